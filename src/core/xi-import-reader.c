@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_import_reader_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_store_schema_placeholder;

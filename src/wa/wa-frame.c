@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int wa_frame_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int wa_jid_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int wa_noise_placeholder;
