@@ -1,2 +1,1325 @@
-/* placeholder */
-typedef int xi_store_contacts_placeholder;
+/* xi-store-contacts.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-store-contacts"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "xi-contact-private.h"
+#include "xi-log.h"
+#include "xi-phone.h"
+#include "xi-progress.h"
+#include "xi-store-private.h"
+
+/* Contacts, on the store thread. */
+
+#define CONTACT_COLUMNS \
+  "c.id, c.name, c.phone, c.tags, c.notes, c.custom_fields, c.on_whatsapp," \
+  " c.on_whatsapp_checked_at, c.opted_out, c.version, c.updated_at," \
+  " (SELECT group_concat (m.group_id) FROM group_members m" \
+  "  WHERE m.contact_id = c.id AND m.deleted = 0)"
+
+/* Rows between two progress reports and cancellation checks. */
+#define IMPORT_CHUNK 1000
+
+static XiContact *
+contact_from_row (sqlite3_stmt *stmt)
+{
+  return _xi_contact_new_from_store ((const char *)sqlite3_column_text (stmt, 0),
+                                     (const char *)sqlite3_column_text (stmt, 1),
+                                     (const char *)sqlite3_column_text (stmt, 2),
+                                     (const char *)sqlite3_column_text (stmt, 3),
+                                     (const char *)sqlite3_column_text (stmt, 4),
+                                     (const char *)sqlite3_column_text (stmt, 5),
+                                     (const char *)sqlite3_column_text (stmt, 11),
+                                     (XiOnWhatsApp)sqlite3_column_int (stmt, 6),
+                                     sqlite3_column_int64 (stmt, 7),
+                                     sqlite3_column_int (stmt, 8),
+                                     sqlite3_column_int64 (stmt, 9),
+                                     (const char *)sqlite3_column_text (stmt, 10));
+}
+
+static XiContact *
+load_contact (XiStore     *self,
+              const char  *id,
+              GError     **error)
+{
+  sqlite3_stmt *stmt;
+  XiContact *contact = NULL;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
+                            " WHERE c.master_user_id = ?1 AND c.id = ?2 AND c.deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, id);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    contact = contact_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+                 _("The contact no longer exists."));
+  else
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+
+  return contact;
+}
+
+/* The owner of @phone among live contacts, other than @except_id. */
+static gboolean
+find_by_phone (XiStore     *self,
+               const char  *phone,
+               char       **id,
+               char       **name,
+               GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT id, name FROM contacts"
+                            " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, phone);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      if (name != NULL)
+        *name = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+static gboolean
+record_suppression (XiStore     *self,
+                    const char  *contact_id,
+                    const char  *phone,
+                    gboolean     opted_out,
+                    const char  *now,
+                    GError     **error)
+{
+  g_autofree char *id = _xi_store_new_id ();
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO suppression_events (id, master_user_id, created_at,"
+                            " updated_at, phone, contact_id, event, source)"
+                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, 'manual')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, phone);
+  _xi_store_bind_text (stmt, 5, contact_id);
+  _xi_store_bind_text (stmt, 6, opted_out ? "opt_out" : "opt_in");
+
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* Makes the live memberships of @contact_id exactly @group_ids. */
+static gboolean
+set_memberships (XiStore            *self,
+                 const char         *contact_id,
+                 const char * const *group_ids,
+                 const char         *now,
+                 GError            **error)
+{
+  g_autoptr(GPtrArray) current = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT group_id FROM group_members"
+                            " WHERE master_user_id = ?1 AND contact_id = ?2 AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, contact_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (current, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < current->len; i++)
+    {
+      const char *group_id = g_ptr_array_index (current, i);
+
+      if (g_strv_contains (group_ids, group_id))
+        continue;
+
+      stmt = _xi_store_prepare (self,
+                                "UPDATE group_members SET deleted = 1, updated_at = ?3,"
+                                " version = version + 1, sync_status = 'pending'"
+                                " WHERE master_user_id = ?1 AND contact_id = ?2 AND group_id = ?4",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      _xi_store_bind_text (stmt, 1, self->master_user_id);
+      _xi_store_bind_text (stmt, 2, contact_id);
+      _xi_store_bind_text (stmt, 3, now);
+      _xi_store_bind_text (stmt, 4, group_id);
+      if (!_xi_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; group_ids[i] != NULL; i++)
+    {
+      if (!_xi_store_add_member (self, group_ids[i], contact_id, now, NULL, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Checks the number the caller gives: the UI normalises as the user types,
+ * but the store is the last line before a message goes to a wrong number. */
+static gboolean
+check_phone (const char  *phone,
+             GError     **error)
+{
+  gsize len = phone != NULL ? strlen (phone) : 0;
+
+  if (len < 6 || len > 15)
+    goto bad;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (phone[i]))
+      goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+               _("The phone number must be 6 to 15 digits in international form, "
+                 "for example 6281234567890."));
+  return FALSE;
+}
+
+/* List */
+
+static void
+list_contacts_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
+                            " WHERE c.master_user_id = ?1 AND c.deleted = 0"
+                            " ORDER BY c.name COLLATE NOCASE, c.phone",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (contacts, contact_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&contacts), (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * xi_store_list_contacts_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Loads every live contact of the current user, sorted by name. The
+ * objects are created on the store thread and belong to the caller.
+ */
+void
+xi_store_list_contacts_async (XiStore             *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push (self, list_contacts_func, NULL, NULL, xi_store_list_contacts_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_contacts_finish:
+ *
+ * Returns: (transfer container) (element-type XiContact): the contacts
+ */
+GPtrArray *
+xi_store_list_contacts_finish (XiStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Save */
+
+static gboolean
+save_contact (XiStore    *self,
+              XiContact  *contact,
+              char      **saved_id,
+              GError    **error)
+{
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *tags = _xi_strv_to_json (xi_contact_get_tags (contact));
+  g_autofree char *owner_id = NULL;
+  g_autofree char *owner_name = NULL;
+  g_autofree char *id = g_strdup (xi_contact_get_id (contact));
+  g_autofree char *name = g_strstrip (g_strdup (xi_contact_get_name (contact) ?: ""));
+  const char *phone = xi_contact_get_phone (contact);
+  gboolean was_opted_out = FALSE;
+  gboolean opted_out = xi_contact_get_opted_out (contact);
+  sqlite3_stmt *stmt;
+
+  if (!check_phone (phone, error))
+    return FALSE;
+
+  if (!find_by_phone (self, phone, &owner_id, &owner_name, error))
+    return FALSE;
+
+  if (owner_id != NULL && g_strcmp0 (owner_id, id) != 0)
+    {
+      g_autofree char *shown = xi_phone_format_international (phone);
+
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DUPLICATE,
+                   _("%s already belongs to “%s”. Edit that contact instead."),
+                   shown, owner_name != NULL && owner_name[0] != '\0' ? owner_name : shown);
+      return FALSE;
+    }
+
+  if (id == NULL)
+    {
+      id = _xi_store_derived_id (self, "contact", phone, NULL);
+      stmt = _xi_store_prepare (self,
+                                "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
+                                " name, phone, tags, notes, custom_fields, opted_out, opted_out_at)"
+                                " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                                "  CASE WHEN ?9 THEN ?3 END)"
+                                " ON CONFLICT (id) DO UPDATE SET deleted = 0, updated_at = ?3,"
+                                "  version = version + 1, sync_status = 'pending', name = ?4,"
+                                "  phone = ?5, tags = ?6, notes = ?7, custom_fields = ?8,"
+                                "  opted_out = ?9, opted_out_at = CASE WHEN ?9 THEN ?3 END"
+                                " WHERE contacts.deleted = 1",
+                                error);
+    }
+  else
+    {
+      XiContact *old = load_contact (self, id, error);
+
+      if (old == NULL)
+        return FALSE;
+      was_opted_out = xi_contact_get_opted_out (old);
+      g_object_unref (old);
+
+      stmt = _xi_store_prepare (self,
+                                "UPDATE contacts SET updated_at = ?3, version = version + 1,"
+                                " sync_status = 'pending', name = ?4, phone = ?5, tags = ?6,"
+                                " notes = ?7, custom_fields = ?8, opted_out = ?9,"
+                                " opted_out_at = CASE WHEN ?9 THEN coalesce (opted_out_at, ?3) END"
+                                " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
+                                error);
+    }
+  if (stmt == NULL)
+    return FALSE;
+
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, name);
+  _xi_store_bind_text (stmt, 5, phone);
+  _xi_store_bind_text (stmt, 6, tags);
+  _xi_store_bind_text (stmt, 7, xi_contact_get_notes (contact));
+  _xi_store_bind_text (stmt, 8, _xi_contact_get_custom_json (contact));
+  sqlite3_bind_int (stmt, 9, opted_out);
+
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      /* The derived id belongs to a live contact whose number was since
+       * changed: this new contact gets a random id instead. */
+      g_free (id);
+      id = _xi_store_new_id ();
+      _xi_store_bind_text (stmt, 1, id);
+      if (!_xi_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  if (!set_memberships (self, id, xi_contact_get_group_ids (contact), now, error))
+    return FALSE;
+
+  if (opted_out != was_opted_out)
+    {
+      g_autofree char *masked = xi_log_anonymize_phone (phone);
+
+      if (!record_suppression (self, id, phone, opted_out, now, error) ||
+          !_xi_store_log_activity (self, opted_out ? "contact.opted-out" : "contact.opted-in",
+                                   masked, NULL, error))
+        return FALSE;
+    }
+
+  *saved_id = g_steal_pointer (&id);
+  return TRUE;
+}
+
+static void
+save_contact_func (XiStore  *self,
+                   GTask    *task,
+                   gpointer  data)
+{
+  g_autofree char *id = NULL;
+  GError *error = NULL;
+  XiContact *saved;
+
+  if (!_xi_store_begin (self, &error) ||
+      !save_contact (self, data, &id, &error) ||
+      (saved = load_contact (self, id, &error)) == NULL ||
+      !_xi_store_commit (self, &error))
+    {
+      _xi_store_rollback (self);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, saved, g_object_unref);
+}
+
+/**
+ * xi_store_save_contact_async:
+ * @self: a #XiStore
+ * @contact: the contact to create (no id) or update; copied at call time
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Saves a contact, including its group memberships (the list on @contact
+ * is authoritative) and an opt-out change, which is also recorded as a
+ * suppression event. A number that another contact already has fails with
+ * %XI_STORE_ERROR_DUPLICATE.
+ */
+void
+xi_store_save_contact_async (XiStore             *self,
+                             XiContact           *contact,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (XI_IS_CONTACT (contact));
+
+  _xi_store_push (self, save_contact_func, xi_contact_copy (contact), g_object_unref,
+                  xi_store_save_contact_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_save_contact_finish:
+ *
+ * Returns: (transfer full): the contact as stored (with id and version)
+ */
+XiContact *
+xi_store_save_contact_finish (XiStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Delete and opt out, both over a list of ids */
+
+typedef struct
+{
+  char     **ids;
+  gboolean   opted_out;
+} IdsOp;
+
+static void
+ids_op_free (gpointer data)
+{
+  IdsOp *op = data;
+
+  g_strfreev (op->ids);
+  g_free (op);
+}
+
+static IdsOp *
+ids_op_new (const char * const *ids,
+            gboolean            opted_out)
+{
+  IdsOp *op = g_new0 (IdsOp, 1);
+
+  op->ids = g_strdupv ((char **)ids);
+  op->opted_out = opted_out;
+  return op;
+}
+
+static void
+delete_contacts_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  IdsOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *summary = NULL;
+  GError *error = NULL;
+  guint deleted = 0;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed;
+
+  for (guint i = 0; op->ids[i] != NULL; i++)
+    {
+      sqlite3_stmt *stmt;
+
+      stmt = _xi_store_prepare (self,
+                                "UPDATE contacts SET deleted = 1, updated_at = ?3,"
+                                " version = version + 1, sync_status = 'pending'"
+                                " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
+                                &error);
+      if (stmt == NULL)
+        goto failed;
+      _xi_store_bind_text (stmt, 1, op->ids[i]);
+      _xi_store_bind_text (stmt, 2, self->master_user_id);
+      _xi_store_bind_text (stmt, 3, now);
+      if (!_xi_store_step_done (self, stmt, &error))
+        goto failed;
+      if (sqlite3_changes (self->db) == 0)
+        continue;
+      deleted++;
+
+      stmt = _xi_store_prepare (self,
+                                "UPDATE group_members SET deleted = 1, updated_at = ?3,"
+                                " version = version + 1, sync_status = 'pending'"
+                                " WHERE contact_id = ?1 AND master_user_id = ?2 AND deleted = 0",
+                                &error);
+      if (stmt == NULL)
+        goto failed;
+      _xi_store_bind_text (stmt, 1, op->ids[i]);
+      _xi_store_bind_text (stmt, 2, self->master_user_id);
+      _xi_store_bind_text (stmt, 3, now);
+      if (!_xi_store_step_done (self, stmt, &error))
+        goto failed;
+    }
+
+  summary = g_strdup_printf ("%u", deleted);
+  if (!_xi_store_log_activity (self, "contacts.deleted", summary, NULL, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  g_task_return_int (task, deleted);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_delete_contacts_async:
+ * @self: a #XiStore
+ * @ids: contact ids
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Soft-deletes contacts and their memberships. Their opt-out history is
+ * kept: deleting a contact never makes a number messageable again.
+ */
+void
+xi_store_delete_contacts_async (XiStore             *self,
+                                const char * const  *ids,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (ids != NULL);
+
+  _xi_store_push (self, delete_contacts_func, ids_op_new (ids, FALSE), ids_op_free,
+                  xi_store_delete_contacts_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_delete_contacts_finish:
+ *
+ * Returns: how many contacts were deleted
+ */
+guint
+xi_store_delete_contacts_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return (guint)MAX (g_task_propagate_int (G_TASK (result), error), 0);
+}
+
+static void
+set_opted_out_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  IdsOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *summary = NULL;
+  GError *error = NULL;
+  guint changed = 0;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed;
+
+  for (guint i = 0; op->ids[i] != NULL; i++)
+    {
+      g_autoptr(XiContact) contact = load_contact (self, op->ids[i], NULL);
+      sqlite3_stmt *stmt;
+
+      if (contact == NULL || xi_contact_get_opted_out (contact) == op->opted_out)
+        continue;
+
+      stmt = _xi_store_prepare (self,
+                                "UPDATE contacts SET opted_out = ?3, updated_at = ?4,"
+                                " opted_out_at = CASE WHEN ?3 THEN ?4 END,"
+                                " version = version + 1, sync_status = 'pending'"
+                                " WHERE id = ?1 AND master_user_id = ?2",
+                                &error);
+      if (stmt == NULL)
+        goto failed;
+      _xi_store_bind_text (stmt, 1, op->ids[i]);
+      _xi_store_bind_text (stmt, 2, self->master_user_id);
+      sqlite3_bind_int (stmt, 3, op->opted_out);
+      _xi_store_bind_text (stmt, 4, now);
+      if (!_xi_store_step_done (self, stmt, &error) ||
+          !record_suppression (self, op->ids[i], xi_contact_get_phone (contact),
+                               op->opted_out, now, &error))
+        goto failed;
+      changed++;
+    }
+
+  summary = g_strdup_printf ("%u", changed);
+  if (!_xi_store_log_activity (self, op->opted_out ? "contacts.opted-out" : "contacts.opted-in",
+                               summary, NULL, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  g_task_return_int (task, changed);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_set_opted_out_async:
+ * @self: a #XiStore
+ * @ids: contact ids
+ * @opted_out: %TRUE to stop messaging them, %FALSE to allow it again
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Marks contacts as opted out (or back in), recording a suppression event
+ * for each change so the decision survives sync and deletion.
+ */
+void
+xi_store_set_opted_out_async (XiStore             *self,
+                              const char * const  *ids,
+                              gboolean             opted_out,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (ids != NULL);
+
+  _xi_store_push (self, set_opted_out_func, ids_op_new (ids, opted_out), ids_op_free,
+                  xi_store_set_opted_out_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_set_opted_out_finish:
+ *
+ * Returns: how many contacts changed
+ */
+guint
+xi_store_set_opted_out_finish (XiStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return (guint)MAX (g_task_propagate_int (G_TASK (result), error), 0);
+}
+
+/* Import */
+
+typedef struct
+{
+  XiImportBatch   *batch;
+  char            *group_name;
+  XiProgressRelay *progress;
+} ImportOp;
+
+static void
+import_op_free (gpointer data)
+{
+  ImportOp *op = data;
+
+  g_clear_pointer (&op->batch, xi_import_batch_free);
+  g_clear_pointer (&op->progress, xi_progress_relay_unref);
+  g_free (op->group_name);
+  g_free (op);
+}
+
+void
+xi_import_report_free (XiImportReport *report)
+{
+  if (report == NULL)
+    return;
+  g_clear_pointer (&report->issues, g_ptr_array_unref);
+  g_free (report);
+}
+
+static char *
+custom_json_for_row (XiImportBatch *batch,
+                     XiImportRow   *row)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gboolean any = FALSE;
+
+  for (guint i = 0; batch->custom_field_names[i] != NULL; i++)
+    any = any || row->custom_values[i] != NULL;
+  if (!any)
+    return NULL;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  for (guint i = 0; batch->custom_field_names[i] != NULL; i++)
+    {
+      if (row->custom_values[i] == NULL)
+        continue;
+      json_builder_set_member_name (builder, batch->custom_field_names[i]);
+      json_builder_add_string_value (builder, row->custom_values[i]);
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/*
+ * Merges one imported row into an existing contact: a spreadsheet adds
+ * what it knows and never erases what the user typed before. Empty cells
+ * keep the old value, tags are united, custom fields merged with the file
+ * winning, and the opt-out flag is never touched by an import.
+ */
+static gboolean
+merge_row (XiStore      *self,
+           const char   *id,
+           XiImportRow  *row,
+           const char   *tags_json,
+           const char   *custom_json,
+           const char   *now,
+           GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE contacts SET updated_at = ?3, version = version + 1,"
+                            " sync_status = 'pending', deleted = 0, phone = ?8,"
+                            " name = CASE WHEN ?4 IS NULL OR ?4 = '' THEN name ELSE ?4 END,"
+                            " notes = coalesce (?5, notes),"
+                            " tags = (SELECT json_group_array (value) FROM"
+                            "  (SELECT value FROM json_each (contacts.tags)"
+                            "   UNION SELECT value FROM json_each (?6))),"
+                            " custom_fields = CASE WHEN ?7 IS NULL THEN custom_fields"
+                            "  ELSE json_patch (custom_fields, ?7) END"
+                            " WHERE id = ?1 AND master_user_id = ?2",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, row->name);
+  _xi_store_bind_text (stmt, 5, row->notes);
+  _xi_store_bind_text (stmt, 6, tags_json);
+  _xi_store_bind_text (stmt, 7, custom_json);
+  _xi_store_bind_text (stmt, 8, row->phone);
+
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* Inserts a new contact under its derived id. Returns in @existed whether
+ * the id was already taken (a deleted contact with that number is revived;
+ * a live one whose number was since edited makes this row keep looking). */
+static gboolean
+insert_row (XiStore      *self,
+            const char   *id,
+            XiImportRow  *row,
+            const char   *tags_json,
+            const char   *custom_json,
+            const char   *now,
+            gboolean     *inserted,
+            GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
+                            " name, phone, tags, notes, custom_fields)"
+                            " VALUES (?1, ?2, ?3, ?3, coalesce (?4, ''), ?5, ?6, ?7,"
+                            "  coalesce (?8, '{}'))"
+                            " ON CONFLICT (id) DO NOTHING",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, row->name);
+  _xi_store_bind_text (stmt, 5, row->phone);
+  _xi_store_bind_text (stmt, 6, tags_json);
+  _xi_store_bind_text (stmt, 7, row->notes);
+  _xi_store_bind_text (stmt, 8, custom_json);
+
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  *inserted = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
+static gboolean
+is_deleted (XiStore    *self,
+            const char *id)
+{
+  sqlite3_stmt *stmt;
+  gboolean deleted = FALSE;
+
+  stmt = _xi_store_prepare (self, "SELECT deleted FROM contacts WHERE id = ?1 AND master_user_id = ?2",
+                            NULL);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    deleted = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return deleted;
+}
+
+static gboolean
+import_row (XiStore         *self,
+            XiImportBatch   *batch,
+            XiImportRow     *row,
+            const char      *now,
+            XiImportReport  *report,
+            char           **contact_id,
+            GError         **error)
+{
+  g_autofree char *tags_json = _xi_strv_to_json ((const char * const *)row->tags);
+  g_autofree char *custom_json = custom_json_for_row (batch, row);
+  g_autofree char *id = NULL;
+  gboolean inserted = FALSE;
+
+  if (!find_by_phone (self, row->phone, &id, NULL, error))
+    return FALSE;
+
+  if (id == NULL)
+    {
+      id = _xi_store_derived_id (self, "contact", row->phone, NULL);
+      if (!insert_row (self, id, row, tags_json, custom_json, now, &inserted, error))
+        return FALSE;
+
+      if (!inserted && !is_deleted (self, id))
+        {
+          g_free (id);
+          id = _xi_store_new_id ();
+          if (!insert_row (self, id, row, tags_json, custom_json, now, &inserted, error))
+            return FALSE;
+        }
+    }
+
+  if (inserted)
+    report->imported++;
+  else
+    {
+      if (!merge_row (self, id, row, tags_json, custom_json, now, error))
+        return FALSE;
+      report->updated++;
+    }
+
+  *contact_id = g_steal_pointer (&id);
+  return TRUE;
+}
+
+static void
+import_contacts_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  ImportOp *op = data;
+  XiImportBatch *batch = op->batch;
+  g_autoptr(XiImportReport) report = g_new0 (XiImportReport, 1);
+  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *summary = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  const char *target_group = NULL;
+  GError *error = NULL;
+
+  report->issues = g_ptr_array_ref (batch->issues);
+  report->skipped = batch->issues->len;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed;
+
+  if (op->group_name != NULL &&
+      !_xi_store_ensure_group (self, op->group_name, groups, &target_group, &error))
+    goto failed;
+
+  for (guint i = 0; i < batch->rows->len; i++)
+    {
+      XiImportRow *row = g_ptr_array_index (batch->rows, i);
+      g_autofree char *contact_id = NULL;
+
+      if (i % IMPORT_CHUNK == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+            goto failed;
+          xi_progress_relay_report (op->progress, (double)i / batch->rows->len);
+        }
+
+      if (!import_row (self, batch, row, now, report, &contact_id, &error))
+        goto failed;
+
+      if (target_group != NULL &&
+          !_xi_store_add_member (self, target_group, contact_id, now, NULL, &error))
+        goto failed;
+
+      for (guint g = 0; row->groups[g] != NULL; g++)
+        {
+          const char *group_id;
+
+          if (!_xi_store_ensure_group (self, row->groups[g], groups, &group_id, &error) ||
+              !_xi_store_add_member (self, group_id, contact_id, now, NULL, &error))
+            goto failed;
+        }
+    }
+
+  summary = g_strdup_printf ("%u/%u/%u", report->imported, report->updated, report->skipped);
+  if (!_xi_store_log_activity (self, "contacts.imported", summary, NULL, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  xi_progress_relay_report (op->progress, 1.0);
+  g_debug ("Imported %u, updated %u, skipped %u contacts",
+           report->imported, report->updated, report->skipped);
+  g_task_return_pointer (task, g_steal_pointer (&report), (GDestroyNotify)xi_import_report_free);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_import_contacts_async:
+ * @self: a #XiStore
+ * @batch: (transfer full): the rows read by xi_import_read_file_async()
+ * @group_name: (nullable): a group to put every imported contact in;
+ *   created when missing
+ * @progress: (nullable): called on the caller's main context, coalesced
+ * @progress_data: closure for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @cancellable: (nullable): cancels the whole import (nothing is written)
+ * @callback: called with the report
+ * @user_data: closure
+ *
+ * Writes a batch in one transaction. A number that is already a contact
+ * updates that contact instead of creating a second one.
+ */
+void
+xi_store_import_contacts_async (XiStore             *self,
+                                XiImportBatch       *batch,
+                                const char          *group_name,
+                                XiStoreProgressFunc  progress,
+                                gpointer             progress_data,
+                                GDestroyNotify       progress_destroy,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  ImportOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (batch != NULL);
+
+  op = g_new0 (ImportOp, 1);
+  op->batch = batch;
+  op->group_name = g_strstrip (g_strdup (group_name != NULL ? group_name : ""));
+  if (op->group_name[0] == '\0')
+    g_clear_pointer (&op->group_name, g_free);
+  op->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
+
+  _xi_store_push (self, import_contacts_func, op, import_op_free,
+                  xi_store_import_contacts_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_import_contacts_finish:
+ *
+ * Returns: (transfer full): what was imported, updated and skipped
+ */
+XiImportReport *
+xi_store_import_contacts_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Export */
+
+typedef struct
+{
+  GFile  *file;
+  char  **ids;
+} ExportOp;
+
+static void
+export_op_free (gpointer data)
+{
+  ExportOp *op = data;
+
+  g_clear_object (&op->file);
+  g_strfreev (op->ids);
+  g_free (op);
+}
+
+/* Quotes a CSV field when it needs it (RFC 4180). */
+static void
+append_csv_field (GString    *out,
+                  const char *value)
+{
+  if (value == NULL)
+    value = "";
+
+  if (strpbrk (value, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, value);
+      return;
+    }
+
+  g_string_append_c (out, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static gboolean
+collect_custom_fields (XiStore     *self,
+                       GPtrArray   *names,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT DISTINCT j.key FROM contacts c, json_each (c.custom_fields) j"
+                            " WHERE c.master_user_id = ?1 AND c.deleted = 0 ORDER BY j.key",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (names, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+append_contact_line (GString    *out,
+                     XiContact  *contact,
+                     GHashTable *group_names,
+                     GPtrArray  *custom_names)
+{
+  g_autofree char *phone = xi_phone_format_international (xi_contact_get_phone (contact));
+  g_autofree char *tags = g_strjoinv (", ", (char **)xi_contact_get_tags (contact));
+  const char * const *group_ids = xi_contact_get_group_ids (contact);
+  g_autoptr(GString) groups = g_string_new (NULL);
+
+  for (guint g = 0; group_ids[g] != NULL; g++)
+    {
+      const char *name = g_hash_table_lookup (group_names, group_ids[g]);
+
+      if (name == NULL)
+        continue;
+      if (groups->len > 0)
+        g_string_append (groups, ", ");
+      g_string_append (groups, name);
+    }
+
+  append_csv_field (out, xi_contact_get_name (contact));
+  g_string_append_c (out, ',');
+  append_csv_field (out, phone);
+  g_string_append_c (out, ',');
+  append_csv_field (out, tags);
+  g_string_append_c (out, ',');
+  append_csv_field (out, groups->str);
+  g_string_append_c (out, ',');
+  append_csv_field (out, xi_contact_get_notes (contact));
+  g_string_append_c (out, ',');
+  append_csv_field (out, xi_contact_get_opted_out (contact) ? "yes" : "no");
+  for (guint c = 0; c < custom_names->len; c++)
+    {
+      g_string_append_c (out, ',');
+      append_csv_field (out, xi_contact_get_custom_field (contact, g_ptr_array_index (custom_names, c)));
+    }
+  g_string_append (out, "\r\n");
+}
+
+static void
+export_contacts_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  ExportOp *op = data;
+  g_autoptr(GPtrArray) custom_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) group_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* A byte-order mark, so spreadsheet programs read the file as UTF-8. */
+  g_autoptr(GString) out = g_string_new ("\xef\xbb\xbf" "name,phone,tags,groups,notes,opted_out");
+  g_autoptr(GHashTable) wanted = NULL;
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  guint count = 0;
+  int rc;
+
+  if (op->ids != NULL)
+    {
+      wanted = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; op->ids[i] != NULL; i++)
+        g_hash_table_add (wanted, op->ids[i]);
+    }
+
+  if (!collect_custom_fields (self, custom_names, &error))
+    goto failed;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT id, name FROM groups WHERE master_user_id = ?1 AND deleted = 0",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_hash_table_insert (group_names,
+                         g_strdup ((const char *)sqlite3_column_text (stmt, 0)),
+                         g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
+  sqlite3_reset (stmt);
+
+  for (guint c = 0; c < custom_names->len; c++)
+    {
+      g_string_append_c (out, ',');
+      append_csv_field (out, g_ptr_array_index (custom_names, c));
+    }
+  g_string_append (out, "\r\n");
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
+                            " WHERE c.master_user_id = ?1 AND c.deleted = 0"
+                            " ORDER BY c.name COLLATE NOCASE, c.phone",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(XiContact) contact = contact_from_row (stmt);
+
+      if (wanted != NULL && !g_hash_table_contains (wanted, xi_contact_get_id (contact)))
+        continue;
+
+      append_contact_line (out, contact, group_names, custom_names);
+      count++;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      goto failed;
+    }
+
+  if (!g_file_replace_contents (op->file, out->str, out->len, NULL, FALSE,
+                                G_FILE_CREATE_REPLACE_DESTINATION, NULL,
+                                g_task_get_cancellable (task), &error))
+    goto failed;
+
+  g_task_return_int (task, count);
+  return;
+
+failed:
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_export_contacts_async:
+ * @self: a #XiStore
+ * @file: where to write the CSV file
+ * @ids: (nullable): only these contacts; %NULL for all
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Writes contacts as UTF-8 CSV with a header, numbers in international
+ * form (which spreadsheets keep as text), groups by name and one column
+ * per custom field. The file can be imported again.
+ */
+void
+xi_store_export_contacts_async (XiStore             *self,
+                                GFile               *file,
+                                const char * const  *ids,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  ExportOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  op = g_new0 (ExportOp, 1);
+  op->file = g_object_ref (file);
+  op->ids = g_strdupv ((char **)ids);
+
+  _xi_store_push (self, export_contacts_func, op, export_op_free,
+                  xi_store_export_contacts_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_export_contacts_finish:
+ *
+ * Returns: how many contacts were written
+ */
+guint
+xi_store_export_contacts_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return (guint)MAX (g_task_propagate_int (G_TASK (result), error), 0);
+}
+
+static void
+list_custom_fields_func (XiStore  *self,
+                         GTask    *task,
+                         gpointer  data)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+
+  if (!collect_custom_fields (self, names, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_ptr_array_add (names, NULL);
+  g_task_return_pointer (task, g_ptr_array_free (g_steal_pointer (&names), FALSE),
+                         (GDestroyNotify)g_strfreev);
+}
+
+/**
+ * xi_store_list_custom_fields_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lists the custom field names that any live contact has; these are the
+ * variables a template may use besides the built-in ones.
+ */
+void
+xi_store_list_custom_fields_async (XiStore             *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push (self, list_custom_fields_func, NULL, NULL, xi_store_list_custom_fields_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_custom_fields_finish:
+ *
+ * Returns: (transfer full): sorted field names
+ */
+char **
+xi_store_list_custom_fields_finish (XiStore       *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

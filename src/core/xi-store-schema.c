@@ -1,2 +1,342 @@
-/* placeholder */
-typedef int xi_store_schema_placeholder;
+/* xi-store-schema.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-store-schema"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xi-store-private.h"
+
+/*
+ * The schema, one migration per version (PRAGMA user_version). A released
+ * migration is never edited: a change is a new migration appended to the
+ * list, with XI_STORE_SCHEMA_VERSION bumped and a tests/data/store-vN.sql
+ * dump of the previous version added, so tests/test-store-migrations.c can
+ * upgrade from every earlier version.
+ *
+ * Every table a user owns carries the sync columns (SPEC.md, SYNC.md 3.6):
+ * id (UUID text), master_user_id (the tenant; every query filters on it),
+ * created_at/updated_at (ISO 8601 UTC, display only), version (bumped on
+ * every local change), server_version/server_seq (what the last sync saw),
+ * deleted (soft delete) and sync_status. The WhatsApp key store, the sync
+ * outbox and the checkpoints are never synced and have no such columns.
+ */
+
+#define SYNC_COLUMNS \
+  "id TEXT PRIMARY KEY NOT NULL," \
+  "master_user_id TEXT NOT NULL," \
+  "created_at TEXT NOT NULL," \
+  "updated_at TEXT NOT NULL," \
+  "version INTEGER NOT NULL DEFAULT 1," \
+  "server_version INTEGER NOT NULL DEFAULT 0," \
+  "server_seq INTEGER NOT NULL DEFAULT 0," \
+  "deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))," \
+  "sync_status TEXT NOT NULL DEFAULT 'pending'" \
+  " CHECK (sync_status IN ('pending', 'synced', 'conflict', 'rejected'))"
+
+static const char migration_v1[] =
+  /* Audience */
+  "CREATE TABLE contacts (" SYNC_COLUMNS ","
+  " name TEXT NOT NULL DEFAULT '',"
+  " phone TEXT NOT NULL,"
+  " lid TEXT,"
+  " tags TEXT NOT NULL DEFAULT '[]',"
+  " notes TEXT,"
+  " custom_fields TEXT NOT NULL DEFAULT '{}',"
+  " on_whatsapp INTEGER NOT NULL DEFAULT 0 CHECK (on_whatsapp IN (0, 1, 2)),"
+  " on_whatsapp_checked_at INTEGER NOT NULL DEFAULT 0,"
+  " opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),"
+  " opted_out_at TEXT);"
+  "CREATE UNIQUE INDEX contacts_phone ON contacts (master_user_id, phone) WHERE deleted = 0;"
+  "CREATE INDEX contacts_user ON contacts (master_user_id, deleted);"
+
+  "CREATE TABLE groups (" SYNC_COLUMNS ","
+  " name TEXT NOT NULL,"
+  " description TEXT,"
+  " colour TEXT);"
+  "CREATE UNIQUE INDEX groups_name ON groups (master_user_id, name COLLATE NOCASE) WHERE deleted = 0;"
+
+  "CREATE TABLE group_members (" SYNC_COLUMNS ","
+  " group_id TEXT NOT NULL,"
+  " contact_id TEXT NOT NULL,"
+  " UNIQUE (group_id, contact_id));"
+  "CREATE INDEX group_members_contact ON group_members (contact_id);"
+
+  /* Content */
+  "CREATE TABLE templates (" SYNC_COLUMNS ","
+  " name TEXT NOT NULL,"
+  " variants TEXT NOT NULL DEFAULT '[]',"
+  " asset_ids TEXT NOT NULL DEFAULT '[]');"
+  "CREATE UNIQUE INDEX templates_name ON templates (master_user_id, name COLLATE NOCASE) WHERE deleted = 0;"
+
+  "CREATE TABLE assets (" SYNC_COLUMNS ","
+  " name TEXT NOT NULL,"
+  " mime_type TEXT NOT NULL,"
+  " size INTEGER NOT NULL DEFAULT 0,"
+  " sha256 TEXT NOT NULL,"
+  " local_path TEXT);"
+
+  /* Campaigns: the write-ahead log (DESIGN.md) */
+  "CREATE TABLE jobs (" SYNC_COLUMNS ","
+  " owner_device_id TEXT,"
+  " name TEXT NOT NULL DEFAULT '',"
+  " template_id TEXT,"
+  " group_id TEXT,"
+  " target_kind TEXT NOT NULL DEFAULT 'group' CHECK (target_kind IN ('group', 'list')),"
+  " delay_mode TEXT NOT NULL DEFAULT 'random' CHECK (delay_mode IN ('static', 'random')),"
+  " delay_min_ms INTEGER NOT NULL DEFAULT 20000,"
+  " delay_max_ms INTEGER NOT NULL DEFAULT 45000,"
+  " batch_size INTEGER NOT NULL DEFAULT 0,"
+  " batch_rest_ms INTEGER NOT NULL DEFAULT 0,"
+  " daily_cap INTEGER NOT NULL DEFAULT 0,"
+  " variant_mode TEXT NOT NULL DEFAULT 'random' CHECK (variant_mode IN ('random', 'round_robin')),"
+  " priority INTEGER NOT NULL DEFAULT 0,"
+  " scheduled_at TEXT,"
+  " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'processing', 'paused',"
+  "  'retrying', 'completed', 'failed', 'cancelled')),"
+  " transport TEXT,"
+  " total INTEGER NOT NULL DEFAULT 0,"
+  " sent INTEGER NOT NULL DEFAULT 0,"
+  " failed INTEGER NOT NULL DEFAULT 0,"
+  " skipped INTEGER NOT NULL DEFAULT 0,"
+  " delivered INTEGER NOT NULL DEFAULT 0,"
+  " read INTEGER NOT NULL DEFAULT 0,"
+  " quota_reservation_id TEXT,"
+  " started_at TEXT,"
+  " finished_at TEXT,"
+  " last_error TEXT);"
+  "CREATE INDEX jobs_queue ON jobs (master_user_id, state, priority, created_at);"
+
+  "CREATE TABLE job_recipients (" SYNC_COLUMNS ","
+  " job_id TEXT NOT NULL,"
+  " contact_id TEXT,"
+  " position INTEGER NOT NULL,"
+  " phone TEXT NOT NULL,"
+  " name TEXT,"
+  " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent',"
+  "  'delivered', 'read', 'failed', 'skipped')),"
+  " skip_reason TEXT,"
+  " attempts INTEGER NOT NULL DEFAULT 0,"
+  " next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+  " last_error TEXT,"
+  " wa_message_id TEXT,"
+  " variant_index INTEGER,"
+  " rendered_text TEXT,"
+  " sent_at TEXT,"
+  " delivered_at TEXT,"
+  " read_at TEXT,"
+  " UNIQUE (job_id, position));"
+  "CREATE INDEX job_recipients_state ON job_recipients (job_id, state, position);"
+  "CREATE INDEX job_recipients_message ON job_recipients (wa_message_id);"
+
+  /* Append-only facts */
+  "CREATE TABLE history (" SYNC_COLUMNS ","
+  " kind TEXT NOT NULL,"
+  " job_id TEXT,"
+  " contact_id TEXT,"
+  " summary TEXT NOT NULL DEFAULT '',"
+  " details TEXT NOT NULL DEFAULT '{}');"
+  "CREATE INDEX history_time ON history (master_user_id, created_at);"
+
+  "CREATE TABLE suppression_events (" SYNC_COLUMNS ","
+  " phone TEXT NOT NULL,"
+  " contact_id TEXT,"
+  " event TEXT NOT NULL CHECK (event IN ('opt_out', 'opt_in')),"
+  " source TEXT NOT NULL CHECK (source IN ('reply', 'manual', 'import', 'sync')),"
+  " keyword TEXT,"
+  " message_id TEXT);"
+  "CREATE INDEX suppression_phone ON suppression_events (master_user_id, phone, created_at);"
+
+  "CREATE TABLE incoming_messages (" SYNC_COLUMNS ","
+  " wa_message_id TEXT NOT NULL,"
+  " from_jid TEXT NOT NULL,"
+  " phone TEXT,"
+  " contact_id TEXT,"
+  " job_id TEXT,"
+  " text TEXT,"
+  " received_at TEXT NOT NULL,"
+  " is_read INTEGER NOT NULL DEFAULT 0,"
+  " UNIQUE (master_user_id, wa_message_id));"
+  "CREATE INDEX incoming_contact ON incoming_messages (master_user_id, contact_id, received_at);"
+
+  "CREATE TABLE auto_reply_rules (" SYNC_COLUMNS ","
+  " name TEXT NOT NULL,"
+  " trigger_kind TEXT NOT NULL DEFAULT 'keyword' CHECK (trigger_kind IN ('keyword', 'any')),"
+  " keywords TEXT NOT NULL DEFAULT '[]',"
+  " reply_text TEXT NOT NULL,"
+  " cooldown_seconds INTEGER NOT NULL DEFAULT 86400,"
+  " hours_start INTEGER,"
+  " hours_end INTEGER,"
+  " enabled INTEGER NOT NULL DEFAULT 1,"
+  " priority INTEGER NOT NULL DEFAULT 0);"
+
+  /* Quota and account, mostly owned by the server */
+  "CREATE TABLE user_quotas (" SYNC_COLUMNS ","
+  " period TEXT NOT NULL,"
+  " allowance INTEGER NOT NULL,"
+  " used INTEGER NOT NULL DEFAULT 0,"
+  " UNIQUE (master_user_id, period));"
+
+  "CREATE TABLE quota_reservations (" SYNC_COLUMNS ","
+  " job_id TEXT,"
+  " period TEXT NOT NULL,"
+  " amount INTEGER NOT NULL,"
+  " committed INTEGER NOT NULL DEFAULT 0,"
+  " released INTEGER NOT NULL DEFAULT 0,"
+  " state TEXT NOT NULL DEFAULT 'reserved' CHECK (state IN ('reserved', 'committed', 'released')));"
+
+  "CREATE TABLE profiles (" SYNC_COLUMNS ","
+  " email TEXT,"
+  " display_name TEXT,"
+  " plan TEXT);"
+
+  "CREATE TABLE devices (" SYNC_COLUMNS ","
+  " name TEXT NOT NULL,"
+  " last_seen_at TEXT);"
+
+  "CREATE TABLE payments (" SYNC_COLUMNS ","
+  " amount INTEGER NOT NULL,"
+  " currency TEXT NOT NULL,"
+  " status TEXT NOT NULL,"
+  " description TEXT,"
+  " paid_at TEXT);"
+
+  /* Never synced */
+  "CREATE TABLE sync_outbox ("
+  " op_seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  " op_id TEXT NOT NULL UNIQUE,"
+  " master_user_id TEXT NOT NULL,"
+  " table_name TEXT NOT NULL,"
+  " row_id TEXT NOT NULL,"
+  " kind TEXT NOT NULL CHECK (kind IN ('upsert', 'rpc')),"
+  " base_version INTEGER NOT NULL,"
+  " changed TEXT NOT NULL,"
+  " rpc_args TEXT,"
+  " state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'inflight', 'dead')),"
+  " attempts INTEGER NOT NULL DEFAULT 0,"
+  " next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+  " last_error TEXT);"
+  "CREATE INDEX sync_outbox_row ON sync_outbox (table_name, row_id);"
+
+  "CREATE TABLE sync_checkpoints ("
+  " master_user_id TEXT NOT NULL,"
+  " table_name TEXT NOT NULL,"
+  " last_seq INTEGER NOT NULL DEFAULT 0,"
+  " PRIMARY KEY (master_user_id, table_name));"
+
+  /* WhatsApp device credentials and the Signal store: secret. */
+  "CREATE TABLE wa_keystore ("
+  " master_user_id TEXT NOT NULL,"
+  " kind TEXT NOT NULL,"
+  " key TEXT NOT NULL,"
+  " value BLOB NOT NULL,"
+  " updated_at TEXT NOT NULL,"
+  " PRIMARY KEY (master_user_id, kind, key));";
+
+static const char * const migrations[] = {
+  migration_v1,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);
+
+guint
+_xi_store_schema_get_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint version = 0;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = (guint)sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return version;
+}
+
+static gboolean
+exec_or_error (sqlite3     *db,
+               const char  *sql,
+               guint        version,
+               GError     **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) == SQLITE_OK)
+    return TRUE;
+
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_MIGRATION,
+               _("Could not upgrade the database to version %u: %s"),
+               version, message != NULL ? message : sqlite3_errmsg (db));
+  sqlite3_free (message);
+  return FALSE;
+}
+
+/**
+ * _xi_store_schema_migrate:
+ * @db: an open connection
+ * @target_version: the version to reach (tests build old versions with it)
+ * @error: return location for a #GError
+ *
+ * Applies each missing migration in its own transaction, so a failure
+ * leaves the file at the last good version.
+ */
+gboolean
+_xi_store_schema_migrate (sqlite3  *db,
+                          guint     target_version,
+                          GError  **error)
+{
+  guint version;
+
+  g_return_val_if_fail (target_version <= XI_STORE_SCHEMA_VERSION, FALSE);
+
+  /* Reading the header is the first access to the file: a file that is not
+   * a database fails here. */
+  if (sqlite3_exec (db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      int rc = sqlite3_errcode (db) & 0xff;
+
+      g_set_error (error, XI_STORE_ERROR,
+                   rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? XI_STORE_ERROR_CORRUPT
+                                                               : XI_STORE_ERROR_FAILED,
+                   _("The database file is damaged or is not a Xender-In database (%s)."),
+                   sqlite3_errmsg (db));
+      return FALSE;
+    }
+
+  version = _xi_store_schema_get_version (db);
+  if (version > XI_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_TOO_NEW,
+                   _("This database was written by a newer version of Xender-In "
+                     "(schema %u; this version understands up to %u). "
+                     "Update Xender-In to open it."),
+                   version, (guint)XI_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (; version < target_version; version++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u", version + 1);
+
+      if (!exec_or_error (db, "BEGIN IMMEDIATE", version + 1, error))
+        return FALSE;
+
+      if (!exec_or_error (db, migrations[version], version + 1, error) ||
+          !exec_or_error (db, bump, version + 1, error) ||
+          !exec_or_error (db, "COMMIT", version + 1, error))
+        {
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+
+      g_debug ("Database upgraded to schema version %u", version + 1);
+    }
+
+  return TRUE;
+}

@@ -1,2 +1,559 @@
-/* placeholder */
-typedef int xi_store_placeholder;
+/* xi-store.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "xi-store-private.h"
+
+/*
+ * XiStore owns the only SQLite connection and the thread that uses it.
+ * Every operation is a GTask pushed onto a queue; the thread pops them in
+ * order, runs them and returns the result, which GTask delivers on the
+ * caller's thread-default main context. So the UI thread never waits on
+ * the disk, the network thread can call the same API, and writes are
+ * naturally serialised.
+ */
+
+typedef struct
+{
+  XiStoreFunc     func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} StoreOp;
+
+G_DEFINE_FINAL_TYPE (XiStore, xi_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (xi-store-error-quark, xi_store_error)
+
+static void
+store_op_free (gpointer data)
+{
+  StoreOp *op = data;
+
+  if (op->destroy != NULL && op->data != NULL)
+    op->destroy (op->data);
+  g_free (op);
+}
+
+static void
+stmt_free (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+close_func (XiStore  *self,
+            GTask    *task,
+            gpointer  data)
+{
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      sqlite3_close_v2 (self->db);
+      self->db = NULL;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static gpointer
+store_thread_func (gpointer data)
+{
+  XiStore *self = data;
+
+  for (;;)
+    {
+      g_autoptr(GTask) task = g_async_queue_pop (self->ops);
+      StoreOp *op = g_task_get_task_data (task);
+      gboolean last = op->func == close_func;
+
+      if (last)
+        op->func (self, task, op->data);
+      else if (self->db == NULL && g_task_get_source_tag (task) != xi_store_open_async)
+        g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
+                                 _("The database is not open."));
+      else if (!g_task_return_error_if_cancelled (task))
+        op->func (self, task, op->data);
+
+      if (last)
+        break;
+    }
+
+  return NULL;
+}
+
+void
+_xi_store_push (XiStore             *self,
+                XiStoreFunc          func,
+                gpointer             data,
+                GDestroyNotify       destroy,
+                gpointer             source_tag,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  StoreOp *op = g_new0 (StoreOp, 1);
+  GTask *task;
+
+  op->func = func;
+  op->data = data;
+  op->destroy = destroy;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, store_op_free);
+
+  if (self->thread == NULL)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
+                               _("The database is not open."));
+      g_object_unref (task);
+      return;
+    }
+
+  g_async_queue_push (self->ops, task);
+}
+
+void
+_xi_store_assert_thread (XiStore *self)
+{
+  g_assert (g_thread_self () == self->thread);
+}
+
+static void
+xi_store_dispose (GObject *object)
+{
+  XiStore *self = (XiStore *)object;
+
+  xi_store_close (self);
+
+  G_OBJECT_CLASS (xi_store_parent_class)->dispose (object);
+}
+
+static void
+xi_store_finalize (GObject *object)
+{
+  XiStore *self = (XiStore *)object;
+
+  g_clear_pointer (&self->ops, g_async_queue_unref);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->master_user_id, g_free);
+
+  G_OBJECT_CLASS (xi_store_parent_class)->finalize (object);
+}
+
+static void
+xi_store_class_init (XiStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xi_store_dispose;
+  object_class->finalize = xi_store_finalize;
+}
+
+static void
+xi_store_init (XiStore *self)
+{
+  self->ops = g_async_queue_new ();
+  self->master_user_id = g_strdup (XI_STORE_ANONYMOUS_USER);
+}
+
+/**
+ * xi_store_new:
+ * @path: the SQLite file; created on open if missing
+ *
+ * Creates a store and starts its thread. Nothing touches the disk until
+ * xi_store_open_async().
+ *
+ * Returns: (transfer full): a new #XiStore
+ */
+XiStore *
+xi_store_new (const char *path)
+{
+  XiStore *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (XI_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->thread = g_thread_new ("xi-store", store_thread_func, self);
+
+  return self;
+}
+
+const char *
+xi_store_get_path (XiStore *self)
+{
+  g_return_val_if_fail (XI_IS_STORE (self), NULL);
+  return self->path;
+}
+
+/**
+ * xi_store_get_master_user_id:
+ * @self: a #XiStore
+ *
+ * Every row belongs to one master user (the tenant). Until sign-in exists
+ * this is the local anonymous user.
+ *
+ * Returns: the current master user id
+ */
+const char *
+xi_store_get_master_user_id (XiStore *self)
+{
+  g_return_val_if_fail (XI_IS_STORE (self), NULL);
+  return self->master_user_id;
+}
+
+/* Secrets (WhatsApp keys) and customer data live in this file and its WAL. */
+static void
+restrict_file_modes (const char *path)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_file_test (file, G_FILE_TEST_EXISTS))
+        g_chmod (file, 0600);
+    }
+}
+
+static void
+open_func (XiStore  *self,
+           GTask    *task,
+           gpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  _xi_store_assert_thread (self);
+
+  if (self->db != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    goto failed;
+
+  sqlite3_extended_result_codes (self->db, 1);
+  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, stmt_free);
+
+  if (!_xi_store_exec (self,
+                       "PRAGMA journal_mode = WAL;"
+                       "PRAGMA synchronous = NORMAL;"
+                       "PRAGMA foreign_keys = ON;"
+                       "PRAGMA busy_timeout = 5000;",
+                       &error))
+    goto failed_with_error;
+
+  restrict_file_modes (self->path);
+
+  if (!_xi_store_schema_migrate (self->db, XI_STORE_SCHEMA_VERSION, &error))
+    goto failed_with_error;
+
+  g_debug ("Store open at schema version %u", XI_STORE_SCHEMA_VERSION);
+  g_task_return_boolean (task, TRUE);
+  return;
+
+failed:
+  _xi_store_set_error (self, rc, &error);
+failed_with_error:
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      sqlite3_close_v2 (self->db);
+      self->db = NULL;
+    }
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * xi_store_open_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the store is ready or failed
+ * @user_data: closure
+ *
+ * Opens the database, creating it or upgrading its schema as needed.
+ */
+void
+xi_store_open_async (XiStore             *self,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push (self, open_func, NULL, NULL, xi_store_open_async,
+                  cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_open_finish (XiStore       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (XI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  ok = g_task_propagate_boolean (G_TASK (result), error);
+  self->opened = self->opened || ok;
+  return ok;
+}
+
+/**
+ * xi_store_close:
+ * @self: a #XiStore
+ *
+ * Lets every queued operation finish, closes the database and joins the
+ * store thread. Blocks the caller for as long as the queued work takes;
+ * meant for shutdown. Safe to call twice.
+ */
+void
+xi_store_close (XiStore *self)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  if (self->thread == NULL)
+    return;
+
+  /* The store thread must never drop the last reference to itself. */
+  g_assert (g_thread_self () != self->thread);
+
+  _xi_store_push (self, close_func, NULL, NULL, xi_store_close, NULL, NULL, NULL);
+  g_thread_join (g_steal_pointer (&self->thread));
+  self->opened = FALSE;
+}
+
+/* Helpers for the store-*.c files, all on the store thread. */
+
+void
+_xi_store_set_error (XiStore  *self,
+                     int       rc,
+                     GError  **error)
+{
+  const char *message = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+  XiStoreError code;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      code = XI_STORE_ERROR_CORRUPT;
+      g_set_error (error, XI_STORE_ERROR, code,
+                   _("The database file is damaged or is not a Xender-In database (%s)."),
+                   message);
+      return;
+    case SQLITE_CONSTRAINT:
+      code = XI_STORE_ERROR_DUPLICATE;
+      break;
+    default:
+      code = XI_STORE_ERROR_FAILED;
+      break;
+    }
+
+  g_set_error (error, XI_STORE_ERROR, code, _("Database error: %s"), message);
+}
+
+sqlite3_stmt *
+_xi_store_prepare (XiStore     *self,
+                   const char  *sql,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  _xi_store_assert_thread (self);
+
+  /* Keyed by the address of the static SQL text: every call site passes a
+   * literal, so this is a cheap, exact cache. */
+  stmt = g_hash_table_lookup (self->stmts, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->stmts, (gpointer)sql, stmt);
+  return stmt;
+}
+
+gboolean
+_xi_store_exec (XiStore     *self,
+                const char  *sql,
+                GError     **error)
+{
+  char *errmsg = NULL;
+  int rc;
+
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, &errmsg);
+  sqlite3_free (errmsg);
+  if (rc != SQLITE_OK)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_xi_store_step_done (XiStore       *self,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+
+  _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return FALSE;
+}
+
+gboolean
+_xi_store_begin (XiStore  *self,
+                 GError  **error)
+{
+  return _xi_store_exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+_xi_store_commit (XiStore  *self,
+                  GError  **error)
+{
+  return _xi_store_exec (self, "COMMIT", error);
+}
+
+void
+_xi_store_rollback (XiStore *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ISO 8601 in UTC with milliseconds, the form PostgREST returns. Local
+ * timestamps are for display only; sync orders changes by server counters. */
+char *
+_xi_store_now (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *seconds = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%03dZ", seconds, g_date_time_get_microsecond (now) / 1000);
+}
+
+char *
+_xi_store_new_id (void)
+{
+  return g_uuid_string_random ();
+}
+
+/*
+ * A name-based (version 5) UUID of the tenant and a natural key. Two
+ * devices that import the same number, or add the same contact to the same
+ * group, then create the same row, and their uploads merge instead of
+ * clashing on a unique index (SYNC.md 3.2).
+ */
+char *
+_xi_store_derived_id (XiStore    *self,
+                      const char *kind,
+                      const char *a,
+                      const char *b)
+{
+  static const guint8 namespace[16] = {
+    0x6b, 0x1f, 0x3e, 0x52, 0x0d, 0x8a, 0x4c, 0x41,
+    0x9f, 0x2e, 0x27, 0x8b, 0x44, 0xd0, 0x51, 0x93,
+  };
+  g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 digest[20];
+  gsize len = sizeof digest;
+
+  g_checksum_update (sha1, namespace, sizeof namespace);
+  g_checksum_update (sha1, (const guchar *)self->master_user_id, -1);
+  g_checksum_update (sha1, (const guchar *)"\x1f", 1);
+  g_checksum_update (sha1, (const guchar *)kind, -1);
+  g_checksum_update (sha1, (const guchar *)"\x1f", 1);
+  g_checksum_update (sha1, (const guchar *)a, -1);
+  if (b != NULL)
+    {
+      g_checksum_update (sha1, (const guchar *)"\x1f", 1);
+      g_checksum_update (sha1, (const guchar *)b, -1);
+    }
+  g_checksum_get_digest (sha1, digest, &len);
+
+  digest[6] = (digest[6] & 0x0f) | 0x50;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          digest[0], digest[1], digest[2], digest[3], digest[4], digest[5],
+                          digest[6], digest[7], digest[8], digest[9], digest[10], digest[11],
+                          digest[12], digest[13], digest[14], digest[15]);
+}
+
+void
+_xi_store_bind_text (sqlite3_stmt *stmt,
+                     int           index,
+                     const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+/* The activity log is the user's history of significant actions. It never
+ * holds message text or full phone numbers. */
+gboolean
+_xi_store_log_activity (XiStore     *self,
+                        const char  *kind,
+                        const char  *summary,
+                        const char  *details_json,
+                        GError     **error)
+{
+  g_autofree char *id = _xi_store_new_id ();
+  g_autofree char *now = _xi_store_now ();
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO history (id, master_user_id, created_at, updated_at,"
+                            " kind, summary, details) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, kind);
+  _xi_store_bind_text (stmt, 5, summary);
+  _xi_store_bind_text (stmt, 6, details_json != NULL ? details_json : "{}");
+
+  return _xi_store_step_done (self, stmt, error);
+}

@@ -1,0 +1,95 @@
+/* xi-store-private.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "xi-store.h"
+
+G_BEGIN_DECLS
+
+typedef void (*XiStoreFunc) (XiStore  *self,
+                             GTask    *task,
+                             gpointer  data);
+
+struct _XiStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  char         *master_user_id;
+  GAsyncQueue  *ops;          /* GTask*; popped only by @thread */
+  GThread      *thread;
+  gboolean      opened;       /* main-thread view: open succeeded */
+
+  /* Owned by @thread. Never read or write these from any other thread. */
+  sqlite3      *db;
+  GHashTable   *stmts;        /* static SQL string -> sqlite3_stmt* */
+};
+
+void            _xi_store_push             (XiStore              *self,
+                                            XiStoreFunc           func,
+                                            gpointer              data,
+                                            GDestroyNotify        destroy,
+                                            gpointer              source_tag,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void            _xi_store_assert_thread    (XiStore              *self);
+sqlite3_stmt   *_xi_store_prepare          (XiStore              *self,
+                                            const char           *sql,
+                                            GError              **error);
+gboolean        _xi_store_exec             (XiStore              *self,
+                                            const char           *sql,
+                                            GError              **error);
+gboolean        _xi_store_step_done        (XiStore              *self,
+                                            sqlite3_stmt         *stmt,
+                                            GError              **error);
+void            _xi_store_set_error        (XiStore              *self,
+                                            int                   rc,
+                                            GError              **error);
+gboolean        _xi_store_begin            (XiStore              *self,
+                                            GError              **error);
+gboolean        _xi_store_commit           (XiStore              *self,
+                                            GError              **error);
+void            _xi_store_rollback         (XiStore              *self);
+char           *_xi_store_now              (void);
+char           *_xi_store_new_id           (void);
+char           *_xi_store_derived_id       (XiStore              *self,
+                                            const char           *kind,
+                                            const char           *a,
+                                            const char           *b);
+gboolean        _xi_store_log_activity     (XiStore              *self,
+                                            const char           *kind,
+                                            const char           *summary,
+                                            const char           *details_json,
+                                            GError              **error);
+void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
+                                            int                   index,
+                                            const char           *text);
+
+/* xi-store-schema.c */
+gboolean        _xi_store_schema_migrate   (sqlite3              *db,
+                                            guint                 target_version,
+                                            GError              **error);
+guint           _xi_store_schema_get_version (sqlite3            *db);
+
+/* xi-store-groups.c, used by the contact import */
+gboolean        _xi_store_ensure_group     (XiStore              *self,
+                                            const char           *name,
+                                            GHashTable           *cache,
+                                            const char          **group_id,
+                                            GError              **error);
+gboolean        _xi_store_add_member       (XiStore              *self,
+                                            const char           *group_id,
+                                            const char           *contact_id,
+                                            const char           *now,
+                                            gboolean             *added,
+                                            GError              **error);
+
+G_END_DECLS

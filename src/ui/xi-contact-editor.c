@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_contact_editor_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_contacts_page_placeholder;

@@ -1,0 +1,61 @@
+/* xi-context.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "xi-store.h"
+
+G_BEGIN_DECLS
+
+#define XI_TYPE_CONTEXT (xi_context_get_type ())
+
+/*
+ * XiContext: the services every page needs (Calendar's GcalContext pattern),
+ * handed to each page through its "context" property. Main thread only.
+ * It owns the store and the GSettings, and the three in-memory models the
+ * pages share: contacts, groups and templates (GListModel of XiContact,
+ * XiGroup and XiTemplate, kept in store order and updated in place after
+ * every successful store operation made through the context).
+ */
+G_DECLARE_FINAL_TYPE (XiContext, xi_context, XI, CONTEXT, GObject)
+
+XiContext   *xi_context_new                (XiStore              *store,
+                                            GSettings            *settings);
+XiStore     *xi_context_get_store          (XiContext            *self);
+GSettings   *xi_context_get_settings       (XiContext            *self);
+GListModel  *xi_context_get_contacts       (XiContext            *self);
+GListModel  *xi_context_get_groups         (XiContext            *self);
+GListModel  *xi_context_get_templates      (XiContext            *self);
+XiContact   *xi_context_find_contact       (XiContext            *self,
+                                            const char           *id);
+XiGroup     *xi_context_find_group         (XiContext            *self,
+                                            const char           *id);
+gboolean     xi_context_get_loading        (XiContext            *self);
+char        *xi_context_dup_country_code   (XiContext            *self);
+const char * const *xi_context_get_custom_fields (XiContext      *self);
+
+/* Keep the shared models in step after a store operation: every item type
+ * has an "id" property; upsert replaces the item with the same id in place
+ * (or appends it), remove drops it. */
+void         xi_context_upsert_item        (XiContext            *self,
+                                            GListModel           *model,
+                                            gpointer              item);
+void         xi_context_remove_item        (XiContext            *self,
+                                            GListModel           *model,
+                                            const char           *id);
+
+void         xi_context_reload_async       (XiContext            *self,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+gboolean     xi_context_reload_finish      (XiContext            *self,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_group_dialog_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_groups_page_placeholder;

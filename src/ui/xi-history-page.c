@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_history_page_placeholder;

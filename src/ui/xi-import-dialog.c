@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_import_dialog_placeholder;

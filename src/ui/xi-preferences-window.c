@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_preferences_window_placeholder;

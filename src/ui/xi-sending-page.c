@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_sending_page_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_template_editor_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_templates_page_placeholder;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int xi_window_placeholder;
