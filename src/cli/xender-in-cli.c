@@ -1,2 +1,158 @@
-int main (void);
-int main (void) { return 2; }
+/* xender-in-cli.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xender-in-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "xi-cli.h"
+#include "xi-paths.h"
+#include "xi-phone.h"
+
+static const XiCliCommand top_commands[] = {
+  { "contacts",  xi_cli_contacts,  N_("Import, list, add, export and delete contacts") },
+  { "groups",    xi_cli_groups,    N_("Create groups and manage their members") },
+  { "templates", xi_cli_templates, N_("Write message templates and preview them") },
+  { NULL },
+};
+
+/* The default country follows the GUI's preference when its schema is
+ * installed, so both tools read local numbers the same way. */
+static char *
+default_country_code (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return g_strdup ("62");
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_string (settings, "default-country-code");
+}
+
+static int
+open_store (XiCli      *cli,
+            const char *data_dir_option)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *path = NULL;
+  GAsyncResult *slot = NULL;
+
+  data_dir = xi_paths_dup_data_dir (data_dir_option, &error);
+  if (data_dir == NULL)
+    return xi_cli_fail (cli, error);
+
+  path = xi_paths_dup_store_path (data_dir);
+  cli->store = xi_store_new (path);
+  xi_store_open_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if (!xi_store_open_finish (cli->store, result, &error))
+    return xi_cli_fail (cli, error);
+
+  return XI_CLI_EXIT_OK;
+}
+
+static char *
+commands_summary (void)
+{
+  GString *s = g_string_new (_("Commands:"));
+
+  g_string_append_c (s, '\n');
+  for (guint i = 0; top_commands[i].name != NULL; i++)
+    g_string_append_printf (s, "  %-10s %s\n", top_commands[i].name, _(top_commands[i].summary));
+  g_string_append (s, _("Run “xender-in-cli COMMAND --help” for the sub-commands."));
+  return g_string_free (s, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *country = NULL;
+  g_autofree char *summary = NULL;
+  gboolean json = FALSE;
+  gboolean version = FALSE;
+  XiCli cli = { 0 };
+  int status;
+  const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+      N_("Keep the data in DIR instead of the default folder"), N_("DIR") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print machine-readable JSON"), NULL },
+    { "country", 'c', 0, G_OPTION_ARG_STRING, &country,
+      N_("Country calling code for numbers written in local form (default: 62)"), N_("CODE") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { NULL },
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
+  g_option_context_set_summary (context, _("Xender-In without a display: contacts, groups and templates."));
+  summary = commands_summary ();
+  g_option_context_set_description (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* Options after the command name belong to the command. */
+  g_option_context_set_strict_posix (context, TRUE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return xi_cli_usage ("%s", error->message);
+
+  if (version)
+    {
+      g_print ("xender-in-cli %s\n", PACKAGE_VERSION);
+      return XI_CLI_EXIT_OK;
+    }
+
+  if (argc < 2)
+    return xi_cli_usage ("%s", _("A command is missing."));
+
+  cli.json = json;
+  cli.country_code = country != NULL ? g_strdup (country) : default_country_code ();
+  if (!xi_phone_is_country_code (cli.country_code))
+    {
+      status = xi_cli_fail_message (&cli, _("“%s” is not a country calling code (for example 62 or 1)."),
+                                    cli.country_code);
+      g_free (cli.country_code);
+      return status;
+    }
+
+  for (guint i = 0; top_commands[i].name != NULL; i++)
+    {
+      if (!g_str_equal (argv[1], top_commands[i].name))
+        continue;
+
+      status = open_store (&cli, data_dir);
+      if (status == XI_CLI_EXIT_OK)
+        status = top_commands[i].func (&cli, argc - 1, argv + 1);
+
+      if (cli.store != NULL)
+        {
+          xi_store_close (cli.store);
+          g_object_unref (cli.store);
+        }
+      g_free (cli.country_code);
+      return status;
+    }
+
+  g_free (cli.country_code);
+  return xi_cli_usage (_("Unknown command “%s”."), argv[1]);
+}

@@ -729,3 +729,31 @@ xi_contact_matches (XiContact  *self,
 
   return strstr (self->phone, digit_needle) != NULL;
 }
+
+/**
+ * xi_contact_lookup_variable:
+ * @variable: a template variable, lower case
+ * @contact: (type XiContact): the recipient
+ *
+ * The #XiTemplateLookupFunc for rendering a template for @contact:
+ * "name", "phone" (E.164 digits) and custom fields. Derived variables
+ * such as "first_name" are left to the template engine.
+ *
+ * Returns: (nullable): the value, or %NULL when the contact has none
+ */
+const char *
+xi_contact_lookup_variable (const char *variable,
+                            gpointer    contact)
+{
+  XiContact *self = contact;
+
+  g_return_val_if_fail (XI_IS_CONTACT (self), NULL);
+
+  if (g_str_equal (variable, "name"))
+    return self->name;
+  if (g_str_equal (variable, "phone"))
+    return self->phone;
+  if (g_str_equal (variable, "first_name"))
+    return NULL;
+  return xi_contact_get_custom_field (self, variable);
+}

@@ -60,5 +60,7 @@ const char          *xi_contact_get_updated_at       (XiContact           *self)
 gboolean             xi_contact_matches              (XiContact           *self,
                                                       const char          *casefolded_needle);
 const char          *xi_contact_get_display_name     (XiContact           *self);
+const char          *xi_contact_lookup_variable      (const char          *variable,
+                                                      gpointer             contact);
 
 G_END_DECLS

@@ -1,0 +1,578 @@
+/* xi-cli-contacts.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-cli-contacts"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <unistd.h>
+
+#include "xi-cli.h"
+#include "xi-import-reader.h"
+#include "xi-phone.h"
+
+/* "xender-in-cli contacts …" */
+
+static gboolean
+interrupted_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+show_progress_cb (double   fraction,
+                  gpointer user_data)
+{
+  g_printerr ("\r%s %3.0f%%", (const char *)user_data, fraction * 100.0);
+}
+
+static void
+add_issues_json (JsonBuilder *builder,
+                 GPtrArray   *issues)
+{
+  json_builder_set_member_name (builder, "issues");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < issues->len; i++)
+    {
+      XiImportIssue *issue = g_ptr_array_index (issues, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "line");
+      json_builder_add_int_value (builder, issue->line);
+      json_builder_set_member_name (builder, "excerpt");
+      json_builder_add_string_value (builder, issue->excerpt);
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_string_value (builder, issue->reason);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+print_report (XiCli          *cli,
+              XiImportReport *report)
+{
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "imported");
+      json_builder_add_int_value (builder, report->imported);
+      json_builder_set_member_name (builder, "updated");
+      json_builder_add_int_value (builder, report->updated);
+      json_builder_set_member_name (builder, "skipped");
+      json_builder_add_int_value (builder, report->skipped);
+      add_issues_json (builder, report->issues);
+      json_builder_end_object (builder);
+      xi_cli_print_json (builder);
+      return;
+    }
+
+  g_print (_("Imported %u, updated %u, skipped %u.\n"),
+           report->imported, report->updated, report->skipped);
+  for (guint i = 0; i < report->issues->len; i++)
+    {
+      XiImportIssue *issue = g_ptr_array_index (report->issues, i);
+
+      g_print (_("Line %u: %s — %s\n"), issue->line,
+               issue->excerpt != NULL ? issue->excerpt : "", issue->reason);
+    }
+}
+
+static int
+contacts_import (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *group = NULL;
+  g_autofree char *country = NULL;
+  GAsyncResult *slot = NULL;
+  gboolean show_progress = !cli->json && isatty (STDERR_FILENO);
+  guint sigint;
+  int status;
+  const GOptionEntry entries[] = {
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &group,
+      N_("Also put every imported contact in group NAME (created if missing)"), N_("NAME") },
+    { "country", 'c', 0, G_OPTION_ARG_STRING, &country,
+      N_("Country calling code for numbers written in local form"), N_("CODE") },
+    { NULL },
+  };
+
+  g_option_context_set_summary (context, _("Import contacts from a CSV, TSV or vCard file. "
+                                           "Rows with a bad number are reported with their line "
+                                           "number; the good rows are imported."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give exactly one file to import."));
+
+  if (country != NULL && !xi_phone_is_country_code (country))
+    return xi_cli_fail_message (cli, _("“%s” is not a country calling code (for example 62 or 1)."),
+                                country);
+
+  sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
+
+  file = g_file_new_for_commandline_arg (argv[1]);
+  xi_import_read_file_async (file, country != NULL ? country : cli->country_code, cancellable,
+                             show_progress ? show_progress_cb : NULL, (gpointer)_("Reading"), NULL,
+                             xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  batch = xi_import_read_file_finish (result, &error);
+  if (show_progress)
+    g_printerr ("\n");
+  if (batch == NULL)
+    goto failed;
+
+  g_clear_object (&result);
+  xi_store_import_contacts_async (cli->store, g_steal_pointer (&batch), group,
+                                  show_progress ? show_progress_cb : NULL, (gpointer)_("Saving"),
+                                  NULL, cancellable, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  report = xi_store_import_contacts_finish (cli->store, result, &error);
+  if (show_progress)
+    g_printerr ("\n");
+  if (report == NULL)
+    goto failed;
+
+  g_source_remove (sigint);
+  print_report (cli, report);
+  return XI_CLI_EXIT_OK;
+
+failed:
+  g_source_remove (sigint);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return xi_cli_fail_message (cli, "%s", _("Import cancelled; nothing was changed."));
+  return xi_cli_fail (cli, error);
+}
+
+static GHashTable *
+group_names_by_id (GPtrArray *groups)
+{
+  GHashTable *names = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < groups->len; i++)
+    {
+      XiGroup *group = g_ptr_array_index (groups, i);
+      g_hash_table_insert (names, (gpointer)xi_group_get_id (group),
+                           (gpointer)xi_group_get_name (group));
+    }
+  return names;
+}
+
+static char **
+group_names_of (XiContact  *contact,
+                GHashTable *names)
+{
+  const char * const *ids = xi_contact_get_group_ids (contact);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      const char *name = g_hash_table_lookup (names, ids[i]);
+      if (name != NULL)
+        g_strv_builder_add (builder, name);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+add_strv_json (JsonBuilder        *builder,
+               const char         *member,
+               const char * const *strv)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+}
+
+static void
+add_contact_json (JsonBuilder *builder,
+                  XiContact   *contact,
+                  GHashTable  *names)
+{
+  g_auto(GStrv) groups = group_names_of (contact, names);
+  g_auto(GStrv) fields = xi_contact_dup_custom_field_names (contact);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, xi_contact_get_id (contact));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, xi_contact_get_name (contact));
+  json_builder_set_member_name (builder, "phone");
+  json_builder_add_string_value (builder, xi_contact_get_phone (contact));
+  add_strv_json (builder, "tags", xi_contact_get_tags (contact));
+  add_strv_json (builder, "groups", (const char * const *)groups);
+  json_builder_set_member_name (builder, "notes");
+  json_builder_add_string_value (builder, xi_contact_get_notes (contact));
+  json_builder_set_member_name (builder, "custom_fields");
+  json_builder_begin_object (builder);
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      json_builder_set_member_name (builder, fields[i]);
+      json_builder_add_string_value (builder, xi_contact_get_custom_field (contact, fields[i]));
+    }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "opted_out");
+  json_builder_add_boolean_value (builder, xi_contact_get_opted_out (contact));
+  json_builder_end_object (builder);
+}
+
+static int
+contacts_list (XiCli  *cli,
+               int     argc,
+               char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(XiGroup) only_group = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *search = NULL;
+  g_autofree char *needle = NULL;
+  g_autofree char *group = NULL;
+  guint shown = 0;
+  int status;
+  const GOptionEntry entries[] = {
+    { "search", 's', 0, G_OPTION_ARG_STRING, &search, N_("Only contacts whose name or number contains TEXT"), N_("TEXT") },
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &group, N_("Only members of group NAME"), N_("NAME") },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("“contacts list” takes no arguments."));
+
+  if (group != NULL && (only_group = xi_cli_find_group (cli, group, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  if ((contacts = xi_cli_list_contacts (cli, &error)) == NULL ||
+      (groups = xi_cli_list_groups (cli, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  names = group_names_by_id (groups);
+  needle = search != NULL ? g_utf8_casefold (search, -1) : NULL;
+
+  if (cli->json)
+    {
+      builder = json_builder_new ();
+      json_builder_begin_array (builder);
+    }
+
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      XiContact *contact = g_ptr_array_index (contacts, i);
+      g_autofree char *phone = NULL;
+      g_autofree char *groups_text = NULL;
+      g_auto(GStrv) group_names = NULL;
+
+      if (needle != NULL && !xi_contact_matches (contact, needle))
+        continue;
+      if (only_group != NULL && !xi_contact_is_in_group (contact, xi_group_get_id (only_group)))
+        continue;
+      shown++;
+
+      if (builder != NULL)
+        {
+          add_contact_json (builder, contact, names);
+          continue;
+        }
+
+      phone = xi_phone_format_international (xi_contact_get_phone (contact));
+      group_names = group_names_of (contact, names);
+      groups_text = g_strjoinv (", ", group_names);
+      g_print ("%-20s  %-30s  %s%s\n", phone, xi_contact_get_display_name (contact), groups_text,
+               xi_contact_get_opted_out (contact) ? _("  [opted out]") : "");
+    }
+
+  if (builder != NULL)
+    {
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+    }
+  else
+    g_print (ngettext ("%u contact\n", "%u contacts\n", shown), shown);
+
+  return XI_CLI_EXIT_OK;
+}
+
+static gboolean
+apply_fields (XiContact  *contact,
+              char      **fields,
+              GError    **error)
+{
+  for (guint i = 0; fields != NULL && fields[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (fields[i], "=", 2);
+      g_autofree char *key = NULL;
+
+      if (kv[0] == NULL || kv[1] == NULL || kv[0][0] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("A field is written KEY=VALUE, for example city=Bandung, not “%s”."),
+                       fields[i]);
+          return FALSE;
+        }
+      key = g_ascii_strdown (g_strstrip (kv[0]), -1);
+      xi_contact_set_custom_field (contact, key, kv[1]);
+    }
+  return TRUE;
+}
+
+static int
+contacts_add (XiCli  *cli,
+              int     argc,
+              char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PHONE"));
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GStrvBuilder) group_ids = g_strv_builder_new ();
+  g_auto(GStrv) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *notes = NULL;
+  g_auto(GStrv) tags = NULL;
+  g_auto(GStrv) fields = NULL;
+  g_auto(GStrv) groups = NULL;
+  GAsyncResult *slot = NULL;
+  int status;
+  const GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The contact's name"), N_("NAME") },
+    { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, N_("Add a tag (repeatable)"), N_("TAG") },
+    { "field", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &fields, N_("Set a custom field (repeatable)"), N_("KEY=VALUE") },
+    { "group", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &groups, N_("Put the contact in an existing group (repeatable)"), N_("NAME") },
+    { "notes", 0, 0, G_OPTION_ARG_STRING, &notes, N_("Free notes"), N_("TEXT") },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give exactly one phone number."));
+
+  if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL ||
+      !apply_fields (contact, fields, &error))
+    return xi_cli_fail (cli, error);
+
+  for (guint i = 0; groups != NULL && groups[i] != NULL; i++)
+    {
+      g_autoptr(XiGroup) group = xi_cli_find_group (cli, groups[i], &error);
+
+      if (group == NULL)
+        return xi_cli_fail (cli, error);
+      g_strv_builder_add (group_ids, xi_group_get_id (group));
+    }
+  ids = g_strv_builder_end (group_ids);
+
+  xi_contact_set_phone (contact, phone);
+  xi_contact_set_name (contact, name);
+  xi_contact_set_notes (contact, notes);
+  xi_contact_set_tags (contact, (const char * const *)tags);
+  xi_contact_set_group_ids (contact, (const char * const *)ids);
+
+  xi_store_save_contact_async (cli->store, contact, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  saved = xi_store_save_contact_finish (cli->store, result, &error);
+  if (saved == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
+
+      add_contact_json (builder, saved, none);
+      xi_cli_print_json (builder);
+    }
+  else
+    g_print (_("Added %s.\n"), xi_contact_get_display_name (saved));
+
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+print_count (XiCli      *cli,
+             const char *member,
+             guint       count,
+             const char *message)
+{
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, member);
+      json_builder_add_int_value (builder, count);
+      json_builder_end_object (builder);
+      xi_cli_print_json (builder);
+    }
+  else
+    g_print ("%s\n", message);
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+contacts_delete (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_auto(GStrv) ids = NULL;
+  GAsyncResult *slot = NULL;
+  guint deleted;
+
+  if (argc < 2)
+    return xi_cli_usage ("%s", _("Give the phone numbers of the contacts to delete."));
+
+  if ((ids = xi_cli_contact_ids_for (cli, argc - 1, argv + 1, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  xi_store_delete_contacts_async (cli->store, (const char * const *)ids, NULL,
+                                  xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  deleted = xi_store_delete_contacts_finish (cli->store, result, &error);
+  if (error != NULL)
+    return xi_cli_fail (cli, error);
+
+  message = g_strdup_printf (ngettext ("Deleted %u contact.", "Deleted %u contacts.", deleted), deleted);
+  return print_count (cli, "deleted", deleted, message);
+}
+
+static int
+set_opted_out (XiCli     *cli,
+               int        argc,
+               char     **argv,
+               gboolean   opted_out)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_auto(GStrv) ids = NULL;
+  GAsyncResult *slot = NULL;
+  guint changed;
+
+  if ((ids = xi_cli_contact_ids_for (cli, argc, argv, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  xi_store_set_opted_out_async (cli->store, (const char * const *)ids, opted_out, NULL,
+                                xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  changed = xi_store_set_opted_out_finish (cli->store, result, &error);
+  if (error != NULL)
+    return xi_cli_fail (cli, error);
+
+  message = g_strdup_printf (opted_out
+                             ? ngettext ("%u contact will get no more messages.",
+                                         "%u contacts will get no more messages.", changed)
+                             : ngettext ("%u contact may be messaged again.",
+                                         "%u contacts may be messaged again.", changed),
+                             changed);
+  return print_count (cli, "changed", changed, message);
+}
+
+static int
+contacts_opt_out (XiCli  *cli,
+                  int     argc,
+                  char  **argv)
+{
+  if (argc < 2)
+    return xi_cli_usage ("%s", _("Give the phone numbers that asked to get no more messages."));
+  return set_opted_out (cli, argc - 1, argv + 1, TRUE);
+}
+
+/* Undoing an opt-out must be deliberate: the customer asked to be left alone. */
+static int
+contacts_opt_in (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PHONE…"));
+  gboolean confirmed = FALSE;
+  int status;
+  const GOptionEntry entries[] = {
+    { "confirm", 0, 0, G_OPTION_ARG_NONE, &confirmed,
+      N_("Confirm that these customers asked to get messages again"), NULL },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    return xi_cli_usage ("%s", _("Give the phone numbers that may be messaged again."));
+  if (!confirmed)
+    return xi_cli_fail_message (cli, "%s", _("These customers opted out. Add --confirm if they "
+                                              "asked to get messages again."));
+  return set_opted_out (cli, argc - 1, argv + 1, FALSE);
+}
+
+static int
+contacts_export (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *message = NULL;
+  GAsyncResult *slot = NULL;
+  guint count;
+
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give the CSV file to write."));
+
+  file = g_file_new_for_commandline_arg (argv[1]);
+  xi_store_export_contacts_async (cli->store, file, NULL, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  count = xi_store_export_contacts_finish (cli->store, result, &error);
+  if (error != NULL)
+    return xi_cli_fail (cli, error);
+
+  message = g_strdup_printf (ngettext ("Exported %u contact.", "Exported %u contacts.", count), count);
+  return print_count (cli, "exported", count, message);
+}
+
+static const XiCliCommand contact_commands[] = {
+  { "import",  contacts_import,  N_("Import a CSV, TSV or vCard file") },
+  { "list",    contacts_list,    N_("List contacts (--search, --group)") },
+  { "add",     contacts_add,     N_("Add one contact") },
+  { "delete",  contacts_delete,  N_("Delete contacts by phone number") },
+  { "export",  contacts_export,  N_("Write all contacts to a CSV file") },
+  { "opt-out", contacts_opt_out, N_("Stop messaging these numbers") },
+  { "opt-in",  contacts_opt_in,  N_("Allow messaging opted-out numbers again (--confirm)") },
+  { NULL },
+};
+
+int
+xi_cli_contacts (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  return xi_cli_dispatch (cli, "contacts", contact_commands, argc, argv);
+}

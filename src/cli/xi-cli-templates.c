@@ -1,0 +1,348 @@
+/* xi-cli-templates.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-cli-templates"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xi-cli.h"
+#include "xi-template-text.h"
+
+/* "xender-in-cli templates …" */
+
+static GPtrArray *
+list_templates (XiCli   *cli,
+                GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_list_templates_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_list_templates_finish (cli->store, result, error);
+}
+
+static XiTemplate *
+find_template (XiCli       *cli,
+               const char  *name,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) templates = list_templates (cli, error);
+
+  if (templates == NULL)
+    return NULL;
+
+  for (guint i = 0; i < templates->len; i++)
+    {
+      XiTemplate *template_ = g_ptr_array_index (templates, i);
+
+      if (g_ascii_strcasecmp (xi_template_get_name (template_), name) == 0)
+        return g_object_ref (template_);
+    }
+
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+               _("There is no template named “%s”; “xender-in-cli templates list” shows them."),
+               name);
+  return NULL;
+}
+
+static char **
+known_variables (XiCli   *cli,
+                 GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_list_custom_fields_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_list_custom_fields_finish (cli->store, result, error);
+}
+
+/* Every variant must parse before a template is stored, so a campaign can
+ * never start with a broken one. */
+static gboolean
+check_variants (XiCli         *cli,
+                char         **variants,
+                GError       **error)
+{
+  g_auto(GStrv) known = known_variables (cli, error);
+
+  if (known == NULL)
+    return FALSE;
+
+  for (guint i = 0; variants[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(XiTemplateText) text = NULL;
+
+      text = xi_template_text_parse (variants[i], (const char * const *)known, &local_error);
+      if (text == NULL)
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       _("Variant %u: %s"), i + 1, local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+add_template_json (JsonBuilder *builder,
+                   XiTemplate  *template_)
+{
+  const char * const *variants = xi_template_get_variants (template_);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, xi_template_get_id (template_));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, xi_template_get_name (template_));
+  json_builder_set_member_name (builder, "variants");
+  json_builder_begin_array (builder);
+  for (guint i = 0; variants[i] != NULL; i++)
+    json_builder_add_string_value (builder, variants[i]);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static int
+templates_add (XiCli  *cli,
+               int     argc,
+               char  **argv)
+{
+  g_autoptr(XiTemplate) template_ = NULL;
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (argc < 3)
+    return xi_cli_usage ("%s", _("Give a name and at least one text, for example: "
+                                 "templates add Promo \"Halo {name|Kak}, …\""));
+
+  if (!check_variants (cli, argv + 2, &error))
+    return xi_cli_fail (cli, error);
+
+  template_ = xi_template_new (argv[1]);
+  xi_template_set_variants (template_, (const char * const *)argv + 2);
+  xi_store_save_template_async (cli->store, template_, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if ((saved = xi_store_save_template_finish (cli->store, result, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      add_template_json (builder, saved);
+      xi_cli_print_json (builder);
+    }
+  else
+    g_print (_("Saved template “%s”.\n"), xi_template_get_name (saved));
+
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+templates_list (XiCli  *cli,
+                int     argc,
+                char  **argv)
+{
+  g_autoptr(GPtrArray) templates = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("“templates list” takes no arguments."));
+  if ((templates = list_templates (cli, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < templates->len; i++)
+        add_template_json (builder, g_ptr_array_index (templates, i));
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < templates->len; i++)
+    {
+      XiTemplate *template_ = g_ptr_array_index (templates, i);
+      guint n = xi_template_get_n_variants (template_);
+
+      g_print ("%-30s  ", xi_template_get_name (template_));
+      g_print (ngettext ("%u variant\n", "%u variants\n", n), n);
+    }
+  if (templates->len == 0)
+    g_print ("%s\n", _("No templates yet. Write one with “xender-in-cli templates add NAME TEXT”."));
+
+  return XI_CLI_EXIT_OK;
+}
+
+static char *
+render_preview (XiTemplate  *template_,
+                guint        index,
+                XiContact   *contact,
+                GRand       *rand,
+                char      ***missing,
+                GError     **error)
+{
+  g_autoptr(XiTemplateText) text = NULL;
+
+  /* Stored variants parsed before; unknown variables are not an error when
+   * previewing (a custom field may have been removed since). */
+  text = xi_template_text_parse (xi_template_get_variants (template_)[index], NULL, error);
+  if (text == NULL)
+    {
+      g_clear_error (error);
+      return g_strdup (xi_template_get_variants (template_)[index]);
+    }
+  return xi_template_text_render (text, xi_contact_lookup_variable, contact, rand, missing);
+}
+
+static int
+templates_show (XiCli  *cli,
+                int     argc,
+                char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(XiTemplate) template_ = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GRand) rand = g_rand_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *preview = NULL;
+  g_autofree char *phone = NULL;
+  XiContact *contact = NULL;
+  const char * const *variants;
+  int status;
+  const GOptionEntry entries[] = {
+    { "preview", 'p', 0, G_OPTION_ARG_STRING, &preview,
+      N_("Show each variant as the contact with this phone number would get it"), N_("PHONE") },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give the name of the template."));
+
+  if ((template_ = find_template (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (preview != NULL)
+    {
+      if ((phone = xi_cli_normalize_phone (cli, preview, &error)) == NULL ||
+          (contacts = xi_cli_list_contacts (cli, &error)) == NULL)
+        return xi_cli_fail (cli, error);
+      if ((contact = xi_cli_find_contact (contacts, phone)) == NULL)
+        return xi_cli_fail_message (cli, _("%s is not a contact."), preview);
+    }
+
+  variants = xi_template_get_variants (template_);
+  if (cli->json && contact == NULL)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      add_template_json (builder, template_);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; variants[i] != NULL; i++)
+        {
+          g_auto(GStrv) missing = NULL;
+          g_autofree char *rendered = render_preview (template_, i, contact, rand, &missing, &error);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "text");
+          json_builder_add_string_value (builder, rendered);
+          json_builder_set_member_name (builder, "missing");
+          json_builder_begin_array (builder);
+          for (guint m = 0; missing != NULL && missing[m] != NULL; m++)
+            json_builder_add_string_value (builder, missing[m]);
+          json_builder_end_array (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; variants[i] != NULL; i++)
+    {
+      g_auto(GStrv) missing = NULL;
+      g_autofree char *rendered = NULL;
+
+      g_print (_("Variant %u:\n"), i + 1);
+      if (contact == NULL)
+        {
+          g_print ("%s\n\n", variants[i]);
+          continue;
+        }
+
+      rendered = render_preview (template_, i, contact, rand, &missing, &error);
+      g_print ("%s\n", rendered);
+      for (guint m = 0; missing != NULL && missing[m] != NULL; m++)
+        g_print (_("  (no value for {%s})\n"), missing[m]);
+      g_print ("\n");
+    }
+
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+templates_delete (XiCli  *cli,
+                  int     argc,
+                  char  **argv)
+{
+  g_autoptr(XiTemplate) template_ = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give the name of the template to delete."));
+  if ((template_ = find_template (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  xi_store_delete_template_async (cli->store, xi_template_get_id (template_), NULL,
+                                  xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if (!xi_store_delete_template_finish (cli->store, result, &error))
+    return xi_cli_fail (cli, error);
+
+  if (!cli->json)
+    g_print (_("Deleted template “%s”.\n"), xi_template_get_name (template_));
+  return XI_CLI_EXIT_OK;
+}
+
+static const XiCliCommand template_commands[] = {
+  { "add",    templates_add,    N_("Save a template: NAME TEXT [TEXT…], one TEXT per variant") },
+  { "list",   templates_list,   N_("List templates") },
+  { "show",   templates_show,   N_("Show a template, or preview it for a contact (--preview)") },
+  { "delete", templates_delete, N_("Delete a template") },
+  { NULL },
+};
+
+int
+xi_cli_templates (XiCli  *cli,
+                  int     argc,
+                  char  **argv)
+{
+  return xi_cli_dispatch (cli, "templates", template_commands, argc, argv);
+}

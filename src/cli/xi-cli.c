@@ -1,0 +1,266 @@
+/* xi-cli.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "xi-cli.h"
+#include "xi-phone.h"
+
+/*
+ * The command line is a sequential program: each command waits for one
+ * store operation before it starts the next. Spinning the default main
+ * context until the result arrives is safe here because nothing else is
+ * attached to it; the GUI never does this.
+ */
+GAsyncResult *
+xi_cli_wait (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_steal_pointer (slot);
+}
+
+void
+xi_cli_result_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static void
+print_error_json (const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  xi_cli_print_json (builder);
+}
+
+/* A user error: one line that says what to fix, exit status 1. */
+int
+xi_cli_fail (XiCli        *cli,
+             const GError *error)
+{
+  if (cli->json)
+    print_error_json (error->message);
+  g_printerr ("xender-in-cli: %s\n", error->message);
+  return XI_CLI_EXIT_USER_ERROR;
+}
+
+int
+xi_cli_fail_message (XiCli      *cli,
+                     const char *format,
+                     ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, message);
+  return xi_cli_fail (cli, error);
+}
+
+int
+xi_cli_usage (const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("xender-in-cli: %s\n%s\n", message,
+              _("Run “xender-in-cli --help” for the list of commands."));
+  return XI_CLI_EXIT_USAGE;
+}
+
+/* Parses a sub-command's options; on --help or a bad option sets @status. */
+gboolean
+xi_cli_parse (GOptionContext   *context,
+              int              *argc,
+              char           ***argv,
+              int              *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = xi_cli_usage ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+xi_cli_dispatch (XiCli               *cli,
+                 const char          *group,
+                 const XiCliCommand  *commands,
+                 int                  argc,
+                 char               **argv)
+{
+  g_autoptr(GString) help = g_string_new (NULL);
+
+  if (argc >= 2)
+    {
+      for (guint i = 0; commands[i].name != NULL; i++)
+        if (g_str_equal (argv[1], commands[i].name))
+          return commands[i].func (cli, argc - 1, argv + 1);
+    }
+
+  for (guint i = 0; commands[i].name != NULL; i++)
+    g_string_append_printf (help, "  %s %-16s %s\n", group, commands[i].name,
+                            _(commands[i].summary));
+
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      g_print ("%s", help->str);
+      return XI_CLI_EXIT_OK;
+    }
+
+  g_printerr ("%s\n", argc >= 2 ? _("Unknown command.") : _("A command is missing."));
+  g_printerr ("%s", help->str);
+  return XI_CLI_EXIT_USAGE;
+}
+
+void
+xi_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+char *
+xi_cli_normalize_phone (XiCli       *cli,
+                        const char  *input,
+                        GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *phone = xi_phone_normalize (input, cli->country_code, &local_error);
+
+  if (phone == NULL)
+    g_set_error (error, local_error->domain, local_error->code,
+                 "%s: %s", input, local_error->message);
+  return phone;
+}
+
+GPtrArray *
+xi_cli_list_contacts (XiCli   *cli,
+                      GError **error)
+{
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  xi_store_list_contacts_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_list_contacts_finish (cli->store, result, error);
+}
+
+GPtrArray *
+xi_cli_list_groups (XiCli   *cli,
+                    GError **error)
+{
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  xi_store_list_groups_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_list_groups_finish (cli->store, result, error);
+}
+
+/* Groups are named by the user; names are unique ignoring case. */
+XiGroup *
+xi_cli_find_group (XiCli       *cli,
+                   const char  *name,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) groups = xi_cli_list_groups (cli, error);
+
+  if (groups == NULL)
+    return NULL;
+
+  for (guint i = 0; i < groups->len; i++)
+    {
+      XiGroup *group = g_ptr_array_index (groups, i);
+
+      if (g_ascii_strcasecmp (xi_group_get_name (group), name) == 0)
+        return g_object_ref (group);
+    }
+
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+               _("There is no group named “%s”; “xender-in-cli groups list” shows them."), name);
+  return NULL;
+}
+
+XiContact *
+xi_cli_find_contact (GPtrArray  *contacts,
+                     const char *phone)
+{
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      XiContact *contact = g_ptr_array_index (contacts, i);
+
+      if (g_strcmp0 (xi_contact_get_phone (contact), phone) == 0)
+        return contact;
+    }
+  return NULL;
+}
+
+/* Turns phone numbers typed by the user into contact ids; every number must
+ * be a known contact, so a typo never silently does nothing. */
+char **
+xi_cli_contact_ids_for (XiCli   *cli,
+                        int      argc,
+                        char   **argv,
+                        GError **error)
+{
+  g_autoptr(GPtrArray) contacts = xi_cli_list_contacts (cli, error);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+
+  if (contacts == NULL)
+    return NULL;
+
+  for (int i = 0; i < argc; i++)
+    {
+      g_autofree char *phone = xi_cli_normalize_phone (cli, argv[i], error);
+      XiContact *contact;
+
+      if (phone == NULL)
+        return NULL;
+
+      contact = xi_cli_find_contact (contacts, phone);
+      if (contact == NULL)
+        {
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+                       _("%s is not a contact."), argv[i]);
+          return NULL;
+        }
+      g_strv_builder_add (ids, xi_contact_get_id (contact));
+    }
+
+  return g_strv_builder_end (ids);
+}

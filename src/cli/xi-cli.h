@@ -1,0 +1,89 @@
+/* xi-cli.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "xi-store.h"
+
+G_BEGIN_DECLS
+
+/* Exit statuses of xender-in-cli (DESIGN.md, "Command line"). */
+enum {
+  XI_CLI_EXIT_OK = 0,
+  XI_CLI_EXIT_USER_ERROR = 1,
+  XI_CLI_EXIT_USAGE = 2,
+};
+
+typedef struct
+{
+  XiStore   *store;
+  gboolean   json;
+  char      *country_code;
+} XiCli;
+
+typedef int (*XiCliCommandFunc) (XiCli  *cli,
+                                 int     argc,
+                                 char  **argv);
+
+typedef struct
+{
+  const char        *name;
+  XiCliCommandFunc   func;
+  const char        *summary;
+} XiCliCommand;
+
+GAsyncResult *xi_cli_wait            (GAsyncResult       **slot);
+void          xi_cli_result_cb       (GObject             *object,
+                                      GAsyncResult        *result,
+                                      gpointer             user_data);
+int           xi_cli_fail            (XiCli               *cli,
+                                      const GError        *error);
+int           xi_cli_fail_message    (XiCli               *cli,
+                                      const char          *format,
+                                      ...) G_GNUC_PRINTF (2, 3);
+int           xi_cli_usage           (const char          *format,
+                                      ...) G_GNUC_PRINTF (1, 2);
+int           xi_cli_dispatch        (XiCli               *cli,
+                                      const char          *group,
+                                      const XiCliCommand  *commands,
+                                      int                  argc,
+                                      char               **argv);
+gboolean      xi_cli_parse           (GOptionContext      *context,
+                                      int                 *argc,
+                                      char              ***argv,
+                                      int                 *status);
+void          xi_cli_print_json      (JsonBuilder         *builder);
+char         *xi_cli_normalize_phone (XiCli               *cli,
+                                      const char          *input,
+                                      GError             **error);
+GPtrArray    *xi_cli_list_contacts   (XiCli               *cli,
+                                      GError             **error);
+GPtrArray    *xi_cli_list_groups     (XiCli               *cli,
+                                      GError             **error);
+XiGroup      *xi_cli_find_group      (XiCli               *cli,
+                                      const char          *name,
+                                      GError             **error);
+XiContact    *xi_cli_find_contact    (GPtrArray           *contacts,
+                                      const char          *phone);
+char        **xi_cli_contact_ids_for (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv,
+                                      GError             **error);
+
+int           xi_cli_contacts        (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_groups          (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_templates       (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+
+G_END_DECLS
