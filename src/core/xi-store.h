@@ -215,4 +215,23 @@ gboolean        xi_store_delete_template_finish      (XiStore               *sel
                                                       GAsyncResult          *result,
                                                       GError               **error);
 
+/* The WhatsApp key store (secret; never synced) */
+void            xi_store_load_keys_async             (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GHashTable     *xi_store_load_keys_finish            (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_put_key_async               (XiStore               *self,
+                                                      const char            *kind,
+                                                      const char            *key,
+                                                      GBytes                *value,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_put_key_finish              (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+
 G_END_DECLS
