@@ -57,7 +57,9 @@ fixture_teardown (Fixture       *f,
 
 /* Synchronous helpers over the async API, for readable tests. */
 
-#define WAIT(call, finish, ...) \
+/* Arguments with unparenthesised commas (compound literals) must be
+ * declared as variables first: they would be split into macro arguments. */
+#define WAIT(call, finish) \
   G_STMT_START { \
     GAsyncResult *slot_ = NULL; \
     g_autoptr(GAsyncResult) result_ = NULL; \
@@ -175,6 +177,7 @@ test_contact_crud (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *first_id = NULL;
   const char *tags[] = { "vip", "jakarta", NULL };
+  const char *delete_ids[] = { NULL, NULL };
   guint deleted = 0;
 
   xi_contact_set_tags (budi, tags);
@@ -196,8 +199,8 @@ test_contact_crud (Fixture       *f,
   contacts = list_contacts (f);
   g_assert_cmpuint (contacts->len, ==, 1);
 
-  WAIT (xi_store_delete_contacts_async (f->store, (const char *[]) { first_id, NULL }, NULL,
-                                        xi_test_store_result_cb, &slot_),
+  delete_ids[0] = first_id;
+  WAIT (xi_store_delete_contacts_async (f->store, delete_ids, NULL, xi_test_store_result_cb, &slot_),
         deleted = xi_store_delete_contacts_finish (f->store, result_, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (deleted, ==, 1);
@@ -272,9 +275,9 @@ test_scoping (Fixture       *f,
 
   {
     guint added = 99;
+    const char *ids[] = { xi_contact_get_id (saved), NULL };
 
-    WAIT (xi_store_add_group_members_async (f->store, "g-other",
-                                            (const char *[]) { xi_contact_get_id (saved), NULL },
+    WAIT (xi_store_add_group_members_async (f->store, "g-other", ids,
                                             NULL, xi_test_store_result_cb, &slot_),
           added = xi_store_add_group_members_finish (f->store, result_, &error));
     g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND);
@@ -297,6 +300,8 @@ test_groups (Fixture       *f,
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GPtrArray) contacts = NULL;
   g_autoptr(GError) error = NULL;
+  const char *both[] = { NULL, NULL, NULL, NULL };
+  const char *only_b[] = { NULL, NULL };
   guint n = 0;
 
   saved = save_group (f, pelanggan, &error);
@@ -309,9 +314,10 @@ test_groups (Fixture       *f,
   b = save_contact (f, b_new, &error);
   g_assert_no_error (error);
 
-  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (saved),
-                                          (const char *[]) { xi_contact_get_id (a), xi_contact_get_id (b),
-                                                             xi_contact_get_id (a), NULL },
+  both[0] = both[2] = xi_contact_get_id (a);
+  both[1] = only_b[0] = xi_contact_get_id (b);
+
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (saved), both,
                                           NULL, xi_test_store_result_cb, &slot_),
         n = xi_store_add_group_members_finish (f->store, result_, &error));
   g_assert_no_error (error);
@@ -324,8 +330,7 @@ test_groups (Fixture       *f,
   contacts = list_contacts (f);
   g_assert_true (xi_contact_is_in_group (g_ptr_array_index (contacts, 0), xi_group_get_id (saved)));
 
-  WAIT (xi_store_remove_group_members_async (f->store, xi_group_get_id (saved),
-                                             (const char *[]) { xi_contact_get_id (b), NULL },
+  WAIT (xi_store_remove_group_members_async (f->store, xi_group_get_id (saved), only_b,
                                              NULL, xi_test_store_result_cb, &slot_),
         n = xi_store_remove_group_members_finish (f->store, result_, &error));
   g_assert_no_error (error);
@@ -421,19 +426,19 @@ import_row (guint       line,
   row->groups = g_new0 (char *, 1);
   row->custom_values = g_new0 (char *, 1);
   row->custom_values[0] = g_strdup (city);
+  row->notes = NULL;
   return row;
 }
 
 static XiImportBatch *
 make_batch (guint n_extra)
 {
-  XiImportBatch *batch = g_new0 (XiImportBatch, 1);
+  XiImportBatch *batch = xi_import_batch_new ();
   XiImportIssue *issue = g_new0 (XiImportIssue, 1);
   const char *names[] = { "city", NULL };
 
+  g_strfreev (batch->custom_field_names);
   batch->custom_field_names = g_strdupv ((char **)names);
-  batch->rows = g_ptr_array_new ();
-  batch->issues = g_ptr_array_new ();
 
   g_ptr_array_add (batch->rows, import_row (2, "Siti", "6285700000001", "vip", "Bandung"));
   g_ptr_array_add (batch->rows, import_row (3, "", "6285700000002", NULL, NULL));
@@ -522,7 +527,8 @@ test_import (Fixture       *f,
   WAIT (xi_store_list_custom_fields_async (f->store, NULL, xi_test_store_result_cb, &slot_),
         fields = xi_store_list_custom_fields_finish (f->store, result_, &error));
   g_assert_no_error (error);
-  g_assert_true (g_strv_equal ((const char * const *)fields, (const char *[]) { "city", NULL }));
+  g_assert_cmpstr (fields[0], ==, "city");
+  g_assert_null (fields[1]);
 
   g_assert_cmpint (count_rows (f, "SELECT count(*) FROM history WHERE kind = 'contacts.imported'"),
                    ==, 1);
@@ -555,20 +561,20 @@ test_opt_out (Fixture       *f,
   g_autoptr(XiContact) c = new_contact ("Eko", "6281400000001");
   g_autoptr(XiContact) saved = NULL;
   g_autoptr(GError) error = NULL;
+  const char *ids[] = { NULL, NULL };
   guint changed = 0;
 
   saved = save_contact (f, c, &error);
   g_assert_no_error (error);
 
-  WAIT (xi_store_set_opted_out_async (f->store, (const char *[]) { xi_contact_get_id (saved), NULL },
-                                      TRUE, NULL, xi_test_store_result_cb, &slot_),
+  ids[0] = xi_contact_get_id (saved);
+  WAIT (xi_store_set_opted_out_async (f->store, ids, TRUE, NULL, xi_test_store_result_cb, &slot_),
         changed = xi_store_set_opted_out_finish (f->store, result_, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (changed, ==, 1);
 
   /* Again: nothing changes, nothing is recorded twice. */
-  WAIT (xi_store_set_opted_out_async (f->store, (const char *[]) { xi_contact_get_id (saved), NULL },
-                                      TRUE, NULL, xi_test_store_result_cb, &slot_),
+  WAIT (xi_store_set_opted_out_async (f->store, ids, TRUE, NULL, xi_test_store_result_cb, &slot_),
         changed = xi_store_set_opted_out_finish (f->store, result_, &error));
   g_assert_cmpuint (changed, ==, 0);
 

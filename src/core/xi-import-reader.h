@@ -114,6 +114,7 @@ void            xi_import_read_file_async    (GFile                 *file,
                                               gpointer               user_data);
 XiImportBatch  *xi_import_read_file_finish   (GAsyncResult          *result,
                                               GError               **error);
+XiImportBatch  *xi_import_batch_new          (void);
 void            xi_import_batch_free         (XiImportBatch         *batch);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiImportBatch, xi_import_batch_free)

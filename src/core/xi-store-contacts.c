@@ -594,8 +594,12 @@ xi_store_delete_contacts_finish (XiStore       *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
+  gssize count;
+
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  return (guint)MAX (g_task_propagate_int (G_TASK (result), error), 0);
+
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint)count : 0;
 }
 
 static void
@@ -690,8 +694,12 @@ xi_store_set_opted_out_finish (XiStore       *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
+  gssize count;
+
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  return (guint)MAX (g_task_propagate_int (G_TASK (result), error), 0);
+
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint)count : 0;
 }
 
 /* Import */
@@ -1265,8 +1273,12 @@ xi_store_export_contacts_finish (XiStore       *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
+  gssize count;
+
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  return (guint)MAX (g_task_propagate_int (G_TASK (result), error), 0);
+
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint)count : 0;
 }
 
 static void

@@ -613,8 +613,12 @@ xi_store_add_group_members_finish (XiStore       *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
+  gssize count;
+
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  return (guint)MAX (g_task_propagate_int (G_TASK (result), error), 0);
+
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint)count : 0;
 }
 
 static void
@@ -698,6 +702,10 @@ xi_store_remove_group_members_finish (XiStore       *self,
                                       GAsyncResult  *result,
                                       GError       **error)
 {
+  gssize count;
+
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  return (guint)MAX (g_task_propagate_int (G_TASK (result), error), 0);
+
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint)count : 0;
 }

@@ -60,7 +60,8 @@ close_func (XiStore  *self,
       sqlite3_close_v2 (self->db);
       self->db = NULL;
     }
-  g_task_return_boolean (task, TRUE);
+  /* Nobody waits for this task: returning it would queue a completion on
+   * the caller's main context, which may never run again. */
 }
 
 static gpointer
@@ -335,7 +336,14 @@ xi_store_close (XiStore *self)
   /* The store thread must never drop the last reference to itself. */
   g_assert (g_thread_self () != self->thread);
 
-  _xi_store_push (self, close_func, NULL, NULL, xi_store_close, NULL, NULL, NULL);
+  {
+    StoreOp *op = g_new0 (StoreOp, 1);
+    GTask *task = g_task_new (NULL, NULL, NULL, NULL);
+
+    op->func = close_func;
+    g_task_set_task_data (task, op, store_op_free);
+    g_async_queue_push (self->ops, task);
+  }
   g_thread_join (g_steal_pointer (&self->thread));
   self->opened = FALSE;
 }
