@@ -20,7 +20,6 @@ static const XiCliCommand top_commands[] = {
   { "contacts",  xi_cli_contacts,  N_("Import, list, add, export and delete contacts") },
   { "groups",    xi_cli_groups,    N_("Create groups and manage their members") },
   { "templates", xi_cli_templates, N_("Write message templates and preview them") },
-  { "link",      xi_cli_link,      N_("Link this computer to WhatsApp with a QR code") },
   { NULL },
 };
 

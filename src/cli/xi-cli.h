@@ -85,8 +85,5 @@ int           xi_cli_groups          (XiCli               *cli,
 int           xi_cli_templates       (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
-int           xi_cli_link            (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
 
 G_END_DECLS
