@@ -26,5 +26,7 @@ XiContact   *_xi_contact_new_from_store   (const char   *id,
 const char  *_xi_contact_get_custom_json  (XiContact    *self);
 char       **_xi_strv_from_json           (const char   *json);
 char        *_xi_strv_to_json             (const char * const *strv);
+void         _xi_json_append_string       (GString      *out,
+                                           const char   *value);
 
 G_END_DECLS

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "xi-contact-private.h"
 #include "xi-log.h"
@@ -735,28 +734,19 @@ static char *
 custom_json_for_row (XiImportBatch *batch,
                      XiImportRow   *row)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  gboolean any = FALSE;
+  GString *out = NULL;
 
-  for (guint i = 0; batch->custom_field_names[i] != NULL; i++)
-    any = any || row->custom_values[i] != NULL;
-  if (!any)
-    return NULL;
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
   for (guint i = 0; batch->custom_field_names[i] != NULL; i++)
     {
       if (row->custom_values[i] == NULL)
         continue;
-      json_builder_set_member_name (builder, batch->custom_field_names[i]);
-      json_builder_add_string_value (builder, row->custom_values[i]);
+      out = out == NULL ? g_string_new ("{") : g_string_append_c (out, ',');
+      _xi_json_append_string (out, batch->custom_field_names[i]);
+      g_string_append_c (out, ':');
+      _xi_json_append_string (out, row->custom_values[i]);
     }
-  json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+  return out != NULL ? g_string_free (g_string_append_c (out, '}'), FALSE) : NULL;
 }
 
 /*
@@ -864,10 +854,42 @@ is_deleted (XiStore    *self,
   return deleted;
 }
 
+/* Live contacts by number, loaded once per import instead of one query per
+ * row; rows inserted by the import are added as they go. */
+static GHashTable *
+load_phone_index (XiStore  *self,
+                  GError  **error)
+{
+  g_autoptr(GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT phone, id FROM contacts WHERE master_user_id = ?1 AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (index, g_strdup ((const char *)sqlite3_column_text (stmt, 0)),
+                         g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&index);
+}
+
 static gboolean
 import_row (XiStore         *self,
             XiImportBatch   *batch,
             XiImportRow     *row,
+            const char      *derived_id,
+            GHashTable      *phone_index,
             const char      *now,
             XiImportReport  *report,
             char           **contact_id,
@@ -875,15 +897,12 @@ import_row (XiStore         *self,
 {
   g_autofree char *tags_json = _xi_strv_to_json ((const char * const *)row->tags);
   g_autofree char *custom_json = custom_json_for_row (batch, row);
-  g_autofree char *id = NULL;
+  g_autofree char *id = g_strdup (g_hash_table_lookup (phone_index, row->phone));
   gboolean inserted = FALSE;
-
-  if (!find_by_phone (self, row->phone, &id, NULL, error))
-    return FALSE;
 
   if (id == NULL)
     {
-      id = _xi_store_derived_id (self, "contact", row->phone, NULL);
+      id = g_strdup (derived_id);
       if (!insert_row (self, id, row, tags_json, custom_json, now, &inserted, error))
         return FALSE;
 
@@ -905,7 +924,95 @@ import_row (XiStore         *self,
       report->updated++;
     }
 
+  /* New or revived, the contact is now live under this number. */
+  g_hash_table_insert (phone_index, g_strdup (row->phone), g_strdup (id));
+
   *contact_id = g_steal_pointer (&id);
+  return TRUE;
+}
+
+typedef struct
+{
+  char        *id;           /* the id a new contact for this row gets */
+  XiImportRow *row;
+} Pending;
+
+static int
+pending_compare (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (((const Pending *)a)->id, ((const Pending *)b)->id);
+}
+
+static void
+pending_clear (gpointer data)
+{
+  g_free (((Pending *)data)->id);
+}
+
+/*
+ * The rows in the order of the ids new contacts get, so the primary key
+ * index grows in order instead of at random. The sort is stable and equal
+ * numbers have equal ids, so a number listed twice is still merged in file
+ * order.
+ */
+static GArray *
+rows_in_key_order (XiStore       *self,
+                   XiImportBatch *batch)
+{
+  GArray *pending = g_array_sized_new (FALSE, FALSE, sizeof (Pending), batch->rows->len);
+
+  g_array_set_clear_func (pending, pending_clear);
+  for (guint i = 0; i < batch->rows->len; i++)
+    {
+      Pending p;
+
+      p.row = g_ptr_array_index (batch->rows, i);
+      p.id = _xi_store_derived_id (self, "contact", p.row->phone, NULL);
+      g_array_append_val (pending, p);
+    }
+  g_array_sort (pending, pending_compare);
+  return pending;
+}
+
+typedef struct
+{
+  const char *group_id;     /* owned by the group cache */
+  char       *contact_id;
+} Membership;
+
+static int
+membership_compare (gconstpointer a,
+                    gconstpointer b)
+{
+  const Membership *x = a, *y = b;
+  int by_group = strcmp (x->group_id, y->group_id);
+
+  return by_group != 0 ? by_group : strcmp (x->contact_id, y->contact_id);
+}
+
+static void
+membership_clear (gpointer data)
+{
+  g_free (((Membership *)data)->contact_id);
+}
+
+/* Sorted, the memberships go into their indexes in key order, which is
+ * more than twice as fast as the random order of the file. */
+static gboolean
+add_memberships (XiStore     *self,
+                 GArray      *memberships,
+                 const char  *now,
+                 GError     **error)
+{
+  g_array_sort (memberships, membership_compare);
+  for (guint i = 0; i < memberships->len; i++)
+    {
+      Membership *m = &g_array_index (memberships, Membership, i);
+
+      if (!_xi_store_add_member (self, m->group_id, m->contact_id, now, NULL, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -918,12 +1025,16 @@ import_contacts_func (XiStore  *self,
   XiImportBatch *batch = op->batch;
   g_autoptr(XiImportReport) report = g_new0 (XiImportReport, 1);
   g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GArray) memberships = g_array_new (FALSE, FALSE, sizeof (Membership));
+  g_autoptr(GArray) pending = NULL;
+  g_autoptr(GHashTable) phone_index = NULL;
   g_autofree char *now = _xi_store_now ();
   g_autofree char *summary = NULL;
   GCancellable *cancellable = g_task_get_cancellable (task);
   const char *target_group = NULL;
   GError *error = NULL;
 
+  g_array_set_clear_func (memberships, membership_clear);
   report->issues = g_ptr_array_ref (batch->issues);
   report->skipped = batch->issues->len;
 
@@ -934,9 +1045,14 @@ import_contacts_func (XiStore  *self,
       !_xi_store_ensure_group (self, op->group_name, groups, &target_group, &error))
     goto failed;
 
-  for (guint i = 0; i < batch->rows->len; i++)
+  if ((phone_index = load_phone_index (self, &error)) == NULL)
+    goto failed;
+
+  pending = rows_in_key_order (self, batch);
+  for (guint i = 0; i < pending->len; i++)
     {
-      XiImportRow *row = g_ptr_array_index (batch->rows, i);
+      Pending *p = &g_array_index (pending, Pending, i);
+      XiImportRow *row = p->row;
       g_autofree char *contact_id = NULL;
 
       if (i % IMPORT_CHUNK == 0)
@@ -946,26 +1062,32 @@ import_contacts_func (XiStore  *self,
           xi_progress_relay_report (op->progress, (double)i / batch->rows->len);
         }
 
-      if (!import_row (self, batch, row, now, report, &contact_id, &error))
+      if (!import_row (self, batch, row, p->id, phone_index, now, report, &contact_id, &error))
         goto failed;
 
-      if (target_group != NULL &&
-          !_xi_store_add_member (self, target_group, contact_id, now, NULL, &error))
-        goto failed;
+      if (target_group != NULL)
+        {
+          Membership m = { target_group, g_strdup (contact_id) };
+          g_array_append_val (memberships, m);
+        }
 
       for (guint g = 0; row->groups[g] != NULL; g++)
         {
-          const char *group_id;
+          Membership m = { NULL, NULL };
 
-          if (!_xi_store_ensure_group (self, row->groups[g], groups, &group_id, &error) ||
-              !_xi_store_add_member (self, group_id, contact_id, now, NULL, &error))
+          if (!_xi_store_ensure_group (self, row->groups[g], groups, &m.group_id, &error))
             goto failed;
+          m.contact_id = g_strdup (contact_id);
+          g_array_append_val (memberships, m);
         }
     }
 
+  if (!add_memberships (self, memberships, now, &error))
+    goto failed;
+
   summary = g_strdup_printf ("%u/%u/%u", report->imported, report->updated, report->skipped);
   if (!_xi_store_log_activity (self, "contacts.imported", summary, NULL, &error) ||
-      !_xi_store_commit (self, &error))
+      !_xi_store_commit_deferring_checkpoint (self, &error))
     goto failed;
 
   xi_progress_relay_report (op->progress, 1.0);

@@ -57,6 +57,8 @@ gboolean        _xi_store_begin            (XiStore              *self,
                                             GError              **error);
 gboolean        _xi_store_commit           (XiStore              *self,
                                             GError              **error);
+gboolean        _xi_store_commit_deferring_checkpoint (XiStore   *self,
+                                                       GError   **error);
 void            _xi_store_rollback         (XiStore              *self);
 char           *_xi_store_now              (void);
 char           *_xi_store_new_id           (void);

@@ -54,7 +54,6 @@ static const char migration_v1[] =
   " opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),"
   " opted_out_at TEXT);"
   "CREATE UNIQUE INDEX contacts_phone ON contacts (master_user_id, phone) WHERE deleted = 0;"
-  "CREATE INDEX contacts_user ON contacts (master_user_id, deleted);"
 
   "CREATE TABLE groups (" SYNC_COLUMNS ","
   " name TEXT NOT NULL,"
@@ -62,10 +61,22 @@ static const char migration_v1[] =
   " colour TEXT);"
   "CREATE UNIQUE INDEX groups_name ON groups (master_user_id, name COLLATE NOCASE) WHERE deleted = 0;"
 
-  "CREATE TABLE group_members (" SYNC_COLUMNS ","
+  /* A link row: keyed by its natural pair (SYNC.md 3.1); the id is
+   * derived from the pair, so it is unique without an index of its own. */
+  "CREATE TABLE group_members ("
+  " id TEXT NOT NULL,"
+  " master_user_id TEXT NOT NULL,"
+  " created_at TEXT NOT NULL,"
+  " updated_at TEXT NOT NULL,"
+  " version INTEGER NOT NULL DEFAULT 1,"
+  " server_version INTEGER NOT NULL DEFAULT 0,"
+  " server_seq INTEGER NOT NULL DEFAULT 0,"
+  " deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),"
+  " sync_status TEXT NOT NULL DEFAULT 'pending'"
+  "  CHECK (sync_status IN ('pending', 'synced', 'conflict', 'rejected')),"
   " group_id TEXT NOT NULL,"
   " contact_id TEXT NOT NULL,"
-  " UNIQUE (group_id, contact_id));"
+  " PRIMARY KEY (group_id, contact_id)) WITHOUT ROWID;"
   "CREATE INDEX group_members_contact ON group_members (contact_id);"
 
   /* Content */

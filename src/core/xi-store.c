@@ -30,6 +30,9 @@ typedef struct
   GDestroyNotify  destroy;
 } StoreOp;
 
+/* SQLite's default threshold, restored after a deferred checkpoint. */
+#define WAL_AUTOCHECKPOINT_PAGES 1000
+
 G_DEFINE_FINAL_TYPE (XiStore, xi_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (xi-store-error-quark, xi_store_error)
 
@@ -155,6 +158,10 @@ xi_store_class_init (XiStoreClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  /* Memory statistics take a global mutex on every allocation; nothing
+   * here reads them. Must run before SQLite initialises. */
+  sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+
   object_class->dispose = xi_store_dispose;
   object_class->finalize = xi_store_finalize;
 }
@@ -250,13 +257,18 @@ open_func (XiStore  *self,
     goto failed;
 
   sqlite3_extended_result_codes (self->db, 1);
-  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, stmt_free);
+  self->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stmt_free);
 
   if (!_xi_store_exec (self,
                        "PRAGMA journal_mode = WAL;"
                        "PRAGMA synchronous = NORMAL;"
                        "PRAGMA foreign_keys = ON;"
-                       "PRAGMA busy_timeout = 5000;",
+                       "PRAGMA busy_timeout = 5000;"
+                       /* Big imports and campaigns touch pages all over the
+                        * random-UUID indexes; the default 2 MB cache spills
+                        * them to the WAL mid-transaction. */
+                       "PRAGMA cache_size = -65536;"
+                       "PRAGMA temp_store = MEMORY;",
                        &error))
     goto failed_with_error;
 
@@ -459,6 +471,41 @@ _xi_store_commit (XiStore  *self,
   return _xi_store_exec (self, "COMMIT", error);
 }
 
+static void
+checkpoint_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  sqlite3_wal_autocheckpoint (self->db, WAL_AUTOCHECKPOINT_PAGES);
+}
+
+/*
+ * Commits a large transaction without copying it into the database file
+ * right away: SQLite would otherwise checkpoint the whole WAL inside the
+ * COMMIT, making the caller wait for a second copy of every page. The
+ * checkpoint is queued behind the result instead.
+ */
+gboolean
+_xi_store_commit_deferring_checkpoint (XiStore  *self,
+                                       GError  **error)
+{
+  StoreOp *op;
+  GTask *task;
+  gboolean ok;
+
+  sqlite3_wal_autocheckpoint (self->db, 0);
+  ok = _xi_store_commit (self, error);
+
+  op = g_new0 (StoreOp, 1);
+  op->func = checkpoint_func;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (task, op, store_op_free);
+  g_async_queue_push (self->ops, task);
+
+  return ok;
+}
+
 void
 _xi_store_rollback (XiStore *self)
 {
@@ -481,6 +528,24 @@ char *
 _xi_store_new_id (void)
 {
   return g_uuid_string_random ();
+}
+
+static char *
+format_uuid (const guint8 bytes[16])
+{
+  static const char hex[] = "0123456789abcdef";
+  char *out = g_malloc (37);
+  char *p = out;
+
+  for (guint i = 0; i < 16; i++)
+    {
+      if (i == 4 || i == 6 || i == 8 || i == 10)
+        *p++ = '-';
+      *p++ = hex[bytes[i] >> 4];
+      *p++ = hex[bytes[i] & 0xf];
+    }
+  *p = '\0';
+  return out;
 }
 
 /*
@@ -519,10 +584,7 @@ _xi_store_derived_id (XiStore    *self,
   digest[6] = (digest[6] & 0x0f) | 0x50;
   digest[8] = (digest[8] & 0x3f) | 0x80;
 
-  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                          digest[0], digest[1], digest[2], digest[3], digest[4], digest[5],
-                          digest[6], digest[7], digest[8], digest[9], digest[10], digest[11],
-                          digest[12], digest[13], digest[14], digest[15]);
+  return format_uuid (digest);
 }
 
 void
