@@ -1,2 +1,265 @@
-/* placeholder */
-typedef int xi_application_placeholder;
+/* xi-application.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <sqlite3.h>
+
+#include "xi-application.h"
+#include "xi-paths.h"
+#include "xi-preferences-window.h"
+#include "xi-window.h"
+
+struct _XiApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *data_dir_option;
+  XiStore        *store;
+  XiContext      *context;
+};
+
+G_DEFINE_FINAL_TYPE (XiApplication, xi_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry options[] = {
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL, N_("Keep the data in DIR instead of the default folder"), N_("DIR") },
+  { NULL },
+};
+
+static XiWindow *
+active_window (XiApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return XI_IS_WINDOW (window) ? XI_WINDOW (window) : NULL;
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static char *
+debug_info (void)
+{
+  return g_strdup_printf ("Xender-In %s\nGTK %u.%u.%u\nlibadwaita %u.%u.%u\nGLib %u.%u.%u\nSQLite %s\n",
+                          PACKAGE_VERSION,
+                          gtk_get_major_version (), gtk_get_minor_version (), gtk_get_micro_version (),
+                          adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
+                          glib_major_version, glib_minor_version, glib_micro_version,
+                          sqlite3_libversion ());
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  XiApplication *self = user_data;
+  static const char *developers[] = { "The Xender-In Authors", NULL };
+  g_autofree char *info = debug_info ();
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "application-name", "Xender-In",
+                        "application-icon", APP_ID,
+                        "developer-name", "The Xender-In Authors",
+                        "version", PACKAGE_VERSION,
+                        "website", "https://github.com/xenderin/xender-in",
+                        "issue-url", "https://github.com/xenderin/xender-in/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        "translator-credits", _("translator-credits"),
+                        "debug-info", info,
+                        "comments", _("Send WhatsApp messages to your customers and handle their replies."),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  XiApplication *self = user_data;
+  GtkWidget *window = xi_preferences_window_new (self->context);
+
+  gtk_window_set_transient_for (GTK_WINDOW (window),
+                                gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+show_page_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  XiWindow *window = active_window (user_data);
+
+  if (window != NULL)
+    xi_window_show_page (window, g_variant_get_string (parameter, NULL));
+}
+
+static void
+store_opened_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(XiApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  XiWindow *window = active_window (self);
+
+  if (!xi_store_open_finish (XI_STORE (object), result, &error))
+    {
+      if (window != NULL)
+        xi_window_show_fatal_error (window, _("Xender-In cannot open its data"), error->message);
+      return;
+    }
+
+  xi_context_reload_async (self->context, NULL, NULL, NULL);
+}
+
+static int
+xi_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options_dict)
+{
+  XiApplication *self = XI_APPLICATION (app);
+  const char *data_dir = NULL;
+
+  if (g_variant_dict_contains (options_dict, "version"))
+    {
+      g_print ("xender-in %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options_dict, "data-dir", "^&ay", &data_dir))
+    self->data_dir_option = g_strdup (data_dir);
+
+  return -1;
+}
+
+static void
+xi_application_startup (GApplication *app)
+{
+  static const GActionEntry actions[] = {
+    { "quit", quit_action },
+    { "about", about_action },
+    { "preferences", preferences_action },
+    { "show-page", show_page_action, "s" },
+  };
+  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history" };
+  XiApplication *self = XI_APPLICATION (app);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *path = NULL;
+
+  G_APPLICATION_CLASS (xi_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
+                                         (const char *[]) { "<Control>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         (const char *[]) { "<Control>comma", NULL });
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *detailed = g_strdup_printf ("app.show-page::%s", pages[i]);
+      g_autofree char *accel = g_strdup_printf ("<Control>%u", i + 1);
+
+      gtk_application_set_accels_for_action (GTK_APPLICATION (self), detailed,
+                                             (const char *[]) { accel, NULL });
+    }
+
+  data_dir = xi_paths_dup_data_dir (self->data_dir_option, &error);
+  path = xi_paths_dup_store_path (data_dir != NULL ? data_dir : g_get_tmp_dir ());
+  self->store = xi_store_new (path);
+  self->context = xi_context_new (self->store, settings);
+
+  if (data_dir == NULL)
+    g_warning ("%s", error->message);
+  else
+    xi_store_open_async (self->store, NULL, store_opened_cb, g_object_ref (self));
+}
+
+static void
+xi_application_activate (GApplication *app)
+{
+  XiApplication *self = XI_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (xi_window_new (self, self->context));
+  gtk_window_present (window);
+}
+
+static void
+xi_application_shutdown (GApplication *app)
+{
+  XiApplication *self = XI_APPLICATION (app);
+
+  G_APPLICATION_CLASS (xi_application_parent_class)->shutdown (app);
+
+  /* Queued writes reach the disk before the process ends. */
+  if (self->store != NULL)
+    xi_store_close (self->store);
+}
+
+static void
+xi_application_finalize (GObject *object)
+{
+  XiApplication *self = (XiApplication *)object;
+
+  g_clear_object (&self->context);
+  g_clear_object (&self->store);
+  g_free (self->data_dir_option);
+
+  G_OBJECT_CLASS (xi_application_parent_class)->finalize (object);
+}
+
+static void
+xi_application_class_init (XiApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = xi_application_finalize;
+  app_class->handle_local_options = xi_application_handle_local_options;
+  app_class->startup = xi_application_startup;
+  app_class->activate = xi_application_activate;
+  app_class->shutdown = xi_application_shutdown;
+}
+
+static void
+xi_application_init (XiApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+XiApplication *
+xi_application_new (void)
+{
+  return g_object_new (XI_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "resource-base-path", RESOURCE_BASE,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}
+
+XiContext *
+xi_application_get_context (XiApplication *self)
+{
+  g_return_val_if_fail (XI_IS_APPLICATION (self), NULL);
+  return self->context;
+}

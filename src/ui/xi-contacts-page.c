@@ -1,2 +1,900 @@
-/* placeholder */
-typedef int xi_contacts_page_placeholder;
+/* xi-contacts-page.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-contacts-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xi-contact-editor.h"
+#include "xi-contacts-page.h"
+#include "xi-group-dialog.h"
+#include "xi-phone.h"
+
+/*
+ * The contact list. Up to a few hundred thousand contacts live in memory
+ * (XiContext's model); the page filters them incrementally as the user
+ * types, so a keystroke never blocks the window, and the column view only
+ * creates rows for what is on screen.
+ */
+
+typedef enum {
+  COLUMN_NAME,
+  COLUMN_PHONE,
+  COLUMN_TAGS,
+  COLUMN_GROUPS,
+  COLUMN_STATUS,
+} Column;
+
+struct _XiContactsPage
+{
+  XiPage              parent_instance;
+
+  /* Template widgets */
+  GtkStack           *content_stack;
+  GtkSearchEntry     *search_entry;
+  GtkDropDown        *group_filter;
+  GtkMenuButton      *group_menu_button;
+  GtkStack           *list_stack;
+  GtkColumnView      *column_view;
+  GtkLabel           *status_label;
+
+  /* Owned */
+  GtkCustomFilter    *filter;
+  GtkFilterListModel *filter_model;
+  GtkMultiSelection  *selection;
+  GPtrArray          *filter_group_ids;   /* dropdown position -> group id, [0] = NULL */
+  char               *needle;             /* casefolded search text */
+  char               *group_id;           /* the group filter */
+  GCancellable       *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (XiContactsPage, xi_contacts_page, XI_TYPE_PAGE)
+
+static XiContext *
+context_of (XiContactsPage *self)
+{
+  return xi_page_get_context (XI_PAGE (self));
+}
+
+static gboolean
+contact_visible_cb (gpointer item,
+                    gpointer user_data)
+{
+  XiContactsPage *self = user_data;
+  XiContact *contact = item;
+
+  if (self->group_id != NULL && !xi_contact_is_in_group (contact, self->group_id))
+    return FALSE;
+  return xi_contact_matches (contact, self->needle);
+}
+
+/* Cells */
+
+static char *
+groups_text (XiContactsPage *self,
+             XiContact      *contact)
+{
+  const char * const *ids = xi_contact_get_group_ids (contact);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      XiGroup *group = xi_context_find_group (context_of (self), ids[i]);
+
+      if (group == NULL)
+        continue;
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, xi_group_get_name (group));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+fill_cell (XiContactsPage *self,
+           GtkListItem    *item)
+{
+  GtkWidget *cell = gtk_list_item_get_child (item);
+  XiContact *contact = gtk_list_item_get_item (item);
+  Column column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cell), "column"));
+  g_autofree char *text = NULL;
+
+  if (contact == NULL)
+    return;
+
+  switch (column)
+    {
+    case COLUMN_NAME:
+      gtk_inscription_set_text (GTK_INSCRIPTION (cell), xi_contact_get_name (contact));
+      return;
+    case COLUMN_PHONE:
+      text = xi_phone_format_international (xi_contact_get_phone (contact));
+      break;
+    case COLUMN_TAGS:
+      text = g_strjoinv (", ", (char **)xi_contact_get_tags (contact));
+      break;
+    case COLUMN_GROUPS:
+      text = groups_text (self, contact);
+      break;
+    case COLUMN_STATUS:
+    default:
+      if (xi_contact_get_opted_out (contact))
+        text = g_strdup (_("Opted out"));
+      else if (xi_contact_get_on_whatsapp (contact) == XI_ON_WHATSAPP_NO)
+        text = g_strdup (_("Not on WhatsApp"));
+      gtk_widget_set_visible (cell, text != NULL);
+      if (text != NULL)
+        gtk_label_set_text (GTK_LABEL (cell), text);
+      return;
+    }
+
+  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
+}
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               XiContactsPage           *self)
+{
+  Column column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "column"));
+  GtkWidget *cell;
+
+  if (column == COLUMN_STATUS)
+    {
+      cell = gtk_label_new (NULL);
+      gtk_widget_set_halign (cell, GTK_ALIGN_START);
+      gtk_widget_add_css_class (cell, "status-pill");
+    }
+  else
+    cell = gtk_inscription_new (NULL);
+
+  g_object_set_data (G_OBJECT (cell), "column", GUINT_TO_POINTER (column));
+  gtk_list_item_set_child (item, cell);
+}
+
+static void
+contact_changed_cb (GtkListItem *item)
+{
+  XiContactsPage *self = g_object_get_data (G_OBJECT (item), "page");
+
+  fill_cell (self, item);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              XiContactsPage           *self)
+{
+  gulong id;
+
+  g_object_set_data (G_OBJECT (item), "page", self);
+  fill_cell (self, item);
+
+  /* Edits through the context replace the item; tag, group and opt-out
+   * changes on the selection update it in place. */
+  id = g_signal_connect_swapped (gtk_list_item_get_item (item), "notify",
+                                 G_CALLBACK (contact_changed_cb), item);
+  g_object_set_data (G_OBJECT (item), "notify-id", GSIZE_TO_POINTER (id));
+}
+
+static void
+unbind_cell_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                XiContactsPage           *self)
+{
+  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (item), "notify-id"));
+  gpointer contact = gtk_list_item_get_item (item);
+
+  if (id != 0 && contact != NULL)
+    g_signal_handler_disconnect (contact, id);
+  g_object_set_data (G_OBJECT (item), "notify-id", NULL);
+}
+
+static void
+add_column (XiContactsPage *self,
+            Column          column,
+            const char     *title,
+            gboolean        expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *view_column;
+
+  g_object_set_data (G_OBJECT (factory), "column", GUINT_TO_POINTER (column));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), self);
+
+  view_column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (view_column, expand);
+  gtk_column_view_column_set_resizable (view_column, TRUE);
+  gtk_column_view_append_column (self->column_view, view_column);
+  g_object_unref (view_column);
+}
+
+/* State */
+
+static void
+update_state (XiContactsPage *self)
+{
+  XiContext *context = context_of (self);
+  guint total, shown, selected;
+  g_autoptr(GtkBitset) bits = NULL;
+  g_autofree char *text = NULL;
+
+  if (context == NULL)
+    return;
+
+  total = g_list_model_get_n_items (xi_context_get_contacts (context));
+  shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  selected = (guint)gtk_bitset_get_size (bits);
+
+  gtk_stack_set_visible_child_name (self->content_stack, total == 0 ? "empty" : "list");
+  gtk_stack_set_visible_child_name (self->list_stack,
+                                    shown == 0 && gtk_filter_list_model_get_pending (self->filter_model) == 0
+                                    ? "no-results" : "results");
+
+  if (shown == total)
+    text = g_strdup_printf (ngettext ("%u contact", "%u contacts", total), total);
+  else
+    text = g_strdup_printf (ngettext ("%u of %u contact shown", "%u of %u contacts shown", total),
+                            shown, total);
+  if (selected > 0)
+    {
+      g_autofree char *with_selection = g_strdup_printf (ngettext ("%s, %u selected", "%s, %u selected", selected),
+                                                         text, selected);
+      g_free (text);
+      text = g_steal_pointer (&with_selection);
+    }
+  gtk_label_set_text (self->status_label, text);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.remove-from-group",
+                                 self->group_id != NULL && selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.edit", selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.delete", selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.opt-out", selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.opt-in", selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.add-to-group", selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.new-group", selected > 0);
+}
+
+static GPtrArray *
+selected_contacts (XiContactsPage *self)
+{
+  g_autoptr(GtkBitset) bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GPtrArray *contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkBitsetIter iter;
+  guint position;
+
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, bits, &position);
+       ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (contacts, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+
+  return contacts;
+}
+
+static char **
+ids_of (GPtrArray *contacts)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < contacts->len; i++)
+    g_strv_builder_add (builder, xi_contact_get_id (g_ptr_array_index (contacts, i)));
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * xi_contacts_page_dup_selected_ids:
+ * @self: a #XiContactsPage
+ *
+ * Returns: (transfer full): ids of the selected contacts, possibly empty
+ */
+char **
+xi_contacts_page_dup_selected_ids (XiContactsPage *self)
+{
+  g_autoptr(GPtrArray) contacts = NULL;
+
+  g_return_val_if_fail (XI_IS_CONTACTS_PAGE (self), NULL);
+
+  if (self->selection == NULL)
+    return g_new0 (char *, 1);
+  contacts = selected_contacts (self);
+  return ids_of (contacts);
+}
+
+static void
+rebuild_group_choices (XiContactsPage *self)
+{
+  GListModel *groups = xi_context_get_groups (context_of (self));
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) groups_section = g_menu_new ();
+  g_autofree char *keep = g_strdup (self->group_id);
+  guint n = g_list_model_get_n_items (groups);
+  guint selected = 0;
+
+  g_ptr_array_set_size (self->filter_group_ids, 0);
+  gtk_string_list_append (names, _("All Groups"));
+  g_ptr_array_add (self->filter_group_ids, NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(XiGroup) group = g_list_model_get_item (groups, i);
+      g_autofree char *action = NULL;
+
+      gtk_string_list_append (names, xi_group_get_name (group));
+      g_ptr_array_add (self->filter_group_ids, g_strdup (xi_group_get_id (group)));
+      if (g_strcmp0 (keep, xi_group_get_id (group)) == 0)
+        selected = i + 1;
+
+      action = g_strdup_printf ("contacts.add-to-group('%s')", xi_group_get_id (group));
+      g_menu_append (groups_section, xi_group_get_name (group), action);
+    }
+
+  g_signal_handlers_block_matched (self->group_filter, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_drop_down_set_model (self->group_filter, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->group_filter, selected);
+  g_signal_handlers_unblock_matched (self->group_filter, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+
+  if (selected == 0 && keep != NULL)
+    {
+      g_clear_pointer (&self->group_id, g_free);
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+    }
+
+  g_menu_append_section (menu, _("Add to Group"), G_MENU_MODEL (groups_section));
+  g_menu_append (menu, _("_New Group…"), "contacts.new-group");
+  gtk_menu_button_set_menu_model (self->group_menu_button, G_MENU_MODEL (menu));
+
+  /* Group names shown in rows may have changed. */
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* Callbacks */
+
+static void
+search_changed_cb (XiContactsPage *self,
+                   GtkSearchEntry *entry)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  g_autofree char *old = g_steal_pointer (&self->needle);
+  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  if (text[0] != '\0')
+    self->needle = g_utf8_casefold (text, -1);
+
+  /* Typing more only narrows the list: let the filter skip what is out. */
+  if (old != NULL && self->needle != NULL && g_str_has_prefix (self->needle, old))
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (old != NULL && (self->needle == NULL || g_str_has_prefix (old, self->needle)))
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+}
+
+static void
+group_filter_changed_cb (XiContactsPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->group_filter);
+
+  g_free (self->group_id);
+  self->group_id = selected < self->filter_group_ids->len
+                   ? g_strdup (g_ptr_array_index (self->filter_group_ids, selected)) : NULL;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_state (self);
+}
+
+static void
+row_activated_cb (XiContactsPage *self,
+                  guint           position)
+{
+  g_autoptr(XiContact) contact = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  xi_contacts_page_open_editor (self, contact);
+}
+
+static void
+editor_saved_cb (XiContactsPage *self,
+                 XiContact      *saved)
+{
+  g_auto(GStrv) fields = xi_contact_dup_custom_field_names (saved);
+
+  xi_context_upsert_item (context_of (self), xi_context_get_contacts (context_of (self)), saved);
+  xi_context_add_custom_fields (context_of (self), (const char * const *)fields);
+  xi_page_toast (XI_PAGE (self), _("Saved %s"), xi_contact_get_display_name (saved));
+}
+
+/**
+ * xi_contacts_page_open_editor:
+ * @self: a #XiContactsPage
+ * @contact: (nullable): the contact to edit, or %NULL for a new one
+ *
+ * Returns: (transfer none): the editor window, already presented
+ */
+GtkWidget *
+xi_contacts_page_open_editor (XiContactsPage *self,
+                              XiContact      *contact)
+{
+  GtkWidget *editor = xi_contact_editor_new (context_of (self), contact);
+
+  gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  g_signal_connect_object (editor, "saved", G_CALLBACK (editor_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (editor));
+  return editor;
+}
+
+/* Actions */
+
+static void
+new_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  xi_contacts_page_open_editor (XI_CONTACTS_PAGE (widget), NULL);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (XI_CONTACTS_PAGE (widget)->search_entry));
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+  g_autoptr(GPtrArray) contacts = selected_contacts (self);
+
+  if (contacts->len > 0)
+    xi_contacts_page_open_editor (self, g_ptr_array_index (contacts, 0));
+}
+
+typedef struct
+{
+  XiContactsPage *self;
+  GPtrArray      *contacts;
+  char           *group_id;
+  gboolean        flag;
+} SelectionOp;
+
+static void
+selection_op_free (SelectionOp *op)
+{
+  g_object_unref (op->self);
+  g_ptr_array_unref (op->contacts);
+  g_free (op->group_id);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SelectionOp, selection_op_free)
+
+static SelectionOp *
+selection_op_new (XiContactsPage *self)
+{
+  SelectionOp *op = g_new0 (SelectionOp, 1);
+
+  op->self = g_object_ref (self);
+  op->contacts = selected_contacts (self);
+  return op;
+}
+
+static void
+report_error (XiContactsPage *self,
+              const GError   *error)
+{
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    xi_page_toast (XI_PAGE (self), "%s", error->message);
+}
+
+static void
+deleted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SelectionOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = xi_store_delete_contacts_finish (XI_STORE (object), result, &error);
+  XiContext *context;
+
+  if (error != NULL)
+    {
+      report_error (op->self, error);
+      return;
+    }
+
+  context = context_of (op->self);
+  for (guint i = 0; i < op->contacts->len; i++)
+    xi_context_remove_item (context, xi_context_get_contacts (context),
+                            xi_contact_get_id (g_ptr_array_index (op->contacts, i)));
+  xi_page_toast (XI_PAGE (op->self), ngettext ("Deleted %u contact", "Deleted %u contacts", n), n);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    gpointer          user_data)
+{
+  g_autoptr(SelectionOp) op = user_data;
+  g_auto(GStrv) ids = NULL;
+
+  if (!g_str_equal (response, "delete"))
+    return;
+
+  ids = ids_of (op->contacts);
+  xi_store_delete_contacts_async (xi_context_get_store (context_of (op->self)),
+                                  (const char * const *)ids, op->self->cancellable,
+                                  deleted_cb, g_steal_pointer (&op));
+}
+
+static GtkWidget *
+confirm (XiContactsPage *self,
+         const char     *heading,
+         const char     *body,
+         const char     *response_label,
+         GCallback       callback,
+         gpointer        user_data)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                              heading, body);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", response_label,
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", callback, user_data);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+  SelectionOp *op = selection_op_new (self);
+  g_autofree char *heading = NULL;
+
+  if (op->contacts->len == 0)
+    {
+      selection_op_free (op);
+      return;
+    }
+
+  heading = g_strdup_printf (ngettext ("Delete %u Contact?", "Delete %u Contacts?", op->contacts->len),
+                             op->contacts->len);
+  confirm (self, heading,
+           _("They are removed from every group. Numbers that opted out stay blocked."),
+           _("_Delete"), G_CALLBACK (delete_response_cb), op);
+}
+
+static void
+members_added_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SelectionOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = xi_store_add_group_members_finish (XI_STORE (object), result, &error);
+  XiGroup *group;
+
+  if (error != NULL)
+    {
+      report_error (op->self, error);
+      return;
+    }
+
+  group = xi_context_find_group (context_of (op->self), op->group_id);
+  for (guint i = 0; i < op->contacts->len; i++)
+    xi_contact_add_group_id (g_ptr_array_index (op->contacts, i), op->group_id);
+  if (group != NULL)
+    {
+      xi_group_set_member_count (group, xi_group_get_member_count (group) + n);
+      xi_page_toast (XI_PAGE (op->self),
+                     ngettext ("Added %u contact to %s", "Added %u contacts to %s", n),
+                     n, xi_group_get_name (group));
+    }
+}
+
+static void
+add_selection_to_group (XiContactsPage *self,
+                        const char     *group_id)
+{
+  SelectionOp *op = selection_op_new (self);
+  g_auto(GStrv) ids = ids_of (op->contacts);
+
+  op->group_id = g_strdup (group_id);
+  xi_store_add_group_members_async (xi_context_get_store (context_of (self)), group_id,
+                                    (const char * const *)ids, self->cancellable,
+                                    members_added_cb, op);
+}
+
+static void
+add_to_group_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  add_selection_to_group (XI_CONTACTS_PAGE (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+new_group_saved_cb (XiContactsPage *self,
+                    XiGroup        *group)
+{
+  add_selection_to_group (self, xi_group_get_id (group));
+}
+
+static void
+new_group_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+  GtkWidget *dialog = xi_group_dialog_new (context_of (self), NULL);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (new_group_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+members_removed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SelectionOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = xi_store_remove_group_members_finish (XI_STORE (object), result, &error);
+  XiGroup *group;
+
+  if (error != NULL)
+    {
+      report_error (op->self, error);
+      return;
+    }
+
+  for (guint i = 0; i < op->contacts->len; i++)
+    xi_contact_remove_group_id (g_ptr_array_index (op->contacts, i), op->group_id);
+  group = xi_context_find_group (context_of (op->self), op->group_id);
+  if (group != NULL)
+    xi_group_set_member_count (group, xi_group_get_member_count (group) - MIN (n, xi_group_get_member_count (group)));
+  gtk_filter_changed (GTK_FILTER (op->self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  xi_page_toast (XI_PAGE (op->self), ngettext ("Removed %u contact from the group",
+                                               "Removed %u contacts from the group", n), n);
+}
+
+static void
+remove_from_group_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+  SelectionOp *op;
+  g_auto(GStrv) ids = NULL;
+
+  if (self->group_id == NULL)
+    return;
+
+  op = selection_op_new (self);
+  op->group_id = g_strdup (self->group_id);
+  ids = ids_of (op->contacts);
+  xi_store_remove_group_members_async (xi_context_get_store (context_of (self)), op->group_id,
+                                       (const char * const *)ids, self->cancellable,
+                                       members_removed_cb, op);
+}
+
+static void
+opted_out_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SelectionOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = xi_store_set_opted_out_finish (XI_STORE (object), result, &error);
+
+  if (error != NULL)
+    {
+      report_error (op->self, error);
+      return;
+    }
+
+  for (guint i = 0; i < op->contacts->len; i++)
+    xi_contact_set_opted_out (g_ptr_array_index (op->contacts, i), op->flag);
+  if (op->flag)
+    xi_page_toast (XI_PAGE (op->self), ngettext ("%u contact will get no more messages",
+                                                 "%u contacts will get no more messages", n), n);
+  else
+    xi_page_toast (XI_PAGE (op->self), ngettext ("%u contact may be messaged again",
+                                                 "%u contacts may be messaged again", n), n);
+}
+
+static void
+set_opted_out (SelectionOp *op,
+               gboolean     opted_out)
+{
+  g_auto(GStrv) ids = ids_of (op->contacts);
+  XiContactsPage *self = op->self;
+
+  op->flag = opted_out;
+  xi_store_set_opted_out_async (xi_context_get_store (context_of (self)), (const char * const *)ids,
+                                opted_out, self->cancellable, opted_out_cb, op);
+}
+
+static void
+opt_out_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  set_opted_out (selection_op_new (XI_CONTACTS_PAGE (widget)), TRUE);
+}
+
+static void
+opt_in_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    gpointer          user_data)
+{
+  SelectionOp *op = user_data;
+
+  if (g_str_equal (response, "delete"))
+    set_opted_out (op, FALSE);
+  else
+    selection_op_free (op);
+}
+
+/* Undoing an opt-out must be deliberate: the customer asked to be left alone. */
+static void
+opt_in_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+
+  confirm (self, _("Allow Messages Again?"),
+           _("Only do this if these customers asked to get your messages again. "
+             "Messaging people who opted out can get your WhatsApp account banned."),
+           _("_Allow Messages"), G_CALLBACK (opt_in_response_cb), selection_op_new (self));
+}
+
+/* Life cycle */
+
+static void
+xi_contacts_page_context_set (XiPage    *page,
+                              XiContext *context)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (page);
+  GListModel *contacts = xi_context_get_contacts (context);
+
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (contacts),
+                                                  GTK_FILTER (g_object_ref (self->filter)));
+  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->filter_model, "notify::pending", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (contacts, "items-changed", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (xi_context_get_groups (context), "items-changed",
+                           G_CALLBACK (rebuild_group_choices), self, G_CONNECT_SWAPPED);
+
+  rebuild_group_choices (self);
+  update_state (self);
+}
+
+static void
+xi_contacts_page_dispose (GObject *object)
+{
+  XiContactsPage *self = (XiContactsPage *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->filter);
+
+  G_OBJECT_CLASS (xi_contacts_page_parent_class)->dispose (object);
+}
+
+static void
+xi_contacts_page_finalize (GObject *object)
+{
+  XiContactsPage *self = (XiContactsPage *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->filter_group_ids, g_ptr_array_unref);
+  g_free (self->needle);
+  g_free (self->group_id);
+
+  G_OBJECT_CLASS (xi_contacts_page_parent_class)->finalize (object);
+}
+
+static void
+xi_contacts_page_class_init (XiContactsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = xi_contacts_page_dispose;
+  object_class->finalize = xi_contacts_page_finalize;
+  XI_PAGE_CLASS (klass)->context_set = xi_contacts_page_context_set;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-contacts-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, group_filter);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, group_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, status_label);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, group_filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "page.new", NULL, new_action);
+  gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "contacts.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "contacts.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "contacts.add-to-group", "s", add_to_group_action);
+  gtk_widget_class_install_action (widget_class, "contacts.new-group", NULL, new_group_action);
+  gtk_widget_class_install_action (widget_class, "contacts.remove-from-group", NULL, remove_from_group_action);
+  gtk_widget_class_install_action (widget_class, "contacts.opt-out", NULL, opt_out_action);
+  gtk_widget_class_install_action (widget_class, "contacts.opt-in", NULL, opt_in_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "contacts.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "contacts.delete", NULL);
+}
+
+static void
+xi_contacts_page_init (XiContactsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->filter_group_ids = g_ptr_array_new_with_free_func (g_free);
+  self->filter = gtk_custom_filter_new (contact_visible_cb, self, NULL);
+
+  add_column (self, COLUMN_NAME, _("Name"), TRUE);
+  add_column (self, COLUMN_PHONE, _("Phone"), FALSE);
+  add_column (self, COLUMN_TAGS, _("Tags"), FALSE);
+  add_column (self, COLUMN_GROUPS, _("Groups"), FALSE);
+  add_column (self, COLUMN_STATUS, _("Status"), FALSE);
+}
+
+/* For tests and the window: what the list shows right now. */
+GListModel *
+xi_contacts_page_get_visible (XiContactsPage *self)
+{
+  g_return_val_if_fail (XI_IS_CONTACTS_PAGE (self), NULL);
+  return G_LIST_MODEL (self->filter_model);
+}
+
+void
+xi_contacts_page_set_search (XiContactsPage *self,
+                             const char     *text)
+{
+  g_return_if_fail (XI_IS_CONTACTS_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  /* The entry waits for its search delay; apply at once. */
+  search_changed_cb (self, self->search_entry);
+}

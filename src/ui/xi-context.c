@@ -1,2 +1,556 @@
-/* placeholder */
-typedef int xi_context_placeholder;
+/* xi-context.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-context"
+
+#include "config.h"
+
+#include "xi-context.h"
+
+struct _XiContext
+{
+  GObject      parent_instance;
+
+  XiStore     *store;
+  GSettings   *settings;
+  GListStore  *contacts;       /* sorted by name, then phone */
+  GListStore  *groups;         /* sorted by name */
+  GListStore  *templates;      /* sorted by name */
+  GHashTable  *contact_index;  /* id -> XiContact, borrowed from @contacts */
+  char       **custom_fields;
+  GCancellable *cancellable;
+  gboolean     loading;
+};
+
+G_DEFINE_FINAL_TYPE (XiContext, xi_context, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  N_PROPS
+};
+
+enum {
+  LOADED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static int
+compare_contacts (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  return xi_contact_compare ((XiContact *)a, (XiContact *)b);
+}
+
+static int
+compare_contacts_ptr (gconstpointer a,
+                      gconstpointer b,
+                      gpointer      user_data)
+{
+  return compare_contacts (*(gpointer *)a, *(gpointer *)b, user_data);
+}
+
+static int
+compare_named (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+
+  g_object_get ((gpointer)a, "name", &x, NULL);
+  g_object_get ((gpointer)b, "name", &y, NULL);
+  return g_utf8_collate (x != NULL ? x : "", y != NULL ? y : "");
+}
+
+static void
+xi_context_dispose (GObject *object)
+{
+  XiContext *self = (XiContext *)object;
+
+  g_cancellable_cancel (self->cancellable);
+
+  G_OBJECT_CLASS (xi_context_parent_class)->dispose (object);
+}
+
+static void
+xi_context_finalize (GObject *object)
+{
+  XiContext *self = (XiContext *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->contact_index, g_hash_table_unref);
+  g_clear_object (&self->contacts);
+  g_clear_object (&self->groups);
+  g_clear_object (&self->templates);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+  g_strfreev (self->custom_fields);
+
+  G_OBJECT_CLASS (xi_context_parent_class)->finalize (object);
+}
+
+static void
+xi_context_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  XiContext *self = XI_CONTEXT (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xi_context_class_init (XiContextClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xi_context_dispose;
+  object_class->finalize = xi_context_finalize;
+  object_class->get_property = xi_context_get_property;
+
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, TRUE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * XiContext::loaded:
+   * @error: (nullable): why loading failed
+   *
+   * Emitted when a reload finished.
+   */
+  signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+xi_context_init (XiContext *self)
+{
+  self->contacts = g_list_store_new (XI_TYPE_CONTACT);
+  self->groups = g_list_store_new (XI_TYPE_GROUP);
+  self->templates = g_list_store_new (XI_TYPE_TEMPLATE);
+  self->contact_index = g_hash_table_new (g_str_hash, g_str_equal);
+  self->custom_fields = g_new0 (char *, 1);
+  self->cancellable = g_cancellable_new ();
+  self->loading = TRUE;
+}
+
+/**
+ * xi_context_new:
+ * @store: the opened (or opening) store
+ * @settings: the application settings
+ *
+ * Returns: (transfer full): a new #XiContext
+ */
+XiContext *
+xi_context_new (XiStore   *store,
+                GSettings *settings)
+{
+  XiContext *self;
+
+  g_return_val_if_fail (XI_IS_STORE (store), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (XI_TYPE_CONTEXT, NULL);
+  self->store = g_object_ref (store);
+  self->settings = g_object_ref (settings);
+  return self;
+}
+
+XiStore *
+xi_context_get_store (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->store;
+}
+
+GSettings *
+xi_context_get_settings (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->settings;
+}
+
+GListModel *
+xi_context_get_contacts (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return G_LIST_MODEL (self->contacts);
+}
+
+GListModel *
+xi_context_get_groups (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return G_LIST_MODEL (self->groups);
+}
+
+GListModel *
+xi_context_get_templates (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return G_LIST_MODEL (self->templates);
+}
+
+XiContact *
+xi_context_find_contact (XiContext  *self,
+                         const char *id)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return id != NULL ? g_hash_table_lookup (self->contact_index, id) : NULL;
+}
+
+XiGroup *
+xi_context_find_group (XiContext  *self,
+                       const char *id)
+{
+  guint n;
+
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->groups));
+  for (guint i = 0; i < n && id != NULL; i++)
+    {
+      g_autoptr(XiGroup) group = g_list_model_get_item (G_LIST_MODEL (self->groups), i);
+
+      if (g_strcmp0 (xi_group_get_id (group), id) == 0)
+        return group;   /* still owned by the model */
+    }
+  return NULL;
+}
+
+gboolean
+xi_context_get_loading (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), FALSE);
+  return self->loading;
+}
+
+/**
+ * xi_context_dup_country_code:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer full): the calling code for numbers in national form
+ */
+char *
+xi_context_dup_country_code (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return g_settings_get_string (self->settings, "default-country-code");
+}
+
+const char * const *
+xi_context_get_custom_fields (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return (const char * const *)self->custom_fields;
+}
+
+/**
+ * xi_context_add_custom_fields:
+ * @self: a #XiContext
+ * @names: field names a saved contact now has
+ *
+ * Keeps the variables templates may use in step without a reload.
+ */
+void
+xi_context_add_custom_fields (XiContext          *self,
+                              const char * const *names)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean changed = FALSE;
+
+  g_return_if_fail (XI_IS_CONTEXT (self));
+
+  g_strv_builder_addv (builder, (const char **)self->custom_fields);
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    if (!g_strv_contains ((const char * const *)self->custom_fields, names[i]))
+      {
+        g_strv_builder_add (builder, names[i]);
+        changed = TRUE;
+      }
+
+  if (changed)
+    {
+      g_strfreev (self->custom_fields);
+      self->custom_fields = g_strv_builder_end (builder);
+    }
+}
+
+static GListStore *
+store_for (XiContext  *self,
+           GListModel *model)
+{
+  g_return_val_if_fail (model == G_LIST_MODEL (self->contacts) ||
+                        model == G_LIST_MODEL (self->groups) ||
+                        model == G_LIST_MODEL (self->templates), NULL);
+  return G_LIST_STORE (model);
+}
+
+static gboolean
+find_by_id (GListStore *store,
+            const char *id,
+            guint      *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *item_id = NULL;
+
+      g_object_get (item, "id", &item_id, NULL);
+      if (g_strcmp0 (item_id, id) == 0)
+        {
+          *position = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * xi_context_upsert_item:
+ * @self: a #XiContext
+ * @model: one of the context's models
+ * @item: the item as the store returned it
+ *
+ * Puts @item into @model at its sorted place, replacing the item with the
+ * same id. Widgets showing the old item get the new one.
+ */
+void
+xi_context_upsert_item (XiContext  *self,
+                        GListModel *model,
+                        gpointer    item)
+{
+  GListStore *store = store_for (self, model);
+  g_autofree char *id = NULL;
+  guint position;
+
+  g_return_if_fail (store != NULL);
+
+  g_object_get (item, "id", &id, NULL);
+  if (find_by_id (store, id, &position))
+    g_list_store_remove (store, position);
+
+  if (XI_IS_CONTACT (item))
+    {
+      g_list_store_insert_sorted (store, item, compare_contacts, NULL);
+      g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (item), item);
+    }
+  else
+    g_list_store_insert_sorted (store, item, compare_named, NULL);
+}
+
+void
+xi_context_remove_item (XiContext  *self,
+                        GListModel *model,
+                        const char *id)
+{
+  GListStore *store = store_for (self, model);
+  guint position;
+
+  g_return_if_fail (store != NULL);
+
+  if (model == G_LIST_MODEL (self->contacts))
+    g_hash_table_remove (self->contact_index, id);
+  if (find_by_id (store, id, &position))
+    g_list_store_remove (store, position);
+}
+
+/* Reload: contacts, groups, templates and custom fields, one after the other. */
+
+typedef struct
+{
+  GPtrArray *contacts;
+  GPtrArray *groups;
+  GPtrArray *templates;
+} Loaded;
+
+static void
+loaded_free (gpointer data)
+{
+  Loaded *loaded = data;
+
+  g_clear_pointer (&loaded->contacts, g_ptr_array_unref);
+  g_clear_pointer (&loaded->groups, g_ptr_array_unref);
+  g_clear_pointer (&loaded->templates, g_ptr_array_unref);
+  g_free (loaded);
+}
+
+static void
+set_loading (XiContext *self,
+             gboolean   loading)
+{
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+replace_all (GListStore *store,
+             GPtrArray  *items)
+{
+  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
+                       items->pdata, items->len);
+}
+
+static void
+fail (GTask  *task,
+      GError *error)
+{
+  XiContext *self = g_task_get_source_object (task);
+
+  set_loading (self, FALSE);
+  g_signal_emit (self, signals[LOADED], 0, error);
+  g_task_return_error (task, error);
+}
+
+static void
+custom_fields_listed_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  XiContext *self = g_task_get_source_object (task);
+  Loaded *loaded = g_task_get_task_data (task);
+  GError *error = NULL;
+  char **fields;
+
+  fields = xi_store_list_custom_fields_finish (XI_STORE (object), result, &error);
+  if (fields == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+
+  g_strfreev (self->custom_fields);
+  self->custom_fields = fields;
+
+  g_hash_table_remove_all (self->contact_index);
+  for (guint i = 0; i < loaded->contacts->len; i++)
+    {
+      XiContact *contact = g_ptr_array_index (loaded->contacts, i);
+      g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (contact), contact);
+    }
+
+  replace_all (self->groups, loaded->groups);
+  replace_all (self->templates, loaded->templates);
+  /* The store sorts with SQLite's ASCII-only NOCASE; sort again the way
+   * new contacts are inserted, so the list keeps one order. */
+  g_ptr_array_sort_with_data (loaded->contacts, compare_contacts_ptr, NULL);
+  replace_all (self->contacts, loaded->contacts);
+
+  set_loading (self, FALSE);
+  g_signal_emit (self, signals[LOADED], 0, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+templates_listed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Loaded *loaded = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if ((loaded->templates = xi_store_list_templates_finish (XI_STORE (object), result, &error)) == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+  xi_store_list_custom_fields_async (XI_STORE (object), g_task_get_cancellable (task),
+                                     custom_fields_listed_cb, g_object_ref (task));
+}
+
+static void
+groups_listed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Loaded *loaded = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if ((loaded->groups = xi_store_list_groups_finish (XI_STORE (object), result, &error)) == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+  xi_store_list_templates_async (XI_STORE (object), g_task_get_cancellable (task),
+                                 templates_listed_cb, g_object_ref (task));
+}
+
+static void
+contacts_listed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Loaded *loaded = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if ((loaded->contacts = xi_store_list_contacts_finish (XI_STORE (object), result, &error)) == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+  xi_store_list_groups_async (XI_STORE (object), g_task_get_cancellable (task),
+                              groups_listed_cb, g_object_ref (task));
+}
+
+/**
+ * xi_context_reload_async:
+ * @self: a #XiContext
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called when the models are filled
+ * @user_data: closure
+ *
+ * Loads everything from the store into the shared models, replacing what
+ * they held. The "loaded" signal tells every page when it is done.
+ */
+void
+xi_context_reload_async (XiContext           *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (XI_IS_CONTEXT (self));
+
+  task = g_task_new (self, cancellable != NULL ? cancellable : self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, xi_context_reload_async);
+  g_task_set_task_data (task, g_new0 (Loaded, 1), loaded_free);
+
+  set_loading (self, TRUE);
+  xi_store_list_contacts_async (self->store, g_task_get_cancellable (task), contacts_listed_cb, task);
+}
+
+gboolean
+xi_context_reload_finish (XiContext     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -39,6 +39,8 @@ XiGroup     *xi_context_find_group         (XiContext            *self,
 gboolean     xi_context_get_loading        (XiContext            *self);
 char        *xi_context_dup_country_code   (XiContext            *self);
 const char * const *xi_context_get_custom_fields (XiContext      *self);
+void         xi_context_add_custom_fields  (XiContext            *self,
+                                            const char * const   *names);
 
 /* Keep the shared models in step after a store operation: every item type
  * has an "id" property; upsert replaces the item with the same id in place

@@ -1,0 +1,40 @@
+/* xi-template-editor.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "xi-context.h"
+
+G_BEGIN_DECLS
+
+#define XI_TYPE_TEMPLATE_EDITOR (xi_template_editor_get_type ())
+
+G_DECLARE_FINAL_TYPE (XiTemplateEditor, xi_template_editor, XI, TEMPLATE_EDITOR, AdwBin)
+
+void        xi_template_editor_set_context      (XiTemplateEditor *self,
+                                                 XiContext        *context);
+void        xi_template_editor_edit             (XiTemplateEditor *self,
+                                                 XiTemplate       *template_);
+void        xi_template_editor_set_name         (XiTemplateEditor *self,
+                                                 const char       *name);
+void        xi_template_editor_set_variant_text (XiTemplateEditor *self,
+                                                 guint             index,
+                                                 const char       *text);
+void        xi_template_editor_add_variant      (XiTemplateEditor *self);
+gboolean    xi_template_editor_can_save         (XiTemplateEditor *self);
+char       *xi_template_editor_dup_error        (XiTemplateEditor *self,
+                                                 guint             index);
+char       *xi_template_editor_dup_preview      (XiTemplateEditor *self,
+                                                 guint             index);
+char       *xi_template_editor_dup_warning      (XiTemplateEditor *self);
+void        xi_template_editor_preview_contact  (XiTemplateEditor *self,
+                                                 XiContact        *contact);
+void        xi_template_editor_save             (XiTemplateEditor *self);
+
+G_END_DECLS

@@ -1,0 +1,140 @@
+/* xi-ui-test-utils.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "xi-test-utils.h"
+#include "xi-ui-test-utils.h"
+
+/* UI tests run headless under Xvfb; without a display they are skipped. */
+int
+xi_ui_init (int    *argc,
+            char ***argv)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    return 77;
+
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  return 0;
+}
+
+void
+xi_ui_fixture_setup (XiUiFixture   *f,
+                     gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  f->dir = xi_test_make_tmpdir ();
+  path = g_build_filename (f->dir, "store.db", NULL);
+  f->store = xi_store_new (path);
+  xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_store_open_finish (f->store, result, &error));
+
+  f->settings = g_settings_new (APP_ID);
+  f->context = xi_context_new (f->store, f->settings);
+  xi_ui_reload (f);
+}
+
+void
+xi_ui_reload (XiUiFixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_context_reload_async (f->context, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_context_reload_finish (f->context, result, &error));
+  g_assert_no_error (error);
+}
+
+void
+xi_ui_fixture_teardown (XiUiFixture   *f,
+                        gconstpointer  data)
+{
+  g_clear_object (&f->context);
+  g_clear_object (&f->settings);
+  xi_store_close (f->store);
+  g_clear_object (&f->store);
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+xi_ui_spin (guint milliseconds)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (milliseconds, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* An incremental filter model has no items until it has run. */
+void
+xi_ui_wait_filter (GListModel *model)
+{
+  while (gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (model)) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+gboolean
+xi_ui_wait_for (gboolean (*done) (gpointer data),
+                gpointer   data,
+                guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+/* Saves what @widget shows now, for a human to look at. */
+void
+xi_ui_screenshot (GtkWidget  *widget,
+                  const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  const char *env = g_getenv ("XI_SCREENSHOT_DIR");
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  dir = env != NULL ? g_strdup (env) : g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  file = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+}

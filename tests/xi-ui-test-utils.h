@@ -1,0 +1,39 @@
+/* xi-ui-test-utils.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "xi-context.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char      *dir;
+  XiStore   *store;
+  GSettings *settings;
+  XiContext *context;
+} XiUiFixture;
+
+void      xi_ui_fixture_setup     (XiUiFixture   *fixture,
+                                   gconstpointer  data);
+void      xi_ui_fixture_teardown  (XiUiFixture   *fixture,
+                                   gconstpointer  data);
+void      xi_ui_reload            (XiUiFixture   *fixture);
+void      xi_ui_spin              (guint          milliseconds);
+void      xi_ui_wait_filter       (GListModel    *model);
+gboolean  xi_ui_wait_for          (gboolean     (*done) (gpointer data),
+                                   gpointer       data,
+                                   guint          timeout_ms);
+void      xi_ui_screenshot        (GtkWidget     *widget,
+                                   const char    *name);
+int       xi_ui_init              (int           *argc,
+                                   char        ***argv);
+
+G_END_DECLS
