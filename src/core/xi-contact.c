@@ -50,6 +50,8 @@ enum {
   PROP_NOTES,
   PROP_OPTED_OUT,
   PROP_ON_WHATSAPP,
+  PROP_TAGS,
+  PROP_GROUP_IDS,
   N_PROPS
 };
 
@@ -136,6 +138,12 @@ xi_contact_get_property (GObject    *object,
     case PROP_ON_WHATSAPP:
       g_value_set_enum (value, self->on_whatsapp);
       break;
+    case PROP_TAGS:
+      g_value_set_boxed (value, self->tags);
+      break;
+    case PROP_GROUP_IDS:
+      g_value_set_boxed (value, self->group_ids);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -196,6 +204,13 @@ xi_contact_class_init (XiContactClass *klass)
     g_param_spec_enum ("on-whatsapp", NULL, NULL,
                        XI_TYPE_ON_WHATS_APP, XI_ON_WHATSAPP_UNKNOWN,
                        (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_TAGS] =
+    g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_GROUP_IDS] =
+    g_param_spec_boxed ("group-ids", NULL, NULL, G_TYPE_STRV,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -512,6 +527,7 @@ xi_contact_set_tags (XiContact          *self,
 
   g_strfreev (self->tags);
   self->tags = g_strdupv ((char **)tags);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TAGS]);
 }
 
 const char *
@@ -619,6 +635,7 @@ xi_contact_set_group_ids (XiContact          *self,
 
   g_strfreev (self->group_ids);
   self->group_ids = g_strdupv ((char **)group_ids);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_IDS]);
 }
 
 gboolean
@@ -647,6 +664,7 @@ xi_contact_add_group_id (XiContact  *self,
   self->group_ids = g_renew (char *, self->group_ids, len + 2);
   self->group_ids[len] = g_strdup (group_id);
   self->group_ids[len + 1] = NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_IDS]);
 }
 
 void
@@ -665,7 +683,11 @@ xi_contact_remove_group_id (XiContact  *self,
       else
         self->group_ids[j++] = self->group_ids[i];
     }
-  self->group_ids[j] = NULL;
+  if (self->group_ids[j] != NULL)
+    {
+      self->group_ids[j] = NULL;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_IDS]);
+    }
 }
 
 XiOnWhatsApp
@@ -797,4 +819,23 @@ xi_contact_lookup_variable (const char *variable,
   if (g_str_equal (variable, "first_name"))
     return NULL;
   return xi_contact_get_custom_field (self, variable);
+}
+
+/**
+ * xi_contact_compare:
+ * @a: a #XiContact
+ * @b: another #XiContact
+ *
+ * The order of contact lists: by name ignoring case, then by number.
+ * Cheap enough to sort 100,000 contacts.
+ *
+ * Returns: < 0, 0 or > 0, like strcmp()
+ */
+int
+xi_contact_compare (XiContact *a,
+                    XiContact *b)
+{
+  int by_name = g_strcmp0 (a->name_key != NULL ? a->name_key : "", b->name_key != NULL ? b->name_key : "");
+
+  return by_name != 0 ? by_name : g_strcmp0 (a->phone, b->phone);
 }

@@ -220,6 +220,24 @@ nonempty (const char *value)
   return copy[0] != '\0' ? g_steal_pointer (&copy) : NULL;
 }
 
+/* A name is one line: spreadsheets sometimes hold a line break in a cell. */
+static char *
+single_line (const char *value)
+{
+  g_auto(GStrv) words = g_strsplit_set (value, " \t\r\n", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (words[i][0] == '\0')
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      g_string_append (out, words[i]);
+    }
+  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
 static const char *
 no_phone_reason (void)
 {
@@ -324,13 +342,13 @@ record_to_row (XiImportBatch *batch,
           break;
         case COLUMN_NAME:
           if (name == NULL)
-            name = nonempty (field);
+            name = single_line (field);
           break;
         case COLUMN_FIRST_NAME:
-          first = nonempty (field);
+          first = single_line (field);
           break;
         case COLUMN_LAST_NAME:
-          last = nonempty (field);
+          last = single_line (field);
           break;
         case COLUMN_CUSTOM:
         case COLUMN_TAGS:

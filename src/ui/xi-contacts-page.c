@@ -200,7 +200,7 @@ static void
 add_column (XiContactsPage *self,
             Column          column,
             const char     *title,
-            gboolean        expand)
+            int             fixed_width)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *view_column;
@@ -211,7 +211,9 @@ add_column (XiContactsPage *self,
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), self);
 
   view_column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (view_column, expand);
+  gtk_column_view_column_set_expand (view_column, fixed_width < 0);
+  if (fixed_width > 0)
+    gtk_column_view_column_set_fixed_width (view_column, fixed_width);
   gtk_column_view_column_set_resizable (view_column, TRUE);
   gtk_column_view_append_column (self->column_view, view_column);
   g_object_unref (view_column);
@@ -873,11 +875,11 @@ xi_contacts_page_init (XiContactsPage *self)
   self->filter_group_ids = g_ptr_array_new_with_free_func (g_free);
   self->filter = gtk_custom_filter_new (contact_visible_cb, self, NULL);
 
-  add_column (self, COLUMN_NAME, _("Name"), TRUE);
-  add_column (self, COLUMN_PHONE, _("Phone"), FALSE);
-  add_column (self, COLUMN_TAGS, _("Tags"), FALSE);
-  add_column (self, COLUMN_GROUPS, _("Groups"), FALSE);
-  add_column (self, COLUMN_STATUS, _("Status"), FALSE);
+  add_column (self, COLUMN_NAME, _("Name"), -1);
+  add_column (self, COLUMN_PHONE, _("Phone"), 180);
+  add_column (self, COLUMN_TAGS, _("Tags"), 150);
+  add_column (self, COLUMN_GROUPS, _("Groups"), 170);
+  add_column (self, COLUMN_STATUS, _("Status"), 130);
 }
 
 /* For tests and the window: what the list shows right now. */
