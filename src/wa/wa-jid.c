@@ -1,2 +1,0 @@
-/* placeholder */
-typedef int wa_jid_placeholder;
