@@ -228,35 +228,11 @@ list_contacts_func (XiStore  *self,
                     GTask    *task,
                     gpointer  data)
 {
-  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
-  GError *error = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
-                            " WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                            " ORDER BY c.name COLLATE NOCASE, c.phone",
-                            &error);
-  if (stmt == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (contacts, contact_from_row (stmt));
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&contacts), (GDestroyNotify)g_ptr_array_unref);
+  _xi_store_return_rows (self, task,
+                         "SELECT " CONTACT_COLUMNS " FROM contacts c"
+                         " WHERE c.master_user_id = ?1 AND c.deleted = 0"
+                         " ORDER BY c.name COLLATE NOCASE, c.phone",
+                         (XiStoreRowFunc)contact_from_row);
 }
 
 /**
@@ -1200,32 +1176,20 @@ append_csv_field (GString    *out,
   g_string_append_c (out, '"');
 }
 
-static gboolean
-collect_custom_fields (XiStore     *self,
-                       GPtrArray   *names,
-                       GError     **error)
+static gpointer
+text_from_row (sqlite3_stmt *stmt)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  return g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+}
 
-  stmt = _xi_store_prepare (self,
-                            "SELECT DISTINCT j.key FROM contacts c, json_each (c.custom_fields) j"
-                            " WHERE c.master_user_id = ?1 AND c.deleted = 0 ORDER BY j.key",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (names, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, error);
-      return FALSE;
-    }
-  return TRUE;
+static GPtrArray *
+collect_custom_fields (XiStore  *self,
+                       GError  **error)
+{
+  return _xi_store_query_rows (self,
+                               "SELECT DISTINCT j.key FROM contacts c, json_each (c.custom_fields) j"
+                               " WHERE c.master_user_id = ?1 AND c.deleted = 0 ORDER BY j.key",
+                               text_from_row, g_free, error);
 }
 
 static void
@@ -1275,7 +1239,7 @@ export_contacts_func (XiStore  *self,
                       gpointer  data)
 {
   ExportOp *op = data;
-  g_autoptr(GPtrArray) custom_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) custom_names = NULL;
   g_autoptr(GHashTable) group_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   /* A byte-order mark, so spreadsheet programs read the file as UTF-8. */
   g_autoptr(GString) out = g_string_new ("\xef\xbb\xbf" "name,phone,tags,groups,notes,opted_out");
@@ -1292,7 +1256,7 @@ export_contacts_func (XiStore  *self,
         g_hash_table_add (wanted, op->ids[i]);
     }
 
-  if (!collect_custom_fields (self, custom_names, &error))
+  if ((custom_names = collect_custom_fields (self, &error)) == NULL)
     goto failed;
 
   stmt = _xi_store_prepare (self,
@@ -1408,10 +1372,10 @@ list_custom_fields_func (XiStore  *self,
                          GTask    *task,
                          gpointer  data)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = NULL;
   GError *error = NULL;
 
-  if (!collect_custom_fields (self, names, &error))
+  if ((names = collect_custom_fields (self, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;

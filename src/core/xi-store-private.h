@@ -13,6 +13,8 @@
 
 G_BEGIN_DECLS
 
+typedef gpointer (*XiStoreRowFunc) (sqlite3_stmt *stmt);
+
 typedef void (*XiStoreFunc) (XiStore  *self,
                              GTask    *task,
                              gpointer  data);
@@ -71,6 +73,15 @@ gboolean        _xi_store_log_activity     (XiStore              *self,
                                             const char           *summary,
                                             const char           *details_json,
                                             GError              **error);
+GPtrArray      *_xi_store_query_rows       (XiStore              *self,
+                                            const char           *sql,
+                                            XiStoreRowFunc        row_func,
+                                            GDestroyNotify        free_func,
+                                            GError              **error);
+void            _xi_store_return_rows      (XiStore              *self,
+                                            GTask                *task,
+                                            const char           *sql,
+                                            XiStoreRowFunc        row_func);
 void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
                                             int                   index,
                                             const char           *text);

@@ -67,35 +67,11 @@ list_templates_func (XiStore  *self,
                      GTask    *task,
                      gpointer  data)
 {
-  g_autoptr(GPtrArray) templates = g_ptr_array_new_with_free_func (g_object_unref);
-  GError *error = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT id, name, variants, version, updated_at FROM templates"
-                            " WHERE master_user_id = ?1 AND deleted = 0"
-                            " ORDER BY name COLLATE NOCASE",
-                            &error);
-  if (stmt == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (templates, template_from_row (stmt));
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&templates), (GDestroyNotify)g_ptr_array_unref);
+  _xi_store_return_rows (self, task,
+                         "SELECT id, name, variants, version, updated_at FROM templates"
+                         " WHERE master_user_id = ?1 AND deleted = 0"
+                         " ORDER BY name COLLATE NOCASE",
+                         (XiStoreRowFunc)template_from_row);
 }
 
 /**

@@ -587,6 +587,59 @@ _xi_store_derived_id (XiStore    *self,
   return format_uuid (digest);
 }
 
+/**
+ * _xi_store_query_rows:
+ * @self: a #XiStore
+ * @sql: a SELECT whose only parameter, ?1, is the master user id
+ * @row_func: turns the current row into an item
+ * @free_func: frees an item
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): every row of the current user, as items
+ */
+GPtrArray *
+_xi_store_query_rows (XiStore         *self,
+                      const char      *sql,
+                      XiStoreRowFunc   row_func,
+                      GDestroyNotify   free_func,
+                      GError         **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (free_func);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if ((stmt = _xi_store_prepare (self, sql, error)) == NULL)
+    return NULL;
+
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, row_func (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
+/* Hands a list query's result to the task. */
+void
+_xi_store_return_rows (XiStore        *self,
+                       GTask          *task,
+                       const char     *sql,
+                       XiStoreRowFunc  row_func)
+{
+  GError *error = NULL;
+  GPtrArray *items = _xi_store_query_rows (self, sql, row_func, g_object_unref, &error);
+
+  if (items == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, items, (GDestroyNotify)g_ptr_array_unref);
+}
+
 void
 _xi_store_bind_text (sqlite3_stmt *stmt,
                      int           index,
