@@ -459,6 +459,7 @@ read_delimited (XiImportBatch    *batch,
       g_strv_builder_add (names, field_name);
       custom_slot[c] = n_custom++;
     }
+  g_strfreev (batch->custom_field_names);
   batch->custom_field_names = g_strv_builder_end (names);
 
   if (headerless)
@@ -523,6 +524,7 @@ read_vcards (XiImportBatch  *batch,
     g_strv_builder_add (names, "company");
   if (any_email)
     g_strv_builder_add (names, "email");
+  g_strfreev (batch->custom_field_names);
   batch->custom_field_names = g_strv_builder_end (names);
   n_custom = g_strv_length (batch->custom_field_names);
 

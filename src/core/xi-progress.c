@@ -108,8 +108,10 @@ xi_progress_relay_report (XiProgressRelay *self,
   self->latest = CLAMP (fraction, 0.0, 1.0);
   g_mutex_unlock (&self->lock);
 
+  /* Default priority, like the task that follows the last report: the
+   * receiver sees 100 % before it sees the result. */
   if (g_atomic_int_compare_and_exchange (&self->pending, FALSE, TRUE))
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT_IDLE,
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
                                 dispatch_cb, xi_progress_relay_ref (self),
                                 (GDestroyNotify)xi_progress_relay_unref);
 }

@@ -1,0 +1,46 @@
+/* wa-error.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define WA_ERROR (wa_error_quark ())
+
+/**
+ * WaError:
+ * @WA_ERROR_FAILED: anything not listed below
+ * @WA_ERROR_MALFORMED: bytes from the peer that do not parse (binary node, protobuf, frame)
+ * @WA_ERROR_TRUNCATED: input ended inside a value
+ * @WA_ERROR_CRYPTO: a MAC, tag or signature did not verify, or a crypto primitive failed
+ * @WA_ERROR_HANDSHAKE: the Noise handshake or the server certificate was refused
+ * @WA_ERROR_CONNECTION_CLOSED: the socket is gone
+ * @WA_ERROR_LOGGED_OUT: the server ended this device's session
+ * @WA_ERROR_RATE_LIMITED: the server asked to slow down
+ * @WA_ERROR_NOT_ON_WHATSAPP: the number has no account
+ * @WA_ERROR_TIMED_OUT: no answer in time
+ *
+ * Errors of the WhatsApp protocol library.
+ */
+typedef enum {
+  WA_ERROR_FAILED,
+  WA_ERROR_MALFORMED,
+  WA_ERROR_TRUNCATED,
+  WA_ERROR_CRYPTO,
+  WA_ERROR_HANDSHAKE,
+  WA_ERROR_CONNECTION_CLOSED,
+  WA_ERROR_LOGGED_OUT,
+  WA_ERROR_RATE_LIMITED,
+  WA_ERROR_NOT_ON_WHATSAPP,
+  WA_ERROR_TIMED_OUT,
+} WaError;
+
+GQuark wa_error_quark (void);
+
+G_END_DECLS
