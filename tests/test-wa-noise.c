@@ -1,0 +1,258 @@
+/* test-wa-noise.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wa-cert.h"
+#include "wa-error.h"
+#include "wa-noise.h"
+#include "xi-test-utils.h"
+
+/* WA-PROTOCOL.md Appendix A.2: a whole handshake with fixed keys. */
+
+#define ROOT_PRIV         "e8daa1fd6a7de98d1b3c23a3b7660a223b5a8f447220f8211677936e580af842"
+#define ROOT_PUB          "d35255c864a538f77ecbcb0b68e1f418cedc7eb0bbcb180df9b3517f1c17e121"
+#define SERVER_STATIC     "40b0f52facd91e6603b9a1c026de0eb46ebcfc33fcf136a5a1c9b4980f664f73"
+#define SERVER_STATIC_PUB "427265d836c915925b7db24ebb0e6be96b23a96d50dcfd9f9866aba150a5a50c"
+#define SERVER_EPHEMERAL  "58e551a192e32372d3dfca3025e3a6129aa00350e5ffceeb0184f61b25e23441"
+#define CLIENT_EPHEMERAL  "30939c5adddec942290b637530898a70f2d32453e5241f30a0550780e7586b47"
+#define CLIENT_EPHEMERAL_PUB "f01e3feed2953d4221feddad1b6baa06ee321666eb0e170d33428905b0057d4e"
+#define CLIENT_STATIC     "80d0a33f1b6f824cbba16ab8f17c2da95278d43143717835b3446f114c89ba6d"
+#define CLIENT_STATIC_PUB "e8cd327c5b1ccacd930c87af022adfe821740bd3918e29b3d11dc9b35aae553c"
+
+#define CERT_CHAIN \
+  "0a760a32080810071a20427265d836c915925b7db24ebb0e6be96b23a96d50dcfd9f9866aba150a5a50c2080e2cfaa0628" \
+  "80ae99a40f12400aab86694e0936064f461f6b6f71abc9bdbc3ee772eb2df9b6143c11ea5735318b1be36a5e2ec5f51365" \
+  "38f6da9bee8be774088cebb9a52f32a674a46e55e70e12760a32080710001a2092044e96eb6ecffa1fe2662e5506ed743a" \
+  "833d86ff79d7b07265d2567543e9732080e2cfaa062880ae99a40f1240da5cba8c84ed51b96decd39af229a22fd639eb10" \
+  "67ac4755139a7a1f13e4bbee72bb26011662cbef361e4e8dd651e41a7aad2ad6db280fba85e4856edad1688e"
+
+#define CLIENT_PAYLOAD \
+  "08d7dfe8f63918012a38080e120b080210b81718d7afcdf2031a0330303022033030302a03302e3132003a074465736b74" \
+  "6f704203302e3150005a02656e620255533202200060016801900101c00101880201c80201"
+
+#define CLIENT_HELLO "12220a20f01e3feed2953d4221feddad1b6baa06ee321666eb0e170d33428905b0057d4e"
+
+#define SERVER_HELLO \
+  "1ad7020a2098ce40bd9d69d7950579450cfcb9844f328d214b045f825a96bf70f9ae37b37d12305e732b12cfa24b58553e" \
+  "dc8e95dee2e4ddbf2e27b496ab303a2917aedb73627c14eb832ab12a6373a338eb0323095b4c1a8002e665cacd8504c032" \
+  "a704969e2335528e29210dc7c2ea0a028c3c44c3556be49cb1319e3ea0e83b3e6255304ddd0ee48d5da8db7a4fda13cdd1" \
+  "91438bf0b2f77732c83220aa19b878df5aa40cdc205056f2bfce5e2e111af07fd1e92e1fb17f144412bf718db3a93132e8" \
+  "e61fa7d9635bb2fe7c57d7418b7e61846b2234bbad56dd290f0dd3f85dde9c988561bfbce89ee0c54b55c31aafe1ced1bb" \
+  "243de5babceafbfe634042245d1d2e287d67df8175b77c6240b393b5b1f1d855904ac0ea15ce659ffc8979c73702cd32c2" \
+  "f176494b5115ce7f246ac2c9e343d276d7d43417392c45ec37ac6b2f3a9ff83261dafcad5fe51da3bb9a02e5e053b5f9f3" \
+  "d03fe9"
+
+#define CLIENT_FINISH \
+  "229a010a30a565f8741ed67136285aa696aaced73cca10f14db2d18b9f2070c13fd6975a55b1762ecb7a97386e2c861f12" \
+  "4740e32512669ce35afa3778b000bf964fc3acaba7c7b22669c3246e32e85515ff27ce0f314da6ede63d48325f89085c92" \
+  "3e879e3212c7296a36fec6d7b7ed118235582f51553c09558d21ff22f446dc2b064235e69c4098f420c533dad4f750ae4e" \
+  "ea7b4da2679a2137f792"
+
+#define CLIENT_PING "00f8091908ff04123b45a11657042911fa0003"
+#define CLIENT_FRAME "0000234ea42db359b39c2bafc5df0c4fb629b770b585f601ed9a4180cea52eb1f9e7d6a0c5ef"
+#define SERVER_SUCCESS "00f8054c1aff05170000000076f70101ff0499990001"
+#define SERVER_FRAME "00002680f9f69b7a19256d02ca77115b413066d39ef2cb1eedbc09607bff29d2b5babb9a7e22136cbd"
+
+static void
+key_pair (const char *priv_hex,
+          WaKeyPair  *pair)
+{
+  g_autoptr(GBytes) priv = xi_test_bytes_from_hex (priv_hex);
+
+  wa_key_pair_from_private (pair, g_bytes_get_data (priv, NULL));
+}
+
+static void
+assert_hex (GBytes     *bytes,
+            const char *expected)
+{
+  g_autofree char *hex = xi_test_hex (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  g_assert_cmpstr (hex, ==, expected);
+}
+
+static char *
+framed_hex (GBytes *cipher)
+{
+  gsize len = g_bytes_get_size (cipher);
+  g_autofree char *body = xi_test_hex (g_bytes_get_data (cipher, NULL), len);
+
+  return g_strdup_printf ("%06zx%s", len, body);
+}
+
+static void
+test_vector (void)
+{
+  g_autoptr(WaNoiseHandshake) client = wa_noise_handshake_new ();
+  g_autoptr(WaNoiseHandshake) server = wa_noise_handshake_new ();
+  g_autoptr(GBytes) chain = xi_test_bytes_from_hex (CERT_CHAIN);
+  g_autoptr(GBytes) payload = xi_test_bytes_from_hex (CLIENT_PAYLOAD);
+  g_autoptr(GBytes) root_pub = xi_test_bytes_from_hex (ROOT_PUB);
+  g_autoptr(GBytes) hello = NULL;
+  g_autoptr(GBytes) server_hello = NULL;
+  g_autoptr(GBytes) finish = NULL;
+  g_autoptr(GBytes) certificate = NULL;
+  g_autoptr(GBytes) received_payload = NULL;
+  g_autoptr(GBytes) ping = xi_test_bytes_from_hex (CLIENT_PING);
+  g_autoptr(GBytes) success = xi_test_bytes_from_hex (SERVER_SUCCESS);
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GBytes) opened = NULL;
+  g_autoptr(WaNoiseCipher) client_write = NULL;
+  g_autoptr(WaNoiseCipher) client_read = NULL;
+  g_autoptr(WaNoiseCipher) server_write = NULL;
+  g_autoptr(WaNoiseCipher) server_read = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *frame = NULL;
+  g_autofree char *pub_hex = NULL;
+  WaKeyPair client_ephemeral, client_static, server_static, server_ephemeral;
+  guint8 seen_static[32];
+  guint8 seen_client[32];
+
+  key_pair (CLIENT_EPHEMERAL, &client_ephemeral);
+  key_pair (CLIENT_STATIC, &client_static);
+  key_pair (SERVER_STATIC, &server_static);
+  key_pair (SERVER_EPHEMERAL, &server_ephemeral);
+  pub_hex = xi_test_hex (client_ephemeral.pub, 32);
+  g_assert_cmpstr (pub_hex, ==, CLIENT_EPHEMERAL_PUB);
+
+  hello = wa_noise_client_hello (client, &client_ephemeral);
+  assert_hex (hello, CLIENT_HELLO);
+
+  g_assert_true (wa_noise_read_client_hello (server, hello, &error));
+  server_hello = wa_noise_server_hello (server, &server_static, &server_ephemeral, chain, &error);
+  g_assert_no_error (error);
+  assert_hex (server_hello, SERVER_HELLO);
+
+  g_assert_true (wa_noise_read_server_hello (client, server_hello, seen_static, &certificate, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (seen_static, 32, server_static.pub, 32);
+  g_assert_true (g_bytes_equal (certificate, chain));
+  g_assert_true (wa_cert_verify (certificate, g_bytes_get_data (root_pub, NULL), seen_static,
+                                 1800000000, &error));
+  g_assert_no_error (error);
+
+  finish = wa_noise_client_finish (client, &client_static, payload, &error);
+  g_assert_no_error (error);
+  assert_hex (finish, CLIENT_FINISH);
+
+  g_assert_true (wa_noise_read_client_finish (server, finish, seen_client, &received_payload, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (seen_client, 32, client_static.pub, 32);
+  g_assert_true (g_bytes_equal (received_payload, payload));
+
+  wa_noise_split (client, TRUE, &client_write, &client_read);
+  wa_noise_split (server, FALSE, &server_write, &server_read);
+
+  sealed = wa_noise_cipher_encrypt (client_write, g_bytes_get_data (ping, NULL), g_bytes_get_size (ping));
+  frame = framed_hex (sealed);
+  g_assert_cmpstr (frame, ==, CLIENT_FRAME);
+  opened = wa_noise_cipher_decrypt (server_read, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (opened, ping));
+
+  g_clear_pointer (&sealed, g_bytes_unref);
+  g_clear_pointer (&frame, g_free);
+  sealed = wa_noise_cipher_encrypt (server_write, g_bytes_get_data (success, NULL), g_bytes_get_size (success));
+  frame = framed_hex (sealed);
+  g_assert_cmpstr (frame, ==, SERVER_FRAME);
+}
+
+static void
+test_random_keys_and_tampering (void)
+{
+  WaKeyPair server_static, client_static, root, intermediate;
+  g_autoptr(WaNoiseHandshake) client = wa_noise_handshake_new ();
+  g_autoptr(WaNoiseHandshake) server = wa_noise_handshake_new ();
+  g_autoptr(GBytes) chain = NULL;
+  g_autoptr(GBytes) payload = g_bytes_new_static ("payload", 7);
+  g_autoptr(GBytes) hello = NULL;
+  g_autoptr(GBytes) server_hello = NULL;
+  g_autoptr(GBytes) certificate = NULL;
+  g_autoptr(GBytes) finish = NULL;
+  g_autoptr(GBytes) received = NULL;
+  g_autoptr(GBytes) tampered = NULL;
+  g_autoptr(WaNoiseCipher) client_write = NULL;
+  g_autoptr(WaNoiseCipher) client_read = NULL;
+  g_autoptr(WaNoiseCipher) server_write = NULL;
+  g_autoptr(WaNoiseCipher) server_read = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *bad = NULL;
+  guint8 seen[32];
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  wa_key_pair_generate (&server_static);
+  wa_key_pair_generate (&client_static);
+  wa_key_pair_generate (&root);
+  wa_key_pair_generate (&intermediate);
+  chain = wa_cert_build (&root, &intermediate, server_static.pub, 7, 8, now - 60, now + 3600);
+
+  hello = wa_noise_client_hello (client, NULL);
+  g_assert_true (wa_noise_read_client_hello (server, hello, &error));
+  server_hello = wa_noise_server_hello (server, &server_static, NULL, chain, &error);
+
+  /* A flipped bit anywhere in the server hello is refused. */
+  bad = g_memdup2 (g_bytes_get_data (server_hello, NULL), g_bytes_get_size (server_hello));
+  bad[g_bytes_get_size (server_hello) - 5] ^= 0x01;
+  tampered = g_bytes_new (bad, g_bytes_get_size (server_hello));
+  {
+    g_autoptr(WaNoiseHandshake) victim = wa_noise_handshake_new ();
+    g_autoptr(GBytes) unused_hello = wa_noise_client_hello (victim, NULL);
+    g_autoptr(GBytes) no_certificate = NULL;
+    g_autoptr(GError) tamper_error = NULL;
+
+    g_assert_false (wa_noise_read_server_hello (victim, tampered, seen, &no_certificate, &tamper_error));
+    g_assert_nonnull (tamper_error);
+  }
+
+  g_assert_true (wa_noise_read_server_hello (client, server_hello, seen, &certificate, &error));
+  g_assert_true (wa_cert_verify (certificate, root.pub, seen, now, &error));
+  g_assert_no_error (error);
+  finish = wa_noise_client_finish (client, &client_static, payload, &error);
+  g_assert_true (wa_noise_read_client_finish (server, finish, seen, &received, &error));
+  g_assert_true (g_bytes_equal (received, payload));
+
+  wa_noise_split (client, TRUE, &client_write, &client_read);
+  wa_noise_split (server, FALSE, &server_write, &server_read);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) sealed = wa_noise_cipher_encrypt (server_write, (const guint8 *)"frame", 5);
+      g_autoptr(GBytes) opened = wa_noise_cipher_decrypt (client_read, g_bytes_get_data (sealed, NULL),
+                                                          g_bytes_get_size (sealed), &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (g_bytes_get_data (opened, NULL), g_bytes_get_size (opened), "frame", 5);
+    }
+
+  /* A damaged transport frame is an error, never garbage. */
+  frame = wa_noise_cipher_encrypt (client_write, (const guint8 *)"hello", 5);
+  g_free (bad);
+  bad = g_memdup2 (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+  bad[0] ^= 0x80;
+  plain = wa_noise_cipher_decrypt (server_read, bad, g_bytes_get_size (frame), &error);
+  g_assert_null (plain);
+  g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!wa_crypto_init (NULL))
+    return 77;
+
+  g_test_add_func ("/wa/noise/appendix-a2", test_vector);
+  g_test_add_func ("/wa/noise/random-keys-and-tampering", test_random_keys_and_tampering);
+
+  return g_test_run ();
+}
