@@ -11,8 +11,12 @@
 
 #include "wa-cert.h"
 #include "wa-error.h"
+#include "wa-frame.h"
 #include "wa-noise.h"
+#include "wa-binary.h"
 #include "xi-test-utils.h"
+
+#define WA_FRAME_TEST_BIG WA_BINARY_MAX_FRAME
 
 /* WA-PROTOCOL.md Appendix A.2: a whole handshake with fixed keys. */
 
@@ -242,6 +246,58 @@ test_random_keys_and_tampering (void)
   g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
 }
 
+/* Frames arrive cut anywhere by the WebSocket, or several at once. */
+static void
+test_frames (void)
+{
+  g_autoptr(GByteArray) stream = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *payloads[] = { "first", "", "the third frame", "4" };
+  g_autofree guint8 *big = g_malloc0 (WA_FRAME_TEST_BIG);
+
+  for (guint i = 0; i < G_N_ELEMENTS (payloads); i++)
+    {
+      g_autoptr(GBytes) frame = wa_frame_encode ((const guint8 *)payloads[i], strlen (payloads[i]), i == 0, &error);
+
+      g_assert_no_error (error);
+      g_byte_array_append (stream, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+    }
+  g_assert_cmpmem (stream->data, 4, "WA\x06\x03", 4);
+
+  for (gsize cut = 0; cut <= stream->len; cut++)
+    {
+      g_autoptr(WaFrameReader) reader = wa_frame_reader_new (TRUE);
+      guint seen = 0;
+
+      g_assert_true (wa_frame_reader_push (reader, stream->data, cut, NULL));
+      for (GBytes *frame; (frame = wa_frame_reader_pop (reader)) != NULL; seen++)
+        {
+          g_assert_cmpmem (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
+                           payloads[seen], strlen (payloads[seen]));
+          g_bytes_unref (frame);
+        }
+      g_assert_true (wa_frame_reader_push (reader, stream->data + cut, stream->len - cut, NULL));
+      for (GBytes *frame; (frame = wa_frame_reader_pop (reader)) != NULL; seen++)
+        {
+          g_assert_cmpmem (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
+                           payloads[seen], strlen (payloads[seen]));
+          g_bytes_unref (frame);
+        }
+      g_assert_cmpuint (seen, ==, G_N_ELEMENTS (payloads));
+    }
+
+  {
+    g_autoptr(WaFrameReader) reader = wa_frame_reader_new (TRUE);
+
+    g_assert_false (wa_frame_reader_push (reader, (const guint8 *)"GET / HTTP/1.1", 14, &error));
+    g_assert_error (error, WA_ERROR, WA_ERROR_HANDSHAKE);
+    g_clear_error (&error);
+  }
+
+  g_assert_null (wa_frame_encode (big, WA_FRAME_TEST_BIG, FALSE, &error));
+  g_assert_error (error, WA_ERROR, WA_ERROR_FAILED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -253,6 +309,7 @@ main (int   argc,
 
   g_test_add_func ("/wa/noise/appendix-a2", test_vector);
   g_test_add_func ("/wa/noise/random-keys-and-tampering", test_random_keys_and_tampering);
+  g_test_add_func ("/wa/noise/frames", test_frames);
 
   return g_test_run ();
 }
