@@ -9,13 +9,21 @@
 
 #include "xi-group-dialog.h"
 #include "xi-groups-page.h"
+#include "xi-history-page.h"
+#include "xi-sending-page.h"
 #include "xi-template-editor.h"
 #include "xi-templates-page.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 #include "xi-window.h"
 
-/* Groups and templates pages on a real store. */
+/*
+ * The groups, templates, sending and history pages, the group dialog and the
+ * template editor, on a real store in a temporary directory. Screenshots go
+ * to $XI_SCREENSHOT_DIR, or <G_TEST_BUILDDIR>/screenshots/.
+ */
+
+/* Helpers */
 
 static XiContact *
 add_contact (XiUiFixture *f,
@@ -40,6 +48,52 @@ add_contact (XiUiFixture *f,
   return saved;
 }
 
+static GPtrArray *
+store_groups (XiUiFixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  GPtrArray *groups;
+
+  xi_store_list_groups_async (f->store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  groups = xi_store_list_groups_finish (f->store, result, &error);
+  g_assert_no_error (error);
+  return groups;
+}
+
+static GPtrArray *
+store_templates (XiUiFixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  GPtrArray *templates;
+
+  xi_store_list_templates_async (f->store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  templates = xi_store_list_templates_finish (f->store, result, &error);
+  g_assert_no_error (error);
+  return templates;
+}
+
+static XiContact *
+find_contact (XiUiFixture *f,
+              const char  *phone)
+{
+  GListModel *contacts = xi_context_get_contacts (f->context);
+
+  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
+
+      if (g_str_equal (xi_contact_get_phone (contact), phone))
+        return contact;   /* the context keeps it alive */
+    }
+  g_assert_not_reached ();
+}
+
 static XiWindow *
 open_window (XiUiFixture *f,
              const char  *page)
@@ -53,134 +107,550 @@ open_window (XiUiFixture *f,
   return window;
 }
 
-static gboolean
-has_items (gpointer data)
+/* The visible message dialog, if any. */
+static AdwMessageDialog *
+find_message_dialog (void)
 {
-  return g_list_model_get_n_items (data) > 0;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
 }
 
+static AdwMessageDialog *
+wait_message_dialog (void)
+{
+  AdwMessageDialog *dialog = NULL;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while ((dialog = find_message_dialog ()) == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (dialog);
+  return dialog;
+}
+
+/* What a click on a response button does: respond, then close. */
+static void
+respond (const char *response)
+{
+  AdwMessageDialog *dialog = wait_message_dialog ();
+
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} CountWait;
+
+static gboolean
+has_n_items (gpointer data)
+{
+  CountWait *wait = data;
+
+  return g_list_model_get_n_items (wait->model) == wait->n;
+}
+
+static void
+wait_n_items (GListModel *model,
+              guint       n)
+{
+  CountWait wait = { model, n };
+
+  g_assert_true (xi_ui_wait_for (has_n_items, &wait, 10000));
+}
+
+typedef struct
+{
+  XiGroup *group;
+  guint    n;
+} MemberWait;
+
+static gboolean
+has_n_members (gpointer data)
+{
+  MemberWait *wait = data;
+
+  return xi_group_get_member_count (wait->group) == wait->n;
+}
+
+static gboolean
+dialog_has_message (gpointer data)
+{
+  return xi_group_dialog_get_message (data)[0] != '\0';
+}
+
+static gboolean
+editor_has_store_message (gpointer data)
+{
+  g_autofree char *message = xi_template_editor_dup_message (data);
+
+  return strstr (message, "already exists") != NULL;
+}
+
+static gboolean
+widget_gone (gpointer data)
+{
+  return *(gpointer *)data == NULL;
+}
+
+/* Every widget builds from its template and is freed with nothing left
+ * behind, with and without a context. */
+static void
+test_widgets_finalize (XiUiFixture   *f,
+                       gconstpointer  data)
+{
+  GType pages[] = {
+    XI_TYPE_GROUPS_PAGE, XI_TYPE_TEMPLATES_PAGE, XI_TYPE_SENDING_PAGE, XI_TYPE_HISTORY_PAGE,
+  };
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Salam");
+  const char *variants[] = { "Halo {name}", "Hai {first_name|Kak}", NULL };
+  XiTemplateEditor *editor;
+  GtkWidget *dialog;
+  g_autoptr(XiGroup) group = xi_group_new ("Jakarta");
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      GtkWidget *bare = g_object_ref_sink (g_object_new (pages[i], NULL));
+      GtkWidget *page = g_object_ref_sink (g_object_new (pages[i], "context", f->context, NULL));
+      XiContext *context = NULL;
+
+      g_object_get (page, "context", &context, NULL);
+      g_assert_true (context == f->context);
+      g_object_unref (context);
+      g_assert_finalize_object (bare);
+      g_assert_finalize_object (page);
+    }
+
+  editor = g_object_ref_sink (g_object_new (XI_TYPE_TEMPLATE_EDITOR, NULL));
+  xi_template_editor_set_context (editor, f->context);
+  xi_template_set_variants (template_, variants);
+  xi_template_editor_edit (editor, template_);
+  g_assert_cmpuint (xi_template_editor_get_n_variants (editor), ==, 2);
+  g_assert_true (xi_template_editor_can_save (editor));
+  g_assert_false (xi_template_editor_get_modified (editor));
+  g_assert_finalize_object (editor);
+
+  dialog = g_object_ref (xi_group_dialog_new (f->context, NULL));
+  g_assert_false (xi_group_dialog_can_save (XI_GROUP_DIALOG (dialog)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+
+  dialog = g_object_ref (xi_group_dialog_new (f->context, group));
+  g_assert_true (xi_group_dialog_can_save (XI_GROUP_DIALOG (dialog)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+/* Create groups through the dialog, refuse a duplicate, add and remove
+ * members through the page, delete the group (the contacts stay). */
 static void
 test_groups (XiUiFixture   *f,
              gconstpointer  data)
 {
   g_autoptr(XiContact) a = add_contact (f, "Budi Santoso", "6281234567890", NULL);
   g_autoptr(XiContact) b = add_contact (f, "Siti Aminah", "6285711112222", NULL);
-  g_autoptr(XiGroup) group = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *ids[] = { NULL, NULL, NULL };
-  GAsyncResult *slot = NULL;
-  XiWindow *window;
+  g_autoptr(XiContact) c = add_contact (f, "Agus Wijaya", "6281399990000", NULL);
+  g_autoptr(XiGroup) jakarta = xi_group_new ("Jakarta");
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *group_id = NULL;
   GtkWidget *dialog;
+  GtkWidget *picker;
   GtkWidget *page;
+  GListModel *groups = xi_context_get_groups (f->context);
   GListModel *members;
+  GListModel *candidates;
+  XiGroup *group;
+  XiWindow *window;
+  MemberWait member_wait;
+  gpointer weak;
 
+  xi_ui_reload (f);
   window = open_window (f, "groups");
+  page = xi_window_get_page (window, "groups");
   xi_ui_screenshot (GTK_WIDGET (window), "groups-empty");
 
+  /* Create through the dialog. */
   dialog = xi_group_dialog_new (f->context, NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
   gtk_window_present (GTK_WINDOW (dialog));
-  xi_group_dialog_set_name (XI_GROUP_DIALOG (dialog), "Pelanggan Setia");
+  xi_group_dialog_set_name (XI_GROUP_DIALOG (dialog), "  Pelanggan Setia ");
+  xi_group_dialog_set_description (XI_GROUP_DIALOG (dialog), "Belanja lebih dari tiga kali");
+  xi_group_dialog_set_colour (XI_GROUP_DIALOG (dialog), "green");
+  g_assert_true (xi_group_dialog_can_save (XI_GROUP_DIALOG (dialog)));
   xi_ui_spin (200);
   xi_ui_screenshot (dialog, "group-dialog");
+  weak = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
   xi_group_dialog_save (XI_GROUP_DIALOG (dialog));
-  g_assert_true (xi_ui_wait_for (has_items, xi_context_get_groups (f->context), 10000));
-  group = g_list_model_get_item (xi_context_get_groups (f->context), 0);
+  wait_n_items (groups, 1);
+  g_assert_true (xi_ui_wait_for (widget_gone, &weak, 5000));
+
+  group = g_list_model_get_item (groups, 0);
+  g_object_unref (group);
   g_assert_cmpstr (xi_group_get_name (group), ==, "Pelanggan Setia");
+  g_assert_cmpstr (xi_group_get_description (group), ==, "Belanja lebih dari tiga kali");
+  g_assert_cmpstr (xi_group_get_colour (group), ==, "green");
+  group_id = g_strdup (xi_group_get_id (group));
+  stored = store_groups (f);
+  g_assert_cmpuint (stored->len, ==, 1);
+  g_assert_cmpstr (xi_group_get_name (g_ptr_array_index (stored, 0)), ==, "Pelanggan Setia");
+  g_clear_pointer (&stored, g_ptr_array_unref);
+  g_assert_true (xi_groups_page_get_selected_group (XI_GROUPS_PAGE (page)) == group);
 
-  ids[0] = xi_contact_get_id (a);
-  ids[1] = xi_contact_get_id (b);
-  xi_store_add_group_members_async (f->store, xi_group_get_id (group), ids, NULL,
-                                    xi_test_store_result_cb, &slot);
-  result = xi_test_wait_result (&slot);
-  g_assert_cmpuint (xi_store_add_group_members_finish (f->store, result, &error), ==, 2);
+  /* A name another group has is refused while typing… */
+  dialog = xi_group_dialog_new (f->context, NULL);
+  xi_group_dialog_set_name (XI_GROUP_DIALOG (dialog), "pelanggan SETIA");
+  g_assert_false (xi_group_dialog_can_save (XI_GROUP_DIALOG (dialog)));
+  g_assert_nonnull (strstr (xi_group_dialog_get_message (XI_GROUP_DIALOG (dialog)), "already exists"));
+  xi_group_dialog_set_name (XI_GROUP_DIALOG (dialog), "");
+  g_assert_false (xi_group_dialog_can_save (XI_GROUP_DIALOG (dialog)));
+  g_assert_cmpstr (xi_group_dialog_get_message (XI_GROUP_DIALOG (dialog)), ==, "");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* …and when only the store knows it (XI_STORE_ERROR_DUPLICATE), the
+   * dialog stays open and says so. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(XiGroup) saved = NULL;
+    GAsyncResult *slot = NULL;
+
+    xi_group_set_description (jakarta, "Pelanggan di Jakarta");
+    xi_group_set_colour (jakarta, "orange");
+    xi_store_save_group_async (f->store, jakarta, NULL, xi_test_store_result_cb, &slot);
+    result = xi_test_wait_result (&slot);
+    saved = xi_store_save_group_finish (f->store, result, &error);
+    g_assert_no_error (error);
+  }
+  dialog = xi_group_dialog_new (f->context, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+  xi_group_dialog_set_name (XI_GROUP_DIALOG (dialog), "JAKARTA");
+  g_assert_true (xi_group_dialog_can_save (XI_GROUP_DIALOG (dialog)));
+  xi_group_dialog_save (XI_GROUP_DIALOG (dialog));
+  g_assert_true (xi_ui_wait_for (dialog_has_message, dialog, 10000));
+  g_assert_nonnull (strstr (xi_group_dialog_get_message (XI_GROUP_DIALOG (dialog)), "already exists"));
+  g_assert_false (xi_group_dialog_can_save (XI_GROUP_DIALOG (dialog)));
+  g_assert_true (gtk_widget_get_visible (dialog));
+  g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Both groups, sorted by name. */
   xi_ui_reload (f);
-
-  page = xi_window_get_page (window, "groups");
-  xi_groups_page_select_group (XI_GROUPS_PAGE (page), 0);
+  wait_n_items (xi_groups_page_get_groups (XI_GROUPS_PAGE (page)), 2);
+  group = g_list_model_get_item (xi_groups_page_get_groups (XI_GROUPS_PAGE (page)), 0);
+  g_object_unref (group);
+  g_assert_cmpstr (xi_group_get_name (group), ==, "Jakarta");
+  g_assert_true (xi_groups_page_select_group_by_id (XI_GROUPS_PAGE (page), group_id));
+  group = xi_groups_page_get_selected_group (XI_GROUPS_PAGE (page));
+  g_assert_cmpstr (xi_group_get_id (group), ==, group_id);
   members = xi_groups_page_get_members (XI_GROUPS_PAGE (page));
   xi_ui_wait_filter (members);
+  g_assert_cmpuint (g_list_model_get_n_items (members), ==, 0);
+
+  /* Add two members through the picker: searching keeps the choice. */
+  gtk_widget_activate_action (page, "groups.add-members", NULL);
+  picker = NULL;
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && picker == NULL; i++)
+      {
+        g_autoptr(GtkWidget) window_ = g_list_model_get_item (toplevels, i);
+
+        if (g_type_name (G_OBJECT_TYPE (window_)) != NULL &&
+            g_str_equal (g_type_name (G_OBJECT_TYPE (window_)), "XiMemberPicker"))
+          picker = window_;
+      }
+  }
+  g_assert_nonnull (picker);
+  candidates = xi_groups_page_picker_get_candidates (picker);
+  g_assert_cmpuint (g_list_model_get_n_items (candidates), ==, 3);
+  xi_groups_page_picker_set_search (picker, "siti");
+  g_assert_cmpuint (g_list_model_get_n_items (candidates), ==, 1);
+  xi_groups_page_picker_set_chosen (picker, find_contact (f, "6285711112222"), TRUE);
+  xi_groups_page_picker_set_search (picker, "0812");
+  g_assert_cmpuint (g_list_model_get_n_items (candidates), ==, 1);
+  xi_groups_page_picker_set_chosen (picker, find_contact (f, "6281234567890"), TRUE);
+  xi_groups_page_picker_set_search (picker, "");
+  g_assert_cmpuint (g_list_model_get_n_items (candidates), ==, 3);
+  g_assert_cmpuint (xi_groups_page_picker_get_n_chosen (picker), ==, 2);
+  xi_ui_spin (300);
+  xi_ui_screenshot (picker, "group-picker");
+
+  weak = picker;
+  g_object_add_weak_pointer (G_OBJECT (picker), &weak);
+  gtk_widget_activate_action (picker, "picker.add", NULL);
+  member_wait.group = group;
+  member_wait.n = 2;
+  g_assert_true (xi_ui_wait_for (has_n_members, &member_wait, 10000));
+  g_assert_true (xi_ui_wait_for (widget_gone, &weak, 5000));
+  xi_ui_wait_filter (members);
   g_assert_cmpuint (g_list_model_get_n_items (members), ==, 2);
-  xi_ui_spin (200);
+  g_assert_true (xi_contact_is_in_group (find_contact (f, "6281234567890"), group_id));
+  g_assert_true (xi_contact_is_in_group (find_contact (f, "6285711112222"), group_id));
+  g_assert_false (xi_contact_is_in_group (find_contact (f, "6281399990000"), group_id));
+  stored = store_groups (f);
+  for (guint i = 0; i < stored->len; i++)
+    if (g_str_equal (xi_group_get_id (g_ptr_array_index (stored, i)), group_id))
+      g_assert_cmpuint (xi_group_get_member_count (g_ptr_array_index (stored, i)), ==, 2);
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  /* The member search. */
+  xi_groups_page_set_member_search (XI_GROUPS_PAGE (page), "budi");
+  xi_ui_wait_filter (members);
+  g_assert_cmpuint (g_list_model_get_n_items (members), ==, 1);
+  xi_groups_page_set_member_search (XI_GROUPS_PAGE (page), "");
+  xi_ui_wait_filter (members);
+  g_assert_cmpuint (g_list_model_get_n_items (members), ==, 2);
+
+  /* The picker now offers only the contact outside the group. */
+  picker = xi_groups_page_open_picker (XI_GROUPS_PAGE (page));
+  g_assert_cmpuint (g_list_model_get_n_items (xi_groups_page_picker_get_candidates (picker)), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (picker));
+
+  gtk_widget_grab_focus (GTK_WIDGET (page));
+  xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "groups");
+
+  /* Remove one member; the count follows. */
+  gtk_selection_model_select_item (xi_groups_page_get_member_selection (XI_GROUPS_PAGE (page)), 0, TRUE);
+  gtk_widget_activate_action (page, "groups.remove-members", NULL);
+  member_wait.n = 1;
+  g_assert_true (xi_ui_wait_for (has_n_members, &member_wait, 10000));
+  xi_ui_wait_filter (members);
+  g_assert_cmpuint (g_list_model_get_n_items (members), ==, 1);
+
+  /* Delete the group after the confirmation; the contacts stay. */
+  gtk_widget_activate_action (page, "groups.delete", NULL);
+  respond ("delete");
+  wait_n_items (groups, 1);
+  g_assert_null (xi_context_find_group (f->context, group_id));
+  g_assert_cmpuint (g_list_model_get_n_items (xi_context_get_contacts (f->context)), ==, 3);
+  g_assert_false (xi_contact_is_in_group (find_contact (f, "6285711112222"), group_id));
+  stored = store_groups (f);
+  g_assert_cmpuint (stored->len, ==, 1);
+  g_assert_cmpstr (xi_group_get_name (g_ptr_array_index (stored, 0)), ==, "Jakarta");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A template with two variants, a fallback and a choice; an invalid
+ * variant; the preview with and without a custom field; save, a
+ * duplicate name, discarding changes, delete. */
 static void
 test_templates (XiUiFixture   *f,
                 gconstpointer  data)
 {
-  g_autoptr(XiContact) with_city = NULL;
-  g_autoptr(XiContact) without_city = NULL;
-  g_autofree char *error_text = NULL;
-  g_autofree char *preview = NULL;
-  g_autofree char *warning = NULL;
-  g_autofree char *no_warning = NULL;
-  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiContact) with_city = add_contact (f, "Budi Santoso", "6281234567890", "Bandung");
+  g_autoptr(XiContact) without_city = add_contact (f, "Siti Aminah", "6285711112222", NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *saved_id = NULL;
+  char *text;
   XiTemplateEditor *editor;
+  XiTemplate *saved;
+  GListModel *templates = xi_context_get_templates (f->context);
   XiWindow *window;
   GtkWidget *page;
-  GListModel *contacts;
 
-  with_city = add_contact (f, "Budi Santoso", "6281234567890", "Bandung");
-  without_city = add_contact (f, "Siti Aminah", "6285711112222", NULL);
   xi_ui_reload (f);
+  g_assert_true (g_strv_contains (xi_context_get_custom_fields (f->context), "kota"));
   window = open_window (f, "templates");
   xi_ui_screenshot (GTK_WIDGET (window), "templates-empty");
 
   page = xi_window_get_page (window, "templates");
   gtk_widget_activate_action (page, "page.new", NULL);
   editor = xi_templates_page_get_editor (XI_TEMPLATES_PAGE (page));
+  g_assert_cmpuint (xi_template_editor_get_n_variants (editor), ==, 1);
+  g_assert_true (xi_template_editor_can_save (editor));
 
   xi_template_editor_set_name (editor, "Promo Desember");
+
+  /* An unclosed variable: Save goes off and the error says where. */
   xi_template_editor_set_variant_text (editor, 0, "Halo {nama");
   g_assert_false (xi_template_editor_can_save (editor));
-  error_text = xi_template_editor_dup_error (editor, 0);
-  g_assert_true (g_str_has_prefix (error_text, "Line 1, column 6"));
+  text = xi_template_editor_dup_error (editor, 0);
+  g_assert_true (g_str_has_prefix (text, "Line 1, column 6"));
+  g_free (text);
+  text = xi_template_editor_dup_message (editor);
+  g_assert_cmpstr (text, !=, "");
+  g_free (text);
 
   xi_template_editor_set_variant_text (editor, 0, "{{Halo|Hai}} {first_name|Kak}, promo di {kota}!");
   g_assert_true (xi_template_editor_can_save (editor));
+  text = xi_template_editor_dup_error (editor, 0);
+  g_assert_cmpstr (text, ==, "");
+  g_free (text);
+
   xi_template_editor_add_variant (editor);
+  g_assert_cmpuint (xi_template_editor_get_n_variants (editor), ==, 2);
   g_assert_false (xi_template_editor_can_save (editor));
   xi_template_editor_set_variant_text (editor, 1, "Selamat pagi {name|Kak}, diskon 20% di {kota|toko kami}.");
   g_assert_true (xi_template_editor_can_save (editor));
 
-  contacts = xi_context_get_contacts (f->context);
-  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
+  /* Insert a variable into a third variant, then remove that variant. */
+  xi_template_editor_add_variant (editor);
+  xi_template_editor_insert_variable (editor, 2, "kota");
+  text = xi_template_editor_dup_error (editor, 2);
+  g_assert_cmpstr (text, ==, "");
+  g_free (text);
+  g_assert_true (xi_template_editor_can_save (editor));
+  xi_template_editor_remove_variant (editor, 2);
+  g_assert_cmpuint (xi_template_editor_get_n_variants (editor), ==, 2);
+
+  /* The preview for a contact with every field. */
+  xi_template_editor_preview_contact (editor, find_contact (f, "6281234567890"));
+  text = xi_template_editor_dup_preview (editor, 1);
+  g_assert_cmpstr (text, ==, "Selamat pagi Budi Santoso, diskon 20% di Bandung.");
+  g_free (text);
+  text = xi_template_editor_dup_warning (editor);
+  g_assert_cmpstr (text, ==, "");
+  g_free (text);
+
+  /* Shuffling reaches both greetings, and only those. */
+  for (guint i = 0; i < 64 && g_hash_table_size (seen) < 2; i++)
     {
-      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
-
-      if (g_str_equal (xi_contact_get_phone (contact), "6281234567890"))
-        {
-          xi_template_editor_preview_contact (editor, contact);
-          preview = xi_template_editor_dup_preview (editor, 1);
-          no_warning = xi_template_editor_dup_warning (editor);
-        }
+      text = xi_template_editor_dup_preview (editor, 0);
+      g_assert_true (g_str_equal (text, "Halo Budi, promo di Bandung!") ||
+                     g_str_equal (text, "Hai Budi, promo di Bandung!"));
+      g_hash_table_add (seen, text);
+      xi_template_editor_shuffle (editor);
     }
-  g_assert_cmpstr (preview, ==, "Variant 2: Selamat pagi Budi Santoso, diskon 20% di Bandung.");
-  g_assert_cmpstr (no_warning, ==, "");
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 2);
 
-  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
-    {
-      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
-
-      if (g_str_equal (xi_contact_get_phone (contact), "6285711112222"))
-        xi_template_editor_preview_contact (editor, contact);
-    }
-  warning = xi_template_editor_dup_warning (editor);
-  g_assert_nonnull (strstr (warning, "{kota}"));
-  g_assert_nonnull (strstr (warning, "Siti"));
-  xi_ui_spin (200);
+  /* Without the custom field: the fallback, or nothing and a warning. */
+  xi_template_editor_preview_contact (editor, find_contact (f, "6285711112222"));
+  text = xi_template_editor_dup_preview (editor, 1);
+  g_assert_cmpstr (text, ==, "Selamat pagi Siti Aminah, diskon 20% di toko kami.");
+  g_free (text);
+  text = xi_template_editor_dup_preview (editor, 0);
+  g_assert_true (g_str_has_suffix (text, "Siti, promo di !"));
+  g_free (text);
+  text = xi_template_editor_dup_warning (editor);
+  g_assert_true (g_str_has_prefix (text, "Siti Aminah has no value for {kota}"));
+  g_free (text);
+  xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "template-editor");
 
+  /* Save. */
   xi_template_editor_save (editor);
-  g_assert_true (xi_ui_wait_for (has_items, xi_context_get_templates (f->context), 10000));
-  saved = g_list_model_get_item (xi_context_get_templates (f->context), 0);
+  wait_n_items (templates, 1);
+  saved = g_list_model_get_item (templates, 0);
+  g_object_unref (saved);
+  saved_id = g_strdup (xi_template_get_id (saved));
   g_assert_cmpstr (xi_template_get_name (saved), ==, "Promo Desember");
   g_assert_cmpuint (xi_template_get_n_variants (saved), ==, 2);
-  xi_ui_spin (200);
+  g_assert_cmpstr (xi_template_get_variants (saved)[1], ==,
+                   "Selamat pagi {name|Kak}, diskon 20% di {kota|toko kami}.");
+  g_assert_false (xi_template_editor_get_modified (editor));
+  g_assert_cmpstr (xi_template_get_id (xi_template_editor_get_template (editor)), ==, saved_id);
+  stored = store_templates (f);
+  g_assert_cmpuint (stored->len, ==, 1);
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  /* A second template with the same name (other case) is refused by the
+   * store, and the editor says so beside Save. */
+  gtk_widget_activate_action (page, "page.new", NULL);
+  g_assert_null (xi_template_get_id (xi_template_editor_get_template (editor)));
+  xi_template_editor_set_name (editor, "promo desember");
+  xi_template_editor_save (editor);
+  g_assert_true (xi_ui_wait_for (editor_has_store_message, editor, 10000));
+  g_assert_false (xi_template_editor_can_save (editor));
+  g_assert_cmpuint (g_list_model_get_n_items (templates), ==, 1);
+  xi_template_editor_set_name (editor, "Promo Desember (2)");
+  g_assert_true (xi_template_editor_can_save (editor));
+
+  /* Opening the saved template asks before dropping the unsaved one. */
+  g_assert_true (xi_template_editor_get_modified (editor));
+  g_assert_true (xi_templates_page_select_template (XI_TEMPLATES_PAGE (page), saved_id));
+  g_assert_null (xi_template_get_id (xi_template_editor_get_template (editor)));
+  respond ("discard");
+  g_assert_cmpstr (xi_template_get_id (xi_template_editor_get_template (editor)), ==, saved_id);
+  g_assert_cmpuint (xi_template_editor_get_n_variants (editor), ==, 2);
+
+  /* The search. */
+  xi_templates_page_set_search (XI_TEMPLATES_PAGE (page), "diskon");
+  g_assert_cmpuint (g_list_model_get_n_items (xi_templates_page_get_templates (XI_TEMPLATES_PAGE (page))), ==, 1);
+  xi_templates_page_set_search (XI_TEMPLATES_PAGE (page), "tidak ada");
+  g_assert_cmpuint (g_list_model_get_n_items (xi_templates_page_get_templates (XI_TEMPLATES_PAGE (page))), ==, 0);
+  xi_templates_page_set_search (XI_TEMPLATES_PAGE (page), "");
+
+  xi_template_editor_preview_contact (editor, find_contact (f, "6285711112222"));
+  xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "templates");
+
+  /* Delete after the confirmation. */
+  gtk_widget_activate_action (page, "templates.delete", NULL);
+  respond ("delete");
+  wait_n_items (templates, 0);
+  stored = store_templates (f);
+  g_assert_cmpuint (stored->len, ==, 0);
+  g_assert_null (xi_template_editor_get_template (editor));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The sending page counts what is prepared and leads to those pages;
+ * history is empty. */
+static void
+test_sending_history (XiUiFixture   *f,
+                      gconstpointer  data)
+{
+  g_autoptr(XiContact) a = add_contact (f, "Budi Santoso", "6281234567890", NULL);
+  g_autoptr(XiContact) b = add_contact (f, "Siti Aminah", "6285711112222", NULL);
+  GtkWidget *page;
+  GtkWidget *row;
+  XiWindow *window;
+
+  xi_ui_reload (f);
+  window = open_window (f, "sending");
+  page = xi_window_get_page (window, "sending");
+  row = find_row (page, "_Contacts");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "2 contacts");
+  row = find_row (page, "_Groups");
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "None yet"));
+  xi_ui_screenshot (GTK_WIDGET (window), "sending");
+
+  /* The window switches pages when it has win.show-page. */
+  g_signal_emit_by_name (row, "activated");
+  xi_ui_spin (100);
+  if (g_strcmp0 (xi_window_get_visible_page (window), "groups") != 0)
+    g_test_message ("the window has no win.show-page action; the row did not switch pages");
+
+  xi_window_show_page (window, "history");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (window), "history");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -189,13 +659,26 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GtkCssProvider) css = NULL;
   int skip = xi_ui_init (&argc, &argv);
 
   if (skip != 0)
     return skip;
 
-  g_test_add ("/xi/ui/groups", XiUiFixture, NULL, xi_ui_fixture_setup, test_groups, xi_ui_fixture_teardown);
-  g_test_add ("/xi/ui/templates", XiUiFixture, NULL, xi_ui_fixture_setup, test_templates, xi_ui_fixture_teardown);
+  /* What AdwApplication loads by itself, so the screenshots look real. */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, RESOURCE_BASE "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add ("/xi/ui-templates/widgets/finalize", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_widgets_finalize, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/groups", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_groups, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/templates", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_templates, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/sending-history", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_sending_history, xi_ui_fixture_teardown);
 
   return g_test_run ();
 }

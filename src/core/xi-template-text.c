@@ -20,11 +20,16 @@
  *   {name}            a variable
  *   {name|Kak}        a variable with a fallback for recipients without one
  *   {{Halo|Hai}}      a choice: one option is picked per recipient
- *   \{ \} \| \\       literal characters
+ *   \{ \} \\          literal characters; \| too inside choices and fallbacks
  *
- * A variant is parsed once into a flat list of segments and rendered for
- * every recipient, so a campaign of 100,000 never parses twice. Errors
- * carry the line and column where the user has to look.
+ * A variant is parsed once and rendered for every recipient of a campaign,
+ * possibly 100,000 times, so parsing produces one flat array of segments
+ * and a single pool holding all literal text. Rendering walks the array,
+ * appends to one GString and never looks at the source again.
+ *
+ * A choice is one CHOICE segment followed by the segments of all its
+ * options; self->bounds says where each option starts and where the choice
+ * ends. Choices do not nest, so the renderer needs no recursion or stack.
  */
 
 G_DEFINE_QUARK (xi-template-error-quark, xi_template_error)
@@ -35,47 +40,44 @@ typedef enum {
   SEGMENT_CHOICE,
 } SegmentKind;
 
-typedef struct _Segment Segment;
+/* Variables the engine derives itself, resolved at parse time so that
+ * rendering never compares names. */
+typedef enum {
+  ROLE_PLAIN,
+  ROLE_FIRST_NAME,
+  ROLE_PHONE,
+} VariableRole;
 
-struct _Segment
+typedef struct
 {
-  SegmentKind  kind;
-  char        *text;       /* TEXT: the text; VARIABLE: the name */
-  char        *fallback;   /* VARIABLE: NULL when there is none */
-  GPtrArray   *options;    /* CHOICE: GPtrArray of GPtrArray of Segment */
-};
+  SegmentKind   kind;
+  VariableRole  role;          /* VARIABLE */
+  gboolean      has_fallback;  /* VARIABLE */
+  guint         index;         /* VARIABLE: in variables; CHOICE: in bounds */
+  gsize         offset;        /* TEXT: the text in pool; VARIABLE: the fallback */
+  gsize         len;           /* TEXT, VARIABLE: bytes at offset; CHOICE: n options */
+} Segment;
 
 struct _XiTemplateText
 {
-  char      *source;
-  GPtrArray *segments;
-  char     **variables;
+  char     *source;
+  char     *pool;         /* all literal text and fallbacks, back to back */
+  Segment  *segments;
+  guint     n_segments;
+  guint    *bounds;       /* per choice: n option starts, then its end */
+  char    **variables;    /* distinct names, lower case, in order of first use */
+  gsize     size_hint;    /* a good first allocation for a rendered message */
 };
 
 static const char * const builtins[] = { "name", "first_name", "phone", NULL };
 
-const char * const *
-xi_template_builtin_variables (void)
-{
-  return builtins;
-}
+/* A typo suggestion further away than this is more confusing than none. */
+#define MAX_SUGGESTION_DISTANCE 2
 
-static void
-segment_free (gpointer data)
-{
-  Segment *segment = data;
+/* Longer names are not typos of a field name; don't spend time on them. */
+#define MAX_SUGGESTION_LENGTH 64
 
-  g_free (segment->text);
-  g_free (segment->fallback);
-  g_clear_pointer (&segment->options, g_ptr_array_unref);
-  g_free (segment);
-}
-
-static GPtrArray *
-segment_list_new (void)
-{
-  return g_ptr_array_new_with_free_func (segment_free);
-}
+/* Auxiliary methods */
 
 typedef struct
 {
@@ -83,14 +85,20 @@ typedef struct
   guint                line;
   guint                column;
   const char * const  *known;
-  GPtrArray           *variables;   /* distinct names in order */
+  GArray              *segments;   /* Segment */
+  GArray              *bounds;     /* guint */
+  GString             *pool;
+  GPtrArray           *variables;  /* char *, distinct, in order */
+  gsize                pending;    /* pool offset of text not yet in a segment */
 } Parser;
 
-/* Advances one UTF-8 character, keeping line and column. */
+/* Advances one character, keeping line and column, and returns it. */
 static gunichar
 advance (Parser *p)
 {
   gunichar c = g_utf8_get_char (p->pos);
+
+  g_assert (*p->pos != '\0');
 
   p->pos = g_utf8_next_char (p->pos);
   if (c == '\n')
@@ -103,57 +111,121 @@ advance (Parser *p)
   return c;
 }
 
+/* Copies one character of literal text into the pool. */
 static void
-set_error (GError        **error,
-           XiTemplateError code,
-           guint           line,
-           guint           column,
-           const char     *message)
+take_char (Parser *p)
 {
+  const char *start = p->pos;
+
+  advance (p);
+  g_string_append_len (p->pool, start, p->pos - start);
+}
+
+/* Whether @p is at an escape sequence; @specials are the characters that
+ * can be escaped here. A backslash before anything else is literal, so
+ * "50\%" and Windows paths survive unchanged. */
+static gboolean
+at_escape (const Parser *p,
+           const char   *specials)
+{
+  return p->pos[0] == '\\' && p->pos[1] != '\0' && strchr (specials, p->pos[1]) != NULL;
+}
+
+static void
+set_error (GError          **error,
+           XiTemplateError   code,
+           guint             line,
+           guint             column,
+           const char       *message)
+{
+  /* Translators: "Line 2, column 7: the brace opened here is never closed."
+   * The second %s is one of the messages below, which start in lower case. */
   g_set_error (error, XI_TEMPLATE_ERROR, code, _("Line %u, column %u: %s"), line, column, message);
 }
 
+static Segment *
+add_segment (Parser      *p,
+             SegmentKind  kind)
+{
+  Segment segment = { kind, ROLE_PLAIN, FALSE, 0, 0, 0 };
+
+  g_array_append_val (p->segments, segment);
+  return &g_array_index (p->segments, Segment, p->segments->len - 1);
+}
+
+/* Turns the literal text gathered since the last segment into one. */
+static void
+flush_text (Parser *p)
+{
+  Segment *segment;
+
+  if (p->pool->len > p->pending)
+    {
+      segment = add_segment (p, SEGMENT_TEXT);
+      segment->offset = p->pending;
+      segment->len = p->pool->len - p->pending;
+    }
+  p->pending = p->pool->len;
+}
+
+/* Optimal string alignment distance: like Levenshtein, but a swap of two
+ * neighbours ("nmae") counts as one typo, which is how people mistype. */
 static guint
 edit_distance (const char *a,
                const char *b)
 {
-  gsize la = strlen (a), lb = strlen (b);
-  g_autofree guint *row = g_new (guint, lb + 1);
+  gsize la = strlen (a);
+  gsize lb = strlen (b);
+  gsize width = lb + 1;
+  g_autofree guint *d = g_new (guint, (la + 1) * width);
 
+  for (gsize i = 0; i <= la; i++)
+    d[i * width] = i;
   for (gsize j = 0; j <= lb; j++)
-    row[j] = j;
+    d[j] = j;
+
   for (gsize i = 1; i <= la; i++)
-    {
-      guint diagonal = row[0];
+    for (gsize j = 1; j <= lb; j++)
+      {
+        guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+        guint best = MIN (d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1);
 
-      row[0] = i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint above = row[j];
-          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+        best = MIN (best, d[(i - 1) * width + j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          best = MIN (best, d[(i - 2) * width + j - 2] + 1);
+        d[i * width + j] = best;
+      }
 
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
-          diagonal = above;
-        }
-    }
-  return row[lb];
+  return d[la * width + lb];
 }
 
 static gboolean
 is_known (const Parser *p,
           const char   *name)
 {
+  /* No list means the caller cannot know the fields (a preview of a
+   * template saved before a column was removed): accept any name. */
   if (p->known == NULL || g_strv_contains (builtins, name))
     return TRUE;
-  return g_strv_contains (p->known, name);
+
+  for (guint i = 0; p->known[i] != NULL; i++)
+    if (g_ascii_strcasecmp (p->known[i], name) == 0)
+      return TRUE;
+  return FALSE;
 }
 
-static const char *
+/* The known variable closest to @name, lower case, or %NULL when none is
+ * close enough to be a plausible typo. */
+static char *
 closest_known (const Parser *p,
                const char   *name)
 {
-  const char *best = NULL;
-  guint best_distance = 3;
+  g_autofree char *best = NULL;
+  guint best_distance = MAX_SUGGESTION_DISTANCE + 1;
+  gsize len = strlen (name);
+
+  if (len > MAX_SUGGESTION_LENGTH)
+    return NULL;
 
   for (guint pass = 0; pass < 2; pass++)
     {
@@ -161,20 +233,28 @@ closest_known (const Parser *p,
 
       for (guint i = 0; list != NULL && list[i] != NULL; i++)
         {
-          guint d = edit_distance (name, list[i]);
+          g_autofree char *candidate = g_ascii_strdown (list[i], -1);
+          guint distance;
 
-          if (d < best_distance)
+          if (strlen (candidate) > MAX_SUGGESTION_LENGTH)
+            continue;
+
+          /* Two edits in a two-letter name turn anything into anything. */
+          distance = edit_distance (name, candidate);
+          if (distance < best_distance && distance < len)
             {
-              best = list[i];
-              best_distance = d;
+              g_free (best);
+              best = g_steal_pointer (&candidate);
+              best_distance = distance;
             }
         }
     }
-  return best;
+
+  return g_steal_pointer (&best);
 }
 
 static gboolean
-valid_name (const char *name)
+is_valid_name (const char *name)
 {
   for (const char *c = name; *c != '\0'; c++)
     if (!g_ascii_isalnum (*c) && *c != '_')
@@ -182,188 +262,286 @@ valid_name (const char *name)
   return TRUE;
 }
 
-/* Text up to one of @stops, with escapes undone. */
-static void
-read_text (Parser     *p,
-           GString    *out,
-           const char *stops)
+/* "Nama Lengkap" → "nama_lengkap", the way imported column names are made,
+ * to suggest the variable somebody meant when they typed the column title. */
+static char *
+name_from_title (const char *text)
 {
-  while (*p->pos != '\0' && strchr (stops, *p->pos) == NULL)
+  GString *name = g_string_new (NULL);
+
+  for (const char *c = text; *c != '\0'; c++)
     {
-      if (p->pos[0] == '\\' && p->pos[1] != '\0' && strchr ("{}|\\", p->pos[1]) != NULL)
-        advance (p);
-      g_string_append_unichar (out, advance (p));
+      if (g_ascii_isalnum (*c))
+        g_string_append_c (name, g_ascii_tolower (*c));
+      else if (name->len > 0 && name->str[name->len - 1] != '_')
+        g_string_append_c (name, '_');
     }
+  while (name->len > 0 && name->str[name->len - 1] == '_')
+    g_string_truncate (name, name->len - 1);
+
+  return g_string_free (name, FALSE);
 }
 
-static Segment *
+static void
+set_unknown_variable_error (const Parser  *p,
+                            const char    *typed,
+                            guint          line,
+                            guint          column,
+                            GError       **error)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *suggestion = NULL;
+
+  if (is_valid_name (typed))
+    {
+      g_autofree char *lower = g_ascii_strdown (typed, -1);
+
+      suggestion = closest_known (p, lower);
+    }
+  else
+    {
+      g_autofree char *name = name_from_title (typed);
+
+      if (name[0] != '\0' && is_known (p, name))
+        suggestion = g_steal_pointer (&name);
+    }
+
+  if (suggestion != NULL)
+    /* Translators: keep the braces; the second {%s} is a variable name
+     * the user has to type as it is, so it is never translated. */
+    message = g_strdup_printf (_("unknown variable {%s}. Did you mean {%s}?"), typed, suggestion);
+  else if (!is_valid_name (typed))
+    /* Translators: keep {first_name} as it is, it is a variable name. */
+    message = g_strdup_printf (_("{%s} is not a variable name. A name has only letters, digits "
+                                 "and _, such as {first_name}."), typed);
+  else
+    /* Translators: keep {name}, {first_name} and {phone} as they are. */
+    message = g_strdup_printf (_("unknown variable {%s}. Use {name}, {first_name}, {phone} "
+                                 "or a column of your contacts."), typed);
+
+  set_error (error, XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, line, column, message);
+}
+
+/* The index of @name in the distinct variables, adding it on first use. */
+static guint
+intern_variable (Parser *p,
+                 char   *name)
+{
+  guint index;
+
+  if (g_ptr_array_find_with_equal_func (p->variables, name, g_str_equal, &index))
+    {
+      g_free (name);
+      return index;
+    }
+
+  g_ptr_array_add (p->variables, name);
+  return p->variables->len - 1;
+}
+
+/* Parses "{name}" or "{name|fallback}" at p->pos into one segment. A
+ * variable ends on its line: an unclosed brace is then reported where it
+ * was opened, not at the end of the message. */
+static gboolean
 parse_variable (Parser  *p,
                 GError **error)
 {
-  guint line = p->line, column = p->column;
-  g_autoptr(GString) body = g_string_new (NULL);
+  guint line = p->line;
+  guint column = p->column;
+  g_autoptr(GString) raw = g_string_new (NULL);
+  g_autofree char *typed = NULL;
   g_autofree char *name = NULL;
+  gboolean has_fallback = FALSE;
+  gsize fallback_offset;
   Segment *segment;
-  char *bar;
 
+  flush_text (p);
   advance (p);   /* { */
-  while (*p->pos != '\0' && *p->pos != '}' && *p->pos != '{' && *p->pos != '\n')
+
+  /* The name, kept raw so that the error shows what was typed. */
+  while (*p->pos != '\0' && strchr ("{}|\n", *p->pos) == NULL)
     {
-      if (p->pos[0] == '\\' && p->pos[1] != '\0' && strchr ("{}|\\", p->pos[1]) != NULL)
-        {
-          /* Keep escaped bars apart from the one that starts the fallback. */
-          g_string_append_c (body, '\\');
-          advance (p);
-        }
-      g_string_append_unichar (body, advance (p));
+      const char *start = p->pos;
+
+      if (at_escape (p, "{}|\\"))
+        advance (p);
+      advance (p);
+      g_string_append_len (raw, start, p->pos - start);
     }
 
+  /* The fallback goes straight into the pool, escapes undone. */
+  fallback_offset = p->pool->len;
+  if (*p->pos == '|')
+    {
+      has_fallback = TRUE;
+      advance (p);
+      while (*p->pos != '\0' && strchr ("{}\n", *p->pos) == NULL)
+        {
+          if (at_escape (p, "{}|\\"))
+            advance (p);
+          take_char (p);
+        }
+    }
+
+  if (*p->pos == '{')
+    {
+      set_error (error, XI_TEMPLATE_ERROR_UNCLOSED_BRACE, line, column,
+                 /* Translators: keep \{ as it is. */
+                 _("the brace opened here is not closed before the next one opens. A variable "
+                   "cannot contain another variable; write \\{ for a brace in the text."));
+      return FALSE;
+    }
   if (*p->pos != '}')
     {
       set_error (error, XI_TEMPLATE_ERROR_UNCLOSED_BRACE, line, column,
+                 /* Translators: keep {name}, a variable name, as it is. */
                  _("the brace opened here is never closed. Write the variable as {name}."));
-      return NULL;
+      return FALSE;
     }
   advance (p);   /* } */
 
-  bar = body->str;
-  while ((bar = strchr (bar, '|')) != NULL && bar > body->str && bar[-1] == '\\')
-    bar++;
-  name = g_strstrip (g_ascii_strdown (body->str, bar != NULL ? bar - body->str : -1));
-
-  if (name[0] == '\0')
+  typed = g_strstrip (g_string_free (g_steal_pointer (&raw), FALSE));
+  if (typed[0] == '\0')
     {
       set_error (error, XI_TEMPLATE_ERROR_EMPTY_VARIABLE, line, column,
+                 /* Translators: keep {name}, a variable name, as it is. */
                  _("the braces are empty. Put a variable name in them, such as {name}."));
-      return NULL;
+      return FALSE;
     }
 
-  if (!valid_name (name) || !is_known (p, name))
+  name = g_ascii_strdown (typed, -1);
+  if (!is_valid_name (name) || !is_known (p, name))
     {
-      const char *suggestion = valid_name (name) ? closest_known (p, name) : NULL;
-      g_autofree char *message = NULL;
-
-      if (suggestion != NULL)
-        message = g_strdup_printf (_("unknown variable {%s}. Did you mean {%s}?"), name, suggestion);
-      else
-        message = g_strdup_printf (_("unknown variable {%s}. Use {name}, {first_name}, {phone} "
-                                     "or a column of your contacts."), name);
-      set_error (error, XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, line, column, message);
-      return NULL;
+      set_unknown_variable_error (p, typed, line, column, error);
+      return FALSE;
     }
 
-  segment = g_new0 (Segment, 1);
-  segment->kind = SEGMENT_VARIABLE;
-  segment->text = g_steal_pointer (&name);
-  if (bar != NULL)
+  /* Spaces around a fallback belong to the braces, like those around the
+   * name: "{ name | Kak }" reads as "Kak", not " Kak ". */
+  if (has_fallback)
     {
-      GString *fallback = g_string_new (NULL);
+      gsize end = p->pool->len;
 
-      for (const char *c = bar + 1; *c != '\0'; c++)
-        {
-          if (c[0] == '\\' && c[1] != '\0')
-            c++;
-          g_string_append_c (fallback, *c);
-        }
-      segment->fallback = g_string_free (fallback, FALSE);
+      while (fallback_offset < end && (p->pool->str[fallback_offset] == ' ' ||
+                                       p->pool->str[fallback_offset] == '\t'))
+        fallback_offset++;
+      while (end > fallback_offset && (p->pool->str[end - 1] == ' ' ||
+                                       p->pool->str[end - 1] == '\t'))
+        end--;
+      g_string_truncate (p->pool, end);
     }
 
-  if (!g_ptr_array_find_with_equal_func (p->variables, segment->text, g_str_equal, NULL))
-    g_ptr_array_add (p->variables, g_strdup (segment->text));
+  segment = add_segment (p, SEGMENT_VARIABLE);
+  segment->has_fallback = has_fallback;
+  segment->offset = fallback_offset;
+  segment->len = has_fallback ? p->pool->len - fallback_offset : 0;
+  if (g_str_equal (name, "first_name"))
+    segment->role = ROLE_FIRST_NAME;
+  else if (g_str_equal (name, "phone"))
+    segment->role = ROLE_PHONE;
+  segment->index = intern_variable (p, g_steal_pointer (&name));
 
-  return segment;
+  p->pending = p->pool->len;
+  return TRUE;
 }
 
-static void
-add_text (GPtrArray *segments,
-          GString   *text)
-{
-  Segment *segment;
-
-  if (text->len == 0)
-    return;
-
-  segment = g_new0 (Segment, 1);
-  segment->kind = SEGMENT_TEXT;
-  segment->text = g_strndup (text->str, text->len);
-  g_ptr_array_add (segments, segment);
-  g_string_truncate (text, 0);
-}
-
-static Segment *
+/* Parses "{{a|b|…}}" at p->pos: one CHOICE segment followed by the
+ * segments of every option. */
+static gboolean
 parse_choice (Parser  *p,
               GError **error)
 {
-  guint line = p->line, column = p->column;
-  g_autoptr(GPtrArray) options = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
-  g_autoptr(GPtrArray) current = segment_list_new ();
-  g_autoptr(GString) text = g_string_new (NULL);
+  guint line = p->line;
+  guint column = p->column;
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint choice;
+  guint end;
   Segment *segment;
 
+  flush_text (p);
+  choice = p->segments->len;
+  add_segment (p, SEGMENT_CHOICE);
   advance (p);
   advance (p);   /* {{ */
+  g_array_append_val (starts, p->segments->len);
 
   for (;;)
     {
-      read_text (p, text, "{}|");
-
       if (*p->pos == '\0')
         {
           set_error (error, XI_TEMPLATE_ERROR_UNCLOSED_BRACE, line, column,
+                     /* Translators: keep {{ and }} as they are. */
                      _("the choice opened here with {{ is never closed with }}."));
-          return NULL;
+          return FALSE;
         }
-      if (p->pos[0] == '{' && p->pos[1] == '{')
+      else if (at_escape (p, "{}|\\"))
+        {
+          advance (p);
+          take_char (p);
+        }
+      else if (p->pos[0] == '{' && p->pos[1] == '{')
         {
           set_error (error, XI_TEMPLATE_ERROR_BAD_CHOICE, p->line, p->column,
                      _("a choice cannot contain another choice."));
-          return NULL;
+          return FALSE;
         }
-      if (p->pos[0] == '{')
+      else if (p->pos[0] == '{')
         {
-          Segment *variable;
-
-          add_text (current, text);
-          if ((variable = parse_variable (p, error)) == NULL)
-            return NULL;
-          g_ptr_array_add (current, variable);
-          continue;
+          if (!parse_variable (p, error))
+            return FALSE;
         }
-
-      add_text (current, text);
-      g_ptr_array_add (options, g_steal_pointer (&current));
-      current = segment_list_new ();
-
-      if (*p->pos == '|')
+      else if (p->pos[0] == '|')
         {
+          flush_text (p);
           advance (p);
-          continue;
+          g_array_append_val (starts, p->segments->len);
         }
-
-      /* A single } inside a choice has no meaning; the choice ends at }}. */
-      if (p->pos[1] != '}')
+      else if (p->pos[0] == '}' && p->pos[1] == '}')
+        {
+          flush_text (p);
+          advance (p);
+          advance (p);
+          break;
+        }
+      else if (p->pos[0] == '}')
         {
           set_error (error, XI_TEMPLATE_ERROR_UNEXPECTED_CLOSE, p->line, p->column,
+                     /* Translators: keep the braces and the bar as they are. */
                      _("a choice ends with two braces: {{Halo|Hai}}."));
-          return NULL;
+          return FALSE;
         }
-      advance (p);
-      advance (p);
-      break;
+      else
+        take_char (p);
     }
 
-  if (options->len < 2)
+  /* "{{name}}" is what people who know other template tools type. */
+  if (starts->len < 2)
     {
       set_error (error, XI_TEMPLATE_ERROR_BAD_CHOICE, line, column,
+                 /* Translators: keep the braces, the bar and {name}, a variable
+                  * name, as they are; the greetings may be translated. */
                  _("a choice needs at least two options separated by |, such as {{Halo|Hai}}. "
                    "A variable is written with single braces: {name}."));
-      return NULL;
+      return FALSE;
     }
 
-  segment = g_new0 (Segment, 1);
-  segment->kind = SEGMENT_CHOICE;
-  segment->options = g_steal_pointer (&options);
-  return segment;
+  end = p->segments->len;
+  segment = &g_array_index (p->segments, Segment, choice);
+  segment->index = p->bounds->len;
+  segment->len = starts->len;
+  g_array_append_vals (p->bounds, starts->data, starts->len);
+  g_array_append_val (p->bounds, end);
+
+  return TRUE;
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *c = text; *c != '\0'; c = g_utf8_next_char (c))
+    if (!g_unichar_isspace (g_utf8_get_char (c)))
+      return FALSE;
+  return TRUE;
 }
 
 static void
@@ -372,36 +550,179 @@ xi_template_text_clear (gpointer data)
   XiTemplateText *self = data;
 
   g_free (self->source);
-  g_clear_pointer (&self->segments, g_ptr_array_unref);
+  g_free (self->pool);
+  g_free (self->segments);
+  g_free (self->bounds);
   g_strfreev (self->variables);
+}
+
+typedef struct
+{
+  XiTemplateLookupFunc  lookup;
+  gpointer              lookup_data;
+  GString              *out;
+  gboolean              want_missing;
+  GPtrArray            *missing;   /* borrowed names, created on the first one */
+} Render;
+
+static gboolean
+is_digits (const char *text)
+{
+  for (const char *c = text; *c != '\0'; c++)
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  return TRUE;
+}
+
+/* Appends the first word of @name, if it has one. Contact names come from
+ * spreadsheets, so they are decoded defensively. */
+static gboolean
+append_first_word (GString    *out,
+                   const char *name)
+{
+  const char *end;
+  const char *start = NULL;
+  const char *c;
+
+  if (name == NULL)
+    return FALSE;
+
+  end = name + strlen (name);
+  for (c = name; c < end; )
+    {
+      gunichar ch = g_utf8_get_char_validated (c, end - c);
+      gboolean space = ch < (gunichar)-2 && g_unichar_isspace (ch);
+
+      if (space && start != NULL)
+        break;
+      if (!space && start == NULL)
+        start = c;
+      c = ch < (gunichar)-2 ? g_utf8_next_char (c) : c + 1;
+    }
+
+  if (start == NULL)
+    return FALSE;
+
+  g_string_append_len (out, start, c - start);
+  return TRUE;
+}
+
+/* Appends the recipient's value of the variable of @segment; FALSE when the
+ * recipient has none. */
+static gboolean
+append_value (const XiTemplateText *self,
+              const Render         *r,
+              const Segment        *segment)
+{
+  const char *name = self->variables[segment->index];
+  const char *value;
+
+  if (r->lookup == NULL)
+    return FALSE;
+
+  value = r->lookup (name, r->lookup_data);
+
+  /* Callers may supply first_name themselves; only NULL means "derive it". */
+  if (value == NULL && segment->role == ROLE_FIRST_NAME)
+    return append_first_word (r->out, r->lookup ("name", r->lookup_data));
+
+  if (value == NULL || value[0] == '\0')
+    return FALSE;
+
+  /* Contacts store E.164 digits; customers know numbers with a "+". */
+  if (segment->role == ROLE_PHONE && is_digits (value))
+    g_string_append_c (r->out, '+');
+  g_string_append (r->out, value);
+  return TRUE;
+}
+
+/* Renders segments [@from, @to), which contain no choice. */
+static void
+render_run (const XiTemplateText *self,
+            Render               *r,
+            guint                 from,
+            guint                 to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      const Segment *segment = &self->segments[i];
+
+      g_assert (segment->kind != SEGMENT_CHOICE);
+
+      if (segment->kind == SEGMENT_TEXT)
+        g_string_append_len (r->out, self->pool + segment->offset, segment->len);
+      else if (append_value (self, r, segment))
+        continue;
+      else if (segment->has_fallback)
+        g_string_append_len (r->out, self->pool + segment->offset, segment->len);
+      else if (r->want_missing)
+        {
+          /* Names are interned in self->variables, so pointers compare. */
+          const char *name = self->variables[segment->index];
+
+          if (r->missing == NULL)
+            r->missing = g_ptr_array_new ();
+          if (!g_ptr_array_find (r->missing, name, NULL))
+            g_ptr_array_add (r->missing, (gpointer)name);
+        }
+    }
+}
+
+/* Public API */
+
+/**
+ * xi_template_builtin_variables:
+ *
+ * The variables every recipient has: `name`, `first_name` (the first word
+ * of the name) and `phone` (shown with a leading "+").
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the built-in names
+ */
+const char * const *
+xi_template_builtin_variables (void)
+{
+  return builtins;
 }
 
 /**
  * xi_template_text_parse:
- * @source: the text of one variant
+ * @source: the text of one variant, UTF-8
  * @known_variables: (nullable) (array zero-terminated=1): custom fields the
- *   recipients may have, besides the built-ins; %NULL accepts any variable
- *   (for previews of templates saved before a field was removed)
+ *   recipients may have, besides the built-ins, compared ignoring case;
+ *   %NULL accepts any variable (for previews of templates saved before a
+ *   field was removed)
  * @error: return location for a #GError in %XI_TEMPLATE_ERROR
  *
- * Returns: (transfer full) (nullable): the parsed variant
+ * Parses @source once, so that it can then be rendered for any number of
+ * recipients. The error messages are translated, written for the user and
+ * start with the line and column (1-based, in characters) of the problem,
+ * except for %XI_TEMPLATE_ERROR_EMPTY.
+ *
+ * Returns: (transfer full) (nullable): the parsed variant, or %NULL with
+ *   @error set
  */
 XiTemplateText *
 xi_template_text_parse (const char          *source,
                         const char * const  *known_variables,
                         GError             **error)
 {
-  g_autoptr(GPtrArray) segments = segment_list_new ();
+  g_autoptr(GArray) segments = g_array_new (FALSE, FALSE, sizeof (Segment));
+  g_autoptr(GArray) bounds = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GString) pool = g_string_new (NULL);
   g_autoptr(GPtrArray) variables = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *trimmed = NULL;
-  Parser p = { source, 1, 1, known_variables, variables };
+  g_autofree char *valid = NULL;
+  Parser p = { NULL, 1, 1, known_variables, segments, bounds, pool, variables, 0 };
   XiTemplateText *self;
 
   g_return_val_if_fail (source != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  trimmed = g_strstrip (g_strdup (source));
-  if (trimmed[0] == '\0')
+  /* Text pasted from elsewhere may be broken; the parser walks characters
+   * and must not run past the end. */
+  valid = g_utf8_make_valid (source, -1);
+  p.pos = valid;
+
+  if (is_blank (valid))
     {
       g_set_error_literal (error, XI_TEMPLATE_ERROR, XI_TEMPLATE_ERROR_EMPTY,
                            _("The message is empty. Write the text your customers will get."));
@@ -410,54 +731,90 @@ xi_template_text_parse (const char          *source,
 
   while (*p.pos != '\0')
     {
-      Segment *segment;
-
-      read_text (&p, text, "{}");
-      if (*p.pos == '\0')
-        break;
-
-      if (*p.pos == '}')
+      if (at_escape (&p, "{}\\"))
+        {
+          advance (&p);
+          take_char (&p);
+        }
+      else if (p.pos[0] == '{' && p.pos[1] == '{')
+        {
+          if (!parse_choice (&p, error))
+            return NULL;
+        }
+      else if (p.pos[0] == '{')
+        {
+          if (!parse_variable (&p, error))
+            return NULL;
+        }
+      else if (p.pos[0] == '}')
         {
           set_error (error, XI_TEMPLATE_ERROR_UNEXPECTED_CLOSE, p.line, p.column,
-                     _("this closing brace has no opening one. Remove it, or write \\} for a brace."));
+                     /* Translators: keep \} as it is. */
+                     _("this closing brace has no opening one. Remove it, or write \\} "
+                       "for a brace."));
           return NULL;
         }
-
-      add_text (segments, text);
-      segment = p.pos[1] == '{' ? parse_choice (&p, error) : parse_variable (&p, error);
-      if (segment == NULL)
-        return NULL;
-      g_ptr_array_add (segments, segment);
+      else
+        take_char (&p);
     }
-  add_text (segments, text);
+  flush_text (&p);
 
   g_ptr_array_add (variables, NULL);
+
   self = g_atomic_rc_box_new0 (XiTemplateText);
-  self->source = g_strdup (source);
-  self->segments = g_steal_pointer (&segments);
+  self->source = g_steal_pointer (&valid);
+  self->size_hint = pool->len + 16 * (variables->len - 1) + 1;
+  self->n_segments = segments->len;
+  self->segments = (Segment *)(gpointer)g_array_free (g_steal_pointer (&segments), FALSE);
+  self->bounds = (guint *)(gpointer)g_array_free (g_steal_pointer (&bounds), FALSE);
+  self->pool = g_string_free (g_steal_pointer (&pool), FALSE);
   self->variables = (char **)g_ptr_array_free (g_steal_pointer (&variables), FALSE);
 
   return self;
 }
 
+/**
+ * xi_template_text_ref:
+ * @self: a parsed variant
+ *
+ * Takes a reference; safe from any thread.
+ *
+ * Returns: (transfer full): @self
+ */
 XiTemplateText *
 xi_template_text_ref (XiTemplateText *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
+
   return g_atomic_rc_box_acquire (self);
 }
 
+/**
+ * xi_template_text_unref:
+ * @self: (transfer full): a parsed variant
+ *
+ * Drops a reference; the last one frees @self. Safe from any thread.
+ */
 void
 xi_template_text_unref (XiTemplateText *self)
 {
   g_return_if_fail (self != NULL);
+
   g_atomic_rc_box_release_full (self, xi_template_text_clear);
 }
 
+/**
+ * xi_template_text_get_source:
+ * @self: a parsed variant
+ *
+ * Returns: (transfer none): the text @self was parsed from (with any
+ *   invalid UTF-8 replaced)
+ */
 const char *
 xi_template_text_get_source (XiTemplateText *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
+
   return self->source;
 }
 
@@ -465,113 +822,44 @@ xi_template_text_get_source (XiTemplateText *self)
  * xi_template_text_get_variables:
  * @self: a parsed variant
  *
- * Returns: (transfer none): the distinct variables used, in order of first use
+ * The variables @self uses, each once, lower case, in order of first use
+ * (variables inside choices and those with a fallback included).
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the names; owned by
+ *   @self, do not modify or free
  */
 char **
 xi_template_text_get_variables (XiTemplateText *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
+
   return self->variables;
-}
-
-typedef struct
-{
-  XiTemplateLookupFunc  lookup;
-  gpointer              data;
-  GRand                *rand;
-  GPtrArray            *missing;
-  GString              *out;
-  char                 *scratch;
-} Render;
-
-/* The value of a variable, deriving first_name and the "+" of phone. */
-static const char *
-value_of (Render     *r,
-          const char *name)
-{
-  const char *value = r->lookup (name, r->data);
-
-  if (value != NULL && value[0] != '\0')
-    {
-      if (g_str_equal (name, "phone") && g_ascii_isdigit (value[0]))
-        {
-          g_free (r->scratch);
-          r->scratch = g_strconcat ("+", value, NULL);
-          return r->scratch;
-        }
-      return value;
-    }
-
-  if (g_str_equal (name, "first_name"))
-    {
-      const char *full = r->lookup ("name", r->data);
-      const char *end;
-
-      if (full == NULL)
-        return NULL;
-      while (g_ascii_isspace (*full))
-        full++;
-      end = full + strcspn (full, " \t\n");
-      if (end == full)
-        return NULL;
-      g_free (r->scratch);
-      r->scratch = g_strndup (full, end - full);
-      return r->scratch;
-    }
-
-  return NULL;
-}
-
-static void
-render_segments (Render    *r,
-                 GPtrArray *segments)
-{
-  for (guint i = 0; i < segments->len; i++)
-    {
-      Segment *segment = g_ptr_array_index (segments, i);
-      const char *value;
-
-      switch (segment->kind)
-        {
-        case SEGMENT_TEXT:
-          g_string_append (r->out, segment->text);
-          break;
-
-        case SEGMENT_VARIABLE:
-          value = value_of (r, segment->text);
-          if (value != NULL)
-            g_string_append (r->out, value);
-          else if (segment->fallback != NULL)
-            g_string_append (r->out, segment->fallback);
-          else if (r->missing != NULL &&
-                   !g_ptr_array_find_with_equal_func (r->missing, segment->text, g_str_equal, NULL))
-            g_ptr_array_add (r->missing, g_strdup (segment->text));
-          break;
-
-        case SEGMENT_CHOICE:
-        default:
-          {
-            guint n = segment->options->len;
-            guint pick = r->rand != NULL ? (guint)g_rand_int_range (r->rand, 0, n)
-                                         : (guint)g_random_int_range (0, n);
-
-            render_segments (r, g_ptr_array_index (segment->options, pick));
-          }
-          break;
-        }
-    }
 }
 
 /**
  * xi_template_text_render:
  * @self: a parsed variant
- * @lookup: returns each variable's value for the recipient
+ * @lookup: (nullable) (scope call): returns each variable's value for the
+ *   recipient; %NULL when there is no recipient (every variable is missing)
  * @lookup_data: closure for @lookup
- * @rand: (nullable): picks the choices; %NULL uses the global generator
- * @missing: (out) (optional) (transfer full): variables the recipient has
- *   no value for and that have no fallback, or %NULL when there are none
+ * @rand: (nullable): picks the option of each choice, uniformly; %NULL
+ *   uses the global generator
+ * @missing: (out) (optional) (nullable) (transfer full) (array zero-terminated=1):
+ *   the variables the recipient has no value for and that have no
+ *   fallback, each once in order of appearance, or %NULL when there are
+ *   none
  *
- * Returns: (transfer full): the message for one recipient
+ * Renders the message for one recipient. @lookup is called with lower-case
+ * names; `first_name` is derived from `name` when @lookup returns %NULL for
+ * it, and a `phone` made of digits only is shown with a leading "+". A
+ * missing variable without a fallback renders as nothing, and the text
+ * around it is kept exactly as written. Values are inserted as they are,
+ * never parsed as templates.
+ *
+ * @self is immutable, so threads may render it at the same time, each with
+ * its own @rand.
+ *
+ * Returns: (transfer full): the message
  */
 char *
 xi_template_text_render (XiTemplateText        *self,
@@ -580,29 +868,44 @@ xi_template_text_render (XiTemplateText        *self,
                          GRand                 *rand,
                          char                ***missing)
 {
-  Render r = { lookup, lookup_data, rand, NULL, NULL, NULL };
+  Render r = { lookup, lookup_data, NULL, missing != NULL, NULL };
+  guint i = 0;
 
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (lookup != NULL, NULL);
 
-  r.out = g_string_sized_new (strlen (self->source) + 32);
-  if (missing != NULL)
-    r.missing = g_ptr_array_new ();
+  r.out = g_string_sized_new (self->size_hint);
 
-  render_segments (&r, self->segments);
-  g_free (r.scratch);
-
-  if (missing != NULL)
+  while (i < self->n_segments)
     {
-      if (r.missing->len == 0)
+      const Segment *segment = &self->segments[i];
+
+      if (segment->kind == SEGMENT_CHOICE)
         {
-          g_ptr_array_free (r.missing, TRUE);
-          *missing = NULL;
+          const guint *bounds = &self->bounds[segment->index];
+          gint32 n = (gint32)segment->len;
+          guint pick = rand != NULL ? (guint)g_rand_int_range (rand, 0, n)
+                                    : (guint)g_random_int_range (0, n);
+
+          render_run (self, &r, bounds[pick], bounds[pick + 1]);
+          i = bounds[n];
         }
       else
         {
-          g_ptr_array_add (r.missing, NULL);
-          *missing = (char **)g_ptr_array_free (r.missing, FALSE);
+          render_run (self, &r, i, i + 1);
+          i++;
+        }
+    }
+
+  if (missing != NULL)
+    {
+      *missing = NULL;
+      if (r.missing != NULL)
+        {
+          *missing = g_new (char *, r.missing->len + 1);
+          for (guint m = 0; m < r.missing->len; m++)
+            (*missing)[m] = g_strdup (g_ptr_array_index (r.missing, m));
+          (*missing)[r.missing->len] = NULL;
+          g_ptr_array_unref (r.missing);
         }
     }
 

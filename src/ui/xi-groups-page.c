@@ -15,7 +15,18 @@
 #include "xi-groups-page.h"
 #include "xi-phone.h"
 
-/* The groups on the left; the members of the selected one on the right. */
+/*
+ * The groups, sorted by name, on the left; the members of the selected group
+ * on the right, with a search, "Add Contacts…" (XiMemberPicker, below) and
+ * "Remove from Group". Membership changes go to the store first; when it
+ * succeeds, the contacts' group ids and the group's member count in the
+ * shared models are brought in step, so every page sees the change.
+ */
+
+#define XI_TYPE_MEMBER_PICKER (xi_member_picker_get_type ())
+
+G_DECLARE_FINAL_TYPE (XiMemberPicker, xi_member_picker, XI, MEMBER_PICKER, AdwWindow)
+
 struct _XiGroupsPage
 {
   XiPage              parent_instance;
@@ -23,20 +34,55 @@ struct _XiGroupsPage
   /* Template widgets */
   GtkStack           *content_stack;
   GtkListView        *group_list;
+  GtkLabel           *title_label;
+  GtkLabel           *subtitle_label;
   GtkSearchEntry     *member_search;
   GtkStack           *members_stack;
   GtkListView        *member_list;
 
   /* Owned */
+  GtkSortListModel   *sorted_groups;
   GtkSingleSelection *group_selection;
   GtkCustomFilter    *member_filter;
   GtkFilterListModel *members;
   GtkMultiSelection  *member_selection;
-  char               *needle;
+  XiGroup            *shown_group;       /* the selected group, watched for changes */
+  gulong              shown_group_notify;
+  char               *needle;            /* casefolded member search, or NULL */
   GCancellable       *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (XiGroupsPage, xi_groups_page, XI_TYPE_PAGE)
+
+struct _XiMemberPicker
+{
+  AdwWindow           parent_instance;
+
+  AdwWindowTitle     *title;
+  GtkSearchEntry     *search;
+  GtkStack           *stack;
+  AdwStatusPage      *empty_page;
+  GtkListView        *list;
+
+  XiGroupsPage       *page;
+  XiGroup            *group;
+  GtkCustomFilter    *filter;
+  GtkFilterListModel *candidates;
+  GHashTable         *chosen;            /* contact id -> XiContact */
+  GHashTable         *bound;             /* XiContact -> GtkCheckButton, rows on screen */
+  char               *needle;
+  gboolean            busy;              /* adding: the store has not answered yet */
+};
+
+G_DEFINE_FINAL_TYPE (XiMemberPicker, xi_member_picker, ADW_TYPE_WINDOW)
+
+static void picker_update (XiMemberPicker *picker);
+static void add_members (XiGroupsPage   *self,
+                         XiGroup        *group,
+                         GPtrArray      *contacts,
+                         XiMemberPicker *picker);
+
+/* Auxiliary methods */
 
 static XiContext *
 context_of (XiGroupsPage *self)
@@ -52,6 +98,28 @@ selected_group (XiGroupsPage *self)
   return gtk_single_selection_get_selected_item (self->group_selection);
 }
 
+static char *
+count_text (guint n)
+{
+  return g_strdup_printf (ngettext ("%u contact", "%u contacts", n), n);
+}
+
+static void
+set_dot (GtkWidget  *dot,
+         const char *colour)
+{
+  if (colour != NULL && colour[0] != '\0')
+    {
+      gtk_label_set_text (GTK_LABEL (dot), "●");
+      gtk_widget_set_css_classes (dot, (const char *[]) { "group-name", colour, NULL });
+    }
+  else
+    {
+      gtk_label_set_text (GTK_LABEL (dot), "○");
+      gtk_widget_set_css_classes (dot, (const char *[]) { "dim-label", NULL });
+    }
+}
+
 static gboolean
 member_visible_cb (gpointer item,
                    gpointer user_data)
@@ -59,31 +127,103 @@ member_visible_cb (gpointer item,
   XiGroupsPage *self = user_data;
   XiGroup *group = selected_group (self);
 
-  return group != NULL && xi_contact_is_in_group (item, xi_group_get_id (group)) &&
+  return group != NULL &&
+         xi_contact_is_in_group (item, xi_group_get_id (group)) &&
          xi_contact_matches (item, self->needle);
+}
+
+static void
+update_header (XiGroupsPage *self)
+{
+  XiGroup *group = selected_group (self);
+  g_autofree char *count = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *description;
+
+  if (self->title_label == NULL)
+    return;
+
+  if (group == NULL)
+    {
+      gtk_label_set_text (self->title_label, "");
+      gtk_label_set_text (self->subtitle_label, "");
+      return;
+    }
+
+  count = count_text (xi_group_get_member_count (group));
+  description = xi_group_get_description (group);
+  if (description != NULL && description[0] != '\0')
+    /* Translators: the member count, then the group's description */
+    subtitle = g_strdup_printf (_("%s · %s"), count, description);
+  else
+    subtitle = g_steal_pointer (&count);
+
+  gtk_label_set_text (self->title_label, xi_group_get_name (group));
+  gtk_label_set_text (self->subtitle_label, subtitle);
 }
 
 static void
 update_state (XiGroupsPage *self)
 {
-  XiContext *context = context_of (self);
-  gboolean any = context != NULL && g_list_model_get_n_items (xi_context_get_groups (context)) > 0;
+  XiGroup *group = selected_group (self);
+  gboolean any = self->sorted_groups != NULL &&
+                 g_list_model_get_n_items (G_LIST_MODEL (self->sorted_groups)) > 0;
   gboolean have_members = self->members != NULL &&
                           (g_list_model_get_n_items (G_LIST_MODEL (self->members)) > 0 ||
                            gtk_filter_list_model_get_pending (self->members) > 0);
+  gboolean any_selected = FALSE;
+  const char *members_page;
+
+  if (self->content_stack == NULL)
+    return;
+
+  if (self->member_selection != NULL && have_members)
+    {
+      g_autoptr(GtkBitset) bits =
+        gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->member_selection));
+
+      any_selected = !gtk_bitset_is_empty (bits);
+    }
+
+  if (have_members)
+    members_page = "members";
+  else if (self->needle != NULL && group != NULL && xi_group_get_member_count (group) > 0)
+    members_page = "no-results";
+  else
+    members_page = "no-members";
 
   gtk_stack_set_visible_child_name (self->content_stack, any ? "groups" : "empty");
-  gtk_stack_set_visible_child_name (self->members_stack, have_members ? "members" : "no-members");
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "groups.edit", selected_group (self) != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "groups.delete", selected_group (self) != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "groups.remove-members", have_members);
+  gtk_stack_set_visible_child_name (self->members_stack, members_page);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "groups.edit", group != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "groups.delete", group != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "groups.add-members", group != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "groups.remove-members", any_selected);
 }
 
 static void
 refilter (XiGroupsPage *self)
 {
-  gtk_filter_changed (GTK_FILTER (self->member_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->member_filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->member_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_header (self);
   update_state (self);
+}
+
+static void
+selected_group_changed_cb (XiGroupsPage *self)
+{
+  XiGroup *group = selected_group (self);
+
+  if (self->shown_group != group)
+    {
+      if (self->shown_group != NULL)
+        g_clear_signal_handler (&self->shown_group_notify, self->shown_group);
+      g_set_object (&self->shown_group, group);
+      if (group != NULL)
+        self->shown_group_notify = g_signal_connect_object (group, "notify", G_CALLBACK (update_header),
+                                                            self, G_CONNECT_SWAPPED);
+    }
+  refilter (self);
 }
 
 /* Rows */
@@ -92,36 +232,48 @@ static void
 setup_group_row_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *item)
 {
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  GtkWidget *dot = gtk_label_new (NULL);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *name = gtk_label_new (NULL);
-  GtkWidget *count = gtk_label_new (NULL);
+  GtkWidget *detail = gtk_label_new (NULL);
 
+  gtk_widget_set_valign (dot, GTK_ALIGN_START);
+  gtk_widget_set_hexpand (box, TRUE);
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (count), 0);
-  gtk_widget_add_css_class (count, "dim-label");
-  gtk_widget_add_css_class (count, "caption");
+  gtk_label_set_xalign (GTK_LABEL (detail), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (detail), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (detail), TRUE);
+  gtk_widget_add_css_class (detail, "dim-label");
+  gtk_widget_add_css_class (detail, "caption");
   gtk_box_append (GTK_BOX (box), name);
-  gtk_box_append (GTK_BOX (box), count);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_list_item_set_child (item, box);
+  gtk_box_append (GTK_BOX (box), detail);
+  gtk_box_append (GTK_BOX (row), dot);
+  gtk_box_append (GTK_BOX (row), box);
+  gtk_widget_set_margin_top (row, 6);
+  gtk_widget_set_margin_bottom (row, 6);
+  gtk_list_item_set_child (item, row);
 }
 
 static void
 fill_group_row (GtkListItem *item)
 {
-  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *row = gtk_list_item_get_child (item);
   XiGroup *group = gtk_list_item_get_item (item);
-  GtkWidget *name = gtk_widget_get_first_child (box);
-  GtkWidget *count = gtk_widget_get_next_sibling (name);
-  guint n = xi_group_get_member_count (group);
-  g_autofree char *text = g_strdup_printf (ngettext ("%u contact", "%u contacts", n), n);
-  const char *colour = xi_group_get_colour (group);
+  GtkWidget *dot = gtk_widget_get_first_child (row);
+  GtkWidget *name = gtk_widget_get_first_child (gtk_widget_get_next_sibling (dot));
+  GtkWidget *detail = gtk_widget_get_next_sibling (name);
+  g_autofree char *count = count_text (xi_group_get_member_count (group));
+  g_autofree char *text = NULL;
+  const char *description = xi_group_get_description (group);
 
+  if (description != NULL && description[0] != '\0')
+    text = g_strdup_printf (_("%s · %s"), count, description);
+
+  set_dot (dot, xi_group_get_colour (group));
   gtk_label_set_text (GTK_LABEL (name), xi_group_get_name (group));
-  gtk_label_set_text (GTK_LABEL (count), text);
-  gtk_widget_set_css_classes (name, (const char *[]) { "group-name", colour != NULL ? colour : "none", NULL });
+  gtk_label_set_text (GTK_LABEL (detail), text != NULL ? text : count);
 }
 
 static void
@@ -137,8 +289,8 @@ bind_group_row_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-unbind_row_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *item)
+unbind_group_row_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
 {
   gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (item), "notify-id"));
 
@@ -147,22 +299,44 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (item), "notify-id", NULL);
 }
 
-static void
-setup_member_row_cb (GtkSignalListItemFactory *factory,
-                     GtkListItem              *item)
+static GtkWidget *
+contact_row_new (void)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *name = gtk_inscription_new (NULL);
   GtkWidget *phone = gtk_label_new (NULL);
 
   gtk_widget_set_hexpand (name, TRUE);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (name), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   gtk_widget_add_css_class (phone, "dim-label");
+  gtk_widget_add_css_class (phone, "numeric");
   gtk_box_append (GTK_BOX (box), name);
   gtk_box_append (GTK_BOX (box), phone);
+  return box;
+}
+
+static void
+fill_contact_row (GtkWidget *box,
+                  XiContact *contact)
+{
+  GtkWidget *name = gtk_widget_get_first_child (box);
+  g_autofree char *phone = xi_phone_format_international (xi_contact_get_phone (contact));
+
+  gtk_inscription_set_text (GTK_INSCRIPTION (name), xi_contact_get_display_name (contact));
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (name)),
+                      phone != NULL ? phone : xi_contact_get_phone (contact));
+}
+
+static void
+setup_member_row_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
+{
+  GtkWidget *box = contact_row_new ();
+
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
   gtk_list_item_set_child (item, box);
 }
 
@@ -170,27 +344,542 @@ static void
 bind_member_row_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *item)
 {
-  GtkWidget *box = gtk_list_item_get_child (item);
-  XiContact *contact = gtk_list_item_get_item (item);
-  GtkWidget *name = gtk_widget_get_first_child (box);
-  g_autofree char *phone = xi_phone_format_international (xi_contact_get_phone (contact));
-
-  gtk_inscription_set_text (GTK_INSCRIPTION (name), xi_contact_get_name (contact));
-  gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (name)), phone);
+  fill_contact_row (gtk_list_item_get_child (item), gtk_list_item_get_item (item));
 }
 
 static GtkListItemFactory *
 factory_new (GCallback setup,
              GCallback bind,
-             GCallback unbind)
+             GCallback unbind,
+             gpointer  user_data)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
-  g_signal_connect (factory, "setup", setup, NULL);
-  g_signal_connect (factory, "bind", bind, NULL);
+  g_signal_connect (factory, "setup", setup, user_data);
+  g_signal_connect (factory, "bind", bind, user_data);
   if (unbind != NULL)
-    g_signal_connect (factory, "unbind", unbind, NULL);
+    g_signal_connect (factory, "unbind", unbind, user_data);
   return factory;
+}
+
+/* Membership changes */
+
+typedef struct
+{
+  XiGroupsPage   *self;
+  XiGroup        *group;
+  GPtrArray      *contacts;   /* XiContact */
+  XiMemberPicker *picker;     /* nullable; weak: the user may close it meanwhile */
+} GroupOp;
+
+static void
+group_op_free (GroupOp *op)
+{
+  g_object_unref (op->self);
+  g_object_unref (op->group);
+  g_clear_pointer (&op->contacts, g_ptr_array_unref);
+  if (op->picker != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (op->picker), (gpointer *)&op->picker);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GroupOp, group_op_free)
+
+static void
+group_op_closure_free (gpointer  data,
+                       GClosure *closure)
+{
+  group_op_free (data);
+}
+
+static GroupOp *
+group_op_new (XiGroupsPage *self,
+              XiGroup      *group,
+              GPtrArray    *contacts)
+{
+  GroupOp *op = g_new0 (GroupOp, 1);
+
+  op->self = g_object_ref (self);
+  op->group = g_object_ref (group);
+  op->contacts = contacts != NULL ? g_ptr_array_ref (contacts)
+                                  : g_ptr_array_new_with_free_func (g_object_unref);
+  return op;
+}
+
+static char **
+contact_ids (GPtrArray *contacts)
+{
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+
+  for (guint i = 0; i < contacts->len; i++)
+    g_strv_builder_add (ids, xi_contact_get_id (g_ptr_array_index (contacts, i)));
+  return g_strv_builder_end (ids);
+}
+
+static gboolean
+report_error (XiGroupsPage *self,
+              GError       *error)
+{
+  if (error == NULL)
+    return FALSE;
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    xi_page_toast (XI_PAGE (self), "%s", error->message);
+  return TRUE;
+}
+
+static void
+undo_remove_clicked_cb (AdwToast *toast,
+                        GroupOp  *op)
+{
+  add_members (op->self, op->group, op->contacts, NULL);
+}
+
+static void
+members_removed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GroupOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AdwToast) toast = NULL;
+  g_autofree char *title = NULL;
+  guint count;
+  guint n;
+
+  n = xi_store_remove_group_members_finish (XI_STORE (object), result, &error);
+  if (report_error (op->self, error))
+    return;
+
+  for (guint i = 0; i < op->contacts->len; i++)
+    xi_contact_remove_group_id (g_ptr_array_index (op->contacts, i), xi_group_get_id (op->group));
+  count = xi_group_get_member_count (op->group);
+  xi_group_set_member_count (op->group, count - MIN (n, count));
+  refilter (op->self);
+
+  title = g_strdup_printf (ngettext ("Removed %u contact from %s", "Removed %u contacts from %s", n),
+                           n, xi_group_get_name (op->group));
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_remove_clicked_cb),
+                         group_op_new (op->self, op->group, op->contacts), group_op_closure_free, 0);
+  g_signal_emit_by_name (op->self, "add-toast", toast);
+}
+
+static void
+members_added_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GroupOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  n = xi_store_add_group_members_finish (XI_STORE (object), result, &error);
+  if (op->picker != NULL)
+    {
+      op->picker->busy = FALSE;
+      picker_update (op->picker);
+    }
+  if (report_error (op->self, error))
+    return;
+
+  for (guint i = 0; i < op->contacts->len; i++)
+    xi_contact_add_group_id (g_ptr_array_index (op->contacts, i), xi_group_get_id (op->group));
+  xi_group_set_member_count (op->group, xi_group_get_member_count (op->group) + n);
+  refilter (op->self);
+
+  if (op->picker != NULL)
+    gtk_window_close (GTK_WINDOW (op->picker));
+  xi_page_toast (XI_PAGE (op->self),
+                 ngettext ("Added %u contact to %s", "Added %u contacts to %s", n),
+                 n, xi_group_get_name (op->group));
+}
+
+static void
+add_members (XiGroupsPage   *self,
+             XiGroup        *group,
+             GPtrArray      *contacts,
+             XiMemberPicker *picker)
+{
+  g_auto(GStrv) ids = contact_ids (contacts);
+  GroupOp *op = group_op_new (self, group, contacts);
+
+  if (picker != NULL)
+    {
+      op->picker = picker;
+      g_object_add_weak_pointer (G_OBJECT (picker), (gpointer *)&op->picker);
+      picker->busy = TRUE;
+      picker_update (picker);
+    }
+  xi_store_add_group_members_async (xi_context_get_store (context_of (self)), xi_group_get_id (group),
+                                    (const char * const *)ids, self->cancellable, members_added_cb, op);
+}
+
+static void
+remove_selected_members (XiGroupsPage *self)
+{
+  XiGroup *group = selected_group (self);
+  g_autoptr(GtkBitset) bits = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_auto(GStrv) ids = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (group == NULL)
+    return;
+
+  contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->member_selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, bits, &position);
+       ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (contacts, g_list_model_get_item (G_LIST_MODEL (self->member_selection), position));
+
+  if (contacts->len == 0)
+    {
+      xi_page_toast (XI_PAGE (self), _("Select the contacts to remove first"));
+      return;
+    }
+
+  ids = contact_ids (contacts);
+  xi_store_remove_group_members_async (xi_context_get_store (context_of (self)), xi_group_get_id (group),
+                                       (const char * const *)ids, self->cancellable,
+                                       members_removed_cb, group_op_new (self, group, contacts));
+}
+
+/* The "Add Contacts…" picker: every contact not yet in the group, with a
+ * search and a check box per row. The choice is kept by id, so it survives
+ * searching. */
+
+static gboolean
+candidate_visible_cb (gpointer item,
+                      gpointer user_data)
+{
+  XiMemberPicker *picker = user_data;
+
+  return !xi_contact_is_in_group (item, xi_group_get_id (picker->group)) &&
+         xi_contact_matches (item, picker->needle);
+}
+
+static void
+picker_update (XiMemberPicker *picker)
+{
+  g_autofree char *subtitle = NULL;
+  guint shown;
+  guint n;
+
+  if (picker->candidates == NULL)   /* closed */
+    return;
+
+  n = g_hash_table_size (picker->chosen);
+  shown = g_list_model_get_n_items (G_LIST_MODEL (picker->candidates));
+
+  if (n == 0)
+    subtitle = g_strdup (_("Nobody chosen yet"));
+  else
+    subtitle = g_strdup_printf (ngettext ("%u contact chosen", "%u contacts chosen", n), n);
+  adw_window_title_set_subtitle (picker->title, subtitle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (picker), "picker.add", n > 0 && !picker->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (picker), "picker.select-all", shown > 0);
+
+  if (shown > 0)
+    gtk_stack_set_visible_child_name (picker->stack, "list");
+  else
+    {
+      GListModel *all = xi_context_get_contacts (context_of (picker->page));
+
+      if (g_list_model_get_n_items (all) == 0)
+        {
+          adw_status_page_set_title (picker->empty_page, _("No Contacts Yet"));
+          adw_status_page_set_description (picker->empty_page,
+                                           _("Add or import contacts on the Contacts page first."));
+        }
+      else if (picker->needle != NULL)
+        {
+          adw_status_page_set_title (picker->empty_page, _("No Matching Contacts"));
+          adw_status_page_set_description (picker->empty_page,
+                                           _("No contact outside this group has that name or number."));
+        }
+      else
+        {
+          adw_status_page_set_title (picker->empty_page, _("Everybody Is in This Group"));
+          adw_status_page_set_description (picker->empty_page,
+                                           _("All your contacts are already members of this group."));
+        }
+      gtk_stack_set_visible_child_name (picker->stack, "empty");
+    }
+}
+
+static void
+picker_choose (XiMemberPicker *picker,
+               XiContact      *contact,
+               gboolean        chosen)
+{
+  GtkCheckButton *check = g_hash_table_lookup (picker->bound, contact);
+
+  if (chosen)
+    g_hash_table_replace (picker->chosen, g_strdup (xi_contact_get_id (contact)), g_object_ref (contact));
+  else
+    g_hash_table_remove (picker->chosen, xi_contact_get_id (contact));
+
+  if (check != NULL && gtk_check_button_get_active (check) != chosen)
+    gtk_check_button_set_active (check, chosen);
+  picker_update (picker);
+}
+
+static void
+candidate_toggled_cb (GtkCheckButton *check,
+                      XiMemberPicker *picker)
+{
+  XiContact *contact = g_object_get_data (G_OBJECT (check), "contact");
+
+  if (contact != NULL)
+    picker_choose (picker, contact, gtk_check_button_get_active (check));
+}
+
+static void
+setup_candidate_row_cb (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        XiMemberPicker           *picker)
+{
+  GtkWidget *check = gtk_check_button_new ();
+  GtkWidget *box = contact_row_new ();
+
+  gtk_widget_set_margin_start (box, 6);
+  gtk_check_button_set_child (GTK_CHECK_BUTTON (check), box);
+  gtk_widget_set_margin_start (check, 6);
+  gtk_widget_set_margin_end (check, 12);
+  gtk_widget_set_margin_top (check, 4);
+  gtk_widget_set_margin_bottom (check, 4);
+  g_signal_connect (check, "toggled", G_CALLBACK (candidate_toggled_cb), picker);
+  gtk_list_item_set_child (item, check);
+}
+
+static void
+bind_candidate_row_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       XiMemberPicker           *picker)
+{
+  GtkWidget *check = gtk_list_item_get_child (item);
+  XiContact *contact = gtk_list_item_get_item (item);
+
+  fill_contact_row (gtk_check_button_get_child (GTK_CHECK_BUTTON (check)), contact);
+  g_object_set_data (G_OBJECT (check), "contact", NULL);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                               g_hash_table_contains (picker->chosen, xi_contact_get_id (contact)));
+  g_object_set_data (G_OBJECT (check), "contact", contact);
+  g_hash_table_replace (picker->bound, contact, check);
+}
+
+static void
+unbind_candidate_row_cb (GtkSignalListItemFactory *factory,
+                         GtkListItem              *item,
+                         XiMemberPicker           *picker)
+{
+  GtkWidget *check = gtk_list_item_get_child (item);
+  XiContact *contact = gtk_list_item_get_item (item);
+
+  g_object_set_data (G_OBJECT (check), "contact", NULL);
+  if (g_hash_table_lookup (picker->bound, contact) == check)
+    g_hash_table_remove (picker->bound, contact);
+}
+
+/* Enter on a row (or a click outside its check box) flips it. */
+static void
+candidate_activated_cb (GtkListView    *list,
+                        guint           position,
+                        XiMemberPicker *picker)
+{
+  g_autoptr(XiContact) contact = g_list_model_get_item (G_LIST_MODEL (picker->candidates), position);
+
+  if (contact != NULL)
+    picker_choose (picker, contact, !g_hash_table_contains (picker->chosen, xi_contact_get_id (contact)));
+}
+
+static void
+picker_search_changed_cb (GtkSearchEntry *entry,
+                          XiMemberPicker *picker)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  g_clear_pointer (&picker->needle, g_free);
+  if (text[0] != '\0')
+    picker->needle = g_utf8_casefold (text, -1);
+  gtk_filter_changed (GTK_FILTER (picker->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  picker_update (picker);
+}
+
+static void
+picker_select_all_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  XiMemberPicker *picker = XI_MEMBER_PICKER (widget);
+  GListModel *model = G_LIST_MODEL (picker->candidates);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (model, i);
+
+      picker_choose (picker, contact, TRUE);
+    }
+}
+
+static void
+picker_add_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  XiMemberPicker *picker = XI_MEMBER_PICKER (widget);
+  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (g_hash_table_size (picker->chosen) == 0 || picker->busy)
+    return;
+
+  g_hash_table_iter_init (&iter, picker->chosen);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (contacts, g_object_ref (value));
+  add_members (picker->page, picker->group, contacts, picker);
+}
+
+static void
+xi_member_picker_dispose (GObject *object)
+{
+  XiMemberPicker *picker = (XiMemberPicker *)object;
+
+  if (picker->list != NULL)
+    gtk_list_view_set_model (picker->list, NULL);
+  picker->list = NULL;
+  g_clear_pointer (&picker->bound, g_hash_table_unref);
+  g_clear_pointer (&picker->chosen, g_hash_table_unref);
+  g_clear_object (&picker->candidates);
+  g_clear_object (&picker->filter);
+  g_clear_object (&picker->group);
+  g_clear_object (&picker->page);
+
+  G_OBJECT_CLASS (xi_member_picker_parent_class)->dispose (object);
+}
+
+static void
+xi_member_picker_finalize (GObject *object)
+{
+  XiMemberPicker *picker = (XiMemberPicker *)object;
+
+  g_free (picker->needle);
+
+  G_OBJECT_CLASS (xi_member_picker_parent_class)->finalize (object);
+}
+
+static void
+xi_member_picker_class_init (XiMemberPickerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = xi_member_picker_dispose;
+  object_class->finalize = xi_member_picker_finalize;
+
+  gtk_widget_class_install_action (widget_class, "picker.add", NULL, picker_add_action);
+  gtk_widget_class_install_action (widget_class, "picker.select-all", NULL, picker_select_all_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "picker.add", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "picker.add", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "picker.select-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+xi_member_picker_init (XiMemberPicker *picker)
+{
+  picker->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  picker->bound = g_hash_table_new (NULL, NULL);
+}
+
+static XiMemberPicker *
+xi_member_picker_new (XiGroupsPage *page,
+                      XiGroup      *group)
+{
+  XiMemberPicker *picker = g_object_new (XI_TYPE_MEMBER_PICKER,
+                                         "modal", TRUE,
+                                         "destroy-with-parent", TRUE,
+                                         "default-width", 460,
+                                         "default-height", 600,
+                                         NULL);
+  g_autoptr(GtkListItemFactory) factory = NULL;
+  g_autofree char *title = g_strdup_printf (_("Add to “%s”"), xi_group_get_name (group));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  GtkWidget *add = gtk_button_new_with_mnemonic (_("_Add"));
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *select_all = gtk_button_new_with_mnemonic (_("Choose _All Shown"));
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+
+  picker->page = g_object_ref (page);
+  picker->group = g_object_ref (group);
+  gtk_window_set_title (GTK_WINDOW (picker), title);
+
+  /* Header: Cancel, the title with the number chosen, Add. */
+  picker->title = ADW_WINDOW_TITLE (adw_window_title_new (title, NULL));
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (picker->title));
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (add), "picker.add");
+  gtk_widget_set_tooltip_text (add, _("Add the chosen contacts to the group (Ctrl+Enter)"));
+  gtk_widget_add_css_class (add, "suggested-action");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), add);
+  gtk_box_append (GTK_BOX (box), header);
+
+  /* Search and "choose all shown". */
+  picker->search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+  gtk_search_entry_set_search_delay (picker->search, 150);
+  g_object_set (picker->search, "placeholder-text", _("Search by name or number"), NULL);
+  gtk_widget_set_hexpand (GTK_WIDGET (picker->search), TRUE);
+  g_signal_connect (picker->search, "search-changed", G_CALLBACK (picker_search_changed_cb), picker);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (select_all), "picker.select-all");
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (picker->search));
+  gtk_box_append (GTK_BOX (bar), select_all);
+  gtk_widget_set_margin_start (bar, 12);
+  gtk_widget_set_margin_end (bar, 12);
+  gtk_widget_set_margin_top (bar, 6);
+  gtk_widget_set_margin_bottom (bar, 6);
+  gtk_box_append (GTK_BOX (box), bar);
+
+  /* The candidates. */
+  picker->filter = gtk_custom_filter_new (candidate_visible_cb, picker, NULL);
+  picker->candidates = gtk_filter_list_model_new (g_object_ref (xi_context_get_contacts (context_of (page))),
+                                                  GTK_FILTER (g_object_ref (picker->filter)));
+  factory = factory_new (G_CALLBACK (setup_candidate_row_cb), G_CALLBACK (bind_candidate_row_cb),
+                         G_CALLBACK (unbind_candidate_row_cb), picker);
+  picker->list = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (
+                                                     G_LIST_MODEL (g_object_ref (picker->candidates)))),
+                                                   g_object_ref (factory)));
+  gtk_list_view_set_single_click_activate (picker->list, FALSE);
+  g_signal_connect (picker->list, "activate", G_CALLBACK (candidate_activated_cb), picker);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (picker->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Contacts not in the group"), -1);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (picker->list));
+
+  picker->empty_page = ADW_STATUS_PAGE (adw_status_page_new ());
+  adw_status_page_set_icon_name (picker->empty_page, "system-users-symbolic");
+  picker->stack = GTK_STACK (gtk_stack_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (picker->stack), TRUE);
+  gtk_stack_add_named (picker->stack, scrolled, "list");
+  gtk_stack_add_named (picker->stack, GTK_WIDGET (picker->empty_page), "empty");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (picker->stack));
+
+  adw_window_set_content (ADW_WINDOW (picker), box);
+  gtk_window_set_default_widget (GTK_WINDOW (picker), add);
+  picker_update (picker);
+  gtk_widget_grab_focus (GTK_WIDGET (picker->search));
+
+  return picker;
 }
 
 /* Callbacks and actions */
@@ -208,12 +897,23 @@ member_search_changed_cb (XiGroupsPage   *self,
 }
 
 static void
+group_saved_cb (XiGroupsPage *self,
+                XiGroup      *saved)
+{
+  xi_groups_page_select_group_by_id (self, xi_group_get_id (saved));
+  gtk_widget_grab_focus (GTK_WIDGET (self->group_list));
+}
+
+static void
 open_dialog (XiGroupsPage *self,
              XiGroup      *group)
 {
   GtkWidget *dialog = xi_group_dialog_new (context_of (self), group);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (root));
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (group_saved_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -222,7 +922,8 @@ new_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *parameter)
 {
-  open_dialog (XI_GROUPS_PAGE (widget), NULL);
+  if (context_of (XI_GROUPS_PAGE (widget)) != NULL)
+    open_dialog (XI_GROUPS_PAGE (widget), NULL);
 }
 
 static void
@@ -230,7 +931,10 @@ search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  gtk_widget_grab_focus (GTK_WIDGET (XI_GROUPS_PAGE (widget)->member_search));
+  XiGroupsPage *self = XI_GROUPS_PAGE (widget);
+
+  if (selected_group (self) != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (self->member_search));
 }
 
 static void
@@ -244,33 +948,20 @@ edit_action (GtkWidget  *widget,
     open_dialog (XI_GROUPS_PAGE (widget), group);
 }
 
-typedef struct
-{
-  XiGroupsPage *self;
-  XiGroup      *group;
-  GPtrArray    *contacts;
-} GroupOp;
-
 static void
-group_op_free (GroupOp *op)
+add_members_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
 {
-  g_object_unref (op->self);
-  g_object_unref (op->group);
-  g_clear_pointer (&op->contacts, g_ptr_array_unref);
-  g_free (op);
+  xi_groups_page_open_picker (XI_GROUPS_PAGE (widget));
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GroupOp, group_op_free)
-
-static GroupOp *
-group_op_new (XiGroupsPage *self,
-              XiGroup      *group)
+static void
+remove_members_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
 {
-  GroupOp *op = g_new0 (GroupOp, 1);
-
-  op->self = g_object_ref (self);
-  op->group = g_object_ref (group);
-  return op;
+  remove_selected_members (XI_GROUPS_PAGE (widget));
 }
 
 static void
@@ -280,20 +971,21 @@ deleted_cb (GObject      *object,
 {
   g_autoptr(GroupOp) op = user_data;
   g_autoptr(GError) error = NULL;
-  XiContext *context = context_of (op->self);
-  GListModel *contacts = xi_context_get_contacts (context);
-  guint n = g_list_model_get_n_items (contacts);
+  XiContext *context;
+  GListModel *contacts;
+  guint n;
 
-  if (!xi_store_delete_group_finish (XI_STORE (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        xi_page_toast (XI_PAGE (op->self), "%s", error->message);
-      return;
-    }
+  xi_store_delete_group_finish (XI_STORE (object), result, &error);
+  if (report_error (op->self, error))
+    return;
 
+  context = context_of (op->self);
+  contacts = xi_context_get_contacts (context);
+  n = g_list_model_get_n_items (contacts);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
+
       xi_contact_remove_group_id (contact, xi_group_get_id (op->group));
     }
   xi_context_remove_item (context, xi_context_get_groups (context), xi_group_get_id (op->group));
@@ -308,13 +1000,11 @@ delete_response_cb (AdwMessageDialog *dialog,
 {
   GroupOp *op = user_data;
 
-  if (!g_str_equal (response, "delete"))
-    {
-      group_op_free (op);
-      return;
-    }
-  xi_store_delete_group_async (xi_context_get_store (context_of (op->self)), xi_group_get_id (op->group),
-                               op->self->cancellable, deleted_cb, op);
+  /* Answer once: closing the dialog may emit its close response too. */
+  if (g_str_equal (response, "delete"))
+    xi_store_delete_group_async (xi_context_get_store (context_of (op->self)), xi_group_get_id (op->group),
+                                 op->self->cancellable, deleted_cb, group_op_new (op->self, op->group, NULL));
+  g_signal_handlers_disconnect_by_func (dialog, delete_response_cb, user_data);
 }
 
 static void
@@ -325,88 +1015,41 @@ delete_action (GtkWidget  *widget,
   XiGroupsPage *self = XI_GROUPS_PAGE (widget);
   XiGroup *group = selected_group (self);
   g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
   GtkWidget *dialog;
+  guint n;
 
   if (group == NULL)
     return;
 
+  n = xi_group_get_member_count (group);
   heading = g_strdup_printf (_("Delete the Group “%s”?"), xi_group_get_name (group));
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading,
-                                   _("The contacts in it are kept; only the group is deleted."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"), NULL);
+  if (n > 0)
+    body = g_strdup_printf (ngettext ("Its %u contact is kept in your contacts; only the group is deleted.",
+                                      "Its %u contacts are kept in your contacts; only the group is deleted.",
+                                      n), n);
+  else
+    body = g_strdup (_("The group has no contacts. Your contacts are not changed."));
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete Group"),
+                                    NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (delete_response_cb), group_op_new (self, group));
+  g_signal_connect_data (dialog, "response", G_CALLBACK (delete_response_cb),
+                         group_op_new (self, group, NULL), group_op_closure_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Another page may have changed memberships while this one was hidden. */
 static void
-members_removed_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+page_mapped_cb (XiGroupsPage *self)
 {
-  g_autoptr(GroupOp) op = user_data;
-  g_autoptr(GError) error = NULL;
-  guint n = xi_store_remove_group_members_finish (XI_STORE (object), result, &error);
-
-  if (error != NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        xi_page_toast (XI_PAGE (op->self), "%s", error->message);
-      return;
-    }
-
-  for (guint i = 0; i < op->contacts->len; i++)
-    xi_contact_remove_group_id (g_ptr_array_index (op->contacts, i), xi_group_get_id (op->group));
-  xi_group_set_member_count (op->group, xi_group_get_member_count (op->group) -
-                                        MIN (n, xi_group_get_member_count (op->group)));
-  refilter (op->self);
-  xi_page_toast (XI_PAGE (op->self), ngettext ("Removed %u contact from the group",
-                                               "Removed %u contacts from the group", n), n);
-}
-
-static void
-remove_members_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  XiGroupsPage *self = XI_GROUPS_PAGE (widget);
-  XiGroup *group = selected_group (self);
-  g_autoptr(GtkBitset) bits = NULL;
-  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
-  g_auto(GStrv) id_list = NULL;
-  GtkBitsetIter iter;
-  GroupOp *op;
-  guint position;
-
-  if (group == NULL)
-    return;
-
-  op = group_op_new (self, group);
-  op->contacts = g_ptr_array_new_with_free_func (g_object_unref);
-  bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->member_selection));
-  for (gboolean ok = gtk_bitset_iter_init_first (&iter, bits, &position);
-       ok;
-       ok = gtk_bitset_iter_next (&iter, &position))
-    {
-      XiContact *contact = g_list_model_get_item (G_LIST_MODEL (self->member_selection), position);
-
-      g_ptr_array_add (op->contacts, contact);
-      g_strv_builder_add (ids, xi_contact_get_id (contact));
-    }
-
-  if (op->contacts->len == 0)
-    {
-      group_op_free (op);
-      xi_page_toast (XI_PAGE (self), _("Select the contacts to remove first"));
-      return;
-    }
-
-  id_list = g_strv_builder_end (ids);
-  xi_store_remove_group_members_async (xi_context_get_store (context_of (self)), xi_group_get_id (group),
-                                       (const char * const *)id_list, self->cancellable,
-                                       members_removed_cb, op);
+  refilter (self);
 }
 
 /* Life cycle */
@@ -416,8 +1059,11 @@ xi_groups_page_context_set (XiPage    *page,
                             XiContext *context)
 {
   XiGroupsPage *self = XI_GROUPS_PAGE (page);
+  GtkExpression *name = gtk_property_expression_new (XI_TYPE_GROUP, NULL, "name");
 
-  self->group_selection = gtk_single_selection_new (g_object_ref (xi_context_get_groups (context)));
+  self->sorted_groups = gtk_sort_list_model_new (g_object_ref (xi_context_get_groups (context)),
+                                                 GTK_SORTER (gtk_string_sorter_new (name)));
+  self->group_selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted_groups)));
   gtk_list_view_set_model (self->group_list, GTK_SELECTION_MODEL (self->group_selection));
 
   self->members = gtk_filter_list_model_new (g_object_ref (xi_context_get_contacts (context)),
@@ -426,15 +1072,17 @@ xi_groups_page_context_set (XiPage    *page,
   self->member_selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->members)));
   gtk_list_view_set_model (self->member_list, GTK_SELECTION_MODEL (self->member_selection));
 
-  g_signal_connect_object (self->group_selection, "notify::selected-item", G_CALLBACK (refilter), self,
+  g_signal_connect_object (self->group_selection, "notify::selected-item",
+                           G_CALLBACK (selected_group_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sorted_groups, "items-changed", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (xi_context_get_groups (context), "items-changed", G_CALLBACK (update_state),
-                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->members, "items-changed", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->members, "notify::pending", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
-  update_state (self);
+  g_signal_connect_object (self->member_selection, "selection-changed", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  selected_group_changed_cb (self);
 }
 
 static void
@@ -443,12 +1091,17 @@ xi_groups_page_dispose (GObject *object)
   XiGroupsPage *self = (XiGroupsPage *)object;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->group_list != NULL)
-    {
-      gtk_list_view_set_model (self->group_list, NULL);
-      gtk_list_view_set_model (self->member_list, NULL);
-    }
+  if (self->shown_group != NULL)
+    g_clear_signal_handler (&self->shown_group_notify, self->shown_group);
+  g_clear_object (&self->shown_group);
+
+  /* AdwBin 1.2 unparents its child in its own dispose: let go of it
+   * first, so the template teardown does not unparent it twice. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), XI_TYPE_GROUPS_PAGE);
+
   g_clear_object (&self->group_selection);
+  g_clear_object (&self->sorted_groups);
   g_clear_object (&self->member_selection);
   g_clear_object (&self->members);
   g_clear_object (&self->member_filter);
@@ -480,6 +1133,8 @@ xi_groups_page_class_init (XiGroupsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-groups-page.ui");
   gtk_widget_class_bind_template_child (widget_class, XiGroupsPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, XiGroupsPage, group_list);
+  gtk_widget_class_bind_template_child (widget_class, XiGroupsPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, XiGroupsPage, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, XiGroupsPage, member_search);
   gtk_widget_class_bind_template_child (widget_class, XiGroupsPage, members_stack);
   gtk_widget_class_bind_template_child (widget_class, XiGroupsPage, member_list);
@@ -489,9 +1144,8 @@ xi_groups_page_class_init (XiGroupsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "groups.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "groups.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "groups.add-members", NULL, add_members_action);
   gtk_widget_class_install_action (widget_class, "groups.remove-members", NULL, remove_members_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "groups.remove-members", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "groups.edit", NULL);
 }
 
 static void
@@ -506,10 +1160,28 @@ xi_groups_page_init (XiGroupsPage *self)
   self->member_filter = gtk_custom_filter_new (member_visible_cb, self, NULL);
 
   groups = factory_new (G_CALLBACK (setup_group_row_cb), G_CALLBACK (bind_group_row_cb),
-                        G_CALLBACK (unbind_row_cb));
-  members = factory_new (G_CALLBACK (setup_member_row_cb), G_CALLBACK (bind_member_row_cb), NULL);
+                        G_CALLBACK (unbind_group_row_cb), NULL);
+  members = factory_new (G_CALLBACK (setup_member_row_cb), G_CALLBACK (bind_member_row_cb), NULL, NULL);
   gtk_list_view_set_factory (self->group_list, groups);
   gtk_list_view_set_factory (self->member_list, members);
+
+  g_signal_connect (self, "map", G_CALLBACK (page_mapped_cb), NULL);
+  update_state (self);
+}
+
+/* Public API */
+
+/**
+ * xi_groups_page_get_groups:
+ * @self: a #XiGroupsPage
+ *
+ * Returns: (transfer none) (nullable): the groups as listed, sorted by name
+ */
+GListModel *
+xi_groups_page_get_groups (XiGroupsPage *self)
+{
+  g_return_val_if_fail (XI_IS_GROUPS_PAGE (self), NULL);
+  return G_LIST_MODEL (self->group_selection);
 }
 
 void
@@ -517,13 +1189,155 @@ xi_groups_page_select_group (XiGroupsPage *self,
                              guint         position)
 {
   g_return_if_fail (XI_IS_GROUPS_PAGE (self));
+  g_return_if_fail (self->group_selection != NULL);
+
   gtk_single_selection_set_selected (self->group_selection, position);
 }
 
-/* For tests: the members of the selected group as shown. */
+gboolean
+xi_groups_page_select_group_by_id (XiGroupsPage *self,
+                                   const char   *group_id)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_val_if_fail (XI_IS_GROUPS_PAGE (self), FALSE);
+
+  if (self->group_selection == NULL)
+    return FALSE;
+
+  model = G_LIST_MODEL (self->group_selection);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(XiGroup) group = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (xi_group_get_id (group), group_id) == 0)
+        {
+          gtk_single_selection_set_selected (self->group_selection, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * xi_groups_page_get_selected_group:
+ * @self: a #XiGroupsPage
+ *
+ * Returns: (transfer none) (nullable): the group whose members are shown
+ */
+XiGroup *
+xi_groups_page_get_selected_group (XiGroupsPage *self)
+{
+  g_return_val_if_fail (XI_IS_GROUPS_PAGE (self), NULL);
+  return selected_group (self);
+}
+
+/**
+ * xi_groups_page_get_members:
+ * @self: a #XiGroupsPage
+ *
+ * Returns: (transfer none) (nullable): the members of the selected group as
+ *   shown (a #GtkFilterListModel; incremental)
+ */
 GListModel *
 xi_groups_page_get_members (XiGroupsPage *self)
 {
   g_return_val_if_fail (XI_IS_GROUPS_PAGE (self), NULL);
   return G_LIST_MODEL (self->members);
+}
+
+/**
+ * xi_groups_page_get_member_selection:
+ * @self: a #XiGroupsPage
+ *
+ * Returns: (transfer none) (nullable): the selection over the members
+ */
+GtkSelectionModel *
+xi_groups_page_get_member_selection (XiGroupsPage *self)
+{
+  g_return_val_if_fail (XI_IS_GROUPS_PAGE (self), NULL);
+  return GTK_SELECTION_MODEL (self->member_selection);
+}
+
+void
+xi_groups_page_set_member_search (XiGroupsPage *self,
+                                  const char   *text)
+{
+  g_return_if_fail (XI_IS_GROUPS_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->member_search), text);
+  member_search_changed_cb (self, self->member_search);
+}
+
+/**
+ * xi_groups_page_open_picker:
+ * @self: a #XiGroupsPage
+ *
+ * Opens "Add Contacts…" for the selected group.
+ *
+ * Returns: (transfer none) (nullable): the picker window, or %NULL when no
+ *   group is selected
+ */
+GtkWidget *
+xi_groups_page_open_picker (XiGroupsPage *self)
+{
+  XiGroup *group;
+  XiMemberPicker *picker;
+  GtkRoot *root;
+
+  g_return_val_if_fail (XI_IS_GROUPS_PAGE (self), NULL);
+
+  if ((group = selected_group (self)) == NULL)
+    return NULL;
+
+  picker = xi_member_picker_new (self, group);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (picker), GTK_WINDOW (root));
+  gtk_window_present (GTK_WINDOW (picker));
+
+  return GTK_WIDGET (picker);
+}
+
+/**
+ * xi_groups_page_picker_get_candidates:
+ * @picker: a picker from xi_groups_page_open_picker()
+ *
+ * Returns: (transfer none): the contacts offered, after the search
+ */
+GListModel *
+xi_groups_page_picker_get_candidates (GtkWidget *picker)
+{
+  g_return_val_if_fail (XI_IS_MEMBER_PICKER (picker), NULL);
+  return G_LIST_MODEL (XI_MEMBER_PICKER (picker)->candidates);
+}
+
+void
+xi_groups_page_picker_set_search (GtkWidget  *picker,
+                                  const char *text)
+{
+  g_return_if_fail (XI_IS_MEMBER_PICKER (picker));
+
+  gtk_editable_set_text (GTK_EDITABLE (XI_MEMBER_PICKER (picker)->search), text);
+  picker_search_changed_cb (XI_MEMBER_PICKER (picker)->search, XI_MEMBER_PICKER (picker));
+}
+
+void
+xi_groups_page_picker_set_chosen (GtkWidget *picker,
+                                  XiContact *contact,
+                                  gboolean   chosen)
+{
+  g_return_if_fail (XI_IS_MEMBER_PICKER (picker));
+  g_return_if_fail (XI_IS_CONTACT (contact));
+
+  picker_choose (XI_MEMBER_PICKER (picker), contact, chosen);
+}
+
+guint
+xi_groups_page_picker_get_n_chosen (GtkWidget *picker)
+{
+  g_return_val_if_fail (XI_IS_MEMBER_PICKER (picker), 0);
+  return g_hash_table_size (XI_MEMBER_PICKER (picker)->chosen);
 }

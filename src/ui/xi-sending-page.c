@@ -13,12 +13,16 @@
 
 #include "xi-sending-page.h"
 
-/* Where campaigns will start. Until sending exists it shows what the user
- * has prepared and leads to the pages where they prepare it. */
+/*
+ * Where campaigns will start. This version cannot send (that needs a linked
+ * WhatsApp account), so the page says so plainly and shows what the user
+ * has prepared, each row leading to the page where they prepare it.
+ */
 struct _XiSendingPage
 {
   XiPage        parent_instance;
 
+  /* Template widgets */
   AdwActionRow *contacts_row;
   AdwActionRow *groups_row;
   AdwActionRow *templates_row;
@@ -30,16 +34,49 @@ static void
 counts_changed_cb (XiSendingPage *self)
 {
   XiContext *context = xi_page_get_context (XI_PAGE (self));
-  guint contacts = g_list_model_get_n_items (xi_context_get_contacts (context));
-  guint groups = g_list_model_get_n_items (xi_context_get_groups (context));
-  guint templates = g_list_model_get_n_items (xi_context_get_templates (context));
-  g_autofree char *contacts_text = g_strdup_printf (ngettext ("%u contact", "%u contacts", contacts), contacts);
-  g_autofree char *groups_text = g_strdup_printf (ngettext ("%u group", "%u groups", groups), groups);
-  g_autofree char *templates_text = g_strdup_printf (ngettext ("%u template", "%u templates", templates), templates);
+  guint contacts, groups, templates;
+  g_autofree char *contacts_text = NULL;
+  g_autofree char *groups_text = NULL;
+  g_autofree char *templates_text = NULL;
+
+  if (context == NULL || self->contacts_row == NULL)
+    return;
+
+  contacts = g_list_model_get_n_items (xi_context_get_contacts (context));
+  groups = g_list_model_get_n_items (xi_context_get_groups (context));
+  templates = g_list_model_get_n_items (xi_context_get_templates (context));
+
+  contacts_text = contacts > 0 ? g_strdup_printf (ngettext ("%u contact", "%u contacts", contacts), contacts)
+                               : g_strdup (_("None yet: import them or add them one by one"));
+  groups_text = groups > 0 ? g_strdup_printf (ngettext ("%u group", "%u groups", groups), groups)
+                           : g_strdup (_("None yet: a group is who a campaign goes to"));
+  templates_text = templates > 0 ? g_strdup_printf (ngettext ("%u template", "%u templates", templates), templates)
+                                 : g_strdup (_("None yet: a template is the message you send"));
 
   adw_action_row_set_subtitle (self->contacts_row, contacts_text);
   adw_action_row_set_subtitle (self->groups_row, groups_text);
   adw_action_row_set_subtitle (self->templates_row, templates_text);
+}
+
+/* The window's win.show-page switches pages; fall back to the
+ * application's app.show-page where the window has none. */
+static void
+row_activated_cb (XiSendingPage *self,
+                  AdwActionRow  *row)
+{
+  const char *page = NULL;
+
+  if (row == self->contacts_row)
+    page = "contacts";
+  else if (row == self->groups_row)
+    page = "groups";
+  else if (row == self->templates_row)
+    page = "templates";
+  else
+    g_return_if_reached ();
+
+  if (!gtk_widget_activate_action (GTK_WIDGET (self), "win.show-page", "s", page))
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.show-page", "s", page);
 }
 
 static void
@@ -58,16 +95,29 @@ xi_sending_page_context_set (XiPage    *page,
 }
 
 static void
+xi_sending_page_dispose (GObject *object)
+{
+  /* AdwBin 1.2 unparents its child in its own dispose: let go of it
+   * first, so the template teardown does not unparent it twice. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), XI_TYPE_SENDING_PAGE);
+
+  G_OBJECT_CLASS (xi_sending_page_parent_class)->dispose (object);
+}
+
+static void
 xi_sending_page_class_init (XiSendingPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->dispose = xi_sending_page_dispose;
   XI_PAGE_CLASS (klass)->context_set = xi_sending_page_context_set;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-sending-page.ui");
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, contacts_row);
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, groups_row);
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, templates_row);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
 }
 
 static void

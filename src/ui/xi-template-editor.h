@@ -21,20 +21,31 @@ void        xi_template_editor_set_context      (XiTemplateEditor *self,
                                                  XiContext        *context);
 void        xi_template_editor_edit             (XiTemplateEditor *self,
                                                  XiTemplate       *template_);
+XiTemplate *xi_template_editor_get_template     (XiTemplateEditor *self);
+gboolean    xi_template_editor_get_modified     (XiTemplateEditor *self);
+void        xi_template_editor_focus_name       (XiTemplateEditor *self);
 void        xi_template_editor_set_name         (XiTemplateEditor *self,
                                                  const char       *name);
+guint       xi_template_editor_get_n_variants   (XiTemplateEditor *self);
 void        xi_template_editor_set_variant_text (XiTemplateEditor *self,
                                                  guint             index,
                                                  const char       *text);
 void        xi_template_editor_add_variant      (XiTemplateEditor *self);
+void        xi_template_editor_remove_variant   (XiTemplateEditor *self,
+                                                 guint             index);
+void        xi_template_editor_insert_variable  (XiTemplateEditor *self,
+                                                 guint             index,
+                                                 const char       *variable);
 gboolean    xi_template_editor_can_save         (XiTemplateEditor *self);
 char       *xi_template_editor_dup_error        (XiTemplateEditor *self,
                                                  guint             index);
 char       *xi_template_editor_dup_preview      (XiTemplateEditor *self,
                                                  guint             index);
 char       *xi_template_editor_dup_warning      (XiTemplateEditor *self);
+char       *xi_template_editor_dup_message      (XiTemplateEditor *self);
 void        xi_template_editor_preview_contact  (XiTemplateEditor *self,
                                                  XiContact        *contact);
+void        xi_template_editor_shuffle          (XiTemplateEditor *self);
 void        xi_template_editor_save             (XiTemplateEditor *self);
 
 G_END_DECLS

@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (XiTemplatesPage, xi_templates_page, XI, TEMPLATES_PAGE, XiPage)
 
-XiTemplateEditor *xi_templates_page_get_editor (XiTemplatesPage *self);
+XiTemplateEditor *xi_templates_page_get_editor       (XiTemplatesPage *self);
+GListModel       *xi_templates_page_get_templates    (XiTemplatesPage *self);
+gboolean          xi_templates_page_select_template  (XiTemplatesPage *self,
+                                                      const char      *template_id);
+void              xi_templates_page_set_search       (XiTemplatesPage *self,
+                                                      const char      *text);
 
 G_END_DECLS
