@@ -18,88 +18,114 @@
 
 /*
  * WABinary, the compact XML WhatsApp sends inside Noise frames
- * (WA-PROTOCOL.md §4). The decoder reads bytes from the network: every
- * read is bounds-checked, sizes are checked against what is left before
- * anything is allocated, and nesting is limited, so malformed input is an
- * error and never a crash.
+ * (WA-PROTOCOL.md §4).
+ *
+ * The decoder reads bytes from the network, so it trusts nothing: every
+ * read goes through need(), every size is checked against what is left
+ * before anything is allocated, node nesting is limited and string values
+ * never recurse. A proper prefix of a valid encoding always fails with
+ * WA_ERROR_TRUNCATED; anything else that does not parse fails with
+ * WA_ERROR_MALFORMED.
  */
 
 enum {
-  TAG_LIST_EMPTY = 0,
+  TAG_LIST_EMPTY   = 0,
   TAG_DICTIONARY_0 = 236,
   TAG_DICTIONARY_3 = 239,
-  TAG_INTEROP_JID = 245,
-  TAG_FB_JID = 246,
-  TAG_AD_JID = 247,
-  TAG_LIST_8 = 248,
-  TAG_LIST_16 = 249,
-  TAG_JID_PAIR = 250,
-  TAG_HEX_8 = 251,
-  TAG_BINARY_8 = 252,
-  TAG_BINARY_20 = 253,
-  TAG_BINARY_32 = 254,
-  TAG_NIBBLE_8 = 255,
+  TAG_INTEROP_JID  = 245,
+  TAG_FB_JID       = 246,
+  TAG_AD_JID       = 247,
+  TAG_LIST_8       = 248,
+  TAG_LIST_16      = 249,
+  TAG_JID_PAIR     = 250,
+  TAG_HEX_8        = 251,
+  TAG_BINARY_8     = 252,
+  TAG_BINARY_20    = 253,
+  TAG_BINARY_32    = 254,
+  TAG_NIBBLE_8     = 255,
 };
 
 #define PACKED_MAX 127
-#define MAX_DEPTH  64
+
+/* The smallest node on the wire: LIST_8, size 1, a one-byte token tag. */
+#define MIN_NODE_SIZE 3
 
 /* Encoder */
 
-static void
-write_byte (GByteArray *out,
-            guint8      byte)
+typedef struct
 {
-  g_byte_array_append (out, &byte, 1);
+  GByteArray *out;
+  gboolean    too_large;   /* something did not fit its length field */
+} Writer;
+
+static inline void
+write_byte (Writer *w,
+            guint8  byte)
+{
+  g_byte_array_append (w->out, &byte, 1);
 }
 
 static void
-write_list_start (GByteArray *out,
-                  guint       size)
+write_list_start (Writer *w,
+                  gsize   size)
 {
+  if (size > G_MAXUINT16)
+    {
+      w->too_large = TRUE;
+      return;
+    }
+
   if (size == 0)
-    write_byte (out, TAG_LIST_EMPTY);
+    write_byte (w, TAG_LIST_EMPTY);
   else if (size < 256)
     {
-      write_byte (out, TAG_LIST_8);
-      write_byte (out, size);
+      write_byte (w, TAG_LIST_8);
+      write_byte (w, size);
     }
   else
     {
-      write_byte (out, TAG_LIST_16);
-      write_byte (out, size >> 8);
-      write_byte (out, size & 0xff);
+      write_byte (w, TAG_LIST_16);
+      write_byte (w, size >> 8);
+      write_byte (w, size & 0xff);
     }
 }
 
 static void
-write_bytes (GByteArray   *out,
-             const guint8 *data,
-             gsize         len)
+write_binary (Writer       *w,
+              const guint8 *data,
+              gsize         len)
 {
   if (len < 256)
     {
-      write_byte (out, TAG_BINARY_8);
-      write_byte (out, len);
+      write_byte (w, TAG_BINARY_8);
+      write_byte (w, len);
     }
   else if (len < (1 << 20))
     {
-      write_byte (out, TAG_BINARY_20);
-      write_byte (out, (len >> 16) & 0x0f);
-      write_byte (out, (len >> 8) & 0xff);
-      write_byte (out, len & 0xff);
+      write_byte (w, TAG_BINARY_20);
+      write_byte (w, (len >> 16) & 0x0f);
+      write_byte (w, (len >> 8) & 0xff);
+      write_byte (w, len & 0xff);
+    }
+  else if (len <= G_MAXUINT32)
+    {
+      write_byte (w, TAG_BINARY_32);
+      write_byte (w, (len >> 24) & 0xff);
+      write_byte (w, (len >> 16) & 0xff);
+      write_byte (w, (len >> 8) & 0xff);
+      write_byte (w, len & 0xff);
     }
   else
     {
-      write_byte (out, TAG_BINARY_32);
-      write_byte (out, (len >> 24) & 0xff);
-      write_byte (out, (len >> 16) & 0xff);
-      write_byte (out, (len >> 8) & 0xff);
-      write_byte (out, len & 0xff);
+      w->too_large = TRUE;
+      return;
     }
-  g_byte_array_append (out, data, len);
+
+  if (len > 0)
+    g_byte_array_append (w->out, data, len);
 }
 
+/* Codes of the two packed alphabets; -1 when the character has none. */
 static int
 nibble_code (char c)
 {
@@ -112,6 +138,7 @@ nibble_code (char c)
   return -1;
 }
 
+/* Uppercase only: lowercase hex would not come back the same. */
 static int
 hex_code (char c)
 {
@@ -136,136 +163,215 @@ packable (const char *s,
 }
 
 static void
-write_packed (GByteArray *out,
+write_packed (Writer     *w,
               guint8      tag,
               const char *s,
               gsize       len,
               int       (*code) (char))
 {
-  write_byte (out, tag);
-  write_byte (out, ((len + 1) / 2) | (len % 2 ? 0x80 : 0));
+  write_byte (w, tag);
+  write_byte (w, ((len + 1) / 2) | (len % 2 != 0 ? 0x80 : 0));
   for (gsize i = 0; i < len; i += 2)
     {
       int hi = code (s[i]);
-      int lo = i + 1 < len ? code (s[i + 1]) : 15;
+      int lo = i + 1 < len ? code (s[i + 1]) : 15;   /* 15 pads an odd length */
 
-      write_byte (out, (hi << 4) | lo);
+      write_byte (w, (hi << 4) | lo);
     }
 }
 
+/* The order is whatsmeow's writeString (WA-PROTOCOL.md §4.5): tokens,
+ * then packed forms, then raw bytes. */
 static void
-write_string (GByteArray *out,
+write_string (Writer     *w,
               const char *s)
 {
   gsize len = strlen (s);
-  int dictionary;
-  guint index;
+  guint dict;
+  guint8 idx;
 
-  if (wa_tokens_lookup (s, &dictionary, &index))
+  switch (wa_tokens_lookup (s, &dict, &idx))
     {
-      if (dictionary >= 0)
-        write_byte (out, TAG_DICTIONARY_0 + dictionary);
-      write_byte (out, index);
-    }
-  else if (packable (s, len, nibble_code))
-    write_packed (out, TAG_NIBBLE_8, s, len, nibble_code);
-  else if (packable (s, len, hex_code))
-    write_packed (out, TAG_HEX_8, s, len, hex_code);
-  else
-    write_bytes (out, (const guint8 *)s, len);
-}
+    case WA_TOKEN_SINGLE:
+      write_byte (w, idx);
+      return;
 
-static int
-ad_domain (const char *server)
-{
-  if (g_str_equal (server, WA_SERVER_PN))
-    return 0;
-  if (g_str_equal (server, WA_SERVER_LID))
-    return 1;
-  if (g_str_equal (server, "hosted"))
-    return 128;
-  if (g_str_equal (server, "hosted.lid"))
-    return 129;
-  return -1;
+    case WA_TOKEN_DOUBLE:
+      write_byte (w, TAG_DICTIONARY_0 + dict);
+      write_byte (w, idx);
+      return;
+
+    case WA_TOKEN_NONE:
+    default:
+      break;
+    }
+
+  if (packable (s, len, nibble_code))
+    write_packed (w, TAG_NIBBLE_8, s, len, nibble_code);
+  else if (packable (s, len, hex_code))
+    write_packed (w, TAG_HEX_8, s, len, hex_code);
+  else
+    write_binary (w, (const guint8 *)s, len);
 }
 
 static void
-write_jid (GByteArray  *out,
+write_uint16 (Writer  *w,
+              guint16  value)
+{
+  write_byte (w, value >> 8);
+  write_byte (w, value & 0xff);
+}
+
+/* A WaJid's constructors already refused what its server's form cannot
+ * carry (see wa-jid.c), so every branch here is exact. */
+static void
+write_jid (Writer      *w,
            const WaJid *jid)
 {
-  int domain = ad_domain (wa_jid_get_server (jid));
+  const char *server = wa_jid_get_server (jid);
+  const char *user = wa_jid_get_user (jid);
 
-  /* Device JIDs on the phone-number and LID servers, and every hosted JID,
-   * travel as AD_JID; the rest as a user/server pair. */
-  if (domain >= 0 && (domain >= 128 || wa_jid_get_device (jid) > 0) && wa_jid_get_device (jid) < 256)
+  if (((g_str_equal (server, WA_SERVER_PN) || g_str_equal (server, WA_SERVER_LID)) &&
+       wa_jid_is_ad (jid)) ||
+      g_str_equal (server, WA_SERVER_HOSTED) || g_str_equal (server, WA_SERVER_HOSTED_LID))
     {
-      write_byte (out, TAG_AD_JID);
-      write_byte (out, domain);
-      write_byte (out, wa_jid_get_device (jid));
-      write_string (out, wa_jid_get_user (jid));
-      return;
+      write_byte (w, TAG_AD_JID);
+      write_byte (w, wa_jid_get_domain (jid));
+      write_byte (w, wa_jid_get_device (jid));
+      write_string (w, user);
     }
-
-  write_byte (out, TAG_JID_PAIR);
-  if (wa_jid_get_user (jid)[0] == '\0')
-    write_byte (out, TAG_LIST_EMPTY);
+  else if (g_str_equal (server, WA_SERVER_MSGR))
+    {
+      write_byte (w, TAG_FB_JID);
+      write_string (w, user);
+      write_uint16 (w, wa_jid_get_device (jid));
+      write_string (w, server);
+    }
+  else if (g_str_equal (server, WA_SERVER_INTEROP))
+    {
+      write_byte (w, TAG_INTEROP_JID);
+      write_string (w, user);
+      write_uint16 (w, wa_jid_get_device (jid));
+      write_uint16 (w, wa_jid_get_integrator (jid));
+      write_string (w, server);
+    }
   else
-    write_string (out, wa_jid_get_user (jid));
-  write_string (out, wa_jid_get_server (jid));
+    {
+      /* Device 0 travels as a pair ("user@server", no ":0"); the server
+       * itself as FA 00 03. */
+      write_byte (w, TAG_JID_PAIR);
+      if (user[0] == '\0')
+        write_byte (w, TAG_LIST_EMPTY);
+      else
+        write_string (w, user);
+      write_string (w, server);
+    }
 }
 
 static void
-write_node (GByteArray *out,
-            WaNode     *node)
+write_node (Writer *w,
+            WaNode *node)
 {
-  GPtrArray *children = wa_node_get_children (node);
-  GBytes *content = wa_node_get_content (node);
+  WaNodeContent content = wa_node_get_content_type (node);
   guint n_attrs = wa_node_get_n_attrs (node);
-  gboolean has_content = children != NULL || content != NULL;
 
-  write_list_start (out, 1 + 2 * n_attrs + (has_content ? 1 : 0));
-  write_string (out, wa_node_get_tag (node));
+  write_list_start (w, 1 + 2 * (gsize)n_attrs + (content != WA_NODE_CONTENT_NONE ? 1 : 0));
+  write_string (w, wa_node_get_tag (node));
 
   for (guint i = 0; i < n_attrs; i++)
     {
       WaJid *jid = wa_node_peek_attr_jid (node, i);
 
-      write_string (out, wa_node_get_attr_key (node, i));
+      write_string (w, wa_node_get_attr_key (node, i));
       if (jid != NULL)
-        write_jid (out, jid);
+        write_jid (w, jid);
       else
-        write_string (out, wa_node_peek_attr_text (node, i));
+        write_string (w, wa_node_get_attr_value (node, i));
     }
 
-  if (content != NULL)
+  switch (content)
     {
-      gsize len;
-      const guint8 *data = g_bytes_get_data (content, &len);
+    case WA_NODE_CONTENT_BYTES:
+      {
+        gsize len;
+        const guint8 *data = g_bytes_get_data (wa_node_get_content_bytes (node), &len);
 
-      write_bytes (out, data, len);
+        write_binary (w, data, len);
+      }
+      break;
+
+    case WA_NODE_CONTENT_CHILDREN:
+      {
+        GPtrArray *children = wa_node_get_children (node);
+
+        write_list_start (w, children->len);
+        for (guint i = 0; i < children->len; i++)
+          write_node (w, g_ptr_array_index (children, i));
+      }
+      break;
+
+    case WA_NODE_CONTENT_NONE:
+    default:
+      break;
     }
-  else if (children != NULL)
+}
+
+static GBytes *
+encode (WaNode   *node,
+        gboolean  with_flag)
+{
+  Writer w = { g_byte_array_sized_new (128), FALSE };
+
+  if (with_flag)
+    write_byte (&w, 0x00);
+  write_node (&w, node);
+
+  if (w.too_large)
     {
-      write_list_start (out, children->len);
-      for (guint i = 0; i < children->len; i++)
-        write_node (out, g_ptr_array_index (children, i));
+      g_critical ("A node has more than 32767 attributes with content, or content "
+                  "over 4 GiB: it cannot be encoded");
+      g_byte_array_unref (w.out);
+      return NULL;
     }
+  return g_byte_array_free_to_bytes (w.out);
 }
 
 /**
  * wa_binary_encode:
  * @node: the stanza
  *
- * Returns: (transfer full): the stanza in WABinary, without the frame's
- *   flag byte
+ * Encodes a stanza as WA-PROTOCOL.md §4 says, byte for byte what whatsmeow
+ * writes for the same tree (whatsmeow's attribute order being random, ours
+ * is the node's). JID-typed attributes become AD_JID, JID_PAIR, FB_JID or
+ * INTEROP_JID; text never becomes a JID.
+ *
+ * Returns: (transfer full) (nullable): the payload, without the frame's
+ *   flag byte; %NULL only for a node beyond the format's limits (a
+ *   programmer error, reported with g_critical())
  */
 GBytes *
 wa_binary_encode (WaNode *node)
 {
-  GByteArray *out = g_byte_array_sized_new (64);
+  g_return_val_if_fail (node != NULL, NULL);
 
-  write_node (out, node);
-  return g_byte_array_free_to_bytes (out);
+  return encode (node, FALSE);
+}
+
+/**
+ * wa_binary_pack_frame:
+ * @node: the stanza
+ *
+ * Like wa_binary_encode() with the frame's flag byte in front: 0x00, as
+ * both reference clients send (they never compress).
+ *
+ * Returns: (transfer full) (nullable): the frame plaintext to encrypt
+ */
+GBytes *
+wa_binary_pack_frame (WaNode *node)
+{
+  g_return_val_if_fail (node != NULL, NULL);
+
+  return encode (node, TRUE);
 }
 
 /* Decoder */
@@ -278,12 +384,6 @@ typedef struct
   guint         depth;
 } Reader;
 
-typedef struct
-{
-  char  *text;
-  WaJid *jid;
-} Value;
-
 static gboolean
 need (Reader  *r,
       gsize    n,
@@ -292,43 +392,70 @@ need (Reader  *r,
   if (r->len - r->pos >= n)
     return TRUE;
   g_set_error (error, WA_ERROR, WA_ERROR_TRUNCATED,
-               "Binary node ends after %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes",
-               r->pos, r->len);
+               "Binary node truncated: %" G_GSIZE_FORMAT " bytes needed at offset %"
+               G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT " left",
+               n, r->pos, r->len - r->pos);
+  return FALSE;
+}
+
+static gboolean
+malformed (Reader      *r,
+           GError     **error,
+           const char  *what)
+{
+  g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+               "Binary node malformed at offset %" G_GSIZE_FORMAT ": %s", r->pos, what);
   return FALSE;
 }
 
 static gboolean
 read_uint (Reader  *r,
-           guint    n,
+           guint    n_bytes,
            guint32 *value,
            GError **error)
 {
-  if (!need (r, n, error))
+  guint32 v = 0;
+
+  if (!need (r, n_bytes, error))
     return FALSE;
-  *value = 0;
-  for (guint i = 0; i < n; i++)
-    *value = (*value << 8) | r->data[r->pos++];
+  for (guint i = 0; i < n_bytes; i++)
+    v = (v << 8) | r->data[r->pos++];
+  *value = v;
   return TRUE;
 }
 
 static gboolean
-read_list_size (Reader  *r,
-                guint8   tag,
-                guint32 *size,
-                GError **error)
+read_byte (Reader  *r,
+           guint8  *value,
+           GError **error)
+{
+  if (!need (r, 1, error))
+    return FALSE;
+  *value = r->data[r->pos++];
+  return TRUE;
+}
+
+static gboolean
+read_binary_length (Reader  *r,
+                    guint8   tag,
+                    guint32 *len,
+                    GError **error)
 {
   switch (tag)
     {
-    case TAG_LIST_EMPTY:
-      *size = 0;
+    case TAG_BINARY_8:
+      return read_uint (r, 1, len, error);
+
+    case TAG_BINARY_20:
+      if (!read_uint (r, 3, len, error))
+        return FALSE;
+      /* The top four bits of the first byte are not part of the length. */
+      *len &= 0x0fffff;
       return TRUE;
-    case TAG_LIST_8:
-      return read_uint (r, 1, size, error);
-    case TAG_LIST_16:
-      return read_uint (r, 2, size, error);
+
+    case TAG_BINARY_32:
     default:
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "Expected a list, found tag %u", tag);
-      return FALSE;
+      return read_uint (r, 4, len, error);
     }
 }
 
@@ -337,257 +464,299 @@ read_packed (Reader  *r,
              guint8   tag,
              GError **error)
 {
-  static const char nibbles[] = "0123456789-.\0\0\0\0";
-  static const char hex[] = "0123456789ABCDEF";
-  const char *alphabet = tag == TAG_NIBBLE_8 ? nibbles : hex;
-  guint32 start;
-  guint n;
-  GString *out;
+  static const char nibble_alphabet[16] = "0123456789-.";
+  static const char hex_alphabet[16] = "0123456789ABCDEF";
+  const char *alphabet = tag == TAG_NIBBLE_8 ? nibble_alphabet : hex_alphabet;
+  guint8 start;
+  guint n_bytes;
+  gboolean odd;
+  gsize n_chars;
+  char *out;
 
-  if (!read_uint (r, 1, &start, error))
+  if (!read_byte (r, &start, error))
     return NULL;
-  n = start & 0x7f;
-  if (!need (r, n, error))
-    return NULL;
-
-  out = g_string_sized_new (n * 2);
-  for (guint i = 0; i < n; i++)
+  n_bytes = start & 0x7f;
+  odd = (start & 0x80) != 0;
+  if (n_bytes == 0 && odd)
     {
-      guint8 byte = r->data[r->pos++];
-      guint8 parts[2] = { byte >> 4, byte & 0x0f };
-
-      for (guint k = 0; k < 2; k++)
-        {
-          gboolean last = i == n - 1 && k == 1 && (start & 0x80);
-
-          if (last)
-            break;
-          if (alphabet[parts[k]] == '\0')
-            {
-              g_string_free (out, TRUE);
-              g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "Invalid packed digit %u", parts[k]);
-              return NULL;
-            }
-          g_string_append_c (out, alphabet[parts[k]]);
-        }
-    }
-  return g_string_free (out, FALSE);
-}
-
-static gboolean
-read_binary (Reader  *r,
-             guint8   tag,
-             GBytes **bytes,
-             GError **error)
-{
-  guint32 len;
-
-  switch (tag)
-    {
-    case TAG_BINARY_8:
-      if (!read_uint (r, 1, &len, error))
-        return FALSE;
-      break;
-    case TAG_BINARY_20:
-      if (!read_uint (r, 3, &len, error))
-        return FALSE;
-      len &= 0x0fffff;
-      break;
-    case TAG_BINARY_32:
-    default:
-      if (!read_uint (r, 4, &len, error))
-        return FALSE;
-      break;
-    }
-
-  if (!need (r, len, error))
-    return FALSE;
-  *bytes = g_bytes_new (r->data + r->pos, len);
-  r->pos += len;
-  return TRUE;
-}
-
-static gboolean read_value (Reader  *r,
-                            guint8   tag,
-                            Value   *value,
-                            GError **error);
-
-/* A value that must be text: a tag name, a key, a JID's user. */
-static char *
-read_text (Reader  *r,
-           GError **error)
-{
-  Value value = { 0 };
-  guint32 tag;
-
-  if (!read_uint (r, 1, &tag, error) || !read_value (r, tag, &value, error))
-    return NULL;
-  if (value.jid != NULL)
-    {
-      wa_jid_unref (value.jid);
-      g_free (value.text);
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "Expected text, found a JID");
+      malformed (r, error, "packed string of odd length with no bytes");
       return NULL;
     }
-  return value.text;
-}
+  if (!need (r, n_bytes, error))
+    return NULL;
 
-static gboolean
-read_jid_pair (Reader  *r,
-               Value   *value,
-               GError **error)
-{
-  g_autofree char *user = NULL;
-  g_autofree char *server = NULL;
-  guint32 tag;
-
-  if (!read_uint (r, 1, &tag, error))
-    return FALSE;
-  if (tag != TAG_LIST_EMPTY)
+  n_chars = (gsize)n_bytes * 2 - (odd ? 1 : 0);
+  out = g_malloc (n_chars + 1);
+  for (gsize i = 0; i < (gsize)n_bytes * 2; i++)
     {
-      r->pos--;
-      if ((user = read_text (r, error)) == NULL)
-        return FALSE;
+      guint8 byte = r->data[r->pos + i / 2];
+      guint8 code = i % 2 == 0 ? byte >> 4 : byte & 0x0f;
+      gboolean is_pad = odd && i == n_chars;
+
+      /* In the nibble alphabet 12-14 mean nothing, and 15 is only the
+       * padding of an odd length; a NUL would cut the string short. */
+      if (tag == TAG_NIBBLE_8 && (code >= 12 && code <= 14))
+        {
+          g_free (out);
+          malformed (r, error, "invalid nibble");
+          return NULL;
+        }
+      if (tag == TAG_NIBBLE_8 && code == 15 && !is_pad)
+        {
+          g_free (out);
+          malformed (r, error, "nibble padding inside a string");
+          return NULL;
+        }
+      if (!is_pad)
+        out[i] = alphabet[code];
     }
-  if ((server = read_text (r, error)) == NULL)
-    return FALSE;
-
-  value->jid = wa_jid_new (user, server);
-  value->text = wa_jid_to_string (value->jid);
-  return TRUE;
+  out[n_chars] = '\0';
+  r->pos += n_bytes;
+  return out;
 }
 
+/* A string whose tag byte has been read. A NULL result with no error set
+ * is LIST_EMPTY, "no value". */
 static gboolean
-read_ad_jid (Reader  *r,
-             Value   *value,
-             GError **error)
+read_string_with_tag (Reader   *r,
+                      guint8    tag,
+                      char    **out,
+                      GError  **error)
 {
-  static const struct { guint8 domain; const char *server; } domains[] = {
-    { 0, WA_SERVER_PN }, { 1, WA_SERVER_LID }, { 128, "hosted" }, { 129, "hosted.lid" },
-  };
-  g_autofree char *user = NULL;
-  const char *server = WA_SERVER_PN;
-  guint32 domain, device;
-
-  if (!read_uint (r, 1, &domain, error) || !read_uint (r, 1, &device, error) ||
-      (user = read_text (r, error)) == NULL)
-    return FALSE;
-
-  /* Other domain bytes are a legacy agent id on the phone-number server. */
-  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
-    if (domains[i].domain == domain)
-      server = domains[i].server;
-
-  value->jid = wa_jid_new_device (user, server, device);
-  value->text = wa_jid_to_string (value->jid);
-  return TRUE;
-}
-
-static gboolean
-read_device_jid (Reader   *r,
-                 gboolean  interop,
-                 Value    *value,
-                 GError  **error)
-{
-  g_autofree char *user = NULL;
-  g_autofree char *server = NULL;
-  guint32 device, integrator;
-
-  if ((user = read_text (r, error)) == NULL || !read_uint (r, 2, &device, error) ||
-      (interop && !read_uint (r, 2, &integrator, error)) ||
-      (server = read_text (r, error)) == NULL)
-    return FALSE;
-
-  value->jid = wa_jid_new_device (user, server, device);
-  value->text = wa_jid_to_string (value->jid);
-  return TRUE;
-}
-
-static gboolean
-read_value (Reader  *r,
-            guint8   tag,
-            Value   *value,
-            GError **error)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  guint32 index;
-  const char *token;
-
-  if (r->depth++ > MAX_DEPTH)
-    {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "Binary node nests too deep");
-      return FALSE;
-    }
+  *out = NULL;
 
   switch (tag)
     {
     case TAG_LIST_EMPTY:
-      value->text = g_strdup ("");
-      break;
+      return TRUE;
 
     case TAG_DICTIONARY_0 ... TAG_DICTIONARY_3:
-      if (!read_uint (r, 1, &index, error))
-        return FALSE;
-      value->text = g_strdup (wa_tokens_get_double (tag - TAG_DICTIONARY_0, index));
-      break;
+      {
+        guint8 idx;
 
-    case TAG_JID_PAIR:
-      if (!read_jid_pair (r, value, error))
-        return FALSE;
-      break;
-
-    case TAG_AD_JID:
-      if (!read_ad_jid (r, value, error))
-        return FALSE;
-      break;
-
-    case TAG_FB_JID:
-    case TAG_INTEROP_JID:
-      if (!read_device_jid (r, tag == TAG_INTEROP_JID, value, error))
-        return FALSE;
-      break;
+        if (!read_byte (r, &idx, error))
+          return FALSE;
+        *out = g_strdup (wa_tokens_get_double (tag - TAG_DICTIONARY_0, idx));
+        return TRUE;
+      }
 
     case TAG_NIBBLE_8:
     case TAG_HEX_8:
-      if ((value->text = read_packed (r, tag, error)) == NULL)
-        return FALSE;
-      break;
+      return (*out = read_packed (r, tag, error)) != NULL;
 
     case TAG_BINARY_8:
     case TAG_BINARY_20:
     case TAG_BINARY_32:
-      if (!read_binary (r, tag, &bytes, error))
-        return FALSE;
-      value->text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-      break;
+      {
+        guint32 len;
+        const guint8 *start;
+
+        if (!read_binary_length (r, tag, &len, error) || !need (r, len, error))
+          return FALSE;
+        start = r->data + r->pos;
+        /* Text is handled as C strings everywhere above this layer. */
+        if (memchr (start, '\0', len) != NULL)
+          return malformed (r, error, "NUL byte in a string");
+        *out = g_strndup ((const char *)start, len);
+        r->pos += len;
+        return TRUE;
+      }
+
+    case TAG_INTEROP_JID:
+    case TAG_FB_JID:
+    case TAG_AD_JID:
+    case TAG_JID_PAIR:
+      return malformed (r, error, "JID where a string is expected");
+
+    case TAG_LIST_8:
+    case TAG_LIST_16:
+      return malformed (r, error, "list where a string is expected");
 
     default:
-      if ((token = wa_tokens_get_single (tag)) == NULL)
-        {
-          g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "Unknown tag byte %u", tag);
-          return FALSE;
-        }
-      value->text = g_strdup (token);
-      break;
-    }
+      {
+        const char *token = wa_tokens_get_single (tag);
 
-  r->depth--;
-  return TRUE;
+        if (token == NULL)
+          return malformed (r, error, "unknown tag byte");
+        *out = g_strdup (token);
+        return TRUE;
+      }
+    }
+}
+
+static gboolean
+read_string (Reader   *r,
+             char    **out,
+             GError  **error)
+{
+  guint8 tag;
+
+  *out = NULL;
+  return read_byte (r, &tag, error) && read_string_with_tag (r, tag, out, error);
+}
+
+/* A string that must be present and not empty: a tag or a key. */
+static char *
+read_name (Reader      *r,
+           const char  *what,
+           GError     **error)
+{
+  char *name;
+
+  if (!read_string (r, &name, error))
+    return NULL;
+  if (name == NULL || name[0] == '\0')
+    {
+      g_free (name);
+      malformed (r, error, what);
+      return NULL;
+    }
+  return name;
+}
+
+static WaJid *
+read_jid_with_tag (Reader  *r,
+                   guint8   tag,
+                   GError **error)
+{
+  g_autofree char *user = NULL;
+  g_autofree char *server = NULL;
+  guint32 device = 0;
+  guint32 integrator = 0;
+  guint8 domain;
+  guint8 ad_device;
+
+  switch (tag)
+    {
+    case TAG_JID_PAIR:
+      /* LIST_EMPTY as the user is the server's own JID. */
+      if (!read_string (r, &user, error) || !read_string (r, &server, error))
+        return NULL;
+      if (server == NULL || server[0] == '\0')
+        {
+          malformed (r, error, "JID without a server");
+          return NULL;
+        }
+      return wa_jid_new_full (user, server, 0, 0, 0, error);
+
+    case TAG_AD_JID:
+      {
+        const char *ad_server = WA_SERVER_PN;
+        guint8 agent = 0;
+
+        if (!read_byte (r, &domain, error) || !read_byte (r, &ad_device, error) ||
+            !read_string (r, &user, error))
+          return NULL;
+
+        switch (domain)
+          {
+          case WA_JID_DOMAIN_PN:
+            break;
+          case WA_JID_DOMAIN_LID:
+            ad_server = WA_SERVER_LID;
+            break;
+          case WA_JID_DOMAIN_HOSTED:
+            ad_server = WA_SERVER_HOSTED;
+            break;
+          case WA_JID_DOMAIN_HOSTED_LID:
+            ad_server = WA_SERVER_HOSTED_LID;
+            break;
+          default:
+            /* A legacy agent; whatsmeow puts those on s.whatsapp.net too. */
+            agent = domain;
+            break;
+          }
+        return wa_jid_new_full (user, ad_server, agent, ad_device, 0, error);
+      }
+
+    case TAG_FB_JID:
+    case TAG_INTEROP_JID:
+    default:
+      {
+        const char *expected = tag == TAG_FB_JID ? WA_SERVER_MSGR : WA_SERVER_INTEROP;
+
+        if (!read_string (r, &user, error) || !read_uint (r, 2, &device, error))
+          return NULL;
+        if (tag == TAG_INTEROP_JID && !read_uint (r, 2, &integrator, error))
+          return NULL;
+        if (!read_string (r, &server, error))
+          return NULL;
+        /* Each form belongs to one server, so the server byte adds nothing
+         * but a chance to disagree. */
+        if (g_strcmp0 (server, expected) != 0)
+          {
+            malformed (r, error, "device JID on the wrong server");
+            return NULL;
+          }
+        return wa_jid_new_full (user, server, 0, device, integrator, error);
+      }
+    }
+}
+
+static gboolean
+is_jid_tag (guint8 tag)
+{
+  return tag == TAG_JID_PAIR || tag == TAG_AD_JID || tag == TAG_FB_JID || tag == TAG_INTEROP_JID;
+}
+
+/* An attribute value: text or a JID, or neither for LIST_EMPTY. */
+static gboolean
+read_value (Reader   *r,
+            char    **text,
+            WaJid   **jid,
+            GError  **error)
+{
+  guint8 tag;
+
+  *text = NULL;
+  *jid = NULL;
+  if (!read_byte (r, &tag, error))
+    return FALSE;
+  if (is_jid_tag (tag))
+    return (*jid = read_jid_with_tag (r, tag, error)) != NULL;
+  return read_string_with_tag (r, tag, text, error);
 }
 
 static WaNode *read_node (Reader  *r,
                           GError **error);
 
 static gboolean
+read_children (Reader  *r,
+               WaNode  *node,
+               guint8   tag,
+               GError **error)
+{
+  guint32 count = 0;
+
+  if (tag == TAG_LIST_8 && !read_uint (r, 1, &count, error))
+    return FALSE;
+  if (tag == TAG_LIST_16 && !read_uint (r, 2, &count, error))
+    return FALSE;
+  if (!need (r, (gsize)count * MIN_NODE_SIZE, error))
+    return FALSE;
+
+  /* LIST_EMPTY (and a zero-size list) is an empty child list rather than
+   * no content, so that re-encoding gives back the same bytes. */
+  wa_node_ensure_children (node);
+  for (guint32 i = 0; i < count; i++)
+    {
+      WaNode *child = read_node (r, error);
+
+      if (child == NULL)
+        return FALSE;
+      wa_node_add_child (node, child);
+    }
+  return TRUE;
+}
+
+static gboolean
 read_content (Reader  *r,
               WaNode  *node,
               GError **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
-  guint32 tag, size;
-  Value value = { 0 };
+  guint8 tag;
 
-  if (!read_uint (r, 1, &tag, error))
+  if (!read_byte (r, &tag, error))
     return FALSE;
 
   switch (tag)
@@ -595,36 +764,41 @@ read_content (Reader  *r,
     case TAG_LIST_EMPTY:
     case TAG_LIST_8:
     case TAG_LIST_16:
-      if (!read_list_size (r, tag, &size, error))
-        return FALSE;
-      /* Every child takes at least two bytes. */
-      if (!need (r, (gsize)size * 2, error))
-        return FALSE;
-      for (guint i = 0; i < size; i++)
-        {
-          WaNode *child = read_node (r, error);
-
-          if (child == NULL)
-            return FALSE;
-          wa_node_add_child (node, child);
-        }
-      return TRUE;
+      return read_children (r, node, tag, error);
 
     case TAG_BINARY_8:
     case TAG_BINARY_20:
     case TAG_BINARY_32:
-      if (!read_binary (r, tag, &bytes, error))
-        return FALSE;
-      wa_node_set_content (node, bytes);
-      return TRUE;
+      {
+        guint32 len;
+
+        if (!read_binary_length (r, tag, &len, error) || !need (r, len, error))
+          return FALSE;
+        wa_node_set_content_data (node, r->data + r->pos, len);
+        r->pos += len;
+        return TRUE;
+      }
 
     default:
-      if (!read_value (r, tag, &value, error))
-        return FALSE;
-      bytes = g_bytes_new_take (value.text, strlen (value.text));
-      g_clear_pointer (&value.jid, wa_jid_unref);
-      wa_node_set_content (node, bytes);
-      return TRUE;
+      {
+        g_autofree char *text = NULL;
+        g_autoptr(WaJid) jid = NULL;
+
+        /* Text or a JID as content: rare, and the node model keeps
+         * content as bytes, so it becomes the text's bytes. */
+        if (is_jid_tag (tag))
+          {
+            if ((jid = read_jid_with_tag (r, tag, error)) == NULL)
+              return FALSE;
+            text = wa_jid_to_string (jid);
+          }
+        else if (!read_string_with_tag (r, tag, &text, error))
+          return FALSE;
+
+        g_assert (text != NULL);
+        wa_node_set_content_data (node, (const guint8 *)text, strlen (text));
+        return TRUE;
+      }
     }
 }
 
@@ -634,59 +808,91 @@ read_node (Reader  *r,
 {
   g_autoptr(WaNode) node = NULL;
   g_autofree char *tag_name = NULL;
-  guint32 tag, size;
+  guint8 list_tag;
+  guint32 size;
 
-  if (++r->depth > MAX_DEPTH)
+  if (r->depth >= WA_BINARY_MAX_DEPTH)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "Binary node nests too deep");
+      malformed (r, error, "nodes nested too deep");
       return NULL;
     }
 
-  if (!read_uint (r, 1, &tag, error) || !read_list_size (r, tag, &size, error))
+  if (!read_byte (r, &list_tag, error))
     return NULL;
+  if (list_tag == TAG_LIST_8)
+    {
+      if (!read_uint (r, 1, &size, error))
+        return NULL;
+    }
+  else if (list_tag == TAG_LIST_16)
+    {
+      if (!read_uint (r, 2, &size, error))
+        return NULL;
+    }
+  else
+    {
+      malformed (r, error, "a node must start with LIST_8 or LIST_16");
+      return NULL;
+    }
+
   if (size == 0)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A node cannot be an empty list");
+      malformed (r, error, "a node cannot be an empty list");
       return NULL;
     }
+  /* Each item takes at least a byte. */
+  if (!need (r, size, error))
+    return NULL;
 
-  if ((tag_name = read_text (r, error)) == NULL)
+  if ((tag_name = read_name (r, "node without a tag", error)) == NULL)
     return NULL;
   node = wa_node_new (tag_name);
 
-  for (guint i = 0; i < (size - 1) / 2; i++)
+  for (guint32 i = 0; i < (size - 1) / 2; i++)
     {
-      g_autofree char *key = read_text (r, error);
-      Value value = { 0 };
-      guint32 value_tag;
+      g_autofree char *key = NULL;
+      g_autofree char *text = NULL;
+      g_autoptr(WaJid) jid = NULL;
 
-      if (key == NULL || !read_uint (r, 1, &value_tag, error) ||
-          !read_value (r, value_tag, &value, error))
+      if ((key = read_name (r, "attribute without a key", error)) == NULL ||
+          !read_value (r, &text, &jid, error))
         return NULL;
 
-      if (value.jid != NULL)
-        wa_node_set_attr_jid (node, key, value.jid);
-      else
-        wa_node_set_attr (node, key, value.text);
-      g_clear_pointer (&value.jid, wa_jid_unref);
-      g_free (value.text);
+      /* LIST_EMPTY as a value is whatsmeow's nil: the attribute is absent. */
+      if (jid != NULL)
+        wa_node_set_attr_jid (node, key, jid);
+      else if (text != NULL)
+        wa_node_set_attr (node, key, text);
     }
 
-  if (size % 2 == 0 && !read_content (r, node, error))
-    return NULL;
+  if (size % 2 == 0)
+    {
+      gboolean ok;
 
-  r->depth--;
+      r->depth++;
+      ok = read_content (r, node, error);
+      r->depth--;
+      if (!ok)
+        return NULL;
+    }
+
   return g_steal_pointer (&node);
 }
 
 /**
  * wa_binary_decode:
- * @data: one node in WABinary
+ * @data: (array length=len): one node in WABinary, without the flag byte
  * @len: its length
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the node; bytes left after it are
- *   an error
+ * Decodes one node. JIDs come back as JID-typed attributes, text or JID
+ * content as byte content, LIST_EMPTY content as an empty child list and
+ * a LIST_EMPTY attribute value as no attribute. Strings are not checked to
+ * be UTF-8 (they cannot contain NUL).
+ *
+ * Returns: (transfer full) (nullable): the node, or %NULL with
+ *   %WA_ERROR_TRUNCATED when the input ends too soon, %WA_ERROR_MALFORMED
+ *   for anything else, bytes left after the node included
  */
 WaNode *
 wa_binary_decode (const guint8  *data,
@@ -694,90 +900,139 @@ wa_binary_decode (const guint8  *data,
                   GError       **error)
 {
   Reader r = { data, len, 0, 0 };
-  g_autoptr(WaNode) node = read_node (&r, error);
+  g_autoptr(WaNode) node = NULL;
 
-  if (node == NULL)
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if ((node = read_node (&r, error)) == NULL)
     return NULL;
   if (r.pos != len)
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
-                   "%" G_GSIZE_FORMAT " bytes left after the node", len - r.pos);
+                   "Binary node followed by %" G_GSIZE_FORMAT " more bytes", len - r.pos);
       return NULL;
     }
   return g_steal_pointer (&node);
 }
 
-static GBytes *
-inflate_frame (const guint8  *data,
-               gsize          len,
-               GError       **error)
+/* Inflates a zlib stream into at most WA_BINARY_MAX_INFLATED bytes. The
+ * buffer grows by doubling from a guess, so a small frame costs little and
+ * a zlib bomb stops at the cap. */
+static GByteArray *
+inflate_payload (const guint8  *data,
+                 gsize          len,
+                 GError       **error)
 {
-  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) out = NULL;
   z_stream stream = { 0 };
-  guint8 chunk[16384];
+  gsize used = 0;
   int rc;
+
+  if (len > G_MAXUINT)
+    {
+      g_set_error_literal (error, WA_ERROR, WA_ERROR_MALFORMED, "Compressed frame too large");
+      return NULL;
+    }
 
   if (inflateInit (&stream) != Z_OK)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_FAILED, "Could not start zlib");
+      g_set_error_literal (error, WA_ERROR, WA_ERROR_FAILED, "Could not start zlib");
       return NULL;
     }
+
+  out = g_byte_array_sized_new (MIN (MAX (len * 4, 1024), WA_BINARY_MAX_INFLATED));
+  g_byte_array_set_size (out, MIN (MAX (len * 4, 1024), WA_BINARY_MAX_INFLATED));
 
   stream.next_in = (Bytef *)data;
   stream.avail_in = len;
-  do
-    {
-      stream.next_out = chunk;
-      stream.avail_out = sizeof chunk;
-      rc = inflate (&stream, Z_NO_FLUSH);
-      if (rc != Z_OK && rc != Z_STREAM_END)
-        break;
-      g_byte_array_append (out, chunk, sizeof chunk - stream.avail_out);
-      /* A compressed frame that inflates past the frame limit is an attack. */
-      if (out->len > WA_BINARY_MAX_FRAME)
-        {
-          rc = Z_DATA_ERROR;
-          break;
-        }
-    }
-  while (rc != Z_STREAM_END && (stream.avail_in > 0 || stream.avail_out == 0));
-  inflateEnd (&stream);
 
-  if (rc != Z_STREAM_END)
+  for (;;)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "Compressed frame is damaged or too large");
+      if (used == out->len)
+        {
+          /* One byte past the cap tells "exactly at the cap" from "over". */
+          gsize grown = MIN ((gsize)out->len * 2, (gsize)WA_BINARY_MAX_INFLATED + 1);
+
+          if (grown == used)
+            {
+              inflateEnd (&stream);
+              g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                           "Compressed frame inflates past %u bytes", WA_BINARY_MAX_INFLATED);
+              return NULL;
+            }
+          g_byte_array_set_size (out, grown);
+        }
+
+      stream.next_out = out->data + used;
+      stream.avail_out = out->len - used;
+      rc = inflate (&stream, Z_NO_FLUSH);
+      used = out->len - stream.avail_out;
+
+      if (rc == Z_STREAM_END)
+        break;
+      if (rc == Z_OK || (rc == Z_BUF_ERROR && stream.avail_out == 0))
+        continue;
+
+      inflateEnd (&stream);
+      if (rc == Z_BUF_ERROR)
+        g_set_error_literal (error, WA_ERROR, WA_ERROR_TRUNCATED, "Compressed frame truncated");
+      else
+        g_set_error_literal (error, WA_ERROR, WA_ERROR_MALFORMED, "Compressed frame damaged");
       return NULL;
     }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+
+  inflateEnd (&stream);
+
+  if (used > WA_BINARY_MAX_INFLATED)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                   "Compressed frame inflates past %u bytes", WA_BINARY_MAX_INFLATED);
+      return NULL;
+    }
+  if (stream.avail_in != 0)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                   "Compressed frame followed by %u more bytes", stream.avail_in);
+      return NULL;
+    }
+
+  g_byte_array_set_size (out, used);
+  return g_steal_pointer (&out);
 }
 
 /**
  * wa_binary_unpack_frame:
- * @data: a decrypted frame: a flag byte, then the node
+ * @plaintext: (array length=len): a decrypted frame: a flag byte, then the node
  * @len: its length
  * @error: return location for a #GError
  *
- * Handles the flag byte (bit 2: the node is zlib-compressed), then decodes.
+ * Reads the flag byte (WA-PROTOCOL.md §4.1): with bit 0x02 set the rest is
+ * a zlib stream, inflated to at most %WA_BINARY_MAX_INFLATED bytes; other
+ * bits are ignored. Then decodes exactly one node, as wa_binary_decode().
  *
  * Returns: (transfer full) (nullable): the node
  */
 WaNode *
-wa_binary_unpack_frame (const guint8  *data,
+wa_binary_unpack_frame (const guint8  *plaintext,
                         gsize          len,
                         GError       **error)
 {
-  g_autoptr(GBytes) inflated = NULL;
+  g_autoptr(GByteArray) inflated = NULL;
 
-  if (len < 1)
+  g_return_val_if_fail (plaintext != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (len == 0)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_TRUNCATED, "Empty frame");
+      g_set_error_literal (error, WA_ERROR, WA_ERROR_TRUNCATED, "Empty frame");
       return NULL;
     }
 
-  if ((data[0] & 0x02) == 0)
-    return wa_binary_decode (data + 1, len - 1, error);
+  if ((plaintext[0] & WA_BINARY_FLAG_COMPRESSED) == 0)
+    return wa_binary_decode (plaintext + 1, len - 1, error);
 
-  if ((inflated = inflate_frame (data + 1, len - 1, error)) == NULL)
+  if ((inflated = inflate_payload (plaintext + 1, len - 1, error)) == NULL)
     return NULL;
-  return wa_binary_decode (g_bytes_get_data (inflated, NULL), g_bytes_get_size (inflated), error);
+  return wa_binary_decode (inflated->data, inflated->len, error);
 }

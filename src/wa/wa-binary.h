@@ -11,14 +11,22 @@
 
 G_BEGIN_DECLS
 
-/* The largest frame the protocol can carry (3-byte length). */
-#define WA_BINARY_MAX_FRAME (1 << 24)
+/* How deep the decoder lets nodes nest; real stanzas stay under ten. */
+#define WA_BINARY_MAX_DEPTH    64
+
+/* The most a compressed frame may inflate to: the largest uncompressed
+ * frame the 3-byte length prefix allows. */
+#define WA_BINARY_MAX_INFLATED (16 * 1024 * 1024)
+
+/* The frame flag bit saying the payload is zlib-compressed. */
+#define WA_BINARY_FLAG_COMPRESSED 0x02
 
 GBytes *wa_binary_encode       (WaNode        *node);
+GBytes *wa_binary_pack_frame   (WaNode        *node);
 WaNode *wa_binary_decode       (const guint8  *data,
                                 gsize          len,
                                 GError       **error);
-WaNode *wa_binary_unpack_frame (const guint8  *data,
+WaNode *wa_binary_unpack_frame (const guint8  *plaintext,
                                 gsize          len,
                                 GError       **error);
 

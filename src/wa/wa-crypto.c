@@ -9,22 +9,39 @@
 
 #include "config.h"
 
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/evp.h>
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
-#include <string.h>
 
 #include "wa-crypto.h"
 #include "wa-error.h"
 
 /*
- * The primitives the protocol needs. libsodium provides hashing, HMAC,
- * X25519 and AES-256-GCM; HKDF is built here from HMAC-SHA256 (libsodium
- * 1.0.18 has none). Signatures are the Signal scheme (XEdDSA over the
- * Montgomery key), which only libsignal-protocol-c implements; libsodium's
- * Ed25519 is a different scheme. Keys are never logged.
+ * The primitives the WhatsApp protocol needs, in one place so the rest of
+ * the library never touches libsodium, OpenSSL or libsignal directly.
+ *
+ * Who does what, and why:
+ *  - libsodium: random bytes, SHA-256, HMAC-SHA256, X25519 and AES-256-GCM
+ *    when the CPU has AES-NI + PCLMUL (its only GCM implementation).
+ *  - OpenSSL EVP: AES-CBC and AES-CTR (libsodium 1.0.18 has neither), GCM
+ *    on CPUs libsodium refuses, and MD5 (only for the registration
+ *    buildHash).
+ *  - HKDF is written here on top of HMAC: 1.0.18 predates libsodium's HKDF.
+ *  - Signatures are the Signal Curve25519 scheme (Ed25519 over the
+ *    birational image of the Montgomery key, sign bit in byte 63). Only
+ *    libsignal-protocol-c implements it; libsodium's Ed25519 produces
+ *    signatures WhatsApp would reject.
+ *
+ * Nothing here logs, so no key material can reach a log by accident.
  */
 
-/* libsignal-protocol-c exports these but its headers do not declare them. */
+/* libsignal-protocol-c exports these raw primitives but installs no header
+ * for them. They work on bare 32-byte keys and need no signal_context, which
+ * curve_calculate_signature() would (it takes its randomness from the
+ * context's crypto provider). Both return 0 on success. */
 int curve25519_sign   (unsigned char       *signature_out,
                        const unsigned char *curve25519_privkey,
                        const unsigned char *msg,
@@ -35,69 +52,306 @@ int curve25519_verify (const unsigned char *signature,
                        const unsigned char *msg,
                        const unsigned long  msg_len);
 
+/* EVP takes int lengths; feed longer inputs in pieces of this size. */
+#define EVP_CHUNK (1 << 30)
+
+/* Decided once by wa_crypto_init(); until then the portable path is used. */
+static gboolean use_sodium_gcm;
+static gboolean force_openssl_gcm;
+
+/* Auxiliary methods */
+
+/* The context already knows whether it encrypts; out == NULL feeds AAD. */
+static gboolean
+evp_update (EVP_CIPHER_CTX *ctx,
+            guint8         *out,
+            gsize          *out_len,
+            const guint8   *in,
+            gsize           len)
+{
+  gsize done = 0;
+
+  *out_len = 0;
+  while (done < len)
+    {
+      int chunk = (int) MIN (len - done, (gsize) EVP_CHUNK);
+      int written = 0;
+
+      if (EVP_CipherUpdate (ctx, out != NULL ? out + *out_len : NULL, &written, in + done, chunk) != 1)
+        return FALSE;
+
+      done += chunk;
+      if (out != NULL)
+        *out_len += written;
+    }
+
+  return TRUE;
+}
+
+static void
+set_evp_error (GError     **error,
+               const char  *what)
+{
+  g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "OpenSSL could not run %s", what);
+}
+
+static GBytes *
+gcm_seal_openssl (const guint8  key[WA_AES_KEY_LEN],
+                  const guint8  iv[WA_GCM_IV_LEN],
+                  const guint8 *aad,
+                  gsize         aad_len,
+                  const guint8 *plain,
+                  gsize         len,
+                  GError      **error)
+{
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new ();
+  guint8 *out = g_malloc (len + WA_AES_BLOCK_LEN + WA_GCM_TAG_LEN);
+  gsize out_len = 0;
+  gsize unused = 0;
+  int final_len = 0;
+
+  if (ctx == NULL ||
+      EVP_EncryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, NULL, NULL) != 1 ||
+      EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_IVLEN, WA_GCM_IV_LEN, NULL) != 1 ||
+      EVP_EncryptInit_ex (ctx, NULL, NULL, key, iv) != 1 ||
+      !evp_update (ctx, NULL, &unused, aad, aad_len) ||
+      !evp_update (ctx, out, &out_len, plain, len) ||
+      EVP_EncryptFinal_ex (ctx, out + out_len, &final_len) != 1 ||
+      EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_GET_TAG, WA_GCM_TAG_LEN, out + len) != 1)
+    {
+      EVP_CIPHER_CTX_free (ctx);
+      g_free (out);
+      set_evp_error (error, "AES-256-GCM");
+      return NULL;
+    }
+
+  EVP_CIPHER_CTX_free (ctx);
+  return g_bytes_new_take (out, len + WA_GCM_TAG_LEN);
+}
+
+static GBytes *
+gcm_open_openssl (const guint8  key[WA_AES_KEY_LEN],
+                  const guint8  iv[WA_GCM_IV_LEN],
+                  const guint8 *aad,
+                  gsize         aad_len,
+                  const guint8 *cipher,
+                  gsize         len,
+                  GError      **error)
+{
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new ();
+  gsize plain_len = len - WA_GCM_TAG_LEN;
+  guint8 *out = g_malloc (plain_len + WA_AES_BLOCK_LEN);
+  guint8 tag[WA_GCM_TAG_LEN];
+  gsize out_len = 0;
+  gsize unused = 0;
+  int final_len = 0;
+  gboolean ok;
+
+  /* The tag control takes a non-const pointer. */
+  memcpy (tag, cipher + plain_len, sizeof tag);
+
+  ok = ctx != NULL &&
+       EVP_DecryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, NULL, NULL) == 1 &&
+       EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_IVLEN, WA_GCM_IV_LEN, NULL) == 1 &&
+       EVP_DecryptInit_ex (ctx, NULL, NULL, key, iv) == 1 &&
+       evp_update (ctx, NULL, &unused, aad, aad_len) &&
+       evp_update (ctx, out, &out_len, cipher, plain_len) &&
+       EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_TAG, WA_GCM_TAG_LEN, tag) == 1 &&
+       EVP_DecryptFinal_ex (ctx, out + out_len, &final_len) == 1;
+  EVP_CIPHER_CTX_free (ctx);
+
+  if (!ok)
+    {
+      /* Never hand out plaintext that failed authentication. */
+      sodium_memzero (out, plain_len);
+      g_free (out);
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "Encrypted data failed authentication");
+      return NULL;
+    }
+
+  return g_bytes_new_take (out, plain_len);
+}
+
+static GBytes *
+aes_openssl (const EVP_CIPHER  *type,
+             gboolean           encrypt,
+             const guint8       key[WA_AES_KEY_LEN],
+             const guint8       iv[WA_AES_BLOCK_LEN],
+             const guint8      *in,
+             gsize              len,
+             const char        *what,
+             GError           **error)
+{
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new ();
+  gsize capacity = len + WA_AES_BLOCK_LEN;
+  guint8 *out = g_malloc (capacity);
+  gsize out_len = 0;
+  int final_len = 0;
+  gboolean ok;
+
+  ok = ctx != NULL &&
+       EVP_CipherInit_ex (ctx, type, NULL, key, iv, encrypt ? 1 : 0) == 1 &&
+       evp_update (ctx, out, &out_len, in, len) &&
+       EVP_CipherFinal_ex (ctx, out + out_len, &final_len) == 1;
+  EVP_CIPHER_CTX_free (ctx);
+
+  if (!ok)
+    {
+      sodium_memzero (out, capacity);
+      g_free (out);
+      /* The only failure a peer can cause is bad CBC padding, which means
+       * the data is damaged or the key is wrong. */
+      if (!encrypt)
+        g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "%s data does not decrypt (wrong key or damaged)", what);
+      else
+        set_evp_error (error, what);
+      return NULL;
+    }
+
+  return g_bytes_new_take (out, out_len + final_len);
+}
+
+/* Signatures use the scalar as stored, so keys are kept clamped. */
+static void
+clamp (guint8 priv[WA_KEY_LEN])
+{
+  priv[0] &= 248;
+  priv[31] &= 127;
+  priv[31] |= 64;
+}
+
+/* Public API */
+
 /**
  * wa_crypto_init:
  * @error: return location for a #GError
  *
- * Initialises libsodium and checks what the build cannot: that the
- * protobuf-c runtime is the current one (libsignal-protocol-c carries an
- * old copy that wins when it is linked first), and that this processor
- * can do AES-256-GCM.
+ * Initialises libsodium, picks the AES-GCM implementation, and checks what
+ * the build cannot: that the protobuf-c runtime is 1.4 or newer.
+ * libsignal-protocol-c carries a copy of protobuf-c 1.1.1 that silently
+ * wins when it comes first on the link line (WA-PROTOCOL.md §11.5). Call it
+ * once before any other function here; calling it again is harmless.
  *
- * Returns: %TRUE when the protocol can run here
+ * Returns: %TRUE when the protocol can run in this process
  */
 gboolean
 wa_crypto_init (GError **error)
 {
   if (sodium_init () < 0)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "libsodium could not start");
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "libsodium could not be initialised");
       return FALSE;
     }
+
   if (protobuf_c_version_number () < 1004000)
     {
       g_set_error (error, WA_ERROR, WA_ERROR_FAILED,
-                   "protobuf-c %s is linked instead of 1.4 or newer: the link order is wrong",
+                   "protobuf-c %s is linked instead of 1.4 or newer: "
+                   "libprotobuf-c must come before libsignal-protocol-c when linking",
                    protobuf_c_version ());
       return FALSE;
     }
-  if (!crypto_aead_aes256gcm_is_available ())
-    {
-      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO,
-                   "This processor has no AES instructions, which WhatsApp's encryption needs here");
-      return FALSE;
-    }
+
+  use_sodium_gcm = crypto_aead_aes256gcm_is_available () != 0;
+
   return TRUE;
 }
 
 void
-wa_crypto_random (guint8 *out,
-                  gsize   len)
+_wa_crypto_force_openssl_gcm (gboolean force)
+{
+  force_openssl_gcm = force;
+}
+
+/**
+ * wa_crypto_random:
+ * @out: (out caller-allocates): where to write
+ * @len: how many bytes
+ *
+ * Fills @out with bytes from the system's CSPRNG.
+ */
+void
+wa_crypto_random (gpointer out,
+                  gsize    len)
 {
   randombytes_buf (out, len);
 }
 
+/**
+ * wa_crypto_wipe:
+ * @data: secret bytes
+ * @len: their length
+ *
+ * Overwrites secrets in a way the compiler cannot optimise away.
+ */
 void
 wa_crypto_wipe (gpointer data,
                 gsize    len)
 {
-  sodium_memzero (data, len);
+  if (data != NULL)
+    sodium_memzero (data, len);
+}
+
+/**
+ * wa_crypto_equal:
+ *
+ * Compares two buffers in constant time, for MACs and keys.
+ *
+ * Returns: whether the @len bytes at @a and @b are equal
+ */
+gboolean
+wa_crypto_equal (const guint8 *a,
+                 const guint8 *b,
+                 gsize         len)
+{
+  return sodium_memcmp (a, b, len) == 0;
 }
 
 void
 wa_crypto_sha256 (const guint8 *data,
                   gsize         len,
-                  guint8        out[32])
+                  guint8        out[WA_SHA256_LEN])
 {
   crypto_hash_sha256 (out, data, len);
 }
 
+/**
+ * wa_crypto_md5:
+ *
+ * MD5, which WhatsApp uses only for the registration buildHash. It can
+ * fail where OpenSSL runs in FIPS mode.
+ *
+ * Returns: %FALSE with %WA_ERROR_CRYPTO if MD5 is unavailable
+ */
+gboolean
+wa_crypto_md5 (const guint8  *data,
+               gsize          len,
+               guint8         out[WA_MD5_LEN],
+               GError       **error)
+{
+  unsigned int out_len = 0;
+
+  if (EVP_Digest (data, len, out, &out_len, EVP_md5 (), NULL) != 1 || out_len != WA_MD5_LEN)
+    {
+      set_evp_error (error, "MD5");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * wa_crypto_hmac_sha256:
+ * @key: the key, any length
+ *
+ * HMAC-SHA256 of @data.
+ */
 void
 wa_crypto_hmac_sha256 (const guint8 *key,
                        gsize         key_len,
                        const guint8 *data,
                        gsize         len,
-                       guint8        out[32])
+                       guint8        out[WA_SHA256_LEN])
 {
   crypto_auth_hmacsha256_state state;
 
@@ -109,10 +363,14 @@ wa_crypto_hmac_sha256 (const guint8 *key,
 
 /**
  * wa_crypto_hkdf_sha256:
- * @salt: (nullable): the salt; %NULL means 32 zero bytes (RFC 5869)
- * @out_len: at most 255 × 32 bytes
+ * @salt: (nullable): the salt; %NULL means 32 zero bytes (RFC 5869 §2.2)
+ * @salt_len: length of @salt, ignored when it is %NULL
+ * @ikm: the input keying material
+ * @info: (nullable): the context string, may be empty
+ * @out: (out caller-allocates): @out_len bytes of output
+ * @out_len: at most %WA_HKDF_MAX_LEN (255 × 32) bytes
  *
- * HKDF-SHA256, extract then expand.
+ * HKDF-SHA256 (RFC 5869), extract then expand.
  */
 void
 wa_crypto_hkdf_sha256 (const guint8 *salt,
@@ -124,69 +382,91 @@ wa_crypto_hkdf_sha256 (const guint8 *salt,
                        guint8       *out,
                        gsize         out_len)
 {
-  static const guint8 zeros[32] = { 0 };
-  guint8 prk[32];
-  guint8 block[32];
+  static const guint8 zero_salt[WA_SHA256_LEN] = { 0 };
+  crypto_auth_hmacsha256_state state;
+  guint8 prk[WA_SHA256_LEN];
+  guint8 block[WA_SHA256_LEN];
   gsize done = 0;
+  guint8 counter = 1;
 
-  g_return_if_fail (out_len <= 255 * 32);
+  g_return_if_fail (out_len <= WA_HKDF_MAX_LEN);
+  g_return_if_fail (out != NULL || out_len == 0);
 
   if (salt == NULL)
     {
-      salt = zeros;
-      salt_len = sizeof zeros;
+      salt = zero_salt;
+      salt_len = sizeof zero_salt;
     }
   wa_crypto_hmac_sha256 (salt, salt_len, ikm, ikm_len, prk);
 
-  for (guint8 counter = 1; done < out_len; counter++)
+  /* T(i) = HMAC(PRK, T(i-1) || info || i), T(0) empty. */
+  while (done < out_len)
     {
-      crypto_auth_hmacsha256_state state;
+      gsize take = MIN (sizeof block, out_len - done);
 
       crypto_auth_hmacsha256_init (&state, prk, sizeof prk);
       if (counter > 1)
         crypto_auth_hmacsha256_update (&state, block, sizeof block);
-      crypto_auth_hmacsha256_update (&state, info, info_len);
+      if (info_len > 0)
+        crypto_auth_hmacsha256_update (&state, info, info_len);
       crypto_auth_hmacsha256_update (&state, &counter, 1);
       crypto_auth_hmacsha256_final (&state, block);
-      sodium_memzero (&state, sizeof state);
 
-      memcpy (out + done, block, MIN (sizeof block, out_len - done));
-      done += MIN (sizeof block, out_len - done);
+      memcpy (out + done, block, take);
+      done += take;
+      counter++;
     }
 
+  sodium_memzero (&state, sizeof state);
   sodium_memzero (prk, sizeof prk);
   sodium_memzero (block, sizeof block);
 }
 
 /**
  * wa_crypto_aes_gcm_seal:
+ * @key: the 32-byte key
+ * @iv: the 12-byte nonce; never reuse one with the same key
+ * @aad: (nullable): additional authenticated data
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): the ciphertext with its 16-byte tag appended
+ * AES-256-GCM encryption.
+ *
+ * Returns: (transfer full) (nullable): the ciphertext with its 16-byte tag
+ *   appended, or %NULL with %WA_ERROR_CRYPTO if the backend failed
  */
 GBytes *
-wa_crypto_aes_gcm_seal (const guint8  key[32],
-                        const guint8  iv[12],
-                        const guint8 *aad,
-                        gsize         aad_len,
-                        const guint8 *plain,
-                        gsize         len)
+wa_crypto_aes_gcm_seal (const guint8   key[WA_AES_KEY_LEN],
+                        const guint8   iv[WA_GCM_IV_LEN],
+                        const guint8  *aad,
+                        gsize          aad_len,
+                        const guint8  *plain,
+                        gsize          len,
+                        GError       **error)
 {
-  guint8 *out = g_malloc (len + crypto_aead_aes256gcm_ABYTES);
+  guint8 *out;
   unsigned long long out_len = 0;
 
+  if (!use_sodium_gcm || force_openssl_gcm)
+    return gcm_seal_openssl (key, iv, aad, aad_len, plain, len, error);
+
+  out = g_malloc (len + crypto_aead_aes256gcm_ABYTES);
   crypto_aead_aes256gcm_encrypt (out, &out_len, plain, len, aad, aad_len, NULL, iv, key);
   return g_bytes_new_take (out, out_len);
 }
 
 /**
  * wa_crypto_aes_gcm_open:
+ * @cipher: ciphertext followed by the 16-byte tag
+ * @error: return location for a #GError
+ *
+ * AES-256-GCM decryption; see wa_crypto_aes_gcm_seal().
  *
  * Returns: (transfer full) (nullable): the plaintext, or %NULL with
  *   %WA_ERROR_CRYPTO when the tag does not verify
  */
 GBytes *
-wa_crypto_aes_gcm_open (const guint8   key[32],
-                        const guint8   iv[12],
+wa_crypto_aes_gcm_open (const guint8   key[WA_AES_KEY_LEN],
+                        const guint8   iv[WA_GCM_IV_LEN],
                         const guint8  *aad,
                         gsize          aad_len,
                         const guint8  *cipher,
@@ -196,82 +476,222 @@ wa_crypto_aes_gcm_open (const guint8   key[32],
   guint8 *out;
   unsigned long long out_len = 0;
 
-  if (len < crypto_aead_aes256gcm_ABYTES)
+  if (len < WA_GCM_TAG_LEN)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "Encrypted frame is shorter than its tag");
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO,
+                   "Encrypted data of %" G_GSIZE_FORMAT " bytes is shorter than its tag", len);
       return NULL;
     }
 
-  out = g_malloc (len);
+  if (!use_sodium_gcm || force_openssl_gcm)
+    return gcm_open_openssl (key, iv, aad, aad_len, cipher, len, error);
+
+  out = g_malloc (len - WA_GCM_TAG_LEN);
   if (crypto_aead_aes256gcm_decrypt (out, &out_len, NULL, cipher, len, aad, aad_len, iv, key) != 0)
     {
+      sodium_memzero (out, len - WA_GCM_TAG_LEN);
       g_free (out);
-      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "Encrypted frame failed authentication");
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "Encrypted data failed authentication");
       return NULL;
     }
+
   return g_bytes_new_take (out, out_len);
 }
 
-/* Signatures use the scalar as stored, so keys are kept clamped. */
-static void
-clamp (guint8 priv[32])
+/**
+ * wa_crypto_aes_cbc_encrypt:
+ * @key: the 32-byte key
+ * @iv: the 16-byte IV
+ *
+ * AES-256-CBC with PKCS#7 padding, as used for media (WA-PROTOCOL.md
+ * §10.3). CBC has no integrity of its own: callers check a MAC first.
+ *
+ * Returns: (transfer full) (nullable): the ciphertext, a whole number of
+ *   blocks and always longer than @len
+ */
+GBytes *
+wa_crypto_aes_cbc_encrypt (const guint8   key[WA_AES_KEY_LEN],
+                           const guint8   iv[WA_AES_BLOCK_LEN],
+                           const guint8  *plain,
+                           gsize          len,
+                           GError       **error)
 {
-  priv[0] &= 248;
-  priv[31] &= 127;
-  priv[31] |= 64;
+  return aes_openssl (EVP_aes_256_cbc (), TRUE, key, iv, plain, len, "AES-256-CBC", error);
 }
 
+/**
+ * wa_crypto_aes_cbc_decrypt:
+ *
+ * Reverses wa_crypto_aes_cbc_encrypt() and strips the padding.
+ *
+ * Returns: (transfer full) (nullable): the plaintext, or %NULL with
+ *   %WA_ERROR_CRYPTO when the length or the padding is wrong
+ */
+GBytes *
+wa_crypto_aes_cbc_decrypt (const guint8   key[WA_AES_KEY_LEN],
+                           const guint8   iv[WA_AES_BLOCK_LEN],
+                           const guint8  *cipher,
+                           gsize          len,
+                           GError       **error)
+{
+  if (len == 0 || len % WA_AES_BLOCK_LEN != 0)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO,
+                   "AES-256-CBC data of %" G_GSIZE_FORMAT " bytes is not a whole number of blocks", len);
+      return NULL;
+    }
+
+  return aes_openssl (EVP_aes_256_cbc (), FALSE, key, iv, cipher, len, "AES-256-CBC", error);
+}
+
+/**
+ * wa_crypto_aes_ctr:
+ * @iv: the initial 128-bit counter block, incremented big-endian
+ *
+ * AES-256-CTR; the same call encrypts and decrypts (used by the pairing
+ * code flow, WA-PROTOCOL.md §5.8).
+ *
+ * Returns: (transfer full) (nullable): @len bytes of output
+ */
+GBytes *
+wa_crypto_aes_ctr (const guint8   key[WA_AES_KEY_LEN],
+                   const guint8   iv[WA_AES_BLOCK_LEN],
+                   const guint8  *data,
+                   gsize          len,
+                   GError       **error)
+{
+  return aes_openssl (EVP_aes_256_ctr (), TRUE, key, iv, data, len, "AES-256-CTR", error);
+}
+
+/**
+ * wa_key_pair_from_private:
+ * @pair: (out caller-allocates): the key pair to fill
+ * @priv: 32 bytes of private key; clamped on the way in
+ *
+ * Completes a key pair from a stored or test private key.
+ */
 void
 wa_key_pair_from_private (WaKeyPair    *pair,
-                          const guint8  priv[32])
+                          const guint8  priv[WA_KEY_LEN])
 {
-  memcpy (pair->priv, priv, 32);
+  g_return_if_fail (pair != NULL);
+
+  memmove (pair->priv, priv, WA_KEY_LEN);
   clamp (pair->priv);
   crypto_scalarmult_curve25519_base (pair->pub, pair->priv);
 }
 
+/**
+ * wa_key_pair_generate:
+ * @pair: (out caller-allocates): the key pair to fill
+ *
+ * Makes a fresh X25519 key pair with a clamped private key.
+ */
 void
 wa_key_pair_generate (WaKeyPair *pair)
 {
-  guint8 priv[32];
+  g_return_if_fail (pair != NULL);
 
-  randombytes_buf (priv, sizeof priv);
-  wa_key_pair_from_private (pair, priv);
-  sodium_memzero (priv, sizeof priv);
+  randombytes_buf (pair->priv, WA_KEY_LEN);
+  wa_key_pair_from_private (pair, pair->priv);
 }
 
+/**
+ * wa_key_pair_clear:
+ *
+ * Wipes both halves of @pair.
+ */
+void
+wa_key_pair_clear (WaKeyPair *pair)
+{
+  if (pair != NULL)
+    sodium_memzero (pair, sizeof *pair);
+}
+
+/**
+ * wa_crypto_x25519:
+ * @out: (out caller-allocates): the 32-byte shared secret
+ * @error: return location for a #GError
+ *
+ * X25519 agreement between our @priv and a peer's @pub.
+ *
+ * Returns: %FALSE with %WA_ERROR_CRYPTO when @pub is a low-order point
+ *   (the secret would be all zeros, i.e. known to anyone)
+ */
 gboolean
-wa_crypto_x25519 (const guint8   priv[32],
-                  const guint8   pub[32],
-                  guint8         out[32],
+wa_crypto_x25519 (const guint8   priv[WA_KEY_LEN],
+                  const guint8   pub[WA_KEY_LEN],
+                  guint8         out[WA_KEY_LEN],
                   GError       **error)
 {
   if (crypto_scalarmult_curve25519 (out, priv, pub) != 0)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "The peer sent a weak public key");
+      sodium_memzero (out, WA_KEY_LEN);
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "The peer's public key is a low-order point");
       return FALSE;
     }
+
   return TRUE;
 }
 
+/**
+ * wa_crypto_sign_with_random:
+ * @priv: a clamped Curve25519 private key
+ * @random: the 64 bytes hashed into the nonce
+ * @signature: (out caller-allocates): 64 bytes
+ *
+ * The Signal Curve25519 signature with caller-chosen randomness. Only
+ * meant for reproducing published test vectors (they use zeros); real
+ * signatures must come from wa_crypto_sign().
+ */
 void
-wa_crypto_sign (const guint8  priv[32],
+wa_crypto_sign_with_random (const guint8  priv[WA_KEY_LEN],
+                            const guint8 *message,
+                            gsize         len,
+                            const guint8  random[64],
+                            guint8        signature[WA_SIGNATURE_LEN])
+{
+  /* It fails only when its working buffer cannot be allocated; GLib treats
+   * running out of memory as fatal everywhere else, so do the same. */
+  if (curve25519_sign (signature, priv, message, len, random) != 0)
+    g_error ("Out of memory while signing %" G_GSIZE_FORMAT " bytes", len);
+}
+
+/**
+ * wa_crypto_sign:
+ * @priv: a clamped Curve25519 private key
+ * @signature: (out caller-allocates): 64 bytes
+ *
+ * Signs @message with the Signal Curve25519 scheme WhatsApp uses for
+ * certificates and ADV identities. Fresh randomness goes into every
+ * signature, so the same input signs differently each time.
+ */
+void
+wa_crypto_sign (const guint8  priv[WA_KEY_LEN],
                 const guint8 *message,
                 gsize         len,
-                guint8        signature[64])
+                guint8        signature[WA_SIGNATURE_LEN])
 {
   guint8 random[64];
 
   randombytes_buf (random, sizeof random);
-  curve25519_sign (signature, priv, message, len, random);
+  wa_crypto_sign_with_random (priv, message, len, random, signature);
   sodium_memzero (random, sizeof random);
 }
 
+/**
+ * wa_crypto_verify:
+ * @pub: the signer's 32-byte public key (no 0x05 prefix)
+ *
+ * Returns: whether @signature is a valid Signal Curve25519 signature of
+ *   @message by @pub
+ */
 gboolean
-wa_crypto_verify (const guint8  pub[32],
+wa_crypto_verify (const guint8  pub[WA_KEY_LEN],
                   const guint8 *message,
                   gsize         len,
-                  const guint8  signature[64])
+                  const guint8  signature[WA_SIGNATURE_LEN])
 {
+  /* Anything but 0 (including an allocation failure) counts as invalid. */
   return curve25519_verify (signature, pub, message, len) == 0;
 }

@@ -11,72 +11,159 @@
 
 #include <string.h>
 
-#include "wa-binary.h"
 #include "wa-error.h"
 #include "wa-frame.h"
-#include "wa-noise.h"
 
 /*
  * The byte stream inside the WebSocket (WA-PROTOCOL.md §1): the client
- * opens with the 4-byte connection header, then every frame is a 3-byte
- * big-endian length and that many bytes. WebSocket message boundaries mean
- * nothing: one message may hold several frames or part of one, so the
- * reader buffers until a frame is whole.
+ * opens with the 4-byte connection header, then every frame, both ways, is
+ * a 3-byte big-endian length and that many bytes. WebSocket message
+ * boundaries mean nothing: one message may hold several frames, part of
+ * one, or the end of one and the start of the next.
+ *
+ * The reader keeps only the unfinished frame between calls and sizes its
+ * buffer from the length prefix, so a peer can make it hold at most one
+ * maximal frame (16 MiB) plus whatever chunk is being fed.
  */
 
-#define HEADER_LEN 4
-#define LENGTH_LEN 3
+/* Past this, a buffer is dropped rather than kept for the next frame, so
+ * one large frame does not pin its memory for the life of the connection. */
+#define KEEP_BUFFER_MAX (64 * 1024)
+
+struct _WaFrameWriter
+{
+  gboolean header_pending;
+};
 
 struct _WaFrameReader
 {
-  GByteArray *buffer;
-  gboolean    expect_header;   /* the server side, before the first frame */
+  GByteArray *partial;       /* prefix and body of the frame being read */
+  guint       header_seen;   /* connection header bytes matched so far */
+  gboolean    want_header;   /* the server side, until the header is whole */
+  gboolean    failed;
 };
 
+/* Auxiliary methods */
+
+static gsize
+read_length (const guint8 *prefix)
+{
+  return (gsize) prefix[0] << 16 | (gsize) prefix[1] << 8 | (gsize) prefix[2];
+}
+
+/* Once the length is known, reserve the whole frame at once: appending
+ * would double the buffer repeatedly and could reach twice the frame. */
+static void
+reserve_frame (WaFrameReader *self)
+{
+  gsize total = WA_FRAME_LENGTH_LEN + read_length (self->partial->data);
+  GByteArray *sized;
+
+  if (total <= KEEP_BUFFER_MAX)
+    return;
+
+  sized = g_byte_array_sized_new ((guint) total);
+  g_byte_array_append (sized, self->partial->data, self->partial->len);
+  g_byte_array_unref (self->partial);
+  self->partial = sized;
+}
+
+/* Hands the buffered frame out without copying it. */
+static GBytes *
+take_partial (WaFrameReader *self)
+{
+  gsize len = read_length (self->partial->data);
+  g_autoptr(GBytes) whole = g_byte_array_free_to_bytes (self->partial);
+
+  self->partial = g_byte_array_new ();
+  return g_bytes_new_from_bytes (whole, WA_FRAME_LENGTH_LEN, len);
+}
+
+/* Public API */
+
 /**
- * wa_frame_encode:
- * @payload: a Noise message or encrypted frame
- * @with_header: prepend the connection header (the client's first frame)
+ * wa_frame_writer_new:
+ * @side: which end of the connection writes
  *
- * Returns: (transfer full) (nullable): the bytes to send
+ * Returns: (transfer full): a writer; the client's puts the connection
+ *   header in front of its first frame only
+ */
+WaFrameWriter *
+wa_frame_writer_new (WaFrameSide side)
+{
+  WaFrameWriter *self = g_new0 (WaFrameWriter, 1);
+
+  self->header_pending = side == WA_FRAME_SIDE_CLIENT;
+  return self;
+}
+
+void
+wa_frame_writer_free (WaFrameWriter *self)
+{
+  g_free (self);
+}
+
+/**
+ * wa_frame_writer_write:
+ * @self: a writer
+ * @payload: a handshake message or an encrypted frame
+ * @len: its length, below 1 << 24
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the bytes to send, or %NULL with
+ *   %WA_ERROR_MALFORMED if @payload is too large for the 3-byte length
  */
 GBytes *
-wa_frame_encode (const guint8  *payload,
-                 gsize          len,
-                 gboolean       with_header,
-                 GError       **error)
+wa_frame_writer_write (WaFrameWriter  *self,
+                       const guint8   *payload,
+                       gsize           len,
+                       GError        **error)
 {
   GByteArray *out;
-  guint8 length[LENGTH_LEN] = { len >> 16, len >> 8, len };
+  guint8 prefix[WA_FRAME_LENGTH_LEN];
 
-  if (len >= WA_BINARY_MAX_FRAME)
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (payload != NULL || len == 0, NULL);
+
+  if (len > WA_FRAME_MAX_PAYLOAD)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_FAILED, "Frame of %" G_GSIZE_FORMAT " bytes is too large", len);
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                   "A frame of %" G_GSIZE_FORMAT " bytes does not fit the 3-byte length (max %u)",
+                   len, WA_FRAME_MAX_PAYLOAD);
       return NULL;
     }
 
-  out = g_byte_array_sized_new (HEADER_LEN + LENGTH_LEN + len);
-  if (with_header)
-    g_byte_array_append (out, (const guint8 *)WA_NOISE_PROLOGUE, HEADER_LEN);
-  g_byte_array_append (out, length, LENGTH_LEN);
-  g_byte_array_append (out, payload, len);
+  prefix[0] = (guint8) (len >> 16);
+  prefix[1] = (guint8) (len >> 8);
+  prefix[2] = (guint8) len;
+
+  out = g_byte_array_sized_new ((guint) (WA_FRAME_HEADER_LEN + WA_FRAME_LENGTH_LEN + len));
+  if (self->header_pending)
+    {
+      g_byte_array_append (out, (const guint8 *) WA_FRAME_HEADER, WA_FRAME_HEADER_LEN);
+      self->header_pending = FALSE;
+    }
+  g_byte_array_append (out, prefix, sizeof prefix);
+  if (len > 0)
+    g_byte_array_append (out, payload, (guint) len);
+
   return g_byte_array_free_to_bytes (out);
 }
 
 /**
  * wa_frame_reader_new:
- * @expect_header: whether the stream starts with the connection header
- *   (what a server reads)
+ * @side: which end of the connection reads; the server's reader first
+ *   expects the connection header
  *
  * Returns: (transfer full): a reader
  */
 WaFrameReader *
-wa_frame_reader_new (gboolean expect_header)
+wa_frame_reader_new (WaFrameSide side)
 {
   WaFrameReader *self = g_new0 (WaFrameReader, 1);
 
-  self->buffer = g_byte_array_new ();
-  self->expect_header = expect_header;
+  self->partial = g_byte_array_new ();
+  self->want_header = side == WA_FRAME_SIDE_SERVER;
   return self;
 }
 
@@ -85,59 +172,155 @@ wa_frame_reader_free (WaFrameReader *self)
 {
   if (self == NULL)
     return;
-  g_byte_array_unref (self->buffer);
+
+  g_byte_array_unref (self->partial);
   g_free (self);
 }
 
 /**
- * wa_frame_reader_push:
+ * wa_frame_reader_feed:
  * @self: a reader
- * @data: bytes as they arrived
+ * @data: bytes as they arrived (one WebSocket message, say)
+ * @len: their length
+ * @error: return location for a #GError
  *
- * Returns: %FALSE if the stream does not start with the connection header
+ * Consumes @data and returns every frame it completes, in order. Bytes of
+ * an unfinished frame are kept for the next call.
+ *
+ * Returns: (transfer full) (element-type GBytes) (nullable): the completed
+ *   frame payloads, possibly none; %NULL with %WA_ERROR_MALFORMED if a
+ *   server-side stream does not start with the connection header, after
+ *   which the reader refuses all input
  */
-gboolean
-wa_frame_reader_push (WaFrameReader  *self,
+GPtrArray *
+wa_frame_reader_feed (WaFrameReader  *self,
                       const guint8   *data,
                       gsize           len,
                       GError        **error)
 {
-  g_byte_array_append (self->buffer, data, len);
+  g_autoptr(GPtrArray) frames = NULL;
 
-  if (self->expect_header && self->buffer->len >= HEADER_LEN)
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  if (self->failed)
     {
-      if (memcmp (self->buffer->data, WA_NOISE_PROLOGUE, HEADER_LEN) != 0)
-        {
-          g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "The stream does not start with the WA header");
-          return FALSE;
-        }
-      g_byte_array_remove_range (self->buffer, 0, HEADER_LEN);
-      self->expect_header = FALSE;
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "The frame stream already failed");
+      return NULL;
     }
-  return TRUE;
+
+  /* Compared byte by byte so a wrong stream fails as early as possible,
+   * even if the header arrives split. */
+  while (self->want_header && len > 0)
+    {
+      if (*data != (guint8) WA_FRAME_HEADER[self->header_seen])
+        {
+          self->failed = TRUE;
+          g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                       "The stream does not start with the WhatsApp connection header");
+          return NULL;
+        }
+      data++;
+      len--;
+      if (++self->header_seen == WA_FRAME_HEADER_LEN)
+        self->want_header = FALSE;
+    }
+
+  frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  while (len > 0)
+    {
+      gsize need;
+      gsize take;
+
+      /* Fast path: whole frames straight from the chunk, no buffering. */
+      if (self->partial->len == 0 && len >= WA_FRAME_LENGTH_LEN)
+        {
+          gsize frame_len = read_length (data);
+
+          if (len - WA_FRAME_LENGTH_LEN >= frame_len)
+            {
+              g_ptr_array_add (frames, g_bytes_new (data + WA_FRAME_LENGTH_LEN, frame_len));
+              data += WA_FRAME_LENGTH_LEN + frame_len;
+              len -= WA_FRAME_LENGTH_LEN + frame_len;
+              continue;
+            }
+        }
+
+      /* Complete the length prefix first. */
+      if (self->partial->len < WA_FRAME_LENGTH_LEN)
+        {
+          take = MIN (WA_FRAME_LENGTH_LEN - self->partial->len, len);
+          g_byte_array_append (self->partial, data, (guint) take);
+          data += take;
+          len -= take;
+          if (self->partial->len < WA_FRAME_LENGTH_LEN)
+            break;
+          reserve_frame (self);
+        }
+
+      need = WA_FRAME_LENGTH_LEN + read_length (self->partial->data) - self->partial->len;
+      take = MIN (need, len);
+      if (take > 0)
+        g_byte_array_append (self->partial, data, (guint) take);
+      data += take;
+      len -= take;
+
+      if (take == need)
+        g_ptr_array_add (frames, take_partial (self));
+    }
+
+  return g_steal_pointer (&frames);
 }
 
 /**
- * wa_frame_reader_pop:
- * @self: a reader
+ * wa_frame_reader_get_pending:
  *
- * Returns: (transfer full) (nullable): the next whole frame, or %NULL
- *   until more bytes arrive
+ * Returns: how many bytes of an unfinished frame are buffered
  */
-GBytes *
-wa_frame_reader_pop (WaFrameReader *self)
+gsize
+wa_frame_reader_get_pending (WaFrameReader *self)
 {
-  gsize len;
-  GBytes *frame;
+  g_return_val_if_fail (self != NULL, 0);
 
-  if (self->expect_header || self->buffer->len < LENGTH_LEN)
-    return NULL;
+  return self->partial->len;
+}
 
-  len = (gsize)self->buffer->data[0] << 16 | (gsize)self->buffer->data[1] << 8 | self->buffer->data[2];
-  if (self->buffer->len < LENGTH_LEN + len)
-    return NULL;
+/**
+ * wa_frame_reader_finish:
+ * @self: a reader whose stream has ended
+ * @error: return location for a #GError
+ *
+ * Tells a clean end of stream from one cut inside a frame or inside the
+ * connection header.
+ *
+ * Returns: %FALSE with %WA_ERROR_TRUNCATED if bytes of an unfinished frame
+ *   or header are left over
+ */
+gboolean
+wa_frame_reader_finish (WaFrameReader  *self,
+                        GError        **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
 
-  frame = g_bytes_new (self->buffer->data + LENGTH_LEN, len);
-  g_byte_array_remove_range (self->buffer, 0, LENGTH_LEN + len);
-  return frame;
+  if (self->want_header && self->header_seen > 0)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_TRUNCATED,
+                   "The stream ended inside the connection header");
+      return FALSE;
+    }
+
+  if (self->partial->len > 0)
+    {
+      if (self->partial->len < WA_FRAME_LENGTH_LEN)
+        g_set_error (error, WA_ERROR, WA_ERROR_TRUNCATED,
+                     "The stream ended inside a frame's length");
+      else
+        g_set_error (error, WA_ERROR, WA_ERROR_TRUNCATED,
+                     "The stream ended inside a frame (%u of %" G_GSIZE_FORMAT " bytes)",
+                     self->partial->len - WA_FRAME_LENGTH_LEN, read_length (self->partial->data));
+      return FALSE;
+    }
+
+  return TRUE;
 }

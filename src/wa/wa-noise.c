@@ -11,56 +11,279 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
 #include "wa-error.h"
 #include "wa-handshake.pb-c.h"
 #include "wa-noise.h"
 
 /*
  * Noise_XX_25519_AESGCM_SHA256 as WhatsApp runs it (WA-PROTOCOL.md §2):
- * the 32-byte protocol name is the initial hash as is, the prologue is the
- * connection header, and nonces are 8 zero bytes then a 32-bit counter.
- * Both roles are here: the client's, and the server's for the fake server
- * the tests run against.
+ *
+ *   -> e
+ *   <- e, ee, s, es        (payload: the server's certificate chain)
+ *   -> s, se               (payload: the ClientPayload protobuf)
+ *
+ * It is standard Noise with two details that matter for interoperability:
+ * the 32-byte protocol name is used as the initial h directly (it is not
+ * longer than the hash, so Noise says not to hash it), and the GCM nonce is
+ * 8 zero bytes then a 32-bit big-endian counter. Both roles live here:
+ * the client's, and the server's so the tests and the fake server can run
+ * the real handshake against the client.
+ *
+ * The caller drives it one message at a time, which fits a socket that
+ * delivers frames as callbacks: nothing here blocks or owns I/O.
  */
 
-static const char protocol_name[32] = "Noise_XX_25519_AESGCM_SHA256\0\0\0\0";
+static const guint8 protocol_name[32] = "Noise_XX_25519_AESGCM_SHA256\0\0\0";
+
+/* What the handshake expects next. The role says whether a step is read
+ * or written: at STEP_SERVER_HELLO the initiator reads, the responder
+ * writes. */
+typedef enum {
+  STEP_CLIENT_HELLO,
+  STEP_SERVER_HELLO,
+  STEP_CLIENT_FINISH,
+  STEP_SPLIT,
+  STEP_DONE,
+  STEP_FAILED,
+} Step;
 
 struct _WaNoiseCipher
 {
-  guint8  key[32];
-  guint32 counter;
+  guint8   key[WA_KEY_LEN];
+  guint64  counter;   /* next nonce; only 2^32 fit the 4-byte nonce field */
+  gboolean broken;    /* a frame failed authentication: the stream is dead */
 };
 
+/* Everything but the role and step is secret and wiped when done. */
 struct _WaNoiseHandshake
 {
-  guint8    h[32];
-  guint8    ck[32];
-  guint8    k[32];
-  guint32   n;
-  gboolean  has_key;
-  WaKeyPair ephemeral;             /* ours */
-  guint8    remote_ephemeral[32];
+  WaNoiseRole role;
+  Step        step;
+
+  guint8      h[WA_SHA256_LEN];
+  guint8      ck[WA_SHA256_LEN];
+  guint8      k[WA_KEY_LEN];
+  guint32     n;
+  gboolean    has_k;
+
+  WaKeyPair   ephemeral;
+  guint8      remote_ephemeral[WA_KEY_LEN];
 };
+
+/* Auxiliary methods */
 
 static void
 make_iv (guint32 counter,
-         guint8  iv[12])
+         guint8  iv[WA_GCM_IV_LEN])
 {
   memset (iv, 0, 8);
-  iv[8] = counter >> 24;
-  iv[9] = counter >> 16;
-  iv[10] = counter >> 8;
-  iv[11] = counter;
+  iv[8] = (guint8) (counter >> 24);
+  iv[9] = (guint8) (counter >> 16);
+  iv[10] = (guint8) (counter >> 8);
+  iv[11] = (guint8) counter;
+}
+
+static void
+mix_hash (WaNoiseHandshake *self,
+          const guint8     *data,
+          gsize             len)
+{
+  crypto_hash_sha256_state state;
+
+  crypto_hash_sha256_init (&state);
+  crypto_hash_sha256_update (&state, self->h, sizeof self->h);
+  crypto_hash_sha256_update (&state, data, len);
+  crypto_hash_sha256_final (&state, self->h);
+  sodium_memzero (&state, sizeof state);
+}
+
+static void
+mix_key (WaNoiseHandshake *self,
+         const guint8      ikm[WA_KEY_LEN])
+{
+  guint8 out[64];
+
+  wa_crypto_hkdf_sha256 (self->ck, sizeof self->ck, ikm, WA_KEY_LEN, NULL, 0, out, sizeof out);
+  memcpy (self->ck, out, 32);
+  memcpy (self->k, out + 32, 32);
+  self->n = 0;
+  self->has_k = TRUE;
+  sodium_memzero (out, sizeof out);
+}
+
+/* MixKey(DH(priv, pub)). @what names the peer key for the error message. */
+static gboolean
+mix_dh (WaNoiseHandshake  *self,
+        const guint8       priv[WA_KEY_LEN],
+        const guint8       pub[WA_KEY_LEN],
+        const char        *what,
+        GError           **error)
+{
+  guint8 shared[WA_KEY_LEN];
+
+  if (!wa_crypto_x25519 (priv, pub, shared, NULL))
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE,
+                   "Noise handshake: the %s is a low-order point", what);
+      return FALSE;
+    }
+
+  mix_key (self, shared);
+  sodium_memzero (shared, sizeof shared);
+  return TRUE;
+}
+
+static GBytes *
+encrypt_and_hash (WaNoiseHandshake  *self,
+                  const guint8      *plain,
+                  gsize              len,
+                  GError           **error)
+{
+  guint8 iv[WA_GCM_IV_LEN];
+  GBytes *cipher;
+
+  /* Every EncryptAndHash in XX comes after the first MixKey. */
+  g_assert (self->has_k);
+
+  make_iv (self->n, iv);
+  cipher = wa_crypto_aes_gcm_seal (self->k, iv, self->h, sizeof self->h, plain, len, error);
+  if (cipher == NULL)
+    return NULL;
+
+  self->n++;
+  mix_hash (self, g_bytes_get_data (cipher, NULL), g_bytes_get_size (cipher));
+  return cipher;
+}
+
+static GBytes *
+decrypt_and_hash (WaNoiseHandshake  *self,
+                  const guint8      *cipher,
+                  gsize              len,
+                  const char        *what,
+                  GError           **error)
+{
+  guint8 iv[WA_GCM_IV_LEN];
+  GBytes *plain;
+
+  g_assert (self->has_k);
+
+  make_iv (self->n, iv);
+  plain = wa_crypto_aes_gcm_open (self->k, iv, self->h, sizeof self->h, cipher, len, NULL);
+  if (plain == NULL)
+    {
+      /* Wrong keys, a changed transcript or changed bytes all end here. */
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE,
+                   "Noise handshake: the %s does not decrypt (damaged or forged message)", what);
+      return NULL;
+    }
+
+  self->n++;
+  mix_hash (self, cipher, len);
+  return plain;
+}
+
+static GBytes *
+pack (const ProtobufCMessage *message)
+{
+  gsize len = protobuf_c_message_get_packed_size (message);
+  guint8 *data = g_malloc (MAX (len, 1));
+
+  protobuf_c_message_pack (message, data);
+  return g_bytes_new_take (data, len);
+}
+
+static WaHandshake__HandshakeMessage *
+unpack (GBytes      *message,
+        const char  *what,
+        GError     **error)
+{
+  WaHandshake__HandshakeMessage *parsed;
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (message, &len);
+
+  parsed = wa_handshake__handshake_message__unpack (NULL, len, data);
+  if (parsed == NULL)
+    g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "Noise handshake: the %s does not parse", what);
+  return parsed;
+}
+
+/* Called at the top of every step. Misuse of the API is a programming
+ * error; continuing after a failure only gets a GError, since a caller may
+ * reasonably not track that itself. */
+static gboolean
+enter_step (WaNoiseHandshake  *self,
+            WaNoiseRole        role,
+            Step               step,
+            GError           **error)
+{
+  if (self->step == STEP_FAILED)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "Noise handshake: it already failed");
+      return FALSE;
+    }
+
+  g_return_val_if_fail (self->role == role, FALSE);
+  g_return_val_if_fail (self->step == step, FALSE);
+
+  return TRUE;
+}
+
+static void
+wipe_secrets (WaNoiseHandshake *self)
+{
+  sodium_memzero (self->h, sizeof self->h);
+  sodium_memzero (self->ck, sizeof self->ck);
+  sodium_memzero (self->k, sizeof self->k);
+  wa_key_pair_clear (&self->ephemeral);
+  sodium_memzero (self->remote_ephemeral, sizeof self->remote_ephemeral);
+  self->has_k = FALSE;
+}
+
+static gboolean
+fail (WaNoiseHandshake *self)
+{
+  wipe_secrets (self);
+  self->step = STEP_FAILED;
+  return FALSE;
+}
+
+static gboolean
+is_key (protobuf_c_boolean  present,
+        ProtobufCBinaryData data)
+{
+  return present && data.len == WA_KEY_LEN;
+}
+
+static void
+set_ephemeral (WaNoiseHandshake *self,
+               const WaKeyPair  *ephemeral)
+{
+  if (ephemeral != NULL)
+    self->ephemeral = *ephemeral;
+  else
+    wa_key_pair_generate (&self->ephemeral);
 }
 
 /* Transport */
 
+/**
+ * wa_noise_cipher_new:
+ * @key: a transport key from wa_noise_handshake_split()
+ *
+ * One direction of the transport phase: AES-256-GCM with empty AAD and a
+ * counter nonce starting at 0 (WA-PROTOCOL.md §2.5). Building one from a
+ * known key is useful in tests.
+ *
+ * Returns: (transfer full): a cipher, freed with wa_noise_cipher_free()
+ */
 WaNoiseCipher *
-wa_noise_cipher_new (const guint8 key[32])
+wa_noise_cipher_new (const guint8 key[WA_KEY_LEN])
 {
   WaNoiseCipher *self = g_new0 (WaNoiseCipher, 1);
 
-  memcpy (self->key, key, 32);
+  memcpy (self->key, key, WA_KEY_LEN);
   return self;
 }
 
@@ -69,26 +292,71 @@ wa_noise_cipher_free (WaNoiseCipher *self)
 {
   if (self == NULL)
     return;
-  wa_crypto_wipe (self, sizeof *self);
+
+  sodium_memzero (self, sizeof *self);
   g_free (self);
 }
 
-GBytes *
-wa_noise_cipher_encrypt (WaNoiseCipher *self,
-                         const guint8  *plain,
-                         gsize          len)
+/**
+ * wa_noise_cipher_get_counter:
+ *
+ * Returns: the nonce the next frame will use, i.e. how many frames this
+ *   cipher has processed
+ */
+guint64
+wa_noise_cipher_get_counter (WaNoiseCipher *self)
 {
-  guint8 iv[12];
+  g_return_val_if_fail (self != NULL, 0);
 
-  make_iv (self->counter++, iv);
-  return wa_crypto_aes_gcm_seal (self->key, iv, NULL, 0, plain, len);
+  return self->counter;
+}
+
+/**
+ * wa_noise_cipher_encrypt:
+ * @plain: one frame's plaintext (flag byte + node)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the ciphertext with its tag, ready
+ *   to be framed; %NULL with %WA_ERROR_CRYPTO once the 2^32 nonces are
+ *   used up (the connection must be re-established long before)
+ */
+GBytes *
+wa_noise_cipher_encrypt (WaNoiseCipher  *self,
+                         const guint8   *plain,
+                         gsize           len,
+                         GError        **error)
+{
+  guint8 iv[WA_GCM_IV_LEN];
+  GBytes *cipher;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (plain != NULL || len == 0, NULL);
+
+  if (self->broken || self->counter > G_MAXUINT32)
+    {
+      self->broken = TRUE;
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "Noise transport: this cipher can no longer be used");
+      return NULL;
+    }
+
+  make_iv ((guint32) self->counter, iv);
+  cipher = wa_crypto_aes_gcm_seal (self->key, iv, NULL, 0, plain, len, error);
+  if (cipher == NULL)
+    self->broken = TRUE;
+  self->counter++;
+
+  return cipher;
 }
 
 /**
  * wa_noise_cipher_decrypt:
+ * @cipher: one received frame (ciphertext and tag)
+ * @error: return location for a #GError
  *
- * A frame that fails authentication is an error and the counter still
- * advances; the stream cannot be trusted after that, so callers close it.
+ * A frame that fails authentication is %WA_ERROR_CRYPTO. The counter has
+ * moved on regardless, so the two sides no longer agree on nonces and the
+ * stream cannot recover: every later call fails too, and the caller
+ * should close the connection and reconnect.
  *
  * Returns: (transfer full) (nullable): the plaintext
  */
@@ -98,28 +366,58 @@ wa_noise_cipher_decrypt (WaNoiseCipher  *self,
                          gsize           len,
                          GError        **error)
 {
-  guint8 iv[12];
+  guint8 iv[WA_GCM_IV_LEN];
+  g_autoptr(GError) local_error = NULL;
+  GBytes *plain;
 
-  make_iv (self->counter++, iv);
-  return wa_crypto_aes_gcm_open (self->key, iv, NULL, 0, cipher, len, error);
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (cipher != NULL || len == 0, NULL);
+
+  if (self->broken || self->counter > G_MAXUINT32)
+    {
+      self->broken = TRUE;
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO,
+                   "Noise transport: an earlier frame failed, the stream is unusable");
+      return NULL;
+    }
+
+  make_iv ((guint32) self->counter, iv);
+  self->counter++;
+  plain = wa_crypto_aes_gcm_open (self->key, iv, NULL, 0, cipher, len, &local_error);
+  if (plain == NULL)
+    {
+      self->broken = TRUE;
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO,
+                   "Noise transport: frame %" G_GUINT64_FORMAT " failed authentication",
+                   self->counter - 1);
+    }
+
+  return plain;
 }
 
-/* Handshake state */
+/* Handshake */
 
+/**
+ * wa_noise_handshake_new:
+ * @role: which side this is
+ *
+ * Starts a handshake state: h = the protocol name, ck = h, then the
+ * prologue is mixed in. Use one per connection.
+ *
+ * Returns: (transfer full): the state, freed (and wiped) with
+ *   wa_noise_handshake_free()
+ */
 WaNoiseHandshake *
-wa_noise_handshake_new (void)
+wa_noise_handshake_new (WaNoiseRole role)
 {
   WaNoiseHandshake *self = g_new0 (WaNoiseHandshake, 1);
 
-  memcpy (self->h, protocol_name, 32);
-  memcpy (self->ck, protocol_name, 32);
-  {
-    guint8 buffer[36];
+  self->role = role;
+  self->step = STEP_CLIENT_HELLO;
+  memcpy (self->h, protocol_name, sizeof self->h);
+  memcpy (self->ck, protocol_name, sizeof self->ck);
+  mix_hash (self, (const guint8 *) WA_NOISE_PROLOGUE, WA_NOISE_PROLOGUE_LEN);
 
-    memcpy (buffer, self->h, 32);
-    memcpy (buffer + 32, WA_NOISE_PROLOGUE, 4);
-    wa_crypto_sha256 (buffer, sizeof buffer, self->h);
-  }
   return self;
 }
 
@@ -128,359 +426,428 @@ wa_noise_handshake_free (WaNoiseHandshake *self)
 {
   if (self == NULL)
     return;
-  wa_crypto_wipe (self, sizeof *self);
+
+  sodium_memzero (self, sizeof *self);
   g_free (self);
 }
 
-static void
-mix_hash (WaNoiseHandshake *self,
-          const guint8     *data,
-          gsize             len)
-{
-  g_autofree guint8 *buffer = g_malloc (32 + len);
-
-  memcpy (buffer, self->h, 32);
-  memcpy (buffer + 32, data, len);
-  wa_crypto_sha256 (buffer, 32 + len, self->h);
-}
-
-static void
-mix_key (WaNoiseHandshake *self,
-         const guint8      ikm[32])
-{
-  guint8 out[64];
-
-  wa_crypto_hkdf_sha256 (self->ck, 32, ikm, 32, NULL, 0, out, sizeof out);
-  memcpy (self->ck, out, 32);
-  memcpy (self->k, out + 32, 32);
-  self->n = 0;
-  self->has_key = TRUE;
-  wa_crypto_wipe (out, sizeof out);
-}
-
-static gboolean
-mix_dh (WaNoiseHandshake  *self,
-        const guint8       priv[32],
-        const guint8       pub[32],
-        GError           **error)
-{
-  guint8 shared[32];
-
-  if (!wa_crypto_x25519 (priv, pub, shared, error))
-    return FALSE;
-  mix_key (self, shared);
-  wa_crypto_wipe (shared, sizeof shared);
-  return TRUE;
-}
-
-static GBytes *
-encrypt_and_hash (WaNoiseHandshake *self,
-                  const guint8     *plain,
-                  gsize             len)
-{
-  guint8 iv[12];
-  GBytes *cipher;
-
-  make_iv (self->n++, iv);
-  cipher = wa_crypto_aes_gcm_seal (self->k, iv, self->h, 32, plain, len);
-  mix_hash (self, g_bytes_get_data (cipher, NULL), g_bytes_get_size (cipher));
-  return cipher;
-}
-
-static GBytes *
-decrypt_and_hash (WaNoiseHandshake  *self,
-                  const guint8      *cipher,
-                  gsize              len,
-                  GError           **error)
-{
-  guint8 iv[12];
-  GBytes *plain;
-
-  make_iv (self->n++, iv);
-  plain = wa_crypto_aes_gcm_open (self->k, iv, self->h, 32, cipher, len, error);
-  if (plain != NULL)
-    mix_hash (self, cipher, len);
-  return plain;
-}
-
-static GBytes *
-pack (const ProtobufCMessage *message)
-{
-  gsize len = protobuf_c_message_get_packed_size (message);
-  guint8 *data = g_malloc (len + 1);
-
-  protobuf_c_message_pack (message, data);
-  return g_bytes_new_take (data, len);
-}
-
-static WaHandshake__HandshakeMessage *
-unpack (GBytes  *message,
-        GError **error)
-{
-  WaHandshake__HandshakeMessage *parsed;
-
-  parsed = wa_handshake__handshake_message__unpack (NULL, g_bytes_get_size (message),
-                                                    g_bytes_get_data (message, NULL));
-  if (parsed == NULL)
-    g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "Handshake message does not parse");
-  return parsed;
-}
-
-static gboolean
-is_key (ProtobufCBinaryData  data,
-        gboolean             present)
-{
-  return present && data.len == 32;
-}
-
-/* Initiator */
-
 /**
- * wa_noise_client_hello:
- * @self: a fresh handshake
- * @ephemeral: (nullable): the ephemeral key; %NULL makes one (tests pass
- *   a fixed one to reproduce known vectors)
+ * wa_noise_handshake_start:
+ * @self: an initiator's fresh handshake
+ * @ephemeral: (nullable): the ephemeral key pair; %NULL makes a fresh one,
+ *   which is what a real connection must do. Tests pass the key of a
+ *   published vector.
  *
- * Returns: (transfer full): the first handshake message
+ * Returns: (transfer full): the serialized HandshakeMessage{clientHello},
+ *   to send as the first frame
  */
 GBytes *
-wa_noise_client_hello (WaNoiseHandshake *self,
-                       const WaKeyPair  *ephemeral)
+wa_noise_handshake_start (WaNoiseHandshake *self,
+                          const WaKeyPair  *ephemeral)
 {
   WaHandshake__HandshakeMessage message = WA_HANDSHAKE__HANDSHAKE_MESSAGE__INIT;
   WaHandshake__HandshakeMessage__ClientHello hello = WA_HANDSHAKE__HANDSHAKE_MESSAGE__CLIENT_HELLO__INIT;
 
-  if (ephemeral != NULL)
-    self->ephemeral = *ephemeral;
-  else
-    wa_key_pair_generate (&self->ephemeral);
+  g_return_val_if_fail (self != NULL, NULL);
+  if (!enter_step (self, WA_NOISE_ROLE_INITIATOR, STEP_CLIENT_HELLO, NULL))
+    return NULL;
 
-  mix_hash (self, self->ephemeral.pub, 32);
+  set_ephemeral (self, ephemeral);
+  mix_hash (self, self->ephemeral.pub, WA_KEY_LEN);
+
   hello.has_ephemeral = TRUE;
   hello.ephemeral.data = self->ephemeral.pub;
-  hello.ephemeral.len = 32;
+  hello.ephemeral.len = WA_KEY_LEN;
   message.client_hello = &hello;
+
+  self->step = STEP_SERVER_HELLO;
   return pack (&message.base);
 }
 
 /**
- * wa_noise_read_server_hello:
- * @server_static: (out): the server's static key, for the certificate check
- * @certificate: (out) (transfer full): the decrypted certificate chain
+ * wa_noise_handshake_read_server_hello:
+ * @self: an initiator's handshake after wa_noise_handshake_start()
+ * @message: the second frame
+ * @server_static: (out caller-allocates): the server's static key
+ * @cert_chain: (out) (transfer full): the decrypted CertChain
+ * @error: return location for a #GError
+ *
+ * Processes `e, ee, s, es` and decrypts the payload. The caller must then
+ * check @cert_chain against @server_static with wa_cert_verify() before
+ * writing ClientFinish: the handshake alone only proves that the server
+ * holds @server_static, not that WhatsApp vouches for it.
+ *
+ * Returns: %FALSE with %WA_ERROR_HANDSHAKE if the message is malformed or
+ *   does not authenticate; the handshake is then dead
  */
 gboolean
-wa_noise_read_server_hello (WaNoiseHandshake  *self,
-                            GBytes            *message,
-                            guint8             server_static[32],
-                            GBytes           **certificate,
-                            GError           **error)
+wa_noise_handshake_read_server_hello (WaNoiseHandshake  *self,
+                                      GBytes            *message,
+                                      guint8             server_static[WA_KEY_LEN],
+                                      GBytes           **cert_chain,
+                                      GError           **error)
 {
   g_autoptr(GBytes) remote_static = NULL;
-  WaHandshake__HandshakeMessage *parsed = unpack (message, error);
+  g_autoptr(GBytes) payload = NULL;
+  WaHandshake__HandshakeMessage *parsed;
   WaHandshake__HandshakeMessage__ServerHello *hello;
   gboolean ok = FALSE;
 
-  if (parsed == NULL)
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (server_static != NULL, FALSE);
+  g_return_val_if_fail (cert_chain != NULL && *cert_chain == NULL, FALSE);
+  if (!enter_step (self, WA_NOISE_ROLE_INITIATOR, STEP_SERVER_HELLO, error))
     return FALSE;
 
+  parsed = unpack (message, "server hello", error);
+  if (parsed == NULL)
+    return fail (self);
+
   hello = parsed->server_hello;
-  if (hello == NULL || !is_key (hello->ephemeral, hello->has_ephemeral) ||
-      !hello->has_static_ || !hello->has_payload)
+  if (hello == NULL || !hello->has_ephemeral || !hello->has_static_ || !hello->has_payload)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "The server hello is incomplete");
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE,
+                   "Noise handshake: the server hello lacks its ephemeral key, static key or payload");
+      goto out;
+    }
+  if (!is_key (hello->has_ephemeral, hello->ephemeral))
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE,
+                   "Noise handshake: the server's ephemeral key is %" G_GSIZE_FORMAT " bytes, not 32",
+                   hello->ephemeral.len);
       goto out;
     }
 
-  memcpy (self->remote_ephemeral, hello->ephemeral.data, 32);
-  mix_hash (self, self->remote_ephemeral, 32);
-  if (!mix_dh (self, self->ephemeral.priv, self->remote_ephemeral, error))
+  /* e, ee */
+  memcpy (self->remote_ephemeral, hello->ephemeral.data, WA_KEY_LEN);
+  mix_hash (self, self->remote_ephemeral, WA_KEY_LEN);
+  if (!mix_dh (self, self->ephemeral.priv, self->remote_ephemeral, "server's ephemeral key", error))
     goto out;
 
-  remote_static = decrypt_and_hash (self, hello->static_.data, hello->static_.len, error);
+  /* s, es */
+  remote_static = decrypt_and_hash (self, hello->static_.data, hello->static_.len,
+                                    "server's static key", error);
   if (remote_static == NULL)
     goto out;
-  if (g_bytes_get_size (remote_static) != 32)
+  if (g_bytes_get_size (remote_static) != WA_KEY_LEN)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "The server's static key is not 32 bytes");
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE,
+                   "Noise handshake: the server's static key is %" G_GSIZE_FORMAT " bytes, not 32",
+                   g_bytes_get_size (remote_static));
       goto out;
     }
-  memcpy (server_static, g_bytes_get_data (remote_static, NULL), 32);
-
-  if (!mix_dh (self, self->ephemeral.priv, server_static, error))
+  if (!mix_dh (self, self->ephemeral.priv, g_bytes_get_data (remote_static, NULL),
+               "server's static key", error))
     goto out;
-  *certificate = decrypt_and_hash (self, hello->payload.data, hello->payload.len, error);
-  ok = *certificate != NULL;
+
+  payload = decrypt_and_hash (self, hello->payload.data, hello->payload.len,
+                              "server's certificate payload", error);
+  if (payload == NULL)
+    goto out;
+
+  memcpy (server_static, g_bytes_get_data (remote_static, NULL), WA_KEY_LEN);
+  *cert_chain = g_steal_pointer (&payload);
+  self->step = STEP_CLIENT_FINISH;
+  ok = TRUE;
 
 out:
   wa_handshake__handshake_message__free_unpacked (parsed, NULL);
-  return ok;
+  return ok ? TRUE : fail (self);
 }
 
 /**
- * wa_noise_client_finish:
- * @noise_static: the device's long-term Noise key
- * @payload: the serialized ClientPayload
+ * wa_noise_handshake_write_client_finish:
+ * @self: an initiator's handshake after a verified server hello
+ * @noise_static: the device's long-term Noise key pair (noiseKey)
+ * @client_payload: the serialized ClientPayload
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the last handshake message
+ * Processes `s, se` and encrypts the payload. Afterwards call
+ * wa_noise_handshake_split().
+ *
+ * Returns: (transfer full) (nullable): the serialized
+ *   HandshakeMessage{clientFinish}, to send as the third frame
  */
 GBytes *
-wa_noise_client_finish (WaNoiseHandshake  *self,
-                        const WaKeyPair   *noise_static,
-                        GBytes            *payload,
-                        GError           **error)
+wa_noise_handshake_write_client_finish (WaNoiseHandshake  *self,
+                                        const WaKeyPair   *noise_static,
+                                        GBytes            *client_payload,
+                                        GError           **error)
 {
   WaHandshake__HandshakeMessage message = WA_HANDSHAKE__HANDSHAKE_MESSAGE__INIT;
   WaHandshake__HandshakeMessage__ClientFinish finish = WA_HANDSHAKE__HANDSHAKE_MESSAGE__CLIENT_FINISH__INIT;
-  g_autoptr(GBytes) encrypted_static = encrypt_and_hash (self, noise_static->pub, 32);
+  g_autoptr(GBytes) encrypted_static = NULL;
   g_autoptr(GBytes) encrypted_payload = NULL;
+  gsize payload_len = 0;
+  const guint8 *payload_data;
 
-  if (!mix_dh (self, noise_static->priv, self->remote_ephemeral, error))
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (noise_static != NULL, NULL);
+  g_return_val_if_fail (client_payload != NULL, NULL);
+  if (!enter_step (self, WA_NOISE_ROLE_INITIATOR, STEP_CLIENT_FINISH, error))
     return NULL;
-  encrypted_payload = encrypt_and_hash (self, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+
+  /* s: still under the key from es, whose nonce is 1 by now. */
+  encrypted_static = encrypt_and_hash (self, noise_static->pub, WA_KEY_LEN, error);
+  if (encrypted_static == NULL)
+    {
+      fail (self);
+      return NULL;
+    }
+
+  /* se */
+  if (!mix_dh (self, noise_static->priv, self->remote_ephemeral, "server's ephemeral key", error))
+    {
+      fail (self);
+      return NULL;
+    }
+
+  payload_data = g_bytes_get_data (client_payload, &payload_len);
+  encrypted_payload = encrypt_and_hash (self, payload_data, payload_len, error);
+  if (encrypted_payload == NULL)
+    {
+      fail (self);
+      return NULL;
+    }
 
   finish.has_static_ = TRUE;
-  finish.static_.data = (guint8 *)g_bytes_get_data (encrypted_static, &finish.static_.len);
+  finish.static_.data = (guint8 *) g_bytes_get_data (encrypted_static, &finish.static_.len);
   finish.has_payload = TRUE;
-  finish.payload.data = (guint8 *)g_bytes_get_data (encrypted_payload, &finish.payload.len);
+  finish.payload.data = (guint8 *) g_bytes_get_data (encrypted_payload, &finish.payload.len);
   message.client_finish = &finish;
+
+  self->step = STEP_SPLIT;
   return pack (&message.base);
 }
 
-/* Responder */
-
+/**
+ * wa_noise_handshake_read_client_hello:
+ * @self: a responder's fresh handshake
+ * @message: the first frame (after the connection header)
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with %WA_ERROR_HANDSHAKE if the message has no usable
+ *   ephemeral key
+ */
 gboolean
-wa_noise_read_client_hello (WaNoiseHandshake  *self,
-                            GBytes            *message,
-                            GError           **error)
+wa_noise_handshake_read_client_hello (WaNoiseHandshake  *self,
+                                      GBytes            *message,
+                                      GError           **error)
 {
-  WaHandshake__HandshakeMessage *parsed = unpack (message, error);
-  gboolean ok;
+  WaHandshake__HandshakeMessage *parsed;
+  gboolean ok = FALSE;
 
-  if (parsed == NULL)
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  if (!enter_step (self, WA_NOISE_ROLE_RESPONDER, STEP_CLIENT_HELLO, error))
     return FALSE;
 
-  ok = parsed->client_hello != NULL &&
-       is_key (parsed->client_hello->ephemeral, parsed->client_hello->has_ephemeral);
-  if (ok)
+  parsed = unpack (message, "client hello", error);
+  if (parsed == NULL)
+    return fail (self);
+
+  if (parsed->client_hello == NULL ||
+      !is_key (parsed->client_hello->has_ephemeral, parsed->client_hello->ephemeral))
     {
-      memcpy (self->remote_ephemeral, parsed->client_hello->ephemeral.data, 32);
-      mix_hash (self, self->remote_ephemeral, 32);
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE,
+                   "Noise handshake: the client hello has no 32-byte ephemeral key");
     }
   else
-    g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "The client hello has no ephemeral key");
+    {
+      memcpy (self->remote_ephemeral, parsed->client_hello->ephemeral.data, WA_KEY_LEN);
+      mix_hash (self, self->remote_ephemeral, WA_KEY_LEN);
+      self->step = STEP_SERVER_HELLO;
+      ok = TRUE;
+    }
 
   wa_handshake__handshake_message__free_unpacked (parsed, NULL);
-  return ok;
+  return ok ? TRUE : fail (self);
 }
 
 /**
- * wa_noise_server_hello:
- * @server_static: the server's static key
- * @ephemeral: (nullable): the server's ephemeral key; %NULL makes one
- * @certificate: the certificate chain to send
+ * wa_noise_handshake_write_server_hello:
+ * @self: a responder's handshake after the client hello
+ * @server_static: the server's static key pair (the key the leaf
+ *   certificate names)
+ * @ephemeral: (nullable): the server's ephemeral key pair; %NULL makes a
+ *   fresh one
+ * @cert_chain: the serialized CertChain to send as the payload
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the second handshake message
+ * Returns: (transfer full) (nullable): the serialized
+ *   HandshakeMessage{serverHello}
  */
 GBytes *
-wa_noise_server_hello (WaNoiseHandshake  *self,
-                       const WaKeyPair   *server_static,
-                       const WaKeyPair   *ephemeral,
-                       GBytes            *certificate,
-                       GError           **error)
+wa_noise_handshake_write_server_hello (WaNoiseHandshake  *self,
+                                       const WaKeyPair   *server_static,
+                                       const WaKeyPair   *ephemeral,
+                                       GBytes            *cert_chain,
+                                       GError           **error)
 {
   WaHandshake__HandshakeMessage message = WA_HANDSHAKE__HANDSHAKE_MESSAGE__INIT;
   WaHandshake__HandshakeMessage__ServerHello hello = WA_HANDSHAKE__HANDSHAKE_MESSAGE__SERVER_HELLO__INIT;
   g_autoptr(GBytes) encrypted_static = NULL;
   g_autoptr(GBytes) encrypted_payload = NULL;
+  gsize chain_len = 0;
+  const guint8 *chain_data;
+  GBytes *out;
 
-  if (ephemeral != NULL)
-    self->ephemeral = *ephemeral;
-  else
-    wa_key_pair_generate (&self->ephemeral);
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (server_static != NULL, NULL);
+  g_return_val_if_fail (cert_chain != NULL, NULL);
+  if (!enter_step (self, WA_NOISE_ROLE_RESPONDER, STEP_SERVER_HELLO, error))
+    return NULL;
 
-  mix_hash (self, self->ephemeral.pub, 32);
-  if (!mix_dh (self, self->ephemeral.priv, self->remote_ephemeral, error))
-    return NULL;
-  encrypted_static = encrypt_and_hash (self, server_static->pub, 32);
-  if (!mix_dh (self, server_static->priv, self->remote_ephemeral, error))
-    return NULL;
-  encrypted_payload = encrypt_and_hash (self, g_bytes_get_data (certificate, NULL),
-                                        g_bytes_get_size (certificate));
+  /* e, ee */
+  set_ephemeral (self, ephemeral);
+  mix_hash (self, self->ephemeral.pub, WA_KEY_LEN);
+  if (!mix_dh (self, self->ephemeral.priv, self->remote_ephemeral, "client's ephemeral key", error))
+    goto failed;
+
+  /* s, es */
+  encrypted_static = encrypt_and_hash (self, server_static->pub, WA_KEY_LEN, error);
+  if (encrypted_static == NULL)
+    goto failed;
+  if (!mix_dh (self, server_static->priv, self->remote_ephemeral, "client's ephemeral key", error))
+    goto failed;
+
+  chain_data = g_bytes_get_data (cert_chain, &chain_len);
+  encrypted_payload = encrypt_and_hash (self, chain_data, chain_len, error);
+  if (encrypted_payload == NULL)
+    goto failed;
 
   hello.has_ephemeral = TRUE;
   hello.ephemeral.data = self->ephemeral.pub;
-  hello.ephemeral.len = 32;
+  hello.ephemeral.len = WA_KEY_LEN;
   hello.has_static_ = TRUE;
-  hello.static_.data = (guint8 *)g_bytes_get_data (encrypted_static, &hello.static_.len);
+  hello.static_.data = (guint8 *) g_bytes_get_data (encrypted_static, &hello.static_.len);
   hello.has_payload = TRUE;
-  hello.payload.data = (guint8 *)g_bytes_get_data (encrypted_payload, &hello.payload.len);
+  hello.payload.data = (guint8 *) g_bytes_get_data (encrypted_payload, &hello.payload.len);
   message.server_hello = &hello;
-  return pack (&message.base);
+
+  out = pack (&message.base);
+  self->step = STEP_CLIENT_FINISH;
+  return out;
+
+failed:
+  fail (self);
+  return NULL;
 }
 
 /**
- * wa_noise_read_client_finish:
- * @client_static: (out): the client's Noise key, which identifies the device
- * @payload: (out) (transfer full): the decrypted ClientPayload
+ * wa_noise_handshake_read_client_finish:
+ * @self: a responder's handshake after the server hello
+ * @message: the third frame
+ * @client_static: (out caller-allocates): the client's Noise key, which
+ *   identifies a registered device at login
+ * @client_payload: (out) (transfer full): the decrypted ClientPayload
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with %WA_ERROR_HANDSHAKE if the message is malformed or
+ *   does not authenticate
  */
 gboolean
-wa_noise_read_client_finish (WaNoiseHandshake  *self,
-                             GBytes            *message,
-                             guint8             client_static[32],
-                             GBytes           **payload,
-                             GError           **error)
+wa_noise_handshake_read_client_finish (WaNoiseHandshake  *self,
+                                       GBytes            *message,
+                                       guint8             client_static[WA_KEY_LEN],
+                                       GBytes           **client_payload,
+                                       GError           **error)
 {
   g_autoptr(GBytes) remote_static = NULL;
-  WaHandshake__HandshakeMessage *parsed = unpack (message, error);
+  g_autoptr(GBytes) payload = NULL;
+  WaHandshake__HandshakeMessage *parsed;
   WaHandshake__HandshakeMessage__ClientFinish *finish;
   gboolean ok = FALSE;
 
-  if (parsed == NULL)
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (client_static != NULL, FALSE);
+  g_return_val_if_fail (client_payload != NULL && *client_payload == NULL, FALSE);
+  if (!enter_step (self, WA_NOISE_ROLE_RESPONDER, STEP_CLIENT_FINISH, error))
     return FALSE;
+
+  parsed = unpack (message, "client finish", error);
+  if (parsed == NULL)
+    return fail (self);
 
   finish = parsed->client_finish;
   if (finish == NULL || !finish->has_static_ || !finish->has_payload)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "The client finish is incomplete");
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE,
+                   "Noise handshake: the client finish lacks its static key or payload");
       goto out;
     }
 
-  remote_static = decrypt_and_hash (self, finish->static_.data, finish->static_.len, error);
+  /* s */
+  remote_static = decrypt_and_hash (self, finish->static_.data, finish->static_.len,
+                                    "client's static key", error);
   if (remote_static == NULL)
     goto out;
-  if (g_bytes_get_size (remote_static) != 32)
+  if (g_bytes_get_size (remote_static) != WA_KEY_LEN)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE, "The client's static key is not 32 bytes");
+      g_set_error (error, WA_ERROR, WA_ERROR_HANDSHAKE,
+                   "Noise handshake: the client's static key is %" G_GSIZE_FORMAT " bytes, not 32",
+                   g_bytes_get_size (remote_static));
       goto out;
     }
-  memcpy (client_static, g_bytes_get_data (remote_static, NULL), 32);
 
-  if (!mix_dh (self, self->ephemeral.priv, client_static, error))
+  /* se */
+  if (!mix_dh (self, self->ephemeral.priv, g_bytes_get_data (remote_static, NULL),
+               "client's static key", error))
     goto out;
-  *payload = decrypt_and_hash (self, finish->payload.data, finish->payload.len, error);
-  ok = *payload != NULL;
+
+  payload = decrypt_and_hash (self, finish->payload.data, finish->payload.len,
+                              "client payload", error);
+  if (payload == NULL)
+    goto out;
+
+  memcpy (client_static, g_bytes_get_data (remote_static, NULL), WA_KEY_LEN);
+  *client_payload = g_steal_pointer (&payload);
+  self->step = STEP_SPLIT;
+  ok = TRUE;
 
 out:
   wa_handshake__handshake_message__free_unpacked (parsed, NULL);
-  return ok;
+  return ok ? TRUE : fail (self);
 }
 
 /**
- * wa_noise_split:
- * @initiator: whether this side sent the client hello
- * @write: (out) (transfer full): encrypts what this side sends
- * @read: (out) (transfer full): decrypts what it receives
+ * wa_noise_handshake_split:
+ * @self: a handshake whose last message was written (initiator) or read
+ *   (responder)
+ * @write_cipher: (out) (transfer full): encrypts what this side sends
+ * @read_cipher: (out) (transfer full): decrypts what this side receives
+ * @error: return location for a #GError
+ *
+ * Derives the two transport keys, HKDF(ck, "", 64): the first half is the
+ * client's sending key, the second the server's. The handshake's secrets
+ * are wiped; @self can only be freed afterwards.
+ *
+ * Returns: %TRUE on success
  */
-void
-wa_noise_split (WaNoiseHandshake  *self,
-                gboolean           initiator,
-                WaNoiseCipher    **write,
-                WaNoiseCipher    **read)
+gboolean
+wa_noise_handshake_split (WaNoiseHandshake  *self,
+                          WaNoiseCipher    **write_cipher,
+                          WaNoiseCipher    **read_cipher,
+                          GError           **error)
 {
   guint8 out[64];
+  gboolean initiator;
 
-  wa_crypto_hkdf_sha256 (self->ck, 32, (const guint8 *)"", 0, NULL, 0, out, sizeof out);
-  *write = wa_noise_cipher_new (initiator ? out : out + 32);
-  *read = wa_noise_cipher_new (initiator ? out + 32 : out);
-  wa_crypto_wipe (out, sizeof out);
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (write_cipher != NULL && *write_cipher == NULL, FALSE);
+  g_return_val_if_fail (read_cipher != NULL && *read_cipher == NULL, FALSE);
+  if (!enter_step (self, self->role, STEP_SPLIT, error))
+    return FALSE;
+
+  initiator = self->role == WA_NOISE_ROLE_INITIATOR;
+  wa_crypto_hkdf_sha256 (self->ck, sizeof self->ck, NULL, 0, NULL, 0, out, sizeof out);
+  *write_cipher = wa_noise_cipher_new (initiator ? out : out + 32);
+  *read_cipher = wa_noise_cipher_new (initiator ? out + 32 : out);
+  sodium_memzero (out, sizeof out);
+
+  wipe_secrets (self);
+  self->step = STEP_DONE;
+  return TRUE;
 }

@@ -11,11 +11,30 @@
 
 G_BEGIN_DECLS
 
-const char *wa_tokens_get_single (guint       index);
-const char *wa_tokens_get_double (guint       dictionary,
-                                  guint       index);
-gboolean    wa_tokens_lookup     (const char *text,
-                                  int        *dictionary,
-                                  guint      *index);
+/* Version 3 of the dictionaries (whatsmeow's DictVersion). */
+#define WA_TOKENS_DICT_VERSION   3
+#define WA_TOKENS_N_SINGLE       236
+#define WA_TOKENS_N_DICTIONARIES 4
+
+/**
+ * WaTokenKind:
+ * @WA_TOKEN_NONE: the string is not a token
+ * @WA_TOKEN_SINGLE: a single-byte token; the index is the byte
+ * @WA_TOKEN_DOUBLE: a double-byte token; the bytes are 236 + dictionary, index
+ *
+ * How a string is written when it is one of the protocol's tokens.
+ */
+typedef enum {
+  WA_TOKEN_NONE,
+  WA_TOKEN_SINGLE,
+  WA_TOKEN_DOUBLE,
+} WaTokenKind;
+
+const char  *wa_tokens_get_single (guint8      idx);
+const char  *wa_tokens_get_double (guint       dict,
+                                   guint8      idx);
+WaTokenKind  wa_tokens_lookup     (const char *text,
+                                   guint      *dict,
+                                   guint8     *idx);
 
 G_END_DECLS
