@@ -223,13 +223,28 @@ test_preferences (XiUiFixture   *f,
                   gconstpointer  data)
 {
   GtkWidget *window = xi_preferences_window_new (f->context);
+  GtkSpinButton *quota_spin = GTK_SPIN_BUTTON (gtk_widget_get_template_child (window, XI_TYPE_PREFERENCES_WINDOW,
+                                                                             "quota_spin"));
+  XiStore *store = xi_context_get_store (f->context);
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *country = NULL;
+  GAsyncResult *slot = NULL;
 
   gtk_window_present (GTK_WINDOW (window));
-  xi_ui_spin (300);
-  xi_ui_screenshot (window, "preferences");
+  g_assert_true (xi_ui_wait_for ((gboolean (*) (gpointer))gtk_widget_get_sensitive, quota_spin, 5000));
   country = xi_context_dup_country_code (f->context);
   g_assert_cmpstr (country, ==, "62");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (quota_spin), ==, XI_QUOTA_DEFAULT_ALLOWANCE);
+
+  /* A new allowance is stored once the clicks stop. */
+  gtk_spin_button_set_value (quota_spin, 2500);
+  xi_ui_spin (1000);
+  xi_ui_screenshot (window, "preferences");
+  xi_store_get_quota_async (store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  quota = xi_store_get_quota_finish (store, result, NULL);
+  g_assert_cmpuint (quota->allowance, ==, 2500);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -20,6 +20,8 @@ static const XiCliCommand top_commands[] = {
   { "contacts",  xi_cli_contacts,  N_("Import, list, add, export and delete contacts") },
   { "groups",    xi_cli_groups,    N_("Create groups and manage their members") },
   { "templates", xi_cli_templates, N_("Write message templates and preview them") },
+  { "campaign",  xi_cli_campaign,  N_("Create campaigns, control them and read their reports") },
+  { "run",       xi_cli_run,       N_("Send queued campaigns until stopped or idle") },
   { NULL },
 };
 
@@ -56,6 +58,7 @@ open_store (XiCli      *cli,
     return xi_cli_fail (cli, error);
 
   path = xi_paths_dup_store_path (data_dir);
+  cli->data_dir = g_strdup (data_dir);
   cli->store = xi_store_new (path);
   xi_store_open_async (cli->store, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
@@ -106,7 +109,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
-  g_option_context_set_summary (context, _("Xender-In without a display: contacts, groups and templates."));
+  g_option_context_set_summary (context, _("Xender-In without a display: contacts, groups, templates and campaigns."));
   summary = commands_summary ();
   g_option_context_set_description (context, summary);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -132,6 +135,7 @@ main (int   argc,
       status = xi_cli_fail_message (&cli, _("“%s” is not a country calling code (for example 62 or 1)."),
                                     cli.country_code);
       g_free (cli.country_code);
+      g_free (cli.data_dir);
       return status;
     }
 
@@ -150,6 +154,7 @@ main (int   argc,
           g_object_unref (cli.store);
         }
       g_free (cli.country_code);
+      g_free (cli.data_dir);
       return status;
     }
 

@@ -16,42 +16,6 @@
 
 /* "xender-in-cli templates …" */
 
-static GPtrArray *
-list_templates (XiCli   *cli,
-                GError **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  xi_store_list_templates_async (cli->store, NULL, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  return xi_store_list_templates_finish (cli->store, result, error);
-}
-
-static XiTemplate *
-find_template (XiCli       *cli,
-               const char  *name,
-               GError     **error)
-{
-  g_autoptr(GPtrArray) templates = list_templates (cli, error);
-
-  if (templates == NULL)
-    return NULL;
-
-  for (guint i = 0; i < templates->len; i++)
-    {
-      XiTemplate *template_ = g_ptr_array_index (templates, i);
-
-      if (g_ascii_strcasecmp (xi_template_get_name (template_), name) == 0)
-        return g_object_ref (template_);
-    }
-
-  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
-               _("There is no template named “%s”; “xender-in-cli templates list” shows them."),
-               name);
-  return NULL;
-}
-
 static char **
 known_variables (XiCli   *cli,
                  GError **error)
@@ -159,7 +123,7 @@ templates_list (XiCli  *cli,
 
   if (argc != 1)
     return xi_cli_usage ("%s", _("“templates list” takes no arguments."));
-  if ((templates = list_templates (cli, &error)) == NULL)
+  if ((templates = xi_cli_list_templates (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   if (cli->json)
@@ -236,7 +200,7 @@ templates_show (XiCli  *cli,
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the template."));
 
-  if ((template_ = find_template (cli, argv[1], &error)) == NULL)
+  if ((template_ = xi_cli_find_template (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   if (preview != NULL)
@@ -317,7 +281,7 @@ templates_delete (XiCli  *cli,
 
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the template to delete."));
-  if ((template_ = find_template (cli, argv[1], &error)) == NULL)
+  if ((template_ = xi_cli_find_template (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   xi_store_delete_template_async (cli->store, xi_template_get_id (template_), NULL,

@@ -264,3 +264,39 @@ xi_cli_contact_ids_for (XiCli   *cli,
 
   return g_strv_builder_end (ids);
 }
+
+GPtrArray *
+xi_cli_list_templates (XiCli   *cli,
+                       GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_list_templates_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_list_templates_finish (cli->store, result, error);
+}
+
+XiTemplate *
+xi_cli_find_template (XiCli       *cli,
+                      const char  *name,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) templates = xi_cli_list_templates (cli, error);
+
+  if (templates == NULL)
+    return NULL;
+
+  for (guint i = 0; i < templates->len; i++)
+    {
+      XiTemplate *template_ = g_ptr_array_index (templates, i);
+
+      if (g_ascii_strcasecmp (xi_template_get_name (template_), name) == 0)
+        return g_object_ref (template_);
+    }
+
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+               _("There is no template named “%s”; “xender-in-cli templates list” shows them."),
+               name);
+  return NULL;
+}

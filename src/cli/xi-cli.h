@@ -23,6 +23,7 @@ enum {
 typedef struct
 {
   XiStore   *store;
+  char      *data_dir;
   gboolean   json;
   char      *country_code;
 } XiCli;
@@ -69,6 +70,11 @@ GPtrArray    *xi_cli_list_groups     (XiCli               *cli,
 XiGroup      *xi_cli_find_group      (XiCli               *cli,
                                       const char          *name,
                                       GError             **error);
+GPtrArray    *xi_cli_list_templates  (XiCli               *cli,
+                                      GError             **error);
+XiTemplate   *xi_cli_find_template  (XiCli               *cli,
+                                      const char          *name,
+                                      GError             **error);
 XiContact    *xi_cli_find_contact    (GPtrArray           *contacts,
                                       const char          *phone);
 char        **xi_cli_contact_ids_for (XiCli               *cli,
@@ -76,6 +82,12 @@ char        **xi_cli_contact_ids_for (XiCli               *cli,
                                       char               **argv,
                                       GError             **error);
 
+int           xi_cli_campaign        (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_run             (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
 int           xi_cli_contacts        (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

@@ -15,6 +15,7 @@ typedef struct _XiContact  XiContact;
 typedef struct _XiGroup    XiGroup;
 typedef struct _XiTemplate XiTemplate;
 typedef struct _XiStore    XiStore;
+typedef struct _XiJob      XiJob;
 
 /**
  * XiOnWhatsApp:
@@ -43,5 +44,79 @@ typedef enum {
   XI_SYNC_STATUS_CONFLICT,
   XI_SYNC_STATUS_REJECTED,
 } XiSyncStatus;
+
+/**
+ * XiJobState:
+ * @XI_JOB_STATE_PENDING: waiting in the queue (or for its start time)
+ * @XI_JOB_STATE_PROCESSING: being sent now
+ * @XI_JOB_STATE_PAUSED: held by the user, or created without starting
+ * @XI_JOB_STATE_RETRYING: waiting for the connection or a retry to come back
+ * @XI_JOB_STATE_COMPLETED: every recipient was sent, failed or skipped
+ * @XI_JOB_STATE_FAILED: stopped because messages kept failing; the unsent
+ *   were skipped
+ * @XI_JOB_STATE_CANCELLED: stopped by the user; the unsent were skipped
+ *
+ * The campaign state machine of DESIGN.md, "The campaign write-ahead log".
+ * The names match the `jobs.state` column.
+ */
+typedef enum {
+  XI_JOB_STATE_PENDING,
+  XI_JOB_STATE_PROCESSING,
+  XI_JOB_STATE_PAUSED,
+  XI_JOB_STATE_RETRYING,
+  XI_JOB_STATE_COMPLETED,
+  XI_JOB_STATE_FAILED,
+  XI_JOB_STATE_CANCELLED,
+} XiJobState;
+
+/**
+ * XiRecipientState:
+ * @XI_RECIPIENT_STATE_PENDING: not sent yet (maybe waiting for a retry)
+ * @XI_RECIPIENT_STATE_SENDING: handed to the transport, no ack yet
+ * @XI_RECIPIENT_STATE_SENT: the server acknowledged the message
+ * @XI_RECIPIENT_STATE_DELIVERED: the recipient's phone received it
+ * @XI_RECIPIENT_STATE_READ: the recipient opened it
+ * @XI_RECIPIENT_STATE_FAILED: gave up; see the error
+ * @XI_RECIPIENT_STATE_SKIPPED: never sent; see the skip reason
+ */
+typedef enum {
+  XI_RECIPIENT_STATE_PENDING,
+  XI_RECIPIENT_STATE_SENDING,
+  XI_RECIPIENT_STATE_SENT,
+  XI_RECIPIENT_STATE_DELIVERED,
+  XI_RECIPIENT_STATE_READ,
+  XI_RECIPIENT_STATE_FAILED,
+  XI_RECIPIENT_STATE_SKIPPED,
+} XiRecipientState;
+
+/**
+ * XiSkipReason:
+ * @XI_SKIP_REASON_NONE: not skipped
+ * @XI_SKIP_REASON_OPTED_OUT: the contact asked not to be messaged
+ * @XI_SKIP_REASON_DUPLICATE: the same number is already in the campaign
+ * @XI_SKIP_REASON_INVALID_NUMBER: the number cannot be a phone number
+ * @XI_SKIP_REASON_NOT_ON_WHATSAPP: a check found no WhatsApp account
+ * @XI_SKIP_REASON_CANCELLED: the campaign was cancelled before this one
+ * @XI_SKIP_REASON_STOPPED: the campaign stopped on errors before this one
+ */
+typedef enum {
+  XI_SKIP_REASON_NONE,
+  XI_SKIP_REASON_OPTED_OUT,
+  XI_SKIP_REASON_DUPLICATE,
+  XI_SKIP_REASON_INVALID_NUMBER,
+  XI_SKIP_REASON_NOT_ON_WHATSAPP,
+  XI_SKIP_REASON_CANCELLED,
+  XI_SKIP_REASON_STOPPED,
+} XiSkipReason;
+
+/**
+ * XiVariantMode:
+ * @XI_VARIANT_MODE_RANDOM: each recipient gets a variant at random
+ * @XI_VARIANT_MODE_ROUND_ROBIN: variants are used in turn
+ */
+typedef enum {
+  XI_VARIANT_MODE_RANDOM,
+  XI_VARIANT_MODE_ROUND_ROBIN,
+} XiVariantMode;
 
 G_END_DECLS

@@ -28,10 +28,82 @@ struct _XiCsvReader
   const char *pos;
   char        delimiter;
   guint       line;          /* 1-based line of the next character */
+  const char *record_start;
   guint       record_line;   /* line where the current record started */
   GString    *scratch;       /* field bytes, each NUL-terminated */
   GArray     *offsets;       /* guint offset of each field in @scratch */
 };
+
+/* Lines looked at to find the delimiter, in case a title row without
+ * any precedes the header. */
+#define DETECT_LINES 10
+
+/* Windows-1252 differs from Latin-1 only in 0x80–0x9F. The five holes
+ * map to the same code point, as Windows itself decodes them. */
+static const gunichar cp1252_high[32] = {
+  0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+  0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+static char *
+decode_cp1252 (const guint8 *data,
+               gsize         len)
+{
+  GString *out = g_string_sized_new (len + len / 8 + 1);
+  gsize i = 0;
+
+  while (i < len)
+    {
+      gsize ascii = i;
+
+      while (ascii < len && data[ascii] < 0x80)
+        ascii++;
+      g_string_append_len (out, (const char *)data + i, ascii - i);
+      if (ascii == len)
+        break;
+      g_string_append_unichar (out, data[ascii] < 0xA0 ? cp1252_high[data[ascii] - 0x80]
+                                                        : data[ascii]);
+      i = ascii + 1;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+set_not_text_error (GError **error)
+{
+  g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
+               _("This is not a text file. Save your contacts as “CSV UTF-8” or as a "
+                 "vCard file and try again."));
+}
+
+static char *
+decode_utf16 (const guint8  *data,
+              gsize          len,
+              const char    *charset,
+              GError       **error)
+{
+  gsize written = 0;
+  g_autofree char *text = g_convert ((const char *)data, len, "UTF-8", charset,
+                                     NULL, &written, NULL);
+
+  if (text == NULL)
+    {
+      g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
+                   _("The file says it is Unicode text but is damaged. Save it again from "
+                     "your spreadsheet as “CSV UTF-8” and try again."));
+      return NULL;
+    }
+  /* A NUL character would silently cut the text short. */
+  if (memchr (text, '\0', written) != NULL)
+    {
+      set_not_text_error (error);
+      return NULL;
+    }
+  return g_steal_pointer (&text);
+}
 
 /**
  * xi_text_to_utf8:
@@ -42,68 +114,77 @@ struct _XiCsvReader
  * Decodes a text file the way spreadsheet programs write them: UTF-8 with
  * or without a byte-order mark, UTF-16 with a byte-order mark (Excel's
  * "Unicode text"), and otherwise Windows-1252 (Excel's "CSV" on Windows).
+ * Bytes that are not valid UTF-8 can always be read as Windows-1252, so
+ * only binary files (with NUL bytes) are refused.
  *
- * Returns: (transfer full): UTF-8 text without a byte-order mark
+ * Returns: (transfer full) (nullable): UTF-8 text without a byte-order
+ *   mark, or %NULL with %XI_IMPORT_ERROR_UNREADABLE
  */
 char *
 xi_text_to_utf8 (const guint8  *data,
                  gsize          len,
                  GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  char *text;
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  if (len >= 2 && data[0] == 0xFF && data[1] == 0xFE)
+    return decode_utf16 (data + 2, len - 2, "UTF-16LE", error);
+  if (len >= 2 && data[0] == 0xFE && data[1] == 0xFF)
+    return decode_utf16 (data + 2, len - 2, "UTF-16BE", error);
 
   if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
     {
       data += 3;
       len -= 3;
     }
-  else if (len >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF)))
+
+  if (memchr (data, '\0', len) != NULL)
     {
-      const char *from = data[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
-
-      text = g_convert ((const char *)data + 2, len - 2, "UTF-8", from, NULL, NULL, &local_error);
-      if (text == NULL)
-        g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
-                     _("The file says it is UTF-16 text but is damaged: %s"), local_error->message);
-      return text;
+      set_not_text_error (error);
+      return NULL;
     }
-
-  if (memchr (data, '\0', len) == NULL && g_utf8_validate ((const char *)data, len, NULL))
+  if (g_utf8_validate ((const char *)data, len, NULL))
     return g_strndup ((const char *)data, len);
 
-  text = g_convert ((const char *)data, len, "UTF-8", "WINDOWS-1252", NULL, NULL, &local_error);
-  if (text == NULL)
-    g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
-                 _("The file is not text that Xender-In can read. Save it as “CSV UTF-8” and try again."));
-  return text;
+  return decode_cp1252 (data, len);
 }
 
 /**
  * xi_csv_detect_delimiter:
- * @text: the file, starting with its first (header) line
+ * @text: the file, starting with its first line
  *
  * Picks the delimiter that occurs most often outside quotes on the first
- * line: a comma, a semicolon (spreadsheets in locales with a decimal
- * comma) or a tab. Returns a comma when the line has none of them.
+ * line that has any: a comma, a semicolon (spreadsheets in locales with a
+ * decimal comma, Indonesian ones included) or a tab. Returns a comma when
+ * the first lines have none of them.
+ *
+ * Returns: ',', ';' or '\t'
  */
 char
 xi_csv_detect_delimiter (const char *text)
 {
   guint commas = 0, semicolons = 0, tabs = 0;
   gboolean quoted = FALSE;
+  guint lines = 0;
+
+  g_return_val_if_fail (text != NULL, ',');
 
   for (const char *p = text; *p != '\0'; p++)
     {
       if (*p == '"')
         quoted = !quoted;
-      else if (!quoted && (*p == '\n' || *p == '\r'))
-        break;
-      else if (!quoted && *p == ',')
+      else if (quoted)
+        continue;
+      else if (*p == '\n' || *p == '\r')
+        {
+          if (commas + semicolons + tabs > 0 || ++lines == DETECT_LINES)
+            break;
+        }
+      else if (*p == ',')
         commas++;
-      else if (!quoted && *p == ';')
+      else if (*p == ';')
         semicolons++;
-      else if (!quoted && *p == '\t')
+      else if (*p == '\t')
         tabs++;
     }
 
@@ -114,12 +195,22 @@ xi_csv_detect_delimiter (const char *text)
   return ',';
 }
 
+/**
+ * xi_csv_reader_new:
+ * @text: NUL-terminated UTF-8 text, which must outlive the reader
+ * @delimiter: ',', ';' or '\t', see xi_csv_detect_delimiter()
+ *
+ * Returns: (transfer full): a reader positioned before the first record
+ */
 XiCsvReader *
 xi_csv_reader_new (const char *text,
                    char        delimiter)
 {
-  XiCsvReader *self = g_new0 (XiCsvReader, 1);
+  XiCsvReader *self;
 
+  g_return_val_if_fail (text != NULL, NULL);
+
+  self = g_new0 (XiCsvReader, 1);
   self->text = text;
   self->pos = text;
   self->delimiter = delimiter;
@@ -159,18 +250,67 @@ eat_newline (XiCsvReader *self)
   return FALSE;
 }
 
+/* Some programs write `a, "b, c"`: blanks before an opening quote are
+ * not part of the field. Elsewhere blanks are kept, as RFC 4180 says. */
 static void
-start_field (XiCsvReader *self)
+skip_blanks_before_quote (XiCsvReader *self)
 {
-  guint offset = self->scratch->len;
+  const char *p = self->pos;
 
-  g_array_append_val (self->offsets, offset);
+  while (*p == ' ' || (*p == '\t' && self->delimiter != '\t'))
+    p++;
+  if (*p == '"')
+    self->pos = p;
 }
 
+/* Skips the first line of the broken record so that the caller can go
+ * on reading: an unclosed quote means no other quote follows, so the
+ * lines after it are ordinary records. */
 static void
-end_field (XiCsvReader *self)
+recover_after (XiCsvReader *self)
 {
-  g_string_append_c (self->scratch, '\0');
+  self->pos = self->record_start + strcspn (self->record_start, "\r\n");
+  self->line = self->record_line;
+  eat_newline (self);
+}
+
+/* Reads a quoted field from just after its opening quote up to and
+ * including its closing quote. */
+static gboolean
+read_quoted (XiCsvReader  *self,
+             GError      **error)
+{
+  for (;;)
+    {
+      const char *stop = self->pos + strcspn (self->pos, "\"\r\n");
+
+      g_string_append_len (self->scratch, self->pos, stop - self->pos);
+      self->pos = stop;
+
+      if (self->pos[0] == '\0')
+        {
+          g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
+                       _("A quote (\") opened in this row is never closed, so the row "
+                         "could not be read. Remove the quote or add the closing one."));
+          return FALSE;
+        }
+      if (self->pos[0] == '"' && self->pos[1] == '"')
+        {
+          g_string_append_c (self->scratch, '"');
+          self->pos += 2;
+        }
+      else if (self->pos[0] == '"')
+        {
+          self->pos++;
+          return TRUE;
+        }
+      else
+        {
+          /* A line break inside quotes belongs to the field, as "\n". */
+          g_string_append_c (self->scratch, '\n');
+          eat_newline (self);
+        }
+    }
 }
 
 /**
@@ -178,8 +318,10 @@ end_field (XiCsvReader *self)
  * @self: a reader
  * @error: return location for a #GError
  *
- * Reads the next record. An unterminated quote is an error for the record
- * that opened it; the records before it were already returned.
+ * Reads the next record. A quote that is never closed is an
+ * %XI_IMPORT_ERROR_UNREADABLE error for the record that opened it; the
+ * reader then skips that record's first line, so the caller may report
+ * the error (xi_csv_reader_get_line() gives the line) and go on reading.
  *
  * Returns: %TRUE if a record was read, %FALSE at the end or on error
  */
@@ -187,92 +329,82 @@ gboolean
 xi_csv_reader_next (XiCsvReader  *self,
                     GError      **error)
 {
-  const char delimiter = self->delimiter;
+  char stops[4] = { self->delimiter, '\r', '\n', '\0' };
 
   if (self->pos[0] == '\0')
     return FALSE;
 
   g_string_truncate (self->scratch, 0);
   g_array_set_size (self->offsets, 0);
+  self->record_start = self->pos;
   self->record_line = self->line;
 
   for (;;)
     {
-      start_field (self);
+      guint offset = self->scratch->len;
+      const char *stop;
 
+      g_array_append_val (self->offsets, offset);
+
+      skip_blanks_before_quote (self);
       if (self->pos[0] == '"')
         {
           self->pos++;
-          for (;;)
+          if (!read_quoted (self, error))
             {
-              const char *stop = self->pos + strcspn (self->pos, "\"\r\n");
-
-              g_string_append_len (self->scratch, self->pos, stop - self->pos);
-              self->pos = stop;
-
-              if (self->pos[0] == '\0')
-                {
-                  g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
-                               _("Line %u: a quote (\") opened here is never closed, so the rest "
-                                 "of the file could not be read."), self->record_line);
-                  return FALSE;
-                }
-              if (self->pos[0] == '"' && self->pos[1] == '"')
-                {
-                  g_string_append_c (self->scratch, '"');
-                  self->pos += 2;
-                }
-              else if (self->pos[0] == '"')
-                {
-                  self->pos++;
-                  break;
-                }
-              else
-                {
-                  /* A line break inside quotes belongs to the field. */
-                  if (self->pos[0] == '\r' && self->pos[1] == '\n')
-                    g_string_append_c (self->scratch, '\n');
-                  else
-                    g_string_append_c (self->scratch, self->pos[0]);
-                  eat_newline (self);
-                }
+              recover_after (self);
+              return FALSE;
             }
         }
 
-      /* Unquoted text, or text after a closing quote (kept, as spreadsheets do). */
-      {
-        char stops[4] = { delimiter, '\r', '\n', '\0' };
-        const char *stop = self->pos + strcspn (self->pos, stops);
+      /* Unquoted text, or text after a closing quote (kept, as spreadsheets
+       * do), up to the delimiter or the end of the line. */
+      stop = self->pos + strcspn (self->pos, stops);
+      g_string_append_len (self->scratch, self->pos, stop - self->pos);
+      g_string_append_c (self->scratch, '\0');
+      self->pos = stop;
 
-        g_string_append_len (self->scratch, self->pos, stop - self->pos);
-        self->pos = stop;
-      }
-      end_field (self);
-
-      if (self->pos[0] == delimiter)
-        {
-          self->pos++;
-          continue;
-        }
-
-      eat_newline (self);
-      return TRUE;
+      if (self->pos[0] != self->delimiter)
+        break;
+      self->pos++;
     }
+
+  eat_newline (self);
+  return TRUE;
 }
 
+/**
+ * xi_csv_reader_get_line:
+ * @self: a reader
+ *
+ * Returns: the 1-based line where the last record read (or refused) starts
+ */
 guint
 xi_csv_reader_get_line (XiCsvReader *self)
 {
   return self->record_line;
 }
 
+/**
+ * xi_csv_reader_get_n_fields:
+ * @self: a reader
+ *
+ * Returns: the number of fields of the current record, at least 1
+ */
 guint
 xi_csv_reader_get_n_fields (XiCsvReader *self)
 {
   return self->offsets->len;
 }
 
-/* Returns "" for a field past the end of a short record. */
+/**
+ * xi_csv_reader_get_field:
+ * @self: a reader
+ * @index: 0-based column
+ *
+ * Returns: (transfer none): the field, valid until the next record is
+ *   read; "" for a field past the end of a short record
+ */
 const char *
 xi_csv_reader_get_field (XiCsvReader *self,
                          guint        index)
@@ -282,8 +414,15 @@ xi_csv_reader_get_field (XiCsvReader *self,
   return self->scratch->str + g_array_index (self->offsets, guint, index);
 }
 
-/* Whether every field is empty or whitespace, like the ";;;" rows
- * spreadsheets write for blank lines. */
+/**
+ * xi_csv_reader_is_blank:
+ * @self: a reader
+ *
+ * Whether every field is empty or whitespace, like the ";;;" rows
+ * spreadsheets write for blank lines.
+ *
+ * Returns: %TRUE if the current record holds nothing
+ */
 gboolean
 xi_csv_reader_is_blank (XiCsvReader *self)
 {
@@ -296,6 +435,12 @@ xi_csv_reader_is_blank (XiCsvReader *self)
   return TRUE;
 }
 
+/**
+ * xi_csv_reader_get_offset:
+ * @self: a reader
+ *
+ * Returns: how many bytes of the text were consumed, for progress
+ */
 gsize
 xi_csv_reader_get_offset (XiCsvReader *self)
 {

@@ -11,23 +11,25 @@
 
 G_BEGIN_DECLS
 
+/* Reads delimited text one record at a time; not thread-safe, but
+ * readers over the same text are independent. */
 typedef struct _XiCsvReader XiCsvReader;
 
-char         *xi_text_to_utf8          (const guint8   *data,
-                                        gsize           len,
-                                        GError        **error);
-char          xi_csv_detect_delimiter  (const char     *text);
-XiCsvReader  *xi_csv_reader_new        (const char     *text,
-                                        char            delimiter);
-gboolean      xi_csv_reader_next       (XiCsvReader    *self,
-                                        GError        **error);
-guint         xi_csv_reader_get_line   (XiCsvReader    *self);
-guint         xi_csv_reader_get_n_fields (XiCsvReader  *self);
-const char   *xi_csv_reader_get_field  (XiCsvReader    *self,
-                                        guint           index);
-gboolean      xi_csv_reader_is_blank   (XiCsvReader    *self);
-gsize         xi_csv_reader_get_offset (XiCsvReader    *self);
-void          xi_csv_reader_free       (XiCsvReader    *self);
+char         *xi_text_to_utf8            (const guint8  *data,
+                                          gsize          len,
+                                          GError       **error);
+char          xi_csv_detect_delimiter    (const char    *text);
+XiCsvReader  *xi_csv_reader_new          (const char    *text,
+                                          char           delimiter);
+gboolean      xi_csv_reader_next         (XiCsvReader   *self,
+                                          GError       **error);
+guint         xi_csv_reader_get_line     (XiCsvReader   *self);
+guint         xi_csv_reader_get_n_fields (XiCsvReader   *self);
+const char   *xi_csv_reader_get_field    (XiCsvReader   *self,
+                                          guint          index);
+gboolean      xi_csv_reader_is_blank     (XiCsvReader   *self);
+gsize         xi_csv_reader_get_offset   (XiCsvReader   *self);
+void          xi_csv_reader_free         (XiCsvReader   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiCsvReader, xi_csv_reader_free)
 

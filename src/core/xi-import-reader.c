@@ -32,7 +32,15 @@ G_DEFINE_QUARK (xi-import-error-quark, xi_import_error)
 /* Records between two progress reports and cancellation checks. */
 #define CHUNK 1000
 
+/* Rows looked at for the header, below titles such as "DATA PELANGGAN"
+ * that people put above their table. */
+#define HEADER_SEARCH_ROWS 10
+
+/* Longest excerpt of a cell quoted back in an issue, in characters. */
+#define EXCERPT_MAX 60
+
 typedef enum {
+  COLUMN_IGNORED,
   COLUMN_CUSTOM,
   COLUMN_NAME,
   COLUMN_FIRST_NAME,
@@ -43,35 +51,94 @@ typedef enum {
   COLUMN_GROUPS,
 } ColumnKind;
 
-/* Header names, compared after lower-casing and dropping everything but
- * letters and digits ("No. HP" → "nohp"). */
+/* Which of several phone columns a row takes its number from. */
+typedef enum {
+  PHONE_AMBIGUOUS,
+  PHONE_LANDLINE,
+  PHONE_MOBILE,
+  PHONE_WHATSAPP,
+} PhoneRank;
+
+/*
+ * Header titles, compared after lower-casing and dropping accents and
+ * everything but letters and digits ("No. HP" matches "No HP").
+ *
+ * When several columns hold phone numbers, the rank decides: a WhatsApp
+ * column beats a mobile one, which beats a plain telephone one, and each
+ * row takes the first non-empty cell in that order, so an empty "WA"
+ * cell falls back to the "HP" cell. Ambiguous titles ("No" is usually
+ * the row number) make the phone column only when there is no other, and
+ * a custom field otherwise.
+ */
 static const struct {
-  const char *alias;
+  const char *title;
   ColumnKind  kind;
+  PhoneRank   rank;
 } aliases[] = {
-  { "name", COLUMN_NAME }, { "nama", COLUMN_NAME }, { "namalengkap", COLUMN_NAME },
-  { "fullname", COLUMN_NAME }, { "contact", COLUMN_NAME }, { "contactname", COLUMN_NAME },
-  { "kontak", COLUMN_NAME }, { "namakontak", COLUMN_NAME }, { "customer", COLUMN_NAME },
-  { "customername", COLUMN_NAME }, { "pelanggan", COLUMN_NAME }, { "namapelanggan", COLUMN_NAME },
-  { "displayname", COLUMN_NAME },
-  { "firstname", COLUMN_FIRST_NAME }, { "givenname", COLUMN_FIRST_NAME }, { "namadepan", COLUMN_FIRST_NAME },
-  { "lastname", COLUMN_LAST_NAME }, { "familyname", COLUMN_LAST_NAME }, { "surname", COLUMN_LAST_NAME },
-  { "namabelakang", COLUMN_LAST_NAME },
-  { "phone", COLUMN_PHONE }, { "phonenumber", COLUMN_PHONE }, { "telephone", COLUMN_PHONE },
-  { "nomor", COLUMN_PHONE }, { "nomorhp", COLUMN_PHONE }, { "nomortelepon", COLUMN_PHONE },
-  { "nomorwa", COLUMN_PHONE }, { "nomorwhatsapp", COLUMN_PHONE }, { "nomorponsel", COLUMN_PHONE },
-  { "no", COLUMN_PHONE }, { "nohp", COLUMN_PHONE }, { "notelp", COLUMN_PHONE },
-  { "notelepon", COLUMN_PHONE }, { "nowa", COLUMN_PHONE }, { "hp", COLUMN_PHONE },
-  { "handphone", COLUMN_PHONE }, { "whatsapp", COLUMN_PHONE }, { "wa", COLUMN_PHONE },
-  { "telepon", COLUMN_PHONE }, { "telp", COLUMN_PHONE }, { "tel", COLUMN_PHONE },
-  { "mobile", COLUMN_PHONE }, { "mobilephone", COLUMN_PHONE }, { "mobilenumber", COLUMN_PHONE },
-  { "cell", COLUMN_PHONE }, { "cellphone", COLUMN_PHONE }, { "ponsel", COLUMN_PHONE },
-  { "msisdn", COLUMN_PHONE }, { "number", COLUMN_PHONE },
-  { "tags", COLUMN_TAGS }, { "tag", COLUMN_TAGS }, { "label", COLUMN_TAGS }, { "labels", COLUMN_TAGS },
-  { "notes", COLUMN_NOTES }, { "note", COLUMN_NOTES }, { "catatan", COLUMN_NOTES },
-  { "keterangan", COLUMN_NOTES }, { "memo", COLUMN_NOTES },
-  { "group", COLUMN_GROUPS }, { "groups", COLUMN_GROUPS }, { "grup", COLUMN_GROUPS },
-  { "kelompok", COLUMN_GROUPS }, { "list", COLUMN_GROUPS },
+  { "Name", COLUMN_NAME },
+  { "Full Name", COLUMN_NAME },
+  { "Nama", COLUMN_NAME },
+  { "Nama Lengkap", COLUMN_NAME },
+  { "Contact", COLUMN_NAME },
+  { "Contact Name", COLUMN_NAME },
+  { "Kontak", COLUMN_NAME },
+  { "Nama Kontak", COLUMN_NAME },
+  { "Customer", COLUMN_NAME },
+  { "Customer Name", COLUMN_NAME },
+  { "Pelanggan", COLUMN_NAME },
+  { "Nama Pelanggan", COLUMN_NAME },
+  { "Display Name", COLUMN_NAME },
+  { "First Name", COLUMN_FIRST_NAME },
+  { "Given Name", COLUMN_FIRST_NAME },
+  { "Nama Depan", COLUMN_FIRST_NAME },
+  { "Last Name", COLUMN_LAST_NAME },
+  { "Family Name", COLUMN_LAST_NAME },
+  { "Surname", COLUMN_LAST_NAME },
+  { "Nama Belakang", COLUMN_LAST_NAME },
+  { "WhatsApp", COLUMN_PHONE, PHONE_WHATSAPP },
+  { "WA", COLUMN_PHONE, PHONE_WHATSAPP },
+  { "Nomor WA", COLUMN_PHONE, PHONE_WHATSAPP },
+  { "No WA", COLUMN_PHONE, PHONE_WHATSAPP },
+  { "Nomor WhatsApp", COLUMN_PHONE, PHONE_WHATSAPP },
+  { "No WhatsApp", COLUMN_PHONE, PHONE_WHATSAPP },
+  { "HP", COLUMN_PHONE, PHONE_MOBILE },
+  { "No HP", COLUMN_PHONE, PHONE_MOBILE },
+  { "Nomor HP", COLUMN_PHONE, PHONE_MOBILE },
+  { "Handphone", COLUMN_PHONE, PHONE_MOBILE },
+  { "Ponsel", COLUMN_PHONE, PHONE_MOBILE },
+  { "Nomor Ponsel", COLUMN_PHONE, PHONE_MOBILE },
+  { "Mobile", COLUMN_PHONE, PHONE_MOBILE },
+  { "Mobile Phone", COLUMN_PHONE, PHONE_MOBILE },
+  { "Mobile Number", COLUMN_PHONE, PHONE_MOBILE },
+  { "Cell", COLUMN_PHONE, PHONE_MOBILE },
+  { "Cell Phone", COLUMN_PHONE, PHONE_MOBILE },
+  { "Phone", COLUMN_PHONE, PHONE_LANDLINE },
+  { "Phone Number", COLUMN_PHONE, PHONE_LANDLINE },
+  { "Telephone", COLUMN_PHONE, PHONE_LANDLINE },
+  { "Telepon", COLUMN_PHONE, PHONE_LANDLINE },
+  { "Nomor Telepon", COLUMN_PHONE, PHONE_LANDLINE },
+  { "Telp", COLUMN_PHONE, PHONE_LANDLINE },
+  { "No Telp", COLUMN_PHONE, PHONE_LANDLINE },
+  { "No Telepon", COLUMN_PHONE, PHONE_LANDLINE },
+  { "Tel", COLUMN_PHONE, PHONE_LANDLINE },
+  { "MSISDN", COLUMN_PHONE, PHONE_LANDLINE },
+  { "No", COLUMN_PHONE, PHONE_AMBIGUOUS },
+  { "Nomor", COLUMN_PHONE, PHONE_AMBIGUOUS },
+  { "Number", COLUMN_PHONE, PHONE_AMBIGUOUS },
+  { "Tags", COLUMN_TAGS },
+  { "Tag", COLUMN_TAGS },
+  { "Label", COLUMN_TAGS },
+  { "Labels", COLUMN_TAGS },
+  { "Notes", COLUMN_NOTES },
+  { "Note", COLUMN_NOTES },
+  { "Catatan", COLUMN_NOTES },
+  { "Keterangan", COLUMN_NOTES },
+  { "Memo", COLUMN_NOTES },
+  { "Group", COLUMN_GROUPS },
+  { "Groups", COLUMN_GROUPS },
+  { "Grup", COLUMN_GROUPS },
+  { "Kelompok", COLUMN_GROUPS },
+  { "List", COLUMN_GROUPS },
 };
 
 /* custom_values has NULL holes for empty cells, so it is freed by count. */
@@ -118,6 +185,12 @@ xi_import_batch_new (void)
   return batch;
 }
 
+/**
+ * xi_import_batch_free:
+ * @batch: (nullable): a batch
+ *
+ * Frees the batch with its rows and issues.
+ */
 void
 xi_import_batch_free (XiImportBatch *batch)
 {
@@ -135,6 +208,39 @@ xi_import_batch_free (XiImportBatch *batch)
   g_free (batch);
 }
 
+/* Text collapsed to one line with single spaces; NULL when empty.
+ * Names and excerpts are one line even when the cell held a break. */
+static char *
+single_line (const char *value)
+{
+  g_auto(GStrv) words = g_strsplit_set (value, " \t\r\n", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (words[i][0] == '\0')
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      g_string_append (out, words[i]);
+    }
+  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
+static char *
+make_excerpt (const char *cell)
+{
+  g_autofree char *line = cell != NULL ? single_line (cell) : NULL;
+
+  if (line != NULL && g_utf8_strlen (line, -1) > EXCERPT_MAX)
+    {
+      g_autofree char *start = g_utf8_substring (line, 0, EXCERPT_MAX);
+
+      return g_strconcat (start, "…", NULL);
+    }
+  return g_steal_pointer (&line);
+}
+
 static void
 add_issue (XiImportBatch *batch,
            guint          line,
@@ -144,12 +250,48 @@ add_issue (XiImportBatch *batch,
   XiImportIssue *issue = g_new0 (XiImportIssue, 1);
 
   issue->line = line;
-  issue->excerpt = excerpt != NULL && excerpt[0] != '\0' ? g_strdup (excerpt) : NULL;
+  issue->excerpt = make_excerpt (excerpt);
   issue->reason = g_strdup (reason);
   g_ptr_array_add (batch->issues, issue);
 }
 
-/* "No. HP" → "nohp"; "Kota Asal" → "kotaasal". */
+/*
+ * Normalises the phone number of a record. Returns the new row, already
+ * in the batch with its custom values allocated, or %NULL after adding
+ * an issue that quotes the phone cell (or @excerpt when there is none)
+ * so that the user can find the row.
+ */
+static XiImportRow *
+accept_record (XiImportBatch *batch,
+               guint          line,
+               const char    *raw_phone,
+               const char    *excerpt,
+               const char    *country)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *phone = xi_phone_normalize (raw_phone, country, &error);
+  XiImportRow *row;
+
+  if (phone == NULL)
+    {
+      gboolean empty = g_error_matches (error, XI_PHONE_ERROR, XI_PHONE_ERROR_EMPTY);
+
+      add_issue (batch, line, empty ? excerpt : raw_phone,
+                 empty ? _("There is no phone number in this row.") : error->message);
+      return NULL;
+    }
+
+  row = g_new0 (XiImportRow, 1);
+  row->line = line;
+  row->phone = g_steal_pointer (&phone);
+  row->custom_values = g_new0 (char *, g_strv_length (batch->custom_field_names) + 1);
+  g_ptr_array_add (batch->rows, row);
+  return row;
+}
+
+/* Delimited files */
+
+/* "No. HP" → "nohp"; "Négara" → "negara". */
 static char *
 header_key (const char *header)
 {
@@ -179,28 +321,263 @@ custom_field_name (const char *header,
     }
   while (name->len > 0 && name->str[name->len - 1] == '_')
     g_string_truncate (name, name->len - 1);
+  /* A title in another script has no letters left. */
   if (name->len == 0)
     g_string_printf (name, "column_%u", column + 1);
 
   return g_string_free (name, FALSE);
 }
 
-static ColumnKind
-classify (const char *header)
+static gboolean
+is_blank (const char *text)
 {
-  g_autofree char *key = header_key (header);
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
 
+/* A column with an empty title is ignored: spreadsheets write one for
+ * every trailing delimiter. */
+static ColumnKind
+classify (const char *header,
+          PhoneRank  *rank)
+{
+  g_autofree char *key = NULL;
+
+  *rank = PHONE_AMBIGUOUS;
+  if (is_blank (header))
+    return COLUMN_IGNORED;
+
+  key = header_key (header);
   for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
-    if (g_str_equal (key, aliases[i].alias))
-      return aliases[i].kind;
+    {
+      g_autofree char *alias = header_key (aliases[i].title);
+
+      if (g_str_equal (key, alias))
+        {
+          *rank = aliases[i].rank;
+          return aliases[i].kind;
+        }
+    }
   return COLUMN_CUSTOM;
 }
 
-static char **
-split_list (const char *value)
+/* How the columns of a delimited file map to contact fields. */
+typedef struct
+{
+  guint       n_columns;
+  ColumnKind *kinds;
+  guint      *custom_slot;     /* index in custom_field_names, for COLUMN_CUSTOM */
+  GArray     *phone_columns;   /* guint, the preferred one first */
+} Layout;
+
+static void
+layout_clear (Layout *layout)
+{
+  g_clear_pointer (&layout->kinds, g_free);
+  g_clear_pointer (&layout->custom_slot, g_free);
+  g_clear_pointer (&layout->phone_columns, g_array_unref);
+}
+
+static void
+layout_init (Layout *layout,
+             guint   n_columns)
+{
+  layout_clear (layout);
+  layout->n_columns = n_columns;
+  layout->kinds = g_new0 (ColumnKind, n_columns);
+  layout->custom_slot = g_new0 (guint, n_columns);
+  layout->phone_columns = g_array_new (FALSE, FALSE, sizeof (guint));
+}
+
+/* Reads the header row; FALSE when no column holds phone numbers. */
+static gboolean
+layout_from_header (Layout      *layout,
+                    XiCsvReader *reader)
+{
+  guint n = xi_csv_reader_get_n_fields (reader);
+  g_autofree PhoneRank *ranks = g_new0 (PhoneRank, n);
+  int best = -1;
+
+  layout_init (layout, n);
+  for (guint c = 0; c < n; c++)
+    {
+      layout->kinds[c] = classify (xi_csv_reader_get_field (reader, c), &ranks[c]);
+      if (layout->kinds[c] == COLUMN_PHONE)
+        best = MAX (best, (int)ranks[c]);
+    }
+  if (best < 0)
+    return FALSE;
+
+  for (guint c = 0; c < n; c++)
+    if (layout->kinds[c] == COLUMN_PHONE && ranks[c] == PHONE_AMBIGUOUS && best > PHONE_AMBIGUOUS)
+      layout->kinds[c] = COLUMN_CUSTOM;
+
+  for (int rank = PHONE_WHATSAPP; rank >= PHONE_AMBIGUOUS; rank--)
+    for (guint c = 0; c < n; c++)
+      if (layout->kinds[c] == COLUMN_PHONE && (int)ranks[c] == rank)
+        g_array_append_val (layout->phone_columns, c);
+
+  return TRUE;
+}
+
+static gboolean
+has_letter (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_isalpha (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+/*
+ * A file without a header row is accepted when its first row already
+ * holds a valid phone number, since no header title is one: that column
+ * is the phone, the first other column with a letter in it is the name,
+ * and the rest become custom fields named column_N (N counted from 1).
+ */
+static gboolean
+layout_headerless (Layout      *layout,
+                   XiCsvReader *reader,
+                   const char  *country)
+{
+  guint n = xi_csv_reader_get_n_fields (reader);
+  int phone = -1;
+  int name = -1;
+
+  for (guint c = 0; c < n && phone < 0; c++)
+    {
+      g_autofree char *normalized = xi_phone_normalize (xi_csv_reader_get_field (reader, c),
+                                                        country, NULL);
+
+      if (normalized != NULL)
+        phone = c;
+    }
+  if (phone < 0)
+    return FALSE;
+
+  for (guint c = 0; c < n && name < 0; c++)
+    if ((int)c != phone && has_letter (xi_csv_reader_get_field (reader, c)))
+      name = c;
+
+  layout_init (layout, n);
+  for (guint c = 0; c < n; c++)
+    layout->kinds[c] = COLUMN_CUSTOM;
+  layout->kinds[phone] = COLUMN_PHONE;
+  if (name >= 0)
+    layout->kinds[name] = COLUMN_NAME;
+  g_array_append_val (layout->phone_columns, phone);
+  return TRUE;
+}
+
+/* Names the custom columns; a title seen before gets "_2", "_3"… */
+static void
+name_custom_fields (XiImportBatch *batch,
+                    Layout        *layout,
+                    XiCsvReader   *header)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n_custom = 0;
+
+  for (guint c = 0; c < layout->n_columns; c++)
+    {
+      g_autofree char *base = NULL;
+      char *name;
+
+      if (layout->kinds[c] != COLUMN_CUSTOM)
+        continue;
+
+      base = header != NULL ? custom_field_name (xi_csv_reader_get_field (header, c), c)
+                            : g_strdup_printf ("column_%u", c + 1);
+      name = g_strdup (base);
+      for (guint i = 2; g_hash_table_contains (seen, name); i++)
+        {
+          g_free (name);
+          name = g_strdup_printf ("%s_%u", base, i);
+        }
+      g_hash_table_add (seen, name);
+      g_strv_builder_add (builder, name);
+      layout->custom_slot[c] = n_custom++;
+    }
+
+  g_strfreev (batch->custom_field_names);
+  batch->custom_field_names = g_strv_builder_end (builder);
+}
+
+static char *
+phone_titles (void)
+{
+  g_autoptr(GString) titles = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
+    if (aliases[i].kind == COLUMN_PHONE)
+      g_string_append_printf (titles, "%s“%s”", titles->len > 0 ? ", " : "", aliases[i].title);
+  return g_string_free (g_steal_pointer (&titles), FALSE);
+}
+
+static void
+set_no_phone_column_error (GError **error)
+{
+  g_autofree char *titles = phone_titles ();
+
+  g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_NO_PHONE_COLUMN,
+               _("No column with phone numbers was found. Give the phone column one of "
+                 "these titles: %s."), titles);
+}
+
+/* Finds the header among the first rows, or decides there is none.
+ * Returns FALSE with @error set when no phone column can be found;
+ * otherwise *@first_is_data says whether the record last read is data. */
+static gboolean
+read_layout (XiImportBatch  *batch,
+             XiCsvReader    *reader,
+             Layout         *layout,
+             const char     *country,
+             gboolean       *first_is_data,
+             GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean any = FALSE;
+
+  for (guint rows = 0; rows < HEADER_SEARCH_ROWS && xi_csv_reader_next (reader, &local_error);)
+    {
+      if (xi_csv_reader_is_blank (reader))
+        continue;
+
+      if (layout_from_header (layout, reader))
+        {
+          name_custom_fields (batch, layout, reader);
+          *first_is_data = FALSE;
+          return TRUE;
+        }
+      if (!any && layout_headerless (layout, reader, country))
+        {
+          name_custom_fields (batch, layout, NULL);
+          *first_is_data = TRUE;
+          return TRUE;
+        }
+      any = TRUE;
+      rows++;
+    }
+
+  if (local_error != NULL)
+    g_set_error (error, local_error->domain, local_error->code, _("Line %u: %s"),
+                 xi_csv_reader_get_line (reader), local_error->message);
+  else if (!any)
+    g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_EMPTY, _("The file is empty."));
+  else
+    set_no_phone_column_error (error);
+  return FALSE;
+}
+
+/* Splits "vip, reseller|Pameran" on ",", ";" and "|" into @builder. */
+static void
+add_list_items (GStrvBuilder *builder,
+                const char   *value)
 {
   g_auto(GStrv) parts = g_strsplit_set (value, ",;|", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
@@ -209,7 +586,6 @@ split_list (const char *value)
       if (item[0] != '\0')
         g_strv_builder_add (builder, item);
     }
-  return g_strv_builder_end (builder);
 }
 
 static char *
@@ -220,170 +596,98 @@ nonempty (const char *value)
   return copy[0] != '\0' ? g_steal_pointer (&copy) : NULL;
 }
 
-/* A name is one line: spreadsheets sometimes hold a line break in a cell. */
+/* The name column, or the first and last names joined. */
 static char *
-single_line (const char *value)
+record_name (XiCsvReader  *reader,
+             const Layout *layout)
 {
-  g_auto(GStrv) words = g_strsplit_set (value, " \t\r\n", -1);
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      if (words[i][0] == '\0')
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ' ');
-      g_string_append (out, words[i]);
-    }
-  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
-}
-
-static const char *
-no_phone_reason (void)
-{
-  return _("There is no phone number in this row.");
-}
-
-/* Adds a row for @raw_phone, or an issue explaining why it is refused. */
-static void
-add_record (XiImportBatch *batch,
-            guint          line,
-            const char    *raw_phone,
-            char          *name,
-            const char    *country,
-            XiImportRow  **out_row)
-{
-  g_autoptr(GError) error = NULL;
-  char *phone;
-
-  *out_row = NULL;
-  phone = xi_phone_normalize (raw_phone, country, &error);
-  if (phone == NULL)
-    {
-      add_issue (batch, line, raw_phone[0] != '\0' ? raw_phone : name,
-                 g_error_matches (error, XI_PHONE_ERROR, XI_PHONE_ERROR_EMPTY)
-                   ? no_phone_reason () : error->message);
-      g_free (name);
-      return;
-    }
-
-  *out_row = g_new0 (XiImportRow, 1);
-  (*out_row)->line = line;
-  (*out_row)->phone = phone;
-  (*out_row)->name = name;
-  g_ptr_array_add (batch->rows, *out_row);
-}
-
-/*
- * A file without a header row is accepted when its first row already
- * holds a valid phone number: that column is the phone, the first other
- * column with letters is the name, and the rest become column_N fields.
- */
-static gboolean
-detect_headerless (XiCsvReader *reader,
-                   const char  *country,
-                   ColumnKind  *kinds,
-                   guint        n)
-{
-  int phone = -1;
-  int name = -1;
-
-  for (guint c = 0; c < n; c++)
-    {
-      g_autofree char *normalized = xi_phone_normalize (xi_csv_reader_get_field (reader, c),
-                                                        country, NULL);
-      if (normalized != NULL && phone < 0)
-        phone = c;
-    }
-  if (phone < 0)
-    return FALSE;
-
-  for (guint c = 0; c < n && name < 0; c++)
-    {
-      const char *field = xi_csv_reader_get_field (reader, c);
-
-      for (const char *p = field; *p != '\0' && (int)c != phone; p = g_utf8_next_char (p))
-        if (g_unichar_isalpha (g_utf8_get_char (p)))
-          {
-            name = c;
-            break;
-          }
-    }
-
-  for (guint c = 0; c < n; c++)
-    kinds[c] = (int)c == phone ? COLUMN_PHONE : (int)c == name ? COLUMN_NAME : COLUMN_CUSTOM;
-  return TRUE;
-}
-
-static void
-record_to_row (XiImportBatch *batch,
-               XiCsvReader   *reader,
-               const ColumnKind *kinds,
-               guint          n_columns,
-               const int     *custom_slot,
-               guint          n_custom,
-               const char    *country)
-{
-  const char *raw_phone = "";
   g_autofree char *first = NULL;
   g_autofree char *last = NULL;
-  char *name = NULL;
-  XiImportRow *row;
 
-  for (guint c = 0; c < n_columns; c++)
+  for (guint c = 0; c < layout->n_columns; c++)
     {
       const char *field = xi_csv_reader_get_field (reader, c);
 
-      switch (kinds[c])
+      if (layout->kinds[c] == COLUMN_NAME)
         {
-        case COLUMN_PHONE:
-          if (raw_phone[0] == '\0')
-            raw_phone = field;
-          break;
-        case COLUMN_NAME:
-          if (name == NULL)
-            name = single_line (field);
-          break;
-        case COLUMN_FIRST_NAME:
-          first = single_line (field);
-          break;
-        case COLUMN_LAST_NAME:
-          last = single_line (field);
-          break;
-        case COLUMN_CUSTOM:
-        case COLUMN_TAGS:
-        case COLUMN_NOTES:
-        case COLUMN_GROUPS:
-        default:
-          break;
+          char *name = single_line (field);
+
+          if (name != NULL)
+            return name;
         }
+      else if (layout->kinds[c] == COLUMN_FIRST_NAME && first == NULL)
+        first = single_line (field);
+      else if (layout->kinds[c] == COLUMN_LAST_NAME && last == NULL)
+        last = single_line (field);
     }
 
-  if (name == NULL && (first != NULL || last != NULL))
-    name = g_strjoin (" ", first != NULL ? first : last, first != NULL ? last : NULL, NULL);
+  if (first != NULL && last != NULL)
+    return g_strconcat (first, " ", last, NULL);
+  return first != NULL ? g_steal_pointer (&first) : g_steal_pointer (&last);
+}
 
-  add_record (batch, xi_csv_reader_get_line (reader), raw_phone, name, country, &row);
+/* The first non-empty phone cell, in order of preference. */
+static const char *
+record_phone (XiCsvReader  *reader,
+              const Layout *layout)
+{
+  for (guint i = 0; i < layout->phone_columns->len; i++)
+    {
+      guint column = g_array_index (layout->phone_columns, guint, i);
+      const char *field = xi_csv_reader_get_field (reader, column);
+
+      if (!is_blank (field))
+        return field;
+    }
+  return "";
+}
+
+/* Something to quote for a row without a phone number: its name, or
+ * failing that its first non-empty cell. */
+static const char *
+record_excerpt (XiCsvReader *reader,
+                const char  *name)
+{
+  if (name != NULL)
+    return name;
+  for (guint c = 0; c < xi_csv_reader_get_n_fields (reader); c++)
+    if (!is_blank (xi_csv_reader_get_field (reader, c)))
+      return xi_csv_reader_get_field (reader, c);
+  return NULL;
+}
+
+static void
+add_delimited_record (XiImportBatch *batch,
+                      XiCsvReader   *reader,
+                      const Layout  *layout,
+                      const char    *country)
+{
+  g_autoptr(GStrvBuilder) tags = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) groups = g_strv_builder_new ();
+  g_autofree char *name = record_name (reader, layout);
+  XiImportRow *row;
+
+  row = accept_record (batch, xi_csv_reader_get_line (reader), record_phone (reader, layout),
+                       record_excerpt (reader, name), country);
   if (row == NULL)
     return;
 
-  row->custom_values = g_new0 (char *, n_custom + 1);
-  for (guint c = 0; c < n_columns; c++)
+  row->name = g_steal_pointer (&name);
+  for (guint c = 0; c < layout->n_columns; c++)
     {
       const char *field = xi_csv_reader_get_field (reader, c);
 
-      if (kinds[c] == COLUMN_TAGS && row->tags == NULL)
-        row->tags = split_list (field);
-      else if (kinds[c] == COLUMN_GROUPS && row->groups == NULL)
-        row->groups = split_list (field);
-      else if (kinds[c] == COLUMN_NOTES && row->notes == NULL)
+      if (layout->kinds[c] == COLUMN_TAGS)
+        add_list_items (tags, field);
+      else if (layout->kinds[c] == COLUMN_GROUPS)
+        add_list_items (groups, field);
+      else if (layout->kinds[c] == COLUMN_NOTES && row->notes == NULL)
         row->notes = nonempty (field);
-      else if (kinds[c] == COLUMN_CUSTOM)
-        row->custom_values[custom_slot[c]] = nonempty (field);
+      else if (layout->kinds[c] == COLUMN_CUSTOM)
+        row->custom_values[layout->custom_slot[c]] = nonempty (field);
     }
-  if (row->tags == NULL)
-    row->tags = g_new0 (char *, 1);
-  if (row->groups == NULL)
-    row->groups = g_new0 (char *, 1);
+  row->tags = g_strv_builder_end (tags);
+  row->groups = g_strv_builder_end (groups);
 }
 
 static gboolean
@@ -395,116 +699,62 @@ read_delimited (XiImportBatch    *batch,
                 GError          **error)
 {
   g_autoptr(XiCsvReader) reader = NULL;
-  g_autofree ColumnKind *kinds = NULL;
-  g_autofree int *custom_slot = NULL;
-  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gsize total = strlen (text);
-  gboolean headerless;
-  gboolean have_phone = FALSE;
-  guint n_columns;
-  guint n_custom = 0;
-  GError *local_error = NULL;
+  Layout layout = { 0 };
+  gsize total = MAX (strlen (text), 1);
+  gboolean pending_data;
+  gboolean ok = FALSE;
 
   batch->format = XI_IMPORT_FORMAT_DELIMITED;
   batch->delimiter = xi_csv_detect_delimiter (text);
   reader = xi_csv_reader_new (text, batch->delimiter);
 
-  /* The header is the first non-blank record. */
-  do
-    {
-      if (!xi_csv_reader_next (reader, error))
-        {
-          if (error != NULL && *error == NULL)
-            g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_EMPTY,
-                         _("The file is empty."));
-          return FALSE;
-        }
-    }
-  while (xi_csv_reader_is_blank (reader));
+  if (!read_layout (batch, reader, &layout, country, &pending_data, error))
+    goto out;
 
-  n_columns = xi_csv_reader_get_n_fields (reader);
-  kinds = g_new0 (ColumnKind, n_columns);
-  custom_slot = g_new0 (int, n_columns);
-  for (guint c = 0; c < n_columns; c++)
+  for (;;)
     {
-      kinds[c] = classify (xi_csv_reader_get_field (reader, c));
-      have_phone = have_phone || kinds[c] == COLUMN_PHONE;
-    }
+      g_autoptr(GError) record_error = NULL;
 
-  headerless = !have_phone && detect_headerless (reader, country, kinds, n_columns);
-  if (!have_phone && !headerless)
-    {
-      g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_NO_PHONE_COLUMN,
-                   _("No column with phone numbers was found. Name the column “Phone”, "
-                     "“Nomor HP”, “No HP”, “WhatsApp” or “WA” and try again."));
-      return FALSE;
-    }
+      if (!pending_data && !xi_csv_reader_next (reader, &record_error) && record_error == NULL)
+        break;
+      pending_data = FALSE;
 
-  for (guint c = 0; c < n_columns; c++)
-    {
-      g_autofree char *field_name = NULL;
-
-      if (kinds[c] != COLUMN_CUSTOM)
-        continue;
-      field_name = headerless ? g_strdup_printf ("column_%u", c + 1)
-                              : custom_field_name (xi_csv_reader_get_field (reader, c), c);
-      if (g_hash_table_contains (seen_names, field_name))
-        {
-          char *unique = g_strdup_printf ("%s_%u", field_name, c + 1);
-          g_free (field_name);
-          field_name = unique;
-        }
-      g_hash_table_add (seen_names, g_strdup (field_name));
-      g_strv_builder_add (names, field_name);
-      custom_slot[c] = n_custom++;
-    }
-  g_strfreev (batch->custom_field_names);
-  batch->custom_field_names = g_strv_builder_end (names);
-
-  if (headerless)
-    {
-      batch->n_records++;
-      record_to_row (batch, reader, kinds, n_columns, custom_slot, n_custom, country);
-    }
-
-  while (xi_csv_reader_next (reader, &local_error))
-    {
-      if (xi_csv_reader_is_blank (reader))
+      if (record_error == NULL && xi_csv_reader_is_blank (reader))
         continue;
 
       if (batch->n_records % CHUNK == 0)
         {
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
-          xi_progress_relay_report (progress, (double)xi_csv_reader_get_offset (reader) / MAX (total, 1));
+            goto out;
+          xi_progress_relay_report (progress, (double)xi_csv_reader_get_offset (reader) / total);
         }
-
       batch->n_records++;
-      record_to_row (batch, reader, kinds, n_columns, custom_slot, n_custom, country);
-    }
 
-  /* An unterminated quote loses the rest of the file, but not the rows
-   * before it: report it as an issue on the line where it opened. */
-  if (local_error != NULL)
-    {
-      add_issue (batch, xi_csv_reader_get_line (reader), NULL, local_error->message);
-      g_error_free (local_error);
+      if (record_error != NULL)
+        add_issue (batch, xi_csv_reader_get_line (reader), NULL, record_error->message);
+      else
+        add_delimited_record (batch, reader, &layout, country);
     }
+  ok = TRUE;
 
-  return TRUE;
+out:
+  layout_clear (&layout);
+  return ok;
 }
 
+/* vCards */
+
 static gboolean
-read_vcards (XiImportBatch  *batch,
-             const char     *text,
-             const char     *country,
-             GError        **error)
+read_vcards (XiImportBatch    *batch,
+             const char       *text,
+             const char       *country,
+             GCancellable     *cancellable,
+             XiProgressRelay  *progress,
+             GError          **error)
 {
   g_autoptr(GPtrArray) cards = xi_vcard_parse (text);
-  gboolean any_company = FALSE, any_email = FALSE;
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-  guint n_custom;
+  gboolean any_company = FALSE, any_email = FALSE;
 
   batch->format = XI_IMPORT_FORMAT_VCARD;
   if (cards->len == 0)
@@ -517,6 +767,7 @@ read_vcards (XiImportBatch  *batch,
   for (guint i = 0; i < cards->len; i++)
     {
       XiVCard *card = g_ptr_array_index (cards, i);
+
       any_company = any_company || card->company != NULL;
       any_email = any_email || card->email != NULL;
     }
@@ -526,7 +777,6 @@ read_vcards (XiImportBatch  *batch,
     g_strv_builder_add (names, "email");
   g_strfreev (batch->custom_field_names);
   batch->custom_field_names = g_strv_builder_end (names);
-  n_custom = g_strv_length (batch->custom_field_names);
 
   for (guint i = 0; i < cards->len; i++)
     {
@@ -534,16 +784,22 @@ read_vcards (XiImportBatch  *batch,
       XiImportRow *row;
       guint slot = 0;
 
+      if (i % CHUNK == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          xi_progress_relay_report (progress, (double)i / cards->len);
+        }
       batch->n_records++;
-      add_record (batch, card->line, card->phone != NULL ? card->phone : "",
-                  g_strdup (card->name), country, &row);
+
+      row = accept_record (batch, card->line, card->phone, card->name, country);
       if (row == NULL)
         continue;
 
+      row->name = g_strdup (card->name);
       row->notes = g_strdup (card->notes);
       row->tags = g_strdupv (card->tags);
       row->groups = g_new0 (char *, 1);
-      row->custom_values = g_new0 (char *, n_custom + 1);
       if (any_company)
         row->custom_values[slot++] = g_strdup (card->company);
       if (any_email)
@@ -553,6 +809,18 @@ read_vcards (XiImportBatch  *batch,
   return TRUE;
 }
 
+/* Format detection */
+
+static gboolean
+has_suffix_nocase (const char *name,
+                   const char *suffix)
+{
+  gsize len = strlen (name);
+  gsize suffix_len = strlen (suffix);
+
+  return len >= suffix_len && g_ascii_strcasecmp (name + len - suffix_len, suffix) == 0;
+}
+
 static gboolean
 looks_like_vcard (const char *text,
                   const char *filename_hint)
@@ -560,13 +828,25 @@ looks_like_vcard (const char *text,
   const char *p = text;
 
   if (filename_hint != NULL &&
-      (g_str_has_suffix (filename_hint, ".vcf") || g_str_has_suffix (filename_hint, ".VCF") ||
-       g_str_has_suffix (filename_hint, ".vcard")))
+      (has_suffix_nocase (filename_hint, ".vcf") || has_suffix_nocase (filename_hint, ".vcard")))
     return TRUE;
 
   while (g_ascii_isspace (*p))
     p++;
   return g_ascii_strncasecmp (p, "BEGIN:VCARD", 11) == 0;
+}
+
+/* Excel and LibreOffice workbooks (.xlsx, .ods: zip; .xls: OLE2) are
+ * what people pick most often by mistake. */
+static gboolean
+is_workbook (const guint8 *data,
+             gsize         len)
+{
+  static const guint8 zip[] = { 'P', 'K', 0x03, 0x04 };
+  static const guint8 ole2[] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
+
+  return (len >= sizeof zip && memcmp (data, zip, sizeof zip) == 0) ||
+         (len >= sizeof ole2 && memcmp (data, ole2, sizeof ole2) == 0);
 }
 
 static XiImportBatch *
@@ -588,12 +868,20 @@ read_bytes (GBytes           *bytes,
       g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_EMPTY, _("The file is empty."));
       return NULL;
     }
+  if (is_workbook (data, len))
+    {
+      g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNSUPPORTED_FORMAT,
+                   _("This is a spreadsheet workbook, which Xender-In cannot read. In your "
+                     "spreadsheet, use Save As to save the sheet as “CSV UTF-8” and import "
+                     "that file."));
+      return NULL;
+    }
 
   if ((text = xi_text_to_utf8 (data, len, error)) == NULL)
     return NULL;
 
   if (looks_like_vcard (text, filename_hint))
-    ok = read_vcards (batch, text, country, error);
+    ok = read_vcards (batch, text, country, cancellable, progress, error);
   else
     ok = read_delimited (batch, text, country, cancellable, progress, error);
 
@@ -608,14 +896,16 @@ read_bytes (GBytes           *bytes,
  * xi_import_read_bytes:
  * @bytes: the file contents
  * @filename_hint: (nullable): the file name, to recognise vCard files
- * @default_country_code: calling code for numbers in national form
+ * @default_country_code: (nullable): calling code for numbers in
+ *   national form, such as "62"
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
  * Reads CSV, TSV, semicolon-separated or vCard contacts. Blocks; see
  * xi_import_read_file_async() for the threaded variant.
  *
- * Returns: (transfer full): the good rows and the refused ones
+ * Returns: (transfer full) (nullable): the good rows and the refused
+ *   ones, or %NULL with @error set when the file as a whole cannot be read
  */
 XiImportBatch *
 xi_import_read_bytes (GBytes        *bytes,
@@ -629,6 +919,10 @@ xi_import_read_bytes (GBytes        *bytes,
   return read_bytes (bytes, filename_hint, default_country_code, cancellable, NULL, error);
 }
 
+/* Async reading */
+
+/* Owned by the task; only @progress is shared with the caller's thread,
+ * and it is made for that. */
 typedef struct
 {
   GFile           *file;
@@ -660,6 +954,11 @@ read_thread (GTask        *task,
   XiImportBatch *batch;
 
   bytes = g_file_load_bytes (read->file, cancellable, NULL, &error);
+  if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   if (bytes == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Could not open %s: %s"), name, error->message);
@@ -679,15 +978,18 @@ read_thread (GTask        *task,
 /**
  * xi_import_read_file_async:
  * @file: a contacts file
- * @default_country_code: calling code for numbers in national form
+ * @default_country_code: (nullable): calling code for numbers in
+ *   national form, such as "62"
  * @cancellable: (nullable): a #GCancellable
- * @progress: (nullable): progress callback, on the caller's main context
+ * @progress: (nullable): progress callback, on the caller's thread-default
+ *   main context, at most one pending at a time
  * @progress_data: closure for @progress
  * @progress_destroy: (nullable): frees @progress_data
  * @callback: called with the batch
  * @user_data: closure
  *
- * Reads and parses @file on a worker thread.
+ * Loads and parses @file on a worker thread. Cancelling stops the read
+ * within a thousand records with %G_IO_ERROR_CANCELLED.
  */
 void
 xi_import_read_file_async (GFile                *file,
@@ -703,6 +1005,7 @@ xi_import_read_file_async (GFile                *file,
   ReadData *read;
 
   g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   read = g_new0 (ReadData, 1);
   read->file = g_object_ref (file);
@@ -717,13 +1020,17 @@ xi_import_read_file_async (GFile                *file,
 
 /**
  * xi_import_read_file_finish:
+ * @result: the result given to the callback
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): the batch, or %NULL with @error set
+ * Returns: (transfer full) (nullable): the batch, or %NULL with @error set
  */
 XiImportBatch *
 xi_import_read_file_finish (GAsyncResult  *result,
                             GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == xi_import_read_file_async, NULL);
+
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xi-phone.h"
@@ -26,138 +27,273 @@ G_DEFINE_QUARK (xi-phone-error-quark, xi_phone_error)
 
 #define E164_MAX_DIGITS 15
 
-typedef struct
-{
-  const char *code;
-  guint8      nsn_min;       /* national significant number length */
-  guint8      nsn_max;
-  gboolean    trunk_zero;    /* national form starts with a 0 that E.164 drops */
-} Country;
-
-/*
- * Country calling codes (ITU-T E.164 assignments). Lengths are given for
- * the countries whose numbering plans we check; the others accept any
- * plausible length. The codes are prefix-free, so the first match wins.
- */
-static const Country countries[] = {
-  { "1",   10, 10, FALSE },     /* North America (NANP) */
-  { "7",   10, 10, FALSE },     /* Russia, Kazakhstan (trunk prefix 8) */
-  { "20",   9, 10, TRUE },
-  { "27",   9,  9, TRUE },
-  { "30",  10, 10, FALSE },
-  { "31",   9,  9, TRUE },
-  { "32",   8,  9, TRUE },
-  { "33",   9,  9, TRUE },
-  { "34",   9,  9, FALSE },
-  { "36",   8,  9, TRUE },
-  { "39",   6, 11, FALSE },     /* the leading 0 of Italian landlines is part of the number */
-  { "40",   9,  9, TRUE },
-  { "41",   9,  9, TRUE },
-  { "43",   4, 13, TRUE },
-  { "44",   9, 10, TRUE },
-  { "45",   8,  8, FALSE },
-  { "46",   7, 13, TRUE },
-  { "47",   8,  8, FALSE },
-  { "48",   9,  9, FALSE },
-  { "49",   6, 13, TRUE },
-  { "51",   8,  9, TRUE },
-  { "52",  10, 10, FALSE },
-  { "53",   6,  8, TRUE },
-  { "54",  10, 11, TRUE },
-  { "55",  10, 11, TRUE },
-  { "56",   9,  9, FALSE },
-  { "57",   8, 10, FALSE },
-  { "58",  10, 10, TRUE },
-  { "60",   8, 10, TRUE },
-  { "61",   9,  9, TRUE },
-  { "62",   8, 12, TRUE },
-  { "63",   8, 10, TRUE },
-  { "64",   8, 10, TRUE },
-  { "65",   8,  8, FALSE },
-  { "66",   8,  9, TRUE },
-  { "81",   9, 10, TRUE },
-  { "82",   8, 10, TRUE },
-  { "84",   9, 10, TRUE },
-  { "86",  10, 11, TRUE },
-  { "90",  10, 10, TRUE },
-  { "91",  10, 10, TRUE },
-  { "92",   9, 10, TRUE },
-  { "93",   9,  9, TRUE },
-  { "94",   9,  9, TRUE },
-  { "95",   7, 10, TRUE },
-  { "98",  10, 10, TRUE },
-  { "211", 0, 0, TRUE }, { "212", 9, 9, TRUE }, { "213", 8, 9, TRUE }, { "216", 8, 8, FALSE },
-  { "218", 0, 0, TRUE }, { "220", 0, 0, FALSE }, { "221", 9, 9, FALSE }, { "222", 0, 0, FALSE },
-  { "223", 0, 0, FALSE }, { "224", 0, 0, FALSE }, { "225", 0, 0, FALSE }, { "226", 0, 0, FALSE },
-  { "227", 0, 0, FALSE }, { "228", 0, 0, FALSE }, { "229", 0, 0, FALSE }, { "230", 0, 0, FALSE },
-  { "231", 0, 0, TRUE }, { "232", 0, 0, TRUE }, { "233", 9, 9, TRUE }, { "234", 8, 10, TRUE },
-  { "235", 0, 0, FALSE }, { "236", 0, 0, FALSE }, { "237", 9, 9, FALSE }, { "238", 0, 0, FALSE },
-  { "239", 0, 0, FALSE }, { "240", 0, 0, FALSE }, { "241", 0, 0, FALSE }, { "242", 0, 0, FALSE },
-  { "243", 0, 0, TRUE }, { "244", 9, 9, FALSE }, { "245", 0, 0, FALSE }, { "246", 0, 0, FALSE },
-  { "247", 0, 0, FALSE }, { "248", 0, 0, FALSE }, { "249", 0, 0, TRUE }, { "250", 9, 9, TRUE },
-  { "251", 9, 9, TRUE }, { "252", 0, 0, TRUE }, { "253", 0, 0, FALSE }, { "254", 9, 9, TRUE },
-  { "255", 9, 9, TRUE }, { "256", 9, 9, TRUE }, { "257", 0, 0, FALSE }, { "258", 0, 0, FALSE },
-  { "260", 9, 9, TRUE }, { "261", 0, 0, TRUE }, { "262", 0, 0, TRUE }, { "263", 9, 9, TRUE },
-  { "264", 0, 0, TRUE }, { "265", 0, 0, TRUE }, { "266", 0, 0, FALSE }, { "267", 0, 0, FALSE },
-  { "268", 0, 0, FALSE }, { "269", 0, 0, FALSE }, { "290", 0, 0, FALSE }, { "291", 0, 0, TRUE },
-  { "297", 0, 0, FALSE }, { "298", 0, 0, FALSE }, { "299", 0, 0, FALSE },
-  { "350", 0, 0, FALSE }, { "351", 9, 9, FALSE }, { "352", 0, 0, FALSE }, { "353", 7, 9, TRUE },
-  { "354", 7, 7, FALSE }, { "355", 0, 0, TRUE }, { "356", 8, 8, FALSE }, { "357", 8, 8, FALSE },
-  { "358", 5, 12, TRUE }, { "359", 0, 0, TRUE }, { "370", 8, 8, FALSE }, { "371", 8, 8, FALSE },
-  { "372", 7, 8, FALSE }, { "373", 8, 8, TRUE }, { "374", 8, 8, TRUE }, { "375", 9, 9, FALSE },
-  { "376", 0, 0, FALSE }, { "377", 0, 0, FALSE }, { "378", 0, 0, FALSE }, { "379", 0, 0, FALSE },
-  { "380", 9, 9, TRUE }, { "381", 0, 0, TRUE }, { "382", 0, 0, TRUE }, { "383", 0, 0, TRUE },
-  { "385", 0, 0, TRUE }, { "386", 8, 8, TRUE }, { "387", 0, 0, TRUE }, { "389", 8, 8, TRUE },
-  { "420", 9, 9, FALSE }, { "421", 9, 9, TRUE }, { "423", 0, 0, FALSE },
-  { "500", 0, 0, FALSE }, { "501", 0, 0, FALSE }, { "502", 8, 8, FALSE }, { "503", 8, 8, FALSE },
-  { "504", 8, 8, FALSE }, { "505", 8, 8, FALSE }, { "506", 8, 8, FALSE }, { "507", 7, 8, FALSE },
-  { "508", 0, 0, FALSE }, { "509", 8, 8, FALSE }, { "590", 0, 0, TRUE }, { "591", 8, 8, FALSE },
-  { "592", 0, 0, FALSE }, { "593", 8, 9, TRUE }, { "594", 0, 0, TRUE }, { "595", 9, 9, TRUE },
-  { "596", 0, 0, TRUE }, { "597", 0, 0, FALSE }, { "598", 8, 8, TRUE }, { "599", 0, 0, FALSE },
-  { "670", 7, 8, FALSE }, { "672", 0, 0, FALSE }, { "673", 7, 7, FALSE }, { "674", 0, 0, FALSE },
-  { "675", 0, 0, FALSE }, { "676", 0, 0, FALSE }, { "677", 0, 0, FALSE }, { "678", 0, 0, FALSE },
-  { "679", 7, 7, FALSE }, { "680", 0, 0, FALSE }, { "681", 0, 0, FALSE }, { "682", 0, 0, FALSE },
-  { "683", 0, 0, FALSE }, { "685", 0, 0, FALSE }, { "686", 0, 0, FALSE }, { "687", 0, 0, FALSE },
-  { "688", 0, 0, FALSE }, { "689", 0, 0, FALSE }, { "690", 0, 0, FALSE }, { "691", 0, 0, FALSE },
-  { "692", 0, 0, FALSE },
-  { "800", 0, 0, FALSE }, { "808", 0, 0, FALSE }, { "850", 0, 0, TRUE }, { "852", 8, 8, FALSE },
-  { "853", 8, 8, FALSE }, { "855", 8, 9, TRUE }, { "856", 8, 10, TRUE }, { "870", 0, 0, FALSE },
-  { "878", 0, 0, FALSE }, { "880", 9, 10, TRUE }, { "881", 0, 0, FALSE }, { "882", 0, 0, FALSE },
-  { "883", 0, 0, FALSE }, { "886", 8, 9, TRUE }, { "888", 0, 0, FALSE },
-  { "960", 7, 7, FALSE }, { "961", 7, 8, TRUE }, { "962", 8, 9, TRUE }, { "963", 8, 9, TRUE },
-  { "964", 8, 10, TRUE }, { "965", 8, 8, FALSE }, { "966", 8, 9, TRUE }, { "967", 0, 0, TRUE },
-  { "968", 8, 8, FALSE }, { "970", 8, 9, TRUE }, { "971", 8, 9, TRUE }, { "972", 8, 9, TRUE },
-  { "973", 8, 8, FALSE }, { "974", 8, 8, FALSE }, { "975", 0, 0, FALSE }, { "976", 8, 8, FALSE },
-  { "977", 8, 10, TRUE }, { "979", 0, 0, FALSE }, { "992", 9, 9, TRUE }, { "993", 8, 8, TRUE },
-  { "994", 9, 9, TRUE }, { "995", 9, 9, TRUE }, { "996", 9, 9, TRUE }, { "998", 9, 9, TRUE },
-};
-
-/* Lengths for codes whose plan we do not check. */
+/* Lengths for a code whose numbering plan has no data below. */
 #define GENERIC_NSN_MIN 4
 #define GENERIC_NSN_MAX 14
 
-static const Country *
-lookup_code (const char *code)
+typedef struct
 {
-  for (guint i = 0; i < G_N_ELEMENTS (countries); i++)
-    if (g_str_equal (countries[i].code, code))
-      return &countries[i];
-  return NULL;
+  const char *code;
+  guint8      nsn_min;   /* national significant number, 0: generic */
+  guint8      nsn_max;
+  const char *trunk;     /* dialled before the NSN in national form, "" if none */
+} Country;
+
+/*
+ * Every country calling code assigned by the ITU-T (E.164 and its
+ * annex), in string order so that bsearch() finds the code that prefixes
+ * a number: the codes are prefix-free, so at most one matches.
+ *
+ * The lengths are those of fixed, mobile and VoIP numbers in each plan
+ * (all numbers for the non-geographic codes), and the trunk prefix is the
+ * national one, as listed by libphonenumber's metadata (July 2026); a code
+ * shared by several territories gets the union of their ranges. A plan
+ * that grows a digit makes us refuse valid numbers until this table is
+ * updated, which is the safe direction for a bulk sender.
+ */
+static const Country countries[] = {
+  { "1",   10, 10, "1"   },  /* North America and the Caribbean (NANP) */
+  { "20",   8, 10, "0"   },  /* Egypt */
+  { "211",  9,  9, "0"   },  /* South Sudan */
+  { "212",  9,  9, "0"   },  /* Western Sahara, Morocco */
+  { "213",  8,  9, "0"   },  /* Algeria */
+  { "216",  8,  8, ""    },  /* Tunisia */
+  { "218",  9,  9, "0"   },  /* Libya */
+  { "220",  7,  7, ""    },  /* Gambia */
+  { "221",  9,  9, ""    },  /* Senegal */
+  { "222",  8,  8, ""    },  /* Mauritania */
+  { "223",  8,  8, ""    },  /* Mali */
+  { "224",  8,  9, ""    },  /* Guinea */
+  { "225", 10, 10, ""    },  /* Côte d'Ivoire */
+  { "226",  8,  8, ""    },  /* Burkina Faso */
+  { "227",  8,  8, ""    },  /* Niger */
+  { "228",  8,  8, ""    },  /* Togo */
+  { "229",  8, 10, ""    },  /* Benin */
+  { "230",  7,  8, ""    },  /* Mauritius */
+  { "231",  7,  9, "0"   },  /* Liberia */
+  { "232",  8,  8, "0"   },  /* Sierra Leone */
+  { "233",  9,  9, "0"   },  /* Ghana */
+  { "234", 10, 10, "0"   },  /* Nigeria */
+  { "235",  8,  8, ""    },  /* Chad */
+  { "236",  8,  8, ""    },  /* Central African Republic */
+  { "237",  9,  9, ""    },  /* Cameroon */
+  { "238",  7,  7, ""    },  /* Cabo Verde */
+  { "239",  7,  7, ""    },  /* Sao Tome and Principe */
+  { "240",  9,  9, ""    },  /* Equatorial Guinea */
+  { "241",  7,  8, ""    },  /* Gabon */
+  { "242",  9,  9, ""    },  /* Congo */
+  { "243",  7, 10, "0"   },  /* DR Congo */
+  { "244",  9,  9, ""    },  /* Angola */
+  { "245",  7,  9, ""    },  /* Guinea-Bissau */
+  { "246",  7,  7, ""    },  /* Diego Garcia */
+  { "247",  5,  5, ""    },  /* Ascension */
+  { "248",  7,  7, ""    },  /* Seychelles */
+  { "249",  9,  9, "0"   },  /* Sudan */
+  { "250",  8,  9, "0"   },  /* Rwanda */
+  { "251",  9,  9, "0"   },  /* Ethiopia */
+  { "252",  6,  9, "0"   },  /* Somalia */
+  { "253",  8,  8, ""    },  /* Djibouti */
+  { "254",  7,  9, "0"   },  /* Kenya */
+  { "255",  9,  9, "0"   },  /* Tanzania */
+  { "256",  9,  9, "0"   },  /* Uganda */
+  { "257",  8,  8, ""    },  /* Burundi */
+  { "258",  8,  9, ""    },  /* Mozambique */
+  { "260",  9,  9, "0"   },  /* Zambia */
+  { "261",  9,  9, "0"   },  /* Madagascar */
+  { "262",  9,  9, "0"   },  /* Réunion, Mayotte */
+  { "263",  5, 10, "0"   },  /* Zimbabwe */
+  { "264",  8,  9, "0"   },  /* Namibia */
+  { "265",  7,  9, "0"   },  /* Malawi */
+  { "266",  8,  8, ""    },  /* Lesotho */
+  { "267",  7,  8, ""    },  /* Botswana */
+  { "268",  8,  8, ""    },  /* Eswatini */
+  { "269",  7,  7, ""    },  /* Comoros */
+  { "27",   5,  9, "0"   },  /* South Africa */
+  { "290",  4,  5, ""    },  /* Saint Helena, Tristan da Cunha */
+  { "291",  7,  7, "0"   },  /* Eritrea */
+  { "297",  7,  7, ""    },  /* Aruba */
+  { "298",  6,  6, ""    },  /* Faroe Islands */
+  { "299",  6,  6, ""    },  /* Greenland */
+  { "30",  10, 10, ""    },  /* Greece */
+  { "31",   9, 11, "0"   },  /* Netherlands */
+  { "32",   8,  9, "0"   },  /* Belgium */
+  { "33",   9,  9, "0"   },  /* France */
+  { "34",   9,  9, ""    },  /* Spain */
+  { "350",  8,  8, ""    },  /* Gibraltar */
+  { "351",  9,  9, ""    },  /* Portugal */
+  { "352",  4, 11, ""    },  /* Luxembourg */
+  { "353",  7, 10, "0"   },  /* Ireland */
+  { "354",  7,  9, ""    },  /* Iceland */
+  { "355",  8,  9, "0"   },  /* Albania */
+  { "356",  8,  8, ""    },  /* Malta */
+  { "357",  8,  8, ""    },  /* Cyprus */
+  { "358",  5, 10, "0"   },  /* Åland Islands, Finland */
+  { "359",  6,  9, "0"   },  /* Bulgaria */
+  { "36",   8,  9, "06"  },  /* Hungary */
+  { "370",  8,  8, "0"   },  /* Lithuania */
+  { "371",  8,  8, ""    },  /* Latvia */
+  { "372",  7,  8, ""    },  /* Estonia */
+  { "373",  8,  8, "0"   },  /* Moldova */
+  { "374",  8,  8, "0"   },  /* Armenia */
+  { "375",  9,  9, "8"   },  /* Belarus */
+  { "376",  6,  9, ""    },  /* Andorra */
+  { "377",  8,  9, "0"   },  /* Monaco */
+  { "378",  8, 10, ""    },  /* San Marino */
+  { "379",  0,  0, ""    },  /* Vatican City (reserved, not in use) */
+  { "380",  9,  9, "0"   },  /* Ukraine */
+  { "381",  7, 12, "0"   },  /* Serbia */
+  { "382",  8,  8, "0"   },  /* Montenegro */
+  { "383",  8, 12, "0"   },  /* Kosovo */
+  { "385",  8,  9, "0"   },  /* Croatia */
+  { "386",  8,  8, "0"   },  /* Slovenia */
+  { "387",  8,  9, "0"   },  /* Bosnia and Herzegovina */
+  { "389",  8,  8, "0"   },  /* North Macedonia */
+  { "39",   6, 12, ""    },  /* Italy, Vatican City */
+  { "40",   6,  9, "0"   },  /* Romania */
+  { "41",   9,  9, "0"   },  /* Switzerland */
+  { "420",  9,  9, ""    },  /* Czechia */
+  { "421",  6,  9, "0"   },  /* Slovakia */
+  { "423",  7,  9, "0"   },  /* Liechtenstein */
+  { "43",   4, 13, "0"   },  /* Austria */
+  { "44",   9, 10, "0"   },  /* United Kingdom, Guernsey, Isle of Man, Jersey */
+  { "45",   8,  8, ""    },  /* Denmark */
+  { "46",   7,  9, "0"   },  /* Sweden */
+  { "47",   8,  8, ""    },  /* Norway, Svalbard */
+  { "48",   7,  9, ""    },  /* Poland */
+  { "49",   5, 15, "0"   },  /* Germany */
+  { "500",  5,  5, ""    },  /* Falkland Islands */
+  { "501",  7,  7, ""    },  /* Belize */
+  { "502",  8,  8, ""    },  /* Guatemala */
+  { "503",  8,  8, ""    },  /* El Salvador */
+  { "504",  8,  8, ""    },  /* Honduras */
+  { "505",  8,  8, ""    },  /* Nicaragua */
+  { "506",  8,  8, ""    },  /* Costa Rica */
+  { "507",  7,  8, ""    },  /* Panama */
+  { "508",  6,  9, "0"   },  /* Saint Pierre and Miquelon */
+  { "509",  8,  8, ""    },  /* Haiti */
+  { "51",   8,  9, "0"   },  /* Peru */
+  { "52",  10, 10, ""    },  /* Mexico */
+  { "53",   6, 10, "0"   },  /* Cuba */
+  { "54",  10, 11, "0"   },  /* Argentina */
+  { "55",  10, 11, "0"   },  /* Brazil */
+  { "56",   9,  9, ""    },  /* Chile */
+  { "57",   8, 10, "0"   },  /* Colombia */
+  { "58",  10, 10, "0"   },  /* Venezuela */
+  { "590",  9,  9, "0"   },  /* Saint Barthélemy, Guadeloupe, Saint Martin */
+  { "591",  8,  8, "0"   },  /* Bolivia */
+  { "592",  7,  7, ""    },  /* Guyana */
+  { "593",  8,  9, "0"   },  /* Ecuador */
+  { "594",  9,  9, "0"   },  /* French Guiana */
+  { "595",  7,  9, "0"   },  /* Paraguay */
+  { "596",  9,  9, "0"   },  /* Martinique */
+  { "597",  6,  7, ""    },  /* Suriname */
+  { "598",  8,  8, "0"   },  /* Uruguay */
+  { "599",  7,  8, ""    },  /* Caribbean Netherlands, Curaçao */
+  { "60",   8, 10, "0"   },  /* Malaysia */
+  { "61",   9,  9, "0"   },  /* Australia, Cocos Islands, Christmas Island */
+  { "62",   7, 12, "0"   },  /* Indonesia */
+  { "63",   6, 10, "0"   },  /* Philippines */
+  { "64",   8, 10, "0"   },  /* New Zealand */
+  { "65",   8,  8, ""    },  /* Singapore */
+  { "66",   8,  9, "0"   },  /* Thailand */
+  { "670",  7,  8, ""    },  /* Timor-Leste */
+  { "672",  6,  6, ""    },  /* Norfolk Island */
+  { "673",  7,  7, ""    },  /* Brunei */
+  { "674",  7,  7, ""    },  /* Nauru */
+  { "675",  7,  8, ""    },  /* Papua New Guinea */
+  { "676",  5,  7, ""    },  /* Tonga */
+  { "677",  5,  7, ""    },  /* Solomon Islands */
+  { "678",  5,  7, ""    },  /* Vanuatu */
+  { "679",  7,  7, ""    },  /* Fiji */
+  { "680",  7,  7, ""    },  /* Palau */
+  { "681",  6,  6, ""    },  /* Wallis and Futuna */
+  { "682",  5,  5, ""    },  /* Cook Islands */
+  { "683",  4,  7, ""    },  /* Niue */
+  { "685",  5, 10, ""    },  /* Samoa */
+  { "686",  5,  8, "0"   },  /* Kiribati */
+  { "687",  6,  6, ""    },  /* New Caledonia */
+  { "688",  5,  7, ""    },  /* Tuvalu */
+  { "689",  8,  8, ""    },  /* French Polynesia */
+  { "690",  4,  7, ""    },  /* Tokelau */
+  { "691",  7,  7, ""    },  /* Micronesia */
+  { "692",  7,  7, "1"   },  /* Marshall Islands */
+  { "7",   10, 10, "8"   },  /* Kazakhstan, Russia */
+  { "800",  8,  8, ""    },  /* International Freephone */
+  { "808",  8,  8, ""    },  /* International Shared Cost Service */
+  { "81",   9, 10, "0"   },  /* Japan */
+  { "82",   5, 10, "0"   },  /* South Korea */
+  { "84",   9, 10, "0"   },  /* Vietnam */
+  { "850",  8, 10, "0"   },  /* North Korea */
+  { "852",  8,  8, ""    },  /* Hong Kong */
+  { "853",  8,  8, ""    },  /* Macao */
+  { "855",  8,  9, "0"   },  /* Cambodia */
+  { "856",  8, 10, "0"   },  /* Laos */
+  { "86",   7, 11, "0"   },  /* China */
+  { "870",  9, 12, ""    },  /* Inmarsat */
+  { "878", 12, 12, ""    },  /* Universal Personal Telecommunications */
+  { "880",  6, 10, "0"   },  /* Bangladesh */
+  { "881",  9, 10, ""    },  /* Global Mobile Satellite System */
+  { "882",  7, 12, ""    },  /* International Networks */
+  { "883",  8, 12, ""    },  /* International Networks */
+  { "886",  8, 11, "0"   },  /* Taiwan */
+  { "888", 11, 11, ""    },  /* UN humanitarian (OCHA) */
+  { "90",  10, 10, "0"   },  /* Türkiye */
+  { "91",  10, 10, "0"   },  /* India */
+  { "92",   9, 10, "0"   },  /* Pakistan */
+  { "93",   9,  9, "0"   },  /* Afghanistan */
+  { "94",   9,  9, "0"   },  /* Sri Lanka */
+  { "95",   6, 10, "0"   },  /* Myanmar */
+  { "960",  7,  7, ""    },  /* Maldives */
+  { "961",  7,  8, "0"   },  /* Lebanon */
+  { "962",  8,  9, "0"   },  /* Jordan */
+  { "963",  8,  9, "0"   },  /* Syria */
+  { "964",  8, 10, "0"   },  /* Iraq */
+  { "965",  8,  8, ""    },  /* Kuwait */
+  { "966",  9,  9, "0"   },  /* Saudi Arabia */
+  { "967",  7,  9, "0"   },  /* Yemen */
+  { "968",  8,  8, ""    },  /* Oman */
+  { "970",  8,  9, "0"   },  /* Palestine */
+  { "971",  8,  9, "0"   },  /* United Arab Emirates */
+  { "972",  8, 12, "0"   },  /* Israel */
+  { "973",  8,  8, ""    },  /* Bahrain */
+  { "974",  8,  8, ""    },  /* Qatar */
+  { "975",  7,  8, ""    },  /* Bhutan */
+  { "976",  8, 10, "0"   },  /* Mongolia */
+  { "977",  8, 10, "0"   },  /* Nepal */
+  { "979",  9,  9, ""    },  /* International Premium Rate Service */
+  { "98",   6, 10, "0"   },  /* Iran */
+  { "992",  9,  9, ""    },  /* Tajikistan */
+  { "993",  8,  8, "8"   },  /* Turkmenistan */
+  { "994",  9,  9, "0"   },  /* Azerbaijan */
+  { "995",  9,  9, "0"   },  /* Georgia */
+  { "996",  9,  9, "0"   },  /* Kyrgyzstan */
+  { "998",  9,  9, ""    },  /* Uzbekistan */
+};
+
+static int
+compare_prefix (const void *key,
+                const void *element)
+{
+  const char *digits = key;
+  const Country *country = element;
+
+  return strncmp (digits, country->code, strlen (country->code));
 }
 
 /* The country whose calling code starts @digits. */
 static const Country *
 match_prefix (const char *digits)
 {
-  for (gsize len = 1; len <= 3 && digits[len - 1] != '\0'; len++)
-    {
-      char code[4] = { 0 };
+  return bsearch (digits, countries, G_N_ELEMENTS (countries), sizeof (Country),
+                  compare_prefix);
+}
 
-      memcpy (code, digits, len);
-      if (lookup_code (code) != NULL)
-        return lookup_code (code);
-    }
-  return NULL;
+static const Country *
+lookup_code (const char *code)
+{
+  const Country *country = match_prefix (code);
+
+  return country != NULL && g_str_equal (country->code, code) ? country : NULL;
 }
 
 static guint
@@ -169,13 +305,28 @@ nsn_min (const Country *country)
 static guint
 nsn_max (const Country *country)
 {
-  return country->nsn_max != 0 ? country->nsn_max : GENERIC_NSN_MAX;
+  guint max = country->nsn_max != 0 ? country->nsn_max : GENERIC_NSN_MAX;
+
+  return MIN (max, E164_MAX_DIGITS - strlen (country->code));
 }
 
+static gboolean
+nsn_length_fits (const Country *country,
+                 gsize          len)
+{
+  return len >= nsn_min (country) && len <= nsn_max (country);
+}
+
+/**
+ * xi_phone_is_country_code:
+ * @country_code: (nullable): digits such as "62", without "+"
+ *
+ * Returns: whether @country_code is a country calling code
+ */
 gboolean
 xi_phone_is_country_code (const char *country_code)
 {
-  return country_code != NULL && lookup_code (country_code) != NULL;
+  return country_code != NULL && country_code[0] != '\0' && lookup_code (country_code) != NULL;
 }
 
 /* Excel turns a long number cell into "6.28123E+12", dropping digits. */
@@ -201,6 +352,22 @@ looks_scientific (const char *s)
   return mantissa && exponent && *p == '\0';
 }
 
+/* "6281234567890.0": a number cell written with its decimals. Only a
+ * plain run of digits qualifies, so "021.555.1230" keeps its last zero. */
+static void
+strip_decimal_zeros (char *s)
+{
+  char *dot = strrchr (s, '.');
+  const char *p = s[0] == '+' ? s + 1 : s;
+
+  if (dot == NULL || dot == p || dot[1] == '\0' || strspn (dot + 1, "0") != strlen (dot + 1))
+    return;
+  for (; p < dot; p++)
+    if (!g_ascii_isdigit (*p))
+      return;
+  *dot = '\0';
+}
+
 /* Removes what spreadsheets wrap around a number kept as text:
  * a leading apostrophe, ="…" formulas, quotes and a trailing ".0". */
 static char *
@@ -209,7 +376,7 @@ strip_spreadsheet_wrapping (const char *input)
   g_autofree char *s = g_strstrip (g_strdup (input));
   gsize len;
 
-  if (g_str_has_prefix (s, "=\"") && g_str_has_suffix (s, "\""))
+  if (g_str_has_prefix (s, "=\"") && g_str_has_suffix (s, "\"") && strlen (s) >= 3)
     {
       memmove (s, s + 2, strlen (s + 2) + 1);
       s[strlen (s) - 1] = '\0';
@@ -221,30 +388,56 @@ strip_spreadsheet_wrapping (const char *input)
       memmove (s, s + 1, len - 2);
       s[len - 2] = '\0';
     }
-  if (g_str_has_suffix (s, ".0") && strlen (s) > 2)
-    s[strlen (s) - 2] = '\0';
+  g_strstrip (s);
+  strip_decimal_zeros (s);
 
-  return g_strstrip (g_steal_pointer (&s));
+  return g_steal_pointer (&s);
+}
+
+/* Spaces, dashes, dots, brackets and typographic quotes people put
+ * around and between digits, and the invisible direction marks that come
+ * along when a number is copied from WhatsApp or a web page. */
+static gboolean
+is_separator (gunichar c)
+{
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_SPACE_SEPARATOR:
+    case G_UNICODE_DASH_PUNCTUATION:
+    case G_UNICODE_OPEN_PUNCTUATION:
+    case G_UNICODE_CLOSE_PUNCTUATION:
+    case G_UNICODE_INITIAL_PUNCTUATION:
+    case G_UNICODE_FINAL_PUNCTUATION:
+    case G_UNICODE_FORMAT:
+      return TRUE;
+    default:
+      return c == '.' || c == 0xFF0E || g_unichar_isspace (c);
+    }
+}
+
+static void
+set_invalid_characters_error (GError **error)
+{
+  g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_INVALID_CHARACTERS,
+               _("A phone number may only contain digits, spaces, “+”, “-” and brackets. "
+                 "Remove the letters and other signs."));
 }
 
 typedef struct
 {
   GString  *digits;
   gboolean  plus;
-  guint     numbers;      /* digit runs long enough to be a number each */
 } Scan;
 
-/* Collects the digits, refusing letters and symbols no number contains. */
+/* Collects the digits (of any script, so full-width ones too), refusing
+ * letters and symbols no number contains. */
 static gboolean
 scan (const char  *s,
       Scan        *out,
       GError     **error)
 {
+  guint numbers = 0;     /* digit runs long enough to be a number each */
   guint run = 0;
-
-  out->digits = g_string_new (NULL);
-  out->plus = FALSE;
-  out->numbers = 0;
 
   for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
     {
@@ -256,26 +449,23 @@ scan (const char  *s,
           g_string_append_c (out->digits, (char)('0' + value));
           run++;
         }
-      else if (c == '+' && out->digits->len == 0 && !out->plus)
+      else if ((c == '+' || c == 0xFF0B) && out->digits->len == 0 && !out->plus)
         out->plus = TRUE;
       else if (c == ',' || c == ';' || c == '/')
         {
           /* "0812… / 0813…": two numbers in one cell. */
-          out->numbers += run >= 7;
+          numbers += run >= 7;
           run = 0;
         }
-      else if (!(g_unichar_isspace (c) || c == 0x00A0 || c == 0x2007 || c == 0x202F ||
-                 c == '-' || c == 0x2010 || c == 0x2011 || c == 0x2013 || c == '.' ||
-                 c == '(' || c == ')'))
+      else if (!is_separator (c))
         {
-          g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_INVALID_CHARACTERS,
-                       _("A phone number may only contain digits, spaces, “+”, “-” and brackets."));
+          set_invalid_characters_error (error);
           return FALSE;
         }
     }
-  out->numbers += run >= 7;
+  numbers += run >= 7;
 
-  if (out->numbers > 1)
+  if (numbers > 1)
     {
       g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_INVALID_CHARACTERS,
                    _("This cell holds more than one phone number. Keep one number per row."));
@@ -294,57 +484,70 @@ check_length (const Country  *country,
   if (len < nsn_min (country))
     {
       g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_TOO_SHORT,
-                   _("The number is too short: numbers with country code +%s have at least %u digits after it."),
+                   _("The number is too short: numbers with country code +%s have at least "
+                     "%u digits after it."),
                    country->code, nsn_min (country));
       return FALSE;
     }
-  if (len > nsn_max (country) || strlen (country->code) + len > E164_MAX_DIGITS)
+  if (len > nsn_max (country))
     {
       g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_TOO_LONG,
-                   _("The number is too long: numbers with country code +%s have at most %u digits after it."),
-                   country->code, MIN (nsn_max (country), E164_MAX_DIGITS - (guint)strlen (country->code)));
+                   _("The number is too long: numbers with country code +%s have at most "
+                     "%u digits after it."),
+                   country->code, nsn_max (country));
       return FALSE;
     }
   return TRUE;
 }
 
-/* Rules beyond length for the plans our users meet most. */
+/* Mobiles are 8xx plus 6 to 9 digits; landlines an area code (21 for
+ * Jakarta, 274 for Yogyakarta) plus 5 to 8 digits. Nothing starts with
+ * 0 or 1 after +62. */
 static gboolean
-check_plan (const Country  *country,
-            const char     *nsn,
-            GError        **error)
+check_indonesia (const char  *nsn,
+                 GError     **error)
 {
-  if (g_str_equal (country->code, "62"))
-    {
-      if (nsn[0] == '0' || nsn[0] == '1')
-        goto bad_indonesia;
-      /* Mobile numbers are 08xx plus 6 to 9 digits. */
-      if (nsn[0] == '8' && strlen (nsn) < 9)
-        {
-          g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_TOO_SHORT,
-                       _("The number is too short for an Indonesian mobile number (08xx-xxxx-xxx)."));
-          return FALSE;
-        }
-      return TRUE;
+  gsize len = strlen (nsn);
+  gboolean mobile = nsn[0] == '8';
 
-    bad_indonesia:
+  if (mobile && len < 9)
+    g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_TOO_SHORT,
+                 _("The number is too short for an Indonesian mobile number, which has 10 to 13 "
+                   "digits such as 0812-3456-7890. Check for a missing digit."));
+  else if (mobile && len > 12)
+    g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_TOO_LONG,
+                 _("The number is too long for an Indonesian mobile number, which has 10 to 13 "
+                   "digits such as 0812-3456-7890. Check for an extra digit."));
+  else if (!mobile && len < 7)
+    g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_TOO_SHORT,
+                 _("The number is too short for an Indonesian landline, which is an area code "
+                   "and 5 to 8 digits such as 021-1234-5678. Check for a missing digit."));
+  else if (nsn[0] == '0' || nsn[0] == '1')
+    g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_INVALID_FOR_COUNTRY,
+                 _("This is not an Indonesian number: after +62 comes 8 for mobiles "
+                   "or an area code such as 21 for Jakarta."));
+  else if (!mobile && len > 11)
+    g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_TOO_LONG,
+                 _("The number is too long for an Indonesian landline, which is an area code "
+                   "and 5 to 8 digits such as 021-1234-5678. Check for an extra digit."));
+  else
+    return TRUE;
+
+  return FALSE;
+}
+
+/* Area codes and exchanges of the North American plan start with 2 to 9. */
+static gboolean
+check_nanp (const char  *nsn,
+            GError     **error)
+{
+  if (nsn[0] < '2' || nsn[3] < '2')
+    {
       g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_INVALID_FOR_COUNTRY,
-                   _("This is not an Indonesian number: after +62 comes 8 for mobiles "
-                     "or an area code such as 21 for Jakarta."));
+                   _("This is not a North American number: the area code and the "
+                     "exchange never start with 0 or 1."));
       return FALSE;
     }
-
-  if (g_str_equal (country->code, "1"))
-    {
-      if (nsn[0] < '2' || nsn[3] < '2')
-        {
-          g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_INVALID_FOR_COUNTRY,
-                       _("This is not a North American number: the area code and the "
-                         "exchange never start with 0 or 1."));
-          return FALSE;
-        }
-    }
-
   return TRUE;
 }
 
@@ -353,8 +556,13 @@ finish_number (const Country  *country,
                const char     *nsn,
                GError        **error)
 {
-  if (!check_length (country, nsn, error) || !check_plan (country, nsn, error))
+  if (g_str_equal (country->code, "62") && !check_indonesia (nsn, error))
     return NULL;
+  if (!check_length (country, nsn, error))
+    return NULL;
+  if (g_str_equal (country->code, "1") && !check_nanp (nsn, error))
+    return NULL;
+
   return g_strconcat (country->code, nsn, NULL);
 }
 
@@ -376,22 +584,44 @@ normalize_international (const char  *digits,
 
   nsn = digits + strlen (country->code);
   /* "+62 (0)812…": the national trunk zero written after the country code. */
-  if (nsn[0] == '0' && country->trunk_zero)
+  if (nsn[0] == '0' && g_str_equal (country->trunk, "0"))
     nsn++;
 
   return finish_number (country, nsn, error);
+}
+
+/* A number written without "+": national with or without its trunk
+ * prefix, or already starting with the home country code. */
+static char *
+normalize_national (const char     *digits,
+                    const Country  *home,
+                    GError        **error)
+{
+  gsize code_len = strlen (home->code);
+
+  if (g_str_has_prefix (digits, "00"))
+    return normalize_international (digits + 2, error);
+  if (home->trunk[0] != '\0' && g_str_has_prefix (digits, home->trunk))
+    return finish_number (home, digits + strlen (home->trunk), error);
+  if (g_str_has_prefix (digits, home->code) && nsn_length_fits (home, strlen (digits) - code_len))
+    return normalize_international (digits, error);
+
+  return finish_number (home, digits, error);
 }
 
 /**
  * xi_phone_normalize:
  * @input: a phone number as a person wrote it
  * @default_country_code: (nullable): calling code for numbers written in
- *   national form, such as "62"; %NULL means 62
+ *   national form, such as "62"; %NULL, or a code that does not exist,
+ *   means 62
  * @error: return location for a #GError in %XI_PHONE_ERROR
  *
  * Normalises a phone number to E.164 digits without the "+".
- * `0812-3456-7890`, `+62 812 3456 7890`, `62812…`, `812…` and
- * `(0812) 3456 7890` all become `6281234567890` with country code 62.
+ * `0812-3456-7890`, `+62 812 3456 7890`, `62812…`, `812…`,
+ * `(0812) 3456 7890`, `+62 (0) 812…` and `0062 812…` all become
+ * `6281234567890` with country code 62, and so do the forms spreadsheets
+ * leave behind: `'0812…`, `="0812…"` and `6281234567890.0`.
  *
  * Returns: (transfer full) (nullable): the digits, or %NULL with @error
  *   set to a sentence that tells the user what to fix
@@ -402,16 +632,24 @@ xi_phone_normalize (const char  *input,
                     GError     **error)
 {
   g_autofree char *cleaned = NULL;
-  const Country *home;
-  const char *digits;
-  Scan scanned = { 0 };
-  char *result = NULL;
+  g_autoptr(GString) digits = g_string_new (NULL);
+  Scan scanned = { digits, FALSE };
+  const Country *home = NULL;
 
-  home = lookup_code (default_country_code != NULL ? default_country_code : "62");
+  if (default_country_code != NULL)
+    home = lookup_code (default_country_code);
   if (home == NULL)
     home = lookup_code ("62");
 
-  cleaned = strip_spreadsheet_wrapping (input != NULL ? input : "");
+  if (input == NULL)
+    input = "";
+  if (!g_utf8_validate (input, -1, NULL))
+    {
+      set_invalid_characters_error (error);
+      return NULL;
+    }
+
+  cleaned = strip_spreadsheet_wrapping (input);
   if (looks_scientific (cleaned))
     {
       g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_SPREADSHEET_MANGLED,
@@ -421,51 +659,95 @@ xi_phone_normalize (const char  *input,
     }
 
   if (!scan (cleaned, &scanned, error))
-    goto out;
+    return NULL;
 
-  digits = scanned.digits->str;
-  if (digits[0] == '\0')
+  if (digits->len == 0)
     {
       g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_EMPTY, _("There is no phone number."));
-      goto out;
+      return NULL;
     }
 
   if (scanned.plus)
-    result = normalize_international (digits, error);
-  else if (g_str_has_prefix (digits, "00"))
-    result = normalize_international (digits + 2, error);
-  else if (digits[0] == '0' && home->trunk_zero)
-    result = finish_number (home, digits + 1, error);
-  else if (g_str_equal (home->code, "7") && digits[0] == '8' && strlen (digits) == 11)
-    result = finish_number (home, digits + 1, error);
-  else if (g_str_has_prefix (digits, home->code) &&
-           strlen (digits) - strlen (home->code) >= nsn_min (home) &&
-           strlen (digits) - strlen (home->code) <= nsn_max (home))
-    result = normalize_international (digits, error);
-  else
-    result = finish_number (home, digits, error);
+    return normalize_international (digits->str, error);
+  return normalize_national (digits->str, home, error);
+}
 
-out:
-  g_string_free (scanned.digits, TRUE);
-  return result;
+/* Group lengths for the digits after the country code; the digits left
+ * over form the last group. */
+typedef struct
+{
+  const char *code;
+  guint8      nsn_len;
+  guint8      groups[4];
+} Grouping;
+
+static const Grouping groupings[] = {
+  { "1",  10, { 3, 3 } },         /* 202-555-0123 */
+  { "7",  10, { 3, 3, 2 } },      /* 912-345-67-89 */
+  { "44", 10, { 4 } },            /* 7911-123456 */
+  { "55", 10, { 2, 4 } },         /* 11-3456-7890 */
+  { "55", 11, { 2, 5 } },         /* 11-91234-5678 */
+  { "60",  9, { 2, 3 } },         /* 12-345-6789 */
+  { "60", 10, { 2, 4 } },         /* 11-2345-6789 */
+  { "91", 10, { 5 } },            /* 98765-43210 */
+};
+
+/* Indonesia: mobiles 812-3456-7890; landlines after their area code,
+ * which has two digits for the five largest cities and three elsewhere. */
+static void
+indonesian_groups (const char *nsn,
+                   guint8     *groups)
+{
+  static const char * const big_cities[] = { "21", "22", "24", "31", "61" };
+
+  if (nsn[0] == '8')
+    {
+      groups[0] = 3;
+      groups[1] = 4;
+      return;
+    }
+  groups[0] = 3;
+  for (guint i = 0; i < G_N_ELEMENTS (big_cities); i++)
+    if (g_str_has_prefix (nsn, big_cities[i]))
+      groups[0] = 2;
+}
+
+/* Elsewhere: groups of three, the last one or two of four
+ * (123-4567, 123-456-7890, 1234-5678); up to five digits stay together. */
+static void
+generic_groups (gsize   len,
+                guint8 *groups)
+{
+  guint fours = len % 3;
+  guint n = 0;
+
+  if (len <= 5)
+    return;
+  for (guint i = 0; i < (len - 4 * fours) / 3; i++)
+    groups[n++] = 3;
+  for (guint i = 0; i < fours; i++)
+    groups[n++] = 4;
 }
 
 static void
-append_grouped (GString    *out,
-                const char *digits,
-                const guint *groups)
+find_groups (const Country *country,
+             const char    *nsn,
+             guint8        *groups)
 {
-  for (guint g = 0; groups[g] != 0 && *digits != '\0'; g++)
-    {
-      gsize take = MIN (groups[g], strlen (digits));
+  gsize len = strlen (nsn);
 
-      if (g > 0)
-        g_string_append_c (out, '-');
-      g_string_append_len (out, digits, take);
-      digits += take;
+  if (g_str_equal (country->code, "62"))
+    {
+      indonesian_groups (nsn, groups);
+      return;
     }
-  if (*digits != '\0')
-    g_string_append (out, digits);
+  for (guint i = 0; i < G_N_ELEMENTS (groupings); i++)
+    if (g_str_equal (groupings[i].code, country->code) && groupings[i].nsn_len == len)
+      {
+        memcpy (groups, groupings[i].groups, sizeof groupings[i].groups);
+        return;
+      }
+  generic_groups (len, groups);
 }
 
 /**
@@ -473,17 +755,15 @@ append_grouped (GString    *out,
  * @e164_digits: (nullable): digits as returned by xi_phone_normalize()
  *
  * Formats a normalised number for people: "6281234567890" becomes
- * "+62 812-3456-7890". Spreadsheets keep this form as text.
+ * "+62 812-3456-7890" and "12025550123" becomes "+1 202-555-0123".
+ * xi_phone_normalize() reads every such form back to the same digits.
  *
  * Returns: (transfer full): the formatted number
  */
 char *
 xi_phone_format_international (const char *e164_digits)
 {
-  static const guint indonesia_mobile[] = { 3, 4, 99, 0 };
-  static const guint indonesia_jakarta[] = { 2, 99, 0 };
-  static const guint indonesia_landline[] = { 3, 99, 0 };
-  static const guint nanp[] = { 3, 3, 4, 0 };
+  guint8 groups[8] = { 0 };
   const Country *country;
   const char *nsn;
   GString *out;
@@ -496,19 +776,17 @@ xi_phone_format_international (const char *e164_digits)
     return g_strconcat ("+", e164_digits, NULL);
 
   nsn = e164_digits + strlen (country->code);
+  find_groups (country, nsn, groups);
+
   out = g_string_new ("+");
   g_string_append_printf (out, "%s ", country->code);
-
-  if (g_str_equal (country->code, "62"))
-    append_grouped (out, nsn, nsn[0] == '8' ? indonesia_mobile
-                              : g_str_has_prefix (nsn, "21") || g_str_has_prefix (nsn, "22") ||
-                                g_str_has_prefix (nsn, "24") || g_str_has_prefix (nsn, "31") ||
-                                g_str_has_prefix (nsn, "61") ? indonesia_jakarta
-                              : indonesia_landline);
-  else if (g_str_equal (country->code, "1"))
-    append_grouped (out, nsn, nanp);
-  else
-    g_string_append (out, nsn);
+  for (guint g = 0; groups[g] != 0 && strlen (nsn) > groups[g]; g++)
+    {
+      g_string_append_len (out, nsn, groups[g]);
+      g_string_append_c (out, '-');
+      nsn += groups[g];
+    }
+  g_string_append (out, nsn);
 
   return g_string_free (out, FALSE);
 }

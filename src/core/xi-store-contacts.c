@@ -50,31 +50,11 @@ load_contact (XiStore     *self,
               const char  *id,
               GError     **error)
 {
-  sqlite3_stmt *stmt;
-  XiContact *contact = NULL;
-  int rc;
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
-                            " WHERE c.master_user_id = ?1 AND c.id = ?2 AND c.deleted = 0",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  _xi_store_bind_text (stmt, 2, id);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    contact = contact_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
-                 _("The contact no longer exists."));
-  else
-    _xi_store_set_error (self, rc, error);
-  sqlite3_reset (stmt);
-
-  return contact;
+  return _xi_store_query_one (self,
+                              "SELECT " CONTACT_COLUMNS " FROM contacts c"
+                              " WHERE c.master_user_id = ?1 AND c.id = ?2 AND c.deleted = 0",
+                              id, (XiStoreRowFunc)contact_from_row,
+                              _("The contact no longer exists."), error);
 }
 
 /* The owner of @phone among live contacts, other than @except_id. */
@@ -1153,9 +1133,9 @@ export_op_free (gpointer data)
 }
 
 /* Quotes a CSV field when it needs it (RFC 4180). */
-static void
-append_csv_field (GString    *out,
-                  const char *value)
+void
+_xi_store_append_csv_field (GString    *out,
+                            const char *value)
 {
   if (value == NULL)
     value = "";
@@ -1214,21 +1194,21 @@ append_contact_line (GString    *out,
       g_string_append (groups, name);
     }
 
-  append_csv_field (out, xi_contact_get_name (contact));
+  _xi_store_append_csv_field (out, xi_contact_get_name (contact));
   g_string_append_c (out, ',');
-  append_csv_field (out, phone);
+  _xi_store_append_csv_field (out, phone);
   g_string_append_c (out, ',');
-  append_csv_field (out, tags);
+  _xi_store_append_csv_field (out, tags);
   g_string_append_c (out, ',');
-  append_csv_field (out, groups->str);
+  _xi_store_append_csv_field (out, groups->str);
   g_string_append_c (out, ',');
-  append_csv_field (out, xi_contact_get_notes (contact));
+  _xi_store_append_csv_field (out, xi_contact_get_notes (contact));
   g_string_append_c (out, ',');
-  append_csv_field (out, xi_contact_get_opted_out (contact) ? "yes" : "no");
+  _xi_store_append_csv_field (out, xi_contact_get_opted_out (contact) ? "yes" : "no");
   for (guint c = 0; c < custom_names->len; c++)
     {
       g_string_append_c (out, ',');
-      append_csv_field (out, xi_contact_get_custom_field (contact, g_ptr_array_index (custom_names, c)));
+      _xi_store_append_csv_field (out, xi_contact_get_custom_field (contact, g_ptr_array_index (custom_names, c)));
     }
   g_string_append (out, "\r\n");
 }
@@ -1274,7 +1254,7 @@ export_contacts_func (XiStore  *self,
   for (guint c = 0; c < custom_names->len; c++)
     {
       g_string_append_c (out, ',');
-      append_csv_field (out, g_ptr_array_index (custom_names, c));
+      _xi_store_append_csv_field (out, g_ptr_array_index (custom_names, c));
     }
   g_string_append (out, "\r\n");
 

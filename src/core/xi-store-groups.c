@@ -37,30 +37,11 @@ load_group (XiStore     *self,
             const char  *id,
             GError     **error)
 {
-  sqlite3_stmt *stmt;
-  XiGroup *group = NULL;
-  int rc;
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT " GROUP_COLUMNS " FROM groups g"
-                            " WHERE g.master_user_id = ?1 AND g.id = ?2 AND g.deleted = 0",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  _xi_store_bind_text (stmt, 2, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    group = group_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
-                 _("The group no longer exists."));
-  else
-    _xi_store_set_error (self, rc, error);
-  sqlite3_reset (stmt);
-
-  return group;
+  return _xi_store_query_one (self,
+                              "SELECT " GROUP_COLUMNS " FROM groups g"
+                              " WHERE g.master_user_id = ?1 AND g.id = ?2 AND g.deleted = 0",
+                              id, (XiStoreRowFunc)group_from_row,
+                              _("The group no longer exists."), error);
 }
 
 static gboolean

@@ -73,10 +73,22 @@ gboolean        _xi_store_log_activity     (XiStore              *self,
                                             const char           *summary,
                                             const char           *details_json,
                                             GError              **error);
+gboolean        _xi_store_log_job_activity (XiStore              *self,
+                                            const char           *kind,
+                                            const char           *job_id,
+                                            const char           *summary,
+                                            const char           *details_json,
+                                            GError              **error);
 GPtrArray      *_xi_store_query_rows       (XiStore              *self,
                                             const char           *sql,
                                             XiStoreRowFunc        row_func,
                                             GDestroyNotify        free_func,
+                                            GError              **error);
+gpointer        _xi_store_query_one        (XiStore              *self,
+                                            const char           *sql,
+                                            const char           *id,
+                                            XiStoreRowFunc        row_func,
+                                            const char           *not_found,
                                             GError              **error);
 void            _xi_store_return_rows      (XiStore              *self,
                                             GTask                *task,
@@ -85,6 +97,15 @@ void            _xi_store_return_rows      (XiStore              *self,
 void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
                                             int                   index,
                                             const char           *text);
+
+/* xi-store-templates.c, also used to plan campaigns */
+XiTemplate     *_xi_store_load_template    (XiStore              *self,
+                                            const char           *id,
+                                            GError              **error);
+
+/* xi-store-contacts.c, also used by the campaign report */
+void            _xi_store_append_csv_field (GString              *out,
+                                            const char           *value);
 
 /* xi-store-schema.c */
 gboolean        _xi_store_schema_migrate   (sqlite3              *db,

@@ -31,35 +31,16 @@ template_from_row (sqlite3_stmt *stmt)
                                       (const char *)sqlite3_column_text (stmt, 4));
 }
 
-static XiTemplate *
-load_template (XiStore     *self,
-               const char  *id,
-               GError     **error)
+XiTemplate *
+_xi_store_load_template (XiStore     *self,
+                         const char  *id,
+                         GError     **error)
 {
-  sqlite3_stmt *stmt;
-  XiTemplate *template_ = NULL;
-  int rc;
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT id, name, variants, version, updated_at FROM templates"
-                            " WHERE master_user_id = ?1 AND id = ?2 AND deleted = 0",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  _xi_store_bind_text (stmt, 2, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    template_ = template_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
-                 _("The template no longer exists."));
-  else
-    _xi_store_set_error (self, rc, error);
-  sqlite3_reset (stmt);
-
-  return template_;
+  return _xi_store_query_one (self,
+                              "SELECT id, name, variants, version, updated_at FROM templates"
+                              " WHERE master_user_id = ?1 AND id = ?2 AND deleted = 0",
+                              id, (XiStoreRowFunc)template_from_row,
+                              _("The template no longer exists."), error);
 }
 
 static void
@@ -214,7 +195,7 @@ save_template_func (XiStore  *self,
 
   if (!_xi_store_begin (self, &error) ||
       !save_template (self, data, &id, &error) ||
-      (saved = load_template (self, id, &error)) == NULL ||
+      (saved = _xi_store_load_template (self, id, &error)) == NULL ||
       !_xi_store_commit (self, &error))
     {
       _xi_store_rollback (self);
@@ -274,7 +255,7 @@ delete_template_func (XiStore  *self,
   sqlite3_stmt *stmt;
 
   if (!_xi_store_begin (self, &error) ||
-      (template_ = load_template (self, data, &error)) == NULL)
+      (template_ = _xi_store_load_template (self, data, &error)) == NULL)
     goto failed;
 
   stmt = _xi_store_prepare (self,

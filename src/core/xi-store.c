@@ -356,7 +356,10 @@ xi_store_close (XiStore *self)
     g_task_set_task_data (task, op, store_op_free);
     g_async_queue_push (self->ops, task);
   }
-  g_thread_join (g_steal_pointer (&self->thread));
+  /* The field stays set until the thread is gone: the operations still
+   * queued before the close check it. */
+  g_thread_join (self->thread);
+  self->thread = NULL;
   self->opened = FALSE;
 }
 
@@ -625,6 +628,39 @@ _xi_store_query_rows (XiStore         *self,
 }
 
 /* Hands a list query's result to the task. */
+/* One row of the current user by id, or %XI_STORE_ERROR_NOT_FOUND with
+ * @not_found, which says in words what is gone. @sql binds the user as
+ * ?1 and the id as ?2. */
+gpointer
+_xi_store_query_one (XiStore         *self,
+                     const char      *sql,
+                     const char      *id,
+                     XiStoreRowFunc   row_func,
+                     const char      *not_found,
+                     GError         **error)
+{
+  sqlite3_stmt *stmt;
+  gpointer row = NULL;
+  int rc;
+
+  stmt = _xi_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    row = row_func (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND, not_found);
+  else
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+
+  return row;
+}
+
 void
 _xi_store_return_rows (XiStore        *self,
                        GTask          *task,
@@ -660,13 +696,24 @@ _xi_store_log_activity (XiStore     *self,
                         const char  *details_json,
                         GError     **error)
 {
+  return _xi_store_log_job_activity (self, kind, NULL, summary, details_json, error);
+}
+
+gboolean
+_xi_store_log_job_activity (XiStore     *self,
+                            const char  *kind,
+                            const char  *job_id,
+                            const char  *summary,
+                            const char  *details_json,
+                            GError     **error)
+{
   g_autofree char *id = _xi_store_new_id ();
   g_autofree char *now = _xi_store_now ();
   sqlite3_stmt *stmt;
 
   stmt = _xi_store_prepare (self,
                             "INSERT INTO history (id, master_user_id, created_at, updated_at,"
-                            " kind, summary, details) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+                            " kind, job_id, summary, details) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -675,8 +722,9 @@ _xi_store_log_activity (XiStore     *self,
   _xi_store_bind_text (stmt, 2, self->master_user_id);
   _xi_store_bind_text (stmt, 3, now);
   _xi_store_bind_text (stmt, 4, kind);
-  _xi_store_bind_text (stmt, 5, summary);
-  _xi_store_bind_text (stmt, 6, details_json != NULL ? details_json : "{}");
+  _xi_store_bind_text (stmt, 5, job_id);
+  _xi_store_bind_text (stmt, 6, summary);
+  _xi_store_bind_text (stmt, 7, details_json != NULL ? details_json : "{}");
 
   return _xi_store_step_done (self, stmt, error);
 }

@@ -11,7 +11,11 @@
 
 #include "xi-contact.h"
 #include "xi-group.h"
+#include "xi-activity.h"
 #include "xi-import-reader.h"
+#include "xi-job.h"
+#include "xi-job-recipient.h"
+#include "xi-job-spec.h"
 #include "xi-template.h"
 
 G_BEGIN_DECLS
@@ -28,6 +32,8 @@ G_BEGIN_DECLS
  * @XI_STORE_ERROR_NOT_FOUND: no such row for the current user
  * @XI_STORE_ERROR_DUPLICATE: a unique name or phone number is already used
  * @XI_STORE_ERROR_INVALID: the input breaks a rule (empty name, bad phone)
+ * @XI_STORE_ERROR_QUOTA: the monthly allowance cannot cover the campaign
+ * @XI_STORE_ERROR_STATE: the campaign is not in a state that allows it
  */
 typedef enum {
   XI_STORE_ERROR_FAILED,
@@ -38,6 +44,8 @@ typedef enum {
   XI_STORE_ERROR_NOT_FOUND,
   XI_STORE_ERROR_DUPLICATE,
   XI_STORE_ERROR_INVALID,
+  XI_STORE_ERROR_QUOTA,
+  XI_STORE_ERROR_STATE,
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
@@ -63,6 +71,114 @@ typedef struct
 
 void            xi_import_report_free   (XiImportReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiImportReport, xi_import_report_free)
+
+/**
+ * XiQuota:
+ * @period: the month, "YYYY-MM" in local time
+ * @allowance: messages allowed this month
+ * @used: messages sent by finished campaigns, and sent so far by running ones
+ * @reserved: held by campaigns that have not finished
+ * @available: what a new campaign may still reserve
+ */
+typedef struct
+{
+  char  *period;
+  guint  allowance;
+  guint  used;
+  guint  reserved;
+  guint  available;
+} XiQuota;
+
+#define XI_TYPE_QUOTA (xi_quota_get_type ())
+GType           xi_quota_get_type       (void) G_GNUC_CONST;
+XiQuota        *xi_quota_copy           (const XiQuota *quota);
+void            xi_quota_free           (XiQuota        *quota);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiQuota, xi_quota_free)
+
+/* The allowance of a month nobody has set one for. */
+#define XI_QUOTA_DEFAULT_ALLOWANCE 10000
+
+/**
+ * XiJobCommand:
+ * @XI_JOB_COMMAND_START: queue a campaign that was created without starting
+ * @XI_JOB_COMMAND_PAUSE: hold it; nothing more is sent until resumed
+ * @XI_JOB_COMMAND_RESUME: queue it again after a pause
+ * @XI_JOB_COMMAND_CANCEL: stop for good; the unsent are skipped and the
+ *   quota they held is released
+ */
+typedef enum {
+  XI_JOB_COMMAND_START,
+  XI_JOB_COMMAND_PAUSE,
+  XI_JOB_COMMAND_RESUME,
+  XI_JOB_COMMAND_CANCEL,
+} XiJobCommand;
+
+/**
+ * XiOutgoing:
+ * @job_id: the campaign
+ * @row_id: the job_recipients row
+ * @position: its place in the campaign
+ * @phone: E.164 digits
+ * @name: the contact's display name (for progress, never logged)
+ * @message_id: chosen when the campaign was created; the same on every try
+ * @text: the rendered message
+ * @attempts: tries so far
+ * @next_attempt_at: not before this monotonic-independent Unix time in ms
+ *
+ * One message waiting to be sent, as the engine receives it.
+ */
+typedef struct
+{
+  char   *job_id;
+  char   *row_id;
+  guint   position;
+  char   *phone;
+  char   *name;
+  char   *message_id;
+  char   *text;
+  guint   attempts;
+  gint64  next_attempt_at;
+} XiOutgoing;
+
+void            xi_outgoing_free        (XiOutgoing *outgoing);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiOutgoing, xi_outgoing_free)
+
+/**
+ * XiOutcome:
+ * @row_id: the job_recipients row
+ * @state: %XI_RECIPIENT_STATE_SENT, %XI_RECIPIENT_STATE_FAILED, or
+ *   %XI_RECIPIENT_STATE_PENDING for a try that will be retried
+ * @attempts: tries so far, this one included
+ * @next_attempt_at: for a retry, not before this Unix time in ms
+ * @error: (nullable): why the try failed, in words for the user
+ *
+ * What one try of one message came to.
+ */
+typedef struct
+{
+  char              *row_id;
+  XiRecipientState   state;
+  guint              attempts;
+  gint64             next_attempt_at;
+  char              *error;
+} XiOutcome;
+
+void            xi_outcome_free         (XiOutcome *outcome);
+
+/**
+ * XiReceipt:
+ * @message_id: the message it is about
+ * @state: %XI_RECIPIENT_STATE_DELIVERED or %XI_RECIPIENT_STATE_READ
+ * @timestamp: when, Unix seconds
+ */
+typedef struct
+{
+  char              *message_id;
+  XiRecipientState   state;
+  gint64             timestamp;
+} XiReceipt;
+
+void            xi_receipt_free         (XiReceipt *receipt);
 
 typedef void (*XiStoreProgressFunc) (double   fraction,
                                      gpointer user_data);
@@ -212,6 +328,137 @@ void            xi_store_delete_template_async       (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 gboolean        xi_store_delete_template_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+
+/* Campaigns (xi-store-jobs.c) */
+void            xi_store_plan_job_async              (XiStore               *self,
+                                                      const XiJobSpec       *spec,
+                                                      guint                  n_samples,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJobPlan      *xi_store_plan_job_finish             (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_create_job_async            (XiStore               *self,
+                                                      const XiJobSpec       *spec,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJob          *xi_store_create_job_finish           (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_list_jobs_async             (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_list_jobs_finish            (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_get_job_async               (XiStore               *self,
+                                                      const char            *job_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJob          *xi_store_get_job_finish              (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_command_job_async           (XiStore               *self,
+                                                      const char            *job_id,
+                                                      XiJobCommand           command,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJob          *xi_store_command_job_finish          (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_list_job_recipients_async   (XiStore               *self,
+                                                      const char            *job_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_list_job_recipients_finish  (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_export_job_report_async     (XiStore               *self,
+                                                      const char            *job_id,
+                                                      GFile                 *file,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+guint           xi_store_export_job_report_finish    (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_get_quota_async             (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiQuota        *xi_store_get_quota_finish            (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_set_quota_allowance_async   (XiStore               *self,
+                                                      guint                  allowance,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiQuota        *xi_store_set_quota_allowance_finish  (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_list_activity_async         (XiStore               *self,
+                                                      guint                  limit,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_list_activity_finish        (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+
+/* The engine's side of campaigns (called from the network thread) */
+void            xi_store_claim_next_job_async        (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJob          *xi_store_claim_next_job_finish       (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      gint64                *next_wake_at,
+                                                      GError               **error);
+void            xi_store_next_outgoing_async         (XiStore               *self,
+                                                      const char            *job_id,
+                                                      guint                  after_position,
+                                                      guint                  limit,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_next_outgoing_finish        (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      guint                 *sent_today,
+                                                      GError               **error);
+void            xi_store_record_outcomes_async       (XiStore               *self,
+                                                      const char            *job_id,
+                                                      GPtrArray             *outcomes,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJob          *xi_store_record_outcomes_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_record_receipts_async       (XiStore               *self,
+                                                      GPtrArray             *receipts,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_record_receipts_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_set_job_state_async          (XiStore               *self,
+                                                      const char            *job_id,
+                                                      XiJobState             state,
+                                                      const char            *error_text,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJob          *xi_store_set_job_state_finish         (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 

@@ -15,10 +15,16 @@
 
 /*
  * Contacts exported from phones and address books as vCard 2.1, 3.0 or
- * 4.0. Android writes 2.1 with QUOTED-PRINTABLE names, so both the folding
- * of 3.0/4.0 and the soft line breaks of quoted-printable are handled.
+ * 4.0. Android writes 2.1 with QUOTED-PRINTABLE names in a CHARSET, so
+ * both the folding of 3.0/4.0 and the soft line breaks of
+ * quoted-printable are undone. Nothing here is refused: a card without a
+ * usable number still comes out, and the import reader reports it.
  */
 
+/**
+ * xi_vcard_free:
+ * @card: (nullable): a card
+ */
 void
 xi_vcard_free (XiVCard *card)
 {
@@ -33,44 +39,150 @@ xi_vcard_free (XiVCard *card)
   g_free (card);
 }
 
+/* One content line after unfolding. */
 typedef struct
 {
-  char  *group_and_name;   /* "item1.TEL" */
-  char  *name;             /* "TEL", upper case */
-  char **params;           /* "TYPE=CELL", "CELL", … upper case */
-  char  *value;            /* raw */
+  char  *text;
   guint  line;
+} Logical;
+
+static void
+logical_clear (gpointer data)
+{
+  g_free (((Logical *)data)->text);
+}
+
+typedef struct
+{
+  char  *name;      /* "TEL", upper case, without its "item1." group */
+  char **params;    /* "TYPE=CELL", "CELL", … upper case */
+  char  *value;     /* raw */
 } Property;
 
 static void
 property_clear (Property *prop)
 {
-  g_free (prop->group_and_name);
   g_free (prop->name);
   g_strfreev (prop->params);
   g_free (prop->value);
 }
 
+/* Whether the line's property head (before the first colon) declares
+ * quoted-printable, whose lines end in "=" when they continue. */
+static gboolean
+is_quoted_printable_head (const GString *line)
+{
+  const char *colon = memchr (line->str, ':', line->len);
+  static const char qp[] = "QUOTED-PRINTABLE";
+
+  for (const char *p = line->str; colon != NULL && p + strlen (qp) <= colon; p++)
+    if (g_ascii_strncasecmp (p, qp, strlen (qp)) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+add_logical (GArray  *lines,
+             GString *text,
+             guint    line)
+{
+  Logical logical = { g_string_free (text, FALSE), line };
+
+  g_array_append_val (lines, logical);
+}
+
+/* Joins folded lines: a line starting with a space or tab continues the
+ * previous one (3.0/4.0), and so does any line after a quoted-printable
+ * line ending in "=" (2.1). Line ends may be CRLF, LF or CR. */
+static GArray *
+unfold (const char *text)
+{
+  GArray *lines = g_array_new (FALSE, FALSE, sizeof (Logical));
+  GString *current = NULL;
+  guint current_line = 0;
+  guint number = 1;
+
+  g_array_set_clear_func (lines, logical_clear);
+
+  for (const char *p = text; *p != '\0'; number++)
+    {
+      gsize len = strcspn (p, "\r\n");
+      const char *next = p + len;
+
+      if (next[0] == '\r')
+        next += next[1] == '\n' ? 2 : 1;
+      else if (next[0] == '\n')
+        next++;
+
+      if (current != NULL && current->len > 0 && current->str[current->len - 1] == '=' &&
+          is_quoted_printable_head (current))
+        {
+          g_string_truncate (current, current->len - 1);
+          g_string_append_len (current, p, len);
+        }
+      else if (current != NULL && (p[0] == ' ' || p[0] == '\t'))
+        g_string_append_len (current, p + 1, len - 1);
+      else
+        {
+          if (current != NULL)
+            add_logical (lines, current, current_line);
+          current = g_string_new_len (p, len);
+          current_line = number;
+        }
+      p = next;
+    }
+  if (current != NULL)
+    add_logical (lines, current, current_line);
+
+  return lines;
+}
+
+/* "item1.TEL;TYPE=CELL:0812…" → name, parameters and value. */
+static gboolean
+parse_property (const char *line,
+                Property   *prop)
+{
+  g_autofree char *head = NULL;
+  g_auto(GStrv) parts = NULL;
+  const char *colon = NULL;
+  const char *dot;
+  gboolean quoted = FALSE;
+
+  /* The first colon outside a quoted parameter ends the head. */
+  for (const char *p = line; *p != '\0' && colon == NULL; p++)
+    {
+      if (*p == '"')
+        quoted = !quoted;
+      else if (*p == ':' && !quoted)
+        colon = p;
+    }
+  if (colon == NULL)
+    return FALSE;
+
+  head = g_ascii_strup (line, colon - line);
+  parts = g_strsplit (head, ";", -1);
+  dot = strrchr (parts[0], '.');
+
+  prop->name = g_strdup (dot != NULL ? dot + 1 : parts[0]);
+  prop->params = g_strdupv (parts + 1);
+  prop->value = g_strdup (colon + 1);
+  return TRUE;
+}
+
+/* Matches both forms of a parameter value: bare ("CELL", as 2.1 writes
+ * it) and keyed ("TYPE=CELL", "TYPE=cell,voice", "TYPE=\"cell,text\""). */
 static gboolean
 has_param (const Property *prop,
-           const char     *param)
+           const char     *value)
 {
   for (guint i = 0; prop->params[i] != NULL; i++)
     {
-      const char *p = prop->params[i];
-      g_auto(GStrv) values = NULL;
+      const char *equals = strchr (prop->params[i], '=');
+      g_auto(GStrv) values = g_strsplit_set (equals != NULL ? equals + 1 : prop->params[i],
+                                             ",\"", -1);
 
-      if (g_str_equal (p, param))
+      if (g_strv_contains ((const char * const *)values, value))
         return TRUE;
-      if (!g_str_has_prefix (p, "TYPE=") && !g_str_has_prefix (p, "ENCODING=") &&
-          !g_str_has_prefix (p, "CHARSET="))
-        continue;
-
-      /* TYPE=CELL,VOICE and TYPE="cell,voice" */
-      values = g_strsplit_set (strchr (p, '=') + 1, ",\"", -1);
-      for (guint v = 0; values[v] != NULL; v++)
-        if (g_str_equal (values[v], param))
-          return TRUE;
     }
   return FALSE;
 }
@@ -96,7 +208,8 @@ decode_quoted_printable (const char *in)
     {
       if (p[0] == '=' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
         {
-          g_string_append_c (out, (char)(g_ascii_xdigit_value (p[1]) << 4 | g_ascii_xdigit_value (p[2])));
+          g_string_append_c (out, (char)(g_ascii_xdigit_value (p[1]) << 4 |
+                                         g_ascii_xdigit_value (p[2])));
           p += 2;
         }
       else
@@ -105,58 +218,7 @@ decode_quoted_printable (const char *in)
   return g_string_free (out, FALSE);
 }
 
-/* Undoes the escapes of vCard 3.0/4.0 text values. */
-static char *
-unescape (const char *in)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = in; *p != '\0'; p++)
-    {
-      if (p[0] == '\\' && p[1] != '\0')
-        {
-          p++;
-          g_string_append_c (out, (*p == 'n' || *p == 'N') ? '\n' : *p);
-        }
-      else
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* Splits on an unescaped separator, then unescapes each part. */
-static char **
-split_escaped (const char *in,
-               char        separator)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  GString *part = g_string_new (NULL);
-
-  for (const char *p = in;; p++)
-    {
-      if (*p == '\\' && p[1] != '\0')
-        {
-          g_string_append_c (part, *p++);
-          g_string_append_c (part, *p);
-        }
-      else if (*p == separator || *p == '\0')
-        {
-          g_autofree char *unescaped = unescape (part->str);
-
-          g_strv_builder_add (builder, unescaped);
-          g_string_truncate (part, 0);
-          if (*p == '\0')
-            break;
-        }
-      else
-        g_string_append_c (part, *p);
-    }
-
-  g_string_free (part, TRUE);
-  return g_strv_builder_end (builder);
-}
-
-/* The value as UTF-8 text, with its encoding and charset undone. */
+/* The value as valid UTF-8, with its encoding and charset undone. */
 static char *
 decoded_value (const Property *prop)
 {
@@ -182,6 +244,7 @@ decoded_value (const Property *prop)
   if (!g_utf8_validate (raw, -1, NULL))
     {
       char *fixed = g_utf8_make_valid (raw, -1);
+
       g_free (raw);
       raw = fixed;
     }
@@ -189,156 +252,176 @@ decoded_value (const Property *prop)
   return g_steal_pointer (&raw);
 }
 
-static gboolean
-parse_property (const char *line,
-                guint       number,
-                Property   *prop)
+/* Undoes the escapes of text values: "\n", "\,", "\;" and "\\". */
+static char *
+unescape (const char *in)
 {
-  const char *colon;
-  g_autofree char *head = NULL;
-  g_auto(GStrv) parts = NULL;
-  const char *dot;
+  GString *out = g_string_new (NULL);
 
-  /* The first colon outside a quoted parameter ends the head. */
-  colon = NULL;
-  for (const char *p = line, *quote = NULL; *p != '\0'; p++)
+  for (const char *p = in; *p != '\0'; p++)
     {
-      if (*p == '"')
-        quote = quote == NULL ? p : NULL;
-      else if (*p == ':' && quote == NULL)
+      if (p[0] == '\\' && p[1] != '\0')
         {
-          colon = p;
-          break;
+          p++;
+          g_string_append_c (out, (*p == 'n' || *p == 'N') ? '\n' : *p);
         }
+      else
+        g_string_append_c (out, *p);
     }
-  if (colon == NULL)
-    return FALSE;
-
-  head = g_ascii_strup (line, colon - line);
-  parts = g_strsplit (head, ";", -1);
-
-  prop->group_and_name = g_strdup (parts[0]);
-  dot = strrchr (parts[0], '.');
-  prop->name = g_strdup (dot != NULL ? dot + 1 : parts[0]);
-  prop->params = g_strdupv (parts + 1);
-  prop->value = g_strdup (colon + 1);
-  prop->line = number;
-  return TRUE;
+  return g_strstrip (g_string_free (out, FALSE));
 }
 
-/* Joins folded lines: a line starting with a space or tab continues the
- * previous one (3.0/4.0), and a quoted-printable line ending in "=" does
- * too (2.1). Returns the logical lines with the line number each starts on. */
-static GPtrArray *
-unfold (const char *text,
-        GArray     *line_numbers)
+/* Splits on a separator that is not escaped, then unescapes each part. */
+static char **
+split_escaped (const char *in,
+               char        separator)
 {
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) physical = g_strsplit (text, "\n", -1);
-  GString *current = NULL;
-  guint start = 0;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GString) part = g_string_new (NULL);
 
-  for (guint i = 0; physical[i] != NULL; i++)
+  for (const char *p = in;; p++)
     {
-      char *l = physical[i];
-      gsize len = strlen (l);
-      gboolean continuation;
-
-      if (len > 0 && l[len - 1] == '\r')
-        l[--len] = '\0';
-
-      continuation = current != NULL &&
-                     ((l[0] == ' ' || l[0] == '\t') ||
-                      (current->len > 0 && current->str[current->len - 1] == '=' &&
-                       strstr (current->str, "QUOTED-PRINTABLE") != NULL));
-
-      if (continuation)
+      if (*p == '\\' && p[1] != '\0')
         {
-          if (l[0] == ' ' || l[0] == '\t')
-            g_string_append (current, l + 1);
-          else
-            {
-              g_string_truncate (current, current->len - 1);
-              g_string_append (current, l);
-            }
-          continue;
+          g_string_append_c (part, *p++);
+          g_string_append_c (part, *p);
         }
-
-      if (current != NULL)
+      else if (*p == separator || *p == '\0')
         {
-          g_ptr_array_add (lines, g_string_free (current, FALSE));
-          g_array_append_val (line_numbers, start);
+          g_autofree char *unescaped = unescape (part->str);
+
+          g_strv_builder_add (builder, unescaped);
+          g_string_truncate (part, 0);
+          if (*p == '\0')
+            break;
         }
-      current = g_string_new (l);
-      start = i + 1;
+      else
+        g_string_append_c (part, *p);
     }
 
-  if (current != NULL)
-    {
-      g_ptr_array_add (lines, g_string_free (current, FALSE));
-      g_array_append_val (line_numbers, start);
-    }
+  return g_strv_builder_end (builder);
+}
 
-  return lines;
+static char *
+nonempty_or_free (char *value)
+{
+  if (value != NULL && value[0] == '\0')
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
+/* N is "Family;Given;Additional;Prefix;Suffix"; people read
+ * "Given Additional Family". */
+static char *
+name_from_n (const char *value)
+{
+  g_auto(GStrv) parts = split_escaped (value, ';');
+  static const guint order[] = { 1, 2, 0 };
+  g_autoptr(GString) name = g_string_new (NULL);
+  guint n_parts = g_strv_length (parts);
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      if (order[i] >= n_parts || parts[order[i]][0] == '\0')
+        continue;
+      if (name->len > 0)
+        g_string_append_c (name, ' ');
+      g_string_append (name, parts[order[i]]);
+    }
+  return nonempty_or_free (g_strdup (name->str));
+}
+
+/* CATEGORIES may come on several lines; empty entries are dropped. */
+static void
+add_categories (XiVCard    *card,
+                const char *value)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) parts = split_escaped (value, ',');
+
+  g_strv_builder_addv (builder, (const char **)card->tags);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_strv_builder_add (builder, parts[i]);
+
+  g_strfreev (card->tags);
+  card->tags = g_strv_builder_end (builder);
+}
+
+/* Phones mark mobiles as CELL (vCard 2.1/3.0), "cell" (4.0), or IPHONE. */
+static gboolean
+is_mobile (const Property *prop)
+{
+  return has_param (prop, "CELL") || has_param (prop, "MOBILE") || has_param (prop, "IPHONE");
+}
+
+typedef struct
+{
+  XiVCard  *card;
+  char     *n_name;       /* from N, used when there is no FN */
+  gboolean  have_mobile;
+} Building;
+
+static void
+apply_tel (Building       *b,
+           const Property *prop,
+           const char     *value)
+{
+  gboolean mobile = is_mobile (prop);
+  const char *number = g_ascii_strncasecmp (value, "tel:", 4) == 0 ? value + 4 : value;
+
+  if (b->card->phone != NULL && (b->have_mobile || !mobile))
+    return;
+
+  g_free (b->card->phone);
+  b->card->phone = nonempty_or_free (g_strstrip (g_strdup (number)));
+  b->have_mobile = mobile && b->card->phone != NULL;
 }
 
 static void
-apply_property (XiVCard        *card,
-                const Property *prop,
-                gboolean       *have_cell,
-                char          **n_name)
+apply_property (Building       *b,
+                const Property *prop)
 {
   g_autofree char *value = decoded_value (prop);
+  XiVCard *card = b->card;
 
-  if (g_str_equal (prop->name, "FN"))
-    {
-      g_free (card->name);
-      card->name = g_strstrip (unescape (value));
-    }
-  else if (g_str_equal (prop->name, "N") && *n_name == NULL)
-    {
-      g_auto(GStrv) parts = split_escaped (value, ';');
-      g_autoptr(GString) name = g_string_new (NULL);
-
-      /* Family;Given;Additional;Prefix;Suffix → "Given Additional Family" */
-      for (guint i = 1; i <= 2 && parts[0] != NULL && i < g_strv_length (parts); i++)
-        if (parts[i][0] != '\0')
-          g_string_append_printf (name, "%s%s", name->len > 0 ? " " : "", parts[i]);
-      if (parts[0] != NULL && parts[0][0] != '\0')
-        g_string_append_printf (name, "%s%s", name->len > 0 ? " " : "", parts[0]);
-      *n_name = g_strdup (name->str);
-    }
+  if (g_str_equal (prop->name, "FN") && card->name == NULL)
+    card->name = nonempty_or_free (unescape (value));
+  else if (g_str_equal (prop->name, "N") && b->n_name == NULL)
+    b->n_name = name_from_n (value);
   else if (g_str_equal (prop->name, "TEL"))
-    {
-      gboolean cell = has_param (prop, "CELL") || has_param (prop, "MOBILE");
-      const char *number = g_str_has_prefix (value, "tel:") ? value + 4 : value;
-
-      if (card->phone == NULL || (cell && !*have_cell))
-        {
-          g_free (card->phone);
-          card->phone = g_strstrip (g_strdup (number));
-          *have_cell = cell;
-        }
-    }
+    apply_tel (b, prop, value);
   else if (g_str_equal (prop->name, "NOTE") && card->notes == NULL)
-    card->notes = unescape (value);
+    card->notes = nonempty_or_free (unescape (value));
   else if (g_str_equal (prop->name, "CATEGORIES"))
-    {
-      g_strfreev (card->tags);
-      card->tags = split_escaped (value, ',');
-    }
+    add_categories (card, value);
   else if (g_str_equal (prop->name, "ORG") && card->company == NULL)
     {
       g_auto(GStrv) parts = split_escaped (value, ';');
-      card->company = g_strdup (parts[0]);
+
+      card->company = nonempty_or_free (g_strdup (parts[0]));
     }
   else if (g_str_equal (prop->name, "EMAIL") && card->email == NULL)
-    card->email = g_strstrip (unescape (value));
+    card->email = nonempty_or_free (unescape (value));
+}
+
+static XiVCard *
+finish_card (Building *b)
+{
+  XiVCard *card = g_steal_pointer (&b->card);
+
+  if (card->name == NULL)
+    card->name = g_steal_pointer (&b->n_name);
+  g_clear_pointer (&b->n_name, g_free);
+  return card;
 }
 
 /**
  * xi_vcard_parse:
  * @text: UTF-8 text holding one or more vCards
+ *
+ * Reads every BEGIN:VCARD … END:VCARD block; text between blocks is
+ * ignored, and a last card cut off before its END is kept.
  *
  * Returns: (transfer full) (element-type XiVCard): the cards, in file order
  */
@@ -346,45 +429,39 @@ GPtrArray *
 xi_vcard_parse (const char *text)
 {
   GPtrArray *cards = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_vcard_free);
-  g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GPtrArray) lines = unfold (text, numbers);
-  XiVCard *card = NULL;
-  g_autofree char *n_name = NULL;
-  gboolean have_cell = FALSE;
+  g_autoptr(GArray) lines = NULL;
+  Building b = { NULL, NULL, FALSE };
 
+  g_return_val_if_fail (text != NULL, cards);
+
+  lines = unfold (text);
   for (guint i = 0; i < lines->len; i++)
     {
-      const char *line = g_ptr_array_index (lines, i);
-      guint number = g_array_index (numbers, guint, i);
+      const Logical *logical = &g_array_index (lines, Logical, i);
       Property prop = { 0 };
 
-      if (!parse_property (line, number, &prop))
+      if (!parse_property (logical->text, &prop))
         continue;
 
       if (g_str_equal (prop.name, "BEGIN") && g_ascii_strcasecmp (prop.value, "VCARD") == 0)
         {
-          xi_vcard_free (card);
-          card = g_new0 (XiVCard, 1);
-          card->line = number;
-          card->tags = g_new0 (char *, 1);
-          have_cell = FALSE;
-          g_clear_pointer (&n_name, g_free);
+          if (b.card != NULL)
+            g_ptr_array_add (cards, finish_card (&b));
+          b.card = g_new0 (XiVCard, 1);
+          b.card->line = logical->line;
+          b.card->tags = g_new0 (char *, 1);
+          b.have_mobile = FALSE;
         }
-      else if (g_str_equal (prop.name, "END") && card != NULL)
-        {
-          if ((card->name == NULL || card->name[0] == '\0') && n_name != NULL)
-            {
-              g_free (card->name);
-              card->name = g_steal_pointer (&n_name);
-            }
-          g_ptr_array_add (cards, g_steal_pointer (&card));
-        }
-      else if (card != NULL)
-        apply_property (card, &prop, &have_cell, &n_name);
+      else if (g_str_equal (prop.name, "END") && b.card != NULL)
+        g_ptr_array_add (cards, finish_card (&b));
+      else if (b.card != NULL)
+        apply_property (&b, &prop);
 
       property_clear (&prop);
     }
 
-  xi_vcard_free (card);
+  if (b.card != NULL)
+    g_ptr_array_add (cards, finish_card (&b));
+
   return cards;
 }

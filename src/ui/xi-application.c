@@ -13,17 +13,20 @@
 #include <sqlite3.h>
 
 #include "xi-application.h"
+#include "xi-loopback-transport.h"
 #include "xi-paths.h"
 #include "xi-preferences-window.h"
 #include "xi-window.h"
 
 struct _XiApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication    parent_instance;
 
-  char           *data_dir_option;
-  XiStore        *store;
-  XiContext      *context;
+  char             *data_dir_option;
+  char             *data_dir;
+  XiStore          *store;
+  XiContext        *context;
+  XiCampaignRunner *runner;     /* NULL until the store opens */
 };
 
 G_DEFINE_FINAL_TYPE (XiApplication, xi_application, ADW_TYPE_APPLICATION)
@@ -112,6 +115,25 @@ show_page_action (GSimpleAction *action,
     xi_window_show_page (window, g_variant_get_string (parameter, NULL));
 }
 
+/* Campaigns go to the loopback transport, which records each message in a
+ * journal, until WhatsApp linking arrives; the sending page says so. */
+static void
+start_runner (XiApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  char *journal = g_build_filename (self->data_dir, "loopback-journal.tsv", NULL);
+
+  self->runner = xi_campaign_runner_new (self->store, xi_loopback_transport_factory, journal, g_free);
+  if (!xi_campaign_runner_start (self->runner, &error))
+    {
+      /* The pages still work; only sending does not. */
+      g_warning ("Could not start the campaign engine: %s", error->message);
+      g_clear_object (&self->runner);
+      return;
+    }
+  xi_context_set_runner (self->context, self->runner);
+}
+
 static void
 store_opened_cb (GObject      *object,
                  GAsyncResult *result,
@@ -128,6 +150,7 @@ store_opened_cb (GObject      *object,
       return;
     }
 
+  start_runner (self);
   xi_context_reload_async (self->context, NULL, NULL, NULL);
 }
 
@@ -163,7 +186,6 @@ xi_application_startup (GApplication *app)
   XiApplication *self = XI_APPLICATION (app);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;
-  g_autofree char *data_dir = NULL;
   g_autofree char *path = NULL;
 
   G_APPLICATION_CLASS (xi_application_parent_class)->startup (app);
@@ -182,12 +204,12 @@ xi_application_startup (GApplication *app)
                                              (const char *[]) { accel, NULL });
     }
 
-  data_dir = xi_paths_dup_data_dir (self->data_dir_option, &error);
-  path = xi_paths_dup_store_path (data_dir != NULL ? data_dir : g_get_tmp_dir ());
+  self->data_dir = xi_paths_dup_data_dir (self->data_dir_option, &error);
+  path = xi_paths_dup_store_path (self->data_dir != NULL ? self->data_dir : g_get_tmp_dir ());
   self->store = xi_store_new (path);
   self->context = xi_context_new (self->store, settings);
 
-  if (data_dir == NULL)
+  if (self->data_dir == NULL)
     g_warning ("%s", error->message);
   else
     xi_store_open_async (self->store, NULL, store_opened_cb, g_object_ref (self));
@@ -211,7 +233,10 @@ xi_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (xi_application_parent_class)->shutdown (app);
 
-  /* Queued writes reach the disk before the process ends. */
+  /* The engine writes campaign progress through the store: stop it
+   * first, then queued writes reach the disk before the process ends. */
+  if (self->runner != NULL)
+    xi_campaign_runner_stop (self->runner);
   if (self->store != NULL)
     xi_store_close (self->store);
 }
@@ -222,8 +247,10 @@ xi_application_finalize (GObject *object)
   XiApplication *self = (XiApplication *)object;
 
   g_clear_object (&self->context);
+  g_clear_object (&self->runner);
   g_clear_object (&self->store);
   g_free (self->data_dir_option);
+  g_free (self->data_dir);
 
   G_OBJECT_CLASS (xi_application_parent_class)->finalize (object);
 }

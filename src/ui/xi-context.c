@@ -13,17 +13,19 @@
 
 struct _XiContext
 {
-  GObject      parent_instance;
+  GObject           parent_instance;
 
-  XiStore     *store;
-  GSettings   *settings;
-  GListStore  *contacts;       /* sorted by name, then phone */
-  GListStore  *groups;         /* sorted by name */
-  GListStore  *templates;      /* sorted by name */
-  GHashTable  *contact_index;  /* id -> XiContact, borrowed from @contacts */
-  char       **custom_fields;
-  GCancellable *cancellable;
-  gboolean     loading;
+  XiStore          *store;
+  GSettings        *settings;
+  GListStore       *contacts;       /* sorted by name, then phone */
+  GListStore       *groups;         /* sorted by name */
+  GListStore       *templates;      /* sorted by name */
+  GListStore       *jobs;           /* XiJob, newest first */
+  XiCampaignRunner *runner;         /* NULL until the application sets one */
+  GHashTable       *contact_index;  /* id -> XiContact, borrowed from @contacts */
+  char            **custom_fields;
+  GCancellable     *cancellable;
+  gboolean          loading;
 };
 
 G_DEFINE_FINAL_TYPE (XiContext, xi_context, G_TYPE_OBJECT)
@@ -31,6 +33,7 @@ G_DEFINE_FINAL_TYPE (XiContext, xi_context, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_LOADING,
+  PROP_RUNNER,
   N_PROPS
 };
 
@@ -77,6 +80,9 @@ xi_context_dispose (GObject *object)
   XiContext *self = (XiContext *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->runner != NULL)
+    g_signal_handlers_disconnect_by_data (self->runner, self);
+  g_clear_object (&self->runner);
 
   G_OBJECT_CLASS (xi_context_parent_class)->dispose (object);
 }
@@ -91,6 +97,7 @@ xi_context_finalize (GObject *object)
   g_clear_object (&self->contacts);
   g_clear_object (&self->groups);
   g_clear_object (&self->templates);
+  g_clear_object (&self->jobs);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_strfreev (self->custom_fields);
@@ -111,6 +118,9 @@ xi_context_get_property (GObject    *object,
     case PROP_LOADING:
       g_value_set_boolean (value, self->loading);
       break;
+    case PROP_RUNNER:
+      g_value_set_object (value, self->runner);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -128,6 +138,10 @@ xi_context_class_init (XiContextClass *klass)
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, TRUE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Pages exist before the store opens, the runner only after. */
+  properties[PROP_RUNNER] =
+    g_param_spec_object ("runner", NULL, NULL, XI_TYPE_CAMPAIGN_RUNNER,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -146,6 +160,7 @@ xi_context_init (XiContext *self)
   self->contacts = g_list_store_new (XI_TYPE_CONTACT);
   self->groups = g_list_store_new (XI_TYPE_GROUP);
   self->templates = g_list_store_new (XI_TYPE_TEMPLATE);
+  self->jobs = g_list_store_new (XI_TYPE_JOB);
   self->contact_index = g_hash_table_new (g_str_hash, g_str_equal);
   self->custom_fields = g_new0 (char *, 1);
   self->cancellable = g_cancellable_new ();
@@ -207,6 +222,115 @@ xi_context_get_templates (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
   return G_LIST_MODEL (self->templates);
+}
+
+/**
+ * xi_context_get_jobs:
+ * @self: a #XiContext
+ *
+ * Every campaign, newest first. An item stays the same object for the
+ * life of the context: changes arrive through xi_job_update_from(), so
+ * widgets can follow its notifications.
+ *
+ * Returns: (transfer none): a #GListModel of #XiJob
+ */
+GListModel *
+xi_context_get_jobs (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return G_LIST_MODEL (self->jobs);
+}
+
+/**
+ * xi_context_get_runner:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none) (nullable): the campaign engine, or %NULL
+ *   when none runs (in tests of pages that do not send)
+ */
+XiCampaignRunner *
+xi_context_get_runner (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->runner;
+}
+
+static gboolean
+find_job (XiContext   *self,
+          const char  *id,
+          XiJob      **job,
+          guint       *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(XiJob) item = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+      if (g_strcmp0 (xi_job_get_id (item), id) == 0)
+        {
+          if (job != NULL)
+            *job = item;   /* still owned by the model */
+          if (position != NULL)
+            *position = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * xi_context_upsert_job:
+ * @self: a #XiContext
+ * @job: a campaign as the store or the runner returned it
+ *
+ * Updates the campaign with the same id in place, or puts @job at the
+ * front of the jobs model: a campaign nobody has seen yet is the newest.
+ */
+void
+xi_context_upsert_job (XiContext *self,
+                       XiJob     *job)
+{
+  XiJob *known = NULL;
+
+  g_return_if_fail (XI_IS_CONTEXT (self));
+  g_return_if_fail (XI_IS_JOB (job));
+
+  if (find_job (self, xi_job_get_id (job), &known, NULL))
+    {
+      if (known != job)
+        xi_job_update_from (known, job);
+    }
+  else
+    g_list_store_insert (self->jobs, 0, job);
+}
+
+static void
+job_changed_cb (XiCampaignRunner *runner,
+                XiJob            *job,
+                XiContext        *self)
+{
+  xi_context_upsert_job (self, job);
+}
+
+/**
+ * xi_context_set_runner:
+ * @self: a #XiContext
+ * @runner: the started campaign engine
+ *
+ * Set once, by the application, after the store has opened.
+ */
+void
+xi_context_set_runner (XiContext        *self,
+                       XiCampaignRunner *runner)
+{
+  g_return_if_fail (XI_IS_CONTEXT (self));
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (runner));
+  g_return_if_fail (self->runner == NULL);
+
+  self->runner = g_object_ref (runner);
+  g_signal_connect (runner, "job-changed", G_CALLBACK (job_changed_cb), self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNER]);
 }
 
 XiContact *
@@ -375,13 +499,15 @@ xi_context_remove_item (XiContext  *self,
     g_list_store_remove (store, position);
 }
 
-/* Reload: contacts, groups, templates and custom fields, one after the other. */
+/* Reload: contacts, groups, templates, custom fields and campaigns, one
+ * after the other. */
 
 typedef struct
 {
   GPtrArray *contacts;
   GPtrArray *groups;
   GPtrArray *templates;
+  char     **custom_fields;
 } Loaded;
 
 static void
@@ -392,6 +518,7 @@ loaded_free (gpointer data)
   g_clear_pointer (&loaded->contacts, g_ptr_array_unref);
   g_clear_pointer (&loaded->groups, g_ptr_array_unref);
   g_clear_pointer (&loaded->templates, g_ptr_array_unref);
+  g_strfreev (loaded->custom_fields);
   g_free (loaded);
 }
 
@@ -424,26 +551,66 @@ fail (GTask  *task,
   g_task_return_error (task, error);
 }
 
+/* Keeps the job objects widgets already hold: a known campaign is
+ * updated in place, and one the runner announced while the list was
+ * being read stays at the front. */
 static void
-custom_fields_listed_cb (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+merge_jobs (XiContext *self,
+            GPtrArray *loaded)
+{
+  g_autoptr(GPtrArray) merged = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) loaded_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+
+  for (guint i = 0; i < loaded->len; i++)
+    g_hash_table_add (loaded_ids, (gpointer)xi_job_get_id (g_ptr_array_index (loaded, i)));
+
+  for (guint i = 0; i < n; i++)
+    {
+      XiJob *item = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+      if (g_hash_table_contains (loaded_ids, xi_job_get_id (item)))
+        g_object_unref (item);
+      else
+        g_ptr_array_add (merged, item);
+    }
+
+  for (guint i = 0; i < loaded->len; i++)
+    {
+      XiJob *job = g_ptr_array_index (loaded, i);
+      XiJob *known = NULL;
+
+      if (find_job (self, xi_job_get_id (job), &known, NULL))
+        {
+          xi_job_update_from (known, job);
+          g_ptr_array_add (merged, g_object_ref (known));
+        }
+      else
+        g_ptr_array_add (merged, g_object_ref (job));
+    }
+
+  g_list_store_splice (self->jobs, 0, n, merged->pdata, merged->len);
+}
+
+static void
+jobs_listed_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   XiContext *self = g_task_get_source_object (task);
   Loaded *loaded = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) jobs = NULL;
   GError *error = NULL;
-  char **fields;
 
-  fields = xi_store_list_custom_fields_finish (XI_STORE (object), result, &error);
-  if (fields == NULL)
+  if ((jobs = xi_store_list_jobs_finish (XI_STORE (object), result, &error)) == NULL)
     {
       fail (task, error);
       return;
     }
 
   g_strfreev (self->custom_fields);
-  self->custom_fields = fields;
+  self->custom_fields = g_steal_pointer (&loaded->custom_fields);
 
   g_hash_table_remove_all (self->contact_index);
   for (guint i = 0; i < loaded->contacts->len; i++)
@@ -458,10 +625,29 @@ custom_fields_listed_cb (GObject      *object,
    * new contacts are inserted, so the list keeps one order. */
   g_ptr_array_sort_with_data (loaded->contacts, compare_contacts_ptr, NULL);
   replace_all (self->contacts, loaded->contacts);
+  merge_jobs (self, jobs);
 
   set_loading (self, FALSE);
   g_signal_emit (self, signals[LOADED], 0, NULL);
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+custom_fields_listed_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Loaded *loaded = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if ((loaded->custom_fields = xi_store_list_custom_fields_finish (XI_STORE (object), result, &error)) == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+  xi_store_list_jobs_async (XI_STORE (object), g_task_get_cancellable (task),
+                            jobs_listed_cb, g_object_ref (task));
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "xi-campaign-runner.h"
 #include "xi-store.h"
 
 G_BEGIN_DECLS
@@ -18,10 +19,12 @@ G_BEGIN_DECLS
 /*
  * XiContext: the services every page needs (Calendar's GcalContext pattern),
  * handed to each page through its "context" property. Main thread only.
- * It owns the store and the GSettings, and the three in-memory models the
- * pages share: contacts, groups and templates (GListModel of XiContact,
- * XiGroup and XiTemplate, kept in store order and updated in place after
- * every successful store operation made through the context).
+ * It owns the store and the GSettings, and the in-memory models the pages
+ * share: contacts, groups and templates (GListModel of XiContact, XiGroup
+ * and XiTemplate, kept in store order and updated in place after every
+ * successful store operation made through the context), and the campaigns
+ * (GListModel of XiJob, newest first), which the campaign runner keeps in
+ * step once the application has set one.
  */
 G_DECLARE_FINAL_TYPE (XiContext, xi_context, XI, CONTEXT, GObject)
 
@@ -32,6 +35,12 @@ GSettings   *xi_context_get_settings       (XiContext            *self);
 GListModel  *xi_context_get_contacts       (XiContext            *self);
 GListModel  *xi_context_get_groups         (XiContext            *self);
 GListModel  *xi_context_get_templates      (XiContext            *self);
+GListModel  *xi_context_get_jobs           (XiContext            *self);
+XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
+void         xi_context_set_runner         (XiContext            *self,
+                                            XiCampaignRunner     *runner);
+void         xi_context_upsert_job         (XiContext            *self,
+                                            XiJob                *job);
 XiContact   *xi_context_find_contact       (XiContext            *self,
                                             const char           *id);
 XiGroup     *xi_context_find_group         (XiContext            *self,

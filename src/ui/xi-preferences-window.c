@@ -23,10 +23,19 @@ struct _XiPreferencesWindow
   GtkLabel             *country_message;
   GtkSpinButton        *delay_min;
   GtkSpinButton        *delay_max;
+  GtkSpinButton        *quota_spin;
+  GtkLabel             *quota_message;
 
   /* Owned */
   GSettings            *settings;
+  XiStore              *store;
+  GCancellable         *cancellable;
+  guint                 quota_save_id;
+  gboolean              showing_quota;
 };
+
+/* Spin clicks come in bursts; the allowance is stored once they stop. */
+#define QUOTA_SAVE_DELAY_MS 600
 
 G_DEFINE_FINAL_TYPE (XiPreferencesWindow, xi_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
@@ -74,10 +83,89 @@ delay_changed_cb (XiPreferencesWindow *self,
 }
 
 static void
+show_quota (XiPreferencesWindow *self,
+            XiQuota             *quota)
+{
+  g_autofree char *message = g_strdup_printf (_("This month: %u sent, %u held by running campaigns, %u left."),
+                                              quota->used, quota->reserved, quota->available);
+
+  self->showing_quota = TRUE;
+  gtk_spin_button_set_value (self->quota_spin, quota->allowance);
+  self->showing_quota = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->quota_spin), TRUE);
+  gtk_label_set_text (self->quota_message, message);
+}
+
+static void
+quota_answered (XiPreferencesWindow *self,
+                XiQuota             *quota,
+                const GError        *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (quota == NULL)
+    gtk_label_set_text (self->quota_message, error->message);
+  else
+    show_quota (self, quota);
+}
+
+static void
+quota_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiQuota) quota = xi_store_get_quota_finish (XI_STORE (object), result, &error);
+
+  quota_answered (user_data, quota, error);
+}
+
+static void
+quota_saved_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiQuota) quota = xi_store_set_quota_allowance_finish (XI_STORE (object), result, &error);
+
+  quota_answered (user_data, quota, error);
+}
+
+static gboolean
+save_quota_cb (gpointer user_data)
+{
+  XiPreferencesWindow *self = user_data;
+
+  self->quota_save_id = 0;
+  xi_store_set_quota_allowance_async (self->store, gtk_spin_button_get_value_as_int (self->quota_spin),
+                                      self->cancellable, quota_saved_cb, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+quota_changed_cb (XiPreferencesWindow *self)
+{
+  if (self->showing_quota || self->store == NULL)
+    return;
+  g_clear_handle_id (&self->quota_save_id, g_source_remove);
+  self->quota_save_id = g_timeout_add (QUOTA_SAVE_DELAY_MS, save_quota_cb, self);
+}
+
+static void
 xi_preferences_window_dispose (GObject *object)
 {
   XiPreferencesWindow *self = (XiPreferencesWindow *)object;
 
+  /* A change still waiting for its delay is stored rather than lost. */
+  if (self->quota_save_id != 0)
+    {
+      g_clear_handle_id (&self->quota_save_id, g_source_remove);
+      xi_store_set_quota_allowance_async (self->store, gtk_spin_button_get_value_as_int (self->quota_spin),
+                                          NULL, NULL, NULL);
+    }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (xi_preferences_window_parent_class)->dispose (object);
@@ -95,7 +183,10 @@ xi_preferences_window_class_init (XiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, country_message);
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, delay_min);
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, delay_max);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, quota_spin);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, quota_message);
   gtk_widget_class_bind_template_callback (widget_class, country_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, quota_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, delay_changed_cb);
 }
 
@@ -103,6 +194,7 @@ static void
 xi_preferences_window_init (XiPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 }
 
 /**
@@ -121,6 +213,8 @@ xi_preferences_window_new (XiContext *context)
   gtk_editable_set_text (GTK_EDITABLE (self->country_row), country);
   g_settings_bind (self->settings, "default-delay-min", self->delay_min, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "default-delay-max", self->delay_max, "value", G_SETTINGS_BIND_DEFAULT);
+  self->store = g_object_ref (xi_context_get_store (context));
+  xi_store_get_quota_async (self->store, self->cancellable, quota_loaded_cb, self);
 
   return GTK_WIDGET (self);
 }

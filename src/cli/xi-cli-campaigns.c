@@ -1,0 +1,640 @@
+/* xi-cli-campaigns.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-cli-campaigns"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <stdio.h>
+#include <glib/gi18n.h>
+
+#include "xi-campaign-runner.h"
+#include "xi-cli.h"
+#include "xi-loopback-transport.h"
+#include "xi-phone.h"
+
+/* "xender-in-cli campaign …" and "xender-in-cli run" */
+
+/* The shortest id prefix accepted in place of a whole campaign id. */
+#define MIN_ID_PREFIX 4
+
+static GPtrArray *
+list_jobs (XiCli   *cli,
+           GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_list_jobs_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_list_jobs_finish (cli->store, result, error);
+}
+
+/* A campaign by id, unique id prefix or name, newest first for names. */
+static XiJob *
+find_job (XiCli       *cli,
+          const char  *wanted,
+          GError     **error)
+{
+  g_autoptr(GPtrArray) jobs = list_jobs (cli, error);
+  XiJob *by_prefix = NULL;
+  guint n_prefix = 0;
+
+  if (jobs == NULL)
+    return NULL;
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      XiJob *job = g_ptr_array_index (jobs, i);
+
+      if (g_str_equal (xi_job_get_id (job), wanted))
+        return g_object_ref (job);
+      if (strlen (wanted) >= MIN_ID_PREFIX && g_str_has_prefix (xi_job_get_id (job), wanted))
+        {
+          by_prefix = job;
+          n_prefix++;
+        }
+    }
+  if (n_prefix == 1)
+    return g_object_ref (by_prefix);
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      XiJob *job = g_ptr_array_index (jobs, i);
+
+      if (g_utf8_collate (xi_job_get_name (job), wanted) == 0)
+        return g_object_ref (job);
+    }
+
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+               n_prefix > 1
+               ? _("“%s” matches several campaigns; give more of the id.")
+               : _("There is no campaign “%s”; “xender-in-cli campaign status” lists them."),
+               wanted);
+  return NULL;
+}
+
+static void
+add_job_json (JsonBuilder *builder,
+              XiJob       *job)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, xi_job_get_id (job));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, xi_job_get_name (job));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, xi_job_state_to_string (xi_job_get_state (job)));
+  json_builder_set_member_name (builder, "total");
+  json_builder_add_int_value (builder, xi_job_get_total (job));
+  json_builder_set_member_name (builder, "sent");
+  json_builder_add_int_value (builder, xi_job_get_sent (job));
+  json_builder_set_member_name (builder, "delivered");
+  json_builder_add_int_value (builder, xi_job_get_delivered (job));
+  json_builder_set_member_name (builder, "read");
+  json_builder_add_int_value (builder, xi_job_get_read (job));
+  json_builder_set_member_name (builder, "failed");
+  json_builder_add_int_value (builder, xi_job_get_failed (job));
+  json_builder_set_member_name (builder, "skipped");
+  json_builder_add_int_value (builder, xi_job_get_skipped (job));
+  json_builder_set_member_name (builder, "remaining");
+  json_builder_add_int_value (builder, xi_job_get_remaining (job));
+  json_builder_set_member_name (builder, "created_at");
+  json_builder_add_string_value (builder, xi_job_get_created_at (job));
+  json_builder_set_member_name (builder, "last_error");
+  json_builder_add_string_value (builder, xi_job_get_last_error (job));
+  json_builder_end_object (builder);
+}
+
+static void
+print_job_line (XiJob *job)
+{
+  g_autofree char *short_id = g_strndup (xi_job_get_id (job), 8);
+
+  /* Translators: campaign status line: id, state, name, then counts */
+  g_print (_("%s  %-22s %s — %u sent, %u delivered, %u read, %u failed, %u skipped, %u to go\n"),
+           short_id, xi_job_state_describe (xi_job_get_state (job)), xi_job_get_name (job),
+           xi_job_get_sent (job), xi_job_get_delivered (job), xi_job_get_read (job),
+           xi_job_get_failed (job), xi_job_get_skipped (job), xi_job_get_remaining (job));
+  if (xi_job_get_last_error (job) != NULL)
+    g_print ("          %s\n", xi_job_get_last_error (job));
+}
+
+static int
+print_job (XiCli *cli,
+           XiJob *job)
+{
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      add_job_json (builder, job);
+      xi_cli_print_json (builder);
+    }
+  else
+    print_job_line (job);
+  return XI_CLI_EXIT_OK;
+}
+
+/* "--at": HH:MM (today, or tomorrow once passed) or YYYY-MM-DD HH:MM,
+ * local time. */
+static gboolean
+parse_start_time (const char  *text,
+                  gint64      *unix_time,
+                  GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) when = NULL;
+  int year, month, day, hour, minute;
+  char end;
+
+  if (sscanf (text, "%d:%d%c", &hour, &minute, &end) == 2)
+    {
+      when = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                    g_date_time_get_day_of_month (now), hour, minute, 0);
+      if (when != NULL && g_date_time_compare (when, now) < 0)
+        {
+          GDateTime *tomorrow = g_date_time_add_days (when, 1);
+
+          g_date_time_unref (when);
+          when = tomorrow;
+        }
+    }
+  else if (sscanf (text, "%d-%d-%d %d:%d%c", &year, &month, &day, &hour, &minute, &end) == 5)
+    when = g_date_time_new_local (year, month, day, hour, minute, 0);
+
+  if (when == NULL || hour > 23 || minute > 59)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("“%s” is not a start time. Write HH:MM, like 08:30, or “2026-12-01 08:30”."), text);
+      return FALSE;
+    }
+  *unix_time = g_date_time_to_unix (when);
+  return TRUE;
+}
+
+static void
+add_plan_json (JsonBuilder *builder,
+               XiJob       *job,
+               XiJobPlan   *plan)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "campaign");
+  add_job_json (builder, job);
+  json_builder_set_member_name (builder, "skipped");
+  json_builder_begin_object (builder);
+  for (XiSkipReason reason = XI_SKIP_REASON_OPTED_OUT; reason < XI_SKIP_REASON_CANCELLED; reason++)
+    {
+      json_builder_set_member_name (builder, xi_skip_reason_to_string (reason));
+      json_builder_add_int_value (builder, plan->skipped[reason]);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+}
+
+static int
+campaign_create (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiGroup) group = NULL;
+  g_autoptr(XiTemplate) template_ = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *group_name = NULL;
+  g_autofree char *template_name = NULL;
+  g_autofree char *delay = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *at = NULL;
+  g_autofree char *name = NULL;
+  GAsyncResult *slot = NULL;
+  gboolean round_robin = FALSE;
+  gboolean start = FALSE;
+  int daily_cap = 0, priority = 0;
+  int status;
+  const GOptionEntry entries[] = {
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &group_name, N_("Send to the members of this group"), N_("GROUP") },
+    { "template", 't', 0, G_OPTION_ARG_STRING, &template_name, N_("The template to send"), N_("TEMPLATE") },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("Name the campaign"), N_("NAME") },
+    { "delay", 0, 0, G_OPTION_ARG_STRING, &delay,
+      N_("Seconds between messages: N, or a random MIN-MAX (default 20-45)"), N_("MIN-MAX") },
+    { "batch", 0, 0, G_OPTION_ARG_STRING, &batch,
+      N_("Rest REST minutes after every N messages (default 25:10; 0 for never)"), N_("N:REST") },
+    { "daily-cap", 0, 0, G_OPTION_ARG_INT, &daily_cap, N_("Send at most N messages a day"), N_("N") },
+    { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Do not start before TIME (HH:MM or YYYY-MM-DD HH:MM)"), N_("TIME") },
+    { "priority", 0, 0, G_OPTION_ARG_INT, &priority, N_("Run before campaigns of lower priority"), N_("N") },
+    { "round-robin", 0, 0, G_OPTION_ARG_NONE, &round_robin, N_("Use the template's variants in turn, not at random"), NULL },
+    { "start", 0, 0, G_OPTION_ARG_NONE, &start, N_("Queue it at once"), NULL },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("“campaign create” takes options only, such as --group and --template."));
+  if (group_name == NULL || template_name == NULL)
+    return xi_cli_usage ("%s", _("Say who gets it and what: --group GROUP --template TEMPLATE."));
+  if (daily_cap < 0)
+    return xi_cli_usage ("%s", _("--daily-cap must be 0 (no cap) or more."));
+
+  if ((delay != NULL && !xi_job_spec_parse_delay (spec, delay, &error)) ||
+      (batch != NULL && !xi_job_spec_parse_batch (spec, batch, &error)) ||
+      (at != NULL && !parse_start_time (at, &spec->scheduled_at, &error)) ||
+      (group = xi_cli_find_group (cli, group_name, &error)) == NULL ||
+      (template_ = xi_cli_find_template (cli, template_name, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  spec->name = g_steal_pointer (&name);
+  spec->group_id = g_strdup (xi_group_get_id (group));
+  spec->template_id = g_strdup (xi_template_get_id (template_));
+  spec->daily_cap = daily_cap;
+  spec->priority = priority;
+  spec->variant_mode = round_robin ? XI_VARIANT_MODE_ROUND_ROBIN : XI_VARIANT_MODE_RANDOM;
+  spec->start = start;
+
+  xi_store_plan_job_async (cli->store, spec, 0, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if ((plan = xi_store_plan_job_finish (cli->store, result, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  g_clear_object (&result);
+
+  xi_store_create_job_async (cli->store, spec, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if ((job = xi_store_create_job_finish (cli->store, result, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      add_plan_json (builder, job, plan);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  g_print (ngettext ("Created campaign “%s” (%s) for %u recipient.\n",
+                     "Created campaign “%s” (%s) for %u recipients.\n", plan->eligible),
+           xi_job_get_name (job), xi_job_get_id (job), plan->eligible);
+  for (XiSkipReason reason = XI_SKIP_REASON_OPTED_OUT; reason < XI_SKIP_REASON_CANCELLED; reason++)
+    if (plan->skipped[reason] > 0)
+      g_print (_("  skipped, %s: %u\n"), xi_skip_reason_describe (reason), plan->skipped[reason]);
+  for (guint i = 0; plan->missing_variables != NULL && plan->missing_variables[i] != NULL; i++)
+    g_print (_("  some contacts have no value for {%s}; they get the fallback or nothing\n"),
+             plan->missing_variables[i]);
+  if (!start)
+    g_print (_("Queue it with “xender-in-cli campaign start %.8s”.\n"), xi_job_get_id (job));
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+campaign_command (XiCli         *cli,
+                  int            argc,
+                  char         **argv,
+                  XiJobCommand   command)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) changed = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (argc != 2)
+    return xi_cli_usage (_("“campaign %s” needs the campaign's id or name."), argv[0]);
+  if ((job = find_job (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  /* A running "xender-in-cli run" or app notices the new state at its
+   * next step; within one process the runner makes it immediate. */
+  xi_store_command_job_async (cli->store, xi_job_get_id (job), command, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if ((changed = xi_store_command_job_finish (cli->store, result, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  return print_job (cli, changed);
+}
+
+static int
+campaign_start (XiCli *cli, int argc, char **argv)
+{
+  return campaign_command (cli, argc, argv, XI_JOB_COMMAND_START);
+}
+
+static int
+campaign_pause (XiCli *cli, int argc, char **argv)
+{
+  return campaign_command (cli, argc, argv, XI_JOB_COMMAND_PAUSE);
+}
+
+static int
+campaign_resume (XiCli *cli, int argc, char **argv)
+{
+  return campaign_command (cli, argc, argv, XI_JOB_COMMAND_RESUME);
+}
+
+static int
+campaign_cancel (XiCli *cli, int argc, char **argv)
+{
+  return campaign_command (cli, argc, argv, XI_JOB_COMMAND_CANCEL);
+}
+
+static XiQuota *
+get_quota (XiCli   *cli,
+           GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_get_quota_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_get_quota_finish (cli->store, result, error);
+}
+
+static int
+campaign_status (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (argc > 2)
+    return xi_cli_usage ("%s", _("“campaign status” takes at most one campaign."));
+  if (argc == 2)
+    {
+      if ((job = find_job (cli, argv[1], &error)) == NULL)
+        return xi_cli_fail (cli, error);
+      return print_job (cli, job);
+    }
+
+  if ((jobs = list_jobs (cli, &error)) == NULL || (quota = get_quota (cli, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "quota");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "period");
+      json_builder_add_string_value (builder, quota->period);
+      json_builder_set_member_name (builder, "allowance");
+      json_builder_add_int_value (builder, quota->allowance);
+      json_builder_set_member_name (builder, "used");
+      json_builder_add_int_value (builder, quota->used);
+      json_builder_set_member_name (builder, "reserved");
+      json_builder_add_int_value (builder, quota->reserved);
+      json_builder_set_member_name (builder, "available");
+      json_builder_add_int_value (builder, quota->available);
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "campaigns");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < jobs->len; i++)
+        add_job_json (builder, g_ptr_array_index (jobs, i));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < jobs->len; i++)
+    print_job_line (g_ptr_array_index (jobs, i));
+  if (jobs->len == 0)
+    g_print ("%s\n", _("No campaigns yet. Create one with “xender-in-cli campaign create”."));
+  g_print (_("Quota %s: %u used, %u reserved, %u of %u left\n"), quota->period, quota->used,
+           quota->reserved, quota->available, quota->allowance);
+  return XI_CLI_EXIT_OK;
+}
+
+static void
+add_recipient_json (JsonBuilder    *builder,
+                    XiJobRecipient *row)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "position");
+  json_builder_add_int_value (builder, xi_job_recipient_get_position (row));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, xi_job_recipient_get_name (row));
+  json_builder_set_member_name (builder, "phone");
+  json_builder_add_string_value (builder, xi_job_recipient_get_phone (row));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, xi_recipient_state_to_string (xi_job_recipient_get_state (row)));
+  json_builder_set_member_name (builder, "skip_reason");
+  json_builder_add_string_value (builder, xi_skip_reason_to_string (xi_job_recipient_get_skip_reason (row)));
+  json_builder_set_member_name (builder, "attempts");
+  json_builder_add_int_value (builder, xi_job_recipient_get_attempts (row));
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, xi_job_recipient_get_last_error (row));
+  json_builder_set_member_name (builder, "message_id");
+  json_builder_add_string_value (builder, xi_job_recipient_get_message_id (row));
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, xi_job_recipient_get_text (row));
+  json_builder_set_member_name (builder, "sent_at");
+  json_builder_add_string_value (builder, xi_job_recipient_get_sent_at (row));
+  json_builder_end_object (builder);
+}
+
+static int
+campaign_report (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (argc != 2 && argc != 3)
+    return xi_cli_usage ("%s", _("Usage: campaign report CAMPAIGN [FILE.csv]"));
+  if ((job = find_job (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (argc == 3)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (argv[2]);
+      guint n;
+
+      xi_store_export_job_report_async (cli->store, xi_job_get_id (job), file, NULL,
+                                        xi_cli_result_cb, &slot);
+      result = xi_cli_wait (&slot);
+      n = xi_store_export_job_report_finish (cli->store, result, &error);
+      if (error != NULL)
+        return xi_cli_fail (cli, error);
+      if (!cli->json)
+        g_print (ngettext ("Wrote %u recipient to %s.\n", "Wrote %u recipients to %s.\n", n), n, argv[2]);
+      return XI_CLI_EXIT_OK;
+    }
+
+  xi_store_list_job_recipients_async (cli->store, xi_job_get_id (job), NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if ((rows = xi_store_list_job_recipients_finish (cli->store, result, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < rows->len; i++)
+        add_recipient_json (builder, g_ptr_array_index (rows, i));
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  print_job_line (job);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = g_ptr_array_index (rows, i);
+      g_autofree char *phone = xi_phone_format_international (xi_job_recipient_get_phone (row));
+      XiRecipientState state = xi_job_recipient_get_state (row);
+      const char *why = state == XI_RECIPIENT_STATE_SKIPPED
+                        ? xi_skip_reason_describe (xi_job_recipient_get_skip_reason (row))
+                        : xi_job_recipient_get_last_error (row);
+
+      g_print ("%6u  %-24s %-18s %-10s %s\n", xi_job_recipient_get_position (row),
+               xi_job_recipient_get_name (row), phone, xi_recipient_state_describe (state),
+               why != NULL ? why : "");
+    }
+  return XI_CLI_EXIT_OK;
+}
+
+static const XiCliCommand campaign_commands[] = {
+  { "create", campaign_create, N_("Create a campaign from a group and a template") },
+  { "start",  campaign_start,  N_("Queue a campaign created without --start") },
+  { "pause",  campaign_pause,  N_("Hold a campaign; nothing more is sent") },
+  { "resume", campaign_resume, N_("Queue a paused campaign again") },
+  { "cancel", campaign_cancel, N_("Stop a campaign for good and release its quota") },
+  { "status", campaign_status, N_("List campaigns and the quota, or show one") },
+  { "report", campaign_report, N_("Show or export (CSV) what each recipient was sent") },
+  { NULL },
+};
+
+int
+xi_cli_campaign (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  return xi_cli_dispatch (cli, "campaign", campaign_commands, argc, argv);
+}
+
+/* "run" */
+
+typedef struct
+{
+  XiCli      *cli;
+  GMainLoop  *loop;
+  gboolean    until_idle;
+  gint64      last_print;
+} RunState;
+
+static void
+run_progress_cb (XiCampaignRunner *runner,
+                 XiJobProgress    *progress,
+                 RunState         *state)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  /* A line a second is plenty for a person; --json readers poll status. */
+  if (state->cli->json || now - state->last_print < G_USEC_PER_SEC)
+    return;
+  state->last_print = now;
+  g_printerr (_("%.8s: %u sent, %u failed, %u to go\n"), progress->job_id, progress->sent,
+              progress->failed, progress->remaining);
+}
+
+static void
+run_job_changed_cb (XiCampaignRunner *runner,
+                    XiJob            *job,
+                    RunState         *state)
+{
+  if (xi_job_is_finished (job) && !state->cli->json)
+    print_job_line (job);
+}
+
+static void
+run_idle_cb (XiCampaignRunner *runner,
+             RunState         *state)
+{
+  if (state->until_idle)
+    g_main_loop_quit (state->loop);
+}
+
+static gboolean
+run_signal_cb (gpointer user_data)
+{
+  RunState *state = user_data;
+
+  g_main_loop_quit (state->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+xi_cli_run (XiCli  *cli,
+            int     argc,
+            char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(XiCampaignRunner) runner = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *transport = NULL;
+  gboolean until_idle = FALSE;
+  RunState state = { .cli = cli, .loop = loop };
+  guint sigint, sigterm;
+  int status;
+  const GOptionEntry entries[] = {
+    { "until-idle", 0, 0, G_OPTION_ARG_NONE, &until_idle,
+      N_("Stop once no campaign can be sent now"), NULL },
+    { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
+      N_("loopback (a rehearsal: messages go to a journal file) or whatsapp"), N_("NAME") },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("“run” takes options only."));
+  if (transport != NULL && g_str_equal (transport, "whatsapp"))
+    return xi_cli_fail_message (cli, "%s",
+                                _("Sending through WhatsApp needs a linked account, which this "
+                                  "version cannot do yet. Use --transport loopback to rehearse."));
+  if (transport != NULL && !g_str_equal (transport, "loopback"))
+    return xi_cli_usage (_("Unknown transport “%s”; use loopback or whatsapp."), transport);
+
+  runner = xi_campaign_runner_new (cli->store, xi_loopback_transport_factory,
+                                   g_build_filename (cli->data_dir, "loopback-journal.tsv", NULL),
+                                   g_free);
+  state.until_idle = until_idle;
+  g_signal_connect (runner, "progress", G_CALLBACK (run_progress_cb), &state);
+  g_signal_connect (runner, "job-changed", G_CALLBACK (run_job_changed_cb), &state);
+  g_signal_connect (runner, "idle", G_CALLBACK (run_idle_cb), &state);
+  if (!xi_campaign_runner_start (runner, &error))
+    return xi_cli_fail (cli, error);
+
+  sigint = g_unix_signal_add (SIGINT, run_signal_cb, &state);
+  sigterm = g_unix_signal_add (SIGTERM, run_signal_cb, &state);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  /* Stopping keeps a campaign in progress "processing", so the next run
+   * continues it. */
+  xi_campaign_runner_stop (runner);
+  g_signal_handlers_disconnect_by_data (runner, &state);
+  return XI_CLI_EXIT_OK;
+}

@@ -1,0 +1,2616 @@
+/* xi-store-jobs.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-store-jobs"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "xi-activity-private.h"
+#include "xi-job-private.h"
+#include "xi-job-recipient-private.h"
+#include "xi-phone.h"
+#include "xi-store-private.h"
+#include "xi-template-text.h"
+
+/*
+ * Campaigns on the store thread: the write-ahead log of DESIGN.md.
+ *
+ * A campaign is written whole when it is created: the job row, one
+ * recipient row per targeted contact with the message rendered and its
+ * WhatsApp message id already chosen, and the quota reservation, in one
+ * transaction. Sending then only moves rows forward. Because the id and
+ * the text are fixed before the first attempt, a send repeated after a
+ * crash is the same message to the recipient's phone, never a second one.
+ *
+ * Counters on the job row change in the same transaction as the rows
+ * they count, and only when a row really moves (the UPDATEs are guarded
+ * by the state they expect), so replaying an outcome or a receipt is
+ * harmless.
+ */
+
+#define JOB_COLUMNS \
+  "id, name, template_id, group_id, state, delay_min_ms, delay_max_ms, batch_size," \
+  " batch_rest_ms, daily_cap, variant_mode, priority, scheduled_at, total, sent, failed," \
+  " skipped, delivered, read, created_at, started_at, finished_at, last_error"
+
+#define RECIPIENT_COLUMNS \
+  "position, name, phone, state, skip_reason, attempts, last_error, wa_message_id," \
+  " rendered_text, sent_at, delivered_at, read_at"
+
+/* Rows per INSERT batch between cancellation checks. */
+#define CREATE_CHUNK 2000
+
+G_DEFINE_BOXED_TYPE (XiQuota, xi_quota, xi_quota_copy, xi_quota_free)
+
+XiQuota *
+xi_quota_copy (const XiQuota *quota)
+{
+  XiQuota *copy = g_memdup2 (quota, sizeof *quota);
+
+  copy->period = g_strdup (quota->period);
+  return copy;
+}
+
+void
+xi_quota_free (XiQuota *quota)
+{
+  if (quota == NULL)
+    return;
+  g_free (quota->period);
+  g_free (quota);
+}
+
+void
+xi_outgoing_free (XiOutgoing *outgoing)
+{
+  if (outgoing == NULL)
+    return;
+  g_free (outgoing->job_id);
+  g_free (outgoing->row_id);
+  g_free (outgoing->phone);
+  g_free (outgoing->name);
+  g_free (outgoing->message_id);
+  g_free (outgoing->text);
+  g_free (outgoing);
+}
+
+void
+xi_outcome_free (XiOutcome *outcome)
+{
+  if (outcome == NULL)
+    return;
+  g_free (outcome->row_id);
+  g_free (outcome->error);
+  g_free (outcome);
+}
+
+void
+xi_receipt_free (XiReceipt *receipt)
+{
+  if (receipt == NULL)
+    return;
+  g_free (receipt->message_id);
+  g_free (receipt);
+}
+
+/* Times */
+
+static char *
+iso_from_unix (gint64 seconds)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (seconds);
+
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.000Z");
+}
+
+static gint64
+unix_from_iso (const char *text)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (text == NULL)
+    return 0;
+  time = g_date_time_new_from_iso8601 (text, NULL);
+  return time != NULL ? g_date_time_to_unix (time) : 0;
+}
+
+/* The quota month, in the user's local time. */
+static char *
+current_period (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_format (now, "%Y-%m");
+}
+
+/* Local midnight today, as the UTC text the time columns hold. */
+static char *
+start_of_today (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now),
+                                                         g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now),
+                                                         0, 0, 0);
+
+  return iso_from_unix (g_date_time_to_unix (midnight));
+}
+
+/*
+ * Ids for the rows of one campaign, made so that a campaign's rows arrive
+ * in key order: random keys would scatter 100,000 inserts over the
+ * indexes, sequential ones append. Each campaign draws its own random
+ * prefix, the position makes the rest.
+ *
+ * Recipient ids are UUIDs in the version 7 layout (the campaign's creation
+ * time in milliseconds, then random bits and the position), as sync wants
+ * UUIDs. Message ids have WhatsApp Web's form, "3EB0" and 18 upper-case
+ * hex digits: 32 random bits for the campaign, 40 for the position.
+ */
+typedef struct
+{
+  guint64  created_ms;
+  guint32  random_a;
+  guint32  random_b;
+  guint32  message_prefix;
+} RowIds;
+
+static void
+row_ids_init (RowIds *ids,
+              GRand  *rand)
+{
+  ids->created_ms = g_get_real_time () / 1000;
+  ids->random_a = g_rand_int (rand);
+  ids->random_b = g_rand_int (rand);
+  ids->message_prefix = g_rand_int (rand);
+}
+
+static char *
+row_ids_recipient (const RowIds *ids,
+                   guint         position)
+{
+  return g_strdup_printf ("%08x-%04x-7%03x-%04x-%04x%08x",
+                          (guint32)(ids->created_ms >> 16), (guint)(ids->created_ms & 0xffff),
+                          ids->random_a & 0xfff, 0x8000 | (ids->random_b & 0x3fff),
+                          (ids->random_b >> 16) & 0xffff, position);
+}
+
+static char *
+row_ids_message (const RowIds *ids,
+                 guint         position)
+{
+  return g_strdup_printf ("3EB0%08X%010X", ids->message_prefix, position);
+}
+
+/* Reading jobs */
+
+static XiJob *
+job_from_row (sqlite3_stmt *stmt)
+{
+  XiJob *job = _xi_job_new ();
+  XiJobState state = XI_JOB_STATE_PENDING;
+
+  job->id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  job->name = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+  job->template_id = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+  job->group_id = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
+  xi_job_state_from_string ((const char *)sqlite3_column_text (stmt, 4), &state);
+  job->state = state;
+  job->delay_min_ms = sqlite3_column_int (stmt, 5);
+  job->delay_max_ms = sqlite3_column_int (stmt, 6);
+  job->batch_size = sqlite3_column_int (stmt, 7);
+  job->batch_rest_ms = sqlite3_column_int (stmt, 8);
+  job->daily_cap = sqlite3_column_int (stmt, 9);
+  job->variant_mode = g_strcmp0 ((const char *)sqlite3_column_text (stmt, 10), "round_robin") == 0
+                      ? XI_VARIANT_MODE_ROUND_ROBIN : XI_VARIANT_MODE_RANDOM;
+  job->priority = sqlite3_column_int (stmt, 11);
+  job->scheduled_at = unix_from_iso ((const char *)sqlite3_column_text (stmt, 12));
+  job->total = sqlite3_column_int (stmt, 13);
+  job->sent = sqlite3_column_int (stmt, 14);
+  job->failed = sqlite3_column_int (stmt, 15);
+  job->skipped = sqlite3_column_int (stmt, 16);
+  job->delivered = sqlite3_column_int (stmt, 17);
+  job->read = sqlite3_column_int (stmt, 18);
+  job->created_at = g_strdup ((const char *)sqlite3_column_text (stmt, 19));
+  job->started_at = g_strdup ((const char *)sqlite3_column_text (stmt, 20));
+  job->finished_at = g_strdup ((const char *)sqlite3_column_text (stmt, 21));
+  job->last_error = g_strdup ((const char *)sqlite3_column_text (stmt, 22));
+
+  return job;
+}
+
+static XiJob *
+load_job (XiStore     *self,
+          const char  *id,
+          GError     **error)
+{
+  return _xi_store_query_one (self,
+                              "SELECT " JOB_COLUMNS " FROM jobs"
+                              " WHERE master_user_id = ?1 AND id = ?2 AND deleted = 0",
+                              id, (XiStoreRowFunc)job_from_row,
+                              _("The campaign no longer exists."), error);
+}
+
+/* Quota */
+
+static gboolean
+load_quota (XiStore     *self,
+            const char  *period,
+            XiQuota     *quota,
+            GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 allowance = XI_QUOTA_DEFAULT_ALLOWANCE, used = 0, reserved = 0, running = 0;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT allowance, used FROM user_quotas"
+                            " WHERE master_user_id = ?1 AND period = ?2 AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, period);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      allowance = sqlite3_column_int64 (stmt, 0);
+      used = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  /* A running campaign's sent messages count as used at once, so the
+   * numbers move while it sends; the rest of its reservation is held. */
+  stmt = _xi_store_prepare (self,
+                            "SELECT COALESCE (SUM (r.amount), 0), COALESCE (SUM (j.sent), 0)"
+                            " FROM quota_reservations r JOIN jobs j ON j.id = r.job_id"
+                            " WHERE r.master_user_id = ?1 AND r.period = ?2 AND r.state = 'reserved'"
+                            " AND r.deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, period);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      reserved = sqlite3_column_int64 (stmt, 0);
+      running = MIN (sqlite3_column_int64 (stmt, 1), reserved);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  quota->period = g_strdup (period);
+  quota->allowance = CLAMP (allowance, 0, G_MAXUINT);
+  quota->used = CLAMP (used + running, 0, G_MAXUINT);
+  quota->reserved = CLAMP (reserved - running, 0, G_MAXUINT);
+  quota->available = CLAMP (allowance - used - reserved, 0, G_MAXUINT);
+  return TRUE;
+}
+
+static gboolean
+reserve_quota (XiStore     *self,
+               const char  *job_id,
+               guint        amount,
+               const char  *now,
+               GError     **error)
+{
+  g_autofree char *period = current_period ();
+  g_autofree char *id = _xi_store_new_id ();
+  XiQuota quota = { 0 };
+  sqlite3_stmt *stmt;
+
+  if (!load_quota (self, period, &quota, error))
+    return FALSE;
+  g_free (quota.period);
+
+  if (amount > quota.available)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA,
+                   ngettext ("This campaign needs %u message but only %u are left of this month’s "
+                             "quota. Choose a smaller group or raise the quota in Preferences.",
+                             "This campaign needs %u messages but only %u are left of this month’s "
+                             "quota. Choose a smaller group or raise the quota in Preferences.",
+                             amount),
+                   amount, quota.available);
+      return FALSE;
+    }
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO quota_reservations (id, master_user_id, created_at,"
+                            " updated_at, job_id, period, amount) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, job_id);
+  _xi_store_bind_text (stmt, 5, period);
+  sqlite3_bind_int64 (stmt, 6, amount);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  stmt = _xi_store_prepare (self, "UPDATE jobs SET quota_reservation_id = ?1 WHERE id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, job_id);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* Turns a finished campaign's reservation into what it really used and
+ * gives the rest back. */
+static gboolean
+settle_quota (XiStore     *self,
+              XiJob       *job,
+              const char  *now,
+              GError     **error)
+{
+  g_autofree char *reservation_id = NULL;
+  g_autofree char *period = NULL;
+  g_autofree char *quota_id = _xi_store_new_id ();
+  sqlite3_stmt *stmt;
+  gint64 amount = 0;
+  guint used;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT id, period, amount FROM quota_reservations"
+                            " WHERE master_user_id = ?1 AND job_id = ?2 AND state = 'reserved'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, job->id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      reservation_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      period = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+      amount = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  used = MIN (job->sent, amount);
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE quota_reservations SET state = ?1, committed = ?2, released = ?3,"
+                            " updated_at = ?4, version = version + 1, sync_status = 'pending'"
+                            " WHERE id = ?5",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, used > 0 ? "committed" : "released");
+  sqlite3_bind_int64 (stmt, 2, used);
+  sqlite3_bind_int64 (stmt, 3, amount - used);
+  _xi_store_bind_text (stmt, 4, now);
+  _xi_store_bind_text (stmt, 5, reservation_id);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO user_quotas (id, master_user_id, created_at, updated_at,"
+                            " period, allowance, used) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)"
+                            " ON CONFLICT (master_user_id, period) DO UPDATE SET"
+                            " used = used + excluded.used, updated_at = excluded.updated_at,"
+                            " version = version + 1, sync_status = 'pending'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, quota_id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, period);
+  sqlite3_bind_int64 (stmt, 5, XI_QUOTA_DEFAULT_ALLOWANCE);
+  sqlite3_bind_int64 (stmt, 6, used);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* Planning: one walk over the targeted contacts, shared by the preview
+ * and the creation so that both always agree. */
+
+typedef struct
+{
+  const char  *name;
+  const char  *phone;
+  const char  *custom_json;
+  JsonParser  *parser;
+  JsonObject  *custom;
+} RecipientVars;
+
+static const char *
+recipient_lookup (const char *variable,
+                  gpointer    user_data)
+{
+  RecipientVars *vars = user_data;
+  JsonNode *node;
+
+  if (g_str_equal (variable, "name"))
+    return vars->name != NULL && vars->name[0] != '\0' ? vars->name : NULL;
+  if (g_str_equal (variable, "phone"))
+    return vars->phone;
+  if (g_str_equal (variable, "first_name"))
+    return NULL;
+
+  /* Custom fields are parsed only for templates that use them. */
+  if (vars->custom == NULL)
+    {
+      JsonNode *root;
+
+      if (vars->custom_json == NULL ||
+          !json_parser_load_from_data (vars->parser, vars->custom_json, -1, NULL) ||
+          (root = json_parser_get_root (vars->parser)) == NULL ||
+          !JSON_NODE_HOLDS_OBJECT (root))
+        return NULL;
+      vars->custom = json_node_get_object (root);
+    }
+
+  node = json_object_get_member (vars->custom, variable);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+typedef struct
+{
+  const char    *contact_id;
+  const char    *name;
+  const char    *phone;
+  XiSkipReason   skip;
+  guint          variant;
+  char          *text;
+} PlannedRecipient;
+
+typedef gboolean (*PlanRowFunc) (XiStore           *self,
+                                 PlannedRecipient  *row,
+                                 guint              position,
+                                 gpointer           user_data,
+                                 GError           **error);
+
+typedef struct
+{
+  XiTemplate      *template_;
+  GPtrArray       *variants;        /* XiTemplateText */
+  GHashTable      *suppressed;      /* phone set */
+  GHashTable      *missing;         /* variable set */
+  GRand           *rand;
+  JsonParser      *parser;          /* reused for every contact's fields */
+} Planner;
+
+static void
+planner_clear (Planner *planner)
+{
+  g_clear_object (&planner->template_);
+  g_clear_pointer (&planner->variants, g_ptr_array_unref);
+  g_clear_pointer (&planner->suppressed, g_hash_table_unref);
+  g_clear_pointer (&planner->missing, g_hash_table_unref);
+  g_clear_pointer (&planner->rand, g_rand_free);
+  g_clear_object (&planner->parser);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Planner, planner_clear)
+
+static XiTemplate *
+load_template_for_job (XiStore     *self,
+                       const char  *template_id,
+                       GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  XiTemplate *template_;
+
+  if (template_id == NULL)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID, _("Choose a template to send."));
+      return NULL;
+    }
+
+  template_ = _xi_store_load_template (self, template_id, &local_error);
+  if (g_error_matches (local_error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND))
+    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+                 _("The template no longer exists. Choose another one."));
+  else if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return template_;
+}
+
+/* Numbers whose latest suppression event is an opt-out, including those
+ * of contacts deleted since: an opt-out outlives the contact. */
+static GHashTable *
+load_suppressed (XiStore  *self,
+                 GError  **error)
+{
+  g_autoptr(GHashTable) phones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT phone FROM suppression_events s WHERE master_user_id = ?1"
+                            " AND deleted = 0 AND event = 'opt_out' AND NOT EXISTS ("
+                            "  SELECT 1 FROM suppression_events t WHERE t.master_user_id = s.master_user_id"
+                            "  AND t.phone = s.phone AND t.deleted = 0 AND t.created_at > s.created_at)",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (phones, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&phones);
+}
+
+static gboolean
+planner_init (Planner          *planner,
+              XiStore          *self,
+              const XiJobSpec  *spec,
+              GError          **error)
+{
+  const char * const *sources;
+
+  if (spec->group_id == NULL && spec->contact_ids == NULL)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("Choose a group or some contacts to send to."));
+      return FALSE;
+    }
+  if (spec->delay_max_ms < spec->delay_min_ms)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("The longest delay is shorter than the shortest one. Swap them."));
+      return FALSE;
+    }
+
+  planner->template_ = load_template_for_job (self, spec->template_id, error);
+  if (planner->template_ == NULL)
+    return FALSE;
+
+  planner->variants = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_template_text_unref);
+  sources = xi_template_get_variants (planner->template_);
+  for (guint i = 0; sources != NULL && sources[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      XiTemplateText *text = xi_template_text_parse (sources[i], NULL, &local_error);
+
+      if (text == NULL)
+        {
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("Variant %u of the template has a mistake: %s"), i + 1,
+                       local_error->message);
+          return FALSE;
+        }
+      g_ptr_array_add (planner->variants, text);
+    }
+  if (planner->variants->len == 0)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("The template has no text. Write a message first."));
+      return FALSE;
+    }
+
+  planner->suppressed = load_suppressed (self, error);
+  if (planner->suppressed == NULL)
+    return FALSE;
+  planner->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  planner->rand = g_rand_new ();
+  planner->parser = json_parser_new_immutable ();
+  return TRUE;
+}
+
+static gboolean
+phone_is_valid (const char *phone)
+{
+  g_autofree char *plus = g_strconcat ("+", phone, NULL);
+  g_autofree char *normalized = xi_phone_normalize (plus, NULL, NULL);
+
+  return normalized != NULL && g_str_equal (normalized, phone);
+}
+
+static XiSkipReason
+skip_reason_for (Planner     *planner,
+                 GHashTable  *seen,
+                 const char  *phone,
+                 gboolean     opted_out,
+                 int          on_whatsapp)
+{
+  if (opted_out || g_hash_table_contains (planner->suppressed, phone))
+    return XI_SKIP_REASON_OPTED_OUT;
+  if (!phone_is_valid (phone))
+    return XI_SKIP_REASON_INVALID_NUMBER;
+  if (!g_hash_table_add (seen, g_strdup (phone)))
+    return XI_SKIP_REASON_DUPLICATE;
+  if (on_whatsapp == XI_ON_WHATSAPP_NO)
+    return XI_SKIP_REASON_NOT_ON_WHATSAPP;
+  return XI_SKIP_REASON_NONE;
+}
+
+/* Walks the targeted contacts in the order they were added (for an import,
+ * the order of the spreadsheet), which also spares sorting 100,000 rows;
+ * deciding for each whether it is skipped and, when @render says so or
+ * it is sent, what it gets. */
+static gboolean
+plan_walk (XiStore          *self,
+           Planner          *planner,
+           const XiJobSpec  *spec,
+           gboolean          render_all,
+           PlanRowFunc       func,
+           gpointer          user_data,
+           GError          **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) wanted = NULL;
+  sqlite3_stmt *stmt;
+  guint position = 0, eligible = 0;
+  int rc;
+
+  if (spec->group_id != NULL)
+    {
+      stmt = _xi_store_prepare (self,
+                                "SELECT c.id, c.name, c.phone, c.custom_fields, c.opted_out, c.on_whatsapp"
+                                " FROM group_members m JOIN contacts c ON c.id = m.contact_id"
+                                " WHERE m.master_user_id = ?1 AND m.group_id = ?2 AND m.deleted = 0"
+                                " AND c.deleted = 0 ORDER BY c.rowid",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      _xi_store_bind_text (stmt, 2, spec->group_id);
+    }
+  else
+    {
+      wanted = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; spec->contact_ids[i] != NULL; i++)
+        g_hash_table_add (wanted, spec->contact_ids[i]);
+      stmt = _xi_store_prepare (self,
+                                "SELECT c.id, c.name, c.phone, c.custom_fields, c.opted_out, c.on_whatsapp"
+                                " FROM contacts c WHERE c.master_user_id = ?1 AND c.deleted = 0"
+                                " ORDER BY c.rowid",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PlannedRecipient row = { 0 };
+      gboolean ok;
+
+      row.contact_id = (const char *)sqlite3_column_text (stmt, 0);
+      if (wanted != NULL && !g_hash_table_contains (wanted, row.contact_id))
+        continue;
+
+      row.name = (const char *)sqlite3_column_text (stmt, 1);
+      row.phone = (const char *)sqlite3_column_text (stmt, 2);
+      row.skip = skip_reason_for (planner, seen, row.phone,
+                                  sqlite3_column_int (stmt, 4), sqlite3_column_int (stmt, 5));
+
+      if (row.skip == XI_SKIP_REASON_NONE || render_all)
+        {
+          RecipientVars vars = {
+            .name = row.name,
+            .phone = row.phone,
+            .custom_json = (const char *)sqlite3_column_text (stmt, 3),
+            .parser = planner->parser,
+          };
+          g_auto(GStrv) missing = NULL;
+
+          if (spec->variant_mode == XI_VARIANT_MODE_ROUND_ROBIN)
+            row.variant = eligible % planner->variants->len;
+          else
+            row.variant = g_rand_int_range (planner->rand, 0, planner->variants->len);
+
+          row.text = xi_template_text_render (g_ptr_array_index (planner->variants, row.variant),
+                                              recipient_lookup, &vars, planner->rand, &missing);
+          for (guint i = 0; missing != NULL && missing[i] != NULL; i++)
+            g_hash_table_add (planner->missing, g_strdup (missing[i]));
+        }
+      if (row.skip == XI_SKIP_REASON_NONE)
+        eligible++;
+
+      ok = func (self, &row, ++position, user_data, error);
+      g_free (row.text);
+      if (!ok)
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  XiJobSpec  *spec;
+  guint       n_samples;
+} PlanOp;
+
+static void
+plan_op_free (PlanOp *op)
+{
+  xi_job_spec_free (op->spec);
+  g_free (op);
+}
+
+static gboolean
+plan_row (XiStore           *self,
+          PlannedRecipient  *row,
+          guint              position,
+          gpointer           user_data,
+          GError           **error)
+{
+  gpointer *closure = user_data;
+  XiJobPlan *plan = closure[0];
+  guint n_samples = GPOINTER_TO_UINT (closure[1]);
+
+  plan->targeted++;
+  plan->skipped[row->skip]++;
+  if (row->skip != XI_SKIP_REASON_NONE)
+    return TRUE;
+
+  plan->eligible++;
+  if (plan->samples->len < n_samples)
+    {
+      XiJobSample *sample = g_new0 (XiJobSample, 1);
+
+      sample->name = g_strdup (row->name);
+      sample->phone = g_strdup (row->phone);
+      sample->text = g_steal_pointer (&row->text);
+      g_ptr_array_add (plan->samples, sample);
+    }
+  return TRUE;
+}
+
+static void
+plan_job_func (XiStore  *self,
+               GTask    *task,
+               gpointer  data)
+{
+  PlanOp *op = data;
+  g_auto(Planner) planner = { 0 };
+  g_autoptr(XiJobPlan) plan = xi_job_plan_new ();
+  g_autofree char *period = current_period ();
+  gpointer closure[2] = { plan, GUINT_TO_POINTER (op->n_samples) };
+  XiQuota quota = { 0 };
+  GError *error = NULL;
+
+  if (!planner_init (&planner, self, op->spec, &error) ||
+      !plan_walk (self, &planner, op->spec, FALSE, plan_row, closure, &error) ||
+      !load_quota (self, period, &quota, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_free (quota.period);
+
+  plan->skipped[XI_SKIP_REASON_NONE] = 0;
+  plan->quota_allowance = quota.allowance;
+  plan->quota_available = quota.available;
+  plan->missing_variables = (char **)g_hash_table_get_keys_as_array (planner.missing, NULL);
+  g_hash_table_steal_all (planner.missing);
+
+  g_task_return_pointer (task, g_steal_pointer (&plan), (GDestroyNotify)xi_job_plan_free);
+}
+
+/**
+ * xi_store_plan_job_async:
+ * @self: a #XiStore
+ * @spec: what the user chose so far
+ * @n_samples: how many recipients' messages to render for a preview
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Works out what a campaign would do, exactly as creating it would,
+ * without writing anything.
+ */
+void
+xi_store_plan_job_async (XiStore             *self,
+                         const XiJobSpec     *spec,
+                         guint                n_samples,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  PlanOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (spec != NULL);
+
+  op = g_new0 (PlanOp, 1);
+  op->spec = xi_job_spec_copy (spec);
+  op->n_samples = n_samples;
+  _xi_store_push (self, plan_job_func, op, (GDestroyNotify)plan_op_free,
+                  xi_store_plan_job_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_plan_job_finish:
+ *
+ * Returns: (transfer full): the plan
+ */
+XiJobPlan *
+xi_store_plan_job_finish (XiStore       *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Creation */
+
+typedef struct
+{
+  const char   *job_id;
+  const char   *now;
+  RowIds        ids;
+  GCancellable *cancellable;
+  guint         total;
+  guint         eligible;
+  guint         skipped;
+} CreateState;
+
+static gboolean
+insert_recipient (XiStore           *self,
+                  PlannedRecipient  *row,
+                  guint              position,
+                  gpointer           user_data,
+                  GError           **error)
+{
+  CreateState *state = user_data;
+  g_autofree char *id = row_ids_recipient (&state->ids, position);
+  g_autofree char *message_id = NULL;
+  sqlite3_stmt *stmt;
+
+  if (position % CREATE_CHUNK == 0 && g_cancellable_set_error_if_cancelled (state->cancellable, error))
+    return FALSE;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at,"
+                            " job_id, contact_id, position, phone, name, state, skip_reason,"
+                            " wa_message_id, variant_index, rendered_text)"
+                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  /* Everything bound lives until the step below, so nothing is copied:
+   * this runs 100,000 times for a large campaign. */
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, self->master_user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, state->now, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, state->job_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, row->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 6, position);
+  sqlite3_bind_text (stmt, 7, row->phone, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, row->name, -1, SQLITE_STATIC);
+  if (row->skip == XI_SKIP_REASON_NONE)
+    {
+      message_id = row_ids_message (&state->ids, position);
+      sqlite3_bind_text (stmt, 9, "pending", -1, SQLITE_STATIC);
+      sqlite3_bind_null (stmt, 10);
+      sqlite3_bind_text (stmt, 11, message_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 12, row->variant);
+      sqlite3_bind_text (stmt, 13, row->text, -1, SQLITE_STATIC);
+      state->eligible++;
+    }
+  else
+    {
+      sqlite3_bind_text (stmt, 9, "skipped", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 10, xi_skip_reason_to_string (row->skip), -1, SQLITE_STATIC);
+      sqlite3_bind_null (stmt, 11);
+      sqlite3_bind_null (stmt, 12);
+      sqlite3_bind_null (stmt, 13);
+      state->skipped++;
+    }
+  state->total++;
+
+  return _xi_store_step_done (self, stmt, error);
+}
+
+static char *
+default_job_name (XiTemplate *template_)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%d %b %H:%M");
+
+  /* Translators: a campaign's default name: template name and date */
+  return g_strdup_printf (_("%s, %s"), xi_template_get_name (template_), date);
+}
+
+static void
+create_job_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  XiJobSpec *spec = data;
+  g_auto(Planner) planner = { 0 };
+  g_autofree char *id = _xi_store_new_id ();
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *name = NULL;
+  g_autofree char *scheduled = NULL;
+  g_autofree char *summary = NULL;
+  CreateState state = { .job_id = id, .now = now, .cancellable = g_task_get_cancellable (task) };
+  sqlite3_stmt *stmt;
+  GError *error = NULL;
+  XiJob *job;
+
+  if (!planner_init (&planner, self, spec, &error))
+    goto failed_early;
+
+  name = spec->name != NULL && spec->name[0] != '\0'
+         ? g_strstrip (g_strdup (spec->name))
+         : default_job_name (planner.template_);
+  if (spec->scheduled_at > 0)
+    scheduled = iso_from_unix (spec->scheduled_at);
+  row_ids_init (&state.ids, planner.rand);
+
+  /* The stored message ids are the campaign's promise of one message per
+   * person, so this commit alone is synced to disk: with the usual WAL
+   * setting a power cut could lose it after sends went out. */
+  if (!_xi_store_exec (self, "PRAGMA synchronous = FULL", &error) ||
+      !_xi_store_begin (self, &error))
+    goto failed_early;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name,"
+                            " template_id, group_id, target_kind, delay_mode, delay_min_ms, delay_max_ms,"
+                            " batch_size, batch_rest_ms, daily_cap, variant_mode, priority, scheduled_at,"
+                            " state, transport) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                            " ?11, ?12, ?13, ?14, ?15, ?16, ?17, NULL)",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, name);
+  _xi_store_bind_text (stmt, 5, spec->template_id);
+  _xi_store_bind_text (stmt, 6, spec->group_id);
+  _xi_store_bind_text (stmt, 7, spec->group_id != NULL ? "group" : "list");
+  _xi_store_bind_text (stmt, 8, spec->delay_min_ms == spec->delay_max_ms ? "static" : "random");
+  sqlite3_bind_int64 (stmt, 9, spec->delay_min_ms);
+  sqlite3_bind_int64 (stmt, 10, spec->delay_max_ms);
+  sqlite3_bind_int64 (stmt, 11, spec->batch_size);
+  sqlite3_bind_int64 (stmt, 12, spec->batch_size > 0 ? spec->batch_rest_ms : 0);
+  sqlite3_bind_int64 (stmt, 13, spec->daily_cap);
+  _xi_store_bind_text (stmt, 14, spec->variant_mode == XI_VARIANT_MODE_ROUND_ROBIN ? "round_robin" : "random");
+  sqlite3_bind_int (stmt, 15, spec->priority);
+  _xi_store_bind_text (stmt, 16, scheduled);
+  _xi_store_bind_text (stmt, 17, spec->start ? "pending" : "paused");
+  if (!_xi_store_step_done (self, stmt, &error))
+    goto failed;
+
+  if (!plan_walk (self, &planner, spec, FALSE, insert_recipient, &state, &error))
+    goto failed;
+
+  if (state.eligible == 0)
+    {
+      g_set_error (&error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   state.total == 0
+                   ? _("Nobody would get this campaign: the group has no contacts. Add contacts to it first.")
+                   : _("Nobody would get this campaign: every contact in it is skipped (opted out, "
+                       "a duplicate, an invalid number or not on WhatsApp)."));
+      goto failed;
+    }
+
+  stmt = _xi_store_prepare (self, "UPDATE jobs SET total = ?1, skipped = ?2 WHERE id = ?3", &error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, state.total);
+  sqlite3_bind_int64 (stmt, 2, state.skipped);
+  _xi_store_bind_text (stmt, 3, id);
+  if (!_xi_store_step_done (self, stmt, &error) ||
+      !reserve_quota (self, id, state.eligible, now, &error))
+    goto failed;
+
+  summary = g_strdup_printf (ngettext ("Campaign “%s” created for %u recipient",
+                                       "Campaign “%s” created for %u recipients", state.eligible),
+                             name, state.eligible);
+  if (!_xi_store_log_job_activity (self, "campaign-created", id, summary, NULL, &error) ||
+      (job = load_job (self, id, &error)) == NULL)
+    goto failed;
+
+  if (!_xi_store_commit_deferring_checkpoint (self, &error))
+    {
+      g_object_unref (job);
+      goto failed;
+    }
+
+  _xi_store_exec (self, "PRAGMA synchronous = NORMAL", NULL);
+  g_task_return_pointer (task, job, g_object_unref);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  _xi_store_exec (self, "PRAGMA synchronous = NORMAL", NULL);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_create_job_async:
+ * @self: a #XiStore
+ * @spec: the campaign
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Writes the campaign, every recipient with its rendered message and
+ * message id, and the quota reservation, all or nothing. Fails with
+ * %XI_STORE_ERROR_QUOTA when the month's quota cannot cover it and with
+ * %XI_STORE_ERROR_INVALID when nobody would get it.
+ */
+void
+xi_store_create_job_async (XiStore             *self,
+                           const XiJobSpec     *spec,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (spec != NULL);
+
+  _xi_store_push (self, create_job_func, xi_job_spec_copy (spec), (GDestroyNotify)xi_job_spec_free,
+                  xi_store_create_job_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_create_job_finish:
+ *
+ * Returns: (transfer full): the new campaign
+ */
+XiJob *
+xi_store_create_job_finish (XiStore       *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Lists */
+
+static void
+list_jobs_func (XiStore  *self,
+                GTask    *task,
+                gpointer  data)
+{
+  _xi_store_return_rows (self, task,
+                         "SELECT " JOB_COLUMNS " FROM jobs WHERE master_user_id = ?1 AND deleted = 0"
+                         " ORDER BY created_at DESC, id",
+                         (XiStoreRowFunc)job_from_row);
+}
+
+/**
+ * xi_store_list_jobs_async:
+ *
+ * Loads every campaign, newest first.
+ */
+void
+xi_store_list_jobs_async (XiStore             *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  _xi_store_push (self, list_jobs_func, NULL, NULL, xi_store_list_jobs_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_jobs_finish:
+ *
+ * Returns: (transfer container) (element-type XiJob): the campaigns
+ */
+GPtrArray *
+xi_store_list_jobs_finish (XiStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+get_job_func (XiStore  *self,
+              GTask    *task,
+              gpointer  data)
+{
+  GError *error = NULL;
+  XiJob *job = load_job (self, data, &error);
+
+  if (job == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, job, g_object_unref);
+}
+
+void
+xi_store_get_job_async (XiStore             *self,
+                        const char          *job_id,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (job_id != NULL);
+  _xi_store_push (self, get_job_func, g_strdup (job_id), g_free, xi_store_get_job_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_get_job_finish:
+ *
+ * Returns: (transfer full): the campaign
+ */
+XiJob *
+xi_store_get_job_finish (XiStore       *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* State changes */
+
+static gboolean
+write_job_state (XiStore     *self,
+                 const char  *job_id,
+                 XiJobState   state,
+                 const char  *error_text,
+                 const char  *now,
+                 GError     **error)
+{
+  gboolean finished = state == XI_JOB_STATE_COMPLETED || state == XI_JOB_STATE_FAILED ||
+                      state == XI_JOB_STATE_CANCELLED;
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE jobs SET state = ?1, updated_at = ?2, version = version + 1,"
+                            " sync_status = 'pending',"
+                            " started_at = CASE WHEN ?1 = 'processing' THEN COALESCE (started_at, ?2)"
+                            "  ELSE started_at END,"
+                            " finished_at = CASE WHEN ?3 THEN ?2 ELSE finished_at END,"
+                            " last_error = ?4"
+                            " WHERE id = ?5 AND master_user_id = ?6",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, xi_job_state_to_string (state));
+  _xi_store_bind_text (stmt, 2, now);
+  sqlite3_bind_int (stmt, 3, finished);
+  _xi_store_bind_text (stmt, 4, error_text);
+  _xi_store_bind_text (stmt, 5, job_id);
+  _xi_store_bind_text (stmt, 6, self->master_user_id);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* The unsent of a cancelled or failed campaign become skipped, so its
+ * report adds up and nothing of it is ever sent later. */
+static gboolean
+skip_unsent (XiStore       *self,
+             const char    *job_id,
+             XiSkipReason   reason,
+             const char    *now,
+             GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int skipped;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE job_recipients SET state = 'skipped', skip_reason = ?3,"
+                            " updated_at = ?1, version = version + 1, sync_status = 'pending'"
+                            " WHERE job_id = ?2 AND state IN ('pending', 'sending')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, now);
+  _xi_store_bind_text (stmt, 2, job_id);
+  _xi_store_bind_text (stmt, 3, xi_skip_reason_to_string (reason));
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+  skipped = sqlite3_changes (self->db);
+
+  stmt = _xi_store_prepare (self, "UPDATE jobs SET skipped = skipped + ?1 WHERE id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, skipped);
+  _xi_store_bind_text (stmt, 2, job_id);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+static const char *
+activity_kind (XiJobState state)
+{
+  switch (state)
+    {
+    case XI_JOB_STATE_PROCESSING:
+      return "campaign-started";
+    case XI_JOB_STATE_PAUSED:
+      return "campaign-paused";
+    case XI_JOB_STATE_PENDING:
+      return "campaign-resumed";
+    case XI_JOB_STATE_RETRYING:
+      return "campaign-waiting";
+    case XI_JOB_STATE_COMPLETED:
+      return "campaign-completed";
+    case XI_JOB_STATE_FAILED:
+      return "campaign-failed";
+    case XI_JOB_STATE_CANCELLED:
+      return "campaign-cancelled";
+    default:
+      g_return_val_if_reached ("campaign");
+    }
+}
+
+static char *
+activity_summary (XiJob *job)
+{
+  switch (job->state)
+    {
+    case XI_JOB_STATE_PROCESSING:
+      return g_strdup_printf (_("Campaign “%s” is sending"), job->name);
+    case XI_JOB_STATE_PAUSED:
+      return g_strdup_printf (_("Campaign “%s” paused"), job->name);
+    case XI_JOB_STATE_PENDING:
+      return g_strdup_printf (_("Campaign “%s” queued"), job->name);
+    case XI_JOB_STATE_RETRYING:
+      return g_strdup_printf (_("Campaign “%s” waits for the connection"), job->name);
+    case XI_JOB_STATE_COMPLETED:
+      return g_strdup_printf (_("Campaign “%s” completed: %u sent, %u failed, %u skipped"),
+                              job->name, job->sent, job->failed, job->skipped);
+    case XI_JOB_STATE_FAILED:
+      return g_strdup_printf (_("Campaign “%s” stopped: %s"), job->name,
+                              job->last_error != NULL ? job->last_error : "");
+    case XI_JOB_STATE_CANCELLED:
+      return g_strdup_printf (_("Campaign “%s” cancelled after %u sent"), job->name, job->sent);
+    default:
+      g_return_val_if_reached (g_strdup (""));
+    }
+}
+
+/* Moves a campaign to @state in the open transaction: settles the quota
+ * when it finishes and logs what a user would want to find again. */
+static XiJob *
+change_job_state (XiStore     *self,
+                  const char  *job_id,
+                  XiJobState   state,
+                  const char  *error_text,
+                  GError     **error)
+{
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *summary = NULL;
+  g_autoptr(XiJob) job = NULL;
+  XiJobState previous;
+
+  job = load_job (self, job_id, error);
+  if (job == NULL)
+    return NULL;
+  previous = job->state;
+
+  if ((state == XI_JOB_STATE_CANCELLED || state == XI_JOB_STATE_FAILED) &&
+      !skip_unsent (self, job_id,
+                    state == XI_JOB_STATE_CANCELLED ? XI_SKIP_REASON_CANCELLED : XI_SKIP_REASON_STOPPED,
+                    now, error))
+    return NULL;
+  if (!write_job_state (self, job_id, state, error_text, now, error))
+    return NULL;
+
+  g_clear_object (&job);
+  job = load_job (self, job_id, error);
+  if (job == NULL)
+    return NULL;
+
+  if (xi_job_is_finished (job) && !settle_quota (self, job, now, error))
+    return NULL;
+
+  /* Going back and forth between sending and waiting for the network is
+   * engine bookkeeping, not something to fill the user's log with. */
+  if (previous != state &&
+      !(state == XI_JOB_STATE_PROCESSING && previous == XI_JOB_STATE_RETRYING) &&
+      !(state == XI_JOB_STATE_PROCESSING && job->sent + job->failed > 0))
+    {
+      summary = activity_summary (job);
+      if (!_xi_store_log_job_activity (self, activity_kind (state), job_id, summary, NULL, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&job);
+}
+
+typedef struct
+{
+  char          *job_id;
+  XiJobCommand   command;
+} CommandOp;
+
+static void
+command_op_free (CommandOp *op)
+{
+  g_free (op->job_id);
+  g_free (op);
+}
+
+static gboolean
+command_target (XiJob         *job,
+                XiJobCommand   command,
+                XiJobState    *target,
+                GError       **error)
+{
+  if (xi_job_is_finished (job))
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                   _("Campaign “%s” has already finished."), job->name);
+      return FALSE;
+    }
+
+  switch (command)
+    {
+    case XI_JOB_COMMAND_START:
+    case XI_JOB_COMMAND_RESUME:
+      if (job->state != XI_JOB_STATE_PAUSED)
+        {
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                       _("Campaign “%s” is not paused; it is already queued or sending."), job->name);
+          return FALSE;
+        }
+      *target = XI_JOB_STATE_PENDING;
+      return TRUE;
+    case XI_JOB_COMMAND_PAUSE:
+      if (job->state == XI_JOB_STATE_PAUSED)
+        {
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                       _("Campaign “%s” is already paused."), job->name);
+          return FALSE;
+        }
+      *target = XI_JOB_STATE_PAUSED;
+      return TRUE;
+    case XI_JOB_COMMAND_CANCEL:
+      *target = XI_JOB_STATE_CANCELLED;
+      return TRUE;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
+
+static void
+command_job_func (XiStore  *self,
+                  GTask    *task,
+                  gpointer  data)
+{
+  CommandOp *op = data;
+  g_autoptr(XiJob) current = NULL;
+  XiJobState target;
+  GError *error = NULL;
+  XiJob *job;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+  if ((current = load_job (self, op->job_id, &error)) == NULL ||
+      !command_target (current, op->command, &target, &error) ||
+      (job = change_job_state (self, op->job_id, target, NULL, &error)) == NULL)
+    goto failed;
+  if (!_xi_store_commit (self, &error))
+    {
+      g_object_unref (job);
+      goto failed;
+    }
+
+  g_task_return_pointer (task, job, g_object_unref);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_command_job_async:
+ * @self: a #XiStore
+ * @job_id: the campaign
+ * @command: what the user asked for
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Applies a user's command to the stored campaign. The engine must be
+ * told as well (xi_campaign_runner_command_async() does both), or a pause
+ * would only take effect after the message being waited for.
+ * %XI_STORE_ERROR_STATE when the command makes no sense now.
+ */
+void
+xi_store_command_job_async (XiStore             *self,
+                            const char          *job_id,
+                            XiJobCommand         command,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  CommandOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (job_id != NULL);
+
+  op = g_new0 (CommandOp, 1);
+  op->job_id = g_strdup (job_id);
+  op->command = command;
+  _xi_store_push (self, command_job_func, op, (GDestroyNotify)command_op_free,
+                  xi_store_command_job_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_command_job_finish:
+ *
+ * Returns: (transfer full): the campaign after the command
+ */
+XiJob *
+xi_store_command_job_finish (XiStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char        *job_id;
+  XiJobState   state;
+  char        *error_text;
+} SetStateOp;
+
+static void
+set_state_op_free (SetStateOp *op)
+{
+  g_free (op->job_id);
+  g_free (op->error_text);
+  g_free (op);
+}
+
+static void
+set_job_state_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  SetStateOp *op = data;
+  GError *error = NULL;
+  XiJob *job;
+
+  if (!_xi_store_begin (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if ((job = change_job_state (self, op->job_id, op->state, op->error_text, &error)) == NULL ||
+      !_xi_store_commit (self, &error))
+    {
+      g_clear_object (&job);
+      _xi_store_rollback (self);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, job, g_object_unref);
+}
+
+/**
+ * xi_store_set_job_state_async:
+ * @self: a #XiStore
+ * @job_id: the campaign
+ * @state: its new state
+ * @error_text: (nullable): for %XI_JOB_STATE_FAILED and
+ *   %XI_JOB_STATE_RETRYING, why, in words for the user
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * The engine's state changes. A finished state settles the quota.
+ */
+void
+xi_store_set_job_state_async (XiStore             *self,
+                              const char          *job_id,
+                              XiJobState           state,
+                              const char          *error_text,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  SetStateOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (job_id != NULL);
+
+  op = g_new0 (SetStateOp, 1);
+  op->job_id = g_strdup (job_id);
+  op->state = state;
+  op->error_text = g_strdup (error_text);
+  _xi_store_push (self, set_job_state_func, op, (GDestroyNotify)set_state_op_free,
+                  xi_store_set_job_state_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_set_job_state_finish:
+ *
+ * Returns: (transfer full): the campaign in its new state
+ */
+XiJob *
+xi_store_set_job_state_finish (XiStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Reports */
+
+static XiJobRecipient *
+recipient_from_row (sqlite3_stmt *stmt)
+{
+  XiJobRecipient *recipient = _xi_job_recipient_new ();
+  XiRecipientState state = XI_RECIPIENT_STATE_PENDING;
+
+  recipient->position = sqlite3_column_int (stmt, 0);
+  recipient->name = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+  recipient->phone = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+  _xi_recipient_state_from_string ((const char *)sqlite3_column_text (stmt, 3), &state);
+  recipient->state = state;
+  recipient->skip_reason = _xi_skip_reason_from_string ((const char *)sqlite3_column_text (stmt, 4));
+  recipient->attempts = sqlite3_column_int (stmt, 5);
+  recipient->last_error = g_strdup ((const char *)sqlite3_column_text (stmt, 6));
+  recipient->message_id = g_strdup ((const char *)sqlite3_column_text (stmt, 7));
+  recipient->text = g_strdup ((const char *)sqlite3_column_text (stmt, 8));
+  recipient->sent_at = g_strdup ((const char *)sqlite3_column_text (stmt, 9));
+  recipient->delivered_at = g_strdup ((const char *)sqlite3_column_text (stmt, 10));
+  recipient->read_at = g_strdup ((const char *)sqlite3_column_text (stmt, 11));
+
+  return recipient;
+}
+
+static GPtrArray *
+load_recipients (XiStore     *self,
+                 const char  *job_id,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT " RECIPIENT_COLUMNS " FROM job_recipients"
+                            " WHERE master_user_id = ?1 AND job_id = ?2 AND deleted = 0 ORDER BY position",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, job_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, recipient_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+static void
+list_recipients_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  GError *error = NULL;
+  GPtrArray *rows = load_recipients (self, data, &error);
+
+  if (rows == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, rows, (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * xi_store_list_job_recipients_async:
+ *
+ * Loads a campaign's report: every recipient in campaign order.
+ */
+void
+xi_store_list_job_recipients_async (XiStore             *self,
+                                    const char          *job_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (job_id != NULL);
+  _xi_store_push (self, list_recipients_func, g_strdup (job_id), g_free,
+                  xi_store_list_job_recipients_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_job_recipients_finish:
+ *
+ * Returns: (transfer container) (element-type XiJobRecipient): the rows
+ */
+GPtrArray *
+xi_store_list_job_recipients_finish (XiStore       *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char  *job_id;
+  GFile *file;
+} ExportOp;
+
+static void
+export_op_free (ExportOp *op)
+{
+  g_free (op->job_id);
+  g_object_unref (op->file);
+  g_free (op);
+}
+
+static void
+append_report_line (GString        *out,
+                    XiJobRecipient *row)
+{
+  g_autofree char *position = g_strdup_printf ("%u", row->position);
+  g_autofree char *attempts = g_strdup_printf ("%u", row->attempts);
+  g_autofree char *phone = xi_phone_format_international (row->phone);
+  const char *fields[] = {
+    position, row->name, phone, xi_recipient_state_to_string (row->state),
+    row->state == XI_RECIPIENT_STATE_SKIPPED ? xi_skip_reason_describe (row->skip_reason) : row->last_error,
+    attempts, row->message_id, row->sent_at, row->delivered_at, row->read_at, row->text,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      _xi_store_append_csv_field (out, fields[i]);
+    }
+  g_string_append (out, "\r\n");
+}
+
+static void
+export_report_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  ExportOp *op = data;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(XiJob) job = NULL;
+  GError *error = NULL;
+
+  if ((job = load_job (self, op->job_id, &error)) == NULL ||
+      (rows = load_recipients (self, op->job_id, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Column names stay in English so spreadsheets and scripts that read
+   * the report do not depend on the language of the app. */
+  g_string_append (out, "position,name,phone,status,reason,attempts,message_id,"
+                        "sent_at,delivered_at,read_at,message\r\n");
+  for (guint i = 0; i < rows->len; i++)
+    append_report_line (out, g_ptr_array_index (rows, i));
+
+  if (!g_file_replace_contents (op->file, out->str, out->len, NULL, FALSE,
+                                G_FILE_CREATE_REPLACE_DESTINATION, NULL,
+                                g_task_get_cancellable (task), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_int (task, rows->len);
+}
+
+/**
+ * xi_store_export_job_report_async:
+ * @self: a #XiStore
+ * @job_id: the campaign
+ * @file: where to write the CSV (UTF-8, comma separated)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Writes a campaign's report: one line per recipient with what they were
+ * sent and what became of it.
+ */
+void
+xi_store_export_job_report_async (XiStore             *self,
+                                  const char          *job_id,
+                                  GFile               *file,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  ExportOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (job_id != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  op = g_new0 (ExportOp, 1);
+  op->job_id = g_strdup (job_id);
+  op->file = g_object_ref (file);
+  _xi_store_push (self, export_report_func, op, (GDestroyNotify)export_op_free,
+                  xi_store_export_job_report_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_export_job_report_finish:
+ *
+ * Returns: the number of recipient lines written
+ */
+guint
+xi_store_export_job_report_finish (XiStore       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* Quota for the UI */
+
+static void
+get_quota_func (XiStore  *self,
+                GTask    *task,
+                gpointer  data)
+{
+  g_autofree char *period = current_period ();
+  g_autoptr(XiQuota) quota = g_new0 (XiQuota, 1);
+  GError *error = NULL;
+
+  if (!load_quota (self, period, quota, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&quota), (GDestroyNotify)xi_quota_free);
+}
+
+/**
+ * xi_store_get_quota_async:
+ *
+ * Loads this month's quota: allowance, used, reserved and available.
+ */
+void
+xi_store_get_quota_async (XiStore             *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  _xi_store_push (self, get_quota_func, NULL, NULL, xi_store_get_quota_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_get_quota_finish:
+ *
+ * Returns: (transfer full): the quota
+ */
+XiQuota *
+xi_store_get_quota_finish (XiStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+set_allowance_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  g_autofree char *period = current_period ();
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *id = _xi_store_new_id ();
+  g_autofree char *summary = NULL;
+  guint allowance = GPOINTER_TO_UINT (data);
+  sqlite3_stmt *stmt;
+  GError *error = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO user_quotas (id, master_user_id, created_at, updated_at,"
+                            " period, allowance) VALUES (?1, ?2, ?3, ?3, ?4, ?5)"
+                            " ON CONFLICT (master_user_id, period) DO UPDATE SET"
+                            " allowance = excluded.allowance, updated_at = excluded.updated_at,"
+                            " version = version + 1, sync_status = 'pending'",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, period);
+  sqlite3_bind_int64 (stmt, 5, allowance);
+  summary = g_strdup_printf (_("Monthly quota set to %u messages"), allowance);
+  if (!_xi_store_step_done (self, stmt, &error) ||
+      !_xi_store_log_activity (self, "quota-changed", summary, NULL, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  get_quota_func (self, task, NULL);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_set_quota_allowance_async:
+ *
+ * Sets this month's allowance (the local quota, until sync brings the
+ * cloud one).
+ */
+void
+xi_store_set_quota_allowance_async (XiStore             *self,
+                                    guint                allowance,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  _xi_store_push (self, set_allowance_func, GUINT_TO_POINTER (allowance), NULL,
+                  xi_store_set_quota_allowance_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_set_quota_allowance_finish:
+ *
+ * Returns: (transfer full): the quota with the new allowance
+ */
+XiQuota *
+xi_store_set_quota_allowance_finish (XiStore       *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Activity */
+
+static XiActivity *
+activity_from_row (sqlite3_stmt *stmt)
+{
+  return _xi_activity_new ((const char *)sqlite3_column_text (stmt, 0),
+                           (const char *)sqlite3_column_text (stmt, 1),
+                           (const char *)sqlite3_column_text (stmt, 2),
+                           (const char *)sqlite3_column_text (stmt, 3));
+}
+
+static void
+list_activity_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  GError *error = NULL;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT kind, summary, job_id, created_at FROM history"
+                            " WHERE master_user_id = ?1 AND deleted = 0"
+                            " ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  sqlite3_bind_int64 (stmt, 2, GPOINTER_TO_UINT (data));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, activity_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&rows), (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * xi_store_list_activity_async:
+ * @limit: the most recent entries to load
+ *
+ * Loads the activity log, newest first.
+ */
+void
+xi_store_list_activity_async (XiStore             *self,
+                              guint                limit,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  _xi_store_push (self, list_activity_func, GUINT_TO_POINTER (limit), NULL,
+                  xi_store_list_activity_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_activity_finish:
+ *
+ * Returns: (transfer container) (element-type XiActivity): the entries
+ */
+GPtrArray *
+xi_store_list_activity_finish (XiStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The engine's side */
+
+static gboolean
+find_next_wake (XiStore     *self,
+                const char  *now,
+                gint64      *next_wake_at,
+                GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT MIN (scheduled_at) FROM jobs WHERE master_user_id = ?1"
+                            " AND deleted = 0 AND state = 'pending' AND scheduled_at > ?2",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *next_wake_at = unix_from_iso ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  XiJob  *job;
+  gint64  next_wake_at;
+} Claim;
+
+static void
+claim_free (Claim *claim)
+{
+  g_clear_object (&claim->job);
+  g_free (claim);
+}
+
+static void
+claim_next_job_func (XiStore  *self,
+                     GTask    *task,
+                     gpointer  data)
+{
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *job_id = NULL;
+  Claim *claim = g_new0 (Claim, 1);
+  sqlite3_stmt *stmt;
+  GError *error = NULL;
+  int rc;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+
+  /* A campaign that was sending when the app stopped goes first, so a
+   * restart resumes it rather than starting another; then priority, then
+   * age. One at a time: a single WhatsApp account sends one by one. */
+  stmt = _xi_store_prepare (self,
+                            "SELECT id FROM jobs WHERE master_user_id = ?1 AND deleted = 0"
+                            " AND (state IN ('processing', 'retrying')"
+                            "  OR (state = 'pending' AND (scheduled_at IS NULL OR scheduled_at <= ?2)))"
+                            " ORDER BY state = 'pending', priority DESC, created_at, id LIMIT 1",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    job_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      goto failed;
+    }
+
+  if (job_id != NULL &&
+      (claim->job = change_job_state (self, job_id, XI_JOB_STATE_PROCESSING, NULL, &error)) == NULL)
+    goto failed;
+  if (!find_next_wake (self, now, &claim->next_wake_at, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  g_task_return_pointer (task, claim, (GDestroyNotify)claim_free);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  claim_free (claim);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_claim_next_job_async:
+ *
+ * Picks the campaign to send now and marks it processing: an interrupted
+ * one first, then by priority and age, skipping those scheduled later.
+ */
+void
+xi_store_claim_next_job_async (XiStore             *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  _xi_store_push (self, claim_next_job_func, NULL, NULL, xi_store_claim_next_job_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_claim_next_job_finish:
+ * @next_wake_at: (out): Unix seconds when a scheduled campaign becomes
+ *   due, 0 when none is waiting for its time
+ *
+ * Returns: (transfer full) (nullable): the campaign to run, or %NULL with
+ *   no error when there is none
+ */
+XiJob *
+xi_store_claim_next_job_finish (XiStore       *self,
+                                GAsyncResult  *result,
+                                gint64        *next_wake_at,
+                                GError       **error)
+{
+  Claim *claim;
+  XiJob *job;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  *next_wake_at = 0;
+  claim = g_task_propagate_pointer (G_TASK (result), error);
+  if (claim == NULL)
+    return NULL;
+  job = g_steal_pointer (&claim->job);
+  *next_wake_at = claim->next_wake_at;
+  claim_free (claim);
+  return job;
+}
+
+typedef struct
+{
+  char   *job_id;
+  guint   after_position;
+  guint   limit;
+} OutgoingOp;
+
+static void
+outgoing_op_free (OutgoingOp *op)
+{
+  g_free (op->job_id);
+  g_free (op);
+}
+
+typedef struct
+{
+  GPtrArray *rows;
+  guint      sent_today;
+} OutgoingBatch;
+
+static void
+outgoing_batch_free (OutgoingBatch *batch)
+{
+  g_clear_pointer (&batch->rows, g_ptr_array_unref);
+  g_free (batch);
+}
+
+static void
+next_outgoing_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  OutgoingOp *op = data;
+  g_autofree char *today = start_of_today ();
+  OutgoingBatch *batch = g_new0 (OutgoingBatch, 1);
+  sqlite3_stmt *stmt;
+  GError *error = NULL;
+  int rc;
+
+  batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outgoing_free);
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT id, position, phone, name, wa_message_id, rendered_text, attempts,"
+                            " next_attempt_at FROM job_recipients"
+                            " WHERE job_id = ?1 AND state IN ('pending', 'sending') AND position > ?2"
+                            " ORDER BY position LIMIT ?3",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, op->job_id);
+  sqlite3_bind_int64 (stmt, 2, op->after_position);
+  sqlite3_bind_int64 (stmt, 3, op->limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      XiOutgoing *outgoing = g_new0 (XiOutgoing, 1);
+
+      outgoing->job_id = g_strdup (op->job_id);
+      outgoing->row_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      outgoing->position = sqlite3_column_int (stmt, 1);
+      outgoing->phone = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+      outgoing->name = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
+      outgoing->message_id = g_strdup ((const char *)sqlite3_column_text (stmt, 4));
+      outgoing->text = g_strdup ((const char *)sqlite3_column_text (stmt, 5));
+      outgoing->attempts = sqlite3_column_int (stmt, 6);
+      outgoing->next_attempt_at = sqlite3_column_int64 (stmt, 7);
+      g_ptr_array_add (batch->rows, outgoing);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      goto failed;
+    }
+
+  /* A scan of every sent row: only the first load of a run needs it, the
+   * engine counts on from there. */
+  if (op->after_position > 0)
+    goto done;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT COUNT (*) FROM job_recipients WHERE job_id = ?1"
+                            " AND state IN ('sent', 'delivered', 'read') AND sent_at >= ?2",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, op->job_id);
+  _xi_store_bind_text (stmt, 2, today);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    batch->sent_today = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, &error);
+      goto failed;
+    }
+
+done:
+  g_task_return_pointer (task, batch, (GDestroyNotify)outgoing_batch_free);
+  return;
+
+failed:
+  outgoing_batch_free (batch);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_next_outgoing_async:
+ * @self: a #XiStore
+ * @job_id: the campaign
+ * @after_position: the last position the engine has already taken
+ * @limit: at most this many
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Loads the next unsent messages of a campaign in order, with their
+ * stored message ids and texts.
+ */
+void
+xi_store_next_outgoing_async (XiStore             *self,
+                              const char          *job_id,
+                              guint                after_position,
+                              guint                limit,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  OutgoingOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (job_id != NULL);
+
+  op = g_new0 (OutgoingOp, 1);
+  op->job_id = g_strdup (job_id);
+  op->after_position = after_position;
+  op->limit = limit;
+  _xi_store_push (self, next_outgoing_func, op, (GDestroyNotify)outgoing_op_free,
+                  xi_store_next_outgoing_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_next_outgoing_finish:
+ * @sent_today: (out): when @after_position was 0, messages of this
+ *   campaign sent since local midnight; otherwise 0
+ *
+ * Returns: (transfer container) (element-type XiOutgoing): the messages;
+ *   empty when none is left
+ */
+GPtrArray *
+xi_store_next_outgoing_finish (XiStore       *self,
+                               GAsyncResult  *result,
+                               guint         *sent_today,
+                               GError       **error)
+{
+  OutgoingBatch *batch;
+  GPtrArray *rows;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  *sent_today = 0;
+  batch = g_task_propagate_pointer (G_TASK (result), error);
+  if (batch == NULL)
+    return NULL;
+  rows = g_steal_pointer (&batch->rows);
+  *sent_today = batch->sent_today;
+  outgoing_batch_free (batch);
+  return rows;
+}
+
+typedef struct
+{
+  char      *job_id;
+  GPtrArray *outcomes;
+} OutcomesOp;
+
+static void
+outcomes_op_free (OutcomesOp *op)
+{
+  g_free (op->job_id);
+  g_ptr_array_unref (op->outcomes);
+  g_free (op);
+}
+
+static gboolean
+record_outcome (XiStore     *self,
+                XiOutcome   *outcome,
+                const char  *now,
+                guint       *sent,
+                guint       *failed,
+                GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  /* Guarded by the states a row can leave, so an outcome for a row that
+   * moved on (a cancel raced the ack, a replay after a crash) is a no-op
+   * and the counters stay true. */
+  stmt = _xi_store_prepare (self,
+                            "UPDATE job_recipients SET state = ?1, attempts = ?2, next_attempt_at = ?3,"
+                            " last_error = ?4, sent_at = CASE WHEN ?1 = 'sent' THEN ?5 ELSE sent_at END,"
+                            " updated_at = ?5, version = version + 1, sync_status = 'pending'"
+                            " WHERE id = ?6 AND state IN ('pending', 'sending')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, xi_recipient_state_to_string (outcome->state));
+  sqlite3_bind_int (stmt, 2, outcome->attempts);
+  sqlite3_bind_int64 (stmt, 3, outcome->next_attempt_at);
+  _xi_store_bind_text (stmt, 4, outcome->error);
+  _xi_store_bind_text (stmt, 5, now);
+  _xi_store_bind_text (stmt, 6, outcome->row_id);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 1)
+    {
+      if (outcome->state == XI_RECIPIENT_STATE_SENT)
+        (*sent)++;
+      else if (outcome->state == XI_RECIPIENT_STATE_FAILED)
+        (*failed)++;
+    }
+  return TRUE;
+}
+
+static void
+record_outcomes_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  OutcomesOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  guint sent = 0, failed = 0;
+  sqlite3_stmt *stmt;
+  GError *error = NULL;
+  XiJob *job;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+  for (guint i = 0; i < op->outcomes->len; i++)
+    if (!record_outcome (self, g_ptr_array_index (op->outcomes, i), now, &sent, &failed, &error))
+      goto failed;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE jobs SET sent = sent + ?1, failed = failed + ?2, updated_at = ?3"
+                            " WHERE id = ?4",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int (stmt, 1, sent);
+  sqlite3_bind_int (stmt, 2, failed);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, op->job_id);
+  if (!_xi_store_step_done (self, stmt, &error) ||
+      (job = load_job (self, op->job_id, &error)) == NULL)
+    goto failed;
+  if (!_xi_store_commit_deferring_checkpoint (self, &error))
+    {
+      g_object_unref (job);
+      goto failed;
+    }
+
+  g_task_return_pointer (task, job, g_object_unref);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_record_outcomes_async:
+ * @self: a #XiStore
+ * @job_id: the campaign the outcomes belong to
+ * @outcomes: (element-type XiOutcome): what the tries came to; the store
+ *   keeps a reference
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Records a group of outcomes and the job's counters in one transaction
+ * (a group commit: the engine hands over what piled up while the last
+ * commit ran).
+ */
+void
+xi_store_record_outcomes_async (XiStore             *self,
+                                const char          *job_id,
+                                GPtrArray           *outcomes,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  OutcomesOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (job_id != NULL);
+  g_return_if_fail (outcomes != NULL);
+
+  op = g_new0 (OutcomesOp, 1);
+  op->job_id = g_strdup (job_id);
+  op->outcomes = g_ptr_array_ref (outcomes);
+  _xi_store_push (self, record_outcomes_func, op, (GDestroyNotify)outcomes_op_free,
+                  xi_store_record_outcomes_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_record_outcomes_finish:
+ *
+ * Returns: (transfer full): the campaign with its new counters
+ */
+XiJob *
+xi_store_record_outcomes_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+record_receipt (XiStore     *self,
+                XiReceipt   *receipt,
+                const char  *now,
+                GHashTable  *changed_jobs,
+                GError     **error)
+{
+  g_autofree char *when = iso_from_unix (receipt->timestamp > 0 ? receipt->timestamp
+                                                                 : g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *job_id = NULL;
+  XiRecipientState previous = XI_RECIPIENT_STATE_PENDING;
+  gboolean read = receipt->state == XI_RECIPIENT_STATE_READ;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT job_id, state FROM job_recipients"
+                            " WHERE wa_message_id = ?1 AND master_user_id = ?2",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, receipt->message_id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      job_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      _xi_recipient_state_from_string ((const char *)sqlite3_column_text (stmt, 1), &previous);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  /* Receipts only move forward; a late "delivered" after "read", or one
+   * for a message we do not know, changes nothing. */
+  if (job_id == NULL || previous == XI_RECIPIENT_STATE_READ ||
+      (previous == XI_RECIPIENT_STATE_DELIVERED && !read) ||
+      (previous != XI_RECIPIENT_STATE_SENT && previous != XI_RECIPIENT_STATE_DELIVERED))
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE job_recipients SET state = ?1,"
+                            " delivered_at = COALESCE (delivered_at, ?2),"
+                            " read_at = CASE WHEN ?1 = 'read' THEN ?2 ELSE read_at END,"
+                            " updated_at = ?3, version = version + 1, sync_status = 'pending'"
+                            " WHERE wa_message_id = ?4 AND master_user_id = ?5",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, read ? "read" : "delivered");
+  _xi_store_bind_text (stmt, 2, when);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, receipt->message_id);
+  _xi_store_bind_text (stmt, 5, self->master_user_id);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE jobs SET delivered = delivered + ?1, read = read + ?2 WHERE id = ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, previous == XI_RECIPIENT_STATE_SENT);
+  sqlite3_bind_int (stmt, 2, read);
+  _xi_store_bind_text (stmt, 3, job_id);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  g_hash_table_add (changed_jobs, g_steal_pointer (&job_id));
+  return TRUE;
+}
+
+static void
+record_receipts_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  GPtrArray *receipts = data;
+  g_autoptr(GHashTable) changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *now = _xi_store_now ();
+  GHashTableIter iter;
+  const char *job_id;
+  GError *error = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+  for (guint i = 0; i < receipts->len; i++)
+    if (!record_receipt (self, g_ptr_array_index (receipts, i), now, changed, &error))
+      goto failed;
+
+  g_hash_table_iter_init (&iter, changed);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, NULL))
+    {
+      XiJob *job = load_job (self, job_id, &error);
+
+      if (job == NULL)
+        goto failed;
+      g_ptr_array_add (jobs, job);
+    }
+  if (!_xi_store_commit_deferring_checkpoint (self, &error))
+    goto failed;
+
+  g_task_return_pointer (task, g_steal_pointer (&jobs), (GDestroyNotify)g_ptr_array_unref);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_record_receipts_async:
+ * @self: a #XiStore
+ * @receipts: (element-type XiReceipt): delivered and read receipts; the
+ *   store keeps a reference
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Moves sent messages to delivered or read.
+ */
+void
+xi_store_record_receipts_async (XiStore             *self,
+                                GPtrArray           *receipts,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (receipts != NULL);
+
+  _xi_store_push (self, record_receipts_func, g_ptr_array_ref (receipts),
+                  (GDestroyNotify)g_ptr_array_unref, xi_store_record_receipts_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_record_receipts_finish:
+ *
+ * Returns: (transfer container) (element-type XiJob): the campaigns whose
+ *   counters changed
+ */
+GPtrArray *
+xi_store_record_receipts_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,574 @@
+/* xi-campaign-runner.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-campaign-runner"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xi-campaign-runner.h"
+#include "xi-engine.h"
+
+/*
+ * The main thread's facade on the engine. The engine and the transport
+ * live on a network thread with its own main context; this object only
+ * passes commands in (as invocations on that context) and snapshots out.
+ *
+ * What comes out is coalesced: the network thread overwrites the latest
+ * snapshot per campaign under a lock, and at most one publish is pending
+ * on the main context at a time. A campaign sending thousands of messages
+ * a second therefore costs the UI one update per main-loop turn.
+ */
+
+struct _XiCampaignRunner
+{
+  GObject             parent_instance;
+
+  XiStore            *store;
+  XiTransportFactory  factory;
+  gpointer            factory_data;
+  GDestroyNotify      factory_destroy;
+  GMainContext       *main_context;
+
+  GThread            *thread;
+  GMainContext       *net_context;
+  GMainLoop          *net_loop;
+  XiEngine           *engine;          /* network thread only */
+
+  GMutex              lock;
+  GCond               cond;
+  gboolean            started;         /* under lock: the thread finished starting */
+  GError             *start_error;     /* under lock */
+  GHashTable         *pending_jobs;    /* under lock: id -> XiJob */
+  GHashTable         *pending_progress; /* under lock: id -> XiJobProgress */
+  gboolean            pending_idle;    /* under lock */
+  gboolean            idle_value;      /* under lock */
+  GSource            *publish_source;  /* under lock */
+  XiTransportState    transport_state; /* under lock */
+  gboolean            pending_state;   /* under lock */
+
+  gboolean            idle;            /* main thread's view */
+};
+
+G_DEFINE_FINAL_TYPE (XiCampaignRunner, xi_campaign_runner, G_TYPE_OBJECT)
+
+G_DEFINE_BOXED_TYPE (XiJobProgress, xi_job_progress, xi_job_progress_copy, xi_job_progress_free)
+
+enum {
+  JOB_CHANGED,
+  PROGRESS,
+  IDLE,
+  N_SIGNALS
+};
+
+enum {
+  PROP_0,
+  PROP_TRANSPORT_STATE,
+  N_PROPS
+};
+
+static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
+
+XiJobProgress *
+xi_job_progress_copy (const XiJobProgress *progress)
+{
+  XiJobProgress *copy = g_memdup2 (progress, sizeof *progress);
+
+  copy->job_id = g_strdup (progress->job_id);
+  copy->current_name = g_strdup (progress->current_name);
+  return copy;
+}
+
+void
+xi_job_progress_free (XiJobProgress *progress)
+{
+  if (progress == NULL)
+    return;
+  g_free (progress->job_id);
+  g_free (progress->current_name);
+  g_free (progress);
+}
+
+/* Publishing to the main thread */
+
+static gboolean
+publish_cb (gpointer user_data)
+{
+  XiCampaignRunner *self = user_data;
+  g_autoptr(GHashTable) jobs = NULL;
+  g_autoptr(GHashTable) progress = NULL;
+  gboolean idle_changed = FALSE, idle = FALSE, state_changed;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  jobs = g_steal_pointer (&self->pending_jobs);
+  progress = g_steal_pointer (&self->pending_progress);
+  self->pending_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->pending_progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify)xi_job_progress_free);
+  if (self->pending_idle)
+    {
+      idle_changed = TRUE;
+      idle = self->idle_value;
+      self->pending_idle = FALSE;
+    }
+  g_clear_pointer (&self->publish_source, g_source_unref);
+  state_changed = self->pending_state;
+  self->pending_state = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  g_object_ref (self);
+  g_hash_table_iter_init (&iter, jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_signal_emit (self, signals[JOB_CHANGED], 0, value);
+  g_hash_table_iter_init (&iter, progress);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_signal_emit (self, signals[PROGRESS], 0, value);
+  if (state_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT_STATE]);
+  if (idle_changed)
+    {
+      self->idle = idle;
+      if (idle)
+        g_signal_emit (self, signals[IDLE], 0);
+    }
+  g_object_unref (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Called with the lock held. */
+static void
+schedule_publish (XiCampaignRunner *self)
+{
+  if (self->publish_source != NULL)
+    return;
+
+  self->publish_source = g_idle_source_new ();
+  g_source_set_priority (self->publish_source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->publish_source, publish_cb, self, NULL);
+  g_source_attach (self->publish_source, self->main_context);
+}
+
+static void
+engine_job_changed_cb (XiCampaignRunner *self,
+                       XiJob            *job)
+{
+  g_mutex_lock (&self->lock);
+  g_hash_table_replace (self->pending_jobs, g_strdup (xi_job_get_id (job)), g_object_ref (job));
+  schedule_publish (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+engine_progress_cb (XiCampaignRunner *self,
+                    XiJobProgress    *progress)
+{
+  g_mutex_lock (&self->lock);
+  g_hash_table_replace (self->pending_progress, g_strdup (progress->job_id),
+                        xi_job_progress_copy (progress));
+  schedule_publish (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+engine_idle_cb (XiCampaignRunner *self,
+                gboolean          idle)
+{
+  g_mutex_lock (&self->lock);
+  self->pending_idle = TRUE;
+  self->idle_value = idle;
+  schedule_publish (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+transport_state_cb (XiCampaignRunner *self,
+                    GParamSpec       *pspec,
+                    XiTransport      *transport)
+{
+  g_mutex_lock (&self->lock);
+  self->transport_state = xi_transport_get_state (transport);
+  self->pending_state = TRUE;
+  schedule_publish (self);
+  g_mutex_unlock (&self->lock);
+}
+
+/* The network thread */
+
+static gpointer
+network_thread (gpointer user_data)
+{
+  XiCampaignRunner *self = user_data;
+  g_autoptr(XiTransport) transport = NULL;
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (self->net_context);
+
+  transport = self->factory (self->factory_data, &error);
+  if (transport != NULL)
+    {
+      self->engine = xi_engine_new (self->store, transport);
+      g_signal_connect_swapped (self->engine, "job-changed", G_CALLBACK (engine_job_changed_cb), self);
+      g_signal_connect_swapped (self->engine, "progress", G_CALLBACK (engine_progress_cb), self);
+      g_signal_connect_swapped (self->engine, "idle", G_CALLBACK (engine_idle_cb), self);
+      g_signal_connect_swapped (transport, "notify::state", G_CALLBACK (transport_state_cb), self);
+    }
+
+  g_mutex_lock (&self->lock);
+  self->started = TRUE;
+  self->start_error = error;
+  if (transport != NULL)
+    self->transport_state = xi_transport_get_state (transport);
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  if (transport != NULL)
+    {
+      xi_engine_wake (self->engine);
+      g_main_loop_run (self->net_loop);
+      g_signal_handlers_disconnect_by_data (transport, self);
+      g_signal_handlers_disconnect_by_data (self->engine, self);
+      g_clear_object (&self->engine);
+    }
+
+  /* Let sources that still hold references (store replies, timers) go
+   * before the context is dropped. */
+  while (g_main_context_iteration (self->net_context, FALSE))
+    ;
+  g_main_context_pop_thread_default (self->net_context);
+  return NULL;
+}
+
+static void
+xi_campaign_runner_dispose (GObject *object)
+{
+  XiCampaignRunner *self = (XiCampaignRunner *)object;
+
+  xi_campaign_runner_stop (self);
+
+  G_OBJECT_CLASS (xi_campaign_runner_parent_class)->dispose (object);
+}
+
+static void
+xi_campaign_runner_finalize (GObject *object)
+{
+  XiCampaignRunner *self = (XiCampaignRunner *)object;
+
+  if (self->factory_destroy != NULL)
+    self->factory_destroy (self->factory_data);
+  g_clear_error (&self->start_error);
+  g_hash_table_unref (self->pending_jobs);
+  g_hash_table_unref (self->pending_progress);
+  g_main_loop_unref (self->net_loop);
+  g_main_context_unref (self->net_context);
+  g_main_context_unref (self->main_context);
+  g_clear_object (&self->store);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (xi_campaign_runner_parent_class)->finalize (object);
+}
+
+static void
+xi_campaign_runner_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  XiCampaignRunner *self = XI_CAMPAIGN_RUNNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSPORT_STATE:
+      g_value_set_int (value, xi_campaign_runner_get_transport_state (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xi_campaign_runner_class_init (XiCampaignRunnerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xi_campaign_runner_dispose;
+  object_class->finalize = xi_campaign_runner_finalize;
+  object_class->get_property = xi_campaign_runner_get_property;
+
+  properties[PROP_TRANSPORT_STATE] =
+    g_param_spec_int ("transport-state", NULL, NULL,
+                      XI_TRANSPORT_STATE_DISCONNECTED, XI_TRANSPORT_STATE_CONNECTED,
+                      XI_TRANSPORT_STATE_DISCONNECTED,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[JOB_CHANGED] = g_signal_new ("job-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_JOB);
+  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                    XI_TYPE_JOB_PROGRESS | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[IDLE] = g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+xi_campaign_runner_init (XiCampaignRunner *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->pending_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->pending_progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify)xi_job_progress_free);
+  self->net_context = g_main_context_new ();
+  self->net_loop = g_main_loop_new (self->net_context, FALSE);
+  self->main_context = g_main_context_ref_thread_default ();
+}
+
+/**
+ * xi_campaign_runner_new:
+ * @store: an open store
+ * @factory: makes the transport, on the network thread
+ * @factory_data: for @factory
+ * @factory_destroy: (nullable): frees @factory_data
+ *
+ * Returns: (transfer full): a runner; call xi_campaign_runner_start()
+ */
+XiCampaignRunner *
+xi_campaign_runner_new (XiStore            *store,
+                        XiTransportFactory  factory,
+                        gpointer            factory_data,
+                        GDestroyNotify      factory_destroy)
+{
+  XiCampaignRunner *self;
+
+  g_return_val_if_fail (XI_IS_STORE (store), NULL);
+  g_return_val_if_fail (factory != NULL, NULL);
+
+  self = g_object_new (XI_TYPE_CAMPAIGN_RUNNER, NULL);
+  self->store = g_object_ref (store);
+  self->factory = factory;
+  self->factory_data = factory_data;
+  self->factory_destroy = factory_destroy;
+  return self;
+}
+
+/**
+ * xi_campaign_runner_start:
+ *
+ * Starts the network thread and the queue, which resumes whatever
+ * campaign was interrupted. Fails when the transport cannot be made.
+ */
+gboolean
+xi_campaign_runner_start (XiCampaignRunner  *self,
+                          GError           **error)
+{
+  g_return_val_if_fail (XI_IS_CAMPAIGN_RUNNER (self), FALSE);
+  g_return_val_if_fail (self->thread == NULL, FALSE);
+
+  self->thread = g_thread_new ("xi-network", network_thread, self);
+
+  g_mutex_lock (&self->lock);
+  while (!self->started)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  if (self->start_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->start_error));
+      g_thread_join (g_steal_pointer (&self->thread));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+quit_network_loop (gpointer user_data)
+{
+  XiCampaignRunner *self = user_data;
+
+  g_main_loop_quit (self->net_loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+shutdown_on_network_thread (gpointer user_data)
+{
+  XiCampaignRunner *self = user_data;
+
+  if (self->engine != NULL)
+    xi_engine_shutdown (self->engine, quit_network_loop, self);
+  else
+    g_main_loop_quit (self->net_loop);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_campaign_runner_stop:
+ *
+ * Stops sending and joins the network thread. The running campaign keeps
+ * its stored state, so the next start continues it. Blocks until the
+ * message in flight, if any, was acknowledged and recorded.
+ */
+void
+xi_campaign_runner_stop (XiCampaignRunner *self)
+{
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (self));
+
+  if (self->thread == NULL)
+    return;
+
+  g_main_context_invoke (self->net_context, shutdown_on_network_thread, self);
+  g_thread_join (g_steal_pointer (&self->thread));
+
+  g_mutex_lock (&self->lock);
+  if (self->publish_source != NULL)
+    {
+      g_source_destroy (self->publish_source);
+      g_clear_pointer (&self->publish_source, g_source_unref);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+typedef struct
+{
+  XiCampaignRunner *self;
+  char             *job_id;
+  XiJobCommand      command;
+  GTask            *task;
+} CommandCall;
+
+static gboolean
+command_on_network_thread (gpointer user_data)
+{
+  CommandCall *call = user_data;
+
+  if (call->self->engine != NULL)
+    xi_engine_command (call->self->engine, call->job_id, call->command, call->task);
+  else
+    g_task_return_new_error (call->task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
+                             _("Sending has stopped. Restart Xender-In."));
+
+  g_object_unref (call->task);
+  g_free (call->job_id);
+  g_free (call);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_campaign_runner_command_async:
+ * @self: a #XiCampaignRunner
+ * @job_id: the campaign
+ * @command: start, pause, resume or cancel
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on this thread with the result
+ * @user_data: closure
+ *
+ * Applies a user's command to a campaign: stored, and in effect at once
+ * when it is the one being sent.
+ */
+void
+xi_campaign_runner_command_async (XiCampaignRunner    *self,
+                                  const char          *job_id,
+                                  XiJobCommand         command,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CommandCall *call;
+
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (self));
+  g_return_if_fail (job_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xi_campaign_runner_command_async);
+
+  if (self->thread == NULL)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
+                               _("Sending has stopped. Restart Xender-In."));
+      return;
+    }
+
+  call = g_new0 (CommandCall, 1);
+  call->self = self;
+  call->job_id = g_strdup (job_id);
+  call->command = command;
+  call->task = g_steal_pointer (&task);
+  g_main_context_invoke (self->net_context, command_on_network_thread, call);
+}
+
+/**
+ * xi_campaign_runner_command_finish:
+ *
+ * Returns: (transfer full): the campaign after the command
+ */
+XiJob *
+xi_campaign_runner_command_finish (XiCampaignRunner  *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+wake_on_network_thread (gpointer user_data)
+{
+  XiCampaignRunner *self = user_data;
+
+  if (self->engine != NULL)
+    xi_engine_wake (self->engine);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_campaign_runner_wake:
+ *
+ * Tells the queue that a campaign was created or queued.
+ */
+void
+xi_campaign_runner_wake (XiCampaignRunner *self)
+{
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (self));
+
+  if (self->thread != NULL)
+    {
+      self->idle = FALSE;
+      g_main_context_invoke (self->net_context, wake_on_network_thread, self);
+    }
+}
+
+XiTransportState
+xi_campaign_runner_get_transport_state (XiCampaignRunner *self)
+{
+  XiTransportState state;
+
+  g_return_val_if_fail (XI_IS_CAMPAIGN_RUNNER (self), XI_TRANSPORT_STATE_DISCONNECTED);
+
+  g_mutex_lock (&self->lock);
+  state = self->transport_state;
+  g_mutex_unlock (&self->lock);
+  return state;
+}
+
+/**
+ * xi_campaign_runner_is_idle:
+ *
+ * Returns: whether, as last published, the queue had nothing to run now
+ */
+gboolean
+xi_campaign_runner_is_idle (XiCampaignRunner *self)
+{
+  g_return_val_if_fail (XI_IS_CAMPAIGN_RUNNER (self), FALSE);
+  return self->idle;
+}

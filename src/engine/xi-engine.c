@@ -1,0 +1,455 @@
+/* xi-engine.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-engine"
+
+#include "config.h"
+
+#include "xi-engine.h"
+#include "xi-job-processor.h"
+
+/*
+ * The queue (SPEC.md, worker 3) on the network thread: it asks the store
+ * for the next campaign to run, runs it with an XiJobProcessor, and when
+ * that stops asks again. One campaign sends at a time, since one WhatsApp
+ * account must not send in parallel; the store's claim order puts an
+ * interrupted campaign first, then priority, then age.
+ *
+ * User commands that touch the running campaign stop its processor first,
+ * so a pause is immediate and the in-flight message is recorded before
+ * the new state is written. Receipts are group-committed like outcomes.
+ */
+
+/* Every field belongs to the thread that created the engine, the
+ * network thread. */
+struct _XiEngine
+{
+  GObject          parent_instance;
+
+  GThread         *owner;
+
+  XiStore         *store;
+  XiTransport     *transport;
+  XiJobProcessor  *processor;
+  GSource         *wake_timer;    /* a scheduled campaign becomes due */
+  gboolean         claiming;
+  gboolean         claim_again;
+  gboolean         shutting_down;
+  GSourceFunc      shutdown_done;
+  gpointer         shutdown_data;
+  GPtrArray       *stop_waiters;  /* PendingCommand*, run once the processor stopped */
+
+  GPtrArray       *receipts;      /* XiReceipt*, not yet handed to the store */
+  gboolean         recording_receipts;
+};
+
+G_DEFINE_FINAL_TYPE (XiEngine, xi_engine, G_TYPE_OBJECT)
+
+enum {
+  JOB_CHANGED,
+  PROGRESS,
+  IDLE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  char          *job_id;
+  XiJobCommand   command;
+  GTask         *task;
+} PendingCommand;
+
+static void
+pending_command_free (PendingCommand *pending)
+{
+  g_free (pending->job_id);
+  g_clear_object (&pending->task);
+  g_free (pending);
+}
+
+static void claim (XiEngine *self);
+
+static void
+clear_wake_timer (XiEngine *self)
+{
+  if (self->wake_timer == NULL)
+    return;
+  g_source_destroy (self->wake_timer);
+  g_clear_pointer (&self->wake_timer, g_source_unref);
+}
+
+static void
+xi_engine_dispose (GObject *object)
+{
+  XiEngine *self = (XiEngine *)object;
+
+  clear_wake_timer (self);
+  if (self->transport != NULL)
+    g_signal_handlers_disconnect_by_data (self->transport, self);
+  if (self->processor != NULL)
+    g_signal_handlers_disconnect_by_data (self->processor, self);
+  g_clear_object (&self->processor);
+
+  G_OBJECT_CLASS (xi_engine_parent_class)->dispose (object);
+}
+
+static void
+xi_engine_finalize (GObject *object)
+{
+  XiEngine *self = (XiEngine *)object;
+
+  g_ptr_array_unref (self->stop_waiters);
+  g_ptr_array_unref (self->receipts);
+  g_clear_object (&self->transport);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (xi_engine_parent_class)->finalize (object);
+}
+
+static void
+xi_engine_class_init (XiEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xi_engine_dispose;
+  object_class->finalize = xi_engine_finalize;
+
+  signals[JOB_CHANGED] = g_signal_new ("job-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_JOB);
+  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                    XI_TYPE_JOB_PROGRESS | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[IDLE] = g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+}
+
+static void
+xi_engine_init (XiEngine *self)
+{
+  self->stop_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_command_free);
+  self->receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+}
+
+/* Receipts */
+
+static void record_receipts (XiEngine *self);
+
+static void
+receipts_recorded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(XiEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = xi_store_record_receipts_finish (XI_STORE (object), result, &error);
+
+  self->recording_receipts = FALSE;
+  if (jobs == NULL)
+    g_warning ("Could not record receipts: %s", error->message);
+  else
+    for (guint i = 0; i < jobs->len; i++)
+      g_signal_emit (self, signals[JOB_CHANGED], 0, g_ptr_array_index (jobs, i));
+  record_receipts (self);
+}
+
+static void
+record_receipts (XiEngine *self)
+{
+  g_autoptr(GPtrArray) batch = NULL;
+
+  if (self->recording_receipts || self->receipts->len == 0)
+    return;
+
+  batch = g_steal_pointer (&self->receipts);
+  self->receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  self->recording_receipts = TRUE;
+  xi_store_record_receipts_async (self->store, batch, NULL, receipts_recorded_cb, g_object_ref (self));
+}
+
+static void
+receipt_cb (XiEngine   *self,
+            const char *message_id,
+            int         state,
+            gint64      timestamp)
+{
+  XiReceipt *receipt = g_new0 (XiReceipt, 1);
+
+  receipt->message_id = g_strdup (message_id);
+  receipt->state = state;
+  receipt->timestamp = timestamp;
+  g_ptr_array_add (self->receipts, receipt);
+  record_receipts (self);
+}
+
+/* The running campaign */
+
+static void
+forward_job_changed (XiEngine *self,
+                     XiJob    *job)
+{
+  g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+}
+
+static void
+forward_progress (XiEngine      *self,
+                  XiJobProgress *progress)
+{
+  g_signal_emit (self, signals[PROGRESS], 0, progress);
+}
+
+static void run_command (XiEngine       *self,
+                         PendingCommand *pending);
+
+static void
+processor_stopped_cb (XiEngine *self,
+                      XiJob    *job)
+{
+  g_autoptr(XiJobProcessor) processor = g_steal_pointer (&self->processor);
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->stop_waiters);
+
+  g_signal_handlers_disconnect_by_data (processor, self);
+  self->stop_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_command_free);
+
+  if (job != NULL)
+    g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      run_command (self, g_ptr_array_steal_index (waiters, i));
+      i--;
+    }
+
+  if (self->shutting_down)
+    {
+      if (self->shutdown_done != NULL)
+        self->shutdown_done (self->shutdown_data);
+      self->shutdown_done = NULL;
+      return;
+    }
+  claim (self);
+}
+
+static void
+start_processor (XiEngine *self,
+                 XiJob    *job)
+{
+  self->processor = xi_job_processor_new (self->store, self->transport, job);
+  g_signal_connect_swapped (self->processor, "job-changed", G_CALLBACK (forward_job_changed), self);
+  g_signal_connect_swapped (self->processor, "progress", G_CALLBACK (forward_progress), self);
+  g_signal_connect_swapped (self->processor, "stopped", G_CALLBACK (processor_stopped_cb), self);
+  g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+  g_signal_emit (self, signals[IDLE], 0, FALSE);
+  xi_job_processor_run (self->processor);
+}
+
+/* The queue */
+
+static gboolean
+wake_timer_cb (gpointer user_data)
+{
+  XiEngine *self = user_data;
+
+  g_clear_pointer (&self->wake_timer, g_source_unref);
+  claim (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+claimed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(XiEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = NULL;
+  gint64 next_wake_at = 0;
+
+  self->claiming = FALSE;
+  job = xi_store_claim_next_job_finish (XI_STORE (object), result, &next_wake_at, &error);
+  if (error != NULL)
+    g_warning ("Could not pick the next campaign: %s", error->message);
+
+  if (self->shutting_down)
+    {
+      if (self->shutdown_done != NULL)
+        self->shutdown_done (self->shutdown_data);
+      self->shutdown_done = NULL;
+      return;
+    }
+
+  clear_wake_timer (self);
+  if (next_wake_at > 0)
+    {
+      gint64 delay_ms = next_wake_at * 1000 - g_get_real_time () / 1000;
+
+      self->wake_timer = g_timeout_source_new (CLAMP (delay_ms, 0, G_MAXUINT));
+      g_source_set_callback (self->wake_timer, wake_timer_cb, self, NULL);
+      g_source_attach (self->wake_timer, g_main_context_get_thread_default ());
+    }
+
+  if (job != NULL)
+    start_processor (self, job);
+  else if (self->claim_again)
+    claim (self);
+  else
+    g_signal_emit (self, signals[IDLE], 0, TRUE);
+}
+
+static void
+claim (XiEngine *self)
+{
+  if (self->processor != NULL || self->shutting_down)
+    return;
+  if (self->claiming)
+    {
+      self->claim_again = TRUE;
+      return;
+    }
+
+  self->claiming = TRUE;
+  self->claim_again = FALSE;
+  xi_store_claim_next_job_async (self->store, NULL, claimed_cb, g_object_ref (self));
+}
+
+/* Commands */
+
+static void
+commanded_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PendingCommand *pending = user_data;
+  XiEngine *self = g_task_get_task_data (pending->task);
+  GError *error = NULL;
+  XiJob *job = xi_store_command_job_finish (XI_STORE (object), result, &error);
+
+  if (job == NULL)
+    g_task_return_error (pending->task, error);
+  else
+    {
+      g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+      g_task_return_pointer (pending->task, job, g_object_unref);
+    }
+
+  claim (self);
+  pending_command_free (pending);
+}
+
+static void
+run_command (XiEngine       *self,
+             PendingCommand *pending)
+{
+  xi_store_command_job_async (self->store, pending->job_id, pending->command, NULL,
+                              commanded_cb, pending);
+}
+
+/**
+ * xi_engine_command:
+ * @task: (transfer none): returns the campaign after the command; its
+ *   task data is set to the engine
+ *
+ * Applies a user's command. When it concerns the running campaign, that
+ * one is stopped first.
+ */
+void
+xi_engine_command (XiEngine     *self,
+                   const char   *job_id,
+                   XiJobCommand  command,
+                   GTask        *task)
+{
+  PendingCommand *pending;
+
+  g_return_if_fail (XI_IS_ENGINE (self));
+  g_assert (self->owner == g_thread_self ());
+
+  pending = g_new0 (PendingCommand, 1);
+  pending->job_id = g_strdup (job_id);
+  pending->command = command;
+  pending->task = g_object_ref (task);
+  g_task_set_task_data (task, g_object_ref (self), g_object_unref);
+
+  if (self->processor != NULL &&
+      g_strcmp0 (xi_job_processor_get_job_id (self->processor), job_id) == 0 &&
+      (command == XI_JOB_COMMAND_PAUSE || command == XI_JOB_COMMAND_CANCEL))
+    {
+      g_ptr_array_add (self->stop_waiters, pending);
+      xi_job_processor_stop (self->processor);
+      return;
+    }
+
+  run_command (self, pending);
+}
+
+XiEngine *
+xi_engine_new (XiStore     *store,
+               XiTransport *transport)
+{
+  XiEngine *self;
+
+  g_return_val_if_fail (XI_IS_STORE (store), NULL);
+  g_return_val_if_fail (XI_IS_TRANSPORT (transport), NULL);
+
+  self = g_object_new (XI_TYPE_ENGINE, NULL);
+  self->owner = g_thread_self ();
+  self->store = g_object_ref (store);
+  self->transport = g_object_ref (transport);
+  g_signal_connect_swapped (transport, "receipt", G_CALLBACK (receipt_cb), self);
+
+  return self;
+}
+
+XiTransport *
+xi_engine_get_transport (XiEngine *self)
+{
+  g_return_val_if_fail (XI_IS_ENGINE (self), NULL);
+  return self->transport;
+}
+
+/**
+ * xi_engine_wake:
+ *
+ * Looks for a campaign to run, unless one is running. Call it after a
+ * campaign was created or queued.
+ */
+void
+xi_engine_wake (XiEngine *self)
+{
+  g_return_if_fail (XI_IS_ENGINE (self));
+  g_assert (self->owner == g_thread_self ());
+  claim (self);
+}
+
+/**
+ * xi_engine_shutdown:
+ * @done: called once nothing is in flight any more
+ *
+ * Stops the running campaign without changing its stored state, so the
+ * next start resumes it where it was.
+ */
+void
+xi_engine_shutdown (XiEngine    *self,
+                    GSourceFunc  done,
+                    gpointer     done_data)
+{
+  g_return_if_fail (XI_IS_ENGINE (self));
+  g_assert (self->owner == g_thread_self ());
+
+  self->shutting_down = TRUE;
+  self->shutdown_done = done;
+  self->shutdown_data = done_data;
+  clear_wake_timer (self);
+
+  if (self->processor != NULL)
+    xi_job_processor_stop (self->processor);
+  else if (!self->claiming)
+    {
+      self->shutdown_done = NULL;
+      done (done_data);
+    }
+}

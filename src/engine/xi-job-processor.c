@@ -1,0 +1,765 @@
+/* xi-job-processor.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-job-processor"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xi-job-processor.h"
+
+/*
+ * One campaign's send loop, on the network thread.
+ *
+ * Messages are sent strictly one after another: the next send starts only
+ * after the previous one was acknowledged and the delay ran out, because a
+ * WhatsApp account that fires in parallel is an account that gets banned.
+ * Waiting is always a timer on this thread's main context, never a sleep,
+ * so a pause or a cancel takes effect at once, even in the middle of a
+ * ten-minute batch rest.
+ *
+ * Outcomes are written with a group commit: while one transaction is on
+ * the store thread, the next outcomes pile up and go together in the
+ * following one. The send loop never waits for the disk. That is safe
+ * because every message's id and text were stored when the campaign was
+ * created: if the process dies before an outcome reached the disk, the
+ * restart sends the same message under the same id again, which the
+ * recipient's phone treats as one message.
+ */
+
+/* Rows loaded from the store at a time. */
+#define WINDOW 512
+
+/* The first retry waits about this long; each further one twice as long. */
+#define RETRY_BASE_MS 2000
+
+/* This many messages failing in a row means the account or the network is
+ * in trouble, not the recipients: going on would only burn through the
+ * list (and look like spam to WhatsApp), so the campaign stops. */
+#define MAX_FAILURES_IN_A_ROW 10
+
+/* Every field belongs to the network thread, which created it. */
+struct _XiJobProcessor
+{
+  GObject       parent_instance;
+
+  GThread      *owner;
+
+  XiStore      *store;
+  XiTransport  *transport;
+  XiJob        *job;            /* the last snapshot the store returned */
+  char         *job_id;
+  GRand        *rand;
+  GCancellable *cancellable;    /* store calls; cancelled on dispose */
+
+  GQueue        window;         /* XiOutgoing*, in position order */
+  guint         last_position;
+  gboolean      exhausted;
+  gboolean      loaded_once;
+  gboolean      loading;
+  gboolean      sending;
+  gboolean      waiting_connection;
+  gboolean      finishing;
+  gboolean      stopping;
+  gboolean      stopped;
+  gulong        state_handler;
+
+  GSource      *timer;
+  gint64        not_before_ms;  /* the delay after the last send */
+  gboolean      resting;
+  guint         since_rest;
+  guint         sent_today;
+  guint         failures_in_a_row;
+  char         *stop_error;     /* why the campaign is failing, or NULL */
+  guint         retry_base_ms;
+
+  guint         total;
+  guint         sent;
+  guint         failed;
+  guint         skipped;
+  const char   *current_name;   /* owned by the window's head */
+  gint64        next_send_at;
+
+  GPtrArray    *outcomes;       /* XiOutcome*, not yet handed to the store */
+  gboolean      flushing;
+};
+
+G_DEFINE_FINAL_TYPE (XiJobProcessor, xi_job_processor, G_TYPE_OBJECT)
+
+enum {
+  JOB_CHANGED,
+  PROGRESS,
+  STOPPED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void step (XiJobProcessor *self);
+
+static void
+clear_timer (XiJobProcessor *self)
+{
+  if (self->timer == NULL)
+    return;
+  g_source_destroy (self->timer);
+  g_clear_pointer (&self->timer, g_source_unref);
+}
+
+static void
+xi_job_processor_dispose (GObject *object)
+{
+  XiJobProcessor *self = (XiJobProcessor *)object;
+
+  clear_timer (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_signal_handler (&self->state_handler, self->transport);
+
+  G_OBJECT_CLASS (xi_job_processor_parent_class)->dispose (object);
+}
+
+static void
+xi_job_processor_finalize (GObject *object)
+{
+  XiJobProcessor *self = (XiJobProcessor *)object;
+
+  g_queue_clear_full (&self->window, (GDestroyNotify)xi_outgoing_free);
+  g_clear_pointer (&self->outcomes, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->job);
+  g_clear_object (&self->transport);
+  g_clear_object (&self->store);
+  g_free (self->job_id);
+  g_free (self->stop_error);
+  g_rand_free (self->rand);
+
+  G_OBJECT_CLASS (xi_job_processor_parent_class)->finalize (object);
+}
+
+static void
+xi_job_processor_class_init (XiJobProcessorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xi_job_processor_dispose;
+  object_class->finalize = xi_job_processor_finalize;
+
+  signals[JOB_CHANGED] = g_signal_new ("job-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_JOB);
+  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                    XI_TYPE_JOB_PROGRESS | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[STOPPED] = g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_JOB);
+}
+
+static void
+xi_job_processor_init (XiJobProcessor *self)
+{
+  g_queue_init (&self->window);
+  self->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outcome_free);
+  self->cancellable = g_cancellable_new ();
+  self->rand = g_rand_new ();
+  self->retry_base_ms = RETRY_BASE_MS;
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+/* Progress */
+
+static gint64
+finish_estimate (XiJobProcessor *self,
+                 guint           remaining)
+{
+  guint min = xi_job_get_delay_min_ms (self->job);
+  guint max = xi_job_get_delay_max_ms (self->job);
+  guint batch = xi_job_get_batch_size (self->job);
+  guint cap = xi_job_get_daily_cap (self->job);
+  gint64 start = MAX (now_ms (), self->next_send_at);
+  gint64 ms;
+
+  if (remaining == 0)
+    return now_ms () / 1000;
+
+  ms = (gint64)(remaining - 1) * ((min + max) / 2);
+  if (batch > 0)
+    ms += (gint64)((remaining - 1) / batch) * xi_job_get_batch_rest_ms (self->job);
+  if (cap > 0 && remaining > (cap > self->sent_today ? cap - self->sent_today : 0))
+    ms += (gint64)((remaining - 1) / cap + 1) * 24 * 60 * 60 * 1000;
+
+  return (start + ms) / 1000;
+}
+
+static void
+publish_progress (XiJobProcessor *self)
+{
+  guint done = self->sent + self->failed + self->skipped;
+  XiJobProgress progress = {
+    .job_id = self->job_id,
+    .state = self->waiting_connection ? XI_JOB_STATE_RETRYING : XI_JOB_STATE_PROCESSING,
+    .total = self->total,
+    .sent = self->sent,
+    .failed = self->failed,
+    .skipped = self->skipped,
+    .remaining = self->total > done ? self->total - done : 0,
+    .current_name = (char *)self->current_name,
+    .next_send_at = self->timer != NULL ? self->next_send_at : 0,
+    .resting = self->resting,
+  };
+
+  progress.finish_estimate = finish_estimate (self, progress.remaining);
+  g_signal_emit (self, signals[PROGRESS], 0, &progress);
+}
+
+/* Stopping */
+
+static gboolean
+is_quiet (XiJobProcessor *self)
+{
+  return !self->sending && !self->loading && !self->flushing && self->outcomes->len == 0;
+}
+
+static void
+emit_stopped (XiJobProcessor *self,
+              XiJob          *job)
+{
+  if (self->stopped)
+    return;
+  self->stopped = TRUE;
+  clear_timer (self);
+  g_clear_signal_handler (&self->state_handler, self->transport);
+  g_signal_emit (self, signals[STOPPED], 0, job);
+}
+
+static void
+completed_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(XiJobProcessor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = xi_store_set_job_state_finish (XI_STORE (object), result, &error);
+
+  if (job == NULL)
+    g_warning ("Could not mark campaign %s finished: %s", self->job_id, error->message);
+  else
+    g_set_object (&self->job, job);
+  emit_stopped (self, self->job);
+}
+
+/* The single place where the loop ends, whichever way: a stop request
+ * ends as soon as nothing is in flight, the end of the campaign once its
+ * last outcomes are on disk. */
+static void
+maybe_stop (XiJobProcessor *self)
+{
+  if (!is_quiet (self) || self->stopped)
+    return;
+
+  if (self->stopping)
+    emit_stopped (self, self->job);
+  else if (self->finishing)
+    {
+      self->stopping = TRUE;
+      xi_store_set_job_state_async (self->store, self->job_id,
+                                    self->stop_error != NULL ? XI_JOB_STATE_FAILED : XI_JOB_STATE_COMPLETED,
+                                    self->stop_error, NULL, completed_cb, g_object_ref (self));
+    }
+}
+
+/* Another process (a second app window's runner, "xender-in-cli campaign
+ * pause") may have paused or cancelled the campaign in the store. */
+static void
+stop_if_taken_away (XiJobProcessor *self)
+{
+  XiJobState state = xi_job_get_state (self->job);
+
+  if (state != XI_JOB_STATE_PROCESSING && state != XI_JOB_STATE_RETRYING && !self->stopping)
+    {
+      self->stopping = TRUE;
+      clear_timer (self);
+    }
+}
+
+/* Group commit */
+
+static void flush (XiJobProcessor *self);
+
+static void
+flush_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(XiJobProcessor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = xi_store_record_outcomes_finish (XI_STORE (object), result, &error);
+
+  self->flushing = FALSE;
+  if (job == NULL)
+    {
+      /* The disk is full or the database is gone: stop sending rather
+       * than send what cannot be recorded. The job stays "processing",
+       * so the next start resumes it from what was stored. */
+      g_warning ("Could not record campaign progress: %s", error->message);
+      self->stopping = TRUE;
+      g_ptr_array_set_size (self->outcomes, 0);
+      maybe_stop (self);
+      return;
+    }
+
+  g_set_object (&self->job, job);
+  g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+  stop_if_taken_away (self);
+  flush (self);
+  maybe_stop (self);
+}
+
+static void
+flush (XiJobProcessor *self)
+{
+  g_autoptr(GPtrArray) batch = NULL;
+
+  if (self->flushing || self->outcomes->len == 0)
+    return;
+
+  batch = g_steal_pointer (&self->outcomes);
+  self->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outcome_free);
+  self->flushing = TRUE;
+  xi_store_record_outcomes_async (self->store, self->job_id, batch, NULL, flush_cb,
+                                  g_object_ref (self));
+}
+
+static void
+add_outcome (XiJobProcessor   *self,
+             XiOutgoing       *outgoing,
+             XiRecipientState  state,
+             const char       *error_text)
+{
+  XiOutcome *outcome = g_new0 (XiOutcome, 1);
+
+  outcome->row_id = g_strdup (outgoing->row_id);
+  outcome->state = state;
+  outcome->attempts = outgoing->attempts;
+  outcome->next_attempt_at = outgoing->next_attempt_at;
+  outcome->error = g_strdup (error_text);
+  g_ptr_array_add (self->outcomes, outcome);
+  flush (self);
+}
+
+/* Waiting */
+
+static void
+refreshed_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(XiJobProcessor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = xi_store_get_job_finish (XI_STORE (object), result, &error);
+
+  self->loading = FALSE;
+  if (job == NULL)
+    {
+      g_warning ("Could not reload campaign %s: %s", self->job_id, error->message);
+      self->stopping = TRUE;
+    }
+  else
+    {
+      g_set_object (&self->job, job);
+      stop_if_taken_away (self);
+    }
+  step (self);
+}
+
+/* After a wait the store is asked again before sending, so a pause made
+ * elsewhere during a long delay never lets one more message out. */
+static gboolean
+timer_cb (gpointer user_data)
+{
+  XiJobProcessor *self = user_data;
+
+  g_clear_pointer (&self->timer, g_source_unref);
+  self->resting = FALSE;
+  self->loading = TRUE;
+  xi_store_get_job_async (self->store, self->job_id, self->cancellable, refreshed_cb,
+                          g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_until (XiJobProcessor *self,
+            gint64          when_ms)
+{
+  gint64 delay = when_ms - now_ms ();
+
+  self->next_send_at = when_ms;
+  self->timer = g_timeout_source_new (CLAMP (delay, 0, G_MAXUINT));
+  g_source_set_callback (self->timer, timer_cb, self, NULL);
+  g_source_attach (self->timer, g_main_context_get_thread_default ());
+  publish_progress (self);
+}
+
+static gint64
+next_local_midnight_ms (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) today = g_date_time_new_local (g_date_time_get_year (now),
+                                                      g_date_time_get_month (now),
+                                                      g_date_time_get_day_of_month (now), 0, 0, 0);
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (today, 1);
+
+  return g_date_time_to_unix (tomorrow) * 1000;
+}
+
+static void
+state_set_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(XiJobProcessor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = xi_store_set_job_state_finish (XI_STORE (object), result, &error);
+
+  if (job == NULL)
+    {
+      g_warning ("Could not record the campaign's connection state: %s", error->message);
+      return;
+    }
+  g_set_object (&self->job, job);
+  g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+}
+
+static void
+set_waiting_connection (XiJobProcessor *self,
+                        gboolean        waiting)
+{
+  if (self->waiting_connection == waiting)
+    return;
+
+  self->waiting_connection = waiting;
+  xi_store_set_job_state_async (self->store, self->job_id,
+                                waiting ? XI_JOB_STATE_RETRYING : XI_JOB_STATE_PROCESSING,
+                                waiting ? _("Waiting for the connection to come back.") : NULL,
+                                NULL, state_set_cb, g_object_ref (self));
+  publish_progress (self);
+}
+
+static void
+transport_state_cb (XiJobProcessor *self)
+{
+  if (self->waiting_connection &&
+      xi_transport_get_state (self->transport) == XI_TRANSPORT_STATE_CONNECTED)
+    {
+      set_waiting_connection (self, FALSE);
+      step (self);
+    }
+}
+
+/* Sending */
+
+static guint
+random_delay_ms (XiJobProcessor *self)
+{
+  guint min = xi_job_get_delay_min_ms (self->job);
+  guint max = xi_job_get_delay_max_ms (self->job);
+
+  /* Uniform over [min, max]; GRand's Mersenne Twister has no modulo bias
+   * in g_rand_int_range(). */
+  return max > min ? (guint)g_rand_int_range (self->rand, min, (gint32)MIN ((guint64)max + 1, G_MAXINT32))
+                   : min;
+}
+
+static guint
+retry_delay_ms (XiJobProcessor *self,
+                guint           attempts)
+{
+  double backoff = (double)self->retry_base_ms * (1u << MIN (attempts - 1, 10u));
+
+  /* Full jitter between half and one and a half of the backoff, so many
+   * clients failing at once do not retry in step. */
+  return backoff * g_rand_double_range (self->rand, 0.5, 1.5);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(XiJobProcessor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  XiOutgoing *head = g_queue_peek_head (&self->window);
+  gboolean done = TRUE;
+
+  self->sending = FALSE;
+
+  if (xi_transport_send_text_finish (XI_TRANSPORT (object), result, &error))
+    {
+      head->attempts++;
+      add_outcome (self, head, XI_RECIPIENT_STATE_SENT, NULL);
+      self->failures_in_a_row = 0;
+      self->sent++;
+      self->sent_today++;
+      self->since_rest++;
+    }
+  else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED))
+    {
+      /* Not an attempt: nothing left this machine. Wait for the
+       * connection, then send the same message again. */
+      done = FALSE;
+      set_waiting_connection (self, TRUE);
+    }
+  else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT) &&
+           head->attempts + 1 < XI_JOB_PROCESSOR_MAX_ATTEMPTS)
+    {
+      head->attempts++;
+      head->next_attempt_at = now_ms () + retry_delay_ms (self, head->attempts);
+      add_outcome (self, head, XI_RECIPIENT_STATE_PENDING, error->message);
+      done = FALSE;
+    }
+  else
+    {
+      head->attempts++;
+      add_outcome (self, head, XI_RECIPIENT_STATE_FAILED, error->message);
+      self->failed++;
+      self->since_rest++;
+      if (++self->failures_in_a_row >= MAX_FAILURES_IN_A_ROW)
+        {
+          self->stop_error = g_strdup_printf (_("Stopped after %u messages in a row failed (the last: "
+                                                "%s). Check the connection and the WhatsApp account, "
+                                                "then send the rest in a new campaign."),
+                                              MAX_FAILURES_IN_A_ROW, error->message);
+          self->finishing = TRUE;
+        }
+    }
+
+  if (done)
+    {
+      xi_outgoing_free (g_queue_pop_head (&self->window));
+      self->current_name = NULL;
+      self->not_before_ms = now_ms () + random_delay_ms (self);
+    }
+
+  publish_progress (self);
+  step (self);
+}
+
+static void
+send (XiJobProcessor *self,
+      XiOutgoing     *head)
+{
+  self->sending = TRUE;
+  self->current_name = head->name != NULL && head->name[0] != '\0' ? head->name : NULL;
+  self->next_send_at = 0;
+  xi_transport_send_text_async (self->transport, head->phone, head->message_id, head->text,
+                                NULL, send_cb, g_object_ref (self));
+}
+
+/* Loading */
+
+static void
+loaded_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(XiJobProcessor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  guint sent_today;
+
+  self->loading = FALSE;
+  rows = xi_store_next_outgoing_finish (XI_STORE (object), result, &sent_today, &error);
+  if (rows == NULL)
+    {
+      g_warning ("Could not load the campaign's next messages: %s", error->message);
+      self->stopping = TRUE;
+      maybe_stop (self);
+      return;
+    }
+
+  /* Later loads would miss what is still waiting to be committed. */
+  if (!self->loaded_once)
+    self->sent_today = sent_today;
+  self->loaded_once = TRUE;
+
+  g_ptr_array_set_free_func (rows, NULL);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiOutgoing *outgoing = g_ptr_array_index (rows, i);
+
+      self->last_position = MAX (self->last_position, outgoing->position);
+      g_queue_push_tail (&self->window, outgoing);
+    }
+  self->exhausted = g_queue_get_length (&self->window) < WINDOW;
+  step (self);
+}
+
+static void
+load_more (XiJobProcessor *self)
+{
+  self->loading = TRUE;
+  xi_store_next_outgoing_async (self->store, self->job_id, self->last_position, WINDOW,
+                                self->cancellable, loaded_cb, g_object_ref (self));
+}
+
+/* Decides what to do next; called after anything that may unblock the
+ * loop. At most one of sending, loading or a timer is active. */
+static void
+step (XiJobProcessor *self)
+{
+  XiOutgoing *head;
+  guint daily_cap = xi_job_get_daily_cap (self->job);
+  guint batch_size = xi_job_get_batch_size (self->job);
+  gint64 now = now_ms ();
+  gint64 when;
+
+  if (self->stopping || self->finishing)
+    {
+      maybe_stop (self);
+      return;
+    }
+  if (self->sending || self->loading || self->timer != NULL || self->waiting_connection)
+    return;
+
+  head = g_queue_peek_head (&self->window);
+  if (head == NULL)
+    {
+      if (self->exhausted)
+        {
+          self->finishing = TRUE;
+          publish_progress (self);
+          maybe_stop (self);
+        }
+      else
+        load_more (self);
+      return;
+    }
+
+  if (xi_transport_get_state (self->transport) != XI_TRANSPORT_STATE_CONNECTED)
+    {
+      set_waiting_connection (self, TRUE);
+      return;
+    }
+
+  if (daily_cap > 0 && self->sent_today >= daily_cap)
+    {
+      self->sent_today = 0;
+      self->resting = TRUE;
+      wait_until (self, next_local_midnight_ms ());
+      return;
+    }
+  if (batch_size > 0 && self->since_rest >= batch_size)
+    {
+      self->since_rest = 0;
+      self->not_before_ms = MAX (self->not_before_ms, now + xi_job_get_batch_rest_ms (self->job));
+      self->resting = TRUE;
+    }
+
+  when = MAX (self->not_before_ms, head->next_attempt_at);
+  if (when > now)
+    {
+      self->current_name = head->name;
+      wait_until (self, when);
+      return;
+    }
+
+  send (self, head);
+}
+
+/**
+ * xi_job_processor_new:
+ * @store: the store
+ * @transport: where messages go
+ * @job: the claimed campaign, in state processing
+ *
+ * Returns: (transfer full): a processor; call xi_job_processor_run()
+ */
+XiJobProcessor *
+xi_job_processor_new (XiStore     *store,
+                      XiTransport *transport,
+                      XiJob       *job)
+{
+  XiJobProcessor *self;
+  const char *retry_base;
+
+  g_return_val_if_fail (XI_IS_STORE (store), NULL);
+  g_return_val_if_fail (XI_IS_TRANSPORT (transport), NULL);
+  g_return_val_if_fail (XI_IS_JOB (job), NULL);
+
+  self = g_object_new (XI_TYPE_JOB_PROCESSOR, NULL);
+  self->owner = g_thread_self ();
+  self->store = g_object_ref (store);
+  self->transport = g_object_ref (transport);
+  self->job = g_object_ref (job);
+  self->job_id = g_strdup (xi_job_get_id (job));
+  self->total = xi_job_get_total (job);
+  self->sent = xi_job_get_sent (job);
+  self->failed = xi_job_get_failed (job);
+  self->skipped = xi_job_get_skipped (job);
+
+  /* Tests shorten the backoff; nobody else should. */
+  retry_base = g_getenv ("XI_RETRY_BASE_MS");
+  if (retry_base != NULL)
+    self->retry_base_ms = MAX (g_ascii_strtoull (retry_base, NULL, 10), 1);
+
+  return self;
+}
+
+const char *
+xi_job_processor_get_job_id (XiJobProcessor *self)
+{
+  g_return_val_if_fail (XI_IS_JOB_PROCESSOR (self), NULL);
+  return self->job_id;
+}
+
+/**
+ * xi_job_processor_run:
+ *
+ * Starts sending. The first message goes without a delay; the campaign
+ * resumes from what the store holds, so this also continues a campaign
+ * that was interrupted.
+ */
+void
+xi_job_processor_run (XiJobProcessor *self)
+{
+  g_return_if_fail (XI_IS_JOB_PROCESSOR (self));
+  g_assert (self->owner == g_thread_self ());
+
+  self->state_handler = g_signal_connect_swapped (self->transport, "notify::state",
+                                                  G_CALLBACK (transport_state_cb), self);
+  publish_progress (self);
+  load_more (self);
+}
+
+/**
+ * xi_job_processor_stop:
+ *
+ * Stops at once: a pending delay or rest is dropped, nothing new is sent.
+ * A message already handed to the transport is waited for and recorded.
+ * "stopped" follows once nothing is in flight.
+ */
+void
+xi_job_processor_stop (XiJobProcessor *self)
+{
+  g_return_if_fail (XI_IS_JOB_PROCESSOR (self));
+  g_assert (self->owner == g_thread_self ());
+
+  self->stopping = TRUE;
+  clear_timer (self);
+  maybe_stop (self);
+}
+
+gboolean
+xi_job_processor_is_running (XiJobProcessor *self)
+{
+  g_return_val_if_fail (XI_IS_JOB_PROCESSOR (self), FALSE);
+  return !self->stopped;
+}

@@ -1,0 +1,145 @@
+/* xi-transport.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-transport"
+
+#include "config.h"
+
+#include "xi-transport.h"
+
+G_DEFINE_QUARK (xi-transport-error-quark, xi_transport_error)
+
+G_DEFINE_INTERFACE (XiTransport, xi_transport, G_TYPE_OBJECT)
+
+enum {
+  RECEIPT,
+  INCOMING,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+xi_transport_default_init (XiTransportInterface *iface)
+{
+  /**
+   * XiTransport:state:
+   *
+   * Whether messages can go out now (an #XiTransportState).
+   */
+  g_object_interface_install_property (iface,
+                                       g_param_spec_int ("state", NULL, NULL,
+                                                         XI_TRANSPORT_STATE_DISCONNECTED,
+                                                         XI_TRANSPORT_STATE_CONNECTED,
+                                                         XI_TRANSPORT_STATE_DISCONNECTED,
+                                                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * XiTransport::receipt:
+   * @message_id: the message
+   * @state: %XI_RECIPIENT_STATE_DELIVERED or %XI_RECIPIENT_STATE_READ
+   * @timestamp: when, Unix seconds
+   */
+  signals[RECEIPT] = g_signal_new ("receipt", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                   G_TYPE_STRING, G_TYPE_INT, G_TYPE_INT64);
+
+  /**
+   * XiTransport::incoming:
+   * @phone: the sender, E.164 digits
+   * @message_id: the sender's message id
+   * @text: what they wrote
+   */
+  signals[INCOMING] = g_signal_new ("incoming", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+XiTransportState
+xi_transport_get_state (XiTransport *self)
+{
+  g_return_val_if_fail (XI_IS_TRANSPORT (self), XI_TRANSPORT_STATE_DISCONNECTED);
+  return XI_TRANSPORT_GET_IFACE (self)->get_state (self);
+}
+
+void
+xi_transport_connect (XiTransport *self)
+{
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+  XI_TRANSPORT_GET_IFACE (self)->connect (self);
+}
+
+void
+xi_transport_disconnect (XiTransport *self)
+{
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+  XI_TRANSPORT_GET_IFACE (self)->disconnect (self);
+}
+
+/**
+ * xi_transport_send_text_async:
+ * @self: a #XiTransport
+ * @phone: the recipient, E.164 digits
+ * @message_id: the id to send it under; the same on every retry
+ * @text: the message
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the server acknowledged it, or it failed
+ * @user_data: closure
+ *
+ * Sends one text message. Errors are in %XI_TRANSPORT_ERROR, which tells
+ * the engine whether to wait, retry or give up.
+ */
+void
+xi_transport_send_text_async (XiTransport         *self,
+                              const char          *phone,
+                              const char          *message_id,
+                              const char          *text,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+  g_return_if_fail (phone != NULL && message_id != NULL && text != NULL);
+
+  XI_TRANSPORT_GET_IFACE (self)->send_text_async (self, phone, message_id, text,
+                                                  cancellable, callback, user_data);
+}
+
+gboolean
+xi_transport_send_text_finish (XiTransport   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (XI_IS_TRANSPORT (self), FALSE);
+  return XI_TRANSPORT_GET_IFACE (self)->send_text_finish (self, result, error);
+}
+
+/* For implementations: the signals and the notification in one place, so
+ * every transport emits them alike. */
+void
+xi_transport_emit_receipt (XiTransport      *self,
+                           const char       *message_id,
+                           XiRecipientState  state,
+                           gint64            timestamp)
+{
+  g_signal_emit (self, signals[RECEIPT], 0, message_id, (int)state, timestamp);
+}
+
+void
+xi_transport_emit_incoming (XiTransport *self,
+                            const char  *phone,
+                            const char  *message_id,
+                            const char  *text)
+{
+  g_signal_emit (self, signals[INCOMING], 0, phone, message_id, text);
+}
+
+void
+xi_transport_notify_state (XiTransport *self)
+{
+  g_object_notify (G_OBJECT (self), "state");
+}

@@ -1,0 +1,97 @@
+/* xi-transport.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "xi-core-types.h"
+
+G_BEGIN_DECLS
+
+#define XI_TRANSPORT_ERROR (xi_transport_error_quark ())
+
+/**
+ * XiTransportError:
+ * @XI_TRANSPORT_ERROR_DISCONNECTED: not connected; the campaign waits for
+ *   the connection instead of failing anyone
+ * @XI_TRANSPORT_ERROR_TRANSIENT: this try failed, a later one may work
+ * @XI_TRANSPORT_ERROR_REJECTED: this message can never be delivered (the
+ *   number is not on WhatsApp, the server refused it)
+ */
+typedef enum {
+  XI_TRANSPORT_ERROR_DISCONNECTED,
+  XI_TRANSPORT_ERROR_TRANSIENT,
+  XI_TRANSPORT_ERROR_REJECTED,
+} XiTransportError;
+
+/**
+ * XiTransportState:
+ * @XI_TRANSPORT_STATE_DISCONNECTED: cannot send now
+ * @XI_TRANSPORT_STATE_CONNECTING: connecting or reconnecting
+ * @XI_TRANSPORT_STATE_CONNECTED: sends go out
+ */
+typedef enum {
+  XI_TRANSPORT_STATE_DISCONNECTED,
+  XI_TRANSPORT_STATE_CONNECTING,
+  XI_TRANSPORT_STATE_CONNECTED,
+} XiTransportState;
+
+#define XI_TYPE_TRANSPORT (xi_transport_get_type ())
+
+/* All the engine knows of WhatsApp (DESIGN.md, "Transport interface").
+ * An implementation lives on the network thread and emits its signals
+ * there: "receipt" (message id, XiRecipientState delivered/read, Unix
+ * seconds) and "incoming" (phone, message id, text). State changes are
+ * notified on the "state" property. */
+G_DECLARE_INTERFACE (XiTransport, xi_transport, XI, TRANSPORT, GObject)
+
+struct _XiTransportInterface
+{
+  GTypeInterface parent_iface;
+
+  XiTransportState (*get_state)        (XiTransport          *self);
+  void             (*connect)          (XiTransport          *self);
+  void             (*disconnect)       (XiTransport          *self);
+  void             (*send_text_async)  (XiTransport          *self,
+                                        const char           *phone,
+                                        const char           *message_id,
+                                        const char           *text,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+  gboolean         (*send_text_finish) (XiTransport          *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
+};
+
+GQuark            xi_transport_error_quark      (void);
+
+XiTransportState  xi_transport_get_state        (XiTransport          *self);
+void              xi_transport_connect          (XiTransport          *self);
+void              xi_transport_disconnect       (XiTransport          *self);
+void              xi_transport_send_text_async  (XiTransport          *self,
+                                                 const char           *phone,
+                                                 const char           *message_id,
+                                                 const char           *text,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean          xi_transport_send_text_finish (XiTransport          *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void              xi_transport_emit_receipt     (XiTransport          *self,
+                                                 const char           *message_id,
+                                                 XiRecipientState      state,
+                                                 gint64                timestamp);
+void              xi_transport_emit_incoming    (XiTransport          *self,
+                                                 const char           *phone,
+                                                 const char           *message_id,
+                                                 const char           *text);
+void              xi_transport_notify_state     (XiTransport          *self);
+
+G_END_DECLS

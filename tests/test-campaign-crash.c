@@ -1,0 +1,391 @@
+/* test-campaign-crash.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+
+#include "xi-test-utils.h"
+
+/*
+ * The campaign write-ahead log under fire: `xender-in-cli run` sends a
+ * 2,000-recipient campaign and is killed with SIGKILL at random moments,
+ * again and again, then left to finish. Afterwards the loopback journal
+ * (what reached "WhatsApp") and the store must agree that every eligible
+ * recipient got exactly one message id, with exactly the text stored for
+ * them, that nobody was forgotten and nobody skipped got anything.
+ *
+ * Repeats of the same id are allowed and counted: a message whose ack was
+ * not yet on disk is sent again under its id, which the phone treats as
+ * the same message (DESIGN.md, "The campaign write-ahead log").
+ */
+
+#define N_CONTACTS   2000
+#define N_OPTED_OUT  25
+#define MIN_KILLS    20
+
+typedef struct
+{
+  char *dir;
+  char *cli;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->dir = xi_test_make_tmpdir ();
+  f->cli = g_strdup (g_getenv ("XI_CLI"));
+  g_assert_nonnull (f->cli);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->cli);
+}
+
+/* Runs the CLI to completion; returns its stdout. */
+static char *
+cli (Fixture     *f,
+     const char  *first,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  va_list ap;
+
+  g_ptr_array_add (args, f->cli);
+  g_ptr_array_add (args, (gpointer)"--data-dir");
+  g_ptr_array_add (args, f->dir);
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer)arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *)args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (process) != 0)
+    g_error ("%s %s failed: %s", f->cli, first, err);
+  return out;
+}
+
+static GSubprocess *
+spawn_run (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  /* A millisecond per ack stretches the campaign over a few seconds, so
+   * the kills land while it sends rather than after it finished. */
+  g_subprocess_launcher_setenv (launcher, "XI_LOOPBACK_ACK_DELAY_MS", "1", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, f->cli, "--data-dir", f->dir,
+                                         "run", "--until-idle", "--transport", "loopback", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+static char *
+unescape_journal_text (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p != '\\' || p[1] == '\0')
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      p++;
+      switch (*p)
+        {
+        case 'n':
+          g_string_append_c (out, '\n');
+          break;
+        case 't':
+          g_string_append_c (out, '\t');
+          break;
+        case 'r':
+          g_string_append_c (out, '\r');
+          break;
+        default:
+          g_string_append_c (out, *p);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  GPtrArray *ids;     /* message ids seen for one phone, in order */
+  GPtrArray *texts;
+} Sent;
+
+static void
+sent_free (Sent *sent)
+{
+  g_ptr_array_unref (sent->ids);
+  g_ptr_array_unref (sent->texts);
+  g_free (sent);
+}
+
+/* phone -> Sent, from the journal. */
+static GHashTable *
+read_journal (Fixture *f,
+              guint   *n_lines)
+{
+  g_autoptr(GHashTable) by_phone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          (GDestroyNotify)sent_free);
+  g_autofree char *path = g_build_filename (f->dir, "loopback-journal.tsv", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  *n_lines = 0;
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_steal_pointer (&by_phone);
+
+  /* A kill can never leave half a line: each is one write() of O_APPEND. */
+  g_assert_true (contents[0] == '\0' || g_str_has_suffix (contents, "\n"));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], "\t", 3);
+      Sent *sent;
+
+      g_assert_cmpuint (g_strv_length (fields), ==, 3);
+      sent = g_hash_table_lookup (by_phone, fields[1]);
+      if (sent == NULL)
+        {
+          sent = g_new0 (Sent, 1);
+          sent->ids = g_ptr_array_new_with_free_func (g_free);
+          sent->texts = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (by_phone, g_strdup (fields[1]), sent);
+        }
+      g_ptr_array_add (sent->ids, g_strdup (fields[0]));
+      g_ptr_array_add (sent->texts, unescape_journal_text (fields[2]));
+      (*n_lines)++;
+    }
+  return g_steal_pointer (&by_phone);
+}
+
+static void
+make_campaign (Fixture *f)
+{
+  g_autofree char *csv = g_build_filename (f->dir, "pelanggan.csv", NULL);
+  g_autoptr(GString) rows = g_string_new ("Nama,No HP,Kota\n");
+  g_autoptr(GPtrArray) opt_out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  for (guint i = 1; i <= N_CONTACTS; i++)
+    g_string_append_printf (rows, "\"Pelanggan %u, \"\"VIP\"\"\",0812%08u,%s\n", i, i,
+                            i % 3 == 0 ? "Bandung" : "");
+  /* Rows the import refuses and a number given twice. */
+  g_string_append (rows, "Salah,12,\nJuga Salah,abc,\nPelanggan 7 lagi,0812 0000 0007,Solo\n");
+  g_assert_true (g_file_set_contents (csv, rows->str, rows->len, &error));
+  g_assert_no_error (error);
+
+  g_free (cli (f, "contacts", "import", csv, "--group", "Pelanggan", NULL));
+  for (guint i = 0; i < N_OPTED_OUT; i++)
+    g_ptr_array_add (opt_out, g_strdup_printf ("0812%08u", 40 * i + 5));
+  g_ptr_array_insert (opt_out, 0, g_strdup ("opt-out"));
+  g_ptr_array_insert (opt_out, 0, g_strdup ("contacts"));
+  g_ptr_array_insert (opt_out, 0, g_strdup (f->dir));
+  g_ptr_array_insert (opt_out, 0, g_strdup ("--data-dir"));
+  g_ptr_array_insert (opt_out, 0, g_strdup (f->cli));
+  g_ptr_array_add (opt_out, NULL);
+  {
+    g_autoptr(GSubprocess) process = g_subprocess_newv ((const char * const *)opt_out->pdata,
+                                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+    g_assert_no_error (error);
+  }
+
+  g_free (cli (f, "templates", "add", "Promo",
+               "Halo {name}, {{promo|diskon}} hari ini di {kota|toko kami}!\nBalas STOP untuk berhenti.",
+               "Hai {first_name|Kak}\tada kabar baik.", NULL));
+  out = cli (f, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+             "--delay", "0", "--batch", "0", "--start", NULL);
+  g_assert_nonnull (strstr (out, "Created campaign"));
+}
+
+typedef struct
+{
+  char *phone;
+  char *state;
+  char *message_id;
+  char *text;
+} Row;
+
+static void
+row_free (Row *row)
+{
+  g_free (row->phone);
+  g_free (row->state);
+  g_free (row->message_id);
+  g_free (row->text);
+  g_free (row);
+}
+
+static GPtrArray *
+read_rows (Fixture  *f,
+           char    **job_state,
+           int      *sent_counter,
+           int      *quota_used,
+           int      *quota_reserved)
+{
+  g_autofree char *path = g_build_filename (f->dir, "xender-in.db", NULL);
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify)row_free);
+  sqlite3_stmt *stmt;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT phone, state, wa_message_id, rendered_text"
+                                           " FROM job_recipients ORDER BY position", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      Row *row = g_new0 (Row, 1);
+
+      row->phone = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      row->state = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+      row->message_id = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+      row->text = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_finalize (stmt);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT state, sent FROM jobs", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  *job_state = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  *sent_counter = sqlite3_column_int (stmt, 1);
+  sqlite3_finalize (stmt);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT COALESCE ((SELECT SUM (used) FROM user_quotas), 0),"
+                                           " COALESCE ((SELECT SUM (amount) FROM quota_reservations"
+                                           "  WHERE state = 'reserved'), 0)", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  *quota_used = sqlite3_column_int (stmt, 0);
+  *quota_reserved = sqlite3_column_int (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return rows;
+}
+
+static void
+test_kill_and_resume (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GHashTable) journal = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *job_state = NULL;
+  guint kills = 0, runs = 0, n_lines = 0, eligible = 0, repeats = 0;
+  int sent_counter, quota_used, quota_reserved;
+
+  make_campaign (f);
+
+  /* Kill while it sends; stop killing once it finished on its own. */
+  while (kills < MIN_KILLS || n_lines == 0)
+    {
+      g_autoptr(GSubprocess) process = spawn_run (f);
+      g_autoptr(GHashTable) progress = NULL;
+      guint before = n_lines;
+
+      runs++;
+      g_usleep (g_test_rand_int_range (20, 160) * 1000);
+      /* A process that already finished ignores the signal. */
+      g_subprocess_send_signal (process, SIGKILL);
+      g_subprocess_wait (process, NULL, NULL);
+      if (!g_subprocess_get_if_signaled (process))
+        break;
+      kills++;
+
+      progress = read_journal (f, &n_lines);
+      g_test_message ("run %u: killed after %u journal lines (+%u)", runs, n_lines, n_lines - before);
+      g_assert_cmpuint (runs, <, 500);
+    }
+
+  /* Then let it finish. */
+  {
+    g_autoptr(GSubprocess) process = spawn_run (f);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+    g_assert_no_error (error);
+  }
+
+  journal = read_journal (f, &n_lines);
+  rows = read_rows (f, &job_state, &sent_counter, &quota_used, &quota_reserved);
+  g_assert_cmpstr (job_state, ==, "completed");
+  g_assert_cmpuint (rows->len, ==, N_CONTACTS);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = rows->pdata[i];
+      Sent *sent = g_hash_table_lookup (journal, row->phone);
+
+      if (g_str_equal (row->state, "skipped"))
+        {
+          /* Nobody skipped got anything. */
+          g_assert_null (sent);
+          continue;
+        }
+
+      /* Nobody forgotten; one message id; the text the report shows. */
+      eligible++;
+      g_assert_cmpstr (row->state, ==, "sent");
+      g_assert_nonnull (row->message_id);
+      g_assert_nonnull (sent);
+      for (guint j = 0; j < sent->ids->len; j++)
+        {
+          g_assert_cmpstr (sent->ids->pdata[j], ==, row->message_id);
+          g_assert_cmpstr (sent->texts->pdata[j], ==, row->text);
+        }
+      repeats += sent->ids->len - 1;
+      g_hash_table_remove (journal, row->phone);
+    }
+
+  /* And nothing went to a number outside the campaign. */
+  g_assert_cmpuint (g_hash_table_size (journal), ==, 0);
+  g_assert_cmpuint (eligible, ==, N_CONTACTS - N_OPTED_OUT);
+  g_assert_cmpint (sent_counter, ==, eligible);
+  g_assert_cmpint (quota_used, ==, eligible);
+  g_assert_cmpint (quota_reserved, ==, 0);
+  g_assert_cmpuint (kills, >=, MIN_KILLS);
+
+  g_test_message ("%u kills over %u runs; %u recipients, %u journal lines, %u repeated ids",
+                  kills, runs, eligible, n_lines, repeats);
+  g_print ("# crash test: %u kills, %u recipients, %u repeats of the same id\n", kills, eligible, repeats);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/campaigns/crash/kill-and-resume", Fixture, NULL,
+              fixture_set_up, test_kill_and_resume, fixture_tear_down);
+
+  return g_test_run ();
+}

@@ -1,0 +1,1095 @@
+/* test-campaigns.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "xi-campaign-runner.h"
+#include "xi-engine.h"
+#include "xi-loopback-transport.h"
+#include "xi-store.h"
+#include "xi-test-utils.h"
+
+/*
+ * The campaign state machine against a real SQLite file and the loopback
+ * transport, with the engine on this thread's main context: every
+ * transition of DESIGN.md's write-ahead log, checked in the store and in
+ * the transport's journal.
+ */
+
+typedef struct
+{
+  char                *dir;
+  char                *journal;
+  XiStore             *store;
+  XiGroup             *group;
+  XiTemplate          *template_;
+  XiLoopbackTransport *transport;
+  XiEngine            *engine;
+  GHashTable          *jobs;        /* id -> latest XiJob */
+  XiJobProgress       *progress;    /* latest */
+  guint                n_progress;
+  gboolean             idle;
+  gboolean             saw_retrying;
+} Fixture;
+
+static gpointer
+wait_pointer (GAsyncResult **slot)
+{
+  return xi_test_wait_result (slot);
+}
+
+#define WAIT(call, finish, ...) \
+  G_STMT_START { \
+    GAsyncResult *slot_ = NULL; \
+    g_autoptr(GAsyncResult) result_ = NULL; \
+    call; \
+    result_ = wait_pointer (&slot_); \
+    finish; \
+  } G_STMT_END
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  f->dir = xi_test_make_tmpdir ();
+  f->journal = g_build_filename (f->dir, "journal.tsv", NULL);
+  path = g_build_filename (f->dir, "store.db", NULL);
+  f->store = xi_store_new (path);
+  WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  f->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* As the runner does at shutdown: wait until nothing is in flight. */
+static void
+stop_engine (Fixture *f)
+{
+  gboolean done = FALSE;
+
+  if (f->engine == NULL)
+    return;
+
+  xi_engine_shutdown (f->engine, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handlers_disconnect_by_data (f->engine, f);
+  g_clear_object (&f->engine);
+  g_clear_object (&f->transport);
+  g_clear_pointer (&f->progress, xi_job_progress_free);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  stop_engine (f);
+  xi_store_close (f->store);
+  g_clear_object (&f->store);
+  g_clear_object (&f->group);
+  g_clear_object (&f->template_);
+  g_clear_pointer (&f->jobs, g_hash_table_unref);
+  g_clear_pointer (&f->progress, xi_job_progress_free);
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->journal);
+}
+
+/* Helpers */
+
+static XiContact *
+add_contact (Fixture    *f,
+             const char *name,
+             const char *phone)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(GError) error = NULL;
+  XiContact *saved = NULL;
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return saved;
+}
+
+/* @n contacts 6281200000001… in one group; "Budi 3" has opted out when
+ * @with_opt_out. */
+static void
+make_audience (Fixture  *f,
+               guint     n,
+               gboolean  with_opt_out)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan");
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Promo");
+  const char *variants[] = { "Halo {name}, promo {{hari ini|minggu ini}}!", "Hai {name}, ada diskon.", NULL };
+  g_autoptr(GError) error = NULL;
+  guint added = 0;
+
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Budi %u", i);
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+      g_autoptr(XiContact) contact = add_contact (f, name, phone);
+
+      g_ptr_array_add (ids, g_strdup (xi_contact_get_id (contact)));
+      if (with_opt_out && i == 3)
+        {
+          const char *one[] = { xi_contact_get_id (contact), NULL };
+
+          WAIT (xi_store_set_opted_out_async (f->store, one, TRUE, NULL, xi_test_store_result_cb, &slot_),
+                xi_store_set_opted_out_finish (f->store, result_, &error));
+          g_assert_no_error (error);
+        }
+    }
+  g_ptr_array_add (ids, NULL);
+
+  WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+        f->group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (f->group),
+                                          (const char * const *)ids->pdata, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        added = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added, ==, n);
+
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        f->template_ = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+}
+
+static XiJobSpec *
+zero_delay_spec (Fixture *f)
+{
+  XiJobSpec *spec = xi_job_spec_new ();
+
+  spec->group_id = g_strdup (xi_group_get_id (f->group));
+  spec->template_id = g_strdup (xi_template_get_id (f->template_));
+  spec->delay_min_ms = spec->delay_max_ms = 0;
+  spec->batch_size = 0;
+  return spec;
+}
+
+static XiJob *
+create_job (Fixture   *f,
+            XiJobSpec *spec)
+{
+  g_autoptr(GError) error = NULL;
+  XiJob *job = NULL;
+
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return job;
+}
+
+static XiJob *
+get_job (Fixture    *f,
+         const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  XiJob *job = NULL;
+
+  WAIT (xi_store_get_job_async (f->store, id, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_get_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return job;
+}
+
+static GPtrArray *
+list_recipients (Fixture    *f,
+                 const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows = NULL;
+
+  WAIT (xi_store_list_job_recipients_async (f->store, id, NULL, xi_test_store_result_cb, &slot_),
+        rows = xi_store_list_job_recipients_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return rows;
+}
+
+static XiQuota *
+get_quota (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  XiQuota *quota = NULL;
+
+  WAIT (xi_store_get_quota_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_get_quota_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return quota;
+}
+
+static XiJob *
+command (Fixture      *f,
+         const char   *id,
+         XiJobCommand  cmd,
+         GError      **error)
+{
+  g_autoptr(GTask) task = NULL;
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  /* The engine's command path, as the runner takes it. */
+  task = g_task_new (NULL, NULL, xi_test_store_result_cb, &slot);
+  xi_engine_command (f->engine, id, cmd, task);
+  result = wait_pointer (&slot);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Journal lines as message id -> phone; every line is counted. */
+static GHashTable *
+read_journal (Fixture *f,
+              guint   *n_lines)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  *n_lines = 0;
+  if (!g_file_get_contents (f->journal, &contents, NULL, NULL))
+    return g_steal_pointer (&ids);
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+
+      if (lines[i][0] == '\0')
+        continue;
+      fields = g_strsplit (lines[i], "\t", 3);
+      g_assert_cmpuint (g_strv_length (fields), ==, 3);
+      g_hash_table_replace (ids, g_strdup (fields[0]), g_strdup (fields[1]));
+      (*n_lines)++;
+    }
+  return g_steal_pointer (&ids);
+}
+
+static void
+job_changed_cb (Fixture *f,
+                XiJob   *job)
+{
+  if (xi_job_get_state (job) == XI_JOB_STATE_RETRYING)
+    f->saw_retrying = TRUE;
+  g_hash_table_replace (f->jobs, g_strdup (xi_job_get_id (job)), g_object_ref (job));
+}
+
+static void
+progress_cb (Fixture       *f,
+             XiJobProgress *progress)
+{
+  g_clear_pointer (&f->progress, xi_job_progress_free);
+  f->progress = xi_job_progress_copy (progress);
+  f->n_progress++;
+}
+
+static void
+idle_cb (Fixture  *f,
+         gboolean  idle)
+{
+  f->idle = idle;
+}
+
+static void
+start_engine (Fixture                 *f,
+              const XiLoopbackOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->transport = xi_loopback_transport_new (f->journal, options, &error);
+  g_assert_no_error (error);
+  f->engine = xi_engine_new (f->store, XI_TRANSPORT (f->transport));
+  g_signal_connect_swapped (f->engine, "job-changed", G_CALLBACK (job_changed_cb), f);
+  g_signal_connect_swapped (f->engine, "progress", G_CALLBACK (progress_cb), f);
+  g_signal_connect_swapped (f->engine, "idle", G_CALLBACK (idle_cb), f);
+  f->idle = FALSE;
+  xi_engine_wake (f->engine);
+}
+
+static XiJobState
+seen_state (Fixture    *f,
+            const char *id)
+{
+  XiJob *job = g_hash_table_lookup (f->jobs, id);
+
+  return job != NULL ? xi_job_get_state (job) : XI_JOB_STATE_PENDING;
+}
+
+/* Spins the main loop until @done says so, failing after @seconds. */
+static void
+run_until (Fixture   *f,
+           gboolean (*done) (Fixture *f, gconstpointer data),
+           gconstpointer data,
+           guint      seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, set_flag, &timed_out);
+
+  while (!done (f, data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+static gboolean
+is_idle (Fixture       *f,
+         gconstpointer  data)
+{
+  return f->idle;
+}
+
+static gboolean
+job_in_state (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *id = ((const char * const *)data)[0];
+  XiJobState state = GPOINTER_TO_INT (((gconstpointer const *)data)[1]);
+
+  return seen_state (f, id) == state;
+}
+
+static void
+run_until_state (Fixture    *f,
+                 const char *id,
+                 XiJobState  state)
+{
+  gconstpointer data[2] = { id, GINT_TO_POINTER (state) };
+
+  run_until (f, job_in_state, data, 30);
+}
+
+static gboolean
+journal_has (Fixture       *f,
+             gconstpointer  data)
+{
+  guint n;
+  g_autoptr(GHashTable) ids = read_journal (f, &n);
+
+  return n >= GPOINTER_TO_UINT (data);
+}
+
+/* Tests */
+
+static void
+test_plan_and_create (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(GHashTable) message_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  sqlite3 *direct;
+
+  make_audience (f, 6, TRUE);
+
+  /* A check found no WhatsApp account for Budi 5. */
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, "UPDATE contacts SET on_whatsapp = 2 WHERE name = 'Budi 5'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  spec = zero_delay_spec (f);
+  spec->variant_mode = XI_VARIANT_MODE_ROUND_ROBIN;
+  WAIT (xi_store_plan_job_async (f->store, spec, 2, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->targeted, ==, 6);
+  g_assert_cmpuint (plan->eligible, ==, 4);
+  g_assert_cmpuint (plan->skipped[XI_SKIP_REASON_OPTED_OUT], ==, 1);
+  g_assert_cmpuint (plan->skipped[XI_SKIP_REASON_NOT_ON_WHATSAPP], ==, 1);
+  g_assert_cmpuint (xi_job_plan_get_n_skipped (plan), ==, 2);
+  g_assert_cmpuint (plan->samples->len, ==, 2);
+  g_assert_cmpuint (plan->quota_available, ==, XI_QUOTA_DEFAULT_ALLOWANCE);
+  g_assert_true (g_str_has_prefix (((XiJobSample *)plan->samples->pdata[0])->text, "Halo Budi 1, promo "));
+
+  job = create_job (f, spec);
+  g_assert_cmpuint (xi_job_get_total (job), ==, 6);
+  g_assert_cmpuint (xi_job_get_skipped (job), ==, 2);
+  g_assert_cmpuint (xi_job_get_remaining (job), ==, 4);
+  g_assert_cmpint (xi_job_get_state (job), ==, XI_JOB_STATE_PENDING);
+
+  /* Every eligible row carries its message and a unique id before any
+   * attempt; round robin alternates the variants. */
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (rows->len, ==, 6);
+  for (guint i = 0, eligible = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = rows->pdata[i];
+
+      g_assert_cmpuint (xi_job_recipient_get_position (row), ==, i + 1);
+      if (xi_job_recipient_get_state (row) == XI_RECIPIENT_STATE_SKIPPED)
+        {
+          g_assert_null (xi_job_recipient_get_message_id (row));
+          continue;
+        }
+      g_assert_cmpint (xi_job_recipient_get_state (row), ==, XI_RECIPIENT_STATE_PENDING);
+      g_assert_cmpuint (strlen (xi_job_recipient_get_message_id (row)), ==, 22);
+      g_assert_true (g_hash_table_add (message_ids, (gpointer)xi_job_recipient_get_message_id (row)));
+      g_assert_true (g_str_has_prefix (xi_job_recipient_get_text (row), eligible++ % 2 == 0 ? "Halo " : "Hai "));
+    }
+  g_assert_cmpint (xi_job_recipient_get_skip_reason (rows->pdata[2]), ==, XI_SKIP_REASON_OPTED_OUT);
+  g_assert_cmpint (xi_job_recipient_get_skip_reason (rows->pdata[4]), ==, XI_SKIP_REASON_NOT_ON_WHATSAPP);
+
+  quota = get_quota (f);
+  g_assert_cmpuint (quota->reserved, ==, 4);
+  g_assert_cmpuint (quota->used, ==, 0);
+  g_assert_cmpuint (quota->available, ==, XI_QUOTA_DEFAULT_ALLOWANCE - 4);
+}
+
+static void
+test_quota_refused (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  XiJob *job = NULL;
+
+  make_audience (f, 5, FALSE);
+  WAIT (xi_store_set_quota_allowance_async (f->store, 3, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (quota->available, ==, 3);
+
+  spec = zero_delay_spec (f);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_null (job);
+  g_assert_nonnull (strstr (error->message, "only 3 are left"));
+
+  /* Nothing of the refused campaign was kept. */
+  WAIT (xi_store_list_jobs_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        jobs = xi_store_list_jobs_finish (f->store, result_, NULL));
+  g_assert_cmpuint (jobs->len, ==, 0);
+}
+
+static void
+test_run_to_completion (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  guint n_lines;
+
+  make_audience (f, 40, TRUE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, NULL);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 39);
+  g_assert_cmpuint (xi_job_get_skipped (stored), ==, 1);
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 0);
+  g_assert_nonnull (xi_job_get_started_at (stored));
+  g_assert_nonnull (xi_job_get_finished_at (stored));
+
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 39);
+  rows = list_recipients (f, xi_job_get_id (job));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = rows->pdata[i];
+
+      if (xi_job_recipient_get_state (row) == XI_RECIPIENT_STATE_SKIPPED)
+        continue;
+      g_assert_cmpint (xi_job_recipient_get_state (row), ==, XI_RECIPIENT_STATE_SENT);
+      g_assert_cmpuint (xi_job_recipient_get_attempts (row), ==, 1);
+      g_assert_cmpstr (g_hash_table_lookup (journal, xi_job_recipient_get_message_id (row)), ==,
+                       xi_job_recipient_get_phone (row));
+    }
+
+  quota = get_quota (f);
+  g_assert_cmpuint (quota->used, ==, 39);
+  g_assert_cmpuint (quota->reserved, ==, 0);
+
+  run_until (f, is_idle, NULL, 10);
+  g_assert_nonnull (f->progress);
+  g_assert_cmpuint (f->progress->remaining, ==, 0);
+}
+
+static gboolean
+has_waiting_progress (Fixture       *f,
+                      gconstpointer  data)
+{
+  return f->progress != NULL && f->progress->next_send_at > 0 && f->progress->sent >= GPOINTER_TO_UINT (data);
+}
+
+static void
+test_pause_during_delay (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(XiJob) resumed = NULL;
+  g_autoptr(XiJob) cancelled = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+  guint n_lines;
+
+  make_audience (f, 5, FALSE);
+  spec = zero_delay_spec (f);
+  spec->delay_min_ms = spec->delay_max_ms = 60 * 1000;
+  job = create_job (f, spec);
+  start_engine (f, NULL);
+
+  /* First message goes at once, then a minute's delay begins. */
+  run_until (f, has_waiting_progress, GUINT_TO_POINTER (1), 10);
+  g_assert_cmpint (f->progress->next_send_at - g_get_real_time () / 1000, >, 50 * 1000);
+
+  started = g_get_monotonic_time ();
+  paused = command (f, xi_job_get_id (job), XI_JOB_COMMAND_PAUSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (xi_job_get_state (paused), ==, XI_JOB_STATE_PAUSED);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+
+  /* Paused is paused: the queue does not pick it up again. */
+  run_until (f, is_idle, NULL, 10);
+  g_clear_pointer (&journal, g_hash_table_unref);
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 1);
+
+  /* Pausing twice is a clear error, not a silent no-op. */
+  g_clear_object (&paused);
+  paused = command (f, xi_job_get_id (job), XI_JOB_COMMAND_PAUSE, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  g_clear_error (&error);
+
+  /* Resuming sends the next one at once, then waits again. */
+  f->idle = FALSE;
+  resumed = command (f, xi_job_get_id (job), XI_JOB_COMMAND_RESUME, &error);
+  g_assert_no_error (error);
+  run_until (f, has_waiting_progress, GUINT_TO_POINTER (2), 10);
+
+  cancelled = command (f, xi_job_get_id (job), XI_JOB_COMMAND_CANCEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (xi_job_get_state (cancelled), ==, XI_JOB_STATE_CANCELLED);
+  g_assert_cmpuint (xi_job_get_sent (cancelled), ==, 2);
+  g_assert_cmpuint (xi_job_get_skipped (cancelled), ==, 3);
+
+  g_clear_pointer (&journal, g_hash_table_unref);
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 2);
+
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_recipient_get_skip_reason (rows->pdata[4]), ==, XI_SKIP_REASON_CANCELLED);
+
+  /* The two sent are used; the three never sent go back to the month. */
+  quota = get_quota (f);
+  g_assert_cmpuint (quota->used, ==, 2);
+  g_assert_cmpuint (quota->reserved, ==, 0);
+  g_assert_cmpuint (quota->available, ==, XI_QUOTA_DEFAULT_ALLOWANCE - 2);
+
+  stored = command (f, xi_job_get_id (job), XI_JOB_COMMAND_RESUME, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+}
+
+static void
+test_cancel_during_retry (Fixture       *f,
+                          gconstpointer  data)
+{
+  XiLoopbackOptions options = { .failure_rate = 1.0, .seed = 7 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) cancelled = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("XI_RETRY_BASE_MS", "60000", TRUE);
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, &options);
+
+  /* The first try failed and the retry is a minute away. */
+  run_until (f, has_waiting_progress, GUINT_TO_POINTER (0), 10);
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_recipient_get_attempts (rows->pdata[0]), ==, 1);
+  g_assert_cmpint (xi_job_recipient_get_state (rows->pdata[0]), ==, XI_RECIPIENT_STATE_PENDING);
+  g_assert_nonnull (xi_job_recipient_get_last_error (rows->pdata[0]));
+
+  cancelled = command (f, xi_job_get_id (job), XI_JOB_COMMAND_CANCEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (xi_job_get_state (cancelled), ==, XI_JOB_STATE_CANCELLED);
+  g_assert_cmpuint (xi_job_get_skipped (cancelled), ==, 3);
+  g_assert_cmpuint (xi_job_get_sent (cancelled), ==, 0);
+
+  quota = get_quota (f);
+  g_assert_cmpuint (quota->used, ==, 0);
+  g_assert_cmpuint (quota->reserved, ==, 0);
+  g_unsetenv ("XI_RETRY_BASE_MS");
+}
+
+static void
+test_retries_then_fails (Fixture       *f,
+                         gconstpointer  data)
+{
+  XiLoopbackOptions options = { .failure_rate = 1.0, .seed = 3 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_setenv ("XI_RETRY_BASE_MS", "1", TRUE);
+  make_audience (f, 4, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, &options);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 4);
+  rows = list_recipients (f, xi_job_get_id (job));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_assert_cmpint (xi_job_recipient_get_state (rows->pdata[i]), ==, XI_RECIPIENT_STATE_FAILED);
+      g_assert_cmpuint (xi_job_recipient_get_attempts (rows->pdata[i]), ==, 3);
+      g_assert_nonnull (xi_job_recipient_get_last_error (rows->pdata[i]));
+    }
+  quota = get_quota (f);
+  g_assert_cmpuint (quota->used, ==, 0);
+  g_assert_cmpuint (quota->reserved, ==, 0);
+  g_unsetenv ("XI_RETRY_BASE_MS");
+}
+
+/* Ten failures in a row stop the campaign instead of burning the list. */
+static void
+test_fails_on_repeated_errors (Fixture       *f,
+                               gconstpointer  data)
+{
+  XiLoopbackOptions options = { .failure_rate = 1.0, .seed = 5 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_setenv ("XI_RETRY_BASE_MS", "1", TRUE);
+  make_audience (f, 15, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, &options);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_FAILED);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 10);
+  g_assert_cmpuint (xi_job_get_skipped (stored), ==, 5);
+  g_assert_nonnull (strstr (xi_job_get_last_error (stored), "10 messages in a row"));
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_recipient_get_skip_reason (rows->pdata[14]), ==, XI_SKIP_REASON_STOPPED);
+  quota = get_quota (f);
+  g_assert_cmpuint (quota->used, ==, 0);
+  g_assert_cmpuint (quota->reserved, ==, 0);
+  g_unsetenv ("XI_RETRY_BASE_MS");
+}
+
+static void
+test_partial_failures_retry (Fixture       *f,
+                             gconstpointer  data)
+{
+  XiLoopbackOptions options = { .failure_rate = 0.3, .seed = 11 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  guint n_lines, retried = 0;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_setenv ("XI_RETRY_BASE_MS", "1", TRUE);
+  make_audience (f, 60, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, &options);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  stored = get_job (f, xi_job_get_id (job));
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (xi_job_get_sent (stored) + xi_job_get_failed (stored), ==, 60);
+  g_assert_cmpuint (n_lines, ==, xi_job_get_sent (stored));
+  rows = list_recipients (f, xi_job_get_id (job));
+  for (guint i = 0; i < rows->len; i++)
+    if (xi_job_recipient_get_attempts (rows->pdata[i]) > 1 &&
+        xi_job_recipient_get_state (rows->pdata[i]) == XI_RECIPIENT_STATE_SENT)
+      retried++;
+  /* With 30 % failures some messages got through on a later try. */
+  g_assert_cmpuint (retried, >, 0);
+  g_unsetenv ("XI_RETRY_BASE_MS");
+}
+
+static void
+test_disconnect_waits (Fixture       *f,
+                       gconstpointer  data)
+{
+  XiLoopbackOptions options = { .drop_after = 7, .reconnect_ms = 100 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  guint n_lines;
+
+  make_audience (f, 30, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, &options);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  /* The campaign waited for the connection (not failed anyone) and every
+   * message went exactly once. */
+  g_assert_true (f->saw_retrying);
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 30);
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 0);
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 30);
+  g_assert_cmpuint (g_hash_table_size (journal), ==, 30);
+}
+
+static gboolean
+all_read (Fixture       *f,
+          gconstpointer  data)
+{
+  XiJob *job = g_hash_table_lookup (f->jobs, data);
+
+  return job != NULL && xi_job_get_read (job) == xi_job_get_sent (job) && xi_job_is_finished (job);
+}
+
+static void
+test_receipts (Fixture       *f,
+               gconstpointer  data)
+{
+  XiLoopbackOptions options = { .receipts = TRUE };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  make_audience (f, 10, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, &options);
+  run_until (f, all_read, xi_job_get_id (job), 30);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_delivered (stored), ==, 10);
+  g_assert_cmpuint (xi_job_get_read (stored), ==, 10);
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_recipient_get_state (rows->pdata[0]), ==, XI_RECIPIENT_STATE_READ);
+  g_assert_nonnull (xi_job_recipient_get_delivered_at (rows->pdata[0]));
+  g_assert_nonnull (xi_job_recipient_get_read_at (rows->pdata[0]));
+}
+
+static void
+incoming_cb (XiTransport *transport,
+             const char  *phone,
+             const char  *message_id,
+             const char  *text,
+             GPtrArray   *replies)
+{
+  g_ptr_array_add (replies, g_strdup_printf ("%s %s", phone, text));
+}
+
+static gboolean
+has_replies (Fixture       *f,
+             gconstpointer  data)
+{
+  const GPtrArray *replies = data;
+
+  return replies->len == 2;
+}
+
+/* The rehearsal also plays the customers' side, for the inbox to come. */
+static void
+test_replies (Fixture       *f,
+              gconstpointer  data)
+{
+  XiLoopbackOptions options = { .reply_every = 2, .reply_text = (char *)"STOP" };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func (g_free);
+
+  make_audience (f, 4, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, &options);
+  g_signal_connect (f->transport, "incoming", G_CALLBACK (incoming_cb), replies);
+  run_until (f, has_replies, replies, 10);
+  g_assert_cmpstr (replies->pdata[0], ==, "6281200000002 STOP");
+  g_assert_cmpstr (replies->pdata[1], ==, "6281200000004 STOP");
+}
+
+static void
+test_queue_order (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) first = NULL;
+  g_autoptr(XiJob) urgent = NULL;
+  g_autoptr(XiJob) later = NULL;
+  g_autoptr(XiJob) held = NULL;
+  g_autoptr(XiJob) started = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) first_rows = NULL;
+  g_autoptr(GPtrArray) urgent_rows = NULL;
+
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+  first = create_job (f, spec);
+  spec->priority = 5;
+  urgent = create_job (f, spec);
+  spec->priority = 9;
+  spec->scheduled_at = g_get_real_time () / G_USEC_PER_SEC + 3600;
+  later = create_job (f, spec);
+  spec->scheduled_at = 0;
+  spec->start = FALSE;
+  held = create_job (f, spec);
+  g_assert_cmpint (xi_job_get_state (held), ==, XI_JOB_STATE_PAUSED);
+  g_assert_false (xi_job_is_started (held));
+
+  start_engine (f, NULL);
+  run_until (f, is_idle, NULL, 30);
+
+  /* Higher priority first, then age; the scheduled one and the one never
+   * started wait. */
+  g_assert_cmpint (seen_state (f, xi_job_get_id (urgent)), ==, XI_JOB_STATE_COMPLETED);
+  g_assert_cmpint (seen_state (f, xi_job_get_id (first)), ==, XI_JOB_STATE_COMPLETED);
+  g_assert_cmpint (seen_state (f, xi_job_get_id (later)), ==, XI_JOB_STATE_PENDING);
+  g_assert_true (g_file_get_contents (f->journal, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  urgent_rows = list_recipients (f, xi_job_get_id (urgent));
+  first_rows = list_recipients (f, xi_job_get_id (first));
+  g_assert_true (g_str_has_prefix (lines[0], xi_job_recipient_get_message_id (urgent_rows->pdata[0])));
+  g_assert_true (g_str_has_prefix (lines[3], xi_job_recipient_get_message_id (first_rows->pdata[0])));
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);
+
+  /* "start" queues the held one. */
+  f->idle = FALSE;
+  started = command (f, xi_job_get_id (held), XI_JOB_COMMAND_START, &error);
+  g_assert_no_error (error);
+  run_until_state (f, xi_job_get_id (held), XI_JOB_STATE_COMPLETED);
+}
+
+static void
+test_resume_after_crash (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) claimed = NULL;
+  g_autoptr(XiJob) other = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  gint64 next_wake = 0;
+  guint n_lines;
+
+  make_audience (f, 5, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+
+  /* A previous process claimed the job and died before sending. */
+  WAIT (xi_store_claim_next_job_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        claimed = xi_store_claim_next_job_finish (f->store, result_, &next_wake, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (xi_job_get_state (claimed), ==, XI_JOB_STATE_PROCESSING);
+  rows = list_recipients (f, xi_job_get_id (job));
+
+  /* A newer, higher priority campaign must not overtake the interrupted one. */
+  spec->priority = 10;
+  other = create_job (f, spec);
+
+  start_engine (f, NULL);
+  run_until (f, is_idle, NULL, 30);
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_COMPLETED);
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 5);
+
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 10);
+  g_assert_true (g_hash_table_contains (journal, xi_job_recipient_get_message_id (rows->pdata[0])));
+}
+
+static gboolean
+is_resting (Fixture       *f,
+            gconstpointer  data)
+{
+  return f->progress != NULL && f->progress->resting && f->progress->next_send_at > 0;
+}
+
+static void
+test_batch_rest_and_daily_cap (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_lines;
+
+  make_audience (f, 6, FALSE);
+  spec = zero_delay_spec (f);
+  spec->batch_size = 2;
+  spec->batch_rest_ms = 30 * 60 * 1000;
+  job = create_job (f, spec);
+  start_engine (f, NULL);
+
+  run_until (f, is_resting, NULL, 10);
+  g_assert_cmpuint (f->progress->sent, ==, 2);
+  g_assert_cmpint (f->progress->next_send_at - g_get_real_time () / 1000, >, 29 * 60 * 1000);
+  /* The estimate counts the rests still ahead: two more of 30 minutes. */
+  g_assert_cmpint (f->progress->finish_estimate - g_get_real_time () / G_USEC_PER_SEC, >=, 59 * 60);
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 2);
+
+  paused = command (f, xi_job_get_id (job), XI_JOB_COMMAND_PAUSE, &error);
+  g_assert_no_error (error);
+  stop_engine (f);
+
+  /* A daily cap of 3 in a fresh campaign: three go today, the rest wait
+   * for tomorrow. */
+  g_clear_object (&job);
+  g_clear_pointer (&spec, xi_job_spec_free);
+  spec = zero_delay_spec (f);
+  spec->daily_cap = 3;
+  job = create_job (f, spec);
+  start_engine (f, NULL);
+  run_until (f, is_resting, NULL, 10);
+  g_assert_cmpuint (f->progress->sent, ==, 3);
+  g_clear_pointer (&journal, g_hash_table_unref);
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 5);
+}
+
+static void
+on_runner_progress (XiCampaignRunner *runner,
+                    XiJobProgress    *progress,
+                    guint            *count)
+{
+  (*count)++;
+}
+
+static void
+on_runner_idle (XiCampaignRunner *runner,
+                gboolean         *idle)
+{
+  *idle = TRUE;
+}
+
+static gboolean
+flag_set (Fixture       *f,
+          gconstpointer  data)
+{
+  return *(const gboolean *)data;
+}
+
+/* The facade on a real network thread: progress is coalesced, so a
+ * blocked main loop receives one update however many messages went. */
+static void
+test_runner_coalesces (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(XiCampaignRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean idle = FALSE;
+  guint n_progress = 0;
+
+  make_audience (f, 300, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+
+  runner = xi_campaign_runner_new (f->store, xi_loopback_transport_factory, g_strdup (f->journal), g_free);
+  g_signal_connect (runner, "progress", G_CALLBACK (on_runner_progress), &n_progress);
+  g_signal_connect (runner, "idle", G_CALLBACK (on_runner_idle), &idle);
+  g_assert_true (xi_campaign_runner_start (runner, &error));
+  g_assert_no_error (error);
+
+  /* Keep the main loop away until the campaign is done: 300 sends, all
+   * queued for one publish. */
+  for (guint i = 0; i < 600 && !journal_has (f, GUINT_TO_POINTER (300)); i++)
+    g_usleep (50 * 1000);
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (n_progress, ==, 1);
+
+  run_until (f, flag_set, &idle, 30);
+  xi_campaign_runner_stop (runner);
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_COMPLETED);
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 300);
+  g_assert_cmpuint (xi_campaign_runner_get_transport_state (runner), ==, XI_TRANSPORT_STATE_CONNECTED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/campaigns/plan-and-create", test_plan_and_create);
+  ADD ("/campaigns/quota-refused", test_quota_refused);
+  ADD ("/campaigns/run-to-completion", test_run_to_completion);
+  ADD ("/campaigns/pause-during-delay", test_pause_during_delay);
+  ADD ("/campaigns/cancel-during-retry", test_cancel_during_retry);
+  ADD ("/campaigns/retries-then-fails", test_retries_then_fails);
+  ADD ("/campaigns/fails-on-repeated-errors", test_fails_on_repeated_errors);
+  ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
+  ADD ("/campaigns/disconnect-waits", test_disconnect_waits);
+  ADD ("/campaigns/receipts", test_receipts);
+  ADD ("/campaigns/replies", test_replies);
+  ADD ("/campaigns/queue-order", test_queue_order);
+  ADD ("/campaigns/resume-after-crash", test_resume_after_crash);
+  ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);
+  ADD ("/campaigns/runner-coalesces", test_runner_coalesces);
+
+  return g_test_run ();
+}
