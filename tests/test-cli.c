@@ -235,6 +235,155 @@ test_export_roundtrip (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (report), "skipped"), ==, 0);
 }
 
+/* A group of three, one opted out, and a template: what campaigns need. */
+static void
+make_audience (Fixture *f)
+{
+  g_autofree char *csv = write_file (f, "pelanggan.csv",
+                                     "Nama,No HP\nAndi,0812-1111-0001\nBudi,0812-1111-0002\n"
+                                     "Citra,0812-1111-0003\nDewi,0812-1111-0004\n");
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", csv, "--group", "Pelanggan", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "opt-out", "081211110003", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "templates", "add", "Promo", "Halo {name}, promo!", NULL), ==, 0);
+}
+
+static char *
+create_campaign (Fixture    *f,
+                 const char *start)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "create", "--group", "Pelanggan",
+                            "--template", "Promo", "--delay", "0", "--batch", "0", start, NULL), ==, 0);
+  root = parse_json (out);
+  object = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object, "skipped"),
+                                               "opted_out"), ==, 1);
+  object = json_object_get_object_member (object, "campaign");
+  g_assert_cmpint (json_object_get_int_member (object, "total"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (object, "remaining"), ==, 3);
+  return g_strdup (json_object_get_string_member (object, "id"));
+}
+
+static void
+test_campaign_run (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *quota;
+
+  make_audience (f);
+  id = create_campaign (f, "--round-robin");
+
+  /* Created without --start it waits, paused, and run sends nothing. */
+  g_assert_cmpint (run_cli (f, NULL, NULL, "run", "--until-idle", NULL), ==, 0);
+  journal_path = g_build_filename (f->data_dir, "loopback-journal.tsv", NULL);
+  g_assert_false (g_file_get_contents (journal_path, &journal, NULL, NULL) && journal[0] != '\0');
+  g_clear_pointer (&journal, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "start", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Waiting"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "start", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not paused"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "run", "--until-idle", "--transport", "loopback", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (journal_path, &journal, NULL, NULL));
+  lines = g_strsplit (journal, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_nonnull (strstr (lines[0], "\t6281211110001\tHalo Andi, promo!"));
+
+  /* The id's first characters are enough. */
+  id[8] = '\0';
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "status", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Completed"));
+  g_assert_nonnull (strstr (out, "3 sent"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "status", NULL), ==, 0);
+  root = parse_json (out);
+  quota = json_object_get_object_member (json_node_get_object (root), "quota");
+  g_assert_cmpint (json_object_get_int_member (quota, "used"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (quota, "reserved"), ==, 0);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "report", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Opted out"));
+  g_clear_pointer (&out, g_free);
+  csv = g_build_filename (f->dir, "report.csv", NULL);
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "report", id, csv, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (csv, &report, NULL, NULL));
+  g_assert_true (g_str_has_prefix (report, "position,name,phone,status,reason,attempts,message_id,"));
+  g_assert_nonnull (strstr (report, "Halo Budi, promo!"));
+  g_strfreev (lines);
+  lines = g_strsplit (report, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 6);
+
+  /* A finished campaign cannot be paused. */
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "pause", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already finished"));
+}
+
+static void
+test_campaign_errors (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  make_audience (f);
+
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Nobody", "--template", "Promo",
+                            NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Nobody"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--delay", "5-2", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "20-45"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--at", "25:99", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "HH:MM"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", NULL), ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "explode", NULL), ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "run", "--transport", "whatsapp", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "linked account"));
+  g_clear_pointer (&err, g_free);
+
+  /* Pause, resume and cancel: the unsent are skipped, the quota returns. */
+  id = create_campaign (f, "--start");
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "pause", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Paused"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "resume", id, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "cancel", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"cancelled\""));
+  g_assert_nonnull (strstr (out, "\"skipped\" : 4"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 used, 0 reserved"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "cancel", "nope", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "campaign status"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -246,6 +395,8 @@ main (int   argc,
   g_test_add ("/xi/cli/groups-and-errors", Fixture, NULL, fixture_setup, test_groups_and_errors, fixture_teardown);
   g_test_add ("/xi/cli/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
   g_test_add ("/xi/cli/export-roundtrip", Fixture, NULL, fixture_setup, test_export_roundtrip, fixture_teardown);
+  g_test_add ("/xi/cli/campaign-run", Fixture, NULL, fixture_setup, test_campaign_run, fixture_teardown);
+  g_test_add ("/xi/cli/campaign-errors", Fixture, NULL, fixture_setup, test_campaign_errors, fixture_teardown);
 
   return g_test_run ();
 }

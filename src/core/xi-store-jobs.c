@@ -652,8 +652,8 @@ skip_reason_for (Planner     *planner,
   return XI_SKIP_REASON_NONE;
 }
 
-/* Walks the targeted contacts in the order they were added (for an import,
- * the order of the spreadsheet), which also spares sorting 100,000 rows;
+/* Walks the targeted contacts in the order the contact list shows them
+ * (by name, then number), so a report reads like the list;
  * deciding for each whether it is skipped and, when @render says so or
  * it is sent, what it gets. */
 static gboolean
@@ -677,7 +677,7 @@ plan_walk (XiStore          *self,
                                 "SELECT c.id, c.name, c.phone, c.custom_fields, c.opted_out, c.on_whatsapp"
                                 " FROM group_members m JOIN contacts c ON c.id = m.contact_id"
                                 " WHERE m.master_user_id = ?1 AND m.group_id = ?2 AND m.deleted = 0"
-                                " AND c.deleted = 0 ORDER BY c.rowid",
+                                " AND c.deleted = 0 ORDER BY c.name COLLATE NOCASE, c.phone",
                                 error);
       if (stmt == NULL)
         return FALSE;
@@ -691,7 +691,7 @@ plan_walk (XiStore          *self,
       stmt = _xi_store_prepare (self,
                                 "SELECT c.id, c.name, c.phone, c.custom_fields, c.opted_out, c.on_whatsapp"
                                 " FROM contacts c WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                                " ORDER BY c.rowid",
+                                " ORDER BY c.name COLLATE NOCASE, c.phone",
                                 error);
       if (stmt == NULL)
         return FALSE;
