@@ -382,6 +382,17 @@ test_campaign_errors (Fixture       *f,
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "cancel", "nope", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "campaign status"));
+  g_clear_pointer (&err, g_free);
+
+  /* Too big for what is left of the month: refused, nothing written. */
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "quota", "2", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "2 of 2 left"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "only 2 are left"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "quota", "lots", NULL), ==, 1);
 }
 
 int

@@ -347,6 +347,31 @@ campaign_cancel (XiCli *cli, int argc, char **argv)
   return campaign_command (cli, argc, argv, XI_JOB_COMMAND_CANCEL);
 }
 
+static void
+add_quota_json (JsonBuilder *builder,
+                XiQuota     *quota)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "period");
+  json_builder_add_string_value (builder, quota->period);
+  json_builder_set_member_name (builder, "allowance");
+  json_builder_add_int_value (builder, quota->allowance);
+  json_builder_set_member_name (builder, "used");
+  json_builder_add_int_value (builder, quota->used);
+  json_builder_set_member_name (builder, "reserved");
+  json_builder_add_int_value (builder, quota->reserved);
+  json_builder_set_member_name (builder, "available");
+  json_builder_add_int_value (builder, quota->available);
+  json_builder_end_object (builder);
+}
+
+static void
+print_quota_line (XiQuota *quota)
+{
+  g_print (_("Quota %s: %u used, %u reserved, %u of %u left\n"), quota->period, quota->used,
+           quota->reserved, quota->available, quota->allowance);
+}
+
 static XiQuota *
 get_quota (XiCli   *cli,
            GError **error)
@@ -387,18 +412,7 @@ campaign_status (XiCli  *cli,
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "quota");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "period");
-      json_builder_add_string_value (builder, quota->period);
-      json_builder_set_member_name (builder, "allowance");
-      json_builder_add_int_value (builder, quota->allowance);
-      json_builder_set_member_name (builder, "used");
-      json_builder_add_int_value (builder, quota->used);
-      json_builder_set_member_name (builder, "reserved");
-      json_builder_add_int_value (builder, quota->reserved);
-      json_builder_set_member_name (builder, "available");
-      json_builder_add_int_value (builder, quota->available);
-      json_builder_end_object (builder);
+      add_quota_json (builder, quota);
       json_builder_set_member_name (builder, "campaigns");
       json_builder_begin_array (builder);
       for (guint i = 0; i < jobs->len; i++)
@@ -413,8 +427,46 @@ campaign_status (XiCli  *cli,
     print_job_line (g_ptr_array_index (jobs, i));
   if (jobs->len == 0)
     g_print ("%s\n", _("No campaigns yet. Create one with “xender-in-cli campaign create”."));
-  g_print (_("Quota %s: %u used, %u reserved, %u of %u left\n"), quota->period, quota->used,
-           quota->reserved, quota->available, quota->allowance);
+  print_quota_line (quota);
+  return XI_CLI_EXIT_OK;
+}
+
+/* "campaign quota [ALLOWANCE]": the month's allowance, shown or set. */
+static int
+campaign_quota (XiCli  *cli,
+                int     argc,
+                char  **argv)
+{
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  guint64 allowance;
+
+  if (argc > 2)
+    return xi_cli_usage ("%s", _("Usage: campaign quota [MESSAGES-PER-MONTH]"));
+  if (argc == 2)
+    {
+      if (!g_ascii_string_to_unsigned (argv[1], 10, 0, G_MAXUINT32, &allowance, NULL))
+        return xi_cli_fail_message (cli, _("“%s” is not a number of messages."), argv[1]);
+      xi_store_set_quota_allowance_async (cli->store, allowance, NULL, xi_cli_result_cb, &slot);
+      result = xi_cli_wait (&slot);
+      quota = xi_store_set_quota_allowance_finish (cli->store, result, &error);
+    }
+  else
+    quota = get_quota (cli, &error);
+  if (quota == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      add_quota_json (builder, quota);
+      xi_cli_print_json (builder);
+    }
+  else
+    print_quota_line (quota);
   return XI_CLI_EXIT_OK;
 }
 
@@ -520,6 +572,7 @@ static const XiCliCommand campaign_commands[] = {
   { "cancel", campaign_cancel, N_("Stop a campaign for good and release its quota") },
   { "status", campaign_status, N_("List campaigns and the quota, or show one") },
   { "report", campaign_report, N_("Show or export (CSV) what each recipient was sent") },
+  { "quota",  campaign_quota,  N_("Show this month's quota, or set the allowance") },
   { NULL },
 };
 
