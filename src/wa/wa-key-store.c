@@ -1,0 +1,213 @@
+/* wa-key-store.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "wa-key-store"
+
+#include "config.h"
+
+#include "wa-key-store.h"
+
+G_DEFINE_INTERFACE (WaKeyStore, wa_key_store, G_TYPE_OBJECT)
+
+static void
+wa_key_store_default_init (WaKeyStoreInterface *iface)
+{
+}
+
+/**
+ * wa_key_store_load:
+ * @self: a #WaKeyStore
+ * @kind: a namespace such as "device" or "session"
+ * @key: the key inside @kind
+ *
+ * Returns: (transfer full) (nullable): the stored bytes
+ */
+GBytes *
+wa_key_store_load (WaKeyStore *self,
+                   const char *kind,
+                   const char *key)
+{
+  g_return_val_if_fail (WA_IS_KEY_STORE (self), NULL);
+  g_return_val_if_fail (kind != NULL && key != NULL, NULL);
+
+  return WA_KEY_STORE_GET_IFACE (self)->load (self, kind, key);
+}
+
+void
+wa_key_store_save (WaKeyStore *self,
+                   const char *kind,
+                   const char *key,
+                   GBytes     *value)
+{
+  g_return_if_fail (WA_IS_KEY_STORE (self));
+  g_return_if_fail (kind != NULL && key != NULL && value != NULL);
+
+  WA_KEY_STORE_GET_IFACE (self)->save (self, kind, key, value);
+}
+
+void
+wa_key_store_remove (WaKeyStore *self,
+                     const char *kind,
+                     const char *key)
+{
+  g_return_if_fail (WA_IS_KEY_STORE (self));
+  g_return_if_fail (kind != NULL && key != NULL);
+
+  WA_KEY_STORE_GET_IFACE (self)->remove (self, kind, key);
+}
+
+/**
+ * wa_key_store_list:
+ * @self: a #WaKeyStore
+ * @kind: a namespace
+ *
+ * Returns: (transfer container) (element-type utf8): the keys under @kind
+ */
+GPtrArray *
+wa_key_store_list (WaKeyStore *self,
+                   const char *kind)
+{
+  g_return_val_if_fail (WA_IS_KEY_STORE (self), NULL);
+  g_return_val_if_fail (kind != NULL, NULL);
+
+  return WA_KEY_STORE_GET_IFACE (self)->list (self, kind);
+}
+
+void
+wa_key_store_clear (WaKeyStore *self)
+{
+  g_return_if_fail (WA_IS_KEY_STORE (self));
+
+  WA_KEY_STORE_GET_IFACE (self)->clear (self);
+}
+
+/* An in-memory key store, for the fake server and for tests; it keeps
+ * nothing after the process ends. */
+
+struct _WaMemoryKeyStore
+{
+  GObject     parent_instance;
+
+  GHashTable *values;   /* "kind\x1fkey" -> GBytes */
+};
+
+static void wa_memory_key_store_iface_init (WaKeyStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WaMemoryKeyStore, wa_memory_key_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WA_TYPE_KEY_STORE,
+                                                      wa_memory_key_store_iface_init))
+
+static char *
+compose (const char *kind,
+         const char *key)
+{
+  return g_strconcat (kind, "\x1f", key, NULL);
+}
+
+static GBytes *
+memory_load (WaKeyStore *store,
+             const char *kind,
+             const char *key)
+{
+  WaMemoryKeyStore *self = WA_MEMORY_KEY_STORE (store);
+  g_autofree char *full = compose (kind, key);
+  GBytes *value = g_hash_table_lookup (self->values, full);
+
+  return value != NULL ? g_bytes_ref (value) : NULL;
+}
+
+static void
+memory_save (WaKeyStore *store,
+             const char *kind,
+             const char *key,
+             GBytes     *value)
+{
+  WaMemoryKeyStore *self = WA_MEMORY_KEY_STORE (store);
+  gsize len;
+  gconstpointer data = g_bytes_get_data (value, &len);
+
+  /* A private copy: the caller may wipe its buffer. */
+  g_hash_table_insert (self->values, compose (kind, key), g_bytes_new (data, len));
+}
+
+static void
+memory_remove (WaKeyStore *store,
+               const char *kind,
+               const char *key)
+{
+  WaMemoryKeyStore *self = WA_MEMORY_KEY_STORE (store);
+  g_autofree char *full = compose (kind, key);
+
+  g_hash_table_remove (self->values, full);
+}
+
+static GPtrArray *
+memory_list (WaKeyStore *store,
+             const char *kind)
+{
+  WaMemoryKeyStore *self = WA_MEMORY_KEY_STORE (store);
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *prefix = compose (kind, "");
+  GHashTableIter iter;
+  gpointer full;
+
+  g_hash_table_iter_init (&iter, self->values);
+  while (g_hash_table_iter_next (&iter, &full, NULL))
+    if (g_str_has_prefix (full, prefix))
+      g_ptr_array_add (keys, g_strdup ((const char *)full + strlen (prefix)));
+
+  return keys;
+}
+
+static void
+memory_clear (WaKeyStore *store)
+{
+  g_hash_table_remove_all (WA_MEMORY_KEY_STORE (store)->values);
+}
+
+static void
+wa_memory_key_store_iface_init (WaKeyStoreInterface *iface)
+{
+  iface->load = memory_load;
+  iface->save = memory_save;
+  iface->remove = memory_remove;
+  iface->list = memory_list;
+  iface->clear = memory_clear;
+}
+
+static void
+wa_memory_key_store_finalize (GObject *object)
+{
+  WaMemoryKeyStore *self = (WaMemoryKeyStore *)object;
+
+  g_clear_pointer (&self->values, g_hash_table_unref);
+
+  G_OBJECT_CLASS (wa_memory_key_store_parent_class)->finalize (object);
+}
+
+static void
+wa_memory_key_store_class_init (WaMemoryKeyStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wa_memory_key_store_finalize;
+}
+
+static void
+wa_memory_key_store_init (WaMemoryKeyStore *self)
+{
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
+}
+
+/**
+ * wa_memory_key_store_new:
+ *
+ * Returns: (transfer full): an empty key store that lives in memory only
+ */
+WaKeyStore *
+wa_memory_key_store_new (void)
+{
+  return g_object_new (WA_TYPE_MEMORY_KEY_STORE, NULL);
+}

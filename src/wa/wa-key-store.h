@@ -1,0 +1,74 @@
+/* wa-key-store.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define WA_TYPE_KEY_STORE (wa_key_store_get_type ())
+
+G_DECLARE_INTERFACE (WaKeyStore, wa_key_store, WA, KEY_STORE, GObject)
+
+/**
+ * WaKeyStoreInterface:
+ * @load: returns the value stored under (@kind, @key), or %NULL
+ * @save: stores @value under (@kind, @key), replacing any older value
+ * @remove: forgets (@kind, @key)
+ * @list: returns the keys stored under @kind
+ * @clear: forgets everything (used when the device is unlinked)
+ *
+ * Where the protocol library keeps its secrets: the device credentials and
+ * the Signal identities, sessions and prekeys. The library never touches a
+ * database itself; the application implements this on its own store and
+ * keeps the values out of logs and out of sync.
+ *
+ * Calls are synchronous and made on the network thread only, because
+ * libsignal's store callbacks are synchronous: an implementation serves
+ * reads from memory and writes through to disk in order.
+ */
+struct _WaKeyStoreInterface
+{
+  GTypeInterface parent_iface;
+
+  GBytes     *(*load)   (WaKeyStore *self,
+                         const char *kind,
+                         const char *key);
+  void        (*save)   (WaKeyStore *self,
+                         const char *kind,
+                         const char *key,
+                         GBytes     *value);
+  void        (*remove) (WaKeyStore *self,
+                         const char *kind,
+                         const char *key);
+  GPtrArray  *(*list)   (WaKeyStore *self,
+                         const char *kind);
+  void        (*clear)  (WaKeyStore *self);
+};
+
+GBytes     *wa_key_store_load   (WaKeyStore *self,
+                                 const char *kind,
+                                 const char *key);
+void        wa_key_store_save   (WaKeyStore *self,
+                                 const char *kind,
+                                 const char *key,
+                                 GBytes     *value);
+void        wa_key_store_remove (WaKeyStore *self,
+                                 const char *kind,
+                                 const char *key);
+GPtrArray  *wa_key_store_list   (WaKeyStore *self,
+                                 const char *kind);
+void        wa_key_store_clear  (WaKeyStore *self);
+
+#define WA_TYPE_MEMORY_KEY_STORE (wa_memory_key_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (WaMemoryKeyStore, wa_memory_key_store, WA, MEMORY_KEY_STORE, GObject)
+
+WaKeyStore *wa_memory_key_store_new (void);
+
+G_END_DECLS
