@@ -14,6 +14,7 @@
 #include "wa-cert.h"
 #include "wa-cert.pb-c.h"
 #include "wa-error.h"
+#include "wa-proto.h"
 
 /*
  * The certificate chain a server proves itself with during the Noise
@@ -120,16 +121,6 @@ check_window (const Details  *details,
 }
 
 static GBytes *
-pack (const ProtobufCMessage *message)
-{
-  gsize len = protobuf_c_message_get_packed_size (message);
-  guint8 *data = g_malloc (MAX (len, 1));
-
-  protobuf_c_message_pack (message, data);
-  return g_bytes_new_take (data, len);
-}
-
-static GBytes *
 pack_details (const WaCertDetails *fields,
               const guint8         key[WA_KEY_LEN])
 {
@@ -149,7 +140,7 @@ pack_details (const WaCertDetails *fields,
   details.has_not_after = TRUE;
   details.not_after = fields->not_after;
 
-  return pack (&details.base);
+  return wa_proto_pack (&details.base);
 }
 
 /* Public API */
@@ -326,7 +317,7 @@ wa_cert_build_full (const guint8         root_priv[WA_KEY_LEN],
   chain.leaf = &leaf;
   chain.intermediate = &middle;
 
-  return pack (&chain.base);
+  return wa_proto_pack (&chain.base);
 }
 
 /**

@@ -11,6 +11,7 @@
 
 #include "wa-client-payload.h"
 #include "wa-handshake.pb-c.h"
+#include "wa-proto.h"
 
 /*
  * The ClientPayload carried, encrypted, in the handshake's ClientFinish
@@ -93,16 +94,6 @@ common_init (Common             *common,
   common->payload.connect_reason = WA_HANDSHAKE__CLIENT_PAYLOAD__CONNECT_REASON__USER_ACTIVATED;
 }
 
-static GBytes *
-pack_payload (const WaHandshake__ClientPayload *payload)
-{
-  gsize len = wa_handshake__client_payload__get_packed_size (payload);
-  guint8 *data = g_malloc (len);
-
-  wa_handshake__client_payload__pack (payload, data);
-  return g_bytes_new_take (data, len);
-}
-
 static ProtobufCBinaryData
 binary (const guint8 *data,
         gsize         len)
@@ -132,7 +123,7 @@ wa_client_payload_registration (const WaClientInfo   *info,
   WaHandshake__ClientPayload__DevicePairingRegistrationData pairing =
     WA_HANDSHAKE__CLIENT_PAYLOAD__DEVICE_PAIRING_REGISTRATION_DATA__INIT;
   g_autofree char *version_text = NULL;
-  g_autofree guint8 *props_data = NULL;
+  g_autoptr(GBytes) props_data = NULL;
   guint8 build_hash[WA_MD5_LEN];
   guint8 registration_id[4];
   guint8 skey_id[3] = { 0, 0, WA_SIGNED_PRE_KEY_ID };
@@ -162,7 +153,7 @@ wa_client_payload_registration (const WaClientInfo   *info,
   props.has_require_full_sync = TRUE;
   props.require_full_sync = FALSE;
   props.history_sync_config = &history;
-  props_data = g_malloc (wa_handshake__device_props__get_packed_size (&props));
+  props_data = wa_proto_pack (&props.base);
 
   registration_id[0] = credentials->registration_id >> 24;
   registration_id[1] = credentials->registration_id >> 16;
@@ -184,7 +175,7 @@ wa_client_payload_registration (const WaClientInfo   *info,
   pairing.has_build_hash = TRUE;
   pairing.build_hash = binary (build_hash, sizeof build_hash);
   pairing.has_device_props = TRUE;
-  pairing.device_props = binary (props_data, wa_handshake__device_props__pack (&props, props_data));
+  pairing.device_props = binary (g_bytes_get_data (props_data, NULL), g_bytes_get_size (props_data));
 
   common_init (&common, info);
   common.payload.has_passive = TRUE;
@@ -193,7 +184,7 @@ wa_client_payload_registration (const WaClientInfo   *info,
   common.payload.pull = FALSE;
   common.payload.device_pairing_data = &pairing;
 
-  return pack_payload (&common.payload);
+  return wa_proto_pack (&common.payload.base);
 }
 
 /**
@@ -230,5 +221,5 @@ wa_client_payload_login (const WaClientInfo *info,
   common.payload.has_lid_db_migrated = TRUE;
   common.payload.lid_db_migrated = TRUE;
 
-  return pack_payload (&common.payload);
+  return wa_proto_pack (&common.payload.base);
 }

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "wa-error.h"
+#include "wa-proto.h"
 #include "wa-handshake.pb-c.h"
 #include "wa-noise.h"
 
@@ -182,16 +183,6 @@ decrypt_and_hash (WaNoiseHandshake  *self,
   self->n++;
   mix_hash (self, cipher, len);
   return plain;
-}
-
-static GBytes *
-pack (const ProtobufCMessage *message)
-{
-  gsize len = protobuf_c_message_get_packed_size (message);
-  guint8 *data = g_malloc (MAX (len, 1));
-
-  protobuf_c_message_pack (message, data);
-  return g_bytes_new_take (data, len);
 }
 
 static WaHandshake__HandshakeMessage *
@@ -461,7 +452,7 @@ wa_noise_handshake_start (WaNoiseHandshake *self,
   message.client_hello = &hello;
 
   self->step = STEP_SERVER_HELLO;
-  return pack (&message.base);
+  return wa_proto_pack (&message.base);
 }
 
 /**
@@ -618,7 +609,7 @@ wa_noise_handshake_write_client_finish (WaNoiseHandshake  *self,
   message.client_finish = &finish;
 
   self->step = STEP_SPLIT;
-  return pack (&message.base);
+  return wa_proto_pack (&message.base);
 }
 
 /**
@@ -726,7 +717,7 @@ wa_noise_handshake_write_server_hello (WaNoiseHandshake  *self,
   hello.payload.data = (guint8 *) g_bytes_get_data (encrypted_payload, &hello.payload.len);
   message.server_hello = &hello;
 
-  out = pack (&message.base);
+  out = wa_proto_pack (&message.base);
   self->step = STEP_CLIENT_FINISH;
   return out;
 

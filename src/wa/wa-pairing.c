@@ -12,6 +12,7 @@
 #include "wa-adv.pb-c.h"
 #include "wa-error.h"
 #include "wa-pairing-private.h"
+#include "wa-proto.h"
 
 /*
  * The companion's side of pair-success: prove the message came from the
@@ -36,16 +37,6 @@ has_bytes (protobuf_c_boolean  has,
            gsize               len)
 {
   return has && value.len == len;
-}
-
-static GBytes *
-pack_identity (const WaAdv__ADVSignedDeviceIdentity *identity)
-{
-  gsize len = wa_adv__advsigned_device_identity__get_packed_size (identity);
-  guint8 *data = g_malloc (len);
-
-  wa_adv__advsigned_device_identity__pack (identity, data);
-  return g_bytes_new_take (data, len);
 }
 
 /* @a || @b || @c || @d, for the signed messages. */
@@ -139,10 +130,10 @@ _wa_pairing_verify_with_random (const WaCredentials  *credentials,
   identity->has_device_signature = TRUE;
   identity->device_signature.data = device_signature;
   identity->device_signature.len = WA_SIGNATURE_LEN;
-  self->account = pack_identity (identity);
+  self->account = wa_proto_pack (&identity->base);
   /* The server already has the phone's key; the reply leaves it out. */
   identity->has_account_signature_key = FALSE;
-  self->reply = pack_identity (identity);
+  self->reply = wa_proto_pack (&identity->base);
   /* The buffer is ours, not protobuf-c's: do not let it free it. */
   identity->has_device_signature = FALSE;
   identity->device_signature.data = NULL;
