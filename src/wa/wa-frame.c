@@ -151,6 +151,30 @@ wa_frame_writer_write (WaFrameWriter  *self,
 }
 
 /**
+ * wa_frame_writer_send:
+ * @self: the writer of this side of @websocket
+ * @websocket: an open WebSocket
+ * @payload: one frame's payload
+ * @error: return location for a #GError
+ *
+ * Frames @payload and sends it as one binary WebSocket message.
+ */
+gboolean
+wa_frame_writer_send (WaFrameWriter            *self,
+                      SoupWebsocketConnection  *websocket,
+                      GBytes                   *payload,
+                      GError                  **error)
+{
+  g_autoptr(GBytes) frame = wa_frame_writer_write (self, g_bytes_get_data (payload, NULL),
+                                                   g_bytes_get_size (payload), error);
+
+  if (frame == NULL)
+    return FALSE;
+  soup_websocket_connection_send_message (websocket, SOUP_WEBSOCKET_DATA_BINARY, frame);
+  return TRUE;
+}
+
+/**
  * wa_frame_reader_new:
  * @side: which end of the connection reads; the server's reader first
  *   expects the connection header

@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -40,6 +40,11 @@ GBytes        *wa_frame_writer_write      (WaFrameWriter  *self,
                                            const guint8   *payload,
                                            gsize           len,
                                            GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean       wa_frame_writer_send       (WaFrameWriter            *self,
+                                           SoupWebsocketConnection  *websocket,
+                                           GBytes                   *payload,
+                                           GError                  **error);
 
 WaFrameReader *wa_frame_reader_new        (WaFrameSide     side) G_GNUC_WARN_UNUSED_RESULT;
 void           wa_frame_reader_free       (WaFrameReader  *self);

@@ -1,0 +1,31 @@
+/* fakewa-server.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "wa-crypto.h"
+
+G_BEGIN_DECLS
+
+#define FAKEWA_TYPE_SERVER (fakewa_server_get_type ())
+
+/* A stand-in for the WhatsApp server on 127.0.0.1, built on the same
+ * protocol library (protocol notes §12): WebSocket, frames, the Noise
+ * responder with a certificate chain from its own test root, binary nodes.
+ * It answers pings and can drop every connection on command. The
+ * "client-payload" signal (GBytes) reports each completed handshake. */
+G_DECLARE_FINAL_TYPE (FakewaServer, fakewa_server, FAKEWA, SERVER, GObject)
+
+FakewaServer *fakewa_server_new             (GError       **error);
+const char   *fakewa_server_get_url         (FakewaServer  *self);
+const guint8 *fakewa_server_get_root_key    (FakewaServer  *self);
+guint         fakewa_server_get_n_clients   (FakewaServer  *self);
+void          fakewa_server_drop_all        (FakewaServer  *self);
+
+G_END_DECLS
