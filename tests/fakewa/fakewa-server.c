@@ -12,11 +12,14 @@
 #include <libsoup/soup.h>
 
 #include "fakewa-server.h"
+#include "wa-adv.pb-c.h"
 #include "wa-binary.h"
 #include "wa-cert.h"
 #include "wa-error.h"
 #include "wa-frame.h"
+#include "wa-handshake.pb-c.h"
 #include "wa-noise.h"
+#include "wa-proto.h"
 
 /*
  * The server side of the transport. Its keys are made at start: a test
@@ -28,6 +31,9 @@
 
 #define CHAIN_VALIDITY (24 * 60 * 60)
 
+/* Refs handed to a registering client, as many as the real server gives. */
+#define N_REFS 6
+
 typedef struct
 {
   FakewaServer            *server;
@@ -38,6 +44,12 @@ typedef struct
   WaNoiseCipher           *write_cipher;
   WaNoiseCipher           *read_cipher;
   gboolean                 hello_done;
+
+  /* Pairing of a registering client */
+  GPtrArray               *refs;        /* char* */
+  guint8                   identity[WA_KEY_LEN];
+  GBytes                  *details;     /* the ADVDeviceIdentity sent */
+  char                    *device_jid;
 } Peer;
 
 struct _FakewaServer
@@ -48,7 +60,9 @@ struct _FakewaServer
   char       *url;
   WaKeyPair   root;
   WaKeyPair   server_static;
+  WaKeyPair   phone;       /* the account's primary device identity */
   GBytes     *chain;
+  guint       next_device;
   GPtrArray  *peers;   /* Peer* */
 };
 
@@ -56,6 +70,7 @@ G_DEFINE_FINAL_TYPE (FakewaServer, fakewa_server, G_TYPE_OBJECT)
 
 enum {
   CLIENT_PAYLOAD,
+  PAIRED,
   N_SIGNALS
 };
 
@@ -73,6 +88,9 @@ peer_free (Peer *peer)
   g_clear_pointer (&peer->handshake, wa_noise_handshake_free);
   g_clear_pointer (&peer->write_cipher, wa_noise_cipher_free);
   g_clear_pointer (&peer->read_cipher, wa_noise_cipher_free);
+  g_clear_pointer (&peer->refs, g_ptr_array_unref);
+  g_clear_pointer (&peer->details, g_bytes_unref);
+  g_free (peer->device_jid);
   g_free (peer);
 }
 
@@ -88,22 +106,116 @@ send_node (Peer    *peer,
   return cipher != NULL && wa_frame_writer_send (peer->writer, peer->websocket, cipher, error);
 }
 
-/* <iq type="get" xmlns="w:p"><ping/></iq> gets its result (§6.4). */
+/* The companion's countersignature must verify with the identity it
+ * registered; then the server restarts the stream (515) as after every
+ * pairing. */
+static gboolean
+handle_pair_device_sign (Peer    *peer,
+                         WaNode  *sign,
+                         GError **error)
+{
+  FakewaServer *self = peer->server;
+  WaNode *identity_node = wa_node_get_child_by_tag (sign, "device-identity");
+  GBytes *content = identity_node != NULL ? wa_node_get_content_bytes (identity_node) : NULL;
+  g_autoptr(GByteArray) message = g_byte_array_new ();
+  g_autoptr(WaNode) restart = NULL;
+  WaAdv__ADVSignedDeviceIdentity *identity = NULL;
+  gboolean valid;
+
+  if (content != NULL)
+    identity = wa_adv__advsigned_device_identity__unpack (NULL, g_bytes_get_size (content),
+                                                          g_bytes_get_data (content, NULL));
+  valid = identity != NULL && peer->details != NULL && identity->has_device_signature &&
+          identity->device_signature.len == WA_SIGNATURE_LEN && !identity->has_account_signature_key;
+  if (valid)
+    {
+      g_byte_array_append (message, (const guint8 *)"\x06\x01", 2);
+      g_byte_array_append (message, g_bytes_get_data (peer->details, NULL), g_bytes_get_size (peer->details));
+      g_byte_array_append (message, peer->identity, WA_KEY_LEN);
+      g_byte_array_append (message, self->phone.pub, WA_KEY_LEN);
+      valid = wa_crypto_verify (peer->identity, message->data, message->len, identity->device_signature.data);
+    }
+  if (identity != NULL)
+    wa_adv__advsigned_device_identity__free_unpacked (identity, NULL);
+  if (!valid)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "the companion's device signature does not verify");
+      return FALSE;
+    }
+
+  g_signal_emit (self, signals[PAIRED], 0, peer->device_jid);
+  restart = wa_node_new_with_attrs ("stream:error", "code", "515", NULL);
+  if (!send_node (peer, restart, error))
+    return FALSE;
+  soup_websocket_connection_close (peer->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  return TRUE;
+}
+
+/* Pings get their result (§6.4); the answer to pair-success carries the
+ * companion's countersignature. */
 static gboolean
 handle_node (Peer    *peer,
              WaNode  *node,
              GError **error)
 {
   g_autoptr(WaNode) result = NULL;
+  WaNode *sign;
 
-  if (!g_str_equal (wa_node_get_tag (node), "iq") ||
-      g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:p") != 0 ||
+  if (!g_str_equal (wa_node_get_tag (node), "iq"))
+    return TRUE;
+
+  if (g_strcmp0 (wa_node_get_attr (node, "type"), "result") == 0 &&
+      (sign = wa_node_get_child_by_tag (node, "pair-device-sign")) != NULL)
+    return handle_pair_device_sign (peer, sign, error);
+
+  if (g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:p") != 0 ||
       wa_node_get_child_by_tag (node, "ping") == NULL)
     return TRUE;
 
   result = wa_node_new_with_attrs ("iq", "type", "result", "from", "s.whatsapp.net",
                                    "id", wa_node_get_attr (node, "id"), NULL);
   return send_node (peer, result, error);
+}
+
+/* A registration payload gets the refs its QR codes are made of (§5.1). */
+static gboolean
+start_pairing (Peer    *peer,
+               GBytes  *payload,
+               GError **error)
+{
+  g_autoptr(WaNode) iq = NULL;
+  WaHandshake__ClientPayload *decoded;
+  WaNode *pair_device;
+  gboolean registering;
+
+  decoded = wa_handshake__client_payload__unpack (NULL, g_bytes_get_size (payload),
+                                                  g_bytes_get_data (payload, NULL));
+  if (decoded == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "the client payload does not parse");
+      return FALSE;
+    }
+  registering = decoded->device_pairing_data != NULL && decoded->device_pairing_data->has_e_ident &&
+                decoded->device_pairing_data->e_ident.len == WA_KEY_LEN;
+  if (registering)
+    memcpy (peer->identity, decoded->device_pairing_data->e_ident.data, WA_KEY_LEN);
+  wa_handshake__client_payload__free_unpacked (decoded, NULL);
+  if (!registering)
+    return TRUE;
+
+  iq = wa_node_new_with_attrs ("iq", "from", "@s.whatsapp.net", "type", "set", "id", "pair-1",
+                               "xmlns", "md", NULL);
+  pair_device = wa_node_add_child (iq, wa_node_new ("pair-device"));
+  peer->refs = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < N_REFS; i++)
+    {
+      g_autofree char *ref = g_strdup_printf ("2@fakewa-ref-%u-%08x", i + 1, g_random_int ());
+      WaNode *child = wa_node_add_child (pair_device, wa_node_new ("ref"));
+
+      wa_node_set_content_data (child, (const guint8 *)ref, strlen (ref));
+      g_ptr_array_add (peer->refs, g_steal_pointer (&ref));
+    }
+  return send_node (peer, iq, error);
 }
 
 static gboolean
@@ -140,7 +252,7 @@ handle_frame (Peer    *peer,
         return FALSE;
       g_clear_pointer (&peer->handshake, wa_noise_handshake_free);
       g_signal_emit (self, signals[CLIENT_PAYLOAD], 0, payload);
-      return TRUE;
+      return start_pairing (peer, payload, error);
     }
 
   plain = wa_noise_cipher_decrypt (peer->read_cipher, g_bytes_get_data (frame, NULL),
@@ -221,6 +333,7 @@ fakewa_server_finalize (GObject *object)
   g_free (self->url);
   wa_key_pair_clear (&self->root);
   wa_key_pair_clear (&self->server_static);
+  wa_key_pair_clear (&self->phone);
 
   G_OBJECT_CLASS (fakewa_server_parent_class)->finalize (object);
 }
@@ -232,6 +345,8 @@ fakewa_server_class_init (FakewaServerClass *klass)
 
   signals[CLIENT_PAYLOAD] = g_signal_new ("client-payload", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
+  signals[PAIRED] = g_signal_new ("paired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -264,6 +379,7 @@ fakewa_server_new (GError **error)
   wa_key_pair_generate (&self->root);
   wa_key_pair_generate (&intermediate);
   wa_key_pair_generate (&self->server_static);
+  wa_key_pair_generate (&self->phone);
   self->chain = wa_cert_build (self->root.priv, &intermediate, self->server_static.pub, 0, 1,
                                now - CHAIN_VALIDITY, now + CHAIN_VALIDITY);
   wa_key_pair_clear (&intermediate);
@@ -321,4 +437,134 @@ fakewa_server_drop_all (FakewaServer *self)
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   g_ptr_array_set_size (self->peers, 0);
+}
+
+/**
+ * fakewa_server_get_phone_identity:
+ *
+ * Returns: the identity key of the simulated phone, which signs pairings
+ */
+const guint8 *
+fakewa_server_get_phone_identity (FakewaServer *self)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), NULL);
+  return self->phone.pub;
+}
+
+static Peer *
+find_peer_by_ref (FakewaServer *self,
+                  const char   *ref)
+{
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+
+      for (guint j = 0; peer->refs != NULL && j < peer->refs->len; j++)
+        if (g_str_equal (g_ptr_array_index (peer->refs, j), ref))
+          return peer;
+    }
+  return NULL;
+}
+
+/* The phone's part (§5.4–5.6): vouch for the companion's identity with the
+ * account's key and authenticate it all with the ADV secret from the QR. */
+static GBytes *
+build_device_identity (FakewaServer  *self,
+                       Peer          *peer,
+                       const guint8   adv_secret[WA_KEY_LEN])
+{
+  WaAdv__ADVDeviceIdentity device = WA_ADV__ADVDEVICE_IDENTITY__INIT;
+  WaAdv__ADVSignedDeviceIdentity identity = WA_ADV__ADVSIGNED_DEVICE_IDENTITY__INIT;
+  WaAdv__ADVSignedDeviceIdentityHMAC container = WA_ADV__ADVSIGNED_DEVICE_IDENTITY_HMAC__INIT;
+  g_autoptr(GByteArray) message = g_byte_array_new ();
+  g_autoptr(GBytes) signed_identity = NULL;
+  guint8 account_signature[WA_SIGNATURE_LEN];
+  guint8 mac[32];
+
+  device.has_raw_id = device.has_timestamp = device.has_key_index = TRUE;
+  device.raw_id = g_random_int ();
+  device.timestamp = g_get_real_time () / G_USEC_PER_SEC;
+  device.key_index = 1;
+  g_clear_pointer (&peer->details, g_bytes_unref);
+  peer->details = wa_proto_pack (&device.base);
+
+  g_byte_array_append (message, (const guint8 *)"\x06\x00", 2);
+  g_byte_array_append (message, g_bytes_get_data (peer->details, NULL), g_bytes_get_size (peer->details));
+  g_byte_array_append (message, peer->identity, WA_KEY_LEN);
+  wa_crypto_sign (self->phone.priv, message->data, message->len, account_signature);
+
+  identity.has_details = identity.has_account_signature_key = identity.has_account_signature = TRUE;
+  identity.details.data = (guint8 *)g_bytes_get_data (peer->details, &identity.details.len);
+  identity.account_signature_key.data = self->phone.pub;
+  identity.account_signature_key.len = WA_KEY_LEN;
+  identity.account_signature.data = account_signature;
+  identity.account_signature.len = WA_SIGNATURE_LEN;
+  signed_identity = wa_proto_pack (&identity.base);
+
+  wa_crypto_hmac_sha256 (adv_secret, WA_KEY_LEN, g_bytes_get_data (signed_identity, NULL),
+                         g_bytes_get_size (signed_identity), mac);
+  container.has_details = container.has_hmac = TRUE;
+  container.details.data = (guint8 *)g_bytes_get_data (signed_identity, &container.details.len);
+  container.hmac.data = mac;
+  container.hmac.len = sizeof mac;
+  return wa_proto_pack (&container.base);
+}
+
+/**
+ * fakewa_server_scan:
+ * @self: the server
+ * @qr_text: what the companion's QR code says
+ * @phone: the account's number, digits
+ * @error: return location for a #GError
+ *
+ * Plays the phone scanning @qr_text: the companion showing it receives
+ * pair-success for a new device of @phone.
+ */
+gboolean
+fakewa_server_scan (FakewaServer  *self,
+                    const char    *qr_text,
+                    const char    *phone,
+                    GError       **error)
+{
+  const char *fragment = strchr (qr_text, '#');
+  g_auto(GStrv) fields = NULL;
+  g_autofree guint8 *identity = NULL;
+  g_autofree guint8 *adv_secret = NULL;
+  g_autoptr(GBytes) device_identity = NULL;
+  g_autoptr(WaNode) iq = NULL;
+  gsize identity_len = 0, adv_len = 0;
+  WaNode *success, *identity_node;
+  Peer *peer;
+
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
+
+  if (fragment != NULL)
+    fields = g_strsplit (fragment + 1, ",", -1);
+  if (fields == NULL || g_strv_length (fields) != 5)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "not a WhatsApp linking code");
+      return FALSE;
+    }
+  identity = g_base64_decode (fields[2], &identity_len);
+  adv_secret = g_base64_decode (fields[3], &adv_len);
+  peer = find_peer_by_ref (self, fields[0]);
+  if (peer == NULL || identity_len != WA_KEY_LEN || adv_len != WA_KEY_LEN ||
+      memcmp (identity, peer->identity, WA_KEY_LEN) != 0)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "no companion is showing this code");
+      return FALSE;
+    }
+
+  g_free (peer->device_jid);
+  peer->device_jid = g_strdup_printf ("%s:%u@s.whatsapp.net", phone, ++self->next_device);
+  device_identity = build_device_identity (self, peer, adv_secret);
+
+  iq = wa_node_new_with_attrs ("iq", "from", "@s.whatsapp.net", "type", "set", "id", "pair-2",
+                               "xmlns", "md", NULL);
+  success = wa_node_add_child (iq, wa_node_new ("pair-success"));
+  identity_node = wa_node_add_child (success, wa_node_new ("device-identity"));
+  wa_node_set_content_bytes (identity_node, device_identity);
+  wa_node_add_child (success, wa_node_new_with_attrs ("platform", "name", "android", NULL));
+  wa_node_add_child (success, wa_node_new_with_attrs ("device", "jid", peer->device_jid, NULL));
+  return send_node (peer, iq, error);
 }

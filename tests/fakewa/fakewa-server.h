@@ -18,8 +18,10 @@ G_BEGIN_DECLS
 /* A stand-in for the WhatsApp server on 127.0.0.1, built on the same
  * protocol library (protocol notes §12): WebSocket, frames, the Noise
  * responder with a certificate chain from its own test root, binary nodes.
- * It answers pings and can drop every connection on command. The
- * "client-payload" signal (GBytes) reports each completed handshake. */
+ * It answers pings, hands a registering client its pairing refs, plays
+ * the phone that scans a QR code, and can drop every connection on
+ * command. Signals: "client-payload" (GBytes) for each completed
+ * handshake, "paired" (device JID text) once a companion countersigned. */
 G_DECLARE_FINAL_TYPE (FakewaServer, fakewa_server, FAKEWA, SERVER, GObject)
 
 FakewaServer *fakewa_server_new             (GError       **error);
@@ -27,5 +29,10 @@ const char   *fakewa_server_get_url         (FakewaServer  *self);
 const guint8 *fakewa_server_get_root_key    (FakewaServer  *self);
 guint         fakewa_server_get_n_clients   (FakewaServer  *self);
 void          fakewa_server_drop_all        (FakewaServer  *self);
+gboolean      fakewa_server_scan            (FakewaServer  *self,
+                                             const char    *qr_text,
+                                             const char    *phone,
+                                             GError       **error);
+const guint8 *fakewa_server_get_phone_identity (FakewaServer *self);
 
 G_END_DECLS
