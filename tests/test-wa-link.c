@@ -124,10 +124,48 @@ fixture_tear_down (Fixture       *f,
 }
 
 static void
+first_node_cb (WaConnection *connection,
+               WaNode       *node,
+               char        **tag)
+{
+  if (*tag == NULL)
+    *tag = g_strdup (wa_node_get_tag (node));
+}
+
+/* Logs in as user:device and returns the tag of the server's answer. */
+static char *
+first_node_after_login (Fixture *f,
+                        guint64  user,
+                        guint32  device)
+{
+  char *tag = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WaConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  WaClientInfo info;
+
+  wa_client_info_init (&info);
+  payload = wa_client_payload_login (&info, user, device);
+  wa_connection_connect_async (fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server),
+                               &f->credentials->noise_key, payload, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  connection = wa_connection_connect_finish (result, &error);
+  g_assert_no_error (error);
+  g_signal_connect (connection, "node", G_CALLBACK (first_node_cb), &tag);
+  while (tag == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  wa_connection_close (connection);
+  return tag;
+}
+
+static void
 test_scan (Fixture       *f,
            gconstpointer  data)
 {
   g_autofree char *identity = g_base64_encode (f->credentials->identity_key.pub, WA_KEY_LEN);
+  g_autofree char *answer = NULL;
   g_autoptr(GError) error = NULL;
   const char *qr;
 
@@ -154,6 +192,14 @@ test_scan (Fixture       *f,
   g_assert_cmpstr (f->client_jid, ==, "6281234567890:1@s.whatsapp.net");
   g_assert_cmpstr (f->server_jid, ==, f->client_jid);
   g_assert_cmpmem (f->primary_identity, WA_KEY_LEN, fakewa_server_get_phone_identity (f->server), WA_KEY_LEN);
+
+  /* After the restart the device logs in as what it became (§5.7). */
+  answer = first_node_after_login (f, G_GUINT64_CONSTANT (6281234567890), 1);
+  g_assert_cmpstr (answer, ==, "success");
+  /* A device the server does not know is logged out. */
+  g_free (answer);
+  answer = first_node_after_login (f, G_GUINT64_CONSTANT (6281234567890), 7);
+  g_assert_cmpstr (answer, ==, "failure");
 }
 
 static void

@@ -64,6 +64,7 @@ struct _FakewaServer
   GBytes     *chain;
   guint       next_device;
   GPtrArray  *peers;   /* Peer* */
+  GHashTable *devices; /* paired device JID -> companion identity (GBytes) */
 };
 
 G_DEFINE_FINAL_TYPE (FakewaServer, fakewa_server, G_TYPE_OBJECT)
@@ -143,6 +144,8 @@ handle_pair_device_sign (Peer    *peer,
       return FALSE;
     }
 
+  g_hash_table_insert (self->devices, g_strdup (peer->device_jid),
+                       g_bytes_new (peer->identity, WA_KEY_LEN));
   g_signal_emit (self, signals[PAIRED], 0, peer->device_jid);
   restart = wa_node_new_with_attrs ("stream:error", "code", "515", NULL);
   if (!send_node (peer, restart, error))
@@ -177,6 +180,23 @@ handle_node (Peer    *peer,
   return send_node (peer, result, error);
 }
 
+/* A login succeeds for a device this server paired; any other is logged
+ * out (401), as an unlinked device is (§6.1). */
+static gboolean
+log_in (Peer        *peer,
+        const char  *jid,
+        GError     **error)
+{
+  g_autoptr(WaNode) answer = NULL;
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+
+  if (g_hash_table_contains (peer->server->devices, jid))
+    answer = wa_node_new_with_attrs ("success", "t", now, NULL);
+  else
+    answer = wa_node_new_with_attrs ("failure", "reason", "401", NULL);
+  return send_node (peer, answer, error);
+}
+
 /* A registration payload gets the refs its QR codes are made of (§5.1). */
 static gboolean
 start_pairing (Peer    *peer,
@@ -199,6 +219,14 @@ start_pairing (Peer    *peer,
                 decoded->device_pairing_data->e_ident.len == WA_KEY_LEN;
   if (registering)
     memcpy (peer->identity, decoded->device_pairing_data->e_ident.data, WA_KEY_LEN);
+  else if (decoded->has_username && decoded->has_device)
+    {
+      g_autofree char *jid = g_strdup_printf ("%" G_GUINT64_FORMAT ":%u@s.whatsapp.net",
+                                              decoded->username, decoded->device);
+
+      wa_handshake__client_payload__free_unpacked (decoded, NULL);
+      return log_in (peer, jid, error);
+    }
   wa_handshake__client_payload__free_unpacked (decoded, NULL);
   if (!registering)
     return TRUE;
@@ -326,6 +354,7 @@ fakewa_server_finalize (GObject *object)
   FakewaServer *self = (FakewaServer *)object;
 
   g_ptr_array_unref (self->peers);
+  g_hash_table_unref (self->devices);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -353,6 +382,7 @@ static void
 fakewa_server_init (FakewaServer *self)
 {
   self->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)peer_free);
+  self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
 }
 
 /**
