@@ -22,6 +22,7 @@ static const XiCliCommand top_commands[] = {
   { "templates", xi_cli_templates, N_("Write message templates and preview them") },
   { "campaign",  xi_cli_campaign,  N_("Create campaigns, control them and read their reports") },
   { "run",       xi_cli_run,       N_("Send queued campaigns until stopped or idle") },
+  { "link",      xi_cli_link,      N_("Link this computer to WhatsApp by scanning a QR code") },
   { NULL },
 };
 

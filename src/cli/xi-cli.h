@@ -85,6 +85,9 @@ char        **xi_cli_contact_ids_for (XiCli               *cli,
 int           xi_cli_campaign        (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
+int           xi_cli_link            (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
 int           xi_cli_run             (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

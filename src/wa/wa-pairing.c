@@ -198,6 +198,53 @@ wa_pairing_error_reply (const GError  *error,
   *text = "internal-error";
 }
 
+/* Kept beside the device keys: unlinking clears both together. */
+#define KIND "device"
+
+/**
+ * wa_pairing_save:
+ * @self: a verified pairing
+ * @device_jid: what the server calls this device now
+ * @store: where the application keeps secrets
+ *
+ * Remembers that this device is linked, to log in as it from now on.
+ */
+void
+wa_pairing_save (const WaPairing *self,
+                 const char      *device_jid,
+                 WaKeyStore      *store)
+{
+  g_autoptr(GBytes) jid = NULL;
+  g_autoptr(GBytes) primary = NULL;
+
+  g_return_if_fail (self != NULL && device_jid != NULL);
+  g_return_if_fail (WA_IS_KEY_STORE (store));
+
+  jid = g_bytes_new (device_jid, strlen (device_jid));
+  primary = g_bytes_new (self->primary_identity, WA_KEY_LEN);
+  wa_key_store_save (store, KIND, "account", self->account);
+  wa_key_store_save (store, KIND, "primary-identity", primary);
+  wa_key_store_save (store, KIND, "jid", jid);
+}
+
+/**
+ * wa_pairing_load_device_jid:
+ * @store: where the application keeps secrets
+ *
+ * Returns: (transfer full) (nullable): this device's JID, or %NULL when it
+ *   was never linked
+ */
+char *
+wa_pairing_load_device_jid (WaKeyStore *store)
+{
+  g_autoptr(GBytes) jid = NULL;
+
+  g_return_val_if_fail (WA_IS_KEY_STORE (store), NULL);
+
+  jid = wa_key_store_load (store, KIND, "jid");
+  return jid != NULL ? g_strndup (g_bytes_get_data (jid, NULL), g_bytes_get_size (jid)) : NULL;
+}
+
 void
 wa_pairing_free (WaPairing *self)
 {

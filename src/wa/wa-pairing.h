@@ -8,6 +8,7 @@
 #pragma once
 
 #include "wa-credentials.h"
+#include "wa-key-store.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,10 @@ WaPairing  *wa_pairing_verify        (const WaCredentials  *credentials,
 void        wa_pairing_error_reply   (const GError         *error,
                                       guint                *code,
                                       const char          **text);
+void        wa_pairing_save          (const WaPairing      *self,
+                                      const char           *device_jid,
+                                      WaKeyStore           *store);
+char       *wa_pairing_load_device_jid (WaKeyStore         *store);
 void        wa_pairing_free          (WaPairing            *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaPairing, wa_pairing_free)

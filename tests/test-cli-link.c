@@ -1,0 +1,196 @@
+/* test-cli-link.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "xi-test-utils.h"
+
+/* "xender-in-cli link" against the fake server in its own process: the
+ * QR code, the phone's scan, pairing, the 515 restart and login; then a
+ * second run logs in from the saved session, and a server that does not
+ * know the device refuses it. Everything on 127.0.0.1. */
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *out;
+  GOutputStream    *in;
+  char             *url;
+  char             *root;
+} Fakewa;
+
+static char *
+read_line (GDataInputStream *stream)
+{
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line_utf8 (stream, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  return line;
+}
+
+static void
+fakewa_start (Fakewa *fake)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url_line = NULL;
+  g_autofree char *root_line = NULL;
+
+  fake->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                    g_getenv ("XI_FAKEWA"), NULL);
+  g_assert_no_error (error);
+  fake->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake->process));
+  fake->in = g_subprocess_get_stdin_pipe (fake->process);
+  url_line = read_line (fake->out);
+  root_line = read_line (fake->out);
+  g_assert_true (g_str_has_prefix (url_line, "url ws://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (root_line, "root "));
+  fake->url = g_strdup (url_line + strlen ("url "));
+  fake->root = g_strdup (root_line + strlen ("root "));
+}
+
+static void
+fakewa_stop (Fakewa *fake)
+{
+  g_output_stream_close (fake->in, NULL, NULL);
+  g_subprocess_wait (fake->process, NULL, NULL);
+  g_clear_object (&fake->out);
+  g_clear_object (&fake->process);
+  g_clear_pointer (&fake->url, g_free);
+  g_clear_pointer (&fake->root, g_free);
+}
+
+static GSubprocess *
+spawn_link (Fakewa     *fake,
+            const char *data_dir,
+            gboolean    json)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake->url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake->root, TRUE);
+  if (json)
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("XI_CLI"), "--data-dir", data_dir,
+                                           "--json", "link", NULL);
+  else
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("XI_CLI"), "--data-dir", data_dir,
+                                           "link", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* The CLI prints one pretty JSON object per event. */
+static JsonObject *
+read_json_object (GDataInputStream *stream,
+                  JsonParser       *parser)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (;;)
+    {
+      g_autofree char *line = read_line (stream);
+
+      g_string_append (text, line);
+      if (g_str_equal (line, "}"))
+        break;
+    }
+  json_parser_load_from_data (parser, text->str, -1, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+test_link_and_log_in (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GDataInputStream) cli_out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *paired = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  Fakewa fake = { 0 };
+  JsonObject *object;
+
+  fakewa_start (&fake);
+  cli = spawn_link (&fake, data_dir, TRUE);
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+
+  object = read_json_object (cli_out, parser);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "qr"),
+                                   "https://wa.me/settings/linked_devices#2@fakewa-ref-1-"));
+
+  /* The phone scans the code the CLI shows. */
+  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
+  g_assert_true (g_output_stream_write_all (fake.in, command, strlen (command), NULL, NULL, &error));
+  g_assert_no_error (error);
+  answer = read_line (fake.out);
+  g_assert_cmpstr (answer, ==, "ok");
+  paired = read_line (fake.out);
+  g_assert_cmpstr (paired, ==, "paired 6281234567890:1@s.whatsapp.net");
+
+  object = read_json_object (cli_out, parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "linked"), ==, "6281234567890:1@s.whatsapp.net");
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&cli);
+
+  /* The saved session logs in without a code. */
+  cli = spawn_link (&fake, data_dir, FALSE);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+  g_assert_nonnull (strstr (out, "Already linked to WhatsApp as +62 812-3456-7890"));
+  g_clear_object (&cli);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  fakewa_stop (&fake);
+
+  /* A server that does not know this device logs it out: the keys go,
+   * and the next run starts over with a new code. */
+  fakewa_start (&fake);
+  cli = spawn_link (&fake, data_dir, FALSE);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 1);
+  g_assert_nonnull (strstr (err, "unlinked from WhatsApp"));
+  g_clear_object (&cli);
+
+  cli = spawn_link (&fake, data_dir, TRUE);
+  g_clear_object (&cli_out);
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  object = read_json_object (cli_out, parser);
+  g_assert_nonnull (json_object_get_string_member (object, "qr"));
+  g_subprocess_force_exit (cli);
+  g_subprocess_wait (cli, NULL, NULL);
+  fakewa_stop (&fake);
+
+  xi_test_rm_rf (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/link/link-and-log-in", test_link_and_log_in);
+
+  return g_test_run ();
+}
