@@ -194,6 +194,81 @@ test_nobody_listening (Fixture       *f,
   g_assert_nonnull (error);
 }
 
+static void
+iq_answered_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError **error = ((gpointer *)user_data)[1];
+  WaNode **answer = ((gpointer *)user_data)[0];
+
+  *answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, error);
+  ((gpointer *)user_data)[2] = GINT_TO_POINTER (TRUE);
+}
+
+/* Sends @iq and waits for its answer or its error. */
+static WaNode *
+request (WaConnection  *connection,
+         WaNode        *iq,
+         guint          timeout_ms,
+         GError       **error)
+{
+  WaNode *answer = NULL;
+  gpointer data[3] = { &answer, error, GINT_TO_POINTER (FALSE) };
+
+  wa_connection_send_iq_async (connection, iq, timeout_ms, NULL, iq_answered_cb, data);
+  while (!GPOINTER_TO_INT (data[2]))
+    g_main_context_iteration (NULL, TRUE);
+  return answer;
+}
+
+static void
+test_requests_and_keepalive (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(WaConnection) connection = NULL;
+  g_autoptr(WaNode) ping = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "w:p", NULL);
+  g_autoptr(WaNode) unknown = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "nothing", NULL);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  connection = connect_with_root (f, fakewa_server_get_root_key (f->server), &error);
+  g_assert_no_error (error);
+  g_signal_connect (connection, "node", G_CALLBACK (node_cb), f);
+  g_signal_connect (connection, "closed", G_CALLBACK (closed_cb), f);
+
+  /* The answer is matched by id and does not reach the "node" signal. */
+  wa_node_add_child (ping, wa_node_new ("ping"));
+  answer = request (connection, ping, 5000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wa_node_get_attr (answer, "type"), ==, "result");
+  g_assert_cmpstr (wa_node_get_attr (answer, "id"), ==, wa_node_get_attr (ping, "id"));
+  g_assert_true (f->received == NULL || g_strcmp0 (wa_node_get_attr (f->received, "type"), "result") != 0);
+
+  /* A request nobody answers times out. */
+  g_clear_pointer (&answer, wa_node_unref);
+  answer = request (connection, unknown, 100, &error);
+  g_assert_null (answer);
+  g_assert_error (error, WA_ERROR, WA_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  /* Keepalive: answered pings keep the connection… */
+  wa_connection_start_keepalive (connection, 30, 200);
+  start = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - start < 300 * 1000)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (wa_connection_is_open (connection));
+  g_assert_null (f->closed);
+
+  /* …a silent server ends it as lost. */
+  fakewa_server_set_silent (f->server, TRUE);
+  while (f->closed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (f->closed, WA_ERROR, WA_ERROR_TIMED_OUT);
+  g_assert_false (wa_connection_is_open (connection));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -208,6 +283,7 @@ main (int   argc,
   ADD ("/wa/connection/wrong-root", test_wrong_root);
   ADD ("/wa/connection/server-drops", test_server_drops);
   ADD ("/wa/connection/nobody-listening", test_nobody_listening);
+  ADD ("/wa/connection/requests-and-keepalive", test_requests_and_keepalive);
 
   return g_test_run ();
 }

@@ -61,6 +61,13 @@ struct _WaConnection
 
   WaNoiseCipher           *write_cipher;
   WaNoiseCipher           *read_cipher;
+
+  GHashTable              *pending_iqs;   /* id -> PendingIq, answered by the iq with that id */
+  guint                    next_iq;
+  char                    *id_prefix;
+  GSource                 *keepalive;
+  guint                    keepalive_interval_ms;
+  guint                    keepalive_timeout_ms;
 };
 
 G_DEFINE_FINAL_TYPE (WaConnection, wa_connection, G_TYPE_OBJECT)
@@ -81,6 +88,52 @@ clear_handshake (WaConnection *self)
   wa_key_pair_clear (&self->noise_static);
 }
 
+typedef struct
+{
+  GTask   *task;
+  GSource *timeout;
+} PendingIq;
+
+static void
+pending_iq_free (PendingIq *pending)
+{
+  g_source_destroy (pending->timeout);
+  g_source_unref (pending->timeout);
+  g_object_unref (pending->task);
+  g_free (pending);
+}
+
+/* Removes the request @id and hands its task over, or %NULL. */
+static GTask *
+take_pending_iq (WaConnection *self,
+                 const char   *id)
+{
+  g_autofree char *key = NULL;
+  PendingIq *pending;
+  GTask *task;
+
+  if (!g_hash_table_steal_extended (self->pending_iqs, id, (gpointer *)&key, (gpointer *)&pending))
+    return NULL;
+  task = g_object_ref (pending->task);
+  pending_iq_free (pending);
+  return task;
+}
+
+static void
+fail_pending_iqs (WaConnection *self,
+                  const GError *error)
+{
+  g_autoptr(GList) ids = g_hash_table_get_keys (self->pending_iqs);
+
+  for (GList *l = ids; l != NULL; l = l->next)
+    {
+      g_autofree char *id = g_strdup (l->data);
+      g_autoptr(GTask) task = take_pending_iq (self, id);
+
+      g_task_return_error (task, g_error_copy (error));
+    }
+}
+
 /* Ends the connection once, telling whoever waits: the connect call while
  * the handshake runs, the "closed" signal after. */
 static void
@@ -99,6 +152,13 @@ fail (WaConnection *self,
         soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     }
   clear_handshake (self);
+
+  fail_pending_iqs (self, owned);
+  if (self->keepalive != NULL)
+    {
+      g_source_destroy (self->keepalive);
+      g_clear_pointer (&self->keepalive, g_source_unref);
+    }
 
   if (self->state == STATE_HANDSHAKE && self->connect_task != NULL)
     {
@@ -148,6 +208,33 @@ handle_server_hello (WaConnection  *self,
   return TRUE;
 }
 
+/* An iq result or error goes to whoever sent the iq with its id. */
+static gboolean
+answer_pending_iq (WaConnection *self,
+                   WaNode       *node)
+{
+  const char *id = wa_node_get_attr (node, "id");
+  const char *type = wa_node_get_attr (node, "type");
+  g_autoptr(GTask) task = NULL;
+
+  if (!g_str_equal (wa_node_get_tag (node), "iq") || id == NULL ||
+      (g_strcmp0 (type, "result") != 0 && g_strcmp0 (type, "error") != 0) ||
+      (task = take_pending_iq (self, id)) == NULL)
+    return FALSE;
+
+  if (g_str_equal (type, "error"))
+    {
+      WaNode *error = wa_node_get_child_by_tag (node, "error");
+
+      g_task_return_new_error (task, WA_ERROR, WA_ERROR_FAILED, "The server refused the request (%s %s)",
+                               error != NULL ? wa_node_get_attr (error, "code") : "?",
+                               error != NULL ? wa_node_get_attr (error, "text") : "");
+    }
+  else
+    g_task_return_pointer (task, wa_node_ref (node), (GDestroyNotify)wa_node_unref);
+  return TRUE;
+}
+
 static gboolean
 handle_frame (WaConnection  *self,
               GBytes        *frame,
@@ -167,7 +254,8 @@ handle_frame (WaConnection  *self,
   if (node == NULL)
     return FALSE;
 
-  g_signal_emit (self, signals[NODE], 0, node);
+  if (!answer_pending_iq (self, node))
+    g_signal_emit (self, signals[NODE], 0, node);
   return TRUE;
 }
 
@@ -256,6 +344,11 @@ wa_connection_dispose (GObject *object)
 {
   WaConnection *self = (WaConnection *)object;
 
+  if (self->keepalive != NULL)
+    {
+      g_source_destroy (self->keepalive);
+      g_clear_pointer (&self->keepalive, g_source_unref);
+    }
   if (self->websocket != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->websocket, self);
@@ -278,6 +371,8 @@ wa_connection_finalize (GObject *object)
   g_clear_pointer (&self->writer, wa_frame_writer_free);
   g_clear_pointer (&self->write_cipher, wa_noise_cipher_free);
   g_clear_pointer (&self->read_cipher, wa_noise_cipher_free);
+  g_hash_table_unref (self->pending_iqs);
+  g_free (self->id_prefix);
 
   G_OBJECT_CLASS (wa_connection_parent_class)->finalize (object);
 }
@@ -302,6 +397,10 @@ wa_connection_init (WaConnection *self)
   self->reader = wa_frame_reader_new (WA_FRAME_SIDE_CLIENT);
   self->writer = wa_frame_writer_new (WA_FRAME_SIDE_CLIENT);
   self->handshake = wa_noise_handshake_new (WA_NOISE_ROLE_INITIATOR);
+  self->pending_iqs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)pending_iq_free);
+  /* Ids need only be unique per connection; a random prefix keeps them
+   * from repeating across reconnects, as the real clients do. */
+  self->id_prefix = g_strdup_printf ("%u.%u-", g_random_int_range (10000, 99999), g_random_int_range (1, 99));
 }
 
 /**
@@ -393,6 +492,150 @@ wa_connection_send_node (WaConnection  *self,
   cipher = wa_noise_cipher_encrypt (self->write_cipher, g_bytes_get_data (plain, NULL),
                                     g_bytes_get_size (plain), error);
   return cipher != NULL && send_bytes (self, cipher, error);
+}
+
+static gboolean
+iq_timed_out_cb (gpointer user_data)
+{
+  GTask *pending_task = user_data;
+  WaConnection *self = g_task_get_source_object (pending_task);
+  g_autoptr(GTask) task = take_pending_iq (self, g_task_get_task_data (pending_task));
+
+  if (task != NULL)
+    g_task_return_new_error (task, WA_ERROR, WA_ERROR_TIMED_OUT, "The server did not answer in time");
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * wa_connection_send_iq_async:
+ * @self: an open connection
+ * @iq: the request; given an id when it has none
+ * @timeout_ms: how long to wait for the answer
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer, an error iq, or the timeout
+ * @user_data: closure
+ *
+ * Sends a request and waits for the iq answering it (same id); the
+ * answer does not reach the "node" signal.
+ */
+void
+wa_connection_send_iq_async (WaConnection        *self,
+                             WaNode              *iq,
+                             guint                timeout_ms,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  PendingIq *pending;
+  char *id;
+
+  g_return_if_fail (WA_IS_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_connection_send_iq_async);
+  if (wa_node_get_attr (iq, "id") == NULL)
+    {
+      g_autofree char *fresh = g_strdup_printf ("%s%u", self->id_prefix, ++self->next_iq);
+
+      wa_node_set_attr (iq, "id", fresh);
+    }
+  id = g_strdup (wa_node_get_attr (iq, "id"));
+  g_task_set_task_data (task, id, g_free);
+
+  if (!wa_connection_send_node (self, iq, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The timeout lives exactly as long as the entry (pending_iq_free). */
+  pending = g_new0 (PendingIq, 1);
+  pending->task = g_object_ref (task);
+  pending->timeout = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (pending->timeout, iq_timed_out_cb, pending->task, NULL);
+  g_source_attach (pending->timeout, g_main_context_get_thread_default ());
+  g_hash_table_insert (self->pending_iqs, g_strdup (id), pending);
+}
+
+/**
+ * wa_connection_send_iq_finish:
+ *
+ * Returns: (transfer full): the answering iq
+ */
+WaNode *
+wa_connection_send_iq_finish (WaConnection  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean send_keepalive_cb (gpointer user_data);
+
+static void
+schedule_keepalive (WaConnection *self,
+                    guint         interval_ms)
+{
+  self->keepalive = g_timeout_source_new (interval_ms);
+  g_source_set_callback (self->keepalive, send_keepalive_cb, self, NULL);
+  g_source_attach (self->keepalive, g_main_context_get_thread_default ());
+}
+
+static void
+keepalive_answered_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  WaConnection *self = WA_CONNECTION (object);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer = wa_connection_send_iq_finish (self, result, &error);
+  if (self->state != STATE_OPEN)
+    return;
+  /* A silent server is a lost connection: end it, so the owner reconnects. */
+  if (answer == NULL)
+    {
+      fail (self, g_error_new (WA_ERROR, WA_ERROR_TIMED_OUT, "The connection was lost: %s", error->message));
+      return;
+    }
+  schedule_keepalive (self, self->keepalive_interval_ms);
+}
+
+static gboolean
+send_keepalive_cb (gpointer user_data)
+{
+  WaConnection *self = user_data;
+  g_autoptr(WaNode) ping = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "get",
+                                                   "xmlns", "w:p", NULL);
+
+  g_clear_pointer (&self->keepalive, g_source_unref);
+  wa_node_add_child (ping, wa_node_new ("ping"));
+  wa_connection_send_iq_async (self, ping, self->keepalive_timeout_ms, NULL, keepalive_answered_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * wa_connection_start_keepalive:
+ * @self: an open connection
+ * @interval_ms: between pings, normally %WA_CONNECTION_KEEPALIVE_INTERVAL_MS
+ * @timeout_ms: how long a ping may go unanswered before the connection
+ *   is declared lost and closed (%WA_ERROR_TIMED_OUT)
+ */
+void
+wa_connection_start_keepalive (WaConnection *self,
+                               guint         interval_ms,
+                               guint         timeout_ms)
+{
+  g_return_if_fail (WA_IS_CONNECTION (self));
+  g_return_if_fail (self->state == STATE_OPEN && self->keepalive == NULL);
+
+  self->keepalive_interval_ms = interval_ms;
+  self->keepalive_timeout_ms = timeout_ms;
+  schedule_keepalive (self, self->keepalive_interval_ms);
 }
 
 /**

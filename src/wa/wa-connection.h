@@ -18,6 +18,12 @@ G_BEGIN_DECLS
  * line may point elsewhere; the app never does. */
 #define WA_CONNECTION_DEFAULT_URL "wss://web.whatsapp.com/ws/chat"
 
+/* The generic iq deadline (whatsmeow 75 s, Baileys 60 s) and the
+ * keepalive rhythm (§6.4). */
+#define WA_CONNECTION_IQ_TIMEOUT_MS        60000
+#define WA_CONNECTION_KEEPALIVE_INTERVAL_MS 25000
+#define WA_CONNECTION_KEEPALIVE_TIMEOUT_MS  10000
+
 #define WA_TYPE_CONNECTION (wa_connection_get_type ())
 
 /* One encrypted connection to the server: a WebSocket carrying 3-byte
@@ -39,6 +45,18 @@ WaConnection *wa_connection_connect_finish (GAsyncResult         *result,
 gboolean      wa_connection_send_node      (WaConnection         *self,
                                             WaNode               *node,
                                             GError              **error);
+void          wa_connection_send_iq_async  (WaConnection         *self,
+                                            WaNode               *iq,
+                                            guint                 timeout_ms,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+WaNode       *wa_connection_send_iq_finish (WaConnection         *self,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+void          wa_connection_start_keepalive (WaConnection        *self,
+                                            guint                 interval_ms,
+                                            guint                 timeout_ms);
 void          wa_connection_close          (WaConnection         *self);
 gboolean      wa_connection_is_open        (WaConnection         *self);
 

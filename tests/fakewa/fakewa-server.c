@@ -63,6 +63,7 @@ struct _FakewaServer
   WaKeyPair   phone;       /* the account's primary device identity */
   GBytes     *chain;
   guint       next_device;
+  gboolean    silent;      /* pings go unanswered, as over a dead link */
   GPtrArray  *peers;   /* Peer* */
   GHashTable *devices; /* paired device JID -> companion identity (GBytes) */
 };
@@ -171,7 +172,7 @@ handle_node (Peer    *peer,
       (sign = wa_node_get_child_by_tag (node, "pair-device-sign")) != NULL)
     return handle_pair_device_sign (peer, sign, error);
 
-  if (g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:p") != 0 ||
+  if (peer->server->silent || g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:p") != 0 ||
       wa_node_get_child_by_tag (node, "ping") == NULL)
     return TRUE;
 
@@ -467,6 +468,20 @@ fakewa_server_drop_all (FakewaServer *self)
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   g_ptr_array_set_size (self->peers, 0);
+}
+
+/**
+ * fakewa_server_set_silent:
+ *
+ * Stops (or resumes) answering pings, so a client's keepalive fails the
+ * way it does when the network silently drops packets.
+ */
+void
+fakewa_server_set_silent (FakewaServer *self,
+                          gboolean      silent)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->silent = silent;
 }
 
 /**
