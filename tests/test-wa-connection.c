@@ -269,6 +269,43 @@ test_requests_and_keepalive (Fixture       *f,
   g_assert_false (wa_connection_is_open (connection));
 }
 
+/* Each stream error tells the owner what to do next (§6.5). */
+static void
+test_stream_errors (Fixture       *f,
+                    gconstpointer  data)
+{
+  const struct {
+    const char *code;
+    const char *conflict;
+    int         expected;
+  } cases[] = {
+    { "515", NULL, WA_ERROR_RESTART_REQUIRED },
+    { "401", NULL, WA_ERROR_LOGGED_OUT },
+    { NULL, "device_removed", WA_ERROR_LOGGED_OUT },
+    { NULL, "replaced", WA_ERROR_REPLACED },
+    { "503", NULL, WA_ERROR_CONNECTION_CLOSED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(WaConnection) connection = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_clear_error (&f->closed);
+      g_clear_pointer (&f->received_payload, g_bytes_unref);
+      connection = connect_with_root (f, fakewa_server_get_root_key (f->server), &error);
+      g_assert_no_error (error);
+      g_signal_connect (connection, "closed", G_CALLBACK (closed_cb), f);
+      while (f->received_payload == NULL)
+        g_main_context_iteration (NULL, TRUE);
+
+      fakewa_server_stream_error (f->server, cases[i].code, cases[i].conflict);
+      while (f->closed == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_error (f->closed, WA_ERROR, cases[i].expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -284,6 +321,7 @@ main (int   argc,
   ADD ("/wa/connection/server-drops", test_server_drops);
   ADD ("/wa/connection/nobody-listening", test_nobody_listening);
   ADD ("/wa/connection/requests-and-keepalive", test_requests_and_keepalive);
+  ADD ("/wa/connection/stream-errors", test_stream_errors);
 
   return g_test_run ();
 }

@@ -235,6 +235,27 @@ answer_pending_iq (WaConnection *self,
   return TRUE;
 }
 
+/* What a <stream:error> means for the owner (protocol notes §6.5): it
+ * decides from the code whether to reconnect at once, later, never, or
+ * to forget the device. */
+static GError *
+stream_error (WaNode *node)
+{
+  const char *code = wa_node_get_attr (node, "code");
+  WaNode *conflict = wa_node_get_child_by_tag (node, "conflict");
+  const char *conflict_type = conflict != NULL ? wa_node_get_attr (conflict, "type") : NULL;
+
+  if (g_strcmp0 (code, "515") == 0)
+    return g_error_new (WA_ERROR, WA_ERROR_RESTART_REQUIRED, "The server asked for a new connection");
+  if (g_strcmp0 (code, "401") == 0 || g_strcmp0 (conflict_type, "device_removed") == 0)
+    return g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT, "This device was unlinked");
+  if (g_strcmp0 (conflict_type, "replaced") == 0)
+    return g_error_new (WA_ERROR, WA_ERROR_REPLACED,
+                        "Another connection of this device took over");
+  return g_error_new (WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "The server ended the stream (code %s)",
+                      code != NULL ? code : "none");
+}
+
 static gboolean
 handle_frame (WaConnection  *self,
               GBytes        *frame,
@@ -254,6 +275,11 @@ handle_frame (WaConnection  *self,
   if (node == NULL)
     return FALSE;
 
+  if (g_str_equal (wa_node_get_tag (node), "stream:error"))
+    {
+      fail (self, stream_error (node));
+      return TRUE;
+    }
   if (!answer_pending_iq (self, node))
     g_signal_emit (self, signals[NODE], 0, node);
   return TRUE;

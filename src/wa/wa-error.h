@@ -25,6 +25,10 @@ G_BEGIN_DECLS
  * @WA_ERROR_RATE_LIMITED: the server asked to slow down
  * @WA_ERROR_NOT_ON_WHATSAPP: the number has no account
  * @WA_ERROR_TIMED_OUT: no answer in time
+ * @WA_ERROR_RESTART_REQUIRED: the server ended the stream and expects a
+ *   new connection at once (515, after pairing)
+ * @WA_ERROR_REPLACED: another connection with the same device took over;
+ *   reconnecting would only fight it
  *
  * Errors of the WhatsApp protocol library.
  */
@@ -39,6 +43,8 @@ typedef enum {
   WA_ERROR_RATE_LIMITED,
   WA_ERROR_NOT_ON_WHATSAPP,
   WA_ERROR_TIMED_OUT,
+  WA_ERROR_RESTART_REQUIRED,
+  WA_ERROR_REPLACED,
 } WaError;
 
 GQuark wa_error_quark (void);

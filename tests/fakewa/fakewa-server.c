@@ -471,6 +471,38 @@ fakewa_server_drop_all (FakewaServer *self)
 }
 
 /**
+ * fakewa_server_stream_error:
+ * @code: (nullable): the code attribute, such as "515" or "503"
+ * @conflict: (nullable): a conflict child's type, such as "replaced"
+ *
+ * Ends every client's stream with a stream error, then closes it.
+ */
+void
+fakewa_server_stream_error (FakewaServer *self,
+                            const char   *code,
+                            const char   *conflict)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+      g_autoptr(WaNode) node = wa_node_new ("stream:error");
+      g_autoptr(GError) error = NULL;
+
+      if (peer->handshake != NULL)
+        continue;
+      if (code != NULL)
+        wa_node_set_attr (node, "code", code);
+      if (conflict != NULL)
+        wa_node_add_child (node, wa_node_new_with_attrs ("conflict", "type", conflict, NULL));
+      if (!send_node (peer, node, &error))
+        g_debug ("Could not send a stream error: %s", error->message);
+      soup_websocket_connection_close (peer->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    }
+}
+
+/**
  * fakewa_server_set_silent:
  *
  * Stops (or resumes) answering pings, so a client's keepalive fails the

@@ -29,6 +29,9 @@ const char   *fakewa_server_get_url         (FakewaServer  *self);
 const guint8 *fakewa_server_get_root_key    (FakewaServer  *self);
 guint         fakewa_server_get_n_clients   (FakewaServer  *self);
 void          fakewa_server_drop_all        (FakewaServer  *self);
+void          fakewa_server_stream_error    (FakewaServer  *self,
+                                             const char    *code,
+                                             const char    *conflict);
 void          fakewa_server_set_silent      (FakewaServer  *self,
                                              gboolean       silent);
 gboolean      fakewa_server_scan            (FakewaServer  *self,
