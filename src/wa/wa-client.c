@@ -1,0 +1,565 @@
+/* wa-client.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "wa-client"
+
+#include "config.h"
+
+#include "wa-client-payload.h"
+#include "wa-client.h"
+#include "wa-credentials.h"
+#include "wa-error.h"
+#include "wa-link.h"
+#include "wa-pairing.h"
+
+/*
+ * The connection's life, as the real clients lead it (protocol notes
+ * §5.7, §6.1, §6.4, §6.5):
+ *  - no session: register, show QR codes, and after pair-success the
+ *    server's 515 means "connect again now", this time to log in;
+ *  - a session: log in; <success> means connected, <failure reason=401>
+ *    or a 401 stream error means unlinked (the keys are wiped);
+ *  - "replaced" means another connection took over: stop, never fight;
+ *  - anything else lost (drop, silence, server restart, no network):
+ *    try again after a delay that doubles up to a ceiling, with jitter so
+ *    a crowd of clients does not return in step.
+ */
+
+#define BACKOFF_FIRST_MS 1000
+#define BACKOFF_MAX_MS   (2 * 60 * 1000)
+
+struct _WaClient
+{
+  GObject         parent_instance;
+
+  WaKeyStore     *store;
+  char           *url;
+  guint8          root_key[WA_KEY_LEN];
+
+  WaClientState   state;
+  WaCredentials  *credentials;
+  char           *device_jid;
+  WaConnection   *connection;
+  WaLink         *link;
+  GCancellable   *cancellable;   /* the connect in flight */
+  GSource        *retry;
+  guint           failures;      /* in a row, for the backoff */
+  guint           retry_in;      /* seconds, while waiting */
+  char           *last_error;
+
+  guint           backoff_first_ms;
+  guint           backoff_max_ms;
+  guint           keepalive_interval_ms;
+  guint           keepalive_timeout_ms;
+};
+
+G_DEFINE_FINAL_TYPE (WaClient, wa_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_RETRY_IN,
+  N_PROPS
+};
+
+enum {
+  QR,
+  PAIRED,
+  NODE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void connect_now (WaClient *self);
+
+static void
+set_state (WaClient      *self,
+           WaClientState  state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+remember_error (WaClient     *self,
+                const GError *error)
+{
+  g_free (self->last_error);
+  self->last_error = g_strdup (error != NULL ? error->message : NULL);
+}
+
+static void
+drop_connection (WaClient *self)
+{
+  if (self->link != NULL)
+    g_signal_handlers_disconnect_by_data (self->link, self);
+  g_clear_object (&self->link);
+  if (self->connection != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      wa_connection_close (self->connection);
+    }
+  g_clear_object (&self->connection);
+}
+
+static void
+stop_retry (WaClient *self)
+{
+  if (self->retry == NULL)
+    return;
+  g_source_destroy (self->retry);
+  g_clear_pointer (&self->retry, g_source_unref);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  WaClient *self = user_data;
+
+  g_clear_pointer (&self->retry, g_source_unref);
+  connect_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Try again: at once after a restart request, otherwise after a delay
+ * that doubles with each failure, between half and all of it. */
+static void
+schedule_reconnect (WaClient *self,
+                    gboolean  immediately)
+{
+  guint64 delay_ms = 0;
+
+  drop_connection (self);
+  stop_retry (self);
+  if (!immediately)
+    {
+      guint64 ceiling = (guint64)self->backoff_first_ms << MIN (self->failures, 16u);
+
+      ceiling = MIN (ceiling, self->backoff_max_ms);
+      delay_ms = ceiling / 2 + g_random_int_range (0, MAX (ceiling / 2, 1));
+      self->failures++;
+    }
+
+  self->retry_in = (delay_ms + 999) / 1000;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_IN]);
+  set_state (self, immediately ? WA_CLIENT_STATE_CONNECTING : WA_CLIENT_STATE_WAITING);
+
+  self->retry = g_timeout_source_new (delay_ms);
+  g_source_set_callback (self->retry, retry_cb, self, NULL);
+  g_source_attach (self->retry, g_main_context_get_thread_default ());
+}
+
+static void
+logged_out (WaClient     *self,
+            const GError *error)
+{
+  remember_error (self, error);
+  drop_connection (self);
+  stop_retry (self);
+  wa_key_store_clear (self->store);
+  g_clear_pointer (&self->credentials, wa_credentials_free);
+  g_clear_pointer (&self->device_jid, g_free);
+  set_state (self, WA_CLIENT_STATE_LOGGED_OUT);
+}
+
+static void
+connection_closed_cb (WaConnection *connection,
+                      const GError *error,
+                      WaClient     *self)
+{
+  remember_error (self, error);
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_LOGGED_OUT))
+    logged_out (self, error);
+  else if (g_error_matches (error, WA_ERROR, WA_ERROR_REPLACED))
+    {
+      drop_connection (self);
+      set_state (self, WA_CLIENT_STATE_REPLACED);
+    }
+  else
+    schedule_reconnect (self, g_error_matches (error, WA_ERROR, WA_ERROR_RESTART_REQUIRED));
+}
+
+static void
+connection_node_cb (WaConnection *connection,
+                    WaNode       *node,
+                    WaClient     *self)
+{
+  const char *tag = wa_node_get_tag (node);
+
+  if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success"))
+    {
+      self->failures = 0;
+      g_clear_pointer (&self->last_error, g_free);
+      wa_connection_start_keepalive (connection, self->keepalive_interval_ms, self->keepalive_timeout_ms);
+      set_state (self, WA_CLIENT_STATE_CONNECTED);
+      return;
+    }
+  if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "failure"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (g_strcmp0 (wa_node_get_attr (node, "reason"), "401") == 0)
+        {
+          error = g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT, "This device was unlinked");
+          logged_out (self, error);
+        }
+      else
+        {
+          error = g_error_new (WA_ERROR, WA_ERROR_FAILED, "The server refused the login (reason %s)",
+                               wa_node_get_attr (node, "reason"));
+          remember_error (self, error);
+          schedule_reconnect (self, FALSE);
+        }
+      return;
+    }
+  if (self->state == WA_CLIENT_STATE_CONNECTED)
+    g_signal_emit (self, signals[NODE], 0, node);
+}
+
+static void
+link_qr_cb (WaLink     *link,
+            const char *qr,
+            WaClient   *self)
+{
+  set_state (self, WA_CLIENT_STATE_PAIRING);
+  g_signal_emit (self, signals[QR], 0, qr);
+}
+
+static void
+link_paired_cb (WaLink     *link,
+                const char *jid,
+                WaPairing  *pairing,
+                WaClient   *self)
+{
+  wa_pairing_save (pairing, jid, self->store);
+  g_free (self->device_jid);
+  self->device_jid = g_strdup (jid);
+  set_state (self, WA_CLIENT_STATE_CONNECTING);
+  g_signal_emit (self, signals[PAIRED], 0, jid);
+}
+
+static void
+link_failed_cb (WaLink       *link,
+                const GError *error,
+                WaClient     *self)
+{
+  /* The codes ran out: nobody scanned. Stop rather than show codes to an
+   * empty room forever; starting again shows new ones. */
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_TIMED_OUT))
+    {
+      remember_error (self, error);
+      drop_connection (self);
+      set_state (self, WA_CLIENT_STATE_STOPPED);
+    }
+}
+
+static gboolean
+parse_device_jid (const char *jid,
+                  guint64    *user,
+                  guint32    *device)
+{
+  g_auto(GStrv) parts = g_strsplit_set (jid, ":@", 3);
+  guint64 number;
+
+  if (g_strv_length (parts) != 3 ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXUINT64, user, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT16, &number, NULL))
+    return FALSE;
+  *device = number;
+  return TRUE;
+}
+
+static void
+connected_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaConnection) connection = wa_connection_connect_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->cancellable);
+  if (connection == NULL)
+    {
+      remember_error (self, error);
+      schedule_reconnect (self, FALSE);
+      return;
+    }
+
+  self->connection = g_steal_pointer (&connection);
+  g_signal_connect (self->connection, "closed", G_CALLBACK (connection_closed_cb), self);
+  g_signal_connect (self->connection, "node", G_CALLBACK (connection_node_cb), self);
+  if (self->device_jid == NULL)
+    {
+      self->link = wa_link_new (self->connection, self->credentials);
+      g_signal_connect (self->link, "qr", G_CALLBACK (link_qr_cb), self);
+      g_signal_connect (self->link, "paired", G_CALLBACK (link_paired_cb), self);
+      g_signal_connect (self->link, "failed", G_CALLBACK (link_failed_cb), self);
+    }
+}
+
+static void
+connect_now (WaClient *self)
+{
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  WaClientInfo info;
+  guint64 user;
+  guint32 device;
+
+  drop_connection (self);
+  if (self->credentials == NULL)
+    self->credentials = wa_credentials_load_or_create (self->store, NULL, &error);
+  if (self->credentials == NULL)
+    {
+      logged_out (self, error);
+      return;
+    }
+  if (self->device_jid == NULL)
+    self->device_jid = wa_pairing_load_device_jid (self->store);
+
+  wa_client_info_init (&info);
+  if (self->device_jid == NULL)
+    payload = wa_client_payload_registration (&info, self->credentials, &error);
+  else if (parse_device_jid (self->device_jid, &user, &device))
+    payload = wa_client_payload_login (&info, user, device);
+  else
+    g_set_error (&error, WA_ERROR, WA_ERROR_MALFORMED, "The saved device name is damaged");
+  if (payload == NULL)
+    {
+      logged_out (self, error);
+      return;
+    }
+
+  set_state (self, WA_CLIENT_STATE_CONNECTING);
+  self->cancellable = g_cancellable_new ();
+  wa_connection_connect_async (self->url, self->root_key, &self->credentials->noise_key, payload,
+                               self->cancellable, connected_cb, g_object_ref (self));
+}
+
+static void
+wa_client_dispose (GObject *object)
+{
+  wa_client_stop (WA_CLIENT (object));
+
+  G_OBJECT_CLASS (wa_client_parent_class)->dispose (object);
+}
+
+static void
+wa_client_finalize (GObject *object)
+{
+  WaClient *self = (WaClient *)object;
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->credentials, wa_credentials_free);
+  g_free (self->device_jid);
+  g_free (self->url);
+  g_free (self->last_error);
+
+  G_OBJECT_CLASS (wa_client_parent_class)->finalize (object);
+}
+
+static void
+wa_client_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  WaClient *self = WA_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    case PROP_RETRY_IN:
+      g_value_set_uint (value, self->retry_in);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wa_client_class_init (WaClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wa_client_dispose;
+  object_class->finalize = wa_client_finalize;
+  object_class->get_property = wa_client_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, WA_CLIENT_STATE_STOPPED, WA_CLIENT_STATE_REPLACED,
+                      WA_CLIENT_STATE_STOPPED,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RETRY_IN] =
+    g_param_spec_uint ("retry-in", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[QR] = g_signal_new ("qr", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                              0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[PAIRED] = g_signal_new ("paired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[NODE] = g_signal_new ("node", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, WA_TYPE_NODE);
+}
+
+static void
+wa_client_init (WaClient *self)
+{
+  self->backoff_first_ms = BACKOFF_FIRST_MS;
+  self->backoff_max_ms = BACKOFF_MAX_MS;
+  self->keepalive_interval_ms = WA_CONNECTION_KEEPALIVE_INTERVAL_MS;
+  self->keepalive_timeout_ms = WA_CONNECTION_KEEPALIVE_TIMEOUT_MS;
+}
+
+/**
+ * wa_client_new:
+ * @store: where the device keys and session are kept
+ * @url: the server, normally %WA_CONNECTION_DEFAULT_URL
+ * @root_key: the root the server's certificates must lead to, normally
+ *   wa_cert_default_root_key()
+ *
+ * Returns: (transfer full): a stopped client
+ */
+WaClient *
+wa_client_new (WaKeyStore   *store,
+               const char   *url,
+               const guint8  root_key[WA_KEY_LEN])
+{
+  WaClient *self;
+
+  g_return_val_if_fail (WA_IS_KEY_STORE (store), NULL);
+  g_return_val_if_fail (url != NULL && root_key != NULL, NULL);
+
+  self = g_object_new (WA_TYPE_CLIENT, NULL);
+  self->store = g_object_ref (store);
+  self->url = g_strdup (url);
+  memcpy (self->root_key, root_key, WA_KEY_LEN);
+  return self;
+}
+
+/**
+ * wa_client_start:
+ *
+ * Connects: logs in with the saved session, or starts linking.
+ */
+void
+wa_client_start (WaClient *self)
+{
+  g_return_if_fail (WA_IS_CLIENT (self));
+
+  stop_retry (self);
+  self->failures = 0;
+  connect_now (self);
+}
+
+/**
+ * wa_client_stop:
+ *
+ * Disconnects and stops reconnecting.
+ */
+void
+wa_client_stop (WaClient *self)
+{
+  g_return_if_fail (WA_IS_CLIENT (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  stop_retry (self);
+  drop_connection (self);
+  set_state (self, WA_CLIENT_STATE_STOPPED);
+}
+
+WaClientState
+wa_client_get_state (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), WA_CLIENT_STATE_STOPPED);
+  return self->state;
+}
+
+guint
+wa_client_get_retry_in (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), 0);
+  return self->retry_in;
+}
+
+/**
+ * wa_client_get_last_error:
+ *
+ * Returns: (nullable): why the last connection ended or failed
+ */
+const char *
+wa_client_get_last_error (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->last_error;
+}
+
+/**
+ * wa_client_get_device_jid:
+ *
+ * Returns: (nullable): this device's JID once linked
+ */
+const char *
+wa_client_get_device_jid (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->device_jid;
+}
+
+/**
+ * wa_client_get_connection:
+ *
+ * Returns: (transfer none) (nullable): the open connection, if any
+ */
+WaConnection *
+wa_client_get_connection (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->connection;
+}
+
+/**
+ * wa_client_set_backoff:
+ *
+ * Changes the first reconnect delay and its ceiling; for tests.
+ */
+void
+wa_client_set_backoff (WaClient *self,
+                       guint     first_ms,
+                       guint     max_ms)
+{
+  g_return_if_fail (WA_IS_CLIENT (self));
+  self->backoff_first_ms = MAX (first_ms, 1);
+  self->backoff_max_ms = MAX (max_ms, first_ms);
+}
+
+/**
+ * wa_client_set_keepalive:
+ *
+ * Changes the keepalive rhythm of the next connections; for tests.
+ */
+void
+wa_client_set_keepalive (WaClient *self,
+                         guint     interval_ms,
+                         guint     timeout_ms)
+{
+  g_return_if_fail (WA_IS_CLIENT (self));
+  self->keepalive_interval_ms = interval_ms;
+  self->keepalive_timeout_ms = timeout_ms;
+}

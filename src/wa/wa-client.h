@@ -1,0 +1,65 @@
+/* wa-client.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "wa-connection.h"
+#include "wa-key-store.h"
+
+G_BEGIN_DECLS
+
+/**
+ * WaClientState:
+ * @WA_CLIENT_STATE_STOPPED: not started, or stopped
+ * @WA_CLIENT_STATE_CONNECTING: opening a connection or logging in
+ * @WA_CLIENT_STATE_PAIRING: showing QR codes (see the "qr" signal)
+ * @WA_CLIENT_STATE_CONNECTED: logged in; messages can flow
+ * @WA_CLIENT_STATE_WAITING: the connection was lost; trying again in
+ *   #WaClient:retry-in seconds
+ * @WA_CLIENT_STATE_LOGGED_OUT: the device was unlinked; its keys are gone
+ *   and it must be linked again
+ * @WA_CLIENT_STATE_REPLACED: another connection of this device took over;
+ *   no automatic reconnect, or the two would fight
+ */
+typedef enum {
+  WA_CLIENT_STATE_STOPPED,
+  WA_CLIENT_STATE_CONNECTING,
+  WA_CLIENT_STATE_PAIRING,
+  WA_CLIENT_STATE_CONNECTED,
+  WA_CLIENT_STATE_WAITING,
+  WA_CLIENT_STATE_LOGGED_OUT,
+  WA_CLIENT_STATE_REPLACED,
+} WaClientState;
+
+#define WA_TYPE_CLIENT (wa_client_get_type ())
+
+/* A WhatsApp device that stays connected: it links itself by QR code when
+ * it has no session, logs in when it has one, answers the server's
+ * keepalive needs, and reconnects by itself with exponential backoff and
+ * jitter when the connection is lost (protocol notes §5–6). Signals: "qr"
+ * (text to show), "paired" (device JID), "node" (every node received
+ * while connected). Watch the "state" property. Lives on one thread. */
+G_DECLARE_FINAL_TYPE (WaClient, wa_client, WA, CLIENT, GObject)
+
+WaClient      *wa_client_new            (WaKeyStore    *store,
+                                         const char    *url,
+                                         const guint8   root_key[WA_KEY_LEN]);
+void           wa_client_start          (WaClient      *self);
+void           wa_client_stop           (WaClient      *self);
+WaClientState  wa_client_get_state      (WaClient      *self);
+guint          wa_client_get_retry_in   (WaClient      *self);
+const char    *wa_client_get_last_error (WaClient      *self);
+const char    *wa_client_get_device_jid (WaClient      *self);
+WaConnection  *wa_client_get_connection (WaClient      *self);
+void           wa_client_set_backoff    (WaClient      *self,
+                                         guint          first_ms,
+                                         guint          max_ms);
+void           wa_client_set_keepalive  (WaClient      *self,
+                                         guint          interval_ms,
+                                         guint          timeout_ms);
+
+G_END_DECLS

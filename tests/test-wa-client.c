@@ -1,0 +1,223 @@
+/* test-wa-client.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "fakewa-server.h"
+#include "wa-client.h"
+#include "wa-credentials.h"
+#include "wa-error.h"
+#include "wa-pairing.h"
+#include "xi-test-utils.h"
+
+/* A device's whole connection life against the fake server: linking by
+ * QR, the restart and login, reconnecting after a drop or a silent link,
+ * and the ends that must not reconnect (unlinked, replaced). */
+
+typedef struct
+{
+  FakewaServer *server;
+  WaKeyStore   *store;
+  WaClient     *client;
+  char         *qr;
+  GArray       *states;
+} Fixture;
+
+static void
+qr_cb (WaClient   *client,
+       const char *qr,
+       Fixture    *f)
+{
+  g_free (f->qr);
+  f->qr = g_strdup (qr);
+}
+
+static void
+state_cb (WaClient   *client,
+          GParamSpec *pspec,
+          Fixture    *f)
+{
+  int state = wa_client_get_state (client);
+
+  g_array_append_val (f->states, state);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  f->store = wa_memory_key_store_new ();
+  f->states = g_array_new (FALSE, FALSE, sizeof (int));
+  f->client = wa_client_new (f->store, fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
+  wa_client_set_backoff (f->client, 20, 200);
+  g_signal_connect (f->client, "qr", G_CALLBACK (qr_cb), f);
+  g_signal_connect (f->client, "notify::state", G_CALLBACK (state_cb), f);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->client);
+  g_clear_object (&f->server);
+  g_clear_object (&f->store);
+  g_clear_pointer (&f->qr, g_free);
+  g_array_unref (f->states);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+wait_for_state (Fixture       *f,
+                WaClientState  state)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while ((int)wa_client_get_state (f->client) != (int)state)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* Links the client as a device of 6281234567890. */
+static void
+link_device (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  wa_client_start (f->client);
+  wait_for_state (f, WA_CLIENT_STATE_PAIRING);
+  g_assert_nonnull (f->qr);
+  g_assert_true (fakewa_server_scan (f->server, f->qr, "6281234567890", &error));
+  g_assert_no_error (error);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+}
+
+static void
+test_link_then_log_in (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *saved = NULL;
+
+  link_device (f);
+  g_assert_cmpstr (wa_client_get_device_jid (f->client), ==, "6281234567890:1@s.whatsapp.net");
+  saved = wa_pairing_load_device_jid (f->store);
+  g_assert_cmpstr (saved, ==, "6281234567890:1@s.whatsapp.net");
+
+  /* A new client on the same keys logs straight in, no QR. */
+  g_clear_object (&f->client);
+  g_clear_pointer (&f->qr, g_free);
+  f->client = wa_client_new (f->store, fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
+  g_signal_connect (f->client, "qr", G_CALLBACK (qr_cb), f);
+  wa_client_start (f->client);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  g_assert_null (f->qr);
+}
+
+static void
+test_reconnects (Fixture       *f,
+                 gconstpointer  data)
+{
+  link_device (f);
+
+  /* A dropped socket: wait a little, come back, log in again. */
+  g_array_set_size (f->states, 0);
+  fakewa_server_drop_all (f->server);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  g_assert_nonnull (wa_client_get_last_error (f->client));
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+
+  /* A server restarting (503) is the same. */
+  fakewa_server_stream_error (f->server, "503", NULL);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+
+  /* A link that goes silent is noticed by the keepalive. */
+  wa_client_set_keepalive (f->client, 30, 100);
+  fakewa_server_drop_all (f->server);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_server_set_silent (f->server, TRUE);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "lost"));
+  fakewa_server_set_silent (f->server, FALSE);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+}
+
+static void
+test_server_gone_backs_off (Fixture       *f,
+                            gconstpointer  data)
+{
+  guint waits = 0;
+
+  link_device (f);
+  g_clear_object (&f->server);
+
+  /* Each failed try waits again, longer each time up to the ceiling. */
+  while (waits < 4)
+    {
+      wait_for_state (f, WA_CLIENT_STATE_WAITING);
+      waits++;
+      wait_for_state (f, WA_CLIENT_STATE_CONNECTING);
+    }
+  g_assert_cmpuint (wa_client_get_retry_in (f->client), <=, 1);
+  wa_client_stop (f->client);
+  g_assert_cmpint (wa_client_get_state (f->client), ==, WA_CLIENT_STATE_STOPPED);
+}
+
+static void
+test_unlinked_and_replaced (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+
+  link_device (f);
+
+  /* Another connection took over: stop, do not fight it. */
+  fakewa_server_stream_error (f->server, NULL, "replaced");
+  wait_for_state (f, WA_CLIENT_STATE_REPLACED);
+  g_usleep (100 * 1000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (wa_client_get_state (f->client), ==, WA_CLIENT_STATE_REPLACED);
+
+  /* Unlinked from the phone: the keys go, the next start links anew. */
+  wa_client_start (f->client);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_server_stream_error (f->server, "401", NULL);
+  wait_for_state (f, WA_CLIENT_STATE_LOGGED_OUT);
+  keys = wa_key_store_list (f->store, "device");
+  g_assert_cmpuint (keys->len, ==, 0);
+
+  g_clear_pointer (&f->qr, g_free);
+  wa_client_start (f->client);
+  wait_for_state (f, WA_CLIENT_STATE_PAIRING);
+  g_assert_nonnull (f->qr);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  g_assert_true (wa_crypto_init (&error));
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/wa/client/link-then-log-in", test_link_then_log_in);
+  ADD ("/wa/client/reconnects", test_reconnects);
+  ADD ("/wa/client/server-gone-backs-off", test_server_gone_backs_off);
+  ADD ("/wa/client/unlinked-and-replaced", test_unlinked_and_replaced);
+
+  return g_test_run ();
+}
