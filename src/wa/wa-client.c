@@ -55,6 +55,10 @@ struct _WaClient
   guint           backoff_max_ms;
   guint           keepalive_interval_ms;
   guint           keepalive_timeout_ms;
+
+  GNetworkMonitor *monitor;
+  gulong          monitor_handler;
+  gboolean        offline;
 };
 
 G_DEFINE_FINAL_TYPE (WaClient, wa_client, G_TYPE_OBJECT)
@@ -347,6 +351,37 @@ connect_now (WaClient *self)
                                self->cancellable, connected_cb, g_object_ref (self));
 }
 
+/* Only changes count: the monitor's idea of "no network" can be wrong
+ * (containers, VPNs, a loopback test server), so it never stops the
+ * client from trying; it only makes it react sooner. */
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    WaClient        *self)
+{
+  gboolean was_offline = self->offline;
+
+  self->offline = !available;
+  if (self->state != WA_CLIENT_STATE_CONNECTING && self->state != WA_CLIENT_STATE_CONNECTED &&
+      self->state != WA_CLIENT_STATE_PAIRING && self->state != WA_CLIENT_STATE_WAITING)
+    return;
+
+  /* Gone: the socket is dead even if no error says so yet; say it now
+   * instead of after the keepalive. Back: do not sit out a backoff. */
+  if (self->offline && !was_offline)
+    {
+      g_free (self->last_error);
+      self->last_error = g_strdup ("No network");
+      schedule_reconnect (self, FALSE);
+    }
+  else if (!self->offline && was_offline)
+    {
+      self->failures = 0;
+      stop_retry (self);
+      connect_now (self);
+    }
+}
+
 static void
 wa_client_dispose (GObject *object)
 {
@@ -360,6 +395,9 @@ wa_client_finalize (GObject *object)
 {
   WaClient *self = (WaClient *)object;
 
+  if (self->monitor != NULL)
+    g_clear_signal_handler (&self->monitor_handler, self->monitor);
+  g_clear_object (&self->monitor);
   g_clear_object (&self->store);
   g_clear_pointer (&self->credentials, wa_credentials_free);
   g_free (self->device_jid);
@@ -448,6 +486,7 @@ wa_client_new (WaKeyStore   *store,
   self->store = g_object_ref (store);
   self->url = g_strdup (url);
   memcpy (self->root_key, root_key, WA_KEY_LEN);
+  wa_client_set_network_monitor (self, g_network_monitor_get_default ());
   return self;
 }
 
@@ -547,6 +586,25 @@ wa_client_set_backoff (WaClient *self,
   g_return_if_fail (WA_IS_CLIENT (self));
   self->backoff_first_ms = MAX (first_ms, 1);
   self->backoff_max_ms = MAX (max_ms, first_ms);
+}
+
+/**
+ * wa_client_set_network_monitor:
+ * @monitor: what says whether there is a network; the default one unless
+ *   a test replaces it
+ */
+void
+wa_client_set_network_monitor (WaClient        *self,
+                               GNetworkMonitor *monitor)
+{
+  g_return_if_fail (WA_IS_CLIENT (self));
+  g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+
+  if (self->monitor != NULL)
+    g_clear_signal_handler (&self->monitor_handler, self->monitor);
+  g_set_object (&self->monitor, monitor);
+  self->offline = FALSE;
+  self->monitor_handler = g_signal_connect (monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
 }
 
 /**

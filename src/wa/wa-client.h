@@ -19,7 +19,7 @@ G_BEGIN_DECLS
  * @WA_CLIENT_STATE_PAIRING: showing QR codes (see the "qr" signal)
  * @WA_CLIENT_STATE_CONNECTED: logged in; messages can flow
  * @WA_CLIENT_STATE_WAITING: the connection was lost; trying again in
- *   #WaClient:retry-in seconds
+ *   #WaClient:retry-in seconds, or as soon as the network is back
  * @WA_CLIENT_STATE_LOGGED_OUT: the device was unlinked; its keys are gone
  *   and it must be linked again
  * @WA_CLIENT_STATE_REPLACED: another connection of this device took over;
@@ -58,6 +58,8 @@ WaConnection  *wa_client_get_connection (WaClient      *self);
 void           wa_client_set_backoff    (WaClient      *self,
                                          guint          first_ms,
                                          guint          max_ms);
+void           wa_client_set_network_monitor (WaClient   *self,
+                                         GNetworkMonitor *monitor);
 void           wa_client_set_keepalive  (WaClient      *self,
                                          guint          interval_ms,
                                          guint          timeout_ms);
