@@ -202,6 +202,13 @@ test_link_then_log_in (Fixture       *f,
 
   link_device (f);
   g_assert_cmpstr (wa_client_get_device_jid (f->client), ==, "6281234567890:1@s.whatsapp.net");
+  /* Logged in, it gave the server a first batch of prekeys (§6.3). */
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, "6281234567890:1@s.whatsapp.net"), ==, 812);
+  {
+    g_autoptr(GPtrArray) prekeys = wa_key_store_list (f->store, "prekey");
+
+    g_assert_cmpuint (prekeys->len, ==, 812);
+  }
   saved = wa_pairing_load_device_jid (f->store);
   g_assert_cmpstr (saved, ==, "6281234567890:1@s.whatsapp.net");
 
@@ -213,6 +220,8 @@ test_link_then_log_in (Fixture       *f,
   wa_client_start (f->client);
   wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
   g_assert_null (f->qr);
+  /* Enough prekeys are left on the server: none more. */
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, "6281234567890:1@s.whatsapp.net"), ==, 812);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "wa-error.h"
 #include "wa-link.h"
 #include "wa-pairing.h"
+#include "wa-prekeys.h"
 
 /*
  * The connection's life, as the real clients lead it (protocol notes
@@ -191,6 +192,110 @@ connection_closed_cb (WaConnection *connection,
     schedule_reconnect (self, g_error_matches (error, WA_ERROR, WA_ERROR_RESTART_REQUIRED));
 }
 
+/* After <success> (§6.2): make sure the server holds enough of our
+ * prekeys for others to reach us, then go active so it releases the
+ * offline queue. Connected only then. A request that fails is a
+ * connection that failed. */
+
+/* The answer to one of these requests, or %NULL when the session cannot
+ * go on: the connection it was sent on is gone, or it failed (then the
+ * client reconnects). */
+static WaNode *
+session_answer (WaClient     *self,
+                GObject      *connection,
+                GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  WaNode *answer = wa_connection_send_iq_finish (WA_CONNECTION (connection), result, &error);
+
+  if (WA_CONNECTION (connection) != self->connection)
+    g_clear_pointer (&answer, wa_node_unref);
+  else if (answer == NULL)
+    {
+      remember_error (self, error);
+      schedule_reconnect (self, FALSE);
+    }
+  return answer;
+}
+
+static void
+went_active_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(WaNode) answer = session_answer (self, object, result);
+
+  if (answer == NULL)
+    return;
+  self->failures = 0;
+  g_clear_pointer (&self->last_error, g_free);
+  set_state (self, WA_CLIENT_STATE_CONNECTED);
+}
+
+static void
+go_active (WaClient *self)
+{
+  g_autoptr(WaNode) iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "set",
+                                                 "xmlns", "passive", NULL);
+
+  wa_node_add_child (iq, wa_node_new ("active"));
+  wa_connection_send_iq_async (self->connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, went_active_cb,
+                               g_object_ref (self));
+}
+
+static void
+prekeys_uploaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(WaNode) answer = session_answer (self, object, result);
+
+  if (answer != NULL)
+    go_active (self);
+}
+
+static void
+prekey_count_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(WaNode) answer = session_answer (self, object, result);
+  g_autoptr(WaNode) upload = NULL;
+  g_autoptr(GError) error = NULL;
+  guint count;
+
+  if (answer == NULL)
+    return;
+  if (!wa_prekeys_read_count (answer, &count, &error))
+    {
+      remember_error (self, error);
+      schedule_reconnect (self, FALSE);
+      return;
+    }
+  if (count >= WA_PREKEYS_MIN_COUNT)
+    {
+      go_active (self);
+      return;
+    }
+
+  upload = wa_prekeys_upload_request (self->credentials, self->store,
+                                      count == 0 ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
+  wa_connection_send_iq_async (self->connection, upload, WA_CONNECTION_IQ_TIMEOUT_MS, NULL,
+                               prekeys_uploaded_cb, g_object_ref (self));
+}
+
+static void
+start_session (WaClient *self)
+{
+  g_autoptr(WaNode) count = wa_prekeys_count_request ();
+
+  wa_connection_send_iq_async (self->connection, count, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, prekey_count_cb,
+                               g_object_ref (self));
+}
+
 static void
 connection_node_cb (WaConnection *connection,
                     WaNode       *node,
@@ -200,10 +305,8 @@ connection_node_cb (WaConnection *connection,
 
   if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success"))
     {
-      self->failures = 0;
-      g_clear_pointer (&self->last_error, g_free);
       wa_connection_start_keepalive (connection, self->keepalive_interval_ms, self->keepalive_timeout_ms);
-      set_state (self, WA_CLIENT_STATE_CONNECTED);
+      start_session (self);
       return;
     }
   if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "failure"))

@@ -66,6 +66,7 @@ struct _FakewaServer
   gboolean    silent;      /* pings go unanswered, as over a dead link */
   GPtrArray  *peers;   /* Peer* */
   GHashTable *devices; /* paired device JID -> companion identity (GBytes) */
+  GHashTable *prekeys; /* device JID -> prekeys uploaded (guint) */
 };
 
 G_DEFINE_FINAL_TYPE (FakewaServer, fakewa_server, G_TYPE_OBJECT)
@@ -155,6 +156,49 @@ handle_pair_device_sign (Peer    *peer,
   return TRUE;
 }
 
+/* What a logged-in device asks first (§6.2–6.3): how many prekeys the
+ * server holds, an upload of more, and going active. */
+static gboolean
+handle_session_iq (Peer    *peer,
+                   WaNode  *iq,
+                   GError **error)
+{
+  FakewaServer *self = peer->server;
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+  guint held = GPOINTER_TO_UINT (g_hash_table_lookup (self->prekeys, peer->device_jid));
+  WaNode *list = wa_node_get_child_by_tag (iq, "list");
+
+  if (wa_node_get_child_by_tag (iq, "count") != NULL)
+    {
+      g_autofree char *value = g_strdup_printf ("%u", held);
+
+      wa_node_add_child (result, wa_node_new_with_attrs ("count", "value", value, NULL));
+    }
+  else if (list != NULL)
+    {
+      g_autoptr(GPtrArray) keys = wa_node_get_children_by_tag (list, "key");
+
+      held += keys != NULL ? keys->len : 0;
+      g_hash_table_insert (self->prekeys, g_strdup (peer->device_jid), GUINT_TO_POINTER (held));
+    }
+  return send_node (peer, result, error);
+}
+
+/**
+ * fakewa_server_get_prekey_count:
+ * @device_jid: a device this server paired
+ *
+ * Returns: how many prekeys that device uploaded
+ */
+guint
+fakewa_server_get_prekey_count (FakewaServer *self,
+                                const char   *device_jid)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->prekeys, device_jid));
+}
+
 /* Pings get their result (§6.4); the answer to pair-success carries the
  * companion's countersignature. */
 static gboolean
@@ -171,6 +215,10 @@ handle_node (Peer    *peer,
   if (g_strcmp0 (wa_node_get_attr (node, "type"), "result") == 0 &&
       (sign = wa_node_get_child_by_tag (node, "pair-device-sign")) != NULL)
     return handle_pair_device_sign (peer, sign, error);
+
+  if (peer->device_jid != NULL && (g_strcmp0 (wa_node_get_attr (node, "xmlns"), "encrypt") == 0 ||
+                                   g_strcmp0 (wa_node_get_attr (node, "xmlns"), "passive") == 0))
+    return handle_session_iq (peer, node, error);
 
   if (peer->server->silent || g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:p") != 0 ||
       wa_node_get_child_by_tag (node, "ping") == NULL)
@@ -192,7 +240,11 @@ log_in (Peer        *peer,
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
 
   if (g_hash_table_contains (peer->server->devices, jid))
-    answer = wa_node_new_with_attrs ("success", "t", now, NULL);
+    {
+      answer = wa_node_new_with_attrs ("success", "t", now, NULL);
+      g_free (peer->device_jid);
+      peer->device_jid = g_strdup (jid);
+    }
   else
     answer = wa_node_new_with_attrs ("failure", "reason", "401", NULL);
   return send_node (peer, answer, error);
@@ -356,6 +408,7 @@ fakewa_server_finalize (GObject *object)
 
   g_ptr_array_unref (self->peers);
   g_hash_table_unref (self->devices);
+  g_hash_table_unref (self->prekeys);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -384,6 +437,7 @@ fakewa_server_init (FakewaServer *self)
 {
   self->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)peer_free);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
+  self->prekeys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**

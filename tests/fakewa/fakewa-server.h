@@ -39,5 +39,7 @@ gboolean      fakewa_server_scan            (FakewaServer  *self,
                                              const char    *phone,
                                              GError       **error);
 const guint8 *fakewa_server_get_phone_identity (FakewaServer *self);
+guint         fakewa_server_get_prekey_count (FakewaServer *self,
+                                              const char   *device_jid);
 
 G_END_DECLS
