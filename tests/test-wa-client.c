@@ -327,6 +327,37 @@ test_network_changes (Fixture       *f,
   wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
 }
 
+static gboolean
+topped_up (Fixture       *f,
+           const char    *jid)
+{
+  return fakewa_server_get_prekey_count (f->server, jid) == 2 + 50 && fakewa_server_get_n_acks (f->server) == 1;
+}
+
+/* The server's "prekeys low" notification is acknowledged and answered
+ * with a top-up (§6.3, §6.6). */
+static void
+test_prekeys_low (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *jid = "6281234567890:1@s.whatsapp.net";
+  gint64 deadline;
+
+  link_device (f);
+  fakewa_server_report_prekeys_low (f->server, jid);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!topped_up (f, jid))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  {
+    g_autoptr(GPtrArray) prekeys = wa_key_store_list (f->store, "prekey");
+
+    g_assert_cmpuint (prekeys->len, ==, 812 + 50);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +373,7 @@ main (int   argc,
   ADD ("/wa/client/server-gone-backs-off", test_server_gone_backs_off);
   ADD ("/wa/client/unlinked-and-replaced", test_unlinked_and_replaced);
   ADD ("/wa/client/network-changes", test_network_changes);
+  ADD ("/wa/client/prekeys-low", test_prekeys_low);
 
   return g_test_run ();
 }

@@ -256,6 +256,33 @@ prekeys_uploaded_cb (GObject      *object,
     go_active (self);
 }
 
+/* Uploads more prekeys when the server's count in @answer is low, and
+ * says whether it did (or gave up on a bad answer). */
+static gboolean
+upload_if_low (WaClient            *self,
+               WaNode              *answer,
+               GAsyncReadyCallback  done)
+{
+  g_autoptr(WaNode) upload = NULL;
+  g_autoptr(GError) error = NULL;
+  guint count;
+
+  if (!wa_prekeys_read_count (answer, &count, &error))
+    {
+      remember_error (self, error);
+      schedule_reconnect (self, FALSE);
+      return TRUE;
+    }
+  if (count >= WA_PREKEYS_MIN_COUNT)
+    return FALSE;
+
+  upload = wa_prekeys_upload_request (self->credentials, self->store,
+                                      count == 0 ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
+  wa_connection_send_iq_async (self->connection, upload, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, done,
+                               g_object_ref (self));
+  return TRUE;
+}
+
 static void
 prekey_count_cb (GObject      *object,
                  GAsyncResult *result,
@@ -263,28 +290,9 @@ prekey_count_cb (GObject      *object,
 {
   g_autoptr(WaClient) self = user_data;
   g_autoptr(WaNode) answer = session_answer (self, object, result);
-  g_autoptr(WaNode) upload = NULL;
-  g_autoptr(GError) error = NULL;
-  guint count;
 
-  if (answer == NULL)
-    return;
-  if (!wa_prekeys_read_count (answer, &count, &error))
-    {
-      remember_error (self, error);
-      schedule_reconnect (self, FALSE);
-      return;
-    }
-  if (count >= WA_PREKEYS_MIN_COUNT)
-    {
-      go_active (self);
-      return;
-    }
-
-  upload = wa_prekeys_upload_request (self->credentials, self->store,
-                                      count == 0 ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
-  wa_connection_send_iq_async (self->connection, upload, WA_CONNECTION_IQ_TIMEOUT_MS, NULL,
-                               prekeys_uploaded_cb, g_object_ref (self));
+  if (answer != NULL && !upload_if_low (self, answer, prekeys_uploaded_cb))
+    go_active (self);
 }
 
 static void
@@ -294,6 +302,55 @@ start_session (WaClient *self)
 
   wa_connection_send_iq_async (self->connection, count, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, prekey_count_cb,
                                g_object_ref (self));
+}
+
+/* Every receipt, notification and call is acknowledged, or the server
+ * sends it again and again (§6.6). Messages are acknowledged by their
+ * delivery receipt instead, which is the receiver's business. */
+static void
+acknowledge (WaClient *self,
+             WaNode   *node)
+{
+  const char *tag = wa_node_get_tag (node);
+  const char *optional[] = { "participant", "recipient", "type" };
+  g_autoptr(WaNode) ack = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (tag, "receipt") && !g_str_equal (tag, "notification") && !g_str_equal (tag, "call"))
+    return;
+  if (wa_node_get_attr (node, "id") == NULL || wa_node_get_attr (node, "from") == NULL)
+    return;
+
+  ack = wa_node_new_with_attrs ("ack", "class", tag, "id", wa_node_get_attr (node, "id"),
+                                "to", wa_node_get_attr (node, "from"), NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
+    if (wa_node_get_attr (node, optional[i]) != NULL)
+      wa_node_set_attr (ack, optional[i], wa_node_get_attr (node, optional[i]));
+  if (!wa_connection_send_node (self->connection, ack, &error))
+    g_debug ("Could not acknowledge a %s: %s", tag, error->message);
+}
+
+static void
+top_up_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(WaNode) answer = session_answer (self, object, result);
+}
+
+/* Checks the count again before topping up: several notifications may
+ * arrive for one shortage. */
+static void
+prekey_top_up_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(WaNode) answer = session_answer (self, object, result);
+
+  if (answer != NULL)
+    upload_if_low (self, answer, top_up_done_cb);
 }
 
 static void
@@ -327,8 +384,19 @@ connection_node_cb (WaConnection *connection,
         }
       return;
     }
-  if (self->state == WA_CLIENT_STATE_CONNECTED)
-    g_signal_emit (self, signals[NODE], 0, node);
+  if (self->state != WA_CLIENT_STATE_CONNECTED)
+    return;
+  acknowledge (self, node);
+  /* The server says its stock of our prekeys runs low (§6.3). */
+  if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "encrypt") == 0 &&
+      wa_node_get_child_by_tag (node, "count") != NULL)
+    {
+      g_autoptr(WaNode) count = wa_prekeys_count_request ();
+
+      wa_connection_send_iq_async (self->connection, count, WA_CONNECTION_IQ_TIMEOUT_MS, NULL,
+                                   prekey_top_up_cb, g_object_ref (self));
+    }
+  g_signal_emit (self, signals[NODE], 0, node);
 }
 
 static void

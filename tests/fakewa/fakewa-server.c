@@ -67,6 +67,7 @@ struct _FakewaServer
   GPtrArray  *peers;   /* Peer* */
   GHashTable *devices; /* paired device JID -> companion identity (GBytes) */
   GHashTable *prekeys; /* device JID -> prekeys uploaded (guint) */
+  guint       n_acks;  /* acks received for what it sent */
 };
 
 G_DEFINE_FINAL_TYPE (FakewaServer, fakewa_server, G_TYPE_OBJECT)
@@ -209,6 +210,11 @@ handle_node (Peer    *peer,
   g_autoptr(WaNode) result = NULL;
   WaNode *sign;
 
+  if (g_str_equal (wa_node_get_tag (node), "ack"))
+    {
+      peer->server->n_acks++;
+      return TRUE;
+    }
   if (!g_str_equal (wa_node_get_tag (node), "iq"))
     return TRUE;
 
@@ -554,6 +560,43 @@ fakewa_server_stream_error (FakewaServer *self,
         g_debug ("Could not send a stream error: %s", error->message);
       soup_websocket_connection_close (peer->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     }
+}
+
+/**
+ * fakewa_server_report_prekeys_low:
+ * @device_jid: a logged-in device
+ *
+ * Tells the device its prekeys are almost used up, as the server does
+ * once others have taken them (§6.3).
+ */
+void
+fakewa_server_report_prekeys_low (FakewaServer *self,
+                                  const char   *device_jid)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+
+  g_hash_table_insert (self->prekeys, g_strdup (device_jid), GUINT_TO_POINTER (2));
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+      g_autoptr(WaNode) notification = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (g_strcmp0 (peer->device_jid, device_jid) != 0)
+        continue;
+      notification = wa_node_new_with_attrs ("notification", "from", "@s.whatsapp.net", "type", "encrypt",
+                                             "id", "prekeys-low", NULL);
+      wa_node_add_child (notification, wa_node_new_with_attrs ("count", "value", "2", NULL));
+      if (!send_node (peer, notification, &error))
+        g_debug ("Could not send a notification: %s", error->message);
+    }
+}
+
+guint
+fakewa_server_get_n_acks (FakewaServer *self)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  return self->n_acks;
 }
 
 /**

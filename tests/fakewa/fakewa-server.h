@@ -41,5 +41,8 @@ gboolean      fakewa_server_scan            (FakewaServer  *self,
 const guint8 *fakewa_server_get_phone_identity (FakewaServer *self);
 guint         fakewa_server_get_prekey_count (FakewaServer *self,
                                               const char   *device_jid);
+void          fakewa_server_report_prekeys_low (FakewaServer *self,
+                                                const char   *device_jid);
+guint         fakewa_server_get_n_acks      (FakewaServer  *self);
 
 G_END_DECLS
