@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <sys/resource.h>
+
 #include "bench-utils.h"
 #include "xi-campaign-runner.h"
 #include "xi-loopback-transport.h"
@@ -24,6 +27,8 @@
  *  - loopback throughput: the whole campaign through the runner (network
  *    thread, loopback transport at zero delay, every outcome committed)
  *    until the store says completed. Target: above 20,000 messages/s.
+ *  - peak-rss: this process's high-water mark (getrusage), the import,
+ *    the creation and the send of the first campaign together.
  *  - the headless engine itself: a second campaign of the same size sent
  *    by `xender-in-cli run --until-idle` in a child process, its
  *    throughput and its peak RSS (what a user's machine pays for it).
@@ -161,6 +166,15 @@ main (int   argc,
 
   bench_report ("loopback-throughput", rows / ((sent - start) / 1e6), "messages/s");
   bench_report ("loopback-per-message", (double)(sent - start) / rows, "us");
+
+  /* Linux gives ru_maxrss in KiB. */
+  {
+    struct rusage usage;
+
+    if (getrusage (RUSAGE_SELF, &usage) != 0)
+      g_error ("getrusage: %s", g_strerror (errno));
+    bench_report ("peak-rss", usage.ru_maxrss, "KiB");
+  }
 
   /* The second campaign goes to the command line's engine, alone in its
    * process; the store is closed so that process owns the file. */

@@ -959,6 +959,99 @@ is_resting (Fixture       *f,
   return f->progress != NULL && f->progress->resting && f->progress->next_send_at > 0;
 }
 
+static XiJob *
+store_command (Fixture      *f,
+               const char   *id,
+               XiJobCommand  cmd)
+{
+  g_autoptr(GError) error = NULL;
+  XiJob *job = NULL;
+
+  /* Straight to the store, as another process (xender-in-cli) would. */
+  WAIT (xi_store_command_job_async (f->store, id, cmd, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_command_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return job;
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* A pause made elsewhere while the connection is down holds when it
+ * comes back: the engine's own state changes never override the user's. */
+static void
+test_pause_elsewhere_while_offline (Fixture       *f,
+                                   gconstpointer  data)
+{
+  XiLoopbackOptions options = { .drop_after = 1, .reconnect_ms = 200 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  guint n_lines;
+
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine (f, &options);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_RETRYING);
+
+  paused = store_command (f, xi_job_get_id (job), XI_JOB_COMMAND_PAUSE);
+  spin (800);
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_PAUSED);
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 1);
+}
+
+/* A cancel made elsewhere while a message is on the wire: that message
+ * did reach the person, so the report and the quota count it, and
+ * nothing more goes out. */
+static void
+test_cancel_elsewhere_during_send (Fixture       *f,
+                                   gconstpointer  data)
+{
+  XiLoopbackOptions options = { .ack_delay_ms = 300 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) cancelled = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  guint n_lines;
+
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+  spec->delay_min_ms = spec->delay_max_ms = 1000;
+  job = create_job (f, spec);
+  start_engine (f, &options);
+  run_until (f, journal_has, GUINT_TO_POINTER (1), 10);
+
+  cancelled = store_command (f, xi_job_get_id (job), XI_JOB_COMMAND_CANCEL);
+  g_assert_cmpuint (xi_job_get_skipped (cancelled), ==, 3);
+  spin (1800);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_CANCELLED);
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 1);
+  g_assert_cmpuint (xi_job_get_skipped (stored), ==, 2);
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_recipient_get_state (rows->pdata[0]), ==, XI_RECIPIENT_STATE_SENT);
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 1);
+  quota = get_quota (f);
+  g_assert_cmpuint (quota->used, ==, 1);
+  g_assert_cmpuint (quota->reserved, ==, 0);
+}
+
 static void
 test_batch_rest_and_daily_cap (Fixture       *f,
                                gconstpointer  data)
@@ -1090,6 +1183,8 @@ main (int   argc,
   ADD ("/campaigns/resume-after-crash", test_resume_after_crash);
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);
   ADD ("/campaigns/runner-coalesces", test_runner_coalesces);
+  ADD ("/campaigns/pause-elsewhere-while-offline", test_pause_elsewhere_while_offline);
+  ADD ("/campaigns/cancel-elsewhere-during-send", test_cancel_elsewhere_during_send);
 
   return g_test_run ();
 }

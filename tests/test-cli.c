@@ -395,6 +395,197 @@ test_campaign_errors (Fixture       *f,
   g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "quota", "lots", NULL), ==, 1);
 }
 
+/* The text and --json forms of create, status and report, before and
+ * after the campaign ran: the ids and texts stored at creation are what
+ * was sent. */
+static void
+test_campaign_create_report (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *journal_path = g_build_filename (f->data_dir, "loopback-journal.tsv", NULL);
+  g_autoptr(JsonNode) status = NULL;
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *object;
+  JsonArray *rows;
+
+  make_audience (f);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--name", "Promo Juni", "--delay", "0", "--batch", "0", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Created campaign “Promo Juni”"));
+  g_assert_nonnull (strstr (out, "for 3 recipients"));
+  g_assert_nonnull (strstr (out, "skipped (Opted out): 1"));
+  g_assert_nonnull (strstr (out, "xender-in-cli campaign start"));
+  g_clear_pointer (&out, g_free);
+
+  /* By name, in both forms. */
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "status", "Promo Juni", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Paused"));
+  g_assert_nonnull (strstr (out, "Promo Juni — 0 sent"));
+  g_assert_nonnull (strstr (out, "1 skipped, 3 to go"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "status", "Promo Juni", NULL), ==, 0);
+  status = parse_json (out);
+  object = json_node_get_object (status);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Promo Juni");
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "paused");
+  g_assert_cmpint (json_object_get_int_member (object, "total"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (object, "skipped"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (object, "remaining"), ==, 3);
+  g_clear_pointer (&out, g_free);
+
+  /* Everyone's message is decided before anything is sent. */
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "report", "Promo Juni", NULL), ==, 0);
+  before = parse_json (out);
+  rows = json_node_get_array (before);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 4);
+  object = json_array_get_object_element (rows, 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "phone"), ==, "6281211110001");
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "pending");
+  g_assert_cmpstr (json_object_get_string_member (object, "text"), ==, "Halo Andi, promo!");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "message_id"), "3EB0"));
+  object = json_array_get_object_element (rows, 2);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Citra");
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "skipped");
+  g_assert_cmpstr (json_object_get_string_member (object, "skip_reason"), ==, "opted_out");
+  g_assert_null (json_object_get_string_member (object, "message_id"));
+  g_assert_null (json_object_get_string_member (object, "text"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "start", "Promo Juni", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, &out, NULL, "run", "--until-idle", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Completed"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "report", "Promo Juni", NULL), ==, 0);
+  after = parse_json (out);
+  g_clear_pointer (&out, g_free);
+  g_assert_true (g_file_get_contents (journal_path, &journal, NULL, NULL));
+  lines = g_strsplit (journal, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  for (guint i = 0, sent = 0; i < 4; i++)
+    {
+      JsonObject *was = json_array_get_object_element (json_node_get_array (before), i);
+      JsonObject *is = json_array_get_object_element (json_node_get_array (after), i);
+      g_autofree char *line = NULL;
+
+      if (g_str_equal (json_object_get_string_member (was, "state"), "skipped"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (is, "state"), ==, "skipped");
+          g_assert_cmpint (json_object_get_int_member (is, "attempts"), ==, 0);
+          continue;
+        }
+      g_assert_cmpstr (json_object_get_string_member (is, "state"), ==, "sent");
+      g_assert_cmpint (json_object_get_int_member (is, "attempts"), ==, 1);
+      g_assert_nonnull (json_object_get_string_member (is, "sent_at"));
+      g_assert_cmpstr (json_object_get_string_member (is, "message_id"), ==,
+                       json_object_get_string_member (was, "message_id"));
+      line = g_strdup_printf ("%s\t%s\t%s", json_object_get_string_member (was, "message_id"),
+                              json_object_get_string_member (was, "phone"),
+                              json_object_get_string_member (was, "text"));
+      g_assert_cmpstr (lines[sent++], ==, line);
+    }
+
+  /* The text report: one line for the campaign, one per recipient. */
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "report", "Promo Juni", NULL), ==, 0);
+  g_strfreev (lines);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 6);
+  g_assert_nonnull (strstr (lines[0], "Completed"));
+  g_assert_nonnull (strstr (lines[1], "Andi"));
+  g_assert_nonnull (strstr (lines[1], "Sent"));
+  g_assert_nonnull (strstr (lines[3], "Citra"));
+  g_assert_nonnull (strstr (lines[3], "Opted out"));
+}
+
+/* Commands that make no sense for the campaign's state, and the usage
+ * errors around campaigns. */
+static void
+test_campaign_states (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  make_audience (f);
+
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Nope",
+                            NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Nope"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--batch", "5", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "25:10"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "groups", "add", "Kosong", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Kosong", "--template", "Promo",
+                            NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "no contacts"));
+  g_clear_pointer (&err, g_free);
+
+  /* Usage errors: exit 2, before anything is looked up. */
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "extra", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--daily-cap", "-1", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "create", "--bogus", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "start", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "pause", "a", "b", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "status", "a", "b", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "report", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "quota", "1", "2", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "run", "now", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, &err, "run", "--transport", "pigeon", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "pigeon"));
+  g_clear_pointer (&err, g_free);
+
+  /* Created and not started: paused already, and resuming queues it. */
+  id = create_campaign (f, "--round-robin");
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "pause", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already paused"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "resume", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"pending\""));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "resume", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not paused"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "pause", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"paused\""));
+  g_clear_pointer (&out, g_free);
+
+  /* A paused campaign is not sent. */
+  g_assert_cmpint (run_cli (f, NULL, NULL, "run", "--until-idle", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "status", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"sent\" : 0"));
+  g_clear_pointer (&out, g_free);
+
+  /* Cancelled is final. */
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "cancel", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Cancelled"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "cancel", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already finished"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "resume", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already finished"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "start", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already finished"));
+  g_clear_pointer (&err, g_free);
+
+  /* Too short a prefix is no id. */
+  id[3] = '\0';
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "status", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no campaign"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -408,6 +599,9 @@ main (int   argc,
   g_test_add ("/xi/cli/export-roundtrip", Fixture, NULL, fixture_setup, test_export_roundtrip, fixture_teardown);
   g_test_add ("/xi/cli/campaign-run", Fixture, NULL, fixture_setup, test_campaign_run, fixture_teardown);
   g_test_add ("/xi/cli/campaign-errors", Fixture, NULL, fixture_setup, test_campaign_errors, fixture_teardown);
+  g_test_add ("/xi/cli/campaign-create-report", Fixture, NULL, fixture_setup, test_campaign_create_report,
+              fixture_teardown);
+  g_test_add ("/xi/cli/campaign-states", Fixture, NULL, fixture_setup, test_campaign_states, fixture_teardown);
 
   return g_test_run ();
 }

@@ -287,7 +287,7 @@ campaign_create (XiCli  *cli,
            xi_job_get_name (job), xi_job_get_id (job), plan->eligible);
   for (XiSkipReason reason = XI_SKIP_REASON_OPTED_OUT; reason < XI_SKIP_REASON_CANCELLED; reason++)
     if (plan->skipped[reason] > 0)
-      g_print (_("  skipped, %s: %u\n"), xi_skip_reason_describe (reason), plan->skipped[reason]);
+      g_print (_("  skipped (%s): %u\n"), xi_skip_reason_describe (reason), plan->skipped[reason]);
   for (guint i = 0; plan->missing_variables != NULL && plan->missing_variables[i] != NULL; i++)
     g_print (_("  some contacts have no value for {%s}; they get the fallback or nothing\n"),
              plan->missing_variables[i]);

@@ -1518,7 +1518,21 @@ set_job_state_func (XiStore  *self,
       g_task_return_error (task, error);
       return;
     }
-  if ((job = change_job_state (self, op->job_id, op->state, op->error_text, &error)) == NULL ||
+
+  /* The engine only moves a campaign it is running. One a user paused or
+   * cancelled meanwhile (from another window or xender-in-cli) stays as
+   * the user left it; the engine sees that in the job it gets back. */
+  job = load_job (self, op->job_id, &error);
+  if (job != NULL && job->state != XI_JOB_STATE_PROCESSING && job->state != XI_JOB_STATE_RETRYING)
+    {
+      _xi_store_rollback (self);
+      g_task_return_pointer (task, job, g_object_unref);
+      return;
+    }
+  g_clear_object (&job);
+
+  if (error != NULL ||
+      (job = change_job_state (self, op->job_id, op->state, op->error_text, &error)) == NULL ||
       !_xi_store_commit (self, &error))
     {
       g_clear_object (&job);
@@ -1540,7 +1554,9 @@ set_job_state_func (XiStore  *self,
  * @callback: called with the result
  * @user_data: closure
  *
- * The engine's state changes. A finished state settles the quota.
+ * The engine's state changes, applied only while the campaign is
+ * processing or retrying: a campaign the user paused or cancelled in the
+ * meantime is returned unchanged. A finished state settles the quota.
  */
 void
 xi_store_set_job_state_async (XiStore             *self,
@@ -2324,19 +2340,91 @@ outcomes_op_free (OutcomesOp *op)
   g_free (op);
 }
 
+/* A message that went out after the user cancelled elsewhere (the
+ * cancel skipped its row while it was on the wire) did reach the person:
+ * the report must say so, and the quota count it. */
+static gboolean
+record_late_send (XiStore     *self,
+                  XiOutcome   *outcome,
+                  const char  *now,
+                  guint       *late,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE job_recipients SET state = 'sent', skip_reason = NULL, attempts = ?1,"
+                            " sent_at = ?2, updated_at = ?2, version = version + 1, sync_status = 'pending'"
+                            " WHERE id = ?3 AND state = 'skipped' AND skip_reason IN ('cancelled', 'stopped')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, outcome->attempts);
+  _xi_store_bind_text (stmt, 2, now);
+  _xi_store_bind_text (stmt, 3, outcome->row_id);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+  *late += sqlite3_changes (self->db);
+  return TRUE;
+}
+
+/* The campaign's counters and, when it already finished and settled its
+ * quota, the month's use, for late sends. */
+static gboolean
+count_late_sends (XiStore     *self,
+                  const char  *job_id,
+                  guint        late,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self, "UPDATE jobs SET skipped = skipped - ?1 WHERE id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, late);
+  _xi_store_bind_text (stmt, 2, job_id);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE user_quotas SET used = used + ?1, version = version + 1,"
+                            " sync_status = 'pending' WHERE master_user_id = ?2 AND period ="
+                            " (SELECT period FROM quota_reservations WHERE job_id = ?3 AND state != 'reserved')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, late);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, job_id);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE quota_reservations SET state = 'committed', committed = committed + ?1,"
+                            " released = MAX (released - ?1, 0), version = version + 1, sync_status = 'pending'"
+                            " WHERE job_id = ?2 AND state != 'reserved'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, late);
+  _xi_store_bind_text (stmt, 2, job_id);
+  return _xi_store_step_done (self, stmt, error);
+}
+
 static gboolean
 record_outcome (XiStore     *self,
                 XiOutcome   *outcome,
                 const char  *now,
                 guint       *sent,
                 guint       *failed,
+                guint       *late,
                 GError     **error)
 {
   sqlite3_stmt *stmt;
 
-  /* Guarded by the states a row can leave, so an outcome for a row that
-   * moved on (a cancel raced the ack, a replay after a crash) is a no-op
-   * and the counters stay true. */
+  /* Guarded by the states a row can leave, so an outcome replayed after
+   * a crash is a no-op and the counters stay true; a send that raced a
+   * cancel is the one exception (record_late_send). */
   stmt = _xi_store_prepare (self,
                             "UPDATE job_recipients SET state = ?1, attempts = ?2, next_attempt_at = ?3,"
                             " last_error = ?4, sent_at = CASE WHEN ?1 = 'sent' THEN ?5 ELSE sent_at END,"
@@ -2361,6 +2449,14 @@ record_outcome (XiStore     *self,
       else if (outcome->state == XI_RECIPIENT_STATE_FAILED)
         (*failed)++;
     }
+  else if (outcome->state == XI_RECIPIENT_STATE_SENT)
+    {
+      guint before = *late;
+
+      if (!record_late_send (self, outcome, now, late, error))
+        return FALSE;
+      *sent += *late - before;
+    }
   return TRUE;
 }
 
@@ -2371,7 +2467,7 @@ record_outcomes_func (XiStore  *self,
 {
   OutcomesOp *op = data;
   g_autofree char *now = _xi_store_now ();
-  guint sent = 0, failed = 0;
+  guint sent = 0, failed = 0, late = 0;
   sqlite3_stmt *stmt;
   GError *error = NULL;
   XiJob *job;
@@ -2379,8 +2475,10 @@ record_outcomes_func (XiStore  *self,
   if (!_xi_store_begin (self, &error))
     goto failed_early;
   for (guint i = 0; i < op->outcomes->len; i++)
-    if (!record_outcome (self, g_ptr_array_index (op->outcomes, i), now, &sent, &failed, &error))
+    if (!record_outcome (self, g_ptr_array_index (op->outcomes, i), now, &sent, &failed, &late, &error))
       goto failed;
+  if (late > 0 && !count_late_sends (self, op->job_id, late, &error))
+    goto failed;
 
   stmt = _xi_store_prepare (self,
                             "UPDATE jobs SET sent = sent + ?1, failed = failed + ?2, updated_at = ?3"

@@ -382,6 +382,14 @@ refreshed_cb (GObject      *object,
 
 /* After a wait the store is asked again before sending, so a pause made
  * elsewhere during a long delay never lets one more message out. */
+static void
+refresh_then_step (XiJobProcessor *self)
+{
+  self->loading = TRUE;
+  xi_store_get_job_async (self->store, self->job_id, self->cancellable, refreshed_cb,
+                          g_object_ref (self));
+}
+
 static gboolean
 timer_cb (gpointer user_data)
 {
@@ -389,9 +397,7 @@ timer_cb (gpointer user_data)
 
   g_clear_pointer (&self->timer, g_source_unref);
   self->resting = FALSE;
-  self->loading = TRUE;
-  xi_store_get_job_async (self->store, self->job_id, self->cancellable, refreshed_cb,
-                          g_object_ref (self));
+  refresh_then_step (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -436,6 +442,8 @@ state_set_cb (GObject      *object,
     }
   g_set_object (&self->job, job);
   g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+  stop_if_taken_away (self);
+  maybe_stop (self);
 }
 
 static void
@@ -453,6 +461,8 @@ set_waiting_connection (XiJobProcessor *self,
   publish_progress (self);
 }
 
+/* Back online: the store is asked first, as after any wait, so a pause
+ * made elsewhere while the connection was down is honoured. */
 static void
 transport_state_cb (XiJobProcessor *self)
 {
@@ -460,7 +470,7 @@ transport_state_cb (XiJobProcessor *self)
       xi_transport_get_state (self->transport) == XI_TRANSPORT_STATE_CONNECTED)
     {
       set_waiting_connection (self, FALSE);
-      step (self);
+      refresh_then_step (self);
     }
 }
 
