@@ -100,6 +100,9 @@ spawn_run (Fixture         *f,
   /* A millisecond per ack stretches the campaign over a few seconds, so
    * the kills land while it sends rather than after it finished. */
   g_subprocess_launcher_setenv (launcher, "XI_LOOPBACK_ACK_DELAY_MS", "1", TRUE);
+  /* A message spends a moment on the wire before it is journaled, so a
+   * kill can also land after the hand-over and before the arrival. */
+  g_subprocess_launcher_setenv (launcher, "XI_LOOPBACK_SEND_DELAY_MS", "1", TRUE);
   /* The loopback journals a message the moment it is handed over, so
    * without drops the message at the head of the queue is nearly always
    * out already when the kill lands. A connection that drops every 40

@@ -353,38 +353,18 @@ return_ack_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The "server" has the message: journal it, then ack, echo and maybe
+ * drop the connection. */
 static void
-loopback_send_text_async (XiTransport         *transport,
-                          const char          *phone,
-                          const char          *message_id,
-                          const char          *text,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+accept_message (XiLoopbackTransport *self,
+                GTask               *task,
+                const char          *message_id,
+                const char          *phone,
+                const char          *text)
 {
-  XiLoopbackTransport *self = XI_LOOPBACK_TRANSPORT (transport);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *line = NULL;
+  g_autofree char *line = journal_line (message_id, phone, text);
   GError *error = NULL;
 
-  g_task_set_source_tag (task, loopback_send_text_async);
-
-  if (self->state != XI_TRANSPORT_STATE_CONNECTED)
-    {
-      g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
-                               _("Not connected."));
-      return;
-    }
-
-  if (self->options.failure_rate > 0 &&
-      g_rand_double (self->rand) < self->options.failure_rate)
-    {
-      g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT,
-                               _("The server did not answer in time."));
-      return;
-    }
-
-  line = journal_line (message_id, phone, text);
   if (!append_journal (self, line, &error))
     {
       g_task_return_error (task, error);
@@ -416,6 +396,80 @@ loopback_send_text_async (XiTransport         *transport,
       g_source_set_callback (self->reconnect, reconnect_cb, self, NULL);
       g_source_attach (self->reconnect, g_main_context_get_thread_default ());
     }
+}
+
+typedef struct
+{
+  GTask *task;
+  char  *message_id;
+  char  *phone;
+  char  *text;
+} InFlight;
+
+static void
+in_flight_free (InFlight *message)
+{
+  g_object_unref (message->task);
+  g_free (message->message_id);
+  g_free (message->phone);
+  g_free (message->text);
+  g_free (message);
+}
+
+static gboolean
+arrived_cb (gpointer data)
+{
+  InFlight *message = data;
+
+  accept_message (g_task_get_source_object (message->task), message->task, message->message_id,
+                  message->phone, message->text);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+loopback_send_text_async (XiTransport         *transport,
+                          const char          *phone,
+                          const char          *message_id,
+                          const char          *text,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  XiLoopbackTransport *self = XI_LOOPBACK_TRANSPORT (transport);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  InFlight *message;
+
+  g_task_set_source_tag (task, loopback_send_text_async);
+
+  if (self->state != XI_TRANSPORT_STATE_CONNECTED)
+    {
+      g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
+                               _("Not connected."));
+      return;
+    }
+
+  if (self->options.failure_rate > 0 &&
+      g_rand_double (self->rand) < self->options.failure_rate)
+    {
+      g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT,
+                               _("The server did not answer in time."));
+      return;
+    }
+
+  if (self->options.send_delay_ms == 0)
+    {
+      accept_message (self, task, message_id, phone, text);
+      return;
+    }
+
+  /* On the wire for a while: a crash now loses a message that was
+   * handed over but never arrived, which the engine must resend. */
+  message = g_new0 (InFlight, 1);
+  message->task = g_object_ref (task);
+  message->message_id = g_strdup (message_id);
+  message->phone = g_strdup (phone);
+  message->text = g_strdup (text);
+  run_later (self, self->options.send_delay_ms, arrived_cb, message, (GDestroyNotify)in_flight_free);
 }
 
 static gboolean
@@ -517,7 +571,7 @@ env_uint (const char  *name,
  * demos and the command line: XI_LOOPBACK_FAILURE_RATE (0–1),
  * XI_LOOPBACK_DROP_AFTER, XI_LOOPBACK_RECONNECT_MS, XI_LOOPBACK_RECEIPTS
  * (0/1), XI_LOOPBACK_REPLY_EVERY, XI_LOOPBACK_REPLY_TEXT,
- * XI_LOOPBACK_ACK_DELAY_MS and XI_LOOPBACK_SEED.
+ * XI_LOOPBACK_SEND_DELAY_MS, XI_LOOPBACK_ACK_DELAY_MS and XI_LOOPBACK_SEED.
  */
 gboolean
 xi_loopback_options_from_env (XiLoopbackOptions  *options,
@@ -547,6 +601,7 @@ xi_loopback_options_from_env (XiLoopbackOptions  *options,
       !env_uint ("XI_LOOPBACK_RECONNECT_MS", &options->reconnect_ms, error) ||
       !env_uint ("XI_LOOPBACK_RECEIPTS", &receipts, error) ||
       !env_uint ("XI_LOOPBACK_REPLY_EVERY", &options->reply_every, error) ||
+      !env_uint ("XI_LOOPBACK_SEND_DELAY_MS", &options->send_delay_ms, error) ||
       !env_uint ("XI_LOOPBACK_ACK_DELAY_MS", &options->ack_delay_ms, error) ||
       !env_uint ("XI_LOOPBACK_SEED", &seed, error))
     return FALSE;

@@ -20,7 +20,9 @@ G_BEGIN_DECLS
  * @receipts: follow every ack with a delivered and then a read receipt
  * @reply_every: every Nth recipient replies (0: nobody)
  * @reply_text: (nullable): what they reply; "Terima kasih" when %NULL
- * @ack_delay_ms: how long the server takes to ack
+ * @send_delay_ms: how long a message is on the wire before the "server"
+ *   has it (and journals it)
+ * @ack_delay_ms: how long the server then takes to ack
  * @seed: the random seed for failures (0: random)
  *
  * How the dry run misbehaves, so that every path of the engine can be
@@ -34,6 +36,7 @@ typedef struct
   gboolean  receipts;
   guint     reply_every;
   char     *reply_text;
+  guint     send_delay_ms;
   guint     ack_delay_ms;
   guint32   seed;
 } XiLoopbackOptions;
