@@ -323,6 +323,9 @@ test_campaign_run (Fixture       *f,
   g_assert_nonnull (strstr (out, "Opted out"));
   g_clear_pointer (&out, g_free);
   csv = g_build_filename (f->dir, "report.csv", NULL);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "report", id, csv, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"written\" : 4"));
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "report", id, csv, NULL), ==, 0);
   g_assert_true (g_file_get_contents (csv, &report, NULL, NULL));
   g_assert_true (g_str_has_prefix (report, "position,name,phone,status,reason,attempts,message_id,"));

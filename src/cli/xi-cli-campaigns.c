@@ -525,7 +525,19 @@ campaign_report (XiCli  *cli,
       n = xi_store_export_job_report_finish (cli->store, result, &error);
       if (error != NULL)
         return xi_cli_fail (cli, error);
-      if (!cli->json)
+      if (cli->json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "written");
+          json_builder_add_int_value (builder, n);
+          json_builder_set_member_name (builder, "file");
+          json_builder_add_string_value (builder, argv[2]);
+          json_builder_end_object (builder);
+          xi_cli_print_json (builder);
+        }
+      else
         g_print (ngettext ("Wrote %u recipient to %s.\n", "Wrote %u recipients to %s.\n", n), n, argv[2]);
       return XI_CLI_EXIT_OK;
     }
