@@ -58,9 +58,20 @@ struct _WaConnection
   guint8                   root_key[WA_KEY_LEN];
   WaKeyPair                noise_static;
   GBytes                  *client_payload;
+  GSource                 *handshake_deadline;
+  GSource                 *handshake_cancelled;
 
   WaNoiseCipher           *write_cipher;
   WaNoiseCipher           *read_cipher;
+
+  /* From the handshake's end until the owner has the connection (and has
+   * connected to its signals), what arrives waits here: the server speaks
+   * first right after ClientFinish (pair-device, success, stream errors),
+   * and a busy or slow client may read that before its connect callback
+   * has run. */
+  gboolean                 held;
+  GQueue                   held_frames;   /* GBytes* */
+  GError                  *held_end;
 
   GHashTable              *pending_iqs;   /* id -> PendingIq, answered by the iq with that id */
   guint                    next_iq;
@@ -81,8 +92,19 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static void
 clear_handshake (WaConnection *self)
 {
+  clear_source (&self->handshake_deadline);
+  clear_source (&self->handshake_cancelled);
   g_clear_pointer (&self->handshake, wa_noise_handshake_free);
   g_clear_pointer (&self->client_payload, g_bytes_unref);
   wa_key_pair_clear (&self->noise_static);
@@ -154,11 +176,7 @@ fail (WaConnection *self,
   clear_handshake (self);
 
   fail_pending_iqs (self, owned);
-  if (self->keepalive != NULL)
-    {
-      g_source_destroy (self->keepalive);
-      g_clear_pointer (&self->keepalive, g_source_unref);
-    }
+  clear_source (&self->keepalive);
 
   if (self->state == STATE_HANDSHAKE && self->connect_task != NULL)
     {
@@ -203,6 +221,7 @@ handle_server_hello (WaConnection  *self,
 
   clear_handshake (self);
   self->state = STATE_OPEN;
+  self->held = TRUE;
   task = g_steal_pointer (&self->connect_task);
   g_task_return_pointer (task, g_object_ref (self), g_object_unref);
   return TRUE;
@@ -285,6 +304,19 @@ handle_frame (WaConnection  *self,
   return TRUE;
 }
 
+/* The socket's end, after what came before it. */
+static void
+end (WaConnection *self,
+     GError       *error)
+{
+  if (self->held && self->held_end == NULL)
+    self->held_end = error;
+  else if (self->held)
+    g_error_free (error);
+  else
+    fail (self, error);
+}
+
 static void
 message_cb (SoupWebsocketConnection *websocket,
             int                      type,
@@ -297,7 +329,7 @@ message_cb (SoupWebsocketConnection *websocket,
 
   if (type != SOUP_WEBSOCKET_DATA_BINARY)
     {
-      fail (self, g_error_new (WA_ERROR, WA_ERROR_MALFORMED, "The server sent text instead of frames"));
+      end (self, g_error_new (WA_ERROR, WA_ERROR_MALFORMED, "The server sent text instead of frames"));
       return;
     }
 
@@ -305,13 +337,15 @@ message_cb (SoupWebsocketConnection *websocket,
                                  g_bytes_get_size (message), &error);
   if (frames == NULL)
     {
-      fail (self, error);
+      end (self, error);
       return;
     }
 
   /* A frame handler may close the connection; stop there. */
   for (guint i = 0; i < frames->len && self->state != STATE_CLOSED; i++)
-    if (!handle_frame (self, g_ptr_array_index (frames, i), &error))
+    if (self->held)
+      g_queue_push_tail (&self->held_frames, g_bytes_ref (g_ptr_array_index (frames, i)));
+    else if (!handle_frame (self, g_ptr_array_index (frames, i), &error))
       {
         fail (self, error);
         return;
@@ -322,9 +356,9 @@ static void
 closed_cb (SoupWebsocketConnection *websocket,
            WaConnection            *self)
 {
-  fail (self, g_error_new (WA_ERROR, WA_ERROR_CONNECTION_CLOSED,
-                           "The server closed the connection (code %u)",
-                           soup_websocket_connection_get_close_code (websocket)));
+  end (self, g_error_new (WA_ERROR, WA_ERROR_CONNECTION_CLOSED,
+                          "The server closed the connection (code %u)",
+                          soup_websocket_connection_get_close_code (websocket)));
 }
 
 static void
@@ -332,8 +366,46 @@ websocket_error_cb (SoupWebsocketConnection *websocket,
                     GError                  *error,
                     WaConnection            *self)
 {
-  fail (self, g_error_new (WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "The connection failed: %s",
-                           error->message));
+  end (self, g_error_new (WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "The connection failed: %s",
+                          error->message));
+}
+
+static gboolean
+handshake_timed_out_cb (gpointer user_data)
+{
+  fail (user_data, g_error_new (WA_ERROR, WA_ERROR_TIMED_OUT,
+                                "The server did not answer the handshake in time"));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+handshake_cancelled_cb (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  fail (user_data, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* A server that accepts the WebSocket and then says nothing must not hold
+ * the connect call forever, nor past its cancellation: libsoup watches
+ * only the upgrade. */
+static void
+watch_handshake (WaConnection *self)
+{
+  GCancellable *cancellable = g_task_get_cancellable (self->connect_task);
+
+  self->handshake_deadline = g_timeout_source_new (WA_CONNECTION_HANDSHAKE_TIMEOUT_MS);
+  g_source_set_callback (self->handshake_deadline, handshake_timed_out_cb, self, NULL);
+  g_source_attach (self->handshake_deadline, g_main_context_get_thread_default ());
+
+  if (cancellable == NULL)
+    return;
+  self->handshake_cancelled = g_cancellable_source_new (cancellable);
+  g_source_set_callback (self->handshake_cancelled, G_SOURCE_FUNC (handshake_cancelled_cb), self, NULL);
+  g_source_attach (self->handshake_cancelled, g_main_context_get_thread_default ());
 }
 
 static void
@@ -357,6 +429,7 @@ websocket_connected_cb (GObject      *object,
   g_signal_connect (self->websocket, "message", G_CALLBACK (message_cb), self);
   g_signal_connect (self->websocket, "closed", G_CALLBACK (closed_cb), self);
   g_signal_connect (self->websocket, "error", G_CALLBACK (websocket_error_cb), self);
+  watch_handshake (self);
 
   wa_key_pair_generate (&ephemeral);
   hello = wa_noise_handshake_start (self->handshake, &ephemeral);
@@ -370,11 +443,7 @@ wa_connection_dispose (GObject *object)
 {
   WaConnection *self = (WaConnection *)object;
 
-  if (self->keepalive != NULL)
-    {
-      g_source_destroy (self->keepalive);
-      g_clear_pointer (&self->keepalive, g_source_unref);
-    }
+  clear_source (&self->keepalive);
   if (self->websocket != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->websocket, self);
@@ -393,6 +462,8 @@ wa_connection_finalize (GObject *object)
   WaConnection *self = (WaConnection *)object;
 
   clear_handshake (self);
+  g_queue_clear_full (&self->held_frames, (GDestroyNotify)g_bytes_unref);
+  g_clear_error (&self->held_end);
   g_clear_pointer (&self->reader, wa_frame_reader_free);
   g_clear_pointer (&self->writer, wa_frame_writer_free);
   g_clear_pointer (&self->write_cipher, wa_noise_cipher_free);
@@ -440,7 +511,9 @@ wa_connection_init (WaConnection *self)
  * @callback: called once the handshake is done or failed
  * @user_data: closure
  *
- * Opens the WebSocket and runs the Noise handshake.
+ * Opens the WebSocket and runs the Noise handshake. A server that does
+ * not answer it within %WA_CONNECTION_HANDSHAKE_TIMEOUT_MS fails it with
+ * %WA_ERROR_TIMED_OUT; @cancellable ends it at any point.
  */
 void
 wa_connection_connect_async (const char          *url,
@@ -479,8 +552,35 @@ wa_connection_connect_async (const char          *url,
                                         cancellable, websocket_connected_cb, self);
 }
 
+/* Hands over what arrived while the owner did not have the connection
+ * yet, in order, then the socket's end if it came. */
+static gboolean
+release_cb (gpointer user_data)
+{
+  WaConnection *self = user_data;
+  GError *error = NULL;
+  GBytes *frame;
+
+  self->held = FALSE;
+  while ((frame = g_queue_pop_head (&self->held_frames)) != NULL)
+    {
+      g_autoptr(GBytes) owned = frame;
+
+      if (self->state == STATE_CLOSED)
+        continue;
+      if (!handle_frame (self, frame, &error))
+        fail (self, g_steal_pointer (&error));
+    }
+  if (self->held_end != NULL)
+    fail (self, g_steal_pointer (&self->held_end));
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * wa_connection_connect_finish:
+ *
+ * Connect to the signals before returning to the main loop: nodes the
+ * server sent right after the handshake are emitted from there.
  *
  * Returns: (transfer full): the open connection; %WA_ERROR_HANDSHAKE when
  *   the server could not prove who it is
@@ -489,8 +589,19 @@ WaConnection *
 wa_connection_connect_finish (GAsyncResult  *result,
                               GError       **error)
 {
+  WaConnection *self;
+  g_autoptr(GSource) release = NULL;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+
+  self = g_task_propagate_pointer (G_TASK (result), error);
+  if (self == NULL || !self->held)
+    return self;
+
+  release = g_idle_source_new ();
+  g_source_set_callback (release, release_cb, g_object_ref (self), g_object_unref);
+  g_source_attach (release, g_main_context_get_thread_default ());
+  return self;
 }
 
 /**

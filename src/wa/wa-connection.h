@@ -24,6 +24,9 @@ G_BEGIN_DECLS
 #define WA_CONNECTION_KEEPALIVE_INTERVAL_MS 25000
 #define WA_CONNECTION_KEEPALIVE_TIMEOUT_MS  10000
 
+/* How long both clients wait for the ServerHello (§2.2). */
+#define WA_CONNECTION_HANDSHAKE_TIMEOUT_MS 20000
+
 #define WA_TYPE_CONNECTION (wa_connection_get_type ())
 
 /* One encrypted connection to the server: a WebSocket carrying 3-byte

@@ -21,6 +21,10 @@
  * standard input, one per line:
  *   scan QR-TEXT PHONE          the phone scans a code
  *   drop                        every connection is cut
+ *   drop-after N                every connection is cut when the N-th
+ *                               node from now arrives, unanswered
+ *   stream-error CODE [CONFLICT] every stream ends with that error; CODE
+ *                               "-" for none, as with a conflict alone
  *   quit
  * and answers each with "ok" or "error MESSAGE".
  */
@@ -64,6 +68,23 @@ run_command (Program    *program,
   else if (g_str_equal (words[0], "drop"))
     {
       fakewa_server_drop_all (program->server);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "drop-after") && g_strv_length (words) == 2)
+    {
+      guint64 n;
+
+      if (g_ascii_string_to_unsigned (words[1], 10, 1, G_MAXUINT, &n, &error))
+        {
+          fakewa_server_drop_after (program->server, n);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
+    }
+  else if (g_str_equal (words[0], "stream-error") && g_strv_length (words) >= 2)
+    {
+      fakewa_server_stream_error (program->server, g_str_equal (words[1], "-") ? NULL : words[1], words[2]);
       say ("ok");
     }
   else if (g_str_equal (words[0], "quit"))

@@ -57,6 +57,7 @@ struct _FakewaServer
   GObject     parent_instance;
 
   SoupServer *soup;
+  GSocketService *service;
   char       *url;
   WaKeyPair   root;
   WaKeyPair   server_static;
@@ -64,6 +65,9 @@ struct _FakewaServer
   GBytes     *chain;
   guint       next_device;
   gboolean    silent;      /* pings go unanswered, as over a dead link */
+  gboolean    hold_handshakes; /* ClientHellos go unanswered */
+  guint       drop_countdown;  /* nodes until every connection is cut; 0: never */
+  gboolean    dropping;        /* the countdown ran out inside a frame handler */
   GPtrArray  *peers;   /* Peer* */
   GHashTable *devices; /* paired device JID -> companion identity (GBytes) */
   GHashTable *prekeys; /* device JID -> prekeys uploaded (guint) */
@@ -226,11 +230,12 @@ handle_node (Peer    *peer,
                                    g_strcmp0 (wa_node_get_attr (node, "xmlns"), "passive") == 0))
     return handle_session_iq (peer, node, error);
 
+  /* whatsmeow's ping has no child, Baileys' a <ping/>: both are pings. */
   if (peer->server->silent || g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:p") != 0 ||
-      wa_node_get_child_by_tag (node, "ping") == NULL)
+      g_strcmp0 (wa_node_get_attr (node, "type"), "get") != 0)
     return TRUE;
 
-  result = wa_node_new_with_attrs ("iq", "type", "result", "from", "s.whatsapp.net",
+  result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
                                    "id", wa_node_get_attr (node, "id"), NULL);
   return send_node (peer, result, error);
 }
@@ -314,6 +319,9 @@ handle_frame (Peer    *peer,
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(WaNode) node = NULL;
 
+  if (peer->handshake != NULL && self->hold_handshakes)
+    return TRUE;
+
   if (!peer->hello_done)
     {
       g_autoptr(GBytes) server_hello = NULL;
@@ -347,7 +355,18 @@ handle_frame (Peer    *peer,
   if (plain == NULL)
     return FALSE;
   node = wa_binary_unpack_frame (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), error);
-  return node != NULL && handle_node (peer, node, error);
+  if (node == NULL)
+    return FALSE;
+
+  /* The last node before the cut goes unanswered, as one lost with the
+   * network would; the cut itself waits until the frame loop is done
+   * with this peer. */
+  if (self->drop_countdown > 0 && --self->drop_countdown == 0)
+    {
+      self->dropping = TRUE;
+      return TRUE;
+    }
+  return handle_node (peer, node, error);
 }
 
 static void
@@ -362,13 +381,21 @@ message_cb (SoupWebsocketConnection *websocket,
             GBytes                  *message,
             Peer                    *peer)
 {
+  FakewaServer *self = peer->server;
   g_autoptr(GPtrArray) frames = NULL;
   g_autoptr(GError) error = NULL;
 
   frames = wa_frame_reader_feed (peer->reader, g_bytes_get_data (message, NULL),
                                  g_bytes_get_size (message), &error);
-  for (guint i = 0; frames != NULL && i < frames->len && error == NULL; i++)
+  for (guint i = 0; frames != NULL && i < frames->len && error == NULL && !self->dropping; i++)
     handle_frame (peer, g_ptr_array_index (frames, i), &error);
+
+  if (self->dropping)
+    {
+      self->dropping = FALSE;
+      fakewa_server_drop_all (self);
+      return;
+    }
 
   /* Like the real server, a client that breaks the protocol is cut off
    * without an explanation. */
@@ -415,6 +442,12 @@ fakewa_server_finalize (GObject *object)
   g_ptr_array_unref (self->peers);
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->prekeys);
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+    }
+  g_clear_object (&self->service);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -446,6 +479,24 @@ fakewa_server_init (FakewaServer *self)
   self->prekeys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             FakewaServer      *self)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* A client already gone has no addresses; there is nothing to serve. */
+  if (local == NULL || remote == NULL)
+    return TRUE;
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
+    g_debug ("Could not take a connection: %s", error->message);
+  return TRUE;
+}
+
 /**
  * fakewa_server_new:
  *
@@ -460,7 +511,6 @@ fakewa_server_new (GError **error)
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GSocket) socket = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   WaKeyPair intermediate;
 
@@ -477,14 +527,13 @@ fakewa_server_new (GError **error)
 
   self->soup = soup_server_new (NULL, NULL);
   soup_server_add_websocket_handler (self->soup, "/ws/chat", NULL, NULL, websocket_cb, self, NULL);
-  /* Our own socket, so the port is known without asking libsoup (whose
-   * soup_server_get_uris () leaks in 3.2). */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL ||
-      !g_socket_bind (socket, address, TRUE, error) ||
-      !g_socket_listen (socket, error) ||
-      (bound = g_socket_get_local_address (socket, error)) == NULL ||
-      !soup_server_listen_socket (self->soup, socket, 0, error))
+  /* Connections are accepted here and handed to libsoup, whose own
+   * listener keeps a reference to every accepted socket before 3.4 and
+   * whose soup_server_get_uris () leaks in 3.2. */
+  self->service = g_socket_service_new ();
+  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, error))
     return NULL;
 
   self->url = g_strdup_printf ("ws://127.0.0.1:%u/ws/chat",
@@ -611,6 +660,36 @@ fakewa_server_set_silent (FakewaServer *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   self->silent = silent;
+}
+
+/**
+ * fakewa_server_hold_handshakes:
+ *
+ * Stops (or resumes) answering ClientHellos: the WebSocket opens and the
+ * handshake then hangs, as behind a broken middlebox.
+ */
+void
+fakewa_server_hold_handshakes (FakewaServer *self,
+                               gboolean      hold)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->hold_handshakes = hold;
+}
+
+/**
+ * fakewa_server_drop_after:
+ * @n: how many more nodes to take, counted over every client; 0 never
+ *   drops
+ *
+ * Cuts every connection when the @n-th node arrives, without answering
+ * that one: a network lost while a request was on its way.
+ */
+void
+fakewa_server_drop_after (FakewaServer *self,
+                          guint         n)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->drop_countdown = n;
 }
 
 /**

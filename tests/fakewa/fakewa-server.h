@@ -34,6 +34,10 @@ void          fakewa_server_stream_error    (FakewaServer  *self,
                                              const char    *conflict);
 void          fakewa_server_set_silent      (FakewaServer  *self,
                                              gboolean       silent);
+void          fakewa_server_hold_handshakes (FakewaServer  *self,
+                                             gboolean       hold);
+void          fakewa_server_drop_after      (FakewaServer  *self,
+                                             guint          n);
 gboolean      fakewa_server_scan            (FakewaServer  *self,
                                              const char    *qr_text,
                                              const char    *phone,
