@@ -14,6 +14,7 @@
 #include "wa-cert.h"
 #include "wa-client.h"
 #include "wa-error.h"
+#include "wa-jid.h"
 #include "wa-pairing.h"
 #include "xi-cli.h"
 #include "xi-key-store.h"
@@ -149,8 +150,8 @@ print_linked (XiCli      *cli,
               const char *device_jid,
               gboolean    was_linked)
 {
-  g_autofree char *user = g_strndup (device_jid, strcspn (device_jid, ":@"));
-  g_autofree char *number = xi_phone_format_international (user);
+  g_autoptr(WaJid) jid = wa_jid_parse (device_jid, NULL);
+  g_autofree char *number = xi_phone_format_international (jid != NULL ? wa_jid_get_user (jid) : device_jid);
 
   if (cli->json)
     {

@@ -1409,36 +1409,61 @@ command_target (XiJob         *job,
     }
 }
 
+/* The store side of the engine's and the user's campaign changes: @work
+ * runs in one transaction and returns the campaign as it leaves it; the
+ * task gets that, or the error after a rollback. */
+typedef XiJob *(*JobChange) (XiStore   *self,
+                             gpointer   data,
+                             GError   **error);
+
+static void
+return_job_changed (XiStore   *self,
+                    GTask     *task,
+                    JobChange  change,
+                    gpointer   data,
+                    gboolean   defer_checkpoint)
+{
+  GError *error = NULL;
+  XiJob *job = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if ((job = change (self, data, &error)) == NULL ||
+      !(defer_checkpoint ? _xi_store_commit_deferring_checkpoint (self, &error)
+                         : _xi_store_commit (self, &error)))
+    {
+      g_clear_object (&job);
+      _xi_store_rollback (self);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, job, g_object_unref);
+}
+
+static XiJob *
+command_job (XiStore   *self,
+             gpointer   data,
+             GError   **error)
+{
+  CommandOp *op = data;
+  g_autoptr(XiJob) current = NULL;
+  XiJobState target;
+
+  if ((current = load_job (self, op->job_id, error)) == NULL ||
+      !command_target (current, op->command, &target, error))
+    return NULL;
+  return change_job_state (self, op->job_id, target, NULL, error);
+}
+
 static void
 command_job_func (XiStore  *self,
                   GTask    *task,
                   gpointer  data)
 {
-  CommandOp *op = data;
-  g_autoptr(XiJob) current = NULL;
-  XiJobState target;
-  GError *error = NULL;
-  XiJob *job;
-
-  if (!_xi_store_begin (self, &error))
-    goto failed_early;
-  if ((current = load_job (self, op->job_id, &error)) == NULL ||
-      !command_target (current, op->command, &target, &error) ||
-      (job = change_job_state (self, op->job_id, target, NULL, &error)) == NULL)
-    goto failed;
-  if (!_xi_store_commit (self, &error))
-    {
-      g_object_unref (job);
-      goto failed;
-    }
-
-  g_task_return_pointer (task, job, g_object_unref);
-  return;
-
-failed:
-  _xi_store_rollback (self);
-failed_early:
-  g_task_return_error (task, error);
+  return_job_changed (self, task, command_job, data, FALSE);
 }
 
 /**
@@ -1504,43 +1529,29 @@ set_state_op_free (SetStateOp *op)
   g_free (op);
 }
 
+static XiJob *
+set_job_state (XiStore   *self,
+               gpointer   data,
+               GError   **error)
+{
+  SetStateOp *op = data;
+  XiJob *job = load_job (self, op->job_id, error);
+
+  /* The engine only moves a campaign it is running. One a user paused or
+   * cancelled meanwhile (from another window or xender-in-cli) stays as
+   * the user left it; the engine sees that in the job it gets back. */
+  if (job == NULL || (job->state != XI_JOB_STATE_PROCESSING && job->state != XI_JOB_STATE_RETRYING))
+    return job;
+  g_object_unref (job);
+  return change_job_state (self, op->job_id, op->state, op->error_text, error);
+}
+
 static void
 set_job_state_func (XiStore  *self,
                     GTask    *task,
                     gpointer  data)
 {
-  SetStateOp *op = data;
-  GError *error = NULL;
-  XiJob *job;
-
-  if (!_xi_store_begin (self, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  /* The engine only moves a campaign it is running. One a user paused or
-   * cancelled meanwhile (from another window or xender-in-cli) stays as
-   * the user left it; the engine sees that in the job it gets back. */
-  job = load_job (self, op->job_id, &error);
-  if (job != NULL && job->state != XI_JOB_STATE_PROCESSING && job->state != XI_JOB_STATE_RETRYING)
-    {
-      _xi_store_rollback (self);
-      g_task_return_pointer (task, job, g_object_unref);
-      return;
-    }
-  g_clear_object (&job);
-
-  if (error != NULL ||
-      (job = change_job_state (self, op->job_id, op->state, op->error_text, &error)) == NULL ||
-      !_xi_store_commit (self, &error))
-    {
-      g_clear_object (&job);
-      _xi_store_rollback (self);
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, job, g_object_unref);
+  return_job_changed (self, task, set_job_state, data, FALSE);
 }
 
 /**
@@ -2460,52 +2471,43 @@ record_outcome (XiStore     *self,
   return TRUE;
 }
 
-static void
-record_outcomes_func (XiStore  *self,
-                      GTask    *task,
-                      gpointer  data)
+static XiJob *
+record_outcomes (XiStore   *self,
+                 gpointer   data,
+                 GError   **error)
 {
   OutcomesOp *op = data;
   g_autofree char *now = _xi_store_now ();
   guint sent = 0, failed = 0, late = 0;
   sqlite3_stmt *stmt;
-  GError *error = NULL;
-  XiJob *job;
 
-  if (!_xi_store_begin (self, &error))
-    goto failed_early;
   for (guint i = 0; i < op->outcomes->len; i++)
-    if (!record_outcome (self, g_ptr_array_index (op->outcomes, i), now, &sent, &failed, &late, &error))
-      goto failed;
-  if (late > 0 && !count_late_sends (self, op->job_id, late, &error))
-    goto failed;
+    if (!record_outcome (self, g_ptr_array_index (op->outcomes, i), now, &sent, &failed, &late, error))
+      return NULL;
+  if (late > 0 && !count_late_sends (self, op->job_id, late, error))
+    return NULL;
 
   stmt = _xi_store_prepare (self,
                             "UPDATE jobs SET sent = sent + ?1, failed = failed + ?2, updated_at = ?3"
                             " WHERE id = ?4",
-                            &error);
+                            error);
   if (stmt == NULL)
-    goto failed;
+    return NULL;
   sqlite3_bind_int (stmt, 1, sent);
   sqlite3_bind_int (stmt, 2, failed);
   _xi_store_bind_text (stmt, 3, now);
   _xi_store_bind_text (stmt, 4, op->job_id);
-  if (!_xi_store_step_done (self, stmt, &error) ||
-      (job = load_job (self, op->job_id, &error)) == NULL)
-    goto failed;
-  if (!_xi_store_commit_deferring_checkpoint (self, &error))
-    {
-      g_object_unref (job);
-      goto failed;
-    }
+  if (!_xi_store_step_done (self, stmt, error))
+    return NULL;
+  return load_job (self, op->job_id, error);
+}
 
-  g_task_return_pointer (task, job, g_object_unref);
-  return;
-
-failed:
-  _xi_store_rollback (self);
-failed_early:
-  g_task_return_error (task, error);
+static void
+record_outcomes_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  return_job_changed (self, task, record_outcomes, data, TRUE);
 }
 
 /**

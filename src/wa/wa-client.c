@@ -13,6 +13,7 @@
 #include "wa-client.h"
 #include "wa-credentials.h"
 #include "wa-error.h"
+#include "wa-jid.h"
 #include "wa-link.h"
 #include "wa-pairing.h"
 #include "wa-prekeys.h"
@@ -436,19 +437,18 @@ link_failed_cb (WaLink       *link,
     }
 }
 
+/* The login payload names the account as a number and the device. */
 static gboolean
-parse_device_jid (const char *jid,
+parse_device_jid (const char *text,
                   guint64    *user,
                   guint32    *device)
 {
-  g_auto(GStrv) parts = g_strsplit_set (jid, ":@", 3);
-  guint64 number;
+  g_autoptr(WaJid) jid = wa_jid_parse (text, NULL);
 
-  if (g_strv_length (parts) != 3 ||
-      !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXUINT64, user, NULL) ||
-      !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT16, &number, NULL))
+  if (jid == NULL ||
+      !g_ascii_string_to_unsigned (wa_jid_get_user (jid), 10, 1, G_MAXUINT64, user, NULL))
     return FALSE;
-  *device = number;
+  *device = wa_jid_get_device (jid);
   return TRUE;
 }
 
