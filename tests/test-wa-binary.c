@@ -245,38 +245,24 @@ test_decoded_types (void)
 
 /* Tokens */
 
-static void
-test_tokens (void)
+static const WaTokens *
+current_tokens (void)
 {
+  return wa_tokens_get (WA_TOKENS_DICT_VERSION);
+}
+
+/* Every token of a version finds itself, which also proves none occurs
+ * twice in it. */
+static void
+assert_tokens_find_themselves (const WaTokens *tokens)
+{
+  guint n_tokens = 0;
   guint dict;
   guint8 idx;
-  guint n_tokens = 0;
 
-  g_assert_null (wa_tokens_get_single (0));
-  g_assert_cmpstr (wa_tokens_get_single (1), ==, "xmlstreamstart");
-  g_assert_cmpstr (wa_tokens_get_single (3), ==, "s.whatsapp.net");
-  g_assert_cmpstr (wa_tokens_get_single (8), ==, "id");
-  g_assert_cmpstr (wa_tokens_get_single (235), ==, "screen_height");
-  g_assert_null (wa_tokens_get_single (236));
-  g_assert_null (wa_tokens_get_single (255));
-  g_assert_cmpstr (wa_tokens_get_double (0, 0), ==, "read-self");
-  g_assert_cmpstr (wa_tokens_get_double (0, 2), ==, "fbns");
-  g_assert_cmpstr (wa_tokens_get_double (3, 255), ==, "1961");
-  g_assert_null (wa_tokens_get_double (4, 0));
-
-  g_assert_cmpint (wa_tokens_lookup ("", &dict, &idx), ==, WA_TOKEN_NONE);
-  g_assert_cmpint (wa_tokens_lookup ("no such token", &dict, &idx), ==, WA_TOKEN_NONE);
-  g_assert_cmpint (wa_tokens_lookup ("TYPE", NULL, NULL), ==, WA_TOKEN_NONE);
-  g_assert_cmpint (wa_tokens_lookup ("type", NULL, &idx), ==, WA_TOKEN_SINGLE);
-  g_assert_cmpuint (idx, ==, 4);
-  g_assert_cmpint (wa_tokens_lookup ("fbns", &dict, &idx), ==, WA_TOKEN_DOUBLE);
-  g_assert_cmpuint (dict, ==, 0);
-  g_assert_cmpuint (idx, ==, 2);
-
-  /* Every token finds itself, which also proves none occurs twice. */
   for (guint i = 1; i < WA_TOKENS_N_SINGLE; i++)
     {
-      WaTokenKind kind = wa_tokens_lookup (wa_tokens_get_single (i), &dict, &idx);
+      WaTokenKind kind = wa_tokens_lookup (tokens, wa_tokens_get_single (tokens, i), &dict, &idx);
 
       g_assert_cmpint (kind, ==, WA_TOKEN_SINGLE);
       g_assert_cmpuint (idx, ==, i);
@@ -285,16 +271,94 @@ test_tokens (void)
   for (guint d = 0; d < WA_TOKENS_N_DICTIONARIES; d++)
     for (guint i = 0; i < 256; i++)
       {
-        const char *token = wa_tokens_get_double (d, i);
+        const char *token = wa_tokens_get_double (tokens, d, i);
 
         g_assert_nonnull (token);
         g_assert_cmpuint (strlen (token), >, 0);
-        g_assert_cmpint (wa_tokens_lookup (token, &dict, &idx), ==, WA_TOKEN_DOUBLE);
+        g_assert_cmpint (wa_tokens_lookup (tokens, token, &dict, &idx), ==, WA_TOKEN_DOUBLE);
         g_assert_cmpuint (dict, ==, d);
         g_assert_cmpuint (idx, ==, i);
         n_tokens++;
       }
   g_assert_cmpuint (n_tokens, ==, 235 + 4 * 256);
+}
+
+static void
+test_tokens (void)
+{
+  const WaTokens *v3 = wa_tokens_get (WA_TOKENS_DICT_VERSION);
+  guint dict;
+  guint8 idx;
+
+  g_assert_cmpuint (wa_tokens_get_version (v3), ==, 3);
+  g_assert_null (wa_tokens_get_single (v3, 0));
+  g_assert_cmpstr (wa_tokens_get_single (v3, 1), ==, "xmlstreamstart");
+  g_assert_cmpstr (wa_tokens_get_single (v3, 3), ==, "s.whatsapp.net");
+  g_assert_cmpstr (wa_tokens_get_single (v3, 8), ==, "id");
+  g_assert_cmpstr (wa_tokens_get_single (v3, 235), ==, "screen_height");
+  g_assert_null (wa_tokens_get_single (v3, 236));
+  g_assert_null (wa_tokens_get_single (v3, 255));
+  g_assert_cmpstr (wa_tokens_get_double (v3, 0, 0), ==, "read-self");
+  g_assert_cmpstr (wa_tokens_get_double (v3, 0, 2), ==, "fbns");
+  g_assert_cmpstr (wa_tokens_get_double (v3, 3, 255), ==, "1961");
+  g_assert_null (wa_tokens_get_double (v3, 4, 0));
+
+  g_assert_cmpint (wa_tokens_lookup (v3, "", &dict, &idx), ==, WA_TOKEN_NONE);
+  g_assert_cmpint (wa_tokens_lookup (v3, "no such token", &dict, &idx), ==, WA_TOKEN_NONE);
+  g_assert_cmpint (wa_tokens_lookup (v3, "TYPE", NULL, NULL), ==, WA_TOKEN_NONE);
+  g_assert_cmpint (wa_tokens_lookup (v3, "type", NULL, &idx), ==, WA_TOKEN_SINGLE);
+  g_assert_cmpuint (idx, ==, 4);
+  g_assert_cmpint (wa_tokens_lookup (v3, "fbns", &dict, &idx), ==, WA_TOKEN_DOUBLE);
+  g_assert_cmpuint (dict, ==, 0);
+  g_assert_cmpuint (idx, ==, 2);
+
+  assert_tokens_find_themselves (v3);
+}
+
+/* Version 2, as Baileys 6 announces it: same shape, other order. */
+static void
+test_tokens_v2 (void)
+{
+  const WaTokens *v2 = wa_tokens_get (2);
+  guint8 idx;
+
+  g_assert_nonnull (v2);
+  g_assert_null (wa_tokens_get (1));
+  g_assert_null (wa_tokens_get (4));
+  g_assert_cmpuint (wa_tokens_get_version (v2), ==, 2);
+  g_assert_cmpstr (wa_tokens_get_single (v2, 3), ==, "s.whatsapp.net");
+  g_assert_cmpstr (wa_tokens_get_single (v2, 9), ==, "broadcast");
+  g_assert_cmpstr (wa_tokens_get_single (current_tokens (), 9), ==, "notification");
+  g_assert_cmpint (wa_tokens_lookup (v2, "iq", NULL, &idx), ==, WA_TOKEN_SINGLE);
+  g_assert_cmpuint (idx, ==, 30);
+  assert_tokens_find_themselves (v2);
+}
+
+/* A node written in one version reads back only in that version. */
+static void
+test_frame_dictionary_versions (void)
+{
+  const WaTokens *v2 = wa_tokens_get (2);
+  g_autoptr(WaNode) node = wa_node_new_with_attrs ("iq", "type", "result", "id", "1",
+                                                   "from", "@s.whatsapp.net", NULL);
+  g_autoptr(GBytes) in_v2 = NULL;
+  g_autoptr(GBytes) in_v3 = NULL;
+  g_autoptr(WaNode) back = NULL;
+  g_autoptr(WaNode) misread = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wa_node_add_child (node, wa_node_new_with_attrs ("count", "value", "812", NULL));
+  in_v2 = wa_binary_pack_frame_with (node, v2);
+  in_v3 = wa_binary_pack_frame (node);
+  g_assert_false (g_bytes_equal (in_v2, in_v3));
+
+  back = wa_binary_unpack_frame_with (g_bytes_get_data (in_v2, NULL), g_bytes_get_size (in_v2), v2, &error);
+  g_assert_no_error (error);
+  g_assert_true (wa_node_equal (back, node));
+
+  misread = wa_binary_unpack_frame (g_bytes_get_data (in_v2, NULL), g_bytes_get_size (in_v2), NULL);
+  g_assert_true (misread == NULL || !g_str_equal (wa_node_get_tag (misread), "iq") ||
+                 g_strcmp0 (wa_node_get_attr (misread, "type"), "result") != 0);
 }
 
 /* Strings: tokens, nibble and hex packing, raw bytes */
@@ -1084,8 +1148,8 @@ static const char *
 random_token (GRand *rand)
 {
   if (g_rand_boolean (rand))
-    return wa_tokens_get_single (g_rand_int_range (rand, 1, WA_TOKENS_N_SINGLE));
-  return wa_tokens_get_double (g_rand_int_range (rand, 0, WA_TOKENS_N_DICTIONARIES),
+    return wa_tokens_get_single (current_tokens (), g_rand_int_range (rand, 1, WA_TOKENS_N_SINGLE));
+  return wa_tokens_get_double (current_tokens (), g_rand_int_range (rand, 0, WA_TOKENS_N_DICTIONARIES),
                                g_rand_int_range (rand, 0, 256));
 }
 
@@ -1608,6 +1672,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/wa/tokens/tables", test_tokens);
+  g_test_add_func ("/wa/tokens/version-2", test_tokens_v2);
+  g_test_add_func ("/wa/binary/frame-dictionary-versions", test_frame_dictionary_versions);
   g_test_add_func ("/wa/jid/parse", test_jid_parse);
   g_test_add_func ("/wa/jid/helpers", test_jid_helpers);
   g_test_add_func ("/wa/node/api", test_node_api);

@@ -43,6 +43,7 @@ qr_cb (WaLink     *link,
 static void
 paired_cb (WaLink     *link,
            const char *jid,
+           const char *lid,
            WaPairing  *pairing,
            Fixture    *f)
 {

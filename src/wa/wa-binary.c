@@ -54,8 +54,9 @@ enum {
 
 typedef struct
 {
-  GByteArray *out;
-  gboolean    too_large;   /* something did not fit its length field */
+  GByteArray     *out;
+  const WaTokens *tokens;
+  gboolean        too_large;   /* something did not fit its length field */
 } Writer;
 
 static inline void
@@ -190,7 +191,7 @@ write_string (Writer     *w,
   guint dict;
   guint8 idx;
 
-  switch (wa_tokens_lookup (s, &dict, &idx))
+  switch (wa_tokens_lookup (w->tokens, s, &dict, &idx))
     {
     case WA_TOKEN_SINGLE:
       write_byte (w, idx);
@@ -317,10 +318,11 @@ write_node (Writer *w,
 }
 
 static GBytes *
-encode (WaNode   *node,
-        gboolean  with_flag)
+encode (WaNode         *node,
+        const WaTokens *tokens,
+        gboolean        with_flag)
 {
-  Writer w = { g_byte_array_sized_new (128), FALSE };
+  Writer w = { g_byte_array_sized_new (128), tokens, FALSE };
 
   if (with_flag)
     write_byte (&w, 0x00);
@@ -354,7 +356,7 @@ wa_binary_encode (WaNode *node)
 {
   g_return_val_if_fail (node != NULL, NULL);
 
-  return encode (node, FALSE);
+  return encode (node, wa_tokens_get (WA_TOKENS_DICT_VERSION), FALSE);
 }
 
 /**
@@ -369,19 +371,38 @@ wa_binary_encode (WaNode *node)
 GBytes *
 wa_binary_pack_frame (WaNode *node)
 {
-  g_return_val_if_fail (node != NULL, NULL);
+  return wa_binary_pack_frame_with (node, wa_tokens_get (WA_TOKENS_DICT_VERSION));
+}
 
-  return encode (node, TRUE);
+/**
+ * wa_binary_pack_frame_with:
+ * @node: the stanza
+ * @tokens: the dictionary version the peer announced
+ *
+ * Like wa_binary_pack_frame() in another dictionary version: a server
+ * answers each client in the version its connection header names.
+ *
+ * Returns: (transfer full) (nullable): the frame plaintext to encrypt
+ */
+GBytes *
+wa_binary_pack_frame_with (WaNode         *node,
+                           const WaTokens *tokens)
+{
+  g_return_val_if_fail (node != NULL, NULL);
+  g_return_val_if_fail (tokens != NULL, NULL);
+
+  return encode (node, tokens, TRUE);
 }
 
 /* Decoder */
 
 typedef struct
 {
-  const guint8 *data;
-  gsize         len;
-  gsize         pos;
-  guint         depth;
+  const guint8   *data;
+  gsize           len;
+  gsize           pos;
+  guint           depth;
+  const WaTokens *tokens;
 } Reader;
 
 static gboolean
@@ -536,7 +557,7 @@ read_string_with_tag (Reader   *r,
 
         if (!read_byte (r, &idx, error))
           return FALSE;
-        *out = g_strdup (wa_tokens_get_double (tag - TAG_DICTIONARY_0, idx));
+        *out = g_strdup (wa_tokens_get_double (r->tokens, tag - TAG_DICTIONARY_0, idx));
         return TRUE;
       }
 
@@ -574,7 +595,7 @@ read_string_with_tag (Reader   *r,
 
     default:
       {
-        const char *token = wa_tokens_get_single (tag);
+        const char *token = wa_tokens_get_single (r->tokens, tag);
 
         if (token == NULL)
           return malformed (r, error, "unknown tag byte");
@@ -879,6 +900,29 @@ read_node (Reader  *r,
   return g_steal_pointer (&node);
 }
 
+static WaNode *
+decode (const guint8    *data,
+        gsize            len,
+        const WaTokens  *tokens,
+        GError         **error)
+{
+  Reader r = { data, len, 0, 0, tokens };
+  g_autoptr(WaNode) node = NULL;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if ((node = read_node (&r, error)) == NULL)
+    return NULL;
+  if (r.pos != len)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                   "Binary node followed by %" G_GSIZE_FORMAT " more bytes", len - r.pos);
+      return NULL;
+    }
+  return g_steal_pointer (&node);
+}
+
 /**
  * wa_binary_decode:
  * @data: (array length=len): one node in WABinary, without the flag byte
@@ -899,21 +943,7 @@ wa_binary_decode (const guint8  *data,
                   gsize          len,
                   GError       **error)
 {
-  Reader r = { data, len, 0, 0 };
-  g_autoptr(WaNode) node = NULL;
-
-  g_return_val_if_fail (data != NULL || len == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if ((node = read_node (&r, error)) == NULL)
-    return NULL;
-  if (r.pos != len)
-    {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
-                   "Binary node followed by %" G_GSIZE_FORMAT " more bytes", len - r.pos);
-      return NULL;
-    }
-  return g_steal_pointer (&node);
+  return decode (data, len, wa_tokens_get (WA_TOKENS_DICT_VERSION), error);
 }
 
 /* Inflates a zlib stream into at most WA_BINARY_MAX_INFLATED bytes. The
@@ -1018,9 +1048,30 @@ wa_binary_unpack_frame (const guint8  *plaintext,
                         gsize          len,
                         GError       **error)
 {
+  return wa_binary_unpack_frame_with (plaintext, len, wa_tokens_get (WA_TOKENS_DICT_VERSION), error);
+}
+
+/**
+ * wa_binary_unpack_frame_with:
+ * @plaintext: (array length=len): a decrypted frame
+ * @len: its length
+ * @tokens: the dictionary version the peer announced
+ * @error: return location for a #GError
+ *
+ * Like wa_binary_unpack_frame() in another dictionary version.
+ *
+ * Returns: (transfer full) (nullable): the node
+ */
+WaNode *
+wa_binary_unpack_frame_with (const guint8    *plaintext,
+                             gsize            len,
+                             const WaTokens  *tokens,
+                             GError         **error)
+{
   g_autoptr(GByteArray) inflated = NULL;
 
   g_return_val_if_fail (plaintext != NULL || len == 0, NULL);
+  g_return_val_if_fail (tokens != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (len == 0)
@@ -1030,9 +1081,9 @@ wa_binary_unpack_frame (const guint8  *plaintext,
     }
 
   if ((plaintext[0] & WA_BINARY_FLAG_COMPRESSED) == 0)
-    return wa_binary_decode (plaintext + 1, len - 1, error);
+    return decode (plaintext + 1, len - 1, tokens, error);
 
   if ((inflated = inflate_payload (plaintext + 1, len - 1, error)) == NULL)
     return NULL;
-  return wa_binary_decode (inflated->data, inflated->len, error);
+  return decode (inflated->data, inflated->len, tokens, error);
 }

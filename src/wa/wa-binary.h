@@ -8,6 +8,7 @@
 #pragma once
 
 #include "wa-node.h"
+#include "wa-tokens.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +30,12 @@ WaNode *wa_binary_decode       (const guint8  *data,
 WaNode *wa_binary_unpack_frame (const guint8  *plaintext,
                                 gsize          len,
                                 GError       **error);
+
+GBytes *wa_binary_pack_frame_with   (WaNode          *node,
+                                     const WaTokens  *tokens);
+WaNode *wa_binary_unpack_frame_with (const guint8    *plaintext,
+                                     gsize            len,
+                                     const WaTokens  *tokens,
+                                     GError         **error);
 
 G_END_DECLS

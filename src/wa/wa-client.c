@@ -34,6 +34,9 @@
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS   (2 * 60 * 1000)
 
+/* A user waiting on "Unlink" should not wait the generic iq minute. */
+#define WA_CLIENT_UNLINK_TIMEOUT_MS (10 * 1000)
+
 struct _WaClient
 {
   GObject         parent_instance;
@@ -45,6 +48,7 @@ struct _WaClient
   WaClientState   state;
   WaCredentials  *credentials;
   char           *device_jid;
+  char           *lid;           /* this device's LID JID, once the server named it */
   WaConnection   *connection;
   WaLink         *link;
   GCancellable   *cancellable;   /* the connect in flight */
@@ -173,7 +177,22 @@ logged_out (WaClient     *self,
   wa_key_store_clear (self->store);
   g_clear_pointer (&self->credentials, wa_credentials_free);
   g_clear_pointer (&self->device_jid, g_free);
+  g_clear_pointer (&self->lid, g_free);
   set_state (self, WA_CLIENT_STATE_LOGGED_OUT);
+}
+
+/* The server names the device's LID in pair-success and again in every
+ * <success>; replies from people who know us only by it arrive addressed
+ * to it (§1). */
+static void
+remember_lid (WaClient   *self,
+              const char *lid)
+{
+  if (lid == NULL || g_strcmp0 (lid, self->lid) == 0)
+    return;
+  g_free (self->lid);
+  self->lid = g_strdup (lid);
+  wa_pairing_save_lid (self->store, lid);
 }
 
 static void
@@ -363,6 +382,7 @@ connection_node_cb (WaConnection *connection,
 
   if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success"))
     {
+      remember_lid (self, wa_node_get_attr (node, "lid"));
       wa_connection_start_keepalive (connection, self->keepalive_interval_ms, self->keepalive_timeout_ms);
       start_session (self);
       return;
@@ -412,12 +432,15 @@ link_qr_cb (WaLink     *link,
 static void
 link_paired_cb (WaLink     *link,
                 const char *jid,
+                const char *lid,
                 WaPairing  *pairing,
                 WaClient   *self)
 {
   wa_pairing_save (pairing, jid, self->store);
   g_free (self->device_jid);
+  g_free (self->lid);
   self->device_jid = g_strdup (jid);
+  remember_lid (self, lid);
   set_state (self, WA_CLIENT_STATE_CONNECTING);
   g_signal_emit (self, signals[PAIRED], 0, jid);
 }
@@ -501,7 +524,11 @@ connect_now (WaClient *self)
       return;
     }
   if (self->device_jid == NULL)
-    self->device_jid = wa_pairing_load_device_jid (self->store);
+    {
+      self->device_jid = wa_pairing_load_device_jid (self->store);
+      g_free (self->lid);
+      self->lid = wa_pairing_load_lid (self->store);
+    }
 
   wa_client_info_init (&info);
   if (self->device_jid == NULL)
@@ -730,6 +757,93 @@ wa_client_get_device_jid (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
   return self->device_jid;
+}
+
+/**
+ * wa_client_get_lid:
+ *
+ * Returns: (nullable): this device's LID JID, once the server named it
+ */
+const char *
+wa_client_get_lid (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->lid;
+}
+
+static void
+forget_session (WaClient *self,
+                GTask    *task)
+{
+  g_autoptr(GError) unlinked = g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT, "Unlinked on this computer");
+
+  logged_out (self, unlinked);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+companion_removed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The keys go whatever the server said: the user asked for this device
+   * to stop being linked, and a server that cannot be told now forgets a
+   * device whose keys are gone when it next fails to log in. */
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  if (answer == NULL)
+    g_debug ("The server did not confirm the unlink: %s", error->message);
+  forget_session (g_task_get_source_object (task), task);
+}
+
+/**
+ * wa_client_unlink_async:
+ * @self: a client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the session is gone
+ * @user_data: for @callback
+ *
+ * Unlinks this device, as "Log out" on the phone's list of linked devices
+ * does (§6.5): when connected it asks the server to remove this companion,
+ * then, connected or not, it wipes the session keys and stops in
+ * %WA_CLIENT_STATE_LOGGED_OUT. Linking again starts from a new QR code.
+ */
+void
+wa_client_unlink_async (WaClient            *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(WaNode) iq = NULL;
+
+  g_return_if_fail (WA_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_client_unlink_async);
+  if (self->state != WA_CLIENT_STATE_CONNECTED || self->device_jid == NULL)
+    {
+      forget_session (self, task);
+      return;
+    }
+
+  iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "set", "xmlns", "md", NULL);
+  wa_node_add_child (iq, wa_node_new_with_attrs ("remove-companion-device", "jid", self->device_jid,
+                                                 "reason", "user_initiated", NULL));
+  wa_connection_send_iq_async (self->connection, iq, WA_CLIENT_UNLINK_TIMEOUT_MS, cancellable,
+                               companion_removed_cb, g_steal_pointer (&task));
+}
+
+gboolean
+wa_client_unlink_finish (WaClient      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

@@ -54,7 +54,15 @@ WaClientState  wa_client_get_state      (WaClient      *self);
 guint          wa_client_get_retry_in   (WaClient      *self);
 const char    *wa_client_get_last_error (WaClient      *self);
 const char    *wa_client_get_device_jid (WaClient      *self);
+const char    *wa_client_get_lid        (WaClient      *self);
 WaConnection  *wa_client_get_connection (WaClient      *self);
+void           wa_client_unlink_async   (WaClient      *self,
+                                         GCancellable  *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer       user_data);
+gboolean       wa_client_unlink_finish  (WaClient      *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
 void           wa_client_set_backoff    (WaClient      *self,
                                          guint          first_ms,
                                          guint          max_ms);

@@ -198,7 +198,8 @@ handle_pair_success (WaLink *self,
   if (!self->done)
     {
       self->done = TRUE;
-      g_signal_emit (self, signals[PAIRED], 0, wa_node_get_attr (device, "jid"), pairing);
+      g_signal_emit (self, signals[PAIRED], 0, wa_node_get_attr (device, "jid"),
+                     wa_node_get_attr (device, "lid"), pairing);
     }
 }
 
@@ -263,7 +264,8 @@ wa_link_class_init (WaLinkClass *klass)
   signals[QR] = g_signal_new ("qr", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                               0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[PAIRED] = g_signal_new ("paired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_POINTER);
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
+                                  G_TYPE_POINTER);
   signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }

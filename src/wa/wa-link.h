@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 /* Linking this device by QR code on a connection opened with a
  * registration payload (protocol notes §5.1–5.3). Signals: "qr" (the QR
  * text to show now; a new one replaces it as the server's refs rotate),
- * "paired" (the device JID text and the WaPairing to store; the server
- * then restarts the stream and the client logs in), "failed" (GError:
+ * "paired" (the device JID text, its LID JID text or %NULL, and the
+ * WaPairing to store; the server then restarts the stream and the client
+ * logs in), "failed" (GError:
  * the codes expired, the pairing did not verify, the connection ended). */
 G_DECLARE_FINAL_TYPE (WaLink, wa_link, WA, LINK, GObject)
 

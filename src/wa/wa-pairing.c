@@ -227,6 +227,18 @@ wa_pairing_save (const WaPairing *self,
   wa_key_store_save (store, KIND, "jid", jid);
 }
 
+static char *
+load_text (WaKeyStore *store,
+           const char *name)
+{
+  g_autoptr(GBytes) text = NULL;
+
+  g_return_val_if_fail (WA_IS_KEY_STORE (store), NULL);
+
+  text = wa_key_store_load (store, KIND, name);
+  return text != NULL ? g_strndup (g_bytes_get_data (text, NULL), g_bytes_get_size (text)) : NULL;
+}
+
 /**
  * wa_pairing_load_device_jid:
  * @store: where the application keeps secrets
@@ -237,12 +249,38 @@ wa_pairing_save (const WaPairing *self,
 char *
 wa_pairing_load_device_jid (WaKeyStore *store)
 {
-  g_autoptr(GBytes) jid = NULL;
+  return load_text (store, "jid");
+}
 
-  g_return_val_if_fail (WA_IS_KEY_STORE (store), NULL);
+/**
+ * wa_pairing_save_lid:
+ * @store: where the application keeps secrets
+ * @lid: this device's LID JID, as pair-success or <success> names it
+ */
+void
+wa_pairing_save_lid (WaKeyStore *store,
+                     const char *lid)
+{
+  g_autoptr(GBytes) text = NULL;
 
-  jid = wa_key_store_load (store, KIND, "jid");
-  return jid != NULL ? g_strndup (g_bytes_get_data (jid, NULL), g_bytes_get_size (jid)) : NULL;
+  g_return_if_fail (WA_IS_KEY_STORE (store));
+  g_return_if_fail (lid != NULL);
+
+  text = g_bytes_new (lid, strlen (lid));
+  wa_key_store_save (store, KIND, "lid", text);
+}
+
+/**
+ * wa_pairing_load_lid:
+ * @store: where the application keeps secrets
+ *
+ * Returns: (transfer full) (nullable): this device's LID JID, or %NULL
+ *   when the server never named one
+ */
+char *
+wa_pairing_load_lid (WaKeyStore *store)
+{
+  return load_text (store, "lid");
 }
 
 void

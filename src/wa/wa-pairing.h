@@ -42,6 +42,9 @@ void        wa_pairing_save          (const WaPairing      *self,
                                       const char           *device_jid,
                                       WaKeyStore           *store);
 char       *wa_pairing_load_device_jid (WaKeyStore         *store);
+void        wa_pairing_save_lid      (WaKeyStore           *store,
+                                      const char           *lid);
+char       *wa_pairing_load_lid      (WaKeyStore           *store);
 void        wa_pairing_free          (WaPairing            *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaPairing, wa_pairing_free)

@@ -11,7 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* Version 3 of the dictionaries (whatsmeow's DictVersion). */
+/* Version 3 of the dictionaries (whatsmeow's DictVersion): what this
+ * client speaks. wa_tokens_get() also knows version 2. */
 #define WA_TOKENS_DICT_VERSION   3
 #define WA_TOKENS_N_SINGLE       236
 #define WA_TOKENS_N_DICTIONARIES 4
@@ -30,11 +31,19 @@ typedef enum {
   WA_TOKEN_DOUBLE,
 } WaTokenKind;
 
-const char  *wa_tokens_get_single (guint8      idx);
-const char  *wa_tokens_get_double (guint       dict,
-                                   guint8      idx);
-WaTokenKind  wa_tokens_lookup     (const char *text,
-                                   guint      *dict,
-                                   guint8     *idx);
+/* One dictionary version's tables; static, never freed. */
+typedef struct _WaTokens WaTokens;
+
+const WaTokens *wa_tokens_get         (guint           dict_version);
+guint           wa_tokens_get_version (const WaTokens *self);
+const char     *wa_tokens_get_single  (const WaTokens *self,
+                                       guint8          idx);
+const char     *wa_tokens_get_double  (const WaTokens *self,
+                                       guint           dict,
+                                       guint8          idx);
+WaTokenKind     wa_tokens_lookup      (const WaTokens *self,
+                                       const char     *text,
+                                       guint          *dict,
+                                       guint8         *idx);
 
 G_END_DECLS
