@@ -199,6 +199,7 @@ test_link_then_log_in (Fixture       *f,
                        gconstpointer  data)
 {
   g_autofree char *saved = NULL;
+  g_autofree char *lid = NULL;
 
   link_device (f);
   g_assert_cmpstr (wa_client_get_device_jid (f->client), ==, "6281234567890:1@s.whatsapp.net");
@@ -211,6 +212,12 @@ test_link_then_log_in (Fixture       *f,
   }
   saved = wa_pairing_load_device_jid (f->store);
   g_assert_cmpstr (saved, ==, "6281234567890:1@s.whatsapp.net");
+  /* The LID pair-success named is kept beside it, and <success> agrees. */
+  lid = fakewa_server_dup_device_lid (f->server, saved);
+  g_assert_cmpstr (wa_client_get_lid (f->client), ==, lid);
+  g_clear_pointer (&saved, g_free);
+  saved = wa_pairing_load_lid (f->store);
+  g_assert_cmpstr (saved, ==, lid);
 
   /* A new client on the same keys logs straight in, no QR. */
   g_clear_object (&f->client);
@@ -220,6 +227,7 @@ test_link_then_log_in (Fixture       *f,
   wa_client_start (f->client);
   wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
   g_assert_null (f->qr);
+  g_assert_cmpstr (wa_client_get_lid (f->client), ==, lid);
   /* Enough prekeys are left on the server: none more. */
   g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, "6281234567890:1@s.whatsapp.net"), ==, 812);
 }
@@ -305,6 +313,65 @@ test_unlinked_and_replaced (Fixture       *f,
   g_assert_nonnull (f->qr);
 }
 
+static void
+unlinked_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wa_client_unlink_finish (WA_CLIENT (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+unlink_and_wait (Fixture *f)
+{
+  gboolean done = FALSE;
+
+  wa_client_unlink_async (f->client, NULL, unlinked_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* "Unlink" here: the server is told and forgets the device, the keys go,
+ * and the device cannot log in as itself again. Offline, the keys go all
+ * the same. */
+static void
+test_unlink (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+
+  link_device (f);
+  unlink_and_wait (f);
+  g_assert_cmpint (wa_client_get_state (f->client), ==, WA_CLIENT_STATE_LOGGED_OUT);
+  g_assert_null (wa_client_get_device_jid (f->client));
+  g_assert_null (wa_client_get_lid (f->client));
+  keys = wa_key_store_list (f->store, "device");
+  g_assert_cmpuint (keys->len, ==, 0);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, "6281234567890:1@s.whatsapp.net"), ==, 0);
+
+  /* Linked again, then unlinked while the server is away. */
+  g_clear_pointer (&f->qr, g_free);
+  wa_client_start (f->client);
+  wait_for_state (f, WA_CLIENT_STATE_PAIRING);
+  g_assert_true (fakewa_server_scan (f->server, f->qr, "6281234567890", &error));
+  g_assert_no_error (error);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  g_assert_cmpstr (wa_client_get_device_jid (f->client), ==, "6281234567890:2@s.whatsapp.net");
+  g_clear_object (&f->server);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  unlink_and_wait (f);
+  g_assert_cmpint (wa_client_get_state (f->client), ==, WA_CLIENT_STATE_LOGGED_OUT);
+  g_clear_pointer (&keys, g_ptr_array_unref);
+  keys = wa_key_store_list (f->store, "device");
+  g_assert_cmpuint (keys->len, ==, 0);
+}
+
 /* Losing the network ends the connection at once; getting it back
  * reconnects at once, whatever the backoff had reached. */
 static void
@@ -372,6 +439,7 @@ main (int   argc,
   ADD ("/wa/client/reconnects", test_reconnects);
   ADD ("/wa/client/server-gone-backs-off", test_server_gone_backs_off);
   ADD ("/wa/client/unlinked-and-replaced", test_unlinked_and_replaced);
+  ADD ("/wa/client/unlink", test_unlink);
   ADD ("/wa/client/network-changes", test_network_changes);
   ADD ("/wa/client/prekeys-low", test_prekeys_low);
 

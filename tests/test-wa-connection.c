@@ -246,12 +246,23 @@ test_requests_and_keepalive (Fixture       *f,
   g_assert_cmpstr (wa_node_get_attr (answer, "id"), ==, wa_node_get_attr (ping, "id"));
   g_assert_true (f->received == NULL || g_strcmp0 (wa_node_get_attr (f->received, "type"), "result") != 0);
 
-  /* A request nobody answers times out. */
+  /* A request the server does not support is refused with its code… */
   g_clear_pointer (&answer, wa_node_unref);
-  answer = request (connection, unknown, 100, &error);
+  answer = request (connection, unknown, 5000, &error);
+  g_assert_null (answer);
+  g_assert_error (error, WA_ERROR, WA_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "501"));
+  g_clear_error (&error);
+
+  /* …and one nobody answers times out. */
+  fakewa_server_set_silent (f->server, TRUE);
+  g_clear_pointer (&ping, wa_node_unref);
+  ping = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "w:p", NULL);
+  answer = request (connection, ping, 100, &error);
   g_assert_null (answer);
   g_assert_error (error, WA_ERROR, WA_ERROR_TIMED_OUT);
   g_clear_error (&error);
+  fakewa_server_set_silent (f->server, FALSE);
 
   /* Keepalive: answered pings keep the connection… */
   wa_connection_start_keepalive (connection, 30, 200);

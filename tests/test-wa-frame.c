@@ -219,8 +219,21 @@ test_connection_header (void)
     assert_finished (reader);
   }
 
+  /* A client announcing dictionary version 2 (Baileys 6) is served in
+   * it; the reader says which version it heard. */
+  {
+    g_autoptr(WaFrameReader) reader = wa_frame_reader_new (WA_FRAME_SIDE_SERVER);
+    g_autoptr(GPtrArray) frames = new_frames ();
+
+    g_assert_cmpuint (wa_frame_reader_get_dict_version (reader), ==, 0);
+    feed (reader, (const guint8 *) "WA\x06\x02\x00\x00\x02" "ab", 9, frames);
+    g_assert_cmpuint (frames->len, ==, 1);
+    g_assert_cmpuint (wa_frame_reader_get_dict_version (reader), ==, 2);
+  }
+
   /* Anything else is refused at its first wrong byte, and for good: an
-   * HTTP request, another dictionary version, a frame with no header. */
+   * HTTP request, a dictionary version nobody speaks, a frame with no
+   * header. */
   {
     static const struct
     {
@@ -228,7 +241,8 @@ test_connection_header (void)
       gsize       len;
     } wrong[] = {
       { "GET / HTTP/1.1", 14 },
-      { "WA\x06\x02", 4 },
+      { "WA\x06\x01", 4 },
+      { "WA\x06\x04", 4 },
       { "WB", 2 },
       { "\x00\x00\x02" "ab", 5 },
     };

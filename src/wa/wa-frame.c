@@ -13,6 +13,7 @@
 
 #include "wa-error.h"
 #include "wa-frame.h"
+#include "wa-tokens.h"
 
 /*
  * The byte stream inside the WebSocket (WA-PROTOCOL.md §1): the client
@@ -39,6 +40,7 @@ struct _WaFrameReader
 {
   GByteArray *partial;       /* prefix and body of the frame being read */
   guint       header_seen;   /* connection header bytes matched so far */
+  guint       dict_version;  /* what the header announced; 0 until then */
   gboolean    want_header;   /* the server side, until the header is whole */
   gboolean    failed;
 };
@@ -237,13 +239,19 @@ wa_frame_reader_feed (WaFrameReader  *self,
    * even if the header arrives split. */
   while (self->want_header && len > 0)
     {
-      if (*data != (guint8) WA_FRAME_HEADER[self->header_seen])
+      /* The last byte names the client's token dictionary; any version
+       * this library knows is served in that version. */
+      gboolean last = self->header_seen == WA_FRAME_HEADER_LEN - 1;
+
+      if (last ? wa_tokens_get (*data) == NULL : *data != (guint8) WA_FRAME_HEADER[self->header_seen])
         {
           self->failed = TRUE;
           g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
                        "The stream does not start with the WhatsApp connection header");
           return NULL;
         }
+      if (last)
+        self->dict_version = *data;
       data++;
       len--;
       if (++self->header_seen == WA_FRAME_HEADER_LEN)
@@ -302,6 +310,19 @@ wa_frame_reader_feed (WaFrameReader  *self,
  *
  * Returns: how many bytes of an unfinished frame are buffered
  */
+/**
+ * wa_frame_reader_get_dict_version:
+ *
+ * Returns: the token dictionary version the peer's connection header
+ *   announced (server side), or 0 before the whole header arrived
+ */
+guint
+wa_frame_reader_get_dict_version (WaFrameReader *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->dict_version;
+}
+
 gsize
 wa_frame_reader_get_pending (WaFrameReader *self)
 {

@@ -53,6 +53,7 @@ GPtrArray     *wa_frame_reader_feed       (WaFrameReader  *self,
                                            gsize           len,
                                            GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 gsize          wa_frame_reader_get_pending (WaFrameReader *self);
+guint          wa_frame_reader_get_dict_version (WaFrameReader *self);
 gboolean       wa_frame_reader_finish     (WaFrameReader  *self,
                                            GError        **error);
 

@@ -393,7 +393,8 @@ wa_noise_cipher_decrypt (WaNoiseCipher  *self,
  * @role: which side this is
  *
  * Starts a handshake state: h = the protocol name, ck = h, then the
- * prologue is mixed in. Use one per connection.
+ * prologue (this client's connection header) is mixed in. Use one per
+ * connection.
  *
  * Returns: (transfer full): the state, freed (and wiped) with
  *   wa_noise_handshake_free()
@@ -401,13 +402,32 @@ wa_noise_cipher_decrypt (WaNoiseCipher  *self,
 WaNoiseHandshake *
 wa_noise_handshake_new (WaNoiseRole role)
 {
+  return wa_noise_handshake_new_with_prologue (role, (const guint8 *) WA_NOISE_PROLOGUE, WA_NOISE_PROLOGUE_LEN);
+}
+
+/**
+ * wa_noise_handshake_new_with_prologue:
+ * @role: which side this is
+ * @prologue: (array length=len): the connection header the client sent
+ * @len: its length
+ *
+ * Like wa_noise_handshake_new() for a server, whose prologue is whatever
+ * header the client announced (its dictionary version may be older).
+ *
+ * Returns: (transfer full): the state
+ */
+WaNoiseHandshake *
+wa_noise_handshake_new_with_prologue (WaNoiseRole   role,
+                                      const guint8 *prologue,
+                                      gsize         len)
+{
   WaNoiseHandshake *self = g_new0 (WaNoiseHandshake, 1);
 
   self->role = role;
   self->step = STEP_CLIENT_HELLO;
   memcpy (self->h, protocol_name, sizeof self->h);
   memcpy (self->ck, protocol_name, sizeof self->ck);
-  mix_hash (self, (const guint8 *) WA_NOISE_PROLOGUE, WA_NOISE_PROLOGUE_LEN);
+  mix_hash (self, prologue, len);
 
   return self;
 }

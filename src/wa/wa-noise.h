@@ -41,6 +41,9 @@ GBytes           *wa_noise_cipher_decrypt                    (WaNoiseCipher     
 guint64           wa_noise_cipher_get_counter                (WaNoiseCipher     *self);
 
 WaNoiseHandshake *wa_noise_handshake_new                     (WaNoiseRole        role) G_GNUC_WARN_UNUSED_RESULT;
+WaNoiseHandshake *wa_noise_handshake_new_with_prologue       (WaNoiseRole        role,
+                                                              const guint8      *prologue,
+                                                              gsize              len) G_GNUC_WARN_UNUSED_RESULT;
 void              wa_noise_handshake_free                    (WaNoiseHandshake  *self);
 
 /* Initiator (the client), in this order */

@@ -17,7 +17,7 @@
  * another process (xender-in-cli, later Baileys). It prints, one per line:
  *   url ws://127.0.0.1:PORT/ws/chat
  *   root HEX                    (the root key clients must trust)
- * and later "paired JID" for every device it links. It reads commands on
+ * and later "paired JID LID" for every device it links. It reads commands on
  * standard input, one per line:
  *   scan QR-TEXT PHONE          the phone scans a code
  *   drop                        every connection is cut
@@ -124,7 +124,9 @@ static void
 paired_cb (FakewaServer *server,
            const char   *jid)
 {
-  say ("paired %s", jid);
+  g_autofree char *lid = fakewa_server_dup_device_lid (server, jid);
+
+  say ("paired %s %s", jid, lid);
 }
 
 int

@@ -17,9 +17,11 @@
 #include "wa-cert.h"
 #include "wa-error.h"
 #include "wa-frame.h"
+#include "wa-jid.h"
 #include "wa-handshake.pb-c.h"
 #include "wa-noise.h"
 #include "wa-proto.h"
+#include "wa-tokens.h"
 
 /*
  * The server side of the transport. Its keys are made at start: a test
@@ -43,6 +45,7 @@ typedef struct
   WaNoiseHandshake        *handshake;
   WaNoiseCipher           *write_cipher;
   WaNoiseCipher           *read_cipher;
+  const WaTokens          *tokens;      /* the dictionary the client announced */
   gboolean                 hello_done;
 
   /* Pairing of a registering client */
@@ -71,6 +74,7 @@ struct _FakewaServer
   GPtrArray  *peers;   /* Peer* */
   GHashTable *devices; /* paired device JID -> companion identity (GBytes) */
   GHashTable *prekeys; /* device JID -> prekeys uploaded (guint) */
+  GHashTable *lids;    /* phone number -> the account's LID user */
   guint       n_acks;  /* acks received for what it sent */
 };
 
@@ -107,11 +111,63 @@ send_node (Peer    *peer,
            WaNode  *node,
            GError **error)
 {
-  g_autoptr(GBytes) plain = wa_binary_pack_frame (node);
+  g_autoptr(GBytes) plain = wa_binary_pack_frame_with (node, peer->tokens);
   g_autoptr(GBytes) cipher = wa_noise_cipher_encrypt (peer->write_cipher, g_bytes_get_data (plain, NULL),
                                                       g_bytes_get_size (plain), error);
 
   return cipher != NULL && wa_frame_writer_send (peer->writer, peer->websocket, cipher, error);
+}
+
+/* Every account has a LID beside its phone number (§1): a stable,
+ * opaque 15-digit user, made up here on first use. */
+static const char *
+account_lid (FakewaServer *self,
+             const char   *phone)
+{
+  char *lid = g_hash_table_lookup (self->lids, phone);
+
+  if (lid == NULL)
+    {
+      lid = g_strdup_printf ("%u%07u", 10000000 + g_random_int_range (0, 89999999),
+                             (guint) g_random_int_range (0, 9999999));
+      g_hash_table_insert (self->lids, g_strdup (phone), lid);
+    }
+  return lid;
+}
+
+/* "6281…:3@s.whatsapp.net" -> "2363…:3@lid" */
+static char *
+device_lid (FakewaServer *self,
+            const char   *device_jid)
+{
+  g_autoptr(WaJid) jid = wa_jid_parse (device_jid, NULL);
+
+  if (jid == NULL)
+    return NULL;
+  return g_strdup_printf ("%s:%u@lid", account_lid (self, wa_jid_get_user (jid)), wa_jid_get_device (jid));
+}
+
+/**
+ * fakewa_server_dup_device_lid:
+ * @device_jid: a device's phone-number JID
+ *
+ * Returns: (transfer full) (nullable): the same device's LID JID
+ */
+char *
+fakewa_server_dup_device_lid (FakewaServer *self,
+                              const char   *device_jid)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), NULL);
+  g_return_val_if_fail (device_jid != NULL, NULL);
+  return device_lid (self, device_jid);
+}
+
+static void
+forget_device (FakewaServer *self,
+               const char   *device_jid)
+{
+  g_hash_table_remove (self->devices, device_jid);
+  g_hash_table_remove (self->prekeys, device_jid);
 }
 
 /* The companion's countersignature must verify with the identity it
@@ -204,6 +260,25 @@ fakewa_server_get_prekey_count (FakewaServer *self,
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->prekeys, device_jid));
 }
 
+/* The companion unlinks itself (§6.5): the server confirms, forgets the
+ * device, and ends its stream as it ends any removed device's. */
+static gboolean
+remove_companion (Peer    *peer,
+                  WaNode  *iq,
+                  GError **error)
+{
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+  g_autoptr(WaNode) removed = wa_node_new_with_attrs ("stream:error", "code", "401", NULL);
+
+  forget_device (peer->server, peer->device_jid);
+  wa_node_add_child (removed, wa_node_new_with_attrs ("conflict", "type", "device_removed", NULL));
+  if (!send_node (peer, result, error) || !send_node (peer, removed, error))
+    return FALSE;
+  soup_websocket_connection_close (peer->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  return TRUE;
+}
+
 /* Pings get their result (§6.4); the answer to pair-success carries the
  * companion's countersignature. */
 static gboolean
@@ -230,13 +305,31 @@ handle_node (Peer    *peer,
                                    g_strcmp0 (wa_node_get_attr (node, "xmlns"), "passive") == 0))
     return handle_session_iq (peer, node, error);
 
-  /* whatsmeow's ping has no child, Baileys' a <ping/>: both are pings. */
-  if (peer->server->silent || g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:p") != 0 ||
-      g_strcmp0 (wa_node_get_attr (node, "type"), "get") != 0)
-    return TRUE;
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "md") == 0 &&
+      wa_node_get_child_by_tag (node, "remove-companion-device") != NULL)
+    return remove_companion (peer, node, error);
 
-  result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+  /* whatsmeow's ping has no child, Baileys' a <ping/>: both are pings. */
+  if (g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:p") == 0 &&
+      g_strcmp0 (wa_node_get_attr (node, "type"), "get") == 0)
+    {
+      if (peer->server->silent)
+        return TRUE;
+      result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                       "id", wa_node_get_attr (node, "id"), NULL);
+      return send_node (peer, result, error);
+    }
+
+  /* A question this server has no answer to gets the error a real server
+   * gives for one it does not support, so the client is not left waiting
+   * for its timeout. */
+  if (g_strcmp0 (wa_node_get_attr (node, "type"), "get") != 0 &&
+      g_strcmp0 (wa_node_get_attr (node, "type"), "set") != 0)
+    return TRUE;
+  result = wa_node_new_with_attrs ("iq", "type", "error", "from", "@s.whatsapp.net",
                                    "id", wa_node_get_attr (node, "id"), NULL);
+  wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "501", "text", "feature-not-implemented",
+                                                     NULL));
   return send_node (peer, result, error);
 }
 
@@ -252,7 +345,9 @@ log_in (Peer        *peer,
 
   if (g_hash_table_contains (peer->server->devices, jid))
     {
-      answer = wa_node_new_with_attrs ("success", "t", now, NULL);
+      g_autofree char *lid = device_lid (peer->server, jid);
+
+      answer = wa_node_new_with_attrs ("success", "t", now, "lid", lid, NULL);
       g_free (peer->device_jid);
       peer->device_jid = g_strdup (jid);
     }
@@ -319,14 +414,19 @@ handle_frame (Peer    *peer,
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(WaNode) node = NULL;
 
-  if (peer->handshake != NULL && self->hold_handshakes)
+  if (peer->read_cipher == NULL && self->hold_handshakes)
     return TRUE;
 
   if (!peer->hello_done)
     {
       g_autoptr(GBytes) server_hello = NULL;
+      guint8 prologue[WA_FRAME_HEADER_LEN] = { 'W', 'A', 6 };
       WaKeyPair ephemeral;
 
+      /* The whole header came before this first frame. */
+      prologue[3] = wa_frame_reader_get_dict_version (peer->reader);
+      peer->tokens = wa_tokens_get (prologue[3]);
+      peer->handshake = wa_noise_handshake_new_with_prologue (WA_NOISE_ROLE_RESPONDER, prologue, sizeof prologue);
       wa_key_pair_generate (&ephemeral);
       peer->hello_done = TRUE;
       if (!wa_noise_handshake_read_client_hello (peer->handshake, frame, error))
@@ -354,7 +454,7 @@ handle_frame (Peer    *peer,
                                    g_bytes_get_size (frame), error);
   if (plain == NULL)
     return FALSE;
-  node = wa_binary_unpack_frame (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), error);
+  node = wa_binary_unpack_frame_with (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), peer->tokens, error);
   if (node == NULL)
     return FALSE;
 
@@ -427,7 +527,6 @@ websocket_cb (SoupServer              *soup,
   peer->websocket = g_object_ref (websocket);
   peer->reader = wa_frame_reader_new (WA_FRAME_SIDE_SERVER);
   peer->writer = wa_frame_writer_new (WA_FRAME_SIDE_SERVER);
-  peer->handshake = wa_noise_handshake_new (WA_NOISE_ROLE_RESPONDER);
   soup_websocket_connection_set_max_incoming_payload_size (websocket, WA_FRAME_MAX_PAYLOAD + 8);
   g_signal_connect (websocket, "message", G_CALLBACK (message_cb), peer);
   g_signal_connect (websocket, "closed", G_CALLBACK (peer_closed_cb), peer);
@@ -442,6 +541,7 @@ fakewa_server_finalize (GObject *object)
   g_ptr_array_unref (self->peers);
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->prekeys);
+  g_hash_table_unref (self->lids);
   if (self->service != NULL)
     {
       g_socket_service_stop (self->service);
@@ -477,6 +577,7 @@ fakewa_server_init (FakewaServer *self)
   self->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)peer_free);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
   self->prekeys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->lids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static gboolean
@@ -599,8 +700,11 @@ fakewa_server_stream_error (FakewaServer *self,
       g_autoptr(WaNode) node = wa_node_new ("stream:error");
       g_autoptr(GError) error = NULL;
 
-      if (peer->handshake != NULL)
+      if (peer->read_cipher == NULL)
         continue;
+      /* The phone unlinked it: the server forgets the device too. */
+      if (g_strcmp0 (code, "401") == 0 && peer->device_jid != NULL)
+        forget_device (self, peer->device_jid);
       if (code != NULL)
         wa_node_set_attr (node, "code", code);
       if (conflict != NULL)
@@ -781,19 +885,23 @@ fakewa_server_scan (FakewaServer  *self,
 {
   const char *fragment = strchr (qr_text, '#');
   g_auto(GStrv) fields = NULL;
+  guint n_fields;
   g_autofree guint8 *identity = NULL;
   g_autofree guint8 *adv_secret = NULL;
   g_autoptr(GBytes) device_identity = NULL;
   g_autoptr(WaNode) iq = NULL;
+  g_autofree char *lid = NULL;
   gsize identity_len = 0, adv_len = 0;
   WaNode *success, *identity_node;
   Peer *peer;
 
   g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
 
-  if (fragment != NULL)
-    fields = g_strsplit (fragment + 1, ",", -1);
-  if (fields == NULL || g_strv_length (fields) != 5)
+  /* Today's codes are a link whose fragment ends with the platform
+   * (§5.2); Baileys 6 shows the four fields alone. */
+  fields = g_strsplit (fragment != NULL ? fragment + 1 : qr_text, ",", -1);
+  n_fields = g_strv_length (fields);
+  if (n_fields != (fragment != NULL ? 5 : 4))
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "not a WhatsApp linking code");
       return FALSE;
@@ -818,6 +926,7 @@ fakewa_server_scan (FakewaServer  *self,
   identity_node = wa_node_add_child (success, wa_node_new ("device-identity"));
   wa_node_set_content_bytes (identity_node, device_identity);
   wa_node_add_child (success, wa_node_new_with_attrs ("platform", "name", "android", NULL));
-  wa_node_add_child (success, wa_node_new_with_attrs ("device", "jid", peer->device_jid, NULL));
+  lid = device_lid (self, peer->device_jid);
+  wa_node_add_child (success, wa_node_new_with_attrs ("device", "jid", peer->device_jid, "lid", lid, NULL));
   return send_node (peer, iq, error);
 }

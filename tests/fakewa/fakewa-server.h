@@ -48,5 +48,7 @@ guint         fakewa_server_get_prekey_count (FakewaServer *self,
 void          fakewa_server_report_prekeys_low (FakewaServer *self,
                                                 const char   *device_jid);
 guint         fakewa_server_get_n_acks      (FakewaServer  *self);
+char         *fakewa_server_dup_device_lid  (FakewaServer  *self,
+                                             const char    *device_jid);
 
 G_END_DECLS

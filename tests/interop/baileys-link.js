@@ -1,0 +1,293 @@
+// Baileys, an independent implementation of the WhatsApp multi-device
+// protocol, links itself through the fake server exactly as it would
+// through WhatsApp: it registers, shows QR codes, is scanned by the
+// server's simulated phone, countersigns, restarts after the 515 and logs
+// in. Then it reconnects from its saved session without a QR, and
+// xender-in-cli links as a second device of the same account on the same
+// server. Baileys survives a dropped connection, and is logged out when
+// the phone unlinks it.
+//
+// Usage: node baileys-link.js FAKEWA-PROGRAM XENDER-IN-CLI
+// Prints one "ok N - what" line per check to stderr; exits 1 on the first
+// failed check, 77 (skipped) when Baileys is not installed.
+
+'use strict';
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+const assert = require('node:assert/strict');
+
+let baileys;
+try {
+  baileys = require('@whiskeysockets/baileys');
+} catch (error) {
+  if (error.code !== 'MODULE_NOT_FOUND')
+    throw error;
+  process.stderr.write('Baileys is not installed: run “npm ci” in tests/interop (build-aux/run-tests does).\n');
+  process.exit(process.env.XI_REQUIRE_INTEROP ? 1 : 77);
+}
+const {
+  default: makeWASocket, initAuthCreds, BufferJSON, DisconnectReason, jidDecode,
+} = baileys;
+
+const PHONE = '6281234567890';
+const STEP_TIMEOUT_MS = 20000;
+
+function log (...args) {
+  process.stderr.write(args.join(' ') + '\n');
+}
+
+// The fake server as a child: its stdout lines are events and answers,
+// its stdin takes commands.
+function startFakewa (program) {
+  const child = spawn(program, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const waiting = [];
+  const backlog = [];
+
+  lines.on('line', (line) => {
+    const index = waiting.findIndex((w) => w.match(line));
+    if (index >= 0) {
+      const [w] = waiting.splice(index, 1);
+      clearTimeout(w.timer);
+      w.resolve(line);
+    } else {
+      if (process.env.INTEROP_TRACE)
+        log(`fakewa: ${line}`);
+      backlog.push(line);
+    }
+  });
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`fakewa exited (${code}) while waiting`));
+    }
+  });
+
+  const expect = (match, what) => {
+    const index = backlog.findIndex(match);
+    if (index >= 0)
+      return Promise.resolve(backlog.splice(index, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.splice(waiting.findIndex((w) => w.resolve === resolve), 1);
+        reject(new Error(`fakewa did not say ${what} in time`));
+      }, STEP_TIMEOUT_MS);
+      waiting.push({ match, resolve, reject, timer });
+    });
+  };
+  const command = async (text) => {
+    child.stdin.write(text + '\n');
+    const answer = await expect((l) => l === 'ok' || l.startsWith('error '), `an answer to “${text}”`);
+    if (answer !== 'ok')
+      throw new Error(`fakewa refused “${text}”: ${answer}`);
+  };
+  return { child, expect, command };
+}
+
+// Baileys' auth state kept in memory, serialised the way its own file
+// store does so keys survive a "restart" exactly as on disk.
+function memoryAuthState () {
+  const data = new Map();
+  const roundTrip = (value) => JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver);
+  const state = {
+    creds: initAuthCreds(),
+    keys: {
+      get: async (type, ids) => {
+        const found = {};
+        for (const id of ids) {
+          const value = data.get(`${type}-${id}`);
+          if (value !== undefined)
+            found[id] = roundTrip(value);
+        }
+        return found;
+      },
+      set: async (entries) => {
+        for (const type of Object.keys(entries))
+          for (const id of Object.keys(entries[type])) {
+            const value = entries[type][id];
+            if (value)
+              data.set(`${type}-${id}`, roundTrip(value));
+            else
+              data.delete(`${type}-${id}`);
+          }
+      },
+    },
+  };
+  return { state, saveCreds: () => { state.creds = roundTrip(state.creds); } };
+}
+
+// INTEROP_TRACE=1 shows Baileys' own log of every node, for debugging.
+const silentLogger = process.env.INTEROP_TRACE ? require('pino')({ level: 'trace' }, process.stderr) : {
+  level: 'silent',
+  child () { return silentLogger; },
+  trace () {}, debug () {}, info () {}, warn () {}, error () {}, fatal () {},
+};
+
+// One Baileys socket; resolves the events the checks wait for.
+function connect (url, auth) {
+  const sock = makeWASocket({
+    waWebSocketUrl: url,
+    auth: auth.state,
+    logger: silentLogger,
+    printQRInTerminal: false,
+    markOnlineOnConnect: false,
+    fireInitQueries: false,
+    syncFullHistory: false,
+    connectTimeoutMs: STEP_TIMEOUT_MS,
+    keepAliveIntervalMs: 2000,
+  });
+  const qrCodes = [];
+  const events = { qrCodes };
+  events.opened = new Promise((resolve) => { events.resolveOpen = resolve; });
+  events.closed = new Promise((resolve) => { events.resolveClose = resolve; });
+  events.firstQr = new Promise((resolve) => { events.resolveQr = resolve; });
+
+  sock.ev.on('creds.update', (update) => {
+    Object.assign(auth.state.creds, update);
+    auth.saveCreds();
+  });
+  sock.ev.on('connection.update', (update) => {
+    if (update.qr) {
+      qrCodes.push(update.qr);
+      events.resolveQr(update.qr);
+    }
+    if (update.connection === 'open')
+      events.resolveOpen();
+    if (update.connection === 'close')
+      events.resolveClose(update.lastDisconnect?.error?.output?.statusCode);
+  });
+  events.sock = sock;
+  return events;
+}
+
+function within (promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), STEP_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+let passed = 0;
+async function check (name, body) {
+  await body();
+  passed++;
+  log(`ok ${passed} - ${name}`);
+}
+
+// xender-in-cli link --json, on its own data directory: resolves with the
+// objects it prints, one per QR code and one when linked.
+function linkWithCli (program, url, root, dataDir, onObject) {
+  const child = spawn(program, ['--data-dir', dataDir, '--json', 'link'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, XI_WA_URL: url, XI_WA_ROOT_KEY: root },
+  });
+  const lines = readline.createInterface({ input: child.stdout });
+  let text = '';
+  lines.on('line', (line) => {
+    text += line + '\n';
+    if (line === '}') {
+      onObject(JSON.parse(text));
+      text = '';
+    }
+  });
+  return new Promise((resolve) => child.on('exit', resolve));
+}
+
+async function main () {
+  const fakewa = startFakewa(process.argv[2]);
+  const url = (await fakewa.expect((l) => l.startsWith('url '), 'its url')).slice(4);
+  const root = (await fakewa.expect((l) => l.startsWith('root '), 'its root key')).slice(5);
+  const auth = memoryAuthState();
+  let pairedJid;
+  let lid;
+
+  await check('registers and shows the server\'s refs as QR codes', async () => {
+    const first = connect(url, auth);
+    const qr = await within(first.firstQr, 'a QR code');
+    const fields = qr.split(',');
+    assert.equal(fields.length, 4, `QR text has ${fields.length} fields`);
+    assert.match(fields[0], /^2@fakewa-ref-1-/);
+    assert.equal(Buffer.from(fields[1], 'base64').length, 32);
+    assert.equal(Buffer.from(fields[2], 'base64').toString('base64'),
+                 Buffer.from(auth.state.creds.signedIdentityKey.public).toString('base64'));
+
+    await fakewa.command(`scan ${qr} ${PHONE}`);
+    const paired = await fakewa.expect((l) => l.startsWith('paired '), 'paired');
+    [, pairedJid, lid] = paired.split(' ');
+    const code = await within(first.closed, 'the restart after pairing');
+    assert.equal(code, DisconnectReason.restartRequired, `closed with ${code}`);
+    assert.equal(auth.state.creds.me.id, pairedJid);
+    assert.equal(jidDecode(pairedJid).user, PHONE);
+    assert.ok(auth.state.creds.account, 'kept the signed device identity');
+  });
+
+  await check('logs in after the 515 and goes online', async () => {
+    const second = connect(url, auth);
+    await within(second.opened, 'the login');
+    assert.equal(second.qrCodes.length, 0);
+    assert.match(lid, /^[0-9]{15}:[0-9]+@lid$/);
+    assert.equal(auth.state.creds.me.lid, lid, '<success> named the LID pair-success did');
+    second.sock.end(undefined);
+    await within(second.closed, 'the close');
+  });
+
+  let third;
+  await check('logs in again from the saved session and keeps its prekeys', async () => {
+    third = connect(url, auth);
+    await within(third.opened, 'the second login');
+    assert.equal(third.qrCodes.length, 0);
+    assert.ok(auth.state.creds.nextPreKeyId > 1, 'uploaded prekeys on the first login');
+  });
+
+  await check('xender-in-cli links as a second device of the same account', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xender-in-interop-'));
+    let linked;
+    try {
+      const exited = linkWithCli(process.argv[3], url, root, dataDir, (object) => {
+        if (object.qr)
+          fakewa.command(`scan ${object.qr} ${PHONE}`).catch((error) => log(`scan failed: ${error}`));
+        if (object.linked)
+          linked = object.linked;
+      });
+      const code = await within(exited, 'xender-in-cli link');
+      assert.equal(code, 0, `xender-in-cli link exited with ${code}`);
+      const paired = await fakewa.expect((l) => l.startsWith(`paired ${PHONE}:2@`), 'the second device');
+      assert.equal(linked, paired.split(' ')[1]);
+      assert.equal(jidDecode(linked).device, jidDecode(pairedJid).device + 1);
+      assert.equal(paired.split(' ')[2].split(':')[0], lid.split(':')[0], 'one account, one LID');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  await check('a dropped connection closes the socket as lost', async () => {
+    await fakewa.command('drop');
+    const code = await within(third.closed, 'the drop');
+    assert.equal(code, DisconnectReason.connectionClosed, `closed with ${code}`);
+    const fourth = connect(url, auth);
+    await within(fourth.opened, 'the reconnect');
+    third = fourth;
+  });
+
+  await check('the phone unlinking it logs it out for good', async () => {
+    await fakewa.command('stream-error 401 device_removed');
+    const code = await within(third.closed, 'the unlink');
+    assert.equal(code, DisconnectReason.loggedOut, `closed with ${code}`);
+    const again = connect(url, auth);
+    const refused = await within(again.closed, 'the refused login');
+    assert.equal(refused, DisconnectReason.loggedOut, `login after unlink closed with ${refused}`);
+  });
+
+  fakewa.child.stdin.end();
+  log(`${passed} checks passed`);
+}
+
+main().then(() => process.exit(0), (error) => {
+  log(`not ok - ${error.stack || error}`);
+  process.exit(1);
+});
