@@ -372,6 +372,171 @@ test_unlink (Fixture       *f,
   g_assert_cmpuint (keys->len, ==, 0);
 }
 
+static void
+request_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static WaNode *
+request (WaClient *client,
+         WaNode   *iq,
+         guint     timeout_ms,
+         GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  WaConnection *connection = wa_client_get_connection (client);
+
+  wa_connection_send_iq_async (connection, iq, timeout_ms, NULL, request_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return wa_connection_send_iq_finish (connection, result, error);
+}
+
+static WaNode *
+usync_user (const char *contact)
+{
+  WaNode *user = wa_node_new ("user");
+  WaNode *child = wa_node_add_child (user, wa_node_new ("contact"));
+
+  wa_node_set_content_data (child, (const guint8 *) contact, strlen (contact));
+  return user;
+}
+
+static WaNode *
+find_user (WaNode     *list,
+           const char *jid)
+{
+  g_autoptr(GPtrArray) users = wa_node_get_children_by_tag (list, "user");
+
+  for (guint i = 0; users != NULL && i < users->len; i++)
+    if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (users, i), "jid"), jid) == 0)
+      return g_ptr_array_index (users, i);
+  return NULL;
+}
+
+/* The fake server knows who is on WhatsApp, their devices and their
+ * LIDs, and says so the way usync does (§7.2, §9). */
+static void
+test_usync (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(WaNode) iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "get",
+                                                 "xmlns", "usync", NULL);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autofree char *lid = NULL;
+  g_autofree char *lid_user = NULL;
+  WaNode *usync, *query, *list, *user, *contact;
+  GBytes *content;
+
+  link_device (f);
+  fakewa_server_add_account (f->server, "6285700000001");
+
+  usync = wa_node_add_child (iq, wa_node_new_with_attrs ("usync", "sid", "s1", "mode", "query", "last", "true",
+                                                         "index", "0", "context", "interactive", NULL));
+  query = wa_node_add_child (usync, wa_node_new ("query"));
+  wa_node_add_children (query, wa_node_new ("contact"), wa_node_new ("devices"), wa_node_new ("lid"), NULL);
+  list = wa_node_add_child (usync, wa_node_new ("list"));
+  wa_node_add_children (list, usync_user ("+6281234567890"), usync_user ("+6285700000001@c.us"),
+                        usync_user ("+6289999999999"), usync_user ("+62 not a number"), NULL);
+
+  answer = request (f->client, iq, 5000, &error);
+  g_assert_no_error (error);
+  usync = wa_node_get_child_by_tag (answer, "usync");
+  g_assert_cmpstr (wa_node_get_attr (usync, "sid"), ==, "s1");
+  list = wa_node_get_child_by_tag (usync, "list");
+  g_assert_cmpuint (wa_node_get_n_children (list), ==, 3);
+
+  /* The linked account: on WhatsApp, its companion listed, its LID named. */
+  user = find_user (list, "6281234567890@s.whatsapp.net");
+  contact = wa_node_get_child_by_tag (user, "contact");
+  g_assert_cmpstr (wa_node_get_attr (contact, "type"), ==, "in");
+  content = wa_node_get_content_bytes (contact);
+  g_assert_cmpmem (g_bytes_get_data (content, NULL), g_bytes_get_size (content), "+6281234567890", 14);
+  devices = wa_node_get_children_by_tag (wa_node_get_child_by_tag (wa_node_get_child_by_tag (user, "devices"),
+                                                                   "device-list"), "device");
+  g_assert_cmpuint (devices->len, ==, 1);
+  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 0), "id"), ==, "1");
+  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 0), "key-index"), ==, "1");
+  lid = fakewa_server_dup_device_lid (f->server, "6281234567890:1@s.whatsapp.net");
+  lid_user = g_strdup_printf ("%.*s@lid", (int) (strchr (lid, ':') - lid), lid);
+  g_assert_cmpstr (wa_node_get_attr (wa_node_get_child_by_tag (user, "lid"), "val"), ==, lid_user);
+
+  /* An account without companions, and a number not on WhatsApp. */
+  user = find_user (list, "6285700000001@s.whatsapp.net");
+  g_assert_cmpstr (wa_node_get_attr (wa_node_get_child_by_tag (user, "contact"), "type"), ==, "in");
+  user = find_user (list, "6289999999999@s.whatsapp.net");
+  g_assert_cmpstr (wa_node_get_attr (wa_node_get_child_by_tag (user, "contact"), "type"), ==, "out");
+  g_assert_null (wa_node_get_child_by_tag (user, "devices"));
+  g_assert_null (wa_node_get_child_by_tag (user, "lid"));
+}
+
+/* A refused login says why, and the client reacts as the reason asks
+ * (§6.1): the server's trouble is retried, a ban ends the session, an
+ * outdated client stops. */
+static void
+test_refused_logins (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+
+  link_device (f);
+
+  fakewa_server_refuse_logins (f->server, "503");
+  fakewa_server_drop_all (f->server);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTING);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "503"));
+  fakewa_server_refuse_logins (f->server, NULL);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+
+  fakewa_server_refuse_logins (f->server, "405");
+  fakewa_server_drop_all (f->server);
+  wait_for_state (f, WA_CLIENT_STATE_STOPPED);
+  g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "no longer accepts"));
+
+  fakewa_server_refuse_logins (f->server, "403");
+  wa_client_start (f->client);
+  wait_for_state (f, WA_CLIENT_STATE_LOGGED_OUT);
+  g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "banned"));
+  keys = wa_key_store_list (f->store, "device");
+  g_assert_cmpuint (keys->len, ==, 0);
+}
+
+/* A slow server: answers come late but in order, and a client that
+ * waits long enough gets them. */
+static void
+test_slow_server (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(WaNode) first = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "w:p", NULL);
+  g_autoptr(WaNode) second = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "w:p", NULL);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  link_device (f);
+  fakewa_server_set_reply_delay (f->server, 300);
+
+  answer = request (f->client, first, 100, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  start = g_get_monotonic_time ();
+  answer = request (f->client, second, 2000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wa_node_get_attr (answer, "id"), ==, wa_node_get_attr (second, "id"));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * 1000);
+}
+
 /* Losing the network ends the connection at once; getting it back
  * reconnects at once, whatever the backoff had reached. */
 static void
@@ -440,6 +605,9 @@ main (int   argc,
   ADD ("/wa/client/server-gone-backs-off", test_server_gone_backs_off);
   ADD ("/wa/client/unlinked-and-replaced", test_unlinked_and_replaced);
   ADD ("/wa/client/unlink", test_unlink);
+  ADD ("/wa/client/usync", test_usync);
+  ADD ("/wa/client/refused-logins", test_refused_logins);
+  ADD ("/wa/client/slow-server", test_slow_server);
   ADD ("/wa/client/network-changes", test_network_changes);
   ADD ("/wa/client/prekeys-low", test_prekeys_low);
 

@@ -139,6 +139,23 @@ retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Waits @delay_ms, then connects again. */
+static void
+schedule_reconnect_in (WaClient *self,
+                       guint64   delay_ms)
+{
+  drop_connection (self);
+  stop_retry (self);
+
+  self->retry_in = (delay_ms + 999) / 1000;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_IN]);
+  set_state (self, delay_ms == 0 ? WA_CLIENT_STATE_CONNECTING : WA_CLIENT_STATE_WAITING);
+
+  self->retry = g_timeout_source_new (delay_ms);
+  g_source_set_callback (self->retry, retry_cb, self, NULL);
+  g_source_attach (self->retry, g_main_context_get_thread_default ());
+}
+
 /* Try again: at once after a restart request, otherwise after a delay
  * that doubles with each failure, between half and all of it. */
 static void
@@ -147,8 +164,6 @@ schedule_reconnect (WaClient *self,
 {
   guint64 delay_ms = 0;
 
-  drop_connection (self);
-  stop_retry (self);
   if (!immediately)
     {
       guint64 ceiling = (guint64)self->backoff_first_ms << MIN (self->failures, 16u);
@@ -157,14 +172,7 @@ schedule_reconnect (WaClient *self,
       delay_ms = ceiling / 2 + g_random_int_range (0, MAX (ceiling / 2, 1));
       self->failures++;
     }
-
-  self->retry_in = (delay_ms + 999) / 1000;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_IN]);
-  set_state (self, immediately ? WA_CLIENT_STATE_CONNECTING : WA_CLIENT_STATE_WAITING);
-
-  self->retry = g_timeout_source_new (delay_ms);
-  g_source_set_callback (self->retry, retry_cb, self, NULL);
-  g_source_attach (self->retry, g_main_context_get_thread_default ());
+  schedule_reconnect_in (self, delay_ms);
 }
 
 static void
@@ -373,6 +381,55 @@ prekey_top_up_cb (GObject      *object,
     upload_if_low (self, answer, top_up_done_cb);
 }
 
+/* A refused login (§6.1). Unlinked or banned: the session is gone for
+ * good. Banned for a while: come back when the ban says it ends, not
+ * sooner, or it gets longer. Too old: trying again cannot help. Anything
+ * else (500, 503): the server's trouble, try again with backoff. */
+static void
+login_failed (WaClient *self,
+              WaNode   *failure)
+{
+  const char *reason = wa_node_get_attr (failure, "reason");
+  g_autoptr(GError) error = NULL;
+  guint64 expire = 0;
+
+  if (g_strcmp0 (reason, "401") == 0)
+    {
+      error = g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT, "This device was unlinked");
+      logged_out (self, error);
+    }
+  else if (g_strcmp0 (reason, "403") == 0 || g_strcmp0 (reason, "406") == 0)
+    {
+      error = g_error_new (WA_ERROR, WA_ERROR_BANNED, "WhatsApp has banned this account (reason %s)", reason);
+      logged_out (self, error);
+    }
+  else if (g_strcmp0 (reason, "402") == 0)
+    {
+      g_ascii_string_to_unsigned (wa_node_get_attr (failure, "expire"), 10, 1, G_MAXUINT / 1000, &expire, NULL);
+      error = g_error_new (WA_ERROR, WA_ERROR_TEMPORARILY_BANNED,
+                           "WhatsApp has banned this account for a while (code %s)",
+                           wa_node_get_attr (failure, "code") != NULL ? wa_node_get_attr (failure, "code") : "none");
+      remember_error (self, error);
+      if (expire > 0)
+        schedule_reconnect_in (self, expire * 1000);
+      else
+        schedule_reconnect (self, FALSE);
+    }
+  else if (g_strcmp0 (reason, "405") == 0)
+    {
+      error = g_error_new (WA_ERROR, WA_ERROR_CLIENT_OUTDATED, "WhatsApp no longer accepts this version");
+      remember_error (self, error);
+      drop_connection (self);
+      set_state (self, WA_CLIENT_STATE_STOPPED);
+    }
+  else
+    {
+      error = g_error_new (WA_ERROR, WA_ERROR_FAILED, "The server refused the login (reason %s)", reason);
+      remember_error (self, error);
+      schedule_reconnect (self, FALSE);
+    }
+}
+
 static void
 connection_node_cb (WaConnection *connection,
                     WaNode       *node,
@@ -389,20 +446,7 @@ connection_node_cb (WaConnection *connection,
     }
   if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "failure"))
     {
-      g_autoptr(GError) error = NULL;
-
-      if (g_strcmp0 (wa_node_get_attr (node, "reason"), "401") == 0)
-        {
-          error = g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT, "This device was unlinked");
-          logged_out (self, error);
-        }
-      else
-        {
-          error = g_error_new (WA_ERROR, WA_ERROR_FAILED, "The server refused the login (reason %s)",
-                               wa_node_get_attr (node, "reason"));
-          remember_error (self, error);
-          schedule_reconnect (self, FALSE);
-        }
+      login_failed (self, node);
       return;
     }
   if (self->state != WA_CLIENT_STATE_CONNECTED)

@@ -29,6 +29,12 @@ G_BEGIN_DECLS
  *   new connection at once (515, after pairing)
  * @WA_ERROR_REPLACED: another connection with the same device took over;
  *   reconnecting would only fight it
+ * @WA_ERROR_BANNED: WhatsApp locked or banned the account (login failure
+ *   403 or 406); the session is gone
+ * @WA_ERROR_TEMPORARILY_BANNED: WhatsApp banned the account for a while
+ *   (login failure 402), usually for messaging too many strangers
+ * @WA_ERROR_CLIENT_OUTDATED: WhatsApp no longer accepts this version
+ *   (login failure 405)
  *
  * Errors of the WhatsApp protocol library.
  */
@@ -45,6 +51,9 @@ typedef enum {
   WA_ERROR_TIMED_OUT,
   WA_ERROR_RESTART_REQUIRED,
   WA_ERROR_REPLACED,
+  WA_ERROR_BANNED,
+  WA_ERROR_TEMPORARILY_BANNED,
+  WA_ERROR_CLIENT_OUTDATED,
 } WaError;
 
 GQuark wa_error_quark (void);

@@ -25,6 +25,10 @@
  *                               node from now arrives, unanswered
  *   stream-error CODE [CONFLICT] every stream ends with that error; CODE
  *                               "-" for none, as with a conflict alone
+ *   account PHONE               the number is on WhatsApp (usync says "in")
+ *   refuse-logins REASON        every login fails with that reason ("-":
+ *                               accept them again)
+ *   delay MS                    every node waits MS before it is handled
  *   quit
  * and answers each with "ok" or "error MESSAGE".
  */
@@ -86,6 +90,28 @@ run_command (Program    *program,
     {
       fakewa_server_stream_error (program->server, g_str_equal (words[1], "-") ? NULL : words[1], words[2]);
       say ("ok");
+    }
+  else if (g_str_equal (words[0], "account") && g_strv_length (words) == 2)
+    {
+      fakewa_server_add_account (program->server, words[1]);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "refuse-logins") && g_strv_length (words) == 2)
+    {
+      fakewa_server_refuse_logins (program->server, g_str_equal (words[1], "-") ? NULL : words[1]);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "delay") && g_strv_length (words) == 2)
+    {
+      guint64 ms;
+
+      if (g_ascii_string_to_unsigned (words[1], 10, 0, 60000, &ms, &error))
+        {
+          fakewa_server_set_reply_delay (program->server, ms);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
     }
   else if (g_str_equal (words[0], "quit"))
     g_main_loop_quit (program->loop);

@@ -46,6 +46,7 @@ typedef struct
   WaNoiseCipher           *write_cipher;
   WaNoiseCipher           *read_cipher;
   const WaTokens          *tokens;      /* the dictionary the client announced */
+  GPtrArray               *delayed;     /* GSource*: nodes waiting out the reply delay */
   gboolean                 hello_done;
 
   /* Pairing of a registering client */
@@ -75,6 +76,9 @@ struct _FakewaServer
   GHashTable *devices; /* paired device JID -> companion identity (GBytes) */
   GHashTable *prekeys; /* device JID -> prekeys uploaded (guint) */
   GHashTable *lids;    /* phone number -> the account's LID user */
+  GHashTable *accounts; /* phone numbers on WhatsApp (set) */
+  char       *refusal;  /* the reason logins are refused with, or NULL */
+  guint       reply_delay_ms;
   guint       n_acks;  /* acks received for what it sent */
 };
 
@@ -101,6 +105,7 @@ peer_free (Peer *peer)
   g_clear_pointer (&peer->write_cipher, wa_noise_cipher_free);
   g_clear_pointer (&peer->read_cipher, wa_noise_cipher_free);
   g_clear_pointer (&peer->refs, g_ptr_array_unref);
+  g_ptr_array_unref (peer->delayed);
   g_clear_pointer (&peer->details, g_bytes_unref);
   g_free (peer->device_jid);
   g_free (peer);
@@ -260,6 +265,145 @@ fakewa_server_get_prekey_count (FakewaServer *self,
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->prekeys, device_jid));
 }
 
+/* The digits of a number as a contact query gives it ("+62812…",
+ * "+62812…@c.us" or bare digits), or NULL when it is not a number. */
+static char *
+contact_digits (WaNode *contact)
+{
+  GBytes *content = wa_node_get_content_bytes (contact);
+  g_autofree char *text = NULL;
+  const char *digits;
+  char *at;
+
+  if (content == NULL)
+    return NULL;
+  text = g_strndup (g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+  if ((at = strchr (text, '@')) != NULL)
+    *at = '\0';
+  digits = text[0] == '+' ? text + 1 : text;
+  if (*digits == '\0' || strspn (digits, "0123456789") != strlen (digits))
+    return NULL;
+  return g_strdup (digits);
+}
+
+/* The companions of @phone this server paired, each with the key index
+ * Baileys insists on for every device but the phone. */
+static WaNode *
+device_list (FakewaServer *self,
+             const char   *phone)
+{
+  WaNode *devices = wa_node_new ("devices");
+  WaNode *list = wa_node_add_child (devices, wa_node_new ("device-list"));
+  g_autoptr(GList) jids = g_list_sort (g_hash_table_get_keys (self->devices), (GCompareFunc) g_strcmp0);
+
+  for (GList *l = jids; l != NULL; l = l->next)
+    {
+      g_autoptr(WaJid) jid = wa_jid_parse (l->data, NULL);
+      g_autofree char *id = NULL;
+
+      if (jid == NULL || g_strcmp0 (wa_jid_get_user (jid), phone) != 0)
+        continue;
+      id = g_strdup_printf ("%u", wa_jid_get_device (jid));
+      wa_node_add_child (list, wa_node_new_with_attrs ("device", "id", id, "key-index", "1", NULL));
+    }
+  return devices;
+}
+
+/* usync (§7.2, §9): for each user asked about, what the query names: the
+ * contact protocol says whether the number is on WhatsApp, devices lists
+ * its companions, lid names its LID. A malformed number is left out of
+ * the list, as the real server does. */
+static gboolean
+handle_usync (Peer    *peer,
+              WaNode  *iq,
+              WaNode  *usync,
+              GError **error)
+{
+  FakewaServer *self = peer->server;
+  WaNode *query = wa_node_get_child_by_tag (usync, "query");
+  WaNode *users = wa_node_get_child_by_tag (usync, "list");
+  g_autoptr(WaNode) answer = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+  gboolean want_contact = query != NULL && wa_node_get_child_by_tag (query, "contact") != NULL;
+  gboolean want_devices = query != NULL && wa_node_get_child_by_tag (query, "devices") != NULL;
+  gboolean want_lid = query != NULL && wa_node_get_child_by_tag (query, "lid") != NULL;
+  g_autoptr(GPtrArray) asked = users != NULL ? wa_node_get_children_by_tag (users, "user") : NULL;
+  WaNode *out, *result, *list;
+  const char *attrs[] = { "sid", "mode", "context", "last", "index" };
+
+  out = wa_node_add_child (answer, wa_node_new ("usync"));
+  for (guint i = 0; i < G_N_ELEMENTS (attrs); i++)
+    if (wa_node_get_attr (usync, attrs[i]) != NULL)
+      wa_node_set_attr (out, attrs[i], wa_node_get_attr (usync, attrs[i]));
+  result = wa_node_add_child (out, wa_node_new ("result"));
+  if (want_contact)
+    wa_node_add_child (result, wa_node_new ("contact"));
+  if (want_devices)
+    wa_node_add_child (result, wa_node_new ("devices"));
+  if (want_lid)
+    wa_node_add_child (result, wa_node_new ("lid"));
+  list = wa_node_add_child (out, wa_node_new ("list"));
+
+  for (guint i = 0; asked != NULL && i < asked->len; i++)
+    {
+      WaNode *user = g_ptr_array_index (asked, i);
+      WaNode *contact = wa_node_get_child_by_tag (user, "contact");
+      g_autofree char *phone = NULL;
+      g_autofree char *jid_text = NULL;
+      WaNode *reply;
+      gboolean registered;
+
+      if (contact != NULL)
+        phone = contact_digits (contact);
+      else if (wa_node_get_attr (user, "jid") != NULL)
+        {
+          g_autoptr(WaJid) jid = wa_jid_parse (wa_node_get_attr (user, "jid"), NULL);
+
+          phone = jid != NULL ? g_strdup (wa_jid_get_user (jid)) : NULL;
+        }
+      if (phone == NULL)
+        continue;
+
+      registered = g_hash_table_contains (self->accounts, phone);
+      jid_text = g_strdup_printf ("%s@s.whatsapp.net", phone);
+      reply = wa_node_add_child (list, wa_node_new_with_attrs ("user", "jid", jid_text, NULL));
+      if (want_contact && contact != NULL)
+        {
+          WaNode *answer_contact = wa_node_add_child (reply, wa_node_new_with_attrs ("contact", "type",
+                                                                                     registered ? "in" : "out",
+                                                                                     NULL));
+          GBytes *asked_as = wa_node_get_content_bytes (contact);
+
+          wa_node_set_content_bytes (answer_contact, asked_as);
+        }
+      if (want_devices && registered)
+        wa_node_add_child (reply, device_list (self, phone));
+      if (want_lid && registered)
+        {
+          g_autofree char *lid = g_strdup_printf ("%s@lid", account_lid (self, phone));
+
+          wa_node_add_child (reply, wa_node_new_with_attrs ("lid", "val", lid, NULL));
+        }
+    }
+  return send_node (peer, answer, error);
+}
+
+/**
+ * fakewa_server_add_account:
+ * @phone: a number, digits only
+ *
+ * Puts @phone on WhatsApp, as an account whose phone has no linked
+ * devices yet; a number whose phone scanned a code is on it already.
+ */
+void
+fakewa_server_add_account (FakewaServer *self,
+                           const char   *phone)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_return_if_fail (phone != NULL);
+  g_hash_table_add (self->accounts, g_strdup (phone));
+}
+
 /* The companion unlinks itself (§6.5): the server confirms, forgets the
  * device, and ends its stream as it ends any removed device's. */
 static gboolean
@@ -287,7 +431,7 @@ handle_node (Peer    *peer,
              GError **error)
 {
   g_autoptr(WaNode) result = NULL;
-  WaNode *sign;
+  WaNode *sign, *child;
 
   if (g_str_equal (wa_node_get_tag (node), "ack"))
     {
@@ -304,6 +448,10 @@ handle_node (Peer    *peer,
   if (peer->device_jid != NULL && (g_strcmp0 (wa_node_get_attr (node, "xmlns"), "encrypt") == 0 ||
                                    g_strcmp0 (wa_node_get_attr (node, "xmlns"), "passive") == 0))
     return handle_session_iq (peer, node, error);
+
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "usync") == 0 &&
+      (child = wa_node_get_child_by_tag (node, "usync")) != NULL)
+    return handle_usync (peer, node, child, error);
 
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "md") == 0 &&
       wa_node_get_child_by_tag (node, "remove-companion-device") != NULL)
@@ -343,7 +491,9 @@ log_in (Peer        *peer,
   g_autoptr(WaNode) answer = NULL;
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
 
-  if (g_hash_table_contains (peer->server->devices, jid))
+  if (peer->server->refusal != NULL)
+    answer = wa_node_new_with_attrs ("failure", "reason", peer->server->refusal, NULL);
+  else if (g_hash_table_contains (peer->server->devices, jid))
     {
       g_autofree char *lid = device_lid (peer->server, jid);
 
@@ -403,6 +553,81 @@ start_pairing (Peer    *peer,
       g_ptr_array_add (peer->refs, g_steal_pointer (&ref));
     }
   return send_node (peer, iq, error);
+}
+
+static void
+destroy_source (gpointer source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+typedef struct
+{
+  Peer    *peer;
+  WaNode  *node;
+  GSource *source;
+} DelayedNode;
+
+static void
+delayed_node_free (DelayedNode *delayed)
+{
+  wa_node_unref (delayed->node);
+  g_free (delayed);
+}
+
+static void drop_peer (Peer *peer);
+
+static gboolean
+delayed_node_cb (gpointer user_data)
+{
+  DelayedNode *delayed = user_data;
+  Peer *peer = delayed->peer;
+  g_autoptr(WaNode) node = wa_node_ref (delayed->node);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_remove (peer->delayed, delayed->source);
+  if (!handle_node (peer, node, &error))
+    {
+      g_debug ("Dropping a client: %s", error->message);
+      drop_peer (peer);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Answers @node now, or after the reply delay as a slow server would;
+ * nodes keep their order because every one waits as long. */
+static gboolean
+answer_node (Peer    *peer,
+             WaNode  *node,
+             GError **error)
+{
+  DelayedNode *delayed;
+
+  if (peer->server->reply_delay_ms == 0)
+    return handle_node (peer, node, error);
+
+  delayed = g_new0 (DelayedNode, 1);
+  delayed->peer = peer;
+  delayed->node = wa_node_ref (node);
+  delayed->source = g_timeout_source_new (peer->server->reply_delay_ms);
+  g_source_set_callback (delayed->source, delayed_node_cb, delayed, (GDestroyNotify) delayed_node_free);
+  g_source_attach (delayed->source, g_main_context_get_thread_default ());
+  g_ptr_array_add (peer->delayed, delayed->source);
+  return TRUE;
+}
+
+/**
+ * fakewa_server_set_reply_delay:
+ * @delay_ms: how long every node waits before the server handles it; 0
+ *   for at once
+ */
+void
+fakewa_server_set_reply_delay (FakewaServer *self,
+                               guint         delay_ms)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->reply_delay_ms = delay_ms;
 }
 
 static gboolean
@@ -466,7 +691,7 @@ handle_frame (Peer    *peer,
       self->dropping = TRUE;
       return TRUE;
     }
-  return handle_node (peer, node, error);
+  return answer_node (peer, node, error);
 }
 
 static void
@@ -527,6 +752,7 @@ websocket_cb (SoupServer              *soup,
   peer->websocket = g_object_ref (websocket);
   peer->reader = wa_frame_reader_new (WA_FRAME_SIDE_SERVER);
   peer->writer = wa_frame_writer_new (WA_FRAME_SIDE_SERVER);
+  peer->delayed = g_ptr_array_new_with_free_func (destroy_source);
   soup_websocket_connection_set_max_incoming_payload_size (websocket, WA_FRAME_MAX_PAYLOAD + 8);
   g_signal_connect (websocket, "message", G_CALLBACK (message_cb), peer);
   g_signal_connect (websocket, "closed", G_CALLBACK (peer_closed_cb), peer);
@@ -542,6 +768,8 @@ fakewa_server_finalize (GObject *object)
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->prekeys);
   g_hash_table_unref (self->lids);
+  g_hash_table_unref (self->accounts);
+  g_free (self->refusal);
   if (self->service != NULL)
     {
       g_socket_service_stop (self->service);
@@ -578,6 +806,7 @@ fakewa_server_init (FakewaServer *self)
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
   self->prekeys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->lids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -781,6 +1010,21 @@ fakewa_server_hold_handshakes (FakewaServer *self,
 }
 
 /**
+ * fakewa_server_refuse_logins:
+ * @reason: (nullable): the failure reason every login gets from now on,
+ *   such as "503" (unavailable) or "403" (banned); %NULL to accept them
+ *   again
+ */
+void
+fakewa_server_refuse_logins (FakewaServer *self,
+                             const char   *reason)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_free (self->refusal);
+  self->refusal = g_strdup (reason);
+}
+
+/**
  * fakewa_server_drop_after:
  * @n: how many more nodes to take, counted over every client; 0 never
  *   drops
@@ -918,6 +1162,7 @@ fakewa_server_scan (FakewaServer  *self,
 
   g_free (peer->device_jid);
   peer->device_jid = g_strdup_printf ("%s:%u@s.whatsapp.net", phone, ++self->next_device);
+  fakewa_server_add_account (self, phone);
   device_identity = build_device_identity (self, peer, adv_secret);
 
   iq = wa_node_new_with_attrs ("iq", "from", "@s.whatsapp.net", "type", "set", "id", "pair-2",

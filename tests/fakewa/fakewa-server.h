@@ -50,5 +50,11 @@ void          fakewa_server_report_prekeys_low (FakewaServer *self,
 guint         fakewa_server_get_n_acks      (FakewaServer  *self);
 char         *fakewa_server_dup_device_lid  (FakewaServer  *self,
                                              const char    *device_jid);
+void          fakewa_server_add_account     (FakewaServer  *self,
+                                             const char    *phone);
+void          fakewa_server_refuse_logins   (FakewaServer  *self,
+                                             const char    *reason);
+void          fakewa_server_set_reply_delay (FakewaServer  *self,
+                                             guint          delay_ms);
 
 G_END_DECLS

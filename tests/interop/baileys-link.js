@@ -265,6 +265,19 @@ async function main () {
     }
   });
 
+  await check('usync: Baileys learns who is on WhatsApp and the account\'s other device', async () => {
+    await fakewa.command('account 6285700000001');
+    const found = await within(third.sock.onWhatsApp('+6285700000001', '+6289999999999', `+${PHONE}`),
+                               'the contact query');
+    assert.deepEqual(found.map((f) => f.jid).sort(),
+                     ['6281234567890@s.whatsapp.net', '6285700000001@s.whatsapp.net']);
+    assert.ok(found.every((f) => f.exists));
+    const devices = await within(third.sock.getUSyncDevices([`${PHONE}@s.whatsapp.net`], false, false),
+                                 'the device query');
+    assert.deepEqual(devices.map((d) => `${d.user}:${d.device}`), [`${PHONE}:2`],
+                     'its own device left out, the CLI\'s listed');
+  });
+
   await check('a dropped connection closes the socket as lost', async () => {
     await fakewa.command('drop');
     const code = await within(third.closed, 'the drop');
