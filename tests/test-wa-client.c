@@ -498,6 +498,17 @@ test_refused_logins (Fixture       *f,
   fakewa_server_refuse_logins (f->server, NULL);
   wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
 
+  /* Banned for a while: the next try waits until the ban ends. */
+  fakewa_server_ban_for (f->server, 3);
+  fakewa_server_drop_all (f->server);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTING);
+  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "for a while"));
+  g_assert_cmpuint (wa_client_get_retry_in (f->client), ==, 3);
+  fakewa_server_refuse_logins (f->server, NULL);
+  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+
   fakewa_server_refuse_logins (f->server, "405");
   fakewa_server_drop_all (f->server);
   wait_for_state (f, WA_CLIENT_STATE_STOPPED);

@@ -78,6 +78,7 @@ struct _FakewaServer
   GHashTable *lids;    /* phone number -> the account's LID user */
   GHashTable *accounts; /* phone numbers on WhatsApp (set) */
   char       *refusal;  /* the reason logins are refused with, or NULL */
+  guint       ban_expire_s; /* with reason 402: how long the ban lasts */
   guint       reply_delay_ms;
   guint       n_acks;  /* acks received for what it sent */
 };
@@ -492,7 +493,16 @@ log_in (Peer        *peer,
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
 
   if (peer->server->refusal != NULL)
-    answer = wa_node_new_with_attrs ("failure", "reason", peer->server->refusal, NULL);
+    {
+      answer = wa_node_new_with_attrs ("failure", "reason", peer->server->refusal, NULL);
+      if (peer->server->ban_expire_s > 0)
+        {
+          g_autofree char *expire = g_strdup_printf ("%u", peer->server->ban_expire_s);
+
+          wa_node_set_attr (answer, "code", "101");
+          wa_node_set_attr (answer, "expire", expire);
+        }
+    }
   else if (g_hash_table_contains (peer->server->devices, jid))
     {
       g_autofree char *lid = device_lid (peer->server, jid);
@@ -1022,6 +1032,23 @@ fakewa_server_refuse_logins (FakewaServer *self,
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   g_free (self->refusal);
   self->refusal = g_strdup (reason);
+  self->ban_expire_s = 0;
+}
+
+/**
+ * fakewa_server_ban_for:
+ * @expire_s: how long the ban lasts, in seconds
+ *
+ * Refuses every login as a temporary ban does (402, code 101: messages to
+ * too many people who do not have the number), until
+ * fakewa_server_refuse_logins (server, NULL).
+ */
+void
+fakewa_server_ban_for (FakewaServer *self,
+                       guint         expire_s)
+{
+  fakewa_server_refuse_logins (self, "402");
+  self->ban_expire_s = expire_s;
 }
 
 /**
