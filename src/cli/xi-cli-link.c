@@ -11,7 +11,6 @@
 
 #include <glib/gi18n.h>
 
-#include "wa-cert.h"
 #include "wa-client.h"
 #include "wa-error.h"
 #include "wa-jid.h"
@@ -20,6 +19,7 @@
 #include "xi-key-store.h"
 #include "xi-phone.h"
 #include "xi-qr.h"
+#include "xi-wa-endpoint.h"
 
 /*
  * "xender-in-cli link": link this computer to a WhatsApp account by QR
@@ -27,7 +27,7 @@
  * A device that is already linked only logs in.
  *
  * The server and its root key can be replaced for tests through
- * XI_WA_URL and XI_WA_ROOT_KEY (hex); nothing else changes them.
+ * XI_WA_URL and XI_WA_ROOT_KEY (hex), see xi_wa_endpoint_read().
  */
 
 typedef struct
@@ -101,36 +101,6 @@ state_cb (WaClient   *client,
   g_main_loop_quit (linking->loop);
 }
 
-static gboolean
-read_test_settings (const char **url,
-                    guint8       root_key[WA_KEY_LEN],
-                    GError     **error)
-{
-  const char *root_hex = g_getenv ("XI_WA_ROOT_KEY");
-
-  *url = g_getenv ("XI_WA_URL");
-  if (*url == NULL)
-    *url = WA_CONNECTION_DEFAULT_URL;
-  memcpy (root_key, wa_cert_default_root_key (), WA_KEY_LEN);
-  if (root_hex == NULL)
-    return TRUE;
-
-  for (guint i = 0; i < WA_KEY_LEN; i++)
-    {
-      int high = strlen (root_hex) == WA_KEY_LEN * 2 ? g_ascii_xdigit_value (root_hex[2 * i]) : -1;
-      int low = high >= 0 ? g_ascii_xdigit_value (root_hex[2 * i + 1]) : -1;
-
-      if (low < 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("XI_WA_ROOT_KEY must be %u hexadecimal digits."), WA_KEY_LEN * 2);
-          return FALSE;
-        }
-      root_key[i] = high << 4 | low;
-    }
-  return TRUE;
-}
-
 static XiKeyStore *
 load_keys (XiCli   *cli,
            GError **error)
@@ -180,14 +150,14 @@ xi_cli_link (XiCli  *cli,
   g_autoptr(WaClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *saved_jid = NULL;
+  g_autofree char *url = NULL;
   Linking linking = { .cli = cli, .loop = loop };
   guint8 root_key[WA_KEY_LEN];
-  const char *url;
   int status;
 
   if (argc != 1)
     return xi_cli_usage ("%s", _("“link” takes no arguments."));
-  if (!wa_crypto_init (&error) || !read_test_settings (&url, root_key, &error) ||
+  if (!wa_crypto_init (&error) || !xi_wa_endpoint_read (&url, root_key, &error) ||
       (keys = load_keys (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 

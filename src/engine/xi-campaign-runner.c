@@ -572,3 +572,20 @@ xi_campaign_runner_is_idle (XiCampaignRunner *self)
   g_return_val_if_fail (XI_IS_CAMPAIGN_RUNNER (self), FALSE);
   return self->idle;
 }
+
+/**
+ * xi_campaign_runner_get_network_context:
+ *
+ * The main context of the network thread, for the other objects that
+ * must live there (the WhatsApp client, through #XiConnection). What is
+ * invoked on it runs only while the runner is started, and runs before
+ * the thread ends when it was invoked before xi_campaign_runner_stop().
+ *
+ * Returns: (transfer none): the network thread's main context
+ */
+GMainContext *
+xi_campaign_runner_get_network_context (XiCampaignRunner *self)
+{
+  g_return_val_if_fail (XI_IS_CAMPAIGN_RUNNER (self), NULL);
+  return self->net_context;
+}

@@ -76,6 +76,7 @@ void              xi_campaign_runner_stop           (XiCampaignRunner      *self
 void              xi_campaign_runner_wake           (XiCampaignRunner      *self);
 XiTransportState  xi_campaign_runner_get_transport_state (XiCampaignRunner *self);
 gboolean          xi_campaign_runner_is_idle        (XiCampaignRunner      *self);
+GMainContext     *xi_campaign_runner_get_network_context (XiCampaignRunner *self);
 void              xi_campaign_runner_command_async  (XiCampaignRunner      *self,
                                                      const char            *job_id,
                                                      XiJobCommand           command,

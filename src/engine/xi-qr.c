@@ -16,10 +16,6 @@
 
 #include "xi-qr.h"
 
-/* Four modules of light border, as the QR specification requires for
- * phone cameras to find the symbol. */
-#define QUIET_ZONE 4
-
 /**
  * xi_qr_code_new:
  * @data: the text to encode (the pairing data is ASCII)
@@ -93,8 +89,8 @@ char *
 xi_qr_code_to_terminal (XiQrCode *self)
 {
   GString *out = g_string_new (NULL);
-  int first = -QUIET_ZONE;
-  int last = (int)self->size + QUIET_ZONE;
+  int first = -XI_QR_QUIET_ZONE;
+  int last = (int)self->size + XI_QR_QUIET_ZONE;
 
   for (int y = first; y < last; y += 2)
     {

@@ -12,11 +12,21 @@
 G_BEGIN_DECLS
 
 /**
+ * XI_QR_QUIET_ZONE:
+ *
+ * Modules of light border to draw around a symbol: the QR specification
+ * asks for four, and phone cameras fail to find a code drawn without it.
+ */
+#define XI_QR_QUIET_ZONE 4
+
+/**
  * XiQrCode:
  * @size: modules per side, without the quiet zone
  * @modules: @size × @size bytes, row by row; non-zero is a dark module
  *
- * A QR code symbol, ready to draw in a window or a terminal.
+ * A QR code symbol, ready to draw in a window or a terminal: a matrix of
+ * modules, with no notion of pixels, so the UI can scale it by whole
+ * pixels per module and keep its edges sharp.
  */
 typedef struct
 {

@@ -1,0 +1,956 @@
+/* xi-connection.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-connection"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wa-client-payload.h"
+#include "wa-client.h"
+#include "wa-jid.h"
+#include "wa-pairing.h"
+#include "xi-connection.h"
+#include "xi-key-store.h"
+#include "xi-phone.h"
+
+/*
+ * The WaClient must live on the network thread (DESIGN.md, threads), and
+ * the UI must only see snapshots of it. So this facade is split in three:
+ *  - fields the main thread owns: what was published last, as properties;
+ *  - fields the network thread owns: the key store, the client, and what
+ *    is needed to turn the client's state into a status;
+ *  - a pending snapshot under a lock, which the network thread overwrites
+ *    and the main thread picks up in one idle callback at a time, so a
+ *    burst of changes costs the UI one update.
+ *
+ * Commands go the other way as invocations on the network context. That
+ * context runs them in the order they were made, which is what makes
+ * xi_connection_stop() safe: it is queued behind everything else.
+ *
+ * No session, no connection: the app must not talk to WhatsApp until the
+ * user asks to link, so start() only logs in when keys are saved.
+ */
+
+typedef struct
+{
+  XiConnectionStatus  status;
+  gint64              retry_at;
+  char               *reason;
+  char               *qr;
+  char               *device_jid;
+} Snapshot;
+
+struct _XiConnection
+{
+  GObject             parent_instance;
+
+  /* Set at construction, read-only afterwards: any thread */
+  XiStore            *store;
+  GMainContext       *main_context;
+  GMainContext       *net_context;
+  char               *url;
+  guint8              root_key[WA_KEY_LEN];
+
+  /* Main thread */
+  GNetworkMonitor    *monitor;          /* until start hands it over */
+  guint               backoff_first_ms;
+  guint               backoff_max_ms;
+  gboolean            started;
+  gboolean            stopped;
+  GCancellable       *cancellable;
+  XiConnectionStatus  status;
+  gint64              retry_at;
+  char               *reason;
+  char               *qr;
+  char               *phone;
+  gboolean            linked;
+
+  /* Network thread */
+  struct {
+    XiKeyStore       *keys;
+    WaClient         *client;
+    GNetworkMonitor  *monitor;
+    gulong            monitor_handler;
+    char             *qr;
+    gint64            retry_at;
+    gboolean          stopping;        /* the client was stopped on purpose */
+    gboolean          unlinking;       /* the LOGGED_OUT to come is ours */
+    gboolean          link_requested;  /* before the keys were read */
+  } net;
+
+  /* Shared, under @lock */
+  GMutex              lock;
+  GCond               cond;
+  Snapshot           *pending;
+  GSource            *publish_source;
+  gboolean            net_done;        /* the client is gone */
+};
+
+G_DEFINE_FINAL_TYPE (XiConnection, xi_connection, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (XiConnectionStatus, xi_connection_status,
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_STARTING, "starting"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_NOT_LINKED, "not-linked"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_LINKING, "linking"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_LINK_EXPIRED, "link-expired"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_CONNECTED, "connected"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_RECONNECTING, "reconnecting"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_NO_NETWORK, "no-network"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_LOGGED_OUT, "logged-out"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_REPLACED, "replaced"))
+
+enum {
+  PROP_0,
+  PROP_STATUS,
+  PROP_RETRY_AT,
+  PROP_REASON,
+  PROP_QR,
+  PROP_PHONE,
+  PROP_DEVICE_NAME,
+  PROP_LINKED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+snapshot_free (Snapshot *snapshot)
+{
+  g_free (snapshot->reason);
+  g_free (snapshot->qr);
+  g_free (snapshot->device_jid);
+  g_free (snapshot);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Snapshot, snapshot_free)
+
+/* Auxiliary methods: the main thread */
+
+static gboolean
+replace_string (char       **field,
+                const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+/* The number people know the account by, from "6281234567890:3@s.whatsapp.net". */
+static char *
+phone_from_jid (const char *device_jid)
+{
+  g_autoptr(WaJid) jid = NULL;
+
+  if (device_jid == NULL)
+    return NULL;
+  jid = wa_jid_parse (device_jid, NULL);
+  if (jid == NULL)
+    return NULL;
+  return xi_phone_format_international (wa_jid_get_user (jid));
+}
+
+static void
+apply_snapshot (XiConnection *self,
+                Snapshot     *snapshot)
+{
+  g_autofree char *phone = phone_from_jid (snapshot->device_jid);
+  gboolean linked = snapshot->device_jid != NULL;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->status != snapshot->status)
+    {
+      self->status = snapshot->status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+    }
+  if (self->retry_at != snapshot->retry_at)
+    {
+      self->retry_at = snapshot->retry_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AT]);
+    }
+  if (replace_string (&self->reason, snapshot->reason))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REASON]);
+  if (replace_string (&self->qr, snapshot->qr))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QR]);
+  if (replace_string (&self->phone, phone))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHONE]);
+  if (self->linked != linked)
+    {
+      self->linked = linked;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LINKED]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_NAME]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+publish_cb (gpointer user_data)
+{
+  XiConnection *self = user_data;
+  g_autoptr(Snapshot) snapshot = NULL;
+
+  g_mutex_lock (&self->lock);
+  snapshot = g_steal_pointer (&self->pending);
+  g_clear_pointer (&self->publish_source, g_source_unref);
+  g_mutex_unlock (&self->lock);
+
+  if (snapshot != NULL)
+    apply_snapshot (self, snapshot);
+  return G_SOURCE_REMOVE;
+}
+
+/* Auxiliary methods: the network thread */
+
+static void
+assert_network_thread (XiConnection *self)
+{
+  g_assert (g_main_context_is_owner (self->net_context));
+}
+
+static XiConnectionStatus
+current_status (XiConnection *self,
+                const char   *device_jid)
+{
+  WaClient *client = self->net.client;
+  const char *last_error = wa_client_get_last_error (client);
+
+  switch (wa_client_get_state (client))
+    {
+    case WA_CLIENT_STATE_STOPPED:
+      /* A client stops by itself only when the linking codes ran out. */
+      if (device_jid == NULL && !self->net.stopping && last_error != NULL)
+        return XI_CONNECTION_STATUS_LINK_EXPIRED;
+      return device_jid == NULL ? XI_CONNECTION_STATUS_NOT_LINKED : XI_CONNECTION_STATUS_CONNECTING;
+    case WA_CLIENT_STATE_CONNECTING:
+      return device_jid == NULL ? XI_CONNECTION_STATUS_LINKING : XI_CONNECTION_STATUS_CONNECTING;
+    case WA_CLIENT_STATE_PAIRING:
+      return XI_CONNECTION_STATUS_LINKING;
+    case WA_CLIENT_STATE_CONNECTED:
+      return XI_CONNECTION_STATUS_CONNECTED;
+    case WA_CLIENT_STATE_WAITING:
+      /* The monitor can be wrong (containers, VPNs), so it only colours
+       * the message; the client keeps trying either way. */
+      if (self->net.monitor != NULL && !g_network_monitor_get_network_available (self->net.monitor))
+        return XI_CONNECTION_STATUS_NO_NETWORK;
+      return XI_CONNECTION_STATUS_RECONNECTING;
+    case WA_CLIENT_STATE_LOGGED_OUT:
+      /* Unlinked from here: the user knows, and has nothing to repair. */
+      return self->net.unlinking ? XI_CONNECTION_STATUS_NOT_LINKED : XI_CONNECTION_STATUS_LOGGED_OUT;
+    case WA_CLIENT_STATE_REPLACED:
+      return XI_CONNECTION_STATUS_REPLACED;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+publish (XiConnection *self)
+{
+  g_autoptr(Snapshot) snapshot = g_new0 (Snapshot, 1);
+  const char *device_jid = NULL;
+
+  assert_network_thread (self);
+
+  if (self->net.client != NULL)
+    {
+      WaClientState state = wa_client_get_state (self->net.client);
+
+      device_jid = wa_client_get_device_jid (self->net.client);
+      snapshot->status = current_status (self, device_jid);
+      if (state == WA_CLIENT_STATE_WAITING)
+        snapshot->retry_at = self->net.retry_at;
+      if (state == WA_CLIENT_STATE_PAIRING)
+        snapshot->qr = g_strdup (self->net.qr);
+      if (snapshot->status != XI_CONNECTION_STATUS_NOT_LINKED &&
+          snapshot->status != XI_CONNECTION_STATUS_CONNECTED)
+        snapshot->reason = g_strdup (wa_client_get_last_error (self->net.client));
+    }
+  else
+    snapshot->status = XI_CONNECTION_STATUS_NOT_LINKED;
+  snapshot->device_jid = g_strdup (device_jid);
+
+  g_debug ("Status: %s", g_enum_to_string (XI_TYPE_CONNECTION_STATUS, snapshot->status));
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->pending, snapshot_free);
+  self->pending = g_steal_pointer (&snapshot);
+  if (self->publish_source == NULL)
+    {
+      self->publish_source = g_idle_source_new ();
+      g_source_set_priority (self->publish_source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->publish_source, publish_cb, self, NULL);
+      g_source_attach (self->publish_source, self->main_context);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+client_state_cb (WaClient     *client,
+                 GParamSpec   *pspec,
+                 XiConnection *self)
+{
+  if (wa_client_get_state (client) != WA_CLIENT_STATE_PAIRING)
+    g_clear_pointer (&self->net.qr, g_free);
+  publish (self);
+}
+
+/* The client says how long it waits before it says it is waiting. */
+static void
+client_retry_in_cb (WaClient     *client,
+                    GParamSpec   *pspec,
+                    XiConnection *self)
+{
+  self->net.retry_at = g_get_monotonic_time () + (gint64)wa_client_get_retry_in (client) * G_USEC_PER_SEC;
+}
+
+static void
+client_qr_cb (WaClient     *client,
+              const char   *qr,
+              XiConnection *self)
+{
+  g_free (self->net.qr);
+  self->net.qr = g_strdup (qr);
+  publish (self);
+}
+
+static void
+client_paired_cb (WaClient     *client,
+                  const char   *jid,
+                  XiConnection *self)
+{
+  g_clear_pointer (&self->net.qr, g_free);
+  publish (self);
+}
+
+static gboolean
+network_changed_on_network_thread (gpointer user_data)
+{
+  XiConnection *self = user_data;
+
+  if (self->net.client != NULL)
+    publish (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A monitor emits on the thread that made it, which need not be this
+ * one: only hop over. */
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    XiConnection    *self)
+{
+  g_main_context_invoke (self->net_context, network_changed_on_network_thread, self);
+}
+
+typedef struct
+{
+  XiConnection    *self;
+  GHashTable      *loaded;
+  GNetworkMonitor *monitor;
+  guint            backoff_first_ms;
+  guint            backoff_max_ms;
+} StartCall;
+
+static gboolean
+start_on_network_thread (gpointer user_data)
+{
+  StartCall *call = user_data;
+  XiConnection *self = call->self;
+  g_autofree char *device_jid = NULL;
+
+  assert_network_thread (self);
+
+  /* The default monitor emits on the context it was made on: make it
+   * here, where the client listens, before anybody makes it elsewhere. */
+  self->net.monitor = call->monitor != NULL ? g_steal_pointer (&call->monitor)
+                                            : g_object_ref (g_network_monitor_get_default ());
+  self->net.keys = xi_key_store_new (self->store, call->loaded);
+  self->net.client = wa_client_new (WA_KEY_STORE (self->net.keys), self->url, self->root_key);
+  wa_client_set_network_monitor (self->net.client, self->net.monitor);
+  if (call->backoff_first_ms > 0)
+    wa_client_set_backoff (self->net.client, call->backoff_first_ms, call->backoff_max_ms);
+  g_signal_connect (self->net.client, "notify::state", G_CALLBACK (client_state_cb), self);
+  g_signal_connect (self->net.client, "notify::retry-in", G_CALLBACK (client_retry_in_cb), self);
+  g_signal_connect (self->net.client, "qr", G_CALLBACK (client_qr_cb), self);
+  g_signal_connect (self->net.client, "paired", G_CALLBACK (client_paired_cb), self);
+  self->net.monitor_handler = g_signal_connect (self->net.monitor, "network-changed",
+                                                G_CALLBACK (network_changed_cb), self);
+
+  device_jid = wa_pairing_load_device_jid (WA_KEY_STORE (self->net.keys));
+  if (device_jid != NULL || self->net.link_requested)
+    wa_client_start (self->net.client);
+  publish (self);
+
+  g_hash_table_unref (call->loaded);
+  g_free (call);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+stop_on_network_thread (gpointer user_data)
+{
+  XiConnection *self = user_data;
+
+  assert_network_thread (self);
+
+  if (self->net.client != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->net.client, self);
+      wa_client_stop (self->net.client);
+    }
+  if (self->net.monitor != NULL)
+    g_clear_signal_handler (&self->net.monitor_handler, self->net.monitor);
+  g_clear_object (&self->net.client);
+  g_clear_object (&self->net.keys);
+  g_clear_object (&self->net.monitor);
+  g_clear_pointer (&self->net.qr, g_free);
+
+  g_mutex_lock (&self->lock);
+  self->net_done = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+link_on_network_thread (gpointer user_data)
+{
+  XiConnection *self = user_data;
+
+  assert_network_thread (self);
+
+  /* The user was quicker than the store: link once the keys are read. */
+  if (self->net.client == NULL)
+    {
+      self->net.link_requested = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  switch (wa_client_get_state (self->net.client))
+    {
+    case WA_CLIENT_STATE_CONNECTED:
+    case WA_CLIENT_STATE_CONNECTING:
+    case WA_CLIENT_STATE_PAIRING:
+      /* Already on its way: a reopened dialog shows where it is. */
+      return G_SOURCE_REMOVE;
+    default:
+      break;
+    }
+  self->net.stopping = FALSE;
+  self->net.unlinking = FALSE;
+  wa_client_start (self->net.client);
+  publish (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cancel_link_on_network_thread (gpointer user_data)
+{
+  XiConnection *self = user_data;
+
+  assert_network_thread (self);
+
+  /* Once the phone has paired, the link is made: closing the dialog
+   * then must not throw it away. */
+  self->net.link_requested = FALSE;
+  if (self->net.client == NULL || wa_client_get_device_jid (self->net.client) != NULL)
+    return G_SOURCE_REMOVE;
+  self->net.stopping = TRUE;
+  wa_client_stop (self->net.client);
+  publish (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+unlinked_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  XiConnection *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!wa_client_unlink_finish (WA_CLIENT (object), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+  if (self->net.client != NULL)
+    publish (self);
+}
+
+static gboolean
+unlink_on_network_thread (gpointer user_data)
+{
+  GTask *task = user_data;
+  XiConnection *self = g_task_get_source_object (task);
+
+  assert_network_thread (self);
+
+  if (self->net.client == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("Xender-In is shutting down. Try again after it restarts."));
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
+  self->net.unlinking = TRUE;
+  self->net.stopping = FALSE;
+  wa_client_unlink_async (self->net.client, NULL, unlinked_cb, task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+keys_loaded_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GHashTable) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiConnection) self = user_data;
+  StartCall *call;
+
+  loaded = xi_store_load_keys_finish (XI_STORE (object), result, &error);
+  if (self->stopped)
+    return;
+  if (loaded == NULL)
+    {
+      g_autoptr(Snapshot) snapshot = g_new0 (Snapshot, 1);
+
+      /* Without its keys the app can still do everything but send. */
+      g_warning ("Could not read the WhatsApp session: %s", error->message);
+      snapshot->status = XI_CONNECTION_STATUS_NOT_LINKED;
+      snapshot->reason = g_strdup (error->message);
+      apply_snapshot (self, snapshot);
+      return;
+    }
+
+  call = g_new0 (StartCall, 1);
+  call->self = self;
+  call->loaded = g_steal_pointer (&loaded);
+  call->monitor = g_steal_pointer (&self->monitor);
+  call->backoff_first_ms = self->backoff_first_ms;
+  call->backoff_max_ms = self->backoff_max_ms;
+  g_main_context_invoke (self->net_context, start_on_network_thread, call);
+}
+
+/* GObject */
+
+static void
+xi_connection_dispose (GObject *object)
+{
+  XiConnection *self = (XiConnection *)object;
+
+  xi_connection_stop (self);
+
+  g_mutex_lock (&self->lock);
+  if (self->publish_source != NULL)
+    {
+      g_source_destroy (self->publish_source);
+      g_clear_pointer (&self->publish_source, g_source_unref);
+    }
+  g_clear_pointer (&self->pending, snapshot_free);
+  g_mutex_unlock (&self->lock);
+
+  G_OBJECT_CLASS (xi_connection_parent_class)->dispose (object);
+}
+
+static void
+xi_connection_finalize (GObject *object)
+{
+  XiConnection *self = (XiConnection *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->store);
+  g_main_context_unref (self->main_context);
+  g_main_context_unref (self->net_context);
+  g_free (self->url);
+  g_free (self->reason);
+  g_free (self->qr);
+  g_free (self->phone);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (xi_connection_parent_class)->finalize (object);
+}
+
+static void
+xi_connection_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  XiConnection *self = XI_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+    case PROP_RETRY_AT:
+      g_value_set_int64 (value, self->retry_at);
+      break;
+    case PROP_REASON:
+      g_value_set_string (value, self->reason);
+      break;
+    case PROP_QR:
+      g_value_set_string (value, self->qr);
+      break;
+    case PROP_PHONE:
+      g_value_set_string (value, self->phone);
+      break;
+    case PROP_DEVICE_NAME:
+      g_value_set_string (value, xi_connection_get_device_name (self));
+      break;
+    case PROP_LINKED:
+      g_value_set_boolean (value, self->linked);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xi_connection_class_init (XiConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xi_connection_dispose;
+  object_class->finalize = xi_connection_finalize;
+  object_class->get_property = xi_connection_get_property;
+
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, XI_TYPE_CONNECTION_STATUS, XI_CONNECTION_STATUS_STARTING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XiConnection:retry-at:
+   *
+   * The monotonic time (g_get_monotonic_time()) of the next attempt
+   * while reconnecting, otherwise 0.
+   */
+  properties[PROP_RETRY_AT] =
+    g_param_spec_int64 ("retry-at", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XiConnection:reason:
+   *
+   * Why the last connection failed or ended, in the protocol library's
+   * words; a detail to show under a message of the UI's own.
+   */
+  properties[PROP_REASON] =
+    g_param_spec_string ("reason", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_QR] =
+    g_param_spec_string ("qr", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PHONE] =
+    g_param_spec_string ("phone", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEVICE_NAME] =
+    g_param_spec_string ("device-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LINKED] =
+    g_param_spec_boolean ("linked", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+xi_connection_init (XiConnection *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->main_context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+}
+
+/* Public API */
+
+/**
+ * xi_connection_new:
+ * @store: the open store, which keeps the WhatsApp keys
+ * @net_context: the network thread's main context, which must run until
+ *   xi_connection_stop() returns
+ * @url: the WhatsApp server (see xi_wa_endpoint_read())
+ * @root_key: the key its certificates must lead to
+ *
+ * Returns: (transfer full): a connection that does nothing until
+ *   xi_connection_start()
+ */
+XiConnection *
+xi_connection_new (XiStore      *store,
+                   GMainContext *net_context,
+                   const char   *url,
+                   const guint8  root_key[WA_KEY_LEN])
+{
+  XiConnection *self;
+
+  g_return_val_if_fail (XI_IS_STORE (store), NULL);
+  g_return_val_if_fail (net_context != NULL, NULL);
+  g_return_val_if_fail (url != NULL && root_key != NULL, NULL);
+
+  self = g_object_new (XI_TYPE_CONNECTION, NULL);
+  self->store = g_object_ref (store);
+  self->net_context = g_main_context_ref (net_context);
+  self->url = g_strdup (url);
+  memcpy (self->root_key, root_key, WA_KEY_LEN);
+  return self;
+}
+
+/**
+ * xi_connection_set_network_monitor:
+ * @monitor: what tells whether there is a network; it must emit its
+ *   signals on the network thread
+ *
+ * Replaces the default network monitor, for tests. Call it before
+ * xi_connection_start().
+ */
+void
+xi_connection_set_network_monitor (XiConnection    *self,
+                                   GNetworkMonitor *monitor)
+{
+  g_return_if_fail (XI_IS_CONNECTION (self));
+  g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+  g_return_if_fail (!self->started);
+
+  g_set_object (&self->monitor, monitor);
+}
+
+/**
+ * xi_connection_set_backoff:
+ *
+ * Changes the first reconnect delay and its ceiling, for tests. Call it
+ * before xi_connection_start().
+ */
+void
+xi_connection_set_backoff (XiConnection *self,
+                           guint         first_ms,
+                           guint         max_ms)
+{
+  g_return_if_fail (XI_IS_CONNECTION (self));
+  g_return_if_fail (!self->started);
+
+  self->backoff_first_ms = MAX (first_ms, 1);
+  self->backoff_max_ms = MAX (max_ms, first_ms);
+}
+
+/**
+ * xi_connection_start:
+ *
+ * Reads the saved session and, when there is one, logs in with it. With
+ * none, nothing connects until xi_connection_link().
+ */
+void
+xi_connection_start (XiConnection *self)
+{
+  g_return_if_fail (XI_IS_CONNECTION (self));
+  g_return_if_fail (!self->started);
+
+  self->started = TRUE;
+  xi_store_load_keys_async (self->store, self->cancellable, keys_loaded_cb, g_object_ref (self));
+}
+
+/**
+ * xi_connection_stop:
+ *
+ * Disconnects and drops the client on the network thread, and waits
+ * until that is done. Call it before the network thread ends.
+ */
+void
+xi_connection_stop (XiConnection *self)
+{
+  g_return_if_fail (XI_IS_CONNECTION (self));
+
+  if (!self->started || self->stopped)
+    return;
+  self->stopped = TRUE;
+  g_cancellable_cancel (self->cancellable);
+
+  g_main_context_invoke (self->net_context, stop_on_network_thread, self);
+  g_mutex_lock (&self->lock);
+  while (!self->net_done)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * xi_connection_link:
+ *
+ * Starts connecting: with no session the client shows linking codes
+ * (#XiConnection:qr), with one it logs in; either way a pending retry
+ * happens now. Does nothing while connected or showing a code.
+ */
+void
+xi_connection_link (XiConnection *self)
+{
+  g_return_if_fail (XI_IS_CONNECTION (self));
+
+  if (self->started && !self->stopped)
+    g_main_context_invoke (self->net_context, link_on_network_thread, self);
+}
+
+/**
+ * xi_connection_cancel_link:
+ *
+ * Stops linking when the phone has not scanned a code yet; nothing is
+ * linked then, and nothing connects until the next xi_connection_link().
+ */
+void
+xi_connection_cancel_link (XiConnection *self)
+{
+  g_return_if_fail (XI_IS_CONNECTION (self));
+
+  if (self->started && !self->stopped)
+    g_main_context_invoke (self->net_context, cancel_link_on_network_thread, self);
+}
+
+/**
+ * xi_connection_unlink_async:
+ * @self: a #XiConnection
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on this thread when done
+ * @user_data: closure
+ *
+ * Unlinks this computer: tells WhatsApp to remove it from the phone's
+ * linked devices when connected, and in any case wipes the session keys.
+ * The status becomes %XI_CONNECTION_STATUS_NOT_LINKED.
+ */
+void
+xi_connection_unlink_async (XiConnection        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (XI_IS_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xi_connection_unlink_async);
+
+  if (!self->started || self->stopped)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("Xender-In is shutting down. Try again after it restarts."));
+      return;
+    }
+  g_main_context_invoke (self->net_context, unlink_on_network_thread, g_steal_pointer (&task));
+}
+
+gboolean
+xi_connection_unlink_finish (XiConnection  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+XiConnectionStatus
+xi_connection_get_status (XiConnection *self)
+{
+  g_return_val_if_fail (XI_IS_CONNECTION (self), XI_CONNECTION_STATUS_NOT_LINKED);
+  return self->status;
+}
+
+gint64
+xi_connection_get_retry_at (XiConnection *self)
+{
+  g_return_val_if_fail (XI_IS_CONNECTION (self), 0);
+  return self->retry_at;
+}
+
+/**
+ * xi_connection_get_seconds_to_retry:
+ *
+ * For a countdown: ask again every second.
+ *
+ * Returns: whole seconds until the next attempt, rounded up; 0 when it
+ *   is due or none is planned
+ */
+guint
+xi_connection_get_seconds_to_retry (XiConnection *self)
+{
+  gint64 left;
+
+  g_return_val_if_fail (XI_IS_CONNECTION (self), 0);
+
+  if (self->retry_at == 0)
+    return 0;
+  left = self->retry_at - g_get_monotonic_time ();
+  return left > 0 ? (guint)((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
+}
+
+/**
+ * xi_connection_get_reason:
+ *
+ * Returns: (nullable): why the last connection failed or ended
+ */
+const char *
+xi_connection_get_reason (XiConnection *self)
+{
+  g_return_val_if_fail (XI_IS_CONNECTION (self), NULL);
+  return self->reason;
+}
+
+/**
+ * xi_connection_get_qr:
+ *
+ * Returns: (nullable): the text of the linking code to show now
+ */
+const char *
+xi_connection_get_qr (XiConnection *self)
+{
+  g_return_val_if_fail (XI_IS_CONNECTION (self), NULL);
+  return self->qr;
+}
+
+/**
+ * xi_connection_get_phone:
+ *
+ * Returns: (nullable): the linked account's number, formatted for people
+ */
+const char *
+xi_connection_get_phone (XiConnection *self)
+{
+  g_return_val_if_fail (XI_IS_CONNECTION (self), NULL);
+  return self->phone;
+}
+
+/**
+ * xi_connection_get_device_name:
+ *
+ * Returns: (nullable): the name the phone lists this computer under,
+ *   once linked
+ */
+const char *
+xi_connection_get_device_name (XiConnection *self)
+{
+  WaClientInfo info;
+
+  g_return_val_if_fail (XI_IS_CONNECTION (self), NULL);
+
+  if (!self->linked)
+    return NULL;
+  wa_client_info_init (&info);
+  return info.device_name;
+}
+
+/**
+ * xi_connection_is_linked:
+ *
+ * Returns: whether a WhatsApp account is linked (a session is saved)
+ */
+gboolean
+xi_connection_is_linked (XiConnection *self)
+{
+  g_return_val_if_fail (XI_IS_CONNECTION (self), FALSE);
+  return self->linked;
+}

@@ -1,0 +1,307 @@
+/* test-connection.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "fakewa-server.h"
+#include "xi-campaign-runner.h"
+#include "xi-connection.h"
+#include "xi-loopback-transport.h"
+#include "xi-phone.h"
+#include "xi-test-utils.h"
+
+/*
+ * XiConnection as the application uses it: a real store, the campaign
+ * runner's network thread, and the fake WhatsApp server in this process
+ * (served by the main context the test spins). Linking by QR, a dropped
+ * socket, the server unlinking the device, the user unlinking it, and a
+ * restart that logs in from the saved session without a code.
+ */
+
+#define PHONE "6281234567890"
+
+typedef struct
+{
+  char             *dir;
+  XiStore          *store;
+  FakewaServer     *server;
+  XiCampaignRunner *runner;
+  XiConnection     *connection;
+  guint             n_qr;        /* how many codes the connection published */
+} Fixture;
+
+static void
+qr_cb (XiConnection *connection,
+       GParamSpec   *pspec,
+       Fixture      *f)
+{
+  if (xi_connection_get_qr (connection) != NULL)
+    f->n_qr++;
+}
+
+static void
+start_connection (Fixture *f)
+{
+  g_test_message ("connecting to %s", fakewa_server_get_url (f->server));
+  f->n_qr = 0;
+  f->connection = xi_connection_new (f->store, xi_campaign_runner_get_network_context (f->runner),
+                                     fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
+  xi_connection_set_backoff (f->connection, 300, 1000);
+  g_signal_connect (f->connection, "notify::qr", G_CALLBACK (qr_cb), f);
+  xi_connection_start (f->connection);
+}
+
+static void
+stop_connection (Fixture *f)
+{
+  xi_connection_stop (f->connection);
+  g_signal_handlers_disconnect_by_data (f->connection, f);
+  g_clear_object (&f->connection);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *journal = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  f->dir = xi_test_make_tmpdir ();
+  path = g_build_filename (f->dir, "store.db", NULL);
+  f->store = xi_store_new (path);
+  xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_store_open_finish (f->store, result, &error));
+
+  f->server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+
+  journal = g_build_filename (f->dir, "loopback-journal.tsv", NULL);
+  f->runner = xi_campaign_runner_new (f->store, xi_loopback_transport_factory, g_steal_pointer (&journal), g_free);
+  g_assert_true (xi_campaign_runner_start (f->runner, &error));
+  g_assert_no_error (error);
+
+  start_connection (f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  /* The order of the application's shutdown. */
+  stop_connection (f);
+  xi_campaign_runner_stop (f->runner);
+  g_clear_object (&f->runner);
+  g_clear_object (&f->server);
+  xi_store_close (f->store);
+  g_clear_object (&f->store);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_for_status (Fixture            *f,
+                 XiConnectionStatus  status)
+{
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (50, wake_cb, NULL);
+
+  while (xi_connection_get_status (f->connection) != status)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Waited for %s, still %s (%s)", g_enum_to_string (XI_TYPE_CONNECTION_STATUS, status),
+                 g_enum_to_string (XI_TYPE_CONNECTION_STATUS, xi_connection_get_status (f->connection)),
+                 xi_connection_get_reason (f->connection));
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+}
+
+static void
+spin (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+}
+
+static guint
+count_saved_keys (Fixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_load_keys_async (f->store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  keys = xi_store_load_keys_finish (f->store, result, &error);
+  g_assert_no_error (error);
+  return g_hash_table_size (keys);
+}
+
+/* Links the connection as a device of PHONE, through the phone's scan. */
+static void
+link_device (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = xi_phone_format_international (PHONE);
+
+  xi_connection_link (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
+  while (xi_connection_get_qr (f->connection) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (xi_connection_is_linked (f->connection));
+
+  g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
+  g_assert_no_error (error);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  g_assert_true (xi_connection_is_linked (f->connection));
+  g_assert_cmpstr (xi_connection_get_phone (f->connection), ==, number);
+  g_assert_cmpstr (xi_connection_get_device_name (f->connection), ==, "Xender-In");
+  g_assert_null (xi_connection_get_qr (f->connection));
+  g_assert_null (xi_connection_get_reason (f->connection));
+}
+
+static void
+test_link (Fixture       *f,
+           gconstpointer  data)
+{
+  /* No session: nothing connects until the user asks. */
+  wait_for_status (f, XI_CONNECTION_STATUS_NOT_LINKED);
+  spin (300);
+  g_assert_cmpuint (fakewa_server_get_n_clients (f->server), ==, 0);
+  g_assert_false (xi_connection_is_linked (f->connection));
+  g_assert_null (xi_connection_get_phone (f->connection));
+  g_assert_null (xi_connection_get_device_name (f->connection));
+
+  link_device (f);
+  g_assert_cmpuint (f->n_qr, >=, 1);
+
+  /* A dropped socket: reconnecting, with a time to count down to. */
+  fakewa_server_drop_all (f->server);
+  wait_for_status (f, XI_CONNECTION_STATUS_RECONNECTING);
+  g_assert_cmpint (xi_connection_get_retry_at (f->connection), >, 0);
+  g_assert_cmpuint (xi_connection_get_seconds_to_retry (f->connection), <=, 1);
+  g_assert_nonnull (xi_connection_get_reason (f->connection));
+  g_assert_true (xi_connection_is_linked (f->connection));
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  g_assert_cmpint (xi_connection_get_retry_at (f->connection), ==, 0);
+
+  /* The phone unlinks this computer: logged out, keys gone. */
+  fakewa_server_stream_error (f->server, "401", NULL);
+  wait_for_status (f, XI_CONNECTION_STATUS_LOGGED_OUT);
+  g_assert_false (xi_connection_is_linked (f->connection));
+  g_assert_null (xi_connection_get_phone (f->connection));
+  g_assert_cmpuint (count_saved_keys (f), ==, 0);
+
+  /* And it can be linked again. */
+  link_device (f);
+}
+
+static void
+test_cancel_link (Fixture       *f,
+                  gconstpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  wait_for_status (f, XI_CONNECTION_STATUS_NOT_LINKED);
+  xi_connection_link (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
+  while (xi_connection_get_qr (f->connection) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The dialog closed before any phone scanned: nothing linked, and the
+   * socket is closed. */
+  xi_connection_cancel_link (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_NOT_LINKED);
+  g_assert_null (xi_connection_get_qr (f->connection));
+  g_assert_null (xi_connection_get_reason (f->connection));
+  while (fakewa_server_get_n_clients (f->server) > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin (20);
+    }
+  g_assert_false (xi_connection_is_linked (f->connection));
+}
+
+static void
+unlinked_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static void
+test_unlink (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  link_device (f);
+  g_assert_cmpuint (count_saved_keys (f), >, 0);
+
+  xi_connection_unlink_async (f->connection, NULL, unlinked_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_connection_unlink_finish (f->connection, result, &error));
+  g_assert_no_error (error);
+
+  /* The user did it: not linked, rather than "unlinked by the phone". */
+  wait_for_status (f, XI_CONNECTION_STATUS_NOT_LINKED);
+  g_assert_false (xi_connection_is_linked (f->connection));
+  g_assert_cmpuint (count_saved_keys (f), ==, 0);
+}
+
+static void
+test_restart (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *number = xi_phone_format_international (PHONE);
+
+  link_device (f);
+
+  /* As after quitting and starting the app again. */
+  stop_connection (f);
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  g_assert_cmpuint (f->n_qr, ==, 0);
+  g_assert_cmpstr (xi_connection_get_phone (f->connection), ==, number);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* The machine's own monitor may see no network (a build container);
+   * this one always sees one, and everything here is on 127.0.0.1. */
+  g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/xi/connection/link", Fixture, NULL, fixture_setup, test_link, fixture_teardown);
+  g_test_add ("/xi/connection/cancel-link", Fixture, NULL, fixture_setup, test_cancel_link, fixture_teardown);
+  g_test_add ("/xi/connection/unlink", Fixture, NULL, fixture_setup, test_unlink, fixture_teardown);
+  g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
+
+  return g_test_run ();
+}
