@@ -292,25 +292,6 @@ some_sent (gpointer data)
   return f->progress != NULL && f->progress->sent >= 1 && f->progress->remaining > 0;
 }
 
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 report_settled (gpointer data)
 {
@@ -510,11 +491,11 @@ test_run (Fixture       *f,
 
   /* Pause with the row's button: it takes effect during the wait, and
    * the row says so. */
-  button = find_button (row, "Pa_use");
+  button = xi_ui_find_button (row, "Pa_use");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_is_sensitive (button));
-  g_assert_false (gtk_widget_get_visible (find_button (row, "_Resume")));
+  g_assert_false (gtk_widget_get_visible (xi_ui_find_button (row, "_Resume")));
   g_signal_emit_by_name (button, "clicked");
   wait_state (job, XI_JOB_STATE_PAUSED, 10000);
   xi_ui_spin (100);
@@ -525,9 +506,9 @@ test_run (Fixture       *f,
   xi_ui_screenshot (GTK_WIDGET (window), "campaign-paused");
 
   /* Resume, and it runs to the end; the finished campaign leaves the queue. */
-  button = find_button (row, "_Resume");
+  button = xi_ui_find_button (row, "_Resume");
   g_assert_true (gtk_widget_get_visible (button));
-  g_assert_false (gtk_widget_get_visible (find_button (row, "Pa_use")));
+  g_assert_false (gtk_widget_get_visible (xi_ui_find_button (row, "Pa_use")));
   g_signal_emit_by_name (button, "clicked");
   left = (StateWait) { job, XI_JOB_STATE_PAUSED };
   g_assert_true (xi_ui_wait_for (job_left_state, &left, 10000));
@@ -636,17 +617,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   int skip = xi_ui_init (&argc, &argv);
 
   if (skip != 0)
     return skip;
-
-  /* What AdwApplication loads by itself, so the screenshots look real. */
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_BASE "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_test_add ("/xi/ui-campaigns/plan", Fixture, NULL, fixture_setup, test_plan, fixture_teardown);
   g_test_add ("/xi/ui-campaigns/run", Fixture, NULL, fixture_setup, test_run, fixture_teardown);

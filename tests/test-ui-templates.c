@@ -659,17 +659,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   int skip = xi_ui_init (&argc, &argv);
 
   if (skip != 0)
     return skip;
-
-  /* What AdwApplication loads by itself, so the screenshots look real. */
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_BASE "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_test_add ("/xi/ui-templates/widgets/finalize", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_widgets_finalize, xi_ui_fixture_teardown);

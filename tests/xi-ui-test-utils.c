@@ -10,16 +10,25 @@
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 
-/* UI tests run headless under Xvfb; without a display they are skipped. */
+/* UI tests run headless under Xvfb; without a display they are skipped.
+ * The provider stays on the display after the last reference goes. */
 int
 xi_ui_init (int    *argc,
             char ***argv)
 {
+  g_autoptr(GtkCssProvider) css = NULL;
+
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     return 77;
 
   gtk_test_init (argc, argv, NULL);
   adw_init ();
+
+  /* What AdwApplication loads by itself, so the screenshots look real. */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, RESOURCE_BASE "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   return 0;
 }
 
@@ -137,4 +146,74 @@ xi_ui_screenshot (GtkWidget  *widget,
   g_mkdir_with_parents (dir, 0755);
   file = g_strdup_printf ("%s/%s.png", dir, name);
   g_assert_true (gdk_texture_save_to_png (texture, file));
+}
+
+/* The first visible toplevel of @type (or a subtype), if any. */
+GtkWindow *
+xi_ui_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
+                                 gconstpointer  data);
+
+/* Depth first, @root included. */
+static GtkWidget *
+find_first (GtkWidget     *root,
+            WidgetMatch    match,
+            gconstpointer  data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_first (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_type (GtkWidget     *widget,
+          gconstpointer  data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+static gboolean
+has_label (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+}
+
+/* The first widget of @type under @root, @root included. */
+GtkWidget *
+xi_ui_find_widget (GtkWidget *root,
+                   GType      type)
+{
+  return find_first (root, has_type, GSIZE_TO_POINTER (type));
+}
+
+/* The button under @root whose label (mnemonic underscores included) is @label. */
+GtkWidget *
+xi_ui_find_button (GtkWidget  *root,
+                   const char *label)
+{
+  return find_first (root, has_label, label);
 }

@@ -33,6 +33,11 @@ gboolean  xi_ui_wait_for          (gboolean     (*done) (gpointer data),
                                    guint          timeout_ms);
 void      xi_ui_screenshot        (GtkWidget     *widget,
                                    const char    *name);
+GtkWindow *xi_ui_find_window      (GType          type);
+GtkWidget *xi_ui_find_widget      (GtkWidget     *root,
+                                   GType          type);
+GtkWidget *xi_ui_find_button      (GtkWidget     *root,
+                                   const char    *label);
 int       xi_ui_init              (int           *argc,
                                    char        ***argv);
 

@@ -13,9 +13,11 @@
 #include <sqlite3.h>
 
 #include "xi-application.h"
+#include "xi-connection.h"
 #include "xi-loopback-transport.h"
 #include "xi-paths.h"
 #include "xi-preferences-window.h"
+#include "xi-wa-endpoint.h"
 #include "xi-window.h"
 
 struct _XiApplication
@@ -27,6 +29,7 @@ struct _XiApplication
   XiStore          *store;
   XiContext        *context;
   XiCampaignRunner *runner;     /* NULL until the store opens */
+  XiConnection     *connection; /* NULL until the runner runs */
 };
 
 G_DEFINE_FINAL_TYPE (XiApplication, xi_application, ADW_TYPE_APPLICATION)
@@ -115,6 +118,37 @@ show_page_action (GSimpleAction *action,
     xi_window_show_page (window, g_variant_get_string (parameter, NULL));
 }
 
+static void
+link_whatsapp_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  XiWindow *window = active_window (user_data);
+
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.link-whatsapp", NULL);
+}
+
+/* The WhatsApp client lives on the runner's network thread. It logs in
+ * when a session is saved; without one it waits for the Link dialog. */
+static void
+start_connection (XiApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  guint8 root_key[WA_KEY_LEN];
+
+  if (!wa_crypto_init (&error) || !xi_wa_endpoint_read (&url, root_key, &error))
+    {
+      g_warning ("WhatsApp is not available: %s", error->message);
+      return;
+    }
+  self->connection = xi_connection_new (self->store, xi_campaign_runner_get_network_context (self->runner),
+                                        url, root_key);
+  xi_connection_start (self->connection);
+  xi_context_set_connection (self->context, self->connection);
+}
+
 /* Campaigns go to the loopback transport, which records each message in a
  * journal, until WhatsApp linking arrives; the sending page says so. */
 static void
@@ -132,6 +166,7 @@ start_runner (XiApplication *self)
       return;
     }
   xi_context_set_runner (self->context, self->runner);
+  start_connection (self);
 }
 
 static void
@@ -181,6 +216,7 @@ xi_application_startup (GApplication *app)
     { "about", about_action },
     { "preferences", preferences_action },
     { "show-page", show_page_action, "s" },
+    { "link-whatsapp", link_whatsapp_action },
   };
   static const char *pages[] = { "contacts", "groups", "templates", "sending", "history" };
   XiApplication *self = XI_APPLICATION (app);
@@ -195,6 +231,8 @@ xi_application_startup (GApplication *app)
                                          (const char *[]) { "<Control>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          (const char *[]) { "<Control>comma", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.link-whatsapp",
+                                         (const char *[]) { "<Control>l", NULL });
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       g_autofree char *detailed = g_strdup_printf ("app.show-page::%s", pages[i]);
@@ -233,8 +271,12 @@ xi_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (xi_application_parent_class)->shutdown (app);
 
-  /* The engine writes campaign progress through the store: stop it
-   * first, then queued writes reach the disk before the process ends. */
+  /* The WhatsApp client lives on the network thread: it goes first, while
+   * that thread still runs. The engine writes campaign progress through
+   * the store: stop it next, then queued writes reach the disk before the
+   * process ends. */
+  if (self->connection != NULL)
+    xi_connection_stop (self->connection);
   if (self->runner != NULL)
     xi_campaign_runner_stop (self->runner);
   if (self->store != NULL)
@@ -247,6 +289,7 @@ xi_application_finalize (GObject *object)
   XiApplication *self = (XiApplication *)object;
 
   g_clear_object (&self->context);
+  g_clear_object (&self->connection);
   g_clear_object (&self->runner);
   g_clear_object (&self->store);
   g_free (self->data_dir_option);

@@ -22,6 +22,7 @@ struct _XiContext
   GListStore       *templates;      /* sorted by name */
   GListStore       *jobs;           /* XiJob, newest first */
   XiCampaignRunner *runner;         /* NULL until the application sets one */
+  XiConnection     *connection;     /* likewise */
   GHashTable       *contact_index;  /* id -> XiContact, borrowed from @contacts */
   char            **custom_fields;
   GCancellable     *cancellable;
@@ -34,6 +35,7 @@ enum {
   PROP_0,
   PROP_LOADING,
   PROP_RUNNER,
+  PROP_CONNECTION,
   N_PROPS
 };
 
@@ -83,6 +85,7 @@ xi_context_dispose (GObject *object)
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
+  g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (xi_context_parent_class)->dispose (object);
 }
@@ -121,6 +124,9 @@ xi_context_get_property (GObject    *object,
     case PROP_RUNNER:
       g_value_set_object (value, self->runner);
       break;
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -141,6 +147,11 @@ xi_context_class_init (XiContextClass *klass)
   /* Pages exist before the store opens, the runner only after. */
   properties[PROP_RUNNER] =
     g_param_spec_object ("runner", NULL, NULL, XI_TYPE_CAMPAIGN_RUNNER,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* The WhatsApp connection runs on the runner's network thread: it comes
+   * after the runner, and not at all when the runner could not start. */
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, XI_TYPE_CONNECTION,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -331,6 +342,39 @@ xi_context_set_runner (XiContext        *self,
   self->runner = g_object_ref (runner);
   g_signal_connect (runner, "job-changed", G_CALLBACK (job_changed_cb), self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNER]);
+}
+
+/**
+ * xi_context_get_connection:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none) (nullable): the WhatsApp connection, or %NULL
+ *   before the application has made one
+ */
+XiConnection *
+xi_context_get_connection (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->connection;
+}
+
+/**
+ * xi_context_set_connection:
+ * @self: a #XiContext
+ * @connection: the WhatsApp connection
+ *
+ * Set once, by the application, after the campaign runner started.
+ */
+void
+xi_context_set_connection (XiContext    *self,
+                           XiConnection *connection)
+{
+  g_return_if_fail (XI_IS_CONTEXT (self));
+  g_return_if_fail (XI_IS_CONNECTION (connection));
+  g_return_if_fail (self->connection == NULL);
+
+  self->connection = g_object_ref (connection);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
 
 XiContact *

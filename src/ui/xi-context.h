@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "xi-campaign-runner.h"
+#include "xi-connection.h"
 #include "xi-store.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,9 @@ GListModel  *xi_context_get_jobs           (XiContext            *self);
 XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
 void         xi_context_set_runner         (XiContext            *self,
                                             XiCampaignRunner     *runner);
+XiConnection *xi_context_get_connection    (XiContext            *self);
+void         xi_context_set_connection     (XiContext            *self,
+                                            XiConnection         *connection);
 void         xi_context_upsert_job         (XiContext            *self,
                                             XiJob                *job);
 XiContact   *xi_context_find_contact       (XiContext            *self,

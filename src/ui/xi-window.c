@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-application.h"
+#include "xi-connection-indicator.h"
 #include "xi-contacts-page.h"
 #include "xi-groups-page.h"
 #include "xi-history-page.h"
@@ -26,6 +27,7 @@ struct _XiWindow
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
+  XiConnectionIndicator *connection_indicator;
   GtkStack             *main_stack;
   AdwStatusPage        *error_page;
   AdwViewStack         *view_stack;
@@ -40,6 +42,9 @@ struct _XiWindow
   GSettings            *settings;
   GtkNativeDialog      *chooser;
   GCancellable         *cancellable;
+  XiConnection         *connection;
+  XiConnectionStatus    connection_status;
+  AdwToast             *unlinked_toast;
 };
 
 G_DEFINE_FINAL_TYPE (XiWindow, xi_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -202,6 +207,71 @@ context_loaded_cb (XiWindow     *self,
 }
 
 static void
+link_whatsapp_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  XiWindow *self = XI_WINDOW (widget);
+
+  if (self->unlinked_toast != NULL)
+    adw_toast_dismiss (self->unlinked_toast);
+  xi_connection_indicator_open (self->connection_indicator);
+}
+
+static void
+unlinked_toast_dismissed_cb (XiWindow *self)
+{
+  g_clear_object (&self->unlinked_toast);
+}
+
+/* The phone (or WhatsApp) ending the session is news the user must not
+ * miss, whatever page is open: the toast stays until dismissed. */
+static void
+connection_status_cb (XiWindow     *self,
+                      GParamSpec   *pspec,
+                      XiConnection *connection)
+{
+  XiConnectionStatus status = xi_connection_get_status (connection);
+
+  if (status == self->connection_status)
+    return;
+  self->connection_status = status;
+  if (status == XI_CONNECTION_STATUS_LOGGED_OUT && self->unlinked_toast == NULL)
+    {
+      self->unlinked_toast = adw_toast_new (_("This computer was unlinked from WhatsApp"));
+      adw_toast_set_button_label (self->unlinked_toast, _("_Link Again"));
+      adw_toast_set_action_name (self->unlinked_toast, "win.link-whatsapp");
+      adw_toast_set_priority (self->unlinked_toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_set_timeout (self->unlinked_toast, 0);
+      g_signal_connect_swapped (self->unlinked_toast, "dismissed", G_CALLBACK (unlinked_toast_dismissed_cb), self);
+      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->unlinked_toast));
+    }
+  else if (status != XI_CONNECTION_STATUS_LOGGED_OUT && self->unlinked_toast != NULL)
+    adw_toast_dismiss (self->unlinked_toast);
+}
+
+static void
+set_connection (XiWindow     *self,
+                XiConnection *connection)
+{
+  if (connection == NULL || self->connection != NULL)
+    return;
+  self->connection = g_object_ref (connection);
+  self->connection_status = xi_connection_get_status (connection);
+  xi_connection_indicator_set_connection (self->connection_indicator, connection);
+  g_signal_connect_object (connection, "notify::status", G_CALLBACK (connection_status_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+context_connection_cb (XiWindow   *self,
+                       GParamSpec *pspec,
+                       XiContext  *context)
+{
+  set_connection (self, xi_context_get_connection (context));
+}
+
+static void
 page_toast_cb (XiWindow *self,
                AdwToast *toast)
 {
@@ -220,6 +290,10 @@ xi_window_dispose (GObject *object)
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);
+  if (self->unlinked_toast != NULL)
+    g_signal_handlers_disconnect_by_data (self->unlinked_toast, self);
+  g_clear_object (&self->unlinked_toast);
+  g_clear_object (&self->connection);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
 
@@ -234,6 +308,7 @@ xi_window_class_init (XiWindowClass *klass)
 
   object_class->dispose = xi_window_dispose;
 
+  g_type_ensure (XI_TYPE_CONNECTION_INDICATOR);
   g_type_ensure (XI_TYPE_CONTACTS_PAGE);
   g_type_ensure (XI_TYPE_GROUPS_PAGE);
   g_type_ensure (XI_TYPE_TEMPLATES_PAGE);
@@ -242,6 +317,7 @@ xi_window_class_init (XiWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-window.ui");
   gtk_widget_class_bind_template_child (widget_class, XiWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, XiWindow, connection_indicator);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, view_stack);
@@ -255,6 +331,7 @@ xi_window_class_init (XiWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.link-whatsapp", NULL, link_whatsapp_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
@@ -308,6 +385,8 @@ xi_window_new (XiApplication *application,
     }
 
   g_signal_connect_swapped (context, "loaded", G_CALLBACK (context_loaded_cb), self);
+  g_signal_connect_swapped (context, "notify::connection", G_CALLBACK (context_connection_cb), self);
+  set_connection (self, xi_context_get_connection (context));
   if (!xi_context_get_loading (context))
     gtk_stack_set_visible_child_name (self->main_stack, "pages");
 
