@@ -10,6 +10,7 @@
 #include "fakewa-server.h"
 #include "xi-campaign-runner.h"
 #include "xi-connection.h"
+#include "xi-fake-monitor.h"
 #include "xi-loopback-transport.h"
 #include "xi-phone.h"
 #include "xi-test-utils.h"
@@ -44,15 +45,24 @@ qr_cb (XiConnection *connection,
 }
 
 static void
-start_connection (Fixture *f)
+start_connection_with (Fixture         *f,
+                       GNetworkMonitor *monitor)
 {
   g_test_message ("connecting to %s", fakewa_server_get_url (f->server));
   f->n_qr = 0;
   f->connection = xi_connection_new (f->store, xi_campaign_runner_get_network_context (f->runner),
                                      fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
   xi_connection_set_backoff (f->connection, 300, 1000);
+  if (monitor != NULL)
+    xi_connection_set_network_monitor (f->connection, monitor);
   g_signal_connect (f->connection, "notify::qr", G_CALLBACK (qr_cb), f);
   xi_connection_start (f->connection);
+}
+
+static void
+start_connection (Fixture *f)
+{
+  start_connection_with (f, NULL);
 }
 
 static void
@@ -289,6 +299,72 @@ test_restart (Fixture       *f,
   g_assert_cmpstr (xi_connection_get_phone (f->connection), ==, number);
 }
 
+/* Runs @func on the network thread and waits for it. */
+typedef struct
+{
+  GSourceFunc func;
+  gpointer    data;
+  gint        done;
+} NetCall;
+
+static gboolean
+net_call_cb (gpointer user_data)
+{
+  NetCall *call = user_data;
+
+  call->func (call->data);
+  g_atomic_int_set (&call->done, 1);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_network_thread (Fixture     *f,
+                   GSourceFunc  func,
+                   gpointer     data)
+{
+  NetCall call = { func, data, 0 };
+
+  g_main_context_invoke (xi_campaign_runner_get_network_context (f->runner), net_call_cb, &call);
+  while (!g_atomic_int_get (&call.done))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+network_gone (gpointer data)
+{
+  xi_fake_monitor_set_available (data, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+network_back (gpointer data)
+{
+  xi_fake_monitor_set_available (data, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_no_network (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = xi_fake_monitor_new ();
+
+  /* The client listens on the network thread: switch it there. */
+  stop_connection (f);
+  start_connection_with (f, monitor);
+  link_device (f);
+
+  /* The network goes: the status says so rather than "reconnecting". */
+  on_network_thread (f, network_gone, monitor);
+  wait_for_status (f, XI_CONNECTION_STATUS_NO_NETWORK);
+  g_assert_true (xi_connection_is_linked (f->connection));
+
+  /* It comes back: connected again without waiting out the backoff. */
+  on_network_thread (f, network_back, monitor);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +378,7 @@ main (int   argc,
   g_test_add ("/xi/connection/cancel-link", Fixture, NULL, fixture_setup, test_cancel_link, fixture_teardown);
   g_test_add ("/xi/connection/unlink", Fixture, NULL, fixture_setup, test_unlink, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
+  g_test_add ("/xi/connection/no-network", Fixture, NULL, fixture_setup, test_no_network, fixture_teardown);
 
   return g_test_run ();
 }

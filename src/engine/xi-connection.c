@@ -82,6 +82,8 @@ struct _XiConnection
     gboolean          stopping;        /* the client was stopped on purpose */
     gboolean          unlinking;       /* the LOGGED_OUT to come is ours */
     gboolean          link_requested;  /* before the keys were read */
+    gboolean          expired;         /* it stopped while showing codes */
+    WaClientState     state;           /* the last one seen */
   } net;
 
   /* Shared, under @lock */
@@ -104,7 +106,8 @@ G_DEFINE_ENUM_TYPE (XiConnectionStatus, xi_connection_status,
                     G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_RECONNECTING, "reconnecting"),
                     G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_NO_NETWORK, "no-network"),
                     G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_LOGGED_OUT, "logged-out"),
-                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_REPLACED, "replaced"))
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_REPLACED, "replaced"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_FAILED, "failed"))
 
 enum {
   PROP_0,
@@ -225,9 +228,12 @@ current_status (XiConnection *self,
   switch (wa_client_get_state (client))
     {
     case WA_CLIENT_STATE_STOPPED:
-      /* A client stops by itself only when the linking codes ran out. */
-      if (device_jid == NULL && !self->net.stopping && last_error != NULL)
+      /* A client stops by itself when the linking codes ran out, or
+       * when trying again cannot help. */
+      if (self->net.expired)
         return XI_CONNECTION_STATUS_LINK_EXPIRED;
+      if (!self->net.stopping && last_error != NULL)
+        return XI_CONNECTION_STATUS_FAILED;
       return device_jid == NULL ? XI_CONNECTION_STATUS_NOT_LINKED : XI_CONNECTION_STATUS_CONNECTING;
     case WA_CLIENT_STATE_CONNECTING:
       return device_jid == NULL ? XI_CONNECTION_STATUS_LINKING : XI_CONNECTION_STATUS_CONNECTING;
@@ -297,8 +303,13 @@ client_state_cb (WaClient     *client,
                  GParamSpec   *pspec,
                  XiConnection *self)
 {
-  if (wa_client_get_state (client) != WA_CLIENT_STATE_PAIRING)
+  WaClientState state = wa_client_get_state (client);
+
+  if (state != WA_CLIENT_STATE_PAIRING)
     g_clear_pointer (&self->net.qr, g_free);
+  if (state == WA_CLIENT_STATE_STOPPED && self->net.state == WA_CLIENT_STATE_PAIRING && !self->net.stopping)
+    self->net.expired = TRUE;
+  self->net.state = state;
   publish (self);
 }
 
@@ -445,6 +456,7 @@ link_on_network_thread (gpointer user_data)
     }
   self->net.stopping = FALSE;
   self->net.unlinking = FALSE;
+  self->net.expired = FALSE;
   wa_client_start (self->net.client);
   publish (self);
   return G_SOURCE_REMOVE;
@@ -463,6 +475,7 @@ cancel_link_on_network_thread (gpointer user_data)
   if (self->net.client == NULL || wa_client_get_device_jid (self->net.client) != NULL)
     return G_SOURCE_REMOVE;
   self->net.stopping = TRUE;
+  self->net.expired = FALSE;
   wa_client_stop (self->net.client);
   publish (self);
   return G_SOURCE_REMOVE;
@@ -502,6 +515,7 @@ unlink_on_network_thread (gpointer user_data)
     }
   self->net.unlinking = TRUE;
   self->net.stopping = FALSE;
+  self->net.expired = FALSE;
   wa_client_unlink_async (self->net.client, NULL, unlinked_cb, task);
   return G_SOURCE_REMOVE;
 }

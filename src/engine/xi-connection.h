@@ -32,6 +32,9 @@ G_BEGIN_DECLS
  *   computer; its keys are gone and it must be linked again
  * @XI_CONNECTION_STATUS_REPLACED: the same device connected from another
  *   place and took over; nothing reconnects until the user asks
+ * @XI_CONNECTION_STATUS_FAILED: the client gave up for a reason trying
+ *   again cannot fix by itself (such as WhatsApp refusing this version);
+ *   #XiConnection:reason says which
  *
  * What the user is told about the WhatsApp connection.
  */
@@ -46,6 +49,7 @@ typedef enum {
   XI_CONNECTION_STATUS_NO_NETWORK,
   XI_CONNECTION_STATUS_LOGGED_OUT,
   XI_CONNECTION_STATUS_REPLACED,
+  XI_CONNECTION_STATUS_FAILED,
 } XiConnectionStatus;
 
 #define XI_TYPE_CONNECTION_STATUS (xi_connection_status_get_type ())

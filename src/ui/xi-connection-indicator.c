@@ -59,6 +59,18 @@ counting_down (XiConnectionStatus status)
   return status == XI_CONNECTION_STATUS_RECONNECTING || status == XI_CONNECTION_STATUS_NO_NETWORK;
 }
 
+/* Short enough for the header bar: a ban can make the wait hours. */
+static char *
+format_wait (guint seconds)
+{
+  if (seconds < 120)
+    /* Translators: a short duration, as in "Reconnecting in 12 s" */
+    return g_strdup_printf (_("%u s"), seconds);
+  if (seconds < 120 * 60)
+    return g_strdup_printf (_("%u min"), (seconds + 59) / 60);
+  return g_strdup_printf (_("%u h"), (seconds + 3599) / 3600);
+}
+
 /* The few words in the header bar, and the icon beside them. */
 static char *
 dup_summary (XiConnection  *connection,
@@ -92,8 +104,13 @@ dup_summary (XiConnection  *connection,
       *style = "warning";
       if (seconds == 0)
         return g_strdup (_("Reconnecting…"));
-      /* Translators: a countdown in seconds, such as "Reconnecting in 12 s" */
-      return g_strdup_printf (_("Reconnecting in %u s"), seconds);
+      else
+        {
+          g_autofree char *wait = format_wait (seconds);
+
+          /* Translators: a countdown, such as "Reconnecting in 12 s" */
+          return g_strdup_printf (_("Reconnecting in %s"), wait);
+        }
     case XI_CONNECTION_STATUS_NO_NETWORK:
       *icon = "network-offline-symbolic";
       *style = "warning";
@@ -106,6 +123,10 @@ dup_summary (XiConnection  *connection,
       *icon = "dialog-warning-symbolic";
       *style = "error";
       return g_strdup (_("In use on another computer"));
+    case XI_CONNECTION_STATUS_FAILED:
+      *icon = "dialog-error-symbolic";
+      *style = "error";
+      return g_strdup (_("Cannot connect"));
     default:
       g_assert_not_reached ();
     }
@@ -133,6 +154,8 @@ dup_explanation (XiConnection *connection)
     case XI_CONNECTION_STATUS_REPLACED:
       return g_strdup (_("WhatsApp was opened with this link on another computer, so this one stopped. "
                          "Connect here to take it back."));
+    case XI_CONNECTION_STATUS_FAILED:
+      return g_strdup (_("Xender-In cannot connect to WhatsApp and stopped trying."));
     default:
       return g_strdup (_("Connecting to WhatsApp…"));
     }
@@ -186,7 +209,8 @@ update (XiConnectionIndicator *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->reason_label),
                           reason != NULL && status != XI_CONNECTION_STATUS_CONNECTED);
-  gtk_widget_set_visible (self->retry_button, counting_down (status) || status == XI_CONNECTION_STATUS_REPLACED);
+  gtk_widget_set_visible (self->retry_button, counting_down (status) || status == XI_CONNECTION_STATUS_REPLACED ||
+                                              status == XI_CONNECTION_STATUS_FAILED);
 
   /* Each second while counting down, and not a wake-up more. */
   if (counting_down (status) && xi_connection_get_seconds_to_retry (self->connection) > 0)

@@ -175,6 +175,10 @@ update (XiLinkDialog *self)
                     _("WhatsApp was opened with this link on another computer, so this one stopped."),
                     _("_Connect Here"));
       break;
+    case XI_CONNECTION_STATUS_FAILED:
+      show_problem (self, "dialog-error-symbolic", _("Cannot Connect to WhatsApp"),
+                    _("Xender-In stopped trying. The details below say why."), _("_Try Again"));
+      break;
     case XI_CONNECTION_STATUS_STARTING:
     case XI_CONNECTION_STATUS_NOT_LINKED:
     default:
