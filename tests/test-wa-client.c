@@ -453,7 +453,8 @@ test_usync (Fixture       *f,
   list = wa_node_get_child_by_tag (usync, "list");
   g_assert_cmpuint (wa_node_get_n_children (list), ==, 3);
 
-  /* The linked account: on WhatsApp, its companion listed, its LID named. */
+  /* The linked account: on WhatsApp, its phone and companion listed, its
+   * LID named. */
   user = find_user (list, "6281234567890@s.whatsapp.net");
   contact = wa_node_get_child_by_tag (user, "contact");
   g_assert_cmpstr (wa_node_get_attr (contact, "type"), ==, "in");
@@ -461,9 +462,11 @@ test_usync (Fixture       *f,
   g_assert_cmpmem (g_bytes_get_data (content, NULL), g_bytes_get_size (content), "+6281234567890", 14);
   devices = wa_node_get_children_by_tag (wa_node_get_child_by_tag (wa_node_get_child_by_tag (user, "devices"),
                                                                    "device-list"), "device");
-  g_assert_cmpuint (devices->len, ==, 1);
-  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 0), "id"), ==, "1");
-  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 0), "key-index"), ==, "1");
+  g_assert_cmpuint (devices->len, ==, 2);
+  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 0), "id"), ==, "0");
+  g_assert_null (wa_node_get_attr (g_ptr_array_index (devices, 0), "key-index"));
+  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 1), "id"), ==, "1");
+  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 1), "key-index"), ==, "1");
   lid = fakewa_server_dup_device_lid (f->server, "6281234567890:1@s.whatsapp.net");
   lid_user = g_strdup_printf ("%.*s@lid", (int) (strchr (lid, ':') - lid), lid);
   g_assert_cmpstr (wa_node_get_attr (wa_node_get_child_by_tag (user, "lid"), "val"), ==, lid_user);

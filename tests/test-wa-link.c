@@ -192,7 +192,7 @@ test_scan (Fixture       *f,
   g_assert_null (f->failed);
   g_assert_cmpstr (f->client_jid, ==, "6281234567890:1@s.whatsapp.net");
   g_assert_cmpstr (f->server_jid, ==, f->client_jid);
-  g_assert_cmpmem (f->primary_identity, WA_KEY_LEN, fakewa_server_get_phone_identity (f->server), WA_KEY_LEN);
+  g_assert_cmpmem (f->primary_identity, WA_KEY_LEN, fakewa_server_get_phone_identity (f->server, "6281234567890"), WA_KEY_LEN);
 
   /* After the restart the device logs in as what it became (§5.7). */
   answer = first_node_after_login (f, G_GUINT64_CONSTANT (6281234567890), 1);

@@ -17,7 +17,8 @@
  * another process (xender-in-cli, later Baileys). It prints, one per line:
  *   url ws://127.0.0.1:PORT/ws/chat
  *   root HEX                    (the root key clients must trust)
- * and later "paired JID LID" for every device it links. It reads commands on
+ * and later "paired JID LID" for every device it links and "relayed
+ * FROM TO TYPE" for every copy of a message it hands to a device. It reads commands on
  * standard input, one per line:
  *   scan QR-TEXT PHONE          the phone scans a code
  *   drop                        every connection is cut
@@ -155,6 +156,15 @@ paired_cb (FakewaServer *server,
   say ("paired %s %s", jid, lid);
 }
 
+static void
+relayed_cb (FakewaServer *server,
+            const char   *from,
+            const char   *to,
+            const char   *type)
+{
+  say ("relayed %s %s %s", from, to, type != NULL ? type : "-");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -171,6 +181,7 @@ main (int   argc,
       return 1;
     }
   g_signal_connect (program.server, "paired", G_CALLBACK (paired_cb), NULL);
+  g_signal_connect (program.server, "relayed", G_CALLBACK (relayed_cb), NULL);
 
   root = g_malloc (WA_KEY_LEN * 2 + 1);
   for (guint i = 0; i < WA_KEY_LEN; i++)

@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "fakewa-server.h"
+#include "fakewa-device.h"
 #include "wa-adv.pb-c.h"
 #include "wa-binary.h"
 #include "wa-cert.h"
@@ -48,6 +49,7 @@ typedef struct
   const WaTokens          *tokens;      /* the dictionary the client announced */
   GPtrArray               *delayed;     /* GSource*: nodes waiting out the reply delay */
   gboolean                 hello_done;
+  gboolean                 active;      /* logged in and past <active/>: stanzas flow */
 
   /* Pairing of a registering client */
   GPtrArray               *refs;        /* char* */
@@ -65,7 +67,6 @@ struct _FakewaServer
   char       *url;
   WaKeyPair   root;
   WaKeyPair   server_static;
-  WaKeyPair   phone;       /* the account's primary device identity */
   GBytes     *chain;
   guint       next_device;
   gboolean    silent;      /* pings go unanswered, as over a dead link */
@@ -73,10 +74,8 @@ struct _FakewaServer
   guint       drop_countdown;  /* nodes until every connection is cut; 0: never */
   gboolean    dropping;        /* the countdown ran out inside a frame handler */
   GPtrArray  *peers;   /* Peer* */
-  GHashTable *devices; /* paired device JID -> companion identity (GBytes) */
-  GHashTable *prekeys; /* device JID -> prekeys uploaded (guint) */
-  GHashTable *lids;    /* phone number -> the account's LID user */
-  GHashTable *accounts; /* phone numbers on WhatsApp (set) */
+  GHashTable *devices; /* paired device JID -> FakewaDevice */
+  GHashTable *accounts; /* phone number -> Account: the numbers on WhatsApp */
   char       *refusal;  /* the reason logins are refused with, or NULL */
   guint       ban_expire_s; /* with reason 402: how long the ban lasts */
   guint       reply_delay_ms;
@@ -88,10 +87,28 @@ G_DEFINE_FINAL_TYPE (FakewaServer, fakewa_server, G_TYPE_OBJECT)
 enum {
   CLIENT_PAYLOAD,
   PAIRED,
+  RELAYED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+/* An account: its number is the key it is kept under. Its phone signs
+ * its companions with the identity, and is device 0 in the devices table
+ * (§12.3, item 9). */
+typedef struct
+{
+  char      *lid;       /* the LID user */
+  WaKeyPair  identity;
+} Account;
+
+static void
+account_free (Account *account)
+{
+  g_free (account->lid);
+  wa_key_pair_clear (&account->identity);
+  g_free (account);
+}
 
 static void
 peer_free (Peer *peer)
@@ -124,21 +141,42 @@ send_node (Peer    *peer,
   return cipher != NULL && wa_frame_writer_send (peer->writer, peer->websocket, cipher, error);
 }
 
-/* Every account has a LID beside its phone number (§1): a stable,
- * opaque 15-digit user, made up here on first use. */
+static Account *
+lookup_account (FakewaServer *self,
+                const char   *phone)
+{
+  return g_hash_table_lookup (self->accounts, phone);
+}
+
+/* Every account has a LID beside its phone number (§1): a stable, opaque
+ * 15-digit user, and a phone with keys of its own. */
+static Account *
+ensure_account (FakewaServer *self,
+                const char   *phone)
+{
+  Account *account = lookup_account (self, phone);
+  g_autofree char *phone_jid = NULL;
+
+  if (account != NULL)
+    return account;
+
+  account = g_new0 (Account, 1);
+  account->lid = g_strdup_printf ("%u%07u", 10000000 + g_random_int_range (0, 89999999),
+                                  (guint) g_random_int_range (0, 9999999));
+  wa_key_pair_generate (&account->identity);
+  g_hash_table_insert (self->accounts, g_strdup (phone), account);
+  phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
+  g_hash_table_insert (self->devices, g_strdup (phone_jid), fakewa_device_new_primary (phone_jid, &account->identity));
+  return account;
+}
+
 static const char *
 account_lid (FakewaServer *self,
              const char   *phone)
 {
-  char *lid = g_hash_table_lookup (self->lids, phone);
+  Account *account = lookup_account (self, phone);
 
-  if (lid == NULL)
-    {
-      lid = g_strdup_printf ("%u%07u", 10000000 + g_random_int_range (0, 89999999),
-                             (guint) g_random_int_range (0, 9999999));
-      g_hash_table_insert (self->lids, g_strdup (phone), lid);
-    }
-  return lid;
+  return account != NULL ? account->lid : NULL;
 }
 
 /* "6281…:3@s.whatsapp.net" -> "2363…:3@lid" */
@@ -147,10 +185,11 @@ device_lid (FakewaServer *self,
             const char   *device_jid)
 {
   g_autoptr(WaJid) jid = wa_jid_parse (device_jid, NULL);
+  const char *lid = jid != NULL ? account_lid (self, wa_jid_get_user (jid)) : NULL;
 
-  if (jid == NULL)
+  if (lid == NULL)
     return NULL;
-  return g_strdup_printf ("%s:%u@lid", account_lid (self, wa_jid_get_user (jid)), wa_jid_get_device (jid));
+  return g_strdup_printf ("%s:%u@lid", lid, wa_jid_get_device (jid));
 }
 
 /**
@@ -173,7 +212,6 @@ forget_device (FakewaServer *self,
                const char   *device_jid)
 {
   g_hash_table_remove (self->devices, device_jid);
-  g_hash_table_remove (self->prekeys, device_jid);
 }
 
 /* The companion's countersignature must verify with the identity it
@@ -190,19 +228,21 @@ handle_pair_device_sign (Peer    *peer,
   g_autoptr(GByteArray) message = g_byte_array_new ();
   g_autoptr(WaNode) restart = NULL;
   WaAdv__ADVSignedDeviceIdentity *identity = NULL;
+  g_autoptr(WaJid) device = peer->device_jid != NULL ? wa_jid_parse (peer->device_jid, NULL) : NULL;
+  Account *account = device != NULL ? lookup_account (self, wa_jid_get_user (device)) : NULL;
   gboolean valid;
 
   if (content != NULL)
     identity = wa_adv__advsigned_device_identity__unpack (NULL, g_bytes_get_size (content),
                                                           g_bytes_get_data (content, NULL));
-  valid = identity != NULL && peer->details != NULL && identity->has_device_signature &&
+  valid = identity != NULL && peer->details != NULL && account != NULL && identity->has_device_signature &&
           identity->device_signature.len == WA_SIGNATURE_LEN && !identity->has_account_signature_key;
   if (valid)
     {
       g_byte_array_append (message, (const guint8 *)"\x06\x01", 2);
       g_byte_array_append (message, g_bytes_get_data (peer->details, NULL), g_bytes_get_size (peer->details));
       g_byte_array_append (message, peer->identity, WA_KEY_LEN);
-      g_byte_array_append (message, self->phone.pub, WA_KEY_LEN);
+      g_byte_array_append (message, account->identity.pub, WA_KEY_LEN);
       valid = wa_crypto_verify (peer->identity, message->data, message->len, identity->device_signature.data);
     }
   if (identity != NULL)
@@ -213,8 +253,12 @@ handle_pair_device_sign (Peer    *peer,
       return FALSE;
     }
 
-  g_hash_table_insert (self->devices, g_strdup (peer->device_jid),
-                       g_bytes_new (peer->identity, WA_KEY_LEN));
+  {
+    g_autoptr(GBytes) companion = g_bytes_new (peer->identity, WA_KEY_LEN);
+
+    g_hash_table_insert (self->devices, g_strdup (peer->device_jid),
+                         fakewa_device_new (peer->device_jid, companion));
+  }
   g_signal_emit (self, signals[PAIRED], 0, peer->device_jid);
   restart = wa_node_new_with_attrs ("stream:error", "code", "515", NULL);
   if (!send_node (peer, restart, error))
@@ -223,8 +267,57 @@ handle_pair_device_sign (Peer    *peer,
   return TRUE;
 }
 
-/* What a logged-in device asks first (§6.2–6.3): how many prekeys the
- * server holds, an upload of more, and going active. */
+static void deliver (FakewaServer *self, const char *device_jid, WaNode *stanza);
+
+/* Everything held for the device while it was away, now that it is
+ * active, then the count of it: clients wait for that <offline/> before
+ * they report what came in (§12.3, item 3). */
+static void
+flush_held (Peer *peer)
+{
+  FakewaDevice *device = g_hash_table_lookup (peer->server->devices, peer->device_jid);
+  g_autoptr(GPtrArray) held = device != NULL ? fakewa_device_steal_held (device) : NULL;
+  g_autoptr(WaNode) done = wa_node_new ("ib");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *count = g_strdup_printf ("%u", held != NULL ? held->len : 0);
+
+  for (guint i = 0; held != NULL && i < held->len; i++)
+    deliver (peer->server, peer->device_jid, g_ptr_array_index (held, i));
+  wa_node_add_child (done, wa_node_new_with_attrs ("offline", "count", count, NULL));
+  if (!send_node (peer, done, &error))
+    g_debug ("Could not end the offline queue: %s", error->message);
+}
+
+/* The bundles asked for (§7.3): each device's keys with one of its
+ * one-time prekeys, or an error for a device this server does not know
+ * (a phone, which has no keys here). */
+static void
+add_bundles (FakewaServer *self,
+             WaNode       *result,
+             WaNode       *key)
+{
+  g_autoptr(GPtrArray) users = wa_node_get_children_by_tag (key, "user");
+  WaNode *list = wa_node_add_child (result, wa_node_new ("list"));
+
+  for (guint i = 0; users != NULL && i < users->len; i++)
+    {
+      const char *jid = wa_node_get_attr (g_ptr_array_index (users, i), "jid");
+      FakewaDevice *device = jid != NULL ? g_hash_table_lookup (self->devices, jid) : NULL;
+      WaNode *user;
+
+      if (device != NULL)
+        {
+          wa_node_add_child (list, fakewa_device_take_bundle (device));
+          continue;
+        }
+      user = wa_node_add_child (list, wa_node_new_with_attrs ("user", "jid", jid != NULL ? jid : "", NULL));
+      wa_node_add_child (user, wa_node_new_with_attrs ("error", "code", "404", "text", "item-not-found", NULL));
+    }
+}
+
+/* What a logged-in device asks of the key server (§6.2–6.3, §7.3): how
+ * many prekeys the server holds, an upload of more, others' bundles, and
+ * going active. */
 static gboolean
 handle_session_iq (Peer    *peer,
                    WaNode  *iq,
@@ -233,37 +326,53 @@ handle_session_iq (Peer    *peer,
   FakewaServer *self = peer->server;
   g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
                                                      "id", wa_node_get_attr (iq, "id"), NULL);
-  guint held = GPOINTER_TO_UINT (g_hash_table_lookup (self->prekeys, peer->device_jid));
-  WaNode *list = wa_node_get_child_by_tag (iq, "list");
+  FakewaDevice *device = g_hash_table_lookup (self->devices, peer->device_jid);
+  WaNode *key = wa_node_get_child_by_tag (iq, "key");
 
+  if (device == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_LOGGED_OUT, "the device was removed");
+      return FALSE;
+    }
   if (wa_node_get_child_by_tag (iq, "count") != NULL)
     {
-      g_autofree char *value = g_strdup_printf ("%u", held);
+      g_autofree char *value = g_strdup_printf ("%u", fakewa_device_get_prekey_count (device));
 
       wa_node_add_child (result, wa_node_new_with_attrs ("count", "value", value, NULL));
     }
-  else if (list != NULL)
+  else if (wa_node_get_child_by_tag (iq, "list") != NULL)
     {
-      g_autoptr(GPtrArray) keys = wa_node_get_children_by_tag (list, "key");
-
-      held += keys != NULL ? keys->len : 0;
-      g_hash_table_insert (self->prekeys, g_strdup (peer->device_jid), GUINT_TO_POINTER (held));
+      if (!fakewa_device_store_keys (device, iq, error))
+        return FALSE;
     }
-  return send_node (peer, result, error);
+  else if (key != NULL)
+    add_bundles (self, result, key);
+
+  if (!send_node (peer, result, error))
+    return FALSE;
+  if (wa_node_get_child_by_tag (iq, "active") != NULL && !peer->active)
+    {
+      peer->active = TRUE;
+      flush_held (peer);
+    }
+  return TRUE;
 }
 
 /**
  * fakewa_server_get_prekey_count:
  * @device_jid: a device this server paired
  *
- * Returns: how many prekeys that device uploaded
+ * Returns: how many one-time prekeys of that device the server holds
  */
 guint
 fakewa_server_get_prekey_count (FakewaServer *self,
                                 const char   *device_jid)
 {
+  FakewaDevice *device;
+
   g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
-  return GPOINTER_TO_UINT (g_hash_table_lookup (self->prekeys, device_jid));
+  device = g_hash_table_lookup (self->devices, device_jid);
+  return device != NULL ? fakewa_device_get_prekey_count (device) : 0;
 }
 
 /* The digits of a number as a contact query gives it ("+62812…",
@@ -287,25 +396,49 @@ contact_digits (WaNode *contact)
   return g_strdup (digits);
 }
 
-/* The companions of @phone this server paired, each with the key index
- * Baileys insists on for every device but the phone. */
+/* The devices of @phone: the phone itself (0) and the companions this
+ * server paired, each with the key index Baileys insists on for every
+ * device but the phone. */
+static gint
+compare_device_ids (gconstpointer a,
+                    gconstpointer b)
+{
+  guint first = *(const guint *) a, second = *(const guint *) b;
+
+  return first < second ? -1 : first > second;
+}
+
 static WaNode *
 device_list (FakewaServer *self,
              const char   *phone)
 {
   WaNode *devices = wa_node_new ("devices");
   WaNode *list = wa_node_add_child (devices, wa_node_new ("device-list"));
-  g_autoptr(GList) jids = g_list_sort (g_hash_table_get_keys (self->devices), (GCompareFunc) g_strcmp0);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  GHashTableIter iter;
+  const char *text;
 
-  for (GList *l = jids; l != NULL; l = l->next)
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &text, NULL))
     {
-      g_autoptr(WaJid) jid = wa_jid_parse (l->data, NULL);
-      g_autofree char *id = NULL;
+      g_autoptr(WaJid) jid = wa_jid_parse (text, NULL);
+      guint id;
 
       if (jid == NULL || g_strcmp0 (wa_jid_get_user (jid), phone) != 0)
         continue;
-      id = g_strdup_printf ("%u", wa_jid_get_device (jid));
-      wa_node_add_child (list, wa_node_new_with_attrs ("device", "id", id, "key-index", "1", NULL));
+      id = wa_jid_get_device (jid);
+      g_array_append_val (ids, id);
+    }
+  g_array_sort (ids, compare_device_ids);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      guint id = g_array_index (ids, guint, i);
+      g_autofree char *id_text = g_strdup_printf ("%u", id);
+      WaNode *device = wa_node_add_child (list, wa_node_new_with_attrs ("device", "id", id_text, NULL));
+
+      if (id != 0)
+        wa_node_set_attr (device, "key-index", "1");
     }
   return devices;
 }
@@ -365,7 +498,7 @@ handle_usync (Peer    *peer,
       if (phone == NULL)
         continue;
 
-      registered = g_hash_table_contains (self->accounts, phone);
+      registered = lookup_account (self, phone) != NULL;
       jid_text = g_strdup_printf ("%s@s.whatsapp.net", phone);
       reply = wa_node_add_child (list, wa_node_new_with_attrs ("user", "jid", jid_text, NULL));
       if (want_contact && contact != NULL)
@@ -402,7 +535,236 @@ fakewa_server_add_account (FakewaServer *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   g_return_if_fail (phone != NULL);
-  g_hash_table_add (self->accounts, g_strdup (phone));
+  ensure_account (self, phone);
+}
+
+static gboolean
+same_user (const char *a,
+           const char *b)
+{
+  g_autoptr(WaJid) first = wa_jid_parse (a, NULL);
+  g_autoptr(WaJid) second = wa_jid_parse (b, NULL);
+
+  return first != NULL && second != NULL && g_strcmp0 (wa_jid_get_user (first), wa_jid_get_user (second)) == 0;
+}
+
+static char *
+unix_now (void)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+}
+
+/* The simulated phone got a message: like a real one it confirms the
+ * delivery to the sending device, unless the message came from its own
+ * account's other device. */
+static void
+phone_received (FakewaServer *self,
+                const char   *phone_jid,
+                WaNode       *message)
+{
+  const char *sender = wa_node_get_attr (message, "from");
+  g_autoptr(WaNode) receipt = NULL;
+  g_autofree char *now = unix_now ();
+
+  if (sender == NULL || same_user (sender, phone_jid))
+    return;
+  receipt = wa_node_new_with_attrs ("receipt", "from", phone_jid, "id", wa_node_get_attr (message, "id"),
+                                    "t", now, NULL);
+  deliver (self, sender, receipt);
+}
+
+/* Sends @stanza to the device now if it is online and active, or holds it
+ * until it is; a device this server never paired gets nothing, and a
+ * phone answers for itself. */
+static void
+deliver (FakewaServer *self,
+         const char   *device_jid,
+         WaNode       *stanza)
+{
+  FakewaDevice *device = g_hash_table_lookup (self->devices, device_jid);
+
+  if (device != NULL && fakewa_device_is_primary (device))
+    {
+      if (g_str_equal (wa_node_get_tag (stanza), "message"))
+        phone_received (self, device_jid, stanza);
+      return;
+    }
+
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!peer->active || g_strcmp0 (peer->device_jid, device_jid) != 0)
+        continue;
+      if (send_node (peer, stanza, &error))
+        return;
+      g_debug ("Could not deliver a %s: %s", wa_node_get_tag (stanza), error->message);
+    }
+  if (device != NULL)
+    fakewa_device_hold (device, stanza);
+}
+
+/* One device's copy of a message (§7.7 → §8.1): its own <enc> nodes, and
+ * the sender's device identity when one of them starts a session. */
+static WaNode *
+message_for_device (Peer       *sender,
+                    WaNode     *message,
+                    const char *target,
+                    WaNode     *holder)
+{
+  const char *to = wa_node_get_attr (message, "to");
+  WaNode *identity = wa_node_get_child_by_tag (message, "device-identity");
+  g_autoptr(GPtrArray) encs = wa_node_get_children_by_tag (holder, "enc");
+  g_autofree char *now = unix_now ();
+  WaNode *copy = wa_node_new_with_attrs ("message", "from", sender->device_jid,
+                                         "id", wa_node_get_attr (message, "id"),
+                                         "type", wa_node_get_attr (message, "type") != NULL ?
+                                                 wa_node_get_attr (message, "type") : "text",
+                                         "t", now, NULL);
+  gboolean session_start = FALSE;
+
+  /* A copy for the sender's own other device names the chat it went to. */
+  if (same_user (target, sender->device_jid) && !same_user (to, sender->device_jid))
+    wa_node_set_attr (copy, "recipient", to);
+  for (guint i = 0; encs != NULL && i < encs->len; i++)
+    {
+      WaNode *enc = g_ptr_array_index (encs, i);
+
+      session_start |= g_strcmp0 (wa_node_get_attr (enc, "type"), "pkmsg") == 0;
+      wa_node_add_child (copy, wa_node_ref (enc));
+    }
+  if (session_start && identity != NULL)
+    wa_node_add_child (copy, wa_node_ref (identity));
+  return copy;
+}
+
+/* Tells the tests what went where: "relayed" (sender device, target
+ * device, the copy's first <enc> type), so they can see that a session
+ * started with pkmsg and went on with msg. */
+static void
+announce_relay (Peer       *sender,
+                const char *target,
+                WaNode     *copy)
+{
+  WaNode *enc = wa_node_get_child_by_tag (copy, "enc");
+
+  g_signal_emit (sender->server, signals[RELAYED], 0, sender->device_jid, target,
+                 enc != NULL ? wa_node_get_attr (enc, "type") : NULL);
+}
+
+/* A message (§7.7): the server acknowledges it at once, then hands each
+ * addressed device its copy, now or when it is back (§12.3). A stanza
+ * that names no recipient is refused with 479, as the real server
+ * refuses a malformed one. */
+static gboolean
+handle_message (Peer    *peer,
+                WaNode  *message,
+                GError **error)
+{
+  const char *to = wa_node_get_attr (message, "to");
+  const char *id = wa_node_get_attr (message, "id");
+  WaNode *participants = wa_node_get_child_by_tag (message, "participants");
+  g_autoptr(WaNode) ack = NULL;
+  g_autofree char *now = unix_now ();
+
+  if (id == NULL)
+    return TRUE;
+  ack = wa_node_new_with_attrs ("ack", "class", "message", "id", id, "t", now, NULL);
+  if (to == NULL || peer->device_jid == NULL)
+    {
+      wa_node_set_attr (ack, "error", "479");
+      return send_node (peer, ack, error);
+    }
+  wa_node_set_attr (ack, "from", to);
+  if (!send_node (peer, ack, error))
+    return FALSE;
+
+  if (participants != NULL)
+    {
+      g_autoptr(GPtrArray) targets = wa_node_get_children_by_tag (participants, "to");
+
+      for (guint i = 0; targets != NULL && i < targets->len; i++)
+        {
+          WaNode *target = g_ptr_array_index (targets, i);
+          const char *jid = wa_node_get_attr (target, "jid");
+          g_autoptr(WaNode) copy = NULL;
+
+          if (jid == NULL)
+            continue;
+          copy = message_for_device (peer, message, jid, target);
+          announce_relay (peer, jid, copy);
+          deliver (peer->server, jid, copy);
+        }
+    }
+  else if (wa_node_get_child_by_tag (message, "enc") != NULL)
+    {
+      /* A retry goes to the one device that asked for it (§8.5). */
+      g_autoptr(WaNode) copy = message_for_device (peer, message, to, message);
+
+      announce_relay (peer, to, copy);
+      deliver (peer->server, to, copy);
+    }
+  return TRUE;
+}
+
+/* A receipt (§7.8) goes to the device it names, or to every device of
+ * the user it names but the one it came from, saying who sent it. */
+static void
+handle_receipt (Peer   *peer,
+                WaNode *receipt)
+{
+  FakewaServer *self = peer->server;
+  const char *to = wa_node_get_attr (receipt, "to");
+  const char *optional[] = { "type", "recipient", "participant" };
+  g_autoptr(WaJid) target = to != NULL ? wa_jid_parse (to, NULL) : NULL;
+  g_autoptr(WaNode) relayed = NULL;
+  g_autofree char *now = unix_now ();
+  GPtrArray *children = wa_node_get_children (receipt);
+  GHashTableIter iter;
+  const char *jid;
+
+  if (target == NULL || peer->device_jid == NULL || wa_node_get_attr (receipt, "id") == NULL)
+    return;
+  relayed = wa_node_new_with_attrs ("receipt", "from", peer->device_jid, "id", wa_node_get_attr (receipt, "id"),
+                                    "t", now, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
+    if (wa_node_get_attr (receipt, optional[i]) != NULL)
+      wa_node_set_attr (relayed, optional[i], wa_node_get_attr (receipt, optional[i]));
+  for (guint i = 0; children != NULL && i < children->len; i++)
+    wa_node_add_child (relayed, wa_node_ref (g_ptr_array_index (children, i)));
+
+  if (wa_jid_get_device (target) != 0)
+    {
+      deliver (self, to, relayed);
+      return;
+    }
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, NULL))
+    if (same_user (jid, to) && g_strcmp0 (jid, peer->device_jid) != 0)
+      deliver (self, jid, relayed);
+}
+
+/* The account's privacy settings, as a new account has them. A client
+ * asks before it sends read receipts: "readreceipts" decides between
+ * "read" and "read-self". */
+static gboolean
+answer_privacy (Peer    *peer,
+                WaNode  *iq,
+                GError **error)
+{
+  static const char * const defaults[][2] = {
+    { "readreceipts", "all" }, { "last", "all" }, { "online", "all" }, { "profile", "all" },
+    { "status", "contacts" }, { "groupadd", "all" }, { "calladd", "all" },
+  };
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+  WaNode *privacy = wa_node_add_child (result, wa_node_new ("privacy"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+    wa_node_add_child (privacy, wa_node_new_with_attrs ("category", "name", defaults[i][0],
+                                                        "value", defaults[i][1], NULL));
+  return send_node (peer, result, error);
 }
 
 /* The companion unlinks itself (§6.5): the server confirms, forgets the
@@ -439,6 +801,13 @@ handle_node (Peer    *peer,
       peer->server->n_acks++;
       return TRUE;
     }
+  if (g_str_equal (wa_node_get_tag (node), "message"))
+    return handle_message (peer, node, error);
+  if (g_str_equal (wa_node_get_tag (node), "receipt"))
+    {
+      handle_receipt (peer, node);
+      return TRUE;
+    }
   if (!g_str_equal (wa_node_get_tag (node), "iq"))
     return TRUE;
 
@@ -453,6 +822,10 @@ handle_node (Peer    *peer,
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "usync") == 0 &&
       (child = wa_node_get_child_by_tag (node, "usync")) != NULL)
     return handle_usync (peer, node, child, error);
+
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "privacy") == 0 &&
+      g_strcmp0 (wa_node_get_attr (node, "type"), "get") == 0)
+    return answer_privacy (peer, node, error);
 
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "md") == 0 &&
       wa_node_get_child_by_tag (node, "remove-companion-device") != NULL)
@@ -776,8 +1149,6 @@ fakewa_server_finalize (GObject *object)
 
   g_ptr_array_unref (self->peers);
   g_hash_table_unref (self->devices);
-  g_hash_table_unref (self->prekeys);
-  g_hash_table_unref (self->lids);
   g_hash_table_unref (self->accounts);
   g_free (self->refusal);
   if (self->service != NULL)
@@ -793,7 +1164,6 @@ fakewa_server_finalize (GObject *object)
   g_free (self->url);
   wa_key_pair_clear (&self->root);
   wa_key_pair_clear (&self->server_static);
-  wa_key_pair_clear (&self->phone);
 
   G_OBJECT_CLASS (fakewa_server_parent_class)->finalize (object);
 }
@@ -807,16 +1177,17 @@ fakewa_server_class_init (FakewaServerClass *klass)
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
   signals[PAIRED] = g_signal_new ("paired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[RELAYED] = g_signal_new ("relayed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
+                                   G_TYPE_STRING);
 }
 
 static void
 fakewa_server_init (FakewaServer *self)
 {
   self->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)peer_free);
-  self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
-  self->prekeys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->lids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) fakewa_device_free);
+  self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) account_free);
 }
 
 static gboolean
@@ -860,7 +1231,6 @@ fakewa_server_new (GError **error)
   wa_key_pair_generate (&self->root);
   wa_key_pair_generate (&intermediate);
   wa_key_pair_generate (&self->server_static);
-  wa_key_pair_generate (&self->phone);
   self->chain = wa_cert_build (self->root.priv, &intermediate, self->server_static.pub, 0, 1,
                                now - CHAIN_VALIDITY, now + CHAIN_VALIDITY);
   wa_key_pair_clear (&intermediate);
@@ -967,7 +1337,12 @@ fakewa_server_report_prekeys_low (FakewaServer *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
 
-  g_hash_table_insert (self->prekeys, g_strdup (device_jid), GUINT_TO_POINTER (2));
+  {
+    FakewaDevice *device = g_hash_table_lookup (self->devices, device_jid);
+
+    if (device != NULL)
+      fakewa_device_keep_prekeys (device, 2);
+  }
   for (guint i = 0; i < self->peers->len; i++)
     {
       Peer *peer = g_ptr_array_index (self->peers, i);
@@ -1069,14 +1444,20 @@ fakewa_server_drop_after (FakewaServer *self,
 
 /**
  * fakewa_server_get_phone_identity:
+ * @phone: an account's number
  *
- * Returns: the identity key of the simulated phone, which signs pairings
+ * Returns: (nullable): the identity key of that account's phone, which
+ *   signs its pairings
  */
 const guint8 *
-fakewa_server_get_phone_identity (FakewaServer *self)
+fakewa_server_get_phone_identity (FakewaServer *self,
+                                  const char   *phone)
 {
+  Account *account;
+
   g_return_val_if_fail (FAKEWA_IS_SERVER (self), NULL);
-  return self->phone.pub;
+  account = lookup_account (self, phone);
+  return account != NULL ? account->identity.pub : NULL;
 }
 
 static Peer *
@@ -1097,7 +1478,7 @@ find_peer_by_ref (FakewaServer *self,
 /* The phone's part (§5.4–5.6): vouch for the companion's identity with the
  * account's key and authenticate it all with the ADV secret from the QR. */
 static GBytes *
-build_device_identity (FakewaServer  *self,
+build_device_identity (Account       *account,
                        Peer          *peer,
                        const guint8   adv_secret[WA_KEY_LEN])
 {
@@ -1119,11 +1500,11 @@ build_device_identity (FakewaServer  *self,
   g_byte_array_append (message, (const guint8 *)"\x06\x00", 2);
   g_byte_array_append (message, g_bytes_get_data (peer->details, NULL), g_bytes_get_size (peer->details));
   g_byte_array_append (message, peer->identity, WA_KEY_LEN);
-  wa_crypto_sign (self->phone.priv, message->data, message->len, account_signature);
+  wa_crypto_sign (account->identity.priv, message->data, message->len, account_signature);
 
   identity.has_details = identity.has_account_signature_key = identity.has_account_signature = TRUE;
   identity.details.data = (guint8 *)g_bytes_get_data (peer->details, &identity.details.len);
-  identity.account_signature_key.data = self->phone.pub;
+  identity.account_signature_key.data = account->identity.pub;
   identity.account_signature_key.len = WA_KEY_LEN;
   identity.account_signature.data = account_signature;
   identity.account_signature.len = WA_SIGNATURE_LEN;
@@ -1189,8 +1570,7 @@ fakewa_server_scan (FakewaServer  *self,
 
   g_free (peer->device_jid);
   peer->device_jid = g_strdup_printf ("%s:%u@s.whatsapp.net", phone, ++self->next_device);
-  fakewa_server_add_account (self, phone);
-  device_identity = build_device_identity (self, peer, adv_secret);
+  device_identity = build_device_identity (ensure_account (self, phone), peer, adv_secret);
 
   iq = wa_node_new_with_attrs ("iq", "from", "@s.whatsapp.net", "type", "set", "id", "pair-2",
                                "xmlns", "md", NULL);

@@ -21,7 +21,9 @@ G_BEGIN_DECLS
  * It answers pings, hands a registering client its pairing refs, plays
  * the phone that scans a QR code, and can drop every connection on
  * command. Signals: "client-payload" (GBytes) for each completed
- * handshake, "paired" (device JID text) once a companion countersigned. */
+ * handshake, "paired" (device JID text) once a companion countersigned,
+ * "relayed" (sender device, target device, enc type) for each copy of a
+ * message it hands on. */
 G_DECLARE_FINAL_TYPE (FakewaServer, fakewa_server, FAKEWA, SERVER, GObject)
 
 FakewaServer *fakewa_server_new             (GError       **error);
@@ -42,7 +44,8 @@ gboolean      fakewa_server_scan            (FakewaServer  *self,
                                              const char    *qr_text,
                                              const char    *phone,
                                              GError       **error);
-const guint8 *fakewa_server_get_phone_identity (FakewaServer *self);
+const guint8 *fakewa_server_get_phone_identity (FakewaServer *self,
+                                                const char   *phone);
 guint         fakewa_server_get_prekey_count (FakewaServer *self,
                                               const char   *device_jid);
 void          fakewa_server_report_prekeys_low (FakewaServer *self,

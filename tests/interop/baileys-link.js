@@ -19,165 +19,10 @@ const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const assert = require('node:assert/strict');
+const { log, startFakewa, memoryAuthState, connect, within, check, run, baileys } = require('./harness');
 
-let baileys;
-try {
-  baileys = require('@whiskeysockets/baileys');
-} catch (error) {
-  if (error.code !== 'MODULE_NOT_FOUND')
-    throw error;
-  process.stderr.write('Baileys is not installed: run “npm ci” in tests/interop (build-aux/run-tests does).\n');
-  process.exit(process.env.XI_REQUIRE_INTEROP ? 1 : 77);
-}
-const {
-  default: makeWASocket, initAuthCreds, BufferJSON, DisconnectReason, jidDecode,
-} = baileys;
-
+const { DisconnectReason, jidDecode } = baileys;
 const PHONE = '6281234567890';
-const STEP_TIMEOUT_MS = 20000;
-
-function log (...args) {
-  process.stderr.write(args.join(' ') + '\n');
-}
-
-// The fake server as a child: its stdout lines are events and answers,
-// its stdin takes commands.
-function startFakewa (program) {
-  const child = spawn(program, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout });
-  const waiting = [];
-  const backlog = [];
-
-  lines.on('line', (line) => {
-    const index = waiting.findIndex((w) => w.match(line));
-    if (index >= 0) {
-      const [w] = waiting.splice(index, 1);
-      clearTimeout(w.timer);
-      w.resolve(line);
-    } else {
-      if (process.env.INTEROP_TRACE)
-        log(`fakewa: ${line}`);
-      backlog.push(line);
-    }
-  });
-  child.on('exit', (code) => {
-    for (const w of waiting.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`fakewa exited (${code}) while waiting`));
-    }
-  });
-
-  const expect = (match, what) => {
-    const index = backlog.findIndex(match);
-    if (index >= 0)
-      return Promise.resolve(backlog.splice(index, 1)[0]);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiting.splice(waiting.findIndex((w) => w.resolve === resolve), 1);
-        reject(new Error(`fakewa did not say ${what} in time`));
-      }, STEP_TIMEOUT_MS);
-      waiting.push({ match, resolve, reject, timer });
-    });
-  };
-  const command = async (text) => {
-    child.stdin.write(text + '\n');
-    const answer = await expect((l) => l === 'ok' || l.startsWith('error '), `an answer to “${text}”`);
-    if (answer !== 'ok')
-      throw new Error(`fakewa refused “${text}”: ${answer}`);
-  };
-  return { child, expect, command };
-}
-
-// Baileys' auth state kept in memory, serialised the way its own file
-// store does so keys survive a "restart" exactly as on disk.
-function memoryAuthState () {
-  const data = new Map();
-  const roundTrip = (value) => JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver);
-  const state = {
-    creds: initAuthCreds(),
-    keys: {
-      get: async (type, ids) => {
-        const found = {};
-        for (const id of ids) {
-          const value = data.get(`${type}-${id}`);
-          if (value !== undefined)
-            found[id] = roundTrip(value);
-        }
-        return found;
-      },
-      set: async (entries) => {
-        for (const type of Object.keys(entries))
-          for (const id of Object.keys(entries[type])) {
-            const value = entries[type][id];
-            if (value)
-              data.set(`${type}-${id}`, roundTrip(value));
-            else
-              data.delete(`${type}-${id}`);
-          }
-      },
-    },
-  };
-  return { state, saveCreds: () => { state.creds = roundTrip(state.creds); } };
-}
-
-// INTEROP_TRACE=1 shows Baileys' own log of every node, for debugging.
-const silentLogger = process.env.INTEROP_TRACE ? require('pino')({ level: 'trace' }, process.stderr) : {
-  level: 'silent',
-  child () { return silentLogger; },
-  trace () {}, debug () {}, info () {}, warn () {}, error () {}, fatal () {},
-};
-
-// One Baileys socket; resolves the events the checks wait for.
-function connect (url, auth) {
-  const sock = makeWASocket({
-    waWebSocketUrl: url,
-    auth: auth.state,
-    logger: silentLogger,
-    printQRInTerminal: false,
-    markOnlineOnConnect: false,
-    fireInitQueries: false,
-    syncFullHistory: false,
-    connectTimeoutMs: STEP_TIMEOUT_MS,
-    keepAliveIntervalMs: 2000,
-  });
-  const qrCodes = [];
-  const events = { qrCodes };
-  events.opened = new Promise((resolve) => { events.resolveOpen = resolve; });
-  events.closed = new Promise((resolve) => { events.resolveClose = resolve; });
-  events.firstQr = new Promise((resolve) => { events.resolveQr = resolve; });
-
-  sock.ev.on('creds.update', (update) => {
-    Object.assign(auth.state.creds, update);
-    auth.saveCreds();
-  });
-  sock.ev.on('connection.update', (update) => {
-    if (update.qr) {
-      qrCodes.push(update.qr);
-      events.resolveQr(update.qr);
-    }
-    if (update.connection === 'open')
-      events.resolveOpen();
-    if (update.connection === 'close')
-      events.resolveClose(update.lastDisconnect?.error?.output?.statusCode);
-  });
-  events.sock = sock;
-  return events;
-}
-
-function within (promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), STEP_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-let passed = 0;
-async function check (name, body) {
-  await body();
-  passed++;
-  log(`ok ${passed} - ${name}`);
-}
 
 // xender-in-cli link --json, on its own data directory: resolves with the
 // objects it prints, one per QR code and one when linked.
@@ -274,8 +119,8 @@ async function main () {
     assert.ok(found.every((f) => f.exists));
     const devices = await within(third.sock.getUSyncDevices([`${PHONE}@s.whatsapp.net`], false, false),
                                  'the device query');
-    assert.deepEqual(devices.map((d) => `${d.user}:${d.device}`), [`${PHONE}:2`],
-                     'its own device left out, the CLI\'s listed');
+    assert.deepEqual(devices.map((d) => `${d.user}:${d.device}`), [`${PHONE}:0`, `${PHONE}:2`],
+                     'the phone and the CLI\'s device listed, its own left out');
   });
 
   await check('a dropped connection closes the socket as lost', async () => {
@@ -297,10 +142,6 @@ async function main () {
   });
 
   fakewa.child.stdin.end();
-  log(`${passed} checks passed`);
 }
 
-main().then(() => process.exit(0), (error) => {
-  log(`not ok - ${error.stack || error}`);
-  process.exit(1);
-});
+run(main);
