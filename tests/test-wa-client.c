@@ -551,6 +551,82 @@ test_slow_server (Fixture       *f,
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * 1000);
 }
 
+static void
+relayed_cb (FakewaServer *server,
+            const char   *from,
+            const char   *to,
+            const char   *type,
+            GPtrArray    *relays)
+{
+  g_ptr_array_add (relays, g_strdup_printf ("%s %s %s", from, to, type));
+}
+
+static WaNode *
+send_message (WaClient *client,
+              WaNode   *message,
+              GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  WaConnection *connection = wa_client_get_connection (client);
+
+  wa_connection_send_message_async (connection, message, 5000, NULL, request_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return wa_connection_send_message_finish (connection, result, error);
+}
+
+static WaNode *
+test_message (const char *id)
+{
+  WaNode *message = wa_node_new_with_attrs ("message", "id", id, "type", "text",
+                                            "to", "6285700000001@s.whatsapp.net", NULL);
+  WaNode *participants = wa_node_add_child (message, wa_node_new ("participants"));
+  WaNode *to = wa_node_add_child (participants, wa_node_new_with_attrs ("to", "jid", "6285700000001@s.whatsapp.net",
+                                                                        NULL));
+  WaNode *enc = wa_node_add_child (to, wa_node_new_with_attrs ("enc", "v", "2", "type", "pkmsg", NULL));
+
+  wa_node_set_content_data (enc, (const guint8 *) "\x33opaque", 7);
+  return message;
+}
+
+/* Only the server's ack says it took a message (§7.8); a refusal says
+ * why, and a refused message goes nowhere. */
+static void
+test_message_acks (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) relays = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(WaNode) first = test_message ("3EB0000000000000000001");
+  g_autoptr(WaNode) second = test_message ("3EB0000000000000000002");
+  g_autoptr(WaNode) third = test_message ("3EB0000000000000000003");
+  g_autoptr(WaNode) ack = NULL;
+  g_autoptr(GError) error = NULL;
+
+  link_device (f);
+  fakewa_server_add_account (f->server, "6285700000001");
+  g_signal_connect (f->server, "relayed", G_CALLBACK (relayed_cb), relays);
+
+  ack = send_message (f->client, first, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wa_node_get_attr (ack, "class"), ==, "message");
+  g_assert_cmpstr (wa_node_get_attr (ack, "id"), ==, "3EB0000000000000000001");
+  g_assert_cmpuint (relays->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (relays, 0), ==,
+                   "6281234567890:1@s.whatsapp.net 6285700000001@s.whatsapp.net pkmsg");
+
+  fakewa_server_refuse_messages (f->server, "463");
+  g_clear_pointer (&ack, wa_node_unref);
+  ack = send_message (f->client, second, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN);
+  g_clear_error (&error);
+
+  fakewa_server_refuse_messages (f->server, "479");
+  ack = send_message (f->client, third, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "479"));
+  g_assert_cmpuint (relays->len, ==, 1);
+}
+
 /* Losing the network ends the connection at once; getting it back
  * reconnects at once, whatever the backoff had reached. */
 static void
@@ -622,6 +698,7 @@ main (int   argc,
   ADD ("/wa/client/usync", test_usync);
   ADD ("/wa/client/refused-logins", test_refused_logins);
   ADD ("/wa/client/slow-server", test_slow_server);
+  ADD ("/wa/client/message-acks", test_message_acks);
   ADD ("/wa/client/network-changes", test_network_changes);
   ADD ("/wa/client/prekeys-low", test_prekeys_low);
 

@@ -73,7 +73,7 @@ struct _WaConnection
   GQueue                   held_frames;   /* GBytes* */
   GError                  *held_end;
 
-  GHashTable              *pending_iqs;   /* id -> PendingIq, answered by the iq with that id */
+  GHashTable              *pending;       /* "TAG ID" -> Pending: a request waiting for the TAG with its id */
   guint                    next_iq;
   char                    *id_prefix;
   GSource                 *keepalive;
@@ -114,10 +114,10 @@ typedef struct
 {
   GTask   *task;
   GSource *timeout;
-} PendingIq;
+} Pending;
 
 static void
-pending_iq_free (PendingIq *pending)
+pending_free (Pending *pending)
 {
   g_source_destroy (pending->timeout);
   g_source_unref (pending->timeout);
@@ -125,32 +125,43 @@ pending_iq_free (PendingIq *pending)
   g_free (pending);
 }
 
-/* Removes the request @id and hands its task over, or %NULL. */
+/* Removes the request waiting under @key and hands its task over, or
+ * %NULL. */
 static GTask *
-take_pending_iq (WaConnection *self,
-                 const char   *id)
+take_pending (WaConnection *self,
+              const char   *key)
 {
-  g_autofree char *key = NULL;
-  PendingIq *pending;
+  g_autofree char *stored_key = NULL;
+  Pending *pending;
   GTask *task;
 
-  if (!g_hash_table_steal_extended (self->pending_iqs, id, (gpointer *)&key, (gpointer *)&pending))
+  if (!g_hash_table_steal_extended (self->pending, key, (gpointer *)&stored_key, (gpointer *)&pending))
     return NULL;
   task = g_object_ref (pending->task);
-  pending_iq_free (pending);
+  pending_free (pending);
   return task;
 }
 
-static void
-fail_pending_iqs (WaConnection *self,
-                  const GError *error)
+static GTask *
+take_answered (WaConnection *self,
+               const char   *answer_tag,
+               const char   *id)
 {
-  g_autoptr(GList) ids = g_hash_table_get_keys (self->pending_iqs);
+  g_autofree char *key = g_strdup_printf ("%s %s", answer_tag, id);
 
-  for (GList *l = ids; l != NULL; l = l->next)
+  return take_pending (self, key);
+}
+
+static void
+fail_pending (WaConnection *self,
+              const GError *error)
+{
+  g_autoptr(GList) keys = g_hash_table_get_keys (self->pending);
+
+  for (GList *l = keys; l != NULL; l = l->next)
     {
-      g_autofree char *id = g_strdup (l->data);
-      g_autoptr(GTask) task = take_pending_iq (self, id);
+      g_autofree char *key = g_strdup (l->data);
+      g_autoptr(GTask) task = take_pending (self, key);
 
       g_task_return_error (task, g_error_copy (error));
     }
@@ -175,7 +186,7 @@ fail (WaConnection *self,
     }
   clear_handshake (self);
 
-  fail_pending_iqs (self, owned);
+  fail_pending (self, owned);
   clear_source (&self->keepalive);
 
   if (self->state == STATE_HANDSHAKE && self->connect_task != NULL)
@@ -227,18 +238,47 @@ handle_server_hello (WaConnection  *self,
   return TRUE;
 }
 
-/* An iq result or error goes to whoever sent the iq with its id. */
-static gboolean
-answer_pending_iq (WaConnection *self,
-                   WaNode       *node)
+/* The server's ack of a message (§7.8): what it refused comes back with
+ * the code of why. 463: the recipient needs a privacy token from an
+ * earlier conversation (a stranger, to the server). */
+static GError *
+refused_message (WaNode *ack)
 {
+  const char *code = wa_node_get_attr (ack, "error");
+
+  if (g_strcmp0 (code, "463") == 0)
+    return g_error_new (WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN,
+                        "The server refused the message to a number that never wrote first (463)");
+  return g_error_new (WA_ERROR, WA_ERROR_REFUSED, "The server refused the message (%s)", code);
+}
+
+/* An iq result or error goes to whoever sent the iq with its id; a
+ * message's ack to whoever sent the message. */
+static gboolean
+answer_pending (WaConnection *self,
+                WaNode       *node)
+{
+  const char *tag = wa_node_get_tag (node);
   const char *id = wa_node_get_attr (node, "id");
   const char *type = wa_node_get_attr (node, "type");
   g_autoptr(GTask) task = NULL;
 
-  if (!g_str_equal (wa_node_get_tag (node), "iq") || id == NULL ||
-      (g_strcmp0 (type, "result") != 0 && g_strcmp0 (type, "error") != 0) ||
-      (task = take_pending_iq (self, id)) == NULL)
+  if (id == NULL)
+    return FALSE;
+
+  if (g_str_equal (tag, "ack") && g_strcmp0 (wa_node_get_attr (node, "class"), "message") == 0)
+    {
+      if ((task = take_answered (self, "ack", id)) == NULL)
+        return FALSE;
+      if (wa_node_get_attr (node, "error") != NULL)
+        g_task_return_error (task, refused_message (node));
+      else
+        g_task_return_pointer (task, wa_node_ref (node), (GDestroyNotify)wa_node_unref);
+      return TRUE;
+    }
+
+  if (!g_str_equal (tag, "iq") || (g_strcmp0 (type, "result") != 0 && g_strcmp0 (type, "error") != 0) ||
+      (task = take_answered (self, "iq", id)) == NULL)
     return FALSE;
 
   if (g_str_equal (type, "error"))
@@ -299,7 +339,7 @@ handle_frame (WaConnection  *self,
       fail (self, stream_error (node));
       return TRUE;
     }
-  if (!answer_pending_iq (self, node))
+  if (!answer_pending (self, node))
     g_signal_emit (self, signals[NODE], 0, node);
   return TRUE;
 }
@@ -468,7 +508,7 @@ wa_connection_finalize (GObject *object)
   g_clear_pointer (&self->writer, wa_frame_writer_free);
   g_clear_pointer (&self->write_cipher, wa_noise_cipher_free);
   g_clear_pointer (&self->read_cipher, wa_noise_cipher_free);
-  g_hash_table_unref (self->pending_iqs);
+  g_hash_table_unref (self->pending);
   g_free (self->id_prefix);
 
   G_OBJECT_CLASS (wa_connection_parent_class)->finalize (object);
@@ -494,7 +534,7 @@ wa_connection_init (WaConnection *self)
   self->reader = wa_frame_reader_new (WA_FRAME_SIDE_CLIENT);
   self->writer = wa_frame_writer_new (WA_FRAME_SIDE_CLIENT);
   self->handshake = wa_noise_handshake_new (WA_NOISE_ROLE_INITIATOR);
-  self->pending_iqs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)pending_iq_free);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)pending_free);
   /* Ids need only be unique per connection; a random prefix keeps them
    * from repeating across reconnects, as the real clients do. */
   self->id_prefix = g_strdup_printf ("%u.%u-", g_random_int_range (10000, 99999), g_random_int_range (1, 99));
@@ -632,15 +672,50 @@ wa_connection_send_node (WaConnection  *self,
 }
 
 static gboolean
-iq_timed_out_cb (gpointer user_data)
+request_timed_out_cb (gpointer user_data)
 {
   GTask *pending_task = user_data;
   WaConnection *self = g_task_get_source_object (pending_task);
-  g_autoptr(GTask) task = take_pending_iq (self, g_task_get_task_data (pending_task));
+  g_autoptr(GTask) task = take_pending (self, g_task_get_task_data (pending_task));
 
   if (task != NULL)
     g_task_return_new_error (task, WA_ERROR, WA_ERROR_TIMED_OUT, "The server did not answer in time");
   return G_SOURCE_REMOVE;
+}
+
+/* Sends @node and waits up to @timeout_ms for the @answer_tag with the
+ * same id; the answer does not reach the "node" signal. */
+static void
+send_request (WaConnection        *self,
+              WaNode              *node,
+              const char          *answer_tag,
+              guint                timeout_ms,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data,
+              gpointer             source_tag)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  char *key = g_strdup_printf ("%s %s", answer_tag, wa_node_get_attr (node, "id"));
+  Pending *pending;
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, key, g_free);
+
+  if (!wa_connection_send_node (self, node, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The timeout lives exactly as long as the entry (pending_free). */
+  pending = g_new0 (Pending, 1);
+  pending->task = g_object_ref (task);
+  pending->timeout = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (pending->timeout, request_timed_out_cb, pending->task, NULL);
+  g_source_attach (pending->timeout, g_main_context_get_thread_default ());
+  g_hash_table_insert (self->pending, g_strdup (key), pending);
 }
 
 /**
@@ -663,37 +738,57 @@ wa_connection_send_iq_async (WaConnection        *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  PendingIq *pending;
-  char *id;
-
   g_return_if_fail (WA_IS_CONNECTION (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wa_connection_send_iq_async);
   if (wa_node_get_attr (iq, "id") == NULL)
     {
       g_autofree char *fresh = g_strdup_printf ("%s%u", self->id_prefix, ++self->next_iq);
 
       wa_node_set_attr (iq, "id", fresh);
     }
-  id = g_strdup (wa_node_get_attr (iq, "id"));
-  g_task_set_task_data (task, id, g_free);
+  send_request (self, iq, "iq", timeout_ms, cancellable, callback, user_data, wa_connection_send_iq_async);
+}
 
-  if (!wa_connection_send_node (self, iq, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+/**
+ * wa_connection_send_message_async:
+ * @self: an open connection
+ * @message: a `<message>` stanza with its id
+ * @timeout_ms: how long to wait for the server's ack
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the ack, the refusal or the timeout
+ * @user_data: closure
+ *
+ * Sends a message and waits for the server's `<ack class="message">` with
+ * its id (§7.8): only that ack says the server took it. A refusal comes
+ * back as %WA_ERROR_NEEDS_PRIVACY_TOKEN or %WA_ERROR_REFUSED.
+ */
+void
+wa_connection_send_message_async (WaConnection        *self,
+                                  WaNode              *message,
+                                  guint                timeout_ms,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (WA_IS_CONNECTION (self));
+  g_return_if_fail (wa_node_get_attr (message, "id") != NULL);
 
-  /* The timeout lives exactly as long as the entry (pending_iq_free). */
-  pending = g_new0 (PendingIq, 1);
-  pending->task = g_object_ref (task);
-  pending->timeout = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (pending->timeout, iq_timed_out_cb, pending->task, NULL);
-  g_source_attach (pending->timeout, g_main_context_get_thread_default ());
-  g_hash_table_insert (self->pending_iqs, g_strdup (id), pending);
+  send_request (self, message, "ack", timeout_ms, cancellable, callback, user_data,
+                wa_connection_send_message_async);
+}
+
+/**
+ * wa_connection_send_message_finish:
+ *
+ * Returns: (transfer full): the server's ack
+ */
+WaNode *
+wa_connection_send_message_finish (WaConnection  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -57,6 +57,15 @@ void          wa_connection_send_iq_async  (WaConnection         *self,
 WaNode       *wa_connection_send_iq_finish (WaConnection         *self,
                                             GAsyncResult         *result,
                                             GError              **error);
+void          wa_connection_send_message_async  (WaConnection    *self,
+                                            WaNode               *message,
+                                            guint                 timeout_ms,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+WaNode       *wa_connection_send_message_finish (WaConnection    *self,
+                                            GAsyncResult         *result,
+                                            GError              **error);
 void          wa_connection_start_keepalive (WaConnection        *self,
                                             guint                 interval_ms,
                                             guint                 timeout_ms);

@@ -35,6 +35,10 @@ G_BEGIN_DECLS
  *   (login failure 402), usually for messaging too many strangers
  * @WA_ERROR_CLIENT_OUTDATED: WhatsApp no longer accepts this version
  *   (login failure 405)
+ * @WA_ERROR_NEEDS_PRIVACY_TOKEN: the server refused a message to someone
+ *   who never wrote to this account first (ack error 463)
+ * @WA_ERROR_REFUSED: the server refused a message for another reason (its
+ *   code is in the message; 479: malformed)
  *
  * Errors of the WhatsApp protocol library.
  */
@@ -54,6 +58,8 @@ typedef enum {
   WA_ERROR_BANNED,
   WA_ERROR_TEMPORARILY_BANNED,
   WA_ERROR_CLIENT_OUTDATED,
+  WA_ERROR_NEEDS_PRIVACY_TOKEN,
+  WA_ERROR_REFUSED,
 } WaError;
 
 GQuark wa_error_quark (void);

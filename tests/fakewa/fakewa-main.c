@@ -30,6 +30,8 @@
  *   refuse-logins REASON        every login fails with that reason ("-":
  *                               accept them again)
  *   delay MS                    every node waits MS before it is handled
+ *   refuse-messages CODE        every message is acked with that error
+ *                               ("-": relay them again)
  *   quit
  * and answers each with "ok" or "error MESSAGE".
  */
@@ -100,6 +102,11 @@ run_command (Program    *program,
   else if (g_str_equal (words[0], "refuse-logins") && g_strv_length (words) == 2)
     {
       fakewa_server_refuse_logins (program->server, g_str_equal (words[1], "-") ? NULL : words[1]);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "refuse-messages") && g_strv_length (words) == 2)
+    {
+      fakewa_server_refuse_messages (program->server, g_str_equal (words[1], "-") ? NULL : words[1]);
       say ("ok");
     }
   else if (g_str_equal (words[0], "delay") && g_strv_length (words) == 2)

@@ -79,6 +79,7 @@ struct _FakewaServer
   char       *refusal;  /* the reason logins are refused with, or NULL */
   guint       ban_expire_s; /* with reason 402: how long the ban lasts */
   guint       reply_delay_ms;
+  char       *message_refusal; /* the ack error every message gets, or NULL */
   guint       n_acks;  /* acks received for what it sent */
 };
 
@@ -671,9 +672,9 @@ handle_message (Peer    *peer,
   if (id == NULL)
     return TRUE;
   ack = wa_node_new_with_attrs ("ack", "class", "message", "id", id, "t", now, NULL);
-  if (to == NULL || peer->device_jid == NULL)
+  if (to == NULL || peer->device_jid == NULL || peer->server->message_refusal != NULL)
     {
-      wa_node_set_attr (ack, "error", "479");
+      wa_node_set_attr (ack, "error", peer->server->message_refusal != NULL ? peer->server->message_refusal : "479");
       return send_node (peer, ack, error);
     }
   wa_node_set_attr (ack, "from", to);
@@ -1151,6 +1152,7 @@ fakewa_server_finalize (GObject *object)
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->accounts);
   g_free (self->refusal);
+  g_free (self->message_refusal);
   if (self->service != NULL)
     {
       g_socket_service_stop (self->service);
@@ -1408,6 +1410,20 @@ fakewa_server_refuse_logins (FakewaServer *self,
   g_free (self->refusal);
   self->refusal = g_strdup (reason);
   self->ban_expire_s = 0;
+}
+
+/**
+ * fakewa_server_refuse_messages:
+ * @code: (nullable): the error every message's ack carries from now on,
+ *   such as "463" (no privacy token) or "479"; %NULL to relay them again
+ */
+void
+fakewa_server_refuse_messages (FakewaServer *self,
+                               const char   *code)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_free (self->message_refusal);
+  self->message_refusal = g_strdup (code);
 }
 
 /**

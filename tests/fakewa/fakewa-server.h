@@ -57,6 +57,8 @@ void          fakewa_server_add_account     (FakewaServer  *self,
                                              const char    *phone);
 void          fakewa_server_refuse_logins   (FakewaServer  *self,
                                              const char    *reason);
+void          fakewa_server_refuse_messages (FakewaServer  *self,
+                                             const char    *code);
 void          fakewa_server_ban_for         (FakewaServer  *self,
                                              guint          expire_s);
 void          fakewa_server_set_reply_delay (FakewaServer  *self,
