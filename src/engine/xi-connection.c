@@ -283,7 +283,12 @@ publish (XiConnection *self)
     snapshot->status = XI_CONNECTION_STATUS_NOT_LINKED;
   snapshot->device_jid = g_strdup (device_jid);
 
-  g_debug ("Status: %s", g_enum_to_string (XI_TYPE_CONNECTION_STATUS, snapshot->status));
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    {
+      g_autofree char *name = g_enum_to_string (XI_TYPE_CONNECTION_STATUS, snapshot->status);
+
+      g_debug ("Status: %s", name);
+    }
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->pending, snapshot_free);
@@ -858,6 +863,11 @@ xi_connection_unlink_async (XiConnection        *self,
   g_main_context_invoke (self->net_context, unlink_on_network_thread, g_steal_pointer (&task));
 }
 
+/**
+ * xi_connection_unlink_finish:
+ *
+ * Returns: %TRUE once the keys are gone, or %FALSE with @error set
+ */
 gboolean
 xi_connection_unlink_finish (XiConnection  *self,
                              GAsyncResult  *result,
@@ -867,6 +877,11 @@ xi_connection_unlink_finish (XiConnection  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/**
+ * xi_connection_get_status:
+ *
+ * Returns: what the user is told about the connection now
+ */
 XiConnectionStatus
 xi_connection_get_status (XiConnection *self)
 {
@@ -874,6 +889,12 @@ xi_connection_get_status (XiConnection *self)
   return self->status;
 }
 
+/**
+ * xi_connection_get_retry_at:
+ *
+ * Returns: the monotonic time of the next attempt while reconnecting,
+ *   otherwise 0
+ */
 gint64
 xi_connection_get_retry_at (XiConnection *self)
 {
