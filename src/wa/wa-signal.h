@@ -1,0 +1,120 @@
+/* wa-signal.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "wa-credentials.h"
+#include "wa-jid.h"
+#include "wa-key-store.h"
+
+G_BEGIN_DECLS
+
+#define WA_SIGNAL_ERROR (wa_signal_error_quark ())
+
+/**
+ * WaSignalError:
+ * @WA_SIGNAL_ERROR_DUPLICATE: the message was decrypted before (a replay,
+ *   or the server delivering it twice); the receiver drops it and acks
+ * @WA_SIGNAL_ERROR_NO_SESSION: there is no session with that device; the
+ *   receiver asks for a retry, the sender fetches a prekey bundle
+ * @WA_SIGNAL_ERROR_INVALID_PRE_KEY: a pkmsg names a one-time prekey we no
+ *   longer have (used already, or never made); the receiver asks for a
+ *   retry with fresh keys
+ *
+ * The Signal failures a caller acts on in its own way. Everything else
+ * is %WA_ERROR: %WA_ERROR_MALFORMED for bytes that do not parse,
+ * %WA_ERROR_CRYPTO for what does not verify or decrypt.
+ */
+typedef enum {
+  WA_SIGNAL_ERROR_DUPLICATE,
+  WA_SIGNAL_ERROR_NO_SESSION,
+  WA_SIGNAL_ERROR_INVALID_PRE_KEY,
+} WaSignalError;
+
+GQuark wa_signal_error_quark (void);
+
+/**
+ * WaSignalMessageType:
+ * @WA_SIGNAL_MESSAGE_PKMSG: a PreKeySignalMessage, sent until the peer
+ *   answers; it can start a session on the receiving side
+ * @WA_SIGNAL_MESSAGE_MSG: a SignalMessage in an established session
+ *
+ * The two 1:1 ciphertexts, named as the `type` attribute of `<enc>`
+ * names them (protocol notes §7.6).
+ */
+typedef enum {
+  WA_SIGNAL_MESSAGE_PKMSG,
+  WA_SIGNAL_MESSAGE_MSG,
+} WaSignalMessageType;
+
+const char *wa_signal_message_type_to_string   (WaSignalMessageType  type);
+gboolean    wa_signal_message_type_from_string (const char          *text,
+                                                WaSignalMessageType *type);
+
+/**
+ * WaSignalBundle:
+ * @registration_id: the device's registration id
+ * @identity_key: its identity public key, 32 bytes as on the wire
+ * @signed_pre_key_id: the id of its signed prekey (24 bits)
+ * @signed_pre_key: the signed prekey's public key, 32 bytes
+ * @signed_pre_key_signature: the identity's signature over 0x05 || it
+ * @has_pre_key: whether the server still had a one-time prekey
+ * @pre_key_id: that prekey's id (24 bits)
+ * @pre_key: its public key, 32 bytes
+ *
+ * A device's prekey bundle, as the `<user>` of an `<iq xmlns="encrypt">`
+ * key answer carries it (protocol notes §7.3).
+ */
+typedef struct
+{
+  guint32  registration_id;
+  guint8   identity_key[WA_KEY_LEN];
+  guint32  signed_pre_key_id;
+  guint8   signed_pre_key[WA_KEY_LEN];
+  guint8   signed_pre_key_signature[WA_SIGNATURE_LEN];
+  gboolean has_pre_key;
+  guint32  pre_key_id;
+  guint8   pre_key[WA_KEY_LEN];
+} WaSignalBundle;
+
+#define WA_TYPE_SIGNAL (wa_signal_get_type ())
+
+G_DECLARE_FINAL_TYPE (WaSignal, wa_signal, WA, SIGNAL, GObject)
+
+WaSignal   *wa_signal_new                    (WaKeyStore            *store,
+                                              const WaCredentials   *credentials,
+                                              GError               **error);
+
+gboolean    wa_signal_build_session          (WaSignal              *self,
+                                              const WaJid           *device,
+                                              const WaSignalBundle  *bundle,
+                                              GError               **error);
+GBytes     *wa_signal_encrypt                (WaSignal              *self,
+                                              const WaJid           *device,
+                                              GBytes                *plaintext,
+                                              WaSignalMessageType   *type,
+                                              GError               **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes     *wa_signal_decrypt                (WaSignal              *self,
+                                              const WaJid           *device,
+                                              WaSignalMessageType    type,
+                                              GBytes                *ciphertext,
+                                              GError               **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean    wa_signal_has_session            (WaSignal              *self,
+                                              const WaJid           *device);
+gboolean    wa_signal_delete_session         (WaSignal              *self,
+                                              const WaJid           *device);
+guint       wa_signal_delete_all_sessions    (WaSignal              *self,
+                                              const WaJid           *user);
+GPtrArray  *wa_signal_take_identity_changes  (WaSignal              *self);
+
+GBytes     *wa_signal_pad                    (GBytes                *plaintext);
+GBytes     *wa_signal_unpad                  (GBytes                *padded,
+                                              GError               **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
