@@ -12,6 +12,7 @@
 #include "wa-credentials.h"
 #include "wa-error.h"
 #include "wa-pairing.h"
+#include "wa-usync.h"
 #include "xi-test-utils.h"
 
 /* A device's whole connection life against the fake server: linking by
@@ -397,87 +398,57 @@ request (WaClient *client,
   return wa_connection_send_iq_finish (connection, result, error);
 }
 
-static WaNode *
-usync_user (const char *contact)
-{
-  WaNode *user = wa_node_new ("user");
-  WaNode *child = wa_node_add_child (user, wa_node_new ("contact"));
-
-  wa_node_set_content_data (child, (const guint8 *) contact, strlen (contact));
-  return user;
-}
-
-static WaNode *
-find_user (WaNode     *list,
-           const char *jid)
-{
-  g_autoptr(GPtrArray) users = wa_node_get_children_by_tag (list, "user");
-
-  for (guint i = 0; users != NULL && i < users->len; i++)
-    if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (users, i), "jid"), jid) == 0)
-      return g_ptr_array_index (users, i);
-  return NULL;
-}
-
 /* The fake server knows who is on WhatsApp, their devices and their
- * LIDs, and says so the way usync does (§7.2, §9). */
+ * LIDs, and our usync queries read its answers (§7.2, §9). */
 static void
 test_usync (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(WaNode) iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "get",
-                                                 "xmlns", "usync", NULL);
+  const char *phones[] = { "6281234567890", "6285700000001", "6289999999999", NULL };
+  const char *users[] = { "6281234567890@s.whatsapp.net", "6285700000001@s.whatsapp.net", NULL };
+  g_autoptr(WaNode) contacts = wa_usync_contacts_request (phones);
+  g_autoptr(WaNode) devices = wa_usync_devices_request (users);
   g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) devices = NULL;
   g_autofree char *lid = NULL;
   g_autofree char *lid_user = NULL;
-  WaNode *usync, *query, *list, *user, *contact;
-  GBytes *content;
+  WaContactCheck *check;
 
   link_device (f);
   fakewa_server_add_account (f->server, "6285700000001");
 
-  usync = wa_node_add_child (iq, wa_node_new_with_attrs ("usync", "sid", "s1", "mode", "query", "last", "true",
-                                                         "index", "0", "context", "interactive", NULL));
-  query = wa_node_add_child (usync, wa_node_new ("query"));
-  wa_node_add_children (query, wa_node_new ("contact"), wa_node_new ("devices"), wa_node_new ("lid"), NULL);
-  list = wa_node_add_child (usync, wa_node_new ("list"));
-  wa_node_add_children (list, usync_user ("+6281234567890"), usync_user ("+6285700000001@c.us"),
-                        usync_user ("+6289999999999"), usync_user ("+62 not a number"), NULL);
-
-  answer = request (f->client, iq, 5000, &error);
+  answer = request (f->client, contacts, 5000, &error);
   g_assert_no_error (error);
-  usync = wa_node_get_child_by_tag (answer, "usync");
-  g_assert_cmpstr (wa_node_get_attr (usync, "sid"), ==, "s1");
-  list = wa_node_get_child_by_tag (usync, "list");
-  g_assert_cmpuint (wa_node_get_n_children (list), ==, 3);
+  checks = wa_usync_parse_contacts (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (checks->len, ==, 3);
 
-  /* The linked account: on WhatsApp, its phone and companion listed, its
-   * LID named. */
-  user = find_user (list, "6281234567890@s.whatsapp.net");
-  contact = wa_node_get_child_by_tag (user, "contact");
-  g_assert_cmpstr (wa_node_get_attr (contact, "type"), ==, "in");
-  content = wa_node_get_content_bytes (contact);
-  g_assert_cmpmem (g_bytes_get_data (content, NULL), g_bytes_get_size (content), "+6281234567890", 14);
-  devices = wa_node_get_children_by_tag (wa_node_get_child_by_tag (wa_node_get_child_by_tag (user, "devices"),
-                                                                   "device-list"), "device");
-  g_assert_cmpuint (devices->len, ==, 2);
-  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 0), "id"), ==, "0");
-  g_assert_null (wa_node_get_attr (g_ptr_array_index (devices, 0), "key-index"));
-  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 1), "id"), ==, "1");
-  g_assert_cmpstr (wa_node_get_attr (g_ptr_array_index (devices, 1), "key-index"), ==, "1");
+  /* The linked account: on WhatsApp, with the LID pair-success named. */
+  check = g_ptr_array_index (checks, 0);
+  g_assert_cmpstr (check->phone, ==, "6281234567890");
+  g_assert_true (check->on_whatsapp);
+  g_assert_cmpstr (check->jid, ==, "6281234567890@s.whatsapp.net");
   lid = fakewa_server_dup_device_lid (f->server, "6281234567890:1@s.whatsapp.net");
   lid_user = g_strdup_printf ("%.*s@lid", (int) (strchr (lid, ':') - lid), lid);
-  g_assert_cmpstr (wa_node_get_attr (wa_node_get_child_by_tag (user, "lid"), "val"), ==, lid_user);
+  g_assert_cmpstr (check->lid, ==, lid_user);
+  /* An account with no companion, and a number not on WhatsApp. */
+  g_assert_true (((WaContactCheck *) g_ptr_array_index (checks, 1))->on_whatsapp);
+  check = g_ptr_array_index (checks, 2);
+  g_assert_false (check->on_whatsapp);
+  g_assert_null (check->lid);
 
-  /* An account without companions, and a number not on WhatsApp. */
-  user = find_user (list, "6285700000001@s.whatsapp.net");
-  g_assert_cmpstr (wa_node_get_attr (wa_node_get_child_by_tag (user, "contact"), "type"), ==, "in");
-  user = find_user (list, "6289999999999@s.whatsapp.net");
-  g_assert_cmpstr (wa_node_get_attr (wa_node_get_child_by_tag (user, "contact"), "type"), ==, "out");
-  g_assert_null (wa_node_get_child_by_tag (user, "devices"));
-  g_assert_null (wa_node_get_child_by_tag (user, "lid"));
+  /* Devices: each account's phone, and the companion of the first. */
+  g_clear_pointer (&answer, wa_node_unref);
+  answer = request (f->client, devices, 5000, &error);
+  g_assert_no_error (error);
+  listed = wa_usync_parse_devices (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (listed, 0), ==, "6281234567890@s.whatsapp.net");
+  g_assert_cmpstr (g_ptr_array_index (listed, 1), ==, "6281234567890:1@s.whatsapp.net");
+  g_assert_cmpstr (g_ptr_array_index (listed, 2), ==, "6285700000001@s.whatsapp.net");
 }
 
 /* A refused login says why, and the client reacts as the reason asks
