@@ -13,103 +13,12 @@
 #include "wa-error.h"
 #include "wa-pairing.h"
 #include "wa-usync.h"
+#include "xi-fake-monitor.h"
 #include "xi-test-utils.h"
 
 /* A device's whole connection life against the fake server: linking by
  * QR, the restart and login, reconnecting after a drop or a silent link,
  * and the ends that must not reconnect (unlinked, replaced). */
-
-/* A network monitor the test switches on and off. */
-#define FAKE_TYPE_MONITOR (fake_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (FakeMonitor, fake_monitor, FAKE, MONITOR, GObject)
-
-struct _FakeMonitor
-{
-  GObject  parent_instance;
-  gboolean available;
-};
-
-static void fake_monitor_iface_init (GNetworkMonitorInterface *iface);
-static void fake_monitor_initable_init (GInitableIface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMonitor, fake_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, fake_monitor_initable_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, fake_monitor_iface_init))
-
-enum {
-  PROP_0,
-  PROP_AVAILABLE,
-  PROP_METERED,
-  PROP_CONNECTIVITY,
-};
-
-static gboolean
-fake_monitor_initable (GInitable     *initable,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  return TRUE;
-}
-
-static void
-fake_monitor_initable_init (GInitableIface *iface)
-{
-  iface->init = fake_monitor_initable;
-}
-
-static void
-fake_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-}
-
-static void
-fake_monitor_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  FakeMonitor *self = FAKE_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case PROP_AVAILABLE:
-      g_value_set_boolean (value, self->available);
-      break;
-    case PROP_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case PROP_CONNECTIVITY:
-      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fake_monitor_class_init (FakeMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = fake_monitor_get_property;
-  g_object_class_override_property (object_class, PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-fake_monitor_init (FakeMonitor *self)
-{
-  self->available = TRUE;
-}
-
-static void
-fake_monitor_set (FakeMonitor *self,
-                  gboolean     available)
-{
-  self->available = available;
-  g_signal_emit_by_name (self, "network-changed", available);
-}
 
 typedef struct
 {
@@ -604,19 +513,19 @@ static void
 test_network_changes (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(FakeMonitor) monitor = g_object_new (FAKE_TYPE_MONITOR, NULL);
+  g_autoptr(GNetworkMonitor) monitor = xi_fake_monitor_new ();
 
   wa_client_set_backoff (f->client, 60000, 60000);
   wa_client_set_network_monitor (f->client, G_NETWORK_MONITOR (monitor));
   link_device (f);
 
-  fake_monitor_set (monitor, FALSE);
+  xi_fake_monitor_set_available (XI_FAKE_MONITOR (monitor), FALSE);
   g_assert_cmpint (wa_client_get_state (f->client), ==, WA_CLIENT_STATE_WAITING);
   g_assert_cmpstr (wa_client_get_last_error (f->client), ==, "No network");
   g_assert_cmpuint (wa_client_get_retry_in (f->client), >=, 30);
 
   /* Without the monitor the next try would be half a minute away. */
-  fake_monitor_set (monitor, TRUE);
+  xi_fake_monitor_set_available (XI_FAKE_MONITOR (monitor), TRUE);
   wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
 }
 

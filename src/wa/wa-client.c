@@ -482,7 +482,6 @@ link_paired_cb (WaLink     *link,
 {
   wa_pairing_save (pairing, jid, self->store);
   g_free (self->device_jid);
-  g_free (self->lid);
   self->device_jid = g_strdup (jid);
   remember_lid (self, lid);
   set_state (self, WA_CLIENT_STATE_CONNECTING);
@@ -643,6 +642,7 @@ wa_client_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->credentials, wa_credentials_free);
   g_free (self->device_jid);
+  g_free (self->lid);
   g_free (self->url);
   g_free (self->last_error);
 
@@ -801,6 +801,30 @@ wa_client_get_device_jid (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
   return self->device_jid;
+}
+
+/**
+ * wa_client_get_credentials:
+ *
+ * Returns: (nullable): this device's keys, once it connected
+ */
+const WaCredentials *
+wa_client_get_credentials (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->credentials;
+}
+
+/**
+ * wa_client_get_key_store:
+ *
+ * Returns: (transfer none): where the client keeps its secrets
+ */
+WaKeyStore *
+wa_client_get_key_store (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->store;
 }
 
 /**

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "wa-connection.h"
+#include "wa-credentials.h"
 #include "wa-key-store.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,8 @@ guint          wa_client_get_retry_in   (WaClient      *self);
 const char    *wa_client_get_last_error (WaClient      *self);
 const char    *wa_client_get_device_jid (WaClient      *self);
 const char    *wa_client_get_lid        (WaClient      *self);
+const WaCredentials *wa_client_get_credentials (WaClient *self);
+WaKeyStore    *wa_client_get_key_store  (WaClient      *self);
 WaConnection  *wa_client_get_connection (WaClient      *self);
 void           wa_client_unlink_async   (WaClient      *self,
                                          GCancellable  *cancellable,

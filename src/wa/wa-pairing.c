@@ -253,6 +253,21 @@ wa_pairing_load_device_jid (WaKeyStore *store)
 }
 
 /**
+ * wa_pairing_load_account:
+ * @store: where the application keeps secrets
+ *
+ * Returns: (transfer full) (nullable): the signed device identity the
+ *   phone gave this device, which goes with every message that starts a
+ *   session (§7.7), or %NULL when it was never linked
+ */
+GBytes *
+wa_pairing_load_account (WaKeyStore *store)
+{
+  g_return_val_if_fail (WA_IS_KEY_STORE (store), NULL);
+  return wa_key_store_load (store, KIND, "account");
+}
+
+/**
  * wa_pairing_save_lid:
  * @store: where the application keeps secrets
  * @lid: this device's LID JID, as pair-success or <success> names it

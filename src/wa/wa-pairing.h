@@ -42,6 +42,7 @@ void        wa_pairing_save          (const WaPairing      *self,
                                       const char           *device_jid,
                                       WaKeyStore           *store);
 char       *wa_pairing_load_device_jid (WaKeyStore         *store);
+GBytes     *wa_pairing_load_account  (WaKeyStore           *store);
 void        wa_pairing_save_lid      (WaKeyStore           *store,
                                       const char           *lid);
 char       *wa_pairing_load_lid      (WaKeyStore           *store);
