@@ -72,60 +72,31 @@ party_clear (Party *party)
   g_clear_pointer (&party->upload, wa_node_unref);
 }
 
-static guint32
-read_be (WaNode     *parent,
-         const char *tag,
-         gsize       len)
-{
-  GBytes *bytes = wa_node_get_content_bytes (wa_node_get_child_by_tag (parent, tag));
-  const guint8 *data;
-  guint32 value = 0;
-
-  g_assert_cmpuint (g_bytes_get_size (bytes), ==, len);
-  data = g_bytes_get_data (bytes, NULL);
-  for (gsize i = 0; i < len; i++)
-    value = value << 8 | data[i];
-  return value;
-}
-
-static void
-read_key (WaNode     *parent,
-          const char *tag,
-          guint8     *out,
-          gsize       len)
-{
-  GBytes *bytes = wa_node_get_content_bytes (wa_node_get_child_by_tag (parent, tag));
-
-  g_assert_cmpuint (g_bytes_get_size (bytes), ==, len);
-  memcpy (out, g_bytes_get_data (bytes, NULL), len);
-}
-
 /* The bundle the server would give for @party, with its next unused
- * one-time prekey if @with_pre_key. */
+ * one-time prekey if @with_pre_key: a `<user>` made of the upload's
+ * nodes, read back as a sender reads the key answer. */
 static void
 party_bundle (Party          *party,
               gboolean        with_pre_key,
               WaSignalBundle *bundle)
 {
-  WaNode *skey = wa_node_get_child_by_tag (party->upload, "skey");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaNode) user = wa_node_new ("user");
+  const char *tags[] = { "registration", "type", "identity", "skey" };
 
-  memset (bundle, 0, sizeof *bundle);
-  bundle->registration_id = read_be (party->upload, "registration", 4);
-  read_key (party->upload, "identity", bundle->identity_key, WA_KEY_LEN);
-  bundle->signed_pre_key_id = read_be (skey, "id", 3);
-  read_key (skey, "value", bundle->signed_pre_key, WA_KEY_LEN);
-  read_key (skey, "signature", bundle->signed_pre_key_signature, WA_SIGNATURE_LEN);
+  wa_node_set_attr_jid (user, "jid", party->jid);
+  for (guint i = 0; i < G_N_ELEMENTS (tags); i++)
+    wa_node_add_child (user, wa_node_ref (wa_node_get_child_by_tag (party->upload, tags[i])));
   if (with_pre_key)
     {
       g_autoptr(GPtrArray) keys = wa_node_get_children_by_tag (wa_node_get_child_by_tag (party->upload, "list"), "key");
-      WaNode *key;
 
       g_assert_cmpuint (party->handed_out, <, keys->len);
-      key = g_ptr_array_index (keys, party->handed_out++);
-      bundle->has_pre_key = TRUE;
-      bundle->pre_key_id = read_be (key, "id", 3);
-      read_key (key, "value", bundle->pre_key, WA_KEY_LEN);
+      wa_node_add_child (user, wa_node_ref (g_ptr_array_index (keys, party->handed_out++)));
     }
+  g_assert_true (wa_signal_bundle_parse (user, bundle, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (bundle->has_pre_key, ==, with_pre_key);
 }
 
 static gboolean

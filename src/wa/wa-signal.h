@@ -12,6 +12,7 @@
 #include "wa-credentials.h"
 #include "wa-jid.h"
 #include "wa-key-store.h"
+#include "wa-signal-bundle.h"
 
 G_BEGIN_DECLS
 
@@ -56,32 +57,6 @@ typedef enum {
 const char *wa_signal_message_type_to_string   (WaSignalMessageType  type);
 gboolean    wa_signal_message_type_from_string (const char          *text,
                                                 WaSignalMessageType *type);
-
-/**
- * WaSignalBundle:
- * @registration_id: the device's registration id
- * @identity_key: its identity public key, 32 bytes as on the wire
- * @signed_pre_key_id: the id of its signed prekey (24 bits)
- * @signed_pre_key: the signed prekey's public key, 32 bytes
- * @signed_pre_key_signature: the identity's signature over 0x05 || it
- * @has_pre_key: whether the server still had a one-time prekey
- * @pre_key_id: that prekey's id (24 bits)
- * @pre_key: its public key, 32 bytes
- *
- * A device's prekey bundle, as the `<user>` of an `<iq xmlns="encrypt">`
- * key answer carries it (protocol notes §7.3).
- */
-typedef struct
-{
-  guint32  registration_id;
-  guint8   identity_key[WA_KEY_LEN];
-  guint32  signed_pre_key_id;
-  guint8   signed_pre_key[WA_KEY_LEN];
-  guint8   signed_pre_key_signature[WA_SIGNATURE_LEN];
-  gboolean has_pre_key;
-  guint32  pre_key_id;
-  guint8   pre_key[WA_KEY_LEN];
-} WaSignalBundle;
 
 #define WA_TYPE_SIGNAL (wa_signal_get_type ())
 
