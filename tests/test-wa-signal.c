@@ -545,6 +545,60 @@ test_identity_change (void)
   party_clear (&new_alice);
 }
 
+/* §8.5 at the Signal level: Bob reinstalled, so Alice's msg finds no
+ * session; his retry receipt carries fresh keys, from which Alice builds a
+ * new session and sends the message again as a pkmsg. */
+static void
+test_retry_after_reinstall (void)
+{
+  Party alice = { 0 }, bob = { 0 }, new_bob = { 0 };
+  g_autoptr(GBytes) a1 = NULL, b1 = NULL, lost = NULL, again = NULL;
+  g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", "3EB0C0FFEE", "type", "retry", NULL);
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GPtrArray) pre_keys = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *tags[] = { "type", "identity", "skey" };
+  WaSignalBundle bundle;
+  WaNode *keys;
+
+  party_init (&alice, "15550001111@s.whatsapp.net");
+  party_init (&bob, "15550002222:4@s.whatsapp.net");
+  build_session (&alice, &bob, TRUE);
+  a1 = seal (&alice, &bob, "hello", WA_SIGNAL_MESSAGE_PKMSG);
+  open_ok (&bob, &alice, WA_SIGNAL_MESSAGE_PKMSG, a1, "hello");
+  b1 = seal (&bob, &alice, "hi", WA_SIGNAL_MESSAGE_MSG);
+  open_ok (&alice, &bob, WA_SIGNAL_MESSAGE_MSG, b1, "hi");
+
+  party_init (&new_bob, "15550002222:4@s.whatsapp.net");
+  lost = seal (&alice, &new_bob, "are you there?", WA_SIGNAL_MESSAGE_MSG);
+  open_fails (&new_bob, &alice, WA_SIGNAL_MESSAGE_MSG, lost, WA_SIGNAL_ERROR, WA_SIGNAL_ERROR_NO_SESSION);
+
+  /* The retry receipt, with its keys as the new device uploaded them. */
+  wa_node_add_child (receipt, wa_node_new_with_attrs ("retry", "count", "2", "id", "3EB0C0FFEE", "v", "1", NULL));
+  wa_node_add_child (receipt, wa_node_ref (wa_node_get_child_by_tag (new_bob.upload, "registration")));
+  keys = wa_node_add_child (receipt, wa_node_new ("keys"));
+  for (guint i = 0; i < G_N_ELEMENTS (tags); i++)
+    wa_node_add_child (keys, wa_node_ref (wa_node_get_child_by_tag (new_bob.upload, tags[i])));
+  pre_keys = wa_node_get_children_by_tag (wa_node_get_child_by_tag (new_bob.upload, "list"), "key");
+  wa_node_add_child (keys, wa_node_ref (g_ptr_array_index (pre_keys, 0)));
+
+  g_assert_true (wa_signal_bundle_parse (receipt, &bundle, &error));
+  g_assert_no_error (error);
+  g_assert_true (wa_signal_build_session (alice.signal, new_bob.jid, &bundle, &error));
+  g_assert_no_error (error);
+  changes = wa_signal_take_identity_changes (alice.signal);
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_assert_true (wa_jid_equal (changes->pdata[0], new_bob.jid));
+
+  again = seal (&alice, &new_bob, "are you there?", WA_SIGNAL_MESSAGE_PKMSG);
+  open_ok (&new_bob, &alice, WA_SIGNAL_MESSAGE_PKMSG, again, "are you there?");
+  g_assert_false (has_pre_key (&new_bob, 1));
+
+  party_clear (&alice);
+  party_clear (&bob);
+  party_clear (&new_bob);
+}
+
 static void
 test_padding (void)
 {
@@ -869,6 +923,7 @@ main (int   argc,
   g_test_add_func ("/wa/signal/missing-session-and-pre-key", test_missing_session_and_pre_key);
   g_test_add_func ("/wa/signal/delete-all-sessions", test_delete_all_sessions);
   g_test_add_func ("/wa/signal/identity-change", test_identity_change);
+  g_test_add_func ("/wa/signal/retry-after-reinstall", test_retry_after_reinstall);
   g_test_add_func ("/wa/signal/thread-confined", test_thread_confined);
 
   return g_test_run ();
