@@ -1,0 +1,854 @@
+/* wa-messenger.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "wa-messenger"
+
+#include "config.h"
+
+#include "wa-e2e.pb-c.h"
+#include "wa-error.h"
+#include "wa-messenger.h"
+#include "wa-pairing.h"
+#include "wa-proto.h"
+#include "wa-signal.h"
+#include "wa-usync.h"
+
+/*
+ * Sending (protocol notes §7): the recipient's devices and our own come
+ * from usync, cached, since asking for every message is what gets
+ * accounts rate-limited (§13); a device without a session gets one from
+ * its prekey bundle; each device gets the message encrypted for it (our
+ * own other devices a DeviceSentMessage copy naming the chat), all in one
+ * stanza; the server's ack says it took it.
+ *
+ * Receiving (§8): each <enc> is decrypted with the sending device's
+ * session, unpadded and parsed; the sender gets a receipt, or a retry
+ * receipt when it did not decrypt, so it sends again with a new session.
+ */
+
+/* Device lists change when someone links or unlinks a device; the server
+ * says so with a devices notification, which empties the entry. The age
+ * limit covers a notification lost with a connection. */
+#define DEVICE_LIST_MAX_AGE_S (60 * 60)
+
+/* Both reference clients stop asking for a resend after five tries. */
+#define MAX_RETRY_COUNT 5
+
+typedef struct
+{
+  GPtrArray *devices;   /* WaJid* */
+  gint64     fetched;   /* monotonic, seconds */
+} DeviceList;
+
+struct _WaMessenger
+{
+  GObject     parent_instance;
+
+  WaClient   *client;
+  WaSignal   *signal;        /* for the credentials below; made on first use */
+  const WaCredentials *signal_credentials;
+  GHashTable *device_lists;  /* user JID text -> DeviceList */
+};
+
+G_DEFINE_FINAL_TYPE (WaMessenger, wa_messenger, G_TYPE_OBJECT)
+
+G_DEFINE_BOXED_TYPE (WaIncomingMessage, wa_incoming_message, wa_incoming_message_copy, wa_incoming_message_free)
+
+enum {
+  MESSAGE,
+  RECEIPT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+WaIncomingMessage *
+wa_incoming_message_copy (const WaIncomingMessage *message)
+{
+  WaIncomingMessage *copy = g_new0 (WaIncomingMessage, 1);
+
+  copy->id = g_strdup (message->id);
+  copy->sender = g_strdup (message->sender);
+  copy->chat = g_strdup (message->chat);
+  copy->text = g_strdup (message->text);
+  copy->push_name = g_strdup (message->push_name);
+  copy->timestamp = message->timestamp;
+  copy->offline = message->offline;
+  return copy;
+}
+
+void
+wa_incoming_message_free (WaIncomingMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->id);
+  g_free (message->sender);
+  g_free (message->chat);
+  g_free (message->text);
+  g_free (message->push_name);
+  g_free (message);
+}
+
+static void
+device_list_free (DeviceList *list)
+{
+  g_ptr_array_unref (list->devices);
+  g_free (list);
+}
+
+/* The account behind a device: "62812…:3@s.whatsapp.net" -> "62812…@s.whatsapp.net". */
+static char *
+user_of (const WaJid *device)
+{
+  g_autoptr(WaJid) user = wa_jid_new (wa_jid_get_user (device), wa_jid_get_server (device));
+
+  return wa_jid_to_string (user);
+}
+
+static WaSignal *
+ensure_signal (WaMessenger  *self,
+               GError      **error)
+{
+  const WaCredentials *credentials = wa_client_get_credentials (self->client);
+
+  if (credentials == NULL || wa_client_get_device_jid (self->client) == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_LOGGED_OUT, "This computer is not linked to WhatsApp");
+      return NULL;
+    }
+  /* Linked again: new keys, new sessions. */
+  if (self->signal != NULL && self->signal_credentials != credentials)
+    g_clear_object (&self->signal);
+  if (self->signal == NULL)
+    {
+      self->signal = wa_signal_new (wa_client_get_key_store (self->client), credentials, error);
+      self->signal_credentials = credentials;
+    }
+  return self->signal;
+}
+
+static WaConnection *
+connection_or_error (WaMessenger  *self,
+                     GError      **error)
+{
+  WaConnection *connection = wa_client_get_connection (self->client);
+
+  if (wa_client_get_state (self->client) != WA_CLIENT_STATE_CONNECTED || connection == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "Not connected to WhatsApp");
+      return NULL;
+    }
+  return connection;
+}
+
+/* Sending */
+
+typedef struct
+{
+  char      *to;        /* the recipient's user JID */
+  char      *own;       /* ours */
+  WaJid     *own_device;
+  char      *id;
+  char      *text;
+  GPtrArray *targets;   /* WaJid*: every device the message goes to */
+} Send;
+
+static void
+send_free (Send *send)
+{
+  g_free (send->to);
+  g_free (send->own);
+  g_clear_pointer (&send->own_device, wa_jid_unref);
+  g_free (send->id);
+  g_free (send->text);
+  g_clear_pointer (&send->targets, g_ptr_array_unref);
+  g_free (send);
+}
+
+static GPtrArray *
+cached_devices (WaMessenger *self,
+                const char  *user)
+{
+  DeviceList *list = g_hash_table_lookup (self->device_lists, user);
+
+  if (list == NULL || g_get_monotonic_time () / G_USEC_PER_SEC - list->fetched > DEVICE_LIST_MAX_AGE_S)
+    return NULL;
+  return list->devices;
+}
+
+static void encrypt_and_send (GTask *task);
+static void start_sessions (GTask *task);
+
+/* Every device of the recipient and of us but this one. */
+static gboolean
+collect_targets (GTask   *task,
+                 GError **error)
+{
+  WaMessenger *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  GPtrArray *theirs = cached_devices (self, send->to);
+  GPtrArray *ours = cached_devices (self, send->own);
+
+  if (theirs == NULL || theirs->len == 0)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_NOT_ON_WHATSAPP, "This number is not on WhatsApp");
+      return FALSE;
+    }
+  send->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
+  for (guint i = 0; i < theirs->len; i++)
+    g_ptr_array_add (send->targets, wa_jid_ref (g_ptr_array_index (theirs, i)));
+  for (guint i = 0; ours != NULL && i < ours->len; i++)
+    if (!wa_jid_equal (g_ptr_array_index (ours, i), send->own_device))
+      g_ptr_array_add (send->targets, wa_jid_ref (g_ptr_array_index (ours, i)));
+  return TRUE;
+}
+
+static void
+remember_devices (WaMessenger *self,
+                  const char  *user,
+                  GPtrArray   *devices)
+{
+  DeviceList *list = g_new0 (DeviceList, 1);
+
+  list->devices = g_ptr_array_ref (devices);
+  list->fetched = g_get_monotonic_time () / G_USEC_PER_SEC;
+  g_hash_table_insert (self->device_lists, g_strdup (user), list);
+}
+
+static void
+devices_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WaMessenger *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
+  g_autoptr(GPtrArray) ours = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
+  GError *error = NULL;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  if (answer == NULL || (listed = wa_usync_parse_devices (answer, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < listed->len; i++)
+    {
+      g_autoptr(WaJid) device = wa_jid_parse (g_ptr_array_index (listed, i), NULL);
+      g_autofree char *user = device != NULL ? user_of (device) : NULL;
+
+      if (g_strcmp0 (user, send->to) == 0)
+        g_ptr_array_add (theirs, g_steal_pointer (&device));
+      else if (g_strcmp0 (user, send->own) == 0)
+        g_ptr_array_add (ours, g_steal_pointer (&device));
+    }
+  remember_devices (self, send->to, theirs);
+  if (g_strcmp0 (send->to, send->own) != 0)
+    remember_devices (self, send->own, ours);
+
+  if (!collect_targets (task, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  start_sessions (g_steal_pointer (&task));
+}
+
+static void
+fetch_devices (GTask *task)
+{
+  WaMessenger *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  const char *users[] = { send->to, send->own, NULL };
+  g_autoptr(WaNode) iq = NULL;
+  GError *error = NULL;
+  WaConnection *connection;
+
+  if (cached_devices (self, send->to) != NULL && cached_devices (self, send->own) != NULL)
+    {
+      if (!collect_targets (task, &error))
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+      start_sessions (task);
+      return;
+    }
+  if ((connection = connection_or_error (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (g_strcmp0 (send->to, send->own) == 0)
+    users[1] = NULL;
+  iq = wa_usync_devices_request (users);
+  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, g_task_get_cancellable (task),
+                               devices_cb, task);
+}
+
+static void
+bundles_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WaMessenger *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) answers = NULL;
+  GError *error = NULL;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  if (answer == NULL || (answers = wa_signal_parse_bundles (answer, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < answers->len; i++)
+    {
+      WaSignalBundleAnswer *bundle = g_ptr_array_index (answers, i);
+      g_autoptr(GError) session_error = NULL;
+
+      if (bundle->error != NULL)
+        g_debug ("No keys for a device: %s", bundle->error->message);
+      else if (!wa_signal_build_session (self->signal, bundle->device, &bundle->bundle, &session_error))
+        g_debug ("No session with a device: %s", session_error->message);
+    }
+
+  /* A device without a session cannot read the message; the others can. */
+  for (guint i = send->targets->len; i > 0; i--)
+    if (!wa_signal_has_session (self->signal, g_ptr_array_index (send->targets, i - 1)))
+      g_ptr_array_remove_index (send->targets, i - 1);
+  encrypt_and_send (g_steal_pointer (&task));
+}
+
+static void
+start_sessions (GTask *task)
+{
+  WaMessenger *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
+  g_autoptr(WaNode) iq = NULL;
+  GError *error = NULL;
+  WaConnection *connection;
+
+  for (guint i = 0; i < send->targets->len; i++)
+    if (!wa_signal_has_session (self->signal, g_ptr_array_index (send->targets, i)))
+      g_ptr_array_add (missing, wa_jid_ref (g_ptr_array_index (send->targets, i)));
+  if (missing->len == 0)
+    {
+      encrypt_and_send (task);
+      return;
+    }
+  if ((connection = connection_or_error (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  iq = wa_signal_bundles_request (missing, FALSE);
+  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, g_task_get_cancellable (task),
+                               bundles_cb, task);
+}
+
+static GBytes *
+pack_text (const char *text)
+{
+  WaE2E__Message message = WA_E2_E__MESSAGE__INIT;
+
+  message.conversation = (char *) text;
+  return wa_proto_pack (&message.base);
+}
+
+/* The copy for our own other devices (§7.5). */
+static GBytes *
+pack_sent_copy (const char *chat,
+                const char *text)
+{
+  WaE2E__Message inner = WA_E2_E__MESSAGE__INIT;
+  WaE2E__DeviceSentMessage sent = WA_E2_E__DEVICE_SENT_MESSAGE__INIT;
+  WaE2E__Message outer = WA_E2_E__MESSAGE__INIT;
+
+  inner.conversation = (char *) text;
+  sent.destinationjid = (char *) chat;
+  sent.message = &inner;
+  outer.devicesentmessage = &sent;
+  return wa_proto_pack (&outer.base);
+}
+
+static void
+acked_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(WaNode) ack = NULL;
+  GError *error = NULL;
+
+  ack = wa_connection_send_message_finish (WA_CONNECTION (object), result, &error);
+  if (ack == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+encrypt_and_send (GTask *task)
+{
+  WaMessenger *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  g_autoptr(GBytes) for_them = pack_text (send->text);
+  g_autoptr(GBytes) for_us = pack_sent_copy (send->to, send->text);
+  g_autoptr(WaNode) message = wa_node_new_with_attrs ("message", "id", send->id, "type", "text",
+                                                      "to", send->to, NULL);
+  WaNode *participants = wa_node_add_child (message, wa_node_new ("participants"));
+  gboolean reaches_them = FALSE;
+  gboolean starts_session = FALSE;
+  GError *error = NULL;
+  WaConnection *connection;
+
+  for (guint i = 0; i < send->targets->len; i++)
+    {
+      WaJid *device = g_ptr_array_index (send->targets, i);
+      g_autofree char *user = user_of (device);
+      g_autofree char *device_text = wa_jid_to_string (device);
+      gboolean theirs = g_strcmp0 (user, send->to) == 0;
+      g_autoptr(GBytes) padded = wa_signal_pad (theirs ? for_them : for_us);
+      g_autoptr(GBytes) ciphertext = NULL;
+      WaSignalMessageType type;
+      WaNode *to, *enc;
+
+      ciphertext = wa_signal_encrypt (self->signal, device, padded, &type, &error);
+      if (ciphertext == NULL)
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+      reaches_them |= theirs;
+      starts_session |= type == WA_SIGNAL_MESSAGE_PKMSG;
+      to = wa_node_add_child (participants, wa_node_new_with_attrs ("to", "jid", device_text, NULL));
+      enc = wa_node_add_child (to, wa_node_new_with_attrs ("enc", "v", "2",
+                                                           "type", wa_signal_message_type_to_string (type), NULL));
+      wa_node_set_content_bytes (enc, ciphertext);
+    }
+  if (!reaches_them)
+    {
+      g_task_return_new_error (task, WA_ERROR, WA_ERROR_CRYPTO,
+                               "Could not start a secure session with any of the recipient's devices");
+      g_object_unref (task);
+      return;
+    }
+
+  /* Who we are, for the devices that meet us now (§7.7). */
+  if (starts_session)
+    {
+      g_autoptr(GBytes) account = wa_pairing_load_account (wa_client_get_key_store (self->client));
+      WaNode *identity;
+
+      if (account != NULL)
+        {
+          identity = wa_node_add_child (message, wa_node_new ("device-identity"));
+          wa_node_set_content_bytes (identity, account);
+        }
+    }
+
+  if ((connection = connection_or_error (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  wa_connection_send_message_async (connection, message, WA_MESSENGER_ACK_TIMEOUT_MS,
+                                    g_task_get_cancellable (task), acked_cb, task);
+}
+
+/**
+ * wa_messenger_send_text_async:
+ * @self: a messenger
+ * @to: the recipient's user JID ("62812…@s.whatsapp.net")
+ * @id: the message id, chosen by the caller and kept for retries: the
+ *   same id is the same message to the recipient's phone
+ * @text: the text
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the server acked the message, or it failed
+ * @user_data: for @callback
+ *
+ * Sends @text to every device of @to, and a copy to our own other
+ * devices. Fails with %WA_ERROR_NOT_ON_WHATSAPP when @to has no devices,
+ * %WA_ERROR_CONNECTION_CLOSED when not connected, or the server's refusal
+ * (%WA_ERROR_NEEDS_PRIVACY_TOKEN, %WA_ERROR_REFUSED).
+ */
+void
+wa_messenger_send_text_async (WaMessenger         *self,
+                              const char          *to,
+                              const char          *id,
+                              const char          *text,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(WaJid) recipient = NULL;
+  GError *error = NULL;
+  Send *send;
+
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (to != NULL && id != NULL && text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_messenger_send_text_async);
+
+  recipient = wa_jid_parse (to, &error);
+  if (recipient == NULL || !wa_jid_is_user (recipient) || wa_jid_get_device (recipient) != 0)
+    {
+      g_clear_error (&error);
+      g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "Not an account to send to: %s", to);
+      return;
+    }
+  if (ensure_signal (self, &error) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  send = g_new0 (Send, 1);
+  send->to = wa_jid_to_string (recipient);
+  send->own_device = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  send->own = user_of (send->own_device);
+  send->id = g_strdup (id);
+  send->text = g_strdup (text);
+  g_task_set_task_data (task, send, (GDestroyNotify) send_free);
+  fetch_devices (g_steal_pointer (&task));
+}
+
+gboolean
+wa_messenger_send_text_finish (WaMessenger   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * wa_messenger_forget_devices:
+ * @user: a user JID
+ *
+ * Drops what is known of @user's devices; the next message asks again.
+ */
+void
+wa_messenger_forget_devices (WaMessenger *self,
+                             const char  *user)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_hash_table_remove (self->device_lists, user);
+}
+
+/* Receiving */
+
+static void
+send_or_log (WaMessenger *self,
+             WaNode      *node)
+{
+  WaConnection *connection = wa_client_get_connection (self->client);
+  g_autoptr(GError) error = NULL;
+
+  if (connection == NULL || !wa_connection_send_node (connection, node, &error))
+    g_debug ("Could not send a %s: %s", wa_node_get_tag (node), error != NULL ? error->message : "not connected");
+}
+
+/* Confirms a message we took (§8.4). A copy of our own message comes back
+ * from our other device as "sender". */
+static void
+send_receipt (WaMessenger *self,
+              WaNode      *message,
+              gboolean     from_us)
+{
+  g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", wa_node_get_attr (message, "id"),
+                                                      "to", wa_node_get_attr (message, "from"), NULL);
+
+  if (from_us)
+    wa_node_set_attr (receipt, "type", "sender");
+  if (wa_node_get_attr (message, "recipient") != NULL)
+    wa_node_set_attr (receipt, "recipient", wa_node_get_attr (message, "recipient"));
+  send_or_log (self, receipt);
+}
+
+/* Asks the sender to encrypt the message again (§8.5): with our
+ * registration id, which tells it to start a new session. */
+static void
+send_retry_receipt (WaMessenger *self,
+                    WaNode      *message,
+                    WaNode      *enc)
+{
+  const WaCredentials *credentials = wa_client_get_credentials (self->client);
+  guint64 count = 0;
+  g_autofree char *count_text = NULL;
+  g_autoptr(WaNode) receipt = NULL;
+  WaNode *registration;
+  guint8 id[4];
+
+  g_ascii_string_to_unsigned (wa_node_get_attr (enc, "count"), 10, 0, MAX_RETRY_COUNT, &count, NULL);
+  if (credentials == NULL || count >= MAX_RETRY_COUNT)
+    return;
+  count_text = g_strdup_printf ("%u", (guint) count + 1);
+  receipt = wa_node_new_with_attrs ("receipt", "id", wa_node_get_attr (message, "id"),
+                                    "to", wa_node_get_attr (message, "from"), "type", "retry", NULL);
+  if (wa_node_get_attr (message, "recipient") != NULL)
+    wa_node_set_attr (receipt, "recipient", wa_node_get_attr (message, "recipient"));
+  wa_node_add_child (receipt, wa_node_new_with_attrs ("retry", "count", count_text,
+                                                      "id", wa_node_get_attr (message, "id"),
+                                                      "t", wa_node_get_attr (message, "t"), "v", "1", NULL));
+  id[0] = credentials->registration_id >> 24;
+  id[1] = credentials->registration_id >> 16;
+  id[2] = credentials->registration_id >> 8;
+  id[3] = credentials->registration_id;
+  registration = wa_node_add_child (receipt, wa_node_new ("registration"));
+  wa_node_set_content_data (registration, id, sizeof id);
+  send_or_log (self, receipt);
+}
+
+/* The text of a plaintext Message, unwrapping our own sent copies. */
+static char *
+text_of (const WaE2E__Message *message,
+         gboolean             *sent_copy)
+{
+  *sent_copy = message->devicesentmessage != NULL && message->devicesentmessage->message != NULL;
+  if (*sent_copy)
+    message = message->devicesentmessage->message;
+  if (message->conversation != NULL)
+    return g_strdup (message->conversation);
+  if (message->extendedtextmessage != NULL && message->extendedtextmessage->text != NULL)
+    return g_strdup (message->extendedtextmessage->text);
+  return NULL;
+}
+
+static gboolean
+decrypt_enc (WaMessenger  *self,
+             WaJid        *sender,
+             WaNode       *enc,
+             char        **text,
+             gboolean     *sent_copy,
+             GError      **error)
+{
+  WaSignalMessageType type;
+  GBytes *ciphertext = wa_node_get_content_bytes (enc);
+  g_autoptr(GBytes) padded = NULL;
+  g_autoptr(GBytes) plaintext = NULL;
+  WaE2E__Message *message;
+
+  if (!wa_signal_message_type_from_string (wa_node_get_attr (enc, "type"), &type) || ciphertext == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message part of unknown type");
+      return FALSE;
+    }
+  if ((padded = wa_signal_decrypt (self->signal, sender, type, ciphertext, error)) == NULL ||
+      (plaintext = wa_signal_unpad (padded, error)) == NULL)
+    return FALSE;
+
+  message = wa_e2_e__message__unpack (NULL, g_bytes_get_size (plaintext), g_bytes_get_data (plaintext, NULL));
+  if (message == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");
+      return FALSE;
+    }
+  *text = text_of (message, sent_copy);
+  wa_e2_e__message__free_unpacked (message, NULL);
+  return TRUE;
+}
+
+static void
+receive_message (WaMessenger *self,
+                 WaNode      *node)
+{
+  const char *from = wa_node_get_attr (node, "from");
+  g_autoptr(WaJid) sender = from != NULL ? wa_jid_parse (from, NULL) : NULL;
+  g_autoptr(GPtrArray) encs = wa_node_get_children_by_tag (node, "enc");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gboolean sent_copy = FALSE;
+  gboolean decrypted = FALSE;
+  WaIncomingMessage incoming = { 0 };
+  guint64 timestamp = 0;
+
+  /* Groups, broadcasts and newsletters are not this app's business; the
+   * ack stops the server from offering them again. */
+  if (sender == NULL || wa_node_get_attr (node, "id") == NULL || !wa_jid_is_user (sender) ||
+      wa_node_get_attr (node, "participant") != NULL || encs == NULL || ensure_signal (self, &error) == NULL)
+    {
+      g_autoptr(WaNode) ack = wa_node_new_with_attrs ("ack", "class", "message", "to", from != NULL ? from : "",
+                                                      "id", wa_node_get_attr (node, "id"), NULL);
+
+      send_or_log (self, ack);
+      return;
+    }
+
+  for (guint i = 0; i < encs->len && !decrypted; i++)
+    {
+      WaNode *enc = g_ptr_array_index (encs, i);
+
+      g_clear_error (&error);
+      decrypted = decrypt_enc (self, sender, enc, &text, &sent_copy, &error);
+      /* Already read: the receipt was lost, so send it again, no more. */
+      if (g_error_matches (error, WA_SIGNAL_ERROR, WA_SIGNAL_ERROR_DUPLICATE))
+        {
+          send_receipt (self, node, sent_copy);
+          return;
+        }
+      if (!decrypted)
+        {
+          g_debug ("A message did not decrypt: %s", error->message);
+          send_retry_receipt (self, node, enc);
+          return;
+        }
+    }
+
+  send_receipt (self, node, sent_copy);
+  if (sent_copy)
+    return;
+
+  g_ascii_string_to_unsigned (wa_node_get_attr (node, "t"), 10, 0, G_MAXINT64, &timestamp, NULL);
+  incoming.id = (char *) wa_node_get_attr (node, "id");
+  incoming.sender = (char *) from;
+  incoming.chat = user_of (sender);
+  incoming.text = text;
+  incoming.push_name = (char *) wa_node_get_attr (node, "notify");
+  incoming.timestamp = timestamp;
+  incoming.offline = wa_node_get_attr (node, "offline") != NULL;
+  g_signal_emit (self, signals[MESSAGE], 0, &incoming);
+  g_free (incoming.chat);
+}
+
+/* A receipt for what we sent (§7.8): one id, or several in a <list>. */
+static void
+receive_receipt (WaMessenger *self,
+                 WaNode      *node)
+{
+  const char *from = wa_node_get_attr (node, "from");
+  const char *type = wa_node_get_attr (node, "type");
+  WaNode *list = wa_node_get_child_by_tag (node, "list");
+  g_autoptr(GPtrArray) items = list != NULL ? wa_node_get_children_by_tag (list, "item") : NULL;
+  guint64 timestamp = 0;
+
+  if (from == NULL || wa_node_get_attr (node, "id") == NULL || g_strcmp0 (type, "retry") == 0)
+    return;
+  g_ascii_string_to_unsigned (wa_node_get_attr (node, "t"), 10, 0, G_MAXINT64, &timestamp, NULL);
+  g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (node, "id"), from, type, (gint64) timestamp);
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    if (wa_node_get_attr (g_ptr_array_index (items, i), "id") != NULL)
+      g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (g_ptr_array_index (items, i), "id"), from, type,
+                     (gint64) timestamp);
+}
+
+static void
+node_cb (WaClient    *client,
+         WaNode      *node,
+         WaMessenger *self)
+{
+  const char *tag = wa_node_get_tag (node);
+
+  if (g_str_equal (tag, "message"))
+    receive_message (self, node);
+  else if (g_str_equal (tag, "receipt"))
+    receive_receipt (self, node);
+  /* Someone linked or unlinked a device: ask again before writing them. */
+  else if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "devices") == 0 &&
+           wa_node_get_attr (node, "from") != NULL)
+    {
+      g_autoptr(WaJid) jid = wa_jid_parse (wa_node_get_attr (node, "from"), NULL);
+      g_autofree char *user = jid != NULL ? user_of (jid) : NULL;
+
+      if (user != NULL)
+        wa_messenger_forget_devices (self, user);
+    }
+}
+
+static void
+state_cb (WaClient    *client,
+          GParamSpec  *pspec,
+          WaMessenger *self)
+{
+  /* Unlinked: the sessions went with the keys. */
+  if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
+    {
+      g_clear_object (&self->signal);
+      self->signal_credentials = NULL;
+      g_hash_table_remove_all (self->device_lists);
+    }
+}
+
+static void
+wa_messenger_dispose (GObject *object)
+{
+  WaMessenger *self = (WaMessenger *)object;
+
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_data (self->client, self);
+  g_clear_object (&self->client);
+  g_clear_object (&self->signal);
+
+  G_OBJECT_CLASS (wa_messenger_parent_class)->dispose (object);
+}
+
+static void
+wa_messenger_finalize (GObject *object)
+{
+  WaMessenger *self = (WaMessenger *)object;
+
+  g_hash_table_unref (self->device_lists);
+
+  G_OBJECT_CLASS (wa_messenger_parent_class)->finalize (object);
+}
+
+static void
+wa_messenger_class_init (WaMessengerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wa_messenger_dispose;
+  object_class->finalize = wa_messenger_finalize;
+
+  signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                   WA_TYPE_INCOMING_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[RECEIPT] = g_signal_new ("receipt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING,
+                                   G_TYPE_STRING, G_TYPE_INT64);
+}
+
+static void
+wa_messenger_init (WaMessenger *self)
+{
+  self->device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) device_list_free);
+}
+
+/**
+ * wa_messenger_new:
+ * @client: the connection to send and receive on
+ *
+ * Returns: (transfer full): a messenger for @client's account
+ */
+WaMessenger *
+wa_messenger_new (WaClient *client)
+{
+  WaMessenger *self;
+
+  g_return_val_if_fail (WA_IS_CLIENT (client), NULL);
+
+  self = g_object_new (WA_TYPE_MESSENGER, NULL);
+  self->client = g_object_ref (client);
+  g_signal_connect (client, "node", G_CALLBACK (node_cb), self);
+  g_signal_connect (client, "notify::state", G_CALLBACK (state_cb), self);
+  return self;
+}

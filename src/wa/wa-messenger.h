@@ -1,0 +1,70 @@
+/* wa-messenger.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "wa-client.h"
+
+G_BEGIN_DECLS
+
+/* How long the server may take to ack a message (whatsmeow waits 75 s). */
+#define WA_MESSENGER_ACK_TIMEOUT_MS (75 * 1000)
+
+/**
+ * WaIncomingMessage:
+ * @id: the message id
+ * @sender: the device it came from
+ * @chat: the account it came from (the sender's user JID)
+ * @text: the text, or %NULL for a message that is not text
+ * @push_name: (nullable): the name the sender gave WhatsApp
+ * @timestamp: when the sender sent it, Unix seconds
+ * @offline: it waited on the server while we were away
+ *
+ * A message someone sent to this account, decrypted.
+ */
+typedef struct
+{
+  char     *id;
+  char     *sender;
+  char     *chat;
+  char     *text;
+  char     *push_name;
+  gint64    timestamp;
+  gboolean  offline;
+} WaIncomingMessage;
+
+#define WA_TYPE_INCOMING_MESSAGE (wa_incoming_message_get_type ())
+GType              wa_incoming_message_get_type (void) G_GNUC_CONST;
+WaIncomingMessage *wa_incoming_message_copy     (const WaIncomingMessage *message);
+void               wa_incoming_message_free     (WaIncomingMessage       *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaIncomingMessage, wa_incoming_message_free)
+
+#define WA_TYPE_MESSENGER (wa_messenger_get_type ())
+
+/* End-to-end encrypted 1:1 messages over a WaClient (protocol notes §7–8):
+ * sending text to an account's devices (and a copy to our own other
+ * devices), and receiving, decrypting and confirming what others send.
+ * Signals: "message" (WaIncomingMessage), "receipt" (message id, the
+ * device or account that sent it, its type or %NULL for "delivered", Unix
+ * time). Lives on the client's thread. */
+G_DECLARE_FINAL_TYPE (WaMessenger, wa_messenger, WA, MESSENGER, GObject)
+
+WaMessenger *wa_messenger_new              (WaClient            *client);
+void         wa_messenger_send_text_async  (WaMessenger         *self,
+                                            const char          *to,
+                                            const char          *id,
+                                            const char          *text,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean     wa_messenger_send_text_finish (WaMessenger         *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+void         wa_messenger_forget_devices   (WaMessenger         *self,
+                                            const char          *user);
+
+G_END_DECLS

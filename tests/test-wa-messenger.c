@@ -1,0 +1,352 @@
+/* test-wa-messenger.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "fakewa-server.h"
+#include "wa-error.h"
+#include "wa-key-store.h"
+#include "wa-messenger.h"
+
+/* Two accounts of ours, a shop and a customer, on one fake server: what
+ * one sends, the other decrypts; receipts come back; nothing is lost
+ * while one is offline, and sessions survive a restart. */
+
+#define SHOP     "6281111111111"
+#define CUSTOMER "6282222222222"
+
+typedef struct
+{
+  WaKeyStore  *store;
+  WaClient    *client;
+  WaMessenger *messenger;
+  GPtrArray   *received;   /* WaIncomingMessage* */
+  GPtrArray   *receipts;   /* "id from type" */
+} Side;
+
+typedef struct
+{
+  FakewaServer *server;
+  Side          shop;
+  Side          customer;
+  GPtrArray    *relays;    /* "from to type" */
+} Fixture;
+
+static void
+message_cb (WaMessenger       *messenger,
+            WaIncomingMessage *message,
+            Side              *side)
+{
+  g_ptr_array_add (side->received, wa_incoming_message_copy (message));
+}
+
+static void
+receipt_cb (WaMessenger *messenger,
+            const char  *id,
+            const char  *from,
+            const char  *type,
+            gint64       timestamp,
+            Side        *side)
+{
+  g_assert_cmpint (timestamp, >, 0);
+  g_ptr_array_add (side->receipts, g_strdup_printf ("%s %s %s", id, from, type != NULL ? type : "delivered"));
+}
+
+static void
+relayed_cb (FakewaServer *server,
+            const char   *from,
+            const char   *to,
+            const char   *type,
+            Fixture      *f)
+{
+  g_ptr_array_add (f->relays, g_strdup_printf ("%s %s %s", from, to, type));
+}
+
+static void
+wait_for_state (WaClient      *client,
+                WaClientState  state)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (wa_client_get_state (client) != state)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+wait_until (gboolean (*done) (gpointer),
+            gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+qr_cb (WaClient   *client,
+       const char *qr,
+       char      **slot)
+{
+  g_free (*slot);
+  *slot = g_strdup (qr);
+}
+
+static void
+start_side (Fixture *f,
+            Side    *side)
+{
+  side->client = wa_client_new (side->store, fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
+  wa_client_set_backoff (side->client, 20, 200);
+  side->messenger = wa_messenger_new (side->client);
+  g_signal_connect (side->messenger, "message", G_CALLBACK (message_cb), side);
+  g_signal_connect (side->messenger, "receipt", G_CALLBACK (receipt_cb), side);
+  wa_client_start (side->client);
+}
+
+static void
+stop_side (Side *side)
+{
+  g_clear_object (&side->messenger);
+  g_clear_object (&side->client);
+}
+
+static void
+link_side (Fixture    *f,
+           Side       *side,
+           const char *phone)
+{
+  g_autofree char *qr = NULL;
+  g_autoptr(GError) error = NULL;
+
+  side->store = wa_memory_key_store_new ();
+  side->received = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_incoming_message_free);
+  side->receipts = g_ptr_array_new_with_free_func (g_free);
+  start_side (f, side);
+  g_signal_connect (side->client, "qr", G_CALLBACK (qr_cb), &qr);
+  wait_for_state (side->client, WA_CLIENT_STATE_PAIRING);
+  g_assert_true (fakewa_server_scan (f->server, qr, phone, &error));
+  g_assert_no_error (error);
+  wait_for_state (side->client, WA_CLIENT_STATE_CONNECTED);
+  g_signal_handlers_disconnect_by_data (side->client, &qr);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  f->relays = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (f->server, "relayed", G_CALLBACK (relayed_cb), f);
+  link_side (f, &f->shop, SHOP);
+  link_side (f, &f->customer, CUSTOMER);
+}
+
+static void
+side_clear (Side *side)
+{
+  stop_side (side);
+  g_clear_object (&side->store);
+  g_clear_pointer (&side->received, g_ptr_array_unref);
+  g_clear_pointer (&side->receipts, g_ptr_array_unref);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  side_clear (&f->shop);
+  side_clear (&f->customer);
+  g_clear_object (&f->server);
+  g_ptr_array_unref (f->relays);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Sent;
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Sent *sent = user_data;
+
+  wa_messenger_send_text_finish (WA_MESSENGER (object), result, &sent->error);
+  sent->done = TRUE;
+}
+
+static gboolean
+sent_done (gpointer data)
+{
+  return ((Sent *) data)->done;
+}
+
+static GError *
+send_text (Side       *side,
+           const char *to,
+           const char *id,
+           const char *text)
+{
+  Sent sent = { FALSE, NULL };
+
+  wa_messenger_send_text_async (side->messenger, to, id, text, NULL, sent_cb, &sent);
+  wait_until (sent_done, &sent);
+  return sent.error;
+}
+
+typedef struct
+{
+  GPtrArray *array;
+  guint      length;
+} Count;
+
+static gboolean
+has_length (gpointer data)
+{
+  Count *count = data;
+
+  return count->array->len >= count->length;
+}
+
+static void
+wait_for_length (GPtrArray *array,
+                 guint      length)
+{
+  Count count = { array, length };
+
+  wait_until (has_length, &count);
+}
+
+static gboolean
+contains (GPtrArray  *strings,
+          const char *wanted)
+{
+  for (guint i = 0; i < strings->len; i++)
+    if (g_str_equal (g_ptr_array_index (strings, i), wanted))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_conversation (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *text = "Halo Kak Budi, promo akhir bulan: diskon 20% 🙏";
+  WaIncomingMessage *message;
+  GError *error;
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0AAAA000000000001", text);
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+  message = g_ptr_array_index (f->customer.received, 0);
+  g_assert_cmpstr (message->id, ==, "3EB0AAAA000000000001");
+  g_assert_cmpstr (message->text, ==, text);
+  g_assert_cmpstr (message->chat, ==, SHOP "@s.whatsapp.net");
+  g_assert_cmpstr (message->sender, ==, SHOP ":1@s.whatsapp.net");
+  g_assert_cmpint (message->timestamp, >, 0);
+  /* The customer's phone and companion were new to the shop. */
+  g_assert_true (contains (f->relays, SHOP ":1@s.whatsapp.net " CUSTOMER ":2@s.whatsapp.net pkmsg"));
+  g_assert_true (contains (f->relays, SHOP ":1@s.whatsapp.net " CUSTOMER "@s.whatsapp.net pkmsg"));
+
+  /* Delivered: by the customer's companion and by the customer's phone. */
+  wait_for_length (f->shop.receipts, 2);
+  g_assert_true (contains (f->shop.receipts, "3EB0AAAA000000000001 " CUSTOMER ":2@s.whatsapp.net delivered"));
+  g_assert_true (contains (f->shop.receipts, "3EB0AAAA000000000001 " CUSTOMER "@s.whatsapp.net delivered"));
+
+  /* The reply rides the session the first message started. */
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0BBBB000000000001", "STOP");
+  g_assert_no_error (error);
+  wait_for_length (f->shop.received, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_cmpstr (message->text, ==, "STOP");
+  g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
+  g_assert_true (contains (f->relays, CUSTOMER ":2@s.whatsapp.net " SHOP ":1@s.whatsapp.net msg"));
+}
+
+static void
+test_not_on_whatsapp (Fixture       *f,
+                      gconstpointer  data)
+{
+  GError *error = send_text (&f->shop, "6289999999999@s.whatsapp.net", "3EB0CCCC000000000001", "Halo");
+
+  g_assert_error (error, WA_ERROR, WA_ERROR_NOT_ON_WHATSAPP);
+  g_clear_error (&error);
+
+  error = send_text (&f->shop, "6289999999999:3@s.whatsapp.net", "3EB0CCCC000000000002", "Halo");
+  g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+  g_clear_error (&error);
+
+  fakewa_server_refuse_messages (f->server, "463");
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0CCCC000000000003", "Halo");
+  g_assert_error (error, WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN);
+  g_clear_error (&error);
+}
+
+/* The customer is offline when the shop writes; the messages wait on the
+ * server, arrive in order when it is back, and the shop's sessions
+ * outlive a restart of the shop. */
+static void
+test_offline_and_restart (Fixture       *f,
+                          gconstpointer  data)
+{
+  GError *error;
+  guint prekeys;
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0DDDD000000000001", "Satu");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+
+  stop_side (&f->customer);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0DDDD000000000002", "Dua");
+  g_assert_no_error (error);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0DDDD000000000003", "Tiga");
+  g_assert_no_error (error);
+
+  /* The restarted shop goes on with the session it saved: it takes no
+   * more of the customer's one-time prekeys. */
+  prekeys = fakewa_server_get_prekey_count (f->server, CUSTOMER ":2@s.whatsapp.net");
+  stop_side (&f->shop);
+  start_side (f, &f->shop);
+  wait_for_state (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0DDDD000000000004", "Empat");
+  g_assert_no_error (error);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, CUSTOMER ":2@s.whatsapp.net"), ==, prekeys);
+
+  start_side (f, &f->customer);
+  wait_for_length (f->customer.received, 4);
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 1))->text, ==, "Dua");
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 2))->text, ==, "Tiga");
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 3))->text, ==, "Empat");
+  g_assert_true (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 1))->timestamp > 0);
+}
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  ADD ("/wa/messenger/conversation", test_conversation);
+  ADD ("/wa/messenger/not-on-whatsapp", test_not_on_whatsapp);
+  ADD ("/wa/messenger/offline-and-restart", test_offline_and_restart);
+  return g_test_run ();
+}
