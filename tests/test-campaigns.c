@@ -9,11 +9,14 @@
 
 #include <sqlite3.h>
 
+#include "fakewa-server.h"
+#include "wa-key-store.h"
 #include "xi-campaign-runner.h"
 #include "xi-engine.h"
 #include "xi-loopback-transport.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
+#include "xi-whatsapp-transport.h"
 
 /*
  * The campaign state machine against a real SQLite file and the loopback
@@ -314,6 +317,18 @@ idle_cb (Fixture  *f,
 }
 
 static void
+start_engine_on (Fixture     *f,
+                 XiTransport *transport)
+{
+  f->engine = xi_engine_new (f->store, transport);
+  g_signal_connect_swapped (f->engine, "job-changed", G_CALLBACK (job_changed_cb), f);
+  g_signal_connect_swapped (f->engine, "progress", G_CALLBACK (progress_cb), f);
+  g_signal_connect_swapped (f->engine, "idle", G_CALLBACK (idle_cb), f);
+  f->idle = FALSE;
+  xi_engine_wake (f->engine);
+}
+
+static void
 start_engine (Fixture                 *f,
               const XiLoopbackOptions *options)
 {
@@ -321,12 +336,7 @@ start_engine (Fixture                 *f,
 
   f->transport = xi_loopback_transport_new (f->journal, options, &error);
   g_assert_no_error (error);
-  f->engine = xi_engine_new (f->store, XI_TRANSPORT (f->transport));
-  g_signal_connect_swapped (f->engine, "job-changed", G_CALLBACK (job_changed_cb), f);
-  g_signal_connect_swapped (f->engine, "progress", G_CALLBACK (progress_cb), f);
-  g_signal_connect_swapped (f->engine, "idle", G_CALLBACK (idle_cb), f);
-  f->idle = FALSE;
-  xi_engine_wake (f->engine);
+  start_engine_on (f, XI_TRANSPORT (f->transport));
 }
 
 static XiJobState
@@ -785,6 +795,134 @@ test_disconnect_waits (Fixture       *f,
   g_assert_cmpuint (g_hash_table_size (journal), ==, 30);
 }
 
+typedef struct
+{
+  FakewaServer *server;
+  GHashTable   *targets;    /* message id -> the phone JID it went to */
+  guint         copies;
+  gboolean      dropped_again;
+} Relays;
+
+static void
+relayed_cb (FakewaServer *server,
+            const char   *from,
+            const char   *to,
+            const char   *type,
+            Relays       *relays)
+{
+  relays->copies++;
+  /* A second cut, well into the campaign. */
+  if (relays->copies == 15 && !relays->dropped_again)
+    {
+      relays->dropped_again = TRUE;
+      fakewa_server_drop_after (server, 20);
+    }
+}
+
+static void
+qr_cb (WaClient   *client,
+       const char *qr,
+       char      **slot)
+{
+  g_free (*slot);
+  *slot = g_strdup (qr);
+}
+
+static void
+wait_for_client (WaClient      *client,
+                 WaClientState  state)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (wa_client_get_state (client) != state)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* Over the real protocol: the WhatsApp transport against the fake
+ * server. The connection is cut twice mid-campaign; the campaign waits
+ * without failing anyone and resumes by itself when the client is back.
+ * Every recipient on WhatsApp gets exactly its stored message (the same
+ * id if a copy went twice), those not on WhatsApp fail with why, and
+ * their phones' delivery receipts reach the report. */
+static void
+test_whatsapp_drops_and_resumes (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) phones_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *qr = NULL;
+  Relays relays = { 0 };
+
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  client = wa_client_new (keys, fakewa_server_get_url (server), fakewa_server_get_root_key (server));
+  wa_client_set_backoff (client, 20, 200);
+  g_signal_connect (client, "qr", G_CALLBACK (qr_cb), &qr);
+  wa_client_start (client);
+  wait_for_client (client, WA_CLIENT_STATE_PAIRING);
+  g_assert_true (fakewa_server_scan (server, qr, "6289900000000", &error));
+  g_assert_no_error (error);
+  wait_for_client (client, WA_CLIENT_STATE_CONNECTED);
+
+  /* 28 of 30 are on WhatsApp. */
+  make_audience (f, 30, FALSE);
+  for (guint i = 1; i <= 28; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+
+      fakewa_server_add_account (server, phone);
+    }
+  relays.server = server;
+  g_signal_connect (server, "relayed", G_CALLBACK (relayed_cb), &relays);
+
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  transport = xi_whatsapp_transport_new (client);
+  fakewa_server_drop_after (server, 12);
+  start_engine_on (f, transport);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  g_assert_true (f->saw_retrying);
+  g_assert_true (relays.dropped_again);
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 28);
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 2);
+
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (rows->len, ==, 30);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = g_ptr_array_index (rows, i);
+      XiRecipientState state = xi_job_recipient_get_state (row);
+
+      if (g_str_has_suffix (xi_job_recipient_get_phone (row), "29") ||
+          g_str_has_suffix (xi_job_recipient_get_phone (row), "30"))
+        {
+          g_assert_cmpint (state, ==, XI_RECIPIENT_STATE_FAILED);
+          continue;
+        }
+      g_assert_true (state == XI_RECIPIENT_STATE_SENT || state == XI_RECIPIENT_STATE_DELIVERED);
+      g_assert_false (g_hash_table_contains (phones_by_id, xi_job_recipient_get_message_id (row)));
+      g_hash_table_insert (phones_by_id, g_strdup (xi_job_recipient_get_message_id (row)),
+                           g_strdup (xi_job_recipient_get_phone (row)));
+    }
+  g_assert_cmpuint (g_hash_table_size (phones_by_id), ==, 28);
+
+  g_signal_handlers_disconnect_by_data (server, &relays);
+  stop_engine (f);
+}
+
 static gboolean
 all_read (Fixture       *f,
           gconstpointer  data)
@@ -1177,6 +1315,7 @@ main (int   argc,
   ADD ("/campaigns/fails-on-repeated-errors", test_fails_on_repeated_errors);
   ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
   ADD ("/campaigns/disconnect-waits", test_disconnect_waits);
+  ADD ("/campaigns/whatsapp-drops-and-resumes", test_whatsapp_drops_and_resumes);
   ADD ("/campaigns/receipts", test_receipts);
   ADD ("/campaigns/replies", test_replies);
   ADD ("/campaigns/queue-order", test_queue_order);

@@ -366,7 +366,14 @@ test_campaign_errors (Fixture       *f,
   g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "explode", NULL), ==, 2);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (f, NULL, &err, "run", "--transport", "whatsapp", NULL), ==, 1);
-  g_assert_nonnull (strstr (err, "linked account"));
+  g_assert_nonnull (strstr (err, "not linked to WhatsApp yet"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "send", "+6281234567890", "Halo", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not linked to WhatsApp yet"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "send", "+6281234567890", NULL), ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "send", "nomor", "Halo", NULL), ==, 1);
   g_clear_pointer (&err, g_free);
 
   /* Pause, resume and cancel: the unsent are skipped, the quota returns. */

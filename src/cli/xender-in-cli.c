@@ -23,6 +23,7 @@ static const XiCliCommand top_commands[] = {
   { "campaign",  xi_cli_campaign,  N_("Create campaigns, control them and read their reports") },
   { "run",       xi_cli_run,       N_("Send queued campaigns until stopped or idle") },
   { "link",      xi_cli_link,      N_("Link this computer to WhatsApp by scanning a QR code") },
+  { "send",      xi_cli_send,      N_("Send one message to one number through the linked WhatsApp") },
   { NULL },
 };
 

@@ -674,16 +674,17 @@ xi_cli_run (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“run” takes options only."));
-  if (transport != NULL && g_str_equal (transport, "whatsapp"))
-    return xi_cli_fail_message (cli, "%s",
-                                _("Sending through WhatsApp needs a linked account, which this "
-                                  "version cannot do yet. Use --transport loopback to rehearse."));
-  if (transport != NULL && !g_str_equal (transport, "loopback"))
+  if (transport != NULL && !g_str_equal (transport, "loopback") && !g_str_equal (transport, "whatsapp"))
     return xi_cli_usage (_("Unknown transport “%s”; use loopback or whatsapp."), transport);
 
-  runner = xi_campaign_runner_new (cli->store, xi_loopback_transport_factory,
-                                   g_build_filename (cli->data_dir, "loopback-journal.tsv", NULL),
-                                   g_free);
+  if (transport != NULL && g_str_equal (transport, "whatsapp"))
+    runner = xi_cli_whatsapp_runner (cli, &error);
+  else
+    runner = xi_campaign_runner_new (cli->store, xi_loopback_transport_factory,
+                                     g_build_filename (cli->data_dir, "loopback-journal.tsv", NULL),
+                                     g_free);
+  if (runner == NULL)
+    return xi_cli_fail (cli, error);
   state.until_idle = until_idle;
   g_signal_connect (runner, "progress", G_CALLBACK (run_progress_cb), &state);
   g_signal_connect (runner, "job-changed", G_CALLBACK (run_job_changed_cb), &state);

@@ -9,6 +9,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "wa-client.h"
+#include "xi-campaign-runner.h"
 #include "xi-store.h"
 
 G_BEGIN_DECLS
@@ -88,6 +90,16 @@ int           xi_cli_campaign        (XiCli               *cli,
 int           xi_cli_link            (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
+int           xi_cli_send            (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+WaClient     *xi_cli_whatsapp_client (XiCli               *cli,
+                                      GError             **error);
+gboolean      xi_cli_whatsapp_connect (WaClient           *client,
+                                      gboolean             catch_up,
+                                      GError             **error);
+XiCampaignRunner *xi_cli_whatsapp_runner (XiCli           *cli,
+                                      GError             **error);
 int           xi_cli_run             (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

@@ -65,6 +65,7 @@ struct _WaClient
   GNetworkMonitor *monitor;
   gulong          monitor_handler;
   gboolean        offline;
+  gboolean        caught_up;     /* the server handed over what waited for us */
 };
 
 G_DEFINE_FINAL_TYPE (WaClient, wa_client, G_TYPE_OBJECT)
@@ -73,6 +74,7 @@ enum {
   PROP_0,
   PROP_STATE,
   PROP_RETRY_IN,
+  PROP_CAUGHT_UP,
   N_PROPS
 };
 
@@ -452,6 +454,12 @@ connection_node_cb (WaConnection *connection,
   if (self->state != WA_CLIENT_STATE_CONNECTED)
     return;
   acknowledge (self, node);
+  /* The end of what waited on the server while we were away (§12.3). */
+  if (g_str_equal (tag, "ib") && wa_node_get_child_by_tag (node, "offline") != NULL && !self->caught_up)
+    {
+      self->caught_up = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAUGHT_UP]);
+    }
   /* The server says its stock of our prekeys runs low (§6.3). */
   if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "encrypt") == 0 &&
       wa_node_get_child_by_tag (node, "count") != NULL)
@@ -587,6 +595,11 @@ connect_now (WaClient *self)
     }
 
   set_state (self, WA_CLIENT_STATE_CONNECTING);
+  if (self->caught_up)
+    {
+      self->caught_up = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAUGHT_UP]);
+    }
   self->cancellable = g_cancellable_new ();
   wa_connection_connect_async (self->url, self->root_key, &self->credentials->noise_key, payload,
                                self->cancellable, connected_cb, g_object_ref (self));
@@ -665,6 +678,9 @@ wa_client_get_property (GObject    *object,
     case PROP_RETRY_IN:
       g_value_set_uint (value, self->retry_in);
       break;
+    case PROP_CAUGHT_UP:
+      g_value_set_boolean (value, self->caught_up);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -686,6 +702,12 @@ wa_client_class_init (WaClientClass *klass)
   properties[PROP_RETRY_IN] =
     g_param_spec_uint ("retry-in", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Connected, and the server handed over the messages and receipts that
+   * waited for this device: a command that sends something and quits
+   * waits for this, so it does not leave before reading them. */
+  properties[PROP_CAUGHT_UP] =
+    g_param_spec_boolean ("caught-up", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[QR] = g_signal_new ("qr", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -801,6 +823,13 @@ wa_client_get_device_jid (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
   return self->device_jid;
+}
+
+gboolean
+wa_client_get_caught_up (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), FALSE);
+  return self->caught_up;
 }
 
 /**

@@ -56,6 +56,7 @@ guint          wa_client_get_retry_in   (WaClient      *self);
 const char    *wa_client_get_last_error (WaClient      *self);
 const char    *wa_client_get_device_jid (WaClient      *self);
 const char    *wa_client_get_lid        (WaClient      *self);
+gboolean       wa_client_get_caught_up  (WaClient      *self);
 const WaCredentials *wa_client_get_credentials (WaClient *self);
 WaKeyStore    *wa_client_get_key_store  (WaClient      *self);
 WaConnection  *wa_client_get_connection (WaClient      *self);

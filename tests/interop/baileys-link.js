@@ -13,35 +13,16 @@
 
 'use strict';
 
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const readline = require('node:readline');
 const assert = require('node:assert/strict');
-const { log, startFakewa, memoryAuthState, connect, within, check, run, baileys } = require('./harness');
+const {
+  log, startFakewa, memoryAuthState, connect, within, check, run, baileys, linkWithCli,
+} = require('./harness');
 
 const { DisconnectReason, jidDecode } = baileys;
 const PHONE = '6281234567890';
-
-// xender-in-cli link --json, on its own data directory: resolves with the
-// objects it prints, one per QR code and one when linked.
-function linkWithCli (program, url, root, dataDir, onObject) {
-  const child = spawn(program, ['--data-dir', dataDir, '--json', 'link'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, XI_WA_URL: url, XI_WA_ROOT_KEY: root },
-  });
-  const lines = readline.createInterface({ input: child.stdout });
-  let text = '';
-  lines.on('line', (line) => {
-    text += line + '\n';
-    if (line === '}') {
-      onObject(JSON.parse(text));
-      text = '';
-    }
-  });
-  return new Promise((resolve) => child.on('exit', resolve));
-}
 
 async function main () {
   const fakewa = startFakewa(process.argv[2]);

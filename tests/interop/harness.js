@@ -198,7 +198,42 @@ async function link (fakewa, url, auth, phone) {
   return { connection: open, jid, lid, qr };
 }
 
+// xender-in-cli link --json, on its own data directory: resolves with the
+// objects it prints, one per QR code and one when linked.
+function linkWithCli (program, url, root, dataDir, onObject) {
+  const child = spawn(program, ['--data-dir', dataDir, '--json', 'link'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, XI_WA_URL: url, XI_WA_ROOT_KEY: root },
+  });
+  const lines = readline.createInterface({ input: child.stdout });
+  let text = '';
+  lines.on('line', (line) => {
+    text += line + '\n';
+    if (line === '}') {
+      onObject(JSON.parse(text));
+      text = '';
+    }
+  });
+  return new Promise((resolve) => child.on('exit', resolve));
+}
+
+// xender-in-cli with a data directory and the fake server's address;
+// resolves with its exit code, standard output and standard error.
+function runCli (program, dataDir, endpoint, args) {
+  const child = spawn(program, ['--data-dir', dataDir, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XI_WA_URL: endpoint.url, XI_WA_ROOT_KEY: endpoint.root },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => { out += chunk; });
+  child.stderr.on('data', (chunk) => { err += chunk; });
+  return within(new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err }))),
+                `xender-in-cli ${args.join(' ')}`);
+}
+
 module.exports = {
-  log, startFakewa, memoryAuthState, connect, within, check, run, link, baileys, STEP_TIMEOUT_MS,
+  log, startFakewa, memoryAuthState, connect, within, check, run, link, baileys, linkWithCli, runCli,
+  STEP_TIMEOUT_MS,
 };
 

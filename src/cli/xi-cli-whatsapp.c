@@ -1,0 +1,304 @@
+/* xi-cli-whatsapp.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-cli-whatsapp"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wa-error.h"
+#include "wa-jid.h"
+#include "wa-messenger.h"
+#include "wa-pairing.h"
+#include "xi-cli.h"
+#include "xi-key-store.h"
+#include "xi-phone.h"
+#include "xi-wa-endpoint.h"
+#include "xi-whatsapp-transport.h"
+
+/*
+ * What the commands that talk to WhatsApp share: the client on this
+ * data directory's keys, and waiting for it to connect. "send" is here;
+ * "link" and "run --transport whatsapp" use the rest.
+ *
+ * The server and its root key can be replaced for tests through
+ * XI_WA_URL and XI_WA_ROOT_KEY (hex), see xi_wa_endpoint_read().
+ */
+
+/* A command at a terminal waits this long for the server's backlog
+ * before it sends anyway. */
+#define CATCH_UP_TIMEOUT_S 10
+
+/**
+ * xi_cli_whatsapp_client:
+ * @cli: the command line
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): a stopped client on this data
+ *   directory's keys
+ */
+WaClient *
+xi_cli_whatsapp_client (XiCli   *cli,
+                        GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) loaded = NULL;
+  g_autoptr(XiKeyStore) keys = NULL;
+  g_autofree char *url = NULL;
+  GAsyncResult *slot = NULL;
+  guint8 root_key[WA_KEY_LEN];
+
+  if (!wa_crypto_init (error) || !xi_wa_endpoint_read (&url, root_key, error))
+    return NULL;
+  xi_store_load_keys_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  loaded = xi_store_load_keys_finish (cli->store, result, error);
+  if (loaded == NULL)
+    return NULL;
+  keys = xi_key_store_new (cli->store, loaded);
+  return wa_client_new (WA_KEY_STORE (keys), url, root_key);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   catch_up;
+  GError    *error;
+} Connecting;
+
+/* Done once connected (and caught up, when asked), or as soon as the
+ * client would have to wait: a person at a terminal wants the reason,
+ * not retries. */
+static void
+connecting_changed_cb (WaClient   *client,
+                       GParamSpec *pspec,
+                       Connecting *connecting)
+{
+  const char *reason = wa_client_get_last_error (client);
+
+  switch (wa_client_get_state (client))
+    {
+    case WA_CLIENT_STATE_CONNECTED:
+      if (connecting->catch_up && !wa_client_get_caught_up (client))
+        return;
+      break;
+    case WA_CLIENT_STATE_LOGGED_OUT:
+      connecting->error = g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT,
+                                       _("This computer was unlinked from WhatsApp (on the phone, or by "
+                                         "WhatsApp). Run “xender-in-cli link” to link it again."));
+      break;
+    case WA_CLIENT_STATE_WAITING:
+    case WA_CLIENT_STATE_REPLACED:
+    case WA_CLIENT_STATE_STOPPED:
+      connecting->error = g_error_new (WA_ERROR, WA_ERROR_FAILED, _("Could not connect to WhatsApp: %s"),
+                                       reason != NULL ? reason : "?");
+      break;
+    default:
+      return;
+    }
+  g_main_loop_quit (connecting->loop);
+}
+
+static gboolean
+catch_up_timeout_cb (gpointer user_data)
+{
+  Connecting *connecting = user_data;
+
+  g_main_loop_quit (connecting->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_cli_whatsapp_connect:
+ * @client: a stopped client
+ * @catch_up: also wait (a little) for what waited on the server
+ * @error: return location for a #GError
+ *
+ * Starts @client and runs the main loop until it is connected, or fails
+ * with the reason. Signals connected before (such as "qr") are emitted
+ * meanwhile.
+ */
+gboolean
+xi_cli_whatsapp_connect (WaClient  *client,
+                         gboolean   catch_up,
+                         GError   **error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Connecting connecting = { .loop = loop, .catch_up = catch_up };
+  guint timeout = 0;
+
+  g_signal_connect (client, "notify::state", G_CALLBACK (connecting_changed_cb), &connecting);
+  g_signal_connect (client, "notify::caught-up", G_CALLBACK (connecting_changed_cb), &connecting);
+  wa_client_start (client);
+  g_main_loop_run (loop);
+  if (connecting.error == NULL && catch_up && !wa_client_get_caught_up (client))
+    {
+      timeout = g_timeout_add_seconds (CATCH_UP_TIMEOUT_S, catch_up_timeout_cb, &connecting);
+      g_main_loop_run (loop);
+      if (!wa_client_get_caught_up (client))
+        g_source_remove (timeout);
+    }
+  g_signal_handlers_disconnect_by_data (client, &connecting);
+  if (connecting.error != NULL)
+    {
+      g_propagate_error (error, connecting.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A message id as WhatsApp clients make them, for a single message. */
+static char *
+new_message_id (void)
+{
+  return g_strdup_printf ("3EB0%08X%08X%04X", g_random_int (), g_random_int (), g_random_int () & 0xffff);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GError    *error;
+} Sending;
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Sending *sending = user_data;
+
+  wa_messenger_send_text_finish (WA_MESSENGER (object), result, &sending->error);
+  g_main_loop_quit (sending->loop);
+}
+
+/**
+ * xi_cli_send:
+ *
+ * "send NUMBER TEXT": one message, now, to one number; the command
+ * returns once WhatsApp's server took it.
+ */
+int
+xi_cli_send (XiCli  *cli,
+             int     argc,
+             char  **argv)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(WaMessenger) messenger = NULL;
+  g_autoptr(WaJid) to = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *to_text = NULL;
+  g_autofree char *linked = NULL;
+  g_autofree char *id = new_message_id ();
+  g_autofree char *shown = NULL;
+  Sending sending = { .loop = loop };
+
+  if (argc != 3)
+    return xi_cli_usage ("%s", _("“send” takes a number and a text: send NUMBER TEXT"));
+  if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  if (*g_strstrip (argv[2]) == '\0')
+    return xi_cli_usage ("%s", _("The text to send is empty."));
+  if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
+  if (linked == NULL)
+    return xi_cli_fail_message (cli, "%s", _("This computer is not linked to WhatsApp yet. Run “xender-in-cli "
+                                             "link” first."));
+  /* Before connecting: what waited on the server is read and confirmed
+   * on the way, and a reply may be what completes a session. */
+  messenger = wa_messenger_new (client);
+  if (!xi_cli_whatsapp_connect (client, TRUE, &error))
+    return xi_cli_fail (cli, error);
+
+  to = wa_jid_new_pn_user (phone, NULL);
+  to_text = wa_jid_to_string (to);
+  wa_messenger_send_text_async (messenger, to_text, id, argv[2], NULL, sent_cb, &sending);
+  g_main_loop_run (loop);
+  wa_client_stop (client);
+
+  if (sending.error != NULL)
+    {
+      g_propagate_error (&error, sending.error);
+      return xi_cli_fail (cli, error);
+    }
+
+  shown = xi_phone_format_international (phone);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "sent");
+      json_builder_add_string_value (builder, id);
+      json_builder_set_member_name (builder, "to");
+      json_builder_add_string_value (builder, phone);
+      json_builder_end_object (builder);
+      xi_cli_print_json (builder);
+    }
+  else
+    g_print (_("Sent to %s.\n"), shown);
+  return XI_CLI_EXIT_OK;
+}
+
+typedef struct
+{
+  WaClient *client;   /* until the network thread takes it */
+} ClientHandover;
+
+static void
+client_handover_free (ClientHandover *handover)
+{
+  g_clear_object (&handover->client);
+  g_free (handover);
+}
+
+/* The transport factory of "run --transport whatsapp", on the network
+ * thread: the client made on the keys loaded before moves into the
+ * transport, so it lives and dies on that thread. */
+static XiTransport *
+whatsapp_transport_factory (gpointer   user_data,
+                            GError   **error)
+{
+  ClientHandover *handover = user_data;
+  g_autoptr(WaClient) client = g_steal_pointer (&handover->client);
+
+  wa_client_start (client);
+  return xi_whatsapp_transport_new (client);
+}
+
+/**
+ * xi_cli_whatsapp_runner:
+ *
+ * Returns: (transfer full) (nullable): a campaign runner sending through
+ *   this data directory's linked WhatsApp account
+ */
+XiCampaignRunner *
+xi_cli_whatsapp_runner (XiCli   *cli,
+                        GError **error)
+{
+  g_autoptr(WaClient) client = xi_cli_whatsapp_client (cli, error);
+  g_autofree char *linked = NULL;
+  ClientHandover *handover;
+
+  if (client == NULL)
+    return NULL;
+  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
+  if (linked == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_LOGGED_OUT,
+                   _("This computer is not linked to WhatsApp yet. Run “xender-in-cli link” first, or "
+                     "rehearse with --transport loopback."));
+      return NULL;
+    }
+  handover = g_new0 (ClientHandover, 1);
+  handover->client = g_steal_pointer (&client);
+  return xi_campaign_runner_new (cli->store, whatsapp_transport_factory, handover,
+                                 (GDestroyNotify) client_handover_free);
+}

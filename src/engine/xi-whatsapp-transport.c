@@ -1,0 +1,279 @@
+/* xi-whatsapp-transport.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-whatsapp"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wa-error.h"
+#include "wa-jid.h"
+#include "wa-messenger.h"
+#include "xi-whatsapp-transport.h"
+
+struct _XiWhatsappTransport
+{
+  GObject      parent_instance;
+
+  WaClient    *client;
+  WaMessenger *messenger;
+};
+
+enum {
+  PROP_0,
+  PROP_STATE,
+};
+
+static void xi_whatsapp_transport_iface_init (XiTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (XiWhatsappTransport, xi_whatsapp_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (XI_TYPE_TRANSPORT, xi_whatsapp_transport_iface_init))
+
+static XiTransportState
+xi_whatsapp_transport_get_state (XiTransport *transport)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+
+  switch (wa_client_get_state (self->client))
+    {
+    case WA_CLIENT_STATE_CONNECTED:
+      return XI_TRANSPORT_STATE_CONNECTED;
+    case WA_CLIENT_STATE_CONNECTING:
+    case WA_CLIENT_STATE_WAITING:
+      return XI_TRANSPORT_STATE_CONNECTING;
+    case WA_CLIENT_STATE_STOPPED:
+    case WA_CLIENT_STATE_PAIRING:
+    case WA_CLIENT_STATE_LOGGED_OUT:
+    case WA_CLIENT_STATE_REPLACED:
+    default:
+      return XI_TRANSPORT_STATE_DISCONNECTED;
+    }
+}
+
+/* The connection is the client's owner's to manage (the app's connection
+ * indicator, or the command line); a campaign only waits for it. */
+static void
+xi_whatsapp_transport_connect (XiTransport *transport)
+{
+}
+
+static void
+xi_whatsapp_transport_disconnect (XiTransport *transport)
+{
+}
+
+/* What a failed send means for the campaign: wait for the connection
+ * (nothing reached anyone), try again later, or give this recipient up.
+ * A 463 is not retried: each try is another reach-out to a stranger,
+ * which is what the server punishes (protocol notes §13). */
+static GError *
+campaign_error (const GError *error)
+{
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_CONNECTION_CLOSED) ||
+      g_error_matches (error, WA_ERROR, WA_ERROR_LOGGED_OUT) ||
+      g_error_matches (error, WA_ERROR, WA_ERROR_REPLACED))
+    return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED, error->message);
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_NOT_ON_WHATSAPP))
+    return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED,
+                                _("This number is not on WhatsApp"));
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN))
+    return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED,
+                                _("WhatsApp refused a first message to this number: they need to message "
+                                  "you first"));
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_REFUSED) || g_error_matches (error, WA_ERROR, WA_ERROR_MALFORMED))
+    return g_error_new (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED, _("WhatsApp refused the message (%s)"),
+                        error->message);
+  return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT, error->message);
+}
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (wa_messenger_send_text_finish (WA_MESSENGER (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, campaign_error (error));
+}
+
+static void
+xi_whatsapp_transport_send_text_async (XiTransport         *transport,
+                                       const char          *phone,
+                                       const char          *message_id,
+                                       const char          *text,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaJid) jid = NULL;
+  g_autofree char *to = NULL;
+
+  g_task_set_source_tag (task, xi_whatsapp_transport_send_text_async);
+  if (wa_client_get_state (self->client) != WA_CLIENT_STATE_CONNECTED)
+    {
+      g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
+                               _("Not connected to WhatsApp"));
+      return;
+    }
+  if ((jid = wa_jid_new_pn_user (phone, &error)) == NULL)
+    {
+      g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED,
+                               _("Not a phone number WhatsApp knows"));
+      return;
+    }
+  to = wa_jid_to_string (jid);
+  wa_messenger_send_text_async (self->messenger, to, message_id, text, cancellable, sent_cb,
+                                g_steal_pointer (&task));
+}
+
+static gboolean
+xi_whatsapp_transport_send_text_finish (XiTransport   *transport,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
+{
+  iface->get_state = xi_whatsapp_transport_get_state;
+  iface->connect = xi_whatsapp_transport_connect;
+  iface->disconnect = xi_whatsapp_transport_disconnect;
+  iface->send_text_async = xi_whatsapp_transport_send_text_async;
+  iface->send_text_finish = xi_whatsapp_transport_send_text_finish;
+}
+
+/* "+62812…" from the account's JID, as the store keeps numbers. */
+static char *
+phone_of (const char *jid_text)
+{
+  g_autoptr(WaJid) jid = wa_jid_parse (jid_text, NULL);
+
+  if (jid == NULL || !wa_jid_is_pn (jid))
+    return NULL;
+  return g_strconcat ("+", wa_jid_get_user (jid), NULL);
+}
+
+/* Delivered or read, by any of the recipient's devices: the store keeps
+ * the first time each happened. Our own devices confirm copies ("sender"),
+ * which say nothing of the recipient. */
+static void
+receipt_cb (WaMessenger         *messenger,
+            const char          *id,
+            const char          *from,
+            const char          *type,
+            gint64               timestamp,
+            XiWhatsappTransport *self)
+{
+  XiRecipientState state;
+
+  if (type == NULL || g_str_equal (type, "inactive"))
+    state = XI_RECIPIENT_STATE_DELIVERED;
+  else if (g_str_equal (type, "read") || g_str_equal (type, "read-self") || g_str_equal (type, "played"))
+    state = XI_RECIPIENT_STATE_READ;
+  else
+    return;
+  xi_transport_emit_receipt (XI_TRANSPORT (self), id, state, timestamp);
+}
+
+static void
+message_cb (WaMessenger         *messenger,
+            WaIncomingMessage   *message,
+            XiWhatsappTransport *self)
+{
+  g_autofree char *phone = phone_of (message->chat);
+
+  /* LID-addressed senders are for when the store maps LIDs to contacts. */
+  if (phone == NULL || message->text == NULL)
+    return;
+  xi_transport_emit_incoming (XI_TRANSPORT (self), phone, message->id, message->text);
+}
+
+static void
+client_state_cb (WaClient            *client,
+                 GParamSpec          *pspec,
+                 XiWhatsappTransport *self)
+{
+  xi_transport_notify_state (XI_TRANSPORT (self));
+}
+
+static void
+xi_whatsapp_transport_dispose (GObject *object)
+{
+  XiWhatsappTransport *self = (XiWhatsappTransport *)object;
+
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_data (self->client, self);
+  if (self->messenger != NULL)
+    g_signal_handlers_disconnect_by_data (self->messenger, self);
+  g_clear_object (&self->messenger);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (xi_whatsapp_transport_parent_class)->dispose (object);
+}
+
+static void
+xi_whatsapp_transport_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, xi_whatsapp_transport_get_state (XI_TRANSPORT (object)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xi_whatsapp_transport_class_init (XiWhatsappTransportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xi_whatsapp_transport_dispose;
+  object_class->get_property = xi_whatsapp_transport_get_property;
+  g_object_class_override_property (object_class, PROP_STATE, "state");
+}
+
+static void
+xi_whatsapp_transport_init (XiWhatsappTransport *self)
+{
+}
+
+/**
+ * xi_whatsapp_transport_new:
+ * @client: the WhatsApp client to send through, on this thread
+ *
+ * Returns: (transfer full): the transport
+ */
+XiTransport *
+xi_whatsapp_transport_new (WaClient *client)
+{
+  XiWhatsappTransport *self;
+
+  g_return_val_if_fail (WA_IS_CLIENT (client), NULL);
+
+  self = g_object_new (XI_TYPE_WHATSAPP_TRANSPORT, NULL);
+  self->client = g_object_ref (client);
+  self->messenger = wa_messenger_new (client);
+  g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
+  g_signal_connect (self->messenger, "receipt", G_CALLBACK (receipt_cb), self);
+  g_signal_connect (self->messenger, "message", G_CALLBACK (message_cb), self);
+  return XI_TRANSPORT (self);
+}
