@@ -337,6 +337,52 @@ test_offline_and_restart (Fixture       *f,
   g_assert_true (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 1))->timestamp > 0);
 }
 
+/* The customer lost its sessions (a reinstall that kept its keys): the
+ * shop's next message does not decrypt; the customer asks again, the
+ * shop first tries the old session, then starts a new one from the
+ * server's bundle, and the message arrives once (§8.5). */
+static void
+test_retry_after_lost_sessions (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sessions = NULL;
+  GError *error;
+  guint before;
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0EEEE000000000001", "Satu");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0EEEE000000000002", "Oke");
+  g_assert_no_error (error);
+  wait_for_length (f->shop.received, 1);
+
+  stop_side (&f->customer);
+  sessions = wa_key_store_list (f->customer.store, "session");
+  g_assert_cmpuint (sessions->len, >, 0);
+  for (guint i = 0; i < sessions->len; i++)
+    wa_key_store_remove (f->customer.store, "session", g_ptr_array_index (sessions, i));
+  start_side (f, &f->customer);
+  wait_for_state (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+
+  before = fakewa_server_get_prekey_count (f->server, CUSTOMER ":2@s.whatsapp.net");
+  g_ptr_array_set_size (f->relays, 0);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0EEEE000000000003", "Dua");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 2);
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 1))->text, ==, "Dua");
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 1))->id, ==,
+                   "3EB0EEEE000000000003");
+  /* msg on the old session, msg again, then pkmsg on a new one. */
+  g_assert_true (contains (f->relays, SHOP ":1@s.whatsapp.net " CUSTOMER ":2@s.whatsapp.net msg"));
+  g_assert_true (contains (f->relays, SHOP ":1@s.whatsapp.net " CUSTOMER ":2@s.whatsapp.net pkmsg"));
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, CUSTOMER ":2@s.whatsapp.net"), ==, before - 1);
+
+  /* Nothing more comes: the message was read once. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (f->customer.received->len, ==, 2);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -348,5 +394,6 @@ main (int   argc,
   ADD ("/wa/messenger/conversation", test_conversation);
   ADD ("/wa/messenger/not-on-whatsapp", test_not_on_whatsapp);
   ADD ("/wa/messenger/offline-and-restart", test_offline_and_restart);
+  ADD ("/wa/messenger/retry-after-lost-sessions", test_retry_after_lost_sessions);
   return g_test_run ();
 }

@@ -38,6 +38,16 @@
 /* Both reference clients stop asking for a resend after five tries. */
 #define MAX_RETRY_COUNT 5
 
+/* What we sent lately, to encrypt again for a device that could not
+ * decrypt it (whatsmeow keeps as many). */
+#define SENT_CACHE_SIZE 256
+
+typedef struct
+{
+  char *to;     /* the chat: the recipient's user JID */
+  char *text;
+} SentMessage;
+
 typedef struct
 {
   GPtrArray *devices;   /* WaJid* */
@@ -52,6 +62,8 @@ struct _WaMessenger
   WaSignal   *signal;        /* for the credentials below; made on first use */
   const WaCredentials *signal_credentials;
   GHashTable *device_lists;  /* user JID text -> DeviceList */
+  GHashTable *sent;          /* message id -> SentMessage */
+  GQueue      sent_order;    /* message ids, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (WaMessenger, wa_messenger, G_TYPE_OBJECT)
@@ -95,6 +107,36 @@ wa_incoming_message_free (WaIncomingMessage *message)
 }
 
 static void
+sent_message_free (SentMessage *sent)
+{
+  g_free (sent->to);
+  g_free (sent->text);
+  g_free (sent);
+}
+
+static void
+remember_sent (WaMessenger *self,
+               const char  *id,
+               const char  *to,
+               const char  *text)
+{
+  SentMessage *sent = g_new0 (SentMessage, 1);
+
+  if (g_hash_table_contains (self->sent, id))
+    return;
+  sent->to = g_strdup (to);
+  sent->text = g_strdup (text);
+  g_hash_table_insert (self->sent, g_strdup (id), sent);
+  g_queue_push_tail (&self->sent_order, g_strdup (id));
+  while (self->sent_order.length > SENT_CACHE_SIZE)
+    {
+      g_autofree char *oldest = g_queue_pop_head (&self->sent_order);
+
+      g_hash_table_remove (self->sent, oldest);
+    }
+}
+
+static void
 device_list_free (DeviceList *list)
 {
   g_ptr_array_unref (list->devices);
@@ -108,6 +150,20 @@ user_of (const WaJid *device)
   g_autoptr(WaJid) user = wa_jid_new (wa_jid_get_user (device), wa_jid_get_server (device));
 
   return wa_jid_to_string (user);
+}
+
+/* A number attribute, or 0 when it is absent or not a number. */
+static guint64
+attr_number (WaNode     *node,
+             const char *name,
+             guint64     max)
+{
+  const char *text = wa_node_get_attr (node, name);
+  guint64 value = 0;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, max, &value, NULL))
+    return 0;
+  return value;
 }
 
 static WaSignal *
@@ -392,14 +448,19 @@ acked_cb (GObject      *object,
           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  WaMessenger *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
   g_autoptr(WaNode) ack = NULL;
   GError *error = NULL;
 
   ack = wa_connection_send_message_finish (WA_CONNECTION (object), result, &error);
   if (ack == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  remember_sent (self, send->id, send->to, send->text);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -555,6 +616,180 @@ wa_messenger_forget_devices (WaMessenger *self,
   g_hash_table_remove (self->device_lists, user);
 }
 
+/* Retries (§8.5) */
+
+typedef struct
+{
+  WaMessenger *self;
+  char        *id;
+  WaJid       *device;
+  guint        count;
+  char        *t;
+} Retry;
+
+static void
+retry_free (Retry *retry)
+{
+  g_object_unref (retry->self);
+  g_free (retry->id);
+  wa_jid_unref (retry->device);
+  g_free (retry->t);
+  g_free (retry);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Retry, retry_free)
+
+static void
+resent_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WaNode) ack = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ack = wa_connection_send_message_finish (WA_CONNECTION (object), result, &error);
+  if (ack == NULL)
+    g_debug ("A resent message was not taken: %s", error->message);
+}
+
+/* The message again, for the one device that asked, on whatever session
+ * it now has with us. */
+static void
+resend (Retry *retry)
+{
+  WaMessenger *self = retry->self;
+  SentMessage *sent = g_hash_table_lookup (self->sent, retry->id);
+  g_autoptr(WaJid) own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  g_autofree char *device_text = wa_jid_to_string (retry->device);
+  g_autofree char *count = g_strdup_printf ("%u", retry->count);
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) padded = NULL;
+  g_autoptr(GBytes) ciphertext = NULL;
+  g_autoptr(WaNode) message = NULL;
+  g_autoptr(GError) error = NULL;
+  WaConnection *connection = wa_client_get_connection (self->client);
+  WaSignalMessageType type;
+  WaNode *enc;
+
+  if (sent == NULL || own == NULL || connection == NULL || self->signal == NULL)
+    return;
+  if (g_strcmp0 (wa_jid_get_user (retry->device), wa_jid_get_user (own)) == 0)
+    plain = pack_sent_copy (sent->to, sent->text);
+  else
+    plain = pack_text (sent->text);
+  padded = wa_signal_pad (plain);
+  ciphertext = wa_signal_encrypt (self->signal, retry->device, padded, &type, &error);
+  if (ciphertext == NULL)
+    {
+      g_debug ("Could not encrypt a resend: %s", error->message);
+      return;
+    }
+
+  message = wa_node_new_with_attrs ("message", "to", device_text, "id", retry->id, "type", "text",
+                                    "device_fanout", "false", NULL);
+  if (retry->t != NULL)
+    wa_node_set_attr (message, "t", retry->t);
+  enc = wa_node_add_child (message, wa_node_new_with_attrs ("enc", "v", "2",
+                                                            "type", wa_signal_message_type_to_string (type),
+                                                            "count", count, NULL));
+  wa_node_set_content_bytes (enc, ciphertext);
+  if (type == WA_SIGNAL_MESSAGE_PKMSG)
+    {
+      g_autoptr(GBytes) account = wa_pairing_load_account (wa_client_get_key_store (self->client));
+
+      if (account != NULL)
+        wa_node_set_content_bytes (wa_node_add_child (message, wa_node_new ("device-identity")), account);
+    }
+  wa_connection_send_message_async (connection, message, WA_MESSENGER_ACK_TIMEOUT_MS, NULL, resent_cb, NULL);
+}
+
+static void
+retry_bundle_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(Retry) retry = user_data;
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) answers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  if (answer == NULL || (answers = wa_signal_parse_bundles (answer, &error)) == NULL)
+    {
+      g_debug ("No new keys for a device that asked for a resend: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < answers->len; i++)
+    {
+      WaSignalBundleAnswer *bundle = g_ptr_array_index (answers, i);
+
+      if (bundle->error == NULL && wa_jid_equal (bundle->device, retry->device) &&
+          !wa_signal_build_session (retry->self->signal, bundle->device, &bundle->bundle, &error))
+        g_debug ("No new session for a resend: %s", error->message);
+    }
+  resend (retry);
+}
+
+/* A device could not decrypt what we sent (§8.5). With keys in the
+ * receipt it starts over with them; asked a second time, or with no
+ * session left, we start over from the server's bundle; the first time
+ * the old session may still do. */
+static void
+receive_retry (WaMessenger *self,
+               WaNode      *receipt)
+{
+  WaNode *retry_node = wa_node_get_child_by_tag (receipt, "retry");
+  const char *id = wa_node_get_attr (receipt, "id");
+  g_autoptr(Retry) retry = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 count = 1;
+  WaConnection *connection;
+
+  if (id == NULL || retry_node == NULL || !g_hash_table_contains (self->sent, id) ||
+      ensure_signal (self, &error) == NULL)
+    return;
+  count = MAX (attr_number (retry_node, "count", G_MAXUINT), 1);
+  if (count > MAX_RETRY_COUNT)
+    return;
+
+  retry = g_new0 (Retry, 1);
+  retry->self = g_object_ref (self);
+  retry->id = g_strdup (id);
+  retry->device = wa_jid_parse (wa_node_get_attr (receipt, "from"), NULL);
+  retry->count = count;
+  retry->t = g_strdup (wa_node_get_attr (retry_node, "t"));
+  if (retry->device == NULL)
+    return;
+
+  if (wa_node_get_child_by_tag (receipt, "keys") != NULL)
+    {
+      WaSignalBundle bundle;
+
+      wa_signal_delete_session (self->signal, retry->device);
+      if (!wa_signal_bundle_parse (receipt, &bundle, &error) ||
+          !wa_signal_build_session (self->signal, retry->device, &bundle, &error))
+        {
+          g_debug ("The keys of a retry receipt did not do: %s", error->message);
+          return;
+        }
+    }
+  else if (count >= 2 || !wa_signal_has_session (self->signal, retry->device))
+    {
+      g_autoptr(GPtrArray) devices = g_ptr_array_new ();
+      g_autoptr(WaNode) iq = NULL;
+
+      if ((connection = connection_or_error (self, &error)) == NULL)
+        return;
+      wa_signal_delete_session (self->signal, retry->device);
+      g_ptr_array_add (devices, retry->device);
+      iq = wa_signal_bundles_request (devices, TRUE);
+      wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, retry_bundle_cb,
+                                   g_steal_pointer (&retry));
+      return;
+    }
+  resend (retry);
+}
+
 /* Receiving */
 
 static void
@@ -599,7 +834,7 @@ send_retry_receipt (WaMessenger *self,
   WaNode *registration;
   guint8 id[4];
 
-  g_ascii_string_to_unsigned (wa_node_get_attr (enc, "count"), 10, 0, MAX_RETRY_COUNT, &count, NULL);
+  count = attr_number (enc, "count", G_MAXUINT);
   if (credentials == NULL || count >= MAX_RETRY_COUNT)
     return;
   count_text = g_strdup_printf ("%u", (guint) count + 1);
@@ -718,7 +953,7 @@ receive_message (WaMessenger *self,
   if (sent_copy)
     return;
 
-  g_ascii_string_to_unsigned (wa_node_get_attr (node, "t"), 10, 0, G_MAXINT64, &timestamp, NULL);
+  timestamp = attr_number (node, "t", G_MAXINT64);
   incoming.id = (char *) wa_node_get_attr (node, "id");
   incoming.sender = (char *) from;
   incoming.chat = user_of (sender);
@@ -741,9 +976,14 @@ receive_receipt (WaMessenger *self,
   g_autoptr(GPtrArray) items = list != NULL ? wa_node_get_children_by_tag (list, "item") : NULL;
   guint64 timestamp = 0;
 
-  if (from == NULL || wa_node_get_attr (node, "id") == NULL || g_strcmp0 (type, "retry") == 0)
+  if (g_strcmp0 (type, "retry") == 0)
+    {
+      receive_retry (self, node);
+      return;
+    }
+  if (from == NULL || wa_node_get_attr (node, "id") == NULL)
     return;
-  g_ascii_string_to_unsigned (wa_node_get_attr (node, "t"), 10, 0, G_MAXINT64, &timestamp, NULL);
+  timestamp = attr_number (node, "t", G_MAXINT64);
   g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (node, "id"), from, type, (gint64) timestamp);
   for (guint i = 0; items != NULL && i < items->len; i++)
     if (wa_node_get_attr (g_ptr_array_index (items, i), "id") != NULL)
@@ -807,6 +1047,8 @@ wa_messenger_finalize (GObject *object)
   WaMessenger *self = (WaMessenger *)object;
 
   g_hash_table_unref (self->device_lists);
+  g_hash_table_unref (self->sent);
+  g_queue_clear_full (&self->sent_order, g_free);
 
   G_OBJECT_CLASS (wa_messenger_parent_class)->finalize (object);
 }
@@ -831,6 +1073,8 @@ static void
 wa_messenger_init (WaMessenger *self)
 {
   self->device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) device_list_free);
+  self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
+  g_queue_init (&self->sent_order);
 }
 
 /**
