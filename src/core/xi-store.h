@@ -16,6 +16,7 @@
 #include "xi-job.h"
 #include "xi-job-recipient.h"
 #include "xi-job-spec.h"
+#include "xi-store-inbox.h"
 #include "xi-template.h"
 
 G_BEGIN_DECLS

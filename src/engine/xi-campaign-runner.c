@@ -51,6 +51,10 @@ struct _XiCampaignRunner
   GSource            *publish_source;  /* under lock */
   XiTransportState    transport_state; /* under lock */
   gboolean            pending_state;   /* under lock */
+  GPtrArray          *pending_incoming; /* under lock: XiIncoming*, in order */
+  char              **opt_out_keywords; /* under lock: NULL for the defaults */
+  guint               reply_min_delay_ms; /* under lock */
+  guint               reply_daily_cap; /* under lock */
 
   gboolean            idle;            /* main thread's view */
 };
@@ -63,6 +67,7 @@ enum {
   JOB_CHANGED,
   PROGRESS,
   IDLE,
+  INCOMING,
   N_SIGNALS
 };
 
@@ -103,6 +108,7 @@ publish_cb (gpointer user_data)
   XiCampaignRunner *self = user_data;
   g_autoptr(GHashTable) jobs = NULL;
   g_autoptr(GHashTable) progress = NULL;
+  g_autoptr(GPtrArray) incoming = NULL;
   gboolean idle_changed = FALSE, idle = FALSE, state_changed;
   GHashTableIter iter;
   gpointer value;
@@ -110,6 +116,8 @@ publish_cb (gpointer user_data)
   g_mutex_lock (&self->lock);
   jobs = g_steal_pointer (&self->pending_jobs);
   progress = g_steal_pointer (&self->pending_progress);
+  incoming = g_steal_pointer (&self->pending_incoming);
+  self->pending_incoming = g_ptr_array_new_with_free_func (g_object_unref);
   self->pending_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->pending_progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   (GDestroyNotify)xi_job_progress_free);
@@ -131,6 +139,8 @@ publish_cb (gpointer user_data)
   g_hash_table_iter_init (&iter, progress);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_signal_emit (self, signals[PROGRESS], 0, value);
+  for (guint i = 0; i < incoming->len; i++)
+    g_signal_emit (self, signals[INCOMING], 0, g_ptr_array_index (incoming, i));
   if (state_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT_STATE]);
   if (idle_changed)
@@ -189,6 +199,30 @@ engine_idle_cb (XiCampaignRunner *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* Messages are not coalesced away, each one is news; they are only
+ * published together, once per main-loop turn. */
+static void
+engine_incoming_cb (XiCampaignRunner *self,
+                    XiIncoming       *incoming)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->pending_incoming, g_object_ref (incoming));
+  schedule_publish (self);
+  g_mutex_unlock (&self->lock);
+}
+
+/* On the network thread. */
+static void
+apply_receiver_settings (XiCampaignRunner *self)
+{
+  XiReceiver *receiver = xi_engine_get_receiver (self->engine);
+
+  g_mutex_lock (&self->lock);
+  xi_receiver_set_opt_out_keywords (receiver, (const char * const *)self->opt_out_keywords);
+  xi_receiver_set_pacing (receiver, self->reply_min_delay_ms, self->reply_daily_cap);
+  g_mutex_unlock (&self->lock);
+}
+
 static void
 transport_state_cb (XiCampaignRunner *self,
                     GParamSpec       *pspec,
@@ -219,6 +253,8 @@ network_thread (gpointer user_data)
       g_signal_connect_swapped (self->engine, "job-changed", G_CALLBACK (engine_job_changed_cb), self);
       g_signal_connect_swapped (self->engine, "progress", G_CALLBACK (engine_progress_cb), self);
       g_signal_connect_swapped (self->engine, "idle", G_CALLBACK (engine_idle_cb), self);
+      g_signal_connect_swapped (self->engine, "incoming", G_CALLBACK (engine_incoming_cb), self);
+      apply_receiver_settings (self);
       g_signal_connect_swapped (transport, "notify::state", G_CALLBACK (transport_state_cb), self);
     }
 
@@ -267,6 +303,8 @@ xi_campaign_runner_finalize (GObject *object)
   g_clear_error (&self->start_error);
   g_hash_table_unref (self->pending_jobs);
   g_hash_table_unref (self->pending_progress);
+  g_ptr_array_unref (self->pending_incoming);
+  g_strfreev (self->opt_out_keywords);
   g_main_loop_unref (self->net_loop);
   g_main_context_unref (self->net_context);
   g_main_context_unref (self->main_context);
@@ -318,6 +356,17 @@ xi_campaign_runner_class_init (XiCampaignRunnerClass *klass)
                                     XI_TYPE_JOB_PROGRESS | G_SIGNAL_TYPE_STATIC_SCOPE);
   signals[IDLE] = g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * XiCampaignRunner::incoming:
+   * @incoming: the stored message, with the sender's contact name and,
+   *   when the message opted the sender out, the keyword
+   *   (xi_incoming_get_opt_out_keyword())
+   *
+   * A customer's message arrived and was stored, once per message.
+   */
+  signals[INCOMING] = g_signal_new ("incoming", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_INCOMING);
 }
 
 static void
@@ -328,6 +377,8 @@ xi_campaign_runner_init (XiCampaignRunner *self)
   self->pending_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->pending_progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   (GDestroyNotify)xi_job_progress_free);
+  self->pending_incoming = g_ptr_array_new_with_free_func (g_object_unref);
+  self->reply_min_delay_ms = XI_RECEIVER_DEFAULT_MIN_DELAY_MS;
   self->net_context = g_main_context_new ();
   self->net_loop = g_main_loop_new (self->net_context, FALSE);
   self->main_context = g_main_context_ref_thread_default ();
@@ -571,6 +622,48 @@ xi_campaign_runner_is_idle (XiCampaignRunner *self)
 {
   g_return_val_if_fail (XI_IS_CAMPAIGN_RUNNER (self), FALSE);
   return self->idle;
+}
+
+static gboolean
+apply_receiver_settings_cb (gpointer user_data)
+{
+  g_autoptr(XiCampaignRunner) self = user_data;
+
+  if (self->engine != NULL)
+    apply_receiver_settings (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_campaign_runner_set_receiver_settings:
+ * @self: a #XiCampaignRunner
+ * @opt_out_keywords: (nullable) (array zero-terminated=1): the
+ *   "opt-out-keywords" setting; %NULL for xi_opt_out_default_keywords()
+ * @reply_min_delay_ms: the shortest pause between two automatic answers;
+ *   pass the campaigns' shortest delay ("default-delay-min")
+ * @reply_daily_cap: at most this many automatic answers a day (0: no cap)
+ *
+ * Passes the user's settings, which live on the main thread, to the
+ * receiver. Takes effect for the next message, also before
+ * xi_campaign_runner_start().
+ */
+void
+xi_campaign_runner_set_receiver_settings (XiCampaignRunner   *self,
+                                          const char * const *opt_out_keywords,
+                                          guint               reply_min_delay_ms,
+                                          guint               reply_daily_cap)
+{
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (self));
+
+  g_mutex_lock (&self->lock);
+  g_strfreev (self->opt_out_keywords);
+  self->opt_out_keywords = g_strdupv ((char **)opt_out_keywords);
+  self->reply_min_delay_ms = reply_min_delay_ms;
+  self->reply_daily_cap = reply_daily_cap;
+  g_mutex_unlock (&self->lock);
+
+  if (self->thread != NULL)
+    g_main_context_invoke (self->net_context, apply_receiver_settings_cb, g_object_ref (self));
 }
 
 /**

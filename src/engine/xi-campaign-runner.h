@@ -62,8 +62,9 @@ typedef XiTransport *(*XiTransportFactory) (gpointer   user_data,
 /* The main thread's handle on the campaign engine, which runs on its own
  * network thread. Signals are emitted on the thread that created it:
  * "job-changed" (XiJob snapshot) whenever a campaign's state or counts
- * change, "progress" (XiJobProgress) coalesced, and "idle" when the queue
- * has nothing it could run now. */
+ * change, "progress" (XiJobProgress) coalesced, "idle" when the queue
+ * has nothing it could run now, and "incoming" (XiIncoming) for each
+ * customer's message once it is stored (opt-outs included). */
 G_DECLARE_FINAL_TYPE (XiCampaignRunner, xi_campaign_runner, XI, CAMPAIGN_RUNNER, GObject)
 
 XiCampaignRunner *xi_campaign_runner_new            (XiStore               *store,
@@ -77,6 +78,10 @@ void              xi_campaign_runner_wake           (XiCampaignRunner      *self
 XiTransportState  xi_campaign_runner_get_transport_state (XiCampaignRunner *self);
 gboolean          xi_campaign_runner_is_idle        (XiCampaignRunner      *self);
 GMainContext     *xi_campaign_runner_get_network_context (XiCampaignRunner *self);
+void              xi_campaign_runner_set_receiver_settings (XiCampaignRunner   *self,
+                                                     const char * const    *opt_out_keywords,
+                                                     guint                  reply_min_delay_ms,
+                                                     guint                  reply_daily_cap);
 void              xi_campaign_runner_command_async  (XiCampaignRunner      *self,
                                                      const char            *job_id,
                                                      XiJobCommand           command,

@@ -11,6 +11,7 @@
 
 #include "xi-engine.h"
 #include "xi-job-processor.h"
+#include "xi-receiver.h"
 
 /*
  * The queue (SPEC.md, worker 3) on the network thread: it asks the store
@@ -35,6 +36,9 @@ struct _XiEngine
   XiStore         *store;
   XiTransport     *transport;
   XiJobProcessor  *processor;
+  XiReceiver      *receiver;      /* customers' messages, on every transport */
+  GSourceFunc      receiver_done; /* the caller's shutdown callback */
+  gpointer         receiver_data;
   GSource         *wake_timer;    /* a scheduled campaign becomes due */
   gboolean         claiming;
   gboolean         claim_again;
@@ -53,6 +57,7 @@ enum {
   JOB_CHANGED,
   PROGRESS,
   IDLE,
+  INCOMING,
   N_SIGNALS
 };
 
@@ -95,6 +100,9 @@ xi_engine_dispose (GObject *object)
   if (self->processor != NULL)
     g_signal_handlers_disconnect_by_data (self->processor, self);
   g_clear_object (&self->processor);
+  if (self->receiver != NULL)
+    g_signal_handlers_disconnect_by_data (self->receiver, self);
+  g_clear_object (&self->receiver);
 
   G_OBJECT_CLASS (xi_engine_parent_class)->dispose (object);
 }
@@ -127,6 +135,8 @@ xi_engine_class_init (XiEngineClass *klass)
                                     XI_TYPE_JOB_PROGRESS | G_SIGNAL_TYPE_STATIC_SCOPE);
   signals[IDLE] = g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[INCOMING] = g_signal_new ("incoming", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_INCOMING);
 }
 
 static void
@@ -185,6 +195,13 @@ receipt_cb (XiEngine   *self,
   receipt->timestamp = timestamp;
   g_ptr_array_add (self->receipts, receipt);
   record_receipts (self);
+}
+
+static void
+forward_incoming (XiEngine   *self,
+                  XiIncoming *incoming)
+{
+  g_signal_emit (self, signals[INCOMING], 0, incoming);
 }
 
 /* The running campaign */
@@ -399,6 +416,9 @@ xi_engine_new (XiStore     *store,
   self->owner = g_thread_self ();
   self->store = g_object_ref (store);
   self->transport = g_object_ref (transport);
+  self->receiver = xi_receiver_new (store);
+  xi_receiver_add_transport (self->receiver, transport);
+  g_signal_connect_swapped (self->receiver, "incoming", G_CALLBACK (forward_incoming), self);
   g_signal_connect_swapped (transport, "receipt", G_CALLBACK (receipt_cb), self);
 
   return self;
@@ -409,6 +429,18 @@ xi_engine_get_transport (XiEngine *self)
 {
   g_return_val_if_fail (XI_IS_ENGINE (self), NULL);
   return self->transport;
+}
+
+/**
+ * xi_engine_get_receiver:
+ *
+ * Returns: (transfer none): the receiver of customers' messages
+ */
+XiReceiver *
+xi_engine_get_receiver (XiEngine *self)
+{
+  g_return_val_if_fail (XI_IS_ENGINE (self), NULL);
+  return self->receiver;
 }
 
 /**
@@ -425,12 +457,22 @@ xi_engine_wake (XiEngine *self)
   claim (self);
 }
 
+static gboolean
+campaigns_stopped_cb (gpointer user_data)
+{
+  XiEngine *self = user_data;
+
+  xi_receiver_stop (self->receiver, self->receiver_done, self->receiver_data);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * xi_engine_shutdown:
  * @done: called once nothing is in flight any more
  *
  * Stops the running campaign without changing its stored state, so the
- * next start resumes it where it was.
+ * next start resumes it where it was, then the receiver: messages that
+ * arrived are stored, answers not sent yet are dropped.
  */
 void
 xi_engine_shutdown (XiEngine    *self,
@@ -439,6 +481,11 @@ xi_engine_shutdown (XiEngine    *self,
 {
   g_return_if_fail (XI_IS_ENGINE (self));
   g_assert (self->owner == g_thread_self ());
+
+  self->receiver_done = done;
+  self->receiver_data = done_data;
+  done = campaigns_stopped_cb;
+  done_data = self;
 
   self->shutting_down = TRUE;
   self->shutdown_done = done;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "xi-campaign-runner.h"
+#include "xi-receiver.h"
 #include "xi-store.h"
 #include "xi-transport.h"
 
@@ -17,12 +18,14 @@ G_BEGIN_DECLS
 
 /* The queue and its workers on the network thread (DESIGN.md, "Threads").
  * Signals, emitted on that thread: "job-changed" (XiJob), "progress"
- * (XiJobProgress) and "idle" (gboolean: nothing could run now). */
+ * (XiJobProgress), "idle" (gboolean: nothing could run now) and
+ * "incoming" (XiIncoming, a customer's message, stored). */
 G_DECLARE_FINAL_TYPE (XiEngine, xi_engine, XI, ENGINE, GObject)
 
 XiEngine  *xi_engine_new            (XiStore              *store,
                                      XiTransport          *transport);
 XiTransport *xi_engine_get_transport (XiEngine            *self);
+XiReceiver *xi_engine_get_receiver  (XiEngine             *self);
 void       xi_engine_wake           (XiEngine             *self);
 void       xi_engine_command        (XiEngine             *self,
                                      const char           *job_id,

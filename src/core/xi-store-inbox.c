@@ -1,0 +1,852 @@
+/* xi-store-inbox.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-store-inbox"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "xi-inbox-private.h"
+#include "xi-log.h"
+#include "xi-phone.h"
+#include "xi-store-private.h"
+
+/*
+ * The inbox and the suppression list (SPEC.md, worker 6).
+ *
+ * An incoming message is stored once per WhatsApp message id: WhatsApp
+ * delivers again whatever it did not see acknowledged, and a reconnect
+ * replays the offline queue, so duplicates are normal and must not show
+ * twice, count twice as unread, or opt anybody out twice. A reply that is
+ * an opt-out is stored together with its consequences (the contact marked,
+ * the suppression event, the activity entry) in one transaction: either
+ * the number is suppressed and the message shows, or neither happened and
+ * the message comes again.
+ *
+ * Conversations are keyed by phone number, not by contact, so a reply from
+ * a number that is not (or no longer) a contact still shows.
+ */
+
+#define INCOMING_COLUMNS \
+  "m.id, m.wa_message_id, m.phone, m.contact_id, c.name, m.job_id, m.text, m.received_at," \
+  " m.is_read, (SELECT s.keyword FROM suppression_events s WHERE s.master_user_id = m.master_user_id" \
+  "  AND s.message_id = m.wa_message_id AND s.event = 'opt_out' AND s.deleted = 0 LIMIT 1)"
+
+#define INCOMING_FROM \
+  " FROM incoming_messages m LEFT JOIN contacts c ON c.id = m.contact_id AND c.deleted = 0"
+
+/* A number's latest suppression event is an opt-out. */
+#define SUPPRESSED(phone) \
+  "EXISTS (SELECT 1 FROM suppression_events s WHERE s.master_user_id = ?1" \
+  " AND s.phone = " phone " AND s.deleted = 0 AND s.event = 'opt_out' AND NOT EXISTS (" \
+  "  SELECT 1 FROM suppression_events t WHERE t.master_user_id = s.master_user_id" \
+  "  AND t.phone = s.phone AND t.deleted = 0 AND t.created_at > s.created_at))"
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *)sqlite3_column_text (stmt, column);
+}
+
+static gpointer
+incoming_from_row (sqlite3_stmt *stmt)
+{
+  return _xi_incoming_new (column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
+                           column_text (stmt, 3), column_text (stmt, 4), column_text (stmt, 5),
+                           column_text (stmt, 6), column_text (stmt, 7),
+                           sqlite3_column_int (stmt, 8), column_text (stmt, 9));
+}
+
+/* Only the digits: the WhatsApp transport says "+62…", the store keeps
+ * "62…". */
+static char *
+phone_digits (const char *phone)
+{
+  GString *digits = g_string_new (NULL);
+
+  for (const char *p = phone; p != NULL && *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      g_string_append_c (digits, *p);
+  return g_string_free (digits, FALSE);
+}
+
+/* "+62 812-****-7890": the country, the first group and the last group
+ * stay readable so the user knows whom it was, the middle is hidden. */
+char *
+_xi_store_mask_phone (const char *digits)
+{
+  g_autofree char *formatted = xi_phone_format_international (digits);
+  const char *first = strchr (formatted, ' ');
+  const char *middle = first != NULL ? strpbrk (first + 1, " -") : NULL;
+  const char *last = strrchr (formatted, '-');
+  char *out;
+
+  if (middle == NULL || last == NULL || last <= middle)
+    return xi_log_anonymize_phone (digits);
+
+  out = g_strdup (formatted);
+  for (char *p = out + (middle - formatted); p < out + (last - formatted); p++)
+    if (g_ascii_isdigit (*p))
+      *p = '*';
+  return out;
+}
+
+/* Recording a message */
+
+typedef struct
+{
+  char *phone;
+  char *from_jid;
+  char *message_id;
+  char *text;
+  char *opt_out_keyword;
+} RecordOp;
+
+static void
+record_op_free (RecordOp *op)
+{
+  g_free (op->phone);
+  g_free (op->from_jid);
+  g_free (op->message_id);
+  g_free (op->text);
+  g_free (op->opt_out_keyword);
+  g_free (op);
+}
+
+typedef struct
+{
+  XiIncoming *incoming;
+  gboolean    duplicate;
+} RecordResult;
+
+static void
+record_result_free (RecordResult *result)
+{
+  g_clear_object (&result->incoming);
+  g_free (result);
+}
+
+static XiIncoming *
+load_incoming (XiStore     *self,
+               const char  *message_id,
+               GError     **error)
+{
+  return _xi_store_query_one (self,
+                              "SELECT " INCOMING_COLUMNS INCOMING_FROM
+                              " WHERE m.master_user_id = ?1 AND m.wa_message_id = ?2",
+                              message_id, incoming_from_row,
+                              _("The message is not in the inbox."), error);
+}
+
+/* The first text column of a one-row query binding the user as ?1 and
+ * @a as ?2, or %NULL when there is no row. */
+static char *
+query_text (XiStore     *self,
+            const char  *sql,
+            const char  *a,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, sql, error);
+  char *text = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, a);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    text = g_strdup (column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return text;
+}
+
+static gboolean
+insert_suppression (XiStore     *self,
+                    const char  *phone,
+                    const char  *contact_id,
+                    const char  *event,
+                    const char  *source,
+                    const char  *keyword,
+                    const char  *message_id,
+                    const char  *now,
+                    GError     **error)
+{
+  g_autofree char *id = _xi_store_new_id ();
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO suppression_events (id, master_user_id, created_at,"
+                            " updated_at, phone, contact_id, event, source, keyword, message_id)"
+                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, phone);
+  _xi_store_bind_text (stmt, 5, contact_id);
+  _xi_store_bind_text (stmt, 6, event);
+  _xi_store_bind_text (stmt, 7, source);
+  _xi_store_bind_text (stmt, 8, keyword);
+  _xi_store_bind_text (stmt, 9, message_id);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+static gboolean
+set_contact_opted_out (XiStore     *self,
+                       const char  *contact_id,
+                       gboolean     opted_out,
+                       const char  *now,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (contact_id == NULL)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE contacts SET opted_out = ?3, updated_at = ?4,"
+                            " opted_out_at = CASE WHEN ?3 THEN ?4 END,"
+                            " version = version + 1, sync_status = 'pending'"
+                            " WHERE id = ?1 AND master_user_id = ?2 AND opted_out != ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, contact_id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  sqlite3_bind_int (stmt, 3, opted_out);
+  _xi_store_bind_text (stmt, 4, now);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* The opt-out of a reply: the contact (if any) marked, the number on the
+ * suppression list, the user told in the activity log. */
+static gboolean
+apply_reply_opt_out (XiStore     *self,
+                     const char  *phone,
+                     const char  *contact_id,
+                     const char  *keyword,
+                     const char  *message_id,
+                     const char  *now,
+                     GError     **error)
+{
+  g_autofree char *masked = _xi_store_mask_phone (phone);
+  g_autofree char *summary = NULL;
+
+  /* Translators: the first %s is a phone number with the middle hidden,
+   * the second the opt-out keyword the customer replied with */
+  summary = g_strdup_printf (_("%s opted out by replying “%s”"), masked, keyword);
+
+  return set_contact_opted_out (self, contact_id, TRUE, now, error) &&
+         insert_suppression (self, phone, contact_id, "opt_out", "reply", keyword,
+                             message_id, now, error) &&
+         _xi_store_log_activity (self, "reply.opted-out", summary, NULL, error);
+}
+
+static void
+record_incoming_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  RecordOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *id = NULL;
+  g_autofree char *contact_id = NULL;
+  g_autofree char *job_id = NULL;
+  g_autofree char *existing = NULL;
+  RecordResult *result;
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed;
+
+  existing = query_text (self,
+                         "SELECT id FROM incoming_messages"
+                         " WHERE master_user_id = ?1 AND wa_message_id = ?2",
+                         op->message_id, &error);
+  if (error != NULL)
+    goto failed;
+
+  if (existing == NULL)
+    {
+      contact_id = query_text (self,
+                               "SELECT id FROM contacts"
+                               " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0",
+                               op->phone, &error);
+      if (error != NULL)
+        goto failed;
+      job_id = query_text (self,
+                           "SELECT job_id FROM job_recipients"
+                           " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
+                           " AND sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT 1",
+                           op->phone, &error);
+      if (error != NULL)
+        goto failed;
+
+      id = _xi_store_new_id ();
+      stmt = _xi_store_prepare (self,
+                                "INSERT INTO incoming_messages (id, master_user_id, created_at,"
+                                " updated_at, wa_message_id, from_jid, phone, contact_id, job_id,"
+                                " text, received_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?3)",
+                                &error);
+      if (stmt == NULL)
+        goto failed;
+      _xi_store_bind_text (stmt, 1, id);
+      _xi_store_bind_text (stmt, 2, self->master_user_id);
+      _xi_store_bind_text (stmt, 3, now);
+      _xi_store_bind_text (stmt, 4, op->message_id);
+      _xi_store_bind_text (stmt, 5, op->from_jid);
+      _xi_store_bind_text (stmt, 6, op->phone);
+      _xi_store_bind_text (stmt, 7, contact_id);
+      _xi_store_bind_text (stmt, 8, job_id);
+      _xi_store_bind_text (stmt, 9, op->text);
+      if (!_xi_store_step_done (self, stmt, &error))
+        goto failed;
+
+      if (op->opt_out_keyword != NULL &&
+          !apply_reply_opt_out (self, op->phone, contact_id, op->opt_out_keyword,
+                                op->message_id, now, &error))
+        goto failed;
+    }
+
+  if (!_xi_store_commit (self, &error))
+    goto failed;
+
+  result = g_new0 (RecordResult, 1);
+  result->duplicate = existing != NULL;
+  result->incoming = load_incoming (self, op->message_id, &error);
+  if (result->incoming == NULL)
+    {
+      record_result_free (result);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, result, (GDestroyNotify)record_result_free);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_record_incoming_async:
+ * @self: a #XiStore
+ * @phone: the sender's number, digits with or without a leading "+"
+ * @from_jid: (nullable): the sender's WhatsApp address, when known
+ * @message_id: the WhatsApp message id; a second message with the same id
+ *   is not stored again
+ * @text: the message text
+ * @opt_out_keyword: (nullable): the keyword when xi_opt_out_match() says
+ *   the message is an opt-out; then the sender is put on the suppression
+ *   list, the contact marked opted out and the activity log told, in the
+ *   same transaction as the message
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Stores a message from a customer, linked to the contact with that number
+ * and to the latest campaign that messaged it.
+ */
+void
+xi_store_record_incoming_async (XiStore             *self,
+                                const char          *phone,
+                                const char          *from_jid,
+                                const char          *message_id,
+                                const char          *text,
+                                const char          *opt_out_keyword,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  RecordOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (phone != NULL);
+  g_return_if_fail (message_id != NULL);
+
+  op = g_new0 (RecordOp, 1);
+  op->phone = phone_digits (phone);
+  op->from_jid = from_jid != NULL ? g_strdup (from_jid)
+                                  : g_strconcat (op->phone, "@s.whatsapp.net", NULL);
+  op->message_id = g_strdup (message_id);
+  op->text = g_strdup (text != NULL ? text : "");
+  op->opt_out_keyword = g_strdup (opt_out_keyword);
+
+  _xi_store_push (self, record_incoming_func, op, (GDestroyNotify)record_op_free,
+                  xi_store_record_incoming_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_record_incoming_finish:
+ * @duplicate: (out) (optional): set to %TRUE when the message had been
+ *   stored before; nothing was changed then
+ *
+ * Returns: (transfer full): the stored message
+ */
+XiIncoming *
+xi_store_record_incoming_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 gboolean      *duplicate,
+                                 GError       **error)
+{
+  RecordResult *record;
+  XiIncoming *incoming;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  record = g_task_propagate_pointer (G_TASK (result), error);
+  if (record == NULL)
+    return NULL;
+  if (duplicate != NULL)
+    *duplicate = record->duplicate;
+  incoming = g_steal_pointer (&record->incoming);
+  record_result_free (record);
+  return incoming;
+}
+
+/* Conversations */
+
+static gpointer
+conversation_from_row (sqlite3_stmt *stmt)
+{
+  return _xi_conversation_new (column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
+                               column_text (stmt, 3), column_text (stmt, 4),
+                               sqlite3_column_int (stmt, 5), sqlite3_column_int (stmt, 6),
+                               sqlite3_column_int (stmt, 7));
+}
+
+static void
+list_conversations_func (XiStore  *self,
+                         GTask    *task,
+                         gpointer  data)
+{
+  /* The latest message is the last one stored: rows are written in the
+   * order messages arrive. */
+  _xi_store_return_rows (self, task,
+                         "SELECT g.phone, c.id, c.name, m.text, m.received_at, g.unread, g.n,"
+                         " " SUPPRESSED ("g.phone") " OR coalesce (c.opted_out, 0) FROM ("
+                         "  SELECT phone, max (rowid) AS last_row, sum (is_read = 0) AS unread,"
+                         "  count (*) AS n FROM incoming_messages"
+                         "  WHERE master_user_id = ?1 AND deleted = 0 GROUP BY phone) g"
+                         " JOIN incoming_messages m ON m.rowid = g.last_row"
+                         " LEFT JOIN contacts c"
+                         " ON c.master_user_id = m.master_user_id AND c.phone = g.phone AND c.deleted = 0"
+                         " ORDER BY m.received_at DESC, m.rowid DESC",
+                         conversation_from_row);
+}
+
+/**
+ * xi_store_list_conversations_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lists the inbox, one #XiConversation per sender, the most recent first.
+ */
+void
+xi_store_list_conversations_async (XiStore             *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  _xi_store_push (self, list_conversations_func, NULL, NULL, xi_store_list_conversations_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_conversations_finish:
+ *
+ * Returns: (transfer full) (element-type XiConversation): the conversations
+ */
+GPtrArray *
+xi_store_list_conversations_finish (XiStore       *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+list_messages_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT " INCOMING_COLUMNS INCOMING_FROM
+                            " WHERE m.master_user_id = ?1 AND m.phone = ?2 AND m.deleted = 0"
+                            " ORDER BY m.received_at, m.rowid",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, data);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, incoming_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&items), (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * xi_store_list_messages_async:
+ * @self: a #XiStore
+ * @phone: the sender, as xi_conversation_get_phone() gives it
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lists the messages of one conversation, oldest first. Does not mark
+ * them read: see xi_store_mark_conversation_read_async().
+ */
+void
+xi_store_list_messages_async (XiStore             *self,
+                              const char          *phone,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (phone != NULL);
+
+  _xi_store_push (self, list_messages_func, phone_digits (phone), g_free,
+                  xi_store_list_messages_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_messages_finish:
+ *
+ * Returns: (transfer full) (element-type XiIncoming): the messages
+ */
+GPtrArray *
+xi_store_list_messages_finish (XiStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+mark_read_func (XiStore  *self,
+                GTask    *task,
+                gpointer  data)
+{
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE incoming_messages SET is_read = 1, updated_at = ?3,"
+                            " version = version + 1, sync_status = 'pending'"
+                            " WHERE master_user_id = ?1 AND phone = ?2 AND is_read = 0",
+                            &error);
+  if (stmt != NULL)
+    {
+      g_autofree char *now = _xi_store_now ();
+
+      _xi_store_bind_text (stmt, 1, self->master_user_id);
+      _xi_store_bind_text (stmt, 2, data);
+      _xi_store_bind_text (stmt, 3, now);
+      if (_xi_store_step_done (self, stmt, &error))
+        {
+          g_task_return_int (task, sqlite3_changes (self->db));
+          return;
+        }
+    }
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_mark_conversation_read_async:
+ * @self: a #XiStore
+ * @phone: the sender
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Marks every message of a conversation as seen.
+ */
+void
+xi_store_mark_conversation_read_async (XiStore             *self,
+                                       const char          *phone,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (phone != NULL);
+
+  _xi_store_push (self, mark_read_func, phone_digits (phone), g_free,
+                  xi_store_mark_conversation_read_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_mark_conversation_read_finish:
+ *
+ * Returns: how many messages were unread before
+ */
+guint
+xi_store_mark_conversation_read_finish (XiStore       *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  gssize count;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint)count : 0;
+}
+
+static void
+count_unread_func (XiStore  *self,
+                   GTask    *task,
+                   gpointer  data)
+{
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT count (*) FROM incoming_messages"
+                            " WHERE master_user_id = ?1 AND is_read = 0 AND deleted = 0",
+                            &error);
+  if (stmt != NULL)
+    {
+      int rc;
+
+      _xi_store_bind_text (stmt, 1, self->master_user_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          gssize count = sqlite3_column_int64 (stmt, 0);
+
+          sqlite3_reset (stmt);
+          g_task_return_int (task, count);
+          return;
+        }
+      _xi_store_set_error (self, rc, &error);
+      sqlite3_reset (stmt);
+    }
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_count_unread_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Counts the unread messages of the whole inbox, for a badge.
+ */
+void
+xi_store_count_unread_async (XiStore             *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  _xi_store_push (self, count_unread_func, NULL, NULL, xi_store_count_unread_async,
+                  cancellable, callback, user_data);
+}
+
+guint
+xi_store_count_unread_finish (XiStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  gssize count;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint)count : 0;
+}
+
+/* The suppression list */
+
+static gpointer
+suppression_from_row (sqlite3_stmt *stmt)
+{
+  return _xi_suppression_new (column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
+                              column_text (stmt, 3), column_text (stmt, 4), column_text (stmt, 5));
+}
+
+static void
+list_suppressions_func (XiStore  *self,
+                        GTask    *task,
+                        gpointer  data)
+{
+  _xi_store_return_rows (self, task,
+                         "SELECT s.phone, c.id, c.name, s.source, s.keyword, s.created_at"
+                         " FROM suppression_events s LEFT JOIN contacts c"
+                         " ON c.master_user_id = s.master_user_id AND c.phone = s.phone AND c.deleted = 0"
+                         " WHERE s.master_user_id = ?1 AND s.deleted = 0 AND s.event = 'opt_out'"
+                         " AND NOT EXISTS (SELECT 1 FROM suppression_events t"
+                         "  WHERE t.master_user_id = s.master_user_id AND t.phone = s.phone"
+                         "  AND t.deleted = 0 AND (t.created_at > s.created_at"
+                         "  OR (t.created_at = s.created_at AND t.rowid > s.rowid)))"
+                         " ORDER BY s.created_at DESC",
+                         suppression_from_row);
+}
+
+/**
+ * xi_store_list_suppressions_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lists the numbers no campaign may message (their latest suppression
+ * event is an opt-out), the most recent first.
+ */
+void
+xi_store_list_suppressions_async (XiStore             *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  _xi_store_push (self, list_suppressions_func, NULL, NULL, xi_store_list_suppressions_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_suppressions_finish:
+ *
+ * Returns: (transfer full) (element-type XiSuppression): the suppression list
+ */
+GPtrArray *
+xi_store_list_suppressions_finish (XiStore       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+undo_opt_out_func (XiStore  *self,
+                   GTask    *task,
+                   gpointer  data)
+{
+  const char *phone = data;
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *latest = NULL;
+  g_autofree char *contact_id = NULL;
+  g_autofree char *masked = NULL;
+  GError *error = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed;
+
+  latest = query_text (self,
+                       "SELECT created_at FROM suppression_events s"
+                       " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
+                       " AND event = 'opt_out' AND NOT EXISTS (SELECT 1 FROM suppression_events t"
+                       "  WHERE t.master_user_id = s.master_user_id AND t.phone = s.phone"
+                       "  AND t.deleted = 0 AND t.created_at > s.created_at)",
+                       phone, &error);
+  if (error != NULL)
+    goto failed;
+  contact_id = query_text (self,
+                           "SELECT id FROM contacts"
+                           " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0 AND opted_out = 1",
+                           phone, &error);
+  if (error != NULL)
+    goto failed;
+
+  if (latest == NULL && contact_id == NULL)
+    {
+      _xi_store_rollback (self);
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+                               _("This number is not on the suppression list."));
+      return;
+    }
+
+  /* The latest event decides, and times have millisecond resolution: the
+   * opt-in must come strictly after the opt-out it undoes. */
+  while (latest != NULL && strcmp (now, latest) <= 0)
+    {
+      g_usleep (1000);
+      g_free (now);
+      now = _xi_store_now ();
+    }
+
+  masked = _xi_store_mask_phone (phone);
+  if (!set_contact_opted_out (self, contact_id, FALSE, now, &error) ||
+      !insert_suppression (self, phone, contact_id, "opt_in", "manual", NULL, NULL, now, &error) ||
+      !_xi_store_log_activity (self, "contact.opted-in", masked, NULL, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  g_task_return_boolean (task, TRUE);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_undo_opt_out_async:
+ * @self: a #XiStore
+ * @phone: a number on the suppression list
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Takes a number off the suppression list: the user's deliberate
+ * decision (an opt-in event with the source "manual"), which also lets
+ * the contact get campaigns again and is written in the activity log.
+ * Fails with %XI_STORE_ERROR_NOT_FOUND for a number that is not on it.
+ */
+void
+xi_store_undo_opt_out_async (XiStore             *self,
+                             const char          *phone,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (phone != NULL);
+
+  _xi_store_push (self, undo_opt_out_func, phone_digits (phone), g_free,
+                  xi_store_undo_opt_out_async, cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_undo_opt_out_finish (XiStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,711 @@
+/* xi-receiver.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-receiver"
+
+#include "config.h"
+
+#include "xi-log.h"
+#include "xi-opt-out.h"
+#include "xi-receiver.h"
+
+/*
+ * What happens to a customer's message, on the network thread.
+ *
+ * Messages are handled one at a time, in the order they came: stored (once
+ * per message id), then either an opt-out (applied in the same store
+ * transaction, and never answered) or offered to the auto-reply rules. One
+ * at a time is what makes the cooldown hold: the second of two quick
+ * messages from one number is evaluated only after the first one's answer
+ * was queued, so it finds that answer and stays unanswered.
+ *
+ * Answers go through the campaigns' transport, one after another and never
+ * closer than the campaigns' shortest pause, with a daily cap of their
+ * own. An answering machine on the other side therefore gets at most one
+ * answer per cooldown, however fast it talks.
+ */
+
+typedef struct
+{
+  XiTransport *transport;
+  char        *phone;
+  char        *message_id;
+  char        *text;
+} Arrival;
+
+typedef struct
+{
+  XiTransport     *transport;  /* the answer goes back the way the message came */
+  XiAutoReplyRule *rule;
+  XiIncoming      *incoming;
+  char            *message_id;
+  XiReceiver      *receiver;   /* held while the answer is being recorded */
+} Answer;
+
+/* Every field belongs to the thread that made the receiver, the network
+ * thread. */
+struct _XiReceiver
+{
+  GObject           parent_instance;
+
+  GThread          *owner;
+  XiStore          *store;
+  GPtrArray        *transports;     /* XiTransport*, whose messages it handles */
+
+  char            **opt_out_keywords;
+  guint             min_delay_ms;
+  guint             daily_cap;
+  XiReceiverClock   clock;
+  gpointer          clock_data;
+
+  GQueue            arrivals;       /* Arrival*, not yet stored */
+  gboolean          handling;       /* one arrival is between store calls */
+  XiTransport      *current_transport;
+  XiIncoming       *current;        /* the stored arrival being evaluated */
+
+  GQueue            answers;        /* Answer*, waiting for their turn */
+  GHashTable       *answering;      /* phone -> count of queued or unrecorded answers */
+  gboolean          sending;
+  guint             recording;      /* answers being written to the log */
+  GSource          *timer;
+  gint64            not_before_ms;
+  guint             sent_today;
+  int               today;          /* day of year the count is for */
+
+  gboolean          stopping;
+  GSourceFunc       stop_done;
+  gpointer          stop_data;
+};
+
+G_DEFINE_FINAL_TYPE (XiReceiver, xi_receiver, G_TYPE_OBJECT)
+
+enum {
+  INCOMING,
+  AUTO_REPLIED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void handle_next (XiReceiver *self);
+static void pump_answers (XiReceiver *self);
+
+static void
+arrival_free (Arrival *arrival)
+{
+  g_clear_object (&arrival->transport);
+  g_free (arrival->phone);
+  g_free (arrival->message_id);
+  g_free (arrival->text);
+  g_free (arrival);
+}
+
+static void
+answer_free (Answer *answer)
+{
+  g_clear_object (&answer->transport);
+  g_clear_object (&answer->rule);
+  g_clear_object (&answer->incoming);
+  g_free (answer->message_id);
+  g_free (answer);
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+static GDateTime *
+local_now (XiReceiver *self)
+{
+  if (self->clock != NULL)
+    return self->clock (self->clock_data);
+  return g_date_time_new_now_local ();
+}
+
+/* WhatsApp Web's form of a message id, as the campaigns use. */
+static char *
+new_message_id (void)
+{
+  return g_strdup_printf ("3EB0%08X%02X%08X", g_random_int (), g_random_int_range (0, 256),
+                          g_random_int ());
+}
+
+static void
+hold_phone (XiReceiver *self,
+            const char *phone)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->answering, phone));
+
+  g_hash_table_replace (self->answering, g_strdup (phone), GUINT_TO_POINTER (count + 1));
+}
+
+static void
+release_phone (XiReceiver *self,
+               const char *phone)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->answering, phone));
+
+  if (count <= 1)
+    g_hash_table_remove (self->answering, phone);
+  else
+    g_hash_table_replace (self->answering, g_strdup (phone), GUINT_TO_POINTER (count - 1));
+}
+
+static gboolean
+is_idle (XiReceiver *self)
+{
+  return !self->handling && self->arrivals.length == 0 && !self->sending &&
+         self->recording == 0 && (self->stopping || self->answers.length == 0);
+}
+
+/* Called whenever something in flight ends. */
+static void
+check_stopped (XiReceiver *self)
+{
+  GSourceFunc done = self->stop_done;
+
+  if (!self->stopping || done == NULL || !is_idle (self))
+    return;
+  self->stop_done = NULL;
+  done (self->stop_data);
+}
+
+static void
+disconnect_transports (XiReceiver *self)
+{
+  for (guint i = 0; i < self->transports->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->transports, i), self);
+}
+
+/* Sending answers */
+
+static void
+clear_timer (XiReceiver *self)
+{
+  if (self->timer == NULL)
+    return;
+  g_source_destroy (self->timer);
+  g_clear_pointer (&self->timer, g_source_unref);
+}
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  XiReceiver *self = user_data;
+
+  g_clear_pointer (&self->timer, g_source_unref);
+  pump_answers (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_until (XiReceiver *self,
+            gint64      when_ms)
+{
+  clear_timer (self);
+  self->timer = g_timeout_source_new (CLAMP (when_ms - now_ms (), 0, G_MAXUINT));
+  g_source_set_callback (self->timer, timer_cb, self, NULL);
+  g_source_attach (self->timer, g_main_context_get_thread_default ());
+}
+
+static void
+answer_recorded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Answer *answer = user_data;
+  g_autoptr(XiReceiver) self = g_steal_pointer (&answer->receiver);
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_record_auto_reply_finish (XI_STORE (object), result, &error))
+    g_warning ("Could not record an automatic answer: %s", error->message);
+
+  self->recording--;
+  release_phone (self, xi_incoming_get_phone (answer->incoming));
+  answer_free (answer);
+  check_stopped (self);
+}
+
+static void
+answer_sent_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(XiReceiver) self = user_data;
+  g_autoptr(GError) error = NULL;
+  Answer *answer = g_queue_pop_head (&self->answers);
+
+  self->sending = FALSE;
+  self->not_before_ms = now_ms () + self->min_delay_ms;
+
+  if (!xi_transport_send_text_finish (XI_TRANSPORT (object), result, &error))
+    {
+      if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED) &&
+          !self->stopping)
+        {
+          /* Not this answer's fault: it goes when the connection is back. */
+          g_queue_push_head (&self->answers, answer);
+          self->not_before_ms = now_ms () + MAX (self->min_delay_ms, 1000);
+          pump_answers (self);
+          return;
+        }
+      g_warning ("An automatic answer was not sent: %s", error->message);
+      release_phone (self, xi_incoming_get_phone (answer->incoming));
+      answer_free (answer);
+    }
+  else
+    {
+      self->sent_today++;
+      g_signal_emit (self, signals[AUTO_REPLIED], 0, answer->incoming,
+                     xi_auto_reply_rule_get_name (answer->rule));
+      self->recording++;
+      answer->receiver = g_object_ref (self);
+      xi_store_record_auto_reply_async (self->store, answer->rule, answer->incoming,
+                                        answer->message_id, NULL, answer_recorded_cb, answer);
+    }
+
+  pump_answers (self);
+  check_stopped (self);
+}
+
+static void
+drop_answers (XiReceiver *self)
+{
+  Answer *answer;
+
+  while ((answer = g_queue_pop_head (&self->answers)) != NULL)
+    {
+      release_phone (self, xi_incoming_get_phone (answer->incoming));
+      answer_free (answer);
+    }
+}
+
+static void
+pump_answers (XiReceiver *self)
+{
+  g_autoptr(GDateTime) now = NULL;
+  Answer *answer;
+
+  if (self->sending || self->timer != NULL)
+    return;
+  if (self->stopping)
+    {
+      drop_answers (self);
+      return;
+    }
+  if ((answer = g_queue_peek_head (&self->answers)) == NULL)
+    return;
+  if (now_ms () < self->not_before_ms)
+    {
+      wait_until (self, self->not_before_ms);
+      return;
+    }
+
+  now = local_now (self);
+  if (g_date_time_get_day_of_year (now) != self->today)
+    {
+      self->today = g_date_time_get_day_of_year (now);
+      self->sent_today = 0;
+    }
+  if (self->daily_cap > 0 && self->sent_today >= self->daily_cap)
+    {
+      g_message ("The daily limit of automatic answers is reached; %u not sent",
+                 self->answers.length);
+      drop_answers (self);
+      return;
+    }
+
+  self->sending = TRUE;
+  xi_transport_send_text_async (answer->transport, xi_incoming_get_phone (answer->incoming),
+                                answer->message_id, xi_auto_reply_rule_get_reply_text (answer->rule),
+                                NULL, answer_sent_cb, g_object_ref (self));
+}
+
+/* Handling one arrival */
+
+static void
+arrival_done (XiReceiver *self)
+{
+  g_clear_object (&self->current);
+  g_clear_object (&self->current_transport);
+  self->handling = FALSE;
+  handle_next (self);
+  check_stopped (self);
+}
+
+typedef struct
+{
+  XiReceiver      *self;
+  XiAutoReplyRule *rule;
+} Candidate;
+
+static void
+last_answer_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Candidate *candidate = user_data;
+  g_autoptr(XiReceiver) self = candidate->self;
+  g_autoptr(XiAutoReplyRule) rule = candidate->rule;
+  g_autoptr(GError) error = NULL;
+  gint64 last = xi_store_last_auto_reply_finish (XI_STORE (object), result, &error);
+  const char *phone = xi_incoming_get_phone (self->current);
+  g_autofree char *masked = xi_log_anonymize_phone (phone);
+  Answer *answer;
+
+  g_free (candidate);
+
+  if (error != NULL)
+    g_warning ("Could not read the last automatic answer: %s", error->message);
+  else if (last > 0 || g_hash_table_contains (self->answering, phone))
+    g_debug ("No answer to %s: answered less than %u s ago", masked,
+             xi_auto_reply_rule_get_cooldown_seconds (rule));
+  else if (!self->stopping)
+    {
+      answer = g_new0 (Answer, 1);
+      answer->transport = g_object_ref (self->current_transport);
+      answer->rule = g_steal_pointer (&rule);
+      answer->incoming = g_object_ref (self->current);
+      answer->message_id = new_message_id ();
+      hold_phone (self, phone);
+      g_queue_push_tail (&self->answers, answer);
+      pump_answers (self);
+    }
+
+  arrival_done (self);
+}
+
+static void
+rules_listed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(XiReceiver) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = xi_store_list_auto_reply_rules_finish (XI_STORE (object), result, &error);
+  g_autoptr(GDateTime) now = local_now (self);
+  const char *phone = xi_incoming_get_phone (self->current);
+
+  if (rules == NULL)
+    g_warning ("Could not read the auto-reply rules: %s", error->message);
+
+  /* The list comes in priority order: the first rule that fits answers,
+   * and only that one. */
+  for (guint i = 0; rules != NULL && i < rules->len && !self->stopping; i++)
+    {
+      XiAutoReplyRule *rule = g_ptr_array_index (rules, i);
+      Candidate *candidate;
+
+      if (!xi_auto_reply_rule_get_enabled (rule) ||
+          !xi_auto_reply_rule_is_open_at (rule, now) ||
+          !xi_auto_reply_rule_matches (rule, xi_incoming_get_text (self->current)))
+        continue;
+
+      if (g_hash_table_contains (self->answering, phone))
+        break;
+
+      candidate = g_new0 (Candidate, 1);
+      candidate->self = g_object_ref (self);
+      candidate->rule = g_object_ref (rule);
+      xi_store_last_auto_reply_async (self->store, phone,
+                                      MAX (xi_auto_reply_rule_get_cooldown_seconds (rule), 1),
+                                      NULL, last_answer_cb, candidate);
+      return;
+    }
+
+  arrival_done (self);
+}
+
+static void
+recorded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(XiReceiver) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean duplicate = FALSE;
+
+  self->current = xi_store_record_incoming_finish (XI_STORE (object), result, &duplicate, &error);
+  if (self->current == NULL)
+    {
+      /* Nothing was stored, so the message is not confirmed as handled
+       * either; WhatsApp delivers it again after a reconnect. */
+      g_warning ("Could not store an incoming message: %s", error->message);
+      arrival_done (self);
+      return;
+    }
+  if (duplicate)
+    {
+      arrival_done (self);
+      return;
+    }
+
+  g_signal_emit (self, signals[INCOMING], 0, self->current);
+
+  if (xi_incoming_get_opt_out_keyword (self->current) != NULL || self->stopping)
+    {
+      g_autofree char *masked = xi_log_anonymize_phone (xi_incoming_get_phone (self->current));
+
+      if (xi_incoming_get_opt_out_keyword (self->current) != NULL)
+        g_debug ("%s opted out", masked);
+      arrival_done (self);
+      return;
+    }
+
+  xi_store_list_auto_reply_rules_async (self->store, NULL, rules_listed_cb, g_object_ref (self));
+}
+
+static void
+handle_next (XiReceiver *self)
+{
+  g_autofree char *keyword = NULL;
+  Arrival *arrival;
+
+  if (self->handling || (arrival = g_queue_pop_head (&self->arrivals)) == NULL)
+    return;
+
+  self->handling = TRUE;
+  self->current_transport = g_object_ref (arrival->transport);
+  keyword = xi_opt_out_match (arrival->text, (const char * const *)self->opt_out_keywords);
+  xi_store_record_incoming_async (self->store, arrival->phone, NULL, arrival->message_id,
+                                  arrival->text, keyword, NULL, recorded_cb, g_object_ref (self));
+  arrival_free (arrival);
+}
+
+static void
+incoming_cb (XiTransport *transport,
+             const char  *phone,
+             const char  *message_id,
+             const char  *text,
+             XiReceiver  *self)
+{
+  Arrival *arrival;
+
+  g_assert (self->owner == g_thread_self ());
+
+  if (phone == NULL || message_id == NULL)
+    return;
+
+  arrival = g_new0 (Arrival, 1);
+  arrival->transport = g_object_ref (transport);
+  arrival->phone = g_strdup (phone);
+  arrival->message_id = g_strdup (message_id);
+  arrival->text = g_strdup (text);
+  g_queue_push_tail (&self->arrivals, arrival);
+  handle_next (self);
+}
+
+static void
+xi_receiver_dispose (GObject *object)
+{
+  XiReceiver *self = (XiReceiver *)object;
+
+  clear_timer (self);
+  disconnect_transports (self);
+
+  G_OBJECT_CLASS (xi_receiver_parent_class)->dispose (object);
+}
+
+static void
+xi_receiver_finalize (GObject *object)
+{
+  XiReceiver *self = (XiReceiver *)object;
+
+  g_queue_clear_full (&self->arrivals, (GDestroyNotify)arrival_free);
+  g_queue_clear_full (&self->answers, (GDestroyNotify)answer_free);
+  g_hash_table_unref (self->answering);
+  g_clear_object (&self->current);
+  g_clear_object (&self->current_transport);
+  g_strfreev (self->opt_out_keywords);
+  g_ptr_array_unref (self->transports);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (xi_receiver_parent_class)->finalize (object);
+}
+
+static void
+xi_receiver_class_init (XiReceiverClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xi_receiver_dispose;
+  object_class->finalize = xi_receiver_finalize;
+
+  signals[INCOMING] = g_signal_new ("incoming", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_INCOMING);
+  signals[AUTO_REPLIED] = g_signal_new ("auto-replied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                        XI_TYPE_INCOMING, G_TYPE_STRING);
+}
+
+static void
+xi_receiver_init (XiReceiver *self)
+{
+  self->owner = g_thread_self ();
+  self->opt_out_keywords = g_strdupv ((char **)xi_opt_out_default_keywords ());
+  self->min_delay_ms = XI_RECEIVER_DEFAULT_MIN_DELAY_MS;
+  self->transports = g_ptr_array_new_with_free_func (g_object_unref);
+  self->answering = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->today = -1;
+  g_queue_init (&self->arrivals);
+  g_queue_init (&self->answers);
+}
+
+/**
+ * xi_receiver_new:
+ * @store: an open store
+ *
+ * Creates the receiver on the calling thread, the network thread. It
+ * handles the messages of the transports given to
+ * xi_receiver_add_transport().
+ *
+ * Returns: (transfer full): a new #XiReceiver
+ */
+XiReceiver *
+xi_receiver_new (XiStore *store)
+{
+  XiReceiver *self;
+
+  g_return_val_if_fail (XI_IS_STORE (store), NULL);
+
+  self = g_object_new (XI_TYPE_RECEIVER, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
+/**
+ * xi_receiver_add_transport:
+ * @transport: a transport on this thread
+ *
+ * Handles every message @transport reports from now on; the answers go
+ * back through it.
+ */
+void
+xi_receiver_add_transport (XiReceiver  *self,
+                           XiTransport *transport)
+{
+  g_return_if_fail (XI_IS_RECEIVER (self));
+  g_return_if_fail (XI_IS_TRANSPORT (transport));
+  g_assert (self->owner == g_thread_self ());
+
+  if (self->stopping || g_ptr_array_find (self->transports, transport, NULL))
+    return;
+  g_ptr_array_add (self->transports, g_object_ref (transport));
+  g_signal_connect (transport, "incoming", G_CALLBACK (incoming_cb), self);
+}
+
+/**
+ * xi_receiver_remove_transport:
+ * @transport: a transport given to xi_receiver_add_transport()
+ *
+ * Stops handling @transport's messages. Answers already queued for it
+ * still try to go.
+ */
+void
+xi_receiver_remove_transport (XiReceiver  *self,
+                              XiTransport *transport)
+{
+  g_return_if_fail (XI_IS_RECEIVER (self));
+  g_return_if_fail (XI_IS_TRANSPORT (transport));
+
+  g_signal_handlers_disconnect_by_data (transport, self);
+  g_ptr_array_remove (self->transports, transport);
+}
+
+/**
+ * xi_receiver_set_opt_out_keywords:
+ * @keywords: (nullable) (array zero-terminated=1): the opt-out keywords,
+ *   %NULL for xi_opt_out_default_keywords()
+ *
+ * Sets the list a whole message is compared with (see xi_opt_out_match()).
+ */
+void
+xi_receiver_set_opt_out_keywords (XiReceiver         *self,
+                                  const char * const *keywords)
+{
+  g_return_if_fail (XI_IS_RECEIVER (self));
+
+  if (keywords == NULL)
+    keywords = xi_opt_out_default_keywords ();
+  g_strfreev (self->opt_out_keywords);
+  self->opt_out_keywords = g_strdupv ((char **)keywords);
+}
+
+/**
+ * xi_receiver_set_pacing:
+ * @min_delay_ms: the shortest pause between two automatic answers
+ * @daily_cap: at most this many answers a day (0: no cap)
+ *
+ * Answers go through the same account as campaigns, so they follow the
+ * same caution: pass the campaigns' shortest delay.
+ */
+void
+xi_receiver_set_pacing (XiReceiver *self,
+                        guint       min_delay_ms,
+                        guint       daily_cap)
+{
+  g_return_if_fail (XI_IS_RECEIVER (self));
+
+  self->min_delay_ms = min_delay_ms;
+  self->daily_cap = daily_cap;
+}
+
+/**
+ * xi_receiver_set_clock:
+ * @clock: (nullable): returns the local time; %NULL for the real one
+ *
+ * Replaces the clock that business hours are checked against (tests).
+ */
+void
+xi_receiver_set_clock (XiReceiver      *self,
+                       XiReceiverClock  clock,
+                       gpointer         clock_data)
+{
+  g_return_if_fail (XI_IS_RECEIVER (self));
+
+  self->clock = clock;
+  self->clock_data = clock_data;
+}
+
+/**
+ * xi_receiver_is_idle:
+ *
+ * Returns: whether nothing is being stored, evaluated or sent
+ */
+gboolean
+xi_receiver_is_idle (XiReceiver *self)
+{
+  g_return_val_if_fail (XI_IS_RECEIVER (self), TRUE);
+  return is_idle (self) && self->answers.length == 0;
+}
+
+/**
+ * xi_receiver_stop:
+ * @done: called once nothing is in flight any more (maybe at once)
+ *
+ * Stops answering: queued answers are dropped, messages that arrived are
+ * still stored, and the answer on the wire is recorded. New messages are
+ * ignored from now on.
+ */
+void
+xi_receiver_stop (XiReceiver  *self,
+                  GSourceFunc  done,
+                  gpointer     done_data)
+{
+  g_return_if_fail (XI_IS_RECEIVER (self));
+  g_assert (self->owner == g_thread_self ());
+
+  self->stopping = TRUE;
+  self->stop_done = done;
+  self->stop_data = done_data;
+  disconnect_transports (self);
+  clear_timer (self);
+  pump_answers (self);
+  check_stopped (self);
+}

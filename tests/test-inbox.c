@@ -1,0 +1,586 @@
+/* test-inbox.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/*
+ * Opt-out matching, auto-reply rule matching and the store's inbox, on a
+ * real SQLite file.
+ */
+
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "xi-opt-out.h"
+#include "xi-store.h"
+#include "xi-test-utils.h"
+
+typedef struct
+{
+  char    *dir;
+  char    *path;
+  XiStore *store;
+} Fixture;
+
+#define WAIT(call, finish) \
+  G_STMT_START { \
+    GAsyncResult *slot_ = NULL; \
+    g_autoptr(GAsyncResult) result_ = NULL; \
+    call; \
+    result_ = xi_test_wait_result (&slot_); \
+    finish; \
+  } G_STMT_END
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  f->dir = xi_test_make_tmpdir ();
+  f->path = g_build_filename (f->dir, "store.db", NULL);
+  f->store = xi_store_new (f->path);
+  WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  xi_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static XiContact *
+add_contact (Fixture    *f,
+             const char *name,
+             const char *phone)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(GError) error = NULL;
+  XiContact *saved = NULL;
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return saved;
+}
+
+static XiIncoming *
+record (Fixture    *f,
+        const char *phone,
+        const char *id,
+        const char *text,
+        gboolean   *duplicate)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keyword = xi_opt_out_match (text, NULL);
+  XiIncoming *incoming = NULL;
+
+  WAIT (xi_store_record_incoming_async (f->store, phone, NULL, id, text, keyword, NULL,
+                                        xi_test_store_result_cb, &slot_),
+        incoming = xi_store_record_incoming_finish (f->store, result_, duplicate, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (incoming);
+  return incoming;
+}
+
+static GPtrArray *
+conversations (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list = NULL;
+
+  WAIT (xi_store_list_conversations_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        list = xi_store_list_conversations_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return list;
+}
+
+static guint
+unread (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  WAIT (xi_store_count_unread_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        n = xi_store_count_unread_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
+static GPtrArray *
+suppressions (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list = NULL;
+
+  WAIT (xi_store_list_suppressions_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        list = xi_store_list_suppressions_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return list;
+}
+
+static int
+count_rows (Fixture    *f,
+            const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Matching */
+
+static void
+test_opt_out_match (void)
+{
+  static const struct {
+    const char *text;
+    const char *keyword;
+  } cases[] = {
+    { "STOP", "STOP" },
+    { "stop", "STOP" },
+    { "Stop.", "STOP" },
+    { " STOP!! ", "STOP" },
+    { "stop promo", "STOP PROMO" },
+    { "Stop   Promo!", "STOP PROMO" },
+    { "berhenti 🙏", "BERHENTI" },
+    { "🛑 Unsubscribe", "UNSUBSCRIBE" },
+    { "unsub\n", "UNSUB" },
+    { "\"STOP\"", "STOP" },
+    { "please stop sending me this", NULL },
+    { "stop it now", NULL },
+    { "don't stop the promo", NULL },
+    { "stopp", NULL },
+    { "nonstop", NULL },
+    { "stop-promo", NULL },
+    { "", NULL },
+    { "!!!", NULL },
+    { "Terima kasih", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *keyword = xi_opt_out_match (cases[i].text, NULL);
+
+      g_test_message ("“%s”", cases[i].text);
+      g_assert_cmpstr (keyword, ==, cases[i].keyword);
+    }
+}
+
+static void
+test_opt_out_custom_keywords (void)
+{
+  const char *keywords[] = { "Jangan kirim lagi", "STOP", NULL };
+  g_autofree char *a = xi_opt_out_match ("jangan kirim lagi!", keywords);
+  g_autofree char *b = xi_opt_out_match ("berhenti", keywords);
+
+  g_assert_cmpstr (a, ==, "Jangan kirim lagi");
+  g_assert_null (b);
+}
+
+static void
+test_rule_matching (void)
+{
+  g_autoptr(XiAutoReplyRule) rule = xi_auto_reply_rule_new ("Harga");
+  g_autoptr(XiAutoReplyRule) any = xi_auto_reply_rule_new ("Semua");
+  const char *keywords[] = { "harga", "price list", NULL };
+  g_autoptr(GDateTime) morning = g_date_time_new_local (2026, 11, 25, 8, 0, 0);
+  g_autoptr(GDateTime) evening = g_date_time_new_local (2026, 11, 25, 17, 0, 0);
+  g_autoptr(GDateTime) night = g_date_time_new_local (2026, 11, 25, 23, 30, 0);
+
+  xi_auto_reply_rule_set_keywords (rule, keywords);
+  g_assert_true (xi_auto_reply_rule_matches (rule, "Berapa harga?"));
+  g_assert_true (xi_auto_reply_rule_matches (rule, "HARGA!!"));
+  g_assert_true (xi_auto_reply_rule_matches (rule, "send the Price  List please"));
+  g_assert_false (xi_auto_reply_rule_matches (rule, "terima kasih, saya menghargai"));
+  g_assert_false (xi_auto_reply_rule_matches (rule, "pricelist"));
+  g_assert_false (xi_auto_reply_rule_matches (rule, ""));
+
+  xi_auto_reply_rule_set_trigger (any, XI_AUTO_REPLY_TRIGGER_ANY);
+  g_assert_true (xi_auto_reply_rule_matches (any, "halo"));
+
+  /* No hours: always open. 08–17: 08:00 up to 16:59. 22–06 spans midnight. */
+  g_assert_true (xi_auto_reply_rule_is_open_at (rule, night));
+  xi_auto_reply_rule_set_hours (rule, 8, 17);
+  g_assert_true (xi_auto_reply_rule_is_open_at (rule, morning));
+  g_assert_false (xi_auto_reply_rule_is_open_at (rule, evening));
+  g_assert_false (xi_auto_reply_rule_is_open_at (rule, night));
+  xi_auto_reply_rule_set_hours (rule, 22, 6);
+  g_assert_true (xi_auto_reply_rule_is_open_at (rule, night));
+  g_assert_false (xi_auto_reply_rule_is_open_at (rule, morning));
+}
+
+/* The store */
+
+static void
+test_record_and_list (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(XiContact) siti = add_contact (f, "Siti", "6281234567890");
+  g_autoptr(XiIncoming) first = NULL;
+  g_autoptr(XiIncoming) again = NULL;
+  g_autoptr(XiIncoming) second = NULL;
+  g_autoptr(XiIncoming) stranger = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean duplicate = TRUE;
+  guint marked = 0;
+  XiConversation *top;
+
+  first = record (f, "+6281234567890", "M1", "Halo, berapa harganya?", &duplicate);
+  g_assert_false (duplicate);
+  g_assert_cmpstr (xi_incoming_get_phone (first), ==, "6281234567890");
+  g_assert_cmpstr (xi_incoming_get_contact_id (first), ==, xi_contact_get_id (siti));
+  g_assert_cmpstr (xi_incoming_get_contact_name (first), ==, "Siti");
+  g_assert_cmpstr (xi_incoming_get_text (first), ==, "Halo, berapa harganya?");
+  g_assert_null (xi_incoming_get_opt_out_keyword (first));
+  g_assert_false (xi_incoming_get_is_read (first));
+
+  /* WhatsApp delivers again what it did not see confirmed. */
+  again = record (f, "+6281234567890", "M1", "Halo, berapa harganya?", &duplicate);
+  g_assert_true (duplicate);
+  g_assert_cmpstr (xi_incoming_get_id (again), ==, xi_incoming_get_id (first));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages"), ==, 1);
+
+  g_usleep (2000);
+  second = record (f, "6281234567890", "M2", "Ada warna merah?", NULL);
+  g_usleep (2000);
+  stranger = record (f, "+6285700001111", "M3", "Siapa ini?", NULL);
+  g_assert_null (xi_incoming_get_contact_id (stranger));
+
+  list = conversations (f);
+  g_assert_cmpuint (list->len, ==, 2);
+  top = g_ptr_array_index (list, 0);
+  g_assert_cmpstr (xi_conversation_get_phone (top), ==, "6285700001111");
+  g_assert_null (xi_conversation_get_contact_name (top));
+  top = g_ptr_array_index (list, 1);
+  g_assert_cmpstr (xi_conversation_get_phone (top), ==, "6281234567890");
+  g_assert_cmpstr (xi_conversation_get_contact_name (top), ==, "Siti");
+  g_assert_cmpstr (xi_conversation_get_last_text (top), ==, "Ada warna merah?");
+  g_assert_cmpuint (xi_conversation_get_unread_count (top), ==, 2);
+  g_assert_cmpuint (xi_conversation_get_message_count (top), ==, 2);
+  g_assert_false (xi_conversation_get_opted_out (top));
+  g_assert_cmpuint (unread (f), ==, 3);
+
+  WAIT (xi_store_list_messages_async (f->store, "+6281234567890", NULL, xi_test_store_result_cb, &slot_),
+        messages = xi_store_list_messages_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (xi_incoming_get_message_id (g_ptr_array_index (messages, 0)), ==, "M1");
+  g_assert_cmpstr (xi_incoming_get_message_id (g_ptr_array_index (messages, 1)), ==, "M2");
+
+  WAIT (xi_store_mark_conversation_read_async (f->store, "6281234567890", NULL,
+                                               xi_test_store_result_cb, &slot_),
+        marked = xi_store_mark_conversation_read_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (marked, ==, 2);
+  g_assert_cmpuint (unread (f), ==, 1);
+}
+
+static void
+plan_skips (Fixture  *f,
+            guint    *opted_out,
+            guint    *eligible)
+{
+  static guint plans;
+  g_autofree char *name = g_strdup_printf ("Promo %u", ++plans);
+  g_autoptr(XiTemplate) template_ = xi_template_new (name);
+  g_autoptr(XiTemplate) saved_template = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  const char *variants[] = { "Halo {name}", NULL };
+
+  WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        contacts = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i++)
+    g_ptr_array_add (ids, (gpointer)xi_contact_get_id (g_ptr_array_index (contacts, i)));
+  g_ptr_array_add (ids, NULL);
+
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        saved_template = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  spec->contact_ids = g_strdupv ((char **)ids->pdata);
+  spec->template_id = g_strdup (xi_template_get_id (saved_template));
+  WAIT (xi_store_plan_job_async (f->store, spec, 0, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  *opted_out = plan->skipped[XI_SKIP_REASON_OPTED_OUT];
+  *eligible = plan->eligible;
+}
+
+static void
+test_opt_out_and_undo (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(XiContact) siti = add_contact (f, "Siti", "6281234567890");
+  g_autoptr(XiContact) budi = add_contact (f, "Budi", "6281200002222");
+  g_autoptr(XiIncoming) stop = NULL;
+  g_autoptr(XiIncoming) again = NULL;
+  g_autoptr(XiIncoming) chat = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) convs = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE, duplicate = FALSE;
+  guint opted_out = 0, eligible = 0;
+  XiSuppression *entry;
+
+  /* "stop" in a sentence is a message, not an opt-out. */
+  chat = record (f, "+6281200002222", "C1", "Jangan stop promonya ya", NULL);
+  g_assert_null (xi_incoming_get_opt_out_keyword (chat));
+
+  stop = record (f, "+6281234567890", "S1", " Stop!! ", &duplicate);
+  g_assert_cmpstr (xi_incoming_get_opt_out_keyword (stop), ==, "STOP");
+
+  /* Everything went in the same transaction as the message. */
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts WHERE opted_out = 1"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE event = 'opt_out'"
+                               " AND source = 'reply' AND keyword = 'STOP' AND message_id = 'S1'"
+                               " AND phone = '6281234567890'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM history WHERE kind = 'reply.opted-out'"
+                               " AND summary LIKE '%+62 812-****-7890%'"
+                               " AND summary NOT LIKE '%3456%'"), ==, 1);
+
+  /* The same message again changes nothing. */
+  again = record (f, "+6281234567890", "S1", " Stop!! ", &duplicate);
+  g_assert_true (duplicate);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events"), ==, 1);
+
+  list = suppressions (f);
+  g_assert_cmpuint (list->len, ==, 1);
+  entry = g_ptr_array_index (list, 0);
+  g_assert_cmpstr (xi_suppression_get_phone (entry), ==, "6281234567890");
+  g_assert_cmpstr (xi_suppression_get_contact_name (entry), ==, "Siti");
+  g_assert_cmpstr (xi_suppression_get_source (entry), ==, "reply");
+  g_assert_cmpstr (xi_suppression_get_keyword (entry), ==, "STOP");
+
+  convs = conversations (f);
+  g_assert_true (xi_conversation_get_opted_out (g_ptr_array_index (convs, 0)));
+
+  /* The next campaign skips the number. */
+  plan_skips (f, &opted_out, &eligible);
+  g_assert_cmpuint (opted_out, ==, 1);
+  g_assert_cmpuint (eligible, ==, 1);
+
+  /* Undo is deliberate, and logged. */
+  WAIT (xi_store_undo_opt_out_async (f->store, "+6281234567890", NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_undo_opt_out_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE event = 'opt_in'"
+                               " AND source = 'manual'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts WHERE opted_out = 1"), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM history WHERE kind = 'contact.opted-in'"), ==, 1);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = suppressions (f);
+  g_assert_cmpuint (list->len, ==, 0);
+  plan_skips (f, &opted_out, &eligible);
+  g_assert_cmpuint (opted_out, ==, 0);
+  g_assert_cmpuint (eligible, ==, 2);
+
+  /* A number that is not suppressed cannot be undone. */
+  WAIT (xi_store_undo_opt_out_async (f->store, "6281200002222", NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_undo_opt_out_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND);
+  g_assert_false (ok);
+  (void)siti;
+  (void)budi;
+  (void)contacts;
+}
+
+static void
+test_opt_out_without_contact (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(XiIncoming) stop = record (f, "+6289900001234", "X1", "UNSUBSCRIBE", NULL);
+  g_autoptr(XiContact) later = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  guint opted_out = 0, eligible = 0;
+
+  g_assert_cmpstr (xi_incoming_get_opt_out_keyword (stop), ==, "UNSUBSCRIBE");
+  list = suppressions (f);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_null (xi_suppression_get_contact_id (g_ptr_array_index (list, 0)));
+
+  /* Imported afterwards, the number is still skipped. */
+  later = add_contact (f, "Dewi", "6289900001234");
+  plan_skips (f, &opted_out, &eligible);
+  g_assert_cmpuint (opted_out, ==, 1);
+  g_assert_cmpuint (eligible, ==, 0);
+}
+
+static XiAutoReplyRule *
+save_rule (Fixture          *f,
+           XiAutoReplyRule  *rule,
+           GError          **error)
+{
+  XiAutoReplyRule *saved = NULL;
+
+  WAIT (xi_store_save_auto_reply_rule_async (f->store, rule, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_auto_reply_rule_finish (f->store, result_, error));
+  return saved;
+}
+
+static void
+test_rules_crud (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(XiAutoReplyRule) harga = xi_auto_reply_rule_new ("Harga");
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  g_autoptr(XiAutoReplyRule) any = xi_auto_reply_rule_new ("Salam");
+  g_autoptr(XiAutoReplyRule) any_saved = NULL;
+  g_autoptr(XiAutoReplyRule) clash = xi_auto_reply_rule_new ("harga");
+  g_autoptr(XiAutoReplyRule) bad = NULL;
+  g_autoptr(GPtrArray) rules = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *keywords[] = { "harga", "price", NULL };
+  gboolean ok = FALSE;
+  guint start = 0, end = 0;
+
+  /* A keyword rule needs keywords. */
+  xi_auto_reply_rule_set_reply_text (harga, "Harga kami: …");
+  bad = save_rule (f, harga, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  xi_auto_reply_rule_set_keywords (harga, keywords);
+  xi_auto_reply_rule_set_hours (harga, 8, 17);
+  xi_auto_reply_rule_set_cooldown_seconds (harga, 3600);
+  xi_auto_reply_rule_set_priority (harga, 1);
+  saved = save_rule (f, harga, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (xi_auto_reply_rule_get_id (saved));
+  g_assert_cmpstrv (xi_auto_reply_rule_get_keywords (saved), keywords);
+  g_assert_true (xi_auto_reply_rule_get_hours (saved, &start, &end));
+  g_assert_cmpuint (start, ==, 8);
+  g_assert_cmpuint (end, ==, 17);
+  g_assert_cmpuint (xi_auto_reply_rule_get_cooldown_seconds (saved), ==, 3600);
+
+  xi_auto_reply_rule_set_trigger (any, XI_AUTO_REPLY_TRIGGER_ANY);
+  xi_auto_reply_rule_set_reply_text (any, "Terima kasih, kami segera membalas.");
+  any_saved = save_rule (f, any, &error);
+  g_assert_no_error (error);
+  g_assert_false (xi_auto_reply_rule_get_hours (any_saved, NULL, NULL));
+  g_assert_cmpuint (xi_auto_reply_rule_get_cooldown_seconds (any_saved), ==,
+                    XI_AUTO_REPLY_DEFAULT_COOLDOWN);
+
+  xi_auto_reply_rule_set_trigger (clash, XI_AUTO_REPLY_TRIGGER_ANY);
+  xi_auto_reply_rule_set_reply_text (clash, "x");
+  g_clear_object (&bad);
+  bad = save_rule (f, clash, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DUPLICATE);
+  g_clear_error (&error);
+
+  /* Disable one: an update of the stored copy. */
+  xi_auto_reply_rule_set_enabled (any_saved, FALSE);
+  g_clear_object (&bad);
+  bad = save_rule (f, any_saved, &error);
+  g_assert_no_error (error);
+
+  WAIT (xi_store_list_auto_reply_rules_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        rules = xi_store_list_auto_reply_rules_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rules->len, ==, 2);
+  g_assert_cmpstr (xi_auto_reply_rule_get_name (g_ptr_array_index (rules, 0)), ==, "Harga");
+  g_assert_cmpstr (xi_auto_reply_rule_get_name (g_ptr_array_index (rules, 1)), ==, "Salam");
+  g_assert_false (xi_auto_reply_rule_get_enabled (g_ptr_array_index (rules, 1)));
+
+  WAIT (xi_store_delete_auto_reply_rule_async (f->store, xi_auto_reply_rule_get_id (saved), NULL,
+                                               xi_test_store_result_cb, &slot_),
+        ok = xi_store_delete_auto_reply_rule_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_clear_pointer (&rules, g_ptr_array_unref);
+  WAIT (xi_store_list_auto_reply_rules_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        rules = xi_store_list_auto_reply_rules_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rules->len, ==, 1);
+}
+
+static void
+test_auto_reply_log (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(XiAutoReplyRule) rule = xi_auto_reply_rule_new ("Salam");
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  g_autoptr(XiIncoming) incoming = record (f, "+6281234567890", "A1", "halo", NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 last = -1;
+  gboolean ok = FALSE;
+
+  xi_auto_reply_rule_set_trigger (rule, XI_AUTO_REPLY_TRIGGER_ANY);
+  xi_auto_reply_rule_set_reply_text (rule, "Terima kasih");
+  saved = save_rule (f, rule, &error);
+  g_assert_no_error (error);
+
+  WAIT (xi_store_last_auto_reply_async (f->store, "6281234567890", 3600, NULL, xi_test_store_result_cb, &slot_),
+        last = xi_store_last_auto_reply_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (last, ==, 0);
+
+  WAIT (xi_store_record_auto_reply_async (f->store, saved, incoming, "3EB0AA", NULL,
+                                          xi_test_store_result_cb, &slot_),
+        ok = xi_store_record_auto_reply_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  WAIT (xi_store_last_auto_reply_async (f->store, "6281234567890", 3600, NULL, xi_test_store_result_cb, &slot_),
+        last = xi_store_last_auto_reply_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ABS (last - g_get_real_time () / G_USEC_PER_SEC), <=, 5);
+
+  /* Another number has its own cooldown; the log has no full number. */
+  WAIT (xi_store_last_auto_reply_async (f->store, "6281200002222", 3600, NULL, xi_test_store_result_cb, &slot_),
+        last = xi_store_last_auto_reply_finish (f->store, result_, &error));
+  g_assert_cmpint (last, ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM history WHERE details LIKE '%6281234567890%'"
+                               " OR summary LIKE '%6281234567890%'"), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/inbox/opt-out/match", test_opt_out_match);
+  g_test_add_func ("/inbox/opt-out/custom-keywords", test_opt_out_custom_keywords);
+  g_test_add_func ("/inbox/rules/matching", test_rule_matching);
+  g_test_add ("/inbox/store/record-and-list", Fixture, NULL, fixture_setup, test_record_and_list, fixture_teardown);
+  g_test_add ("/inbox/store/opt-out-and-undo", Fixture, NULL, fixture_setup, test_opt_out_and_undo, fixture_teardown);
+  g_test_add ("/inbox/store/opt-out-without-contact", Fixture, NULL, fixture_setup,
+              test_opt_out_without_contact, fixture_teardown);
+  g_test_add ("/inbox/store/rules", Fixture, NULL, fixture_setup, test_rules_crud, fixture_teardown);
+  g_test_add ("/inbox/store/auto-reply-log", Fixture, NULL, fixture_setup, test_auto_reply_log, fixture_teardown);
+
+  return g_test_run ();
+}

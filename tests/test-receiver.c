@@ -1,0 +1,517 @@
+/* test-receiver.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/*
+ * The receiver: customers' messages stored, opt-outs applied, auto-reply
+ * rules answered through the loopback transport (whose journal is what
+ * was "sent"), with their cooldown, hours and pacing; and the whole path
+ * from a campaign to its replies through XiCampaignRunner.
+ */
+
+#include "config.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "xi-campaign-runner.h"
+#include "xi-loopback-transport.h"
+#include "xi-receiver.h"
+#include "xi-store.h"
+#include "xi-test-utils.h"
+
+typedef struct
+{
+  char                *dir;
+  char                *path;
+  char                *journal;
+  XiStore             *store;
+  XiLoopbackTransport *transport;
+  XiReceiver          *receiver;
+  GPtrArray           *incoming;     /* XiIncoming*, as the receiver reported them */
+  GArray              *replied_at;   /* gint64 monotonic µs of each answer */
+  int                  clock_hour;
+} Fixture;
+
+#define WAIT(call, finish) \
+  G_STMT_START { \
+    GAsyncResult *slot_ = NULL; \
+    g_autoptr(GAsyncResult) result_ = NULL; \
+    call; \
+    result_ = xi_test_wait_result (&slot_); \
+    finish; \
+  } G_STMT_END
+
+static void
+incoming_cb (XiReceiver *receiver,
+             XiIncoming *incoming,
+             Fixture    *f)
+{
+  g_ptr_array_add (f->incoming, g_object_ref (incoming));
+}
+
+static void
+auto_replied_cb (XiReceiver *receiver,
+                 XiIncoming *incoming,
+                 const char *rule,
+                 Fixture    *f)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_array_append_val (f->replied_at, now);
+}
+
+static GDateTime *
+fake_clock (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return g_date_time_new_local (2026, 11, 25, f->clock_hour, 30, 0);
+}
+
+static void
+make_transport (Fixture  *f,
+                guint     reply_every,
+                gboolean  with_receiver)
+{
+  XiLoopbackOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  options.reply_every = reply_every;
+  f->transport = xi_loopback_transport_new (f->journal, &options, &error);
+  g_assert_no_error (error);
+  xi_transport_connect (XI_TRANSPORT (f->transport));
+
+  if (!with_receiver)
+    return;
+  f->receiver = xi_receiver_new (f->store);
+  xi_receiver_add_transport (f->receiver, XI_TRANSPORT (f->transport));
+  xi_receiver_set_pacing (f->receiver, 0, 0);
+  xi_receiver_set_clock (f->receiver, fake_clock, f);
+  g_signal_connect (f->receiver, "incoming", G_CALLBACK (incoming_cb), f);
+  g_signal_connect (f->receiver, "auto-replied", G_CALLBACK (auto_replied_cb), f);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  f->dir = xi_test_make_tmpdir ();
+  f->path = g_build_filename (f->dir, "store.db", NULL);
+  f->journal = g_build_filename (f->dir, "journal.jsonl", NULL);
+  f->incoming = g_ptr_array_new_with_free_func (g_object_unref);
+  f->replied_at = g_array_new (FALSE, FALSE, sizeof (gint64));
+  f->clock_hour = 10;
+  f->store = xi_store_new (f->path);
+  WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static gboolean
+receiver_stopped_cb (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->receiver != NULL)
+    {
+      gboolean stopped = FALSE;
+
+      xi_receiver_stop (f->receiver, receiver_stopped_cb, &stopped);
+      while (!stopped)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_finalize_object (f->receiver);
+    }
+  g_clear_object (&f->transport);
+  /* Let the transport's pending echoes go. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  xi_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  g_ptr_array_unref (f->incoming);
+  g_array_unref (f->replied_at);
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+  g_free (f->journal);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @ms, so whatever should (or should not) happen
+ * has had the time to. */
+static void
+settle (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+run_until (gboolean (*done) (Fixture *f, gconstpointer data),
+           Fixture        *f,
+           gconstpointer   data,
+           guint           seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, set_flag, &timed_out);
+
+  while (!done (f, data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+static gboolean
+n_incoming (Fixture       *f,
+            gconstpointer  data)
+{
+  return f->incoming->len >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+n_replies (Fixture       *f,
+           gconstpointer  data)
+{
+  return f->replied_at->len >= GPOINTER_TO_UINT (data);
+}
+
+/* What the loopback "sent", as phone and text per line. */
+static GPtrArray *
+journal_lines (Fixture *f)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  if (!g_file_get_contents (f->journal, &contents, NULL, NULL))
+    return out;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_ptr_array_add (out, g_strdup (lines[i]));
+  return out;
+}
+
+static guint
+journal_count (Fixture    *f,
+               const char *needle)
+{
+  g_autoptr(GPtrArray) lines = journal_lines (f);
+  guint n = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    if (strstr (g_ptr_array_index (lines, i), needle) != NULL)
+      n++;
+  return n;
+}
+
+static void
+add_rule (Fixture            *f,
+          const char         *name,
+          const char * const *keywords,
+          const char         *reply,
+          int                 priority,
+          int                 start_hour,
+          int                 end_hour)
+{
+  g_autoptr(XiAutoReplyRule) rule = xi_auto_reply_rule_new (name);
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (keywords == NULL)
+    xi_auto_reply_rule_set_trigger (rule, XI_AUTO_REPLY_TRIGGER_ANY);
+  xi_auto_reply_rule_set_keywords (rule, keywords);
+  xi_auto_reply_rule_set_reply_text (rule, reply);
+  xi_auto_reply_rule_set_priority (rule, priority);
+  xi_auto_reply_rule_set_hours (rule, start_hour, end_hour);
+  WAIT (xi_store_save_auto_reply_rule_async (f->store, rule, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_auto_reply_rule_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+}
+
+static void
+inject (Fixture    *f,
+        const char *phone,
+        const char *id,
+        const char *text)
+{
+  xi_transport_emit_incoming (XI_TRANSPORT (f->transport), phone, id, text);
+}
+
+static int
+count_rows (Fixture    *f,
+            const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+test_keyword_any_and_opt_out (Fixture       *f,
+                              gconstpointer  data)
+{
+  const char *harga[] = { "harga", NULL };
+
+  make_transport (f, 0, TRUE);
+  add_rule (f, "Harga", harga, "Daftar harga: ...", 1, -1, -1);
+  add_rule (f, "Salam", NULL, "Terima kasih, kami segera membalas.", 0, -1, -1);
+
+  inject (f, "+6281100000001", "IN1", "Berapa HARGA paket A?");
+  inject (f, "+6281100000002", "IN2", "Halo kak");
+  inject (f, "+6281100000003", "IN3", "Stop.");
+  inject (f, "+6281100000002", "IN2", "Halo kak");   /* delivered twice */
+  run_until (n_incoming, f, GUINT_TO_POINTER (3), 10);
+  run_until (n_replies, f, GUINT_TO_POINTER (2), 10);
+  settle (200);
+
+  g_assert_cmpuint (f->incoming->len, ==, 3);
+  g_assert_cmpstr (xi_incoming_get_opt_out_keyword (g_ptr_array_index (f->incoming, 2)), ==, "STOP");
+  g_assert_cmpuint (f->replied_at->len, ==, 2);
+  g_assert_cmpuint (journal_count (f, "Daftar harga"), ==, 1);
+  g_assert_cmpuint (journal_count (f, "6281100000001"), ==, 1);
+  g_assert_cmpuint (journal_count (f, "segera membalas"), ==, 1);
+  g_assert_cmpuint (journal_count (f, "6281100000003"), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE phone = '6281100000003'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM history WHERE kind = 'auto-reply.sent'"), ==, 2);
+  g_assert_true (xi_receiver_is_idle (f->receiver));
+}
+
+/* Two answering machines: every message we send gets an answer, which
+ * our "any" rule would answer again. The cooldown breaks the loop after
+ * one answer, and a restart (a new receiver) does not reopen it. */
+static void
+test_cooldown_stops_loops (Fixture       *f,
+                           gconstpointer  data)
+{
+  make_transport (f, 1, TRUE);
+  add_rule (f, "Salam", NULL, "Terima kasih, kami segera membalas.", 0, -1, -1);
+
+  inject (f, "6281100000009", "BOT1", "Halo, ini pesan otomatis");
+  run_until (n_replies, f, GUINT_TO_POINTER (1), 10);
+  /* The other side answers our answer... */
+  run_until (n_incoming, f, GUINT_TO_POINTER (2), 10);
+  /* ...and keeps talking. */
+  inject (f, "6281100000009", "BOT2", "Halo, ini pesan otomatis");
+  inject (f, "6281100000009", "BOT3", "Halo, ini pesan otomatis");
+  run_until (n_incoming, f, GUINT_TO_POINTER (4), 10);
+  settle (300);
+  g_assert_cmpuint (f->replied_at->len, ==, 1);
+  g_assert_cmpuint (journal_count (f, "segera membalas"), ==, 1);
+
+  /* After a restart the cooldown is read from the store. */
+  {
+    gboolean stopped = FALSE;
+
+    xi_receiver_stop (f->receiver, receiver_stopped_cb, &stopped);
+    while (!stopped)
+      g_main_context_iteration (NULL, TRUE);
+    g_clear_object (&f->receiver);
+    g_clear_object (&f->transport);
+  }
+  g_array_set_size (f->replied_at, 0);
+  make_transport (f, 1, TRUE);
+  inject (f, "6281100000009", "BOT4", "Halo lagi");
+  run_until (n_incoming, f, GUINT_TO_POINTER (5), 10);
+  settle (300);
+  g_assert_cmpuint (f->replied_at->len, ==, 0);
+}
+
+static void
+test_business_hours (Fixture       *f,
+                     gconstpointer  data)
+{
+  make_transport (f, 0, TRUE);
+  add_rule (f, "Jam kerja", NULL, "Kami buka, ada yang bisa dibantu?", 0, 8, 17);
+
+  f->clock_hour = 20;
+  inject (f, "6281100000021", "H1", "Halo");
+  run_until (n_incoming, f, GUINT_TO_POINTER (1), 10);
+  settle (200);
+  g_assert_cmpuint (f->replied_at->len, ==, 0);
+
+  f->clock_hour = 9;
+  inject (f, "6281100000022", "H2", "Halo");
+  run_until (n_replies, f, GUINT_TO_POINTER (1), 10);
+  g_assert_cmpuint (journal_count (f, "6281100000022"), ==, 1);
+  g_assert_cmpuint (journal_count (f, "6281100000021"), ==, 0);
+}
+
+static void
+test_pacing (Fixture       *f,
+             gconstpointer  data)
+{
+  make_transport (f, 0, TRUE);
+  xi_receiver_set_pacing (f->receiver, 300, 3);
+  add_rule (f, "Salam", NULL, "Terima kasih", 0, -1, -1);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("628110000010%u", i);
+      g_autofree char *id = g_strdup_printf ("P%u", i);
+
+      inject (f, phone, id, "Halo");
+    }
+  run_until (n_replies, f, GUINT_TO_POINTER (3), 10);
+  settle (600);
+
+  /* Never closer than the shortest pause, and the daily cap holds. */
+  g_assert_cmpuint (f->replied_at->len, ==, 3);
+  for (guint i = 1; i < f->replied_at->len; i++)
+    g_assert_cmpint (g_array_index (f->replied_at, gint64, i) -
+                     g_array_index (f->replied_at, gint64, i - 1), >=, 290 * 1000);
+  g_assert_cmpuint (journal_count (f, "Terima kasih"), ==, 3);
+}
+
+/* The whole path: a campaign through the runner, customers reply (the
+ * loopback's reply injection), one with STOP; the main thread hears of
+ * each reply once, the replies are linked to the campaign, and the next
+ * campaign skips the one who opted out. */
+typedef struct
+{
+  GPtrArray *incoming;
+  gboolean   idle;
+} RunnerSeen;
+
+static void
+runner_incoming_cb (XiCampaignRunner *runner,
+                    XiIncoming       *incoming,
+                    RunnerSeen       *seen)
+{
+  g_ptr_array_add (seen->incoming, g_object_ref (incoming));
+}
+
+static gboolean
+seen_incoming (Fixture       *f,
+               gconstpointer  data)
+{
+  const RunnerSeen *seen = data;
+
+  return seen->incoming->len >= 2;
+}
+
+static void
+test_runner_end_to_end (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XiCampaignRunner) runner = NULL;
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Promo");
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { "Halo {name}, ada promo!", NULL };
+  RunnerSeen seen = { g_ptr_array_new_with_free_func (g_object_unref), FALSE };
+  const char *keywords[] = { "STOP", "BERHENTI", NULL };
+  XiIncoming *reply;
+
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autoptr(XiContact) contact = xi_contact_new ();
+      g_autoptr(XiContact) stored = NULL;
+      g_autofree char *name = g_strdup_printf ("Budi %u", i);
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+
+      xi_contact_set_name (contact, name);
+      xi_contact_set_phone (contact, phone);
+      WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+            stored = xi_store_save_contact_finish (f->store, result_, &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (ids, g_strdup (xi_contact_get_id (stored)));
+    }
+  g_ptr_array_add (ids, NULL);
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  spec->contact_ids = g_strdupv ((char **)ids->pdata);
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+  spec->delay_min_ms = spec->delay_max_ms = 0;
+  spec->start = TRUE;
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  /* Every second recipient answers "Stop!". */
+  g_setenv ("XI_LOOPBACK_REPLY_EVERY", "2", TRUE);
+  g_setenv ("XI_LOOPBACK_REPLY_TEXT", "Stop!", TRUE);
+  runner = xi_campaign_runner_new (f->store, xi_loopback_transport_factory, g_strdup (f->journal), g_free);
+  xi_campaign_runner_set_receiver_settings (runner, keywords, 0, 0);
+  g_signal_connect (runner, "incoming", G_CALLBACK (runner_incoming_cb), &seen);
+  g_assert_true (xi_campaign_runner_start (runner, &error));
+  g_assert_no_error (error);
+  g_unsetenv ("XI_LOOPBACK_REPLY_EVERY");
+  g_unsetenv ("XI_LOOPBACK_REPLY_TEXT");
+
+  run_until (seen_incoming, f, &seen, 20);
+  settle (200);
+  xi_campaign_runner_stop (runner);
+
+  g_assert_cmpuint (seen.incoming->len, ==, 2);
+  reply = g_ptr_array_index (seen.incoming, 0);
+  g_assert_cmpstr (xi_incoming_get_opt_out_keyword (reply), ==, "STOP");
+  g_assert_cmpstr (xi_incoming_get_job_id (reply), ==, xi_job_get_id (job));
+  g_assert_nonnull (xi_incoming_get_contact_name (reply));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts WHERE opted_out = 1"), ==, 2);
+
+  g_clear_pointer (&spec->name, g_free);
+  WAIT (xi_store_plan_job_async (f->store, spec, 0, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->skipped[XI_SKIP_REASON_OPTED_OUT], ==, 2);
+  g_assert_cmpuint (plan->eligible, ==, 2);
+  g_ptr_array_unref (seen.incoming);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/receiver/keyword-any-and-opt-out", Fixture, NULL, fixture_setup,
+              test_keyword_any_and_opt_out, fixture_teardown);
+  g_test_add ("/receiver/cooldown-stops-loops", Fixture, NULL, fixture_setup,
+              test_cooldown_stops_loops, fixture_teardown);
+  g_test_add ("/receiver/business-hours", Fixture, NULL, fixture_setup,
+              test_business_hours, fixture_teardown);
+  g_test_add ("/receiver/pacing", Fixture, NULL, fixture_setup, test_pacing, fixture_teardown);
+  g_test_add ("/receiver/runner-end-to-end", Fixture, NULL, fixture_setup,
+              test_runner_end_to_end, fixture_teardown);
+
+  return g_test_run ();
+}
