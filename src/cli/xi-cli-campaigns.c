@@ -689,6 +689,7 @@ xi_cli_run (XiCli  *cli,
   g_signal_connect (runner, "progress", G_CALLBACK (run_progress_cb), &state);
   g_signal_connect (runner, "job-changed", G_CALLBACK (run_job_changed_cb), &state);
   g_signal_connect (runner, "idle", G_CALLBACK (run_idle_cb), &state);
+  xi_cli_inbox_attach (cli, runner);
   if (!xi_campaign_runner_start (runner, &error))
     return xi_cli_fail (cli, error);
 

@@ -87,6 +87,17 @@ char        **xi_cli_contact_ids_for (XiCli               *cli,
 int           xi_cli_campaign        (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
+int           xi_cli_inbox           (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_optout          (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_autoreply       (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+void          xi_cli_inbox_attach    (XiCli               *cli,
+                                      XiCampaignRunner    *runner);
 int           xi_cli_link            (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

@@ -1,0 +1,689 @@
+/* xi-cli-inbox.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-cli-inbox"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xi-cli.h"
+#include "xi-phone.h"
+#include "xi-receiver.h"
+
+/* "xender-in-cli inbox", "optout" and "autoreply", and what "run" does
+ * with customers' messages. */
+
+#define WAIT_FOR(call, finish) \
+  G_STMT_START { \
+    GAsyncResult *slot_ = NULL; \
+    g_autoptr(GAsyncResult) result_ = NULL; \
+    call; \
+    result_ = xi_cli_wait (&slot_); \
+    finish; \
+  } G_STMT_END
+
+/* The GUI's preferences, when its schema is installed. */
+static GSettings *
+app_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+/* "2026-11-25T03:04:05.678Z" in local time, to the minute. */
+static char *
+local_time (const char *iso)
+{
+  g_autoptr(GDateTime) utc = iso != NULL ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+
+  return local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup (iso != NULL ? iso : "");
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_bool (JsonBuilder *builder,
+          const char  *name,
+          gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+/* "run": messages that arrive while campaigns go */
+
+static void
+run_incoming_cb (XiCampaignRunner *runner,
+                 XiIncoming       *incoming,
+                 XiCli            *cli)
+{
+  g_autofree char *phone = xi_phone_format_international (xi_incoming_get_phone (incoming));
+  const char *name = xi_incoming_get_contact_name (incoming);
+  g_autofree char *who = name != NULL && name[0] != '\0' ? g_strdup_printf ("%s (%s)", name, phone)
+                                                         : g_strdup (phone);
+
+  if (cli->json)
+    return;
+  if (xi_incoming_get_opt_out_keyword (incoming) != NULL)
+    /* Translators: %s is a contact's name and number, then the keyword */
+    g_print (_("%s opted out by replying “%s”; campaigns will skip this number.\n"),
+             who, xi_incoming_get_opt_out_keyword (incoming));
+  else
+    /* Translators: %s is a contact's name and number */
+    g_print (_("New message from %s.\n"), who);
+}
+
+/**
+ * xi_cli_inbox_attach:
+ * @runner: the runner "run" made, not started yet
+ *
+ * Gives the receiver the user's opt-out keywords and the campaigns'
+ * shortest pause (for automatic answers), and reports arriving messages.
+ */
+void
+xi_cli_inbox_attach (XiCli            *cli,
+                     XiCampaignRunner *runner)
+{
+  g_autoptr(GSettings) settings = app_settings ();
+  g_auto(GStrv) keywords = NULL;
+  guint min_delay_s = XI_RECEIVER_DEFAULT_MIN_DELAY_MS / 1000;
+
+  if (settings != NULL)
+    {
+      keywords = g_settings_get_strv (settings, "opt-out-keywords");
+      min_delay_s = g_settings_get_uint (settings, "default-delay-min");
+    }
+  xi_campaign_runner_set_receiver_settings (runner, (const char * const *)keywords,
+                                            min_delay_s * 1000, 0);
+  g_signal_connect (runner, "incoming", G_CALLBACK (run_incoming_cb), cli);
+}
+
+/* "inbox" */
+
+static int
+inbox_list (XiCli *cli)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  WAIT_FOR (xi_store_list_conversations_async (cli->store, NULL, xi_cli_result_cb, &slot_),
+            list = xi_store_list_conversations_finish (cli->store, result_, &error));
+  if (list == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < list->len; i++)
+        {
+          XiConversation *c = g_ptr_array_index (list, i);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "phone", xi_conversation_get_phone (c));
+          add_string (builder, "contact_id", xi_conversation_get_contact_id (c));
+          add_string (builder, "name", xi_conversation_get_contact_name (c));
+          add_string (builder, "last_text", xi_conversation_get_last_text (c));
+          add_string (builder, "last_received_at", xi_conversation_get_last_received_at (c));
+          add_int (builder, "unread", xi_conversation_get_unread_count (c));
+          add_int (builder, "messages", xi_conversation_get_message_count (c));
+          add_bool (builder, "opted_out", xi_conversation_get_opted_out (c));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      XiConversation *c = g_ptr_array_index (list, i);
+      g_autofree char *phone = xi_phone_format_international (xi_conversation_get_phone (c));
+      g_autofree char *when = local_time (xi_conversation_get_last_received_at (c));
+      guint unread = xi_conversation_get_unread_count (c);
+      g_autofree char *count = unread > 0 ? g_strdup_printf (ngettext ("%u unread", "%u unread", unread),
+                                                             unread)
+                                          : g_strdup ("");
+
+      g_print ("%-18s  %-20s  %s  %-10s %s%s\n", phone,
+               xi_conversation_get_contact_name (c) != NULL ? xi_conversation_get_contact_name (c) : "",
+               when, count, xi_conversation_get_opted_out (c) ? _("(opted out) ") : "",
+               xi_conversation_get_last_text (c));
+    }
+  if (list->len == 0)
+    g_print ("%s\n", _("No messages yet."));
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+inbox_show (XiCli  *cli,
+            int     argc,
+            char  **argv)
+{
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *display = NULL;
+
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give the number whose messages to show."));
+  if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  WAIT_FOR (xi_store_list_messages_async (cli->store, phone, NULL, xi_cli_result_cb, &slot_),
+            messages = xi_store_list_messages_finish (cli->store, result_, &error));
+  if (messages == NULL)
+    return xi_cli_fail (cli, error);
+  WAIT_FOR (xi_store_mark_conversation_read_async (cli->store, phone, NULL, xi_cli_result_cb, &slot_),
+            xi_store_mark_conversation_read_finish (cli->store, result_, &error));
+  if (error != NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < messages->len; i++)
+        {
+          XiIncoming *m = g_ptr_array_index (messages, i);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "id", xi_incoming_get_message_id (m));
+          add_string (builder, "phone", xi_incoming_get_phone (m));
+          add_string (builder, "name", xi_incoming_get_contact_name (m));
+          add_string (builder, "campaign_id", xi_incoming_get_job_id (m));
+          add_string (builder, "text", xi_incoming_get_text (m));
+          add_string (builder, "received_at", xi_incoming_get_received_at (m));
+          add_bool (builder, "was_read", xi_incoming_get_is_read (m));
+          add_string (builder, "opt_out_keyword", xi_incoming_get_opt_out_keyword (m));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  display = xi_phone_format_international (phone);
+  if (messages->len == 0)
+    {
+      g_print (_("No messages from %s.\n"), display);
+      return XI_CLI_EXIT_OK;
+    }
+  for (guint i = 0; i < messages->len; i++)
+    {
+      XiIncoming *m = g_ptr_array_index (messages, i);
+      g_autofree char *when = local_time (xi_incoming_get_received_at (m));
+
+      g_print ("%s  %s\n", when, xi_incoming_get_text (m));
+      if (xi_incoming_get_opt_out_keyword (m) != NULL)
+        g_print ("                  %s\n", _("(opted out: campaigns skip this number)"));
+    }
+  return XI_CLI_EXIT_OK;
+}
+
+/**
+ * xi_cli_inbox:
+ *
+ * "inbox" lists the conversations; "inbox show NUMBER" a conversation's
+ * messages, which it marks read.
+ */
+int
+xi_cli_inbox (XiCli  *cli,
+              int     argc,
+              char  **argv)
+{
+  if (argc >= 2 && g_str_equal (argv[1], "show"))
+    return inbox_show (cli, argc - 1, argv + 1);
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      g_print ("  inbox              %s\n  inbox show NUMBER  %s\n",
+               _("List conversations, the newest first, with their unread messages"),
+               _("Show the messages from a number and mark them read"));
+      return XI_CLI_EXIT_OK;
+    }
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("Use “inbox” or “inbox show NUMBER”."));
+  return inbox_list (cli);
+}
+
+/* "optout" */
+
+static int
+optout_list (XiCli  *cli,
+             int     argc,
+             char  **argv)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("“optout list” takes no arguments."));
+  WAIT_FOR (xi_store_list_suppressions_async (cli->store, NULL, xi_cli_result_cb, &slot_),
+            list = xi_store_list_suppressions_finish (cli->store, result_, &error));
+  if (list == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < list->len; i++)
+        {
+          XiSuppression *s = g_ptr_array_index (list, i);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "phone", xi_suppression_get_phone (s));
+          add_string (builder, "contact_id", xi_suppression_get_contact_id (s));
+          add_string (builder, "name", xi_suppression_get_contact_name (s));
+          add_string (builder, "source", xi_suppression_get_source (s));
+          add_string (builder, "keyword", xi_suppression_get_keyword (s));
+          add_string (builder, "created_at", xi_suppression_get_created_at (s));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      XiSuppression *s = g_ptr_array_index (list, i);
+      g_autofree char *phone = xi_phone_format_international (xi_suppression_get_phone (s));
+      g_autofree char *when = local_time (xi_suppression_get_created_at (s));
+      g_autofree char *how = xi_suppression_get_keyword (s) != NULL
+                             ? g_strdup_printf (_("replied “%s”"), xi_suppression_get_keyword (s))
+                             : g_strdup (xi_suppression_get_source (s));
+
+      g_print ("%-18s  %-20s  %s  %s\n", phone,
+               xi_suppression_get_contact_name (s) != NULL ? xi_suppression_get_contact_name (s) : "",
+               when, how);
+    }
+  if (list->len == 0)
+    g_print ("%s\n", _("Nobody has opted out."));
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+optout_undo (XiCli  *cli,
+             int     argc,
+             char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NUMBER"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *display = NULL;
+  gboolean yes = FALSE;
+  int status;
+  const GOptionEntry entries[] = {
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &yes, N_("Confirm that the customer asked for messages again"), NULL },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give the number to take off the suppression list."));
+  if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  if (!yes)
+    return xi_cli_fail_message (cli, "%s",
+                                _("This lets campaigns message the number again. Do it only when the "
+                                  "customer asked for it, and confirm with --yes."));
+
+  WAIT_FOR (xi_store_undo_opt_out_async (cli->store, phone, NULL, xi_cli_result_cb, &slot_),
+            xi_store_undo_opt_out_finish (cli->store, result_, &error));
+  if (error != NULL)
+    return xi_cli_fail (cli, error);
+
+  display = xi_phone_format_international (phone);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_string (builder, "phone", phone);
+      add_bool (builder, "opted_out", FALSE);
+      json_builder_end_object (builder);
+      xi_cli_print_json (builder);
+    }
+  else
+    g_print (_("%s may get campaign messages again.\n"), display);
+  return XI_CLI_EXIT_OK;
+}
+
+static const XiCliCommand optout_commands[] = {
+  { "list", optout_list, N_("List the numbers that opted out") },
+  { "undo", optout_undo, N_("Let a number that opted out get campaigns again (--yes)") },
+  { NULL },
+};
+
+int
+xi_cli_optout (XiCli  *cli,
+               int     argc,
+               char  **argv)
+{
+  return xi_cli_dispatch (cli, "optout", optout_commands, argc, argv);
+}
+
+/* "autoreply" */
+
+static GPtrArray *
+list_rules (XiCli   *cli,
+            GError **error)
+{
+  GPtrArray *rules = NULL;
+
+  WAIT_FOR (xi_store_list_auto_reply_rules_async (cli->store, NULL, xi_cli_result_cb, &slot_),
+            rules = xi_store_list_auto_reply_rules_finish (cli->store, result_, error));
+  return rules;
+}
+
+static XiAutoReplyRule *
+find_rule (XiCli       *cli,
+           const char  *name,
+           GError     **error)
+{
+  g_autoptr(GPtrArray) rules = list_rules (cli, error);
+
+  if (rules == NULL)
+    return NULL;
+  for (guint i = 0; i < rules->len; i++)
+    {
+      XiAutoReplyRule *rule = g_ptr_array_index (rules, i);
+      g_autofree char *a = g_utf8_casefold (xi_auto_reply_rule_get_name (rule), -1);
+      g_autofree char *b = g_utf8_casefold (name, -1);
+
+      if (g_str_equal (a, b))
+        return g_object_ref (rule);
+    }
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+               _("There is no auto-reply rule called “%s”. See “xender-in-cli autoreply list”."), name);
+  return NULL;
+}
+
+static void
+add_rule_json (JsonBuilder     *builder,
+               XiAutoReplyRule *rule)
+{
+  const char * const *keywords = xi_auto_reply_rule_get_keywords (rule);
+  guint start = 0, end = 0;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", xi_auto_reply_rule_get_id (rule));
+  add_string (builder, "name", xi_auto_reply_rule_get_name (rule));
+  add_string (builder, "trigger", xi_auto_reply_rule_get_trigger (rule) == XI_AUTO_REPLY_TRIGGER_ANY
+                                  ? "any" : "keyword");
+  json_builder_set_member_name (builder, "keywords");
+  json_builder_begin_array (builder);
+  for (guint i = 0; keywords[i] != NULL; i++)
+    json_builder_add_string_value (builder, keywords[i]);
+  json_builder_end_array (builder);
+  add_string (builder, "reply", xi_auto_reply_rule_get_reply_text (rule));
+  add_int (builder, "cooldown_seconds", xi_auto_reply_rule_get_cooldown_seconds (rule));
+  json_builder_set_member_name (builder, "hours");
+  if (xi_auto_reply_rule_get_hours (rule, &start, &end))
+    {
+      g_autofree char *hours = g_strdup_printf ("%02u-%02u", start, end);
+
+      json_builder_add_string_value (builder, hours);
+    }
+  else
+    json_builder_add_null_value (builder);
+  add_bool (builder, "enabled", xi_auto_reply_rule_get_enabled (rule));
+  add_int (builder, "priority", xi_auto_reply_rule_get_priority (rule));
+  json_builder_end_object (builder);
+}
+
+static int
+print_rule (XiCli           *cli,
+            XiAutoReplyRule *rule,
+            const char      *message)
+{
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      add_rule_json (builder, rule);
+      xi_cli_print_json (builder);
+    }
+  else
+    g_print ("%s\n", message);
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+autoreply_list (XiCli  *cli,
+                int     argc,
+                char  **argv)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("“autoreply list” takes no arguments."));
+  if ((rules = list_rules (cli, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < rules->len; i++)
+        add_rule_json (builder, g_ptr_array_index (rules, i));
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < rules->len; i++)
+    {
+      XiAutoReplyRule *rule = g_ptr_array_index (rules, i);
+      g_autofree char *keywords = g_strjoinv (", ", (char **)xi_auto_reply_rule_get_keywords (rule));
+      g_autofree char *hours = NULL;
+      guint start = 0, end = 0;
+
+      if (xi_auto_reply_rule_get_hours (rule, &start, &end))
+        hours = g_strdup_printf ("%02u-%02u", start, end);
+      g_print ("%-20s  %-9s  %-30s  %-8s  %s\n", xi_auto_reply_rule_get_name (rule),
+               xi_auto_reply_rule_get_enabled (rule) ? _("enabled") : _("disabled"),
+               xi_auto_reply_rule_get_trigger (rule) == XI_AUTO_REPLY_TRIGGER_ANY
+               ? _("any message") : keywords,
+               hours != NULL ? hours : _("any time"),
+               xi_auto_reply_rule_get_reply_text (rule));
+    }
+  if (rules->len == 0)
+    g_print ("%s\n", _("No auto-reply rules. Add one with “xender-in-cli autoreply add”."));
+  return XI_CLI_EXIT_OK;
+}
+
+static gboolean
+parse_hours (const char *text,
+             int        *start,
+             int        *end)
+{
+  guint64 a = 0, b = 0;
+  g_auto(GStrv) parts = g_strsplit (text, "-", 2);
+
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 0, 23, &a, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 0, 24, &b, NULL) || a == b)
+    return FALSE;
+  *start = a;
+  *end = b;
+  return TRUE;
+}
+
+static int
+autoreply_add (XiCli  *cli,
+               int     argc,
+               char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(XiAutoReplyRule) rule = NULL;
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) keywords = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *hours = NULL;
+  g_autofree char *message = NULL;
+  gboolean any = FALSE;
+  int cooldown = -1, priority = 0, start = -1, end = -1;
+  int status;
+  const GOptionEntry entries[] = {
+    { "keyword", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &keywords,
+      N_("Answer messages that contain this word or phrase (repeat for more)"), N_("WORD") },
+    { "any", 0, 0, G_OPTION_ARG_NONE, &any, N_("Answer every message"), NULL },
+    { "reply", 'r', 0, G_OPTION_ARG_STRING, &reply, N_("The answer"), N_("TEXT") },
+    { "cooldown", 0, 0, G_OPTION_ARG_INT, &cooldown,
+      N_("Answer a number at most once in this many hours (default: 24)"), N_("HOURS") },
+    { "hours", 0, 0, G_OPTION_ARG_STRING, &hours,
+      N_("Answer only between these hours, local time, such as 08-17"), N_("FROM-TO") },
+    { "priority", 0, 0, G_OPTION_ARG_INT, &priority,
+      N_("When several rules match, the highest priority answers (default: 0)"), N_("N") },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give the name of the new rule."));
+  if (any == (keywords != NULL))
+    return xi_cli_usage ("%s", _("Give either --keyword WORD (one or more) or --any."));
+  if (reply == NULL)
+    return xi_cli_usage ("%s", _("Give the answer with --reply TEXT."));
+  if (hours != NULL && !parse_hours (hours, &start, &end))
+    return xi_cli_usage (_("“%s” is not a range of hours; write it as 08-17."), hours);
+  if (cooldown < -1 || cooldown > 24 * 365)
+    return xi_cli_usage ("%s", _("The cooldown is a number of hours, from 0 to 8760."));
+
+  rule = xi_auto_reply_rule_new (argv[1]);
+  xi_auto_reply_rule_set_trigger (rule, any ? XI_AUTO_REPLY_TRIGGER_ANY : XI_AUTO_REPLY_TRIGGER_KEYWORD);
+  xi_auto_reply_rule_set_keywords (rule, (const char * const *)keywords);
+  xi_auto_reply_rule_set_reply_text (rule, reply);
+  if (cooldown >= 0)
+    xi_auto_reply_rule_set_cooldown_seconds (rule, (guint)cooldown * 3600);
+  xi_auto_reply_rule_set_hours (rule, start, end);
+  xi_auto_reply_rule_set_priority (rule, priority);
+
+  WAIT_FOR (xi_store_save_auto_reply_rule_async (cli->store, rule, NULL, xi_cli_result_cb, &slot_),
+            saved = xi_store_save_auto_reply_rule_finish (cli->store, result_, &error));
+  if (saved == NULL)
+    return xi_cli_fail (cli, error);
+
+  message = g_strdup_printf (_("Added auto-reply rule “%s”."), xi_auto_reply_rule_get_name (saved));
+  return print_rule (cli, saved, message);
+}
+
+static int
+change_rule (XiCli  *cli,
+             int     argc,
+             char  **argv,
+             int     enable)
+{
+  g_autoptr(XiAutoReplyRule) rule = NULL;
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gboolean deleted = FALSE;
+
+  if (argc != 2)
+    return xi_cli_usage ("%s", _("Give the name of the rule."));
+  if ((rule = find_rule (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (enable < 0)
+    {
+      WAIT_FOR (xi_store_delete_auto_reply_rule_async (cli->store, xi_auto_reply_rule_get_id (rule),
+                                                       NULL, xi_cli_result_cb, &slot_),
+                deleted = xi_store_delete_auto_reply_rule_finish (cli->store, result_, &error));
+      if (!deleted)
+        return xi_cli_fail (cli, error);
+      message = g_strdup_printf (_("Deleted auto-reply rule “%s”."), xi_auto_reply_rule_get_name (rule));
+      return print_rule (cli, rule, message);
+    }
+
+  xi_auto_reply_rule_set_enabled (rule, enable);
+  WAIT_FOR (xi_store_save_auto_reply_rule_async (cli->store, rule, NULL, xi_cli_result_cb, &slot_),
+            saved = xi_store_save_auto_reply_rule_finish (cli->store, result_, &error));
+  if (saved == NULL)
+    return xi_cli_fail (cli, error);
+  message = g_strdup_printf (enable ? _("Auto-reply rule “%s” is on.") : _("Auto-reply rule “%s” is off."),
+                             xi_auto_reply_rule_get_name (saved));
+  return print_rule (cli, saved, message);
+}
+
+static int
+autoreply_delete (XiCli  *cli,
+                  int     argc,
+                  char  **argv)
+{
+  return change_rule (cli, argc, argv, -1);
+}
+
+static int
+autoreply_enable (XiCli  *cli,
+                  int     argc,
+                  char  **argv)
+{
+  return change_rule (cli, argc, argv, TRUE);
+}
+
+static int
+autoreply_disable (XiCli  *cli,
+                   int     argc,
+                   char  **argv)
+{
+  return change_rule (cli, argc, argv, FALSE);
+}
+
+static const XiCliCommand autoreply_commands[] = {
+  { "list",    autoreply_list,    N_("List the auto-reply rules in the order they are tried") },
+  { "add",     autoreply_add,     N_("Add a rule: --keyword WORD… or --any, --reply TEXT") },
+  { "delete",  autoreply_delete,  N_("Delete a rule") },
+  { "enable",  autoreply_enable,  N_("Turn a rule on") },
+  { "disable", autoreply_disable, N_("Turn a rule off") },
+  { NULL },
+};
+
+int
+xi_cli_autoreply (XiCli  *cli,
+                  int     argc,
+                  char  **argv)
+{
+  return xi_cli_dispatch (cli, "autoreply", autoreply_commands, argc, argv);
+}
