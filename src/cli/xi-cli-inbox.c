@@ -79,6 +79,22 @@ add_bool (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
+typedef void (*AddJsonFunc) (JsonBuilder *builder,
+                             gpointer     item);
+
+static void
+print_json_list (GPtrArray   *items,
+                 AddJsonFunc  add)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < items->len; i++)
+    add (builder, g_ptr_array_index (items, i));
+  json_builder_end_array (builder);
+  xi_cli_print_json (builder);
+}
+
 /* "run": messages that arrive while campaigns go */
 
 static void
@@ -129,6 +145,42 @@ xi_cli_inbox_attach (XiCli            *cli,
 
 /* "inbox" */
 
+static void
+add_conversation_json (JsonBuilder *builder,
+                       gpointer     item)
+{
+  XiConversation *c = item;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "phone", xi_conversation_get_phone (c));
+  add_string (builder, "contact_id", xi_conversation_get_contact_id (c));
+  add_string (builder, "name", xi_conversation_get_contact_name (c));
+  add_string (builder, "last_text", xi_conversation_get_last_text (c));
+  add_string (builder, "last_received_at", xi_conversation_get_last_received_at (c));
+  add_int (builder, "unread", xi_conversation_get_unread_count (c));
+  add_int (builder, "messages", xi_conversation_get_message_count (c));
+  add_bool (builder, "opted_out", xi_conversation_get_opted_out (c));
+  json_builder_end_object (builder);
+}
+
+static void
+add_incoming_json (JsonBuilder *builder,
+                   gpointer     item)
+{
+  XiIncoming *m = item;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", xi_incoming_get_message_id (m));
+  add_string (builder, "phone", xi_incoming_get_phone (m));
+  add_string (builder, "name", xi_incoming_get_contact_name (m));
+  add_string (builder, "campaign_id", xi_incoming_get_job_id (m));
+  add_string (builder, "text", xi_incoming_get_text (m));
+  add_string (builder, "received_at", xi_incoming_get_received_at (m));
+  add_bool (builder, "was_read", xi_incoming_get_is_read (m));
+  add_string (builder, "opt_out_keyword", xi_incoming_get_opt_out_keyword (m));
+  json_builder_end_object (builder);
+}
+
 static int
 inbox_list (XiCli *cli)
 {
@@ -142,26 +194,7 @@ inbox_list (XiCli *cli)
 
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < list->len; i++)
-        {
-          XiConversation *c = g_ptr_array_index (list, i);
-
-          json_builder_begin_object (builder);
-          add_string (builder, "phone", xi_conversation_get_phone (c));
-          add_string (builder, "contact_id", xi_conversation_get_contact_id (c));
-          add_string (builder, "name", xi_conversation_get_contact_name (c));
-          add_string (builder, "last_text", xi_conversation_get_last_text (c));
-          add_string (builder, "last_received_at", xi_conversation_get_last_received_at (c));
-          add_int (builder, "unread", xi_conversation_get_unread_count (c));
-          add_int (builder, "messages", xi_conversation_get_message_count (c));
-          add_bool (builder, "opted_out", xi_conversation_get_opted_out (c));
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      xi_cli_print_json (builder);
+      print_json_list (list, add_conversation_json);
       return XI_CLI_EXIT_OK;
     }
 
@@ -211,26 +244,7 @@ inbox_show (XiCli  *cli,
 
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < messages->len; i++)
-        {
-          XiIncoming *m = g_ptr_array_index (messages, i);
-
-          json_builder_begin_object (builder);
-          add_string (builder, "id", xi_incoming_get_message_id (m));
-          add_string (builder, "phone", xi_incoming_get_phone (m));
-          add_string (builder, "name", xi_incoming_get_contact_name (m));
-          add_string (builder, "campaign_id", xi_incoming_get_job_id (m));
-          add_string (builder, "text", xi_incoming_get_text (m));
-          add_string (builder, "received_at", xi_incoming_get_received_at (m));
-          add_bool (builder, "was_read", xi_incoming_get_is_read (m));
-          add_string (builder, "opt_out_keyword", xi_incoming_get_opt_out_keyword (m));
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      xi_cli_print_json (builder);
+      print_json_list (messages, add_incoming_json);
       return XI_CLI_EXIT_OK;
     }
 
@@ -279,6 +293,22 @@ xi_cli_inbox (XiCli  *cli,
 
 /* "optout" */
 
+static void
+add_suppression_json (JsonBuilder *builder,
+                      gpointer     item)
+{
+  XiSuppression *s = item;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "phone", xi_suppression_get_phone (s));
+  add_string (builder, "contact_id", xi_suppression_get_contact_id (s));
+  add_string (builder, "name", xi_suppression_get_contact_name (s));
+  add_string (builder, "source", xi_suppression_get_source (s));
+  add_string (builder, "keyword", xi_suppression_get_keyword (s));
+  add_string (builder, "created_at", xi_suppression_get_created_at (s));
+  json_builder_end_object (builder);
+}
+
 static int
 optout_list (XiCli  *cli,
              int     argc,
@@ -296,24 +326,7 @@ optout_list (XiCli  *cli,
 
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < list->len; i++)
-        {
-          XiSuppression *s = g_ptr_array_index (list, i);
-
-          json_builder_begin_object (builder);
-          add_string (builder, "phone", xi_suppression_get_phone (s));
-          add_string (builder, "contact_id", xi_suppression_get_contact_id (s));
-          add_string (builder, "name", xi_suppression_get_contact_name (s));
-          add_string (builder, "source", xi_suppression_get_source (s));
-          add_string (builder, "keyword", xi_suppression_get_keyword (s));
-          add_string (builder, "created_at", xi_suppression_get_created_at (s));
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      xi_cli_print_json (builder);
+      print_json_list (list, add_suppression_json);
       return XI_CLI_EXIT_OK;
     }
 
@@ -435,9 +448,10 @@ find_rule (XiCli       *cli,
 }
 
 static void
-add_rule_json (JsonBuilder     *builder,
-               XiAutoReplyRule *rule)
+add_rule_json (JsonBuilder *builder,
+               gpointer     item)
 {
+  XiAutoReplyRule *rule = item;
   const char * const *keywords = xi_auto_reply_rule_get_keywords (rule);
   guint start = 0, end = 0;
 
@@ -499,13 +513,7 @@ autoreply_list (XiCli  *cli,
 
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < rules->len; i++)
-        add_rule_json (builder, g_ptr_array_index (rules, i));
-      json_builder_end_array (builder);
-      xi_cli_print_json (builder);
+      print_json_list (rules, add_rule_json);
       return XI_CLI_EXIT_OK;
     }
 
