@@ -11,9 +11,11 @@
 
 #include "fakewa-server.h"
 #include "wa-key-store.h"
+#include "wa-usync.h"
 #include "xi-campaign-runner.h"
 #include "xi-engine.h"
 #include "xi-loopback-transport.h"
+#include "xi-number-check.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
 #include "xi-whatsapp-transport.h"
@@ -841,6 +843,27 @@ wait_for_client (WaClient      *client,
     }
 }
 
+/* A client linked to the fake server's account, connected. */
+static WaClient *
+linked_client (FakewaServer *server,
+               WaKeyStore   *keys)
+{
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *qr = NULL;
+
+  client = wa_client_new (keys, fakewa_server_get_url (server), fakewa_server_get_root_key (server));
+  wa_client_set_backoff (client, 20, 200);
+  g_signal_connect (client, "qr", G_CALLBACK (qr_cb), &qr);
+  wa_client_start (client);
+  wait_for_client (client, WA_CLIENT_STATE_PAIRING);
+  g_assert_true (fakewa_server_scan (server, qr, "6289900000000", &error));
+  g_assert_no_error (error);
+  wait_for_client (client, WA_CLIENT_STATE_CONNECTED);
+  g_signal_handlers_disconnect_by_func (client, qr_cb, &qr);
+  return g_steal_pointer (&client);
+}
+
 /* Over the real protocol: the WhatsApp transport against the fake
  * server. The connection is cut twice mid-campaign; the campaign waits
  * without failing anyone and resumes by itself when the client is back.
@@ -861,19 +884,11 @@ test_whatsapp_drops_and_resumes (Fixture       *f,
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GHashTable) phones_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GError) error = NULL;
-  g_autofree char *qr = NULL;
   Relays relays = { 0 };
 
   server = fakewa_server_new (&error);
   g_assert_no_error (error);
-  client = wa_client_new (keys, fakewa_server_get_url (server), fakewa_server_get_root_key (server));
-  wa_client_set_backoff (client, 20, 200);
-  g_signal_connect (client, "qr", G_CALLBACK (qr_cb), &qr);
-  wa_client_start (client);
-  wait_for_client (client, WA_CLIENT_STATE_PAIRING);
-  g_assert_true (fakewa_server_scan (server, qr, "6289900000000", &error));
-  g_assert_no_error (error);
-  wait_for_client (client, WA_CLIENT_STATE_CONNECTED);
+  client = linked_client (server, keys);
 
   /* 28 of 30 are on WhatsApp. */
   make_audience (f, 30, FALSE);
@@ -921,6 +936,171 @@ test_whatsapp_drops_and_resumes (Fixture       *f,
 
   g_signal_handlers_disconnect_by_data (server, &relays);
   stop_engine (f);
+}
+
+/* A rehearsal and a campaign for people in one queue: each goes through
+ * its own transport. The WhatsApp one waits, failing nobody, while the
+ * client is away, and completes once it is back; the rehearsal sends
+ * nothing to WhatsApp and the WhatsApp one nothing to the journal. */
+static void
+test_per_job_transports (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) whatsapp = NULL;
+  g_autoptr(XiJobSpec) rehearsal_spec = NULL;
+  g_autoptr(XiJobSpec) real_spec = NULL;
+  g_autoptr(XiJob) rehearsal = NULL;
+  g_autoptr(XiJob) real = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_lines = 0;
+
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  client = linked_client (server, keys);
+  make_audience (f, 5, FALSE);
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+
+      fakewa_server_add_account (server, phone);
+    }
+  wa_client_stop (client);
+
+  rehearsal_spec = zero_delay_spec (f);
+  rehearsal_spec->transport = g_strdup (XI_JOB_TRANSPORT_LOOPBACK);
+  rehearsal = create_job (f, rehearsal_spec);
+  g_assert_true (xi_job_is_rehearsal (rehearsal));
+  real_spec = zero_delay_spec (f);
+  real_spec->transport = g_strdup (XI_JOB_TRANSPORT_WHATSAPP);
+  real = create_job (f, real_spec);
+  g_assert_cmpstr (xi_job_get_transport (real), ==, XI_JOB_TRANSPORT_WHATSAPP);
+
+  /* Without a WhatsApp transport the engine leaves that campaign queued. */
+  start_engine (f, NULL);
+  run_until_state (f, xi_job_get_id (rehearsal), XI_JOB_STATE_COMPLETED);
+  run_until (f, is_idle, NULL, 10);
+  stored = get_job (f, xi_job_get_id (real));
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_PENDING);
+  g_clear_object (&stored);
+
+  /* With one whose client is away, it starts and waits. */
+  whatsapp = xi_whatsapp_transport_new (client);
+  xi_engine_set_transport (f->engine, XI_JOB_TRANSPORT_WHATSAPP, whatsapp);
+  run_until_state (f, xi_job_get_id (real), XI_JOB_STATE_RETRYING);
+  stored = get_job (f, xi_job_get_id (real));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 0);
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 0);
+  g_clear_object (&stored);
+
+  wa_client_start (client);
+  run_until_state (f, xi_job_get_id (real), XI_JOB_STATE_COMPLETED);
+  stored = get_job (f, xi_job_get_id (real));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 5);
+
+  journal = read_journal (f, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 5);
+  stop_engine (f);
+  wa_client_stop (client);
+}
+
+typedef struct
+{
+  guint calls;
+  guint last_done;
+  guint total;
+} CheckProgress;
+
+static void
+check_progress_cb (guint    done,
+                   guint    total,
+                   gpointer user_data)
+{
+  CheckProgress *progress = user_data;
+
+  g_assert_cmpuint (done, >, progress->last_done);
+  progress->calls++;
+  progress->last_done = done;
+  progress->total = total;
+}
+
+/* "Is it on WhatsApp?" for 120 contacts against the fake server, which
+ * knows 100 of them: three questions of at most 50 numbers, and every
+ * answer recorded on its contact with the date; a campaign made after
+ * skips the 20 others with that reason. */
+static void
+test_number_check (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) phones = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  CheckProgress progress = { 0 };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GAsyncResult *slot = NULL;
+  guint on = 0;
+
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  client = linked_client (server, keys);
+  make_audience (f, 120, FALSE);
+  for (guint i = 1; i <= 120; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+
+      if (i <= 100)
+        fakewa_server_add_account (server, phone);
+      g_strv_builder_add (builder, phone);
+    }
+  phones = g_strv_builder_end (builder);
+
+  xi_number_check_async (client, f->store, (const char * const *) phones, 10, 30, check_progress_cb,
+                         &progress, NULL, xi_test_store_result_cb, &slot);
+  {
+    g_autoptr(GAsyncResult) result = xi_test_wait_result (&slot);
+
+    checks = xi_number_check_finish (result, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_cmpuint (progress.calls, ==, 3);
+  g_assert_cmpuint (progress.last_done, ==, 120);
+  g_assert_cmpuint (checks->len, ==, 120);
+  for (guint i = 0; i < checks->len; i++)
+    on += ((WaContactCheck *) g_ptr_array_index (checks, i))->on_whatsapp;
+  g_assert_cmpuint (on, ==, 100);
+
+  WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        contacts = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      XiContact *contact = g_ptr_array_index (contacts, i);
+      guint n = (guint) g_ascii_strtoull (xi_contact_get_phone (contact) + 5, NULL, 10);
+
+      g_assert_cmpint (xi_contact_get_on_whatsapp (contact), ==, n <= 100 ? XI_ON_WHATSAPP_YES : XI_ON_WHATSAPP_NO);
+      g_assert_cmpint (xi_contact_get_on_whatsapp_checked_at (contact), >=, now);
+      g_assert_false (xi_number_check_is_due (contact, now));
+      g_assert_true (xi_number_check_is_due (contact, now + XI_NUMBER_CHECK_FRESH_DAYS * 24 * 3600 + 60));
+    }
+
+  spec = zero_delay_spec (f);
+  WAIT (xi_store_plan_job_async (f->store, spec, 0, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->eligible, ==, 100);
+  g_assert_cmpuint (plan->skipped[XI_SKIP_REASON_NOT_ON_WHATSAPP], ==, 20);
+  wa_client_stop (client);
 }
 
 static gboolean
@@ -1069,7 +1249,7 @@ test_resume_after_crash (Fixture       *f,
   job = create_job (f, spec);
 
   /* A previous process claimed the job and died before sending. */
-  WAIT (xi_store_claim_next_job_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+  WAIT (xi_store_claim_next_job_async (f->store, NULL, NULL, xi_test_store_result_cb, &slot_),
         claimed = xi_store_claim_next_job_finish (f->store, result_, &next_wake, &error));
   g_assert_no_error (error);
   g_assert_cmpint (xi_job_get_state (claimed), ==, XI_JOB_STATE_PROCESSING);
@@ -1316,6 +1496,8 @@ main (int   argc,
   ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
   ADD ("/campaigns/disconnect-waits", test_disconnect_waits);
   ADD ("/campaigns/whatsapp-drops-and-resumes", test_whatsapp_drops_and_resumes);
+  ADD ("/campaigns/per-job-transports", test_per_job_transports);
+  ADD ("/campaigns/number-check", test_number_check);
   ADD ("/campaigns/receipts", test_receipts);
   ADD ("/campaigns/replies", test_replies);
   ADD ("/campaigns/queue-order", test_queue_order);

@@ -185,6 +185,136 @@ test_link_and_log_in (void)
   xi_test_rm_rf (dir);
 }
 
+static void
+fakewa_say (Fakewa     *fake,
+            const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
+  g_assert_no_error (error);
+  answer = read_line (fake->out);
+  g_assert_cmpstr (answer, ==, "ok");
+}
+
+/* Runs the CLI against the fake server, with short pauses between the
+ * batches of a check. */
+static int
+run_cli (Fakewa      *fake,
+         const char  *data_dir,
+         char       **out,
+         ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) g_getenv ("XI_CLI"));
+  g_ptr_array_add (args, "--data-dir");
+  g_ptr_array_add (args, (char *) data_dir);
+  va_start (ap, out);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake->url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake->root, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_CHECK_PAUSE_MS", "10-30", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (process) != 0)
+    g_test_message ("%s", err);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* Once linked: "check" asks about the group's numbers, records the
+ * answers, and does not ask again within 30 days unless --force; a
+ * campaign then goes through WhatsApp, skipping the number that is not
+ * on it, and --rehearse makes a rehearsal instead. */
+static void
+test_check_and_create (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GDataInputStream) cli_out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *paired = NULL;
+  g_autofree char *out = NULL;
+  Fakewa fake = { 0 };
+  JsonObject *object;
+  JsonArray *checked;
+  guint on = 0;
+
+  fakewa_start (&fake);
+  cli = spawn_link (&fake, data_dir, TRUE);
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  object = read_json_object (cli_out, parser);
+  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
+  fakewa_say (&fake, command);
+  paired = read_line (fake.out);
+  object = read_json_object (cli_out, parser);
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
+  g_assert_no_error (error);
+
+  fakewa_say (&fake, "account 6281211110001\n");
+  fakewa_say (&fake, "account 6281211110002\n");
+  g_assert_true (g_file_set_contents (csv, "name,phone\nAndi,0812-1111-0001\nBudi,0812-1111-0002\n"
+                                           "Citra,0812-1111-0003\n", -1, &error));
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Pelanggan", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "check", "--group", "Pelanggan", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  object = json_node_get_object (json_parser_get_root (parser));
+  checked = json_object_get_array_member (object, "checked");
+  g_assert_cmpuint (json_array_get_length (checked), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    on += json_object_get_boolean_member (json_array_get_object_element (checked, i), "on_whatsapp");
+  g_assert_cmpuint (on, ==, 2);
+  g_clear_pointer (&out, g_free);
+
+  /* Checked today: not asked again, unless forced. */
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "check", "0812-1111-0003", "--group", "Pelanggan", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "3 contacts were checked in the last 30 days"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "check", "--force", "0812-1111-0003", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "not on WhatsApp"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "campaign", "create", "--group", "Pelanggan",
+                            "--template", "Promo", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object, "skipped"),
+                                               "not_on_whatsapp"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "campaign"),
+                                                  "transport"), ==, "whatsapp");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "campaign", "create", "--group", "Pelanggan",
+                            "--template", "Promo", "--name", "Coba", "--rehearse", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "rehearsal"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "campaign", "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Coba (rehearsal)"));
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -192,6 +322,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/link/link-and-log-in", test_link_and_log_in);
+  g_test_add_func ("/cli/link/check-and-create", test_check_and_create);
 
   return g_test_run ();
 }

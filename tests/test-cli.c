@@ -435,7 +435,7 @@ test_campaign_create_report (Fixture       *f,
   /* By name, in both forms. */
   g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "status", "Promo Juni", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Paused"));
-  g_assert_nonnull (strstr (out, "Promo Juni — 0 sent"));
+  g_assert_nonnull (strstr (out, "Promo Juni (rehearsal) — 0 sent"));
   g_assert_nonnull (strstr (out, "1 skipped, 3 to go"));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "status", "Promo Juni", NULL), ==, 0);

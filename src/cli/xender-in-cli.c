@@ -27,6 +27,7 @@ static const XiCliCommand top_commands[] = {
   { "autoreply", xi_cli_autoreply, N_("Automatic answers to customers' messages") },
   { "link",      xi_cli_link,      N_("Link this computer to WhatsApp by scanning a QR code") },
   { "send",      xi_cli_send,      N_("Send one message to one number through the linked WhatsApp") },
+  { "check",     xi_cli_check,     N_("Ask WhatsApp which numbers have an account (paced, in batches)") },
   { NULL },
 };
 

@@ -108,6 +108,8 @@ add_job_json (JsonBuilder *builder,
   json_builder_add_string_value (builder, xi_job_get_created_at (job));
   json_builder_set_member_name (builder, "last_error");
   json_builder_add_string_value (builder, xi_job_get_last_error (job));
+  json_builder_set_member_name (builder, "transport");
+  json_builder_add_string_value (builder, xi_job_get_transport (job));
   json_builder_end_object (builder);
 }
 
@@ -115,10 +117,13 @@ static void
 print_job_line (XiJob *job)
 {
   g_autofree char *short_id = g_strndup (xi_job_get_id (job), 8);
+  /* Translators: a campaign's name, for one that sends nothing to anyone */
+  g_autofree char *name = xi_job_is_rehearsal (job) ? g_strdup_printf (_("%s (rehearsal)"), xi_job_get_name (job))
+                                                    : g_strdup (xi_job_get_name (job));
 
   /* Translators: campaign status line: id, state, name, then counts */
   g_print (_("%s  %-22s %s — %u sent, %u delivered, %u read, %u failed, %u skipped, %u to go\n"),
-           short_id, xi_job_state_describe (xi_job_get_state (job)), xi_job_get_name (job),
+           short_id, xi_job_state_describe (xi_job_get_state (job)), name,
            xi_job_get_sent (job), xi_job_get_delivered (job), xi_job_get_read (job),
            xi_job_get_failed (job), xi_job_get_skipped (job), xi_job_get_remaining (job));
   if (xi_job_get_last_error (job) != NULL)
@@ -219,6 +224,7 @@ campaign_create (XiCli  *cli,
   GAsyncResult *slot = NULL;
   gboolean round_robin = FALSE;
   gboolean start = FALSE;
+  gboolean rehearse = FALSE;
   int daily_cap = 0, priority = 0;
   int status;
   const GOptionEntry entries[] = {
@@ -234,6 +240,9 @@ campaign_create (XiCli  *cli,
     { "priority", 0, 0, G_OPTION_ARG_INT, &priority, N_("Run before campaigns of lower priority"), N_("N") },
     { "round-robin", 0, 0, G_OPTION_ARG_NONE, &round_robin, N_("Use the template's variants in turn, not at random"), NULL },
     { "start", 0, 0, G_OPTION_ARG_NONE, &start, N_("Queue it at once"), NULL },
+    { "rehearse", 0, 0, G_OPTION_ARG_NONE, &rehearse,
+      N_("Only rehearse: nothing is sent, each message goes to a journal file (the default while no "
+         "WhatsApp account is linked)"), NULL },
     { NULL },
   };
 
@@ -261,6 +270,10 @@ campaign_create (XiCli  *cli,
   spec->priority = priority;
   spec->variant_mode = round_robin ? XI_VARIANT_MODE_ROUND_ROBIN : XI_VARIANT_MODE_RANDOM;
   spec->start = start;
+  /* Once an account is linked, a campaign is meant for people; until
+   * then it can only be a rehearsal. */
+  spec->transport = g_strdup (!rehearse && xi_cli_whatsapp_is_linked (cli) ? XI_JOB_TRANSPORT_WHATSAPP
+                                                                            : XI_JOB_TRANSPORT_LOOPBACK);
 
   xi_store_plan_job_async (cli->store, spec, 0, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
@@ -285,6 +298,8 @@ campaign_create (XiCli  *cli,
   g_print (ngettext ("Created campaign “%s” (%s) for %u recipient.\n",
                      "Created campaign “%s” (%s) for %u recipients.\n", plan->eligible),
            xi_job_get_name (job), xi_job_get_id (job), plan->eligible);
+  if (xi_job_is_rehearsal (job))
+    g_print ("%s\n", _("It is a rehearsal: nothing is sent to anyone; each message goes to the journal file."));
   for (XiSkipReason reason = XI_SKIP_REASON_OPTED_OUT; reason < XI_SKIP_REASON_CANCELLED; reason++)
     if (plan->skipped[reason] > 0)
       g_print (_("  skipped (%s): %u\n"), xi_skip_reason_describe (reason), plan->skipped[reason]);
@@ -665,7 +680,8 @@ xi_cli_run (XiCli  *cli,
     { "until-idle", 0, 0, G_OPTION_ARG_NONE, &until_idle,
       N_("Stop once no campaign can be sent now"), NULL },
     { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
-      N_("loopback (a rehearsal: messages go to a journal file) or whatsapp"), N_("NAME") },
+      N_("Only campaigns that go through NAME: loopback (rehearsals: messages go to a journal file) "
+         "or whatsapp; by default both, WhatsApp when an account is linked"), N_("NAME") },
     { NULL },
   };
 
@@ -690,6 +706,10 @@ xi_cli_run (XiCli  *cli,
   g_signal_connect (runner, "job-changed", G_CALLBACK (run_job_changed_cb), &state);
   g_signal_connect (runner, "idle", G_CALLBACK (run_idle_cb), &state);
   xi_cli_inbox_attach (cli, runner);
+  /* Before the start: reading the keys runs this thread's main loop,
+   * which must not see the runner's first "idle" yet. */
+  if (transport == NULL)
+    xi_cli_whatsapp_attach (cli, runner);
   if (!xi_campaign_runner_start (runner, &error))
     return xi_cli_fail (cli, error);
 
@@ -701,6 +721,7 @@ xi_cli_run (XiCli  *cli,
 
   /* Stopping keeps a campaign in progress "processing", so the next run
    * continues it. */
+  xi_cli_whatsapp_detach (runner);
   xi_campaign_runner_stop (runner);
   g_signal_handlers_disconnect_by_data (runner, &state);
   return XI_CLI_EXIT_OK;

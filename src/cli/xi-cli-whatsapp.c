@@ -302,3 +302,86 @@ xi_cli_whatsapp_runner (XiCli   *cli,
   return xi_campaign_runner_new (cli->store, whatsapp_transport_factory, handover,
                                  (GDestroyNotify) client_handover_free);
 }
+
+/* Default "run": the rehearsal always, and the linked account too, its
+ * client on the runner's network thread like the app's. */
+
+static gboolean
+attach_on_network_thread (gpointer user_data)
+{
+  XiCampaignRunner *runner = user_data;
+  WaClient *client = g_object_get_data (G_OBJECT (runner), "xi-cli-client");
+  g_autoptr(XiTransport) transport = xi_whatsapp_transport_new (client);
+
+  wa_client_start (client);
+  xi_campaign_runner_set_whatsapp_transport (runner, transport);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+detach_on_network_thread (gpointer user_data)
+{
+  XiCampaignRunner *runner = user_data;
+  WaClient *client = g_object_get_data (G_OBJECT (runner), "xi-cli-client");
+
+  xi_campaign_runner_set_whatsapp_transport (runner, NULL);
+  wa_client_stop (client);
+  g_object_set_data (G_OBJECT (runner), "xi-cli-client", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_cli_whatsapp_is_linked:
+ *
+ * Returns: whether this data directory has a linked WhatsApp account
+ */
+gboolean
+xi_cli_whatsapp_is_linked (XiCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaClient) client = xi_cli_whatsapp_client (cli, &error);
+  g_autofree char *linked = NULL;
+
+  if (client == NULL)
+    return FALSE;
+  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
+  return linked != NULL;
+}
+
+/**
+ * xi_cli_whatsapp_attach:
+ * @runner: a runner, before it starts
+ *
+ * When an account is linked, gives @runner's campaigns that go through
+ * WhatsApp a client, connected on the runner's network thread. Call
+ * xi_cli_whatsapp_detach() before stopping the runner.
+ */
+void
+xi_cli_whatsapp_attach (XiCli            *cli,
+                        XiCampaignRunner *runner)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaClient) client = xi_cli_whatsapp_client (cli, &error);
+  g_autofree char *linked = NULL;
+
+  if (client == NULL)
+    return;
+  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
+  if (linked == NULL)
+    return;
+  g_object_set_data_full (G_OBJECT (runner), "xi-cli-client", g_steal_pointer (&client), g_object_unref);
+  g_main_context_invoke (xi_campaign_runner_get_network_context (runner), attach_on_network_thread, runner);
+}
+
+/**
+ * xi_cli_whatsapp_detach:
+ *
+ * Stops what xi_cli_whatsapp_attach() started, on the network thread.
+ */
+void
+xi_cli_whatsapp_detach (XiCampaignRunner *runner)
+{
+  if (g_object_get_data (G_OBJECT (runner), "xi-cli-client") == NULL)
+    return;
+  g_main_context_invoke (xi_campaign_runner_get_network_context (runner), detach_on_network_thread, runner);
+}

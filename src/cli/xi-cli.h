@@ -111,6 +111,13 @@ gboolean      xi_cli_whatsapp_connect (WaClient           *client,
                                       GError             **error);
 XiCampaignRunner *xi_cli_whatsapp_runner (XiCli           *cli,
                                       GError             **error);
+gboolean      xi_cli_whatsapp_is_linked (XiCli             *cli);
+void          xi_cli_whatsapp_attach (XiCli               *cli,
+                                      XiCampaignRunner    *runner);
+void          xi_cli_whatsapp_detach (XiCampaignRunner    *runner);
+int           xi_cli_check           (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
 int           xi_cli_run             (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

@@ -40,6 +40,7 @@ struct _XiJob
   char          *started_at;
   char          *finished_at;
   char          *last_error;
+  char          *transport;
 };
 
 XiJob *_xi_job_new (void);

@@ -63,6 +63,7 @@ xi_job_spec_copy (const XiJobSpec *self)
   copy->group_id = g_strdup (self->group_id);
   copy->contact_ids = g_strdupv (self->contact_ids);
   copy->template_id = g_strdup (self->template_id);
+  copy->transport = g_strdup (self->transport);
 
   return copy;
 }
@@ -77,6 +78,7 @@ xi_job_spec_free (XiJobSpec *self)
   g_free (self->group_id);
   g_strfreev (self->contact_ids);
   g_free (self->template_id);
+  g_free (self->transport);
   g_free (self);
 }
 

@@ -22,6 +22,11 @@ G_BEGIN_DECLS
 #define XI_JOB_SPEC_DEFAULT_BATCH_SIZE    25
 #define XI_JOB_SPEC_DEFAULT_BATCH_REST_MS (10 * 60 * 1000)
 
+/* What a campaign goes through (jobs.transport): the linked WhatsApp
+ * account, or the rehearsal, which sends nothing. */
+#define XI_JOB_TRANSPORT_WHATSAPP "whatsapp"
+#define XI_JOB_TRANSPORT_LOOPBACK "loopback"
+
 /**
  * XiJobSpec:
  * @name: shown in lists; a default is made from the template and group
@@ -37,6 +42,9 @@ G_BEGIN_DECLS
  * @priority: higher runs first; equal priorities run oldest first
  * @scheduled_at: not before this Unix time (0: now)
  * @start: queue it at once; otherwise it waits, paused, for "start"
+ * @transport: (nullable): %XI_JOB_TRANSPORT_WHATSAPP or
+ *   %XI_JOB_TRANSPORT_LOOPBACK (a rehearsal); %NULL lets whatever runs
+ *   the queue choose, as campaigns made before there was a choice
  *
  * What a user asks for when creating a campaign.
  */
@@ -55,6 +63,7 @@ typedef struct
   int            priority;
   gint64         scheduled_at;
   gboolean       start;
+  char          *transport;
 } XiJobSpec;
 
 GType       xi_job_spec_get_type   (void) G_GNUC_CONST;

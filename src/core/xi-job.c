@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-job-private.h"
+#include "xi-job-spec.h"
 
 /* A snapshot of one campaign as the store last saw it. Lists keep one
  * instance per campaign and refresh it with xi_job_update_from(), so
@@ -58,6 +59,7 @@ xi_job_finalize (GObject *object)
   g_free (self->started_at);
   g_free (self->finished_at);
   g_free (self->last_error);
+  g_free (self->transport);
 
   G_OBJECT_CLASS (xi_job_parent_class)->finalize (object);
 }
@@ -343,6 +345,32 @@ xi_job_get_last_error (XiJob *self)
   return self->last_error;
 }
 
+/**
+ * xi_job_get_transport:
+ *
+ * Returns: (nullable): %XI_JOB_TRANSPORT_WHATSAPP, %XI_JOB_TRANSPORT_LOOPBACK,
+ *   or %NULL for a campaign made before it was recorded
+ */
+const char *
+xi_job_get_transport (XiJob *self)
+{
+  g_return_val_if_fail (XI_IS_JOB (self), NULL);
+  return self->transport;
+}
+
+/**
+ * xi_job_is_rehearsal:
+ *
+ * Returns: whether the campaign goes through the rehearsal, which sends
+ *   nothing to anyone
+ */
+gboolean
+xi_job_is_rehearsal (XiJob *self)
+{
+  g_return_val_if_fail (XI_IS_JOB (self), FALSE);
+  return g_strcmp0 (self->transport, XI_JOB_TRANSPORT_LOOPBACK) == 0;
+}
+
 static void
 replace_string (XiJob       *self,
                 char       **field,
@@ -393,6 +421,7 @@ xi_job_update_from (XiJob *self,
   replace_string (self, &self->started_at, newer->started_at, NULL);
   replace_string (self, &self->finished_at, newer->finished_at, NULL);
   replace_string (self, &self->last_error, newer->last_error, NULL);
+  replace_string (self, &self->transport, newer->transport, NULL);
   self->delay_min_ms = newer->delay_min_ms;
   self->delay_max_ms = newer->delay_max_ms;
   self->batch_size = newer->batch_size;

@@ -657,6 +657,134 @@ xi_store_set_opted_out_finish (XiStore       *self,
   return count > 0 ? (guint)count : 0;
 }
 
+/* WhatsApp checks */
+
+typedef struct
+{
+  char **on;
+  char **off;
+} CheckedOp;
+
+static void
+checked_op_free (gpointer data)
+{
+  CheckedOp *op = data;
+
+  g_strfreev (op->on);
+  g_strfreev (op->off);
+  g_free (op);
+}
+
+static gboolean
+mark_on_whatsapp (XiStore     *self,
+                  char       **phones,
+                  XiOnWhatsApp value,
+                  const char  *now,
+                  guint       *changed,
+                  GError     **error)
+{
+  gint64 checked_at = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; phones != NULL && phones[i] != NULL; i++)
+    {
+      sqlite3_stmt *stmt = _xi_store_prepare (self,
+                                              "UPDATE contacts SET on_whatsapp = ?3,"
+                                              " on_whatsapp_checked_at = ?4, updated_at = ?5,"
+                                              " version = version + 1, sync_status = 'pending'"
+                                              " WHERE phone = ?1 AND master_user_id = ?2 AND deleted = 0",
+                                              error);
+
+      if (stmt == NULL)
+        return FALSE;
+      _xi_store_bind_text (stmt, 1, phones[i]);
+      _xi_store_bind_text (stmt, 2, self->master_user_id);
+      sqlite3_bind_int (stmt, 3, value);
+      sqlite3_bind_int64 (stmt, 4, checked_at);
+      _xi_store_bind_text (stmt, 5, now);
+      if (!_xi_store_step_done (self, stmt, error))
+        return FALSE;
+      *changed += sqlite3_changes (self->db);
+    }
+  return TRUE;
+}
+
+static void
+set_on_whatsapp_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  CheckedOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  GError *error = NULL;
+  guint changed = 0;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+  if (!mark_on_whatsapp (self, op->on, XI_ON_WHATSAPP_YES, now, &changed, &error) ||
+      !mark_on_whatsapp (self, op->off, XI_ON_WHATSAPP_NO, now, &changed, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  g_task_return_int (task, changed);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_set_on_whatsapp_async:
+ * @self: a #XiStore
+ * @on: (nullable) (array zero-terminated=1): numbers (E.164 digits)
+ *   WhatsApp said have an account
+ * @off: (nullable) (array zero-terminated=1): numbers it said have none
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Records the answer of a WhatsApp check, dated now, on every contact
+ * with one of these numbers. Campaigns created later skip the ones that
+ * are not on WhatsApp.
+ */
+void
+xi_store_set_on_whatsapp_async (XiStore             *self,
+                                const char * const  *on,
+                                const char * const  *off,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  CheckedOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+
+  op = g_new0 (CheckedOp, 1);
+  op->on = g_strdupv ((char **) on);
+  op->off = g_strdupv ((char **) off);
+  _xi_store_push (self, set_on_whatsapp_func, op, checked_op_free,
+                  xi_store_set_on_whatsapp_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_set_on_whatsapp_finish:
+ *
+ * Returns: how many contacts were updated
+ */
+guint
+xi_store_set_on_whatsapp_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  gssize count;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  count = g_task_propagate_int (G_TASK (result), error);
+  return count > 0 ? (guint)count : 0;
+}
+
 /* Import */
 
 typedef struct

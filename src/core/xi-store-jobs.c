@@ -38,7 +38,7 @@
 #define JOB_COLUMNS \
   "id, name, template_id, group_id, state, delay_min_ms, delay_max_ms, batch_size," \
   " batch_rest_ms, daily_cap, variant_mode, priority, scheduled_at, total, sent, failed," \
-  " skipped, delivered, read, created_at, started_at, finished_at, last_error"
+  " skipped, delivered, read, created_at, started_at, finished_at, last_error, transport"
 
 #define RECIPIENT_COLUMNS \
   "position, name, phone, state, skip_reason, attempts, last_error, wa_message_id," \
@@ -222,6 +222,7 @@ job_from_row (sqlite3_stmt *stmt)
   job->started_at = g_strdup ((const char *)sqlite3_column_text (stmt, 20));
   job->finished_at = g_strdup ((const char *)sqlite3_column_text (stmt, 21));
   job->last_error = g_strdup ((const char *)sqlite3_column_text (stmt, 22));
+  job->transport = g_strdup ((const char *)sqlite3_column_text (stmt, 23));
 
   return job;
 }
@@ -991,7 +992,7 @@ create_job_func (XiStore  *self,
                             " template_id, group_id, target_kind, delay_mode, delay_min_ms, delay_max_ms,"
                             " batch_size, batch_rest_ms, daily_cap, variant_mode, priority, scheduled_at,"
                             " state, transport) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                            " ?11, ?12, ?13, ?14, ?15, ?16, ?17, NULL)",
+                            " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                             &error);
   if (stmt == NULL)
     goto failed;
@@ -1012,6 +1013,7 @@ create_job_func (XiStore  *self,
   sqlite3_bind_int (stmt, 15, spec->priority);
   _xi_store_bind_text (stmt, 16, scheduled);
   _xi_store_bind_text (stmt, 17, spec->start ? "pending" : "paused");
+  _xi_store_bind_text (stmt, 18, spec->transport);
   if (!_xi_store_step_done (self, stmt, &error))
     goto failed;
 
@@ -2073,6 +2075,7 @@ claim_next_job_func (XiStore  *self,
 {
   g_autofree char *now = _xi_store_now ();
   g_autofree char *job_id = NULL;
+  const char *transports = data;
   Claim *claim = g_new0 (Claim, 1);
   sqlite3_stmt *stmt;
   GError *error = NULL;
@@ -2088,12 +2091,14 @@ claim_next_job_func (XiStore  *self,
                             "SELECT id FROM jobs WHERE master_user_id = ?1 AND deleted = 0"
                             " AND (state IN ('processing', 'retrying')"
                             "  OR (state = 'pending' AND (scheduled_at IS NULL OR scheduled_at <= ?2)))"
+                            " AND (?3 IS NULL OR transport IS NULL OR instr (?3, ',' || transport || ',') > 0)"
                             " ORDER BY state = 'pending', priority DESC, created_at, id LIMIT 1",
                             &error);
   if (stmt == NULL)
     goto failed;
   _xi_store_bind_text (stmt, 1, self->master_user_id);
   _xi_store_bind_text (stmt, 2, now);
+  _xi_store_bind_text (stmt, 3, transports);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     job_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
@@ -2123,18 +2128,30 @@ failed_early:
 
 /**
  * xi_store_claim_next_job_async:
+ * @transports: (nullable) (array zero-terminated=1): only campaigns that
+ *   go through one of these (or that never said which); %NULL for any
  *
  * Picks the campaign to send now and marks it processing: an interrupted
  * one first, then by priority and age, skipping those scheduled later.
  */
 void
 xi_store_claim_next_job_async (XiStore             *self,
+                               const char * const  *transports,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
+  char *filter = NULL;
+
   g_return_if_fail (XI_IS_STORE (self));
-  _xi_store_push (self, claim_next_job_func, NULL, NULL, xi_store_claim_next_job_async,
+
+  if (transports != NULL)
+    {
+      g_autofree char *joined = g_strjoinv (",", (char **) transports);
+
+      filter = g_strconcat (",", joined, ",", NULL);
+    }
+  _xi_store_push (self, claim_next_job_func, filter, g_free, xi_store_claim_next_job_async,
                   cancellable, callback, user_data);
 }
 

@@ -235,6 +235,15 @@ void            xi_store_set_opted_out_async         (XiStore               *sel
 guint           xi_store_set_opted_out_finish        (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_set_on_whatsapp_async       (XiStore               *self,
+                                                      const char * const    *on,
+                                                      const char * const    *off,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+guint           xi_store_set_on_whatsapp_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_import_contacts_async       (XiStore               *self,
                                                       XiImportBatch         *batch,
                                                       const char            *group_name,
@@ -417,6 +426,7 @@ GPtrArray      *xi_store_list_activity_finish        (XiStore               *sel
 
 /* The engine's side of campaigns (called from the network thread) */
 void            xi_store_claim_next_job_async        (XiStore               *self,
+                                                      const char * const    *transports,
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);

@@ -39,6 +39,7 @@ struct _XiCampaignRunner
   GMainContext       *net_context;
   GMainLoop          *net_loop;
   XiEngine           *engine;          /* network thread only */
+  XiTransport        *whatsapp;        /* network thread only: until the engine exists */
 
   GMutex              lock;
   GCond               cond;
@@ -256,6 +257,8 @@ network_thread (gpointer user_data)
       g_signal_connect_swapped (self->engine, "incoming", G_CALLBACK (engine_incoming_cb), self);
       apply_receiver_settings (self);
       g_signal_connect_swapped (transport, "notify::state", G_CALLBACK (transport_state_cb), self);
+      if (self->whatsapp != NULL)
+        xi_engine_set_transport (self->engine, XI_JOB_TRANSPORT_WHATSAPP, self->whatsapp);
     }
 
   g_mutex_lock (&self->lock);
@@ -274,6 +277,7 @@ network_thread (gpointer user_data)
       g_signal_handlers_disconnect_by_data (self->engine, self);
       g_clear_object (&self->engine);
     }
+  g_clear_object (&self->whatsapp);
 
   /* Let sources that still hold references (store replies, timers) go
    * before the context is dropped. */
@@ -681,4 +685,26 @@ xi_campaign_runner_get_network_context (XiCampaignRunner *self)
 {
   g_return_val_if_fail (XI_IS_CAMPAIGN_RUNNER (self), NULL);
   return self->net_context;
+}
+
+/**
+ * xi_campaign_runner_set_whatsapp_transport:
+ * @transport: (nullable): the linked account's transport, or %NULL when
+ *   it goes away
+ *
+ * Gives campaigns that go through WhatsApp their transport; until then
+ * they wait in the queue. Call it on the network thread, where
+ * @transport lives (#XiConnection does, for the client it makes there).
+ */
+void
+xi_campaign_runner_set_whatsapp_transport (XiCampaignRunner *self,
+                                           XiTransport      *transport)
+{
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (self));
+  g_return_if_fail (transport == NULL || XI_IS_TRANSPORT (transport));
+  g_return_if_fail (g_main_context_is_owner (self->net_context));
+
+  g_set_object (&self->whatsapp, transport);
+  if (self->engine != NULL)
+    xi_engine_set_transport (self->engine, XI_JOB_TRANSPORT_WHATSAPP, transport);
 }

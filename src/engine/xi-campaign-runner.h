@@ -82,6 +82,8 @@ void              xi_campaign_runner_set_receiver_settings (XiCampaignRunner   *
                                                      const char * const    *opt_out_keywords,
                                                      guint                  reply_min_delay_ms,
                                                      guint                  reply_daily_cap);
+void              xi_campaign_runner_set_whatsapp_transport (XiCampaignRunner *self,
+                                                     XiTransport           *transport);
 void              xi_campaign_runner_command_async  (XiCampaignRunner      *self,
                                                      const char            *job_id,
                                                      XiJobCommand           command,

@@ -17,7 +17,9 @@
 #include "wa-pairing.h"
 #include "xi-connection.h"
 #include "xi-key-store.h"
+#include "xi-number-check.h"
 #include "xi-phone.h"
+#include "xi-whatsapp-transport.h"
 
 /*
  * The WaClient must live on the network thread (DESIGN.md, threads), and
@@ -56,6 +58,7 @@ struct _XiConnection
   GMainContext       *net_context;
   char               *url;
   guint8              root_key[WA_KEY_LEN];
+  XiCampaignRunner   *runner;           /* set before start */
 
   /* Main thread */
   GNetworkMonitor    *monitor;          /* until start hands it over */
@@ -75,6 +78,7 @@ struct _XiConnection
   struct {
     XiKeyStore       *keys;
     WaClient         *client;
+    XiTransport      *transport;       /* campaigns and single messages */
     GNetworkMonitor  *monitor;
     gulong            monitor_handler;
     char             *qr;
@@ -399,6 +403,11 @@ start_on_network_thread (gpointer user_data)
   g_signal_connect (self->net.client, "paired", G_CALLBACK (client_paired_cb), self);
   self->net.monitor_handler = g_signal_connect (self->net.monitor, "network-changed",
                                                 G_CALLBACK (network_changed_cb), self);
+  /* One transport for the client's whole life: it follows the client
+   * through linking, unlinking and linking again. */
+  self->net.transport = xi_whatsapp_transport_new (self->net.client);
+  if (self->runner != NULL)
+    xi_campaign_runner_set_whatsapp_transport (self->runner, self->net.transport);
 
   device_jid = wa_pairing_load_device_jid (WA_KEY_STORE (self->net.keys));
   if (device_jid != NULL || self->net.link_requested)
@@ -417,6 +426,9 @@ stop_on_network_thread (gpointer user_data)
 
   assert_network_thread (self);
 
+  if (self->runner != NULL && self->net.transport != NULL)
+    xi_campaign_runner_set_whatsapp_transport (self->runner, NULL);
+  g_clear_object (&self->net.transport);
   if (self->net.client != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->net.client, self);
@@ -586,6 +598,7 @@ xi_connection_finalize (GObject *object)
   XiConnection *self = (XiConnection *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->runner);
   g_clear_object (&self->monitor);
   g_clear_object (&self->store);
   g_main_context_unref (self->main_context);
@@ -988,4 +1001,309 @@ xi_connection_is_linked (XiConnection *self)
 {
   g_return_val_if_fail (XI_IS_CONNECTION (self), FALSE);
   return self->linked;
+}
+
+/**
+ * xi_connection_set_runner:
+ * @runner: the campaign runner whose network thread the client lives on
+ *
+ * Lets campaigns that go through WhatsApp use this connection's client.
+ * Call it before xi_connection_start().
+ */
+void
+xi_connection_set_runner (XiConnection     *self,
+                          XiCampaignRunner *runner)
+{
+  g_return_if_fail (XI_IS_CONNECTION (self));
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (runner));
+  g_return_if_fail (!self->started);
+
+  g_set_object (&self->runner, runner);
+}
+
+/* One message */
+
+typedef struct
+{
+  char  *phone;
+  char  *text;
+  GTask *task;
+} SendCall;
+
+static void
+send_call_free (SendCall *call)
+{
+  g_free (call->phone);
+  g_free (call->text);
+  g_clear_object (&call->task);
+  g_free (call);
+}
+
+static void
+text_sent_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SendCall *call = user_data;
+  GError *error = NULL;
+
+  if (xi_transport_send_text_finish (XI_TRANSPORT (object), result, &error))
+    g_task_return_boolean (call->task, TRUE);
+  else
+    g_task_return_error (call->task, error);
+  send_call_free (call);
+}
+
+/* A message id as WhatsApp clients make them. */
+static char *
+new_message_id (void)
+{
+  return g_strdup_printf ("3EB0%08X%08X%04X", g_random_int (), g_random_int (), g_random_int () & 0xffff);
+}
+
+static gboolean
+send_on_network_thread (gpointer user_data)
+{
+  SendCall *call = user_data;
+  XiConnection *self = g_task_get_source_object (call->task);
+  g_autofree char *id = new_message_id ();
+
+  assert_network_thread (self);
+
+  if (self->net.transport == NULL ||
+      xi_transport_get_state (self->net.transport) != XI_TRANSPORT_STATE_CONNECTED)
+    {
+      g_task_return_new_error (call->task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
+                               _("WhatsApp is not connected. Send it once the connection is back."));
+      send_call_free (call);
+      return G_SOURCE_REMOVE;
+    }
+  xi_transport_send_text_async (self->net.transport, call->phone, id, call->text,
+                                g_task_get_cancellable (call->task), text_sent_cb, call);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_connection_send_text_async:
+ * @phone: E.164 digits
+ * @text: the message
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on this thread once WhatsApp's server took the
+ *   message, or with why not (an %XI_TRANSPORT_ERROR)
+ * @user_data: closure
+ *
+ * Sends one message now through the linked account.
+ */
+void
+xi_connection_send_text_async (XiConnection        *self,
+                               const char          *phone,
+                               const char          *text,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  SendCall *call;
+
+  g_return_if_fail (XI_IS_CONNECTION (self));
+  g_return_if_fail (phone != NULL && text != NULL);
+
+  call = g_new0 (SendCall, 1);
+  call->phone = g_strdup (phone);
+  call->text = g_strdup (text);
+  call->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, xi_connection_send_text_async);
+  if (!self->started || self->stopped)
+    {
+      g_task_return_new_error (call->task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
+                               _("WhatsApp is not connected. Send it once the connection is back."));
+      send_call_free (call);
+      return;
+    }
+  g_main_context_invoke (self->net_context, send_on_network_thread, call);
+}
+
+gboolean
+xi_connection_send_text_finish (XiConnection  *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Checking numbers */
+
+typedef struct
+{
+  char                  **phones;
+  GTask                  *task;
+  GMainContext           *main_context;
+  XiNumberCheckProgress   progress;
+  gpointer                progress_data;
+  GDestroyNotify          progress_destroy;
+  GPtrArray              *checks;       /* the result, once there is one */
+  GError                 *error;        /* or why there is none */
+} CheckCall;
+
+static void
+check_call_free (CheckCall *call)
+{
+  g_strfreev (call->phones);
+  g_clear_object (&call->task);
+  g_main_context_unref (call->main_context);
+  if (call->progress_destroy != NULL)
+    call->progress_destroy (call->progress_data);
+  g_clear_pointer (&call->checks, g_ptr_array_unref);
+  g_clear_error (&call->error);
+  g_free (call);
+}
+
+typedef struct
+{
+  CheckCall *call;
+  guint      done;
+  guint      total;
+} CheckProgress;
+
+static gboolean
+progress_on_main_thread (gpointer user_data)
+{
+  CheckProgress *progress = user_data;
+  CheckCall *call = progress->call;
+
+  if (!g_cancellable_is_cancelled (g_task_get_cancellable (call->task)))
+    call->progress (progress->done, progress->total, call->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The call lives until the task completes on the main thread, after
+ * any progress invoked before it. */
+static void
+checked_progress_cb (guint    done,
+                     guint    total,
+                     gpointer user_data)
+{
+  CheckCall *call = user_data;
+  CheckProgress *progress;
+
+  if (call->progress == NULL)
+    return;
+  progress = g_new0 (CheckProgress, 1);
+  progress->call = call;
+  progress->done = done;
+  progress->total = total;
+  g_main_context_invoke_full (call->main_context, G_PRIORITY_DEFAULT, progress_on_main_thread,
+                              progress, g_free);
+}
+
+/* Progress reports were invoked on the main context before this, so
+ * they ran before the call goes. */
+static gboolean
+complete_check_on_main_thread (gpointer user_data)
+{
+  CheckCall *call = user_data;
+
+  if (call->error != NULL)
+    g_task_return_error (call->task, g_steal_pointer (&call->error));
+  else
+    g_task_return_pointer (call->task, g_steal_pointer (&call->checks), (GDestroyNotify) g_ptr_array_unref);
+  check_call_free (call);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+numbers_checked_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CheckCall *call = user_data;
+
+  call->checks = xi_number_check_finish (result, &call->error);
+  g_main_context_invoke (call->main_context, complete_check_on_main_thread, call);
+}
+
+static gboolean
+check_on_network_thread (gpointer user_data)
+{
+  CheckCall *call = user_data;
+  XiConnection *self = g_task_get_source_object (call->task);
+  guint pause_min_ms, pause_max_ms;
+
+  assert_network_thread (self);
+
+  if (self->net.client == NULL)
+    {
+      call->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                                         _("WhatsApp is not connected. Check again once it is."));
+      g_main_context_invoke (call->main_context, complete_check_on_main_thread, call);
+      return G_SOURCE_REMOVE;
+    }
+  xi_number_check_read_pause (&pause_min_ms, &pause_max_ms);
+  xi_number_check_async (self->net.client, self->store, (const char * const *) call->phones,
+                         pause_min_ms, pause_max_ms, checked_progress_cb, call,
+                         g_task_get_cancellable (call->task), numbers_checked_cb, call);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_connection_check_numbers_async:
+ * @phones: numbers, E.164 digits
+ * @progress: (nullable) (scope notified): called on this thread after
+ *   each batch with the numbers asked so far and the total
+ * @progress_data: for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @cancellable: (nullable): stops between batches; what was answered
+ *   stays recorded
+ * @callback: called on this thread with the result
+ * @user_data: closure
+ *
+ * Asks WhatsApp which of @phones have an account (see
+ * xi_number_check_async()), and records the answers on the contacts.
+ */
+void
+xi_connection_check_numbers_async (XiConnection          *self,
+                                   const char * const    *phones,
+                                   XiNumberCheckProgress  progress,
+                                   gpointer               progress_data,
+                                   GDestroyNotify         progress_destroy,
+                                   GCancellable          *cancellable,
+                                   GAsyncReadyCallback    callback,
+                                   gpointer               user_data)
+{
+  CheckCall *call;
+
+  g_return_if_fail (XI_IS_CONNECTION (self));
+  g_return_if_fail (phones != NULL);
+
+  call = g_new0 (CheckCall, 1);
+  call->phones = g_strdupv ((char **) phones);
+  call->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, xi_connection_check_numbers_async);
+  call->main_context = g_main_context_ref_thread_default ();
+  call->progress = progress;
+  call->progress_data = progress_data;
+  call->progress_destroy = progress_destroy;
+  if (!self->started || self->stopped)
+    {
+      g_task_return_new_error (call->task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("WhatsApp is not connected. Check again once it is."));
+      check_call_free (call);
+      return;
+    }
+  g_main_context_invoke (self->net_context, check_on_network_thread, call);
+}
+
+/**
+ * xi_connection_check_numbers_finish:
+ *
+ * Returns: (transfer full) (element-type WaContactCheck): the answer for
+ *   each number the server answered about
+ */
+GPtrArray *
+xi_connection_check_numbers_finish (XiConnection  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

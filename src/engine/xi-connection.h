@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 
 #include "wa-crypto.h"
+#include "xi-campaign-runner.h"
+#include "xi-number-check.h"
 #include "xi-store.h"
 
 G_BEGIN_DECLS
@@ -92,5 +94,28 @@ const char         *xi_connection_get_qr             (XiConnection        *self)
 const char         *xi_connection_get_phone          (XiConnection        *self);
 const char         *xi_connection_get_device_name    (XiConnection        *self);
 gboolean            xi_connection_is_linked          (XiConnection        *self);
+
+void                xi_connection_set_runner         (XiConnection        *self,
+                                                      XiCampaignRunner    *runner);
+void                xi_connection_send_text_async    (XiConnection        *self,
+                                                      const char          *phone,
+                                                      const char          *text,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean            xi_connection_send_text_finish   (XiConnection        *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+void                xi_connection_check_numbers_async (XiConnection       *self,
+                                                      const char * const  *phones,
+                                                      XiNumberCheckProgress progress,
+                                                      gpointer             progress_data,
+                                                      GDestroyNotify       progress_destroy,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GPtrArray          *xi_connection_check_numbers_finish (XiConnection      *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 
 G_END_DECLS

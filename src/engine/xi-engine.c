@@ -12,6 +12,7 @@
 #include "xi-engine.h"
 #include "xi-job-processor.h"
 #include "xi-receiver.h"
+#include "xi-whatsapp-transport.h"
 
 /*
  * The queue (SPEC.md, worker 3) on the network thread: it asks the store
@@ -19,6 +20,12 @@
  * that stops asks again. One campaign sends at a time, since one WhatsApp
  * account must not send in parallel; the store's claim order puts an
  * interrupted campaign first, then priority, then age.
+ *
+ * Each campaign goes through the transport it names (the WhatsApp account
+ * or the rehearsal); the queue only picks campaigns whose transport it
+ * has, so a rehearsal runs while no account is linked. A campaign that
+ * names none (made before the choice existed) goes through the transport
+ * the engine was made with.
  *
  * User commands that touch the running campaign stop its processor first,
  * so a pause is immediate and the in-flight message is recorded before
@@ -34,7 +41,8 @@ struct _XiEngine
   GThread         *owner;
 
   XiStore         *store;
-  XiTransport     *transport;
+  XiTransport     *transport;     /* for campaigns that name none */
+  GHashTable      *transports;    /* name -> XiTransport */
   XiJobProcessor  *processor;
   XiReceiver      *receiver;      /* customers' messages, on every transport */
   GSourceFunc      receiver_done; /* the caller's shutdown callback */
@@ -95,8 +103,16 @@ xi_engine_dispose (GObject *object)
   XiEngine *self = (XiEngine *)object;
 
   clear_wake_timer (self);
-  if (self->transport != NULL)
-    g_signal_handlers_disconnect_by_data (self->transport, self);
+  if (self->transports != NULL)
+    {
+      GHashTableIter iter;
+      gpointer transport;
+
+      g_hash_table_iter_init (&iter, self->transports);
+      while (g_hash_table_iter_next (&iter, NULL, &transport))
+        g_signal_handlers_disconnect_by_data (transport, self);
+      g_hash_table_remove_all (self->transports);
+    }
   if (self->processor != NULL)
     g_signal_handlers_disconnect_by_data (self->processor, self);
   g_clear_object (&self->processor);
@@ -114,6 +130,7 @@ xi_engine_finalize (GObject *object)
 
   g_ptr_array_unref (self->stop_waiters);
   g_ptr_array_unref (self->receipts);
+  g_clear_pointer (&self->transports, g_hash_table_unref);
   g_clear_object (&self->transport);
   g_clear_object (&self->store);
 
@@ -144,6 +161,7 @@ xi_engine_init (XiEngine *self)
 {
   self->stop_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_command_free);
   self->receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  self->transports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
 /* Receipts */
@@ -252,11 +270,21 @@ processor_stopped_cb (XiEngine *self,
   claim (self);
 }
 
+static XiTransport *
+transport_for (XiEngine *self,
+               XiJob    *job)
+{
+  const char *name = xi_job_get_transport (job);
+  XiTransport *transport = name != NULL ? g_hash_table_lookup (self->transports, name) : NULL;
+
+  return transport != NULL ? transport : self->transport;
+}
+
 static void
 start_processor (XiEngine *self,
                  XiJob    *job)
 {
-  self->processor = xi_job_processor_new (self->store, self->transport, job);
+  self->processor = xi_job_processor_new (self->store, transport_for (self, job), job);
   g_signal_connect_swapped (self->processor, "job-changed", G_CALLBACK (forward_job_changed), self);
   g_signal_connect_swapped (self->processor, "progress", G_CALLBACK (forward_progress), self);
   g_signal_connect_swapped (self->processor, "stopped", G_CALLBACK (processor_stopped_cb), self);
@@ -321,6 +349,8 @@ claimed_cb (GObject      *object,
 static void
 claim (XiEngine *self)
 {
+  g_autofree const char **names = NULL;
+
   if (self->processor != NULL || self->shutting_down)
     return;
   if (self->claiming)
@@ -331,7 +361,8 @@ claim (XiEngine *self)
 
   self->claiming = TRUE;
   self->claim_again = FALSE;
-  xi_store_claim_next_job_async (self->store, NULL, claimed_cb, g_object_ref (self));
+  names = (const char **) g_hash_table_get_keys_as_array (self->transports, NULL);
+  xi_store_claim_next_job_async (self->store, names, NULL, claimed_cb, g_object_ref (self));
 }
 
 /* Commands */
@@ -403,6 +434,41 @@ xi_engine_command (XiEngine     *self,
   run_command (self, pending);
 }
 
+static void
+add_transport (XiEngine    *self,
+               const char  *name,
+               XiTransport *transport)
+{
+  XiTransport *old = g_hash_table_lookup (self->transports, name);
+
+  if (old == transport)
+    return;
+  if (old != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (old, self);
+      if (old != self->transport)
+        xi_receiver_remove_transport (self->receiver, old);
+    }
+  if (transport == NULL)
+    {
+      g_hash_table_remove (self->transports, name);
+      return;
+    }
+  /* Replies and receipts come through every transport, not only the
+   * one a campaign is running on. */
+  xi_receiver_add_transport (self->receiver, transport);
+  g_signal_connect_swapped (transport, "receipt", G_CALLBACK (receipt_cb), self);
+  g_hash_table_replace (self->transports, g_strdup (name), g_object_ref (transport));
+}
+
+/**
+ * xi_engine_new:
+ * @store: the store
+ * @transport: where campaigns that name no transport go; it also serves
+ *   those that name its kind
+ *
+ * Returns: (transfer full): the engine, on this thread
+ */
 XiEngine *
 xi_engine_new (XiStore     *store,
                XiTransport *transport)
@@ -419,9 +485,50 @@ xi_engine_new (XiStore     *store,
   self->receiver = xi_receiver_new (store);
   xi_receiver_add_transport (self->receiver, transport);
   g_signal_connect_swapped (self->receiver, "incoming", G_CALLBACK (forward_incoming), self);
-  g_signal_connect_swapped (transport, "receipt", G_CALLBACK (receipt_cb), self);
+  add_transport (self, XI_IS_WHATSAPP_TRANSPORT (transport) ? XI_JOB_TRANSPORT_WHATSAPP
+                                                           : XI_JOB_TRANSPORT_LOOPBACK,
+                 transport);
 
   return self;
+}
+
+/**
+ * xi_engine_set_transport:
+ * @name: %XI_JOB_TRANSPORT_WHATSAPP or %XI_JOB_TRANSPORT_LOOPBACK
+ * @transport: (nullable): what campaigns naming @name go through from
+ *   now on; %NULL when there is none any more
+ *
+ * Campaigns that name a transport the engine does not have wait in the
+ * queue, without being started, until it has one. A campaign already
+ * running keeps the transport it started with until it stops.
+ */
+void
+xi_engine_set_transport (XiEngine    *self,
+                         const char  *name,
+                         XiTransport *transport)
+{
+  g_return_if_fail (XI_IS_ENGINE (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (transport == NULL || XI_IS_TRANSPORT (transport));
+  g_assert (self->owner == g_thread_self ());
+
+  add_transport (self, name, transport);
+  if (transport != NULL)
+    claim (self);
+}
+
+/**
+ * xi_engine_get_transport_by_name:
+ *
+ * Returns: (transfer none) (nullable): the transport campaigns naming
+ *   @name go through
+ */
+XiTransport *
+xi_engine_get_transport_by_name (XiEngine   *self,
+                                 const char *name)
+{
+  g_return_val_if_fail (XI_IS_ENGINE (self), NULL);
+  return g_hash_table_lookup (self->transports, name);
 }
 
 XiTransport *

@@ -26,6 +26,11 @@ XiEngine  *xi_engine_new            (XiStore              *store,
                                      XiTransport          *transport);
 XiTransport *xi_engine_get_transport (XiEngine            *self);
 XiReceiver *xi_engine_get_receiver  (XiEngine             *self);
+void       xi_engine_set_transport  (XiEngine             *self,
+                                     const char           *name,
+                                     XiTransport          *transport);
+XiTransport *xi_engine_get_transport_by_name (XiEngine    *self,
+                                     const char           *name);
 void       xi_engine_wake           (XiEngine             *self);
 void       xi_engine_command        (XiEngine             *self,
                                      const char           *job_id,

@@ -145,12 +145,14 @@ start_connection (XiApplication *self)
     }
   self->connection = xi_connection_new (self->store, xi_campaign_runner_get_network_context (self->runner),
                                         url, root_key);
+  xi_connection_set_runner (self->connection, self->runner);
   xi_connection_start (self->connection);
   xi_context_set_connection (self->context, self->connection);
 }
 
-/* Campaigns go to the loopback transport, which records each message in a
- * journal, until WhatsApp linking arrives; the sending page says so. */
+/* Rehearsals go to the loopback transport, which records each message in
+ * a journal; campaigns for people go through the linked account, whose
+ * transport the connection hands to the runner. */
 static void
 start_runner (XiApplication *self)
 {
