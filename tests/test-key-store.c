@@ -47,6 +47,20 @@ load_key_store (XiStore *store)
   return xi_key_store_new (store, loaded);
 }
 
+/* Changes reach the disk when flushed; the store closes after that. */
+static void
+flush (XiKeyStore *keys)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (wa_key_store_flush_finish (WA_KEY_STORE (keys), result, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_survives_restart (void)
 {
@@ -63,6 +77,7 @@ test_survives_restart (void)
 
     made = wa_credentials_load_or_create (WA_KEY_STORE (keys), NULL, &error);
     g_assert_no_error (error);
+    flush (keys);
     xi_store_close (store);
   }
 
@@ -83,6 +98,7 @@ test_survives_restart (void)
 
     /* Unlinking forgets the device, on disk too. */
     wa_key_store_clear (WA_KEY_STORE (keys));
+    flush (keys);
     xi_store_close (store);
   }
 

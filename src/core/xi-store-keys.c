@@ -92,120 +92,149 @@ xi_store_load_keys_finish (XiStore       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-typedef struct
+/**
+ * xi_key_change_new:
+ * @kind: (nullable): a key-store namespace; %NULL (with @key and @value
+ *   %NULL) wipes the whole key store, as when the device is unlinked
+ * @key: (nullable): the key inside @kind
+ * @value: (nullable): the secret, or %NULL to delete the key
+ *
+ * Returns: (transfer full): one change for xi_store_put_keys_async()
+ */
+XiKeyChange *
+xi_key_change_new (const char *kind,
+                   const char *key,
+                   GBytes     *value)
 {
-  char   *kind;
-  char   *key;
-  GBytes *value;
-} KeyOp;
+  XiKeyChange *change = g_new0 (XiKeyChange, 1);
 
-static void
-key_op_free (gpointer data)
-{
-  KeyOp *op = data;
+  g_return_val_if_fail ((kind == NULL) == (key == NULL), NULL);
+  g_return_val_if_fail (kind != NULL || value == NULL, NULL);
 
-  g_free (op->kind);
-  g_free (op->key);
-  g_clear_pointer (&op->value, g_bytes_unref);
-  g_free (op);
+  change->kind = g_strdup (kind);
+  change->key = g_strdup (key);
+  change->value = value != NULL ? g_bytes_ref (value) : NULL;
+  return change;
 }
 
-static void
-put_key_func (XiStore  *self,
-              GTask    *task,
-              gpointer  data)
+void
+xi_key_change_free (XiKeyChange *change)
 {
-  KeyOp *op = data;
-  GError *error = NULL;
+  if (change == NULL)
+    return;
+  g_free (change->kind);
+  g_free (change->key);
+  g_clear_pointer (&change->value, g_bytes_unref);
+  g_free (change);
+}
+
+static gboolean
+apply_key_change (XiStore      *self,
+                  XiKeyChange  *change,
+                  GError      **error)
+{
   sqlite3_stmt *stmt;
 
-  if (op->kind == NULL)
-    stmt = _xi_store_prepare (self, "DELETE FROM wa_keystore WHERE master_user_id = ?1", &error);
-  else if (op->value == NULL)
+  if (change->kind == NULL)
+    stmt = _xi_store_prepare (self, "DELETE FROM wa_keystore WHERE master_user_id = ?1", error);
+  else if (change->value == NULL)
     stmt = _xi_store_prepare (self,
                               "DELETE FROM wa_keystore WHERE master_user_id = ?1"
                               " AND kind = ?2 AND key = ?3",
-                              &error);
+                              error);
   else
     stmt = _xi_store_prepare (self,
                               "INSERT INTO wa_keystore (master_user_id, kind, key, value, updated_at)"
                               " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (master_user_id, kind, key)"
                               " DO UPDATE SET value = ?4, updated_at = ?5",
-                              &error);
+                              error);
   if (stmt == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return FALSE;
 
   _xi_store_bind_text (stmt, 1, self->master_user_id);
-  if (op->kind != NULL)
+  if (change->kind != NULL)
     {
-      _xi_store_bind_text (stmt, 2, op->kind);
-      _xi_store_bind_text (stmt, 3, op->key);
+      _xi_store_bind_text (stmt, 2, change->kind);
+      _xi_store_bind_text (stmt, 3, change->key);
     }
-  if (op->value != NULL)
+  if (change->value != NULL)
     {
       g_autofree char *now = _xi_store_now ();
       gsize len;
-      gconstpointer bytes = g_bytes_get_data (op->value, &len);
+      gconstpointer bytes = g_bytes_get_data (change->value, &len);
 
       sqlite3_bind_blob (stmt, 4, bytes, (int)len, SQLITE_STATIC);
       _xi_store_bind_text (stmt, 5, now);
     }
+  return _xi_store_step_done (self, stmt, error);
+}
 
-  if (!_xi_store_step_done (self, stmt, &error))
+static void
+put_keys_func (XiStore  *self,
+               GTask    *task,
+               gpointer  data)
+{
+  GPtrArray *changes = data;
+  GError *error = NULL;
+
+  /* Nothing to write still answers: it tells the caller that everything
+   * queued before has been written. */
+  if (changes->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (!_xi_store_begin (self, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-
+  for (guint i = 0; i < changes->len; i++)
+    if (!apply_key_change (self, g_ptr_array_index (changes, i), &error))
+      {
+        _xi_store_rollback (self);
+        g_task_return_error (task, error);
+        return;
+      }
+  if (!_xi_store_commit (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 
 /**
- * xi_store_put_key_async:
+ * xi_store_put_keys_async:
  * @self: a #XiStore
- * @kind: (nullable): a key-store namespace; %NULL with @key and @value
- *   %NULL wipes the whole key store (the device was unlinked)
- * @key: (nullable): the key inside @kind
- * @value: (nullable): the secret, or %NULL to delete the key
+ * @changes: (element-type XiKeyChange): the changes, in order
  * @cancellable: (nullable): a #GCancellable
- * @callback: (nullable): called with the result
+ * @callback: (nullable): called once they are all written, or none
  * @user_data: closure
  *
- * Writes through one key-store change. Operations run in the order they
- * were queued, so a cache may apply its change at once and let the disk
- * follow.
+ * Writes key-store changes in one transaction. Operations run in the
+ * order they were queued, so a cache may apply its changes at once and
+ * let the disk follow; an empty batch completes once everything queued
+ * before it is written.
  */
 void
-xi_store_put_key_async (XiStore             *self,
-                        const char          *kind,
-                        const char          *key,
-                        GBytes              *value,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
+xi_store_put_keys_async (XiStore             *self,
+                         GPtrArray           *changes,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
 {
-  KeyOp *op;
-
   g_return_if_fail (XI_IS_STORE (self));
-  g_return_if_fail ((kind == NULL) == (key == NULL));
-  g_return_if_fail (kind != NULL || value == NULL);
+  g_return_if_fail (changes != NULL);
 
-  op = g_new0 (KeyOp, 1);
-  op->kind = g_strdup (kind);
-  op->key = g_strdup (key);
-  op->value = value != NULL ? g_bytes_ref (value) : NULL;
-
-  _xi_store_push (self, put_key_func, op, key_op_free, xi_store_put_key_async,
-                  cancellable, callback, user_data);
+  _xi_store_push (self, put_keys_func, g_ptr_array_ref (changes), (GDestroyNotify) g_ptr_array_unref,
+                  xi_store_put_keys_async, cancellable, callback, user_data);
 }
 
 gboolean
-xi_store_put_key_finish (XiStore       *self,
-                         GAsyncResult  *result,
-                         GError       **error)
+xi_store_put_keys_finish (XiStore       *self,
+                          GAsyncResult  *result,
+                          GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

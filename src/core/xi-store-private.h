@@ -32,6 +32,8 @@ struct _XiStore
   /* Owned by @thread. Never read or write these from any other thread. */
   sqlite3      *db;
   GHashTable   *stmts;        /* static SQL string -> sqlite3_stmt* */
+  int           wal_frames;   /* in the WAL after the last commit */
+  gboolean      deferring_checkpoint;
 };
 
 void            _xi_store_push             (XiStore              *self,

@@ -67,6 +67,22 @@ close_func (XiStore  *self,
    * the caller's main context, which may never run again. */
 }
 
+/* A cached statement left on a row keeps its read transaction open, and
+ * with it every WAL frame since: checkpoints can then never finish, and
+ * SQLite tries again, with two fsyncs, on every commit. Each operation
+ * lets go of its statements when it is done. */
+static void
+release_statements (XiStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (self->db == NULL)
+    return;
+  while ((stmt = sqlite3_next_stmt (self->db, stmt)) != NULL)
+    if (sqlite3_stmt_busy (stmt))
+      sqlite3_reset (stmt);
+}
+
 static gpointer
 store_thread_func (gpointer data)
 {
@@ -84,7 +100,10 @@ store_thread_func (gpointer data)
         g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
                                  _("The database is not open."));
       else if (!g_task_return_error_if_cancelled (task))
-        op->func (self, task, op->data);
+        {
+          op->func (self, task, op->data);
+          release_statements (self);
+        }
 
       if (last)
         break;
@@ -234,6 +253,11 @@ restrict_file_modes (const char *path)
     }
 }
 
+static int wal_hook_cb (void       *user_data,
+                        sqlite3    *db,
+                        const char *name,
+                        int         frames);
+
 static void
 open_func (XiStore  *self,
            GTask    *task,
@@ -271,6 +295,7 @@ open_func (XiStore  *self,
                        "PRAGMA temp_store = MEMORY;",
                        &error))
     goto failed_with_error;
+  sqlite3_wal_hook (self->db, wal_hook_cb, self);
 
   restrict_file_modes (self->path);
 
@@ -480,14 +505,33 @@ checkpoint_func (XiStore  *self,
                  gpointer  data)
 {
   sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-  sqlite3_wal_autocheckpoint (self->db, WAL_AUTOCHECKPOINT_PAGES);
+}
+
+/*
+ * SQLite's own automatic checkpoint, with one difference: a commit that
+ * asks for it is not made to wait for one (see below). A checkpoint
+ * copies the WAL into the database and syncs both, so it runs only once
+ * the WAL holds WAL_AUTOCHECKPOINT_PAGES, not after every commit.
+ */
+static int
+wal_hook_cb (void       *user_data,
+             sqlite3    *db,
+             const char *name,
+             int         frames)
+{
+  XiStore *self = user_data;
+
+  self->wal_frames = frames;
+  if (!self->deferring_checkpoint && frames >= WAL_AUTOCHECKPOINT_PAGES)
+    sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  return SQLITE_OK;
 }
 
 /*
  * Commits a large transaction without copying it into the database file
  * right away: SQLite would otherwise checkpoint the whole WAL inside the
- * COMMIT, making the caller wait for a second copy of every page. The
- * checkpoint is queued behind the result instead.
+ * COMMIT, making the caller wait for a second copy of every page. When a
+ * checkpoint is due, it is queued behind the result instead.
  */
 gboolean
 _xi_store_commit_deferring_checkpoint (XiStore  *self,
@@ -497,8 +541,11 @@ _xi_store_commit_deferring_checkpoint (XiStore  *self,
   GTask *task;
   gboolean ok;
 
-  sqlite3_wal_autocheckpoint (self->db, 0);
+  self->deferring_checkpoint = TRUE;
   ok = _xi_store_commit (self, error);
+  self->deferring_checkpoint = FALSE;
+  if (self->wal_frames < WAL_AUTOCHECKPOINT_PAGES)
+    return ok;
 
   op = g_new0 (StoreOp, 1);
   op->func = checkpoint_func;

@@ -481,15 +481,34 @@ void            xi_store_load_keys_async             (XiStore               *sel
 GHashTable     *xi_store_load_keys_finish            (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
-void            xi_store_put_key_async               (XiStore               *self,
-                                                      const char            *kind,
+/**
+ * XiKeyChange:
+ * @kind: (nullable): the namespace, %NULL to wipe every key
+ * @key: (nullable): the key
+ * @value: (nullable): the new value, %NULL to delete
+ *
+ * One change to the WhatsApp key store.
+ */
+typedef struct
+{
+  char   *kind;
+  char   *key;
+  GBytes *value;
+} XiKeyChange;
+
+XiKeyChange    *xi_key_change_new                    (const char            *kind,
                                                       const char            *key,
-                                                      GBytes                *value,
+                                                      GBytes                *value);
+void            xi_key_change_free                   (XiKeyChange           *change);
+void            xi_store_put_keys_async              (XiStore               *self,
+                                                      GPtrArray             *changes,
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
-gboolean        xi_store_put_key_finish              (XiStore               *self,
+gboolean        xi_store_put_keys_finish             (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiKeyChange, xi_key_change_free)
 
 G_END_DECLS

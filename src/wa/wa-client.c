@@ -185,6 +185,8 @@ logged_out (WaClient     *self,
   drop_connection (self);
   stop_retry (self);
   wa_key_store_clear (self->store);
+  /* Queued for the disk before anyone hears of it. */
+  wa_key_store_flush_async (self->store, NULL, NULL, NULL);
   g_clear_pointer (&self->credentials, wa_credentials_free);
   g_clear_pointer (&self->device_jid, g_free);
   g_clear_pointer (&self->lid, g_free);
@@ -489,6 +491,7 @@ link_paired_cb (WaLink     *link,
                 WaClient   *self)
 {
   wa_pairing_save (pairing, jid, self->store);
+  wa_key_store_flush_async (self->store, NULL, NULL, NULL);
   g_free (self->device_jid);
   self->device_jid = g_strdup (jid);
   remember_lid (self, lid);
@@ -869,13 +872,28 @@ wa_client_get_lid (WaClient *self)
 }
 
 static void
+session_forgotten_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (wa_key_store_flush_finish (WA_KEY_STORE (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Done once the keys are gone from the disk too. */
+static void
 forget_session (WaClient *self,
                 GTask    *task)
 {
   g_autoptr(GError) unlinked = g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT, "Unlinked on this computer");
 
   logged_out (self, unlinked);
-  g_task_return_boolean (task, TRUE);
+  wa_key_store_flush_async (self->store, NULL, session_forgotten_cb, g_object_ref (task));
 }
 
 static void

@@ -85,6 +85,50 @@ wa_key_store_clear (WaKeyStore *self)
   WA_KEY_STORE_GET_IFACE (self)->clear (self);
 }
 
+/**
+ * wa_key_store_flush_async:
+ * @self: a key store
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once every change made so far is durable
+ * @user_data: for @callback
+ */
+void
+wa_key_store_flush_async (WaKeyStore          *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  WaKeyStoreInterface *iface;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WA_IS_KEY_STORE (self));
+
+  iface = WA_KEY_STORE_GET_IFACE (self);
+  if (iface->flush_async != NULL)
+    {
+      iface->flush_async (self, cancellable, callback, user_data);
+      return;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_key_store_flush_async);
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+wa_key_store_flush_finish (WaKeyStore    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  WaKeyStoreInterface *iface;
+
+  g_return_val_if_fail (WA_IS_KEY_STORE (self), FALSE);
+
+  iface = WA_KEY_STORE_GET_IFACE (self);
+  if (iface->flush_finish != NULL && !g_async_result_is_tagged (result, wa_key_store_flush_async))
+    return iface->flush_finish (self, result, error);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* An in-memory key store, for the fake server and for tests; it keeps
  * nothing after the process ends. */
 

@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -22,6 +22,11 @@ G_DECLARE_INTERFACE (WaKeyStore, wa_key_store, WA, KEY_STORE, GObject)
  * @remove: forgets (@kind, @key)
  * @list: returns the keys stored under @kind
  * @clear: forgets everything (used when the device is unlinked)
+ * @flush_async: (nullable): makes every change so far durable; the
+ *   library calls it before anything that depends on them leaves the
+ *   machine (a message encrypted with a session's next key). Without it,
+ *   changes are taken to be durable at once.
+ * @flush_finish: (nullable): finishes @flush_async
  *
  * Where the protocol library keeps its secrets: the device credentials and
  * the Signal identities, sessions and prekeys. The library never touches a
@@ -49,6 +54,13 @@ struct _WaKeyStoreInterface
   GPtrArray  *(*list)   (WaKeyStore *self,
                          const char *kind);
   void        (*clear)  (WaKeyStore *self);
+  void        (*flush_async)  (WaKeyStore          *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data);
+  gboolean    (*flush_finish) (WaKeyStore          *self,
+                               GAsyncResult        *result,
+                               GError             **error);
 };
 
 GBytes     *wa_key_store_load   (WaKeyStore *self,
@@ -64,6 +76,13 @@ void        wa_key_store_remove (WaKeyStore *self,
 GPtrArray  *wa_key_store_list   (WaKeyStore *self,
                                  const char *kind);
 void        wa_key_store_clear  (WaKeyStore *self);
+void        wa_key_store_flush_async  (WaKeyStore          *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean    wa_key_store_flush_finish (WaKeyStore          *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
 
 #define WA_TYPE_MEMORY_KEY_STORE (wa_memory_key_store_get_type ())
 

@@ -212,6 +212,7 @@ typedef struct
   char      *id;
   char      *text;
   GPtrArray *targets;   /* WaJid*: every device the message goes to */
+  WaNode    *stanza;    /* once encrypted */
 } Send;
 
 static void
@@ -223,6 +224,7 @@ send_free (Send *send)
   g_free (send->id);
   g_free (send->text);
   g_clear_pointer (&send->targets, g_ptr_array_unref);
+  g_clear_pointer (&send->stanza, wa_node_unref);
   g_free (send);
 }
 
@@ -464,6 +466,28 @@ acked_cb (GObject      *object,
 }
 
 static void
+sessions_saved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  WaMessenger *self = g_task_get_source_object (task);
+  Send *send = g_task_get_task_data (task);
+  GError *error = NULL;
+  WaConnection *connection;
+
+  if (!wa_key_store_flush_finish (WA_KEY_STORE (object), result, &error) ||
+      (connection = connection_or_error (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  wa_connection_send_message_async (connection, send->stanza, WA_MESSENGER_ACK_TIMEOUT_MS,
+                                    g_task_get_cancellable (task), acked_cb, task);
+}
+
+static void
 encrypt_and_send (GTask *task)
 {
   WaMessenger *self = g_task_get_source_object (task);
@@ -476,7 +500,6 @@ encrypt_and_send (GTask *task)
   gboolean reaches_them = FALSE;
   gboolean starts_session = FALSE;
   GError *error = NULL;
-  WaConnection *connection;
 
   for (guint i = 0; i < send->targets->len; i++)
     {
@@ -524,14 +547,12 @@ encrypt_and_send (GTask *task)
         }
     }
 
-  if ((connection = connection_or_error (self, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  wa_connection_send_message_async (connection, message, WA_MESSENGER_ACK_TIMEOUT_MS,
-                                    g_task_get_cancellable (task), acked_cb, task);
+  /* The sessions moved on as we encrypted; they are saved before the
+   * message leaves, or after a crash the same keys would be used for
+   * another message, which the recipient would drop as a replay. */
+  send->stanza = g_steal_pointer (&message);
+  wa_key_store_flush_async (wa_client_get_key_store (self->client), g_task_get_cancellable (task),
+                            sessions_saved_cb, task);
 }
 
 /**
@@ -652,6 +673,53 @@ resent_cb (GObject      *object,
     g_debug ("A resent message was not taken: %s", error->message);
 }
 
+typedef struct
+{
+  WaMessenger *self;
+  WaNode      *message;
+} Resend;
+
+static Resend *
+resend_new (WaMessenger *self,
+            WaNode      *message)
+{
+  Resend *resend = g_new0 (Resend, 1);
+
+  resend->self = g_object_ref (self);
+  resend->message = wa_node_ref (message);
+  return resend;
+}
+
+static void
+resend_free (Resend *resend)
+{
+  g_object_unref (resend->self);
+  wa_node_unref (resend->message);
+  g_free (resend);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Resend, resend_free)
+
+/* As for a first send: the session is saved before the message leaves. */
+static void
+resend_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(Resend) resend = user_data;
+  g_autoptr(GError) error = NULL;
+  WaConnection *connection;
+
+  if (!wa_key_store_flush_finish (WA_KEY_STORE (object), result, &error) ||
+      (connection = connection_or_error (resend->self, &error)) == NULL)
+    {
+      g_debug ("A resend did not go: %s", error->message);
+      return;
+    }
+  wa_connection_send_message_async (connection, resend->message, WA_MESSENGER_ACK_TIMEOUT_MS, NULL, resent_cb,
+                                    NULL);
+}
+
 /* The message again, for the one device that asked, on whatever session
  * it now has with us. */
 static void
@@ -667,11 +735,10 @@ resend (Retry *retry)
   g_autoptr(GBytes) ciphertext = NULL;
   g_autoptr(WaNode) message = NULL;
   g_autoptr(GError) error = NULL;
-  WaConnection *connection = wa_client_get_connection (self->client);
   WaSignalMessageType type;
   WaNode *enc;
 
-  if (sent == NULL || own == NULL || connection == NULL || self->signal == NULL)
+  if (sent == NULL || own == NULL || self->signal == NULL)
     return;
   if (g_strcmp0 (wa_jid_get_user (retry->device), wa_jid_get_user (own)) == 0)
     plain = pack_sent_copy (sent->to, sent->text);
@@ -700,7 +767,8 @@ resend (Retry *retry)
       if (account != NULL)
         wa_node_set_content_bytes (wa_node_add_child (message, wa_node_new ("device-identity")), account);
     }
-  wa_connection_send_message_async (connection, message, WA_MESSENGER_ACK_TIMEOUT_MS, NULL, resent_cb, NULL);
+  wa_key_store_flush_async (wa_client_get_key_store (self->client), NULL, resend_saved_cb,
+                            resend_new (self, message));
 }
 
 static void
