@@ -36,16 +36,10 @@ static const XiCliCommand top_commands[] = {
 static char *
 default_country_code (void)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GSettings) settings = xi_cli_app_settings ();
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema == NULL)
+  if (settings == NULL)
     return g_strdup ("62");
-
-  settings = g_settings_new_full (schema, NULL, NULL);
   return g_settings_get_string (settings, "default-country-code");
 }
 

@@ -27,18 +27,6 @@
     finish; \
   } G_STMT_END
 
-/* The GUI's preferences, when its schema is installed. */
-static GSettings *
-app_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
-}
-
 /* "2026-11-25T03:04:05.678Z" in local time, to the minute. */
 static char *
 local_time (const char *iso)
@@ -129,7 +117,7 @@ void
 xi_cli_inbox_attach (XiCli            *cli,
                      XiCampaignRunner *runner)
 {
-  g_autoptr(GSettings) settings = app_settings ();
+  g_autoptr(GSettings) settings = xi_cli_app_settings ();
   g_auto(GStrv) keywords = NULL;
   guint min_delay_s = XI_RECEIVER_DEFAULT_MIN_DELAY_MS / 1000;
 

@@ -13,11 +13,11 @@
 
 #include "wa-error.h"
 #include "wa-jid.h"
-#include "wa-messenger.h"
 #include "wa-pairing.h"
 #include "xi-cli.h"
 #include "xi-key-store.h"
 #include "xi-phone.h"
+#include "xi-receiver.h"
 #include "xi-wa-endpoint.h"
 #include "xi-whatsapp-transport.h"
 
@@ -172,15 +172,24 @@ sent_cb (GObject      *object,
 {
   Sending *sending = user_data;
 
-  wa_messenger_send_text_finish (WA_MESSENGER (object), result, &sending->error);
+  xi_transport_send_text_finish (XI_TRANSPORT (object), result, &sending->error);
   g_main_loop_quit (sending->loop);
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
 }
 
 /**
  * xi_cli_send:
  *
  * "send NUMBER TEXT": one message, now, to one number; the command
- * returns once WhatsApp's server took it.
+ * returns once WhatsApp's server took it. Replies that waited on the
+ * server are stored (and opt-outs applied) on the way, as "run" does:
+ * the server forgets what this device confirmed.
  */
 int
 xi_cli_send (XiCli  *cli,
@@ -189,15 +198,16 @@ xi_cli_send (XiCli  *cli,
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(WaClient) client = NULL;
-  g_autoptr(WaMessenger) messenger = NULL;
-  g_autoptr(WaJid) to = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiReceiver) receiver = NULL;
+  g_autoptr(GSettings) settings = xi_cli_app_settings ();
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
-  g_autofree char *to_text = NULL;
   g_autofree char *linked = NULL;
   g_autofree char *id = new_message_id ();
   g_autofree char *shown = NULL;
   Sending sending = { .loop = loop };
+  gboolean stopped = FALSE;
 
   if (argc != 3)
     return xi_cli_usage ("%s", _("“send” takes a number and a text: send NUMBER TEXT"));
@@ -211,16 +221,27 @@ xi_cli_send (XiCli  *cli,
   if (linked == NULL)
     return xi_cli_fail_message (cli, "%s", _("This computer is not linked to WhatsApp yet. Run “xender-in-cli "
                                              "link” first."));
-  /* Before connecting: what waited on the server is read and confirmed
-   * on the way, and a reply may be what completes a session. */
-  messenger = wa_messenger_new (client);
+
+  /* Before connecting: what waited on the server is read, stored and
+   * confirmed on the way, and a reply may be what completes a session. */
+  transport = xi_whatsapp_transport_new (client);
+  receiver = xi_receiver_new (cli->store);
+  if (settings != NULL)
+    {
+      g_auto(GStrv) keywords = g_settings_get_strv (settings, "opt-out-keywords");
+
+      xi_receiver_set_opt_out_keywords (receiver, (const char * const *) keywords);
+    }
+  xi_receiver_add_transport (receiver, transport);
   if (!xi_cli_whatsapp_connect (client, TRUE, &error))
     return xi_cli_fail (cli, error);
 
-  to = wa_jid_new_pn_user (phone, NULL);
-  to_text = wa_jid_to_string (to);
-  wa_messenger_send_text_async (messenger, to_text, id, argv[2], NULL, sent_cb, &sending);
+  xi_transport_send_text_async (transport, phone, id, argv[2], NULL, sent_cb, &sending);
   g_main_loop_run (loop);
+  /* What the receiver is storing is stored before the command ends. */
+  xi_receiver_stop (receiver, set_flag, &stopped);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
   wa_client_stop (client);
 
   if (sending.error != NULL)

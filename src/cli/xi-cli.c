@@ -300,3 +300,22 @@ xi_cli_find_template (XiCli       *cli,
                name);
   return NULL;
 }
+
+/**
+ * xi_cli_app_settings:
+ *
+ * The GUI's preferences, so both tools behave alike, when its schema is
+ * installed.
+ *
+ * Returns: (transfer full) (nullable): the settings
+ */
+GSettings *
+xi_cli_app_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}

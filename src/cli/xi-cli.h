@@ -62,6 +62,7 @@ gboolean      xi_cli_parse           (GOptionContext      *context,
                                       char              ***argv,
                                       int                 *status);
 void          xi_cli_print_json      (JsonBuilder         *builder);
+GSettings    *xi_cli_app_settings    (void);
 char         *xi_cli_normalize_phone (XiCli               *cli,
                                       const char          *input,
                                       GError             **error);

@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  startFakewa, memoryAuthState, within, check, run, link, baileys, linkWithCli, runCli,
+  startFakewa, memoryAuthState, connect, within, check, run, link, baileys, linkWithCli, runCli,
 } = require('./harness');
 
 const { proto } = baileys;
@@ -68,8 +68,9 @@ async function main () {
   });
   assert.equal(await within(linked, 'xender-in-cli link'), 0);
   const shopDevice = (await fakewa.expect((l) => l.startsWith(`paired ${SHOP}:`), 'the shop')).split(' ')[1];
-  const customerDevice = await link(fakewa, url, memoryAuthState(), CUSTOMER);
-  const customer = customerDevice.connection;
+  const customerAuth = memoryAuthState();
+  const customerDevice = await link(fakewa, url, customerAuth, CUSTOMER);
+  let customer = customerDevice.connection;
 
   try {
     await check('xender-in-cli send: Baileys decrypts the exact text of a first message (pkmsg)', async () => {
@@ -96,7 +97,25 @@ async function main () {
         await delivered;
         await arrival;
         assert.equal(await relayed(shopDevice, customerDevice.jid), 'msg');
+
+        // Our receiver stored the reply on the way in.
+        const inbox = JSON.parse((await cli('--json', 'inbox', 'show', `+${CUSTOMER}`)).out);
+        assert.match(JSON.stringify(inbox), /Terima kasih!/);
       });
+
+    await check('after both sides reconnect, the session goes on (msg) and the text still decrypts', async () => {
+      customer.sock.end(undefined);
+      await within(customer.closed, 'Baileys going offline');
+      const again = connect(url, customerAuth);
+      await within(again.opened, 'Baileys back online');
+      customer = again;
+      const text = 'Stok ready lagi, Kak';
+      const arrival = received(customer.sock, text);
+      const sent = await cli('send', `+${CUSTOMER}`, text);
+      assert.equal(sent.code, 0, sent.err);
+      await arrival;
+      assert.equal(await relayed(shopDevice, customerDevice.jid), 'msg');
+    });
 
     await check('a campaign through WhatsApp: sent where it can be, failed where it cannot, with why', async () => {
       await fakewa.command(`account ${FAKE_ACCOUNT}`);
