@@ -383,6 +383,39 @@ test_retry_after_lost_sessions (Fixture       *f,
   g_assert_cmpuint (f->customer.received->len, ==, 2);
 }
 
+/* Replies come from LIDs more and more (FIELD-NOTES, pain 5): with the
+ * number beside it, or alone once the mapping is known (here from the
+ * device list the first send asked for), the reply decrypts on the
+ * session the shop started and is filed under the customer's number. */
+static void
+test_lid_replies (Fixture       *f,
+                  gconstpointer  data)
+{
+  WaIncomingMessage *message;
+  GError *error;
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0FFFF000000000001", "Halo");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0FFFF000000000002", "Berapa harganya?");
+  g_assert_no_error (error);
+  wait_for_length (f->shop.received, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_true (g_str_has_suffix (message->sender, "@lid"));
+  g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
+  g_assert_cmpstr (message->text, ==, "Berapa harganya?");
+
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_WITH_PN);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0FFFF000000000003", "STOP");
+  g_assert_no_error (error);
+  wait_for_length (f->shop.received, 2);
+  message = g_ptr_array_index (f->shop.received, 1);
+  g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
+  g_assert_cmpstr (message->text, ==, "STOP");
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -395,5 +428,6 @@ main (int   argc,
   ADD ("/wa/messenger/not-on-whatsapp", test_not_on_whatsapp);
   ADD ("/wa/messenger/offline-and-restart", test_offline_and_restart);
   ADD ("/wa/messenger/retry-after-lost-sessions", test_retry_after_lost_sessions);
+  ADD ("/wa/messenger/lid-replies", test_lid_replies);
   return g_test_run ();
 }

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "wa-e2e.pb-c.h"
 #include "wa-error.h"
 #include "wa-messenger.h"
@@ -202,6 +204,58 @@ connection_or_error (WaMessenger  *self,
   return connection;
 }
 
+/* Accounts are reached by phone number but write more and more from
+ * their LID (FIELD-NOTES, pain 5): the mapping is learned from every
+ * message that names both and kept with the device's keys, never synced. */
+#define LID_MAP_KIND "lid-pn"
+
+static void
+remember_lid_mapping (WaMessenger *self,
+                      const char  *lid_user,
+                      const char  *pn_user)
+{
+  g_autoptr(GBytes) known = wa_key_store_load (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user);
+  g_autoptr(GBytes) value = g_bytes_new (pn_user, strlen (pn_user));
+
+  if (known == NULL || !g_bytes_equal (known, value))
+    wa_key_store_save (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user, value);
+}
+
+/* The phone-number user behind a LID user, when known. */
+static char *
+pn_of_lid (WaMessenger *self,
+           const char  *lid_user)
+{
+  g_autoptr(GBytes) pn = wa_key_store_load (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user);
+
+  return pn != NULL ? g_strndup (g_bytes_get_data (pn, NULL), g_bytes_get_size (pn)) : NULL;
+}
+
+/* For a message from a LID device: the same device under its phone
+ * number, when the message says it (sender_pn) or we learned it. */
+static WaJid *
+pn_device_of (WaMessenger *self,
+              WaNode      *message,
+              WaJid       *sender)
+{
+  g_autoptr(WaJid) named = NULL;
+  g_autofree char *pn_user = NULL;
+  const char *sender_pn = wa_node_get_attr (message, "sender_pn");
+
+  if (!wa_jid_is_lid (sender))
+    return NULL;
+  if (sender_pn != NULL && (named = wa_jid_parse (sender_pn, NULL)) != NULL && wa_jid_is_pn (named))
+    {
+      remember_lid_mapping (self, wa_jid_get_user (sender), wa_jid_get_user (named));
+      pn_user = g_strdup (wa_jid_get_user (named));
+    }
+  else
+    pn_user = pn_of_lid (self, wa_jid_get_user (sender));
+  if (pn_user == NULL)
+    return NULL;
+  return wa_jid_new_device (pn_user, "s.whatsapp.net", wa_jid_get_device (sender));
+}
+
 /* Sending */
 
 typedef struct
@@ -308,6 +362,15 @@ devices_cb (GObject      *object,
       else if (g_strcmp0 (user, send->own) == 0)
         g_ptr_array_add (ours, g_steal_pointer (&device));
     }
+  {
+    g_autoptr(GHashTable) lids = wa_usync_parse_lids (answer);
+    GHashTableIter iter;
+    const char *lid, *pn;
+
+    g_hash_table_iter_init (&iter, lids);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &lid, (gpointer *) &pn))
+      remember_lid_mapping (self, lid, pn);
+  }
   remember_devices (self, send->to, theirs);
   if (g_strcmp0 (send->to, send->own) != 0)
     remember_devices (self, send->own, ours);
@@ -978,11 +1041,13 @@ receive_message (WaMessenger *self,
   const char *from = wa_node_get_attr (node, "from");
   g_autoptr(WaJid) sender = from != NULL ? wa_jid_parse (from, NULL) : NULL;
   g_autoptr(GPtrArray) encs = wa_node_get_children_by_tag (node, "enc");
+  g_autoptr(WaJid) pn_device = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   gboolean sent_copy = FALSE;
   gboolean decrypted = FALSE;
   WaIncomingMessage incoming = { 0 };
+  WaJid *session_address = sender;
   guint64 timestamp = 0;
 
   /* Groups, broadcasts and newsletters are not this app's business; the
@@ -997,12 +1062,19 @@ receive_message (WaMessenger *self,
       return;
     }
 
+  /* A LID sender's session may be the one we started with its phone
+   * number: decrypt under the address that has one (§8.2). */
+  pn_device = pn_device_of (self, node, sender);
+  if (pn_device != NULL && !wa_signal_has_session (self->signal, sender) &&
+      wa_signal_has_session (self->signal, pn_device))
+    session_address = pn_device;
+
   for (guint i = 0; i < encs->len && !decrypted; i++)
     {
       WaNode *enc = g_ptr_array_index (encs, i);
 
       g_clear_error (&error);
-      decrypted = decrypt_enc (self, sender, enc, &text, &sent_copy, &error);
+      decrypted = decrypt_enc (self, session_address, enc, &text, &sent_copy, &error);
       /* Already read: the receipt was lost, so send it again, no more. */
       if (g_error_matches (error, WA_SIGNAL_ERROR, WA_SIGNAL_ERROR_DUPLICATE))
         {
@@ -1024,7 +1096,9 @@ receive_message (WaMessenger *self,
   timestamp = attr_number (node, "t", G_MAXINT64);
   incoming.id = (char *) wa_node_get_attr (node, "id");
   incoming.sender = (char *) from;
-  incoming.chat = user_of (sender);
+  /* The chat is the phone number whenever we know it, so a reply from a
+   * LID finds its contact, its campaign and its opt-out. */
+  incoming.chat = user_of (pn_device != NULL ? pn_device : sender);
   incoming.text = text;
   incoming.push_name = (char *) wa_node_get_attr (node, "notify");
   incoming.timestamp = timestamp;

@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  * WaIncomingMessage:
  * @id: the message id
  * @sender: the device it came from
- * @chat: the account it came from (the sender's user JID)
+ * @chat: the account it came from: its phone-number user JID whenever
+ *   known (from the message's sender_pn or an earlier one), else its LID
  * @text: the text, or %NULL for a message that is not text
  * @push_name: (nullable): the name the sender gave WhatsApp
  * @timestamp: when the sender sent it, Unix seconds

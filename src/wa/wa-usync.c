@@ -166,7 +166,8 @@ wa_usync_parse_contacts (WaNode  *answer,
  * wa_usync_devices_request:
  * @user_jids: accounts' JIDs, without devices
  *
- * Asks for the devices of @user_jids, to encrypt for each (§7.2).
+ * Asks for the devices of @user_jids, to encrypt for each (§7.2), and
+ * their LIDs (wa_usync_parse_lids()).
  *
  * Returns: (transfer full): the iq to send
  */
@@ -179,7 +180,7 @@ wa_usync_devices_request (const char * const *user_jids)
   g_return_val_if_fail (user_jids != NULL, NULL);
 
   iq = new_request ("message", &query, &list);
-  wa_node_add_child (query, wa_node_new_with_attrs ("devices", "version", "2", NULL));
+  wa_node_add_children (query, wa_node_new_with_attrs ("devices", "version", "2", NULL), wa_node_new ("lid"), NULL);
   for (guint i = 0; user_jids[i] != NULL; i++)
     wa_node_add_child (list, wa_node_new_with_attrs ("user", "jid", user_jids[i], NULL));
   return iq;
@@ -230,4 +231,31 @@ wa_usync_parse_devices (WaNode  *answer,
         }
     }
   return g_steal_pointer (&devices);
+}
+
+/**
+ * wa_usync_parse_lids:
+ * @answer: the server's answer to a usync query that asked for LIDs
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): the LID user of each
+ *   phone-number user the server named one for, keyed by the LID user
+ */
+GHashTable *
+wa_usync_parse_lids (WaNode *answer)
+{
+  WaNode *list = answer_list (answer, NULL);
+  g_autoptr(GPtrArray) users = list != NULL ? wa_node_get_children_by_tag (list, "user") : NULL;
+  GHashTable *lids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; users != NULL && i < users->len; i++)
+    {
+      WaNode *user = g_ptr_array_index (users, i);
+      WaNode *lid = wa_node_get_child_by_tag (user, "lid");
+      g_autoptr(WaJid) pn = wa_jid_parse (wa_node_get_attr (user, "jid"), NULL);
+      g_autoptr(WaJid) lid_jid = lid != NULL ? wa_jid_parse (wa_node_get_attr (lid, "val"), NULL) : NULL;
+
+      if (pn != NULL && wa_jid_is_pn (pn) && lid_jid != NULL && wa_jid_is_lid (lid_jid))
+        g_hash_table_insert (lids, g_strdup (wa_jid_get_user (lid_jid)), g_strdup (wa_jid_get_user (pn)));
+    }
+  return lids;
 }

@@ -41,6 +41,7 @@ GPtrArray  *wa_usync_parse_contacts    (WaNode             *answer,
 WaNode     *wa_usync_devices_request   (const char * const *user_jids);
 GPtrArray  *wa_usync_parse_devices     (WaNode             *answer,
                                         GError            **error);
+GHashTable *wa_usync_parse_lids        (WaNode             *answer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaContactCheck, wa_contact_check_free)
 

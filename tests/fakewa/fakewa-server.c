@@ -80,6 +80,7 @@ struct _FakewaServer
   guint       ban_expire_s; /* with reason 402: how long the ban lasts */
   guint       reply_delay_ms;
   char       *message_refusal; /* the ack error every message gets, or NULL */
+  FakewaLidAddressing lid_addressing;
   guint       n_acks;  /* acks received for what it sent */
 };
 
@@ -632,6 +633,19 @@ message_for_device (Peer       *sender,
                                                  wa_node_get_attr (message, "type") : "text",
                                          "t", now, NULL);
   gboolean session_start = FALSE;
+
+  /* As the real server does more and more: the sender by its LID, with
+   * or without its phone number beside it. */
+  if (sender->server->lid_addressing != FAKEWA_LID_ADDRESSING_NONE)
+    {
+      g_autofree char *lid = device_lid (sender->server, sender->device_jid);
+      g_autoptr(WaJid) pn = wa_jid_parse (sender->device_jid, NULL);
+      g_autofree char *pn_user = g_strdup_printf ("%s@s.whatsapp.net", wa_jid_get_user (pn));
+
+      wa_node_set_attr (copy, "from", lid);
+      if (sender->server->lid_addressing == FAKEWA_LID_ADDRESSING_WITH_PN)
+        wa_node_set_attr (copy, "sender_pn", pn_user);
+    }
 
   /* A copy for the sender's own other device names the chat it went to. */
   if (same_user (target, sender->device_jid) && !same_user (to, sender->device_jid))
@@ -1418,6 +1432,18 @@ fakewa_server_refuse_logins (FakewaServer *self,
   g_free (self->refusal);
   self->refusal = g_strdup (reason);
   self->ban_expire_s = 0;
+}
+
+/**
+ * fakewa_server_set_lid_addressing:
+ * @addressing: how relayed messages name their sender from now on
+ */
+void
+fakewa_server_set_lid_addressing (FakewaServer        *self,
+                                  FakewaLidAddressing  addressing)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->lid_addressing = addressing;
 }
 
 /**

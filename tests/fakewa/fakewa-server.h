@@ -13,6 +13,18 @@
 
 G_BEGIN_DECLS
 
+/**
+ * FakewaLidAddressing:
+ * @FAKEWA_LID_ADDRESSING_NONE: messages come from the sender's phone-number device
+ * @FAKEWA_LID_ADDRESSING_WITH_PN: from its LID device, with sender_pn naming the number
+ * @FAKEWA_LID_ADDRESSING_ONLY: from its LID device alone
+ */
+typedef enum {
+  FAKEWA_LID_ADDRESSING_NONE,
+  FAKEWA_LID_ADDRESSING_WITH_PN,
+  FAKEWA_LID_ADDRESSING_ONLY,
+} FakewaLidAddressing;
+
 #define FAKEWA_TYPE_SERVER (fakewa_server_get_type ())
 
 /* A stand-in for the WhatsApp server on 127.0.0.1, built on the same
@@ -57,6 +69,8 @@ void          fakewa_server_add_account     (FakewaServer  *self,
                                              const char    *phone);
 void          fakewa_server_refuse_logins   (FakewaServer  *self,
                                              const char    *reason);
+void          fakewa_server_set_lid_addressing (FakewaServer *self,
+                                                FakewaLidAddressing addressing);
 void          fakewa_server_refuse_messages (FakewaServer  *self,
                                              const char    *code);
 void          fakewa_server_ban_for         (FakewaServer  *self,
