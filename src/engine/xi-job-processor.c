@@ -59,6 +59,7 @@ struct _XiJobProcessor
 
   GQueue        window;         /* XiOutgoing*, in position order */
   guint         last_position;
+  guint         prepared_position; /* the transport was told of recipients up to here */
   gboolean      exhausted;
   gboolean      loaded_once;
   gboolean      loading;
@@ -562,10 +563,36 @@ send_cb (GObject      *object,
   step (self);
 }
 
+/* The transport hears of the next recipients in batches, so it asks the
+ * network once for many (WhatsApp: their device lists, 50 per query)
+ * rather than once per message. */
+#define PREPARE_AHEAD 50
+
+static void
+prepare_ahead (XiJobProcessor *self,
+               XiOutgoing     *head)
+{
+  g_autoptr(GPtrArray) phones = NULL;
+
+  if (head->position <= self->prepared_position && self->prepared_position > 0)
+    return;
+  phones = g_ptr_array_new ();
+  for (GList *l = g_queue_peek_head_link (&self->window); l != NULL && phones->len < PREPARE_AHEAD; l = l->next)
+    {
+      XiOutgoing *outgoing = l->data;
+
+      g_ptr_array_add (phones, outgoing->phone);
+      self->prepared_position = MAX (self->prepared_position, outgoing->position);
+    }
+  g_ptr_array_add (phones, NULL);
+  xi_transport_prepare (self->transport, (const char * const *) phones->pdata);
+}
+
 static void
 send (XiJobProcessor *self,
       XiOutgoing     *head)
 {
+  prepare_ahead (self, head);
   self->sending = TRUE;
   self->current_name = head->name != NULL && head->name[0] != '\0' ? head->name : NULL;
   self->next_send_at = 0;

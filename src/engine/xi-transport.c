@@ -138,6 +138,27 @@ xi_transport_emit_incoming (XiTransport *self,
   g_signal_emit (self, signals[INCOMING], 0, phone, message_id, text);
 }
 
+/**
+ * xi_transport_prepare:
+ * @self: a transport
+ * @phones: the numbers the next messages go to, in order
+ *
+ * A hint, optional for transports: whatever each of those messages will
+ * need to ask the network first can be asked once for all of them.
+ */
+void
+xi_transport_prepare (XiTransport        *self,
+                      const char * const *phones)
+{
+  XiTransportInterface *iface;
+
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+
+  iface = XI_TRANSPORT_GET_IFACE (self);
+  if (iface->prepare != NULL)
+    iface->prepare (self, phones);
+}
+
 void
 xi_transport_notify_state (XiTransport *self)
 {

@@ -67,6 +67,8 @@ struct _XiTransportInterface
   gboolean         (*send_text_finish) (XiTransport          *self,
                                         GAsyncResult         *result,
                                         GError              **error);
+  void             (*prepare)          (XiTransport          *self,
+                                        const char * const   *phones);
 };
 
 GQuark            xi_transport_error_quark      (void);
@@ -84,6 +86,8 @@ void              xi_transport_send_text_async  (XiTransport          *self,
 gboolean          xi_transport_send_text_finish (XiTransport          *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
+void              xi_transport_prepare          (XiTransport          *self,
+                                                 const char * const   *phones);
 void              xi_transport_emit_receipt     (XiTransport          *self,
                                                  const char           *message_id,
                                                  XiRecipientState      state,

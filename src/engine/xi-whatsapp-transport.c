@@ -147,6 +147,24 @@ xi_whatsapp_transport_send_text_finish (XiTransport   *transport,
 }
 
 static void
+xi_whatsapp_transport_prepare (XiTransport        *transport,
+                               const char * const *phones)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; phones[i] != NULL; i++)
+    {
+      g_autoptr(WaJid) jid = wa_jid_new_pn_user (phones[i], NULL);
+
+      if (jid != NULL)
+        g_ptr_array_add (users, wa_jid_to_string (jid));
+    }
+  g_ptr_array_add (users, NULL);
+  wa_messenger_prefetch (self->messenger, (const char * const *) users->pdata);
+}
+
+static void
 xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
 {
   iface->get_state = xi_whatsapp_transport_get_state;
@@ -154,6 +172,7 @@ xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
   iface->disconnect = xi_whatsapp_transport_disconnect;
   iface->send_text_async = xi_whatsapp_transport_send_text_async;
   iface->send_text_finish = xi_whatsapp_transport_send_text_finish;
+  iface->prepare = xi_whatsapp_transport_prepare;
 }
 
 /* "+62812…" from the account's JID, as the store keeps numbers. */

@@ -16,6 +16,7 @@
 #include "xi-connection.h"
 #include "xi-loopback-transport.h"
 #include "xi-paths.h"
+#include "xi-phone.h"
 #include "xi-preferences-window.h"
 #include "xi-wa-endpoint.h"
 #include "xi-window.h"
@@ -118,6 +119,21 @@ show_page_action (GSimpleAction *action,
     xi_window_show_page (window, g_variant_get_string (parameter, NULL));
 }
 
+/* A notification's click: the Inbox at that customer's messages. */
+static void
+open_conversation_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  XiApplication *self = user_data;
+  XiWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = active_window (self);
+  if (window != NULL)
+    xi_window_show_conversation (window, g_variant_get_string (parameter, NULL));
+}
+
 static void
 link_whatsapp_action (GSimpleAction *action,
                       GVariant      *parameter,
@@ -127,6 +143,65 @@ link_whatsapp_action (GSimpleAction *action,
 
   if (window != NULL)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.link-whatsapp", NULL);
+}
+
+/* Replies and opt-outs */
+
+/* The receiver reads the user's settings on the network thread: it gets
+ * a copy at start and after every change. Automatic answers keep the
+ * campaigns' shortest pause. */
+static void
+apply_receiver_settings (XiApplication *self)
+{
+  GSettings *settings = xi_context_get_settings (self->context);
+  g_auto(GStrv) keywords = g_settings_get_strv (settings, "opt-out-keywords");
+
+  xi_campaign_runner_set_receiver_settings (self->runner, (const char * const *)keywords,
+                                            g_settings_get_uint (settings, "default-delay-min") * 1000,
+                                            g_settings_get_uint (settings, "auto-reply-daily-cap"));
+}
+
+/* Longer previews are cut, at a character boundary. */
+#define NOTIFICATION_PREVIEW_CHARS 120
+
+/* A reply while the user looks elsewhere gets a desktop notification; one
+ * per customer, replaced by their next message. Our own messages never
+ * come through here. */
+static void
+runner_incoming_cb (XiApplication *self,
+                    XiIncoming    *incoming)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char *phone = xi_incoming_get_phone (incoming);
+  const char *name = xi_incoming_get_contact_name (incoming);
+  const char *text = xi_incoming_get_text (incoming);
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+
+  if (window != NULL && gtk_window_is_active (window))
+    return;
+
+  title = name != NULL && name[0] != '\0' ? g_strdup (name) : xi_phone_format_international (phone);
+  if (xi_incoming_get_opt_out_keyword (incoming) != NULL)
+    /* Translators: a notification's text; %s is what the customer replied, such as STOP */
+    body = g_strdup_printf (_("Replied “%s” and will be skipped by campaigns from now on."),
+                            xi_incoming_get_opt_out_keyword (incoming));
+  else if (g_utf8_strlen (text, -1) > NOTIFICATION_PREVIEW_CHARS)
+    {
+      g_autofree char *cut = g_utf8_substring (text, 0, NOTIFICATION_PREVIEW_CHARS);
+
+      body = g_strconcat (cut, "…", NULL);
+    }
+  else
+    body = g_strdup (text);
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.open-conversation", "s", phone);
+  id = g_strconcat ("reply-", phone, NULL);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
 /* The WhatsApp client lives on the runner's network thread. It logs in
@@ -160,6 +235,7 @@ start_runner (XiApplication *self)
   char *journal = g_build_filename (self->data_dir, "loopback-journal.tsv", NULL);
 
   self->runner = xi_campaign_runner_new (self->store, xi_loopback_transport_factory, journal, g_free);
+  apply_receiver_settings (self);
   if (!xi_campaign_runner_start (self->runner, &error))
     {
       /* The pages still work; only sending does not. */
@@ -168,6 +244,13 @@ start_runner (XiApplication *self)
       return;
     }
   xi_context_set_runner (self->context, self->runner);
+  g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (xi_context_get_settings (self->context), "changed::opt-out-keywords",
+                           G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (xi_context_get_settings (self->context), "changed::default-delay-min",
+                           G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (xi_context_get_settings (self->context), "changed::auto-reply-daily-cap",
+                           G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   start_connection (self);
 }
 
@@ -218,9 +301,10 @@ xi_application_startup (GApplication *app)
     { "about", about_action },
     { "preferences", preferences_action },
     { "show-page", show_page_action, "s" },
+    { "open-conversation", open_conversation_action, "s" },
     { "link-whatsapp", link_whatsapp_action },
   };
-  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history" };
+  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
   XiApplication *self = XI_APPLICATION (app);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;

@@ -17,6 +17,7 @@
 #include "xi-groups-page.h"
 #include "xi-history-page.h"
 #include "xi-import-dialog.h"
+#include "xi-inbox-page.h"
 #include "xi-sending-page.h"
 #include "xi-templates-page.h"
 #include "xi-window.h"
@@ -36,6 +37,8 @@ struct _XiWindow
   GtkWidget            *templates_page;
   GtkWidget            *sending_page;
   GtkWidget            *history_page;
+  GtkWidget            *inbox_page;
+  AdwViewStackPage     *inbox_stack_page;
 
   /* Owned */
   XiContext            *context;
@@ -271,6 +274,28 @@ context_connection_cb (XiWindow   *self,
   set_connection (self, xi_context_get_connection (context));
 }
 
+/* The Inbox tab shows how many replies wait to be read. */
+static void
+unread_count_cb (XiWindow    *self,
+                 GParamSpec  *pspec,
+                 XiInboxPage *page)
+{
+  guint unread = xi_inbox_page_get_unread_count (page);
+
+  adw_view_stack_page_set_badge_number (self->inbox_stack_page, unread);
+  adw_view_stack_page_set_needs_attention (self->inbox_stack_page, unread > 0);
+}
+
+static void
+allow_messages_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  XiWindow *self = XI_WINDOW (widget);
+
+  xi_inbox_page_confirm_allow (XI_INBOX_PAGE (self->inbox_page), g_variant_get_string (parameter, NULL));
+}
+
 static void
 page_toast_cb (XiWindow *self,
                AdwToast *toast)
@@ -314,6 +339,7 @@ xi_window_class_init (XiWindowClass *klass)
   g_type_ensure (XI_TYPE_TEMPLATES_PAGE);
   g_type_ensure (XI_TYPE_SENDING_PAGE);
   g_type_ensure (XI_TYPE_HISTORY_PAGE);
+  g_type_ensure (XI_TYPE_INBOX_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-window.ui");
   gtk_widget_class_bind_template_child (widget_class, XiWindow, toast_overlay);
@@ -326,12 +352,15 @@ xi_window_class_init (XiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiWindow, templates_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, sending_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, history_page);
+  gtk_widget_class_bind_template_child (widget_class, XiWindow, inbox_page);
+  gtk_widget_class_bind_template_child (widget_class, XiWindow, inbox_stack_page);
 
   gtk_widget_class_install_action (widget_class, "win.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.link-whatsapp", NULL, link_whatsapp_action);
+  gtk_widget_class_install_action (widget_class, "win.allow-messages", "s", allow_messages_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
@@ -361,7 +390,7 @@ xi_window_new (XiApplication *application,
                XiContext     *context)
 {
   XiWindow *self;
-  GtkWidget *pages[5];
+  GtkWidget *pages[6];
 
   g_return_val_if_fail (XI_IS_CONTEXT (context), NULL);
 
@@ -378,12 +407,14 @@ xi_window_new (XiApplication *application,
   pages[2] = self->templates_page;
   pages[3] = self->sending_page;
   pages[4] = self->history_page;
+  pages[5] = self->inbox_page;
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       g_object_set (pages[i], "context", context, NULL);
       g_signal_connect_swapped (pages[i], "add-toast", G_CALLBACK (page_toast_cb), self);
     }
 
+  g_signal_connect_swapped (self->inbox_page, "notify::unread-count", G_CALLBACK (unread_count_cb), self);
   g_signal_connect_swapped (context, "loaded", G_CALLBACK (context_loaded_cb), self);
   g_signal_connect_swapped (context, "notify::connection", G_CALLBACK (context_connection_cb), self);
   set_connection (self, xi_context_get_connection (context));
@@ -411,7 +442,7 @@ xi_window_get_visible_page (XiWindow *self)
 /**
  * xi_window_get_page:
  * @self: a #XiWindow
- * @name: "contacts", "groups", "templates", "sending" or "history"
+ * @name: "contacts", "groups", "templates", "sending", "history" or "inbox"
  *
  * Returns: (transfer none): the page widget
  */
@@ -421,6 +452,24 @@ xi_window_get_page (XiWindow   *self,
 {
   g_return_val_if_fail (XI_IS_WINDOW (self), NULL);
   return adw_view_stack_get_child_by_name (self->view_stack, name);
+}
+
+/**
+ * xi_window_show_conversation:
+ * @self: a #XiWindow
+ * @phone: the customer's number, E.164 digits
+ *
+ * Opens the Inbox at that customer's messages.
+ */
+void
+xi_window_show_conversation (XiWindow   *self,
+                             const char *phone)
+{
+  g_return_if_fail (XI_IS_WINDOW (self));
+  g_return_if_fail (phone != NULL);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "inbox");
+  xi_inbox_page_show_conversation (XI_INBOX_PAGE (self->inbox_page), phone);
 }
 
 /**

@@ -19,17 +19,19 @@ G_DECLARE_FINAL_TYPE (XiWindow, xi_window, XI, WINDOW, AdwApplicationWindow)
 
 typedef struct _XiApplication XiApplication;
 
-XiWindow   *xi_window_new              (XiApplication *application,
-                                        XiContext     *context);
-void        xi_window_show_page        (XiWindow      *self,
-                                        const char    *name);
-const char *xi_window_get_visible_page (XiWindow      *self);
-GtkWidget  *xi_window_get_page         (XiWindow      *self,
-                                        const char    *name);
-void        xi_window_add_toast        (XiWindow      *self,
-                                        AdwToast      *toast);
-void        xi_window_show_fatal_error (XiWindow      *self,
-                                        const char    *title,
-                                        const char    *detail);
+XiWindow   *xi_window_new               (XiApplication *application,
+                                         XiContext     *context);
+void        xi_window_show_page         (XiWindow      *self,
+                                         const char    *name);
+const char *xi_window_get_visible_page  (XiWindow      *self);
+GtkWidget  *xi_window_get_page          (XiWindow      *self,
+                                         const char    *name);
+void        xi_window_show_conversation (XiWindow      *self,
+                                         const char    *phone);
+void        xi_window_add_toast         (XiWindow      *self,
+                                         AdwToast      *toast);
+void        xi_window_show_fatal_error  (XiWindow      *self,
+                                         const char    *title,
+                                         const char    *detail);
 
 G_END_DECLS

@@ -172,6 +172,13 @@ wa_frame_writer_send (WaFrameWriter            *self,
 
   if (frame == NULL)
     return FALSE;
+  /* A socket the peer is closing can be written to no more; the caller
+   * hears of it here, and of the close from the socket itself. */
+  if (soup_websocket_connection_get_state (websocket) != SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "The connection is closing");
+      return FALSE;
+    }
   soup_websocket_connection_send_message (websocket, SOUP_WEBSOCKET_DATA_BINARY, frame);
   return TRUE;
 }

@@ -65,6 +65,8 @@ void         wa_messenger_send_text_async  (WaMessenger         *self,
 gboolean     wa_messenger_send_text_finish (WaMessenger         *self,
                                             GAsyncResult        *result,
                                             GError             **error);
+void         wa_messenger_prefetch         (WaMessenger         *self,
+                                            const char * const  *users);
 void         wa_messenger_forget_devices   (WaMessenger         *self,
                                             const char          *user);
 

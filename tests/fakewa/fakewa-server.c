@@ -139,12 +139,6 @@ send_node (Peer    *peer,
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(GBytes) cipher = NULL;
 
-  /* A client that is going away can no longer be written to. */
-  if (soup_websocket_connection_get_state (peer->websocket) != SOUP_WEBSOCKET_STATE_OPEN)
-    {
-      g_set_error (error, WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "the client is going away");
-      return FALSE;
-    }
   plain = wa_binary_pack_frame_with (node, peer->tokens);
   cipher = wa_noise_cipher_encrypt (peer->write_cipher, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
                                     error);

@@ -1,0 +1,1095 @@
+/* xi-inbox-page.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-inbox-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "xi-contact.h"
+#include "xi-inbox-page.h"
+#include "xi-phone.h"
+
+/* The customers' replies: conversations per number on the left, the
+ * chosen one's messages on the right (one pane at a time when narrow).
+ * Main thread only. The list is read again from the store whenever the
+ * runner reports a new message; a burst of them costs one read. */
+struct _XiInboxPage
+{
+  XiPage               parent_instance;
+
+  /* Template widgets */
+  AdwLeaflet          *leaflet;
+  GtkSearchEntry      *search_entry;
+  GtkStack            *list_stack;
+  GtkListView         *list_view;
+  GtkStack            *conversation_stack;
+  AdwAvatar           *conversation_avatar;
+  GtkLabel            *conversation_title;
+  GtkLabel            *conversation_subtitle;
+  GtkRevealer         *opt_out_revealer;
+  GtkLabel            *opt_out_label;
+  GtkListBox          *messages_box;
+  GtkScrolledWindow   *messages_scroller;
+
+  /* Owned */
+  GListStore          *conversations;
+  GtkCustomFilter     *filter;
+  GtkFilterListModel  *filtered;
+  GtkSingleSelection  *selection;
+  char                *needle;         /* casefolded search text, or NULL */
+  char                *needle_digits;  /* its digits, when it has three or more */
+  char                *selected_phone;
+  char                *wanted_phone;   /* to select once the list has it */
+  GCancellable        *cancellable;
+  GCancellable        *messages_cancellable;
+  guint                reload_id;
+  guint                unread_count;
+  gboolean             loaded;
+  gboolean             replacing;      /* the list is being refilled */
+  gboolean             scroll_to_end;
+
+  /* Borrowed */
+  XiCampaignRunner    *runner;
+};
+
+G_DEFINE_FINAL_TYPE (XiInboxPage, xi_inbox_page, XI_TYPE_PAGE)
+
+enum {
+  PROP_0,
+  PROP_UNREAD_COUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void load_messages (XiInboxPage *self);
+
+/* Auxiliary methods */
+
+static XiStore *
+store_of (XiInboxPage *self)
+{
+  XiContext *context = xi_page_get_context (XI_PAGE (self));
+
+  return context != NULL ? xi_context_get_store (context) : NULL;
+}
+
+/* The contact's name, or the number written for people. */
+static char *
+display_name (const char *name,
+              const char *phone)
+{
+  if (name != NULL && name[0] != '\0')
+    return g_strdup (name);
+  return xi_phone_format_international (phone);
+}
+
+static char *
+conversation_name (XiConversation *conversation)
+{
+  return display_name (xi_conversation_get_contact_name (conversation),
+                       xi_conversation_get_phone (conversation));
+}
+
+/* Initials for a contact; a plain picture for a bare number. */
+static void
+set_avatar (AdwAvatar      *avatar,
+            XiConversation *conversation)
+{
+  const char *name = xi_conversation_get_contact_name (conversation);
+  gboolean named = name != NULL && name[0] != '\0';
+
+  adw_avatar_set_text (avatar, named ? name : xi_conversation_get_phone (conversation));
+  adw_avatar_set_show_initials (avatar, named);
+}
+
+/* Today: the time; this year: the day; before: the day and year. */
+static char *
+format_when (const char *iso,
+             gboolean    with_time)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) now = NULL;
+
+  if (iso == NULL || iso[0] == '\0' || (utc = g_date_time_new_from_iso8601 (iso, NULL)) == NULL)
+    return g_strdup ("");
+
+  local = g_date_time_to_local (utc);
+  now = g_date_time_new_now_local ();
+  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (local, "%H:%M");
+  if (g_date_time_get_year (local) == g_date_time_get_year (now))
+    /* Translators: a day this year (with a time when asked), see g_date_time_format() */
+    return g_date_time_format (local, with_time ? _("%e %b, %H:%M") : _("%e %b"));
+  /* Translators: a day in another year, see g_date_time_format() */
+  return g_date_time_format (local, with_time ? _("%e %b %Y, %H:%M") : _("%e %b %Y"));
+}
+
+static XiConversation *
+find_conversation (XiInboxPage *self,
+                   const char  *phone,
+                   guint       *position)
+{
+  GListModel *model = G_LIST_MODEL (self->conversations);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(XiConversation) conversation = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (xi_conversation_get_phone (conversation), phone) == 0)
+        {
+          if (position != NULL)
+            *position = i;
+          return conversation;
+        }
+    }
+  return NULL;
+}
+
+static void
+set_unread_count (XiInboxPage *self,
+                  guint        count)
+{
+  if (self->unread_count == count)
+    return;
+  self->unread_count = count;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+}
+
+static void
+update_list_stack (XiInboxPage *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->conversations)) == 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "empty");
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "no-match");
+  else
+    gtk_stack_set_visible_child_name (self->list_stack, "list");
+}
+
+/* Takes @toast: the window keeps its own reference. */
+static void
+toast (XiInboxPage *self,
+       AdwToast    *toast)
+{
+  g_signal_emit_by_name (self, "add-toast", toast);
+  g_object_unref (toast);
+}
+
+/* The contacts list shows the flag too; keep its copy in step. */
+static void
+update_contact (XiInboxPage *self,
+                const char  *contact_id,
+                gboolean     opted_out)
+{
+  XiContext *context = xi_page_get_context (XI_PAGE (self));
+  XiContact *contact;
+
+  if (context == NULL || contact_id == NULL)
+    return;
+  contact = xi_context_find_contact (context, contact_id);
+  if (contact != NULL)
+    xi_contact_set_opted_out (contact, opted_out);
+}
+
+/* Marking read */
+
+static void
+marked_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  xi_store_mark_conversation_read_finish (XI_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    g_warning ("Could not mark a conversation read: %s", error->message);
+  xi_inbox_page_reload (user_data);
+}
+
+/* Read means the user could see it: the page is on screen. */
+static void
+mark_selected_read (XiInboxPage *self)
+{
+  XiConversation *conversation;
+
+  if (self->selected_phone == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  conversation = find_conversation (self, self->selected_phone, NULL);
+  if (conversation == NULL || xi_conversation_get_unread_count (conversation) == 0)
+    return;
+  xi_store_mark_conversation_read_async (store_of (self), self->selected_phone, self->cancellable,
+                                         marked_read_cb, self);
+}
+
+/* The conversation pane */
+
+static void
+show_header (XiInboxPage    *self,
+             XiConversation *conversation)
+{
+  g_autofree char *name = conversation_name (conversation);
+  g_autofree char *number = xi_phone_format_international (xi_conversation_get_phone (conversation));
+  gboolean opted_out = xi_conversation_get_opted_out (conversation);
+
+  set_avatar (self->conversation_avatar, conversation);
+  gtk_label_set_text (self->conversation_title, name);
+  gtk_label_set_text (self->conversation_subtitle,
+                      g_strcmp0 (name, number) != 0 ? number : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->conversation_subtitle), g_strcmp0 (name, number) != 0);
+  if (opted_out)
+    {
+      g_autofree char *text =
+        /* Translators: %s is a contact's name or number */
+        g_strdup_printf (_("%s asked to stop receiving messages. Campaigns skip this number."), name);
+
+      gtk_label_set_text (self->opt_out_label, text);
+    }
+  gtk_revealer_set_reveal_child (self->opt_out_revealer, opted_out);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", opted_out);
+}
+
+static GtkWidget *
+message_row (XiIncoming *incoming)
+{
+  g_autofree char *when = format_when (xi_incoming_get_received_at (incoming), TRUE);
+  const char *keyword = xi_incoming_get_opt_out_keyword (incoming);
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *bubble = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *text = gtk_label_new (xi_incoming_get_text (incoming));
+  GtkWidget *meta;
+
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (text), 0);
+  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+  gtk_box_append (GTK_BOX (bubble), text);
+
+  if (keyword != NULL)
+    {
+      g_autofree char *caption =
+        /* Translators: %s is a time; the message asked to stop receiving messages */
+        g_strdup_printf (_("%s · Opt-out"), when);
+
+      meta = gtk_label_new (caption);
+    }
+  else
+    meta = gtk_label_new (when);
+  gtk_label_set_xalign (GTK_LABEL (meta), 0);
+  gtk_widget_add_css_class (meta, "caption");
+  gtk_widget_add_css_class (meta, "dim-label");
+  gtk_box_append (GTK_BOX (bubble), meta);
+
+  gtk_widget_set_halign (bubble, GTK_ALIGN_START);
+  gtk_widget_add_css_class (bubble, "incoming-message");
+  if (keyword != NULL)
+    gtk_widget_add_css_class (bubble, "opt-out");
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), bubble);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+
+  return row;
+}
+
+static void
+messages_loaded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  XiInboxPage *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = xi_store_list_messages_finish (XI_STORE (object), result, &error);
+  GtkWidget *child;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (messages == NULL)
+    {
+      g_warning ("Could not read a conversation: %s", error->message);
+      return;
+    }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_box))) != NULL)
+    gtk_list_box_remove (self->messages_box, child);
+  for (guint i = 0; i < messages->len; i++)
+    gtk_list_box_append (self->messages_box, message_row (g_ptr_array_index (messages, i)));
+  self->scroll_to_end = TRUE;
+}
+
+/* The newest message is at the bottom, as in every chat. */
+static void
+messages_upper_cb (XiInboxPage   *self,
+                   GParamSpec    *pspec,
+                   GtkAdjustment *adjustment)
+{
+  if (!self->scroll_to_end)
+    return;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+}
+
+static void
+messages_scrolled_cb (XiInboxPage   *self,
+                      GtkAdjustment *adjustment)
+{
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  self->scroll_to_end = gtk_adjustment_get_value (adjustment) >= bottom - 1;
+}
+
+static void
+load_messages (XiInboxPage *self)
+{
+  if (self->selected_phone == NULL || store_of (self) == NULL)
+    return;
+  g_cancellable_cancel (self->messages_cancellable);
+  g_clear_object (&self->messages_cancellable);
+  self->messages_cancellable = g_cancellable_new ();
+  xi_store_list_messages_async (store_of (self), self->selected_phone, self->messages_cancellable,
+                                messages_loaded_cb, self);
+}
+
+static void
+select_conversation (XiInboxPage    *self,
+                     XiConversation *conversation)
+{
+  const char *phone = conversation != NULL ? xi_conversation_get_phone (conversation) : NULL;
+  gboolean changed = g_strcmp0 (phone, self->selected_phone) != 0;
+
+  g_free (self->selected_phone);
+  self->selected_phone = g_strdup (phone);
+
+  if (conversation == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->conversation_stack, "none");
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", FALSE);
+      return;
+    }
+
+  show_header (self, conversation);
+  gtk_stack_set_visible_child_name (self->conversation_stack, "messages");
+  if (changed)
+    {
+      GtkWidget *child;
+
+      while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_box))) != NULL)
+        gtk_list_box_remove (self->messages_box, child);
+      load_messages (self);
+    }
+  mark_selected_read (self);
+}
+
+/* Selects @phone's conversation when the list (as filtered) has it. */
+static gboolean
+select_phone (XiInboxPage *self,
+              const char  *phone)
+{
+  GListModel *model = G_LIST_MODEL (self->filtered);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(XiConversation) conversation = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (xi_conversation_get_phone (conversation), phone) == 0)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Loading the list */
+
+static void
+conversations_loaded_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  XiInboxPage *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = xi_store_list_conversations_finish (XI_STORE (object), result, &error);
+  g_autofree char *keep = NULL;
+  XiConversation *selected;
+  guint unread = 0;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (list == NULL)
+    {
+      g_warning ("Could not read the inbox: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < list->len; i++)
+    unread += xi_conversation_get_unread_count (g_ptr_array_index (list, i));
+
+  keep = g_steal_pointer (&self->wanted_phone);
+  if (keep == NULL)
+    keep = g_strdup (self->selected_phone);
+
+  self->replacing = TRUE;
+  g_list_store_splice (self->conversations, 0, g_list_model_get_n_items (G_LIST_MODEL (self->conversations)),
+                       list->pdata, list->len);
+  if (keep == NULL || !select_phone (self, keep))
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  self->replacing = FALSE;
+  self->loaded = TRUE;
+
+  selected = gtk_single_selection_get_selected_item (self->selection);
+  if (selected != NULL)
+    {
+      gboolean newer = g_strcmp0 (xi_conversation_get_phone (selected), self->selected_phone) == 0 &&
+                       xi_conversation_get_unread_count (selected) > 0;
+
+      select_conversation (self, selected);
+      if (newer)
+        load_messages (self);
+    }
+  else if (self->selected_phone != NULL && find_conversation (self, self->selected_phone, NULL) == NULL)
+    select_conversation (self, NULL);
+
+  set_unread_count (self, unread);
+  update_list_stack (self);
+}
+
+static gboolean
+reload_cb (gpointer user_data)
+{
+  XiInboxPage *self = user_data;
+
+  self->reload_id = 0;
+  if (store_of (self) != NULL)
+    xi_store_list_conversations_async (store_of (self), self->cancellable, conversations_loaded_cb, self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Search */
+
+static gboolean
+conversation_matches (gpointer item,
+                      gpointer user_data)
+{
+  XiInboxPage *self = user_data;
+  XiConversation *conversation = item;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->needle == NULL)
+    return TRUE;
+  if (self->needle_digits != NULL && strstr (xi_conversation_get_phone (conversation), self->needle_digits) != NULL)
+    return TRUE;
+  name = g_utf8_casefold (xi_conversation_get_contact_name (conversation) ?: "", -1);
+  if (strstr (name, self->needle) != NULL)
+    return TRUE;
+  text = g_utf8_casefold (xi_conversation_get_last_text (conversation) ?: "", -1);
+  return strstr (text, self->needle) != NULL;
+}
+
+static void
+set_search (XiInboxPage *self,
+            const char  *search)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (search != NULL ? search : ""));
+  GString *digits = g_string_new (NULL);
+
+  g_clear_pointer (&self->needle, g_free);
+  g_clear_pointer (&self->needle_digits, g_free);
+  if (stripped[0] != '\0')
+    self->needle = g_utf8_casefold (stripped, -1);
+  for (const char *p = stripped; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      g_string_append_c (digits, *p);
+  if (digits->len >= 3)
+    self->needle_digits = g_string_free (digits, FALSE);
+  else
+    g_string_free (digits, TRUE);
+
+  self->replacing = TRUE;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->selected_phone != NULL)
+    select_phone (self, self->selected_phone);
+  self->replacing = FALSE;
+  update_list_stack (self);
+}
+
+/* Callbacks */
+
+static void
+search_changed_cb (XiInboxPage *self)
+{
+  set_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
+static void
+stop_search_cb (XiInboxPage *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+static void
+selection_changed_cb (XiInboxPage *self)
+{
+  XiConversation *conversation;
+
+  if (self->replacing)
+    return;
+  conversation = gtk_single_selection_get_selected_item (self->selection);
+  if (conversation == NULL)
+    return;
+  select_conversation (self, conversation);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "conversation");
+}
+
+static void
+conversation_activated_cb (XiInboxPage *self,
+                           guint        position)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  adw_leaflet_set_visible_child_name (self->leaflet, "conversation");
+  gtk_widget_grab_focus (GTK_WIDGET (self->messages_box));
+}
+
+static void
+mapped_cb (XiInboxPage *self)
+{
+  mark_selected_read (self);
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *avatar = adw_avatar_new (36, NULL, TRUE);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *name = gtk_label_new (NULL);
+  GtkWidget *when = gtk_label_new (NULL);
+  GtkWidget *preview = gtk_label_new (NULL);
+  GtkWidget *tag = gtk_label_new (_("Opted out"));
+  GtkWidget *unread = gtk_label_new (NULL);
+
+  gtk_widget_set_margin_top (row, 6);
+  gtk_widget_set_margin_bottom (row, 6);
+  gtk_widget_set_valign (avatar, GTK_ALIGN_CENTER);
+  gtk_widget_set_hexpand (texts, TRUE);
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_widget_add_css_class (when, "caption");
+  gtk_widget_add_css_class (when, "dim-label");
+  gtk_box_append (GTK_BOX (top), name);
+  gtk_box_append (GTK_BOX (top), when);
+
+  gtk_label_set_xalign (GTK_LABEL (preview), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (preview), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (preview), TRUE);
+  gtk_widget_set_hexpand (preview, TRUE);
+  gtk_widget_add_css_class (preview, "dim-label");
+  gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (tag, "status-pill");
+  gtk_widget_set_valign (unread, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (unread, "unread-count");
+  gtk_box_append (GTK_BOX (bottom), preview);
+  gtk_box_append (GTK_BOX (bottom), tag);
+  gtk_box_append (GTK_BOX (bottom), unread);
+
+  gtk_box_append (GTK_BOX (texts), top);
+  gtk_box_append (GTK_BOX (texts), bottom);
+  gtk_box_append (GTK_BOX (row), avatar);
+  gtk_box_append (GTK_BOX (row), texts);
+
+  g_object_set_data (G_OBJECT (row), "avatar", avatar);
+  g_object_set_data (G_OBJECT (row), "name", name);
+  g_object_set_data (G_OBJECT (row), "when", when);
+  g_object_set_data (G_OBJECT (row), "preview", preview);
+  g_object_set_data (G_OBJECT (row), "tag", tag);
+  g_object_set_data (G_OBJECT (row), "unread", unread);
+  gtk_list_item_set_child (item, row);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  user_data)
+{
+  XiConversation *conversation = gtk_list_item_get_item (item);
+  GtkWidget *row = gtk_list_item_get_child (item);
+  g_autofree char *name = conversation_name (conversation);
+  g_autofree char *when = format_when (xi_conversation_get_last_received_at (conversation), FALSE);
+  g_autofree char *preview = g_strdup (xi_conversation_get_last_text (conversation) ?: "");
+  guint unread = xi_conversation_get_unread_count (conversation);
+  GtkWidget *name_label = g_object_get_data (G_OBJECT (row), "name");
+  GtkWidget *unread_label = g_object_get_data (G_OBJECT (row), "unread");
+
+  /* One line of preview, whatever the customer typed. */
+  g_strdelimit (preview, "\r\n\t", ' ');
+
+  set_avatar (g_object_get_data (G_OBJECT (row), "avatar"), conversation);
+  gtk_label_set_text (GTK_LABEL (name_label), name);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "when"), when);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "preview"), preview);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "tag"),
+                          xi_conversation_get_opted_out (conversation));
+  if (unread > 0)
+    {
+      g_autofree char *count = g_strdup_printf ("%u", unread);
+
+      gtk_label_set_text (GTK_LABEL (unread_label), count);
+      gtk_widget_add_css_class (name_label, "heading");
+    }
+  else
+    gtk_widget_remove_css_class (name_label, "heading");
+  gtk_widget_set_visible (unread_label, unread > 0);
+}
+
+/* An opt-out is news: the number will be skipped from now on. The toast
+ * offers to undo it, which asks first. */
+static void
+announce_opt_out (XiInboxPage *self,
+                  XiIncoming  *incoming)
+{
+  g_autofree char *name = display_name (xi_incoming_get_contact_name (incoming),
+                                        xi_incoming_get_phone (incoming));
+  AdwToast *t;
+
+  /* Translators: %s is a contact's name or number */
+  t = adw_toast_new_format (_("%s asked to stop receiving messages. They will be skipped from now on."), name);
+  adw_toast_set_button_label (t, _("_Undo"));
+  adw_toast_set_action_name (t, "win.allow-messages");
+  adw_toast_set_action_target_value (t, g_variant_new_string (xi_incoming_get_phone (incoming)));
+  adw_toast_set_priority (t, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (t, 10);
+  toast (self, t);
+}
+
+static void
+incoming_cb (XiInboxPage      *self,
+             XiIncoming       *incoming,
+             XiCampaignRunner *runner)
+{
+  if (xi_incoming_get_opt_out_keyword (incoming) != NULL)
+    {
+      update_contact (self, xi_incoming_get_contact_id (incoming), TRUE);
+      announce_opt_out (self, incoming);
+    }
+  xi_inbox_page_reload (self);
+}
+
+static void
+set_runner (XiInboxPage      *self,
+            XiCampaignRunner *runner)
+{
+  if (runner == NULL || runner == self->runner)
+    return;
+  self->runner = runner;
+  g_signal_connect_object (runner, "incoming", G_CALLBACK (incoming_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+context_runner_cb (XiInboxPage *self,
+                   GParamSpec  *pspec,
+                   XiContext   *context)
+{
+  set_runner (self, xi_context_get_runner (context));
+}
+
+static void
+context_loaded_cb (XiInboxPage  *self,
+                   const GError *error,
+                   XiContext    *context)
+{
+  if (error == NULL)
+    xi_inbox_page_reload (self);
+}
+
+/* Allowing messages again */
+
+typedef struct
+{
+  XiInboxPage *self;
+  char        *phone;
+  char        *name;
+  char        *contact_id;
+} AllowOp;
+
+static void
+allow_op_free (AllowOp *op)
+{
+  g_object_unref (op->self);
+  g_free (op->phone);
+  g_free (op->name);
+  g_free (op->contact_id);
+  g_free (op);
+}
+
+static void
+opt_out_undone_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  AllowOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_undo_opt_out_finish (XI_STORE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (op->self, adw_toast_new_format (_("Could not allow messages again: %s"), error->message));
+    }
+  else
+    {
+      update_contact (op->self, op->contact_id, FALSE);
+      /* Translators: %s is a contact's name or number */
+      toast (op->self, adw_toast_new_format (_("%s can receive campaign messages again."), op->name));
+      xi_inbox_page_reload (op->self);
+    }
+  allow_op_free (op);
+}
+
+static void
+allow_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   AllowOp          *op)
+{
+  XiStore *store = store_of (op->self);
+
+  if (g_str_equal (response, "allow") && store != NULL)
+    xi_store_undo_opt_out_async (store, op->phone, op->self->cancellable, opt_out_undone_cb, op);
+  else
+    allow_op_free (op);
+}
+
+/* Actions */
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  XiInboxPage *self = XI_INBOX_PAGE (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  XiInboxPage *self = XI_INBOX_PAGE (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static void
+allow_selected_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  XiInboxPage *self = XI_INBOX_PAGE (widget);
+
+  if (self->selected_phone != NULL)
+    xi_inbox_page_confirm_allow (self, self->selected_phone);
+}
+
+/* vfuncs */
+
+static void
+xi_inbox_page_context_set (XiPage    *page,
+                           XiContext *context)
+{
+  XiInboxPage *self = XI_INBOX_PAGE (page);
+
+  g_signal_connect_object (context, "notify::runner", G_CALLBACK (context_runner_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "loaded", G_CALLBACK (context_loaded_cb), self, G_CONNECT_SWAPPED);
+  set_runner (self, xi_context_get_runner (context));
+  if (!xi_context_get_loading (context))
+    xi_inbox_page_reload (self);
+}
+
+static void
+xi_inbox_page_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  XiInboxPage *self = XI_INBOX_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_UNREAD_COUNT:
+      g_value_set_uint (value, self->unread_count);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xi_inbox_page_dispose (GObject *object)
+{
+  XiInboxPage *self = (XiInboxPage *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->messages_cancellable);
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->conversations);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->messages_cancellable);
+  g_clear_pointer (&self->needle, g_free);
+  g_clear_pointer (&self->needle_digits, g_free);
+  g_clear_pointer (&self->selected_phone, g_free);
+  g_clear_pointer (&self->wanted_phone, g_free);
+
+  G_OBJECT_CLASS (xi_inbox_page_parent_class)->dispose (object);
+}
+
+static void
+xi_inbox_page_class_init (XiInboxPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  XiPageClass *page_class = XI_PAGE_CLASS (klass);
+
+  object_class->dispose = xi_inbox_page_dispose;
+  object_class->get_property = xi_inbox_page_get_property;
+  page_class->context_set = xi_inbox_page_context_set;
+
+  /**
+   * XiInboxPage:unread-count:
+   *
+   * Messages not read yet, in every conversation.
+   */
+  properties[PROP_UNREAD_COUNT] =
+    g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-inbox-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, conversation_stack);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, conversation_avatar);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, conversation_title);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, conversation_subtitle);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, opt_out_revealer);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, opt_out_label);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, messages_box);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, messages_scroller);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, conversation_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "page.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "page.allow-selected", NULL, allow_selected_action);
+}
+
+static void
+xi_inbox_page_init (XiInboxPage *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkAdjustment *adjustment;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->conversations = g_list_store_new (XI_TYPE_CONVERSATION);
+  self->filter = gtk_custom_filter_new (conversation_matches, self, NULL);
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->conversations)),
+                                              g_object_ref (GTK_FILTER (self->filter)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  adjustment = gtk_scrolled_window_get_vadjustment (self->messages_scroller);
+  g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (messages_upper_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (messages_scrolled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", FALSE);
+}
+
+/* Public API */
+
+/**
+ * xi_inbox_page_get_conversations:
+ * @self: a #XiInboxPage
+ *
+ * Returns: (transfer none): the conversations shown, newest first
+ *   (#GListModel of #XiConversation, after the search)
+ */
+GListModel *
+xi_inbox_page_get_conversations (XiInboxPage *self)
+{
+  g_return_val_if_fail (XI_IS_INBOX_PAGE (self), NULL);
+  return G_LIST_MODEL (self->filtered);
+}
+
+/**
+ * xi_inbox_page_get_unread_count:
+ * @self: a #XiInboxPage
+ *
+ * Returns: the messages not read yet, in every conversation
+ */
+guint
+xi_inbox_page_get_unread_count (XiInboxPage *self)
+{
+  g_return_val_if_fail (XI_IS_INBOX_PAGE (self), 0);
+  return self->unread_count;
+}
+
+/**
+ * xi_inbox_page_get_selected_phone:
+ * @self: a #XiInboxPage
+ *
+ * Returns: (nullable): the number of the conversation shown
+ */
+const char *
+xi_inbox_page_get_selected_phone (XiInboxPage *self)
+{
+  g_return_val_if_fail (XI_IS_INBOX_PAGE (self), NULL);
+  return self->selected_phone;
+}
+
+/**
+ * xi_inbox_page_get_messages_box:
+ * @self: a #XiInboxPage
+ *
+ * Returns: (transfer none): the list of the shown conversation's messages
+ */
+GtkWidget *
+xi_inbox_page_get_messages_box (XiInboxPage *self)
+{
+  g_return_val_if_fail (XI_IS_INBOX_PAGE (self), NULL);
+  return GTK_WIDGET (self->messages_box);
+}
+
+/**
+ * xi_inbox_page_show_conversation:
+ * @self: a #XiInboxPage
+ * @phone: the customer's number, E.164 digits
+ *
+ * Shows that conversation, now or once the list has it (a notification
+ * may be clicked before the list is read). The search is cleared when it
+ * would hide it.
+ */
+void
+xi_inbox_page_show_conversation (XiInboxPage *self,
+                                 const char  *phone)
+{
+  g_return_if_fail (XI_IS_INBOX_PAGE (self));
+  g_return_if_fail (phone != NULL);
+
+  if (find_conversation (self, phone, NULL) != NULL && !select_phone (self, phone))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      set_search (self, NULL);
+      select_phone (self, phone);
+    }
+  if (g_strcmp0 (self->selected_phone, phone) != 0)
+    {
+      g_free (self->wanted_phone);
+      self->wanted_phone = g_strdup (phone);
+      xi_inbox_page_reload (self);
+    }
+  adw_leaflet_set_visible_child_name (self->leaflet, "conversation");
+}
+
+/**
+ * xi_inbox_page_confirm_allow:
+ * @self: a #XiInboxPage
+ * @phone: a number on the suppression list, E.164 digits
+ *
+ * Asks whether campaigns may message @phone again, and if the user says
+ * so, takes it off the suppression list. Undoing an opt-out is never a
+ * single click.
+ */
+void
+xi_inbox_page_confirm_allow (XiInboxPage *self,
+                             const char  *phone)
+{
+  XiConversation *conversation;
+  GtkRoot *root;
+  GtkWidget *dialog;
+  AllowOp *op;
+
+  g_return_if_fail (XI_IS_INBOX_PAGE (self));
+  g_return_if_fail (phone != NULL);
+
+  conversation = find_conversation (self, phone, NULL);
+  op = g_new0 (AllowOp, 1);
+  op->self = g_object_ref (self);
+  op->phone = g_strdup (phone);
+  op->name = display_name (conversation != NULL ? xi_conversation_get_contact_name (conversation) : NULL,
+                           phone);
+  op->contact_id = g_strdup (conversation != NULL ? xi_conversation_get_contact_id (conversation) : NULL);
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, NULL, NULL);
+  /* Translators: %s is a contact's name or number */
+  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Allow Messages to %s Again?"), op->name);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  /* Translators: %s is a contact's name or number */
+                                  _("%s asked to stop receiving messages. If you allow them again, the number "
+                                    "leaves the suppression list and later campaigns will message it. Do this "
+                                    "only if the customer asked for it: messaging people who opted out can get "
+                                    "your WhatsApp account banned."),
+                                  op->name);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Keep Blocked"),
+                                    "allow", _("_Allow Messages"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "allow",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (allow_response_cb), op);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/**
+ * xi_inbox_page_reload:
+ * @self: a #XiInboxPage
+ *
+ * Reads the conversations again, soon: calls in one main-loop turn make
+ * one read.
+ */
+void
+xi_inbox_page_reload (XiInboxPage *self)
+{
+  g_return_if_fail (XI_IS_INBOX_PAGE (self));
+
+  if (self->reload_id == 0)
+    self->reload_id = g_idle_add (reload_cb, self);
+}

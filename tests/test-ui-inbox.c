@@ -1,0 +1,463 @@
+/* test-ui-inbox.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "xi-inbox-page.h"
+#include "xi-loopback-transport.h"
+#include "xi-test-utils.h"
+#include "xi-ui-test-utils.h"
+#include "xi-window.h"
+
+/*
+ * The Inbox against a real store: customers' replies seeded through the
+ * store's API, the list and a conversation, reading marks read, a new
+ * reply and an opt-out arriving through the runner's "incoming" signal,
+ * and allowing messages again through the confirmation. Screenshots go to
+ * $XI_SCREENSHOT_DIR, or <G_TEST_BUILDDIR>/screenshots/.
+ */
+
+#define BUDI "6281234567890"
+#define SITI "6285711112222"
+#define AGUS "6281399990000"
+#define STRANGER "6289900001111"
+
+typedef struct
+{
+  XiUiFixture       ui;
+  XiCampaignRunner *runner;
+  GPtrArray        *toasts;   /* the titles the inbox page showed */
+} Fixture;
+
+/* Helpers */
+
+static void
+add_contact (Fixture    *f,
+             const char *name,
+             const char *phone)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  xi_store_save_contact_async (f->ui.store, contact, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  saved = xi_store_save_contact_finish (f->ui.store, result, &error);
+  g_assert_no_error (error);
+}
+
+static XiIncoming *
+receive (Fixture    *f,
+         const char *phone,
+         const char *text,
+         const char *opt_out_keyword)
+{
+  static guint serial;
+  g_autofree char *message_id = g_strdup_printf ("3EB0TEST%04u", ++serial);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  XiIncoming *incoming;
+
+  xi_store_record_incoming_async (f->ui.store, phone, NULL, message_id, text, opt_out_keyword, NULL,
+                                  xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  incoming = xi_store_record_incoming_finish (f->ui.store, result, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (incoming);
+  /* Timestamps have milliseconds; keep the order unambiguous. */
+  g_usleep (3000);
+  return incoming;
+}
+
+static void
+seed (Fixture    *f,
+      const char *phone,
+      const char *text,
+      const char *opt_out_keyword)
+{
+  g_object_unref (receive (f, phone, text, opt_out_keyword));
+}
+
+static guint
+store_unread (Fixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  guint unread;
+
+  xi_store_count_unread_async (f->ui.store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  unread = xi_store_count_unread_finish (f->ui.store, result, &error);
+  g_assert_no_error (error);
+  return unread;
+}
+
+static XiConversation *
+find_conversation (XiInboxPage *page,
+                   const char  *phone,
+                   guint       *position)
+{
+  GListModel *model = xi_inbox_page_get_conversations (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(XiConversation) conversation = g_list_model_get_item (model, i);
+
+      if (g_str_equal (xi_conversation_get_phone (conversation), phone))
+        {
+          if (position != NULL)
+            *position = i;
+          return conversation;
+        }
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  XiInboxPage *page;
+  const char  *phone;
+  const char  *last_text;
+  guint        n_items;
+  int          unread;      /* -1: any */
+  int          opted_out;   /* -1: any */
+} Expect;
+
+static gboolean
+list_matches (gpointer data)
+{
+  Expect *e = data;
+  GListModel *model = xi_inbox_page_get_conversations (e->page);
+  XiConversation *conversation;
+
+  if (e->n_items > 0 && g_list_model_get_n_items (model) != e->n_items)
+    return FALSE;
+  if (e->phone == NULL)
+    return TRUE;
+  conversation = find_conversation (e->page, e->phone, NULL);
+  return conversation != NULL &&
+         (e->last_text == NULL || g_strcmp0 (xi_conversation_get_last_text (conversation), e->last_text) == 0) &&
+         (e->unread < 0 || xi_conversation_get_unread_count (conversation) == (guint)e->unread) &&
+         (e->opted_out < 0 || xi_conversation_get_opted_out (conversation) == e->opted_out);
+}
+
+static gboolean
+has_messages (gpointer data)
+{
+  return gtk_widget_get_first_child (xi_inbox_page_get_messages_box (data)) != NULL;
+}
+
+static guint
+count_messages (XiInboxPage *page)
+{
+  guint n = 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (xi_inbox_page_get_messages_box (page));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    n++;
+  return n;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  return ADW_MESSAGE_DIALOG (xi_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static void
+page_toast_cb (XiPage   *page,
+               AdwToast *toast,
+               Fixture  *f)
+{
+  g_ptr_array_add (f->toasts, g_strdup (adw_toast_get_title (toast)));
+}
+
+static gboolean
+has_toast (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->toasts->len > 0;
+}
+
+/* Fixture */
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+
+  xi_ui_fixture_setup (&f->ui, data);
+  f->toasts = g_ptr_array_new_with_free_func (g_free);
+
+  add_contact (f, "Budi Santoso", BUDI);
+  add_contact (f, "Siti Aminah", SITI);
+  add_contact (f, "Agus Wijaya", AGUS);
+
+  seed (f, AGUS, "Tolong jangan kirim promo lagi", NULL);
+  seed (f, AGUS, "STOP", "STOP");
+  seed (f, BUDI, "Terima kasih promonya!", NULL);
+  seed (f, STRANGER, "Halo, masih buka hari Minggu?", NULL);
+  seed (f, SITI, "Berapa harga paket hemat?", NULL);
+  seed (f, SITI, "Bisa kirim ke Bandung?\nAlamat saya di Jl. Merdeka 10.", NULL);
+
+  /* As the application does once the store is open. */
+  journal = g_build_filename (f->ui.dir, "loopback-journal.tsv", NULL);
+  f->runner = xi_campaign_runner_new (f->ui.store, xi_loopback_transport_factory,
+                                      g_steal_pointer (&journal), g_free);
+  g_assert_true (xi_campaign_runner_start (f->runner, &error));
+  g_assert_no_error (error);
+  xi_context_set_runner (f->ui.context, f->runner);
+
+  xi_ui_reload (&f->ui);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  xi_campaign_runner_stop (f->runner);
+  g_clear_object (&f->runner);
+  g_ptr_array_unref (f->toasts);
+  xi_ui_fixture_teardown (&f->ui, data);
+}
+
+static XiWindow *
+open_inbox (Fixture *f,
+            int      width)
+{
+  XiWindow *window = xi_window_new (NULL, f->ui.context);
+  XiInboxPage *page;
+  Expect all = { NULL, NULL, NULL, 4, -1, -1 };
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  xi_window_show_page (window, "inbox");
+  page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  g_signal_connect (page, "add-toast", G_CALLBACK (page_toast_cb), f);
+  all.page = page;
+  g_assert_true (xi_ui_wait_for (list_matches, &all, 5000));
+  xi_ui_spin (400);
+  return window;
+}
+
+/* Tests */
+
+static void
+test_list_and_read (Fixture       *f,
+                    gconstpointer  data)
+{
+  XiWindow *window = open_inbox (f, 1100);
+  XiInboxPage *page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  GListModel *model = xi_inbox_page_get_conversations (page);
+  GtkListView *list_view = GTK_LIST_VIEW (xi_ui_find_widget (GTK_WIDGET (page), GTK_TYPE_LIST_VIEW));
+  g_autoptr(XiConversation) newest = g_list_model_get_item (model, 0);
+  XiConversation *siti;
+  Expect read = { page, SITI, NULL, 4, 0, -1 };
+  guint position = 0;
+
+  /* Newest first; the unknown number is shown as a number. */
+  g_assert_cmpstr (xi_conversation_get_phone (newest), ==, SITI);
+  g_assert_cmpuint (xi_inbox_page_get_unread_count (page), ==, 6);
+  g_assert_cmpuint (store_unread (f), ==, 6);
+  g_assert_null (xi_inbox_page_get_selected_phone (page));
+  xi_ui_screenshot (GTK_WIDGET (window), "inbox-list");
+
+  /* Choosing a conversation shows it and marks it read. */
+  siti = find_conversation (page, SITI, &position);
+  g_assert_nonnull (siti);
+  g_assert_cmpuint (xi_conversation_get_unread_count (siti), ==, 2);
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (list_view)), position);
+  g_assert_cmpstr (xi_inbox_page_get_selected_phone (page), ==, SITI);
+  g_assert_true (xi_ui_wait_for (has_messages, page, 5000));
+  g_assert_true (xi_ui_wait_for (list_matches, &read, 5000));
+  g_assert_cmpuint (count_messages (page), ==, 2);
+  g_assert_cmpuint (store_unread (f), ==, 4);
+  g_assert_cmpuint (xi_inbox_page_get_unread_count (page), ==, 4);
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (window), "inbox-conversation");
+
+  /* Search by name, number or text. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (xi_ui_find_widget (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY)), "minggu");
+  xi_ui_spin (400);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_nonnull (find_conversation (page, STRANGER, NULL));
+  gtk_editable_set_text (GTK_EDITABLE (xi_ui_find_widget (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY)), "8123");
+  xi_ui_spin (400);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_nonnull (find_conversation (page, BUDI, NULL));
+  gtk_editable_set_text (GTK_EDITABLE (xi_ui_find_widget (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY)), "");
+  xi_ui_spin (400);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  g_assert_cmpstr (xi_inbox_page_get_selected_phone (page), ==, SITI);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_opt_out_banner (Fixture       *f,
+                     gconstpointer  data)
+{
+  XiWindow *window = open_inbox (f, 1100);
+  XiInboxPage *page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  GtkWidget *allow;
+  AdwMessageDialog *dialog;
+  Expect allowed = { page, AGUS, NULL, 4, 0, FALSE };
+
+  /* A notification's click lands here too. */
+  xi_window_show_conversation (window, AGUS);
+  g_assert_true (xi_ui_wait_for (has_messages, page, 5000));
+  xi_ui_spin (400);
+  g_assert_cmpstr (xi_inbox_page_get_selected_phone (page), ==, AGUS);
+  g_assert_true (xi_conversation_get_opted_out (find_conversation (page, AGUS, NULL)));
+  allow = xi_ui_find_button (GTK_WIDGET (page), "_Allow Messages Again…");
+  g_assert_nonnull (allow);
+  g_assert_true (gtk_widget_is_drawable (allow));
+  xi_ui_screenshot (GTK_WIDGET (window), "inbox-opt-out");
+
+  /* Allowing again asks first; keeping the block changes nothing. */
+  gtk_widget_activate (allow);
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  dialog = find_message_dialog ();
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (dialog), "inbox-allow-dialog");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  xi_ui_spin (300);
+  g_assert_true (xi_conversation_get_opted_out (find_conversation (page, AGUS, NULL)));
+
+  gtk_widget_activate (allow);
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  dialog = find_message_dialog ();
+  adw_message_dialog_response (dialog, "allow");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (list_matches, &allowed, 5000));
+  g_assert_cmpuint (f->toasts->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->toasts, 0), ==, "Agus Wijaya can receive campaign messages again.");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_live_replies (Fixture       *f,
+                   gconstpointer  data)
+{
+  XiWindow *window = open_inbox (f, 1100);
+  XiInboxPage *page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  g_autoptr(XiIncoming) reply = NULL;
+  g_autoptr(XiIncoming) stop = NULL;
+  g_autoptr(XiIncoming) newcomer = NULL;
+  g_autoptr(XiConversation) first = NULL;
+  Expect budi_reply = { page, BUDI, "Jam berapa tokonya buka?", 4, 0, FALSE };
+  Expect budi_stop = { page, BUDI, "Stop.", 5, 0, TRUE };
+  Expect five = { page, "6281100002222", "Info lowongan?", 5, 1, FALSE };
+  AdwMessageDialog *dialog;
+
+  xi_window_show_conversation (window, BUDI);
+  g_assert_true (xi_ui_wait_for (has_messages, page, 5000));
+  g_assert_cmpuint (count_messages (page), ==, 1);
+
+  /* A reply in the open conversation appears there, read at once. */
+  reply = receive (f, BUDI, "Jam berapa tokonya buka?", NULL);
+  g_signal_emit_by_name (f->runner, "incoming", reply);
+  g_assert_true (xi_ui_wait_for (list_matches, &budi_reply, 5000));
+  first = g_list_model_get_item (xi_inbox_page_get_conversations (page), 0);
+  g_assert_cmpstr (xi_conversation_get_phone (first), ==, BUDI);
+  xi_ui_spin (300);
+  g_assert_cmpuint (count_messages (page), ==, 2);
+
+  /* A new number gets its own conversation, unread. */
+  newcomer = receive (f, "6281100002222", "Info lowongan?", NULL);
+  g_signal_emit_by_name (f->runner, "incoming", newcomer);
+  g_assert_true (xi_ui_wait_for (list_matches, &five, 5000));
+  g_assert_cmpuint (xi_inbox_page_get_unread_count (page), ==, 6);
+
+  /* An opt-out is announced with a deliberate Undo. */
+  stop = receive (f, BUDI, "Stop.", "STOP");
+  g_signal_emit_by_name (f->runner, "incoming", stop);
+  g_assert_true (xi_ui_wait_for (has_toast, f, 5000));
+  g_assert_cmpstr (g_ptr_array_index (f->toasts, 0), ==,
+                   "Budi Santoso asked to stop receiving messages. They will be skipped from now on.");
+  g_assert_true (xi_ui_wait_for (list_matches, &budi_stop, 5000));
+  xi_ui_spin (500);
+  xi_ui_screenshot (GTK_WIDGET (window), "inbox-opt-out-toast");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.allow-messages", "s", BUDI));
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Allow Messages to Budi Santoso Again?");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The main window cannot get narrower than its widest page; the inbox
+ * alone shows one pane at a time on a phone-sized screen. */
+static void
+test_narrow (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkWidget *window = gtk_window_new ();
+  XiInboxPage *page = g_object_new (XI_TYPE_INBOX_PAGE, "context", f->ui.context, NULL);
+  AdwLeaflet *leaflet = ADW_LEAFLET (xi_ui_find_widget (GTK_WIDGET (page), ADW_TYPE_LEAFLET));
+  Expect all = { page, NULL, NULL, 4, -1, -1 };
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (xi_ui_wait_for (list_matches, &all, 5000));
+  xi_ui_spin (400);
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+  xi_ui_screenshot (window, "inbox-narrow-list");
+
+  xi_inbox_page_show_conversation (page, SITI);
+  g_assert_true (xi_ui_wait_for (has_messages, page, 5000));
+  xi_ui_spin (500);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "conversation");
+  xi_ui_screenshot (window, "inbox-narrow-conversation");
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "page.back", NULL);
+  xi_ui_spin (500);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int skip = xi_ui_init (&argc, &argv);
+
+  if (skip != 0)
+    return skip;
+
+  g_test_add ("/xi/ui/inbox/list-and-read", Fixture, NULL, fixture_setup, test_list_and_read, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/opt-out-banner", Fixture, NULL, fixture_setup, test_opt_out_banner, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/live-replies", Fixture, NULL, fixture_setup, test_live_replies, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/narrow", Fixture, NULL, fixture_setup, test_narrow, fixture_teardown);
+
+  return g_test_run ();
+}
