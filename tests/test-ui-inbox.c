@@ -7,8 +7,10 @@
 
 #include "config.h"
 
+#include "xi-auto-reply-dialog.h"
 #include "xi-inbox-page.h"
 #include "xi-loopback-transport.h"
+#include "xi-preferences-window.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 #include "xi-window.h"
@@ -445,6 +447,147 @@ test_narrow (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+count_rules (Fixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_list_auto_reply_rules_async (f->ui.store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  rules = xi_store_list_auto_reply_rules_finish (f->ui.store, result, &error);
+  g_assert_no_error (error);
+  return rules->len;
+}
+
+static gboolean
+has_rule_dialog (gpointer data)
+{
+  return xi_ui_find_window (XI_TYPE_AUTO_REPLY_DIALOG) != NULL;
+}
+
+static gboolean
+no_rule_dialog (gpointer data)
+{
+  return xi_ui_find_window (XI_TYPE_AUTO_REPLY_DIALOG) == NULL;
+}
+
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+new_rule_listed (gpointer data)
+{
+  return find_row (data, "Di luar jam kerja") != NULL;
+}
+
+/* Opt-out words and automatic replies in the preferences. */
+static void
+test_preferences (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(XiAutoReplyRule) rule = xi_auto_reply_rule_new ("Harga");
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  const char *words[] = { "harga", "price", NULL };
+  GtkWidget *window;
+  GtkWidget *replies = NULL;
+  GtkWidget *dialog;
+  AdwEntryRow *entry;
+  g_auto(GStrv) keywords = NULL;
+
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    GAsyncResult *slot = NULL;
+
+    xi_auto_reply_rule_set_keywords (rule, words);
+    xi_auto_reply_rule_set_reply_text (rule, "Halo! Daftar harga terbaru ada di katalog kami.");
+    xi_auto_reply_rule_set_hours (rule, 8, 17);
+    xi_store_save_auto_reply_rule_async (f->ui.store, rule, NULL, xi_test_store_result_cb, &slot);
+    result = xi_test_wait_result (&slot);
+    saved = xi_store_save_auto_reply_rule_finish (f->ui.store, result, &error);
+    g_assert_no_error (error);
+  }
+
+  window = xi_preferences_window_new (f->ui.context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  for (GtkWidget *w = xi_ui_find_widget (window, ADW_TYPE_PREFERENCES_PAGE); w != NULL; w = gtk_widget_get_next_sibling (w))
+    if (g_strcmp0 (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (w)), "Replies") == 0)
+      replies = w;
+  g_assert_nonnull (replies);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (replies));
+  xi_ui_spin (400);
+
+  /* Words are added to the list, and the defaults come back. */
+  entry = ADW_ENTRY_ROW (xi_ui_find_widget (replies, ADW_TYPE_ENTRY_ROW));
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "  Jangan kirim lagi ");
+  g_signal_emit_by_name (entry, "apply");
+  keywords = g_settings_get_strv (f->ui.settings, "opt-out-keywords");
+  g_assert_cmpuint (g_strv_length (keywords), ==, 6);
+  g_assert_cmpstr (keywords[5], ==, "Jangan kirim lagi");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (xi_ui_find_widget (replies, ADW_TYPE_EXPANDER_ROW)), TRUE);
+  xi_ui_spin (400);
+  xi_ui_screenshot (window, "preferences-replies");
+  g_assert_nonnull (xi_ui_find_button (replies, "_Restore Defaults"));
+  gtk_widget_activate (xi_ui_find_button (replies, "_Restore Defaults"));
+  xi_ui_spin (400);
+  g_clear_pointer (&keywords, g_strfreev);
+  keywords = g_settings_get_strv (f->ui.settings, "opt-out-keywords");
+  g_assert_cmpuint (g_strv_length (keywords), ==, 5);
+
+  /* Editing a rule: the dialog shows it, and saving stores it. */
+  g_assert_true (gtk_widget_activate_action (window, "prefs.edit-rule", "s", xi_auto_reply_rule_get_id (saved)));
+  g_assert_true (xi_ui_wait_for (has_rule_dialog, NULL, 5000));
+  dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_AUTO_REPLY_DIALOG));
+  xi_ui_spin (400);
+  xi_ui_screenshot (dialog, "auto-reply-dialog");
+  xi_auto_reply_dialog_save (XI_AUTO_REPLY_DIALOG (dialog));
+  g_assert_true (xi_ui_wait_for (no_rule_dialog, NULL, 5000));
+  g_assert_cmpuint (count_rules (f), ==, 1);
+
+  /* A new rule needs a name, words and a reply. */
+  g_assert_true (gtk_widget_activate_action (window, "prefs.new-rule", NULL));
+  g_assert_true (xi_ui_wait_for (has_rule_dialog, NULL, 5000));
+  dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_AUTO_REPLY_DIALOG));
+  xi_auto_reply_dialog_save (XI_AUTO_REPLY_DIALOG (dialog));
+  xi_ui_spin (300);
+  xi_ui_screenshot (dialog, "auto-reply-dialog-new");
+  g_assert_nonnull (xi_ui_find_window (XI_TYPE_AUTO_REPLY_DIALOG));
+  gtk_editable_set_text (GTK_EDITABLE (xi_ui_find_widget (dialog, ADW_TYPE_ENTRY_ROW)), "Di luar jam kerja");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (xi_ui_find_widget (dialog, ADW_TYPE_COMBO_ROW)), 1);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (xi_ui_find_widget (dialog, GTK_TYPE_TEXT_VIEW))),
+                            "Terima kasih, kami balas besok pagi.", -1);
+  xi_auto_reply_dialog_save (XI_AUTO_REPLY_DIALOG (dialog));
+  g_assert_true (xi_ui_wait_for (no_rule_dialog, NULL, 5000));
+  g_assert_cmpuint (count_rules (f), ==, 2);
+  g_assert_true (xi_ui_wait_for (new_rule_listed, replies, 5000));
+  g_assert_nonnull (find_row (replies, "Harga"));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (xi_ui_find_widget (replies, ADW_TYPE_EXPANDER_ROW)), FALSE);
+  xi_ui_spin (500);
+  xi_ui_screenshot (window, "preferences-replies-rules");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -457,6 +600,7 @@ main (int   argc,
   g_test_add ("/xi/ui/inbox/list-and-read", Fixture, NULL, fixture_setup, test_list_and_read, fixture_teardown);
   g_test_add ("/xi/ui/inbox/opt-out-banner", Fixture, NULL, fixture_setup, test_opt_out_banner, fixture_teardown);
   g_test_add ("/xi/ui/inbox/live-replies", Fixture, NULL, fixture_setup, test_live_replies, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/preferences", Fixture, NULL, fixture_setup, test_preferences, fixture_teardown);
   g_test_add ("/xi/ui/inbox/narrow", Fixture, NULL, fixture_setup, test_narrow, fixture_teardown);
 
   return g_test_run ();

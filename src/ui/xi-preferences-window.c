@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-auto-reply-dialog.h"
 #include "xi-phone.h"
 #include "xi-preferences-window.h"
 
@@ -25,6 +26,11 @@ struct _XiPreferencesWindow
   GtkSpinButton        *delay_max;
   GtkSpinButton        *quota_spin;
   GtkLabel             *quota_message;
+  GtkWidget            *restore_button;
+  AdwExpanderRow       *keywords_row;
+  AdwEntryRow          *keyword_entry;
+  GtkListBox           *rules_list;
+  GtkSpinButton        *daily_cap_spin;
 
   /* Owned */
   GSettings            *settings;
@@ -32,6 +38,8 @@ struct _XiPreferencesWindow
   GCancellable         *cancellable;
   guint                 quota_save_id;
   gboolean              showing_quota;
+  GPtrArray            *keyword_rows;  /* borrowed: the rows in keywords_row */
+  GPtrArray            *rules;         /* XiAutoReplyRule, as listed */
 };
 
 /* Spin clicks come in bursts; the allowance is stored once they stop. */
@@ -151,6 +159,318 @@ quota_changed_cb (XiPreferencesWindow *self)
   self->quota_save_id = g_timeout_add (QUOTA_SAVE_DELAY_MS, save_quota_cb, self);
 }
 
+/* Opt-out words */
+
+static void
+remove_keyword_cb (GtkButton           *button,
+                   XiPreferencesWindow *self)
+{
+  const char *keyword = g_object_get_data (G_OBJECT (button), "keyword");
+  g_auto(GStrv) keywords = g_settings_get_strv (self->settings, "opt-out-keywords");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) kept = NULL;
+
+  for (guint i = 0; keywords[i] != NULL; i++)
+    if (g_strcmp0 (keywords[i], keyword) != 0)
+      g_strv_builder_add (builder, keywords[i]);
+  kept = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "opt-out-keywords", (const char * const *)kept);
+}
+
+static void
+show_keywords (XiPreferencesWindow *self)
+{
+  g_auto(GStrv) keywords = g_settings_get_strv (self->settings, "opt-out-keywords");
+  g_autoptr(GVariant) user_value = g_settings_get_user_value (self->settings, "opt-out-keywords");
+  g_autofree char *joined = g_strjoinv (", ", keywords);
+  g_autofree char *subtitle = g_markup_escape_text (joined, -1);
+
+  for (guint i = 0; i < self->keyword_rows->len; i++)
+    adw_expander_row_remove (self->keywords_row, g_ptr_array_index (self->keyword_rows, i));
+  g_ptr_array_set_size (self->keyword_rows, 0);
+
+  for (guint i = 0; keywords[i] != NULL; i++)
+    {
+      g_autofree char *title = g_markup_escape_text (keywords[i], -1);
+      g_autofree char *tooltip = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
+
+      /* Translators: %s is an opt-out word, such as STOP */
+      tooltip = g_strdup_printf (_("Remove “%s”"), keywords[i]);
+      gtk_widget_set_tooltip_text (remove, tooltip);
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      g_object_set_data_full (G_OBJECT (remove), "keyword", g_strdup (keywords[i]), g_free);
+      g_signal_connect (remove, "clicked", G_CALLBACK (remove_keyword_cb), self);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+      adw_expander_row_add_row (self->keywords_row, row);
+      g_ptr_array_add (self->keyword_rows, row);
+    }
+
+  adw_expander_row_set_subtitle (self->keywords_row,
+                                 keywords[0] != NULL ? subtitle : _("None: nobody can opt out by replying"));
+  gtk_widget_set_sensitive (self->restore_button, user_value != NULL);
+}
+
+static void
+add_keyword_cb (XiPreferencesWindow *self)
+{
+  g_autofree char *keyword = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->keyword_entry))));
+  g_auto(GStrv) keywords = g_settings_get_strv (self->settings, "opt-out-keywords");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) added = NULL;
+
+  if (keyword[0] == '\0')
+    return;
+  for (guint i = 0; keywords[i] != NULL; i++)
+    if (g_utf8_collate (keywords[i], keyword) == 0 || g_ascii_strcasecmp (keywords[i], keyword) == 0)
+      {
+        gtk_editable_set_text (GTK_EDITABLE (self->keyword_entry), "");
+        return;
+      }
+  g_strv_builder_addv (builder, (const char **)keywords);
+  g_strv_builder_add (builder, keyword);
+  added = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "opt-out-keywords", (const char * const *)added);
+  gtk_editable_set_text (GTK_EDITABLE (self->keyword_entry), "");
+}
+
+static void
+restore_keywords_cb (XiPreferencesWindow *self)
+{
+  g_settings_reset (self->settings, "opt-out-keywords");
+}
+
+/* Automatic replies */
+
+static void load_rules (XiPreferencesWindow *self);
+
+static XiAutoReplyRule *
+find_rule (XiPreferencesWindow *self,
+           const char          *id)
+{
+  for (guint i = 0; self->rules != NULL && i < self->rules->len; i++)
+    if (g_strcmp0 (xi_auto_reply_rule_get_id (g_ptr_array_index (self->rules, i)), id) == 0)
+      return g_ptr_array_index (self->rules, i);
+  return NULL;
+}
+
+static char *
+rule_summary (XiAutoReplyRule *rule)
+{
+  GString *summary = g_string_new (NULL);
+  guint start, end;
+
+  if (xi_auto_reply_rule_get_trigger (rule) == XI_AUTO_REPLY_TRIGGER_ANY)
+    g_string_append (summary, _("Any message"));
+  else
+    {
+      g_autofree char *words = g_strjoinv (", ", (char **)xi_auto_reply_rule_get_keywords (rule));
+
+      /* Translators: %s is a list of words, such as "harga, ongkir" */
+      g_string_append_printf (summary, _("Messages with: %s"), words);
+    }
+  if (xi_auto_reply_rule_get_hours (rule, &start, &end))
+    /* Translators: business hours, such as " · 08:00–17:00" */
+    g_string_append_printf (summary, _(" · %02u:00–%02u:00"), start, end);
+  return g_string_free (summary, FALSE);
+}
+
+static void
+rule_saved_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiAutoReplyRule) rule = xi_store_save_auto_reply_rule_finish (XI_STORE (object), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (rule == NULL)
+    adw_preferences_window_add_toast (user_data, adw_toast_new_format (_("Could not save the rule: %s"),
+                                                                       error->message));
+  load_rules (user_data);
+}
+
+static void
+rule_enabled_cb (GtkSwitch           *toggle,
+                 GParamSpec          *pspec,
+                 XiPreferencesWindow *self)
+{
+  XiAutoReplyRule *rule = find_rule (self, g_object_get_data (G_OBJECT (toggle), "rule-id"));
+  g_autoptr(XiAutoReplyRule) copy = NULL;
+
+  if (rule == NULL || xi_auto_reply_rule_get_enabled (rule) == gtk_switch_get_active (toggle))
+    return;
+  copy = xi_auto_reply_rule_copy (rule);
+  xi_auto_reply_rule_set_enabled (copy, gtk_switch_get_active (toggle));
+  xi_store_save_auto_reply_rule_async (self->store, copy, self->cancellable, rule_saved_cb, self);
+}
+
+static GtkWidget *
+rule_row (XiPreferencesWindow *self,
+          XiAutoReplyRule     *rule)
+{
+  g_autofree char *title = g_markup_escape_text (xi_auto_reply_rule_get_name (rule), -1);
+  g_autofree char *summary = rule_summary (rule);
+  g_autofree char *subtitle = g_markup_escape_text (summary, -1);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *toggle = gtk_switch_new ();
+  GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  const char *id = xi_auto_reply_rule_get_id (rule);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "prefs.edit-rule");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", id);
+
+  gtk_switch_set_active (GTK_SWITCH (toggle), xi_auto_reply_rule_get_enabled (rule));
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (toggle, _("Answer with this rule"));
+  g_object_set_data_full (G_OBJECT (toggle), "rule-id", g_strdup (id), g_free);
+  g_signal_connect (toggle, "notify::active", G_CALLBACK (rule_enabled_cb), self);
+
+  gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (delete, _("Delete the rule"));
+  gtk_widget_add_css_class (delete, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "prefs.delete-rule");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (delete), "s", id);
+
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), delete);
+  return row;
+}
+
+static void
+rules_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  XiPreferencesWindow *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = xi_store_list_auto_reply_rules_finish (XI_STORE (object), result, &error);
+  GtkWidget *child;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (rules == NULL)
+    {
+      g_warning ("Could not read the automatic replies: %s", error->message);
+      return;
+    }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->rules_list))) != NULL)
+    gtk_list_box_remove (self->rules_list, child);
+  g_clear_pointer (&self->rules, g_ptr_array_unref);
+  self->rules = g_steal_pointer (&rules);
+  for (guint i = 0; i < self->rules->len; i++)
+    gtk_list_box_append (self->rules_list, rule_row (self, g_ptr_array_index (self->rules, i)));
+}
+
+static void
+load_rules (XiPreferencesWindow *self)
+{
+  xi_store_list_auto_reply_rules_async (self->store, self->cancellable, rules_loaded_cb, self);
+}
+
+static void
+rule_dialog_saved_cb (XiPreferencesWindow *self)
+{
+  load_rules (self);
+}
+
+static void
+open_rule_dialog (XiPreferencesWindow *self,
+                  XiAutoReplyRule     *rule)
+{
+  GtkWidget *dialog = xi_auto_reply_dialog_new (self->store, rule);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (rule_dialog_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+new_rule_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  open_rule_dialog (XI_PREFERENCES_WINDOW (widget), NULL);
+}
+
+static void
+edit_rule_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  XiPreferencesWindow *self = XI_PREFERENCES_WINDOW (widget);
+  XiAutoReplyRule *rule = find_rule (self, g_variant_get_string (parameter, NULL));
+
+  if (rule != NULL)
+    open_rule_dialog (self, rule);
+}
+
+static void
+rule_deleted_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_delete_auto_reply_rule_finish (XI_STORE (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_preferences_window_add_toast (user_data, adw_toast_new_format (_("Could not delete the rule: %s"),
+                                                                         error->message));
+    }
+  load_rules (user_data);
+}
+
+static void
+delete_response_cb (AdwMessageDialog    *dialog,
+                    const char          *response,
+                    XiPreferencesWindow *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "rule-id");
+
+  if (g_str_equal (response, "delete"))
+    xi_store_delete_auto_reply_rule_async (self->store, id, self->cancellable, rule_deleted_cb, self);
+}
+
+static void
+delete_rule_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  XiPreferencesWindow *self = XI_PREFERENCES_WINDOW (widget);
+  XiAutoReplyRule *rule = find_rule (self, g_variant_get_string (parameter, NULL));
+  GtkWidget *dialog;
+
+  if (rule == NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), NULL,
+                                   _("Customers who write get no automatic answer from it any more."));
+  /* Translators: %s is the name of an automatic reply rule */
+  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Delete “%s”?"),
+                                     xi_auto_reply_rule_get_name (rule));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "rule-id", g_variant_dup_string (parameter, NULL), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 xi_preferences_window_dispose (GObject *object)
 {
@@ -167,6 +487,8 @@ xi_preferences_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->keyword_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->rules, g_ptr_array_unref);
 
   G_OBJECT_CLASS (xi_preferences_window_parent_class)->dispose (object);
 }
@@ -185,9 +507,20 @@ xi_preferences_window_class_init (XiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, delay_max);
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, quota_spin);
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, quota_message);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, restore_button);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, keywords_row);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, keyword_entry);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, rules_list);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, daily_cap_spin);
   gtk_widget_class_bind_template_callback (widget_class, country_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, add_keyword_cb);
+  gtk_widget_class_bind_template_callback (widget_class, restore_keywords_cb);
   gtk_widget_class_bind_template_callback (widget_class, quota_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, delay_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "prefs.new-rule", NULL, new_rule_action);
+  gtk_widget_class_install_action (widget_class, "prefs.edit-rule", "s", edit_rule_action);
+  gtk_widget_class_install_action (widget_class, "prefs.delete-rule", "s", delete_rule_action);
 }
 
 static void
@@ -195,6 +528,16 @@ xi_preferences_window_init (XiPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->keyword_rows = g_ptr_array_new ();
+
+  {
+    GtkWidget *placeholder = gtk_label_new (_("No automatic replies yet."));
+
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_widget_set_margin_top (placeholder, 12);
+    gtk_widget_set_margin_bottom (placeholder, 12);
+    gtk_list_box_set_placeholder (self->rules_list, placeholder);
+  }
 }
 
 /**
@@ -213,8 +556,13 @@ xi_preferences_window_new (XiContext *context)
   gtk_editable_set_text (GTK_EDITABLE (self->country_row), country);
   g_settings_bind (self->settings, "default-delay-min", self->delay_min, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "default-delay-max", self->delay_max, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "auto-reply-daily-cap", self->daily_cap_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::opt-out-keywords", G_CALLBACK (show_keywords), self,
+                           G_CONNECT_SWAPPED);
+  show_keywords (self);
   self->store = g_object_ref (xi_context_get_store (context));
   xi_store_get_quota_async (self->store, self->cancellable, quota_loaded_cb, self);
+  load_rules (self);
 
   return GTK_WIDGET (self);
 }
