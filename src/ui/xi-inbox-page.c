@@ -217,13 +217,16 @@ marked_read_cb (GObject      *object,
   xi_inbox_page_reload (user_data);
 }
 
-/* Read means the user could see it: the page is on screen. */
+/* Read means the user could see it: the page is on screen, in the
+ * window they are using. */
 static void
 mark_selected_read (XiInboxPage *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   XiConversation *conversation;
 
-  if (self->selected_phone == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (self->selected_phone == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)) ||
+      (GTK_IS_WINDOW (root) && !gtk_window_is_active (GTK_WINDOW (root))))
     return;
   conversation = find_conversation (self, self->selected_phone, NULL);
   if (conversation == NULL || xi_conversation_get_unread_count (conversation) == 0)
@@ -565,6 +568,25 @@ static void
 mapped_cb (XiInboxPage *self)
 {
   mark_selected_read (self);
+}
+
+static void
+window_active_cb (XiInboxPage *self)
+{
+  mark_selected_read (self);
+}
+
+static void
+root_changed_cb (XiInboxPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* Realized again after being unrealized: connected already. */
+  if (GTK_IS_WINDOW (root) &&
+      g_signal_handler_find (root, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                             window_active_cb, self) == 0)
+    g_signal_connect_object (root, "notify::is-active", G_CALLBACK (window_active_cb), self,
+                             G_CONNECT_SWAPPED);
 }
 
 static void
@@ -936,6 +958,7 @@ xi_inbox_page_init (XiInboxPage *self)
   g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (messages_upper_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (messages_scrolled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
+  g_signal_connect (self, "realize", G_CALLBACK (root_changed_cb), NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", FALSE);
 }
