@@ -444,6 +444,40 @@ test_narrow (Fixture       *f,
   xi_ui_spin (500);
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
 
+  /* Clicking the conversation already chosen opens it again. */
+  {
+    GtkWidget *list_view = xi_ui_find_widget (GTK_WIDGET (page), GTK_TYPE_LIST_VIEW);
+    g_autoptr(GListModel) controllers = NULL;
+    GtkWidget *row = NULL;
+
+    for (GtkWidget *cell = gtk_widget_get_first_child (list_view); cell != NULL && row == NULL;
+         cell = gtk_widget_get_next_sibling (cell))
+      {
+        GtkWidget *child = gtk_widget_get_first_child (cell);
+
+        if (child != NULL && g_object_get_data (G_OBJECT (child), "list-item") != NULL)
+          {
+            GtkListItem *item = g_object_get_data (G_OBJECT (child), "list-item");
+            XiConversation *conversation = gtk_list_item_get_item (item);
+
+            if (g_str_equal (xi_conversation_get_phone (conversation), SITI))
+              row = child;
+          }
+      }
+    g_assert_nonnull (row);
+    controllers = gtk_widget_observe_controllers (row);
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_GESTURE_CLICK (controller))
+          g_signal_emit_by_name (controller, "released", 1, 10.0, 10.0);
+      }
+    xi_ui_spin (500);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "conversation");
+    g_assert_cmpstr (xi_inbox_page_get_selected_phone (page), ==, SITI);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -274,6 +274,8 @@ message_row (XiIncoming *incoming)
 
   gtk_label_set_wrap (GTK_LABEL (text), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+  /* Long messages read as a column, not one wide line. */
+  gtk_label_set_max_width_chars (GTK_LABEL (text), 60);
   gtk_label_set_xalign (GTK_LABEL (text), 0);
   gtk_label_set_selectable (GTK_LABEL (text), TRUE);
   gtk_box_append (GTK_BOX (bubble), text);
@@ -589,11 +591,32 @@ root_changed_cb (XiInboxPage *self)
                              G_CONNECT_SWAPPED);
 }
 
+/* One pane at a time: a click on the conversation already chosen opens
+ * it again, which a selection that does not change would not do. */
+static void
+row_released_cb (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 XiInboxPage     *self)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkListItem *item = g_object_get_data (G_OBJECT (row), "list-item");
+
+  if (item == NULL || !adw_leaflet_get_folded (self->leaflet) ||
+      gtk_list_item_get_position (item) == GTK_INVALID_LIST_POSITION)
+    return;
+  gtk_single_selection_set_selected (self->selection, gtk_list_item_get_position (item));
+  adw_leaflet_set_visible_child_name (self->leaflet, "conversation");
+}
+
 static void
 setup_row_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               gpointer                  user_data)
 {
+  XiInboxPage *self = user_data;
+  GtkGesture *click = gtk_gesture_click_new ();
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *avatar = adw_avatar_new (36, NULL, TRUE);
   GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
@@ -642,6 +665,9 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (row), "preview", preview);
   g_object_set_data (G_OBJECT (row), "tag", tag);
   g_object_set_data (G_OBJECT (row), "unread", unread);
+  g_object_set_data (G_OBJECT (row), "list-item", item);
+  g_signal_connect_object (click, "released", G_CALLBACK (row_released_cb), self, 0);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
   gtk_list_item_set_child (item, row);
 }
 
