@@ -43,20 +43,7 @@ typedef struct
   gboolean             saw_retrying;
 } Fixture;
 
-static gpointer
-wait_pointer (GAsyncResult **slot)
-{
-  return xi_test_wait_result (slot);
-}
-
-#define WAIT(call, finish, ...) \
-  G_STMT_START { \
-    GAsyncResult *slot_ = NULL; \
-    g_autoptr(GAsyncResult) result_ = NULL; \
-    call; \
-    result_ = wait_pointer (&slot_); \
-    finish; \
-  } G_STMT_END
+#define WAIT XI_TEST_WAIT
 
 static void
 fixture_set_up (Fixture       *f,
@@ -261,7 +248,7 @@ command (Fixture      *f,
   /* The engine's command path, as the runner takes it. */
   task = g_task_new (NULL, NULL, xi_test_store_result_cb, &slot);
   xi_engine_command (f->engine, id, cmd, task);
-  result = wait_pointer (&slot);
+  result = xi_test_wait_result (&slot);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

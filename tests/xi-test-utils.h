@@ -21,4 +21,16 @@ GBytes       *xi_test_bytes_from_hex   (const char    *hex);
 char         *xi_test_hex              (const guint8  *data,
                                         gsize          len);
 
+/* Runs @call, an _async() call whose callback is xi_test_store_result_cb
+ * with &slot_, waits for it, then runs @finish with its result in
+ * result_. */
+#define XI_TEST_WAIT(call, finish) \
+  G_STMT_START { \
+    GAsyncResult *slot_ = NULL; \
+    g_autoptr(GAsyncResult) result_ = NULL; \
+    call; \
+    result_ = xi_test_wait_result (&slot_); \
+    finish; \
+  } G_STMT_END
+
 G_END_DECLS

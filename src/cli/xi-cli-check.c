@@ -167,7 +167,9 @@ xi_cli_check (XiCli  *cli,
     {
       XiContact *contact = g_ptr_array_index (contacts, i);
 
+      /* Nobody is going to message them: asking about them is all risk. */
       if (!g_strv_contains (xi_contact_get_group_ids (contact), xi_group_get_id (group)) ||
+          xi_contact_get_opted_out (contact) ||
           !g_hash_table_add (seen, g_strdup (xi_contact_get_phone (contact))))
         continue;
       if (!force && !xi_number_check_is_due (contact, now))

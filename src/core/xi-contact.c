@@ -725,6 +725,28 @@ xi_contact_set_opted_out (XiContact *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPTED_OUT]);
 }
 
+/**
+ * xi_contact_set_on_whatsapp:
+ * @on_whatsapp: what a check found
+ * @checked_at: when, Unix seconds
+ *
+ * Records, on this copy, the answer of a check the store has saved.
+ */
+void
+xi_contact_set_on_whatsapp (XiContact    *self,
+                            XiOnWhatsApp  on_whatsapp,
+                            gint64        checked_at)
+{
+  g_return_if_fail (XI_IS_CONTACT (self));
+
+  if (self->on_whatsapp == on_whatsapp && self->on_whatsapp_checked_at == checked_at)
+    return;
+  /* The date is part of what the list shows with the answer. */
+  self->on_whatsapp = on_whatsapp;
+  self->on_whatsapp_checked_at = checked_at;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ON_WHATSAPP]);
+}
+
 gint64
 xi_contact_get_version (XiContact *self)
 {

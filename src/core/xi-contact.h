@@ -52,6 +52,9 @@ void                 xi_contact_remove_group_id      (XiContact           *self,
                                                       const char          *group_id);
 XiOnWhatsApp         xi_contact_get_on_whatsapp      (XiContact           *self);
 gint64               xi_contact_get_on_whatsapp_checked_at (XiContact     *self);
+void                 xi_contact_set_on_whatsapp      (XiContact           *self,
+                                                      XiOnWhatsApp         on_whatsapp,
+                                                      gint64               checked_at);
 gboolean             xi_contact_get_opted_out        (XiContact           *self);
 void                 xi_contact_set_opted_out        (XiContact           *self,
                                                       gboolean             opted_out);

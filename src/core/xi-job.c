@@ -371,6 +371,24 @@ xi_job_is_rehearsal (XiJob *self)
   return g_strcmp0 (self->transport, XI_JOB_TRANSPORT_LOOPBACK) == 0;
 }
 
+/**
+ * xi_job_describe_transport:
+ *
+ * Returns: (nullable): where the campaign's messages go, in words for
+ *   the user; %NULL when it was made before that was recorded
+ */
+const char *
+xi_job_describe_transport (XiJob *self)
+{
+  g_return_val_if_fail (XI_IS_JOB (self), NULL);
+
+  if (g_strcmp0 (self->transport, XI_JOB_TRANSPORT_LOOPBACK) == 0)
+    return _("Rehearsal, sent to nobody");
+  if (g_strcmp0 (self->transport, XI_JOB_TRANSPORT_WHATSAPP) == 0)
+    return _("Through WhatsApp");
+  return NULL;
+}
+
 static void
 replace_string (XiJob       *self,
                 char       **field,

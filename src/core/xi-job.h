@@ -45,6 +45,7 @@ const char    *xi_job_get_finished_at    (XiJob       *self);
 const char    *xi_job_get_last_error     (XiJob       *self);
 const char    *xi_job_get_transport      (XiJob       *self);
 gboolean       xi_job_is_rehearsal       (XiJob       *self);
+const char    *xi_job_describe_transport (XiJob       *self);
 void           xi_job_update_from        (XiJob       *self,
                                           XiJob       *newer);
 

@@ -14,7 +14,10 @@
 #include "xi-contact-editor.h"
 #include "xi-contacts-page.h"
 #include "xi-group-dialog.h"
+#include "xi-number-check.h"
 #include "xi-phone.h"
+#include "xi-send-message-dialog.h"
+#include "wa-usync.h"
 
 /*
  * The contact list. Up to a few hundred thousand contacts live in memory
@@ -43,6 +46,9 @@ struct _XiContactsPage
   GtkStack           *list_stack;
   GtkColumnView      *column_view;
   GtkLabel           *status_label;
+  GtkRevealer        *check_revealer;
+  GtkLabel           *check_label;
+  GtkProgressBar     *check_progress;
 
   /* Owned */
   GtkCustomFilter    *filter;
@@ -52,6 +58,8 @@ struct _XiContactsPage
   char               *needle;             /* casefolded search text */
   char               *group_id;           /* the group filter */
   GCancellable       *cancellable;
+  GCancellable       *check_cancellable;  /* the WhatsApp check under way, or NULL */
+  guint               check_reveal_source;
 };
 
 G_DEFINE_FINAL_TYPE (XiContactsPage, xi_contacts_page, XI_TYPE_PAGE)
@@ -126,11 +134,24 @@ fill_cell (XiContactsPage *self,
     default:
       if (xi_contact_get_opted_out (contact))
         text = g_strdup (_("Opted out"));
-      else if (xi_contact_get_on_whatsapp (contact) == XI_ON_WHATSAPP_NO)
-        text = g_strdup (_("Not on WhatsApp"));
+      else if (xi_contact_get_on_whatsapp (contact) != XI_ON_WHATSAPP_UNKNOWN)
+        {
+          g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (xi_contact_get_on_whatsapp_checked_at (contact));
+          /* Translators: a short date, as in "25 Nov" */
+          g_autofree char *date = when != NULL ? g_date_time_format (when, _("%e %b")) : g_strdup ("?");
+
+          text = xi_contact_get_on_whatsapp (contact) == XI_ON_WHATSAPP_YES
+                 /* Translators: the result of a check and its date */
+                 ? g_strdup_printf (_("On WhatsApp · %s"), g_strstrip (date))
+                 : g_strdup_printf (_("Not on WhatsApp · %s"), g_strstrip (date));
+        }
       gtk_widget_set_visible (cell, text != NULL);
       if (text != NULL)
         gtk_label_set_text (GTK_LABEL (cell), text);
+      if (!xi_contact_get_opted_out (contact) && xi_contact_get_on_whatsapp (contact) == XI_ON_WHATSAPP_YES)
+        gtk_widget_add_css_class (cell, "on-whatsapp");
+      else
+        gtk_widget_remove_css_class (cell, "on-whatsapp");
       return;
     }
 
@@ -264,6 +285,10 @@ update_state (XiContactsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.opt-in", selected > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.add-to-group", selected > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.new-group", selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.send-message", selected == 1);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.check-whatsapp",
+                                 self->check_cancellable == NULL && (selected > 0 || self->group_id != NULL));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.stop-check", self->check_cancellable != NULL);
 }
 
 static GPtrArray *
@@ -775,6 +800,205 @@ opt_in_action (GtkWidget  *widget,
 /* Life cycle */
 
 static void
+message_sent_cb (XiContactsPage *self)
+{
+  xi_page_toast (XI_PAGE (self), "%s", _("Message sent"));
+}
+
+static void
+send_message_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+  g_autoptr(GPtrArray) contacts = selected_contacts (self);
+  GtkWidget *dialog;
+
+  if (contacts->len != 1)
+    return;
+  dialog = xi_send_message_dialog_new (context_of (self), g_ptr_array_index (contacts, 0));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
+  g_signal_connect_object (dialog, "sent", G_CALLBACK (message_sent_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Checking numbers on WhatsApp */
+
+typedef struct
+{
+  XiContactsPage *self;
+  GPtrArray      *contacts;   /* XiContact*: those asked about */
+} CheckOp;
+
+static void
+check_op_free (CheckOp *op)
+{
+  g_object_unref (op->self);
+  g_ptr_array_unref (op->contacts);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CheckOp, check_op_free)
+
+static void
+end_check (XiContactsPage *self)
+{
+  g_clear_handle_id (&self->check_reveal_source, g_source_remove);
+  g_clear_object (&self->check_cancellable);
+  gtk_revealer_set_reveal_child (self->check_revealer, FALSE);
+  update_state (self);
+}
+
+/* A short check is over before a progress bar would be read. */
+static gboolean
+reveal_check_cb (gpointer user_data)
+{
+  XiContactsPage *self = user_data;
+
+  self->check_reveal_source = 0;
+  gtk_revealer_set_reveal_child (self->check_revealer, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_check_progress (XiContactsPage *self,
+                     guint           done,
+                     guint           total)
+{
+  g_autofree char *text = g_strdup_printf (_("Checking which numbers are on WhatsApp: %u of %u done"),
+                                           done, total);
+
+  gtk_label_set_text (self->check_label, text);
+  gtk_progress_bar_set_fraction (self->check_progress, total > 0 ? (double) done / total : 0.0);
+}
+
+static void
+check_progress_cb (guint    done,
+                   guint    total,
+                   gpointer user_data)
+{
+  CheckOp *op = user_data;
+
+  show_check_progress (op->self, done, total);
+}
+
+static void
+numbers_checked_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CheckOp) op = user_data;
+  XiContactsPage *self = op->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) checks = xi_connection_check_numbers_finish (XI_CONNECTION (object), result, &error);
+  g_autoptr(GHashTable) answers = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint on = 0;
+
+  if (checks == NULL)
+    {
+      if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
+        {
+          end_check (self);
+          /* Whatever was answered before is saved: show it. */
+          xi_context_reload_async (context_of (self), NULL, NULL, NULL);
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            xi_page_toast (XI_PAGE (self), "%s", _("Check stopped. The numbers checked so far are saved."));
+          else
+            report_error (self, error);
+        }
+      return;
+    }
+
+  for (guint i = 0; i < checks->len; i++)
+    {
+      WaContactCheck *check = g_ptr_array_index (checks, i);
+
+      g_hash_table_insert (answers, check->phone, check);
+      on += check->on_whatsapp;
+    }
+  for (guint i = 0; i < op->contacts->len; i++)
+    {
+      XiContact *contact = g_ptr_array_index (op->contacts, i);
+      WaContactCheck *check = g_hash_table_lookup (answers, xi_contact_get_phone (contact));
+
+      if (check != NULL)
+        xi_contact_set_on_whatsapp (contact, check->on_whatsapp ? XI_ON_WHATSAPP_YES : XI_ON_WHATSAPP_NO, now);
+    }
+  end_check (self);
+  xi_page_toast (XI_PAGE (self), ngettext ("%u of %u number is on WhatsApp", "%u of %u numbers are on WhatsApp",
+                                           checks->len),
+                 on, checks->len);
+}
+
+/* The selection, or else the group shown; only numbers not checked in
+ * the last 30 days and not opted out, since every question to WhatsApp
+ * counts. */
+static void
+check_whatsapp_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+  XiConnection *connection = xi_context_get_connection (context_of (self));
+  g_autoptr(GPtrArray) chosen = selected_contacts (self);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) phones = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  CheckOp *op;
+
+  if (self->check_cancellable != NULL)
+    return;
+  if (connection == NULL || !xi_connection_is_linked (connection))
+    {
+      xi_page_toast (XI_PAGE (self), "%s", _("Link your WhatsApp account first: only WhatsApp can say who is on it."));
+      return;
+    }
+  if (chosen->len == 0)
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)); i++)
+      g_ptr_array_add (chosen, g_list_model_get_item (G_LIST_MODEL (self->filter_model), i));
+
+  op = g_new0 (CheckOp, 1);
+  op->self = g_object_ref (self);
+  op->contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      XiContact *contact = g_ptr_array_index (chosen, i);
+
+      /* Nobody is going to message them: asking about them is all risk. */
+      if (xi_contact_get_opted_out (contact) || !xi_number_check_is_due (contact, now))
+        continue;
+      g_ptr_array_add (op->contacts, g_object_ref (contact));
+      g_strv_builder_add (builder, xi_contact_get_phone (contact));
+    }
+  if (op->contacts->len == 0)
+    {
+      check_op_free (op);
+      xi_page_toast (XI_PAGE (self), "%s", _("These numbers were all checked in the last 30 days."));
+      return;
+    }
+
+  phones = g_strv_builder_end (builder);
+  self->check_cancellable = g_cancellable_new ();
+  show_check_progress (self, 0, op->contacts->len);
+  self->check_reveal_source = g_timeout_add_seconds (1, reveal_check_cb, self);
+  update_state (self);
+  xi_connection_check_numbers_async (connection, (const char * const *) phones, check_progress_cb, op, NULL,
+                                     self->check_cancellable, numbers_checked_cb, op);
+}
+
+static void
+stop_check_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+
+  if (self->check_cancellable != NULL)
+    g_cancellable_cancel (self->check_cancellable);
+}
+
+static void
 xi_contacts_page_context_set (XiPage    *page,
                               XiContext *context)
 {
@@ -808,6 +1032,9 @@ xi_contacts_page_dispose (GObject *object)
   XiContactsPage *self = (XiContactsPage *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->check_cancellable != NULL)
+    g_cancellable_cancel (self->check_cancellable);
+  g_clear_handle_id (&self->check_reveal_source, g_source_remove);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   g_clear_object (&self->selection);
@@ -848,6 +1075,9 @@ xi_contacts_page_class_init (XiContactsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, check_revealer);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, check_label);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, check_progress);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, group_filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
@@ -861,9 +1091,14 @@ xi_contacts_page_class_init (XiContactsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "contacts.remove-from-group", NULL, remove_from_group_action);
   gtk_widget_class_install_action (widget_class, "contacts.opt-out", NULL, opt_out_action);
   gtk_widget_class_install_action (widget_class, "contacts.opt-in", NULL, opt_in_action);
+  gtk_widget_class_install_action (widget_class, "contacts.send-message", NULL, send_message_action);
+  gtk_widget_class_install_action (widget_class, "contacts.check-whatsapp", NULL, check_whatsapp_action);
+  gtk_widget_class_install_action (widget_class, "contacts.stop-check", NULL, stop_check_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "contacts.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "contacts.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "contacts.send-message", NULL);
 }
 
 static void
@@ -879,7 +1114,7 @@ xi_contacts_page_init (XiContactsPage *self)
   add_column (self, COLUMN_PHONE, _("Phone"), 180);
   add_column (self, COLUMN_TAGS, _("Tags"), 150);
   add_column (self, COLUMN_GROUPS, _("Groups"), 170);
-  add_column (self, COLUMN_STATUS, _("Status"), 130);
+  add_column (self, COLUMN_STATUS, _("Status"), 200);
 }
 
 /* For tests and the window: what the list shows right now. */

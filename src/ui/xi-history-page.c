@@ -186,6 +186,13 @@ update_summary (XiHistoryPage *self)
   /* Translators: when a campaign was created, its state, and its counts */
   summary = g_strdup_printf (_("Created %s · %s\n%s"), created,
                              xi_job_state_describe (xi_job_get_state (self->job)), counts);
+  if (xi_job_describe_transport (self->job) != NULL)
+    {
+      char *with_transport = g_strdup_printf ("%s\n%s", summary, xi_job_describe_transport (self->job));
+
+      g_free (summary);
+      summary = with_transport;
+    }
   gtk_label_set_text (self->report_title, xi_job_get_name (self->job));
   gtk_label_set_text (self->report_summary, summary);
 }
@@ -604,6 +611,16 @@ update_job_item (GtkListItem *item)
 
   /* Translators: when a campaign was created, and its state */
   meta_text = g_strdup_printf (_("%s · %s"), created, xi_job_state_describe (xi_job_get_state (job)));
+  /* First, where a narrow list still shows it; campaigns for people are
+   * the usual case and need no mark. */
+  if (xi_job_is_rehearsal (job))
+    {
+      /* Translators: in the campaign list, before its date and state */
+      char *with_transport = g_strdup_printf (_("Rehearsal · %s"), meta_text);
+
+      g_free (meta_text);
+      meta_text = with_transport;
+    }
   gtk_label_set_text (GTK_LABEL (name), xi_job_get_name (job));
   gtk_label_set_text (GTK_LABEL (meta), meta_text);
   gtk_label_set_text (GTK_LABEL (counts), counts_text);

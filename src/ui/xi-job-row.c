@@ -149,7 +149,14 @@ update (XiJobRow *self)
     }
   done = MIN (total, sent + failed + skipped);
 
-  gtk_label_set_text (self->name_label, xi_job_get_name (self->job));
+  if (xi_job_is_rehearsal (self->job))
+    {
+      g_autofree char *name = g_strdup_printf (_("%s (rehearsal)"), xi_job_get_name (self->job));
+
+      gtk_label_set_text (self->name_label, name);
+    }
+  else
+    gtk_label_set_text (self->name_label, xi_job_get_name (self->job));
   gtk_label_set_text (self->state_label, xi_job_state_describe (state));
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double)done / total : 0.0);
 

@@ -57,6 +57,9 @@ struct _XiSendingPage
   AdwExpanderRow     *schedule_row;
   AdwComboRow        *day_row;
   AdwEntryRow        *time_row;
+  AdwActionRow       *rehearse_row;
+  GtkSwitch          *rehearse_switch;
+  GtkWidget          *rehearsal_box;
   AdwActionRow       *recipients_row;
   AdwActionRow       *skipped_row;
   AdwActionRow       *quota_row;
@@ -190,6 +193,8 @@ build_spec (XiSendingPage *self)
                        ? XI_VARIANT_MODE_ROUND_ROBIN : XI_VARIANT_MODE_RANDOM;
   spec->scheduled_at = at;
   spec->start = TRUE;
+  spec->transport = g_strdup (gtk_switch_get_active (self->rehearse_switch) ? XI_JOB_TRANSPORT_LOOPBACK
+                                                                            : XI_JOB_TRANSPORT_WHATSAPP);
 
   return g_steal_pointer (&spec);
 }
@@ -788,6 +793,46 @@ runner_changed_cb (XiSendingPage *self)
     g_signal_connect_object (runner, "progress", G_CALLBACK (progress_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* A campaign goes to people only through a linked account: until there
+ * is one, the only campaign there can be is a rehearsal, and the page
+ * says why the switch is locked. Once linked, a campaign is for real
+ * unless the user asks for a rehearsal. */
+static void
+linked_changed_cb (XiSendingPage *self)
+{
+  XiConnection *connection = xi_context_get_connection (context_of (self));
+  gboolean linked = connection != NULL && xi_connection_is_linked (connection);
+  gboolean was_sensitive = gtk_widget_get_sensitive (GTK_WIDGET (self->rehearse_row));
+
+  gtk_widget_set_visible (self->rehearsal_box, !linked);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->rehearse_row), linked);
+  if (linked)
+    {
+      adw_action_row_set_subtitle (self->rehearse_row,
+                                   _("Messages are recorded on this computer instead of going to WhatsApp: "
+                                     "a way to try the pace and the texts first"));
+      if (!was_sensitive)
+        gtk_switch_set_active (self->rehearse_switch, FALSE);
+    }
+  else
+    {
+      adw_action_row_set_subtitle (self->rehearse_row,
+                                   _("Always on while no WhatsApp account is linked"));
+      gtk_switch_set_active (self->rehearse_switch, TRUE);
+    }
+}
+
+static void
+connection_changed_cb (XiSendingPage *self)
+{
+  XiConnection *connection = xi_context_get_connection (context_of (self));
+
+  if (connection != NULL)
+    g_signal_connect_object (connection, "notify::linked", G_CALLBACK (linked_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  linked_changed_cb (self);
+}
+
 /* Actions */
 
 static void
@@ -918,6 +963,8 @@ xi_sending_page_context_set (XiPage    *page,
   g_signal_connect_object (xi_context_get_contacts (context), "items-changed",
                            G_CALLBACK (replan), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "notify::runner", G_CALLBACK (runner_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "notify::connection", G_CALLBACK (connection_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "loaded", G_CALLBACK (replan), self, G_CONNECT_SWAPPED);
 
   gtk_spin_button_set_value (self->delay_min_spin,
@@ -926,6 +973,7 @@ xi_sending_page_context_set (XiPage    *page,
                              g_settings_get_uint (xi_context_get_settings (context), "default-delay-max"));
 
   runner_changed_cb (self);
+  connection_changed_cb (self);
   group_selected_cb (self);
   template_selected_cb (self);
   counts_changed_cb (self);
@@ -1000,6 +1048,9 @@ xi_sending_page_class_init (XiSendingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, daily_cap_row);
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, daily_cap_spin);
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, schedule_row);
+  gtk_widget_class_bind_template_child (widget_class, XiSendingPage, rehearse_row);
+  gtk_widget_class_bind_template_child (widget_class, XiSendingPage, rehearse_switch);
+  gtk_widget_class_bind_template_child (widget_class, XiSendingPage, rehearsal_box);
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, day_row);
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, time_row);
   gtk_widget_class_bind_template_child (widget_class, XiSendingPage, recipients_row);
@@ -1149,4 +1200,25 @@ xi_sending_page_find_job_row (XiSendingPage *self,
     if (XI_IS_JOB_ROW (child) && g_strcmp0 (xi_job_get_id (xi_job_row_get_job (XI_JOB_ROW (child))), job_id) == 0)
       return child;
   return NULL;
+}
+
+/**
+ * xi_sending_page_set_rehearse:
+ * @rehearse: whether the next campaign is a rehearsal
+ *
+ * Flips the "Rehearse only" switch, as the user would.
+ *
+ * Returns: whether the switch could be changed (it is locked on while no
+ *   WhatsApp account is linked)
+ */
+gboolean
+xi_sending_page_set_rehearse (XiSendingPage *self,
+                              gboolean       rehearse)
+{
+  g_return_val_if_fail (XI_IS_SENDING_PAGE (self), FALSE);
+
+  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->rehearse_row)))
+    return FALSE;
+  gtk_switch_set_active (self->rehearse_switch, rehearse);
+  return TRUE;
 }

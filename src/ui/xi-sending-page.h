@@ -26,6 +26,8 @@ void             xi_sending_page_set_batch       (XiSendingPage *self,
                                                   guint          size,
                                                   guint          rest_minutes);
 XiJobSpec       *xi_sending_page_dup_spec        (XiSendingPage *self);
+gboolean         xi_sending_page_set_rehearse    (XiSendingPage *self,
+                                                  gboolean       rehearse);
 const XiJobPlan *xi_sending_page_get_plan        (XiSendingPage *self);
 GtkWidget       *xi_sending_page_find_job_row    (XiSendingPage *self,
                                                   const char    *job_id);
