@@ -33,6 +33,7 @@ typedef struct
   XiUiFixture       ui;
   XiCampaignRunner *runner;
   GPtrArray        *toasts;   /* the titles the inbox page showed */
+  AdwToast         *last_toast;
 } Fixture;
 
 /* Helpers */
@@ -189,6 +190,7 @@ page_toast_cb (XiPage   *page,
                Fixture  *f)
 {
   g_ptr_array_add (f->toasts, g_strdup (adw_toast_get_title (toast)));
+  g_set_object (&f->last_toast, toast);
 }
 
 static gboolean
@@ -222,12 +224,20 @@ fixture_setup (Fixture       *f,
   seed (f, SITI, "Berapa harga paket hemat?", NULL);
   seed (f, SITI, "Bisa kirim ke Bandung?\nAlamat saya di Jl. Merdeka 10.", NULL);
 
-  /* As the application does once the store is open. */
+  /* As the application does once the store is open; with @data, every
+   * recipient of a campaign answers it with that text. */
+  if (data != NULL)
+    {
+      g_setenv ("XI_LOOPBACK_REPLY_EVERY", "1", TRUE);
+      g_setenv ("XI_LOOPBACK_REPLY_TEXT", data, TRUE);
+    }
   journal = g_build_filename (f->ui.dir, "loopback-journal.tsv", NULL);
   f->runner = xi_campaign_runner_new (f->ui.store, xi_loopback_transport_factory,
                                       g_steal_pointer (&journal), g_free);
   g_assert_true (xi_campaign_runner_start (f->runner, &error));
   g_assert_no_error (error);
+  g_unsetenv ("XI_LOOPBACK_REPLY_EVERY");
+  g_unsetenv ("XI_LOOPBACK_REPLY_TEXT");
   xi_context_set_runner (f->ui.context, f->runner);
 
   xi_ui_reload (&f->ui);
@@ -240,6 +250,7 @@ fixture_teardown (Fixture       *f,
   xi_campaign_runner_stop (f->runner);
   g_clear_object (&f->runner);
   g_ptr_array_unref (f->toasts);
+  g_clear_object (&f->last_toast);
   xi_ui_fixture_teardown (&f->ui, data);
 }
 
@@ -481,6 +492,92 @@ test_narrow (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Two opt-outs: one toast counts both, or, if they came apart, two name
+ * them. */
+static gboolean
+two_opt_outs_announced (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->toasts->len >= 2 ||
+         (f->toasts->len == 1 && g_str_has_prefix (g_ptr_array_index (f->toasts, 0), "2 customers"));
+}
+
+/* A real campaign on the loopback transport, whose recipients all answer
+ * "Stop!": the receiver stores the replies and applies the opt-outs, the
+ * runner brings them to the page, which announces both. */
+static void
+test_campaign_replies (Fixture       *f,
+                       gconstpointer  data)
+{
+  XiWindow *window = open_inbox (f, 1100);
+  XiInboxPage *page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  GListModel *contacts = xi_context_get_contacts (f->ui.context);
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Promo");
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  const char *variants[] = { "Halo {name}, ada promo!", NULL };
+  Expect siti_stop = { page, SITI, "Stop!", 4, -1, TRUE };
+  Expect budi_stop = { page, BUDI, "Stop!", 4, -1, TRUE };
+
+  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
+
+      if (g_str_equal (xi_contact_get_phone (contact), BUDI) || g_str_equal (xi_contact_get_phone (contact), SITI))
+        g_strv_builder_add (ids, xi_contact_get_id (contact));
+    }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    GAsyncResult *slot = NULL;
+
+    xi_template_set_variants (template_, variants);
+    xi_store_save_template_async (f->ui.store, template_, NULL, xi_test_store_result_cb, &slot);
+    result = xi_test_wait_result (&slot);
+    saved = xi_store_save_template_finish (f->ui.store, result, &error);
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    GAsyncResult *slot = NULL;
+
+    spec->contact_ids = g_strv_builder_end (ids);
+    g_assert_cmpuint (g_strv_length (spec->contact_ids), ==, 2);
+    spec->template_id = g_strdup (xi_template_get_id (saved));
+    spec->delay_min_ms = spec->delay_max_ms = 0;
+    spec->start = TRUE;
+    xi_store_create_job_async (f->ui.store, spec, NULL, xi_test_store_result_cb, &slot);
+    result = xi_test_wait_result (&slot);
+    job = xi_store_create_job_finish (f->ui.store, result, &error);
+    g_assert_no_error (error);
+  }
+  xi_campaign_runner_wake (f->runner);
+
+  g_assert_true (xi_ui_wait_for (two_opt_outs_announced, f, 20000));
+  g_assert_true (xi_ui_wait_for (list_matches, &siti_stop, 5000));
+  g_assert_true (xi_ui_wait_for (list_matches, &budi_stop, 5000));
+  for (guint i = 0; i < f->toasts->len; i++)
+    g_assert_true (g_str_has_suffix (g_ptr_array_index (f->toasts, i),
+                                     " asked to stop receiving messages. They will be skipped from now on."));
+  xi_ui_spin (300);
+  if (g_str_has_prefix (adw_toast_get_title (f->last_toast), "2 customers"))
+    {
+      /* The shared toast leads to the Inbox. */
+      xi_window_show_page (window, "contacts");
+      g_assert_cmpstr (adw_toast_get_action_name (f->last_toast), ==, "win.show-inbox");
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-inbox", NULL));
+      g_assert_cmpstr (xi_window_get_visible_page (window), ==, "inbox");
+      xi_ui_spin (400);
+    }
+  xi_ui_screenshot (GTK_WIDGET (window), "inbox-campaign-replies");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static guint
 count_rules (Fixture *f)
 {
@@ -634,6 +731,8 @@ main (int   argc,
   g_test_add ("/xi/ui/inbox/list-and-read", Fixture, NULL, fixture_setup, test_list_and_read, fixture_teardown);
   g_test_add ("/xi/ui/inbox/opt-out-banner", Fixture, NULL, fixture_setup, test_opt_out_banner, fixture_teardown);
   g_test_add ("/xi/ui/inbox/live-replies", Fixture, NULL, fixture_setup, test_live_replies, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/campaign-replies", Fixture, "Stop!", fixture_setup, test_campaign_replies,
+              fixture_teardown);
   g_test_add ("/xi/ui/inbox/preferences", Fixture, NULL, fixture_setup, test_preferences, fixture_teardown);
   g_test_add ("/xi/ui/inbox/narrow", Fixture, NULL, fixture_setup, test_narrow, fixture_teardown);
 

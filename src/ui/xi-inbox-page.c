@@ -53,6 +53,8 @@ struct _XiInboxPage
   gboolean             loaded;
   gboolean             replacing;      /* the list is being refilled */
   gboolean             scroll_to_end;
+  GPtrArray           *opt_outs;       /* XiIncoming, not announced yet */
+  guint                announce_id;
 
   /* Borrowed */
   XiCampaignRunner    *runner;
@@ -707,23 +709,59 @@ bind_row_cb (GtkSignalListItemFactory *factory,
 }
 
 /* An opt-out is news: the number will be skipped from now on. The toast
- * offers to undo it, which asks first. */
+ * offers to undo it, which asks first. A campaign can bring many at once:
+ * those that arrive together share one toast, which leads to the Inbox. */
+static gboolean
+announce_opt_outs_cb (gpointer user_data)
+{
+  XiInboxPage *self = user_data;
+  guint count = self->opt_outs->len;
+  AdwToast *t;
+
+  self->announce_id = 0;
+  if (count == 0)
+    return G_SOURCE_REMOVE;
+
+  if (count == 1)
+    {
+      XiIncoming *incoming = g_ptr_array_index (self->opt_outs, 0);
+      g_autofree char *name = display_name (xi_incoming_get_contact_name (incoming),
+                                            xi_incoming_get_phone (incoming));
+
+      /* Translators: %s is a contact's name or number */
+      t = adw_toast_new_format (_("%s asked to stop receiving messages. They will be skipped from now on."), name);
+      adw_toast_set_button_label (t, _("_Undo"));
+      adw_toast_set_action_name (t, "win.allow-messages");
+      adw_toast_set_action_target_value (t, g_variant_new_string (xi_incoming_get_phone (incoming)));
+    }
+  else
+    {
+      /* Translators: %u is how many customers opted out at once */
+      t = adw_toast_new_format (ngettext ("%u customer asked to stop receiving messages. They will be skipped from now on.",
+                                          "%u customers asked to stop receiving messages. They will be skipped from now on.",
+                                          count),
+                                count);
+      adw_toast_set_button_label (t, _("_Open Inbox"));
+      adw_toast_set_action_name (t, "win.show-inbox");
+    }
+  g_ptr_array_set_size (self->opt_outs, 0);
+  adw_toast_set_timeout (t, 10);
+  toast (self, t);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The runner publishes what arrived once per main-loop turn; a short
+ * wait gathers the opt-outs of a fast campaign into one toast. */
+#define ANNOUNCE_DELAY_MS 300
+
 static void
 announce_opt_out (XiInboxPage *self,
                   XiIncoming  *incoming)
 {
-  g_autofree char *name = display_name (xi_incoming_get_contact_name (incoming),
-                                        xi_incoming_get_phone (incoming));
-  AdwToast *t;
-
-  /* Translators: %s is a contact's name or number */
-  t = adw_toast_new_format (_("%s asked to stop receiving messages. They will be skipped from now on."), name);
-  adw_toast_set_button_label (t, _("_Undo"));
-  adw_toast_set_action_name (t, "win.allow-messages");
-  adw_toast_set_action_target_value (t, g_variant_new_string (xi_incoming_get_phone (incoming)));
-  adw_toast_set_priority (t, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_set_timeout (t, 10);
-  toast (self, t);
+  g_ptr_array_add (self->opt_outs, g_object_ref (incoming));
+  if (self->announce_id == 0)
+    self->announce_id = g_timeout_add (ANNOUNCE_DELAY_MS, announce_opt_outs_cb, self);
 }
 
 static void
@@ -910,6 +948,8 @@ xi_inbox_page_dispose (GObject *object)
   g_clear_pointer (&self->needle_digits, g_free);
   g_clear_pointer (&self->selected_phone, g_free);
   g_clear_pointer (&self->wanted_phone, g_free);
+  g_clear_handle_id (&self->announce_id, g_source_remove);
+  g_clear_pointer (&self->opt_outs, g_ptr_array_unref);
 
   G_OBJECT_CLASS (xi_inbox_page_parent_class)->dispose (object);
 }
@@ -966,6 +1006,7 @@ xi_inbox_page_init (XiInboxPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->opt_outs = g_ptr_array_new_with_free_func (g_object_unref);
   self->conversations = g_list_store_new (XI_TYPE_CONVERSATION);
   self->filter = gtk_custom_filter_new (conversation_matches, self, NULL);
   self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->conversations)),

@@ -297,6 +297,14 @@ allow_messages_action (GtkWidget  *widget,
 }
 
 static void
+show_inbox_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  xi_window_show_page (XI_WINDOW (widget), "inbox");
+}
+
+static void
 page_toast_cb (XiWindow *self,
                AdwToast *toast)
 {
@@ -361,6 +369,7 @@ xi_window_class_init (XiWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.link-whatsapp", NULL, link_whatsapp_action);
   gtk_widget_class_install_action (widget_class, "win.allow-messages", "s", allow_messages_action);
+  gtk_widget_class_install_action (widget_class, "win.show-inbox", NULL, show_inbox_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
