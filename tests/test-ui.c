@@ -33,7 +33,7 @@ static void
 test_window_pages (XiUiFixture   *f,
                    gconstpointer  data)
 {
-  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history" };
+  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
   XiWindow *window = open_window (f);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)

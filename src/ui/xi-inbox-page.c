@@ -24,6 +24,7 @@ struct _XiInboxPage
   XiPage               parent_instance;
 
   /* Template widgets */
+  GtkStack            *page_stack;
   AdwLeaflet          *leaflet;
   GtkSearchEntry      *search_entry;
   GtkStack            *list_stack;
@@ -169,9 +170,12 @@ set_unread_count (XiInboxPage *self,
 static void
 update_list_stack (XiInboxPage *self)
 {
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->conversations)) == 0)
-    gtk_stack_set_visible_child_name (self->list_stack, "empty");
-  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+  /* Nothing yet: one message for the whole page, not an empty list
+   * beside an empty conversation. */
+  gtk_stack_set_visible_child_name (self->page_stack,
+                                    g_list_model_get_n_items (G_LIST_MODEL (self->conversations)) == 0
+                                    ? "empty" : "conversations");
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
     gtk_stack_set_visible_child_name (self->list_stack, "no-match");
   else
     gtk_stack_set_visible_child_name (self->list_stack, "list");
@@ -976,6 +980,7 @@ xi_inbox_page_class_init (XiInboxPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-inbox-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, page_stack);
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, list_stack);
