@@ -687,6 +687,66 @@ wa_messenger_send_text_finish (WaMessenger   *self,
 }
 
 static void
+bundles_prefetched_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(WaMessenger) self = user_data;
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) answers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  if (answer == NULL || (answers = wa_signal_parse_bundles (answer, &error)) == NULL || self->signal == NULL)
+    {
+      g_debug ("Could not fetch keys ahead: %s", error != NULL ? error->message : "no session store");
+      return;
+    }
+  for (guint i = 0; i < answers->len; i++)
+    {
+      WaSignalBundleAnswer *bundle = g_ptr_array_index (answers, i);
+      g_autoptr(GError) session_error = NULL;
+
+      /* A send that got there first keeps its own session. */
+      if (bundle->error == NULL && !wa_signal_has_session (self->signal, bundle->device) &&
+          !wa_signal_build_session (self->signal, bundle->device, &bundle->bundle, &session_error))
+        g_debug ("No session ahead with a device: %s", session_error->message);
+    }
+}
+
+/* The sessions the next messages will need, in one key fetch: each
+ * fetch hands out one of the device's one-time prekeys, which a first
+ * message would take anyway. */
+static void
+prefetch_sessions (WaMessenger *self,
+                   GHashTable  *devices_by_user)
+{
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
+  g_autoptr(WaJid) own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  g_autoptr(WaNode) iq = NULL;
+  WaConnection *connection;
+  GHashTableIter iter;
+  gpointer devices;
+
+  if (self->signal == NULL || (connection = connection_or_error (self, NULL)) == NULL)
+    return;
+  g_hash_table_iter_init (&iter, devices_by_user);
+  while (g_hash_table_iter_next (&iter, NULL, &devices))
+    for (guint i = 0; i < ((GPtrArray *) devices)->len; i++)
+      {
+        WaJid *device = g_ptr_array_index ((GPtrArray *) devices, i);
+
+        if ((own == NULL || !wa_jid_equal (device, own)) && !wa_signal_has_session (self->signal, device))
+          g_ptr_array_add (missing, wa_jid_ref (device));
+      }
+  if (missing->len == 0)
+    return;
+  iq = wa_signal_bundles_request (missing, FALSE);
+  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, bundles_prefetched_cb,
+                               g_object_ref (self));
+}
+
+static void
 prefetched_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -740,6 +800,8 @@ prefetched_cb (GObject      *object,
   g_hash_table_iter_init (&iter, lids);
   while (g_hash_table_iter_next (&iter, &key, &value))
     remember_lid_mapping (self, key, value);
+
+  prefetch_sessions (self, by_user);
 }
 
 /**
@@ -748,10 +810,11 @@ prefetched_cb (GObject      *object,
  * @users: accounts (user JIDs) messages will go to soon
  *
  * Asks for the device lists of those not known yet, up to
- * %WA_USYNC_MAX_CONTACTS in one query, so that sending to each does not
- * cost a query of its own: fewer round trips, and far fewer directory
- * queries, which the server watches (§13). Nothing happens when not
- * connected.
+ * %WA_USYNC_MAX_CONTACTS in one query, and then for the keys of the
+ * devices we have no session with, in one more, so that sending to each
+ * does not cost queries of its own: fewer round trips, and far fewer
+ * directory queries, which the server watches (§13). Nothing happens when
+ * not connected.
  */
 void
 wa_messenger_prefetch (WaMessenger        *self,
