@@ -808,28 +808,6 @@ relayed_cb (FakewaServer *server,
     }
 }
 
-static void
-qr_cb (WaClient   *client,
-       const char *qr,
-       char      **slot)
-{
-  g_free (*slot);
-  *slot = g_strdup (qr);
-}
-
-static void
-wait_for_client (WaClient      *client,
-                 WaClientState  state)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (wa_client_get_state (client) != state)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
 /* A client linked to the fake server's account, connected. */
 static WaClient *
 linked_client (FakewaServer *server,
@@ -837,17 +815,10 @@ linked_client (FakewaServer *server,
 {
   g_autoptr(WaClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *qr = NULL;
 
   client = wa_client_new (keys, fakewa_server_get_url (server), fakewa_server_get_root_key (server));
   wa_client_set_backoff (client, 20, 200);
-  g_signal_connect (client, "qr", G_CALLBACK (qr_cb), &qr);
-  wa_client_start (client);
-  wait_for_client (client, WA_CLIENT_STATE_PAIRING);
-  g_assert_true (fakewa_server_scan (server, qr, "6289900000000", &error));
-  g_assert_no_error (error);
-  wait_for_client (client, WA_CLIENT_STATE_CONNECTED);
-  g_signal_handlers_disconnect_by_func (client, qr_cb, &qr);
+fakewa_server_link_client (server, client, "6289900000000");
   return g_steal_pointer (&client);
 }
 

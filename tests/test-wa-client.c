@@ -77,31 +77,11 @@ fixture_tear_down (Fixture       *f,
     ;
 }
 
-static void
-wait_for_state (Fixture       *f,
-                WaClientState  state)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while ((int)wa_client_get_state (f->client) != (int)state)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
 /* Links the client as a device of 6281234567890. */
 static void
 link_device (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  wa_client_start (f->client);
-  wait_for_state (f, WA_CLIENT_STATE_PAIRING);
-  g_assert_nonnull (f->qr);
-  g_assert_true (fakewa_server_scan (f->server, f->qr, "6281234567890", &error));
-  g_assert_no_error (error);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_server_link_client (f->server, f->client, "6281234567890");
 }
 
 static void
@@ -135,7 +115,7 @@ test_link_then_log_in (Fixture       *f,
   f->client = wa_client_new (f->store, fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
   g_signal_connect (f->client, "qr", G_CALLBACK (qr_cb), f);
   wa_client_start (f->client);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
   g_assert_null (f->qr);
   g_assert_cmpstr (wa_client_get_lid (f->client), ==, lid);
   /* Enough prekeys are left on the server: none more. */
@@ -151,25 +131,25 @@ test_reconnects (Fixture       *f,
   /* A dropped socket: wait a little, come back, log in again. */
   g_array_set_size (f->states, 0);
   fakewa_server_drop_all (f->server);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
   g_assert_nonnull (wa_client_get_last_error (f->client));
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 
   /* A server restarting (503) is the same. */
   fakewa_server_stream_error (f->server, "503", NULL);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 
   /* A link that goes silent is noticed by the keepalive. */
   wa_client_set_keepalive (f->client, 30, 100);
   fakewa_server_drop_all (f->server);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
   fakewa_server_set_silent (f->server, TRUE);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
   g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "lost"));
   fakewa_server_set_silent (f->server, FALSE);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 }
 
 static void
@@ -184,9 +164,9 @@ test_server_gone_backs_off (Fixture       *f,
   /* Each failed try waits again, longer each time up to the ceiling. */
   while (waits < 4)
     {
-      wait_for_state (f, WA_CLIENT_STATE_WAITING);
+      fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
       waits++;
-      wait_for_state (f, WA_CLIENT_STATE_CONNECTING);
+      fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTING);
     }
   g_assert_cmpuint (wa_client_get_retry_in (f->client), <=, 1);
   wa_client_stop (f->client);
@@ -203,7 +183,7 @@ test_unlinked_and_replaced (Fixture       *f,
 
   /* Another connection took over: stop, do not fight it. */
   fakewa_server_stream_error (f->server, NULL, "replaced");
-  wait_for_state (f, WA_CLIENT_STATE_REPLACED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_REPLACED);
   g_usleep (100 * 1000);
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -211,15 +191,15 @@ test_unlinked_and_replaced (Fixture       *f,
 
   /* Unlinked from the phone: the keys go, the next start links anew. */
   wa_client_start (f->client);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
   fakewa_server_stream_error (f->server, "401", NULL);
-  wait_for_state (f, WA_CLIENT_STATE_LOGGED_OUT);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_LOGGED_OUT);
   keys = wa_key_store_list (f->store, "device");
   g_assert_cmpuint (keys->len, ==, 0);
 
   g_clear_pointer (&f->qr, g_free);
   wa_client_start (f->client);
-  wait_for_state (f, WA_CLIENT_STATE_PAIRING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_PAIRING);
   g_assert_nonnull (f->qr);
 }
 
@@ -268,13 +248,13 @@ test_unlink (Fixture       *f,
   /* Linked again, then unlinked while the server is away. */
   g_clear_pointer (&f->qr, g_free);
   wa_client_start (f->client);
-  wait_for_state (f, WA_CLIENT_STATE_PAIRING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_PAIRING);
   g_assert_true (fakewa_server_scan (f->server, f->qr, "6281234567890", &error));
   g_assert_no_error (error);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
   g_assert_cmpstr (wa_client_get_device_jid (f->client), ==, "6281234567890:2@s.whatsapp.net");
   g_clear_object (&f->server);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
   unlink_and_wait (f);
   g_assert_cmpint (wa_client_get_state (f->client), ==, WA_CLIENT_STATE_LOGGED_OUT);
   g_clear_pointer (&keys, g_ptr_array_unref);
@@ -374,32 +354,32 @@ test_refused_logins (Fixture       *f,
 
   fakewa_server_refuse_logins (f->server, "503");
   fakewa_server_drop_all (f->server);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTING);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
   g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "503"));
   fakewa_server_refuse_logins (f->server, NULL);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 
   /* Banned for a while: the next try waits until the ban ends. */
   fakewa_server_ban_for (f->server, 3);
   fakewa_server_drop_all (f->server);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTING);
-  wait_for_state (f, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
   g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "for a while"));
   g_assert_cmpuint (wa_client_get_retry_in (f->client), ==, 3);
   fakewa_server_refuse_logins (f->server, NULL);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 
   fakewa_server_refuse_logins (f->server, "405");
   fakewa_server_drop_all (f->server);
-  wait_for_state (f, WA_CLIENT_STATE_STOPPED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_STOPPED);
   g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "no longer accepts"));
 
   fakewa_server_refuse_logins (f->server, "403");
   wa_client_start (f->client);
-  wait_for_state (f, WA_CLIENT_STATE_LOGGED_OUT);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_LOGGED_OUT);
   g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "banned"));
   keys = wa_key_store_list (f->store, "device");
   g_assert_cmpuint (keys->len, ==, 0);
@@ -526,7 +506,7 @@ test_network_changes (Fixture       *f,
 
   /* Without the monitor the next try would be half a minute away. */
   xi_fake_monitor_set_available (XI_FAKE_MONITOR (monitor), TRUE);
-  wait_for_state (f, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 }
 
 static gboolean

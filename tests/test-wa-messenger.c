@@ -67,19 +67,6 @@ relayed_cb (FakewaServer *server,
 }
 
 static void
-wait_for_state (WaClient      *client,
-                WaClientState  state)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (wa_client_get_state (client) != state)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
-static void
 wait_until (gboolean (*done) (gpointer),
             gpointer   data)
 {
@@ -93,23 +80,21 @@ wait_until (gboolean (*done) (gpointer),
 }
 
 static void
-qr_cb (WaClient   *client,
-       const char *qr,
-       char      **slot)
-{
-  g_free (*slot);
-  *slot = g_strdup (qr);
-}
-
-static void
-start_side (Fixture *f,
-            Side    *side)
+create_side (Fixture *f,
+             Side    *side)
 {
   side->client = wa_client_new (side->store, fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
   wa_client_set_backoff (side->client, 20, 200);
   side->messenger = wa_messenger_new (side->client);
   g_signal_connect (side->messenger, "message", G_CALLBACK (message_cb), side);
   g_signal_connect (side->messenger, "receipt", G_CALLBACK (receipt_cb), side);
+}
+
+static void
+start_side (Fixture *f,
+            Side    *side)
+{
+  create_side (f, side);
   wa_client_start (side->client);
 }
 
@@ -125,19 +110,11 @@ link_side (Fixture    *f,
            Side       *side,
            const char *phone)
 {
-  g_autofree char *qr = NULL;
-  g_autoptr(GError) error = NULL;
-
   side->store = wa_memory_key_store_new ();
   side->received = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_incoming_message_free);
   side->receipts = g_ptr_array_new_with_free_func (g_free);
-  start_side (f, side);
-  g_signal_connect (side->client, "qr", G_CALLBACK (qr_cb), &qr);
-  wait_for_state (side->client, WA_CLIENT_STATE_PAIRING);
-  g_assert_true (fakewa_server_scan (f->server, qr, phone, &error));
-  g_assert_no_error (error);
-  wait_for_state (side->client, WA_CLIENT_STATE_CONNECTED);
-  g_signal_handlers_disconnect_by_data (side->client, &qr);
+  create_side (f, side);
+  fakewa_server_link_client (f->server, side->client, phone);
 }
 
 static void
@@ -324,7 +301,7 @@ test_offline_and_restart (Fixture       *f,
   prekeys = fakewa_server_get_prekey_count (f->server, CUSTOMER ":2@s.whatsapp.net");
   stop_side (&f->shop);
   start_side (f, &f->shop);
-  wait_for_state (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
   error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0DDDD000000000004", "Empat");
   g_assert_no_error (error);
   g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, CUSTOMER ":2@s.whatsapp.net"), ==, prekeys);
@@ -362,7 +339,7 @@ test_retry_after_lost_sessions (Fixture       *f,
   for (guint i = 0; i < sessions->len; i++)
     wa_key_store_remove (f->customer.store, "session", g_ptr_array_index (sessions, i));
   start_side (f, &f->customer);
-  wait_for_state (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+  fakewa_wait_for_client (f->customer.client, WA_CLIENT_STATE_CONNECTED);
 
   before = fakewa_server_get_prekey_count (f->server, CUSTOMER ":2@s.whatsapp.net");
   g_ptr_array_set_size (f->relays, 0);

@@ -96,32 +96,65 @@ find_by_phone (XiStore     *self,
   return TRUE;
 }
 
-static gboolean
-record_suppression (XiStore     *self,
-                    const char  *contact_id,
-                    const char  *phone,
-                    gboolean     opted_out,
-                    const char  *now,
-                    GError     **error)
+/* Every change of a number's opt-out is an event of the suppression list:
+ * campaigns read the latest one per number, and sync sends them all. */
+gboolean
+_xi_store_record_suppression (XiStore     *self,
+                              const char  *phone,
+                              const char  *contact_id,
+                              gboolean     opted_out,
+                              const char  *source,
+                              const char  *keyword,
+                              const char  *message_id,
+                              const char  *now,
+                              GError     **error)
 {
   g_autofree char *id = _xi_store_new_id ();
   sqlite3_stmt *stmt;
 
   stmt = _xi_store_prepare (self,
                             "INSERT INTO suppression_events (id, master_user_id, created_at,"
-                            " updated_at, phone, contact_id, event, source)"
-                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, 'manual')",
+                            " updated_at, phone, contact_id, event, source, keyword, message_id)"
+                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                             error);
   if (stmt == NULL)
     return FALSE;
-
   _xi_store_bind_text (stmt, 1, id);
   _xi_store_bind_text (stmt, 2, self->master_user_id);
   _xi_store_bind_text (stmt, 3, now);
   _xi_store_bind_text (stmt, 4, phone);
   _xi_store_bind_text (stmt, 5, contact_id);
   _xi_store_bind_text (stmt, 6, opted_out ? "opt_out" : "opt_in");
+  _xi_store_bind_text (stmt, 7, source);
+  _xi_store_bind_text (stmt, 8, keyword);
+  _xi_store_bind_text (stmt, 9, message_id);
+  return _xi_store_step_done (self, stmt, error);
+}
 
+gboolean
+_xi_store_set_contact_opted_out (XiStore     *self,
+                                 const char  *contact_id,
+                                 gboolean     opted_out,
+                                 const char  *now,
+                                 GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (contact_id == NULL)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE contacts SET opted_out = ?3, updated_at = ?4,"
+                            " opted_out_at = CASE WHEN ?3 THEN ?4 END,"
+                            " version = version + 1, sync_status = 'pending'"
+                            " WHERE id = ?1 AND master_user_id = ?2 AND opted_out != ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, contact_id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  sqlite3_bind_int (stmt, 3, opted_out);
+  _xi_store_bind_text (stmt, 4, now);
   return _xi_store_step_done (self, stmt, error);
 }
 
@@ -352,7 +385,7 @@ save_contact (XiStore    *self,
     {
       g_autofree char *masked = xi_log_anonymize_phone (phone);
 
-      if (!record_suppression (self, id, phone, opted_out, now, error) ||
+      if (!_xi_store_record_suppression (self, phone, id, opted_out, "manual", NULL, NULL, now, error) ||
           !_xi_store_log_activity (self, opted_out ? "contact.opted-out" : "contact.opted-in",
                                    masked, NULL, error))
         return FALSE;
@@ -574,26 +607,13 @@ set_opted_out_func (XiStore  *self,
   for (guint i = 0; op->ids[i] != NULL; i++)
     {
       g_autoptr(XiContact) contact = load_contact (self, op->ids[i], NULL);
-      sqlite3_stmt *stmt;
 
       if (contact == NULL || xi_contact_get_opted_out (contact) == op->opted_out)
         continue;
 
-      stmt = _xi_store_prepare (self,
-                                "UPDATE contacts SET opted_out = ?3, updated_at = ?4,"
-                                " opted_out_at = CASE WHEN ?3 THEN ?4 END,"
-                                " version = version + 1, sync_status = 'pending'"
-                                " WHERE id = ?1 AND master_user_id = ?2",
-                                &error);
-      if (stmt == NULL)
-        goto failed;
-      _xi_store_bind_text (stmt, 1, op->ids[i]);
-      _xi_store_bind_text (stmt, 2, self->master_user_id);
-      sqlite3_bind_int (stmt, 3, op->opted_out);
-      _xi_store_bind_text (stmt, 4, now);
-      if (!_xi_store_step_done (self, stmt, &error) ||
-          !record_suppression (self, op->ids[i], xi_contact_get_phone (contact),
-                               op->opted_out, now, &error))
+      if (!_xi_store_set_contact_opted_out (self, op->ids[i], op->opted_out, now, &error) ||
+          !_xi_store_record_suppression (self, xi_contact_get_phone (contact), op->ids[i], op->opted_out,
+                                         "manual", NULL, NULL, now, &error))
         goto failed;
       changed++;
     }

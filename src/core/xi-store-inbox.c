@@ -170,66 +170,6 @@ query_text (XiStore     *self,
   return text;
 }
 
-static gboolean
-insert_suppression (XiStore     *self,
-                    const char  *phone,
-                    const char  *contact_id,
-                    const char  *event,
-                    const char  *source,
-                    const char  *keyword,
-                    const char  *message_id,
-                    const char  *now,
-                    GError     **error)
-{
-  g_autofree char *id = _xi_store_new_id ();
-  sqlite3_stmt *stmt;
-
-  stmt = _xi_store_prepare (self,
-                            "INSERT INTO suppression_events (id, master_user_id, created_at,"
-                            " updated_at, phone, contact_id, event, source, keyword, message_id)"
-                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, self->master_user_id);
-  _xi_store_bind_text (stmt, 3, now);
-  _xi_store_bind_text (stmt, 4, phone);
-  _xi_store_bind_text (stmt, 5, contact_id);
-  _xi_store_bind_text (stmt, 6, event);
-  _xi_store_bind_text (stmt, 7, source);
-  _xi_store_bind_text (stmt, 8, keyword);
-  _xi_store_bind_text (stmt, 9, message_id);
-  return _xi_store_step_done (self, stmt, error);
-}
-
-static gboolean
-set_contact_opted_out (XiStore     *self,
-                       const char  *contact_id,
-                       gboolean     opted_out,
-                       const char  *now,
-                       GError     **error)
-{
-  sqlite3_stmt *stmt;
-
-  if (contact_id == NULL)
-    return TRUE;
-
-  stmt = _xi_store_prepare (self,
-                            "UPDATE contacts SET opted_out = ?3, updated_at = ?4,"
-                            " opted_out_at = CASE WHEN ?3 THEN ?4 END,"
-                            " version = version + 1, sync_status = 'pending'"
-                            " WHERE id = ?1 AND master_user_id = ?2 AND opted_out != ?3",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  _xi_store_bind_text (stmt, 1, contact_id);
-  _xi_store_bind_text (stmt, 2, self->master_user_id);
-  sqlite3_bind_int (stmt, 3, opted_out);
-  _xi_store_bind_text (stmt, 4, now);
-  return _xi_store_step_done (self, stmt, error);
-}
-
 /* The opt-out of a reply: the contact (if any) marked, the number on the
  * suppression list, the user told in the activity log. */
 static gboolean
@@ -248,9 +188,8 @@ apply_reply_opt_out (XiStore     *self,
    * the second the opt-out keyword the customer replied with */
   summary = g_strdup_printf (_("%s opted out by replying “%s”"), masked, keyword);
 
-  return set_contact_opted_out (self, contact_id, TRUE, now, error) &&
-         insert_suppression (self, phone, contact_id, "opt_out", "reply", keyword,
-                             message_id, now, error) &&
+  return _xi_store_set_contact_opted_out (self, contact_id, TRUE, now, error) &&
+         _xi_store_record_suppression (self, phone, contact_id, TRUE, "reply", keyword, message_id, now, error) &&
          _xi_store_log_activity (self, "reply.opted-out", summary, NULL, error);
 }
 
@@ -801,8 +740,8 @@ undo_opt_out_func (XiStore  *self,
     }
 
   masked = _xi_store_mask_phone (phone);
-  if (!set_contact_opted_out (self, contact_id, FALSE, now, &error) ||
-      !insert_suppression (self, phone, contact_id, "opt_in", "manual", NULL, NULL, now, &error) ||
+  if (!_xi_store_set_contact_opted_out (self, contact_id, FALSE, now, &error) ||
+      !_xi_store_record_suppression (self, phone, contact_id, FALSE, "manual", NULL, NULL, now, &error) ||
       !_xi_store_log_activity (self, "contact.opted-in", masked, NULL, &error) ||
       !_xi_store_commit (self, &error))
     goto failed;

@@ -128,4 +128,21 @@ gboolean        _xi_store_add_member       (XiStore              *self,
                                             gboolean             *added,
                                             GError              **error);
 
+/* xi-store-contacts.c, used by the inbox: an opt-out or opt-in of a
+ * number, and the contact's flag (nothing for a %NULL contact). */
+gboolean        _xi_store_record_suppression (XiStore            *self,
+                                            const char           *phone,
+                                            const char           *contact_id,
+                                            gboolean              opted_out,
+                                            const char           *source,
+                                            const char           *keyword,
+                                            const char           *message_id,
+                                            const char           *now,
+                                            GError              **error);
+gboolean        _xi_store_set_contact_opted_out (XiStore         *self,
+                                            const char           *contact_id,
+                                            gboolean              opted_out,
+                                            const char           *now,
+                                            GError              **error);
+
 G_END_DECLS

@@ -105,6 +105,16 @@ sent_cb (GObject      *object,
     g_task_return_error (task, campaign_error (error));
 }
 
+/* "+62812…" as the store keeps numbers -> "62812…@s.whatsapp.net", or
+ * %NULL for a number WhatsApp cannot have. */
+static char *
+account_of (const char *phone)
+{
+  g_autoptr(WaJid) jid = wa_jid_new_pn_user (phone, NULL);
+
+  return jid != NULL ? wa_jid_to_string (jid) : NULL;
+}
+
 static void
 xi_whatsapp_transport_send_text_async (XiTransport         *transport,
                                        const char          *phone,
@@ -116,24 +126,15 @@ xi_whatsapp_transport_send_text_async (XiTransport         *transport,
 {
   XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WaJid) jid = NULL;
-  g_autofree char *to = NULL;
+  g_autofree char *to = account_of (phone);
 
   g_task_set_source_tag (task, xi_whatsapp_transport_send_text_async);
-  if (wa_client_get_state (self->client) != WA_CLIENT_STATE_CONNECTED)
-    {
-      g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
-                               _("Not connected to WhatsApp"));
-      return;
-    }
-  if ((jid = wa_jid_new_pn_user (phone, &error)) == NULL)
+  if (to == NULL)
     {
       g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED,
                                _("Not a phone number WhatsApp knows"));
       return;
     }
-  to = wa_jid_to_string (jid);
   wa_messenger_send_text_async (self->messenger, to, message_id, text, cancellable, sent_cb,
                                 g_steal_pointer (&task));
 }
@@ -155,10 +156,10 @@ xi_whatsapp_transport_prepare (XiTransport        *transport,
 
   for (guint i = 0; phones[i] != NULL; i++)
     {
-      g_autoptr(WaJid) jid = wa_jid_new_pn_user (phones[i], NULL);
+      char *user = account_of (phones[i]);
 
-      if (jid != NULL)
-        g_ptr_array_add (users, wa_jid_to_string (jid));
+      if (user != NULL)
+        g_ptr_array_add (users, user);
     }
   g_ptr_array_add (users, NULL);
   wa_messenger_prefetch (self->messenger, (const char * const *) users->pdata);

@@ -147,9 +147,9 @@ device_list_free (DeviceList *list)
 
 /* The account behind a device: "62812…:3@s.whatsapp.net" -> "62812…@s.whatsapp.net". */
 static char *
-user_of (const WaJid *device)
+user_of (WaJid *device)
 {
-  g_autoptr(WaJid) user = wa_jid_new (wa_jid_get_user (device), wa_jid_get_server (device));
+  g_autoptr(WaJid) user = wa_jid_to_non_ad (device);
 
   return wa_jid_to_string (user);
 }
@@ -332,6 +332,86 @@ remember_devices (WaMessenger *self,
   g_hash_table_insert (self->device_lists, g_strdup (user), list);
 }
 
+/* Keeps what a device-list answer says: each account it answered about
+ * gets its list (an empty one when it has no device, so a send to it
+ * fails at once as not on WhatsApp), and the LIDs it named are learned.
+ * Returns the lists by account, or %NULL for an answer that does not
+ * parse. */
+static GHashTable *
+remember_device_answer (WaMessenger  *self,
+                        WaNode       *answer,
+                        GError      **error)
+{
+  g_autoptr(GPtrArray) listed = wa_usync_parse_devices (answer, error);
+  g_autoptr(GHashTable) lids = NULL;
+  GHashTable *by_user;
+  WaNode *list;
+  g_autoptr(GPtrArray) users = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (listed == NULL)
+    return NULL;
+  by_user = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  list = wa_node_get_child_by_tag (wa_node_get_child_by_tag (answer, "usync"), "list");
+  users = wa_node_get_children_by_tag (list, "user");
+  for (guint i = 0; users != NULL && i < users->len; i++)
+    {
+      const char *jid = wa_node_get_attr (g_ptr_array_index (users, i), "jid");
+
+      if (jid != NULL)
+        g_hash_table_insert (by_user, g_strdup (jid), g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref));
+    }
+  for (guint i = 0; i < listed->len; i++)
+    {
+      g_autoptr(WaJid) device = wa_jid_parse (g_ptr_array_index (listed, i), NULL);
+      g_autofree char *user = device != NULL ? user_of (device) : NULL;
+      GPtrArray *devices = user != NULL ? g_hash_table_lookup (by_user, user) : NULL;
+
+      if (devices != NULL)
+        g_ptr_array_add (devices, g_steal_pointer (&device));
+    }
+  g_hash_table_iter_init (&iter, by_user);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    remember_devices (self, key, value);
+
+  lids = wa_usync_parse_lids (answer);
+  g_hash_table_iter_init (&iter, lids);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    remember_lid_mapping (self, key, value);
+  return by_user;
+}
+
+/* Builds a session from each bundle an answer holds, for the devices that
+ * still have none: a send that got there first keeps its own. */
+static void
+build_sessions (WaMessenger *self,
+                GPtrArray   *answers)
+{
+  for (guint i = 0; i < answers->len; i++)
+    {
+      WaSignalBundleAnswer *bundle = g_ptr_array_index (answers, i);
+      g_autoptr(GError) error = NULL;
+
+      if (bundle->error != NULL)
+        g_debug ("No keys for a device: %s", bundle->error->message);
+      else if (!wa_signal_has_session (self->signal, bundle->device) &&
+               !wa_signal_build_session (self->signal, bundle->device, &bundle->bundle, &error))
+        g_debug ("No session with a device: %s", error->message);
+    }
+}
+
+/* Who we are, for the devices that meet us with @message (§7.7). */
+static void
+attach_device_identity (WaMessenger *self,
+                        WaNode      *message)
+{
+  g_autoptr(GBytes) account = wa_pairing_load_account (wa_client_get_key_store (self->client));
+
+  if (account != NULL)
+    wa_node_set_content_bytes (wa_node_add_child (message, wa_node_new ("device-identity")), account);
+}
+
 static void
 devices_cb (GObject      *object,
             GAsyncResult *result,
@@ -339,43 +419,13 @@ devices_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   WaMessenger *self = g_task_get_source_object (task);
-  Send *send = g_task_get_task_data (task);
   g_autoptr(WaNode) answer = NULL;
-  g_autoptr(GPtrArray) listed = NULL;
-  g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
-  g_autoptr(GPtrArray) ours = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
+  g_autoptr(GHashTable) by_user = NULL;
   GError *error = NULL;
 
   answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
-  if (answer == NULL || (listed = wa_usync_parse_devices (answer, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  for (guint i = 0; i < listed->len; i++)
-    {
-      g_autoptr(WaJid) device = wa_jid_parse (g_ptr_array_index (listed, i), NULL);
-      g_autofree char *user = device != NULL ? user_of (device) : NULL;
-
-      if (g_strcmp0 (user, send->to) == 0)
-        g_ptr_array_add (theirs, g_steal_pointer (&device));
-      else if (g_strcmp0 (user, send->own) == 0)
-        g_ptr_array_add (ours, g_steal_pointer (&device));
-    }
-  {
-    g_autoptr(GHashTable) lids = wa_usync_parse_lids (answer);
-    GHashTableIter iter;
-    const char *lid, *pn;
-
-    g_hash_table_iter_init (&iter, lids);
-    while (g_hash_table_iter_next (&iter, (gpointer *) &lid, (gpointer *) &pn))
-      remember_lid_mapping (self, lid, pn);
-  }
-  remember_devices (self, send->to, theirs);
-  if (g_strcmp0 (send->to, send->own) != 0)
-    remember_devices (self, send->own, ours);
-
-  if (!collect_targets (task, &error))
+  if (answer == NULL || (by_user = remember_device_answer (self, answer, &error)) == NULL ||
+      !collect_targets (task, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -435,16 +485,7 @@ bundles_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  for (guint i = 0; i < answers->len; i++)
-    {
-      WaSignalBundleAnswer *bundle = g_ptr_array_index (answers, i);
-      g_autoptr(GError) session_error = NULL;
-
-      if (bundle->error != NULL)
-        g_debug ("No keys for a device: %s", bundle->error->message);
-      else if (!wa_signal_build_session (self->signal, bundle->device, &bundle->bundle, &session_error))
-        g_debug ("No session with a device: %s", session_error->message);
-    }
+  build_sessions (self, answers);
 
   /* A device without a session cannot read the message; the others can. */
   for (guint i = send->targets->len; i > 0; i--)
@@ -597,18 +638,8 @@ encrypt_and_send (GTask *task)
       return;
     }
 
-  /* Who we are, for the devices that meet us now (§7.7). */
   if (starts_session)
-    {
-      g_autoptr(GBytes) account = wa_pairing_load_account (wa_client_get_key_store (self->client));
-      WaNode *identity;
-
-      if (account != NULL)
-        {
-          identity = wa_node_add_child (message, wa_node_new ("device-identity"));
-          wa_node_set_content_bytes (identity, account);
-        }
-    }
+    attach_device_identity (self, message);
 
   /* The sessions moved on as we encrypted; they are saved before the
    * message leaves, or after a crash the same keys would be used for
@@ -661,7 +692,8 @@ wa_messenger_send_text_async (WaMessenger         *self,
       g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "Not an account to send to: %s", to);
       return;
     }
-  if (ensure_signal (self, &error) == NULL)
+  /* Not connected: fail before any session moves on. */
+  if (ensure_signal (self, &error) == NULL || connection_or_error (self, &error) == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -702,16 +734,7 @@ bundles_prefetched_cb (GObject      *object,
       g_debug ("Could not fetch keys ahead: %s", error != NULL ? error->message : "no session store");
       return;
     }
-  for (guint i = 0; i < answers->len; i++)
-    {
-      WaSignalBundleAnswer *bundle = g_ptr_array_index (answers, i);
-      g_autoptr(GError) session_error = NULL;
-
-      /* A send that got there first keeps its own session. */
-      if (bundle->error == NULL && !wa_signal_has_session (self->signal, bundle->device) &&
-          !wa_signal_build_session (self->signal, bundle->device, &bundle->bundle, &session_error))
-        g_debug ("No session ahead with a device: %s", session_error->message);
-    }
+  build_sessions (self, answers);
 }
 
 /* The sessions the next messages will need, in one key fetch: each
@@ -753,54 +776,15 @@ prefetched_cb (GObject      *object,
 {
   g_autoptr(WaMessenger) self = user_data;
   g_autoptr(WaNode) answer = NULL;
-  g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GHashTable) by_user = NULL;
-  g_autoptr(GHashTable) lids = NULL;
   g_autoptr(GError) error = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
 
   answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
-  if (answer == NULL || (listed = wa_usync_parse_devices (answer, &error)) == NULL)
+  if (answer == NULL || (by_user = remember_device_answer (self, answer, &error)) == NULL)
     {
       g_debug ("Could not ask for device lists ahead: %s", error->message);
       return;
     }
-
-  /* Every user asked about gets an entry, an empty one when the server
-   * listed no device: the send then fails at once as not on WhatsApp. */
-  by_user = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
-  {
-    WaNode *list = wa_node_get_child_by_tag (wa_node_get_child_by_tag (answer, "usync"), "list");
-    g_autoptr(GPtrArray) users = list != NULL ? wa_node_get_children_by_tag (list, "user") : NULL;
-
-    for (guint i = 0; users != NULL && i < users->len; i++)
-      {
-        const char *jid = wa_node_get_attr (g_ptr_array_index (users, i), "jid");
-
-        if (jid != NULL)
-          g_hash_table_insert (by_user, g_strdup (jid),
-                               g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref));
-      }
-  }
-  for (guint i = 0; i < listed->len; i++)
-    {
-      g_autoptr(WaJid) device = wa_jid_parse (g_ptr_array_index (listed, i), NULL);
-      g_autofree char *user = device != NULL ? user_of (device) : NULL;
-      GPtrArray *devices = user != NULL ? g_hash_table_lookup (by_user, user) : NULL;
-
-      if (devices != NULL)
-        g_ptr_array_add (devices, g_steal_pointer (&device));
-    }
-  g_hash_table_iter_init (&iter, by_user);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    remember_devices (self, key, value);
-
-  lids = wa_usync_parse_lids (answer);
-  g_hash_table_iter_init (&iter, lids);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    remember_lid_mapping (self, key, value);
-
   prefetch_sessions (self, by_user);
 }
 
@@ -977,12 +961,7 @@ resend (Retry *retry)
                                                             "count", count, NULL));
   wa_node_set_content_bytes (enc, ciphertext);
   if (type == WA_SIGNAL_MESSAGE_PKMSG)
-    {
-      g_autoptr(GBytes) account = wa_pairing_load_account (wa_client_get_key_store (self->client));
-
-      if (account != NULL)
-        wa_node_set_content_bytes (wa_node_add_child (message, wa_node_new ("device-identity")), account);
-    }
+    attach_device_identity (self, message);
   wa_key_store_flush_async (wa_client_get_key_store (self->client), NULL, resend_saved_cb,
                             resend_new (self, message));
 }
@@ -1003,14 +982,7 @@ retry_bundle_cb (GObject      *object,
       g_debug ("No new keys for a device that asked for a resend: %s", error->message);
       return;
     }
-  for (guint i = 0; i < answers->len; i++)
-    {
-      WaSignalBundleAnswer *bundle = g_ptr_array_index (answers, i);
-
-      if (bundle->error == NULL && wa_jid_equal (bundle->device, retry->device) &&
-          !wa_signal_build_session (retry->self->signal, bundle->device, &bundle->bundle, &error))
-        g_debug ("No new session for a resend: %s", error->message);
-    }
+  build_sessions (retry->self, answers);
   resend (retry);
 }
 

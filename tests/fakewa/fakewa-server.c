@@ -13,6 +13,7 @@
 
 #include "fakewa-server.h"
 #include "fakewa-device.h"
+#include "wa-client.h"
 #include "wa-adv.pb-c.h"
 #include "wa-binary.h"
 #include "wa-cert.h"
@@ -1625,4 +1626,60 @@ fakewa_server_scan (FakewaServer  *self,
   lid = device_lid (self, peer->device_jid);
   wa_node_add_child (success, wa_node_new_with_attrs ("device", "jid", peer->device_jid, "lid", lid, NULL));
   return send_node (peer, iq, error);
+}
+
+/**
+ * fakewa_wait_for_client:
+ * @client: a client on this thread
+ * @state: the state to wait for
+ *
+ * Runs the thread's main context until @client is in @state; the test
+ * fails after ten seconds.
+ */
+void
+fakewa_wait_for_client (WaClient      *client,
+                        WaClientState  state)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (wa_client_get_state (client) != state)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+remember_qr_cb (WaClient   *client,
+                const char *qr,
+                char      **slot)
+{
+  g_free (*slot);
+  *slot = g_strdup (qr);
+}
+
+/**
+ * fakewa_server_link_client:
+ * @self: the server @client talks to
+ * @client: a stopped client with no session
+ * @phone: the account's number, digits
+ *
+ * Starts @client and plays the phone of @phone scanning the code it
+ * shows; returns once @client is connected as the new device.
+ */
+void
+fakewa_server_link_client (FakewaServer *self,
+                           WaClient     *client,
+                           const char   *phone)
+{
+  g_autofree char *qr = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (client, "qr", G_CALLBACK (remember_qr_cb), &qr);
+  wa_client_start (client);
+  fakewa_wait_for_client (client, WA_CLIENT_STATE_PAIRING);
+  g_assert_true (fakewa_server_scan (self, qr, phone, &error));
+  g_assert_no_error (error);
+  fakewa_wait_for_client (client, WA_CLIENT_STATE_CONNECTED);
+  g_signal_handlers_disconnect_by_data (client, &qr);
 }

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "wa-client.h"
 #include "wa-crypto.h"
 
 G_BEGIN_DECLS
@@ -77,5 +78,12 @@ void          fakewa_server_ban_for         (FakewaServer  *self,
                                              guint          expire_s);
 void          fakewa_server_set_reply_delay (FakewaServer  *self,
                                              guint          delay_ms);
+
+/* For tests that drive a WaClient against the server. */
+void          fakewa_wait_for_client        (WaClient      *client,
+                                             WaClientState  state);
+void          fakewa_server_link_client     (FakewaServer  *self,
+                                             WaClient      *client,
+                                             const char    *phone);
 
 G_END_DECLS

@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  startFakewa, memoryAuthState, within, check, run, link, linkWithCli, runCli,
+  startFakewa, memoryAuthState, within, check, run, link, linkWithCli, runCli, textOf,
 } = require('./harness');
 
 const SHOP = '6283300000000';
@@ -25,10 +25,6 @@ const BAILEYS = ['6282200000001', '6282200000002', '6282200000003'];
 const OPTS_OUT = BAILEYS[1];
 const FAKE = Array.from({ length: 190 }, (_, i) => `62857${String(i + 1).padStart(8, '0')}`);
 const NOBODY = Array.from({ length: 7 }, (_, i) => `62899${String(i + 1).padStart(8, '0')}`);
-
-function textOf (message) {
-  return message?.conversation || message?.extendedTextMessage?.text;
-}
 
 async function main () {
   const [fakewaProgram, cliProgram] = process.argv.slice(2);

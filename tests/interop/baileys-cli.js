@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  startFakewa, memoryAuthState, connect, within, check, run, link, baileys, linkWithCli, runCli,
+  startFakewa, memoryAuthState, connect, within, check, run, link, baileys, linkWithCli, runCli, next, received,
 } = require('./harness');
 
 const { proto } = baileys;
@@ -24,31 +24,6 @@ const SHOP = '6283333333333';       // xender-in-cli
 const CUSTOMER = '6282222222222';   // Baileys
 const FAKE_ACCOUNT = '6285700000001';
 const NOBODY = '6289999999999';
-
-// protobufjs puts field defaults on the prototype: an absent conversation
-// reads as "", not undefined.
-function textOf (message) {
-  return message?.conversation || message?.extendedTextMessage?.text;
-}
-
-function next (sock, name, match, what) {
-  return within(new Promise((resolve) => {
-    const listener = (payload) => {
-      const found = match(payload);
-      if (found) {
-        sock.ev.off(name, listener);
-        resolve(found);
-      }
-    };
-    sock.ev.on(name, listener);
-  }), what);
-}
-
-function received (sock, text) {
-  return next(sock, 'messages.upsert', ({ messages }) => messages.find((m) =>
-    !m.key.fromMe && m.key.remoteJid === `${SHOP}@s.whatsapp.net` && textOf(m.message) === text),
-  `“${text}” to arrive`);
-}
 
 async function main () {
   const [fakewaProgram, cliProgram] = process.argv.slice(2);
@@ -75,7 +50,7 @@ async function main () {
   try {
     await check('xender-in-cli send: Baileys decrypts the exact text of a first message (pkmsg)', async () => {
       const text = 'Halo Kak, pesanan #1021 sudah kami kirim hari ini 📦';
-      const arrival = received(customer.sock, text);
+      const arrival = received(customer.sock, SHOP, text);
       const sent = await cli('--json', 'send', `+${CUSTOMER}`, text);
       assert.equal(sent.code, 0, sent.err);
       await arrival;
@@ -90,7 +65,7 @@ async function main () {
           u.key.id === reply.key.id && u.update.status === proto.WebMessageInfo.Status.DELIVERY_ACK),
         'our receipt for the reply');
         const text = 'Sama-sama, Kak 🙏';
-        const arrival = received(customer.sock, text);
+        const arrival = received(customer.sock, SHOP, text);
         const sent = await cli('send', `+${CUSTOMER}`, text);
         assert.equal(sent.code, 0, sent.err);
         assert.match(sent.out, /Sent to \+62 822/);
@@ -110,7 +85,7 @@ async function main () {
       await within(again.opened, 'Baileys back online');
       customer = again;
       const text = 'Stok ready lagi, Kak';
-      const arrival = received(customer.sock, text);
+      const arrival = received(customer.sock, SHOP, text);
       const sent = await cli('send', `+${CUSTOMER}`, text);
       assert.equal(sent.code, 0, sent.err);
       await arrival;
@@ -125,7 +100,7 @@ async function main () {
       for (const phone of [CUSTOMER, FAKE_ACCOUNT, NOBODY])
         assert.equal((await cli('groups', 'add-members', 'Pelanggan', `+${phone}`)).code, 0);
       assert.equal((await cli('templates', 'add', 'Promo', 'Halo {name}, promo akhir bulan!')).code, 0);
-      const arrival = received(customer.sock, 'Halo Budi, promo akhir bulan!');
+      const arrival = received(customer.sock, SHOP, 'Halo Budi, promo akhir bulan!');
       const created = await cli('campaign', 'create', '--group', 'Pelanggan', '--template', 'Promo',
                                 '--name', 'Juni', '--delay', '0', '--batch', '0', '--start');
       assert.equal(created.code, 0, created.err);

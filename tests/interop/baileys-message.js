@@ -13,37 +13,13 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const { startFakewa, memoryAuthState, connect, within, check, run, link, baileys } = require('./harness');
+const {
+  startFakewa, memoryAuthState, connect, within, check, run, link, baileys, textOf, next, received,
+} = require('./harness');
 
 const { proto } = baileys;
 const SHOP = '6281111111111';
 const CUSTOMER = '6282222222222';
-
-// protobufjs puts field defaults on the prototype: an absent conversation
-// reads as "", not undefined.
-function textOf (message) {
-  return message?.conversation || message?.extendedTextMessage?.text;
-}
-
-// The next event @name whose payload @match accepts.
-function next (sock, name, match, what) {
-  return within(new Promise((resolve) => {
-    const listener = (payload) => {
-      const found = match(payload);
-      if (found) {
-        sock.ev.off(name, listener);
-        resolve(found);
-      }
-    };
-    sock.ev.on(name, listener);
-  }), what);
-}
-
-function received (sock, from, text) {
-  return next(sock, 'messages.upsert', ({ messages }) => messages.find((m) =>
-    !m.key.fromMe && m.key.remoteJid === `${from}@s.whatsapp.net` && textOf(m.message) === text),
-  `“${text}” to arrive`);
-}
 
 async function main () {
   const fakewa = startFakewa(process.argv[2]);

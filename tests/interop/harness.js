@@ -232,8 +232,36 @@ function runCli (program, dataDir, endpoint, args) {
                 `xender-in-cli ${args.join(' ')}`);
 }
 
+// The text of a decrypted message. protobufjs puts field defaults on the
+// prototype: an absent conversation reads as "", not undefined.
+function textOf (message) {
+  return message?.conversation || message?.extendedTextMessage?.text;
+}
+
+// The next event @name on @sock whose payload @match accepts (and turns
+// into the value to resolve with).
+function next (sock, name, match, what) {
+  return within(new Promise((resolve) => {
+    const listener = (payload) => {
+      const found = match(payload);
+      if (found) {
+        sock.ev.off(name, listener);
+        resolve(found);
+      }
+    };
+    sock.ev.on(name, listener);
+  }), what);
+}
+
+// The message @text from @from's account arriving on @sock.
+function received (sock, from, text) {
+  return next(sock, 'messages.upsert', ({ messages }) => messages.find((m) =>
+    !m.key.fromMe && m.key.remoteJid === `${from}@s.whatsapp.net` && textOf(m.message) === text),
+  `“${text}” to arrive`);
+}
+
 module.exports = {
   log, startFakewa, memoryAuthState, connect, within, check, run, link, baileys, linkWithCli, runCli,
-  STEP_TIMEOUT_MS,
+  textOf, next, received, STEP_TIMEOUT_MS,
 };
 
