@@ -44,6 +44,14 @@ void            _xi_store_push             (XiStore              *self,
                                             GCancellable         *cancellable,
                                             GAsyncReadyCallback   callback,
                                             gpointer              user_data);
+void            _xi_store_push_read        (XiStore              *self,
+                                            XiStoreFunc           func,
+                                            gpointer              data,
+                                            GDestroyNotify        destroy,
+                                            gpointer              source_tag,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
 void            _xi_store_assert_thread    (XiStore              *self);
 sqlite3_stmt   *_xi_store_prepare          (XiStore              *self,
                                             const char           *sql,
