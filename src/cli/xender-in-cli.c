@@ -103,6 +103,10 @@ main (int   argc,
     { NULL },
   };
 
+  /* Standard output carries the results (--json is parsed by programs):
+   * every log line, debug ones included, goes to standard error. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -1763,7 +1763,7 @@ export_report_func (XiStore  *self,
   /* Customer names and numbers: readable by the user only, also when
    * an older, looser file is replaced. */
   if (!g_file_replace_contents (op->file, out->str, out->len, NULL, FALSE,
-                                G_FILE_CREATE_REPLACE_DESTINATION, NULL,
+                                G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, NULL,
                                 g_task_get_cancellable (task), &error))
     {
       g_task_return_error (task, error);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xi-loopback-transport.h"
@@ -151,7 +152,7 @@ xi_loopback_transport_finalize (GObject *object)
     close (self->fd);
   g_free (self->journal_path);
   g_free (self->options.reply_text);
-  g_rand_free (self->rand);
+  g_clear_pointer (&self->rand, g_rand_free);
   g_hash_table_unref (self->timeouts);
 
   G_OBJECT_CLASS (xi_loopback_transport_parent_class)->finalize (object);
@@ -505,17 +506,35 @@ xi_loopback_transport_new (const char               *journal_path,
                            GError                  **error)
 {
   g_autoptr(XiLoopbackTransport) self = g_object_new (XI_TYPE_LOOPBACK_TRANSPORT, NULL);
+  struct stat st;
 
   g_return_val_if_fail (journal_path != NULL, NULL);
 
-  self->fd = g_open (journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (self->fd < 0)
+  /* The journal holds every customer's number and message: a link
+   * planted in its place must not send them elsewhere, and a journal
+   * written by an older version is made private too. */
+  self->fd = g_open (journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (self->fd < 0 && errno == ELOOP)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
+                   _("Cannot open the rehearsal journal “%s”: it is a symbolic link; "
+                     "remove it and a new journal is started."), journal_path);
+      return NULL;
+    }
+  if (self->fd < 0 || fstat (self->fd, &st) != 0 || fchmod (self->fd, 0600) != 0)
     {
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    _("Cannot open the rehearsal journal “%s”: %s"), journal_path,
                    g_strerror (saved_errno));
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   _("Cannot open the rehearsal journal “%s”: it is not a regular file."),
+                   journal_path);
       return NULL;
     }
 
