@@ -157,6 +157,8 @@ main (int   argc,
           xi_store_close (cli.store);
           g_object_unref (cli.store);
         }
+      /* Only once the engine's last write is on disk. */
+      g_clear_object (&cli.engine_lock);
       g_free (cli.country_code);
       g_free (cli.data_dir);
       return status;

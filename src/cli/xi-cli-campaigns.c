@@ -673,12 +673,15 @@ xi_cli_run (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *transport = NULL;
   gboolean until_idle = FALSE;
+  gboolean wait = FALSE;
   RunState state = { .cli = cli, .loop = loop };
   guint sigint, sigterm;
   int status;
   const GOptionEntry entries[] = {
     { "until-idle", 0, 0, G_OPTION_ARG_NONE, &until_idle,
       N_("Stop once no campaign can be sent now"), NULL },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait,
+      N_("When another Xender-In is sending from this data folder, wait until it stops"), NULL },
     { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
       N_("Only campaigns that go through NAME: loopback (rehearsals: messages go to a journal file) "
          "or whatsapp; by default both, WhatsApp when an account is linked"), N_("NAME") },
@@ -692,6 +695,8 @@ xi_cli_run (XiCli  *cli,
     return xi_cli_usage ("%s", _("“run” takes options only."));
   if (transport != NULL && !g_str_equal (transport, "loopback") && !g_str_equal (transport, "whatsapp"))
     return xi_cli_usage (_("Unknown transport “%s”; use loopback or whatsapp."), transport);
+  if ((status = xi_cli_lock_engine (cli, wait)) != XI_CLI_EXIT_OK)
+    return status;
 
   if (transport != NULL && g_str_equal (transport, "whatsapp"))
     runner = xi_cli_whatsapp_runner (cli, &error);
