@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "xi-engine-lock.h"
 #include "xi-test-utils.h"
@@ -322,6 +324,106 @@ test_wait_for_crashed_holder (Fixture       *f,
   assert_journal_once_each (f, TRUE);
 }
 
+/* Runs in a private mount namespace, on a tmpfs filled up to @room
+ * bytes: the first `run` meets a full disk, then the filler goes and
+ * the campaign is resumed and finished. Exits 77 when no tmpfs can be
+ * mounted (not root, or no namespaces allowed). */
+static const char disk_full_script[] =
+  "mount -t tmpfs -o size=64m,mode=0700 tmpfs \"$MNT\" || exit 77\n"
+  "cp -a \"$SEED/xender-in.db\" \"$MNT\"/\n"
+  "dd if=/dev/zero of=\"$MNT/filler\" bs=65536 2>/dev/null\n"
+  "truncate -s -\"$ROOM\" \"$MNT/filler\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/first.err\"\n"
+  "echo $? >\"$OUT/first.status\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" campaign status Promo >\"$OUT/paused\"\n"
+  "rm \"$MNT/filler\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" campaign resume Promo >/dev/null 2>&1\n"
+  "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/second.err\"\n"
+  "echo $? >\"$OUT/second.status\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" campaign status Promo >\"$OUT/status\"\n"
+  "cp \"$MNT/loopback-journal.tsv\" \"$OUT/\"\n";
+
+static char *
+read_out (const char *dir,
+          const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+/* `run` on a full disk: the campaign pauses with the reason, the command
+ * exits 1 saying so, nobody is marked failed, and once there is room the
+ * campaign resumes and ends with one message id per person. */
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seed = g_strdup (f->dir);
+  g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *first_status = NULL;
+  g_autofree char *first_err = NULL;
+  g_autofree char *second_status = NULL;
+  g_autofree char *paused = NULL;
+  g_autofree char *status = NULL;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+      return;
+    }
+
+  make_campaign (f);
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "MNT", mnt, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SEED", seed, TRUE);
+  g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CLI", f->cli, TRUE);
+  g_subprocess_launcher_setenv (launcher, "ROOM", "262144", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--mount", "--propagation", "private",
+                                         "sh", "-c", disk_full_script, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 77)
+    {
+      g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
+      return;
+    }
+
+  first_status = read_out (out, "first.status");
+  first_err = read_out (out, "first.err");
+  g_assert_cmpstr (first_status, ==, "1\n");
+  g_assert_true (g_str_has_suffix (first_err, "\nxender-in-cli: The disk is full: the campaign is paused. "
+                                              "Free some space, then resume it with “xender-in-cli campaign "
+                                              "resume”.\n"));
+
+  paused = read_out (out, "paused");
+  g_assert_nonnull (strstr (paused, "Paused"));
+  g_assert_nonnull (strstr (paused, "\n          The disk is full\n"));
+  g_assert_nonnull (strstr (paused, " 0 failed"));
+
+  second_status = read_out (out, "second.status");
+  g_assert_cmpstr (second_status, ==, "0\n");
+  status = read_out (out, "status");
+  g_assert_nonnull (strstr (status, "1200 sent, 0 delivered, 0 read, 0 failed"));
+
+  g_free (f->dir);
+  f->dir = g_strdup (out);
+  assert_journal_once_each (f, TRUE);
+  g_free (f->dir);
+  f->dir = g_steal_pointer (&seed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,6 +435,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/engine-lock/wait-for-crashed-holder", Fixture, NULL, fixture_set_up,
               test_wait_for_crashed_holder, fixture_tear_down);
+
+  g_test_add ("/cli-run/disk-full", Fixture, NULL, fixture_set_up, test_disk_full, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -618,6 +618,7 @@ typedef struct
   XiCli      *cli;
   GMainLoop  *loop;
   gboolean    until_idle;
+  gboolean    disk_full;
   gint64      last_print;
 } RunState;
 
@@ -651,6 +652,16 @@ run_idle_cb (XiCampaignRunner *runner,
 {
   if (state->until_idle)
     g_main_loop_quit (state->loop);
+}
+
+/* Sending what cannot be recorded is never done: the campaign is paused
+ * and the command fails, so a script or a service manager notices. */
+static void
+run_disk_full_cb (XiCampaignRunner *runner,
+                  RunState         *state)
+{
+  state->disk_full = TRUE;
+  g_main_loop_quit (state->loop);
 }
 
 static gboolean
@@ -710,6 +721,7 @@ xi_cli_run (XiCli  *cli,
   g_signal_connect (runner, "progress", G_CALLBACK (run_progress_cb), &state);
   g_signal_connect (runner, "job-changed", G_CALLBACK (run_job_changed_cb), &state);
   g_signal_connect (runner, "idle", G_CALLBACK (run_idle_cb), &state);
+  g_signal_connect (runner, "disk-full", G_CALLBACK (run_disk_full_cb), &state);
   xi_cli_inbox_attach (cli, runner);
   /* Before the start: reading the keys runs this thread's main loop,
    * which must not see the runner's first "idle" yet. */
@@ -729,5 +741,8 @@ xi_cli_run (XiCli  *cli,
   xi_cli_whatsapp_detach (runner);
   xi_campaign_runner_stop (runner);
   g_signal_handlers_disconnect_by_data (runner, &state);
+  if (state.disk_full)
+    return xi_cli_fail_message (cli, "%s", _("The disk is full: the campaign is paused. Free some space, "
+                                             "then resume it with “xender-in-cli campaign resume”."));
   return XI_CLI_EXIT_OK;
 }

@@ -33,6 +33,7 @@ struct _XiStore
   sqlite3      *db;
   GHashTable   *stmts;        /* static SQL string -> sqlite3_stmt* */
   int           wal_frames;   /* in the WAL after the last commit */
+  gboolean      disk_full;    /* a write met a full disk */
   gboolean      deferring_checkpoint;
 };
 

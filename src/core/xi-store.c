@@ -88,6 +88,17 @@ release_statements (XiStore *self)
       sqlite3_reset (stmt);
 }
 
+/* A full disk usually meets the WAL growing. Copying it into the
+ * database lets the next writer start the WAL over in the room it
+ * already has, so the small write that follows (pausing the campaign,
+ * saying why) still fits. */
+static void
+make_room (XiStore *self)
+{
+  self->disk_full = FALSE;
+  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 static gpointer
 store_thread_func (gpointer data)
 {
@@ -113,6 +124,8 @@ store_thread_func (gpointer data)
         {
           op->func (self, task, op->data);
           release_statements (self);
+          if (self->disk_full)
+            make_room (self);
         }
 
       if (last)
@@ -501,6 +514,17 @@ _xi_store_set_error (XiStore  *self,
 {
   const char *message = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
   XiStoreError code;
+
+  /* SQLite says "disk I/O error" when a write of the WAL meets a full
+   * disk; the user needs to hear what to do about it. */
+  if ((rc & 0xff) == SQLITE_FULL ||
+      ((rc & 0xff) == SQLITE_IOERR && self->db != NULL && sqlite3_system_errno (self->db) == ENOSPC))
+    {
+      self->disk_full = TRUE;
+      g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
+                           _("The disk is full: free some space on it, then resume."));
+      return;
+    }
 
   switch (rc & 0xff)
     {

@@ -35,6 +35,7 @@ G_BEGIN_DECLS
  * @XI_STORE_ERROR_INVALID: the input breaks a rule (empty name, bad phone)
  * @XI_STORE_ERROR_QUOTA: the monthly allowance cannot cover the campaign
  * @XI_STORE_ERROR_STATE: the campaign is not in a state that allows it
+ * @XI_STORE_ERROR_DISK_FULL: the disk (or the file system) has no room left
  */
 typedef enum {
   XI_STORE_ERROR_FAILED,
@@ -47,6 +48,7 @@ typedef enum {
   XI_STORE_ERROR_INVALID,
   XI_STORE_ERROR_QUOTA,
   XI_STORE_ERROR_STATE,
+  XI_STORE_ERROR_DISK_FULL,
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */

@@ -273,6 +273,7 @@ append_journal (XiLoopbackTransport  *self,
                 GError              **error)
 {
   gsize length = strlen (line);
+  off_t end = lseek (self->fd, 0, SEEK_END);
   gssize written;
 
   do
@@ -283,6 +284,19 @@ append_journal (XiLoopbackTransport  *self,
     {
       int saved_errno = written < 0 ? errno : ENOSPC;
 
+      /* Half a line would be read as a message that was never sent. Only
+       * this process appends (it holds the engine lock). */
+      if (written > 0 && end >= 0 && ftruncate (self->fd, end) != 0)
+        g_warning ("Could not take back half a journal line: %s", g_strerror (errno));
+
+      /* Nothing wrong with the recipient: the campaign must wait for
+       * room, not count the message as failed. */
+      if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                               _("The disk is full: the rehearsal journal could not be written."));
+          return FALSE;
+        }
       g_set_error (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT,
                    _("The rehearsal journal could not be written: %s"), g_strerror (saved_errno));
       return FALSE;

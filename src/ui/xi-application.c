@@ -207,6 +207,20 @@ runner_incoming_cb (XiApplication *self,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+static void
+runner_disk_full_cb (XiApplication *self)
+{
+  XiWindow *window = active_window (self);
+  AdwToast *toast;
+
+  if (window == NULL)
+    return;
+  toast = adw_toast_new (_("The disk is full: the campaign is paused. Free some space, then resume it."));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 0);
+  xi_window_add_toast (window, toast);
+}
+
 /* The WhatsApp client lives on the runner's network thread. It logs in
  * when a session is saved; without one it waits for the Link dialog. */
 static void
@@ -248,6 +262,7 @@ start_runner (XiApplication *self)
     }
   xi_context_set_runner (self->context, self->runner);
   g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::opt-out-keywords",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::default-delay-min",
