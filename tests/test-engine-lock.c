@@ -324,6 +324,49 @@ test_wait_for_crashed_holder (Fixture       *f,
   assert_journal_once_each (f, TRUE);
 }
 
+static void
+wait_cancelled_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (xi_engine_lock_wait_finish (XI_ENGINE_LOCK (object), result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  (*(guint *)user_data)++;
+}
+
+/* An app that quits while it waits: cancelling, or letting go of the
+ * lock it waits for, ends the wait at once; a second open of the file,
+ * even in the same process, does not get a lock held by the first. */
+static void
+test_wait_ends (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(XiEngineLock) holder = xi_engine_lock_new (f->dir, XI_ENGINE_LOCK_KIND_CLI);
+  g_autoptr(XiEngineLock) waiter = xi_engine_lock_new (f->dir, XI_ENGINE_LOCK_KIND_APP);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  guint ended = 0;
+
+  g_assert_true (xi_engine_lock_try_acquire (holder, &error));
+  g_assert_false (xi_engine_lock_try_acquire (waiter, &error));
+  g_assert_error (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_BUSY);
+  g_assert_cmpint (xi_engine_lock_get_holder_pid (waiter), ==, getpid ());
+
+  xi_engine_lock_wait_async (waiter, cancellable, wait_cancelled_cb, &ended);
+  g_cancellable_cancel (cancellable);
+  while (ended < 1)
+    g_main_context_iteration (NULL, TRUE);
+
+  xi_engine_lock_wait_async (waiter, NULL, wait_cancelled_cb, &ended);
+  xi_engine_lock_release (waiter);
+  while (ended < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (xi_engine_lock_is_held (waiter));
+  g_assert_true (xi_engine_lock_is_held (holder));
+}
+
 /* Runs in a private mount namespace, on a tmpfs filled up to @room
  * bytes: the first `run` meets a full disk, then the filler goes and
  * the campaign is resumed and finished. Exits 77 when no tmpfs can be
@@ -436,6 +479,7 @@ main (int   argc,
   g_test_add ("/engine-lock/wait-for-crashed-holder", Fixture, NULL, fixture_set_up,
               test_wait_for_crashed_holder, fixture_tear_down);
 
+  g_test_add ("/engine-lock/wait-ends", Fixture, NULL, fixture_set_up, test_wait_ends, fixture_tear_down);
   g_test_add ("/cli-run/disk-full", Fixture, NULL, fixture_set_up, test_disk_full, fixture_tear_down);
 
   return g_test_run ();

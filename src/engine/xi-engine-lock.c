@@ -300,6 +300,13 @@ finish_wait (XiEngineLock *self,
 }
 
 static void
+finish_wait_cancelled (XiEngineLock *self)
+{
+  finish_wait (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                          _("Stopped waiting for the sending engine.")));
+}
+
+static void
 retry_wait (XiEngineLock *self)
 {
   GError *error = NULL;
@@ -332,8 +339,7 @@ wait_cancelled_cb (GCancellable *cancellable,
   XiEngineLock *self = user_data;
 
   g_clear_pointer (&self->cancel_source, g_source_unref);
-  finish_wait (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                          _("Stopped waiting for the sending engine.")));
+  finish_wait_cancelled (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -494,13 +500,17 @@ xi_engine_lock_acquire_waiting (XiEngineLock  *self,
  * @self: a #XiEngineLock
  *
  * Lets another process run the engine. Call it once the engine stopped.
- * Safe to call when the lock is not held.
+ * A wait still pending ends with %G_IO_ERROR_CANCELLED, at once, so an
+ * application that quits is not kept alive by it. Safe to call when the
+ * lock is not held.
  */
 void
 xi_engine_lock_release (XiEngineLock *self)
 {
   g_return_if_fail (XI_IS_ENGINE_LOCK (self));
 
+  if (self->wait_task != NULL)
+    finish_wait_cancelled (self);
   if (self->fd < 0)
     return;
 
