@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "xi-store.h"
 #include "xi-test-utils.h"
@@ -170,6 +171,31 @@ test_open_private (Fixture       *f,
     }
   g_assert_cmpint (count_rows (f, "PRAGMA user_version"), ==, XI_STORE_SCHEMA_VERSION);
   g_assert_cmpstr (xi_store_get_master_user_id (f->store), ==, XI_STORE_ANONYMOUS_USER);
+}
+
+/* A link planted where the database goes is refused, not followed. */
+static void
+test_open_refuses_link (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
+  g_autofree char *target = g_build_filename (dir, "elsewhere.db", NULL);
+  g_autoptr(GError) error = NULL;
+  XiStore *store;
+  gboolean ok = TRUE;
+
+  g_assert_cmpint (symlink (target, path), ==, 0);
+  store = xi_store_new (path);
+  WAIT (xi_store_open_async (store, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_open_finish (store, result_, &error));
+  g_assert_false (ok);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+
+  xi_store_close (store);
+  g_assert_finalize_object (store);
+  xi_test_rm_rf (dir);
 }
 
 static void
@@ -701,6 +727,7 @@ main (int   argc,
   g_test_add ("/xi/store/groups", Fixture, NULL, fixture_setup, test_groups, fixture_teardown);
   g_test_add ("/xi/store/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
   g_test_add_func ("/xi/store/closed", test_closed);
+  g_test_add_func ("/xi/store/open-refuses-link", test_open_refuses_link);
 
   return g_test_run ();
 }

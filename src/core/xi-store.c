@@ -392,7 +392,8 @@ open_func (XiStore  *self,
     }
 
   rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                        SQLITE_OPEN_NOFOLLOW,
                         NULL);
   if (rc != SQLITE_OK)
     goto failed;
