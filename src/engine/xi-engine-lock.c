@@ -43,7 +43,7 @@
  * watched (it runs in another pid namespace, as a Flatpak app does) the
  * lock is tried every few seconds.
  *
- * An XiEngineLock lives on the thread that created it.
+ * An XiEngineLock lives on the thread that created it, which asserts it.
  */
 
 #define LOCK_FILE_NAME "engine.lock"
@@ -59,6 +59,7 @@ struct _XiEngineLock
 {
   GObject           parent_instance;
 
+  GThread          *owner;
   char             *path;
   XiEngineLockKind  kind;
   int               fd;            /* holds the lock; -1 when not held */
@@ -399,6 +400,7 @@ xi_engine_lock_new (const char       *data_dir,
   g_return_val_if_fail (kind == XI_ENGINE_LOCK_KIND_APP || kind == XI_ENGINE_LOCK_KIND_CLI, NULL);
 
   self = g_object_new (XI_TYPE_ENGINE_LOCK, NULL);
+  self->owner = g_thread_self ();
   self->path = g_build_filename (data_dir, LOCK_FILE_NAME, NULL);
   self->kind = kind;
   return self;
@@ -424,6 +426,7 @@ xi_engine_lock_try_acquire (XiEngineLock  *self,
   int fd;
 
   g_return_val_if_fail (XI_IS_ENGINE_LOCK (self), FALSE);
+  g_assert (g_thread_self () == self->owner);
 
   if (self->fd >= 0)
     return TRUE;
@@ -473,6 +476,7 @@ xi_engine_lock_acquire_waiting (XiEngineLock  *self,
   int rc;
 
   g_return_val_if_fail (XI_IS_ENGINE_LOCK (self), FALSE);
+  g_assert (g_thread_self () == self->owner);
 
   if (self->fd >= 0)
     return TRUE;
@@ -508,6 +512,7 @@ void
 xi_engine_lock_release (XiEngineLock *self)
 {
   g_return_if_fail (XI_IS_ENGINE_LOCK (self));
+  g_assert (g_thread_self () == self->owner);
 
   if (self->wait_task != NULL)
     finish_wait_cancelled (self);
@@ -526,6 +531,7 @@ gboolean
 xi_engine_lock_is_held (XiEngineLock *self)
 {
   g_return_val_if_fail (XI_IS_ENGINE_LOCK (self), FALSE);
+  g_assert (g_thread_self () == self->owner);
   return self->fd >= 0;
 }
 
@@ -539,6 +545,7 @@ XiEngineLockKind
 xi_engine_lock_get_holder_kind (XiEngineLock *self)
 {
   g_return_val_if_fail (XI_IS_ENGINE_LOCK (self), XI_ENGINE_LOCK_KIND_UNKNOWN);
+  g_assert (g_thread_self () == self->owner);
   return self->holder_kind;
 }
 
@@ -553,6 +560,7 @@ GPid
 xi_engine_lock_get_holder_pid (XiEngineLock *self)
 {
   g_return_val_if_fail (XI_IS_ENGINE_LOCK (self), 0);
+  g_assert (g_thread_self () == self->owner);
   return self->holder_pid;
 }
 
@@ -573,6 +581,7 @@ xi_engine_lock_wait_async (XiEngineLock        *self,
                            gpointer             user_data)
 {
   g_return_if_fail (XI_IS_ENGINE_LOCK (self));
+  g_assert (g_thread_self () == self->owner);
   g_return_if_fail (self->wait_task == NULL);
 
   self->wait_task = g_task_new (self, cancellable, callback, user_data);
