@@ -619,6 +619,7 @@ typedef struct
   GMainLoop  *loop;
   gboolean    until_idle;
   gboolean    disk_full;
+  XiJobState  last_state;   /* of the campaign that changed last */
   gint64      last_print;
 } RunState;
 
@@ -642,6 +643,7 @@ run_job_changed_cb (XiCampaignRunner *runner,
                     XiJob            *job,
                     RunState         *state)
 {
+  state->last_state = xi_job_get_state (job);
   if (xi_job_is_finished (job) && !state->cli->json)
     print_job_line (job);
 }
@@ -741,8 +743,13 @@ xi_cli_run (XiCli  *cli,
   xi_cli_whatsapp_detach (runner);
   xi_campaign_runner_stop (runner);
   g_signal_handlers_disconnect_by_data (runner, &state);
-  if (state.disk_full)
+  /* With no room even to record the pause, the campaign is still
+   * "sending" on disk, and the next run simply continues it. */
+  if (state.disk_full && state.last_state == XI_JOB_STATE_PAUSED)
     return xi_cli_fail_message (cli, "%s", _("The disk is full: the campaign is paused. Free some space, "
                                              "then resume it with “xender-in-cli campaign resume”."));
+  if (state.disk_full)
+    return xi_cli_fail_message (cli, "%s", _("The disk is full: sending stopped. Free some space, then run "
+                                             "again to continue the campaign."));
   return XI_CLI_EXIT_OK;
 }

@@ -88,15 +88,15 @@ release_statements (XiStore *self)
       sqlite3_reset (stmt);
 }
 
-/* A full disk usually meets the WAL growing. Copying it into the
- * database lets the next writer start the WAL over in the room it
- * already has, so the small write that follows (pausing the campaign,
- * saying why) still fits. */
+/* A full disk usually meets the WAL growing. Copying the WAL into the
+ * database and truncating it gives its room back, so the small write
+ * that follows (pausing the campaign, saying why) usually still fits;
+ * when the database itself cannot grow for the copy, it does not. */
 static void
 make_room (XiStore *self)
 {
   self->disk_full = FALSE;
-  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 }
 
 static gpointer
