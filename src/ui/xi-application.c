@@ -215,7 +215,7 @@ runner_disk_full_cb (XiApplication *self)
 
   if (window == NULL)
     return;
-  toast = adw_toast_new (_("The disk is full: the campaign is paused. Free some space, then resume it."));
+  toast = adw_toast_new (_("The disk is full: sending stopped. Free some space, then resume the campaign."));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_timeout (toast, 0);
   xi_window_add_toast (window, toast);
