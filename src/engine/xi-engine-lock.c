@@ -162,6 +162,20 @@ take (XiEngineLock  *self,
   return TRUE;
 }
 
+/* Called with errno set by the failed fcntl (). */
+static gboolean
+lock_failed (XiEngineLock  *self,
+             int            fd,
+             GError       **error)
+{
+  int saved_errno = errno;
+
+  g_set_error (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_FAILED,
+               _("Cannot lock “%s”: %s"), self->path, g_strerror (saved_errno));
+  close (fd);
+  return FALSE;
+}
+
 static void
 set_busy_error (XiEngineLock  *self,
                 GError       **error)
@@ -406,6 +420,41 @@ xi_engine_lock_new (const char       *data_dir,
   return self;
 }
 
+/* Takes the lock, waiting for its holder with @wait. */
+static gboolean
+acquire (XiEngineLock  *self,
+         gboolean       wait,
+         GError       **error)
+{
+  struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  int fd;
+  int rc;
+
+  if (self->fd >= 0)
+    return TRUE;
+  if ((fd = open_lock_file (self, error)) < 0)
+    return FALSE;
+
+  do
+    rc = fcntl (fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &lock);
+  while (rc != 0 && errno == EINTR);
+
+  if (rc == 0)
+    return take (self, fd, error);
+  if (wait || (errno != EAGAIN && errno != EACCES))
+    return lock_failed (self, fd, error);
+
+  read_holder (self, fd);
+  /* An empty file under a lock is a holder between releasing (it empties
+   * the file first) and closing: by now it is likely gone. */
+  if (self->holder_pid == 0 && fcntl (fd, F_OFD_SETLK, &lock) == 0)
+    return take (self, fd, error);
+
+  close (fd);
+  set_busy_error (self, error);
+  return FALSE;
+}
+
 /**
  * xi_engine_lock_try_acquire:
  * @self: a #XiEngineLock
@@ -422,39 +471,10 @@ gboolean
 xi_engine_lock_try_acquire (XiEngineLock  *self,
                             GError       **error)
 {
-  struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  int fd;
-
   g_return_val_if_fail (XI_IS_ENGINE_LOCK (self), FALSE);
   g_assert (g_thread_self () == self->owner);
 
-  if (self->fd >= 0)
-    return TRUE;
-  if ((fd = open_lock_file (self, error)) < 0)
-    return FALSE;
-
-  if (fcntl (fd, F_OFD_SETLK, &lock) == 0)
-    return take (self, fd, error);
-
-  if (errno != EAGAIN && errno != EACCES)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_FAILED,
-                   _("Cannot lock “%s”: %s"), self->path, g_strerror (saved_errno));
-      close (fd);
-      return FALSE;
-    }
-
-  read_holder (self, fd);
-  /* An empty file under a lock is a holder between releasing (it empties
-   * the file first) and closing: by now it is likely gone. */
-  if (self->holder_pid == 0 && fcntl (fd, F_OFD_SETLK, &lock) == 0)
-    return take (self, fd, error);
-
-  close (fd);
-  set_busy_error (self, error);
-  return FALSE;
+  return acquire (self, FALSE, error);
 }
 
 /**
@@ -471,32 +491,10 @@ gboolean
 xi_engine_lock_acquire_waiting (XiEngineLock  *self,
                                 GError       **error)
 {
-  struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  int fd;
-  int rc;
-
   g_return_val_if_fail (XI_IS_ENGINE_LOCK (self), FALSE);
   g_assert (g_thread_self () == self->owner);
 
-  if (self->fd >= 0)
-    return TRUE;
-  if ((fd = open_lock_file (self, error)) < 0)
-    return FALSE;
-
-  do
-    rc = fcntl (fd, F_OFD_SETLKW, &lock);
-  while (rc != 0 && errno == EINTR);
-
-  if (rc != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_FAILED,
-                   _("Cannot lock “%s”: %s"), self->path, g_strerror (saved_errno));
-      close (fd);
-      return FALSE;
-    }
-  return take (self, fd, error);
+  return acquire (self, TRUE, error);
 }
 
 /**
