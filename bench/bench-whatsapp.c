@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bench-utils.h"
+#include "wa-curve25519.h"
 
 /*
  * Campaigns over the real protocol: `xender-in-cli run --transport
@@ -321,6 +322,10 @@ main (int   argc,
   g_autoptr(JsonObject) baileys = NULL;
   Fakewa fakewa = { 0 };
   Usage fresh, established;
+
+  /* The engine is xender-in-cli, linked like this program: libsignal's
+   * X25519 goes the same way in both. */
+  g_print ("# libsignal X25519 through %s\n", wa_curve25519_backend ());
 
   start_fakewa (&fakewa);
   for (guint i = 0; i < rows; i++)
