@@ -463,6 +463,28 @@ test_plan_and_create (Fixture       *f,
   g_assert_cmpuint (quota->available, ==, XI_QUOTA_DEFAULT_ALLOWANCE - 4);
 }
 
+/* The ids of one campaign are chosen before any send, and a recipient
+ * who sees its own learns nothing of its neighbours' (issue 10): no
+ * campaign prefix, no position, no sequence. */
+static void
+test_message_ids_unpredictable (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  make_audience (f, 300, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (rows->len, ==, 300);
+  for (guint i = 0; i < rows->len; i++)
+    g_ptr_array_add (ids, (gpointer) xi_job_recipient_get_message_id (rows->pdata[i]));
+  xi_test_assert_message_ids_random ((const char * const *) ids->pdata, ids->len);
+}
+
 static void
 test_quota_refused (Fixture       *f,
                     gconstpointer  data)
@@ -1445,6 +1467,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
+  ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
   ADD ("/campaigns/pause-during-delay", test_pause_during_delay);

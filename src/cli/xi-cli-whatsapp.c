@@ -16,6 +16,7 @@
 #include "wa-pairing.h"
 #include "xi-cli.h"
 #include "xi-key-store.h"
+#include "xi-message-id.h"
 #include "xi-phone.h"
 #include "xi-receiver.h"
 #include "xi-wa-endpoint.h"
@@ -152,13 +153,6 @@ xi_cli_whatsapp_connect (WaClient  *client,
   return TRUE;
 }
 
-/* A message id as WhatsApp clients make them, for a single message. */
-static char *
-new_message_id (void)
-{
-  return g_strdup_printf ("3EB0%08X%08X%04X", g_random_int (), g_random_int (), g_random_int () & 0xffff);
-}
-
 typedef struct
 {
   GMainLoop *loop;
@@ -204,7 +198,7 @@ xi_cli_send (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
   g_autofree char *linked = NULL;
-  g_autofree char *id = new_message_id ();
+  g_autofree char *id = xi_message_id_new ();
   g_autofree char *shown = NULL;
   Sending sending = { .loop = loop };
   gboolean stopped = FALSE;
