@@ -1457,6 +1457,49 @@ test_runner_coalesces (Fixture       *f,
   g_assert_cmpuint (xi_campaign_runner_get_transport_state (runner), ==, XI_TRANSPORT_STATE_CONNECTED);
 }
 
+static void
+on_runner_job_changed (XiCampaignRunner *runner,
+                       XiJob            *job,
+                       GArray           *ref_counts)
+{
+  guint ref_count = G_OBJECT (job)->ref_count;
+
+  g_array_append_val (ref_counts, ref_count);
+}
+
+/* The jobs the runner hands to the main thread are copies (issue 10):
+ * the UI updates what it holds in place while the engine reads its own.
+ * Each is held by the runner's pending table and the signal's argument,
+ * and by nothing on the network thread. */
+static void
+test_runner_hands_over_copies (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiCampaignRunner) runner = NULL;
+  g_autoptr(GArray) ref_counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  gboolean idle = FALSE;
+
+  make_audience (f, 5, FALSE);
+  spec = zero_delay_spec (f);
+  spec->delay_min_ms = spec->delay_max_ms = 100;
+  job = create_job (f, spec);
+
+  runner = xi_campaign_runner_new (f->store, xi_loopback_transport_factory, g_strdup (f->journal), g_free);
+  g_signal_connect (runner, "job-changed", G_CALLBACK (on_runner_job_changed), ref_counts);
+  g_signal_connect (runner, "idle", G_CALLBACK (on_runner_idle), &idle);
+  g_assert_true (xi_campaign_runner_start (runner, &error));
+  g_assert_no_error (error);
+  run_until (f, flag_set, &idle, 30);
+  xi_campaign_runner_stop (runner);
+
+  g_assert_cmpuint (ref_counts->len, >=, 2);
+  for (guint i = 0; i < ref_counts->len; i++)
+    g_assert_cmpuint (g_array_index (ref_counts, guint, i), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1485,6 +1528,7 @@ main (int   argc,
   ADD ("/campaigns/resume-after-crash", test_resume_after_crash);
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);
   ADD ("/campaigns/runner-coalesces", test_runner_coalesces);
+  ADD ("/campaigns/runner-hands-over-copies", test_runner_hands_over_copies);
   ADD ("/campaigns/pause-elsewhere-while-offline", test_pause_elsewhere_while_offline);
   ADD ("/campaigns/cancel-elsewhere-during-send", test_cancel_elsewhere_during_send);
 
