@@ -14,6 +14,7 @@
 #include "wa-usync.h"
 #include "xi-campaign-runner.h"
 #include "xi-engine.h"
+#include "xi-key-store.h"
 #include "xi-loopback-transport.h"
 #include "xi-number-check.h"
 #include "xi-store.h"
@@ -1500,6 +1501,42 @@ test_runner_hands_over_copies (Fixture       *f,
     g_assert_cmpuint (g_array_index (ref_counts, guint, i), ==, 2);
 }
 
+/* The network thread's objects live where they were made; a call from
+ * another thread stops the program instead of racing. */
+static gpointer
+touch_key_store (gpointer data)
+{
+  g_autoptr(GPtrArray) sessions = wa_key_store_list (data, "session");
+
+  return NULL;
+}
+
+static gpointer
+touch_transport (gpointer data)
+{
+  xi_transport_get_state (data);
+  return NULL;
+}
+
+static void
+test_owner_thread (gconstpointer data)
+{
+  GThreadFunc touch = (GThreadFunc) data;
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(XiStore) store = xi_store_new ("/nonexistent/store.db");
+      g_autoptr(GHashTable) loaded = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(XiKeyStore) keys = xi_key_store_new (store, loaded);
+      g_autoptr(XiLoopbackTransport) transport = xi_loopback_transport_new ("/dev/null", NULL, NULL);
+
+      g_thread_join (g_thread_new ("intruder", touch, touch == touch_key_store ? (gpointer) keys
+                                                                               : (gpointer) transport));
+      return;
+    }
+  xi_test_expect_owner_abort ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1529,6 +1566,8 @@ main (int   argc,
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);
   ADD ("/campaigns/runner-coalesces", test_runner_coalesces);
   ADD ("/campaigns/runner-hands-over-copies", test_runner_hands_over_copies);
+  g_test_add_data_func ("/campaigns/owner-thread/key-store", touch_key_store, test_owner_thread);
+  g_test_add_data_func ("/campaigns/owner-thread/loopback-transport", touch_transport, test_owner_thread);
   ADD ("/campaigns/pause-elsewhere-while-offline", test_pause_elsewhere_while_offline);
   ADD ("/campaigns/cancel-elsewhere-during-send", test_cancel_elsewhere_during_send);
 

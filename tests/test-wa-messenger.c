@@ -11,6 +11,7 @@
 #include "wa-error.h"
 #include "wa-key-store.h"
 #include "wa-messenger-private.h"
+#include "xi-test-utils.h"
 
 /* Two accounts of ours, a shop and a customer, on one fake server: what
  * one sends, the other decrypts; receipts come back; nothing is lost
@@ -563,6 +564,41 @@ test_retry_from_lid (Fixture       *f,
                    "3EB0D4D4000000000001");
 }
 
+/* Each object lives on the thread that made it; a call from another is
+ * a bug that must stop the program, not corrupt it quietly. */
+static gpointer
+touch_client (gpointer data)
+{
+  wa_client_get_state (data);
+  return NULL;
+}
+
+static gpointer
+touch_messenger (gpointer data)
+{
+  wa_messenger_forget_devices (data, CUSTOMER "@s.whatsapp.net");
+  return NULL;
+}
+
+static void
+test_owner_thread (gconstpointer data)
+{
+  GThreadFunc touch = (GThreadFunc) data;
+
+  if (g_test_subprocess ())
+    {
+      const guint8 root_key[32] = { 0 };
+      g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+      g_autoptr(WaClient) client = wa_client_new (store, "ws://127.0.0.1:9/ws/chat", root_key);
+      g_autoptr(WaMessenger) messenger = wa_messenger_new (client);
+
+      g_thread_join (g_thread_new ("intruder", touch, touch == touch_client ? (gpointer) client
+                                                                             : (gpointer) messenger));
+      return;
+    }
+  xi_test_expect_owner_abort ();
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -580,5 +616,7 @@ main (int   argc,
   ADD ("/wa/messenger/retry-count-bounded", test_retry_count_bounded);
   ADD ("/wa/messenger/retry-session-hourly", test_retry_session_hourly);
   ADD ("/wa/messenger/retry-from-lid", test_retry_from_lid);
+  g_test_add_data_func ("/wa/messenger/owner-thread/client", touch_client, test_owner_thread);
+  g_test_add_data_func ("/wa/messenger/owner-thread/messenger", touch_messenger, test_owner_thread);
   return g_test_run ();
 }

@@ -153,3 +153,18 @@ xi_test_assert_message_ids_random (const char * const *ids,
       g_assert_cmpuint (set[bit] * 5, <=, 4 * n);
     }
 }
+
+/**
+ * xi_test_expect_owner_abort:
+ *
+ * Runs the current test again in a subprocess, which (seeing
+ * g_test_subprocess()) calls an object from a thread other than its own,
+ * and asserts that the object's owner-thread assertion stopped it.
+ */
+void
+xi_test_expect_owner_abort (void)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*owner == g_thread_self*");
+}

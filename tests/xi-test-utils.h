@@ -20,6 +20,7 @@ void          xi_test_store_result_cb  (GObject       *object,
 GBytes       *xi_test_bytes_from_hex   (const char    *hex);
 char         *xi_test_hex              (const guint8  *data,
                                         gsize          len);
+void          xi_test_expect_owner_abort (void);
 void          xi_test_assert_message_ids_random (const char * const *ids,
                                                  guint               n);
 

@@ -78,7 +78,10 @@ struct _WaMessenger
   GHashTable *recreated;     /* device JID text -> gint64*: when its session was last started over */
   WaMessengerClock clock;
   gpointer    clock_data;
+  GThread    *owner;         /* the client's thread, made on it and used only from it */
 };
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
 G_DEFINE_FINAL_TYPE (WaMessenger, wa_messenger, G_TYPE_OBJECT)
 
@@ -720,6 +723,7 @@ wa_messenger_send_text_async (WaMessenger         *self,
 
   g_return_if_fail (WA_IS_MESSENGER (self));
   g_return_if_fail (to != NULL && id != NULL && text != NULL);
+  assert_owner (self);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wa_messenger_send_text_async);
@@ -848,6 +852,7 @@ wa_messenger_prefetch (WaMessenger        *self,
   WaConnection *connection;
 
   g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
 
   if ((connection = connection_or_error (self, NULL)) == NULL)
     return;
@@ -873,6 +878,7 @@ wa_messenger_forget_devices (WaMessenger *self,
                              const char  *user)
 {
   g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
   g_hash_table_remove (self->device_lists, user);
 }
 
@@ -1406,6 +1412,7 @@ node_cb (WaClient    *client,
 {
   const char *tag = wa_node_get_tag (node);
 
+  assert_owner (self);
   if (g_str_equal (tag, "message"))
     receive_message (self, node);
   else if (g_str_equal (tag, "receipt"))
@@ -1492,6 +1499,7 @@ wa_messenger_init (WaMessenger *self)
   g_queue_init (&self->sent_order);
   self->recreated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->clock = monotonic_clock;
+  self->owner = g_thread_self ();
 }
 
 /**
@@ -1529,6 +1537,7 @@ _wa_messenger_set_clock (WaMessenger      *self,
                          gpointer          user_data)
 {
   g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
 
   self->clock = clock != NULL ? clock : monotonic_clock;
   self->clock_data = user_data;
