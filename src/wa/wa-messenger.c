@@ -1118,9 +1118,11 @@ receive_retry (WaMessenger *self,
   g_autoptr(WaJid) device = from != NULL ? wa_jid_parse (from, NULL) : NULL;
   g_autoptr(WaJid) chat = NULL;
   g_autoptr(WaJid) pn_device = NULL;
+  g_autoptr(WaJid) address = NULL;
   g_autoptr(Retry) retry = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *chat_text = NULL;
+  g_autofree char *address_text = NULL;
   g_autofree char *key = NULL;
   SentMessage *sent;
   WaConnection *connection;
@@ -1141,25 +1143,28 @@ receive_retry (WaMessenger *self,
       g_debug ("A retry receipt for a message we did not send to that chat");
       return;
     }
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (sent->answered, from)) + 1;
+  /* A LID device may share the session we started with its number; it
+   * is counted as that one device under either name. */
+  pn_device = pn_device_of (self, receipt, device);
+  address = pn_device != NULL && !wa_signal_has_session (self->signal, device) &&
+            wa_signal_has_session (self->signal, pn_device)
+            ? g_steal_pointer (&pn_device) : wa_jid_ref (device);
+  address_text = wa_jid_to_string (address);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (sent->answered, address_text)) + 1;
   claimed = attr_number (retry_node, "count", MAX_RETRY_COUNT);
   if (count > MAX_RETRY_COUNT)
     {
       g_debug ("A device asked for a message again after %u resends", MAX_RETRY_COUNT);
       return;
     }
-  g_hash_table_replace (sent->answered, g_strdup (from), GUINT_TO_POINTER (count));
+  g_hash_table_replace (sent->answered, g_steal_pointer (&address_text), GUINT_TO_POINTER (count));
 
-  /* A LID device may share the session we started with its number. */
-  pn_device = pn_device_of (self, receipt, device);
   retry = g_new0 (Retry, 1);
   retry->self = g_object_ref (self);
   retry->key = g_steal_pointer (&key);
   retry->id = g_strdup (id);
   retry->to = g_strdup (from);
-  retry->device = pn_device != NULL && !wa_signal_has_session (self->signal, device) &&
-                  wa_signal_has_session (self->signal, pn_device)
-                  ? g_steal_pointer (&pn_device) : wa_jid_ref (device);
+  retry->device = g_steal_pointer (&address);
   retry->own = is_own_device (self, device);
   retry->count = count;
   retry->t = g_strdup (wa_node_get_attr (retry_node, "t"));
