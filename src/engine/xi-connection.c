@@ -17,6 +17,7 @@
 #include "wa-pairing.h"
 #include "xi-connection.h"
 #include "xi-key-store.h"
+#include "xi-message-id.h"
 #include "xi-number-check.h"
 #include "xi-phone.h"
 #include "xi-whatsapp-transport.h"
@@ -1054,19 +1055,12 @@ text_sent_cb (GObject      *object,
   send_call_free (call);
 }
 
-/* A message id as WhatsApp clients make them. */
-static char *
-new_message_id (void)
-{
-  return g_strdup_printf ("3EB0%08X%08X%04X", g_random_int (), g_random_int (), g_random_int () & 0xffff);
-}
-
 static gboolean
 send_on_network_thread (gpointer user_data)
 {
   SendCall *call = user_data;
   XiConnection *self = g_task_get_source_object (call->task);
-  g_autofree char *id = new_message_id ();
+  g_autofree char *id = xi_message_id_new ();
 
   assert_network_thread (self);
 

@@ -43,7 +43,10 @@ struct _XiLoopbackTransport
   guint              accepted_since_connect;
   GSource           *reconnect;
   GHashTable        *timeouts;   /* GSource* set, removed on dispose */
+  GThread           *owner;      /* the thread that made it; everything runs there */
 };
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
 static void xi_loopback_transport_iface_init (XiTransportInterface *iface);
 
@@ -192,11 +195,13 @@ xi_loopback_transport_init (XiLoopbackTransport *self)
 {
   self->fd = -1;
   self->timeouts = g_hash_table_new_full (NULL, NULL, destroy_source, NULL);
+  self->owner = g_thread_self ();
 }
 
 static XiTransportState
 loopback_get_state (XiTransport *transport)
 {
+  assert_owner (XI_LOOPBACK_TRANSPORT (transport));
   return XI_LOOPBACK_TRANSPORT (transport)->state;
 }
 
@@ -205,6 +210,7 @@ loopback_connect (XiTransport *transport)
 {
   XiLoopbackTransport *self = XI_LOOPBACK_TRANSPORT (transport);
 
+  assert_owner (self);
   stop_reconnect (self);
   self->accepted_since_connect = 0;
   set_state (self, XI_TRANSPORT_STATE_CONNECTED);
@@ -215,6 +221,7 @@ loopback_disconnect (XiTransport *transport)
 {
   XiLoopbackTransport *self = XI_LOOPBACK_TRANSPORT (transport);
 
+  assert_owner (self);
   stop_reconnect (self);
   set_state (self, XI_TRANSPORT_STATE_DISCONNECTED);
 }
@@ -439,6 +446,7 @@ loopback_send_text_async (XiTransport         *transport,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   InFlight *message;
 
+  assert_owner (self);
   g_task_set_source_tag (task, loopback_send_text_async);
 
   if (self->state != XI_TRANSPORT_STATE_CONNECTED)
@@ -540,6 +548,7 @@ guint
 xi_loopback_transport_get_accepted (XiLoopbackTransport *self)
 {
   g_return_val_if_fail (XI_IS_LOOPBACK_TRANSPORT (self), 0);
+  assert_owner (self);
   return self->accepted;
 }
 

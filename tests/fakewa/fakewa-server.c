@@ -266,6 +266,21 @@ fakewa_server_dup_device_lid (FakewaServer *self,
   return device_lid (self, device_jid);
 }
 
+/* "2363…:3@lid" -> "6281…:3@s.whatsapp.net", for an account of ours. */
+static char *
+device_of_lid (FakewaServer *self,
+               WaJid        *lid)
+{
+  GHashTableIter iter;
+  gpointer phone, account;
+
+  g_hash_table_iter_init (&iter, self->accounts);
+  while (g_hash_table_iter_next (&iter, &phone, &account))
+    if (g_strcmp0 (((Account *) account)->lid, wa_jid_get_user (lid)) == 0)
+      return g_strdup_printf ("%s:%u@s.whatsapp.net", (const char *) phone, wa_jid_get_device (lid));
+  return NULL;
+}
+
 /* The companion's countersignature must verify with the identity it
  * registered; then the server restarts the stream (515) as after every
  * pairing. */
@@ -765,11 +780,15 @@ handle_message (Peer    *peer,
     }
   else if (wa_node_get_child_by_tag (message, "enc") != NULL)
     {
-      /* A retry goes to the one device that asked for it (§8.5). */
+      /* A retry goes to the one device that asked for it (§8.5), which
+       * may have asked by its LID. */
+      g_autoptr(WaJid) target = wa_jid_parse (to, NULL);
+      g_autofree char *pn_device = target != NULL && wa_jid_is_lid (target) ?
+                                   device_of_lid (peer->server, target) : NULL;
       g_autoptr(WaNode) copy = message_for_device (peer, message, to, message);
 
       announce_relay (peer, to, copy);
-      deliver (peer->server, to, copy);
+      deliver (peer->server, pn_device != NULL ? pn_device : to, copy);
     }
   return TRUE;
 }
@@ -794,6 +813,14 @@ handle_receipt (Peer   *peer,
     return;
   relayed = wa_node_new_with_attrs ("receipt", "from", peer->device_jid, "id", wa_node_get_attr (receipt, "id"),
                                     "t", now, NULL);
+  /* Under LID addressing receipts name their sender by LID too. */
+  if (self->lid_addressing != FAKEWA_LID_ADDRESSING_NONE)
+    {
+      g_autofree char *lid = device_lid (self, peer->device_jid);
+
+      if (lid != NULL)
+        wa_node_set_attr (relayed, "from", lid);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
     if (wa_node_get_attr (receipt, optional[i]) != NULL)
       wa_node_set_attr (relayed, optional[i], wa_node_get_attr (receipt, optional[i]));
