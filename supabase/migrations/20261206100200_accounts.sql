@@ -253,7 +253,11 @@ begin
   -- before checking that the invitee's own one is empty.
   perform private.lock_tenant(least(me, i.master_user_id));
   perform private.lock_tenant(greatest(me, i.master_user_id));
-  if m <> me or exists (select 1 from public.profiles p where p.master_user_id = me and p.id <> me) then
+  if m <> me then
+    raise exception 'already_member: you are staff of another account'
+      using errcode = 'XI022';
+  end if;
+  if exists (select 1 from public.profiles p where p.master_user_id = me and p.id <> me) then
     raise exception 'account_not_empty: your account has staff of its own; it must have none to join a team'
       using errcode = 'XI024';
   end if;

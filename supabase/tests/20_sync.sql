@@ -9,7 +9,7 @@ begin;
 select plan(42);
 
 create temporary table v (name text primary key, id uuid, doc jsonb);
-grant all on v to authenticated;
+grant all on v to authenticated, anon, service_role;
 insert into v (name, id) values ('a', tests.create_user('sync-a@example.test')),
                                 ('c', gen_random_uuid());
 
