@@ -147,6 +147,37 @@ finish_sent (PGconn *conn)
   return res;
 }
 
+typedef void (*WhileBlocked) (gpointer data);
+
+/* Two requests of @user racing: @sql with @params_a runs on @a in an open
+ * transaction, then with @params_b on @b, which must wait for @a's locks;
+ * @while_blocked (if any) runs during that wait; then @a commits and @b
+ * finishes and commits. */
+static void
+race (PGconn             *su,
+      PGconn             *a,
+      PGconn             *b,
+      const char         *user,
+      const char         *sql,
+      const char * const *params_a,
+      const char * const *params_b,
+      WhileBlocked        while_blocked,
+      gpointer            data,
+      PGresult          **first,
+      PGresult          **second)
+{
+  begin_as (a, user);
+  *first = exec_ok (a, sql, params_a[0], params_a[1], NULL);
+  begin_as (b, user);
+  g_assert_true (PQsendQueryParams (b, sql, 2, NULL, params_b, NULL, NULL, 0));
+  wait_until_blocked (su, b);
+  if (while_blocked != NULL)
+    while_blocked (data);
+  exec_command (a, "commit");
+  *second = finish_sent (b);
+  exec_command (b, "commit");
+}
+
 static const char contact_insert[] =
   "insert into public.contacts (id, master_user_id, phone, last_op_id) "
   "values (gen_random_uuid(), $1, $2, gen_random_uuid()) returning id, server_seq";
@@ -155,9 +186,26 @@ static const char reserve[] =
   "select r ->> 'ok', r ->> 'replayed', (r ->> 'available')::int "
   "from public.reserve_quota($1::uuid, $2::int) r";
 
-/* The transaction that commits first gets the lower server_seq, even when
- * it started writing first and committed last; a reader sees neither row
- * until then. */
+typedef struct
+{
+  PGconn     *reader;
+  const char *user;
+  char       *before;
+} OrderCheck;
+
+static void
+reader_sees_nothing (gpointer data)
+{
+  OrderCheck *check = data;
+
+  begin_as (check->reader, check->user);
+  g_assert_cmpint (query_int (check->reader, "select count(*) from public.contacts "
+                                             "where server_seq > $1::bigint", check->before), ==, 0);
+  exec_command (check->reader, "commit");
+}
+
+/* Of two writers of a tenant, the one that commits first gets the lower
+ * server_seq, and a reader sees neither row until then. */
 static void
 test_commit_order (void)
 {
@@ -166,29 +214,18 @@ test_commit_order (void)
   g_autoptr(PGconn) b = connect_as ("authenticator");
   g_autoptr(PGconn) reader = connect_as ("authenticator");
   g_autofree char *user = create_user (su);
-  g_autofree char *before = NULL;
   g_autoptr(PGresult) first = NULL;
   g_autoptr(PGresult) second = NULL;
-  const char *params[2] = { user, "6281100000002" };
+  const char *params_a[2] = { user, "6281100000001" };
+  const char *params_b[2] = { user, "6281100000002" };
+  OrderCheck check = { reader, user, NULL };
 
-  before = g_strdup_printf ("%" G_GINT64_FORMAT,
-                            query_int (su, "select coalesce(max(server_seq), 0) from public.contacts "
-                                           "where master_user_id = $1", user));
-  begin_as (a, user);
-  first = exec_ok (a, contact_insert, user, "6281100000001", NULL);
-
-  begin_as (b, user);
-  g_assert_true (PQsendQueryParams (b, contact_insert, 2, NULL, params, NULL, NULL, 0));
-  wait_until_blocked (su, b);
-
-  begin_as (reader, user);
-  g_assert_cmpint (query_int (reader, "select count(*) from public.contacts where server_seq > $1::bigint",
-                              before), ==, 0);
-  exec_command (reader, "commit");
-
-  exec_command (a, "commit");
-  second = finish_sent (b);
-  exec_command (b, "commit");
+  check.before = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                  query_int (su, "select last_seq from private.sync_counters "
+                                                 "where master_user_id = $1", user));
+  race (su, a, b, user, contact_insert, params_a, params_b, reader_sees_nothing, &check,
+        &first, &second);
+  g_free (check.before);
 
   g_assert_cmpint (g_ascii_strtoll (PQgetvalue (first, 0, 1), NULL, 10), <,
                    g_ascii_strtoll (PQgetvalue (second, 0, 1), NULL, 10));
@@ -347,19 +384,12 @@ test_quota_two_devices (void)
   g_autofree char *id_b = g_uuid_string_random ();
   g_autoptr(PGresult) first = NULL;
   g_autoptr(PGresult) second = NULL;
-  const char *params[2] = { id_b, "300" };
+  const char *params_a[2] = { id_a, "300" };
+  const char *params_b[2] = { id_b, "300" };
 
-  begin_as (a, user);
-  first = exec_ok (a, reserve, id_a, "300", NULL);
+  race (su, a, b, user, reserve, params_a, params_b, NULL, NULL, &first, &second);
+
   g_assert_cmpstr (PQgetvalue (first, 0, 0), ==, "true");
-
-  begin_as (b, user);
-  g_assert_true (PQsendQueryParams (b, reserve, 2, NULL, params, NULL, NULL, 0));
-  wait_until_blocked (su, b);
-  exec_command (a, "commit");
-  second = finish_sent (b);
-  exec_command (b, "commit");
-
   g_assert_cmpstr (PQgetvalue (second, 0, 0), ==, "false");
   g_assert_cmpstr (PQgetvalue (second, 0, 2), ==, "200");
   g_assert_cmpint (query_int (su, "select messages_reserved from public.user_quotas "
@@ -472,14 +502,7 @@ test_quota_same_id_twice (void)
   g_autoptr(PGresult) second = NULL;
   const char *params[2] = { id, "120" };
 
-  begin_as (a, user);
-  first = exec_ok (a, reserve, id, "120", NULL);
-  begin_as (b, user);
-  g_assert_true (PQsendQueryParams (b, reserve, 2, NULL, params, NULL, NULL, 0));
-  wait_until_blocked (su, b);
-  exec_command (a, "commit");
-  second = finish_sent (b);
-  exec_command (b, "commit");
+  race (su, a, b, user, reserve, params, params, NULL, NULL, &first, &second);
 
   g_assert_cmpstr (PQgetvalue (first, 0, 1), ==, "false");
   g_assert_cmpstr (PQgetvalue (second, 0, 0), ==, "true");
