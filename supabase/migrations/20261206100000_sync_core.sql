@@ -121,9 +121,14 @@ $$;
 create function private.lock_tenant(p_master uuid) returns void
 language plpgsql security definer set search_path = '' as $$
 begin
-  insert into private.sync_counters (master_user_id) values (p_master)
-  on conflict (master_user_id) do nothing;
+  -- The row exists from the tenant's first write on; the insert is for
+  -- that first time only (and for two first writers racing).
   perform 1 from private.sync_counters where master_user_id = p_master for update;
+  if not found then
+    insert into private.sync_counters (master_user_id) values (p_master)
+    on conflict (master_user_id) do nothing;
+    perform 1 from private.sync_counters where master_user_id = p_master for update;
+  end if;
 end
 $$;
 
@@ -132,9 +137,14 @@ language plpgsql security definer set search_path = '' as $$
 declare
   v bigint;
 begin
-  insert into private.sync_counters as c (master_user_id, last_seq) values (p_master, 1)
-  on conflict (master_user_id) do update set last_seq = c.last_seq + 1
-  returning c.last_seq into v;
+  update private.sync_counters set last_seq = last_seq + 1
+   where master_user_id = p_master
+  returning last_seq into v;
+  if not found then
+    insert into private.sync_counters as c (master_user_id, last_seq) values (p_master, 1)
+    on conflict (master_user_id) do update set last_seq = c.last_seq + 1
+    returning c.last_seq into v;
+  end if;
   return v;
 end
 $$;

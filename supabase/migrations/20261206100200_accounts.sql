@@ -42,7 +42,8 @@ create table public.quota_reservations (
   primary key (id)
 );
 select private.setup_synced_table('quota_reservations', 'server');
-create index quota_reservations_pending_idx on public.quota_reservations (expires_at)
+-- Pending reservations are few per tenant; every quota call looks at them.
+create index quota_reservations_pending_idx on public.quota_reservations (master_user_id, expires_at)
   where status = 'pending';
 
 -- A device of the tenant: a name and when it was last seen, no tokens (the

@@ -111,7 +111,7 @@ begin
     raise exception 'quota_missing: this account has no quota; sign up again or contact support'
       using errcode = 'XI005';
   end if;
-  q.messages_reserved := (select coalesce(sum(private.held(r)), 0)
+  q.messages_reserved := (select coalesce(sum(r.amount - r.used), 0)
                           from public.quota_reservations r
                           where r.master_user_id = m and r.status = 'pending'
                             and r.expires_at > now());
