@@ -108,7 +108,8 @@ begin
 end
 $$;
 
-create trigger on_auth_user_created after insert on auth.users
+-- Named for the app: a project may have sign-up triggers of its own.
+create trigger xender_in_user_created after insert on auth.users
   for each row execute function private.handle_new_user();
 
 create function private.handle_user_email_changed() returns trigger
@@ -119,7 +120,7 @@ begin
 end
 $$;
 
-create trigger on_auth_user_email_changed after update of email on auth.users
+create trigger xender_in_user_email_changed after update of email on auth.users
   for each row when (new.email is distinct from old.email)
   execute function private.handle_user_email_changed();
 

@@ -6,7 +6,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(42);
+select plan(44);
 
 create temporary table v (name text primary key, id uuid, doc jsonb);
 grant all on v to authenticated, anon, service_role;
@@ -110,6 +110,15 @@ select is((select r ->> 'created_by' from tests.upsert('groups',
                                'name', 'VIP', 'created_by', gen_random_uuid(),
                                'base_version', 0, 'last_op_id', gen_random_uuid())) r),
           pg_temp.id('a')::text, 'created_by is the caller whatever the client sends');
+
+-- Oversized input is refused with the check that says what is wrong
+select throws_like(format('insert into public.contacts (id, master_user_id, phone, custom_fields) '
+                          'values (%L, %L, %L, %L)', gen_random_uuid(), pg_temp.id('a'), '628999999999',
+                          jsonb_build_object('big', repeat('x', 70000))),
+                   '%contacts_custom_fields_check%', 'custom fields over 64 KiB are refused');
+select throws_like(format('insert into public.contacts (id, master_user_id, phone) values (%L, %L, %L)',
+                          gen_random_uuid(), pg_temp.id('a'), '+62 812'),
+                   '%contacts_phone_check%', 'a number that is not E.164 digits is refused');
 
 -- Contacts: one live row per number
 select throws_ok(format('insert into public.contacts (id, master_user_id, phone) values (%L, %L, %L)',

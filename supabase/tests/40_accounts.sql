@@ -4,7 +4,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(31);
+select plan(34);
 
 create temporary table v (name text primary key, id uuid, doc jsonb);
 grant all on v to authenticated, anon, service_role;
@@ -26,6 +26,21 @@ insert into auth.users (id, email, raw_user_meta_data)
 values (gen_random_uuid(), 'named@example.test', '{"name": "Budi"}');
 select is((select name from public.profiles where email = 'named@example.test'), 'Budi',
           'the name given at sign-up is the profile''s name');
+set local role supabase_auth_admin;
+insert into auth.users (id, email) values (gen_random_uuid(), 'via-auth@example.test');
+reset role;
+select is((select role from public.profiles where email = 'via-auth@example.test'), 'owner',
+          'a sign-up by the auth server''s own role gets its profile too');
+insert into v (name, id) select 'via-auth', id from auth.users where email = 'via-auth@example.test';
+select tests.authenticate_as(pg_temp.id('via-auth'));
+select ok(tests.insert_sample('groups', pg_temp.id('via-auth')) is not null, 'and can write at once');
+select tests.clear_authentication();
+set local role supabase_auth_admin;
+delete from auth.users where email = 'via-auth@example.test';
+reset role;
+select is((select count(*)::int from public.groups g
+           where not exists (select 1 from auth.users u where u.id = g.master_user_id)), 0,
+          'deleting the user deletes their tenant''s rows');
 update auth.users set email = 'owner2@example.test' where id = pg_temp.id('a');
 select is((select email from public.profiles where id = pg_temp.id('a')), 'owner2@example.test',
           'a changed email reaches the profile');
