@@ -42,6 +42,8 @@ begin
       into n using p_older_than;
     removed := removed || jsonb_build_object(t, n);
   end loop;
+  -- A retry older than the tombstones has nothing left to be told apart from.
+  delete from private.applied_ops where applied_at <= clock_timestamp() - p_older_than;
   return jsonb_build_object('ok', true, 'purged', removed);
 end
 $$;

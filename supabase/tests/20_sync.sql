@@ -6,7 +6,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(44);
+select plan(51);
 
 create temporary table v (name text primary key, id uuid, doc jsonb);
 grant all on v to authenticated, anon, service_role;
@@ -90,11 +90,21 @@ select is(pg_temp.push('restore', 5, '{deleted}', '{"name": "Ani R", "notes": "c
 select ok(not (pg_temp.doc('restore') ->> 'deleted')::boolean
           and pg_temp.doc('restore') ->> 'deleted_at' is null, 'restored: not deleted, no deleted_at');
 
+-- A retry that arrives after another device's write is still a retry
+insert into v (name, id) values ('op-late', gen_random_uuid());
+select is(pg_temp.push('first', 6, '{name}', '{"name": "From A", "notes": "cash only"}', pg_temp.id('op-late')), 1,
+          'A renames');
+select is(pg_temp.push('between', 6, '{name}', '{"name": "From B", "notes": "cash only"}'), 1,
+          'B, from the same version, renames after A');
+select is(pg_temp.push('late', 6, '{name}', '{"name": "From A", "notes": "cash only"}', pg_temp.id('op-late')), 1,
+          'A''s retry of its rename arrives last');
+select is(pg_temp.server() ->> 'name', 'From B', 'and does not undo B''s later rename');
+
 -- A write that names no new op is a replay
 select is(tests.affected(format('update public.contacts set name = %L where id = %L', 'Sneaky', pg_temp.id('c'))),
           1::bigint, 'a PATCH without a new last_op_id');
-select is(pg_temp.server() ->> 'name', 'Ani R', 'changes nothing');
-select is(pg_temp.server() ->> 'version', pg_temp.doc('restore') ->> 'version', 'not even the version');
+select is(pg_temp.server() ->> 'name', 'From B', 'changes nothing');
+select is(pg_temp.server() ->> 'version', pg_temp.doc('late') ->> 'version', 'not even the version');
 
 -- No resurrection: an edit of a row the server does not have
 select is((select count(*)::int from tests.upsert('contacts',
@@ -103,6 +113,20 @@ select is((select count(*)::int from tests.upsert('contacts',
                                'sync_changed', '{name}', 'last_op_id', gen_random_uuid()))),
           0, 'an edit (base_version > 0) of a row the server does not have answers no row');
 select is(tests.count_rows('contacts'), 1::bigint, 'and creates nothing');
+
+insert into v (name, id) values ('gone', gen_random_uuid()), ('op-gone', gen_random_uuid());
+create function pg_temp.create_gone() returns integer
+language sql as $$
+  select count(*)::int from tests.upsert('contacts',
+    jsonb_build_object('id', pg_temp.id('gone'), 'master_user_id', pg_temp.id('a'),
+                       'phone', '628333333333', 'base_version', 0, 'last_op_id', pg_temp.id('op-gone')))
+$$;
+select is(pg_temp.create_gone(), 1, 'a contact is created');
+select tests.clear_authentication();
+delete from public.contacts where id = pg_temp.id('gone');
+select tests.authenticate_as(pg_temp.id('a'));
+select is(pg_temp.create_gone(), 0, 'once purged, a late retry of its creation answers no row');
+select is(tests.count_rows('contacts'), 1::bigint, 'and does not bring it back');
 
 -- created_by cannot be forged
 select is((select r ->> 'created_by' from tests.upsert('groups',
