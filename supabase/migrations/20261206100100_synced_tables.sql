@@ -112,6 +112,9 @@ create table public.suppression_events (
 select private.setup_synced_table('suppression_events', 'append');
 create index suppression_events_phone_idx on public.suppression_events (master_user_id, phone);
 
+-- One row per WhatsApp message: a device derives the id from the message
+-- id, or pushes with on_conflict=master_user_id,wa_message_id, so two
+-- devices that received the same message do not collide.
 create table public.incoming_messages (
   like private.synced_row including all,
   wa_message_id text not null check (char_length(wa_message_id) between 1 and 128),

@@ -279,13 +279,41 @@ begin
 end
 $$;
 
+-- The owner takes a staff member out of the tenant: they become the owner
+-- of an account of their own again (with the allowance they had), and the
+-- devices they registered here are marked deleted.
+create function public.remove_staff(p_user_id uuid) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  m uuid := private.require_master();
+begin
+  if not private.is_owner() then
+    raise exception 'not_owner: only the account owner can remove staff'
+      using errcode = 'XI020';
+  end if;
+  perform private.lock_tenant(least(m, p_user_id));
+  perform private.lock_tenant(greatest(m, p_user_id));
+  update public.profiles set master_user_id = id, role = 'owner'
+   where id = p_user_id and master_user_id = m and role = 'staff';
+  if not found then
+    raise exception 'not_staff: % is not staff of this account', p_user_id
+      using errcode = 'XI025';
+  end if;
+  update public.devices set deleted = true
+   where master_user_id = m and user_id = p_user_id and not deleted;
+  return jsonb_build_object('ok', true, 'user_id', p_user_id);
+end
+$$;
+
 revoke execute on function public.register_device(uuid, text, text),
                            public.invite_staff(text),
-                           public.accept_staff_invite(uuid)
+                           public.accept_staff_invite(uuid),
+                           public.remove_staff(uuid)
   from public, anon, service_role;
 grant execute on function public.register_device(uuid, text, text),
                           public.invite_staff(text),
-                          public.accept_staff_invite(uuid)
+                          public.accept_staff_invite(uuid),
+                          public.remove_staff(uuid)
   to authenticated;
 grant execute on function private.current_master_id(), private.is_owner(),
                           private.current_email(), private.current_device_id()

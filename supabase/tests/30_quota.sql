@@ -6,7 +6,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(75);
+select plan(78);
 
 create temporary table v (name text primary key, id uuid);
 grant all on v to authenticated, anon, service_role;
@@ -196,6 +196,27 @@ select tests.authenticate_as(pg_temp.id('a'));
 select throws_ok('select public.get_user_activity_stats(0)', 'XI008', null, 'zero days is invalid_days');
 select throws_ok('select public.get_user_activity_stats(400)', 'XI008', null, 'more than a year is invalid_days');
 select is(public.get_user_activity_stats() ->> 'days', '30', 'thirty days by default');
+insert into v values ('dev', gen_random_uuid()), ('job', gen_random_uuid());
+select tests.authenticate_as(pg_temp.id('a'), pg_temp.id('dev'));
+select is(public.register_device(pg_temp.id('dev'), 'Kasir') ->> 'ok', 'true', 'a device of the owner');
+insert into public.jobs (id, master_user_id, owner_device_id, last_op_id)
+values (pg_temp.id('job'), pg_temp.id('a'), pg_temp.id('dev'), gen_random_uuid());
+insert into public.job_recipients (id, master_user_id, owner_device_id, job_id, position, phone, state,
+                                   sent_at, last_op_id)
+select gen_random_uuid(), pg_temp.id('a'), pg_temp.id('dev'), pg_temp.id('job'), n, '62812000000' || n,
+       (array['sent', 'read', 'failed', 'pending'])[n], case when n <= 2 then now() end, gen_random_uuid()
+from generate_series(1, 4) n;
+insert into public.suppression_events (id, master_user_id, phone, event, source, last_op_id)
+values (gen_random_uuid(), pg_temp.id('a'), '628120000001', 'opt_out', 'reply', gen_random_uuid());
+select is(public.get_user_activity_stats(7) - array['since', 'quota_used', 'ok'],
+          jsonb_build_object('days', 7, 'campaigns', 1, 'messages_sent', 2, 'messages_failed', 1,
+                             'replies', 0, 'opt_outs', 1,
+                             'per_day', jsonb_build_array(jsonb_build_object(
+                               'day', (now() at time zone 'UTC')::date, 'sent', 2))),
+          'the week''s campaigns, messages sent and failed, replies and opt-outs');
+select tests.authenticate_as(pg_temp.id('b'));
+select is(public.get_user_activity_stats() ->> 'messages_sent', '0', 'another tenant''s stats are its own');
+select tests.authenticate_as(pg_temp.id('a'));
 
 -- A user without a quota row
 select tests.clear_authentication();

@@ -4,7 +4,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(34);
+select plan(42);
 
 create temporary table v (name text primary key, id uuid, doc jsonb);
 grant all on v to authenticated, anon, service_role;
@@ -118,6 +118,27 @@ select throws_ok(format('select public.accept_staff_invite(%L)',
 select tests.authenticate_as(pg_temp.id('s'));
 select ok((public.sync_state() ->> 'last_seq')::bigint > 0, 'sync_state gives the tenant''s last server_seq');
 select is(public.sync_state() ->> 'master_user_id', pg_temp.id('a')::text, 'for the owner''s tenant');
+
+-- Removing staff
+select tests.authenticate_as(pg_temp.id('s'));
+select throws_ok(format('select public.remove_staff(%L)', pg_temp.id('s')), 'XI020', null,
+                 'staff cannot remove staff (not_owner)');
+select tests.authenticate_as(pg_temp.id('b'));
+select throws_ok(format('select public.remove_staff(%L)', pg_temp.id('s')), 'XI025', null,
+                 'another owner cannot remove them (not_staff)');
+insert into v (name, id) values ('d-staff', gen_random_uuid());
+select tests.authenticate_as(pg_temp.id('s'));
+select ok(public.register_device(pg_temp.id('d-staff'), 'Staff phone') is not null, 'the staff register a device');
+select tests.authenticate_as(pg_temp.id('a'));
+select is(public.remove_staff(pg_temp.id('s')) ->> 'ok', 'true', 'the owner removes them');
+select is((select count(*)::int from public.devices where not deleted), 1, 'their device leaves with them');
+select is(tests.count_rows('profiles'), 1::bigint, 'they are no longer in the team');
+select tests.authenticate_as(pg_temp.id('s'));
+select is(public.sync_state() ->> 'master_user_id', pg_temp.id('s')::text, 'they are on their own account again');
+select throws_ok(format('select public.remove_staff(%L)', pg_temp.id('s')), 'XI025', null,
+                 'and an owner cannot remove themselves');
+select tests.clear_authentication();
+
 select tests.authenticate_as_anon();
 select throws_ok('select public.sync_state()', '42501', null, 'anon has no sync state');
 select tests.clear_authentication();
