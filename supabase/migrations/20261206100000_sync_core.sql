@@ -42,10 +42,10 @@ create table private.plans (
 insert into private.plans (plan, monthly_messages) values ('free', 500);
 
 -- The columns every synced table starts with (CREATE TABLE … LIKE). The
--- stamp triggers own version, server_seq, updated_at, deleted_at and
--- created_by; what a client sends for them is overwritten.
---   last_op_id    the client operation that last wrote the row: an update
---                 carrying the same one is a replay and changes nothing
+-- stamp triggers own version, server_seq, created_at, updated_at,
+-- deleted_at and created_by; what a client sends for them is overwritten.
+--   last_op_id    the client operation that last wrote the row; a write
+--                 carrying an operation applied before changes nothing
 --   base_version  the version the client edited from
 --   sync_changed  the columns the client changed; on a stale base only
 --                 these are taken, the rest keep the server's values
@@ -183,7 +183,7 @@ declare
   present boolean;
 begin
   if tg_op = 'UPDATE' then
-    if new.last_op_id is not distinct from old.last_op_id
+    if new.last_op_id is null or new.last_op_id = old.last_op_id
        or exists (select 1 from private.applied_ops o
                   where o.master_user_id = old.master_user_id and o.op_id = new.last_op_id) then
       -- An operation applied before (a lost reply retried, perhaps after

@@ -6,7 +6,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(51);
+select plan(53);
 
 create temporary table v (name text primary key, id uuid, doc jsonb);
 grant all on v to authenticated, anon, service_role;
@@ -104,6 +104,10 @@ select is(pg_temp.server() ->> 'name', 'From B', 'and does not undo B''s later r
 select is(tests.affected(format('update public.contacts set name = %L where id = %L', 'Sneaky', pg_temp.id('c'))),
           1::bigint, 'a PATCH without a new last_op_id');
 select is(pg_temp.server() ->> 'name', 'From B', 'changes nothing');
+select is(tests.affected(format('update public.contacts set name = %L, last_op_id = null where id = %L',
+                                'Sneaky', pg_temp.id('c'))),
+          1::bigint, 'a PATCH that clears last_op_id');
+select is(pg_temp.server() ->> 'name', 'From B', 'changes nothing either');
 select is(pg_temp.server() ->> 'version', pg_temp.doc('late') ->> 'version', 'not even the version');
 
 -- No resurrection: an edit of a row the server does not have
