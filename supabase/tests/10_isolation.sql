@@ -5,7 +5,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(194);
+select plan(197);
 
 create temporary table ids (name text primary key, id uuid);
 grant select, insert on ids to authenticated, anon, service_role;
@@ -184,6 +184,24 @@ select throws_ok('select count(*) from public.profiles', '42501', null, 'profile
 select tests.clear_authentication();
 select is((select role || ':' || (master_user_id = pg_temp.id('a'))::text from public.profiles
            where id = pg_temp.id('s')), 'staff:true', 'profiles: the staff''s role and tenant are unchanged');
+
+-- What the catalogue grants: anon nothing at all, users only their calls.
+select is(array(select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname in ('public', 'private')
+                  and (has_table_privilege('anon', c.oid, 'select, insert, update, delete, truncate')
+                       or (c.relkind = 'S' and has_sequence_privilege('anon', c.oid, 'usage')))),
+          '{}'::text[], 'anon holds no privilege on any table or sequence');
+select is(array(select p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where n.nspname in ('public', 'private')
+                  and has_function_privilege('anon', p.oid, 'execute')),
+          '{}'::text[], 'anon may execute no function of the project');
+select is(array(select p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')
+                order by 1),
+          array['accept_staff_invite', 'check_quota_usage', 'commit_quota_usage',
+                'get_user_activity_stats', 'invite_staff', 'register_device',
+                'release_quota_reservation', 'remove_staff', 'reserve_quota', 'sync_state'],
+          'users may call exactly the account, quota and sync functions');
 
 -- Internal functions are not callable by clients.
 select tests.authenticate_as_anon();
