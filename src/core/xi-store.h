@@ -226,6 +226,14 @@ void            xi_store_delete_contacts_async       (XiStore               *sel
 guint           xi_store_delete_contacts_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_restore_contacts_async      (XiStore               *self,
+                                                      const char * const    *ids,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_restore_contacts_finish     (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_set_opted_out_async         (XiStore               *self,
                                                       const char * const    *ids,
                                                       gboolean               opted_out,
