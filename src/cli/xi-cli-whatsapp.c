@@ -34,6 +34,65 @@
  * before it sends anyway. */
 #define CATCH_UP_TIMEOUT_S 10
 
+static GHashTable *
+load_keys (XiCli   *cli,
+           GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_load_keys_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_load_keys_finish (cli->store, result, error);
+}
+
+/* Keys nobody can read any more are wiped, so that linking again can
+ * write new ones. */
+static gboolean
+wipe_keys (XiCli   *cli,
+           GError **error)
+{
+  g_autoptr(GPtrArray) wipe = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_ptr_array_add (wipe, xi_key_change_new (NULL, NULL, NULL));
+  xi_store_put_keys_async (cli->store, wipe, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_put_keys_finish (cli->store, result, error);
+}
+
+static WaClient *
+open_client (XiCli     *cli,
+             gboolean   start_afresh,
+             GError   **error)
+{
+  g_autoptr(GHashTable) loaded = NULL;
+  g_autoptr(XiKeyStore) keys = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *url = NULL;
+  guint8 root_key[WA_KEY_LEN];
+
+  if (!wa_crypto_init (error) || !xi_wa_endpoint_read (&url, root_key, error))
+    return NULL;
+  loaded = load_keys (cli, &local_error);
+  if (loaded == NULL && start_afresh &&
+      g_error_matches (local_error, XI_STORE_ERROR, XI_STORE_ERROR_UNREADABLE))
+    {
+      g_clear_error (&local_error);
+      if (!wipe_keys (cli, error))
+        return NULL;
+      loaded = load_keys (cli, &local_error);
+    }
+  if (loaded == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  keys = xi_key_store_new (cli->store, loaded);
+  return wa_client_new (WA_KEY_STORE (keys), url, root_key);
+}
+
 /**
  * xi_cli_whatsapp_client:
  * @cli: the command line
@@ -46,22 +105,24 @@ WaClient *
 xi_cli_whatsapp_client (XiCli   *cli,
                         GError **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GHashTable) loaded = NULL;
-  g_autoptr(XiKeyStore) keys = NULL;
-  g_autofree char *url = NULL;
-  GAsyncResult *slot = NULL;
-  guint8 root_key[WA_KEY_LEN];
+  return open_client (cli, FALSE, error);
+}
 
-  if (!wa_crypto_init (error) || !xi_wa_endpoint_read (&url, root_key, error))
-    return NULL;
-  xi_store_load_keys_async (cli->store, NULL, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  loaded = xi_store_load_keys_finish (cli->store, result, error);
-  if (loaded == NULL)
-    return NULL;
-  keys = xi_key_store_new (cli->store, loaded);
-  return wa_client_new (WA_KEY_STORE (keys), url, root_key);
+/**
+ * xi_cli_whatsapp_client_for_link:
+ * @cli: the command line
+ * @error: return location for a #GError
+ *
+ * Like xi_cli_whatsapp_client(), but keys that can no longer be read
+ * (their key left the keyring) are wiped: linking again is the way out.
+ *
+ * Returns: (transfer full) (nullable): a stopped client
+ */
+WaClient *
+xi_cli_whatsapp_client_for_link (XiCli   *cli,
+                                 GError **error)
+{
+  return open_client (cli, TRUE, error);
 }
 
 typedef struct
