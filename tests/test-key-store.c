@@ -473,6 +473,31 @@ test_lost_key (void)
   xi_test_rm_rf (dir);
 }
 
+/* Writing before reading would seal under a second key: an error, and
+ * the caller hears of it. */
+static void
+test_write_before_read (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("early");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_ptr_array_add (changes, xi_key_change_new ("session", "628444.0", value));
+  xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_false (xi_store_put_keys_finish (store, result, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  g_assert_null (secret_name_of (path));
+  xi_store_close (store);
+
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -486,6 +511,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/migrates-plain", test_migrates_plain);
   g_test_add_func ("/engine/key-store/swapped-value", test_swapped_value);
   g_test_add_func ("/engine/key-store/lost-key", test_lost_key);
+  g_test_add_func ("/engine/key-store/write-before-read", test_write_before_read);
 
   return g_test_run ();
 }

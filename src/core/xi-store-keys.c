@@ -719,7 +719,13 @@ put_keys_func (XiStore  *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  g_return_if_fail (seal->loaded);
+  /* Writing before reading could seal under a second key. */
+  if (!seal->loaded)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                               "The WhatsApp keys were written before they were read");
+      return;
+    }
 
   id_before = g_strdup (seal->id);
   key_before = seal->key != NULL ? g_bytes_ref (seal->key) : NULL;
