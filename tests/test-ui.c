@@ -305,6 +305,15 @@ wait_for_contacts (XiUiFixture *f,
 }
 
 static void
+toast_added_cb (GtkWidget  *page,
+                AdwToast   *toast,
+                char      **title)
+{
+  g_free (*title);
+  *title = g_strdup (adw_toast_get_title (toast));
+}
+
+static void
 click_undo (XiWindow *window)
 {
   GtkWidget *undo = xi_ui_find_button (GTK_WIDGET (window), "_Undo");
@@ -328,6 +337,7 @@ test_delete_undo (XiUiFixture   *f,
   g_autoptr(XiContact) siti = NULL;
   g_autoptr(XiContact) agus = NULL;
   g_autoptr(XiContact) dewi = NULL;
+  g_autofree char *toast = NULL;
   XiGroup *shown_group;
   XiWindow *window;
   GtkWidget *page;
@@ -345,6 +355,7 @@ test_delete_undo (XiUiFixture   *f,
 
   window = open_window (f);
   page = xi_window_get_page (window, "contacts");
+  g_signal_connect (page, "add-toast", G_CALLBACK (toast_added_cb), &toast);
   xi_ui_wait_filter (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page)));
 
   /* One contact. */
@@ -353,6 +364,7 @@ test_delete_undo (XiUiFixture   *f,
   wait_for_contacts (f, 3);
   g_assert_null (stored_contact (f, one[0]));
   g_assert_cmpuint (xi_group_get_member_count (shown_group), ==, 3);
+  g_assert_cmpstr (toast, ==, "Deleted “Budi”");
   xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "contacts-deleted-one");
 
@@ -376,6 +388,7 @@ test_delete_undo (XiUiFixture   *f,
   g_assert_null (stored_contact (f, several[0]));
   g_assert_null (stored_contact (f, several[1]));
   g_assert_cmpuint (xi_group_get_member_count (shown_group), ==, 2);
+  g_assert_cmpstr (toast, ==, "Deleted 2 contacts");
   xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "contacts-deleted-several");
 
@@ -400,6 +413,7 @@ test_delete_undo (XiUiFixture   *f,
   xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "contacts-restored");
 
+  g_signal_handlers_disconnect_by_data (page, &toast);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

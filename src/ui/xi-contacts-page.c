@@ -627,7 +627,11 @@ deleted_cb (GObject      *object,
                             xi_contact_get_id (g_ptr_array_index (op->contacts, i)));
   adjust_member_counts (self, op->contacts, FALSE);
 
-  title = g_strdup_printf (ngettext ("Deleted %u contact", "Deleted %u contacts", n), n);
+  if (n == 1 && op->contacts->len == 1)
+    title = g_strdup_printf (_("Deleted “%s”"),
+                             xi_contact_get_display_name (g_ptr_array_index (op->contacts, 0)));
+  else
+    title = g_strdup_printf (ngettext ("Deleted %u contact", "Deleted %u contacts", n), n);
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   /* The toast keeps the operation (and with it the page) for its Undo. */
