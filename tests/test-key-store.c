@@ -357,6 +357,58 @@ test_migrates_plain (void)
   xi_test_rm_rf (dir);
 }
 
+/* Two stores (as two processes would) load a plain database at once: one
+ * seals it, the other waits for the write lock, sees the marker and reads
+ * with the same key; nobody makes a second key. */
+static void
+test_migrates_once (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) first = NULL;
+  g_autoptr(XiStore) second = NULL;
+  g_autoptr(GAsyncResult) first_result = NULL;
+  g_autoptr(GAsyncResult) second_result = NULL;
+  g_autoptr(GHashTable) first_loaded = NULL;
+  g_autoptr(GHashTable) second_loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+  GAsyncResult *first_slot = NULL;
+  GAsyncResult *second_slot = NULL;
+  const char *name;
+  guint key_files = 0;
+
+  first = open_store (path);
+  exec_raw (path,
+            "INSERT INTO wa_keystore (master_user_id, kind, key, value, updated_at) VALUES"
+            " ('" XI_STORE_ANONYMOUS_USER "', 'session', '628111.0', CAST ('first-secret-value' AS BLOB), 'x'),"
+            " ('" XI_STORE_ANONYMOUS_USER "', 'session', '628222.0', CAST ('second-secret-value' AS BLOB), 'x')");
+  second = open_store (path);
+
+  xi_store_load_keys_async (first, NULL, xi_test_store_result_cb, &first_slot);
+  xi_store_load_keys_async (second, NULL, xi_test_store_result_cb, &second_slot);
+  first_result = xi_test_wait_result (&first_slot);
+  second_result = xi_test_wait_result (&second_slot);
+  first_loaded = xi_store_load_keys_finish (first, first_result, &error);
+  g_assert_no_error (error);
+  second_loaded = xi_store_load_keys_finish (second, second_result, &error);
+  g_assert_no_error (error);
+  assert_values (first_loaded);
+  assert_values (second_loaded);
+
+  if (!uses_keyring ())
+    {
+      listing = g_dir_open (dir, 0, NULL);
+      while ((name = g_dir_read_name (listing)) != NULL)
+        key_files += g_str_has_suffix (name, ".key");
+      g_assert_cmpuint (key_files, ==, 1);
+    }
+
+  xi_store_close (first);
+  xi_store_close (second);
+  xi_test_rm_rf (dir);
+}
+
 /* A value moved to another row does not open there. */
 static void
 test_swapped_value (void)
@@ -509,6 +561,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/key-store/survives-restart", test_survives_restart);
   g_test_add_func ("/engine/key-store/migrates-plain", test_migrates_plain);
+  g_test_add_func ("/engine/key-store/migrates-once", test_migrates_once);
   g_test_add_func ("/engine/key-store/swapped-value", test_swapped_value);
   g_test_add_func ("/engine/key-store/lost-key", test_lost_key);
   g_test_add_func ("/engine/key-store/write-before-read", test_write_before_read);
