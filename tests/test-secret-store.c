@@ -99,6 +99,7 @@ test_key_file (void)
   g_autoptr(XiSecretStore) secrets = xi_secret_store_new (db, XI_SECRET_BACKEND_FILE);
   g_autofree char *path = xi_secret_store_dup_key_file (secrets, "test-secret");
   g_autoptr(GBytes) secret = random_secret ();
+  g_autoptr(GBytes) found = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_true (g_str_has_prefix (path, dir));
@@ -110,6 +111,13 @@ test_key_file (void)
   umask (0022);
   g_assert_true (xi_secret_store_save_sync (secrets, "test-secret", "Test secret", secret, NULL, &error));
   g_assert_no_error (error);
+  assert_private_file (path);
+
+  /* One that came back with wider permissions is made private again. */
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  found = xi_secret_store_lookup_sync (secrets, "test-secret", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (found, secret));
   assert_private_file (path);
 
   xi_test_rm_rf (dir);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <libsecret/secret.h>
 
 #include "xi-secret-store.h"
@@ -177,6 +178,8 @@ file_lookup (XiSecretStore  *self,
   g_autofree char *text = NULL;
   g_autoptr(GError) local_error = NULL;
 
+  GStatBuf st;
+
   if (!g_file_get_contents (path, &text, NULL, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
@@ -185,6 +188,10 @@ file_lookup (XiSecretStore  *self,
                    _("Could not read the key file: %s"), local_error->message);
       return NULL;
     }
+  /* A copy put back by hand, or by a backup tool, may have come with
+   * wider permissions. */
+  if (g_stat (path, &st) == 0 && (st.st_mode & 0077) != 0 && g_chmod (path, 0600) != 0)
+    g_warning ("Could not make %s private", path);
   return decode (text, error);
 }
 
