@@ -58,11 +58,21 @@ char *
 bench_write_contacts_csv (const char *dir,
                           guint       rows)
 {
+  return bench_write_numbered_contacts_csv (dir, 0, rows);
+}
+
+/* Contacts 0812-0000-0000 + @first onwards, in a file of their own. */
+char *
+bench_write_numbered_contacts_csv (const char *dir,
+                                   guint       first,
+                                   guint       rows)
+{
   g_autoptr(GString) csv = g_string_new ("\xef\xbb\xbfNama,Nomor HP,Kota,Catatan\r\n");
   g_autoptr(GRand) rand = g_rand_new_with_seed (42);
-  char *path = g_build_filename (dir, "contacts.csv", NULL);
+  g_autofree char *name = first == 0 ? g_strdup ("contacts.csv") : g_strdup_printf ("contacts-%u.csv", first);
+  char *path = g_build_filename (dir, name, NULL);
 
-  for (guint i = 0; i < rows; i++)
+  for (guint i = first; i < first + rows; i++)
     {
       g_string_append_printf (csv, "%s %s,0812-%04u-%04u,%s,\"pelanggan, sejak %u\"\r\n",
                               first_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (first_names))],
@@ -97,10 +107,20 @@ bench_parse_rows (int     *argc,
                   char  ***argv,
                   guint    default_rows)
 {
+  return bench_parse_option (argc, argv, "--rows", default_rows);
+}
+
+/* The number after @option on the command line, or @default_value. */
+guint
+bench_parse_option (int          *argc,
+                    char       ***argv,
+                    const char   *option,
+                    guint         default_value)
+{
   for (int i = 1; i + 1 < *argc; i++)
-    if (g_str_equal ((*argv)[i], "--rows"))
+    if (g_str_equal ((*argv)[i], option))
       return (guint)strtoul ((*argv)[i + 1], NULL, 10);
-  return default_rows;
+  return default_value;
 }
 
 void

@@ -15,6 +15,9 @@ char         *bench_make_tmpdir        (void);
 void          bench_rm_rf              (const char    *path);
 char         *bench_write_contacts_csv (const char    *dir,
                                         guint          rows);
+char         *bench_write_numbered_contacts_csv (const char *dir,
+                                                 guint       first,
+                                                 guint       rows);
 GAsyncResult *bench_wait               (GAsyncResult **slot);
 void          bench_result_cb          (GObject       *object,
                                         GAsyncResult  *result,
@@ -22,6 +25,10 @@ void          bench_result_cb          (GObject       *object,
 guint         bench_parse_rows         (int           *argc,
                                         char        ***argv,
                                         guint          default_rows);
+guint         bench_parse_option       (int           *argc,
+                                        char        ***argv,
+                                        const char    *option,
+                                        guint          default_value);
 void          bench_report             (const char    *name,
                                         double         value,
                                         const char    *unit);

@@ -14,6 +14,7 @@
 #include "wa-usync.h"
 #include "xi-campaign-runner.h"
 #include "xi-engine.h"
+#include "xi-key-store.h"
 #include "xi-loopback-transport.h"
 #include "xi-number-check.h"
 #include "xi-store.h"
@@ -491,6 +492,28 @@ test_create_outlives_cancel (Fixture       *f,
   g_assert_cmpuint (jobs->len, ==, 1);
   rows = list_recipients (f, xi_job_get_id (g_ptr_array_index (jobs, 0)));
   g_assert_cmpuint (rows->len, ==, 3);
+}
+
+/* The ids of one campaign are chosen before any send, and a recipient
+ * who sees its own learns nothing of its neighbours' (issue 10): no
+ * campaign prefix, no position, no sequence. */
+static void
+test_message_ids_unpredictable (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  make_audience (f, 300, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (rows->len, ==, 300);
+  for (guint i = 0; i < rows->len; i++)
+    g_ptr_array_add (ids, (gpointer) xi_job_recipient_get_message_id (rows->pdata[i]));
+  xi_test_assert_message_ids_random ((const char * const *) ids->pdata, ids->len);
 }
 
 static void
@@ -1465,6 +1488,85 @@ test_runner_coalesces (Fixture       *f,
   g_assert_cmpuint (xi_campaign_runner_get_transport_state (runner), ==, XI_TRANSPORT_STATE_CONNECTED);
 }
 
+static void
+on_runner_job_changed (XiCampaignRunner *runner,
+                       XiJob            *job,
+                       GArray           *ref_counts)
+{
+  guint ref_count = G_OBJECT (job)->ref_count;
+
+  g_array_append_val (ref_counts, ref_count);
+}
+
+/* The jobs the runner hands to the main thread are copies (issue 10):
+ * the UI updates what it holds in place while the engine reads its own.
+ * Each is held by the runner's pending table and the signal's argument,
+ * and by nothing on the network thread. */
+static void
+test_runner_hands_over_copies (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiCampaignRunner) runner = NULL;
+  g_autoptr(GArray) ref_counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  gboolean idle = FALSE;
+
+  make_audience (f, 5, FALSE);
+  spec = zero_delay_spec (f);
+  spec->delay_min_ms = spec->delay_max_ms = 100;
+  job = create_job (f, spec);
+
+  runner = xi_campaign_runner_new (f->store, xi_loopback_transport_factory, g_strdup (f->journal), g_free);
+  g_signal_connect (runner, "job-changed", G_CALLBACK (on_runner_job_changed), ref_counts);
+  g_signal_connect (runner, "idle", G_CALLBACK (on_runner_idle), &idle);
+  g_assert_true (xi_campaign_runner_start (runner, &error));
+  g_assert_no_error (error);
+  run_until (f, flag_set, &idle, 30);
+  xi_campaign_runner_stop (runner);
+
+  g_assert_cmpuint (ref_counts->len, >=, 2);
+  for (guint i = 0; i < ref_counts->len; i++)
+    g_assert_cmpuint (g_array_index (ref_counts, guint, i), ==, 2);
+}
+
+/* The network thread's objects live where they were made; a call from
+ * another thread stops the program instead of racing. */
+static gpointer
+touch_key_store (gpointer data)
+{
+  g_autoptr(GPtrArray) sessions = wa_key_store_list (data, "session");
+
+  return NULL;
+}
+
+static gpointer
+touch_transport (gpointer data)
+{
+  xi_transport_get_state (data);
+  return NULL;
+}
+
+static void
+test_owner_thread (gconstpointer data)
+{
+  GThreadFunc touch = (GThreadFunc) data;
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(XiStore) store = xi_store_new ("/nonexistent/store.db");
+      g_autoptr(GHashTable) loaded = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(XiKeyStore) keys = xi_key_store_new (store, loaded);
+      g_autoptr(XiLoopbackTransport) transport = xi_loopback_transport_new ("/dev/null", NULL, NULL);
+
+      g_thread_join (g_thread_new ("intruder", touch, touch == touch_key_store ? (gpointer) keys
+                                                                               : (gpointer) transport));
+      return;
+    }
+  xi_test_expect_owner_abort ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1476,6 +1578,7 @@ main (int   argc,
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
+  ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
   ADD ("/campaigns/pause-during-delay", test_pause_during_delay);
@@ -1493,6 +1596,9 @@ main (int   argc,
   ADD ("/campaigns/resume-after-crash", test_resume_after_crash);
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);
   ADD ("/campaigns/runner-coalesces", test_runner_coalesces);
+  ADD ("/campaigns/runner-hands-over-copies", test_runner_hands_over_copies);
+  g_test_add_data_func ("/campaigns/owner-thread/key-store", touch_key_store, test_owner_thread);
+  g_test_add_data_func ("/campaigns/owner-thread/loopback-transport", touch_transport, test_owner_thread);
   ADD ("/campaigns/pause-elsewhere-while-offline", test_pause_elsewhere_while_offline);
   ADD ("/campaigns/cancel-elsewhere-during-send", test_cancel_elsewhere_during_send);
 

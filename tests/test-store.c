@@ -248,6 +248,107 @@ test_contact_crud (Fixture       *f,
   g_assert_cmpstr (xi_contact_get_id (again), ==, first_id);
 }
 
+static GPtrArray *
+restore_contacts (Fixture            *f,
+                  const char * const *ids)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *restored = NULL;
+
+  WAIT (xi_store_restore_contacts_async (f->store, ids, NULL, xi_test_store_result_cb, &slot_),
+        restored = xi_store_restore_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return restored;
+}
+
+/* Undoing a deletion brings back the contact and the memberships the
+ * deletion ended, and nothing else. */
+static void
+test_contact_restore (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(XiGroup) kept_new = xi_group_new ("Kept");
+  g_autoptr(XiGroup) left_new = xi_group_new ("Left before");
+  g_autoptr(XiGroup) gone_new = xi_group_new ("Deleted since");
+  g_autoptr(XiGroup) kept = NULL;
+  g_autoptr(XiGroup) left = NULL;
+  g_autoptr(XiGroup) gone = NULL;
+  g_autoptr(XiContact) a_new = new_contact ("A", "6281300000001");
+  g_autoptr(XiContact) b_new = new_contact ("B", "6281300000002");
+  g_autoptr(XiContact) c_new = new_contact ("C", "6281300000003");
+  g_autoptr(XiContact) a = NULL;
+  g_autoptr(XiContact) b = NULL;
+  g_autoptr(XiContact) c = NULL;
+  g_autoptr(XiContact) c_moved = NULL;
+  g_autoptr(GPtrArray) restored = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *group_ids[] = { NULL, NULL, NULL, NULL };
+  const char *only_a[] = { NULL, NULL };
+  const char *a_and_b[] = { NULL, NULL, NULL };
+  XiContact *back;
+  gboolean done = FALSE;
+  guint n = 0;
+
+  kept = save_group (f, kept_new, &error);
+  left = save_group (f, left_new, &error);
+  gone = save_group (f, gone_new, &error);
+  g_assert_no_error (error);
+  group_ids[0] = xi_group_get_id (kept);
+  group_ids[1] = xi_group_get_id (left);
+  group_ids[2] = xi_group_get_id (gone);
+  xi_contact_set_group_ids (a_new, group_ids);
+  xi_contact_set_custom_field (a_new, "kota", "Bandung");
+  a = save_contact (f, a_new, &error);
+  b = save_contact (f, b_new, &error);
+  c = save_contact (f, c_new, &error);
+  g_assert_no_error (error);
+  only_a[0] = a_and_b[0] = xi_contact_get_id (a);
+  a_and_b[1] = xi_contact_get_id (b);
+
+  WAIT (xi_store_remove_group_members_async (f->store, xi_group_get_id (left), only_a,
+                                             NULL, xi_test_store_result_cb, &slot_),
+        n = xi_store_remove_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  /* The memberships the deletion ends carry its time stamp, in
+   * milliseconds: the earlier removal must not share it. */
+  g_usleep (5000);
+
+  WAIT (xi_store_delete_contacts_async (f->store, a_and_b, NULL, xi_test_store_result_cb, &slot_),
+        n = xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 2);
+  WAIT (xi_store_delete_group_async (f->store, xi_group_get_id (gone), NULL, xi_test_store_result_cb, &slot_),
+        done = xi_store_delete_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (done);
+
+  /* C takes B's number while B is deleted: B cannot come back. */
+  xi_contact_set_phone (c, "6281300000002");
+  c_moved = save_contact (f, c, &error);
+  g_assert_no_error (error);
+
+  restored = restore_contacts (f, a_and_b);
+  g_assert_cmpuint (restored->len, ==, 1);
+  back = g_ptr_array_index (restored, 0);
+  g_assert_cmpstr (xi_contact_get_id (back), ==, xi_contact_get_id (a));
+  g_assert_cmpstr (xi_contact_get_custom_field (back, "kota"), ==, "Bandung");
+  g_assert_true (xi_contact_is_in_group (back, xi_group_get_id (kept)));
+  g_assert_false (xi_contact_is_in_group (back, xi_group_get_id (left)));
+  g_assert_false (xi_contact_is_in_group (back, xi_group_get_id (gone)));
+  g_assert_cmpuint (g_strv_length ((char **)xi_contact_get_group_ids (back)), ==, 1);
+  /* A new version, for the sync engine to push like any edit. */
+  g_assert_cmpint (xi_contact_get_version (back), ==, xi_contact_get_version (a) + 2);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts WHERE deleted = 0"
+                                  " AND sync_status = 'pending' AND name = 'A'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts WHERE deleted = 1"), ==, 1);
+
+  /* A live contact is left as it is. */
+  again = restore_contacts (f, only_a);
+  g_assert_cmpuint (again->len, ==, 0);
+}
+
 static void
 test_contact_rules (Fixture       *f,
                     gconstpointer  data)
@@ -716,6 +817,7 @@ main (int   argc,
 
   g_test_add ("/xi/store/open-private", Fixture, NULL, fixture_setup, test_open_private, fixture_teardown);
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);
+  g_test_add ("/xi/store/contacts/restore", Fixture, NULL, fixture_setup, test_contact_restore, fixture_teardown);
   g_test_add ("/xi/store/contacts/rules", Fixture, NULL, fixture_setup, test_contact_rules, fixture_teardown);
   g_test_add ("/xi/store/contacts/opt-out", Fixture, NULL, fixture_setup, test_opt_out, fixture_teardown);
   g_test_add ("/xi/store/contacts/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);

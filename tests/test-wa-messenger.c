@@ -10,7 +10,8 @@
 #include "fakewa-server.h"
 #include "wa-error.h"
 #include "wa-key-store.h"
-#include "wa-messenger.h"
+#include "wa-messenger-private.h"
+#include "xi-test-utils.h"
 
 /* Two accounts of ours, a shop and a customer, on one fake server: what
  * one sends, the other decrypts; receipts come back; nothing is lost
@@ -18,6 +19,10 @@
 
 #define SHOP     "6281111111111"
 #define CUSTOMER "6282222222222"
+#define STRANGER "6283333333333"
+
+#define SHOP_DEVICE     SHOP ":1@s.whatsapp.net"
+#define CUSTOMER_DEVICE CUSTOMER ":2@s.whatsapp.net"
 
 typedef struct
 {
@@ -33,7 +38,9 @@ typedef struct
   FakewaServer *server;
   Side          shop;
   Side          customer;
+  Side          stranger;  /* linked by the tests that need a third account */
   GPtrArray    *relays;    /* "from to type" */
+  gint64        clock_offset; /* added to the shop messenger's clock */
 } Fixture;
 
 static void
@@ -146,6 +153,7 @@ fixture_tear_down (Fixture       *f,
 {
   side_clear (&f->shop);
   side_clear (&f->customer);
+  side_clear (&f->stranger);
   g_clear_object (&f->server);
   g_ptr_array_unref (f->relays);
   while (g_main_context_iteration (NULL, FALSE))
@@ -393,6 +401,212 @@ test_lid_replies (Fixture       *f,
   g_assert_cmpstr (message->text, ==, "STOP");
 }
 
+/* Retry receipts, sent by hand from a side's own connection, as a
+ * hostile or confused device would: the server names the sender. */
+static void
+ask_again (Side       *side,
+           const char *id,
+           const char *count)
+{
+  g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", id, "to", SHOP_DEVICE,
+                                                      "type", "retry", NULL);
+  g_autoptr(GError) error = NULL;
+  const guint8 registration[4] = { 0, 0, 0x30, 0x39 };
+
+  wa_node_add_child (receipt, wa_node_new_with_attrs ("retry", "count", count, "id", id, "t", "1767225600",
+                                                      "v", "1", NULL));
+  wa_node_set_content_data (wa_node_add_child (receipt, wa_node_new ("registration")), registration,
+                            sizeof registration);
+  g_assert_true (wa_connection_send_node (wa_client_get_connection (side->client), receipt, &error));
+  g_assert_no_error (error);
+}
+
+/* Lets what is on its way arrive: a resend that should not happen would
+ * be relayed well within this. */
+static void
+settle (void)
+{
+  gint64 until = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static guint
+count_prefixed (GPtrArray  *strings,
+                const char *prefix)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < strings->len; i++)
+    n += g_str_has_prefix (g_ptr_array_index (strings, i), prefix);
+  return n;
+}
+
+/* Another account's device names the id of a message the shop sent to
+ * the customer: it gets nothing, neither the message nor a session; the
+ * customer asking the same right after is answered. */
+static void
+test_retry_from_stranger (Fixture       *f,
+                          gconstpointer  data)
+{
+  GError *error;
+
+  link_side (f, &f->stranger, STRANGER);
+  fakewa_wait_for_client (f->stranger.client, WA_CLIENT_STATE_CONNECTED);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0A1A1000000000001", "Kode promo Budi: 7731");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+
+  g_ptr_array_set_size (f->relays, 0);
+  ask_again (&f->stranger, "3EB0A1A1000000000001", "1");
+  ask_again (&f->stranger, "3EB0A1A1000000000001", "2");
+  ask_again (&f->customer, "3EB0A1A1000000000001", "1");
+  wait_for_length (f->relays, 1);
+  settle ();
+  g_assert_cmpuint (f->relays->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->relays, 0), SHOP_DEVICE " " CUSTOMER_DEVICE " "));
+  g_assert_cmpuint (f->stranger.received->len, ==, 0);
+}
+
+/* However often a device asks, and whatever count it claims, it gets
+ * the message at most five times. */
+static void
+test_retry_count_bounded (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *claims[] = { "1", "1", "1", "1", "1", "1", "1", "4294967295", "99999999999999999999" };
+  GError *error;
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0B2B2000000000001", "Halo");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+
+  g_ptr_array_set_size (f->relays, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (claims); i++)
+    ask_again (&f->customer, "3EB0B2B2000000000001", claims[i]);
+  wait_for_length (f->relays, 5);
+  settle ();
+  g_assert_cmpuint (count_prefixed (f->relays, SHOP_DEVICE " " CUSTOMER_DEVICE " "), ==, 5);
+  g_assert_cmpuint (f->relays->len, ==, 5);
+}
+
+static gint64
+offset_clock (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return g_get_monotonic_time () + f->clock_offset;
+}
+
+/* Asks that would start a new session each time start one an hour at
+ * most per device, each costing the customer a one-time prekey. */
+static void
+test_retry_session_hourly (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char *ids[] = { "3EB0C3C3000000000001", "3EB0C3C3000000000002" };
+  GError *error;
+  guint prekeys;
+
+  _wa_messenger_set_clock (f->shop.messenger, offset_clock, f);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", ids[i], "Halo");
+      g_assert_no_error (error);
+    }
+  wait_for_length (f->customer.received, 2);
+  prekeys = fakewa_server_get_prekey_count (f->server, CUSTOMER_DEVICE);
+  g_ptr_array_set_size (f->relays, 0);
+
+  ask_again (&f->customer, ids[0], "2");
+  wait_for_length (f->relays, 1);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, CUSTOMER_DEVICE), ==, prekeys - 1);
+
+  ask_again (&f->customer, ids[0], "3");
+  wait_for_length (f->relays, 2);
+  ask_again (&f->customer, ids[1], "2");
+  wait_for_length (f->relays, 3);
+  ask_again (&f->customer, ids[1], "3");
+  wait_for_length (f->relays, 4);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, CUSTOMER_DEVICE), ==, prekeys - 1);
+
+  f->clock_offset += (gint64) 60 * 60 * G_USEC_PER_SEC + 1;
+  ask_again (&f->customer, ids[1], "4");
+  wait_for_length (f->relays, 5);
+  g_assert_cmpuint (count_prefixed (f->relays, SHOP_DEVICE " " CUSTOMER_DEVICE " "), ==, 5);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, CUSTOMER_DEVICE), ==, prekeys - 2);
+}
+
+/* The customer asks from its LID: the message the shop sent to its
+ * number is found, and goes again on the session started with it; its
+ * number and its LID are one device, with one count of resends. */
+static void
+test_retry_from_lid (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *lid_device = fakewa_server_dup_device_lid (f->server, CUSTOMER_DEVICE);
+  g_autofree char *by_lid = g_strdup_printf (SHOP_DEVICE " %s ", lid_device);
+  GError *error;
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0D4D4000000000001", "Halo");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+
+  g_ptr_array_set_size (f->relays, 0);
+  for (guint i = 0; i < 3; i++)
+    ask_again (&f->customer, "3EB0D4D4000000000001", "1");
+  wait_for_length (f->relays, 3);
+
+  /* The receipts name no number; the resends name the shop's, so that
+   * the customer finds the session it has with the shop. */
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_WITH_PN);
+  for (guint i = 0; i < 3; i++)
+    ask_again (&f->customer, "3EB0D4D4000000000001", "1");
+  wait_for_length (f->relays, 5);
+  settle ();
+  g_assert_cmpuint (f->relays->len, ==, 5);
+  g_assert_cmpuint (count_prefixed (f->relays, by_lid), ==, 2);
+  wait_for_length (f->customer.received, 6);
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 5))->id, ==,
+                   "3EB0D4D4000000000001");
+}
+
+/* Each object lives on the thread that made it; a call from another is
+ * a bug that must stop the program, not corrupt it quietly. */
+static gpointer
+touch_client (gpointer data)
+{
+  wa_client_get_state (data);
+  return NULL;
+}
+
+static gpointer
+touch_messenger (gpointer data)
+{
+  wa_messenger_forget_devices (data, CUSTOMER "@s.whatsapp.net");
+  return NULL;
+}
+
+static void
+test_owner_thread (gconstpointer data)
+{
+  GThreadFunc touch = (GThreadFunc) data;
+
+  if (g_test_subprocess ())
+    {
+      const guint8 root_key[32] = { 0 };
+      g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+      g_autoptr(WaClient) client = wa_client_new (store, "ws://127.0.0.1:9/ws/chat", root_key);
+      g_autoptr(WaMessenger) messenger = wa_messenger_new (client);
+
+      g_thread_join (g_thread_new ("intruder", touch, touch == touch_client ? (gpointer) client
+                                                                             : (gpointer) messenger));
+      return;
+    }
+  xi_test_expect_owner_abort ();
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -406,5 +620,11 @@ main (int   argc,
   ADD ("/wa/messenger/offline-and-restart", test_offline_and_restart);
   ADD ("/wa/messenger/retry-after-lost-sessions", test_retry_after_lost_sessions);
   ADD ("/wa/messenger/lid-replies", test_lid_replies);
+  ADD ("/wa/messenger/retry-from-stranger", test_retry_from_stranger);
+  ADD ("/wa/messenger/retry-count-bounded", test_retry_count_bounded);
+  ADD ("/wa/messenger/retry-session-hourly", test_retry_session_hourly);
+  ADD ("/wa/messenger/retry-from-lid", test_retry_from_lid);
+  g_test_add_data_func ("/wa/messenger/owner-thread/client", touch_client, test_owner_thread);
+  g_test_add_data_func ("/wa/messenger/owner-thread/messenger", touch_messenger, test_owner_thread);
   return g_test_run ();
 }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "xi-test-utils.h"
@@ -92,4 +94,77 @@ xi_test_hex (const guint8 *data,
   for (gsize i = 0; i < len; i++)
     g_string_append_printf (s, "%02x", data[i]);
   return g_string_free (s, FALSE);
+}
+
+/* The 72 bits after "3EB0" as three 24-bit words. */
+static void
+message_id_words (const char *id,
+                  guint32     words[3])
+{
+  for (guint w = 0; w < 3; w++)
+    {
+      g_autofree char *part = g_strndup (id + 4 + 6 * w, 6);
+
+      words[w] = (guint32) g_ascii_strtoull (part, NULL, 16);
+    }
+}
+
+/**
+ * xi_test_assert_message_ids_random:
+ * @ids: message ids, in the order they were made
+ * @n: how many, at least 100
+ *
+ * Asserts that each has WhatsApp Web's shape ("3EB0" and 18 upper-case
+ * hex digits), that none repeats, that each of the 72 bits is set in
+ * about half of them (a counter or a shared prefix leaves bits constant),
+ * and that no two neighbours share their first 8 hex digits (a sequence
+ * would; random ids do so once in four billion pairs).
+ */
+void
+xi_test_assert_message_ids_random (const char * const *ids,
+                                   guint               n)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree guint *set = g_new0 (guint, 72);
+
+  g_assert_cmpuint (n, >=, 100);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *id = ids[i];
+      guint32 words[3];
+
+      g_assert_cmpuint (strlen (id), ==, 22);
+      g_assert_true (g_str_has_prefix (id, "3EB0"));
+      for (guint c = 4; c < 22; c++)
+        g_assert_true (g_ascii_isdigit (id[c]) || (id[c] >= 'A' && id[c] <= 'F'));
+      g_assert_true (g_hash_table_add (seen, (gpointer) id));
+      if (i > 0)
+        g_assert_false (strncmp (ids[i - 1] + 4, id + 4, 8) == 0);
+
+      message_id_words (id, words);
+      for (guint bit = 0; bit < 72; bit++)
+        if (words[bit / 24] & (1u << (bit % 24)))
+          set[bit]++;
+    }
+  /* With n ≥ 100 a fair bit leaves 20–80 % once in about ten million. */
+  for (guint bit = 0; bit < 72; bit++)
+    {
+      g_assert_cmpuint (set[bit] * 5, >=, n);
+      g_assert_cmpuint (set[bit] * 5, <=, 4 * n);
+    }
+}
+
+/**
+ * xi_test_expect_owner_abort:
+ *
+ * Runs the current test again in a subprocess, which (seeing
+ * g_test_subprocess()) calls an object from a thread other than its own,
+ * and asserts that the object's owner-thread assertion stopped it.
+ */
+void
+xi_test_expect_owner_abort (void)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*owner == g_thread_self*");
 }

@@ -20,6 +20,9 @@ void          xi_test_store_result_cb  (GObject       *object,
 GBytes       *xi_test_bytes_from_hex   (const char    *hex);
 char         *xi_test_hex              (const guint8  *data,
                                         gsize          len);
+void          xi_test_expect_owner_abort (void);
+void          xi_test_assert_message_ids_random (const char * const *ids,
+                                                 guint               n);
 
 /* Runs @call, an _async() call whose callback is xi_test_store_result_cb
  * with &slot_, waits for it, then runs @finish with its result in

@@ -16,6 +16,7 @@
 #include "wa-pairing.h"
 #include "xi-cli.h"
 #include "xi-key-store.h"
+#include "xi-message-id.h"
 #include "xi-phone.h"
 #include "xi-receiver.h"
 #include "xi-wa-endpoint.h"
@@ -34,34 +35,156 @@
  * before it sends anyway. */
 #define CATCH_UP_TIMEOUT_S 10
 
+static GHashTable *
+load_keys (XiCli   *cli,
+           GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_load_keys_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_load_keys_finish (cli->store, result, error);
+}
+
+/* Keys nobody can read any more are wiped, so that linking again can
+ * write new ones. */
+static gboolean
+wipe_keys (XiCli   *cli,
+           GError **error)
+{
+  g_autoptr(GPtrArray) wipe = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_ptr_array_add (wipe, xi_key_change_new (NULL, NULL, NULL));
+  xi_store_put_keys_async (cli->store, wipe, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_put_keys_finish (cli->store, result, error);
+}
+
+/* What a client is made of, read on the main thread: the keys as loaded
+ * (GBytes nobody changes) and where to connect. The key store and the
+ * client are made from it on the thread they will live on, since they
+ * assert that they are used nowhere else. */
+typedef struct
+{
+  XiStore    *store;
+  GHashTable *loaded;
+  char       *url;
+  guint8      root_key[WA_KEY_LEN];
+} ClientRecipe;
+
+static void
+client_recipe_free (ClientRecipe *recipe)
+{
+  g_object_unref (recipe->store);
+  g_hash_table_unref (recipe->loaded);
+  g_free (recipe->url);
+  g_free (recipe);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClientRecipe, client_recipe_free)
+
+/* With @start_afresh, keys that can no longer be read (their key left
+ * the keyring) are wiped: linking again is the way out. */
+static ClientRecipe *
+client_recipe_load_full (XiCli     *cli,
+                         gboolean   start_afresh,
+                         GError   **error)
+{
+  g_autoptr(GHashTable) loaded = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *url = NULL;
+  ClientRecipe *recipe;
+
+  if (!wa_crypto_init (error))
+    return NULL;
+  recipe = g_new0 (ClientRecipe, 1);
+  if (!xi_wa_endpoint_read (&url, recipe->root_key, error))
+    {
+      g_free (recipe);
+      return NULL;
+    }
+  loaded = load_keys (cli, &local_error);
+  if (loaded == NULL && start_afresh &&
+      g_error_matches (local_error, XI_STORE_ERROR, XI_STORE_ERROR_UNREADABLE))
+    {
+      g_clear_error (&local_error);
+      if (wipe_keys (cli, &local_error))
+        loaded = load_keys (cli, &local_error);
+    }
+  if (loaded == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_free (recipe);
+      return NULL;
+    }
+  recipe->store = g_object_ref (cli->store);
+  recipe->loaded = g_steal_pointer (&loaded);
+  recipe->url = g_steal_pointer (&url);
+  return recipe;
+}
+
+static ClientRecipe *
+client_recipe_load (XiCli   *cli,
+                    GError **error)
+{
+  return client_recipe_load_full (cli, FALSE, error);
+}
+
+/* A stopped client on this thread. */
+static WaClient *
+client_recipe_make (ClientRecipe *recipe)
+{
+  g_autoptr(XiKeyStore) keys = xi_key_store_new (recipe->store, recipe->loaded);
+
+  return wa_client_new (WA_KEY_STORE (keys), recipe->url, recipe->root_key);
+}
+
+static gboolean
+client_recipe_is_linked (ClientRecipe *recipe)
+{
+  g_autoptr(XiKeyStore) keys = xi_key_store_new (recipe->store, recipe->loaded);
+  g_autofree char *linked = wa_pairing_load_device_jid (WA_KEY_STORE (keys));
+
+  return linked != NULL;
+}
+
 /**
  * xi_cli_whatsapp_client:
  * @cli: the command line
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): a stopped client on this data
- *   directory's keys
+ *   directory's keys, for this thread
  */
 WaClient *
 xi_cli_whatsapp_client (XiCli   *cli,
                         GError **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GHashTable) loaded = NULL;
-  g_autoptr(XiKeyStore) keys = NULL;
-  g_autofree char *url = NULL;
-  GAsyncResult *slot = NULL;
-  guint8 root_key[WA_KEY_LEN];
+  g_autoptr(ClientRecipe) recipe = client_recipe_load (cli, error);
 
-  if (!wa_crypto_init (error) || !xi_wa_endpoint_read (&url, root_key, error))
-    return NULL;
-  xi_store_load_keys_async (cli->store, NULL, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  loaded = xi_store_load_keys_finish (cli->store, result, error);
-  if (loaded == NULL)
-    return NULL;
-  keys = xi_key_store_new (cli->store, loaded);
-  return wa_client_new (WA_KEY_STORE (keys), url, root_key);
+  return recipe != NULL ? client_recipe_make (recipe) : NULL;
+}
+
+/**
+ * xi_cli_whatsapp_client_for_link:
+ * @cli: the command line
+ * @error: return location for a #GError
+ *
+ * Like xi_cli_whatsapp_client(), but keys that can no longer be read
+ * (their key left the keyring) are wiped: linking again is the way out.
+ *
+ * Returns: (transfer full) (nullable): a stopped client
+ */
+WaClient *
+xi_cli_whatsapp_client_for_link (XiCli   *cli,
+                                 GError **error)
+{
+  g_autoptr(ClientRecipe) recipe = client_recipe_load_full (cli, TRUE, error);
+
+  return recipe != NULL ? client_recipe_make (recipe) : NULL;
 }
 
 typedef struct
@@ -152,13 +275,6 @@ xi_cli_whatsapp_connect (WaClient  *client,
   return TRUE;
 }
 
-/* A message id as WhatsApp clients make them, for a single message. */
-static char *
-new_message_id (void)
-{
-  return g_strdup_printf ("3EB0%08X%08X%04X", g_random_int (), g_random_int (), g_random_int () & 0xffff);
-}
-
 typedef struct
 {
   GMainLoop *loop;
@@ -204,7 +320,7 @@ xi_cli_send (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
   g_autofree char *linked = NULL;
-  g_autofree char *id = new_message_id ();
+  g_autofree char *id = xi_message_id_new ();
   g_autofree char *shown = NULL;
   Sending sending = { .loop = loop };
   gboolean stopped = FALSE;
@@ -270,27 +386,14 @@ xi_cli_send (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
-typedef struct
-{
-  WaClient *client;   /* until the network thread takes it */
-} ClientHandover;
-
-static void
-client_handover_free (ClientHandover *handover)
-{
-  g_clear_object (&handover->client);
-  g_free (handover);
-}
-
 /* The transport factory of "run --transport whatsapp", on the network
- * thread: the client made on the keys loaded before moves into the
- * transport, so it lives and dies on that thread. */
+ * thread: the client is made there from the keys loaded before, and
+ * lives and dies on that thread inside the transport. */
 static XiTransport *
 whatsapp_transport_factory (gpointer   user_data,
                             GError   **error)
 {
-  ClientHandover *handover = user_data;
-  g_autoptr(WaClient) client = g_steal_pointer (&handover->client);
+  g_autoptr(WaClient) client = client_recipe_make (user_data);
 
   wa_client_start (client);
   return xi_whatsapp_transport_new (client);
@@ -306,38 +409,47 @@ XiCampaignRunner *
 xi_cli_whatsapp_runner (XiCli   *cli,
                         GError **error)
 {
-  g_autoptr(WaClient) client = xi_cli_whatsapp_client (cli, error);
-  g_autofree char *linked = NULL;
-  ClientHandover *handover;
+  g_autoptr(ClientRecipe) recipe = client_recipe_load (cli, error);
 
-  if (client == NULL)
+  if (recipe == NULL)
     return NULL;
-  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
-  if (linked == NULL)
+  if (!client_recipe_is_linked (recipe))
     {
       g_set_error (error, WA_ERROR, WA_ERROR_LOGGED_OUT,
                    _("This computer is not linked to WhatsApp yet. Run “xender-in-cli link” first, or "
                      "rehearse with --transport loopback."));
       return NULL;
     }
-  handover = g_new0 (ClientHandover, 1);
-  handover->client = g_steal_pointer (&client);
-  return xi_campaign_runner_new (cli->store, whatsapp_transport_factory, handover,
-                                 (GDestroyNotify) client_handover_free);
+  return xi_campaign_runner_new (cli->store, whatsapp_transport_factory, g_steal_pointer (&recipe),
+                                 (GDestroyNotify) client_recipe_free);
 }
 
 /* Default "run": the rehearsal always, and the linked account too, its
  * client on the runner's network thread like the app's. */
 
+typedef struct
+{
+  XiCampaignRunner *runner;
+  ClientRecipe     *recipe;
+} Attach;
+
+static void
+attach_free (Attach *attach)
+{
+  client_recipe_free (attach->recipe);
+  g_free (attach);
+}
+
 static gboolean
 attach_on_network_thread (gpointer user_data)
 {
-  XiCampaignRunner *runner = user_data;
-  WaClient *client = g_object_get_data (G_OBJECT (runner), "xi-cli-client");
+  Attach *attach = user_data;
+  WaClient *client = client_recipe_make (attach->recipe);
   g_autoptr(XiTransport) transport = xi_whatsapp_transport_new (client);
 
+  g_object_set_data_full (G_OBJECT (attach->runner), "xi-cli-client", client, g_object_unref);
   wa_client_start (client);
-  xi_campaign_runner_set_whatsapp_transport (runner, transport);
+  xi_campaign_runner_set_whatsapp_transport (attach->runner, transport);
   return G_SOURCE_REMOVE;
 }
 
@@ -362,13 +474,9 @@ gboolean
 xi_cli_whatsapp_is_linked (XiCli *cli)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(WaClient) client = xi_cli_whatsapp_client (cli, &error);
-  g_autofree char *linked = NULL;
+  g_autoptr(ClientRecipe) recipe = client_recipe_load (cli, &error);
 
-  if (client == NULL)
-    return FALSE;
-  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
-  return linked != NULL;
+  return recipe != NULL && client_recipe_is_linked (recipe);
 }
 
 /**
@@ -384,16 +492,18 @@ xi_cli_whatsapp_attach (XiCli            *cli,
                         XiCampaignRunner *runner)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(WaClient) client = xi_cli_whatsapp_client (cli, &error);
-  g_autofree char *linked = NULL;
+  g_autoptr(ClientRecipe) recipe = client_recipe_load (cli, &error);
+  Attach *attach;
 
-  if (client == NULL)
+  if (recipe == NULL || !client_recipe_is_linked (recipe))
     return;
-  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
-  if (linked == NULL)
-    return;
-  g_object_set_data_full (G_OBJECT (runner), "xi-cli-client", g_steal_pointer (&client), g_object_unref);
-  g_main_context_invoke (xi_campaign_runner_get_network_context (runner), attach_on_network_thread, runner);
+  attach = g_new0 (Attach, 1);
+  attach->runner = runner;
+  attach->recipe = g_steal_pointer (&recipe);
+  /* Detaching runs after this on the same thread, so it finds the client. */
+  g_object_set_data (G_OBJECT (runner), "xi-cli-attached", GINT_TO_POINTER (TRUE));
+  g_main_context_invoke_full (xi_campaign_runner_get_network_context (runner), G_PRIORITY_DEFAULT,
+                              attach_on_network_thread, attach, (GDestroyNotify) attach_free);
 }
 
 /**
@@ -404,7 +514,7 @@ xi_cli_whatsapp_attach (XiCli            *cli,
 void
 xi_cli_whatsapp_detach (XiCampaignRunner *runner)
 {
-  if (g_object_get_data (G_OBJECT (runner), "xi-cli-client") == NULL)
+  if (g_object_get_data (G_OBJECT (runner), "xi-cli-attached") == NULL)
     return;
   g_main_context_invoke (xi_campaign_runner_get_network_context (runner), detach_on_network_thread, runner);
 }

@@ -111,6 +111,8 @@ int           xi_cli_send            (XiCli               *cli,
                                       char               **argv);
 WaClient     *xi_cli_whatsapp_client (XiCli               *cli,
                                       GError             **error);
+WaClient     *xi_cli_whatsapp_client_for_link (XiCli       *cli,
+                                      GError             **error);
 gboolean      xi_cli_whatsapp_connect (WaClient           *client,
                                       gboolean             catch_up,
                                       GError             **error);

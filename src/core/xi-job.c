@@ -464,6 +464,28 @@ xi_job_update_from (XiJob *self,
 }
 
 /**
+ * xi_job_copy:
+ * @self: a job
+ *
+ * A job is changed in place by whoever holds it (xi_job_update_from()),
+ * so another thread is handed a copy, never the instance itself.
+ *
+ * Returns: (transfer full): a new job with @self's values
+ */
+XiJob *
+xi_job_copy (XiJob *self)
+{
+  XiJob *copy;
+
+  g_return_val_if_fail (XI_IS_JOB (self), NULL);
+
+  copy = _xi_job_new ();
+  copy->id = g_strdup (self->id);
+  xi_job_update_from (copy, self);
+  return copy;
+}
+
+/**
  * xi_job_state_to_string:
  *
  * Returns: the name stored in the `jobs.state` column

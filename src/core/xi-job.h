@@ -48,6 +48,7 @@ gboolean       xi_job_is_rehearsal       (XiJob       *self);
 const char    *xi_job_describe_transport (XiJob       *self);
 void           xi_job_update_from        (XiJob       *self,
                                           XiJob       *newer);
+XiJob         *xi_job_copy               (XiJob       *self);
 
 const char    *xi_job_state_to_string    (XiJobState  state);
 gboolean       xi_job_state_from_string  (const char  *text,

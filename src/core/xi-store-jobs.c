@@ -15,6 +15,7 @@
 #include "xi-activity-private.h"
 #include "xi-job-private.h"
 #include "xi-job-recipient-private.h"
+#include "xi-message-id.h"
 #include "xi-phone.h"
 #include "xi-store-private.h"
 #include "xi-template-text.h"
@@ -148,15 +149,17 @@ start_of_today (void)
  *
  * Recipient ids are UUIDs in the version 7 layout (the campaign's creation
  * time in milliseconds, then random bits and the position), as sync wants
- * UUIDs. Message ids have WhatsApp Web's form, "3EB0" and 18 upper-case
- * hex digits: 32 random bits for the campaign, 40 for the position.
+ * UUIDs; they never leave this account. Message ids do: each recipient
+ * sees its own and WhatsApp sees them all, so they are
+ * xi_message_id_new()'s, unrelated to each other. Their index takes them
+ * in random order, which costs little: a campaign of 100,000 went from
+ * 5.6 to 7.1 s (bench-campaign).
  */
 typedef struct
 {
   guint64  created_ms;
   guint32  random_a;
   guint32  random_b;
-  guint32  message_prefix;
 } RowIds;
 
 static void
@@ -166,7 +169,6 @@ row_ids_init (RowIds *ids,
   ids->created_ms = g_get_real_time () / 1000;
   ids->random_a = g_rand_int (rand);
   ids->random_b = g_rand_int (rand);
-  ids->message_prefix = g_rand_int (rand);
 }
 
 static char *
@@ -177,13 +179,6 @@ row_ids_recipient (const RowIds *ids,
                           (guint32)(ids->created_ms >> 16), (guint)(ids->created_ms & 0xffff),
                           ids->random_a & 0xfff, 0x8000 | (ids->random_b & 0x3fff),
                           (ids->random_b >> 16) & 0xffff, position);
-}
-
-static char *
-row_ids_message (const RowIds *ids,
-                 guint         position)
-{
-  return g_strdup_printf ("3EB0%08X%010X", ids->message_prefix, position);
 }
 
 /* Reading jobs */
@@ -914,7 +909,7 @@ insert_recipient (XiStore           *self,
   sqlite3_bind_text (stmt, 8, row->name, -1, SQLITE_STATIC);
   if (row->skip == XI_SKIP_REASON_NONE)
     {
-      message_id = row_ids_message (&state->ids, position);
+      message_id = xi_message_id_new ();
       sqlite3_bind_text (stmt, 9, "pending", -1, SQLITE_STATIC);
       sqlite3_bind_null (stmt, 10);
       sqlite3_bind_text (stmt, 11, message_id, -1, SQLITE_STATIC);

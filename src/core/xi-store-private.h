@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 typedef gpointer (*XiStoreRowFunc) (sqlite3_stmt *stmt);
 
+typedef struct _XiKeySeal XiKeySeal;
+
 typedef void (*XiStoreFunc) (XiStore  *self,
                              GTask    *task,
                              gpointer  data);
@@ -25,6 +27,7 @@ struct _XiStore
 
   char         *path;
   char         *master_user_id;
+  XiSecretStore *secrets;     /* any thread */
   GAsyncQueue  *ops;          /* GTask*; popped only by @thread */
   GThread      *thread;
   gboolean      opened;       /* main-thread view: open succeeded */
@@ -35,6 +38,7 @@ struct _XiStore
   int           wal_frames;   /* in the WAL after the last commit */
   gboolean      disk_full;    /* a write met a full disk */
   gboolean      deferring_checkpoint;
+  XiKeySeal    *seal;         /* xi-store-keys.c */
 };
 
 void            _xi_store_push             (XiStore              *self,
@@ -108,6 +112,9 @@ void            _xi_store_return_rows      (XiStore              *self,
 void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
                                             int                   index,
                                             const char           *text);
+
+/* xi-store-keys.c, freed when the store closes */
+void            _xi_key_seal_free          (XiKeySeal            *seal);
 
 /* xi-store-templates.c, also used to plan campaigns */
 XiTemplate     *_xi_store_load_template    (XiStore              *self,

@@ -63,6 +63,7 @@ close_func (XiStore  *self,
             gpointer  data)
 {
   g_clear_pointer (&self->stmts, g_hash_table_unref);
+  g_clear_pointer (&self->seal, _xi_key_seal_free);
   if (self->db != NULL)
     {
       sqlite3_close_v2 (self->db);
@@ -223,6 +224,7 @@ xi_store_finalize (GObject *object)
   g_clear_pointer (&self->ops, g_async_queue_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->master_user_id, g_free);
+  g_clear_object (&self->secrets);
 
   G_OBJECT_CLASS (xi_store_parent_class)->finalize (object);
 }
@@ -265,6 +267,7 @@ xi_store_new (const char *path)
 
   self = g_object_new (XI_TYPE_STORE, NULL);
   self->path = g_strdup (path);
+  self->secrets = xi_secret_store_new (path, xi_secret_store_backend_from_env ());
   self->thread = g_thread_new ("xi-store", store_thread_func, self);
 
   return self;
@@ -275,6 +278,22 @@ xi_store_get_path (XiStore *self)
 {
   g_return_val_if_fail (XI_IS_STORE (self), NULL);
   return self->path;
+}
+
+/**
+ * xi_store_get_secret_store:
+ * @self: a #XiStore
+ *
+ * Where the secrets that belong to this database are kept: the key that
+ * seals the WhatsApp keys, and whatever else must not lie in the file.
+ *
+ * Returns: (transfer none): the secret store, usable from any thread
+ */
+XiSecretStore *
+xi_store_get_secret_store (XiStore *self)
+{
+  g_return_val_if_fail (XI_IS_STORE (self), NULL);
+  return self->secrets;
 }
 
 /**

@@ -17,7 +17,10 @@
 /*
  * The main thread's facade on the engine. The engine and the transport
  * live on a network thread with its own main context; this object only
- * passes commands in (as invocations on that context) and snapshots out.
+ * passes commands in (as invocations on that context) and snapshots out:
+ * copies of the engine's jobs, which it goes on changing and the UI
+ * updates in place, progress structs, and incoming messages, which
+ * nobody changes once stored.
  *
  * What comes out is coalesced: the network thread overwrites the latest
  * snapshot per campaign under a lock, and at most one publish is pending
@@ -45,7 +48,7 @@ struct _XiCampaignRunner
   GCond               cond;
   gboolean            started;         /* under lock: the thread finished starting */
   GError             *start_error;     /* under lock */
-  GHashTable         *pending_jobs;    /* under lock: id -> XiJob */
+  GHashTable         *pending_jobs;    /* under lock: id -> XiJob, copies */
   GHashTable         *pending_progress; /* under lock: id -> XiJobProgress */
   gboolean            pending_idle;    /* under lock */
   gboolean            pending_disk_full; /* under lock */
@@ -179,7 +182,7 @@ engine_job_changed_cb (XiCampaignRunner *self,
                        XiJob            *job)
 {
   g_mutex_lock (&self->lock);
-  g_hash_table_replace (self->pending_jobs, g_strdup (xi_job_get_id (job)), g_object_ref (job));
+  g_hash_table_replace (self->pending_jobs, g_strdup (xi_job_get_id (job)), xi_job_copy (job));
   schedule_publish (self);
   g_mutex_unlock (&self->lock);
 }

@@ -31,7 +31,10 @@ struct _XiKeyStore
   GPtrArray  *pending;        /* XiKeyChange*, in order */
   GHashTable *pending_index;  /* "kind\x1fkey" -> position in pending + 1 */
   GSource    *idle_write;
+  GThread    *owner;
 };
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
 static void xi_key_store_iface_init (WaKeyStoreInterface *iface);
 
@@ -118,6 +121,7 @@ key_store_load (WaKeyStore *store,
                 const char *kind,
                 const char *key)
 {
+  assert_owner (XI_KEY_STORE (store));
   return wa_key_store_load (XI_KEY_STORE (store)->cache, kind, key);
 }
 
@@ -129,6 +133,7 @@ key_store_save (WaKeyStore *store,
 {
   XiKeyStore *self = XI_KEY_STORE (store);
 
+  assert_owner (self);
   wa_key_store_save (self->cache, kind, key, value);
   queue_change (self, xi_key_change_new (kind, key, value));
 }
@@ -140,6 +145,7 @@ key_store_remove (WaKeyStore *store,
 {
   XiKeyStore *self = XI_KEY_STORE (store);
 
+  assert_owner (self);
   wa_key_store_remove (self->cache, kind, key);
   queue_change (self, xi_key_change_new (kind, key, NULL));
 }
@@ -148,6 +154,7 @@ static GPtrArray *
 key_store_list (WaKeyStore *store,
                 const char *kind)
 {
+  assert_owner (XI_KEY_STORE (store));
   return wa_key_store_list (XI_KEY_STORE (store)->cache, kind);
 }
 
@@ -156,6 +163,7 @@ key_store_clear (WaKeyStore *store)
 {
   XiKeyStore *self = XI_KEY_STORE (store);
 
+  assert_owner (self);
   wa_key_store_clear (self->cache);
   queue_change (self, xi_key_change_new (NULL, NULL, NULL));
 }
@@ -183,9 +191,11 @@ key_store_flush_async (WaKeyStore          *store,
                        gpointer             user_data)
 {
   XiKeyStore *self = XI_KEY_STORE (store);
-  g_autoptr(GPtrArray) changes = take_pending (self);
+  g_autoptr(GPtrArray) changes = NULL;
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
+  assert_owner (self);
+  changes = take_pending (self);
   g_task_set_source_tag (task, key_store_flush_async);
   xi_store_put_keys_async (self->store, changes, NULL, flushed_cb, task);
 }
@@ -239,6 +249,7 @@ xi_key_store_init (XiKeyStore *self)
   self->cache = wa_memory_key_store_new ();
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
   self->pending_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->owner = g_thread_self ();
 }
 
 /**

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "xi-log.h"
+#include "xi-message-id.h"
 #include "xi-opt-out.h"
 #include "xi-receiver.h"
 
@@ -126,14 +127,6 @@ local_now (XiReceiver *self)
   if (self->clock != NULL)
     return self->clock (self->clock_data);
   return g_date_time_new_now_local ();
-}
-
-/* WhatsApp Web's form of a message id, as the campaigns use. */
-static char *
-new_message_id (void)
-{
-  return g_strdup_printf ("3EB0%08X%02X%08X", g_random_int (), g_random_int_range (0, 256),
-                          g_random_int ());
 }
 
 static void
@@ -372,7 +365,7 @@ last_answer_cb (GObject      *object,
       answer->transport = g_object_ref (self->current_transport);
       answer->rule = g_steal_pointer (&rule);
       answer->incoming = g_object_ref (self->current);
-      answer->message_id = new_message_id ();
+      answer->message_id = xi_message_id_new ();
       hold_phone (self, phone);
       g_queue_push_tail (&self->answers, answer);
       pump_answers (self);

@@ -22,7 +22,10 @@ struct _XiWhatsappTransport
 
   WaClient    *client;
   WaMessenger *messenger;
+  GThread     *owner;   /* the client's thread, where it was made */
 };
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
 enum {
   PROP_0,
@@ -39,6 +42,7 @@ xi_whatsapp_transport_get_state (XiTransport *transport)
 {
   XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
 
+  assert_owner (self);
   switch (wa_client_get_state (self->client))
     {
     case WA_CLIENT_STATE_CONNECTED:
@@ -128,6 +132,7 @@ xi_whatsapp_transport_send_text_async (XiTransport         *transport,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autofree char *to = account_of (phone);
 
+  assert_owner (self);
   g_task_set_source_tag (task, xi_whatsapp_transport_send_text_async);
   if (to == NULL)
     {
@@ -154,6 +159,7 @@ xi_whatsapp_transport_prepare (XiTransport        *transport,
   XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_free);
 
+  assert_owner (self);
   for (guint i = 0; phones[i] != NULL; i++)
     {
       char *user = account_of (phones[i]);
@@ -274,6 +280,7 @@ xi_whatsapp_transport_class_init (XiWhatsappTransportClass *klass)
 static void
 xi_whatsapp_transport_init (XiWhatsappTransport *self)
 {
+  self->owner = g_thread_self ();
 }
 
 /**

@@ -66,7 +66,10 @@ struct _WaClient
   gulong          monitor_handler;
   gboolean        offline;
   gboolean        caught_up;     /* the server handed over what waited for us */
+  GThread        *owner;         /* made on it, used only from it */
 };
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
 G_DEFINE_FINAL_TYPE (WaClient, wa_client, G_TYPE_OBJECT)
 
@@ -136,6 +139,7 @@ retry_cb (gpointer user_data)
 {
   WaClient *self = user_data;
 
+  assert_owner (self);
   g_clear_pointer (&self->retry, g_source_unref);
   connect_now (self);
   return G_SOURCE_REMOVE;
@@ -441,6 +445,7 @@ connection_node_cb (WaConnection *connection,
 {
   const char *tag = wa_node_get_tag (node);
 
+  assert_owner (self);
   if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success"))
     {
       remember_lid (self, wa_node_get_attr (node, "lid"));
@@ -728,6 +733,7 @@ wa_client_init (WaClient *self)
   self->backoff_max_ms = BACKOFF_MAX_MS;
   self->keepalive_interval_ms = WA_CONNECTION_KEEPALIVE_INTERVAL_MS;
   self->keepalive_timeout_ms = WA_CONNECTION_KEEPALIVE_TIMEOUT_MS;
+  self->owner = g_thread_self ();
 }
 
 /**
@@ -766,6 +772,7 @@ void
 wa_client_start (WaClient *self)
 {
   g_return_if_fail (WA_IS_CLIENT (self));
+  assert_owner (self);
 
   stop_retry (self);
   self->failures = 0;
@@ -781,6 +788,7 @@ void
 wa_client_stop (WaClient *self)
 {
   g_return_if_fail (WA_IS_CLIENT (self));
+  assert_owner (self);
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -794,6 +802,7 @@ WaClientState
 wa_client_get_state (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), WA_CLIENT_STATE_STOPPED);
+  assert_owner (self);
   return self->state;
 }
 
@@ -801,6 +810,7 @@ guint
 wa_client_get_retry_in (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), 0);
+  assert_owner (self);
   return self->retry_in;
 }
 
@@ -813,6 +823,7 @@ const char *
 wa_client_get_last_error (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  assert_owner (self);
   return self->last_error;
 }
 
@@ -825,6 +836,7 @@ const char *
 wa_client_get_device_jid (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  assert_owner (self);
   return self->device_jid;
 }
 
@@ -832,6 +844,7 @@ gboolean
 wa_client_get_caught_up (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), FALSE);
+  assert_owner (self);
   return self->caught_up;
 }
 
@@ -844,6 +857,7 @@ const WaCredentials *
 wa_client_get_credentials (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  assert_owner (self);
   return self->credentials;
 }
 
@@ -856,6 +870,7 @@ WaKeyStore *
 wa_client_get_key_store (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  assert_owner (self);
   return self->store;
 }
 
@@ -868,6 +883,7 @@ const char *
 wa_client_get_lid (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  assert_owner (self);
   return self->lid;
 }
 
@@ -936,6 +952,7 @@ wa_client_unlink_async (WaClient            *self,
   g_autoptr(WaNode) iq = NULL;
 
   g_return_if_fail (WA_IS_CLIENT (self));
+  assert_owner (self);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wa_client_unlink_async);
@@ -970,6 +987,7 @@ WaConnection *
 wa_client_get_connection (WaClient *self)
 {
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  assert_owner (self);
   return self->connection;
 }
 
@@ -984,6 +1002,7 @@ wa_client_set_backoff (WaClient *self,
                        guint     max_ms)
 {
   g_return_if_fail (WA_IS_CLIENT (self));
+  assert_owner (self);
   self->backoff_first_ms = MAX (first_ms, 1);
   self->backoff_max_ms = MAX (max_ms, first_ms);
 }
@@ -999,6 +1018,7 @@ wa_client_set_network_monitor (WaClient        *self,
 {
   g_return_if_fail (WA_IS_CLIENT (self));
   g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+  assert_owner (self);
 
   if (self->monitor != NULL)
     g_clear_signal_handler (&self->monitor_handler, self->monitor);
@@ -1018,6 +1038,7 @@ wa_client_set_keepalive (WaClient *self,
                          guint     timeout_ms)
 {
   g_return_if_fail (WA_IS_CLIENT (self));
+  assert_owner (self);
   self->keepalive_interval_ms = interval_ms;
   self->keepalive_timeout_ms = timeout_ms;
 }

@@ -79,7 +79,10 @@ struct _WaConnection
   GSource                 *keepalive;
   guint                    keepalive_interval_ms;
   guint                    keepalive_timeout_ms;
+  GThread                 *owner;         /* made on it, used only from it */
 };
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
 G_DEFINE_FINAL_TYPE (WaConnection, wa_connection, G_TYPE_OBJECT)
 
@@ -367,6 +370,7 @@ message_cb (SoupWebsocketConnection *websocket,
   g_autoptr(GPtrArray) frames = NULL;
   GError *error = NULL;
 
+  assert_owner (self);
   if (type != SOUP_WEBSOCKET_DATA_BINARY)
     {
       end (self, g_error_new (WA_ERROR, WA_ERROR_MALFORMED, "The server sent text instead of frames"));
@@ -538,6 +542,7 @@ wa_connection_init (WaConnection *self)
   /* Ids need only be unique per connection; a random prefix keeps them
    * from repeating across reconnects, as the real clients do. */
   self->id_prefix = g_strdup_printf ("%u.%u-", g_random_int_range (10000, 99999), g_random_int_range (1, 99));
+  self->owner = g_thread_self ();
 }
 
 /**
@@ -658,6 +663,7 @@ wa_connection_send_node (WaConnection  *self,
   g_autoptr(GBytes) cipher = NULL;
 
   g_return_val_if_fail (WA_IS_CONNECTION (self), FALSE);
+  assert_owner (self);
 
   if (self->state != STATE_OPEN)
     {
@@ -739,6 +745,7 @@ wa_connection_send_iq_async (WaConnection        *self,
                              gpointer             user_data)
 {
   g_return_if_fail (WA_IS_CONNECTION (self));
+  assert_owner (self);
 
   if (wa_node_get_attr (iq, "id") == NULL)
     {
@@ -772,6 +779,7 @@ wa_connection_send_message_async (WaConnection        *self,
 {
   g_return_if_fail (WA_IS_CONNECTION (self));
   g_return_if_fail (wa_node_get_attr (message, "id") != NULL);
+  assert_owner (self);
 
   send_request (self, message, "ack", timeout_ms, cancellable, callback, user_data,
                 wa_connection_send_message_async);
@@ -864,6 +872,7 @@ wa_connection_start_keepalive (WaConnection *self,
 {
   g_return_if_fail (WA_IS_CONNECTION (self));
   g_return_if_fail (self->state == STATE_OPEN && self->keepalive == NULL);
+  assert_owner (self);
 
   self->keepalive_interval_ms = interval_ms;
   self->keepalive_timeout_ms = timeout_ms;
@@ -879,6 +888,7 @@ void
 wa_connection_close (WaConnection *self)
 {
   g_return_if_fail (WA_IS_CONNECTION (self));
+  assert_owner (self);
 
   fail (self, g_error_new (WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "Closed by this device"));
 }
@@ -887,5 +897,6 @@ gboolean
 wa_connection_is_open (WaConnection *self)
 {
   g_return_val_if_fail (WA_IS_CONNECTION (self), FALSE);
+  assert_owner (self);
   return self->state == STATE_OPEN;
 }

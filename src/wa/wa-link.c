@@ -38,7 +38,10 @@ struct _WaLink
   guint          next_ref_ms;
   gboolean       shown_any;
   gboolean       done;
+  GThread       *owner;         /* made on it, used only from it */
 };
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
 G_DEFINE_FINAL_TYPE (WaLink, wa_link, G_TYPE_OBJECT)
 
@@ -210,6 +213,7 @@ node_cb (WaConnection *connection,
 {
   WaNode *child;
 
+  assert_owner (self);
   if (self->done || !g_str_equal (wa_node_get_tag (node), "iq") ||
       g_strcmp0 (wa_node_get_attr (node, "xmlns"), "md") != 0 ||
       g_strcmp0 (wa_node_get_attr (node, "type"), "set") != 0)
@@ -276,6 +280,7 @@ wa_link_init (WaLink *self)
   self->refs = g_ptr_array_new_with_free_func (g_free);
   self->first_ref_ms = WA_LINK_FIRST_REF_MS;
   self->next_ref_ms = WA_LINK_NEXT_REF_MS;
+  self->owner = g_thread_self ();
 }
 
 /**
@@ -313,6 +318,7 @@ wa_link_set_timing (WaLink *self,
                     guint   next_ref_ms)
 {
   g_return_if_fail (WA_IS_LINK (self));
+  assert_owner (self);
   self->first_ref_ms = first_ref_ms;
   self->next_ref_ms = next_ref_ms;
 }

@@ -13,7 +13,7 @@
 
 #include "wa-e2e.pb-c.h"
 #include "wa-error.h"
-#include "wa-messenger.h"
+#include "wa-messenger-private.h"
 #include "wa-pairing.h"
 #include "wa-proto.h"
 #include "wa-signal.h"
@@ -37,17 +37,26 @@
  * limit covers a notification lost with a connection. */
 #define DEVICE_LIST_MAX_AGE_S (60 * 60)
 
-/* Both reference clients stop asking for a resend after five tries. */
+/* Both reference clients stop asking for a resend after five tries; we
+ * answer a device at most as often for one message, whatever count its
+ * receipt claims. */
 #define MAX_RETRY_COUNT 5
 
 /* What we sent lately, to encrypt again for a device that could not
  * decrypt it (whatsmeow keeps as many). */
 #define SENT_CACHE_SIZE 256
 
+/* A device that keeps failing to decrypt gets a new session from the
+ * server's bundle at most this often, as whatsmeow does: each new
+ * session takes one of its one-time prekeys, and a device asking on
+ * purpose would drain them. */
+#define SESSION_RECREATE_INTERVAL_US ((gint64) 60 * 60 * G_USEC_PER_SEC)
+
 typedef struct
 {
-  char *to;     /* the chat: the recipient's user JID */
-  char *text;
+  char       *to;        /* the chat: the recipient's user JID */
+  char       *text;
+  GHashTable *answered;  /* device JID text -> resends to it (GUINT_TO_POINTER) */
 } SentMessage;
 
 typedef struct
@@ -64,9 +73,15 @@ struct _WaMessenger
   WaSignal   *signal;        /* for the credentials below; made on first use */
   const WaCredentials *signal_credentials;
   GHashTable *device_lists;  /* user JID text -> DeviceList */
-  GHashTable *sent;          /* message id -> SentMessage */
-  GQueue      sent_order;    /* message ids, oldest first */
+  GHashTable *sent;          /* sent_key() -> SentMessage */
+  GQueue      sent_order;    /* sent_key()s, oldest first */
+  GHashTable *recreated;     /* device JID text -> gint64*: when its session was last started over */
+  WaMessengerClock clock;
+  gpointer    clock_data;
+  GThread    *owner;         /* the client's thread, made on it and used only from it */
 };
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
 G_DEFINE_FINAL_TYPE (WaMessenger, wa_messenger, G_TYPE_OBJECT)
 
@@ -113,8 +128,13 @@ sent_message_free (SentMessage *sent)
 {
   g_free (sent->to);
   g_free (sent->text);
+  g_hash_table_unref (sent->answered);
   g_free (sent);
 }
+
+static char *sent_key (WaMessenger *self,
+                       const char  *chat,
+                       const char  *id);
 
 static void
 remember_sent (WaMessenger *self,
@@ -122,14 +142,17 @@ remember_sent (WaMessenger *self,
                const char  *to,
                const char  *text)
 {
-  SentMessage *sent = g_new0 (SentMessage, 1);
+  g_autofree char *key = sent_key (self, to, id);
+  SentMessage *sent;
 
-  if (g_hash_table_contains (self->sent, id))
+  if (key == NULL || g_hash_table_contains (self->sent, key))
     return;
+  sent = g_new0 (SentMessage, 1);
   sent->to = g_strdup (to);
   sent->text = g_strdup (text);
-  g_hash_table_insert (self->sent, g_strdup (id), sent);
-  g_queue_push_tail (&self->sent_order, g_strdup (id));
+  sent->answered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_insert (self->sent, g_strdup (key), sent);
+  g_queue_push_tail (&self->sent_order, g_steal_pointer (&key));
   while (self->sent_order.length > SENT_CACHE_SIZE)
     {
       g_autofree char *oldest = g_queue_pop_head (&self->sent_order);
@@ -229,6 +252,25 @@ pn_of_lid (WaMessenger *self,
   g_autoptr(GBytes) pn = wa_key_store_load (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user);
 
   return pn != NULL ? g_strndup (g_bytes_get_data (pn, NULL), g_bytes_get_size (pn)) : NULL;
+}
+
+/* What a sent message is kept under: its chat and its id, so that a
+ * device can only name messages sent to its own account. A chat named by
+ * a LID whose number we know is kept under the number, which is how we
+ * write to people; a receipt from either finds it. */
+static char *
+sent_key (WaMessenger *self,
+          const char  *chat,
+          const char  *id)
+{
+  g_autoptr(WaJid) jid = wa_jid_parse (chat, NULL);
+  g_autofree char *pn_user = NULL;
+
+  if (jid == NULL)
+    return NULL;
+  if (wa_jid_is_lid (jid) && (pn_user = pn_of_lid (self, wa_jid_get_user (jid))) != NULL)
+    return g_strdup_printf ("%s@s.whatsapp.net %s", pn_user, id);
+  return g_strdup_printf ("%s %s", chat, id);
 }
 
 /* For a message from a LID device: the same device under its phone
@@ -681,6 +723,7 @@ wa_messenger_send_text_async (WaMessenger         *self,
 
   g_return_if_fail (WA_IS_MESSENGER (self));
   g_return_if_fail (to != NULL && id != NULL && text != NULL);
+  assert_owner (self);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wa_messenger_send_text_async);
@@ -809,6 +852,7 @@ wa_messenger_prefetch (WaMessenger        *self,
   WaConnection *connection;
 
   g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
 
   if ((connection = connection_or_error (self, NULL)) == NULL)
     return;
@@ -834,6 +878,7 @@ wa_messenger_forget_devices (WaMessenger *self,
                              const char  *user)
 {
   g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
   g_hash_table_remove (self->device_lists, user);
 }
 
@@ -842,9 +887,12 @@ wa_messenger_forget_devices (WaMessenger *self,
 typedef struct
 {
   WaMessenger *self;
+  char        *key;      /* of the sent message */
   char        *id;
-  WaJid       *device;
-  guint        count;
+  char        *to;       /* the device that asked, as it named itself */
+  WaJid       *device;   /* the address of our session with it */
+  gboolean     own;      /* one of our other devices: it gets the sent copy */
+  guint        count;    /* our count of resends to it, not the one it claims */
   char        *t;
 } Retry;
 
@@ -852,8 +900,10 @@ static void
 retry_free (Retry *retry)
 {
   g_object_unref (retry->self);
+  g_free (retry->key);
   g_free (retry->id);
-  wa_jid_unref (retry->device);
+  g_free (retry->to);
+  g_clear_pointer (&retry->device, wa_jid_unref);
   g_free (retry->t);
   g_free (retry);
 }
@@ -926,9 +976,7 @@ static void
 resend (Retry *retry)
 {
   WaMessenger *self = retry->self;
-  SentMessage *sent = g_hash_table_lookup (self->sent, retry->id);
-  g_autoptr(WaJid) own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
-  g_autofree char *device_text = wa_jid_to_string (retry->device);
+  SentMessage *sent = g_hash_table_lookup (self->sent, retry->key);
   g_autofree char *count = g_strdup_printf ("%u", retry->count);
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(GBytes) padded = NULL;
@@ -938,9 +986,9 @@ resend (Retry *retry)
   WaSignalMessageType type;
   WaNode *enc;
 
-  if (sent == NULL || own == NULL || self->signal == NULL)
+  if (sent == NULL || self->signal == NULL)
     return;
-  if (g_strcmp0 (wa_jid_get_user (retry->device), wa_jid_get_user (own)) == 0)
+  if (retry->own)
     plain = pack_sent_copy (sent->to, sent->text);
   else
     plain = pack_text (sent->text);
@@ -952,7 +1000,7 @@ resend (Retry *retry)
       return;
     }
 
-  message = wa_node_new_with_attrs ("message", "to", device_text, "id", retry->id, "type", "text",
+  message = wa_node_new_with_attrs ("message", "to", retry->to, "id", retry->id, "type", "text",
                                     "device_fanout", "false", NULL);
   if (retry->t != NULL)
     wa_node_set_attr (message, "t", retry->t);
@@ -986,36 +1034,140 @@ retry_bundle_cb (GObject      *object,
   resend (retry);
 }
 
-/* A device could not decrypt what we sent (§8.5). With keys in the
- * receipt it starts over with them; asked a second time, or with no
- * session left, we start over from the server's bundle; the first time
- * the old session may still do. */
+/* Whether @device is one of ours, by number or by LID. */
+static gboolean
+is_own_device (WaMessenger *self,
+               WaJid       *device)
+{
+  g_autoptr(WaJid) pn = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  g_autoptr(WaJid) lid = wa_client_get_lid (self->client) != NULL ?
+                         wa_jid_parse (wa_client_get_lid (self->client), NULL) : NULL;
+  const char *user = wa_jid_get_user (device);
+
+  return (pn != NULL && g_strcmp0 (user, wa_jid_get_user (pn)) == 0) ||
+         (lid != NULL && g_strcmp0 (user, wa_jid_get_user (lid)) == 0);
+}
+
+/* The message @id we sent to @chat; the key it is kept under goes to
+ * @key. A LID chat is found under its number, and the other way round
+ * for a message sent to a LID before we learned the number. */
+static SentMessage *
+lookup_sent (WaMessenger  *self,
+             const char   *chat,
+             const char   *id,
+             char        **key)
+{
+  g_autofree char *mapped = sent_key (self, chat, id);
+  g_autofree char *named = g_strdup_printf ("%s %s", chat, id);
+  SentMessage *sent;
+
+  if (mapped != NULL && (sent = g_hash_table_lookup (self->sent, mapped)) != NULL)
+    {
+      *key = g_steal_pointer (&mapped);
+      return sent;
+    }
+  if ((sent = g_hash_table_lookup (self->sent, named)) != NULL)
+    *key = g_steal_pointer (&named);
+  return sent;
+}
+
+static gboolean
+recreated_long_ago (gpointer key,
+                    gpointer value,
+                    gpointer user_data)
+{
+  return *(gint64 *) value + SESSION_RECREATE_INTERVAL_US <= *(gint64 *) user_data;
+}
+
+/* Whether to start over with @device from the server's bundle (§8.5), as
+ * whatsmeow decides: always when we have no session with it; from its
+ * second ask on (@count: ours, or the one it claims when higher, as after
+ * our restart), once an hour at most; never on the first, when the
+ * session may only have moved on under it. */
+static gboolean
+should_recreate_session (WaMessenger *self,
+                         WaJid       *device,
+                         guint        count)
+{
+  g_autofree char *name = wa_jid_to_string (device);
+  gint64 now = self->clock (self->clock_data);
+  gint64 *last;
+
+  g_hash_table_foreach_remove (self->recreated, recreated_long_ago, &now);
+  if (wa_signal_has_session (self->signal, device) &&
+      (count < 2 || g_hash_table_contains (self->recreated, name)))
+    return FALSE;
+  last = g_new (gint64, 1);
+  *last = now;
+  g_hash_table_replace (self->recreated, g_steal_pointer (&name), last);
+  return TRUE;
+}
+
+/* A device could not decrypt what we sent (§8.5). Only what we sent to
+ * its own account is sent again, or, for one of our other devices, the
+ * copy of what we sent to the chat its receipt names: a message id alone
+ * would let anyone read anyone's message. With keys in the receipt it
+ * starts over with them; otherwise see should_recreate_session(). */
 static void
 receive_retry (WaMessenger *self,
                WaNode      *receipt)
 {
   WaNode *retry_node = wa_node_get_child_by_tag (receipt, "retry");
   const char *id = wa_node_get_attr (receipt, "id");
+  const char *from = wa_node_get_attr (receipt, "from");
+  g_autoptr(WaJid) device = from != NULL ? wa_jid_parse (from, NULL) : NULL;
+  g_autoptr(WaJid) chat = NULL;
+  g_autoptr(WaJid) pn_device = NULL;
+  g_autoptr(WaJid) address = NULL;
   g_autoptr(Retry) retry = NULL;
   g_autoptr(GError) error = NULL;
-  guint64 count = 1;
+  g_autofree char *chat_text = NULL;
+  g_autofree char *address_text = NULL;
+  g_autofree char *key = NULL;
+  SentMessage *sent;
   WaConnection *connection;
+  guint count, claimed;
 
-  if (id == NULL || retry_node == NULL || !g_hash_table_contains (self->sent, id) ||
+  if (id == NULL || retry_node == NULL || device == NULL || !wa_jid_is_user (device) ||
       ensure_signal (self, &error) == NULL)
     return;
-  count = MAX (attr_number (retry_node, "count", G_MAXUINT), 1);
-  if (count > MAX_RETRY_COUNT)
+  if (is_own_device (self, device) && wa_node_get_attr (receipt, "recipient") != NULL)
+    chat = wa_jid_parse (wa_node_get_attr (receipt, "recipient"), NULL);
+  else
+    chat = wa_jid_to_non_ad (device);
+  if (chat == NULL || !wa_jid_is_user (chat))
     return;
+  chat_text = wa_jid_to_string (chat);
+  if ((sent = lookup_sent (self, chat_text, id, &key)) == NULL)
+    {
+      g_debug ("A retry receipt for a message we did not send to that chat");
+      return;
+    }
+  /* A LID device may share the session we started with its number; it
+   * is counted as that one device under either name. */
+  pn_device = pn_device_of (self, receipt, device);
+  address = pn_device != NULL && !wa_signal_has_session (self->signal, device) &&
+            wa_signal_has_session (self->signal, pn_device)
+            ? g_steal_pointer (&pn_device) : wa_jid_ref (device);
+  address_text = wa_jid_to_string (address);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (sent->answered, address_text)) + 1;
+  claimed = attr_number (retry_node, "count", MAX_RETRY_COUNT);
+  if (count > MAX_RETRY_COUNT)
+    {
+      g_debug ("A device asked for a message again after %u resends", MAX_RETRY_COUNT);
+      return;
+    }
+  g_hash_table_replace (sent->answered, g_steal_pointer (&address_text), GUINT_TO_POINTER (count));
 
   retry = g_new0 (Retry, 1);
   retry->self = g_object_ref (self);
+  retry->key = g_steal_pointer (&key);
   retry->id = g_strdup (id);
-  retry->device = wa_jid_parse (wa_node_get_attr (receipt, "from"), NULL);
+  retry->to = g_strdup (from);
+  retry->device = g_steal_pointer (&address);
+  retry->own = is_own_device (self, device);
   retry->count = count;
   retry->t = g_strdup (wa_node_get_attr (retry_node, "t"));
-  if (retry->device == NULL)
-    return;
 
   if (wa_node_get_child_by_tag (receipt, "keys") != NULL)
     {
@@ -1029,7 +1181,7 @@ receive_retry (WaMessenger *self,
           return;
         }
     }
-  else if (count >= 2 || !wa_signal_has_session (self->signal, retry->device))
+  else if (should_recreate_session (self, retry->device, MAX (count, claimed)))
     {
       g_autoptr(GPtrArray) devices = g_ptr_array_new ();
       g_autoptr(WaNode) iq = NULL;
@@ -1265,6 +1417,7 @@ node_cb (WaClient    *client,
 {
   const char *tag = wa_node_get_tag (node);
 
+  assert_owner (self);
   if (g_str_equal (tag, "message"))
     receive_message (self, node);
   else if (g_str_equal (tag, "receipt"))
@@ -1295,6 +1448,12 @@ state_cb (WaClient    *client,
     }
 }
 
+static gint64
+monotonic_clock (gpointer user_data)
+{
+  return g_get_monotonic_time ();
+}
+
 static void
 wa_messenger_dispose (GObject *object)
 {
@@ -1316,6 +1475,7 @@ wa_messenger_finalize (GObject *object)
   g_hash_table_unref (self->device_lists);
   g_hash_table_unref (self->sent);
   g_queue_clear_full (&self->sent_order, g_free);
+  g_hash_table_unref (self->recreated);
 
   G_OBJECT_CLASS (wa_messenger_parent_class)->finalize (object);
 }
@@ -1342,6 +1502,9 @@ wa_messenger_init (WaMessenger *self)
   self->device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) device_list_free);
   self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
   g_queue_init (&self->sent_order);
+  self->recreated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->clock = monotonic_clock;
+  self->owner = g_thread_self ();
 }
 
 /**
@@ -1362,4 +1525,25 @@ wa_messenger_new (WaClient *client)
   g_signal_connect (client, "node", G_CALLBACK (node_cb), self);
   g_signal_connect (client, "notify::state", G_CALLBACK (state_cb), self);
   return self;
+}
+
+/**
+ * _wa_messenger_set_clock:
+ * @clock: (nullable): returns the time in monotonic microseconds; %NULL
+ *   for g_get_monotonic_time()
+ * @user_data: for @clock
+ *
+ * For tests, which cannot wait an hour to see a session started over
+ * again.
+ */
+void
+_wa_messenger_set_clock (WaMessenger      *self,
+                         WaMessengerClock  clock,
+                         gpointer          user_data)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
+
+  self->clock = clock != NULL ? clock : monotonic_clock;
+  self->clock_data = user_data;
 }

@@ -17,6 +17,7 @@
 #include <signal/session_pre_key.h>
 #include <signal/signal_protocol.h>
 
+#include "wa-curve25519.h"
 #include "wa-error.h"
 #include "wa-signal-address.h"
 #include "wa-signal-provider.h"
@@ -789,6 +790,7 @@ wa_signal_new (WaKeyStore           *store,
       g_set_error_literal (error, WA_ERROR, WA_ERROR_FAILED, "libsignal could not be set up");
       return NULL;
     }
+  g_debug ("X25519 through %s", wa_curve25519_backend ());
   return g_steal_pointer (&self);
 }
 

@@ -76,6 +76,9 @@ struct _FakewaServer
   gboolean    dropping;        /* the countdown ran out inside a frame handler */
   GPtrArray  *peers;   /* Peer* */
   GHashTable *devices; /* paired device JID -> FakewaDevice */
+  GHashTable *user_devices; /* user -> GHashTable, the set of its device JIDs:
+                             * device lists and receipts to "every device of
+                             * a user" look here, not through every device */
   GHashTable *accounts; /* phone number -> Account: the numbers on WhatsApp */
   char       *refusal;  /* the reason logins are refused with, or NULL */
   guint       ban_expire_s; /* with reason 402: how long the ban lasts */
@@ -146,6 +149,57 @@ send_node (Peer    *peer,
   return cipher != NULL && wa_frame_writer_send (peer->writer, peer->websocket, cipher, error);
 }
 
+static char *
+user_of_device (const char *device_jid)
+{
+  g_autoptr(WaJid) jid = wa_jid_parse (device_jid, NULL);
+
+  return jid != NULL ? g_strdup (wa_jid_get_user (jid)) : NULL;
+}
+
+/* The set of @user's device JIDs (the keys of the devices table), or NULL. */
+static GHashTable *
+devices_of_user (FakewaServer *self,
+                 const char   *user)
+{
+  return user != NULL ? g_hash_table_lookup (self->user_devices, user) : NULL;
+}
+
+static void
+forget_device (FakewaServer *self,
+               const char   *device_jid)
+{
+  g_autofree char *user = user_of_device (device_jid);
+  GHashTable *set = devices_of_user (self, user);
+
+  /* The set only borrows the devices table's key: drop it first. */
+  if (set != NULL)
+    g_hash_table_remove (set, device_jid);
+  g_hash_table_remove (self->devices, device_jid);
+}
+
+static void
+add_device (FakewaServer *self,
+            const char   *device_jid,
+            FakewaDevice *device)
+{
+  g_autofree char *user = user_of_device (device_jid);
+  char *key = g_strdup (device_jid);
+  GHashTable *set;
+
+  forget_device (self, device_jid);
+  g_hash_table_insert (self->devices, key, device);
+  if (user == NULL)
+    return;
+  set = devices_of_user (self, user);
+  if (set == NULL)
+    {
+      set = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_insert (self->user_devices, g_steal_pointer (&user), set);
+    }
+  g_hash_table_add (set, key);
+}
+
 static Account *
 lookup_account (FakewaServer *self,
                 const char   *phone)
@@ -171,7 +225,7 @@ ensure_account (FakewaServer *self,
   wa_key_pair_generate (&account->identity);
   g_hash_table_insert (self->accounts, g_strdup (phone), account);
   phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
-  g_hash_table_insert (self->devices, g_strdup (phone_jid), fakewa_device_new_primary (phone_jid, &account->identity));
+  add_device (self, phone_jid, fakewa_device_new_primary (phone_jid, &account->identity));
   return account;
 }
 
@@ -212,11 +266,19 @@ fakewa_server_dup_device_lid (FakewaServer *self,
   return device_lid (self, device_jid);
 }
 
-static void
-forget_device (FakewaServer *self,
-               const char   *device_jid)
+/* "2363…:3@lid" -> "6281…:3@s.whatsapp.net", for an account of ours. */
+static char *
+device_of_lid (FakewaServer *self,
+               WaJid        *lid)
 {
-  g_hash_table_remove (self->devices, device_jid);
+  GHashTableIter iter;
+  gpointer phone, account;
+
+  g_hash_table_iter_init (&iter, self->accounts);
+  while (g_hash_table_iter_next (&iter, &phone, &account))
+    if (g_strcmp0 (((Account *) account)->lid, wa_jid_get_user (lid)) == 0)
+      return g_strdup_printf ("%s:%u@s.whatsapp.net", (const char *) phone, wa_jid_get_device (lid));
+  return NULL;
 }
 
 /* The companion's countersignature must verify with the identity it
@@ -261,8 +323,7 @@ handle_pair_device_sign (Peer    *peer,
   {
     g_autoptr(GBytes) companion = g_bytes_new (peer->identity, WA_KEY_LEN);
 
-    g_hash_table_insert (self->devices, g_strdup (peer->device_jid),
-                         fakewa_device_new (peer->device_jid, companion));
+    add_device (self, peer->device_jid, fakewa_device_new (peer->device_jid, companion));
   }
   g_signal_emit (self, signals[PAIRED], 0, peer->device_jid);
   restart = wa_node_new_with_attrs ("stream:error", "code", "515", NULL);
@@ -420,16 +481,18 @@ device_list (FakewaServer *self,
   WaNode *devices = wa_node_new ("devices");
   WaNode *list = wa_node_add_child (devices, wa_node_new ("device-list"));
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  GHashTable *set = devices_of_user (self, phone);
   GHashTableIter iter;
   const char *text;
 
-  g_hash_table_iter_init (&iter, self->devices);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &text, NULL))
+  if (set != NULL)
+    g_hash_table_iter_init (&iter, set);
+  while (set != NULL && g_hash_table_iter_next (&iter, (gpointer *) &text, NULL))
     {
       g_autoptr(WaJid) jid = wa_jid_parse (text, NULL);
       guint id;
 
-      if (jid == NULL || g_strcmp0 (wa_jid_get_user (jid), phone) != 0)
+      if (jid == NULL)
         continue;
       id = wa_jid_get_device (jid);
       g_array_append_val (ids, id);
@@ -717,11 +780,15 @@ handle_message (Peer    *peer,
     }
   else if (wa_node_get_child_by_tag (message, "enc") != NULL)
     {
-      /* A retry goes to the one device that asked for it (§8.5). */
+      /* A retry goes to the one device that asked for it (§8.5), which
+       * may have asked by its LID. */
+      g_autoptr(WaJid) target = wa_jid_parse (to, NULL);
+      g_autofree char *pn_device = target != NULL && wa_jid_is_lid (target) ?
+                                   device_of_lid (peer->server, target) : NULL;
       g_autoptr(WaNode) copy = message_for_device (peer, message, to, message);
 
       announce_relay (peer, to, copy);
-      deliver (peer->server, to, copy);
+      deliver (peer->server, pn_device != NULL ? pn_device : to, copy);
     }
   return TRUE;
 }
@@ -739,13 +806,21 @@ handle_receipt (Peer   *peer,
   g_autoptr(WaNode) relayed = NULL;
   g_autofree char *now = unix_now ();
   GPtrArray *children = wa_node_get_children (receipt);
-  GHashTableIter iter;
-  const char *jid;
+  GHashTable *set;
+  g_autoptr(GPtrArray) targets = NULL;
 
   if (target == NULL || peer->device_jid == NULL || wa_node_get_attr (receipt, "id") == NULL)
     return;
   relayed = wa_node_new_with_attrs ("receipt", "from", peer->device_jid, "id", wa_node_get_attr (receipt, "id"),
                                     "t", now, NULL);
+  /* Under LID addressing receipts name their sender by LID too. */
+  if (self->lid_addressing != FAKEWA_LID_ADDRESSING_NONE)
+    {
+      g_autofree char *lid = device_lid (self, peer->device_jid);
+
+      if (lid != NULL)
+        wa_node_set_attr (relayed, "from", lid);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
     if (wa_node_get_attr (receipt, optional[i]) != NULL)
       wa_node_set_attr (relayed, optional[i], wa_node_get_attr (receipt, optional[i]));
@@ -757,10 +832,26 @@ handle_receipt (Peer   *peer,
       deliver (self, to, relayed);
       return;
     }
-  g_hash_table_iter_init (&iter, self->devices);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, NULL))
-    if (same_user (jid, to) && g_strcmp0 (jid, peer->device_jid) != 0)
-      deliver (self, jid, relayed);
+  /* Delivering to a phone can add devices (none today) or remove them:
+   * walk a copy of the set. */
+  set = devices_of_user (self, wa_jid_get_user (target));
+  targets = g_ptr_array_new_with_free_func (g_free);
+  if (set != NULL)
+    {
+      GHashTableIter iter;
+      const char *jid;
+
+      g_hash_table_iter_init (&iter, set);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &jid, NULL))
+        g_ptr_array_add (targets, g_strdup (jid));
+    }
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const char *jid = g_ptr_array_index (targets, i);
+
+      if (g_strcmp0 (jid, peer->device_jid) != 0)
+        deliver (self, jid, relayed);
+    }
 }
 
 /* The account's privacy settings, as a new account has them. A client
@@ -1166,6 +1257,7 @@ fakewa_server_finalize (GObject *object)
   FakewaServer *self = (FakewaServer *)object;
 
   g_ptr_array_unref (self->peers);
+  g_hash_table_unref (self->user_devices);
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->accounts);
   g_free (self->refusal);
@@ -1207,6 +1299,8 @@ fakewa_server_init (FakewaServer *self)
   self->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)peer_free);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) fakewa_device_free);
   self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) account_free);
+  self->user_devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_hash_table_unref);
 }
 
 static gboolean

@@ -1,36 +1,42 @@
-// Baileys' half of bench/bench-whatsapp: links through the fake server
-// (the bench plays the phone when this prints "qr TEXT"), then sends two
-// rounds of one message to each of COUNT accounts, 62812xxxxxxxx, one at
-// a time, as our engine does: a first round that starts every session
-// and a second on the sessions it left. Prints one JSON line: seconds and
-// CPU seconds of each round, and the process's peak RSS.
+// Baileys' half of bench/bench-whatsapp. Two commands:
 //
-// Usage: node bench-baileys.js URL COUNT
+//   node bench-baileys.js link URL STATE
+//     links a new device through the fake server (the bench plays the
+//     phone when this prints "qr TEXT") and keeps its keys in STATE;
+//   node bench-baileys.js send URL STATE FIRST COUNT
+//     logs in with STATE and sends one message to each of COUNT accounts
+//     62812xxxxxxxx from number FIRST on, one at a time, each awaited
+//     until the server acknowledges it, as our engine awaits its acks;
+//     then saves STATE (the sessions it started) and exits.
+//
+// The bench measures each `send` as a whole process (start-up and login
+// included, as it measures ours), so this prints nothing but the QR.
 
 'use strict';
 
-const { memoryAuthState, connect, within } = require('./harness');
-const { DisconnectReason } = require('./harness').baileys;
+const fs = require('node:fs');
+const { memoryAuthState, connect, within, baileys } = require('./harness');
+const { DisconnectReason, generateMessageID } = baileys;
 
 function phone (i) {
   return `62812${String(Math.floor(i / 10000)).padStart(4, '0')}${String(i % 10000).padStart(4, '0')}`;
 }
 
-async function round (sock, count) {
-  const cpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++)
-    await sock.sendMessage(`${phone(i)}@s.whatsapp.net`, { text: `Halo Kak, promo minggu ini di toko kami!` });
-  const used = process.cpuUsage(cpu);
-  return {
-    seconds: Number(process.hrtime.bigint() - start) / 1e9,
-    cpu_seconds: (used.user + used.system) / 1e6,
-  };
+// Baileys resolves sendMessage() once the stanza is written; the server's
+// <ack> reaches only its socket's raw node events.
+function ackWaiter (sock) {
+  const waiting = new Map();
+  sock.ws.on('CB:ack,class:message', (node) => {
+    const resolve = waiting.get(node.attrs.id);
+    if (resolve) {
+      waiting.delete(node.attrs.id);
+      resolve(node.attrs.error);
+    }
+  });
+  return (id) => within(new Promise((resolve) => waiting.set(id, resolve)), `the ack of ${id}`);
 }
 
-async function main () {
-  const [url, countText] = process.argv.slice(2);
-  const count = Number(countText);
+async function link (url, stateFile) {
   const auth = memoryAuthState();
   const registering = connect(url, auth);
   process.stdout.write(`qr ${await within(registering.firstQr, 'a QR code')}\n`);
@@ -39,17 +45,36 @@ async function main () {
     throw new Error(`pairing ended with ${code}`);
   const open = connect(url, auth);
   await within(open.opened, 'the login');
-
-  const fresh = await round(open.sock, count);
-  const established = await round(open.sock, count);
-  process.stdout.write(JSON.stringify({
-    fresh_seconds: fresh.seconds,
-    fresh_cpu_seconds: fresh.cpu_seconds,
-    established_seconds: established.seconds,
-    established_cpu_seconds: established.cpu_seconds,
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
-  }) + '\n');
   open.sock.end(undefined);
+  fs.writeFileSync(stateFile, auth.snapshot(), { mode: 0o600 });
+}
+
+async function send (url, stateFile, first, count) {
+  const auth = memoryAuthState(fs.readFileSync(stateFile, 'utf8'));
+  const open = connect(url, auth);
+  await within(open.opened, 'the login');
+  const acked = ackWaiter(open.sock);
+  for (let i = first; i < first + count; i++) {
+    const messageId = generateMessageID();
+    const ack = acked(messageId);
+    await open.sock.sendMessage(`${phone(i)}@s.whatsapp.net`,
+                                { text: 'Halo Kak, promo minggu ini di toko kami!' }, { messageId });
+    const error = await ack;
+    if (error)
+      throw new Error(`the server refused a message with ${error}`);
+  }
+  open.sock.end(undefined);
+  fs.writeFileSync(stateFile, auth.snapshot(), { mode: 0o600 });
+}
+
+async function main () {
+  const [command, url, stateFile, firstText, countText] = process.argv.slice(2);
+  if (command === 'link')
+    await link(url, stateFile);
+  else if (command === 'send')
+    await send(url, stateFile, Number(firstText), Number(countText));
+  else
+    throw new Error('usage: bench-baileys.js link URL STATE | send URL STATE FIRST COUNT');
 }
 
 main().then(() => process.exit(0), (error) => {

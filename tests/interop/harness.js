@@ -76,15 +76,17 @@ function startFakewa (program) {
 }
 
 // Baileys' auth state kept in memory, serialised the way its own file
-// store does so keys survive a "restart" exactly as on disk.
-function memoryAuthState () {
-  const data = new Map();
+// store does so keys survive a "restart" exactly as on disk. SAVED, a
+// snapshot() of an earlier state, carries one over to another process.
+function memoryAuthState (saved) {
+  const restored = saved ? JSON.parse(saved, BufferJSON.reviver) : undefined;
+  const data = new Map(restored?.keys);
   const roundTrip = (value) => JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver);
   // A real phone shares its app-state keys right after linking; without
   // one Baileys holds back every event (messages included) until it
   // arrives. The fake phone shares none, so the device starts with an id.
   const state = {
-    creds: { ...initAuthCreds(), myAppStateKeyId: 'AAAAAA==' },
+    creds: restored?.creds ?? { ...initAuthCreds(), myAppStateKeyId: 'AAAAAA==' },
     keys: {
       get: async (type, ids) => {
         const found = {};
@@ -107,7 +109,11 @@ function memoryAuthState () {
       },
     },
   };
-  return { state, saveCreds: () => { state.creds = roundTrip(state.creds); } };
+  return {
+    state,
+    saveCreds: () => { state.creds = roundTrip(state.creds); },
+    snapshot: () => JSON.stringify({ creds: state.creds, keys: [...data] }, BufferJSON.replacer),
+  };
 }
 
 // INTEROP_TRACE=1 shows Baileys' own log of every node, for debugging.

@@ -1,0 +1,20 @@
+/* wa-messenger-private.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "wa-messenger.h"
+
+G_BEGIN_DECLS
+
+typedef gint64 (*WaMessengerClock) (gpointer user_data);
+
+void _wa_messenger_set_clock (WaMessenger      *self,
+                              WaMessengerClock  clock,
+                              gpointer          user_data);
+
+G_END_DECLS
