@@ -13,6 +13,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _FsSchemaCache FsSchemaCache;
+
 typedef struct
 {
   char *key;
@@ -31,6 +33,7 @@ typedef struct
   FsPool     *rest_pool;
   FsPool     *auth_pool;
   GHashTable *role_settings;   /* role → GPtrArray of "name", "value", … */
+  FsSchemaCache *schema_cache; /* thread-safe */
 
   /* The request */
   char       *method;

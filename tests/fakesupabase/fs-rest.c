@@ -93,6 +93,17 @@ typedef struct
   gboolean    single_object;
 } Request;
 
+/* PostgREST's schema cache: what the catalog says about the tables and
+ * functions already asked for, shared by the workers. Misses are not
+ * kept, so a table created later is found; `reload-schema` on the control
+ * channel forgets everything, as NOTIFY pgrst does. */
+struct _FsSchemaCache
+{
+  GMutex      mutex;
+  GHashTable *tables;     /* name → Table, a reference each */
+  GHashTable *functions;  /* name → GPtrArray of Function */
+};
+
 static const char * const reserved_keys[] = {
   "select", "order", "limit", "offset", "on_conflict", "columns",
   "and", "or", "not.and", "not.or", "apikey", NULL,
@@ -132,14 +143,21 @@ column_free (gpointer data)
 }
 
 static void
-table_free (Table *table)
+table_clear (gpointer data)
 {
+  Table *table = data;
+
   g_ptr_array_unref (table->columns);
   g_free (table->quoted);
-  g_free (table);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Table, table_free)
+static void
+table_unref (Table *table)
+{
+  g_atomic_rc_box_release_full (table, table_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Table, table_unref)
 
 static void
 argument_free (gpointer data)
@@ -855,6 +873,20 @@ authenticate (Request *req)
   return TRUE;
 }
 
+static void
+append_setting (PGconn     *conn,
+                GString    *sql,
+                const char *name,
+                const char *value)
+{
+  g_autofree char *quoted_name = fs_db_quote_literal (conn, name);
+  g_autofree char *quoted_value = fs_db_quote_literal (conn, value);
+
+  g_string_append_printf (sql, "%sset_config(%s, %s, true)",
+                          g_str_has_suffix (sql->str, "SELECT ") ? "" : ", ",
+                          quoted_name, quoted_value);
+}
+
 /* BEGIN, the request's settings as PostgREST sets them, @sql, COMMIT.
  * Returns the main statement's result, or NULL with the error answered. */
 static PGresult *
@@ -864,44 +896,34 @@ run_transaction (Request    *req,
                  const char *sql,
                  GPtrArray  *params)
 {
-  g_autoptr(GString) settings = g_string_new (
-    "SELECT set_config('search_path', 'public, extensions', true), "
-    "set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
-    "set_config('request.method', $3, true), set_config('request.path', $4, true), "
-    "set_config('request.headers', $5, true), set_config('request.cookies', '{}', true)");
-  g_autoptr(GPtrArray) setting_values = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(PGresult) begin = NULL;
-  g_autoptr(PGresult) set = NULL;
+  g_autoptr(GString) begin = g_string_new (NULL);
+  g_autoptr(PGresult) started = NULL;
   g_autoptr(PGresult) end = NULL;
+  g_autofree char *headers = fs_exchange_dup_headers_json (req->ex);
   GPtrArray *role_settings = g_hash_table_lookup (req->ex->role_settings, req->role);
   PGresult *result;
 
-  begin = PQexec (conn, read_only ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
-                                  : "BEGIN ISOLATION LEVEL READ COMMITTED");
-  if (!fs_db_ok (begin))
-    {
-      reply_pg_error (req, begin);
-      return NULL;
-    }
-
-  g_ptr_array_add (setting_values, g_strdup (req->role));
-  g_ptr_array_add (setting_values, g_strdup (req->claims));
-  g_ptr_array_add (setting_values, g_strdup (req->ex->method));
-  g_ptr_array_add (setting_values, g_strdup (req->ex->path));
-  g_ptr_array_add (setting_values, fs_exchange_dup_headers_json (req->ex));
+  /* One round trip: the simple protocol takes both statements, with the
+   * values as escaped literals. */
+  g_string_append_printf (begin, "BEGIN ISOLATION LEVEL READ COMMITTED%s; SELECT ",
+                          read_only ? " READ ONLY" : "");
+  append_setting (conn, begin, "search_path", "public, extensions");
+  append_setting (conn, begin, "role", req->role);
+  append_setting (conn, begin, "request.jwt.claims", req->claims);
+  append_setting (conn, begin, "request.method", req->ex->method);
+  append_setting (conn, begin, "request.path", req->ex->path);
+  append_setting (conn, begin, "request.headers", headers);
+  append_setting (conn, begin, "request.cookies", "{}");
   /* PostgREST applies the role's own settings (statement_timeout above
    * all) per transaction, since SET ROLE does not. */
   for (guint i = 0; role_settings != NULL && i + 1 < role_settings->len; i += 2)
+    append_setting (conn, begin, g_ptr_array_index (role_settings, i),
+                    g_ptr_array_index (role_settings, i + 1));
+
+  started = PQexec (conn, begin->str);
+  if (!fs_db_ok (started))
     {
-      g_ptr_array_add (setting_values, g_strdup (g_ptr_array_index (role_settings, i)));
-      g_ptr_array_add (setting_values, g_strdup (g_ptr_array_index (role_settings, i + 1)));
-      g_string_append_printf (settings, ", set_config($%u, $%u, true)",
-                              setting_values->len - 1, setting_values->len);
-    }
-  set = fs_db_exec (conn, settings->str, setting_values);
-  if (!fs_db_ok (set))
-    {
-      reply_pg_error (req, set);
+      reply_pg_error (req, started);
       PQclear (PQexec (conn, "ROLLBACK"));
       return NULL;
     }
@@ -934,11 +956,20 @@ lookup_table (Request    *req,
               PGconn     *conn,
               const char *name)
 {
+  FsSchemaCache *cache = req->ex->schema_cache;
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PGresult) result = NULL;
   g_autoptr(Table) table = NULL;
   g_autofree char *schema = NULL;
   g_autofree char *relation = NULL;
+
+  g_mutex_lock (&cache->mutex);
+  table = g_hash_table_lookup (cache->tables, name);
+  if (table != NULL)
+    g_atomic_rc_box_acquire (table);
+  g_mutex_unlock (&cache->mutex);
+  if (table != NULL)
+    return g_steal_pointer (&table);
 
   g_ptr_array_add (params, g_strdup (EXPOSED_SCHEMA));
   g_ptr_array_add (params, g_strdup (name));
@@ -967,7 +998,7 @@ lookup_table (Request    *req,
       return NULL;
     }
 
-  table = g_new0 (Table, 1);
+  table = g_atomic_rc_box_new0 (Table);
   table->columns = g_ptr_array_new_with_free_func (column_free);
   for (int row = 0; row < PQntuples (result); row++)
     {
@@ -982,6 +1013,10 @@ lookup_table (Request    *req,
   schema = fs_db_quote_ident (conn, EXPOSED_SCHEMA);
   relation = fs_db_quote_ident (conn, name);
   table->quoted = g_strconcat (schema, ".", relation, NULL);
+
+  g_mutex_lock (&cache->mutex);
+  g_hash_table_replace (cache->tables, g_strdup (name), g_atomic_rc_box_acquire (table));
+  g_mutex_unlock (&cache->mutex);
 
   return g_steal_pointer (&table);
 }
@@ -1600,6 +1635,62 @@ function_from_row (PGresult *result,
   return function;
 }
 
+/* The overloads of public.@name, from the cache or the catalog. */
+static GPtrArray *
+lookup_functions (Request    *req,
+                  PGconn     *conn,
+                  const char *name)
+{
+  FsSchemaCache *cache = req->ex->schema_cache;
+  g_autoptr(GPtrArray) lookup = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) functions = NULL;
+  g_autoptr(PGresult) found = NULL;
+
+  g_mutex_lock (&cache->mutex);
+  functions = g_hash_table_lookup (cache->functions, name);
+  if (functions != NULL)
+    g_ptr_array_ref (functions);
+  g_mutex_unlock (&cache->mutex);
+  if (functions != NULL)
+    return g_steal_pointer (&functions);
+
+  g_ptr_array_add (lookup, g_strdup (EXPOSED_SCHEMA));
+  g_ptr_array_add (lookup, g_strdup (name));
+  found = fs_db_exec (conn,
+    "SELECT coalesce((SELECT json_agg(json_build_array(coalesce(a.name, ''), "
+    "                   pg_catalog.format_type(a.typ, NULL)) ORDER BY a.ord) "
+    "        FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), "
+    "                    coalesce(p.proargmodes, array_fill('i'::\"char\", "
+    "                             ARRAY[cardinality(p.proargtypes::oid[])])), "
+    "                    coalesce(p.proargnames, array_fill(NULL::text, "
+    "                             ARRAY[cardinality(coalesce(p.proallargtypes, p.proargtypes::oid[]))]))) "
+    "             WITH ORDINALITY AS a(typ, mode, name, ord) "
+    "        WHERE a.mode IN ('i', 'b', 'v')), '[]')::text, "
+    "       p.pronargdefaults, p.proretset, p.provolatile, rt.typtype, "
+    "       p.prorettype = 'pg_catalog.void'::pg_catalog.regtype, "
+    "       p.prorettype = 'pg_catalog.record'::pg_catalog.regtype "
+    "FROM pg_catalog.pg_proc p "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+    "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype "
+    "WHERE n.nspname = $1 AND p.proname = $2", lookup);
+  if (!fs_db_ok (found))
+    {
+      reply_pg_error (req, found);
+      return NULL;
+    }
+  functions = g_ptr_array_new_with_free_func (function_free);
+  for (int row = 0; row < PQntuples (found); row++)
+    g_ptr_array_add (functions, function_from_row (found, row));
+  if (functions->len > 0)
+    {
+      g_mutex_lock (&cache->mutex);
+      g_hash_table_replace (cache->functions, g_strdup (name), g_ptr_array_ref (functions));
+      g_mutex_unlock (&cache->mutex);
+    }
+  return g_steal_pointer (&functions);
+
+}
+
 /* PostgREST picks the overload whose argument names cover the keys sent
  * and whose required arguments were all sent. */
 static gboolean
@@ -1673,10 +1764,8 @@ handle_rpc (Request    *req,
 {
   gboolean is_get = g_str_equal (req->ex->method, "GET") || g_str_equal (req->ex->method, "HEAD");
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) functions = g_ptr_array_new_with_free_func (function_free);
+  g_autoptr(GPtrArray) functions = NULL;
   g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) lookup = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(PGresult) found = NULL;
   g_autoptr(PGresult) result = NULL;
   g_autoptr(GString) call = g_string_new (NULL);
   g_autoptr(GString) sql = g_string_new (NULL);
@@ -1687,32 +1776,9 @@ handle_rpc (Request    *req,
   Function *function = NULL;
   gboolean whole_body = FALSE;
 
-  g_ptr_array_add (lookup, g_strdup (EXPOSED_SCHEMA));
-  g_ptr_array_add (lookup, g_strdup (name));
-  found = fs_db_exec (conn,
-    "SELECT coalesce((SELECT json_agg(json_build_array(coalesce(a.name, ''), "
-    "                   pg_catalog.format_type(a.typ, NULL)) ORDER BY a.ord) "
-    "        FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), "
-    "                    coalesce(p.proargmodes, array_fill('i'::\"char\", "
-    "                             ARRAY[cardinality(p.proargtypes::oid[])])), "
-    "                    coalesce(p.proargnames, array_fill(NULL::text, "
-    "                             ARRAY[cardinality(coalesce(p.proallargtypes, p.proargtypes::oid[]))]))) "
-    "             WITH ORDINALITY AS a(typ, mode, name, ord) "
-    "        WHERE a.mode IN ('i', 'b', 'v')), '[]')::text, "
-    "       p.pronargdefaults, p.proretset, p.provolatile, rt.typtype, "
-    "       p.prorettype = 'pg_catalog.void'::pg_catalog.regtype, "
-    "       p.prorettype = 'pg_catalog.record'::pg_catalog.regtype "
-    "FROM pg_catalog.pg_proc p "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-    "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype "
-    "WHERE n.nspname = $1 AND p.proname = $2", lookup);
-  if (!fs_db_ok (found))
-    {
-      reply_pg_error (req, found);
-      return;
-    }
-  for (int row = 0; row < PQntuples (found); row++)
-    g_ptr_array_add (functions, function_from_row (found, row));
+  functions = lookup_functions (req, conn, name);
+  if (functions == NULL)
+    return;
 
   /* The arguments: the body's keys, or for GET the query parameters
    * that are not PostgREST's own. */
@@ -1928,6 +1994,51 @@ check_profile (Request *req)
 }
 
 /* Public API */
+
+/**
+ * fs_schema_cache_new:
+ *
+ * Returns: (transfer full): an empty schema cache
+ */
+FsSchemaCache *
+fs_schema_cache_new (void)
+{
+  FsSchemaCache *self = g_new0 (FsSchemaCache, 1);
+
+  g_mutex_init (&self->mutex);
+  self->tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) table_unref);
+  self->functions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) g_ptr_array_unref);
+  return self;
+}
+
+/**
+ * fs_schema_cache_clear:
+ * @self: a schema cache
+ *
+ * Forgets every table and function; requests under way keep theirs.
+ */
+void
+fs_schema_cache_clear (FsSchemaCache *self)
+{
+  g_mutex_lock (&self->mutex);
+  g_hash_table_remove_all (self->tables);
+  g_hash_table_remove_all (self->functions);
+  g_mutex_unlock (&self->mutex);
+}
+
+/**
+ * fs_schema_cache_free:
+ * @self: (transfer full): a schema cache no worker uses any more
+ */
+void
+fs_schema_cache_free (FsSchemaCache *self)
+{
+  g_hash_table_unref (self->tables);
+  g_hash_table_unref (self->functions);
+  g_mutex_clear (&self->mutex);
+  g_free (self);
+}
 
 /**
  * fs_rest_error:

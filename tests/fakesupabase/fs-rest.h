@@ -11,6 +11,10 @@
 
 G_BEGIN_DECLS
 
+FsSchemaCache *fs_schema_cache_new   (void);
+void           fs_schema_cache_clear (FsSchemaCache *self);
+void           fs_schema_cache_free  (FsSchemaCache *self);
+
 void fs_rest_handle (FsExchange *ex,
                      const char *resource);
 void fs_rest_error  (FsExchange *ex,

@@ -92,6 +92,7 @@ struct _FsServer
   FsPool       *rest_pool;
   FsPool       *auth_pool;
   GHashTable   *role_settings;
+  FsSchemaCache *schema_cache;
 };
 
 G_DEFINE_FINAL_TYPE (FsServer, fs_server, G_TYPE_OBJECT)
@@ -405,6 +406,11 @@ handle_control (FsServer          *self,
       g_list_free_full (g_steal_pointer (&self->faults), fault_free);
       reply_text (msg, 200, "{\"ok\":true}");
     }
+  else if (g_str_equal (command, "reload-schema"))
+    {
+      fs_schema_cache_clear (self->schema_cache);
+      reply_text (msg, 200, "{\"ok\":true}");
+    }
   else if (g_str_equal (command, "max-rows"))
     {
       self->max_rows = query_uint (query, "n", 0);
@@ -542,6 +548,7 @@ server_request_cb (SoupServer        *server,
   job->ex->rest_pool = self->rest_pool;
   job->ex->auth_pool = self->auth_pool;
   job->ex->role_settings = self->role_settings;
+  job->ex->schema_cache = self->schema_cache;
   job->ex->method = g_strdup (method);
   job->ex->path = g_strdup (path);
   job->ex->query = g_steal_pointer (&query);
@@ -646,6 +653,7 @@ fs_server_finalize (GObject *object)
   g_clear_pointer (&self->rest_pool, fs_pool_free);
   g_clear_pointer (&self->auth_pool, fs_pool_free);
   g_clear_pointer (&self->role_settings, g_hash_table_unref);
+  g_clear_pointer (&self->schema_cache, fs_schema_cache_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->jwt_secret);
   g_free (self->url);
@@ -672,6 +680,7 @@ fs_server_init (FsServer *self)
   self->autoconfirm = TRUE;
   self->role_settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify) g_ptr_array_unref);
+  self->schema_cache = fs_schema_cache_new ();
 }
 
 /* Public API */

@@ -224,6 +224,25 @@ const checks = [
     assert.ok(Date.now() - again < 800);
   }],
 
+  ['the schema cache: new functions are found, changed ones after reload-schema', async (rig) => {
+    rig.sql(`create function public.bench_echo(p_value integer) returns integer
+             language sql as 'select p_value';
+             grant execute on function public.bench_echo(integer) to authenticated`);
+    const first = await rig.http('POST', '/rest/v1/rpc/bench_echo', { token, body: { p_value: 4 } });
+    assert.equal(first.json, 4);
+    rig.sql(`drop function public.bench_echo(integer);
+             create function public.bench_echo(p_other integer) returns integer
+             language sql as 'select p_other * 2';
+             grant execute on function public.bench_echo(integer) to authenticated`);
+    // Like PostgREST, the gateway still knows the old arguments.
+    const stale = await rig.http('POST', '/rest/v1/rpc/bench_echo', { token, body: { p_other: 4 } });
+    assert.equal(stale.status, 404);
+    assert.equal(stale.json.code, 'PGRST202');
+    await rig.control('reload-schema');
+    const fresh = await rig.http('POST', '/rest/v1/rpc/bench_echo', { token, body: { p_other: 4 } });
+    assert.equal(fresh.json, 8);
+  }],
+
   ['the gateway refuses to run as a superuser', async (rig) => {
     const { spawnSync } = require('node:child_process');
     const result = spawnSync(process.argv[2], [
