@@ -951,29 +951,64 @@ run_transaction (Request    *req,
   return result;
 }
 
+static gpointer
+cache_get (FsSchemaCache  *cache,
+           GHashTable     *map,
+           const char     *name,
+           GBoxedCopyFunc  ref)
+{
+  gpointer value;
+
+  g_mutex_lock (&cache->mutex);
+  value = g_hash_table_lookup (map, name);
+  if (value != NULL)
+    ref (value);
+  g_mutex_unlock (&cache->mutex);
+  return value;
+}
+
+/* Keeps a reference of its own (from @ref). */
+static void
+cache_put (FsSchemaCache  *cache,
+           GHashTable     *map,
+           const char     *name,
+           gpointer        value,
+           GBoxedCopyFunc  ref)
+{
+  g_mutex_lock (&cache->mutex);
+  g_hash_table_replace (map, g_strdup (name), ref (value));
+  g_mutex_unlock (&cache->mutex);
+}
+
+/* A catalog query about public.@name: $1 is the schema, $2 the name. */
+static PGresult *
+catalog_query (PGconn     *conn,
+               const char *sql,
+               const char *name)
+{
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (params, g_strdup (EXPOSED_SCHEMA));
+  g_ptr_array_add (params, g_strdup (name));
+  return fs_db_exec (conn, sql, params);
+}
+
 static Table *
 lookup_table (Request    *req,
               PGconn     *conn,
               const char *name)
 {
   FsSchemaCache *cache = req->ex->schema_cache;
-  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PGresult) result = NULL;
   g_autoptr(Table) table = NULL;
   g_autofree char *schema = NULL;
   g_autofree char *relation = NULL;
 
-  g_mutex_lock (&cache->mutex);
-  table = g_hash_table_lookup (cache->tables, name);
-  if (table != NULL)
-    g_atomic_rc_box_acquire (table);
-  g_mutex_unlock (&cache->mutex);
+  table = cache_get (cache, cache->tables, name, g_atomic_rc_box_acquire);
   if (table != NULL)
     return g_steal_pointer (&table);
 
-  g_ptr_array_add (params, g_strdup (EXPOSED_SCHEMA));
-  g_ptr_array_add (params, g_strdup (name));
-  result = fs_db_exec (conn,
+  result = catalog_query (conn,
     "SELECT a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid), "
     "       coalesce(a.attnum = ANY (i.indkey), false) "
     "FROM pg_catalog.pg_class c "
@@ -982,7 +1017,7 @@ lookup_table (Request    *req,
     "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
     "LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary "
     "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') "
-    "ORDER BY a.attnum", params);
+    "ORDER BY a.attnum", name);
   if (!fs_db_ok (result))
     {
       reply_pg_error (req, result);
@@ -1014,9 +1049,7 @@ lookup_table (Request    *req,
   relation = fs_db_quote_ident (conn, name);
   table->quoted = g_strconcat (schema, ".", relation, NULL);
 
-  g_mutex_lock (&cache->mutex);
-  g_hash_table_replace (cache->tables, g_strdup (name), g_atomic_rc_box_acquire (table));
-  g_mutex_unlock (&cache->mutex);
+  cache_put (cache, cache->tables, name, table, g_atomic_rc_box_acquire);
 
   return g_steal_pointer (&table);
 }
@@ -1642,21 +1675,14 @@ lookup_functions (Request    *req,
                   const char *name)
 {
   FsSchemaCache *cache = req->ex->schema_cache;
-  g_autoptr(GPtrArray) lookup = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) functions = NULL;
   g_autoptr(PGresult) found = NULL;
 
-  g_mutex_lock (&cache->mutex);
-  functions = g_hash_table_lookup (cache->functions, name);
-  if (functions != NULL)
-    g_ptr_array_ref (functions);
-  g_mutex_unlock (&cache->mutex);
+  functions = cache_get (cache, cache->functions, name, (GBoxedCopyFunc) g_ptr_array_ref);
   if (functions != NULL)
     return g_steal_pointer (&functions);
 
-  g_ptr_array_add (lookup, g_strdup (EXPOSED_SCHEMA));
-  g_ptr_array_add (lookup, g_strdup (name));
-  found = fs_db_exec (conn,
+  found = catalog_query (conn,
     "SELECT coalesce((SELECT json_agg(json_build_array(coalesce(a.name, ''), "
     "                   pg_catalog.format_type(a.typ, NULL)) ORDER BY a.ord) "
     "        FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), "
@@ -1672,7 +1698,7 @@ lookup_functions (Request    *req,
     "FROM pg_catalog.pg_proc p "
     "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
     "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype "
-    "WHERE n.nspname = $1 AND p.proname = $2", lookup);
+    "WHERE n.nspname = $1 AND p.proname = $2", name);
   if (!fs_db_ok (found))
     {
       reply_pg_error (req, found);
@@ -1682,11 +1708,7 @@ lookup_functions (Request    *req,
   for (int row = 0; row < PQntuples (found); row++)
     g_ptr_array_add (functions, function_from_row (found, row));
   if (functions->len > 0)
-    {
-      g_mutex_lock (&cache->mutex);
-      g_hash_table_replace (cache->functions, g_strdup (name), g_ptr_array_ref (functions));
-      g_mutex_unlock (&cache->mutex);
-    }
+    cache_put (cache, cache->functions, name, functions, (GBoxedCopyFunc) g_ptr_array_ref);
   return g_steal_pointer (&functions);
 
 }
