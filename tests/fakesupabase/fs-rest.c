@@ -1208,10 +1208,7 @@ handle_read (Request    *req,
 
   add_content_range (req, from, n_rows, total);
   add_preference_applied (req);
-  if (!reply_rows (req, status, n_rows, PQgetvalue (result, 0, 2)))
-    return;
-  if (g_str_equal (req->ex->method, "HEAD"))
-    g_clear_pointer (&req->ex->response_body, g_free);
+  reply_rows (req, status, n_rows, PQgetvalue (result, 0, 2));
 }
 
 /* The keys the payload writes, checked against the table: all objects
@@ -2151,6 +2148,9 @@ fs_rest_handle (FsExchange *ex,
     fs_rest_error (ex, 405, "PGRST117", "Unsupported HTTP method", NULL, NULL);
 
   fs_pool_release (ex->rest_pool, conn);
+  /* HEAD answers with GET's headers and no body, errors included. */
+  if (g_str_equal (ex->method, "HEAD"))
+    g_clear_pointer (&ex->response_body, g_free);
 
 out:
   request_clear (&req);

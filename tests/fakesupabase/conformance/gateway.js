@@ -243,6 +243,43 @@ const checks = [
     assert.equal(fresh.json, 8);
   }],
 
+  ['rpc result shapes: set of rows, set of values, one row, void', async (rig) => {
+    rig.sql(`create function public.shape_rows() returns setof public.contacts
+               language sql stable as 'select * from public.contacts order by name limit 3';
+             create function public.shape_values(p_n integer) returns setof integer
+               language sql immutable as 'select generate_series(1, p_n)';
+             create function public.shape_row(out a integer, out b text)
+               language sql as $$ select 1, 'x' $$;
+             create function public.shape_void() returns void language sql as 'select';
+             create function public.shape_body(jsonb) returns jsonb language sql as 'select $1';
+             grant execute on function public.shape_rows(), public.shape_values(integer),
+               public.shape_row(), public.shape_void(), public.shape_body(jsonb) to authenticated`);
+    const rows = await rig.http('POST', '/rest/v1/rpc/shape_rows?select=name&name=neq.Row 01', { token, body: {} });
+    assert.deepEqual(rows.json, [{ name: 'Row 00' }, { name: 'Row 02' }]);
+    const values = await rig.http('GET', '/rest/v1/rpc/shape_values?p_n=3', { token });
+    assert.deepEqual(values.json, [1, 2, 3]);
+    const row = await rig.http('POST', '/rest/v1/rpc/shape_row', { token, body: {} });
+    assert.deepEqual(row.json, { a: 1, b: 'x' });
+    const nothing = await rig.http('POST', '/rest/v1/rpc/shape_void', { token });
+    assert.equal(nothing.status, 204);
+    assert.equal(nothing.text, '');
+    const body = await rig.http('POST', '/rest/v1/rpc/shape_body', { token, body: { any: ['thing', 1] } });
+    assert.deepEqual(body.json, { any: ['thing', 1] });
+  }],
+
+  ['a client that hangs up mid-request does not disturb the next', async (rig) => {
+    await rig.control('delay', { ms: 600, path: '/rest/v1/contacts' });
+    const controller = new AbortController();
+    const aborted = fetch(`${rig.url}/rest/v1/contacts?limit=1`, {
+      headers: { apikey: rig.anonKey, Authorization: `Bearer ${token}` }, signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 100);
+    await assert.rejects(aborted);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const next = await rig.http('GET', '/rest/v1/contacts?limit=1', { token });
+    assert.equal(next.status, 200);
+  }],
+
   ['the gateway refuses to run as a superuser', async (rig) => {
     const { spawnSync } = require('node:child_process');
     const result = spawnSync(process.argv[2], [
