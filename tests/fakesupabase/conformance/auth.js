@@ -127,6 +127,44 @@ const checks = [
     assert.equal(unknown.error.code, 'refresh_token_not_found');
   }],
 
+  ['a refresh whose reply is lost is answered again from its parent', async (rig) => {
+    const address = email('lost');
+    await rig.client().auth.signUp({ email: address, password: PASSWORD });
+    const session = await signIn(rig, address);
+    await rig.control('drop-after-commit', { path: '/auth/v1/token' });
+    // The server rotated the token but the reply never came: supabase-js
+    // retries by itself, with the old token, and gets the active one.
+    const lost = await rig.client().auth.refreshSession({ refresh_token: session.refresh_token });
+    assert.equal(lost.error, null);
+    const active = rig.sql(`select token from auth.refresh_tokens where not revoked and session_id =
+                            (select session_id from auth.refresh_tokens where token = '${session.refresh_token}')`);
+    assert.equal(lost.data.session.refresh_token, active);
+    // So does a client that retries much later.
+    ageTokens(rig, session.user.id);
+    const retried = await rig.client().auth.refreshSession({ refresh_token: session.refresh_token });
+    assert.equal(retried.error, null);
+    assert.equal(retried.data.session.refresh_token, active);
+  }],
+
+  ['the control channel revokes sessions', async (rig) => {
+    const address = email('revoked');
+    await rig.client().auth.signUp({ email: address, password: PASSWORD });
+    const a = await signIn(rig, address);
+    const b = await signIn(rig, address);
+    const claims = JSON.parse(Buffer.from(a.access_token.split('.')[1], 'base64url'));
+    const ended = await rig.control('revoke', { session_id: claims.session_id });
+    assert.equal(ended.sessions_ended, 1);
+    assert.equal((await rig.client().auth.refreshSession({ refresh_token: a.refresh_token })).error.code,
+      'refresh_token_not_found');
+    const refreshed = await rig.client().auth.refreshSession({ refresh_token: b.refresh_token });
+    assert.equal(refreshed.error, null);
+    // Sign-up made a session too: two end.
+    const all = await rig.control('revoke', { email: address });
+    assert.equal(all.sessions_ended, 2);
+    assert.ok((await rig.client().auth.getUser(refreshed.data.session.access_token)).error instanceof
+      supabase.AuthSessionMissingError);
+  }],
+
   ['sign-out ends this session, the others, or all', async (rig) => {
     const address = email('logout');
     await rig.client().auth.signUp({ email: address, password: PASSWORD });
