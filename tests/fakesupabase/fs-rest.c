@@ -471,16 +471,22 @@ append_condition (Builder    *b,
   return ok;
 }
 
+/* Deeper or=()/and() nesting is refused, so a hostile URL cannot
+ * exhaust a worker's stack. */
+#define MAX_LOGIC_DEPTH 32
+
 static gboolean append_logic (Builder    *b,
                               GString    *sql,
                               const char *group,
                               gboolean    is_or,
-                              gboolean    negated);
+                              gboolean    negated,
+                              guint       depth);
 
 static gboolean
 append_logic_item (Builder    *b,
                    GString    *sql,
-                   const char *item)
+                   const char *item,
+                   guint       depth)
 {
   static const struct
   {
@@ -497,7 +503,7 @@ append_logic_item (Builder    *b,
   for (gsize i = 0; i < G_N_ELEMENTS (groups); i++)
     if (g_str_has_prefix (item, groups[i].prefix))
       return append_logic (b, sql, item + strlen (groups[i].prefix) - 1,
-                           groups[i].is_or, groups[i].negated);
+                           groups[i].is_or, groups[i].negated, depth + 1);
 
   dot = strchr (item, '.');
   if (dot == NULL)
@@ -512,13 +518,14 @@ append_logic (Builder    *b,
               GString    *sql,
               const char *group,
               gboolean    is_or,
-              gboolean    negated)
+              gboolean    negated,
+              guint       depth)
 {
   gsize len = strlen (group);
   g_autofree char *inner = NULL;
   g_autoptr(GPtrArray) items = NULL;
 
-  if (len < 3 || group[0] != '(' || group[len - 1] != ')')
+  if (depth > MAX_LOGIC_DEPTH || len < 3 || group[0] != '(' || group[len - 1] != ')')
     return FALSE;
   inner = g_strndup (group + 1, len - 2);
   items = split_top_level (inner);
@@ -528,7 +535,7 @@ append_logic (Builder    *b,
     {
       if (i > 0)
         g_string_append (sql, is_or ? " OR " : " AND ");
-      if (!append_logic_item (b, sql, g_strstrip ((char *) g_ptr_array_index (items, i))))
+      if (!append_logic_item (b, sql, g_strstrip ((char *) g_ptr_array_index (items, i)), depth))
         return FALSE;
     }
   g_string_append_c (sql, ')');
@@ -560,7 +567,7 @@ build_where (Request    *req,
       any = TRUE;
       if (logic)
         ok = append_logic (b, sql, param->value, g_str_has_suffix (param->key, "or"),
-                           g_str_has_prefix (param->key, "not."));
+                           g_str_has_prefix (param->key, "not."), 0);
       else
         ok = append_condition (b, sql, param->key, param->value, FALSE);
       if (!ok)
@@ -714,7 +721,8 @@ parse_count (const char *text,
   if (text == NULL || !g_ascii_isdigit (*text))
     return FALSE;
   v = g_ascii_strtoll (text, &end, 10);
-  if (*end != '\0' || v < 0)
+  /* Far above any table, and far from overflowing when added up. */
+  if (*end != '\0' || v < 0 || v > G_MAXINT32)
     return FALSE;
   *value = v;
   return TRUE;

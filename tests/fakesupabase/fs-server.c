@@ -472,11 +472,15 @@ server_request_cb (SoupServer        *server,
   soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
   while (soup_message_headers_iter_next (&iter, &name, &value))
     {
-      char *key = g_ascii_strdown (name, -1);
+      /* Headers reach SQL (request.headers) as text: bytes that are not
+       * UTF-8 become U+FFFD rather than an error or a crash. */
+      g_autofree char *lower = g_ascii_strdown (name, -1);
+      char *key = g_utf8_make_valid (lower, -1);
+      g_autofree char *text = g_utf8_make_valid (value, -1);
       const char *previous = g_hash_table_lookup (headers, key);
 
-      g_hash_table_replace (headers, key, previous != NULL ? g_strconcat (previous, ", ", value, NULL)
-                                                           : g_strdup (value));
+      g_hash_table_replace (headers, key, previous != NULL ? g_strconcat (previous, ", ", text, NULL)
+                                                           : g_strdup (text));
     }
 
   if (g_str_has_prefix (path, "/control/"))

@@ -145,6 +145,43 @@ const checks = [
     assert.equal(rig.sql(`select count(*) from public.contacts where id = '${row.id}'`), '1');
   }],
 
+  ['malformed input: bytes that are not UTF-8, deep nesting, huge numbers', async (rig) => {
+    const net = require('node:net');
+    const { port } = new URL(rig.url);
+    const raw = await new Promise((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write(Buffer.concat([
+          Buffer.from(`GET /rest/v1/contacts?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: ${rig.anonKey}\r\n` +
+                      `Authorization: Bearer ${token}\r\nX-Shop: `),
+          Buffer.from([0xc3, 0x28, 0xff]),
+          Buffer.from('\r\nConnection: close\r\n\r\n'),
+        ]));
+      });
+      let answer = '';
+      socket.on('data', (chunk) => { answer += chunk.toString('latin1'); });
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 200/);
+
+    const deep = '('.repeat(1) + 'or('.repeat(5000) + 'name.eq.x' + ')'.repeat(5001);
+    const nested = await rig.http('GET', `/rest/v1/contacts?or=${encodeURIComponent(deep)}`, { token });
+    assert.equal(nested.status, 400);
+    assert.equal(nested.json.code, 'PGRST100');
+    const fine = '(' + 'or('.repeat(10) + 'name.eq.Row 01' + ')'.repeat(11);
+    const ok = await rig.http('GET', `/rest/v1/contacts?select=name&or=${encodeURIComponent(fine)}`, { token });
+    assert.deepEqual(ok.json, [{ name: 'Row 01' }]);
+
+    const huge = await rig.http('GET', '/rest/v1/contacts?limit=99999999999999999999&offset=9223372036854775807', { token });
+    assert.equal(huge.status, 400);
+    assert.equal(huge.json.code, 'PGRST100');
+    const badEscape = await rig.http('GET', '/rest/v1/contacts?name=eq.%ff%fe', { token });
+    assert.equal(badEscape.status, 400);
+
+    const after = await rig.http('GET', '/rest/v1/contacts?limit=1', { token });
+    assert.equal(after.status, 200);
+  }],
+
   ['the API key and the service role', async (rig) => {
     const missing = await rig.http('GET', '/rest/v1/contacts', { apikey: null, token });
     assert.equal(missing.status, 401);
