@@ -22,6 +22,17 @@ create table private.sync_counters (
   purged_seq     jsonb not null default '{}'::jsonb
 );
 
+-- Every client operation applied to an editable or single-writer row, so
+-- that a retry arriving after another device's write is still known as a
+-- retry (last_op_id alone only knows the latest). Purged with tombstones.
+create table private.applied_ops (
+  master_user_id uuid not null references auth.users (id) on delete cascade,
+  op_id          uuid not null,
+  applied_at     timestamptz not null default now(),
+  primary key (master_user_id, op_id)
+);
+create index applied_ops_age_idx on private.applied_ops (applied_at);
+
 -- The monthly allowance of each plan, read when a quota is created or
 -- rolled into a new month. Operators change it here.
 create table private.plans (
@@ -31,10 +42,10 @@ create table private.plans (
 insert into private.plans (plan, monthly_messages) values ('free', 500);
 
 -- The columns every synced table starts with (CREATE TABLE … LIKE). The
--- stamp triggers own version, server_seq, updated_at, deleted_at and
--- created_by; what a client sends for them is overwritten.
---   last_op_id    the client operation that last wrote the row: an update
---                 carrying the same one is a replay and changes nothing
+-- stamp triggers own version, server_seq, created_at, updated_at,
+-- deleted_at and created_by; what a client sends for them is overwritten.
+--   last_op_id    the client operation that last wrote the row; a write
+--                 carrying an operation applied before changes nothing
 --   base_version  the version the client edited from
 --   sync_changed  the columns the client changed; on a stale base only
 --                 these are taken, the rest keep the server's values
@@ -121,9 +132,14 @@ $$;
 create function private.lock_tenant(p_master uuid) returns void
 language plpgsql security definer set search_path = '' as $$
 begin
-  insert into private.sync_counters (master_user_id) values (p_master)
-  on conflict (master_user_id) do nothing;
+  -- The row exists from the tenant's first write on; the insert is for
+  -- that first time only (and for two first writers racing).
   perform 1 from private.sync_counters where master_user_id = p_master for update;
+  if not found then
+    insert into private.sync_counters (master_user_id) values (p_master)
+    on conflict (master_user_id) do nothing;
+    perform 1 from private.sync_counters where master_user_id = p_master for update;
+  end if;
 end
 $$;
 
@@ -132,9 +148,14 @@ language plpgsql security definer set search_path = '' as $$
 declare
   v bigint;
 begin
-  insert into private.sync_counters as c (master_user_id, last_seq) values (p_master, 1)
-  on conflict (master_user_id) do update set last_seq = c.last_seq + 1
-  returning c.last_seq into v;
+  update private.sync_counters set last_seq = last_seq + 1
+   where master_user_id = p_master
+  returning last_seq into v;
+  if not found then
+    insert into private.sync_counters as c (master_user_id, last_seq) values (p_master, 1)
+    on conflict (master_user_id) do update set last_seq = c.last_seq + 1
+    returning c.last_seq into v;
+  end if;
   return v;
 end
 $$;
@@ -162,9 +183,12 @@ declare
   present boolean;
 begin
   if tg_op = 'UPDATE' then
-    if new.last_op_id is not distinct from old.last_op_id then
-      -- The same operation again (a lost reply retried), or a write that
-      -- names no operation: keep the row exactly as it is.
+    if new.last_op_id is null or new.last_op_id = old.last_op_id
+       or exists (select 1 from private.applied_ops o
+                  where o.master_user_id = old.master_user_id and o.op_id = new.last_op_id) then
+      -- An operation applied before (a lost reply retried, perhaps after
+      -- other writes), or a write that names no operation: keep the row
+      -- exactly as it is.
       return old;
     end if;
     if new.id <> old.id or new.master_user_id <> old.master_user_id then
@@ -186,8 +210,12 @@ begin
     new.version := old.version + 1;
   else
     -- An edit (base_version > 0) of a row the server does not have: it was
-    -- deleted and purged meanwhile, so it must not come back.
-    if coalesce(new.base_version, 0) > 0 then
+    -- deleted and purged meanwhile, so it must not come back. Neither may
+    -- a retried creation of a row purged since. (When the row is there,
+    -- the upsert goes on to the update, which tells a retry apart.)
+    if coalesce(new.base_version, 0) > 0
+       or exists (select 1 from private.applied_ops o
+                  where o.master_user_id = new.master_user_id and o.op_id = new.last_op_id) then
       execute format('select exists (select 1 from %I.%I where id = $1)',
                      tg_table_schema, tg_table_name)
         into present using new.id;
@@ -211,6 +239,18 @@ begin
     new.deleted_at := old.deleted_at;
   end if;
   return new;
+end
+$$;
+
+-- After a row is written (not merely proposed by an upsert that then
+-- updated instead), remember its operation.
+create function private.sync_record_op() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  insert into private.applied_ops (master_user_id, op_id)
+  values (new.master_user_id, new.last_op_id)
+  on conflict do nothing;
+  return null;
 end
 $$;
 
@@ -293,6 +333,10 @@ begin
   execute format('create trigger %I before insert or update on %s '
                  'for each row execute function private.sync_stamp()',
                  p_table || '_stamp', t);
+  execute format('create trigger %I after insert or update on %s '
+                 'for each row when (new.last_op_id is not null) '
+                 'execute function private.sync_record_op()',
+                 p_table || '_record_op', t);
   execute format('grant select, insert, update on %s to authenticated', t);
   if p_kind = 'editable' then
     execute format('create policy %I on %s for insert to authenticated with check %s',

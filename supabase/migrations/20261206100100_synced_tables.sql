@@ -27,10 +27,11 @@ create table public.contacts (
   name                   text not null default '' check (char_length(name) <= 200),
   phone                  text not null check (phone ~ '^[1-9][0-9]{6,14}$'),
   lid                    text check (char_length(lid) <= 64),
-  tags                   text[] not null default '{}',
+  tags                   text[] not null default '{}' check (cardinality(tags) <= 100),
   notes                  text check (char_length(notes) <= 10000),
   custom_fields          jsonb not null default '{}'::jsonb
-                           check (jsonb_typeof(custom_fields) = 'object'),
+                           check (jsonb_typeof(custom_fields) = 'object'
+                                  and octet_length(custom_fields::text) <= 65536),
   on_whatsapp            smallint not null default 0 check (on_whatsapp in (0, 1, 2)),
   on_whatsapp_checked_at timestamptz
 );
@@ -56,8 +57,8 @@ create table public.templates (
   like private.synced_row including all,
   name      text not null check (char_length(name) between 1 and 200),
   variants  text[] not null default '{}'
-              check (cardinality(variants) <= 50),
-  asset_ids uuid[] not null default '{}'
+              check (cardinality(variants) <= 50 and octet_length(variants::text) <= 65536),
+  asset_ids uuid[] not null default '{}' check (cardinality(asset_ids) <= 20)
 );
 select private.setup_synced_table('templates', 'editable');
 
@@ -75,7 +76,7 @@ create table public.auto_reply_rules (
   like private.synced_row including all,
   name             text not null check (char_length(name) between 1 and 200),
   trigger_kind     text not null default 'keyword' check (trigger_kind in ('keyword', 'any')),
-  keywords         text[] not null default '{}',
+  keywords         text[] not null default '{}' check (cardinality(keywords) <= 100),
   reply_text       text not null check (char_length(reply_text) <= 4096),
   cooldown_seconds integer not null default 86400 check (cooldown_seconds >= 0),
   hours_start      smallint check (hours_start between 0 and 23),
@@ -93,7 +94,7 @@ create table public.history (
   job_id     uuid,
   contact_id uuid,
   summary    text not null default '' check (char_length(summary) <= 1000),
-  details    jsonb not null default '{}'::jsonb
+  details    jsonb not null default '{}'::jsonb check (octet_length(details::text) <= 65536)
 );
 select private.setup_synced_table('history', 'append');
 create index history_time_idx on public.history (master_user_id, created_at);
@@ -111,6 +112,9 @@ create table public.suppression_events (
 select private.setup_synced_table('suppression_events', 'append');
 create index suppression_events_phone_idx on public.suppression_events (master_user_id, phone);
 
+-- One row per WhatsApp message: a device derives the id from the message
+-- id, or pushes with on_conflict=master_user_id,wa_message_id, so two
+-- devices that received the same message do not collide.
 create table public.incoming_messages (
   like private.synced_row including all,
   wa_message_id text not null check (char_length(wa_message_id) between 1 and 128),

@@ -42,7 +42,8 @@ create table public.quota_reservations (
   primary key (id)
 );
 select private.setup_synced_table('quota_reservations', 'server');
-create index quota_reservations_pending_idx on public.quota_reservations (expires_at)
+-- Pending reservations are few per tenant; every quota call looks at them.
+create index quota_reservations_pending_idx on public.quota_reservations (master_user_id, expires_at)
   where status = 'pending';
 
 -- A device of the tenant: a name and when it was last seen, no tokens (the
@@ -107,7 +108,8 @@ begin
 end
 $$;
 
-create trigger on_auth_user_created after insert on auth.users
+-- Named for the app: a project may have sign-up triggers of its own.
+create trigger xender_in_user_created after insert on auth.users
   for each row execute function private.handle_new_user();
 
 create function private.handle_user_email_changed() returns trigger
@@ -118,7 +120,7 @@ begin
 end
 $$;
 
-create trigger on_auth_user_email_changed after update of email on auth.users
+create trigger xender_in_user_email_changed after update of email on auth.users
   for each row when (new.email is distinct from old.email)
   execute function private.handle_user_email_changed();
 
@@ -253,7 +255,11 @@ begin
   -- before checking that the invitee's own one is empty.
   perform private.lock_tenant(least(me, i.master_user_id));
   perform private.lock_tenant(greatest(me, i.master_user_id));
-  if m <> me or exists (select 1 from public.profiles p where p.master_user_id = me and p.id <> me) then
+  if m <> me then
+    raise exception 'already_member: you are staff of another account'
+      using errcode = 'XI022';
+  end if;
+  if exists (select 1 from public.profiles p where p.master_user_id = me and p.id <> me) then
     raise exception 'account_not_empty: your account has staff of its own; it must have none to join a team'
       using errcode = 'XI024';
   end if;
@@ -273,13 +279,41 @@ begin
 end
 $$;
 
+-- The owner takes a staff member out of the tenant: they become the owner
+-- of an account of their own again (with the allowance they had), and the
+-- devices they registered here are marked deleted.
+create function public.remove_staff(p_user_id uuid) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare
+  m uuid := private.require_master();
+begin
+  if not private.is_owner() then
+    raise exception 'not_owner: only the account owner can remove staff'
+      using errcode = 'XI020';
+  end if;
+  perform private.lock_tenant(least(m, p_user_id));
+  perform private.lock_tenant(greatest(m, p_user_id));
+  update public.profiles set master_user_id = id, role = 'owner'
+   where id = p_user_id and master_user_id = m and role = 'staff';
+  if not found then
+    raise exception 'not_staff: % is not staff of this account', p_user_id
+      using errcode = 'XI025';
+  end if;
+  update public.devices set deleted = true
+   where master_user_id = m and user_id = p_user_id and not deleted;
+  return jsonb_build_object('ok', true, 'user_id', p_user_id);
+end
+$$;
+
 revoke execute on function public.register_device(uuid, text, text),
                            public.invite_staff(text),
-                           public.accept_staff_invite(uuid)
+                           public.accept_staff_invite(uuid),
+                           public.remove_staff(uuid)
   from public, anon, service_role;
 grant execute on function public.register_device(uuid, text, text),
                           public.invite_staff(text),
-                          public.accept_staff_invite(uuid)
+                          public.accept_staff_invite(uuid),
+                          public.remove_staff(uuid)
   to authenticated;
 grant execute on function private.current_master_id(), private.is_owner(),
                           private.current_email(), private.current_device_id()

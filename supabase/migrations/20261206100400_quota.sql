@@ -66,12 +66,16 @@ begin
   select coalesce(sum(held), 0) into freed from expired;
 
   if p_now >= q.period_end then
+    -- Reservations belong to their month: a new one starts with none.
+    update public.quota_reservations r
+       set status = 'expired', closed_at = p_now
+     where r.master_user_id = p_master and r.status = 'pending';
     start := private.month_start(p_now);
     update public.user_quotas
        set period_start = start, period_end = start + interval '1 month',
            messages_used = 0,
            messages_limit = (select p.monthly_messages from private.plans p where p.plan = q.plan),
-           messages_reserved = greatest(messages_reserved - freed, 0)
+           messages_reserved = 0
      where id = q.id
     returning * into q;
   elsif freed > 0 then
@@ -107,12 +111,13 @@ begin
     raise exception 'quota_missing: this account has no quota; sign up again or contact support'
       using errcode = 'XI005';
   end if;
-  q.messages_reserved := (select coalesce(sum(private.held(r)), 0)
+  q.messages_reserved := (select coalesce(sum(r.amount - r.used), 0)
                           from public.quota_reservations r
                           where r.master_user_id = m and r.status = 'pending'
                             and r.expires_at > now());
   if now() >= q.period_end then
     start := private.month_start(now());
+    q.messages_reserved := 0;
     q.period_start := start;
     q.period_end := start + interval '1 month';
     q.messages_used := 0;

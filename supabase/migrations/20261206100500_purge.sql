@@ -26,7 +26,7 @@ begin
   for t in select s.table_name from private.synced_tables s order by 1 loop
     execute format(
       'with gone as (
-         delete from public.%I where deleted and deleted_at < now() - $1
+         delete from public.%I where deleted and deleted_at <= clock_timestamp() - $1
          returning master_user_id, server_seq),
        fences as (
          select master_user_id, max(server_seq) as seq, count(*) as n
@@ -42,6 +42,8 @@ begin
       into n using p_older_than;
     removed := removed || jsonb_build_object(t, n);
   end loop;
+  -- A retry older than the tombstones has nothing left to be told apart from.
+  delete from private.applied_ops where applied_at <= clock_timestamp() - p_older_than;
   return jsonb_build_object('ok', true, 'purged', removed);
 end
 $$;
