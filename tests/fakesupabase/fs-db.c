@@ -142,7 +142,8 @@ fs_pool_release (FsPool *self,
                  PGconn *conn)
 {
   if (PQstatus (conn) != CONNECTION_OK ||
-      PQtransactionStatus (conn) != PQTRANS_IDLE)
+      PQtransactionStatus (conn) != PQTRANS_IDLE ||
+      PQpipelineStatus (conn) != PQ_PIPELINE_OFF)
     {
       PQfinish (conn);
       return;

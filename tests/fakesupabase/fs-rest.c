@@ -895,8 +895,25 @@ append_setting (PGconn     *conn,
                           quoted_name, quoted_value);
 }
 
+static PGresult *
+send_in_pipeline (PGconn     *conn,
+                  const char *sql,
+                  GPtrArray  *params)
+{
+  if (!PQsendQueryParams (conn, sql, params != NULL ? (int) params->len : 0, NULL,
+                          params != NULL ? (const char * const *) params->pdata : NULL,
+                          NULL, NULL, 0))
+    return PQmakeEmptyPGresult (conn, PGRES_FATAL_ERROR);
+  return NULL;
+}
+
 /* BEGIN, the request's settings as PostgREST sets them, @sql, COMMIT.
- * Returns the main statement's result, or NULL with the error answered. */
+ * Returns the main statement's result, or NULL with the error answered.
+ *
+ * All four go out in one libpq pipeline: one round trip, and a lock the
+ * statement takes (a tenant's counter, a quota row) is held only while
+ * PostgreSQL works, never while this thread waits to be scheduled. A held
+ * transaction (the `hold` fault) stops before COMMIT. */
 static PGresult *
 run_transaction (Request    *req,
                  PGconn     *conn,
@@ -904,59 +921,95 @@ run_transaction (Request    *req,
                  const char *sql,
                  GPtrArray  *params)
 {
-  g_autoptr(GString) begin = g_string_new (NULL);
-  g_autoptr(PGresult) started = NULL;
-  g_autoptr(PGresult) end = NULL;
+  g_autoptr(GString) settings = g_string_new ("SELECT ");
   g_autofree char *headers = fs_exchange_dup_headers_json (req->ex);
   GPtrArray *role_settings = g_hash_table_lookup (req->ex->role_settings, req->role);
-  PGresult *result;
+  const char *end = req->prefer.rollback ? "ROLLBACK" : "COMMIT";
+  gboolean hold = req->ex->hold_ms > 0;
+  guint n_statements = hold ? 3 : 4;
+  PGresult *main_result = NULL;
+  PGresult *failure = NULL;
+  gboolean broken = FALSE;
 
-  /* One round trip: the simple protocol takes both statements, with the
-   * values as escaped literals. */
-  g_string_append_printf (begin, "BEGIN ISOLATION LEVEL READ COMMITTED%s; SELECT ",
-                          read_only ? " READ ONLY" : "");
-  append_setting (conn, begin, "search_path", "public, extensions");
-  append_setting (conn, begin, "role", req->role);
-  append_setting (conn, begin, "request.jwt.claims", req->claims);
-  append_setting (conn, begin, "request.method", req->ex->method);
-  append_setting (conn, begin, "request.path", req->ex->path);
-  append_setting (conn, begin, "request.headers", headers);
-  append_setting (conn, begin, "request.cookies", "{}");
+  append_setting (conn, settings, "search_path", "public, extensions");
+  append_setting (conn, settings, "role", req->role);
+  append_setting (conn, settings, "request.jwt.claims", req->claims);
+  append_setting (conn, settings, "request.method", req->ex->method);
+  append_setting (conn, settings, "request.path", req->ex->path);
+  append_setting (conn, settings, "request.headers", headers);
+  append_setting (conn, settings, "request.cookies", "{}");
   /* PostgREST applies the role's own settings (statement_timeout above
    * all) per transaction, since SET ROLE does not. */
   for (guint i = 0; role_settings != NULL && i + 1 < role_settings->len; i += 2)
-    append_setting (conn, begin, g_ptr_array_index (role_settings, i),
+    append_setting (conn, settings, g_ptr_array_index (role_settings, i),
                     g_ptr_array_index (role_settings, i + 1));
 
-  started = PQexec (conn, begin->str);
-  if (!fs_db_ok (started))
+  if (!PQenterPipelineMode (conn) ||
+      (failure = send_in_pipeline (conn, read_only ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
+                                                   : "BEGIN ISOLATION LEVEL READ COMMITTED", NULL)) != NULL ||
+      (failure = send_in_pipeline (conn, settings->str, NULL)) != NULL ||
+      (failure = send_in_pipeline (conn, sql, params)) != NULL ||
+      (!hold && (failure = send_in_pipeline (conn, end, NULL)) != NULL) ||
+      !PQpipelineSync (conn))
+    broken = TRUE;
+
+  /* Each statement answers with its result and then NULL; one that comes
+   * after a failure answers PGRES_PIPELINE_ABORTED. */
+  for (guint i = 0; !broken && i < n_statements; i++)
     {
-      reply_pg_error (req, started);
-      PQclear (PQexec (conn, "ROLLBACK"));
+      PGresult *result = PQgetResult (conn);
+      PGresult *extra;
+
+      if (result == NULL)
+        {
+          broken = TRUE;
+          break;
+        }
+      while ((extra = PQgetResult (conn)) != NULL)
+        PQclear (extra);
+
+      if (i == 2 && fs_db_ok (result))
+        main_result = result;
+      else if (!fs_db_ok (result) && PQresultStatus (result) != PGRES_PIPELINE_ABORTED && failure == NULL)
+        failure = result;
+      else
+        PQclear (result);
+    }
+  if (!broken)
+    {
+      PGresult *sync = PQgetResult (conn);
+
+      broken = sync == NULL || PQresultStatus (sync) != PGRES_PIPELINE_SYNC;
+      PQclear (sync);
+    }
+  if (!PQexitPipelineMode (conn))
+    broken = TRUE;
+
+  if (failure != NULL || broken)
+    {
+      reply_pg_error (req, failure);
+      PQclear (failure);
+      PQclear (main_result);
+      if (!broken && PQtransactionStatus (conn) != PQTRANS_IDLE)
+        PQclear (PQexec (conn, "ROLLBACK"));
       return NULL;
     }
 
-  result = fs_db_exec (conn, sql, params);
-  if (!fs_db_ok (result))
+  if (hold)
     {
-      reply_pg_error (req, result);
-      PQclear (result);
-      PQclear (PQexec (conn, "ROLLBACK"));
-      return NULL;
-    }
+      g_autoptr(PGresult) ended = NULL;
 
-  if (req->ex->hold_ms > 0)
-    g_usleep (req->ex->hold_ms * 1000);
-
-  end = PQexec (conn, req->prefer.rollback ? "ROLLBACK" : "COMMIT");
-  if (!fs_db_ok (end))
-    {
-      reply_pg_error (req, end);
-      PQclear (result);
-      return NULL;
+      g_usleep (req->ex->hold_ms * 1000);
+      ended = PQexec (conn, end);
+      if (!fs_db_ok (ended))
+        {
+          reply_pg_error (req, ended);
+          PQclear (main_result);
+          return NULL;
+        }
     }
   req->ex->committed = !req->prefer.rollback;
-  return result;
+  return main_result;
 }
 
 static gpointer
