@@ -82,7 +82,7 @@ typedef struct
   GPtrArray *applied;
 } Preferences;
 
-/* A request that cannot go on; its answer is already in the exchange. */
+/* One PostgREST request, on its worker thread. */
 typedef struct
 {
   FsExchange *ex;
@@ -848,7 +848,6 @@ authenticate (Request *req)
         {
           g_set_error_literal (&error, FS_JWT_ERROR, FS_JWT_ERROR_MALFORMED,
                                "Missing Bearer in the Authorization header");
-          claims = NULL;
         }
       else
         {
@@ -1414,10 +1413,13 @@ finish_returning_sql (Request *req,
   return TRUE;
 }
 
+/* @status answers with rows, @bodiless_status without (PostgREST's 204
+ * for PATCH and DELETE, but 201 or 200 for POST). */
 static void
 reply_mutation (Request    *req,
                 PGresult   *result,
                 guint       status,
+                guint       bodiless_status,
                 const char *name)
 {
   gint64 n_rows;
@@ -1429,7 +1431,7 @@ reply_mutation (Request    *req,
         n_rows = PQntuples (result) > 0 ? g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10) : 0;
       add_content_range (req, 0, n_rows, req->prefer.count_exact ? n_rows : -1);
       add_preference_applied (req);
-      fs_exchange_reply (req->ex, status == 200 ? 204 : status, NULL, NULL);
+      fs_exchange_reply (req->ex, bodiless_status, NULL, NULL);
       return;
     }
 
@@ -1444,7 +1446,7 @@ reply_mutation (Request    *req,
 
           fs_exchange_add_header (req->ex, "Location", location);
         }
-      fs_exchange_reply (req->ex, status == 200 ? 204 : status, NULL, NULL);
+      fs_exchange_reply (req->ex, bodiless_status, NULL, NULL);
       return;
     }
   reply_rows (req, status, n_rows, PQgetvalue (result, 0, 2));
@@ -1598,15 +1600,7 @@ handle_insert (Request    *req,
   if (req->prefer.resolution == RESOLUTION_MERGE && PQresultStatus (result) == PGRES_TUPLES_OK &&
       g_ascii_strtoll (PQgetvalue (result, 0, 1), NULL, 10) == 0)
     status = 200;
-  if (req->prefer.return_kind == RETURN_MINIMAL && status == 200)
-    {
-      /* A merge that only updated still answers with an empty 200. */
-      add_content_range (req, 0, 0, -1);
-      add_preference_applied (req);
-      fs_exchange_reply (req->ex, 200, NULL, NULL);
-      return;
-    }
-  reply_mutation (req, result, status, name);
+  reply_mutation (req, result, status, status, name);
 }
 
 static void
@@ -1688,7 +1682,7 @@ handle_update_or_delete (Request    *req,
   result = run_transaction (req, conn, FALSE, sql->str, params);
   if (result == NULL)
     return;
-  reply_mutation (req, result, 200, name);
+  reply_mutation (req, result, 200, 204, name);
 }
 
 static Function *

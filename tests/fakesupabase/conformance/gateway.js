@@ -132,6 +132,14 @@ const checks = [
     assert.equal(located.status, 201);
     assert.equal(located.headers.get('location'), `/contacts?id=eq.${row.id}`);
 
+    // A merge that only updated: 200 and, with return=minimal, no body.
+    const merged = await rig.http('POST', '/rest/v1/contacts?on_conflict=id', {
+      token, body: { ...row, last_op_id: uuid() }, headers: { Prefer: 'resolution=merge-duplicates' },
+    });
+    assert.equal(merged.status, 200);
+    assert.equal(merged.text, '');
+    assert.equal(merged.headers.get('content-range'), '0-0/*');
+
     const nothing = await rig.http('PATCH', '/rest/v1/contacts?name=eq.nobody', {
       token, body: { notes: 'n', last_op_id: uuid() }, headers: { Prefer: 'return=representation' },
     });
