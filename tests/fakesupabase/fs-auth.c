@@ -127,7 +127,10 @@ database_error (Call     *call,
 {
   const char *message = result != NULL ? PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
-  g_warning ("auth query failed: %s", message != NULL ? message : PQerrorMessage (call->conn));
+  /* Not a warning: the tests run with fatal warnings, and a database
+   * error is an answer to give, not a reason to stop serving. */
+  g_printerr ("fakesupabase: auth query failed: %s\n",
+              message != NULL ? message : PQerrorMessage (call->conn));
   auth_error (call->ex, 500, "unexpected_failure", "Database error");
 }
 
@@ -165,6 +168,18 @@ run (Call       *call,
       database_error (call, result);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* COMMIT, after the `hold` fault's wait if there is one. */
+static gboolean
+commit (Call *call)
+{
+  if (call->ex->hold_ms > 0)
+    g_usleep (call->ex->hold_ms * 1000);
+  if (!run (call, "COMMIT"))
+    return FALSE;
+  call->ex->committed = TRUE;
   return TRUE;
 }
 
@@ -321,9 +336,8 @@ start_session (Call       *call,
   user = load_user (call, user_id);
   if (!fs_db_ok (user) || PQntuples (user) != 1)
     goto failed;
-  if (!run (call, "COMMIT"))
+  if (!commit (call))
     return;
-  call->ex->committed = TRUE;
   reply_tokens (call, user, PQgetvalue (session, 0, 0), PQgetvalue (token, 0, 0));
   return;
 
@@ -459,7 +473,11 @@ handle_signup (Call *call)
                   NULL);
   if (!fs_db_ok (created))
     {
-      database_error (call, created);
+      /* Another sign-up of the same address committed first. */
+      if (g_str_equal (fs_db_sqlstate (created), "23505"))
+        auth_error (call->ex, 422, "user_already_exists", "User already registered");
+      else
+        database_error (call, created);
       rollback (call);
       return;
     }
@@ -473,7 +491,7 @@ handle_signup (Call *call)
   {
     g_autoptr(PGresult) user = load_user (call, PQgetvalue (created, 0, 0));
 
-    if (!fs_db_ok (user) || !run (call, "COMMIT"))
+    if (!fs_db_ok (user) || !commit (call))
       {
         if (!fs_db_ok (user))
           {
@@ -482,7 +500,6 @@ handle_signup (Call *call)
           }
         return;
       }
-    call->ex->committed = TRUE;
     reply_raw_json (call->ex, 200, PQgetvalue (user, 0, 4));
   }
 }
@@ -613,7 +630,7 @@ grant_refresh_token (Call *call)
           g_autoptr(PGresult) ended = exec (call, "DELETE FROM auth.sessions WHERE id = $1::uuid",
                                             session_id, NULL);
 
-          if (!fs_db_ok (ended) || !run (call, "COMMIT"))
+          if (!fs_db_ok (ended) || !commit (call))
             {
               if (!fs_db_ok (ended))
                 {
@@ -622,7 +639,6 @@ grant_refresh_token (Call *call)
                 }
               return;
             }
-          call->ex->committed = TRUE;
           auth_error (call->ex, 400, "refresh_token_already_used",
                       "Invalid Refresh Token: Already Used");
           return;
@@ -665,9 +681,8 @@ grant_refresh_token (Call *call)
       rollback (call);
       return;
     }
-  if (!run (call, "COMMIT"))
+  if (!commit (call))
     return;
-  call->ex->committed = TRUE;
   reply_tokens (call, user, session_id, refresh_token);
 }
 
@@ -796,9 +811,8 @@ handle_logout (Call *call)
       rollback (call);
       return;
     }
-  if (!run (call, "COMMIT"))
+  if (!commit (call))
     return;
-  call->ex->committed = TRUE;
   fs_exchange_reply (call->ex, 204, NULL, NULL);
 }
 
@@ -851,7 +865,7 @@ fs_auth_handle (FsExchange *ex,
   call.conn = fs_pool_acquire (ex->auth_pool, &connect_error);
   if (call.conn == NULL)
     {
-      g_warning ("no auth database connection: %s", connect_error);
+      g_printerr ("fakesupabase: no auth database connection: %s\n", connect_error);
       auth_error (ex, 500, "unexpected_failure", "Database error");
       return;
     }

@@ -64,6 +64,18 @@ const checks = [
     const invalid = await rig.client().auth.signUp({ email: 'not-an-address', password: PASSWORD });
     assert.equal(invalid.error.status, 400);
     assert.equal(invalid.error.code, 'validation_failed');
+
+    // Two devices sign the same address up at once: the first holds its
+    // transaction open, the second inserts meanwhile and waits on the
+    // address's unique index. One account, and GoTrue's answer for the other.
+    const address = email('race');
+    await rig.control('hold', { ms: 1000, path: '/auth/v1/signup' });
+    const first = rig.client().auth.signUp({ email: address, password: PASSWORD });
+    await sleep(300);
+    const second = await rig.client().auth.signUp({ email: address, password: PASSWORD });
+    assert.equal((await first).error, null);
+    assert.equal(second.error.status, 422);
+    assert.equal(second.error.code, 'user_already_exists');
   }],
 
   ['password sign-in, current user, wrong passwords', async (rig) => {
