@@ -134,6 +134,14 @@ const checks = [
     const user = await rig.client().auth.getUser(third.access_token);
     assert.ok(user.error instanceof supabase.AuthSessionMissingError);
 
+    // Two refreshes of one token at once (two tabs, two threads): the
+    // session's row serialises them and both end on the same new token.
+    const fresh = await signIn(rig, address);
+    const both = await Promise.all([1, 2].map(() => rig.client().auth.refreshSession({ refresh_token: fresh.refresh_token })));
+    assert.equal(both[0].error, null);
+    assert.equal(both[1].error, null);
+    assert.equal(both[0].data.session.refresh_token, both[1].data.session.refresh_token);
+
     const unknown = await rig.client().auth.refreshSession({ refresh_token: 'no-such-token' });
     assert.equal(unknown.error.status, 400);
     assert.equal(unknown.error.code, 'refresh_token_not_found');
