@@ -199,6 +199,19 @@ const checks = [
     });
     assert.equal(service.status, 200);
     assert.equal(service.headers.get('content-range').split('/')[1], rig.sql('select count(*) from public.contacts'));
+    // The service role (the purge job, the payment webhook) may delete.
+    const victim = contact(50);
+    await rig.http('POST', '/rest/v1/contacts', { token, body: victim });
+    const removed = await rig.http('DELETE', `/rest/v1/contacts?id=eq.${victim.id}&select=name`, {
+      apikey: rig.serviceKey, token: rig.serviceKey, headers: { Prefer: 'return=representation' },
+    });
+    assert.equal(removed.status, 200);
+    assert.deepEqual(removed.json, [{ name: 'Row 50' }]);
+    const again = await rig.http('DELETE', `/rest/v1/contacts?id=eq.${victim.id}`, {
+      apikey: rig.serviceKey, token: rig.serviceKey,
+    });
+    assert.equal(again.status, 204);
+    assert.equal(again.headers.get('content-range'), '*/*');
     const profile = await rig.http('GET', '/rest/v1/contacts', { token, headers: { 'Accept-Profile': 'private' } });
     assert.equal(profile.status, 406);
     assert.equal(profile.json.code, 'PGRST106');
