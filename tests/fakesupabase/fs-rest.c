@@ -1452,10 +1452,72 @@ reply_mutation (Request    *req,
   reply_rows (req, status, n_rows, PQgetvalue (result, 0, 2));
 }
 
+/* PUT replaces one row named by its whole primary key: the filters must
+ * be `eq` on exactly the key columns, the body one object that carries
+ * the same key. */
+static gboolean
+check_put (Request  *req,
+           Table    *table,
+           JsonNode *payload)
+{
+  JsonArray *rows = json_node_get_array (payload);
+  g_autofree char *body = fs_exchange_dup_body (req->ex);
+  JsonObject *row;
+  guint n_keys = 0, n_filters = 0;
+  gboolean only_keys = TRUE;
+
+  if (json_array_get_length (rows) != 1 || g_strchug (body)[0] != '{')
+    {
+      fs_rest_error (req->ex, 400, "PGRST102", "Expected a single JSON object for PUT", NULL, NULL);
+      return FALSE;
+    }
+  row = json_array_get_object_element (rows, 0);
+
+  for (guint i = 0; i < req->ex->query->len; i++)
+    {
+      FsParam *param = g_ptr_array_index (req->ex->query, i);
+      Column *column;
+      JsonNode *value;
+      g_autofree char *text = NULL;
+
+      if (is_reserved_key (param->key))
+        continue;
+      n_filters++;
+      column = table_find_column (table, param->key);
+      if (column == NULL || !column->primary_key || !g_str_has_prefix (param->value, "eq."))
+        {
+          only_keys = FALSE;
+          break;
+        }
+      value = json_object_get_member (row, param->key);
+      if (value != NULL && JSON_NODE_HOLDS_VALUE (value))
+        text = json_node_get_value_type (value) == G_TYPE_STRING
+               ? g_strdup (json_node_get_string (value)) : json_to_string (value, FALSE);
+      if (text == NULL || !g_str_equal (text, param->value + 3))
+        {
+          fs_rest_error (req->ex, 400, "PGRST115",
+                         "Payload values do not match URL in primary key column(s)", NULL, NULL);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; i < table->columns->len; i++)
+    if (((Column *) g_ptr_array_index (table->columns, i))->primary_key)
+      n_keys++;
+  if (!only_keys || n_keys == 0 || n_filters != n_keys)
+    {
+      fs_rest_error (req->ex, 405, "PGRST105",
+                     "Filters must include all and only primary key columns with 'eq' operators",
+                     NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 handle_insert (Request    *req,
                PGconn     *conn,
-               const char *name)
+               const char *name,
+               gboolean    is_put)
 {
   g_autoptr(Table) table = lookup_table (req, conn, name);
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
@@ -1466,11 +1528,13 @@ handle_insert (Request    *req,
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(PGresult) result = NULL;
   g_autofree char *array_text = NULL;
-  const char *on_conflict = fs_exchange_get_param (req->ex, "on_conflict");
+  const char *on_conflict = is_put ? NULL : fs_exchange_get_param (req->ex, "on_conflict");
   guint n_objects;
   guint status = 201;
 
   if (table == NULL || (payload = parse_payload (req, &array_text)) == NULL)
+    return;
+  if (is_put && !check_put (req, table, payload))
     return;
   if ((columns = payload_columns (req, table, name, payload)) == NULL)
     return;
@@ -1527,6 +1591,8 @@ handle_insert (Request    *req,
                               "ORDER BY pgrst_e.n", table->quoted);
     }
 
+  if (is_put)
+    req->prefer.resolution = RESOLUTION_MERGE;
   if (req->prefer.resolution != RESOLUTION_NONE)
     {
       g_autoptr(GPtrArray) target = g_ptr_array_new_with_free_func (g_free);
@@ -1600,7 +1666,11 @@ handle_insert (Request    *req,
   if (req->prefer.resolution == RESOLUTION_MERGE && PQresultStatus (result) == PGRES_TUPLES_OK &&
       g_ascii_strtoll (PQgetvalue (result, 0, 1), NULL, 10) == 0)
     status = 200;
-  reply_mutation (req, result, status, status, name);
+  /* PUT answers like PATCH, whether it inserted or replaced. */
+  if (is_put)
+    reply_mutation (req, result, 200, 204, name);
+  else
+    reply_mutation (req, result, status, status, name);
 }
 
 static void
@@ -2194,7 +2264,9 @@ fs_rest_handle (FsExchange *ex,
   else if (g_str_equal (ex->method, "GET") || g_str_equal (ex->method, "HEAD"))
     handle_read (&req, conn, resource);
   else if (g_str_equal (ex->method, "POST"))
-    handle_insert (&req, conn, resource);
+    handle_insert (&req, conn, resource, FALSE);
+  else if (g_str_equal (ex->method, "PUT"))
+    handle_insert (&req, conn, resource, TRUE);
   else if (g_str_equal (ex->method, "PATCH"))
     handle_update_or_delete (&req, conn, resource, FALSE);
   else if (g_str_equal (ex->method, "DELETE"))

@@ -146,6 +146,25 @@ const checks = [
     assert.equal(nothing.status, 200);
     assert.deepEqual(nothing.json, []);
 
+    // PUT replaces the one row its whole primary key names.
+    const put = contact(24);
+    const created = await rig.http('PUT', `/rest/v1/contacts?id=eq.${put.id}`, { token, body: put });
+    assert.equal(created.status, 204);
+    const replaced = await rig.http('PUT', `/rest/v1/contacts?id=eq.${put.id}&select=name,version`, {
+      token, body: { ...put, name: 'Row 24 again', last_op_id: uuid(), base_version: 1 },
+      headers: { Prefer: 'return=representation' },
+    });
+    assert.equal(replaced.status, 200);
+    assert.deepEqual(replaced.json, [{ name: 'Row 24 again', version: 2 }]);
+    const wrongKey = await rig.http('PUT', `/rest/v1/contacts?id=eq.${uuid()}`, { token, body: put });
+    assert.equal(wrongKey.status, 400);
+    assert.equal(wrongKey.json.code, 'PGRST115');
+    const notKey = await rig.http('PUT', `/rest/v1/contacts?name=eq.${put.name}`, { token, body: put });
+    assert.equal(notKey.status, 405);
+    assert.equal(notKey.json.code, 'PGRST105');
+    const many = await rig.http('PUT', `/rest/v1/contacts?id=eq.${put.id}`, { token, body: [put] });
+    assert.equal(many.status, 400);
+
     // Devices may not delete (deleting is setting the flag): no grant.
     const deleted = await rig.http('DELETE', `/rest/v1/contacts?id=eq.${row.id}`, { token });
     assert.equal(deleted.status, 403);
