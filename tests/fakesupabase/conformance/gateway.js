@@ -301,6 +301,29 @@ const checks = [
     assert.ok(Date.now() - again < 800);
   }],
 
+  ['each request runs with the settings PostgREST gives it', async (rig) => {
+    rig.sql(`create function public.request_settings() returns jsonb language sql stable as $$
+               select jsonb_build_object(
+                 'role', current_user,
+                 'sub', auth.uid(),
+                 'method', current_setting('request.method', true),
+                 'path', current_setting('request.path', true),
+                 'shop', current_setting('request.headers', true)::jsonb ->> 'x-shop',
+                 'timeout', current_setting('statement_timeout'),
+                 'read_only', current_setting('transaction_read_only'))
+             $$;
+             grant execute on function public.request_settings() to anon, authenticated`);
+    const user = await rig.http('POST', '/rest/v1/rpc/request_settings', { token, headers: { 'X-Shop': 'Toko' } });
+    assert.deepEqual(user.json, {
+      role: 'authenticated', sub: owner.id, method: 'POST', path: '/rest/v1/rpc/request_settings',
+      shop: 'Toko', timeout: '8s', read_only: 'on',
+    });
+    const anon = await rig.http('GET', '/rest/v1/rpc/request_settings');
+    assert.equal(anon.json.role, 'anon');
+    assert.equal(anon.json.sub, null);
+    assert.equal(anon.json.timeout, '3s');
+  }],
+
   ['the schema cache: new functions are found, changed ones after reload-schema', async (rig) => {
     rig.sql(`create function public.bench_echo(p_value integer) returns integer
              language sql as 'select p_value';
