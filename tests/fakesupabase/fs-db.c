@@ -18,6 +18,8 @@
  * never inherit another's role or settings.
  */
 
+/* Shared by every worker thread: the strings never change after
+ * fs_pool_new(), and the queue is the only thing they touch. */
 struct _FsPool
 {
   char        *conninfo;

@@ -58,7 +58,9 @@ typedef enum {
   ROUTE_CONFIRM,
 } Route;
 
-/* A request between the main thread and a worker. */
+/* A request between the main thread and a worker: created and freed on
+ * the main thread; `ex` belongs to the worker between the push to the
+ * pool and job_finished_cb(), everything else to the main thread. */
 typedef struct
 {
   FsServer          *server;
