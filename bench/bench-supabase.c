@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench-utils.h"
+#include "fs-rig.h"
 
 /*
  * What a device costs the server, measured over HTTP against the test
@@ -33,18 +34,12 @@
 
 #define BATCH 500
 #define PAGE 1000
-#define JWT_SECRET "bench-secret-of-the-xender-in-gateway-0123456789"
 
 typedef struct
 {
-  char        *dir;
-  guint        port;
-  GSubprocess *gateway;
-  char        *url;
-  char        *anon_key;
-  char        *control;
-  char        *token;
-  char        *user_id;
+  FsRig *rig;
+  char  *token;
+  char  *user_id;
 } Rig;
 
 typedef struct
@@ -59,27 +54,6 @@ static Rig *the_rig;
 
 /* Auxiliary methods */
 
-static void
-rig_stop (void)
-{
-  const char *argv[] = { XI_SOURCE_ROOT "/tests/fakesupabase/pg-cluster", "stop", NULL, NULL };
-
-  if (the_rig == NULL)
-    return;
-  if (the_rig->gateway != NULL)
-    {
-      g_subprocess_send_signal (the_rig->gateway, SIGTERM);
-      g_subprocess_wait (the_rig->gateway, NULL, NULL);
-      g_clear_object (&the_rig->gateway);
-    }
-  if (the_rig->dir != NULL)
-    {
-      argv[2] = the_rig->dir;
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL);
-      g_clear_pointer (&the_rig->dir, g_free);
-    }
-}
-
 static G_NORETURN void
 fail (const char *format,
       ...)
@@ -90,77 +64,9 @@ fail (const char *format,
   g_vfprintf (stderr, format, ap);
   va_end (ap);
   fputc ('\n', stderr);
-  rig_stop ();
+  if (the_rig != NULL && the_rig->rig != NULL)
+    fs_rig_stop (g_steal_pointer (&the_rig->rig));
   exit (1);
-}
-
-static void
-sql (Rig        *rig,
-     const char *statement)
-{
-  g_autofree char *port = g_strdup_printf ("%u", rig->port);
-  const char *argv[] = { "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", rig->dir, "-p", port,
-                         "-U", "postgres", "-d", "postgres", "-c", statement, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                     &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    fail ("psql failed: %s", error->message);
-}
-
-static char *
-read_line_value (GDataInputStream *lines,
-                 const char       *key)
-{
-  g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, NULL);
-  g_autofree char *prefix = g_strconcat (key, " ", NULL);
-
-  if (line == NULL || !g_str_has_prefix (line, prefix))
-    fail ("the gateway did not print its %s", key);
-  return g_strdup (line + strlen (prefix));
-}
-
-static void
-rig_start (Rig *rig)
-{
-  const char *start_argv[] = { XI_SOURCE_ROOT "/tests/fakesupabase/pg-cluster", "start", NULL, NULL };
-  g_autofree char *output = NULL;
-  g_autofree char *conninfo = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_auto(GStrv) settings = NULL;
-  int status = 0;
-
-  /* Short, for the socket path; pg-cluster wants it new or empty. */
-  rig->dir = g_dir_make_tmp ("xi-bs.XXXXXX", &error);
-  if (rig->dir == NULL)
-    fail ("no temporary folder: %s", error->message);
-  start_argv[2] = rig->dir;
-  if (!g_spawn_sync (NULL, (char **) start_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL,
-                     &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    fail ("pg-cluster start failed: %s", error->message);
-
-  settings = g_strsplit (output, "\n", 0);
-  for (guint i = 0; settings[i] != NULL; i++)
-    if (g_str_has_prefix (settings[i], "PGPORT="))
-      rig->port = (guint) strtoul (settings[i] + strlen ("PGPORT="), NULL, 10);
-  if (rig->port == 0)
-    fail ("pg-cluster printed no port");
-
-  conninfo = g_strdup_printf ("host=127.0.0.1 port=%u dbname=postgres user=authenticator", rig->port);
-  rig->gateway = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                   &error, XI_FAKESUPABASE_PATH, "--db", conninfo,
-                                   "--jwt-secret", JWT_SECRET, "--watch-stdin", NULL);
-  if (rig->gateway == NULL)
-    fail ("cannot start the gateway: %s", error->message);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (rig->gateway));
-  rig->url = read_line_value (lines, "url");
-  rig->anon_key = read_line_value (lines, "anon-key");
-  g_free (read_line_value (lines, "service-key"));
-  rig->control = read_line_value (lines, "control");
 }
 
 static GBytes *
@@ -173,7 +79,7 @@ request (SoupSession *session,
          const char  *body,
          guint       *status)
 {
-  g_autofree char *uri = g_strconcat (rig->url, path, NULL);
+  g_autofree char *uri = g_strconcat (fs_rig_get_url (rig->rig), path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
@@ -182,7 +88,7 @@ request (SoupSession *session,
   if (msg == NULL)
     fail ("bad URI %s", uri);
   headers = soup_message_get_request_headers (msg);
-  soup_message_headers_append (headers, "apikey", rig->anon_key);
+  soup_message_headers_append (headers, "apikey", fs_rig_get_anon_key (rig->rig));
   if (token != NULL)
     {
       g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
@@ -443,6 +349,7 @@ main (int   argc,
   guint clients = parse_option (argc, argv, "--clients", 8);
   guint calls = parse_option (argc, argv, "--calls", 250);
   g_autoptr(SoupSession) session = NULL;
+  g_autoptr(GError) error = NULL;
   Rig rig = { 0, };
 
   if (rows == 0 || clients == 0 || calls == 0)
@@ -452,18 +359,13 @@ main (int   argc,
     }
 
   the_rig = &rig;
-  rig_start (&rig);
+  rig.rig = fs_rig_start (NULL, &error);
+  if (rig.rig == NULL)
+    fail ("cannot start the test Supabase: %s", error->message);
   session = soup_session_new ();
   rig.token = sign_up (session, &rig, &rig.user_id);
-  {
-    g_autofree char *cap = g_strdup_printf ("%s/max-rows?n=%u", rig.control, PAGE);
-    g_autoptr(GBytes) reply = NULL;
-    g_autoptr(SoupMessage) msg = soup_message_new ("POST", cap);
-
-    reply = soup_session_send_and_read (session, msg, NULL, NULL);
-    if (soup_message_get_status (msg) != 200)
-      fail ("the gateway refused the max-rows cap");
-  }
+  if (!fs_rig_control (rig.rig, "max-rows?n=" G_STRINGIFY (PAGE), &error))
+    fail ("%s", error->message);
 
   bench_upserts (session, &rig, rows);
   bench_pull (session, &rig, rows);
@@ -477,15 +379,13 @@ main (int   argc,
         g_ptr_array_add (shops, sign_up (session, &rig, NULL));
       }
     /* Enough allowance that every call reserves. */
-    sql (&rig, "update public.user_quotas set messages_limit = 100000000");
+    if (!fs_rig_sql (rig.rig, "update public.user_quotas set messages_limit = 100000000", &error))
+      fail ("%s", error->message);
     bench_reserve (&rig, "supabase-reserve", (char **) one_shop->pdata, clients, calls);
     bench_reserve (&rig, "supabase-reserve-separate-shops", (char **) shops->pdata, clients, calls);
   }
 
-  rig_stop ();
-  g_free (rig.url);
-  g_free (rig.anon_key);
-  g_free (rig.control);
+  fs_rig_stop (g_steal_pointer (&rig.rig));
   g_free (rig.token);
   g_free (rig.user_id);
   return 0;
