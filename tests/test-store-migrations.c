@@ -187,6 +187,101 @@ test_dumps (void)
   xi_test_rm_rf (dir);
 }
 
+/* Whether compiling @sql needs a temporary table. */
+static gboolean
+uses_temporary_table (sqlite3    *db,
+                      const char *sql)
+{
+  g_autofree char *explain = g_strconcat ("EXPLAIN ", sql, NULL);
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    found |= g_str_equal ((const char *)sqlite3_column_text (stmt, 1), "OpenEphemeral");
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+static int
+insert_recipient_in_state (sqlite3    *db,
+                           const char *id,
+                           const char *state)
+{
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO job_recipients (id, master_user_id, created_at,"
+                                          " updated_at, job_id, position, phone, state)"
+                                          " VALUES ('%s', 'u', 't', 't', 'j', %u, '62811', '%s')",
+                                          id, g_str_hash (id) % 1000, state);
+
+  return sqlite3_exec (db, sql, NULL, NULL, NULL);
+}
+
+/* Writing a row checks its constraints without building a table of the
+ * allowed values each time, in a new database and in an upgraded one,
+ * and the constraints still refuse what they refused before. */
+static void
+test_cheap_checks (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *dump = g_test_build_filename (G_TEST_DIST, "data", "store-v1.sql", NULL);
+  g_autofree char *sql = NULL;
+  const char *names[] = { "fresh.db", "upgraded.db" };
+
+  g_assert_true (g_file_get_contents (dump, &sql, NULL, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) tables = g_ptr_array_new_with_free_func (g_free);
+      sqlite3_stmt *stmt = NULL;
+      sqlite3 *db;
+
+      if (i == 1)
+        {
+          db = open_db (path);
+          g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+          sqlite3_close (db);
+        }
+      g_assert_true (open_store (path, &error));
+      g_assert_no_error (error);
+
+      db = open_db (path);
+      g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                           "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                           " AND name NOT LIKE 'sqlite_%'",
+                                           -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_ptr_array_add (tables, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+      sqlite3_finalize (stmt);
+      g_assert_cmpuint (tables->len, >, 10);
+
+      for (guint t = 0; t < tables->len; t++)
+        {
+          g_autofree char *insert = g_strdup_printf ("INSERT INTO \"%s\" DEFAULT VALUES",
+                                                     (char *)g_ptr_array_index (tables, t));
+
+          if (uses_temporary_table (db, insert))
+            g_error ("%s: inserting into %s builds a temporary table", names[i],
+                     (char *)g_ptr_array_index (tables, t));
+        }
+      g_assert_false (uses_temporary_table (db, "UPDATE job_recipients SET state = 'sent'"
+                                                " WHERE id = 'x'"));
+
+      g_assert_cmpint (insert_recipient_in_state (db, "r1", "read"), ==, SQLITE_OK);
+      g_assert_cmpint (insert_recipient_in_state (db, "r2", "bogus"), ==, SQLITE_CONSTRAINT);
+      g_assert_cmpint (sqlite3_exec (db, "UPDATE job_recipients SET state = 'lost' WHERE id = 'r1'",
+                                     NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+      g_assert_cmpint (sqlite3_exec (db, "UPDATE job_recipients SET sync_status = 'lost'"
+                                     " WHERE id = 'r1'", NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+      g_assert_cmpint (sqlite3_exec (db, "UPDATE job_recipients SET sync_status = 'synced'"
+                                     " WHERE id = 'r1'", NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
+
+  xi_test_rm_rf (dir);
+}
+
 static void
 test_too_new (void)
 {
@@ -231,6 +326,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/from-empty", test_from_empty);
   g_test_add_func ("/xi/store/migrations/stepwise", test_stepwise);
   g_test_add_func ("/xi/store/migrations/dumps", test_dumps);
+  g_test_add_func ("/xi/store/migrations/cheap-checks", test_cheap_checks);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 
