@@ -538,11 +538,25 @@ test_quota_refused (Fixture       *f,
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
   g_assert_null (job);
   g_assert_nonnull (strstr (error->message, "only 3 are left"));
+  /* Rendering stops at the quota, counting does not. */
+  g_assert_nonnull (strstr (error->message, "needs 5 messages"));
 
   /* Nothing of the refused campaign was kept. */
   WAIT (xi_store_list_jobs_async (f->store, NULL, xi_test_store_result_cb, &slot_),
         jobs = xi_store_list_jobs_finish (f->store, result_, NULL));
   g_assert_cmpuint (jobs->len, ==, 0);
+
+  /* A quota of exactly the campaign's size is enough. */
+  g_clear_pointer (&quota, xi_quota_free);
+  g_clear_error (&error);
+  WAIT (xi_store_set_quota_allowance_async (f->store, 5, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (xi_job_get_remaining (job), ==, 5);
+  g_object_unref (job);
 }
 
 static void

@@ -297,6 +297,20 @@ load_quota (XiStore     *self,
   return TRUE;
 }
 
+static void
+set_quota_error (GError **error,
+                 guint    amount,
+                 guint    available)
+{
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA,
+               ngettext ("This campaign needs %u message but only %u are left of this month’s "
+                         "quota. Choose a smaller group or raise the quota in Preferences.",
+                         "This campaign needs %u messages but only %u are left of this month’s "
+                         "quota. Choose a smaller group or raise the quota in Preferences.",
+                         amount),
+               amount, available);
+}
+
 static gboolean
 reserve_quota (XiStore     *self,
                const char  *job_id,
@@ -315,13 +329,7 @@ reserve_quota (XiStore     *self,
 
   if (amount > quota.available)
     {
-      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA,
-                   ngettext ("This campaign needs %u message but only %u are left of this month’s "
-                             "quota. Choose a smaller group or raise the quota in Preferences.",
-                             "This campaign needs %u messages but only %u are left of this month’s "
-                             "quota. Choose a smaller group or raise the quota in Preferences.",
-                             amount),
-                   amount, quota.available);
+      set_quota_error (error, amount, quota.available);
       return FALSE;
     }
 
@@ -646,16 +654,19 @@ skip_reason_for (Planner     *planner,
 }
 
 /* Walks the targeted contacts in the order the contact list shows them
- * (by name, then number), so a report reads like the list;
- * deciding for each whether it is skipped and, when @render says so or
- * it is sent, what it gets. */
+ * (by name, then number), so a report reads like the list; deciding for
+ * each whether it is skipped and, when it is sent, what it gets. After
+ * @max_eligible recipients who would be sent to, the rest are only
+ * counted in @n_eligible: nothing is rendered or handed to @func for a
+ * campaign the quota refuses anyway. */
 static gboolean
 plan_walk (XiStore          *self,
            Planner          *planner,
            const XiJobSpec  *spec,
-           gboolean          render_all,
+           guint             max_eligible,
            PlanRowFunc       func,
            gpointer          user_data,
+           guint            *n_eligible,
            GError          **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -704,8 +715,13 @@ plan_walk (XiStore          *self,
       row.phone = (const char *)sqlite3_column_text (stmt, 2);
       row.skip = skip_reason_for (planner, seen, row.phone,
                                   sqlite3_column_int (stmt, 4), sqlite3_column_int (stmt, 5));
+      if (row.skip == XI_SKIP_REASON_NONE && eligible >= max_eligible)
+        {
+          eligible++;
+          continue;
+        }
 
-      if (row.skip == XI_SKIP_REASON_NONE || render_all)
+      if (row.skip == XI_SKIP_REASON_NONE)
         {
           RecipientVars vars = {
             .name = row.name,
@@ -742,6 +758,8 @@ plan_walk (XiStore          *self,
       _xi_store_set_error (self, rc, error);
       return FALSE;
     }
+  if (n_eligible != NULL)
+    *n_eligible = eligible;
   return TRUE;
 }
 
@@ -801,7 +819,7 @@ plan_job_func (XiStore  *self,
   GError *error = NULL;
 
   if (!planner_init (&planner, self, op->spec, &error) ||
-      !plan_walk (self, &planner, op->spec, FALSE, plan_row, closure, &error) ||
+      !plan_walk (self, &planner, op->spec, G_MAXUINT, plan_row, closure, NULL, &error) ||
       !load_quota (self, period, &quota, &error))
     {
       g_task_return_error (task, error);
@@ -953,9 +971,12 @@ create_job_func (XiStore  *self,
   g_autofree char *name = NULL;
   g_autofree char *scheduled = NULL;
   g_autofree char *summary = NULL;
+  g_autofree char *period = current_period ();
   CreateState state = { .job_id = id, .now = now };
+  XiQuota quota = { 0 };
   sqlite3_stmt *stmt;
   GError *error = NULL;
+  guint eligible = 0;
   XiJob *job;
 
   if (!planner_init (&planner, self, spec, &error))
@@ -1005,8 +1026,17 @@ create_job_func (XiStore  *self,
   if (!_xi_store_step_done (self, stmt, &error))
     goto failed;
 
-  if (!plan_walk (self, &planner, spec, FALSE, insert_recipient, &state, &error))
+  /* The quota is read in this transaction, as reserve_quota() reads it. */
+  if (!load_quota (self, period, &quota, &error) ||
+      !plan_walk (self, &planner, spec, quota.available, insert_recipient, &state, &eligible,
+                  &error))
     goto failed;
+
+  if (eligible > quota.available)
+    {
+      set_quota_error (&error, eligible, quota.available);
+      goto failed;
+    }
 
   if (state.eligible == 0)
     {
@@ -1042,6 +1072,7 @@ create_job_func (XiStore  *self,
     }
 
   _xi_store_exec (self, "PRAGMA synchronous = NORMAL", NULL);
+  g_free (quota.period);
   g_task_return_pointer (task, job, g_object_unref);
   return;
 
@@ -1049,6 +1080,7 @@ failed:
   _xi_store_rollback (self);
 failed_early:
   _xi_store_exec (self, "PRAGMA synchronous = NORMAL", NULL);
+  g_free (quota.period);
   g_task_return_error (task, error);
 }
 
