@@ -213,23 +213,17 @@ set_memberships (XiStore            *self,
 }
 
 /* Checks the number the caller gives: the UI normalises as the user types,
- * but the store is the last line before a message goes to a wrong number. */
+ * but the store is the last line before a message goes to a wrong number,
+ * and a number a campaign would skip as invalid is refused here instead. */
 static gboolean
 check_phone (const char  *phone,
              GError     **error)
 {
-  gsize len = phone != NULL ? strlen (phone) : 0;
+  if (xi_phone_is_valid (phone))
+    return TRUE;
 
-  if (len < 6 || len > 15)
-    goto bad;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isdigit (phone[i]))
-      goto bad;
-  return TRUE;
-
-bad:
   g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-               _("The phone number must be 6 to 15 digits in international form, "
+               _("The phone number must be a valid number in international form, "
                  "for example 6281234567890."));
   return FALSE;
 }

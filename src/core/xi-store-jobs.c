@@ -626,15 +626,6 @@ planner_init (Planner          *planner,
   return TRUE;
 }
 
-static gboolean
-phone_is_valid (const char *phone)
-{
-  g_autofree char *plus = g_strconcat ("+", phone, NULL);
-  g_autofree char *normalized = xi_phone_normalize (plus, NULL, NULL);
-
-  return normalized != NULL && g_str_equal (normalized, phone);
-}
-
 static XiSkipReason
 skip_reason_for (Planner     *planner,
                  GHashTable  *seen,
@@ -644,7 +635,7 @@ skip_reason_for (Planner     *planner,
 {
   if (opted_out || g_hash_table_contains (planner->suppressed, phone))
     return XI_SKIP_REASON_OPTED_OUT;
-  if (!phone_is_valid (phone))
+  if (!xi_phone_is_valid (phone))
     return XI_SKIP_REASON_INVALID_NUMBER;
   if (!g_hash_table_add (seen, g_strdup (phone)))
     return XI_SKIP_REASON_DUPLICATE;
