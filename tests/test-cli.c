@@ -653,6 +653,18 @@ test_bad_input (Fixture       *f,
   g_assert_nonnull (strstr (err, "Variant 1"));
   g_clear_pointer (&err, g_free);
 
+  {
+    g_autofree char *long_text = g_strnfill (70000, 't');
+
+    g_assert_cmpint (run_cli (f, NULL, &err, "send", "+6281234567890", long_text, NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "65536"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_cli (f, NULL, &err, "autoreply", "add", "Panjang", "--any", "--reply", long_text,
+                              NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "65536"));
+    g_clear_pointer (&err, g_free);
+  }
+
   g_assert_cmpint (run_cli (f, NULL, NULL, "groups", "add", "Kota", NULL), ==, 0);
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "add", "0812 2222 0002", "--name", "Rina",
                             "--field", field, "--group", "Kota", NULL), ==, 0);

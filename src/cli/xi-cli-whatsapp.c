@@ -16,6 +16,7 @@
 #include "wa-pairing.h"
 #include "xi-cli.h"
 #include "xi-key-store.h"
+#include "xi-limits.h"
 #include "xi-phone.h"
 #include "xi-receiver.h"
 #include "xi-wa-endpoint.h"
@@ -215,6 +216,8 @@ xi_cli_send (XiCli  *cli,
     return xi_cli_fail (cli, error);
   if (*g_strstrip (argv[2]) == '\0')
     return xi_cli_usage ("%s", _("The text to send is empty."));
+  if (!xi_limit_check_message (argv[2], &error))
+    return xi_cli_fail (cli, error);
   if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
   linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
