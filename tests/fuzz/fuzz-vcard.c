@@ -1,0 +1,81 @@
+/* fuzz-vcard.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* libFuzzer target for the vCard reader, on its own and through the
+ * import (encoding detection included). Besides sanitizer reports, a
+ * finding is: a card whose text is not UTF-8 or whose tags are missing or
+ * empty, cards out of file order, more cards than BEGIN lines, or a
+ * broken property of xi-import-properties.c. */
+
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xi-import-properties.h"
+#include "xi-vcard.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
+
+static void
+fail (const char *what)
+{
+  fprintf (stderr, "vCard property broken: %s\n", what);
+  abort ();
+}
+
+static gboolean
+is_text (const char *value)
+{
+  return value == NULL || g_utf8_validate (value, -1, NULL);
+}
+
+static guint
+count_begins (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; (p = strchr (p, ':')) != NULL; p++)
+    if (g_ascii_strncasecmp (p + 1, "VCARD", 5) == 0)
+      n++;
+  return n;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_autofree char *text = g_strndup ((const char *)data, size);
+  g_autoptr(GPtrArray) cards = xi_vcard_parse (text);
+  guint last_line = 0;
+
+  if (cards->len > count_begins (text))
+    fail ("more cards than BEGIN:VCARD lines");
+
+  for (guint i = 0; i < cards->len; i++)
+    {
+      XiVCard *card = g_ptr_array_index (cards, i);
+
+      if (card->line == 0 || card->line <= last_line)
+        fail ("cards out of file order");
+      last_line = card->line;
+      if (!is_text (card->name) || !is_text (card->phone) || !is_text (card->notes) ||
+          !is_text (card->company) || !is_text (card->email))
+        fail ("a card that is not UTF-8");
+      if (card->tags == NULL)
+        fail ("a card without its tags list");
+      for (guint t = 0; card->tags[t] != NULL; t++)
+        if (card->tags[t][0] == '\0' || !is_text (card->tags[t]))
+          fail ("an empty tag");
+    }
+
+  xi_import_check_file (data, size, "contacts.vcf");
+  return 0;
+}
