@@ -627,6 +627,20 @@ test_limits (void)
   g_assert_nonnull (strstr (error->message, "65"));
 }
 
+/* Found by fuzz-vcard: an escaped line break in FN gave a name on two
+ * lines, which the CSV import never does; it is one line from either. */
+static void
+test_vcard_name_one_line (void)
+{
+  g_autoptr(XiImportBatch) batch = read_text ("BEGIN:VCARD\nFN:Budi\\n  Santoso\\n\nTEL:0812 3456 7890\n"
+                                              "END:VCARD\nBEGIN:VCARD\nFN:\\n\nTEL:0813 1111 2222\n"
+                                              "END:VCARD\n", "x.vcf");
+
+  g_assert_cmpuint (batch->rows->len, ==, 2);
+  g_assert_cmpstr (row (batch, 0)->name, ==, "Budi Santoso");
+  g_assert_null (row (batch, 1)->name);
+}
+
 /* A file bigger than any contact list is refused before it is read: the
  * file here is sparse, so it takes no room on disk. */
 static void
@@ -722,6 +736,7 @@ main (int   argc,
   g_test_add_func ("/xi/import/cancel", test_cancel);
   g_test_add_func ("/xi/import/missing-file", test_missing_file);
   g_test_add_func ("/xi/import/limits", test_limits);
+  g_test_add_func ("/xi/import/vcard-name-one-line", test_vcard_name_one_line);
   g_test_add_func ("/xi/import/file-too-big", test_file_too_big);
   g_test_add_func ("/xi/import/export-round-trip", test_export_round_trip);
 

@@ -841,7 +841,8 @@ read_vcards (XiImportBatch    *batch,
       if (row == NULL)
         continue;
 
-      row->name = g_strdup (card->name);
+      /* FN may hold "\n" escapes; a name is one line wherever it comes from. */
+      row->name = card->name != NULL ? single_line (card->name) : NULL;
       row->notes = g_strdup (card->notes);
       row->tags = g_strdupv (card->tags);
       row->groups = g_new0 (char *, 1);
