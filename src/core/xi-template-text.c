@@ -869,8 +869,9 @@ xi_template_text_get_variables (XiTemplateText *self)
  *
  * Measures the longest message @self can give this recipient, whichever
  * option each choice takes, without building it; a campaign checks every
- * recipient with this before it stores any message. Counting stops past
- * %XI_LIMIT_MESSAGE_CHARS, so a huge value costs no more than a long one.
+ * recipient with this before it stores any message. Counting stops at
+ * the first piece that takes the total past %XI_LIMIT_MESSAGE_CHARS, so a
+ * variable used a thousand times is not counted a thousand times.
  *
  * Returns: the length in characters, at most %XI_LIMIT_MESSAGE_CHARS + 1
  */
