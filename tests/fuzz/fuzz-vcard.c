@@ -8,15 +8,14 @@
 /* libFuzzer target for the vCard reader, on its own and through the
  * import (encoding detection included). Besides sanitizer reports, a
  * finding is: a card whose text is not UTF-8 or whose tags are missing or
- * empty, cards out of file order, more cards than BEGIN lines, or a
- * broken property of xi-import-properties.c. */
+ * empty, cards out of file order or past the last line, or a broken
+ * property of xi-import-properties.c. */
 
 #include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "xi-import-properties.h"
 #include "xi-vcard.h"
@@ -37,13 +36,14 @@ is_text (const char *value)
   return value == NULL || g_utf8_validate (value, -1, NULL);
 }
 
+/* Lines as the reader numbers them: CRLF, LF and CR each end one. */
 static guint
-count_begins (const char *text)
+count_lines (const char *text)
 {
-  guint n = 0;
+  guint n = 1;
 
-  for (const char *p = text; (p = strchr (p, ':')) != NULL; p++)
-    if (g_ascii_strncasecmp (p + 1, "VCARD", 5) == 0)
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p == '\n' || (*p == '\r' && p[1] != '\n'))
       n++;
   return n;
 }
@@ -54,17 +54,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autofree char *text = g_strndup ((const char *)data, size);
   g_autoptr(GPtrArray) cards = xi_vcard_parse (text);
+  guint n_lines = count_lines (text);
   guint last_line = 0;
-
-  if (cards->len > count_begins (text))
-    fail ("more cards than BEGIN:VCARD lines");
 
   for (guint i = 0; i < cards->len; i++)
     {
       XiVCard *card = g_ptr_array_index (cards, i);
 
-      if (card->line == 0 || card->line <= last_line)
-        fail ("cards out of file order");
+      if (card->line == 0 || card->line <= last_line || card->line > n_lines)
+        fail ("cards out of file order, or past the last line");
       last_line = card->line;
       if (!is_text (card->name) || !is_text (card->phone) || !is_text (card->notes) ||
           !is_text (card->company) || !is_text (card->email))
