@@ -675,7 +675,7 @@ test_file_too_big (void)
 static void
 test_export_round_trip (void)
 {
-  static const char * const custom_names[] = { "kota", NULL };
+  static const char * const custom_names[] = { "kota", "label", NULL };
   static const char * const tags[] = { "vip", "pelanggan lama", NULL };
   g_autoptr(XiContact) budi = xi_contact_new ();
   g_autoptr(XiContact) siti = xi_contact_new ();
@@ -687,6 +687,7 @@ test_export_round_trip (void)
   xi_contact_set_tags (budi, tags);
   xi_contact_set_notes (budi, "Suka diskon,\nsejak 2019");
   xi_contact_set_custom_field (budi, "kota", "Bandung; Jawa Barat");
+  xi_contact_set_custom_field (budi, "label", "Gold");
   xi_contact_set_opted_out (budi, TRUE);
   xi_contact_set_phone (siti, "12025550123");
 
@@ -696,8 +697,12 @@ test_export_round_trip (void)
   batch = read_text (csv->str, "contacts.csv");
 
   g_assert_cmpuint (batch->issues->len, ==, 0);
-  g_assert_cmpuint (g_strv_length (batch->custom_field_names), ==, 1);
+  /* "label" is also a title of the tags column; in an export it is the
+   * custom field it was written as. */
+  g_assert_cmpuint (g_strv_length (batch->custom_field_names), ==, 2);
   g_assert_cmpstr (batch->custom_field_names[0], ==, "kota");
+  g_assert_cmpstr (batch->custom_field_names[1], ==, "label");
+  g_assert_cmpstr (row (batch, 0)->custom_values[1], ==, "Gold");
   g_assert_cmpstr (row (batch, 0)->name, ==, "Budi \"Bos\" Santoso");
   g_assert_cmpstr (row (batch, 0)->phone, ==, "6281234567890");
   g_assert_cmpuint (g_strv_length (row (batch, 0)->tags), ==, 2);

@@ -450,6 +450,23 @@ xi_csv_reader_get_offset (XiCsvReader *self)
 
 /* Writing */
 
+/* The columns of a contacts export before the custom fields, in order. */
+static const char * const export_titles[] = {
+  "name", "phone", "tags", "groups", "notes", "opted_out", NULL,
+};
+
+/**
+ * xi_csv_export_titles:
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the titles a
+ *   contacts export starts its header with, before the custom fields
+ */
+const char * const *
+xi_csv_export_titles (void)
+{
+  return export_titles;
+}
+
 /**
  * xi_csv_append_field:
  * @out: where to write
@@ -494,7 +511,9 @@ void
 xi_csv_append_contacts_header (GString            *out,
                                const char * const *custom_names)
 {
-  g_string_append (out, "\xef\xbb\xbf" "name,phone,tags,groups,notes,opted_out");
+  g_string_append (out, "\xef\xbb\xbf");
+  for (guint c = 0; export_titles[c] != NULL; c++)
+    g_string_append_printf (out, "%s%s", c > 0 ? "," : "", export_titles[c]);
   for (guint c = 0; custom_names[c] != NULL; c++)
     {
       g_string_append_c (out, ',');

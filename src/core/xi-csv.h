@@ -33,6 +33,7 @@ gboolean      xi_csv_reader_is_blank     (XiCsvReader   *self);
 gsize         xi_csv_reader_get_offset   (XiCsvReader   *self);
 void          xi_csv_reader_free         (XiCsvReader   *self);
 
+const char * const *xi_csv_export_titles (void);
 void          xi_csv_append_field        (GString       *out,
                                           const char    *value);
 void          xi_csv_append_contacts_header (GString            *out,

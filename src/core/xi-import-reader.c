@@ -436,6 +436,17 @@ layout_init (Layout *layout,
 
 /* Reads the header row; FALSE when no column holds phone numbers. */
 static gboolean
+is_export_header (XiCsvReader *reader)
+{
+  const char * const *titles = xi_csv_export_titles ();
+
+  for (guint c = 0; titles[c] != NULL; c++)
+    if (!g_str_equal (xi_csv_reader_get_field (reader, c), titles[c]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 layout_from_header (Layout      *layout,
                     XiCsvReader *reader)
 {
@@ -450,6 +461,13 @@ layout_from_header (Layout      *layout,
       if (layout->kinds[c] == COLUMN_PHONE)
         best = MAX (best, (int)ranks[c]);
     }
+
+  /* In our own export every column after the fixed ones is a custom
+   * field, even one named like a title we know ("label", "no"). */
+  if (is_export_header (reader))
+    for (guint c = g_strv_length ((char **)xi_csv_export_titles ()); c < n; c++)
+      if (layout->kinds[c] != COLUMN_IGNORED)
+        layout->kinds[c] = COLUMN_CUSTOM;
   if (best < 0)
     return FALSE;
 

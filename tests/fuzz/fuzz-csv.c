@@ -13,7 +13,7 @@
  * reader that stops advancing, returns text that is not UTF-8, or a
  * broken property of xi-import-properties.c. Odd: the rest describes
  * contacts (separated by 0x00; fields by 0x01 in the order name, number,
- * tags, groups, notes, kota, nama_toko; tags and groups separated by
+ * tags, groups, notes, kota, nama_toko, label; tags and groups separated by
  * 0x02), which are written with the export's own functions and imported
  * again; a finding is any contact that does not come back the same.
  *
@@ -40,7 +40,9 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
-static const char * const custom_names[] = { "kota", "nama_toko", NULL };
+/* "label" is also a title of the tags column, as the export must not
+ * forget. */
+static const char * const custom_names[] = { "kota", "nama_toko", "label", NULL };
 
 enum {
   FIELD_NAME,
@@ -50,6 +52,7 @@ enum {
   FIELD_NOTES,
   FIELD_KOTA,
   FIELD_NAMA_TOKO,
+  FIELD_LABEL,
 };
 
 static void
@@ -216,8 +219,8 @@ contact_from (const char *raw,
   g_autoptr(XiContact) contact = xi_contact_new ();
   g_autofree char *phone = NULL;
   g_auto(GStrv) tags = NULL;
-  const char *fields[FIELD_NAMA_TOKO + 1] = { NULL };
-  gsize lens[FIELD_NAMA_TOKO + 1] = { 0 };
+  const char *fields[FIELD_LABEL + 1] = { NULL };
+  gsize lens[FIELD_LABEL + 1] = { 0 };
   const char *end = raw + len;
   guint n = 0;
 
@@ -253,11 +256,14 @@ contact_from (const char *raw,
                             ? cell_text (fields[FIELD_KOTA], lens[FIELD_KOTA], "") : NULL;
     g_autofree char *toko = fields[FIELD_NAMA_TOKO] != NULL
                             ? cell_text (fields[FIELD_NAMA_TOKO], lens[FIELD_NAMA_TOKO], "") : NULL;
+    g_autofree char *label = fields[FIELD_LABEL] != NULL
+                             ? cell_text (fields[FIELD_LABEL], lens[FIELD_LABEL], "") : NULL;
 
     xi_contact_set_name (contact, name);
     xi_contact_set_notes (contact, notes);
     xi_contact_set_custom_field (contact, "kota", kota);
     xi_contact_set_custom_field (contact, "nama_toko", toko);
+    xi_contact_set_custom_field (contact, "label", label);
   }
   xi_contact_set_phone (contact, phone);
   tags = fields[FIELD_TAGS] != NULL ? list_of (fields[FIELD_TAGS], lens[FIELD_TAGS]) : g_new0 (char *, 1);
