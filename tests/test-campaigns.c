@@ -594,7 +594,8 @@ test_quota_refused (Fixture       *f,
   g_autoptr(GPtrArray) jobs = NULL;
   XiJob *job = NULL;
 
-  make_audience (f, 5, FALSE);
+  /* Six targeted, one of them opted out: five would be sent to. */
+  make_audience (f, 6, TRUE);
   WAIT (xi_store_set_quota_allowance_async (f->store, 3, NULL, xi_test_store_result_cb, &slot_),
         quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
   g_assert_no_error (error);
@@ -614,7 +615,8 @@ test_quota_refused (Fixture       *f,
         jobs = xi_store_list_jobs_finish (f->store, result_, NULL));
   g_assert_cmpuint (jobs->len, ==, 0);
 
-  /* A quota of exactly the campaign's size is enough. */
+  /* A quota of exactly the campaign's size is enough, though not of its
+   * audience's. */
   g_clear_pointer (&quota, xi_quota_free);
   g_clear_error (&error);
   WAIT (xi_store_set_quota_allowance_async (f->store, 5, NULL, xi_test_store_result_cb, &slot_),

@@ -705,15 +705,12 @@ skip_reason_for (Planner     *planner,
 
 /* Walks the targeted contacts in the order the contact list shows them
  * (by name, then number), so a report reads like the list; deciding for
- * each whether it is skipped and, when it is sent, what it gets. After
- * @max_eligible recipients who would be sent to, the rest are only
- * counted in @n_eligible: nothing is rendered or handed to @func for a
- * campaign the quota refuses anyway. */
+ * each whether it is skipped and, when it is sent, what it gets. With no
+ * @func it only counts, in @n_eligible, who would be sent to. */
 static gboolean
 plan_walk (XiStore          *self,
            Planner          *planner,
            const XiJobSpec  *spec,
-           guint             max_eligible,
            PlanRowFunc       func,
            gpointer          user_data,
            guint            *n_eligible,
@@ -765,9 +762,9 @@ plan_walk (XiStore          *self,
       row.phone = (const char *)sqlite3_column_text (stmt, 2);
       row.skip = skip_reason_for (planner, seen, row.phone,
                                   sqlite3_column_int (stmt, 4), sqlite3_column_int (stmt, 5));
-      if (row.skip == XI_SKIP_REASON_NONE && eligible >= max_eligible)
+      if (func == NULL)
         {
-          eligible++;
+          eligible += row.skip == XI_SKIP_REASON_NONE;
           continue;
         }
 
@@ -885,7 +882,7 @@ plan_job_func (XiStore  *self,
   GError *error = NULL;
 
   if (!planner_init (&planner, self, op->spec, &error) ||
-      !plan_walk (self, &planner, op->spec, G_MAXUINT, plan_row, closure, NULL, &error) ||
+      !plan_walk (self, &planner, op->spec, plan_row, closure, NULL, &error) ||
       !load_quota (self, period, &quota, &error))
     {
       g_task_return_error (task, error);
@@ -1020,6 +1017,43 @@ insert_recipient (XiStore           *self,
   return _xi_store_step_done (self, stmt, error);
 }
 
+/* At least as many as plan_walk() would see: a group's members, or the
+ * contacts chosen. */
+static gboolean
+count_targeted (XiStore          *self,
+                const XiJobSpec  *spec,
+                guint            *count,
+                GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (spec->group_id == NULL)
+    {
+      *count = g_strv_length (spec->contact_ids);
+      return TRUE;
+    }
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT COUNT (*) FROM group_members"
+                            " WHERE master_user_id = ?1 AND group_id = ?2 AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, spec->group_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *count = CLAMP (sqlite3_column_int64 (stmt, 0), 0, G_MAXUINT);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 default_job_name (XiTemplate *template_)
 {
@@ -1047,7 +1081,7 @@ create_job_func (XiStore  *self,
   XiQuota quota = { 0 };
   sqlite3_stmt *stmt;
   GError *error = NULL;
-  guint eligible = 0;
+  guint targeted = 0, eligible = 0;
   XiJob *job;
 
   if (!planner_init (&planner, self, spec, &error))
@@ -1097,17 +1131,25 @@ create_job_func (XiStore  *self,
   if (!_xi_store_step_done (self, stmt, &error))
     goto failed;
 
-  /* The quota is read in this transaction, as reserve_quota() reads it. */
+  /* The quota is read in this transaction, as reserve_quota() reads it.
+   * When the audience might not fit, who would be sent to is counted
+   * before anything is rendered or written. */
   if (!load_quota (self, period, &quota, &error) ||
-      !plan_walk (self, &planner, spec, quota.available, insert_recipient, &state, &eligible,
-                  &error))
+      !count_targeted (self, spec, &targeted, &error))
     goto failed;
-
-  if (eligible > quota.available)
+  if (targeted > quota.available)
     {
-      set_quota_error (&error, eligible, quota.available);
-      goto failed;
+      if (!plan_walk (self, &planner, spec, NULL, NULL, &eligible, &error))
+        goto failed;
+      if (eligible > quota.available)
+        {
+          set_quota_error (&error, eligible, quota.available);
+          goto failed;
+        }
     }
+
+  if (!plan_walk (self, &planner, spec, insert_recipient, &state, NULL, &error))
+    goto failed;
 
   if (state.eligible == 0)
     {
