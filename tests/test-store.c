@@ -82,6 +82,26 @@ list_contacts (Fixture *f)
   return contacts;
 }
 
+/* Compares the names of the contacts a search finds, in order and
+ * comma-separated, with @expected. */
+static void
+assert_search (Fixture    *f,
+               const char *text,
+               const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  WAIT (xi_store_search_contacts_async (f->store, text, NULL, xi_test_store_result_cb, &slot_),
+        contacts = xi_store_search_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
+                            xi_contact_get_name (g_ptr_array_index (contacts, i)));
+  g_assert_cmpstr (names->str, ==, expected);
+}
+
 static GPtrArray *
 list_groups (Fixture *f)
 {
@@ -264,6 +284,72 @@ restore_contacts (Fixture            *f,
 
 /* Undoing a deletion brings back the contact and the memberships the
  * deletion ended, and nothing else. */
+/* The store's search finds what the contacts page's filter shows, whole
+ * contacts with their groups, without loading the others. */
+static void
+test_contact_search (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *people[][2] = {
+    { "Budi Santoso", "6281234567890" },
+    { "ÇAĞLA Öztürk", "6285711112222" },
+    { "Siti Aminah", "628129990001" },
+    { "Gone", "6281200000099" },
+  };
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *gone[] = { NULL, NULL };
+  const char *members[] = { NULL, NULL };
+  char *budi_id = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (people); i++)
+    {
+      g_autoptr(XiContact) contact = new_contact (people[i][0], people[i][1]);
+      g_autoptr(XiContact) saved = save_contact (f, contact, &error);
+
+      g_assert_no_error (error);
+      if (i == 0)
+        budi_id = g_strdup (xi_contact_get_id (saved));
+      if (i == 3)
+        gone[0] = g_strdup (xi_contact_get_id (saved));
+    }
+  WAIT (xi_store_delete_contacts_async (f->store, gone, NULL, xi_test_store_result_cb, &slot_),
+        xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_free ((char *)gone[0]);
+
+  WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+        saved_group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  members[0] = budi_id;
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (saved_group), members, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  assert_search (f, "budi", "Budi Santoso");
+  assert_search (f, "çağla", "ÇAĞLA Öztürk");
+  assert_search (f, "ÖZT", "ÇAĞLA Öztürk");
+  /* A number as people write it locally, and a fragment of it. */
+  assert_search (f, "0812-3456", "Budi Santoso");
+  assert_search (f, "0812", "Budi Santoso,Siti Aminah");
+  /* In the contact list's order. */
+  assert_search (f, "a", "Budi Santoso,Siti Aminah,ÇAĞLA Öztürk");
+  assert_search (f, "", "Budi Santoso,Siti Aminah,ÇAĞLA Öztürk");
+  /* Deleted contacts are not found. */
+  assert_search (f, "gone", "");
+  assert_search (f, "zzz", "");
+
+  WAIT (xi_store_search_contacts_async (f->store, "santoso", NULL, xi_test_store_result_cb, &slot_),
+        found = xi_store_search_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_true (xi_contact_is_in_group (g_ptr_array_index (found, 0), xi_group_get_id (saved_group)));
+  g_free (budi_id);
+}
+
 static void
 test_contact_restore (Fixture       *f,
                       gconstpointer  data)
@@ -857,6 +943,7 @@ main (int   argc,
 
   g_test_add ("/xi/store/open-private", Fixture, NULL, fixture_setup, test_open_private, fixture_teardown);
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);
+  g_test_add ("/xi/store/contacts/search", Fixture, NULL, fixture_setup, test_contact_search, fixture_teardown);
   g_test_add ("/xi/store/contacts/restore", Fixture, NULL, fixture_setup, test_contact_restore, fixture_teardown);
   g_test_add ("/xi/store/contacts/rules", Fixture, NULL, fixture_setup, test_contact_rules, fixture_teardown);
   g_test_add ("/xi/store/contacts/opt-out", Fixture, NULL, fixture_setup, test_opt_out, fixture_teardown);

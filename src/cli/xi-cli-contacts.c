@@ -234,6 +234,20 @@ add_contact_json (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* A search over a million contacts loads the matches alone. */
+static GPtrArray *
+search_contacts (XiCli       *cli,
+                 const char  *text,
+                 GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_search_contacts_async (cli->store, text, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_search_contacts_finish (cli->store, result, error);
+}
+
 static int
 contacts_list (XiCli  *cli,
                int     argc,
@@ -247,7 +261,6 @@ contacts_list (XiCli  *cli,
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *search = NULL;
-  g_autofree char *needle = NULL;
   g_autofree char *group = NULL;
   guint shown = 0;
   int status;
@@ -265,12 +278,14 @@ contacts_list (XiCli  *cli,
 
   if (group != NULL && (only_group = xi_cli_find_group (cli, group, &error)) == NULL)
     return xi_cli_fail (cli, error);
-  if ((contacts = xi_cli_list_contacts (cli, &error)) == NULL ||
-      (groups = xi_cli_list_groups (cli, &error)) == NULL)
+  if (search != NULL)
+    contacts = search_contacts (cli, search, &error);
+  else
+    contacts = xi_cli_list_contacts (cli, &error);
+  if (contacts == NULL || (groups = xi_cli_list_groups (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   names = group_names_by_id (groups);
-  needle = search != NULL ? g_utf8_casefold (search, -1) : NULL;
 
   if (cli->json)
     {
@@ -285,8 +300,6 @@ contacts_list (XiCli  *cli,
       g_autofree char *groups_text = NULL;
       g_auto(GStrv) group_names = NULL;
 
-      if (needle != NULL && !xi_contact_matches (contact, needle))
-        continue;
       if (only_group != NULL && !xi_contact_is_in_group (contact, xi_group_get_id (only_group)))
         continue;
       shown++;

@@ -24,6 +24,9 @@ XiContact   *_xi_contact_new_from_store   (const char   *id,
                                            gint64        version,
                                            const char   *updated_at);
 const char  *_xi_contact_get_custom_json  (XiContact    *self);
+gboolean     _xi_contact_text_matches     (const char   *name_key,
+                                           const char   *phone,
+                                           const char   *casefolded_needle);
 char       **_xi_strv_from_json           (const char   *json);
 char        *_xi_strv_to_json             (const char * const *strv);
 void         _xi_json_append_string       (GString      *out,

@@ -279,6 +279,118 @@ xi_store_list_contacts_finish (XiStore       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Search */
+
+/* The order of list_contacts_func()'s ORDER BY c.name COLLATE NOCASE,
+ * c.phone: NOCASE folds ASCII letters only, as g_ascii_strcasecmp() does. */
+static int
+compare_as_listed (gconstpointer a,
+                   gconstpointer b)
+{
+  XiContact *x = *(XiContact **)a;
+  XiContact *y = *(XiContact **)b;
+  int by_name = g_ascii_strcasecmp (xi_contact_get_name (x) ?: "", xi_contact_get_name (y) ?: "");
+
+  return by_name != 0 ? by_name : g_strcmp0 (xi_contact_get_phone (x), xi_contact_get_phone (y));
+}
+
+static void
+search_contacts_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  const char *needle = data;
+  g_autoptr(GPtrArray) matches = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* Only the two matched columns are read for every contact, in one
+   * pass over the table in the order it is stored (an index would cost
+   * a lookup per row, sorting every row a temporary B-tree): contact
+   * objects, the queries of their groups and the sort are for the
+   * matches alone. */
+  stmt = _xi_store_prepare (self,
+                            "SELECT c.id, c.name, c.phone FROM contacts c NOT INDEXED"
+                            " WHERE c.master_user_id = ?1 AND c.deleted = 0",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *name = (const char *)sqlite3_column_text (stmt, 1);
+      g_autofree char *name_key = name != NULL ? g_utf8_casefold (name, -1) : NULL;
+
+      if (_xi_contact_text_matches (name_key, (const char *)sqlite3_column_text (stmt, 2), needle))
+        g_ptr_array_add (ids, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      XiContact *contact = load_contact (self, g_ptr_array_index (ids, i), &error);
+
+      if (contact == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_ptr_array_add (matches, contact);
+    }
+  g_ptr_array_sort (matches, compare_as_listed);
+  g_task_return_pointer (task, g_steal_pointer (&matches), (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * xi_store_search_contacts_async:
+ * @self: a #XiStore
+ * @text: what the user typed
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Finds the live contacts of the current user that xi_contact_matches()
+ * says match @text, sorted by name, without loading the others.
+ */
+void
+xi_store_search_contacts_async (XiStore             *self,
+                                const char          *text,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (text != NULL);
+
+  _xi_store_push_read (self, search_contacts_func, g_utf8_casefold (text, -1), g_free,
+                       xi_store_search_contacts_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_search_contacts_finish:
+ *
+ * Returns: (transfer container) (element-type XiContact): the matches
+ */
+GPtrArray *
+xi_store_search_contacts_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Save */
 
 static gboolean

@@ -219,6 +219,14 @@ void            xi_store_list_contacts_async         (XiStore               *sel
 GPtrArray      *xi_store_list_contacts_finish        (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_search_contacts_async       (XiStore               *self,
+                                                      const char            *text,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_search_contacts_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_save_contact_async          (XiStore               *self,
                                                       XiContact             *contact,
                                                       GCancellable          *cancellable,
