@@ -783,15 +783,13 @@ plan_walk (XiStore          *self,
           else
             row.variant = g_rand_int_range (planner->rand, 0, planner->variants->len);
 
-          if (row.skip == XI_SKIP_REASON_NONE && !check_message_length (planner, &vars))
+          if (!check_message_length (planner, &vars))
             continue;
 
-          /* A skipped contact gets no message, so one too long is no
-           * mistake: it is shown without text. */
           row.text = xi_template_text_render (g_ptr_array_index (planner->variants, row.variant),
                                               recipient_lookup, &vars, planner->rand, &missing,
-                                              row.skip == XI_SKIP_REASON_NONE ? error : NULL);
-          if (row.text == NULL && row.skip == XI_SKIP_REASON_NONE)
+                                              error);
+          if (row.text == NULL)
             {
               sqlite3_reset (stmt);
               return FALSE;
