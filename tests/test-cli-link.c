@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "xi-test-utils.h"
@@ -111,6 +112,99 @@ read_json_object (GDataInputStream *stream,
   return json_node_get_object (json_parser_get_root (parser));
 }
 
+/* Runs "link", scans the code it shows (which starts with @qr_prefix)
+ * as the phone of 6281234567890, waits for it to finish linked and
+ * returns the device's JID. */
+static char *
+link_by_scan (Fakewa     *fake,
+              const char *data_dir,
+              const char *qr_prefix)
+{
+  g_autoptr(GSubprocess) cli = spawn_link (fake, data_dir, TRUE);
+  g_autoptr(GDataInputStream) cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *paired = NULL;
+  g_autofree char *jid = NULL;
+  JsonObject *object;
+
+  object = read_json_object (cli_out, parser);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "qr"), qr_prefix));
+
+  /* The phone scans the code the CLI shows. */
+  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
+  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
+  g_assert_no_error (error);
+  answer = read_line (fake->out);
+  g_assert_cmpstr (answer, ==, "ok");
+  paired = read_line (fake->out);
+  g_assert_true (g_str_has_prefix (paired, "paired 6281234567890:"));
+
+  object = read_json_object (cli_out, parser);
+  jid = g_strdup (json_object_get_string_member (object, "linked"));
+  g_assert_nonnull (strstr (paired, jid));
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&jid);
+}
+
+/* The key files beside the database, which the tests use instead of a
+ * keyring (XENDER_IN_SECRETS=file). */
+static GPtrArray *
+key_files (const char *data_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (data_dir, 0, NULL);
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".key"))
+      g_ptr_array_add (files, g_build_filename (data_dir, name, NULL));
+  return files;
+}
+
+/* The key that sealed the saved session is lost: other commands say so
+ * and stop, "link" starts over with a new code and a new key. */
+static void
+test_lost_key (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GPtrArray) new_keys = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  Fakewa fake = { 0 };
+
+  fakewa_start (&fake);
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-1-"));
+  keys = key_files (data_dir);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_assert_cmpint (g_unlink (g_ptr_array_index (keys, 0)), ==, 0);
+
+  cli = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                          g_getenv ("XI_CLI"), "--data-dir", data_dir, "send", "6281234567891", "Halo", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot be read"));
+  g_assert_nonnull (strstr (err, "Link the device again"));
+
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-"));
+  new_keys = key_files (data_dir);
+  g_assert_cmpuint (new_keys->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (new_keys, 0), !=, g_ptr_array_index (keys, 0));
+  fakewa_stop (&fake);
+
+  xi_test_rm_rf (dir);
+}
+
 static void
 test_link_and_log_in (void)
 {
@@ -120,37 +214,15 @@ test_link_and_log_in (void)
   g_autoptr(GDataInputStream) cli_out = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *command = NULL;
-  g_autofree char *answer = NULL;
-  g_autofree char *paired = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
+  g_autofree char *jid = NULL;
   Fakewa fake = { 0 };
   JsonObject *object;
 
   fakewa_start (&fake);
-  cli = spawn_link (&fake, data_dir, TRUE);
-  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
-
-  object = read_json_object (cli_out, parser);
-  g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "qr"),
-                                   "https://wa.me/settings/linked_devices#2@fakewa-ref-1-"));
-
-  /* The phone scans the code the CLI shows. */
-  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
-  g_assert_true (g_output_stream_write_all (fake.in, command, strlen (command), NULL, NULL, &error));
-  g_assert_no_error (error);
-  answer = read_line (fake.out);
-  g_assert_cmpstr (answer, ==, "ok");
-  paired = read_line (fake.out);
-  g_assert_true (g_str_has_prefix (paired, "paired 6281234567890:1@s.whatsapp.net "));
-  g_assert_true (g_str_has_suffix (paired, ":1@lid"));
-
-  object = read_json_object (cli_out, parser);
-  g_assert_cmpstr (json_object_get_string_member (object, "linked"), ==, "6281234567890:1@s.whatsapp.net");
-  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
-  g_assert_no_error (error);
-  g_clear_object (&cli);
+  jid = link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-1-");
+  g_assert_cmpstr (jid, ==, "6281234567890:1@s.whatsapp.net");
 
   /* The saved session logs in without a code. */
   cli = spawn_link (&fake, data_dir, FALSE);
@@ -246,12 +318,8 @@ test_check_and_create (void)
   g_autofree char *dir = xi_test_make_tmpdir ();
   g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
   g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
-  g_autoptr(GSubprocess) cli = NULL;
-  g_autoptr(GDataInputStream) cli_out = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *command = NULL;
-  g_autofree char *paired = NULL;
   g_autofree char *out = NULL;
   Fakewa fake = { 0 };
   JsonObject *object;
@@ -259,15 +327,7 @@ test_check_and_create (void)
   guint on = 0;
 
   fakewa_start (&fake);
-  cli = spawn_link (&fake, data_dir, TRUE);
-  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
-  object = read_json_object (cli_out, parser);
-  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
-  fakewa_say (&fake, command);
-  paired = read_line (fake.out);
-  object = read_json_object (cli_out, parser);
-  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
-  g_assert_no_error (error);
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-"));
 
   fakewa_say (&fake, "account 6281211110001\n");
   fakewa_say (&fake, "account 6281211110002\n");
@@ -323,6 +383,7 @@ main (int   argc,
 
   g_test_add_func ("/cli/link/link-and-log-in", test_link_and_log_in);
   g_test_add_func ("/cli/link/check-and-create", test_check_and_create);
+  g_test_add_func ("/cli/link/lost-key", test_lost_key);
 
   return g_test_run ();
 }

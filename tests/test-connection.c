@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "fakewa-server.h"
 #include "xi-campaign-runner.h"
 #include "xi-connection.h"
@@ -299,6 +301,54 @@ test_restart (Fixture       *f,
   g_assert_cmpstr (xi_connection_get_phone (f->connection), ==, number);
 }
 
+/* The name of the secret that seals the saved keys. */
+static char *
+seal_secret_name (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *name = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM wa_keystore WHERE kind = '.seal'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  name = g_strdup_printf ("wa-keystore-%.*s", sqlite3_column_bytes (stmt, 0),
+                          (const char *)sqlite3_column_blob (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return name;
+}
+
+/* The key that seals the saved session left the keyring: the app says
+ * why it is not linked, and linking again works. */
+static void
+test_lost_key (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
+
+  link_device (f);
+  stop_connection (f);
+  name = seal_secret_name (f);
+  g_assert_true (xi_secret_store_delete_sync (xi_store_get_secret_store (f->store), name, NULL, &error));
+  g_assert_no_error (error);
+
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_NOT_LINKED);
+  while (xi_connection_get_reason (f->connection) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (strstr (xi_connection_get_reason (f->connection), "Link the device again"));
+  g_assert_false (xi_connection_is_linked (f->connection));
+  spin (200);
+  g_assert_cmpuint (fakewa_server_get_n_clients (f->server), ==, 0);
+
+  link_device (f);
+  g_assert_cmpuint (count_saved_keys (f), >, 0);
+}
+
 /* Runs @func on the network thread and waits for it. */
 typedef struct
 {
@@ -377,6 +427,7 @@ main (int   argc,
   g_test_add ("/xi/connection/link", Fixture, NULL, fixture_setup, test_link, fixture_teardown);
   g_test_add ("/xi/connection/cancel-link", Fixture, NULL, fixture_setup, test_cancel_link, fixture_teardown);
   g_test_add ("/xi/connection/unlink", Fixture, NULL, fixture_setup, test_unlink, fixture_teardown);
+  g_test_add ("/xi/connection/lost-key", Fixture, NULL, fixture_setup, test_lost_key, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/xi/connection/no-network", Fixture, NULL, fixture_setup, test_no_network, fixture_teardown);
 

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "wa-credentials.h"
 #include "xi-key-store.h"
@@ -15,7 +16,9 @@
 
 /* The protocol library's key store on the app's SQLite file: what is
  * saved is there after a restart, an unlink wipes it, and the file is
- * private. */
+ * private. The values are sealed under a key kept outside the file: in
+ * key files here, in GNOME Keyring when tests/run-with-keyring runs this
+ * (the key-store-keyring test). */
 
 static XiStore *
 open_store (const char *path)
@@ -61,6 +64,153 @@ flush (XiKeyStore *keys)
   g_assert_no_error (error);
 }
 
+/* Raw SQLite, as somebody holding a copy of the file would read it. */
+static sqlite3 *
+open_raw (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  return db;
+}
+
+static void
+exec_raw (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = open_raw (path);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Every value of the table, the marker's included, one after another. */
+static GByteArray *
+raw_values (const char *path)
+{
+  sqlite3 *db = open_raw (path);
+  sqlite3_stmt *stmt = NULL;
+  GByteArray *all = g_byte_array_new ();
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM wa_keystore", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_byte_array_append (all, sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return all;
+}
+
+static gboolean
+contains (GByteArray   *haystack,
+          const guint8 *needle,
+          gsize         len)
+{
+  return memmem (haystack->data, haystack->len, needle, len) != NULL;
+}
+
+/* The name of the secret the marker row points at, or NULL. */
+static char *
+secret_name_of (const char *path)
+{
+  sqlite3 *db = open_raw (path);
+  sqlite3_stmt *stmt = NULL;
+  char *name = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM wa_keystore WHERE kind = '.seal'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    name = g_strdup_printf ("wa-keystore-%.*s", sqlite3_column_bytes (stmt, 0),
+                            (const char *)sqlite3_column_blob (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return name;
+}
+
+static GBytes *
+lookup_secret (XiStore    *store,
+               const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  GBytes *secret = xi_secret_store_lookup_sync (xi_store_get_secret_store (store), name, NULL, &error);
+
+  g_assert_no_error (error);
+  return secret;
+}
+
+static gboolean
+uses_keyring (void)
+{
+  return g_strcmp0 (g_getenv ("XI_TEST_KEYRING"), "1") == 0;
+}
+
+/* The key is kept where the backend keeps it: a key file of mode 0600
+ * beside the database, or the keyring and no file. */
+static void
+assert_key_kept (XiStore    *store,
+                 const char *name)
+{
+  g_autoptr(GBytes) secret = lookup_secret (store, name);
+  g_autofree char *file = xi_secret_store_dup_key_file (xi_store_get_secret_store (store), name);
+  GStatBuf st;
+
+  g_assert_nonnull (secret);
+  g_assert_cmpuint (g_bytes_get_size (secret), ==, 32);
+  if (uses_keyring ())
+    g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  else
+    {
+      g_assert_cmpint (g_stat (file, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    }
+}
+
+static GHashTable *
+try_load (XiStore  *store,
+          GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_load_keys_async (store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  return xi_store_load_keys_finish (store, result, error);
+}
+
+static void
+put_changes (XiStore   *store,
+             GPtrArray *changes)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_store_put_keys_finish (store, result, &error));
+  g_assert_no_error (error);
+}
+
+static void
+wipe (XiStore *store)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+
+  g_ptr_array_add (changes, xi_key_change_new (NULL, NULL, NULL));
+  put_changes (store, changes);
+}
+
+static void
+assert_unreadable (XiStore *store)
+{
+  g_autoptr(GHashTable) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  loaded = try_load (store, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_UNREADABLE);
+  g_assert_nonnull (strstr (error->message, "Link the device again"));
+}
+
 static void
 test_survives_restart (void)
 {
@@ -69,6 +219,9 @@ test_survives_restart (void)
   g_autoptr(WaCredentials) made = NULL;
   g_autoptr(WaCredentials) loaded = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) raw = NULL;
+  g_autoptr(GBytes) secret = NULL;
+  g_autofree char *name = NULL;
   GStatBuf st;
 
   {
@@ -78,8 +231,20 @@ test_survives_restart (void)
     made = wa_credentials_load_or_create (WA_KEY_STORE (keys), NULL, &error);
     g_assert_no_error (error);
     flush (keys);
+    name = secret_name_of (path);
+    g_assert_nonnull (name);
+    assert_key_kept (store, name);
     xi_store_close (store);
   }
+
+  /* A copy of the file holds none of the private keys. */
+  raw = raw_values (path);
+  g_assert_cmpuint (raw->len, >, 4 * WA_KEY_LEN);
+  g_assert_false (contains (raw, made->identity_key.priv, WA_KEY_LEN));
+  g_assert_false (contains (raw, made->noise_key.priv, WA_KEY_LEN));
+  g_assert_false (contains (raw, made->signed_pre_key.priv, WA_KEY_LEN));
+  g_assert_false (contains (raw, made->adv_secret, WA_KEY_LEN));
+  g_assert_false (contains (raw, made->identity_key.pub, WA_KEY_LEN));
 
   /* Secrets live in a file only its owner can read. */
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -96,9 +261,12 @@ test_survives_restart (void)
     g_assert_cmpmem (loaded->noise_key.pub, WA_KEY_LEN, made->noise_key.pub, WA_KEY_LEN);
     g_assert_cmpuint (loaded->registration_id, ==, made->registration_id);
 
-    /* Unlinking forgets the device, on disk too. */
+    /* Unlinking forgets the device, on disk too, and its key. */
     wa_key_store_clear (WA_KEY_STORE (keys));
     flush (keys);
+    secret = lookup_secret (store, name);
+    g_assert_null (secret);
+    g_assert_null (secret_name_of (path));
     xi_store_close (store);
   }
 
@@ -116,6 +284,272 @@ test_survives_restart (void)
   xi_test_rm_rf (dir);
 }
 
+static GBytes *
+text_bytes (const char *text)
+{
+  return g_bytes_new (text, strlen (text));
+}
+
+static void
+save_values (XiStore *store)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) first = text_bytes ("first-secret-value");
+  g_autoptr(GBytes) second = text_bytes ("second-secret-value");
+
+  g_ptr_array_add (changes, xi_key_change_new ("session", "628111.0", first));
+  g_ptr_array_add (changes, xi_key_change_new ("session", "628222.0", second));
+  put_changes (store, changes);
+}
+
+static void
+assert_values (GHashTable *loaded)
+{
+  GBytes *first = g_hash_table_lookup (loaded, "session\x1f" "628111.0");
+  GBytes *second = g_hash_table_lookup (loaded, "session\x1f" "628222.0");
+
+  g_assert_cmpuint (g_hash_table_size (loaded), ==, 2);
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_cmpmem (g_bytes_get_data (first, NULL), g_bytes_get_size (first), "first-secret-value", 18);
+  g_assert_cmpmem (g_bytes_get_data (second, NULL), g_bytes_get_size (second), "second-secret-value", 19);
+}
+
+/* A database from before sealing is sealed in place on its first load,
+ * and reads the same afterwards. */
+static void
+test_migrates_plain (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(GByteArray) raw = NULL;
+  g_autofree char *name = NULL;
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+
+    xi_store_close (store);
+  }
+  exec_raw (path,
+            "INSERT INTO wa_keystore (master_user_id, kind, key, value, updated_at) VALUES"
+            " ('" XI_STORE_ANONYMOUS_USER "', 'session', '628111.0', CAST ('first-secret-value' AS BLOB), 'x'),"
+            " ('" XI_STORE_ANONYMOUS_USER "', 'session', '628222.0', CAST ('second-secret-value' AS BLOB), 'x')");
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(XiStore) store = open_store (path);
+      g_autoptr(GHashTable) loaded = NULL;
+      g_autoptr(GError) error = NULL;
+
+      loaded = try_load (store, &error);
+      g_assert_no_error (error);
+      assert_values (loaded);
+      g_free (name);
+      name = secret_name_of (path);
+      g_assert_nonnull (name);
+      assert_key_kept (store, name);
+      xi_store_close (store);
+    }
+
+  raw = raw_values (path);
+  g_assert_false (contains (raw, (const guint8 *)"secret-value", 12));
+
+  xi_test_rm_rf (dir);
+}
+
+/* Two stores (as two processes would) load a plain database at once: one
+ * seals it, the other waits for the write lock, sees the marker and reads
+ * with the same key; nobody makes a second key. */
+static void
+test_migrates_once (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) first = NULL;
+  g_autoptr(XiStore) second = NULL;
+  g_autoptr(GAsyncResult) first_result = NULL;
+  g_autoptr(GAsyncResult) second_result = NULL;
+  g_autoptr(GHashTable) first_loaded = NULL;
+  g_autoptr(GHashTable) second_loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+  GAsyncResult *first_slot = NULL;
+  GAsyncResult *second_slot = NULL;
+  const char *name;
+  guint key_files = 0;
+
+  first = open_store (path);
+  exec_raw (path,
+            "INSERT INTO wa_keystore (master_user_id, kind, key, value, updated_at) VALUES"
+            " ('" XI_STORE_ANONYMOUS_USER "', 'session', '628111.0', CAST ('first-secret-value' AS BLOB), 'x'),"
+            " ('" XI_STORE_ANONYMOUS_USER "', 'session', '628222.0', CAST ('second-secret-value' AS BLOB), 'x')");
+  second = open_store (path);
+
+  xi_store_load_keys_async (first, NULL, xi_test_store_result_cb, &first_slot);
+  xi_store_load_keys_async (second, NULL, xi_test_store_result_cb, &second_slot);
+  first_result = xi_test_wait_result (&first_slot);
+  second_result = xi_test_wait_result (&second_slot);
+  first_loaded = xi_store_load_keys_finish (first, first_result, &error);
+  g_assert_no_error (error);
+  second_loaded = xi_store_load_keys_finish (second, second_result, &error);
+  g_assert_no_error (error);
+  assert_values (first_loaded);
+  assert_values (second_loaded);
+
+  if (!uses_keyring ())
+    {
+      listing = g_dir_open (dir, 0, NULL);
+      while ((name = g_dir_read_name (listing)) != NULL)
+        key_files += g_str_has_suffix (name, ".key");
+      g_assert_cmpuint (key_files, ==, 1);
+    }
+
+  xi_store_close (first);
+  xi_store_close (second);
+  xi_test_rm_rf (dir);
+}
+
+/* A value moved to another row does not open there. */
+static void
+test_swapped_value (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(GHashTable) loaded = try_load (store, NULL);
+
+    g_assert_nonnull (loaded);
+    save_values (store);
+    xi_store_close (store);
+  }
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(GHashTable) loaded = try_load (store, NULL);
+
+    assert_values (loaded);
+    xi_store_close (store);
+  }
+
+  exec_raw (path,
+            "UPDATE wa_keystore SET value = (SELECT value FROM wa_keystore WHERE key = '628222.0')"
+            " WHERE key = '628111.0'");
+  {
+    g_autoptr(XiStore) store = open_store (path);
+
+    assert_unreadable (store);
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
+/* Without its key, or with another, the keys cannot be read: a clear
+ * error, no garbage. Wiping them (as linking again does) starts a new
+ * key. */
+static void
+test_lost_key (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autofree char *name = NULL;
+  g_autofree char *new_name = NULL;
+  g_autoptr(GBytes) other = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(GHashTable) loaded = try_load (store, NULL);
+
+    g_assert_nonnull (loaded);
+    save_values (store);
+    name = secret_name_of (path);
+
+    /* The wrong key. */
+    g_assert_true (xi_secret_store_save_sync (xi_store_get_secret_store (store), name, "Wrong",
+                                              other, NULL, &error));
+    g_assert_no_error (error);
+    xi_store_close (store);
+  }
+  {
+    g_autoptr(XiStore) store = open_store (path);
+
+    assert_unreadable (store);
+
+    /* No key at all. */
+    g_assert_true (xi_secret_store_delete_sync (xi_store_get_secret_store (store), name, NULL, &error));
+    g_assert_no_error (error);
+    assert_unreadable (store);
+
+    /* Nothing can be written on top of keys nobody can read... */
+    {
+      g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+      g_autoptr(GBytes) value = text_bytes ("new");
+      g_autoptr(GAsyncResult) result = NULL;
+      GAsyncResult *slot = NULL;
+
+      g_ptr_array_add (changes, xi_key_change_new ("session", "628333.0", value));
+      xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot);
+      result = xi_test_wait_result (&slot);
+      g_assert_false (xi_store_put_keys_finish (store, result, &error));
+      g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_UNREADABLE);
+      g_clear_error (&error);
+    }
+
+    /* ...until they are wiped; then a new key comes with the first value. */
+    wipe (store);
+    g_assert_null (secret_name_of (path));
+    {
+      g_autoptr(GHashTable) loaded = try_load (store, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_hash_table_size (loaded), ==, 0);
+    }
+    save_values (store);
+    new_name = secret_name_of (path);
+    g_assert_nonnull (new_name);
+    g_assert_cmpstr (new_name, !=, name);
+    assert_key_kept (store, new_name);
+    xi_store_close (store);
+  }
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(GHashTable) loaded = try_load (store, &error);
+
+    g_assert_no_error (error);
+    assert_values (loaded);
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
+/* Writing before reading would seal under a second key: an error, and
+ * the caller hears of it. */
+static void
+test_write_before_read (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("early");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_ptr_array_add (changes, xi_key_change_new ("session", "628444.0", value));
+  xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_false (xi_store_put_keys_finish (store, result, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  g_assert_null (secret_name_of (path));
+  xi_store_close (store);
+
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -126,6 +560,11 @@ main (int   argc,
   g_assert_true (wa_crypto_init (&error));
 
   g_test_add_func ("/engine/key-store/survives-restart", test_survives_restart);
+  g_test_add_func ("/engine/key-store/migrates-plain", test_migrates_plain);
+  g_test_add_func ("/engine/key-store/migrates-once", test_migrates_once);
+  g_test_add_func ("/engine/key-store/swapped-value", test_swapped_value);
+  g_test_add_func ("/engine/key-store/lost-key", test_lost_key);
+  g_test_add_func ("/engine/key-store/write-before-read", test_write_before_read);
 
   return g_test_run ();
 }

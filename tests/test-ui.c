@@ -50,6 +50,53 @@ test_window_pages (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_label_with_text (GtkWidget  *root,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with_text (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* While another process sends from the folder, a banner says who; it
+ * goes once the app runs the engine itself. */
+static void
+test_engine_banner (XiUiFixture   *f,
+                    gconstpointer  data)
+{
+  static const char *sentence = "Campaigns are being sent by xender-in-cli (pid 4242) from this data "
+                                "folder. Sending here starts by itself once it stops.";
+  XiWindow *window = open_window (f);
+  GtkWidget *label;
+  GtkWidget *revealer;
+
+  g_assert_null (find_label_with_text (GTK_WIDGET (window), sentence));
+
+  xi_context_set_engine_elsewhere (f->context, sentence);
+  xi_ui_spin (400);
+  label = find_label_with_text (GTK_WIDGET (window), sentence);
+  g_assert_nonnull (label);
+  revealer = gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER);
+  g_assert_true (gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)));
+  g_assert_true (gtk_widget_get_mapped (label));
+  xi_ui_screenshot (GTK_WIDGET (window), "engine-banner");
+
+  xi_context_set_engine_elsewhere (f->context, NULL);
+  xi_ui_spin (400);
+  g_assert_false (gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 import_finished (gpointer data)
 {
@@ -218,6 +265,205 @@ test_many_contacts (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Deleting contacts, one and several, and Undo */
+
+static XiContact *
+seed_contact (XiUiFixture *f,
+              const char  *name,
+              const char  *phone,
+              const char  *kota,
+              const char  *group_id)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(GError) error = NULL;
+  const char *group_ids[] = { group_id, NULL };
+  XiContact *saved = NULL;
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  xi_contact_set_custom_field (contact, "kota", kota);
+  xi_contact_set_group_ids (contact, group_ids);
+  XI_TEST_WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return saved;
+}
+
+/* The contact with @phone as the store has it now, or %NULL. */
+static XiContact *
+stored_contact (XiUiFixture *f,
+                const char  *phone)
+{
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                contacts = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_str_equal (xi_contact_get_phone (g_ptr_array_index (contacts, i)), phone))
+      return g_object_ref (g_ptr_array_index (contacts, i));
+  return NULL;
+}
+
+static void
+select_phones (XiWindow           *window,
+               const char * const *phones)
+{
+  GtkWidget *view = xi_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW);
+  GtkSelectionModel *selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (view));
+  guint found = 0;
+
+  gtk_selection_model_unselect_all (selection);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_strv_contains (phones, xi_contact_get_phone (contact)))
+        {
+          gtk_selection_model_select_item (selection, i, FALSE);
+          found++;
+        }
+    }
+  g_assert_cmpuint (found, ==, g_strv_length ((char **)phones));
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint       n_items;
+} CountWait;
+
+static gboolean
+has_count (gpointer data)
+{
+  CountWait *wait = data;
+
+  return g_list_model_get_n_items (wait->model) == wait->n_items;
+}
+
+static void
+wait_for_contacts (XiUiFixture *f,
+                   guint        n_items)
+{
+  CountWait wait = { xi_context_get_contacts (f->context), n_items };
+
+  g_assert_true (xi_ui_wait_for (has_count, &wait, 10000));
+}
+
+static void
+toast_added_cb (GtkWidget  *page,
+                AdwToast   *toast,
+                char      **title)
+{
+  g_free (*title);
+  *title = g_strdup (adw_toast_get_title (toast));
+}
+
+static void
+click_undo (XiWindow *window)
+{
+  GtkWidget *undo = xi_ui_find_button (GTK_WIDGET (window), "_Undo");
+
+  g_assert_nonnull (undo);
+  gtk_widget_activate (undo);
+}
+
+/* Deleted contacts leave the store and the list at once; Undo on the
+ * toast brings them back with their fields and groups. */
+static void
+test_delete_undo (XiUiFixture   *f,
+                  gconstpointer  data)
+{
+  const char *one[] = { "6281200000001", NULL };
+  const char *several[] = { "6281200000002", "6281200000003", NULL };
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan Setia");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiContact) budi = NULL;
+  g_autoptr(XiContact) siti = NULL;
+  g_autoptr(XiContact) agus = NULL;
+  g_autoptr(XiContact) dewi = NULL;
+  g_autofree char *toast = NULL;
+  XiGroup *shown_group;
+  XiWindow *window;
+  GtkWidget *page;
+
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+                saved_group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  budi = seed_contact (f, "Budi", one[0], "Jakarta", xi_group_get_id (saved_group));
+  siti = seed_contact (f, "Siti", several[0], "Bandung", xi_group_get_id (saved_group));
+  agus = seed_contact (f, "Agus", several[1], "Medan", xi_group_get_id (saved_group));
+  dewi = seed_contact (f, "Dewi", "6281200000004", "Surabaya", xi_group_get_id (saved_group));
+  xi_ui_reload (f);
+  shown_group = xi_context_find_group (f->context, xi_group_get_id (saved_group));
+  g_assert_cmpuint (xi_group_get_member_count (shown_group), ==, 4);
+
+  window = open_window (f);
+  page = xi_window_get_page (window, "contacts");
+  g_signal_connect (page, "add-toast", G_CALLBACK (toast_added_cb), &toast);
+  xi_ui_wait_filter (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page)));
+
+  /* One contact. */
+  select_phones (window, one);
+  gtk_widget_activate_action (page, "contacts.delete", NULL);
+  wait_for_contacts (f, 3);
+  g_assert_null (stored_contact (f, one[0]));
+  g_assert_cmpuint (xi_group_get_member_count (shown_group), ==, 3);
+  g_assert_cmpstr (toast, ==, "Deleted “Budi”");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (window), "contacts-deleted-one");
+
+  click_undo (window);
+  wait_for_contacts (f, 4);
+  {
+    g_autoptr(XiContact) back = stored_contact (f, one[0]);
+
+    g_assert_nonnull (back);
+    g_assert_cmpstr (xi_contact_get_id (back), ==, xi_contact_get_id (budi));
+    g_assert_cmpstr (xi_contact_get_custom_field (back, "kota"), ==, "Jakarta");
+    g_assert_true (xi_contact_is_in_group (back, xi_group_get_id (saved_group)));
+  }
+  g_assert_cmpuint (xi_group_get_member_count (shown_group), ==, 4);
+  xi_ui_spin (300);
+
+  /* Several at once. */
+  select_phones (window, several);
+  gtk_widget_activate_action (page, "contacts.delete", NULL);
+  wait_for_contacts (f, 2);
+  g_assert_null (stored_contact (f, several[0]));
+  g_assert_null (stored_contact (f, several[1]));
+  g_assert_cmpuint (xi_group_get_member_count (shown_group), ==, 2);
+  g_assert_cmpstr (toast, ==, "Deleted 2 contacts");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (window), "contacts-deleted-several");
+
+  click_undo (window);
+  wait_for_contacts (f, 4);
+  for (guint i = 0; several[i] != NULL; i++)
+    {
+      g_autoptr(XiContact) back = stored_contact (f, several[i]);
+
+      g_assert_nonnull (back);
+      g_assert_true (xi_contact_is_in_group (back, xi_group_get_id (saved_group)));
+    }
+  {
+    g_autoptr(XiContact) back = stored_contact (f, several[1]);
+
+    g_assert_cmpstr (xi_contact_get_id (back), ==, xi_contact_get_id (agus));
+    g_assert_cmpstr (xi_contact_get_custom_field (back, "kota"), ==, "Medan");
+  }
+  g_assert_cmpuint (xi_group_get_member_count (shown_group), ==, 4);
+  xi_ui_wait_filter (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page)));
+  g_assert_cmpuint (g_list_model_get_n_items (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page))), ==, 4);
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (window), "contacts-restored");
+
+  g_signal_handlers_disconnect_by_data (page, &toast);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_preferences (XiUiFixture   *f,
                   gconstpointer  data)
@@ -271,8 +517,11 @@ main (int   argc,
     return skip;
 
   g_test_add ("/xi/ui/window/pages", XiUiFixture, NULL, xi_ui_fixture_setup, test_window_pages, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui/window/engine-banner", XiUiFixture, NULL, xi_ui_fixture_setup, test_engine_banner,
+              xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/import", XiUiFixture, NULL, xi_ui_fixture_setup, test_import, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/editor", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui/contacts/delete-undo", XiUiFixture, NULL, xi_ui_fixture_setup, test_delete_undo, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/100k", XiUiFixture, NULL, xi_ui_fixture_setup, test_many_contacts, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/preferences", XiUiFixture, NULL, xi_ui_fixture_setup, test_preferences, xi_ui_fixture_teardown);
   g_test_add_func ("/xi/ui/shortcuts", test_shortcuts_window);

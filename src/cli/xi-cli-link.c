@@ -103,7 +103,9 @@ xi_cli_link (XiCli  *cli,
 
   if (argc != 1)
     return xi_cli_usage ("%s", _("“link” takes no arguments."));
-  if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)
+  if ((status = xi_cli_lock_engine (cli, FALSE)) != XI_CLI_EXIT_OK)
+    return status;
+  if ((client = xi_cli_whatsapp_client_for_link (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   saved_jid = wa_pairing_load_device_jid (wa_client_get_key_store (client));

@@ -35,6 +35,34 @@
  * before it sends anyway. */
 #define CATCH_UP_TIMEOUT_S 10
 
+static GHashTable *
+load_keys (XiCli   *cli,
+           GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_load_keys_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_load_keys_finish (cli->store, result, error);
+}
+
+/* Keys nobody can read any more are wiped, so that linking again can
+ * write new ones. */
+static gboolean
+wipe_keys (XiCli   *cli,
+           GError **error)
+{
+  g_autoptr(GPtrArray) wipe = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_ptr_array_add (wipe, xi_key_change_new (NULL, NULL, NULL));
+  xi_store_put_keys_async (cli->store, wipe, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_put_keys_finish (cli->store, result, error);
+}
+
 /* What a client is made of, read on the main thread: the keys as loaded
  * (GBytes nobody changes) and where to connect. The key store and the
  * client are made from it on the thread they will live on, since they
@@ -58,14 +86,16 @@ client_recipe_free (ClientRecipe *recipe)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClientRecipe, client_recipe_free)
 
+/* With @start_afresh, keys that can no longer be read (their key left
+ * the keyring) are wiped: linking again is the way out. */
 static ClientRecipe *
-client_recipe_load (XiCli   *cli,
-                    GError **error)
+client_recipe_load_full (XiCli     *cli,
+                         gboolean   start_afresh,
+                         GError   **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GHashTable) loaded = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *url = NULL;
-  GAsyncResult *slot = NULL;
   ClientRecipe *recipe;
 
   if (!wa_crypto_init (error))
@@ -76,11 +106,17 @@ client_recipe_load (XiCli   *cli,
       g_free (recipe);
       return NULL;
     }
-  xi_store_load_keys_async (cli->store, NULL, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  loaded = xi_store_load_keys_finish (cli->store, result, error);
+  loaded = load_keys (cli, &local_error);
+  if (loaded == NULL && start_afresh &&
+      g_error_matches (local_error, XI_STORE_ERROR, XI_STORE_ERROR_UNREADABLE))
+    {
+      g_clear_error (&local_error);
+      if (wipe_keys (cli, &local_error))
+        loaded = load_keys (cli, &local_error);
+    }
   if (loaded == NULL)
     {
+      g_propagate_error (error, g_steal_pointer (&local_error));
       g_free (recipe);
       return NULL;
     }
@@ -88,6 +124,13 @@ client_recipe_load (XiCli   *cli,
   recipe->loaded = g_steal_pointer (&loaded);
   recipe->url = g_steal_pointer (&url);
   return recipe;
+}
+
+static ClientRecipe *
+client_recipe_load (XiCli   *cli,
+                    GError **error)
+{
+  return client_recipe_load_full (cli, FALSE, error);
 }
 
 /* A stopped client on this thread. */
@@ -121,6 +164,25 @@ xi_cli_whatsapp_client (XiCli   *cli,
                         GError **error)
 {
   g_autoptr(ClientRecipe) recipe = client_recipe_load (cli, error);
+
+  return recipe != NULL ? client_recipe_make (recipe) : NULL;
+}
+
+/**
+ * xi_cli_whatsapp_client_for_link:
+ * @cli: the command line
+ * @error: return location for a #GError
+ *
+ * Like xi_cli_whatsapp_client(), but keys that can no longer be read
+ * (their key left the keyring) are wiped: linking again is the way out.
+ *
+ * Returns: (transfer full) (nullable): a stopped client
+ */
+WaClient *
+xi_cli_whatsapp_client_for_link (XiCli   *cli,
+                                 GError **error)
+{
+  g_autoptr(ClientRecipe) recipe = client_recipe_load_full (cli, TRUE, error);
 
   return recipe != NULL ? client_recipe_make (recipe) : NULL;
 }
@@ -269,6 +331,8 @@ xi_cli_send (XiCli  *cli,
     return xi_cli_fail (cli, error);
   if (*g_strstrip (argv[2]) == '\0')
     return xi_cli_usage ("%s", _("The text to send is empty."));
+  if (xi_cli_lock_engine (cli, FALSE) != XI_CLI_EXIT_OK)
+    return XI_CLI_EXIT_USER_ERROR;
   if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
   linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));

@@ -266,8 +266,8 @@ xi_store_list_contacts_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_contacts_func, NULL, NULL, xi_store_list_contacts_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_contacts_func, NULL, NULL, xi_store_list_contacts_async,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -486,6 +486,25 @@ ids_op_new (const char * const *ids,
   return op;
 }
 
+/* Runs an UPDATE whose parameters are a contact id (?1), the user (?2)
+ * and the time (?3). */
+static gboolean
+update_contact_rows (XiStore     *self,
+                     const char  *sql,
+                     const char  *id,
+                     const char  *now,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  return _xi_store_step_done (self, stmt, error);
+}
+
 static void
 delete_contacts_func (XiStore  *self,
                       GTask    *task,
@@ -502,35 +521,21 @@ delete_contacts_func (XiStore  *self,
 
   for (guint i = 0; op->ids[i] != NULL; i++)
     {
-      sqlite3_stmt *stmt;
-
-      stmt = _xi_store_prepare (self,
+      if (!update_contact_rows (self,
                                 "UPDATE contacts SET deleted = 1, updated_at = ?3,"
                                 " version = version + 1, sync_status = 'pending'"
                                 " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
-                                &error);
-      if (stmt == NULL)
-        goto failed;
-      _xi_store_bind_text (stmt, 1, op->ids[i]);
-      _xi_store_bind_text (stmt, 2, self->master_user_id);
-      _xi_store_bind_text (stmt, 3, now);
-      if (!_xi_store_step_done (self, stmt, &error))
+                                op->ids[i], now, &error))
         goto failed;
       if (sqlite3_changes (self->db) == 0)
         continue;
       deleted++;
 
-      stmt = _xi_store_prepare (self,
+      if (!update_contact_rows (self,
                                 "UPDATE group_members SET deleted = 1, updated_at = ?3,"
                                 " version = version + 1, sync_status = 'pending'"
                                 " WHERE contact_id = ?1 AND master_user_id = ?2 AND deleted = 0",
-                                &error);
-      if (stmt == NULL)
-        goto failed;
-      _xi_store_bind_text (stmt, 1, op->ids[i]);
-      _xi_store_bind_text (stmt, 2, self->master_user_id);
-      _xi_store_bind_text (stmt, 3, now);
-      if (!_xi_store_step_done (self, stmt, &error))
+                                op->ids[i], now, &error))
         goto failed;
     }
 
@@ -588,6 +593,161 @@ xi_store_delete_contacts_finish (XiStore       *self,
 
   count = g_task_propagate_int (G_TASK (result), error);
   return count > 0 ? (guint)count : 0;
+}
+
+/* Whether a live contact other than @id has @id's number: restoring @id
+ * would then break the one-contact-per-number rule. */
+static gboolean
+number_taken (XiStore     *self,
+              const char  *id,
+              gboolean    *taken,
+              GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT 1 FROM contacts c JOIN contacts d"
+                            " ON c.master_user_id = d.master_user_id AND c.phone = d.phone"
+                            " WHERE d.id = ?1 AND d.master_user_id = ?2 AND c.deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  *taken = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+/* Revives one deleted contact and the memberships its deletion ended.
+ * Those carry the deletion's own timestamp (one per transaction, in
+ * milliseconds), so a membership the user removed earlier stays removed,
+ * and so does one in a group deleted since. */
+static gboolean
+restore_contact (XiStore     *self,
+                 const char  *id,
+                 const char  *now,
+                 gboolean    *restored,
+                 GError     **error)
+{
+  gboolean taken = FALSE;
+
+  *restored = FALSE;
+  if (!number_taken (self, id, &taken, error))
+    return FALSE;
+  if (taken)
+    return TRUE;
+
+  if (!update_contact_rows (self,
+                            "UPDATE group_members SET deleted = 0, updated_at = ?3,"
+                            " version = version + 1, sync_status = 'pending'"
+                            " WHERE contact_id = ?1 AND master_user_id = ?2 AND deleted = 1"
+                            " AND updated_at = (SELECT updated_at FROM contacts"
+                            "  WHERE id = ?1 AND master_user_id = ?2 AND deleted = 1)"
+                            " AND group_id IN (SELECT id FROM groups"
+                            "  WHERE master_user_id = ?2 AND deleted = 0)",
+                            id, now, error) ||
+      !update_contact_rows (self,
+                            "UPDATE contacts SET deleted = 0, updated_at = ?3,"
+                            " version = version + 1, sync_status = 'pending'"
+                            " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 1",
+                            id, now, error))
+    return FALSE;
+
+  *restored = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
+static void
+restore_contacts_func (XiStore  *self,
+                       GTask    *task,
+                       gpointer  data)
+{
+  IdsOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *summary = NULL;
+  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  GError *error = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed;
+
+  for (guint i = 0; op->ids[i] != NULL; i++)
+    {
+      XiContact *contact;
+      gboolean restored;
+
+      if (!restore_contact (self, op->ids[i], now, &restored, &error))
+        goto failed;
+      if (!restored)
+        continue;
+      contact = load_contact (self, op->ids[i], &error);
+      if (contact == NULL)
+        goto failed;
+      g_ptr_array_add (contacts, contact);
+    }
+
+  summary = g_strdup_printf ("%u", contacts->len);
+  if (!_xi_store_log_activity (self, "contacts.restored", summary, NULL, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  g_task_return_pointer (task, g_steal_pointer (&contacts), (GDestroyNotify)g_ptr_array_unref);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_restore_contacts_async:
+ * @self: a #XiStore
+ * @ids: ids of deleted contacts
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Undoes xi_store_delete_contacts_async(): the contacts come back with
+ * their fields and the group memberships the deletion ended. Like the
+ * deletion, this is an ordinary edit (a new version, pending sync), so
+ * other devices see the contact deleted and then back. A contact whose
+ * number another contact has taken since, or that is not deleted, is
+ * left as it is.
+ */
+void
+xi_store_restore_contacts_async (XiStore             *self,
+                                 const char * const  *ids,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (ids != NULL);
+
+  _xi_store_push (self, restore_contacts_func, ids_op_new (ids, FALSE), ids_op_free,
+                  xi_store_restore_contacts_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_restore_contacts_finish:
+ *
+ * Returns: (transfer full) (element-type XiContact): the contacts restored
+ */
+GPtrArray *
+xi_store_restore_contacts_finish (XiStore       *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -1431,8 +1591,10 @@ export_contacts_func (XiStore  *self,
       goto failed;
     }
 
+  /* Customer names and numbers: readable by the user only, also when
+   * an older, looser file is replaced. */
   if (!g_file_replace_contents (op->file, out->str, out->len, NULL, FALSE,
-                                G_FILE_CREATE_REPLACE_DESTINATION, NULL,
+                                G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, NULL,
                                 g_task_get_cancellable (task), &error))
     goto failed;
 
@@ -1532,8 +1694,8 @@ xi_store_list_custom_fields_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_custom_fields_func, NULL, NULL, xi_store_list_custom_fields_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_custom_fields_func, NULL, NULL, xi_store_list_custom_fields_async,
+                       cancellable, callback, user_data);
 }
 
 /**

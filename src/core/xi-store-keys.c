@@ -9,51 +9,551 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <sodium.h>
+
 #include "xi-store-private.h"
 
 /*
  * The WhatsApp device credentials and Signal store, on the store thread.
  * The values are secrets: this file never logs them, and the table has no
  * sync columns, so no sync code can ever pick them up.
+ *
+ * Every value is sealed with XChaCha20-Poly1305 under a 32-byte key that
+ * lives in the Secret Service (or a key file, see XiSecretStore), never
+ * in the database: a copy of the data folder alone opens nothing. The
+ * associated data names the row (user, kind, key), so a value moved to
+ * another row fails to open instead of being taken for that row's. All
+ * values are sealed, not only the device's private keys: session records
+ * hold the ratchet's chain keys, which read past and future messages, and
+ * sealing one costs about a microsecond against a millisecond of work per
+ * message.
+ *
+ * A marker row (kind ".seal") names the key by a random id; the secret is
+ * stored under that id. A new key is saved in the keyring before the first
+ * row sealed with it is committed, inside the write transaction, so two
+ * processes opening one folder agree on one key, and a crash never leaves
+ * rows under a key nobody kept. Unlinking wipes the rows and deletes the
+ * key; the next link makes a new one. A database from before sealing is
+ * sealed in place, in one transaction, on its first load.
+ *
+ * The store thread blocks on the keyring only when it needs a key: on
+ * load, and when the first value after a wipe is written (linking).
  */
+
+#define MARKER_KIND    ".seal"
+#define MARKER_KEY     "key-id"
+#define SEAL_VERSION   1
+#define SEAL_OVERHEAD  (1 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + \
+                        crypto_aead_xchacha20poly1305_ietf_ABYTES)
+#define KEY_ID_BYTES   16
+#define LOAD_ATTEMPTS  3
+
+/* Owned by the store thread. */
+struct _XiKeySeal
+{
+  gboolean  loaded;
+  gboolean  unreadable;  /* rows sealed under a key we do not have */
+  char     *id;          /* NULL: no rows yet, no key */
+  GBytes   *key;
+};
+
+static void
+wipe_free (gpointer data)
+{
+  sodium_memzero (data, crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  g_free (data);
+}
+
+/* A copy of a key of the right size that is zeroed when freed, or %NULL. */
+static GBytes *
+key_bytes_new (gconstpointer data,
+               gsize         len)
+{
+  gpointer copy;
+
+  if (data == NULL || len != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+    return NULL;
+  copy = g_memdup2 (data, len);
+  return g_bytes_new_with_free_func (copy, len, wipe_free, copy);
+}
+
+void
+_xi_key_seal_free (XiKeySeal *seal)
+{
+  if (seal == NULL)
+    return;
+  g_free (seal->id);
+  g_clear_pointer (&seal->key, g_bytes_unref);
+  g_free (seal);
+}
+
+static void
+seal_set (XiKeySeal  *seal,
+          const char *id,
+          GBytes     *key,
+          gboolean    unreadable)
+{
+  char *new_id = g_strdup (id);
+  GBytes *new_key = key != NULL ? g_bytes_ref (key) : NULL;
+
+  g_free (seal->id);
+  g_clear_pointer (&seal->key, g_bytes_unref);
+  seal->id = new_id;
+  seal->key = new_key;
+  seal->unreadable = unreadable;
+}
+
+static XiKeySeal *
+get_seal (XiStore *self)
+{
+  _xi_store_assert_thread (self);
+
+  if (self->seal == NULL)
+    self->seal = g_new0 (XiKeySeal, 1);
+  return self->seal;
+}
+
+static char *
+secret_name (const char *id)
+{
+  return g_strconcat ("wa-keystore-", id, NULL);
+}
+
+/* The id comes from the file, which anybody may have edited. */
+static gboolean
+id_is_valid (const char *id)
+{
+  if (strlen (id) != KEY_ID_BYTES * 2)
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static GBytes *
+associated_data (XiStore    *self,
+                 const char *kind,
+                 const char *key)
+{
+  char *ad = g_strjoin ("\x1f", "wa_keystore", self->master_user_id, kind, key, NULL);
+
+  return g_bytes_new_take (ad, strlen (ad));
+}
+
+static GBytes *
+seal_value (XiStore    *self,
+            GBytes     *seal_key,
+            const char *kind,
+            const char *key,
+            GBytes     *plain)
+{
+  g_autoptr(GBytes) ad = associated_data (self, kind, key);
+  gsize plain_len, ad_len;
+  const guint8 *plain_data = g_bytes_get_data (plain, &plain_len);
+  const guint8 *ad_data = g_bytes_get_data (ad, &ad_len);
+  guint8 *out = g_malloc (plain_len + SEAL_OVERHEAD);
+  guint8 *nonce = out + 1;
+  unsigned long long sealed_len;
+
+  out[0] = SEAL_VERSION;
+  randombytes_buf (nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                              &sealed_len, plain_data, plain_len, ad_data, ad_len,
+                                              NULL, nonce, g_bytes_get_data (seal_key, NULL));
+  return g_bytes_new_take (out, 1 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + sealed_len);
+}
+
+/* Returns %NULL when @data was not sealed with @seal_key for this row. */
+static GBytes *
+open_value (XiStore      *self,
+            GBytes       *seal_key,
+            const char   *kind,
+            const char   *key,
+            const guint8 *data,
+            gsize         len)
+{
+  g_autoptr(GBytes) ad = associated_data (self, kind, key);
+  const guint8 *nonce = data + 1;
+  gsize ad_len;
+  const guint8 *ad_data = g_bytes_get_data (ad, &ad_len);
+  unsigned long long plain_len;
+  guint8 *plain;
+
+  if (len < SEAL_OVERHEAD || data[0] != SEAL_VERSION)
+    return NULL;
+  plain = g_malloc (len - SEAL_OVERHEAD + 1);
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt (plain, &plain_len, NULL,
+                                                  nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                                  len - 1 - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                                  ad_data, ad_len, nonce,
+                                                  g_bytes_get_data (seal_key, NULL)) != 0)
+    {
+      g_free (plain);
+      return NULL;
+    }
+  return g_bytes_new_take (plain, plain_len);
+}
+
+static void
+set_unreadable_error (GError **error)
+{
+  g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_UNREADABLE,
+                       _("The WhatsApp keys on this computer cannot be read: the key that protects "
+                         "them is missing from the keyring or does not match. Link the device again."));
+}
+
+static gboolean
+read_marker (XiStore     *self,
+             char       **id,
+             GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *id = NULL;
+  stmt = _xi_store_prepare (self,
+                            "SELECT value FROM wa_keystore"
+                            " WHERE master_user_id = ?1 AND kind = '" MARKER_KIND "'"
+                            " AND key = '" MARKER_KEY "'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *id = g_strndup (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+delete_marker (XiStore  *self,
+               GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "DELETE FROM wa_keystore WHERE master_user_id = ?1"
+                            " AND kind = '" MARKER_KIND "' AND key = '" MARKER_KEY "'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+static gboolean
+write_row (XiStore      *self,
+           const char   *kind,
+           const char   *key,
+           GBytes       *value,
+           GError      **error)
+{
+  g_autofree char *now = _xi_store_now ();
+  sqlite3_stmt *stmt;
+  gsize len;
+  gconstpointer bytes = g_bytes_get_data (value, &len);
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO wa_keystore (master_user_id, kind, key, value, updated_at)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (master_user_id, kind, key)"
+                            " DO UPDATE SET value = ?4, updated_at = ?5",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, kind);
+  _xi_store_bind_text (stmt, 3, key);
+  sqlite3_bind_blob (stmt, 4, bytes, (int)len, SQLITE_STATIC);
+  _xi_store_bind_text (stmt, 5, now);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* A new key, kept in the keyring before anything is sealed with it; the
+ * caller is inside a write transaction, which the marker joins. */
+static gboolean
+start_seal (XiStore    *self,
+            XiKeySeal  *seal,
+            GError    **error)
+{
+  guint8 id_bytes[KEY_ID_BYTES];
+  guint8 key_data[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GBytes) marker = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *name = NULL;
+
+  randombytes_buf (id_bytes, sizeof id_bytes);
+  crypto_aead_xchacha20poly1305_ietf_keygen (key_data);
+  key = key_bytes_new (key_data, sizeof key_data);
+  sodium_memzero (key_data, sizeof key_data);
+  id = g_malloc (KEY_ID_BYTES * 2 + 1);
+  sodium_bin2hex (id, KEY_ID_BYTES * 2 + 1, id_bytes, sizeof id_bytes);
+  name = secret_name (id);
+
+  if (!xi_secret_store_save_sync (self->secrets, name, _("Xender-In: key to the WhatsApp keys"),
+                                  key, NULL, error))
+    return FALSE;
+
+  marker = g_bytes_new (id, strlen (id));
+  if (!write_row (self, MARKER_KIND, MARKER_KEY, marker, error))
+    {
+      xi_secret_store_delete_sync (self->secrets, name, NULL, NULL);
+      return FALSE;
+    }
+  seal_set (seal, id, key, FALSE);
+  return TRUE;
+}
+
+/* Failing to delete an old key leaves it unused; the rows it sealed are
+ * gone already. */
+static void
+forget_key (XiStore    *self,
+            const char *id)
+{
+  g_autofree char *name = secret_name (id);
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_secret_store_delete_sync (self->secrets, name, NULL, &error))
+    g_warning ("Could not delete the key of unlinked WhatsApp keys: %s", error->message);
+}
+
+typedef struct
+{
+  char   *kind;
+  char   *key;
+  GBytes *value;
+} Row;
+
+static void
+row_free (Row *row)
+{
+  g_free (row->kind);
+  g_free (row->key);
+  g_bytes_unref (row->value);
+  g_free (row);
+}
+
+static GPtrArray *
+read_rows (XiStore  *self,
+           GError  **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)row_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT kind, key, value FROM wa_keystore"
+                            " WHERE master_user_id = ?1 AND kind != '" MARKER_KIND "'",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Row *row = g_new0 (Row, 1);
+
+      row->kind = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      row->key = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+      row->value = g_bytes_new (sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2));
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+static GHashTable *
+new_table (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
+}
+
+static void
+table_add (GHashTable *table,
+           Row        *row,
+           GBytes     *plain)
+{
+  g_hash_table_insert (table, g_strconcat (row->kind, "\x1f", row->key, NULL), plain);
+}
+
+/* Rows written before values were sealed: sealed in place under a new
+ * key, inside the caller's transaction. */
+static GHashTable *
+seal_plain_rows (XiStore    *self,
+                 XiKeySeal  *seal,
+                 GPtrArray  *rows,
+                 GError    **error)
+{
+  g_autoptr(GHashTable) table = new_table ();
+
+  if (!start_seal (self, seal, error))
+    return NULL;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (rows, i);
+      g_autoptr(GBytes) sealed = seal_value (self, seal->key, row->kind, row->key, row->value);
+
+      if (!write_row (self, row->kind, row->key, sealed, error))
+        return NULL;
+      table_add (table, row, g_bytes_ref (row->value));
+    }
+  g_debug ("Sealed %u WhatsApp keys written before sealing", rows->len);
+  return g_steal_pointer (&table);
+}
+
+static GHashTable *
+open_rows (XiStore    *self,
+           GBytes     *key,
+           GPtrArray  *rows)
+{
+  g_autoptr(GHashTable) table = new_table ();
+
+  if (key == NULL)
+    return NULL;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (rows, i);
+      gsize len;
+      const guint8 *data = g_bytes_get_data (row->value, &len);
+      GBytes *plain = open_value (self, key, row->kind, row->key, data, len);
+
+      if (plain == NULL)
+        return NULL;
+      table_add (table, row, plain);
+    }
+  return g_steal_pointer (&table);
+}
+
+/* One attempt at reading the rows under the key the marker names. The
+ * key is looked up outside the transaction (the keyring may ask the user
+ * to unlock it); if the marker changed meanwhile, *retry is set. */
+static GHashTable *
+load_once (XiStore   *self,
+           XiKeySeal *seal,
+           gboolean  *retry,
+           GError   **error)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *id_now = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) table = NULL;
+
+  *retry = FALSE;
+  if (!read_marker (self, &id, error))
+    return NULL;
+  if (id != NULL && id_is_valid (id))
+    {
+      g_autofree char *name = secret_name (id);
+      g_autoptr(GBytes) found = NULL;
+      GError *local_error = NULL;
+
+      found = xi_secret_store_lookup_sync (self->secrets, name, NULL, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      if (found != NULL)
+        key = key_bytes_new (g_bytes_get_data (found, NULL), g_bytes_get_size (found));
+    }
+
+  if (!_xi_store_begin (self, error))
+    return NULL;
+  if (!read_marker (self, &id_now, error) || (rows = read_rows (self, error)) == NULL)
+    goto failed;
+  if (g_strcmp0 (id, id_now) != 0)
+    {
+      _xi_store_rollback (self);
+      *retry = TRUE;
+      return NULL;
+    }
+
+  /* No rows: nothing to open, and the first value written (linking)
+   * starts a new key. */
+  if (rows->len == 0)
+    {
+      if (id != NULL && !delete_marker (self, error))
+        goto failed;
+      seal_set (seal, NULL, NULL, FALSE);
+      table = new_table ();
+    }
+  else if (id == NULL)
+    {
+      if ((table = seal_plain_rows (self, seal, rows, error)) == NULL)
+        goto failed;
+    }
+  else if ((table = open_rows (self, key, rows)) != NULL)
+    seal_set (seal, id, key, FALSE);
+  else
+    {
+      _xi_store_rollback (self);
+      seal_set (seal, id_is_valid (id) ? id : NULL, NULL, TRUE);
+      seal->loaded = TRUE;
+      set_unreadable_error (error);
+      return NULL;
+    }
+
+  if (!_xi_store_commit (self, error))
+    goto failed;
+  seal->loaded = TRUE;
+  if (rows->len == 0 && id != NULL && id_is_valid (id))
+    forget_key (self, id);
+  return g_steal_pointer (&table);
+
+failed:
+  _xi_store_rollback (self);
+  return NULL;
+}
 
 static void
 load_keys_func (XiStore  *self,
                 GTask    *task,
                 gpointer  data)
 {
-  g_autoptr(GHashTable) keys = NULL;
+  XiKeySeal *seal = get_seal (self);
   GError *error = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
 
-  keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
-  stmt = _xi_store_prepare (self,
-                            "SELECT kind, key, value FROM wa_keystore WHERE master_user_id = ?1",
-                            &error);
-  if (stmt == NULL)
+  if (sodium_init () < 0)
     {
-      g_task_return_error (task, error);
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
+                               _("Could not start the cryptography library"));
       return;
     }
 
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_insert (keys,
-                         g_strconcat ((const char *)sqlite3_column_text (stmt, 0), "\x1f",
-                                      (const char *)sqlite3_column_text (stmt, 1), NULL),
-                         g_bytes_new (sqlite3_column_blob (stmt, 2),
-                                      sqlite3_column_bytes (stmt, 2)));
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
+  for (guint attempt = 0; attempt < LOAD_ATTEMPTS; attempt++)
     {
-      _xi_store_set_error (self, rc, &error);
-      g_task_return_error (task, error);
-      return;
-    }
+      gboolean retry;
+      GHashTable *table = load_once (self, seal, &retry, &error);
 
-  g_task_return_pointer (task, g_steal_pointer (&keys), (GDestroyNotify)g_hash_table_unref);
+      if (table != NULL)
+        {
+          g_task_return_pointer (task, table, (GDestroyNotify)g_hash_table_unref);
+          return;
+        }
+      if (!retry)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                           _("Another Xender-In process keeps changing the WhatsApp keys. Close it, "
+                             "then try again."));
 }
 
 /**
@@ -64,7 +564,11 @@ load_keys_func (XiStore  *self,
  * @user_data: closure
  *
  * Loads the whole key store of the current user, for a cache that serves
- * libsignal's synchronous reads on the network thread.
+ * libsignal's synchronous reads on the network thread, opening the sealed
+ * values with the key from the keyring (and sealing values written before
+ * sealing existed). Keys that cannot be opened fail with
+ * %XI_STORE_ERROR_UNREADABLE; writing a wipe (xi_key_change_new() with
+ * %NULL) then starts afresh, for linking again.
  */
 void
 xi_store_load_keys_async (XiStore             *self,
@@ -95,7 +599,8 @@ xi_store_load_keys_finish (XiStore       *self,
 /**
  * xi_key_change_new:
  * @kind: (nullable): a key-store namespace; %NULL (with @key and @value
- *   %NULL) wipes the whole key store, as when the device is unlinked
+ *   %NULL) wipes the whole key store and deletes the key that sealed it,
+ *   as when the device is unlinked
  * @key: (nullable): the key inside @kind
  * @value: (nullable): the secret, or %NULL to delete the key
  *
@@ -128,25 +633,59 @@ xi_key_change_free (XiKeyChange *change)
   g_free (change);
 }
 
+/* Whether the marker still names the key this process holds: another
+ * process may have unlinked and linked again since this one loaded. */
+static gboolean
+check_marker (XiStore    *self,
+              XiKeySeal  *seal,
+              GError    **error)
+{
+  g_autofree char *id = NULL;
+
+  if (!read_marker (self, &id, error))
+    return FALSE;
+  if (seal->unreadable || g_strcmp0 (id, seal->id) == 0)
+    return TRUE;
+  g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                       _("Another Xender-In process linked or unlinked WhatsApp meanwhile. Close "
+                         "this one and open it again."));
+  return FALSE;
+}
+
 static gboolean
 apply_key_change (XiStore      *self,
+                  XiKeySeal    *seal,
                   XiKeyChange  *change,
+                  GPtrArray    *forgotten,
                   GError      **error)
 {
+  g_autoptr(GBytes) sealed = NULL;
   sqlite3_stmt *stmt;
 
+  if (change->value != NULL)
+    {
+      if (seal->unreadable)
+        {
+          set_unreadable_error (error);
+          return FALSE;
+        }
+      if (seal->key == NULL && !start_seal (self, seal, error))
+        return FALSE;
+      sealed = seal_value (self, seal->key, change->kind, change->key, change->value);
+      return write_row (self, change->kind, change->key, sealed, error);
+    }
+
   if (change->kind == NULL)
-    stmt = _xi_store_prepare (self, "DELETE FROM wa_keystore WHERE master_user_id = ?1", error);
-  else if (change->value == NULL)
+    {
+      stmt = _xi_store_prepare (self, "DELETE FROM wa_keystore WHERE master_user_id = ?1", error);
+      if (seal->id != NULL)
+        g_ptr_array_add (forgotten, g_strdup (seal->id));
+      seal_set (seal, NULL, NULL, FALSE);
+    }
+  else
     stmt = _xi_store_prepare (self,
                               "DELETE FROM wa_keystore WHERE master_user_id = ?1"
                               " AND kind = ?2 AND key = ?3",
-                              error);
-  else
-    stmt = _xi_store_prepare (self,
-                              "INSERT INTO wa_keystore (master_user_id, kind, key, value, updated_at)"
-                              " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (master_user_id, kind, key)"
-                              " DO UPDATE SET value = ?4, updated_at = ?5",
                               error);
   if (stmt == NULL)
     return FALSE;
@@ -157,15 +696,6 @@ apply_key_change (XiStore      *self,
       _xi_store_bind_text (stmt, 2, change->kind);
       _xi_store_bind_text (stmt, 3, change->key);
     }
-  if (change->value != NULL)
-    {
-      g_autofree char *now = _xi_store_now ();
-      gsize len;
-      gconstpointer bytes = g_bytes_get_data (change->value, &len);
-
-      sqlite3_bind_blob (stmt, 4, bytes, (int)len, SQLITE_STATIC);
-      _xi_store_bind_text (stmt, 5, now);
-    }
   return _xi_store_step_done (self, stmt, error);
 }
 
@@ -175,6 +705,11 @@ put_keys_func (XiStore  *self,
                gpointer  data)
 {
   GPtrArray *changes = data;
+  XiKeySeal *seal = get_seal (self);
+  g_autoptr(GPtrArray) forgotten = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *id_before = NULL;
+  g_autoptr(GBytes) key_before = NULL;
+  gboolean unreadable_before;
   GError *error = NULL;
 
   /* Nothing to write still answers: it tells the caller that everything
@@ -184,24 +719,44 @@ put_keys_func (XiStore  *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
+  /* Writing before reading could seal under a second key. */
+  if (!seal->loaded)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                               "The WhatsApp keys were written before they were read");
+      return;
+    }
+
+  id_before = g_strdup (seal->id);
+  key_before = seal->key != NULL ? g_bytes_ref (seal->key) : NULL;
+  unreadable_before = seal->unreadable;
+
   if (!_xi_store_begin (self, &error))
     {
       g_task_return_error (task, error);
       return;
     }
+  if (!check_marker (self, seal, &error))
+    goto failed;
   for (guint i = 0; i < changes->len; i++)
-    if (!apply_key_change (self, g_ptr_array_index (changes, i), &error))
-      {
-        _xi_store_rollback (self);
-        g_task_return_error (task, error);
-        return;
-      }
+    if (!apply_key_change (self, seal, g_ptr_array_index (changes, i), forgotten, &error))
+      goto failed;
   if (!_xi_store_commit (self, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    goto failed;
+
+  for (guint i = 0; i < forgotten->len; i++)
+    if (id_is_valid (g_ptr_array_index (forgotten, i)))
+      forget_key (self, g_ptr_array_index (forgotten, i));
   g_task_return_boolean (task, TRUE);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  /* A key made for this batch was saved but sealed nothing that stays. */
+  if (seal->id != NULL && g_strcmp0 (seal->id, id_before) != 0)
+    forget_key (self, seal->id);
+  seal_set (seal, id_before, key_before, unreadable_before);
+  g_task_return_error (task, error);
 }
 
 /**

@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 typedef gpointer (*XiStoreRowFunc) (sqlite3_stmt *stmt);
 
+typedef struct _XiKeySeal XiKeySeal;
+
 typedef void (*XiStoreFunc) (XiStore  *self,
                              GTask    *task,
                              gpointer  data);
@@ -25,6 +27,7 @@ struct _XiStore
 
   char         *path;
   char         *master_user_id;
+  XiSecretStore *secrets;     /* any thread */
   GAsyncQueue  *ops;          /* GTask*; popped only by @thread */
   GThread      *thread;
   gboolean      opened;       /* main-thread view: open succeeded */
@@ -33,7 +36,9 @@ struct _XiStore
   sqlite3      *db;
   GHashTable   *stmts;        /* static SQL string -> sqlite3_stmt* */
   int           wal_frames;   /* in the WAL after the last commit */
+  gboolean      disk_full;    /* a write met a full disk */
   gboolean      deferring_checkpoint;
+  XiKeySeal    *seal;         /* xi-store-keys.c */
   gboolean      sync_applying;  /* writing the server's rows: queue no push */
   char         *sync_device_id;
 
@@ -46,6 +51,14 @@ struct _XiStore
 };
 
 void            _xi_store_push             (XiStore              *self,
+                                            XiStoreFunc           func,
+                                            gpointer              data,
+                                            GDestroyNotify        destroy,
+                                            gpointer              source_tag,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void            _xi_store_push_read        (XiStore              *self,
                                             XiStoreFunc           func,
                                             gpointer              data,
                                             GDestroyNotify        destroy,
@@ -108,6 +121,9 @@ void            _xi_store_return_rows      (XiStore              *self,
 void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
                                             int                   index,
                                             const char           *text);
+
+/* xi-store-keys.c, freed when the store closes */
+void            _xi_key_seal_free          (XiKeySeal            *seal);
 
 /* xi-store-templates.c, also used to plan campaigns */
 XiTemplate     *_xi_store_load_template    (XiStore              *self,

@@ -1951,7 +1951,7 @@ xi_store_sync_get_checkpoint_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (table_name != NULL);
 
-  _xi_store_push (self, get_checkpoint_func, g_strdup (table_name), g_free,
+  _xi_store_push_read (self, get_checkpoint_func, g_strdup (table_name), g_free,
                   xi_store_sync_get_checkpoint_async, cancellable, callback, user_data);
 }
 
@@ -2136,7 +2136,7 @@ xi_store_sync_list_dead_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_dead_func, NULL, NULL, xi_store_sync_list_dead_async,
+  _xi_store_push_read (self, list_dead_func, NULL, NULL, xi_store_sync_list_dead_async,
                   cancellable, callback, user_data);
 }
 
@@ -2226,7 +2226,7 @@ xi_store_sync_get_counts_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, get_counts_func, NULL, NULL, xi_store_sync_get_counts_async,
+  _xi_store_push_read (self, get_counts_func, NULL, NULL, xi_store_sync_get_counts_async,
                   cancellable, callback, user_data);
 }
 

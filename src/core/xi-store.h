@@ -16,6 +16,7 @@
 #include "xi-job.h"
 #include "xi-job-recipient.h"
 #include "xi-job-spec.h"
+#include "xi-secret-store.h"
 #include "xi-store-inbox.h"
 #include "xi-template.h"
 
@@ -35,6 +36,10 @@ G_BEGIN_DECLS
  * @XI_STORE_ERROR_INVALID: the input breaks a rule (empty name, bad phone)
  * @XI_STORE_ERROR_QUOTA: the monthly allowance cannot cover the campaign
  * @XI_STORE_ERROR_STATE: the campaign is not in a state that allows it
+ * @XI_STORE_ERROR_SECRETS: the keyring (or the key file) failed
+ * @XI_STORE_ERROR_UNREADABLE: the WhatsApp keys are sealed with a key that
+ *   is missing or wrong; linking again starts afresh
+ * @XI_STORE_ERROR_DISK_FULL: the disk (or the file system) has no room left
  */
 typedef enum {
   XI_STORE_ERROR_FAILED,
@@ -47,6 +52,9 @@ typedef enum {
   XI_STORE_ERROR_INVALID,
   XI_STORE_ERROR_QUOTA,
   XI_STORE_ERROR_STATE,
+  XI_STORE_ERROR_SECRETS,
+  XI_STORE_ERROR_UNREADABLE,
+  XI_STORE_ERROR_DISK_FULL,
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
@@ -193,6 +201,7 @@ GQuark          xi_store_error_quark                 (void);
 XiStore        *xi_store_new                         (const char            *path);
 const char     *xi_store_get_path                    (XiStore               *self);
 const char     *xi_store_get_master_user_id          (XiStore               *self);
+XiSecretStore  *xi_store_get_secret_store            (XiStore               *self);
 void            xi_store_open_async                  (XiStore               *self,
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
@@ -224,6 +233,14 @@ void            xi_store_delete_contacts_async       (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 guint           xi_store_delete_contacts_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_restore_contacts_async      (XiStore               *self,
+                                                      const char * const    *ids,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_restore_contacts_finish     (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_set_opted_out_async         (XiStore               *self,

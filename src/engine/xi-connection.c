@@ -74,6 +74,7 @@ struct _XiConnection
   char               *qr;
   char               *phone;
   gboolean            linked;
+  gboolean            keys_unreadable;  /* linking again wipes them */
 
   /* Network thread */
   struct {
@@ -555,8 +556,12 @@ keys_loaded_cb (GObject      *object,
     {
       g_autoptr(Snapshot) snapshot = g_new0 (Snapshot, 1);
 
-      /* Without its keys the app can still do everything but send. */
-      g_warning ("Could not read the WhatsApp session: %s", error->message);
+      /* Without its keys the app can still do everything but send. Keys
+       * sealed under a key the keyring no longer has are not a fault of
+       * this run: the reason tells the user to link again. */
+      self->keys_unreadable = g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_UNREADABLE);
+      if (!self->keys_unreadable)
+        g_warning ("Could not read the WhatsApp session: %s", error->message);
       snapshot->status = XI_CONNECTION_STATUS_NOT_LINKED;
       snapshot->reason = g_strdup (error->message);
       apply_snapshot (self, snapshot);
@@ -825,8 +830,20 @@ xi_connection_link (XiConnection *self)
 {
   g_return_if_fail (XI_IS_CONNECTION (self));
 
-  if (self->started && !self->stopped)
-    g_main_context_invoke (self->net_context, link_on_network_thread, self);
+  if (!self->started || self->stopped)
+    return;
+  g_main_context_invoke (self->net_context, link_on_network_thread, self);
+
+  /* The client starts once the keys are read again, wiped. */
+  if (self->keys_unreadable)
+    {
+      g_autoptr(GPtrArray) wipe = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+
+      self->keys_unreadable = FALSE;
+      g_ptr_array_add (wipe, xi_key_change_new (NULL, NULL, NULL));
+      xi_store_put_keys_async (self->store, wipe, NULL, NULL, NULL);
+      xi_store_load_keys_async (self->store, self->cancellable, keys_loaded_cb, g_object_ref (self));
+    }
 }
 
 /**

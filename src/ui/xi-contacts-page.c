@@ -524,6 +524,84 @@ report_error (XiContactsPage *self,
     xi_page_toast (XI_PAGE (self), "%s", error->message);
 }
 
+/* Keeps the groups' member counts in step with contacts leaving or
+ * coming back, which the store does not report group by group. */
+static void
+adjust_member_counts (XiContactsPage *self,
+                      GPtrArray      *contacts,
+                      gboolean        added)
+{
+  XiContext *context = context_of (self);
+
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      const char * const *group_ids = xi_contact_get_group_ids (g_ptr_array_index (contacts, i));
+
+      for (guint j = 0; group_ids != NULL && group_ids[j] != NULL; j++)
+        {
+          XiGroup *group = xi_context_find_group (context, group_ids[j]);
+          guint count;
+
+          if (group == NULL)
+            continue;
+          count = xi_group_get_member_count (group);
+          xi_group_set_member_count (group, added ? count + 1 : count - MIN (count, 1));
+        }
+    }
+}
+
+static void
+selection_op_closure_free (gpointer  data,
+                           GClosure *closure)
+{
+  selection_op_free (data);
+}
+
+static void
+restored_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(SelectionOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) restored = xi_store_restore_contacts_finish (XI_STORE (object), result, &error);
+  XiContext *context;
+  guint missing;
+
+  if (restored == NULL)
+    {
+      report_error (op->self, error);
+      return;
+    }
+
+  context = context_of (op->self);
+  for (guint i = 0; i < restored->len; i++)
+    xi_context_upsert_item (context, xi_context_get_contacts (context), g_ptr_array_index (restored, i));
+  adjust_member_counts (op->self, restored, TRUE);
+
+  missing = op->contacts->len - MIN (restored->len, op->contacts->len);
+  if (missing > 0)
+    xi_page_toast (XI_PAGE (op->self),
+                   ngettext ("%u contact could not be restored: another contact has its number now",
+                             "%u contacts could not be restored: other contacts have their numbers now",
+                             missing),
+                   missing);
+}
+
+static void
+undo_delete_clicked_cb (AdwToast    *toast,
+                        SelectionOp *op)
+{
+  g_auto(GStrv) ids = ids_of (op->contacts);
+  SelectionOp *undo = g_new0 (SelectionOp, 1);
+
+  undo->self = g_object_ref (op->self);
+  undo->contacts = g_ptr_array_ref (op->contacts);
+  /* A write the user asked for is never dropped with the page. */
+  xi_store_restore_contacts_async (xi_context_get_store (context_of (op->self)),
+                                   (const char * const *)ids, NULL, restored_cb, undo);
+}
+
 static void
 deleted_cb (GObject      *object,
             GAsyncResult *result,
@@ -531,37 +609,35 @@ deleted_cb (GObject      *object,
 {
   g_autoptr(SelectionOp) op = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(AdwToast) toast = NULL;
+  g_autofree char *title = NULL;
   guint n = xi_store_delete_contacts_finish (XI_STORE (object), result, &error);
+  XiContactsPage *self = op->self;
   XiContext *context;
 
   if (error != NULL)
     {
-      report_error (op->self, error);
+      report_error (self, error);
       return;
     }
 
-  context = context_of (op->self);
+  context = context_of (self);
   for (guint i = 0; i < op->contacts->len; i++)
     xi_context_remove_item (context, xi_context_get_contacts (context),
                             xi_contact_get_id (g_ptr_array_index (op->contacts, i)));
-  xi_page_toast (XI_PAGE (op->self), ngettext ("Deleted %u contact", "Deleted %u contacts", n), n);
-}
+  adjust_member_counts (self, op->contacts, FALSE);
 
-static void
-delete_response_cb (AdwMessageDialog *dialog,
-                    const char       *response,
-                    gpointer          user_data)
-{
-  g_autoptr(SelectionOp) op = user_data;
-  g_auto(GStrv) ids = NULL;
-
-  if (!g_str_equal (response, "delete"))
-    return;
-
-  ids = ids_of (op->contacts);
-  xi_store_delete_contacts_async (xi_context_get_store (context_of (op->self)),
-                                  (const char * const *)ids, op->self->cancellable,
-                                  deleted_cb, g_steal_pointer (&op));
+  if (n == 1 && op->contacts->len == 1)
+    title = g_strdup_printf (_("Deleted “%s”"),
+                             xi_contact_get_display_name (g_ptr_array_index (op->contacts, 0)));
+  else
+    title = g_strdup_printf (ngettext ("Deleted %u contact", "Deleted %u contacts", n), n);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  /* The toast keeps the operation (and with it the page) for its Undo. */
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_delete_clicked_cb),
+                         g_steal_pointer (&op), selection_op_closure_free, 0);
+  g_signal_emit_by_name (self, "add-toast", toast);
 }
 
 static GtkWidget *
@@ -588,6 +664,13 @@ confirm (XiContactsPage *self,
   return dialog;
 }
 
+/* Deletes at once and offers Undo, as GNOME apps do, rather than asking
+ * first: the deletion is a soft delete that Undo reverts as an ordinary
+ * edit (see xi_store_restore_contacts_async()). Holding the deletion
+ * back until the toast is gone instead would leave the contacts live
+ * for any other process meanwhile (a campaign created from the command
+ * line would still message them) and lose the deletion if the app quit
+ * before the toast went away. */
 static void
 delete_action (GtkWidget  *widget,
                const char *action_name,
@@ -595,7 +678,7 @@ delete_action (GtkWidget  *widget,
 {
   XiContactsPage *self = XI_CONTACTS_PAGE (widget);
   SelectionOp *op = selection_op_new (self);
-  g_autofree char *heading = NULL;
+  g_auto(GStrv) ids = NULL;
 
   if (op->contacts->len == 0)
     {
@@ -603,11 +686,9 @@ delete_action (GtkWidget  *widget,
       return;
     }
 
-  heading = g_strdup_printf (ngettext ("Delete %u Contact?", "Delete %u Contacts?", op->contacts->len),
-                             op->contacts->len);
-  confirm (self, heading,
-           _("They are removed from every group. Numbers that opted out stay blocked."),
-           _("_Delete"), G_CALLBACK (delete_response_cb), op);
+  ids = ids_of (op->contacts);
+  xi_store_delete_contacts_async (xi_context_get_store (context_of (self)),
+                                  (const char * const *)ids, NULL, deleted_cb, op);
 }
 
 static void
