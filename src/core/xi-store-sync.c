@@ -1228,6 +1228,18 @@ complete_one (XiStore       *self,
           return FALSE;
         if (table == NULL)
           return TRUE;
+        /* An insert-only fact the server already had comes back as no row
+         * (ignore-duplicates): the local copy is the server's. */
+        if (result->server_row == NULL)
+          {
+            gint64 left = row_query_int (self, "SELECT count(*) FROM sync_outbox"
+                                         " WHERE table_name = ?1 AND row_id = ?2",
+                                         table_name, row_id, 0, error);
+
+            if (error != NULL && *error != NULL)
+              return FALSE;
+            return left > 0 || set_status (self, table, row_id, "synced", error);
+          }
         if ((row = parse_object (result->server_row, table_name, error)) == NULL)
           return FALSE;
         if (!apply_row (self, table, row, &conflict, error))
@@ -1329,7 +1341,12 @@ apply_page (XiStore          *self,
 {
   const char *name = table->spec->name;
   gint64 checkpoint = checkpoint_get (self, name, error);
+  gboolean resyncing;
 
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  resyncing = row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_resync WHERE table_name = ?1)",
+                             name, NULL, 0, error) != 0;
   if (error != NULL && *error != NULL)
     return FALSE;
 
@@ -1350,7 +1367,8 @@ apply_page (XiStore          *self,
       row = json_node_get_object (node);
       if (!apply_row (self, table, row, &conflict, error))
         return FALSE;
-      if (!row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
+      if (resyncing &&
+          !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
                      name, json_object_get_string_member (row, "id"), 0, error))
         return FALSE;
       change_set_add (changes, name, json_object_get_string_member (row, "id"));
@@ -1822,7 +1840,7 @@ xi_store_sync_set_device_finish (XiStore       *self,
  * when the store next opens. The batch is grouped by table in the order of
  * xi_store_sync_tables(), FIFO within a table. Each op carries the row as
  * it is now (#XiSyncOp.row_json). An op whose row no longer exists has no
- * row; complete it as applied with no server row to drop it.
+ * row; complete it as applied without a server row to drop it.
  */
 void
 xi_store_sync_take_batch_async (XiStore             *self,
