@@ -38,6 +38,15 @@ struct _XiStore
   int           wal_frames;   /* in the WAL after the last commit */
   gboolean      deferring_checkpoint;
   XiKeySeal    *seal;         /* xi-store-keys.c */
+  gboolean      sync_applying;  /* writing the server's rows: queue no push */
+  char         *sync_device_id;
+
+  /* Rows changed by sync, waiting to be announced by "changed" on
+   * @context; guarded by @changes_lock. */
+  GMutex        changes_lock;
+  GMainContext *context;
+  GHashTable   *changes;      /* table -> GHashTable of ids */
+  GSource      *changes_source;
 };
 
 void            _xi_store_push             (XiStore              *self,
@@ -115,6 +124,15 @@ XiTemplate     *_xi_store_load_template    (XiStore              *self,
 /* xi-store-contacts.c, also used by the campaign report */
 void            _xi_store_append_csv_field (GString              *out,
                                             const char           *value);
+
+/* xi-store-sync.c */
+gboolean        _xi_store_sync_setup       (XiStore              *self,
+                                            GError              **error);
+
+/* xi-store.c, for xi-store-sync.c */
+void            _xi_store_note_change      (XiStore              *self,
+                                            const char           *table,
+                                            const char           *id);
 
 /* xi-store-schema.c */
 gboolean        _xi_store_schema_migrate   (sqlite3              *db,
