@@ -464,6 +464,36 @@ test_plan_and_create (Fixture       *f,
   g_assert_cmpuint (quota->available, ==, XI_QUOTA_DEFAULT_ALLOWANCE - 4);
 }
 
+/* "Start campaign" and then the window closes: the page's cancellable
+ * fires before the store gets to the campaign, which is written anyway. */
+static void
+test_create_outlives_cancel (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+  g_cancellable_cancel (cancellable);
+  WAIT (xi_store_create_job_async (f->store, spec, cancellable, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (job);
+  g_clear_error (&error);
+
+  WAIT (xi_store_list_jobs_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        jobs = xi_store_list_jobs_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  rows = list_recipients (f, xi_job_get_id (g_ptr_array_index (jobs, 0)));
+  g_assert_cmpuint (rows->len, ==, 3);
+}
+
 /* The ids of one campaign are chosen before any send, and a recipient
  * who sees its own learns nothing of its neighbours' (issue 10): no
  * campaign prefix, no position, no sequence. */
@@ -1547,6 +1577,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
+  ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);

@@ -8,7 +8,10 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "xi-test-utils.h"
 
@@ -596,6 +599,119 @@ test_campaign_states (Fixture       *f,
   g_assert_nonnull (strstr (err, "There is no campaign"));
 }
 
+static guint
+file_mode (const char *path)
+{
+  struct stat st;
+
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  return st.st_mode & 0777;
+}
+
+/* Customer data stays the user's own: an existing folder is tightened,
+ * the database, the journal, exports and
+ * reports are 0600 even where one was left looser, and a link planted
+ * for the journal is refused instead of followed. */
+static void
+test_private_files (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->data_dir, "xender-in.db", NULL);
+  g_autofree char *journal = g_build_filename (f->data_dir, "loopback-journal.tsv", NULL);
+  g_autofree char *export = g_build_filename (f->dir, "export.csv", NULL);
+  g_autofree char *report = g_build_filename (f->dir, "report.csv", NULL);
+  g_autofree char *elsewhere = g_build_filename (f->dir, "elsewhere.tsv", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  mode_t old_umask = umask (022);
+
+  g_assert_cmpint (g_mkdir (f->data_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (export, "old\n", -1, NULL));
+  g_assert_cmpint (g_chmod (export, 0644), ==, 0);
+  g_assert_true (g_file_set_contents (report, "old\n", -1, NULL));
+  g_assert_cmpint (g_chmod (report, 0644), ==, 0);
+  g_assert_true (g_file_set_contents (journal, "", -1, NULL));
+  g_assert_cmpint (g_chmod (journal, 0644), ==, 0);
+
+  make_audience (f);
+  g_assert_cmpuint (file_mode (f->data_dir), ==, 0700);
+  g_assert_cmpuint (file_mode (db), ==, 0600);
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "export", export, NULL), ==, 0);
+  g_assert_cmpuint (file_mode (export), ==, 0600);
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "create", "--group", "Pelanggan", "--template",
+                            "Promo", "--delay", "0", "--batch", "0", "--name", "Modes", "--start",
+                            "--rehearse", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "run", "--until-idle", "--transport", "loopback", NULL), ==, 0);
+  g_assert_cmpuint (file_mode (journal), ==, 0600);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "report", "Modes", report, NULL), ==, 0);
+  g_assert_cmpuint (file_mode (report), ==, 0600);
+
+  /* A link in the journal's place: nothing is sent and nothing written
+   * where it points. */
+  g_assert_cmpint (g_unlink (journal), ==, 0);
+  g_assert_cmpint (symlink (elsewhere, journal), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "create", "--group", "Pelanggan", "--template",
+                            "Promo", "--delay", "0", "--batch", "0", "--name", "Link", "--start",
+                            "--rehearse", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, &err, "run", "--until-idle", "--transport", "loopback", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "symbolic link"));
+  g_assert_false (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
+
+  umask (old_umask);
+}
+
+/* Debug logging never mixes with the JSON a program reads. */
+static void
+test_json_with_debug (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  make_audience (f);
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  g_assert_cmpint (run_cli (f, &out, &err, "--json", "contacts", "list", NULL), ==, 0);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  root = parse_json (out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 4);
+  g_assert_nonnull (strstr (err, "DEBUG"));
+}
+
+/* The app and the command line share one folder: any number of them
+ * opening a new folder at the same moment all succeed. */
+static void
+test_open_together (Fixture       *f,
+                    gconstpointer  data)
+{
+  for (guint round = 0; round < 10; round++)
+    {
+      g_autofree char *data_dir = g_strdup_printf ("%s/together-%u", f->dir, round);
+      GSubprocess *processes[8];
+
+      for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+        {
+          g_autoptr(GError) error = NULL;
+
+          processes[i] = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                                           g_getenv ("XI_CLI"), "--data-dir", data_dir,
+                                           "contacts", "list", NULL);
+          g_assert_no_error (error);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_subprocess_wait_check (processes[i], NULL, &error);
+          g_assert_no_error (error);
+          g_object_unref (processes[i]);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +727,10 @@ main (int   argc,
   g_test_add ("/xi/cli/campaign-errors", Fixture, NULL, fixture_setup, test_campaign_errors, fixture_teardown);
   g_test_add ("/xi/cli/campaign-create-report", Fixture, NULL, fixture_setup, test_campaign_create_report,
               fixture_teardown);
+  g_test_add ("/xi/cli/private-files", Fixture, NULL, fixture_setup, test_private_files, fixture_teardown);
+  g_test_add ("/xi/cli/json-with-debug", Fixture, NULL, fixture_setup, test_json_with_debug,
+              fixture_teardown);
+  g_test_add ("/xi/cli/open-together", Fixture, NULL, fixture_setup, test_open_together, fixture_teardown);
   g_test_add ("/xi/cli/campaign-states", Fixture, NULL, fixture_setup, test_campaign_states, fixture_teardown);
 
   return g_test_run ();

@@ -50,6 +50,53 @@ test_window_pages (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_label_with_text (GtkWidget  *root,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with_text (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* While another process sends from the folder, a banner says who; it
+ * goes once the app runs the engine itself. */
+static void
+test_engine_banner (XiUiFixture   *f,
+                    gconstpointer  data)
+{
+  static const char *sentence = "Campaigns are being sent by xender-in-cli (pid 4242) from this data "
+                                "folder. Sending here starts by itself once it stops.";
+  XiWindow *window = open_window (f);
+  GtkWidget *label;
+  GtkWidget *revealer;
+
+  g_assert_null (find_label_with_text (GTK_WIDGET (window), sentence));
+
+  xi_context_set_engine_elsewhere (f->context, sentence);
+  xi_ui_spin (400);
+  label = find_label_with_text (GTK_WIDGET (window), sentence);
+  g_assert_nonnull (label);
+  revealer = gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER);
+  g_assert_true (gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)));
+  g_assert_true (gtk_widget_get_mapped (label));
+  xi_ui_screenshot (GTK_WIDGET (window), "engine-banner");
+
+  xi_context_set_engine_elsewhere (f->context, NULL);
+  xi_ui_spin (400);
+  g_assert_false (gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 import_finished (gpointer data)
 {
@@ -470,6 +517,8 @@ main (int   argc,
     return skip;
 
   g_test_add ("/xi/ui/window/pages", XiUiFixture, NULL, xi_ui_fixture_setup, test_window_pages, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui/window/engine-banner", XiUiFixture, NULL, xi_ui_fixture_setup, test_engine_banner,
+              xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/import", XiUiFixture, NULL, xi_ui_fixture_setup, test_import, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/editor", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/delete-undo", XiUiFixture, NULL, xi_ui_fixture_setup, test_delete_undo, xi_ui_fixture_teardown);

@@ -103,6 +103,10 @@ main (int   argc,
     { NULL },
   };
 
+  /* Standard output carries the results (--json is parsed by programs):
+   * every log line, debug ones included, goes to standard error. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -153,6 +157,8 @@ main (int   argc,
           xi_store_close (cli.store);
           g_object_unref (cli.store);
         }
+      /* Only once the engine's last write is on disk. */
+      g_clear_object (&cli.engine_lock);
       g_free (cli.country_code);
       g_free (cli.data_dir);
       return status;

@@ -618,6 +618,8 @@ typedef struct
   XiCli      *cli;
   GMainLoop  *loop;
   gboolean    until_idle;
+  gboolean    disk_full;
+  XiJobState  last_state;   /* of the campaign that changed last */
   gint64      last_print;
 } RunState;
 
@@ -641,6 +643,7 @@ run_job_changed_cb (XiCampaignRunner *runner,
                     XiJob            *job,
                     RunState         *state)
 {
+  state->last_state = xi_job_get_state (job);
   if (xi_job_is_finished (job) && !state->cli->json)
     print_job_line (job);
 }
@@ -651,6 +654,16 @@ run_idle_cb (XiCampaignRunner *runner,
 {
   if (state->until_idle)
     g_main_loop_quit (state->loop);
+}
+
+/* Sending what cannot be recorded is never done: the campaign is paused
+ * and the command fails, so a script or a service manager notices. */
+static void
+run_disk_full_cb (XiCampaignRunner *runner,
+                  RunState         *state)
+{
+  state->disk_full = TRUE;
+  g_main_loop_quit (state->loop);
 }
 
 static gboolean
@@ -673,12 +686,15 @@ xi_cli_run (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *transport = NULL;
   gboolean until_idle = FALSE;
+  gboolean wait = FALSE;
   RunState state = { .cli = cli, .loop = loop };
   guint sigint, sigterm;
   int status;
   const GOptionEntry entries[] = {
     { "until-idle", 0, 0, G_OPTION_ARG_NONE, &until_idle,
       N_("Stop once no campaign can be sent now"), NULL },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait,
+      N_("When another Xender-In is sending from this data folder, wait until it stops"), NULL },
     { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
       N_("Only campaigns that go through NAME: loopback (rehearsals: messages go to a journal file) "
          "or whatsapp; by default both, WhatsApp when an account is linked"), N_("NAME") },
@@ -692,6 +708,8 @@ xi_cli_run (XiCli  *cli,
     return xi_cli_usage ("%s", _("“run” takes options only."));
   if (transport != NULL && !g_str_equal (transport, "loopback") && !g_str_equal (transport, "whatsapp"))
     return xi_cli_usage (_("Unknown transport “%s”; use loopback or whatsapp."), transport);
+  if ((status = xi_cli_lock_engine (cli, wait)) != XI_CLI_EXIT_OK)
+    return status;
 
   if (transport != NULL && g_str_equal (transport, "whatsapp"))
     runner = xi_cli_whatsapp_runner (cli, &error);
@@ -705,6 +723,7 @@ xi_cli_run (XiCli  *cli,
   g_signal_connect (runner, "progress", G_CALLBACK (run_progress_cb), &state);
   g_signal_connect (runner, "job-changed", G_CALLBACK (run_job_changed_cb), &state);
   g_signal_connect (runner, "idle", G_CALLBACK (run_idle_cb), &state);
+  g_signal_connect (runner, "disk-full", G_CALLBACK (run_disk_full_cb), &state);
   xi_cli_inbox_attach (cli, runner);
   /* Before the start: reading the keys runs this thread's main loop,
    * which must not see the runner's first "idle" yet. */
@@ -724,5 +743,13 @@ xi_cli_run (XiCli  *cli,
   xi_cli_whatsapp_detach (runner);
   xi_campaign_runner_stop (runner);
   g_signal_handlers_disconnect_by_data (runner, &state);
+  /* With no room even to record the pause, the campaign is still
+   * "sending" on disk, and the next run simply continues it. */
+  if (state.disk_full && state.last_state == XI_JOB_STATE_PAUSED)
+    return xi_cli_fail_message (cli, "%s", _("The disk is full: the campaign is paused. Free some space, "
+                                             "then resume it with “xender-in-cli campaign resume”."));
+  if (state.disk_full)
+    return xi_cli_fail_message (cli, "%s", _("The disk is full: sending stopped. Free some space, then run "
+                                             "again to continue the campaign."));
   return XI_CLI_EXIT_OK;
 }

@@ -302,6 +302,39 @@ xi_cli_find_template (XiCli       *cli,
 }
 
 /**
+ * xi_cli_lock_engine:
+ * @cli: the command line
+ * @wait: wait for the process that runs the engine to stop, instead of
+ *   failing
+ *
+ * Every command that sends, or connects to WhatsApp, runs the folder's
+ * one engine: two would send every message twice. The lock is held
+ * until the process ends.
+ *
+ * Returns: %XI_CLI_EXIT_OK, or the exit status after saying who sends
+ */
+int
+xi_cli_lock_engine (XiCli    *cli,
+                    gboolean  wait)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (cli->engine_lock == NULL)
+    cli->engine_lock = xi_engine_lock_new (cli->data_dir, XI_ENGINE_LOCK_KIND_CLI);
+  if (xi_engine_lock_try_acquire (cli->engine_lock, &error))
+    return XI_CLI_EXIT_OK;
+  if (!wait || !g_error_matches (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_BUSY))
+    return xi_cli_fail (cli, error);
+
+  g_printerr ("xender-in-cli: %s\n", error->message);
+  g_printerr ("xender-in-cli: %s\n", _("Waiting until it stops…"));
+  g_clear_error (&error);
+  if (!xi_engine_lock_acquire_waiting (cli->engine_lock, &error))
+    return xi_cli_fail (cli, error);
+  return XI_CLI_EXIT_OK;
+}
+
+/**
  * xi_cli_app_settings:
  *
  * The GUI's preferences, so both tools behave alike, when its schema is

@@ -115,8 +115,8 @@ xi_store_list_auto_reply_rules_async (XiStore             *self,
                                       gpointer             user_data)
 {
   g_return_if_fail (XI_IS_STORE (self));
-  _xi_store_push (self, list_rules_func, NULL, NULL, xi_store_list_auto_reply_rules_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_rules_func, NULL, NULL, xi_store_list_auto_reply_rules_async,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -463,8 +463,8 @@ xi_store_last_auto_reply_async (XiStore             *self,
   op = g_new0 (LastOp, 1);
   op->phone = g_strdup (phone);
   op->within_seconds = within_seconds;
-  _xi_store_push (self, last_auto_reply_func, op, (GDestroyNotify)last_op_free,
-                  xi_store_last_auto_reply_async, cancellable, callback, user_data);
+  _xi_store_push_read (self, last_auto_reply_func, op, (GDestroyNotify)last_op_free,
+                       xi_store_last_auto_reply_async, cancellable, callback, user_data);
 }
 
 /**

@@ -266,8 +266,8 @@ xi_store_list_contacts_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_contacts_func, NULL, NULL, xi_store_list_contacts_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_contacts_func, NULL, NULL, xi_store_list_contacts_async,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -1591,8 +1591,10 @@ export_contacts_func (XiStore  *self,
       goto failed;
     }
 
+  /* Customer names and numbers: readable by the user only, also when
+   * an older, looser file is replaced. */
   if (!g_file_replace_contents (op->file, out->str, out->len, NULL, FALSE,
-                                G_FILE_CREATE_REPLACE_DESTINATION, NULL,
+                                G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, NULL,
                                 g_task_get_cancellable (task), &error))
     goto failed;
 
@@ -1692,8 +1694,8 @@ xi_store_list_custom_fields_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_custom_fields_func, NULL, NULL, xi_store_list_custom_fields_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_custom_fields_func, NULL, NULL, xi_store_list_custom_fields_async,
+                       cancellable, callback, user_data);
 }
 
 /**

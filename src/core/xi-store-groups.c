@@ -216,8 +216,8 @@ xi_store_list_groups_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_groups_func, NULL, NULL, xi_store_list_groups_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_groups_func, NULL, NULL, xi_store_list_groups_async,
+                       cancellable, callback, user_data);
 }
 
 /**

@@ -45,9 +45,6 @@
   "position, name, phone, state, skip_reason, attempts, last_error, wa_message_id," \
   " rendered_text, sent_at, delivered_at, read_at"
 
-/* Rows per INSERT batch between cancellation checks. */
-#define CREATE_CHUNK 2000
-
 G_DEFINE_BOXED_TYPE (XiQuota, xi_quota, xi_quota_copy, xi_quota_free)
 
 XiQuota *
@@ -850,8 +847,8 @@ xi_store_plan_job_async (XiStore             *self,
   op = g_new0 (PlanOp, 1);
   op->spec = xi_job_spec_copy (spec);
   op->n_samples = n_samples;
-  _xi_store_push (self, plan_job_func, op, (GDestroyNotify)plan_op_free,
-                  xi_store_plan_job_async, cancellable, callback, user_data);
+  _xi_store_push_read (self, plan_job_func, op, (GDestroyNotify)plan_op_free,
+                       xi_store_plan_job_async, cancellable, callback, user_data);
 }
 
 /**
@@ -875,7 +872,6 @@ typedef struct
   const char   *job_id;
   const char   *now;
   RowIds        ids;
-  GCancellable *cancellable;
   guint         total;
   guint         eligible;
   guint         skipped;
@@ -892,9 +888,6 @@ insert_recipient (XiStore           *self,
   g_autofree char *id = row_ids_recipient (&state->ids, position);
   g_autofree char *message_id = NULL;
   sqlite3_stmt *stmt;
-
-  if (position % CREATE_CHUNK == 0 && g_cancellable_set_error_if_cancelled (state->cancellable, error))
-    return FALSE;
 
   stmt = _xi_store_prepare (self,
                             "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at,"
@@ -961,7 +954,7 @@ create_job_func (XiStore  *self,
   g_autofree char *name = NULL;
   g_autofree char *scheduled = NULL;
   g_autofree char *summary = NULL;
-  CreateState state = { .job_id = id, .now = now, .cancellable = g_task_get_cancellable (task) };
+  CreateState state = { .job_id = id, .now = now };
   sqlite3_stmt *stmt;
   GError *error = NULL;
   XiJob *job;
@@ -1684,8 +1677,8 @@ xi_store_list_job_recipients_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (job_id != NULL);
-  _xi_store_push (self, list_recipients_func, g_strdup (job_id), g_free,
-                  xi_store_list_job_recipients_async, cancellable, callback, user_data);
+  _xi_store_push_read (self, list_recipients_func, g_strdup (job_id), g_free,
+                       xi_store_list_job_recipients_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1763,8 +1756,10 @@ export_report_func (XiStore  *self,
   for (guint i = 0; i < rows->len; i++)
     append_report_line (out, g_ptr_array_index (rows, i));
 
+  /* Customer names and numbers: readable by the user only, also when
+   * an older, looser file is replaced. */
   if (!g_file_replace_contents (op->file, out->str, out->len, NULL, FALSE,
-                                G_FILE_CREATE_REPLACE_DESTINATION, NULL,
+                                G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, NULL,
                                 g_task_get_cancellable (task), &error))
     {
       g_task_return_error (task, error);

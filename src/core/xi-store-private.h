@@ -36,6 +36,7 @@ struct _XiStore
   sqlite3      *db;
   GHashTable   *stmts;        /* static SQL string -> sqlite3_stmt* */
   int           wal_frames;   /* in the WAL after the last commit */
+  gboolean      disk_full;    /* a write met a full disk */
   gboolean      deferring_checkpoint;
   XiKeySeal    *seal;         /* xi-store-keys.c */
   gboolean      sync_applying;  /* writing the server's rows: queue no push */
@@ -50,6 +51,14 @@ struct _XiStore
 };
 
 void            _xi_store_push             (XiStore              *self,
+                                            XiStoreFunc           func,
+                                            gpointer              data,
+                                            GDestroyNotify        destroy,
+                                            gpointer              source_tag,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void            _xi_store_push_read        (XiStore              *self,
                                             XiStoreFunc           func,
                                             gpointer              data,
                                             GDestroyNotify        destroy,

@@ -72,8 +72,8 @@ xi_store_list_templates_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_templates_func, NULL, NULL, xi_store_list_templates_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_templates_func, NULL, NULL, xi_store_list_templates_async,
+                       cancellable, callback, user_data);
 }
 
 /**
