@@ -201,6 +201,8 @@ GQuark          xi_store_error_quark                 (void);
 XiStore        *xi_store_new                         (const char            *path);
 const char     *xi_store_get_path                    (XiStore               *self);
 const char     *xi_store_get_master_user_id          (XiStore               *self);
+void            xi_store_set_master_user_id          (XiStore               *self,
+                                                      const char            *master_user_id);
 XiSecretStore  *xi_store_get_secret_store            (XiStore               *self);
 void            xi_store_open_async                  (XiStore               *self,
                                                       GCancellable          *cancellable,
