@@ -1121,6 +1121,79 @@ xi_supabase_client_get_email (XiSupabaseClient *self)
   return self->email;
 }
 
+static void
+session_kept_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_secret_store_save_finish (XI_SECRET_STORE (object), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * xi_supabase_client_keep_session_async:
+ * @self: a signed-in #XiSupabaseClient
+ * @secrets: where the session is kept from now on
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the session is stored
+ * @user_data: data for @callback
+ *
+ * Moves the session to @secrets and stores it there. A sign-in learns
+ * which account (and so which data folder, with its own secret store) it
+ * is for only from the server's answer; this puts the session where that
+ * folder's next start looks for it.
+ */
+void
+xi_supabase_client_keep_session_async (XiSupabaseClient    *self,
+                                       XiSecretStore       *secrets,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) secret = NULL;
+
+  g_return_if_fail (XI_IS_SUPABASE_CLIENT (self));
+  g_return_if_fail (XI_IS_SECRET_STORE (secrets));
+  assert_owner (self);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xi_supabase_client_keep_session_async);
+  if (self->refresh_token == NULL)
+    {
+      g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_NOT_SIGNED_IN,
+                               _("Sign in to your account first"));
+      return;
+    }
+  g_set_object (&self->secrets, secrets);
+  secret = g_bytes_new (self->refresh_token, strlen (self->refresh_token));
+  xi_secret_store_save_async (secrets, SECRET_NAME, _("Xender-In account sign-in"), secret,
+                              cancellable, session_kept_cb, g_steal_pointer (&task));
+}
+
+/**
+ * xi_supabase_client_keep_session_finish:
+ * @self: a #XiSupabaseClient
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: whether the session is stored
+ */
+gboolean
+xi_supabase_client_keep_session_finish (XiSupabaseClient  *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /**
  * xi_supabase_client_sign_up_async:
  * @self: a #XiSupabaseClient

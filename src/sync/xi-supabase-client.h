@@ -28,6 +28,14 @@ gboolean          xi_supabase_client_get_signed_in    (XiSupabaseClient     *sel
 const char       *xi_supabase_client_get_user_id      (XiSupabaseClient     *self);
 const char       *xi_supabase_client_get_email        (XiSupabaseClient     *self);
 
+void              xi_supabase_client_keep_session_async  (XiSupabaseClient     *self,
+                                                          XiSecretStore        *secrets,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          xi_supabase_client_keep_session_finish (XiSupabaseClient     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
 void              xi_supabase_client_sign_up_async    (XiSupabaseClient     *self,
                                                        const char           *email,
                                                        const char           *password,
