@@ -9,6 +9,7 @@
 
 #include "fs-rig.h"
 #include "xi-contact.h"
+#include "xi-store-inbox.h"
 #include "xi-store-sync.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-engine.h"
@@ -430,6 +431,42 @@ test_refused_row_bisected (Fixture       *fixture,
   g_assert_cmpuint (stats.pulled, ==, 6);
 }
 
+/* An opt-out received on A reaches B as an event, and B's copy of the
+ * contact is opted out there too (campaigns skip it). */
+static void
+test_opt_out_reaches_b (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(XiContact) created = add_contact (&fixture->a, "Hana", "6281200000040");
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(GPtrArray) suppressions = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { xi_contact_get_id (created), NULL };
+  guint changed = 0;
+
+  sync_ok (&fixture->a, NULL);
+  sync_ok (&fixture->b, NULL);
+  on_b = find_contact (&fixture->b, "6281200000040");
+  g_assert_false (xi_contact_get_opted_out (on_b));
+  g_clear_object (&on_b);
+
+  XI_TEST_WAIT (xi_store_set_opted_out_async (fixture->a.store, ids, TRUE, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                changed = xi_store_set_opted_out_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed, ==, 1);
+
+  sync_ok (&fixture->a, NULL);
+  sync_ok (&fixture->b, NULL);
+  on_b = find_contact (&fixture->b, "6281200000040");
+  g_assert_true (xi_contact_get_opted_out (on_b));
+  XI_TEST_WAIT (xi_store_list_suppressions_async (fixture->b.store, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                suppressions = xi_store_list_suppressions_finish (fixture->b.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (suppressions->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -447,6 +484,7 @@ main (int   argc,
   ADD ("reply-lost-after-commit", test_reply_lost_after_commit);
   ADD ("retry-after-honoured", test_retry_after_honoured);
   ADD ("refused-row-bisected", test_refused_row_bisected);
+  ADD ("opt-out-reaches-b", test_opt_out_reaches_b);
 #undef ADD
 
   rig = fs_rig_start (NULL, &error);
