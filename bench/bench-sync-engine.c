@@ -1,4 +1,4 @@
-/* bench-sync.c
+/* bench-sync-engine.c
  *
  * Copyright 2026 The Xender-In Authors
  *
@@ -22,7 +22,7 @@
  * The sync engine end to end, through the test gateway to PostgreSQL with
  * the project's migrations:
  *
- *   bench-sync [--rows N] [--edits E] [--push P] [--max-rows M]
+ *   bench-sync-engine [--rows N] [--edits E] [--push P] [--max-rows M]
  *
  * puts N contacts of one account on the server, then times a new
  * computer's first sync into an empty data folder, the sync after E rows
