@@ -693,6 +693,35 @@ test_complete_applied_and_rebase (Fixture       *f,
   g_assert_cmpint (n_ops (f), ==, 0);
 }
 
+/* A fact the server already had (a replay after a lost reply) comes back
+ * without a row under ignore-duplicates: the op is done, the row synced. */
+static void
+test_complete_duplicate_fact (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  XI_TEST_WAIT (xi_store_record_incoming_async (f->store, "6281234567890",
+                                                "6281234567890@s.whatsapp.net", "3EB0A1", "halo",
+                                                NULL, NULL, xi_test_store_result_cb, &slot_),
+                incoming = xi_store_record_incoming_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  ops = take (f, 10);
+  for (guint i = 0; i < ops->len; i++)
+    if (g_str_equal (((XiSyncOp *)g_ptr_array_index (ops, i))->table_name, "incoming_messages"))
+      results = one_result (((XiSyncOp *)g_ptr_array_index (ops, i))->op_id,
+                            XI_SYNC_OUTCOME_APPLIED, NULL, NULL, 0);
+  g_assert_nonnull (results);
+  complete (f, results);
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'incoming_messages'"),
+                   ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT sync_status = 'synced' FROM incoming_messages"), ==, 1);
+}
+
 /* Deletes win: an op the server skipped is dropped, the row is marked and
  * the next pull reads it again. */
 static void
@@ -1119,6 +1148,7 @@ main (int   argc,
   ADD ("batch", test_batch);
   ADD ("crash-replays-same-ops", test_crash_replays_same_ops);
   ADD ("complete-applied-and-rebase", test_complete_applied_and_rebase);
+  ADD ("complete-duplicate-fact", test_complete_duplicate_fact);
   ADD ("complete-skipped", test_complete_skipped);
   ADD ("pull-conflicts-and-rebase", test_pull_conflicts_and_rebase);
   ADD ("dead-and-transient", test_dead_and_transient);

@@ -130,10 +130,6 @@ XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             const char           *id,
                                             GError              **error);
 
-/* xi-store-contacts.c, also used by the campaign report */
-void            _xi_store_append_csv_field (GString              *out,
-                                            const char           *value);
-
 /* xi-store-sync.c */
 gboolean        _xi_store_sync_setup       (XiStore              *self,
                                             GError              **error);

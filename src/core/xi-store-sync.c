@@ -177,11 +177,13 @@ static const char *table_names[N_TABLES + 1];
 
 #define SQL_NOW "strftime ('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
-#define SQL_UUID \
-  "lower (hex (randomblob (4)) || '-' || hex (randomblob (2)) || '-4'" \
-  " || substr (hex (randomblob (2)), 2) || '-'" \
-  " || substr ('89ab', 1 + (abs (random ()) % 4), 1) || substr (hex (randomblob (2)), 2)" \
-  " || '-' || hex (randomblob (6)))"
+
+static gint64 row_query_int (XiStore     *self,
+                             const char  *sql,
+                             const char  *a,
+                             const char  *b,
+                             gint64       fallback,
+                             GError     **error);
 
 /* Auxiliary methods */
 
@@ -283,17 +285,6 @@ build_changed (const SyncTableSpec *spec,
   return g_string_free (sql, FALSE);
 }
 
-static char *
-build_predicate (const SyncTableSpec *spec)
-{
-  GString *sql = g_string_new ("(OLD.deleted IS NOT NEW.deleted");
-
-  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
-    g_string_append_printf (sql, " OR OLD.\"%s\" IS NOT NEW.\"%s\"", column->name, column->name);
-  g_string_append (sql, ")");
-  return g_string_free (sql, FALSE);
-}
-
 /* The statements that queue the op of NEW's row: coalesce into the op
  * that was never handed out, or append one. */
 static void
@@ -315,11 +306,13 @@ append_queue (GString             *sql,
   g_string_append_printf (sql,
                           "INSERT INTO sync_outbox (op_id, master_user_id, table_name, row_id,"
                           " kind, base_version, changed)"
-                          " SELECT %s, NEW.master_user_id, '%s', NEW.id, 'upsert',"
+                          " SELECT xi_sync_uuid (), NEW.master_user_id, '%s', NEW.id, 'upsert',"
                           " NEW.server_version, %s"
                           " WHERE %s AND NOT EXISTS (SELECT 1 FROM sync_outbox WHERE %s);",
-                          SQL_UUID, spec->name, changed, predicate, unsent);
+                          spec->name, changed, predicate, unsent);
 }
+
+#define CHANGED "EXISTS (SELECT 1 FROM xi_sync_changes)"
 
 static char *
 build_triggers (const SyncTableSpec *spec)
@@ -328,7 +321,6 @@ build_triggers (const SyncTableSpec *spec)
   g_autofree char *when = NULL;
   g_autofree char *all = build_changed (spec, TRUE);
   g_autofree char *changed = build_changed (spec, FALSE);
-  g_autofree char *predicate = build_predicate (spec);
 
   /* A campaign is pushed only by the device that sends it. */
   if (spec->owner != NULL)
@@ -341,23 +333,31 @@ build_triggers (const SyncTableSpec *spec)
   append_queue (sql, spec, all, "1");
   g_string_append (sql, "END;");
 
-  /* Recursive triggers are off, so the stamping UPDATEs below do not fire
-   * this trigger again. */
+  /* The changed columns are worked out once, into the connection's
+   * scratch table, which the other statements read: the trigger stays
+   * short, and SQLite parses it at every start. Recursive triggers are
+   * off, so the stamping UPDATEs do not fire this trigger again. */
   g_string_append_printf (sql, "CREATE TEMP TRIGGER xi_sync_%s_update AFTER UPDATE ON main.%s"
                           " WHEN %s BEGIN ", spec->name, spec->name, when);
+  g_string_append_printf (sql,
+                          "INSERT INTO xi_sync_changes (changed)"
+                          " SELECT c FROM (SELECT %s AS c) WHERE c <> '[]';",
+                          changed);
   g_string_append_printf (sql,
                           "UPDATE %s SET version = OLD.version + 1, sync_status = 'pending',"
                           " updated_at = CASE WHEN NEW.updated_at IS OLD.updated_at"
                           " THEN %s ELSE NEW.updated_at END"
-                          " WHERE id = NEW.id AND %s;",
-                          spec->name, SQL_NOW, predicate);
-  append_queue (sql, spec, changed, predicate);
+                          " WHERE id = NEW.id AND " CHANGED ";",
+                          spec->name, SQL_NOW);
+  append_queue (sql, spec, "(SELECT changed FROM xi_sync_changes)", CHANGED);
+  /* Nothing synced changed: the write leaves the stamps as they were. */
   g_string_append_printf (sql,
                           "UPDATE %s SET version = OLD.version, sync_status = OLD.sync_status,"
-                          " updated_at = OLD.updated_at WHERE id = NEW.id AND NOT %s"
+                          " updated_at = OLD.updated_at WHERE id = NEW.id AND NOT " CHANGED
                           " AND (NEW.version IS NOT OLD.version OR NEW.sync_status IS NOT"
                           " OLD.sync_status OR NEW.updated_at IS NOT OLD.updated_at);",
-                          spec->name, predicate);
+                          spec->name);
+  g_string_append (sql, "DELETE FROM xi_sync_changes;");
   g_string_append (sql, "END;");
 
   return g_string_free (sql, FALSE);
@@ -432,6 +432,14 @@ sync_local_func (sqlite3_context  *context,
 }
 
 static void
+sync_uuid_func (sqlite3_context  *context,
+                int               argc,
+                sqlite3_value   **argv)
+{
+  sqlite3_result_text (context, g_uuid_string_random (), -1, g_free);
+}
+
+static void
 sync_owns_func (sqlite3_context  *context,
                 int               argc,
                 sqlite3_value   **argv)
@@ -468,15 +476,33 @@ _xi_store_sync_setup (XiStore  *self,
   if (rc == SQLITE_OK)
     rc = sqlite3_create_function (self->db, "xi_sync_owns", 1, SQLITE_UTF8, self,
                                   sync_owns_func, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (self->db, "xi_sync_uuid", 0, SQLITE_UTF8, NULL,
+                                  sync_uuid_func, NULL, NULL);
   if (rc != SQLITE_OK)
     {
       _xi_store_set_error (self, rc, error);
       return FALSE;
     }
 
+  /* In one transaction: each CREATE on its own makes SQLite read the
+   * whole schema again, which costs every process tens of milliseconds
+   * at start. */
+  if (!_xi_store_exec (self, "BEGIN;"
+                       "CREATE TEMP TABLE xi_sync_changes (changed TEXT NOT NULL);",
+                       error))
+    {
+      _xi_store_rollback (self);
+      return FALSE;
+    }
   for (guint i = 0; i < N_TABLES; i++)
     if (!_xi_store_exec (self, tables[i].triggers, error))
-      return FALSE;
+      {
+        _xi_store_rollback (self);
+        return FALSE;
+      }
+  if (!_xi_store_commit (self, error))
+    return FALSE;
 
   stmt = _xi_store_prepare (self, "SELECT value FROM sync_state WHERE key = 'device_id'", error);
   if (stmt == NULL)
@@ -487,6 +513,11 @@ _xi_store_sync_setup (XiStore  *self,
       self->sync_device_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
     }
   sqlite3_reset (stmt);
+
+  /* Asked first, so that an ordinary start takes no write lock. */
+  if (row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE state = ?1)",
+                     "inflight", NULL, 0, error) == 0)
+    return error == NULL || *error == NULL;
 
   return _xi_store_exec (self,
                          "UPDATE sync_outbox SET state = 'queued', attempts = attempts + 1"
@@ -1197,6 +1228,18 @@ complete_one (XiStore       *self,
           return FALSE;
         if (table == NULL)
           return TRUE;
+        /* An insert-only fact the server already had comes back as no row
+         * (ignore-duplicates): the local copy is the server's. */
+        if (result->server_row == NULL)
+          {
+            gint64 left = row_query_int (self, "SELECT count(*) FROM sync_outbox"
+                                         " WHERE table_name = ?1 AND row_id = ?2",
+                                         table_name, row_id, 0, error);
+
+            if (error != NULL && *error != NULL)
+              return FALSE;
+            return left > 0 || set_status (self, table, row_id, "synced", error);
+          }
         if ((row = parse_object (result->server_row, table_name, error)) == NULL)
           return FALSE;
         if (!apply_row (self, table, row, &conflict, error))
@@ -1298,7 +1341,12 @@ apply_page (XiStore          *self,
 {
   const char *name = table->spec->name;
   gint64 checkpoint = checkpoint_get (self, name, error);
+  gboolean resyncing;
 
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  resyncing = row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_resync WHERE table_name = ?1)",
+                             name, NULL, 0, error) != 0;
   if (error != NULL && *error != NULL)
     return FALSE;
 
@@ -1319,7 +1367,8 @@ apply_page (XiStore          *self,
       row = json_node_get_object (node);
       if (!apply_row (self, table, row, &conflict, error))
         return FALSE;
-      if (!row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
+      if (resyncing &&
+          !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
                      name, json_object_get_string_member (row, "id"), 0, error))
         return FALSE;
       change_set_add (changes, name, json_object_get_string_member (row, "id"));
@@ -1791,7 +1840,7 @@ xi_store_sync_set_device_finish (XiStore       *self,
  * when the store next opens. The batch is grouped by table in the order of
  * xi_store_sync_tables(), FIFO within a table. Each op carries the row as
  * it is now (#XiSyncOp.row_json). An op whose row no longer exists has no
- * row; complete it as applied with no server row to drop it.
+ * row; complete it as applied without a server row to drop it.
  */
 void
 xi_store_sync_take_batch_async (XiStore             *self,
@@ -1951,7 +2000,7 @@ xi_store_sync_get_checkpoint_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (table_name != NULL);
 
-  _xi_store_push (self, get_checkpoint_func, g_strdup (table_name), g_free,
+  _xi_store_push_read (self, get_checkpoint_func, g_strdup (table_name), g_free,
                   xi_store_sync_get_checkpoint_async, cancellable, callback, user_data);
 }
 
@@ -2136,7 +2185,7 @@ xi_store_sync_list_dead_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_dead_func, NULL, NULL, xi_store_sync_list_dead_async,
+  _xi_store_push_read (self, list_dead_func, NULL, NULL, xi_store_sync_list_dead_async,
                   cancellable, callback, user_data);
 }
 
@@ -2226,7 +2275,7 @@ xi_store_sync_get_counts_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, get_counts_func, NULL, NULL, xi_store_sync_get_counts_async,
+  _xi_store_push_read (self, get_counts_func, NULL, NULL, xi_store_sync_get_counts_async,
                   cancellable, callback, user_data);
 }
 

@@ -53,7 +53,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiSyncOp, xi_sync_op_free)
 
 /**
  * XiSyncOutcome:
- * @XI_SYNC_OUTCOME_APPLIED: the server took the op and returned the row
+ * @XI_SYNC_OUTCOME_APPLIED: the server took the op and returned the row,
+ *   or returned nothing for an insert-only fact it already had
  * @XI_SYNC_OUTCOME_SKIPPED: the server left the row out of its reply: it
  *   was deleted there and the delete wins over this edit
  * @XI_SYNC_OUTCOME_REFUSED: the server refused the op for good (a 4xx that
@@ -73,7 +74,7 @@ typedef enum {
  * @op_id: the op this is about
  * @outcome: what happened to it
  * @server_row: (nullable): the row the server returned, a JSON object;
- *   required for %XI_SYNC_OUTCOME_APPLIED
+ *   %NULL when it returned none (the local row then counts as synced)
  * @message: (nullable): the server's message, kept with a dead op
  * @retry_after: for %XI_SYNC_OUTCOME_TRANSIENT, seconds before the op may
  *   be handed out again (the engine's backoff or the server's Retry-After)

@@ -70,8 +70,8 @@ close_func (XiStore  *self,
             gpointer  data)
 {
   g_clear_pointer (&self->stmts, g_hash_table_unref);
-  g_clear_pointer (&self->seal, _xi_key_seal_free);
   g_clear_pointer (&self->sync_device_id, g_free);
+  g_clear_pointer (&self->seal, _xi_key_seal_free);
   if (self->db != NULL)
     {
       sqlite3_close_v2 (self->db);
@@ -232,10 +232,10 @@ xi_store_finalize (GObject *object)
   g_clear_pointer (&self->ops, g_async_queue_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->master_user_id, g_free);
-  g_clear_object (&self->secrets);
   g_clear_pointer (&self->changes, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->changes_lock);
+  g_clear_object (&self->secrets);
 
   G_OBJECT_CLASS (xi_store_parent_class)->finalize (object);
 }

@@ -60,6 +60,5 @@ CREATE INDEX suppression_phone ON suppression_events (master_user_id, phone, cre
 CREATE INDEX incoming_contact ON incoming_messages (master_user_id, contact_id, received_at);
 CREATE INDEX sync_outbox_row ON sync_outbox (table_name, row_id);
 CREATE INDEX group_members_id ON group_members (id);
-CREATE INDEX sync_outbox_queue ON sync_outbox (state, op_seq);
 COMMIT;
 PRAGMA user_version = 2;
