@@ -467,6 +467,36 @@ test_opt_out_reaches_b (Fixture       *fixture,
   g_assert_cmpuint (suppressions->len, ==, 1);
 }
 
+/* The reply to a push of an append-only fact is lost after the commit:
+ * the replay is ignored by the server and the op still completes. */
+static void
+test_fact_reply_lost (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(XiContact) created = add_contact (&fixture->a, "Joko", "6281200000050");
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { xi_contact_get_id (created), NULL };
+  XiSyncStats stats;
+  guint changed = 0;
+
+  sync_ok (&fixture->a, NULL);
+  XI_TEST_WAIT (xi_store_set_opted_out_async (fixture->a.store, ids, TRUE, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                changed = xi_store_set_opted_out_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed, ==, 1);
+
+  control ("drop-after-commit?path=/rest/v1/suppression_events&method=POST");
+  g_assert_false (run_sync (&fixture->a, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_NETWORK);
+  g_clear_error (&error);
+
+  wait_seconds (1.2);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.skipped, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,6 +515,7 @@ main (int   argc,
   ADD ("retry-after-honoured", test_retry_after_honoured);
   ADD ("refused-row-bisected", test_refused_row_bisected);
   ADD ("opt-out-reaches-b", test_opt_out_reaches_b);
+  ADD ("fact-reply-lost", test_fact_reply_lost);
 #undef ADD
 
   rig = fs_rig_start (NULL, &error);

@@ -300,6 +300,12 @@ upserted_cb (GObject      *object,
 
           add_result (run, op, XI_SYNC_OUTCOME_APPLIED, text, NULL, 0);
         }
+      else if (is_append_only (unit->table))
+        {
+          /* ignore-duplicates returns nothing for a fact the server
+           * already has: this op's own earlier push, its reply lost. */
+          add_result (run, op, XI_SYNC_OUTCOME_APPLIED, NULL, NULL, 0);
+        }
       else
         add_result (run, op, XI_SYNC_OUTCOME_SKIPPED, NULL, NULL, 0);
     }
