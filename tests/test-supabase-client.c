@@ -700,6 +700,56 @@ test_reserve_quota (Fixture       *fixture,
   assert_server_error (error, XI_SYNC_ERROR_REFUSED, 404, "PGRST202");
 }
 
+/* Two computers of one shop reserve at once more than the allowance
+ * holds for both: the server lets exactly one through. */
+static void
+test_quota_two_computers (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(XiSupabaseClient) other = client_new (NULL);
+  g_autoptr(JsonNode) usage = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSupabaseClient *clients[2] = { fixture->client, other };
+  GAsyncResult *slots[2] = { NULL, NULL };
+  JsonObject *args[2];
+  gint64 available;
+  guint granted = 0;
+
+  g_assert_true (sign_in (other, fixture->email, "correct horse battery", &error));
+  g_assert_no_error (error);
+  usage = rpc (fixture->client, "check_quota_usage", NULL, &error);
+  g_assert_no_error (error);
+  available = json_object_get_int_member (json_object_get_object_member (json_node_get_object (usage),
+                                                                         "quota"), "available");
+  g_assert_cmpint (available, >=, 2);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+
+      args[i] = json_object_new ();
+      json_object_set_string_member (args[i], "p_reservation_id", id);
+      json_object_set_int_member (args[i], "p_amount", available / 2 + 1);
+      xi_supabase_client_rpc_async (clients[i], "reserve_quota", args[i], NULL,
+                                    xi_test_store_result_cb, &slots[i]);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GAsyncResult) result = xi_test_wait_result (&slots[i]);
+      g_autoptr(JsonNode) reply = xi_supabase_client_rpc_finish (clients[i], result, &error);
+      JsonObject *object;
+
+      g_assert_no_error (error);
+      object = json_node_get_object (reply);
+      if (json_object_get_boolean_member (object, "ok"))
+        granted++;
+      else
+        g_assert_cmpstr (json_object_get_string_member (object, "reason"), ==, "insufficient_quota");
+      json_object_unref (args[i]);
+    }
+  g_assert_cmpuint (granted, ==, 1);
+}
+
 /* Signing out works offline too: the session is forgotten here whatever
  * the server says. */
 static void
@@ -746,6 +796,7 @@ main (int   argc,
   ADD ("rest/retry-after", test_retry_after);
   ADD ("rest/other-account-isolated", test_other_account_isolated);
   ADD ("rpc/reserve-quota", test_reserve_quota);
+  ADD ("rpc/quota-two-computers", test_quota_two_computers);
 #undef ADD
 
   rig = fs_rig_start (NULL, &error);
