@@ -9,7 +9,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "fs-rig.h"
+#include "xi-sync-test-utils.h"
 #include "xi-test-utils.h"
 
 /*
@@ -158,19 +158,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-sync/two-computers", test_two_computers);
 
-  rig = fs_rig_start (NULL, &error);
-  if (rig == NULL)
-    {
-      g_printerr ("Could not start the test Supabase: %s\n", error->message);
-      return 1;
-    }
-  status = g_test_run ();
-  fs_rig_stop (rig);
-  return status;
+  return xi_sync_test_run (&rig);
 }

@@ -10,9 +10,9 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
-#include "fs-rig.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-error.h"
+#include "xi-sync-test-utils.h"
 #include "xi-test-utils.h"
 
 /*
@@ -36,10 +36,7 @@ typedef struct
 static void
 control (const char *command)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (fs_rig_control (rig, command, &error));
-  g_assert_no_error (error);
+  xi_sync_test_control (rig, command);
 }
 
 static XiSecretStore *
@@ -776,9 +773,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/supabase-client/new/bad-input", test_new_refuses_bad_input);
@@ -799,13 +793,5 @@ main (int   argc,
   ADD ("rpc/quota-two-computers", test_quota_two_computers);
 #undef ADD
 
-  rig = fs_rig_start (NULL, &error);
-  if (rig == NULL)
-    {
-      g_printerr ("Could not start the test Supabase: %s\n", error->message);
-      return 1;
-    }
-  status = g_test_run ();
-  fs_rig_stop (rig);
-  return status;
+  return xi_sync_test_run (&rig);
 }

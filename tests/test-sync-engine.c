@@ -7,13 +7,13 @@
 
 #include "config.h"
 
-#include "fs-rig.h"
 #include "xi-contact.h"
 #include "xi-store-inbox.h"
 #include "xi-store-sync.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-engine.h"
 #include "xi-sync-error.h"
+#include "xi-sync-test-utils.h"
 #include "xi-test-utils.h"
 
 /*
@@ -44,10 +44,7 @@ typedef struct
 static void
 control (const char *command)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (fs_rig_control (rig, command, &error));
-  g_assert_no_error (error);
+  xi_sync_test_control (rig, command);
 }
 
 static void
@@ -501,9 +498,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -518,13 +512,5 @@ main (int   argc,
   ADD ("fact-reply-lost", test_fact_reply_lost);
 #undef ADD
 
-  rig = fs_rig_start (NULL, &error);
-  if (rig == NULL)
-    {
-      g_printerr ("Could not start the test Supabase: %s\n", error->message);
-      return 1;
-    }
-  status = g_test_run ();
-  fs_rig_stop (rig);
-  return status;
+  return xi_sync_test_run (&rig);
 }

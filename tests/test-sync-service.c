@@ -7,10 +7,10 @@
 
 #include "config.h"
 
-#include "fs-rig.h"
 #include "xi-contact.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-service.h"
+#include "xi-sync-test-utils.h"
 #include "xi-test-utils.h"
 
 /*
@@ -132,19 +132,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync-service/syncs-on-its-thread", test_syncs_on_its_thread);
 
-  rig = fs_rig_start (NULL, &error);
-  if (rig == NULL)
-    {
-      g_printerr ("Could not start the test Supabase: %s\n", error->message);
-      return 1;
-    }
-  status = g_test_run ();
-  fs_rig_stop (rig);
-  return status;
+  return xi_sync_test_run (&rig);
 }
