@@ -138,6 +138,37 @@ test_two_computers (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&status, json_object_unref);
 
+  /* A change the server refuses is listed with its reason, then sent
+   * again once the server takes it. */
+  g_assert_true (fs_rig_sql (rig, "alter table public.contacts add constraint test_refuse"
+                                  " check (name <> 'Refuse me')", NULL));
+  g_assert_cmpint (cli (b, NULL, NULL, "contacts", "add", "--name", "Refuse me", "6281300000003", NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, &out, "--json", "sync", "refused", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) node = json_from_string (out, NULL);
+    JsonObject *refused;
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, 1);
+    refused = json_array_get_object_element (json_node_get_array (node), 0);
+    g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "23514"));
+    g_assert_true (fs_rig_sql (rig, "alter table public.contacts drop constraint test_refuse", NULL));
+    g_assert_cmpint (cli (b, NULL, NULL, "sync", "retry", "no-such-id", NULL), ==, 1);
+    g_assert_cmpint (cli (b, NULL, NULL, "sync", "retry",
+                          json_object_get_string_member (refused, "id"), NULL), ==, 0);
+  }
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, &out, "--json", "status", NULL), ==, 0);
+  g_clear_pointer (&status, json_object_unref);
+  status = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (status, "refused"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (status, "pending"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&status, json_object_unref);
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpuint (count_contacts (a), ==, 3);
+
   /* Signed out, B is its signed-out self again, with its own contact. */
   g_assert_cmpint (cli (b, NULL, NULL, "logout", NULL), ==, 0);
   g_assert_cmpuint (count_contacts (b), ==, 1);
@@ -148,7 +179,7 @@ test_two_computers (void)
 
   /* Signing in again finds the account's data where it was. */
   g_assert_cmpint (cli (b, "correct horse battery\n", NULL, "login", email, NULL), ==, 0);
-  g_assert_cmpuint (count_contacts (b), ==, 2);
+  g_assert_cmpuint (count_contacts (b), ==, 3);
 
   xi_test_rm_rf (a);
   xi_test_rm_rf (b);

@@ -308,8 +308,124 @@ sync_run (XiCli  *cli,
   return status;
 }
 
+static int
+sync_refused (XiCli  *cli,
+              int     argc,
+              char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) dead = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  int status;
+
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  xi_store_sync_list_dead_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  dead = xi_store_sync_list_dead_finish (cli->store, result, &error);
+  if (dead == NULL)
+    return xi_cli_fail (cli, error);
+  g_ptr_array_set_free_func (dead, (GDestroyNotify) xi_sync_op_free);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < dead->len; i++)
+        {
+          XiSyncOp *op = g_ptr_array_index (dead, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, op->op_id);
+          json_builder_set_member_name (builder, "table");
+          json_builder_add_string_value (builder, op->table_name);
+          json_builder_set_member_name (builder, "row");
+          json_builder_add_string_value (builder, op->row_id);
+          json_builder_set_member_name (builder, "reason");
+          json_builder_add_string_value (builder, op->last_error);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+  if (dead->len == 0)
+    g_print ("%s\n", _("The server refused no change."));
+  for (guint i = 0; i < dead->len; i++)
+    {
+      XiSyncOp *op = g_ptr_array_index (dead, i);
+
+      g_print ("%s  %s  %s\n", op->op_id, op->table_name,
+               op->last_error != NULL ? op->last_error : "");
+    }
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+resolve_refused (XiCli            *cli,
+                 int               argc,
+                 char            **argv,
+                 XiSyncDeadAction  action)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ID|--all"));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  gboolean all = FALSE;
+  guint resolved;
+  int status;
+  const GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Every refused change"), NULL },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if ((all && argc != 1) || (!all && argc != 2))
+    return xi_cli_usage ("%s", _("Give the id of a refused change (see “sync refused”), or --all."));
+
+  xi_store_sync_resolve_dead_async (cli->store, all ? NULL : argv[1], action, NULL,
+                                    xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  resolved = xi_store_sync_resolve_dead_finish (cli->store, result, &error);
+  if (error != NULL)
+    return xi_cli_fail (cli, error);
+  if (resolved == 0)
+    return xi_cli_fail_message (cli, "%s", _("No refused change has that id."));
+  g_print (action == XI_SYNC_DEAD_RETRY
+           ? ngettext ("%u change will be sent again.\n", "%u changes will be sent again.\n", resolved)
+           : ngettext ("%u change discarded; the server's copy stays.\n",
+                       "%u changes discarded; the server's copy stays.\n", resolved),
+           resolved);
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+sync_retry (XiCli  *cli,
+            int     argc,
+            char  **argv)
+{
+  return resolve_refused (cli, argc, argv, XI_SYNC_DEAD_RETRY);
+}
+
+static int
+sync_discard (XiCli  *cli,
+              int     argc,
+              char  **argv)
+{
+  return resolve_refused (cli, argc, argv, XI_SYNC_DEAD_DISCARD);
+}
+
 static const XiCliCommand sync_commands[] = {
   { "configure", sync_configure, N_("Set the Supabase project: its URL and anon key") },
+  { "refused",   sync_refused,   N_("List the changes the server refused, with its reasons") },
+  { "retry",     sync_retry,     N_("Send a refused change again") },
+  { "discard",   sync_discard,   N_("Drop a refused change and keep the server's copy") },
   { NULL },
 };
 
@@ -319,7 +435,8 @@ static const XiCliCommand sync_commands[] = {
  * @argc: arguments after “sync”
  * @argv: (array length=argc): the arguments
  *
- * `sync configure URL KEY`, or `sync [--once]`.
+ * `sync configure URL KEY`, `sync refused`, `sync retry|discard ID`, or
+ * `sync [--once]`.
  *
  * Returns: the exit status
  */
@@ -328,8 +445,9 @@ xi_cli_sync (XiCli  *cli,
              int     argc,
              char  **argv)
 {
-  if (argc >= 2 && g_str_equal (argv[1], "configure"))
-    return xi_cli_dispatch (cli, "sync", sync_commands, argc, argv);
+  for (guint i = 0; argc >= 2 && sync_commands[i].name != NULL; i++)
+    if (g_str_equal (argv[1], sync_commands[i].name))
+      return xi_cli_dispatch (cli, "sync", sync_commands, argc, argv);
   return sync_run (cli, argc, argv);
 }
 
