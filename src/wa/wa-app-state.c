@@ -752,10 +752,12 @@ start_round (WaAppState *self)
         }
       wa_node_set_attr (collection, "return_snapshot", state->version == 0 ? "true" : "false");
     }
+  /* Offline: the next connection syncs again. */
   if (connection == NULL || wa_client_get_state (self->client) != WA_CLIENT_STATE_CONNECTED)
     {
       g_hash_table_remove_all (self->pending);
-      round_done (self);
+      g_clear_object (&self->cancellable);
+      set_status (self, WA_APP_STATE_STATUS_IDLE);
       return;
     }
   wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, self->cancellable, synced_cb,
@@ -1017,4 +1019,48 @@ wa_app_state_sync (WaAppState *self)
 {
   g_return_if_fail (WA_IS_APP_STATE (self));
   sync_collections (self, collections);
+}
+
+static guint
+count_kind (WaKeyStore *store,
+            const char *kind)
+{
+  g_autoptr(GPtrArray) keys = wa_key_store_list (store, kind);
+
+  return keys != NULL ? keys->len : 0;
+}
+
+/**
+ * wa_app_state_summarize:
+ * @store: a device's key store
+ * @summary: (out caller-allocates): filled in; clear it with
+ *   wa_app_state_summary_clear()
+ *
+ * Reads back what app state and history sync kept.
+ */
+void
+wa_app_state_summarize (WaKeyStore        *store,
+                        WaAppStateSummary *summary)
+{
+  g_autoptr(GBytes) push_name = NULL;
+  g_autoptr(GBytes) salt = NULL;
+
+  g_return_if_fail (WA_IS_KEY_STORE (store));
+  g_return_if_fail (summary != NULL);
+
+  push_name = wa_key_store_load (store, WA_SYNC_KIND_ACCOUNT, WA_SYNC_KEY_PUSH_NAME);
+  salt = wa_key_store_load (store, WA_SYNC_KIND_NCT_SALT, WA_SYNC_KEY_NCT_SALT);
+  summary->push_name = push_name != NULL ? g_strndup (g_bytes_get_data (push_name, NULL),
+                                                      g_bytes_get_size (push_name)) : NULL;
+  summary->has_nct_salt = salt != NULL;
+  summary->n_lid_mappings = count_kind (store, WA_SYNC_KIND_LID_PN);
+  summary->n_contact_names = count_kind (store, WA_SYNC_KIND_CONTACT_NAME);
+  summary->n_push_names = count_kind (store, WA_SYNC_KIND_PUSH_NAMES);
+  summary->n_privacy_tokens = count_kind (store, WA_SYNC_KIND_TCTOKEN);
+}
+
+void
+wa_app_state_summary_clear (WaAppStateSummary *summary)
+{
+  g_clear_pointer (&summary->push_name, g_free);
 }

@@ -33,6 +33,31 @@ typedef enum {
   WA_APP_STATE_STATUS_FAILED,
 } WaAppStateStatus;
 
+/**
+ * WaAppStateSummary:
+ * @push_name: (nullable): our push name, the name strangers see
+ * @has_nct_salt: whether the account's NCT salt is known
+ * @n_lid_mappings: how many numbers' LIDs are known
+ * @n_contact_names: how many contacts have a name from the phone's book
+ * @n_push_names: how many contacts' push names are known
+ * @n_privacy_tokens: how many contacts' privacy tokens are kept
+ *
+ * What the phone has shared so far, as the key store holds it.
+ */
+typedef struct
+{
+  char     *push_name;
+  gboolean  has_nct_salt;
+  guint     n_lid_mappings;
+  guint     n_contact_names;
+  guint     n_push_names;
+  guint     n_privacy_tokens;
+} WaAppStateSummary;
+
+void wa_app_state_summarize     (WaKeyStore        *store,
+                                 WaAppStateSummary *summary);
+void wa_app_state_summary_clear (WaAppStateSummary *summary);
+
 #define WA_TYPE_APP_STATE (wa_app_state_get_type ())
 
 /* The read side of app-state sync (WA-FIDELITY.md §2): it takes the keys

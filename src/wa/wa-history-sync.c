@@ -34,6 +34,7 @@ struct _WaHistorySync
   WaClient     *client;
   WaMessenger  *messenger;
   GCancellable *cancellable;   /* downloads under way */
+  guint         n_downloads;
 };
 
 G_DEFINE_FINAL_TYPE (WaHistorySync, wa_history_sync, G_TYPE_OBJECT)
@@ -44,6 +45,14 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
@@ -145,13 +154,12 @@ downloaded_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   blob = wa_media_download_finish (WA_CLIENT (object), result, &error);
-  if (blob == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Could not download a history chunk: %s", error->message);
-      return;
-    }
-  read_chunk (chunk->self, chunk->id, blob);
+  if (blob == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Could not download a history chunk: %s", error->message);
+  else if (blob != NULL)
+    read_chunk (chunk->self, chunk->id, blob);
+  if (--chunk->self->n_downloads == 0)
+    g_object_notify_by_pspec (G_OBJECT (chunk->self), properties[PROP_BUSY]);
 }
 
 static GBytes *
@@ -190,6 +198,8 @@ protocol_message_cb (WaMessenger   *messenger,
 
       chunk->self = g_object_ref (self);
       chunk->id = g_strdup (id);
+      if (self->n_downloads++ == 0)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
       wa_media_download_async (self->client, WA_MEDIA_HISTORY, &ref, self->cancellable, downloaded_cb, chunk);
     }
   wa_e2_e__message__free_unpacked (message, NULL);
@@ -238,12 +248,36 @@ wa_history_sync_finalize (GObject *object)
 }
 
 static void
+wa_history_sync_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  WaHistorySync *self = WA_HISTORY_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->n_downloads > 0);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 wa_history_sync_class_init (WaHistorySyncClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = wa_history_sync_dispose;
   object_class->finalize = wa_history_sync_finalize;
+  object_class->get_property = wa_history_sync_get_property;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[CHUNK_STORED] = g_signal_new ("chunk-stored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
@@ -280,6 +314,18 @@ wa_history_sync_new (WaClient    *client,
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (messenger, "protocol-message", G_CALLBACK (protocol_message_cb), self);
   return self;
+}
+
+/**
+ * wa_history_sync_get_busy:
+ *
+ * Returns: whether a chunk is being downloaded
+ */
+gboolean
+wa_history_sync_get_busy (WaHistorySync *self)
+{
+  g_return_val_if_fail (WA_IS_HISTORY_SYNC (self), FALSE);
+  return self->n_downloads > 0;
 }
 
 /**

@@ -21,12 +21,13 @@ G_BEGIN_DECLS
  * fetched, checked, inflated and read for what this app keeps (push
  * names, privacy tokens, LID mappings, the NCT salt; never messages), and
  * confirmed so the phone does not send it again. Signal: "chunk-stored"
- * (the chunk's sync type, as in HistorySyncNotification). Lives on the
- * client's thread. */
+ * (the chunk's sync type, as in HistorySyncNotification); property
+ * "busy" while a chunk downloads. Lives on the client's thread. */
 G_DECLARE_FINAL_TYPE (WaHistorySync, wa_history_sync, WA, HISTORY_SYNC, GObject)
 
 WaHistorySync *wa_history_sync_new          (WaClient      *client,
                                              WaMessenger   *messenger);
+gboolean       wa_history_sync_get_busy     (WaHistorySync *self);
 GBytes        *wa_history_sync_inflate      (GBytes        *compressed,
                                              GError       **error);
 gboolean       wa_history_sync_store        (WaKeyStore    *store,

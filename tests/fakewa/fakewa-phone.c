@@ -494,7 +494,6 @@ history_sync (FakewaPhone *self,
         continue;
       wa_history__conversation__init (&conversations[i]);
       conversations[i].id = pn;
-      conversations[i].name = contact->name;
       conversations[i].lidjid = lid;
       conversations[i].has_tctoken = conversations[i].has_tctokentimestamp = TRUE;
       conversations[i].tctoken.data = (guint8 *) g_bytes_get_data (contact->tctoken, &conversations[i].tctoken.len);

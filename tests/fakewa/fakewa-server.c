@@ -88,7 +88,26 @@ struct _FakewaServer
   guint       n_acks;  /* acks received for what it sent */
   GHashTable *blobs;   /* media path -> GBytes: what the media host serves */
   GHashTable *inline_history; /* device JIDs that asked for inline history */
+  GPtrArray  *phone_pending;  /* PhoneMessage*: for companions not active yet */
 };
+
+/* What a phone has for a companion that has not uploaded its keys and
+ * gone active yet: the phone cannot start a session before. */
+typedef struct
+{
+  char   *phone;
+  char   *device;
+  GBytes *message;
+} PhoneMessage;
+
+static void
+phone_message_free (PhoneMessage *pending)
+{
+  g_free (pending->phone);
+  g_free (pending->device);
+  g_bytes_unref (pending->message);
+  g_free (pending);
+}
 
 G_DEFINE_FINAL_TYPE (FakewaServer, fakewa_server, G_TYPE_OBJECT)
 
@@ -112,6 +131,7 @@ typedef struct
   WaKeyPair      identity;
   WaCredentials *keys;      /* the phone's, with the same identity */
   FakewaPhone   *phone;     /* its app state and history, once used */
+  gboolean       shares;    /* the phone shares with each new companion */
 } Account;
 
 static void
@@ -244,6 +264,8 @@ forget_device (FakewaServer *self,
   g_hash_table_remove (self->devices, device_jid);
 }
 
+static gboolean share_with (FakewaServer *self, const char *phone, const char *companion, GError **error);
+
 /* The companion's countersignature must verify with the identity it
  * registered; then the server restarts the stream (515) as after every
  * pairing. */
@@ -290,6 +312,8 @@ handle_pair_device_sign (Peer    *peer,
                          fakewa_device_new (peer->device_jid, companion));
     if (peer->inline_history)
       g_hash_table_add (self->inline_history, g_strdup (peer->device_jid));
+    if (account->shares && !share_with (self, wa_jid_get_user (device), peer->device_jid, error))
+      return FALSE;
   }
   g_signal_emit (self, signals[PAIRED], 0, peer->device_jid);
   restart = wa_node_new_with_attrs ("stream:error", "code", "515", NULL);
@@ -347,6 +371,8 @@ add_bundles (FakewaServer *self,
     }
 }
 
+static void send_phone_pending (FakewaServer *self, const char *device_jid);
+
 /* What a logged-in device asks of the key server (§6.2–6.3, §7.3): how
  * many prekeys the server holds, an upload of more, others' bundles, and
  * going active. */
@@ -385,6 +411,7 @@ handle_session_iq (Peer    *peer,
   if (wa_node_get_child_by_tag (iq, "active") != NULL && !peer->active)
     {
       peer->active = TRUE;
+      send_phone_pending (self, peer->device_jid);
       flush_held (peer);
     }
   return TRUE;
@@ -622,6 +649,59 @@ phone_send (FakewaServer *self,
                                    "t", now, NULL);
   wa_node_add_child (stanza, enc);
   deliver (self, device_jid, stanza);
+}
+
+static gboolean
+is_active (FakewaServer *self,
+           const char   *device_jid)
+{
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+
+      if (peer->active && g_strcmp0 (peer->device_jid, device_jid) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Sends now to a companion that is online, or once it is. */
+static void
+phone_send_when_active (FakewaServer *self,
+                        const char   *phone,
+                        const char   *device_jid,
+                        GBytes       *message)
+{
+  PhoneMessage *pending;
+
+  if (is_active (self, device_jid))
+    {
+      phone_send (self, phone, device_jid, message);
+      return;
+    }
+  pending = g_new0 (PhoneMessage, 1);
+  pending->phone = g_strdup (phone);
+  pending->device = g_strdup (device_jid);
+  pending->message = g_bytes_ref (message);
+  g_ptr_array_add (self->phone_pending, pending);
+}
+
+static void
+send_phone_pending (FakewaServer *self,
+                    const char   *device_jid)
+{
+  for (guint i = 0; i < self->phone_pending->len;)
+    {
+      PhoneMessage *pending = g_ptr_array_index (self->phone_pending, i);
+
+      if (g_strcmp0 (pending->device, device_jid) != 0)
+        {
+          i++;
+          continue;
+        }
+      phone_send (self, pending->phone, pending->device, pending->message);
+      g_ptr_array_remove_index (self->phone_pending, i);
+    }
 }
 
 /* A companion wrote to its own phone: the phone reads it, and shares its
@@ -1331,6 +1411,7 @@ fakewa_server_finalize (GObject *object)
   g_hash_table_unref (self->accounts);
   g_hash_table_unref (self->blobs);
   g_hash_table_unref (self->inline_history);
+  g_ptr_array_unref (self->phone_pending);
   g_free (self->refusal);
   g_free (self->message_refusal);
   if (self->service != NULL)
@@ -1376,6 +1457,7 @@ fakewa_server_init (FakewaServer *self)
   self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) account_free);
   self->blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   self->inline_history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->phone_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) phone_message_free);
 }
 
 /* The media host (§10.5): the blobs the phones uploaded, by path. */
@@ -1988,6 +2070,36 @@ fakewa_server_phone_new_key (FakewaServer *self,
   fakewa_phone_new_key (ensure_phone (self, phone));
 }
 
+/* The key share and the first history chunks, for one companion. */
+static gboolean
+share_with (FakewaServer  *self,
+            const char    *phone,
+            const char    *companion,
+            GError       **error)
+{
+  const guint types[] = {
+    WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__INITIAL_BOOTSTRAP,
+    WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__PUSH_NAME,
+  };
+  FakewaPhone *fake_phone = ensure_phone (self, phone);
+  g_autoptr(GBytes) share = fakewa_phone_key_share (fake_phone);
+
+  phone_send_when_active (self, phone, companion, share);
+  for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+    {
+      gboolean inline_payload = t == 0 && g_hash_table_contains (self->inline_history, companion);
+      g_autoptr(FakewaHistoryChunk) chunk = fakewa_phone_history (fake_phone, types[t], inline_payload, error);
+
+      if (chunk == NULL)
+        return FALSE;
+      if (chunk->blob != NULL)
+        g_hash_table_insert (self->blobs, g_strndup (chunk->direct_path, strcspn (chunk->direct_path, "?")),
+                             g_bytes_ref (chunk->blob));
+      phone_send_when_active (self, phone, companion, chunk->message);
+    }
+  return TRUE;
+}
+
 /**
  * fakewa_server_phone_share:
  * @phone: the account's number
@@ -1995,20 +2107,15 @@ fakewa_server_phone_new_key (FakewaServer *self,
  *
  * Plays what a phone does for a new companion: it shares its app-state
  * keys, then sends the initial history (inline to companions that asked
- * for it, else as a blob on the media host) and the push names, to every
- * companion of @phone (now, or when it is back).
+ * for it, else as a blob on the media host) and the push names; to every
+ * companion of @phone now, and to each one linked from now on, once it
+ * has uploaded its keys and gone active.
  */
 gboolean
 fakewa_server_phone_share (FakewaServer  *self,
                            const char    *phone,
                            GError       **error)
 {
-  const guint types[] = {
-    WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__INITIAL_BOOTSTRAP,
-    WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__PUSH_NAME,
-  };
-  FakewaPhone *fake_phone;
-  g_autoptr(GBytes) share = NULL;
   g_autoptr(GPtrArray) companions = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
   GHashTableIter iter;
@@ -2018,33 +2125,13 @@ fakewa_server_phone_share (FakewaServer  *self,
   g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
   g_return_val_if_fail (valid_user (phone), FALSE);
 
-  fake_phone = ensure_phone (self, phone);
-  share = fakewa_phone_key_share (fake_phone);
+  ensure_account (self, phone)->shares = TRUE;
   g_hash_table_iter_init (&iter, self->devices);
   while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &device))
     if (!fakewa_device_is_primary (device) && same_user (jid, phone_jid))
       g_ptr_array_add (companions, g_strdup (jid));
-
   for (guint i = 0; i < companions->len; i++)
-    {
-      const char *companion = g_ptr_array_index (companions, i);
-
-      phone_send (self, phone, companion, share);
-      for (guint t = 0; t < G_N_ELEMENTS (types); t++)
-        {
-          gboolean inline_payload = t == 0 && g_hash_table_contains (self->inline_history, companion);
-          g_autoptr(FakewaHistoryChunk) chunk = fakewa_phone_history (fake_phone, types[t], inline_payload, error);
-          g_autofree char *path = NULL;
-
-          if (chunk == NULL)
-            return FALSE;
-          if (chunk->blob != NULL)
-            {
-              path = g_strndup (chunk->direct_path, strcspn (chunk->direct_path, "?"));
-              g_hash_table_insert (self->blobs, g_steal_pointer (&path), g_bytes_ref (chunk->blob));
-            }
-          phone_send (self, phone, companion, chunk->message);
-        }
-    }
+    if (!share_with (self, phone, g_ptr_array_index (companions, i), error))
+      return FALSE;
   return TRUE;
 }
