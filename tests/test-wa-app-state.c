@@ -286,6 +286,33 @@ test_missing_key (Fixture       *f,
   g_assert_cmpuint (f->key_requests, ==, 1);
 }
 
+static gboolean
+sync_failed (Fixture *f)
+{
+  return wa_app_state_get_status (f->app_state) == WA_APP_STATE_STATUS_FAILED;
+}
+
+/* A patch whose MAC does not verify is not read: the collection starts
+ * over from version 0 once, which a passing fault survives; when every
+ * answer is wrong the sync fails and nothing of the bad patch is kept. */
+static void
+test_bad_mac (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *name = NULL;
+
+  link_and_share (f);
+  fakewa_server_phone_corrupt_answers (f->server, SHOP, 1);
+  fakewa_server_phone_set_push_name (f->server, SHOP, "Toko Sari Jaya");
+  wait_until (push_name_is_new, f);
+
+  fakewa_server_phone_corrupt_answers (f->server, SHOP, 100);
+  fakewa_server_phone_set_push_name (f->server, SHOP, "Toko Palsu");
+  wait_until (sync_failed, f);
+  name = load_text (f, "account", "push-name");
+  g_assert_cmpstr (name, ==, "Toko Sari Jaya");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -295,5 +322,6 @@ main (int   argc,
   g_test_add ("/wa-app-state/share", Fixture, NULL, fixture_set_up, test_share, fixture_tear_down);
   g_test_add ("/wa-app-state/changes", Fixture, NULL, fixture_set_up, test_changes, fixture_tear_down);
   g_test_add ("/wa-app-state/missing-key", Fixture, NULL, fixture_set_up, test_missing_key, fixture_tear_down);
+  g_test_add ("/wa-app-state/bad-mac", Fixture, NULL, fixture_set_up, test_bad_mac, fixture_tear_down);
   return g_test_run ();
 }

@@ -68,6 +68,7 @@ struct _FakewaPhone
   GPtrArray  *contacts;      /* Contact* */
   GBytes     *salt;
   char       *push_name;
+  guint       corrupt;       /* answers whose first patch gets a wrong MAC */
 };
 
 static void
@@ -573,6 +574,35 @@ fakewa_phone_history (FakewaPhone  *self,
   return g_steal_pointer (&chunk);
 }
 
+/* The patch with one bit of its MAC flipped, as a broken server or an
+ * attacker would hand it on. */
+static GBytes *
+corrupted (GBytes *packed)
+{
+  WaSync__SyncdPatch *patch = wa_sync__syncd_patch__unpack (NULL, g_bytes_get_size (packed),
+                                                            g_bytes_get_data (packed, NULL));
+  GBytes *changed;
+
+  patch->patchmac.data[0] ^= 0x01;
+  changed = wa_proto_pack (&patch->base);
+  wa_sync__syncd_patch__free_unpacked (patch, NULL);
+  return changed;
+}
+
+/**
+ * fakewa_phone_corrupt_answers:
+ * @n: how many answers
+ *
+ * The first patch of each of the next @n sync answers is handed on with a
+ * wrong patch MAC.
+ */
+void
+fakewa_phone_corrupt_answers (FakewaPhone *self,
+                              guint        n)
+{
+  self->corrupt = n;
+}
+
 /**
  * fakewa_phone_answer_sync:
  * @iq: a companion's `<iq xmlns="w:sync:app:state">`
@@ -617,8 +647,17 @@ fakewa_phone_answer_sync (FakewaPhone *self,
         wa_node_set_attr (node, "has_more_patches", "true");
       patches = wa_node_add_child (node, wa_node_new ("patches"));
       for (guint p = from; p < last; p++)
-        wa_node_set_content_bytes (wa_node_add_child (patches, wa_node_new ("patch")),
-                                   g_ptr_array_index (collection->patches, p));
+        {
+          g_autoptr(GBytes) patch = g_bytes_ref (g_ptr_array_index (collection->patches, p));
+
+          if (p == from && self->corrupt > 0)
+            {
+              g_bytes_unref (patch);
+              patch = corrupted (g_ptr_array_index (collection->patches, p));
+              self->corrupt--;
+            }
+          wa_node_set_content_bytes (wa_node_add_child (patches, wa_node_new ("patch")), patch);
+        }
     }
   return result;
 }

@@ -54,6 +54,8 @@ FakewaHistoryChunk *fakewa_phone_history    (FakewaPhone        *self,
                                              gboolean            inline_payload,
                                              GError            **error);
 void          fakewa_history_chunk_free     (FakewaHistoryChunk *chunk);
+void          fakewa_phone_corrupt_answers  (FakewaPhone        *self,
+                                             guint               n);
 WaNode       *fakewa_phone_answer_sync      (FakewaPhone        *self,
                                              WaNode             *iq);
 gboolean      fakewa_phone_has_session      (FakewaPhone        *self,

@@ -2058,6 +2058,22 @@ fakewa_server_phone_set_nct_salt (FakewaServer *self,
 }
 
 /**
+ * fakewa_server_phone_corrupt_answers:
+ * @n: how many answers
+ *
+ * The first patch of each of the next @n app-state answers for @phone's
+ * companions carries a wrong MAC.
+ */
+void
+fakewa_server_phone_corrupt_answers (FakewaServer *self,
+                                     const char   *phone,
+                                     guint         n)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_phone_corrupt_answers (ensure_phone (self, phone), n);
+}
+
+/**
  * fakewa_server_phone_new_key:
  *
  * The phone encrypts what comes next with a key it has not shared.

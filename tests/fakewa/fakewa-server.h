@@ -95,6 +95,9 @@ void          fakewa_server_phone_set_nct_salt (FakewaServer *self,
                                                 GBytes       *salt);
 void          fakewa_server_phone_new_key   (FakewaServer  *self,
                                              const char    *phone);
+void          fakewa_server_phone_corrupt_answers (FakewaServer *self,
+                                                   const char   *phone,
+                                                   guint         n);
 gboolean      fakewa_server_phone_share     (FakewaServer  *self,
                                              const char    *phone,
                                              GError       **error);
