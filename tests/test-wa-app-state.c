@@ -293,8 +293,8 @@ sync_failed (Fixture *f)
 }
 
 /* A patch whose MAC does not verify is not read: the collection starts
- * over from version 0 once, which a passing fault survives; when every
- * answer is wrong the sync fails and nothing of the bad patch is kept. */
+ * over from a snapshot once, which a passing fault survives; when the
+ * snapshot is wrong too the sync fails and nothing of either is kept. */
 static void
 test_bad_mac (Fixture       *f,
               gconstpointer  data)

@@ -48,6 +48,7 @@ typedef struct
 {
   GPtrArray    *patches;  /* GBytes*: serialized SyncdPatch, version i + 1 at i */
   WaSyncdState *state;
+  GHashTable   *records;  /* index MAC (GBytes) -> serialized SyncdRecord: what a snapshot holds */
 } Collection;
 
 typedef struct
@@ -84,6 +85,7 @@ collection_free (Collection *collection)
 {
   g_ptr_array_unref (collection->patches);
   wa_syncd_state_free (collection->state);
+  g_hash_table_unref (collection->records);
   g_free (collection);
 }
 
@@ -166,6 +168,8 @@ ensure_collection (FakewaPhone *self,
       collection = g_new0 (Collection, 1);
       collection->patches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
       collection->state = wa_syncd_state_new ();
+      collection->records = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref,
+                                                   (GDestroyNotify) g_bytes_unref);
       g_hash_table_insert (self->collections, g_strdup (name), collection);
     }
   return collection;
@@ -268,6 +272,15 @@ add_patch (FakewaPhone             *self,
   patch.patchmac.len = sizeof patch_mac;
   patch.keyid = &key_id;
   g_ptr_array_add (collection->patches, wa_proto_pack (&patch.base));
+  if (remove)
+    {
+      g_autoptr(GBytes) index_key = g_bytes_new (index_mac, sizeof index_mac);
+
+      g_hash_table_remove (collection->records, index_key);
+    }
+  else
+    g_hash_table_insert (collection->records, g_bytes_new (index_mac, sizeof index_mac),
+                         wa_proto_pack (&record.base));
 }
 
 static gint64
@@ -593,8 +606,8 @@ corrupted (GBytes *packed)
  * fakewa_phone_corrupt_answers:
  * @n: how many answers
  *
- * The first patch of each of the next @n sync answers is handed on with a
- * wrong patch MAC.
+ * The first patch (or the snapshot) of each of the next @n sync answers
+ * is handed on with a wrong MAC.
  */
 void
 fakewa_phone_corrupt_answers (FakewaPhone *self,
@@ -603,16 +616,95 @@ fakewa_phone_corrupt_answers (FakewaPhone *self,
   self->corrupt = n;
 }
 
+static void
+record_free (WaSync__SyncdRecord *record)
+{
+  wa_sync__syncd_record__free_unpacked (record, NULL);
+}
+
+/* The whole collection at its version (§2.2, §2.5 step 1), encrypted as
+ * a blob for the media host; the node names it. */
+static WaNode *
+snapshot_node (FakewaPhone *self,
+               const char  *name,
+               Collection  *collection,
+               GHashTable  *blobs)
+{
+  AppKey *key = g_ptr_array_index (self->keys, self->keys->len - 1);
+  WaSync__SyncdSnapshot snapshot = WA_SYNC__SYNCD_SNAPSHOT__INIT;
+  WaSync__SyncdVersion version = WA_SYNC__SYNCD_VERSION__INIT;
+  WaSync__KeyId key_id = WA_SYNC__KEY_ID__INIT;
+  WaSync__ExternalBlobReference reference = WA_SYNC__EXTERNAL_BLOB_REFERENCE__INIT;
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) record_free);
+  g_autoptr(GBytes) media_key = random_bytes (WA_KEY_LEN);
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autofree char *path = g_strdup_printf ("/v/t62.fakewa-syncd/%08x%08x", g_random_int (), g_random_int ());
+  guint8 mac[WA_SYNCD_MAC_LEN], sha256[WA_SHA256_LEN], enc_sha256[WA_SHA256_LEN];
+  GHashTableIter iter;
+  gpointer record;
+  WaSyncdKeys keys;
+  WaNode *node;
+
+  g_hash_table_iter_init (&iter, collection->records);
+  while (g_hash_table_iter_next (&iter, NULL, &record))
+    g_ptr_array_add (records, wa_sync__syncd_record__unpack (NULL, g_bytes_get_size (record),
+                                                             g_bytes_get_data (record, NULL)));
+  wa_syncd_keys_expand (g_bytes_get_data (key->data, NULL), g_bytes_get_size (key->data), &keys);
+  wa_syncd_snapshot_mac (keys.snapshot_mac, collection->state->hash, collection->state->version, name, mac);
+  wa_syncd_keys_clear (&keys);
+  if (self->corrupt > 0)
+    {
+      mac[0] ^= 0x01;
+      self->corrupt--;
+    }
+  version.has_version = TRUE;
+  version.version = collection->state->version;
+  key_id.has_id = TRUE;
+  key_id.id.data = (guint8 *) g_bytes_get_data (key->id, &key_id.id.len);
+  snapshot.version = &version;
+  snapshot.n_records = records->len;
+  snapshot.records = (WaSync__SyncdRecord **) records->pdata;
+  snapshot.has_mac = TRUE;
+  snapshot.mac.data = mac;
+  snapshot.mac.len = sizeof mac;
+  snapshot.keyid = &key_id;
+  plain = wa_proto_pack (&snapshot.base);
+  blob = wa_media_encrypt (WA_MEDIA_APP_STATE, media_key, plain, NULL);
+  wa_crypto_sha256 (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), sha256);
+  wa_crypto_sha256 (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob), enc_sha256);
+  g_hash_table_insert (blobs, g_strdup (path), g_bytes_ref (blob));
+
+  reference.has_mediakey = reference.has_filesha256 = reference.has_fileencsha256 = TRUE;
+  reference.has_filesizebytes = TRUE;
+  reference.mediakey.data = (guint8 *) g_bytes_get_data (media_key, &reference.mediakey.len);
+  reference.directpath = path;
+  reference.handle = (char *) "fakewa";
+  reference.filesizebytes = g_bytes_get_size (blob);
+  reference.filesha256.data = sha256;
+  reference.filesha256.len = sizeof sha256;
+  reference.fileencsha256.data = enc_sha256;
+  reference.fileencsha256.len = sizeof enc_sha256;
+  content = wa_proto_pack (&reference.base);
+  node = wa_node_new ("snapshot");
+  wa_node_set_content_bytes (node, content);
+  return node;
+}
+
 /**
  * fakewa_phone_answer_sync:
  * @iq: a companion's `<iq xmlns="w:sync:app:state">`
+ * @blobs: path -> #GBytes: where a snapshot blob is put for the media host
  *
- * Returns: (transfer full): the answer (§2.2): each collection's patches
- *   after the version asked, a page at a time
+ * Returns: (transfer full): the answer (§2.2): a snapshot for a
+ *   companion that has nothing and asks for one, else each collection's
+ *   patches after the version asked, a page at a time
  */
 WaNode *
 fakewa_phone_answer_sync (FakewaPhone *self,
-                          WaNode      *iq)
+                          WaNode      *iq,
+                          GHashTable  *blobs)
 {
   WaNode *result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
                                            "id", wa_node_get_attr (iq, "id"), NULL);
@@ -634,6 +726,15 @@ fakewa_phone_answer_sync (FakewaPhone *self,
         continue;
       if (version_text != NULL)
         g_ascii_string_to_unsigned (version_text, 10, 0, G_MAXUINT, &from, NULL);
+      if (collection != NULL && from == 0 && collection->patches->len > 0 &&
+          g_strcmp0 (wa_node_get_attr (g_ptr_array_index (asked, i), "return_snapshot"), "true") == 0)
+        {
+          version = g_strdup_printf ("%" G_GUINT64_FORMAT, collection->state->version);
+          node = wa_node_add_child (sync, wa_node_new_with_attrs ("collection", "name", name, "version", version,
+                                                                  NULL));
+          wa_node_add_child (node, snapshot_node (self, name, collection, blobs));
+          continue;
+        }
       if (collection == NULL || from >= collection->patches->len)
         {
           version = g_strdup_printf ("%" G_GUINT64_FORMAT, collection != NULL ? collection->state->version : 0);

@@ -57,7 +57,8 @@ void          fakewa_history_chunk_free     (FakewaHistoryChunk *chunk);
 void          fakewa_phone_corrupt_answers  (FakewaPhone        *self,
                                              guint               n);
 WaNode       *fakewa_phone_answer_sync      (FakewaPhone        *self,
-                                             WaNode             *iq);
+                                             WaNode             *iq,
+                                             GHashTable         *blobs);
 gboolean      fakewa_phone_has_session      (FakewaPhone        *self,
                                              const WaJid        *device);
 WaNode       *fakewa_phone_encrypt          (FakewaPhone        *self,

@@ -1066,7 +1066,7 @@ handle_node (Peer    *peer,
     {
       g_autoptr(WaJid) device = wa_jid_parse (peer->device_jid, NULL);
       g_autoptr(WaNode) answer = fakewa_phone_answer_sync (ensure_phone (peer->server, wa_jid_get_user (device)),
-                                                           node);
+                                                           node, peer->server->blobs);
 
       return send_node (peer, answer, error);
     }
@@ -2061,8 +2061,8 @@ fakewa_server_phone_set_nct_salt (FakewaServer *self,
  * fakewa_server_phone_corrupt_answers:
  * @n: how many answers
  *
- * The first patch of each of the next @n app-state answers for @phone's
- * companions carries a wrong MAC.
+ * The first patch (or the snapshot) of each of the next @n app-state
+ * answers for @phone's companions carries a wrong MAC.
  */
 void
 fakewa_server_phone_corrupt_answers (FakewaServer *self,

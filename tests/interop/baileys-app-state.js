@@ -3,9 +3,10 @@
 // phone holds a push name, two contacts (one issued the account a privacy
 // token) and the NCT salt, Baileys receives the phone's app-state key
 // share and history over Signal, downloads and decrypts the history blobs
-// from the fake server's media host with its own code, fetches the app
-// state and decodes every patch with its own LTHash and MAC checks (both
-// turned on), and must find the same values our decoder finds
+// and app-state snapshots from the fake server's media host with its own
+// code, decodes the snapshots and a later patch with its own LTHash and
+// MAC checks (both turned on), and must find the same values our decoder
+// finds
 // (tests/test-wa-app-state.c, tests/test-cli-link.c). Baileys' protobufs
 // predate the NCT salt, so only our decoder reads that one.
 //
@@ -97,12 +98,19 @@ async function main () {
 
   await fakewa.command(`phone-share ${SHOP}`);
 
-  await check('Baileys takes the key share and decodes every app-state patch, MACs checked', async () => {
+  await check('Baileys takes the key share and decodes every app-state snapshot, MACs checked', async () => {
     await waitFor(() => ownName !== undefined && names.size >= 2, 'the app state');
     assert.equal(ownName, 'Toko Sari');
     assert.equal(names.get(`${CUSTOMER_1}@s.whatsapp.net`), 'Budi Santoso');
     assert.equal(names.get(`${CUSTOMER_2}@s.whatsapp.net`), 'Siti Aminah');
     assert.ok(auth.state.creds.myAppStateKeyId !== 'AAAAAA==', 'the shared key is in use');
+  });
+
+  await check('a later change reaches Baileys as a patch it verifies', async () => {
+    // The first sync came as snapshots; this one is a patch after them,
+    // announced by server_sync: the LTHash must carry over.
+    await fakewa.command(`phone-name ${SHOP} Toko Sari Jaya`);
+    await waitFor(() => ownName === 'Toko Sari Jaya', 'the new push name');
   });
 
   await check('Baileys downloads, decrypts and reads both history chunks', async () => {
