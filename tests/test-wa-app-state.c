@@ -313,6 +313,48 @@ test_bad_mac (Fixture       *f,
   g_assert_cmpstr (name, ==, "Toko Sari Jaya");
 }
 
+static gboolean
+sync_ended (Fixture *f)
+{
+  WaAppStateStatus status = wa_app_state_get_status (f->app_state);
+
+  return status == WA_APP_STATE_STATUS_FAILED || status == WA_APP_STATE_STATUS_SYNCED;
+}
+
+/* A server that keeps saying it has more is followed for 500 rounds (as
+ * the reference client does), then the sync stops with what it read and
+ * says so; the next sync goes on from there. */
+static void
+test_many_rounds (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *name = NULL;
+
+  link_and_share (f);
+  wa_client_stop (f->client);
+  for (guint i = 1; i <= 1002; i++)
+    {
+      g_autofree char *next = g_strdup_printf ("Toko %u", i);
+
+      fakewa_server_phone_set_push_name (f->server, SHOP, next);
+    }
+  wa_client_start (f->client);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
+  wait_until (caught_up, f);
+  wait_until (sync_ended, f);
+  g_assert_cmpint (wa_app_state_get_status (f->app_state), ==, WA_APP_STATE_STATUS_FAILED);
+  /* Two patches a round, the first round started at the first change. */
+  name = load_text (f, "account", "push-name");
+  g_assert_cmpstr (name, ==, "Toko 1000");
+  g_clear_pointer (&name, g_free);
+
+  wa_app_state_sync (f->app_state);
+  wait_until (sync_ended, f);
+  g_assert_cmpint (wa_app_state_get_status (f->app_state), ==, WA_APP_STATE_STATUS_SYNCED);
+  name = load_text (f, "account", "push-name");
+  g_assert_cmpstr (name, ==, "Toko 1002");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -323,5 +365,6 @@ main (int   argc,
   g_test_add ("/wa-app-state/changes", Fixture, NULL, fixture_set_up, test_changes, fixture_tear_down);
   g_test_add ("/wa-app-state/missing-key", Fixture, NULL, fixture_set_up, test_missing_key, fixture_tear_down);
   g_test_add ("/wa-app-state/bad-mac", Fixture, NULL, fixture_set_up, test_bad_mac, fixture_tear_down);
+  g_test_add ("/wa-app-state/many-rounds", Fixture, NULL, fixture_set_up, test_many_rounds, fixture_tear_down);
   return g_test_run ();
 }

@@ -401,6 +401,13 @@ round_done (WaAppState *self)
       start_round (self);
       return;
     }
+  /* A server that always has more is not followed for ever; what was
+   * read is kept, and the next sync goes on from there. */
+  if (g_hash_table_size (self->pending) > 0)
+    {
+      g_message ("App state still had patches after %u rounds", MAX_ROUNDS);
+      self->failed = TRUE;
+    }
   g_clear_object (&self->cancellable);
   g_hash_table_remove_all (self->pending);
   g_hash_table_remove_all (self->refetched);
