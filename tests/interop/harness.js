@@ -82,7 +82,8 @@ function memoryAuthState () {
   const roundTrip = (value) => JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver);
   // A real phone shares its app-state keys right after linking; without
   // one Baileys holds back every event (messages included) until it
-  // arrives. The fake phone shares none, so the device starts with an id.
+  // arrives. The fake phone shares only when a test says so (phone-share),
+  // so the device starts with an id.
   const state = {
     creds: { ...initAuthCreds(), myAppStateKeyId: 'AAAAAA==' },
     keys: {
