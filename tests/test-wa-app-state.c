@@ -355,6 +355,45 @@ test_many_rounds (Fixture       *f,
   g_assert_cmpstr (name, ==, "Toko 1002");
 }
 
+static gboolean
+stranger_read (Fixture *f)
+{
+  return count_receipts (f, "peer_msg") == 3;
+}
+
+/* Only our own phone is listened to: another account's phone sending
+ * this device a key share, a salt, mappings and a token (a peer message
+ * is easy to forge for anyone who can message us) changes nothing. */
+static void
+test_stranger (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GBytes) token = text_bytes ("forged-token");
+  g_autoptr(GBytes) salt = text_bytes ("forged-salt-forged-salt-forged-s");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+
+  fakewa_server_phone_set_push_name (f->server, CUSTOMER_2, "Penipu");
+  fakewa_server_phone_add_contact (f->server, CUSTOMER_2, CUSTOMER_1, "Budi Santoso", token);
+  fakewa_server_phone_set_nct_salt (f->server, CUSTOMER_2, salt);
+  fakewa_server_link_client (f->server, f->client, SHOP);
+  wait_until (caught_up, f);
+  g_assert_true (fakewa_server_phone_share_with (f->server, CUSTOMER_2, wa_client_get_device_jid (f->client),
+                                                 &error));
+  g_assert_no_error (error);
+
+  /* The three messages are decrypted and confirmed as any message is,
+   * then dropped. */
+  wait_until (stranger_read, f);
+  g_assert_cmpuint (f->chunks, ==, 0);
+  g_assert_cmpint (wa_app_state_get_status (f->app_state), ==, WA_APP_STATE_STATUS_WAITING_FOR_KEYS);
+  g_assert_null (wa_key_store_load (f->store, "nct-salt", "salt"));
+  g_assert_null (wa_key_store_load (f->store, "account", "push-name"));
+  g_assert_null (wa_key_store_load (f->store, "pn-lid", CUSTOMER_1));
+  tokens = wa_key_store_list (f->store, "tctoken");
+  g_assert_cmpuint (tokens->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,6 +404,7 @@ main (int   argc,
   g_test_add ("/wa-app-state/changes", Fixture, NULL, fixture_set_up, test_changes, fixture_tear_down);
   g_test_add ("/wa-app-state/missing-key", Fixture, NULL, fixture_set_up, test_missing_key, fixture_tear_down);
   g_test_add ("/wa-app-state/bad-mac", Fixture, NULL, fixture_set_up, test_bad_mac, fixture_tear_down);
+  g_test_add ("/wa-app-state/stranger", Fixture, NULL, fixture_set_up, test_stranger, fixture_tear_down);
   g_test_add ("/wa-app-state/many-rounds", Fixture, NULL, fixture_set_up, test_many_rounds, fixture_tear_down);
   return g_test_run ();
 }

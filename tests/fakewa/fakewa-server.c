@@ -2151,3 +2151,24 @@ fakewa_server_phone_share (FakewaServer  *self,
       return FALSE;
   return TRUE;
 }
+
+/**
+ * fakewa_server_phone_share_with:
+ * @phone: the account whose phone sends
+ * @device_jid: any device, of this account or another
+ * @error: return location for a #GError
+ *
+ * The phone of @phone sends @device_jid its key share and history, as
+ * fakewa_server_phone_share() does for its own companions; to another
+ * account's device it is what a hostile sender would try.
+ */
+gboolean
+fakewa_server_phone_share_with (FakewaServer  *self,
+                                const char    *phone,
+                                const char    *device_jid,
+                                GError       **error)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (valid_user (phone) && device_jid != NULL, FALSE);
+  return share_with (self, phone, device_jid, error);
+}

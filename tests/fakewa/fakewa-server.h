@@ -101,6 +101,10 @@ void          fakewa_server_phone_corrupt_answers (FakewaServer *self,
 gboolean      fakewa_server_phone_share     (FakewaServer  *self,
                                              const char    *phone,
                                              GError       **error);
+gboolean      fakewa_server_phone_share_with (FakewaServer *self,
+                                              const char   *phone,
+                                              const char   *device_jid,
+                                              GError      **error);
 
 /* For tests that drive a WaClient against the server. */
 void          fakewa_wait_for_client        (WaClient      *client,
