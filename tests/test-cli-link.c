@@ -69,6 +69,34 @@ fakewa_stop (Fakewa *fake)
   g_clear_pointer (&fake->root, g_free);
 }
 
+/* The next answer to a command; events in between are not answers. */
+static char *
+read_answer (Fakewa *fake)
+{
+  for (;;)
+    {
+      char *line = read_line (fake->out);
+
+      if (!g_str_has_prefix (line, "phone-receipt ") && !g_str_has_prefix (line, "key-request ") &&
+          !g_str_has_prefix (line, "relayed "))
+        return line;
+      g_free (line);
+    }
+}
+
+static void
+fakewa_say (Fakewa     *fake,
+            const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
+  g_assert_no_error (error);
+  answer = read_answer (fake);
+  g_assert_cmpstr (answer, ==, "ok");
+}
+
 static GSubprocess *
 spawn_link (Fakewa     *fake,
             const char *data_dir,
@@ -125,26 +153,28 @@ link_by_scan (Fakewa     *fake,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *command = NULL;
-  g_autofree char *answer = NULL;
   g_autofree char *paired = NULL;
   g_autofree char *jid = NULL;
   JsonObject *object;
 
+  /* "link" waits for the phone's keys and history; a phone with nothing
+   * to share still shares them. */
+  fakewa_say (fake, "phone-share 6281234567890\n");
   object = read_json_object (cli_out, parser);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "qr"), qr_prefix));
 
   /* The phone scans the code the CLI shows. */
   command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
-  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
-  g_assert_no_error (error);
-  answer = read_line (fake->out);
-  g_assert_cmpstr (answer, ==, "ok");
-  paired = read_line (fake->out);
+  fakewa_say (fake, command);
+  paired = read_answer (fake);
   g_assert_true (g_str_has_prefix (paired, "paired 6281234567890:"));
+  g_assert_true (g_str_has_suffix (paired, "@lid"));
 
   object = read_json_object (cli_out, parser);
   jid = g_strdup (json_object_get_string_member (object, "linked"));
   g_assert_nonnull (strstr (paired, jid));
+  g_assert_cmpstr (json_object_get_string_member (object, "app_state"), ==, "synced");
+  g_assert_true (json_object_get_null_member (object, "push_name"));
   g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
   g_assert_no_error (error);
   return g_steal_pointer (&jid);
@@ -258,16 +288,80 @@ test_link_and_log_in (void)
 }
 
 static void
-fakewa_say (Fakewa     *fake,
-            const char *command)
+assert_shared (JsonObject *object)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *answer = NULL;
+  g_assert_cmpstr (json_object_get_string_member (object, "push_name"), ==, "Toko Sari");
+  g_assert_true (json_object_get_boolean_member (object, "nct_salt"));
+  g_assert_cmpint (json_object_get_int_member (object, "lid_mappings"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (object, "contact_names"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (object, "push_names"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (object, "privacy_tokens"), ==, 1);
+}
 
-  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
+/* WA-FIDELITY §2–3 end to end: the phone holds a push name, two contacts
+ * (one issued us a privacy token) and the NCT salt; right after linking
+ * it shares its keys, app state and history (the bootstrap inline, the
+ * push names as a blob on the media host); "link" waits for them and the
+ * store keeps them: a second run reads them back from disk. */
+static void
+test_phone_shares (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GDataInputStream) cli_out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *paired = NULL;
+  guint hist_sync = 0, peer_msg = 0;
+  Fakewa fake = { 0 };
+  JsonObject *object;
+
+  fakewa_start (&fake);
+  fakewa_say (&fake, "account 6281100000001\n");
+  fakewa_say (&fake, "account 6281100000002\n");
+  fakewa_say (&fake, "phone-name 6281234567890 Toko Sari\n");
+  fakewa_say (&fake, "phone-contact 6281234567890 6281100000001 746f6b656e2d31 Budi Santoso\n");
+  fakewa_say (&fake, "phone-contact 6281234567890 6281100000002 - Siti Aminah\n");
+  fakewa_say (&fake, "phone-salt 6281234567890 000102030405060708090a0b0c0d0e0f\n");
+
+  cli = spawn_link (&fake, data_dir, TRUE);
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  object = read_json_object (cli_out, parser);
+  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
+  fakewa_say (&fake, command);
+  paired = read_answer (&fake);
+  g_assert_true (g_str_has_prefix (paired, "paired 6281234567890:1@s.whatsapp.net "));
+  fakewa_say (&fake, "phone-share 6281234567890\n");
+
+  object = read_json_object (cli_out, parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "linked"), ==, "6281234567890:1@s.whatsapp.net");
+  g_assert_cmpstr (json_object_get_string_member (object, "app_state"), ==, "synced");
+  assert_shared (object);
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
   g_assert_no_error (error);
-  answer = read_line (fake->out);
-  g_assert_cmpstr (answer, ==, "ok");
+  g_clear_object (&cli);
+
+  /* The phone got a peer_msg receipt for the key share and both chunks,
+   * and a hist_sync receipt for each chunk (§3.3). */
+  while (hist_sync < 2 || peer_msg < 3)
+    {
+      g_autofree char *line = read_line (fake.out);
+
+      hist_sync += g_str_has_prefix (line, "phone-receipt hist_sync ");
+      peer_msg += g_str_has_prefix (line, "phone-receipt peer_msg ");
+    }
+
+  cli = spawn_link (&fake, data_dir, TRUE);
+  g_clear_object (&cli_out);
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  object = read_json_object (cli_out, parser);
+  assert_shared (object);
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
+  g_assert_no_error (error);
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
 }
 
 /* Runs the CLI against the fake server, with short pauses between the
@@ -384,6 +478,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/link-and-log-in", test_link_and_log_in);
   g_test_add_func ("/cli/link/check-and-create", test_check_and_create);
   g_test_add_func ("/cli/link/lost-key", test_lost_key);
+  g_test_add_func ("/cli/link/phone-shares", test_phone_shares);
 
   return g_test_run ();
 }

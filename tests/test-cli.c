@@ -735,6 +735,8 @@ test_open_together (Fixture       *f,
           g_object_unref (processes[i]);
         }
     }
+}
+
 /* Issue 18, as a user would meet it: the vCard line that crashed the
  * importer, data past the limits, and a campaign whose message would be
  * too long for some contacts, each refused with what to fix (exit 1). */

@@ -13,16 +13,22 @@
 
 #include "wa-error.h"
 #include "wa-jid.h"
+#include "wa-app-state.h"
+#include "wa-history-sync.h"
 #include "wa-messenger.h"
 #include "xi-whatsapp-transport.h"
 
 struct _XiWhatsappTransport
 {
-  GObject      parent_instance;
+  GObject        parent_instance;
 
-  WaClient    *client;
-  WaMessenger *messenger;
-  GThread     *owner;   /* the client's thread, where it was made */
+  WaClient      *client;
+  WaMessenger   *messenger;
+  /* What the phone shares (names, LID mappings, privacy tokens, the NCT
+   * salt) is read on every connection, into the client's key store. */
+  WaAppState    *app_state;
+  WaHistorySync *history;
+  GThread       *owner;   /* the client's thread, where it was made */
 };
 
 #define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
@@ -245,6 +251,8 @@ xi_whatsapp_transport_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->client, self);
   if (self->messenger != NULL)
     g_signal_handlers_disconnect_by_data (self->messenger, self);
+  g_clear_object (&self->history);
+  g_clear_object (&self->app_state);
   g_clear_object (&self->messenger);
   g_clear_object (&self->client);
 
@@ -299,6 +307,8 @@ xi_whatsapp_transport_new (WaClient *client)
   self = g_object_new (XI_TYPE_WHATSAPP_TRANSPORT, NULL);
   self->client = g_object_ref (client);
   self->messenger = wa_messenger_new (client);
+  self->app_state = wa_app_state_new (client, self->messenger);
+  self->history = wa_history_sync_new (client, self->messenger);
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (self->messenger, "receipt", G_CALLBACK (receipt_cb), self);
   g_signal_connect (self->messenger, "message", G_CALLBACK (message_cb), self);

@@ -23,6 +23,10 @@
 /* The WhatsApp Web version of the notes (§3.2); newer ones are accepted. */
 static const guint32 default_app_version[3] = { 2, 3000, 1045649367 };
 
+/* The history this companion asks for: see wa_client_payload_registration(). */
+#define HISTORY_QUOTA_MB    64
+#define HISTORY_RECENT_DAYS 28
+
 /* libsignal's "DJB" key type, announced with the identity key. */
 static const guint8 djb_key_type = 0x05;
 
@@ -142,10 +146,17 @@ wa_client_payload_registration (const WaClientInfo   *info,
   props_version.primary = 0;
   props_version.secondary = 1;
   props_version.tertiary = 0;
+  /* As little history as the phone will give (WA-FIDELITY §3.3): no full
+   * sync (require_full_sync below), recent chats only as far back as a
+   * privacy token lives (28 days, §1.4), the bootstrap chunk inline. */
   history.has_storage_quota_mb = TRUE;
-  history.storage_quota_mb = 10240;
+  history.storage_quota_mb = HISTORY_QUOTA_MB;
+  history.has_recent_sync_days_limit = TRUE;
+  history.recent_sync_days_limit = HISTORY_RECENT_DAYS;
   history.has_inline_initial_payload_in_e2ee_msg = TRUE;
   history.inline_initial_payload_in_e2ee_msg = TRUE;
+  history.has_support_call_log_history = TRUE;
+  history.support_call_log_history = FALSE;
   props.os = (char *)info->device_name;
   props.version = &props_version;
   props.has_platform_type = TRUE;

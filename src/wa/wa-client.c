@@ -828,6 +828,18 @@ wa_client_get_last_error (WaClient *self)
 }
 
 /**
+ * wa_client_get_url:
+ *
+ * Returns: the chat server this client connects to
+ */
+const char *
+wa_client_get_url (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->url;
+}
+
+/**
  * wa_client_get_device_jid:
  *
  * Returns: (nullable): this device's JID once linked

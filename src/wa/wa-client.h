@@ -54,6 +54,7 @@ void           wa_client_stop           (WaClient      *self);
 WaClientState  wa_client_get_state      (WaClient      *self);
 guint          wa_client_get_retry_in   (WaClient      *self);
 const char    *wa_client_get_last_error (WaClient      *self);
+const char    *wa_client_get_url        (WaClient      *self);
 const char    *wa_client_get_device_jid (WaClient      *self);
 const char    *wa_client_get_lid        (WaClient      *self);
 gboolean       wa_client_get_caught_up  (WaClient      *self);

@@ -90,6 +90,7 @@ G_DEFINE_BOXED_TYPE (WaIncomingMessage, wa_incoming_message, wa_incoming_message
 enum {
   MESSAGE,
   RECEIPT,
+  PROTOCOL_MESSAGE,
   N_SIGNALS
 };
 
@@ -225,6 +226,21 @@ connection_or_error (WaMessenger  *self,
       return NULL;
     }
   return connection;
+}
+
+/* Whether @device is one of this account's, under its number or its LID. */
+static gboolean
+is_own_account (WaMessenger *self,
+                WaJid       *device)
+{
+  g_autoptr(WaJid) own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  g_autoptr(WaJid) own_lid = wa_client_get_lid (self->client) != NULL ?
+                             wa_jid_parse (wa_client_get_lid (self->client), NULL) : NULL;
+  const char *user = wa_jid_get_user (device);
+
+  if (wa_jid_is_lid (device))
+    return own_lid != NULL && g_strcmp0 (wa_jid_get_user (own_lid), user) == 0;
+  return own != NULL && g_strcmp0 (wa_jid_get_user (own), user) == 0;
 }
 
 /* Accounts are reached by phone number but write more and more from
@@ -611,14 +627,21 @@ acked_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
-static void
-sessions_saved_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+typedef struct
 {
-  GTask *task = user_data;
+  GTask              *task;
+  WaNode             *stanza;
+  GAsyncReadyCallback acked;
+} Saving;
+
+static void
+stanza_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Saving *saving = user_data;
+  GTask *task = saving->task;
   WaMessenger *self = g_task_get_source_object (task);
-  Send *send = g_task_get_task_data (task);
   GError *error = NULL;
   WaConnection *connection;
 
@@ -627,10 +650,30 @@ sessions_saved_cb (GObject      *object,
     {
       g_task_return_error (task, error);
       g_object_unref (task);
-      return;
     }
-  wa_connection_send_message_async (connection, send->stanza, WA_MESSENGER_ACK_TIMEOUT_MS,
-                                    g_task_get_cancellable (task), acked_cb, task);
+  else
+    wa_connection_send_message_async (connection, saving->stanza, WA_MESSENGER_ACK_TIMEOUT_MS,
+                                      g_task_get_cancellable (task), saving->acked, task);
+  wa_node_unref (saving->stanza);
+  g_free (saving);
+}
+
+/* The sessions moved on as we encrypted; they are saved before the
+ * message leaves, or after a crash the same keys would be used for
+ * another message, which the recipient would drop as a replay. */
+static void
+send_when_saved (GTask               *task,
+                 WaNode              *stanza,
+                 GAsyncReadyCallback  acked)
+{
+  WaMessenger *self = g_task_get_source_object (task);
+  Saving *saving = g_new0 (Saving, 1);
+
+  saving->task = task;
+  saving->stanza = wa_node_ref (stanza);
+  saving->acked = acked;
+  wa_key_store_flush_async (wa_client_get_key_store (self->client), g_task_get_cancellable (task),
+                            stanza_saved_cb, saving);
 }
 
 static void
@@ -683,12 +726,8 @@ encrypt_and_send (GTask *task)
   if (starts_session)
     attach_device_identity (self, message);
 
-  /* The sessions moved on as we encrypted; they are saved before the
-   * message leaves, or after a crash the same keys would be used for
-   * another message, which the recipient would drop as a replay. */
   send->stanza = g_steal_pointer (&message);
-  wa_key_store_flush_async (wa_client_get_key_store (self->client), g_task_get_cancellable (task),
-                            sessions_saved_cb, task);
+  send_when_saved (task, send->stanza, acked_cb);
 }
 
 /**
@@ -880,6 +919,164 @@ wa_messenger_forget_devices (WaMessenger *self,
   g_return_if_fail (WA_IS_MESSENGER (self));
   assert_owner (self);
   g_hash_table_remove (self->device_lists, user);
+}
+
+/* Peer messages (WA-FIDELITY §2.1): to our own phone alone */
+
+typedef struct
+{
+  WaJid  *phone;
+  GBytes *message;
+  WaNode *stanza;   /* once encrypted */
+} Peer;
+
+static void
+peer_free (Peer *peer)
+{
+  wa_jid_unref (peer->phone);
+  g_bytes_unref (peer->message);
+  g_clear_pointer (&peer->stanza, wa_node_unref);
+  g_free (peer);
+}
+
+static void
+peer_acked_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(WaNode) ack = NULL;
+  GError *error = NULL;
+
+  ack = wa_connection_send_message_finish (WA_CONNECTION (object), result, &error);
+  if (ack == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+encrypt_peer (GTask *task)
+{
+  WaMessenger *self = g_task_get_source_object (task);
+  Peer *peer = g_task_get_task_data (task);
+  g_autoptr(GBytes) padded = wa_signal_pad (peer->message);
+  g_autoptr(GBytes) ciphertext = NULL;
+  g_autofree char *to = wa_jid_to_string (peer->phone);
+  g_autofree char *id = g_strdup_printf ("3EB0%08X%08X%04X", g_random_int (), g_random_int (),
+                                         g_random_int () & 0xffff);
+  WaNode *enc;
+  WaSignalMessageType type;
+  GError *error = NULL;
+
+  ciphertext = wa_signal_encrypt (self->signal, peer->phone, padded, &type, &error);
+  if (ciphertext == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  peer->stanza = wa_node_new_with_attrs ("message", "id", id, "type", "text", "to", to, "category", "peer",
+                                         "push_priority", "high", NULL);
+  wa_node_add_child (peer->stanza, wa_node_new_with_attrs ("meta", "appdata", "default", NULL));
+  enc = wa_node_add_child (peer->stanza, wa_node_new_with_attrs ("enc", "v", "2",
+                                                                 "type", wa_signal_message_type_to_string (type),
+                                                                 NULL));
+  wa_node_set_content_bytes (enc, ciphertext);
+  if (type == WA_SIGNAL_MESSAGE_PKMSG)
+    attach_device_identity (self, peer->stanza);
+  send_when_saved (task, peer->stanza, peer_acked_cb);
+}
+
+static void
+peer_bundle_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  WaMessenger *self = g_task_get_source_object (task);
+  Peer *peer = g_task_get_task_data (task);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) answers = NULL;
+  GError *error = NULL;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  if (answer == NULL || (answers = wa_signal_parse_bundles (answer, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  build_sessions (self, answers);
+  if (!wa_signal_has_session (self->signal, peer->phone))
+    {
+      g_task_return_new_error (task, WA_ERROR, WA_ERROR_CRYPTO, "Could not start a secure session with the phone");
+      g_object_unref (task);
+      return;
+    }
+  encrypt_peer (task);
+}
+
+/**
+ * wa_messenger_send_peer_async:
+ * @self: a messenger
+ * @message: a serialized Message, normally a protocol message
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the server took it
+ * @user_data: for @callback
+ *
+ * Sends @message to this account's phone alone, as a peer message: how a
+ * companion asks its phone for what it lacks (an app-state key).
+ */
+void
+wa_messenger_send_peer_async (WaMessenger         *self,
+                              GBytes              *message,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(WaJid) own = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(WaNode) iq = NULL;
+  GError *error = NULL;
+  WaConnection *connection;
+  Peer *peer;
+
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (message != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_messenger_send_peer_async);
+  if (ensure_signal (self, &error) == NULL || (connection = connection_or_error (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  peer = g_new0 (Peer, 1);
+  peer->phone = wa_jid_to_non_ad (own);
+  peer->message = g_bytes_ref (message);
+  g_task_set_task_data (task, peer, (GDestroyNotify) peer_free);
+  if (wa_signal_has_session (self->signal, peer->phone))
+    {
+      encrypt_peer (g_steal_pointer (&task));
+      return;
+    }
+  devices = g_ptr_array_new ();
+  g_ptr_array_add (devices, peer->phone);
+  iq = wa_signal_bundles_request (devices, FALSE);
+  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, cancellable, peer_bundle_cb,
+                               g_steal_pointer (&task));
+}
+
+gboolean
+wa_messenger_send_peer_finish (WaMessenger   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Retries (§8.5) */
@@ -1221,7 +1418,10 @@ send_receipt (WaMessenger *self,
   g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", wa_node_get_attr (message, "id"),
                                                       "to", wa_node_get_attr (message, "from"), NULL);
 
-  if (from_us)
+  /* Our phone's own messages to this device (§3.3) take a peer receipt. */
+  if (g_strcmp0 (wa_node_get_attr (message, "category"), "peer") == 0)
+    wa_node_set_attr (receipt, "type", "peer_msg");
+  else if (from_us)
     wa_node_set_attr (receipt, "type", "sender");
   if (wa_node_get_attr (message, "recipient") != NULL)
     wa_node_set_attr (receipt, "recipient", wa_node_get_attr (message, "recipient"));
@@ -1283,6 +1483,7 @@ decrypt_enc (WaMessenger  *self,
              WaNode       *enc,
              char        **text,
              gboolean     *sent_copy,
+             GBytes      **protocol,
              GError      **error)
 {
   WaSignalMessageType type;
@@ -1307,6 +1508,8 @@ decrypt_enc (WaMessenger  *self,
       return FALSE;
     }
   *text = text_of (message, sent_copy);
+  if (message->protocolmessage != NULL)
+    *protocol = g_bytes_ref (plaintext);
   wa_e2_e__message__free_unpacked (message, NULL);
   return TRUE;
 }
@@ -1321,6 +1524,7 @@ receive_message (WaMessenger *self,
   g_autoptr(WaJid) pn_device = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(GBytes) protocol = NULL;
   gboolean sent_copy = FALSE;
   gboolean decrypted = FALSE;
   WaIncomingMessage incoming = { 0 };
@@ -1351,7 +1555,7 @@ receive_message (WaMessenger *self,
       WaNode *enc = g_ptr_array_index (encs, i);
 
       g_clear_error (&error);
-      decrypted = decrypt_enc (self, session_address, enc, &text, &sent_copy, &error);
+      decrypted = decrypt_enc (self, session_address, enc, &text, &sent_copy, &protocol, &error);
       /* Already read: the receipt was lost, so send it again, no more. */
       if (g_error_matches (error, WA_SIGNAL_ERROR, WA_SIGNAL_ERROR_DUPLICATE))
         {
@@ -1369,6 +1573,14 @@ receive_message (WaMessenger *self,
   send_receipt (self, node, sent_copy);
   if (sent_copy)
     return;
+  /* What our phone tells this device (keys, history) is not a message;
+   * from anyone else it is ignored. */
+  if (protocol != NULL)
+    {
+      if (is_own_account (self, sender))
+        g_signal_emit (self, signals[PROTOCOL_MESSAGE], 0, wa_node_get_attr (node, "id"), protocol);
+      return;
+    }
 
   timestamp = attr_number (node, "t", G_MAXINT64);
   incoming.id = (char *) wa_node_get_attr (node, "id");
@@ -1491,6 +1703,8 @@ wa_messenger_class_init (WaMessengerClass *klass)
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                    WA_TYPE_INCOMING_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[PROTOCOL_MESSAGE] = g_signal_new ("protocol-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
   signals[RECEIPT] = g_signal_new ("receipt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING,
                                    G_TYPE_STRING, G_TYPE_INT64);

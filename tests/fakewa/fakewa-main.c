@@ -9,6 +9,7 @@
 
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fakewa-server.h"
 
@@ -32,8 +33,21 @@
  *   delay MS                    every node waits MS before it is handled
  *   refuse-messages CODE        every message is acked with that error
  *                               ("-": relay them again)
+ *   phone-name PHONE NAME       the account's phone sets its push name
+ *   phone-contact PHONE CONTACT TOKEN NAME
+ *                               the phone has CONTACT (a number) as NAME;
+ *                               TOKEN (hex, "-" for none) is the privacy
+ *                               token CONTACT issued to the account
+ *   phone-salt PHONE HEX        the account's NCT salt ("-": removed)
+ *   phone-new-key PHONE         the phone starts an app-state key it has
+ *                               not shared
+ *   phone-share PHONE           the phone shares its app-state keys and
+ *                               history with its companions, and with
+ *                               each one linked later
  *   quit
- * and answers each with "ok" or "error MESSAGE".
+ * and answers each with "ok" or "error MESSAGE". For the phones it prints
+ * "phone-receipt TYPE ID" for each peer_msg or hist_sync receipt and
+ * "key-request DEVICE" when a companion asks for app-state keys.
  */
 
 typedef struct
@@ -57,6 +71,88 @@ say (const char *format,
 }
 
 static void read_command (Program *program);
+
+/* Hex, or "-" for nothing; %FALSE for anything else. */
+static gboolean
+parse_hex (const char  *text,
+           GBytes     **bytes)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  gsize len = strlen (text);
+
+  *bytes = NULL;
+  if (g_str_equal (text, "-"))
+    return TRUE;
+  if (len == 0 || len % 2 != 0)
+    return FALSE;
+  for (gsize i = 0; i < len; i += 2)
+    {
+      int high = g_ascii_xdigit_value (text[i]);
+      int low = g_ascii_xdigit_value (text[i + 1]);
+      guint8 byte;
+
+      if (high < 0 || low < 0)
+        return FALSE;
+      byte = high << 4 | low;
+      g_byte_array_append (data, &byte, 1);
+    }
+  *bytes = g_byte_array_free_to_bytes (g_steal_pointer (&data));
+  return TRUE;
+}
+
+/* The phone-* commands: what the account's phone holds and shares. */
+static void
+run_phone_command (Program  *program,
+                   GStrv     words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *phone = words[1];
+
+  if (phone == NULL)
+    say ("error which phone?");
+  else if (g_str_equal (words[0], "phone-name") && words[2] != NULL)
+    {
+      fakewa_server_phone_set_push_name (program->server, phone, words[2]);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "phone-contact") && words[2] != NULL)
+    {
+      g_auto(GStrv) rest = g_strsplit (words[2], " ", 3);
+
+      if (g_strv_length (rest) != 3 || !parse_hex (rest[1], &bytes))
+        say ("error phone-contact PHONE CONTACT TOKEN NAME");
+      else
+        {
+          fakewa_server_phone_add_contact (program->server, phone, rest[0], rest[2], bytes);
+          say ("ok");
+        }
+    }
+  else if (g_str_equal (words[0], "phone-salt") && words[2] != NULL)
+    {
+      if (!parse_hex (words[2], &bytes))
+        say ("error the salt is hex, or -");
+      else
+        {
+          fakewa_server_phone_set_nct_salt (program->server, phone, bytes);
+          say ("ok");
+        }
+    }
+  else if (g_str_equal (words[0], "phone-new-key"))
+    {
+      fakewa_server_phone_new_key (program->server, phone);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "phone-share"))
+    {
+      if (fakewa_server_phone_share (program->server, phone, &error))
+        say ("ok");
+      else
+        say ("error %s", error->message);
+    }
+  else
+    say ("error unknown command");
+}
 
 static void
 run_command (Program    *program,
@@ -121,6 +217,8 @@ run_command (Program    *program,
       else
         say ("error %s", error->message);
     }
+  else if (g_str_has_prefix (words[0], "phone-"))
+    run_phone_command (program, words);
   else if (g_str_equal (words[0], "quit"))
     g_main_loop_quit (program->loop);
   else
@@ -164,6 +262,21 @@ paired_cb (FakewaServer *server,
 }
 
 static void
+phone_receipt_cb (FakewaServer *server,
+                  const char   *type,
+                  const char   *id)
+{
+  say ("phone-receipt %s %s", type, id);
+}
+
+static void
+key_request_cb (FakewaServer *server,
+                const char   *device)
+{
+  say ("key-request %s", device);
+}
+
+static void
 relayed_cb (FakewaServer *server,
             const char   *from,
             const char   *to,
@@ -189,6 +302,8 @@ main (int   argc,
     }
   g_signal_connect (program.server, "paired", G_CALLBACK (paired_cb), NULL);
   g_signal_connect (program.server, "relayed", G_CALLBACK (relayed_cb), NULL);
+  g_signal_connect (program.server, "phone-receipt", G_CALLBACK (phone_receipt_cb), NULL);
+  g_signal_connect (program.server, "key-request", G_CALLBACK (key_request_cb), NULL);
 
   root = g_malloc (WA_KEY_LEN * 2 + 1);
   for (guint i = 0; i < WA_KEY_LEN; i++)
