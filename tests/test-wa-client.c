@@ -482,7 +482,7 @@ test_message_acks (Fixture       *f,
 
   fakewa_server_refuse_messages (f->server, "479");
   ack = send_message (f->client, third, &error);
-  g_assert_error (error, WA_ERROR, WA_ERROR_REFUSED);
+  g_assert_error (error, WA_ERROR, WA_ERROR_INVALID_STANZA);
   g_assert_nonnull (strstr (error->message, "479"));
   g_assert_cmpuint (relays->len, ==, 1);
 }

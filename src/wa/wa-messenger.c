@@ -13,8 +13,10 @@
 
 #include "wa-e2e.pb-c.h"
 #include "wa-error.h"
+#include "wa-lid-map.h"
 #include "wa-messenger.h"
 #include "wa-pairing.h"
+#include "wa-privacy.h"
 #include "wa-proto.h"
 #include "wa-signal.h"
 #include "wa-usync.h"
@@ -61,6 +63,7 @@ struct _WaMessenger
   GObject     parent_instance;
 
   WaClient   *client;
+  WaPrivacy  *privacy;
   WaSignal   *signal;        /* for the credentials below; made on first use */
   const WaCredentials *signal_credentials;
   GHashTable *device_lists;  /* user JID text -> DeviceList */
@@ -206,29 +209,13 @@ connection_or_error (WaMessenger  *self,
 
 /* Accounts are reached by phone number but write more and more from
  * their LID (FIELD-NOTES, pain 5): the mapping is learned from every
- * message that names both and kept with the device's keys, never synced. */
-#define LID_MAP_KIND "lid-pn"
-
+ * message and device list that names both (wa-lid-map.c). */
 static void
 remember_lid_mapping (WaMessenger *self,
                       const char  *lid_user,
                       const char  *pn_user)
 {
-  g_autoptr(GBytes) known = wa_key_store_load (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user);
-  g_autoptr(GBytes) value = g_bytes_new (pn_user, strlen (pn_user));
-
-  if (known == NULL || !g_bytes_equal (known, value))
-    wa_key_store_save (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user, value);
-}
-
-/* The phone-number user behind a LID user, when known. */
-static char *
-pn_of_lid (WaMessenger *self,
-           const char  *lid_user)
-{
-  g_autoptr(GBytes) pn = wa_key_store_load (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user);
-
-  return pn != NULL ? g_strndup (g_bytes_get_data (pn, NULL), g_bytes_get_size (pn)) : NULL;
+  wa_lid_map_remember (wa_client_get_key_store (self->client), lid_user, pn_user);
 }
 
 /* For a message from a LID device: the same device under its phone
@@ -250,7 +237,7 @@ pn_device_of (WaMessenger *self,
       pn_user = g_strdup (wa_jid_get_user (named));
     }
   else
-    pn_user = pn_of_lid (self, wa_jid_get_user (sender));
+    pn_user = wa_lid_map_pn_of_lid (wa_client_get_key_store (self->client), wa_jid_get_user (sender));
   if (pn_user == NULL)
     return NULL;
   return wa_jid_new_device (pn_user, "s.whatsapp.net", wa_jid_get_device (sender));
@@ -311,6 +298,9 @@ collect_targets (GTask   *task,
       g_set_error (error, WA_ERROR, WA_ERROR_NOT_ON_WHATSAPP, "This number is not on WhatsApp");
       return FALSE;
     }
+  /* Checked once the device list named the LID its tokens are kept by. */
+  if (g_strcmp0 (send->to, send->own) != 0 && !wa_privacy_check_new_chat (self->privacy, send->to, error))
+    return FALSE;
   send->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
   for (guint i = 0; i < theirs->len; i++)
     g_ptr_array_add (send->targets, wa_jid_ref (g_ptr_array_index (theirs, i)));
@@ -562,10 +552,18 @@ acked_cb (GObject      *object,
   ack = wa_connection_send_message_finish (WA_CONNECTION (object), result, &error);
   if (ack == NULL)
     {
+      /* 479 is our defect, not the recipient's: the stanza did not pass
+       * the server's validation, and its id is what a bug report needs. */
+      if (g_error_matches (error, WA_ERROR, WA_ERROR_INVALID_STANZA))
+        g_warning ("WhatsApp found message %s malformed (479): this is a defect in Xender-In, please report it",
+                   send->id);
+      wa_privacy_refused (self->privacy, send->to, error);
       g_task_return_error (task, error);
       return;
     }
   remember_sent (self, send->id, send->to, send->text);
+  if (g_strcmp0 (send->to, send->own) != 0)
+    wa_privacy_sent (self->privacy, send->to);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -640,6 +638,14 @@ encrypt_and_send (GTask *task)
 
   if (starts_session)
     attach_device_identity (self, message);
+  /* Not on notes to ourselves: a token on a peer message gets a 479. */
+  if (g_strcmp0 (send->to, send->own) != 0)
+    {
+      WaNode *token = wa_privacy_token_node (self->privacy, send->to);
+
+      if (token != NULL)
+        wa_node_add_child (message, token);
+    }
 
   /* The sessions moved on as we encrypted; they are saved before the
    * message leaves, or after a crash the same keys would be used for
@@ -662,8 +668,10 @@ encrypt_and_send (GTask *task)
  *
  * Sends @text to every device of @to, and a copy to our own other
  * devices. Fails with %WA_ERROR_NOT_ON_WHATSAPP when @to has no devices,
- * %WA_ERROR_CONNECTION_CLOSED when not connected, or the server's refusal
- * (%WA_ERROR_NEEDS_PRIVACY_TOKEN, %WA_ERROR_REFUSED).
+ * %WA_ERROR_CONNECTION_CLOSED when not connected, %WA_ERROR_TIME_LOCKED
+ * (without trying) for a new chat under a reach-out time-lock, or the
+ * server's refusal (%WA_ERROR_NEEDS_PRIVACY_TOKEN, %WA_ERROR_INVALID_STANZA,
+ * %WA_ERROR_REFUSED).
  */
 void
 wa_messenger_send_text_async (WaMessenger         *self,
@@ -1258,6 +1266,69 @@ receive_receipt (WaMessenger *self,
                      (gint64) timestamp);
 }
 
+/* Drops what we had with one address of an account whose keys changed. */
+static void
+forget_address (WaMessenger *self,
+                const char  *user,
+                const char  *server)
+{
+  g_autoptr(WaJid) jid = NULL;
+  g_autofree char *jid_text = NULL;
+
+  if (user == NULL)
+    return;
+  jid = wa_jid_new (user, server);
+  jid_text = wa_jid_to_string (jid);
+  if (self->signal != NULL)
+    wa_signal_delete_all_sessions (self->signal, jid);
+  wa_messenger_forget_devices (self, jid_text);
+}
+
+/* A contact reinstalled WhatsApp or moved to a new phone (§7): the
+ * sessions with its old keys are useless under its number and under its
+ * LID alike, its device list is stale, and it lost the token we issued
+ * it. The next message starts over from fresh bundles. */
+static void
+receive_identity_change (WaMessenger *self,
+                         WaNode      *notification)
+{
+  const char *from = wa_node_get_attr (notification, "from");
+  const char *lid_attr = wa_node_get_attr (notification, "lid");
+  g_autoptr(WaJid) sender = from != NULL ? wa_jid_parse (from, NULL) : NULL;
+  g_autoptr(WaJid) named_lid = lid_attr != NULL ? wa_jid_parse (lid_attr, NULL) : NULL;
+  g_autoptr(WaJid) own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  WaKeyStore *store = wa_client_get_key_store (self->client);
+  g_autofree char *pn_user = NULL;
+  g_autofree char *lid_user = NULL;
+  g_autofree char *account = NULL;
+
+  if (sender == NULL || !wa_jid_is_user (sender) || wa_jid_get_device (sender) != 0 || own == NULL ||
+      g_strcmp0 (wa_jid_get_user (sender), wa_jid_get_user (own)) == 0)
+    return;
+  if (wa_jid_is_lid (sender))
+    {
+      lid_user = g_strdup (wa_jid_get_user (sender));
+      pn_user = wa_lid_map_pn_of_lid (store, lid_user);
+    }
+  else
+    {
+      pn_user = g_strdup (wa_jid_get_user (sender));
+      if (named_lid != NULL && wa_jid_is_lid (named_lid))
+        {
+          lid_user = g_strdup (wa_jid_get_user (named_lid));
+          remember_lid_mapping (self, lid_user, pn_user);
+        }
+      else
+        lid_user = wa_lid_map_lid_of_pn (store, pn_user);
+    }
+
+  forget_address (self, pn_user, "s.whatsapp.net");
+  forget_address (self, lid_user, "lid");
+  wa_key_store_flush_async (store, NULL, NULL, NULL);
+  account = pn_user != NULL ? g_strconcat (pn_user, "@s.whatsapp.net", NULL) : g_strconcat (lid_user, "@lid", NULL);
+  wa_privacy_identity_changed (self->privacy, account);
+}
+
 static void
 node_cb (WaClient    *client,
          WaNode      *node,
@@ -1279,6 +1350,9 @@ node_cb (WaClient    *client,
       if (user != NULL)
         wa_messenger_forget_devices (self, user);
     }
+  else if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "encrypt") == 0 &&
+           wa_node_get_child_by_tag (node, "identity") != NULL)
+    receive_identity_change (self, node);
 }
 
 static void
@@ -1303,6 +1377,7 @@ wa_messenger_dispose (GObject *object)
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
+  g_clear_object (&self->privacy);
   g_clear_object (&self->signal);
 
   G_OBJECT_CLASS (wa_messenger_parent_class)->dispose (object);
@@ -1359,7 +1434,20 @@ wa_messenger_new (WaClient *client)
 
   self = g_object_new (WA_TYPE_MESSENGER, NULL);
   self->client = g_object_ref (client);
+  self->privacy = wa_privacy_new (client);
   g_signal_connect (client, "node", G_CALLBACK (node_cb), self);
   g_signal_connect (client, "notify::state", G_CALLBACK (state_cb), self);
   return self;
+}
+
+/**
+ * wa_messenger_get_privacy:
+ *
+ * Returns: (transfer none): the account's privacy tokens and time-lock
+ */
+WaPrivacy *
+wa_messenger_get_privacy (WaMessenger *self)
+{
+  g_return_val_if_fail (WA_IS_MESSENGER (self), NULL);
+  return self->privacy;
 }

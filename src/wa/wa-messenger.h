@@ -8,6 +8,7 @@
 #pragma once
 
 #include "wa-client.h"
+#include "wa-privacy.h"
 
 G_BEGIN_DECLS
 
@@ -69,5 +70,6 @@ void         wa_messenger_prefetch         (WaMessenger         *self,
                                             const char * const  *users);
 void         wa_messenger_forget_devices   (WaMessenger         *self,
                                             const char          *user);
+WaPrivacy   *wa_messenger_get_privacy      (WaMessenger         *self);
 
 G_END_DECLS
