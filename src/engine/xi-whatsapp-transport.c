@@ -82,9 +82,17 @@ campaign_error (const GError *error)
     return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED,
                                 _("This number is not on WhatsApp"));
   if (g_error_matches (error, WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN))
+    return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT,
+                                _("Refused by WhatsApp (new contact): this number never wrote to you. It "
+                                  "is not sent again; ask them to message you first"));
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_TIME_LOCKED))
+    return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_PAUSED,
+                                _("WhatsApp does not let this account start new chats for now; waiting "
+                                  "until it does"));
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_INVALID_STANZA))
     return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED,
-                                _("WhatsApp refused a first message to this number: they need to message "
-                                  "you first"));
+                                _("WhatsApp found this message malformed (479). This is a defect in "
+                                  "Xender-In; please report it with the message ID"));
   if (g_error_matches (error, WA_ERROR, WA_ERROR_REFUSED) || g_error_matches (error, WA_ERROR, WA_ERROR_MALFORMED))
     return g_error_new (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED, _("WhatsApp refused the message (%s)"),
                         error->message);
@@ -165,6 +173,14 @@ xi_whatsapp_transport_prepare (XiTransport        *transport,
   wa_messenger_prefetch (self->messenger, (const char * const *) users->pdata);
 }
 
+static gint64
+xi_whatsapp_transport_get_new_chats_paused_until (XiTransport *transport)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+
+  return wa_privacy_get_timelock_until (wa_messenger_get_privacy (self->messenger));
+}
+
 static void
 xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
 {
@@ -174,6 +190,7 @@ xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
   iface->send_text_async = xi_whatsapp_transport_send_text_async;
   iface->send_text_finish = xi_whatsapp_transport_send_text_finish;
   iface->prepare = xi_whatsapp_transport_prepare;
+  iface->get_new_chats_paused_until = xi_whatsapp_transport_get_new_chats_paused_until;
 }
 
 /* "+62812…" from the account's JID, as the store keeps numbers. */

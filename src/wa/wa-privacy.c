@@ -128,6 +128,14 @@ set_timelock (WaPrivacy  *self,
               gint64      until,
               const char *kind);
 
+/* By the clock, not only by the timer that ends it: a timer fires late
+ * on a busy loop, and a second-granular one up to a second late. */
+static gboolean
+timelock_on (WaPrivacy *self)
+{
+  return self->timelock_until > now_s (self);
+}
+
 static gboolean
 timelock_ended_cb (gpointer user_data)
 {
@@ -502,7 +510,7 @@ gint64
 wa_privacy_get_timelock_until (WaPrivacy *self)
 {
   g_return_val_if_fail (WA_IS_PRIVACY (self), 0);
-  return self->timelock_until;
+  return timelock_on (self) ? self->timelock_until : 0;
 }
 
 /**
@@ -585,7 +593,7 @@ wa_privacy_check_new_chat (WaPrivacy   *self,
   g_return_val_if_fail (WA_IS_PRIVACY (self), FALSE);
   assert_owner (self);
 
-  if (self->timelock_until == 0 || (jid = parse_person (to)) == NULL ||
+  if (!timelock_on (self) || (jid = parse_person (to)) == NULL ||
       (token = valid_tctoken (self, jid)) != NULL)
     return TRUE;
   until = g_date_time_new_from_unix_utc (self->timelock_until);
