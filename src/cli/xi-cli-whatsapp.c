@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "wa-client-payload.h"
 #include "wa-error.h"
 #include "wa-jid.h"
 #include "wa-pairing.h"
@@ -34,6 +35,33 @@
  * before it sends anyway. */
 #define CATCH_UP_TIMEOUT_S 10
 
+/* The WhatsApp Web version to announce: XI_WA_VERSION, else the app's
+ * "whatsapp-version" setting, else the built-in one. WhatsApp retires
+ * versions every few weeks; this follows without a new release. */
+static gboolean
+apply_version (WaClient  *client,
+               GError   **error)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *text = g_strdup (g_getenv ("XI_WA_VERSION"));
+  g_autoptr(GError) parse_error = NULL;
+  guint32 version[3];
+
+  if (text == NULL && (settings = xi_cli_app_settings ()) != NULL)
+    text = g_settings_get_string (settings, "whatsapp-version");
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+  if (!wa_app_version_parse (text, version, &parse_error))
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                   _("“%s” is not a WhatsApp Web version (XI_WA_VERSION or the whatsapp-version setting): "
+                     "write three numbers, such as 2.3000.1045649367."), text);
+      return FALSE;
+    }
+  wa_client_set_app_version (client, version);
+  return TRUE;
+}
+
 /**
  * xi_cli_whatsapp_client:
  * @cli: the command line
@@ -50,6 +78,7 @@ xi_cli_whatsapp_client (XiCli   *cli,
   g_autoptr(GHashTable) loaded = NULL;
   g_autoptr(XiKeyStore) keys = NULL;
   g_autofree char *url = NULL;
+  g_autoptr(WaClient) client = NULL;
   GAsyncResult *slot = NULL;
   guint8 root_key[WA_KEY_LEN];
 
@@ -61,7 +90,10 @@ xi_cli_whatsapp_client (XiCli   *cli,
   if (loaded == NULL)
     return NULL;
   keys = xi_key_store_new (cli->store, loaded);
-  return wa_client_new (WA_KEY_STORE (keys), url, root_key);
+  client = wa_client_new (WA_KEY_STORE (keys), url, root_key);
+  if (!apply_version (client, error))
+    return NULL;
+  return g_steal_pointer (&client);
 }
 
 typedef struct
@@ -91,6 +123,29 @@ connecting_changed_cb (WaClient   *client,
       connecting->error = g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT,
                                        _("This computer was unlinked from WhatsApp (on the phone, or by "
                                          "WhatsApp). Run “xender-in-cli link” to link it again."));
+      break;
+    case WA_CLIENT_STATE_BANNED:
+      connecting->error = g_error_new (WA_ERROR, WA_ERROR_BANNED,
+                                       _("WhatsApp banned this account; its session here is gone. The "
+                                         "owner can appeal from the WhatsApp app on the phone."));
+      break;
+    case WA_CLIENT_STATE_TEMPORARILY_BANNED:
+      {
+        g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (wa_client_get_ban_until (client));
+        g_autofree char *when = until != NULL ? g_date_time_format (until, "%c") : g_strdup ("?");
+
+        connecting->error = g_error_new (WA_ERROR, WA_ERROR_TEMPORARILY_BANNED,
+                                         _("WhatsApp banned this account until %s (code %s). Do not try "
+                                           "before then: it makes a ban longer."),
+                                         when, wa_client_get_ban_code (client) != NULL ?
+                                               wa_client_get_ban_code (client) : "?");
+      }
+      break;
+    case WA_CLIENT_STATE_OUTDATED:
+      connecting->error = g_error_new (WA_ERROR, WA_ERROR_CLIENT_OUTDATED,
+                                       _("This version of WhatsApp Web is too old: WhatsApp refuses it. "
+                                         "Put the current one in XI_WA_VERSION or the whatsapp-version "
+                                         "setting, then try again."));
       break;
     case WA_CLIENT_STATE_WAITING:
     case WA_CLIENT_STATE_REPLACED:

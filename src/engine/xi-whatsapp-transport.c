@@ -27,6 +27,7 @@ struct _XiWhatsappTransport
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_NEW_CHATS_PAUSED_UNTIL,
 };
 
 static void xi_whatsapp_transport_iface_init (XiTransportInterface *iface);
@@ -240,6 +241,14 @@ message_cb (WaMessenger         *messenger,
 }
 
 static void
+timelock_cb (WaPrivacy           *privacy,
+             GParamSpec          *pspec,
+             XiWhatsappTransport *self)
+{
+  g_object_notify (G_OBJECT (self), "new-chats-paused-until");
+}
+
+static void
 client_state_cb (WaClient            *client,
                  GParamSpec          *pspec,
                  XiWhatsappTransport *self)
@@ -255,7 +264,10 @@ xi_whatsapp_transport_dispose (GObject *object)
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   if (self->messenger != NULL)
-    g_signal_handlers_disconnect_by_data (self->messenger, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->messenger, self);
+      g_signal_handlers_disconnect_by_data (wa_messenger_get_privacy (self->messenger), self);
+    }
   g_clear_object (&self->messenger);
   g_clear_object (&self->client);
 
@@ -273,6 +285,9 @@ xi_whatsapp_transport_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_int (value, xi_whatsapp_transport_get_state (XI_TRANSPORT (object)));
       break;
+    case PROP_NEW_CHATS_PAUSED_UNTIL:
+      g_value_set_int64 (value, xi_whatsapp_transport_get_new_chats_paused_until (XI_TRANSPORT (object)));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -286,6 +301,12 @@ xi_whatsapp_transport_class_init (XiWhatsappTransportClass *klass)
   object_class->dispose = xi_whatsapp_transport_dispose;
   object_class->get_property = xi_whatsapp_transport_get_property;
   g_object_class_override_property (object_class, PROP_STATE, "state");
+  /* Until when (Unix seconds) WhatsApp's reach-out time-lock lets the
+   * account start no new chat; 0 when it may. */
+  g_object_class_install_property (object_class, PROP_NEW_CHATS_PAUSED_UNTIL,
+                                   g_param_spec_int64 ("new-chats-paused-until", NULL, NULL, 0, G_MAXINT64, 0,
+                                                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                       G_PARAM_STATIC_STRINGS));
 }
 
 static void
@@ -312,5 +333,7 @@ xi_whatsapp_transport_new (WaClient *client)
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (self->messenger, "receipt", G_CALLBACK (receipt_cb), self);
   g_signal_connect (self->messenger, "message", G_CALLBACK (message_cb), self);
+  g_signal_connect (wa_messenger_get_privacy (self->messenger), "notify::timelock-until",
+                    G_CALLBACK (timelock_cb), self);
   return XI_TRANSPORT (self);
 }
