@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
@@ -199,29 +201,27 @@ fakewa_say (Fakewa     *fake,
 }
 
 /* Runs the CLI against the fake server, with short pauses between the
- * batches of a check. */
+ * batches of a check; @out and @err get what it printed. */
 static int
-run_cli (Fakewa      *fake,
-         const char  *data_dir,
-         char       **out,
-         ...)
+run_cli_v (Fakewa      *fake,
+           const char  *data_dir,
+           char       **out,
+           char       **err,
+           va_list      ap)
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
+  g_autofree char *errors = NULL;
   const char *arg;
-  va_list ap;
 
   g_ptr_array_add (args, (char *) g_getenv ("XI_CLI"));
   g_ptr_array_add (args, "--data-dir");
   g_ptr_array_add (args, (char *) data_dir);
-  va_start (ap, out);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
   g_ptr_array_add (args, NULL);
 
   g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake->url, TRUE);
@@ -229,11 +229,66 @@ run_cli (Fakewa      *fake,
   g_subprocess_launcher_setenv (launcher, "XI_CHECK_PAUSE_MS", "10-30", TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, &err, &error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, &errors, &error);
   g_assert_no_error (error);
   if (g_subprocess_get_exit_status (process) != 0)
-    g_test_message ("%s", err);
+    g_test_message ("%s", errors);
+  if (err != NULL)
+    *err = g_steal_pointer (&errors);
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_cli (Fakewa      *fake,
+         const char  *data_dir,
+         char       **out,
+         ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, out);
+  status = run_cli_v (fake, data_dir, out, NULL, ap);
+  va_end (ap);
+  return status;
+}
+
+static int
+run_cli_err (Fakewa      *fake,
+             const char  *data_dir,
+             char       **err,
+             ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = run_cli_v (fake, data_dir, NULL, err, ap);
+  va_end (ap);
+  return status;
+}
+
+/* Links a new data directory to the fake server's phone @phone. */
+static void
+link_cli (Fakewa     *fake,
+          const char *data_dir,
+          const char *phone)
+{
+  g_autoptr(GSubprocess) cli = spawn_link (fake, data_dir, TRUE);
+  g_autoptr(GDataInputStream) cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *paired = NULL;
+  JsonObject *object;
+
+  object = read_json_object (cli_out, parser);
+  command = g_strdup_printf ("scan %s %s\n", json_object_get_string_member (object, "qr"), phone);
+  fakewa_say (fake, command);
+  paired = read_line (fake->out);
+  read_json_object (cli_out, parser);
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
+  g_assert_no_error (error);
 }
 
 /* Once linked: "check" asks about the group's numbers, records the
@@ -246,12 +301,8 @@ test_check_and_create (void)
   g_autofree char *dir = xi_test_make_tmpdir ();
   g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
   g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
-  g_autoptr(GSubprocess) cli = NULL;
-  g_autoptr(GDataInputStream) cli_out = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *command = NULL;
-  g_autofree char *paired = NULL;
   g_autofree char *out = NULL;
   Fakewa fake = { 0 };
   JsonObject *object;
@@ -259,15 +310,7 @@ test_check_and_create (void)
   guint on = 0;
 
   fakewa_start (&fake);
-  cli = spawn_link (&fake, data_dir, TRUE);
-  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
-  object = read_json_object (cli_out, parser);
-  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
-  fakewa_say (&fake, command);
-  paired = read_line (fake.out);
-  object = read_json_object (cli_out, parser);
-  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
-  g_assert_no_error (error);
+  link_cli (&fake, data_dir, "6281234567890");
 
   fakewa_say (&fake, "account 6281211110001\n");
   fakewa_say (&fake, "account 6281211110002\n");
@@ -315,6 +358,148 @@ test_check_and_create (void)
   xi_test_rm_rf (dir);
 }
 
+/* The lines the fake server printed until it answered @command. */
+static GPtrArray *
+fakewa_say_and_collect (Fakewa     *fake,
+                        const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
+  g_assert_no_error (error);
+  for (;;)
+    {
+      char *line = read_line (fake->out);
+
+      if (g_str_equal (line, "ok"))
+        {
+          g_free (line);
+          return lines;
+        }
+      g_ptr_array_add (lines, line);
+    }
+}
+
+#define SHOP "6281234567890"
+
+/* WA-FIDELITY's scenario through the command line, against the fake
+ * server in its own process: an account that must show a conversation
+ * sends a campaign of 50 where 20 customers wrote first (their phones
+ * issued tokens, held for it while it was away): those 20 are delivered,
+ * the 30 others refused with 463 exactly once each, never again, shown
+ * as refused, and "run" ends. Then under a short reach-out time-lock,
+ * "run" says new chats are paused and until when, and once it is over
+ * they go. (The cstoken path from the NCT salt is proved in
+ * test-campaigns, where the salt can be put in the key store.) */
+static void
+test_tokens_and_timelock (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
+  g_autoptr(GString) contacts = g_string_new ("name,phone\n");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GHashTable) refusals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  Fakewa fake = { 0 };
+  JsonArray *report;
+  guint refused = 0, sent = 0;
+
+  fakewa_start (&fake);
+  link_cli (&fake, data_dir, SHOP);
+  for (guint i = 1; i <= 50; i++)
+    {
+      g_autofree char *account = g_strdup_printf ("account 628122220%04u\n", i);
+
+      fakewa_say (&fake, account);
+      g_string_append_printf (contacts, "Pelanggan %u,0812-2220-%04u\n", i, i);
+      if (i % 5 < 2)
+        {
+          g_autofree char *issue = g_strdup_printf ("issue-token 628122220%04u " SHOP "\n", i);
+
+          fakewa_say (&fake, issue);
+        }
+    }
+  fakewa_say (&fake, "require-tokens " SHOP " on\n");
+  g_assert_true (g_file_set_contents (csv, contacts->str, -1, &error));
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Juni", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  g_assert_cmpint (run_cli_err (&fake, data_dir, &err, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+
+  lines = fakewa_say_and_collect (&fake, "account 6280000000000\n");
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_auto(GStrv) words = g_strsplit (g_ptr_array_index (lines, i), " ", -1);
+
+      if (!g_str_equal (words[0], "refused"))
+        continue;
+      g_assert_cmpstr (words[3], ==, "463");
+      g_assert_false (g_hash_table_contains (refusals, words[2]));
+      g_hash_table_add (refusals, g_strdup (words[2]));
+    }
+  g_assert_cmpuint (g_hash_table_size (refusals), ==, 30);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "campaign", "report", "Juni", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  report = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (report), ==, 50);
+  for (guint i = 0; i < 50; i++)
+    {
+      JsonObject *row = json_array_get_object_element (report, i);
+      const char *state = json_object_get_string_member (row, "state");
+
+      if (g_str_equal (state, "failed"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (row, "skip_reason"), ==, "refused_new_contact");
+          g_assert_cmpint (json_object_get_int_member (row, "attempts"), ==, 1);
+          g_assert_nonnull (strstr (json_object_get_string_member (row, "error"), "Refused by WhatsApp (new contact)"));
+          refused++;
+        }
+      else
+        sent += g_str_equal (state, "sent") || g_str_equal (state, "delivered");
+    }
+  g_assert_cmpuint (refused, ==, 30);
+  g_assert_cmpuint (sent, ==, 20);
+
+  /* Running again sends nobody anything: the refused stay refused. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli_err (&fake, data_dir, &err, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  lines = fakewa_say_and_collect (&fake, "account 6280000000001\n");
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_false (g_str_has_prefix (g_ptr_array_index (lines, i), "refused"));
+
+  /* A time-lock: "run" says so and until when; the new chats wait it out. */
+  fakewa_say (&fake, "require-tokens " SHOP " off\n");
+  fakewa_say (&fake, "timelock " SHOP " 3\n");
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Juli", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli_err (&fake, data_dir, &err, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "WhatsApp paused new chats until"));
+  g_assert_nonnull (strstr (err, "start new chats again"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "campaign", "report", "Juli", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  report = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (report); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (report, i), "state"), !=,
+                     "failed");
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  lines = fakewa_say_and_collect (&fake, "account 6280000000002\n");
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_false (g_str_has_prefix (g_ptr_array_index (lines, i), "refused"));
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -323,6 +508,7 @@ main (int   argc,
 
   g_test_add_func ("/cli/link/link-and-log-in", test_link_and_log_in);
   g_test_add_func ("/cli/link/check-and-create", test_check_and_create);
+  g_test_add_func ("/cli/link/tokens-and-timelock", test_tokens_and_timelock);
 
   return g_test_run ();
 }

@@ -335,6 +335,37 @@ client_handover_free (ClientHandover *handover)
   g_free (handover);
 }
 
+/* "run" says when WhatsApp's reach-out time-lock starts and ends: the
+ * campaign seems to stall otherwise. On the network thread. */
+static void
+paused_cb (XiTransport *transport,
+           GParamSpec  *pspec,
+           gpointer     user_data)
+{
+  gint64 until = xi_transport_get_new_chats_paused_until (transport);
+  g_autoptr(GDateTime) end = NULL;
+  g_autofree char *when = NULL;
+
+  if (until == 0)
+    {
+      g_printerr ("%s\n", _("WhatsApp lets this account start new chats again."));
+      return;
+    }
+  end = g_date_time_new_from_unix_local (until);
+  when = g_date_time_format (end, "%c");
+  g_printerr (_("WhatsApp paused new chats until %s (reach-out time-lock): messages to new contacts wait; "
+                "replies and chats with people who wrote first go on.\n"), when);
+}
+
+static XiTransport *
+watched_transport (WaClient *client)
+{
+  XiTransport *transport = xi_whatsapp_transport_new (client);
+
+  g_signal_connect (transport, "notify::new-chats-paused-until", G_CALLBACK (paused_cb), NULL);
+  return transport;
+}
+
 /* The transport factory of "run --transport whatsapp", on the network
  * thread: the client made on the keys loaded before moves into the
  * transport, so it lives and dies on that thread. */
@@ -346,7 +377,7 @@ whatsapp_transport_factory (gpointer   user_data,
   g_autoptr(WaClient) client = g_steal_pointer (&handover->client);
 
   wa_client_start (client);
-  return xi_whatsapp_transport_new (client);
+  return watched_transport (client);
 }
 
 /**
@@ -387,7 +418,7 @@ attach_on_network_thread (gpointer user_data)
 {
   XiCampaignRunner *runner = user_data;
   WaClient *client = g_object_get_data (G_OBJECT (runner), "xi-cli-client");
-  g_autoptr(XiTransport) transport = xi_whatsapp_transport_new (client);
+  g_autoptr(XiTransport) transport = watched_transport (client);
 
   wa_client_start (client);
   xi_campaign_runner_set_whatsapp_transport (runner, transport);
