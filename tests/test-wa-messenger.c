@@ -112,9 +112,14 @@ stop_side (Side *side)
 static void
 link_side (Fixture    *f,
            Side       *side,
-           const char *phone)
+           const char *phone,
+           const char *push_name)
 {
+  g_autoptr(GBytes) name = g_bytes_new (push_name, strlen (push_name));
+
   side->store = wa_memory_key_store_new ();
+  /* As app-state sync leaves it. */
+  wa_key_store_save (side->store, WA_CLIENT_PUSH_NAME_KIND, WA_CLIENT_PUSH_NAME_KEY, name);
   side->received = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_incoming_message_free);
   side->receipts = g_ptr_array_new_with_free_func (g_free);
   create_side (f, side);
@@ -131,8 +136,8 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->relays = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (f->server, "relayed", G_CALLBACK (relayed_cb), f);
-  link_side (f, &f->shop, SHOP);
-  link_side (f, &f->customer, CUSTOMER);
+  link_side (f, &f->shop, SHOP, "Toko @Budi");
+  link_side (f, &f->customer, CUSTOMER, "Budi");
 }
 
 static void
@@ -662,6 +667,53 @@ test_identity_change (Fixture       *f,
   g_assert_true (contains (f->relays, SHOP ":1@s.whatsapp.net " CUSTOMER ":2@s.whatsapp.net pkmsg"));
 }
 
+static gboolean
+presence_is (gpointer data)
+{
+  gpointer *args = data;
+  g_autofree char *presence = fakewa_server_dup_presence (args[0], args[1]);
+
+  return g_strcmp0 (presence, args[2]) == 0;
+}
+
+/* Our presence carries the push name app-state sync stored (without the
+ * "@" WhatsApp refuses), after the backlog; the recipient sees it as the
+ * sender's name, and receipts are plain once we are available. On the
+ * way out: "unavailable". A device with no name sends no presence, and
+ * its receipts say "inactive", as WhatsApp Web's do. */
+static void
+test_presence (Fixture       *f,
+               gconstpointer  data)
+{
+  gpointer shop_available[] = { f->server, SHOP ":1@s.whatsapp.net", "available Toko Budi" };
+  gpointer customer_gone[] = { f->server, CUSTOMER ":2@s.whatsapp.net", "unavailable Budi" };
+  WaIncomingMessage *message;
+  GError *error;
+
+  wait_until (presence_is, shop_available);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0B1B1000000000001", "Halo");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+  message = g_ptr_array_index (f->customer.received, 0);
+  g_assert_cmpstr (message->push_name, ==, "Toko Budi");
+  wait_for_length (f->shop.receipts, 2);
+  g_assert_true (contains (f->shop.receipts, "3EB0B1B1000000000001 " CUSTOMER ":2@s.whatsapp.net delivered"));
+
+  wa_client_stop (f->customer.client);
+  wait_until (presence_is, customer_gone);
+  stop_side (&f->customer);
+
+  wa_key_store_remove (f->customer.store, WA_CLIENT_PUSH_NAME_KIND, WA_CLIENT_PUSH_NAME_KEY);
+  start_side (f, &f->customer);
+  fakewa_wait_for_client (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0B1B1000000000002", "Halo lagi");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 2);
+  wait_for_length (f->shop.receipts, 4);
+  g_assert_true (contains (f->shop.receipts, "3EB0B1B1000000000002 " CUSTOMER ":2@s.whatsapp.net inactive"));
+  g_assert_false (wa_client_get_available (f->customer.client));
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -679,5 +731,6 @@ main (int   argc,
   ADD ("/wa/messenger/cstoken", test_cstoken);
   ADD ("/wa/messenger/timelock", test_timelock);
   ADD ("/wa/messenger/identity-change", test_identity_change);
+  ADD ("/wa/messenger/presence", test_presence);
   return g_test_run ();
 }

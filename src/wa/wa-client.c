@@ -68,6 +68,7 @@ struct _WaClient
   gulong          monitor_handler;
   gboolean        offline;
   gboolean        caught_up;     /* the server handed over what waited for us */
+  gboolean        available;     /* our presence went out as "available" on this connection */
   guint32         app_version[3]; /* announced at login; all 0: the built-in one */
   char           *ban_code;      /* the last temporary ban's code, as WhatsApp gave it */
   gint64          ban_until;     /* when it ends, Unix seconds; 0: unknown */
@@ -113,9 +114,51 @@ remember_error (WaClient     *self,
   self->last_error = g_strdup (error != NULL ? error->message : NULL);
 }
 
+/* Our push name, as app-state sync or the pairing left it, without the
+ * "@" WhatsApp does not take in a name; %NULL when there is none. */
+static char *
+dup_push_name (WaClient *self)
+{
+  g_autoptr(GBytes) stored = wa_key_store_load (self->store, WA_CLIENT_PUSH_NAME_KIND, WA_CLIENT_PUSH_NAME_KEY);
+  g_autoptr(GString) name = NULL;
+
+  if (stored == NULL || !g_utf8_validate (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored), NULL))
+    return NULL;
+  name = g_string_new_len (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored));
+  g_string_replace (name, "@", "", 0);
+  g_strstrip (name->str);
+  if (name->str[0] == '\0')
+    return NULL;
+  return g_strdup (name->str);
+}
+
+/* Presence (WA-FIDELITY §4): "available" with the push name is how the
+ * server learns the name strangers see on our messages; "unavailable"
+ * lets the phone show notifications again. Without a name, none: the
+ * reference clients refuse to send a nameless presence. */
+static gboolean
+send_presence (WaClient   *self,
+               const char *type)
+{
+  g_autofree char *name = dup_push_name (self);
+  g_autoptr(WaNode) presence = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (name == NULL || self->connection == NULL)
+    return FALSE;
+  presence = wa_node_new_with_attrs ("presence", "type", type, "name", name, NULL);
+  if (!wa_connection_send_node (self->connection, presence, &error))
+    {
+      g_debug ("Could not send our presence: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 drop_connection (WaClient *self)
 {
+  self->available = FALSE;
   if (self->link != NULL)
     g_signal_handlers_disconnect_by_data (self->link, self);
   g_clear_object (&self->link);
@@ -479,6 +522,9 @@ connection_node_cb (WaConnection *connection,
   /* The end of what waited on the server while we were away (§12.3). */
   if (g_str_equal (tag, "ib") && wa_node_get_child_by_tag (node, "offline") != NULL && !self->caught_up)
     {
+      /* After the backlog, as WhatsApp Web does: receipts for it went
+       * out "inactive", as from a client nobody is looking at. */
+      self->available = send_presence (self, "available");
       self->caught_up = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAUGHT_UP]);
     }
@@ -809,8 +855,23 @@ wa_client_stop (WaClient *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   stop_retry (self);
+  if (self->available)
+    send_presence (self, "unavailable");
   drop_connection (self);
   set_state (self, WA_CLIENT_STATE_STOPPED);
+}
+
+/**
+ * wa_client_get_available:
+ *
+ * Returns: whether our presence went out as "available" on this
+ *   connection; delivery receipts say "inactive" until it did
+ */
+gboolean
+wa_client_get_available (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), FALSE);
+  return self->available;
 }
 
 WaClientState

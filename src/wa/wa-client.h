@@ -13,6 +13,10 @@
 
 G_BEGIN_DECLS
 
+/* Where our push name is kept (shared with app-state sync). */
+#define WA_CLIENT_PUSH_NAME_KIND "account"
+#define WA_CLIENT_PUSH_NAME_KEY  "push-name"
+
 /**
  * WaClientState:
  * @WA_CLIENT_STATE_STOPPED: not started, or stopped
@@ -69,6 +73,7 @@ const char    *wa_client_get_lid        (WaClient      *self);
 const char    *wa_client_get_ban_code   (WaClient      *self);
 gint64         wa_client_get_ban_until  (WaClient      *self);
 gboolean       wa_client_get_caught_up  (WaClient      *self);
+gboolean       wa_client_get_available  (WaClient      *self);
 const WaCredentials *wa_client_get_credentials (WaClient *self);
 WaKeyStore    *wa_client_get_key_store  (WaClient      *self);
 WaConnection  *wa_client_get_connection (WaClient      *self);

@@ -1077,8 +1077,12 @@ send_receipt (WaMessenger *self,
   g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", wa_node_get_attr (message, "id"),
                                                       "to", wa_node_get_attr (message, "from"), NULL);
 
+  /* Until our presence is "available", receipts say nobody is looking
+   * (WA-FIDELITY §4), as WhatsApp Web's do. */
   if (from_us)
     wa_node_set_attr (receipt, "type", "sender");
+  else if (!wa_client_get_available (self->client))
+    wa_node_set_attr (receipt, "type", "inactive");
   if (wa_node_get_attr (message, "recipient") != NULL)
     wa_node_set_attr (receipt, "recipient", wa_node_get_attr (message, "recipient"));
   send_or_log (self, receipt);

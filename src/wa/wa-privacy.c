@@ -164,7 +164,11 @@ set_timelock (WaPrivacy  *self,
     }
   if (until > 0)
     {
-      self->timelock_end = g_timeout_source_new_seconds ((guint) MIN (until - now, G_MAXUINT / 2));
+      /* To the millisecond on the real clock: whoever waits for the end
+       * (a campaign) should hear of it when it comes, not a second on. */
+      gint64 delay_ms = self->clock != NULL ? (until - now) * 1000 : until * 1000 - g_get_real_time () / 1000;
+
+      self->timelock_end = g_timeout_source_new ((guint) CLAMP (delay_ms, 0, G_MAXUINT / 2));
       g_source_set_callback (self->timelock_end, timelock_ended_cb, self, NULL);
       g_source_attach (self->timelock_end, self->context);
       g_info ("WhatsApp restricts new chats for %" G_GINT64_FORMAT " s (%s)", until - now,

@@ -87,6 +87,7 @@ struct _FakewaServer
   FakewaLidAddressing lid_addressing;
   guint       n_acks;  /* acks received for what it sent */
   FakewaReachout *reachout; /* privacy tokens and time-locks */
+  GHashTable *presences;    /* device JID -> its last presence, "TYPE NAME" */
   guint       next_notification;
 };
 
@@ -737,6 +738,7 @@ message_for_device (Peer       *sender,
                                                  wa_node_get_attr (message, "type") : "text",
                                          "t", now, NULL);
   gboolean session_start = FALSE;
+  const char *presence;
 
   /* As the real server does more and more: the sender by its LID, with
    * or without its phone number beside it. */
@@ -750,6 +752,12 @@ message_for_device (Peer       *sender,
       if (sender->server->lid_addressing == FAKEWA_LID_ADDRESSING_WITH_PN)
         wa_node_set_attr (copy, "sender_pn", pn_user);
     }
+
+  /* The name the sender announced in its presence reaches the recipient
+   * as notify (WA-FIDELITY §4). */
+  presence = g_hash_table_lookup (sender->server->presences, sender->device_jid);
+  if (presence != NULL && g_str_has_prefix (presence, "available ") && presence[strlen ("available ")] != '\0')
+    wa_node_set_attr (copy, "notify", presence + strlen ("available "));
 
   /* A copy for the sender's own other device names the chat it went to. */
   if (same_user (target, sender->device_jid) && !same_user (to, sender->device_jid))
@@ -1008,6 +1016,15 @@ handle_node (Peer    *peer,
     }
   if (g_str_equal (wa_node_get_tag (node), "message"))
     return handle_message (peer, node, error);
+  if (g_str_equal (wa_node_get_tag (node), "presence") && peer->device_jid != NULL)
+    {
+      g_hash_table_insert (peer->server->presences, g_strdup (peer->device_jid),
+                           g_strdup_printf ("%s %s", wa_node_get_attr (node, "type") != NULL ?
+                                                     wa_node_get_attr (node, "type") : "available",
+                                            wa_node_get_attr (node, "name") != NULL ?
+                                            wa_node_get_attr (node, "name") : ""));
+      return TRUE;
+    }
   if (g_str_equal (wa_node_get_tag (node), "receipt"))
     {
       handle_receipt (peer, node);
@@ -1363,6 +1380,7 @@ fakewa_server_finalize (GObject *object)
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->accounts);
   fakewa_reachout_free (self->reachout);
+  g_hash_table_unref (self->presences);
   g_free (self->refusal);
   g_free (self->message_refusal);
   if (self->service != NULL)
@@ -1406,6 +1424,7 @@ fakewa_server_init (FakewaServer *self)
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) fakewa_device_free);
   self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) account_free);
   self->reachout = fakewa_reachout_new ();
+  self->presences = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static gboolean
@@ -1786,6 +1805,21 @@ fakewa_server_push_identity_change (FakewaServer *self,
       wa_node_add_child (notification, wa_node_new ("identity"));
       deliver (self, g_ptr_array_index (targets, i), notification);
     }
+}
+
+/**
+ * fakewa_server_dup_presence:
+ * @device_jid: a companion's JID
+ *
+ * Returns: (transfer full) (nullable): the last presence it sent, as
+ *   "TYPE NAME" ("available Toko Budi")
+ */
+char *
+fakewa_server_dup_presence (FakewaServer *self,
+                            const char   *device_jid)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), NULL);
+  return g_strdup (g_hash_table_lookup (self->presences, device_jid));
 }
 
 /**

@@ -95,6 +95,8 @@ void          fakewa_server_set_timelock    (FakewaServer  *self,
                                              const char    *phone,
                                              guint          seconds,
                                              const char    *kind);
+char         *fakewa_server_dup_presence    (FakewaServer  *self,
+                                             const char    *device_jid);
 guint         fakewa_server_count_tokens    (FakewaServer  *self,
                                              const char    *issuer,
                                              const char    *holder);
