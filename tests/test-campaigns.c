@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "fakewa-server.h"
+#include "wa-jid.h"
 #include "wa-key-store.h"
+#include "wa-lid-map.h"
 #include "wa-usync.h"
 #include "xi-campaign-runner.h"
 #include "xi-engine.h"
@@ -1261,7 +1263,21 @@ test_number_check (Fixture       *f,
   g_assert_cmpuint (progress.last_done, ==, 120);
   g_assert_cmpuint (checks->len, ==, 120);
   for (guint i = 0; i < checks->len; i++)
-    on += ((WaContactCheck *) g_ptr_array_index (checks, i))->on_whatsapp;
+    {
+      WaContactCheck *check = g_ptr_array_index (checks, i);
+      g_autoptr(WaJid) jid = NULL;
+      g_autoptr(WaJid) lid = NULL;
+      g_autofree char *mapped = NULL;
+
+      on += check->on_whatsapp;
+      if (!check->on_whatsapp)
+        continue;
+      /* Each LID the answer named is in the one LID table, for replies. */
+      jid = wa_jid_parse (check->jid, NULL);
+      lid = wa_jid_parse (check->lid, NULL);
+      mapped = wa_lid_map_pn_of_lid (keys, wa_jid_get_user (lid));
+      g_assert_cmpstr (mapped, ==, wa_jid_get_user (jid));
+    }
   g_assert_cmpuint (on, ==, 100);
 
   WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
