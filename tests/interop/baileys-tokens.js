@@ -76,6 +76,9 @@ async function main () {
         const ran = await cli('run', '--transport', 'whatsapp', '--until-idle');
         assert.equal(ran.code, 0, ran.err);
 
+        // "run" ends once the server took the messages; Baileys decrypts a moment later.
+        for (let i = 0; i < 100 && WROTE_FIRST.some((phone) => inboxes.get(phone).length === 0); i++)
+          await new Promise((resolve) => setTimeout(resolve, 100));
         WROTE_FIRST.forEach((phone, i) =>
           assert.deepEqual(inboxes.get(phone), [`Halo Pelanggan ${i + 1}, buka sampai jam 9!`]));
         assert.deepEqual(inboxes.get(STRANGER), []);
