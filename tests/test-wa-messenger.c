@@ -714,6 +714,41 @@ test_presence (Fixture       *f,
   g_assert_false (wa_client_get_available (f->customer.client));
 }
 
+static gboolean
+new_chats_paused (gpointer data)
+{
+  return wa_privacy_get_new_chats_paused_until (data) > 0;
+}
+
+/* The new-chat cap, read at login and counted as we go, is a throttle:
+ * once this cycle's new chats are started the next is not even tried,
+ * until the cycle ends. */
+static void
+test_new_chat_cap (Fixture       *f,
+                   gconstpointer  data)
+{
+  WaPrivacy *privacy;
+  GError *error;
+
+  fakewa_server_add_account (f->server, "6283333333333");
+  fakewa_server_set_new_chat_cap (f->server, SHOP, 1, 0, 3600);
+  stop_side (&f->shop);
+  start_side (f, &f->shop);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  privacy = wa_messenger_get_privacy (f->shop.messenger);
+  g_assert_cmpint (wa_privacy_get_new_chats_paused_until (privacy), ==, 0);
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0C1C1000000000001", "Promo");
+  g_assert_no_error (error);
+  wait_until (new_chats_paused, privacy);
+  g_assert_cmpint (wa_privacy_get_new_chats_paused_until (privacy), >, g_get_real_time () / G_USEC_PER_SEC + 3500);
+
+  error = send_text (&f->shop, "6283333333333@s.whatsapp.net", "3EB0C1C1000000000002", "Promo");
+  g_assert_error (error, WA_ERROR, WA_ERROR_TIME_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_relays_to (f, "6283333333333"), ==, 0);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -732,5 +767,6 @@ main (int   argc,
   ADD ("/wa/messenger/timelock", test_timelock);
   ADD ("/wa/messenger/identity-change", test_identity_change);
   ADD ("/wa/messenger/presence", test_presence);
+  ADD ("/wa/messenger/new-chat-cap", test_new_chat_cap);
   return g_test_run ();
 }

@@ -179,7 +179,7 @@ xi_whatsapp_transport_get_new_chats_paused_until (XiTransport *transport)
 {
   XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
 
-  return wa_privacy_get_timelock_until (wa_messenger_get_privacy (self->messenger));
+  return wa_privacy_get_new_chats_paused_until (wa_messenger_get_privacy (self->messenger));
 }
 
 static void
@@ -301,8 +301,9 @@ xi_whatsapp_transport_class_init (XiWhatsappTransportClass *klass)
   object_class->dispose = xi_whatsapp_transport_dispose;
   object_class->get_property = xi_whatsapp_transport_get_property;
   g_object_class_override_property (object_class, PROP_STATE, "state");
-  /* Until when (Unix seconds) WhatsApp's reach-out time-lock lets the
-   * account start no new chat; 0 when it may. */
+  /* Until when (Unix seconds) WhatsApp lets the account start no new
+   * chat (a reach-out time-lock, or its new-chat cap used up); 0 when it
+   * may. */
   g_object_class_install_property (object_class, PROP_NEW_CHATS_PAUSED_UNTIL,
                                    g_param_spec_int64 ("new-chats-paused-until", NULL, NULL, 0, G_MAXINT64, 0,
                                                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
@@ -333,7 +334,7 @@ xi_whatsapp_transport_new (WaClient *client)
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (self->messenger, "receipt", G_CALLBACK (receipt_cb), self);
   g_signal_connect (self->messenger, "message", G_CALLBACK (message_cb), self);
-  g_signal_connect (wa_messenger_get_privacy (self->messenger), "notify::timelock-until",
+  g_signal_connect (wa_messenger_get_privacy (self->messenger), "notify::new-chats-paused-until",
                     G_CALLBACK (timelock_cb), self);
   return XI_TRANSPORT (self);
 }

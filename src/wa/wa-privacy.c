@@ -45,7 +45,12 @@ struct _WaPrivacy
   GHashTable     *issuing;          /* contact keys with an issuance in flight */
   gint64          timelock_until;   /* Unix seconds, 0: none */
   char           *timelock_kind;
-  GSource        *timelock_end;
+  gint64          cap_total;        /* the new-chat cap of this cycle; 0: none known */
+  gint64          cap_used;
+  gint64          cap_cycle_end;    /* Unix seconds */
+  gint64          cap_read_at;      /* when it was last read, Unix seconds; 0: never */
+  gint64          notified_until;   /* the pause last notified */
+  GSource        *pause_end;
   GCancellable   *cancellable;
 };
 
@@ -53,7 +58,7 @@ G_DEFINE_FINAL_TYPE (WaPrivacy, wa_privacy, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
-  PROP_TIMELOCK_UNTIL,
+  PROP_NEW_CHATS_PAUSED_UNTIL,
   N_PROPS
 };
 
@@ -123,27 +128,68 @@ valid_tctoken (WaPrivacy *self,
   return g_steal_pointer (&token);
 }
 
-static void
-set_timelock (WaPrivacy  *self,
-              gint64      until,
-              const char *kind);
-
 /* By the clock, not only by the timer that ends it: a timer fires late
- * on a busy loop, and a second-granular one up to a second late. */
+ * on a busy loop. */
 static gboolean
 timelock_on (WaPrivacy *self)
 {
   return self->timelock_until > now_s (self);
 }
 
+/* The new-chat cap is used up for this cycle (by the server's count and
+ * ours since). */
 static gboolean
-timelock_ended_cb (gpointer user_data)
+capped (WaPrivacy *self)
+{
+  return self->cap_total > 0 && self->cap_used >= self->cap_total && self->cap_cycle_end > now_s (self);
+}
+
+static gint64
+paused_until (WaPrivacy *self)
+{
+  return MAX (timelock_on (self) ? self->timelock_until : 0, capped (self) ? self->cap_cycle_end : 0);
+}
+
+static void update_pause (WaPrivacy *self);
+
+static gboolean
+pause_ended_cb (gpointer user_data)
 {
   WaPrivacy *self = user_data;
 
-  g_clear_pointer (&self->timelock_end, g_source_unref);
-  set_timelock (self, 0, NULL);
+  g_clear_pointer (&self->pause_end, g_source_unref);
+  update_pause (self);
   return G_SOURCE_REMOVE;
+}
+
+/* Tells whoever waits when new chats may start again, and wakes up then
+ * to say so. */
+static void
+update_pause (WaPrivacy *self)
+{
+  gint64 until = paused_until (self);
+
+  if (self->pause_end != NULL)
+    {
+      g_source_destroy (self->pause_end);
+      g_clear_pointer (&self->pause_end, g_source_unref);
+    }
+  if (until > 0)
+    {
+      /* To the millisecond on the real clock: whoever waits for the end
+       * (a campaign) should hear of it when it comes, not a second on. */
+      gint64 delay_ms = self->clock != NULL ? (until - now_s (self)) * 1000
+                                            : until * 1000 - g_get_real_time () / 1000;
+
+      self->pause_end = g_timeout_source_new ((guint) CLAMP (delay_ms, 0, G_MAXUINT / 2));
+      g_source_set_callback (self->pause_end, pause_ended_cb, self, NULL);
+      g_source_attach (self->pause_end, self->context);
+    }
+  if (self->notified_until != until)
+    {
+      self->notified_until = until;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEW_CHATS_PAUSED_UNTIL]);
+    }
 }
 
 static void
@@ -151,34 +197,87 @@ set_timelock (WaPrivacy  *self,
               gint64      until,
               const char *kind)
 {
-  gint64 now = now_s (self);
-
-  if (until <= now)
+  if (until <= now_s (self))
     until = 0;
   g_free (self->timelock_kind);
   self->timelock_kind = until > 0 ? g_strdup (kind) : NULL;
-  if (self->timelock_end != NULL)
-    {
-      g_source_destroy (self->timelock_end);
-      g_clear_pointer (&self->timelock_end, g_source_unref);
-    }
   if (until > 0)
-    {
-      /* To the millisecond on the real clock: whoever waits for the end
-       * (a campaign) should hear of it when it comes, not a second on. */
-      gint64 delay_ms = self->clock != NULL ? (until - now) * 1000 : until * 1000 - g_get_real_time () / 1000;
+    g_info ("WhatsApp restricts new chats for %" G_GINT64_FORMAT " s (%s)", until - now_s (self),
+            kind != NULL ? kind : "unknown");
+  self->timelock_until = until;
+  update_pause (self);
+}
 
-      self->timelock_end = g_timeout_source_new ((guint) CLAMP (delay_ms, 0, G_MAXUINT / 2));
-      g_source_set_callback (self->timelock_end, timelock_ended_cb, self, NULL);
-      g_source_attach (self->timelock_end, self->context);
-      g_info ("WhatsApp restricts new chats for %" G_GINT64_FORMAT " s (%s)", until - now,
-              kind != NULL ? kind : "unknown");
-    }
-  if (self->timelock_until != until)
+/* A number in MEX JSON, which WhatsApp writes as a string or a number. */
+static gint64
+json_int (JsonObject *object,
+          const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  gint64 value = 0;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXINT64, &value, NULL);
+  else if (json_node_get_value_type (node) == G_TYPE_INT64)
+    value = json_node_get_int (node);
+  return MAX (value, 0);
+}
+
+/* {"data":{"<member>":{…}}} -> the inner object, or %NULL. */
+static JsonObject *
+mex_member (JsonParser *parser,
+            GBytes     *json,
+            const char *member)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  JsonObject *data;
+
+  if (json == NULL ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (json, NULL), g_bytes_get_size (json), &error))
     {
-      self->timelock_until = until;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMELOCK_UNTIL]);
+      g_debug ("A MEX answer that is not JSON: %s", error != NULL ? error->message : "empty");
+      return NULL;
     }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member (json_node_get_object (root), "data") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "data")))
+    return NULL;
+  data = json_object_get_object_member (json_node_get_object (root), "data");
+  if (!json_object_has_member (data, member) || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (data, member)))
+    {
+      g_debug ("A MEX answer without %s", member);
+      return NULL;
+    }
+  return json_object_get_object_member (data, member);
+}
+
+/* {"total_quota":…,"used_quota":…,"cycle_end_timestamp":…,"capping_status":…} */
+static void
+apply_cap_json (WaPrivacy *self,
+                GBytes    *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *cap = mex_member (parser, json, "xwa2_message_capping_info");
+
+  if (cap == NULL)
+    return;
+  self->cap_total = json_int (cap, "total_quota");
+  self->cap_used = json_int (cap, "used_quota");
+  self->cap_cycle_end = json_int (cap, "cycle_end_timestamp");
+  self->cap_read_at = now_s (self);
+  /* Capped with no end said: look again in an hour, as WA Web does. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (cap, "capping_status", NULL), "CAPPED") == 0)
+    {
+      self->cap_used = MAX (self->cap_used, MAX (self->cap_total, 1));
+      self->cap_total = MAX (self->cap_total, 1);
+      if (self->cap_cycle_end <= now_s (self))
+        self->cap_cycle_end = now_s (self) + WA_PRIVACY_CAP_TTL_S;
+    }
+  update_pause (self);
 }
 
 /* The time-lock part of a MEX answer or push:
@@ -189,43 +288,17 @@ apply_timelock_json (WaPrivacy  *self,
                      const char *member)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-  JsonObject *data, *lock;
-  JsonNode *ends;
-  gint64 until = 0;
+  JsonObject *lock = mex_member (parser, json, member);
+  gint64 until;
 
-  if (json == NULL ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (json, NULL), g_bytes_get_size (json), &error))
-    {
-      g_debug ("A time-lock answer that is not JSON: %s", error != NULL ? error->message : "empty");
-      return;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      !json_object_has_member (json_node_get_object (root), "data") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "data")) ||
-      (data = json_object_get_object_member (json_node_get_object (root), "data")) == NULL ||
-      !json_object_has_member (data, member) ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (data, member)))
-    {
-      g_debug ("A time-lock answer without %s", member);
-      return;
-    }
-  lock = json_object_get_object_member (data, member);
+  if (lock == NULL)
+    return;
   if (!json_object_get_boolean_member_with_default (lock, "is_active", FALSE))
     {
       set_timelock (self, 0, NULL);
       return;
     }
-  ends = json_object_get_member (lock, "time_enforcement_ends");
-  if (ends != NULL && JSON_NODE_HOLDS_VALUE (ends))
-    {
-      if (json_node_get_value_type (ends) == G_TYPE_STRING)
-        g_ascii_string_to_signed (json_node_get_string (ends), 10, 0, G_MAXINT64, &until, NULL);
-      else if (json_node_get_value_type (ends) == G_TYPE_INT64)
-        until = json_node_get_int (ends);
-    }
+  until = json_int (lock, "time_enforcement_ends");
   if (until <= now_s (self))
     until = now_s (self) + WA_PRIVACY_TIMELOCK_DEFAULT_S;
   set_timelock (self, until, json_object_get_string_member_with_default (lock, "enforcement_type", "UNKNOWN"));
@@ -345,26 +418,39 @@ receive_mex (WaPrivacy *self,
     }
 }
 
+/* The JSON of a MEX answer, or %NULL when the query failed. */
+static GBytes *
+mex_result (GObject      *connection,
+            GAsyncResult *result,
+            const char   *what)
+{
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  WaNode *content;
+  GBytes *json;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (connection), result, &error);
+  if (answer == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not read %s: %s", what, error->message);
+      return NULL;
+    }
+  content = wa_node_get_child_by_tag (answer, "result");
+  json = content != NULL ? wa_node_get_content_bytes (content) : NULL;
+  return json != NULL ? g_bytes_ref (json) : NULL;
+}
+
 static void
 timelock_answered_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
   g_autoptr(WaPrivacy) self = user_data;
-  g_autoptr(WaNode) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  WaNode *content;
+  g_autoptr(GBytes) json = mex_result (object, result, "the reach-out time-lock");
 
-  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
-  if (answer == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Could not read the reach-out time-lock: %s", error->message);
-      return;
-    }
-  content = wa_node_get_child_by_tag (answer, "result");
-  apply_timelock_json (self, content != NULL ? wa_node_get_content_bytes (content) : NULL,
-                       "xwa2_fetch_account_reachout_timelock");
+  if (json != NULL)
+    apply_timelock_json (self, json, "xwa2_fetch_account_reachout_timelock");
 }
 
 static void
@@ -389,9 +475,15 @@ state_cb (WaClient   *client,
 {
   /* WhatsApp Web reads the time-lock at each start (§8, step 5). */
   if (wa_client_get_state (client) == WA_CLIENT_STATE_CONNECTED)
-    wa_privacy_refresh_timelock (self);
+    {
+      wa_privacy_refresh_timelock (self);
+      wa_privacy_refresh_cap (self);
+    }
   else if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
-    set_timelock (self, 0, NULL);
+    {
+      self->cap_total = self->cap_used = self->cap_cycle_end = self->cap_read_at = 0;
+      set_timelock (self, 0, NULL);
+    }
 }
 
 static void
@@ -403,10 +495,10 @@ wa_privacy_dispose (GObject *object)
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
-  if (self->timelock_end != NULL)
+  if (self->pause_end != NULL)
     {
-      g_source_destroy (self->timelock_end);
-      g_clear_pointer (&self->timelock_end, g_source_unref);
+      g_source_destroy (self->pause_end);
+      g_clear_pointer (&self->pause_end, g_source_unref);
     }
 
   G_OBJECT_CLASS (wa_privacy_parent_class)->dispose (object);
@@ -435,8 +527,8 @@ wa_privacy_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_TIMELOCK_UNTIL:
-      g_value_set_int64 (value, self->timelock_until);
+    case PROP_NEW_CHATS_PAUSED_UNTIL:
+      g_value_set_int64 (value, paused_until (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -452,8 +544,8 @@ wa_privacy_class_init (WaPrivacyClass *klass)
   object_class->finalize = wa_privacy_finalize;
   object_class->get_property = wa_privacy_get_property;
 
-  properties[PROP_TIMELOCK_UNTIL] =
-    g_param_spec_int64 ("timelock-until", NULL, NULL, 0, G_MAXINT64, 0,
+  properties[PROP_NEW_CHATS_PAUSED_UNTIL] =
+    g_param_spec_int64 ("new-chats-paused-until", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -515,6 +607,19 @@ wa_privacy_get_timelock_until (WaPrivacy *self)
 {
   g_return_val_if_fail (WA_IS_PRIVACY (self), 0);
   return timelock_on (self) ? self->timelock_until : 0;
+}
+
+/**
+ * wa_privacy_get_new_chats_paused_until:
+ *
+ * Returns: until when (Unix seconds) this account may start no new chat,
+ *   under a time-lock or with its new-chat cap used up; 0 when it may
+ */
+gint64
+wa_privacy_get_new_chats_paused_until (WaPrivacy *self)
+{
+  g_return_val_if_fail (WA_IS_PRIVACY (self), 0);
+  return paused_until (self);
 }
 
 /**
@@ -597,14 +702,21 @@ wa_privacy_check_new_chat (WaPrivacy   *self,
   g_return_val_if_fail (WA_IS_PRIVACY (self), FALSE);
   assert_owner (self);
 
-  if (!timelock_on (self) || (jid = parse_person (to)) == NULL ||
+  if (self->cap_read_at > 0 && now_s (self) - self->cap_read_at >= WA_PRIVACY_CAP_TTL_S)
+    wa_privacy_refresh_cap (self);
+  if (paused_until (self) == 0 || (jid = parse_person (to)) == NULL ||
       (token = valid_tctoken (self, jid)) != NULL)
     return TRUE;
-  until = g_date_time_new_from_unix_utc (self->timelock_until);
+  until = g_date_time_new_from_unix_utc (paused_until (self));
   until_text = until != NULL ? g_date_time_format_iso8601 (until) : g_strdup ("?");
-  g_set_error (error, WA_ERROR, WA_ERROR_TIME_LOCKED,
-               "WhatsApp does not let this account start new chats until %s (%s)", until_text,
-               self->timelock_kind != NULL ? self->timelock_kind : "reach-out time-lock");
+  if (timelock_on (self))
+    g_set_error (error, WA_ERROR, WA_ERROR_TIME_LOCKED,
+                 "WhatsApp does not let this account start new chats until %s (%s)", until_text,
+                 self->timelock_kind != NULL ? self->timelock_kind : "reach-out time-lock");
+  else
+    g_set_error (error, WA_ERROR, WA_ERROR_TIME_LOCKED,
+                 "This account started its %" G_GINT64_FORMAT " new chats of the cycle; more after %s",
+                 self->cap_total, until_text);
   return FALSE;
 }
 
@@ -621,6 +733,8 @@ wa_privacy_sent (WaPrivacy  *self,
 {
   g_autoptr(WaJid) jid = NULL;
   g_autofree char *key = NULL;
+  g_autoptr(GBytes) token = NULL;
+  gint64 sent;
 
   g_return_if_fail (WA_IS_PRIVACY (self));
   assert_owner (self);
@@ -628,7 +742,16 @@ wa_privacy_sent (WaPrivacy  *self,
   if ((jid = parse_person (to)) == NULL)
     return;
   key = contact_key (self, jid);
-  if (wa_tctoken_should_issue (wa_tctoken_load_sent (key_store (self), key), now_s (self)))
+  sent = wa_tctoken_load_sent (key_store (self), key);
+  /* A first message to someone who never wrote counts against the cap;
+   * the server's count is read again within the hour. */
+  token = valid_tctoken (self, jid);
+  if (token == NULL && sent == 0 && self->cap_total > 0)
+    {
+      self->cap_used++;
+      update_pause (self);
+    }
+  if (wa_tctoken_should_issue (sent, now_s (self)))
     issue_token (self, jid, g_steal_pointer (&key));
 }
 
@@ -678,6 +801,56 @@ wa_privacy_identity_changed (WaPrivacy  *self,
     issue_token (self, jid, g_steal_pointer (&key));
 }
 
+static void
+cap_answered_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(WaPrivacy) self = user_data;
+  g_autoptr(GBytes) json = mex_result (object, result, "the new-chat cap");
+
+  if (json != NULL)
+    apply_cap_json (self, json);
+}
+
+/* A MEX query (§1.8): the document's id and its variables as JSON. */
+static void
+send_mex (WaPrivacy           *self,
+          const char          *query_id,
+          const char          *variables,
+          GAsyncReadyCallback  callback)
+{
+  WaConnection *connection = wa_client_get_connection (self->client);
+  g_autoptr(WaNode) iq = NULL;
+  WaNode *query;
+
+  if (connection == NULL)
+    return;
+  iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "get", "xmlns", "w:mex", NULL);
+  query = wa_node_add_child (iq, wa_node_new_with_attrs ("query", "query_id", query_id, NULL));
+  wa_node_set_content_data (query, (const guint8 *) variables, strlen (variables));
+  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, self->cancellable, callback,
+                               g_object_ref (self));
+}
+
+/**
+ * wa_privacy_refresh_cap:
+ *
+ * Asks the server how many new chats the account may still start in this
+ * cycle (WA Web reads it hourly).
+ */
+void
+wa_privacy_refresh_cap (WaPrivacy *self)
+{
+  g_return_if_fail (WA_IS_PRIVACY (self));
+  assert_owner (self);
+
+  /* Not asked again while the answer is on its way. */
+  self->cap_read_at = MAX (self->cap_read_at, now_s (self));
+  send_mex (self, WA_PRIVACY_CAP_QUERY_ID, "{\"variables\":{\"input\":{\"type\":\"INDIVIDUAL_NEW_CHAT_MSG\"}}}",
+            cap_answered_cb);
+}
+
 /**
  * wa_privacy_refresh_timelock:
  *
@@ -686,19 +859,8 @@ wa_privacy_identity_changed (WaPrivacy  *self,
 void
 wa_privacy_refresh_timelock (WaPrivacy *self)
 {
-  WaConnection *connection;
-  g_autoptr(WaNode) iq = NULL;
-  WaNode *query;
-  static const char variables[] = "{\"variables\":{}}";
-
   g_return_if_fail (WA_IS_PRIVACY (self));
   assert_owner (self);
 
-  if ((connection = wa_client_get_connection (self->client)) == NULL)
-    return;
-  iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "get", "xmlns", "w:mex", NULL);
-  query = wa_node_add_child (iq, wa_node_new_with_attrs ("query", "query_id", WA_PRIVACY_TIMELOCK_QUERY_ID, NULL));
-  wa_node_set_content_data (query, (const guint8 *) variables, strlen (variables));
-  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, self->cancellable,
-                               timelock_answered_cb, g_object_ref (self));
+  send_mex (self, WA_PRIVACY_TIMELOCK_QUERY_ID, "{\"variables\":{}}", timelock_answered_cb);
 }

@@ -48,7 +48,15 @@ struct _FakewaReachout
   GHashTable *salts;         /* phone -> GBytes */
   GHashTable *auto_issuers;  /* phones whose phone issues tokens as it writes */
   GHashTable *timelocks;     /* phone -> Timelock */
+  GHashTable *caps;          /* phone -> Cap */
 };
+
+typedef struct
+{
+  guint   total;
+  guint   used;
+  gint64  cycle_end;
+} Cap;
 
 static void
 issued_free (Issued *issued)
@@ -75,6 +83,7 @@ fakewa_reachout_new (void)
   self->salts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   self->auto_issuers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timelocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) timelock_free);
+  self->caps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -89,6 +98,7 @@ fakewa_reachout_free (FakewaReachout *self)
   g_hash_table_unref (self->salts);
   g_hash_table_unref (self->auto_issuers);
   g_hash_table_unref (self->timelocks);
+  g_hash_table_unref (self->caps);
   g_free (self);
 }
 
@@ -193,6 +203,36 @@ fakewa_reachout_timelock_json (FakewaReachout *self,
                           "\",\"enforcement_type\":\"%s\"}}}", member, timelock->until, timelock->kind);
 }
 
+/* At most @total new chats until @cycle_end, @used of them started. */
+void
+fakewa_reachout_set_cap (FakewaReachout *self,
+                         const char     *phone,
+                         guint           total,
+                         guint           used,
+                         gint64          cycle_end)
+{
+  Cap *cap = g_new0 (Cap, 1);
+
+  cap->total = total;
+  cap->used = used;
+  cap->cycle_end = cycle_end;
+  g_hash_table_insert (self->caps, g_strdup (phone), cap);
+}
+
+/* The answer to the new-chat cap query, as MEX JSON. */
+char *
+fakewa_reachout_cap_json (FakewaReachout *self,
+                          const char     *phone)
+{
+  Cap *cap = g_hash_table_lookup (self->caps, phone);
+
+  if (cap == NULL)
+    return g_strdup ("{\"data\":{\"xwa2_message_capping_info\":null}}");
+  return g_strdup_printf ("{\"data\":{\"xwa2_message_capping_info\":{\"total_quota\":%u,\"used_quota\":%u,"
+                          "\"cycle_end_timestamp\":\"%" G_GINT64_FORMAT "\",\"capping_status\":\"%s\"}}}",
+                          cap->total, cap->used, cap->cycle_end, cap->used >= cap->total ? "CAPPED" : "NONE");
+}
+
 /* A new token from @issuer for @holder to attach. The earlier ones stay
  * good until they age out: a client may hold any of them, as issuances
  * cross messages on the wire. */
@@ -294,6 +334,7 @@ fakewa_reachout_check (FakewaReachout *self,
                          tctoken_accepted (self, sender, recipient, wa_node_get_content_bytes (tctoken));
   gboolean has_cstoken = cstoken != NULL &&
                          cstoken_accepted (self, sender, recipient_lid, wa_node_get_content_bytes (cstoken));
+  Cap *cap;
 
   if ((tctoken != NULL || cstoken != NULL) && g_strcmp0 (wa_node_get_attr (message, "category"), "peer") == 0)
     return "479";
@@ -305,6 +346,14 @@ fakewa_reachout_check (FakewaReachout *self,
     return "463";
   if (g_hash_table_contains (self->restricted, sender) && !has_tctoken && !has_cstoken)
     return "463";
+  /* A new chat beyond the cap is refused as a reach-out is. */
+  cap = g_hash_table_lookup (self->caps, sender);
+  if (cap != NULL && !has_tctoken && cap->cycle_end > fakewa_reachout_now (self))
+    {
+      if (cap->used >= cap->total)
+        return "463";
+      cap->used++;
+    }
   g_hash_table_add (self->chats, g_steal_pointer (&chat));
   return NULL;
 }

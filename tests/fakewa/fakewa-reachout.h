@@ -41,6 +41,13 @@ void            fakewa_reachout_set_timelock   (FakewaReachout *self,
 char           *fakewa_reachout_timelock_json  (FakewaReachout *self,
                                                 const char     *phone,
                                                 const char     *member);
+void            fakewa_reachout_set_cap        (FakewaReachout *self,
+                                                const char     *phone,
+                                                guint           total,
+                                                guint           used,
+                                                gint64          cycle_end);
+char           *fakewa_reachout_cap_json       (FakewaReachout *self,
+                                                const char     *phone);
 GBytes         *fakewa_reachout_issue          (FakewaReachout *self,
                                                 const char     *issuer,
                                                 const char     *holder,

@@ -895,8 +895,9 @@ issue_tokens (Peer    *peer,
   return send_node (peer, result, error);
 }
 
-/* MEX (§1.8): the time-lock query is answered from the account's state;
- * any other document is one this server does not know. */
+/* MEX (§1.8): the time-lock and new-chat cap queries are answered from
+ * the account's state; any other document is one this server does not
+ * know. */
 static gboolean
 answer_mex (Peer    *peer,
             WaNode  *iq,
@@ -908,14 +909,17 @@ answer_mex (Peer    *peer,
                                                      "id", wa_node_get_attr (iq, "id"), NULL);
   g_autofree char *json = NULL;
 
-  if (phone == NULL || query == NULL ||
-      g_strcmp0 (wa_node_get_attr (query, "query_id"), "23983697327930364") != 0)
+  if (phone != NULL && query != NULL && g_strcmp0 (wa_node_get_attr (query, "query_id"), "24503548349331633") == 0)
+    json = fakewa_reachout_cap_json (peer->server->reachout, phone);
+  else if (phone != NULL && query != NULL &&
+           g_strcmp0 (wa_node_get_attr (query, "query_id"), "23983697327930364") == 0)
+    json = fakewa_reachout_timelock_json (peer->server->reachout, phone, "xwa2_fetch_account_reachout_timelock");
+  else
     {
       wa_node_set_attr (result, "type", "error");
       wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "404", "text", "item-not-found", NULL));
       return send_node (peer, result, error);
     }
-  json = fakewa_reachout_timelock_json (peer->server->reachout, phone, "xwa2_fetch_account_reachout_timelock");
   wa_node_set_content_data (wa_node_add_child (result, wa_node_new ("result")), (const guint8 *) json,
                             strlen (json));
   return send_node (peer, result, error);
@@ -1834,6 +1838,27 @@ fakewa_server_count_tokens (FakewaServer *self,
 {
   g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
   return fakewa_reachout_count_issued (self->reachout, issuer, holder);
+}
+
+/**
+ * fakewa_server_set_new_chat_cap:
+ * @phone: an account's number
+ * @total: how many new chats it may start in this cycle
+ * @used: how many it started already
+ * @seconds: how long the cycle lasts from the server's now
+ *
+ * Answers the new-chat cap query with this, counts the new chats the
+ * account starts, and refuses those beyond the cap with 463.
+ */
+void
+fakewa_server_set_new_chat_cap (FakewaServer *self,
+                                const char   *phone,
+                                guint         total,
+                                guint         used,
+                                guint         seconds)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_set_cap (self->reachout, phone, total, used, fakewa_reachout_now (self->reachout) + seconds);
 }
 
 /**

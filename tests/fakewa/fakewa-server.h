@@ -100,6 +100,11 @@ char         *fakewa_server_dup_presence    (FakewaServer  *self,
 guint         fakewa_server_count_tokens    (FakewaServer  *self,
                                              const char    *issuer,
                                              const char    *holder);
+void          fakewa_server_set_new_chat_cap (FakewaServer *self,
+                                              const char   *phone,
+                                              guint         total,
+                                              guint         used,
+                                              guint         seconds);
 void          fakewa_server_advance_clock   (FakewaServer  *self,
                                              gint64         seconds);
 void          fakewa_server_push_identity_change (FakewaServer *self,
