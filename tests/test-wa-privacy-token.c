@@ -9,9 +9,11 @@
 
 #include <string.h>
 
+#include "wa-client.h"
 #include "wa-error.h"
 #include "wa-lid-map.h"
 #include "wa-privacy-token.h"
+#include "wa-privacy.h"
 #include "xi-test-utils.h"
 
 #define WEEK (7 * 24 * 60 * 60)
@@ -170,6 +172,44 @@ test_lid_map (void)
   g_assert_cmpstr (moved, ==, "999888777666555");
 }
 
+static gint64
+fixed_now (gpointer user_data)
+{
+  return *(gint64 *) user_data;
+}
+
+/* Contacts whose token and whose token from us both aged out are
+ * forgotten; one side still valid keeps the contact. */
+static void
+test_prune (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  const guint8 root[WA_KEY_LEN] = { 0 };
+  g_autoptr(WaClient) client = wa_client_new (store, "ws://127.0.0.1:9/ws/chat", root);
+  g_autoptr(WaPrivacy) privacy = wa_privacy_new (client);
+  g_autoptr(GBytes) token = g_bytes_new_static ("token", 5);
+  g_autoptr(GBytes) kept = NULL;
+  gint64 now = 2905 * (gint64) WEEK + 100;
+  gint64 old = 2900 * (gint64) WEEK;
+  gint64 timestamp;
+
+  wa_privacy_set_clock (privacy, fixed_now, &now);
+  wa_tctoken_save (store, "111", old, token);
+  wa_tctoken_save (store, "222", old, token);
+  wa_tctoken_save_sent (store, "222", now - 60);
+  wa_tctoken_save (store, "333", now - 60, token);
+  wa_tctoken_save_sent (store, "333", old);
+  wa_tctoken_save_sent (store, "444", old);
+
+  g_assert_cmpuint (wa_privacy_prune_tokens (privacy), ==, 2);
+  g_assert_null (wa_key_store_load (store, WA_TCTOKEN_KIND, "111"));
+  g_assert_cmpint (wa_tctoken_load_sent (store, "444"), ==, 0);
+  g_assert_cmpint (wa_tctoken_load_sent (store, "222"), ==, now - 60);
+  kept = wa_tctoken_load (store, "333", &timestamp);
+  g_assert_nonnull (kept);
+  g_assert_cmpuint (wa_privacy_prune_tokens (privacy), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -182,5 +222,6 @@ main (int   argc,
   g_test_add_func ("/wa/privacy-token/cstoken", test_cstoken);
   g_test_add_func ("/wa/privacy-token/parse-notification", test_parse_notification);
   g_test_add_func ("/wa/privacy-token/lid-map", test_lid_map);
+  g_test_add_func ("/wa/privacy-token/prune", test_prune);
   return g_test_run ();
 }

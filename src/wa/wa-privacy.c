@@ -50,6 +50,7 @@ struct _WaPrivacy
   gint64          cap_cycle_end;    /* Unix seconds */
   gint64          cap_read_at;      /* when it was last read, Unix seconds; 0: never */
   gint64          notified_until;   /* the pause last notified */
+  gint64          pruned_at;        /* tokens last pruned, Unix seconds */
   GSource        *pause_end;
   GCancellable   *cancellable;
 };
@@ -63,6 +64,10 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Expired tokens are dropped at most this often, as the reference
+ * clients do. */
+#define PRUNE_INTERVAL_S (24 * 60 * 60)
 
 /* Auxiliary methods */
 
@@ -478,6 +483,8 @@ state_cb (WaClient   *client,
     {
       wa_privacy_refresh_timelock (self);
       wa_privacy_refresh_cap (self);
+      if (now_s (self) - self->pruned_at >= PRUNE_INTERVAL_S)
+        wa_privacy_prune_tokens (self);
     }
   else if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
     {
@@ -849,6 +856,56 @@ wa_privacy_refresh_cap (WaPrivacy *self)
   self->cap_read_at = MAX (self->cap_read_at, now_s (self));
   send_mex (self, WA_PRIVACY_CAP_QUERY_ID, "{\"variables\":{\"input\":{\"type\":\"INDIVIDUAL_NEW_CHAT_MSG\"}}}",
             cap_answered_cb);
+}
+
+/**
+ * wa_privacy_prune_tokens:
+ *
+ * Forgets the contacts whose token and whose last token from us both aged
+ * out of their buckets: nothing of them is of use any more (§1.3).
+ *
+ * Returns: how many contacts were forgotten
+ */
+guint
+wa_privacy_prune_tokens (WaPrivacy *self)
+{
+  WaKeyStore *store;
+  g_autoptr(GPtrArray) received = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autoptr(GHashTable) contacts = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  const char *contact;
+  gint64 now;
+  guint pruned = 0;
+
+  g_return_val_if_fail (WA_IS_PRIVACY (self), 0);
+  assert_owner (self);
+
+  store = key_store (self);
+  now = now_s (self);
+  self->pruned_at = now;
+  received = wa_key_store_list (store, WA_TCTOKEN_KIND);
+  sent = wa_key_store_list (store, WA_TCTOKEN_SENT_KIND);
+  for (guint i = 0; received != NULL && i < received->len; i++)
+    g_hash_table_add (contacts, g_ptr_array_index (received, i));
+  for (guint i = 0; sent != NULL && i < sent->len; i++)
+    g_hash_table_add (contacts, g_ptr_array_index (sent, i));
+
+  g_hash_table_iter_init (&iter, contacts);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &contact, NULL))
+    {
+      g_autoptr(GBytes) token = NULL;
+      gint64 timestamp = 0;
+      gint64 sent_at = wa_tctoken_load_sent (store, contact);
+
+      token = wa_tctoken_load (store, contact, &timestamp);
+      if ((token != NULL && wa_tctoken_is_valid (timestamp, now)) || (sent_at > 0 && wa_tctoken_is_valid (sent_at, now)))
+        continue;
+      wa_key_store_remove (store, WA_TCTOKEN_KIND, contact);
+      wa_key_store_remove (store, WA_TCTOKEN_SENT_KIND, contact);
+      pruned++;
+    }
+  return pruned;
 }
 
 /**

@@ -56,5 +56,6 @@ void        wa_privacy_identity_changed     (WaPrivacy      *self,
                                              const char     *user);
 void        wa_privacy_refresh_timelock     (WaPrivacy      *self);
 void        wa_privacy_refresh_cap          (WaPrivacy      *self);
+guint       wa_privacy_prune_tokens         (WaPrivacy      *self);
 
 G_END_DECLS
