@@ -84,6 +84,15 @@ wait_until (gboolean (*done) (gpointer),
 }
 
 static void
+xi_spin_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
 create_side (Fixture *f,
              Side    *side)
 {
@@ -749,6 +758,61 @@ test_new_chat_cap (Fixture       *f,
   g_assert_cmpuint (count_relays_to (f, "6283333333333"), ==, 0);
 }
 
+/* A customer the shop never wrote to answers from its LID alone: there
+ * is no LID -> number query, but its phone issues the shop a token right
+ * after, naming both, and the message waits for that: it reaches the shop
+ * filed under the customer's number, so its STOP can be honoured. */
+static void
+test_unknown_lid_resolved (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *known = wa_lid_map_pn_of_lid (f->shop.store, customer_lid);
+  g_autofree char *learned = NULL;
+  WaIncomingMessage *message;
+  GError *error;
+
+  g_assert_null (known);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  fakewa_server_set_auto_issue (f->server, CUSTOMER, TRUE);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000001", "STOP");
+  g_assert_no_error (error);
+  wait_for_length (f->shop.received, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_true (g_str_has_suffix (message->sender, "@lid"));
+  g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
+  g_assert_cmpstr (message->text, ==, "STOP");
+  learned = wa_lid_map_pn_of_lid (f->shop.store, customer_lid);
+  g_assert_cmpstr (learned, ==, CUSTOMER);
+}
+
+/* Without anything naming the number, the message still goes out (under
+ * the LID) once the client stops, rather than being lost. */
+static void
+test_unknown_lid_kept (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  g_autofree char *chat = g_strdup_printf ("%s@lid", customer_lid);
+  WaIncomingMessage *message;
+  GError *error;
+
+  /* The customer issued its token this week already: none follows. */
+  wa_lid_map_remember (f->customer.store, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer.store, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000002", "Halo");
+  g_assert_no_error (error);
+  /* Decrypted and held: nothing yet. */
+  xi_spin_ms (300);
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+  wa_client_stop (f->shop.client);
+  g_assert_cmpuint (f->shop.received->len, ==, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_cmpstr (message->chat, ==, chat);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -768,5 +832,7 @@ main (int   argc,
   ADD ("/wa/messenger/identity-change", test_identity_change);
   ADD ("/wa/messenger/presence", test_presence);
   ADD ("/wa/messenger/new-chat-cap", test_new_chat_cap);
+  ADD ("/wa/messenger/unknown-lid-resolved", test_unknown_lid_resolved);
+  ADD ("/wa/messenger/unknown-lid-kept", test_unknown_lid_kept);
   return g_test_run ();
 }

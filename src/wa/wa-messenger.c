@@ -69,6 +69,8 @@ struct _WaMessenger
   GHashTable *device_lists;  /* user JID text -> DeviceList */
   GHashTable *sent;          /* message id -> SentMessage */
   GQueue      sent_order;    /* message ids, oldest first */
+  GPtrArray  *unresolved;    /* Unresolved*: from LIDs we have no number for, oldest first */
+  GSource    *unresolved_timer;
 };
 
 G_DEFINE_FINAL_TYPE (WaMessenger, wa_messenger, G_TYPE_OBJECT)
@@ -281,6 +283,8 @@ cached_devices (WaMessenger *self,
 }
 
 static void encrypt_and_send (GTask *task);
+static void flush_unresolved (WaMessenger *self,
+                              gboolean     all);
 static void start_sessions (GTask *task);
 
 /* Every device of the recipient and of us but this one. */
@@ -369,6 +373,8 @@ remember_device_answer (WaMessenger  *self,
   g_hash_table_iter_init (&iter, lids);
   while (g_hash_table_iter_next (&iter, &key, &value))
     remember_lid_mapping (self, key, value);
+  if (self->unresolved->len > 0)
+    flush_unresolved (self, FALSE);
   return by_user;
 }
 
@@ -1056,6 +1062,102 @@ receive_retry (WaMessenger *self,
 
 /* Receiving */
 
+/* A message from a LID whose number we do not know yet: WhatsApp has no
+ * LID -> number query, but the number usually follows within moments (the
+ * sender's phone issues us its token, naming both). The message waits for
+ * it that long, so the reply finds its contact and its opt-out, and then
+ * goes out as it is. */
+#define UNRESOLVED_WAIT_S   30
+#define UNRESOLVED_MAX      256
+
+typedef struct
+{
+  WaIncomingMessage *message;
+  gint64             held_at;   /* monotonic, seconds */
+} Unresolved;
+
+static void
+unresolved_free (Unresolved *unresolved)
+{
+  wa_incoming_message_free (unresolved->message);
+  g_free (unresolved);
+}
+
+static gboolean
+unresolved_timeout_cb (gpointer user_data)
+{
+  WaMessenger *self = user_data;
+
+  g_clear_pointer (&self->unresolved_timer, g_source_unref);
+  flush_unresolved (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hands on the held messages whose sender's number is known now, and
+ * those that waited long enough (@all: every one); waits for the rest. */
+static void
+flush_unresolved (WaMessenger *self,
+                  gboolean     all)
+{
+  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
+  gint64 next = 0;
+
+  for (guint i = self->unresolved->len; i > 0; i--)
+    {
+      Unresolved *unresolved = g_ptr_array_index (self->unresolved, i - 1);
+      g_autoptr(WaJid) chat = wa_jid_parse (unresolved->message->chat, NULL);
+      g_autofree char *pn = chat != NULL ? wa_lid_map_pn_of_lid (wa_client_get_key_store (self->client),
+                                                                   wa_jid_get_user (chat)) : NULL;
+
+      if (pn != NULL)
+        {
+          g_free (unresolved->message->chat);
+          unresolved->message->chat = g_strconcat (pn, "@s.whatsapp.net", NULL);
+        }
+      else if (!all && now - unresolved->held_at < UNRESOLVED_WAIT_S)
+        {
+          next = next == 0 ? unresolved->held_at : MIN (next, unresolved->held_at);
+          continue;
+        }
+      g_ptr_array_insert (ready, 0, g_ptr_array_steal_index (self->unresolved, i - 1));
+    }
+  for (guint i = 0; i < ready->len; i++)
+    g_signal_emit (self, signals[MESSAGE], 0, ((Unresolved *) g_ptr_array_index (ready, i))->message);
+
+  if (self->unresolved_timer != NULL)
+    {
+      g_source_destroy (self->unresolved_timer);
+      g_clear_pointer (&self->unresolved_timer, g_source_unref);
+    }
+  if (next > 0)
+    {
+      self->unresolved_timer = g_timeout_source_new_seconds ((guint) MAX (next + UNRESOLVED_WAIT_S - now, 1));
+      g_source_set_callback (self->unresolved_timer, unresolved_timeout_cb, self, NULL);
+      g_source_attach (self->unresolved_timer, g_main_context_get_thread_default ());
+    }
+}
+
+static void
+hold_unresolved (WaMessenger             *self,
+                 const WaIncomingMessage *message)
+{
+  Unresolved *unresolved = g_new0 (Unresolved, 1);
+
+  unresolved->message = wa_incoming_message_copy (message);
+  unresolved->held_at = g_get_monotonic_time () / G_USEC_PER_SEC;
+  g_ptr_array_add (self->unresolved, unresolved);
+  /* A flood of strangers does not grow this without end. */
+  while (self->unresolved->len > UNRESOLVED_MAX)
+    {
+      Unresolved *oldest = g_ptr_array_steal_index (self->unresolved, 0);
+
+      g_signal_emit (self, signals[MESSAGE], 0, oldest->message);
+      unresolved_free (oldest);
+    }
+  flush_unresolved (self, FALSE);
+}
+
 static void
 send_or_log (WaMessenger *self,
              WaNode      *node)
@@ -1240,7 +1342,10 @@ receive_message (WaMessenger *self,
   incoming.push_name = (char *) wa_node_get_attr (node, "notify");
   incoming.timestamp = timestamp;
   incoming.offline = wa_node_get_attr (node, "offline") != NULL;
-  g_signal_emit (self, signals[MESSAGE], 0, &incoming);
+  if (pn_device == NULL && wa_jid_is_lid (sender))
+    hold_unresolved (self, &incoming);
+  else
+    g_signal_emit (self, signals[MESSAGE], 0, &incoming);
   g_free (incoming.chat);
 }
 
@@ -1342,6 +1447,10 @@ node_cb (WaClient    *client,
 
   if (g_str_equal (tag, "message"))
     receive_message (self, node);
+  /* A token notification names the issuer's number beside its LID. */
+  else if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "privacy_token") == 0 &&
+           self->unresolved->len > 0)
+    flush_unresolved (self, FALSE);
   else if (g_str_equal (tag, "receipt"))
     receive_receipt (self, node);
   /* Someone linked or unlinked a device: ask again before writing them. */
@@ -1364,6 +1473,10 @@ state_cb (WaClient    *client,
           GParamSpec  *pspec,
           WaMessenger *self)
 {
+  /* Going away: what waited for a number goes out as it is rather than
+   * not at all (its receipt went already, so the server will not resend). */
+  if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED && self->unresolved->len > 0)
+    flush_unresolved (self, TRUE);
   /* Unlinked: the sessions went with the keys. */
   if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
     {
@@ -1383,6 +1496,11 @@ wa_messenger_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->privacy);
   g_clear_object (&self->signal);
+  if (self->unresolved_timer != NULL)
+    {
+      g_source_destroy (self->unresolved_timer);
+      g_clear_pointer (&self->unresolved_timer, g_source_unref);
+    }
 
   G_OBJECT_CLASS (wa_messenger_parent_class)->dispose (object);
 }
@@ -1394,6 +1512,7 @@ wa_messenger_finalize (GObject *object)
 
   g_hash_table_unref (self->device_lists);
   g_hash_table_unref (self->sent);
+  g_ptr_array_unref (self->unresolved);
   g_queue_clear_full (&self->sent_order, g_free);
 
   G_OBJECT_CLASS (wa_messenger_parent_class)->finalize (object);
@@ -1420,6 +1539,7 @@ wa_messenger_init (WaMessenger *self)
 {
   self->device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) device_list_free);
   self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
+  self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
   g_queue_init (&self->sent_order);
 }
 
