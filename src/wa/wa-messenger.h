@@ -8,6 +8,7 @@
 #pragma once
 
 #include "wa-client.h"
+#include "wa-privacy.h"
 
 G_BEGIN_DECLS
 
@@ -79,5 +80,6 @@ void         wa_messenger_send_peer_async  (WaMessenger         *self,
 gboolean     wa_messenger_send_peer_finish (WaMessenger         *self,
                                             GAsyncResult        *result,
                                             GError             **error);
+WaPrivacy   *wa_messenger_get_privacy      (WaMessenger         *self);
 
 G_END_DECLS
