@@ -360,6 +360,7 @@ start_campaign (Fixture   *f,
 
   wait_plan (page);
   g_assert_true (gtk_widget_activate_action (page, "sending.start", NULL));
+  respond ("start");
   wait_n_items (jobs, n_before + 1);
   job = g_list_model_get_item (jobs, 0);
   g_object_unref (job);   /* the context keeps it */
@@ -613,6 +614,56 @@ test_run (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Starting asks first, saying how many, how long and how much quota, and
+ * only the explicit answer starts: Return lands on Cancel. */
+static void
+test_confirm_start (Fixture       *f,
+                    gconstpointer  data)
+{
+  GListModel *jobs = xi_context_get_jobs (f->ui.context);
+  XiWindow *window = open_window (f, "sending", 900);
+  GtkWidget *page = xi_window_get_page (window, "sending");
+  AdwMessageDialog *dialog;
+  const XiJobPlan *plan;
+  g_autofree char *quota_line = NULL;
+  const char *body;
+  XiJob *job;
+
+  /* Unlinked, so a rehearsal; it holds quota like any campaign. */
+  fill_form (f, page, 60);
+  plan = wait_plan (page);
+  g_assert_true (gtk_widget_activate_action (page, "sending.start", NULL));
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Rehearse Sending to 3 Customers?");
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("body: %s", body);
+  g_assert_true (g_str_has_prefix (body, "1 contact of the group is skipped. At the pace you chose, "
+                                         "sending takes about 2 minutes and ends around "));
+  quota_line = g_strdup_printf ("\nIt uses 3 of the %'u messages left this month. This is a "
+                                "rehearsal: nothing reaches WhatsApp, every message is written "
+                                "to the rehearsal journal.", plan->quota_available);
+  g_assert_true (g_str_has_suffix (body, quota_line));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "cancel");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (dialog), "confirm-start");
+
+  /* Return on the dialog answers Cancel, and nothing is written. */
+  respond (adw_message_dialog_get_default_response (dialog));
+  xi_ui_spin (300);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (page, "sending.start", NULL));
+  respond ("start");
+  wait_n_items (jobs, 1);
+  job = g_list_model_get_item (jobs, 0);
+  g_assert_cmpuint (xi_job_get_total (job), ==, 4);
+  g_object_unref (job);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -624,6 +675,8 @@ main (int   argc,
 
   g_test_add ("/xi/ui-campaigns/plan", Fixture, NULL, fixture_setup, test_plan, fixture_teardown);
   g_test_add ("/xi/ui-campaigns/run", Fixture, NULL, fixture_setup, test_run, fixture_teardown);
+  g_test_add ("/xi/ui-campaigns/confirm-start", Fixture, NULL, fixture_setup, test_confirm_start,
+              fixture_teardown);
 
   return g_test_run ();
 }

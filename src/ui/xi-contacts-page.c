@@ -119,7 +119,18 @@ fill_cell (XiContactsPage *self,
   switch (column)
     {
     case COLUMN_NAME:
-      gtk_inscription_set_text (GTK_INSCRIPTION (cell), xi_contact_get_name (contact));
+      /* A missing name is shown as such rather than as a blank cell, and
+       * dim so that it does not read as somebody called "No name". */
+      if (xi_contact_has_name (contact))
+        {
+          gtk_inscription_set_text (GTK_INSCRIPTION (cell), xi_contact_get_name (contact));
+          gtk_widget_remove_css_class (cell, "dim-label");
+        }
+      else
+        {
+          gtk_inscription_set_text (GTK_INSCRIPTION (cell), _("No name"));
+          gtk_widget_add_css_class (cell, "dim-label");
+        }
       return;
     case COLUMN_PHONE:
       text = xi_phone_format_international (xi_contact_get_phone (contact));
