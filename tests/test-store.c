@@ -10,7 +10,9 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "xi-limits.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
 
@@ -158,12 +160,43 @@ static void
 test_open_private (Fixture       *f,
                    gconstpointer  data)
 {
-  struct stat st;
+  static const char *suffixes[] = { "", "-wal", "-shm" };
 
-  g_assert_cmpint (g_stat (f->path, &st), ==, 0);
-  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (f->path, suffixes[i], NULL);
+      struct stat st;
+
+      g_assert_cmpint (g_stat (file, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    }
   g_assert_cmpint (count_rows (f, "PRAGMA user_version"), ==, XI_STORE_SCHEMA_VERSION);
   g_assert_cmpstr (xi_store_get_master_user_id (f->store), ==, XI_STORE_ANONYMOUS_USER);
+}
+
+/* A link planted where the database goes is refused, not followed. */
+static void
+test_open_refuses_link (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
+  g_autofree char *target = g_build_filename (dir, "elsewhere.db", NULL);
+  g_autoptr(GError) error = NULL;
+  XiStore *store;
+  gboolean ok = TRUE;
+
+  g_assert_cmpint (symlink (target, path), ==, 0);
+  store = xi_store_new (path);
+  WAIT (xi_store_open_async (store, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_open_finish (store, result_, &error));
+  g_assert_false (ok);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+
+  xi_store_close (store);
+  g_assert_finalize_object (store);
+  xi_test_rm_rf (dir);
 }
 
 static void
@@ -325,6 +358,7 @@ test_contact_rules (Fixture       *f,
   g_autoptr(XiContact) b = new_contact ("Bayu", "6281111111111");
   g_autoptr(XiContact) bad = new_contact ("Bad", "0812-abc");
   g_autoptr(XiContact) saved = NULL;
+  g_autoptr(XiContact) saved_wordy = NULL;
   g_autoptr(XiContact) none = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -340,6 +374,30 @@ test_contact_rules (Fixture       *f,
   none = save_contact (f, bad, &error);
   g_assert_null (none);
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Issue 18: digits a campaign would skip as an invalid number are not
+   * stored, and nor is a name past its limit. */
+  {
+    g_autoptr(XiContact) skipped = new_contact ("Peru", "5105552631");
+    g_autofree char *long_name = g_strnfill (XI_LIMIT_NAME_CHARS + 1, 'a');
+    g_autoptr(XiContact) wordy = new_contact (long_name, "6281222222222");
+
+    none = save_contact (f, skipped, &error);
+    g_assert_null (none);
+    g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+
+    none = save_contact (f, wordy, &error);
+    g_assert_null (none);
+    g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+    g_clear_error (&error);
+
+    xi_contact_set_name (wordy, "Wati");
+    xi_contact_set_custom_field (wordy, "kota", long_name);
+    saved_wordy = save_contact (f, wordy, &error);
+    g_assert_no_error (error);
+  }
 }
 
 static void
@@ -488,6 +546,20 @@ test_templates (Fixture       *f,
         none = xi_store_save_template_finish (f->store, result_, &error));
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DUPLICATE);
   g_clear_error (&error);
+
+  /* Issue 18: a 120 KB variant is more than any message can be. */
+  {
+    g_autoptr(XiTemplate) huge = xi_template_new ("Huge");
+    g_autofree char *text = g_strnfill (120 * 1024, 'x');
+    const char *huge_variants[] = { "Halo", text, NULL };
+
+    xi_template_set_variants (huge, huge_variants);
+    WAIT (xi_store_save_template_async (f->store, huge, NULL, xi_test_store_result_cb, &slot_),
+          none = xi_store_save_template_finish (f->store, result_, &error));
+    g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+    g_assert_nonnull (strstr (error->message, "Variant 2"));
+    g_clear_error (&error);
+  }
 
   xi_template_set_variants (empty, empty_variants);
   WAIT (xi_store_save_template_async (f->store, empty, NULL, xi_test_store_result_cb, &slot_),
@@ -655,6 +727,54 @@ test_import_cancel (Fixture       *f,
   g_assert_cmpuint (contacts->len, ==, 0);
 }
 
+/* Closing a window cancels its GCancellable: a Save it queued behind a
+ * long import still reaches the disk, and its callback hears CANCELLED
+ * so it leaves the gone widget alone. A read is simply skipped. */
+static void
+test_write_outlives_cancel (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(XiContact) contact = new_contact ("Gita", "6281600000001");
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GPtrArray) skipped = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) import_error = NULL;
+  g_autoptr(GError) save_error = NULL;
+  g_autoptr(GError) read_error = NULL;
+  g_autoptr(GAsyncResult) import_result = NULL;
+  g_autoptr(GAsyncResult) save_result = NULL;
+  g_autoptr(GAsyncResult) read_result = NULL;
+  GAsyncResult *import_slot = NULL, *save_slot = NULL, *read_slot = NULL;
+  gboolean found = FALSE;
+
+  xi_store_import_contacts_async (f->store, make_batch (20000), NULL, NULL, NULL, NULL,
+                                  NULL, xi_test_store_result_cb, &import_slot);
+  xi_store_save_contact_async (f->store, contact, cancellable, xi_test_store_result_cb, &save_slot);
+  xi_store_list_contacts_async (f->store, cancellable, xi_test_store_result_cb, &read_slot);
+  g_cancellable_cancel (cancellable);
+
+  import_result = xi_test_wait_result (&import_slot);
+  report = xi_store_import_contacts_finish (f->store, import_result, &import_error);
+  g_assert_no_error (import_error);
+  save_result = xi_test_wait_result (&save_slot);
+  saved = xi_store_save_contact_finish (f->store, save_result, &save_error);
+  g_assert_error (save_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (saved);
+  read_result = xi_test_wait_result (&read_slot);
+  skipped = xi_store_list_contacts_finish (f->store, read_result, &read_error);
+  g_assert_error (read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (skipped);
+
+  contacts = list_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 20002 + 1);
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_str_equal (xi_contact_get_phone (g_ptr_array_index (contacts, i)), "6281600000001"))
+      found = TRUE;
+  g_assert_true (found);
+}
+
 static void
 test_opt_out (Fixture       *f,
               gconstpointer  data)
@@ -742,11 +862,14 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/opt-out", Fixture, NULL, fixture_setup, test_opt_out, fixture_teardown);
   g_test_add ("/xi/store/contacts/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-cancel", Fixture, NULL, fixture_setup, test_import_cancel, fixture_teardown);
+  g_test_add ("/xi/store/contacts/write-outlives-cancel", Fixture, NULL, fixture_setup,
+              test_write_outlives_cancel, fixture_teardown);
   g_test_add ("/xi/store/contacts/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
   g_test_add ("/xi/store/scoping", Fixture, NULL, fixture_setup, test_scoping, fixture_teardown);
   g_test_add ("/xi/store/groups", Fixture, NULL, fixture_setup, test_groups, fixture_teardown);
   g_test_add ("/xi/store/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
   g_test_add_func ("/xi/store/closed", test_closed);
+  g_test_add_func ("/xi/store/open-refuses-link", test_open_refuses_link);
 
   return g_test_run ();
 }

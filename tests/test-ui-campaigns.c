@@ -72,8 +72,8 @@ progress_cb (XiCampaignRunner *runner,
 /* Four customers, one of whom opted out, in one group; a template that
  * uses a custom field only two of them have. */
 static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
+fixture_setup_audience (Fixture       *f,
+                        gconstpointer  data)
 {
   g_autoptr(XiContact) budi = NULL;
   g_autoptr(XiContact) siti = NULL;
@@ -84,7 +84,6 @@ fixture_setup (Fixture       *f,
   g_autoptr(XiTemplate) template_ = xi_template_new ("Promo Lebaran");
   g_autoptr(XiTemplate) saved_template = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *journal = NULL;
   const char *variants[] = { "Halo {name}, diskon 10% untuk pelanggan di {kota}!", NULL };
 
   xi_ui_fixture_setup (&f->ui, data);
@@ -136,6 +135,16 @@ fixture_setup (Fixture       *f,
     g_assert_no_error (error);
     f->template_id = g_strdup (xi_template_get_id (saved_template));
   }
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+
+  fixture_setup_audience (f, data);
 
   /* As the application does once the store is open. */
   journal = g_build_filename (f->ui.dir, "loopback-journal.tsv", NULL);
@@ -154,9 +163,12 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   /* The engine writes through the store: stop it before the store closes. */
-  g_signal_handlers_disconnect_by_data (f->runner, f);
-  xi_campaign_runner_stop (f->runner);
-  g_clear_object (&f->runner);
+  if (f->runner != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (f->runner, f);
+      xi_campaign_runner_stop (f->runner);
+      g_clear_object (&f->runner);
+    }
   g_clear_pointer (&f->progress, xi_job_progress_free);
   g_free (f->group_id);
   g_free (f->template_id);
@@ -453,6 +465,46 @@ test_plan (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Another process runs the engine (the app waits for its lock): pausing
+ * and resuming from the queue still work, through the store. */
+static void
+test_engine_elsewhere (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) created = NULL;
+  g_autoptr(GError) error = NULL;
+  XiWindow *window;
+  GtkWidget *page;
+  GtkWidget *row;
+  XiJob *job;
+
+  spec->group_id = g_strdup (f->group_id);
+  spec->template_id = g_strdup (f->template_id);
+  spec->start = TRUE;
+  XI_TEST_WAIT (xi_store_create_job_async (f->ui.store, spec, NULL, xi_test_store_result_cb, &slot_),
+                created = xi_store_create_job_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  xi_context_set_engine_elsewhere (f->ui.context, "Campaigns are being sent by xender-in-cli.");
+  xi_ui_reload (&f->ui);
+
+  window = open_window (f, "sending", 700);
+  page = xi_window_get_page (window, "sending");
+  job = g_list_model_get_item (xi_context_get_jobs (f->ui.context), 0);
+  g_object_unref (job);   /* the context keeps it */
+  row = xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (created));
+  g_assert_nonnull (row);
+
+  g_signal_emit_by_name (xi_ui_find_button (row, "Pa_use"), "clicked");
+  wait_state (job, XI_JOB_STATE_PAUSED, 10000);
+  xi_ui_spin (100);
+  row = xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (created));
+  g_signal_emit_by_name (xi_ui_find_button (row, "_Resume"), "clicked");
+  wait_state (job, XI_JOB_STATE_PENDING, 10000);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Start a campaign from the form, pause and resume it, let it finish;
  * then read its report on the history page. A second one is cancelled. */
 static void
@@ -677,6 +729,8 @@ main (int   argc,
   g_test_add ("/xi/ui-campaigns/run", Fixture, NULL, fixture_setup, test_run, fixture_teardown);
   g_test_add ("/xi/ui-campaigns/confirm-start", Fixture, NULL, fixture_setup, test_confirm_start,
               fixture_teardown);
+  g_test_add ("/xi/ui-campaigns/engine-elsewhere", Fixture, NULL, fixture_setup_audience,
+              test_engine_elsewhere, fixture_teardown);
 
   return g_test_run ();
 }

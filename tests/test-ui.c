@@ -10,6 +10,7 @@
 #include "xi-contact-editor.h"
 #include "xi-contacts-page.h"
 #include "xi-import-dialog.h"
+#include "xi-limits.h"
 #include "xi-preferences-window.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
@@ -46,6 +47,53 @@ test_window_pages (XiUiFixture   *f,
       g_assert_nonnull (xi_window_get_page (window, pages[i]));
       xi_ui_screenshot (GTK_WIDGET (window), shot);
     }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_label_with_text (GtkWidget  *root,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with_text (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* While another process sends from the folder, a banner says who; it
+ * goes once the app runs the engine itself. */
+static void
+test_engine_banner (XiUiFixture   *f,
+                    gconstpointer  data)
+{
+  static const char *sentence = "Campaigns are being sent by xender-in-cli (pid 4242) from this data "
+                                "folder. Sending here starts by itself once it stops.";
+  XiWindow *window = open_window (f);
+  GtkWidget *label;
+  GtkWidget *revealer;
+
+  g_assert_null (find_label_with_text (GTK_WIDGET (window), sentence));
+
+  xi_context_set_engine_elsewhere (f->context, sentence);
+  xi_ui_spin (400);
+  label = find_label_with_text (GTK_WIDGET (window), sentence);
+  g_assert_nonnull (label);
+  revealer = gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER);
+  g_assert_true (gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)));
+  g_assert_true (gtk_widget_get_mapped (label));
+  xi_ui_screenshot (GTK_WIDGET (window), "engine-banner");
+
+  xi_context_set_engine_elsewhere (f->context, NULL);
+  xi_ui_spin (400);
+  g_assert_false (gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -164,6 +212,18 @@ test_editor (XiUiFixture   *f,
 
   xi_contact_editor_set_phone (XI_CONTACT_EDITOR (editor), "0812 1111 2222");
   g_assert_true (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+
+  /* A name past the limit the store keeps says so and cannot be saved. */
+  {
+    g_autofree char *long_name = g_strnfill (XI_LIMIT_NAME_CHARS + 1, 'o');
+
+    xi_contact_editor_set_name (XI_CONTACT_EDITOR (editor), long_name);
+    g_assert_false (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+    xi_ui_spin (100);
+    xi_ui_screenshot (editor, "contact-editor-name-too-long");
+    xi_contact_editor_set_name (XI_CONTACT_EDITOR (editor), "Eko Prasetyo");
+    g_assert_true (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+  }
   xi_ui_spin (100);
   xi_ui_screenshot (editor, "contact-editor");
   xi_contact_editor_save (XI_CONTACT_EDITOR (editor));
@@ -470,6 +530,8 @@ main (int   argc,
     return skip;
 
   g_test_add ("/xi/ui/window/pages", XiUiFixture, NULL, xi_ui_fixture_setup, test_window_pages, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui/window/engine-banner", XiUiFixture, NULL, xi_ui_fixture_setup, test_engine_banner,
+              xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/import", XiUiFixture, NULL, xi_ui_fixture_setup, test_import, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/editor", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/delete-undo", XiUiFixture, NULL, xi_ui_fixture_setup, test_delete_undo, xi_ui_fixture_teardown);

@@ -103,6 +103,10 @@ main (int   argc,
     { NULL },
   };
 
+  /* Standard output carries the results (--json is parsed by programs):
+   * every log line, debug ones included, goes to standard error. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -132,8 +136,13 @@ main (int   argc,
   cli.country_code = country != NULL ? g_strdup (country) : default_country_code ();
   if (!xi_phone_is_country_code (cli.country_code))
     {
-      status = xi_cli_fail_message (&cli, _("“%s” is not a country calling code (for example 62 or 1)."),
-                                    cli.country_code);
+      /* Typed in this command, or kept in the app's preferences. */
+      if (country != NULL)
+        status = xi_cli_usage (_("“%s” is not a country calling code (for example 62 or 1)."),
+                               cli.country_code);
+      else
+        status = xi_cli_fail_message (&cli, _("“%s” is not a country calling code (for example 62 or 1)."),
+                                      cli.country_code);
       g_free (cli.country_code);
       g_free (cli.data_dir);
       return status;
@@ -153,6 +162,8 @@ main (int   argc,
           xi_store_close (cli.store);
           g_object_unref (cli.store);
         }
+      /* Only once the engine's last write is on disk. */
+      g_clear_object (&cli.engine_lock);
       g_free (cli.country_code);
       g_free (cli.data_dir);
       return status;

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <glib-unix.h>
-#include <stdio.h>
 #include <glib/gi18n.h>
 
 #include "xi-campaign-runner.h"
@@ -146,43 +145,6 @@ print_job (XiCli *cli,
   return XI_CLI_EXIT_OK;
 }
 
-/* "--at": HH:MM (today, or tomorrow once passed) or YYYY-MM-DD HH:MM,
- * local time. */
-static gboolean
-parse_start_time (const char  *text,
-                  gint64      *unix_time,
-                  GError     **error)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GDateTime) when = NULL;
-  int year, month, day, hour, minute;
-  char end;
-
-  if (sscanf (text, "%d:%d%c", &hour, &minute, &end) == 2)
-    {
-      when = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
-                                    g_date_time_get_day_of_month (now), hour, minute, 0);
-      if (when != NULL && g_date_time_compare (when, now) < 0)
-        {
-          GDateTime *tomorrow = g_date_time_add_days (when, 1);
-
-          g_date_time_unref (when);
-          when = tomorrow;
-        }
-    }
-  else if (sscanf (text, "%d-%d-%d %d:%d%c", &year, &month, &day, &hour, &minute, &end) == 5)
-    when = g_date_time_new_local (year, month, day, hour, minute, 0);
-
-  if (when == NULL || hour > 23 || minute > 59)
-    {
-      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-                   _("“%s” is not a start time. Write HH:MM, like 08:30, or “2026-12-01 08:30”."), text);
-      return FALSE;
-    }
-  *unix_time = g_date_time_to_unix (when);
-  return TRUE;
-}
-
 static void
 add_plan_json (JsonBuilder *builder,
                XiJob       *job,
@@ -215,6 +177,7 @@ campaign_create (XiCli  *cli,
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  GError *cause = NULL;
   g_autofree char *group_name = NULL;
   g_autofree char *template_name = NULL;
   g_autofree char *delay = NULL;
@@ -256,9 +219,11 @@ campaign_create (XiCli  *cli,
   if (daily_cap < 0)
     return xi_cli_usage ("%s", _("--daily-cap must be 0 (no cap) or more."));
 
-  if ((delay != NULL && !xi_job_spec_parse_delay (spec, delay, &error)) ||
-      (batch != NULL && !xi_job_spec_parse_batch (spec, batch, &error)) ||
-      (at != NULL && !parse_start_time (at, &spec->scheduled_at, &error)) ||
+  if ((delay != NULL && !xi_job_spec_parse_delay (spec, delay, &cause) &&
+       !xi_cli_bad_value (&error, g_steal_pointer (&cause))) ||
+      (batch != NULL && !xi_job_spec_parse_batch (spec, batch, &cause) &&
+       !xi_cli_bad_value (&error, g_steal_pointer (&cause))) ||
+      (at != NULL && !xi_cli_parse_start_time (at, &spec->scheduled_at, &error)) ||
       (group = xi_cli_find_group (cli, group_name, &error)) == NULL ||
       (template_ = xi_cli_find_template (cli, template_name, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -463,7 +428,7 @@ campaign_quota (XiCli  *cli,
   if (argc == 2)
     {
       if (!g_ascii_string_to_unsigned (argv[1], 10, 0, G_MAXUINT32, &allowance, NULL))
-        return xi_cli_fail_message (cli, _("“%s” is not a number of messages."), argv[1]);
+        return xi_cli_usage (_("“%s” is not a number of messages."), argv[1]);
       xi_store_set_quota_allowance_async (cli->store, allowance, NULL, xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
       quota = xi_store_set_quota_allowance_finish (cli->store, result, &error);
@@ -618,6 +583,8 @@ typedef struct
   XiCli      *cli;
   GMainLoop  *loop;
   gboolean    until_idle;
+  gboolean    disk_full;
+  XiJobState  last_state;   /* of the campaign that changed last */
   gint64      last_print;
 } RunState;
 
@@ -641,6 +608,7 @@ run_job_changed_cb (XiCampaignRunner *runner,
                     XiJob            *job,
                     RunState         *state)
 {
+  state->last_state = xi_job_get_state (job);
   if (xi_job_is_finished (job) && !state->cli->json)
     print_job_line (job);
 }
@@ -651,6 +619,16 @@ run_idle_cb (XiCampaignRunner *runner,
 {
   if (state->until_idle)
     g_main_loop_quit (state->loop);
+}
+
+/* Sending what cannot be recorded is never done: the campaign is paused
+ * and the command fails, so a script or a service manager notices. */
+static void
+run_disk_full_cb (XiCampaignRunner *runner,
+                  RunState         *state)
+{
+  state->disk_full = TRUE;
+  g_main_loop_quit (state->loop);
 }
 
 static gboolean
@@ -673,12 +651,15 @@ xi_cli_run (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *transport = NULL;
   gboolean until_idle = FALSE;
+  gboolean wait = FALSE;
   RunState state = { .cli = cli, .loop = loop };
   guint sigint, sigterm;
   int status;
   const GOptionEntry entries[] = {
     { "until-idle", 0, 0, G_OPTION_ARG_NONE, &until_idle,
       N_("Stop once no campaign can be sent now"), NULL },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait,
+      N_("When another Xender-In is sending from this data folder, wait until it stops"), NULL },
     { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
       N_("Only campaigns that go through NAME: loopback (rehearsals: messages go to a journal file) "
          "or whatsapp; by default both, WhatsApp when an account is linked"), N_("NAME") },
@@ -692,6 +673,8 @@ xi_cli_run (XiCli  *cli,
     return xi_cli_usage ("%s", _("“run” takes options only."));
   if (transport != NULL && !g_str_equal (transport, "loopback") && !g_str_equal (transport, "whatsapp"))
     return xi_cli_usage (_("Unknown transport “%s”; use loopback or whatsapp."), transport);
+  if ((status = xi_cli_lock_engine (cli, wait)) != XI_CLI_EXIT_OK)
+    return status;
 
   if (transport != NULL && g_str_equal (transport, "whatsapp"))
     runner = xi_cli_whatsapp_runner (cli, &error);
@@ -705,6 +688,7 @@ xi_cli_run (XiCli  *cli,
   g_signal_connect (runner, "progress", G_CALLBACK (run_progress_cb), &state);
   g_signal_connect (runner, "job-changed", G_CALLBACK (run_job_changed_cb), &state);
   g_signal_connect (runner, "idle", G_CALLBACK (run_idle_cb), &state);
+  g_signal_connect (runner, "disk-full", G_CALLBACK (run_disk_full_cb), &state);
   xi_cli_inbox_attach (cli, runner);
   /* Before the start: reading the keys runs this thread's main loop,
    * which must not see the runner's first "idle" yet. */
@@ -724,5 +708,13 @@ xi_cli_run (XiCli  *cli,
   xi_cli_whatsapp_detach (runner);
   xi_campaign_runner_stop (runner);
   g_signal_handlers_disconnect_by_data (runner, &state);
+  /* With no room even to record the pause, the campaign is still
+   * "sending" on disk, and the next run simply continues it. */
+  if (state.disk_full && state.last_state == XI_JOB_STATE_PAUSED)
+    return xi_cli_fail_message (cli, "%s", _("The disk is full: the campaign is paused. Free some space, "
+                                             "then resume it with “xender-in-cli campaign resume”."));
+  if (state.disk_full)
+    return xi_cli_fail_message (cli, "%s", _("The disk is full: sending stopped. Free some space, then run "
+                                             "again to continue the campaign."));
   return XI_CLI_EXIT_OK;
 }

@@ -129,6 +129,7 @@ xi_cli_check (XiCli  *cli,
   g_autofree char *linked = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gboolean force = FALSE;
+  gboolean wait = FALSE;
   guint n_fresh = 0, pause_min_ms, pause_max_ms;
   Checking checking = { .loop = loop, .cli = cli };
   int status;
@@ -136,6 +137,8 @@ xi_cli_check (XiCli  *cli,
     { "group", 'g', 0, G_OPTION_ARG_STRING, &group_name, N_("Check the members of this group"), N_("GROUP") },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force,
       N_("Ask again about contacts checked in the last 30 days"), NULL },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait,
+      N_("When another Xender-In is sending from this data folder, wait until it stops"), NULL },
     { NULL },
   };
 
@@ -181,6 +184,8 @@ xi_cli_check (XiCli  *cli,
 
   if (phones[0] != NULL)
     {
+      if ((status = xi_cli_lock_engine (cli, wait)) != XI_CLI_EXIT_OK)
+        return status;
       if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)
         return xi_cli_fail (cli, error);
       linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));

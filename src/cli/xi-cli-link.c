@@ -103,6 +103,8 @@ xi_cli_link (XiCli  *cli,
 
   if (argc != 1)
     return xi_cli_usage ("%s", _("“link” takes no arguments."));
+  if ((status = xi_cli_lock_engine (cli, FALSE)) != XI_CLI_EXIT_OK)
+    return status;
   if ((client = xi_cli_whatsapp_client_for_link (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 

@@ -11,6 +11,7 @@
 
 #include "wa-client.h"
 #include "xi-campaign-runner.h"
+#include "xi-engine-lock.h"
 #include "xi-store.h"
 
 G_BEGIN_DECLS
@@ -24,10 +25,11 @@ enum {
 
 typedef struct
 {
-  XiStore   *store;
-  char      *data_dir;
-  gboolean   json;
-  char      *country_code;
+  XiStore       *store;
+  char          *data_dir;
+  gboolean       json;
+  char          *country_code;
+  XiEngineLock  *engine_lock;   /* held while this process runs the engine */
 } XiCli;
 
 typedef int (*XiCliCommandFunc) (XiCli  *cli,
@@ -47,6 +49,11 @@ void          xi_cli_result_cb       (GObject             *object,
                                       gpointer             user_data);
 int           xi_cli_fail            (XiCli               *cli,
                                       const GError        *error);
+gboolean      xi_cli_bad_value       (GError             **error,
+                                      GError              *cause);
+gboolean      xi_cli_parse_start_time (const char         *text,
+                                      gint64              *unix_time,
+                                      GError             **error);
 int           xi_cli_fail_message    (XiCli               *cli,
                                       const char          *format,
                                       ...) G_GNUC_PRINTF (2, 3);
@@ -63,6 +70,8 @@ gboolean      xi_cli_parse           (GOptionContext      *context,
                                       int                 *status);
 void          xi_cli_print_json      (JsonBuilder         *builder);
 GSettings    *xi_cli_app_settings    (void);
+int           xi_cli_lock_engine     (XiCli               *cli,
+                                      gboolean             wait);
 char         *xi_cli_normalize_phone (XiCli               *cli,
                                       const char          *input,
                                       GError             **error);

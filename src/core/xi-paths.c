@@ -49,6 +49,18 @@ xi_paths_dup_data_dir (const char  *override,
       return NULL;
     }
 
+  /* A folder made by an older version, by hand or by a file manager has
+   * the umask's mode: it is made private too. */
+  if (g_chmod (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not make the data folder %s private to you: %s"),
+                   dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
   return g_steal_pointer (&dir);
 }
 

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "xi-inbox-private.h"
+#include "xi-limits.h"
 #include "xi-store-private.h"
 
 /*
@@ -115,8 +116,8 @@ xi_store_list_auto_reply_rules_async (XiStore             *self,
                                       gpointer             user_data)
 {
   g_return_if_fail (XI_IS_STORE (self));
-  _xi_store_push (self, list_rules_func, NULL, NULL, xi_store_list_auto_reply_rules_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_rules_func, NULL, NULL, xi_store_list_auto_reply_rules_async,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -159,7 +160,7 @@ validate_rule (XiAutoReplyRule  *rule,
     g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
                          _("A keyword rule needs at least one keyword."));
   else
-    return TRUE;
+    return xi_limit_check_name (name, error) && xi_limit_check_message (reply, error);
   return FALSE;
 }
 
@@ -463,8 +464,8 @@ xi_store_last_auto_reply_async (XiStore             *self,
   op = g_new0 (LastOp, 1);
   op->phone = g_strdup (phone);
   op->within_seconds = within_seconds;
-  _xi_store_push (self, last_auto_reply_func, op, (GDestroyNotify)last_op_free,
-                  xi_store_last_auto_reply_async, cancellable, callback, user_data);
+  _xi_store_push_read (self, last_auto_reply_func, op, (GDestroyNotify)last_op_free,
+                       xi_store_last_auto_reply_async, cancellable, callback, user_data);
 }
 
 /**

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-group-private.h"
+#include "xi-limits.h"
 #include "xi-store-private.h"
 
 /* Contact groups and memberships, on the store thread. */
@@ -216,8 +217,8 @@ xi_store_list_groups_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_groups_func, NULL, NULL, xi_store_list_groups_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_groups_func, NULL, NULL, xi_store_list_groups_async,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -254,6 +255,8 @@ save_group (XiStore  *self,
                    _("A group needs a name."));
       return FALSE;
     }
+  if (!xi_limit_check_name (name, error))
+    return FALSE;
 
   if (!find_group_by_name (self, name, &other, error))
     return FALSE;

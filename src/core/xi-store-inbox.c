@@ -403,8 +403,8 @@ xi_store_list_conversations_async (XiStore             *self,
                                    gpointer             user_data)
 {
   g_return_if_fail (XI_IS_STORE (self));
-  _xi_store_push (self, list_conversations_func, NULL, NULL, xi_store_list_conversations_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_conversations_func, NULL, NULL, xi_store_list_conversations_async,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -477,8 +477,8 @@ xi_store_list_messages_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (phone != NULL);
 
-  _xi_store_push (self, list_messages_func, phone_digits (phone), g_free,
-                  xi_store_list_messages_async, cancellable, callback, user_data);
+  _xi_store_push_read (self, list_messages_func, phone_digits (phone), g_free,
+                       xi_store_list_messages_async, cancellable, callback, user_data);
 }
 
 /**
@@ -613,8 +613,8 @@ xi_store_count_unread_async (XiStore             *self,
                              gpointer             user_data)
 {
   g_return_if_fail (XI_IS_STORE (self));
-  _xi_store_push (self, count_unread_func, NULL, NULL, xi_store_count_unread_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, count_unread_func, NULL, NULL, xi_store_count_unread_async,
+                       cancellable, callback, user_data);
 }
 
 guint
@@ -673,8 +673,8 @@ xi_store_list_suppressions_async (XiStore             *self,
                                   gpointer             user_data)
 {
   g_return_if_fail (XI_IS_STORE (self));
-  _xi_store_push (self, list_suppressions_func, NULL, NULL, xi_store_list_suppressions_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_suppressions_func, NULL, NULL, xi_store_list_suppressions_async,
+                       cancellable, callback, user_data);
 }
 
 /**

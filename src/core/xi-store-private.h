@@ -36,11 +36,20 @@ struct _XiStore
   sqlite3      *db;
   GHashTable   *stmts;        /* static SQL string -> sqlite3_stmt* */
   int           wal_frames;   /* in the WAL after the last commit */
+  gboolean      disk_full;    /* a write met a full disk */
   gboolean      deferring_checkpoint;
   XiKeySeal    *seal;         /* xi-store-keys.c */
 };
 
 void            _xi_store_push             (XiStore              *self,
+                                            XiStoreFunc           func,
+                                            gpointer              data,
+                                            GDestroyNotify        destroy,
+                                            gpointer              source_tag,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void            _xi_store_push_read        (XiStore              *self,
                                             XiStoreFunc           func,
                                             gpointer              data,
                                             GDestroyNotify        destroy,
@@ -111,10 +120,6 @@ void            _xi_key_seal_free          (XiKeySeal            *seal);
 XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             const char           *id,
                                             GError              **error);
-
-/* xi-store-contacts.c, also used by the campaign report */
-void            _xi_store_append_csv_field (GString              *out,
-                                            const char           *value);
 
 /* xi-store-schema.c */
 gboolean        _xi_store_schema_migrate   (sqlite3              *db,

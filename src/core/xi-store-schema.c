@@ -320,24 +320,32 @@ _xi_store_schema_migrate (sqlite3  *db,
       return FALSE;
     }
 
-  version = _xi_store_schema_get_version (db);
-  if (version > XI_STORE_SCHEMA_VERSION)
+  /* The version is read inside each migration's write transaction: when
+   * several processes open one new folder at once, the first creates the
+   * tables and the others, waiting on BEGIN IMMEDIATE, then see the new
+   * version instead of creating them again. */
+  for (;;)
     {
-      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_TOO_NEW,
-                   _("This database was written by a newer version of Xender-In "
-                     "(schema %u; this version understands up to %u). "
-                     "Update Xender-In to open it."),
-                   version, (guint)XI_STORE_SCHEMA_VERSION);
-      return FALSE;
-    }
+      g_autofree char *bump = NULL;
 
-  for (; version < target_version; version++)
-    {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u", version + 1);
-
-      if (!exec_or_error (db, "BEGIN IMMEDIATE", version + 1, error))
+      if (!exec_or_error (db, "BEGIN IMMEDIATE", target_version, error))
         return FALSE;
 
+      version = _xi_store_schema_get_version (db);
+      if (version > XI_STORE_SCHEMA_VERSION)
+        {
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_TOO_NEW,
+                       _("This database was written by a newer version of Xender-In "
+                         "(schema %u; this version understands up to %u). "
+                         "Update Xender-In to open it."),
+                       version, (guint)XI_STORE_SCHEMA_VERSION);
+          return FALSE;
+        }
+      if (version >= target_version)
+        return exec_or_error (db, "COMMIT", version, error);
+
+      bump = g_strdup_printf ("PRAGMA user_version = %u", version + 1);
       if (!exec_or_error (db, migrations[version], version + 1, error) ||
           !exec_or_error (db, bump, version + 1, error) ||
           !exec_or_error (db, "COMMIT", version + 1, error))
@@ -348,6 +356,4 @@ _xi_store_schema_migrate (sqlite3  *db,
 
       g_debug ("Database upgraded to schema version %u", version + 1);
     }
-
-  return TRUE;
 }

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-contact-private.h"
+#include "xi-limits.h"
 #include "xi-store-private.h"
 #include "xi-template-private.h"
 
@@ -72,8 +73,8 @@ xi_store_list_templates_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, list_templates_func, NULL, NULL, xi_store_list_templates_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_read (self, list_templates_func, NULL, NULL, xi_store_list_templates_async,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -103,6 +104,9 @@ check_template (XiTemplate  *template_,
                    _("A template needs a name."));
       return FALSE;
     }
+
+  if (!xi_limit_check_name (name, error) || !xi_limit_check_variants (variants, error))
+    return FALSE;
 
   if (variants == NULL || variants[0] == NULL)
     goto no_text;

@@ -9,8 +9,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "xi-store-private.h"
 
@@ -28,6 +32,7 @@ typedef struct
   XiStoreFunc     func;
   gpointer        data;
   GDestroyNotify  destroy;
+  gboolean        read_only;
 } StoreOp;
 
 /* SQLite's default threshold, restored after a deferred checkpoint. */
@@ -84,6 +89,17 @@ release_statements (XiStore *self)
       sqlite3_reset (stmt);
 }
 
+/* A full disk usually meets the WAL growing. Copying the WAL into the
+ * database and truncating it gives its room back, so the small write
+ * that follows (pausing the campaign, saying why) usually still fits;
+ * when the database itself cannot grow for the copy, it does not. */
+static void
+make_room (XiStore *self)
+{
+  self->disk_full = FALSE;
+  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
 static gpointer
 store_thread_func (gpointer data)
 {
@@ -100,10 +116,17 @@ store_thread_func (gpointer data)
       else if (self->db == NULL && g_task_get_source_tag (task) != xi_store_open_async)
         g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
                                  _("The database is not open."));
-      else if (!g_task_return_error_if_cancelled (task))
+      /* A widget cancels its GCancellable when it goes away, and a write
+       * it queued (a Save, a new campaign) must reach the disk all the
+       * same: only reads are skipped. A write whose cancellable fired
+       * still runs; GTask then hands its callback CANCELLED, so the
+       * callback never touches the widget that is gone. */
+      else if (!op->read_only || !g_task_return_error_if_cancelled (task))
         {
           op->func (self, task, op->data);
           release_statements (self);
+          if (self->disk_full)
+            make_room (self);
         }
 
       if (last)
@@ -113,15 +136,16 @@ store_thread_func (gpointer data)
   return NULL;
 }
 
-void
-_xi_store_push (XiStore             *self,
-                XiStoreFunc          func,
-                gpointer             data,
-                GDestroyNotify       destroy,
-                gpointer             source_tag,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+static void
+push_op (XiStore             *self,
+         XiStoreFunc          func,
+         gpointer             data,
+         GDestroyNotify       destroy,
+         gboolean             read_only,
+         gpointer             source_tag,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
 {
   StoreOp *op = g_new0 (StoreOp, 1);
   GTask *task;
@@ -129,6 +153,7 @@ _xi_store_push (XiStore             *self,
   op->func = func;
   op->data = data;
   op->destroy = destroy;
+  op->read_only = read_only;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
@@ -143,6 +168,36 @@ _xi_store_push (XiStore             *self,
     }
 
   g_async_queue_push (self->ops, task);
+}
+
+/* Queues an operation that changes the database. It runs even when
+ * @cancellable fires before its turn; see store_thread_func(). */
+void
+_xi_store_push (XiStore             *self,
+                XiStoreFunc          func,
+                gpointer             data,
+                GDestroyNotify       destroy,
+                gpointer             source_tag,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  push_op (self, func, data, destroy, FALSE, source_tag, cancellable, callback, user_data);
+}
+
+/* Queues an operation that only reads: skipped when @cancellable fired
+ * before its turn, since nobody waits for its answer any more. */
+void
+_xi_store_push_read (XiStore             *self,
+                     XiStoreFunc          func,
+                     gpointer             data,
+                     GDestroyNotify       destroy,
+                     gpointer             source_tag,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  push_op (self, func, data, destroy, TRUE, source_tag, cancellable, callback, user_data);
 }
 
 void
@@ -257,19 +312,75 @@ xi_store_get_master_user_id (XiStore *self)
   return self->master_user_id;
 }
 
-/* Secrets (WhatsApp keys) and customer data live in this file and its WAL. */
-static void
-restrict_file_modes (const char *path)
+/* Secrets (WhatsApp keys) and customer data live in this file and its WAL.
+ * SQLite creates a missing database 0644 and gives the -wal and -shm files
+ * the database's mode: creating the file 0600 ourselves keeps all three
+ * private from the first byte. A file left looser by an older version is
+ * tightened. A link in the database's place is refused, as anything at
+ * that path could be a trap set for this file. */
+static gboolean
+create_private (const char  *path,
+                GError     **error)
 {
   static const char *suffixes[] = { "", "-wal", "-shm" };
+  int fd = g_open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
+                   _("Cannot open the database “%s”: %s"), path,
+                   saved_errno == ELOOP ? _("it is a symbolic link") : g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+
+  for (guint i = 1; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
 
-      if (g_file_test (file, G_FILE_TEST_EXISTS))
-        g_chmod (file, 0600);
+      if (g_chmod (file, 0600) != 0 && errno != ENOENT)
+        g_warning ("Could not make %s private: %s", file, g_strerror (errno));
     }
+  return TRUE;
+}
+
+/* How long a connection waits for another process's lock before giving
+ * up: the app and the command line share one folder. */
+#define BUSY_TIMEOUT_MS 5000
+
+/*
+ * A new file becomes a WAL database under an exclusive lock, which SQLite
+ * does not always wait for: while another process converts the file, this
+ * one may be told SQLITE_BUSY at once. Asking again until the busy timeout
+ * has passed makes any number of processes opening one new folder agree.
+ */
+static gboolean
+enter_wal_mode (XiStore  *self,
+                GError  **error)
+{
+  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  int rc;
+
+  for (;;)
+    {
+      rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+      if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+        break;
+      if (g_get_monotonic_time () >= deadline)
+        break;
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  if (rc != SQLITE_OK)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static int wal_hook_cb (void       *user_data,
@@ -293,20 +404,29 @@ open_func (XiStore  *self,
       return;
     }
 
+  if (!create_private (self->path, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                        SQLITE_OPEN_NOFOLLOW,
                         NULL);
   if (rc != SQLITE_OK)
     goto failed;
 
   sqlite3_extended_result_codes (self->db, 1);
+  /* Before anything touches the file: another process may be creating or
+   * upgrading it right now. */
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
   self->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stmt_free);
 
-  if (!_xi_store_exec (self,
-                       "PRAGMA journal_mode = WAL;"
+  if (!enter_wal_mode (self, &error) ||
+      !_xi_store_exec (self,
                        "PRAGMA synchronous = NORMAL;"
                        "PRAGMA foreign_keys = ON;"
-                       "PRAGMA busy_timeout = 5000;"
                        /* Big imports and campaigns touch pages all over the
                         * random-UUID indexes; the default 2 MB cache spills
                         * them to the WAL mid-transaction. */
@@ -315,8 +435,6 @@ open_func (XiStore  *self,
                        &error))
     goto failed_with_error;
   sqlite3_wal_hook (self->db, wal_hook_cb, self);
-
-  restrict_file_modes (self->path);
 
   if (!_xi_store_schema_migrate (self->db, XI_STORE_SCHEMA_VERSION, &error))
     goto failed_with_error;
@@ -416,6 +534,17 @@ _xi_store_set_error (XiStore  *self,
 {
   const char *message = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
   XiStoreError code;
+
+  /* SQLite says "disk I/O error" when a write of the WAL meets a full
+   * disk; the user needs to hear what to do about it. */
+  if ((rc & 0xff) == SQLITE_FULL ||
+      ((rc & 0xff) == SQLITE_IOERR && self->db != NULL && sqlite3_system_errno (self->db) == ENOSPC))
+    {
+      self->disk_full = TRUE;
+      g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
+                           _("The disk is full: free some space on it, then resume."));
+      return;
+    }
 
   switch (rc & 0xff)
     {

@@ -39,6 +39,7 @@ G_BEGIN_DECLS
  * @XI_STORE_ERROR_SECRETS: the keyring (or the key file) failed
  * @XI_STORE_ERROR_UNREADABLE: the WhatsApp keys are sealed with a key that
  *   is missing or wrong; linking again starts afresh
+ * @XI_STORE_ERROR_DISK_FULL: the disk (or the file system) has no room left
  */
 typedef enum {
   XI_STORE_ERROR_FAILED,
@@ -53,6 +54,7 @@ typedef enum {
   XI_STORE_ERROR_STATE,
   XI_STORE_ERROR_SECRETS,
   XI_STORE_ERROR_UNREADABLE,
+  XI_STORE_ERROR_DISK_FULL,
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */

@@ -51,6 +51,7 @@ struct _XiCampaignRunner
   GHashTable         *pending_jobs;    /* under lock: id -> XiJob, copies */
   GHashTable         *pending_progress; /* under lock: id -> XiJobProgress */
   gboolean            pending_idle;    /* under lock */
+  gboolean            pending_disk_full; /* under lock */
   gboolean            idle_value;      /* under lock */
   GSource            *publish_source;  /* under lock */
   XiTransportState    transport_state; /* under lock */
@@ -72,6 +73,7 @@ enum {
   PROGRESS,
   IDLE,
   INCOMING,
+  DISK_FULL,
   N_SIGNALS
 };
 
@@ -113,7 +115,7 @@ publish_cb (gpointer user_data)
   g_autoptr(GHashTable) jobs = NULL;
   g_autoptr(GHashTable) progress = NULL;
   g_autoptr(GPtrArray) incoming = NULL;
-  gboolean idle_changed = FALSE, idle = FALSE, state_changed;
+  gboolean idle_changed = FALSE, idle = FALSE, state_changed, disk_full;
   GHashTableIter iter;
   gpointer value;
 
@@ -134,6 +136,8 @@ publish_cb (gpointer user_data)
   g_clear_pointer (&self->publish_source, g_source_unref);
   state_changed = self->pending_state;
   self->pending_state = FALSE;
+  disk_full = self->pending_disk_full;
+  self->pending_disk_full = FALSE;
   g_mutex_unlock (&self->lock);
 
   g_object_ref (self);
@@ -147,6 +151,8 @@ publish_cb (gpointer user_data)
     g_signal_emit (self, signals[INCOMING], 0, g_ptr_array_index (incoming, i));
   if (state_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT_STATE]);
+  if (disk_full)
+    g_signal_emit (self, signals[DISK_FULL], 0);
   if (idle_changed)
     {
       self->idle = idle;
@@ -188,6 +194,15 @@ engine_progress_cb (XiCampaignRunner *self,
   g_mutex_lock (&self->lock);
   g_hash_table_replace (self->pending_progress, g_strdup (progress->job_id),
                         xi_job_progress_copy (progress));
+  schedule_publish (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+engine_disk_full_cb (XiCampaignRunner *self)
+{
+  g_mutex_lock (&self->lock);
+  self->pending_disk_full = TRUE;
   schedule_publish (self);
   g_mutex_unlock (&self->lock);
 }
@@ -257,6 +272,7 @@ network_thread (gpointer user_data)
       g_signal_connect_swapped (self->engine, "job-changed", G_CALLBACK (engine_job_changed_cb), self);
       g_signal_connect_swapped (self->engine, "progress", G_CALLBACK (engine_progress_cb), self);
       g_signal_connect_swapped (self->engine, "idle", G_CALLBACK (engine_idle_cb), self);
+      g_signal_connect_swapped (self->engine, "disk-full", G_CALLBACK (engine_disk_full_cb), self);
       g_signal_connect_swapped (self->engine, "incoming", G_CALLBACK (engine_incoming_cb), self);
       apply_receiver_settings (self);
       g_signal_connect_swapped (transport, "notify::state", G_CALLBACK (transport_state_cb), self);
@@ -374,6 +390,16 @@ xi_campaign_runner_class_init (XiCampaignRunnerClass *klass)
    */
   signals[INCOMING] = g_signal_new ("incoming", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_INCOMING);
+
+  /**
+   * XiCampaignRunner::disk-full:
+   *
+   * A campaign stopped because the disk is full, and the engine sends
+   * nothing more until a command (such as resuming it) says there is
+   * room again.
+   */
+  signals[DISK_FULL] = g_signal_new ("disk-full", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

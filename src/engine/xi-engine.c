@@ -50,6 +50,7 @@ struct _XiEngine
   GSource         *wake_timer;    /* a scheduled campaign becomes due */
   gboolean         claiming;
   gboolean         claim_again;
+  gboolean         disk_full;     /* nothing is claimed until a command */
   gboolean         shutting_down;
   GSourceFunc      shutdown_done;
   gpointer         shutdown_data;
@@ -66,6 +67,7 @@ enum {
   PROGRESS,
   IDLE,
   INCOMING,
+  DISK_FULL,
   N_SIGNALS
 };
 
@@ -154,6 +156,10 @@ xi_engine_class_init (XiEngineClass *klass)
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   signals[INCOMING] = g_signal_new ("incoming", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, XI_TYPE_INCOMING);
+  /* A campaign stopped because the disk is full; it is paused with that
+   * reason when the disk still took the pause. */
+  signals[DISK_FULL] = g_signal_new ("disk-full", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -254,6 +260,14 @@ processor_stopped_cb (XiEngine *self,
   if (job != NULL)
     g_signal_emit (self, signals[JOB_CHANGED], 0, job);
 
+  /* Claiming again would send the same message and fail to record it,
+   * round and round, when the pause could not be written either. */
+  if (xi_job_processor_stopped_for_disk_full (processor))
+    {
+      self->disk_full = TRUE;
+      g_signal_emit (self, signals[DISK_FULL], 0);
+    }
+
   for (guint i = 0; i < waiters->len; i++)
     {
       run_command (self, g_ptr_array_steal_index (waiters, i));
@@ -351,7 +365,7 @@ claim (XiEngine *self)
 {
   g_autofree const char **names = NULL;
 
-  if (self->processor != NULL || self->shutting_down)
+  if (self->processor != NULL || self->shutting_down || self->disk_full)
     return;
   if (self->claiming)
     {
@@ -393,6 +407,8 @@ static void
 run_command (XiEngine       *self,
              PendingCommand *pending)
 {
+  /* The user's resume (or any command) is the sign there is room again. */
+  self->disk_full = FALSE;
   xi_store_command_job_async (self->store, pending->job_id, pending->command, NULL,
                               commanded_cb, pending);
 }

@@ -73,6 +73,8 @@ struct _XiJobProcessor
   gboolean      finishing;
   gboolean      stopping;
   gboolean      stopped;
+  gboolean      disk_full;      /* stopping because nothing more can be written */
+  gboolean      pausing;
   gulong        state_handler;
 
   GSource      *timer;
@@ -258,16 +260,56 @@ completed_cb (GObject      *object,
   emit_stopped (self, self->job);
 }
 
+static void
+paused_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(XiJobProcessor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = xi_store_set_job_state_finish (XI_STORE (object), result, &error);
+
+  /* With no room even for that, the campaign stays "processing" and the
+   * next start continues it from what was stored. */
+  if (job != NULL)
+    g_set_object (&self->job, job);
+  emit_stopped (self, self->job);
+}
+
+static gboolean
+is_disk_full (const GError *error)
+{
+  return g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+}
+
+/* What is sent must be recorded: with the disk full, sending stops and
+ * the campaign is paused with the reason, to be resumed once there is
+ * room. Nobody is marked failed for it. */
+static void
+stop_for_disk_full (XiJobProcessor *self)
+{
+  self->disk_full = TRUE;
+  self->stopping = TRUE;
+  clear_timer (self);
+}
+
 /* The single place where the loop ends, whichever way: a stop request
  * ends as soon as nothing is in flight, the end of the campaign once its
  * last outcomes are on disk. */
 static void
 maybe_stop (XiJobProcessor *self)
 {
-  if (!is_quiet (self) || self->stopped)
+  if (!is_quiet (self) || self->stopped || self->pausing)
     return;
 
-  if (self->stopping)
+  if (self->stopping && self->disk_full)
+    {
+      self->pausing = TRUE;
+      xi_store_set_job_state_async (self->store, self->job_id, XI_JOB_STATE_PAUSED, _("The disk is full"),
+                                    NULL, paused_cb, g_object_ref (self));
+    }
+  else if (self->stopping)
     emit_stopped (self, self->job);
   else if (self->finishing)
     {
@@ -308,11 +350,17 @@ flush_cb (GObject      *object,
   self->flushing = FALSE;
   if (job == NULL)
     {
-      /* The disk is full or the database is gone: stop sending rather
-       * than send what cannot be recorded. The job stays "processing",
-       * so the next start resumes it from what was stored. */
-      g_warning ("Could not record campaign progress: %s", error->message);
-      self->stopping = TRUE;
+      /* The database is gone or the disk is full: stop sending rather
+       * than send what cannot be recorded. The job stays "processing" (or
+       * paused, for a full disk), so the next start resumes it from what
+       * was stored, under the same message ids. */
+      if (is_disk_full (error))
+        stop_for_disk_full (self);
+      else
+        {
+          g_warning ("Could not record campaign progress: %s", error->message);
+          self->stopping = TRUE;
+        }
       g_ptr_array_set_size (self->outcomes, 0);
       maybe_stop (self);
       return;
@@ -369,7 +417,9 @@ refreshed_cb (GObject      *object,
   g_autoptr(XiJob) job = xi_store_get_job_finish (XI_STORE (object), result, &error);
 
   self->loading = FALSE;
-  if (job == NULL)
+  if (job == NULL && is_disk_full (error))
+    stop_for_disk_full (self);
+  else if (job == NULL)
     {
       g_warning ("Could not reload campaign %s: %s", self->job_id, error->message);
       self->stopping = TRUE;
@@ -529,6 +579,12 @@ send_cb (GObject      *object,
       self->sent_today++;
       self->since_rest++;
     }
+  else if (is_disk_full (error))
+    {
+      /* Not an attempt: the rehearsal's "server" had no room for it. */
+      done = FALSE;
+      stop_for_disk_full (self);
+    }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED))
     {
       /* Not an attempt: nothing left this machine. Wait for the
@@ -634,6 +690,12 @@ loaded_cb (GObject      *object,
 
   self->loading = FALSE;
   rows = xi_store_next_outgoing_finish (XI_STORE (object), result, &sent_today, &error);
+  if (rows == NULL && is_disk_full (error))
+    {
+      stop_for_disk_full (self);
+      maybe_stop (self);
+      return;
+    }
   if (rows == NULL)
     {
       g_warning ("Could not load the campaign's next messages: %s", error->message);
@@ -819,4 +881,17 @@ xi_job_processor_is_running (XiJobProcessor *self)
 {
   g_return_val_if_fail (XI_IS_JOB_PROCESSOR (self), FALSE);
   return !self->stopped;
+}
+
+/**
+ * xi_job_processor_stopped_for_disk_full:
+ * @self: a #XiJobProcessor
+ *
+ * Returns: whether the loop stopped because the disk is full
+ */
+gboolean
+xi_job_processor_stopped_for_disk_full (XiJobProcessor *self)
+{
+  g_return_val_if_fail (XI_IS_JOB_PROCESSOR (self), FALSE);
+  return self->disk_full;
 }

@@ -31,5 +31,6 @@ const char     *xi_job_processor_get_job_id (XiJobProcessor  *self);
 void            xi_job_processor_run        (XiJobProcessor  *self);
 void            xi_job_processor_stop       (XiJobProcessor  *self);
 gboolean        xi_job_processor_is_running (XiJobProcessor  *self);
+gboolean        xi_job_processor_stopped_for_disk_full (XiJobProcessor *self);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xi-loopback-transport.h"
@@ -154,7 +155,7 @@ xi_loopback_transport_finalize (GObject *object)
     close (self->fd);
   g_free (self->journal_path);
   g_free (self->options.reply_text);
-  g_rand_free (self->rand);
+  g_clear_pointer (&self->rand, g_rand_free);
   g_hash_table_unref (self->timeouts);
 
   G_OBJECT_CLASS (xi_loopback_transport_parent_class)->finalize (object);
@@ -279,6 +280,7 @@ append_journal (XiLoopbackTransport  *self,
                 GError              **error)
 {
   gsize length = strlen (line);
+  off_t end = lseek (self->fd, 0, SEEK_END);
   gssize written;
 
   do
@@ -289,6 +291,19 @@ append_journal (XiLoopbackTransport  *self,
     {
       int saved_errno = written < 0 ? errno : ENOSPC;
 
+      /* Half a line would be read as a message that was never sent. Only
+       * this process appends (it holds the engine lock). */
+      if (written > 0 && end >= 0 && ftruncate (self->fd, end) != 0)
+        g_warning ("Could not take back half a journal line: %s", g_strerror (errno));
+
+      /* Nothing wrong with the recipient: the campaign must wait for
+       * room, not count the message as failed. */
+      if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                               _("The disk is full: the rehearsal journal could not be written."));
+          return FALSE;
+        }
       g_set_error (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT,
                    _("The rehearsal journal could not be written: %s"), g_strerror (saved_errno));
       return FALSE;
@@ -513,11 +528,25 @@ xi_loopback_transport_new (const char               *journal_path,
                            GError                  **error)
 {
   g_autoptr(XiLoopbackTransport) self = g_object_new (XI_TYPE_LOOPBACK_TRANSPORT, NULL);
+  struct stat st;
 
   g_return_val_if_fail (journal_path != NULL, NULL);
 
-  self->fd = g_open (journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (self->fd < 0)
+  /* The journal holds every customer's number and message: a link
+   * planted in its place must not send them elsewhere, and a journal
+   * written by an older version is made private too. */
+  self->fd = g_open (journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (self->fd < 0 && errno == ELOOP)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
+                   _("Cannot open the rehearsal journal “%s”: it is a symbolic link; "
+                     "remove it and a new journal is started."), journal_path);
+      return NULL;
+    }
+  /* Only a regular file is made private: a journal sent to /dev/null is
+   * not ours to change. */
+  if (self->fd < 0 || fstat (self->fd, &st) != 0 ||
+      (S_ISREG (st.st_mode) && fchmod (self->fd, 0600) != 0))
     {
       int saved_errno = errno;
 

@@ -14,6 +14,7 @@
 
 #include "xi-application.h"
 #include "xi-connection.h"
+#include "xi-engine-lock.h"
 #include "xi-loopback-transport.h"
 #include "xi-paths.h"
 #include "xi-phone.h"
@@ -31,6 +32,8 @@ struct _XiApplication
   XiContext        *context;
   XiCampaignRunner *runner;     /* NULL until the store opens */
   XiConnection     *connection; /* NULL until the runner runs */
+  XiEngineLock     *engine_lock; /* held while the runner runs */
+  GCancellable     *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (XiApplication, xi_application, ADW_TYPE_APPLICATION)
@@ -204,6 +207,20 @@ runner_incoming_cb (XiApplication *self,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+static void
+runner_disk_full_cb (XiApplication *self)
+{
+  XiWindow *window = active_window (self);
+  AdwToast *toast;
+
+  if (window == NULL)
+    return;
+  toast = adw_toast_new (_("The disk is full: sending stopped. Free some space, then resume the campaign."));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 0);
+  xi_window_add_toast (window, toast);
+}
+
 /* The WhatsApp client lives on the runner's network thread. It logs in
  * when a session is saved; without one it waits for the Link dialog. */
 static void
@@ -245,6 +262,7 @@ start_runner (XiApplication *self)
     }
   xi_context_set_runner (self->context, self->runner);
   g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::opt-out-keywords",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::default-delay-min",
@@ -252,6 +270,75 @@ start_runner (XiApplication *self)
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::auto-reply-daily-cap",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   start_connection (self);
+}
+
+/* Says who sends instead, in the window's banner. */
+static char *
+engine_elsewhere_sentence (XiEngineLock *lock)
+{
+  int pid = (int)xi_engine_lock_get_holder_pid (lock);
+
+  switch (xi_engine_lock_get_holder_kind (lock))
+    {
+    case XI_ENGINE_LOCK_KIND_CLI:
+      return g_strdup_printf (_("Campaigns are being sent by xender-in-cli (pid %d) from this data "
+                                "folder. Sending here starts by itself once it stops."), pid);
+    case XI_ENGINE_LOCK_KIND_APP:
+      return g_strdup_printf (_("Xender-In is already open and sending from this data folder "
+                                "(pid %d). Use that window, or close it to send from here."), pid);
+    case XI_ENGINE_LOCK_KIND_UNKNOWN:
+    default:
+      return g_strdup (_("Another Xender-In is sending from this data folder. Sending here starts "
+                         "by itself once it stops."));
+    }
+}
+
+static void
+engine_lock_acquired_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(XiApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_engine_lock_wait_finish (XI_ENGINE_LOCK (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not start the campaign engine: %s", error->message);
+      return;
+    }
+
+  xi_context_set_engine_elsewhere (self->context, NULL);
+  start_runner (self);
+  /* The other process moved campaigns on meanwhile. */
+  xi_context_reload_async (self->context, NULL, NULL, NULL);
+}
+
+/* One engine per data folder: while xender-in-cli (or another copy of
+ * the app) sends from it, the pages still work, state changes go
+ * straight to the store, and the engine starts here once it stops. */
+static void
+lock_engine (XiApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sentence = NULL;
+
+  self->engine_lock = xi_engine_lock_new (self->data_dir, XI_ENGINE_LOCK_KIND_APP);
+  if (xi_engine_lock_try_acquire (self->engine_lock, &error))
+    {
+      start_runner (self);
+      return;
+    }
+  if (!g_error_matches (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_BUSY))
+    {
+      g_warning ("Could not start the campaign engine: %s", error->message);
+      return;
+    }
+
+  sentence = engine_elsewhere_sentence (self->engine_lock);
+  xi_context_set_engine_elsewhere (self->context, sentence);
+  xi_engine_lock_wait_async (self->engine_lock, self->cancellable, engine_lock_acquired_cb,
+                             g_object_ref (self));
 }
 
 static void
@@ -270,7 +357,7 @@ store_opened_cb (GObject      *object,
       return;
     }
 
-  start_runner (self);
+  lock_engine (self);
   xi_context_reload_async (self->context, NULL, NULL, NULL);
 }
 
@@ -357,6 +444,7 @@ xi_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (xi_application_parent_class)->shutdown (app);
 
+  g_cancellable_cancel (self->cancellable);
   /* The WhatsApp client lives on the network thread: it goes first, while
    * that thread still runs. The engine writes campaign progress through
    * the store: stop it next, then queued writes reach the disk before the
@@ -367,6 +455,9 @@ xi_application_shutdown (GApplication *app)
     xi_campaign_runner_stop (self->runner);
   if (self->store != NULL)
     xi_store_close (self->store);
+  /* Only once the engine's last write is on disk. */
+  if (self->engine_lock != NULL)
+    xi_engine_lock_release (self->engine_lock);
 }
 
 static void
@@ -378,6 +469,8 @@ xi_application_finalize (GObject *object)
   g_clear_object (&self->connection);
   g_clear_object (&self->runner);
   g_clear_object (&self->store);
+  g_clear_object (&self->engine_lock);
+  g_clear_object (&self->cancellable);
   g_free (self->data_dir_option);
   g_free (self->data_dir);
 
@@ -400,6 +493,7 @@ xi_application_class_init (XiApplicationClass *klass)
 static void
 xi_application_init (XiApplication *self)
 {
+  self->cancellable = g_cancellable_new ();
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 

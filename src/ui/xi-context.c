@@ -27,6 +27,7 @@ struct _XiContext
   char            **custom_fields;
   GCancellable     *cancellable;
   gboolean          loading;
+  char             *engine_elsewhere; /* who sends instead of this app, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (XiContext, xi_context, G_TYPE_OBJECT)
@@ -36,6 +37,7 @@ enum {
   PROP_LOADING,
   PROP_RUNNER,
   PROP_CONNECTION,
+  PROP_ENGINE_ELSEWHERE,
   N_PROPS
 };
 
@@ -104,6 +106,7 @@ xi_context_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_strfreev (self->custom_fields);
+  g_free (self->engine_elsewhere);
 
   G_OBJECT_CLASS (xi_context_parent_class)->finalize (object);
 }
@@ -126,6 +129,9 @@ xi_context_get_property (GObject    *object,
       break;
     case PROP_CONNECTION:
       g_value_set_object (value, self->connection);
+      break;
+    case PROP_ENGINE_ELSEWHERE:
+      g_value_set_string (value, self->engine_elsewhere);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -152,6 +158,11 @@ xi_context_class_init (XiContextClass *klass)
    * after the runner, and not at all when the runner could not start. */
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL, XI_TYPE_CONNECTION,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Another process runs this folder's engine: a sentence that says
+   * who, shown until this app runs the engine itself. */
+  properties[PROP_ENGINE_ELSEWHERE] =
+    g_param_spec_string ("engine-elsewhere", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -783,4 +794,39 @@ xi_context_reload_finish (XiContext     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * xi_context_get_engine_elsewhere:
+ * @self: a #XiContext
+ *
+ * Returns: (nullable): a sentence that says which other process sends
+ *   from this data folder, or %NULL when this app runs the engine
+ */
+const char *
+xi_context_get_engine_elsewhere (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->engine_elsewhere;
+}
+
+/**
+ * xi_context_set_engine_elsewhere:
+ * @self: a #XiContext
+ * @sentence: (nullable): who sends instead of this app; %NULL once this
+ *   app runs the engine
+ *
+ * Set by the application while another process holds the engine lock.
+ */
+void
+xi_context_set_engine_elsewhere (XiContext  *self,
+                                 const char *sentence)
+{
+  g_return_if_fail (XI_IS_CONTEXT (self));
+
+  if (g_strcmp0 (self->engine_elsewhere, sentence) == 0)
+    return;
+  g_free (self->engine_elsewhere);
+  self->engine_elsewhere = g_strdup (sentence);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE_ELSEWHERE]);
 }

@@ -43,6 +43,9 @@ void         xi_context_set_runner         (XiContext            *self,
 XiConnection *xi_context_get_connection    (XiContext            *self);
 void         xi_context_set_connection     (XiContext            *self,
                                             XiConnection         *connection);
+const char  *xi_context_get_engine_elsewhere (XiContext          *self);
+void         xi_context_set_engine_elsewhere (XiContext          *self,
+                                              const char         *sentence);
 void         xi_context_upsert_job         (XiContext            *self,
                                             XiJob                *job);
 XiContact   *xi_context_find_contact       (XiContext            *self,

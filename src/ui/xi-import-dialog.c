@@ -275,8 +275,10 @@ issues_file_chosen_cb (GtkNativeDialog *chooser,
     }
 
   bytes = g_string_free_to_bytes (csv);
+  /* The rejected lines quote customers' data. */
   g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                       G_FILE_CREATE_REPLACE_DESTINATION, self->cancellable,
+                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->cancellable,
                                        issues_saved_cb, g_object_ref (self));
 }
 

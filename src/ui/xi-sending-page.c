@@ -534,7 +534,10 @@ command_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(XiJob) job = NULL;
 
-  job = xi_campaign_runner_command_finish (XI_CAMPAIGN_RUNNER (object), result, &error);
+  if (XI_IS_CAMPAIGN_RUNNER (object))
+    job = xi_campaign_runner_command_finish (XI_CAMPAIGN_RUNNER (object), result, &error);
+  else
+    job = xi_store_command_job_finish (XI_STORE (object), result, &error);
   if (job == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -552,13 +555,16 @@ run_command (XiSendingPage *self,
   XiContext *context = context_of (self);
   XiCampaignRunner *runner = context != NULL ? xi_context_get_runner (context) : NULL;
 
+  if (context == NULL)
+    return;
+  /* Without an engine here (another process sends from the folder) the
+   * change goes to the store, and that engine takes it at its next step. */
   if (runner == NULL)
-    {
-      xi_page_toast (XI_PAGE (self), "%s", _("The sending engine is not running. Restart Xender-In and try again."));
-      return;
-    }
-  xi_campaign_runner_command_async (runner, job_id, command, self->cancellable,
-                                    command_done_cb, g_object_ref (self));
+    xi_store_command_job_async (xi_context_get_store (context), job_id, command, self->cancellable,
+                                command_done_cb, g_object_ref (self));
+  else
+    xi_campaign_runner_command_async (runner, job_id, command, self->cancellable,
+                                      command_done_cb, g_object_ref (self));
 }
 
 static void

@@ -39,6 +39,8 @@ struct _XiWindow
   GtkWidget            *history_page;
   GtkWidget            *inbox_page;
   AdwViewStackPage     *inbox_stack_page;
+  GtkRevealer          *engine_banner;
+  GtkLabel             *engine_banner_label;
 
   /* Owned */
   XiContext            *context;
@@ -274,6 +276,19 @@ context_connection_cb (XiWindow   *self,
   set_connection (self, xi_context_get_connection (context));
 }
 
+/* The sentence stays while the banner slides away. */
+static void
+context_engine_elsewhere_cb (XiWindow   *self,
+                             GParamSpec *pspec,
+                             XiContext  *context)
+{
+  const char *sentence = xi_context_get_engine_elsewhere (context);
+
+  if (sentence != NULL)
+    gtk_label_set_text (self->engine_banner_label, sentence);
+  gtk_revealer_set_reveal_child (self->engine_banner, sentence != NULL);
+}
+
 /* The Inbox tab shows how many replies wait to be read. */
 static void
 unread_count_cb (XiWindow    *self,
@@ -362,6 +377,8 @@ xi_window_class_init (XiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiWindow, history_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, inbox_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, inbox_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, XiWindow, engine_banner);
+  gtk_widget_class_bind_template_child (widget_class, XiWindow, engine_banner_label);
 
   gtk_widget_class_install_action (widget_class, "win.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
@@ -426,7 +443,10 @@ xi_window_new (XiApplication *application,
   g_signal_connect_swapped (self->inbox_page, "notify::unread-count", G_CALLBACK (unread_count_cb), self);
   g_signal_connect_swapped (context, "loaded", G_CALLBACK (context_loaded_cb), self);
   g_signal_connect_swapped (context, "notify::connection", G_CALLBACK (context_connection_cb), self);
+  g_signal_connect_swapped (context, "notify::engine-elsewhere", G_CALLBACK (context_engine_elsewhere_cb),
+                            self);
   set_connection (self, xi_context_get_connection (context));
+  context_engine_elsewhere_cb (self, NULL, context);
   if (!xi_context_get_loading (context))
     gtk_stack_set_visible_child_name (self->main_stack, "pages");
 
