@@ -7,12 +7,6 @@
 
 #include "config.h"
 
-#if __has_include (<valgrind/valgrind.h>)
-# include <valgrind/valgrind.h>
-#else
-# define RUNNING_ON_VALGRIND 0
-#endif
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -500,6 +494,8 @@ test_file_async (void)
   result = xi_test_wait_result (&slot);
   batch = xi_import_read_file_finish (result, &error);
   ms = (g_get_monotonic_time () - start) / 1000.0;
+  /* How fast is bench-import's to say: a wall-clock limit here only
+   * measures how busy the machine is. */
   g_test_message ("loaded and read 100,000 rows in %.1f ms", ms);
 
   g_assert_no_error (error);
@@ -510,8 +506,6 @@ test_file_async (void)
   g_assert_cmpuint (row (batch, 99999)->line, ==, 100001);
   g_assert_cmpstr (row (batch, 99999)->phone, ==, "6281200099999");
   g_assert_cmpstr (row (batch, 99999)->custom_values[0], ==, "Jakarta");
-  if (!RUNNING_ON_VALGRIND)
-    g_assert_cmpfloat (ms, <, 1000.0);
 
   /* Progress is coalesced and ends at 100 % before the result. */
   g_assert_cmpuint (progress.calls, >, 0);
