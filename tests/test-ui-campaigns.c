@@ -654,6 +654,13 @@ test_run (Fixture       *f,
   g_assert_true (xi_ui_wait_for (has_quota_used, history, 10000));
   g_assert_cmpuint (xi_history_page_get_quota (XI_HISTORY_PAGE (history))->available, ==,
                     XI_QUOTA_DEFAULT_ALLOWANCE - 4);
+  {
+    GtkLevelBar *bar = GTK_LEVEL_BAR (xi_ui_find_widget (history, GTK_TYPE_LEVEL_BAR));
+
+    /* The quota as a bar: what is spent of the allowance. */
+    g_assert_cmpfloat (gtk_level_bar_get_max_value (bar), ==, XI_QUOTA_DEFAULT_ALLOWANCE);
+    g_assert_cmpfloat (gtk_level_bar_get_value (bar), ==, 4);
+  }
 
   xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "campaign-history");

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "xi-format.h"
 #include "xi-history-page.h"
 
 /* Campaign counts change with every message; the report, the activity
@@ -35,6 +36,7 @@ struct _XiHistoryPage
   GtkToggleButton    *campaigns_toggle;
   GtkToggleButton    *activity_toggle;
   GtkLabel           *quota_label;
+  GtkLevelBar        *quota_bar;
   GtkStack           *view_stack;
   GtkListView        *job_list;
   GtkStack           *report_stack;
@@ -309,7 +311,12 @@ quota_ready_cb (GObject      *object,
   g_autoptr(XiHistoryPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *used = NULL;
+  g_autofree char *held = NULL;
+  g_autofree char *left = NULL;
+  g_autofree char *allowance = NULL;
   XiQuota *quota;
+  double max;
 
   if ((quota = xi_store_get_quota_finish (XI_STORE (object), result, &error)) == NULL)
     {
@@ -320,10 +327,23 @@ quota_ready_cb (GObject      *object,
 
   g_clear_pointer (&self->quota, xi_quota_free);
   self->quota = quota;
-  /* Translators: the monthly message allowance */
-  text = g_strdup_printf (_("This month: %u sent, %u held by running campaigns, %u of %u left"),
-                          quota->used, quota->reserved, quota->available, quota->allowance);
+  used = xi_format_count (quota->used);
+  held = xi_format_count (quota->reserved);
+  left = xi_format_count (quota->available);
+  allowance = xi_format_count (quota->allowance);
+  /* Translators: the monthly message allowance; each %s is a number such as 1,250 */
+  text = g_strdup_printf (_("This month: %s sent, %s held by running campaigns, %s of %s left"),
+                          used, held, left, allowance);
   gtk_label_set_text (self->quota_label, text);
+
+  /* What is spent or promised to running campaigns fills the bar; it
+   * turns to the warning colour past four fifths of the allowance. */
+  max = MAX (quota->allowance, 1);
+  gtk_level_bar_set_max_value (self->quota_bar, max);
+  gtk_level_bar_remove_offset_value (self->quota_bar, GTK_LEVEL_BAR_OFFSET_FULL);
+  gtk_level_bar_add_offset_value (self->quota_bar, GTK_LEVEL_BAR_OFFSET_HIGH, max * 0.8);
+  gtk_level_bar_add_offset_value (self->quota_bar, GTK_LEVEL_BAR_OFFSET_LOW, max);
+  gtk_level_bar_set_value (self->quota_bar, MIN ((double)quota->used + quota->reserved, max));
 }
 
 static void
@@ -867,6 +887,7 @@ xi_history_page_class_init (XiHistoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, campaigns_toggle);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, activity_toggle);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, quota_label);
+  gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, quota_bar);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, job_list);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, report_stack);
