@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "xi-funnel-bar.h"
 #include "xi-history-page.h"
 #include "xi-job-row.h"
 #include "xi-loopback-transport.h"
@@ -352,6 +353,17 @@ file_exists (gpointer data)
 }
 
 static void
+collect_funnels (GtkWidget *root,
+                 GPtrArray *summaries)
+{
+  if (XI_IS_FUNNEL_BAR (root))
+    g_ptr_array_add (summaries, xi_funnel_bar_dup_summary (XI_FUNNEL_BAR (root)));
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_funnels (child, summaries);
+}
+
+static void
 fill_form (Fixture   *f,
            GtkWidget *page,
            guint      delay_seconds)
@@ -660,6 +672,16 @@ test_run (Fixture       *f,
     /* The quota as a bar: what is spent of the allowance. */
     g_assert_cmpfloat (gtk_level_bar_get_max_value (bar), ==, XI_QUOTA_DEFAULT_ALLOWANCE);
     g_assert_cmpfloat (gtk_level_bar_get_value (bar), ==, 4);
+  }
+  {
+    g_autoptr(GPtrArray) summaries = g_ptr_array_new_with_free_func (g_free);
+
+    /* Each campaign in the list has its funnel, in numbers on hover. */
+    collect_funnels (history, summaries);
+    g_assert_cmpuint (summaries->len, >=, 1);
+    g_assert_true (g_ptr_array_find_with_equal_func (summaries,
+                                                     "Sent 75% · delivered 0% · read 0% · failed 0% · skipped 25%",
+                                                     g_str_equal, NULL));
   }
 
   xi_ui_spin (300);

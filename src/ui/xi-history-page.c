@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "xi-format.h"
+#include "xi-funnel-bar.h"
 #include "xi-history-page.h"
 
 /* Campaign counts change with every message; the report, the activity
@@ -110,7 +111,8 @@ format_iso (const char *iso,
     return g_date_time_format (local, _("%e %b %Y, %H:%M"));
   if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
       g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (local, "%H:%M");
+    /* Translators: a time today, see g_date_time_format(); Indonesian writes %H.%M */
+    return g_date_time_format (local, _("%H:%M"));
   /* Translators: a day and time this year, see g_date_time_format() */
   return g_date_time_format (local, _("%e %b %H:%M"));
 }
@@ -625,6 +627,7 @@ update_job_item (GtkListItem *item)
   GtkWidget *name = gtk_widget_get_first_child (gtk_list_item_get_child (item));
   GtkWidget *meta = gtk_widget_get_next_sibling (name);
   GtkWidget *counts = gtk_widget_get_next_sibling (meta);
+  GtkWidget *funnel = gtk_widget_get_next_sibling (counts);
   g_autofree char *created = format_iso (xi_job_get_created_at (job), TRUE);
   g_autofree char *meta_text = NULL;
   g_autofree char *counts_text = describe_counts (job);
@@ -644,6 +647,9 @@ update_job_item (GtkListItem *item)
   gtk_label_set_text (GTK_LABEL (name), xi_job_get_name (job));
   gtk_label_set_text (GTK_LABEL (meta), meta_text);
   gtk_label_set_text (GTK_LABEL (counts), counts_text);
+  xi_funnel_bar_set_counts (XI_FUNNEL_BAR (funnel), xi_job_get_total (job), xi_job_get_sent (job),
+                            xi_job_get_delivered (job), xi_job_get_read (job),
+                            xi_job_get_failed (job), xi_job_get_skipped (job));
 }
 
 static void
@@ -666,6 +672,7 @@ setup_job_cb (GtkSignalListItemFactory *factory,
       gtk_box_append (GTK_BOX (box), labels[i]);
     }
   gtk_widget_add_css_class (labels[2], "numeric");
+  gtk_box_append (GTK_BOX (box), xi_funnel_bar_new ());
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
   gtk_list_item_set_child (item, box);
