@@ -352,6 +352,27 @@ file_exists (gpointer data)
   return g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
+/* Whether a visible label under @root contains @text. */
+static gboolean
+shows_text (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+shows_reasons (gpointer data)
+{
+  return shows_text (data, "\nWhy: Opted out 1");
+}
+
 static void
 collect_funnels (GtkWidget *root,
                  GPtrArray *summaries)
@@ -683,6 +704,10 @@ test_run (Fixture       *f,
                                                      "Sent 75% · delivered 0% · read 0% · failed 0% · skipped 25%",
                                                      g_str_equal, NULL));
   }
+
+  /* The report says why recipients were skipped, and how long it took. */
+  g_assert_true (xi_ui_wait_for (shows_reasons, history, 10000));
+  g_assert_true (shows_text (history, "\nTook "));
 
   xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "campaign-history");

@@ -55,6 +55,7 @@ struct _XiHistoryPage
   XiJob              *job;               /* the selected campaign, or NULL */
   GListStore         *report;            /* XiJobRecipient of @job */
   char               *report_job_id;     /* whose rows @report holds */
+  char               *reasons;           /* why rows of @report were skipped or failed, or NULL */
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
   GtkSingleSelection *report_selection;
@@ -117,6 +118,17 @@ format_iso (const char *iso,
   return g_date_time_format (local, _("%e %b %H:%M"));
 }
 
+static int
+compare_reason_counts (gconstpointer a,
+                       gconstpointer b,
+                       gpointer      counts)
+{
+  guint ca = GPOINTER_TO_UINT (g_hash_table_lookup (counts, *(const char * const *)a));
+  guint cb = GPOINTER_TO_UINT (g_hash_table_lookup (counts, *(const char * const *)b));
+
+  return ca == cb ? 0 : ca > cb ? -1 : 1;
+}
+
 static char *
 describe_counts (XiJob *job)
 {
@@ -175,9 +187,73 @@ update_recipients_stack (XiHistoryPage *self)
     gtk_stack_set_visible_child_name (self->recipients_stack, "list");
 }
 
+/* "Took about 25 minutes", for a campaign that has finished. */
+static char *
+describe_duration (XiJob *job)
+{
+  g_autoptr(GDateTime) started = NULL;
+  g_autoptr(GDateTime) finished = NULL;
+  g_autofree char *duration = NULL;
+  const char *start = xi_job_get_started_at (job);
+  const char *end = xi_job_get_finished_at (job);
+
+  if (start == NULL || end == NULL ||
+      (started = g_date_time_new_from_iso8601 (start, NULL)) == NULL ||
+      (finished = g_date_time_new_from_iso8601 (end, NULL)) == NULL)
+    return NULL;
+
+  duration = xi_format_duration (g_date_time_difference (finished, started) / 1000);
+  /* Translators: how long a campaign took, "Took about 25 minutes" */
+  return g_strdup_printf (_("Took %s"), duration);
+}
+
+/* "Why: Opted out 1 · Not on WhatsApp 2 · timed out 1", most common first. */
+static char *
+describe_reasons (GPtrArray *recipients)
+{
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) reasons = g_ptr_array_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < recipients->len; i++)
+    {
+      XiJobRecipient *recipient = g_ptr_array_index (recipients, i);
+      XiRecipientState state = xi_job_recipient_get_state (recipient);
+      const char *reason = NULL;
+
+      if (state == XI_RECIPIENT_STATE_SKIPPED)
+        reason = xi_skip_reason_describe (xi_job_recipient_get_skip_reason (recipient));
+      else if (state == XI_RECIPIENT_STATE_FAILED)
+        reason = xi_job_recipient_get_last_error (recipient);
+      if (reason == NULL || reason[0] == '\0')
+        continue;
+      if (!g_hash_table_contains (counts, reason))
+        g_ptr_array_add (reasons, (gpointer)reason);
+      g_hash_table_insert (counts, (gpointer)reason,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, reason)) + 1));
+    }
+  if (reasons->len == 0)
+    return NULL;
+
+  g_ptr_array_sort_with_data (reasons, compare_reason_counts, counts);
+  for (guint i = 0; i < reasons->len; i++)
+    {
+      const char *reason = g_ptr_array_index (reasons, i);
+      g_autofree char *count = xi_format_count (GPOINTER_TO_UINT (g_hash_table_lookup (counts, reason)));
+
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      /* Translators: a reason and how many recipients it stopped, "Opted out 3" */
+      g_string_append_printf (text, _("%s %s"), reason, count);
+    }
+  /* Translators: why recipients were skipped or failed, then the list */
+  return g_strdup_printf (_("Why: %s"), text->str);
+}
+
 static void
 update_summary (XiHistoryPage *self)
 {
+  g_autofree char *took = NULL;
   g_autofree char *created = NULL;
   g_autofree char *counts = NULL;
   g_autofree char *summary = NULL;
@@ -196,6 +272,19 @@ update_summary (XiHistoryPage *self)
 
       g_free (summary);
       summary = with_transport;
+    }
+  took = describe_duration (self->job);
+  if (took != NULL || (self->reasons != NULL &&
+                       g_strcmp0 (self->report_job_id, xi_job_get_id (self->job)) == 0))
+    {
+      g_autoptr(GString) more = g_string_new (summary);
+
+      if (took != NULL)
+        g_string_append_printf (more, "\n%s", took);
+      if (self->reasons != NULL && g_strcmp0 (self->report_job_id, xi_job_get_id (self->job)) == 0)
+        g_string_append_printf (more, "\n%s", self->reasons);
+      g_free (summary);
+      summary = g_string_free (g_steal_pointer (&more), FALSE);
     }
   gtk_label_set_text (self->report_title, xi_job_get_name (self->job));
   gtk_label_set_text (self->report_summary, summary);
@@ -256,9 +345,12 @@ recipients_listed_cb (GObject      *object,
 
   g_free (self->report_job_id);
   self->report_job_id = g_strdup (load->job_id);
+  g_free (self->reasons);
+  self->reasons = describe_reasons (recipients);
   g_list_store_splice (self->report, 0, g_list_model_get_n_items (G_LIST_MODEL (self->report)),
                        recipients->pdata, recipients->len);
   update_recipients_stack (self);
+  update_summary (self);
 }
 
 static void
@@ -874,6 +966,7 @@ xi_history_page_finalize (GObject *object)
   g_clear_object (&self->report_cancellable);
   g_clear_pointer (&self->quota, xi_quota_free);
   g_free (self->report_job_id);
+  g_free (self->reasons);
   g_free (self->needle);
 
   G_OBJECT_CLASS (xi_history_page_parent_class)->finalize (object);
