@@ -837,14 +837,19 @@ test_list_where (Fixture       *f,
                                      "Andi,0812-1111-0001,Jakarta,grosir\n"
                                      "Budi,0812-1111-0002, jakarta ,ecer\n"
                                      "Citra,0812-1111-0003,Bandung,Grosir\n"
-                                     "Dewi,0812-1111-0004,,grosir\n");
+                                     "Dewi,0812-1111-0004,,grosir\n"
+                                     "Eko,0812-1111-0005,\"Jl. \"\"Merdeka\"\" 10/B\",ecer\n");
   g_autofree char *err = NULL;
   struct { const char *args[5]; const char *phones; } table[] = {
     { { "--where", "kota=Jakarta", NULL }, "6281211110001 6281211110002" },
     { { "--where", "kota=Jakarta", "--tag", "grosir", NULL }, "6281211110001" },
     { { "--tag", "GROSIR", NULL }, "6281211110001 6281211110003 6281211110004" },
     { { "--where", "kota~band", NULL }, "6281211110003" },
-    { { "--where", "kota!=jakarta", NULL }, "6281211110003 6281211110004" },
+    { { "--where", "kota!=jakarta", NULL }, "6281211110003 6281211110004 6281211110005" },
+    /* Values with quotes and slashes, which the stored JSON escapes. */
+    { { "--where", "kota~merdeka", NULL }, "6281211110005" },
+    { { "--where", "kota~\"merdeka\" 10/b", NULL }, "6281211110005" },
+    { { "--where", "kota=jl. \"merdeka\" 10/b", NULL }, "6281211110005" },
     { { "--where", "kota=", NULL }, "6281211110004" },
     { { "--where", "nama~i", "--where", "kota!=", NULL }, "6281211110001 6281211110002 6281211110003" },
     { { "--tag", "grosir", "--opted-out", NULL }, "6281211110003" },
