@@ -79,6 +79,8 @@ GPtrArray    *xi_cli_list_contacts   (XiCli               *cli,
                                       GError             **error);
 GPtrArray    *xi_cli_list_groups     (XiCli               *cli,
                                       GError             **error);
+char        **xi_cli_list_custom_fields (XiCli            *cli,
+                                      GError             **error);
 XiGroup      *xi_cli_find_group      (XiCli               *cli,
                                       const char          *name,
                                       GError             **error);
@@ -140,6 +142,18 @@ int           xi_cli_groups          (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
 int           xi_cli_templates       (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_sync            (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_login           (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_logout          (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_status          (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
 

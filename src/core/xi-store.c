@@ -343,6 +343,29 @@ xi_store_get_master_user_id (XiStore *self)
   return self->master_user_id;
 }
 
+/**
+ * xi_store_set_master_user_id:
+ * @self: a #XiStore, not opened yet
+ * @master_user_id: the account's tenant (a UUID): the owner's user id,
+ *   also for their staff
+ *
+ * Makes @self the data folder of a signed-in account: new rows belong to
+ * @master_user_id, and reads and sync keep to it. Each account has its
+ * own database file, so this is set once, before xi_store_open_async(),
+ * when the store thread reads it for the first time.
+ */
+void
+xi_store_set_master_user_id (XiStore    *self,
+                             const char *master_user_id)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (!self->opened);
+  g_return_if_fail (master_user_id != NULL && g_uuid_string_is_valid (master_user_id));
+
+  g_free (self->master_user_id);
+  self->master_user_id = g_ascii_strdown (master_user_id, -1);
+}
+
 /* Secrets (WhatsApp keys) and customer data live in this file and its WAL.
  * SQLite creates a missing database 0644 and gives the -wal and -shm files
  * the database's mode: creating the file 0600 ourselves keeps all three

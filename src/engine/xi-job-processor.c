@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-job-processor.h"
+#include "xi-phone.h"
 
 /*
  * One campaign's send loop, on the network thread.
@@ -45,6 +46,10 @@
  * in trouble, not the recipients: going on would only burn through the
  * list (and look like spam to WhatsApp), so the campaign stops. */
 #define MAX_FAILURES_IN_A_ROW 10
+
+/* A time-lock whose end the transport does not know is looked at again
+ * after this long. */
+#define PAUSED_RECHECK_MS (60 * 1000)
 
 /* Every field belongs to the network thread, which created it. */
 struct _XiJobProcessor
@@ -89,7 +94,7 @@ struct _XiJobProcessor
   guint         sent;
   guint         failed;
   guint         skipped;
-  const char   *current_name;   /* owned by the window's head */
+  char         *current_name;   /* the head's name, or its number when it has none */
   gint64        next_send_at;
 
   GPtrArray    *outcomes;       /* XiOutcome*, not yet handed to the store */
@@ -143,6 +148,7 @@ xi_job_processor_finalize (GObject *object)
   g_clear_object (&self->store);
   g_free (self->job_id);
   g_free (self->stop_error);
+  g_free (self->current_name);
   g_rand_free (self->rand);
 
   G_OBJECT_CLASS (xi_job_processor_parent_class)->finalize (object);
@@ -187,23 +193,18 @@ static gint64
 finish_estimate (XiJobProcessor *self,
                  guint           remaining)
 {
-  guint min = xi_job_get_delay_min_ms (self->job);
-  guint max = xi_job_get_delay_max_ms (self->job);
-  guint batch = xi_job_get_batch_size (self->job);
-  guint cap = xi_job_get_daily_cap (self->job);
   gint64 start = MAX (now_ms (), self->next_send_at);
-  gint64 ms;
 
   if (remaining == 0)
     return now_ms () / 1000;
 
-  ms = (gint64)(remaining - 1) * ((min + max) / 2);
-  if (batch > 0)
-    ms += (gint64)((remaining - 1) / batch) * xi_job_get_batch_rest_ms (self->job);
-  if (cap > 0 && remaining > (cap > self->sent_today ? cap - self->sent_today : 0))
-    ms += (gint64)((remaining - 1) / cap + 1) * 24 * 60 * 60 * 1000;
-
-  return (start + ms) / 1000;
+  return (start + xi_job_estimate_ms (remaining,
+                                      xi_job_get_delay_min_ms (self->job),
+                                      xi_job_get_delay_max_ms (self->job),
+                                      xi_job_get_batch_size (self->job),
+                                      xi_job_get_batch_rest_ms (self->job),
+                                      xi_job_get_daily_cap (self->job),
+                                      self->sent_today)) / 1000;
 }
 
 static void
@@ -218,7 +219,7 @@ publish_progress (XiJobProcessor *self)
     .failed = self->failed,
     .skipped = self->skipped,
     .remaining = self->total > done ? self->total - done : 0,
-    .current_name = (char *)self->current_name,
+    .current_name = self->current_name,
     .next_send_at = self->timer != NULL ? self->next_send_at : 0,
     .resting = self->resting,
   };
@@ -392,10 +393,11 @@ flush (XiJobProcessor *self)
 }
 
 static void
-add_outcome (XiJobProcessor   *self,
-             XiOutgoing       *outgoing,
-             XiRecipientState  state,
-             const char       *error_text)
+add_outcome_full (XiJobProcessor   *self,
+                  XiOutgoing       *outgoing,
+                  XiRecipientState  state,
+                  const char       *error_text,
+                  XiSkipReason      reason)
 {
   XiOutcome *outcome = g_new0 (XiOutcome, 1);
 
@@ -404,8 +406,18 @@ add_outcome (XiJobProcessor   *self,
   outcome->attempts = outgoing->attempts;
   outcome->next_attempt_at = outgoing->next_attempt_at;
   outcome->error = g_strdup (error_text);
+  outcome->reason = reason;
   g_ptr_array_add (self->outcomes, outcome);
   flush (self);
+}
+
+static void
+add_outcome (XiJobProcessor   *self,
+             XiOutgoing       *outgoing,
+             XiRecipientState  state,
+             const char       *error_text)
+{
+  add_outcome_full (self, outgoing, state, error_text, XI_SKIP_REASON_NONE);
 }
 
 /* Waiting */
@@ -595,6 +607,28 @@ send_cb (GObject      *object,
       done = FALSE;
       set_waiting_connection (self, TRUE);
     }
+  else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_PAUSED))
+    {
+      /* Not an attempt: nothing left. This recipient waits for the end
+       * of the time-lock behind the rest of the window, so messages to
+       * existing chats go on meanwhile. */
+      gint64 until = xi_transport_get_new_chats_paused_until (self->transport);
+
+      head->next_attempt_at = until > 0 ? MAX (until * 1000, now_ms () + 1000) : now_ms () + PAUSED_RECHECK_MS;
+      add_outcome (self, head, XI_RECIPIENT_STATE_PENDING, error->message);
+      g_queue_push_tail (&self->window, g_queue_pop_head (&self->window));
+      done = FALSE;
+    }
+  else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT))
+    {
+      /* Never again: another try is another reach-out WhatsApp counts
+       * against the account. Nor a sign the account is broken, so it does
+       * not stop the campaign as failures in a row do. */
+      head->attempts++;
+      add_outcome_full (self, head, XI_RECIPIENT_STATE_FAILED, error->message, XI_SKIP_REASON_REFUSED_NEW_CONTACT);
+      self->failed++;
+      self->since_rest++;
+    }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT) &&
            head->attempts + 1 < XI_JOB_PROCESSOR_MAX_ATTEMPTS)
     {
@@ -622,7 +656,7 @@ send_cb (GObject      *object,
   if (done)
     {
       xi_outgoing_free (g_queue_pop_head (&self->window));
-      self->current_name = NULL;
+      g_clear_pointer (&self->current_name, g_free);
       self->not_before_ms = now_ms () + random_delay_ms (self);
     }
 
@@ -655,13 +689,25 @@ prepare_ahead (XiJobProcessor *self,
   xi_transport_prepare (self->transport, (const char * const *) phones->pdata);
 }
 
+/* A nameless customer is shown by the number, never as a blank. */
+static void
+set_current (XiJobProcessor *self,
+             XiOutgoing     *head)
+{
+  g_free (self->current_name);
+  if (head->name != NULL && head->name[0] != '\0')
+    self->current_name = g_strdup (head->name);
+  else
+    self->current_name = xi_phone_format_international (head->phone);
+}
+
 static void
 send (XiJobProcessor *self,
       XiOutgoing     *head)
 {
   prepare_ahead (self, head);
   self->sending = TRUE;
-  self->current_name = head->name != NULL && head->name[0] != '\0' ? head->name : NULL;
+  set_current (self, head);
   self->next_send_at = 0;
   xi_transport_send_text_async (self->transport, head->phone, head->message_id, head->text,
                                 NULL, send_cb, g_object_ref (self));
@@ -776,7 +822,7 @@ step (XiJobProcessor *self)
   when = MAX (self->not_before_ms, head->next_attempt_at);
   if (when > now)
     {
-      self->current_name = head->name;
+      set_current (self, head);
       wait_until (self, when);
       return;
     }
