@@ -918,16 +918,21 @@ message_for_device (Peer       *sender,
 
 /* Tells the tests what went where: "relayed" (sender device, target
  * device, the copy's first <enc> type), so they can see that a session
- * started with pkmsg and went on with msg. */
+ * started with pkmsg and went on with msg; a media message adds
+ * " media:" and the enc's mediatype. */
 static void
 announce_relay (Peer       *sender,
                 const char *target,
                 WaNode     *copy)
 {
   WaNode *enc = wa_node_get_child_by_tag (copy, "enc");
+  g_autofree char *type = NULL;
 
-  g_signal_emit (sender->server, signals[RELAYED], 0, sender->device_jid, target,
-                 enc != NULL ? wa_node_get_attr (enc, "type") : NULL);
+  if (enc != NULL && g_strcmp0 (wa_node_get_attr (copy, "type"), "media") == 0)
+    type = g_strdup_printf ("%s media:%s", wa_node_get_attr (enc, "type"), wa_node_get_attr (enc, "mediatype"));
+  else if (enc != NULL)
+    type = g_strdup (wa_node_get_attr (enc, "type"));
+  g_signal_emit (sender->server, signals[RELAYED], 0, sender->device_jid, target, type);
 }
 
 /* A message (§7.7): the server acknowledges it at once, then hands each
