@@ -2517,6 +2517,7 @@ record_outcome (XiStore     *self,
   stmt = _xi_store_prepare (self,
                             "UPDATE job_recipients SET state = ?1, attempts = ?2, next_attempt_at = ?3,"
                             " last_error = ?4, sent_at = CASE WHEN ?1 = 'sent' THEN ?5 ELSE sent_at END,"
+                            " skip_reason = ?7,"
                             " updated_at = ?5, version = version + 1, sync_status = 'pending'"
                             " WHERE id = ?6 AND state IN ('pending', 'sending')",
                             error);
@@ -2528,6 +2529,7 @@ record_outcome (XiStore     *self,
   _xi_store_bind_text (stmt, 4, outcome->error);
   _xi_store_bind_text (stmt, 5, now);
   _xi_store_bind_text (stmt, 6, outcome->row_id);
+  _xi_store_bind_text (stmt, 7, xi_skip_reason_to_string (outcome->reason));
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;
 

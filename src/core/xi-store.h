@@ -160,6 +160,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiOutgoing, xi_outgoing_free)
  * @attempts: tries so far, this one included
  * @next_attempt_at: for a retry, not before this Unix time in ms
  * @error: (nullable): why the try failed, in words for the user
+ * @reason: for a failure, its kind when the store keeps one
+ *   (%XI_SKIP_REASON_REFUSED_NEW_CONTACT), else %XI_SKIP_REASON_NONE
  *
  * What one try of one message came to.
  */
@@ -170,6 +172,7 @@ typedef struct
   guint              attempts;
   gint64             next_attempt_at;
   char              *error;
+  XiSkipReason       reason;
 } XiOutcome;
 
 void            xi_outcome_free         (XiOutcome *outcome);

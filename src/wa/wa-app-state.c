@@ -16,6 +16,8 @@
 #include "wa-error.h"
 #include "wa-media.h"
 #include "wa-proto.h"
+#include "wa-lid-map.h"
+#include "wa-privacy-token.h"
 #include "wa-sync-private.h"
 #include "wa-syncd.h"
 
@@ -269,11 +271,11 @@ read_contact (WaAppState              *self,
       name = contact->fullname != NULL && contact->fullname[0] != '\0' ? contact->fullname : contact->firstname;
       _wa_sync_save_text (store_of (self), WA_SYNC_KIND_CONTACT_NAME, wa_jid_get_user (jid), name);
       if ((other = _wa_sync_parse_user (contact->lidjid)) != NULL && wa_jid_is_lid (other))
-        _wa_sync_remember_lid_pn (store_of (self), wa_jid_get_user (other), wa_jid_get_user (jid));
+        wa_lid_map_remember (store_of (self), wa_jid_get_user (other), wa_jid_get_user (jid));
     }
   else if (!mutation->remove && contact != NULL && (other = _wa_sync_parse_user (contact->pnjid)) != NULL &&
            wa_jid_is_pn (other))
-    _wa_sync_remember_lid_pn (store_of (self), wa_jid_get_user (jid), wa_jid_get_user (other));
+    wa_lid_map_remember (store_of (self), wa_jid_get_user (jid), wa_jid_get_user (other));
 }
 
 /* The entries this app uses (§2.6); the others are only kept track of. */
@@ -291,7 +293,7 @@ read_entries (WaAppState *self,
       if (g_strcmp0 (kind, "setting_pushName") == 0 && !mutation->remove && value != NULL &&
           value->pushnamesetting != NULL && value->pushnamesetting->name != NULL &&
           value->pushnamesetting->name[0] != '\0')
-        _wa_sync_save_text (store_of (self), WA_SYNC_KIND_ACCOUNT, WA_SYNC_KEY_PUSH_NAME,
+        _wa_sync_save_text (store_of (self), WA_CLIENT_PUSH_NAME_KIND, WA_CLIENT_PUSH_NAME_KEY,
                             value->pushnamesetting->name);
       else if (g_strcmp0 (kind, "contact") == 0 && subject != NULL)
         read_contact (self, subject, mutation);
@@ -302,19 +304,19 @@ read_entries (WaAppState *self,
           g_autoptr(WaJid) pn = _wa_sync_parse_user (value->pnforlidchataction->pnjid);
 
           if (lid != NULL && pn != NULL && wa_jid_is_lid (lid) && wa_jid_is_pn (pn))
-            _wa_sync_remember_lid_pn (store_of (self), wa_jid_get_user (lid), wa_jid_get_user (pn));
+            wa_lid_map_remember (store_of (self), wa_jid_get_user (lid), wa_jid_get_user (pn));
         }
       else if (g_strcmp0 (kind, "nct_salt_sync") == 0)
         {
           WaSync__NctSaltSyncAction *salt = value != NULL ? value->nctsaltsyncaction : NULL;
 
           if (mutation->remove || salt == NULL || !salt->has_salt || salt->salt.len == 0)
-            wa_key_store_remove (store_of (self), WA_SYNC_KIND_NCT_SALT, WA_SYNC_KEY_NCT_SALT);
+            wa_key_store_remove (store_of (self), WA_NCT_SALT_KIND, WA_NCT_SALT_KEY);
           else
             {
               g_autoptr(GBytes) bytes = g_bytes_new (salt->salt.data, salt->salt.len);
 
-              wa_key_store_save (store_of (self), WA_SYNC_KIND_NCT_SALT, WA_SYNC_KEY_NCT_SALT, bytes);
+              wa_key_store_save (store_of (self), WA_NCT_SALT_KIND, WA_NCT_SALT_KEY, bytes);
             }
         }
     }
@@ -1055,15 +1057,15 @@ wa_app_state_summarize (WaKeyStore        *store,
   g_return_if_fail (WA_IS_KEY_STORE (store));
   g_return_if_fail (summary != NULL);
 
-  push_name = wa_key_store_load (store, WA_SYNC_KIND_ACCOUNT, WA_SYNC_KEY_PUSH_NAME);
-  salt = wa_key_store_load (store, WA_SYNC_KIND_NCT_SALT, WA_SYNC_KEY_NCT_SALT);
+  push_name = wa_key_store_load (store, WA_CLIENT_PUSH_NAME_KIND, WA_CLIENT_PUSH_NAME_KEY);
+  salt = wa_key_store_load (store, WA_NCT_SALT_KIND, WA_NCT_SALT_KEY);
   summary->push_name = push_name != NULL ? g_strndup (g_bytes_get_data (push_name, NULL),
                                                       g_bytes_get_size (push_name)) : NULL;
   summary->has_nct_salt = salt != NULL;
-  summary->n_lid_mappings = count_kind (store, WA_SYNC_KIND_LID_PN);
+  summary->n_lid_mappings = count_kind (store, WA_LID_MAP_KIND_LID_PN);
   summary->n_contact_names = count_kind (store, WA_SYNC_KIND_CONTACT_NAME);
   summary->n_push_names = count_kind (store, WA_SYNC_KIND_PUSH_NAMES);
-  summary->n_privacy_tokens = count_kind (store, WA_SYNC_KIND_TCTOKEN);
+  summary->n_privacy_tokens = count_kind (store, WA_TCTOKEN_KIND);
 }
 
 void

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "wa-client-payload.h"
+#include "wa-error.h"
 #include "wa-handshake.pb-c.h"
 #include "wa-proto.h"
 
@@ -29,6 +30,41 @@ static const guint32 default_app_version[3] = { 2, 3000, 1045649367 };
 
 /* libsignal's "DJB" key type, announced with the identity key. */
 static const guint8 djb_key_type = 0x05;
+
+/**
+ * wa_app_version_parse:
+ * @text: a WhatsApp Web version, such as "2.3000.1045649367"
+ * @version: (out caller-allocates): its three numbers
+ * @error: return location for %WA_ERROR_MALFORMED
+ *
+ * WhatsApp retires old versions (login failure 405) every few weeks, so
+ * the version announced is a setting that can follow without a new build.
+ *
+ * Returns: whether @text is three dot-separated numbers
+ */
+gboolean
+wa_app_version_parse (const char  *text,
+                      guint32      version[3],
+                      GError     **error)
+{
+  g_auto(GStrv) parts = text != NULL ? g_strsplit (text, ".", -1) : NULL;
+  guint64 numbers[3];
+
+  if (parts == NULL || g_strv_length (parts) != 3)
+    goto malformed;
+  for (guint i = 0; i < 3; i++)
+    if (parts[i][0] == '\0' || !g_ascii_string_to_unsigned (parts[i], 10, 0, G_MAXUINT32, &numbers[i], NULL))
+      goto malformed;
+  for (guint i = 0; i < 3; i++)
+    version[i] = numbers[i];
+  return TRUE;
+
+malformed:
+  g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+               "“%s” is not a WhatsApp Web version: write three numbers, such as 2.3000.1045649367",
+               text != NULL ? text : "");
+  return FALSE;
+}
 
 /**
  * wa_client_info_init:

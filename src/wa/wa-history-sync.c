@@ -15,6 +15,8 @@
 #include "wa-history-sync.h"
 #include "wa-history.pb-c.h"
 #include "wa-media.h"
+#include "wa-lid-map.h"
+#include "wa-privacy-token.h"
 #include "wa-sync-private.h"
 
 /*
@@ -90,7 +92,7 @@ conversation_lid (WaKeyStore               *store,
   pn = _wa_sync_parse_user (conversation->id);
   if (pn == NULL || !wa_jid_is_pn (pn))
     pn = _wa_sync_parse_user (conversation->pnjid);
-  return pn != NULL && wa_jid_is_pn (pn) ? _wa_sync_lid_of_pn (store, wa_jid_get_user (pn)) : NULL;
+  return pn != NULL && wa_jid_is_pn (pn) ? wa_lid_map_lid_of_pn (store, wa_jid_get_user (pn)) : NULL;
 }
 
 static void
@@ -102,7 +104,7 @@ remember_pair (WaKeyStore *store,
   g_autoptr(WaJid) lid = _wa_sync_parse_user (lid_text);
 
   if (pn != NULL && lid != NULL && wa_jid_is_pn (pn) && wa_jid_is_lid (lid))
-    _wa_sync_remember_lid_pn (store, wa_jid_get_user (lid), wa_jid_get_user (pn));
+    wa_lid_map_remember (store, wa_jid_get_user (lid), wa_jid_get_user (pn));
 }
 
 static void
@@ -387,6 +389,7 @@ wa_history_sync_store (WaKeyStore  *store,
     {
       WaHistory__Conversation *conversation = sync->conversations[i];
       g_autofree char *lid = NULL;
+      g_autoptr(GBytes) token = NULL;
 
       remember_pair (store, conversation->pnjid != NULL ? conversation->pnjid : conversation->id,
                      conversation->lidjid != NULL ? conversation->lidjid : conversation->id);
@@ -394,8 +397,8 @@ wa_history_sync_store (WaKeyStore  *store,
         continue;
       if ((lid = conversation_lid (store, conversation)) == NULL)
         continue;
-      _wa_sync_save_tctoken (store, lid, conversation->tctokentimestamp, conversation->tctoken.data,
-                             conversation->tctoken.len);
+      token = g_bytes_new (conversation->tctoken.data, conversation->tctoken.len);
+      wa_tctoken_save (store, lid, conversation->tctokentimestamp, token);
     }
   for (gsize i = 0; i < sync->n_pushnames; i++)
     {
@@ -410,7 +413,7 @@ wa_history_sync_store (WaKeyStore  *store,
     {
       g_autoptr(GBytes) salt = g_bytes_new (sync->nctsalt.data, sync->nctsalt.len);
 
-      wa_key_store_save (store, WA_SYNC_KIND_NCT_SALT, WA_SYNC_KEY_NCT_SALT, salt);
+      wa_key_store_save (store, WA_NCT_SALT_KIND, WA_NCT_SALT_KEY, salt);
     }
   if (sync_type != NULL)
     *sync_type = sync->has_synctype ? sync->synctype : 0;

@@ -9,6 +9,7 @@
 
 #include "wa-client.h"
 #include "wa-media.h"
+#include "wa-privacy.h"
 
 G_BEGIN_DECLS
 
@@ -150,5 +151,6 @@ void         wa_messenger_send_peer_async  (WaMessenger         *self,
 gboolean     wa_messenger_send_peer_finish (WaMessenger         *self,
                                             GAsyncResult        *result,
                                             GError             **error);
+WaPrivacy   *wa_messenger_get_privacy      (WaMessenger         *self);
 
 G_END_DECLS

@@ -18,9 +18,10 @@
  * another process (xender-in-cli, later Baileys). It prints, one per line:
  *   url ws://127.0.0.1:PORT/ws/chat
  *   root HEX                    (the root key clients must trust)
- * and later "paired JID LID" for every device it links and "relayed
- * FROM TO TYPE" for every copy of a message it hands to a device. It reads commands on
- * standard input, one per line:
+ * and later "paired JID LID" for every device it links, "relayed FROM TO
+ * TYPE" for every copy of a message it hands to a device and "refused FROM
+ * TO CODE" for every message it refuses for want of a privacy token or
+ * under a time-lock. It reads commands on standard input, one per line:
  *   scan QR-TEXT PHONE          the phone scans a code
  *   drop                        every connection is cut
  *   drop-after N                every connection is cut when the N-th
@@ -31,6 +32,8 @@
  *   refuse-logins REASON        every login fails with that reason ("-":
  *                               accept them again)
  *   delay MS                    every node waits MS before it is handled
+ *   presence DEVICE             prints "presence TYPE NAME", the last
+ *                               presence DEVICE sent ("presence -": none)
  *   refuse-messages CODE        every message is acked with that error
  *                               ("-": relay them again)
  *   phone-name PHONE NAME       the account's phone sets its push name
@@ -44,6 +47,15 @@
  *   phone-share PHONE           the phone shares its app-state keys and
  *                               history with its companions, and with
  *                               each one linked later
+ *   require-tokens PHONE on|off the account needs a privacy token to reach
+ *                               someone new
+ *   auto-issue PHONE on|off     the account's phone issues its token to
+ *                               whoever it writes to
+ *   issue-token ISSUER HOLDER   ISSUER's phone issues a token to HOLDER
+ *   salt PHONE HEX              the account's NCT salt ("-": none)
+ *   timelock PHONE SECONDS [KIND] a reach-out time-lock, pushed to the
+ *                               account's companions (0 lifts it)
+ *   clock SECONDS               moves the server's clock on
  *   quit
  * and answers each with "ok" or "error MESSAGE". For the phones it prints
  * "phone-receipt TYPE ID" for each peer_msg or hist_sync receipt and
@@ -158,7 +170,7 @@ static void
 run_command (Program    *program,
              const char *line)
 {
-  g_auto(GStrv) words = g_strsplit (line, " ", 3);
+  g_auto(GStrv) words = g_strsplit (line, " ", 4);
   g_autoptr(GError) error = NULL;
 
   if (g_str_equal (words[0], "scan") && g_strv_length (words) == 3)
@@ -205,6 +217,13 @@ run_command (Program    *program,
       fakewa_server_refuse_messages (program->server, g_str_equal (words[1], "-") ? NULL : words[1]);
       say ("ok");
     }
+  else if (g_str_equal (words[0], "presence") && g_strv_length (words) == 2)
+    {
+      g_autofree char *presence = fakewa_server_dup_presence (program->server, words[1]);
+
+      say ("presence %s", presence != NULL ? presence : "-");
+      say ("ok");
+    }
   else if (g_str_equal (words[0], "delay") && g_strv_length (words) == 2)
     {
       guint64 ms;
@@ -218,7 +237,63 @@ run_command (Program    *program,
         say ("error %s", error->message);
     }
   else if (g_str_has_prefix (words[0], "phone-"))
-    run_phone_command (program, words);
+    {
+      /* Names may hold spaces: the phone commands take the rest whole. */
+      g_auto(GStrv) phone_words = g_strsplit (line, " ", 3);
+
+      run_phone_command (program, phone_words);
+    }
+  else if (g_str_equal (words[0], "require-tokens") && g_strv_length (words) == 3)
+    {
+      fakewa_server_require_tokens (program->server, words[1], g_str_equal (words[2], "on"));
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "auto-issue") && g_strv_length (words) == 3)
+    {
+      fakewa_server_set_auto_issue (program->server, words[1], g_str_equal (words[2], "on"));
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "issue-token") && g_strv_length (words) == 3)
+    {
+      fakewa_server_issue_token (program->server, words[1], words[2]);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "salt") && g_strv_length (words) == 3)
+    {
+      g_autoptr(GBytes) salt = NULL;
+
+      if (parse_hex (words[2], &salt))
+        {
+          fakewa_server_set_nct_salt (program->server, words[1], salt);
+          say ("ok");
+        }
+      else
+        say ("error not hex");
+    }
+  else if (g_str_equal (words[0], "timelock") && g_strv_length (words) >= 3)
+    {
+      guint64 seconds;
+
+      if (g_ascii_string_to_unsigned (words[2], 10, 0, G_MAXUINT, &seconds, &error))
+        {
+          fakewa_server_set_timelock (program->server, words[1], seconds, words[3]);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
+    }
+  else if (g_str_equal (words[0], "clock") && g_strv_length (words) == 2)
+    {
+      gint64 seconds;
+
+      if (g_ascii_string_to_signed (words[1], 10, -G_MAXINT, G_MAXINT, &seconds, &error))
+        {
+          fakewa_server_advance_clock (program->server, seconds);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
+    }
   else if (g_str_equal (words[0], "quit"))
     g_main_loop_quit (program->loop);
   else
@@ -285,6 +360,15 @@ relayed_cb (FakewaServer *server,
   say ("relayed %s %s %s", from, to, type != NULL ? type : "-");
 }
 
+static void
+refused_cb (FakewaServer *server,
+            const char   *from,
+            const char   *to,
+            const char   *code)
+{
+  say ("refused %s %s %s", from, to, code);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -304,6 +388,7 @@ main (int   argc,
   g_signal_connect (program.server, "relayed", G_CALLBACK (relayed_cb), NULL);
   g_signal_connect (program.server, "phone-receipt", G_CALLBACK (phone_receipt_cb), NULL);
   g_signal_connect (program.server, "key-request", G_CALLBACK (key_request_cb), NULL);
+  g_signal_connect (program.server, "refused", G_CALLBACK (refused_cb), NULL);
 
   root = g_malloc (WA_KEY_LEN * 2 + 1);
   for (guint i = 0; i < WA_KEY_LEN; i++)

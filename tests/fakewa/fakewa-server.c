@@ -9,11 +9,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <libsoup/soup.h>
 
 #include "fakewa-server.h"
 #include "fakewa-device.h"
 #include "fakewa-phone.h"
+#include "fakewa-reachout.h"
 #include "wa-client.h"
 #include "wa-adv.pb-c.h"
 #include "wa-binary.h"
@@ -97,6 +100,9 @@ struct _FakewaServer
   FakewaMediaFault media_fault;
   GHashTable *inline_history; /* device JIDs that asked for inline history */
   GPtrArray  *phone_pending;  /* PhoneMessage*: for companions not active yet */
+  FakewaReachout *reachout; /* privacy tokens and time-locks */
+  GHashTable *presences;    /* device JID -> its last presence, "TYPE NAME" */
+  guint       next_notification;
 };
 
 /* What a phone has for a companion that has not uploaded its keys and
@@ -125,6 +131,7 @@ enum {
   RELAYED,
   PHONE_RECEIPT,
   KEY_REQUEST,
+  REFUSED,
   N_SIGNALS
 };
 
@@ -808,6 +815,109 @@ phone_peer_message (FakewaServer *self,
     wa_e2_e__message__free_unpacked (decoded, NULL);
 }
 
+/* The number of the account a user or device JID names, by its number or
+ * its LID; %NULL for no account of this server. */
+static char *
+phone_of (FakewaServer *self,
+          const char   *jid_text)
+{
+  g_autoptr(WaJid) jid = jid_text != NULL ? wa_jid_parse (jid_text, NULL) : NULL;
+  GHashTableIter iter;
+  const char *phone;
+  Account *account;
+
+  if (jid == NULL)
+    return NULL;
+  if (wa_jid_is_pn (jid))
+    return lookup_account (self, wa_jid_get_user (jid)) != NULL ? g_strdup (wa_jid_get_user (jid)) : NULL;
+  if (!wa_jid_is_lid (jid))
+    return NULL;
+  g_hash_table_iter_init (&iter, self->accounts);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &phone, (gpointer *) &account))
+    if (g_strcmp0 (account->lid, wa_jid_get_user (jid)) == 0)
+      return g_strdup (phone);
+  return NULL;
+}
+
+static char *
+next_notification_id (FakewaServer *self)
+{
+  return g_strdup_printf ("%u", ++self->next_notification);
+}
+
+/* The companions (not the phone) of an account, device JIDs. */
+static GPtrArray *
+companions_of (FakewaServer *self,
+               const char   *phone)
+{
+  g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
+  GPtrArray *targets = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *jid;
+  FakewaDevice *device;
+
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &device))
+    if (same_user (jid, phone_jid) && !fakewa_device_is_primary (device))
+      g_ptr_array_add (targets, g_strdup (jid));
+  return targets;
+}
+
+/* @issuer's client ran the trusted-contact issuance for @holder (§1.6):
+ * a new token, pushed to every companion of @holder. */
+static void
+push_token (FakewaServer *self,
+            const char   *issuer,
+            const char   *holder)
+{
+  gint64 t = fakewa_reachout_now (self->reachout);
+  g_autoptr(GBytes) token = fakewa_reachout_issue (self->reachout, issuer, holder, t);
+  g_autofree char *from = g_strdup_printf ("%s@s.whatsapp.net", issuer);
+  g_autofree char *sender_lid = g_strdup_printf ("%s@lid", account_lid (self, issuer));
+  g_autofree char *t_text = g_strdup_printf ("%" G_GINT64_FORMAT, t);
+  g_autoptr(GPtrArray) targets = companions_of (self, holder);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const char *target = g_ptr_array_index (targets, i);
+      g_autofree char *id = next_notification_id (self);
+      g_autoptr(WaNode) notification = wa_node_new_with_attrs ("notification", "from", from,
+                                                               "sender_lid", sender_lid, "type", "privacy_token",
+                                                               "id", id, "t", t_text, NULL);
+      WaNode *tokens = wa_node_add_child (notification, wa_node_new ("tokens"));
+      WaNode *child = wa_node_add_child (tokens, wa_node_new_with_attrs ("token", "jid", target, "t", t_text,
+                                                                         "type", "trusted_contact", NULL));
+
+      wa_node_set_content_bytes (child, token);
+      deliver (self, target, notification);
+    }
+}
+
+/* The account's time-lock, pushed to its companions as WhatsApp does when
+ * it starts or lifts one (§1.8). */
+static void
+push_timelock (FakewaServer *self,
+               const char   *phone)
+{
+  g_autofree char *json = fakewa_reachout_timelock_json (self->reachout, phone,
+                                                         "xwa2_notify_account_reachout_timelock");
+  g_autofree char *t_text = g_strdup_printf ("%" G_GINT64_FORMAT, fakewa_reachout_now (self->reachout));
+  g_autoptr(GPtrArray) targets = companions_of (self, phone);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      g_autofree char *id = next_notification_id (self);
+      g_autoptr(WaNode) notification = wa_node_new_with_attrs ("notification", "from", "@s.whatsapp.net",
+                                                               "type", "mex", "id", id, "t", t_text, NULL);
+      WaNode *update = wa_node_add_child (notification, wa_node_new_with_attrs ("update", "op_name",
+                                                                                "NotificationUserReachoutTimelockUpdate",
+                                                                                NULL));
+
+      wa_node_set_content_data (update, (const guint8 *) json, strlen (json));
+      deliver (self, g_ptr_array_index (targets, i), notification);
+    }
+}
+
 /* The simulated phone got a message: like a real one it confirms the
  * delivery to the sending device, unless the message came from its own
  * account's other device. */
@@ -883,6 +993,7 @@ message_for_device (Peer       *sender,
                                                  wa_node_get_attr (message, "type") : "text",
                                          "t", now, NULL);
   gboolean session_start = FALSE;
+  const char *presence;
 
   /* As the real server does more and more: the sender by its LID, with
    * or without its phone number beside it. */
@@ -900,6 +1011,11 @@ message_for_device (Peer       *sender,
   /* A peer message stays one: the receiving device answers it so. */
   if (wa_node_get_attr (message, "category") != NULL)
     wa_node_set_attr (copy, "category", wa_node_get_attr (message, "category"));
+  /* The name the sender announced in its presence reaches the recipient
+   * as notify (WA-FIDELITY §4). */
+  presence = g_hash_table_lookup (sender->server->presences, sender->device_jid);
+  if (presence != NULL && g_str_has_prefix (presence, "available ") && presence[strlen ("available ")] != '\0')
+    wa_node_set_attr (copy, "notify", presence + strlen ("available "));
 
   /* A copy for the sender's own other device names the chat it went to. */
   if (same_user (target, sender->device_jid) && !same_user (to, sender->device_jid))
@@ -949,6 +1065,9 @@ handle_message (Peer    *peer,
   WaNode *participants = wa_node_get_child_by_tag (message, "participants");
   g_autoptr(WaNode) ack = NULL;
   g_autofree char *now = unix_now ();
+  g_autofree char *sender_phone = NULL;
+  g_autofree char *recipient_phone = NULL;
+  const char *refusal;
 
   if (id == NULL)
     return TRUE;
@@ -959,6 +1078,16 @@ handle_message (Peer    *peer,
       return send_node (peer, ack, error);
     }
   wa_node_set_attr (ack, "from", to);
+  sender_phone = phone_of (peer->server, peer->device_jid);
+  recipient_phone = phone_of (peer->server, to);
+  if (sender_phone != NULL && recipient_phone != NULL &&
+      (refusal = fakewa_reachout_check (peer->server->reachout, sender_phone, recipient_phone,
+                                        account_lid (peer->server, recipient_phone), message)) != NULL)
+    {
+      wa_node_set_attr (ack, "error", refusal);
+      g_signal_emit (peer->server, signals[REFUSED], 0, peer->device_jid, to, refusal);
+      return send_node (peer, ack, error);
+    }
   if (!send_node (peer, ack, error))
     return FALSE;
 
@@ -991,7 +1120,76 @@ handle_message (Peer    *peer,
       announce_relay (peer, to, copy);
       deliver (peer->server, pn_device != NULL ? pn_device : to, copy);
     }
+
+  /* A customer's phone issues its token to whoever it writes to (§1.10). */
+  if (sender_phone != NULL && recipient_phone != NULL && !g_str_equal (sender_phone, recipient_phone) &&
+      fakewa_reachout_get_auto_issue (peer->server->reachout, sender_phone))
+    push_token (peer->server, sender_phone, recipient_phone);
   return TRUE;
+}
+
+/* The trusted-contact issuance (§1.6): each <token jid> names the account
+ * that gets a token from the sender's. A device JID or another type is
+ * refused, as a malformed request. */
+static gboolean
+issue_tokens (Peer    *peer,
+              WaNode  *iq,
+              GError **error)
+{
+  FakewaServer *self = peer->server;
+  WaNode *tokens = wa_node_get_child_by_tag (iq, "tokens");
+  g_autoptr(GPtrArray) children = tokens != NULL ? wa_node_get_children_by_tag (tokens, "token") : NULL;
+  g_autofree char *issuer = phone_of (self, peer->device_jid);
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+
+  for (guint i = 0; children != NULL && i < children->len; i++)
+    {
+      WaNode *token = g_ptr_array_index (children, i);
+      g_autoptr(WaJid) holder_jid = wa_jid_parse (wa_node_get_attr (token, "jid"), NULL);
+      g_autofree char *holder = holder_jid != NULL ? phone_of (self, wa_node_get_attr (token, "jid")) : NULL;
+
+      if (issuer == NULL || holder == NULL || wa_jid_get_device (holder_jid) != 0 ||
+          g_strcmp0 (wa_node_get_attr (token, "type"), "trusted_contact") != 0 ||
+          wa_node_get_attr (token, "t") == NULL)
+        {
+          wa_node_set_attr (result, "type", "error");
+          wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "400", "text", "bad-request", NULL));
+          return send_node (peer, result, error);
+        }
+      push_token (self, issuer, holder);
+    }
+  return send_node (peer, result, error);
+}
+
+/* MEX (§1.8): the time-lock and new-chat cap queries are answered from
+ * the account's state; any other document is one this server does not
+ * know. */
+static gboolean
+answer_mex (Peer    *peer,
+            WaNode  *iq,
+            GError **error)
+{
+  WaNode *query = wa_node_get_child_by_tag (iq, "query");
+  g_autofree char *phone = phone_of (peer->server, peer->device_jid);
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+  g_autofree char *json = NULL;
+
+  if (phone != NULL && query != NULL && g_strcmp0 (wa_node_get_attr (query, "query_id"), "24503548349331633") == 0)
+    json = fakewa_reachout_cap_json (peer->server->reachout, phone);
+  else if (phone != NULL && query != NULL &&
+           g_strcmp0 (wa_node_get_attr (query, "query_id"), "23983697327930364") == 0)
+    json = fakewa_reachout_timelock_json (peer->server->reachout, phone, "xwa2_fetch_account_reachout_timelock");
+  else
+    {
+      wa_node_set_attr (result, "type", "error");
+      wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "404", "text", "item-not-found", NULL));
+      return send_node (peer, result, error);
+    }
+  wa_node_set_content_data (wa_node_add_child (result, wa_node_new ("result")), (const guint8 *) json,
+                            strlen (json));
+  return send_node (peer, result, error);
 }
 
 /* A receipt (§7.8) goes to the device it names, or to every device of
@@ -1142,6 +1340,15 @@ handle_node (Peer    *peer,
     }
   if (g_str_equal (wa_node_get_tag (node), "message"))
     return handle_message (peer, node, error);
+  if (g_str_equal (wa_node_get_tag (node), "presence") && peer->device_jid != NULL)
+    {
+      g_hash_table_insert (peer->server->presences, g_strdup (peer->device_jid),
+                           g_strdup_printf ("%s %s", wa_node_get_attr (node, "type") != NULL ?
+                                                     wa_node_get_attr (node, "type") : "available",
+                                            wa_node_get_attr (node, "name") != NULL ?
+                                            wa_node_get_attr (node, "name") : ""));
+      return TRUE;
+    }
   if (g_str_equal (wa_node_get_tag (node), "receipt"))
     {
       handle_receipt (peer, node);
@@ -1178,6 +1385,13 @@ handle_node (Peer    *peer,
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:m") == 0 &&
       wa_node_get_child_by_tag (node, "media_conn") != NULL)
     return answer_media_conn (peer, node, error);
+
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "privacy") == 0 &&
+      g_strcmp0 (wa_node_get_attr (node, "type"), "set") == 0 && wa_node_get_child_by_tag (node, "tokens") != NULL)
+    return issue_tokens (peer, node, error);
+
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:mex") == 0)
+    return answer_mex (peer, node, error);
 
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "md") == 0 &&
       wa_node_get_child_by_tag (node, "remove-companion-device") != NULL)
@@ -1517,6 +1731,8 @@ fakewa_server_finalize (GObject *object)
   g_hash_table_unref (self->blobs);
   g_hash_table_unref (self->inline_history);
   g_ptr_array_unref (self->phone_pending);
+  fakewa_reachout_free (self->reachout);
+  g_hash_table_unref (self->presences);
   g_free (self->refusal);
   g_free (self->message_refusal);
   if (self->service != NULL)
@@ -1552,6 +1768,9 @@ fakewa_server_class_init (FakewaServerClass *klass)
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   signals[KEY_REQUEST] = g_signal_new ("key-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[REFUSED] = g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
+                                   G_TYPE_STRING);
 }
 
 static void
@@ -1560,12 +1779,14 @@ fakewa_server_init (FakewaServer *self)
   self->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)peer_free);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) fakewa_device_free);
   self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) account_free);
-  self->user_devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                              (GDestroyNotify) g_hash_table_unref);
+  self->reachout = fakewa_reachout_new ();
+  self->presences = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   self->media_conn_ttl = 300;
   self->inline_history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->phone_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) phone_message_free);
+  self->user_devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_hash_table_unref);
 }
 
 /* The media host (§10.5): the blobs the phones uploaded, by path. */
@@ -1975,6 +2196,188 @@ fakewa_server_ban_for (FakewaServer *self,
 }
 
 /**
+ * fakewa_server_require_tokens:
+ * @phone: an account's number
+ * @required: whether its messages to someone it never reached need a
+ *   privacy token (tctoken or cstoken), as WhatsApp asks of fresh
+ *   companions more and more
+ */
+void
+fakewa_server_require_tokens (FakewaServer *self,
+                              const char   *phone,
+                              gboolean      required)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_require_tokens (self->reachout, phone, required);
+}
+
+/**
+ * fakewa_server_set_nct_salt:
+ * @phone: an account's number
+ * @salt: (nullable): the NCT salt its phone made, which its cstokens are
+ *   checked against; %NULL for none
+ */
+void
+fakewa_server_set_nct_salt (FakewaServer *self,
+                            const char   *phone,
+                            GBytes       *salt)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_set_salt (self->reachout, phone, salt);
+}
+
+/**
+ * fakewa_server_set_auto_issue:
+ * @phone: an account's number
+ * @auto_issue: whether the account issues its privacy token to whoever it
+ *   writes to, as a real phone does (Baileys 6 and tests' clients do not)
+ */
+void
+fakewa_server_set_auto_issue (FakewaServer *self,
+                              const char   *phone,
+                              gboolean      auto_issue)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  ensure_account (self, phone);
+  fakewa_reachout_set_auto_issue (self->reachout, phone, auto_issue);
+}
+
+/**
+ * fakewa_server_issue_token:
+ * @issuer: the account whose phone issues a token, as after it wrote
+ * @holder: the account that gets it, in a privacy_token notification
+ */
+void
+fakewa_server_issue_token (FakewaServer *self,
+                           const char   *issuer,
+                           const char   *holder)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  ensure_account (self, issuer);
+  push_token (self, issuer, holder);
+}
+
+/**
+ * fakewa_server_set_timelock:
+ * @phone: an account's number
+ * @seconds: how long from the server's now it may start no new chat; 0
+ *   lifts the time-lock
+ * @kind: (nullable): its enforcement type, "WEB_COMPANION_ONLY" by default
+ *
+ * Puts the account under a reach-out time-lock and tells its companions.
+ */
+void
+fakewa_server_set_timelock (FakewaServer *self,
+                            const char   *phone,
+                            guint         seconds,
+                            const char   *kind)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_set_timelock (self->reachout, phone,
+                                seconds > 0 ? fakewa_reachout_now (self->reachout) + seconds : 0, kind);
+  push_timelock (self, phone);
+}
+
+/**
+ * fakewa_server_push_identity_change:
+ * @phone: an account whose phone was reinstalled
+ * @holder: an account whose companions hear of it
+ *
+ * Sends @holder's companions the identity-change notification the real
+ * server sends a contact's peers (§7).
+ */
+void
+fakewa_server_push_identity_change (FakewaServer *self,
+                                    const char   *phone,
+                                    const char   *holder)
+{
+  g_autofree char *from = g_strdup_printf ("%s@s.whatsapp.net", phone);
+  g_autofree char *lid = NULL;
+  g_autofree char *t_text = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
+
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+
+  ensure_account (self, phone);
+  lid = g_strdup_printf ("%s@lid", account_lid (self, phone));
+  t_text = g_strdup_printf ("%" G_GINT64_FORMAT, fakewa_reachout_now (self->reachout));
+  targets = companions_of (self, holder);
+  for (guint i = 0; i < targets->len; i++)
+    {
+      g_autofree char *id = next_notification_id (self);
+      g_autoptr(WaNode) notification = wa_node_new_with_attrs ("notification", "from", from, "lid", lid,
+                                                               "type", "encrypt", "id", id, "t", t_text, NULL);
+
+      wa_node_add_child (notification, wa_node_new ("identity"));
+      deliver (self, g_ptr_array_index (targets, i), notification);
+    }
+}
+
+/**
+ * fakewa_server_dup_presence:
+ * @device_jid: a companion's JID
+ *
+ * Returns: (transfer full) (nullable): the last presence it sent, as
+ *   "TYPE NAME" ("available Toko Budi")
+ */
+char *
+fakewa_server_dup_presence (FakewaServer *self,
+                            const char   *device_jid)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), NULL);
+  return g_strdup (g_hash_table_lookup (self->presences, device_jid));
+}
+
+/**
+ * fakewa_server_count_tokens:
+ *
+ * Returns: how many tokens @issuer issued to @holder so far
+ */
+guint
+fakewa_server_count_tokens (FakewaServer *self,
+                            const char   *issuer,
+                            const char   *holder)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  return fakewa_reachout_count_issued (self->reachout, issuer, holder);
+}
+
+/**
+ * fakewa_server_set_new_chat_cap:
+ * @phone: an account's number
+ * @total: how many new chats it may start in this cycle
+ * @used: how many it started already
+ * @seconds: how long the cycle lasts from the server's now
+ *
+ * Answers the new-chat cap query with this, counts the new chats the
+ * account starts, and refuses those beyond the cap with 463.
+ */
+void
+fakewa_server_set_new_chat_cap (FakewaServer *self,
+                                const char   *phone,
+                                guint         total,
+                                guint         used,
+                                guint         seconds)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_set_cap (self->reachout, phone, total, used, fakewa_reachout_now (self->reachout) + seconds);
+}
+
+/**
+ * fakewa_server_advance_clock:
+ * @seconds: how far to move the server's clock on
+ *
+ * Tokens age and time-locks end by this clock.
+ */
+void
+fakewa_server_advance_clock (FakewaServer *self,
+                             gint64        seconds)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_advance (self->reachout, seconds);
+}
+
+/**
  * fakewa_server_drop_after:
  * @n: how many more nodes to take, counted over every client; 0 never
  *   drops
@@ -2274,7 +2677,8 @@ fakewa_server_phone_add_contact (FakewaServer *self,
 
 /**
  * fakewa_server_phone_set_nct_salt:
- * @salt: (nullable): the account's NCT salt, %NULL to remove it
+ * @salt: (nullable): the account's NCT salt, %NULL to remove it; the
+ *   server checks cstokens against it too
  */
 void
 fakewa_server_phone_set_nct_salt (FakewaServer *self,
@@ -2283,6 +2687,9 @@ fakewa_server_phone_set_nct_salt (FakewaServer *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   g_return_if_fail (valid_user (phone));
+  /* One salt per account: the one WhatsApp checks cstokens against is the
+   * one the phone keeps in app state (WA-FIDELITY §1.7, §2.6). */
+  fakewa_reachout_set_salt (self->reachout, phone, salt);
   announce_change (self, phone, fakewa_phone_set_nct_salt (ensure_phone (self, phone), salt));
 }
 
