@@ -95,6 +95,31 @@ xi_ui_spin (guint milliseconds)
     g_main_context_iteration (NULL, TRUE);
 }
 
+static void
+layout_cb (GdkFrameClock *clock,
+           guint         *layouts)
+{
+  (*layouts)++;
+}
+
+/* How many frames @widget's window laid out while the main loop ran for
+ * @milliseconds. An idle window lays out none: each one is a frame some
+ * widget asked for (an animation, a resize), and its CPU. */
+guint
+xi_ui_count_layouts (GtkWidget *widget,
+                     guint      milliseconds)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  guint layouts = 0;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "layout", G_CALLBACK (layout_cb), &layouts);
+  xi_ui_spin (milliseconds);
+  g_signal_handler_disconnect (clock, handler);
+  return layouts;
+}
+
 /* An incremental filter model has no items until it has run. */
 void
 xi_ui_wait_filter (GListModel *model)
