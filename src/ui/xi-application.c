@@ -14,6 +14,7 @@
 
 #include "xi-application.h"
 #include "xi-connection.h"
+#include "xi-dbus-service.h"
 #include "xi-engine-lock.h"
 #include "xi-loopback-transport.h"
 #include "xi-paths.h"
@@ -33,6 +34,7 @@ struct _XiApplication
   XiCampaignRunner *runner;     /* NULL until the store opens */
   XiConnection     *connection; /* NULL until the runner runs */
   XiEngineLock     *engine_lock; /* held while the runner runs */
+  XiDbusService    *dbus_service; /* NULL without a session bus */
   GCancellable     *cancellable;
 };
 
@@ -240,6 +242,8 @@ start_connection (XiApplication *self)
   xi_connection_set_runner (self->connection, self->runner);
   xi_connection_start (self->connection);
   xi_context_set_connection (self->context, self->connection);
+  if (self->dbus_service != NULL)
+    xi_dbus_service_set_connection (self->dbus_service, self->connection);
 }
 
 /* Rehearsals go to the loopback transport, which records each message in
@@ -261,6 +265,8 @@ start_runner (XiApplication *self)
       return;
     }
   xi_context_set_runner (self->context, self->runner);
+  if (self->dbus_service != NULL)
+    xi_dbus_service_set_runner (self->dbus_service, self->runner);
   g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::opt-out-keywords",
@@ -361,6 +367,26 @@ store_opened_cb (GObject      *object,
   xi_context_reload_async (self->context, NULL, NULL, NULL);
 }
 
+/* Scripts and xender-in-cli reach the engine this process holds through
+ * io.github.xenderin.XenderIn1 at the application's object path on the
+ * session bus, where GApplication already owns the application id. */
+static void
+export_dbus_service (XiApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  g_autoptr(GError) error = NULL;
+
+  if (bus == NULL)
+    return;
+  self->dbus_service = xi_dbus_service_new (self->store);
+  if (!xi_dbus_service_export (self->dbus_service, bus,
+                               g_application_get_dbus_object_path (G_APPLICATION (self)), &error))
+    {
+      g_warning ("Could not offer the campaign engine on D-Bus: %s", error->message);
+      g_clear_object (&self->dbus_service);
+    }
+}
+
 static int
 xi_application_handle_local_options (GApplication *app,
                                      GVariantDict *options_dict)
@@ -420,6 +446,8 @@ xi_application_startup (GApplication *app)
   self->store = xi_store_new (path);
   self->context = xi_context_new (self->store, settings);
 
+  export_dbus_service (self);
+
   if (self->data_dir == NULL)
     g_warning ("%s", error->message);
   else
@@ -445,6 +473,9 @@ xi_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (xi_application_parent_class)->shutdown (app);
 
   g_cancellable_cancel (self->cancellable);
+  /* Nobody may command an engine that is stopping. */
+  if (self->dbus_service != NULL)
+    xi_dbus_service_unexport (self->dbus_service);
   /* The WhatsApp client lives on the network thread: it goes first, while
    * that thread still runs. The engine writes campaign progress through
    * the store: stop it next, then queued writes reach the disk before the
@@ -465,6 +496,7 @@ xi_application_finalize (GObject *object)
 {
   XiApplication *self = (XiApplication *)object;
 
+  g_clear_object (&self->dbus_service);
   g_clear_object (&self->context);
   g_clear_object (&self->connection);
   g_clear_object (&self->runner);
