@@ -15,6 +15,7 @@
 #include "xi-campaign-runner.h"
 #include "xi-engine.h"
 #include "xi-key-store.h"
+#include "xi-limits.h"
 #include "xi-loopback-transport.h"
 #include "xi-number-check.h"
 #include "xi-store.h"
@@ -393,6 +394,73 @@ journal_has (Fixture       *f,
 }
 
 /* Tests */
+
+static int
+found_row_cb (void  *data,
+              int    n_columns,
+              char **values,
+              char **names)
+{
+  g_error ("a campaign was stored");
+  return 1;
+}
+
+/* Issue 18: a template whose message can pass WhatsApp's limit for some
+ * contact is refused when the campaign is planned and when it is
+ * created, naming those contacts, and nothing is stored. */
+static void
+test_message_too_long (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(XiTemplate) long_template = xi_template_new ("Panjang");
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GString) variant = g_string_new ("{{Halo|Hai}} {name}.");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *kota = g_strnfill (1000, 'k');
+  g_autofree char *update = g_strdup_printf ("UPDATE contacts SET custom_fields = '{\"kota\":\"%s\"}'"
+                                             " WHERE name IN ('Budi 2', 'Budi 4')", kota);
+  const char *variants[2] = { NULL, NULL };
+  sqlite3 *direct;
+
+  make_audience (f, 4, FALSE);
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, update, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  for (guint i = 0; i < 70; i++)
+    g_string_append (variant, " {kota|}");
+  variants[0] = variant->str;
+  xi_template_set_variants (long_template, variants);
+  WAIT (xi_store_save_template_async (f->store, long_template, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  spec = zero_delay_spec (f);
+  g_free (spec->template_id);
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+
+  WAIT (xi_store_plan_job_async (f->store, spec, 2, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_null (plan);
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_assert_nonnull (strstr (error->message, "2 contacts"));
+  g_assert_nonnull (strstr (error->message, "Budi 2, Budi 4"));
+  g_assert_null (strstr (error->message, "Budi 1"));
+  g_clear_error (&error);
+
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_null (job);
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, "SELECT 1 FROM jobs UNION ALL SELECT 1 FROM job_recipients",
+                                 found_row_cb, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+}
 
 static void
 test_plan_and_create (Fixture       *f,
@@ -1579,6 +1647,7 @@ main (int   argc,
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
+  ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
   ADD ("/campaigns/pause-during-delay", test_pause_during_delay);

@@ -356,14 +356,39 @@ test_campaign_errors (Fixture       *f,
                             NULL), ==, 1);
   g_assert_nonnull (strstr (err, "Nobody"));
   g_clear_pointer (&err, g_free);
+  /* Issue 18: an option value that means nothing is a mistake in the
+   * command (2), however it is wrong; a missing group is one in the data (1). */
   g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
-                            "--delay", "5-2", NULL), ==, 1);
+                            "--delay", "5-1", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "20-45"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
-                            "--at", "25:99", NULL), ==, 1);
+                            "--daily-cap", "-3", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--daily-cap"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--batch", "many", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "25:10"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--at", "25:99", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "HH:MM"));
   g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--at", "1999-01-01 08:00", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "in the past"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
+                            "--at", "9999-01-01 08:00", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "more than a year ahead"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "add", "0812 1111 0009", "--field", "kota", NULL),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "KEY=VALUE"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "--country", "999", "contacts", "list", NULL), ==, 2);
+  g_clear_pointer (&err, g_free);
+
   g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", NULL), ==, 2);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "explode", NULL), ==, 2);
@@ -405,7 +430,7 @@ test_campaign_errors (Fixture       *f,
                             NULL), ==, 1);
   g_assert_nonnull (strstr (err, "only 2 are left"));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "quota", "lots", NULL), ==, 1);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "quota", "lots", NULL), ==, 2);
 }
 
 /* The text and --json forms of create, status and report, before and
@@ -532,7 +557,7 @@ test_campaign_states (Fixture       *f,
   g_assert_nonnull (strstr (err, "Nope"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Pelanggan", "--template", "Promo",
-                            "--batch", "5", NULL), ==, 1);
+                            "--batch", "5", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "25:10"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (f, NULL, NULL, "groups", "add", "Kosong", NULL), ==, 0);
@@ -712,6 +737,70 @@ test_open_together (Fixture       *f,
     }
 }
 
+/* Issue 18, as a user would meet it: the vCard line that crashed the
+ * importer, data past the limits, and a campaign whose message would be
+ * too long for some contacts, each refused with what to fix (exit 1). */
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *vcf = write_file (f, "x.vcf", "BEGIN:VCARD\n:oops\nFN:B\nTEL:081234567890\nEND:VCARD\n");
+  g_autofree char *long_name = g_strnfill (300, 'n');
+  g_autofree char *long_variant = g_strnfill (120 * 1024, 'v');
+  g_autofree char *kota = g_strnfill (1000, 'k');
+  g_autofree char *field = g_strconcat ("kota=", kota, NULL);
+  g_autoptr(GString) template_text = g_string_new ("Halo {name}.");
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) soon = g_date_time_add_days (now, 30);
+  g_autofree char *when = g_date_time_format (soon, "%Y-%m-%d 08:00");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "contacts", "import", vcf, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "contacts", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "812-3456-7890"));
+
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "add", "0812 2222 0001", "--name", long_name, NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "256"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "templates", "add", "Huge", long_variant, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Variant 1"));
+  g_clear_pointer (&err, g_free);
+
+  {
+    g_autofree char *long_text = g_strnfill (70000, 't');
+
+    g_assert_cmpint (run_cli (f, NULL, &err, "send", "+6281234567890", long_text, NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "65536"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_cli (f, NULL, &err, "autoreply", "add", "Panjang", "--any", "--reply", long_text,
+                              NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "65536"));
+    g_clear_pointer (&err, g_free);
+  }
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "groups", "add", "Kota", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "add", "0812 2222 0002", "--name", "Rina",
+                            "--field", field, "--group", "Kota", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "add", "0812 2222 0003", "--name", "Sari",
+                            "--group", "Kota", NULL), ==, 0);
+  for (guint i = 0; i < 70; i++)
+    g_string_append (template_text, " {kota|}");
+  g_assert_cmpint (run_cli (f, NULL, NULL, "templates", "add", "Kota", template_text->str, NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--group", "Kota", "--template", "Kota",
+                            NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "1 contact"));
+  g_assert_nonnull (strstr (err, "Rina"));
+  g_assert_null (strstr (err, "Sari"));
+
+  /* A start within the year is taken. */
+  g_assert_cmpint (run_cli (f, NULL, NULL, "templates", "add", "Pendek", "Halo {name}", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "create", "--group", "Kota", "--template", "Pendek",
+                            "--at", when, NULL), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -725,6 +814,7 @@ main (int   argc,
   g_test_add ("/xi/cli/export-roundtrip", Fixture, NULL, fixture_setup, test_export_roundtrip, fixture_teardown);
   g_test_add ("/xi/cli/campaign-run", Fixture, NULL, fixture_setup, test_campaign_run, fixture_teardown);
   g_test_add ("/xi/cli/campaign-errors", Fixture, NULL, fixture_setup, test_campaign_errors, fixture_teardown);
+  g_test_add ("/xi/cli/bad-input", Fixture, NULL, fixture_setup, test_bad_input, fixture_teardown);
   g_test_add ("/xi/cli/campaign-create-report", Fixture, NULL, fixture_setup, test_campaign_create_report,
               fixture_teardown);
   g_test_add ("/xi/cli/private-files", Fixture, NULL, fixture_setup, test_private_files, fixture_teardown);

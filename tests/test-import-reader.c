@@ -7,13 +7,13 @@
 
 #include "config.h"
 
-#if __has_include (<valgrind/valgrind.h>)
-# include <valgrind/valgrind.h>
-#else
-# define RUNNING_ON_VALGRIND 0
-#endif
+#include <fcntl.h>
+#include <unistd.h>
 
+#include "xi-contact.h"
+#include "xi-csv.h"
 #include "xi-import-reader.h"
+#include "xi-limits.h"
 #include "xi-phone.h"
 #include "xi-test-utils.h"
 
@@ -494,6 +494,8 @@ test_file_async (void)
   result = xi_test_wait_result (&slot);
   batch = xi_import_read_file_finish (result, &error);
   ms = (g_get_monotonic_time () - start) / 1000.0;
+  /* How fast is bench-import's to say: a wall-clock limit here only
+   * measures how busy the machine is. */
   g_test_message ("loaded and read 100,000 rows in %.1f ms", ms);
 
   g_assert_no_error (error);
@@ -504,8 +506,6 @@ test_file_async (void)
   g_assert_cmpuint (row (batch, 99999)->line, ==, 100001);
   g_assert_cmpstr (row (batch, 99999)->phone, ==, "6281200099999");
   g_assert_cmpstr (row (batch, 99999)->custom_values[0], ==, "Jakarta");
-  if (!RUNNING_ON_VALGRIND)
-    g_assert_cmpfloat (ms, <, 1000.0);
 
   /* Progress is coalesced and ends at 100 % before the result. */
   g_assert_cmpuint (progress.calls, >, 0);
@@ -570,6 +570,146 @@ test_missing_file (void)
   g_assert_nonnull (strstr (error->message, "contacts.csv"));
 }
 
+/* Issue 18: a 2 MB vCard name was imported as it was. A row over a limit
+ * becomes an issue on its line, quoted short, and the other rows go in;
+ * a file with more columns than a contact keeps fields is refused. */
+static void
+test_limits (void)
+{
+  g_autoptr(GString) vcf = g_string_new ("BEGIN:VCARD\nFN:");
+  g_autoptr(GString) csv = g_string_new ("Nama,HP,Catatan,Tags\n");
+  g_autoptr(GString) wide = g_string_new (NULL);
+  g_autoptr(XiImportBatch) cards = NULL;
+  g_autoptr(XiImportBatch) rows = NULL;
+  g_autoptr(XiImportBatch) refused = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 2 * 1024 * 1024 / 8; i++)
+    g_string_append (vcf, "Budiiiii");
+  g_string_append (vcf, "\nTEL:0812 3456 7890\nEND:VCARD\n"
+                        "BEGIN:VCARD\nFN:Siti\nTEL:0857 1111 2222\nEND:VCARD\n");
+  cards = read_text (vcf->str, "x.vcf");
+  g_assert_cmpuint (cards->rows->len, ==, 1);
+  g_assert_cmpstr (row (cards, 0)->name, ==, "Siti");
+  g_assert_cmpuint (cards->issues->len, ==, 1);
+  g_assert_cmpuint (issue (cards, 0)->line, ==, 1);
+  g_assert_nonnull (strstr (issue (cards, 0)->reason, "256"));
+  g_assert_cmpuint (g_utf8_strlen (issue (cards, 0)->excerpt, -1), <=, 61);
+
+  g_string_append (csv, "Budi,0812 3456 7890,ok,vip\n");
+  g_string_append (csv, "Ani,0813 1111 2222,\"");
+  for (guint i = 0; i < XI_LIMIT_NOTES_CHARS + 1; i++)
+    g_string_append_c (csv, 'n');
+  g_string_append (csv, "\",\nSiti,0857 1111 2222,,");
+  for (guint i = 0; i < XI_LIMIT_TAGS + 1; i++)
+    g_string_append_printf (csv, "%st%u", i > 0 ? "|" : "", i);
+  g_string_append (csv, "\n");
+  rows = read_text (csv->str, "x.csv");
+  g_assert_cmpuint (rows->rows->len, ==, 1);
+  g_assert_cmpstr (row (rows, 0)->name, ==, "Budi");
+  g_assert_cmpuint (rows->issues->len, ==, 2);
+  assert_issue (rows, 0, 3, "Ani", "4096");
+  assert_issue (rows, 1, 4, "Siti", "50");
+
+  g_string_append (wide, "HP");
+  for (guint i = 0; i < XI_LIMIT_FIELDS + 1; i++)
+    g_string_append_printf (wide, ",Kolom %u", i);
+  g_string_append (wide, "\n0812 3456 7890\n");
+  refused = read_data (wide->str, wide->len, "x.csv", &error);
+  g_assert_null (refused);
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_MANY);
+  g_assert_nonnull (strstr (error->message, "65"));
+}
+
+/* Found by fuzz-vcard: an escaped line break in FN gave a name on two
+ * lines, which the CSV import never does; it is one line from either. */
+static void
+test_vcard_name_one_line (void)
+{
+  g_autoptr(XiImportBatch) batch = read_text ("BEGIN:VCARD\nFN:Budi\\n  Santoso\\n\nTEL:0812 3456 7890\n"
+                                              "END:VCARD\nBEGIN:VCARD\nFN:\\n\nTEL:0813 1111 2222\n"
+                                              "END:VCARD\n", "x.vcf");
+
+  g_assert_cmpuint (batch->rows->len, ==, 2);
+  g_assert_cmpstr (row (batch, 0)->name, ==, "Budi Santoso");
+  g_assert_null (row (batch, 1)->name);
+}
+
+/* A file bigger than any contact list is refused before it is read: the
+ * file here is sparse, so it takes no room on disk. */
+static void
+test_file_too_big (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "huge.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  int fd;
+
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t)XI_LIMIT_IMPORT_BYTES + 1), ==, 0);
+  close (fd);
+
+  xi_import_read_file_async (file, "62", NULL, NULL, NULL, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  batch = xi_import_read_file_finish (result, &error);
+  g_assert_null (batch);
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_BIG);
+  g_assert_nonnull (strstr (error->message, "128 MB"));
+  xi_test_rm_rf (dir);
+}
+
+/* What the export writes, the import reads back: names, numbers, tags,
+ * groups, notes with line breaks, quotes and commas, custom fields; the
+ * opt-out column is not taken for a custom field. */
+static void
+test_export_round_trip (void)
+{
+  static const char * const custom_names[] = { "kota", "label", NULL };
+  static const char * const tags[] = { "vip", "pelanggan lama", NULL };
+  g_autoptr(XiContact) budi = xi_contact_new ();
+  g_autoptr(XiContact) siti = xi_contact_new ();
+  g_autoptr(GString) csv = g_string_new (NULL);
+  g_autoptr(XiImportBatch) batch = NULL;
+
+  xi_contact_set_name (budi, "Budi \"Bos\" Santoso");
+  xi_contact_set_phone (budi, "6281234567890");
+  xi_contact_set_tags (budi, tags);
+  xi_contact_set_notes (budi, "Suka diskon,\nsejak 2019");
+  xi_contact_set_custom_field (budi, "kota", "Bandung; Jawa Barat");
+  xi_contact_set_custom_field (budi, "label", "Gold");
+  xi_contact_set_opted_out (budi, TRUE);
+  xi_contact_set_phone (siti, "12025550123");
+
+  xi_csv_append_contacts_header (csv, custom_names);
+  xi_csv_append_contact (csv, budi, "Reseller, Pameran", custom_names);
+  xi_csv_append_contact (csv, siti, "", custom_names);
+  batch = read_text (csv->str, "contacts.csv");
+
+  g_assert_cmpuint (batch->issues->len, ==, 0);
+  /* "label" is also a title of the tags column; in an export it is the
+   * custom field it was written as. */
+  g_assert_cmpuint (g_strv_length (batch->custom_field_names), ==, 2);
+  g_assert_cmpstr (batch->custom_field_names[0], ==, "kota");
+  g_assert_cmpstr (batch->custom_field_names[1], ==, "label");
+  g_assert_cmpstr (row (batch, 0)->custom_values[1], ==, "Gold");
+  g_assert_cmpstr (row (batch, 0)->name, ==, "Budi \"Bos\" Santoso");
+  g_assert_cmpstr (row (batch, 0)->phone, ==, "6281234567890");
+  g_assert_cmpuint (g_strv_length (row (batch, 0)->tags), ==, 2);
+  g_assert_cmpstr (row (batch, 0)->tags[1], ==, "pelanggan lama");
+  g_assert_cmpuint (g_strv_length (row (batch, 0)->groups), ==, 2);
+  g_assert_cmpstr (row (batch, 0)->groups[1], ==, "Pameran");
+  g_assert_cmpstr (row (batch, 0)->notes, ==, "Suka diskon,\nsejak 2019");
+  g_assert_cmpstr (row (batch, 0)->custom_values[0], ==, "Bandung; Jawa Barat");
+  g_assert_null (row (batch, 1)->name);
+  g_assert_cmpstr (row (batch, 1)->phone, ==, "12025550123");
+  g_assert_null (row (batch, 1)->custom_values[0]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -594,6 +734,10 @@ main (int   argc,
   g_test_add_func ("/xi/import/file-async", test_file_async);
   g_test_add_func ("/xi/import/cancel", test_cancel);
   g_test_add_func ("/xi/import/missing-file", test_missing_file);
+  g_test_add_func ("/xi/import/limits", test_limits);
+  g_test_add_func ("/xi/import/vcard-name-one-line", test_vcard_name_one_line);
+  g_test_add_func ("/xi/import/file-too-big", test_file_too_big);
+  g_test_add_func ("/xi/import/export-round-trip", test_export_round_trip);
 
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "xi-phone.h"
+#include "xi-phone-properties.h"
 
 typedef struct
 {
@@ -30,7 +31,10 @@ check_cases (const Case *cases,
       g_autoptr(GError) error = NULL;
       g_autofree char *got = xi_phone_normalize (c->input, c->country, &error);
 
+      g_autofree char *broken = xi_phone_check_properties (c->input, c->country);
+
       g_test_message ("“%s” (default +%s)", c->input, c->country != NULL ? c->country : "62");
+      g_assert_null (broken);
       if (c->expected != NULL)
         {
           g_assert_no_error (error);
@@ -213,6 +217,96 @@ test_refused (void)
   CHECK (cases);
 }
 
+/* Issue 18: "+510( 0 555-2631" was stored as 5105552631, which then read
+ * as too short, so every campaign skipped the contact. A 0 after the
+ * country code is dropped once, as the trunk prefix; a second one is a
+ * mistake to fix, not a number to store. */
+static void
+test_trunk_zero_once (void)
+{
+  static const Case cases[] = {
+    BAD ("+510( 0 555-2631", "62", INVALID_FOR_COUNTRY),
+    BAD ("+44 00 7911 123456", "62", INVALID_FOR_COUNTRY),
+    BAD ("0044 0 07911 123456", "62", INVALID_FOR_COUNTRY),
+    OK ("+51 (0) 1 555 2631", "62", "5115552631"),
+    OK ("+44 (0) 7911 123456", "62", "447911123456"),
+    OK ("+39 06 6982 1234", "62", "390669821234"),
+  };
+
+  CHECK (cases);
+  g_assert_false (xi_phone_is_valid ("5105552631"));
+  g_assert_true (xi_phone_is_valid ("5115552631"));
+  g_assert_false (xi_phone_is_valid ("+6281234567890"));
+  g_assert_false (xi_phone_is_valid (""));
+  g_assert_false (xi_phone_is_valid (NULL));
+}
+
+/* Every input of the phone fuzz corpus keeps the properties the fuzzer
+ * asserts, so a finding copied into the corpus stays fixed. */
+static void
+test_fuzz_corpus (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus-phone", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint n = 0;
+
+  dir = g_dir_open (path, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *broken = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (file, &contents, &len, NULL));
+      broken = xi_phone_check_corpus_file (contents, len);
+      if (broken != NULL)
+        g_error ("%s: %s", name, broken);
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 100);
+}
+
+/* Every number stored in the database dumps the migration tests load
+ * is one a campaign sends to, and reads back as itself. */
+static void
+test_stored_numbers (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", NULL);
+  g_autoptr(GRegex) quoted = g_regex_new ("'([1-9][0-9]{5,14})'", 0, 0, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (!g_str_has_suffix (name, ".sql"))
+        continue;
+      g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+      for (g_regex_match (quoted, contents, 0, &match); g_match_info_matches (match);
+           g_match_info_next (match, NULL))
+        {
+          g_autofree char *digits = g_match_info_fetch (match, 1);
+          g_autofree char *plus = g_strconcat ("+", digits, NULL);
+          g_autofree char *broken = xi_phone_check_properties (plus, NULL);
+
+          g_test_message ("%s: %s", name, digits);
+          g_assert_true (xi_phone_is_valid (digits));
+          g_assert_null (broken);
+          n++;
+        }
+    }
+  g_assert_cmpuint (n, >, 0);
+}
+
 static void
 test_country_codes (void)
 {
@@ -300,6 +394,9 @@ main (int   argc,
   g_test_add_func ("/xi/phone/normalize/international", test_international);
   g_test_add_func ("/xi/phone/normalize/national", test_national);
   g_test_add_func ("/xi/phone/normalize/refused", test_refused);
+  g_test_add_func ("/xi/phone/normalize/trunk-zero-once", test_trunk_zero_once);
+  g_test_add_func ("/xi/phone/fuzz-corpus", test_fuzz_corpus);
+  g_test_add_func ("/xi/phone/stored-numbers", test_stored_numbers);
   g_test_add_func ("/xi/phone/country-codes", test_country_codes);
   g_test_add_func ("/xi/phone/format", test_format);
   g_test_add_func ("/xi/phone/format/edges", test_format_edges);

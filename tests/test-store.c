@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xi-limits.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
 
@@ -357,6 +358,7 @@ test_contact_rules (Fixture       *f,
   g_autoptr(XiContact) b = new_contact ("Bayu", "6281111111111");
   g_autoptr(XiContact) bad = new_contact ("Bad", "0812-abc");
   g_autoptr(XiContact) saved = NULL;
+  g_autoptr(XiContact) saved_wordy = NULL;
   g_autoptr(XiContact) none = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -372,6 +374,30 @@ test_contact_rules (Fixture       *f,
   none = save_contact (f, bad, &error);
   g_assert_null (none);
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Issue 18: digits a campaign would skip as an invalid number are not
+   * stored, and nor is a name past its limit. */
+  {
+    g_autoptr(XiContact) skipped = new_contact ("Peru", "5105552631");
+    g_autofree char *long_name = g_strnfill (XI_LIMIT_NAME_CHARS + 1, 'a');
+    g_autoptr(XiContact) wordy = new_contact (long_name, "6281222222222");
+
+    none = save_contact (f, skipped, &error);
+    g_assert_null (none);
+    g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+
+    none = save_contact (f, wordy, &error);
+    g_assert_null (none);
+    g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+    g_clear_error (&error);
+
+    xi_contact_set_name (wordy, "Wati");
+    xi_contact_set_custom_field (wordy, "kota", long_name);
+    saved_wordy = save_contact (f, wordy, &error);
+    g_assert_no_error (error);
+  }
 }
 
 static void
@@ -520,6 +546,20 @@ test_templates (Fixture       *f,
         none = xi_store_save_template_finish (f->store, result_, &error));
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DUPLICATE);
   g_clear_error (&error);
+
+  /* Issue 18: a 120 KB variant is more than any message can be. */
+  {
+    g_autoptr(XiTemplate) huge = xi_template_new ("Huge");
+    g_autofree char *text = g_strnfill (120 * 1024, 'x');
+    const char *huge_variants[] = { "Halo", text, NULL };
+
+    xi_template_set_variants (huge, huge_variants);
+    WAIT (xi_store_save_template_async (f->store, huge, NULL, xi_test_store_result_cb, &slot_),
+          none = xi_store_save_template_finish (f->store, result_, &error));
+    g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+    g_assert_nonnull (strstr (error->message, "Variant 2"));
+    g_clear_error (&error);
+  }
 
   xi_template_set_variants (empty, empty_variants);
   WAIT (xi_store_save_template_async (f->store, empty, NULL, xi_test_store_result_cb, &slot_),

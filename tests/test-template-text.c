@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "xi-limits.h"
 #include "xi-template-text.h"
 
 /* A recipient is a NULL-terminated list of name, value pairs; a value may
@@ -58,7 +59,7 @@ render (const char       *source,
   g_autoptr(XiTemplateText) text = parse_ok (source);
   g_autoptr(GRand) rand = g_rand_new_with_seed (42);
 
-  return xi_template_text_render (text, lookup, (gpointer)recipient, rand, missing);
+  return xi_template_text_render (text, lookup, (gpointer)recipient, rand, missing, NULL);
 }
 
 static void
@@ -119,14 +120,15 @@ test_literal (void)
   assert_renders ("x", &budi, "x");
   assert_renders ("a | b, 100% (ok) [sip] <b>", &budi, "a | b, 100% (ok) [sip] <b>");
 
-  /* Any length: 200,000 bytes of text and one variable in the middle. */
-  for (guint i = 0; i < 10000; i++)
+  /* Any length up to WhatsApp's: 60,000 characters of text and one
+   * variable in the middle. */
+  for (guint i = 0; i < 2500; i++)
     g_string_append (long_text, "Promo hemat ");
   g_string_append (long_text, "{first_name}");
-  for (guint i = 0; i < 10000; i++)
+  for (guint i = 0; i < 2500; i++)
     g_string_append (long_text, " akhir tahun");
   text = parse_ok (long_text->str);
-  out = xi_template_text_render (text, lookup, (gpointer)&budi, NULL, &missing);
+  out = xi_template_text_render (text, lookup, (gpointer)&budi, NULL, &missing, NULL);
   g_assert_cmpuint (strlen (out), ==, long_text->len - strlen ("{first_name}") + strlen ("Budi"));
   g_assert_nonnull (strstr (out, "Promo hemat Budi akhir tahun"));
   g_assert_null (missing);
@@ -136,7 +138,7 @@ test_literal (void)
   g_clear_pointer (&out, g_free);
   text = parse_ok ("Toko buka jam 8.");
   g_assert_null (xi_template_text_get_variables (text)[0]);
-  out = xi_template_text_render (text, NULL, NULL, NULL, NULL);
+  out = xi_template_text_render (text, NULL, NULL, NULL, NULL, NULL);
   g_assert_cmpstr (out, ==, "Toko buka jam 8.");
   g_assert_cmpstr (xi_template_text_get_source (text), ==, "Toko buka jam 8.");
 }
@@ -179,7 +181,7 @@ test_case_insensitive (void)
   variables = xi_template_text_get_variables (text);
   g_assert_cmpuint (g_strv_length (variables), ==, 1);
   g_assert_cmpstr (variables[0], ==, "kota");
-  out = xi_template_text_render (text, lookup, (gpointer)&budi, NULL, NULL);
+  out = xi_template_text_render (text, lookup, (gpointer)&budi, NULL, NULL, NULL);
   g_assert_cmpstr (out, ==, "Bandung Bandung Bandung");
 }
 
@@ -225,7 +227,7 @@ test_choices (void)
 
   for (guint i = 0; i < n; i++)
     {
-      char *out = xi_template_text_render (text, lookup, (gpointer)&budi, rand, NULL);
+      char *out = xi_template_text_render (text, lookup, (gpointer)&budi, rand, NULL, NULL);
 
       if (g_str_has_prefix (out, "Halo "))
         greetings[0]++;
@@ -265,8 +267,8 @@ test_choices_seeded (void)
   /* The same seed gives the same messages: campaigns can be reproduced. */
   for (guint i = 0; i < 100; i++)
     {
-      g_autofree char *a = xi_template_text_render (text, NULL, NULL, first, NULL);
-      g_autofree char *b = xi_template_text_render (text, NULL, NULL, second, NULL);
+      g_autofree char *a = xi_template_text_render (text, NULL, NULL, first, NULL, NULL);
+      g_autofree char *b = xi_template_text_render (text, NULL, NULL, second, NULL, NULL);
 
       g_assert_cmpstr (a, ==, b);
       g_assert_cmpuint (strlen (a), ==, 2);
@@ -290,7 +292,7 @@ test_choice_with_variables (void)
     {
       g_auto(GStrv) missing = NULL;
       g_autofree char *out = xi_template_text_render (text, lookup, (gpointer)&nobody, rand,
-                                                      &missing);
+                                                      &missing, NULL);
 
       if (g_str_equal (out, "Halo !"))
         {
@@ -535,7 +537,7 @@ test_utf8 (void)
   /* Broken UTF-8 does not crash the parser; it is replaced. */
   broken = xi_template_text_parse ("Halo \xff\xfe {name} \xe2\x82", known, &error);
   g_assert_no_error (error);
-  out = xi_template_text_render (broken, lookup, (gpointer)&budi, NULL, NULL);
+  out = xi_template_text_render (broken, lookup, (gpointer)&budi, NULL, NULL, NULL);
   g_assert_true (g_utf8_validate (out, -1, NULL));
   g_assert_nonnull (strstr (out, " Budi Santoso "));
   g_assert_true (g_utf8_validate (xi_template_text_get_source (broken), -1, NULL));
@@ -567,7 +569,7 @@ test_lookups (void)
 
   /* name, kota, first_name (NULL), then name again to derive it. */
   lookups = 0;
-  out = xi_template_text_render (text, lookup, (gpointer)&budi, NULL, NULL);
+  out = xi_template_text_render (text, lookup, (gpointer)&budi, NULL, NULL, NULL);
   g_assert_cmpstr (out, ==, "Budi Santoso Bandung Budi");
   g_assert_cmpuint (lookups, ==, 4);
 }
@@ -591,7 +593,7 @@ render_in_thread (gpointer data)
       g_autoptr(XiTemplateText) extra = xi_template_text_ref (text);
 
       g_free (worker->last);
-      worker->last = xi_template_text_render (extra, lookup, (gpointer)&budi, rand, NULL);
+      worker->last = xi_template_text_render (extra, lookup, (gpointer)&budi, rand, NULL, NULL);
     }
   return NULL;
 }
@@ -625,7 +627,7 @@ test_refcount (void)
   for (guint i = 0; i < 20000; i++)
     {
       g_free (expected);
-      expected = xi_template_text_render (ref, lookup, (gpointer)&budi, rand, NULL);
+      expected = xi_template_text_render (ref, lookup, (gpointer)&budi, rand, NULL, NULL);
     }
   for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
     {
@@ -657,7 +659,7 @@ test_speed (void)
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     {
-      char *out = xi_template_text_render (text, lookup, (gpointer)&budi, rand, NULL);
+      char *out = xi_template_text_render (text, lookup, (gpointer)&budi, rand, NULL, NULL);
 
       total += strlen (out);
       g_free (out);
@@ -669,6 +671,67 @@ test_speed (void)
   g_test_message ("parse: %.2f us each; render: %.3f us each (%u renders)", parse_us, render_us, n);
 }
 
+/* Issue 18: a 100,000-character name used 1,000 times made a message of
+ * 100 million characters. No message gets past WhatsApp's limit, the
+ * render stops at it instead of building the rest, and the measure a
+ * campaign checks before storing anything agrees with the render. */
+static void
+test_message_limit (void)
+{
+  g_autoptr(GString) huge_name = g_string_new (NULL);
+  g_autoptr(GString) repeated = g_string_new (NULL);
+  g_autoptr(GString) exact = g_string_new (NULL);
+  g_autoptr(XiTemplateText) text = NULL;
+  g_autoptr(XiTemplateText) at_limit = NULL;
+  g_autoptr(XiTemplateText) choice = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) missing = NULL;
+  Recipient big = { { NULL } };
+  Recipient exactly = { { NULL } };
+
+  g_string_append_len (huge_name, "Budiiiiiii", 10);
+  for (guint i = 0; i < 10000; i++)
+    g_string_append (huge_name, "Budiiiiiii");
+  big.pairs[0] = "name";
+  big.pairs[1] = huge_name->str;
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (repeated, "{name} ");
+  text = parse_ok (repeated->str);
+
+  out = xi_template_text_render (text, lookup, &big, NULL, &missing, &error);
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_assert_nonnull (strstr (error->message, "65536"));
+  g_assert_null (out);
+  g_assert_null (missing);
+  g_assert_cmpuint (xi_template_text_get_max_chars (text, lookup, &big), ==, XI_LIMIT_MESSAGE_CHARS + 1);
+  g_clear_error (&error);
+
+  /* Exactly the limit, counted in characters (é is two bytes), passes. */
+  for (guint i = 0; i < XI_LIMIT_MESSAGE_CHARS - 1; i++)
+    g_string_append (exact, "\xc3\xa9");
+  exactly.pairs[0] = "kota";
+  exactly.pairs[1] = "X";
+  g_string_append (exact, "{kota}");
+  at_limit = parse_ok (exact->str);
+  g_clear_pointer (&out, g_free);
+  out = xi_template_text_render (at_limit, lookup, &exactly, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_utf8_strlen (out, -1), ==, XI_LIMIT_MESSAGE_CHARS);
+  g_assert_cmpuint (xi_template_text_get_max_chars (at_limit, lookup, &exactly), ==,
+                    XI_LIMIT_MESSAGE_CHARS);
+  exactly.pairs[1] = "XY";
+  g_assert_null (xi_template_text_render (at_limit, lookup, &exactly, NULL, NULL, &error));
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_clear_error (&error);
+
+  /* The measure takes the longest option of every choice. */
+  choice = parse_ok ("{{a|bbbb}} {name|Kak} {{cc|d}}");
+  g_assert_cmpuint (xi_template_text_get_max_chars (choice, lookup, (gpointer)&budi), ==,
+                    4 + 1 + strlen ("Budi Santoso") + 1 + 2);
+  g_assert_cmpuint (xi_template_text_get_max_chars (choice, NULL, NULL), ==, 4 + 1 + 3 + 1 + 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -676,6 +739,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/xi/template/parse/literal", test_literal);
+  g_test_add_func ("/xi/template/render/message-limit", test_message_limit);
   g_test_add_func ("/xi/template/parse/variables", test_variables);
   g_test_add_func ("/xi/template/parse/case-insensitive", test_case_insensitive);
   g_test_add_func ("/xi/template/parse/escapes", test_escapes);

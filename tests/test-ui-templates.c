@@ -10,6 +10,7 @@
 #include "xi-group-dialog.h"
 #include "xi-groups-page.h"
 #include "xi-history-page.h"
+#include "xi-limits.h"
 #include "xi-sending-page.h"
 #include "xi-template-editor.h"
 #include "xi-templates-page.h"
@@ -504,6 +505,17 @@ test_templates (XiUiFixture   *f,
   text = xi_template_editor_dup_message (editor);
   g_assert_cmpstr (text, !=, "");
   g_free (text);
+
+  /* A variant longer than any message WhatsApp takes says so. */
+  {
+    g_autofree char *huge = g_strnfill (XI_LIMIT_VARIANT_CHARS + 1, 'x');
+
+    xi_template_editor_set_variant_text (editor, 0, huge);
+    g_assert_false (xi_template_editor_can_save (editor));
+    text = xi_template_editor_dup_error (editor, 0);
+    g_assert_nonnull (strstr (text, "65536"));
+    g_free (text);
+  }
 
   xi_template_editor_set_variant_text (editor, 0, "{{Halo|Hai}} {first_name|Kak}, promo di {kota}!");
   g_assert_true (xi_template_editor_can_save (editor));

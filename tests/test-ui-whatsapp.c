@@ -9,6 +9,7 @@
 
 #include "fakewa-server.h"
 #include "xi-contacts-page.h"
+#include "xi-limits.h"
 #include "xi-loopback-transport.h"
 #include "xi-send-message-dialog.h"
 #include "xi-sending-page.h"
@@ -379,7 +380,15 @@ test_send_message (Fixture       *f,
   gtk_selection_model_select_item (selection, 2, TRUE);
   g_assert_true (gtk_widget_activate_action (page, "contacts.send-message", NULL));
   dialog = XI_SEND_MESSAGE_DIALOG (xi_ui_find_window (XI_TYPE_SEND_MESSAGE_DIALOG));
+  /* A text longer than WhatsApp takes is refused as it is typed. */
+  {
+    g_autofree char *long_text = g_strnfill (XI_LIMIT_MESSAGE_CHARS + 1, 'x');
+
+    xi_send_message_dialog_set_text (dialog, long_text);
+    g_assert_nonnull (strstr (xi_send_message_dialog_get_error (dialog), "65536"));
+  }
   xi_send_message_dialog_set_text (dialog, "Halo!");
+  g_assert_null (xi_send_message_dialog_get_error (dialog));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "message.send", NULL));
   g_assert_nonnull (strstr (xi_send_message_dialog_get_error (dialog), "opted out"));
   gtk_window_destroy (GTK_WINDOW (dialog));

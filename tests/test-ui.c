@@ -13,6 +13,7 @@
 #include "xi-contact-editor.h"
 #include "xi-contacts-page.h"
 #include "xi-import-dialog.h"
+#include "xi-limits.h"
 #include "xi-preferences-window.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
@@ -239,6 +240,18 @@ test_editor (XiUiFixture   *f,
 
   xi_contact_editor_set_phone (XI_CONTACT_EDITOR (editor), "0812 1111 2222");
   g_assert_true (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+
+  /* A name past the limit the store keeps says so and cannot be saved. */
+  {
+    g_autofree char *long_name = g_strnfill (XI_LIMIT_NAME_CHARS + 1, 'o');
+
+    xi_contact_editor_set_name (XI_CONTACT_EDITOR (editor), long_name);
+    g_assert_false (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+    xi_ui_spin (100);
+    xi_ui_screenshot (editor, "contact-editor-name-too-long");
+    xi_contact_editor_set_name (XI_CONTACT_EDITOR (editor), "Eko Prasetyo");
+    g_assert_true (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+  }
   xi_ui_spin (100);
   xi_ui_screenshot (editor, "contact-editor");
   xi_contact_editor_save (XI_CONTACT_EDITOR (editor));

@@ -166,6 +166,28 @@ test_not_vcard (void)
   g_assert_cmpuint (empty->len, ==, 0);
 }
 
+/* Issue 18: a line starting with ":" crashed the importer. Such lines,
+ * and others whose head names no property, are skipped; the card keeps
+ * what the lines around them say. */
+static void
+test_nameless_property (void)
+{
+  g_autoptr(GPtrArray) cards = xi_vcard_parse ("BEGIN:VCARD\n"
+                                               ":oops\n"
+                                               ";TYPE=CELL:0813 1111 2222\n"
+                                               "item1.:0813 3333 4444\n"
+                                               ":\n"
+                                               "FN:B\n"
+                                               "TEL:081234567890\n"
+                                               "END:VCARD\n");
+  XiVCard *card;
+
+  g_assert_cmpuint (cards->len, ==, 1);
+  card = card_at (cards, 0);
+  g_assert_cmpstr (card->name, ==, "B");
+  g_assert_cmpstr (card->phone, ==, "081234567890");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -177,6 +199,7 @@ main (int   argc,
   g_test_add_func ("/xi/vcard/v4", test_v4);
   g_test_add_func ("/xi/vcard/lenient", test_lenient);
   g_test_add_func ("/xi/vcard/not-a-vcard", test_not_vcard);
+  g_test_add_func ("/xi/vcard/nameless-property", test_nameless_property);
 
   return g_test_run ();
 }

@@ -132,8 +132,13 @@ main (int   argc,
   cli.country_code = country != NULL ? g_strdup (country) : default_country_code ();
   if (!xi_phone_is_country_code (cli.country_code))
     {
-      status = xi_cli_fail_message (&cli, _("“%s” is not a country calling code (for example 62 or 1)."),
-                                    cli.country_code);
+      /* Typed in this command, or kept in the app's preferences. */
+      if (country != NULL)
+        status = xi_cli_usage (_("“%s” is not a country calling code (for example 62 or 1)."),
+                               cli.country_code);
+      else
+        status = xi_cli_fail_message (&cli, _("“%s” is not a country calling code (for example 62 or 1)."),
+                                      cli.country_code);
       g_free (cli.country_code);
       g_free (cli.data_dir);
       return status;

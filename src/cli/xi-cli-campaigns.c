@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <glib-unix.h>
-#include <stdio.h>
 #include <glib/gi18n.h>
 
 #include "xi-campaign-runner.h"
@@ -146,43 +145,6 @@ print_job (XiCli *cli,
   return XI_CLI_EXIT_OK;
 }
 
-/* "--at": HH:MM (today, or tomorrow once passed) or YYYY-MM-DD HH:MM,
- * local time. */
-static gboolean
-parse_start_time (const char  *text,
-                  gint64      *unix_time,
-                  GError     **error)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GDateTime) when = NULL;
-  int year, month, day, hour, minute;
-  char end;
-
-  if (sscanf (text, "%d:%d%c", &hour, &minute, &end) == 2)
-    {
-      when = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
-                                    g_date_time_get_day_of_month (now), hour, minute, 0);
-      if (when != NULL && g_date_time_compare (when, now) < 0)
-        {
-          GDateTime *tomorrow = g_date_time_add_days (when, 1);
-
-          g_date_time_unref (when);
-          when = tomorrow;
-        }
-    }
-  else if (sscanf (text, "%d-%d-%d %d:%d%c", &year, &month, &day, &hour, &minute, &end) == 5)
-    when = g_date_time_new_local (year, month, day, hour, minute, 0);
-
-  if (when == NULL || hour > 23 || minute > 59)
-    {
-      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-                   _("“%s” is not a start time. Write HH:MM, like 08:30, or “2026-12-01 08:30”."), text);
-      return FALSE;
-    }
-  *unix_time = g_date_time_to_unix (when);
-  return TRUE;
-}
-
 static void
 add_plan_json (JsonBuilder *builder,
                XiJob       *job,
@@ -215,6 +177,7 @@ campaign_create (XiCli  *cli,
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  GError *cause = NULL;
   g_autofree char *group_name = NULL;
   g_autofree char *template_name = NULL;
   g_autofree char *delay = NULL;
@@ -256,9 +219,11 @@ campaign_create (XiCli  *cli,
   if (daily_cap < 0)
     return xi_cli_usage ("%s", _("--daily-cap must be 0 (no cap) or more."));
 
-  if ((delay != NULL && !xi_job_spec_parse_delay (spec, delay, &error)) ||
-      (batch != NULL && !xi_job_spec_parse_batch (spec, batch, &error)) ||
-      (at != NULL && !parse_start_time (at, &spec->scheduled_at, &error)) ||
+  if ((delay != NULL && !xi_job_spec_parse_delay (spec, delay, &cause) &&
+       !xi_cli_bad_value (&error, g_steal_pointer (&cause))) ||
+      (batch != NULL && !xi_job_spec_parse_batch (spec, batch, &cause) &&
+       !xi_cli_bad_value (&error, g_steal_pointer (&cause))) ||
+      (at != NULL && !xi_cli_parse_start_time (at, &spec->scheduled_at, &error)) ||
       (group = xi_cli_find_group (cli, group_name, &error)) == NULL ||
       (template_ = xi_cli_find_template (cli, template_name, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -463,7 +428,7 @@ campaign_quota (XiCli  *cli,
   if (argc == 2)
     {
       if (!g_ascii_string_to_unsigned (argv[1], 10, 0, G_MAXUINT32, &allowance, NULL))
-        return xi_cli_fail_message (cli, _("“%s” is not a number of messages."), argv[1]);
+        return xi_cli_usage (_("“%s” is not a number of messages."), argv[1]);
       xi_store_set_quota_allowance_async (cli->store, allowance, NULL, xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
       quota = xi_store_set_quota_allowance_finish (cli->store, result, &error);

@@ -123,8 +123,7 @@ contacts_import (XiCli  *cli,
     return xi_cli_usage ("%s", _("Give exactly one file to import."));
 
   if (country != NULL && !xi_phone_is_country_code (country))
-    return xi_cli_fail_message (cli, _("“%s” is not a country calling code (for example 62 or 1)."),
-                                country);
+    return xi_cli_usage (_("“%s” is not a country calling code (for example 62 or 1)."), country);
 
   sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
 

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-cli.h"
+#include "xi-limits.h"
 #include "xi-template-text.h"
 
 /* "xender-in-cli templates …" */
@@ -37,7 +38,7 @@ check_variants (XiCli         *cli,
 {
   g_auto(GStrv) known = known_variables (cli, error);
 
-  if (known == NULL)
+  if (known == NULL || !xi_limit_check_variants ((const char * const *)variants, error))
     return FALSE;
 
   for (guint i = 0; variants[i] != NULL; i++)
@@ -170,7 +171,7 @@ render_preview (XiTemplate  *template_,
       g_clear_error (error);
       return g_strdup (xi_template_get_variants (template_)[index]);
     }
-  return xi_template_text_render (text, xi_contact_lookup_variable, contact, rand, missing);
+  return xi_template_text_render (text, xi_contact_lookup_variable, contact, rand, missing, error);
 }
 
 static int
@@ -232,6 +233,8 @@ templates_show (XiCli  *cli,
           g_auto(GStrv) missing = NULL;
           g_autofree char *rendered = render_preview (template_, i, contact, rand, &missing, &error);
 
+          if (rendered == NULL)
+            return xi_cli_fail (cli, error);
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "text");
           json_builder_add_string_value (builder, rendered);
@@ -259,7 +262,8 @@ templates_show (XiCli  *cli,
           continue;
         }
 
-      rendered = render_preview (template_, i, contact, rand, &missing, &error);
+      if ((rendered = render_preview (template_, i, contact, rand, &missing, &error)) == NULL)
+        return xi_cli_fail (cli, error);
       g_print ("%s\n", rendered);
       for (guint m = 0; missing != NULL && missing[m] != NULL; m++)
         g_print (_("  (no value for {%s})\n"), missing[m]);

@@ -16,6 +16,7 @@
 #include "wa-pairing.h"
 #include "xi-cli.h"
 #include "xi-key-store.h"
+#include "xi-limits.h"
 #include "xi-message-id.h"
 #include "xi-phone.h"
 #include "xi-receiver.h"
@@ -331,6 +332,8 @@ xi_cli_send (XiCli  *cli,
     return xi_cli_fail (cli, error);
   if (*g_strstrip (argv[2]) == '\0')
     return xi_cli_usage ("%s", _("The text to send is empty."));
+  if (!xi_limit_check_message (argv[2], &error))
+    return xi_cli_fail (cli, error);
   if (xi_cli_lock_engine (cli, FALSE) != XI_CLI_EXIT_OK)
     return XI_CLI_EXIT_USER_ERROR;
   if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)

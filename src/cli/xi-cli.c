@@ -49,15 +49,112 @@ print_error_json (const char *message)
   xi_cli_print_json (builder);
 }
 
-/* A user error: one line that says what to fix, exit status 1. */
+/*
+ * The one rule for the exit status of a failed command, applied here for
+ * every error: 2 (usage) when the command itself is malformed — an
+ * unknown command or option, a missing argument, an option value that
+ * cannot mean anything (G_OPTION_ERROR, wherever it is checked) — and 1
+ * when the command is well formed but something in the data or the state
+ * must be fixed first. Either way one line says what to do.
+ */
 int
 xi_cli_fail (XiCli        *cli,
              const GError *error)
 {
+  if (error->domain == G_OPTION_ERROR)
+    return xi_cli_usage ("%s", error->message);
+
   if (cli->json)
     print_error_json (error->message);
   g_printerr ("xender-in-cli: %s\n", error->message);
   return XI_CLI_EXIT_USER_ERROR;
+}
+
+/**
+ * xi_cli_bad_value:
+ * @error: return location for a #GError
+ * @cause: (transfer full): why a parser refused an option's value
+ *
+ * The parsers of option values shared with the app report in their own
+ * domain; on the command line the value is part of the command, so its
+ * mistake is a malformed command. Moves @cause into %G_OPTION_ERROR.
+ *
+ * Returns: %FALSE, for use in a condition
+ */
+gboolean
+xi_cli_bad_value (GError **error,
+                  GError  *cause)
+{
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, cause->message);
+  g_error_free (cause);
+  return FALSE;
+}
+
+/* "--at" accepts times no earlier than now and no later than this: a
+ * campaign holds its share of the monthly quota until it starts, so one
+ * scheduled years ahead would hold it for good. */
+#define START_MAX_DAYS 366
+
+/**
+ * xi_cli_parse_start_time:
+ * @text: HH:MM (today, or tomorrow once passed) or YYYY-MM-DD HH:MM, local time
+ * @unix_time: (out): the time
+ * @error: return location for a %G_OPTION_ERROR
+ *
+ * Reads the value of "--at", refusing a time in the past or more than a
+ * year ahead with the reason.
+ *
+ * Returns: whether @text is such a time
+ */
+gboolean
+xi_cli_parse_start_time (const char  *text,
+                         gint64      *unix_time,
+                         GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) latest = g_date_time_add_days (now, START_MAX_DAYS);
+  g_autoptr(GDateTime) when = NULL;
+  int year, month, day, hour = 0, minute = 0;
+  char end;
+
+  if (sscanf (text, "%d:%d%c", &hour, &minute, &end) == 2)
+    {
+      when = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                    g_date_time_get_day_of_month (now), hour, minute, 0);
+      if (when != NULL && g_date_time_compare (when, now) < 0)
+        {
+          GDateTime *tomorrow = g_date_time_add_days (when, 1);
+
+          g_date_time_unref (when);
+          when = tomorrow;
+        }
+    }
+  else if (sscanf (text, "%d-%d-%d %d:%d%c", &year, &month, &day, &hour, &minute, &end) == 5)
+    when = g_date_time_new_local (year, month, day, hour, minute, 0);
+
+  if (when == NULL || hour > 23 || minute > 59)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not a start time. Write HH:MM, like 08:30, or “2026-12-01 08:30”."), text);
+      return FALSE;
+    }
+  if (g_date_time_compare (when, now) < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is in the past. Give a time still to come, or leave out --at to "
+                     "start as soon as the campaign is queued."), text);
+      return FALSE;
+    }
+  if (g_date_time_compare (when, latest) > 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is more than a year ahead; until it starts, a campaign holds its part "
+                     "of the monthly quota. Give a time within a year."), text);
+      return FALSE;
+    }
+
+  *unix_time = g_date_time_to_unix (when);
+  return TRUE;
 }
 
 int

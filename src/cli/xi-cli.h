@@ -49,6 +49,11 @@ void          xi_cli_result_cb       (GObject             *object,
                                       gpointer             user_data);
 int           xi_cli_fail            (XiCli               *cli,
                                       const GError        *error);
+gboolean      xi_cli_bad_value       (GError             **error,
+                                      GError              *cause);
+gboolean      xi_cli_parse_start_time (const char         *text,
+                                      gint64              *unix_time,
+                                      GError             **error);
 int           xi_cli_fail_message    (XiCli               *cli,
                                       const char          *format,
                                       ...) G_GNUC_PRINTF (2, 3);

@@ -13,6 +13,7 @@
 
 #include "xi-contact-private.h"
 #include "xi-core-enums.h"
+#include "xi-limits.h"
 
 /*
  * A contact as the UI sees it. Created by the store thread and handed over
@@ -613,6 +614,38 @@ xi_contact_dup_custom_field_names (XiContact *self)
     g_strv_builder_add (builder, l->data);
 
   return g_strv_builder_end (builder);
+}
+
+/**
+ * xi_contact_check_limits:
+ * @self: a #XiContact
+ * @error: return location for a #GError in %XI_LIMIT_ERROR
+ *
+ * Checks the name, tags, notes and custom fields against the bounds of
+ * xi-limits.h, as the store does before saving the contact.
+ *
+ * Returns: whether every field is within its limit
+ */
+gboolean
+xi_contact_check_limits (XiContact  *self,
+                         GError    **error)
+{
+  g_auto(GStrv) keys = NULL;
+
+  g_return_val_if_fail (XI_IS_CONTACT (self), FALSE);
+
+  if (!xi_limit_check_name (self->name, error) ||
+      !xi_limit_check_tags ((const char * const *)self->tags, error) ||
+      !xi_limit_check_notes (self->notes, error))
+    return FALSE;
+
+  keys = xi_contact_dup_custom_field_names (self);
+  if (!xi_limit_check_field_count (g_strv_length (keys), error))
+    return FALSE;
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (!xi_limit_check_field (keys[i], xi_contact_get_custom_field (self, keys[i]), error))
+      return FALSE;
+  return TRUE;
 }
 
 const char * const *

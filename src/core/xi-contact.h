@@ -41,6 +41,8 @@ void                 xi_contact_set_custom_field     (XiContact           *self,
                                                       const char          *key,
                                                       const char          *value);
 char               **xi_contact_dup_custom_field_names (XiContact         *self);
+gboolean             xi_contact_check_limits         (XiContact           *self,
+                                                      GError             **error);
 const char * const  *xi_contact_get_group_ids        (XiContact           *self);
 void                 xi_contact_set_group_ids        (XiContact           *self,
                                                       const char * const  *group_ids);

@@ -14,6 +14,7 @@
 
 #include "xi-csv.h"
 #include "xi-import-reader.h"
+#include "xi-phone.h"
 
 /*
  * Delimited text as spreadsheets write it (RFC 4180 and the usual
@@ -445,4 +446,117 @@ gsize
 xi_csv_reader_get_offset (XiCsvReader *self)
 {
   return self->pos - self->text;
+}
+
+/* Writing */
+
+/* The columns of a contacts export before the custom fields, in order. */
+static const char * const export_titles[] = {
+  "name", "phone", "tags", "groups", "notes", "opted_out", NULL,
+};
+
+/**
+ * xi_csv_export_titles:
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the titles a
+ *   contacts export starts its header with, before the custom fields
+ */
+const char * const *
+xi_csv_export_titles (void)
+{
+  return export_titles;
+}
+
+/**
+ * xi_csv_append_field:
+ * @out: where to write
+ * @value: (nullable): a field; %NULL writes an empty one
+ *
+ * Appends @value, in quotes when it holds a comma, a quote or a line
+ * break (RFC 4180).
+ */
+void
+xi_csv_append_field (GString    *out,
+                     const char *value)
+{
+  if (value == NULL)
+    value = "";
+
+  if (strpbrk (value, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, value);
+      return;
+    }
+
+  g_string_append_c (out, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/**
+ * xi_csv_append_contacts_header:
+ * @out: where to write
+ * @custom_names: (array zero-terminated=1): the custom fields, one column each
+ *
+ * Starts a contacts export: a byte-order mark, so that spreadsheet
+ * programs read the file as UTF-8, and the header, whose titles the import
+ * recognises.
+ */
+void
+xi_csv_append_contacts_header (GString            *out,
+                               const char * const *custom_names)
+{
+  g_string_append (out, "\xef\xbb\xbf");
+  for (guint c = 0; export_titles[c] != NULL; c++)
+    g_string_append_printf (out, "%s%s", c > 0 ? "," : "", export_titles[c]);
+  for (guint c = 0; custom_names[c] != NULL; c++)
+    {
+      g_string_append_c (out, ',');
+      xi_csv_append_field (out, custom_names[c]);
+    }
+  g_string_append (out, "\r\n");
+}
+
+/**
+ * xi_csv_append_contact:
+ * @out: where to write
+ * @contact: the contact
+ * @groups: the names of its groups, separated by ", "
+ * @custom_names: (array zero-terminated=1): the columns of the header
+ *
+ * Appends one line of a contacts export: the number in international
+ * form (which spreadsheets keep as text), tags and groups as lists the
+ * import splits again, and the custom fields in the header's order.
+ */
+void
+xi_csv_append_contact (GString            *out,
+                       XiContact          *contact,
+                       const char         *groups,
+                       const char * const *custom_names)
+{
+  g_autofree char *phone = xi_phone_format_international (xi_contact_get_phone (contact));
+  g_autofree char *tags = g_strjoinv (", ", (char **)xi_contact_get_tags (contact));
+
+  xi_csv_append_field (out, xi_contact_get_name (contact));
+  g_string_append_c (out, ',');
+  xi_csv_append_field (out, phone);
+  g_string_append_c (out, ',');
+  xi_csv_append_field (out, tags);
+  g_string_append_c (out, ',');
+  xi_csv_append_field (out, groups);
+  g_string_append_c (out, ',');
+  xi_csv_append_field (out, xi_contact_get_notes (contact));
+  g_string_append_c (out, ',');
+  xi_csv_append_field (out, xi_contact_get_opted_out (contact) ? "yes" : "no");
+  for (guint c = 0; custom_names[c] != NULL; c++)
+    {
+      g_string_append_c (out, ',');
+      xi_csv_append_field (out, xi_contact_get_custom_field (contact, custom_names[c]));
+    }
+  g_string_append (out, "\r\n");
 }

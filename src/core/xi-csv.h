@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "xi-contact.h"
+
 G_BEGIN_DECLS
 
 /* Reads delimited text one record at a time; not thread-safe, but
@@ -30,6 +32,16 @@ const char   *xi_csv_reader_get_field    (XiCsvReader   *self,
 gboolean      xi_csv_reader_is_blank     (XiCsvReader   *self);
 gsize         xi_csv_reader_get_offset   (XiCsvReader   *self);
 void          xi_csv_reader_free         (XiCsvReader   *self);
+
+const char * const *xi_csv_export_titles (void);
+void          xi_csv_append_field        (GString       *out,
+                                          const char    *value);
+void          xi_csv_append_contacts_header (GString            *out,
+                                             const char * const *custom_names);
+void          xi_csv_append_contact      (GString            *out,
+                                          XiContact          *contact,
+                                          const char         *groups,
+                                          const char * const *custom_names);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiCsvReader, xi_csv_reader_free)
 

@@ -14,6 +14,7 @@
 
 #include "xi-csv.h"
 #include "xi-import-reader.h"
+#include "xi-limits.h"
 #include "xi-phone.h"
 #include "xi-progress.h"
 #include "xi-vcard.h"
@@ -139,6 +140,8 @@ static const struct {
   { "Grup", COLUMN_GROUPS },
   { "Kelompok", COLUMN_GROUPS },
   { "List", COLUMN_GROUPS },
+  /* Our export's column: an import never changes the opt-out flag. */
+  { "Opted Out", COLUMN_IGNORED },
 };
 
 /* custom_values has NULL holes for empty cells, so it is freed by count. */
@@ -289,6 +292,46 @@ accept_record (XiImportBatch *batch,
   return row;
 }
 
+/* A row over a limit of xi-limits.h becomes an issue, as a bad number
+ * does: the store would refuse it, and the user learns which row to
+ * shorten. @row is the last row of @batch. */
+static void
+check_row_limits (XiImportBatch *batch,
+                  XiImportRow   *row)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_custom = g_strv_length (batch->custom_field_names);
+  gboolean ok = xi_limit_check_name (row->name, &error) &&
+                xi_limit_check_tags ((const char * const *)row->tags, &error) &&
+                xi_limit_check_notes (row->notes, &error);
+
+  for (guint i = 0; ok && i < n_custom; i++)
+    ok = xi_limit_check_field (batch->custom_field_names[i], row->custom_values[i], &error);
+  for (guint i = 0; ok && row->groups[i] != NULL; i++)
+    ok = xi_limit_check_name (row->groups[i], &error);
+  if (ok)
+    return;
+
+  g_assert (g_ptr_array_index (batch->rows, batch->rows->len - 1) == row);
+  g_ptr_array_remove_index (batch->rows, batch->rows->len - 1);
+  add_issue (batch, row->line, row->name != NULL ? row->name : row->phone, error->message);
+  import_row_free (row, n_custom);
+}
+
+/* The columns a file may have are bounded as the fields of a contact are;
+ * too many, or a title too long for a field name, refuse the file. */
+static gboolean
+check_custom_fields (XiImportBatch  *batch,
+                     GError        **error)
+{
+  if (!xi_limit_check_field_count (g_strv_length (batch->custom_field_names), error))
+    return FALSE;
+  for (guint i = 0; batch->custom_field_names[i] != NULL; i++)
+    if (!xi_limit_check_field (batch->custom_field_names[i], NULL, error))
+      return FALSE;
+  return TRUE;
+}
+
 /* Delimited files */
 
 /* "No. HP" → "nohp"; "Négara" → "negara". */
@@ -393,6 +436,17 @@ layout_init (Layout *layout,
 
 /* Reads the header row; FALSE when no column holds phone numbers. */
 static gboolean
+is_export_header (XiCsvReader *reader)
+{
+  const char * const *titles = xi_csv_export_titles ();
+
+  for (guint c = 0; titles[c] != NULL; c++)
+    if (!g_str_equal (xi_csv_reader_get_field (reader, c), titles[c]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 layout_from_header (Layout      *layout,
                     XiCsvReader *reader)
 {
@@ -407,6 +461,13 @@ layout_from_header (Layout      *layout,
       if (layout->kinds[c] == COLUMN_PHONE)
         best = MAX (best, (int)ranks[c]);
     }
+
+  /* In our own export every column after the fixed ones is a custom
+   * field, even one named like a title we know ("label", "no"). */
+  if (is_export_header (reader))
+    for (guint c = g_strv_length ((char **)xi_csv_export_titles ()); c < n; c++)
+      if (layout->kinds[c] != COLUMN_IGNORED)
+        layout->kinds[c] = COLUMN_CUSTOM;
   if (best < 0)
     return FALSE;
 
@@ -688,6 +749,7 @@ add_delimited_record (XiImportBatch *batch,
     }
   row->tags = g_strv_builder_end (tags);
   row->groups = g_strv_builder_end (groups);
+  check_row_limits (batch, row);
 }
 
 static gboolean
@@ -708,7 +770,8 @@ read_delimited (XiImportBatch    *batch,
   batch->delimiter = xi_csv_detect_delimiter (text);
   reader = xi_csv_reader_new (text, batch->delimiter);
 
-  if (!read_layout (batch, reader, &layout, country, &pending_data, error))
+  if (!read_layout (batch, reader, &layout, country, &pending_data, error) ||
+      !check_custom_fields (batch, error))
     goto out;
 
   for (;;)
@@ -796,7 +859,8 @@ read_vcards (XiImportBatch    *batch,
       if (row == NULL)
         continue;
 
-      row->name = g_strdup (card->name);
+      /* FN may hold "\n" escapes; a name is one line wherever it comes from. */
+      row->name = card->name != NULL ? single_line (card->name) : NULL;
       row->notes = g_strdup (card->notes);
       row->tags = g_strdupv (card->tags);
       row->groups = g_new0 (char *, 1);
@@ -804,6 +868,7 @@ read_vcards (XiImportBatch    *batch,
         row->custom_values[slot++] = g_strdup (card->company);
       if (any_email)
         row->custom_values[slot++] = g_strdup (card->email);
+      check_row_limits (batch, row);
     }
 
   return TRUE;
@@ -868,6 +933,8 @@ read_bytes (GBytes           *bytes,
       g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_EMPTY, _("The file is empty."));
       return NULL;
     }
+  if (!xi_limit_check_file_size (len, error))
+    return NULL;
   if (is_workbook (data, len))
     {
       g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNSUPPORTED_FORMAT,
@@ -949,9 +1016,19 @@ read_thread (GTask        *task,
 {
   ReadData *read = task_data;
   g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GFileInfo) info = NULL;
   g_autofree char *name = g_file_get_basename (read->file);
   GError *error = NULL;
   XiImportBatch *batch;
+
+  /* A file too big is refused before it is read into memory. */
+  info = g_file_query_info (read->file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                            cancellable, NULL);
+  if (info != NULL && !xi_limit_check_file_size (g_file_info_get_size (info), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
 
   bytes = g_file_load_bytes (read->file, cancellable, NULL, &error);
   if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

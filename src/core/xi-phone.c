@@ -551,12 +551,35 @@ check_nanp (const char  *nsn,
   return TRUE;
 }
 
+/* Where the national trunk prefix is 0, no number starts with 0 after the
+ * country code: a 0 there is the trunk prefix written in, and it is dropped
+ * once ("+62 (0)812…"). A second one ("+51 0 0555…") cannot be dropped as
+ * well, since then "+" and the stored digits would lose yet another 0 when
+ * read again, and the contact would be skipped as an invalid number. */
+static gboolean
+check_no_trunk_zero (const Country  *country,
+                     const char     *nsn,
+                     GError        **error)
+{
+  if (nsn[0] == '0' && g_str_equal (country->trunk, "0"))
+    {
+      g_set_error (error, XI_PHONE_ERROR, XI_PHONE_ERROR_INVALID_FOR_COUNTRY,
+                   _("Numbers with country code +%s never start with 0 after it. "
+                     "Remove the extra 0, or check the digits."),
+                   country->code);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 finish_number (const Country  *country,
                const char     *nsn,
                GError        **error)
 {
   if (g_str_equal (country->code, "62") && !check_indonesia (nsn, error))
+    return NULL;
+  if (!check_no_trunk_zero (country, nsn, error))
     return NULL;
   if (!check_length (country, nsn, error))
     return NULL;
@@ -670,6 +693,34 @@ xi_phone_normalize (const char  *input,
   if (scanned.plus)
     return normalize_international (digits->str, error);
   return normalize_national (digits->str, home, error);
+}
+
+/**
+ * xi_phone_is_valid:
+ * @e164_digits: (nullable): digits without "+", as stored for a contact
+ *
+ * Whether @e164_digits is a number xi_phone_normalize() returns: written
+ * with "+" in front, it normalises to itself. Every number the store
+ * keeps passes this, and a campaign skips a recipient whose number does
+ * not as an invalid number.
+ *
+ * Returns: %TRUE if @e164_digits is a valid normalised number
+ */
+gboolean
+xi_phone_is_valid (const char *e164_digits)
+{
+  g_autofree char *plus = NULL;
+  g_autofree char *normalized = NULL;
+
+  if (e164_digits == NULL || e164_digits[0] == '\0')
+    return FALSE;
+  for (const char *p = e164_digits; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+
+  plus = g_strconcat ("+", e164_digits, NULL);
+  normalized = xi_phone_normalize (plus, NULL, NULL);
+  return normalized != NULL && g_str_equal (normalized, e164_digits);
 }
 
 /* Group lengths for the digits after the country code; the digits left

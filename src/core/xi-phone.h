@@ -43,6 +43,7 @@ char     *xi_phone_normalize              (const char  *input,
                                            const char  *default_country_code,
                                            GError     **error);
 gboolean  xi_phone_is_country_code        (const char  *country_code);
+gboolean  xi_phone_is_valid               (const char  *e164_digits);
 char     *xi_phone_format_international   (const char  *e164_digits);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "xi-inbox-private.h"
+#include "xi-limits.h"
 #include "xi-store-private.h"
 
 /*
@@ -159,7 +160,7 @@ validate_rule (XiAutoReplyRule  *rule,
     g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
                          _("A keyword rule needs at least one keyword."));
   else
-    return TRUE;
+    return xi_limit_check_name (name, error) && xi_limit_check_message (reply, error);
   return FALSE;
 }
 

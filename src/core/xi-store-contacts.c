@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-contact-private.h"
+#include "xi-csv.h"
 #include "xi-log.h"
 #include "xi-phone.h"
 #include "xi-progress.h"
@@ -213,23 +214,17 @@ set_memberships (XiStore            *self,
 }
 
 /* Checks the number the caller gives: the UI normalises as the user types,
- * but the store is the last line before a message goes to a wrong number. */
+ * but the store is the last line before a message goes to a wrong number,
+ * and a number a campaign would skip as invalid is refused here instead. */
 static gboolean
 check_phone (const char  *phone,
              GError     **error)
 {
-  gsize len = phone != NULL ? strlen (phone) : 0;
+  if (xi_phone_is_valid (phone))
+    return TRUE;
 
-  if (len < 6 || len > 15)
-    goto bad;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isdigit (phone[i]))
-      goto bad;
-  return TRUE;
-
-bad:
   g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-               _("The phone number must be 6 to 15 digits in international form, "
+               _("The phone number must be a valid number in international form, "
                  "for example 6281234567890."));
   return FALSE;
 }
@@ -303,7 +298,7 @@ save_contact (XiStore    *self,
   gboolean opted_out = xi_contact_get_opted_out (contact);
   sqlite3_stmt *stmt;
 
-  if (!check_phone (phone, error))
+  if (!check_phone (phone, error) || !xi_contact_check_limits (contact, error))
     return FALSE;
 
   if (!find_by_phone (self, phone, &owner_id, &owner_name, error))
@@ -1440,30 +1435,6 @@ export_op_free (gpointer data)
   g_free (op);
 }
 
-/* Quotes a CSV field when it needs it (RFC 4180). */
-void
-_xi_store_append_csv_field (GString    *out,
-                            const char *value)
-{
-  if (value == NULL)
-    value = "";
-
-  if (strpbrk (value, ",\"\r\n") == NULL)
-    {
-      g_string_append (out, value);
-      return;
-    }
-
-  g_string_append_c (out, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 static gpointer
 text_from_row (sqlite3_stmt *stmt)
 {
@@ -1480,45 +1451,24 @@ collect_custom_fields (XiStore  *self,
                                text_from_row, g_free, error);
 }
 
-static void
-append_contact_line (GString    *out,
-                     XiContact  *contact,
-                     GHashTable *group_names,
-                     GPtrArray  *custom_names)
+/* The names of the groups of @contact, as the export writes them. */
+static char *
+group_names_of (XiContact  *contact,
+                GHashTable *group_names)
 {
-  g_autofree char *phone = xi_phone_format_international (xi_contact_get_phone (contact));
-  g_autofree char *tags = g_strjoinv (", ", (char **)xi_contact_get_tags (contact));
   const char * const *group_ids = xi_contact_get_group_ids (contact);
-  g_autoptr(GString) groups = g_string_new (NULL);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_auto(GStrv) list = NULL;
 
   for (guint g = 0; group_ids[g] != NULL; g++)
     {
       const char *name = g_hash_table_lookup (group_names, group_ids[g]);
 
-      if (name == NULL)
-        continue;
-      if (groups->len > 0)
-        g_string_append (groups, ", ");
-      g_string_append (groups, name);
+      if (name != NULL)
+        g_strv_builder_add (names, name);
     }
-
-  _xi_store_append_csv_field (out, xi_contact_get_name (contact));
-  g_string_append_c (out, ',');
-  _xi_store_append_csv_field (out, phone);
-  g_string_append_c (out, ',');
-  _xi_store_append_csv_field (out, tags);
-  g_string_append_c (out, ',');
-  _xi_store_append_csv_field (out, groups->str);
-  g_string_append_c (out, ',');
-  _xi_store_append_csv_field (out, xi_contact_get_notes (contact));
-  g_string_append_c (out, ',');
-  _xi_store_append_csv_field (out, xi_contact_get_opted_out (contact) ? "yes" : "no");
-  for (guint c = 0; c < custom_names->len; c++)
-    {
-      g_string_append_c (out, ',');
-      _xi_store_append_csv_field (out, xi_contact_get_custom_field (contact, g_ptr_array_index (custom_names, c)));
-    }
-  g_string_append (out, "\r\n");
+  list = g_strv_builder_end (names);
+  return g_strjoinv (", ", list);
 }
 
 static void
@@ -1529,8 +1479,7 @@ export_contacts_func (XiStore  *self,
   ExportOp *op = data;
   g_autoptr(GPtrArray) custom_names = NULL;
   g_autoptr(GHashTable) group_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  /* A byte-order mark, so spreadsheet programs read the file as UTF-8. */
-  g_autoptr(GString) out = g_string_new ("\xef\xbb\xbf" "name,phone,tags,groups,notes,opted_out");
+  g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GHashTable) wanted = NULL;
   GError *error = NULL;
   sqlite3_stmt *stmt;
@@ -1559,12 +1508,8 @@ export_contacts_func (XiStore  *self,
                          g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
   sqlite3_reset (stmt);
 
-  for (guint c = 0; c < custom_names->len; c++)
-    {
-      g_string_append_c (out, ',');
-      _xi_store_append_csv_field (out, g_ptr_array_index (custom_names, c));
-    }
-  g_string_append (out, "\r\n");
+  g_ptr_array_add (custom_names, NULL);
+  xi_csv_append_contacts_header (out, (const char * const *)custom_names->pdata);
 
   stmt = _xi_store_prepare (self,
                             "SELECT " CONTACT_COLUMNS " FROM contacts c"
@@ -1577,11 +1522,13 @@ export_contacts_func (XiStore  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autoptr(XiContact) contact = contact_from_row (stmt);
+      g_autofree char *groups = NULL;
 
       if (wanted != NULL && !g_hash_table_contains (wanted, xi_contact_get_id (contact)))
         continue;
 
-      append_contact_line (out, contact, group_names, custom_names);
+      groups = group_names_of (contact, group_names);
+      xi_csv_append_contact (out, contact, groups, (const char * const *)custom_names->pdata);
       count++;
     }
   sqlite3_reset (stmt);

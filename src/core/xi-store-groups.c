@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-group-private.h"
+#include "xi-limits.h"
 #include "xi-store-private.h"
 
 /* Contact groups and memberships, on the store thread. */
@@ -254,6 +255,8 @@ save_group (XiStore  *self,
                    _("A group needs a name."));
       return FALSE;
     }
+  if (!xi_limit_check_name (name, error))
+    return FALSE;
 
   if (!find_group_by_name (self, name, &other, error))
     return FALSE;

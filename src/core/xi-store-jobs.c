@@ -13,8 +13,10 @@
 #include <json-glib/json-glib.h>
 
 #include "xi-activity-private.h"
+#include "xi-csv.h"
 #include "xi-job-private.h"
 #include "xi-job-recipient-private.h"
+#include "xi-limits.h"
 #include "xi-message-id.h"
 #include "xi-phone.h"
 #include "xi-store-private.h"
@@ -493,6 +495,8 @@ typedef struct
   GHashTable      *missing;         /* variable set */
   GRand           *rand;
   JsonParser      *parser;          /* reused for every contact's fields */
+  GPtrArray       *too_long;        /* char *, who would get too long a message */
+  guint            n_too_long;
 } Planner;
 
 static void
@@ -504,6 +508,7 @@ planner_clear (Planner *planner)
   g_clear_pointer (&planner->missing, g_hash_table_unref);
   g_clear_pointer (&planner->rand, g_rand_free);
   g_clear_object (&planner->parser);
+  g_clear_pointer (&planner->too_long, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Planner, planner_clear)
@@ -615,16 +620,61 @@ planner_init (Planner          *planner,
   planner->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   planner->rand = g_rand_new ();
   planner->parser = json_parser_new_immutable ();
+  planner->too_long = g_ptr_array_new_with_free_func (g_free);
   return TRUE;
 }
 
-static gboolean
-phone_is_valid (const char *phone)
-{
-  g_autofree char *plus = g_strconcat ("+", phone, NULL);
-  g_autofree char *normalized = xi_phone_normalize (plus, NULL, NULL);
+/* Contacts named in an error before the rest are only counted. */
+#define TOO_LONG_NAMED 10
 
-  return normalized != NULL && g_str_equal (normalized, phone);
+/* Whether some variant, with some option of each choice, gives this
+ * recipient a message longer than WhatsApp takes; such a recipient is
+ * remembered for the error that stops the campaign. */
+static gboolean
+check_message_length (Planner         *planner,
+                      RecipientVars   *vars)
+{
+  for (guint v = 0; v < planner->variants->len; v++)
+    {
+      XiTemplateText *text = g_ptr_array_index (planner->variants, v);
+
+      if (xi_template_text_get_max_chars (text, recipient_lookup, vars) > XI_LIMIT_MESSAGE_CHARS)
+        {
+          if (planner->too_long->len < TOO_LONG_NAMED)
+            g_ptr_array_add (planner->too_long,
+                             vars->name != NULL && vars->name[0] != '\0'
+                             ? g_strdup (vars->name)
+                             : xi_phone_format_international (vars->phone));
+          planner->n_too_long++;
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+set_too_long_error (Planner  *planner,
+                    GError  **error)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < planner->too_long->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+                            (const char *)g_ptr_array_index (planner->too_long, i));
+  if (planner->n_too_long > planner->too_long->len)
+    g_string_append_printf (names, ngettext (" and %u other", " and %u others",
+                                             planner->n_too_long - planner->too_long->len),
+                            planner->n_too_long - planner->too_long->len);
+
+  g_set_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG,
+               ngettext ("For %u contact the message can be longer than %u characters, more than "
+                         "WhatsApp accepts: %s. Shorten the template, or what this contact has in "
+                         "the fields it uses.",
+                         "For %u contacts the message can be longer than %u characters, more than "
+                         "WhatsApp accepts: %s. Shorten the template, or what these contacts have "
+                         "in the fields it uses.",
+                         planner->n_too_long),
+               planner->n_too_long, XI_LIMIT_MESSAGE_CHARS, names->str);
 }
 
 static XiSkipReason
@@ -636,7 +686,7 @@ skip_reason_for (Planner     *planner,
 {
   if (opted_out || g_hash_table_contains (planner->suppressed, phone))
     return XI_SKIP_REASON_OPTED_OUT;
-  if (!phone_is_valid (phone))
+  if (!xi_phone_is_valid (phone))
     return XI_SKIP_REASON_INVALID_NUMBER;
   if (!g_hash_table_add (seen, g_strdup (phone)))
     return XI_SKIP_REASON_DUPLICATE;
@@ -720,8 +770,19 @@ plan_walk (XiStore          *self,
           else
             row.variant = g_rand_int_range (planner->rand, 0, planner->variants->len);
 
+          if (row.skip == XI_SKIP_REASON_NONE && !check_message_length (planner, &vars))
+            continue;
+
+          /* A skipped contact gets no message, so one too long is no
+           * mistake: it is shown without text. */
           row.text = xi_template_text_render (g_ptr_array_index (planner->variants, row.variant),
-                                              recipient_lookup, &vars, planner->rand, &missing);
+                                              recipient_lookup, &vars, planner->rand, &missing,
+                                              row.skip == XI_SKIP_REASON_NONE ? error : NULL);
+          if (row.text == NULL && row.skip == XI_SKIP_REASON_NONE)
+            {
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
           for (guint i = 0; missing != NULL && missing[i] != NULL; i++)
             g_hash_table_add (planner->missing, g_strdup (missing[i]));
         }
@@ -740,6 +801,11 @@ plan_walk (XiStore          *self,
   if (rc != SQLITE_DONE)
     {
       _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (planner->n_too_long > 0)
+    {
+      set_too_long_error (planner, error);
       return FALSE;
     }
   return TRUE;
@@ -907,6 +973,11 @@ insert_recipient (XiStore           *self,
   sqlite3_bind_int (stmt, 6, position);
   sqlite3_bind_text (stmt, 7, row->phone, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 8, row->name, -1, SQLITE_STATIC);
+  /* The plan measured every message; this is the last line before one
+   * is stored, whatever the plan missed. */
+  if (row->skip == XI_SKIP_REASON_NONE && !xi_limit_check_message (row->text, error))
+    return FALSE;
+
   if (row->skip == XI_SKIP_REASON_NONE)
     {
       message_id = xi_message_id_new ();
@@ -1725,7 +1796,7 @@ append_report_line (GString        *out,
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      _xi_store_append_csv_field (out, fields[i]);
+      xi_csv_append_field (out, fields[i]);
     }
   g_string_append (out, "\r\n");
 }

@@ -121,10 +121,6 @@ XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             const char           *id,
                                             GError              **error);
 
-/* xi-store-contacts.c, also used by the campaign report */
-void            _xi_store_append_csv_field (GString              *out,
-                                            const char           *value);
-
 /* xi-store-schema.c */
 gboolean        _xi_store_schema_migrate   (sqlite3              *db,
                                             guint                 target_version,

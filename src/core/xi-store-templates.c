@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-contact-private.h"
+#include "xi-limits.h"
 #include "xi-store-private.h"
 #include "xi-template-private.h"
 
@@ -103,6 +104,9 @@ check_template (XiTemplate  *template_,
                    _("A template needs a name."));
       return FALSE;
     }
+
+  if (!xi_limit_check_name (name, error) || !xi_limit_check_variants (variants, error))
+    return FALSE;
 
   if (variants == NULL || variants[0] == NULL)
     goto no_text;

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "xi-limits.h"
 #include "xi-template-text.h"
 
 /*
@@ -561,9 +562,33 @@ typedef struct
   XiTemplateLookupFunc  lookup;
   gpointer              lookup_data;
   GString              *out;
+  gsize                 chars;     /* characters in @out */
+  gboolean              too_long;  /* @out stopped growing at the limit */
   gboolean              want_missing;
   GPtrArray            *missing;   /* borrowed names, created on the first one */
 } Render;
+
+/* Every character of a message goes through here, so that no recipient's
+ * values, however long, make a message longer than WhatsApp takes, nor
+ * make us build one: the first piece past the limit stops the message. */
+static void
+append (Render     *r,
+        const char *text,
+        gsize       len)
+{
+  if (r->too_long)
+    return;
+  r->chars += g_utf8_strlen (text, len);
+  /* Measuring only: xi_template_text_get_max_chars() keeps the count. */
+  if (r->out == NULL)
+    return;
+  if (r->chars > XI_LIMIT_MESSAGE_CHARS)
+    {
+      r->too_long = TRUE;
+      return;
+    }
+  g_string_append_len (r->out, text, len);
+}
 
 static gboolean
 is_digits (const char *text)
@@ -577,7 +602,7 @@ is_digits (const char *text)
 /* Appends the first word of @name, if it has one. Contact names come from
  * spreadsheets, so they are decoded defensively. */
 static gboolean
-append_first_word (GString    *out,
+append_first_word (Render     *r,
                    const char *name)
 {
   const char *end;
@@ -603,7 +628,7 @@ append_first_word (GString    *out,
   if (start == NULL)
     return FALSE;
 
-  g_string_append_len (out, start, c - start);
+  append (r, start, c - start);
   return TRUE;
 }
 
@@ -611,7 +636,7 @@ append_first_word (GString    *out,
  * recipient has none. */
 static gboolean
 append_value (const XiTemplateText *self,
-              const Render         *r,
+              Render               *r,
               const Segment        *segment)
 {
   const char *name = self->variables[segment->index];
@@ -624,15 +649,15 @@ append_value (const XiTemplateText *self,
 
   /* Callers may supply first_name themselves; only NULL means "derive it". */
   if (value == NULL && segment->role == ROLE_FIRST_NAME)
-    return append_first_word (r->out, r->lookup ("name", r->lookup_data));
+    return append_first_word (r, r->lookup ("name", r->lookup_data));
 
   if (value == NULL || value[0] == '\0')
     return FALSE;
 
   /* Contacts store E.164 digits; customers know numbers with a "+". */
   if (segment->role == ROLE_PHONE && is_digits (value))
-    g_string_append_c (r->out, '+');
-  g_string_append (r->out, value);
+    append (r, "+", 1);
+  append (r, value, strlen (value));
   return TRUE;
 }
 
@@ -650,11 +675,11 @@ render_run (const XiTemplateText *self,
       g_assert (segment->kind != SEGMENT_CHOICE);
 
       if (segment->kind == SEGMENT_TEXT)
-        g_string_append_len (r->out, self->pool + segment->offset, segment->len);
+        append (r, self->pool + segment->offset, segment->len);
       else if (append_value (self, r, segment))
         continue;
       else if (segment->has_fallback)
-        g_string_append_len (r->out, self->pool + segment->offset, segment->len);
+        append (r, self->pool + segment->offset, segment->len);
       else if (r->want_missing)
         {
           /* Names are interned in self->variables, so pointers compare. */
@@ -837,6 +862,61 @@ xi_template_text_get_variables (XiTemplateText *self)
 }
 
 /**
+ * xi_template_text_get_max_chars:
+ * @self: a parsed variant
+ * @lookup: (nullable) (scope call): as for xi_template_text_render()
+ * @lookup_data: closure for @lookup
+ *
+ * Measures the longest message @self can give this recipient, whichever
+ * option each choice takes, without building it; a campaign checks every
+ * recipient with this before it stores any message. Counting stops at
+ * the first piece that takes the total past %XI_LIMIT_MESSAGE_CHARS, so a
+ * variable used a thousand times is not counted a thousand times.
+ *
+ * Returns: the length in characters, at most %XI_LIMIT_MESSAGE_CHARS + 1
+ */
+gsize
+xi_template_text_get_max_chars (XiTemplateText       *self,
+                                XiTemplateLookupFunc  lookup,
+                                gpointer              lookup_data)
+{
+  Render r = { lookup, lookup_data, NULL, 0, FALSE, FALSE, NULL };
+  gsize total = 0;
+  guint i = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  while (i < self->n_segments && total <= XI_LIMIT_MESSAGE_CHARS)
+    {
+      const Segment *segment = &self->segments[i];
+
+      if (segment->kind == SEGMENT_CHOICE)
+        {
+          const guint *bounds = &self->bounds[segment->index];
+          gsize longest = 0;
+
+          for (guint option = 0; option < segment->len; option++)
+            {
+              r.chars = 0;
+              render_run (self, &r, bounds[option], bounds[option + 1]);
+              longest = MAX (longest, r.chars);
+            }
+          total += longest;
+          i = bounds[segment->len];
+        }
+      else
+        {
+          r.chars = 0;
+          render_run (self, &r, i, i + 1);
+          total += r.chars;
+          i++;
+        }
+    }
+
+  return MIN (total, XI_LIMIT_MESSAGE_CHARS + 1);
+}
+
+/**
  * xi_template_text_render:
  * @self: a parsed variant
  * @lookup: (nullable) (scope call): returns each variable's value for the
@@ -848,6 +928,7 @@ xi_template_text_get_variables (XiTemplateText *self)
  *   the variables the recipient has no value for and that have no
  *   fallback, each once in order of appearance, or %NULL when there are
  *   none
+ * @error: return location for a #GError
  *
  * Renders the message for one recipient. @lookup is called with lower-case
  * names; `first_name` is derived from `name` when @lookup returns %NULL for
@@ -856,26 +937,33 @@ xi_template_text_get_variables (XiTemplateText *self)
  * around it is kept exactly as written. Values are inserted as they are,
  * never parsed as templates.
  *
+ * A message is at most %XI_LIMIT_MESSAGE_CHARS characters, the most
+ * WhatsApp accepts; when the recipient's values would make it longer,
+ * rendering stops there and fails with %XI_LIMIT_ERROR_TOO_LONG.
+ *
  * @self is immutable, so threads may render it at the same time, each with
  * its own @rand.
  *
- * Returns: (transfer full): the message
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error
+ *   set when it would be too long
  */
 char *
 xi_template_text_render (XiTemplateText        *self,
                          XiTemplateLookupFunc   lookup,
                          gpointer               lookup_data,
                          GRand                 *rand,
-                         char                ***missing)
+                         char                ***missing,
+                         GError               **error)
 {
-  Render r = { lookup, lookup_data, NULL, missing != NULL, NULL };
+  Render r = { lookup, lookup_data, NULL, 0, FALSE, missing != NULL, NULL };
   guint i = 0;
 
   g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r.out = g_string_sized_new (self->size_hint);
+  r.out = g_string_sized_new (MIN (self->size_hint, XI_LIMIT_MESSAGE_CHARS));
 
-  while (i < self->n_segments)
+  while (i < self->n_segments && !r.too_long)
     {
       const Segment *segment = &self->segments[i];
 
@@ -894,6 +982,16 @@ xi_template_text_render (XiTemplateText        *self,
           render_run (self, &r, i, i + 1);
           i++;
         }
+    }
+
+  if (r.too_long)
+    {
+      g_clear_pointer (&r.missing, g_ptr_array_unref);
+      g_string_free (r.out, TRUE);
+      if (missing != NULL)
+        *missing = NULL;
+      xi_limit_set_message_error (error);
+      return NULL;
     }
 
   if (missing != NULL)

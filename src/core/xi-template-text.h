@@ -50,11 +50,15 @@ XiTemplateText  *xi_template_text_ref           (XiTemplateText        *self);
 void             xi_template_text_unref         (XiTemplateText        *self);
 const char      *xi_template_text_get_source    (XiTemplateText        *self);
 char           **xi_template_text_get_variables (XiTemplateText        *self);
+gsize            xi_template_text_get_max_chars (XiTemplateText        *self,
+                                                 XiTemplateLookupFunc   lookup,
+                                                 gpointer               lookup_data);
 char            *xi_template_text_render        (XiTemplateText        *self,
                                                  XiTemplateLookupFunc   lookup,
                                                  gpointer               lookup_data,
                                                  GRand                 *rand,
-                                                 char                ***missing);
+                                                 char                ***missing,
+                                                 GError               **error);
 
 const char * const *xi_template_builtin_variables (void);
 

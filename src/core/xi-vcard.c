@@ -146,6 +146,7 @@ parse_property (const char *line,
   g_auto(GStrv) parts = NULL;
   const char *colon = NULL;
   const char *dot;
+  const char *name;
   gboolean quoted = FALSE;
 
   /* The first colon outside a quoted parameter ends the head. */
@@ -161,9 +162,17 @@ parse_property (const char *line,
 
   head = g_ascii_strup (line, colon - line);
   parts = g_strsplit (head, ";", -1);
+  /* ":oops", ";TYPE=CELL:…" and "item1.:…" name no property: there is
+   * nothing to apply them to, so they are skipped like any other line
+   * that is not a property. */
+  if (parts[0] == NULL)
+    return FALSE;
   dot = strrchr (parts[0], '.');
+  name = dot != NULL ? dot + 1 : parts[0];
+  if (name[0] == '\0')
+    return FALSE;
 
-  prop->name = g_strdup (dot != NULL ? dot + 1 : parts[0]);
+  prop->name = g_strdup (name);
   prop->params = g_strdupv (parts + 1);
   prop->value = g_strdup (colon + 1);
   return TRUE;

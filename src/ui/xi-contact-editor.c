@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-contact-editor.h"
+#include "xi-limits.h"
 #include "xi-phone.h"
 
 /*
@@ -30,6 +31,7 @@ struct _XiContactEditor
   GtkLabel             *phone_message;
   AdwEntryRow          *tags_row;
   AdwEntryRow          *notes_row;
+  GtkLabel             *limit_message;
   AdwPreferencesGroup  *fields_group;
   AdwEntryRow          *new_field_row;
   AdwPreferencesGroup  *groups_group;
@@ -41,6 +43,7 @@ struct _XiContactEditor
   GHashTable           *field_rows;    /* field name -> AdwEntryRow */
   GHashTable           *group_checks;  /* group id -> GtkCheckButton */
   char                 *phone;         /* normalised, NULL while invalid */
+  gboolean              over_limit;    /* a field is longer than the store keeps */
   GCancellable         *cancellable;
   gboolean              confirmed_opt_in;
 };
@@ -54,10 +57,53 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static char **
+split_tags (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *tag = g_strstrip (parts[i]);
+
+      if (tag[0] != '\0')
+        g_strv_builder_add (builder, tag);
+    }
+  return g_strv_builder_end (builder);
+}
+
 static void
 update_save (XiContactEditor *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", self->phone != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save",
+                                 self->phone != NULL && !self->over_limit);
+}
+
+/* The store refuses what is past the limits of xi-limits.h; saying so
+ * while the user types is kinder than a refusal after Save. */
+static void
+details_changed_cb (XiContactEditor *self)
+{
+  g_auto(GStrv) tags = split_tags (gtk_editable_get_text (GTK_EDITABLE (self->tags_row)));
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  ok = xi_limit_check_name (gtk_editable_get_text (GTK_EDITABLE (self->name_row)), &error) &&
+       xi_limit_check_tags ((const char * const *)tags, &error) &&
+       xi_limit_check_notes (gtk_editable_get_text (GTK_EDITABLE (self->notes_row)), &error) &&
+       xi_limit_check_field_count (g_hash_table_size (self->field_rows), &error);
+
+  g_hash_table_iter_init (&iter, self->field_rows);
+  while (ok && g_hash_table_iter_next (&iter, &key, &value))
+    ok = xi_limit_check_field (key, gtk_editable_get_text (GTK_EDITABLE (value)), &error);
+
+  self->over_limit = !ok;
+  gtk_label_set_text (self->limit_message, ok ? "" : error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->limit_message), !ok);
+  update_save (self);
 }
 
 static void
@@ -105,6 +151,7 @@ add_field_row (XiContactEditor *self,
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_preferences_group_add (self->fields_group, GTK_WIDGET (row));
       g_hash_table_insert (self->field_rows, g_strdup (name), row);
+      g_signal_connect_object (row, "changed", G_CALLBACK (details_changed_cb), self, G_CONNECT_SWAPPED);
     }
   if (value != NULL)
     gtk_editable_set_text (GTK_EDITABLE (row), value);
@@ -175,22 +222,6 @@ opted_out_state_set_cb (XiContactEditor *self,
   return TRUE;   /* keep the switch on until confirmed */
 }
 
-static char **
-split_tags (const char *text)
-{
-  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *tag = g_strstrip (parts[i]);
-
-      if (tag[0] != '\0')
-        g_strv_builder_add (builder, tag);
-    }
-  return g_strv_builder_end (builder);
-}
-
 static void
 saved_cb (GObject      *object,
           GAsyncResult *result,
@@ -233,7 +264,7 @@ xi_contact_editor_save (XiContactEditor *self)
 
   g_return_if_fail (XI_IS_CONTACT_EDITOR (self));
 
-  if (self->phone == NULL)
+  if (!xi_contact_editor_can_save (self))
     return;
 
   tags = split_tags (gtk_editable_get_text (GTK_EDITABLE (self->tags_row)));
@@ -360,11 +391,13 @@ xi_contact_editor_class_init (XiContactEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiContactEditor, phone_message);
   gtk_widget_class_bind_template_child (widget_class, XiContactEditor, tags_row);
   gtk_widget_class_bind_template_child (widget_class, XiContactEditor, notes_row);
+  gtk_widget_class_bind_template_child (widget_class, XiContactEditor, limit_message);
   gtk_widget_class_bind_template_child (widget_class, XiContactEditor, fields_group);
   gtk_widget_class_bind_template_child (widget_class, XiContactEditor, new_field_row);
   gtk_widget_class_bind_template_child (widget_class, XiContactEditor, groups_group);
   gtk_widget_class_bind_template_child (widget_class, XiContactEditor, opted_out_switch);
   gtk_widget_class_bind_template_callback (widget_class, phone_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, details_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_field_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, opted_out_state_set_cb);
 
@@ -410,7 +443,7 @@ gboolean
 xi_contact_editor_can_save (XiContactEditor *self)
 {
   g_return_val_if_fail (XI_IS_CONTACT_EDITOR (self), FALSE);
-  return self->phone != NULL;
+  return self->phone != NULL && !self->over_limit;
 }
 
 void

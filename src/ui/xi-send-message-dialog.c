@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-limits.h"
 #include "xi-phone.h"
 #include "xi-send-message-dialog.h"
 #include "xi-transport.h"
@@ -87,7 +88,8 @@ update_send (XiSendMessageDialog *self)
 {
   g_autofree char *text = dup_text (self);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.send", !self->sending && text[0] != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.send",
+                                 !self->sending && text[0] != '\0' && xi_limit_check_message (text, NULL));
 }
 
 /* Callbacks */
@@ -115,10 +117,14 @@ sent_cb (GObject      *object,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* WhatsApp refuses a text past its limit: say so while it is typed. */
 static void
 buffer_changed_cb (XiSendMessageDialog *self)
 {
-  show_message (self, NULL);
+  g_autofree char *text = dup_text (self);
+  g_autoptr(GError) error = NULL;
+
+  show_message (self, xi_limit_check_message (text, &error) ? NULL : error->message);
   update_send (self);
 }
 

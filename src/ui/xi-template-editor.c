@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-limits.h"
 #include "xi-template-editor.h"
 #include "xi-template-text.h"
 
@@ -208,7 +209,8 @@ refresh (XiTemplateEditor *self)
       gtk_widget_set_sensitive (variant->remove, several);
 
       g_clear_pointer (&variant->parsed, xi_template_text_unref);
-      variant->parsed = xi_template_text_parse (text, known != NULL ? known : none, &error);
+      if (xi_limit_check_variant (text, i + 1, &error))
+        variant->parsed = xi_template_text_parse (text, known != NULL ? known : none, &error);
       gtk_label_set_text (variant->error, error != NULL ? error->message : "");
       gtk_widget_set_visible (GTK_WIDGET (variant->error), error != NULL);
       if (error != NULL)
@@ -220,11 +222,15 @@ refresh (XiTemplateEditor *self)
       if (variant->parsed != NULL && contact != NULL)
         {
           g_auto(GStrv) missing = NULL;
+          g_autoptr(GError) render_error = NULL;
           g_autofree char *rendered = xi_template_text_render (variant->parsed, xi_contact_lookup_variable,
-                                                               contact, rand, &missing);
+                                                               contact, rand, &missing, &render_error);
           char **used = xi_template_text_get_variables (variant->parsed);
 
-          gtk_label_set_text (variant->preview, rendered[0] != '\0' ? rendered : _("(nothing)"));
+          if (rendered == NULL)
+            gtk_label_set_text (variant->preview, render_error->message);
+          else
+            gtk_label_set_text (variant->preview, rendered[0] != '\0' ? rendered : _("(nothing)"));
           for (guint m = 0; missing != NULL && missing[m] != NULL; m++)
             add_unique (missing_all, missing[m]);
           for (guint u = 0; used != NULL && used[u] != NULL; u++)
