@@ -35,6 +35,9 @@ struct _XiApplication
   XiConnection     *connection; /* NULL until the runner runs */
   XiEngineLock     *engine_lock; /* held while the runner runs */
   XiDbusService    *dbus_service; /* NULL without a session bus */
+  /* Set while the app holds itself because its window closed during a
+   * campaign; released once nothing is sending. */
+  gboolean          held_for_sending;
   GCancellable     *cancellable;
 };
 
@@ -118,10 +121,11 @@ show_page_action (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  XiWindow *window = active_window (user_data);
+  XiApplication *self = user_data;
 
-  if (window != NULL)
-    xi_window_show_page (window, g_variant_get_string (parameter, NULL));
+  /* From a notification the window may be closed: it opens again. */
+  g_application_activate (G_APPLICATION (self));
+  xi_window_show_page (active_window (self), g_variant_get_string (parameter, NULL));
 }
 
 /* A notification's click: the Inbox at that customer's messages. */
@@ -209,6 +213,118 @@ runner_incoming_cb (XiApplication *self,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+/* Messages still to go in the campaigns being sent now. */
+static guint
+count_sending (XiApplication *self,
+               guint         *n_campaigns)
+{
+  GListModel *jobs = xi_context_get_jobs (self->context);
+  guint remaining = 0;
+
+  *n_campaigns = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(XiJob) job = g_list_model_get_item (jobs, i);
+
+      if (xi_job_get_state (job) != XI_JOB_STATE_PROCESSING)
+        continue;
+      (*n_campaigns)++;
+      remaining += xi_job_get_remaining (job);
+    }
+  return remaining;
+}
+
+/* The window closed during a campaign: the app stays to finish it, and
+ * says so where the user can get back to it or stop it. */
+static void
+keep_sending_in_background (XiApplication *self,
+                            guint          remaining)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+
+  if (!self->held_for_sending)
+    {
+      g_application_hold (G_APPLICATION (self));
+      self->held_for_sending = TRUE;
+    }
+
+  /* Translators: a notification's title once the window is closed; %'u is a
+   * count such as 1,204, written with the locale's digit grouping */
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Still sending: %'u message left",
+                                        "Still sending: %'u messages left", remaining),
+                           remaining);
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, _("Xender-In keeps sending with its window closed."));
+  g_notification_set_default_action_and_target (notification, "app.show-page", "s", "sending");
+  g_notification_add_button_with_target (notification, _("Open"), "app.show-page", "s", "sending");
+  g_notification_add_button (notification, _("Pause"), "app.pause-sending");
+  g_application_send_notification (G_APPLICATION (self), "still-sending", notification);
+}
+
+/* Once nothing sends, a hidden app has nothing left to do. */
+static void
+sending_changed_cb (XiApplication *self)
+{
+  guint n_campaigns;
+
+  if (!self->held_for_sending)
+    return;
+  count_sending (self, &n_campaigns);
+  if (n_campaigns > 0)
+    return;
+  g_application_withdraw_notification (G_APPLICATION (self), "still-sending");
+  self->held_for_sending = FALSE;
+  g_application_release (G_APPLICATION (self));
+}
+
+static gboolean
+window_close_request_cb (XiApplication *self,
+                         GtkWindow     *window)
+{
+  guint n_campaigns;
+  guint remaining = count_sending (self, &n_campaigns);
+
+  if (n_campaigns > 0)
+    keep_sending_in_background (self, remaining);
+  return FALSE;
+}
+
+static void
+pause_sending_command_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  job = xi_campaign_runner_command_finish (XI_CAMPAIGN_RUNNER (object), result, &error);
+  /* It may have finished between the click and the command. */
+  if (job == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Could not pause a campaign: %s", error->message);
+}
+
+/* The notification's Pause: every campaign sending now stops where it is. */
+static void
+pause_sending_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  XiApplication *self = XI_APPLICATION (user_data);
+  GListModel *jobs = xi_context_get_jobs (self->context);
+
+  if (self->runner == NULL)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(XiJob) job = g_list_model_get_item (jobs, i);
+
+      if (xi_job_get_state (job) == XI_JOB_STATE_PROCESSING)
+        xi_campaign_runner_command_async (self->runner, xi_job_get_id (job), XI_JOB_COMMAND_PAUSE,
+                                          NULL, pause_sending_command_cb, NULL);
+    }
+}
+
 static void
 runner_disk_full_cb (XiApplication *self)
 {
@@ -269,6 +385,9 @@ start_runner (XiApplication *self)
     xi_dbus_service_set_runner (self->dbus_service, self->runner);
   g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->runner, "job-changed", G_CALLBACK (sending_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self->runner, "idle", G_CALLBACK (sending_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::opt-out-keywords",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::default-delay-min",
@@ -416,6 +535,7 @@ xi_application_startup (GApplication *app)
     { "show-page", show_page_action, "s" },
     { "open-conversation", open_conversation_action, "s" },
     { "link-whatsapp", link_whatsapp_action },
+    { "pause-sending", pause_sending_action },
   };
   static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
   XiApplication *self = XI_APPLICATION (app);
@@ -461,7 +581,11 @@ xi_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (xi_window_new (self, self->context));
+    {
+      window = GTK_WINDOW (xi_window_new (self, self->context));
+      g_signal_connect_object (window, "close-request", G_CALLBACK (window_close_request_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
   gtk_window_present (window);
 }
 
