@@ -57,12 +57,73 @@ active_window (XiApplication *self)
   return XI_IS_WINDOW (window) ? XI_WINDOW (window) : NULL;
 }
 
+/* Messages still to go in the campaigns being sent now. */
+static guint
+count_sending (XiApplication *self,
+               guint         *n_campaigns)
+{
+  GListModel *jobs = xi_context_get_jobs (self->context);
+  guint remaining = 0;
+
+  *n_campaigns = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(XiJob) job = g_list_model_get_item (jobs, i);
+
+      if (xi_job_get_state (job) != XI_JOB_STATE_PROCESSING)
+        continue;
+      (*n_campaigns)++;
+      remaining += xi_job_get_remaining (job);
+    }
+  return remaining;
+}
+
+static void
+quit_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  XiApplication    *self)
+{
+  if (g_str_equal (response, "quit"))
+    g_application_quit (G_APPLICATION (self));
+}
+
+/* Quitting stops sending: the campaign keeps its place and goes on at the
+ * next start, but the user may have meant to close the window only. */
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  XiApplication *self = XI_APPLICATION (user_data);
+  XiWindow *window = active_window (self);
+  AdwMessageDialog *dialog;
+  guint n_campaigns;
+  guint remaining = count_sending (self, &n_campaigns);
+
+  if (n_campaigns == 0 || window == NULL)
+    {
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _("Stop Sending and Quit?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  /* Translators: %'u is a count such as 1,204 */
+                                  g_dngettext (GETTEXT_PACKAGE,
+                                               "%'u message is still to go. The campaign goes on where it "
+                                               "stopped when Xender-In starts again. To keep sending, close "
+                                               "the window instead.",
+                                               "%'u messages are still to go. The campaign goes on where it "
+                                               "stopped when Xender-In starts again. To keep sending, close "
+                                               "the window instead.",
+                                               remaining),
+                                  remaining);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "quit", _("_Quit"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "quit", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (quit_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static char *
@@ -211,27 +272,6 @@ runner_incoming_cb (XiApplication *self,
   g_notification_set_default_action_and_target (notification, "app.open-conversation", "s", phone);
   id = g_strconcat ("reply-", phone, NULL);
   g_application_send_notification (G_APPLICATION (self), id, notification);
-}
-
-/* Messages still to go in the campaigns being sent now. */
-static guint
-count_sending (XiApplication *self,
-               guint         *n_campaigns)
-{
-  GListModel *jobs = xi_context_get_jobs (self->context);
-  guint remaining = 0;
-
-  *n_campaigns = 0;
-  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
-    {
-      g_autoptr(XiJob) job = g_list_model_get_item (jobs, i);
-
-      if (xi_job_get_state (job) != XI_JOB_STATE_PROCESSING)
-        continue;
-      (*n_campaigns)++;
-      remaining += xi_job_get_remaining (job);
-    }
-  return remaining;
 }
 
 /* The window closed during a campaign: the app stays to finish it, and
