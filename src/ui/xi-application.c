@@ -16,6 +16,7 @@
 #include "xi-connection.h"
 #include "xi-dbus-service.h"
 #include "xi-engine-lock.h"
+#include "xi-history-page.h"
 #include "xi-loopback-transport.h"
 #include "xi-paths.h"
 #include "xi-phone.h"
@@ -38,6 +39,7 @@ struct _XiApplication
   /* Set while the app holds itself because its window closed during a
    * campaign; released once nothing is sending. */
   gboolean          held_for_sending;
+  GHashTable       *sending_jobs; /* ids of campaigns seen sending */
   GCancellable     *cancellable;
 };
 
@@ -76,6 +78,14 @@ count_sending (XiApplication *self,
       remaining += xi_job_get_remaining (job);
     }
   return remaining;
+}
+
+/* From a notification the window may be closed: it opens again. */
+static XiWindow *
+present_window (XiApplication *self)
+{
+  g_application_activate (G_APPLICATION (self));
+  return active_window (self);
 }
 
 static void
@@ -182,11 +192,20 @@ show_page_action (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  XiApplication *self = user_data;
+  xi_window_show_page (present_window (user_data), g_variant_get_string (parameter, NULL));
+}
 
-  /* From a notification the window may be closed: it opens again. */
-  g_application_activate (G_APPLICATION (self));
-  xi_window_show_page (active_window (self), g_variant_get_string (parameter, NULL));
+/* A notification's click: the History page at that campaign's report. */
+static void
+open_report_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  XiWindow *window = present_window (user_data);
+
+  xi_window_show_page (window, "history");
+  xi_history_page_select_job (XI_HISTORY_PAGE (xi_window_get_page (window, "history")),
+                              g_variant_get_string (parameter, NULL));
 }
 
 /* A notification's click: the Inbox at that customer's messages. */
@@ -195,13 +214,7 @@ open_conversation_action (GSimpleAction *action,
                           GVariant      *parameter,
                           gpointer       user_data)
 {
-  XiApplication *self = user_data;
-  XiWindow *window;
-
-  g_application_activate (G_APPLICATION (self));
-  window = active_window (self);
-  if (window != NULL)
-    xi_window_show_conversation (window, g_variant_get_string (parameter, NULL));
+  xi_window_show_conversation (present_window (user_data), g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -302,6 +315,32 @@ keep_sending_in_background (XiApplication *self,
   g_application_send_notification (G_APPLICATION (self), "still-sending", notification);
 }
 
+/* A campaign that finishes while the user looks elsewhere says so, once:
+ * receipts keep changing a finished campaign's counts. */
+static void
+notify_finished (XiApplication *self,
+                 XiJob         *job)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *body = NULL;
+
+  if (window != NULL && gtk_window_is_active (window))
+    return;
+
+  /* Translators: a notification's text: the campaign's name, then its counts */
+  body = g_strdup_printf (_("%s: %'u sent, %'u failed, %'u skipped"), xi_job_get_name (job),
+                          xi_job_get_sent (job), xi_job_get_failed (job), xi_job_get_skipped (job));
+  notification = g_notification_new (_("Campaign Finished"));
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.open-report", "s", xi_job_get_id (job));
+  g_notification_add_button_with_target (notification, _("Open Report"), "app.open-report", "s",
+                                         xi_job_get_id (job));
+  id = g_strconcat ("finished-", xi_job_get_id (job), NULL);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
 /* Once nothing sends, a hidden app has nothing left to do. */
 static void
 sending_changed_cb (XiApplication *self)
@@ -316,6 +355,19 @@ sending_changed_cb (XiApplication *self)
   g_application_withdraw_notification (G_APPLICATION (self), "still-sending");
   self->held_for_sending = FALSE;
   g_application_release (G_APPLICATION (self));
+}
+
+static void
+runner_job_changed_cb (XiApplication *self,
+                       XiJob         *job)
+{
+  const char *id = xi_job_get_id (job);
+
+  if (xi_job_get_state (job) == XI_JOB_STATE_PROCESSING)
+    g_hash_table_add (self->sending_jobs, g_strdup (id));
+  else if (g_hash_table_remove (self->sending_jobs, id) && xi_job_get_state (job) == XI_JOB_STATE_COMPLETED)
+    notify_finished (self, job);
+  sending_changed_cb (self);
 }
 
 static gboolean
@@ -425,7 +477,7 @@ start_runner (XiApplication *self)
     xi_dbus_service_set_runner (self->dbus_service, self->runner);
   g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->runner, "job-changed", G_CALLBACK (sending_changed_cb), self,
+  g_signal_connect_object (self->runner, "job-changed", G_CALLBACK (runner_job_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->runner, "idle", G_CALLBACK (sending_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::opt-out-keywords",
@@ -574,6 +626,7 @@ xi_application_startup (GApplication *app)
     { "preferences", preferences_action },
     { "show-page", show_page_action, "s" },
     { "open-conversation", open_conversation_action, "s" },
+    { "open-report", open_report_action, "s" },
     { "link-whatsapp", link_whatsapp_action },
     { "pause-sending", pause_sending_action },
   };
@@ -667,6 +720,7 @@ xi_application_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->engine_lock);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->sending_jobs, g_hash_table_unref);
   g_free (self->data_dir_option);
   g_free (self->data_dir);
 
@@ -690,6 +744,7 @@ static void
 xi_application_init (XiApplication *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->sending_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 
