@@ -353,6 +353,71 @@ test_many_contacts (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWindow *
+find_message_dialog (void)
+{
+  return xi_ui_find_window (ADW_TYPE_MESSAGE_DIALOG);
+}
+
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *)data == NULL;
+}
+
+/* Escape in a new contact with something typed asks before losing it,
+ * with real key events; an untouched one closes at once. */
+static void
+test_editor_escape (XiUiFixture   *f,
+                    gconstpointer  data)
+{
+  XiWindow *window = open_window (f);
+  GtkWidget *page = xi_window_get_page (window, "contacts");
+  GtkWidget *editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (page), NULL);
+  GtkWindow *dialog;
+
+  xi_ui_spin (300);
+  /* The number field has the focus in a new contact. */
+  if (!xi_ui_send_keys (GTK_WINDOW (editor), "type", "0812 3456 7890"))
+    {
+      g_test_skip ("No X11 display or no xdotool for real key events");
+      gtk_window_destroy (GTK_WINDOW (editor));
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  g_assert_true (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+
+  xi_ui_send_keys (GTK_WINDOW (editor), "key", "Escape");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_widget_get_visible (editor));
+  xi_ui_screenshot (GTK_WIDGET (dialog), "contact-editor-discard");
+
+  /* Escape again answers "Keep Editing". */
+  xi_ui_send_keys (dialog, "key", "Escape");
+  g_assert_null (find_message_dialog ());
+  g_assert_true (gtk_widget_get_visible (editor));
+  g_assert_true (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_ui_send_keys (GTK_WINDOW (editor), "key", "Escape");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  gtk_widget_activate (xi_ui_find_button (GTK_WIDGET (dialog), "_Discard"));
+  g_assert_true (xi_ui_wait_for (is_gone, &editor, 5000));
+  g_assert_null (find_message_dialog ());
+
+  /* Nothing typed, nothing to lose. */
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (page), NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_ui_spin (300);
+  xi_ui_send_keys (GTK_WINDOW (editor), "key", "Escape");
+  g_assert_true (xi_ui_wait_for (is_gone, &editor, 5000));
+  g_assert_null (find_message_dialog ());
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Deleting contacts, one and several, and Undo */
 
 static XiContact *
@@ -610,6 +675,8 @@ main (int   argc,
               xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/import", XiUiFixture, NULL, xi_ui_fixture_setup, test_import, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/editor", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui/contacts/editor-escape", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor_escape,
+              xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/delete-undo", XiUiFixture, NULL, xi_ui_fixture_setup, test_delete_undo, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/100k", XiUiFixture, NULL, xi_ui_fixture_setup, test_many_contacts, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/preferences", XiUiFixture, NULL, xi_ui_fixture_setup, test_preferences, xi_ui_fixture_teardown);
