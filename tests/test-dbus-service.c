@@ -247,16 +247,43 @@ test_engine_elsewhere (Fixture       *f,
   g_assert_nonnull (strstr (err, INTERFACE ".Error.EngineElsewhere"));
 }
 
-static gboolean
-has_line (Fixture    *f,
-          GPtrArray  *lines,
-          const char *line)
+typedef struct
 {
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  GPtrArray  *lines;
+  const char *line;
+  gboolean    last;
+} LineWait;
 
-  while (!contains (lines, line) && g_get_monotonic_time () < end)
+static gboolean
+line_seen (LineWait *wait)
+{
+  if (wait->last)
+    return wait->lines->len > 0 &&
+           g_str_equal (g_ptr_array_index (wait->lines, wait->lines->len - 1), wait->line);
+  return contains (wait->lines, wait->line);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Whether @line comes (as the last one with @last) within 10 s; a tick
+ * wakes the loop to look at the clock when no signal comes. */
+static gboolean
+wait_for_line (GPtrArray  *lines,
+               const char *line,
+               gboolean    last)
+{
+  LineWait wait = { lines, line, last };
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, tick_cb, NULL);
+
+  while (!line_seen (&wait) && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
-  return contains (lines, line);
+  g_source_remove (tick);
+  return line_seen (&wait);
 }
 
 /* Start, a mistaken id and a refused pause, by `gdbus call`; the engine's
@@ -284,11 +311,10 @@ test_commands (Fixture       *f,
   g_clear_pointer (&out, g_free);
 
   done = g_strdup_printf ("%s completed 1 0", f->job_id);
-  g_assert_true (has_line (f, f->progress, done));
-  /* Sending while it ran, and no longer once it is done. */
-  g_assert_true (has_line (f, f->status, "unavailable true"));
-  g_assert_true (has_line (f, f->status, "unavailable false"));
-  g_assert_cmpstr (g_ptr_array_index (f->status, f->status->len - 1), ==, "unavailable false");
+  g_assert_true (wait_for_line (f->progress, done, FALSE));
+  /* Not sending once it is done (a campaign of one at no delay may finish
+   * before its start is ever published; app-dbus sees a slow one send). */
+  g_assert_true (wait_for_line (f->status, "unavailable false", TRUE));
 
   out = gdbus_call (f, "GetStatus", NULL, &err);
   g_assert_cmpstr (out, ==, "('unavailable', false)\n");

@@ -27,8 +27,9 @@ struct _XiDbusService
   XiDbusXenderIn1  *skeleton;
   GCancellable     *cancellable;
   GThread          *owner;
-  /* Ids of the campaigns the runner last said were processing: until it
-   * says anything, nothing is being sent. */
+  /* Ids of the campaigns whose last state change made them processing:
+   * until one does, nothing is being sent. Progress does not count: a
+   * coalesced one may be published after the change that ended it. */
   GHashTable       *processing;
 
   /* What StatusChanged said last, so it is sent on changes only. */
@@ -103,8 +104,6 @@ runner_progress_cb (XiDbusService       *self,
                                         xi_job_state_to_string (progress->state),
                                         progress->total, progress->sent, progress->failed,
                                         progress->skipped, progress->remaining);
-  track_state (self, progress->job_id, progress->state);
-  publish_status (self);
 }
 
 static void
@@ -117,13 +116,6 @@ runner_job_changed_cb (XiDbusService *self,
                                         xi_job_get_failed (job), xi_job_get_skipped (job),
                                         xi_job_get_remaining (job));
   track_state (self, xi_job_get_id (job), xi_job_get_state (job));
-  publish_status (self);
-}
-
-static void
-runner_idle_cb (XiDbusService *self)
-{
-  g_hash_table_remove_all (self->processing);
   publish_status (self);
 }
 
@@ -384,7 +376,6 @@ xi_dbus_service_set_runner (XiDbusService    *self,
       /* The runner already coalesces progress to one per main-loop turn. */
       g_signal_connect_swapped (runner, "progress", G_CALLBACK (runner_progress_cb), self);
       g_signal_connect_swapped (runner, "job-changed", G_CALLBACK (runner_job_changed_cb), self);
-      g_signal_connect_swapped (runner, "idle", G_CALLBACK (runner_idle_cb), self);
     }
   else
     g_hash_table_remove_all (self->processing);
