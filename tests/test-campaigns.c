@@ -8,9 +8,12 @@
 #include "config.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "fakewa-server.h"
+#include "wa-jid.h"
 #include "wa-key-store.h"
+#include "wa-lid-map.h"
 #include "wa-usync.h"
 #include "xi-campaign-runner.h"
 #include "xi-engine.h"
@@ -1017,6 +1020,231 @@ test_whatsapp_drops_and_resumes (Fixture       *f,
   stop_engine (f);
 }
 
+
+#define SHOP_PHONE "6289900000000"
+
+typedef struct
+{
+  GHashTable *refused;     /* recipient JID -> how many 463s */
+  GPtrArray  *delivered;   /* recipient phone JIDs, in relay order, phones only */
+  gint64      lock_ends;   /* Unix µs, whole seconds as the server counts; 0: none */
+  GPtrArray  *after_lock;  /* recipients relayed while it was on */
+  guint       lock_after;  /* relays before the time-lock starts; 0: never */
+  FakewaServer *server;
+  WaKeyStore  *keys;
+  WaClient    *client;
+  XiTransport *transport;
+} Reachout;
+
+static void
+reachout_refused_cb (FakewaServer *server,
+                     const char   *from,
+                     const char   *to,
+                     const char   *code,
+                     Reachout     *reachout)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (reachout->refused, to));
+
+  g_assert_cmpstr (code, ==, "463");
+  g_hash_table_insert (reachout->refused, g_strdup (to), GUINT_TO_POINTER (n + 1));
+}
+
+static void
+reachout_relayed_cb (FakewaServer *server,
+                     const char   *from,
+                     const char   *to,
+                     const char   *type,
+                     Reachout     *reachout)
+{
+  /* The recipients' phones only: companions would count twice, and our
+   * own phone gets a copy of each. */
+  if (strchr (to, ':') != NULL || g_str_has_prefix (to, SHOP_PHONE))
+    return;
+  g_ptr_array_add (reachout->delivered, g_strdup (to));
+  if (reachout->lock_ends != 0 && g_get_real_time () < reachout->lock_ends)
+    g_ptr_array_add (reachout->after_lock, g_strdup (to));
+  if (reachout->lock_after > 0 && reachout->delivered->len == reachout->lock_after)
+    {
+      fakewa_server_set_timelock (server, SHOP_PHONE, 3, "WEB_COMPANION_ONLY");
+      reachout->lock_ends = (g_get_real_time () / G_USEC_PER_SEC + 3) * G_USEC_PER_SEC;
+    }
+}
+
+static gboolean
+has_n_tokens (Fixture       *f,
+              gconstpointer  data)
+{
+  gconstpointer const *args = data;
+  g_autoptr(GPtrArray) keys = wa_key_store_list ((WaKeyStore *) args[0], "tctoken");
+
+  return keys != NULL && keys->len >= GPOINTER_TO_UINT (args[1]);
+}
+
+/* A shop linked to the fake server and @n customers on WhatsApp
+ * ("62812%08u", from 1), every @wrote_every-th of whom wrote first: their
+ * phones issued the shop a token, which it keeps before anything starts. */
+static void
+reachout_init (Fixture  *f,
+               Reachout *reachout,
+               guint     n,
+               guint     wrote_every)
+{
+  g_autoptr(GError) error = NULL;
+  gconstpointer token_wait[2] = { NULL, GUINT_TO_POINTER (n / wrote_every) };
+
+  reachout->server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  reachout->keys = wa_memory_key_store_new ();
+  reachout->client = linked_client (reachout->server, reachout->keys);
+  reachout->transport = xi_whatsapp_transport_new (reachout->client);
+  reachout->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  reachout->delivered = g_ptr_array_new_with_free_func (g_free);
+  reachout->after_lock = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (reachout->server, "refused", G_CALLBACK (reachout_refused_cb), reachout);
+  g_signal_connect (reachout->server, "relayed", G_CALLBACK (reachout_relayed_cb), reachout);
+
+  make_audience (f, n, FALSE);
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+
+      fakewa_server_add_account (reachout->server, phone);
+      if (i % wrote_every == 0)
+        fakewa_server_issue_token (reachout->server, phone, SHOP_PHONE);
+    }
+  token_wait[0] = reachout->keys;
+  run_until (f, has_n_tokens, token_wait, 10);
+}
+
+/* After the engine stopped. */
+static void
+reachout_clear (Reachout *reachout)
+{
+  g_signal_handlers_disconnect_by_data (reachout->server, reachout);
+  g_hash_table_unref (reachout->refused);
+  g_ptr_array_unref (reachout->delivered);
+  g_ptr_array_unref (reachout->after_lock);
+  g_clear_object (&reachout->transport);
+  g_clear_object (&reachout->client);
+  g_clear_object (&reachout->keys);
+  g_clear_object (&reachout->server);
+}
+
+/* An account that must show a conversation to reach anyone new, sending
+ * to 50: the 20 who wrote first (their phones issued tokens) get it with
+ * their token. Without the NCT salt the 30 others are refused with 463,
+ * each exactly once, marked refused as a new contact, and the campaign
+ * ends instead of stopping on failures in a row. Once the salt is there
+ * (history or app-state sync put it in the key store) a second campaign
+ * reaches the 30 with cstokens. */
+static void
+test_whatsapp_new_contacts (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) first = NULL;
+  g_autoptr(XiJob) second = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GBytes) salt = g_bytes_new_static ("nct-salt-of-the-shop-0123456789ab", 32);
+  gconstpointer token_wait[2] = { NULL, GUINT_TO_POINTER (20) };
+  Reachout reachout = { 0 };
+
+  /* Every fifth and the one after it: 20 of 50 wrote first. */
+  reachout_init (f, &reachout, 50, 5);
+  for (guint i = 1; i <= 50; i += 5)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+
+      fakewa_server_issue_token (reachout.server, phone, SHOP_PHONE);
+    }
+  token_wait[0] = reachout.keys;
+  run_until (f, has_n_tokens, token_wait, 10);
+  fakewa_server_require_tokens (reachout.server, SHOP_PHONE, TRUE);
+
+  spec = zero_delay_spec (f);
+  first = create_job (f, spec);
+  start_engine_on (f, reachout.transport);
+  run_until_state (f, xi_job_get_id (first), XI_JOB_STATE_COMPLETED);
+
+  stored = get_job (f, xi_job_get_id (first));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 20);
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 30);
+  g_assert_cmpuint (g_hash_table_size (reachout.refused), ==, 30);
+  rows = list_recipients (f, xi_job_get_id (first));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = g_ptr_array_index (rows, i);
+      const char *digits = xi_job_recipient_get_phone (row) + (xi_job_recipient_get_phone (row)[0] == '+');
+      g_autofree char *jid = g_strdup_printf ("%s@s.whatsapp.net", digits);
+      guint64 n = g_ascii_strtoull (digits + strlen ("62812"), NULL, 10);
+
+      if (n % 5 < 2)
+        {
+          g_assert_cmpint (xi_job_recipient_get_state (row), !=, XI_RECIPIENT_STATE_FAILED);
+          continue;
+        }
+      g_assert_cmpint (xi_job_recipient_get_state (row), ==, XI_RECIPIENT_STATE_FAILED);
+      g_assert_cmpint (xi_job_recipient_get_skip_reason (row), ==, XI_SKIP_REASON_REFUSED_NEW_CONTACT);
+      g_assert_cmpuint (xi_job_recipient_get_attempts (row), ==, 1);
+      g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (reachout.refused, jid)), ==, 1);
+    }
+  g_assert_cmpuint (reachout.delivered->len, ==, 20);
+
+  fakewa_server_set_nct_salt (reachout.server, SHOP_PHONE, salt);
+  wa_key_store_save (reachout.keys, "nct-salt", "salt", salt);
+  second = create_job (f, spec);
+  xi_engine_wake (f->engine);
+  run_until_state (f, xi_job_get_id (second), XI_JOB_STATE_COMPLETED);
+  g_clear_object (&stored);
+  stored = get_job (f, xi_job_get_id (second));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 50);
+  g_assert_cmpuint (g_hash_table_size (reachout.refused), ==, 30);
+  g_assert_cmpuint (reachout.delivered->len, ==, 70);
+
+  stop_engine (f);
+  reachout_clear (&reachout);
+}
+
+/* A time-lock pushed mid-campaign: no new chat is even tried until it
+ * ends (no 463 at all), the customers who wrote first still get theirs
+ * meanwhile, and the others go once it is over. */
+static void
+test_whatsapp_timelock_pauses (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  Reachout reachout = { 0 };
+
+  reachout_init (f, &reachout, 10, 2);
+  reachout.lock_after = 2;
+
+  /* Slow enough for the push to arrive between two messages. */
+  spec = zero_delay_spec (f);
+  spec->delay_min_ms = spec->delay_max_ms = 150;
+  job = create_job (f, spec);
+  start_engine_on (f, reachout.transport);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 10);
+  g_assert_cmpuint (g_hash_table_size (reachout.refused), ==, 0);
+  g_assert_cmpuint (reachout.after_lock->len, >, 0);
+  for (guint i = 0; i < reachout.after_lock->len; i++)
+    {
+      /* "62812000000NN@s.whatsapp.net": only even NN wrote first. */
+      const char *jid = g_ptr_array_index (reachout.after_lock, i);
+      guint64 n = g_ascii_strtoull (jid + strlen ("62812"), NULL, 10);
+
+      g_assert_cmpuint (n % 2, ==, 0);
+    }
+
+  stop_engine (f);
+  reachout_clear (&reachout);
+}
+
 /* A rehearsal and a campaign for people in one queue: each goes through
  * its own transport. The WhatsApp one waits, failing nobody, while the
  * client is away, and completes once it is back; the rehearsal sends
@@ -1156,7 +1384,21 @@ test_number_check (Fixture       *f,
   g_assert_cmpuint (progress.last_done, ==, 120);
   g_assert_cmpuint (checks->len, ==, 120);
   for (guint i = 0; i < checks->len; i++)
-    on += ((WaContactCheck *) g_ptr_array_index (checks, i))->on_whatsapp;
+    {
+      WaContactCheck *check = g_ptr_array_index (checks, i);
+      g_autoptr(WaJid) jid = NULL;
+      g_autoptr(WaJid) lid = NULL;
+      g_autofree char *mapped = NULL;
+
+      on += check->on_whatsapp;
+      if (!check->on_whatsapp)
+        continue;
+      /* Each LID the answer named is in the one LID table, for replies. */
+      jid = wa_jid_parse (check->jid, NULL);
+      lid = wa_jid_parse (check->lid, NULL);
+      mapped = wa_lid_map_pn_of_lid (keys, wa_jid_get_user (lid));
+      g_assert_cmpstr (mapped, ==, wa_jid_get_user (jid));
+    }
   g_assert_cmpuint (on, ==, 100);
 
   WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
@@ -1657,6 +1899,8 @@ main (int   argc,
   ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
   ADD ("/campaigns/disconnect-waits", test_disconnect_waits);
   ADD ("/campaigns/whatsapp-drops-and-resumes", test_whatsapp_drops_and_resumes);
+  ADD ("/campaigns/whatsapp-new-contacts", test_whatsapp_new_contacts);
+  ADD ("/campaigns/whatsapp-timelock-pauses", test_whatsapp_timelock_pauses);
   ADD ("/campaigns/per-job-transports", test_per_job_transports);
   ADD ("/campaigns/number-check", test_number_check);
   ADD ("/campaigns/receipts", test_receipts);

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -69,6 +71,34 @@ fakewa_stop (Fakewa *fake)
   g_clear_pointer (&fake->root, g_free);
 }
 
+/* The next answer to a command; events in between are not answers. */
+static char *
+read_answer (Fakewa *fake)
+{
+  for (;;)
+    {
+      char *line = read_line (fake->out);
+
+      if (!g_str_has_prefix (line, "phone-receipt ") && !g_str_has_prefix (line, "key-request ") &&
+          !g_str_has_prefix (line, "relayed "))
+        return line;
+      g_free (line);
+    }
+}
+
+static void
+fakewa_say (Fakewa     *fake,
+            const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
+  g_assert_no_error (error);
+  answer = read_answer (fake);
+  g_assert_cmpstr (answer, ==, "ok");
+}
+
 static GSubprocess *
 spawn_link (Fakewa     *fake,
             const char *data_dir,
@@ -113,38 +143,43 @@ read_json_object (GDataInputStream *stream,
 }
 
 /* Runs "link", scans the code it shows (which starts with @qr_prefix)
- * as the phone of 6281234567890, waits for it to finish linked and
+ * as the phone of @phone, waits for it to finish linked and
  * returns the device's JID. */
 static char *
 link_by_scan (Fakewa     *fake,
               const char *data_dir,
-              const char *qr_prefix)
+              const char *qr_prefix,
+              const char *phone)
 {
   g_autoptr(GSubprocess) cli = spawn_link (fake, data_dir, TRUE);
   g_autoptr(GDataInputStream) cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *share = NULL;
   g_autofree char *command = NULL;
-  g_autofree char *answer = NULL;
   g_autofree char *paired = NULL;
   g_autofree char *jid = NULL;
   JsonObject *object;
 
+  /* "link" waits for the phone's keys and history; a phone with nothing
+   * to share still shares them. */
+  share = g_strdup_printf ("phone-share %s\n", phone);
+  fakewa_say (fake, share);
   object = read_json_object (cli_out, parser);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "qr"), qr_prefix));
 
   /* The phone scans the code the CLI shows. */
-  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
-  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
-  g_assert_no_error (error);
-  answer = read_line (fake->out);
-  g_assert_cmpstr (answer, ==, "ok");
-  paired = read_line (fake->out);
-  g_assert_true (g_str_has_prefix (paired, "paired 6281234567890:"));
+  command = g_strdup_printf ("scan %s %s\n", json_object_get_string_member (object, "qr"), phone);
+  fakewa_say (fake, command);
+  paired = read_answer (fake);
+  g_assert_true (g_str_has_prefix (paired, "paired "));
+  g_assert_true (g_str_has_prefix (paired + strlen ("paired "), phone));
+  g_assert_true (g_str_has_suffix (paired, "@lid"));
 
   object = read_json_object (cli_out, parser);
   jid = g_strdup (json_object_get_string_member (object, "linked"));
   g_assert_nonnull (strstr (paired, jid));
+  g_assert_cmpstr (json_object_get_string_member (object, "app_state"), ==, "synced");
   g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
   g_assert_no_error (error);
   return g_steal_pointer (&jid);
@@ -182,7 +217,7 @@ test_lost_key (void)
   Fakewa fake = { 0 };
 
   fakewa_start (&fake);
-  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-1-"));
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-1-", "6281234567890"));
   keys = key_files (data_dir);
   g_assert_cmpuint (keys->len, ==, 1);
   g_assert_cmpint (g_unlink (g_ptr_array_index (keys, 0)), ==, 0);
@@ -196,7 +231,7 @@ test_lost_key (void)
   g_assert_nonnull (strstr (err, "cannot be read"));
   g_assert_nonnull (strstr (err, "Link the device again"));
 
-  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-"));
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", "6281234567890"));
   new_keys = key_files (data_dir);
   g_assert_cmpuint (new_keys->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (new_keys, 0), !=, g_ptr_array_index (keys, 0));
@@ -221,7 +256,7 @@ test_link_and_log_in (void)
   JsonObject *object;
 
   fakewa_start (&fake);
-  jid = link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-1-");
+  jid = link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-1-", "6281234567890");
   g_assert_cmpstr (jid, ==, "6281234567890:1@s.whatsapp.net");
 
   /* The saved session logs in without a code. */
@@ -258,42 +293,104 @@ test_link_and_log_in (void)
 }
 
 static void
-fakewa_say (Fakewa     *fake,
-            const char *command)
+assert_shared (JsonObject *object)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *answer = NULL;
+  g_assert_cmpstr (json_object_get_string_member (object, "push_name"), ==, "Toko Sari");
+  g_assert_true (json_object_get_boolean_member (object, "nct_salt"));
+  g_assert_cmpint (json_object_get_int_member (object, "lid_mappings"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (object, "contact_names"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (object, "push_names"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (object, "privacy_tokens"), ==, 1);
+}
 
-  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
+/* WA-FIDELITY §2–3 end to end: the phone holds a push name, two contacts
+ * (one issued us a privacy token) and the NCT salt; right after linking
+ * it shares its keys, app state and history (the bootstrap inline, the
+ * push names as a blob on the media host); "link" waits for them and the
+ * store keeps them: a second run reads them back from disk. */
+static void
+test_phone_shares (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GDataInputStream) cli_out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *paired = NULL;
+  guint hist_sync = 0, peer_msg = 0;
+  Fakewa fake = { 0 };
+  JsonObject *object;
+
+  fakewa_start (&fake);
+  fakewa_say (&fake, "account 6281100000001\n");
+  fakewa_say (&fake, "account 6281100000002\n");
+  fakewa_say (&fake, "phone-name 6281234567890 Toko Sari\n");
+  fakewa_say (&fake, "phone-contact 6281234567890 6281100000001 746f6b656e2d31 Budi Santoso\n");
+  fakewa_say (&fake, "phone-contact 6281234567890 6281100000002 - Siti Aminah\n");
+  fakewa_say (&fake, "phone-salt 6281234567890 000102030405060708090a0b0c0d0e0f\n");
+
+  cli = spawn_link (&fake, data_dir, TRUE);
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  object = read_json_object (cli_out, parser);
+  command = g_strdup_printf ("scan %s 6281234567890\n", json_object_get_string_member (object, "qr"));
+  fakewa_say (&fake, command);
+  paired = read_answer (&fake);
+  g_assert_true (g_str_has_prefix (paired, "paired 6281234567890:1@s.whatsapp.net "));
+  fakewa_say (&fake, "phone-share 6281234567890\n");
+
+  object = read_json_object (cli_out, parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "linked"), ==, "6281234567890:1@s.whatsapp.net");
+  g_assert_cmpstr (json_object_get_string_member (object, "app_state"), ==, "synced");
+  assert_shared (object);
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
   g_assert_no_error (error);
-  answer = read_line (fake->out);
-  g_assert_cmpstr (answer, ==, "ok");
+  g_clear_object (&cli);
+
+  /* The phone got a peer_msg receipt for the key share and both chunks,
+   * and a hist_sync receipt for each chunk (§3.3). */
+  while (hist_sync < 2 || peer_msg < 3)
+    {
+      g_autofree char *line = read_line (fake.out);
+
+      hist_sync += g_str_has_prefix (line, "phone-receipt hist_sync ");
+      peer_msg += g_str_has_prefix (line, "phone-receipt peer_msg ");
+    }
+
+  cli = spawn_link (&fake, data_dir, TRUE);
+  g_clear_object (&cli_out);
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  object = read_json_object (cli_out, parser);
+  assert_shared (object);
+  g_assert_true (g_subprocess_wait_check (cli, NULL, &error));
+  g_assert_no_error (error);
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
 }
 
 /* Runs the CLI against the fake server, with short pauses between the
- * batches of a check. */
+ * batches of a check; @out and @err get what it printed. */
 static int
-run_cli (Fakewa      *fake,
-         const char  *data_dir,
-         char       **out,
-         ...)
+run_cli_v (Fakewa      *fake,
+           const char  *data_dir,
+           char       **out,
+           char       **err,
+           va_list      ap)
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
+  g_autofree char *errors = NULL;
   const char *arg;
-  va_list ap;
 
   g_ptr_array_add (args, (char *) g_getenv ("XI_CLI"));
   g_ptr_array_add (args, "--data-dir");
   g_ptr_array_add (args, (char *) data_dir);
-  va_start (ap, out);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
   g_ptr_array_add (args, NULL);
 
   g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake->url, TRUE);
@@ -301,11 +398,43 @@ run_cli (Fakewa      *fake,
   g_subprocess_launcher_setenv (launcher, "XI_CHECK_PAUSE_MS", "10-30", TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, &err, &error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, &errors, &error);
   g_assert_no_error (error);
   if (g_subprocess_get_exit_status (process) != 0)
-    g_test_message ("%s", err);
+    g_test_message ("%s", errors);
+  if (err != NULL)
+    *err = g_steal_pointer (&errors);
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_cli (Fakewa      *fake,
+         const char  *data_dir,
+         char       **out,
+         ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, out);
+  status = run_cli_v (fake, data_dir, out, NULL, ap);
+  va_end (ap);
+  return status;
+}
+
+static int
+run_cli_err (Fakewa      *fake,
+             const char  *data_dir,
+             char       **err,
+             ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = run_cli_v (fake, data_dir, NULL, err, ap);
+  va_end (ap);
+  return status;
 }
 
 /* Once linked: "check" asks about the group's numbers, records the
@@ -327,7 +456,7 @@ test_check_and_create (void)
   guint on = 0;
 
   fakewa_start (&fake);
-  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-"));
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", "6281234567890"));
 
   fakewa_say (&fake, "account 6281211110001\n");
   fakewa_say (&fake, "account 6281211110002\n");
@@ -375,6 +504,224 @@ test_check_and_create (void)
   xi_test_rm_rf (dir);
 }
 
+/* The lines the fake server printed until it answered @command. */
+static GPtrArray *
+fakewa_say_and_collect (Fakewa     *fake,
+                        const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (g_output_stream_write_all (fake->in, command, strlen (command), NULL, NULL, &error));
+  g_assert_no_error (error);
+  for (;;)
+    {
+      char *line = read_line (fake->out);
+
+      if (g_str_equal (line, "ok"))
+        {
+          g_free (line);
+          return lines;
+        }
+      g_ptr_array_add (lines, line);
+    }
+}
+
+#define SHOP "6281234567890"
+
+/* 50 customers on WhatsApp, of whom 20 wrote to SHOP first (their
+ * phones issued it their tokens) and 30 never did, and a campaign
+ * "Juni" to all of them run through WhatsApp until it is done. */
+static void
+send_to_fifty (Fakewa      *fake,
+               const char  *dir,
+               const char  *data_dir,
+               char       **err)
+{
+  g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
+  g_autoptr(GString) contacts = g_string_new ("name,phone\n");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 1; i <= 50; i++)
+    {
+      g_autofree char *account = g_strdup_printf ("account 628122220%04u\n", i);
+
+      fakewa_say (fake, account);
+      g_string_append_printf (contacts, "Pelanggan %u,0812-2220-%04u\n", i, i);
+      if (i % 5 < 2)
+        {
+          g_autofree char *issue = g_strdup_printf ("issue-token 628122220%04u " SHOP "\n", i);
+
+          fakewa_say (fake, issue);
+        }
+    }
+  g_assert_true (g_file_set_contents (csv, contacts->str, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (run_cli (fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
+  g_assert_cmpint (run_cli (fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Juni", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  g_assert_cmpint (run_cli_err (fake, data_dir, err, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+}
+
+/* WA-FIDELITY's scenario through the command line, against the fake
+ * server in its own process: an account that must show a conversation
+ * sends a campaign of 50 where 20 customers wrote first (their phones
+ * issued tokens, held for it while it was away): those 20 are delivered,
+ * the 30 others refused with 463 exactly once each, never again, shown
+ * as refused, and "run" ends. Then under a short reach-out time-lock,
+ * "run" says new chats are paused and until when, and once it is over
+ * they go. (The cstoken path from the NCT salt is proved in
+ * test-campaigns, where the salt can be put in the key store.) */
+static void
+test_tokens_and_timelock (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GHashTable) refusals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  Fakewa fake = { 0 };
+  JsonArray *report;
+  guint refused = 0, sent = 0;
+
+  fakewa_start (&fake);
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP));
+  fakewa_say (&fake, "require-tokens " SHOP " on\n");
+  send_to_fifty (&fake, dir, data_dir, &err);
+
+  lines = fakewa_say_and_collect (&fake, "account 6280000000000\n");
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_auto(GStrv) words = g_strsplit (g_ptr_array_index (lines, i), " ", -1);
+
+      if (!g_str_equal (words[0], "refused"))
+        continue;
+      g_assert_cmpstr (words[3], ==, "463");
+      g_assert_false (g_hash_table_contains (refusals, words[2]));
+      g_hash_table_add (refusals, g_strdup (words[2]));
+    }
+  g_assert_cmpuint (g_hash_table_size (refusals), ==, 30);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "campaign", "report", "Juni", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  report = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (report), ==, 50);
+  for (guint i = 0; i < 50; i++)
+    {
+      JsonObject *row = json_array_get_object_element (report, i);
+      const char *state = json_object_get_string_member (row, "state");
+
+      if (g_str_equal (state, "failed"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (row, "skip_reason"), ==, "refused_new_contact");
+          g_assert_cmpint (json_object_get_int_member (row, "attempts"), ==, 1);
+          g_assert_nonnull (strstr (json_object_get_string_member (row, "error"), "Refused by WhatsApp (new contact)"));
+          refused++;
+        }
+      else
+        sent += g_str_equal (state, "sent") || g_str_equal (state, "delivered");
+    }
+  g_assert_cmpuint (refused, ==, 30);
+  g_assert_cmpuint (sent, ==, 20);
+
+  /* Running again sends nobody anything: the refused stay refused. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli_err (&fake, data_dir, &err, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  lines = fakewa_say_and_collect (&fake, "account 6280000000001\n");
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_false (g_str_has_prefix (g_ptr_array_index (lines, i), "refused"));
+
+  /* A time-lock: "run" says so and until when; the new chats wait it out. */
+  fakewa_say (&fake, "require-tokens " SHOP " off\n");
+  fakewa_say (&fake, "timelock " SHOP " 3\n");
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Juli", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli_err (&fake, data_dir, &err, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "WhatsApp paused new chats until"));
+  g_assert_nonnull (strstr (err, "start new chats again"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "campaign", "report", "Juli", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  report = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (report); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (report, i), "state"), !=,
+                     "failed");
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  lines = fakewa_say_and_collect (&fake, "account 6280000000002\n");
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_false (g_str_has_prefix (g_ptr_array_index (lines, i), "refused"));
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
+/* Issue 13's halves together: the phone shares app state carrying the
+ * push name and the NCT salt; a campaign of the freshly linked account,
+ * which must show a conversation to reach anyone new, reaches the 20
+ * customers who wrote first (their tokens) and the 30 who never did
+ * (the cstoken from the salt learnt from app state), and our presence
+ * carries the push name learnt from app state. */
+static void
+test_app_state_feeds_tokens (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GPtrArray) presence = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *jid = NULL;
+  g_autofree char *ask = NULL;
+  Fakewa fake = { 0 };
+  JsonArray *report;
+  const char *last;
+  guint sent = 0;
+
+  fakewa_start (&fake);
+  fakewa_say (&fake, "phone-name " SHOP " Toko Sari\n");
+  fakewa_say (&fake, "phone-salt " SHOP " 8f0e5a1c2b3d4e5f60718293a4b5c6d7\n");
+  fakewa_say (&fake, "require-tokens " SHOP " on\n");
+  jid = link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP);
+  send_to_fifty (&fake, dir, data_dir, &err);
+
+  lines = fakewa_say_and_collect (&fake, "account 6280000000000\n");
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_false (g_str_has_prefix (g_ptr_array_index (lines, i), "refused "));
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "campaign", "report", "Juni", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  report = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (report), ==, 50);
+  for (guint i = 0; i < 50; i++)
+    {
+      const char *state = json_object_get_string_member (json_array_get_object_element (report, i), "state");
+
+      sent += g_str_equal (state, "sent") || g_str_equal (state, "delivered");
+    }
+  g_assert_cmpuint (sent, ==, 50);
+
+  /* Presence goes out only with a push name: "available" once caught
+   * up and, when the client stops, "unavailable" (which may not get
+   * there before the socket closes). */
+  ask = g_strdup_printf ("presence %s\n", jid);
+  presence = fakewa_say_and_collect (&fake, ask);
+  g_assert_cmpuint (presence->len, ==, 1);
+  last = g_ptr_array_index (presence, 0);
+  g_assert_true (g_str_equal (last, "presence available Toko Sari") ||
+                 g_str_equal (last, "presence unavailable Toko Sari"));
+  fakewa_stop (&fake);
+
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -384,6 +731,9 @@ main (int   argc,
   g_test_add_func ("/cli/link/link-and-log-in", test_link_and_log_in);
   g_test_add_func ("/cli/link/check-and-create", test_check_and_create);
   g_test_add_func ("/cli/link/lost-key", test_lost_key);
+  g_test_add_func ("/cli/link/phone-shares", test_phone_shares);
+  g_test_add_func ("/cli/link/tokens-and-timelock", test_tokens_and_timelock);
+  g_test_add_func ("/cli/link/app-state-feeds-tokens", test_app_state_feeds_tokens);
 
   return g_test_run ();
 }

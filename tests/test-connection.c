@@ -8,8 +8,10 @@
 #include "config.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "fakewa-server.h"
+#include "wa-error.h"
 #include "xi-campaign-runner.h"
 #include "xi-connection.h"
 #include "xi-fake-monitor.h"
@@ -415,6 +417,61 @@ test_no_network (Fixture       *f,
 
 }
 
+static gboolean
+paused (gpointer data)
+{
+  return xi_connection_get_new_chats_paused_until (data) > 0;
+}
+
+/* What WhatsApp decides about the account reaches the app as its own
+ * state with the reason in words, not as "unlinked": a reach-out
+ * time-lock (connected, new chats paused until a time), a temporary ban
+ * (until when, its code, no retry before), a retired version (update the
+ * setting; no loop), a permanent ban. */
+static void
+test_whatsapp_refusals (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  link_device (f);
+
+  fakewa_server_set_timelock (f->server, PHONE, 600, "WEB_COMPANION_ONLY");
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!paused (f->connection))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin (20);
+    }
+  g_assert_cmpint (xi_connection_get_new_chats_paused_until (f->connection), >=, now + 590);
+  g_assert_cmpint (xi_connection_get_status (f->connection), ==, XI_CONNECTION_STATUS_CONNECTED);
+
+  fakewa_server_ban_for (f->server, 3600);
+  fakewa_server_drop_all (f->server);
+  wait_for_status (f, XI_CONNECTION_STATUS_TEMPORARILY_BANNED);
+  g_assert_nonnull (strstr (xi_connection_get_reason (f->connection), "code 101"));
+  g_assert_cmpuint (xi_connection_get_seconds_to_retry (f->connection), >, 3500);
+  g_assert_true (xi_connection_is_linked (f->connection));
+
+  fakewa_server_refuse_logins (f->server, "405");
+  stop_connection (f);
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_OUTDATED);
+  g_assert_nonnull (strstr (xi_connection_get_reason (f->connection), "whatsapp-version"));
+  g_assert_false (xi_connection_set_wa_version (f->connection, "2.3000", &error));
+  g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+  g_assert_true (xi_connection_set_wa_version (f->connection, "2.3000.1099999999", NULL));
+
+  fakewa_server_refuse_logins (f->server, "403");
+  stop_connection (f);
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_BANNED);
+  g_assert_nonnull (strstr (xi_connection_get_reason (f->connection), "banned"));
+  g_assert_false (xi_connection_is_linked (f->connection));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -430,6 +487,8 @@ main (int   argc,
   g_test_add ("/xi/connection/lost-key", Fixture, NULL, fixture_setup, test_lost_key, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/xi/connection/no-network", Fixture, NULL, fixture_setup, test_no_network, fixture_teardown);
+  g_test_add ("/xi/connection/whatsapp-refusals", Fixture, NULL, fixture_setup, test_whatsapp_refusals,
+              fixture_teardown);
 
   return g_test_run ();
 }

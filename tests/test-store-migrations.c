@@ -187,6 +187,56 @@ test_dumps (void)
   xi_test_rm_rf (dir);
 }
 
+/* Version 2 makes sync a property of the store: every row of a version 1
+ * database that was never pushed gets exactly one op, rows only the
+ * server writes stop looking pending, and opening again adds nothing. */
+static void
+test_v1_rows_get_ops (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *dump = g_test_build_filename (G_TEST_DIST, "data", "store-v1.sql", NULL);
+  g_autofree char *path = g_build_filename (dir, "v1.db", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 pending;
+  sqlite3 *db;
+
+  g_assert_true (g_file_get_contents (dump, &sql, NULL, NULL));
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO user_quotas (id, master_user_id, created_at, updated_at,"
+                                 " period, allowance, used) VALUES ('q1', 'm', 'now', 'now',"
+                                 " '2026-12', 10000, 5)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  pending = count (path, "SELECT (SELECT count(*) FROM contacts WHERE sync_status = 'pending')"
+                   " + (SELECT count(*) FROM groups WHERE sync_status = 'pending')"
+                   " + (SELECT count(*) FROM group_members WHERE sync_status = 'pending')"
+                   " + (SELECT count(*) FROM templates WHERE sync_status = 'pending')"
+                   " + (SELECT count(*) FROM history WHERE sync_status = 'pending')"
+                   " + (SELECT count(*) FROM suppression_events WHERE sync_status = 'pending')");
+  g_assert_cmpint (pending, >, 5);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox"), ==, 0);
+
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox"), ==, pending);
+  g_assert_cmpint (count (path, "SELECT count(DISTINCT table_name || row_id) FROM sync_outbox"),
+                   ==, pending);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox WHERE table_name = 'contacts'"
+                          " AND base_version = 0 AND state = 'queued' AND attempts = 0"
+                          " AND json_array_length (changed) = 9"), ==, 4);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox WHERE length (op_id) = 36"
+                          " AND substr (op_id, 15, 1) = '4'"), ==, pending);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM user_quotas WHERE sync_status = 'synced'"), ==, 1);
+
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox"), ==, pending);
+  xi_test_rm_rf (dir);
+}
+
 static void
 test_too_new (void)
 {
@@ -231,6 +281,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/from-empty", test_from_empty);
   g_test_add_func ("/xi/store/migrations/stepwise", test_stepwise);
   g_test_add_func ("/xi/store/migrations/dumps", test_dumps);
+  g_test_add_func ("/xi/store/migrations/v1-rows-get-ops", test_v1_rows_get_ops);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 

@@ -290,6 +290,57 @@ test_unlinked_by_phone (Fixture       *f,
   g_assert_false (xi_connection_is_linked (f->connection));
 }
 
+static gboolean
+connection_paused (gpointer data)
+{
+  return xi_connection_get_new_chats_paused_until (data) > 0;
+}
+
+static gboolean
+indicator_starts (gpointer data)
+{
+  gpointer *args = data;
+  const char *text = xi_connection_indicator_get_text (XI_CONNECTION_INDICATOR (args[0]));
+
+  return text != NULL && g_str_has_prefix (text, args[1]);
+}
+
+/* WhatsApp's own restrictions in the header bar, in words: new chats
+ * paused until a time, then a temporary ban with its countdown. */
+static void
+test_whatsapp_restrictions (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *number = xi_phone_format_international (PHONE);
+  g_autofree char *connected = g_strdup_printf ("Connected as %s", number);
+  g_autoptr(GDateTime) end = NULL;
+  g_autofree char *paused = NULL;
+  gpointer banned[] = { NULL, "Banned by WhatsApp for " };
+
+  wait_indicator (f, "Not linked");
+  xi_connection_link (f->connection);
+  scan (f);
+  wait_indicator (f, connected);
+
+  fakewa_server_set_timelock (f->server, PHONE, 600, "WEB_COMPANION_ONLY");
+  g_assert_true (xi_ui_wait_for (connection_paused, f->connection, 15000));
+  end = g_date_time_new_from_unix_local (xi_connection_get_new_chats_paused_until (f->connection));
+  paused = g_date_time_format (end, "New chats paused until %H:%M");
+  wait_indicator (f, paused);
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (f->window), "link-new-chats-paused");
+
+  fakewa_server_ban_for (f->server, 3 * 3600);
+  fakewa_server_drop_all (f->server);
+  banned[0] = f->indicator;
+  g_assert_true (xi_ui_wait_for (indicator_starts, banned, 15000));
+  g_assert_cmpint (xi_connection_get_status (f->connection), ==, XI_CONNECTION_STATUS_TEMPORARILY_BANNED);
+  g_assert_cmpstr (xi_connection_indicator_get_text (XI_CONNECTION_INDICATOR (f->indicator)), ==,
+                   "Banned by WhatsApp for 3 h");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (f->window), "link-temporarily-banned");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -304,6 +355,8 @@ main (int   argc,
     return skip;
 
   g_test_add ("/xi/ui-link/link-and-unlink", Fixture, NULL, fixture_setup, test_link_and_unlink, fixture_teardown);
+  g_test_add ("/xi/ui-link/whatsapp-restrictions", Fixture, NULL, fixture_setup, test_whatsapp_restrictions,
+              fixture_teardown);
   g_test_add ("/xi/ui-link/unlinked-by-phone", Fixture, NULL, fixture_setup, test_unlinked_by_phone,
               fixture_teardown);
 

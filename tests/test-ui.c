@@ -15,6 +15,7 @@
 #include "xi-import-dialog.h"
 #include "xi-limits.h"
 #include "xi-preferences-window.h"
+#include "xi-store-sync.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 #include "xi-window.h"
@@ -617,6 +618,47 @@ test_delete_undo (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+has_two_contacts (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 2;
+}
+
+/* Contacts pulled from another device appear in the shared model, and
+ * so on the contacts page, without anybody reloading by hand. */
+static void
+test_follows_sync (XiUiFixture   *f,
+                   gconstpointer  data)
+{
+  static const char page[] =
+    "[{\"id\":\"7d1f0a52-0000-4000-8000-000000000001\","
+    "\"master_user_id\":\"" XI_STORE_ANONYMOUS_USER "\","
+    "\"created_at\":\"2026-12-01T10:00:00+00:00\",\"updated_at\":\"2026-12-01T10:00:00+00:00\","
+    "\"version\":1,\"server_seq\":1,\"deleted\":false,\"name\":\"Dari HP lain\","
+    "\"phone\":\"6281299990001\",\"lid\":null,\"tags\":[],\"notes\":null,"
+    "\"custom_fields\":{},\"on_whatsapp\":0,\"on_whatsapp_checked_at\":null},"
+    "{\"id\":\"7d1f0a52-0000-4000-8000-000000000002\","
+    "\"master_user_id\":\"" XI_STORE_ANONYMOUS_USER "\","
+    "\"created_at\":\"2026-12-01T10:00:00+00:00\",\"updated_at\":\"2026-12-01T10:00:00+00:00\","
+    "\"version\":1,\"server_seq\":2,\"deleted\":false,\"name\":\"Juga dari sana\","
+    "\"phone\":\"6281299990002\",\"lid\":null,\"tags\":[],\"notes\":null,"
+    "\"custom_fields\":{},\"on_whatsapp\":0,\"on_whatsapp_checked_at\":null}]";
+  GListModel *contacts = xi_context_get_contacts (f->context);
+  g_autoptr(GBytes) bytes = g_bytes_new_static (page, strlen (page));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (contacts), ==, 0);
+  xi_store_sync_apply_page_async (f->store, "contacts", bytes, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_cmpuint (xi_store_sync_apply_page_finish (f->store, result, NULL, &error), ==, 2);
+  g_assert_no_error (error);
+
+  g_assert_true (xi_ui_wait_for (has_two_contacts, contacts, 5000));
+  g_assert_nonnull (xi_context_find_contact (f->context, "7d1f0a52-0000-4000-8000-000000000002"));
+}
+
 static void
 test_preferences (XiUiFixture   *f,
                   gconstpointer  data)
@@ -679,6 +721,8 @@ main (int   argc,
               xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/delete-undo", XiUiFixture, NULL, xi_ui_fixture_setup, test_delete_undo, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/100k", XiUiFixture, NULL, xi_ui_fixture_setup, test_many_contacts, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui/contacts/follows-sync", XiUiFixture, NULL, xi_ui_fixture_setup, test_follows_sync,
+              xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/preferences", XiUiFixture, NULL, xi_ui_fixture_setup, test_preferences, xi_ui_fixture_teardown);
   g_test_add_func ("/xi/ui/shortcuts", test_shortcuts_window);
 

@@ -91,7 +91,12 @@ test_registration (void)
   g_assert_true (props->has_platform_type);
   g_assert_cmpint (props->platform_type, ==, 7);
   g_assert_nonnull (props->history_sync_config);
-  g_assert_cmpuint (props->history_sync_config->storage_quota_mb, ==, 10240);
+  /* Little history: none of the full sync, 28 days of recent chats. */
+  g_assert_cmpuint (props->history_sync_config->storage_quota_mb, ==, 64);
+  g_assert_false (props->require_full_sync);
+  g_assert_cmpuint (props->history_sync_config->recent_sync_days_limit, ==, 28);
+  g_assert_true (props->history_sync_config->inline_initial_payload_in_e2ee_msg);
+  g_assert_false (props->history_sync_config->support_call_log_history);
 
   wa_handshake__device_props__free_unpacked (props, NULL);
   wa_handshake__client_payload__free_unpacked (payload, NULL);

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "fakewa-server.h"
+#include "wa-client-payload.h"
+#include "wa-handshake.pb-c.h"
 #include "wa-client.h"
 #include "wa-credentials.h"
 #include "wa-error.h"
@@ -361,28 +363,77 @@ test_refused_logins (Fixture       *f,
   fakewa_server_refuse_logins (f->server, NULL);
   fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 
-  /* Banned for a while: the next try waits until the ban ends. */
+  /* Banned for a while: its own state, with the code and the end, and
+   * the next try waits until the ban ends. */
   fakewa_server_ban_for (f->server, 3);
   fakewa_server_drop_all (f->server);
   fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
   fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTING);
-  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_TEMPORARILY_BANNED);
   g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "for a while"));
   g_assert_cmpuint (wa_client_get_retry_in (f->client), ==, 3);
+  g_assert_cmpstr (wa_client_get_ban_code (f->client), ==, "101");
+  g_assert_cmpint (wa_client_get_ban_until (f->client), >=, g_get_real_time () / G_USEC_PER_SEC + 2);
+  g_assert_cmpint (wa_client_get_ban_until (f->client), <=, g_get_real_time () / G_USEC_PER_SEC + 3);
   fakewa_server_refuse_logins (f->server, NULL);
   fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 
+  /* Too old: its own state, and no loop of retries. */
   fakewa_server_refuse_logins (f->server, "405");
   fakewa_server_drop_all (f->server);
-  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_STOPPED);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_OUTDATED);
   g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "no longer accepts"));
 
   fakewa_server_refuse_logins (f->server, "403");
   wa_client_start (f->client);
-  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_LOGGED_OUT);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_BANNED);
   g_assert_nonnull (strstr (wa_client_get_last_error (f->client), "banned"));
   keys = wa_key_store_list (f->store, "device");
   g_assert_cmpuint (keys->len, ==, 0);
+}
+
+static void
+payload_cb (FakewaServer *server,
+            GBytes       *payload,
+            GBytes      **last)
+{
+  g_clear_pointer (last, g_bytes_unref);
+  *last = g_bytes_ref (payload);
+}
+
+/* The version announced is a setting: the next login carries it. */
+static void
+test_app_version (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) last = NULL;
+  WaHandshake__ClientPayload *payload;
+  const guint32 version[3] = { 2, 3000, 1099999999 };
+  guint32 parsed[3];
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wa_app_version_parse ("2.3000.1099999999", parsed, &error));
+  g_assert_cmpmem (parsed, sizeof parsed, version, sizeof version);
+  g_assert_false (wa_app_version_parse ("2.3000", parsed, NULL));
+  g_assert_false (wa_app_version_parse ("2.3000.x", parsed, NULL));
+  g_assert_false (wa_app_version_parse ("2..3", parsed, NULL));
+  g_assert_false (wa_app_version_parse ("2.3000.99999999999", parsed, &error));
+  g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+
+  link_device (f);
+  g_signal_connect (f->server, "client-payload", G_CALLBACK (payload_cb), &last);
+  wa_client_set_app_version (f->client, version);
+  fakewa_server_drop_all (f->server);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
+  g_assert_nonnull (last);
+  payload = wa_handshake__client_payload__unpack (NULL, g_bytes_get_size (last), g_bytes_get_data (last, NULL));
+  g_assert_nonnull (payload);
+  g_assert_cmpuint (payload->user_agent->app_version->primary, ==, 2);
+  g_assert_cmpuint (payload->user_agent->app_version->secondary, ==, 3000);
+  g_assert_cmpuint (payload->user_agent->app_version->tertiary, ==, 1099999999);
+  wa_handshake__client_payload__free_unpacked (payload, NULL);
+  g_signal_handlers_disconnect_by_data (f->server, &last);
 }
 
 /* A slow server: answers come late but in order, and a client that
@@ -482,7 +533,7 @@ test_message_acks (Fixture       *f,
 
   fakewa_server_refuse_messages (f->server, "479");
   ack = send_message (f->client, third, &error);
-  g_assert_error (error, WA_ERROR, WA_ERROR_REFUSED);
+  g_assert_error (error, WA_ERROR, WA_ERROR_INVALID_STANZA);
   g_assert_nonnull (strstr (error->message, "479"));
   g_assert_cmpuint (relays->len, ==, 1);
 }
@@ -557,6 +608,7 @@ main (int   argc,
   ADD ("/wa/client/unlink", test_unlink);
   ADD ("/wa/client/usync", test_usync);
   ADD ("/wa/client/refused-logins", test_refused_logins);
+  ADD ("/wa/client/app-version", test_app_version);
   ADD ("/wa/client/slow-server", test_slow_server);
   ADD ("/wa/client/message-acks", test_message_acks);
   ADD ("/wa/client/network-changes", test_network_changes);

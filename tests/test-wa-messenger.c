@@ -7,11 +7,15 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "fakewa-server.h"
 #include "wa-error.h"
 #include "wa-key-store.h"
 #include "wa-messenger-private.h"
 #include "xi-test-utils.h"
+#include "wa-lid-map.h"
+#include "wa-privacy-token.h"
 
 /* Two accounts of ours, a shop and a customer, on one fake server: what
  * one sends, the other decrypts; receipts come back; nothing is lost
@@ -87,6 +91,15 @@ wait_until (gboolean (*done) (gpointer),
 }
 
 static void
+xi_spin_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
 create_side (Fixture *f,
              Side    *side)
 {
@@ -115,9 +128,14 @@ stop_side (Side *side)
 static void
 link_side (Fixture    *f,
            Side       *side,
-           const char *phone)
+           const char *phone,
+           const char *push_name)
 {
+  g_autoptr(GBytes) name = g_bytes_new (push_name, strlen (push_name));
+
   side->store = wa_memory_key_store_new ();
+  /* As app-state sync leaves it. */
+  wa_key_store_save (side->store, WA_CLIENT_PUSH_NAME_KIND, WA_CLIENT_PUSH_NAME_KEY, name);
   side->received = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_incoming_message_free);
   side->receipts = g_ptr_array_new_with_free_func (g_free);
   create_side (f, side);
@@ -134,8 +152,8 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->relays = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (f->server, "relayed", G_CALLBACK (relayed_cb), f);
-  link_side (f, &f->shop, SHOP);
-  link_side (f, &f->customer, CUSTOMER);
+  link_side (f, &f->shop, SHOP, "Toko @Budi");
+  link_side (f, &f->customer, CUSTOMER, "Budi");
 }
 
 static void
@@ -452,7 +470,7 @@ test_retry_from_stranger (Fixture       *f,
 {
   GError *error;
 
-  link_side (f, &f->stranger, STRANGER);
+  link_side (f, &f->stranger, STRANGER, "Orang Lain");
   fakewa_wait_for_client (f->stranger.client, WA_CLIENT_STATE_CONNECTED);
   error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0A1A1000000000001", "Kode promo Budi: 7731");
   g_assert_no_error (error);
@@ -607,6 +625,407 @@ test_owner_thread (gconstpointer data)
   xi_test_expect_owner_abort ();
 }
 
+typedef struct
+{
+  WaKeyStore *store;
+  const char *kind;
+  const char *key;
+  GBytes     *unlike;     /* nullable: wait for a value other than this */
+} StoreWait;
+
+static gboolean
+store_has (gpointer data)
+{
+  StoreWait *wait = data;
+  g_autoptr(GBytes) value = wa_key_store_load (wait->store, wait->kind, wait->key);
+
+  return value != NULL && (wait->unlike == NULL || !g_bytes_equal (value, wait->unlike));
+}
+
+/* Waits until @side's store holds a value under (@kind, @key) other than
+ * @unlike, and returns it. */
+static GBytes *
+wait_for_key (Side       *side,
+              const char *kind,
+              const char *key,
+              GBytes     *unlike)
+{
+  StoreWait wait = { side->store, kind, key, unlike };
+
+  wait_until (store_has, &wait);
+  return wa_key_store_load (side->store, kind, key);
+}
+
+static char *
+lid_user_of (Fixture    *f,
+             const char *phone)
+{
+  g_autofree char *device = g_strdup_printf ("%s:1@s.whatsapp.net", phone);
+  g_autofree char *lid = fakewa_server_dup_device_lid (f->server, device);
+
+  return g_strndup (lid, strcspn (lid, ":"));
+}
+
+static guint
+count_relays_to (Fixture    *f,
+                 const char *phone)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < f->relays->len; i++)
+    if (strstr (g_ptr_array_index (f->relays, i), phone) != NULL &&
+        !g_str_has_prefix (g_ptr_array_index (f->relays, i), phone))
+      n++;
+  return n;
+}
+
+static gint64
+week_later (gpointer user_data)
+{
+  return g_get_real_time () / G_USEC_PER_SEC + 7 * 24 * 60 * 60;
+}
+
+/* An account that must show a conversation (WA-FIDELITY §1): its first
+ * message to a stranger is refused, and nothing is delivered. Once the
+ * customer writes, its phone issues a token, which the shop keeps under
+ * the customer's LID and attaches: the server lets the message through.
+ * After a message the shop issues its own token to the customer, once
+ * per bucket. */
+static void
+test_tokens_required (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(GBytes) ours = NULL;
+  g_autoptr(GBytes) ours_again = NULL;
+  GError *error;
+
+  fakewa_server_require_tokens (f->server, SHOP, TRUE);
+  fakewa_server_set_auto_issue (f->server, CUSTOMER, TRUE);
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0D0D0000000000001", "Promo");
+  g_assert_error (error, WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_relays_to (f, CUSTOMER), ==, 0);
+
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D0D0000000000002", "Halo, ada stok?");
+  g_assert_no_error (error);
+  token = wait_for_key (&f->shop, WA_TCTOKEN_KIND, customer_lid, NULL);
+  g_assert_cmpuint (g_bytes_get_size (token), >, 8);
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0D0D0000000000003", "Ada, kak");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->customer.received, 0))->text, ==, "Ada, kak");
+
+  /* Our token reached the customer, and is not issued again this week. */
+  ours = wait_for_key (&f->customer, WA_TCTOKEN_KIND, shop_lid, NULL);
+  g_assert_cmpint (wa_tctoken_load_sent (f->shop.store, customer_lid), >, 0);
+  g_assert_cmpuint (fakewa_server_count_tokens (f->server, SHOP, CUSTOMER), ==, 1);
+  /* Each send's issuance would leave before the next send: once the
+   * next is acked, the server has seen it. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3EB0D0D000000000001%u", i);
+
+      error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", id, "Terima kasih");
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (fakewa_server_count_tokens (f->server, SHOP, CUSTOMER), ==, 1);
+
+  /* A week on, a new bucket: issued again. */
+  fakewa_server_advance_clock (f->server, 7 * 24 * 60 * 60);
+  wa_privacy_set_clock (wa_messenger_get_privacy (f->shop.messenger), week_later, NULL);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0D0D0000000000020", "Minggu depan");
+  g_assert_no_error (error);
+  ours_again = wait_for_key (&f->customer, WA_TCTOKEN_KIND, shop_lid, ours);
+  g_assert_cmpuint (fakewa_server_count_tokens (f->server, SHOP, CUSTOMER), ==, 2);
+}
+
+/* No token, but the NCT salt the phone shared and the recipient's LID
+ * (from the device list asked before the first message): the cstoken
+ * gets a first message through. A wrong salt does not. (The salt is put
+ * in the key store as history or app-state sync would.) */
+static void
+test_cstoken (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GBytes) salt = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) wrong = g_bytes_new_static ("fedcba9876543210fedcba9876543210", 32);
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *mapped = NULL;
+  GError *error;
+
+  fakewa_server_require_tokens (f->server, SHOP, TRUE);
+  fakewa_server_set_nct_salt (f->server, SHOP, salt);
+
+  wa_key_store_save (f->shop.store, WA_NCT_SALT_KIND, WA_NCT_SALT_KEY, wrong);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0E0E0000000000001", "Promo");
+  g_assert_error (error, WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN);
+  g_clear_error (&error);
+  mapped = wa_lid_map_lid_of_pn (f->shop.store, CUSTOMER);
+  g_assert_cmpstr (mapped, ==, customer_lid);
+
+  wa_key_store_save (f->shop.store, WA_NCT_SALT_KIND, WA_NCT_SALT_KEY, salt);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0E0E0000000000002", "Promo");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+}
+
+static gboolean
+timelock_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return (wa_privacy_get_timelock_until (args[0]) > 0) == GPOINTER_TO_INT (args[1]);
+}
+
+static void
+wait_for_timelock (Side     *side,
+                   gboolean  on)
+{
+  gpointer args[] = { wa_messenger_get_privacy (side->messenger), GINT_TO_POINTER (on) };
+
+  wait_until (timelock_is, args);
+}
+
+/* A time-lock pushed mid-way stops new chats before they are tried (each
+ * refused try counts against the account) but not a conversation the
+ * customer started; lifted, new chats go again. A time-lock already on
+ * is read at login. */
+static void
+test_timelock (Fixture       *f,
+               gconstpointer  data)
+{
+  WaPrivacy *privacy = wa_messenger_get_privacy (f->shop.messenger);
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autoptr(GBytes) token = NULL;
+  GError *error;
+
+  fakewa_server_add_account (f->server, "6283333333333");
+  fakewa_server_set_auto_issue (f->server, CUSTOMER, TRUE);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0F1F1000000000001", "Halo");
+  g_assert_no_error (error);
+  token = wait_for_key (&f->shop, WA_TCTOKEN_KIND, customer_lid, NULL);
+
+  fakewa_server_set_timelock (f->server, SHOP, 3600, "WEB_COMPANION_ONLY");
+  wait_for_timelock (&f->shop, TRUE);
+  g_assert_cmpint (wa_privacy_get_timelock_until (privacy), >, g_get_real_time () / G_USEC_PER_SEC + 3500);
+  g_assert_cmpstr (wa_privacy_get_timelock_kind (privacy), ==, "WEB_COMPANION_ONLY");
+
+  error = send_text (&f->shop, "6283333333333@s.whatsapp.net", "3EB0F1F1000000000002", "Promo");
+  g_assert_error (error, WA_ERROR, WA_ERROR_TIME_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_relays_to (f, "6283333333333"), ==, 0);
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0F1F1000000000003", "Balasan");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+
+  /* Read again at the next login, not only pushed. */
+  stop_side (&f->shop);
+  start_side (f, &f->shop);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  wait_for_timelock (&f->shop, TRUE);
+
+  fakewa_server_set_timelock (f->server, SHOP, 0, NULL);
+  wait_for_timelock (&f->shop, FALSE);
+  error = send_text (&f->shop, "6283333333333@s.whatsapp.net", "3EB0F1F1000000000004", "Promo");
+  g_assert_no_error (error);
+}
+
+static guint
+count_sessions (WaKeyStore *store,
+                const char *name)
+{
+  g_autoptr(GPtrArray) keys = wa_key_store_list (store, "session");
+  guint n = 0;
+
+  for (guint i = 0; keys != NULL && i < keys->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (keys, i), name))
+      n++;
+  return n;
+}
+
+static gboolean
+no_sessions_with (gpointer data)
+{
+  gpointer *args = data;
+
+  return count_sessions (args[0], args[1]) == 0;
+}
+
+/* The customer reinstalled (§7): the shop drops its sessions with every
+ * device of the customer, under the number and the LID, starts over with
+ * pkmsg, and issues its token again so the customer's new install has it. */
+static void
+test_identity_change (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autoptr(GBytes) ours = NULL;
+  g_autoptr(GBytes) reissued = NULL;
+  gpointer args[] = { f->shop.store, CUSTOMER };
+  GError *error;
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0A1A1000000000001", "Halo");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+  ours = wait_for_key (&f->customer, WA_TCTOKEN_KIND, shop_lid, NULL);
+  g_assert_cmpuint (count_sessions (f->shop.store, CUSTOMER), >, 0);
+
+  fakewa_server_push_identity_change (f->server, CUSTOMER, SHOP);
+  wait_until (no_sessions_with, args);
+  g_assert_cmpuint (count_sessions (f->shop.store, customer_lid), ==, 0);
+  reissued = wait_for_key (&f->customer, WA_TCTOKEN_KIND, shop_lid, ours);
+
+  g_ptr_array_set_size (f->relays, 0);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0A1A1000000000002", "Halo lagi");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 2);
+  g_assert_true (contains (f->relays, SHOP ":1@s.whatsapp.net " CUSTOMER ":2@s.whatsapp.net pkmsg"));
+}
+
+static gboolean
+presence_is (gpointer data)
+{
+  gpointer *args = data;
+  g_autofree char *presence = fakewa_server_dup_presence (args[0], args[1]);
+
+  return g_strcmp0 (presence, args[2]) == 0;
+}
+
+/* Our presence carries the push name app-state sync stored (without the
+ * "@" WhatsApp refuses), after the backlog; the recipient sees it as the
+ * sender's name, and receipts are plain once we are available. On the
+ * way out: "unavailable". A device with no name sends no presence, and
+ * its receipts say "inactive", as WhatsApp Web's do. */
+static void
+test_presence (Fixture       *f,
+               gconstpointer  data)
+{
+  gpointer shop_available[] = { f->server, SHOP ":1@s.whatsapp.net", "available Toko Budi" };
+  gpointer customer_gone[] = { f->server, CUSTOMER ":2@s.whatsapp.net", "unavailable Budi" };
+  WaIncomingMessage *message;
+  GError *error;
+
+  wait_until (presence_is, shop_available);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0B1B1000000000001", "Halo");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 1);
+  message = g_ptr_array_index (f->customer.received, 0);
+  g_assert_cmpstr (message->push_name, ==, "Toko Budi");
+  wait_for_length (f->shop.receipts, 2);
+  g_assert_true (contains (f->shop.receipts, "3EB0B1B1000000000001 " CUSTOMER ":2@s.whatsapp.net delivered"));
+
+  wa_client_stop (f->customer.client);
+  wait_until (presence_is, customer_gone);
+  stop_side (&f->customer);
+
+  wa_key_store_remove (f->customer.store, WA_CLIENT_PUSH_NAME_KIND, WA_CLIENT_PUSH_NAME_KEY);
+  start_side (f, &f->customer);
+  fakewa_wait_for_client (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0B1B1000000000002", "Halo lagi");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 2);
+  wait_for_length (f->shop.receipts, 4);
+  g_assert_true (contains (f->shop.receipts, "3EB0B1B1000000000002 " CUSTOMER ":2@s.whatsapp.net inactive"));
+  g_assert_false (wa_client_get_available (f->customer.client));
+}
+
+static gboolean
+new_chats_paused (gpointer data)
+{
+  return wa_privacy_get_new_chats_paused_until (data) > 0;
+}
+
+/* The new-chat cap, read at login and counted as we go, is a throttle:
+ * once this cycle's new chats are started the next is not even tried,
+ * until the cycle ends. */
+static void
+test_new_chat_cap (Fixture       *f,
+                   gconstpointer  data)
+{
+  WaPrivacy *privacy;
+  GError *error;
+
+  fakewa_server_add_account (f->server, "6283333333333");
+  fakewa_server_set_new_chat_cap (f->server, SHOP, 1, 0, 3600);
+  stop_side (&f->shop);
+  start_side (f, &f->shop);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  privacy = wa_messenger_get_privacy (f->shop.messenger);
+  g_assert_cmpint (wa_privacy_get_new_chats_paused_until (privacy), ==, 0);
+
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0C1C1000000000001", "Promo");
+  g_assert_no_error (error);
+  wait_until (new_chats_paused, privacy);
+  g_assert_cmpint (wa_privacy_get_new_chats_paused_until (privacy), >, g_get_real_time () / G_USEC_PER_SEC + 3500);
+
+  error = send_text (&f->shop, "6283333333333@s.whatsapp.net", "3EB0C1C1000000000002", "Promo");
+  g_assert_error (error, WA_ERROR, WA_ERROR_TIME_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_relays_to (f, "6283333333333"), ==, 0);
+}
+
+/* A customer the shop never wrote to answers from its LID alone: there
+ * is no LID -> number query, but its phone issues the shop a token right
+ * after, naming both, and the message waits for that: it reaches the shop
+ * filed under the customer's number, so its STOP can be honoured. */
+static void
+test_unknown_lid_resolved (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *known = wa_lid_map_pn_of_lid (f->shop.store, customer_lid);
+  g_autofree char *learned = NULL;
+  WaIncomingMessage *message;
+  GError *error;
+
+  g_assert_null (known);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  fakewa_server_set_auto_issue (f->server, CUSTOMER, TRUE);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000001", "STOP");
+  g_assert_no_error (error);
+  wait_for_length (f->shop.received, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_true (g_str_has_suffix (message->sender, "@lid"));
+  g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
+  g_assert_cmpstr (message->text, ==, "STOP");
+  learned = wa_lid_map_pn_of_lid (f->shop.store, customer_lid);
+  g_assert_cmpstr (learned, ==, CUSTOMER);
+}
+
+/* Without anything naming the number, the message still goes out (under
+ * the LID) once the client stops, rather than being lost. */
+static void
+test_unknown_lid_kept (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  g_autofree char *chat = g_strdup_printf ("%s@lid", customer_lid);
+  WaIncomingMessage *message;
+  GError *error;
+
+  /* The customer issued its token this week already: none follows. */
+  wa_lid_map_remember (f->customer.store, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer.store, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000002", "Halo");
+  g_assert_no_error (error);
+  /* Decrypted and held: nothing yet. */
+  xi_spin_ms (300);
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+  wa_client_stop (f->shop.client);
+  g_assert_cmpuint (f->shop.received->len, ==, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_cmpstr (message->chat, ==, chat);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -626,5 +1045,13 @@ main (int   argc,
   ADD ("/wa/messenger/retry-from-lid", test_retry_from_lid);
   g_test_add_data_func ("/wa/messenger/owner-thread/client", touch_client, test_owner_thread);
   g_test_add_data_func ("/wa/messenger/owner-thread/messenger", touch_messenger, test_owner_thread);
+  ADD ("/wa/messenger/tokens-required", test_tokens_required);
+  ADD ("/wa/messenger/cstoken", test_cstoken);
+  ADD ("/wa/messenger/timelock", test_timelock);
+  ADD ("/wa/messenger/identity-change", test_identity_change);
+  ADD ("/wa/messenger/presence", test_presence);
+  ADD ("/wa/messenger/new-chat-cap", test_new_chat_cap);
+  ADD ("/wa/messenger/unknown-lid-resolved", test_unknown_lid_resolved);
+  ADD ("/wa/messenger/unknown-lid-kept", test_unknown_lid_kept);
   return g_test_run ();
 }

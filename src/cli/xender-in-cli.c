@@ -13,6 +13,7 @@
 
 #include "xi-cli.h"
 #include "xi-paths.h"
+#include "xi-sync-account.h"
 #include "xi-phone.h"
 
 static const XiCliCommand top_commands[] = {
@@ -26,6 +27,10 @@ static const XiCliCommand top_commands[] = {
   { "autoreply", xi_cli_autoreply, N_("Automatic answers to customers' messages") },
   { "link",      xi_cli_link,      N_("Link this computer to WhatsApp by scanning a QR code") },
   { "send",      xi_cli_send,      N_("Send one message to one number through the linked WhatsApp") },
+  { "sync",      xi_cli_sync,      N_("Set up the Supabase project, and send and receive changes") },
+  { "login",     xi_cli_login,     N_("Sign in to the project with an email address") },
+  { "logout",    xi_cli_logout,    N_("Sign out; the account's data stays on this computer") },
+  { "status",    xi_cli_status,    N_("Show the account, what waits to be synced and the quota") },
   { "check",     xi_cli_check,     N_("Ask WhatsApp which numbers have an account (paced, in batches)") },
   { NULL },
 };
@@ -48,7 +53,9 @@ open_store (XiCli      *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(XiSyncAccount) account = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *store_dir = NULL;
   g_autofree char *path = NULL;
   GAsyncResult *slot = NULL;
 
@@ -56,9 +63,15 @@ open_store (XiCli      *cli,
   if (data_dir == NULL)
     return xi_cli_fail (cli, error);
 
-  path = xi_paths_dup_store_path (data_dir);
+  /* The signed-in account's own database, else the signed-out one. */
+  account = xi_sync_account_load (data_dir, &error);
+  if (account == NULL || (store_dir = xi_sync_account_dup_store_dir (account, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  path = xi_paths_dup_store_path (store_dir);
   cli->data_dir = g_strdup (data_dir);
   cli->store = xi_store_new (path);
+  if (xi_sync_account_get_master_id (account) != NULL)
+    xi_store_set_master_user_id (cli->store, xi_sync_account_get_master_id (account));
   xi_store_open_async (cli->store, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
   if (!xi_store_open_finish (cli->store, result, &error))

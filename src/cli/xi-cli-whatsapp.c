@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "wa-client-payload.h"
 #include "wa-error.h"
 #include "wa-jid.h"
 #include "wa-pairing.h"
@@ -35,6 +36,31 @@
 /* A command at a terminal waits this long for the server's backlog
  * before it sends anyway. */
 #define CATCH_UP_TIMEOUT_S 10
+
+/* The WhatsApp Web version to announce: XI_WA_VERSION, else the app's
+ * "whatsapp-version" setting, else the built-in one. WhatsApp retires
+ * versions every few weeks; this follows without a new release. */
+static gboolean
+read_version (guint32   version[3],
+              GError  **error)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *text = g_strdup (g_getenv ("XI_WA_VERSION"));
+  g_autoptr(GError) parse_error = NULL;
+
+  if (text == NULL && (settings = xi_cli_app_settings ()) != NULL)
+    text = g_settings_get_string (settings, "whatsapp-version");
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+  if (!wa_app_version_parse (text, version, &parse_error))
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                   _("“%s” is not a WhatsApp Web version (XI_WA_VERSION or the whatsapp-version setting): "
+                     "write three numbers, such as 2.3000.1045649367."), text);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 static GHashTable *
 load_keys (XiCli   *cli,
@@ -74,6 +100,7 @@ typedef struct
   GHashTable *loaded;
   char       *url;
   guint8      root_key[WA_KEY_LEN];
+  guint32     app_version[3];   /* all 0: the built-in one */
 } ClientRecipe;
 
 static void
@@ -102,7 +129,7 @@ client_recipe_load_full (XiCli     *cli,
   if (!wa_crypto_init (error))
     return NULL;
   recipe = g_new0 (ClientRecipe, 1);
-  if (!xi_wa_endpoint_read (&url, recipe->root_key, error))
+  if (!xi_wa_endpoint_read (&url, recipe->root_key, error) || !read_version (recipe->app_version, error))
     {
       g_free (recipe);
       return NULL;
@@ -139,8 +166,11 @@ static WaClient *
 client_recipe_make (ClientRecipe *recipe)
 {
   g_autoptr(XiKeyStore) keys = xi_key_store_new (recipe->store, recipe->loaded);
+  WaClient *client = wa_client_new (WA_KEY_STORE (keys), recipe->url, recipe->root_key);
 
-  return wa_client_new (WA_KEY_STORE (keys), recipe->url, recipe->root_key);
+  if (recipe->app_version[0] != 0)
+    wa_client_set_app_version (client, recipe->app_version);
+  return client;
 }
 
 static gboolean
@@ -215,6 +245,29 @@ connecting_changed_cb (WaClient   *client,
       connecting->error = g_error_new (WA_ERROR, WA_ERROR_LOGGED_OUT,
                                        _("This computer was unlinked from WhatsApp (on the phone, or by "
                                          "WhatsApp). Run “xender-in-cli link” to link it again."));
+      break;
+    case WA_CLIENT_STATE_BANNED:
+      connecting->error = g_error_new (WA_ERROR, WA_ERROR_BANNED,
+                                       _("WhatsApp banned this account; its session here is gone. The "
+                                         "owner can appeal from the WhatsApp app on the phone."));
+      break;
+    case WA_CLIENT_STATE_TEMPORARILY_BANNED:
+      {
+        g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (wa_client_get_ban_until (client));
+        g_autofree char *when = until != NULL ? g_date_time_format (until, "%c") : g_strdup ("?");
+
+        connecting->error = g_error_new (WA_ERROR, WA_ERROR_TEMPORARILY_BANNED,
+                                         _("WhatsApp banned this account until %s (code %s). Do not try "
+                                           "before then: it makes a ban longer."),
+                                         when, wa_client_get_ban_code (client) != NULL ?
+                                               wa_client_get_ban_code (client) : "?");
+      }
+      break;
+    case WA_CLIENT_STATE_OUTDATED:
+      connecting->error = g_error_new (WA_ERROR, WA_ERROR_CLIENT_OUTDATED,
+                                       _("This version of WhatsApp Web is too old: WhatsApp refuses it. "
+                                         "Put the current one in XI_WA_VERSION or the whatsapp-version "
+                                         "setting, then try again."));
       break;
     case WA_CLIENT_STATE_WAITING:
     case WA_CLIENT_STATE_REPLACED:
@@ -389,6 +442,37 @@ xi_cli_send (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
+/* "run" says when WhatsApp's reach-out time-lock starts and ends: the
+ * campaign seems to stall otherwise. On the network thread. */
+static void
+paused_cb (XiTransport *transport,
+           GParamSpec  *pspec,
+           gpointer     user_data)
+{
+  gint64 until = xi_transport_get_new_chats_paused_until (transport);
+  g_autoptr(GDateTime) end = NULL;
+  g_autofree char *when = NULL;
+
+  if (until == 0)
+    {
+      g_printerr ("%s\n", _("WhatsApp lets this account start new chats again."));
+      return;
+    }
+  end = g_date_time_new_from_unix_local (until);
+  when = g_date_time_format (end, "%c");
+  g_printerr (_("WhatsApp paused new chats until %s (reach-out time-lock): messages to new contacts wait; "
+                "replies and chats with people who wrote first go on.\n"), when);
+}
+
+static XiTransport *
+watched_transport (WaClient *client)
+{
+  XiTransport *transport = xi_whatsapp_transport_new (client);
+
+  g_signal_connect (transport, "notify::new-chats-paused-until", G_CALLBACK (paused_cb), NULL);
+  return transport;
+}
+
 /* The transport factory of "run --transport whatsapp", on the network
  * thread: the client is made there from the keys loaded before, and
  * lives and dies on that thread inside the transport. */
@@ -399,7 +483,7 @@ whatsapp_transport_factory (gpointer   user_data,
   g_autoptr(WaClient) client = client_recipe_make (user_data);
 
   wa_client_start (client);
-  return xi_whatsapp_transport_new (client);
+  return watched_transport (client);
 }
 
 /**
@@ -448,7 +532,7 @@ attach_on_network_thread (gpointer user_data)
 {
   Attach *attach = user_data;
   WaClient *client = client_recipe_make (attach->recipe);
-  g_autoptr(XiTransport) transport = xi_whatsapp_transport_new (client);
+  g_autoptr(XiTransport) transport = watched_transport (client);
 
   g_object_set_data_full (G_OBJECT (attach->runner), "xi-cli-client", client, g_object_unref);
   wa_client_start (client);

@@ -144,5 +144,17 @@ int           xi_cli_groups          (XiCli               *cli,
 int           xi_cli_templates       (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
+int           xi_cli_sync            (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_login           (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_logout          (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_status          (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
 
 G_END_DECLS

@@ -98,6 +98,9 @@ typedef enum {
  * @XI_SKIP_REASON_NOT_ON_WHATSAPP: a check found no WhatsApp account
  * @XI_SKIP_REASON_CANCELLED: the campaign was cancelled before this one
  * @XI_SKIP_REASON_STOPPED: the campaign stopped on errors before this one
+ * @XI_SKIP_REASON_REFUSED_NEW_CONTACT: (on a failed recipient) WhatsApp
+ *   refused a first message to someone who never wrote to the account
+ *   (ack 463); never sent again
  */
 typedef enum {
   XI_SKIP_REASON_NONE,
@@ -107,6 +110,7 @@ typedef enum {
   XI_SKIP_REASON_NOT_ON_WHATSAPP,
   XI_SKIP_REASON_CANCELLED,
   XI_SKIP_REASON_STOPPED,
+  XI_SKIP_REASON_REFUSED_NEW_CONTACT,
 } XiSkipReason;
 
 /**

@@ -29,6 +29,7 @@ static const char * const skip_reason_names[] = {
   [XI_SKIP_REASON_NOT_ON_WHATSAPP] = "not_on_whatsapp",
   [XI_SKIP_REASON_CANCELLED] = "cancelled",
   [XI_SKIP_REASON_STOPPED] = "stopped",
+  [XI_SKIP_REASON_REFUSED_NEW_CONTACT] = "refused_new_contact",
 };
 
 /**
@@ -202,7 +203,7 @@ xi_job_plan_get_n_skipped (const XiJobPlan *self)
 const char *
 xi_skip_reason_to_string (XiSkipReason reason)
 {
-  g_return_val_if_fail (reason <= XI_SKIP_REASON_STOPPED, NULL);
+  g_return_val_if_fail (reason <= XI_SKIP_REASON_REFUSED_NEW_CONTACT, NULL);
   return skip_reason_names[reason];
 }
 
@@ -239,6 +240,8 @@ xi_skip_reason_describe (XiSkipReason reason)
       return _("Campaign cancelled");
     case XI_SKIP_REASON_STOPPED:
       return _("Campaign stopped on errors");
+    case XI_SKIP_REASON_REFUSED_NEW_CONTACT:
+      return _("Refused by WhatsApp (new contact)");
     default:
       g_return_val_if_reached ("");
     }

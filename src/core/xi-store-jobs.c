@@ -329,7 +329,8 @@ reserve_quota (XiStore     *self,
 
   stmt = _xi_store_prepare (self,
                             "INSERT INTO quota_reservations (id, master_user_id, created_at,"
-                            " updated_at, job_id, period, amount) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+                            " updated_at, sync_status, job_id, period, amount)"
+                            " VALUES (?1, ?2, ?3, ?3, 'synced', ?4, ?5, ?6)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -394,8 +395,7 @@ settle_quota (XiStore     *self,
 
   stmt = _xi_store_prepare (self,
                             "UPDATE quota_reservations SET state = ?1, committed = ?2, released = ?3,"
-                            " updated_at = ?4, version = version + 1, sync_status = 'pending'"
-                            " WHERE id = ?5",
+                            " updated_at = ?4, version = version + 1 WHERE id = ?5",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -409,10 +409,11 @@ settle_quota (XiStore     *self,
 
   stmt = _xi_store_prepare (self,
                             "INSERT INTO user_quotas (id, master_user_id, created_at, updated_at,"
-                            " period, allowance, used) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)"
+                            " sync_status, period, allowance, used)"
+                            " VALUES (?1, ?2, ?3, ?3, 'synced', ?4, ?5, ?6)"
                             " ON CONFLICT (master_user_id, period) DO UPDATE SET"
                             " used = used + excluded.used, updated_at = excluded.updated_at,"
-                            " version = version + 1, sync_status = 'pending'",
+                            " version = version + 1",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -1949,10 +1950,10 @@ set_allowance_func (XiStore  *self,
     goto failed_early;
   stmt = _xi_store_prepare (self,
                             "INSERT INTO user_quotas (id, master_user_id, created_at, updated_at,"
-                            " period, allowance) VALUES (?1, ?2, ?3, ?3, ?4, ?5)"
+                            " sync_status, period, allowance) VALUES (?1, ?2, ?3, ?3, 'synced', ?4, ?5)"
                             " ON CONFLICT (master_user_id, period) DO UPDATE SET"
                             " allowance = excluded.allowance, updated_at = excluded.updated_at,"
-                            " version = version + 1, sync_status = 'pending'",
+                            " version = version + 1",
                             &error);
   if (stmt == NULL)
     goto failed;
@@ -2476,8 +2477,8 @@ count_late_sends (XiStore     *self,
     return FALSE;
 
   stmt = _xi_store_prepare (self,
-                            "UPDATE user_quotas SET used = used + ?1, version = version + 1,"
-                            " sync_status = 'pending' WHERE master_user_id = ?2 AND period ="
+                            "UPDATE user_quotas SET used = used + ?1, version = version + 1"
+                            " WHERE master_user_id = ?2 AND period ="
                             " (SELECT period FROM quota_reservations WHERE job_id = ?3 AND state != 'reserved')",
                             error);
   if (stmt == NULL)
@@ -2490,7 +2491,7 @@ count_late_sends (XiStore     *self,
 
   stmt = _xi_store_prepare (self,
                             "UPDATE quota_reservations SET state = 'committed', committed = committed + ?1,"
-                            " released = MAX (released - ?1, 0), version = version + 1, sync_status = 'pending'"
+                            " released = MAX (released - ?1, 0), version = version + 1"
                             " WHERE job_id = ?2 AND state != 'reserved'",
                             error);
   if (stmt == NULL)
@@ -2517,6 +2518,7 @@ record_outcome (XiStore     *self,
   stmt = _xi_store_prepare (self,
                             "UPDATE job_recipients SET state = ?1, attempts = ?2, next_attempt_at = ?3,"
                             " last_error = ?4, sent_at = CASE WHEN ?1 = 'sent' THEN ?5 ELSE sent_at END,"
+                            " skip_reason = ?7,"
                             " updated_at = ?5, version = version + 1, sync_status = 'pending'"
                             " WHERE id = ?6 AND state IN ('pending', 'sending')",
                             error);
@@ -2528,6 +2530,7 @@ record_outcome (XiStore     *self,
   _xi_store_bind_text (stmt, 4, outcome->error);
   _xi_store_bind_text (stmt, 5, now);
   _xi_store_bind_text (stmt, 6, outcome->row_id);
+  _xi_store_bind_text (stmt, 7, xi_skip_reason_to_string (outcome->reason));
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;
 

@@ -39,6 +39,15 @@ struct _XiStore
   gboolean      disk_full;    /* a write met a full disk */
   gboolean      deferring_checkpoint;
   XiKeySeal    *seal;         /* xi-store-keys.c */
+  gboolean      sync_applying;  /* writing the server's rows: queue no push */
+  char         *sync_device_id;
+
+  /* Rows changed by sync, waiting to be announced by "changed" on
+   * @context; guarded by @changes_lock. */
+  GMutex        changes_lock;
+  GMainContext *context;
+  GHashTable   *changes;      /* table -> GHashTable of ids */
+  GSource      *changes_source;
 };
 
 void            _xi_store_push             (XiStore              *self,
@@ -120,6 +129,15 @@ void            _xi_key_seal_free          (XiKeySeal            *seal);
 XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             const char           *id,
                                             GError              **error);
+
+/* xi-store-sync.c */
+gboolean        _xi_store_sync_setup       (XiStore              *self,
+                                            GError              **error);
+
+/* xi-store.c, for xi-store-sync.c */
+void            _xi_store_note_change      (XiStore              *self,
+                                            const char           *table,
+                                            const char           *id);
 
 /* xi-store-schema.c */
 gboolean        _xi_store_schema_migrate   (sqlite3              *db,

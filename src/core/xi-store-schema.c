@@ -250,8 +250,81 @@ static const char migration_v1[] =
   " updated_at TEXT NOT NULL,"
   " PRIMARY KEY (master_user_id, kind, key));";
 
+/* A random (version 4) UUID in SQL, for ops queued by SQL itself. */
+#define SQL_UUID \
+  "lower (hex (randomblob (4)) || '-' || hex (randomblob (2)) || '-4'" \
+  " || substr (hex (randomblob (2)), 2) || '-'" \
+  " || substr ('89ab', 1 + (abs (random ()) % 4), 1) || substr (hex (randomblob (2)), 2)" \
+  " || '-' || hex (randomblob (6)))"
+
+/* Every row that was never pushed gets its op, listing all of its synced
+ * columns: a device signing in for the first time uploads what it has. */
+#define QUEUE_PENDING(table, columns) \
+  "INSERT INTO sync_outbox (op_id, master_user_id, table_name, row_id, kind," \
+  " base_version, changed)" \
+  " SELECT " SQL_UUID ", master_user_id, '" table "', id, 'upsert', server_version, '" columns "'" \
+  " FROM " table " WHERE sync_status = 'pending' ORDER BY created_at;"
+
+/*
+ * Sync becomes a property of the store (xi-store-sync.c): the store's own
+ * connection stamps and queues every change. This migration prepares the
+ * data for it. Rows only the server writes (quota, account) are never
+ * pushed, so they stop looking pending. The read state of an incoming
+ * message and a contact's opt-out flag are local views of synced facts
+ * (the message; the suppression events) and never pushed.
+ */
+static const char migration_v2[] =
+  "UPDATE user_quotas SET sync_status = 'synced';"
+  "UPDATE quota_reservations SET sync_status = 'synced';"
+  "UPDATE profiles SET sync_status = 'synced';"
+  "UPDATE devices SET sync_status = 'synced';"
+  "UPDATE payments SET sync_status = 'synced';"
+
+  /* The triggers find a membership by its id. Ops are found by row
+   * (sync_outbox_row) and handed out in op_seq order; an index on the
+   * state would draw the row lookups away from sync_outbox_row. */
+  "CREATE INDEX group_members_id ON group_members (id);"
+
+  /* This device's id, which decides whose campaigns it pushes. */
+  "CREATE TABLE sync_state ("
+  " key TEXT PRIMARY KEY NOT NULL,"
+  " value TEXT NOT NULL);"
+
+  /* The rows of a table being pulled anew that the server has not sent yet
+   * (SYNC.md 3.4); kept on disk so a re-sync survives a restart. */
+  "CREATE TABLE sync_resync ("
+  " table_name TEXT NOT NULL,"
+  " row_id TEXT NOT NULL,"
+  " PRIMARY KEY (table_name, row_id)) WITHOUT ROWID;"
+
+  QUEUE_PENDING ("groups", "[\"name\",\"description\",\"colour\",\"deleted\"]")
+  QUEUE_PENDING ("templates", "[\"name\",\"variants\",\"asset_ids\",\"deleted\"]")
+  QUEUE_PENDING ("assets", "[\"name\",\"mime_type\",\"size\",\"sha256\",\"deleted\"]")
+  QUEUE_PENDING ("contacts", "[\"name\",\"phone\",\"lid\",\"tags\",\"notes\",\"custom_fields\","
+                 "\"on_whatsapp\",\"on_whatsapp_checked_at\",\"deleted\"]")
+  QUEUE_PENDING ("group_members", "[\"group_id\",\"contact_id\",\"deleted\"]")
+  QUEUE_PENDING ("auto_reply_rules", "[\"name\",\"trigger_kind\",\"keywords\",\"reply_text\","
+                 "\"cooldown_seconds\",\"hours_start\",\"hours_end\",\"enabled\",\"priority\","
+                 "\"deleted\"]")
+  QUEUE_PENDING ("jobs", "[\"owner_device_id\",\"name\",\"template_id\",\"group_id\","
+                 "\"target_kind\",\"delay_mode\",\"delay_min_ms\",\"delay_max_ms\",\"batch_size\","
+                 "\"batch_rest_ms\",\"daily_cap\",\"variant_mode\",\"priority\",\"scheduled_at\","
+                 "\"state\",\"transport\",\"total\",\"sent\",\"failed\",\"skipped\",\"delivered\","
+                 "\"read\",\"quota_reservation_id\",\"started_at\",\"finished_at\",\"last_error\","
+                 "\"deleted\"]")
+  QUEUE_PENDING ("job_recipients", "[\"job_id\",\"contact_id\",\"position\",\"phone\",\"name\","
+                 "\"state\",\"skip_reason\",\"attempts\",\"last_error\",\"wa_message_id\","
+                 "\"variant_index\",\"sent_at\",\"delivered_at\",\"read_at\",\"deleted\"]")
+  QUEUE_PENDING ("history", "[\"kind\",\"job_id\",\"contact_id\",\"summary\",\"details\","
+                 "\"deleted\"]")
+  QUEUE_PENDING ("suppression_events", "[\"phone\",\"contact_id\",\"event\",\"source\","
+                 "\"keyword\",\"message_id\",\"deleted\"]")
+  QUEUE_PENDING ("incoming_messages", "[\"wa_message_id\",\"from_jid\",\"phone\",\"contact_id\","
+                 "\"job_id\",\"text\",\"received_at\",\"deleted\"]");
+
 static const char * const migrations[] = {
   migration_v1,
+  migration_v2,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);

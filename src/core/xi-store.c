@@ -41,6 +41,13 @@ typedef struct
 G_DEFINE_FINAL_TYPE (XiStore, xi_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (xi-store-error-quark, xi_store_error)
 
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 store_op_free (gpointer data)
 {
@@ -63,6 +70,7 @@ close_func (XiStore  *self,
             gpointer  data)
 {
   g_clear_pointer (&self->stmts, g_hash_table_unref);
+  g_clear_pointer (&self->sync_device_id, g_free);
   g_clear_pointer (&self->seal, _xi_key_seal_free);
   if (self->db != NULL)
     {
@@ -224,6 +232,9 @@ xi_store_finalize (GObject *object)
   g_clear_pointer (&self->ops, g_async_queue_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->master_user_id, g_free);
+  g_clear_pointer (&self->changes, g_hash_table_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->changes_lock);
   g_clear_object (&self->secrets);
 
   G_OBJECT_CLASS (xi_store_parent_class)->finalize (object);
@@ -240,6 +251,24 @@ xi_store_class_init (XiStoreClass *klass)
 
   object_class->dispose = xi_store_dispose;
   object_class->finalize = xi_store_finalize;
+
+  /**
+   * XiStore::changed:
+   * @self: the store
+   * @table: a synced table
+   * @ids: the ids of its rows that changed
+   *
+   * Rows changed by sync: pulled from the server, stored from a push reply,
+   * or marked rejected or in conflict. Models showing them reload those
+   * rows. Emitted on the main context the store was made on, at most once
+   * per table per main-loop turn, with everything changed since.
+   */
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRV);
 }
 
 static void
@@ -247,6 +276,8 @@ xi_store_init (XiStore *self)
 {
   self->ops = g_async_queue_new ();
   self->master_user_id = g_strdup (XI_STORE_ANONYMOUS_USER);
+  g_mutex_init (&self->changes_lock);
+  self->context = g_main_context_ref_thread_default ();
 }
 
 /**
@@ -310,6 +341,29 @@ xi_store_get_master_user_id (XiStore *self)
 {
   g_return_val_if_fail (XI_IS_STORE (self), NULL);
   return self->master_user_id;
+}
+
+/**
+ * xi_store_set_master_user_id:
+ * @self: a #XiStore, not opened yet
+ * @master_user_id: the account's tenant (a UUID): the owner's user id,
+ *   also for their staff
+ *
+ * Makes @self the data folder of a signed-in account: new rows belong to
+ * @master_user_id, and reads and sync keep to it. Each account has its
+ * own database file, so this is set once, before xi_store_open_async(),
+ * when the store thread reads it for the first time.
+ */
+void
+xi_store_set_master_user_id (XiStore    *self,
+                             const char *master_user_id)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (!self->opened);
+  g_return_if_fail (master_user_id != NULL && g_uuid_string_is_valid (master_user_id));
+
+  g_free (self->master_user_id);
+  self->master_user_id = g_ascii_strdown (master_user_id, -1);
 }
 
 /* Secrets (WhatsApp keys) and customer data live in this file and its WAL.
@@ -436,7 +490,8 @@ open_func (XiStore  *self,
     goto failed_with_error;
   sqlite3_wal_hook (self->db, wal_hook_cb, self);
 
-  if (!_xi_store_schema_migrate (self->db, XI_STORE_SCHEMA_VERSION, &error))
+  if (!_xi_store_schema_migrate (self->db, XI_STORE_SCHEMA_VERSION, &error) ||
+      !_xi_store_sync_setup (self, &error))
     goto failed_with_error;
 
   g_debug ("Store open at schema version %u", XI_STORE_SCHEMA_VERSION);
@@ -523,6 +578,78 @@ xi_store_close (XiStore *self)
   g_thread_join (self->thread);
   self->thread = NULL;
   self->opened = FALSE;
+
+  /* Nothing is announced after the close. */
+  g_mutex_lock (&self->changes_lock);
+  if (self->changes_source != NULL)
+    g_source_destroy (self->changes_source);
+  g_clear_pointer (&self->changes_source, g_source_unref);
+  g_clear_pointer (&self->changes, g_hash_table_unref);
+  g_mutex_unlock (&self->changes_lock);
+}
+
+static gboolean
+emit_changes_cb (gpointer user_data)
+{
+  XiStore *self = user_data;
+  g_autoptr(GHashTable) changes = NULL;
+  GHashTableIter iter;
+  const char *table;
+  GHashTable *ids;
+
+  g_mutex_lock (&self->changes_lock);
+  changes = g_steal_pointer (&self->changes);
+  g_clear_pointer (&self->changes_source, g_source_unref);
+  g_mutex_unlock (&self->changes_lock);
+
+  if (changes == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_hash_table_iter_init (&iter, changes);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&table, (gpointer *)&ids))
+    {
+      g_autofree const char **list = (const char **)g_hash_table_get_keys_as_array (ids, NULL);
+
+      g_signal_emit (self, signals[SIGNAL_CHANGED], 0, table, list);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Called on the store thread after a commit. Changes pile up until the
+ * main context runs the one pending emission, so a pull of thousands of
+ * rows costs the UI one reload per table, not one per row. */
+void
+_xi_store_note_change (XiStore    *self,
+                       const char *table,
+                       const char *id)
+{
+  GHashTable *ids;
+
+  _xi_store_assert_thread (self);
+
+  g_mutex_lock (&self->changes_lock);
+  if (self->changes == NULL)
+    self->changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify)g_hash_table_unref);
+  ids = g_hash_table_lookup (self->changes, table);
+  if (ids == NULL)
+    {
+      ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (self->changes, g_strdup (table), ids);
+    }
+  g_hash_table_add (ids, g_strdup (id));
+
+  if (self->changes_source == NULL)
+    {
+      self->changes_source = g_idle_source_new ();
+      g_source_set_priority (self->changes_source, G_PRIORITY_DEFAULT_IDLE);
+      /* No reference: closing the store destroys the source. */
+      g_source_set_callback (self->changes_source, emit_changes_cb, self, NULL);
+      g_source_set_static_name (self->changes_source, "[xi-store] changed");
+      g_source_attach (self->changes_source, self->context);
+    }
+  g_mutex_unlock (&self->changes_lock);
 }
 
 /* Helpers for the store-*.c files, all on the store thread. */

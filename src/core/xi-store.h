@@ -58,7 +58,7 @@ typedef enum {
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 1
+#define XI_STORE_SCHEMA_VERSION 2
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"
@@ -160,6 +160,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiOutgoing, xi_outgoing_free)
  * @attempts: tries so far, this one included
  * @next_attempt_at: for a retry, not before this Unix time in ms
  * @error: (nullable): why the try failed, in words for the user
+ * @reason: for a failure, its kind when the store keeps one
+ *   (%XI_SKIP_REASON_REFUSED_NEW_CONTACT), else %XI_SKIP_REASON_NONE
  *
  * What one try of one message came to.
  */
@@ -170,6 +172,7 @@ typedef struct
   guint              attempts;
   gint64             next_attempt_at;
   char              *error;
+  XiSkipReason       reason;
 } XiOutcome;
 
 void            xi_outcome_free         (XiOutcome *outcome);
@@ -201,6 +204,8 @@ GQuark          xi_store_error_quark                 (void);
 XiStore        *xi_store_new                         (const char            *path);
 const char     *xi_store_get_path                    (XiStore               *self);
 const char     *xi_store_get_master_user_id          (XiStore               *self);
+void            xi_store_set_master_user_id          (XiStore               *self,
+                                                      const char            *master_user_id);
 XiSecretStore  *xi_store_get_secret_store            (XiStore               *self);
 void            xi_store_open_async                  (XiStore               *self,
                                                       GCancellable          *cancellable,

@@ -47,6 +47,7 @@ typedef struct
   char               *reason;
   char               *qr;
   char               *device_jid;
+  gint64              new_chats_paused_until;
 } Snapshot;
 
 struct _XiConnection
@@ -75,6 +76,7 @@ struct _XiConnection
   char               *phone;
   gboolean            linked;
   gboolean            keys_unreadable;  /* linking again wipes them */
+  gint64              new_chats_paused_until;
 
   /* Network thread */
   struct {
@@ -90,6 +92,7 @@ struct _XiConnection
     gboolean          link_requested;  /* before the keys were read */
     gboolean          expired;         /* it stopped while showing codes */
     WaClientState     state;           /* the last one seen */
+    guint32           app_version[3];  /* all 0: the built-in one */
   } net;
 
   /* Shared, under @lock */
@@ -113,7 +116,10 @@ G_DEFINE_ENUM_TYPE (XiConnectionStatus, xi_connection_status,
                     G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_NO_NETWORK, "no-network"),
                     G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_LOGGED_OUT, "logged-out"),
                     G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_REPLACED, "replaced"),
-                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_FAILED, "failed"))
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_FAILED, "failed"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_BANNED, "banned"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_TEMPORARILY_BANNED, "temporarily-banned"),
+                    G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_OUTDATED, "outdated"))
 
 enum {
   PROP_0,
@@ -124,6 +130,7 @@ enum {
   PROP_PHONE,
   PROP_DEVICE_NAME,
   PROP_LINKED,
+  PROP_NEW_CHATS_PAUSED_UNTIL,
   N_PROPS
 };
 
@@ -191,6 +198,11 @@ apply_snapshot (XiConnection *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QR]);
   if (replace_string (&self->phone, phone))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHONE]);
+  if (self->new_chats_paused_until != snapshot->new_chats_paused_until)
+    {
+      self->new_chats_paused_until = snapshot->new_chats_paused_until;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEW_CHATS_PAUSED_UNTIL]);
+    }
   if (self->linked != linked)
     {
       self->linked = linked;
@@ -258,8 +270,50 @@ current_status (XiConnection *self,
       return self->net.unlinking ? XI_CONNECTION_STATUS_NOT_LINKED : XI_CONNECTION_STATUS_LOGGED_OUT;
     case WA_CLIENT_STATE_REPLACED:
       return XI_CONNECTION_STATUS_REPLACED;
+    case WA_CLIENT_STATE_BANNED:
+      return XI_CONNECTION_STATUS_BANNED;
+    case WA_CLIENT_STATE_TEMPORARILY_BANNED:
+      return XI_CONNECTION_STATUS_TEMPORARILY_BANNED;
+    case WA_CLIENT_STATE_OUTDATED:
+      return XI_CONNECTION_STATUS_OUTDATED;
     default:
       g_assert_not_reached ();
+    }
+}
+
+/* Why the connection is in @status, in words for the user: WhatsApp's
+ * own refusals said plainly, anything else as the client's last error. */
+static char *
+dup_reason (XiConnection       *self,
+            XiConnectionStatus  status)
+{
+  WaClient *client = self->net.client;
+
+  switch (status)
+    {
+    case XI_CONNECTION_STATUS_NOT_LINKED:
+    case XI_CONNECTION_STATUS_CONNECTED:
+      return NULL;
+    case XI_CONNECTION_STATUS_BANNED:
+      return g_strdup (_("WhatsApp banned this account. Its session on this computer is gone; the "
+                         "account owner can appeal from the WhatsApp app on the phone."));
+    case XI_CONNECTION_STATUS_TEMPORARILY_BANNED:
+      {
+        g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (wa_client_get_ban_until (client));
+        g_autofree char *when = until != NULL ? g_date_time_format (until, "%c") : g_strdup ("?");
+        const char *code = wa_client_get_ban_code (client);
+
+        /* Translators: %s is a date and time, then WhatsApp's code for the ban */
+        return g_strdup_printf (_("WhatsApp banned this account until %s (code %s), usually for messaging "
+                                  "many people who do not have its number. Xender-In connects again then, "
+                                  "not sooner: trying earlier makes a ban longer."),
+                                when, code != NULL ? code : "?");
+      }
+    case XI_CONNECTION_STATUS_OUTDATED:
+      return g_strdup (_("This version of WhatsApp Web is too old: WhatsApp refuses it. Update the WhatsApp "
+                         "version setting (whatsapp-version), then connect again."));
+    default:
+      return g_strdup (wa_client_get_last_error (client));
     }
 }
 
@@ -277,13 +331,13 @@ publish (XiConnection *self)
 
       device_jid = wa_client_get_device_jid (self->net.client);
       snapshot->status = current_status (self, device_jid);
-      if (state == WA_CLIENT_STATE_WAITING)
+      if (state == WA_CLIENT_STATE_WAITING || state == WA_CLIENT_STATE_TEMPORARILY_BANNED)
         snapshot->retry_at = self->net.retry_at;
       if (state == WA_CLIENT_STATE_PAIRING)
         snapshot->qr = g_strdup (self->net.qr);
-      if (snapshot->status != XI_CONNECTION_STATUS_NOT_LINKED &&
-          snapshot->status != XI_CONNECTION_STATUS_CONNECTED)
-        snapshot->reason = g_strdup (wa_client_get_last_error (self->net.client));
+      snapshot->reason = dup_reason (self, snapshot->status);
+      if (self->net.transport != NULL)
+        snapshot->new_chats_paused_until = xi_transport_get_new_chats_paused_until (self->net.transport);
     }
   else
     snapshot->status = XI_CONNECTION_STATUS_NOT_LINKED;
@@ -307,6 +361,14 @@ publish (XiConnection *self)
       g_source_attach (self->publish_source, self->main_context);
     }
   g_mutex_unlock (&self->lock);
+}
+
+static void
+transport_paused_cb (XiTransport  *transport,
+                     GParamSpec   *pspec,
+                     XiConnection *self)
+{
+  publish (self);
 }
 
 static void
@@ -399,6 +461,8 @@ start_on_network_thread (gpointer user_data)
   wa_client_set_network_monitor (self->net.client, self->net.monitor);
   if (call->backoff_first_ms > 0)
     wa_client_set_backoff (self->net.client, call->backoff_first_ms, call->backoff_max_ms);
+  if (self->net.app_version[0] != 0)
+    wa_client_set_app_version (self->net.client, self->net.app_version);
   g_signal_connect (self->net.client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (self->net.client, "notify::retry-in", G_CALLBACK (client_retry_in_cb), self);
   g_signal_connect (self->net.client, "qr", G_CALLBACK (client_qr_cb), self);
@@ -408,6 +472,7 @@ start_on_network_thread (gpointer user_data)
   /* One transport for the client's whole life: it follows the client
    * through linking, unlinking and linking again. */
   self->net.transport = xi_whatsapp_transport_new (self->net.client);
+  g_signal_connect (self->net.transport, "notify::new-chats-paused-until", G_CALLBACK (transport_paused_cb), self);
   if (self->runner != NULL)
     xi_campaign_runner_set_whatsapp_transport (self->runner, self->net.transport);
 
@@ -430,6 +495,8 @@ stop_on_network_thread (gpointer user_data)
 
   if (self->runner != NULL && self->net.transport != NULL)
     xi_campaign_runner_set_whatsapp_transport (self->runner, NULL);
+  if (self->net.transport != NULL)
+    g_signal_handlers_disconnect_by_data (self->net.transport, self);
   g_clear_object (&self->net.transport);
   if (self->net.client != NULL)
     {
@@ -650,6 +717,9 @@ xi_connection_get_property (GObject    *object,
     case PROP_LINKED:
       g_value_set_boolean (value, self->linked);
       break;
+    case PROP_NEW_CHATS_PAUSED_UNTIL:
+      g_value_set_int64 (value, self->new_chats_paused_until);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -697,6 +767,11 @@ xi_connection_class_init (XiConnectionClass *klass)
   properties[PROP_LINKED] =
     g_param_spec_boolean ("linked", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Until when (Unix seconds) WhatsApp lets the account start no new
+   * chat (its reach-out time-lock); 0 when it may. */
+  properties[PROP_NEW_CHATS_PAUSED_UNTIL] =
+    g_param_spec_int64 ("new-chats-paused-until", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -952,6 +1027,69 @@ xi_connection_get_seconds_to_retry (XiConnection *self)
     return 0;
   left = self->retry_at - g_get_monotonic_time ();
   return left > 0 ? (guint)((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
+}
+
+typedef struct
+{
+  XiConnection *self;
+  guint32       version[3];
+} VersionCall;
+
+static gboolean
+set_version_on_network_thread (gpointer user_data)
+{
+  VersionCall *call = user_data;
+  XiConnection *self = call->self;
+
+  assert_network_thread (self);
+  memcpy (self->net.app_version, call->version, sizeof self->net.app_version);
+  if (self->net.client != NULL)
+    wa_client_set_app_version (self->net.client, self->net.app_version);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_connection_set_wa_version:
+ * @version: (nullable): the WhatsApp Web version to announce, such as
+ *   "2.3000.1045649367"; %NULL or "" for the built-in one
+ * @error: return location for an error naming what is wrong with it
+ *
+ * Used from the next connection on; WhatsApp refuses retired versions
+ * (#XI_CONNECTION_STATUS_OUTDATED).
+ *
+ * Returns: whether @version is one
+ */
+gboolean
+xi_connection_set_wa_version (XiConnection  *self,
+                              const char    *version,
+                              GError       **error)
+{
+  VersionCall *call;
+
+  g_return_val_if_fail (XI_IS_CONNECTION (self), FALSE);
+
+  call = g_new0 (VersionCall, 1);
+  call->self = self;
+  if (version != NULL && version[0] != '\0' && !wa_app_version_parse (version, call->version, error))
+    {
+      g_free (call);
+      return FALSE;
+    }
+  g_main_context_invoke_full (self->net_context, G_PRIORITY_DEFAULT, set_version_on_network_thread, call, g_free);
+  return TRUE;
+}
+
+/**
+ * xi_connection_get_new_chats_paused_until:
+ *
+ * Returns: until when (Unix seconds) WhatsApp lets the account start no
+ *   new chat, or 0 when it may; messages to existing chats still go
+ */
+gint64
+xi_connection_get_new_chats_paused_until (XiConnection *self)
+{
+  g_return_val_if_fail (XI_IS_CONNECTION (self), 0);
+  return self->new_chats_paused_until;
 }
 
 /**

@@ -35,8 +35,13 @@ G_BEGIN_DECLS
  * @XI_CONNECTION_STATUS_REPLACED: the same device connected from another
  *   place and took over; nothing reconnects until the user asks
  * @XI_CONNECTION_STATUS_FAILED: the client gave up for a reason trying
- *   again cannot fix by itself (such as WhatsApp refusing this version);
- *   #XiConnection:reason says which
+ *   again cannot fix by itself; #XiConnection:reason says which
+ * @XI_CONNECTION_STATUS_BANNED: WhatsApp banned the account for good; the
+ *   session is gone
+ * @XI_CONNECTION_STATUS_TEMPORARILY_BANNED: WhatsApp banned the account
+ *   until #XiConnection:retry-at, when it connects again by itself
+ * @XI_CONNECTION_STATUS_OUTDATED: WhatsApp refuses this version of the
+ *   WhatsApp Web protocol: the version setting must be updated
  *
  * What the user is told about the WhatsApp connection.
  */
@@ -52,6 +57,9 @@ typedef enum {
   XI_CONNECTION_STATUS_LOGGED_OUT,
   XI_CONNECTION_STATUS_REPLACED,
   XI_CONNECTION_STATUS_FAILED,
+  XI_CONNECTION_STATUS_BANNED,
+  XI_CONNECTION_STATUS_TEMPORARILY_BANNED,
+  XI_CONNECTION_STATUS_OUTDATED,
 } XiConnectionStatus;
 
 #define XI_TYPE_CONNECTION_STATUS (xi_connection_status_get_type ())
@@ -74,6 +82,9 @@ void                xi_connection_set_network_monitor (XiConnection       *self,
 void                xi_connection_set_backoff        (XiConnection        *self,
                                                       guint                first_ms,
                                                       guint                max_ms);
+gboolean            xi_connection_set_wa_version     (XiConnection        *self,
+                                                      const char          *version,
+                                                      GError             **error);
 void                xi_connection_start              (XiConnection        *self);
 void                xi_connection_stop               (XiConnection        *self);
 void                xi_connection_link               (XiConnection        *self);
@@ -90,6 +101,7 @@ XiConnectionStatus  xi_connection_get_status         (XiConnection        *self)
 gint64              xi_connection_get_retry_at       (XiConnection        *self);
 guint               xi_connection_get_seconds_to_retry (XiConnection      *self);
 const char         *xi_connection_get_reason         (XiConnection        *self);
+gint64              xi_connection_get_new_chats_paused_until (XiConnection *self);
 const char         *xi_connection_get_qr             (XiConnection        *self);
 const char         *xi_connection_get_phone          (XiConnection        *self);
 const char         *xi_connection_get_device_name    (XiConnection        *self);

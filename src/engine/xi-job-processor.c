@@ -46,6 +46,10 @@
  * list (and look like spam to WhatsApp), so the campaign stops. */
 #define MAX_FAILURES_IN_A_ROW 10
 
+/* A time-lock whose end the transport does not know is looked at again
+ * after this long. */
+#define PAUSED_RECHECK_MS (60 * 1000)
+
 /* Every field belongs to the network thread, which created it. */
 struct _XiJobProcessor
 {
@@ -392,10 +396,11 @@ flush (XiJobProcessor *self)
 }
 
 static void
-add_outcome (XiJobProcessor   *self,
-             XiOutgoing       *outgoing,
-             XiRecipientState  state,
-             const char       *error_text)
+add_outcome_full (XiJobProcessor   *self,
+                  XiOutgoing       *outgoing,
+                  XiRecipientState  state,
+                  const char       *error_text,
+                  XiSkipReason      reason)
 {
   XiOutcome *outcome = g_new0 (XiOutcome, 1);
 
@@ -404,8 +409,18 @@ add_outcome (XiJobProcessor   *self,
   outcome->attempts = outgoing->attempts;
   outcome->next_attempt_at = outgoing->next_attempt_at;
   outcome->error = g_strdup (error_text);
+  outcome->reason = reason;
   g_ptr_array_add (self->outcomes, outcome);
   flush (self);
+}
+
+static void
+add_outcome (XiJobProcessor   *self,
+             XiOutgoing       *outgoing,
+             XiRecipientState  state,
+             const char       *error_text)
+{
+  add_outcome_full (self, outgoing, state, error_text, XI_SKIP_REASON_NONE);
 }
 
 /* Waiting */
@@ -594,6 +609,28 @@ send_cb (GObject      *object,
        * connection, then send the same message again. */
       done = FALSE;
       set_waiting_connection (self, TRUE);
+    }
+  else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_PAUSED))
+    {
+      /* Not an attempt: nothing left. This recipient waits for the end
+       * of the time-lock behind the rest of the window, so messages to
+       * existing chats go on meanwhile. */
+      gint64 until = xi_transport_get_new_chats_paused_until (self->transport);
+
+      head->next_attempt_at = until > 0 ? MAX (until * 1000, now_ms () + 1000) : now_ms () + PAUSED_RECHECK_MS;
+      add_outcome (self, head, XI_RECIPIENT_STATE_PENDING, error->message);
+      g_queue_push_tail (&self->window, g_queue_pop_head (&self->window));
+      done = FALSE;
+    }
+  else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT))
+    {
+      /* Never again: another try is another reach-out WhatsApp counts
+       * against the account. Nor a sign the account is broken, so it does
+       * not stop the campaign as failures in a row do. */
+      head->attempts++;
+      add_outcome_full (self, head, XI_RECIPIENT_STATE_FAILED, error->message, XI_SKIP_REASON_REFUSED_NEW_CONTACT);
+      self->failed++;
+      self->since_rest++;
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT) &&
            head->attempts + 1 < XI_JOB_PROCESSOR_MAX_ATTEMPTS)

@@ -12,6 +12,8 @@
 #include <glib/gi18n.h>
 
 #include "wa-connection.h"
+#include "wa-jid.h"
+#include "wa-lid-map.h"
 #include "wa-usync.h"
 #include "xi-number-check.h"
 
@@ -133,8 +135,14 @@ answered_cb (GObject      *object,
   for (guint i = 0; i < checks->len; i++)
     {
       WaContactCheck *one = g_ptr_array_index (checks, i);
+      g_autoptr(WaJid) jid = one->jid != NULL ? wa_jid_parse (one->jid, NULL) : NULL;
+      g_autoptr(WaJid) lid = one->lid != NULL ? wa_jid_parse (one->lid, NULL) : NULL;
 
       g_strv_builder_add (one->on_whatsapp ? on : off, one->phone);
+      /* The answer names the LID a reply may come from (WA-FIDELITY §6). */
+      if (jid != NULL && lid != NULL && wa_jid_is_pn (jid) && wa_jid_is_lid (lid))
+        wa_lid_map_remember (wa_client_get_key_store (check->client), wa_jid_get_user (lid),
+                             wa_jid_get_user (jid));
     }
   g_ptr_array_extend_and_steal (check->results, g_steal_pointer (&checks));
   on_phones = g_strv_builder_end (on);

@@ -139,6 +139,24 @@ xi_transport_emit_incoming (XiTransport *self,
 }
 
 /**
+ * xi_transport_get_new_chats_paused_until:
+ * @self: a transport
+ *
+ * Returns: until when (Unix seconds) the network lets the account start
+ *   no new chat, or 0 when it may
+ */
+gint64
+xi_transport_get_new_chats_paused_until (XiTransport *self)
+{
+  XiTransportInterface *iface;
+
+  g_return_val_if_fail (XI_IS_TRANSPORT (self), 0);
+
+  iface = XI_TRANSPORT_GET_IFACE (self);
+  return iface->get_new_chats_paused_until != NULL ? iface->get_new_chats_paused_until (self) : 0;
+}
+
+/**
  * xi_transport_prepare:
  * @self: a transport
  * @phones: the numbers the next messages go to, in order

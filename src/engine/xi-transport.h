@@ -22,11 +22,19 @@ G_BEGIN_DECLS
  * @XI_TRANSPORT_ERROR_TRANSIENT: this try failed, a later one may work
  * @XI_TRANSPORT_ERROR_REJECTED: this message can never be delivered (the
  *   number is not on WhatsApp, the server refused it)
+ * @XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT: WhatsApp refused a first
+ *   message to someone who never wrote to the account; trying again would
+ *   only count as another reach-out against it
+ * @XI_TRANSPORT_ERROR_PAUSED: not tried: the account may start no new
+ *   chat until xi_transport_get_new_chats_paused_until(); messages to
+ *   existing chats still go
  */
 typedef enum {
   XI_TRANSPORT_ERROR_DISCONNECTED,
   XI_TRANSPORT_ERROR_TRANSIENT,
   XI_TRANSPORT_ERROR_REJECTED,
+  XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT,
+  XI_TRANSPORT_ERROR_PAUSED,
 } XiTransportError;
 
 /**
@@ -69,6 +77,7 @@ struct _XiTransportInterface
                                         GError              **error);
   void             (*prepare)          (XiTransport          *self,
                                         const char * const   *phones);
+  gint64           (*get_new_chats_paused_until) (XiTransport *self);
 };
 
 GQuark            xi_transport_error_quark      (void);
@@ -88,6 +97,7 @@ gboolean          xi_transport_send_text_finish (XiTransport          *self,
                                                  GError              **error);
 void              xi_transport_prepare          (XiTransport          *self,
                                                  const char * const   *phones);
+gint64            xi_transport_get_new_chats_paused_until (XiTransport *self);
 void              xi_transport_emit_receipt     (XiTransport          *self,
                                                  const char           *message_id,
                                                  XiRecipientState      state,

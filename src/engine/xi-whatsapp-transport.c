@@ -13,16 +13,22 @@
 
 #include "wa-error.h"
 #include "wa-jid.h"
+#include "wa-app-state.h"
+#include "wa-history-sync.h"
 #include "wa-messenger.h"
 #include "xi-whatsapp-transport.h"
 
 struct _XiWhatsappTransport
 {
-  GObject      parent_instance;
+  GObject        parent_instance;
 
-  WaClient    *client;
-  WaMessenger *messenger;
-  GThread     *owner;   /* the client's thread, where it was made */
+  WaClient      *client;
+  WaMessenger   *messenger;
+  /* What the phone shares (names, LID mappings, privacy tokens, the NCT
+   * salt) is read on every connection, into the client's key store. */
+  WaAppState    *app_state;
+  WaHistorySync *history;
+  GThread       *owner;   /* the client's thread, where it was made */
 };
 
 #define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
@@ -30,6 +36,7 @@ struct _XiWhatsappTransport
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_NEW_CHATS_PAUSED_UNTIL,
 };
 
 static void xi_whatsapp_transport_iface_init (XiTransportInterface *iface);
@@ -86,9 +93,17 @@ campaign_error (const GError *error)
     return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED,
                                 _("This number is not on WhatsApp"));
   if (g_error_matches (error, WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN))
+    return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT,
+                                _("Refused by WhatsApp (new contact): this number never wrote to you. It "
+                                  "is not sent again; ask them to message you first"));
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_TIME_LOCKED))
+    return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_PAUSED,
+                                _("WhatsApp does not let this account start new chats for now; waiting "
+                                  "until it does"));
+  if (g_error_matches (error, WA_ERROR, WA_ERROR_INVALID_STANZA))
     return g_error_new_literal (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED,
-                                _("WhatsApp refused a first message to this number: they need to message "
-                                  "you first"));
+                                _("WhatsApp found this message malformed (479). This is a defect in "
+                                  "Xender-In; please report it with the message ID"));
   if (g_error_matches (error, WA_ERROR, WA_ERROR_REFUSED) || g_error_matches (error, WA_ERROR, WA_ERROR_MALFORMED))
     return g_error_new (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REJECTED, _("WhatsApp refused the message (%s)"),
                         error->message);
@@ -171,6 +186,14 @@ xi_whatsapp_transport_prepare (XiTransport        *transport,
   wa_messenger_prefetch (self->messenger, (const char * const *) users->pdata);
 }
 
+static gint64
+xi_whatsapp_transport_get_new_chats_paused_until (XiTransport *transport)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+
+  return wa_privacy_get_new_chats_paused_until (wa_messenger_get_privacy (self->messenger));
+}
+
 static void
 xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
 {
@@ -180,6 +203,7 @@ xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
   iface->send_text_async = xi_whatsapp_transport_send_text_async;
   iface->send_text_finish = xi_whatsapp_transport_send_text_finish;
   iface->prepare = xi_whatsapp_transport_prepare;
+  iface->get_new_chats_paused_until = xi_whatsapp_transport_get_new_chats_paused_until;
 }
 
 /* "+62812…" from the account's JID, as the store keeps numbers. */
@@ -229,6 +253,14 @@ message_cb (WaMessenger         *messenger,
 }
 
 static void
+timelock_cb (WaPrivacy           *privacy,
+             GParamSpec          *pspec,
+             XiWhatsappTransport *self)
+{
+  g_object_notify (G_OBJECT (self), "new-chats-paused-until");
+}
+
+static void
 client_state_cb (WaClient            *client,
                  GParamSpec          *pspec,
                  XiWhatsappTransport *self)
@@ -244,7 +276,12 @@ xi_whatsapp_transport_dispose (GObject *object)
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   if (self->messenger != NULL)
-    g_signal_handlers_disconnect_by_data (self->messenger, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->messenger, self);
+      g_signal_handlers_disconnect_by_data (wa_messenger_get_privacy (self->messenger), self);
+    }
+  g_clear_object (&self->history);
+  g_clear_object (&self->app_state);
   g_clear_object (&self->messenger);
   g_clear_object (&self->client);
 
@@ -262,6 +299,9 @@ xi_whatsapp_transport_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_int (value, xi_whatsapp_transport_get_state (XI_TRANSPORT (object)));
       break;
+    case PROP_NEW_CHATS_PAUSED_UNTIL:
+      g_value_set_int64 (value, xi_whatsapp_transport_get_new_chats_paused_until (XI_TRANSPORT (object)));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -275,6 +315,13 @@ xi_whatsapp_transport_class_init (XiWhatsappTransportClass *klass)
   object_class->dispose = xi_whatsapp_transport_dispose;
   object_class->get_property = xi_whatsapp_transport_get_property;
   g_object_class_override_property (object_class, PROP_STATE, "state");
+  /* Until when (Unix seconds) WhatsApp lets the account start no new
+   * chat (a reach-out time-lock, or its new-chat cap used up); 0 when it
+   * may. */
+  g_object_class_install_property (object_class, PROP_NEW_CHATS_PAUSED_UNTIL,
+                                   g_param_spec_int64 ("new-chats-paused-until", NULL, NULL, 0, G_MAXINT64, 0,
+                                                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                       G_PARAM_STATIC_STRINGS));
 }
 
 static void
@@ -299,8 +346,12 @@ xi_whatsapp_transport_new (WaClient *client)
   self = g_object_new (XI_TYPE_WHATSAPP_TRANSPORT, NULL);
   self->client = g_object_ref (client);
   self->messenger = wa_messenger_new (client);
+  self->app_state = wa_app_state_new (client, self->messenger);
+  self->history = wa_history_sync_new (client, self->messenger);
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (self->messenger, "receipt", G_CALLBACK (receipt_cb), self);
   g_signal_connect (self->messenger, "message", G_CALLBACK (message_cb), self);
+  g_signal_connect (wa_messenger_get_privacy (self->messenger), "notify::new-chats-paused-until",
+                    G_CALLBACK (timelock_cb), self);
   return XI_TRANSPORT (self);
 }

@@ -431,6 +431,19 @@ runner_disk_full_cb (XiApplication *self)
   xi_window_add_toast (window, toast);
 }
 
+/* WhatsApp retires old versions every few weeks: the one announced is a
+ * setting, used from the next connection on. A bad one is reported and
+ * the built-in one stays. */
+static void
+apply_whatsapp_version (XiApplication *self)
+{
+  g_autofree char *version = g_settings_get_string (xi_context_get_settings (self->context), "whatsapp-version");
+  g_autoptr(GError) error = NULL;
+
+  if (self->connection != NULL && !xi_connection_set_wa_version (self->connection, version, &error))
+    g_warning ("Ignoring the whatsapp-version setting: %s", error->message);
+}
+
 /* The WhatsApp client lives on the runner's network thread. It logs in
  * when a session is saved; without one it waits for the Link dialog. */
 static void
@@ -448,6 +461,9 @@ start_connection (XiApplication *self)
   self->connection = xi_connection_new (self->store, xi_campaign_runner_get_network_context (self->runner),
                                         url, root_key);
   xi_connection_set_runner (self->connection, self->runner);
+  apply_whatsapp_version (self);
+  g_signal_connect_object (xi_context_get_settings (self->context), "changed::whatsapp-version",
+                           G_CALLBACK (apply_whatsapp_version), self, G_CONNECT_SWAPPED);
   xi_connection_start (self->connection);
   xi_context_set_connection (self->context, self->connection);
   if (self->dbus_service != NULL)

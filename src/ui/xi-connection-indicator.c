@@ -56,7 +56,8 @@ static void update (XiConnectionIndicator *self);
 static gboolean
 counting_down (XiConnectionStatus status)
 {
-  return status == XI_CONNECTION_STATUS_RECONNECTING || status == XI_CONNECTION_STATUS_NO_NETWORK;
+  return status == XI_CONNECTION_STATUS_RECONNECTING || status == XI_CONNECTION_STATUS_NO_NETWORK ||
+         status == XI_CONNECTION_STATUS_TEMPORARILY_BANNED;
 }
 
 /* Short enough for the header bar: a ban can make the wait hours. */
@@ -95,6 +96,16 @@ dup_summary (XiConnection  *connection,
       *icon = "network-transmit-receive-symbolic";
       return g_strdup (_("Connecting…"));
     case XI_CONNECTION_STATUS_CONNECTED:
+      if (xi_connection_get_new_chats_paused_until (connection) > g_get_real_time () / G_USEC_PER_SEC)
+        {
+          g_autoptr(GDateTime) end = g_date_time_new_from_unix_local (xi_connection_get_new_chats_paused_until (connection));
+          g_autofree char *when = g_date_time_format (end, "%H:%M");
+
+          *icon = "dialog-warning-symbolic";
+          *style = "warning";
+          /* Translators: %s is a time of day; WhatsApp's reach-out time-lock */
+          return g_strdup_printf (_("New chats paused until %s"), when);
+        }
       *icon = "emblem-ok-symbolic";
       *style = "success";
       /* Translators: %s is the linked phone number, such as +62 812-3456-7890 */
@@ -127,9 +138,45 @@ dup_summary (XiConnection  *connection,
       *icon = "dialog-error-symbolic";
       *style = "error";
       return g_strdup (_("Cannot connect"));
+    case XI_CONNECTION_STATUS_BANNED:
+      *icon = "dialog-error-symbolic";
+      *style = "error";
+      return g_strdup (_("Banned by WhatsApp"));
+    case XI_CONNECTION_STATUS_TEMPORARILY_BANNED:
+      {
+        g_autofree char *wait = format_wait (seconds);
+
+        *icon = "dialog-error-symbolic";
+        *style = "error";
+        /* Translators: a countdown, such as "Banned by WhatsApp for 5 h" */
+        return g_strdup_printf (_("Banned by WhatsApp for %s"), wait);
+      }
+    case XI_CONNECTION_STATUS_OUTDATED:
+      *icon = "software-update-available-symbolic";
+      *style = "error";
+      return g_strdup (_("Update the WhatsApp version"));
     default:
       g_assert_not_reached ();
     }
+}
+
+/* A line for the popover while WhatsApp lets the account start no new
+ * chat, or %NULL. */
+static char *
+dup_pause_notice (XiConnection *connection)
+{
+  gint64 until = xi_connection_get_new_chats_paused_until (connection);
+  g_autoptr(GDateTime) end = NULL;
+  g_autofree char *when = NULL;
+
+  if (until <= g_get_real_time () / G_USEC_PER_SEC)
+    return NULL;
+  end = g_date_time_new_from_unix_local (until);
+  when = g_date_time_format (end, "%c");
+  /* Translators: %s is a date and time */
+  return g_strdup_printf (_("WhatsApp lets this account start no new chats until %s. Campaigns wait for "
+                            "that with new contacts; replies and chats with people who wrote to you go "
+                            "on."), when);
 }
 
 /* The sentence at the top of the popover. */
@@ -155,7 +202,11 @@ dup_explanation (XiConnection *connection)
       return g_strdup (_("WhatsApp was opened with this link on another computer, so this one stopped. "
                          "Connect here to take it back."));
     case XI_CONNECTION_STATUS_FAILED:
+    case XI_CONNECTION_STATUS_OUTDATED:
       return g_strdup (_("Xender-In cannot connect to WhatsApp and stopped trying."));
+    case XI_CONNECTION_STATUS_BANNED:
+    case XI_CONNECTION_STATUS_TEMPORARILY_BANNED:
+      return g_strdup (_("WhatsApp banned this account."));
     default:
       return g_strdup (_("Connecting to WhatsApp…"));
     }
@@ -196,6 +247,18 @@ update (XiConnectionIndicator *self)
       gtk_widget_remove_css_class (self->button, styles[i]);
 
   explanation = dup_explanation (self->connection);
+  if (status == XI_CONNECTION_STATUS_CONNECTED)
+    {
+      g_autofree char *notice = dup_pause_notice (self->connection);
+
+      if (notice != NULL)
+        {
+          g_autofree char *both = g_strconcat (explanation, "\n\n", notice, NULL);
+
+          g_free (explanation);
+          explanation = g_steal_pointer (&both);
+        }
+    }
   gtk_label_set_text (self->status_label, explanation);
   adw_action_row_set_subtitle (self->phone_row, xi_connection_get_phone (self->connection));
   adw_action_row_set_subtitle (self->device_row, xi_connection_get_device_name (self->connection));

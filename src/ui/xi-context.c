@@ -27,6 +27,8 @@ struct _XiContext
   char            **custom_fields;
   GCancellable     *cancellable;
   gboolean          loading;
+  gboolean          following;      /* a reload for rows changed by sync runs */
+  gboolean          follow_again;   /* and more changed while it ran */
   char             *engine_elsewhere; /* who sends instead of this app, or NULL */
 };
 
@@ -189,6 +191,55 @@ xi_context_init (XiContext *self)
   self->loading = TRUE;
 }
 
+static void follow_sync (XiContext *self);
+
+static void
+followed_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  XiContext *self = XI_CONTEXT (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_context_reload_finish (self, result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->following = FALSE;
+  if (self->follow_again)
+    {
+      self->follow_again = FALSE;
+      follow_sync (self);
+    }
+}
+
+/* Rows the shared models show changed under them, pulled from another
+ * device: the models are read again, one reload at a time however many
+ * pages arrive meanwhile. */
+static void
+follow_sync (XiContext *self)
+{
+  if (self->following)
+    {
+      self->follow_again = TRUE;
+      return;
+    }
+  self->following = TRUE;
+  xi_context_reload_async (self, NULL, followed_cb, NULL);
+}
+
+static void
+store_changed_cb (XiStore            *store,
+                  const char         *table,
+                  const char * const *ids,
+                  XiContext          *self)
+{
+  static const char * const shown[] = { "contacts", "groups", "group_members", "templates", NULL };
+
+  if (g_strv_contains (shown, table))
+    follow_sync (self);
+}
+
 /**
  * xi_context_new:
  * @store: the opened (or opening) store
@@ -208,6 +259,7 @@ xi_context_new (XiStore   *store,
   self = g_object_new (XI_TYPE_CONTEXT, NULL);
   self->store = g_object_ref (store);
   self->settings = g_object_ref (settings);
+  g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self, 0);
   return self;
 }
 

@@ -176,8 +176,14 @@ update (XiLinkDialog *self)
                     _("_Connect Here"));
       break;
     case XI_CONNECTION_STATUS_FAILED:
+    case XI_CONNECTION_STATUS_OUTDATED:
       show_problem (self, "dialog-error-symbolic", _("Cannot Connect to WhatsApp"),
                     _("Xender-In stopped trying. The details below say why."), _("_Try Again"));
+      break;
+    case XI_CONNECTION_STATUS_BANNED:
+    case XI_CONNECTION_STATUS_TEMPORARILY_BANNED:
+      show_problem (self, "dialog-error-symbolic", _("WhatsApp Banned This Account"),
+                    _("The details below say for how long and why."), _("_Try Again"));
       break;
     case XI_CONNECTION_STATUS_STARTING:
     case XI_CONNECTION_STATUS_NOT_LINKED:

@@ -946,13 +946,24 @@ wa_binary_decode (const guint8  *data,
   return decode (data, len, wa_tokens_get (WA_TOKENS_DICT_VERSION), error);
 }
 
-/* Inflates a zlib stream into at most WA_BINARY_MAX_INFLATED bytes. The
- * buffer grows by doubling from a guess, so a small frame costs little and
- * a zlib bomb stops at the cap. */
-static GByteArray *
-inflate_payload (const guint8  *data,
-                 gsize          len,
-                 GError       **error)
+/**
+ * wa_binary_inflate:
+ * @data: (array length=len): a zlib (RFC 1950) stream
+ * @len: its length
+ * @max: the most it may inflate to
+ * @error: return location for a #GError
+ *
+ * Inflates @data, which must be exactly one stream. The buffer grows by
+ * doubling from a guess, so small data costs little and a zlib bomb
+ * stops at @max.
+ *
+ * Returns: (transfer full) (nullable): the inflated bytes
+ */
+GByteArray *
+wa_binary_inflate (const guint8  *data,
+                   gsize          len,
+                   gsize          max,
+                   GError       **error)
 {
   g_autoptr(GByteArray) out = NULL;
   z_stream stream = { 0 };
@@ -961,7 +972,7 @@ inflate_payload (const guint8  *data,
 
   if (len > G_MAXUINT)
     {
-      g_set_error_literal (error, WA_ERROR, WA_ERROR_MALFORMED, "Compressed frame too large");
+      g_set_error_literal (error, WA_ERROR, WA_ERROR_MALFORMED, "Compressed data too large");
       return NULL;
     }
 
@@ -971,8 +982,8 @@ inflate_payload (const guint8  *data,
       return NULL;
     }
 
-  out = g_byte_array_sized_new (MIN (MAX (len * 4, 1024), WA_BINARY_MAX_INFLATED));
-  g_byte_array_set_size (out, MIN (MAX (len * 4, 1024), WA_BINARY_MAX_INFLATED));
+  out = g_byte_array_sized_new (MIN (MAX (len * 4, 1024), max));
+  g_byte_array_set_size (out, MIN (MAX (len * 4, 1024), max));
 
   stream.next_in = (Bytef *)data;
   stream.avail_in = len;
@@ -982,13 +993,13 @@ inflate_payload (const guint8  *data,
       if (used == out->len)
         {
           /* One byte past the cap tells "exactly at the cap" from "over". */
-          gsize grown = MIN ((gsize)out->len * 2, (gsize)WA_BINARY_MAX_INFLATED + 1);
+          gsize grown = MIN ((gsize)out->len * 2, max + 1);
 
           if (grown == used)
             {
               inflateEnd (&stream);
               g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
-                           "Compressed frame inflates past %u bytes", WA_BINARY_MAX_INFLATED);
+                           "Compressed data inflates past %" G_GSIZE_FORMAT " bytes", max);
               return NULL;
             }
           g_byte_array_set_size (out, grown);
@@ -1006,24 +1017,24 @@ inflate_payload (const guint8  *data,
 
       inflateEnd (&stream);
       if (rc == Z_BUF_ERROR)
-        g_set_error_literal (error, WA_ERROR, WA_ERROR_TRUNCATED, "Compressed frame truncated");
+        g_set_error_literal (error, WA_ERROR, WA_ERROR_TRUNCATED, "Compressed data truncated");
       else
-        g_set_error_literal (error, WA_ERROR, WA_ERROR_MALFORMED, "Compressed frame damaged");
+        g_set_error_literal (error, WA_ERROR, WA_ERROR_MALFORMED, "Compressed data damaged");
       return NULL;
     }
 
   inflateEnd (&stream);
 
-  if (used > WA_BINARY_MAX_INFLATED)
+  if (used > max)
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
-                   "Compressed frame inflates past %u bytes", WA_BINARY_MAX_INFLATED);
+                   "Compressed data inflates past %" G_GSIZE_FORMAT " bytes", max);
       return NULL;
     }
   if (stream.avail_in != 0)
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
-                   "Compressed frame followed by %u more bytes", stream.avail_in);
+                   "Compressed data followed by %u more bytes", stream.avail_in);
       return NULL;
     }
 
@@ -1083,7 +1094,7 @@ wa_binary_unpack_frame_with (const guint8    *plaintext,
   if ((plaintext[0] & WA_BINARY_FLAG_COMPRESSED) == 0)
     return decode (plaintext + 1, len - 1, tokens, error);
 
-  if ((inflated = inflate_payload (plaintext + 1, len - 1, error)) == NULL)
+  if ((inflated = wa_binary_inflate (plaintext + 1, len - 1, WA_BINARY_MAX_INFLATED, error)) == NULL)
     return NULL;
   return decode (inflated->data, inflated->len, tokens, error);
 }

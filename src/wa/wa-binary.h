@@ -31,6 +31,11 @@ WaNode *wa_binary_unpack_frame (const guint8  *plaintext,
                                 gsize          len,
                                 GError       **error);
 
+GByteArray *wa_binary_inflate (const guint8  *data,
+                               gsize          len,
+                               gsize          max,
+                               GError       **error);
+
 GBytes *wa_binary_pack_frame_with   (WaNode          *node,
                                      const WaTokens  *tokens);
 WaNode *wa_binary_unpack_frame_with (const guint8    *plaintext,

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "wa-client-payload.h"
+#include "wa-error.h"
 #include "wa-handshake.pb-c.h"
 #include "wa-proto.h"
 
@@ -23,8 +24,47 @@
 /* The WhatsApp Web version of the notes (§3.2); newer ones are accepted. */
 static const guint32 default_app_version[3] = { 2, 3000, 1045649367 };
 
+/* The history this companion asks for: see wa_client_payload_registration(). */
+#define HISTORY_QUOTA_MB    64
+#define HISTORY_RECENT_DAYS 28
+
 /* libsignal's "DJB" key type, announced with the identity key. */
 static const guint8 djb_key_type = 0x05;
+
+/**
+ * wa_app_version_parse:
+ * @text: a WhatsApp Web version, such as "2.3000.1045649367"
+ * @version: (out caller-allocates): its three numbers
+ * @error: return location for %WA_ERROR_MALFORMED
+ *
+ * WhatsApp retires old versions (login failure 405) every few weeks, so
+ * the version announced is a setting that can follow without a new build.
+ *
+ * Returns: whether @text is three dot-separated numbers
+ */
+gboolean
+wa_app_version_parse (const char  *text,
+                      guint32      version[3],
+                      GError     **error)
+{
+  g_auto(GStrv) parts = text != NULL ? g_strsplit (text, ".", -1) : NULL;
+  guint64 numbers[3];
+
+  if (parts == NULL || g_strv_length (parts) != 3)
+    goto malformed;
+  for (guint i = 0; i < 3; i++)
+    if (parts[i][0] == '\0' || !g_ascii_string_to_unsigned (parts[i], 10, 0, G_MAXUINT32, &numbers[i], NULL))
+      goto malformed;
+  for (guint i = 0; i < 3; i++)
+    version[i] = numbers[i];
+  return TRUE;
+
+malformed:
+  g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+               "“%s” is not a WhatsApp Web version: write three numbers, such as 2.3000.1045649367",
+               text != NULL ? text : "");
+  return FALSE;
+}
 
 /**
  * wa_client_info_init:
@@ -142,10 +182,17 @@ wa_client_payload_registration (const WaClientInfo   *info,
   props_version.primary = 0;
   props_version.secondary = 1;
   props_version.tertiary = 0;
+  /* As little history as the phone will give (WA-FIDELITY §3.3): no full
+   * sync (require_full_sync below), recent chats only as far back as a
+   * privacy token lives (28 days, §1.4), the bootstrap chunk inline. */
   history.has_storage_quota_mb = TRUE;
-  history.storage_quota_mb = 10240;
+  history.storage_quota_mb = HISTORY_QUOTA_MB;
+  history.has_recent_sync_days_limit = TRUE;
+  history.recent_sync_days_limit = HISTORY_RECENT_DAYS;
   history.has_inline_initial_payload_in_e2ee_msg = TRUE;
   history.inline_initial_payload_in_e2ee_msg = TRUE;
+  history.has_support_call_log_history = TRUE;
+  history.support_call_log_history = FALSE;
   props.os = (char *)info->device_name;
   props.version = &props_version;
   props.has_platform_type = TRUE;

@@ -30,6 +30,9 @@ typedef struct
 } WaClientInfo;
 
 void      wa_client_info_init               (WaClientInfo         *info);
+gboolean  wa_app_version_parse              (const char           *text,
+                                             guint32               version[3],
+                                             GError              **error);
 GBytes   *wa_client_payload_registration    (const WaClientInfo   *info,
                                              const WaCredentials  *credentials,
                                              GError              **error);

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "wa-client-payload.h"
 #include "wa-client.h"
 #include "wa-credentials.h"
@@ -67,6 +69,10 @@ struct _WaClient
   gboolean        offline;
   gboolean        caught_up;     /* the server handed over what waited for us */
   GThread        *owner;         /* made on it, used only from it */
+  gboolean        available;     /* our presence went out as "available" on this connection */
+  guint32         app_version[3]; /* announced at login; all 0: the built-in one */
+  char           *ban_code;      /* the last temporary ban's code, as WhatsApp gave it */
+  gint64          ban_until;     /* when it ends, Unix seconds; 0: unknown */
 };
 
 #define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
@@ -111,9 +117,51 @@ remember_error (WaClient     *self,
   self->last_error = g_strdup (error != NULL ? error->message : NULL);
 }
 
+/* Our push name, as app-state sync or the pairing left it, without the
+ * "@" WhatsApp does not take in a name; %NULL when there is none. */
+static char *
+dup_push_name (WaClient *self)
+{
+  g_autoptr(GBytes) stored = wa_key_store_load (self->store, WA_CLIENT_PUSH_NAME_KIND, WA_CLIENT_PUSH_NAME_KEY);
+  g_autoptr(GString) name = NULL;
+
+  if (stored == NULL || !g_utf8_validate (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored), NULL))
+    return NULL;
+  name = g_string_new_len (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored));
+  g_string_replace (name, "@", "", 0);
+  g_strstrip (name->str);
+  if (name->str[0] == '\0')
+    return NULL;
+  return g_strdup (name->str);
+}
+
+/* Presence (WA-FIDELITY §4): "available" with the push name is how the
+ * server learns the name strangers see on our messages; "unavailable"
+ * lets the phone show notifications again. Without a name, none: the
+ * reference clients refuse to send a nameless presence. */
+static gboolean
+send_presence (WaClient   *self,
+               const char *type)
+{
+  g_autofree char *name = dup_push_name (self);
+  g_autoptr(WaNode) presence = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (name == NULL || self->connection == NULL)
+    return FALSE;
+  presence = wa_node_new_with_attrs ("presence", "type", type, "name", name, NULL);
+  if (!wa_connection_send_node (self->connection, presence, &error))
+    {
+      g_debug ("Could not send our presence: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 drop_connection (WaClient *self)
 {
+  self->available = FALSE;
   if (self->link != NULL)
     g_signal_handlers_disconnect_by_data (self->link, self);
   g_clear_object (&self->link);
@@ -145,17 +193,18 @@ retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Waits @delay_ms, then connects again. */
+/* Waits @delay_ms in state @waiting, then connects again. */
 static void
-schedule_reconnect_in (WaClient *self,
-                       guint64   delay_ms)
+schedule_reconnect_in (WaClient      *self,
+                       guint64        delay_ms,
+                       WaClientState  waiting)
 {
   drop_connection (self);
   stop_retry (self);
 
   self->retry_in = (delay_ms + 999) / 1000;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_IN]);
-  set_state (self, delay_ms == 0 ? WA_CLIENT_STATE_CONNECTING : WA_CLIENT_STATE_WAITING);
+  set_state (self, delay_ms == 0 ? WA_CLIENT_STATE_CONNECTING : waiting);
 
   self->retry = g_timeout_source_new (delay_ms);
   g_source_set_callback (self->retry, retry_cb, self, NULL);
@@ -178,12 +227,14 @@ schedule_reconnect (WaClient *self,
       delay_ms = ceiling / 2 + g_random_int_range (0, MAX (ceiling / 2, 1));
       self->failures++;
     }
-  schedule_reconnect_in (self, delay_ms);
+  schedule_reconnect_in (self, delay_ms, WA_CLIENT_STATE_WAITING);
 }
 
+/* The session is gone for good: unlinked (@state LOGGED_OUT) or banned. */
 static void
-logged_out (WaClient     *self,
-            const GError *error)
+session_ended (WaClient      *self,
+               const GError  *error,
+               WaClientState  state)
 {
   remember_error (self, error);
   drop_connection (self);
@@ -194,7 +245,14 @@ logged_out (WaClient     *self,
   g_clear_pointer (&self->credentials, wa_credentials_free);
   g_clear_pointer (&self->device_jid, g_free);
   g_clear_pointer (&self->lid, g_free);
-  set_state (self, WA_CLIENT_STATE_LOGGED_OUT);
+  set_state (self, state);
+}
+
+static void
+logged_out (WaClient     *self,
+            const GError *error)
+{
+  session_ended (self, error, WA_CLIENT_STATE_LOGGED_OUT);
 }
 
 /* The server names the device's LID in pair-success and again in every
@@ -398,6 +456,7 @@ login_failed (WaClient *self,
               WaNode   *failure)
 {
   const char *reason = wa_node_get_attr (failure, "reason");
+  const char *expire_text = wa_node_get_attr (failure, "expire");
   g_autoptr(GError) error = NULL;
   guint64 expire = 0;
 
@@ -409,26 +468,30 @@ login_failed (WaClient *self,
   else if (g_strcmp0 (reason, "403") == 0 || g_strcmp0 (reason, "406") == 0)
     {
       error = g_error_new (WA_ERROR, WA_ERROR_BANNED, "WhatsApp has banned this account (reason %s)", reason);
-      logged_out (self, error);
+      session_ended (self, error, WA_CLIENT_STATE_BANNED);
     }
   else if (g_strcmp0 (reason, "402") == 0)
     {
-      g_ascii_string_to_unsigned (wa_node_get_attr (failure, "expire"), 10, 1, G_MAXUINT / 1000, &expire, NULL);
+      if (expire_text != NULL)
+        g_ascii_string_to_unsigned (expire_text, 10, 1, G_MAXUINT / 1000, &expire, NULL);
+      g_free (self->ban_code);
+      self->ban_code = g_strdup (wa_node_get_attr (failure, "code"));
       error = g_error_new (WA_ERROR, WA_ERROR_TEMPORARILY_BANNED,
                            "WhatsApp has banned this account for a while (code %s)",
-                           wa_node_get_attr (failure, "code") != NULL ? wa_node_get_attr (failure, "code") : "none");
+                           self->ban_code != NULL ? self->ban_code : "none");
       remember_error (self, error);
-      if (expire > 0)
-        schedule_reconnect_in (self, expire * 1000);
-      else
-        schedule_reconnect (self, FALSE);
+      /* Without an end, an hour: trying sooner only makes a ban longer. */
+      if (expire == 0)
+        expire = 60 * 60;
+      self->ban_until = g_get_real_time () / G_USEC_PER_SEC + expire;
+      schedule_reconnect_in (self, expire * 1000, WA_CLIENT_STATE_TEMPORARILY_BANNED);
     }
   else if (g_strcmp0 (reason, "405") == 0)
     {
       error = g_error_new (WA_ERROR, WA_ERROR_CLIENT_OUTDATED, "WhatsApp no longer accepts this version");
       remember_error (self, error);
       drop_connection (self);
-      set_state (self, WA_CLIENT_STATE_STOPPED);
+      set_state (self, WA_CLIENT_STATE_OUTDATED);
     }
   else
     {
@@ -464,6 +527,9 @@ connection_node_cb (WaConnection *connection,
   /* The end of what waited on the server while we were away (§12.3). */
   if (g_str_equal (tag, "ib") && wa_node_get_child_by_tag (node, "offline") != NULL && !self->caught_up)
     {
+      /* After the backlog, as WhatsApp Web does: receipts for it went
+       * out "inactive", as from a client nobody is looking at. */
+      self->available = send_presence (self, "available");
       self->caught_up = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAUGHT_UP]);
     }
@@ -590,6 +656,8 @@ connect_now (WaClient *self)
     }
 
   wa_client_info_init (&info);
+  if (self->app_version[0] != 0)
+    memcpy (info.app_version, self->app_version, sizeof info.app_version);
   if (self->device_jid == NULL)
     payload = wa_client_payload_registration (&info, self->credentials, &error);
   else if (parse_device_jid (self->device_jid, &user, &device))
@@ -666,6 +734,7 @@ wa_client_finalize (GObject *object)
   g_free (self->lid);
   g_free (self->url);
   g_free (self->last_error);
+  g_free (self->ban_code);
 
   G_OBJECT_CLASS (wa_client_parent_class)->finalize (object);
 }
@@ -704,7 +773,7 @@ wa_client_class_init (WaClientClass *klass)
   object_class->get_property = wa_client_get_property;
 
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, WA_CLIENT_STATE_STOPPED, WA_CLIENT_STATE_REPLACED,
+    g_param_spec_int ("state", NULL, NULL, WA_CLIENT_STATE_STOPPED, WA_CLIENT_STATE_OUTDATED,
                       WA_CLIENT_STATE_STOPPED,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RETRY_IN] =
@@ -794,8 +863,23 @@ wa_client_stop (WaClient *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   stop_retry (self);
+  if (self->available)
+    send_presence (self, "unavailable");
   drop_connection (self);
   set_state (self, WA_CLIENT_STATE_STOPPED);
+}
+
+/**
+ * wa_client_get_available:
+ *
+ * Returns: whether our presence went out as "available" on this
+ *   connection; delivery receipts say "inactive" until it did
+ */
+gboolean
+wa_client_get_available (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), FALSE);
+  return self->available;
 }
 
 WaClientState
@@ -825,6 +909,18 @@ wa_client_get_last_error (WaClient *self)
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
   assert_owner (self);
   return self->last_error;
+}
+
+/**
+ * wa_client_get_url:
+ *
+ * Returns: the chat server this client connects to
+ */
+const char *
+wa_client_get_url (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->url;
 }
 
 /**
@@ -872,6 +968,30 @@ wa_client_get_key_store (WaClient *self)
   g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
   assert_owner (self);
   return self->store;
+}
+
+/**
+ * wa_client_get_ban_code:
+ *
+ * Returns: (nullable): the code WhatsApp gave the last temporary ban
+ */
+const char *
+wa_client_get_ban_code (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), NULL);
+  return self->ban_code;
+}
+
+/**
+ * wa_client_get_ban_until:
+ *
+ * Returns: when the last temporary ban ends, Unix seconds
+ */
+gint64
+wa_client_get_ban_until (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), 0);
+  return self->ban_until;
 }
 
 /**
@@ -1025,6 +1145,19 @@ wa_client_set_network_monitor (WaClient        *self,
   g_set_object (&self->monitor, monitor);
   self->offline = FALSE;
   self->monitor_handler = g_signal_connect (monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
+}
+
+/**
+ * wa_client_set_app_version:
+ * @version: the WhatsApp Web version to announce from the next
+ *   connection on, as wa_app_version_parse() reads it
+ */
+void
+wa_client_set_app_version (WaClient      *self,
+                           const guint32  version[3])
+{
+  g_return_if_fail (WA_IS_CLIENT (self));
+  memcpy (self->app_version, version, sizeof self->app_version);
 }
 
 /**

@@ -13,6 +13,10 @@
 
 G_BEGIN_DECLS
 
+/* Where our push name is kept (shared with app-state sync). */
+#define WA_CLIENT_PUSH_NAME_KIND "account"
+#define WA_CLIENT_PUSH_NAME_KEY  "push-name"
+
 /**
  * WaClientState:
  * @WA_CLIENT_STATE_STOPPED: not started, or stopped
@@ -25,6 +29,13 @@ G_BEGIN_DECLS
  *   and it must be linked again
  * @WA_CLIENT_STATE_REPLACED: another connection of this device took over;
  *   no automatic reconnect, or the two would fight
+ * @WA_CLIENT_STATE_BANNED: WhatsApp banned the account for good (login
+ *   failure 403 or 406); the session is gone
+ * @WA_CLIENT_STATE_TEMPORARILY_BANNED: WhatsApp banned the account for a
+ *   while (login failure 402, wa_client_get_ban_code()); the client tries
+ *   again when the ban ends (wa_client_get_ban_until()), not sooner
+ * @WA_CLIENT_STATE_OUTDATED: WhatsApp refuses this client version (login
+ *   failure 405); nothing reconnects until the version is updated
  */
 typedef enum {
   WA_CLIENT_STATE_STOPPED,
@@ -34,6 +45,9 @@ typedef enum {
   WA_CLIENT_STATE_WAITING,
   WA_CLIENT_STATE_LOGGED_OUT,
   WA_CLIENT_STATE_REPLACED,
+  WA_CLIENT_STATE_BANNED,
+  WA_CLIENT_STATE_TEMPORARILY_BANNED,
+  WA_CLIENT_STATE_OUTDATED,
 } WaClientState;
 
 #define WA_TYPE_CLIENT (wa_client_get_type ())
@@ -54,9 +68,13 @@ void           wa_client_stop           (WaClient      *self);
 WaClientState  wa_client_get_state      (WaClient      *self);
 guint          wa_client_get_retry_in   (WaClient      *self);
 const char    *wa_client_get_last_error (WaClient      *self);
+const char    *wa_client_get_url        (WaClient      *self);
 const char    *wa_client_get_device_jid (WaClient      *self);
 const char    *wa_client_get_lid        (WaClient      *self);
+const char    *wa_client_get_ban_code   (WaClient      *self);
+gint64         wa_client_get_ban_until  (WaClient      *self);
 gboolean       wa_client_get_caught_up  (WaClient      *self);
+gboolean       wa_client_get_available  (WaClient      *self);
 const WaCredentials *wa_client_get_credentials (WaClient *self);
 WaKeyStore    *wa_client_get_key_store  (WaClient      *self);
 WaConnection  *wa_client_get_connection (WaClient      *self);
@@ -72,6 +90,8 @@ void           wa_client_set_backoff    (WaClient      *self,
                                          guint          max_ms);
 void           wa_client_set_network_monitor (WaClient   *self,
                                          GNetworkMonitor *monitor);
+void           wa_client_set_app_version (WaClient     *self,
+                                         const guint32  version[3]);
 void           wa_client_set_keepalive  (WaClient      *self,
                                          guint          interval_ms,
                                          guint          timeout_ms);

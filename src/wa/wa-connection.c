@@ -177,6 +177,8 @@ fail (WaConnection *self,
       GError       *error)
 {
   g_autoptr(GError) owned = error;
+  /* The requests failed below may hold the last references to us. */
+  g_autoptr(WaConnection) alive = g_object_ref (self);
 
   if (self->state == STATE_CLOSED)
     return;
@@ -252,6 +254,8 @@ refused_message (WaNode *ack)
   if (g_strcmp0 (code, "463") == 0)
     return g_error_new (WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN,
                         "The server refused the message to a number that never wrote first (463)");
+  if (g_strcmp0 (code, "479") == 0)
+    return g_error_new (WA_ERROR, WA_ERROR_INVALID_STANZA, "The server found the message malformed (479)");
   return g_error_new (WA_ERROR, WA_ERROR_REFUSED, "The server refused the message (%s)", code);
 }
 

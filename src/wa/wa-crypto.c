@@ -362,6 +362,27 @@ wa_crypto_hmac_sha256 (const guint8 *key,
 }
 
 /**
+ * wa_crypto_hmac_sha512:
+ * @key: the key, any length
+ *
+ * HMAC-SHA512 of @data (app-state value MACs use its first half).
+ */
+void
+wa_crypto_hmac_sha512 (const guint8 *key,
+                       gsize         key_len,
+                       const guint8 *data,
+                       gsize         len,
+                       guint8        out[WA_SHA512_LEN])
+{
+  crypto_auth_hmacsha512_state state;
+
+  crypto_auth_hmacsha512_init (&state, key, key_len);
+  crypto_auth_hmacsha512_update (&state, data, len);
+  crypto_auth_hmacsha512_final (&state, out);
+  sodium_memzero (&state, sizeof state);
+}
+
+/**
  * wa_crypto_hkdf_sha256:
  * @salt: (nullable): the salt; %NULL means 32 zero bytes (RFC 5869 §2.2)
  * @salt_len: length of @salt, ignored when it is %NULL

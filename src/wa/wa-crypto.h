@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 #define WA_KEY_LEN          32
 #define WA_SIGNATURE_LEN    64
 #define WA_SHA256_LEN       32
+#define WA_SHA512_LEN       64
 #define WA_MD5_LEN          16
 #define WA_AES_KEY_LEN      32
 #define WA_AES_BLOCK_LEN    16
@@ -58,6 +59,11 @@ void      wa_crypto_hmac_sha256         (const guint8  *key,
                                          const guint8  *data,
                                          gsize          len,
                                          guint8         out[WA_SHA256_LEN]);
+void      wa_crypto_hmac_sha512         (const guint8  *key,
+                                         gsize          key_len,
+                                         const guint8  *data,
+                                         gsize          len,
+                                         guint8         out[WA_SHA512_LEN]);
 void      wa_crypto_hkdf_sha256         (const guint8  *salt,
                                          gsize          salt_len,
                                          const guint8  *ikm,

@@ -39,6 +39,10 @@ G_BEGIN_DECLS
  *   who never wrote to this account first (ack error 463)
  * @WA_ERROR_REFUSED: the server refused a message for another reason (its
  *   code is in the message; 479: malformed)
+ * @WA_ERROR_INVALID_STANZA: the server found a message we sent malformed
+ *   (ack error 479): a defect of this client, not of the recipient
+ * @WA_ERROR_TIME_LOCKED: not sent: WhatsApp put the account under a
+ *   reach-out time-lock, and the recipient is not an existing chat
  *
  * Errors of the WhatsApp protocol library.
  */
@@ -60,6 +64,8 @@ typedef enum {
   WA_ERROR_CLIENT_OUTDATED,
   WA_ERROR_NEEDS_PRIVACY_TOKEN,
   WA_ERROR_REFUSED,
+  WA_ERROR_INVALID_STANZA,
+  WA_ERROR_TIME_LOCKED,
 } WaError;
 
 GQuark wa_error_quark (void);

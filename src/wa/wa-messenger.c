@@ -14,7 +14,9 @@
 #include "wa-e2e.pb-c.h"
 #include "wa-error.h"
 #include "wa-messenger-private.h"
+#include "wa-lid-map.h"
 #include "wa-pairing.h"
+#include "wa-privacy.h"
 #include "wa-proto.h"
 #include "wa-signal.h"
 #include "wa-usync.h"
@@ -70,6 +72,7 @@ struct _WaMessenger
   GObject     parent_instance;
 
   WaClient   *client;
+  WaPrivacy  *privacy;
   WaSignal   *signal;        /* for the credentials below; made on first use */
   const WaCredentials *signal_credentials;
   GHashTable *device_lists;  /* user JID text -> DeviceList */
@@ -79,6 +82,8 @@ struct _WaMessenger
   WaMessengerClock clock;
   gpointer    clock_data;
   GThread    *owner;         /* the client's thread, made on it and used only from it */
+  GPtrArray  *unresolved;    /* Unresolved*: from LIDs we have no number for, oldest first */
+  GSource    *unresolved_timer;
 };
 
 #define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
@@ -90,6 +95,7 @@ G_DEFINE_BOXED_TYPE (WaIncomingMessage, wa_incoming_message, wa_incoming_message
 enum {
   MESSAGE,
   RECEIPT,
+  PROTOCOL_MESSAGE,
   N_SIGNALS
 };
 
@@ -227,31 +233,19 @@ connection_or_error (WaMessenger  *self,
   return connection;
 }
 
-/* Accounts are reached by phone number but write more and more from
- * their LID (FIELD-NOTES, pain 5): the mapping is learned from every
- * message that names both and kept with the device's keys, never synced. */
-#define LID_MAP_KIND "lid-pn"
-
-static void
-remember_lid_mapping (WaMessenger *self,
-                      const char  *lid_user,
-                      const char  *pn_user)
+/* Whether @device is one of this account's, under its number or its LID. */
+static gboolean
+is_own_account (WaMessenger *self,
+                WaJid       *device)
 {
-  g_autoptr(GBytes) known = wa_key_store_load (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user);
-  g_autoptr(GBytes) value = g_bytes_new (pn_user, strlen (pn_user));
+  g_autoptr(WaJid) own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  g_autoptr(WaJid) own_lid = wa_client_get_lid (self->client) != NULL ?
+                             wa_jid_parse (wa_client_get_lid (self->client), NULL) : NULL;
+  const char *user = wa_jid_get_user (device);
 
-  if (known == NULL || !g_bytes_equal (known, value))
-    wa_key_store_save (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user, value);
-}
-
-/* The phone-number user behind a LID user, when known. */
-static char *
-pn_of_lid (WaMessenger *self,
-           const char  *lid_user)
-{
-  g_autoptr(GBytes) pn = wa_key_store_load (wa_client_get_key_store (self->client), LID_MAP_KIND, lid_user);
-
-  return pn != NULL ? g_strndup (g_bytes_get_data (pn, NULL), g_bytes_get_size (pn)) : NULL;
+  if (wa_jid_is_lid (device))
+    return own_lid != NULL && g_strcmp0 (wa_jid_get_user (own_lid), user) == 0;
+  return own != NULL && g_strcmp0 (wa_jid_get_user (own), user) == 0;
 }
 
 /* What a sent message is kept under: its chat and its id, so that a
@@ -268,7 +262,8 @@ sent_key (WaMessenger *self,
 
   if (jid == NULL)
     return NULL;
-  if (wa_jid_is_lid (jid) && (pn_user = pn_of_lid (self, wa_jid_get_user (jid))) != NULL)
+  if (wa_jid_is_lid (jid) &&
+      (pn_user = wa_lid_map_pn_of_lid (wa_client_get_key_store (self->client), wa_jid_get_user (jid))) != NULL)
     return g_strdup_printf ("%s@s.whatsapp.net %s", pn_user, id);
   return g_strdup_printf ("%s %s", chat, id);
 }
@@ -288,11 +283,12 @@ pn_device_of (WaMessenger *self,
     return NULL;
   if (sender_pn != NULL && (named = wa_jid_parse (sender_pn, NULL)) != NULL && wa_jid_is_pn (named))
     {
-      remember_lid_mapping (self, wa_jid_get_user (sender), wa_jid_get_user (named));
+      wa_lid_map_remember (wa_client_get_key_store (self->client), wa_jid_get_user (sender),
+                           wa_jid_get_user (named));
       pn_user = g_strdup (wa_jid_get_user (named));
     }
   else
-    pn_user = pn_of_lid (self, wa_jid_get_user (sender));
+    pn_user = wa_lid_map_pn_of_lid (wa_client_get_key_store (self->client), wa_jid_get_user (sender));
   if (pn_user == NULL)
     return NULL;
   return wa_jid_new_device (pn_user, "s.whatsapp.net", wa_jid_get_device (sender));
@@ -336,6 +332,8 @@ cached_devices (WaMessenger *self,
 }
 
 static void encrypt_and_send (GTask *task);
+static void flush_unresolved (WaMessenger *self,
+                              gboolean     all);
 static void start_sessions (GTask *task);
 
 /* Every device of the recipient and of us but this one. */
@@ -353,6 +351,9 @@ collect_targets (GTask   *task,
       g_set_error (error, WA_ERROR, WA_ERROR_NOT_ON_WHATSAPP, "This number is not on WhatsApp");
       return FALSE;
     }
+  /* Checked once the device list named the LID its tokens are kept by. */
+  if (g_strcmp0 (send->to, send->own) != 0 && !wa_privacy_check_new_chat (self->privacy, send->to, error))
+    return FALSE;
   send->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_jid_unref);
   for (guint i = 0; i < theirs->len; i++)
     g_ptr_array_add (send->targets, wa_jid_ref (g_ptr_array_index (theirs, i)));
@@ -420,7 +421,9 @@ remember_device_answer (WaMessenger  *self,
   lids = wa_usync_parse_lids (answer);
   g_hash_table_iter_init (&iter, lids);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    remember_lid_mapping (self, key, value);
+    wa_lid_map_remember (wa_client_get_key_store (self->client), key, value);
+  if (self->unresolved->len > 0)
+    flush_unresolved (self, FALSE);
   return by_user;
 }
 
@@ -604,21 +607,36 @@ acked_cb (GObject      *object,
   ack = wa_connection_send_message_finish (WA_CONNECTION (object), result, &error);
   if (ack == NULL)
     {
+      /* 479 is our defect, not the recipient's: the stanza did not pass
+       * the server's validation, and its id is what a bug report needs. */
+      if (g_error_matches (error, WA_ERROR, WA_ERROR_INVALID_STANZA))
+        g_warning ("WhatsApp found message %s malformed (479): this is a defect in Xender-In, please report it",
+                   send->id);
+      wa_privacy_refused (self->privacy, send->to, error);
       g_task_return_error (task, error);
       return;
     }
   remember_sent (self, send->id, send->to, send->text);
+  if (g_strcmp0 (send->to, send->own) != 0)
+    wa_privacy_sent (self->privacy, send->to);
   g_task_return_boolean (task, TRUE);
 }
 
-static void
-sessions_saved_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+typedef struct
 {
-  GTask *task = user_data;
+  GTask              *task;
+  WaNode             *stanza;
+  GAsyncReadyCallback acked;
+} Saving;
+
+static void
+stanza_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Saving *saving = user_data;
+  GTask *task = saving->task;
   WaMessenger *self = g_task_get_source_object (task);
-  Send *send = g_task_get_task_data (task);
   GError *error = NULL;
   WaConnection *connection;
 
@@ -627,10 +645,30 @@ sessions_saved_cb (GObject      *object,
     {
       g_task_return_error (task, error);
       g_object_unref (task);
-      return;
     }
-  wa_connection_send_message_async (connection, send->stanza, WA_MESSENGER_ACK_TIMEOUT_MS,
-                                    g_task_get_cancellable (task), acked_cb, task);
+  else
+    wa_connection_send_message_async (connection, saving->stanza, WA_MESSENGER_ACK_TIMEOUT_MS,
+                                      g_task_get_cancellable (task), saving->acked, task);
+  wa_node_unref (saving->stanza);
+  g_free (saving);
+}
+
+/* The sessions moved on as we encrypted; they are saved before the
+ * message leaves, or after a crash the same keys would be used for
+ * another message, which the recipient would drop as a replay. */
+static void
+send_when_saved (GTask               *task,
+                 WaNode              *stanza,
+                 GAsyncReadyCallback  acked)
+{
+  WaMessenger *self = g_task_get_source_object (task);
+  Saving *saving = g_new0 (Saving, 1);
+
+  saving->task = task;
+  saving->stanza = wa_node_ref (stanza);
+  saving->acked = acked;
+  wa_key_store_flush_async (wa_client_get_key_store (self->client), g_task_get_cancellable (task),
+                            stanza_saved_cb, saving);
 }
 
 static void
@@ -682,13 +720,17 @@ encrypt_and_send (GTask *task)
 
   if (starts_session)
     attach_device_identity (self, message);
+  /* Not on notes to ourselves: a token on a peer message gets a 479. */
+  if (g_strcmp0 (send->to, send->own) != 0)
+    {
+      WaNode *token = wa_privacy_token_node (self->privacy, send->to);
 
-  /* The sessions moved on as we encrypted; they are saved before the
-   * message leaves, or after a crash the same keys would be used for
-   * another message, which the recipient would drop as a replay. */
+      if (token != NULL)
+        wa_node_add_child (message, token);
+    }
+
   send->stanza = g_steal_pointer (&message);
-  wa_key_store_flush_async (wa_client_get_key_store (self->client), g_task_get_cancellable (task),
-                            sessions_saved_cb, task);
+  send_when_saved (task, send->stanza, acked_cb);
 }
 
 /**
@@ -704,8 +746,10 @@ encrypt_and_send (GTask *task)
  *
  * Sends @text to every device of @to, and a copy to our own other
  * devices. Fails with %WA_ERROR_NOT_ON_WHATSAPP when @to has no devices,
- * %WA_ERROR_CONNECTION_CLOSED when not connected, or the server's refusal
- * (%WA_ERROR_NEEDS_PRIVACY_TOKEN, %WA_ERROR_REFUSED).
+ * %WA_ERROR_CONNECTION_CLOSED when not connected, %WA_ERROR_TIME_LOCKED
+ * (without trying) for a new chat under a reach-out time-lock, or the
+ * server's refusal (%WA_ERROR_NEEDS_PRIVACY_TOKEN, %WA_ERROR_INVALID_STANZA,
+ * %WA_ERROR_REFUSED).
  */
 void
 wa_messenger_send_text_async (WaMessenger         *self,
@@ -880,6 +924,164 @@ wa_messenger_forget_devices (WaMessenger *self,
   g_return_if_fail (WA_IS_MESSENGER (self));
   assert_owner (self);
   g_hash_table_remove (self->device_lists, user);
+}
+
+/* Peer messages (WA-FIDELITY §2.1): to our own phone alone */
+
+typedef struct
+{
+  WaJid  *phone;
+  GBytes *message;
+  WaNode *stanza;   /* once encrypted */
+} Peer;
+
+static void
+peer_free (Peer *peer)
+{
+  wa_jid_unref (peer->phone);
+  g_bytes_unref (peer->message);
+  g_clear_pointer (&peer->stanza, wa_node_unref);
+  g_free (peer);
+}
+
+static void
+peer_acked_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(WaNode) ack = NULL;
+  GError *error = NULL;
+
+  ack = wa_connection_send_message_finish (WA_CONNECTION (object), result, &error);
+  if (ack == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+encrypt_peer (GTask *task)
+{
+  WaMessenger *self = g_task_get_source_object (task);
+  Peer *peer = g_task_get_task_data (task);
+  g_autoptr(GBytes) padded = wa_signal_pad (peer->message);
+  g_autoptr(GBytes) ciphertext = NULL;
+  g_autofree char *to = wa_jid_to_string (peer->phone);
+  g_autofree char *id = g_strdup_printf ("3EB0%08X%08X%04X", g_random_int (), g_random_int (),
+                                         g_random_int () & 0xffff);
+  WaNode *enc;
+  WaSignalMessageType type;
+  GError *error = NULL;
+
+  ciphertext = wa_signal_encrypt (self->signal, peer->phone, padded, &type, &error);
+  if (ciphertext == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  peer->stanza = wa_node_new_with_attrs ("message", "id", id, "type", "text", "to", to, "category", "peer",
+                                         "push_priority", "high", NULL);
+  wa_node_add_child (peer->stanza, wa_node_new_with_attrs ("meta", "appdata", "default", NULL));
+  enc = wa_node_add_child (peer->stanza, wa_node_new_with_attrs ("enc", "v", "2",
+                                                                 "type", wa_signal_message_type_to_string (type),
+                                                                 NULL));
+  wa_node_set_content_bytes (enc, ciphertext);
+  if (type == WA_SIGNAL_MESSAGE_PKMSG)
+    attach_device_identity (self, peer->stanza);
+  send_when_saved (task, peer->stanza, peer_acked_cb);
+}
+
+static void
+peer_bundle_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  WaMessenger *self = g_task_get_source_object (task);
+  Peer *peer = g_task_get_task_data (task);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) answers = NULL;
+  GError *error = NULL;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  if (answer == NULL || (answers = wa_signal_parse_bundles (answer, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  build_sessions (self, answers);
+  if (!wa_signal_has_session (self->signal, peer->phone))
+    {
+      g_task_return_new_error (task, WA_ERROR, WA_ERROR_CRYPTO, "Could not start a secure session with the phone");
+      g_object_unref (task);
+      return;
+    }
+  encrypt_peer (task);
+}
+
+/**
+ * wa_messenger_send_peer_async:
+ * @self: a messenger
+ * @message: a serialized Message, normally a protocol message
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the server took it
+ * @user_data: for @callback
+ *
+ * Sends @message to this account's phone alone, as a peer message: how a
+ * companion asks its phone for what it lacks (an app-state key).
+ */
+void
+wa_messenger_send_peer_async (WaMessenger         *self,
+                              GBytes              *message,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(WaJid) own = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(WaNode) iq = NULL;
+  GError *error = NULL;
+  WaConnection *connection;
+  Peer *peer;
+
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (message != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_messenger_send_peer_async);
+  if (ensure_signal (self, &error) == NULL || (connection = connection_or_error (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  peer = g_new0 (Peer, 1);
+  peer->phone = wa_jid_to_non_ad (own);
+  peer->message = g_bytes_ref (message);
+  g_task_set_task_data (task, peer, (GDestroyNotify) peer_free);
+  if (wa_signal_has_session (self->signal, peer->phone))
+    {
+      encrypt_peer (g_steal_pointer (&task));
+      return;
+    }
+  devices = g_ptr_array_new ();
+  g_ptr_array_add (devices, peer->phone);
+  iq = wa_signal_bundles_request (devices, FALSE);
+  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, cancellable, peer_bundle_cb,
+                               g_steal_pointer (&task));
+}
+
+gboolean
+wa_messenger_send_peer_finish (WaMessenger   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Retries (§8.5) */
@@ -1200,6 +1402,102 @@ receive_retry (WaMessenger *self,
 
 /* Receiving */
 
+/* A message from a LID whose number we do not know yet: WhatsApp has no
+ * LID -> number query, but the number usually follows within moments (the
+ * sender's phone issues us its token, naming both). The message waits for
+ * it that long, so the reply finds its contact and its opt-out, and then
+ * goes out as it is. */
+#define UNRESOLVED_WAIT_S   30
+#define UNRESOLVED_MAX      256
+
+typedef struct
+{
+  WaIncomingMessage *message;
+  gint64             held_at;   /* monotonic, seconds */
+} Unresolved;
+
+static void
+unresolved_free (Unresolved *unresolved)
+{
+  wa_incoming_message_free (unresolved->message);
+  g_free (unresolved);
+}
+
+static gboolean
+unresolved_timeout_cb (gpointer user_data)
+{
+  WaMessenger *self = user_data;
+
+  g_clear_pointer (&self->unresolved_timer, g_source_unref);
+  flush_unresolved (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hands on the held messages whose sender's number is known now, and
+ * those that waited long enough (@all: every one); waits for the rest. */
+static void
+flush_unresolved (WaMessenger *self,
+                  gboolean     all)
+{
+  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
+  gint64 next = 0;
+
+  for (guint i = self->unresolved->len; i > 0; i--)
+    {
+      Unresolved *unresolved = g_ptr_array_index (self->unresolved, i - 1);
+      g_autoptr(WaJid) chat = wa_jid_parse (unresolved->message->chat, NULL);
+      g_autofree char *pn = chat != NULL ? wa_lid_map_pn_of_lid (wa_client_get_key_store (self->client),
+                                                                   wa_jid_get_user (chat)) : NULL;
+
+      if (pn != NULL)
+        {
+          g_free (unresolved->message->chat);
+          unresolved->message->chat = g_strconcat (pn, "@s.whatsapp.net", NULL);
+        }
+      else if (!all && now - unresolved->held_at < UNRESOLVED_WAIT_S)
+        {
+          next = next == 0 ? unresolved->held_at : MIN (next, unresolved->held_at);
+          continue;
+        }
+      g_ptr_array_insert (ready, 0, g_ptr_array_steal_index (self->unresolved, i - 1));
+    }
+  for (guint i = 0; i < ready->len; i++)
+    g_signal_emit (self, signals[MESSAGE], 0, ((Unresolved *) g_ptr_array_index (ready, i))->message);
+
+  if (self->unresolved_timer != NULL)
+    {
+      g_source_destroy (self->unresolved_timer);
+      g_clear_pointer (&self->unresolved_timer, g_source_unref);
+    }
+  if (next > 0)
+    {
+      self->unresolved_timer = g_timeout_source_new_seconds ((guint) MAX (next + UNRESOLVED_WAIT_S - now, 1));
+      g_source_set_callback (self->unresolved_timer, unresolved_timeout_cb, self, NULL);
+      g_source_attach (self->unresolved_timer, g_main_context_get_thread_default ());
+    }
+}
+
+static void
+hold_unresolved (WaMessenger             *self,
+                 const WaIncomingMessage *message)
+{
+  Unresolved *unresolved = g_new0 (Unresolved, 1);
+
+  unresolved->message = wa_incoming_message_copy (message);
+  unresolved->held_at = g_get_monotonic_time () / G_USEC_PER_SEC;
+  g_ptr_array_add (self->unresolved, unresolved);
+  /* A flood of strangers does not grow this without end. */
+  while (self->unresolved->len > UNRESOLVED_MAX)
+    {
+      Unresolved *oldest = g_ptr_array_steal_index (self->unresolved, 0);
+
+      g_signal_emit (self, signals[MESSAGE], 0, oldest->message);
+      unresolved_free (oldest);
+    }
+  flush_unresolved (self, FALSE);
+}
+
 static void
 send_or_log (WaMessenger *self,
              WaNode      *node)
@@ -1221,8 +1519,15 @@ send_receipt (WaMessenger *self,
   g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", wa_node_get_attr (message, "id"),
                                                       "to", wa_node_get_attr (message, "from"), NULL);
 
-  if (from_us)
+  /* Our phone's own messages to this device (§3.3) take a peer receipt.
+   * Until our presence is "available", receipts say nobody is looking
+   * (WA-FIDELITY §4), as WhatsApp Web's do. */
+  if (g_strcmp0 (wa_node_get_attr (message, "category"), "peer") == 0)
+    wa_node_set_attr (receipt, "type", "peer_msg");
+  else if (from_us)
     wa_node_set_attr (receipt, "type", "sender");
+  else if (!wa_client_get_available (self->client))
+    wa_node_set_attr (receipt, "type", "inactive");
   if (wa_node_get_attr (message, "recipient") != NULL)
     wa_node_set_attr (receipt, "recipient", wa_node_get_attr (message, "recipient"));
   send_or_log (self, receipt);
@@ -1283,6 +1588,7 @@ decrypt_enc (WaMessenger  *self,
              WaNode       *enc,
              char        **text,
              gboolean     *sent_copy,
+             GBytes      **protocol,
              GError      **error)
 {
   WaSignalMessageType type;
@@ -1307,6 +1613,8 @@ decrypt_enc (WaMessenger  *self,
       return FALSE;
     }
   *text = text_of (message, sent_copy);
+  if (message->protocolmessage != NULL)
+    *protocol = g_bytes_ref (plaintext);
   wa_e2_e__message__free_unpacked (message, NULL);
   return TRUE;
 }
@@ -1321,6 +1629,7 @@ receive_message (WaMessenger *self,
   g_autoptr(WaJid) pn_device = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(GBytes) protocol = NULL;
   gboolean sent_copy = FALSE;
   gboolean decrypted = FALSE;
   WaIncomingMessage incoming = { 0 };
@@ -1351,7 +1660,7 @@ receive_message (WaMessenger *self,
       WaNode *enc = g_ptr_array_index (encs, i);
 
       g_clear_error (&error);
-      decrypted = decrypt_enc (self, session_address, enc, &text, &sent_copy, &error);
+      decrypted = decrypt_enc (self, session_address, enc, &text, &sent_copy, &protocol, &error);
       /* Already read: the receipt was lost, so send it again, no more. */
       if (g_error_matches (error, WA_SIGNAL_ERROR, WA_SIGNAL_ERROR_DUPLICATE))
         {
@@ -1369,6 +1678,14 @@ receive_message (WaMessenger *self,
   send_receipt (self, node, sent_copy);
   if (sent_copy)
     return;
+  /* What our phone tells this device (keys, history) is not a message;
+   * from anyone else it is ignored. */
+  if (protocol != NULL)
+    {
+      if (is_own_account (self, sender))
+        g_signal_emit (self, signals[PROTOCOL_MESSAGE], 0, wa_node_get_attr (node, "id"), protocol);
+      return;
+    }
 
   timestamp = attr_number (node, "t", G_MAXINT64);
   incoming.id = (char *) wa_node_get_attr (node, "id");
@@ -1380,7 +1697,10 @@ receive_message (WaMessenger *self,
   incoming.push_name = (char *) wa_node_get_attr (node, "notify");
   incoming.timestamp = timestamp;
   incoming.offline = wa_node_get_attr (node, "offline") != NULL;
-  g_signal_emit (self, signals[MESSAGE], 0, &incoming);
+  if (pn_device == NULL && wa_jid_is_lid (sender))
+    hold_unresolved (self, &incoming);
+  else
+    g_signal_emit (self, signals[MESSAGE], 0, &incoming);
   g_free (incoming.chat);
 }
 
@@ -1410,6 +1730,69 @@ receive_receipt (WaMessenger *self,
                      (gint64) timestamp);
 }
 
+/* Drops what we had with one address of an account whose keys changed. */
+static void
+forget_address (WaMessenger *self,
+                const char  *user,
+                const char  *server)
+{
+  g_autoptr(WaJid) jid = NULL;
+  g_autofree char *jid_text = NULL;
+
+  if (user == NULL)
+    return;
+  jid = wa_jid_new (user, server);
+  jid_text = wa_jid_to_string (jid);
+  if (self->signal != NULL)
+    wa_signal_delete_all_sessions (self->signal, jid);
+  wa_messenger_forget_devices (self, jid_text);
+}
+
+/* A contact reinstalled WhatsApp or moved to a new phone (§7): the
+ * sessions with its old keys are useless under its number and under its
+ * LID alike, its device list is stale, and it lost the token we issued
+ * it. The next message starts over from fresh bundles. */
+static void
+receive_identity_change (WaMessenger *self,
+                         WaNode      *notification)
+{
+  const char *from = wa_node_get_attr (notification, "from");
+  const char *lid_attr = wa_node_get_attr (notification, "lid");
+  g_autoptr(WaJid) sender = from != NULL ? wa_jid_parse (from, NULL) : NULL;
+  g_autoptr(WaJid) named_lid = lid_attr != NULL ? wa_jid_parse (lid_attr, NULL) : NULL;
+  g_autoptr(WaJid) own = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  WaKeyStore *store = wa_client_get_key_store (self->client);
+  g_autofree char *pn_user = NULL;
+  g_autofree char *lid_user = NULL;
+  g_autofree char *account = NULL;
+
+  if (sender == NULL || !wa_jid_is_user (sender) || wa_jid_get_device (sender) != 0 || own == NULL ||
+      g_strcmp0 (wa_jid_get_user (sender), wa_jid_get_user (own)) == 0)
+    return;
+  if (wa_jid_is_lid (sender))
+    {
+      lid_user = g_strdup (wa_jid_get_user (sender));
+      pn_user = wa_lid_map_pn_of_lid (store, lid_user);
+    }
+  else
+    {
+      pn_user = g_strdup (wa_jid_get_user (sender));
+      if (named_lid != NULL && wa_jid_is_lid (named_lid))
+        {
+          lid_user = g_strdup (wa_jid_get_user (named_lid));
+          wa_lid_map_remember (store, lid_user, pn_user);
+        }
+      else
+        lid_user = wa_lid_map_lid_of_pn (store, pn_user);
+    }
+
+  forget_address (self, pn_user, "s.whatsapp.net");
+  forget_address (self, lid_user, "lid");
+  wa_key_store_flush_async (store, NULL, NULL, NULL);
+  account = pn_user != NULL ? g_strconcat (pn_user, "@s.whatsapp.net", NULL) : g_strconcat (lid_user, "@lid", NULL);
+  wa_privacy_identity_changed (self->privacy, account);
+}
+
 static void
 node_cb (WaClient    *client,
          WaNode      *node,
@@ -1420,6 +1803,10 @@ node_cb (WaClient    *client,
   assert_owner (self);
   if (g_str_equal (tag, "message"))
     receive_message (self, node);
+  /* A token notification names the issuer's number beside its LID. */
+  else if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "privacy_token") == 0 &&
+           self->unresolved->len > 0)
+    flush_unresolved (self, FALSE);
   else if (g_str_equal (tag, "receipt"))
     receive_receipt (self, node);
   /* Someone linked or unlinked a device: ask again before writing them. */
@@ -1432,6 +1819,9 @@ node_cb (WaClient    *client,
       if (user != NULL)
         wa_messenger_forget_devices (self, user);
     }
+  else if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "encrypt") == 0 &&
+           wa_node_get_child_by_tag (node, "identity") != NULL)
+    receive_identity_change (self, node);
 }
 
 static void
@@ -1439,6 +1829,10 @@ state_cb (WaClient    *client,
           GParamSpec  *pspec,
           WaMessenger *self)
 {
+  /* Going away: what waited for a number goes out as it is rather than
+   * not at all (its receipt went already, so the server will not resend). */
+  if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED && self->unresolved->len > 0)
+    flush_unresolved (self, TRUE);
   /* Unlinked: the sessions went with the keys. */
   if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
     {
@@ -1462,7 +1856,13 @@ wa_messenger_dispose (GObject *object)
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
+  g_clear_object (&self->privacy);
   g_clear_object (&self->signal);
+  if (self->unresolved_timer != NULL)
+    {
+      g_source_destroy (self->unresolved_timer);
+      g_clear_pointer (&self->unresolved_timer, g_source_unref);
+    }
 
   G_OBJECT_CLASS (wa_messenger_parent_class)->dispose (object);
 }
@@ -1474,6 +1874,7 @@ wa_messenger_finalize (GObject *object)
 
   g_hash_table_unref (self->device_lists);
   g_hash_table_unref (self->sent);
+  g_ptr_array_unref (self->unresolved);
   g_queue_clear_full (&self->sent_order, g_free);
   g_hash_table_unref (self->recreated);
 
@@ -1491,6 +1892,8 @@ wa_messenger_class_init (WaMessengerClass *klass)
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                    WA_TYPE_INCOMING_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[PROTOCOL_MESSAGE] = g_signal_new ("protocol-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
   signals[RECEIPT] = g_signal_new ("receipt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING,
                                    G_TYPE_STRING, G_TYPE_INT64);
@@ -1501,6 +1904,7 @@ wa_messenger_init (WaMessenger *self)
 {
   self->device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) device_list_free);
   self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
+  self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
   g_queue_init (&self->sent_order);
   self->recreated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->clock = monotonic_clock;
@@ -1522,6 +1926,7 @@ wa_messenger_new (WaClient *client)
 
   self = g_object_new (WA_TYPE_MESSENGER, NULL);
   self->client = g_object_ref (client);
+  self->privacy = wa_privacy_new (client);
   g_signal_connect (client, "node", G_CALLBACK (node_cb), self);
   g_signal_connect (client, "notify::state", G_CALLBACK (state_cb), self);
   return self;
@@ -1546,4 +1951,16 @@ _wa_messenger_set_clock (WaMessenger      *self,
 
   self->clock = clock != NULL ? clock : monotonic_clock;
   self->clock_data = user_data;
+}
+
+/**
+ * wa_messenger_get_privacy:
+ *
+ * Returns: (transfer none): the account's privacy tokens and time-lock
+ */
+WaPrivacy *
+wa_messenger_get_privacy (WaMessenger *self)
+{
+  g_return_val_if_fail (WA_IS_MESSENGER (self), NULL);
+  return self->privacy;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "wa-client.h"
+#include "wa-privacy.h"
 
 G_BEGIN_DECLS
 
@@ -51,7 +52,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaIncomingMessage, wa_incoming_message_free)
  * devices), and receiving, decrypting and confirming what others send.
  * Signals: "message" (WaIncomingMessage), "receipt" (message id, the
  * device or account that sent it, its type or %NULL for "delivered", Unix
- * time). Lives on the client's thread. */
+ * time), "protocol-message" (message id, the serialized Message) for what
+ * our own phone tells this device: app-state keys, history. Lives on the
+ * client's thread. */
 G_DECLARE_FINAL_TYPE (WaMessenger, wa_messenger, WA, MESSENGER, GObject)
 
 WaMessenger *wa_messenger_new              (WaClient            *client);
@@ -69,5 +72,14 @@ void         wa_messenger_prefetch         (WaMessenger         *self,
                                             const char * const  *users);
 void         wa_messenger_forget_devices   (WaMessenger         *self,
                                             const char          *user);
+void         wa_messenger_send_peer_async  (WaMessenger         *self,
+                                            GBytes              *message,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean     wa_messenger_send_peer_finish (WaMessenger         *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+WaPrivacy   *wa_messenger_get_privacy      (WaMessenger         *self);
 
 G_END_DECLS

@@ -79,34 +79,25 @@ bytes_node (const char *tag,
 /**
  * fakewa_device_new_primary:
  * @jid: the account's user JID
- * @identity: the account's identity, which also signs its companions
+ * @keys: the phone's keys; its identity is the account's, which also
+ *   signs its companions
  *
  * An account's phone, so that senders can build sessions with device 0
- * as both reference clients do (§7.4): a registration id and a signed
- * prekey made here, no one-time prekeys (a bundle may lack one).
+ * as both reference clients do (§7.4): its registration id and signed
+ * prekey, no one-time prekeys (a bundle may lack one).
  */
 FakewaDevice *
-fakewa_device_new_primary (const char      *jid,
-                           const WaKeyPair *identity)
+fakewa_device_new_primary (const char          *jid,
+                           const WaCredentials *keys)
 {
-  g_autoptr(GBytes) public_identity = g_bytes_new (identity->pub, WA_KEY_LEN);
-  g_autoptr(GBytes) signed_value = NULL;
-  g_autoptr(GBytes) signed_signature = NULL;
-  g_autoptr(GBytes) signed_id = big_endian (1, 3);
+  g_autoptr(GBytes) public_identity = g_bytes_new (keys->identity_key.pub, WA_KEY_LEN);
+  g_autoptr(GBytes) signed_value = g_bytes_new (keys->signed_pre_key.pub, WA_KEY_LEN);
+  g_autoptr(GBytes) signed_signature = g_bytes_new (keys->signed_pre_key_signature, WA_SIGNATURE_LEN);
+  g_autoptr(GBytes) signed_id = big_endian (WA_SIGNED_PRE_KEY_ID, 3);
   FakewaDevice *self = fakewa_device_new (jid, public_identity);
-  guint8 message[1 + WA_KEY_LEN] = { 0x05 };
-  guint8 signature[WA_SIGNATURE_LEN];
-  WaKeyPair signed_prekey;
-
-  wa_key_pair_generate (&signed_prekey);
-  memcpy (message + 1, signed_prekey.pub, WA_KEY_LEN);
-  wa_crypto_sign (identity->priv, message, sizeof message, signature);
-  signed_value = g_bytes_new (signed_prekey.pub, WA_KEY_LEN);
-  signed_signature = g_bytes_new (signature, sizeof signature);
-  wa_key_pair_clear (&signed_prekey);
 
   self->primary = TRUE;
-  self->registration = big_endian (g_random_int_range (1, 16380), 4);
+  self->registration = big_endian (keys->registration_id, 4);
   self->key_type = g_bytes_new ("\x05", 1);
   self->key_identity = g_bytes_ref (public_identity);
   self->signed_prekey = wa_node_new ("skey");

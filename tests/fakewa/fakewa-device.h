@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include "wa-crypto.h"
+#include "wa-credentials.h"
 #include "wa-node.h"
 
 G_BEGIN_DECLS
@@ -22,7 +22,7 @@ typedef struct _FakewaDevice FakewaDevice;
 FakewaDevice *fakewa_device_new              (const char    *jid,
                                               GBytes        *identity);
 FakewaDevice *fakewa_device_new_primary      (const char    *jid,
-                                              const WaKeyPair *identity);
+                                              const WaCredentials *keys);
 gboolean      fakewa_device_is_primary       (FakewaDevice  *self);
 void          fakewa_device_free             (FakewaDevice  *self);
 const char   *fakewa_device_get_jid          (FakewaDevice  *self);

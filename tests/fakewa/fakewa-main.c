@@ -9,6 +9,7 @@
 
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fakewa-server.h"
 
@@ -17,9 +18,10 @@
  * another process (xender-in-cli, later Baileys). It prints, one per line:
  *   url ws://127.0.0.1:PORT/ws/chat
  *   root HEX                    (the root key clients must trust)
- * and later "paired JID LID" for every device it links and "relayed
- * FROM TO TYPE" for every copy of a message it hands to a device. It reads commands on
- * standard input, one per line:
+ * and later "paired JID LID" for every device it links, "relayed FROM TO
+ * TYPE" for every copy of a message it hands to a device and "refused FROM
+ * TO CODE" for every message it refuses for want of a privacy token or
+ * under a time-lock. It reads commands on standard input, one per line:
  *   scan QR-TEXT PHONE          the phone scans a code
  *   drop                        every connection is cut
  *   drop-after N                every connection is cut when the N-th
@@ -30,10 +32,34 @@
  *   refuse-logins REASON        every login fails with that reason ("-":
  *                               accept them again)
  *   delay MS                    every node waits MS before it is handled
+ *   presence DEVICE             prints "presence TYPE NAME", the last
+ *                               presence DEVICE sent ("presence -": none)
  *   refuse-messages CODE        every message is acked with that error
  *                               ("-": relay them again)
+ *   phone-name PHONE NAME       the account's phone sets its push name
+ *   phone-contact PHONE CONTACT TOKEN NAME
+ *                               the phone has CONTACT (a number) as NAME;
+ *                               TOKEN (hex, "-" for none) is the privacy
+ *                               token CONTACT issued to the account
+ *   phone-salt PHONE HEX        the account's NCT salt ("-": removed)
+ *   phone-new-key PHONE         the phone starts an app-state key it has
+ *                               not shared
+ *   phone-share PHONE           the phone shares its app-state keys and
+ *                               history with its companions, and with
+ *                               each one linked later
+ *   require-tokens PHONE on|off the account needs a privacy token to reach
+ *                               someone new
+ *   auto-issue PHONE on|off     the account's phone issues its token to
+ *                               whoever it writes to
+ *   issue-token ISSUER HOLDER   ISSUER's phone issues a token to HOLDER
+ *   salt PHONE HEX              the account's NCT salt ("-": none)
+ *   timelock PHONE SECONDS [KIND] a reach-out time-lock, pushed to the
+ *                               account's companions (0 lifts it)
+ *   clock SECONDS               moves the server's clock on
  *   quit
- * and answers each with "ok" or "error MESSAGE".
+ * and answers each with "ok" or "error MESSAGE". For the phones it prints
+ * "phone-receipt TYPE ID" for each peer_msg or hist_sync receipt and
+ * "key-request DEVICE" when a companion asks for app-state keys.
  */
 
 typedef struct
@@ -58,11 +84,93 @@ say (const char *format,
 
 static void read_command (Program *program);
 
+/* Hex, or "-" for nothing; %FALSE for anything else. */
+static gboolean
+parse_hex (const char  *text,
+           GBytes     **bytes)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  gsize len = strlen (text);
+
+  *bytes = NULL;
+  if (g_str_equal (text, "-"))
+    return TRUE;
+  if (len == 0 || len % 2 != 0)
+    return FALSE;
+  for (gsize i = 0; i < len; i += 2)
+    {
+      int high = g_ascii_xdigit_value (text[i]);
+      int low = g_ascii_xdigit_value (text[i + 1]);
+      guint8 byte;
+
+      if (high < 0 || low < 0)
+        return FALSE;
+      byte = high << 4 | low;
+      g_byte_array_append (data, &byte, 1);
+    }
+  *bytes = g_byte_array_free_to_bytes (g_steal_pointer (&data));
+  return TRUE;
+}
+
+/* The phone-* commands: what the account's phone holds and shares. */
+static void
+run_phone_command (Program  *program,
+                   GStrv     words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *phone = words[1];
+
+  if (phone == NULL)
+    say ("error which phone?");
+  else if (g_str_equal (words[0], "phone-name") && words[2] != NULL)
+    {
+      fakewa_server_phone_set_push_name (program->server, phone, words[2]);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "phone-contact") && words[2] != NULL)
+    {
+      g_auto(GStrv) rest = g_strsplit (words[2], " ", 3);
+
+      if (g_strv_length (rest) != 3 || !parse_hex (rest[1], &bytes))
+        say ("error phone-contact PHONE CONTACT TOKEN NAME");
+      else
+        {
+          fakewa_server_phone_add_contact (program->server, phone, rest[0], rest[2], bytes);
+          say ("ok");
+        }
+    }
+  else if (g_str_equal (words[0], "phone-salt") && words[2] != NULL)
+    {
+      if (!parse_hex (words[2], &bytes))
+        say ("error the salt is hex, or -");
+      else
+        {
+          fakewa_server_phone_set_nct_salt (program->server, phone, bytes);
+          say ("ok");
+        }
+    }
+  else if (g_str_equal (words[0], "phone-new-key"))
+    {
+      fakewa_server_phone_new_key (program->server, phone);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "phone-share"))
+    {
+      if (fakewa_server_phone_share (program->server, phone, &error))
+        say ("ok");
+      else
+        say ("error %s", error->message);
+    }
+  else
+    say ("error unknown command");
+}
+
 static void
 run_command (Program    *program,
              const char *line)
 {
-  g_auto(GStrv) words = g_strsplit (line, " ", 3);
+  g_auto(GStrv) words = g_strsplit (line, " ", 4);
   g_autoptr(GError) error = NULL;
 
   if (g_str_equal (words[0], "scan") && g_strv_length (words) == 3)
@@ -109,6 +217,13 @@ run_command (Program    *program,
       fakewa_server_refuse_messages (program->server, g_str_equal (words[1], "-") ? NULL : words[1]);
       say ("ok");
     }
+  else if (g_str_equal (words[0], "presence") && g_strv_length (words) == 2)
+    {
+      g_autofree char *presence = fakewa_server_dup_presence (program->server, words[1]);
+
+      say ("presence %s", presence != NULL ? presence : "-");
+      say ("ok");
+    }
   else if (g_str_equal (words[0], "delay") && g_strv_length (words) == 2)
     {
       guint64 ms;
@@ -116,6 +231,64 @@ run_command (Program    *program,
       if (g_ascii_string_to_unsigned (words[1], 10, 0, 60000, &ms, &error))
         {
           fakewa_server_set_reply_delay (program->server, ms);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
+    }
+  else if (g_str_has_prefix (words[0], "phone-"))
+    {
+      /* Names may hold spaces: the phone commands take the rest whole. */
+      g_auto(GStrv) phone_words = g_strsplit (line, " ", 3);
+
+      run_phone_command (program, phone_words);
+    }
+  else if (g_str_equal (words[0], "require-tokens") && g_strv_length (words) == 3)
+    {
+      fakewa_server_require_tokens (program->server, words[1], g_str_equal (words[2], "on"));
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "auto-issue") && g_strv_length (words) == 3)
+    {
+      fakewa_server_set_auto_issue (program->server, words[1], g_str_equal (words[2], "on"));
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "issue-token") && g_strv_length (words) == 3)
+    {
+      fakewa_server_issue_token (program->server, words[1], words[2]);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "salt") && g_strv_length (words) == 3)
+    {
+      g_autoptr(GBytes) salt = NULL;
+
+      if (parse_hex (words[2], &salt))
+        {
+          fakewa_server_set_nct_salt (program->server, words[1], salt);
+          say ("ok");
+        }
+      else
+        say ("error not hex");
+    }
+  else if (g_str_equal (words[0], "timelock") && g_strv_length (words) >= 3)
+    {
+      guint64 seconds;
+
+      if (g_ascii_string_to_unsigned (words[2], 10, 0, G_MAXUINT, &seconds, &error))
+        {
+          fakewa_server_set_timelock (program->server, words[1], seconds, words[3]);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
+    }
+  else if (g_str_equal (words[0], "clock") && g_strv_length (words) == 2)
+    {
+      gint64 seconds;
+
+      if (g_ascii_string_to_signed (words[1], 10, -G_MAXINT, G_MAXINT, &seconds, &error))
+        {
+          fakewa_server_advance_clock (program->server, seconds);
           say ("ok");
         }
       else
@@ -164,12 +337,36 @@ paired_cb (FakewaServer *server,
 }
 
 static void
+phone_receipt_cb (FakewaServer *server,
+                  const char   *type,
+                  const char   *id)
+{
+  say ("phone-receipt %s %s", type, id);
+}
+
+static void
+key_request_cb (FakewaServer *server,
+                const char   *device)
+{
+  say ("key-request %s", device);
+}
+
+static void
 relayed_cb (FakewaServer *server,
             const char   *from,
             const char   *to,
             const char   *type)
 {
   say ("relayed %s %s %s", from, to, type != NULL ? type : "-");
+}
+
+static void
+refused_cb (FakewaServer *server,
+            const char   *from,
+            const char   *to,
+            const char   *code)
+{
+  say ("refused %s %s %s", from, to, code);
 }
 
 int
@@ -189,6 +386,9 @@ main (int   argc,
     }
   g_signal_connect (program.server, "paired", G_CALLBACK (paired_cb), NULL);
   g_signal_connect (program.server, "relayed", G_CALLBACK (relayed_cb), NULL);
+  g_signal_connect (program.server, "phone-receipt", G_CALLBACK (phone_receipt_cb), NULL);
+  g_signal_connect (program.server, "key-request", G_CALLBACK (key_request_cb), NULL);
+  g_signal_connect (program.server, "refused", G_CALLBACK (refused_cb), NULL);
 
   root = g_malloc (WA_KEY_LEN * 2 + 1);
   for (guint i = 0; i < WA_KEY_LEN; i++)

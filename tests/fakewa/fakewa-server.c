@@ -9,10 +9,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <libsoup/soup.h>
 
 #include "fakewa-server.h"
 #include "fakewa-device.h"
+#include "fakewa-phone.h"
+#include "fakewa-reachout.h"
 #include "wa-client.h"
 #include "wa-adv.pb-c.h"
 #include "wa-binary.h"
@@ -20,6 +24,7 @@
 #include "wa-error.h"
 #include "wa-frame.h"
 #include "wa-jid.h"
+#include "wa-e2e.pb-c.h"
 #include "wa-handshake.pb-c.h"
 #include "wa-noise.h"
 #include "wa-proto.h"
@@ -51,6 +56,7 @@ typedef struct
   GPtrArray               *delayed;     /* GSource*: nodes waiting out the reply delay */
   gboolean                 hello_done;
   gboolean                 active;      /* logged in and past <active/>: stanzas flow */
+  gboolean                 inline_history; /* its registration asked for inline history */
 
   /* Pairing of a registering client */
   GPtrArray               *refs;        /* char* */
@@ -86,7 +92,31 @@ struct _FakewaServer
   char       *message_refusal; /* the ack error every message gets, or NULL */
   FakewaLidAddressing lid_addressing;
   guint       n_acks;  /* acks received for what it sent */
+  GHashTable *blobs;   /* media path -> GBytes: what the media host serves */
+  GHashTable *inline_history; /* device JIDs that asked for inline history */
+  GPtrArray  *phone_pending;  /* PhoneMessage*: for companions not active yet */
+  FakewaReachout *reachout; /* privacy tokens and time-locks */
+  GHashTable *presences;    /* device JID -> its last presence, "TYPE NAME" */
+  guint       next_notification;
 };
+
+/* What a phone has for a companion that has not uploaded its keys and
+ * gone active yet: the phone cannot start a session before. */
+typedef struct
+{
+  char   *phone;
+  char   *device;
+  GBytes *message;
+} PhoneMessage;
+
+static void
+phone_message_free (PhoneMessage *pending)
+{
+  g_free (pending->phone);
+  g_free (pending->device);
+  g_bytes_unref (pending->message);
+  g_free (pending);
+}
 
 G_DEFINE_FINAL_TYPE (FakewaServer, fakewa_server, G_TYPE_OBJECT)
 
@@ -94,6 +124,9 @@ enum {
   CLIENT_PAYLOAD,
   PAIRED,
   RELAYED,
+  PHONE_RECEIPT,
+  KEY_REQUEST,
+  REFUSED,
   N_SIGNALS
 };
 
@@ -104,8 +137,11 @@ static guint signals[N_SIGNALS];
  * (§12.3, item 9). */
 typedef struct
 {
-  char      *lid;       /* the LID user */
-  WaKeyPair  identity;
+  char          *lid;       /* the LID user */
+  WaKeyPair      identity;
+  WaCredentials *keys;      /* the phone's, with the same identity */
+  FakewaPhone   *phone;     /* its app state and history, once used */
+  gboolean       shares;    /* the phone shares with each new companion */
 } Account;
 
 static void
@@ -113,6 +149,8 @@ account_free (Account *account)
 {
   g_free (account->lid);
   wa_key_pair_clear (&account->identity);
+  wa_credentials_free (account->keys);
+  g_clear_pointer (&account->phone, fakewa_phone_free);
   g_free (account);
 }
 
@@ -222,11 +260,25 @@ ensure_account (FakewaServer *self,
   account = g_new0 (Account, 1);
   account->lid = g_strdup_printf ("%u%07u", 10000000 + g_random_int_range (0, 89999999),
                                   (guint) g_random_int_range (0, 9999999));
-  wa_key_pair_generate (&account->identity);
+  account->keys = wa_credentials_generate ();
+  account->identity = account->keys->identity_key;
   g_hash_table_insert (self->accounts, g_strdup (phone), account);
   phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
-  add_device (self, phone_jid, fakewa_device_new_primary (phone_jid, &account->identity));
+  add_device (self, phone_jid, fakewa_device_new_primary (phone_jid, account->keys));
   return account;
+}
+
+/* The account's phone, as far as app state and history go. */
+static FakewaPhone *
+ensure_phone (FakewaServer *self,
+              const char   *phone)
+{
+  Account *account = ensure_account (self, phone);
+  g_autoptr(GError) error = NULL;
+
+  if (account->phone == NULL && (account->phone = fakewa_phone_new (account->keys, &error)) == NULL)
+    g_error ("The fake phone could not start: %s", error->message);
+  return account->phone;
 }
 
 static const char *
@@ -281,6 +333,8 @@ device_of_lid (FakewaServer *self,
   return NULL;
 }
 
+static gboolean share_with (FakewaServer *self, const char *phone, const char *companion, GError **error);
+
 /* The companion's countersignature must verify with the identity it
  * registered; then the server restarts the stream (515) as after every
  * pairing. */
@@ -324,6 +378,10 @@ handle_pair_device_sign (Peer    *peer,
     g_autoptr(GBytes) companion = g_bytes_new (peer->identity, WA_KEY_LEN);
 
     add_device (self, peer->device_jid, fakewa_device_new (peer->device_jid, companion));
+    if (peer->inline_history)
+      g_hash_table_add (self->inline_history, g_strdup (peer->device_jid));
+    if (account->shares && !share_with (self, wa_jid_get_user (device), peer->device_jid, error))
+      return FALSE;
   }
   g_signal_emit (self, signals[PAIRED], 0, peer->device_jid);
   restart = wa_node_new_with_attrs ("stream:error", "code", "515", NULL);
@@ -381,6 +439,8 @@ add_bundles (FakewaServer *self,
     }
 }
 
+static void send_phone_pending (FakewaServer *self, const char *device_jid);
+
 /* What a logged-in device asks of the key server (§6.2–6.3, §7.3): how
  * many prekeys the server holds, an upload of more, others' bundles, and
  * going active. */
@@ -419,6 +479,7 @@ handle_session_iq (Peer    *peer,
   if (wa_node_get_child_by_tag (iq, "active") != NULL && !peer->active)
     {
       peer->active = TRUE;
+      send_phone_pending (self, peer->device_jid);
       flush_held (peer);
     }
   return TRUE;
@@ -622,6 +683,236 @@ unix_now (void)
   return g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
 }
 
+static void phone_peer_message (FakewaServer *self, const char *phone_jid, WaNode *message);
+
+/* The phone sends one of its companions @message, from device 0 as a
+ * peer message (WA-FIDELITY §2.1, §3.1), starting a session from the
+ * companion's keys when it has none. */
+static void
+phone_send (FakewaServer *self,
+            const char   *phone,
+            const char   *device_jid,
+            GBytes       *message)
+{
+  FakewaPhone *fake_phone = ensure_phone (self, phone);
+  FakewaDevice *device = g_hash_table_lookup (self->devices, device_jid);
+  g_autoptr(WaJid) jid = wa_jid_parse (device_jid, NULL);
+  g_autoptr(WaNode) bundle = NULL;
+  g_autoptr(WaNode) stanza = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = g_strdup_printf ("%s@s.whatsapp.net", phone);
+  g_autofree char *id = g_strdup_printf ("3A%08X%08X", g_random_int (), g_random_int ());
+  g_autofree char *now = unix_now ();
+  WaNode *enc;
+
+  if (device == NULL || jid == NULL)
+    return;
+  if (!fakewa_phone_has_session (fake_phone, jid))
+    bundle = fakewa_device_take_bundle (device);
+  enc = fakewa_phone_encrypt (fake_phone, jid, bundle, message, &error);
+  if (enc == NULL)
+    {
+      g_debug ("The phone could not write to %s: %s", device_jid, error->message);
+      return;
+    }
+  stanza = wa_node_new_with_attrs ("message", "from", from, "id", id, "type", "text", "category", "peer",
+                                   "t", now, NULL);
+  wa_node_add_child (stanza, enc);
+  deliver (self, device_jid, stanza);
+}
+
+static gboolean
+is_active (FakewaServer *self,
+           const char   *device_jid)
+{
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+
+      if (peer->active && g_strcmp0 (peer->device_jid, device_jid) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Sends now to a companion that is online, or once it is. */
+static void
+phone_send_when_active (FakewaServer *self,
+                        const char   *phone,
+                        const char   *device_jid,
+                        GBytes       *message)
+{
+  PhoneMessage *pending;
+
+  if (is_active (self, device_jid))
+    {
+      phone_send (self, phone, device_jid, message);
+      return;
+    }
+  pending = g_new0 (PhoneMessage, 1);
+  pending->phone = g_strdup (phone);
+  pending->device = g_strdup (device_jid);
+  pending->message = g_bytes_ref (message);
+  g_ptr_array_add (self->phone_pending, pending);
+}
+
+static void
+send_phone_pending (FakewaServer *self,
+                    const char   *device_jid)
+{
+  for (guint i = 0; i < self->phone_pending->len;)
+    {
+      PhoneMessage *pending = g_ptr_array_index (self->phone_pending, i);
+
+      if (g_strcmp0 (pending->device, device_jid) != 0)
+        {
+          i++;
+          continue;
+        }
+      phone_send (self, pending->phone, pending->device, pending->message);
+      g_ptr_array_remove_index (self->phone_pending, i);
+    }
+}
+
+/* A companion wrote to its own phone: the phone reads it, and shares its
+ * keys again when asked for them (§2.1). */
+static void
+phone_peer_message (FakewaServer *self,
+                    const char   *phone_jid,
+                    WaNode       *message)
+{
+  g_autoptr(WaJid) sender = wa_jid_parse (wa_node_get_attr (message, "from"), NULL);
+  g_autoptr(WaJid) phone = wa_jid_parse (phone_jid, NULL);
+  WaNode *enc = wa_node_get_child_by_tag (message, "enc");
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GError) error = NULL;
+  WaE2E__Message *decoded = NULL;
+
+  if (sender == NULL || phone == NULL || enc == NULL)
+    return;
+  plain = fakewa_phone_decrypt (ensure_phone (self, wa_jid_get_user (phone)), sender, enc, &error);
+  if (plain == NULL)
+    {
+      g_debug ("The phone could not read its companion: %s", error->message);
+      return;
+    }
+  decoded = wa_e2_e__message__unpack (NULL, g_bytes_get_size (plain), g_bytes_get_data (plain, NULL));
+  if (decoded != NULL && decoded->protocolmessage != NULL &&
+      decoded->protocolmessage->appstatesynckeyrequest != NULL)
+    {
+      g_autofree char *device = wa_jid_to_string (sender);
+      g_autoptr(GBytes) share = fakewa_phone_key_share (ensure_phone (self, wa_jid_get_user (phone)));
+
+      g_signal_emit (self, signals[KEY_REQUEST], 0, device);
+      phone_send (self, wa_jid_get_user (phone), device, share);
+    }
+  if (decoded != NULL)
+    wa_e2_e__message__free_unpacked (decoded, NULL);
+}
+
+/* The number of the account a user or device JID names, by its number or
+ * its LID; %NULL for no account of this server. */
+static char *
+phone_of (FakewaServer *self,
+          const char   *jid_text)
+{
+  g_autoptr(WaJid) jid = jid_text != NULL ? wa_jid_parse (jid_text, NULL) : NULL;
+  GHashTableIter iter;
+  const char *phone;
+  Account *account;
+
+  if (jid == NULL)
+    return NULL;
+  if (wa_jid_is_pn (jid))
+    return lookup_account (self, wa_jid_get_user (jid)) != NULL ? g_strdup (wa_jid_get_user (jid)) : NULL;
+  if (!wa_jid_is_lid (jid))
+    return NULL;
+  g_hash_table_iter_init (&iter, self->accounts);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &phone, (gpointer *) &account))
+    if (g_strcmp0 (account->lid, wa_jid_get_user (jid)) == 0)
+      return g_strdup (phone);
+  return NULL;
+}
+
+static char *
+next_notification_id (FakewaServer *self)
+{
+  return g_strdup_printf ("%u", ++self->next_notification);
+}
+
+/* The companions (not the phone) of an account, device JIDs. */
+static GPtrArray *
+companions_of (FakewaServer *self,
+               const char   *phone)
+{
+  g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
+  GPtrArray *targets = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *jid;
+  FakewaDevice *device;
+
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &device))
+    if (same_user (jid, phone_jid) && !fakewa_device_is_primary (device))
+      g_ptr_array_add (targets, g_strdup (jid));
+  return targets;
+}
+
+/* @issuer's client ran the trusted-contact issuance for @holder (§1.6):
+ * a new token, pushed to every companion of @holder. */
+static void
+push_token (FakewaServer *self,
+            const char   *issuer,
+            const char   *holder)
+{
+  gint64 t = fakewa_reachout_now (self->reachout);
+  g_autoptr(GBytes) token = fakewa_reachout_issue (self->reachout, issuer, holder, t);
+  g_autofree char *from = g_strdup_printf ("%s@s.whatsapp.net", issuer);
+  g_autofree char *sender_lid = g_strdup_printf ("%s@lid", account_lid (self, issuer));
+  g_autofree char *t_text = g_strdup_printf ("%" G_GINT64_FORMAT, t);
+  g_autoptr(GPtrArray) targets = companions_of (self, holder);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const char *target = g_ptr_array_index (targets, i);
+      g_autofree char *id = next_notification_id (self);
+      g_autoptr(WaNode) notification = wa_node_new_with_attrs ("notification", "from", from,
+                                                               "sender_lid", sender_lid, "type", "privacy_token",
+                                                               "id", id, "t", t_text, NULL);
+      WaNode *tokens = wa_node_add_child (notification, wa_node_new ("tokens"));
+      WaNode *child = wa_node_add_child (tokens, wa_node_new_with_attrs ("token", "jid", target, "t", t_text,
+                                                                         "type", "trusted_contact", NULL));
+
+      wa_node_set_content_bytes (child, token);
+      deliver (self, target, notification);
+    }
+}
+
+/* The account's time-lock, pushed to its companions as WhatsApp does when
+ * it starts or lifts one (§1.8). */
+static void
+push_timelock (FakewaServer *self,
+               const char   *phone)
+{
+  g_autofree char *json = fakewa_reachout_timelock_json (self->reachout, phone,
+                                                         "xwa2_notify_account_reachout_timelock");
+  g_autofree char *t_text = g_strdup_printf ("%" G_GINT64_FORMAT, fakewa_reachout_now (self->reachout));
+  g_autoptr(GPtrArray) targets = companions_of (self, phone);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      g_autofree char *id = next_notification_id (self);
+      g_autoptr(WaNode) notification = wa_node_new_with_attrs ("notification", "from", "@s.whatsapp.net",
+                                                               "type", "mex", "id", id, "t", t_text, NULL);
+      WaNode *update = wa_node_add_child (notification, wa_node_new_with_attrs ("update", "op_name",
+                                                                                "NotificationUserReachoutTimelockUpdate",
+                                                                                NULL));
+
+      wa_node_set_content_data (update, (const guint8 *) json, strlen (json));
+      deliver (self, g_ptr_array_index (targets, i), notification);
+    }
+}
+
 /* The simulated phone got a message: like a real one it confirms the
  * delivery to the sending device, unless the message came from its own
  * account's other device. */
@@ -634,6 +925,12 @@ phone_received (FakewaServer *self,
   g_autoptr(WaNode) receipt = NULL;
   g_autofree char *now = unix_now ();
 
+  if (sender != NULL && same_user (sender, phone_jid) &&
+      g_strcmp0 (wa_node_get_attr (message, "category"), "peer") == 0)
+    {
+      phone_peer_message (self, phone_jid, message);
+      return;
+    }
   if (sender == NULL || same_user (sender, phone_jid))
     return;
   receipt = wa_node_new_with_attrs ("receipt", "from", phone_jid, "id", wa_node_get_attr (message, "id"),
@@ -691,6 +988,7 @@ message_for_device (Peer       *sender,
                                                  wa_node_get_attr (message, "type") : "text",
                                          "t", now, NULL);
   gboolean session_start = FALSE;
+  const char *presence;
 
   /* As the real server does more and more: the sender by its LID, with
    * or without its phone number beside it. */
@@ -704,6 +1002,15 @@ message_for_device (Peer       *sender,
       if (sender->server->lid_addressing == FAKEWA_LID_ADDRESSING_WITH_PN)
         wa_node_set_attr (copy, "sender_pn", pn_user);
     }
+
+  /* A peer message stays one: the receiving device answers it so. */
+  if (wa_node_get_attr (message, "category") != NULL)
+    wa_node_set_attr (copy, "category", wa_node_get_attr (message, "category"));
+  /* The name the sender announced in its presence reaches the recipient
+   * as notify (WA-FIDELITY §4). */
+  presence = g_hash_table_lookup (sender->server->presences, sender->device_jid);
+  if (presence != NULL && g_str_has_prefix (presence, "available ") && presence[strlen ("available ")] != '\0')
+    wa_node_set_attr (copy, "notify", presence + strlen ("available "));
 
   /* A copy for the sender's own other device names the chat it went to. */
   if (same_user (target, sender->device_jid) && !same_user (to, sender->device_jid))
@@ -748,6 +1055,9 @@ handle_message (Peer    *peer,
   WaNode *participants = wa_node_get_child_by_tag (message, "participants");
   g_autoptr(WaNode) ack = NULL;
   g_autofree char *now = unix_now ();
+  g_autofree char *sender_phone = NULL;
+  g_autofree char *recipient_phone = NULL;
+  const char *refusal;
 
   if (id == NULL)
     return TRUE;
@@ -758,6 +1068,16 @@ handle_message (Peer    *peer,
       return send_node (peer, ack, error);
     }
   wa_node_set_attr (ack, "from", to);
+  sender_phone = phone_of (peer->server, peer->device_jid);
+  recipient_phone = phone_of (peer->server, to);
+  if (sender_phone != NULL && recipient_phone != NULL &&
+      (refusal = fakewa_reachout_check (peer->server->reachout, sender_phone, recipient_phone,
+                                        account_lid (peer->server, recipient_phone), message)) != NULL)
+    {
+      wa_node_set_attr (ack, "error", refusal);
+      g_signal_emit (peer->server, signals[REFUSED], 0, peer->device_jid, to, refusal);
+      return send_node (peer, ack, error);
+    }
   if (!send_node (peer, ack, error))
     return FALSE;
 
@@ -790,7 +1110,76 @@ handle_message (Peer    *peer,
       announce_relay (peer, to, copy);
       deliver (peer->server, pn_device != NULL ? pn_device : to, copy);
     }
+
+  /* A customer's phone issues its token to whoever it writes to (§1.10). */
+  if (sender_phone != NULL && recipient_phone != NULL && !g_str_equal (sender_phone, recipient_phone) &&
+      fakewa_reachout_get_auto_issue (peer->server->reachout, sender_phone))
+    push_token (peer->server, sender_phone, recipient_phone);
   return TRUE;
+}
+
+/* The trusted-contact issuance (§1.6): each <token jid> names the account
+ * that gets a token from the sender's. A device JID or another type is
+ * refused, as a malformed request. */
+static gboolean
+issue_tokens (Peer    *peer,
+              WaNode  *iq,
+              GError **error)
+{
+  FakewaServer *self = peer->server;
+  WaNode *tokens = wa_node_get_child_by_tag (iq, "tokens");
+  g_autoptr(GPtrArray) children = tokens != NULL ? wa_node_get_children_by_tag (tokens, "token") : NULL;
+  g_autofree char *issuer = phone_of (self, peer->device_jid);
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+
+  for (guint i = 0; children != NULL && i < children->len; i++)
+    {
+      WaNode *token = g_ptr_array_index (children, i);
+      g_autoptr(WaJid) holder_jid = wa_jid_parse (wa_node_get_attr (token, "jid"), NULL);
+      g_autofree char *holder = holder_jid != NULL ? phone_of (self, wa_node_get_attr (token, "jid")) : NULL;
+
+      if (issuer == NULL || holder == NULL || wa_jid_get_device (holder_jid) != 0 ||
+          g_strcmp0 (wa_node_get_attr (token, "type"), "trusted_contact") != 0 ||
+          wa_node_get_attr (token, "t") == NULL)
+        {
+          wa_node_set_attr (result, "type", "error");
+          wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "400", "text", "bad-request", NULL));
+          return send_node (peer, result, error);
+        }
+      push_token (self, issuer, holder);
+    }
+  return send_node (peer, result, error);
+}
+
+/* MEX (§1.8): the time-lock and new-chat cap queries are answered from
+ * the account's state; any other document is one this server does not
+ * know. */
+static gboolean
+answer_mex (Peer    *peer,
+            WaNode  *iq,
+            GError **error)
+{
+  WaNode *query = wa_node_get_child_by_tag (iq, "query");
+  g_autofree char *phone = phone_of (peer->server, peer->device_jid);
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+  g_autofree char *json = NULL;
+
+  if (phone != NULL && query != NULL && g_strcmp0 (wa_node_get_attr (query, "query_id"), "24503548349331633") == 0)
+    json = fakewa_reachout_cap_json (peer->server->reachout, phone);
+  else if (phone != NULL && query != NULL &&
+           g_strcmp0 (wa_node_get_attr (query, "query_id"), "23983697327930364") == 0)
+    json = fakewa_reachout_timelock_json (peer->server->reachout, phone, "xwa2_fetch_account_reachout_timelock");
+  else
+    {
+      wa_node_set_attr (result, "type", "error");
+      wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "404", "text", "item-not-found", NULL));
+      return send_node (peer, result, error);
+    }
+  wa_node_set_content_data (wa_node_add_child (result, wa_node_new ("result")), (const guint8 *) json,
+                            strlen (json));
+  return send_node (peer, result, error);
 }
 
 /* A receipt (§7.8) goes to the device it names, or to every device of
@@ -811,6 +1200,14 @@ handle_receipt (Peer   *peer,
 
   if (target == NULL || peer->device_jid == NULL || wa_node_get_attr (receipt, "id") == NULL)
     return;
+  /* What the phone sent this device was read (WA-FIDELITY §3.3). */
+  if (g_strcmp0 (wa_node_get_attr (receipt, "type"), "peer_msg") == 0 ||
+      g_strcmp0 (wa_node_get_attr (receipt, "type"), "hist_sync") == 0)
+    {
+      g_signal_emit (self, signals[PHONE_RECEIPT], 0, wa_node_get_attr (receipt, "type"),
+                     wa_node_get_attr (receipt, "id"));
+      return;
+    }
   relayed = wa_node_new_with_attrs ("receipt", "from", peer->device_jid, "id", wa_node_get_attr (receipt, "id"),
                                     "t", now, NULL);
   /* Under LID addressing receipts name their sender by LID too. */
@@ -895,6 +1292,24 @@ remove_companion (Peer    *peer,
   return TRUE;
 }
 
+/* The media host is this server's own HTTP on the same port (§10.1). */
+static gboolean
+answer_media_conn (Peer    *peer,
+                   WaNode  *iq,
+                   GError **error)
+{
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
+                                                     "id", wa_node_get_attr (iq, "id"), NULL);
+  g_autoptr(GUri) uri = g_uri_parse (peer->server->url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *host = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+  WaNode *conn = wa_node_add_child (result, wa_node_new_with_attrs ("media_conn", "auth", "fakewa-auth",
+                                                                    "ttl", "300", "auth_ttl", "21600",
+                                                                    "max_buckets", "12", NULL));
+
+  wa_node_add_child (conn, wa_node_new_with_attrs ("host", "hostname", host, NULL));
+  return send_node (peer, result, error);
+}
+
 /* Pings get their result (§6.4); the answer to pair-success carries the
  * companion's countersignature. */
 static gboolean
@@ -912,6 +1327,15 @@ handle_node (Peer    *peer,
     }
   if (g_str_equal (wa_node_get_tag (node), "message"))
     return handle_message (peer, node, error);
+  if (g_str_equal (wa_node_get_tag (node), "presence") && peer->device_jid != NULL)
+    {
+      g_hash_table_insert (peer->server->presences, g_strdup (peer->device_jid),
+                           g_strdup_printf ("%s %s", wa_node_get_attr (node, "type") != NULL ?
+                                                     wa_node_get_attr (node, "type") : "available",
+                                            wa_node_get_attr (node, "name") != NULL ?
+                                            wa_node_get_attr (node, "name") : ""));
+      return TRUE;
+    }
   if (g_str_equal (wa_node_get_tag (node), "receipt"))
     {
       handle_receipt (peer, node);
@@ -935,6 +1359,26 @@ handle_node (Peer    *peer,
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "privacy") == 0 &&
       g_strcmp0 (wa_node_get_attr (node, "type"), "get") == 0)
     return answer_privacy (peer, node, error);
+
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:sync:app:state") == 0)
+    {
+      g_autoptr(WaJid) device = wa_jid_parse (peer->device_jid, NULL);
+      g_autoptr(WaNode) answer = fakewa_phone_answer_sync (ensure_phone (peer->server, wa_jid_get_user (device)),
+                                                           node, peer->server->blobs);
+
+      return send_node (peer, answer, error);
+    }
+
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:m") == 0 &&
+      wa_node_get_child_by_tag (node, "media_conn") != NULL)
+    return answer_media_conn (peer, node, error);
+
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "privacy") == 0 &&
+      g_strcmp0 (wa_node_get_attr (node, "type"), "set") == 0 && wa_node_get_child_by_tag (node, "tokens") != NULL)
+    return issue_tokens (peer, node, error);
+
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:mex") == 0)
+    return answer_mex (peer, node, error);
 
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "md") == 0 &&
       wa_node_get_child_by_tag (node, "remove-companion-device") != NULL)
@@ -1019,7 +1463,18 @@ start_pairing (Peer    *peer,
   registering = decoded->device_pairing_data != NULL && decoded->device_pairing_data->has_e_ident &&
                 decoded->device_pairing_data->e_ident.len == WA_KEY_LEN;
   if (registering)
-    memcpy (peer->identity, decoded->device_pairing_data->e_ident.data, WA_KEY_LEN);
+    {
+      WaHandshake__DeviceProps *props = NULL;
+
+      memcpy (peer->identity, decoded->device_pairing_data->e_ident.data, WA_KEY_LEN);
+      if (decoded->device_pairing_data->has_device_props)
+        props = wa_handshake__device_props__unpack (NULL, decoded->device_pairing_data->device_props.len,
+                                                    decoded->device_pairing_data->device_props.data);
+      peer->inline_history = props != NULL && props->history_sync_config != NULL &&
+                             props->history_sync_config->inline_initial_payload_in_e2ee_msg;
+      if (props != NULL)
+        wa_handshake__device_props__free_unpacked (props, NULL);
+    }
   else if (decoded->has_username && decoded->has_device)
     {
       g_autofree char *jid = g_strdup_printf ("%" G_GUINT64_FORMAT ":%u@s.whatsapp.net",
@@ -1260,6 +1715,11 @@ fakewa_server_finalize (GObject *object)
   g_hash_table_unref (self->user_devices);
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->accounts);
+  g_hash_table_unref (self->blobs);
+  g_hash_table_unref (self->inline_history);
+  g_ptr_array_unref (self->phone_pending);
+  fakewa_reachout_free (self->reachout);
+  g_hash_table_unref (self->presences);
   g_free (self->refusal);
   g_free (self->message_refusal);
   if (self->service != NULL)
@@ -1291,6 +1751,13 @@ fakewa_server_class_init (FakewaServerClass *klass)
   signals[RELAYED] = g_signal_new ("relayed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
                                    G_TYPE_STRING);
+  signals[PHONE_RECEIPT] = g_signal_new ("phone-receipt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[KEY_REQUEST] = g_signal_new ("key-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[REFUSED] = g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
+                                   G_TYPE_STRING);
 }
 
 static void
@@ -1299,8 +1766,35 @@ fakewa_server_init (FakewaServer *self)
   self->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)peer_free);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) fakewa_device_free);
   self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) account_free);
+  self->reachout = fakewa_reachout_new ();
+  self->presences = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  self->inline_history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->phone_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) phone_message_free);
   self->user_devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) g_hash_table_unref);
+}
+
+/* The media host (§10.5): the blobs the phones uploaded, by path. */
+static void
+media_cb (SoupServer        *soup,
+          SoupServerMessage *message,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  FakewaServer *self = user_data;
+  GBytes *blob = g_hash_table_lookup (self->blobs, path);
+
+  if (soup_server_message_get_method (message) != SOUP_METHOD_GET || blob == NULL)
+    {
+      soup_server_message_set_status (message, blob == NULL ? SOUP_STATUS_NOT_FOUND : SOUP_STATUS_METHOD_NOT_ALLOWED,
+                                      NULL);
+      return;
+    }
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
 }
 
 static gboolean
@@ -1350,6 +1844,7 @@ fakewa_server_new (GError **error)
 
   self->soup = soup_server_new (NULL, NULL);
   soup_server_add_websocket_handler (self->soup, "/ws/chat", NULL, NULL, websocket_cb, self, NULL);
+  soup_server_add_handler (self->soup, "/v", media_cb, self, NULL);
   /* Connections are accepted here and handed to libsoup, whose own
    * listener keeps a reference to every accepted socket before 3.4 and
    * whose soup_server_get_uris () leaks in 3.2. */
@@ -1566,6 +2061,188 @@ fakewa_server_ban_for (FakewaServer *self,
 }
 
 /**
+ * fakewa_server_require_tokens:
+ * @phone: an account's number
+ * @required: whether its messages to someone it never reached need a
+ *   privacy token (tctoken or cstoken), as WhatsApp asks of fresh
+ *   companions more and more
+ */
+void
+fakewa_server_require_tokens (FakewaServer *self,
+                              const char   *phone,
+                              gboolean      required)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_require_tokens (self->reachout, phone, required);
+}
+
+/**
+ * fakewa_server_set_nct_salt:
+ * @phone: an account's number
+ * @salt: (nullable): the NCT salt its phone made, which its cstokens are
+ *   checked against; %NULL for none
+ */
+void
+fakewa_server_set_nct_salt (FakewaServer *self,
+                            const char   *phone,
+                            GBytes       *salt)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_set_salt (self->reachout, phone, salt);
+}
+
+/**
+ * fakewa_server_set_auto_issue:
+ * @phone: an account's number
+ * @auto_issue: whether the account issues its privacy token to whoever it
+ *   writes to, as a real phone does (Baileys 6 and tests' clients do not)
+ */
+void
+fakewa_server_set_auto_issue (FakewaServer *self,
+                              const char   *phone,
+                              gboolean      auto_issue)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  ensure_account (self, phone);
+  fakewa_reachout_set_auto_issue (self->reachout, phone, auto_issue);
+}
+
+/**
+ * fakewa_server_issue_token:
+ * @issuer: the account whose phone issues a token, as after it wrote
+ * @holder: the account that gets it, in a privacy_token notification
+ */
+void
+fakewa_server_issue_token (FakewaServer *self,
+                           const char   *issuer,
+                           const char   *holder)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  ensure_account (self, issuer);
+  push_token (self, issuer, holder);
+}
+
+/**
+ * fakewa_server_set_timelock:
+ * @phone: an account's number
+ * @seconds: how long from the server's now it may start no new chat; 0
+ *   lifts the time-lock
+ * @kind: (nullable): its enforcement type, "WEB_COMPANION_ONLY" by default
+ *
+ * Puts the account under a reach-out time-lock and tells its companions.
+ */
+void
+fakewa_server_set_timelock (FakewaServer *self,
+                            const char   *phone,
+                            guint         seconds,
+                            const char   *kind)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_set_timelock (self->reachout, phone,
+                                seconds > 0 ? fakewa_reachout_now (self->reachout) + seconds : 0, kind);
+  push_timelock (self, phone);
+}
+
+/**
+ * fakewa_server_push_identity_change:
+ * @phone: an account whose phone was reinstalled
+ * @holder: an account whose companions hear of it
+ *
+ * Sends @holder's companions the identity-change notification the real
+ * server sends a contact's peers (§7).
+ */
+void
+fakewa_server_push_identity_change (FakewaServer *self,
+                                    const char   *phone,
+                                    const char   *holder)
+{
+  g_autofree char *from = g_strdup_printf ("%s@s.whatsapp.net", phone);
+  g_autofree char *lid = NULL;
+  g_autofree char *t_text = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
+
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+
+  ensure_account (self, phone);
+  lid = g_strdup_printf ("%s@lid", account_lid (self, phone));
+  t_text = g_strdup_printf ("%" G_GINT64_FORMAT, fakewa_reachout_now (self->reachout));
+  targets = companions_of (self, holder);
+  for (guint i = 0; i < targets->len; i++)
+    {
+      g_autofree char *id = next_notification_id (self);
+      g_autoptr(WaNode) notification = wa_node_new_with_attrs ("notification", "from", from, "lid", lid,
+                                                               "type", "encrypt", "id", id, "t", t_text, NULL);
+
+      wa_node_add_child (notification, wa_node_new ("identity"));
+      deliver (self, g_ptr_array_index (targets, i), notification);
+    }
+}
+
+/**
+ * fakewa_server_dup_presence:
+ * @device_jid: a companion's JID
+ *
+ * Returns: (transfer full) (nullable): the last presence it sent, as
+ *   "TYPE NAME" ("available Toko Budi")
+ */
+char *
+fakewa_server_dup_presence (FakewaServer *self,
+                            const char   *device_jid)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), NULL);
+  return g_strdup (g_hash_table_lookup (self->presences, device_jid));
+}
+
+/**
+ * fakewa_server_count_tokens:
+ *
+ * Returns: how many tokens @issuer issued to @holder so far
+ */
+guint
+fakewa_server_count_tokens (FakewaServer *self,
+                            const char   *issuer,
+                            const char   *holder)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  return fakewa_reachout_count_issued (self->reachout, issuer, holder);
+}
+
+/**
+ * fakewa_server_set_new_chat_cap:
+ * @phone: an account's number
+ * @total: how many new chats it may start in this cycle
+ * @used: how many it started already
+ * @seconds: how long the cycle lasts from the server's now
+ *
+ * Answers the new-chat cap query with this, counts the new chats the
+ * account starts, and refuses those beyond the cap with 463.
+ */
+void
+fakewa_server_set_new_chat_cap (FakewaServer *self,
+                                const char   *phone,
+                                guint         total,
+                                guint         used,
+                                guint         seconds)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_set_cap (self->reachout, phone, total, used, fakewa_reachout_now (self->reachout) + seconds);
+}
+
+/**
+ * fakewa_server_advance_clock:
+ * @seconds: how far to move the server's clock on
+ *
+ * Tokens age and time-locks end by this clock.
+ */
+void
+fakewa_server_advance_clock (FakewaServer *self,
+                             gint64        seconds)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_reachout_advance (self->reachout, seconds);
+}
+
+/**
  * fakewa_server_drop_after:
  * @n: how many more nodes to take, counted over every client; 0 never
  *   drops
@@ -1776,4 +2453,223 @@ fakewa_server_link_client (FakewaServer *self,
   g_assert_no_error (error);
   fakewa_wait_for_client (client, WA_CLIENT_STATE_CONNECTED);
   g_signal_handlers_disconnect_by_data (client, &qr);
+}
+
+/* The phone's app state and history (WA-FIDELITY §2.8, §3.5) */
+
+/* The server tells the account's companions online that @collection
+ * changed (§2.2). */
+static void
+announce_change (FakewaServer *self,
+                 const char   *phone,
+                 const char   *collection)
+{
+  g_autofree char *version = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                              fakewa_phone_get_version (ensure_phone (self, phone), collection));
+  g_autofree char *id = g_strdup_printf ("%u", g_random_int ());
+  g_autofree char *now = unix_now ();
+  g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
+
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+      g_autoptr(WaNode) notification = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!peer->active || peer->device_jid == NULL || !same_user (peer->device_jid, phone_jid))
+        continue;
+      notification = wa_node_new_with_attrs ("notification", "from", "@s.whatsapp.net", "type", "server_sync",
+                                             "id", id, "t", now, NULL);
+      wa_node_add_child (notification, wa_node_new_with_attrs ("collection", "name", collection,
+                                                               "version", version, NULL));
+      if (!send_node (peer, notification, &error))
+        g_debug ("Could not tell a companion of a change: %s", error->message);
+    }
+}
+
+static gboolean
+valid_user (const char *text)
+{
+  if (text == NULL || *text == '\0' || strlen (text) > 20)
+    return FALSE;
+  for (const char *c = text; *c != '\0'; c++)
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * fakewa_server_phone_set_push_name:
+ * @phone: the account's number
+ * @name: the push name its phone sets
+ *
+ * Adds the change to the account's app state and tells its companions.
+ */
+void
+fakewa_server_phone_set_push_name (FakewaServer *self,
+                                   const char   *phone,
+                                   const char   *name)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_return_if_fail (valid_user (phone) && name != NULL);
+  announce_change (self, phone, fakewa_phone_set_push_name (ensure_phone (self, phone), name));
+}
+
+/**
+ * fakewa_server_phone_add_contact:
+ * @phone: the account's number
+ * @contact: the contact's number, an account of this server
+ * @name: its name in the phone's address book, and its push name
+ * @tctoken: (nullable): a privacy token it issued to @phone
+ *
+ * Adds a contact (with its LID) to the account's app state and history.
+ */
+void
+fakewa_server_phone_add_contact (FakewaServer *self,
+                                 const char   *phone,
+                                 const char   *contact,
+                                 const char   *name,
+                                 GBytes       *tctoken)
+{
+  const char *collection;
+
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_return_if_fail (valid_user (phone) && valid_user (contact) && name != NULL);
+  collection = fakewa_phone_add_contact (ensure_phone (self, phone), contact, ensure_account (self, contact)->lid,
+                                         name, tctoken);
+  announce_change (self, phone, collection);
+}
+
+/**
+ * fakewa_server_phone_set_nct_salt:
+ * @salt: (nullable): the account's NCT salt, %NULL to remove it; the
+ *   server checks cstokens against it too
+ */
+void
+fakewa_server_phone_set_nct_salt (FakewaServer *self,
+                                  const char   *phone,
+                                  GBytes       *salt)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_return_if_fail (valid_user (phone));
+  /* One salt per account: the one WhatsApp checks cstokens against is the
+   * one the phone keeps in app state (WA-FIDELITY §1.7, §2.6). */
+  fakewa_reachout_set_salt (self->reachout, phone, salt);
+  announce_change (self, phone, fakewa_phone_set_nct_salt (ensure_phone (self, phone), salt));
+}
+
+/**
+ * fakewa_server_phone_corrupt_answers:
+ * @n: how many answers
+ *
+ * The first patch (or the snapshot) of each of the next @n app-state
+ * answers for @phone's companions carries a wrong MAC.
+ */
+void
+fakewa_server_phone_corrupt_answers (FakewaServer *self,
+                                     const char   *phone,
+                                     guint         n)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_phone_corrupt_answers (ensure_phone (self, phone), n);
+}
+
+/**
+ * fakewa_server_phone_new_key:
+ *
+ * The phone encrypts what comes next with a key it has not shared.
+ */
+void
+fakewa_server_phone_new_key (FakewaServer *self,
+                             const char   *phone)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_phone_new_key (ensure_phone (self, phone));
+}
+
+/* The key share and the first history chunks, for one companion. */
+static gboolean
+share_with (FakewaServer  *self,
+            const char    *phone,
+            const char    *companion,
+            GError       **error)
+{
+  const guint types[] = {
+    WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__INITIAL_BOOTSTRAP,
+    WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__PUSH_NAME,
+  };
+  FakewaPhone *fake_phone = ensure_phone (self, phone);
+  g_autoptr(GBytes) share = fakewa_phone_key_share (fake_phone);
+
+  phone_send_when_active (self, phone, companion, share);
+  for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+    {
+      gboolean inline_payload = t == 0 && g_hash_table_contains (self->inline_history, companion);
+      g_autoptr(FakewaHistoryChunk) chunk = fakewa_phone_history (fake_phone, types[t], inline_payload, error);
+
+      if (chunk == NULL)
+        return FALSE;
+      if (chunk->blob != NULL)
+        g_hash_table_insert (self->blobs, g_strndup (chunk->direct_path, strcspn (chunk->direct_path, "?")),
+                             g_bytes_ref (chunk->blob));
+      phone_send_when_active (self, phone, companion, chunk->message);
+    }
+  return TRUE;
+}
+
+/**
+ * fakewa_server_phone_share:
+ * @phone: the account's number
+ * @error: return location for a #GError
+ *
+ * Plays what a phone does for a new companion: it shares its app-state
+ * keys, then sends the initial history (inline to companions that asked
+ * for it, else as a blob on the media host) and the push names; to every
+ * companion of @phone now, and to each one linked from now on, once it
+ * has uploaded its keys and gone active.
+ */
+gboolean
+fakewa_server_phone_share (FakewaServer  *self,
+                           const char    *phone,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) companions = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
+  GHashTableIter iter;
+  const char *jid;
+  FakewaDevice *device;
+
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (valid_user (phone), FALSE);
+
+  ensure_account (self, phone)->shares = TRUE;
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &device))
+    if (!fakewa_device_is_primary (device) && same_user (jid, phone_jid))
+      g_ptr_array_add (companions, g_strdup (jid));
+  for (guint i = 0; i < companions->len; i++)
+    if (!share_with (self, phone, g_ptr_array_index (companions, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * fakewa_server_phone_share_with:
+ * @phone: the account whose phone sends
+ * @device_jid: any device, of this account or another
+ * @error: return location for a #GError
+ *
+ * The phone of @phone sends @device_jid its key share and history, as
+ * fakewa_server_phone_share() does for its own companions; to another
+ * account's device it is what a hostile sender would try.
+ */
+gboolean
+fakewa_server_phone_share_with (FakewaServer  *self,
+                                const char    *phone,
+                                const char    *device_jid,
+                                GError       **error)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (valid_user (phone) && device_jid != NULL, FALSE);
+  return share_with (self, phone, device_jid, error);
 }

@@ -36,7 +36,11 @@ typedef enum {
  * command. Signals: "client-payload" (GBytes) for each completed
  * handshake, "paired" (device JID text) once a companion countersigned,
  * "relayed" (sender device, target device, enc type) for each copy of a
- * message it hands on. */
+ * message it hands on, "phone-receipt" (type, message id) for each
+ * peer_msg or hist_sync receipt a companion sends its phone,
+ * "key-request" (device) when a companion asks its phone for app-state
+ * keys, and "refused" (sender device, recipient, ack error) for each
+ * message it refused for want of a privacy token or a time-lock. */
 G_DECLARE_FINAL_TYPE (FakewaServer, fakewa_server, FAKEWA, SERVER, GObject)
 
 FakewaServer *fakewa_server_new             (GError       **error);
@@ -78,6 +82,61 @@ void          fakewa_server_ban_for         (FakewaServer  *self,
                                              guint          expire_s);
 void          fakewa_server_set_reply_delay (FakewaServer  *self,
                                              guint          delay_ms);
+void          fakewa_server_require_tokens  (FakewaServer  *self,
+                                             const char    *phone,
+                                             gboolean       required);
+void          fakewa_server_set_nct_salt    (FakewaServer  *self,
+                                             const char    *phone,
+                                             GBytes        *salt);
+void          fakewa_server_set_auto_issue  (FakewaServer  *self,
+                                             const char    *phone,
+                                             gboolean       auto_issue);
+void          fakewa_server_issue_token     (FakewaServer  *self,
+                                             const char    *issuer,
+                                             const char    *holder);
+void          fakewa_server_set_timelock    (FakewaServer  *self,
+                                             const char    *phone,
+                                             guint          seconds,
+                                             const char    *kind);
+char         *fakewa_server_dup_presence    (FakewaServer  *self,
+                                             const char    *device_jid);
+guint         fakewa_server_count_tokens    (FakewaServer  *self,
+                                             const char    *issuer,
+                                             const char    *holder);
+void          fakewa_server_set_new_chat_cap (FakewaServer *self,
+                                              const char   *phone,
+                                              guint         total,
+                                              guint         used,
+                                              guint         seconds);
+void          fakewa_server_advance_clock   (FakewaServer  *self,
+                                             gint64         seconds);
+void          fakewa_server_push_identity_change (FakewaServer *self,
+                                                  const char   *phone,
+                                                  const char   *holder);
+
+void          fakewa_server_phone_set_push_name (FakewaServer *self,
+                                                 const char   *phone,
+                                                 const char   *name);
+void          fakewa_server_phone_add_contact (FakewaServer *self,
+                                               const char   *phone,
+                                               const char   *contact,
+                                               const char   *name,
+                                               GBytes       *tctoken);
+void          fakewa_server_phone_set_nct_salt (FakewaServer *self,
+                                                const char   *phone,
+                                                GBytes       *salt);
+void          fakewa_server_phone_new_key   (FakewaServer  *self,
+                                             const char    *phone);
+void          fakewa_server_phone_corrupt_answers (FakewaServer *self,
+                                                   const char   *phone,
+                                                   guint         n);
+gboolean      fakewa_server_phone_share     (FakewaServer  *self,
+                                             const char    *phone,
+                                             GError       **error);
+gboolean      fakewa_server_phone_share_with (FakewaServer *self,
+                                              const char   *phone,
+                                              const char   *device_jid,
+                                              GError      **error);
 
 /* For tests that drive a WaClient against the server. */
 void          fakewa_wait_for_client        (WaClient      *client,

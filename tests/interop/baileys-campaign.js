@@ -35,6 +35,9 @@ async function main () {
   const cli = (...args) => runCli(cliProgram, dataDir, { url, root }, args);
   const names = new Map();
 
+  // As a real phone does, it shares its app-state keys and history with
+  // the new device, which waits for them.
+  await fakewa.command(`phone-share ${SHOP}`);
   const linked = linkWithCli(cliProgram, url, root, dataDir, (object) => {
     if (object.qr)
       fakewa.command(`scan ${object.qr} ${SHOP}`).catch(() => {});

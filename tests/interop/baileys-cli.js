@@ -37,6 +37,9 @@ async function main () {
                                               `a copy from ${from} to ${to}`)
     .then((line) => line.split(' ')[3]);
 
+  // As a real phone does, it shares its app-state keys and history with
+  // the new device, which waits for them.
+  await fakewa.command(`phone-share ${SHOP}`);
   const linked = linkWithCli(cliProgram, url, root, dataDir, (object) => {
     if (object.qr)
       fakewa.command(`scan ${object.qr} ${SHOP}`).catch(() => {});

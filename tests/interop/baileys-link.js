@@ -74,6 +74,9 @@ async function main () {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xender-in-interop-'));
     let linked;
     try {
+      // As a real phone does, it shares its app-state keys and history
+      // with the new device, which waits for them.
+      await fakewa.command(`phone-share ${PHONE}`);
       const exited = linkWithCli(process.argv[3], url, root, dataDir, (object) => {
         if (object.qr)
           fakewa.command(`scan ${object.qr} ${PHONE}`).catch((error) => log(`scan failed: ${error}`));

@@ -84,7 +84,8 @@ function memoryAuthState (saved) {
   const roundTrip = (value) => JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver);
   // A real phone shares its app-state keys right after linking; without
   // one Baileys holds back every event (messages included) until it
-  // arrives. The fake phone shares none, so the device starts with an id.
+  // arrives. The fake phone shares only when a test says so (phone-share),
+  // so the device starts with an id.
   const state = {
     creds: restored?.creds ?? { ...initAuthCreds(), myAppStateKeyId: 'AAAAAA==' },
     keys: {
@@ -92,8 +93,12 @@ function memoryAuthState (saved) {
         const found = {};
         for (const id of ids) {
           const value = data.get(`${type}-${id}`);
+          // As Baileys' own file store does: app-state keys come back as
+          // the protobuf they were, not as the JSON they were kept in.
           if (value !== undefined)
-            found[id] = roundTrip(value);
+            found[id] = type === 'app-state-sync-key'
+              ? baileys.proto.Message.AppStateSyncKeyData.fromObject(roundTrip(value))
+              : roundTrip(value);
         }
         return found;
       },
@@ -124,8 +129,9 @@ const silentLogger = process.env.INTEROP_TRACE ? require('pino')({ level: 'trace
 };
 
 // One Baileys socket; resolves the events the checks wait for.
-function connect (url, auth) {
+function connect (url, auth, extra = {}) {
   const sock = makeWASocket({
+    ...extra,
     waWebSocketUrl: url,
     auth: auth.state,
     logger: silentLogger,
@@ -190,8 +196,8 @@ function run (main) {
 // Links a new Baileys device of PHONE through the fake server: QR, scan,
 // the 515 restart, login. Resolves with the open connection and the
 // device's JID and LID as the fake server named them.
-async function link (fakewa, url, auth, phone) {
-  const registering = connect(url, auth);
+async function link (fakewa, url, auth, phone, extra = {}) {
+  const registering = connect(url, auth, extra);
   const qr = await within(registering.firstQr, 'a QR code');
   await fakewa.command(`scan ${qr} ${phone}`);
   const paired = await fakewa.expect((l) => l.startsWith(`paired ${phone}:`), 'paired');
@@ -199,7 +205,7 @@ async function link (fakewa, url, auth, phone) {
   const code = await within(registering.closed, 'the restart after pairing');
   if (code !== DisconnectReason.restartRequired)
     throw new Error(`pairing ended with ${code}, not a restart`);
-  const open = connect(url, auth);
+  const open = connect(url, auth, extra);
   await within(open.opened, 'the login');
   return { connection: open, jid, lid, qr };
 }

@@ -1,0 +1,2307 @@
+/* xi-store-sync.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-store-sync"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "xi-store-private.h"
+#include "xi-store-sync.h"
+
+/*
+ * Sync is a property of the store's connection, not of its callers
+ * (SYNC.md 3.6). When the store opens, it creates TEMP triggers on every
+ * synced table, generated from the column lists below. For each insert or
+ * update of a row that changes a synced column they bump the row's
+ * version, mark it pending and write its outbox op in the same
+ * transaction, coalescing into the row's op that was never handed out
+ * (attempts = 0) or appending a new one. An update that changes no synced
+ * column leaves the version, status and timestamp as they were, so an
+ * unchanged re-import or a local-only flag (a message's read state, a
+ * contact's opt-out view) queues nothing.
+ *
+ * Rows from the server (pull pages and push replies) are written with
+ * self->sync_applying set: xi_sync_local() is then false and the triggers
+ * stay quiet. TEMP triggers belong to this connection only, so the SQL
+ * functions they call always exist where they run, and the schema on disk
+ * does not depend on this file's column lists.
+ *
+ * Server-owned tables (quota, profiles, payments, devices) have no
+ * triggers: they are pulled, never pushed.
+ */
+
+typedef enum {
+  COLUMN_PLAIN,    /* text or number, the same on both sides */
+  COLUMN_JSON,     /* JSON text here, an array or object there */
+  COLUMN_BOOL,     /* 0/1 here, a boolean there */
+  COLUMN_EPOCH,    /* Unix seconds here (0 = never), a timestamp there */
+  COLUMN_DEVICE,   /* the owning device; this device's id when unset */
+} ColumnKind;
+
+typedef struct
+{
+  const char *name;
+  ColumnKind  kind;
+} SyncColumn;
+
+typedef struct
+{
+  const char       *name;
+  const char       *conflict;   /* the upsert's conflict target */
+  const char       *owner;      /* SQL naming NEW's owning device, or NULL */
+  const char       *extra;      /* json_object () pairs the server wants too */
+  const SyncColumn *columns;    /* ends with a NULL name */
+} SyncTableSpec;
+
+static const SyncColumn groups_columns[] = {
+  { "name", COLUMN_PLAIN }, { "description", COLUMN_PLAIN }, { "colour", COLUMN_PLAIN },
+  { NULL },
+};
+static const SyncColumn templates_columns[] = {
+  { "name", COLUMN_PLAIN }, { "variants", COLUMN_JSON }, { "asset_ids", COLUMN_JSON },
+  { NULL },
+};
+static const SyncColumn assets_columns[] = {
+  { "name", COLUMN_PLAIN }, { "mime_type", COLUMN_PLAIN }, { "size", COLUMN_PLAIN },
+  { "sha256", COLUMN_PLAIN },
+  { NULL },
+};
+static const SyncColumn contacts_columns[] = {
+  { "name", COLUMN_PLAIN }, { "phone", COLUMN_PLAIN }, { "lid", COLUMN_PLAIN },
+  { "tags", COLUMN_JSON }, { "notes", COLUMN_PLAIN }, { "custom_fields", COLUMN_JSON },
+  { "on_whatsapp", COLUMN_PLAIN }, { "on_whatsapp_checked_at", COLUMN_EPOCH },
+  { NULL },
+};
+static const SyncColumn group_members_columns[] = {
+  { "group_id", COLUMN_PLAIN }, { "contact_id", COLUMN_PLAIN },
+  { NULL },
+};
+static const SyncColumn auto_reply_rules_columns[] = {
+  { "name", COLUMN_PLAIN }, { "trigger_kind", COLUMN_PLAIN }, { "keywords", COLUMN_JSON },
+  { "reply_text", COLUMN_PLAIN }, { "cooldown_seconds", COLUMN_PLAIN },
+  { "hours_start", COLUMN_PLAIN }, { "hours_end", COLUMN_PLAIN }, { "enabled", COLUMN_BOOL },
+  { "priority", COLUMN_PLAIN },
+  { NULL },
+};
+static const SyncColumn jobs_columns[] = {
+  { "owner_device_id", COLUMN_DEVICE }, { "name", COLUMN_PLAIN },
+  { "template_id", COLUMN_PLAIN }, { "group_id", COLUMN_PLAIN },
+  { "target_kind", COLUMN_PLAIN }, { "delay_mode", COLUMN_PLAIN },
+  { "delay_min_ms", COLUMN_PLAIN }, { "delay_max_ms", COLUMN_PLAIN },
+  { "batch_size", COLUMN_PLAIN }, { "batch_rest_ms", COLUMN_PLAIN },
+  { "daily_cap", COLUMN_PLAIN }, { "variant_mode", COLUMN_PLAIN },
+  { "priority", COLUMN_PLAIN }, { "scheduled_at", COLUMN_PLAIN }, { "state", COLUMN_PLAIN },
+  { "transport", COLUMN_PLAIN }, { "total", COLUMN_PLAIN }, { "sent", COLUMN_PLAIN },
+  { "failed", COLUMN_PLAIN }, { "skipped", COLUMN_PLAIN }, { "delivered", COLUMN_PLAIN },
+  { "read", COLUMN_PLAIN }, { "quota_reservation_id", COLUMN_PLAIN },
+  { "started_at", COLUMN_PLAIN }, { "finished_at", COLUMN_PLAIN },
+  { "last_error", COLUMN_PLAIN },
+  { NULL },
+};
+/* The rendered text stays on the device (the template is synced), and so
+ * does the send loop's retry clock. */
+static const SyncColumn job_recipients_columns[] = {
+  { "job_id", COLUMN_PLAIN }, { "contact_id", COLUMN_PLAIN }, { "position", COLUMN_PLAIN },
+  { "phone", COLUMN_PLAIN }, { "name", COLUMN_PLAIN }, { "state", COLUMN_PLAIN },
+  { "skip_reason", COLUMN_PLAIN }, { "attempts", COLUMN_PLAIN },
+  { "last_error", COLUMN_PLAIN }, { "wa_message_id", COLUMN_PLAIN },
+  { "variant_index", COLUMN_PLAIN }, { "sent_at", COLUMN_PLAIN },
+  { "delivered_at", COLUMN_PLAIN }, { "read_at", COLUMN_PLAIN },
+  { NULL },
+};
+static const SyncColumn history_columns[] = {
+  { "kind", COLUMN_PLAIN }, { "job_id", COLUMN_PLAIN }, { "contact_id", COLUMN_PLAIN },
+  { "summary", COLUMN_PLAIN }, { "details", COLUMN_JSON },
+  { NULL },
+};
+static const SyncColumn suppression_events_columns[] = {
+  { "phone", COLUMN_PLAIN }, { "contact_id", COLUMN_PLAIN }, { "event", COLUMN_PLAIN },
+  { "source", COLUMN_PLAIN }, { "keyword", COLUMN_PLAIN }, { "message_id", COLUMN_PLAIN },
+  { NULL },
+};
+static const SyncColumn incoming_messages_columns[] = {
+  { "wa_message_id", COLUMN_PLAIN }, { "from_jid", COLUMN_PLAIN }, { "phone", COLUMN_PLAIN },
+  { "contact_id", COLUMN_PLAIN }, { "job_id", COLUMN_PLAIN }, { "text", COLUMN_PLAIN },
+  { "received_at", COLUMN_PLAIN },
+  { NULL },
+};
+
+#define JOB_OWNER "(SELECT owner_device_id FROM jobs WHERE id = NEW.job_id)"
+
+/* In dependency order (SYNC.md 3.7): a row is pushed and pulled after the
+ * rows it names. */
+static const SyncTableSpec table_specs[] = {
+  { "groups", "(id)", NULL, NULL, groups_columns },
+  { "templates", "(id)", NULL, NULL, templates_columns },
+  { "assets", "(id)", NULL, NULL, assets_columns },
+  { "contacts", "(id)", NULL, NULL, contacts_columns },
+  { "group_members", "(group_id, contact_id)", NULL, NULL, group_members_columns },
+  { "auto_reply_rules", "(id)", NULL, NULL, auto_reply_rules_columns },
+  { "jobs", "(id)", "NEW.owner_device_id", NULL, jobs_columns },
+  { "job_recipients", "(id)", JOB_OWNER,
+    "'owner_device_id', coalesce ((SELECT j.owner_device_id FROM jobs j"
+    " WHERE j.id = job_recipients.job_id), ?5)",
+    job_recipients_columns },
+  { "history", "(id)", NULL, NULL, history_columns },
+  { "suppression_events", "(id)", NULL, NULL, suppression_events_columns },
+  { "incoming_messages", "(id)", NULL, NULL, incoming_messages_columns },
+};
+
+#define N_TABLES G_N_ELEMENTS (table_specs)
+
+/* The SQL generated from a spec, built once per process. The statement
+ * cache is keyed by the SQL's address, so these strings never move. */
+typedef struct
+{
+  const SyncTableSpec *spec;
+  guint                index;
+  char                *payload;     /* ?1 id, ?2 base, ?3 changed, ?4 op id, ?5 device */
+  char                *upsert;      /* ?1..?9 common, then the columns */
+  char                *triggers;
+  char                *conflicts;
+  char                *state;       /* ?1 id: server_version, sync_status, server_seq */
+  char                *set_status;  /* ?1 id, ?2 status */
+  char                *resync_mark;
+  char                *resync_drop;
+} SyncTable;
+
+static SyncTable tables[N_TABLES];
+static const char *table_names[N_TABLES + 1];
+
+#define SQL_NOW "strftime ('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+static gint64 row_query_int (XiStore     *self,
+                             const char  *sql,
+                             const char  *a,
+                             const char  *b,
+                             gint64       fallback,
+                             GError     **error);
+
+/* Auxiliary methods */
+
+static void
+append_payload_value (GString          *sql,
+                      const SyncColumn *column)
+{
+  const char *c = column->name;
+
+  switch (column->kind)
+    {
+    case COLUMN_PLAIN:
+      g_string_append_printf (sql, ", '%s', \"%s\"", c, c);
+      break;
+    case COLUMN_JSON:
+      g_string_append_printf (sql, ", '%s', json (\"%s\")", c, c);
+      break;
+    case COLUMN_BOOL:
+      g_string_append_printf (sql, ", '%s', json (CASE WHEN \"%s\" IS NULL THEN 'null'"
+                              " WHEN \"%s\" THEN 'true' ELSE 'false' END)", c, c, c);
+      break;
+    case COLUMN_EPOCH:
+      g_string_append_printf (sql, ", '%s', CASE WHEN \"%s\" > 0 THEN"
+                              " strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', \"%s\", 'unixepoch') END",
+                              c, c, c);
+      break;
+    case COLUMN_DEVICE:
+      g_string_append_printf (sql, ", '%s', coalesce (\"%s\", ?5)", c, c);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+build_payload (const SyncTableSpec *spec)
+{
+  GString *sql = g_string_new ("SELECT json_object ('id', id, 'master_user_id', master_user_id,"
+                               " 'created_at', created_at, 'updated_at', updated_at,"
+                               " 'deleted', json (CASE WHEN deleted THEN 'true' ELSE 'false' END)");
+
+  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+    append_payload_value (sql, column);
+  if (spec->extra != NULL)
+    g_string_append_printf (sql, ", %s", spec->extra);
+  g_string_append_printf (sql, ", 'base_version', ?2, 'sync_changed', json (?3),"
+                          " 'last_op_id', ?4) FROM %s WHERE id = ?1", spec->name);
+  return g_string_free (sql, FALSE);
+}
+
+static char *
+build_upsert (const SyncTableSpec *spec)
+{
+  GString *sql = g_string_new (NULL);
+  guint n = 9;
+
+  g_string_append_printf (sql, "INSERT INTO %s (id, master_user_id, created_at, updated_at,"
+                          " version, server_version, server_seq, deleted, sync_status",
+                          spec->name);
+  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+    g_string_append_printf (sql, ", \"%s\"", column->name);
+  g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8");
+  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+    g_string_append_printf (sql, ", ?%u", ++n);
+  g_string_append_printf (sql, ") ON CONFLICT %s DO UPDATE SET master_user_id = excluded.master_user_id,"
+                          " created_at = excluded.created_at, updated_at = excluded.updated_at,"
+                          " version = excluded.version, server_version = excluded.server_version,"
+                          " server_seq = excluded.server_seq, deleted = excluded.deleted,"
+                          " sync_status = excluded.sync_status",
+                          spec->conflict);
+  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+    g_string_append_printf (sql, ", \"%s\" = excluded.\"%s\"", column->name, column->name);
+  return g_string_free (sql, FALSE);
+}
+
+/* SQL for the columns an update changed, as a JSON array; for an insert,
+ * every column. */
+static char *
+build_changed (const SyncTableSpec *spec,
+               gboolean             insert)
+{
+  GString *sql = g_string_new (NULL);
+
+  if (insert)
+    {
+      g_string_append (sql, "'[");
+      for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+        g_string_append_printf (sql, "\"%s\",", column->name);
+      g_string_append (sql, "\"deleted\"]'");
+      return g_string_free (sql, FALSE);
+    }
+
+  g_string_append (sql, "(SELECT json_group_array (value) FROM json_each (json_array (");
+  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+    g_string_append_printf (sql, "CASE WHEN OLD.\"%s\" IS NOT NEW.\"%s\" THEN '%s' END, ",
+                            column->name, column->name, column->name);
+  g_string_append (sql, "CASE WHEN OLD.deleted IS NOT NEW.deleted THEN 'deleted' END))"
+                   " WHERE type <> 'null')");
+  return g_string_free (sql, FALSE);
+}
+
+/* The statements that queue the op of NEW's row: coalesce into the op
+ * that was never handed out, or append one. */
+static void
+append_queue (GString             *sql,
+              const SyncTableSpec *spec,
+              const char          *changed,
+              const char          *predicate)
+{
+  g_autofree char *unsent = g_strdup_printf ("table_name = '%s' AND row_id = NEW.id"
+                                             " AND state = 'queued' AND attempts = 0",
+                                             spec->name);
+
+  g_string_append_printf (sql,
+                          "UPDATE sync_outbox SET changed = (SELECT json_group_array (value) FROM"
+                          " (SELECT value FROM json_each (sync_outbox.changed)"
+                          " UNION SELECT value FROM json_each (%s)))"
+                          " WHERE %s AND %s;",
+                          changed, unsent, predicate);
+  g_string_append_printf (sql,
+                          "INSERT INTO sync_outbox (op_id, master_user_id, table_name, row_id,"
+                          " kind, base_version, changed)"
+                          " SELECT xi_sync_uuid (), NEW.master_user_id, '%s', NEW.id, 'upsert',"
+                          " NEW.server_version, %s"
+                          " WHERE %s AND NOT EXISTS (SELECT 1 FROM sync_outbox WHERE %s);",
+                          spec->name, changed, predicate, unsent);
+}
+
+#define CHANGED "EXISTS (SELECT 1 FROM xi_sync_changes)"
+
+static char *
+build_triggers (const SyncTableSpec *spec)
+{
+  GString *sql = g_string_new (NULL);
+  g_autofree char *when = NULL;
+  g_autofree char *all = build_changed (spec, TRUE);
+  g_autofree char *changed = build_changed (spec, FALSE);
+
+  /* A campaign is pushed only by the device that sends it. */
+  if (spec->owner != NULL)
+    when = g_strdup_printf ("xi_sync_local () AND xi_sync_owns (%s)", spec->owner);
+  else
+    when = g_strdup ("xi_sync_local ()");
+
+  g_string_append_printf (sql, "CREATE TEMP TRIGGER xi_sync_%s_insert AFTER INSERT ON main.%s"
+                          " WHEN %s BEGIN ", spec->name, spec->name, when);
+  append_queue (sql, spec, all, "1");
+  g_string_append (sql, "END;");
+
+  /* The changed columns are worked out once, into the connection's
+   * scratch table, which the other statements read: the trigger stays
+   * short, and SQLite parses it at every start. Recursive triggers are
+   * off, so the stamping UPDATEs do not fire this trigger again. */
+  g_string_append_printf (sql, "CREATE TEMP TRIGGER xi_sync_%s_update AFTER UPDATE ON main.%s"
+                          " WHEN %s BEGIN ", spec->name, spec->name, when);
+  g_string_append_printf (sql,
+                          "INSERT INTO xi_sync_changes (changed)"
+                          " SELECT c FROM (SELECT %s AS c) WHERE c <> '[]';",
+                          changed);
+  g_string_append_printf (sql,
+                          "UPDATE %s SET version = OLD.version + 1, sync_status = 'pending',"
+                          " updated_at = CASE WHEN NEW.updated_at IS OLD.updated_at"
+                          " THEN %s ELSE NEW.updated_at END"
+                          " WHERE id = NEW.id AND " CHANGED ";",
+                          spec->name, SQL_NOW);
+  append_queue (sql, spec, "(SELECT changed FROM xi_sync_changes)", CHANGED);
+  /* Nothing synced changed: the write leaves the stamps as they were. */
+  g_string_append_printf (sql,
+                          "UPDATE %s SET version = OLD.version, sync_status = OLD.sync_status,"
+                          " updated_at = OLD.updated_at WHERE id = NEW.id AND NOT " CHANGED
+                          " AND (NEW.version IS NOT OLD.version OR NEW.sync_status IS NOT"
+                          " OLD.sync_status OR NEW.updated_at IS NOT OLD.updated_at);",
+                          spec->name);
+  g_string_append (sql, "DELETE FROM xi_sync_changes;");
+  g_string_append (sql, "END;");
+
+  return g_string_free (sql, FALSE);
+}
+
+static gpointer
+build_tables (gpointer data)
+{
+  for (guint i = 0; i < N_TABLES; i++)
+    {
+      const SyncTableSpec *spec = &table_specs[i];
+
+      tables[i].spec = spec;
+      tables[i].index = i;
+      tables[i].payload = build_payload (spec);
+      tables[i].upsert = build_upsert (spec);
+      tables[i].triggers = build_triggers (spec);
+      tables[i].conflicts = g_strdup_printf ("SELECT count(*) FROM %s"
+                                             " WHERE sync_status = 'conflict'", spec->name);
+      tables[i].state = g_strdup_printf ("SELECT server_version, sync_status, server_seq"
+                                         " FROM %s WHERE id = ?1", spec->name);
+      tables[i].set_status = g_strdup_printf ("UPDATE %s SET sync_status = ?2 WHERE id = ?1",
+                                              spec->name);
+      tables[i].resync_mark = g_strdup_printf ("INSERT OR IGNORE INTO sync_resync (table_name,"
+                                               " row_id) SELECT '%s', id FROM %s", spec->name,
+                                               spec->name);
+      tables[i].resync_drop = g_strdup_printf ("DELETE FROM %s WHERE id IN (SELECT row_id FROM"
+                                               " sync_resync WHERE table_name = '%s')"
+                                               " AND NOT EXISTS (SELECT 1 FROM sync_outbox o"
+                                               " WHERE o.table_name = '%s' AND o.row_id = %s.id)",
+                                               spec->name, spec->name, spec->name, spec->name);
+      table_names[i] = spec->name;
+    }
+  table_names[N_TABLES] = NULL;
+  return NULL;
+}
+
+static const SyncTable *
+lookup_table (const char *name)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, build_tables, NULL);
+  if (name == NULL)
+    return NULL;
+  for (guint i = 0; i < N_TABLES; i++)
+    if (g_str_equal (tables[i].spec->name, name))
+      return &tables[i];
+  return NULL;
+}
+
+static const SyncTable *
+require_table (const char  *name,
+               GError     **error)
+{
+  const SyncTable *table = lookup_table (name);
+
+  if (table == NULL)
+    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                 _("“%s” is not a synced table."), name != NULL ? name : "");
+  return table;
+}
+
+static void
+sync_local_func (sqlite3_context  *context,
+                 int               argc,
+                 sqlite3_value   **argv)
+{
+  XiStore *self = sqlite3_user_data (context);
+
+  sqlite3_result_int (context, !self->sync_applying);
+}
+
+static void
+sync_uuid_func (sqlite3_context  *context,
+                int               argc,
+                sqlite3_value   **argv)
+{
+  sqlite3_result_text (context, g_uuid_string_random (), -1, g_free);
+}
+
+static void
+sync_owns_func (sqlite3_context  *context,
+                int               argc,
+                sqlite3_value   **argv)
+{
+  XiStore *self = sqlite3_user_data (context);
+  const char *owner = (const char *)sqlite3_value_text (argv[0]);
+
+  /* A campaign made before this device had an id is its own. */
+  sqlite3_result_int (context, owner == NULL || g_strcmp0 (owner, self->sync_device_id) == 0);
+}
+
+/**
+ * _xi_store_sync_setup:
+ * @self: a #XiStore, on its thread, just after the schema is current
+ * @error: return location for a #GError
+ *
+ * Registers the functions and creates the triggers that make every local
+ * change queue its push, and hands out again the ops that were in flight
+ * when the last process stopped: they may have reached the server, so
+ * they count as attempted and keep their ids.
+ */
+gboolean
+_xi_store_sync_setup (XiStore  *self,
+                      GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  _xi_store_assert_thread (self);
+  lookup_table (NULL);
+
+  rc = sqlite3_create_function (self->db, "xi_sync_local", 0, SQLITE_UTF8, self,
+                                sync_local_func, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (self->db, "xi_sync_owns", 1, SQLITE_UTF8, self,
+                                  sync_owns_func, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (self->db, "xi_sync_uuid", 0, SQLITE_UTF8, NULL,
+                                  sync_uuid_func, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  /* In one transaction: each CREATE on its own makes SQLite read the
+   * whole schema again, which costs every process tens of milliseconds
+   * at start. */
+  if (!_xi_store_exec (self, "BEGIN;"
+                       "CREATE TEMP TABLE xi_sync_changes (changed TEXT NOT NULL);",
+                       error))
+    {
+      _xi_store_rollback (self);
+      return FALSE;
+    }
+  for (guint i = 0; i < N_TABLES; i++)
+    if (!_xi_store_exec (self, tables[i].triggers, error))
+      {
+        _xi_store_rollback (self);
+        return FALSE;
+      }
+  if (!_xi_store_commit (self, error))
+    return FALSE;
+
+  stmt = _xi_store_prepare (self, "SELECT value FROM sync_state WHERE key = 'device_id'", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_free (self->sync_device_id);
+      self->sync_device_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_reset (stmt);
+
+  /* Asked first, so that an ordinary start takes no write lock. */
+  if (row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE state = ?1)",
+                     "inflight", NULL, 0, error) == 0)
+    return error == NULL || *error == NULL;
+
+  return _xi_store_exec (self,
+                         "UPDATE sync_outbox SET state = 'queued', attempts = attempts + 1"
+                         " WHERE state = 'inflight'",
+                         error);
+}
+
+/* Changes from the server, by table, for the "changed" signal. */
+static GHashTable *
+change_set_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void
+change_set_add (GHashTable *changes,
+                const char *table,
+                const char *id)
+{
+  GPtrArray *ids = g_hash_table_lookup (changes, table);
+
+  if (ids == NULL)
+    {
+      ids = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (changes, (gpointer)lookup_table (table)->spec->name, ids);
+    }
+  g_ptr_array_add (ids, g_strdup (id));
+}
+
+static gboolean
+bind_json (sqlite3_stmt *stmt,
+           int           index,
+           ColumnKind    kind,
+           JsonNode     *node)
+{
+  GType type;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (kind == COLUMN_EPOCH)
+        sqlite3_bind_int64 (stmt, index, 0);
+      else
+        sqlite3_bind_null (stmt, index);
+      return TRUE;
+    }
+
+  if (kind == COLUMN_JSON)
+    {
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+      return TRUE;
+    }
+
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+
+  type = json_node_get_value_type (node);
+  if (kind == COLUMN_EPOCH && type == G_TYPE_STRING)
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (json_node_get_string (node), NULL);
+
+      if (time == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, index, g_date_time_to_unix (time));
+    }
+  else if (type == G_TYPE_STRING)
+    sqlite3_bind_text (stmt, index, json_node_get_string (node), -1, SQLITE_TRANSIENT);
+  else if (type == G_TYPE_INT64)
+    sqlite3_bind_int64 (stmt, index, json_node_get_int (node));
+  else if (type == G_TYPE_BOOLEAN)
+    sqlite3_bind_int (stmt, index, json_node_get_boolean (node));
+  else if (type == G_TYPE_DOUBLE)
+    sqlite3_bind_double (stmt, index, json_node_get_double (node));
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+static gint64
+member_int (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_ascii_strtoll (json_node_get_string (node), NULL, 10);
+  return json_node_get_int (node);
+}
+
+static gboolean
+member_bool (JsonObject *object,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  return json_node_get_int (node) != 0;
+}
+
+/* The columns the row's unfinished ops changed, or %NULL when there are
+ * none. Dead ops do not count: the server's row wins over them. */
+static GHashTable *
+pending_columns (XiStore     *self,
+                 const char  *table,
+                 const char  *id,
+                 GError     **error)
+{
+  g_autoptr(GHashTable) columns = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT DISTINCT j.value FROM sync_outbox o, json_each (o.changed) j"
+                            " WHERE o.table_name = ?1 AND o.row_id = ?2 AND o.state != 'dead'",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, table);
+  _xi_store_bind_text (stmt, 2, id);
+  columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (columns, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&columns);
+}
+
+/* The local row in the server's form (the push payload), or %NULL. */
+static JsonObject *
+local_row (XiStore          *self,
+           const SyncTable  *table,
+           const char       *id,
+           GError          **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self, table->payload, error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 5, self->sync_device_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    node = json_from_string ((const char *)sqlite3_column_text (stmt, 0), NULL);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
+}
+
+static gboolean
+row_exec (XiStore     *self,
+          const char  *sql,
+          const char  *a,
+          const char  *b,
+          gint64       n,
+          GError     **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, a);
+  _xi_store_bind_text (stmt, 2, b);
+  sqlite3_bind_int64 (stmt, 3, n);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+static gint64
+row_query_int (XiStore     *self,
+               const char  *sql,
+               const char  *a,
+               const char  *b,
+               gint64       fallback,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, sql, error);
+  gint64 value = fallback;
+  int rc;
+
+  if (stmt == NULL)
+    return fallback;
+  _xi_store_bind_text (stmt, 1, a);
+  _xi_store_bind_text (stmt, 2, b);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+/* What the store knows of a row from the server; FALSE with @error
+ * unset when there is no such row. */
+typedef struct
+{
+  gint64  server_version;
+  gint64  server_seq;
+  char    status[16];
+} RowState;
+
+static gboolean
+row_state (XiStore          *self,
+           const SyncTable  *table,
+           const char       *id,
+           RowState         *state,
+           GError          **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, table->state, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      state->server_version = sqlite3_column_int64 (stmt, 0);
+      g_strlcpy (state->status, (const char *)sqlite3_column_text (stmt, 1), sizeof state->status);
+      state->server_seq = sqlite3_column_int64 (stmt, 2);
+    }
+  else if (rc != SQLITE_DONE)
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+static gboolean
+set_status (XiStore          *self,
+            const SyncTable  *table,
+            const char       *id,
+            const char       *status,
+            GError          **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, table->set_status, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, status);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* A pulled opt-out or opt-in decides the contact's flag like a local one:
+ * the number's latest event wins. */
+static gboolean
+refresh_opt_out (XiStore     *self,
+                 const char  *master_user_id,
+                 const char  *phone,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE contacts SET"
+                            " opted_out = coalesce ((SELECT event = 'opt_out' FROM suppression_events"
+                            "  WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
+                            "  ORDER BY created_at DESC, server_seq DESC LIMIT 1), 0),"
+                            " opted_out_at = (SELECT created_at FROM suppression_events"
+                            "  WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
+                            "  AND event = 'opt_out' ORDER BY created_at DESC LIMIT 1)"
+                            " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, master_user_id);
+  _xi_store_bind_text (stmt, 2, phone);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/*
+ * Stores one row from the server (SYNC.md 3.7 step 4 and 3.8), with the
+ * triggers quiet. Without unfinished local ops the row is taken as it is.
+ * A server delete that meets a local edit wins: the edit's queued ops are
+ * dropped and the row is marked as a conflict for the user. Otherwise the
+ * local edit is rebased: the server row with the locally changed columns
+ * on top, and the queued ops now edit from the server's version.
+ */
+static gboolean
+apply_row (XiStore          *self,
+           const SyncTable  *table,
+           JsonObject       *row,
+           gboolean         *conflict,
+           GError          **error)
+{
+  const char *name = table->spec->name;
+  const char *id = json_object_get_string_member_with_default (row, "id", NULL);
+  g_autoptr(GHashTable) pending = NULL;
+  g_autoptr(JsonObject) local = NULL;
+  const char *status = "synced";
+  gint64 version = member_int (row, "version");
+  gboolean deleted = member_bool (row, "deleted");
+  g_autofree char *now = NULL;
+  sqlite3_stmt *stmt;
+  guint n = 9;
+
+  *conflict = FALSE;
+  if (id == NULL || *id == '\0')
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("A row of “%s” from the server has no id."), name);
+      return FALSE;
+    }
+
+  if ((pending = pending_columns (self, name, id, error)) == NULL)
+    return FALSE;
+
+  if (g_hash_table_size (pending) == 0)
+    {
+      RowState state;
+
+      if (row_state (self, table, id, &state, error))
+        {
+          /* An older copy than the one already stored (a page read again
+           * after a push reply) changes nothing. */
+          if (version < state.server_version)
+            return TRUE;
+          /* A local edit that lost to this delete stays visible as such. */
+          if (deleted && g_str_equal (state.status, "conflict"))
+            status = "conflict";
+        }
+      else if (error != NULL && *error != NULL)
+        return FALSE;
+    }
+  else
+    {
+      local = local_row (self, table, id, error);
+      if (local == NULL && error != NULL && *error != NULL)
+        return FALSE;
+
+      if (deleted && (local == NULL || !member_bool (local, "deleted")))
+        {
+          if (!row_exec (self, "DELETE FROM sync_outbox WHERE table_name = ?1 AND row_id = ?2"
+                         " AND state = 'queued'", name, id, 0, error))
+            return FALSE;
+          status = "conflict";
+          *conflict = TRUE;
+          g_clear_pointer (&local, json_object_unref);
+        }
+      else
+        {
+          status = "pending";
+          if (!row_exec (self, "UPDATE sync_outbox SET base_version = ?3 WHERE table_name = ?1"
+                         " AND row_id = ?2 AND state = 'queued'", name, id, version, error))
+            return FALSE;
+        }
+    }
+
+  stmt = _xi_store_prepare (self, table->upsert, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  now = _xi_store_now ();
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, json_object_get_string_member_with_default (row, "master_user_id",
+                                                                            self->master_user_id));
+  _xi_store_bind_text (stmt, 3, json_object_get_string_member_with_default (row, "created_at", now));
+  _xi_store_bind_text (stmt, 4, json_object_get_string_member_with_default (row, "updated_at", now));
+  sqlite3_bind_int64 (stmt, 5, version);
+  sqlite3_bind_int64 (stmt, 6, member_int (row, "server_seq"));
+  sqlite3_bind_int (stmt, 7, deleted);
+  _xi_store_bind_text (stmt, 8, status);
+
+  for (const SyncColumn *column = table->spec->columns; column->name != NULL; column++)
+    {
+      JsonObject *source = row;
+
+      if (local != NULL && g_hash_table_contains (pending, column->name))
+        source = local;
+      /* Pulls select every column: a row without one is not the server's. */
+      if (!json_object_has_member (source, column->name))
+        {
+          sqlite3_reset (stmt);
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("A row of “%s” from the server has no “%s”."), name, column->name);
+          return FALSE;
+        }
+      if (!bind_json (stmt, ++n, column->kind, json_object_get_member (source, column->name)))
+        {
+          sqlite3_reset (stmt);
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("The server sent a value of the wrong type for “%s” in “%s”."),
+                       column->name, name);
+          return FALSE;
+        }
+    }
+  /* A pending local delete stays a delete until the server has it. */
+  if (local != NULL && g_hash_table_contains (pending, "deleted"))
+    sqlite3_bind_int (stmt, 7, member_bool (local, "deleted"));
+
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (table->spec->columns == suppression_events_columns)
+    {
+      const char *phone = json_object_get_string_member_with_default (row, "phone", NULL);
+
+      if (phone != NULL &&
+          !refresh_opt_out (self, json_object_get_string_member_with_default (row, "master_user_id",
+                                                                              self->master_user_id),
+                            phone, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gint64
+checkpoint_get (XiStore     *self,
+                const char  *table,
+                GError     **error)
+{
+  return row_query_int (self, "SELECT last_seq FROM sync_checkpoints"
+                        " WHERE master_user_id = ?1 AND table_name = ?2",
+                        self->master_user_id, table, 0, error);
+}
+
+static gboolean
+checkpoint_set (XiStore     *self,
+                const char  *table,
+                gint64       last_seq,
+                GError     **error)
+{
+  return row_exec (self,
+                   "INSERT INTO sync_checkpoints (master_user_id, table_name, last_seq)"
+                   " VALUES (?1, ?2, ?3) ON CONFLICT (master_user_id, table_name)"
+                   " DO UPDATE SET last_seq = excluded.last_seq",
+                   self->master_user_id, table, last_seq, error);
+}
+
+/* Makes the next pull read the row again: the checkpoint goes back to
+ * just before the row's last known change. */
+static gboolean
+schedule_repull (XiStore          *self,
+                 const SyncTable  *table,
+                 const char       *id,
+                 GError          **error)
+{
+  RowState state;
+  gint64 checkpoint;
+
+  if (!row_state (self, table, id, &state, error))
+    return error == NULL || *error == NULL;
+  if (state.server_seq <= 0)
+    return TRUE;
+
+  checkpoint = checkpoint_get (self, table->spec->name, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  if (checkpoint < state.server_seq)
+    return TRUE;
+  return checkpoint_set (self, table->spec->name, state.server_seq - 1, error);
+}
+
+static void
+publish_changes (XiStore    *self,
+                 GHashTable *changes)
+{
+  GHashTableIter iter;
+  const char *table;
+  GPtrArray *ids;
+
+  g_hash_table_iter_init (&iter, changes);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&table, (gpointer *)&ids))
+    for (guint i = 0; i < ids->len; i++)
+      _xi_store_note_change (self, table, g_ptr_array_index (ids, i));
+}
+
+/* Store-thread operations */
+
+static void
+set_device_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  const char *device_id = data;
+  GError *error = NULL;
+
+  if (!row_exec (self, "INSERT INTO sync_state (key, value) VALUES ('device_id', ?1)"
+                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 device_id, NULL, 0, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_free (self->sync_device_id);
+  self->sync_device_id = g_strdup (device_id);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gint
+compare_ops (gconstpointer a,
+             gconstpointer b)
+{
+  const XiSyncOp *op_a = *(XiSyncOp * const *)a;
+  const XiSyncOp *op_b = *(XiSyncOp * const *)b;
+  const SyncTable *table_a = lookup_table (op_a->table_name);
+  const SyncTable *table_b = lookup_table (op_b->table_name);
+  guint index_a = table_a != NULL ? table_a->index : N_TABLES;
+  guint index_b = table_b != NULL ? table_b->index : N_TABLES;
+
+  if (index_a != index_b)
+    return index_a < index_b ? -1 : 1;
+  return op_a->op_seq < op_b->op_seq ? -1 : op_a->op_seq > op_b->op_seq;
+}
+
+static XiSyncOp *
+op_from_row (sqlite3_stmt *stmt)
+{
+  XiSyncOp *op = g_new0 (XiSyncOp, 1);
+  g_autoptr(JsonNode) changed = NULL;
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  op->op_seq = sqlite3_column_int64 (stmt, 0);
+  op->op_id = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+  op->table_name = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+  op->row_id = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
+  op->kind = g_strdup ((const char *)sqlite3_column_text (stmt, 4));
+  op->base_version = sqlite3_column_int64 (stmt, 5);
+  changed = json_from_string ((const char *)sqlite3_column_text (stmt, 6), NULL);
+  if (changed != NULL && JSON_NODE_HOLDS_ARRAY (changed))
+    {
+      JsonArray *array = json_node_get_array (changed);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        g_strv_builder_add (names, json_array_get_string_element (array, i));
+    }
+  op->changed = g_strv_builder_end (names);
+  op->rpc_args = g_strdup ((const char *)sqlite3_column_text (stmt, 7));
+  op->attempts = sqlite3_column_int (stmt, 8);
+  op->last_error = g_strdup ((const char *)sqlite3_column_text (stmt, 9));
+  return op;
+}
+
+#define OP_COLUMNS "op_seq, op_id, table_name, row_id, kind, base_version, changed, rpc_args," \
+                   " attempts, last_error"
+
+/* The payload is built now, from the row as it is (SYNC.md 3.6), so the
+ * outbox never holds a stale copy. */
+static gboolean
+fill_payload (XiStore     *self,
+              XiSyncOp    *op,
+              const char  *changed,
+              GError     **error)
+{
+  const SyncTable *table = lookup_table (op->table_name);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (table == NULL || g_strcmp0 (op->kind, "upsert") != 0)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self, table->payload, error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, op->row_id);
+  sqlite3_bind_int64 (stmt, 2, op->base_version);
+  _xi_store_bind_text (stmt, 3, changed);
+  _xi_store_bind_text (stmt, 4, op->op_id);
+  _xi_store_bind_text (stmt, 5, self->sync_device_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    op->row_json = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+take_batch_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  guint max_ops = GPOINTER_TO_UINT (data);
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_sync_op_free);
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed;
+
+  /* The oldest op of each row only: two ops of one row in one request
+   * would make the server's upsert touch the row twice. */
+  stmt = _xi_store_prepare (self,
+                            "UPDATE sync_outbox SET state = 'inflight' WHERE op_seq IN"
+                            " (SELECT o.op_seq FROM sync_outbox o WHERE o.state = 'queued'"
+                            "  AND o.next_attempt_at <= ?1 AND NOT EXISTS (SELECT 1 FROM sync_outbox p"
+                            "   WHERE p.table_name = o.table_name AND p.row_id = o.row_id"
+                            "   AND p.op_seq < o.op_seq AND p.state != 'dead')"
+                            "  ORDER BY o.op_seq LIMIT ?2)"
+                            " RETURNING " OP_COLUMNS,
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (stmt, 2, max_ops);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (ops, op_from_row (stmt));
+      g_ptr_array_add (changed, g_strdup ((const char *)sqlite3_column_text (stmt, 6)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      goto failed;
+    }
+
+  for (guint i = 0; i < ops->len; i++)
+    if (!fill_payload (self, g_ptr_array_index (ops, i), g_ptr_array_index (changed, i), &error))
+      goto failed;
+
+  if (!_xi_store_commit (self, &error))
+    goto failed;
+
+  g_ptr_array_sort (ops, compare_ops);
+  g_task_return_pointer (task, g_steal_pointer (&ops), (GDestroyNotify)g_ptr_array_unref);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+static JsonObject *
+parse_object (const char  *json,
+              const char  *what,
+              GError     **error)
+{
+  g_autoptr(JsonNode) node = json != NULL ? json_from_string (json, NULL) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("The server’s reply for %s is not a JSON object."), what);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (node));
+}
+
+static gboolean
+complete_one (XiStore       *self,
+              XiSyncResult  *result,
+              GHashTable    *changes,
+              GError       **error)
+{
+  g_autofree char *table_name = NULL;
+  g_autofree char *row_id = NULL;
+  const SyncTable *table;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self, "SELECT table_name, row_id FROM sync_outbox WHERE op_id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, result->op_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      table_name = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      row_id = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;  /* completed before: a result delivered twice */
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  table = lookup_table (table_name);
+
+  switch (result->outcome)
+    {
+    case XI_SYNC_OUTCOME_APPLIED:
+      {
+        g_autoptr(JsonObject) row = NULL;
+        gboolean conflict;
+
+        if (!row_exec (self, "DELETE FROM sync_outbox WHERE op_id = ?1", result->op_id, NULL, 0,
+                       error))
+          return FALSE;
+        if (table == NULL)
+          return TRUE;
+        /* An insert-only fact the server already had comes back as no row
+         * (ignore-duplicates): the local copy is the server's. */
+        if (result->server_row == NULL)
+          {
+            gint64 left = row_query_int (self, "SELECT count(*) FROM sync_outbox"
+                                         " WHERE table_name = ?1 AND row_id = ?2",
+                                         table_name, row_id, 0, error);
+
+            if (error != NULL && *error != NULL)
+              return FALSE;
+            return left > 0 || set_status (self, table, row_id, "synced", error);
+          }
+        if ((row = parse_object (result->server_row, table_name, error)) == NULL)
+          return FALSE;
+        if (!apply_row (self, table, row, &conflict, error))
+          return FALSE;
+        change_set_add (changes, table_name, row_id);
+        return TRUE;
+      }
+
+    case XI_SYNC_OUTCOME_SKIPPED:
+      if (!row_exec (self, "DELETE FROM sync_outbox WHERE op_id = ?1", result->op_id, NULL, 0,
+                     error))
+        return FALSE;
+      if (table == NULL)
+        return TRUE;
+      change_set_add (changes, table_name, row_id);
+      return set_status (self, table, row_id, "conflict", error) &&
+             schedule_repull (self, table, row_id, error);
+
+    case XI_SYNC_OUTCOME_REFUSED:
+      if (!row_exec (self, "UPDATE sync_outbox SET state = 'dead', last_error = ?2"
+                     " WHERE op_id = ?1", result->op_id, result->message, 0, error))
+        return FALSE;
+      if (table == NULL)
+        return TRUE;
+      change_set_add (changes, table_name, row_id);
+      return set_status (self, table, row_id, "rejected", error);
+
+    case XI_SYNC_OUTCOME_TRANSIENT:
+      return row_exec (self, "UPDATE sync_outbox SET state = 'queued', attempts = attempts + 1,"
+                       " next_attempt_at = ?3, last_error = ?2 WHERE op_id = ?1",
+                       result->op_id, result->message,
+                       g_get_real_time () / G_USEC_PER_SEC + result->retry_after, error);
+
+    default:
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   "Unknown sync outcome %d", result->outcome);
+      return FALSE;
+    }
+}
+
+static void
+complete_func (XiStore  *self,
+               GTask    *task,
+               gpointer  data)
+{
+  GPtrArray *results = data;
+  g_autoptr(GHashTable) changes = change_set_new ();
+  GError *error = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed;
+
+  self->sync_applying = TRUE;
+  for (guint i = 0; i < results->len; i++)
+    if (!complete_one (self, g_ptr_array_index (results, i), changes, &error))
+      break;
+  self->sync_applying = FALSE;
+  if (error != NULL || !_xi_store_commit (self, &error))
+    goto failed;
+
+  publish_changes (self, changes);
+  g_task_return_boolean (task, TRUE);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+typedef struct
+{
+  char   *table;
+  GBytes *rows;
+} PageData;
+
+static void
+page_data_free (gpointer data)
+{
+  PageData *page = data;
+
+  g_free (page->table);
+  g_bytes_unref (page->rows);
+  g_free (page);
+}
+
+typedef struct
+{
+  guint  applied;
+  gint64 checkpoint;
+} PageResult;
+
+static gboolean
+apply_page (XiStore          *self,
+            const SyncTable  *table,
+            JsonArray        *rows,
+            GHashTable       *changes,
+            PageResult       *result,
+            GError          **error)
+{
+  const char *name = table->spec->name;
+  gint64 checkpoint = checkpoint_get (self, name, error);
+  gboolean resyncing;
+
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  resyncing = row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_resync WHERE table_name = ?1)",
+                             name, NULL, 0, error) != 0;
+  if (error != NULL && *error != NULL)
+    return FALSE;
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+      JsonObject *row;
+      gboolean conflict;
+      gint64 seq;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("A page of “%s” from the server holds something that is not a row."),
+                       name);
+          return FALSE;
+        }
+      row = json_node_get_object (node);
+      if (!apply_row (self, table, row, &conflict, error))
+        return FALSE;
+      if (resyncing &&
+          !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
+                     name, json_object_get_string_member (row, "id"), 0, error))
+        return FALSE;
+      change_set_add (changes, name, json_object_get_string_member (row, "id"));
+      seq = member_int (row, "server_seq");
+      checkpoint = MAX (checkpoint, seq);
+      result->applied++;
+    }
+
+  result->checkpoint = checkpoint;
+  return checkpoint_set (self, name, checkpoint, error);
+}
+
+static void
+apply_page_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  PageData *page = data;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GHashTable) changes = change_set_new ();
+  g_autofree PageResult *result = g_new0 (PageResult, 1);
+  const SyncTable *table;
+  JsonNode *root;
+  GError *error = NULL;
+  gsize size;
+  const char *text = g_bytes_get_data (page->rows, &size);
+  gboolean ok;
+
+  if ((table = require_table (page->table, &error)) == NULL)
+    goto failed_early;
+  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &error))
+    goto failed_early;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_set_error (&error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("A page of “%s” from the server is not a JSON array."), page->table);
+      goto failed_early;
+    }
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+  self->sync_applying = TRUE;
+  ok = apply_page (self, table, json_node_get_array (root), changes, result, &error);
+  self->sync_applying = FALSE;
+  if (!ok || !_xi_store_commit_deferring_checkpoint (self, &error))
+    {
+      _xi_store_rollback (self);
+      goto failed_early;
+    }
+
+  publish_changes (self, changes);
+  g_task_return_pointer (task, g_steal_pointer (&result), g_free);
+  return;
+
+failed_early:
+  g_task_return_error (task, error);
+}
+
+static void
+get_checkpoint_func (XiStore  *self,
+                     GTask    *task,
+                     gpointer  data)
+{
+  GError *error = NULL;
+  gint64 checkpoint = checkpoint_get (self, data, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, checkpoint);
+}
+
+typedef struct
+{
+  char   *table;
+  gint64  last_seq;
+} CheckpointData;
+
+static void
+checkpoint_data_free (gpointer data)
+{
+  CheckpointData *checkpoint = data;
+
+  g_free (checkpoint->table);
+  g_free (checkpoint);
+}
+
+static void
+set_checkpoint_func (XiStore  *self,
+                     GTask    *task,
+                     gpointer  data)
+{
+  CheckpointData *checkpoint = data;
+  GError *error = NULL;
+
+  if (!checkpoint_set (self, checkpoint->table, checkpoint->last_seq, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+begin_resync_func (XiStore  *self,
+                   GTask    *task,
+                   gpointer  data)
+{
+  const SyncTable *table = lookup_table (data);
+  GError *error = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+  if (!row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", data, NULL, 0, &error) ||
+      !_xi_store_exec (self, table->resync_mark, &error) ||
+      !checkpoint_set (self, data, 0, &error) ||
+      !_xi_store_commit (self, &error))
+    {
+      _xi_store_rollback (self);
+      goto failed_early;
+    }
+  g_task_return_boolean (task, TRUE);
+  return;
+
+failed_early:
+  g_task_return_error (task, error);
+}
+
+/*
+ * Ends a full re-sync (SYNC.md 3.4). A row the server did not send again
+ * was purged there: it goes, unless it has ops. Of those, a row never
+ * pushed (every op from version 0) is new here and is kept to be pushed;
+ * an edit of a purged row is dropped with its ops and counted, so the
+ * user can be told.
+ */
+static void
+finish_resync_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  const SyncTable *table = lookup_table (data);
+  g_autoptr(GHashTable) changes = change_set_new ();
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT DISTINCT r.row_id FROM sync_resync r JOIN sync_outbox o"
+                            " ON o.table_name = r.table_name AND o.row_id = r.row_id"
+                            " WHERE r.table_name = ?1 AND o.base_version > 0",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, data);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (dropped, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      goto failed;
+    }
+
+  for (guint i = 0; i < dropped->len; i++)
+    if (!row_exec (self, "DELETE FROM sync_outbox WHERE table_name = ?1 AND row_id = ?2",
+                   data, g_ptr_array_index (dropped, i), 0, &error))
+      goto failed;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT row_id FROM sync_resync r WHERE table_name = ?1 AND NOT EXISTS"
+                            " (SELECT 1 FROM sync_outbox o WHERE o.table_name = r.table_name"
+                            "  AND o.row_id = r.row_id)",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, data);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    change_set_add (changes, data, (const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      goto failed;
+    }
+
+  if (!_xi_store_exec (self, table->resync_drop, &error) ||
+      !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", data, NULL, 0, &error) ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  publish_changes (self, changes);
+  g_task_return_int (task, dropped->len);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  g_task_return_error (task, error);
+}
+
+static void
+list_dead_func (XiStore  *self,
+                GTask    *task,
+                gpointer  data)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_sync_op_free);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self, "SELECT " OP_COLUMNS " FROM sync_outbox WHERE state = 'dead'"
+                            " ORDER BY op_seq", &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ops, op_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&ops), (GDestroyNotify)g_ptr_array_unref);
+}
+
+typedef struct
+{
+  char     *op_id;
+  gboolean  discard;
+} DeadData;
+
+static void
+dead_data_free (gpointer data)
+{
+  DeadData *dead = data;
+
+  g_free (dead->op_id);
+  g_free (dead);
+}
+
+static void
+resolve_dead_func (XiStore  *self,
+                   GTask    *task,
+                   gpointer  data)
+{
+  DeadData *dead = data;
+  g_autoptr(GHashTable) changes = change_set_new ();
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+
+  stmt = _xi_store_prepare (self, "SELECT table_name, row_id FROM sync_outbox WHERE state = 'dead'"
+                            " AND (?1 IS NULL OR op_id = ?1)", &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, dead->op_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (rows, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (rows, g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      goto failed;
+    }
+
+  if (!row_exec (self,
+                 dead->discard ? "DELETE FROM sync_outbox WHERE state = 'dead'"
+                                 " AND (?1 IS NULL OR op_id = ?1)"
+                               : "UPDATE sync_outbox SET state = 'queued', next_attempt_at = 0,"
+                                 " last_error = NULL WHERE state = 'dead'"
+                                 " AND (?1 IS NULL OR op_id = ?1)",
+                 dead->op_id, NULL, 0, &error))
+    goto failed;
+
+  self->sync_applying = TRUE;
+  for (guint i = 0; i < rows->len; i += 2)
+    {
+      const SyncTable *table = lookup_table (g_ptr_array_index (rows, i));
+      const char *id = g_ptr_array_index (rows, i + 1);
+
+      if (table == NULL)
+        continue;
+      change_set_add (changes, table->spec->name, id);
+      if (!dead->discard)
+        {
+          if (!set_status (self, table, id, "pending", &error))
+            break;
+        }
+      else if (!schedule_repull (self, table, id, &error))
+        break;
+    }
+  self->sync_applying = FALSE;
+  if (error != NULL || !_xi_store_commit (self, &error))
+    goto failed;
+
+  publish_changes (self, changes);
+  g_task_return_int (task, rows->len / 2);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  g_task_return_error (task, error);
+}
+
+static void
+get_counts_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  g_autofree XiSyncCounts *counts = g_new0 (XiSyncCounts, 1);
+  GError *error = NULL;
+
+  counts->pending = row_query_int (self, "SELECT count(*) FROM sync_outbox WHERE state != ?1",
+                                   "dead", NULL, 0, &error);
+  if (error == NULL)
+    counts->dead = row_query_int (self, "SELECT count(*) FROM sync_outbox WHERE state = ?1",
+                                  "dead", NULL, 0, &error);
+  for (guint i = 0; error == NULL && i < N_TABLES; i++)
+    counts->conflicts += row_query_int (self, tables[i].conflicts, NULL, NULL, 0, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&counts), g_free);
+}
+
+/* Public API */
+
+/**
+ * xi_sync_op_free:
+ * @op: (transfer full) (nullable): an op
+ */
+void
+xi_sync_op_free (XiSyncOp *op)
+{
+  if (op == NULL)
+    return;
+  g_free (op->op_id);
+  g_free (op->table_name);
+  g_free (op->row_id);
+  g_free (op->kind);
+  g_strfreev (op->changed);
+  g_free (op->row_json);
+  g_free (op->rpc_args);
+  g_free (op->last_error);
+  g_free (op);
+}
+
+/**
+ * xi_sync_result_new:
+ * @op_id: the op
+ * @outcome: what the server did with it
+ * @server_row: (nullable): the row the server returned, as a JSON object
+ * @message: (nullable): the server's message
+ * @retry_after: seconds to wait before a transient failure is retried
+ *
+ * Returns: (transfer full): a result for xi_store_sync_complete_async()
+ */
+XiSyncResult *
+xi_sync_result_new (const char    *op_id,
+                    XiSyncOutcome  outcome,
+                    const char    *server_row,
+                    const char    *message,
+                    guint          retry_after)
+{
+  XiSyncResult *result = g_new0 (XiSyncResult, 1);
+
+  g_return_val_if_fail (op_id != NULL, NULL);
+
+  result->op_id = g_strdup (op_id);
+  result->outcome = outcome;
+  result->server_row = g_strdup (server_row);
+  result->message = g_strdup (message);
+  result->retry_after = retry_after;
+  return result;
+}
+
+/**
+ * xi_sync_result_free:
+ * @result: (transfer full) (nullable): a result
+ */
+void
+xi_sync_result_free (XiSyncResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->op_id);
+  g_free (result->server_row);
+  g_free (result->message);
+  g_free (result);
+}
+
+/**
+ * xi_store_sync_tables:
+ *
+ * The synced tables a device pushes and pulls, in dependency order: a
+ * table comes after the tables its rows name. Server-owned tables are not
+ * in the list.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the table names
+ */
+const char * const *
+xi_store_sync_tables (void)
+{
+  lookup_table (NULL);
+  return table_names;
+}
+
+/**
+ * xi_store_sync_set_device_async:
+ * @self: a #XiStore
+ * @device_id: this device's id as registered with the server
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when it is saved
+ * @user_data: closure
+ *
+ * Saves which device this is. Campaigns owned by another device are then
+ * followed, never pushed; a campaign without an owner is this device's.
+ */
+void
+xi_store_sync_set_device_async (XiStore             *self,
+                                const char          *device_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (device_id != NULL);
+
+  _xi_store_push (self, set_device_func, g_strdup (device_id), g_free,
+                  xi_store_sync_set_device_async, cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_sync_set_device_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * xi_store_sync_take_batch_async:
+ * @self: a #XiStore
+ * @max_ops: the most ops to hand out
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the batch
+ * @user_data: closure
+ *
+ * Hands out the oldest queued ops whose retry time has come, at most one
+ * per row, and marks them in flight on disk before returning, so a crash
+ * before xi_store_sync_complete_async() hands out the same op ids again
+ * when the store next opens. The batch is grouped by table in the order of
+ * xi_store_sync_tables(), FIFO within a table. Each op carries the row as
+ * it is now (#XiSyncOp.row_json). An op whose row no longer exists has no
+ * row; complete it as applied without a server row to drop it.
+ */
+void
+xi_store_sync_take_batch_async (XiStore             *self,
+                                guint                max_ops,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (max_ops > 0);
+
+  _xi_store_push (self, take_batch_func, GUINT_TO_POINTER (max_ops), NULL,
+                  xi_store_sync_take_batch_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_take_batch_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type XiSyncOp): the batch, empty
+ *   when nothing is due
+ */
+GPtrArray *
+xi_store_sync_take_batch_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * xi_store_sync_complete_async:
+ * @self: a #XiStore
+ * @results: (element-type XiSyncResult): one result per op of a batch
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when they are stored
+ * @user_data: closure
+ *
+ * Records what the server did with a batch, in one transaction
+ * (SYNC.md 3.7). Applied: the op is done and the server's row is stored,
+ * rebased under any newer local ops. Skipped: a delete on the server won;
+ * the op is dropped, the row marked as a conflict and read again by the
+ * next pull. Refused: the op is dead, with the server's message, and the
+ * row rejected. Transient: the op is queued again, its id unchanged, not
+ * before @retry_after seconds. A result for an op already completed is
+ * ignored, so results may be delivered twice.
+ */
+void
+xi_store_sync_complete_async (XiStore             *self,
+                              GPtrArray           *results,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (results != NULL);
+
+  _xi_store_push (self, complete_func, g_ptr_array_ref (results),
+                  (GDestroyNotify)g_ptr_array_unref, xi_store_sync_complete_async,
+                  cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_sync_complete_finish (XiStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * xi_store_sync_apply_page_async:
+ * @self: a #XiStore
+ * @table_name: one of xi_store_sync_tables()
+ * @rows_json: a page of rows as the server sent it: a JSON array of
+ *   objects with every column, ordered by `server_seq`
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the page is stored
+ * @user_data: closure
+ *
+ * Stores a pulled page and moves the table's checkpoint to the page's
+ * highest `server_seq`, in one transaction (SYNC.md 3.8), without queuing
+ * any push. Tombstones are stored as deleted rows; a row with local ops is
+ * rebased under them, or marked as a conflict when the server deleted it.
+ * A page read twice changes nothing the second time.
+ */
+void
+xi_store_sync_apply_page_async (XiStore             *self,
+                                const char          *table_name,
+                                GBytes              *rows_json,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  PageData *page;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (table_name != NULL);
+  g_return_if_fail (rows_json != NULL);
+
+  page = g_new0 (PageData, 1);
+  page->table = g_strdup (table_name);
+  page->rows = g_bytes_ref (rows_json);
+  _xi_store_push (self, apply_page_func, page, page_data_free, xi_store_sync_apply_page_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_apply_page_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @checkpoint: (out) (optional): the table's checkpoint after the page
+ * @error: return location for a #GError
+ *
+ * Returns: how many rows the page held, 0 on error
+ */
+guint
+xi_store_sync_apply_page_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 gint64        *checkpoint,
+                                 GError       **error)
+{
+  g_autofree PageResult *page = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  page = g_task_propagate_pointer (G_TASK (result), error);
+  if (page == NULL)
+    return 0;
+  if (checkpoint != NULL)
+    *checkpoint = page->checkpoint;
+  return page->applied;
+}
+
+/**
+ * xi_store_sync_get_checkpoint_async:
+ * @self: a #XiStore
+ * @table_name: one of xi_store_sync_tables()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the checkpoint
+ * @user_data: closure
+ *
+ * Reads the highest `server_seq` pulled for the table and the current
+ * user; 0 before the first pull.
+ */
+void
+xi_store_sync_get_checkpoint_async (XiStore             *self,
+                                    const char          *table_name,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (table_name != NULL);
+
+  _xi_store_push_read (self, get_checkpoint_func, g_strdup (table_name), g_free,
+                  xi_store_sync_get_checkpoint_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_get_checkpoint_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: the checkpoint, or -1 on error
+ */
+gint64
+xi_store_sync_get_checkpoint_finish (XiStore       *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+/**
+ * xi_store_sync_set_checkpoint_async:
+ * @self: a #XiStore
+ * @table_name: one of xi_store_sync_tables() or a server-owned table
+ * @last_seq: the new checkpoint
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when it is saved
+ * @user_data: closure
+ *
+ * Sets a table's checkpoint by hand. Pulled pages move it themselves;
+ * this is for server-owned tables and for tests.
+ */
+void
+xi_store_sync_set_checkpoint_async (XiStore             *self,
+                                    const char          *table_name,
+                                    gint64               last_seq,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  CheckpointData *checkpoint;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (table_name != NULL);
+  g_return_if_fail (last_seq >= 0);
+
+  checkpoint = g_new0 (CheckpointData, 1);
+  checkpoint->table = g_strdup (table_name);
+  checkpoint->last_seq = last_seq;
+  _xi_store_push (self, set_checkpoint_func, checkpoint, checkpoint_data_free,
+                  xi_store_sync_set_checkpoint_async, cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_sync_set_checkpoint_finish (XiStore       *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* A task's count, 0 when it failed (-1). */
+static guint
+count_or_zero (gssize count)
+{
+  return count > 0 ? (guint)count : 0;
+}
+
+static gboolean
+check_table_or_fail (XiStore             *self,
+                     const char          *table_name,
+                     gpointer             source_tag,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (require_table (table_name, &error) != NULL)
+    return TRUE;
+  g_task_report_error (self, callback, user_data, source_tag, g_steal_pointer (&error));
+  return FALSE;
+}
+
+/**
+ * xi_store_sync_begin_resync_async:
+ * @self: a #XiStore
+ * @table_name: one of xi_store_sync_tables()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the re-sync may start
+ * @user_data: closure
+ *
+ * Starts a full re-sync of a table whose checkpoint fell below the
+ * server's tombstone fence (SYNC.md 3.4): the checkpoint goes to 0 and
+ * every local row is marked unseen. Pull every page from 0 with
+ * xi_store_sync_apply_page_async(), then call
+ * xi_store_sync_finish_resync_async(). The marks survive a restart.
+ */
+void
+xi_store_sync_begin_resync_async (XiStore             *self,
+                                  const char          *table_name,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  if (!check_table_or_fail (self, table_name, xi_store_sync_begin_resync_async, callback, user_data))
+    return;
+  _xi_store_push (self, begin_resync_func, g_strdup (table_name), g_free,
+                  xi_store_sync_begin_resync_async, cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_sync_begin_resync_finish (XiStore       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * xi_store_sync_finish_resync_async:
+ * @self: a #XiStore
+ * @table_name: the table being re-synced
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when it is done
+ * @user_data: closure
+ *
+ * Ends a full re-sync: rows the server did not send are deleted, except
+ * rows created here and not pushed yet; local edits of rows the server no
+ * longer has are dropped with their ops.
+ */
+void
+xi_store_sync_finish_resync_async (XiStore             *self,
+                                   const char          *table_name,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  if (!check_table_or_fail (self, table_name, xi_store_sync_finish_resync_async, callback, user_data))
+    return;
+  _xi_store_push (self, finish_resync_func, g_strdup (table_name), g_free,
+                  xi_store_sync_finish_resync_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_finish_resync_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: how many rows had local edits that were dropped
+ */
+guint
+xi_store_sync_finish_resync_finish (XiStore       *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return count_or_zero (g_task_propagate_int (G_TASK (result), error));
+}
+
+/**
+ * xi_store_sync_list_dead_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the list
+ * @user_data: closure
+ *
+ * Lists the ops the server refused, oldest first, each with the server's
+ * message in #XiSyncOp.last_error (and no row).
+ */
+void
+xi_store_sync_list_dead_async (XiStore             *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_read (self, list_dead_func, NULL, NULL, xi_store_sync_list_dead_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_list_dead_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type XiSyncOp): the dead ops
+ */
+GPtrArray *
+xi_store_sync_list_dead_finish (XiStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * xi_store_sync_resolve_dead_async:
+ * @self: a #XiStore
+ * @op_id: (nullable): a dead op, or %NULL for all of them
+ * @action: what to do with them
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when it is done
+ * @user_data: closure
+ *
+ * Retrying queues dead ops again, for when the user fixed what the server
+ * refused; their rows are pending again. Discarding drops them; rows the
+ * server has are read again by the next pull, so the server's copy
+ * replaces the refused change.
+ */
+void
+xi_store_sync_resolve_dead_async (XiStore             *self,
+                                  const char          *op_id,
+                                  XiSyncDeadAction     action,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  DeadData *dead;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (action == XI_SYNC_DEAD_RETRY || action == XI_SYNC_DEAD_DISCARD);
+
+  dead = g_new0 (DeadData, 1);
+  dead->op_id = g_strdup (op_id);
+  dead->discard = action == XI_SYNC_DEAD_DISCARD;
+  _xi_store_push (self, resolve_dead_func, dead, dead_data_free, xi_store_sync_resolve_dead_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_resolve_dead_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: how many ops were retried or dropped
+ */
+guint
+xi_store_sync_resolve_dead_finish (XiStore       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return count_or_zero (g_task_propagate_int (G_TASK (result), error));
+}
+
+/**
+ * xi_store_sync_get_counts_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the counts
+ * @user_data: closure
+ *
+ * Counts what the sync indicator shows: ops waiting, ops refused and rows
+ * in conflict.
+ */
+void
+xi_store_sync_get_counts_async (XiStore             *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_read (self, get_counts_func, NULL, NULL, xi_store_sync_get_counts_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_get_counts_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @counts: (out caller-allocates): where to store the counts
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+xi_store_sync_get_counts_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 XiSyncCounts  *counts,
+                                 GError       **error)
+{
+  g_autofree XiSyncCounts *found = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  found = g_task_propagate_pointer (G_TASK (result), error);
+  if (found == NULL)
+    return FALSE;
+  *counts = *found;
+  return TRUE;
+}

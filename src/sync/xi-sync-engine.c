@@ -1,0 +1,771 @@
+/* xi-sync-engine.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-sync"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "xi-store-sync.h"
+#include "xi-sync-engine.h"
+#include "xi-sync-error.h"
+
+/*
+ * One pass of sync (SYNC.md §3.7, §3.8): push the outbox batch by batch,
+ * then pull every table from its checkpoint. The engine talks to SQLite
+ * only through the store's async API and to the server only through the
+ * client, so it never blocks the thread it runs on.
+ *
+ * Push: a batch of ops (full rows, the same op ids on every retry) goes
+ * out as one upsert per table. A permanent refusal of a group is bisected
+ * until the one op the server refuses is found; that op becomes dead with
+ * the server's message and the rest go through. A transient failure puts
+ * the whole remaining batch back with a backoff, so nothing is lost and a
+ * replay is a no-op on the server (last_op_id).
+ *
+ * Pull: keyset pages on server_seq until an empty page. The server may
+ * cap a page below the limit asked for, so a short page is not the end.
+ * Each page and its checkpoint are applied in one SQLite transaction by
+ * the store.
+ */
+
+#define BATCH_OPS 200
+#define PAGE_ROWS "1000"
+#define MAX_BACKOFF_SECONDS 300
+
+struct _XiSyncEngine
+{
+  GObject           parent_instance;
+
+  /* Belongs to the thread that made it, like the client it uses. */
+  GThread          *owner;
+  XiStore          *store;
+  XiSupabaseClient *client;
+  gboolean          running;
+};
+
+G_DEFINE_FINAL_TYPE (XiSyncEngine, xi_sync_engine, G_TYPE_OBJECT)
+
+/* A group of ops of one table sent as one request. */
+typedef struct
+{
+  char      *table;
+  GPtrArray *ops;     /* XiSyncOp*, borrowed from Run.batch */
+} Unit;
+
+typedef struct
+{
+  XiSyncStats  stats;
+
+  GPtrArray   *batch;      /* XiSyncOp*, owned */
+  GPtrArray   *results;    /* XiSyncResult*, owned */
+  GQueue       units;      /* Unit*, owned */
+  GError      *push_error; /* the transient failure that ended the push */
+
+  const char * const *tables;
+  guint        table_index;
+  gint64       checkpoint;
+  gint64       fence;
+  JsonObject  *purged;     /* per table, from sync_state() */
+  gboolean     resyncing;
+} Run;
+
+/* Auxiliary methods */
+
+static void
+unit_free (Unit *unit)
+{
+  g_free (unit->table);
+  g_ptr_array_unref (unit->ops);
+  g_free (unit);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Unit, unit_free)
+
+static void
+run_free (Run *run)
+{
+  g_clear_pointer (&run->batch, g_ptr_array_unref);
+  g_clear_pointer (&run->results, g_ptr_array_unref);
+  g_queue_clear_full (&run->units, (GDestroyNotify) unit_free);
+  g_clear_error (&run->push_error);
+  g_clear_pointer (&run->purged, json_object_unref);
+  g_free (run);
+}
+
+/* Append-only facts: a replay must not touch the row the server has. */
+static gboolean
+is_append_only (const char *table)
+{
+  return g_str_equal (table, "history") ||
+         g_str_equal (table, "suppression_events") ||
+         g_str_equal (table, "incoming_messages");
+}
+
+static const char *
+conflict_target (const char *table)
+{
+  return g_str_equal (table, "group_members") ? "group_id,contact_id" : NULL;
+}
+
+static void
+add_result (Run           *run,
+            XiSyncOp      *op,
+            XiSyncOutcome  outcome,
+            const char    *server_row,
+            const char    *message,
+            guint          retry_after)
+{
+  g_ptr_array_add (run->results,
+                   xi_sync_result_new (op->op_id, outcome, server_row, message, retry_after));
+  switch (outcome)
+    {
+    case XI_SYNC_OUTCOME_APPLIED:
+      run->stats.pushed++;
+      break;
+    case XI_SYNC_OUTCOME_SKIPPED:
+      run->stats.skipped++;
+      break;
+    case XI_SYNC_OUTCOME_REFUSED:
+      run->stats.refused++;
+      break;
+    case XI_SYNC_OUTCOME_TRANSIENT:
+    default:
+      break;
+    }
+}
+
+static void
+requeue_unit (Run          *run,
+              Unit         *unit,
+              const GError *error)
+{
+  guint retry_after = xi_sync_error_get_retry_after (error);
+
+  for (guint i = 0; i < unit->ops->len; i++)
+    {
+      XiSyncOp *op = g_ptr_array_index (unit->ops, i);
+
+      add_result (run, op, XI_SYNC_OUTCOME_TRANSIENT, NULL, error->message,
+                  xi_sync_engine_backoff_seconds (op->attempts, retry_after));
+    }
+}
+
+/* Every op of the units still queued goes back with the same id. */
+static void
+requeue_rest (Run          *run,
+              Unit         *current,
+              const GError *error)
+{
+  Unit *unit;
+
+  requeue_unit (run, current, error);
+  while ((unit = g_queue_pop_head (&run->units)) != NULL)
+    {
+      requeue_unit (run, unit, error);
+      unit_free (unit);
+    }
+}
+
+static char *
+node_to_string (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void take_batch (GTask *task);
+static void send_next_unit (GTask *task);
+static void pull_table (GTask *task);
+static void pull_page (GTask *task);
+
+/* Push */
+
+static void
+completed_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_sync_complete_finish (XI_STORE (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_clear_pointer (&run->batch, g_ptr_array_unref);
+  g_clear_pointer (&run->results, g_ptr_array_unref);
+
+  /* After a transient failure the rest waits for its backoff; pulling
+   * now would only fail the same way. */
+  if (run->push_error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&run->push_error));
+      return;
+    }
+  take_batch (g_steal_pointer (&task));
+}
+
+static void
+complete_batch (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  /* Not cancellable: the ops are in flight on disk until this lands. */
+  xi_store_sync_complete_async (self->store, run->results, NULL, completed_cb, task);
+}
+
+static void
+upserted_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(Unit) unit = g_queue_pop_head (&run->units);
+  g_autoptr(GHashTable) by_id = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = xi_supabase_client_upsert_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (rows == NULL)
+    {
+      gboolean permanent = g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_REFUSED) ||
+                           g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_CONFLICT);
+
+      if (permanent && unit->ops->len > 1)
+        {
+          /* Bisect: the halves go first, in order, and each is retried
+           * alone until the refused op stands by itself. */
+          guint half = unit->ops->len / 2;
+          Unit *second = g_new0 (Unit, 1);
+          Unit *first = g_new0 (Unit, 1);
+
+          first->table = g_strdup (unit->table);
+          first->ops = g_ptr_array_new ();
+          second->table = g_strdup (unit->table);
+          second->ops = g_ptr_array_new ();
+          for (guint i = 0; i < unit->ops->len; i++)
+            g_ptr_array_add (i < half ? first->ops : second->ops,
+                             g_ptr_array_index (unit->ops, i));
+          g_queue_push_head (&run->units, second);
+          g_queue_push_head (&run->units, first);
+          send_next_unit (task);
+          return;
+        }
+      if (permanent)
+        {
+          add_result (run, g_ptr_array_index (unit->ops, 0), XI_SYNC_OUTCOME_REFUSED,
+                      NULL, error->message, 0);
+          send_next_unit (task);
+          return;
+        }
+      /* Transient, signed out or cancelled: everything left goes back. */
+      requeue_rest (run, unit, error);
+      run->push_error = g_steal_pointer (&error);
+      complete_batch (task);
+      return;
+    }
+
+  by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+      JsonObject *row = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = row != NULL ? json_object_get_string_member_with_default (row, "id", NULL)
+                                   : NULL;
+
+      if (id != NULL)
+        g_hash_table_insert (by_id, (gpointer) id, node);
+    }
+  for (guint i = 0; i < unit->ops->len; i++)
+    {
+      XiSyncOp *op = g_ptr_array_index (unit->ops, i);
+      JsonNode *node = g_hash_table_lookup (by_id, op->row_id);
+
+      if (node != NULL)
+        {
+          g_autofree char *text = node_to_string (node);
+
+          add_result (run, op, XI_SYNC_OUTCOME_APPLIED, text, NULL, 0);
+        }
+      else if (is_append_only (unit->table))
+        {
+          /* ignore-duplicates returns nothing for a fact the server
+           * already has: this op's own earlier push, its reply lost. */
+          add_result (run, op, XI_SYNC_OUTCOME_APPLIED, NULL, NULL, 0);
+        }
+      else
+        add_result (run, op, XI_SYNC_OUTCOME_SKIPPED, NULL, NULL, 0);
+    }
+  send_next_unit (task);
+}
+
+static void
+send_next_unit (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(JsonArray) rows = NULL;
+  Unit *unit;
+
+  unit = g_queue_peek_head (&run->units);
+  if (unit == NULL)
+    {
+      complete_batch (task);
+      return;
+    }
+
+  rows = json_array_new ();
+  for (guint i = 0; i < unit->ops->len; i++)
+    {
+      XiSyncOp *op = g_ptr_array_index (unit->ops, i);
+      g_autoptr(JsonNode) row = json_from_string (op->row_json, NULL);
+
+      /* The store builds these; one it cannot have built is a bug there,
+       * and the server gets to say no to it like to any bad row. */
+      json_array_add_element (rows, row != NULL ? g_steal_pointer (&row)
+                                                : json_node_new (JSON_NODE_NULL));
+    }
+  xi_supabase_client_upsert_async (self->client, unit->table, conflict_target (unit->table),
+                                   is_append_only (unit->table), rows,
+                                   g_task_get_cancellable (task), upserted_cb, task);
+}
+
+static void
+batch_taken_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  Unit *unit = NULL;
+
+  run->batch = xi_store_sync_take_batch_finish (XI_STORE (object), result, &error);
+  if (run->batch == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_ptr_array_set_free_func (run->batch, (GDestroyNotify) xi_sync_op_free);
+  if (run->batch->len == 0)
+    {
+      g_clear_pointer (&run->batch, g_ptr_array_unref);
+      pull_table (task);
+      return;
+    }
+
+  run->results = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_sync_result_free);
+  for (guint i = 0; i < run->batch->len; i++)
+    {
+      XiSyncOp *op = g_ptr_array_index (run->batch, i);
+
+      if (g_strcmp0 (op->kind, "upsert") != 0)
+        {
+          add_result (run, op, XI_SYNC_OUTCOME_REFUSED, NULL,
+                      _("This version of Xender-In cannot send this change; update it"), 0);
+          continue;
+        }
+      if (op->row_json == NULL)
+        {
+          /* The row is gone here; the next pull brings the server's. */
+          add_result (run, op, XI_SYNC_OUTCOME_SKIPPED, NULL, NULL, 0);
+          continue;
+        }
+      if (unit == NULL || !g_str_equal (unit->table, op->table_name))
+        {
+          unit = g_new0 (Unit, 1);
+          unit->table = g_strdup (op->table_name);
+          unit->ops = g_ptr_array_new ();
+          g_queue_push_tail (&run->units, unit);
+        }
+      g_ptr_array_add (unit->ops, op);
+    }
+  send_next_unit (task);
+}
+
+static void
+take_batch (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+
+  xi_store_sync_take_batch_async (self->store, BATCH_OPS, g_task_get_cancellable (task),
+                                  batch_taken_cb, task);
+}
+
+/* Pull */
+
+static void
+resync_finished_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  xi_store_sync_finish_resync_finish (XI_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  run->resyncing = FALSE;
+  run->table_index++;
+  pull_table (task);
+}
+
+static void
+page_applied_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gint64 checkpoint = 0;
+  guint applied;
+
+  applied = xi_store_sync_apply_page_finish (XI_STORE (object), result, &checkpoint, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  run->stats.pulled += applied;
+  if (checkpoint <= run->checkpoint)
+    {
+      g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                               _("The server sent a page of “%s” that does not move forward"),
+                               run->tables[run->table_index]);
+      g_object_unref (task);
+      return;
+    }
+  run->checkpoint = checkpoint;
+  pull_page (task);
+}
+
+static void
+page_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  const char *table = run->tables[run->table_index];
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  char *text;
+
+  rows = xi_supabase_client_select_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (json_array_get_length (rows) == 0)
+    {
+      if (run->resyncing)
+        {
+          xi_store_sync_finish_resync_async (self->store, table, g_task_get_cancellable (task),
+                                             resync_finished_cb, task);
+          return;
+        }
+      run->table_index++;
+      pull_table (task);
+      return;
+    }
+
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_set_array (node, rows);
+  text = node_to_string (node);
+  bytes = g_bytes_new_take (text, strlen (text));
+  xi_store_sync_apply_page_async (self->store, table, bytes, g_task_get_cancellable (task),
+                                  page_applied_cb, task);
+}
+
+static void
+pull_page (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autofree char *master = g_strconcat ("eq.", xi_store_get_master_user_id (self->store), NULL);
+  g_autofree char *after = g_strdup_printf ("gt.%" G_GINT64_FORMAT, run->checkpoint);
+  const char *query[] = {
+    "select", "*",
+    "master_user_id", master,
+    "server_seq", after,
+    "order", "server_seq.asc",
+    "limit", PAGE_ROWS,
+    NULL
+  };
+
+  xi_supabase_client_select_async (self->client, run->tables[run->table_index], query,
+                                   g_task_get_cancellable (task), page_read_cb, task);
+}
+
+static void
+resync_begun_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_sync_begin_resync_finish (XI_STORE (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  run->resyncing = TRUE;
+  run->checkpoint = 0;
+  pull_page (task);
+}
+
+static void
+checkpoint_read_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  const char *table = run->tables[run->table_index];
+  g_autoptr(GError) error = NULL;
+  gint64 fence = run->fence;
+
+  run->checkpoint = xi_store_sync_get_checkpoint_finish (XI_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  if (run->purged != NULL && json_object_has_member (run->purged, table))
+    fence = json_object_get_int_member (run->purged, table);
+  /* Tombstones this device never saw are gone from the server: only a
+   * full read of the table tells which rows still exist (SYNC.md §3.4). */
+  if (run->checkpoint > 0 && run->checkpoint < fence)
+    {
+      g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
+      xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
+                                        resync_begun_cb, task);
+      return;
+    }
+  pull_page (task);
+}
+
+static void
+pull_table (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  if (run->tables[run->table_index] == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  xi_store_sync_get_checkpoint_async (self->store, run->tables[run->table_index],
+                                      g_task_get_cancellable (task), checkpoint_read_cb, task);
+}
+
+static void
+state_read_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *object_state;
+
+  state = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (state == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (state))
+    {
+      g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                               _("The server's sync state is not an object"));
+      g_object_unref (task);
+      return;
+    }
+  object_state = json_node_get_object (state);
+  run->fence = json_object_get_int_member_with_default (object_state, "purged_before_seq", 0);
+  if (json_object_has_member (object_state, "purged") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object_state, "purged")))
+    run->purged = json_object_ref (json_object_get_object_member (object_state, "purged"));
+  take_batch (task);
+}
+
+/* GObject */
+
+static void
+xi_sync_engine_finalize (GObject *object)
+{
+  XiSyncEngine *self = (XiSyncEngine *)object;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (xi_sync_engine_parent_class)->finalize (object);
+}
+
+static void
+xi_sync_engine_class_init (XiSyncEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = xi_sync_engine_finalize;
+}
+
+static void
+xi_sync_engine_init (XiSyncEngine *self)
+{
+  self->owner = g_thread_self ();
+}
+
+/* Public API */
+
+/**
+ * xi_sync_engine_new:
+ * @store: the account's open store; its master user id is the account's
+ * @client: a client signed in to that account
+ *
+ * Creates an engine owned by the calling thread, which must be the
+ * client's.
+ *
+ * Returns: (transfer full): a new #XiSyncEngine
+ */
+XiSyncEngine *
+xi_sync_engine_new (XiStore          *store,
+                    XiSupabaseClient *client)
+{
+  XiSyncEngine *self;
+
+  g_return_val_if_fail (XI_IS_STORE (store), NULL);
+  g_return_val_if_fail (XI_IS_SUPABASE_CLIENT (client), NULL);
+
+  self = g_object_new (XI_TYPE_SYNC_ENGINE, NULL);
+  self->store = g_object_ref (store);
+  self->client = g_object_ref (client);
+  return self;
+}
+
+/**
+ * xi_sync_engine_backoff_seconds:
+ * @attempts: how often the op was sent before
+ * @retry_after: what the server asked for (`Retry-After`), or 0
+ *
+ * How long a failed op waits: doubling with each attempt up to five
+ * minutes, with jitter so that computers that went offline together do
+ * not come back in step, and never less than the server asked for.
+ *
+ * Returns: seconds
+ */
+guint
+xi_sync_engine_backoff_seconds (guint attempts,
+                                guint retry_after)
+{
+  guint ceiling = 1u << MIN (attempts, 9u);
+  guint seconds;
+
+  ceiling = MIN (ceiling, MAX_BACKOFF_SECONDS);
+  seconds = (guint) g_random_int_range ((gint32) (ceiling + 1) / 2, (gint32) ceiling + 1);
+  return MAX (seconds, retry_after);
+}
+
+/**
+ * xi_sync_engine_run_once_async:
+ * @self: a #XiSyncEngine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the pass is over
+ * @user_data: data for @callback
+ *
+ * Pushes every op that is due, then pulls every table. A transient
+ * failure ends the pass with that error (see xi_sync_error_is_transient());
+ * the ops it concerned wait for their backoff.
+ */
+void
+xi_sync_engine_run_once_async (XiSyncEngine        *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  Run *run;
+
+  g_return_if_fail (XI_IS_SYNC_ENGINE (self));
+  g_assert (self->owner == g_thread_self ());
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xi_sync_engine_run_once_async);
+  if (self->running)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               _("Sync is running already"));
+      g_object_unref (task);
+      return;
+    }
+  run = g_new0 (Run, 1);
+  run->tables = xi_store_sync_tables ();
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  self->running = TRUE;
+  xi_supabase_client_rpc_async (self->client, "sync_state", NULL, cancellable,
+                                state_read_cb, task);
+}
+
+/**
+ * xi_sync_engine_run_once_finish:
+ * @self: a #XiSyncEngine
+ * @result: the result
+ * @stats: (out) (optional): what the pass did, also when it failed
+ * @error: return location for an error
+ *
+ * Returns: whether the pass got through both push and pull
+ */
+gboolean
+xi_sync_engine_run_once_finish (XiSyncEngine  *self,
+                                GAsyncResult  *result,
+                                XiSyncStats   *stats,
+                                GError       **error)
+{
+  Run *run;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  /* A pass refused as busy has no run of its own. */
+  run = g_task_get_task_data (G_TASK (result));
+  if (run != NULL)
+    self->running = FALSE;
+  if (stats != NULL)
+    *stats = run != NULL ? run->stats : (XiSyncStats) { 0, };
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,66 @@
+/* wa-media.h
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "wa-client.h"
+
+G_BEGIN_DECLS
+
+/* The most a downloaded blob may weigh: a history chunk is a few MB. */
+#define WA_MEDIA_MAX_DOWNLOAD (64 * 1024 * 1024)
+
+/**
+ * WaMediaType:
+ * @WA_MEDIA_HISTORY: a history-sync chunk
+ * @WA_MEDIA_APP_STATE: an app-state snapshot or patch too large to inline
+ *
+ * What a blob holds, which picks its keys and its path on the media host
+ * (protocol notes §10).
+ */
+typedef enum {
+  WA_MEDIA_HISTORY,
+  WA_MEDIA_APP_STATE,
+} WaMediaType;
+
+/**
+ * WaMediaRef:
+ * @direct_path: where the blob is on the media host
+ * @media_key: the key it is encrypted with
+ * @file_enc_sha256: the SHA-256 of the blob
+ * @file_sha256: (nullable): the SHA-256 of what it decrypts to
+ *
+ * What a message says about a blob.
+ */
+typedef struct
+{
+  const char *direct_path;
+  GBytes     *media_key;
+  GBytes     *file_enc_sha256;
+  GBytes     *file_sha256;
+} WaMediaRef;
+
+const char *wa_media_type_mms        (WaMediaType    type);
+GBytes     *wa_media_encrypt         (WaMediaType    type,
+                                      GBytes        *media_key,
+                                      GBytes        *plain,
+                                      GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes     *wa_media_decrypt         (WaMediaType    type,
+                                      const WaMediaRef *ref,
+                                      GBytes        *blob,
+                                      GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+void        wa_media_download_async  (WaClient      *client,
+                                      WaMediaType    type,
+                                      const WaMediaRef *ref,
+                                      GCancellable  *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer       user_data);
+GBytes     *wa_media_download_finish (WaClient      *client,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,196 @@
+/* test-cli-sync.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "xi-sync-test-utils.h"
+#include "xi-test-utils.h"
+
+/*
+ * `xender-in-cli` as two computers of one shop: two data folders
+ * configured for one project and signed in to one account, syncing
+ * through the gateway to PostgreSQL with the project's migrations.
+ */
+
+static FsRig *rig;
+
+/* Auxiliary methods */
+
+/* Runs the CLI on @dir with @input on its standard input; returns its
+ * exit status and its standard output in @out. */
+static int
+cli (const char  *dir,
+     const char  *input,
+     char       **out,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("XI_CLI"));
+  g_ptr_array_add (args, (gpointer) "--data-dir");
+  g_ptr_array_add (args, (gpointer) dir);
+  va_start (ap, out);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL,
+                                 &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  /* The password must never be echoed or logged. */
+  g_assert_null (strstr (stdout_text, "correct horse"));
+  g_assert_null (strstr (stderr_text, "correct horse"));
+  if (g_test_verbose ())
+    g_printerr ("%s%s", stdout_text, stderr_text);
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  return g_subprocess_get_exit_status (process);
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+static guint
+count_contacts (const char *dir)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (cli (dir, NULL, &out, "--json", "contacts", "list", NULL), ==, 0);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  return json_array_get_length (json_node_get_array (node));
+}
+
+/* Tests */
+
+static void
+test_two_computers (void)
+{
+  g_autofree char *a = xi_test_make_tmpdir ();
+  g_autofree char *b = xi_test_make_tmpdir ();
+  g_autofree char *email = g_strdup_printf ("cli-%08x@example.com", g_random_int ());
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) stats = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  const char *url = fs_rig_get_url (rig);
+  const char *key = fs_rig_get_anon_key (rig);
+
+  /* The signed-out profile of B has a contact of its own. */
+  g_assert_cmpint (cli (b, NULL, NULL, "contacts", "add", "--name", "Local", "6281300000009", NULL), ==, 0);
+
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "configure", "http://example.com", key, NULL), ==, 1);
+  g_assert_cmpint (cli (a, NULL, NULL, "login", email, NULL), ==, 1);
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "configure", url, key, NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "configure", url, key, NULL), ==, 0);
+  g_assert_cmpint (cli (a, "correct horse battery\n", NULL, "login", "--new", email, NULL), ==, 0);
+  g_assert_cmpint (cli (b, "wrong password\n", NULL, "login", email, NULL), ==, 1);
+  g_assert_cmpint (cli (b, "correct horse battery\n", NULL, "login", email, NULL), ==, 0);
+
+  /* Signed in, B opens the account's own folder: not the local contact. */
+  g_assert_cmpuint (count_contacts (b), ==, 0);
+
+  g_assert_cmpint (cli (a, NULL, NULL, "contacts", "add", "--name", "Ayu", "6281300000001", NULL), ==, 0);
+  g_assert_cmpint (cli (a, NULL, NULL, "contacts", "add", "--name", "Budi", "6281300000002", NULL), ==, 0);
+  g_assert_cmpint (cli (a, NULL, &out, "--json", "sync", "--once", NULL), ==, 0);
+  stats = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (stats, "pushed"), >=, 2);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpuint (count_contacts (b), ==, 2);
+
+  g_assert_cmpint (cli (b, NULL, &out, "--json", "status", NULL), ==, 0);
+  status = parse_object (out);
+  g_assert_true (json_object_get_boolean_member (status, "signed_in"));
+  g_assert_true (json_object_get_boolean_member (status, "online"));
+  g_assert_cmpstr (json_object_get_string_member (status, "email"), ==, email);
+  g_assert_cmpint (json_object_get_int_member (status, "pending"), ==, 0);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (status, "quota")));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&status, json_object_unref);
+
+  /* A change the server refuses is listed with its reason, then sent
+   * again once the server takes it. */
+  g_assert_true (fs_rig_sql (rig, "alter table public.contacts add constraint test_refuse"
+                                  " check (name <> 'Refuse me')", NULL));
+  g_assert_cmpint (cli (b, NULL, NULL, "contacts", "add", "--name", "Refuse me", "6281300000003", NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, &out, "--json", "sync", "refused", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) node = json_from_string (out, NULL);
+    JsonObject *refused;
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, 1);
+    refused = json_array_get_object_element (json_node_get_array (node), 0);
+    g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "23514"));
+    g_assert_true (fs_rig_sql (rig, "alter table public.contacts drop constraint test_refuse", NULL));
+    g_assert_cmpint (cli (b, NULL, NULL, "sync", "retry", "no-such-id", NULL), ==, 1);
+    g_assert_cmpint (cli (b, NULL, NULL, "sync", "retry",
+                          json_object_get_string_member (refused, "id"), NULL), ==, 0);
+  }
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, &out, "--json", "status", NULL), ==, 0);
+  g_clear_pointer (&status, json_object_unref);
+  status = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (status, "refused"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (status, "pending"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&status, json_object_unref);
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpuint (count_contacts (a), ==, 3);
+
+  /* Signed out, B is its signed-out self again, with its own contact. */
+  g_assert_cmpint (cli (b, NULL, NULL, "logout", NULL), ==, 0);
+  g_assert_cmpuint (count_contacts (b), ==, 1);
+  g_assert_cmpint (cli (b, NULL, &out, "--json", "status", NULL), ==, 0);
+  status = parse_object (out);
+  g_assert_false (json_object_get_boolean_member (status, "signed_in"));
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "--once", NULL), ==, 1);
+
+  /* Signing in again finds the account's data where it was. */
+  g_assert_cmpint (cli (b, "correct horse battery\n", NULL, "login", email, NULL), ==, 0);
+  g_assert_cmpuint (count_contacts (b), ==, 3);
+
+  xi_test_rm_rf (a);
+  xi_test_rm_rf (b);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cli-sync/two-computers", test_two_computers);
+
+  return xi_sync_test_run (&rig);
+}

@@ -1,0 +1,1163 @@
+/* test-store-sync.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+#include "xi-store.h"
+#include "xi-store-sync.h"
+#include "xi-test-utils.h"
+
+/*
+ * The store's side of sync on a real SQLite file: every local change
+ * queues exactly one (coalesced) op, rows from the server queue none, and
+ * the batch, completion, pull, rebase, deletes-win, dead-op and re-sync
+ * paths leave the rows and the outbox as SYNC.md 3.4-3.8 say. A second
+ * connection reads the file to check what the store wrote.
+ */
+
+typedef struct
+{
+  char    *dir;
+  char    *path;
+  XiStore *store;
+  sqlite3 *db;
+  gint64   server_seq;   /* the fake server's counter */
+} Fixture;
+
+static void
+fixture_open (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  f->store = xi_store_new (f->path);
+  XI_TEST_WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static void
+fixture_close (Fixture *f)
+{
+  xi_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  f->store = NULL;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->dir = xi_test_make_tmpdir ();
+  f->path = g_build_filename (f->dir, "store.db", NULL);
+  fixture_open (f);
+  g_assert_cmpint (sqlite3_open (f->path, &f->db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (f->db, 5000);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  sqlite3_close (f->db);
+  if (f->store != NULL)
+    fixture_close (f);
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+/* Reading the file */
+
+static gint64
+q_int (Fixture    *f,
+       const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (f->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static char *
+q_text (Fixture    *f,
+        const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (f->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gint64
+n_ops (Fixture *f)
+{
+  return q_int (f, "SELECT count(*) FROM sync_outbox");
+}
+
+static char *
+changed_of (Fixture    *f,
+            const char *row_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT (SELECT json_group_array (value) FROM"
+                                          " (SELECT value FROM json_each (changed) ORDER BY value))"
+                                          " FROM sync_outbox WHERE row_id = '%s'"
+                                          " ORDER BY op_seq DESC LIMIT 1", row_id);
+  return q_text (f, sql);
+}
+
+/* The store's API, synchronously */
+
+static XiContact *
+save_contact (Fixture   *f,
+              XiContact *contact)
+{
+  g_autoptr(GError) error = NULL;
+  XiContact *saved = NULL;
+
+  XI_TEST_WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb,
+                                             &slot_),
+                saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return saved;
+}
+
+static XiContact *
+new_contact (Fixture    *f,
+             const char *name,
+             const char *phone)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  return save_contact (f, contact);
+}
+
+static GPtrArray *
+take (Fixture *f,
+      guint    max)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *ops = NULL;
+
+  XI_TEST_WAIT (xi_store_sync_take_batch_async (f->store, max, NULL, xi_test_store_result_cb,
+                                                &slot_),
+                ops = xi_store_sync_take_batch_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (ops);
+  return ops;
+}
+
+static void
+complete (Fixture   *f,
+          GPtrArray *results)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (xi_store_sync_complete_async (f->store, results, NULL, xi_test_store_result_cb,
+                                              &slot_),
+                ok = xi_store_sync_complete_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static guint
+apply_page (Fixture    *f,
+            const char *table,
+            const char *json,
+            gint64     *checkpoint)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  XI_TEST_WAIT (xi_store_sync_apply_page_async (f->store, table, bytes, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                n = xi_store_sync_apply_page_finish (f->store, result_, checkpoint, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
+static gint64
+get_checkpoint (Fixture    *f,
+                const char *table)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 checkpoint = -1;
+
+  XI_TEST_WAIT (xi_store_sync_get_checkpoint_async (f->store, table, NULL,
+                                                    xi_test_store_result_cb, &slot_),
+                checkpoint = xi_store_sync_get_checkpoint_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return checkpoint;
+}
+
+/* What the server would answer for an op: its row, stamped. */
+static char *
+server_row (Fixture        *f,
+            const XiSyncOp *op,
+            gint64          version)
+{
+  g_autoptr(JsonNode) node = json_from_string (op->row_json, NULL);
+  JsonObject *row;
+
+  g_assert_nonnull (node);
+  row = json_node_get_object (node);
+  json_object_set_int_member (row, "version", version);
+  json_object_set_int_member (row, "server_seq", ++f->server_seq);
+  return json_to_string (node, FALSE);
+}
+
+/* Completes a batch as a server that takes every op would. */
+static void
+complete_applied (Fixture   *f,
+                  GPtrArray *ops)
+{
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_sync_result_free);
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      XiSyncOp *op = g_ptr_array_index (ops, i);
+      g_autofree char *row = server_row (f, op, op->base_version + 1);
+
+      g_ptr_array_add (results, xi_sync_result_new (op->op_id, XI_SYNC_OUTCOME_APPLIED,
+                                                    row, NULL, 0));
+    }
+  complete (f, results);
+}
+
+/* Pushes everything queued. */
+static void
+push_all (Fixture *f)
+{
+  for (;;)
+    {
+      g_autoptr(GPtrArray) ops = take (f, 100);
+
+      if (ops->len == 0)
+        break;
+      complete_applied (f, ops);
+    }
+  g_assert_cmpint (n_ops (f), ==, 0);
+}
+
+static GPtrArray *
+one_result (const char    *op_id,
+            XiSyncOutcome  outcome,
+            const char    *row,
+            const char    *message,
+            guint          retry_after)
+{
+  GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_sync_result_free);
+
+  g_ptr_array_add (results, xi_sync_result_new (op_id, outcome, row, message, retry_after));
+  return results;
+}
+
+/* A contacts row as the server sends it. */
+static char *
+contact_json (const char *id,
+              const char *name,
+              const char *notes,
+              gint64      version,
+              gint64      seq,
+              gboolean    deleted)
+{
+  return g_strdup_printf ("{\"id\":\"%s\",\"master_user_id\":\"" XI_STORE_ANONYMOUS_USER "\","
+                          "\"created_by\":null,\"created_at\":\"2026-12-01T10:00:00+00:00\","
+                          "\"updated_at\":\"2026-12-01T10:00:00+00:00\",\"version\":%" G_GINT64_FORMAT ","
+                          "\"server_seq\":%" G_GINT64_FORMAT ",\"deleted\":%s,\"deleted_at\":null,"
+                          "\"last_op_id\":null,\"base_version\":null,\"sync_changed\":null,"
+                          "\"name\":\"%s\",\"phone\":\"62812%07" G_GINT64_FORMAT "\",\"lid\":null,"
+                          "\"tags\":[\"vip\"],\"notes\":%s%s%s,\"custom_fields\":{\"kota\":\"Solo\"},"
+                          "\"on_whatsapp\":1,\"on_whatsapp_checked_at\":\"2026-12-01T09:00:00+00:00\"}",
+                          id, version, seq, deleted ? "true" : "false", name,
+                          (gint64)g_str_hash (id) % 10000000,
+                          notes != NULL ? "\"" : "", notes != NULL ? notes : "null",
+                          notes != NULL ? "\"" : "");
+}
+
+/* Tests */
+
+/* Every path that changes a synced row queues one op for it, in the same
+ * transaction; edits before a push coalesce into it. */
+static void
+test_mutations_queue (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(XiContact) budi = new_contact (f, "Budi", "6281234567890");
+  g_autoptr(XiContact) edited = NULL;
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(XiTemplate) template = xi_template_new ("Promo");
+  g_autoptr(XiTemplate) saved_template = NULL;
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *changed = NULL;
+  g_autofree char *sql = NULL;
+  const char *ids[] = { xi_contact_get_id (budi), NULL };
+  const char *variants[] = { "Halo {name}", NULL };
+  guint n = 0;
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'contacts'"), ==, 1);
+  changed = changed_of (f, xi_contact_get_id (budi));
+  g_assert_cmpstr (changed, ==, "[\"custom_fields\",\"deleted\",\"lid\",\"name\",\"notes\","
+                   "\"on_whatsapp\",\"on_whatsapp_checked_at\",\"phone\",\"tags\"]");
+
+  /* Two more edits: still one op. */
+  xi_contact_set_notes (budi, "pays cash");
+  g_clear_object (&edited);
+  edited = save_contact (f, budi);
+  xi_contact_set_name (edited, "Budi Santoso");
+  g_clear_object (&edited);
+  edited = save_contact (f, budi);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'contacts'"), ==, 1);
+
+  push_all (f);
+  sql = g_strdup_printf ("SELECT version FROM contacts WHERE id = '%s'", xi_contact_get_id (budi));
+  g_assert_cmpint (q_int (f, sql), ==, 1);
+
+  /* An edit after the push: one new op with the changed column only. */
+  xi_contact_set_name (budi, "Budi S.");
+  g_clear_object (&edited);
+  edited = save_contact (f, budi);
+  g_clear_pointer (&changed, g_free);
+  changed = changed_of (f, xi_contact_get_id (budi));
+  g_assert_cmpstr (changed, ==, "[\"name\"]");
+  g_assert_cmpint (q_int (f, sql), ==, 2);
+  push_all (f);
+
+  /* Opting out is a suppression event; the contact's flag is a local view
+   * of it and queues nothing for the contact. */
+  XI_TEST_WAIT (xi_store_set_opted_out_async (f->store, ids, TRUE, NULL, xi_test_store_result_cb,
+                                              &slot_),
+                n = xi_store_set_opted_out_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'suppression_events'"),
+                   ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'contacts'"), ==, 0);
+  g_assert_cmpint (q_int (f, sql), ==, 2);
+  push_all (f);
+
+  /* Groups, members, templates. */
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+                saved_group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (saved_group), ids, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                n = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  xi_template_set_variants (template, variants);
+  XI_TEST_WAIT (xi_store_save_template_async (f->store, template, NULL, xi_test_store_result_cb,
+                                              &slot_),
+                saved_template = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'groups'"), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'group_members'"),
+                   ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'templates'"), ==, 1);
+  push_all (f);
+
+  /* An incoming message is a fact: one op; reading it queues nothing. */
+  XI_TEST_WAIT (xi_store_record_incoming_async (f->store, "6281234567890",
+                                                "6281234567890@s.whatsapp.net", "3EB0A1", "halo",
+                                                NULL, NULL, xi_test_store_result_cb, &slot_),
+                incoming = xi_store_record_incoming_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'incoming_messages'"),
+                   ==, 1);
+  push_all (f);
+  XI_TEST_WAIT (xi_store_mark_conversation_read_async (f->store, "6281234567890", NULL,
+                                                       xi_test_store_result_cb, &slot_),
+                n = xi_store_mark_conversation_read_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM incoming_messages WHERE is_read = 1"), ==, 1);
+  g_assert_cmpint (n_ops (f), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM incoming_messages WHERE sync_status != 'synced'"),
+                   ==, 0);
+
+  /* Deleting is an edit of the deleted flag. */
+  XI_TEST_WAIT (xi_store_delete_contacts_async (f->store, ids, NULL, xi_test_store_result_cb, &slot_),
+                n = xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&changed, g_free);
+  changed = changed_of (f, xi_contact_get_id (budi));
+  g_assert_cmpstr (changed, ==, "[\"deleted\"]");
+}
+
+static XiImportRow *
+import_row (const char *name,
+            const char *phone)
+{
+  XiImportRow *row = g_new0 (XiImportRow, 1);
+
+  row->line = 2;
+  row->name = g_strdup (name);
+  row->phone = g_strdup (phone);
+  row->tags = g_new0 (char *, 1);
+  row->groups = g_new0 (char *, 1);
+  row->custom_values = g_new0 (char *, 1);
+  return row;
+}
+
+static void
+import (Fixture *f)
+{
+  XiImportBatch *batch = xi_import_batch_new ();
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (batch->rows, import_row ("Siti", "6285700000001"));
+  g_ptr_array_add (batch->rows, import_row ("Dewi", "6285700000002"));
+  batch->n_records = 2;
+  XI_TEST_WAIT (xi_store_import_contacts_async (f->store, batch, "Pameran", NULL, NULL, NULL, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+}
+
+/* Importing the same file again changes nothing: no version bump, no op,
+ * the rows stay synced. */
+static void
+test_unchanged_reimport (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  import (f);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'contacts'"), ==, 2);
+  push_all (f);
+  before = q_text (f, "SELECT group_concat (id || version || updated_at || sync_status) FROM"
+                   " (SELECT * FROM contacts UNION ALL SELECT * FROM contacts WHERE 0 ORDER BY id)");
+
+  import (f);
+  /* The import itself is logged: that history row is the only op. */
+  g_assert_cmpint (n_ops (f), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'history'"), ==, 1);
+  after = q_text (f, "SELECT group_concat (id || version || updated_at || sync_status) FROM"
+                  " (SELECT * FROM contacts UNION ALL SELECT * FROM contacts WHERE 0 ORDER BY id)");
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE sync_status != 'synced'"), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM group_members WHERE sync_status != 'synced'"), ==, 0);
+}
+
+/* Rows pulled from the server queue nothing, and the checkpoint moves in
+ * the same transaction. */
+static void
+test_pull_queues_nothing (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *a = contact_json ("7d1f0a52-0000-4000-8000-000000000001", "Ani", NULL, 3, 41, FALSE);
+  g_autofree char *b = contact_json ("7d1f0a52-0000-4000-8000-000000000002", "Bayu", "n", 1, 42, FALSE);
+  g_autofree char *page = g_strdup_printf ("[%s,%s]", a, b);
+  g_autofree char *tags = NULL;
+  gint64 checkpoint = 0;
+
+  g_assert_cmpuint (apply_page (f, "contacts", page, &checkpoint), ==, 2);
+  g_assert_cmpint (checkpoint, ==, 42);
+  g_assert_cmpint (get_checkpoint (f, "contacts"), ==, 42);
+  g_assert_cmpint (n_ops (f), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE sync_status = 'synced'"
+                          " AND server_version = version"), ==, 2);
+  g_assert_cmpint (q_int (f, "SELECT on_whatsapp_checked_at FROM contacts WHERE name = 'Ani'"),
+                   ==, 1796115600);
+  tags = q_text (f, "SELECT tags || custom_fields FROM contacts WHERE name = 'Ani'");
+  g_assert_cmpstr (tags, ==, "[\"vip\"]{\"kota\":\"Solo\"}");
+
+  /* The same page again (a crash before the next one) changes nothing. */
+  g_assert_cmpuint (apply_page (f, "contacts", page, &checkpoint), ==, 2);
+  g_assert_cmpint (checkpoint, ==, 42);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts"), ==, 2);
+  g_assert_cmpint (n_ops (f), ==, 0);
+
+  /* A tombstone. */
+  g_clear_pointer (&a, g_free);
+  a = contact_json ("7d1f0a52-0000-4000-8000-000000000001", "Ani", NULL, 4, 50, TRUE);
+  g_clear_pointer (&page, g_free);
+  page = g_strdup_printf ("[%s]", a);
+  apply_page (f, "contacts", page, NULL);
+  g_assert_cmpint (q_int (f, "SELECT deleted FROM contacts WHERE name = 'Ani'"), ==, 1);
+  g_assert_cmpint (n_ops (f), ==, 0);
+  g_assert_cmpint (get_checkpoint (f, "contacts"), ==, 50);
+}
+
+/* Bad pages are refused whole, with a message, and change nothing. */
+static void
+test_pull_rejects_bad_pages (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char * const pages[] = {
+    "{\"id\":1}",
+    "[{\"name\":\"no id\"}]",
+    "[1, 2]",
+    "[{\"id\":\"x\",\"server_seq\":3,\"version\":1,\"name\":\"a\",\"phone\":\"628\","
+    "\"on_whatsapp_checked_at\":\"not a time\"}]",
+    "not json",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (pages[i], strlen (pages[i]));
+      g_autoptr(GError) error = NULL;
+
+      XI_TEST_WAIT (xi_store_sync_apply_page_async (f->store, "contacts", bytes, NULL,
+                                                    xi_test_store_result_cb, &slot_),
+                    xi_store_sync_apply_page_finish (f->store, result_, NULL, &error));
+      g_assert_nonnull (error);
+      g_test_message ("page %u: %s", i, error->message);
+    }
+
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_static ("[]", 2);
+    g_autoptr(GError) error = NULL;
+
+    XI_TEST_WAIT (xi_store_sync_apply_page_async (f->store, "wa_keystore", bytes, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                  xi_store_sync_apply_page_finish (f->store, result_, NULL, &error));
+    g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  }
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts"), ==, 0);
+  g_assert_cmpint (get_checkpoint (f, "contacts"), ==, 0);
+}
+
+/* A batch: FIFO, one op per row, grouped by table in dependency order,
+ * each with the full row; in flight on disk. */
+static void
+test_batch (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(XiContact) c1 = new_contact (f, "Satu", "6281100000001");
+  g_autoptr(XiGroup) group = xi_group_new ("Grosir");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(XiContact) c2 = new_contact (f, "Dua", "6281100000002");
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(JsonNode) row = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSyncOp *op;
+
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+                saved_group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  ops = take (f, 10);
+  g_assert_cmpuint (ops->len, ==, 3);
+  /* The group was made last but is pushed first: contacts may name it. */
+  op = g_ptr_array_index (ops, 0);
+  g_assert_cmpstr (op->table_name, ==, "groups");
+  op = g_ptr_array_index (ops, 1);
+  g_assert_cmpstr (op->row_id, ==, xi_contact_get_id (c1));
+  g_assert_cmpint (op->base_version, ==, 0);
+  g_assert_cmpstr (op->kind, ==, "upsert");
+  op = g_ptr_array_index (ops, 2);
+  g_assert_cmpstr (op->row_id, ==, xi_contact_get_id (c2));
+
+  row = json_from_string (op->row_json, NULL);
+  g_assert_nonnull (row);
+  {
+    JsonObject *object = json_node_get_object (row);
+    static const char * const keys[] = {
+      "id", "master_user_id", "created_at", "updated_at", "deleted", "name", "phone", "lid",
+      "tags", "notes", "custom_fields", "on_whatsapp", "on_whatsapp_checked_at",
+      "base_version", "sync_changed", "last_op_id",
+    };
+
+    g_assert_cmpuint (json_object_get_size (object), ==, G_N_ELEMENTS (keys));
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      g_assert_true (json_object_has_member (object, keys[i]));
+    g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (object, "lid")));
+    g_assert_true (JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "tags")));
+    g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "custom_fields")));
+    g_assert_false (json_object_get_boolean_member (object, "deleted"));
+    g_assert_cmpstr (json_object_get_string_member (object, "last_op_id"), ==, op->op_id);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "sync_changed")),
+                      ==, g_strv_length (op->changed));
+  }
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE state = 'inflight'"), ==, 3);
+  again = take (f, 10);
+  g_assert_cmpuint (again->len, ==, 0);
+}
+
+/* A crash between "in flight" and "complete": the next process hands out
+ * the same op ids, counted as attempted, and an edit in between gets an op
+ * of its own instead of joining one the server may already have. */
+static void
+test_crash_replays_same_ops (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(XiContact) c1 = new_contact (f, "Satu", "6281100000001");
+  g_autoptr(XiContact) c2 = new_contact (f, "Dua", "6281100000002");
+  g_autoptr(XiContact) edited = NULL;
+  g_autoptr(GPtrArray) first = take (f, 10);
+  g_autoptr(GPtrArray) second = NULL;
+
+  g_assert_cmpuint (first->len, ==, 2);
+
+  xi_contact_set_notes (c1, "edited while in flight");
+  edited = save_contact (f, c1);
+  g_assert_cmpint (n_ops (f), ==, 3);
+
+  fixture_close (f);
+  fixture_open (f);
+
+  second = take (f, 10);
+  g_assert_cmpuint (second->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      XiSyncOp *a = g_ptr_array_index (first, i);
+      XiSyncOp *b = g_ptr_array_index (second, i);
+
+      g_assert_cmpstr (a->op_id, ==, b->op_id);
+      g_assert_cmpuint (b->attempts, ==, 1);
+    }
+  /* The edit waits for the row's first op. */
+  complete_applied (f, second);
+  push_all (f);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE sync_status = 'synced'"), ==, 2);
+}
+
+/* A push reply stores the server's row; with a newer local op the local
+ * change is rebased onto it. */
+static void
+test_complete_applied_and_rebase (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiContact) c = new_contact (f, "Satu", "6281100000001");
+  g_autoptr(XiContact) edited = NULL;
+  g_autoptr(GPtrArray) ops = take (f, 10);
+  XiSyncOp *op = g_ptr_array_index (ops, 0);
+  g_autoptr(JsonNode) node = json_from_string (op->row_json, NULL);
+  g_autofree char *reply = NULL;
+  g_autofree char *notes = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) next = NULL;
+
+  /* Meanwhile the user edits the notes; and another device renamed the
+   * contact, which the server's reply carries. */
+  xi_contact_set_notes (c, "local note");
+  edited = save_contact (f, c);
+
+  json_object_set_string_member (json_node_get_object (node), "name", "Renamed elsewhere");
+  json_object_set_int_member (json_node_get_object (node), "version", 5);
+  json_object_set_int_member (json_node_get_object (node), "server_seq", 77);
+  reply = json_to_string (node, FALSE);
+  results = one_result (op->op_id, XI_SYNC_OUTCOME_APPLIED, reply, NULL, 0);
+  complete (f, results);
+
+  name = q_text (f, "SELECT name FROM contacts");
+  notes = q_text (f, "SELECT notes FROM contacts");
+  g_assert_cmpstr (name, ==, "Renamed elsewhere");
+  g_assert_cmpstr (notes, ==, "local note");
+  g_assert_cmpint (q_int (f, "SELECT server_version FROM contacts"), ==, 5);
+  g_assert_cmpint (q_int (f, "SELECT sync_status = 'pending' FROM contacts"), ==, 1);
+  g_assert_cmpint (n_ops (f), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT base_version FROM sync_outbox"), ==, 5);
+
+  /* Completing twice (a reply delivered again) is harmless. */
+  complete (f, results);
+  g_assert_cmpint (n_ops (f), ==, 1);
+
+  next = take (f, 10);
+  g_assert_cmpuint (next->len, ==, 1);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  g_clear_pointer (&reply, g_free);
+  reply = server_row (f, g_ptr_array_index (next, 0), 6);
+  results = one_result (((XiSyncOp *)g_ptr_array_index (next, 0))->op_id, XI_SYNC_OUTCOME_APPLIED,
+                        reply, NULL, 0);
+  complete (f, results);
+  g_assert_cmpint (q_int (f, "SELECT sync_status = 'synced' AND server_version = 6 FROM contacts"),
+                   ==, 1);
+  g_assert_cmpint (n_ops (f), ==, 0);
+}
+
+/* A fact the server already had (a replay after a lost reply) comes back
+ * without a row under ignore-duplicates: the op is done, the row synced. */
+static void
+test_complete_duplicate_fact (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  XI_TEST_WAIT (xi_store_record_incoming_async (f->store, "6281234567890",
+                                                "6281234567890@s.whatsapp.net", "3EB0A1", "halo",
+                                                NULL, NULL, xi_test_store_result_cb, &slot_),
+                incoming = xi_store_record_incoming_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  ops = take (f, 10);
+  for (guint i = 0; i < ops->len; i++)
+    if (g_str_equal (((XiSyncOp *)g_ptr_array_index (ops, i))->table_name, "incoming_messages"))
+      results = one_result (((XiSyncOp *)g_ptr_array_index (ops, i))->op_id,
+                            XI_SYNC_OUTCOME_APPLIED, NULL, NULL, 0);
+  g_assert_nonnull (results);
+  complete (f, results);
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'incoming_messages'"),
+                   ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT sync_status = 'synced' FROM incoming_messages"), ==, 1);
+}
+
+/* Deletes win: an op the server skipped is dropped, the row is marked and
+ * the next pull reads it again. */
+static void
+test_complete_skipped (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *row = contact_json ("7d1f0a52-0000-4000-8000-00000000000a", "Ani", NULL, 3, 41, FALSE);
+  g_autofree char *page = g_strdup_printf ("[%s]", row);
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(XiContact) edited = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSyncOp *op;
+
+  apply_page (f, "contacts", page, NULL);
+  g_clear_pointer (&page, g_free);
+  g_clear_pointer (&row, g_free);
+  row = contact_json ("7d1f0a52-0000-4000-8000-00000000000b", "Later", NULL, 1, 60, FALSE);
+  page = g_strdup_printf ("[%s]", row);
+  apply_page (f, "contacts", page, NULL);
+  g_assert_cmpint (get_checkpoint (f, "contacts"), ==, 60);
+
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                contacts = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_str_equal (xi_contact_get_name (g_ptr_array_index (contacts, i)), "Ani"))
+      {
+        xi_contact_set_notes (g_ptr_array_index (contacts, i), "stale edit");
+        edited = save_contact (f, g_ptr_array_index (contacts, i));
+      }
+  g_assert_nonnull (edited);
+
+  ops = take (f, 10);
+  g_assert_cmpuint (ops->len, ==, 1);
+  op = g_ptr_array_index (ops, 0);
+  g_assert_cmpint (op->base_version, ==, 3);
+  results = one_result (op->op_id, XI_SYNC_OUTCOME_SKIPPED, NULL, NULL, 0);
+  complete (f, results);
+
+  g_assert_cmpint (n_ops (f), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT sync_status = 'conflict' FROM contacts WHERE name = 'Ani'"), ==, 1);
+  g_assert_cmpint (get_checkpoint (f, "contacts"), ==, 40);
+
+  /* The pull brings the delete; the row stays marked for the user. */
+  g_clear_pointer (&page, g_free);
+  g_clear_pointer (&row, g_free);
+  row = contact_json ("7d1f0a52-0000-4000-8000-00000000000a", "Ani", NULL, 4, 61, TRUE);
+  page = g_strdup_printf ("[%s]", row);
+  apply_page (f, "contacts", page, NULL);
+  g_assert_cmpint (q_int (f, "SELECT deleted = 1 AND sync_status = 'conflict' FROM contacts"
+                          " WHERE name = 'Ani'"), ==, 1);
+  g_assert_cmpint (n_ops (f), ==, 0);
+}
+
+/* A pulled delete meets a pending local edit: the delete wins, the queued
+ * op goes, the user is told (conflict). A pulled edit meets a pending
+ * local edit of another column: both survive. */
+static void
+test_pull_conflicts_and_rebase (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *a = contact_json ("7d1f0a52-0000-4000-8000-000000000001", "Ani", NULL, 3, 41, FALSE);
+  g_autofree char *b = contact_json ("7d1f0a52-0000-4000-8000-000000000002", "Bayu", NULL, 1, 42, FALSE);
+  g_autofree char *page = g_strdup_printf ("[%s,%s]", a, b);
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notes = NULL;
+  g_autofree char *name = NULL;
+  XiSyncCounts counts = { 0, };
+  gboolean ok = FALSE;
+
+  apply_page (f, "contacts", page, NULL);
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                contacts = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      g_autoptr(XiContact) saved = NULL;
+
+      xi_contact_set_notes (g_ptr_array_index (contacts, i), "offline edit");
+      saved = save_contact (f, g_ptr_array_index (contacts, i));
+    }
+  g_assert_cmpint (n_ops (f), ==, 2);
+
+  g_clear_pointer (&a, g_free);
+  g_clear_pointer (&b, g_free);
+  g_clear_pointer (&page, g_free);
+  a = contact_json ("7d1f0a52-0000-4000-8000-000000000001", "Ani", NULL, 4, 43, TRUE);
+  b = contact_json ("7d1f0a52-0000-4000-8000-000000000002", "Bayu Aji", "server note", 2, 44, FALSE);
+  page = g_strdup_printf ("[%s,%s]", a, b);
+  apply_page (f, "contacts", page, NULL);
+
+  g_assert_cmpint (q_int (f, "SELECT deleted = 1 AND sync_status = 'conflict' FROM contacts"
+                          " WHERE name = 'Ani'"), ==, 1);
+  name = q_text (f, "SELECT name FROM contacts WHERE id LIKE '%0002'");
+  notes = q_text (f, "SELECT notes FROM contacts WHERE id LIKE '%0002'");
+  g_assert_cmpstr (name, ==, "Bayu Aji");
+  g_assert_cmpstr (notes, ==, "offline edit");
+  g_assert_cmpint (q_int (f, "SELECT sync_status = 'pending' AND server_version = 2 FROM contacts"
+                          " WHERE id LIKE '%0002'"), ==, 1);
+  g_assert_cmpint (n_ops (f), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT base_version FROM sync_outbox"), ==, 2);
+
+  XI_TEST_WAIT (xi_store_sync_get_counts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_sync_get_counts_finish (f->store, result_, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpuint (counts.pending, ==, 1);
+  g_assert_cmpuint (counts.dead, ==, 0);
+  g_assert_cmpuint (counts.conflicts, ==, 1);
+}
+
+/* Refused ops are dead with the server's reason, listed, and can be
+ * retried or discarded; transient failures wait their turn. */
+static void
+test_dead_and_transient (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(XiContact) c1 = new_contact (f, "Satu", "6281100000001");
+  g_autoptr(XiContact) c2 = new_contact (f, "Dua", "6281100000002");
+  g_autoptr(GPtrArray) ops = take (f, 10);
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_sync_result_free);
+  g_autoptr(GPtrArray) dead = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) retried = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSyncOp *refused = g_ptr_array_index (ops, 0);
+  XiSyncOp *failed = g_ptr_array_index (ops, 1);
+  XiSyncCounts counts = { 0, };
+  guint n = 0;
+
+  g_ptr_array_add (results, xi_sync_result_new (refused->op_id, XI_SYNC_OUTCOME_REFUSED, NULL,
+                                                "new row violates check constraint", 0));
+  g_ptr_array_add (results, xi_sync_result_new (failed->op_id, XI_SYNC_OUTCOME_TRANSIENT, NULL,
+                                                "503 Service Unavailable", 3600));
+  complete (f, results);
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE sync_status = 'rejected'"), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT attempts FROM sync_outbox WHERE state = 'queued'"), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT next_attempt_at > strftime ('%s', 'now') + 3500"
+                          " FROM sync_outbox WHERE state = 'queued'"), ==, 1);
+
+  /* Not due yet; the dead one is not handed out. */
+  none = take (f, 10);
+  g_assert_cmpuint (none->len, ==, 0);
+
+  XI_TEST_WAIT (xi_store_sync_list_dead_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                dead = xi_store_sync_list_dead_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dead->len, ==, 1);
+  g_assert_cmpstr (((XiSyncOp *)g_ptr_array_index (dead, 0))->op_id, ==, refused->op_id);
+  g_assert_cmpstr (((XiSyncOp *)g_ptr_array_index (dead, 0))->last_error, ==,
+                   "new row violates check constraint");
+
+  XI_TEST_WAIT (xi_store_sync_get_counts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                xi_store_sync_get_counts_finish (f->store, result_, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.pending, ==, 1);
+  g_assert_cmpuint (counts.dead, ==, 1);
+
+  XI_TEST_WAIT (xi_store_sync_resolve_dead_async (f->store, NULL, XI_SYNC_DEAD_RETRY, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                n = xi_store_sync_resolve_dead_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE sync_status = 'rejected'"), ==, 0);
+  retried = take (f, 10);
+  g_assert_cmpuint (retried->len, ==, 1);
+  g_assert_cmpstr (((XiSyncOp *)g_ptr_array_index (retried, 0))->op_id, ==, refused->op_id);
+
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = one_result (refused->op_id, XI_SYNC_OUTCOME_REFUSED, NULL, "still wrong", 0);
+  complete (f, results);
+  XI_TEST_WAIT (xi_store_sync_resolve_dead_async (f->store, refused->op_id, XI_SYNC_DEAD_DISCARD,
+                                                  NULL, xi_test_store_result_cb, &slot_),
+                n = xi_store_sync_resolve_dead_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE state = 'dead'"), ==, 0);
+}
+
+/* A full re-sync below the fence: unseen rows without ops go, unseen rows
+ * created here stay to be pushed, unseen edits are dropped and counted. */
+static void
+test_resync (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *a = contact_json ("7d1f0a52-0000-4000-8000-000000000001", "Kept", NULL, 1, 10, FALSE);
+  g_autofree char *b = contact_json ("7d1f0a52-0000-4000-8000-000000000002", "Purged", NULL, 1, 11, FALSE);
+  g_autofree char *c = contact_json ("7d1f0a52-0000-4000-8000-000000000003", "Edited", NULL, 1, 12, FALSE);
+  g_autofree char *page = g_strdup_printf ("[%s,%s,%s]", a, b, c);
+  g_autoptr(XiContact) local = new_contact (f, "New here", "6281100000009");
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+  guint dropped = 0;
+
+  apply_page (f, "contacts", page, NULL);
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                contacts = xi_store_list_contacts_finish (f->store, result_, &error));
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_str_equal (xi_contact_get_name (g_ptr_array_index (contacts, i)), "Edited"))
+      {
+        g_autoptr(XiContact) saved = NULL;
+
+        xi_contact_set_notes (g_ptr_array_index (contacts, i), "edit of a purged row");
+        saved = save_contact (f, g_ptr_array_index (contacts, i));
+      }
+  g_assert_cmpint (n_ops (f), ==, 2);
+
+  XI_TEST_WAIT (xi_store_sync_begin_resync_async (f->store, "contacts", NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                ok = xi_store_sync_begin_resync_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpint (get_checkpoint (f, "contacts"), ==, 0);
+
+  /* The marks survive a restart. */
+  fixture_close (f);
+  fixture_open (f);
+
+  g_clear_pointer (&page, g_free);
+  page = g_strdup_printf ("[%s]", a);
+  apply_page (f, "contacts", page, NULL);
+
+  XI_TEST_WAIT (xi_store_sync_finish_resync_async (f->store, "contacts", NULL,
+                                                   xi_test_store_result_cb, &slot_),
+                dropped = xi_store_sync_finish_resync_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dropped, ==, 1);
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE name = 'Kept'"), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE name = 'Purged'"), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE name = 'Edited'"), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE name = 'New here'"), ==, 1);
+  g_assert_cmpint (n_ops (f), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_resync"), ==, 0);
+}
+
+/* An opt-out pulled from another device is honoured here: the contact is
+ * flagged, and nothing is queued back. */
+static void
+test_pulled_opt_out (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(XiContact) c = new_contact (f, "Budi", "6281234567890");
+  g_autofree char *page = NULL;
+
+  push_all (f);
+  page = g_strdup_printf ("[{\"id\":\"1c7e2d40-0000-4000-8000-000000000001\","
+                          "\"master_user_id\":\"" XI_STORE_ANONYMOUS_USER "\","
+                          "\"created_at\":\"2026-12-02T08:00:00+00:00\","
+                          "\"updated_at\":\"2026-12-02T08:00:00+00:00\",\"version\":1,"
+                          "\"server_seq\":90,\"deleted\":false,\"phone\":\"6281234567890\","
+                          "\"contact_id\":\"%s\",\"event\":\"opt_out\",\"source\":\"reply\","
+                          "\"keyword\":\"STOP\",\"message_id\":\"3EB0FF\"}]",
+                          xi_contact_get_id (c));
+  apply_page (f, "suppression_events", page, NULL);
+  g_assert_cmpint (q_int (f, "SELECT opted_out FROM contacts"), ==, 1);
+  g_assert_cmpint (n_ops (f), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT sync_status = 'synced' FROM contacts"), ==, 1);
+}
+
+static char *
+job_json (const char *id,
+          const char *owner,
+          const char *name,
+          gint64      seq)
+{
+  return g_strdup_printf ("[{\"id\":\"%s\",\"master_user_id\":\"" XI_STORE_ANONYMOUS_USER "\","
+                          "\"created_at\":\"2026-12-02T08:00:00+00:00\","
+                          "\"updated_at\":\"2026-12-02T08:00:00+00:00\",\"version\":3,"
+                          "\"server_seq\":%" G_GINT64_FORMAT ",\"deleted\":false,"
+                          "\"owner_device_id\":\"%s\",\"name\":\"%s\",\"template_id\":null,"
+                          "\"group_id\":null,\"target_kind\":\"group\",\"delay_mode\":\"random\","
+                          "\"delay_min_ms\":20000,\"delay_max_ms\":45000,\"batch_size\":0,"
+                          "\"batch_rest_ms\":0,\"daily_cap\":0,\"variant_mode\":\"random\","
+                          "\"priority\":0,\"scheduled_at\":null,\"state\":\"processing\","
+                          "\"transport\":null,\"total\":10,\"sent\":4,\"failed\":0,\"skipped\":0,"
+                          "\"delivered\":0,\"read\":0,\"quota_reservation_id\":null,"
+                          "\"started_at\":null,\"finished_at\":null,\"last_error\":null}]",
+                          id, seq, owner, name);
+}
+
+static void
+pause_job (Fixture    *f,
+           const char *id)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  XI_TEST_WAIT (xi_store_command_job_async (f->store, id, XI_JOB_COMMAND_PAUSE, NULL,
+                                            xi_test_store_result_cb, &slot_),
+                job = xi_store_command_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+}
+
+/* Campaigns are pushed only by the device that owns them. */
+static void
+test_jobs_of_other_devices (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *elsewhere = NULL;
+  g_autofree char *mine = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (xi_store_sync_set_device_async (f->store, "d0000000-0000-4000-8000-000000000001",
+                                                NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_sync_set_device_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  elsewhere = job_json ("a0000000-0000-4000-8000-000000000001",
+                        "d0000000-0000-4000-8000-000000000002", "Elsewhere", 5);
+  apply_page (f, "jobs", elsewhere, NULL);
+  g_assert_cmpint (q_int (f, "SELECT sent FROM jobs"), ==, 4);
+  g_assert_cmpint (n_ops (f), ==, 0);
+
+  /* Pausing another device's campaign here is a local view only. */
+  pause_job (f, "a0000000-0000-4000-8000-000000000001");
+  g_assert_cmpint (q_int (f, "SELECT state = 'paused' FROM jobs"), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'jobs'"), ==, 0);
+
+  /* The store survives a restart knowing which device it is. */
+  fixture_close (f);
+  fixture_open (f);
+  mine = job_json ("a0000000-0000-4000-8000-000000000002",
+                   "d0000000-0000-4000-8000-000000000001", "Mine", 6);
+  apply_page (f, "jobs", mine, NULL);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'jobs'"), ==, 0);
+  pause_job (f, "a0000000-0000-4000-8000-000000000002");
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'jobs'"
+                          " AND row_id LIKE '%0002'"), ==, 1);
+}
+
+typedef struct
+{
+  guint  emissions;
+  guint  ids;
+  char  *table;
+} ChangedSeen;
+
+static void
+changed_cb (XiStore            *store,
+            const char         *table,
+            const char * const *ids,
+            gpointer            user_data)
+{
+  ChangedSeen *seen = user_data;
+
+  seen->emissions++;
+  seen->ids += g_strv_length ((char **)ids);
+  g_free (seen->table);
+  seen->table = g_strdup (table);
+}
+
+/* Pulled rows are announced once per table per main-loop turn. */
+static void
+test_changed_signal (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *a = contact_json ("7d1f0a52-0000-4000-8000-000000000001", "Ani", NULL, 1, 1, FALSE);
+  g_autofree char *b = contact_json ("7d1f0a52-0000-4000-8000-000000000002", "Bayu", NULL, 1, 2, FALSE);
+  g_autofree char *page1 = g_strdup_printf ("[%s]", a);
+  g_autofree char *page2 = g_strdup_printf ("[%s]", b);
+  g_autoptr(GBytes) bytes1 = g_bytes_new (page1, strlen (page1));
+  g_autoptr(GBytes) bytes2 = g_bytes_new (page2, strlen (page2));
+  g_autoptr(GError) error = NULL;
+  ChangedSeen seen = { 0, };
+  GAsyncResult *slot1 = NULL;
+  GAsyncResult *slot2 = NULL;
+  g_autoptr(GAsyncResult) result1 = NULL;
+  g_autoptr(GAsyncResult) result2 = NULL;
+  g_autoptr(GMainContext) results_context = g_main_context_new ();
+  gulong handler;
+
+  handler = g_signal_connect (f->store, "changed", G_CALLBACK (changed_cb), &seen);
+
+  /* Two pages, their results collected on a context of their own, so the
+   * store's main context runs only once both are stored: one emission
+   * carries both ids. */
+  g_main_context_push_thread_default (results_context);
+  xi_store_sync_apply_page_async (f->store, "contacts", bytes1, NULL, xi_test_store_result_cb, &slot1);
+  xi_store_sync_apply_page_async (f->store, "contacts", bytes2, NULL, xi_test_store_result_cb, &slot2);
+  while (slot1 == NULL || slot2 == NULL)
+    g_main_context_iteration (results_context, TRUE);
+  g_main_context_pop_thread_default (results_context);
+  result1 = slot1;
+  result2 = slot2;
+  xi_store_sync_apply_page_finish (f->store, result1, NULL, &error);
+  g_assert_no_error (error);
+  xi_store_sync_apply_page_finish (f->store, result2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.emissions, ==, 0);
+
+  while (seen.emissions == 0)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (seen.emissions, ==, 1);
+  g_assert_cmpstr (seen.table, ==, "contacts");
+  g_assert_cmpuint (seen.ids, ==, 2);
+
+  g_signal_handler_disconnect (f->store, handler);
+  g_free (seen.table);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/xi/store/sync/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("mutations-queue", test_mutations_queue);
+  ADD ("unchanged-reimport", test_unchanged_reimport);
+  ADD ("pull-queues-nothing", test_pull_queues_nothing);
+  ADD ("pull-rejects-bad-pages", test_pull_rejects_bad_pages);
+  ADD ("batch", test_batch);
+  ADD ("crash-replays-same-ops", test_crash_replays_same_ops);
+  ADD ("complete-applied-and-rebase", test_complete_applied_and_rebase);
+  ADD ("complete-duplicate-fact", test_complete_duplicate_fact);
+  ADD ("complete-skipped", test_complete_skipped);
+  ADD ("pull-conflicts-and-rebase", test_pull_conflicts_and_rebase);
+  ADD ("dead-and-transient", test_dead_and_transient);
+  ADD ("resync", test_resync);
+  ADD ("pulled-opt-out", test_pulled_opt_out);
+  ADD ("jobs-of-other-devices", test_jobs_of_other_devices);
+  ADD ("changed-signal", test_changed_signal);
+
+#undef ADD
+
+  return g_test_run ();
+}

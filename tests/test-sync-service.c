@@ -1,0 +1,139 @@
+/* test-sync-service.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "xi-contact.h"
+#include "xi-supabase-client.h"
+#include "xi-sync-service.h"
+#include "xi-sync-test-utils.h"
+#include "xi-test-utils.h"
+
+/*
+ * The sync thread against the gateway: it syncs by itself, never on the
+ * thread that owns the service, and publishes what the header shows.
+ */
+
+static FsRig *rig;
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  g_error ("Timed out waiting for the sync service");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (XiSyncService *service,
+          XiSyncState    state)
+{
+  guint timeout = g_timeout_add_seconds (60, timed_out_cb, NULL);
+
+  while (xi_sync_service_get_state (service) != state)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+static void
+state_notified_cb (GObject    *object,
+                   GParamSpec *pspec,
+                   gpointer    user_data)
+{
+  guint *up_to_date = user_data;
+
+  if (xi_sync_service_get_state (XI_SYNC_SERVICE (object)) == XI_SYNC_STATE_UP_TO_DATE)
+    (*up_to_date)++;
+}
+
+/* Waits for a pass after the @seen-th to end up to date. */
+static void
+wait_for_pass (guint *up_to_date,
+               guint  seen)
+{
+  guint timeout = g_timeout_add_seconds (60, timed_out_cb, NULL);
+
+  while (*up_to_date <= seen)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+static void
+test_syncs_on_its_thread (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autofree char *email = g_strdup_printf ("service-%08x@example.com", g_random_int ());
+  g_autoptr(XiStore) store = xi_store_new (path);
+  g_autoptr(XiSupabaseClient) client = NULL;
+  g_autoptr(XiSyncService) service = NULL;
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *query[] = { "select", "id", NULL };
+  gboolean ok = FALSE;
+  guint up_to_date = 0;
+
+  client = xi_supabase_client_new (fs_rig_get_url (rig), fs_rig_get_anon_key (rig),
+                                   xi_store_get_secret_store (store), &error);
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_supabase_client_sign_up_async (client, email, "correct horse battery", NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                ok = xi_supabase_client_sign_up_finish (client, result_, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  xi_store_set_master_user_id (store, xi_supabase_client_get_user_id (client));
+  XI_TEST_WAIT (xi_store_open_async (store, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_open_finish (store, result_, &error));
+  g_assert_no_error (error);
+
+  service = xi_sync_service_new (store, fs_rig_get_url (rig), fs_rig_get_anon_key (rig));
+  g_signal_connect (service, "notify::state", G_CALLBACK (state_notified_cb), &up_to_date);
+  xi_sync_service_start (service);
+  wait_for_pass (&up_to_date, 0);
+
+  xi_contact_set_name (contact, "Indah");
+  xi_contact_set_phone (contact, "6281400000001");
+  XI_TEST_WAIT (xi_store_save_contact_async (store, contact, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (store, result_, &error));
+  g_assert_no_error (error);
+  xi_sync_service_sync_now (service);
+  wait_for_pass (&up_to_date, 1);
+  g_assert_cmpuint (xi_sync_service_get_pending (service), ==, 0);
+
+  XI_TEST_WAIT (xi_supabase_client_select_async (client, "contacts", query, NULL,
+                                                 xi_test_store_result_cb, &slot_),
+                rows = xi_supabase_client_select_finish (client, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+
+  /* Offline: the indicator says so, with the server's wait. */
+  g_assert_true (fs_rig_control (rig, "fail?status=503&retry_after=30&path=/rest/v1/&times=50", &error));
+  g_assert_no_error (error);
+  xi_sync_service_sync_now (service);
+  wait_for (service, XI_SYNC_STATE_OFFLINE);
+  g_assert_cmpuint (xi_sync_service_get_retry_in (service), >=, 30);
+  g_assert_nonnull (xi_sync_service_get_message (service));
+
+  xi_sync_service_stop (service);
+  g_assert_true (fs_rig_control (rig, "reset", &error));
+  g_clear_object (&service);
+  g_clear_object (&client);
+  xi_store_close (store);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  xi_test_rm_rf (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sync-service/syncs-on-its-thread", test_syncs_on_its_thread);
+
+  return xi_sync_test_run (&rig);
+}

@@ -1,0 +1,273 @@
+/* test-wa-history-sync.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#include "wa-error.h"
+#include "wa-history-sync.h"
+#include "wa-history.pb-c.h"
+#include "wa-media.h"
+#include "wa-proto.h"
+
+/*
+ * What a history chunk leaves in the key store (WA-FIDELITY.md §3.4), and
+ * the media crypto its blobs go through (protocol notes §10): each rule on
+ * a chunk built here field by field.
+ */
+
+static char *
+load_text (WaKeyStore *store,
+           const char *kind,
+           const char *key)
+{
+  g_autoptr(GBytes) value = wa_key_store_load (store, kind, key);
+
+  return value != NULL ? g_strndup (g_bytes_get_data (value, NULL), g_bytes_get_size (value)) : NULL;
+}
+
+static guint64
+token_time (WaKeyStore *store,
+            const char *lid)
+{
+  g_autoptr(GBytes) value = wa_key_store_load (store, "tctoken", lid);
+  const guint8 *data;
+  guint64 t = 0;
+
+  g_assert_nonnull (value);
+  g_assert_cmpuint (g_bytes_get_size (value), >, 8);
+  data = g_bytes_get_data (value, NULL);
+  for (guint i = 0; i < 8; i++)
+    t = t << 8 | data[i];
+  return t;
+}
+
+static guint
+count (WaKeyStore *store,
+       const char *kind)
+{
+  g_autoptr(GPtrArray) keys = wa_key_store_list (store, kind);
+
+  return keys->len;
+}
+
+static void
+store_chunk (WaKeyStore             *store,
+             WaHistory__HistorySync *sync)
+{
+  g_autoptr(GBytes) packed = wa_proto_pack (&sync->base);
+  g_autoptr(GError) error = NULL;
+  guint type = 99;
+
+  g_assert_true (wa_history_sync_store (store, packed, &type, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (type, ==, sync->synctype);
+}
+
+/* Tokens go under the issuer's LID however the conversation names it,
+ * and an older one never replaces a newer one. */
+static void
+test_tokens (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  WaHistory__HistorySync sync = WA_HISTORY__HISTORY_SYNC__INIT;
+  WaHistory__Conversation by_lid = WA_HISTORY__CONVERSATION__INIT;
+  WaHistory__Conversation by_pn = WA_HISTORY__CONVERSATION__INIT;
+  WaHistory__Conversation unknown = WA_HISTORY__CONVERSATION__INIT;
+  WaHistory__PhoneNumberToLIDMapping mapping = WA_HISTORY__PHONE_NUMBER_TO_LIDMAPPING__INIT;
+  WaHistory__Conversation *conversations[] = { &by_lid, &by_pn, &unknown };
+  WaHistory__PhoneNumberToLIDMapping *mappings[] = { &mapping };
+  g_autofree char *text = NULL;
+
+  /* A LID conversation, a number whose LID the chunk maps (in the
+   * legacy c.us form), and a number with no known LID. */
+  by_lid.id = (char *) "111111111111111@lid";
+  by_lid.has_tctoken = by_lid.has_tctokentimestamp = TRUE;
+  by_lid.tctoken.data = (guint8 *) "first";
+  by_lid.tctoken.len = 5;
+  by_lid.tctokentimestamp = 2000;
+  by_pn.id = (char *) "6281200000002@c.us";
+  by_pn.has_tctoken = by_pn.has_tctokentimestamp = TRUE;
+  by_pn.tctoken.data = (guint8 *) "second";
+  by_pn.tctoken.len = 6;
+  by_pn.tctokentimestamp = 3000;
+  unknown.id = (char *) "6281200000003@s.whatsapp.net";
+  unknown.has_tctoken = unknown.has_tctokentimestamp = TRUE;
+  unknown.tctoken.data = (guint8 *) "third";
+  unknown.tctoken.len = 5;
+  unknown.tctokentimestamp = 3000;
+  mapping.pnjid = (char *) "6281200000002@s.whatsapp.net";
+  mapping.lidjid = (char *) "222222222222222@lid";
+  sync.has_synctype = TRUE;
+  sync.synctype = WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__INITIAL_BOOTSTRAP;
+  sync.n_conversations = G_N_ELEMENTS (conversations);
+  sync.conversations = conversations;
+  sync.n_phonenumbertolidmappings = G_N_ELEMENTS (mappings);
+  sync.phonenumbertolidmappings = mappings;
+  store_chunk (store, &sync);
+
+  g_assert_cmpuint (token_time (store, "111111111111111"), ==, 2000);
+  g_assert_cmpuint (token_time (store, "222222222222222"), ==, 3000);
+  text = load_text (store, "lid-pn", "222222222222222");
+  g_assert_cmpstr (text, ==, "6281200000002");
+  g_assert_null (wa_key_store_load (store, "tctoken", "6281200000003"));
+  g_assert_cmpuint (count (store, "tctoken"), ==, 2);
+
+  /* A later chunk with an older token for the first: kept as it was;
+   * a newer one for the second: replaced. */
+  by_lid.tctokentimestamp = 1000;
+  by_lid.tctoken.data = (guint8 *) "stale";
+  by_pn.tctokentimestamp = 4000;
+  store_chunk (store, &sync);
+  g_assert_cmpuint (token_time (store, "111111111111111"), ==, 2000);
+  g_assert_cmpuint (token_time (store, "222222222222222"), ==, 4000);
+}
+
+/* Push names, but not the "-" a phone writes for none; the salt; and
+ * nothing from what does not name a person. */
+static void
+test_names_and_salt (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  WaHistory__HistorySync sync = WA_HISTORY__HISTORY_SYNC__INIT;
+  WaHistory__Pushname named = WA_HISTORY__PUSHNAME__INIT;
+  WaHistory__Pushname dash = WA_HISTORY__PUSHNAME__INIT;
+  WaHistory__Pushname group = WA_HISTORY__PUSHNAME__INIT;
+  WaHistory__Pushname *pushnames[] = { &named, &dash, &group };
+  g_autoptr(GBytes) salt = NULL;
+  g_autofree char *text = NULL;
+
+  named.id = (char *) "6281200000001@s.whatsapp.net";
+  named.pushname = (char *) "Budi";
+  dash.id = (char *) "6281200000002@s.whatsapp.net";
+  dash.pushname = (char *) "-";
+  group.id = (char *) "120363000000000000@g.us";
+  group.pushname = (char *) "Arisan";
+  sync.has_synctype = TRUE;
+  sync.synctype = WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__PUSH_NAME;
+  sync.n_pushnames = G_N_ELEMENTS (pushnames);
+  sync.pushnames = pushnames;
+  sync.has_nctsalt = TRUE;
+  sync.nctsalt.data = (guint8 *) "0123456789abcdef";
+  sync.nctsalt.len = 16;
+  store_chunk (store, &sync);
+
+  text = load_text (store, "push-name", "6281200000001");
+  g_assert_cmpstr (text, ==, "Budi");
+  g_assert_null (wa_key_store_load (store, "push-name", "6281200000002"));
+  g_assert_cmpuint (count (store, "push-name"), ==, 1);
+  salt = wa_key_store_load (store, "nct-salt", "salt");
+  g_assert_cmpmem (g_bytes_get_data (salt, NULL), g_bytes_get_size (salt), "0123456789abcdef", 16);
+}
+
+static void
+test_malformed (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("\x0a\xff\xff\xff\x0f", 5);
+  g_autoptr(GBytes) not_zlib = g_bytes_new_static ("plain text", 10);
+  g_autoptr(GBytes) inflated = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (wa_history_sync_store (store, garbage, NULL, &error));
+  g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+  g_clear_error (&error);
+  inflated = wa_history_sync_inflate (not_zlib, &error);
+  g_assert_null (inflated);
+  g_assert_nonnull (error);
+}
+
+/* A blob decrypts to what went in; a changed byte, a wrong hash or a
+ * wrong key is refused. */
+static void
+test_media (void)
+{
+  g_autoptr(GBytes) key = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) other_key = g_bytes_new_static ("fedcba9876543210fedcba9876543210", 32);
+  g_autoptr(GBytes) plain = g_bytes_new_static ("a history chunk, compressed", 27);
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GBytes) decrypted = NULL;
+  g_autoptr(GBytes) enc_sha = NULL;
+  g_autoptr(GBytes) sha = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *tampered = NULL;
+  guint8 hash[WA_SHA256_LEN];
+  WaMediaRef ref = { "/v/x", key, NULL, NULL };
+
+  blob = wa_media_encrypt (WA_MEDIA_HISTORY, key, plain, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (blob), ==, 32 + 10);
+  wa_crypto_sha256 (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob), hash);
+  enc_sha = g_bytes_new (hash, sizeof hash);
+  wa_crypto_sha256 (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), hash);
+  sha = g_bytes_new (hash, sizeof hash);
+  ref.file_enc_sha256 = enc_sha;
+  ref.file_sha256 = sha;
+
+  decrypted = wa_media_decrypt (WA_MEDIA_HISTORY, &ref, blob, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (decrypted, plain));
+
+  /* Another kind of media has other keys. */
+  g_clear_pointer (&decrypted, g_bytes_unref);
+  decrypted = wa_media_decrypt (WA_MEDIA_APP_STATE, &ref, blob, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
+  g_clear_error (&error);
+
+  ref.media_key = other_key;
+  decrypted = wa_media_decrypt (WA_MEDIA_HISTORY, &ref, blob, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
+  g_clear_error (&error);
+  ref.media_key = key;
+
+  /* A byte changed in transit: the blob is not the one named. */
+  tampered = g_memdup2 (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
+  tampered[3] ^= 1;
+  {
+    g_autoptr(GBytes) changed = g_bytes_new (tampered, g_bytes_get_size (blob));
+
+    decrypted = wa_media_decrypt (WA_MEDIA_HISTORY, &ref, changed, &error);
+    g_assert_null (decrypted);
+    g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
+    g_clear_error (&error);
+  }
+}
+
+/* The chunk goes through zlib, as the phone sends it. */
+static void
+test_inflate (void)
+{
+  const char text[] = "history history history history";
+  guint8 compressed[128];
+  uLongf len = sizeof compressed;
+  g_autoptr(GBytes) input = NULL;
+  g_autoptr(GBytes) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (compress (compressed, &len, (const Bytef *) text, sizeof text), ==, Z_OK);
+  input = g_bytes_new (compressed, len);
+  output = wa_history_sync_inflate (input, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (output, NULL), g_bytes_get_size (output), text, sizeof text);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_true (wa_crypto_init (NULL));
+
+  g_test_add_func ("/wa-history-sync/tokens", test_tokens);
+  g_test_add_func ("/wa-history-sync/names-and-salt", test_names_and_salt);
+  g_test_add_func ("/wa-history-sync/malformed", test_malformed);
+  g_test_add_func ("/wa-history-sync/media", test_media);
+  g_test_add_func ("/wa-history-sync/inflate", test_inflate);
+  return g_test_run ();
+}
