@@ -372,11 +372,23 @@ static void
 test_editor_escape (XiUiFixture   *f,
                     gconstpointer  data)
 {
-  XiWindow *window = open_window (f);
-  GtkWidget *page = xi_window_get_page (window, "contacts");
-  GtkWidget *editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (page), NULL);
+  XiWindow *window;
+  GtkWidget *page;
+  GtkWidget *editor;
   GtkWindow *dialog;
 
+  /* Moving the X focus behind GTK's back leaves text fields that warn
+   * later: the key events go to a process of their own, run last. */
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  window = open_window (f);
+  page = xi_window_get_page (window, "contacts");
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (page), NULL);
   xi_ui_spin (300);
   /* The number field has the focus in a new contact. */
   if (!xi_ui_send_keys (GTK_WINDOW (editor), "type", "0812 3456 7890"))
@@ -717,14 +729,15 @@ main (int   argc,
               xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/import", XiUiFixture, NULL, xi_ui_fixture_setup, test_import, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/editor", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor, xi_ui_fixture_teardown);
-  g_test_add ("/xi/ui/contacts/editor-escape", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor_escape,
-              xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/delete-undo", XiUiFixture, NULL, xi_ui_fixture_setup, test_delete_undo, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/100k", XiUiFixture, NULL, xi_ui_fixture_setup, test_many_contacts, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/follows-sync", XiUiFixture, NULL, xi_ui_fixture_setup, test_follows_sync,
               xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/preferences", XiUiFixture, NULL, xi_ui_fixture_setup, test_preferences, xi_ui_fixture_teardown);
   g_test_add_func ("/xi/ui/shortcuts", test_shortcuts_window);
+  /* Last: X focus moved by real key events confuses later text fields. */
+  g_test_add ("/xi/ui/contacts/editor-escape", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor_escape,
+              xi_ui_fixture_teardown);
 
   return g_test_run ();
 }
