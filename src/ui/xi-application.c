@@ -68,6 +68,10 @@ count_sending (XiApplication *self,
   guint remaining = 0;
 
   *n_campaigns = 0;
+  /* While another process holds the engine, its campaigns are "processing"
+   * too, but closing or quitting this app does not stop them. */
+  if (self->runner == NULL)
+    return 0;
   for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
     {
       g_autoptr(XiJob) job = g_list_model_get_item (jobs, i);
