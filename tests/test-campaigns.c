@@ -672,6 +672,46 @@ has_waiting_progress (Fixture       *f,
   return f->progress != NULL && f->progress->next_send_at > 0 && f->progress->sent >= GPOINTER_TO_UINT (data);
 }
 
+/* A campaign to customers without names says who is next by number,
+ * never with a blank where the name would be. */
+static void
+test_progress_names_nameless (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) cancelled = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiContact) first = NULL;
+  g_autoptr(XiContact) second = NULL;
+  const char *ids[3] = { NULL };
+  guint added = 0;
+
+  make_audience (f, 0, FALSE);
+  first = add_contact (f, NULL, "6281298765431");
+  second = add_contact (f, "", "6281298765432");
+  ids[0] = xi_contact_get_id (first);
+  ids[1] = xi_contact_get_id (second);
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (f->group), ids, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        added = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added, ==, 2);
+
+  spec = zero_delay_spec (f);
+  spec->delay_min_ms = spec->delay_max_ms = 60 * 1000;
+  job = create_job (f, spec);
+  start_engine (f, NULL);
+
+  run_until (f, has_waiting_progress, GUINT_TO_POINTER (1), 10);
+  g_assert_nonnull (f->progress->current_name);
+  g_assert_true (g_str_equal (f->progress->current_name, "+62 812-9876-5431") ||
+                 g_str_equal (f->progress->current_name, "+62 812-9876-5432"));
+
+  cancelled = command (f, xi_job_get_id (job), XI_JOB_COMMAND_CANCEL, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_pause_during_delay (Fixture       *f,
                          gconstpointer  data)
@@ -1893,6 +1933,7 @@ main (int   argc,
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
   ADD ("/campaigns/pause-during-delay", test_pause_during_delay);
+  ADD ("/campaigns/progress-names-nameless", test_progress_names_nameless);
   ADD ("/campaigns/cancel-during-retry", test_cancel_during_retry);
   ADD ("/campaigns/retries-then-fails", test_retries_then_fails);
   ADD ("/campaigns/fails-on-repeated-errors", test_fails_on_repeated_errors);

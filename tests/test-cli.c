@@ -801,6 +801,82 @@ test_bad_input (Fixture       *f,
                             "--at", when, NULL), ==, 0);
 }
 
+/* Phones of the contacts `contacts list --json` prints with @args (up to
+ * four, %NULL-terminated), separated by spaces. */
+static char *
+listed_phones (Fixture     *f,
+               const char **a)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) phones = g_string_new (NULL);
+  JsonArray *array;
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "contacts", "list", a[0], a[1], a[2], a[3], NULL), ==, 0);
+  root = parse_json (out);
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (array, i);
+
+      if (phones->len > 0)
+        g_string_append_c (phones, ' ');
+      g_string_append (phones, json_object_get_string_member (contact, "phone"));
+    }
+  return g_string_free (g_steal_pointer (&phones), FALSE);
+}
+
+/* An audience by field, tag and opt-out, and the errors that say how to
+ * write a condition. */
+static void
+test_list_where (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *csv = write_file (f, "kota.csv",
+                                     "Nama,No HP,Kota,Tags\n"
+                                     "Andi,0812-1111-0001,Jakarta,grosir\n"
+                                     "Budi,0812-1111-0002, jakarta ,ecer\n"
+                                     "Citra,0812-1111-0003,Bandung,Grosir\n"
+                                     "Dewi,0812-1111-0004,,grosir\n"
+                                     "Eko,0812-1111-0005,\"Jl. \"\"Merdeka\"\" 10/B\",ecer\n");
+  g_autofree char *err = NULL;
+  struct { const char *args[5]; const char *phones; } table[] = {
+    { { "--where", "kota=Jakarta", NULL }, "6281211110001 6281211110002" },
+    { { "--where", "kota=Jakarta", "--tag", "grosir", NULL }, "6281211110001" },
+    { { "--tag", "GROSIR", NULL }, "6281211110001 6281211110003 6281211110004" },
+    { { "--where", "kota~band", NULL }, "6281211110003" },
+    { { "--where", "kota!=jakarta", NULL }, "6281211110003 6281211110004 6281211110005" },
+    /* Values with quotes and slashes, which the stored JSON escapes. */
+    { { "--where", "kota~merdeka", NULL }, "6281211110005" },
+    { { "--where", "kota~\"merdeka\" 10/b", NULL }, "6281211110005" },
+    { { "--where", "kota=jl. \"merdeka\" 10/b", NULL }, "6281211110005" },
+    { { "--where", "kota=", NULL }, "6281211110004" },
+    { { "--where", "nama~i", "--where", "kota!=", NULL }, "6281211110001 6281211110002 6281211110003" },
+    { { "--tag", "grosir", "--opted-out", NULL }, "6281211110003" },
+    { { "--tag", "grosir", "--not-opted-out", NULL }, "6281211110001 6281211110004" },
+  };
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", csv, NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "opt-out", "081211110003", NULL), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      const char **a = table[i].args;
+      g_autofree char *phones = listed_phones (f, a);
+
+      g_test_message ("contacts list %s %s %s %s", a[0], a[1], a[2] ? a[2] : "", a[3] ? a[3] : "");
+      g_assert_cmpstr (phones, ==, table[i].phones);
+    }
+
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "list", "--where", "kota Jakarta", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Write FIELD=VALUE, as in kota=Jakarta"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "list", "--where", "kot=Jakarta", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "No contact has a field “kot”. The fields are: name, phone, kota."));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "list", "--opted-out", "--not-opted-out", NULL), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -809,6 +885,7 @@ main (int   argc,
 
   g_test_add ("/xi/cli/usage", Fixture, NULL, fixture_setup, test_usage, fixture_teardown);
   g_test_add ("/xi/cli/import-and-list", Fixture, NULL, fixture_setup, test_import_and_list, fixture_teardown);
+  g_test_add ("/xi/cli/list-where", Fixture, NULL, fixture_setup, test_list_where, fixture_teardown);
   g_test_add ("/xi/cli/groups-and-errors", Fixture, NULL, fixture_setup, test_groups_and_errors, fixture_teardown);
   g_test_add ("/xi/cli/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
   g_test_add ("/xi/cli/export-roundtrip", Fixture, NULL, fixture_setup, test_export_roundtrip, fixture_teardown);

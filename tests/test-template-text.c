@@ -369,7 +369,8 @@ test_errors (void)
     { "Halo { |Kak}", XI_TEMPLATE_ERROR_EMPTY_VARIABLE, 1, 6, "empty" },
     { "Halo {nmae}", XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, 1, 6, "{nmae}" },
     { "Halo {alamat}", XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, 1, 6, "{alamat}" },
-    { "Halo {nama depan}", XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, 1, 6, "letters, digits" },
+    { "Halo {nama depan}", XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, 1, 6, "Did you mean {nama_depan}?" },
+    { "Halo {warna favorit}", XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, 1, 6, "letters, digits" },
     { "Halo {kota-asal}", XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, 1, 6, "{kota_asal}" },
     { "{{Hai|Halo}}\n{{Hai {nmae}|x}}", XI_TEMPLATE_ERROR_UNKNOWN_VARIABLE, 2, 7, "{nmae}" },
     { "{{name}}", XI_TEMPLATE_ERROR_BAD_CHOICE, 1, 1, "single braces" },
@@ -511,6 +512,128 @@ test_derived (void)
   out = render ("{first_name}{phone}", &nobody, &missing);
   g_assert_cmpstr (out, ==, "");
   g_assert_cmpstrv (missing, ((const char * const[]) { "first_name", "phone", NULL }));
+}
+
+static void
+test_aliases (void)
+{
+  const Recipient ibu = { { "name", "Ibu Siti Aminah", "phone", "628123", "kota", "Medan", NULL } };
+  g_autoptr(XiTemplateText) text = parse_ok ("{Nama} {nama_depan} {telepon} {no_hp} {NO_WA} {name}");
+  const char *none[] = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiTemplateText) unchecked = NULL;
+
+  /* An alias is the built-in itself: one variable, which gets the same
+   * derivations ({first_name} without the title, {phone} with a "+"). */
+  g_assert_cmpstrv (xi_template_text_get_variables (text),
+                    ((const char * const[]) { "name", "first_name", "phone", NULL }));
+  assert_renders ("{nama}, {nama_depan}, {telepon}, {kota}", &ibu,
+                  "Ibu Siti Aminah, Siti, +628123, Medan");
+  assert_renders ("{nama_depan|Kak}", &nobody, "Kak");
+
+  /* Known without any custom field, and the same when nothing is checked,
+   * as when a campaign is created. */
+  unchecked = xi_template_text_parse ("{nama_lengkap} {nama_depan}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (xi_template_text_get_variables (unchecked),
+                    ((const char * const[]) { "name", "first_name", NULL }));
+  g_clear_pointer (&unchecked, xi_template_text_unref);
+  unchecked = xi_template_text_parse ("{telepon}", none, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_honorifics (void)
+{
+  const struct { const char *name; const char *first; } table[] = {
+    { "Ibu Siti Aminah", "Siti" },
+    { "Pak Budi", "Budi" },
+    { "bpk. Joko Widodo", "Joko" },
+    { "H. Ahmad Dahlan", "Ahmad" },
+    { "Dr. Ir. Hj. Ratna", "Ratna" },
+    { "Kak  \tDewi", "Dewi" },
+    { "MBAK Rina", "Rina" },
+    { "Mas", "Mas" },
+    { "Ibu Bapak", "Ibu" },
+    { "Budiman Pak", "Budiman" },
+    { "Bunga", "Bunga" },
+    { "Pakde Karwo", "Pakde" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      Recipient recipient = { { "name", table[i].name, NULL } };
+
+      assert_renders ("{first_name}", &recipient, table[i].first);
+    }
+}
+
+/* The problems of @source as "start-end code" strings. */
+static char *
+problems_of (const char *source)
+{
+  g_autoptr(GPtrArray) problems = xi_template_text_check (source, known);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      XiTemplateProblem *problem = g_ptr_array_index (problems, i);
+
+      g_assert_true (problem->error->domain == XI_TEMPLATE_ERROR);
+      g_string_append_printf (out, "%s%u-%u:%d", i > 0 ? " " : "", problem->start, problem->end,
+                              problem->error->code);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_check_all (void)
+{
+  const struct { const char *source; const char *expected; } table[] = {
+    { "Halo {name}, {{Hai|Halo}}!", "" },
+    /* Three errors on two lines, each with its own span. */
+    { "Halo {nmae} dan {alamat}\n}{kota}", "5-11:3 16-24:3 25-26:1" },
+    { "{} {name} { }", "0-2:2 10-13:2" },
+    { "Hai {name, {kota} }", "4-11:0 18-19:1" },
+    { "{{Halo|{{Hai|Yo}}|x}} {nmae}", "7-17:4 22-28:3" },
+    { "{{Halo|Hai}! {{a}}", "10-11:1 13-18:4" },
+    { "{{Halo {nmae}}}", "0-15:4 7-13:3" },
+    { "{{Hai {nmae}|{kot}}} {{Halo|", "6-12:3 13-18:3 21-28:0" },
+    { "Diskon 50%}}", "10-11:1 11-12:1" },
+    { "", "0-0:5" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autofree char *got = problems_of (table[i].source);
+
+      g_test_message ("template: %s", table[i].source);
+      g_assert_cmpstr (got, ==, table[i].expected);
+    }
+}
+
+static void
+test_check_matches_parse (void)
+{
+  const char *sources[] = { "Halo {nmae} {alamat}", "{{a}} {b", "x}", "\u00e9{nmae}" };
+
+  /* The first problem found is the one parsing reports, word for word. */
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      g_autoptr(GPtrArray) problems = xi_template_text_check (sources[i], known);
+      g_autoptr(GError) error = NULL;
+      XiTemplateProblem *first;
+
+      g_assert_null (xi_template_text_parse (sources[i], known, &error));
+      g_assert_nonnull (error);
+      g_assert_cmpuint (problems->len, >=, 1);
+      first = g_ptr_array_index (problems, 0);
+      g_assert_cmpstr (first->error->message, ==, error->message);
+    }
+
+  /* Without a place for the error, parsing still only fails. */
+  g_assert_null (xi_template_text_parse ("{{a|b", known, NULL));
+  g_assert_null (xi_template_text_parse ("{nmae} {x", known, NULL));
 }
 
 static void
@@ -749,6 +872,10 @@ main (int   argc,
   g_test_add_func ("/xi/template/parse/unchecked", test_unchecked);
   g_test_add_func ("/xi/template/parse/get-variables", test_get_variables);
   g_test_add_func ("/xi/template/parse/utf8", test_utf8);
+  g_test_add_func ("/xi/template/parse/aliases", test_aliases);
+  g_test_add_func ("/xi/template/check/all", test_check_all);
+  g_test_add_func ("/xi/template/check/matches-parse", test_check_matches_parse);
+  g_test_add_func ("/xi/template/render/honorifics", test_honorifics);
   g_test_add_func ("/xi/template/render/fallback", test_fallback);
   g_test_add_func ("/xi/template/render/choices", test_choices);
   g_test_add_func ("/xi/template/render/choices-seeded", test_choices_seeded);

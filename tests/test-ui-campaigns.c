@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "xi-funnel-bar.h"
 #include "xi-history-page.h"
 #include "xi-job-row.h"
 #include "xi-loopback-transport.h"
@@ -351,6 +352,38 @@ file_exists (gpointer data)
   return g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
+/* Whether a visible label under @root contains @text. */
+static gboolean
+shows_text (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+shows_reasons (gpointer data)
+{
+  return shows_text (data, "\nWhy: Opted out 1");
+}
+
+static void
+collect_funnels (GtkWidget *root,
+                 GPtrArray *summaries)
+{
+  if (XI_IS_FUNNEL_BAR (root))
+    g_ptr_array_add (summaries, xi_funnel_bar_dup_summary (XI_FUNNEL_BAR (root)));
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_funnels (child, summaries);
+}
+
 static void
 fill_form (Fixture   *f,
            GtkWidget *page,
@@ -372,6 +405,7 @@ start_campaign (Fixture   *f,
 
   wait_plan (page);
   g_assert_true (gtk_widget_activate_action (page, "sending.start", NULL));
+  respond ("start");
   wait_n_items (jobs, n_before + 1);
   job = g_list_model_get_item (jobs, 0);
   g_object_unref (job);   /* the context keeps it */
@@ -653,6 +687,27 @@ test_run (Fixture       *f,
   g_assert_true (xi_ui_wait_for (has_quota_used, history, 10000));
   g_assert_cmpuint (xi_history_page_get_quota (XI_HISTORY_PAGE (history))->available, ==,
                     XI_QUOTA_DEFAULT_ALLOWANCE - 4);
+  {
+    GtkLevelBar *bar = GTK_LEVEL_BAR (xi_ui_find_widget (history, GTK_TYPE_LEVEL_BAR));
+
+    /* The quota as a bar: what is spent of the allowance. */
+    g_assert_cmpfloat (gtk_level_bar_get_max_value (bar), ==, XI_QUOTA_DEFAULT_ALLOWANCE);
+    g_assert_cmpfloat (gtk_level_bar_get_value (bar), ==, 4);
+  }
+  {
+    g_autoptr(GPtrArray) summaries = g_ptr_array_new_with_free_func (g_free);
+
+    /* Each campaign in the list has its funnel, in numbers on hover. */
+    collect_funnels (history, summaries);
+    g_assert_cmpuint (summaries->len, >=, 1);
+    g_assert_true (g_ptr_array_find_with_equal_func (summaries,
+                                                     "Sent 75% · delivered 0% · read 0% · failed 0% · skipped 25%",
+                                                     g_str_equal, NULL));
+  }
+
+  /* The report says why recipients were skipped, and how long it took. */
+  g_assert_true (xi_ui_wait_for (shows_reasons, history, 10000));
+  g_assert_true (shows_text (history, "\nTook "));
 
   xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "campaign-history");
@@ -661,6 +716,56 @@ test_run (Fixture       *f,
   g_assert_true (xi_ui_wait_for (has_activity, history, 10000));
   xi_ui_spin (300);
   xi_ui_screenshot (GTK_WIDGET (window), "campaign-activity");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Starting asks first, saying how many, how long and how much quota, and
+ * only the explicit answer starts: Return lands on Cancel. */
+static void
+test_confirm_start (Fixture       *f,
+                    gconstpointer  data)
+{
+  GListModel *jobs = xi_context_get_jobs (f->ui.context);
+  XiWindow *window = open_window (f, "sending", 900);
+  GtkWidget *page = xi_window_get_page (window, "sending");
+  AdwMessageDialog *dialog;
+  const XiJobPlan *plan;
+  g_autofree char *quota_line = NULL;
+  const char *body;
+  XiJob *job;
+
+  /* Unlinked, so a rehearsal; it holds quota like any campaign. */
+  fill_form (f, page, 60);
+  plan = wait_plan (page);
+  g_assert_true (gtk_widget_activate_action (page, "sending.start", NULL));
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Rehearse Sending to 3 Customers?");
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("body: %s", body);
+  g_assert_true (g_str_has_prefix (body, "1 contact of the group is skipped. At the pace you chose, "
+                                         "sending takes about 2 minutes and ends around "));
+  quota_line = g_strdup_printf ("\nIt uses 3 of the %'u messages left this month. This is a "
+                                "rehearsal: nothing reaches WhatsApp, every message is written "
+                                "to the rehearsal journal.", plan->quota_available);
+  g_assert_true (g_str_has_suffix (body, quota_line));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "cancel");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (dialog), "confirm-start");
+
+  /* Return on the dialog answers Cancel, and nothing is written. */
+  respond (adw_message_dialog_get_default_response (dialog));
+  xi_ui_spin (300);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (page, "sending.start", NULL));
+  respond ("start");
+  wait_n_items (jobs, 1);
+  job = g_list_model_get_item (jobs, 0);
+  g_assert_cmpuint (xi_job_get_total (job), ==, 4);
+  g_object_unref (job);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -676,6 +781,8 @@ main (int   argc,
 
   g_test_add ("/xi/ui-campaigns/plan", Fixture, NULL, fixture_setup, test_plan, fixture_teardown);
   g_test_add ("/xi/ui-campaigns/run", Fixture, NULL, fixture_setup, test_run, fixture_teardown);
+  g_test_add ("/xi/ui-campaigns/confirm-start", Fixture, NULL, fixture_setup, test_confirm_start,
+              fixture_teardown);
   g_test_add ("/xi/ui-campaigns/engine-elsewhere", Fixture, NULL, fixture_setup_audience,
               test_engine_elsewhere, fixture_teardown);
 

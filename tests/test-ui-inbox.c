@@ -719,6 +719,52 @@ test_preferences (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+has_unread_again (gpointer data)
+{
+  return xi_inbox_page_get_unread_count (data) == 1;
+}
+
+static gboolean
+page_all_read (gpointer data)
+{
+  return xi_inbox_page_get_unread_count (data) == 0;
+}
+
+/* "Mark All as Read" clears every conversation at once, and is off when
+ * there is nothing unread. */
+static void
+test_mark_all_read (Fixture       *f,
+                    gconstpointer  data)
+{
+  XiWindow *window = open_inbox (f, 1100);
+  XiInboxPage *page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  GtkWidget *button = NULL;
+
+  g_assert_cmpuint (xi_inbox_page_get_unread_count (page), ==, 6);
+  for (GtkWidget *w = xi_ui_find_widget (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_BUTTON (w))
+      button = w;
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  gtk_widget_activate (button);
+  g_assert_true (xi_ui_wait_for (page_all_read, page, 5000));
+  g_assert_cmpuint (store_unread (f), ==, 0);
+  xi_ui_spin (300);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  xi_ui_screenshot (GTK_WIDGET (window), "inbox-all-read");
+
+  /* A new reply makes it useful again. */
+  seed (f, BUDI, "Masih ada stok?", NULL);
+  xi_inbox_page_reload (page);
+  g_assert_true (xi_ui_wait_for (has_unread_again, page, 5000));
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -735,6 +781,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/xi/ui/inbox/preferences", Fixture, NULL, fixture_setup, test_preferences, fixture_teardown);
   g_test_add ("/xi/ui/inbox/narrow", Fixture, NULL, fixture_setup, test_narrow, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/mark-all-read", Fixture, NULL, fixture_setup, test_mark_all_read,
+              fixture_teardown);
 
   return g_test_run ();
 }

@@ -667,6 +667,66 @@ test_sending_history (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Every problem of a variant is listed and marked at once, and the
+ * Indonesian names of the variables work, {nama_depan} without the title. */
+static void
+test_template_problems (XiUiFixture   *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XiContact) ibu = add_contact (f, "Ibu Siti Aminah", "6285711112222", "Medan");
+  XiTemplateEditor *editor;
+  XiWindow *window;
+  GtkWidget *page;
+  char *text;
+
+  xi_ui_reload (f);
+  window = open_window (f, "templates");
+  page = xi_window_get_page (window, "templates");
+  gtk_widget_activate_action (page, "page.new", NULL);
+  editor = xi_templates_page_get_editor (XI_TEMPLATES_PAGE (page));
+  xi_template_editor_set_name (editor, "Salam");
+
+  xi_template_editor_set_variant_text (editor, 0,
+                                       "Halo {nmae}, promo di {kot}!\n{{Diskon|Potongan}} 20%}");
+  g_assert_false (xi_template_editor_can_save (editor));
+  text = xi_template_editor_dup_error (editor, 0);
+  g_assert_cmpstr (text, ==,
+                   "Line 1, column 6: unknown variable {nmae}. Did you mean {name}?\n"
+                   "Line 1, column 23: unknown variable {kot}. Did you mean {kota}?\n"
+                   "Line 2, column 24: this closing brace has no opening one. Remove it, or "
+                   "write \\} for a brace.");
+  g_free (text);
+  text = xi_template_editor_dup_marked (editor, 0);
+  g_assert_cmpstr (text, ==, "{nmae}\n{kot}\n}");
+  g_free (text);
+  xi_template_editor_preview_contact (editor, find_contact (f, "6285711112222"));
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (window), "template-problems");
+
+  /* Fixing one leaves the others marked. */
+  xi_template_editor_set_variant_text (editor, 0,
+                                       "Halo {name}, promo di {kot}!\n{{Diskon|Potongan}} 20%}");
+  text = xi_template_editor_dup_marked (editor, 0);
+  g_assert_cmpstr (text, ==, "{kot}\n}");
+  g_free (text);
+
+  xi_template_editor_set_variant_text (editor, 0, "Halo {Nama_Depan}, promo di {kota} untuk {telepon}!");
+  g_assert_true (xi_template_editor_can_save (editor));
+  text = xi_template_editor_dup_marked (editor, 0);
+  g_assert_cmpstr (text, ==, "");
+  g_free (text);
+  text = xi_template_editor_dup_error (editor, 0);
+  g_assert_cmpstr (text, ==, "");
+  g_free (text);
+  text = xi_template_editor_dup_preview (editor, 0);
+  g_assert_cmpstr (text, ==, "Halo Siti, promo di Medan untuk +6285711112222!");
+  g_free (text);
+  xi_ui_spin (200);
+  xi_ui_screenshot (GTK_WIDGET (window), "template-aliases");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -682,6 +742,8 @@ main (int   argc,
               xi_ui_fixture_setup, test_groups, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/templates", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_templates, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/templates/problems", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_template_problems, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/sending-history", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_sending_history, xi_ui_fixture_teardown);
 

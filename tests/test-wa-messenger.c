@@ -283,6 +283,132 @@ test_conversation (Fixture       *f,
   g_assert_true (contains (f->relays, CUSTOMER ":2@s.whatsapp.net " SHOP ":1@s.whatsapp.net msg"));
 }
 
+typedef struct
+{
+  GAsyncResult *result;
+} Awaited;
+
+static void
+awaited_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ((Awaited *) user_data)->result = g_object_ref (result);
+}
+
+static gboolean
+awaited_done (gpointer data)
+{
+  return ((Awaited *) data)->result != NULL;
+}
+
+static WaMediaUpload *
+upload (Side        *side,
+        WaMediaType  type,
+        GBytes      *content)
+{
+  Awaited awaited = { NULL };
+  g_autoptr(GError) error = NULL;
+  WaMediaUpload *up;
+
+  wa_media_upload_async (side->client, type, content, NULL, awaited_cb, &awaited);
+  wait_until (awaited_done, &awaited);
+  up = wa_media_upload_finish (side->client, awaited.result, &error);
+  g_object_unref (awaited.result);
+  g_assert_no_error (error);
+  return up;
+}
+
+static GBytes *
+download (Side                  *side,
+          const WaIncomingMedia *media)
+{
+  Awaited awaited = { NULL };
+  g_autoptr(GError) error = NULL;
+  WaMediaRef ref = { media->direct_path, media->media_key, media->file_enc_sha256, media->file_sha256 };
+  GBytes *content;
+
+  wa_media_download_async (side->client, media->type, &ref, NULL, awaited_cb, &awaited);
+  wait_until (awaited_done, &awaited);
+  content = wa_media_download_finish (side->client, awaited.result, &error);
+  g_object_unref (awaited.result);
+  g_assert_no_error (error);
+  return content;
+}
+
+static GError *
+send_media (Side                 *side,
+            const char           *to,
+            const char           *id,
+            const WaMediaMessage *media)
+{
+  Sent sent = { FALSE, NULL };
+
+  wa_messenger_send_media_async (side->messenger, to, id, media, NULL, sent_cb, &sent);
+  wait_until (sent_done, &sent);
+  return sent.error;
+}
+
+/* A picture and a PDF reach the customer as media messages (type
+ * "media", mediatype on each part) whose references download to the
+ * same bytes; the caption is the message's text. */
+static void
+test_media (Fixture       *f,
+            gconstpointer  data)
+{
+  static const char pdf_text[] = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+  g_autoptr(GBytes) picture = g_bytes_new_take (g_malloc0 (20000), 20000);
+  g_autoptr(GBytes) pdf = g_bytes_new_static (pdf_text, sizeof pdf_text - 1);
+  g_autoptr(GBytes) thumbnail = g_bytes_new_static ("\xff\xd8\xff\xd9", 4);
+  g_autoptr(WaMediaUpload) picture_up = upload (&f->shop, WA_MEDIA_IMAGE, picture);
+  g_autoptr(WaMediaUpload) pdf_up = upload (&f->shop, WA_MEDIA_DOCUMENT, pdf);
+  WaMediaMessage image = { WA_MEDIA_IMAGE, picture_up, "image/jpeg", "Promo akhir bulan", NULL, 640, 480, 0,
+                           thumbnail };
+  WaMediaMessage document = { WA_MEDIA_DOCUMENT, pdf_up, "application/pdf", "Daftar harga", "harga.pdf", 0, 0, 1,
+                              NULL };
+  g_autoptr(GBytes) back = NULL;
+  WaIncomingMessage *message;
+  GError *error;
+
+  error = send_media (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0CCCC000000000001", &image);
+  g_assert_no_error (error);
+  error = send_media (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0CCCC000000000002", &document);
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 2);
+  g_assert_true (contains (f->relays, SHOP ":1@s.whatsapp.net " CUSTOMER ":2@s.whatsapp.net pkmsg media:image"));
+  /* Still pkmsg: the customer has not answered on the session yet. */
+  g_assert_true (contains (f->relays, SHOP ":1@s.whatsapp.net " CUSTOMER ":2@s.whatsapp.net pkmsg media:document"));
+
+  message = g_ptr_array_index (f->customer.received, 0);
+  g_assert_cmpstr (message->text, ==, "Promo akhir bulan");
+  g_assert_nonnull (message->media);
+  g_assert_cmpint (message->media->type, ==, WA_MEDIA_IMAGE);
+  g_assert_cmpstr (message->media->mimetype, ==, "image/jpeg");
+  g_assert_cmpuint (message->media->width, ==, 640);
+  g_assert_cmpuint (message->media->height, ==, 480);
+  g_assert_cmpuint (message->media->file_length, ==, 20000);
+  g_assert_true (g_bytes_equal (message->media->jpeg_thumbnail, thumbnail));
+  back = download (&f->customer, message->media);
+  g_assert_true (g_bytes_equal (back, picture));
+  g_clear_pointer (&back, g_bytes_unref);
+
+  message = g_ptr_array_index (f->customer.received, 1);
+  g_assert_cmpstr (message->text, ==, "Daftar harga");
+  g_assert_cmpint (message->media->type, ==, WA_MEDIA_DOCUMENT);
+  g_assert_cmpstr (message->media->mimetype, ==, "application/pdf");
+  g_assert_cmpstr (message->media->file_name, ==, "harga.pdf");
+  g_assert_null (message->media->jpeg_thumbnail);
+  back = download (&f->customer, message->media);
+  g_assert_true (g_bytes_equal (back, pdf));
+
+  /* A text message has no media. */
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0CCCC000000000003", "Terima kasih");
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 3);
+  message = g_ptr_array_index (f->customer.received, 2);
+  g_assert_null (message->media);
+}
+
 static void
 test_not_on_whatsapp (Fixture       *f,
                       gconstpointer  data)
@@ -1035,6 +1161,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   ADD ("/wa/messenger/conversation", test_conversation);
+  ADD ("/wa/messenger/media", test_media);
   ADD ("/wa/messenger/not-on-whatsapp", test_not_on_whatsapp);
   ADD ("/wa/messenger/offline-and-restart", test_offline_and_restart);
   ADD ("/wa/messenger/retry-after-lost-sessions", test_retry_after_lost_sessions);

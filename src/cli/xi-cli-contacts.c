@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "xi-cli.h"
+#include "xi-contact-filter.h"
 #include "xi-import-reader.h"
 #include "xi-phone.h"
 
@@ -234,6 +235,39 @@ add_contact_json (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* A condition on a field no contact has matches nobody, which is most
+ * likely a typo; say so, with the fields there are. */
+static gboolean
+check_filter_fields (XiCli            *cli,
+                     XiContactFilter  *filter,
+                     GError          **error)
+{
+  const char **named = xi_contact_filter_get_fields (filter);
+  g_auto(GStrv) known = NULL;
+
+  if (named[0] == NULL)
+    return TRUE;
+  if ((known = xi_cli_list_custom_fields (cli, error)) == NULL)
+    return FALSE;
+
+  for (guint i = 0; named[i] != NULL; i++)
+    if (!g_strv_contains ((const char * const *)known, named[i]))
+      {
+        g_autofree char *list = g_strjoinv (", ", known);
+
+        if (known[0] == NULL)
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("No contact has a field “%s”; your contacts have no fields besides "
+                         "name and phone."), named[i]);
+        else
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("No contact has a field “%s”. The fields are: name, phone, %s."),
+                       named[i], list);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static int
 contacts_list (XiCli  *cli,
                int     argc,
@@ -249,11 +283,22 @@ contacts_list (XiCli  *cli,
   g_autofree char *search = NULL;
   g_autofree char *needle = NULL;
   g_autofree char *group = NULL;
+  g_auto(GStrv) wheres = NULL;
+  g_auto(GStrv) tags = NULL;
+  g_autoptr(XiContactFilter) filter = xi_contact_filter_new ();
+  gboolean opted_out = FALSE;
+  gboolean not_opted_out = FALSE;
   guint shown = 0;
   int status;
   const GOptionEntry entries[] = {
     { "search", 's', 0, G_OPTION_ARG_STRING, &search, N_("Only contacts whose name or number contains TEXT"), N_("TEXT") },
     { "group", 'g', 0, G_OPTION_ARG_STRING, &group, N_("Only members of group NAME"), N_("NAME") },
+    { "where", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &wheres,
+      N_("Only contacts whose FIELD is VALUE (FIELD~TEXT: contains, FIELD!=VALUE: is not; repeatable)"),
+      N_("FIELD=VALUE") },
+    { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, N_("Only contacts with tag TAG (repeatable)"), N_("TAG") },
+    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted_out, N_("Only contacts who opted out"), NULL },
+    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &not_opted_out, N_("Only contacts who did not opt out"), NULL },
     { NULL },
   };
 
@@ -262,6 +307,18 @@ contacts_list (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“contacts list” takes no arguments."));
+  if (opted_out && not_opted_out)
+    return xi_cli_usage ("%s", _("Give --opted-out or --not-opted-out, not both."));
+
+  for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
+    if (!xi_contact_filter_add_where (filter, wheres[i], &error))
+      return xi_cli_fail (cli, error);
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    xi_contact_filter_add_tag (filter, tags[i]);
+  if (opted_out || not_opted_out)
+    xi_contact_filter_set_opted_out (filter, opted_out);
+  if (!check_filter_fields (cli, filter, &error))
+    return xi_cli_fail (cli, error);
 
   if (group != NULL && (only_group = xi_cli_find_group (cli, group, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -288,6 +345,8 @@ contacts_list (XiCli  *cli,
       if (needle != NULL && !xi_contact_matches (contact, needle))
         continue;
       if (only_group != NULL && !xi_contact_is_in_group (contact, xi_group_get_id (only_group)))
+        continue;
+      if (!xi_contact_filter_matches (filter, contact))
         continue;
       shown++;
 
@@ -559,7 +618,7 @@ contacts_export (XiCli  *cli,
 
 static const XiCliCommand contact_commands[] = {
   { "import",  contacts_import,  N_("Import a CSV, TSV or vCard file") },
-  { "list",    contacts_list,    N_("List contacts (--search, --group)") },
+  { "list",    contacts_list,    N_("List contacts (--search, --group, --where, --tag)") },
   { "add",     contacts_add,     N_("Add one contact") },
   { "delete",  contacts_delete,  N_("Delete contacts by phone number") },
   { "export",  contacts_export,  N_("Write all contacts to a CSV file") },

@@ -17,18 +17,6 @@
 
 /* "xender-in-cli templates …" */
 
-static char **
-known_variables (XiCli   *cli,
-                 GError **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  xi_store_list_custom_fields_async (cli->store, NULL, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  return xi_store_list_custom_fields_finish (cli->store, result, error);
-}
-
 /* Every variant must parse before a template is stored, so a campaign can
  * never start with a broken one. */
 static gboolean
@@ -36,7 +24,7 @@ check_variants (XiCli         *cli,
                 char         **variants,
                 GError       **error)
 {
-  g_auto(GStrv) known = known_variables (cli, error);
+  g_auto(GStrv) known = xi_cli_list_custom_fields (cli, error);
 
   if (known == NULL || !xi_limit_check_variants ((const char * const *)variants, error))
     return FALSE;

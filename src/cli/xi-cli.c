@@ -289,6 +289,19 @@ xi_cli_list_groups (XiCli   *cli,
   return xi_store_list_groups_finish (cli->store, result, error);
 }
 
+/* The custom fields any contact has, lower case. */
+char **
+xi_cli_list_custom_fields (XiCli   *cli,
+                           GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_list_custom_fields_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_list_custom_fields_finish (cli->store, result, error);
+}
+
 /* Groups are named by the user; names are unique ignoring case. */
 XiGroup *
 xi_cli_find_group (XiCli       *cli,

@@ -81,6 +81,8 @@ GPtrArray    *xi_cli_list_contacts   (XiCli               *cli,
                                       GError             **error);
 GPtrArray    *xi_cli_list_groups     (XiCli               *cli,
                                       GError             **error);
+char        **xi_cli_list_custom_fields (XiCli            *cli,
+                                      GError             **error);
 XiGroup      *xi_cli_find_group      (XiCli               *cli,
                                       const char          *name,
                                       GError             **error);

@@ -10,10 +10,12 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "xi-contact-private.h"
 #include "xi-core-enums.h"
 #include "xi-limits.h"
+#include "xi-phone.h"
 
 /*
  * A contact as the UI sees it. Created by the store thread and handed over
@@ -34,6 +36,7 @@ struct _XiContact
   JsonObject    *custom;        /* lazily parsed from custom_json */
   char         **group_ids;
   char          *name_key;      /* casefolded name, for searching */
+  char          *phone_display; /* the number written for people, made on first use */
   char          *updated_at;
   gint64         version;
   gint64         on_whatsapp_checked_at;
@@ -106,6 +109,7 @@ xi_contact_finalize (GObject *object)
   g_clear_pointer (&self->custom, json_object_unref);
   g_clear_pointer (&self->group_ids, g_strfreev);
   g_clear_pointer (&self->name_key, g_free);
+  g_clear_pointer (&self->phone_display, g_free);
   g_clear_pointer (&self->updated_at, g_free);
 
   G_OBJECT_CLASS (xi_contact_parent_class)->finalize (object);
@@ -465,16 +469,38 @@ xi_contact_get_name (XiContact *self)
  * xi_contact_get_display_name:
  * @self: a #XiContact
  *
- * Returns: the name, or the phone number when the contact has no name
+ * What to call the contact: its name, or for a contact without one the
+ * number as people write it ("+62 812-3456-7890"). Call it on the thread
+ * that owns the contact; the number is formatted on first use.
+ *
+ * Returns: the name or the formatted number
  */
 const char *
 xi_contact_get_display_name (XiContact *self)
 {
   g_return_val_if_fail (XI_IS_CONTACT (self), NULL);
 
-  if (self->name != NULL && self->name[0] != '\0')
+  if (xi_contact_has_name (self))
     return self->name;
-  return self->phone != NULL ? self->phone : "";
+  if (self->phone == NULL)
+    return "";
+  if (self->phone_display == NULL)
+    self->phone_display = xi_phone_format_international (self->phone);
+  return self->phone_display;
+}
+
+/**
+ * xi_contact_has_name:
+ * @self: a #XiContact
+ *
+ * Returns: whether the contact has a name with something besides spaces
+ */
+gboolean
+xi_contact_has_name (XiContact *self)
+{
+  g_return_val_if_fail (XI_IS_CONTACT (self), FALSE);
+
+  return self->name_key != NULL && self->name_key[strspn (self->name_key, " \t")] != '\0';
 }
 
 void
@@ -504,8 +530,11 @@ xi_contact_set_phone (XiContact  *self,
 {
   g_return_if_fail (XI_IS_CONTACT (self));
 
-  if (set_string (&self->phone, phone))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHONE]);
+  if (!set_string (&self->phone, phone))
+    return;
+
+  g_clear_pointer (&self->phone_display, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHONE]);
 }
 
 const char * const *
@@ -881,8 +910,8 @@ xi_contact_lookup_variable (const char *variable,
  * @a: a #XiContact
  * @b: another #XiContact
  *
- * The order of contact lists: by name ignoring case, then by number.
- * Cheap enough to sort 100,000 contacts.
+ * The order of contact lists: by name ignoring case, contacts without a
+ * name last, then by number. Cheap enough to sort 100,000 contacts.
  *
  * Returns: < 0, 0 or > 0, like strcmp()
  */
@@ -890,7 +919,13 @@ int
 xi_contact_compare (XiContact *a,
                     XiContact *b)
 {
-  int by_name = g_strcmp0 (a->name_key != NULL ? a->name_key : "", b->name_key != NULL ? b->name_key : "");
+  gboolean a_named = xi_contact_has_name (a);
+  gboolean b_named = xi_contact_has_name (b);
+  int by_name;
 
+  if (a_named != b_named)
+    return a_named ? -1 : 1;
+
+  by_name = g_strcmp0 (a->name_key != NULL ? a->name_key : "", b->name_key != NULL ? b->name_key : "");
   return by_name != 0 ? by_name : g_strcmp0 (a->phone, b->phone);
 }

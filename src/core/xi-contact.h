@@ -65,6 +65,7 @@ const char          *xi_contact_get_updated_at       (XiContact           *self)
 gboolean             xi_contact_matches              (XiContact           *self,
                                                       const char          *casefolded_needle);
 const char          *xi_contact_get_display_name     (XiContact           *self);
+gboolean             xi_contact_has_name             (XiContact           *self);
 int                  xi_contact_compare              (XiContact           *a,
                                                       XiContact           *b);
 const char          *xi_contact_lookup_variable      (const char          *variable,

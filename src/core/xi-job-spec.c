@@ -246,3 +246,42 @@ xi_skip_reason_describe (XiSkipReason reason)
       g_return_val_if_reached ("");
     }
 }
+
+/**
+ * xi_job_estimate_ms:
+ * @messages: messages still to send
+ * @delay_min_ms: the shortest gap between two messages
+ * @delay_max_ms: the longest gap
+ * @batch_size: rest after this many messages (0: never)
+ * @batch_rest_ms: how long to rest
+ * @daily_cap: at most this many messages a day (0: no cap)
+ * @sent_today: messages already sent today, against @daily_cap
+ *
+ * How long sending @messages takes at this pace, from the first to the
+ * last: the average delay between them, the batch rests, and a day for
+ * each day the cap spills over into. What the confirmation before a start
+ * and the running campaign's "done around" both say.
+ *
+ * Returns: milliseconds
+ */
+gint64
+xi_job_estimate_ms (guint messages,
+                    guint delay_min_ms,
+                    guint delay_max_ms,
+                    guint batch_size,
+                    guint batch_rest_ms,
+                    guint daily_cap,
+                    guint sent_today)
+{
+  gint64 ms;
+
+  if (messages == 0)
+    return 0;
+
+  ms = (gint64)(messages - 1) * (((gint64)delay_min_ms + delay_max_ms) / 2);
+  if (batch_size > 0)
+    ms += (gint64)((messages - 1) / batch_size) * batch_rest_ms;
+  if (daily_cap > 0 && messages > (daily_cap > sent_today ? daily_cap - sent_today : 0))
+    ms += (gint64)((messages - 1) / daily_cap + 1) * 24 * 60 * 60 * 1000;
+  return ms;
+}

@@ -77,6 +77,14 @@ gboolean    xi_job_spec_parse_batch (XiJobSpec       *self,
                                      const char      *text,
                                      GError         **error);
 
+gint64      xi_job_estimate_ms      (guint             messages,
+                                     guint             delay_min_ms,
+                                     guint             delay_max_ms,
+                                     guint             batch_size,
+                                     guint             batch_rest_ms,
+                                     guint             daily_cap,
+                                     guint             sent_today);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiJobSpec, xi_job_spec_free)
 
 /**

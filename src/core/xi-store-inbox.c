@@ -506,7 +506,8 @@ mark_read_func (XiStore  *self,
   stmt = _xi_store_prepare (self,
                             "UPDATE incoming_messages SET is_read = 1, updated_at = ?3,"
                             " version = version + 1, sync_status = 'pending'"
-                            " WHERE master_user_id = ?1 AND phone = ?2 AND is_read = 0",
+                            " WHERE master_user_id = ?1 AND (?2 IS NULL OR phone = ?2)"
+                            " AND is_read = 0",
                             &error);
   if (stmt != NULL)
     {
@@ -527,12 +528,13 @@ mark_read_func (XiStore  *self,
 /**
  * xi_store_mark_conversation_read_async:
  * @self: a #XiStore
- * @phone: the sender
+ * @phone: (nullable): the sender, or %NULL for every conversation ("Mark
+ *   All as Read")
  * @cancellable: (nullable): a #GCancellable
  * @callback: called with the result
  * @user_data: closure
  *
- * Marks every message of a conversation as seen.
+ * Marks every message of a conversation, or of all, as seen.
  */
 void
 xi_store_mark_conversation_read_async (XiStore             *self,
@@ -542,9 +544,8 @@ xi_store_mark_conversation_read_async (XiStore             *self,
                                        gpointer             user_data)
 {
   g_return_if_fail (XI_IS_STORE (self));
-  g_return_if_fail (phone != NULL);
 
-  _xi_store_push (self, mark_read_func, phone_digits (phone), g_free,
+  _xi_store_push (self, mark_read_func, phone != NULL ? phone_digits (phone) : NULL, g_free,
                   xi_store_mark_conversation_read_async, cancellable, callback, user_data);
 }
 

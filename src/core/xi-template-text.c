@@ -72,6 +72,33 @@ struct _XiTemplateText
 
 static const char * const builtins[] = { "name", "first_name", "phone", NULL };
 
+/* Indonesian names of the built-ins. They always mean the built-in: the
+ * import turns columns with these titles into the name and the number, so
+ * no custom field is called that, and campaign creation (which parses with
+ * no field list) reads a template exactly as the editor did. */
+static const struct {
+  const char *alias;
+  const char *name;
+} aliases[] = {
+  { "nama", "name" },
+  { "nama_lengkap", "name" },
+  { "nama_depan", "first_name" },
+  { "telepon", "phone" },
+  { "nomor_hp", "phone" },
+  { "no_hp", "phone" },
+  { "no_wa", "phone" },
+};
+
+/* Words before a name that are not the name: {first_name} of "Ibu Siti
+ * Aminah" is "Siti". Compared ignoring case and a final dot ("Bpk."). */
+static const char * const honorifics[] = {
+  "bapak", "bpk", "pak", "ibu", "bu", "kak", "kakak", "mas", "mbak", "mba", "bang", "abang",
+  "adik", "dik", "dek", "tuan", "nyonya", "ny", "nona", "sdr", "sdri", "saudara", "saudari",
+  "h", "hj", "haji", "hajah", "hajjah", "dr", "drs", "dra", "ir", "prof", "ustad", "ustadz",
+  "ustadzah", "koh", "cik", "cici", "om", "tante", "teh", "aa", "akang", "kang", "uda",
+  "mr", "mrs", "ms", "miss", "sir", "madam", NULL,
+};
+
 /* A typo suggestion further away than this is more confusing than none. */
 #define MAX_SUGGESTION_DISTANCE 2
 
@@ -83,6 +110,7 @@ static const char * const builtins[] = { "name", "first_name", "phone", NULL };
 typedef struct
 {
   const char          *pos;
+  guint                offset;     /* characters from the start */
   guint                line;
   guint                column;
   const char * const  *known;
@@ -91,6 +119,7 @@ typedef struct
   GString             *pool;
   GPtrArray           *variables;  /* char *, distinct, in order */
   gsize                pending;    /* pool offset of text not yet in a segment */
+  GPtrArray           *problems;   /* XiTemplateProblem; NULL stops at the first error */
 } Parser;
 
 /* Advances one character, keeping line and column, and returns it. */
@@ -102,6 +131,7 @@ advance (Parser *p)
   g_assert (*p->pos != '\0');
 
   p->pos = g_utf8_next_char (p->pos);
+  p->offset++;
   if (c == '\n')
     {
       p->line++;
@@ -142,6 +172,50 @@ set_error (GError          **error,
   /* Translators: "Line 2, column 7: the brace opened here is never closed."
    * The second %s is one of the messages below, which start in lower case. */
   g_set_error (error, XI_TEMPLATE_ERROR, code, _("Line %u, column %u: %s"), line, column, message);
+}
+
+/* Called with the error just set: when every problem is wanted, files it
+ * with the text it covers (from @start to where the parser is now) and
+ * returns TRUE to carry on after it; otherwise FALSE, to stop. */
+static gboolean
+keep_going (Parser  *p,
+            guint    start,
+            GError **error)
+{
+  XiTemplateProblem *problem;
+
+  if (p->problems == NULL)
+    return FALSE;
+
+  g_assert (error != NULL && *error != NULL);
+
+  problem = g_new0 (XiTemplateProblem, 1);
+  problem->start = start;
+  problem->end = MAX (p->offset, start + 1);
+  problem->error = g_steal_pointer (error);
+  g_ptr_array_add (p->problems, problem);
+  return TRUE;
+}
+
+static int
+compare_problems (gconstpointer a,
+                  gconstpointer b)
+{
+  const XiTemplateProblem *pa = *(XiTemplateProblem * const *)a;
+  const XiTemplateProblem *pb = *(XiTemplateProblem * const *)b;
+
+  if (pa->start != pb->start)
+    return pa->start < pb->start ? -1 : 1;
+  return 0;
+}
+
+static const char *
+resolve_alias (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
+    if (g_str_equal (aliases[i].alias, name))
+      return aliases[i].name;
+  return name;
 }
 
 static Segment *
@@ -206,7 +280,7 @@ is_known (const Parser *p,
 {
   /* No list means the caller cannot know the fields (a preview of a
    * template saved before a column was removed): accept any name. */
-  if (p->known == NULL || g_strv_contains (builtins, name))
+  if (p->known == NULL || g_strv_contains (builtins, resolve_alias (name)))
     return TRUE;
 
   for (guint i = 0; p->known[i] != NULL; i++)
@@ -347,6 +421,7 @@ static gboolean
 parse_variable (Parser  *p,
                 GError **error)
 {
+  guint start = p->offset;
   guint line = p->line;
   guint column = p->column;
   g_autoptr(GString) raw = g_string_new (NULL);
@@ -362,12 +437,12 @@ parse_variable (Parser  *p,
   /* The name, kept raw so that the error shows what was typed. */
   while (*p->pos != '\0' && strchr ("{}|\n", *p->pos) == NULL)
     {
-      const char *start = p->pos;
+      const char *from = p->pos;
 
       if (at_escape (p, "{}|\\"))
         advance (p);
       advance (p);
-      g_string_append_len (raw, start, p->pos - start);
+      g_string_append_len (raw, from, p->pos - from);
     }
 
   /* The fallback goes straight into the pool, escapes undone. */
@@ -390,14 +465,14 @@ parse_variable (Parser  *p,
                  /* Translators: keep \{ as it is. */
                  _("the brace opened here is not closed before the next one opens. A variable "
                    "cannot contain another variable; write \\{ for a brace in the text."));
-      return FALSE;
+      return keep_going (p, start, error);
     }
   if (*p->pos != '}')
     {
       set_error (error, XI_TEMPLATE_ERROR_UNCLOSED_BRACE, line, column,
                  /* Translators: keep {name}, a variable name, as it is. */
                  _("the brace opened here is never closed. Write the variable as {name}."));
-      return FALSE;
+      return keep_going (p, start, error);
     }
   advance (p);   /* } */
 
@@ -407,14 +482,21 @@ parse_variable (Parser  *p,
       set_error (error, XI_TEMPLATE_ERROR_EMPTY_VARIABLE, line, column,
                  /* Translators: keep {name}, a variable name, as it is. */
                  _("the braces are empty. Put a variable name in them, such as {name}."));
-      return FALSE;
+      return keep_going (p, start, error);
     }
 
   name = g_ascii_strdown (typed, -1);
   if (!is_valid_name (name) || !is_known (p, name))
     {
       set_unknown_variable_error (p, typed, line, column, error);
-      return FALSE;
+      return keep_going (p, start, error);
+    }
+  if (resolve_alias (name) != name)
+    {
+      char *canonical = g_strdup (resolve_alias (name));
+
+      g_free (name);
+      name = canonical;
     }
 
   /* Spaces around a fallback belong to the braces, like those around the
@@ -452,6 +534,7 @@ static gboolean
 parse_choice (Parser  *p,
               GError **error)
 {
+  guint start = p->offset;
   guint line = p->line;
   guint column = p->column;
   g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -473,6 +556,7 @@ parse_choice (Parser  *p,
           set_error (error, XI_TEMPLATE_ERROR_UNCLOSED_BRACE, line, column,
                      /* Translators: keep {{ and }} as they are. */
                      _("the choice opened here with {{ is never closed with }}."));
+          keep_going (p, start, error);
           return FALSE;
         }
       else if (at_escape (p, "{}|\\"))
@@ -482,9 +566,21 @@ parse_choice (Parser  *p,
         }
       else if (p->pos[0] == '{' && p->pos[1] == '{')
         {
+          guint inner = p->offset;
+
           set_error (error, XI_TEMPLATE_ERROR_BAD_CHOICE, p->line, p->column,
                      _("a choice cannot contain another choice."));
-          return FALSE;
+          /* Go on after the inner choice, so that its }} does not read as
+           * the end of the outer one. */
+          while (*p->pos != '\0' && !(p->pos[0] == '}' && p->pos[1] == '}'))
+            advance (p);
+          if (*p->pos != '\0')
+            {
+              advance (p);
+              advance (p);
+            }
+          if (!keep_going (p, inner, error))
+            return FALSE;
         }
       else if (p->pos[0] == '{')
         {
@@ -506,10 +602,17 @@ parse_choice (Parser  *p,
         }
       else if (p->pos[0] == '}')
         {
+          guint brace = p->offset;
+
           set_error (error, XI_TEMPLATE_ERROR_UNEXPECTED_CLOSE, p->line, p->column,
                      /* Translators: keep the braces and the bar as they are. */
                      _("a choice ends with two braces: {{Halo|Hai}}."));
-          return FALSE;
+          advance (p);
+          if (!keep_going (p, brace, error))
+            return FALSE;
+          /* Most likely meant as the end of the choice. */
+          flush_text (p);
+          break;
         }
       else
         take_char (p);
@@ -523,7 +626,7 @@ parse_choice (Parser  *p,
                   * name, as they are; the greetings may be translated. */
                  _("a choice needs at least two options separated by |, such as {{Halo|Hai}}. "
                    "A variable is written with single braces: {name}."));
-      return FALSE;
+      return keep_going (p, start, error);
     }
 
   end = p->segments->len;
@@ -533,6 +636,48 @@ parse_choice (Parser  *p,
   g_array_append_vals (p->bounds, starts->data, starts->len);
   g_array_append_val (p->bounds, end);
 
+  return TRUE;
+}
+
+/* The text outside choices; FALSE at the first error, unless every
+ * problem is wanted (p->problems), when it goes on as far as it can. */
+static gboolean
+parse_text (Parser  *p,
+            GError **error)
+{
+  while (*p->pos != '\0')
+    {
+      if (at_escape (p, "{}\\"))
+        {
+          advance (p);
+          take_char (p);
+        }
+      else if (p->pos[0] == '{' && p->pos[1] == '{')
+        {
+          if (!parse_choice (p, error))
+            return FALSE;
+        }
+      else if (p->pos[0] == '{')
+        {
+          if (!parse_variable (p, error))
+            return FALSE;
+        }
+      else if (p->pos[0] == '}')
+        {
+          guint start = p->offset;
+
+          set_error (error, XI_TEMPLATE_ERROR_UNEXPECTED_CLOSE, p->line, p->column,
+                     /* Translators: keep \} as it is. */
+                     _("this closing brace has no opening one. Remove it, or write \\} "
+                       "for a brace."));
+          advance (p);
+          if (!keep_going (p, start, error))
+            return FALSE;
+        }
+      else
+        take_char (p);
+    }
+  flush_text (p);
   return TRUE;
 }
 
@@ -599,21 +744,35 @@ is_digits (const char *text)
   return TRUE;
 }
 
-/* Appends the first word of @name, if it has one. Contact names come from
- * spreadsheets, so they are decoded defensively. */
 static gboolean
-append_first_word (Render     *r,
-                   const char *name)
+is_honorific (const char *word,
+              gsize       len)
 {
-  const char *end;
+  char folded[16];
+
+  if (len > 0 && word[len - 1] == '.')
+    len--;
+  if (len == 0 || len >= sizeof folded)
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    folded[i] = g_ascii_tolower (word[i]);
+  folded[len] = '\0';
+  return g_strv_contains (honorifics, folded);
+}
+
+/* Finds the next word of [*pos, end) in @word and @word_len. Contact names
+ * come from spreadsheets, so they are decoded defensively. */
+static gboolean
+next_word (const char  **pos,
+           const char   *end,
+           const char  **word,
+           gsize        *word_len)
+{
   const char *start = NULL;
   const char *c;
 
-  if (name == NULL)
-    return FALSE;
-
-  end = name + strlen (name);
-  for (c = name; c < end; )
+  for (c = *pos; c < end; )
     {
       gunichar ch = g_utf8_get_char_validated (c, end - c);
       gboolean space = ch < (gunichar)-2 && g_unichar_isspace (ch);
@@ -625,10 +784,49 @@ append_first_word (Render     *r,
       c = ch < (gunichar)-2 ? g_utf8_next_char (c) : c + 1;
     }
 
+  *pos = c;
   if (start == NULL)
     return FALSE;
+  *word = start;
+  *word_len = c - start;
+  return TRUE;
+}
 
-  append (r, start, c - start);
+/* Appends the first word of @name that is not a title such as "Ibu" or
+ * "Pak", if it has one; a name made only of titles gives the first. */
+static gboolean
+append_first_word (Render     *r,
+                   const char *name)
+{
+  const char *pos = name;
+  const char *end;
+  const char *first = NULL;
+  gsize first_len = 0;
+  const char *word;
+  gsize len;
+
+  if (name == NULL)
+    return FALSE;
+
+  end = name + strlen (name);
+  while (next_word (&pos, end, &word, &len))
+    {
+      if (first == NULL)
+        {
+          first = word;
+          first_len = len;
+        }
+      if (!is_honorific (word, len))
+        {
+          append (r, word, len);
+          return TRUE;
+        }
+    }
+
+  if (first == NULL)
+    return FALSE;
+
+  append (r, first, first_len);
   return TRUE;
 }
 
@@ -736,7 +934,7 @@ xi_template_text_parse (const char          *source,
   g_autoptr(GString) pool = g_string_new (NULL);
   g_autoptr(GPtrArray) variables = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *valid = NULL;
-  Parser p = { NULL, 1, 1, known_variables, segments, bounds, pool, variables, 0 };
+  Parser p = { NULL, 0, 1, 1, known_variables, segments, bounds, pool, variables, 0, NULL };
   XiTemplateText *self;
 
   g_return_val_if_fail (source != NULL, NULL);
@@ -754,35 +952,8 @@ xi_template_text_parse (const char          *source,
       return NULL;
     }
 
-  while (*p.pos != '\0')
-    {
-      if (at_escape (&p, "{}\\"))
-        {
-          advance (&p);
-          take_char (&p);
-        }
-      else if (p.pos[0] == '{' && p.pos[1] == '{')
-        {
-          if (!parse_choice (&p, error))
-            return NULL;
-        }
-      else if (p.pos[0] == '{')
-        {
-          if (!parse_variable (&p, error))
-            return NULL;
-        }
-      else if (p.pos[0] == '}')
-        {
-          set_error (error, XI_TEMPLATE_ERROR_UNEXPECTED_CLOSE, p.line, p.column,
-                     /* Translators: keep \} as it is. */
-                     _("this closing brace has no opening one. Remove it, or write \\} "
-                       "for a brace."));
-          return NULL;
-        }
-      else
-        take_char (&p);
-    }
-  flush_text (&p);
+  if (!parse_text (&p, error))
+    return NULL;
 
   g_ptr_array_add (variables, NULL);
 
@@ -796,6 +967,76 @@ xi_template_text_parse (const char          *source,
   self->variables = (char **)g_ptr_array_free (g_steal_pointer (&variables), FALSE);
 
   return self;
+}
+
+/**
+ * xi_template_text_check:
+ * @source: the text of one variant, UTF-8
+ * @known_variables: (nullable) (array zero-terminated=1): as for
+ *   xi_template_text_parse()
+ *
+ * Finds every problem in @source, not only the first, so that an editor
+ * can mark them all at once. After a problem the parser skips what it
+ * cannot read and goes on, so a problem may hide another one only inside
+ * a brace that is never closed.
+ *
+ * Returns: (transfer full) (element-type XiTemplateProblem): the problems
+ *   in the order of the text; empty when xi_template_text_parse() would
+ *   succeed
+ */
+GPtrArray *
+xi_template_text_check (const char         *source,
+                        const char * const *known_variables)
+{
+  g_autoptr(GArray) segments = g_array_new (FALSE, FALSE, sizeof (Segment));
+  g_autoptr(GArray) bounds = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GString) pool = g_string_new (NULL);
+  g_autoptr(GPtrArray) variables = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (xi_template_problem_free);
+  g_autofree char *valid = NULL;
+  g_autoptr(GError) error = NULL;
+  Parser p = { NULL, 0, 1, 1, known_variables, segments, bounds, pool, variables, 0, problems };
+
+  g_return_val_if_fail (source != NULL, NULL);
+
+  valid = g_utf8_make_valid (source, -1);
+  p.pos = valid;
+
+  if (is_blank (valid))
+    {
+      XiTemplateProblem *problem = g_new0 (XiTemplateProblem, 1);
+
+      problem->error = g_error_new_literal (XI_TEMPLATE_ERROR, XI_TEMPLATE_ERROR_EMPTY,
+                                            _("The message is empty. Write the text your "
+                                              "customers will get."));
+      g_ptr_array_add (problems, problem);
+      return g_steal_pointer (&problems);
+    }
+
+  /* Every error is filed and cleared on the way; only an end of text
+   * inside a choice stops early, and it is filed too. */
+  parse_text (&p, &error);
+  g_assert (error == NULL);
+
+  /* A choice is filed after the problems inside it. */
+  g_ptr_array_sort (problems, compare_problems);
+
+  return g_steal_pointer (&problems);
+}
+
+/**
+ * xi_template_problem_free:
+ * @problem: (transfer full): a problem from xi_template_text_check()
+ */
+void
+xi_template_problem_free (gpointer problem)
+{
+  XiTemplateProblem *self = problem;
+
+  if (self == NULL)
+    return;
+  g_clear_error (&self->error);
+  g_free (self);
 }
 
 /**

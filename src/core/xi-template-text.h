@@ -32,6 +32,22 @@ typedef enum {
 typedef struct _XiTemplateText XiTemplateText;
 
 /**
+ * XiTemplateProblem:
+ * @start: where the problem starts, in characters from the start of the text
+ * @end: where it ends (exclusive), in characters; @start and @end are 0 for
+ *   %XI_TEMPLATE_ERROR_EMPTY
+ * @error: what is wrong, as xi_template_text_parse() would say it
+ *
+ * One problem found by xi_template_text_check().
+ */
+typedef struct
+{
+  guint   start;
+  guint   end;
+  GError *error;
+} XiTemplateProblem;
+
+/**
  * XiTemplateLookupFunc:
  * @variable: the variable name, lower case
  * @user_data: closure
@@ -46,6 +62,9 @@ GQuark           xi_template_error_quark        (void);
 XiTemplateText  *xi_template_text_parse         (const char            *source,
                                                  const char * const    *known_variables,
                                                  GError               **error);
+GPtrArray       *xi_template_text_check        (const char            *source,
+                                                 const char * const    *known_variables);
+void             xi_template_problem_free       (gpointer               problem);
 XiTemplateText  *xi_template_text_ref           (XiTemplateText        *self);
 void             xi_template_text_unref         (XiTemplateText        *self);
 const char      *xi_template_text_get_source    (XiTemplateText        *self);

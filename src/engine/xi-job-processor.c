@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-job-processor.h"
+#include "xi-phone.h"
 
 /*
  * One campaign's send loop, on the network thread.
@@ -93,7 +94,7 @@ struct _XiJobProcessor
   guint         sent;
   guint         failed;
   guint         skipped;
-  const char   *current_name;   /* owned by the window's head */
+  char         *current_name;   /* the head's name, or its number when it has none */
   gint64        next_send_at;
 
   GPtrArray    *outcomes;       /* XiOutcome*, not yet handed to the store */
@@ -147,6 +148,7 @@ xi_job_processor_finalize (GObject *object)
   g_clear_object (&self->store);
   g_free (self->job_id);
   g_free (self->stop_error);
+  g_free (self->current_name);
   g_rand_free (self->rand);
 
   G_OBJECT_CLASS (xi_job_processor_parent_class)->finalize (object);
@@ -191,23 +193,18 @@ static gint64
 finish_estimate (XiJobProcessor *self,
                  guint           remaining)
 {
-  guint min = xi_job_get_delay_min_ms (self->job);
-  guint max = xi_job_get_delay_max_ms (self->job);
-  guint batch = xi_job_get_batch_size (self->job);
-  guint cap = xi_job_get_daily_cap (self->job);
   gint64 start = MAX (now_ms (), self->next_send_at);
-  gint64 ms;
 
   if (remaining == 0)
     return now_ms () / 1000;
 
-  ms = (gint64)(remaining - 1) * ((min + max) / 2);
-  if (batch > 0)
-    ms += (gint64)((remaining - 1) / batch) * xi_job_get_batch_rest_ms (self->job);
-  if (cap > 0 && remaining > (cap > self->sent_today ? cap - self->sent_today : 0))
-    ms += (gint64)((remaining - 1) / cap + 1) * 24 * 60 * 60 * 1000;
-
-  return (start + ms) / 1000;
+  return (start + xi_job_estimate_ms (remaining,
+                                      xi_job_get_delay_min_ms (self->job),
+                                      xi_job_get_delay_max_ms (self->job),
+                                      xi_job_get_batch_size (self->job),
+                                      xi_job_get_batch_rest_ms (self->job),
+                                      xi_job_get_daily_cap (self->job),
+                                      self->sent_today)) / 1000;
 }
 
 static void
@@ -222,7 +219,7 @@ publish_progress (XiJobProcessor *self)
     .failed = self->failed,
     .skipped = self->skipped,
     .remaining = self->total > done ? self->total - done : 0,
-    .current_name = (char *)self->current_name,
+    .current_name = self->current_name,
     .next_send_at = self->timer != NULL ? self->next_send_at : 0,
     .resting = self->resting,
   };
@@ -659,7 +656,7 @@ send_cb (GObject      *object,
   if (done)
     {
       xi_outgoing_free (g_queue_pop_head (&self->window));
-      self->current_name = NULL;
+      g_clear_pointer (&self->current_name, g_free);
       self->not_before_ms = now_ms () + random_delay_ms (self);
     }
 
@@ -692,13 +689,25 @@ prepare_ahead (XiJobProcessor *self,
   xi_transport_prepare (self->transport, (const char * const *) phones->pdata);
 }
 
+/* A nameless customer is shown by the number, never as a blank. */
+static void
+set_current (XiJobProcessor *self,
+             XiOutgoing     *head)
+{
+  g_free (self->current_name);
+  if (head->name != NULL && head->name[0] != '\0')
+    self->current_name = g_strdup (head->name);
+  else
+    self->current_name = xi_phone_format_international (head->phone);
+}
+
 static void
 send (XiJobProcessor *self,
       XiOutgoing     *head)
 {
   prepare_ahead (self, head);
   self->sending = TRUE;
-  self->current_name = head->name != NULL && head->name[0] != '\0' ? head->name : NULL;
+  set_current (self, head);
   self->next_send_at = 0;
   xi_transport_send_text_async (self->transport, head->phone, head->message_id, head->text,
                                 NULL, send_cb, g_object_ref (self));
@@ -813,7 +822,7 @@ step (XiJobProcessor *self)
   when = MAX (self->not_before_ms, head->next_attempt_at);
   if (when > now)
     {
-      self->current_name = head->name;
+      set_current (self, head);
       wait_until (self, when);
       return;
     }

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-contact-editor.h"
+#include "xi-contact-filter.h"
 #include "xi-contacts-page.h"
 #include "xi-group-dialog.h"
 #include "xi-number-check.h"
@@ -55,7 +56,8 @@ struct _XiContactsPage
   GtkFilterListModel *filter_model;
   GtkMultiSelection  *selection;
   GPtrArray          *filter_group_ids;   /* dropdown position -> group id, [0] = NULL */
-  char               *needle;             /* casefolded search text */
+  char               *needle;             /* casefolded search text, conditions left out */
+  XiContactFilter    *conditions;         /* "kota:jak #grosir" typed in the search */
   char               *group_id;           /* the group filter */
   GCancellable       *cancellable;
   GCancellable       *check_cancellable;  /* the WhatsApp check under way, or NULL */
@@ -78,6 +80,8 @@ contact_visible_cb (gpointer item,
   XiContact *contact = item;
 
   if (self->group_id != NULL && !xi_contact_is_in_group (contact, self->group_id))
+    return FALSE;
+  if (self->conditions != NULL && !xi_contact_filter_matches (self->conditions, contact))
     return FALSE;
   return xi_contact_matches (contact, self->needle);
 }
@@ -119,7 +123,18 @@ fill_cell (XiContactsPage *self,
   switch (column)
     {
     case COLUMN_NAME:
-      gtk_inscription_set_text (GTK_INSCRIPTION (cell), xi_contact_get_name (contact));
+      /* A missing name is shown as such rather than as a blank cell, and
+       * dim so that it does not read as somebody called "No name". */
+      if (xi_contact_has_name (contact))
+        {
+          gtk_inscription_set_text (GTK_INSCRIPTION (cell), xi_contact_get_name (contact));
+          gtk_widget_remove_css_class (cell, "dim-label");
+        }
+      else
+        {
+          gtk_inscription_set_text (GTK_INSCRIPTION (cell), _("No name"));
+          gtk_widget_add_css_class (cell, "dim-label");
+        }
       return;
     case COLUMN_PHONE:
       text = xi_phone_format_international (xi_contact_get_phone (contact));
@@ -392,13 +407,21 @@ search_changed_cb (XiContactsPage *self,
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
   g_autofree char *old = g_steal_pointer (&self->needle);
+  g_autoptr(XiContactFilter) old_conditions = g_steal_pointer (&self->conditions);
+  g_autofree char *free_text = NULL;
   GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
 
-  if (text[0] != '\0')
-    self->needle = g_utf8_casefold (text, -1);
+  self->conditions = xi_contact_filter_new_from_search (text, &free_text);
+  if (xi_contact_filter_is_empty (self->conditions))
+    g_clear_pointer (&self->conditions, xi_contact_filter_unref);
+  if (free_text[0] != '\0')
+    self->needle = g_utf8_casefold (free_text, -1);
 
-  /* Typing more only narrows the list: let the filter skip what is out. */
-  if (old != NULL && self->needle != NULL && g_str_has_prefix (self->needle, old))
+  /* Typing more only narrows the list: let the filter skip what is out.
+   * Conditions are compared as a whole, so any change to one is "different". */
+  if (self->conditions != NULL || old_conditions != NULL)
+    change = GTK_FILTER_CHANGE_DIFFERENT;
+  else if (old != NULL && self->needle != NULL && g_str_has_prefix (self->needle, old))
     change = GTK_FILTER_CHANGE_MORE_STRICT;
   else if (old != NULL && (self->needle == NULL || g_str_has_prefix (old, self->needle)))
     change = GTK_FILTER_CHANGE_LESS_STRICT;
@@ -1133,6 +1156,7 @@ xi_contacts_page_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->filter_group_ids, g_ptr_array_unref);
   g_free (self->needle);
+  g_clear_pointer (&self->conditions, xi_contact_filter_unref);
   g_free (self->group_id);
 
   G_OBJECT_CLASS (xi_contacts_page_parent_class)->finalize (object);

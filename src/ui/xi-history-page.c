@@ -12,6 +12,8 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "xi-format.h"
+#include "xi-funnel-bar.h"
 #include "xi-history-page.h"
 
 /* Campaign counts change with every message; the report, the activity
@@ -35,6 +37,7 @@ struct _XiHistoryPage
   GtkToggleButton    *campaigns_toggle;
   GtkToggleButton    *activity_toggle;
   GtkLabel           *quota_label;
+  GtkLevelBar        *quota_bar;
   GtkStack           *view_stack;
   GtkListView        *job_list;
   GtkStack           *report_stack;
@@ -52,6 +55,7 @@ struct _XiHistoryPage
   XiJob              *job;               /* the selected campaign, or NULL */
   GListStore         *report;            /* XiJobRecipient of @job */
   char               *report_job_id;     /* whose rows @report holds */
+  char               *reasons;           /* why rows of @report were skipped or failed, or NULL */
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
   GtkSingleSelection *report_selection;
@@ -108,9 +112,21 @@ format_iso (const char *iso,
     return g_date_time_format (local, _("%e %b %Y, %H:%M"));
   if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
       g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (local, "%H:%M");
+    /* Translators: a time today, see g_date_time_format(); Indonesian writes %H.%M */
+    return g_date_time_format (local, _("%H:%M"));
   /* Translators: a day and time this year, see g_date_time_format() */
   return g_date_time_format (local, _("%e %b %H:%M"));
+}
+
+static int
+compare_reason_counts (gconstpointer a,
+                       gconstpointer b,
+                       gpointer      counts)
+{
+  guint ca = GPOINTER_TO_UINT (g_hash_table_lookup (counts, *(const char * const *)a));
+  guint cb = GPOINTER_TO_UINT (g_hash_table_lookup (counts, *(const char * const *)b));
+
+  return ca == cb ? 0 : ca > cb ? -1 : 1;
 }
 
 static char *
@@ -171,9 +187,73 @@ update_recipients_stack (XiHistoryPage *self)
     gtk_stack_set_visible_child_name (self->recipients_stack, "list");
 }
 
+/* "Took about 25 minutes", for a campaign that has finished. */
+static char *
+describe_duration (XiJob *job)
+{
+  g_autoptr(GDateTime) started = NULL;
+  g_autoptr(GDateTime) finished = NULL;
+  g_autofree char *duration = NULL;
+  const char *start = xi_job_get_started_at (job);
+  const char *end = xi_job_get_finished_at (job);
+
+  if (start == NULL || end == NULL ||
+      (started = g_date_time_new_from_iso8601 (start, NULL)) == NULL ||
+      (finished = g_date_time_new_from_iso8601 (end, NULL)) == NULL)
+    return NULL;
+
+  duration = xi_format_duration (g_date_time_difference (finished, started) / 1000);
+  /* Translators: how long a campaign took, "Took about 25 minutes" */
+  return g_strdup_printf (_("Took %s"), duration);
+}
+
+/* "Why: Opted out 1 · Not on WhatsApp 2 · timed out 1", most common first. */
+static char *
+describe_reasons (GPtrArray *recipients)
+{
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) reasons = g_ptr_array_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < recipients->len; i++)
+    {
+      XiJobRecipient *recipient = g_ptr_array_index (recipients, i);
+      XiRecipientState state = xi_job_recipient_get_state (recipient);
+      const char *reason = NULL;
+
+      if (state == XI_RECIPIENT_STATE_SKIPPED)
+        reason = xi_skip_reason_describe (xi_job_recipient_get_skip_reason (recipient));
+      else if (state == XI_RECIPIENT_STATE_FAILED)
+        reason = xi_job_recipient_get_last_error (recipient);
+      if (reason == NULL || reason[0] == '\0')
+        continue;
+      if (!g_hash_table_contains (counts, reason))
+        g_ptr_array_add (reasons, (gpointer)reason);
+      g_hash_table_insert (counts, (gpointer)reason,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, reason)) + 1));
+    }
+  if (reasons->len == 0)
+    return NULL;
+
+  g_ptr_array_sort_with_data (reasons, compare_reason_counts, counts);
+  for (guint i = 0; i < reasons->len; i++)
+    {
+      const char *reason = g_ptr_array_index (reasons, i);
+      g_autofree char *count = xi_format_count (GPOINTER_TO_UINT (g_hash_table_lookup (counts, reason)));
+
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      /* Translators: a reason and how many recipients it stopped, "Opted out 3" */
+      g_string_append_printf (text, _("%s %s"), reason, count);
+    }
+  /* Translators: why recipients were skipped or failed, then the list */
+  return g_strdup_printf (_("Why: %s"), text->str);
+}
+
 static void
 update_summary (XiHistoryPage *self)
 {
+  g_autofree char *took = NULL;
   g_autofree char *created = NULL;
   g_autofree char *counts = NULL;
   g_autofree char *summary = NULL;
@@ -192,6 +272,19 @@ update_summary (XiHistoryPage *self)
 
       g_free (summary);
       summary = with_transport;
+    }
+  took = describe_duration (self->job);
+  if (took != NULL || (self->reasons != NULL &&
+                       g_strcmp0 (self->report_job_id, xi_job_get_id (self->job)) == 0))
+    {
+      g_autoptr(GString) more = g_string_new (summary);
+
+      if (took != NULL)
+        g_string_append_printf (more, "\n%s", took);
+      if (self->reasons != NULL && g_strcmp0 (self->report_job_id, xi_job_get_id (self->job)) == 0)
+        g_string_append_printf (more, "\n%s", self->reasons);
+      g_free (summary);
+      summary = g_string_free (g_steal_pointer (&more), FALSE);
     }
   gtk_label_set_text (self->report_title, xi_job_get_name (self->job));
   gtk_label_set_text (self->report_summary, summary);
@@ -252,9 +345,12 @@ recipients_listed_cb (GObject      *object,
 
   g_free (self->report_job_id);
   self->report_job_id = g_strdup (load->job_id);
+  g_free (self->reasons);
+  self->reasons = describe_reasons (recipients);
   g_list_store_splice (self->report, 0, g_list_model_get_n_items (G_LIST_MODEL (self->report)),
                        recipients->pdata, recipients->len);
   update_recipients_stack (self);
+  update_summary (self);
 }
 
 static void
@@ -309,7 +405,12 @@ quota_ready_cb (GObject      *object,
   g_autoptr(XiHistoryPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *used = NULL;
+  g_autofree char *held = NULL;
+  g_autofree char *left = NULL;
+  g_autofree char *allowance = NULL;
   XiQuota *quota;
+  double max;
 
   if ((quota = xi_store_get_quota_finish (XI_STORE (object), result, &error)) == NULL)
     {
@@ -320,10 +421,23 @@ quota_ready_cb (GObject      *object,
 
   g_clear_pointer (&self->quota, xi_quota_free);
   self->quota = quota;
-  /* Translators: the monthly message allowance */
-  text = g_strdup_printf (_("This month: %u sent, %u held by running campaigns, %u of %u left"),
-                          quota->used, quota->reserved, quota->available, quota->allowance);
+  used = xi_format_count (quota->used);
+  held = xi_format_count (quota->reserved);
+  left = xi_format_count (quota->available);
+  allowance = xi_format_count (quota->allowance);
+  /* Translators: the monthly message allowance; each %s is a number such as 1,250 */
+  text = g_strdup_printf (_("This month: %s sent, %s held by running campaigns, %s of %s left"),
+                          used, held, left, allowance);
   gtk_label_set_text (self->quota_label, text);
+
+  /* What is spent or promised to running campaigns fills the bar; it
+   * turns to the warning colour past four fifths of the allowance. */
+  max = MAX (quota->allowance, 1);
+  gtk_level_bar_set_max_value (self->quota_bar, max);
+  gtk_level_bar_remove_offset_value (self->quota_bar, GTK_LEVEL_BAR_OFFSET_FULL);
+  gtk_level_bar_add_offset_value (self->quota_bar, GTK_LEVEL_BAR_OFFSET_HIGH, max * 0.8);
+  gtk_level_bar_add_offset_value (self->quota_bar, GTK_LEVEL_BAR_OFFSET_LOW, max);
+  gtk_level_bar_set_value (self->quota_bar, MIN ((double)quota->used + quota->reserved, max));
 }
 
 static void
@@ -605,6 +719,7 @@ update_job_item (GtkListItem *item)
   GtkWidget *name = gtk_widget_get_first_child (gtk_list_item_get_child (item));
   GtkWidget *meta = gtk_widget_get_next_sibling (name);
   GtkWidget *counts = gtk_widget_get_next_sibling (meta);
+  GtkWidget *funnel = gtk_widget_get_next_sibling (counts);
   g_autofree char *created = format_iso (xi_job_get_created_at (job), TRUE);
   g_autofree char *meta_text = NULL;
   g_autofree char *counts_text = describe_counts (job);
@@ -624,6 +739,9 @@ update_job_item (GtkListItem *item)
   gtk_label_set_text (GTK_LABEL (name), xi_job_get_name (job));
   gtk_label_set_text (GTK_LABEL (meta), meta_text);
   gtk_label_set_text (GTK_LABEL (counts), counts_text);
+  xi_funnel_bar_set_counts (XI_FUNNEL_BAR (funnel), xi_job_get_total (job), xi_job_get_sent (job),
+                            xi_job_get_delivered (job), xi_job_get_read (job),
+                            xi_job_get_failed (job), xi_job_get_skipped (job));
 }
 
 static void
@@ -646,6 +764,7 @@ setup_job_cb (GtkSignalListItemFactory *factory,
       gtk_box_append (GTK_BOX (box), labels[i]);
     }
   gtk_widget_add_css_class (labels[2], "numeric");
+  gtk_box_append (GTK_BOX (box), xi_funnel_bar_new ());
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
   gtk_list_item_set_child (item, box);
@@ -847,6 +966,7 @@ xi_history_page_finalize (GObject *object)
   g_clear_object (&self->report_cancellable);
   g_clear_pointer (&self->quota, xi_quota_free);
   g_free (self->report_job_id);
+  g_free (self->reasons);
   g_free (self->needle);
 
   G_OBJECT_CLASS (xi_history_page_parent_class)->finalize (object);
@@ -867,6 +987,7 @@ xi_history_page_class_init (XiHistoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, campaigns_toggle);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, activity_toggle);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, quota_label);
+  gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, quota_bar);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, job_list);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, report_stack);

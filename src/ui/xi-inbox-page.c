@@ -161,6 +161,7 @@ static void
 set_unread_count (XiInboxPage *self,
                   guint        count)
 {
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read", count > 0);
   if (self->unread_count == count)
     return;
   self->unread_count = count;
@@ -899,6 +900,17 @@ allow_selected_action (GtkWidget  *widget,
     xi_inbox_page_confirm_allow (self, self->selected_phone);
 }
 
+static void
+mark_all_read_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  XiInboxPage *self = XI_INBOX_PAGE (widget);
+
+  xi_store_mark_conversation_read_async (store_of (self), NULL, self->cancellable,
+                                         marked_read_cb, self);
+}
+
 /* vfuncs */
 
 static void
@@ -1000,6 +1012,7 @@ xi_inbox_page_class_init (XiInboxPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "page.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "page.allow-selected", NULL, allow_selected_action);
+  gtk_widget_class_install_action (widget_class, "page.mark-all-read", NULL, mark_all_read_action);
 }
 
 static void
@@ -1009,6 +1022,7 @@ xi_inbox_page_init (XiInboxPage *self)
   GtkAdjustment *adjustment;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read", FALSE);
 
   self->cancellable = g_cancellable_new ();
   self->opt_outs = g_ptr_array_new_with_free_func (g_object_unref);

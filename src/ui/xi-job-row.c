@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-format.h"
 #include "xi-job-row.h"
 
 /*
@@ -54,23 +55,6 @@ static GParamSpec *properties[N_PROPS];
 
 /* Auxiliary methods */
 
-/* "14:32" today, "Thu 14:32" on another day: a campaign rarely runs for
- * more than a few days. */
-static char *
-format_clock (gint64 unix_seconds)
-{
-  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (unix_seconds);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  if (when == NULL)
-    return g_strdup ("");
-  if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (when, "%H:%M");
-  /* Translators: a time on another day this week, see g_date_time_format() */
-  return g_date_time_format (when, _("%a %H:%M"));
-}
-
 static char *
 describe_activity (XiJobRow *self)
 {
@@ -80,14 +64,14 @@ describe_activity (XiJobRow *self)
 
   if (progress != NULL && progress->resting && progress->next_send_at > 0)
     {
-      g_autofree char *until = format_clock (progress->next_send_at / 1000);
+      g_autofree char *until = xi_format_clock (progress->next_send_at / 1000);
 
       /* Translators: the rest after a batch; %s is a time such as 14:45 */
       return g_strdup_printf (_("Resting until %s"), until);
     }
   else if (progress != NULL && progress->current_name != NULL && progress->finish_estimate > 0)
     {
-      g_autofree char *finish = format_clock (progress->finish_estimate);
+      g_autofree char *finish = xi_format_clock (progress->finish_estimate);
 
       /* Translators: %s is a customer's name, then a time such as 14:32 */
       return g_strdup_printf (_("Next: %s · done around %s"), progress->current_name, finish);
@@ -103,7 +87,7 @@ describe_activity (XiJobRow *self)
     case XI_JOB_STATE_PENDING:
       if (scheduled_at * 1000 > g_get_real_time () / 1000)
         {
-          g_autofree char *at = format_clock (scheduled_at);
+          g_autofree char *at = xi_format_clock (scheduled_at);
 
           return g_strdup_printf (_("Starts at %s"), at);
         }

@@ -255,8 +255,12 @@ xi_send_message_dialog_new (XiContext *context,
   self->context = g_object_ref (context);
   self->contact = g_object_ref (contact);
   phone = xi_phone_format_international (xi_contact_get_phone (contact));
-  /* Translators: the recipient of a single message: name and number */
-  to = g_strdup_printf (_("To %s (%s)"), xi_contact_get_name (contact), phone);
+  if (xi_contact_has_name (contact))
+    /* Translators: the recipient of a single message: name and number */
+    to = g_strdup_printf (_("To %s (%s)"), xi_contact_get_name (contact), phone);
+  else
+    /* Translators: the recipient of a single message who has no name: the number */
+    to = g_strdup_printf (_("To %s"), phone);
   gtk_label_set_text (self->to_label, to);
   return GTK_WIDGET (self);
 }

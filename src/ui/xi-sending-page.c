@@ -10,8 +10,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "xi-format.h"
 #include "xi-job-row.h"
+#include "xi-phone.h"
 #include "xi-sending-page.h"
 
 /* How long the form must stay still before the plan is computed again:
@@ -232,8 +235,16 @@ add_sample (XiSendingPage     *self,
   GtkWidget *text;
   g_autofree char *to_text = NULL;
 
-  /* Translators: above an example message; a name and a phone number */
-  to_text = g_strdup_printf (_("To %s (+%s)"), sample->name, sample->phone);
+  if (sample->name != NULL && sample->name[strspn (sample->name, " \t")] != '\0')
+    /* Translators: above an example message; a name and a phone number */
+    to_text = g_strdup_printf (_("To %s (+%s)"), sample->name, sample->phone);
+  else
+    {
+      g_autofree char *phone = xi_phone_format_international (sample->phone);
+
+      /* Translators: above an example message to a customer without a name */
+      to_text = g_strdup_printf (_("To %s"), phone);
+    }
   to = gtk_label_new (to_text);
   gtk_label_set_xalign (GTK_LABEL (to), 0);
   gtk_label_set_ellipsize (GTK_LABEL (to), PANGO_ELLIPSIZE_END);
@@ -839,6 +850,108 @@ connection_changed_cb (XiSendingPage *self)
   linked_changed_cb (self);
 }
 
+static void
+start_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   XiSendingPage    *self)
+{
+  XiJobSpec *spec = g_object_get_data (G_OBJECT (dialog), "spec");
+
+  if (!g_str_equal (response, "start") || self->creating)
+    return;
+
+  self->creating = TRUE;
+  update_start (self);
+  xi_store_create_job_async (xi_context_get_store (context_of (self)), spec, self->cancellable,
+                             job_created_cb, g_object_ref (self));
+}
+
+/* Sending to a whole audience cannot be taken back, so it is confirmed
+ * with what it will cost: who, how long, how much quota. Cancel is the
+ * default, so a Return meant for the form never starts a send. */
+static void
+confirm_start (XiSendingPage *self,
+               XiJobSpec     *spec)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  const XiJobPlan *plan = self->plan;
+  gboolean rehearsal = g_strcmp0 (spec->transport, XI_JOB_TRANSPORT_LOOPBACK) == 0;
+  g_autofree char *count = xi_format_count (plan->eligible);
+  g_autofree char *heading = NULL;
+  g_autofree char *duration = NULL;
+  g_autofree char *ends = NULL;
+  g_autofree char *used = NULL;
+  g_autofree char *left = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  gint64 estimate_ms;
+  gint64 begins;
+  guint skipped = 0;
+  GtkWidget *dialog;
+
+  for (guint i = 0; i < G_N_ELEMENTS (plan->skipped); i++)
+    skipped += plan->skipped[i];
+
+  heading = rehearsal
+            /* Translators: %s is a number such as 1,250 */
+            ? g_strdup_printf (ngettext ("Rehearse Sending to %s Customer?",
+                                         "Rehearse Sending to %s Customers?", plan->eligible), count)
+            /* Translators: %s is a number such as 1,250 */
+            : g_strdup_printf (ngettext ("Send to %s Customer?", "Send to %s Customers?",
+                                         plan->eligible), count);
+
+  if (skipped > 0)
+    {
+      g_autofree char *skipped_text = xi_format_count (skipped);
+
+      /* Translators: %s is a number such as 1,250 */
+      g_string_append_printf (body, ngettext ("%s contact of the group is skipped. ",
+                                              "%s contacts of the group are skipped. ", skipped),
+                              skipped_text);
+    }
+
+  estimate_ms = xi_job_estimate_ms (plan->eligible, spec->delay_min_ms, spec->delay_max_ms,
+                                    spec->batch_size, spec->batch_rest_ms, spec->daily_cap, 0);
+  begins = spec->scheduled_at > 0 ? spec->scheduled_at : g_get_real_time () / G_USEC_PER_SEC;
+  ends = xi_format_clock (begins + estimate_ms / 1000);
+  if (plan->eligible > 1)
+    {
+      duration = xi_format_duration (estimate_ms);
+      /* Translators: "At the pace you chose, sending takes about 2 hours and
+       * ends around 14:32." */
+      g_string_append_printf (body, _("At the pace you chose, sending takes %s and ends around %s."),
+                              duration, ends);
+    }
+  else if (spec->scheduled_at > 0)
+    /* Translators: %s is a time such as 14:32 */
+    g_string_append_printf (body, _("The message is sent at %s."), ends);
+  else
+    g_string_append (body, _("The message is sent right away."));
+  g_string_append_c (body, '\n');
+
+  used = xi_format_count (plan->eligible);
+  left = xi_format_count (plan->quota_available);
+  /* Translators: "It uses 1,250 of the 4,000 messages left this month." */
+  g_string_append_printf (body, ngettext ("It uses %s of the %s message left this month.",
+                                          "It uses %s of the %s messages left this month.",
+                                          plan->quota_available),
+                          used, left);
+  if (rehearsal)
+    g_string_append (body, _(" This is a rehearsal: nothing reaches WhatsApp, every message "
+                             "is written to the rehearsal journal."));
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body->str);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "start", rehearsal ? _("_Rehearse") : _("_Start Sending"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "start", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "spec", spec, (GDestroyNotify)xi_job_spec_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (start_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Actions */
 
 static void
@@ -862,10 +975,7 @@ start_action (GtkWidget  *widget,
     return;
 
   spec->start = TRUE;
-  self->creating = TRUE;
-  update_start (self);
-  xi_store_create_job_async (xi_context_get_store (context_of (self)), spec, self->cancellable,
-                             job_created_cb, g_object_ref (self));
+  confirm_start (self, g_steal_pointer (&spec));
 }
 
 static void

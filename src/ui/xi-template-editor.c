@@ -77,6 +77,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+#define PROBLEM_TAG "problem"
+
 /* The built-in variables with words a shop owner knows. */
 static const struct {
   const char *name;
@@ -165,6 +167,45 @@ join_variables (GPtrArray *variables)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* Underlines every problem of the variant and lists them all, so that a
+ * message with three typos is fixed in one pass rather than three. */
+static void
+mark_problems (Variant            *variant,
+               const char         *text,
+               const char * const *known,
+               gboolean            has_error)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (variant->view);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GString) messages = g_string_new (NULL);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_remove_tag_by_name (buffer, PROBLEM_TAG, &start, &end);
+  if (!has_error)
+    {
+      gtk_label_set_text (variant->error, "");
+      return;
+    }
+
+  problems = xi_template_text_check (text, known);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      XiTemplateProblem *problem = g_ptr_array_index (problems, i);
+
+      if (messages->len > 0)
+        g_string_append_c (messages, '\n');
+      g_string_append (messages, problem->error->message);
+      if (problem->end > problem->start)
+        {
+          gtk_text_buffer_get_iter_at_offset (buffer, &start, problem->start);
+          gtk_text_buffer_get_iter_at_offset (buffer, &end, problem->end);
+          gtk_text_buffer_apply_tag_by_name (buffer, PROBLEM_TAG, &start, &end);
+        }
+    }
+  gtk_label_set_text (variant->error, messages->str);
+}
+
 static void
 set_message (XiTemplateEditor *self,
              const char       *message,
@@ -210,8 +251,16 @@ refresh (XiTemplateEditor *self)
 
       g_clear_pointer (&variant->parsed, xi_template_text_unref);
       if (xi_limit_check_variant (text, i + 1, &error))
-        variant->parsed = xi_template_text_parse (text, known != NULL ? known : none, &error);
-      gtk_label_set_text (variant->error, error != NULL ? error->message : "");
+        {
+          variant->parsed = xi_template_text_parse (text, known != NULL ? known : none, &error);
+          mark_problems (variant, text, known != NULL ? known : none, error != NULL);
+        }
+      else
+        {
+          /* Too long to be worth checking further: say only that. */
+          mark_problems (variant, text, known != NULL ? known : none, FALSE);
+          gtk_label_set_text (variant->error, error->message);
+        }
       gtk_widget_set_visible (GTK_WIDGET (variant->error), error != NULL);
       if (error != NULL)
         gtk_widget_add_css_class (GTK_WIDGET (variant->view), "error");
@@ -377,6 +426,8 @@ append_variant (XiTemplateEditor *self,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkEventController *focus = gtk_event_controller_focus_new ();
+  GdkRGBA problem_underline;
+  GdkRGBA problem_background;
   GtkWidget *bubble;
 
   variant->title = GTK_LABEL (gtk_label_new (NULL));
@@ -403,6 +454,14 @@ append_variant (XiTemplateEditor *self,
   gtk_accessible_update_relation (GTK_ACCESSIBLE (variant->view),
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY, variant->title, NULL,
                                   -1);
+  /* The error colour of the GNOME palette, light enough to read through. */
+  gdk_rgba_parse (&problem_underline, "#e01b24");
+  gdk_rgba_parse (&problem_background, "rgba(224,27,36,0.16)");
+  gtk_text_buffer_create_tag (gtk_text_view_get_buffer (variant->view), PROBLEM_TAG,
+                              "underline", PANGO_UNDERLINE_ERROR,
+                              "underline-rgba", &problem_underline,
+                              "background-rgba", &problem_background,
+                              NULL);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (variant->view), text != NULL ? text : "", -1);
   g_signal_connect_object (gtk_text_view_get_buffer (variant->view), "changed",
                            G_CALLBACK (text_changed_cb), self, G_CONNECT_SWAPPED);
@@ -964,6 +1023,47 @@ xi_template_editor_dup_error (XiTemplateEditor *self,
   g_return_val_if_fail (XI_IS_TEMPLATE_EDITOR (self), NULL);
   g_return_val_if_fail (index < self->variants->len, NULL);
   return g_strdup (gtk_label_get_text (variant_at (self, index)->error));
+}
+
+/**
+ * xi_template_editor_dup_marked:
+ * @self: a #XiTemplateEditor
+ * @index: a variant
+ *
+ * Returns: (transfer full): each stretch of the variant's text marked as a
+ *   problem, in order, separated by newlines; "" when none is marked
+ */
+char *
+xi_template_editor_dup_marked (XiTemplateEditor *self,
+                               guint             index)
+{
+  GtkTextBuffer *buffer;
+  GtkTextTag *tag;
+  g_autoptr(GString) marked = g_string_new (NULL);
+  GtkTextIter iter;
+
+  g_return_val_if_fail (XI_IS_TEMPLATE_EDITOR (self), NULL);
+  g_return_val_if_fail (index < self->variants->len, NULL);
+
+  buffer = gtk_text_view_get_buffer (variant_at (self, index)->view);
+  tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), PROBLEM_TAG);
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  do
+    {
+      GtkTextIter end = iter;
+      g_autofree char *piece = NULL;
+
+      if (!gtk_text_iter_starts_tag (&iter, tag))
+        continue;
+      gtk_text_iter_forward_to_tag_toggle (&end, tag);
+      piece = gtk_text_iter_get_text (&iter, &end);
+      if (marked->len > 0)
+        g_string_append_c (marked, '\n');
+      g_string_append (marked, piece);
+    }
+  while (gtk_text_iter_forward_to_tag_toggle (&iter, tag));
+
+  return g_string_free (g_steal_pointer (&marked), FALSE);
 }
 
 /**

@@ -39,6 +39,8 @@ void        xi_template_editor_insert_variable  (XiTemplateEditor *self,
 gboolean    xi_template_editor_can_save         (XiTemplateEditor *self);
 char       *xi_template_editor_dup_error        (XiTemplateEditor *self,
                                                  guint             index);
+char       *xi_template_editor_dup_marked       (XiTemplateEditor *self,
+                                                 guint             index);
 char       *xi_template_editor_dup_preview      (XiTemplateEditor *self,
                                                  guint             index);
 char       *xi_template_editor_dup_warning      (XiTemplateEditor *self);

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -21,8 +22,9 @@
  * AES-256-CBC ciphertext followed by the first ten bytes of an
  * HMAC-SHA256 over IV and ciphertext, and the message that names it also
  * gives the SHA-256 of the blob and of the plaintext. The host comes from
- * a media_conn query; this client only downloads (history chunks and
- * app-state blobs its phone uploaded).
+ * a media_conn query, whose answer is kept on the client until its TTL:
+ * a campaign that uploads one picture and thousands of messages that
+ * download nothing should not ask the server every time.
  */
 
 #define MEDIA_MAC_LEN 10
@@ -43,7 +45,27 @@ static const struct
 } media_types[] = {
   [WA_MEDIA_HISTORY] = { "WhatsApp History Keys", "md-msg-hist" },
   [WA_MEDIA_APP_STATE] = { "WhatsApp App State Keys", "md-app-state" },
+  [WA_MEDIA_IMAGE] = { "WhatsApp Image Keys", "image" },
+  [WA_MEDIA_VIDEO] = { "WhatsApp Video Keys", "video" },
+  [WA_MEDIA_AUDIO] = { "WhatsApp Audio Keys", "audio" },
+  [WA_MEDIA_DOCUMENT] = { "WhatsApp Document Keys", "document" },
 };
+
+/* A media_conn answer, immutable and shared (g_rc_box) between the cache
+ * on the client and the operations that use it, all on the client's
+ * thread. */
+typedef struct
+{
+  char   *auth;
+  char   *hostname;
+  gint64  expires;  /* monotonic µs */
+} MediaConn;
+
+static GQuark
+media_conn_quark (void)
+{
+  return g_quark_from_static_string ("wa-media-conn");
+}
 
 /* Auxiliary methods */
 
@@ -95,7 +117,174 @@ hash_matches (GBytes       *expected,
          wa_crypto_equal (hash, g_bytes_get_data (expected, NULL), WA_SHA256_LEN);
 }
 
+static void
+media_conn_clear (MediaConn *conn)
+{
+  g_free (conn->auth);
+  g_free (conn->hostname);
+}
+
+static void
+media_conn_unref (MediaConn *conn)
+{
+  g_rc_box_release_full (conn, (GDestroyNotify) media_conn_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MediaConn, media_conn_unref)
+
+/* The padded base64url whatsmeow writes: the media host accepts it both
+ * as an upload's token and as a download's hash. */
+static char *
+base64url (GBytes *bytes)
+{
+  char *text = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  g_strdelimit (text, "+", '-');
+  g_strdelimit (text, "/", '_');
+  return text;
+}
+
+/* The media host is reached as the chat server is: over TLS in real use,
+ * in the clear only when the client talks to a test server on ws://. */
+static const char *
+media_scheme (WaClient *client)
+{
+  return g_str_has_prefix (wa_client_get_url (client), "ws://") ? "http" : "https";
+}
+
+static SoupMessage *
+media_message_new (WaClient   *client,
+                   const char *method,
+                   const char *uri)
+{
+  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
+  g_autoptr(GUri) chat = NULL;
+  g_autofree char *origin = NULL;
+
+  if (message == NULL)
+    return NULL;
+  /* The media host expects the page the web client runs in. */
+  chat = g_uri_parse (wa_client_get_url (client), G_URI_FLAGS_NONE, NULL);
+  if (chat != NULL)
+    {
+      origin = g_strdup_printf ("%s://%s", g_str_equal (g_uri_get_scheme (chat), "ws") ? "http" : "https",
+                                g_uri_get_host (chat));
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Origin", origin);
+    }
+  return g_steal_pointer (&message);
+}
+
+static MediaConn *
+media_conn_parse (WaNode  *answer,
+                  GError **error)
+{
+  WaNode *node = wa_node_get_child_by_tag (answer, "media_conn");
+  WaNode *host = wa_node_get_child_by_tag (node, "host");
+  const char *hostname = host != NULL ? wa_node_get_attr (host, "hostname") : NULL;
+  const char *auth = node != NULL ? wa_node_get_attr (node, "auth") : NULL;
+  const char *ttl = node != NULL ? wa_node_get_attr (node, "ttl") : NULL;
+  const char *auth_ttl = node != NULL ? wa_node_get_attr (node, "auth_ttl") : NULL;
+  guint64 seconds = 0;
+  guint64 auth_seconds = G_MAXUINT32;
+  MediaConn *conn;
+
+  if (hostname == NULL || hostname[0] == '\0' || strpbrk (hostname, "/?#@ ") != NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "The server named no media host");
+      return NULL;
+    }
+  if (auth == NULL || auth[0] == '\0' || ttl == NULL ||
+      !g_ascii_string_to_unsigned (ttl, 10, 0, G_MAXUINT32, &seconds, NULL) ||
+      (auth_ttl != NULL && !g_ascii_string_to_unsigned (auth_ttl, 10, 0, G_MAXUINT32, &auth_seconds, NULL)))
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "The server's media host came without auth or TTL");
+      return NULL;
+    }
+  conn = g_rc_box_new0 (MediaConn);
+  conn->auth = g_strdup (auth);
+  conn->hostname = g_strdup (hostname);
+  conn->expires = g_get_monotonic_time () + MIN (seconds, auth_seconds) * G_USEC_PER_SEC;
+  return conn;
+}
+
+static void
+media_conn_answered_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WaClient *client = g_task_get_source_object (task);
+  g_autoptr(WaNode) answer = NULL;
+  GError *error = NULL;
+  MediaConn *conn;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  conn = answer != NULL ? media_conn_parse (answer, &error) : NULL;
+  if (conn == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_object_set_qdata_full (G_OBJECT (client), media_conn_quark (), g_rc_box_acquire (conn),
+                           (GDestroyNotify) media_conn_unref);
+  g_task_return_pointer (task, conn, (GDestroyNotify) media_conn_unref);
+}
+
+/* The cached media host while its TTL lasts, else a fresh one; @refresh
+ * drops the cache first, after the host refused what it gave. */
+static void
+media_conn_async (WaClient            *client,
+                  gboolean             refresh,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+  g_autoptr(WaNode) iq = NULL;
+  WaConnection *connection = wa_client_get_connection (client);
+  MediaConn *cached;
+
+  g_task_set_source_tag (task, media_conn_async);
+  if (refresh)
+    g_object_set_qdata (G_OBJECT (client), media_conn_quark (), NULL);
+  cached = g_object_get_qdata (G_OBJECT (client), media_conn_quark ());
+  if (cached != NULL && g_get_monotonic_time () < cached->expires)
+    {
+      g_task_return_pointer (task, g_rc_box_acquire (cached), (GDestroyNotify) media_conn_unref);
+      return;
+    }
+  if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED || connection == NULL)
+    {
+      g_task_return_new_error (task, WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "Not connected to WhatsApp");
+      return;
+    }
+  iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "set", "xmlns", "w:m", NULL);
+  wa_node_add_child (iq, wa_node_new ("media_conn"));
+  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, cancellable, media_conn_answered_cb,
+                               g_steal_pointer (&task));
+}
+
+static MediaConn *
+media_conn_finish (WaClient      *client,
+                   GAsyncResult  *result,
+                   GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Public API */
+
+/**
+ * wa_media_type_info:
+ *
+ * Returns: the HKDF info string @type's keys are expanded with
+ */
+const char *
+wa_media_type_info (WaMediaType type)
+{
+  g_return_val_if_fail (type < G_N_ELEMENTS (media_types), NULL);
+  return media_types[type].info;
+}
 
 /**
  * wa_media_type_mms:
@@ -124,11 +313,10 @@ wa_media_encrypt (WaMediaType   type,
                   GBytes       *plain,
                   GError      **error)
 {
-  g_autoptr(GBytes) cipher = NULL;
+  GBytes *cipher;
   g_autoptr(GByteArray) blob = NULL;
   guint8 mac[WA_SHA256_LEN];
   MediaKeys keys;
-  gsize len;
 
   g_return_val_if_fail (type < G_N_ELEMENTS (media_types), NULL);
 
@@ -138,11 +326,9 @@ wa_media_encrypt (WaMediaType   type,
                                       g_bytes_get_size (plain), error);
   if (cipher != NULL)
     {
-      const guint8 *data = g_bytes_get_data (cipher, &len);
-
-      blob_mac (&keys, data, len, mac);
-      blob = g_byte_array_sized_new (len + MEDIA_MAC_LEN);
-      g_byte_array_append (blob, data, len);
+      /* Taken over rather than copied: a video is held once, not twice. */
+      blob = g_bytes_unref_to_array (cipher);
+      blob_mac (&keys, blob->data, blob->len, mac);
       g_byte_array_append (blob, mac, MEDIA_MAC_LEN);
     }
   wa_crypto_wipe (&keys, sizeof keys);
@@ -308,68 +494,44 @@ sent_cb (GObject      *object,
   read_more (g_steal_pointer (&task));
 }
 
-/* The media host is reached as the chat server is: over TLS in real use,
- * in the clear only when the client talks to a test server on ws://. */
 static char *
 download_uri (WaClient   *client,
               Download   *download,
               const char *hostname)
 {
-  const char *scheme = g_str_has_prefix (wa_client_get_url (client), "ws://") ? "http" : "https";
-  g_autofree char *hash = g_base64_encode (g_bytes_get_data (download->ref.file_enc_sha256, NULL),
-                                           g_bytes_get_size (download->ref.file_enc_sha256));
+  g_autofree char *hash = base64url (download->ref.file_enc_sha256);
 
-  g_strdelimit (hash, "+", '-');
-  g_strdelimit (hash, "/", '_');
-  return g_strdup_printf ("%s://%s%s%shash=%s&mms-type=%s&__wa-mms=", scheme, hostname, download->direct_path,
-                          strchr (download->direct_path, '?') != NULL ? "&" : "?", hash,
+  return g_strdup_printf ("%s://%s%s%shash=%s&mms-type=%s&__wa-mms=", media_scheme (client), hostname,
+                          download->direct_path, strchr (download->direct_path, '?') != NULL ? "&" : "?", hash,
                           media_types[download->type].mms);
 }
 
 static void
-media_conn_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+download_conn_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  WaClient *client = g_task_get_source_object (task);
+  WaClient *client = WA_CLIENT (object);
   Download *download = g_task_get_task_data (task);
-  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(MediaConn) conn = NULL;
   g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GUri) chat = NULL;
   g_autofree char *uri = NULL;
-  g_autofree char *origin = NULL;
   GCancellable *cancellable;
   GError *error = NULL;
-  WaNode *host;
 
-  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
-  if (answer == NULL)
+  conn = media_conn_finish (client, result, &error);
+  if (conn == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  host = wa_node_get_child_by_tag (wa_node_get_child_by_tag (answer, "media_conn"), "host");
-  if (host == NULL || wa_node_get_attr (host, "hostname") == NULL ||
-      strpbrk (wa_node_get_attr (host, "hostname"), "/?#@ ") != NULL)
-    {
-      g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "The server named no media host");
-      return;
-    }
-  uri = download_uri (client, download, wa_node_get_attr (host, "hostname"));
-  message = soup_message_new (SOUP_METHOD_GET, uri);
+  uri = download_uri (client, download, conn->hostname);
+  message = media_message_new (client, SOUP_METHOD_GET, uri);
   if (message == NULL)
     {
       g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "A media path that makes no address");
       return;
-    }
-  /* The media host expects the page the web client runs in. */
-  chat = g_uri_parse (wa_client_get_url (client), G_URI_FLAGS_NONE, NULL);
-  if (chat != NULL)
-    {
-      origin = g_strdup_printf ("%s://%s", g_str_equal (g_uri_get_scheme (chat), "ws") ? "http" : "https",
-                                g_uri_get_host (chat));
-      soup_message_headers_replace (soup_message_get_request_headers (message), "Origin", origin);
     }
   download->session = soup_session_new ();
   cancellable = g_task_get_cancellable (task);
@@ -397,8 +559,6 @@ wa_media_download_async (WaClient            *client,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(WaNode) iq = NULL;
-  WaConnection *connection;
   Download *download;
 
   g_return_if_fail (WA_IS_CLIENT (client));
@@ -413,13 +573,6 @@ wa_media_download_async (WaClient            *client,
       g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "A media reference without a path or keys");
       return;
     }
-  connection = wa_client_get_connection (client);
-  if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED || connection == NULL)
-    {
-      g_task_return_new_error (task, WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "Not connected to WhatsApp");
-      return;
-    }
-
   download = g_new0 (Download, 1);
   download->type = type;
   download->direct_path = g_strdup (ref->direct_path);
@@ -428,11 +581,7 @@ wa_media_download_async (WaClient            *client,
   download->ref.file_enc_sha256 = g_bytes_ref (ref->file_enc_sha256);
   download->ref.file_sha256 = ref->file_sha256 != NULL ? g_bytes_ref (ref->file_sha256) : NULL;
   g_task_set_task_data (task, download, (GDestroyNotify) download_free);
-
-  iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "set", "xmlns", "w:m", NULL);
-  wa_node_add_child (iq, wa_node_new ("media_conn"));
-  wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, cancellable, media_conn_cb,
-                               g_steal_pointer (&task));
+  media_conn_async (client, FALSE, cancellable, download_conn_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -447,4 +596,243 @@ wa_media_download_finish (WaClient      *client,
 {
   g_return_val_if_fail (g_task_is_valid (result, client), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Uploading */
+
+typedef struct
+{
+  WaMediaType    type;
+  GBytes        *blob;
+  WaMediaUpload *upload;
+  char          *token;
+  gboolean       retried;
+  SoupSession   *session;
+} Upload;
+
+static void
+upload_free (Upload *upload)
+{
+  g_clear_pointer (&upload->blob, g_bytes_unref);
+  g_clear_pointer (&upload->upload, wa_media_upload_free);
+  g_free (upload->token);
+  g_clear_object (&upload->session);
+  g_free (upload);
+}
+
+static void upload_conn_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
+static gboolean
+parse_upload_answer (Upload   *upload,
+                     GBytes   *body,
+                     GError  **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  const char *direct_path;
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "The media host answered an upload with no JSON");
+      return FALSE;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  direct_path = json_object_get_string_member_with_default (object, "direct_path", NULL);
+  if (direct_path == NULL || direct_path[0] != '/')
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "The media host did not say where the upload is");
+      return FALSE;
+    }
+  upload->upload->direct_path = g_strdup (direct_path);
+  upload->upload->url = g_strdup (json_object_get_string_member_with_default (object, "url", NULL));
+  return TRUE;
+}
+
+/* A refused auth or a vanished host is what an expired media_conn looks
+ * like; the upload is then tried once more with a fresh one. */
+static gboolean
+worth_retrying (SoupMessage  *message,
+                const GError *error)
+{
+  guint status = soup_message_get_status (message);
+
+  if (error != NULL)
+    return !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  return status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN || status == SOUP_STATUS_GONE ||
+         SOUP_STATUS_IS_SERVER_ERROR (status);
+}
+
+static void
+posted_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *upload = g_task_get_task_data (task);
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  GError *parse_error = NULL;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  if (body != NULL && soup_message_get_status (message) == SOUP_STATUS_OK)
+    {
+      if (!parse_upload_answer (upload, body, &parse_error))
+        g_task_return_error (task, parse_error);
+      else
+        g_task_return_pointer (task, g_steal_pointer (&upload->upload), (GDestroyNotify) wa_media_upload_free);
+      return;
+    }
+  if (!upload->retried && worth_retrying (message, error))
+    {
+      WaClient *client = g_task_get_source_object (task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      upload->retried = TRUE;
+      g_debug ("Upload refused (%s), trying once more with a fresh media host",
+               error != NULL ? error->message : soup_message_get_reason_phrase (message));
+      media_conn_async (client, TRUE, cancellable, upload_conn_cb, g_steal_pointer (&task));
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_new_error (task, WA_ERROR, WA_ERROR_FAILED, "The media host refused the upload: %u %s",
+                             soup_message_get_status (message), soup_message_get_reason_phrase (message));
+}
+
+static void
+upload_conn_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WaClient *client = WA_CLIENT (object);
+  Upload *upload = g_task_get_task_data (task);
+  g_autoptr(MediaConn) conn = NULL;
+  g_autoptr(SoupMessage) message = NULL;
+  g_autofree char *auth = NULL;
+  g_autofree char *uri = NULL;
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  conn = media_conn_finish (client, result, &error);
+  if (conn == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  auth = g_uri_escape_string (conn->auth, NULL, FALSE);
+  uri = g_strdup_printf ("%s://%s/mms/%s/%s?auth=%s&token=%s", media_scheme (client), conn->hostname,
+                         media_types[upload->type].mms, upload->token, auth, upload->token);
+  message = media_message_new (client, SOUP_METHOD_POST, uri);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "A media host that makes no address");
+      return;
+    }
+  /* The blob goes out from the one copy already in memory. */
+  soup_message_set_request_body_from_bytes (message, "application/octet-stream", upload->blob);
+  if (upload->session == NULL)
+    upload->session = soup_session_new ();
+  cancellable = g_task_get_cancellable (task);
+  soup_session_send_and_read_async (upload->session, message, G_PRIORITY_DEFAULT, cancellable, posted_cb,
+                                    g_steal_pointer (&task));
+}
+
+/**
+ * wa_media_upload_async:
+ * @client: a connected client, which asks the server for a media host
+ * @type: what @plain is
+ * @plain: the content
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the upload, or why there is none
+ * @user_data: for @callback
+ *
+ * Encrypts @plain with a fresh media key and uploads it. An upload the
+ * host refuses (its auth expired, or it failed) is redone once with a
+ * fresh media host before it fails.
+ */
+void
+wa_media_upload_async (WaClient            *client,
+                       WaMediaType          type,
+                       GBytes              *plain,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  guint8 key[WA_KEY_LEN];
+  guint8 hash[WA_SHA256_LEN];
+  GError *error = NULL;
+  Upload *upload;
+  const guint8 *data;
+  gsize len;
+
+  g_return_if_fail (WA_IS_CLIENT (client));
+  g_return_if_fail (type < G_N_ELEMENTS (media_types));
+  g_return_if_fail (plain != NULL);
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_media_upload_async);
+  upload = g_new0 (Upload, 1);
+  upload->type = type;
+  upload->upload = g_new0 (WaMediaUpload, 1);
+  g_task_set_task_data (task, upload, (GDestroyNotify) upload_free);
+
+  wa_crypto_random (key, sizeof key);
+  upload->upload->media_key = g_bytes_new (key, sizeof key);
+  wa_crypto_wipe (key, sizeof key);
+  upload->upload->media_key_timestamp = g_get_real_time () / G_USEC_PER_SEC;
+  data = g_bytes_get_data (plain, &len);
+  upload->upload->file_length = len;
+  wa_crypto_sha256 (data, len, hash);
+  upload->upload->file_sha256 = g_bytes_new (hash, sizeof hash);
+
+  upload->blob = wa_media_encrypt (type, upload->upload->media_key, plain, &error);
+  if (upload->blob == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data = g_bytes_get_data (upload->blob, &len);
+  wa_crypto_sha256 (data, len, hash);
+  upload->upload->file_enc_sha256 = g_bytes_new (hash, sizeof hash);
+  upload->token = base64url (upload->upload->file_enc_sha256);
+  media_conn_async (client, FALSE, cancellable, upload_conn_cb, g_steal_pointer (&task));
+}
+
+/**
+ * wa_media_upload_finish:
+ *
+ * Returns: (transfer full) (nullable): what a message needs to refer to
+ *   the upload
+ */
+WaMediaUpload *
+wa_media_upload_finish (WaClient      *client,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * wa_media_upload_free:
+ * @upload: (transfer full): an upload
+ */
+void
+wa_media_upload_free (WaMediaUpload *upload)
+{
+  if (upload == NULL)
+    return;
+  g_free (upload->url);
+  g_free (upload->direct_path);
+  g_clear_pointer (&upload->media_key, g_bytes_unref);
+  g_clear_pointer (&upload->file_sha256, g_bytes_unref);
+  g_clear_pointer (&upload->file_enc_sha256, g_bytes_unref);
+  g_free (upload);
 }

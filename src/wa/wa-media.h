@@ -18,6 +18,10 @@ G_BEGIN_DECLS
  * WaMediaType:
  * @WA_MEDIA_HISTORY: a history-sync chunk
  * @WA_MEDIA_APP_STATE: an app-state snapshot or patch too large to inline
+ * @WA_MEDIA_IMAGE: a picture (imageMessage, stickers)
+ * @WA_MEDIA_VIDEO: a video or GIF
+ * @WA_MEDIA_AUDIO: a sound or voice note
+ * @WA_MEDIA_DOCUMENT: any other file (documentMessage)
  *
  * What a blob holds, which picks its keys and its path on the media host
  * (protocol notes §10).
@@ -25,6 +29,10 @@ G_BEGIN_DECLS
 typedef enum {
   WA_MEDIA_HISTORY,
   WA_MEDIA_APP_STATE,
+  WA_MEDIA_IMAGE,
+  WA_MEDIA_VIDEO,
+  WA_MEDIA_AUDIO,
+  WA_MEDIA_DOCUMENT,
 } WaMediaType;
 
 /**
@@ -44,7 +52,31 @@ typedef struct
   GBytes     *file_sha256;
 } WaMediaRef;
 
+/**
+ * WaMediaUpload:
+ * @url: where the media host says the blob is
+ * @direct_path: the path a message names, which any device can download
+ * @media_key: the key the blob is encrypted with
+ * @file_sha256: the SHA-256 of the content
+ * @file_enc_sha256: the SHA-256 of the blob
+ * @file_length: the size of the content
+ * @media_key_timestamp: when the key was made, in seconds since 1970
+ *
+ * An uploaded blob: what every message that refers to it carries.
+ */
+typedef struct
+{
+  char    *url;
+  char    *direct_path;
+  GBytes  *media_key;
+  GBytes  *file_sha256;
+  GBytes  *file_enc_sha256;
+  guint64  file_length;
+  gint64   media_key_timestamp;
+} WaMediaUpload;
+
 const char *wa_media_type_mms        (WaMediaType    type);
+const char *wa_media_type_info       (WaMediaType    type);
 GBytes     *wa_media_encrypt         (WaMediaType    type,
                                       GBytes        *media_key,
                                       GBytes        *plain,
@@ -62,5 +94,17 @@ void        wa_media_download_async  (WaClient      *client,
 GBytes     *wa_media_download_finish (WaClient      *client,
                                       GAsyncResult  *result,
                                       GError       **error);
+void        wa_media_upload_async    (WaClient      *client,
+                                      WaMediaType    type,
+                                      GBytes        *plain,
+                                      GCancellable  *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer       user_data);
+WaMediaUpload *wa_media_upload_finish (WaClient     *client,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+void        wa_media_upload_free     (WaMediaUpload *upload);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaMediaUpload, wa_media_upload_free)
 
 G_END_DECLS

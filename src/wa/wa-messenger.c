@@ -57,7 +57,8 @@
 typedef struct
 {
   char       *to;        /* the chat: the recipient's user JID */
-  char       *text;
+  GBytes     *content;   /* the serialized Message the recipient got */
+  char       *mediatype; /* its kind of media, or NULL for text */
   GHashTable *answered;  /* device JID text -> resends to it (GUINT_TO_POINTER) */
 } SentMessage;
 
@@ -110,6 +111,19 @@ wa_incoming_message_copy (const WaIncomingMessage *message)
   copy->sender = g_strdup (message->sender);
   copy->chat = g_strdup (message->chat);
   copy->text = g_strdup (message->text);
+  if (message->media != NULL)
+    {
+      const WaIncomingMedia *media = message->media;
+
+      copy->media = g_memdup2 (media, sizeof *media);
+      copy->media->mimetype = g_strdup (media->mimetype);
+      copy->media->file_name = g_strdup (media->file_name);
+      copy->media->direct_path = g_strdup (media->direct_path);
+      copy->media->media_key = g_bytes_ref (media->media_key);
+      copy->media->file_sha256 = g_bytes_ref (media->file_sha256);
+      copy->media->file_enc_sha256 = g_bytes_ref (media->file_enc_sha256);
+      copy->media->jpeg_thumbnail = media->jpeg_thumbnail != NULL ? g_bytes_ref (media->jpeg_thumbnail) : NULL;
+    }
   copy->push_name = g_strdup (message->push_name);
   copy->timestamp = message->timestamp;
   copy->offline = message->offline;
@@ -125,15 +139,36 @@ wa_incoming_message_free (WaIncomingMessage *message)
   g_free (message->sender);
   g_free (message->chat);
   g_free (message->text);
+  wa_incoming_media_free (message->media);
   g_free (message->push_name);
   g_free (message);
+}
+
+/**
+ * wa_incoming_media_free:
+ * @media: (transfer full) (nullable): a message's media
+ */
+void
+wa_incoming_media_free (WaIncomingMedia *media)
+{
+  if (media == NULL)
+    return;
+  g_free (media->mimetype);
+  g_free (media->file_name);
+  g_free (media->direct_path);
+  g_clear_pointer (&media->media_key, g_bytes_unref);
+  g_clear_pointer (&media->file_sha256, g_bytes_unref);
+  g_clear_pointer (&media->file_enc_sha256, g_bytes_unref);
+  g_clear_pointer (&media->jpeg_thumbnail, g_bytes_unref);
+  g_free (media);
 }
 
 static void
 sent_message_free (SentMessage *sent)
 {
   g_free (sent->to);
-  g_free (sent->text);
+  g_bytes_unref (sent->content);
+  g_free (sent->mediatype);
   g_hash_table_unref (sent->answered);
   g_free (sent);
 }
@@ -146,7 +181,8 @@ static void
 remember_sent (WaMessenger *self,
                const char  *id,
                const char  *to,
-               const char  *text)
+               GBytes      *content,
+               const char  *mediatype)
 {
   g_autofree char *key = sent_key (self, to, id);
   SentMessage *sent;
@@ -155,7 +191,8 @@ remember_sent (WaMessenger *self,
     return;
   sent = g_new0 (SentMessage, 1);
   sent->to = g_strdup (to);
-  sent->text = g_strdup (text);
+  sent->content = g_bytes_ref (content);
+  sent->mediatype = g_strdup (mediatype);
   sent->answered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_insert (self->sent, g_strdup (key), sent);
   g_queue_push_tail (&self->sent_order, g_steal_pointer (&key));
@@ -302,7 +339,8 @@ typedef struct
   char      *own;       /* ours */
   WaJid     *own_device;
   char      *id;
-  char      *text;
+  GBytes    *content;   /* the serialized Message for the recipient */
+  char      *mediatype; /* NULL for text */
   GPtrArray *targets;   /* WaJid*: every device the message goes to */
   WaNode    *stanza;    /* once encrypted */
 } Send;
@@ -314,7 +352,8 @@ send_free (Send *send)
   g_free (send->own);
   g_clear_pointer (&send->own_device, wa_jid_unref);
   g_free (send->id);
-  g_free (send->text);
+  g_clear_pointer (&send->content, g_bytes_unref);
+  g_free (send->mediatype);
   g_clear_pointer (&send->targets, g_ptr_array_unref);
   g_clear_pointer (&send->stanza, wa_node_unref);
   g_free (send);
@@ -577,20 +616,40 @@ pack_text (const char *text)
   return wa_proto_pack (&message.base);
 }
 
-/* The copy for our own other devices (§7.5). */
+/* The copy for our own other devices (§7.5), around what the recipient
+ * got; @content was packed here, so it parses. */
 static GBytes *
 pack_sent_copy (const char *chat,
-                const char *text)
+                GBytes     *content)
 {
-  WaE2E__Message inner = WA_E2_E__MESSAGE__INIT;
+  WaE2E__Message *inner = wa_e2_e__message__unpack (NULL, g_bytes_get_size (content),
+                                                    g_bytes_get_data (content, NULL));
   WaE2E__DeviceSentMessage sent = WA_E2_E__DEVICE_SENT_MESSAGE__INIT;
   WaE2E__Message outer = WA_E2_E__MESSAGE__INIT;
+  GBytes *packed;
 
-  inner.conversation = (char *) text;
+  g_assert (inner != NULL);
   sent.destinationjid = (char *) chat;
-  sent.message = &inner;
+  sent.message = inner;
   outer.devicesentmessage = &sent;
-  return wa_proto_pack (&outer.base);
+  packed = wa_proto_pack (&outer.base);
+  wa_e2_e__message__free_unpacked (inner, NULL);
+  return packed;
+}
+
+/* A message with media is sent as type "media" and says which on each
+ * part (§10.4). */
+static WaNode *
+new_enc (WaSignalMessageType  type,
+         const char          *mediatype,
+         GBytes              *ciphertext)
+{
+  WaNode *enc = wa_node_new_with_attrs ("enc", "v", "2", "type", wa_signal_message_type_to_string (type), NULL);
+
+  if (mediatype != NULL)
+    wa_node_set_attr (enc, "mediatype", mediatype);
+  wa_node_set_content_bytes (enc, ciphertext);
+  return enc;
 }
 
 static void
@@ -616,7 +675,7 @@ acked_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  remember_sent (self, send->id, send->to, send->text);
+  remember_sent (self, send->id, send->to, send->content, send->mediatype);
   if (g_strcmp0 (send->to, send->own) != 0)
     wa_privacy_sent (self->privacy, send->to);
   g_task_return_boolean (task, TRUE);
@@ -676,9 +735,9 @@ encrypt_and_send (GTask *task)
 {
   WaMessenger *self = g_task_get_source_object (task);
   Send *send = g_task_get_task_data (task);
-  g_autoptr(GBytes) for_them = pack_text (send->text);
-  g_autoptr(GBytes) for_us = pack_sent_copy (send->to, send->text);
-  g_autoptr(WaNode) message = wa_node_new_with_attrs ("message", "id", send->id, "type", "text",
+  g_autoptr(GBytes) for_us = pack_sent_copy (send->to, send->content);
+  g_autoptr(WaNode) message = wa_node_new_with_attrs ("message", "id", send->id,
+                                                      "type", send->mediatype != NULL ? "media" : "text",
                                                       "to", send->to, NULL);
   WaNode *participants = wa_node_add_child (message, wa_node_new ("participants"));
   gboolean reaches_them = FALSE;
@@ -691,10 +750,10 @@ encrypt_and_send (GTask *task)
       g_autofree char *user = user_of (device);
       g_autofree char *device_text = wa_jid_to_string (device);
       gboolean theirs = g_strcmp0 (user, send->to) == 0;
-      g_autoptr(GBytes) padded = wa_signal_pad (theirs ? for_them : for_us);
+      g_autoptr(GBytes) padded = wa_signal_pad (theirs ? send->content : for_us);
       g_autoptr(GBytes) ciphertext = NULL;
       WaSignalMessageType type;
-      WaNode *to, *enc;
+      WaNode *to;
 
       ciphertext = wa_signal_encrypt (self->signal, device, padded, &type, &error);
       if (ciphertext == NULL)
@@ -706,9 +765,7 @@ encrypt_and_send (GTask *task)
       reaches_them |= theirs;
       starts_session |= type == WA_SIGNAL_MESSAGE_PKMSG;
       to = wa_node_add_child (participants, wa_node_new_with_attrs ("to", "jid", device_text, NULL));
-      enc = wa_node_add_child (to, wa_node_new_with_attrs ("enc", "v", "2",
-                                                           "type", wa_signal_message_type_to_string (type), NULL));
-      wa_node_set_content_bytes (enc, ciphertext);
+      wa_node_add_child (to, new_enc (type, send->mediatype, ciphertext));
     }
   if (!reaches_them)
     {
@@ -731,6 +788,47 @@ encrypt_and_send (GTask *task)
 
   send->stanza = g_steal_pointer (&message);
   send_when_saved (task, send->stanza, acked_cb);
+}
+
+/* Sends @content to every device of @to and a copy to our own; the
+ * public entry points only differ in what @content holds. */
+static void
+start_send (WaMessenger         *self,
+            const char          *to,
+            const char          *id,
+            GBytes              *content,
+            const char          *mediatype,
+            GTask               *task)
+{
+  g_autoptr(WaJid) recipient = NULL;
+  GError *error = NULL;
+  Send *send;
+
+  recipient = wa_jid_parse (to, &error);
+  if (recipient == NULL || !wa_jid_is_user (recipient) || wa_jid_get_device (recipient) != 0)
+    {
+      g_clear_error (&error);
+      g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "Not an account to send to: %s", to);
+      g_object_unref (task);
+      return;
+    }
+  /* Not connected: fail before any session moves on. */
+  if (ensure_signal (self, &error) == NULL || connection_or_error (self, &error) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  send = g_new0 (Send, 1);
+  send->to = wa_jid_to_string (recipient);
+  send->own_device = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
+  send->own = user_of (send->own_device);
+  send->id = g_strdup (id);
+  send->content = g_bytes_ref (content);
+  send->mediatype = g_strdup (mediatype);
+  g_task_set_task_data (task, send, (GDestroyNotify) send_free);
+  fetch_devices (task);
 }
 
 /**
@@ -760,10 +858,8 @@ wa_messenger_send_text_async (WaMessenger         *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(WaJid) recipient = NULL;
-  GError *error = NULL;
-  Send *send;
+  g_autoptr(GBytes) content = NULL;
+  GTask *task;
 
   g_return_if_fail (WA_IS_MESSENGER (self));
   g_return_if_fail (to != NULL && id != NULL && text != NULL);
@@ -771,31 +867,104 @@ wa_messenger_send_text_async (WaMessenger         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wa_messenger_send_text_async);
-
-  recipient = wa_jid_parse (to, &error);
-  if (recipient == NULL || !wa_jid_is_user (recipient) || wa_jid_get_device (recipient) != 0)
-    {
-      g_clear_error (&error);
-      g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "Not an account to send to: %s", to);
-      return;
-    }
-  /* Not connected: fail before any session moves on. */
-  if (ensure_signal (self, &error) == NULL || connection_or_error (self, &error) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  send = g_new0 (Send, 1);
-  send->to = wa_jid_to_string (recipient);
-  send->own_device = wa_jid_parse (wa_client_get_device_jid (self->client), NULL);
-  send->own = user_of (send->own_device);
-  send->id = g_strdup (id);
-  send->text = g_strdup (text);
-  g_task_set_task_data (task, send, (GDestroyNotify) send_free);
-  fetch_devices (g_steal_pointer (&task));
+  content = pack_text (text);
+  start_send (self, to, id, content, NULL, task);
 }
 
+static GBytes *
+pack_media (const WaMediaMessage *media)
+{
+  WaE2E__Message message = WA_E2_E__MESSAGE__INIT;
+  WaE2E__ImageMessage image = WA_E2_E__IMAGE_MESSAGE__INIT;
+  WaE2E__DocumentMessage document = WA_E2_E__DOCUMENT_MESSAGE__INIT;
+  const WaMediaUpload *upload = media->upload;
+
+#define FILL(m) \
+  G_STMT_START { \
+    (m).url = upload->url; \
+    (m).mimetype = (char *) media->mimetype; \
+    (m).caption = (char *) media->caption; \
+    (m).has_filesha256 = (m).has_fileencsha256 = (m).has_mediakey = TRUE; \
+    (m).filesha256.data = (guint8 *) g_bytes_get_data (upload->file_sha256, &(m).filesha256.len); \
+    (m).fileencsha256.data = (guint8 *) g_bytes_get_data (upload->file_enc_sha256, &(m).fileencsha256.len); \
+    (m).mediakey.data = (guint8 *) g_bytes_get_data (upload->media_key, &(m).mediakey.len); \
+    (m).has_filelength = (m).has_mediakeytimestamp = TRUE; \
+    (m).filelength = upload->file_length; \
+    (m).mediakeytimestamp = upload->media_key_timestamp; \
+    (m).directpath = upload->direct_path; \
+    if (media->jpeg_thumbnail != NULL) \
+      { \
+        (m).has_jpegthumbnail = TRUE; \
+        (m).jpegthumbnail.data = (guint8 *) g_bytes_get_data (media->jpeg_thumbnail, &(m).jpegthumbnail.len); \
+      } \
+  } G_STMT_END
+
+  if (media->type == WA_MEDIA_IMAGE)
+    {
+      FILL (image);
+      image.has_width = image.has_height = media->width > 0 && media->height > 0;
+      image.width = media->width;
+      image.height = media->height;
+      message.imagemessage = &image;
+    }
+  else
+    {
+      FILL (document);
+      document.filename = (char *) media->file_name;
+      document.title = (char *) media->file_name;
+      document.has_pagecount = media->page_count > 0;
+      document.pagecount = media->page_count;
+      message.documentmessage = &document;
+    }
+#undef FILL
+  return wa_proto_pack (&message.base);
+}
+
+/**
+ * wa_messenger_send_media_async:
+ * @self: a messenger
+ * @to: the recipient's user JID
+ * @id: the message id, as for wa_messenger_send_text_async()
+ * @media: an uploaded picture or document and what to say about it
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the server acked the message, or it failed
+ * @user_data: for @callback
+ *
+ * Sends a message that refers to an upload, as forwarding does: any
+ * number of recipients can be sent the same upload. Fails as
+ * wa_messenger_send_text_async() does.
+ */
+void
+wa_messenger_send_media_async (WaMessenger          *self,
+                               const char           *to,
+                               const char           *id,
+                               const WaMediaMessage *media,
+                               GCancellable         *cancellable,
+                               GAsyncReadyCallback   callback,
+                               gpointer              user_data)
+{
+  g_autoptr(GBytes) content = NULL;
+  GTask *task;
+
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (to != NULL && id != NULL && media != NULL && media->upload != NULL);
+  g_return_if_fail (media->type == WA_MEDIA_IMAGE || media->type == WA_MEDIA_DOCUMENT);
+  g_return_if_fail (media->mimetype != NULL);
+  assert_owner (self);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_messenger_send_media_async);
+  content = pack_media (media);
+  start_send (self, to, id, content, wa_media_type_mms (media->type), task);
+}
+
+/**
+ * wa_messenger_send_text_finish:
+ *
+ * Also finishes wa_messenger_send_media_async().
+ *
+ * Returns: whether the server took the message
+ */
 gboolean
 wa_messenger_send_text_finish (WaMessenger   *self,
                                GAsyncResult  *result,
@@ -1190,10 +1359,7 @@ resend (Retry *retry)
 
   if (sent == NULL || self->signal == NULL)
     return;
-  if (retry->own)
-    plain = pack_sent_copy (sent->to, sent->text);
-  else
-    plain = pack_text (sent->text);
+  plain = retry->own ? pack_sent_copy (sent->to, sent->content) : g_bytes_ref (sent->content);
   padded = wa_signal_pad (plain);
   ciphertext = wa_signal_encrypt (self->signal, retry->device, padded, &type, &error);
   if (ciphertext == NULL)
@@ -1202,14 +1368,13 @@ resend (Retry *retry)
       return;
     }
 
-  message = wa_node_new_with_attrs ("message", "to", retry->to, "id", retry->id, "type", "text",
-                                    "device_fanout", "false", NULL);
+  message = wa_node_new_with_attrs ("message", "to", retry->to, "id", retry->id,
+                                    "type", sent->mediatype != NULL ? "media" : "text", "device_fanout", "false",
+                                    NULL);
   if (retry->t != NULL)
     wa_node_set_attr (message, "t", retry->t);
-  enc = wa_node_add_child (message, wa_node_new_with_attrs ("enc", "v", "2",
-                                                            "type", wa_signal_message_type_to_string (type),
-                                                            "count", count, NULL));
-  wa_node_set_content_bytes (enc, ciphertext);
+  enc = wa_node_add_child (message, new_enc (type, sent->mediatype, ciphertext));
+  wa_node_set_attr (enc, "count", count);
   if (type == WA_SIGNAL_MESSAGE_PKMSG)
     attach_device_identity (self, message);
   wa_key_store_flush_async (wa_client_get_key_store (self->client), NULL, resend_saved_cb,
@@ -1567,11 +1732,67 @@ send_retry_receipt (WaMessenger *self,
   send_or_log (self, receipt);
 }
 
-/* The text of a plaintext Message, unwrapping our own sent copies. */
-static char *
-text_of (const WaE2E__Message *message,
-         gboolean             *sent_copy)
+static GBytes *
+bytes_of (protobuf_c_boolean   has,
+          ProtobufCBinaryData  data)
 {
+  return has ? g_bytes_new (data.data, data.len) : NULL;
+}
+
+/* A media reference without its path, key or hashes cannot be fetched or
+ * checked: the message is then its caption alone. */
+static WaIncomingMedia *
+media_of (const WaE2E__Message  *message,
+          char                 **caption)
+{
+  g_autoptr(WaIncomingMedia) media = g_new0 (WaIncomingMedia, 1);
+  const WaE2E__ImageMessage *image = message->imagemessage;
+  const WaE2E__DocumentMessage *document = message->documentmessage;
+
+#define TAKE(m) \
+  G_STMT_START { \
+    media->mimetype = g_strdup ((m)->mimetype); \
+    media->direct_path = g_strdup ((m)->directpath); \
+    media->media_key = bytes_of ((m)->has_mediakey, (m)->mediakey); \
+    media->file_sha256 = bytes_of ((m)->has_filesha256, (m)->filesha256); \
+    media->file_enc_sha256 = bytes_of ((m)->has_fileencsha256, (m)->fileencsha256); \
+    media->jpeg_thumbnail = bytes_of ((m)->has_jpegthumbnail, (m)->jpegthumbnail); \
+    media->file_length = (m)->filelength; \
+    *caption = g_strdup ((m)->caption); \
+  } G_STMT_END
+
+  if (image != NULL)
+    {
+      TAKE (image);
+      media->type = WA_MEDIA_IMAGE;
+      media->width = image->width;
+      media->height = image->height;
+    }
+  else if (document != NULL)
+    {
+      TAKE (document);
+      media->type = WA_MEDIA_DOCUMENT;
+      media->file_name = g_strdup (document->filename != NULL ? document->filename : document->title);
+    }
+  else
+    return NULL;
+#undef TAKE
+
+  if (media->direct_path == NULL || media->direct_path[0] != '/' || media->media_key == NULL ||
+      media->file_sha256 == NULL || media->file_enc_sha256 == NULL)
+    return NULL;
+  return g_steal_pointer (&media);
+}
+
+/* The text of a plaintext Message or the media it carries, unwrapping
+ * our own sent copies. */
+static char *
+text_of (const WaE2E__Message  *message,
+         gboolean              *sent_copy,
+         WaIncomingMedia      **media)
+{
+  char *caption = NULL;
+
   *sent_copy = message->devicesentmessage != NULL && message->devicesentmessage->message != NULL;
   if (*sent_copy)
     message = message->devicesentmessage->message;
@@ -1579,7 +1800,8 @@ text_of (const WaE2E__Message *message,
     return g_strdup (message->conversation);
   if (message->extendedtextmessage != NULL && message->extendedtextmessage->text != NULL)
     return g_strdup (message->extendedtextmessage->text);
-  return NULL;
+  *media = media_of (message, &caption);
+  return caption;
 }
 
 static gboolean
@@ -1587,6 +1809,7 @@ decrypt_enc (WaMessenger  *self,
              WaJid        *sender,
              WaNode       *enc,
              char        **text,
+             WaIncomingMedia **media,
              gboolean     *sent_copy,
              GBytes      **protocol,
              GError      **error)
@@ -1612,7 +1835,7 @@ decrypt_enc (WaMessenger  *self,
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");
       return FALSE;
     }
-  *text = text_of (message, sent_copy);
+  *text = text_of (message, sent_copy, media);
   if (message->protocolmessage != NULL)
     *protocol = g_bytes_ref (plaintext);
   wa_e2_e__message__free_unpacked (message, NULL);
@@ -1629,6 +1852,7 @@ receive_message (WaMessenger *self,
   g_autoptr(WaJid) pn_device = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(WaIncomingMedia) media = NULL;
   g_autoptr(GBytes) protocol = NULL;
   gboolean sent_copy = FALSE;
   gboolean decrypted = FALSE;
@@ -1660,7 +1884,7 @@ receive_message (WaMessenger *self,
       WaNode *enc = g_ptr_array_index (encs, i);
 
       g_clear_error (&error);
-      decrypted = decrypt_enc (self, session_address, enc, &text, &sent_copy, &protocol, &error);
+      decrypted = decrypt_enc (self, session_address, enc, &text, &media, &sent_copy, &protocol, &error);
       /* Already read: the receipt was lost, so send it again, no more. */
       if (g_error_matches (error, WA_SIGNAL_ERROR, WA_SIGNAL_ERROR_DUPLICATE))
         {
@@ -1694,6 +1918,7 @@ receive_message (WaMessenger *self,
    * LID finds its contact, its campaign and its opt-out. */
   incoming.chat = user_of (pn_device != NULL ? pn_device : sender);
   incoming.text = text;
+  incoming.media = media;
   incoming.push_name = (char *) wa_node_get_attr (node, "notify");
   incoming.timestamp = timestamp;
   incoming.offline = wa_node_get_attr (node, "offline") != NULL;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "wa-client.h"
+#include "wa-media.h"
 #include "wa-privacy.h"
 
 G_BEGIN_DECLS
@@ -16,12 +17,74 @@ G_BEGIN_DECLS
 #define WA_MESSENGER_ACK_TIMEOUT_MS (75 * 1000)
 
 /**
+ * WaMediaMessage:
+ * @type: %WA_MEDIA_IMAGE or %WA_MEDIA_DOCUMENT
+ * @upload: where the blob is and its keys
+ * @mimetype: what the content is
+ * @caption: (nullable): the text shown with it
+ * @file_name: (nullable): a document's name
+ * @width: a picture's width, or 0
+ * @height: a picture's height, or 0
+ * @page_count: a document's pages, or 0 when unknown
+ * @jpeg_thumbnail: (nullable): a small JPEG shown before the download
+ *
+ * A picture or document to send.
+ */
+typedef struct
+{
+  WaMediaType          type;
+  const WaMediaUpload *upload;
+  const char          *mimetype;
+  const char          *caption;
+  const char          *file_name;
+  guint                width;
+  guint                height;
+  guint                page_count;
+  GBytes              *jpeg_thumbnail;
+} WaMediaMessage;
+
+/**
+ * WaIncomingMedia:
+ * @type: what it is (image, video, audio, document)
+ * @mimetype: (nullable): what the sender says it is
+ * @file_name: (nullable): a document's name
+ * @direct_path: where it is on the media host
+ * @media_key: its key
+ * @file_sha256: the SHA-256 of the content
+ * @file_enc_sha256: the SHA-256 of the blob
+ * @jpeg_thumbnail: (nullable): the sender's small preview
+ * @file_length: the size of the content, as the sender says
+ * @width: a picture's width, or 0
+ * @height: a picture's height, or 0
+ *
+ * The media a message refers to; the message's text is its caption.
+ */
+typedef struct
+{
+  WaMediaType  type;
+  char        *mimetype;
+  char        *file_name;
+  char        *direct_path;
+  GBytes      *media_key;
+  GBytes      *file_sha256;
+  GBytes      *file_enc_sha256;
+  GBytes      *jpeg_thumbnail;
+  guint64      file_length;
+  guint        width;
+  guint        height;
+} WaIncomingMedia;
+
+void wa_incoming_media_free (WaIncomingMedia *media);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaIncomingMedia, wa_incoming_media_free)
+
+/**
  * WaIncomingMessage:
  * @id: the message id
  * @sender: the device it came from
  * @chat: the account it came from: its phone-number user JID whenever
  *   known (from the message's sender_pn or an earlier one), else its LID
- * @text: the text, or %NULL for a message that is not text
+ * @text: the text or a media's caption, or %NULL
+ * @media: (nullable): the picture or file it carries
  * @push_name: (nullable): the name the sender gave WhatsApp
  * @timestamp: when the sender sent it, Unix seconds
  * @offline: it waited on the server while we were away
@@ -33,10 +96,11 @@ typedef struct
   char     *id;
   char     *sender;
   char     *chat;
-  char     *text;
-  char     *push_name;
-  gint64    timestamp;
-  gboolean  offline;
+  char            *text;
+  WaIncomingMedia *media;
+  char            *push_name;
+  gint64           timestamp;
+  gboolean         offline;
 } WaIncomingMessage;
 
 #define WA_TYPE_INCOMING_MESSAGE (wa_incoming_message_get_type ())
@@ -68,6 +132,13 @@ void         wa_messenger_send_text_async  (WaMessenger         *self,
 gboolean     wa_messenger_send_text_finish (WaMessenger         *self,
                                             GAsyncResult        *result,
                                             GError             **error);
+void         wa_messenger_send_media_async (WaMessenger         *self,
+                                            const char          *to,
+                                            const char          *id,
+                                            const WaMediaMessage *media,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
 void         wa_messenger_prefetch         (WaMessenger         *self,
                                             const char * const  *users);
 void         wa_messenger_forget_devices   (WaMessenger         *self,

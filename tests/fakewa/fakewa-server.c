@@ -93,6 +93,11 @@ struct _FakewaServer
   FakewaLidAddressing lid_addressing;
   guint       n_acks;  /* acks received for what it sent */
   GHashTable *blobs;   /* media path -> GBytes: what the media host serves */
+  guint       n_uploads;      /* uploads the media host accepted */
+  guint       n_media_conns;  /* media_conn queries answered */
+  guint       media_conn_ttl;
+  guint       refuse_uploads; /* how many uploads to come get 401 */
+  FakewaMediaFault media_fault;
   GHashTable *inline_history; /* device JIDs that asked for inline history */
   GPtrArray  *phone_pending;  /* PhoneMessage*: for companions not active yet */
   FakewaReachout *reachout; /* privacy tokens and time-locks */
@@ -1029,16 +1034,21 @@ message_for_device (Peer       *sender,
 
 /* Tells the tests what went where: "relayed" (sender device, target
  * device, the copy's first <enc> type), so they can see that a session
- * started with pkmsg and went on with msg. */
+ * started with pkmsg and went on with msg; a media message adds
+ * " media:" and the enc's mediatype. */
 static void
 announce_relay (Peer       *sender,
                 const char *target,
                 WaNode     *copy)
 {
   WaNode *enc = wa_node_get_child_by_tag (copy, "enc");
+  g_autofree char *type = NULL;
 
-  g_signal_emit (sender->server, signals[RELAYED], 0, sender->device_jid, target,
-                 enc != NULL ? wa_node_get_attr (enc, "type") : NULL);
+  if (enc != NULL && g_strcmp0 (wa_node_get_attr (copy, "type"), "media") == 0)
+    type = g_strdup_printf ("%s media:%s", wa_node_get_attr (enc, "type"), wa_node_get_attr (enc, "mediatype"));
+  else if (enc != NULL)
+    type = g_strdup (wa_node_get_attr (enc, "type"));
+  g_signal_emit (sender->server, signals[RELAYED], 0, sender->device_jid, target, type);
 }
 
 /* A message (§7.7): the server acknowledges it at once, then hands each
@@ -1302,9 +1312,12 @@ answer_media_conn (Peer    *peer,
                                                      "id", wa_node_get_attr (iq, "id"), NULL);
   g_autoptr(GUri) uri = g_uri_parse (peer->server->url, G_URI_FLAGS_NONE, NULL);
   g_autofree char *host = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
-  WaNode *conn = wa_node_add_child (result, wa_node_new_with_attrs ("media_conn", "auth", "fakewa-auth",
-                                                                    "ttl", "300", "auth_ttl", "21600",
+  g_autofree char *ttl = g_strdup_printf ("%u", peer->server->media_conn_ttl);
+  WaNode *conn = wa_node_add_child (result, wa_node_new_with_attrs ("media_conn", "auth", "fakewa-auth/+=",
+                                                                    "ttl", ttl, "auth_ttl", "21600",
                                                                     "max_buckets", "12", NULL));
+
+  peer->server->n_media_conns++;
 
   wa_node_add_child (conn, wa_node_new_with_attrs ("host", "hostname", host, NULL));
   return send_node (peer, result, error);
@@ -1769,6 +1782,7 @@ fakewa_server_init (FakewaServer *self)
   self->reachout = fakewa_reachout_new ();
   self->presences = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  self->media_conn_ttl = 300;
   self->inline_history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->phone_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) phone_message_free);
   self->user_devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -1785,6 +1799,8 @@ media_cb (SoupServer        *soup,
 {
   FakewaServer *self = user_data;
   GBytes *blob = g_hash_table_lookup (self->blobs, path);
+  g_autofree guint8 *served = NULL;
+  gsize len;
 
   if (soup_server_message_get_method (message) != SOUP_METHOD_GET || blob == NULL)
     {
@@ -1792,9 +1808,67 @@ media_cb (SoupServer        *soup,
                                       NULL);
       return;
     }
+  if (self->media_fault == FAKEWA_MEDIA_FAULT_EXPIRED)
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_GONE, NULL);
+      return;
+    }
+  len = g_bytes_get_size (blob);
+  served = g_memdup2 (g_bytes_get_data (blob, NULL), len);
+  if (self->media_fault == FAKEWA_MEDIA_FAULT_CORRUPT && len > 0)
+    served[len / 2] ^= 0x20;
+  else if (self->media_fault == FAKEWA_MEDIA_FAULT_TRUNCATE)
+    len -= MIN (len, 7);
   soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY,
-                                    g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
+  soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY, (const char *) served, len);
+}
+
+/* Uploads (§10.3): the token must be the blob's SHA-256 and the auth the
+ * one media_conn handed out; the blob is then served at a fresh path. */
+static void
+upload_cb (SoupServer        *soup,
+           SoupServerMessage *message,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  FakewaServer *self = user_data;
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  g_autoptr(GBytes) blob = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *answer = NULL;
+  g_autoptr(GUri) uri = NULL;
+  guint8 hash[WA_SHA256_LEN];
+
+  if (soup_server_message_get_method (message) != SOUP_METHOD_POST || query == NULL)
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+  if (self->refuse_uploads > 0 || g_strcmp0 (g_hash_table_lookup (query, "auth"), "fakewa-auth/+=") != 0)
+    {
+      self->refuse_uploads -= MIN (self->refuse_uploads, 1);
+      soup_server_message_set_status (message, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+  blob = soup_message_body_flatten (body);
+  wa_crypto_sha256 (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob), hash);
+  token = g_base64_encode (hash, sizeof hash);
+  g_strdelimit (token, "+", '-');
+  g_strdelimit (token, "/", '_');
+  if (g_strcmp0 (g_hash_table_lookup (query, "token"), token) != 0 || !g_str_has_suffix (path, token))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+  stored = g_strdup_printf ("/v/t62.fakewa-24/%u-%08x.enc", ++self->n_uploads, g_random_int ());
+  g_hash_table_replace (self->blobs, g_strdup (stored), g_steal_pointer (&blob));
+  uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
+  answer = g_strdup_printf ("{\"url\":\"http://127.0.0.1:%d%s?ccb=9-4\",\"direct_path\":\"%s?ccb=9-4&oh=fakewa\"}",
+                            g_uri_get_port (uri), stored, stored);
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY, answer, strlen (answer));
 }
 
 static gboolean
@@ -1845,6 +1919,7 @@ fakewa_server_new (GError **error)
   self->soup = soup_server_new (NULL, NULL);
   soup_server_add_websocket_handler (self->soup, "/ws/chat", NULL, NULL, websocket_cb, self, NULL);
   soup_server_add_handler (self->soup, "/v", media_cb, self, NULL);
+  soup_server_add_handler (self->soup, "/mms", upload_cb, self, NULL);
   /* Connections are accepted here and handed to libsoup, whose own
    * listener keeps a reference to every accepted socket before 3.4 and
    * whose soup_server_get_uris () leaks in 3.2. */
@@ -2028,6 +2103,66 @@ fakewa_server_set_lid_addressing (FakewaServer        *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   self->lid_addressing = addressing;
+}
+
+/**
+ * fakewa_server_get_n_uploads:
+ *
+ * Returns: how many uploads the media host accepted
+ */
+guint
+fakewa_server_get_n_uploads (FakewaServer *self)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  return self->n_uploads;
+}
+
+/**
+ * fakewa_server_get_n_media_conns:
+ *
+ * Returns: how many media_conn queries were answered
+ */
+guint
+fakewa_server_get_n_media_conns (FakewaServer *self)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  return self->n_media_conns;
+}
+
+/**
+ * fakewa_server_set_media_conn_ttl:
+ * @ttl_s: the TTL media_conn answers carry from now on (300 at first)
+ */
+void
+fakewa_server_set_media_conn_ttl (FakewaServer *self,
+                                  guint         ttl_s)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->media_conn_ttl = ttl_s;
+}
+
+/**
+ * fakewa_server_refuse_uploads:
+ * @count: how many of the next uploads get 401, as with an expired auth
+ */
+void
+fakewa_server_refuse_uploads (FakewaServer *self,
+                              guint         count)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->refuse_uploads = count;
+}
+
+/**
+ * fakewa_server_set_media_fault:
+ * @fault: what the media host does wrong with downloads from now on
+ */
+void
+fakewa_server_set_media_fault (FakewaServer     *self,
+                               FakewaMediaFault  fault)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->media_fault = fault;
 }
 
 /**

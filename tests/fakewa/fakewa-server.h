@@ -26,6 +26,22 @@ typedef enum {
   FAKEWA_LID_ADDRESSING_ONLY,
 } FakewaLidAddressing;
 
+/**
+ * FakewaMediaFault:
+ * @FAKEWA_MEDIA_FAULT_NONE: downloads are served as uploaded
+ * @FAKEWA_MEDIA_FAULT_CORRUPT: one byte of every download is flipped
+ * @FAKEWA_MEDIA_FAULT_TRUNCATE: every download lacks its last bytes
+ * @FAKEWA_MEDIA_FAULT_EXPIRED: every path answers 410, as an old one does
+ *
+ * What the media host does wrong when asked to.
+ */
+typedef enum {
+  FAKEWA_MEDIA_FAULT_NONE,
+  FAKEWA_MEDIA_FAULT_CORRUPT,
+  FAKEWA_MEDIA_FAULT_TRUNCATE,
+  FAKEWA_MEDIA_FAULT_EXPIRED,
+} FakewaMediaFault;
+
 #define FAKEWA_TYPE_SERVER (fakewa_server_get_type ())
 
 /* A stand-in for the WhatsApp server on 127.0.0.1, built on the same
@@ -44,6 +60,14 @@ typedef enum {
 G_DECLARE_FINAL_TYPE (FakewaServer, fakewa_server, FAKEWA, SERVER, GObject)
 
 FakewaServer *fakewa_server_new             (GError       **error);
+guint         fakewa_server_get_n_uploads   (FakewaServer  *self);
+guint         fakewa_server_get_n_media_conns (FakewaServer *self);
+void          fakewa_server_set_media_conn_ttl (FakewaServer *self,
+                                              guint          ttl_s);
+void          fakewa_server_refuse_uploads  (FakewaServer  *self,
+                                             guint          count);
+void          fakewa_server_set_media_fault (FakewaServer  *self,
+                                             FakewaMediaFault fault);
 const char   *fakewa_server_get_url         (FakewaServer  *self);
 const guint8 *fakewa_server_get_root_key    (FakewaServer  *self);
 guint         fakewa_server_get_n_clients   (FakewaServer  *self);

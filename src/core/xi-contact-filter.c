@@ -1,0 +1,487 @@
+/* xi-contact-filter.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-contact-filter"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "xi-contact-filter.h"
+#include "xi-contact-private.h"
+#include "xi-store.h"
+
+/*
+ * An audience: the contacts whose fields, tags and opt-out state match
+ * every condition. Conditions are written the way a shop owner says them,
+ * "kota=Jakarta", "kota~jak" (contains), "kota!=Bandung", and compared
+ * ignoring case and the spaces around values, because spreadsheets are
+ * typed by hand. The filter is built once and then only read, so one
+ * filter may test 100,000 contacts without allocating per field.
+ */
+
+typedef enum {
+  OP_EQUALS,
+  OP_NOT_EQUALS,
+  OP_CONTAINS,
+} Op;
+
+typedef enum {
+  FIELD_CUSTOM,
+  FIELD_NAME,
+  FIELD_PHONE,
+} FieldKind;
+
+typedef struct
+{
+  FieldKind  kind;
+  char      *key;      /* lower case; the custom field's name */
+  Op         op;
+  char      *value;    /* casefolded, trimmed; "" means "has no value" */
+  gboolean   in_raw;   /* a match shows @value verbatim in the contact's field JSON */
+} Condition;
+
+struct _XiContactFilter
+{
+  GPtrArray  *conditions;  /* Condition */
+  GPtrArray  *tags;        /* casefolded */
+  GPtrArray  *fields;      /* the custom fields named, NULL-terminated */
+  int         opted_out;   /* -1: either */
+};
+
+G_DEFINE_BOXED_TYPE (XiContactFilter, xi_contact_filter, xi_contact_filter_ref, xi_contact_filter_unref)
+
+/* Auxiliary methods */
+
+static void
+condition_free (gpointer data)
+{
+  Condition *condition = data;
+
+  g_free (condition->key);
+  g_free (condition->value);
+  g_free (condition);
+}
+
+static void
+xi_contact_filter_clear (gpointer data)
+{
+  XiContactFilter *self = data;
+
+  g_ptr_array_unref (self->conditions);
+  g_ptr_array_unref (self->tags);
+  g_ptr_array_unref (self->fields);
+}
+
+static char *
+fold_trimmed (const char *text)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text));
+
+  return g_utf8_casefold (copy, -1);
+}
+
+static gboolean
+is_field_name (const char *key)
+{
+  /* A letter first, so that "10:30" is a time, not a condition. */
+  if (!g_ascii_isalpha (key[0]))
+    return FALSE;
+  for (const char *c = key; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && *c != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *c = text; *c != '\0'; c++)
+    if ((guchar)*c >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* Compares @value, trimmed, with the casefolded @folded: equal, or
+ * containing it. Most values are ASCII, and folding them costs an
+ * allocation per contact per keystroke; only the others are folded. */
+static gboolean
+compare_folded (const char *value,
+                const char *folded,
+                gboolean    contains)
+{
+  gsize len;
+  gsize want = strlen (folded);
+
+  while (*value == ' ' || *value == '\t')
+    value++;
+  len = strlen (value);
+  while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+    len--;
+
+  if (is_ascii (value) && is_ascii (folded))
+    {
+      if (!contains)
+        return len == want && g_ascii_strncasecmp (value, folded, len) == 0;
+      for (gsize i = 0; i + want <= len; i++)
+        if (g_ascii_strncasecmp (value + i, folded, want) == 0)
+          return TRUE;
+      return FALSE;
+    }
+  else
+    {
+      g_autofree char *mine = g_utf8_casefold (value, len);
+
+      return contains ? strstr (mine, folded) != NULL : strcmp (mine, folded) == 0;
+    }
+}
+
+/* Whether @value (raw, from the contact) satisfies @condition. */
+static gboolean
+value_matches (const Condition *condition,
+               const char      *value)
+{
+  gboolean result;
+
+  if (value == NULL || value[strspn (value, " \t")] == '\0')
+    {
+      result = condition->value[0] == '\0';
+      return condition->op == OP_NOT_EQUALS ? !result : result;
+    }
+
+  switch (condition->op)
+    {
+    case OP_CONTAINS:
+      return compare_folded (value, condition->value, TRUE);
+    case OP_NOT_EQUALS:
+      return !compare_folded (value, condition->value, FALSE);
+    case OP_EQUALS:
+    default:
+      return compare_folded (value, condition->value, FALSE);
+    }
+}
+
+/* Printable ASCII that JSON writes as it is; "/" may be escaped by some. */
+static gboolean
+is_plain_ascii (const char *text)
+{
+  for (const char *c = text; *c != '\0'; c++)
+    if ((guchar)*c < 0x20 || (guchar)*c >= 0x7f || strchr ("\"\\/", *c) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether @needle (lower case ASCII) occurs in @haystack, ignoring case. */
+static gboolean
+ascii_contains (const char *haystack,
+                const char *needle)
+{
+  gsize len = strlen (needle);
+
+  for (const char *c = haystack; *c != '\0'; c++)
+    if (g_ascii_tolower (*c) == needle[0] && g_ascii_strncasecmp (c, needle, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_tag (XiContact  *contact,
+         const char *folded_tag)
+{
+  const char * const *tags = xi_contact_get_tags (contact);
+
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    if (compare_folded (tags[i], folded_tag, FALSE))
+      return TRUE;
+  return FALSE;
+}
+
+/* Public API */
+
+/**
+ * xi_contact_filter_new:
+ *
+ * Returns: (transfer full): a filter that every contact matches
+ */
+XiContactFilter *
+xi_contact_filter_new (void)
+{
+  XiContactFilter *self = g_atomic_rc_box_new0 (XiContactFilter);
+
+  self->conditions = g_ptr_array_new_with_free_func (condition_free);
+  self->tags = g_ptr_array_new_with_free_func (g_free);
+  self->fields = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->opted_out = -1;
+  return self;
+}
+
+/**
+ * xi_contact_filter_ref:
+ * @self: a filter
+ *
+ * Returns: (transfer full): @self
+ */
+XiContactFilter *
+xi_contact_filter_ref (XiContactFilter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_atomic_rc_box_acquire (self);
+}
+
+/**
+ * xi_contact_filter_unref:
+ * @self: (transfer full): a filter
+ */
+void
+xi_contact_filter_unref (XiContactFilter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_atomic_rc_box_release_full (self, xi_contact_filter_clear);
+}
+
+/**
+ * xi_contact_filter_add_where:
+ * @self: a filter being built
+ * @condition: "FIELD=VALUE", "FIELD!=VALUE" or "FIELD~TEXT" (contains);
+ *   FIELD is `name`, `phone` or a custom field (`nama` and `telepon`
+ *   too); an empty VALUE means "has none"
+ * @error: return location for a %XI_STORE_ERROR_INVALID error
+ *
+ * Returns: %TRUE when @condition could be read, %FALSE with @error set
+ */
+gboolean
+xi_contact_filter_add_where (XiContactFilter  *self,
+                             const char       *condition,
+                             GError          **error)
+{
+  g_autofree char *key = NULL;
+  Condition *parsed;
+  const char *sign;
+  gsize sign_len = 1;
+  Op op = OP_EQUALS;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (condition != NULL, FALSE);
+
+  sign = strpbrk (condition, "=~!");
+  if (sign != NULL && sign[0] == '!')
+    {
+      if (sign[1] != '=')
+        sign = NULL;
+      else
+        {
+          op = OP_NOT_EQUALS;
+          sign_len = 2;
+        }
+    }
+  else if (sign != NULL && sign[0] == '~')
+    op = OP_CONTAINS;
+
+  if (sign != NULL)
+    key = g_ascii_strdown (g_strstrip (g_strndup (condition, sign - condition)), -1);
+  if (sign == NULL || !is_field_name (key))
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   /* Translators: keep kota=Jakarta, kota~jak and kota!=Bandung as they are */
+                   _("“%s” is not a condition. Write FIELD=VALUE, as in kota=Jakarta; "
+                     "kota~jak for “contains”, kota!=Bandung for “is not”."), condition);
+      return FALSE;
+    }
+
+  parsed = g_new0 (Condition, 1);
+  parsed->op = op;
+  parsed->value = fold_trimmed (sign + sign_len);
+  if (g_str_equal (key, "name") || g_str_equal (key, "nama"))
+    parsed->kind = FIELD_NAME;
+  else if (g_str_equal (key, "phone") || g_str_equal (key, "telepon"))
+    parsed->kind = FIELD_PHONE;
+  else
+    {
+      parsed->kind = FIELD_CUSTOM;
+      if (!g_ptr_array_find_with_equal_func (self->fields, key, g_str_equal, NULL))
+        g_ptr_array_add (self->fields, g_strdup (key));
+    }
+  parsed->key = g_steal_pointer (&key);
+  parsed->in_raw = parsed->kind == FIELD_CUSTOM && op != OP_NOT_EQUALS &&
+                   parsed->value[0] != '\0' && is_plain_ascii (parsed->value);
+  g_ptr_array_add (self->conditions, parsed);
+  return TRUE;
+}
+
+/**
+ * xi_contact_filter_add_tag:
+ * @self: a filter being built
+ * @tag: a tag the contacts must have, compared ignoring case
+ */
+void
+xi_contact_filter_add_tag (XiContactFilter *self,
+                           const char      *tag)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (tag != NULL);
+
+  g_ptr_array_add (self->tags, fold_trimmed (tag));
+}
+
+/**
+ * xi_contact_filter_set_opted_out:
+ * @self: a filter being built
+ * @opted_out: only contacts who opted out, or only those who did not
+ */
+void
+xi_contact_filter_set_opted_out (XiContactFilter *self,
+                                 gboolean         opted_out)
+{
+  g_return_if_fail (self != NULL);
+  self->opted_out = opted_out ? 1 : 0;
+}
+
+/**
+ * xi_contact_filter_get_fields:
+ * @self: a filter
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the custom fields
+ *   the conditions name, lower case, so that a caller can say which of
+ *   them no contact has
+ */
+const char **
+xi_contact_filter_get_fields (XiContactFilter *self)
+{
+  static const char *none[] = { NULL };
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  /* An empty array may have no storage at all yet. */
+  return self->fields->len > 0 ? (const char **)self->fields->pdata : none;
+}
+
+/**
+ * xi_contact_filter_is_empty:
+ * @self: a filter
+ *
+ * Returns: whether every contact matches
+ */
+gboolean
+xi_contact_filter_is_empty (XiContactFilter *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+  return self->conditions->len == 0 && self->tags->len == 0 && self->opted_out < 0;
+}
+
+/**
+ * xi_contact_filter_matches:
+ * @self: a filter
+ * @contact: a contact, on the thread that owns it
+ *
+ * Returns: whether @contact meets every condition of @self
+ */
+gboolean
+xi_contact_filter_matches (XiContactFilter *self,
+                           XiContact       *contact)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (XI_IS_CONTACT (contact), FALSE);
+
+  if (self->opted_out >= 0 && (xi_contact_get_opted_out (contact) ? 1 : 0) != self->opted_out)
+    return FALSE;
+
+  for (guint i = 0; i < self->tags->len; i++)
+    if (!has_tag (contact, g_ptr_array_index (self->tags, i)))
+      return FALSE;
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const Condition *condition = g_ptr_array_index (self->conditions, i);
+      const char *value;
+
+      switch (condition->kind)
+        {
+        case FIELD_NAME:
+          value = xi_contact_get_name (contact);
+          break;
+        case FIELD_PHONE:
+          value = xi_contact_get_phone (contact);
+          break;
+        case FIELD_CUSTOM:
+        default:
+          /* Reading a contact's fields parses its JSON, by far the dearest
+           * step over 100,000 contacts; a value that is nowhere in the
+           * text cannot match, so most contacts are ruled out unparsed. */
+          if (condition->in_raw)
+            {
+              const char *raw = _xi_contact_get_custom_json (contact);
+
+              if (raw == NULL || !ascii_contains (raw, condition->value))
+                return FALSE;
+            }
+          value = xi_contact_get_custom_field (contact, condition->key);
+          break;
+        }
+      if (!value_matches (condition, value))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * xi_contact_filter_new_from_search:
+ * @text: what was typed in a search box
+ * @free_text: (out) (transfer full): the words that are not conditions,
+ *   joined by spaces, for the usual name and number search
+ *
+ * Reads the conditions typed among the search words: "kota:jak" (the
+ * field contains the text, which suits typing), "kota=Jakarta" (is),
+ * "kota!=Jakarta" (is not), and "#grosir" for a tag. A word that looks
+ * like a condition but is not one stays plain text, so typing never
+ * produces an error.
+ *
+ * Returns: (transfer full): the filter, empty when @text has no condition
+ */
+XiContactFilter *
+xi_contact_filter_new_from_search (const char  *text,
+                                   char       **free_text)
+{
+  g_autoptr(XiContactFilter) self = xi_contact_filter_new ();
+  g_auto(GStrv) words = g_strsplit_set (text != NULL ? text : "", " \t", -1);
+  g_autoptr(GString) rest = g_string_new (NULL);
+
+  g_return_val_if_fail (free_text != NULL, NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      char *word = words[i];
+      char *colon;
+
+      if (word[0] == '\0')
+        continue;
+      if (word[0] == '#' && word[1] != '\0')
+        {
+          xi_contact_filter_add_tag (self, word + 1);
+          continue;
+        }
+      /* "kota:jak" reads as "kota~jak"; a bare "kota:" is searched for as
+       * typed, and a time such as 10:30 is no field name. */
+      colon = strchr (word, ':');
+      if (colon != NULL && colon != word && colon[1] != '\0' && strpbrk (word, "=~") == NULL)
+        *colon = '~';
+      else
+        colon = NULL;
+      if (strpbrk (word, "=~") != NULL && xi_contact_filter_add_where (self, word, NULL))
+        continue;
+      if (colon != NULL)
+        *colon = ':';
+
+      if (rest->len > 0)
+        g_string_append_c (rest, ' ');
+      g_string_append (rest, word);
+    }
+
+  *free_text = g_string_free (g_steal_pointer (&rest), FALSE);
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,314 @@
+/* test-wa-media.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "fakewa-server.h"
+#include "wa-crypto.h"
+#include "wa-error.h"
+#include "wa-key-store.h"
+#include "wa-media.h"
+#include "xi-test-utils.h"
+
+/*
+ * Media blobs (protocol notes §10): the encryption against the notes'
+ * vector A.4 and each type's keys, then uploads and downloads through
+ * the fake server's media host with its faults: media_conn is asked once
+ * per TTL, a refused upload is redone once with a fresh one, and a
+ * download that was tampered with is refused.
+ */
+
+#define MEDIA_KEY "3c94388cc2e9dccf711e0ccf211206ad8eb19c9d9818a0dd8cc3e5caf4fa1bb0"
+#define PLAIN     "hello whatsapp media"
+#define BLOB      "b2ba834c6f6a562f5ea74928d0da81c79520ac3cf5ca97675caedad78497bfcf1d0a6b4ea5f3ec76487e"
+#define FILE_SHA  "5f478949945acb950dc5264ab9f5e8d4d8cf02599b1fe0c30d4f8780543beb00"
+#define ENC_SHA   "5be031ac1cefc4ff7996351e9702079eb25fc3ccabfc59818346564b93402b4d"
+
+typedef struct
+{
+  FakewaServer *server;
+  WaKeyStore   *store;
+  WaClient     *client;
+} Fixture;
+
+static void
+test_vector (void)
+{
+  g_autoptr(GBytes) key = xi_test_bytes_from_hex (MEDIA_KEY);
+  g_autoptr(GBytes) plain = g_bytes_new_static (PLAIN, strlen (PLAIN));
+  g_autoptr(GBytes) enc_sha = xi_test_bytes_from_hex (ENC_SHA);
+  g_autoptr(GBytes) file_sha = xi_test_bytes_from_hex (FILE_SHA);
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hex = NULL;
+  WaMediaRef ref = { "/v/x", key, enc_sha, file_sha };
+
+  blob = wa_media_encrypt (WA_MEDIA_IMAGE, key, plain, &error);
+  g_assert_no_error (error);
+  hex = xi_test_hex (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
+  g_assert_cmpstr (hex, ==, BLOB);
+  back = wa_media_decrypt (WA_MEDIA_IMAGE, &ref, blob, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, plain));
+
+  g_assert_cmpstr (wa_media_type_info (WA_MEDIA_IMAGE), ==, "WhatsApp Image Keys");
+  g_assert_cmpstr (wa_media_type_info (WA_MEDIA_VIDEO), ==, "WhatsApp Video Keys");
+  g_assert_cmpstr (wa_media_type_info (WA_MEDIA_AUDIO), ==, "WhatsApp Audio Keys");
+  g_assert_cmpstr (wa_media_type_info (WA_MEDIA_DOCUMENT), ==, "WhatsApp Document Keys");
+  g_assert_cmpstr (wa_media_type_mms (WA_MEDIA_IMAGE), ==, "image");
+  g_assert_cmpstr (wa_media_type_mms (WA_MEDIA_DOCUMENT), ==, "document");
+}
+
+/* Each type has its own keys: a document cannot pass for an image, and
+ * a blob or plaintext that differs in one bit is refused. */
+static void
+test_refusals (void)
+{
+  g_autoptr(GBytes) key = xi_test_bytes_from_hex (MEDIA_KEY);
+  g_autoptr(GBytes) plain = g_bytes_new_static (PLAIN, strlen (PLAIN));
+  g_autoptr(GBytes) enc_sha = xi_test_bytes_from_hex (ENC_SHA);
+  g_autoptr(GBytes) other_sha = xi_test_bytes_from_hex (MEDIA_KEY);
+  g_autoptr(GBytes) blob = wa_media_encrypt (WA_MEDIA_IMAGE, key, plain, NULL);
+  g_autoptr(GBytes) flipped = NULL;
+  g_autoptr(GBytes) hash_bytes = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 hash[WA_SHA256_LEN];
+  guint8 *bytes;
+  gsize len;
+  WaMediaRef ref = { "/v/x", key, enc_sha, NULL };
+  WaMediaRef wrong_plain = { "/v/x", key, enc_sha, other_sha };
+  WaMediaRef any_hash;
+
+  back = wa_media_decrypt (WA_MEDIA_DOCUMENT, &ref, blob, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
+  g_assert_null (back);
+  g_clear_error (&error);
+
+  back = wa_media_decrypt (WA_MEDIA_IMAGE, &wrong_plain, blob, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
+  g_assert_null (back);
+  g_clear_error (&error);
+
+  /* A flipped byte with a hash made to match still fails the MAC. */
+  len = g_bytes_get_size (blob);
+  bytes = g_memdup2 (g_bytes_get_data (blob, NULL), len);
+  bytes[3] ^= 1;
+  flipped = g_bytes_new_take (bytes, len);
+  wa_crypto_sha256 (bytes, len, hash);
+  hash_bytes = g_bytes_new (hash, sizeof hash);
+  any_hash = (WaMediaRef) { "/v/x", key, hash_bytes, NULL };
+  back = wa_media_decrypt (WA_MEDIA_IMAGE, &any_hash, flipped, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
+  g_assert_null (back);
+  g_clear_error (&error);
+
+  back = wa_media_decrypt (WA_MEDIA_IMAGE, &ref, flipped, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_CRYPTO);
+  g_assert_null (back);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  f->store = wa_memory_key_store_new ();
+  f->client = wa_client_new (f->store, fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
+  fakewa_server_link_client (f->server, f->client, "6281234567890");
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->client);
+  g_clear_object (&f->store);
+  g_clear_object (&f->server);
+}
+
+/* A picture of some size, not a multiple of the AES block. */
+static GBytes *
+make_content (gsize size)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i * 31 + 7);
+  return g_bytes_new_take (data, size);
+}
+
+static WaMediaUpload *
+upload (Fixture      *f,
+        WaMediaType   type,
+        GBytes       *plain,
+        GError      **error)
+{
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wa_media_upload_async (f->client, type, plain, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  return wa_media_upload_finish (f->client, result, error);
+}
+
+static GBytes *
+download (Fixture             *f,
+          WaMediaType          type,
+          const WaMediaUpload *up,
+          GError             **error)
+{
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  WaMediaRef ref = { up->direct_path, up->media_key, up->file_enc_sha256, up->file_sha256 };
+
+  wa_media_download_async (f->client, type, &ref, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  return wa_media_download_finish (f->client, result, error);
+}
+
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) picture = make_content (300 * 1024 + 5);
+  g_autoptr(GBytes) pdf = make_content (77);
+  g_autoptr(WaMediaUpload) first = NULL;
+  g_autoptr(WaMediaUpload) second = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 hash[WA_SHA256_LEN];
+
+  first = upload (f, WA_MEDIA_IMAGE, picture, &error);
+  g_assert_no_error (error);
+  second = upload (f, WA_MEDIA_DOCUMENT, pdf, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (f->server), ==, 2);
+  /* One media_conn served both, within its TTL. */
+  g_assert_cmpuint (fakewa_server_get_n_media_conns (f->server), ==, 1);
+
+  g_assert_cmpuint (first->file_length, ==, g_bytes_get_size (picture));
+  wa_crypto_sha256 (g_bytes_get_data (picture, NULL), g_bytes_get_size (picture), hash);
+  g_assert_cmpmem (g_bytes_get_data (first->file_sha256, NULL), 32, hash, 32);
+  g_assert_cmpuint (g_bytes_get_size (first->media_key), ==, 32);
+  g_assert_false (g_bytes_equal (first->media_key, second->media_key));
+  g_assert_true (g_str_has_prefix (first->direct_path, "/v/"));
+  g_assert_nonnull (first->url);
+  g_assert_cmpint (ABS (first->media_key_timestamp - g_get_real_time () / G_USEC_PER_SEC), <, 60);
+
+  back = download (f, WA_MEDIA_IMAGE, first, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, picture));
+  g_clear_pointer (&back, g_bytes_unref);
+  back = download (f, WA_MEDIA_DOCUMENT, second, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, pdf));
+  g_assert_cmpuint (fakewa_server_get_n_media_conns (f->server), ==, 1);
+}
+
+static void
+test_ttl (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(GBytes) picture = make_content (1000);
+  g_autoptr(GError) error = NULL;
+
+  fakewa_server_set_media_conn_ttl (f->server, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(WaMediaUpload) up = upload (f, WA_MEDIA_IMAGE, picture, &error);
+
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (fakewa_server_get_n_media_conns (f->server), ==, 2);
+}
+
+static void
+test_refused_once (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) picture = make_content (4096);
+  g_autoptr(WaMediaUpload) up = NULL;
+  g_autoptr(WaMediaUpload) none = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fakewa_server_refuse_uploads (f->server, 1);
+  up = upload (f, WA_MEDIA_IMAGE, picture, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (up);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (f->server), ==, 1);
+  /* The retry asked for a fresh media host. */
+  g_assert_cmpuint (fakewa_server_get_n_media_conns (f->server), ==, 2);
+
+  fakewa_server_refuse_uploads (f->server, 2);
+  none = upload (f, WA_MEDIA_IMAGE, picture, &error);
+  g_assert_error (error, WA_ERROR, WA_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "401"));
+  g_assert_null (none);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (f->server), ==, 1);
+}
+
+static void
+test_download_faults (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) picture = make_content (5000);
+  g_autoptr(WaMediaUpload) up = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *back;
+  /* A changed or short blob fails its hash; an expired path is final. */
+  static const struct
+  {
+    FakewaMediaFault fault;
+    int              code;
+  } faults[] = {
+    { FAKEWA_MEDIA_FAULT_CORRUPT, WA_ERROR_CRYPTO },
+    { FAKEWA_MEDIA_FAULT_TRUNCATE, WA_ERROR_CRYPTO },
+    { FAKEWA_MEDIA_FAULT_EXPIRED, WA_ERROR_FAILED },
+  };
+
+  up = upload (f, WA_MEDIA_IMAGE, picture, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      fakewa_server_set_media_fault (f->server, faults[i].fault);
+      back = download (f, WA_MEDIA_IMAGE, up, &error);
+      g_assert_error (error, WA_ERROR, faults[i].code);
+      g_assert_null (back);
+      g_clear_error (&error);
+    }
+
+  /* And once the host behaves, the same reference downloads. */
+  fakewa_server_set_media_fault (f->server, FAKEWA_MEDIA_FAULT_NONE);
+  back = download (f, WA_MEDIA_IMAGE, up, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, picture));
+  g_bytes_unref (back);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_true (wa_crypto_init (NULL));
+
+  g_test_add_func ("/wa-media/vector", test_vector);
+  g_test_add_func ("/wa-media/refusals", test_refusals);
+  g_test_add ("/wa-media/round-trip", Fixture, NULL, fixture_set_up, test_round_trip, fixture_tear_down);
+  g_test_add ("/wa-media/ttl", Fixture, NULL, fixture_set_up, test_ttl, fixture_tear_down);
+  g_test_add ("/wa-media/refused-once", Fixture, NULL, fixture_set_up, test_refused_once, fixture_tear_down);
+  g_test_add ("/wa-media/download-faults", Fixture, NULL, fixture_set_up, test_download_faults, fixture_tear_down);
+  return g_test_run ();
+}
