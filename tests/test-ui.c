@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+#include <string.h>
+#include <sys/resource.h>
+
 #include "xi-contact-editor.h"
 #include "xi-contacts-page.h"
 #include "xi-import-dialog.h"
@@ -48,6 +51,31 @@ test_window_pages (XiUiFixture   *f,
       g_assert_nonnull (xi_window_get_page (window, pages[i]));
       xi_ui_screenshot (GTK_WIDGET (window), shot);
     }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Once every page has been shown, the idle window asks for no frames:
+ * the loading spinner, hidden since, must not keep its stack busy. */
+static void
+test_window_idle (XiUiFixture   *f,
+                  gconstpointer  data)
+{
+  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
+  XiWindow *window = open_window (f);
+  guint layouts;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      xi_window_show_page (window, pages[i]);
+      xi_ui_spin (100);
+    }
+  xi_window_show_page (window, "contacts");
+  /* The crossfade to the last page runs for a few frames. */
+  xi_ui_spin (500);
+  layouts = xi_ui_count_layouts (GTK_WIDGET (window), 2000);
+  g_test_message ("idle window: %u layouts in 2 s", layouts);
+  g_assert_cmpuint (layouts, ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -237,6 +265,51 @@ test_editor (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gint64
+cpu_time_us (void)
+{
+  struct rusage usage;
+
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+/* Resident memory in kB, from the kernel's own account of the process. */
+static guint64
+rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+/* Ten idle seconds with every contact loaded: no frame and next to no
+ * CPU (the figures go to the log for the README's numbers). */
+static void
+measure_idle (XiWindow *window,
+              guint     n_contacts)
+{
+  gint64 cpu_start;
+  gint64 cpu_us;
+  guint layouts;
+
+  /* Whatever the last search started (a crossfade, a scroll) ends first. */
+  xi_ui_spin (1000);
+  cpu_start = cpu_time_us ();
+  layouts = xi_ui_count_layouts (GTK_WIDGET (window), 10000);
+  cpu_us = cpu_time_us () - cpu_start;
+  g_test_message ("idle with %u contacts: %u layouts, %.1f %% of a core in 10 s, RSS %" G_GUINT64_FORMAT " kB",
+                  n_contacts, layouts, cpu_us / 100000.0, rss_kb ());
+  g_assert_cmpuint (layouts, ==, 0);
+  /* 1 % of a core: the store and network threads' timers, not frames. */
+  g_assert_cmpint (cpu_us, <, 100000);
+}
+
 static void
 test_many_contacts (XiUiFixture   *f,
                     gconstpointer  data)
@@ -275,6 +348,85 @@ test_many_contacts (XiUiFixture   *f,
   xi_contacts_page_set_search (XI_CONTACTS_PAGE (page), "");
   xi_ui_wait_filter (visible);
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, n);
+
+  measure_idle (window, n);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWindow *
+find_message_dialog (void)
+{
+  return xi_ui_find_window (ADW_TYPE_MESSAGE_DIALOG);
+}
+
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *)data == NULL;
+}
+
+/* Escape in a new contact with something typed asks before losing it,
+ * with real key events; an untouched one closes at once. */
+static void
+test_editor_escape (XiUiFixture   *f,
+                    gconstpointer  data)
+{
+  XiWindow *window;
+  GtkWidget *page;
+  GtkWidget *editor;
+  GtkWindow *dialog;
+
+  /* Moving the X focus behind GTK's back leaves text fields that warn
+   * later: the key events go to a process of their own, run last. */
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  window = open_window (f);
+  page = xi_window_get_page (window, "contacts");
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (page), NULL);
+  xi_ui_spin (300);
+  /* The number field has the focus in a new contact. */
+  if (!xi_ui_send_keys (GTK_WINDOW (editor), "type", "0812 3456 7890"))
+    {
+      g_test_skip ("No X11 display or no xdotool for real key events");
+      gtk_window_destroy (GTK_WINDOW (editor));
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  g_assert_true (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+
+  xi_ui_send_keys (GTK_WINDOW (editor), "key", "Escape");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_widget_get_visible (editor));
+  xi_ui_screenshot (GTK_WIDGET (dialog), "contact-editor-discard");
+
+  /* Escape again answers "Keep Editing". */
+  xi_ui_send_keys (dialog, "key", "Escape");
+  g_assert_null (find_message_dialog ());
+  g_assert_true (gtk_widget_get_visible (editor));
+  g_assert_true (xi_contact_editor_can_save (XI_CONTACT_EDITOR (editor)));
+
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_ui_send_keys (GTK_WINDOW (editor), "key", "Escape");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  gtk_widget_activate (xi_ui_find_button (GTK_WIDGET (dialog), "_Discard"));
+  g_assert_true (xi_ui_wait_for (is_gone, &editor, 5000));
+  g_assert_null (find_message_dialog ());
+
+  /* Nothing typed, nothing to lose. */
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (page), NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_ui_spin (300);
+  xi_ui_send_keys (GTK_WINDOW (editor), "key", "Escape");
+  g_assert_true (xi_ui_wait_for (is_gone, &editor, 5000));
+  g_assert_null (find_message_dialog ());
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -572,6 +724,7 @@ main (int   argc,
     return skip;
 
   g_test_add ("/xi/ui/window/pages", XiUiFixture, NULL, xi_ui_fixture_setup, test_window_pages, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui/window/idle", XiUiFixture, NULL, xi_ui_fixture_setup, test_window_idle, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/window/engine-banner", XiUiFixture, NULL, xi_ui_fixture_setup, test_engine_banner,
               xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/contacts/import", XiUiFixture, NULL, xi_ui_fixture_setup, test_import, xi_ui_fixture_teardown);
@@ -582,6 +735,9 @@ main (int   argc,
               xi_ui_fixture_teardown);
   g_test_add ("/xi/ui/preferences", XiUiFixture, NULL, xi_ui_fixture_setup, test_preferences, xi_ui_fixture_teardown);
   g_test_add_func ("/xi/ui/shortcuts", test_shortcuts_window);
+  /* Last: X focus moved by real key events confuses later text fields. */
+  g_test_add ("/xi/ui/contacts/editor-escape", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor_escape,
+              xi_ui_fixture_teardown);
 
   return g_test_run ();
 }

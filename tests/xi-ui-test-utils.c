@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <gdk/x11/gdkx.h>
+
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 
@@ -93,6 +95,79 @@ xi_ui_spin (guint milliseconds)
   g_timeout_add (milliseconds, timeout_cb, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+layout_cb (GdkFrameClock *clock,
+           guint         *layouts)
+{
+  (*layouts)++;
+}
+
+/* How many frames @widget's window laid out while the main loop ran for
+ * @milliseconds. An idle window lays out none: each one is a frame some
+ * widget asked for (an animation, a resize), and its CPU. */
+guint
+xi_ui_count_layouts (GtkWidget *widget,
+                     guint      milliseconds)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  guint layouts = 0;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "layout", G_CALLBACK (layout_cb), &layouts);
+  xi_ui_spin (milliseconds);
+  g_signal_handler_disconnect (clock, handler);
+  return layouts;
+}
+
+static void
+xdotool_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static void
+run_xdotool (const char * const *argv)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  /* The main loop runs meanwhile: the events are for this process. */
+  g_subprocess_wait_check_async (process, NULL, xdotool_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_subprocess_wait_check_finish (process, result, &error));
+  g_assert_no_error (error);
+}
+
+/* Gives @window the keyboard focus and runs `xdotool COMMAND KEYS` (key
+ * or type), which sends real key events through XTEST, as a keyboard
+ * would. Returns %FALSE when that cannot be done here: no X11 display or
+ * no xdotool; the caller skips. */
+gboolean
+xi_ui_send_keys (GtkWindow  *window,
+                 const char *command,
+                 const char *keys)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
+  g_autofree char *xid = NULL;
+
+  if (xdotool == NULL || !GDK_IS_X11_SURFACE (surface))
+    return FALSE;
+
+  xid = g_strdup_printf ("%lu", (unsigned long)gdk_x11_surface_get_xid (surface));
+  run_xdotool ((const char *[]) { xdotool, "windowfocus", xid, NULL });
+  run_xdotool ((const char *[]) { xdotool, command, "--delay", "20", keys, NULL });
+  xi_ui_spin (200);
+  return TRUE;
 }
 
 /* An incremental filter model has no items until it has run. */

@@ -28,6 +28,11 @@ void      xi_ui_fixture_teardown  (XiUiFixture   *fixture,
 void      xi_ui_reload            (XiUiFixture   *fixture);
 void      xi_ui_spin              (guint          milliseconds);
 void      xi_ui_wait_filter       (GListModel    *model);
+guint     xi_ui_count_layouts     (GtkWidget     *widget,
+                                   guint          milliseconds);
+gboolean  xi_ui_send_keys         (GtkWindow     *window,
+                                   const char    *command,
+                                   const char    *keys);
 gboolean  xi_ui_wait_for          (gboolean     (*done) (gpointer data),
                                    gpointer       data,
                                    guint          timeout_ms);

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "xi-cli.h"
 #include "xi-paths.h"
@@ -120,10 +119,7 @@ main (int   argc,
    * every log line, debug ones included, goes to standard error. */
   g_log_writer_default_set_use_stderr (TRUE);
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  xi_paths_init_i18n ();
 
   context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
   g_option_context_set_summary (context, _("Xender-In without a display: contacts, groups, templates and campaigns."));

@@ -276,6 +276,39 @@ campaign_create (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
+/* @command through the running app's D-Bus interface. Its refusal
+ * (the campaign is finished, say) comes back as the app worded it. */
+static gboolean
+app_command (XiDbusXenderIn1  *app,
+             const char       *job_id,
+             XiJobCommand      command,
+             GError          **error)
+{
+  g_autofree char *state = NULL;
+  gboolean ok = FALSE;
+
+  switch (command)
+    {
+    case XI_JOB_COMMAND_START:
+      ok = xi_dbus_xender_in1_call_start_campaign_sync (app, job_id, &state, NULL, error);
+      break;
+    case XI_JOB_COMMAND_PAUSE:
+      ok = xi_dbus_xender_in1_call_pause_campaign_sync (app, job_id, &state, NULL, error);
+      break;
+    case XI_JOB_COMMAND_RESUME:
+      ok = xi_dbus_xender_in1_call_resume_campaign_sync (app, job_id, &state, NULL, error);
+      break;
+    case XI_JOB_COMMAND_CANCEL:
+      ok = xi_dbus_xender_in1_call_cancel_campaign_sync (app, job_id, &state, NULL, error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok)
+    g_dbus_error_strip_remote_error (*error);
+  return ok;
+}
+
 static int
 campaign_command (XiCli         *cli,
                   int            argc,
@@ -284,6 +317,7 @@ campaign_command (XiCli         *cli,
 {
   g_autoptr(XiJob) job = NULL;
   g_autoptr(XiJob) changed = NULL;
+  g_autoptr(XiDbusXenderIn1) app = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
@@ -293,8 +327,18 @@ campaign_command (XiCli         *cli,
   if ((job = find_job (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
-  /* A running "xender-in-cli run" or app notices the new state at its
-   * next step; within one process the runner makes it immediate. */
+  /* The app that sends from this folder takes the command through its
+   * runner, which acts on it at once. Otherwise the store changes, and a
+   * running "xender-in-cli run" notices the new state at its next step. */
+  if ((app = xi_cli_app_proxy (cli)) != NULL)
+    {
+      if (!app_command (app, xi_job_get_id (job), command, &error))
+        return xi_cli_fail (cli, error);
+      if ((changed = find_job (cli, xi_job_get_id (job), &error)) == NULL)
+        return xi_cli_fail (cli, error);
+      return print_job (cli, changed);
+    }
+
   xi_store_command_job_async (cli->store, xi_job_get_id (job), command, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
   if ((changed = xi_store_command_job_finish (cli->store, result, &error)) == NULL)

@@ -411,6 +411,70 @@ xi_cli_find_template (XiCli       *cli,
   return NULL;
 }
 
+/* Whether the process owning @name on @bus is @pid. */
+static gboolean
+bus_name_has_pid (GDBusConnection *bus,
+                  const char      *name,
+                  GPid             pid)
+{
+  g_autoptr(GVariant) reply = NULL;
+  guint32 owner_pid = 0;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", name), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(u)", &owner_pid);
+  return owner_pid == (guint32)pid;
+}
+
+/**
+ * xi_cli_app_proxy:
+ * @cli: the command line
+ *
+ * The app that runs this folder's engine, on the session bus, so that a
+ * command about campaigns takes effect there at once rather than at the
+ * engine's next step. Only when the engine lock's holder is the app and
+ * is the very process that owns the application id on the bus: another
+ * folder's app answers to the same name.
+ *
+ * Returns: (transfer full) (nullable): the app's io.github.xenderin.XenderIn1,
+ *   or %NULL when no app holds this folder's engine (this process may then
+ *   hold the lock itself)
+ */
+XiDbusXenderIn1 *
+xi_cli_app_proxy (XiCli *cli)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  XiDbusXenderIn1 *proxy;
+
+  if (cli->engine_lock == NULL)
+    cli->engine_lock = xi_engine_lock_new (cli->data_dir, XI_ENGINE_LOCK_KIND_CLI);
+  if (xi_engine_lock_is_held (cli->engine_lock) || xi_engine_lock_try_acquire (cli->engine_lock, &error))
+    return NULL;
+  if (xi_engine_lock_get_holder_kind (cli->engine_lock) != XI_ENGINE_LOCK_KIND_APP)
+    return NULL;
+
+  /* Without a session (a server, a cron job) the app cannot be there. */
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus == NULL || !bus_name_has_pid (bus, APP_ID, xi_engine_lock_get_holder_pid (cli->engine_lock)))
+    return NULL;
+
+  /* GApplication's object path: the id with its dots as slashes. */
+  path = g_strconcat ("/", APP_ID, NULL);
+  g_strdelimit (path, ".", '/');
+  proxy = xi_dbus_xender_in1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                                  G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                                             APP_ID, path, NULL, &error);
+  if (proxy == NULL)
+    g_debug ("The app's D-Bus interface is not there: %s", error->message);
+  return proxy;
+}
+
 /**
  * xi_cli_lock_engine:
  * @cli: the command line

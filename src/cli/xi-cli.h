@@ -11,6 +11,7 @@
 
 #include "wa-client.h"
 #include "xi-campaign-runner.h"
+#include "xi-dbus-generated.h"
 #include "xi-engine-lock.h"
 #include "xi-store.h"
 
@@ -72,6 +73,7 @@ void          xi_cli_print_json      (JsonBuilder         *builder);
 GSettings    *xi_cli_app_settings    (void);
 int           xi_cli_lock_engine     (XiCli               *cli,
                                       gboolean             wait);
+XiDbusXenderIn1 *xi_cli_app_proxy    (XiCli               *cli);
 char         *xi_cli_normalize_phone (XiCli               *cli,
                                       const char          *input,
                                       GError             **error);

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "xi-paths.h"
 
@@ -74,4 +75,24 @@ char *
 xi_paths_dup_store_path (const char *data_dir)
 {
   return g_build_filename (data_dir, "xender-in.db", NULL);
+}
+
+/**
+ * xi_paths_init_i18n:
+ *
+ * Sets the locale from the environment and binds the translations: from
+ * `XENDER_IN_LOCALEDIR` when it is set (the build folder's `po/`, which
+ * `build-aux/run-app`, `meson devenv` and the tests name, since an
+ * uninstalled program would otherwise look under a prefix that has no
+ * translations yet), else from the installed locale folder.
+ */
+void
+xi_paths_init_i18n (void)
+{
+  const char *env = g_getenv ("XENDER_IN_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, env != NULL && env[0] != '\0' ? env : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }

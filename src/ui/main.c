@@ -7,10 +7,8 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "xi-application.h"
+#include "xi-paths.h"
 
 int
 main (int   argc,
@@ -18,10 +16,7 @@ main (int   argc,
 {
   g_autoptr(XiApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  xi_paths_init_i18n ();
 
   app = xi_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -14,7 +14,9 @@
 
 #include "xi-application.h"
 #include "xi-connection.h"
+#include "xi-dbus-service.h"
 #include "xi-engine-lock.h"
+#include "xi-history-page.h"
 #include "xi-loopback-transport.h"
 #include "xi-paths.h"
 #include "xi-phone.h"
@@ -33,6 +35,11 @@ struct _XiApplication
   XiCampaignRunner *runner;     /* NULL until the store opens */
   XiConnection     *connection; /* NULL until the runner runs */
   XiEngineLock     *engine_lock; /* held while the runner runs */
+  XiDbusService    *dbus_service; /* NULL without a session bus */
+  /* Set while the app holds itself because its window closed during a
+   * campaign; released once nothing is sending. */
+  gboolean          held_for_sending;
+  GHashTable       *sending_jobs; /* ids of campaigns seen sending */
   GCancellable     *cancellable;
 };
 
@@ -52,12 +59,85 @@ active_window (XiApplication *self)
   return XI_IS_WINDOW (window) ? XI_WINDOW (window) : NULL;
 }
 
+/* Messages still to go in the campaigns being sent now. */
+static guint
+count_sending (XiApplication *self,
+               guint         *n_campaigns)
+{
+  GListModel *jobs = xi_context_get_jobs (self->context);
+  guint remaining = 0;
+
+  *n_campaigns = 0;
+  /* While another process holds the engine, its campaigns are "processing"
+   * too, but closing or quitting this app does not stop them. */
+  if (self->runner == NULL)
+    return 0;
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(XiJob) job = g_list_model_get_item (jobs, i);
+
+      if (xi_job_get_state (job) != XI_JOB_STATE_PROCESSING)
+        continue;
+      (*n_campaigns)++;
+      remaining += xi_job_get_remaining (job);
+    }
+  return remaining;
+}
+
+/* From a notification the window may be closed: it opens again. */
+static XiWindow *
+present_window (XiApplication *self)
+{
+  g_application_activate (G_APPLICATION (self));
+  return active_window (self);
+}
+
+static void
+quit_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  XiApplication    *self)
+{
+  if (g_str_equal (response, "quit"))
+    g_application_quit (G_APPLICATION (self));
+}
+
+/* Quitting stops sending: the campaign keeps its place and goes on at the
+ * next start, but the user may have meant to close the window only. */
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  XiApplication *self = XI_APPLICATION (user_data);
+  XiWindow *window = active_window (self);
+  AdwMessageDialog *dialog;
+  guint n_campaigns;
+  guint remaining = count_sending (self, &n_campaigns);
+
+  if (n_campaigns == 0 || window == NULL)
+    {
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _("Stop Sending and Quit?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  /* Translators: %'u is a count such as 1,204 */
+                                  g_dngettext (GETTEXT_PACKAGE,
+                                               "%'u message is still to go. The campaign goes on where it "
+                                               "stopped when Xender-In starts again. To keep sending, close "
+                                               "the window instead.",
+                                               "%'u messages are still to go. The campaign goes on where it "
+                                               "stopped when Xender-In starts again. To keep sending, close "
+                                               "the window instead.",
+                                               remaining),
+                                  remaining);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "quit", _("_Quit"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "quit", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (quit_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static char *
@@ -116,10 +196,20 @@ show_page_action (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  XiWindow *window = active_window (user_data);
+  xi_window_show_page (present_window (user_data), g_variant_get_string (parameter, NULL));
+}
 
-  if (window != NULL)
-    xi_window_show_page (window, g_variant_get_string (parameter, NULL));
+/* A notification's click: the History page at that campaign's report. */
+static void
+open_report_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  XiWindow *window = present_window (user_data);
+
+  xi_window_show_page (window, "history");
+  xi_history_page_select_job (XI_HISTORY_PAGE (xi_window_get_page (window, "history")),
+                              g_variant_get_string (parameter, NULL));
 }
 
 /* A notification's click: the Inbox at that customer's messages. */
@@ -128,13 +218,7 @@ open_conversation_action (GSimpleAction *action,
                           GVariant      *parameter,
                           gpointer       user_data)
 {
-  XiApplication *self = user_data;
-  XiWindow *window;
-
-  g_application_activate (G_APPLICATION (self));
-  window = active_window (self);
-  if (window != NULL)
-    xi_window_show_conversation (window, g_variant_get_string (parameter, NULL));
+  xi_window_show_conversation (present_window (user_data), g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -207,6 +291,136 @@ runner_incoming_cb (XiApplication *self,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+/* The window closed during a campaign: the app stays to finish it, and
+ * says so where the user can get back to it or stop it. */
+static void
+keep_sending_in_background (XiApplication *self,
+                            guint          remaining)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+
+  if (!self->held_for_sending)
+    {
+      g_application_hold (G_APPLICATION (self));
+      self->held_for_sending = TRUE;
+    }
+
+  /* Translators: a notification's title once the window is closed; %'u is a
+   * count such as 1,204, written with the locale's digit grouping */
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Still sending: %'u message left",
+                                        "Still sending: %'u messages left", remaining),
+                           remaining);
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, _("Xender-In keeps sending with its window closed."));
+  g_notification_set_default_action_and_target (notification, "app.show-page", "s", "sending");
+  g_notification_add_button_with_target (notification, _("Open"), "app.show-page", "s", "sending");
+  g_notification_add_button (notification, _("Pause"), "app.pause-sending");
+  g_application_send_notification (G_APPLICATION (self), "still-sending", notification);
+}
+
+/* A campaign that finishes while the user looks elsewhere says so, once:
+ * receipts keep changing a finished campaign's counts. */
+static void
+notify_finished (XiApplication *self,
+                 XiJob         *job)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *body = NULL;
+
+  if (window != NULL && gtk_window_is_active (window))
+    return;
+
+  /* Translators: a notification's text: the campaign's name, then its counts */
+  body = g_strdup_printf (_("%s: %'u sent, %'u failed, %'u skipped"), xi_job_get_name (job),
+                          xi_job_get_sent (job), xi_job_get_failed (job), xi_job_get_skipped (job));
+  notification = g_notification_new (_("Campaign Finished"));
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.open-report", "s", xi_job_get_id (job));
+  g_notification_add_button_with_target (notification, _("Open Report"), "app.open-report", "s",
+                                         xi_job_get_id (job));
+  id = g_strconcat ("finished-", xi_job_get_id (job), NULL);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/* Once nothing sends, a hidden app has nothing left to do. */
+static void
+sending_changed_cb (XiApplication *self)
+{
+  guint n_campaigns;
+
+  if (!self->held_for_sending)
+    return;
+  count_sending (self, &n_campaigns);
+  if (n_campaigns > 0)
+    return;
+  g_application_withdraw_notification (G_APPLICATION (self), "still-sending");
+  self->held_for_sending = FALSE;
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+runner_job_changed_cb (XiApplication *self,
+                       XiJob         *job)
+{
+  const char *id = xi_job_get_id (job);
+
+  if (xi_job_get_state (job) == XI_JOB_STATE_PROCESSING)
+    g_hash_table_add (self->sending_jobs, g_strdup (id));
+  else if (g_hash_table_remove (self->sending_jobs, id) && xi_job_get_state (job) == XI_JOB_STATE_COMPLETED)
+    notify_finished (self, job);
+  sending_changed_cb (self);
+}
+
+static gboolean
+window_close_request_cb (XiApplication *self,
+                         GtkWindow     *window)
+{
+  guint n_campaigns;
+  guint remaining = count_sending (self, &n_campaigns);
+
+  if (n_campaigns > 0)
+    keep_sending_in_background (self, remaining);
+  return FALSE;
+}
+
+static void
+pause_sending_command_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  job = xi_campaign_runner_command_finish (XI_CAMPAIGN_RUNNER (object), result, &error);
+  /* It may have finished between the click and the command. */
+  if (job == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Could not pause a campaign: %s", error->message);
+}
+
+/* The notification's Pause: every campaign sending now stops where it is. */
+static void
+pause_sending_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  XiApplication *self = XI_APPLICATION (user_data);
+  GListModel *jobs = xi_context_get_jobs (self->context);
+
+  if (self->runner == NULL)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(XiJob) job = g_list_model_get_item (jobs, i);
+
+      if (xi_job_get_state (job) == XI_JOB_STATE_PROCESSING)
+        xi_campaign_runner_command_async (self->runner, xi_job_get_id (job), XI_JOB_COMMAND_PAUSE,
+                                          NULL, pause_sending_command_cb, NULL);
+    }
+}
+
 static void
 runner_disk_full_cb (XiApplication *self)
 {
@@ -256,6 +470,8 @@ start_connection (XiApplication *self)
                            G_CALLBACK (apply_whatsapp_version), self, G_CONNECT_SWAPPED);
   xi_connection_start (self->connection);
   xi_context_set_connection (self->context, self->connection);
+  if (self->dbus_service != NULL)
+    xi_dbus_service_set_connection (self->dbus_service, self->connection);
 }
 
 /* Rehearsals go to the loopback transport, which records each message in
@@ -277,8 +493,13 @@ start_runner (XiApplication *self)
       return;
     }
   xi_context_set_runner (self->context, self->runner);
+  if (self->dbus_service != NULL)
+    xi_dbus_service_set_runner (self->dbus_service, self->runner);
   g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->runner, "job-changed", G_CALLBACK (runner_job_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self->runner, "idle", G_CALLBACK (sending_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::opt-out-keywords",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::default-delay-min",
@@ -377,6 +598,26 @@ store_opened_cb (GObject      *object,
   xi_context_reload_async (self->context, NULL, NULL, NULL);
 }
 
+/* Scripts and xender-in-cli reach the engine this process holds through
+ * io.github.xenderin.XenderIn1 at the application's object path on the
+ * session bus, where GApplication already owns the application id. */
+static void
+export_dbus_service (XiApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  g_autoptr(GError) error = NULL;
+
+  if (bus == NULL)
+    return;
+  self->dbus_service = xi_dbus_service_new (self->store);
+  if (!xi_dbus_service_export (self->dbus_service, bus,
+                               g_application_get_dbus_object_path (G_APPLICATION (self)), &error))
+    {
+      g_warning ("Could not offer the campaign engine on D-Bus: %s", error->message);
+      g_clear_object (&self->dbus_service);
+    }
+}
+
 static int
 xi_application_handle_local_options (GApplication *app,
                                      GVariantDict *options_dict)
@@ -405,7 +646,9 @@ xi_application_startup (GApplication *app)
     { "preferences", preferences_action },
     { "show-page", show_page_action, "s" },
     { "open-conversation", open_conversation_action, "s" },
+    { "open-report", open_report_action, "s" },
     { "link-whatsapp", link_whatsapp_action },
+    { "pause-sending", pause_sending_action },
   };
   static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
   XiApplication *self = XI_APPLICATION (app);
@@ -436,6 +679,8 @@ xi_application_startup (GApplication *app)
   self->store = xi_store_new (path);
   self->context = xi_context_new (self->store, settings);
 
+  export_dbus_service (self);
+
   if (self->data_dir == NULL)
     g_warning ("%s", error->message);
   else
@@ -449,7 +694,11 @@ xi_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (xi_window_new (self, self->context));
+    {
+      window = GTK_WINDOW (xi_window_new (self, self->context));
+      g_signal_connect_object (window, "close-request", G_CALLBACK (window_close_request_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
   gtk_window_present (window);
 }
 
@@ -461,6 +710,9 @@ xi_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (xi_application_parent_class)->shutdown (app);
 
   g_cancellable_cancel (self->cancellable);
+  /* Nobody may command an engine that is stopping. */
+  if (self->dbus_service != NULL)
+    xi_dbus_service_unexport (self->dbus_service);
   /* The WhatsApp client lives on the network thread: it goes first, while
    * that thread still runs. The engine writes campaign progress through
    * the store: stop it next, then queued writes reach the disk before the
@@ -481,12 +733,14 @@ xi_application_finalize (GObject *object)
 {
   XiApplication *self = (XiApplication *)object;
 
+  g_clear_object (&self->dbus_service);
   g_clear_object (&self->context);
   g_clear_object (&self->connection);
   g_clear_object (&self->runner);
   g_clear_object (&self->store);
   g_clear_object (&self->engine_lock);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->sending_jobs, g_hash_table_unref);
   g_free (self->data_dir_option);
   g_free (self->data_dir);
 
@@ -510,6 +764,7 @@ static void
 xi_application_init (XiApplication *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->sending_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 

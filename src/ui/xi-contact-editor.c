@@ -46,6 +46,7 @@ struct _XiContactEditor
   gboolean              over_limit;    /* a field is longer than the store keeps */
   GCancellable         *cancellable;
   gboolean              confirmed_opt_in;
+  gboolean              may_close;     /* saved, or discarding was confirmed */
 };
 
 G_DEFINE_FINAL_TYPE (XiContactEditor, xi_contact_editor, ADW_TYPE_WINDOW)
@@ -243,6 +244,7 @@ saved_cb (GObject      *object,
     }
 
   g_signal_emit (self, signals[SAVED], 0, saved);
+  self->may_close = TRUE;
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -343,6 +345,60 @@ fill (XiContactEditor *self)
   phone_changed_cb (self);
 }
 
+/* A new contact with something typed in it: closing would lose it. */
+static gboolean
+has_unsaved_new_contact (XiContactEditor *self)
+{
+  AdwEntryRow *rows[] = { self->name_row, self->phone_row, self->tags_row, self->notes_row };
+
+  if (xi_contact_get_id (self->contact) != NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    if (gtk_editable_get_text (GTK_EDITABLE (rows[i]))[0] != '\0')
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+close_idle_cb (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+discard_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     XiContactEditor  *self)
+{
+  if (!g_str_equal (response, "discard"))
+    return;
+  self->may_close = TRUE;
+  /* Once the dialog has closed: it belongs to the editor until then. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, close_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+/* Escape is quick to press by mistake after typing a whole contact. */
+static gboolean
+xi_contact_editor_close_request (GtkWindow *window)
+{
+  XiContactEditor *self = XI_CONTACT_EDITOR (window);
+  AdwMessageDialog *dialog;
+
+  if (self->may_close || !has_unsaved_new_contact (self))
+    return GTK_WINDOW_CLASS (xi_contact_editor_parent_class)->close_request (window);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Discard the New Contact?"),
+                                                       _("What you typed in this form is lost.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Keep Editing"), "discard", _("_Discard"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 static void
 xi_contact_editor_dispose (GObject *object)
 {
@@ -373,9 +429,11 @@ xi_contact_editor_class_init (XiContactEditorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = xi_contact_editor_dispose;
   object_class->finalize = xi_contact_editor_finalize;
+  window_class->close_request = xi_contact_editor_close_request;
 
   /**
    * XiContactEditor::saved:

@@ -388,6 +388,7 @@ xi_window_class_init (XiWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.allow-messages", "s", allow_messages_action);
   gtk_widget_class_install_action (widget_class, "win.show-inbox", NULL, show_inbox_action);
 
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import", NULL);

@@ -1,0 +1,339 @@
+/* test-dbus-service.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "xi-campaign-runner.h"
+#include "xi-dbus-service.h"
+#include "xi-loopback-transport.h"
+#include "xi-store.h"
+#include "xi-test-utils.h"
+
+/* io.github.xenderin.XenderIn1 on a private session bus (its own
+ * dbus-daemon), called by `gdbus call` as a script would, over a real
+ * store and the campaign runner with the loopback transport. */
+
+#define OBJECT_PATH "/io/github/xenderin/XenderIn/Test"
+#define INTERFACE   "io.github.xenderin.XenderIn1"
+
+typedef struct
+{
+  GTestDBus        *bus;
+  GDBusConnection  *connection;
+  char             *dir;
+  XiStore          *store;
+  XiCampaignRunner *runner;
+  XiDbusService    *service;
+  char             *job_id;
+  GPtrArray        *progress; /* "id state sent remaining" of each JobProgress */
+  GPtrArray        *status;   /* "connection sending" of each StatusChanged */
+} Fixture;
+
+#define WAIT XI_TEST_WAIT
+
+static void
+signal_cb (GDBusConnection *connection,
+           const char      *sender,
+           const char      *path,
+           const char      *interface,
+           const char      *name,
+           GVariant        *parameters,
+           gpointer         user_data)
+{
+  Fixture *f = user_data;
+
+  if (g_str_equal (name, "JobProgress"))
+    {
+      const char *id, *state;
+      guint total, sent, failed, skipped, remaining;
+
+      g_variant_get (parameters, "(&s&suuuuu)", &id, &state, &total, &sent, &failed, &skipped, &remaining);
+      g_ptr_array_add (f->progress, g_strdup_printf ("%s %s %u %u", id, state, sent, remaining));
+    }
+  else if (g_str_equal (name, "StatusChanged"))
+    {
+      const char *word;
+      gboolean sending;
+
+      g_variant_get (parameters, "(&sb)", &word, &sending);
+      g_ptr_array_add (f->status, g_strdup_printf ("%s %s", word, sending ? "true" : "false"));
+    }
+}
+
+/* One contact in one group and a template: a campaign of one, created
+ * paused so that starting it is the test's doing. */
+static void
+create_campaign (Fixture *f)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Promo");
+  g_autoptr(XiTemplate) saved_template = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { "Halo {name}!", NULL };
+  const char *ids[2] = { NULL, NULL };
+
+  xi_contact_set_name (contact, "Budi");
+  xi_contact_set_phone (contact, "6281200000001");
+  WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+        saved_group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  ids[0] = xi_contact_get_id (saved);
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (saved_group), ids, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        saved_template = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  spec->name = g_strdup ("Promo Desember");
+  spec->group_id = g_strdup (xi_group_get_id (saved_group));
+  spec->template_id = g_strdup (xi_template_get_id (saved_template));
+  spec->transport = g_strdup (XI_JOB_TRANSPORT_LOOPBACK);
+  spec->start = FALSE;
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  f->job_id = g_strdup (xi_job_get_id (job));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *journal = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (f->bus);
+  f->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+
+  f->dir = xi_test_make_tmpdir ();
+  path = g_build_filename (f->dir, "store.db", NULL);
+  f->store = xi_store_new (path);
+  WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  create_campaign (f);
+
+  journal = g_build_filename (f->dir, "loopback-journal.tsv", NULL);
+  f->runner = xi_campaign_runner_new (f->store, xi_loopback_transport_factory,
+                                      g_steal_pointer (&journal), g_free);
+  f->service = xi_dbus_service_new (f->store);
+  g_assert_true (xi_dbus_service_export (f->service, f->connection, OBJECT_PATH, &error));
+  g_assert_no_error (error);
+
+  f->progress = g_ptr_array_new_with_free_func (g_free);
+  f->status = g_ptr_array_new_with_free_func (g_free);
+  g_dbus_connection_signal_subscribe (f->connection, NULL, INTERFACE, NULL, OBJECT_PATH, NULL,
+                                      G_DBUS_SIGNAL_FLAGS_NONE, signal_cb, f, NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->service);
+  if (f->runner != NULL)
+    xi_campaign_runner_stop (f->runner);
+  g_clear_object (&f->runner);
+  xi_store_close (f->store);
+  g_clear_object (&f->store);
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->job_id);
+  g_ptr_array_unref (f->progress);
+  g_ptr_array_unref (f->status);
+  g_dbus_connection_close_sync (f->connection, NULL, NULL);
+  g_clear_object (&f->connection);
+  g_test_dbus_down (f->bus);
+  g_clear_object (&f->bus);
+}
+
+static void
+subprocess_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/* Runs `gdbus call` for @method with @args, as a separate process, while
+ * this main loop serves the call. Returns its standard output, or %NULL
+ * with @error_text holding its standard error. */
+static char *
+gdbus_call (Fixture     *f,
+            const char  *method,
+            const char  *arg,
+            char       **error_text)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *full = g_strconcat (INTERFACE, ".", method, NULL);
+  char *out = NULL;
+  char *err = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              "gdbus", "call", "--session",
+                              "--dest", g_dbus_connection_get_unique_name (f->connection),
+                              "--object-path", OBJECT_PATH, "--method", full, arg, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, subprocess_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_subprocess_communicate_utf8_finish (process, result, &out, &err, &error));
+  g_assert_no_error (error);
+  if (g_subprocess_get_successful (process))
+    {
+      g_free (err);
+      return out;
+    }
+  g_free (out);
+  *error_text = err;
+  return NULL;
+}
+
+static gboolean
+contains (GPtrArray  *lines,
+          const char *line)
+{
+  for (guint i = 0; i < lines->len; i++)
+    if (g_str_equal (g_ptr_array_index (lines, i), line))
+      return TRUE;
+  return FALSE;
+}
+
+/* Without the engine, reads answer and commands say why they cannot. */
+static void
+test_engine_elsewhere (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *listed = NULL;
+
+  out = gdbus_call (f, "GetStatus", NULL, &err);
+  g_assert_cmpstr (out, ==, "('unavailable', false)\n");
+  g_clear_pointer (&out, g_free);
+
+  listed = g_strdup_printf ("([('%s', 'Promo Desember', 'paused', uint32 1, uint32 0, uint32 0, uint32 0, uint32 1)],)\n", f->job_id);
+  out = gdbus_call (f, "ListCampaigns", NULL, &err);
+  g_assert_cmpstr (out, ==, listed);
+  g_clear_pointer (&out, g_free);
+
+  out = gdbus_call (f, "StartCampaign", f->job_id, &err);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.EngineElsewhere"));
+}
+
+typedef struct
+{
+  GPtrArray  *lines;
+  const char *line;
+  gboolean    last;
+} LineWait;
+
+static gboolean
+line_seen (LineWait *wait)
+{
+  if (wait->last)
+    return wait->lines->len > 0 &&
+           g_str_equal (g_ptr_array_index (wait->lines, wait->lines->len - 1), wait->line);
+  return contains (wait->lines, wait->line);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Whether @line comes (as the last one with @last) within 10 s; a tick
+ * wakes the loop to look at the clock when no signal comes. */
+static gboolean
+wait_for_line (GPtrArray  *lines,
+               const char *line,
+               gboolean    last)
+{
+  LineWait wait = { lines, line, last };
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, tick_cb, NULL);
+
+  while (!line_seen (&wait) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return line_seen (&wait);
+}
+
+/* Start, a mistaken id and a refused pause, by `gdbus call`; the engine's
+ * progress arrives as JobProgress and the sending flag as StatusChanged. */
+static void
+test_commands (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *done = NULL;
+  g_autoptr(GError) error = NULL;
+
+  xi_dbus_service_set_runner (f->service, f->runner);
+  g_assert_true (xi_campaign_runner_start (f->runner, &error));
+  g_assert_no_error (error);
+
+  out = gdbus_call (f, "PauseCampaign", "no-such-campaign", &err);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.Failed"));
+  g_clear_pointer (&err, g_free);
+
+  out = gdbus_call (f, "StartCampaign", f->job_id, &err);
+  g_assert_cmpstr (out, ==, "('pending',)\n");
+  g_clear_pointer (&out, g_free);
+
+  done = g_strdup_printf ("%s completed 1 0", f->job_id);
+  g_assert_true (wait_for_line (f->progress, done, FALSE));
+  /* Not sending once it is done (a campaign of one at no delay may finish
+   * before its start is ever published; app-dbus sees a slow one send). */
+  g_assert_true (wait_for_line (f->status, "unavailable false", TRUE));
+
+  out = gdbus_call (f, "GetStatus", NULL, &err);
+  g_assert_cmpstr (out, ==, "('unavailable', false)\n");
+  g_clear_pointer (&out, g_free);
+
+  /* A finished campaign cannot be paused: the engine's own refusal. */
+  out = gdbus_call (f, "PauseCampaign", f->job_id, &err);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.Failed"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/xi/dbus/engine-elsewhere", Fixture, NULL, fixture_set_up, test_engine_elsewhere, fixture_tear_down);
+  g_test_add ("/xi/dbus/commands", Fixture, NULL, fixture_set_up, test_commands, fixture_tear_down);
+
+  return g_test_run ();
+}
