@@ -103,7 +103,7 @@ phone_changed_cb (GObject    *object,
                   GParamSpec *pspec,
                   Waiting    *waiting)
 {
-  if (phone_done (waiting))
+  if (waiting->loop != NULL && phone_done (waiting))
     g_main_loop_quit (waiting->loop);
 }
 
@@ -113,8 +113,30 @@ chunk_stored_cb (WaHistorySync *history,
                  Waiting       *waiting)
 {
   waiting->bootstrap |= sync_type == WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__INITIAL_BOOTSTRAP;
-  if (phone_done (waiting))
+  if (waiting->loop != NULL && phone_done (waiting))
     g_main_loop_quit (waiting->loop);
+}
+
+/* The phone may share everything while the connection is still being
+ * made, before there is anything to wait for: what it sends is counted
+ * from the moment the objects exist. */
+static void
+watch_phone (Waiting       *waiting,
+             WaAppState    *app_state,
+             WaHistorySync *history)
+{
+  waiting->app_state = app_state;
+  waiting->history = history;
+  g_signal_connect (app_state, "notify::status", G_CALLBACK (phone_changed_cb), waiting);
+  g_signal_connect (history, "notify::busy", G_CALLBACK (phone_changed_cb), waiting);
+  g_signal_connect (history, "chunk-stored", G_CALLBACK (chunk_stored_cb), waiting);
+}
+
+static void
+unwatch_phone (Waiting *waiting)
+{
+  g_signal_handlers_disconnect_by_data (waiting->app_state, waiting);
+  g_signal_handlers_disconnect_by_data (waiting->history, waiting);
 }
 
 static gboolean
@@ -129,24 +151,21 @@ phone_timeout_cb (gpointer user_data)
 /* Runs until the phone shared its app state and first history, or
  * PHONE_WAIT_S passed. Returns whether it did. */
 static gboolean
-wait_for_phone (WaAppState    *app_state,
-                WaHistorySync *history)
+wait_for_phone (Waiting *waiting)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Waiting waiting = { .loop = loop, .app_state = app_state, .history = history };
-  guint timeout = g_timeout_add_seconds (PHONE_WAIT_S, phone_timeout_cb, &waiting);
-  gboolean done;
+  guint timeout = 0;
 
-  g_signal_connect (app_state, "notify::status", G_CALLBACK (phone_changed_cb), &waiting);
-  g_signal_connect (history, "notify::busy", G_CALLBACK (phone_changed_cb), &waiting);
-  g_signal_connect (history, "chunk-stored", G_CALLBACK (chunk_stored_cb), &waiting);
-  g_main_loop_run (loop);
-  done = phone_done (&waiting) && wa_app_state_get_status (app_state) == WA_APP_STATE_STATUS_SYNCED;
-  if (g_main_context_find_source_by_id (NULL, timeout) != NULL)
+  if (!phone_done (waiting))
+    {
+      waiting->loop = loop;
+      timeout = g_timeout_add_seconds (PHONE_WAIT_S, phone_timeout_cb, waiting);
+      g_main_loop_run (loop);
+      waiting->loop = NULL;
+    }
+  if (timeout != 0 && g_main_context_find_source_by_id (NULL, timeout) != NULL)
     g_source_remove (timeout);
-  g_signal_handlers_disconnect_by_data (app_state, &waiting);
-  g_signal_handlers_disconnect_by_data (history, &waiting);
-  return done;
+  return phone_done (waiting) && wa_app_state_get_status (waiting->app_state) == WA_APP_STATE_STATUS_SYNCED;
 }
 
 static const char *
@@ -243,6 +262,7 @@ xi_cli_link (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *saved_jid = NULL;
   Linking linking = { .cli = cli };
+  Waiting waiting = { 0 };
   gboolean phone_shared = FALSE;
   int status;
 
@@ -257,17 +277,19 @@ xi_cli_link (XiCli  *cli,
   messenger = wa_messenger_new (client);
   app_state = wa_app_state_new (client, messenger);
   history = wa_history_sync_new (client, messenger);
+  watch_phone (&waiting, app_state, history);
   g_signal_connect (client, "qr", G_CALLBACK (qr_cb), &linking);
   if (xi_cli_whatsapp_connect (client, FALSE, &error) && linking.error == NULL)
     {
       if (saved_jid == NULL)
-        phone_shared = wait_for_phone (app_state, history);
+        phone_shared = wait_for_phone (&waiting);
       status = print_linked (cli, client, app_state, saved_jid != NULL, phone_shared);
     }
   else
     status = xi_cli_fail (cli, linking.error != NULL ? linking.error : error);
 
   g_signal_handlers_disconnect_by_data (client, &linking);
+  unwatch_phone (&waiting);
   wa_client_stop (client);
   g_clear_error (&linking.error);
   return status;
