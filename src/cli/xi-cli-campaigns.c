@@ -627,6 +627,8 @@ typedef struct
   XiCli      *cli;
   GMainLoop  *loop;
   gboolean    until_idle;
+  gboolean    whatsapp;      /* the runner's transport is WhatsApp */
+  guint       read_timeout;  /* idle, waiting to read what waited on the server */
   gboolean    disk_full;
   XiJobState  last_state;   /* of the campaign that changed last */
   gint64      last_print;
@@ -657,12 +659,49 @@ run_job_changed_cb (XiCampaignRunner *runner,
     print_job_line (job);
 }
 
+/* How long "run --until-idle" gives WhatsApp to hand over what waited
+ * on the server, when it has nothing to send. */
+#define READ_BACKLOG_TIMEOUT_S 20
+
+static gboolean
+run_read_timeout_cb (gpointer user_data)
+{
+  RunState *state = user_data;
+
+  state->read_timeout = 0;
+  g_main_loop_quit (state->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Idle is not enough with WhatsApp: replies that waited on the server
+ * while nothing ran (a STOP among them) are only read once it is
+ * connected and has handed them over, which the transport's "connected"
+ * waits for. A run from cron must act on them, not exit first. */
+static void
+run_maybe_quit (XiCampaignRunner *runner,
+                RunState         *state)
+{
+  if (!state->until_idle || !xi_campaign_runner_is_idle (runner))
+    return;
+  if (!state->whatsapp || xi_campaign_runner_get_transport_state (runner) == XI_TRANSPORT_STATE_CONNECTED)
+    g_main_loop_quit (state->loop);
+  else if (state->read_timeout == 0)
+    state->read_timeout = g_timeout_add_seconds (READ_BACKLOG_TIMEOUT_S, run_read_timeout_cb, state);
+}
+
 static void
 run_idle_cb (XiCampaignRunner *runner,
              RunState         *state)
 {
-  if (state->until_idle)
-    g_main_loop_quit (state->loop);
+  run_maybe_quit (runner, state);
+}
+
+static void
+run_transport_state_cb (XiCampaignRunner *runner,
+                        GParamSpec       *pspec,
+                        RunState         *state)
+{
+  run_maybe_quit (runner, state);
 }
 
 /* Sending what cannot be recorded is never done: the campaign is paused
@@ -732,12 +771,14 @@ xi_cli_run (XiCli  *cli,
   g_signal_connect (runner, "progress", G_CALLBACK (run_progress_cb), &state);
   g_signal_connect (runner, "job-changed", G_CALLBACK (run_job_changed_cb), &state);
   g_signal_connect (runner, "idle", G_CALLBACK (run_idle_cb), &state);
+  g_signal_connect (runner, "notify::transport-state", G_CALLBACK (run_transport_state_cb), &state);
   g_signal_connect (runner, "disk-full", G_CALLBACK (run_disk_full_cb), &state);
   xi_cli_inbox_attach (cli, runner);
   /* Before the start: reading the keys runs this thread's main loop,
    * which must not see the runner's first "idle" yet. */
   if (transport == NULL)
     xi_cli_whatsapp_attach (cli, runner);
+  state.whatsapp = transport != NULL && g_str_equal (transport, "whatsapp");
   if (!xi_campaign_runner_start (runner, &error))
     return xi_cli_fail (cli, error);
 
@@ -746,6 +787,8 @@ xi_cli_run (XiCli  *cli,
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  if (state.read_timeout != 0)
+    g_source_remove (state.read_timeout);
 
   /* Stopping keeps a campaign in progress "processing", so the next run
    * continues it. */

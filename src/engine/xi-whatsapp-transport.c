@@ -29,7 +29,13 @@ struct _XiWhatsappTransport
   WaAppState    *app_state;
   WaHistorySync *history;
   GThread       *owner;   /* the client's thread, where it was made */
+  GSource       *catch_up_grace;  /* while connected, before the backlog is read */
+  gboolean       grace_over;
 };
+
+/* A server that never says its backlog is over must not hold campaigns
+ * back for good; WhatsApp's always says so within seconds. */
+#define CATCH_UP_GRACE_S 10
 
 #define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
@@ -52,8 +58,13 @@ xi_whatsapp_transport_get_state (XiTransport *transport)
   assert_owner (self);
   switch (wa_client_get_state (self->client))
     {
+    /* Replies that waited on the server (a STOP among them) are read
+     * before anything is sent, so an opt-out that came while we were
+     * away is honoured by the very next message. */
     case WA_CLIENT_STATE_CONNECTED:
-      return XI_TRANSPORT_STATE_CONNECTED;
+      if (wa_client_get_caught_up (self->client) || self->grace_over)
+        return XI_TRANSPORT_STATE_CONNECTED;
+      return XI_TRANSPORT_STATE_CONNECTING;
     case WA_CLIENT_STATE_CONNECTING:
     case WA_CLIENT_STATE_WAITING:
       return XI_TRANSPORT_STATE_CONNECTING;
@@ -260,11 +271,55 @@ timelock_cb (WaPrivacy           *privacy,
   g_object_notify (G_OBJECT (self), "new-chats-paused-until");
 }
 
+static gboolean
+catch_up_grace_cb (gpointer user_data)
+{
+  XiWhatsappTransport *self = user_data;
+
+  g_clear_pointer (&self->catch_up_grace, g_source_unref);
+  self->grace_over = TRUE;
+  xi_transport_notify_state (XI_TRANSPORT (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+clear_catch_up_grace (XiWhatsappTransport *self)
+{
+  if (self->catch_up_grace != NULL)
+    g_source_destroy (self->catch_up_grace);
+  g_clear_pointer (&self->catch_up_grace, g_source_unref);
+}
+
+/* Each connection gets its own grace for the backlog. */
+static void
+restart_catch_up_grace (XiWhatsappTransport *self)
+{
+  clear_catch_up_grace (self);
+  self->grace_over = FALSE;
+  if (wa_client_get_state (self->client) == WA_CLIENT_STATE_CONNECTED && !wa_client_get_caught_up (self->client))
+    {
+      self->catch_up_grace = g_timeout_source_new_seconds (CATCH_UP_GRACE_S);
+      g_source_set_callback (self->catch_up_grace, catch_up_grace_cb, self, NULL);
+      g_source_attach (self->catch_up_grace, g_main_context_get_thread_default ());
+    }
+}
+
 static void
 client_state_cb (WaClient            *client,
                  GParamSpec          *pspec,
                  XiWhatsappTransport *self)
 {
+  restart_catch_up_grace (self);
+  xi_transport_notify_state (XI_TRANSPORT (self));
+}
+
+static void
+client_caught_up_cb (WaClient            *client,
+                     GParamSpec          *pspec,
+                     XiWhatsappTransport *self)
+{
+  if (wa_client_get_caught_up (client))
+    clear_catch_up_grace (self);
   xi_transport_notify_state (XI_TRANSPORT (self));
 }
 
@@ -273,6 +328,7 @@ xi_whatsapp_transport_dispose (GObject *object)
 {
   XiWhatsappTransport *self = (XiWhatsappTransport *)object;
 
+  clear_catch_up_grace (self);
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   if (self->messenger != NULL)
@@ -349,6 +405,8 @@ xi_whatsapp_transport_new (WaClient *client)
   self->app_state = wa_app_state_new (client, self->messenger);
   self->history = wa_history_sync_new (client, self->messenger);
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
+  g_signal_connect (client, "notify::caught-up", G_CALLBACK (client_caught_up_cb), self);
+  restart_catch_up_grace (self);
   g_signal_connect (self->messenger, "receipt", G_CALLBACK (receipt_cb), self);
   g_signal_connect (self->messenger, "message", G_CALLBACK (message_cb), self);
   g_signal_connect (wa_messenger_get_privacy (self->messenger), "notify::new-chats-paused-until",
