@@ -53,10 +53,13 @@ account_client (XiSyncAccount  *account,
 }
 
 /* The signed-in account's client with its session back, using the
- * store of the account folder this process opened. */
+ * store of the account folder this process opened. With @offline_ok a
+ * session that cannot be refreshed (no network) still gives the client,
+ * for what works without the server. */
 static XiSupabaseClient *
 restore_client (XiCli          *cli,
                 XiSyncAccount  *account,
+                gboolean        offline_ok,
                 GError        **error)
 {
   g_autoptr(XiSupabaseClient) client = NULL;
@@ -74,7 +77,7 @@ restore_client (XiCli          *cli,
     return NULL;
   xi_supabase_client_restore_async (client, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
-  if (!xi_supabase_client_restore_finish (client, result, error))
+  if (!xi_supabase_client_restore_finish (client, result, offline_ok ? NULL : error) && !offline_ok)
     return NULL;
   return g_steal_pointer (&client);
 }
@@ -255,7 +258,7 @@ sync_run (XiCli  *cli,
     return xi_cli_usage ("%s", _("“sync” takes no arguments."));
 
   account = load_account (cli, &error);
-  if (account == NULL || (client = restore_client (cli, account, &error)) == NULL)
+  if (account == NULL || (client = restore_client (cli, account, FALSE, &error)) == NULL)
     return xi_cli_fail (cli, error);
   engine = xi_sync_engine_new (cli->store, client);
 
@@ -568,18 +571,11 @@ xi_cli_logout (XiCli  *cli,
   account = load_account (cli, &error);
   if (account == NULL)
     return xi_cli_fail (cli, error);
-  if (xi_sync_account_get_user_id (account) == NULL)
-    return xi_cli_fail_message (cli, "%s", _("Nobody is signed in."));
-
-  client = account_client (account, xi_store_get_secret_store (cli->store), &error);
-  if (client == NULL)
-    return xi_cli_fail (cli, error);
   /* Offline, the restore fails and the sign-out still forgets the
    * session here. */
-  xi_supabase_client_restore_async (client, NULL, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  xi_supabase_client_restore_finish (client, result, NULL);
-  g_clear_object (&result);
+  client = restore_client (cli, account, TRUE, &error);
+  if (client == NULL)
+    return xi_cli_fail (cli, error);
   xi_supabase_client_sign_out_async (client, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
   if (!xi_supabase_client_sign_out_finish (client, result, &error) ||
@@ -631,7 +627,7 @@ xi_cli_status (XiCli  *cli,
 
   if (xi_sync_account_get_user_id (account) != NULL)
     {
-      client = restore_client (cli, account, &connection_error);
+      client = restore_client (cli, account, FALSE, &connection_error);
       if (client != NULL)
         {
           xi_supabase_client_rpc_async (client, "check_quota_usage", NULL, NULL,
