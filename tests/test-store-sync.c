@@ -14,6 +14,10 @@
 #include "xi-store-sync.h"
 #include "xi-test-utils.h"
 
+/* An account's folder: only those queue pushes (the signed-out profile
+ * never syncs). */
+#define MASTER "6f1c0e2a-0000-4000-8000-0000000000aa"
+
 /*
  * The store's side of sync on a real SQLite file: every local change
  * queues exactly one (coalesced) op, rows from the server queue none, and
@@ -29,6 +33,7 @@ typedef struct
   XiStore *store;
   sqlite3 *db;
   gint64   server_seq;   /* the fake server's counter */
+  gboolean signed_out;   /* the store is the signed-out profile's */
 } Fixture;
 
 static void
@@ -38,6 +43,8 @@ fixture_open (Fixture *f)
   gboolean ok = FALSE;
 
   f->store = xi_store_new (f->path);
+  if (!f->signed_out)
+    xi_store_set_master_user_id (f->store, MASTER);
   XI_TEST_WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
                 ok = xi_store_open_finish (f->store, result_, &error));
   g_assert_no_error (error);
@@ -58,6 +65,7 @@ fixture_setup (Fixture       *f,
 {
   f->dir = xi_test_make_tmpdir ();
   f->path = g_build_filename (f->dir, "store.db", NULL);
+  f->signed_out = data != NULL;
   fixture_open (f);
   g_assert_cmpint (sqlite3_open (f->path, &f->db), ==, SQLITE_OK);
   sqlite3_busy_timeout (f->db, 5000);
@@ -281,7 +289,7 @@ contact_json (const char *id,
               gint64      seq,
               gboolean    deleted)
 {
-  return g_strdup_printf ("{\"id\":\"%s\",\"master_user_id\":\"" XI_STORE_ANONYMOUS_USER "\","
+  return g_strdup_printf ("{\"id\":\"%s\",\"master_user_id\":\"" MASTER "\","
                           "\"created_by\":null,\"created_at\":\"2026-12-01T10:00:00+00:00\","
                           "\"updated_at\":\"2026-12-01T10:00:00+00:00\",\"version\":%" G_GINT64_FORMAT ","
                           "\"server_seq\":%" G_GINT64_FORMAT ",\"deleted\":%s,\"deleted_at\":null,"
@@ -437,6 +445,17 @@ import (Fixture *f)
 
 /* Importing the same file again changes nothing: no version bump, no op,
  * the rows stay synced. */
+/* The signed-out profile never syncs (each account has its own folder):
+ * its writes queue nothing and pay nothing for it. */
+static void
+test_signed_out_queues_nothing (Fixture       *f,
+                                gconstpointer  data)
+{
+  import (f);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts"), ==, 2);
+  g_assert_cmpint (n_ops (f), ==, 0);
+}
+
 static void
 test_unchanged_reimport (Fixture       *f,
                          gconstpointer  data)
@@ -974,7 +993,7 @@ test_pulled_opt_out (Fixture       *f,
 
   push_all (f);
   page = g_strdup_printf ("[{\"id\":\"1c7e2d40-0000-4000-8000-000000000001\","
-                          "\"master_user_id\":\"" XI_STORE_ANONYMOUS_USER "\","
+                          "\"master_user_id\":\"" MASTER "\","
                           "\"created_at\":\"2026-12-02T08:00:00+00:00\","
                           "\"updated_at\":\"2026-12-02T08:00:00+00:00\",\"version\":1,"
                           "\"server_seq\":90,\"deleted\":false,\"phone\":\"6281234567890\","
@@ -993,7 +1012,7 @@ job_json (const char *id,
           const char *name,
           gint64      seq)
 {
-  return g_strdup_printf ("[{\"id\":\"%s\",\"master_user_id\":\"" XI_STORE_ANONYMOUS_USER "\","
+  return g_strdup_printf ("[{\"id\":\"%s\",\"master_user_id\":\"" MASTER "\","
                           "\"created_at\":\"2026-12-02T08:00:00+00:00\","
                           "\"updated_at\":\"2026-12-02T08:00:00+00:00\",\"version\":3,"
                           "\"server_seq\":%" G_GINT64_FORMAT ",\"deleted\":false,"
@@ -1143,6 +1162,8 @@ main (int   argc,
 
   ADD ("mutations-queue", test_mutations_queue);
   ADD ("unchanged-reimport", test_unchanged_reimport);
+  g_test_add ("/xi/store/sync/signed-out-queues-nothing", Fixture, "signed out", fixture_setup,
+              test_signed_out_queues_nothing, fixture_teardown);
   ADD ("pull-queues-nothing", test_pull_queues_nothing);
   ADD ("pull-rejects-bad-pages", test_pull_rejects_bad_pages);
   ADD ("batch", test_batch);

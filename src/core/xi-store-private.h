@@ -131,6 +131,7 @@ XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             GError              **error);
 
 /* xi-store-sync.c */
+gboolean        _xi_store_sync_enabled     (XiStore              *self);
 gboolean        _xi_store_sync_setup       (XiStore              *self,
                                             GError              **error);
 

@@ -451,13 +451,20 @@ sync_owns_func (sqlite3_context  *context,
   sqlite3_result_int (context, owner == NULL || g_strcmp0 (owner, self->sync_device_id) == 0);
 }
 
+/* Whether this store belongs to a signed-in account, whose changes sync. */
+gboolean
+_xi_store_sync_enabled (XiStore *self)
+{
+  return g_strcmp0 (self->master_user_id, XI_STORE_ANONYMOUS_USER) != 0;
+}
+
 /**
  * _xi_store_sync_setup:
  * @self: a #XiStore, on its thread, just after the schema is current
  * @error: return location for a #GError
  *
- * Registers the functions and creates the triggers that make every local
- * change queue its push, and hands out again the ops that were in flight
+ * Registers the functions and, in an account's folder, creates the
+ * triggers that make every local change queue its push, and hands out again the ops that were in flight
  * when the last process stopped: they may have reached the server, so
  * they count as attempted and keep their ids.
  */
@@ -495,7 +502,10 @@ _xi_store_sync_setup (XiStore  *self,
       _xi_store_rollback (self);
       return FALSE;
     }
-  for (guint i = 0; i < N_TABLES; i++)
+  /* The signed-out profile is never pushed (each account has a folder of
+   * its own): its writes need no outbox, which would cost every import
+   * and campaign a second insert per row for nothing. */
+  for (guint i = 0; i < N_TABLES && _xi_store_sync_enabled (self); i++)
     if (!_xi_store_exec (self, tables[i].triggers, error))
       {
         _xi_store_rollback (self);
