@@ -13,6 +13,7 @@
 #include "wa-client.h"
 #include "wa-credentials.h"
 #include "wa-error.h"
+#include "wa-prekeys.h"
 #include "wa-pairing.h"
 #include "wa-usync.h"
 #include "xi-fake-monitor.h"
@@ -591,6 +592,93 @@ test_prekeys_low (Fixture       *f,
   }
 }
 
+static gint64
+test_clock (gpointer user_data)
+{
+  return *(gint64 *)user_data;
+}
+
+/* Until the server hands out signed prekey @id and the client took it
+ * as its own. */
+static void
+wait_for_signed_prekey (Fixture    *f,
+                        const char *jid,
+                        guint32     id)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (fakewa_server_get_signed_prekey_id (f->server, jid) != id ||
+         wa_client_get_credentials (f->client)->signed_pre_key_id != id)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* WA-FIDELITY §5: 27 days on (an injected clock), the next login
+ * replaces the signed prekey, the server hands out the new one, the old
+ * one is kept, and a login before the next 27 days changes nothing. */
+static void
+test_signed_prekey_rotation (Fixture       *f,
+                             gconstpointer  data)
+{
+  const char *jid = "6281234567890:1@s.whatsapp.net";
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GBytes) kept = NULL;
+
+  wa_client_set_clock (f->client, test_clock, &now);
+  link_device (f);
+  g_assert_cmpuint (fakewa_server_get_signed_prekey_id (f->server, jid), ==, 1);
+
+  now += WA_PREKEYS_ROTATE_INTERVAL_S + 60;
+  fakewa_server_drop_all (f->server);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
+  wait_for_signed_prekey (f, jid, 2);
+  g_assert_cmpuint (wa_client_get_credentials (f->client)->signed_pre_key_id, ==, 2);
+  kept = wa_key_store_load (f->store, "signed-prekey", "1");
+  g_assert_nonnull (kept);
+
+  now += 24 * 60 * 60;
+  fakewa_server_drop_all (f->server);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (fakewa_server_get_signed_prekey_id (f->server, jid), ==, 2);
+}
+
+static gboolean
+reuploaded (Fixture    *f,
+            const char *jid,
+            guint       count)
+{
+  return fakewa_server_get_prekey_count (f->server, jid) == count;
+}
+
+/* The server lists prekeys this device no longer holds: the digest
+ * check after login does not match, and the device uploads again. */
+static void
+test_digest_mismatch (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *jid = "6281234567890:1@s.whatsapp.net";
+  gint64 deadline;
+
+  link_device (f);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, jid), ==, 812);
+  wa_key_store_remove (f->store, "prekey", "7");
+  fakewa_server_drop_all (f->server);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!reuploaded (f, jid, 812 + WA_PREKEYS_TOP_UP))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -613,6 +701,8 @@ main (int   argc,
   ADD ("/wa/client/message-acks", test_message_acks);
   ADD ("/wa/client/network-changes", test_network_changes);
   ADD ("/wa/client/prekeys-low", test_prekeys_low);
+  ADD ("/wa/client/signed-prekey-rotation", test_signed_prekey_rotation);
+  ADD ("/wa/client/digest-mismatch", test_digest_mismatch);
 
   return g_test_run ();
 }

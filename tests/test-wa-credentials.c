@@ -50,6 +50,8 @@ assert_same (const WaCredentials *a,
                    b->signed_pre_key_signature, WA_SIGNATURE_LEN);
   g_assert_cmpuint (a->registration_id, ==, b->registration_id);
   g_assert_cmpmem (a->adv_secret, WA_KEY_LEN, b->adv_secret, WA_KEY_LEN);
+  g_assert_cmpuint (a->signed_pre_key_id, ==, b->signed_pre_key_id);
+  g_assert_cmpint (a->signed_pre_key_time, ==, b->signed_pre_key_time);
 }
 
 static void
@@ -79,8 +81,9 @@ test_store_round_trip (void)
   g_assert_no_error (error);
   assert_same (made, loaded);
 
+  /* Five keys, and the signed prekey's id and age. */
   keys = wa_key_store_list (store, "device");
-  g_assert_cmpuint (keys->len, ==, 5);
+  g_assert_cmpuint (keys->len, ==, 7);
 }
 
 static void

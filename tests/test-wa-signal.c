@@ -902,6 +902,58 @@ test_thread_confined (void)
   party_clear (&party);
 }
 
+/* A peer that fetched Bob's bundle before he replaced his signed
+ * prekey still reaches him, and so does one that fetches the new
+ * bundle; once it is among the oldest kept, the first key is gone. */
+static void
+test_signed_pre_key_rotation (void)
+{
+  Party alice = { 0 }, bob = { 0 }, carol = { 0 };
+  g_autoptr(WaNode) rotate = NULL;
+  g_autoptr(GBytes) a1 = NULL, c1 = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  WaSignalBundle bundle;
+
+  party_init (&alice, "15550001111@s.whatsapp.net");
+  party_init (&bob, "15550002222@s.whatsapp.net");
+  party_init (&carol, "15550003333@s.whatsapp.net");
+
+  party_bundle (&bob, TRUE, &bundle);
+  g_assert_cmpuint (bundle.signed_pre_key_id, ==, 1);
+
+  rotate = wa_prekeys_rotate_request (bob.credentials, bob.store, now);
+  g_assert_true (wa_prekeys_rotated (bob.credentials, bob.store, rotate, now));
+  g_assert_cmpuint (bob.credentials->signed_pre_key_id, ==, 2);
+  g_clear_pointer (&bob.upload, wa_node_unref);
+  bob.upload = wa_prekeys_upload_request (bob.credentials, bob.store, 4);
+  bob.handed_out = 0;
+  party_open (&bob);
+
+  /* Alice's session from the old bundle. */
+  g_assert_true (wa_signal_build_session (alice.signal, bob.jid, &bundle, NULL));
+  a1 = seal (&alice, &bob, "from the old bundle", WA_SIGNAL_MESSAGE_PKMSG);
+  open_ok (&bob, &alice, WA_SIGNAL_MESSAGE_PKMSG, a1, "from the old bundle");
+
+  party_bundle (&bob, TRUE, &bundle);
+  g_assert_cmpuint (bundle.signed_pre_key_id, ==, 2);
+  build_session (&carol, &bob, TRUE);
+  c1 = seal (&carol, &bob, "from the new one", WA_SIGNAL_MESSAGE_PKMSG);
+  open_ok (&bob, &carol, WA_SIGNAL_MESSAGE_PKMSG, c1, "from the new one");
+
+  for (guint i = 0; i < WA_PREKEYS_KEEP_SIGNED; i++)
+    {
+      g_autoptr(WaNode) again = wa_prekeys_rotate_request (bob.credentials, bob.store, now + i + 1);
+
+      g_assert_true (wa_prekeys_rotated (bob.credentials, bob.store, again, now + i + 1));
+    }
+  g_assert_false (wa_prekeys_load_signed (bob.credentials, bob.store, 1, NULL, NULL));
+  g_assert_true (wa_prekeys_load_signed (bob.credentials, bob.store, 2, NULL, NULL));
+
+  party_clear (&alice);
+  party_clear (&bob);
+  party_clear (&carol);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -925,6 +977,7 @@ main (int   argc,
   g_test_add_func ("/wa/signal/identity-change", test_identity_change);
   g_test_add_func ("/wa/signal/retry-after-reinstall", test_retry_after_reinstall);
   g_test_add_func ("/wa/signal/thread-confined", test_thread_confined);
+  g_test_add_func ("/wa/signal/signed-pre-key-rotation", test_signed_pre_key_rotation);
 
   return g_test_run ();
 }

@@ -73,7 +73,14 @@ struct _WaClient
   guint32         app_version[3]; /* announced at login; all 0: the built-in one */
   char           *ban_code;      /* the last temporary ban's code, as WhatsApp gave it */
   gint64          ban_until;     /* when it ends, Unix seconds; 0: unknown */
+  WaClientClock   clock;         /* Unix seconds; NULL: the real clock */
+  gpointer        clock_data;
+  GSource        *key_check;     /* the next daily look at our keys while connected */
+  WaNode         *rotation;      /* the signed prekey rotation in flight */
 };
+
+/* A connection may last longer than a signed prekey should. */
+#define KEY_CHECK_INTERVAL_S (24 * 60 * 60)
 
 #define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
@@ -158,10 +165,24 @@ send_presence (WaClient   *self,
   return TRUE;
 }
 
+static gint64
+now_s (WaClient *self)
+{
+  if (self->clock != NULL)
+    return self->clock (self->clock_data);
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
 static void
 drop_connection (WaClient *self)
 {
   self->available = FALSE;
+  if (self->key_check != NULL)
+    {
+      g_source_destroy (self->key_check);
+      g_clear_pointer (&self->key_check, g_source_unref);
+    }
+  g_clear_pointer (&self->rotation, wa_node_unref);
   if (self->link != NULL)
     g_signal_handlers_disconnect_by_data (self->link, self);
   g_clear_object (&self->link);
@@ -312,6 +333,147 @@ session_answer (WaClient     *self,
   return answer;
 }
 
+/* Key care in the background once connected (WA-FIDELITY §5, §8 step
+ * 5): is what the server holds for us what we hold (digest), then a new
+ * signed prekey when the current one is 27 days old. A request that
+ * fails here is tried again at the next check, not a reason to
+ * reconnect: messages flow without it. */
+
+/* The answer to a background request, or %NULL (with @error set unless
+ * the connection it was sent on is gone). */
+static WaNode *
+background_answer (WaClient      *self,
+                   GObject       *connection,
+                   GAsyncResult  *result,
+                   GError       **error)
+{
+  WaNode *answer = wa_connection_send_iq_finish (WA_CONNECTION (connection), result, error);
+
+  if (WA_CONNECTION (connection) != self->connection)
+    {
+      g_clear_pointer (&answer, wa_node_unref);
+      g_clear_error (error);
+    }
+  return answer;
+}
+
+static void
+rotated_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaNode) answer = background_answer (self, object, result, &error);
+  g_autoptr(WaNode) request = g_steal_pointer (&self->rotation);
+
+  if (answer != NULL && request != NULL && wa_prekeys_rotated (self->credentials, self->store, request, now_s (self)))
+    g_debug ("The signed prekey is now number %u", self->credentials->signed_pre_key_id);
+  else if (error != NULL)
+    {
+      g_message ("Could not replace the signed prekey, trying again in a day: %s", error->message);
+      wa_prekeys_rotation_failed (self->store, now_s (self));
+    }
+  wa_key_store_flush_async (self->store, NULL, NULL, NULL);
+}
+
+/* The new key is on disk before its public half leaves. */
+static void
+rotation_kept_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wa_key_store_flush_finish (WA_KEY_STORE (object), result, &error))
+    {
+      g_warning ("Could not keep a new signed prekey: %s", error->message);
+      g_clear_pointer (&self->rotation, wa_node_unref);
+      return;
+    }
+  if (self->connection == NULL || self->rotation == NULL)
+    return;
+  wa_connection_send_iq_async (self->connection, self->rotation, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, rotated_cb,
+                               g_object_ref (self));
+}
+
+static void
+rotate_if_due (WaClient *self)
+{
+  if (self->rotation != NULL || self->credentials == NULL ||
+      !wa_prekeys_rotation_due (self->credentials, self->store, now_s (self)))
+    return;
+  self->rotation = wa_prekeys_rotate_request (self->credentials, self->store, now_s (self));
+  wa_key_store_flush_async (self->store, NULL, rotation_kept_cb, g_object_ref (self));
+}
+
+static void
+reuploaded_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaNode) answer = background_answer (self, object, result, &error);
+
+  if (error != NULL)
+    g_message ("Could not upload our keys again: %s", error->message);
+  if (answer != NULL)
+    rotate_if_due (self);
+}
+
+static void
+digest_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaNode) answer = background_answer (self, object, result, &error);
+  g_autoptr(WaNode) upload = NULL;
+
+  if (answer == NULL && !g_error_matches (error, WA_ERROR, WA_ERROR_FAILED))
+    {
+      if (error != NULL)
+        g_debug ("No digest of our keys: %s", error->message);
+      return;
+    }
+  if (answer != NULL && wa_prekeys_digest_matches (self->credentials, self->store, answer))
+    {
+      rotate_if_due (self);
+      return;
+    }
+
+  /* Refused (WhatsApp answers 404 when it holds no keys for us), or not
+   * what we hold: nobody could start a session with us from it. */
+  g_message ("The server does not hold our current keys; uploading them again");
+  upload = wa_prekeys_upload_request (self->credentials, self->store,
+                                      answer == NULL ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
+  wa_connection_send_iq_async (self->connection, upload, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, reuploaded_cb,
+                               g_object_ref (self));
+}
+
+static void
+check_keys (WaClient *self)
+{
+  g_autoptr(WaNode) digest = wa_prekeys_digest_request ();
+
+  wa_connection_send_iq_async (self->connection, digest, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, digest_cb,
+                               g_object_ref (self));
+}
+
+static gboolean
+key_check_cb (gpointer user_data)
+{
+  WaClient *self = user_data;
+
+  assert_owner (self);
+  if (self->connection != NULL && self->state == WA_CLIENT_STATE_CONNECTED)
+    check_keys (self);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 went_active_cb (GObject      *object,
                 GAsyncResult *result,
@@ -325,6 +487,12 @@ went_active_cb (GObject      *object,
   self->failures = 0;
   g_clear_pointer (&self->last_error, g_free);
   set_state (self, WA_CLIENT_STATE_CONNECTED);
+  if (self->connection == NULL)
+    return;
+  check_keys (self);
+  self->key_check = g_timeout_source_new_seconds (KEY_CHECK_INTERVAL_S);
+  g_source_set_callback (self->key_check, key_check_cb, self, NULL);
+  g_source_attach (self->key_check, g_main_context_get_thread_default ());
 }
 
 static void
@@ -1158,6 +1326,25 @@ wa_client_set_app_version (WaClient      *self,
 {
   g_return_if_fail (WA_IS_CLIENT (self));
   memcpy (self->app_version, version, sizeof self->app_version);
+}
+
+/**
+ * wa_client_set_clock:
+ * @clock: (nullable): returns the time in Unix seconds; %NULL for the
+ *   real one
+ * @user_data: for @clock
+ *
+ * Replaces the clock that says when the signed prekey is due; for tests.
+ */
+void
+wa_client_set_clock (WaClient      *self,
+                     WaClientClock  clock,
+                     gpointer       user_data)
+{
+  g_return_if_fail (WA_IS_CLIENT (self));
+  assert_owner (self);
+  self->clock = clock;
+  self->clock_data = user_data;
 }
 
 /**

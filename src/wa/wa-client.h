@@ -96,4 +96,10 @@ void           wa_client_set_keepalive  (WaClient      *self,
                                          guint          interval_ms,
                                          guint          timeout_ms);
 
+typedef gint64 (*WaClientClock) (gpointer user_data);
+
+void           wa_client_set_clock      (WaClient      *self,
+                                         WaClientClock  clock,
+                                         gpointer       user_data);
+
 G_END_DECLS

@@ -27,14 +27,24 @@
 /* Baileys keeps registration ids to 14 bits; zero is not a valid id. */
 #define REGISTRATION_ID_MASK 0x3fff
 
-static void
-sign_pre_key (WaCredentials *self)
+/**
+ * wa_credentials_sign_pre_key:
+ * @identity_private: the identity's private key
+ * @pre_key_public: the prekey's public key
+ * @signature: (out caller-allocates): %WA_SIGNATURE_LEN bytes
+ *
+ * Signs a prekey as every peer checks it: over its type byte and key.
+ */
+void
+wa_credentials_sign_pre_key (const guint8 *identity_private,
+                             const guint8 *pre_key_public,
+                             guint8       *signature)
 {
   guint8 message[1 + WA_KEY_LEN];
 
   message[0] = DJB_TYPE;
-  memcpy (message + 1, self->signed_pre_key.pub, WA_KEY_LEN);
-  wa_crypto_sign (self->identity_key.priv, message, sizeof message, self->signed_pre_key_signature);
+  memcpy (message + 1, pre_key_public, WA_KEY_LEN);
+  wa_crypto_sign (identity_private, message, sizeof message, signature);
 }
 
 /**
@@ -50,7 +60,9 @@ wa_credentials_generate (void)
   wa_key_pair_generate (&self->noise_key);
   wa_key_pair_generate (&self->identity_key);
   wa_key_pair_generate (&self->signed_pre_key);
-  sign_pre_key (self);
+  wa_credentials_sign_pre_key (self->identity_key.priv, self->signed_pre_key.pub, self->signed_pre_key_signature);
+  self->signed_pre_key_id = WA_SIGNED_PRE_KEY_ID;
+  self->signed_pre_key_time = g_get_real_time () / G_USEC_PER_SEC;
   do
     {
       wa_crypto_random (&self->registration_id, sizeof self->registration_id);
@@ -77,7 +89,7 @@ wa_credentials_check (const WaCredentials *self)
 
   message[0] = DJB_TYPE;
   memcpy (message + 1, self->signed_pre_key.pub, WA_KEY_LEN);
-  return self->registration_id != 0 &&
+  return self->registration_id != 0 && self->signed_pre_key_id != 0 && self->signed_pre_key_id <= 0xffffff &&
          wa_crypto_verify (self->identity_key.pub, message, sizeof message,
                            self->signed_pre_key_signature);
 }
@@ -106,6 +118,8 @@ wa_credentials_save (const WaCredentials *self,
 {
   guint8 signed_pre_key[WA_KEY_LEN + WA_SIGNATURE_LEN];
   guint8 registration_id[4];
+  guint8 signed_id[4];
+  guint8 signed_time[8];
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (WA_IS_KEY_STORE (store));
@@ -116,12 +130,18 @@ wa_credentials_save (const WaCredentials *self,
   registration_id[1] = self->registration_id >> 16;
   registration_id[2] = self->registration_id >> 8;
   registration_id[3] = self->registration_id;
+  for (guint i = 0; i < sizeof signed_id; i++)
+    signed_id[i] = self->signed_pre_key_id >> (8 * (sizeof signed_id - 1 - i));
+  for (guint i = 0; i < sizeof signed_time; i++)
+    signed_time[i] = (guint64)self->signed_pre_key_time >> (8 * (sizeof signed_time - 1 - i));
 
   save_entry (store, "noise", self->noise_key.priv, WA_KEY_LEN);
   save_entry (store, "identity", self->identity_key.priv, WA_KEY_LEN);
   save_entry (store, "signed-prekey", signed_pre_key, sizeof signed_pre_key);
   save_entry (store, "registration-id", registration_id, sizeof registration_id);
   save_entry (store, "adv-secret", self->adv_secret, WA_KEY_LEN);
+  save_entry (store, "signed-prekey-id", signed_id, sizeof signed_id);
+  save_entry (store, "signed-prekey-time", signed_time, sizeof signed_time);
   wa_crypto_wipe (signed_pre_key, sizeof signed_pre_key);
 }
 
@@ -164,7 +184,8 @@ wa_credentials_load (WaKeyStore  *store,
   g_autoptr(WaCredentials) self = g_new0 (WaCredentials, 1);
   guint8 signed_pre_key[WA_KEY_LEN + WA_SIGNATURE_LEN];
   guint8 noise[WA_KEY_LEN], identity[WA_KEY_LEN], registration_id[4];
-  guint found = 0, valid = 0;
+  guint8 signed_id[4], signed_time[8];
+  guint found = 0, valid = 0, optional = 0;
 
   g_return_val_if_fail (WA_IS_KEY_STORE (store), NULL);
 
@@ -184,6 +205,15 @@ wa_credentials_load (WaKeyStore  *store,
       memcpy (self->signed_pre_key_signature, signed_pre_key + WA_KEY_LEN, WA_SIGNATURE_LEN);
       self->registration_id = (guint32)registration_id[0] << 24 | (guint32)registration_id[1] << 16 |
                               (guint32)registration_id[2] << 8 | registration_id[3];
+      /* Keys stored before rotation existed have the first id, and an
+       * age nobody knows: rotation is due at once. */
+      self->signed_pre_key_id = WA_SIGNED_PRE_KEY_ID;
+      if (load_entry (store, "signed-prekey-id", signed_id, sizeof signed_id, &optional))
+        self->signed_pre_key_id = (guint32)signed_id[0] << 24 | (guint32)signed_id[1] << 16 |
+                                  (guint32)signed_id[2] << 8 | signed_id[3];
+      if (load_entry (store, "signed-prekey-time", signed_time, sizeof signed_time, &optional))
+        for (guint i = 0; i < sizeof signed_time; i++)
+          self->signed_pre_key_time = (gint64)((guint64)self->signed_pre_key_time << 8 | signed_time[i]);
     }
   wa_crypto_wipe (noise, sizeof noise);
   wa_crypto_wipe (identity, sizeof identity);

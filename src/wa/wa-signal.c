@@ -21,6 +21,7 @@
 #include "wa-error.h"
 #include "wa-signal-address.h"
 #include "wa-signal-provider.h"
+#include "wa-prekeys.h"
 #include "wa-signal.h"
 
 /*
@@ -461,7 +462,8 @@ pre_key_remove_cb (uint32_t  pre_key_id,
   return SG_SUCCESS;
 }
 
-/* Signed prekey store: the one signed prekey of the credentials. */
+/* Signed prekey store: the credentials' current signed prekey, and the
+ * ones it replaced, kept for sessions peers start from older bundles. */
 
 static int
 signed_pre_key_load_cb (signal_buffer **record,
@@ -471,17 +473,20 @@ signed_pre_key_load_cb (signal_buffer **record,
   WaSignal *self = user_data;
   session_signed_pre_key *signed_pre_key = NULL;
   ec_key_pair *pair = NULL;
+  guint8 signature[WA_SIGNATURE_LEN];
+  WaKeyPair keys;
   int result;
 
-  if (signed_pre_key_id != WA_SIGNED_PRE_KEY_ID)
+  if (!wa_prekeys_load_signed (self->credentials, self->store, signed_pre_key_id, &keys, signature))
     return SG_ERR_INVALID_KEY_ID;
 
-  result = make_key_pair (self->context, self->credentials->signed_pre_key.priv, &pair);
+  result = make_key_pair (self->context, keys.priv, &pair);
   if (result >= 0)
     result = session_signed_pre_key_create (&signed_pre_key, signed_pre_key_id, 0, pair,
-                                            self->credentials->signed_pre_key_signature, WA_SIGNATURE_LEN);
+                                            signature, WA_SIGNATURE_LEN);
   if (result >= 0)
     result = session_signed_pre_key_serialize (record, signed_pre_key);
+  wa_key_pair_clear (&keys);
   SIGNAL_UNREF (signed_pre_key);
   SIGNAL_UNREF (pair);
   return result < 0 ? result : SG_SUCCESS;
@@ -493,9 +498,9 @@ signed_pre_key_store_cb (uint32_t  signed_pre_key_id,
                          size_t    record_len,
                          void     *user_data)
 {
-  /* The credentials own the signed prekey; rotating it is their job, so a
-   * second copy here could only go stale. libsignal's session code never
-   * stores one. */
+  /* Rotation (wa-prekeys.c) owns the signed prekeys, so a second copy
+   * here could only go stale. libsignal's session code never stores
+   * one. */
   return SG_ERR_INVAL;
 }
 
@@ -503,7 +508,9 @@ static int
 signed_pre_key_contains_cb (uint32_t  signed_pre_key_id,
                             void     *user_data)
 {
-  return signed_pre_key_id == WA_SIGNED_PRE_KEY_ID;
+  WaSignal *self = user_data;
+
+  return wa_prekeys_load_signed (self->credentials, self->store, signed_pre_key_id, NULL, NULL);
 }
 
 static int

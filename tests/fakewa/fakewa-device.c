@@ -223,6 +223,103 @@ fakewa_device_store_keys (FakewaDevice  *self,
 }
 
 /**
+ * fakewa_device_rotate_signed:
+ * @rotate: the `<rotate>` of the device's `<iq xmlns="encrypt">`
+ *
+ * Takes a new signed prekey (WA-FIDELITY §5): bundles handed out from
+ * now on carry it; one-time prekeys stay.
+ */
+gboolean
+fakewa_device_rotate_signed (FakewaDevice  *self,
+                             WaNode        *rotate,
+                             GError       **error)
+{
+  WaNode *skey = wa_node_get_child_by_tag (rotate, "skey");
+  g_autoptr(GBytes) id = skey != NULL ? child_content (skey, "id", 3) : NULL;
+  g_autoptr(GBytes) value = skey != NULL ? child_content (skey, "value", 32) : NULL;
+  g_autoptr(GBytes) signature = skey != NULL ? child_content (skey, "signature", 64) : NULL;
+
+  if (self->registration == NULL || id == NULL || value == NULL || signature == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "a rotation without keys uploaded, or without a signed prekey");
+      return FALSE;
+    }
+  g_clear_pointer (&self->signed_prekey, wa_node_unref);
+  self->signed_prekey = wa_node_ref (skey);
+  return TRUE;
+}
+
+/* Returns: the id of the signed prekey bundles carry; 0 before an upload */
+guint32
+fakewa_device_get_signed_id (FakewaDevice *self)
+{
+  g_autoptr(GBytes) id = self->signed_prekey != NULL ? child_content (self->signed_prekey, "id", 3) : NULL;
+  const guint8 *data;
+
+  if (id == NULL)
+    return 0;
+  data = g_bytes_get_data (id, NULL);
+  return (guint32)data[0] << 16 | (guint32)data[1] << 8 | data[2];
+}
+
+/* As if the server lost what the device uploaded. */
+void
+fakewa_device_forget_keys (FakewaDevice *self)
+{
+  g_clear_pointer (&self->registration, g_bytes_unref);
+  g_clear_pointer (&self->key_type, g_bytes_unref);
+  g_clear_pointer (&self->key_identity, g_bytes_unref);
+  g_clear_pointer (&self->signed_prekey, wa_node_unref);
+  g_queue_clear_full (&self->prekeys, (GDestroyNotify) prekey_free);
+}
+
+/**
+ * fakewa_device_digest:
+ *
+ * What the server holds for the device, as its answer to the digest
+ * query (WA-FIDELITY §5): the keys, the ids of the one-time prekeys left
+ * and the SHA-1 over the public keys.
+ *
+ * Returns: (transfer full) (nullable): the `<digest>`, or %NULL when the
+ *   device has uploaded nothing (the server's 404)
+ */
+WaNode *
+fakewa_device_digest (FakewaDevice *self)
+{
+  g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  g_autoptr(GBytes) skey_value = NULL;
+  g_autoptr(GBytes) skey_signature = NULL;
+  g_autoptr(GBytes) hash_bytes = NULL;
+  WaNode *digest, *list;
+  guint8 hash[20];
+  gsize hash_len = sizeof hash;
+
+  if (self->registration == NULL)
+    return NULL;
+  skey_value = child_content (self->signed_prekey, "value", 32);
+  skey_signature = child_content (self->signed_prekey, "signature", 64);
+  g_checksum_update (sha1, g_bytes_get_data (self->key_identity, NULL), g_bytes_get_size (self->key_identity));
+  g_checksum_update (sha1, g_bytes_get_data (skey_value, NULL), g_bytes_get_size (skey_value));
+  g_checksum_update (sha1, g_bytes_get_data (skey_signature, NULL), g_bytes_get_size (skey_signature));
+
+  digest = wa_node_new ("digest");
+  wa_node_add_children (digest, bytes_node ("registration", self->registration), bytes_node ("type", self->key_type),
+                        bytes_node ("identity", self->key_identity), wa_node_ref (self->signed_prekey), NULL);
+  list = wa_node_add_child (digest, wa_node_new ("list"));
+  for (GList *l = self->prekeys.head; l != NULL; l = l->next)
+    {
+      Prekey *prekey = l->data;
+
+      wa_node_add_child (list, bytes_node ("id", prekey->id));
+      g_checksum_update (sha1, g_bytes_get_data (prekey->value, NULL), g_bytes_get_size (prekey->value));
+    }
+  g_checksum_get_digest (sha1, hash, &hash_len);
+  hash_bytes = g_bytes_new (hash, hash_len);
+  wa_node_add_child (digest, bytes_node ("hash", hash_bytes));
+  return digest;
+}
+
+/**
  * fakewa_device_take_bundle:
  *
  * The device's prekey bundle as the `<user>` of a key fetch (§7.3), with

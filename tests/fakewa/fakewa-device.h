@@ -32,6 +32,12 @@ void          fakewa_device_keep_prekeys     (FakewaDevice  *self,
 gboolean      fakewa_device_store_keys       (FakewaDevice  *self,
                                               WaNode        *upload,
                                               GError       **error);
+gboolean      fakewa_device_rotate_signed    (FakewaDevice  *self,
+                                              WaNode        *rotate,
+                                              GError       **error);
+guint32       fakewa_device_get_signed_id    (FakewaDevice  *self);
+void          fakewa_device_forget_keys      (FakewaDevice  *self);
+WaNode       *fakewa_device_digest           (FakewaDevice  *self);
 WaNode       *fakewa_device_take_bundle      (FakewaDevice  *self);
 void          fakewa_device_hold             (FakewaDevice  *self,
                                               WaNode        *stanza);

@@ -476,6 +476,23 @@ handle_session_iq (Peer    *peer,
       if (!fakewa_device_store_keys (device, iq, error))
         return FALSE;
     }
+  else if (wa_node_get_child_by_tag (iq, "rotate") != NULL)
+    {
+      if (!fakewa_device_rotate_signed (device, wa_node_get_child_by_tag (iq, "rotate"), error))
+        return FALSE;
+    }
+  else if (wa_node_get_child_by_tag (iq, "digest") != NULL)
+    {
+      WaNode *digest = fakewa_device_digest (device);
+
+      if (digest == NULL)
+        {
+          wa_node_set_attr (result, "type", "error");
+          wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "404", "text", "item-not-found", NULL));
+        }
+      else
+        wa_node_add_child (result, digest);
+    }
   else if (key != NULL)
     add_bundles (self, result, key);
 
@@ -505,6 +522,43 @@ fakewa_server_get_prekey_count (FakewaServer *self,
   g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
   device = g_hash_table_lookup (self->devices, device_jid);
   return device != NULL ? fakewa_device_get_prekey_count (device) : 0;
+}
+
+/**
+ * fakewa_server_get_signed_prekey_id:
+ * @device_jid: a device this server paired
+ *
+ * Returns: the id of the signed prekey the server hands out for that
+ *   device; 0 before its first upload
+ */
+guint32
+fakewa_server_get_signed_prekey_id (FakewaServer *self,
+                                    const char   *device_jid)
+{
+  FakewaDevice *device;
+
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  device = g_hash_table_lookup (self->devices, device_jid);
+  return device != NULL ? fakewa_device_get_signed_id (device) : 0;
+}
+
+/**
+ * fakewa_server_forget_prekeys:
+ * @device_jid: a device this server paired
+ *
+ * Loses every key the device uploaded, as a server that lost them:
+ * bundles and the digest query answer 404 until it uploads again.
+ */
+void
+fakewa_server_forget_prekeys (FakewaServer *self,
+                              const char   *device_jid)
+{
+  FakewaDevice *device;
+
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  device = g_hash_table_lookup (self->devices, device_jid);
+  if (device != NULL)
+    fakewa_device_forget_keys (device);
 }
 
 /* The digits of a number as a contact query gives it ("+62812…",

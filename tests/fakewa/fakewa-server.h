@@ -89,6 +89,10 @@ const guint8 *fakewa_server_get_phone_identity (FakewaServer *self,
                                                 const char   *phone);
 guint         fakewa_server_get_prekey_count (FakewaServer *self,
                                               const char   *device_jid);
+guint32       fakewa_server_get_signed_prekey_id (FakewaServer *self,
+                                                  const char   *device_jid);
+void          fakewa_server_forget_prekeys   (FakewaServer *self,
+                                              const char   *device_jid);
 void          fakewa_server_report_prekeys_low (FakewaServer *self,
                                                 const char   *device_jid);
 guint         fakewa_server_get_n_acks      (FakewaServer  *self);
