@@ -722,6 +722,156 @@ test_app_state_feeds_tokens (void)
   xi_test_rm_rf (dir);
 }
 
+/* The "whatsapp" member of "status --json". */
+static JsonObject *
+whatsapp_status (Fakewa     *fake,
+                 const char *data_dir)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_cli (fake, data_dir, &out, "--json", "status", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  return json_object_ref (json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                                         "whatsapp"));
+}
+
+static void
+assert_near (gint64 value,
+             gint64 expected)
+{
+  g_assert_cmpint (value, >=, expected - 30);
+  g_assert_cmpint (value, <=, expected + 30);
+}
+
+/* "status" tells what the last connection learnt, without connecting:
+ * not linked; linked and how the last connection ended; a reach-out
+ * time-lock with its end while a campaign waits it out (read from
+ * another process); a temporary ban with its end and code; a version
+ * WhatsApp refuses; a permanent ban, after which the device is gone. */
+static void
+test_status (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) run = NULL;
+  g_autoptr(GDataInputStream) run_err = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 deadline;
+  Fakewa fake = { 0 };
+
+  fakewa_start (&fake);
+  status = whatsapp_status (&fake, data_dir);
+  g_assert_false (json_object_get_boolean_member (status, "linked"));
+  g_assert_true (json_object_get_null_member (status, "state"));
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "WhatsApp: not linked"));
+
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP));
+  g_clear_pointer (&status, json_object_unref);
+  status = whatsapp_status (&fake, data_dir);
+  g_assert_true (json_object_get_boolean_member (status, "linked"));
+  g_assert_cmpstr (json_object_get_string_member (status, "state"), ==, "disconnected");
+  assert_near (json_object_get_int_member (status, "since"), now);
+  g_assert_false (json_object_get_boolean_member (status, "time_locked"));
+
+  /* A campaign under a time-lock waits; meanwhile status says until when. */
+  fakewa_say (&fake, "account 6281222200001\n");
+  g_assert_true (g_file_set_contents (csv, "name,phone\nSari,0812-2220-0001\n", -1, &error));
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Juni", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  fakewa_say (&fake, "timelock " SHOP " 600 WEB_COMPANION_ONLY\n");
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake.url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake.root, TRUE);
+  run = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("XI_CLI"), "--data-dir", data_dir, "run",
+                                     "--transport", "whatsapp", "--until-idle", NULL);
+  g_assert_no_error (error);
+  run_err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (run));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (run_err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (strstr (line, "WhatsApp paused new chats until") != NULL)
+        break;
+    }
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  do
+    {
+      g_clear_pointer (&status, json_object_unref);
+      status = whatsapp_status (&fake, data_dir);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  while (!json_object_get_boolean_member (status, "time_locked"));
+  assert_near (json_object_get_int_member (status, "time_lock_until"), now + 600);
+  g_assert_cmpstr (json_object_get_string_member (status, "time_lock_kind"), ==, "WEB_COMPANION_ONLY");
+  g_assert_cmpstr (json_object_get_string_member (status, "state"), ==, "connected");
+  g_assert_true (json_object_get_boolean_member (status, "connected"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "WhatsApp paused new chats until"));
+  g_assert_nonnull (strstr (out, "WEB_COMPANION_ONLY"));
+  g_subprocess_force_exit (run);
+  g_assert_true (g_subprocess_wait (run, NULL, &error));
+  fakewa_say (&fake, "timelock " SHOP " 0\n");
+
+  /* A temporary ban: its end and WhatsApp's code. */
+  fakewa_say (&fake, "ban 7200\n");
+  run_cli_err (&fake, data_dir, &err, "send", "6281222200001", "Halo", NULL);
+  g_clear_pointer (&status, json_object_unref);
+  status = whatsapp_status (&fake, data_dir);
+  g_assert_cmpstr (json_object_get_string_member (status, "state"), ==, "temporarily-banned");
+  g_assert_true (json_object_get_boolean_member (status, "temporarily_banned"));
+  g_assert_false (json_object_get_boolean_member (status, "connected"));
+  assert_near (json_object_get_int_member (status, "ban_until"), now + 7200);
+  g_assert_cmpstr (json_object_get_string_member (status, "ban_code"), ==, "101");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "WhatsApp banned this account until"));
+  g_assert_nonnull (strstr (out, "code 101"));
+
+  /* A version WhatsApp no longer takes. */
+  fakewa_say (&fake, "refuse-logins 405\n");
+  g_clear_pointer (&err, g_free);
+  run_cli_err (&fake, data_dir, &err, "send", "6281222200001", "Halo", NULL);
+  g_clear_pointer (&status, json_object_unref);
+  status = whatsapp_status (&fake, data_dir);
+  g_assert_cmpstr (json_object_get_string_member (status, "state"), ==, "outdated");
+  g_assert_true (json_object_get_boolean_member (status, "outdated"));
+  g_assert_false (json_object_get_boolean_member (status, "temporarily_banned"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "whatsapp-version"));
+
+  /* Banned for good: the session is gone, the ban is still said. */
+  fakewa_say (&fake, "refuse-logins 403\n");
+  g_clear_pointer (&err, g_free);
+  run_cli_err (&fake, data_dir, &err, "send", "6281222200001", "Halo", NULL);
+  g_clear_pointer (&status, json_object_unref);
+  status = whatsapp_status (&fake, data_dir);
+  g_assert_false (json_object_get_boolean_member (status, "linked"));
+  g_assert_cmpstr (json_object_get_string_member (status, "state"), ==, "banned");
+  g_assert_true (json_object_get_boolean_member (status, "banned"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "WhatsApp banned this account."));
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -734,6 +884,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/phone-shares", test_phone_shares);
   g_test_add_func ("/cli/link/tokens-and-timelock", test_tokens_and_timelock);
   g_test_add_func ("/cli/link/app-state-feeds-tokens", test_app_state_feeds_tokens);
+  g_test_add_func ("/cli/link/status", test_status);
 
   return g_test_run ();
 }

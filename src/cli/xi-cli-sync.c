@@ -671,6 +671,8 @@ xi_cli_status (XiCli  *cli,
         }
       else
         json_builder_add_null_value (builder);
+      if (!xi_cli_whatsapp_status (cli, builder, &error))
+        return xi_cli_fail (cli, error);
       json_builder_end_object (builder);
       xi_cli_print_json (builder);
       return XI_CLI_EXIT_OK;
@@ -707,5 +709,7 @@ xi_cli_status (XiCli  *cli,
 
       g_print (_("Quota: %s of %s messages used, %s available\n"), used, limit, available);
     }
+  if (!xi_cli_whatsapp_status (cli, NULL, &error))
+    return xi_cli_fail (cli, error);
   return XI_CLI_EXIT_OK;
 }

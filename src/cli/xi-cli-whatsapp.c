@@ -11,11 +11,13 @@
 
 #include <glib/gi18n.h>
 
+#include "wa-account-status.h"
 #include "wa-client-payload.h"
 #include "wa-error.h"
 #include "wa-jid.h"
 #include "wa-pairing.h"
 #include "xi-cli.h"
+#include "xi-connection.h"
 #include "xi-key-store.h"
 #include "xi-limits.h"
 #include "xi-message-id.h"
@@ -180,6 +182,132 @@ client_recipe_is_linked (ClientRecipe *recipe)
   g_autofree char *linked = wa_pairing_load_device_jid (WA_KEY_STORE (keys));
 
   return linked != NULL;
+}
+
+static char *
+format_time (gint64 unix_s)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_s);
+
+  return time != NULL ? g_date_time_format (time, "%c") : g_strdup ("?");
+}
+
+static void
+add_time_member (JsonBuilder *builder,
+                 const char  *name,
+                 gint64       unix_s)
+{
+  json_builder_set_member_name (builder, name);
+  if (unix_s > 0)
+    json_builder_add_int_value (builder, unix_s);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+print_status (const WaAccountStatus *status,
+              gint64                 now)
+{
+  g_autofree char *refusal = NULL;
+  g_autofree char *since = format_time (status->since);
+
+  if (status->linked && status->state == WA_CLIENT_STATE_CONNECTED)
+    /* Translators: %s is a date and time */
+    g_print (_("WhatsApp: linked, connected since %s\n"), since);
+  else if (status->linked && status->known)
+    /* Translators: %s is a date and time */
+    g_print (_("WhatsApp: linked, not connected (last connection ended %s)\n"), since);
+  else if (status->linked)
+    g_print ("%s\n", _("WhatsApp: linked, never connected"));
+  else
+    g_print ("%s\n", _("WhatsApp: not linked (xender-in-cli link)"));
+
+  if ((refusal = xi_connection_describe_refusal (status->state, status->ban_code, status->ban_until)) != NULL)
+    g_print ("  %s\n", refusal);
+  else if (status->state == WA_CLIENT_STATE_REPLACED)
+    g_print ("  %s\n", _("Another program took over this computer's WhatsApp session."));
+
+  if (status->timelock_until > now)
+    {
+      g_autofree char *until = format_time (status->timelock_until);
+
+      /* Translators: %s is a date and time, then WhatsApp's name for the restriction */
+      g_print (_("  WhatsApp paused new chats until %s (%s); replies and existing chats go on.\n"), until,
+               status->timelock_kind != NULL ? status->timelock_kind : _("reach-out time-lock"));
+    }
+}
+
+static void
+build_status (const WaAccountStatus *status,
+              gint64                 now,
+              JsonBuilder           *builder)
+{
+  gboolean timelocked = status->timelock_until > now;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "linked");
+  json_builder_add_boolean_value (builder, status->linked);
+  json_builder_set_member_name (builder, "state");
+  if (status->known)
+    json_builder_add_string_value (builder, wa_account_status_state_name (status->state));
+  else
+    json_builder_add_null_value (builder);
+  add_time_member (builder, "since", status->known ? status->since : 0);
+  json_builder_set_member_name (builder, "connected");
+  json_builder_add_boolean_value (builder, status->linked && status->state == WA_CLIENT_STATE_CONNECTED);
+  json_builder_set_member_name (builder, "banned");
+  json_builder_add_boolean_value (builder, status->state == WA_CLIENT_STATE_BANNED);
+  json_builder_set_member_name (builder, "temporarily_banned");
+  json_builder_add_boolean_value (builder, status->state == WA_CLIENT_STATE_TEMPORARILY_BANNED);
+  add_time_member (builder, "ban_until", status->ban_until);
+  json_builder_set_member_name (builder, "ban_code");
+  json_builder_add_string_value (builder, status->ban_code);
+  json_builder_set_member_name (builder, "outdated");
+  json_builder_add_boolean_value (builder, status->state == WA_CLIENT_STATE_OUTDATED);
+  json_builder_set_member_name (builder, "time_locked");
+  json_builder_add_boolean_value (builder, timelocked);
+  add_time_member (builder, "time_lock_until", timelocked ? status->timelock_until : 0);
+  json_builder_set_member_name (builder, "time_lock_kind");
+  json_builder_add_string_value (builder, timelocked ? status->timelock_kind : NULL);
+  json_builder_end_object (builder);
+}
+
+/**
+ * xi_cli_whatsapp_status:
+ * @cli: the command line
+ * @builder: (nullable): where to add the "whatsapp" member; %NULL to
+ *   print the lines instead
+ *
+ * The WhatsApp part of "status": linked or not, connected or how the
+ * last connection ended (a ban with its end and reason, a version
+ * WhatsApp no longer takes) and a reach-out time-lock with its end, as
+ * the last connection learnt them. It does not connect: that would take
+ * the session from the app.
+ *
+ * Returns: %FALSE when the keys cannot be read
+ */
+gboolean
+xi_cli_whatsapp_status (XiCli        *cli,
+                        JsonBuilder  *builder,
+                        GError      **error)
+{
+  g_autoptr(GHashTable) loaded = load_keys (cli, error);
+  g_autoptr(XiKeyStore) keys = NULL;
+  g_autoptr(WaAccountStatus) status = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (loaded == NULL)
+    return FALSE;
+  keys = xi_key_store_new (cli->store, loaded);
+  status = wa_account_status_load (WA_KEY_STORE (keys));
+  if (builder != NULL)
+    {
+      json_builder_set_member_name (builder, "whatsapp");
+      build_status (status, now, builder);
+    }
+  else
+    print_status (status, now);
+  return TRUE;
 }
 
 /**

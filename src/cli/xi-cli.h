@@ -128,6 +128,9 @@ gboolean      xi_cli_whatsapp_connect (WaClient           *client,
 XiCampaignRunner *xi_cli_whatsapp_runner (XiCli           *cli,
                                       GError             **error);
 gboolean      xi_cli_whatsapp_is_linked (XiCli             *cli);
+gboolean      xi_cli_whatsapp_status (XiCli               *cli,
+                                      JsonBuilder         *builder,
+                                      GError             **error);
 void          xi_cli_whatsapp_attach (XiCli               *cli,
                                       XiCampaignRunner    *runner);
 void          xi_cli_whatsapp_detach (XiCampaignRunner    *runner);

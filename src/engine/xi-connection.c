@@ -281,6 +281,47 @@ current_status (XiConnection *self,
     }
 }
 
+/**
+ * xi_connection_describe_refusal:
+ * @state: %WA_CLIENT_STATE_BANNED, _TEMPORARILY_BANNED or _OUTDATED
+ * @ban_code: (nullable): WhatsApp's code for a temporary ban
+ * @ban_until: when it ends, Unix seconds
+ *
+ * WhatsApp's own refusals of the account, said plainly: the app's
+ * connection and the command line's status say them alike.
+ *
+ * Returns: (transfer full) (nullable): the words, or %NULL for another
+ *   state
+ */
+char *
+xi_connection_describe_refusal (WaClientState  state,
+                                const char    *ban_code,
+                                gint64         ban_until)
+{
+  switch (state)
+    {
+    case WA_CLIENT_STATE_BANNED:
+      return g_strdup (_("WhatsApp banned this account. Its session on this computer is gone; the "
+                         "account owner can appeal from the WhatsApp app on the phone."));
+    case WA_CLIENT_STATE_TEMPORARILY_BANNED:
+      {
+        g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (ban_until);
+        g_autofree char *when = until != NULL ? g_date_time_format (until, "%c") : g_strdup ("?");
+
+        /* Translators: %s is a date and time, then WhatsApp's code for the ban */
+        return g_strdup_printf (_("WhatsApp banned this account until %s (code %s), usually for messaging "
+                                  "many people who do not have its number. Xender-In connects again then, "
+                                  "not sooner: trying earlier makes a ban longer."),
+                                when, ban_code != NULL ? ban_code : "?");
+      }
+    case WA_CLIENT_STATE_OUTDATED:
+      return g_strdup (_("This version of WhatsApp Web is too old: WhatsApp refuses it. Update the WhatsApp "
+                         "version setting (whatsapp-version), then connect again."));
+    default:
+      return NULL;
+    }
+}
+
 /* Why the connection is in @status, in words for the user: WhatsApp's
  * own refusals said plainly, anything else as the client's last error. */
 static char *
@@ -295,23 +336,10 @@ dup_reason (XiConnection       *self,
     case XI_CONNECTION_STATUS_CONNECTED:
       return NULL;
     case XI_CONNECTION_STATUS_BANNED:
-      return g_strdup (_("WhatsApp banned this account. Its session on this computer is gone; the "
-                         "account owner can appeal from the WhatsApp app on the phone."));
     case XI_CONNECTION_STATUS_TEMPORARILY_BANNED:
-      {
-        g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (wa_client_get_ban_until (client));
-        g_autofree char *when = until != NULL ? g_date_time_format (until, "%c") : g_strdup ("?");
-        const char *code = wa_client_get_ban_code (client);
-
-        /* Translators: %s is a date and time, then WhatsApp's code for the ban */
-        return g_strdup_printf (_("WhatsApp banned this account until %s (code %s), usually for messaging "
-                                  "many people who do not have its number. Xender-In connects again then, "
-                                  "not sooner: trying earlier makes a ban longer."),
-                                when, code != NULL ? code : "?");
-      }
     case XI_CONNECTION_STATUS_OUTDATED:
-      return g_strdup (_("This version of WhatsApp Web is too old: WhatsApp refuses it. Update the WhatsApp "
-                         "version setting (whatsapp-version), then connect again."));
+      return xi_connection_describe_refusal (wa_client_get_state (client), wa_client_get_ban_code (client),
+                                             wa_client_get_ban_until (client));
     default:
       return g_strdup (wa_client_get_last_error (client));
     }

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "wa-client.h"
 #include "wa-crypto.h"
 #include "xi-campaign-runner.h"
 #include "xi-number-check.h"
@@ -129,5 +130,9 @@ void                xi_connection_check_numbers_async (XiConnection       *self,
 GPtrArray          *xi_connection_check_numbers_finish (XiConnection      *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+
+char               *xi_connection_describe_refusal   (WaClientState        state,
+                                                      const char          *ban_code,
+                                                      gint64               ban_until);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "wa-account-status.h"
 #include "wa-client-payload.h"
 #include "wa-client.h"
 #include "wa-credentials.h"
@@ -106,13 +107,38 @@ static guint signals[N_SIGNALS];
 
 static void connect_now (WaClient *self);
 
+static gint64 now_s (WaClient *self);
+
+/* Kept for another process to read without connecting (the command
+ * line's status): where the account is, and a connection that ended. */
+static void
+save_state (WaClient      *self,
+            WaClientState  before)
+{
+  WaClientState state = self->state;
+
+  /* Unlinked leaves nothing behind. */
+  if (state == WA_CLIENT_STATE_LOGGED_OUT)
+    return;
+  if (wa_account_status_state_name (state) == NULL || state == WA_CLIENT_STATE_STOPPED)
+    {
+      if (before != WA_CLIENT_STATE_CONNECTED)
+        return;
+      state = WA_CLIENT_STATE_STOPPED;
+    }
+  wa_account_status_save_state (self->store, state, now_s (self), self->ban_code, self->ban_until);
+}
+
 static void
 set_state (WaClient      *self,
            WaClientState  state)
 {
+  WaClientState before = self->state;
+
   if (self->state == state)
     return;
   self->state = state;
+  save_state (self, before);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -261,7 +287,9 @@ session_ended (WaClient      *self,
   drop_connection (self);
   stop_retry (self);
   wa_key_store_clear (self->store);
-  /* Queued for the disk before anyone hears of it. */
+  /* A ban is kept where the keys were, and queued for the disk with
+   * their removal before anyone hears of it. */
+  wa_account_status_save_state (self->store, state, now_s (self), NULL, 0);
   wa_key_store_flush_async (self->store, NULL, NULL, NULL);
   g_clear_pointer (&self->credentials, wa_credentials_free);
   g_clear_pointer (&self->device_jid, g_free);

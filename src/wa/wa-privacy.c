@@ -13,6 +13,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "wa-account-status.h"
 #include "wa-error.h"
 #include "wa-jid.h"
 #include "wa-lid-map.h"
@@ -210,6 +211,7 @@ set_timelock (WaPrivacy  *self,
     g_info ("WhatsApp restricts new chats for %" G_GINT64_FORMAT " s (%s)", until - now_s (self),
             kind != NULL ? kind : "unknown");
   self->timelock_until = until;
+  wa_account_status_save_timelock (key_store (self), until, self->timelock_kind);
   update_pause (self);
 }
 

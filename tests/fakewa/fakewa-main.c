@@ -31,6 +31,8 @@
  *   account PHONE               the number is on WhatsApp (usync says "in")
  *   refuse-logins REASON        every login fails with that reason ("-":
  *                               accept them again)
+ *   ban SECONDS                 every login fails as a temporary ban that
+ *                               ends in SECONDS ("refuse-logins -" lifts it)
  *   delay MS                    every node waits MS before it is handled
  *   presence DEVICE             prints "presence TYPE NAME", the last
  *                               presence DEVICE sent ("presence -": none)
@@ -211,6 +213,18 @@ run_command (Program    *program,
     {
       fakewa_server_refuse_logins (program->server, g_str_equal (words[1], "-") ? NULL : words[1]);
       say ("ok");
+    }
+  else if (g_str_equal (words[0], "ban") && g_strv_length (words) == 2)
+    {
+      guint64 seconds;
+
+      if (g_ascii_string_to_unsigned (words[1], 10, 1, G_MAXUINT, &seconds, &error))
+        {
+          fakewa_server_ban_for (program->server, seconds);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
     }
   else if (g_str_equal (words[0], "refuse-messages") && g_strv_length (words) == 2)
     {
