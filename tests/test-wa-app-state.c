@@ -394,6 +394,39 @@ test_stranger (Fixture       *f,
   g_assert_cmpuint (tokens->len, ==, 0);
 }
 
+static gboolean
+migration_read (Fixture *f)
+{
+  g_autofree char *pn = NULL;
+  g_autofree char *device_lid = fakewa_server_dup_device_lid (f->server, CUSTOMER_1 "@s.whatsapp.net");
+  g_autofree char *lid = g_strndup (device_lid, strcspn (device_lid, ":@"));
+
+  pn = load_text (f, "lid-pn", lid);
+  return g_strcmp0 (pn, CUSTOMER_1) == 0 && count_receipts (f, "peer_msg") >= 1;
+}
+
+/* The phone moves its chats to LIDs and tells the companion, which has
+ * no app state to learn them from: each contact's LID is known from the
+ * message alone, and the message is confirmed. */
+static void
+test_lid_migration (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *lid_2 = NULL;
+
+  fakewa_server_phone_add_contact (f->server, SHOP, CUSTOMER_1, "Budi Santoso", NULL);
+  fakewa_server_phone_add_contact (f->server, SHOP, CUSTOMER_2, "Siti Aminah", NULL);
+  fakewa_server_link_client (f->server, f->client, SHOP);
+  wait_until (caught_up, f);
+  g_assert_null (load_text (f, "pn-lid", CUSTOMER_2));
+
+  fakewa_server_phone_migrate_lids (f->server, SHOP);
+  wait_until (migration_read, f);
+  lid_2 = load_text (f, "pn-lid", CUSTOMER_2);
+  g_assert_nonnull (lid_2);
+  g_assert_cmpint (wa_app_state_get_status (f->app_state), ==, WA_APP_STATE_STATUS_WAITING_FOR_KEYS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -406,5 +439,6 @@ main (int   argc,
   g_test_add ("/wa-app-state/bad-mac", Fixture, NULL, fixture_set_up, test_bad_mac, fixture_tear_down);
   g_test_add ("/wa-app-state/stranger", Fixture, NULL, fixture_set_up, test_stranger, fixture_tear_down);
   g_test_add ("/wa-app-state/many-rounds", Fixture, NULL, fixture_set_up, test_many_rounds, fixture_tear_down);
+  g_test_add ("/wa-app-state/lid-migration", Fixture, NULL, fixture_set_up, test_lid_migration, fixture_tear_down);
   return g_test_run ();
 }

@@ -679,6 +679,37 @@ test_digest_mismatch (Fixture       *f,
     }
 }
 
+static gboolean
+all_clean (Fixture    *f,
+           const char *jid)
+{
+  return fakewa_server_count_dirty (f->server, jid) == 0;
+}
+
+/* Each dirty bit the server sets is cleaned with its type and
+ * timestamp (WA-FIDELITY §8), or the server keeps it set. */
+static void
+test_dirty_bits (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *jid = "6281234567890:1@s.whatsapp.net";
+  const char *types[] = { "account_sync", "groups", "syncd_app_state", "newsletter_metadata" };
+  gint64 deadline;
+
+  link_device (f);
+  while (!wa_client_get_caught_up (f->client))
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    fakewa_server_mark_dirty (f->server, jid, types[i]);
+  g_assert_cmpuint (fakewa_server_count_dirty (f->server, jid), ==, G_N_ELEMENTS (types));
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!all_clean (f, jid))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -703,6 +734,7 @@ main (int   argc,
   ADD ("/wa/client/prekeys-low", test_prekeys_low);
   ADD ("/wa/client/signed-prekey-rotation", test_signed_prekey_rotation);
   ADD ("/wa/client/digest-mismatch", test_digest_mismatch);
+  ADD ("/wa/client/dirty-bits", test_dirty_bits);
 
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "wa-e2e.pb-c.h"
 #include "wa-error.h"
 #include "wa-history-sync.h"
 #include "wa-history.pb-c.h"
@@ -257,6 +258,51 @@ test_inflate (void)
   g_assert_cmpmem (g_bytes_get_data (output, NULL), g_bytes_get_size (output), text, sizeof text);
 }
 
+/* The phone's LID migration message names each number's LID; the
+ * latest when it changed; numbers without one are skipped. */
+static void
+test_lid_migration (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  WaE2E__LIDMigrationMappingSyncPayload payload = WA_E2_E__LIDMIGRATION_MAPPING_SYNC_PAYLOAD__INIT;
+  WaE2E__LIDMigrationMapping first = WA_E2_E__LIDMIGRATION_MAPPING__INIT;
+  WaE2E__LIDMigrationMapping changed = WA_E2_E__LIDMIGRATION_MAPPING__INIT;
+  WaE2E__LIDMigrationMapping empty = WA_E2_E__LIDMIGRATION_MAPPING__INIT;
+  WaE2E__LIDMigrationMapping *mappings[] = { &first, &changed, &empty };
+  g_autoptr(GBytes) packed = NULL;
+  g_autoptr(GBytes) garbage = g_bytes_new ("\xff\xff\xff", 3);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lid = NULL;
+  g_autofree char *pn = NULL;
+  guint n = 0;
+
+  first.has_pn = first.has_assignedlid = TRUE;
+  first.pn = 6281100000001;
+  first.assignedlid = 111111111111111;
+  changed.has_pn = changed.has_assignedlid = changed.has_latestlid = TRUE;
+  changed.pn = 6281100000002;
+  changed.assignedlid = 222222222222222;
+  changed.latestlid = 333333333333333;
+  empty.has_pn = TRUE;
+  empty.pn = 6281100000003;
+  payload.n_pntolidmappings = G_N_ELEMENTS (mappings);
+  payload.pntolidmappings = mappings;
+  packed = wa_proto_pack (&payload.base);
+
+  g_assert_true (wa_history_sync_store_lid_migration (store, packed, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 2);
+  lid = load_text (store, "pn-lid", "6281100000001");
+  g_assert_cmpstr (lid, ==, "111111111111111");
+  pn = load_text (store, "lid-pn", "333333333333333");
+  g_assert_cmpstr (pn, ==, "6281100000002");
+  g_assert_null (wa_key_store_load (store, "lid-pn", "222222222222222"));
+  g_assert_cmpuint (count (store, "pn-lid"), ==, 2);
+
+  g_assert_false (wa_history_sync_store_lid_migration (store, garbage, NULL, &error));
+  g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -269,5 +315,6 @@ main (int   argc,
   g_test_add_func ("/wa-history-sync/malformed", test_malformed);
   g_test_add_func ("/wa-history-sync/media", test_media);
   g_test_add_func ("/wa-history-sync/inflate", test_inflate);
+  g_test_add_func ("/wa-history-sync/lid-migration", test_lid_migration);
   return g_test_run ();
 }

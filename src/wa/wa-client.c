@@ -78,6 +78,7 @@ struct _WaClient
   gpointer        clock_data;
   GSource        *key_check;     /* the next daily look at our keys while connected */
   WaNode         *rotation;      /* the signed prekey rotation in flight */
+  GPtrArray      *dirty_later;   /* WaNode*: dirty bits to clean once caught up */
 };
 
 /* A connection may last longer than a signed prekey should. */
@@ -209,6 +210,8 @@ drop_connection (WaClient *self)
       g_clear_pointer (&self->key_check, g_source_unref);
     }
   g_clear_pointer (&self->rotation, wa_node_unref);
+  if (self->dirty_later != NULL)
+    g_ptr_array_set_size (self->dirty_later, 0);
   if (self->link != NULL)
     g_signal_handlers_disconnect_by_data (self->link, self);
   g_clear_object (&self->link);
@@ -698,6 +701,54 @@ login_failed (WaClient *self,
 }
 
 static void
+cleaned_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaNode) answer = background_answer (self, object, result, &error);
+
+  if (error != NULL)
+    g_debug ("Could not clean a dirty bit: %s", error->message);
+}
+
+static void
+clean (WaClient *self,
+       WaNode   *dirty)
+{
+  g_autoptr(WaNode) iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "set",
+                                                 "xmlns", "urn:xmpp:whatsapp:dirty", NULL);
+
+  wa_node_add_child (iq, wa_node_new_with_attrs ("clean", "type", wa_node_get_attr (dirty, "type"),
+                                                 "timestamp", wa_node_get_attr (dirty, "timestamp"), NULL));
+  wa_connection_send_iq_async (self->connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, cleaned_cb,
+                               g_object_ref (self));
+}
+
+/* The server says something of the account changed while we were away
+ * (WA-FIDELITY §8) and keeps saying so until told it was seen. Groups
+ * and newsletters are cleaned after the backlog, as WhatsApp Web does;
+ * what we re-read (app state) is another object's business. */
+static void
+receive_dirty (WaClient *self,
+               WaNode   *dirty)
+{
+  const char *type = wa_node_get_attr (dirty, "type");
+
+  if (type == NULL || wa_node_get_attr (dirty, "timestamp") == NULL)
+    return;
+  if (!self->caught_up && (g_str_equal (type, "groups") || g_str_equal (type, "newsletter_metadata")))
+    {
+      if (self->dirty_later == NULL)
+        self->dirty_later = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
+      g_ptr_array_add (self->dirty_later, wa_node_ref (dirty));
+      return;
+    }
+  clean (self, dirty);
+}
+
+static void
 connection_node_cb (WaConnection *connection,
                     WaNode       *node,
                     WaClient     *self)
@@ -727,8 +778,14 @@ connection_node_cb (WaConnection *connection,
        * out "inactive", as from a client nobody is looking at. */
       self->available = send_presence (self, "available");
       self->caught_up = TRUE;
+      for (guint i = 0; self->dirty_later != NULL && i < self->dirty_later->len; i++)
+        clean (self, g_ptr_array_index (self->dirty_later, i));
+      if (self->dirty_later != NULL)
+        g_ptr_array_set_size (self->dirty_later, 0);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAUGHT_UP]);
     }
+  if (g_str_equal (tag, "ib") && wa_node_get_child_by_tag (node, "dirty") != NULL)
+    receive_dirty (self, wa_node_get_child_by_tag (node, "dirty"));
   /* The server says its stock of our prekeys runs low (§6.3). */
   if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "encrypt") == 0 &&
       wa_node_get_child_by_tag (node, "count") != NULL)
@@ -931,6 +988,7 @@ wa_client_finalize (GObject *object)
   g_free (self->url);
   g_free (self->last_error);
   g_free (self->ban_code);
+  g_clear_pointer (&self->dirty_later, g_ptr_array_unref);
 
   G_OBJECT_CLASS (wa_client_parent_class)->finalize (object);
 }

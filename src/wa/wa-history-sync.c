@@ -180,10 +180,23 @@ protocol_message_cb (WaMessenger   *messenger,
   WaE2E__Message *message = wa_e2_e__message__unpack (NULL, g_bytes_get_size (plaintext),
                                                       g_bytes_get_data (plaintext, NULL));
   WaE2E__HistorySyncNotification *notification;
+  WaE2E__LIDMigrationMappingSyncMessage *migration;
 
   if (message == NULL)
     return;
   notification = message->protocolmessage != NULL ? message->protocolmessage->historysyncnotification : NULL;
+  migration = message->protocolmessage != NULL ? message->protocolmessage->lidmigrationmappingsyncmessage : NULL;
+  if (migration != NULL && migration->has_encodedmappingpayload)
+    {
+      g_autoptr(GBytes) payload = optional_bytes (TRUE, migration->encodedmappingpayload);
+      g_autoptr(GError) error = NULL;
+      guint n = 0;
+
+      if (!wa_history_sync_store_lid_migration (wa_client_get_key_store (self->client), payload, &n, &error))
+        g_debug ("Could not read the phone's LID migration: %s", error->message);
+      else
+        g_debug ("The phone named the LIDs of %u numbers", n);
+    }
   if (notification != NULL && notification->has_initialhistbootstrapinlinepayload)
     {
       g_autoptr(GBytes) inline_payload = optional_bytes (TRUE, notification->initialhistbootstrapinlinepayload);
@@ -348,6 +361,59 @@ wa_history_sync_inflate (GBytes  *compressed,
   inflated = wa_binary_inflate (g_bytes_get_data (compressed, NULL), g_bytes_get_size (compressed),
                                 WA_HISTORY_SYNC_MAX_INFLATED, error);
   return inflated != NULL ? g_byte_array_free_to_bytes (inflated) : NULL;
+}
+
+/**
+ * wa_history_sync_store_lid_migration:
+ * @store: where the LID of each number is kept
+ * @payload: a serialized LIDMigrationMappingSyncPayload, from the phone's
+ *   LID migration message
+ * @n_mappings: (out) (optional): how many numbers it named a LID for
+ * @error: return location for a #GError
+ *
+ * Keeps the LID the phone gives each number (the latest when it changed),
+ * so a reply from a LID finds its number and a first message its LID
+ * (§6). When the phone moved is not kept: this client addresses as the
+ * server's answers say, not by that flag.
+ *
+ * Returns: whether the payload parsed
+ */
+gboolean
+wa_history_sync_store_lid_migration (WaKeyStore  *store,
+                                     GBytes      *payload,
+                                     guint       *n_mappings,
+                                     GError     **error)
+{
+  WaE2E__LIDMigrationMappingSyncPayload *migration;
+  guint n = 0;
+
+  g_return_val_if_fail (WA_IS_KEY_STORE (store), FALSE);
+  g_return_val_if_fail (payload != NULL, FALSE);
+
+  migration = wa_e2_e__lidmigration_mapping_sync_payload__unpack (NULL, g_bytes_get_size (payload),
+                                                                   g_bytes_get_data (payload, NULL));
+  if (migration == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A LID migration that does not parse");
+      return FALSE;
+    }
+  for (gsize i = 0; i < migration->n_pntolidmappings; i++)
+    {
+      WaE2E__LIDMigrationMapping *mapping = migration->pntolidmappings[i];
+      guint64 lid = mapping->has_latestlid && mapping->latestlid != 0 ? mapping->latestlid : mapping->assignedlid;
+      g_autofree char *pn_user = NULL;
+      g_autofree char *lid_user = NULL;
+
+      if (!mapping->has_pn || mapping->pn == 0 || lid == 0)
+        continue;
+      pn_user = g_strdup_printf ("%" G_GUINT64_FORMAT, mapping->pn);
+      lid_user = g_strdup_printf ("%" G_GUINT64_FORMAT, lid);
+      n += wa_lid_map_remember (store, lid_user, pn_user);
+    }
+  wa_e2_e__lidmigration_mapping_sync_payload__free_unpacked (migration, NULL);
+  if (n_mappings != NULL)
+    *n_mappings = n;
+  return TRUE;
 }
 
 /**

@@ -34,5 +34,9 @@ gboolean       wa_history_sync_store        (WaKeyStore    *store,
                                              GBytes        *history,
                                              guint         *sync_type,
                                              GError       **error);
+gboolean       wa_history_sync_store_lid_migration (WaKeyStore *store,
+                                             GBytes        *payload,
+                                             guint         *n_mappings,
+                                             GError       **error);
 
 G_END_DECLS

@@ -441,6 +441,49 @@ fakewa_phone_key_share (FakewaPhone *self)
   return wa_proto_pack (&message.base);
 }
 
+/**
+ * fakewa_phone_lid_migration:
+ *
+ * The message a phone sends its companions when it moves its chats to
+ * LIDs (WA-FIDELITY §3.4): the LID of every contact's number.
+ *
+ * Returns: (transfer full): the serialized Message
+ */
+GBytes *
+fakewa_phone_lid_migration (FakewaPhone *self)
+{
+  WaE2E__Message message = WA_E2_E__MESSAGE__INIT;
+  WaE2E__ProtocolMessage protocol = WA_E2_E__PROTOCOL_MESSAGE__INIT;
+  WaE2E__LIDMigrationMappingSyncMessage sync = WA_E2_E__LIDMIGRATION_MAPPING_SYNC_MESSAGE__INIT;
+  WaE2E__LIDMigrationMappingSyncPayload payload = WA_E2_E__LIDMIGRATION_MAPPING_SYNC_PAYLOAD__INIT;
+  g_autofree WaE2E__LIDMigrationMapping **mappings = g_new0 (WaE2E__LIDMigrationMapping *, self->contacts->len);
+  g_autofree WaE2E__LIDMigrationMapping *items = g_new0 (WaE2E__LIDMigrationMapping, self->contacts->len);
+  g_autoptr(GBytes) packed_payload = NULL;
+
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      Contact *contact = g_ptr_array_index (self->contacts, i);
+
+      wa_e2_e__lidmigration_mapping__init (&items[i]);
+      items[i].has_pn = items[i].has_assignedlid = TRUE;
+      items[i].pn = g_ascii_strtoull (contact->pn_user, NULL, 10);
+      items[i].assignedlid = g_ascii_strtoull (contact->lid_user, NULL, 10);
+      mappings[i] = &items[i];
+    }
+  payload.n_pntolidmappings = self->contacts->len;
+  payload.pntolidmappings = mappings;
+  payload.has_chatdbmigrationtimestamp = TRUE;
+  payload.chatdbmigrationtimestamp = g_get_real_time () / G_USEC_PER_SEC;
+  packed_payload = wa_proto_pack (&payload.base);
+  sync.has_encodedmappingpayload = TRUE;
+  sync.encodedmappingpayload.data = (guint8 *) g_bytes_get_data (packed_payload, &sync.encodedmappingpayload.len);
+  protocol.has_type = TRUE;
+  protocol.type = WA_E2_E__PROTOCOL_MESSAGE__TYPE__LID_MIGRATION_MAPPING_SYNC;
+  protocol.lidmigrationmappingsyncmessage = &sync;
+  message.protocolmessage = &protocol;
+  return wa_proto_pack (&message.base);
+}
+
 void
 fakewa_history_chunk_free (FakewaHistoryChunk *chunk)
 {

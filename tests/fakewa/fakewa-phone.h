@@ -49,6 +49,7 @@ void          fakewa_phone_new_key          (FakewaPhone        *self);
 guint64       fakewa_phone_get_version      (FakewaPhone        *self,
                                              const char         *collection);
 GBytes       *fakewa_phone_key_share        (FakewaPhone        *self);
+GBytes       *fakewa_phone_lid_migration    (FakewaPhone        *self);
 FakewaHistoryChunk *fakewa_phone_history    (FakewaPhone        *self,
                                              guint               sync_type,
                                              gboolean            inline_payload,

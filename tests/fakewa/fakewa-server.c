@@ -103,6 +103,7 @@ struct _FakewaServer
   FakewaReachout *reachout; /* privacy tokens and time-locks */
   GHashTable *presences;    /* device JID -> its last presence, "TYPE NAME" */
   guint       next_notification;
+  GHashTable *dirty;        /* "device JID\ttype\ttimestamp" of each dirty bit not cleaned */
 };
 
 /* What a phone has for a companion that has not uploaded its keys and
@@ -445,6 +446,7 @@ add_bundles (FakewaServer *self,
 }
 
 static void send_phone_pending (FakewaServer *self, const char *device_jid);
+static gboolean clean_dirty (Peer *peer, WaNode *iq, WaNode *clean, GError **error);
 
 /* What a logged-in device asks of the key server (§6.2–6.3, §7.3): how
  * many prekeys the server holds, an upload of more, others' bundles, and
@@ -1447,6 +1449,10 @@ handle_node (Peer    *peer,
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:mex") == 0)
     return answer_mex (peer, node, error);
 
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "urn:xmpp:whatsapp:dirty") == 0 &&
+      (child = wa_node_get_child_by_tag (node, "clean")) != NULL)
+    return clean_dirty (peer, node, child, error);
+
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "md") == 0 &&
       wa_node_get_child_by_tag (node, "remove-companion-device") != NULL)
     return remove_companion (peer, node, error);
@@ -1787,6 +1793,7 @@ fakewa_server_finalize (GObject *object)
   g_ptr_array_unref (self->phone_pending);
   fakewa_reachout_free (self->reachout);
   g_hash_table_unref (self->presences);
+  g_hash_table_unref (self->dirty);
   g_free (self->refusal);
   g_free (self->message_refusal);
   if (self->service != NULL)
@@ -1835,6 +1842,7 @@ fakewa_server_init (FakewaServer *self)
   self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) account_free);
   self->reachout = fakewa_reachout_new ();
   self->presences = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   self->media_conn_ttl = 300;
   self->inline_history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -2094,6 +2102,84 @@ fakewa_server_report_prekeys_low (FakewaServer *self,
       if (!send_node (peer, notification, &error))
         g_debug ("Could not send a notification: %s", error->message);
     }
+}
+
+/* A device cleans a dirty bit it was told of (WA-FIDELITY §8): only one
+ * it was told of, with its type and timestamp. */
+static gboolean
+clean_dirty (Peer    *peer,
+             WaNode  *iq,
+             WaNode  *clean,
+             GError **error)
+{
+  g_autofree char *key = g_strdup_printf ("%s\t%s\t%s", peer->device_jid, wa_node_get_attr (clean, "type"),
+                                          wa_node_get_attr (clean, "timestamp"));
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "from", "@s.whatsapp.net", "id", wa_node_get_attr (iq, "id"),
+                                                     "type", "result", NULL);
+
+  if (g_strcmp0 (wa_node_get_attr (iq, "type"), "set") != 0 || !g_hash_table_remove (peer->server->dirty, key))
+    {
+      wa_node_set_attr (result, "type", "error");
+      wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "400", "text", "bad-request", NULL));
+    }
+  return send_node (peer, result, error);
+}
+
+/**
+ * fakewa_server_mark_dirty:
+ * @device_jid: a logged-in device
+ * @type: what changed: "account_sync", "groups", "syncd_app_state" or
+ *   "newsletter_metadata"
+ *
+ * Tells the device something of its account changed while it was away
+ * (`<ib><dirty>`), as the server does; the bit stays until the device
+ * cleans it.
+ */
+void
+fakewa_server_mark_dirty (FakewaServer *self,
+                          const char   *device_jid,
+                          const char   *type)
+{
+  g_autofree char *timestamp = NULL;
+
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+
+  timestamp = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+  g_hash_table_add (self->dirty, g_strdup_printf ("%s\t%s\t%s", device_jid, type, timestamp));
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+      g_autoptr(WaNode) ib = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (g_strcmp0 (peer->device_jid, device_jid) != 0)
+        continue;
+      ib = wa_node_new ("ib");
+      wa_node_add_child (ib, wa_node_new_with_attrs ("dirty", "type", type, "timestamp", timestamp, NULL));
+      if (!send_node (peer, ib, &error))
+        g_debug ("Could not send a dirty bit: %s", error->message);
+    }
+}
+
+/**
+ * fakewa_server_count_dirty:
+ *
+ * Returns: how many dirty bits of @device_jid were not cleaned yet
+ */
+guint
+fakewa_server_count_dirty (FakewaServer *self,
+                           const char   *device_jid)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s\t", device_jid);
+  GHashTableIter iter;
+  const char *key;
+  guint n = 0;
+
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  g_hash_table_iter_init (&iter, self->dirty);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    n += g_str_has_prefix (key, prefix);
+  return n;
 }
 
 guint
@@ -2840,6 +2926,36 @@ fakewa_server_phone_share (FakewaServer  *self,
     if (!share_with (self, phone, g_ptr_array_index (companions, i), error))
       return FALSE;
   return TRUE;
+}
+
+/**
+ * fakewa_server_phone_migrate_lids:
+ * @phone: the account's number
+ *
+ * The phone moves its chats to LIDs and tells every companion of @phone
+ * the LID of each of its contacts (WA-FIDELITY §3.4, §6).
+ */
+void
+fakewa_server_phone_migrate_lids (FakewaServer *self,
+                                  const char   *phone)
+{
+  g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
+  g_autoptr(GBytes) migration = NULL;
+  g_autoptr(GPtrArray) companions = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *jid;
+  FakewaDevice *device;
+
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_return_if_fail (valid_user (phone));
+
+  migration = fakewa_phone_lid_migration (ensure_phone (self, phone));
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &device))
+    if (!fakewa_device_is_primary (device) && same_user (jid, phone_jid))
+      g_ptr_array_add (companions, g_strdup (jid));
+  for (guint i = 0; i < companions->len; i++)
+    phone_send_when_active (self, phone, g_ptr_array_index (companions, i), migration);
 }
 
 /**

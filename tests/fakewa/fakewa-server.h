@@ -93,6 +93,11 @@ guint32       fakewa_server_get_signed_prekey_id (FakewaServer *self,
                                                   const char   *device_jid);
 void          fakewa_server_forget_prekeys   (FakewaServer *self,
                                               const char   *device_jid);
+void          fakewa_server_mark_dirty       (FakewaServer *self,
+                                              const char   *device_jid,
+                                              const char   *type);
+guint         fakewa_server_count_dirty      (FakewaServer *self,
+                                              const char   *device_jid);
 void          fakewa_server_report_prekeys_low (FakewaServer *self,
                                                 const char   *device_jid);
 guint         fakewa_server_get_n_acks      (FakewaServer  *self);
@@ -158,6 +163,8 @@ void          fakewa_server_phone_new_key   (FakewaServer  *self,
 void          fakewa_server_phone_corrupt_answers (FakewaServer *self,
                                                    const char   *phone,
                                                    guint         n);
+void          fakewa_server_phone_migrate_lids (FakewaServer *self,
+                                                const char   *phone);
 gboolean      fakewa_server_phone_share     (FakewaServer  *self,
                                              const char    *phone,
                                              GError       **error);
