@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fakewa-server.h"
+#include "wa-ab-props.h"
 #include "wa-error.h"
 #include "wa-key-store.h"
 #include "wa-messenger-private.h"
@@ -870,6 +871,68 @@ test_tokens_required (Fixture       *f,
   g_assert_cmpuint (fakewa_server_count_tokens (f->server, SHOP, CUSTOMER), ==, 2);
 }
 
+/* The shop logs in again and reads the server's AB props anew. */
+static void
+reread_props (Fixture *f)
+{
+  g_autoptr(GBytes) before = wa_key_store_load (f->shop.store, WA_AB_PROPS_KIND, "hash");
+  g_autoptr(GBytes) after = NULL;
+
+  fakewa_server_drop_all (f->server);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  after = wait_for_key (&f->shop, WA_AB_PROPS_KIND, "hash", before);
+  fakewa_wait_for_client (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+}
+
+/* AB props are read after login and kept: the server turning off
+ * tokens on 1:1 messages (10518) and cstokens (24941) stops both, and a
+ * token stays valid only as long as its buckets (865, 909) say. */
+static void
+test_ab_props (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  WaPrivacy *privacy = wa_messenger_get_privacy (f->shop.messenger);
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(GBytes) duration = NULL;
+  g_autoptr(WaNode) node = NULL;
+  GError *error;
+
+  duration = wait_for_key (&f->shop, WA_AB_PROPS_KIND, "865", NULL);
+  g_assert_cmpmem (g_bytes_get_data (duration, NULL), g_bytes_get_size (duration), "604800", 6);
+
+  fakewa_server_require_tokens (f->server, SHOP, TRUE);
+  fakewa_server_set_auto_issue (f->server, CUSTOMER, TRUE);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0AB0000000000000001", "Halo");
+  g_assert_no_error (error);
+  token = wait_for_key (&f->shop, WA_TCTOKEN_KIND, customer_lid, NULL);
+
+  fakewa_server_set_ab_prop (f->server, SHOP, "10518", "0");
+  reread_props (f);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0AB0000000000000002", "Tanpa token");
+  g_assert_error (error, WA_ERROR, WA_ERROR_NEEDS_PRIVACY_TOKEN);
+  g_clear_error (&error);
+
+  fakewa_server_set_ab_prop (f->server, SHOP, "10518", "1");
+  reread_props (f);
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0AB0000000000000003", "Dengan token");
+  g_assert_no_error (error);
+
+  /* A week on the token still lives in the default four buckets of a
+   * week; in buckets of one second it does not. */
+  wa_privacy_set_clock (privacy, week_later, NULL);
+  node = wa_privacy_token_node (privacy, CUSTOMER "@s.whatsapp.net");
+  g_assert_nonnull (node);
+  g_assert_cmpstr (wa_node_get_tag (node), ==, "tctoken");
+  fakewa_server_set_ab_prop (f->server, SHOP, "865", "1");
+  fakewa_server_set_ab_prop (f->server, SHOP, "909", "1");
+  reread_props (f);
+  g_clear_pointer (&node, wa_node_unref);
+  node = wa_privacy_token_node (privacy, CUSTOMER "@s.whatsapp.net");
+  g_assert_null (node);
+}
+
 /* No token, but the NCT salt the phone shared and the recipient's LID
  * (from the device list asked before the first message): the cstoken
  * gets a first message through. A wrong salt does not. (The salt is put
@@ -1174,6 +1237,7 @@ main (int   argc,
   g_test_add_data_func ("/wa/messenger/owner-thread/messenger", touch_messenger, test_owner_thread);
   ADD ("/wa/messenger/tokens-required", test_tokens_required);
   ADD ("/wa/messenger/cstoken", test_cstoken);
+  ADD ("/wa/messenger/ab-props", test_ab_props);
   ADD ("/wa/messenger/timelock", test_timelock);
   ADD ("/wa/messenger/identity-change", test_identity_change);
   ADD ("/wa/messenger/presence", test_presence);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wa-client.h"
+#include "wa-ab-props.h"
 #include "wa-error.h"
 #include "wa-lid-map.h"
 #include "wa-privacy-token.h"
@@ -210,6 +211,69 @@ test_prune (void)
   g_assert_cmpuint (wa_privacy_prune_tokens (privacy), ==, 0);
 }
 
+static WaNode *
+props_answer (const char *hash,
+              ...)
+{
+  WaNode *answer = wa_node_new_with_attrs ("iq", "type", "result", NULL);
+  WaNode *props = wa_node_add_child (answer, wa_node_new_with_attrs ("props", "protocol", "1", "hash", hash, NULL));
+  const char *code;
+  va_list ap;
+
+  va_start (ap, hash);
+  while ((code = va_arg (ap, const char *)) != NULL)
+    wa_node_add_child (props, wa_node_new_with_attrs ("prop", "config_code", code,
+                                                      "config_value", va_arg (ap, const char *), NULL));
+  va_end (ap);
+  return answer;
+}
+
+/* AB props are kept by code with the answer's hash, asked with that
+ * hash next time, read within limits, and an answer without props (the
+ * hash is current) changes nothing; a switch never sent stays on. */
+static void
+test_ab_props (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  g_autoptr(WaNode) first = wa_ab_props_request (store);
+  g_autoptr(WaNode) answer = props_answer ("h1", "865", "86400", "909", "-3", "10518", "0", "24941", "1",
+                                           "bogus", "1", NULL);
+  g_autoptr(WaNode) same = props_answer ("h1", NULL);
+  g_autoptr(WaNode) again = NULL;
+  g_autoptr(WaNode) empty = wa_node_new_with_attrs ("iq", "type", "result", NULL);
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_assert_cmpstr (wa_node_get_attr (first, "xmlns"), ==, "abt");
+  g_assert_null (wa_node_get_attr (wa_node_get_child_by_tag (first, "props"), "hash"));
+  g_assert_true (wa_ab_props_allows (store, WA_AB_PROP_TCTOKEN_ON_ALL_1_ON_1));
+  g_assert_cmpint (wa_ab_props_get_int (store, WA_AB_PROP_TCTOKEN_DURATION, 1, 100000, 7), ==, 7);
+
+  g_assert_true (wa_ab_props_store (store, answer, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpint (wa_ab_props_get_int (store, WA_AB_PROP_TCTOKEN_DURATION, 1, 100000, 7), ==, 86400);
+  g_assert_cmpint (wa_ab_props_get_int (store, WA_AB_PROP_TCTOKEN_DURATION, 1, 3600, 7), ==, 3600);
+  g_assert_cmpint (wa_ab_props_get_int (store, WA_AB_PROP_TCTOKEN_NUM_BUCKETS, 1, 100, 4), ==, 1);
+  g_assert_false (wa_ab_props_allows (store, WA_AB_PROP_TCTOKEN_ON_ALL_1_ON_1));
+  g_assert_true (wa_ab_props_allows (store, WA_AB_PROP_NCT_TOKEN_SEND));
+
+  again = wa_ab_props_request (store);
+  g_assert_cmpstr (wa_node_get_attr (wa_node_get_child_by_tag (again, "props"), "hash"), ==, "h1");
+  g_assert_true (wa_ab_props_store (store, same, &n, &error));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_false (wa_ab_props_allows (store, WA_AB_PROP_TCTOKEN_ON_ALL_1_ON_1));
+
+  g_assert_false (wa_ab_props_store (store, empty, NULL, &error));
+  g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+
+  /* Shorter buckets from the server make a token expire sooner. */
+  g_assert_true (wa_tctoken_is_valid_for (1000, 1000 + 3 * 60, 60, 4));
+  g_assert_false (wa_tctoken_is_valid_for (1000, 1000 + 5 * 60, 60, 4));
+  g_assert_true (wa_tctoken_should_issue_for (1000, 1000 + 60, 60));
+  g_assert_false (wa_tctoken_should_issue_for (1000, 1010, 60));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -223,5 +287,6 @@ main (int   argc,
   g_test_add_func ("/wa/privacy-token/parse-notification", test_parse_notification);
   g_test_add_func ("/wa/privacy-token/lid-map", test_lid_map);
   g_test_add_func ("/wa/privacy-token/prune", test_prune);
+  g_test_add_func ("/wa/privacy-token/ab-props", test_ab_props);
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "wa-ab-props.h"
 #include "wa-account-status.h"
 #include "wa-client-payload.h"
 #include "wa-client.h"
@@ -198,6 +199,15 @@ now_s (WaClient *self)
   if (self->clock != NULL)
     return self->clock (self->clock_data);
   return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* A request on the current connection; @done gets a reference to us. */
+static void
+send_iq (WaClient            *self,
+         WaNode              *iq,
+         GAsyncReadyCallback  done)
+{
+  wa_connection_send_iq_async (self->connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, done, g_object_ref (self));
 }
 
 static void
@@ -425,8 +435,7 @@ rotation_kept_cb (GObject      *object,
     }
   if (self->connection == NULL || self->rotation == NULL)
     return;
-  wa_connection_send_iq_async (self->connection, self->rotation, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, rotated_cb,
-                               g_object_ref (self));
+  send_iq (self, self->rotation, rotated_cb);
 }
 
 static void
@@ -481,8 +490,7 @@ digest_cb (GObject      *object,
   g_message ("The server does not hold our current keys; uploading them again");
   upload = wa_prekeys_upload_request (self->credentials, self->store,
                                       answer == NULL ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
-  wa_connection_send_iq_async (self->connection, upload, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, reuploaded_cb,
-                               g_object_ref (self));
+  send_iq (self, upload, reuploaded_cb);
 }
 
 static void
@@ -490,8 +498,32 @@ check_keys (WaClient *self)
 {
   g_autoptr(WaNode) digest = wa_prekeys_digest_request ();
 
-  wa_connection_send_iq_async (self->connection, digest, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, digest_cb,
-                               g_object_ref (self));
+  send_iq (self, digest, digest_cb);
+}
+
+static void
+props_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(WaClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaNode) answer = background_answer (self, object, result, &error);
+  guint n = 0;
+
+  if (answer != NULL && wa_ab_props_store (self->store, answer, &n, &error))
+    g_debug ("The server set %u AB props", n);
+  if (error != NULL)
+    g_debug ("No AB props: %s", error->message);
+}
+
+/* The server's switches for this account (WA-FIDELITY §8 step 5). */
+static void
+fetch_props (WaClient *self)
+{
+  g_autoptr(WaNode) request = wa_ab_props_request (self->store);
+
+  send_iq (self, request, props_cb);
 }
 
 static gboolean
@@ -520,6 +552,7 @@ went_active_cb (GObject      *object,
   set_state (self, WA_CLIENT_STATE_CONNECTED);
   if (self->connection == NULL)
     return;
+  fetch_props (self);
   check_keys (self);
   self->key_check = g_timeout_source_new_seconds (KEY_CHECK_INTERVAL_S);
   g_source_set_callback (self->key_check, key_check_cb, self, NULL);
@@ -533,8 +566,7 @@ go_active (WaClient *self)
                                                  "xmlns", "passive", NULL);
 
   wa_node_add_child (iq, wa_node_new ("active"));
-  wa_connection_send_iq_async (self->connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, went_active_cb,
-                               g_object_ref (self));
+  send_iq (self, iq, went_active_cb);
 }
 
 static void
@@ -571,8 +603,7 @@ upload_if_low (WaClient            *self,
 
   upload = wa_prekeys_upload_request (self->credentials, self->store,
                                       count == 0 ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
-  wa_connection_send_iq_async (self->connection, upload, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, done,
-                               g_object_ref (self));
+  send_iq (self, upload, done);
   return TRUE;
 }
 
@@ -593,8 +624,7 @@ start_session (WaClient *self)
 {
   g_autoptr(WaNode) count = wa_prekeys_count_request ();
 
-  wa_connection_send_iq_async (self->connection, count, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, prekey_count_cb,
-                               g_object_ref (self));
+  send_iq (self, count, prekey_count_cb);
 }
 
 /* Every receipt, notification and call is acknowledged, or the server
@@ -722,8 +752,7 @@ clean (WaClient *self,
 
   wa_node_add_child (iq, wa_node_new_with_attrs ("clean", "type", wa_node_get_attr (dirty, "type"),
                                                  "timestamp", wa_node_get_attr (dirty, "timestamp"), NULL));
-  wa_connection_send_iq_async (self->connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, cleaned_cb,
-                               g_object_ref (self));
+  send_iq (self, iq, cleaned_cb);
 }
 
 /* The server says something of the account changed while we were away
@@ -792,8 +821,7 @@ connection_node_cb (WaConnection *connection,
     {
       g_autoptr(WaNode) count = wa_prekeys_count_request ();
 
-      wa_connection_send_iq_async (self->connection, count, WA_CONNECTION_IQ_TIMEOUT_MS, NULL,
-                                   prekey_top_up_cb, g_object_ref (self));
+      send_iq (self, count, prekey_top_up_cb);
     }
   g_signal_emit (self, signals[NODE], 0, node);
 }

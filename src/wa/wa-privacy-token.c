@@ -119,12 +119,31 @@ wa_privacy_token_parse (WaNode  *notification,
  * wa_tctoken_cutoff:
  * @now: Unix seconds
  *
- * Returns: the oldest token time still valid at @now
+ * Returns: the oldest token time still valid at @now, with the default
+ *   buckets
  */
 gint64
 wa_tctoken_cutoff (gint64 now)
 {
-  return (now / WA_TCTOKEN_DURATION_S - (WA_TCTOKEN_NUM_BUCKETS - 1)) * WA_TCTOKEN_DURATION_S;
+  return wa_tctoken_cutoff_for (now, WA_TCTOKEN_DURATION_S, WA_TCTOKEN_NUM_BUCKETS);
+}
+
+/**
+ * wa_tctoken_cutoff_for:
+ * @now: Unix seconds
+ * @duration: a bucket's length in seconds (at least 1)
+ * @buckets: how many buckets a token lives (at least 1)
+ *
+ * Returns: the oldest token time still valid at @now
+ */
+gint64
+wa_tctoken_cutoff_for (gint64 now,
+                       gint64 duration,
+                       gint64 buckets)
+{
+  duration = MAX (duration, 1);
+  buckets = MAX (buckets, 1);
+  return (now / duration - (buckets - 1)) * duration;
 }
 
 /**
@@ -132,13 +151,32 @@ wa_tctoken_cutoff (gint64 now)
  * @timestamp: when a token was issued, Unix seconds
  * @now: Unix seconds
  *
- * Returns: whether the token may still be attached at @now
+ * Returns: whether the token may still be attached at @now, with the
+ *   default buckets
  */
 gboolean
 wa_tctoken_is_valid (gint64 timestamp,
                      gint64 now)
 {
-  return timestamp > 0 && timestamp >= wa_tctoken_cutoff (now);
+  return wa_tctoken_is_valid_for (timestamp, now, WA_TCTOKEN_DURATION_S, WA_TCTOKEN_NUM_BUCKETS);
+}
+
+/**
+ * wa_tctoken_is_valid_for:
+ * @timestamp: when a token was issued, Unix seconds
+ * @now: Unix seconds
+ * @duration: a bucket's length in seconds
+ * @buckets: how many buckets a token lives
+ *
+ * Returns: whether the token may still be attached at @now
+ */
+gboolean
+wa_tctoken_is_valid_for (gint64 timestamp,
+                         gint64 now,
+                         gint64 duration,
+                         gint64 buckets)
+{
+  return timestamp > 0 && timestamp >= wa_tctoken_cutoff_for (now, duration, buckets);
 }
 
 /**
@@ -155,7 +193,24 @@ gboolean
 wa_tctoken_should_issue (gint64 sent_timestamp,
                          gint64 now)
 {
-  return sent_timestamp <= 0 || now / WA_TCTOKEN_DURATION_S > sent_timestamp / WA_TCTOKEN_DURATION_S;
+  return wa_tctoken_should_issue_for (sent_timestamp, now, WA_TCTOKEN_DURATION_S);
+}
+
+/**
+ * wa_tctoken_should_issue_for:
+ * @sent_timestamp: when we last issued our token to a contact, or 0
+ * @now: Unix seconds
+ * @duration: the sender's bucket length in seconds
+ *
+ * Returns: whether to issue it now
+ */
+gboolean
+wa_tctoken_should_issue_for (gint64 sent_timestamp,
+                             gint64 now,
+                             gint64 duration)
+{
+  duration = MAX (duration, 1);
+  return sent_timestamp <= 0 || now / duration > sent_timestamp / duration;
 }
 
 static GBytes *

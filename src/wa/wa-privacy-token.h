@@ -58,6 +58,16 @@ gboolean    wa_tctoken_is_valid           (gint64              timestamp,
                                            gint64              now);
 gboolean    wa_tctoken_should_issue       (gint64              sent_timestamp,
                                            gint64              now);
+gint64      wa_tctoken_cutoff_for         (gint64              now,
+                                           gint64              duration,
+                                           gint64              buckets);
+gboolean    wa_tctoken_is_valid_for       (gint64              timestamp,
+                                           gint64              now,
+                                           gint64              duration,
+                                           gint64              buckets);
+gboolean    wa_tctoken_should_issue_for   (gint64              sent_timestamp,
+                                           gint64              now,
+                                           gint64              duration);
 gboolean    wa_tctoken_save               (WaKeyStore         *store,
                                            const char         *contact,
                                            gint64              timestamp,

@@ -13,6 +13,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "wa-ab-props.h"
 #include "wa-account-status.h"
 #include "wa-error.h"
 #include "wa-jid.h"
@@ -117,6 +118,26 @@ parse_person (const char *text)
   return wa_jid_to_non_ad (jid);
 }
 
+/* The server's buckets (AB props 865/909 for tokens we hold, 996/997
+ * for ours), within the limits WhatsApp Web keeps them in. */
+#define MAX_TOKEN_DURATION_S (180 * 24 * 60 * 60)
+
+static gboolean
+token_valid (WaPrivacy *self,
+             gint64     timestamp,
+             gboolean   ours)
+{
+  WaKeyStore *store = key_store (self);
+  gint64 duration = wa_ab_props_get_int (store, ours ? WA_AB_PROP_TCTOKEN_DURATION_SENDER
+                                                     : WA_AB_PROP_TCTOKEN_DURATION,
+                                         1, MAX_TOKEN_DURATION_S, WA_TCTOKEN_DURATION_S);
+  gint64 buckets = wa_ab_props_get_int (store, ours ? WA_AB_PROP_TCTOKEN_BUCKETS_SENDER
+                                                    : WA_AB_PROP_TCTOKEN_NUM_BUCKETS,
+                                        1, MAX_TOKEN_DURATION_S, WA_TCTOKEN_NUM_BUCKETS);
+
+  return wa_tctoken_is_valid_for (timestamp, now_s (self), duration, buckets);
+}
+
 /* The valid token @jid issued to us, under its LID or its number. */
 static GBytes *
 valid_tctoken (WaPrivacy *self,
@@ -129,7 +150,7 @@ valid_tctoken (WaPrivacy *self,
   token = wa_tctoken_load (key_store (self), key, &timestamp);
   if (token == NULL && !g_str_equal (key, wa_jid_get_user (jid)))
     token = wa_tctoken_load (key_store (self), wa_jid_get_user (jid), &timestamp);
-  if (token == NULL || !wa_tctoken_is_valid (timestamp, now_s (self)))
+  if (token == NULL || !token_valid (self, timestamp, FALSE))
     return NULL;
   return g_steal_pointer (&token);
 }
@@ -670,7 +691,10 @@ wa_privacy_token_node (WaPrivacy  *self,
 
   if ((jid = parse_person (to)) == NULL)
     return NULL;
-  if ((token = valid_tctoken (self, jid)) != NULL)
+  /* The server may roll either token out or back (AB props 10518,
+   * 24941); one it never mentioned is sent, as whatsmeow does. */
+  if (wa_ab_props_allows (key_store (self), WA_AB_PROP_TCTOKEN_ON_ALL_1_ON_1) &&
+      (token = valid_tctoken (self, jid)) != NULL)
     {
       node = wa_node_new ("tctoken");
       wa_node_set_content_bytes (node, token);
@@ -679,7 +703,8 @@ wa_privacy_token_node (WaPrivacy  *self,
   salt = wa_key_store_load (key_store (self), WA_NCT_SALT_KIND, WA_NCT_SALT_KEY);
   lid = wa_jid_is_lid (jid) ? g_strdup (wa_jid_get_user (jid)) : wa_lid_map_lid_of_pn (key_store (self),
                                                                                        wa_jid_get_user (jid));
-  if (salt == NULL || g_bytes_get_size (salt) == 0 || lid == NULL)
+  if (salt == NULL || g_bytes_get_size (salt) == 0 || lid == NULL ||
+      !wa_ab_props_allows (key_store (self), WA_AB_PROP_NCT_TOKEN_SEND))
     return NULL;
   wa_cstoken_compute (salt, lid, cstoken);
   node = wa_node_new ("cstoken");
@@ -760,7 +785,9 @@ wa_privacy_sent (WaPrivacy  *self,
       self->cap_used++;
       update_pause (self);
     }
-  if (wa_tctoken_should_issue (sent, now_s (self)))
+  if (wa_tctoken_should_issue_for (sent, now_s (self),
+                                   wa_ab_props_get_int (key_store (self), WA_AB_PROP_TCTOKEN_DURATION_SENDER, 1,
+                                                        MAX_TOKEN_DURATION_S, WA_TCTOKEN_DURATION_S)))
     issue_token (self, jid, g_steal_pointer (&key));
 }
 
@@ -806,7 +833,7 @@ wa_privacy_identity_changed (WaPrivacy  *self,
     return;
   key = contact_key (self, jid);
   sent = wa_tctoken_load_sent (key_store (self), key);
-  if (sent > 0 && wa_tctoken_is_valid (sent, now_s (self)))
+  if (sent > 0 && token_valid (self, sent, TRUE))
     issue_token (self, jid, g_steal_pointer (&key));
 }
 
@@ -901,7 +928,7 @@ wa_privacy_prune_tokens (WaPrivacy *self)
       gint64 sent_at = wa_tctoken_load_sent (store, contact);
 
       token = wa_tctoken_load (store, contact, &timestamp);
-      if ((token != NULL && wa_tctoken_is_valid (timestamp, now)) || (sent_at > 0 && wa_tctoken_is_valid (sent_at, now)))
+      if ((token != NULL && token_valid (self, timestamp, FALSE)) || (sent_at > 0 && token_valid (self, sent_at, TRUE)))
         continue;
       wa_key_store_remove (store, WA_TCTOKEN_KIND, contact);
       wa_key_store_remove (store, WA_TCTOKEN_SENT_KIND, contact);

@@ -104,6 +104,8 @@ struct _FakewaServer
   GHashTable *presences;    /* device JID -> its last presence, "TYPE NAME" */
   guint       next_notification;
   GHashTable *dirty;        /* "device JID\ttype\ttimestamp" of each dirty bit not cleaned */
+  GHashTable *ab_props;     /* "phone\tcode" -> value, beside the defaults */
+  guint       ab_props_version;
 };
 
 /* What a phone has for a companion that has not uploaded its keys and
@@ -447,6 +449,7 @@ add_bundles (FakewaServer *self,
 
 static void send_phone_pending (FakewaServer *self, const char *device_jid);
 static gboolean clean_dirty (Peer *peer, WaNode *iq, WaNode *clean, GError **error);
+static gboolean answer_ab_props (Peer *peer, WaNode *iq, GError **error);
 
 /* What a logged-in device asks of the key server (§6.2–6.3, §7.3): how
  * many prekeys the server holds, an upload of more, others' bundles, and
@@ -1449,6 +1452,10 @@ handle_node (Peer    *peer,
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "w:mex") == 0)
     return answer_mex (peer, node, error);
 
+  if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "abt") == 0 &&
+      wa_node_get_child_by_tag (node, "props") != NULL)
+    return answer_ab_props (peer, node, error);
+
   if (peer->device_jid != NULL && g_strcmp0 (wa_node_get_attr (node, "xmlns"), "urn:xmpp:whatsapp:dirty") == 0 &&
       (child = wa_node_get_child_by_tag (node, "clean")) != NULL)
     return clean_dirty (peer, node, child, error);
@@ -1794,6 +1801,7 @@ fakewa_server_finalize (GObject *object)
   fakewa_reachout_free (self->reachout);
   g_hash_table_unref (self->presences);
   g_hash_table_unref (self->dirty);
+  g_hash_table_unref (self->ab_props);
   g_free (self->refusal);
   g_free (self->message_refusal);
   if (self->service != NULL)
@@ -1843,6 +1851,7 @@ fakewa_server_init (FakewaServer *self)
   self->reachout = fakewa_reachout_new ();
   self->presences = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->ab_props = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   self->media_conn_ttl = 300;
   self->inline_history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -2123,6 +2132,64 @@ clean_dirty (Peer    *peer,
       wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "400", "text", "bad-request", NULL));
     }
   return send_node (peer, result, error);
+}
+
+/* What WhatsApp Web's registry gives these (WA-FIDELITY §1.4–1.7),
+ * except that this server turns the token switches on. */
+static const struct
+{
+  const char *code;
+  const char *value;
+} default_ab_props[] = {
+  { "865", "604800" }, { "909", "4" }, { "996", "604800" }, { "997", "4" },
+  { "10518", "1" }, { "14303", "0" }, { "24941", "1" },
+};
+
+/* The account's AB props; the hash changes with every change, so a
+ * client holding the current one gets an answer without props. */
+static gboolean
+answer_ab_props (Peer    *peer,
+                 WaNode  *iq,
+                 GError **error)
+{
+  FakewaServer *self = peer->server;
+  g_autoptr(WaJid) device = wa_jid_parse (peer->device_jid, NULL);
+  g_autofree char *hash = g_strdup_printf ("fakewa-%u", self->ab_props_version);
+  g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "from", "@s.whatsapp.net", "id", wa_node_get_attr (iq, "id"),
+                                                     "type", "result", NULL);
+  WaNode *props = wa_node_add_child (result, wa_node_new_with_attrs ("props", "protocol", "1", "hash", hash, NULL));
+
+  if (g_strcmp0 (wa_node_get_attr (wa_node_get_child_by_tag (iq, "props"), "hash"), hash) != 0)
+    for (guint i = 0; i < G_N_ELEMENTS (default_ab_props); i++)
+      {
+        g_autofree char *key = g_strdup_printf ("%s\t%s", wa_jid_get_user (device), default_ab_props[i].code);
+        const char *value = g_hash_table_lookup (self->ab_props, key);
+
+        wa_node_add_child (props, wa_node_new_with_attrs ("prop", "config_code", default_ab_props[i].code,
+                                                          "config_value",
+                                                          value != NULL ? value : default_ab_props[i].value, NULL));
+      }
+  return send_node (peer, result, error);
+}
+
+/**
+ * fakewa_server_set_ab_prop:
+ * @phone: an account's number
+ * @code: one of the props this server answers (865, 909, 996, 997,
+ *   10518, 14303, 24941)
+ * @value: its value for that account from the next query on
+ */
+void
+fakewa_server_set_ab_prop (FakewaServer *self,
+                           const char   *phone,
+                           const char   *code,
+                           const char   *value)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_return_if_fail (phone != NULL && code != NULL && value != NULL);
+
+  g_hash_table_insert (self->ab_props, g_strdup_printf ("%s\t%s", phone, code), g_strdup (value));
+  self->ab_props_version++;
 }
 
 /**

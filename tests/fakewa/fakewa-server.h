@@ -93,6 +93,10 @@ guint32       fakewa_server_get_signed_prekey_id (FakewaServer *self,
                                                   const char   *device_jid);
 void          fakewa_server_forget_prekeys   (FakewaServer *self,
                                               const char   *device_jid);
+void          fakewa_server_set_ab_prop      (FakewaServer *self,
+                                              const char   *phone,
+                                              const char   *code,
+                                              const char   *value);
 void          fakewa_server_mark_dirty       (FakewaServer *self,
                                               const char   *device_jid,
                                               const char   *type);
