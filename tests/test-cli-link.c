@@ -722,6 +722,77 @@ test_app_state_feeds_tokens (void)
   xi_test_rm_rf (dir);
 }
 
+/* Issue 13's LID scenario through the command line: the shop's campaign
+ * reaches a customer (whose LID the shop learns on the way); the
+ * customer, from another computer, answers "STOP" while the shop is
+ * offline, and the server names the sender by its LID alone. The shop's
+ * next "run" finds the number behind the LID, records the opt-out, and
+ * the next campaign does not write to the customer again. */
+static void
+test_lid_only_stop (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *customer_dir = g_build_filename (dir, "customer", NULL);
+  g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonArray *optouts;
+  JsonArray *report;
+  Fakewa fake = { 0 };
+
+  fakewa_start (&fake);
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP));
+  g_free (link_by_scan (&fake, customer_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-",
+                        "6281222200001"));
+  fakewa_say (&fake, "account 6281222200002\n");
+  g_assert_true (g_file_set_contents (csv, "name,phone\nSari,0812-2220-0001\nBudi,0812-2220-0002\n", -1, &error));
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Juni", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+
+  fakewa_say (&fake, "lid-addressing only\n");
+  g_assert_cmpint (run_cli (&fake, customer_dir, NULL, "send", SHOP, "STOP", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "optout", "list", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  optouts = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (optouts), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (optouts, 0), "phone"), ==,
+                   "6281222200001");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (optouts, 0), "name"), ==, "Sari");
+
+  /* The next campaign leaves the customer out, and reaches the other. */
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Juli", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "campaign", "report", "Juli", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  report = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (report), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *row = json_array_get_object_element (report, i);
+      const char *state = json_object_get_string_member (row, "state");
+
+      if (g_str_equal (json_object_get_string_member (row, "name"), "Sari"))
+        {
+          g_assert_cmpstr (state, ==, "skipped");
+          g_assert_cmpstr (json_object_get_string_member (row, "skip_reason"), ==, "opted_out");
+        }
+      else
+        g_assert_true (g_str_equal (state, "sent") || g_str_equal (state, "delivered"));
+    }
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 /* The "whatsapp" member of "status --json". */
 static JsonObject *
 whatsapp_status (Fakewa     *fake,
@@ -885,6 +956,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/tokens-and-timelock", test_tokens_and_timelock);
   g_test_add_func ("/cli/link/app-state-feeds-tokens", test_app_state_feeds_tokens);
   g_test_add_func ("/cli/link/status", test_status);
+  g_test_add_func ("/cli/link/lid-only-stop", test_lid_only_stop);
 
   return g_test_run ();
 }

@@ -33,6 +33,10 @@
  *                               accept them again)
  *   ban SECONDS                 every login fails as a temporary ban that
  *                               ends in SECONDS ("refuse-logins -" lifts it)
+ *   lid-addressing none|with-pn|only
+ *                               relayed messages name their sender by
+ *                               number, by LID with sender_pn, or by LID
+ *                               alone
  *   delay MS                    every node waits MS before it is handled
  *   presence DEVICE             prints "presence TYPE NAME", the last
  *                               presence DEVICE sent ("presence -": none)
@@ -212,6 +216,15 @@ run_command (Program    *program,
   else if (g_str_equal (words[0], "refuse-logins") && g_strv_length (words) == 2)
     {
       fakewa_server_refuse_logins (program->server, g_str_equal (words[1], "-") ? NULL : words[1]);
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "lid-addressing") && g_strv_length (words) == 2 &&
+           (g_str_equal (words[1], "none") || g_str_equal (words[1], "with-pn") || g_str_equal (words[1], "only")))
+    {
+      fakewa_server_set_lid_addressing (program->server,
+                                        g_str_equal (words[1], "none") ? FAKEWA_LID_ADDRESSING_NONE
+                                        : g_str_equal (words[1], "with-pn") ? FAKEWA_LID_ADDRESSING_WITH_PN
+                                        : FAKEWA_LID_ADDRESSING_ONLY);
       say ("ok");
     }
   else if (g_str_equal (words[0], "ban") && g_strv_length (words) == 2)
