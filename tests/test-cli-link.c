@@ -943,6 +943,87 @@ test_status (void)
   xi_test_rm_rf (dir);
 }
 
+/* Issue 13's time-lock scenario: a campaign to new contacts is under
+ * way when WhatsApp pushes a reach-out time-lock; "run" says new chats
+ * are paused and until when, sends none of the rest, and "status" from
+ * another process says the same end. */
+static void
+test_timelock_mid_campaign (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
+  g_autoptr(GString) contacts = g_string_new ("name,phone\n");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) run = NULL;
+  g_autoptr(GDataInputStream) run_err = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint relayed = 0;
+  Fakewa fake = { 0 };
+
+  fakewa_start (&fake);
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP));
+  for (guint i = 1; i <= 6; i++)
+    {
+      g_autofree char *account = g_strdup_printf ("account 628122220%04u\n", i);
+
+      fakewa_say (&fake, account);
+      g_string_append_printf (contacts, "Pelanggan %u,0812-2220-%04u\n", i, i);
+    }
+  g_assert_true (g_file_set_contents (csv, contacts->str, -1, &error));
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Juni", "--delay", "2", "--batch", "0", "--start", NULL), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake.url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake.root, TRUE);
+  run = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("XI_CLI"), "--data-dir", data_dir, "run",
+                                     "--transport", "whatsapp", "--until-idle", NULL);
+  g_assert_no_error (error);
+
+  /* The first message goes; then the time-lock arrives. */
+  for (;;)
+    {
+      g_autofree char *line = read_line (fake.out);
+
+      if (g_str_has_prefix (line, "relayed " SHOP))
+        break;
+    }
+  fakewa_say (&fake, "timelock " SHOP " 600\n");
+  run_err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (run));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (run_err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (strstr (line, "WhatsApp paused new chats until") != NULL)
+        break;
+    }
+  status = whatsapp_status (&fake, data_dir);
+  g_assert_true (json_object_get_boolean_member (status, "time_locked"));
+  assert_near (json_object_get_int_member (status, "time_lock_until"), now + 600);
+
+  /* Well past the campaign's delay, nobody else was written to, nor
+   * even tried: each refused try would count against the account. */
+  g_usleep (5 * G_USEC_PER_SEC);
+  lines = fakewa_say_and_collect (&fake, "account 6280000000009\n");
+  for (guint i = 0; i < lines->len; i++)
+    relayed += g_str_has_prefix (g_ptr_array_index (lines, i), "relayed " SHOP) ||
+               g_str_has_prefix (g_ptr_array_index (lines, i), "refused " SHOP);
+  g_assert_cmpuint (relayed, ==, 0);
+
+  g_subprocess_force_exit (run);
+  g_assert_true (g_subprocess_wait (run, NULL, &error));
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -957,6 +1038,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/app-state-feeds-tokens", test_app_state_feeds_tokens);
   g_test_add_func ("/cli/link/status", test_status);
   g_test_add_func ("/cli/link/lid-only-stop", test_lid_only_stop);
+  g_test_add_func ("/cli/link/timelock-mid-campaign", test_timelock_mid_campaign);
 
   return g_test_run ();
 }
