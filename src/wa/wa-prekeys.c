@@ -315,15 +315,17 @@ wa_prekeys_rotate_request (const WaCredentials *credentials,
                            WaKeyStore          *store,
                            gint64               now)
 {
-  WaNode *iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "set", "xmlns", "encrypt", NULL);
-  guint32 after = credentials->signed_pre_key_id >= MAX_ID ? 1 : credentials->signed_pre_key_id + 1;
-  guint32 id = load_number (store, NEXT_SIGNED_ID_KEY, 4, after);
   guint8 signature[WA_SIGNATURE_LEN];
-  WaNode *skey;
+  guint32 after, id;
+  WaNode *iq, *skey;
   WaKeyPair pair;
 
   g_return_val_if_fail (credentials != NULL, NULL);
+  g_return_val_if_fail (WA_IS_KEY_STORE (store), NULL);
 
+  iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "set", "xmlns", "encrypt", NULL);
+  after = credentials->signed_pre_key_id >= MAX_ID ? 1 : credentials->signed_pre_key_id + 1;
+  id = load_number (store, NEXT_SIGNED_ID_KEY, 4, after);
   if (id == 0 || id > MAX_ID || id == credentials->signed_pre_key_id)
     id = after;
   wa_key_pair_generate (&pair);
@@ -509,19 +511,20 @@ wa_prekeys_digest_matches (const WaCredentials *credentials,
                            WaKeyStore          *store,
                            WaNode              *answer)
 {
-  const guint8 registration[4] = { credentials->registration_id >> 24, credentials->registration_id >> 16,
-                                   credentials->registration_id >> 8, credentials->registration_id };
-  const guint8 skey_id[3] = { credentials->signed_pre_key_id >> 16, credentials->signed_pre_key_id >> 8,
-                              credentials->signed_pre_key_id };
   WaNode *digest = wa_node_get_child_by_tag (answer, "digest");
   WaNode *skey = digest != NULL ? wa_node_get_child_by_tag (digest, "skey") : NULL;
   WaNode *list = digest != NULL ? wa_node_get_child_by_tag (digest, "list") : NULL;
   g_autoptr(GPtrArray) ids = list != NULL ? wa_node_get_children_by_tag (list, "id") : NULL;
   g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 registration[4], skey_id[3];
   guint8 hash[20];
   gsize hash_len = sizeof hash;
 
   g_return_val_if_fail (credentials != NULL, FALSE);
+  g_return_val_if_fail (WA_IS_KEY_STORE (store), FALSE);
+
+  write_be (registration, sizeof registration, credentials->registration_id);
+  write_be (skey_id, sizeof skey_id, credentials->signed_pre_key_id);
 
   if (!content_is (digest, "registration", registration, sizeof registration) ||
       !content_is (digest, "identity", credentials->identity_key.pub, WA_KEY_LEN) ||
