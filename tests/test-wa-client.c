@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "fakewa-server.h"
+#include "wa-account-status.h"
 #include "wa-client-payload.h"
 #include "wa-handshake.pb-c.h"
 #include "wa-client.h"
@@ -710,6 +711,52 @@ test_dirty_bits (Fixture       *f,
     }
 }
 
+/* What a connection keeps for "status": each saved state with its time,
+ * a temporary ban's end and code (tabs cannot break the record), the
+ * time-lock until it is lifted; unlinking and passing states leave
+ * nothing; a record from a later version is not misread. */
+static void
+test_account_status (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  g_autoptr(WaAccountStatus) none = wa_account_status_load (store);
+  g_autoptr(WaAccountStatus) banned = NULL;
+  g_autoptr(WaAccountStatus) locked = NULL;
+  g_autoptr(WaAccountStatus) lifted = NULL;
+  g_autoptr(WaAccountStatus) future = NULL;
+  g_autoptr(GBytes) unknown = g_bytes_new_static ("quarantined\t5\t0\t", 15);
+
+  g_assert_false (none->linked);
+  g_assert_false (none->known);
+
+  wa_account_status_save_state (store, WA_CLIENT_STATE_TEMPORARILY_BANNED, 100, "10\t1", 7300);
+  wa_account_status_save_state (store, WA_CLIENT_STATE_CONNECTING, 200, NULL, 0);
+  wa_account_status_save_state (store, WA_CLIENT_STATE_LOGGED_OUT, 300, NULL, 0);
+  banned = wa_account_status_load (store);
+  g_assert_true (banned->known);
+  g_assert_cmpint (banned->state, ==, WA_CLIENT_STATE_TEMPORARILY_BANNED);
+  g_assert_cmpint (banned->since, ==, 100);
+  g_assert_cmpint (banned->ban_until, ==, 7300);
+  g_assert_cmpstr (banned->ban_code, ==, "10 1");
+
+  wa_account_status_save_timelock (store, 5000, "WEB_COMPANION_ONLY");
+  locked = wa_account_status_load (store);
+  g_assert_cmpint (locked->timelock_until, ==, 5000);
+  g_assert_cmpstr (locked->timelock_kind, ==, "WEB_COMPANION_ONLY");
+  wa_account_status_save_timelock (store, 0, NULL);
+  g_assert_null (wa_key_store_load (store, "account", "timelock"));
+  wa_account_status_save_state (store, WA_CLIENT_STATE_CONNECTED, 400, "ignored", 9);
+  lifted = wa_account_status_load (store);
+  g_assert_cmpint (lifted->state, ==, WA_CLIENT_STATE_CONNECTED);
+  g_assert_cmpint (lifted->ban_until, ==, 0);
+  g_assert_null (lifted->ban_code);
+  g_assert_cmpint (lifted->timelock_until, ==, 0);
+
+  wa_key_store_save (store, "account", "state", unknown);
+  future = wa_account_status_load (store);
+  g_assert_false (future->known);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -735,6 +782,7 @@ main (int   argc,
   ADD ("/wa/client/signed-prekey-rotation", test_signed_prekey_rotation);
   ADD ("/wa/client/digest-mismatch", test_digest_mismatch);
   ADD ("/wa/client/dirty-bits", test_dirty_bits);
+  g_test_add_func ("/wa/client/account-status", test_account_status);
 
   return g_test_run ();
 }
