@@ -178,6 +178,12 @@ static const char *table_names[N_TABLES + 1];
 #define SQL_NOW "strftime ('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
+static gboolean row_exec (XiStore     *self,
+                          const char  *sql,
+                          const char  *a,
+                          const char  *b,
+                          gint64       n,
+                          GError     **error);
 static gint64 row_query_int (XiStore     *self,
                              const char  *sql,
                              const char  *a,
@@ -363,6 +369,41 @@ build_triggers (const SyncTableSpec *spec)
   return g_string_free (sql, FALSE);
 }
 
+/*
+ * The quota of a campaign this device sends is the server's (SYNC.md
+ * 3.9). Its reservation id is chosen once, when the campaign is written,
+ * and every later change is one rpc op per reservation: the amount, the
+ * job, the running total sent and whether it is over. The op coalesces
+ * while it is unsent, so sending a thousand messages offline queues one
+ * call, not a thousand; the engine replays reserve_quota (idempotent by
+ * its id) and then commits the total, final at the end, which gives back
+ * what was not used.
+ */
+#define QUOTA_FINAL "(NEW.state = 'completed' OR NEW.state = 'failed' OR NEW.state = 'cancelled')"
+#define QUOTA_ARGS \
+  "(SELECT json_object ('p_reservation_id', r.id, 'p_amount', r.amount, 'p_job_id', NEW.id," \
+  " 'p_sent_total', min (NEW.sent, r.amount)," \
+  " 'p_final', json (CASE WHEN " QUOTA_FINAL " THEN 'true' ELSE 'false' END))" \
+  " FROM quota_reservations r WHERE r.id = NEW.quota_reservation_id)"
+#define QUOTA_UNSENT \
+  "table_name = 'quota_reservations' AND row_id = NEW.quota_reservation_id" \
+  " AND state = 'queued' AND attempts = 0"
+
+static const char quota_trigger[] =
+  "CREATE TEMP TRIGGER xi_sync_jobs_quota AFTER UPDATE OF quota_reservation_id, sent, state"
+  " ON main.jobs WHEN xi_sync_local () AND NEW.quota_reservation_id IS NOT NULL"
+  " AND xi_sync_owns (NEW.owner_device_id)"
+  " AND (OLD.quota_reservation_id IS NOT NEW.quota_reservation_id OR OLD.sent IS NOT NEW.sent"
+  "  OR (" QUOTA_FINAL " AND OLD.state IS NOT NEW.state))"
+  " BEGIN "
+  "UPDATE sync_outbox SET rpc_args = " QUOTA_ARGS " WHERE " QUOTA_UNSENT ";"
+  "INSERT INTO sync_outbox (op_id, master_user_id, table_name, row_id, kind, base_version,"
+  " changed, rpc_args)"
+  " SELECT xi_sync_uuid (), NEW.master_user_id, 'quota_reservations', NEW.quota_reservation_id,"
+  " 'rpc', 0, '[]', " QUOTA_ARGS
+  " WHERE NOT EXISTS (SELECT 1 FROM sync_outbox WHERE " QUOTA_UNSENT ");"
+  "END;";
+
 static gpointer
 build_tables (gpointer data)
 {
@@ -459,6 +500,76 @@ _xi_store_sync_enabled (XiStore *self)
 }
 
 /**
+ * _xi_store_sync_check_command:
+ * @self: a #XiStore, on its thread
+ * @job_id: the campaign
+ * @resume: whether the command would let it send again
+ * @error: return location for a #GError
+ *
+ * Whether the user may change the campaign here: one pulled from another
+ * computer of the account is that computer's to send, pause and cancel;
+ * one whose quota the server refused must not send until the refused
+ * reservation is retried and honoured.
+ */
+gboolean
+_xi_store_sync_check_command (XiStore     *self,
+                              const char  *job_id,
+                              gboolean     resume,
+                              GError     **error)
+{
+  g_autofree char *refusal = NULL;
+  sqlite3_stmt *stmt;
+  gint64 foreign;
+  int rc;
+
+  _xi_store_assert_thread (self);
+  if (!_xi_store_sync_enabled (self))
+    return TRUE;
+
+  foreign = row_query_int (self, "SELECT owner_device_id IS NOT NULL AND owner_device_id IS NOT ?2"
+                           " FROM jobs WHERE id = ?1", job_id, self->sync_device_id, 0, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  if (foreign)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                   _("This campaign is sent by another computer of this account. "
+                     "Pause, resume or cancel it there."));
+      return FALSE;
+    }
+  if (!resume)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT o.last_error FROM jobs j JOIN sync_outbox o"
+                            " ON o.table_name = 'quota_reservations'"
+                            " AND o.row_id = j.quota_reservation_id"
+                            " WHERE j.id = ?1 AND o.state = 'dead' LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, job_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    refusal = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA,
+                   _("%s Retry the refused change once the account has more quota, "
+                     "then resume the campaign."),
+                   refusal != NULL ? refusal : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * _xi_store_sync_setup:
  * @self: a #XiStore, on its thread, just after the schema is current
  * @error: return location for a #GError
@@ -511,6 +622,11 @@ _xi_store_sync_setup (XiStore  *self,
         _xi_store_rollback (self);
         return FALSE;
       }
+  if (_xi_store_sync_enabled (self) && !_xi_store_exec (self, quota_trigger, error))
+    {
+      _xi_store_rollback (self);
+      return FALSE;
+    }
   if (!_xi_store_commit (self, error))
     return FALSE;
 
@@ -523,6 +639,19 @@ _xi_store_sync_setup (XiStore  *self,
       self->sync_device_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
     }
   sqlite3_reset (stmt);
+
+  /* An account's folder is one device to the server, for as long as the
+   * folder lives: its campaigns carry this id from their first push, so
+   * only this folder ever sends them. */
+  if (self->sync_device_id == NULL && _xi_store_sync_enabled (self))
+    {
+      g_autofree char *device_id = g_uuid_string_random ();
+
+      if (!row_exec (self, "INSERT INTO sync_state (key, value) VALUES ('device_id', ?1)",
+                     device_id, NULL, 0, error))
+        return FALSE;
+      self->sync_device_id = g_steal_pointer (&device_id);
+    }
 
   /* Asked first, so that an ordinary start takes no write lock. */
   if (row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE state = ?1)",
@@ -1037,6 +1166,14 @@ set_device_func (XiStore  *self,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+get_device_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  g_task_return_pointer (task, g_strdup (self->sync_device_id), g_free);
+}
+
 static gint
 compare_ops (gconstpointer a,
              gconstpointer b)
@@ -1193,6 +1330,47 @@ parse_object (const char  *json,
   return json_object_ref (json_node_get_object (node));
 }
 
+/* The server will not hold the messages of this device's campaign: it
+ * stops before it sends past the allowance, with the server's reason, and
+ * the pause reaches the other computers like any change of the user's. */
+static gboolean
+pause_for_quota (XiStore     *self,
+                 const char  *reservation_id,
+                 const char  *reason,
+                 GHashTable  *changes,
+                 GError     **error)
+{
+  g_autofree char *job_id = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE jobs SET state = 'paused', last_error = ?2"
+                            " WHERE quota_reservation_id = ?1 AND (state = 'pending'"
+                            " OR state = 'processing' OR state = 'retrying') RETURNING id",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, reservation_id);
+  _xi_store_bind_text (stmt, 2, reason);
+  self->sync_applying = FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_free (job_id);
+      job_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+    }
+  self->sync_applying = TRUE;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (job_id != NULL)
+    change_set_add (changes, "jobs", job_id);
+  return TRUE;
+}
+
 static gboolean
 complete_one (XiStore       *self,
               XiSyncResult  *result,
@@ -1272,6 +1450,8 @@ complete_one (XiStore       *self,
       if (!row_exec (self, "UPDATE sync_outbox SET state = 'dead', last_error = ?2"
                      " WHERE op_id = ?1", result->op_id, result->message, 0, error))
         return FALSE;
+      if (g_str_equal (table_name, "quota_reservations"))
+        return pause_for_quota (self, row_id, result->message, changes, error);
       if (table == NULL)
         return TRUE;
       change_set_add (changes, table_name, row_id);
@@ -1834,6 +2014,47 @@ xi_store_sync_set_device_finish (XiStore       *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * xi_store_sync_get_device_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the id
+ * @user_data: closure
+ *
+ * Reads which device this data folder is. An account's folder gets its
+ * id, a random UUID, the first time it opens and keeps it; the sync
+ * engine registers it with the server and names it in every request.
+ */
+void
+xi_store_sync_get_device_async (XiStore             *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_read (self, get_device_func, NULL, NULL, xi_store_sync_get_device_async,
+                       cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_get_device_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the device id, %NULL with no error
+ *   in the signed-out profile, which is no device of any account
+ */
+char *
+xi_store_sync_get_device_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -129,6 +129,13 @@ void            xi_store_sync_set_device_async       (XiStore               *sel
 gboolean        xi_store_sync_set_device_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_sync_get_device_async       (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+char           *xi_store_sync_get_device_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_sync_take_batch_async       (XiStore               *self,
                                                       guint                  max_ops,
                                                       GCancellable          *cancellable,

@@ -29,6 +29,13 @@
  * the whole remaining batch back with a backoff, so nothing is lost and a
  * replay is a no-op on the server (last_op_id).
  *
+ * Rpc ops are calls, not rows: a campaign's quota (SYNC.md 3.9) is one op
+ * per reservation carrying the amount, the running total sent and whether
+ * the campaign is over. It replays reserve_quota, which is idempotent by
+ * the reservation id, then commits the total; a reservation the server
+ * will not hold is refused, and the store pauses the campaign with the
+ * server's numbers.
+ *
  * Pull: keyset pages on server_seq until an empty page. The server may
  * cap a page below the limit asked for, so a short page is not the end.
  * Each page and its checkpoint are applied in one SQLite transaction by
@@ -47,6 +54,7 @@ struct _XiSyncEngine
   GThread          *owner;
   XiStore          *store;
   XiSupabaseClient *client;
+  char             *device_id;   /* registered with the server by this engine */
   gboolean          running;
 };
 
@@ -57,6 +65,7 @@ typedef struct
 {
   char      *table;
   GPtrArray *ops;     /* XiSyncOp*, borrowed from Run.batch */
+  gboolean   rpc;     /* one call: ops holds that op alone */
 } Unit;
 
 typedef struct
@@ -312,6 +321,184 @@ upserted_cb (GObject      *object,
   send_next_unit (task);
 }
 
+/* A failed call: a refusal for good kills the op (and pauses its
+ * campaign), anything else sends the rest back. */
+static void
+rpc_failed (GTask  *task,
+            GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(Unit) unit = g_queue_pop_head (&run->units);
+
+  if (g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_REFUSED) ||
+      g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_CONFLICT))
+    {
+      add_result (run, g_ptr_array_index (unit->ops, 0), XI_SYNC_OUTCOME_REFUSED, NULL,
+                  error->message, 0);
+      g_error_free (error);
+      send_next_unit (task);
+      return;
+    }
+  requeue_rest (run, unit, error);
+  run->push_error = error;
+  complete_batch (task);
+}
+
+/* The quota functions answer business outcomes as {"ok": false, …}. */
+static JsonObject *
+rpc_reply (JsonNode  *reply,
+           GError   **error)
+{
+  if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply) ||
+      !json_object_has_member (json_node_get_object (reply), "ok"))
+    {
+      g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                   _("The server’s answer about the quota could not be understood"));
+      return NULL;
+    }
+  return json_node_get_object (reply);
+}
+
+static void
+quota_committed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(Unit) unit = NULL;
+  g_autofree char *text = NULL;
+  GError *error = NULL;
+
+  reply = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (reply == NULL || rpc_reply (reply, &error) == NULL)
+    {
+      rpc_failed (task, error);
+      return;
+    }
+  unit = g_queue_pop_head (&run->units);
+  text = node_to_string (reply);
+  add_result (run, g_ptr_array_index (unit->ops, 0), XI_SYNC_OUTCOME_APPLIED, text, NULL, 0);
+  send_next_unit (task);
+}
+
+static void
+quota_reserved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  Unit *unit = g_queue_peek_head (&run->units);
+  XiSyncOp *op = g_ptr_array_index (unit->ops, 0);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) args_node = NULL;
+  g_autoptr(JsonObject) commit = NULL;
+  JsonObject *answer;
+  JsonObject *args;
+  GError *error = NULL;
+
+  reply = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (reply == NULL || (answer = rpc_reply (reply, &error)) == NULL)
+    {
+      rpc_failed (task, error);
+      return;
+    }
+
+  if (!json_object_get_boolean_member_with_default (answer, "ok", FALSE))
+    {
+      g_autoptr(Unit) refused = g_queue_pop_head (&run->units);
+      gint64 requested = json_object_get_int_member_with_default (answer, "requested", 0);
+      gint64 available = json_object_get_int_member_with_default (answer, "available", 0);
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (ngettext ("The account’s quota is spent: this campaign needs "
+                                           "%u message and only %u are left this month.",
+                                           "The account’s quota is spent: this campaign needs "
+                                           "%u messages and only %u are left this month.",
+                                           (gulong) requested),
+                                 (guint) CLAMP (requested, 0, G_MAXUINT),
+                                 (guint) CLAMP (available, 0, G_MAXUINT));
+      add_result (run, op, XI_SYNC_OUTCOME_REFUSED, NULL, message, 0);
+      send_next_unit (task);
+      return;
+    }
+
+  args_node = json_from_string (op->rpc_args, NULL);
+  args = json_node_get_object (args_node);
+  /* Nothing sent yet and still running: the reservation is all there is. */
+  if (json_object_get_int_member_with_default (args, "p_sent_total", 0) == 0 &&
+      !json_object_get_boolean_member_with_default (args, "p_final", FALSE))
+    {
+      g_autoptr(Unit) done = g_queue_pop_head (&run->units);
+      g_autofree char *text = node_to_string (reply);
+
+      add_result (run, op, XI_SYNC_OUTCOME_APPLIED, text, NULL, 0);
+      send_next_unit (task);
+      return;
+    }
+
+  commit = json_object_new ();
+  json_object_set_string_member (commit, "p_reservation_id",
+                                 json_object_get_string_member (args, "p_reservation_id"));
+  json_object_set_int_member (commit, "p_sent_total",
+                              json_object_get_int_member_with_default (args, "p_sent_total", 0));
+  json_object_set_boolean_member (commit, "p_final",
+                                  json_object_get_boolean_member_with_default (args, "p_final",
+                                                                               FALSE));
+  xi_supabase_client_rpc_async (self->client, "commit_quota_usage", commit,
+                                g_task_get_cancellable (task), quota_committed_cb, task);
+}
+
+static gboolean
+quota_args_valid (JsonObject *args)
+{
+  const char *reservation = json_object_get_string_member_with_default (args, "p_reservation_id",
+                                                                        NULL);
+  const char *job = json_object_get_string_member_with_default (args, "p_job_id", NULL);
+
+  return reservation != NULL && g_uuid_string_is_valid (reservation) &&
+         job != NULL && g_uuid_string_is_valid (job) &&
+         json_object_get_int_member_with_default (args, "p_amount", 0) > 0;
+}
+
+static void
+send_rpc (GTask *task,
+          Unit  *unit)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  XiSyncOp *op = g_ptr_array_index (unit->ops, 0);
+  g_autoptr(JsonNode) args_node = op->rpc_args != NULL ? json_from_string (op->rpc_args, NULL)
+                                                       : NULL;
+  g_autoptr(JsonObject) reserve = NULL;
+  JsonObject *args;
+
+  args = args_node != NULL && JSON_NODE_HOLDS_OBJECT (args_node)
+         ? json_node_get_object (args_node) : NULL;
+  if (!g_str_equal (op->table_name, "quota_reservations") || args == NULL ||
+      !quota_args_valid (args))
+    {
+      g_autoptr(Unit) refused = g_queue_pop_head (&run->units);
+
+      add_result (run, op, XI_SYNC_OUTCOME_REFUSED, NULL,
+                  _("This version of Xender-In cannot send this change; update it"), 0);
+      send_next_unit (task);
+      return;
+    }
+
+  reserve = json_object_new ();
+  json_object_set_string_member (reserve, "p_reservation_id",
+                                 json_object_get_string_member (args, "p_reservation_id"));
+  json_object_set_int_member (reserve, "p_amount", json_object_get_int_member (args, "p_amount"));
+  json_object_set_string_member (reserve, "p_job_id",
+                                 json_object_get_string_member (args, "p_job_id"));
+  xi_supabase_client_rpc_async (self->client, "reserve_quota", reserve,
+                                g_task_get_cancellable (task), quota_reserved_cb, task);
+}
+
 static void
 send_next_unit (GTask *task)
 {
@@ -324,6 +511,11 @@ send_next_unit (GTask *task)
   if (unit == NULL)
     {
       complete_batch (task);
+      return;
+    }
+  if (unit->rpc)
+    {
+      send_rpc (task, unit);
       return;
     }
 
@@ -373,6 +565,17 @@ batch_taken_cb (GObject      *object,
     {
       XiSyncOp *op = g_ptr_array_index (run->batch, i);
 
+      if (g_strcmp0 (op->kind, "rpc") == 0)
+        {
+          unit = g_new0 (Unit, 1);
+          unit->table = g_strdup (op->table_name);
+          unit->ops = g_ptr_array_new ();
+          unit->rpc = TRUE;
+          g_ptr_array_add (unit->ops, op);
+          g_queue_push_tail (&run->units, unit);
+          unit = NULL;
+          continue;
+        }
       if (g_strcmp0 (op->kind, "upsert") != 0)
         {
           add_result (run, op, XI_SYNC_OUTCOME_REFUSED, NULL,
@@ -625,6 +828,76 @@ state_read_cb (GObject      *object,
   take_batch (task);
 }
 
+static void
+read_state (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+
+  xi_supabase_client_rpc_async (self->client, "sync_state", NULL, g_task_get_cancellable (task),
+                                state_read_cb, task);
+}
+
+static void
+device_registered_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  g_autofree char *device_id = g_strdup (g_object_get_data (G_OBJECT (task), "device-id"));
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_free (self->device_id);
+  self->device_id = g_steal_pointer (&device_id);
+  xi_supabase_client_set_device_id (self->client, self->device_id);
+  read_state (task);
+}
+
+/* The folder's device is registered once per engine, before anything is
+ * pushed: the server takes a campaign's rows only from its own device. */
+static void
+device_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  g_autofree char *device_id = NULL;
+  g_autoptr(JsonObject) args = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name = g_get_host_name ();
+
+  device_id = xi_store_sync_get_device_finish (XI_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (device_id == NULL || g_strcmp0 (device_id, self->device_id) == 0)
+    {
+      read_state (task);
+      return;
+    }
+
+  args = json_object_new ();
+  json_object_set_string_member (args, "p_device_id", device_id);
+  json_object_set_string_member (args, "p_name", g_utf8_strlen (name, -1) <= 100 ? name
+                                                                              : "Xender-In");
+  json_object_set_string_member (args, "p_platform", "Linux");
+  g_object_set_data_full (G_OBJECT (task), "device-id", g_steal_pointer (&device_id), g_free);
+  xi_supabase_client_rpc_async (self->client, "register_device", args,
+                                g_task_get_cancellable (task), device_registered_cb, task);
+}
+
 /* GObject */
 
 static void
@@ -634,6 +907,7 @@ xi_sync_engine_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->client);
+  g_free (self->device_id);
 
   G_OBJECT_CLASS (xi_sync_engine_parent_class)->finalize (object);
 }
@@ -738,8 +1012,7 @@ xi_sync_engine_run_once_async (XiSyncEngine        *self,
   run->tables = xi_store_sync_tables ();
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   self->running = TRUE;
-  xi_supabase_client_rpc_async (self->client, "sync_state", NULL, cancellable,
-                                state_read_cb, task);
+  xi_store_sync_get_device_async (self->store, cancellable, device_read_cb, task);
 }
 
 /**
