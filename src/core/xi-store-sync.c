@@ -958,6 +958,7 @@ static gboolean
 apply_row (XiStore          *self,
            const SyncTable  *table,
            JsonObject       *row,
+           gboolean          may_have_ops,
            gboolean         *conflict,
            GError          **error)
 {
@@ -980,7 +981,9 @@ apply_row (XiStore          *self,
       return FALSE;
     }
 
-  if ((pending = pending_columns (self, name, id, error)) == NULL)
+  if (!may_have_ops)
+    pending = g_hash_table_new (g_str_hash, g_str_equal);
+  else if ((pending = pending_columns (self, name, id, error)) == NULL)
     return FALSE;
 
   if (g_hash_table_size (pending) == 0)
@@ -1430,7 +1433,7 @@ complete_one (XiStore       *self,
           }
         if ((row = parse_object (result->server_row, table_name, error)) == NULL)
           return FALSE;
-        if (!apply_row (self, table, row, &conflict, error))
+        if (!apply_row (self, table, row, TRUE, &conflict, error))
           return FALSE;
         change_set_add (changes, table_name, row_id);
         return TRUE;
@@ -1499,10 +1502,13 @@ failed:
   g_task_return_error (task, error);
 }
 
+/* A page as text, or already parsed by the caller (a sealed node that
+ * nobody changes any more, so it may cross to this thread). */
 typedef struct
 {
-  char   *table;
-  GBytes *rows;
+  char     *table;
+  GBytes   *rows;
+  JsonNode *root;
 } PageData;
 
 static void
@@ -1511,7 +1517,8 @@ page_data_free (gpointer data)
   PageData *page = data;
 
   g_free (page->table);
-  g_bytes_unref (page->rows);
+  g_clear_pointer (&page->rows, g_bytes_unref);
+  g_clear_pointer (&page->root, json_node_unref);
   g_free (page);
 }
 
@@ -1531,12 +1538,21 @@ apply_page (XiStore          *self,
 {
   const char *name = table->spec->name;
   gint64 checkpoint = checkpoint_get (self, name, error);
+  gboolean may_have_ops;
   gboolean resyncing;
 
   if (error != NULL && *error != NULL)
     return FALSE;
   resyncing = row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_resync WHERE table_name = ?1)",
                              name, NULL, 0, error) != 0;
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  /* Asked once per page rather than once per row: a table with nothing
+   * waiting to be pushed (every table of a new computer) has no local edit
+   * to merge with the server's rows. */
+  may_have_ops = row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_outbox"
+                                " WHERE table_name = ?1 AND state != 'dead')",
+                                name, NULL, 0, error) != 0;
   if (error != NULL && *error != NULL)
     return FALSE;
 
@@ -1555,7 +1571,7 @@ apply_page (XiStore          *self,
           return FALSE;
         }
       row = json_node_get_object (node);
-      if (!apply_row (self, table, row, &conflict, error))
+      if (!apply_row (self, table, row, may_have_ops, &conflict, error))
         return FALSE;
       if (resyncing &&
           !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
@@ -1581,17 +1597,21 @@ apply_page_func (XiStore  *self,
   g_autoptr(GHashTable) changes = change_set_new ();
   g_autofree PageResult *result = g_new0 (PageResult, 1);
   const SyncTable *table;
-  JsonNode *root;
+  JsonNode *root = page->root;
   GError *error = NULL;
-  gsize size;
-  const char *text = g_bytes_get_data (page->rows, &size);
   gboolean ok;
 
   if ((table = require_table (page->table, &error)) == NULL)
     goto failed_early;
-  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &error))
-    goto failed_early;
-  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      gsize size;
+      const char *text = g_bytes_get_data (page->rows, &size);
+
+      if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &error))
+        goto failed_early;
+      root = json_parser_get_root (parser);
+    }
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       g_set_error (&error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
@@ -1616,6 +1636,25 @@ apply_page_func (XiStore  *self,
 
 failed_early:
   g_task_return_error (task, error);
+}
+
+/* Both kinds of page end in the same task, so one finish serves both. */
+static void
+push_page (XiStore             *self,
+           const char          *table_name,
+           GBytes              *text,
+           JsonNode            *root,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  PageData *page = g_new0 (PageData, 1);
+
+  page->table = g_strdup (table_name);
+  page->rows = text;
+  page->root = root;
+  _xi_store_push (self, apply_page_func, page, page_data_free, xi_store_sync_apply_page_async,
+                  cancellable, callback, user_data);
 }
 
 static void
@@ -2170,17 +2209,42 @@ xi_store_sync_apply_page_async (XiStore             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  PageData *page;
-
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (table_name != NULL);
   g_return_if_fail (rows_json != NULL);
 
-  page = g_new0 (PageData, 1);
-  page->table = g_strdup (table_name);
-  page->rows = g_bytes_ref (rows_json);
-  _xi_store_push (self, apply_page_func, page, page_data_free, xi_store_sync_apply_page_async,
-                  cancellable, callback, user_data);
+  push_page (self, table_name, g_bytes_ref (rows_json), NULL, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_apply_rows_async:
+ * @self: a #XiStore
+ * @table_name: one of xi_store_sync_tables()
+ * @rows: a page of rows as the server sent it, already parsed: a sealed
+ *   (json_node_seal()) JSON array of objects with every column, ordered by
+ *   `server_seq`
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the page is stored
+ * @user_data: closure
+ *
+ * Like xi_store_sync_apply_page_async(), for a page the caller has parsed
+ * already, which spares parsing it a second time; the store keeps a
+ * reference until it is done. Finish with
+ * xi_store_sync_apply_page_finish().
+ */
+void
+xi_store_sync_apply_rows_async (XiStore             *self,
+                                const char          *table_name,
+                                JsonNode            *rows,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (table_name != NULL);
+  g_return_if_fail (rows != NULL && json_node_is_immutable (rows));
+
+  push_page (self, table_name, NULL, json_node_ref (rows), cancellable, callback, user_data);
 }
 
 /**

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "xi-store.h"
 
@@ -155,6 +156,12 @@ gboolean        xi_store_sync_complete_finish        (XiStore               *sel
 void            xi_store_sync_apply_page_async       (XiStore               *self,
                                                       const char            *table_name,
                                                       GBytes                *rows_json,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+void            xi_store_sync_apply_rows_async       (XiStore               *self,
+                                                      const char            *table_name,
+                                                      JsonNode              *rows,
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);

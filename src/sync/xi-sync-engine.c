@@ -79,7 +79,12 @@ typedef struct
 
   const char * const *tables;
   guint        table_index;
-  gint64       checkpoint;
+  gint64       checkpoint; /* the table's, as far as pages have been applied */
+  gint64       cursor;     /* the table's, as far as pages have been read */
+  gint64       last_seq;   /* the account's counter when the pass began, or -1 */
+  gboolean     reading;
+  guint        applying;   /* pages handed to the store, not applied yet */
+  GError      *pull_error; /* the first failure; the pull ends once nothing is in flight */
   gint64       fence;
   JsonObject  *purged;     /* per table, from sync_state() */
   gboolean     resyncing;
@@ -104,6 +109,7 @@ run_free (Run *run)
   g_clear_pointer (&run->results, g_ptr_array_unref);
   g_queue_clear_full (&run->units, (GDestroyNotify) unit_free);
   g_clear_error (&run->push_error);
+  g_clear_error (&run->pull_error);
   g_clear_pointer (&run->purged, json_object_unref);
   g_free (run);
 }
@@ -609,7 +615,34 @@ take_batch (GTask *task)
                                   batch_taken_cb, task);
 }
 
-/* Pull */
+/* Pull
+ *
+ * The read of the next page goes out as soon as a page arrives (its last
+ * server_seq is the next cursor) while the store applies that page: the
+ * store runs its work in order, so pages still land one after another,
+ * each with its checkpoint, and the network and SQLite wait for each
+ * other only at the end of a table. The pass holds one reference on its
+ * task for the whole pull; every request in flight holds another.
+ */
+
+static void
+pull_failed (Run    *run,
+             GError *error)
+{
+  if (run->pull_error == NULL)
+    run->pull_error = error;
+  else
+    g_error_free (error);
+}
+
+static void
+next_table (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  run->table_index++;
+  pull_table (task);
+}
 
 static void
 resync_finished_cb (GObject      *object,
@@ -628,8 +661,59 @@ resync_finished_cb (GObject      *object,
       return;
     }
   run->resyncing = FALSE;
-  run->table_index++;
-  pull_table (task);
+  next_table (task);
+}
+
+static void
+caught_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_sync_set_checkpoint_finish (XI_STORE (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  next_table (task);
+}
+
+/* Once the table's last page is read and every page applied: on to the
+ * next table, or the pass ends with the first error. */
+static void
+table_settled (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  const char *table = run->tables[run->table_index];
+
+  if (run->reading || run->applying > 0)
+    return;
+  if (run->pull_error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&run->pull_error));
+      g_object_unref (task);
+      return;
+    }
+  if (run->resyncing)
+    {
+      xi_store_sync_finish_resync_async (self->store, table, g_task_get_cancellable (task),
+                                         resync_finished_cb, task);
+      return;
+    }
+  /* The empty page was read after the server's counter: the table has no
+   * row up to it that this device has not seen, so the next pass need not
+   * ask about this table until something newer exists. */
+  if (run->last_seq > run->checkpoint)
+    {
+      xi_store_sync_set_checkpoint_async (self->store, table, run->last_seq,
+                                          g_task_get_cancellable (task), caught_up_cb, task);
+      return;
+    }
+  next_table (task);
 }
 
 static void
@@ -637,30 +721,22 @@ page_applied_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   gint64 checkpoint = 0;
   guint applied;
 
+  run->applying--;
   applied = xi_store_sync_apply_page_finish (XI_STORE (object), result, &checkpoint, &error);
   if (error != NULL)
+    pull_failed (run, g_steal_pointer (&error));
+  else
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
+      run->stats.pulled += applied;
+      run->checkpoint = MAX (run->checkpoint, checkpoint);
     }
-  run->stats.pulled += applied;
-  if (checkpoint <= run->checkpoint)
-    {
-      g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
-                               _("The server sent a page of “%s” that does not move forward"),
-                               run->tables[run->table_index]);
-      g_object_unref (task);
-      return;
-    }
-  run->checkpoint = checkpoint;
-  pull_page (task);
+  table_settled (task);
 }
 
 static void
@@ -668,42 +744,55 @@ page_read_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   XiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   const char *table = run->tables[run->table_index];
   g_autoptr(JsonArray) rows = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  char *text;
+  JsonNode *last;
+  gint64 cursor = 0;
+  guint n;
 
+  run->reading = FALSE;
   rows = xi_supabase_client_select_finish (XI_SUPABASE_CLIENT (object), result, &error);
   if (rows == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      pull_failed (run, g_steal_pointer (&error));
+      table_settled (task);
       return;
     }
-  if (json_array_get_length (rows) == 0)
+  n = json_array_get_length (rows);
+  if (n == 0 || run->pull_error != NULL)
     {
-      if (run->resyncing)
-        {
-          xi_store_sync_finish_resync_async (self->store, table, g_task_get_cancellable (task),
-                                             resync_finished_cb, task);
-          return;
-        }
-      run->table_index++;
-      pull_table (task);
+      table_settled (task);
       return;
     }
 
+  last = json_array_get_element (rows, n - 1);
+  if (JSON_NODE_HOLDS_OBJECT (last))
+    cursor = json_object_get_int_member_with_default (json_node_get_object (last),
+                                                      "server_seq", 0);
+  if (cursor <= run->cursor)
+    {
+      pull_failed (run, g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                                     _("The server sent a page of “%s” that does not move forward"),
+                                     table));
+      table_settled (task);
+      return;
+    }
+  run->cursor = cursor;
+
+  /* Handed over sealed and no longer touched here: the store reads it on
+   * its thread instead of parsing the page a second time. */
   node = json_node_new (JSON_NODE_ARRAY);
-  json_node_set_array (node, rows);
-  text = node_to_string (node);
-  bytes = g_bytes_new_take (text, strlen (text));
-  xi_store_sync_apply_page_async (self->store, table, bytes, g_task_get_cancellable (task),
-                                  page_applied_cb, task);
+  json_node_take_array (node, g_steal_pointer (&rows));
+  json_node_seal (node);
+  run->applying++;
+  xi_store_sync_apply_rows_async (self->store, table, node, g_task_get_cancellable (task),
+                                  page_applied_cb, g_object_ref (task));
+  pull_page (task);
 }
 
 static void
@@ -712,7 +801,7 @@ pull_page (GTask *task)
   XiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autofree char *master = g_strconcat ("eq.", xi_store_get_master_user_id (self->store), NULL);
-  g_autofree char *after = g_strdup_printf ("gt.%" G_GINT64_FORMAT, run->checkpoint);
+  g_autofree char *after = g_strdup_printf ("gt.%" G_GINT64_FORMAT, run->cursor);
   const char *query[] = {
     "select", "*",
     "master_user_id", master,
@@ -722,8 +811,10 @@ pull_page (GTask *task)
     NULL
   };
 
+  run->reading = TRUE;
   xi_supabase_client_select_async (self->client, run->tables[run->table_index], query,
-                                   g_task_get_cancellable (task), page_read_cb, task);
+                                   g_task_get_cancellable (task), page_read_cb,
+                                   g_object_ref (task));
 }
 
 static void
@@ -742,7 +833,7 @@ resync_begun_cb (GObject      *object,
       return;
     }
   run->resyncing = TRUE;
-  run->checkpoint = 0;
+  run->checkpoint = run->cursor = 0;
   pull_page (task);
 }
 
@@ -764,6 +855,7 @@ checkpoint_read_cb (GObject      *object,
       g_object_unref (task);
       return;
     }
+  run->cursor = run->checkpoint;
 
   if (run->purged != NULL && json_object_has_member (run->purged, table))
     fence = json_object_get_int_member (run->purged, table);
@@ -774,6 +866,12 @@ checkpoint_read_cb (GObject      *object,
       g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
       xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
                                         resync_begun_cb, task);
+      return;
+    }
+  /* Nothing was written on the server since this table was last read. */
+  if (run->last_seq >= 0 && run->checkpoint >= run->last_seq)
+    {
+      next_table (task);
       return;
     }
   pull_page (task);
@@ -822,6 +920,8 @@ state_read_cb (GObject      *object,
     }
   object_state = json_node_get_object (state);
   run->fence = json_object_get_int_member_with_default (object_state, "purged_before_seq", 0);
+  /* A server that does not say is asked about every table. */
+  run->last_seq = json_object_get_int_member_with_default (object_state, "last_seq", -1);
   if (json_object_has_member (object_state, "purged") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object_state, "purged")))
     run->purged = json_object_ref (json_object_get_object_member (object_state, "purged"));
