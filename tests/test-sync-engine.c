@@ -991,6 +991,47 @@ test_quota_offline_refused (Fixture       *fixture,
   g_assert_cmpint (xi_job_get_state (again), ==, XI_JOB_STATE_PENDING);
 }
 
+/* A new computer's first sync of a large account through a server that
+ * caps every page at 100 rows: every row arrives once, none is missed,
+ * and a second pass finds nothing new. Slow: run with -m slow. */
+static void
+test_first_sync_50000 (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *statement = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+  const guint rows = 50000;
+
+  if (!g_test_slow ())
+    {
+      g_test_skip ("50,000 rows: run with -m slow (meson test --suite slow)");
+      return;
+    }
+
+  control ("max-rows?n=100");
+  statement = g_strdup_printf ("insert into public.contacts (id, master_user_id, name, phone,"
+                               " last_op_id)"
+                               " select gen_random_uuid(), '%s', 'Pelanggan ' || g,"
+                               " '62811' || lpad(g::text, 8, '0'), gen_random_uuid()"
+                               " from generate_series(1, %u) g",
+                               xi_supabase_client_get_user_id (fixture->a.client), rows);
+  g_assert_true (fs_rig_sql (rig, statement, &error));
+  g_assert_no_error (error);
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, rows);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, rows);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(DISTINCT phone) FROM contacts"
+                              " WHERE phone BETWEEN '6281100000001' AND '6281100050000'"), ==, rows);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"
+                              " WHERE sync_status != 'synced'"), ==, 0);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM sync_outbox"), ==, 0);
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1012,6 +1053,7 @@ main (int   argc,
   ADD ("quota-two-computers-at-once", test_quota_two_computers_at_once);
   ADD ("quota-offline-honoured", test_quota_offline_honoured);
   ADD ("quota-offline-refused", test_quota_offline_refused);
+  ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 
   return xi_sync_test_run (&rig);
