@@ -175,6 +175,17 @@ typedef struct
 static SyncTable tables[N_TABLES];
 static const char *table_names[N_TABLES + 1];
 
+/*
+ * Rows only the server writes that the app shows: the allowance, what
+ * reservations hold of it, and payments. They are few, and the app never
+ * edits them, so they are kept as the server sent them, one JSON object
+ * per row in sync_state under "server:TABLE:ID": their shape follows the
+ * server without a local migration, and the signed-out profile's own
+ * quota tables stay as they are.
+ */
+static const char * const server_tables[] = { "user_quotas", "quota_reservations", "payments" };
+static const char *pull_names[N_TABLES + G_N_ELEMENTS (server_tables) + 1];
+
 #define SQL_NOW "strftime ('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
@@ -433,6 +444,11 @@ build_tables (gpointer data)
       table_names[i] = spec->name;
     }
   table_names[N_TABLES] = NULL;
+  for (guint i = 0; i < N_TABLES; i++)
+    pull_names[i] = table_names[i];
+  for (guint i = 0; i < G_N_ELEMENTS (server_tables); i++)
+    pull_names[N_TABLES + i] = server_tables[i];
+  pull_names[G_N_ELEMENTS (pull_names) - 1] = NULL;
   return NULL;
 }
 
@@ -1587,6 +1603,115 @@ apply_page (XiStore          *self,
   return checkpoint_set (self, name, checkpoint, error);
 }
 
+static gboolean
+is_server_table (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (server_tables); i++)
+    if (g_strcmp0 (name, server_tables[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A page of a server-owned table: each row replaces its cached copy, a
+ * tombstone removes it, and the checkpoint moves in the same transaction. */
+static void
+apply_server_rows (XiStore    *self,
+                   GTask      *task,
+                   const char *table,
+                   JsonNode   *root)
+{
+  g_autofree PageResult *result = g_new0 (PageResult, 1);
+  GError *error = NULL;
+  JsonArray *rows;
+
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                               _("A page of “%s” from the server is not a JSON array."), table);
+      return;
+    }
+  rows = json_node_get_array (root);
+  if (!_xi_store_begin (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  result->checkpoint = checkpoint_get (self, table, &error);
+  for (guint i = 0; error == NULL && i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+      JsonObject *row = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = row != NULL ? json_object_get_string_member_with_default (row, "id", NULL)
+                                   : NULL;
+      g_autofree char *key = NULL;
+
+      if (id == NULL || *id == '\0')
+        {
+          g_set_error (&error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("A row of “%s” from the server has no id."), table);
+          break;
+        }
+      key = g_strconcat ("server:", table, ":", id, NULL);
+      if (member_bool (row, "deleted"))
+        row_exec (self, "DELETE FROM sync_state WHERE key = ?1", key, NULL, 0, &error);
+      else
+        {
+          g_autofree char *text = json_to_string (node, FALSE);
+
+          row_exec (self, "INSERT INTO sync_state (key, value) VALUES (?1, ?2)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    key, text, 0, &error);
+        }
+      result->checkpoint = MAX (result->checkpoint, member_int (row, "server_seq"));
+      result->applied++;
+    }
+  if (error != NULL ||
+      !checkpoint_set (self, table, result->checkpoint, &error) ||
+      !_xi_store_commit (self, &error))
+    {
+      _xi_store_rollback (self);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&result), g_free);
+}
+
+static void
+list_server_rows_func (XiStore  *self,
+                       GTask    *task,
+                       gpointer  data)
+{
+  g_autoptr(JsonArray) rows = json_array_new ();
+  g_autofree char *pattern = g_strconcat ("server:", (const char *) data, ":*", NULL);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self, "SELECT value FROM sync_state WHERE key GLOB ?1 ORDER BY key",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, pattern);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonNode *row = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
+
+      if (row != NULL)
+        json_array_add_element (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&rows), (GDestroyNotify) json_array_unref);
+}
+
 static void
 apply_page_func (XiStore  *self,
                  GTask    *task,
@@ -1596,12 +1721,12 @@ apply_page_func (XiStore  *self,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GHashTable) changes = change_set_new ();
   g_autofree PageResult *result = g_new0 (PageResult, 1);
-  const SyncTable *table;
+  const SyncTable *table = NULL;
   JsonNode *root = page->root;
   GError *error = NULL;
   gboolean ok;
 
-  if ((table = require_table (page->table, &error)) == NULL)
+  if (!is_server_table (page->table) && (table = require_table (page->table, &error)) == NULL)
     goto failed_early;
   if (root == NULL)
     {
@@ -1611,6 +1736,11 @@ apply_page_func (XiStore  *self,
       if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &error))
         goto failed_early;
       root = json_parser_get_root (parser);
+    }
+  if (root != NULL && is_server_table (page->table))
+    {
+      apply_server_rows (self, task, page->table, root);
+      return;
     }
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
@@ -2019,6 +2149,67 @@ xi_store_sync_tables (void)
 {
   lookup_table (NULL);
   return table_names;
+}
+
+/**
+ * xi_store_sync_pull_tables:
+ *
+ * What a device pulls, in order: xi_store_sync_tables(), then the tables
+ * only the server writes that the app shows (the allowance, its
+ * reservations, payments). Pages of every one of them go to
+ * xi_store_sync_apply_rows_async().
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the table names
+ */
+const char * const *
+xi_store_sync_pull_tables (void)
+{
+  lookup_table (NULL);
+  return pull_names;
+}
+
+/**
+ * xi_store_sync_list_server_rows_async:
+ * @self: a #XiStore
+ * @table_name: a table of xi_store_sync_pull_tables() that only the
+ *   server writes
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the rows
+ * @user_data: closure
+ *
+ * Reads the rows of a server-owned table as last pulled, as the server
+ * sent them: what the allowance, its reservations and the payments
+ * looked like at the last sync, also offline.
+ */
+void
+xi_store_sync_list_server_rows_async (XiStore             *self,
+                                      const char          *table_name,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (is_server_table (table_name));
+
+  _xi_store_push_read (self, list_server_rows_func, g_strdup (table_name), g_free,
+                       xi_store_sync_list_server_rows_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_list_server_rows_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the rows, JSON objects, in no particular order
+ */
+JsonArray *
+xi_store_sync_list_server_rows_finish (XiStore       *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -121,6 +121,7 @@ typedef struct
 } XiSyncCounts;
 
 const char * const *xi_store_sync_tables             (void);
+const char * const *xi_store_sync_pull_tables        (void);
 
 void            xi_store_sync_set_device_async       (XiStore               *self,
                                                       const char            *device_id,
@@ -128,6 +129,14 @@ void            xi_store_sync_set_device_async       (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 gboolean        xi_store_sync_set_device_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_sync_list_server_rows_async (XiStore               *self,
+                                                      const char            *table_name,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+JsonArray      *xi_store_sync_list_server_rows_finish (XiStore              *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_sync_get_device_async       (XiStore               *self,

@@ -733,7 +733,9 @@ page_applied_cb (GObject      *object,
     pull_failed (run, g_steal_pointer (&error));
   else
     {
-      run->stats.pulled += applied;
+      /* The user's rows; the server's own (quota, payments) are not news. */
+      if (g_strv_contains (xi_store_sync_tables (), run->tables[run->table_index]))
+        run->stats.pulled += applied;
       run->checkpoint = MAX (run->checkpoint, checkpoint);
     }
   table_settled (task);
@@ -860,8 +862,10 @@ checkpoint_read_cb (GObject      *object,
   if (run->purged != NULL && json_object_has_member (run->purged, table))
     fence = json_object_get_int_member (run->purged, table);
   /* Tombstones this device never saw are gone from the server: only a
-   * full read of the table tells which rows still exist (SYNC.md §3.4). */
-  if (run->checkpoint > 0 && run->checkpoint < fence)
+   * full read of the table tells which rows still exist (SYNC.md §3.4).
+   * The server-owned rows the app shows are kept, not deleted, there. */
+  if (run->checkpoint > 0 && run->checkpoint < fence &&
+      g_strv_contains (xi_store_sync_tables (), table))
     {
       g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
       xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
@@ -1109,7 +1113,7 @@ xi_sync_engine_run_once_async (XiSyncEngine        *self,
       return;
     }
   run = g_new0 (Run, 1);
-  run->tables = xi_store_sync_tables ();
+  run->tables = xi_store_sync_pull_tables ();
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   self->running = TRUE;
   xi_store_sync_get_device_async (self->store, cancellable, device_read_cb, task);
