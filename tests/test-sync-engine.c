@@ -211,9 +211,10 @@ wait_seconds (double seconds)
 /* A campaign of @n new contacts on @computer; @tag keeps the numbers of
  * two computers' campaigns apart. */
 static XiJob *
-make_campaign (Computer *computer,
-               guint     n,
-               guint     tag)
+try_campaign (Computer  *computer,
+              guint      n,
+              guint      tag,
+              GError   **create_error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *group_name = g_strdup_printf ("Pelanggan %u", tag);
@@ -255,7 +256,18 @@ make_campaign (Computer *computer,
   spec->delay_min_ms = spec->delay_max_ms = 0;
   XI_TEST_WAIT (xi_store_create_job_async (computer->store, spec, NULL,
                                            xi_test_store_result_cb, &slot_),
-                job = xi_store_create_job_finish (computer->store, result_, &error));
+                job = xi_store_create_job_finish (computer->store, result_, create_error));
+  return job;
+}
+
+static XiJob *
+make_campaign (Computer *computer,
+               guint     n,
+               guint     tag)
+{
+  g_autoptr(GError) error = NULL;
+  XiJob *job = try_campaign (computer, n, tag, &error);
+
   g_assert_no_error (error);
   return job;
 }
@@ -991,6 +1003,36 @@ test_quota_offline_refused (Fixture       *fixture,
   g_assert_cmpint (xi_job_get_state (again), ==, XI_JOB_STATE_PENDING);
 }
 
+/* Once the server's allowance is known here, a campaign reserves against
+ * it, less what this computer reserved that the server has not heard of
+ * yet, and one that does not fit is refused at once, naming what is left. */
+static void
+test_quota_cached_allowance (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(XiJob) first = NULL;
+  g_autoptr(XiJob) second = NULL;
+  g_autoptr(XiJob) third = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_allowance (&fixture->a, 3);
+  sync_ok (&fixture->a, NULL);
+
+  first = try_campaign (&fixture->a, 2, 1, &error);
+  g_assert_no_error (error);
+  second = try_campaign (&fixture->a, 2, 2, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_nonnull (strstr (error->message, "only 1 are left"));
+  g_assert_null (second);
+  g_clear_error (&error);
+
+  /* Held on the server now, not twice here. */
+  sync_ok (&fixture->a, NULL);
+  third = try_campaign (&fixture->a, 1, 3, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (third);
+}
+
 /* A new computer's first sync of a large account through a server that
  * caps every page at 100 rows: every row arrives once, none is missed,
  * and a second pass finds nothing new. Slow: run with -m slow. */
@@ -1053,6 +1095,7 @@ main (int   argc,
   ADD ("quota-two-computers-at-once", test_quota_two_computers_at_once);
   ADD ("quota-offline-honoured", test_quota_offline_honoured);
   ADD ("quota-offline-refused", test_quota_offline_refused);
+  ADD ("quota-cached-allowance", test_quota_cached_allowance);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 

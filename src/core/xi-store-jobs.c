@@ -245,6 +245,14 @@ load_quota (XiStore     *self,
   gint64 allowance = XI_QUOTA_DEFAULT_ALLOWANCE, used = 0, reserved = 0, running = 0;
   int rc;
 
+  if (_xi_store_sync_load_quota (self, quota, error))
+    {
+      quota->period = g_strdup (period);
+      return TRUE;
+    }
+  if (error != NULL && *error != NULL)
+    return FALSE;
+
   stmt = _xi_store_prepare (self,
                             "SELECT allowance, used FROM user_quotas"
                             " WHERE master_user_id = ?1 AND period = ?2 AND deleted = 0",

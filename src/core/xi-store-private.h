@@ -136,6 +136,9 @@ gboolean        _xi_store_sync_check_command (XiStore              *self,
                                               const char           *job_id,
                                               gboolean              resume,
                                               GError              **error);
+gboolean        _xi_store_sync_load_quota    (XiStore              *self,
+                                              XiQuota              *quota,
+                                              GError              **error);
 gboolean        _xi_store_sync_setup         (XiStore              *self,
                                               GError              **error);
 
