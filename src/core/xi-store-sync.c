@@ -170,6 +170,7 @@ typedef struct
   char                *set_status;  /* ?1 id, ?2 status */
   char                *resync_mark;
   char                *resync_drop;
+  char                *select;      /* PostgREST's select= for a pull */
 } SyncTable;
 
 static SyncTable tables[N_TABLES];
@@ -415,6 +416,20 @@ static const char quota_trigger[] =
   " WHERE NOT EXISTS (SELECT 1 FROM sync_outbox WHERE " QUOTA_UNSENT ");"
   "END;";
 
+/* What apply_row () reads of a pulled row, and nothing else: the server's
+ * own bookkeeping (created_by, last_op_id, sync_changed…) is a third of
+ * a contact's JSON, for the server to write, send and the client to parse. */
+static char *
+build_select (const SyncTableSpec *spec)
+{
+  GString *select = g_string_new ("id,master_user_id,created_at,updated_at,version,server_seq,"
+                                  "deleted");
+
+  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+    g_string_append_printf (select, ",%s", column->name);
+  return g_string_free (select, FALSE);
+}
+
 static gpointer
 build_tables (gpointer data)
 {
@@ -441,6 +456,7 @@ build_tables (gpointer data)
                                                " AND NOT EXISTS (SELECT 1 FROM sync_outbox o"
                                                " WHERE o.table_name = '%s' AND o.row_id = %s.id)",
                                                spec->name, spec->name, spec->name, spec->name);
+      tables[i].select = build_select (spec);
       table_names[i] = spec->name;
     }
   table_names[N_TABLES] = NULL;
@@ -2240,6 +2256,24 @@ xi_store_sync_pull_tables (void)
 {
   lookup_table (NULL);
   return pull_names;
+}
+
+/**
+ * xi_store_sync_pull_columns:
+ * @table_name: one of xi_store_sync_pull_tables()
+ *
+ * The columns to ask the server for when pulling @table_name, as
+ * PostgREST's `select=` takes them: what the store keeps of a synced
+ * table's rows, every column of a server-owned table.
+ *
+ * Returns: (transfer none): the column list
+ */
+const char *
+xi_store_sync_pull_columns (const char *table_name)
+{
+  const SyncTable *table = lookup_table (table_name);
+
+  return table != NULL ? table->select : "*";
 }
 
 /**

@@ -122,6 +122,7 @@ typedef struct
 
 const char * const *xi_store_sync_tables             (void);
 const char * const *xi_store_sync_pull_tables        (void);
+const char     *xi_store_sync_pull_columns           (const char            *table_name);
 
 void            xi_store_sync_set_device_async       (XiStore               *self,
                                                       const char            *device_id,

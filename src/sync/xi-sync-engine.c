@@ -805,7 +805,7 @@ pull_page (GTask *task)
   g_autofree char *master = g_strconcat ("eq.", xi_store_get_master_user_id (self->store), NULL);
   g_autofree char *after = g_strdup_printf ("gt.%" G_GINT64_FORMAT, run->cursor);
   const char *query[] = {
-    "select", "*",
+    "select", xi_store_sync_pull_columns (run->tables[run->table_index]),
     "master_user_id", master,
     "server_seq", after,
     "order", "server_seq.asc",
