@@ -1033,6 +1033,49 @@ test_quota_cached_allowance (Fixture       *fixture,
   g_assert_nonnull (third);
 }
 
+/* Pages capped at two rows: the next page is read while the last one is
+ * applied, a failed read ends the pass without losing its place, and the
+ * next pass goes on from the checkpoint. */
+static void
+test_pull_in_small_pages (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+
+  for (guint i = 0; i < 9; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000007%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Kiki", phone);
+    }
+  sync_ok (&fixture->a, NULL);
+  control ("max-rows?n=2");
+
+  control ("fail?status=503&path=/rest/v1/contacts&method=GET");
+  g_assert_false (run_sync (&fixture->b, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, 0);
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 9);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(DISTINCT id) FROM contacts"), ==, 9);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000008%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Lala", phone);
+    }
+  sync_ok (&fixture->a, NULL);
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 3);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, 12);
+
+  /* Nothing new anywhere: the pass asks about no table. */
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 0);
+}
+
 /* A new computer's first sync of a large account through a server that
  * caps every page at 100 rows: every row arrives once, none is missed,
  * and a second pass finds nothing new. Slow: run with -m slow. */
@@ -1095,6 +1138,7 @@ main (int   argc,
   ADD ("quota-two-computers-at-once", test_quota_two_computers_at_once);
   ADD ("quota-offline-honoured", test_quota_offline_honoured);
   ADD ("quota-offline-refused", test_quota_offline_refused);
+  ADD ("pull-in-small-pages", test_pull_in_small_pages);
   ADD ("quota-cached-allowance", test_quota_cached_allowance);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
