@@ -30,16 +30,6 @@
 #define MASTER "6f1c0e2a-0000-4000-8000-0000000000aa"
 #define PUSH_BATCH 200
 
-/* CPU time of the whole process (both threads): on a loaded machine the
- * wall clock says more about the neighbours than about the code. */
-static gint64
-cpu_usec (void)
-{
-  struct timespec now;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &now);
-  return now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
-}
 #define PULL_PAGE  500
 
 static XiStore *
@@ -118,14 +108,14 @@ bench_push (const char *dir,
       g_autoptr(GError) error = NULL;
       GAsyncResult *slot = NULL;
       gint64 start = g_get_monotonic_time ();
-      gint64 cpu_start = cpu_usec ();
+      gint64 cpu_start = bench_cpu_usec ();
 
       xi_store_sync_take_batch_async (store, PUSH_BATCH, NULL, bench_result_cb, &slot);
       result = bench_wait (&slot);
       if ((ops = xi_store_sync_take_batch_finish (store, result, &error)) == NULL)
         g_error ("take: %s", error->message);
       spent += g_get_monotonic_time () - start;
-      cpu += cpu_usec () - cpu_start;
+      cpu += bench_cpu_usec () - cpu_start;
       g_clear_object (&result);
       if (ops->len == 0)
         break;
@@ -140,13 +130,13 @@ bench_push (const char *dir,
         }
 
       start = g_get_monotonic_time ();
-      cpu_start = cpu_usec ();
+      cpu_start = bench_cpu_usec ();
       xi_store_sync_complete_async (store, results, NULL, bench_result_cb, &slot);
       result = bench_wait (&slot);
       if (!xi_store_sync_complete_finish (store, result, &error))
         g_error ("complete: %s", error->message);
       spent += g_get_monotonic_time () - start;
-      cpu += cpu_usec () - cpu_start;
+      cpu += bench_cpu_usec () - cpu_start;
       pushed += ops->len;
     }
 
@@ -193,7 +183,7 @@ bench_pull (const char *dir,
     g_ptr_array_add (pages, make_page (first, MIN (PULL_PAGE, rows - first)));
 
   start = g_get_monotonic_time ();
-  cpu_start = cpu_usec ();
+  cpu_start = bench_cpu_usec ();
   for (guint i = 0; i < pages->len; i++)
     {
       g_autoptr(GAsyncResult) result = NULL;
@@ -210,7 +200,7 @@ bench_pull (const char *dir,
 
   bench_report ("sync-pull-rows", applied, "rows");
   bench_report ("sync-pull-ms", (g_get_monotonic_time () - start) / 1000.0, "ms");
-  bench_report ("sync-pull-cpu-ms", (cpu_usec () - cpu_start) / 1000.0, "ms");
+  bench_report ("sync-pull-cpu-ms", (bench_cpu_usec () - cpu_start) / 1000.0, "ms");
   bench_report ("sync-pull-rows-per-s",
                 applied / ((g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC), "rows/s");
   if (checkpoint != rows)

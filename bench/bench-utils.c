@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "bench-utils.h"
 
@@ -121,6 +122,17 @@ bench_parse_option (int          *argc,
     if (g_str_equal ((*argv)[i], option))
       return (guint)strtoul ((*argv)[i + 1], NULL, 10);
   return default_value;
+}
+
+/* CPU time of the whole process (every thread): on a loaded machine the
+ * wall clock says more about the neighbours than about the code. */
+gint64
+bench_cpu_usec (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &now);
+  return now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
 }
 
 void

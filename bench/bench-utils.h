@@ -29,6 +29,7 @@ guint         bench_parse_option       (int           *argc,
                                         char        ***argv,
                                         const char    *option,
                                         guint          default_value);
+gint64        bench_cpu_usec           (void);
 void          bench_report             (const char    *name,
                                         double         value,
                                         const char    *unit);

@@ -101,6 +101,10 @@ test_two_computers (void)
   g_autofree char *out = NULL;
   g_autoptr(JsonObject) stats = NULL;
   g_autoptr(JsonObject) status = NULL;
+  g_autofree char *credit = NULL;
+  g_autofree char *held = NULL;
+  JsonObject *quota;
+  JsonArray *payments;
   const char *url = fs_rig_get_url (rig);
   const char *key = fs_rig_get_anon_key (rig);
 
@@ -134,9 +138,42 @@ test_two_computers (void)
   g_assert_true (json_object_get_boolean_member (status, "online"));
   g_assert_cmpstr (json_object_get_string_member (status, "email"), ==, email);
   g_assert_cmpint (json_object_get_int_member (status, "pending"), ==, 0);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (status, "quota")));
+  quota = json_object_get_object_member (status, "quota");
+  g_assert_cmpstr (json_object_get_string_member (quota, "plan"), ==, "free");
+  g_assert_cmpint (json_object_get_int_member (quota, "limit"), ==, 500);
+  g_assert_cmpint (json_object_get_int_member (quota, "reserved"), ==, 0);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (status, "payments")), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&status, json_object_unref);
+
+  /* A payment and what campaigns hold, as the server has them, reach the
+   * status of B at its next sync. */
+  credit = g_strdup_printf ("select public.credit_payment('order-%s', (select id from auth.users"
+                            " where email = '%s'), 150000, 'IDR', 1000)", email, email);
+  g_assert_true (fs_rig_sql (rig, credit, NULL));
+  held = g_strdup_printf ("update public.user_quotas set messages_reserved = 40, messages_used = 7"
+                          " where master_user_id = (select id from auth.users where email = '%s')",
+                          email);
+  g_assert_true (fs_rig_sql (rig, held, NULL));
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, &out, "--json", "status", NULL), ==, 0);
+  status = parse_object (out);
+  quota = json_object_get_object_member (status, "quota");
+  g_assert_cmpint (json_object_get_int_member (quota, "limit"), ==, 1500);
+  g_assert_cmpint (json_object_get_int_member (quota, "used"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (quota, "reserved"), ==, 40);
+  g_assert_cmpint (json_object_get_int_member (quota, "available"), ==, 1453);
+  payments = json_object_get_array_member (status, "payments");
+  g_assert_cmpint (json_array_get_length (payments), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (payments, 0),
+                                                  "status"), ==, "paid");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (payments, 0),
+                                               "messages"), ==, 1000);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&status, json_object_unref);
+  g_assert_cmpint (cli (b, NULL, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "7 of 1500 messages used, 40 held by campaigns, 1453 available"));
+  g_clear_pointer (&out, g_free);
 
   /* A change the server refuses is listed with its reason, then sent
    * again once the server takes it. */

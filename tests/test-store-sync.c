@@ -1040,7 +1040,8 @@ pause_job (Fixture    *f,
   g_assert_no_error (error);
 }
 
-/* Campaigns are pushed only by the device that owns them. */
+/* Campaigns are pushed and changed only by the device that owns them;
+ * the others follow them. */
 static void
 test_jobs_of_other_devices (Fixture       *f,
                             gconstpointer  data)
@@ -1062,9 +1063,14 @@ test_jobs_of_other_devices (Fixture       *f,
   g_assert_cmpint (q_int (f, "SELECT sent FROM jobs"), ==, 4);
   g_assert_cmpint (n_ops (f), ==, 0);
 
-  /* Pausing another device's campaign here is a local view only. */
-  pause_job (f, "a0000000-0000-4000-8000-000000000001");
-  g_assert_cmpint (q_int (f, "SELECT state = 'paused' FROM jobs"), ==, 1);
+  /* Another device's campaign is read-only here: that device sends it. */
+  XI_TEST_WAIT (xi_store_command_job_async (f->store, "a0000000-0000-4000-8000-000000000001",
+                                            XI_JOB_COMMAND_PAUSE, NULL,
+                                            xi_test_store_result_cb, &slot_),
+                g_assert_null (xi_store_command_job_finish (f->store, result_, &error)));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_cmpint (q_int (f, "SELECT state = 'processing' FROM jobs"), ==, 1);
   g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'jobs'"), ==, 0);
 
   /* The store survives a restart knowing which device it is. */
@@ -1077,6 +1083,105 @@ test_jobs_of_other_devices (Fixture       *f,
   pause_job (f, "a0000000-0000-4000-8000-000000000002");
   g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'jobs'"
                           " AND row_id LIKE '%0002'"), ==, 1);
+}
+
+static char *
+get_device (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  char *device_id = NULL;
+
+  XI_TEST_WAIT (xi_store_sync_get_device_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                device_id = xi_store_sync_get_device_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return device_id;
+}
+
+/* An account's folder is one device, from its first opening on; the
+ * signed-out profile is none. */
+static void
+test_device_per_folder (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *first = get_device (f);
+  g_autofree char *again = NULL;
+  g_autofree char *stored = NULL;
+
+  if (f->signed_out)
+    {
+      g_assert_null (first);
+      g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_state"), ==, 0);
+      return;
+    }
+  g_assert_true (g_uuid_string_is_valid (first));
+  fixture_close (f);
+  fixture_open (f);
+  again = get_device (f);
+  g_assert_cmpstr (again, ==, first);
+  stored = q_text (f, "SELECT value FROM sync_state WHERE key = 'device_id'");
+  g_assert_cmpstr (stored, ==, first);
+}
+
+static JsonArray *
+server_rows (Fixture    *f,
+             const char *table)
+{
+  g_autoptr(GError) error = NULL;
+  JsonArray *rows = NULL;
+
+  XI_TEST_WAIT (xi_store_sync_list_server_rows_async (f->store, table, NULL,
+                                                      xi_test_store_result_cb, &slot_),
+                rows = xi_store_sync_list_server_rows_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return rows;
+}
+
+/* Rows only the server writes are kept as it sent them, replaced by a
+ * newer copy, dropped by a tombstone, and queue nothing. */
+static void
+test_server_rows (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonArray) first = NULL;
+  g_autoptr(JsonArray) second = NULL;
+  g_autoptr(JsonArray) reservations = NULL;
+  gint64 checkpoint = 0;
+  JsonObject *row;
+
+  g_assert_true (g_strv_contains (xi_store_sync_pull_tables (), "user_quotas"));
+  g_assert_false (g_strv_contains (xi_store_sync_tables (), "user_quotas"));
+
+  apply_page (f, "user_quotas",
+              "[{\"id\":\"9a000000-0000-4000-8000-000000000001\",\"master_user_id\":\"" MASTER "\","
+              "\"server_seq\":7,\"deleted\":false,\"plan\":\"free\",\"messages_limit\":500,"
+              "\"messages_used\":3,\"messages_reserved\":20}]", &checkpoint);
+  g_assert_cmpint (checkpoint, ==, 7);
+  apply_page (f, "quota_reservations",
+              "[{\"id\":\"9b000000-0000-4000-8000-000000000001\",\"server_seq\":8,\"deleted\":false,"
+              "\"amount\":20,\"used\":0,\"status\":\"pending\"},"
+              "{\"id\":\"9b000000-0000-4000-8000-000000000002\",\"server_seq\":9,\"deleted\":false,"
+              "\"amount\":5,\"used\":5,\"status\":\"committed\"}]", &checkpoint);
+  g_assert_cmpint (checkpoint, ==, 9);
+  first = server_rows (f, "user_quotas");
+  g_assert_cmpuint (json_array_get_length (first), ==, 1);
+  row = json_array_get_object_element (first, 0);
+  g_assert_cmpint (json_object_get_int_member (row, "messages_reserved"), ==, 20);
+
+  apply_page (f, "user_quotas",
+              "[{\"id\":\"9a000000-0000-4000-8000-000000000001\",\"master_user_id\":\"" MASTER "\","
+              "\"server_seq\":10,\"deleted\":false,\"plan\":\"free\",\"messages_limit\":1500,"
+              "\"messages_used\":3,\"messages_reserved\":0}]", &checkpoint);
+  apply_page (f, "quota_reservations",
+              "[{\"id\":\"9b000000-0000-4000-8000-000000000002\",\"server_seq\":11,"
+              "\"deleted\":true}]", &checkpoint);
+  second = server_rows (f, "user_quotas");
+  g_assert_cmpuint (json_array_get_length (second), ==, 1);
+  row = json_array_get_object_element (second, 0);
+  g_assert_cmpint (json_object_get_int_member (row, "messages_limit"), ==, 1500);
+  reservations = server_rows (f, "quota_reservations");
+  g_assert_cmpuint (json_array_get_length (reservations), ==, 1);
+  g_assert_cmpint (get_checkpoint (f, "quota_reservations"), ==, 11);
+  g_assert_cmpint (n_ops (f), ==, 0);
 }
 
 typedef struct
@@ -1176,6 +1281,10 @@ main (int   argc,
   ADD ("resync", test_resync);
   ADD ("pulled-opt-out", test_pulled_opt_out);
   ADD ("jobs-of-other-devices", test_jobs_of_other_devices);
+  ADD ("device-per-folder", test_device_per_folder);
+  ADD ("server-rows", test_server_rows);
+  g_test_add ("/xi/store/sync/signed-out-is-no-device", Fixture, "signed out", fixture_setup,
+              test_device_per_folder, fixture_teardown);
   ADD ("changed-signal", test_changed_signal);
 
 #undef ADD

@@ -7,7 +7,13 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "xi-contact.h"
+#include "xi-group.h"
+#include "xi-job-spec.h"
+#include "xi-job.h"
+#include "xi-template.h"
 #include "xi-store-inbox.h"
 #include "xi-store-sync.h"
 #include "xi-supabase-client.h"
@@ -200,6 +206,242 @@ static void
 wait_seconds (double seconds)
 {
   g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
+}
+
+/* A campaign of @n new contacts on @computer; @tag keeps the numbers of
+ * two computers' campaigns apart. */
+static XiJob *
+try_campaign (Computer  *computer,
+              guint      n,
+              guint      tag,
+              GError   **create_error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *group_name = g_strdup_printf ("Pelanggan %u", tag);
+  g_autofree char *template_name = g_strdup_printf ("Promo %u", tag);
+  g_autoptr(XiGroup) group = xi_group_new (group_name);
+  g_autoptr(XiTemplate) template_ = xi_template_new (template_name);
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(XiTemplate) saved_template = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  const char *variants[] = { "Halo {name}!", NULL };
+  g_autoptr(GError) error = NULL;
+  XiJob *job = NULL;
+
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62813%02u%06u", tag, i);
+      g_autoptr(XiContact) contact = add_contact (computer, "Sari", phone);
+
+      g_ptr_array_add (ids, g_strdup (xi_contact_get_id (contact)));
+    }
+  g_ptr_array_add (ids, NULL);
+  XI_TEST_WAIT (xi_store_save_group_async (computer->store, group, NULL,
+                                           xi_test_store_result_cb, &slot_),
+                saved_group = xi_store_save_group_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_add_group_members_async (computer->store, xi_group_get_id (saved_group),
+                                                  (const char * const *) ids->pdata, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                xi_store_add_group_members_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  xi_template_set_variants (template_, variants);
+  XI_TEST_WAIT (xi_store_save_template_async (computer->store, template_, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                saved_template = xi_store_save_template_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+
+  spec->group_id = g_strdup (xi_group_get_id (saved_group));
+  spec->template_id = g_strdup (xi_template_get_id (saved_template));
+  spec->delay_min_ms = spec->delay_max_ms = 0;
+  XI_TEST_WAIT (xi_store_create_job_async (computer->store, spec, NULL,
+                                           xi_test_store_result_cb, &slot_),
+                job = xi_store_create_job_finish (computer->store, result_, create_error));
+  return job;
+}
+
+static XiJob *
+make_campaign (Computer *computer,
+               guint     n,
+               guint     tag)
+{
+  g_autoptr(GError) error = NULL;
+  XiJob *job = try_campaign (computer, n, tag, &error);
+
+  g_assert_no_error (error);
+  return job;
+}
+
+static XiJob *
+claim_next (Computer *computer)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 next_wake_at = 0;
+  XiJob *job = NULL;
+
+  XI_TEST_WAIT (xi_store_claim_next_job_async (computer->store, NULL, NULL,
+                                               xi_test_store_result_cb, &slot_),
+                job = xi_store_claim_next_job_finish (computer->store, result_, &next_wake_at,
+                                                      &error));
+  g_assert_no_error (error);
+  return job;
+}
+
+/* What the send loop does for @n messages of the campaign it claimed, one
+ * outcome at a time. */
+static XiJob *
+send_messages (Computer *computer,
+               XiJob    *job,
+               guint     n)
+{
+  g_autoptr(GPtrArray) outgoing = NULL;
+  g_autoptr(GError) error = NULL;
+  XiJob *after = NULL;
+  guint sent_today = 0;
+
+  XI_TEST_WAIT (xi_store_next_outgoing_async (computer->store, xi_job_get_id (job), 0, n, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                outgoing = xi_store_next_outgoing_finish (computer->store, result_, &sent_today,
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (outgoing->len, ==, n);
+  for (guint i = 0; i < outgoing->len; i++)
+    {
+      XiOutgoing *message = g_ptr_array_index (outgoing, i);
+      g_autoptr(GPtrArray) outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_outcome_free);
+      XiOutcome *outcome = g_new0 (XiOutcome, 1);
+
+      outcome->row_id = g_strdup (message->row_id);
+      outcome->state = XI_RECIPIENT_STATE_SENT;
+      outcome->attempts = 1;
+      g_ptr_array_add (outcomes, outcome);
+      g_clear_object (&after);
+      XI_TEST_WAIT (xi_store_record_outcomes_async (computer->store, xi_job_get_id (job), outcomes,
+                                                    NULL, xi_test_store_result_cb, &slot_),
+                    after = xi_store_record_outcomes_finish (computer->store, result_, &error));
+      g_assert_no_error (error);
+    }
+  return after;
+}
+
+static XiJob *
+command (Computer     *computer,
+         XiJob        *job,
+         XiJobCommand  what,
+         GError      **error)
+{
+  XiJob *after = NULL;
+
+  XI_TEST_WAIT (xi_store_command_job_async (computer->store, xi_job_get_id (job), what, NULL,
+                                            xi_test_store_result_cb, &slot_),
+                after = xi_store_command_job_finish (computer->store, result_, error));
+  return after;
+}
+
+static XiJob *
+get_job (Computer   *computer,
+         const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  XiJob *job = NULL;
+
+  XI_TEST_WAIT (xi_store_get_job_async (computer->store, id, NULL,
+                                        xi_test_store_result_cb, &slot_),
+                job = xi_store_get_job_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  return job;
+}
+
+static void
+set_allowance (Computer *computer,
+               guint     messages)
+{
+  g_autofree char *statement = NULL;
+  g_autoptr(GError) error = NULL;
+
+  statement = g_strdup_printf ("update public.user_quotas set messages_limit = %u"
+                               " where master_user_id = '%s'", messages,
+                               xi_supabase_client_get_user_id (computer->client));
+  g_assert_true (fs_rig_sql (rig, statement, &error));
+  g_assert_no_error (error);
+}
+
+/* The one row of @table whose @column is @value, as the account reads it
+ * through the server, with @fields joined by '/'; "" when there is none. */
+static char *
+server_fields (Computer           *computer,
+               const char         *table,
+               const char         *column,
+               const char         *value,
+               const char * const *fields)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  g_autofree char *filter = g_strconcat ("eq.", value, NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *query[] = { "select", "*", column, filter, NULL };
+  JsonObject *row;
+
+  XI_TEST_WAIT (xi_supabase_client_select_async (computer->client, table, query, NULL,
+                                                 xi_test_store_result_cb, &slot_),
+                rows = xi_supabase_client_select_finish (computer->client, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (rows), <=, 1);
+  if (json_array_get_length (rows) == 0)
+    return g_strdup ("");
+  row = json_array_get_object_element (rows, 0);
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      JsonNode *node = json_object_get_member (row, fields[i]);
+
+      if (i > 0)
+        g_string_append_c (text, '/');
+      if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING)
+        g_string_append (text, json_node_get_string (node));
+      else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+        g_string_append_printf (text, "%" G_GINT64_FORMAT, json_node_get_int (node));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* used/reserved of the account's allowance on the server. */
+static char *
+server_quota (Computer *computer)
+{
+  const char *fields[] = { "messages_used", "messages_reserved", NULL };
+
+  return server_fields (computer, "user_quotas", "master_user_id",
+                        xi_supabase_client_get_user_id (computer->client), fields);
+}
+
+/* amount/used/status of the campaign's reservation on the server. */
+static char *
+server_reservation (Computer *computer,
+                    XiJob    *job)
+{
+  const char *fields[] = { "amount", "used", "status", NULL };
+
+  return server_fields (computer, "quota_reservations", "job_id", xi_job_get_id (job), fields);
+}
+
+/* One number from the computer's SQLite file, read beside the store. */
+static gint64
+local_int (Computer   *computer,
+           const char *sql)
+{
+  g_autofree char *path = g_build_filename (computer->dir, "xender-in.db", NULL);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
 }
 
 /* Fixture */
@@ -494,6 +736,387 @@ test_fact_reply_lost (Fixture       *fixture,
   g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
 }
 
+/* A campaign is its computer's: the others see it and its progress but
+ * neither send it nor change it. */
+static void
+test_campaign_owned_by_its_computer (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(XiJob) job = make_campaign (&fixture->a, 3, 1);
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(XiJob) on_b = NULL;
+  g_autoptr(XiJob) claimed_b = NULL;
+  g_autoptr(XiJob) claimed_a = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *owner_fields[] = { "owner_device_id", NULL };
+  const char *name_fields[] = { "name", NULL };
+  g_autofree char *owner = NULL;
+  g_autofree char *device = NULL;
+  XiSyncStats stats;
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.refused, ==, 0);
+  owner = server_fields (&fixture->a, "jobs", "id", xi_job_get_id (job), owner_fields);
+  g_assert_true (g_uuid_string_is_valid (owner));
+  device = server_fields (&fixture->a, "devices", "id", owner, name_fields);
+  g_assert_cmpstr (device, ==, g_get_host_name ());
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM job_recipients"
+                              " WHERE sync_status = 'synced'"), ==, 3);
+
+  sync_ok (&fixture->b, NULL);
+  on_b = get_job (&fixture->b, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_total (on_b), ==, 3);
+  claimed_b = claim_next (&fixture->b);
+  g_assert_null (claimed_b);
+  paused = command (&fixture->b, job, XI_JOB_COMMAND_PAUSE, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  g_assert_null (paused);
+
+  claimed_a = claim_next (&fixture->a);
+  g_assert_nonnull (claimed_a);
+  g_assert_cmpstr (xi_job_get_id (claimed_a), ==, xi_job_get_id (job));
+}
+
+/* Signed in, the allowance is the server's: the campaign's reservation
+ * reaches it, the messages sent are committed as they go (one call for
+ * many messages), and the end gives back what was not sent. */
+static void
+test_quota_reserved_committed_released (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(XiJob) job = make_campaign (&fixture->a, 5, 1);
+  g_autoptr(XiJob) claimed = NULL;
+  g_autoptr(XiJob) after = NULL;
+  g_autoptr(XiJob) cancelled = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reservation = NULL;
+  g_autofree char *quota = NULL;
+
+  set_allowance (&fixture->a, 100);
+  sync_ok (&fixture->a, NULL);
+  reservation = server_reservation (&fixture->a, job);
+  g_assert_cmpstr (reservation, ==, "5/0/pending");
+  quota = server_quota (&fixture->a);
+  g_assert_cmpstr (quota, ==, "0/5");
+
+  claimed = claim_next (&fixture->a);
+  after = send_messages (&fixture->a, claimed, 3);
+  g_assert_cmpuint (xi_job_get_sent (after), ==, 3);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_outbox WHERE kind = 'rpc'"),
+                   ==, 1);
+  sync_ok (&fixture->a, NULL);
+  g_free (reservation);
+  reservation = server_reservation (&fixture->a, job);
+  g_assert_cmpstr (reservation, ==, "5/3/pending");
+  g_free (quota);
+  quota = server_quota (&fixture->a);
+  g_assert_cmpstr (quota, ==, "3/2");
+
+  cancelled = command (&fixture->a, after, XI_JOB_COMMAND_CANCEL, &error);
+  g_assert_no_error (error);
+  sync_ok (&fixture->a, NULL);
+  g_free (reservation);
+  reservation = server_reservation (&fixture->a, job);
+  g_assert_cmpstr (reservation, ==, "5/3/committed");
+  g_free (quota);
+  quota = server_quota (&fixture->a);
+  g_assert_cmpstr (quota, ==, "3/0");
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_outbox"), ==, 0);
+}
+
+/* Two computers reserve at once from an allowance that covers one of
+ * them: the server holds one reservation whole and refuses the other,
+ * whose campaign pauses with the numbers and cannot be resumed. */
+static void
+test_quota_two_computers_at_once (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiJob) job_a = make_campaign (&fixture->a, 5, 1);
+  g_autoptr(XiJob) job_b = make_campaign (&fixture->b, 5, 2);
+  g_autoptr(GAsyncResult) result_a = NULL;
+  g_autoptr(GAsyncResult) result_b = NULL;
+  g_autoptr(XiJob) after_a = NULL;
+  g_autoptr(XiJob) after_b = NULL;
+  g_autoptr(XiJob) resumed = NULL;
+  g_autoptr(XiJob) claimed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reservation_a = NULL;
+  g_autofree char *reservation_b = NULL;
+  g_autofree char *quota = NULL;
+  GAsyncResult *slot_a = NULL;
+  GAsyncResult *slot_b = NULL;
+  XiSyncStats stats_a, stats_b;
+  gboolean ok_a, ok_b;
+  Computer *refused;
+  XiJob *refused_job;
+
+  set_allowance (&fixture->a, 8);
+  xi_sync_engine_run_once_async (fixture->a.engine, NULL, xi_test_store_result_cb, &slot_a);
+  xi_sync_engine_run_once_async (fixture->b.engine, NULL, xi_test_store_result_cb, &slot_b);
+  result_a = xi_test_wait_result (&slot_a);
+  result_b = xi_test_wait_result (&slot_b);
+  ok_a = xi_sync_engine_run_once_finish (fixture->a.engine, result_a, &stats_a, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok_a);
+  ok_b = xi_sync_engine_run_once_finish (fixture->b.engine, result_b, &stats_b, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok_b);
+  g_assert_cmpuint (stats_a.refused + stats_b.refused, ==, 1);
+
+  quota = server_quota (&fixture->a);
+  g_assert_cmpstr (quota, ==, "0/5");
+  reservation_a = server_reservation (&fixture->a, job_a);
+  reservation_b = server_reservation (&fixture->a, job_b);
+  if (stats_a.refused == 1)
+    {
+      g_assert_cmpstr (reservation_a, ==, "");
+      g_assert_cmpstr (reservation_b, ==, "5/0/pending");
+      refused = &fixture->a;
+      refused_job = job_a;
+    }
+  else
+    {
+      g_assert_cmpstr (reservation_a, ==, "5/0/pending");
+      g_assert_cmpstr (reservation_b, ==, "");
+      refused = &fixture->b;
+      refused_job = job_b;
+    }
+
+  after_a = get_job (refused, xi_job_get_id (refused_job));
+  g_assert_cmpint (xi_job_get_state (after_a), ==, XI_JOB_STATE_PAUSED);
+  g_assert_nonnull (strstr (xi_job_get_last_error (after_a), "needs 5 messages and only 3"));
+  g_assert_cmpuint (counts (refused).dead, ==, 1);
+  claimed = claim_next (refused);
+  g_assert_null (claimed);
+  resumed = command (refused, after_a, XI_JOB_COMMAND_RESUME, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_null (resumed);
+  g_clear_error (&error);
+
+  /* The pause reaches the other computer with its reason. */
+  sync_ok (refused, NULL);
+  sync_ok (refused == &fixture->a ? &fixture->b : &fixture->a, NULL);
+  after_b = get_job (refused == &fixture->a ? &fixture->b : &fixture->a,
+                     xi_job_get_id (refused_job));
+  g_assert_cmpint (xi_job_get_state (after_b), ==, XI_JOB_STATE_PAUSED);
+  g_assert_cmpstr (xi_job_get_last_error (after_b), ==, xi_job_get_last_error (after_a));
+}
+
+/* Offline, a campaign reserves locally and sends; when the connection
+ * returns, the reservation and what was sent reach the server, once, even
+ * when the first reply is lost after the server committed it. */
+static void
+test_quota_offline_honoured (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(XiJob) job = make_campaign (&fixture->a, 5, 1);
+  g_autoptr(XiJob) claimed = NULL;
+  g_autoptr(XiJob) after = NULL;
+  g_autoptr(XiJob) now = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reservation = NULL;
+  g_autofree char *quota = NULL;
+
+  set_allowance (&fixture->a, 100);
+  control ("fail?status=503&path=/rest/v1/rpc/sync_state&method=POST");
+  g_assert_false (run_sync (&fixture->a, NULL, &error));
+  g_clear_error (&error);
+
+  claimed = claim_next (&fixture->a);
+  after = send_messages (&fixture->a, claimed, 2);
+
+  control ("drop-after-commit?path=/rest/v1/rpc/reserve_quota&method=POST");
+  g_assert_false (run_sync (&fixture->a, NULL, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_NETWORK);
+  g_clear_error (&error);
+  wait_seconds (1.2);
+  sync_ok (&fixture->a, NULL);
+
+  reservation = server_reservation (&fixture->a, job);
+  g_assert_cmpstr (reservation, ==, "5/2/pending");
+  quota = server_quota (&fixture->a);
+  g_assert_cmpstr (quota, ==, "2/3");
+  now = get_job (&fixture->a, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_get_state (now), ==, XI_JOB_STATE_PROCESSING);
+  g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
+}
+
+/* Offline, a campaign reserves more than the server has left and sends a
+ * little; when the connection returns the server refuses, and the
+ * campaign stops there with the reason. Once the allowance grows, the
+ * refused reservation is retried and the campaign may go on. */
+static void
+test_quota_offline_refused (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(XiJob) job = make_campaign (&fixture->a, 5, 1);
+  g_autoptr(XiJob) claimed = NULL;
+  g_autoptr(XiJob) after = NULL;
+  g_autoptr(XiJob) now = NULL;
+  g_autoptr(XiJob) resumed = NULL;
+  g_autoptr(XiJob) again = NULL;
+  g_autoptr(GPtrArray) dead = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reservation = NULL;
+  XiSyncStats stats;
+  guint resolved = 0;
+
+  set_allowance (&fixture->a, 3);
+  claimed = claim_next (&fixture->a);
+  after = send_messages (&fixture->a, claimed, 2);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.refused, ==, 1);
+  now = get_job (&fixture->a, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_get_state (now), ==, XI_JOB_STATE_PAUSED);
+  g_assert_cmpuint (xi_job_get_sent (now), ==, 2);
+  g_assert_nonnull (strstr (xi_job_get_last_error (now), "needs 5 messages and only 3"));
+  g_assert_null (claim_next (&fixture->a));
+  resumed = command (&fixture->a, now, XI_JOB_COMMAND_RESUME, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_nonnull (strstr (error->message, "only 3"));
+  g_clear_error (&error);
+  reservation = server_reservation (&fixture->a, job);
+  g_assert_cmpstr (reservation, ==, "");
+
+  /* A payment later: the user retries the refused reservation. */
+  set_allowance (&fixture->a, 10);
+  XI_TEST_WAIT (xi_store_sync_list_dead_async (fixture->a.store, NULL,
+                                               xi_test_store_result_cb, &slot_),
+                dead = xi_store_sync_list_dead_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dead->len, ==, 1);
+  XI_TEST_WAIT (xi_store_sync_resolve_dead_async (fixture->a.store,
+                                                  ((XiSyncOp *) g_ptr_array_index (dead, 0))->op_id,
+                                                  XI_SYNC_DEAD_RETRY, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                resolved = xi_store_sync_resolve_dead_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (resolved, ==, 1);
+  sync_ok (&fixture->a, NULL);
+  g_free (reservation);
+  reservation = server_reservation (&fixture->a, job);
+  g_assert_cmpstr (reservation, ==, "5/2/pending");
+
+  again = command (&fixture->a, now, XI_JOB_COMMAND_RESUME, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (xi_job_get_state (again), ==, XI_JOB_STATE_PENDING);
+}
+
+/* Once the server's allowance is known here, a campaign reserves against
+ * it, less what this computer reserved that the server has not heard of
+ * yet, and one that does not fit is refused at once, naming what is left. */
+static void
+test_quota_cached_allowance (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(XiJob) first = NULL;
+  g_autoptr(XiJob) second = NULL;
+  g_autoptr(XiJob) third = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_allowance (&fixture->a, 3);
+  sync_ok (&fixture->a, NULL);
+
+  first = try_campaign (&fixture->a, 2, 1, &error);
+  g_assert_no_error (error);
+  second = try_campaign (&fixture->a, 2, 2, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_nonnull (strstr (error->message, "only 1 are left"));
+  g_assert_null (second);
+  g_clear_error (&error);
+
+  /* Held on the server now, not twice here. */
+  sync_ok (&fixture->a, NULL);
+  third = try_campaign (&fixture->a, 1, 3, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (third);
+}
+
+/* Pages capped at two rows: the next page is read while the last one is
+ * applied, a failed read ends the pass without losing its place, and the
+ * next pass goes on from the checkpoint. */
+static void
+test_pull_in_small_pages (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+
+  for (guint i = 0; i < 9; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000007%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Kiki", phone);
+    }
+  sync_ok (&fixture->a, NULL);
+  control ("max-rows?n=2");
+
+  control ("fail?status=503&path=/rest/v1/contacts&method=GET");
+  g_assert_false (run_sync (&fixture->b, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, 0);
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 9);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(DISTINCT id) FROM contacts"), ==, 9);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000008%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Lala", phone);
+    }
+  sync_ok (&fixture->a, NULL);
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 3);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, 12);
+
+  /* Nothing new anywhere: the pass asks about no table. */
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 0);
+}
+
+/* A new computer's first sync of a large account through a server that
+ * caps every page at 100 rows: every row arrives once, none is missed,
+ * and a second pass finds nothing new. Slow: run with -m slow. */
+static void
+test_first_sync_50000 (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *statement = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+  const guint rows = 50000;
+
+  if (!g_test_slow ())
+    {
+      g_test_skip ("50,000 rows: run with -m slow (meson test --suite slow)");
+      return;
+    }
+
+  control ("max-rows?n=100");
+  statement = g_strdup_printf ("insert into public.contacts (id, master_user_id, name, phone,"
+                               " last_op_id)"
+                               " select gen_random_uuid(), '%s', 'Pelanggan ' || g,"
+                               " '62811' || lpad(g::text, 8, '0'), gen_random_uuid()"
+                               " from generate_series(1, %u) g",
+                               xi_supabase_client_get_user_id (fixture->a.client), rows);
+  g_assert_true (fs_rig_sql (rig, statement, &error));
+  g_assert_no_error (error);
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, rows);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, rows);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(DISTINCT phone) FROM contacts"
+                              " WHERE phone BETWEEN '6281100000001' AND '6281100050000'"), ==, rows);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"
+                              " WHERE sync_status != 'synced'"), ==, 0);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM sync_outbox"), ==, 0);
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -510,6 +1133,14 @@ main (int   argc,
   ADD ("refused-row-bisected", test_refused_row_bisected);
   ADD ("opt-out-reaches-b", test_opt_out_reaches_b);
   ADD ("fact-reply-lost", test_fact_reply_lost);
+  ADD ("campaign-owned-by-its-computer", test_campaign_owned_by_its_computer);
+  ADD ("quota-reserved-committed-released", test_quota_reserved_committed_released);
+  ADD ("quota-two-computers-at-once", test_quota_two_computers_at_once);
+  ADD ("quota-offline-honoured", test_quota_offline_honoured);
+  ADD ("quota-offline-refused", test_quota_offline_refused);
+  ADD ("pull-in-small-pages", test_pull_in_small_pages);
+  ADD ("quota-cached-allowance", test_quota_cached_allowance);
+  ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 
   return xi_sync_test_run (&rig);

@@ -585,6 +585,179 @@ xi_cli_logout (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
+/* Status: the account's allowance, what campaigns hold of it and the
+ * payments, as last pulled from the server (so also offline). Kept apart
+ * from the rest of `status` so that other sections can join it. */
+typedef struct
+{
+  JsonArray *quotas;
+  JsonArray *reservations;
+  JsonArray *payments;
+} ServerAccount;
+
+static void
+server_account_clear (ServerAccount *account)
+{
+  g_clear_pointer (&account->quotas, json_array_unref);
+  g_clear_pointer (&account->reservations, json_array_unref);
+  g_clear_pointer (&account->payments, json_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServerAccount, server_account_clear)
+
+static JsonArray *
+list_server_rows (XiCli       *cli,
+                  const char  *table,
+                  GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_sync_list_server_rows_async (cli->store, table, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_sync_list_server_rows_finish (cli->store, result, error);
+}
+
+static gboolean
+load_server_account (XiCli          *cli,
+                     ServerAccount  *account,
+                     GError        **error)
+{
+  return (account->quotas = list_server_rows (cli, "user_quotas", error)) != NULL &&
+         (account->reservations = list_server_rows (cli, "quota_reservations", error)) != NULL &&
+         (account->payments = list_server_rows (cli, "payments", error)) != NULL;
+}
+
+static gint64
+row_int (JsonObject *row,
+         const char *name)
+{
+  JsonNode *node = json_object_get_member (row, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
+}
+
+/* The account's one quota row as status shows it, or NULL before the
+ * first sync. */
+static JsonObject *
+server_quota (ServerAccount *account)
+{
+  JsonObject *row;
+  JsonObject *quota;
+  gint64 limit, used, held;
+
+  if (json_array_get_length (account->quotas) == 0)
+    return NULL;
+  row = json_array_get_object_element (account->quotas, 0);
+  limit = row_int (row, "messages_limit");
+  used = row_int (row, "messages_used");
+  held = row_int (row, "messages_reserved");
+  quota = json_object_new ();
+  json_object_set_string_member (quota, "plan",
+                                 json_object_get_string_member_with_default (row, "plan", NULL));
+  json_object_set_int_member (quota, "limit", limit);
+  json_object_set_int_member (quota, "used", used);
+  json_object_set_int_member (quota, "reserved", held);
+  json_object_set_int_member (quota, "available", MAX (limit - used - held, 0));
+  json_object_set_string_member (quota, "period_start",
+                                 json_object_get_string_member_with_default (row, "period_start",
+                                                                             NULL));
+  json_object_set_string_member (quota, "period_end",
+                                 json_object_get_string_member_with_default (row, "period_end",
+                                                                             NULL));
+  return quota;
+}
+
+static guint
+pending_reservations (ServerAccount *account)
+{
+  guint pending = 0;
+
+  for (guint i = 0; i < json_array_get_length (account->reservations); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (
+                     json_array_get_object_element (account->reservations, i), "status", NULL),
+                   "pending") == 0)
+      pending++;
+  return pending;
+}
+
+static void
+add_server_account (JsonBuilder   *builder,
+                    ServerAccount *account)
+{
+  g_autoptr(JsonObject) quota = server_quota (account);
+
+  json_builder_set_member_name (builder, "quota");
+  if (quota != NULL)
+    {
+      JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+      json_object_set_int_member (quota, "reservations", pending_reservations (account));
+      json_node_set_object (node, quota);
+      json_builder_add_value (builder, node);
+    }
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "payments");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < json_array_get_length (account->payments); i++)
+    {
+      JsonObject *row = json_array_get_object_element (account->payments, i);
+      const char *fields[] = { "order_id", "amount", "currency", "messages", "status",
+                               "paid_at", NULL };
+
+      json_builder_begin_object (builder);
+      for (guint j = 0; fields[j] != NULL; j++)
+        {
+          JsonNode *value = json_object_get_member (row, fields[j]);
+
+          json_builder_set_member_name (builder, fields[j]);
+          if (value != NULL)
+            json_builder_add_value (builder, json_node_copy (value));
+          else
+            json_builder_add_null_value (builder);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+print_server_account (ServerAccount *account)
+{
+  g_autoptr(JsonObject) quota = server_quota (account);
+  g_autofree char *used = NULL;
+  g_autofree char *limit = NULL;
+  g_autofree char *held = NULL;
+  g_autofree char *available = NULL;
+  guint paid = 0;
+
+  if (quota == NULL)
+    return;
+  used = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (quota, "used"));
+  limit = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (quota, "limit"));
+  held = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (quota, "reserved"));
+  available = g_strdup_printf ("%" G_GINT64_FORMAT,
+                               json_object_get_int_member (quota, "available"));
+  /* TRANSLATORS: "Quota: 120 of 500 messages used, 30 held by campaigns,
+   * 350 available (plan free)" */
+  g_print (_("Quota: %s of %s messages used, %s held by campaigns, %s available (plan %s)\n"),
+           used, limit, held, available,
+           json_object_get_string_member_with_default (quota, "plan", "?"));
+  for (guint i = 0; i < json_array_get_length (account->payments); i++)
+    {
+      JsonObject *row = json_array_get_object_element (account->payments, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (row, "status", NULL), "paid") == 0)
+        paid++;
+    }
+  if (json_array_get_length (account->payments) > 0)
+    g_print (ngettext ("Payments: %u paid of %u\n", "Payments: %u paid of %u\n",
+                       json_array_get_length (account->payments)),
+             paid, json_array_get_length (account->payments));
+}
+
 /**
  * xi_cli_status:
  * @cli: the CLI
@@ -607,8 +780,7 @@ xi_cli_status (XiCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) connection_error = NULL;
-  g_autoptr(JsonNode) quota_reply = NULL;
-  JsonObject *quota = NULL;
+  g_auto(ServerAccount) server = { NULL, };
   XiSyncCounts counts = { 0, };
   GAsyncResult *slot = NULL;
   int status;
@@ -625,20 +797,10 @@ xi_cli_status (XiCli  *cli,
     return xi_cli_fail (cli, error);
   g_clear_object (&result);
 
+  if (!load_server_account (cli, &server, &error))
+    return xi_cli_fail (cli, error);
   if (xi_sync_account_get_user_id (account) != NULL)
-    {
-      client = restore_client (cli, account, FALSE, &connection_error);
-      if (client != NULL)
-        {
-          xi_supabase_client_rpc_async (client, "check_quota_usage", NULL, NULL,
-                                        xi_cli_result_cb, &slot);
-          result = xi_cli_wait (&slot);
-          quota_reply = xi_supabase_client_rpc_finish (client, result, &connection_error);
-          if (quota_reply != NULL && JSON_NODE_HOLDS_OBJECT (quota_reply) &&
-              json_object_has_member (json_node_get_object (quota_reply), "quota"))
-            quota = json_object_get_object_member (json_node_get_object (quota_reply), "quota");
-        }
-    }
+    client = restore_client (cli, account, FALSE, &connection_error);
 
   if (cli->json)
     {
@@ -661,16 +823,7 @@ xi_cli_status (XiCli  *cli,
       json_builder_add_int_value (builder, counts.dead);
       json_builder_set_member_name (builder, "conflicts");
       json_builder_add_int_value (builder, counts.conflicts);
-      json_builder_set_member_name (builder, "quota");
-      if (quota != NULL)
-        {
-          g_autoptr(JsonNode) copy = json_node_new (JSON_NODE_OBJECT);
-
-          json_node_set_object (copy, quota);
-          json_builder_add_value (builder, g_steal_pointer (&copy));
-        }
-      else
-        json_builder_add_null_value (builder);
+      add_server_account (builder, &server);
       if (!xi_cli_whatsapp_status (cli, builder, &error))
         return xi_cli_fail (cli, error);
       json_builder_end_object (builder);
@@ -698,17 +851,7 @@ xi_cli_status (XiCli  *cli,
                        ", %u deleted on another computer while edited here", counts.conflicts),
              counts.conflicts);
   g_print ("\n");
-  if (quota != NULL)
-    {
-      g_autofree char *used = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                               json_object_get_int_member_with_default (quota, "used", 0));
-      g_autofree char *limit = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                json_object_get_int_member_with_default (quota, "limit", 0));
-      g_autofree char *available = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                    json_object_get_int_member_with_default (quota, "available", 0));
-
-      g_print (_("Quota: %s of %s messages used, %s available\n"), used, limit, available);
-    }
+  print_server_account (&server);
   if (!xi_cli_whatsapp_status (cli, NULL, &error))
     return xi_cli_fail (cli, error);
   return XI_CLI_EXIT_OK;

@@ -245,6 +245,14 @@ load_quota (XiStore     *self,
   gint64 allowance = XI_QUOTA_DEFAULT_ALLOWANCE, used = 0, reserved = 0, running = 0;
   int rc;
 
+  if (_xi_store_sync_load_quota (self, quota, error))
+    {
+      quota->period = g_strdup (period);
+      return TRUE;
+    }
+  if (error != NULL && *error != NULL)
+    return FALSE;
+
   stmt = _xi_store_prepare (self,
                             "SELECT allowance, used FROM user_quotas"
                             " WHERE master_user_id = ?1 AND period = ?2 AND deleted = 0",
@@ -1587,7 +1595,8 @@ command_job (XiStore   *self,
   XiJobState target;
 
   if ((current = load_job (self, op->job_id, error)) == NULL ||
-      !command_target (current, op->command, &target, error))
+      !command_target (current, op->command, &target, error) ||
+      !_xi_store_sync_check_command (self, op->job_id, target == XI_JOB_STATE_PENDING, error))
     return NULL;
   return change_job_state (self, op->job_id, target, NULL, error);
 }
@@ -2226,6 +2235,7 @@ claim_next_job_func (XiStore  *self,
                             " AND (state IN ('processing', 'retrying')"
                             "  OR (state = 'pending' AND (scheduled_at IS NULL OR scheduled_at <= ?2)))"
                             " AND (?3 IS NULL OR transport IS NULL OR instr (?3, ',' || transport || ',') > 0)"
+                            " AND (owner_device_id IS NULL OR owner_device_id = ?4)"
                             " ORDER BY state = 'pending', priority DESC, created_at, id LIMIT 1",
                             &error);
   if (stmt == NULL)
@@ -2233,6 +2243,9 @@ claim_next_job_func (XiStore  *self,
   _xi_store_bind_text (stmt, 1, self->master_user_id);
   _xi_store_bind_text (stmt, 2, now);
   _xi_store_bind_text (stmt, 3, transports);
+  /* A campaign another computer of the account owns is that computer's
+   * to send; this one only shows it. */
+  _xi_store_bind_text (stmt, 4, self->sync_device_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     job_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));

@@ -131,9 +131,16 @@ XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             GError              **error);
 
 /* xi-store-sync.c */
-gboolean        _xi_store_sync_enabled     (XiStore              *self);
-gboolean        _xi_store_sync_setup       (XiStore              *self,
-                                            GError              **error);
+gboolean        _xi_store_sync_enabled       (XiStore              *self);
+gboolean        _xi_store_sync_check_command (XiStore              *self,
+                                              const char           *job_id,
+                                              gboolean              resume,
+                                              GError              **error);
+gboolean        _xi_store_sync_load_quota    (XiStore              *self,
+                                              XiQuota              *quota,
+                                              GError              **error);
+gboolean        _xi_store_sync_setup         (XiStore              *self,
+                                              GError              **error);
 
 /* xi-store.c, for xi-store-sync.c */
 void            _xi_store_note_change      (XiStore              *self,

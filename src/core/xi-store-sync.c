@@ -170,14 +170,32 @@ typedef struct
   char                *set_status;  /* ?1 id, ?2 status */
   char                *resync_mark;
   char                *resync_drop;
+  char                *select;      /* PostgREST's select= for a pull */
 } SyncTable;
 
 static SyncTable tables[N_TABLES];
 static const char *table_names[N_TABLES + 1];
 
+/*
+ * Rows only the server writes that the app shows: the allowance, what
+ * reservations hold of it, and payments. They are few, and the app never
+ * edits them, so they are kept as the server sent them, one JSON object
+ * per row in sync_state under "server:TABLE:ID": their shape follows the
+ * server without a local migration, and the signed-out profile's own
+ * quota tables stay as they are.
+ */
+static const char * const server_tables[] = { "user_quotas", "quota_reservations", "payments" };
+static const char *pull_names[N_TABLES + G_N_ELEMENTS (server_tables) + 1];
+
 #define SQL_NOW "strftime ('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
+static gboolean row_exec (XiStore     *self,
+                          const char  *sql,
+                          const char  *a,
+                          const char  *b,
+                          gint64       n,
+                          GError     **error);
 static gint64 row_query_int (XiStore     *self,
                              const char  *sql,
                              const char  *a,
@@ -363,6 +381,55 @@ build_triggers (const SyncTableSpec *spec)
   return g_string_free (sql, FALSE);
 }
 
+/*
+ * The quota of a campaign this device sends is the server's (SYNC.md
+ * 3.9). Its reservation id is chosen once, when the campaign is written,
+ * and every later change is one rpc op per reservation: the amount, the
+ * job, the running total sent and whether it is over. The op coalesces
+ * while it is unsent, so sending a thousand messages offline queues one
+ * call, not a thousand; the engine replays reserve_quota (idempotent by
+ * its id) and then commits the total, final at the end, which gives back
+ * what was not used.
+ */
+#define QUOTA_FINAL "(NEW.state = 'completed' OR NEW.state = 'failed' OR NEW.state = 'cancelled')"
+#define QUOTA_ARGS \
+  "(SELECT json_object ('p_reservation_id', r.id, 'p_amount', r.amount, 'p_job_id', NEW.id," \
+  " 'p_sent_total', min (NEW.sent, r.amount)," \
+  " 'p_final', json (CASE WHEN " QUOTA_FINAL " THEN 'true' ELSE 'false' END))" \
+  " FROM quota_reservations r WHERE r.id = NEW.quota_reservation_id)"
+#define QUOTA_UNSENT \
+  "table_name = 'quota_reservations' AND row_id = NEW.quota_reservation_id" \
+  " AND state = 'queued' AND attempts = 0"
+
+static const char quota_trigger[] =
+  "CREATE TEMP TRIGGER xi_sync_jobs_quota AFTER UPDATE OF quota_reservation_id, sent, state"
+  " ON main.jobs WHEN xi_sync_local () AND NEW.quota_reservation_id IS NOT NULL"
+  " AND xi_sync_owns (NEW.owner_device_id)"
+  " AND (OLD.quota_reservation_id IS NOT NEW.quota_reservation_id OR OLD.sent IS NOT NEW.sent"
+  "  OR (" QUOTA_FINAL " AND OLD.state IS NOT NEW.state))"
+  " BEGIN "
+  "UPDATE sync_outbox SET rpc_args = " QUOTA_ARGS " WHERE " QUOTA_UNSENT ";"
+  "INSERT INTO sync_outbox (op_id, master_user_id, table_name, row_id, kind, base_version,"
+  " changed, rpc_args)"
+  " SELECT xi_sync_uuid (), NEW.master_user_id, 'quota_reservations', NEW.quota_reservation_id,"
+  " 'rpc', 0, '[]', " QUOTA_ARGS
+  " WHERE NOT EXISTS (SELECT 1 FROM sync_outbox WHERE " QUOTA_UNSENT ");"
+  "END;";
+
+/* What apply_row () reads of a pulled row, and nothing else: the server's
+ * own bookkeeping (created_by, last_op_id, sync_changed…) is a third of
+ * a contact's JSON, for the server to write, send and the client to parse. */
+static char *
+build_select (const SyncTableSpec *spec)
+{
+  GString *select = g_string_new ("id,master_user_id,created_at,updated_at,version,server_seq,"
+                                  "deleted");
+
+  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+    g_string_append_printf (select, ",%s", column->name);
+  return g_string_free (select, FALSE);
+}
+
 static gpointer
 build_tables (gpointer data)
 {
@@ -389,9 +456,15 @@ build_tables (gpointer data)
                                                " AND NOT EXISTS (SELECT 1 FROM sync_outbox o"
                                                " WHERE o.table_name = '%s' AND o.row_id = %s.id)",
                                                spec->name, spec->name, spec->name, spec->name);
+      tables[i].select = build_select (spec);
       table_names[i] = spec->name;
     }
   table_names[N_TABLES] = NULL;
+  for (guint i = 0; i < N_TABLES; i++)
+    pull_names[i] = table_names[i];
+  for (guint i = 0; i < G_N_ELEMENTS (server_tables); i++)
+    pull_names[N_TABLES + i] = server_tables[i];
+  pull_names[G_N_ELEMENTS (pull_names) - 1] = NULL;
   return NULL;
 }
 
@@ -459,6 +532,150 @@ _xi_store_sync_enabled (XiStore *self)
 }
 
 /**
+ * _xi_store_sync_check_command:
+ * @self: a #XiStore, on its thread
+ * @job_id: the campaign
+ * @resume: whether the command would let it send again
+ * @error: return location for a #GError
+ *
+ * Whether the user may change the campaign here: one pulled from another
+ * computer of the account is that computer's to send, pause and cancel;
+ * one whose quota the server refused must not send until the refused
+ * reservation is retried and honoured.
+ */
+gboolean
+_xi_store_sync_check_command (XiStore     *self,
+                              const char  *job_id,
+                              gboolean     resume,
+                              GError     **error)
+{
+  g_autofree char *refusal = NULL;
+  sqlite3_stmt *stmt;
+  gint64 foreign;
+  int rc;
+
+  _xi_store_assert_thread (self);
+  if (!_xi_store_sync_enabled (self))
+    return TRUE;
+
+  foreign = row_query_int (self, "SELECT owner_device_id IS NOT NULL AND owner_device_id IS NOT ?2"
+                           " FROM jobs WHERE id = ?1", job_id, self->sync_device_id, 0, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  if (foreign)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                   _("This campaign is sent by another computer of this account. "
+                     "Pause, resume or cancel it there."));
+      return FALSE;
+    }
+  if (!resume)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT o.last_error FROM jobs j JOIN sync_outbox o"
+                            " ON o.table_name = 'quota_reservations'"
+                            " AND o.row_id = j.quota_reservation_id"
+                            " WHERE j.id = ?1 AND o.state = 'dead' LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, job_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    refusal = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA,
+                   _("%s Retry the refused change once the account has more quota, "
+                     "then resume the campaign."),
+                   refusal != NULL ? refusal : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * _xi_store_sync_load_quota:
+ * @self: a #XiStore, on its thread
+ * @quota: (out caller-allocates): the allowance, when the server's is known
+ * @error: return location for a #GError
+ *
+ * Signed in, the allowance is the server's as last pulled: its limit, what
+ * it counts as used and what its reservations hold, less what this
+ * computer's campaigns reserved that the server has not heard of yet
+ * (made offline, their call still queued). A period the server row says
+ * is over starts empty, as the server will roll it at the next call.
+ *
+ * Returns: whether @quota was filled; %FALSE with @error unset when there
+ *   is no server row (signed out, or never synced)
+ */
+gboolean
+_xi_store_sync_load_quota (XiStore  *self,
+                           XiQuota  *quota,
+                           GError  **error)
+{
+  g_autofree char *now = _xi_store_now ();
+  sqlite3_stmt *stmt;
+  gint64 limit = 0, used = 0, held = 0, unsent = 0;
+  gboolean over = FALSE;
+  int rc;
+
+  _xi_store_assert_thread (self);
+  if (!_xi_store_sync_enabled (self))
+    return FALSE;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT json_extract (value, '$.messages_limit'),"
+                            " json_extract (value, '$.messages_used'),"
+                            " json_extract (value, '$.messages_reserved'),"
+                            " julianday (json_extract (value, '$.period_end')) <= julianday (?1)"
+                            " FROM sync_state WHERE key GLOB 'server:user_quotas:*' LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      limit = sqlite3_column_int64 (stmt, 0);
+      used = sqlite3_column_int64 (stmt, 1);
+      held = sqlite3_column_int64 (stmt, 2);
+      over = sqlite3_column_int (stmt, 3);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc != SQLITE_DONE)
+        _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (over)
+    used = held = 0;
+
+  unsent = row_query_int (self,
+                          "SELECT coalesce (sum (r.amount), 0) FROM quota_reservations r"
+                          " WHERE r.master_user_id = ?1 AND r.state = 'reserved' AND r.deleted = 0"
+                          " AND NOT EXISTS (SELECT 1 FROM sync_state s"
+                          "  WHERE s.key = 'server:quota_reservations:' || r.id)",
+                          self->master_user_id, NULL, 0, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+
+  quota->allowance = CLAMP (limit, 0, G_MAXUINT);
+  quota->used = CLAMP (used, 0, G_MAXUINT);
+  quota->reserved = CLAMP (held + unsent, 0, G_MAXUINT);
+  quota->available = CLAMP (limit - used - held - unsent, 0, G_MAXUINT);
+  return TRUE;
+}
+
+/**
  * _xi_store_sync_setup:
  * @self: a #XiStore, on its thread, just after the schema is current
  * @error: return location for a #GError
@@ -511,6 +728,11 @@ _xi_store_sync_setup (XiStore  *self,
         _xi_store_rollback (self);
         return FALSE;
       }
+  if (_xi_store_sync_enabled (self) && !_xi_store_exec (self, quota_trigger, error))
+    {
+      _xi_store_rollback (self);
+      return FALSE;
+    }
   if (!_xi_store_commit (self, error))
     return FALSE;
 
@@ -523,6 +745,19 @@ _xi_store_sync_setup (XiStore  *self,
       self->sync_device_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
     }
   sqlite3_reset (stmt);
+
+  /* An account's folder is one device to the server, for as long as the
+   * folder lives: its campaigns carry this id from their first push, so
+   * only this folder ever sends them. */
+  if (self->sync_device_id == NULL && _xi_store_sync_enabled (self))
+    {
+      g_autofree char *device_id = g_uuid_string_random ();
+
+      if (!row_exec (self, "INSERT INTO sync_state (key, value) VALUES ('device_id', ?1)",
+                     device_id, NULL, 0, error))
+        return FALSE;
+      self->sync_device_id = g_steal_pointer (&device_id);
+    }
 
   /* Asked first, so that an ordinary start takes no write lock. */
   if (row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE state = ?1)",
@@ -829,6 +1064,7 @@ static gboolean
 apply_row (XiStore          *self,
            const SyncTable  *table,
            JsonObject       *row,
+           gboolean          may_have_ops,
            gboolean         *conflict,
            GError          **error)
 {
@@ -851,7 +1087,9 @@ apply_row (XiStore          *self,
       return FALSE;
     }
 
-  if ((pending = pending_columns (self, name, id, error)) == NULL)
+  if (!may_have_ops)
+    pending = g_hash_table_new (g_str_hash, g_str_equal);
+  else if ((pending = pending_columns (self, name, id, error)) == NULL)
     return FALSE;
 
   if (g_hash_table_size (pending) == 0)
@@ -1037,6 +1275,14 @@ set_device_func (XiStore  *self,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+get_device_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  g_task_return_pointer (task, g_strdup (self->sync_device_id), g_free);
+}
+
 static gint
 compare_ops (gconstpointer a,
              gconstpointer b)
@@ -1193,6 +1439,47 @@ parse_object (const char  *json,
   return json_object_ref (json_node_get_object (node));
 }
 
+/* The server will not hold the messages of this device's campaign: it
+ * stops before it sends past the allowance, with the server's reason, and
+ * the pause reaches the other computers like any change of the user's. */
+static gboolean
+pause_for_quota (XiStore     *self,
+                 const char  *reservation_id,
+                 const char  *reason,
+                 GHashTable  *changes,
+                 GError     **error)
+{
+  g_autofree char *job_id = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE jobs SET state = 'paused', last_error = ?2"
+                            " WHERE quota_reservation_id = ?1 AND (state = 'pending'"
+                            " OR state = 'processing' OR state = 'retrying') RETURNING id",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, reservation_id);
+  _xi_store_bind_text (stmt, 2, reason);
+  self->sync_applying = FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_free (job_id);
+      job_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+    }
+  self->sync_applying = TRUE;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (job_id != NULL)
+    change_set_add (changes, "jobs", job_id);
+  return TRUE;
+}
+
 static gboolean
 complete_one (XiStore       *self,
               XiSyncResult  *result,
@@ -1252,7 +1539,7 @@ complete_one (XiStore       *self,
           }
         if ((row = parse_object (result->server_row, table_name, error)) == NULL)
           return FALSE;
-        if (!apply_row (self, table, row, &conflict, error))
+        if (!apply_row (self, table, row, TRUE, &conflict, error))
           return FALSE;
         change_set_add (changes, table_name, row_id);
         return TRUE;
@@ -1272,6 +1559,8 @@ complete_one (XiStore       *self,
       if (!row_exec (self, "UPDATE sync_outbox SET state = 'dead', last_error = ?2"
                      " WHERE op_id = ?1", result->op_id, result->message, 0, error))
         return FALSE;
+      if (g_str_equal (table_name, "quota_reservations"))
+        return pause_for_quota (self, row_id, result->message, changes, error);
       if (table == NULL)
         return TRUE;
       change_set_add (changes, table_name, row_id);
@@ -1319,10 +1608,13 @@ failed:
   g_task_return_error (task, error);
 }
 
+/* A page as text, or already parsed by the caller (a sealed node that
+ * nobody changes any more, so it may cross to this thread). */
 typedef struct
 {
-  char   *table;
-  GBytes *rows;
+  char     *table;
+  GBytes   *rows;
+  JsonNode *root;
 } PageData;
 
 static void
@@ -1331,7 +1623,8 @@ page_data_free (gpointer data)
   PageData *page = data;
 
   g_free (page->table);
-  g_bytes_unref (page->rows);
+  g_clear_pointer (&page->rows, g_bytes_unref);
+  g_clear_pointer (&page->root, json_node_unref);
   g_free (page);
 }
 
@@ -1351,12 +1644,21 @@ apply_page (XiStore          *self,
 {
   const char *name = table->spec->name;
   gint64 checkpoint = checkpoint_get (self, name, error);
+  gboolean may_have_ops;
   gboolean resyncing;
 
   if (error != NULL && *error != NULL)
     return FALSE;
   resyncing = row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_resync WHERE table_name = ?1)",
                              name, NULL, 0, error) != 0;
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  /* Asked once per page rather than once per row: a table with nothing
+   * waiting to be pushed (every table of a new computer) has no local edit
+   * to merge with the server's rows. */
+  may_have_ops = row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_outbox"
+                                " WHERE table_name = ?1 AND state != 'dead')",
+                                name, NULL, 0, error) != 0;
   if (error != NULL && *error != NULL)
     return FALSE;
 
@@ -1375,7 +1677,7 @@ apply_page (XiStore          *self,
           return FALSE;
         }
       row = json_node_get_object (node);
-      if (!apply_row (self, table, row, &conflict, error))
+      if (!apply_row (self, table, row, may_have_ops, &conflict, error))
         return FALSE;
       if (resyncing &&
           !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
@@ -1391,6 +1693,115 @@ apply_page (XiStore          *self,
   return checkpoint_set (self, name, checkpoint, error);
 }
 
+static gboolean
+is_server_table (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (server_tables); i++)
+    if (g_strcmp0 (name, server_tables[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A page of a server-owned table: each row replaces its cached copy, a
+ * tombstone removes it, and the checkpoint moves in the same transaction. */
+static void
+apply_server_rows (XiStore    *self,
+                   GTask      *task,
+                   const char *table,
+                   JsonNode   *root)
+{
+  g_autofree PageResult *result = g_new0 (PageResult, 1);
+  GError *error = NULL;
+  JsonArray *rows;
+
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                               _("A page of “%s” from the server is not a JSON array."), table);
+      return;
+    }
+  rows = json_node_get_array (root);
+  if (!_xi_store_begin (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  result->checkpoint = checkpoint_get (self, table, &error);
+  for (guint i = 0; error == NULL && i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+      JsonObject *row = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = row != NULL ? json_object_get_string_member_with_default (row, "id", NULL)
+                                   : NULL;
+      g_autofree char *key = NULL;
+
+      if (id == NULL || *id == '\0')
+        {
+          g_set_error (&error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("A row of “%s” from the server has no id."), table);
+          break;
+        }
+      key = g_strconcat ("server:", table, ":", id, NULL);
+      if (member_bool (row, "deleted"))
+        row_exec (self, "DELETE FROM sync_state WHERE key = ?1", key, NULL, 0, &error);
+      else
+        {
+          g_autofree char *text = json_to_string (node, FALSE);
+
+          row_exec (self, "INSERT INTO sync_state (key, value) VALUES (?1, ?2)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    key, text, 0, &error);
+        }
+      result->checkpoint = MAX (result->checkpoint, member_int (row, "server_seq"));
+      result->applied++;
+    }
+  if (error != NULL ||
+      !checkpoint_set (self, table, result->checkpoint, &error) ||
+      !_xi_store_commit (self, &error))
+    {
+      _xi_store_rollback (self);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&result), g_free);
+}
+
+static void
+list_server_rows_func (XiStore  *self,
+                       GTask    *task,
+                       gpointer  data)
+{
+  g_autoptr(JsonArray) rows = json_array_new ();
+  g_autofree char *pattern = g_strconcat ("server:", (const char *) data, ":*", NULL);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self, "SELECT value FROM sync_state WHERE key GLOB ?1 ORDER BY key",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, pattern);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonNode *row = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
+
+      if (row != NULL)
+        json_array_add_element (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&rows), (GDestroyNotify) json_array_unref);
+}
+
 static void
 apply_page_func (XiStore  *self,
                  GTask    *task,
@@ -1400,18 +1811,27 @@ apply_page_func (XiStore  *self,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GHashTable) changes = change_set_new ();
   g_autofree PageResult *result = g_new0 (PageResult, 1);
-  const SyncTable *table;
-  JsonNode *root;
+  const SyncTable *table = NULL;
+  JsonNode *root = page->root;
   GError *error = NULL;
-  gsize size;
-  const char *text = g_bytes_get_data (page->rows, &size);
   gboolean ok;
 
-  if ((table = require_table (page->table, &error)) == NULL)
+  if (!is_server_table (page->table) && (table = require_table (page->table, &error)) == NULL)
     goto failed_early;
-  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &error))
-    goto failed_early;
-  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      gsize size;
+      const char *text = g_bytes_get_data (page->rows, &size);
+
+      if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &error))
+        goto failed_early;
+      root = json_parser_get_root (parser);
+    }
+  if (root != NULL && is_server_table (page->table))
+    {
+      apply_server_rows (self, task, page->table, root);
+      return;
+    }
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       g_set_error (&error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
@@ -1436,6 +1856,25 @@ apply_page_func (XiStore  *self,
 
 failed_early:
   g_task_return_error (task, error);
+}
+
+/* Both kinds of page end in the same task, so one finish serves both. */
+static void
+push_page (XiStore             *self,
+           const char          *table_name,
+           GBytes              *text,
+           JsonNode            *root,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  PageData *page = g_new0 (PageData, 1);
+
+  page->table = g_strdup (table_name);
+  page->rows = text;
+  page->root = root;
+  _xi_store_push (self, apply_page_func, page, page_data_free, xi_store_sync_apply_page_async,
+                  cancellable, callback, user_data);
 }
 
 static void
@@ -1803,6 +2242,85 @@ xi_store_sync_tables (void)
 }
 
 /**
+ * xi_store_sync_pull_tables:
+ *
+ * What a device pulls, in order: xi_store_sync_tables(), then the tables
+ * only the server writes that the app shows (the allowance, its
+ * reservations, payments). Pages of every one of them go to
+ * xi_store_sync_apply_rows_async().
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the table names
+ */
+const char * const *
+xi_store_sync_pull_tables (void)
+{
+  lookup_table (NULL);
+  return pull_names;
+}
+
+/**
+ * xi_store_sync_pull_columns:
+ * @table_name: one of xi_store_sync_pull_tables()
+ *
+ * The columns to ask the server for when pulling @table_name, as
+ * PostgREST's `select=` takes them: what the store keeps of a synced
+ * table's rows, every column of a server-owned table.
+ *
+ * Returns: (transfer none): the column list
+ */
+const char *
+xi_store_sync_pull_columns (const char *table_name)
+{
+  const SyncTable *table = lookup_table (table_name);
+
+  return table != NULL ? table->select : "*";
+}
+
+/**
+ * xi_store_sync_list_server_rows_async:
+ * @self: a #XiStore
+ * @table_name: a table of xi_store_sync_pull_tables() that only the
+ *   server writes
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the rows
+ * @user_data: closure
+ *
+ * Reads the rows of a server-owned table as last pulled, as the server
+ * sent them: what the allowance, its reservations and the payments
+ * looked like at the last sync, also offline.
+ */
+void
+xi_store_sync_list_server_rows_async (XiStore             *self,
+                                      const char          *table_name,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (is_server_table (table_name));
+
+  _xi_store_push_read (self, list_server_rows_func, g_strdup (table_name), g_free,
+                       xi_store_sync_list_server_rows_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_list_server_rows_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the rows, JSON objects, in no particular order
+ */
+JsonArray *
+xi_store_sync_list_server_rows_finish (XiStore       *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
  * xi_store_sync_set_device_async:
  * @self: a #XiStore
  * @device_id: this device's id as registered with the server
@@ -1834,6 +2352,47 @@ xi_store_sync_set_device_finish (XiStore       *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * xi_store_sync_get_device_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the id
+ * @user_data: closure
+ *
+ * Reads which device this data folder is. An account's folder gets its
+ * id, a random UUID, the first time it opens and keeps it; the sync
+ * engine registers it with the server and names it in every request.
+ */
+void
+xi_store_sync_get_device_async (XiStore             *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_read (self, get_device_func, NULL, NULL, xi_store_sync_get_device_async,
+                       cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_get_device_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the device id, %NULL with no error
+ *   in the signed-out profile, which is no device of any account
+ */
+char *
+xi_store_sync_get_device_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -1949,17 +2508,42 @@ xi_store_sync_apply_page_async (XiStore             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  PageData *page;
-
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (table_name != NULL);
   g_return_if_fail (rows_json != NULL);
 
-  page = g_new0 (PageData, 1);
-  page->table = g_strdup (table_name);
-  page->rows = g_bytes_ref (rows_json);
-  _xi_store_push (self, apply_page_func, page, page_data_free, xi_store_sync_apply_page_async,
-                  cancellable, callback, user_data);
+  push_page (self, table_name, g_bytes_ref (rows_json), NULL, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_apply_rows_async:
+ * @self: a #XiStore
+ * @table_name: one of xi_store_sync_tables()
+ * @rows: a page of rows as the server sent it, already parsed: a sealed
+ *   (json_node_seal()) JSON array of objects with every column, ordered by
+ *   `server_seq`
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the page is stored
+ * @user_data: closure
+ *
+ * Like xi_store_sync_apply_page_async(), for a page the caller has parsed
+ * already, which spares parsing it a second time; the store keeps a
+ * reference until it is done. Finish with
+ * xi_store_sync_apply_page_finish().
+ */
+void
+xi_store_sync_apply_rows_async (XiStore             *self,
+                                const char          *table_name,
+                                JsonNode            *rows,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (table_name != NULL);
+  g_return_if_fail (rows != NULL && json_node_is_immutable (rows));
+
+  push_page (self, table_name, NULL, json_node_ref (rows), cancellable, callback, user_data);
 }
 
 /**

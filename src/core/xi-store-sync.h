@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "xi-store.h"
 
@@ -120,6 +121,8 @@ typedef struct
 } XiSyncCounts;
 
 const char * const *xi_store_sync_tables             (void);
+const char * const *xi_store_sync_pull_tables        (void);
+const char     *xi_store_sync_pull_columns           (const char            *table_name);
 
 void            xi_store_sync_set_device_async       (XiStore               *self,
                                                       const char            *device_id,
@@ -127,6 +130,21 @@ void            xi_store_sync_set_device_async       (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 gboolean        xi_store_sync_set_device_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_sync_list_server_rows_async (XiStore               *self,
+                                                      const char            *table_name,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+JsonArray      *xi_store_sync_list_server_rows_finish (XiStore              *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_sync_get_device_async       (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+char           *xi_store_sync_get_device_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_sync_take_batch_async       (XiStore               *self,
@@ -148,6 +166,12 @@ gboolean        xi_store_sync_complete_finish        (XiStore               *sel
 void            xi_store_sync_apply_page_async       (XiStore               *self,
                                                       const char            *table_name,
                                                       GBytes                *rows_json,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+void            xi_store_sync_apply_rows_async       (XiStore               *self,
+                                                      const char            *table_name,
+                                                      JsonNode              *rows,
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);

@@ -49,6 +49,7 @@ struct _XiSupabaseClient
   char          *refresh_token;
   char          *user_id;
   char          *email;
+  char          *device_id;        /* X-Device-Id, when this is a data folder's */
   gint64         refresh_at;       /* monotonic microseconds */
   guint          token_serial;     /* bumped with every new access token */
 
@@ -614,6 +615,8 @@ send_request (GTask *task)
     }
   if (request->prefer != NULL)
     soup_message_headers_append (headers, "Prefer", request->prefer);
+  if (request->api == API_REST && self->device_id != NULL)
+    soup_message_headers_append (headers, "X-Device-Id", self->device_id);
   if (request->body != NULL)
     soup_message_set_request_body_from_bytes (request->message, "application/json",
                                               request->body);
@@ -906,6 +909,7 @@ xi_supabase_client_finalize (GObject *object)
   g_free (self->anon_key);
   g_free (self->user_id);
   g_free (self->email);
+  g_free (self->device_id);
 
   G_OBJECT_CLASS (xi_supabase_client_parent_class)->finalize (object);
 }
@@ -1077,6 +1081,27 @@ xi_supabase_client_get_project_url (XiSupabaseClient *self)
   g_return_val_if_fail (XI_IS_SUPABASE_CLIENT (self), NULL);
 
   return self->project_url;
+}
+
+/**
+ * xi_supabase_client_set_device_id:
+ * @self: a #XiSupabaseClient
+ * @device_id: (nullable): the data folder's device id, registered with
+ *   the server (`register_device`), or %NULL
+ *
+ * Names the device in every REST request from now on (`X-Device-Id`): the
+ * server lets only a campaign's own device write its rows.
+ */
+void
+xi_supabase_client_set_device_id (XiSupabaseClient *self,
+                                  const char       *device_id)
+{
+  g_return_if_fail (XI_IS_SUPABASE_CLIENT (self));
+  g_return_if_fail (device_id == NULL || g_uuid_string_is_valid (device_id));
+  g_assert (self->owner == g_thread_self ());
+
+  g_free (self->device_id);
+  self->device_id = g_strdup (device_id);
 }
 
 /**

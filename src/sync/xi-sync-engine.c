@@ -29,6 +29,13 @@
  * the whole remaining batch back with a backoff, so nothing is lost and a
  * replay is a no-op on the server (last_op_id).
  *
+ * Rpc ops are calls, not rows: a campaign's quota (SYNC.md 3.9) is one op
+ * per reservation carrying the amount, the running total sent and whether
+ * the campaign is over. It replays reserve_quota, which is idempotent by
+ * the reservation id, then commits the total; a reservation the server
+ * will not hold is refused, and the store pauses the campaign with the
+ * server's numbers.
+ *
  * Pull: keyset pages on server_seq until an empty page. The server may
  * cap a page below the limit asked for, so a short page is not the end.
  * Each page and its checkpoint are applied in one SQLite transaction by
@@ -47,6 +54,7 @@ struct _XiSyncEngine
   GThread          *owner;
   XiStore          *store;
   XiSupabaseClient *client;
+  char             *device_id;   /* registered with the server by this engine */
   gboolean          running;
 };
 
@@ -57,6 +65,7 @@ typedef struct
 {
   char      *table;
   GPtrArray *ops;     /* XiSyncOp*, borrowed from Run.batch */
+  gboolean   rpc;     /* one call: ops holds that op alone */
 } Unit;
 
 typedef struct
@@ -70,7 +79,12 @@ typedef struct
 
   const char * const *tables;
   guint        table_index;
-  gint64       checkpoint;
+  gint64       checkpoint; /* the table's, as far as pages have been applied */
+  gint64       cursor;     /* the table's, as far as pages have been read */
+  gint64       last_seq;   /* the account's counter when the pass began, or -1 */
+  gboolean     reading;
+  guint        applying;   /* pages handed to the store, not applied yet */
+  GError      *pull_error; /* the first failure; the pull ends once nothing is in flight */
   gint64       fence;
   JsonObject  *purged;     /* per table, from sync_state() */
   gboolean     resyncing;
@@ -95,6 +109,7 @@ run_free (Run *run)
   g_clear_pointer (&run->results, g_ptr_array_unref);
   g_queue_clear_full (&run->units, (GDestroyNotify) unit_free);
   g_clear_error (&run->push_error);
+  g_clear_error (&run->pull_error);
   g_clear_pointer (&run->purged, json_object_unref);
   g_free (run);
 }
@@ -312,6 +327,184 @@ upserted_cb (GObject      *object,
   send_next_unit (task);
 }
 
+/* A failed call: a refusal for good kills the op (and pauses its
+ * campaign), anything else sends the rest back. */
+static void
+rpc_failed (GTask  *task,
+            GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(Unit) unit = g_queue_pop_head (&run->units);
+
+  if (g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_REFUSED) ||
+      g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_CONFLICT))
+    {
+      add_result (run, g_ptr_array_index (unit->ops, 0), XI_SYNC_OUTCOME_REFUSED, NULL,
+                  error->message, 0);
+      g_error_free (error);
+      send_next_unit (task);
+      return;
+    }
+  requeue_rest (run, unit, error);
+  run->push_error = error;
+  complete_batch (task);
+}
+
+/* The quota functions answer business outcomes as {"ok": false, …}. */
+static JsonObject *
+rpc_reply (JsonNode  *reply,
+           GError   **error)
+{
+  if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply) ||
+      !json_object_has_member (json_node_get_object (reply), "ok"))
+    {
+      g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                   _("The server’s answer about the quota could not be understood"));
+      return NULL;
+    }
+  return json_node_get_object (reply);
+}
+
+static void
+quota_committed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(Unit) unit = NULL;
+  g_autofree char *text = NULL;
+  GError *error = NULL;
+
+  reply = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (reply == NULL || rpc_reply (reply, &error) == NULL)
+    {
+      rpc_failed (task, error);
+      return;
+    }
+  unit = g_queue_pop_head (&run->units);
+  text = node_to_string (reply);
+  add_result (run, g_ptr_array_index (unit->ops, 0), XI_SYNC_OUTCOME_APPLIED, text, NULL, 0);
+  send_next_unit (task);
+}
+
+static void
+quota_reserved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  Unit *unit = g_queue_peek_head (&run->units);
+  XiSyncOp *op = g_ptr_array_index (unit->ops, 0);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) args_node = NULL;
+  g_autoptr(JsonObject) commit = NULL;
+  JsonObject *answer;
+  JsonObject *args;
+  GError *error = NULL;
+
+  reply = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (reply == NULL || (answer = rpc_reply (reply, &error)) == NULL)
+    {
+      rpc_failed (task, error);
+      return;
+    }
+
+  if (!json_object_get_boolean_member_with_default (answer, "ok", FALSE))
+    {
+      g_autoptr(Unit) refused = g_queue_pop_head (&run->units);
+      gint64 requested = json_object_get_int_member_with_default (answer, "requested", 0);
+      gint64 available = json_object_get_int_member_with_default (answer, "available", 0);
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (ngettext ("The account’s quota is spent: this campaign needs "
+                                           "%u message and only %u are left this month.",
+                                           "The account’s quota is spent: this campaign needs "
+                                           "%u messages and only %u are left this month.",
+                                           (gulong) requested),
+                                 (guint) CLAMP (requested, 0, G_MAXUINT),
+                                 (guint) CLAMP (available, 0, G_MAXUINT));
+      add_result (run, op, XI_SYNC_OUTCOME_REFUSED, NULL, message, 0);
+      send_next_unit (task);
+      return;
+    }
+
+  args_node = json_from_string (op->rpc_args, NULL);
+  args = json_node_get_object (args_node);
+  /* Nothing sent yet and still running: the reservation is all there is. */
+  if (json_object_get_int_member_with_default (args, "p_sent_total", 0) == 0 &&
+      !json_object_get_boolean_member_with_default (args, "p_final", FALSE))
+    {
+      g_autoptr(Unit) done = g_queue_pop_head (&run->units);
+      g_autofree char *text = node_to_string (reply);
+
+      add_result (run, op, XI_SYNC_OUTCOME_APPLIED, text, NULL, 0);
+      send_next_unit (task);
+      return;
+    }
+
+  commit = json_object_new ();
+  json_object_set_string_member (commit, "p_reservation_id",
+                                 json_object_get_string_member (args, "p_reservation_id"));
+  json_object_set_int_member (commit, "p_sent_total",
+                              json_object_get_int_member_with_default (args, "p_sent_total", 0));
+  json_object_set_boolean_member (commit, "p_final",
+                                  json_object_get_boolean_member_with_default (args, "p_final",
+                                                                               FALSE));
+  xi_supabase_client_rpc_async (self->client, "commit_quota_usage", commit,
+                                g_task_get_cancellable (task), quota_committed_cb, task);
+}
+
+static gboolean
+quota_args_valid (JsonObject *args)
+{
+  const char *reservation = json_object_get_string_member_with_default (args, "p_reservation_id",
+                                                                        NULL);
+  const char *job = json_object_get_string_member_with_default (args, "p_job_id", NULL);
+
+  return reservation != NULL && g_uuid_string_is_valid (reservation) &&
+         job != NULL && g_uuid_string_is_valid (job) &&
+         json_object_get_int_member_with_default (args, "p_amount", 0) > 0;
+}
+
+static void
+send_rpc (GTask *task,
+          Unit  *unit)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  XiSyncOp *op = g_ptr_array_index (unit->ops, 0);
+  g_autoptr(JsonNode) args_node = op->rpc_args != NULL ? json_from_string (op->rpc_args, NULL)
+                                                       : NULL;
+  g_autoptr(JsonObject) reserve = NULL;
+  JsonObject *args;
+
+  args = args_node != NULL && JSON_NODE_HOLDS_OBJECT (args_node)
+         ? json_node_get_object (args_node) : NULL;
+  if (!g_str_equal (op->table_name, "quota_reservations") || args == NULL ||
+      !quota_args_valid (args))
+    {
+      g_autoptr(Unit) refused = g_queue_pop_head (&run->units);
+
+      add_result (run, op, XI_SYNC_OUTCOME_REFUSED, NULL,
+                  _("This version of Xender-In cannot send this change; update it"), 0);
+      send_next_unit (task);
+      return;
+    }
+
+  reserve = json_object_new ();
+  json_object_set_string_member (reserve, "p_reservation_id",
+                                 json_object_get_string_member (args, "p_reservation_id"));
+  json_object_set_int_member (reserve, "p_amount", json_object_get_int_member (args, "p_amount"));
+  json_object_set_string_member (reserve, "p_job_id",
+                                 json_object_get_string_member (args, "p_job_id"));
+  xi_supabase_client_rpc_async (self->client, "reserve_quota", reserve,
+                                g_task_get_cancellable (task), quota_reserved_cb, task);
+}
+
 static void
 send_next_unit (GTask *task)
 {
@@ -324,6 +517,11 @@ send_next_unit (GTask *task)
   if (unit == NULL)
     {
       complete_batch (task);
+      return;
+    }
+  if (unit->rpc)
+    {
+      send_rpc (task, unit);
       return;
     }
 
@@ -373,6 +571,17 @@ batch_taken_cb (GObject      *object,
     {
       XiSyncOp *op = g_ptr_array_index (run->batch, i);
 
+      if (g_strcmp0 (op->kind, "rpc") == 0)
+        {
+          unit = g_new0 (Unit, 1);
+          unit->table = g_strdup (op->table_name);
+          unit->ops = g_ptr_array_new ();
+          unit->rpc = TRUE;
+          g_ptr_array_add (unit->ops, op);
+          g_queue_push_tail (&run->units, unit);
+          unit = NULL;
+          continue;
+        }
       if (g_strcmp0 (op->kind, "upsert") != 0)
         {
           add_result (run, op, XI_SYNC_OUTCOME_REFUSED, NULL,
@@ -406,7 +615,34 @@ take_batch (GTask *task)
                                   batch_taken_cb, task);
 }
 
-/* Pull */
+/* Pull
+ *
+ * The read of the next page goes out as soon as a page arrives (its last
+ * server_seq is the next cursor) while the store applies that page: the
+ * store runs its work in order, so pages still land one after another,
+ * each with its checkpoint, and the network and SQLite wait for each
+ * other only at the end of a table. The pass holds one reference on its
+ * task for the whole pull; every request in flight holds another.
+ */
+
+static void
+pull_failed (Run    *run,
+             GError *error)
+{
+  if (run->pull_error == NULL)
+    run->pull_error = error;
+  else
+    g_error_free (error);
+}
+
+static void
+next_table (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  run->table_index++;
+  pull_table (task);
+}
 
 static void
 resync_finished_cb (GObject      *object,
@@ -425,8 +661,59 @@ resync_finished_cb (GObject      *object,
       return;
     }
   run->resyncing = FALSE;
-  run->table_index++;
-  pull_table (task);
+  next_table (task);
+}
+
+static void
+caught_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_sync_set_checkpoint_finish (XI_STORE (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  next_table (task);
+}
+
+/* Once the table's last page is read and every page applied: on to the
+ * next table, or the pass ends with the first error. */
+static void
+table_settled (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  const char *table = run->tables[run->table_index];
+
+  if (run->reading || run->applying > 0)
+    return;
+  if (run->pull_error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&run->pull_error));
+      g_object_unref (task);
+      return;
+    }
+  if (run->resyncing)
+    {
+      xi_store_sync_finish_resync_async (self->store, table, g_task_get_cancellable (task),
+                                         resync_finished_cb, task);
+      return;
+    }
+  /* The empty page was read after the server's counter: the table has no
+   * row up to it that this device has not seen, so the next pass need not
+   * ask about this table until something newer exists. */
+  if (run->last_seq > run->checkpoint)
+    {
+      xi_store_sync_set_checkpoint_async (self->store, table, run->last_seq,
+                                          g_task_get_cancellable (task), caught_up_cb, task);
+      return;
+    }
+  next_table (task);
 }
 
 static void
@@ -434,30 +721,24 @@ page_applied_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   gint64 checkpoint = 0;
   guint applied;
 
+  run->applying--;
   applied = xi_store_sync_apply_page_finish (XI_STORE (object), result, &checkpoint, &error);
   if (error != NULL)
+    pull_failed (run, g_steal_pointer (&error));
+  else
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
+      /* The user's rows; the server's own (quota, payments) are not news. */
+      if (g_strv_contains (xi_store_sync_tables (), run->tables[run->table_index]))
+        run->stats.pulled += applied;
+      run->checkpoint = MAX (run->checkpoint, checkpoint);
     }
-  run->stats.pulled += applied;
-  if (checkpoint <= run->checkpoint)
-    {
-      g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
-                               _("The server sent a page of “%s” that does not move forward"),
-                               run->tables[run->table_index]);
-      g_object_unref (task);
-      return;
-    }
-  run->checkpoint = checkpoint;
-  pull_page (task);
+  table_settled (task);
 }
 
 static void
@@ -465,42 +746,55 @@ page_read_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   XiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   const char *table = run->tables[run->table_index];
   g_autoptr(JsonArray) rows = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  char *text;
+  JsonNode *last;
+  gint64 cursor = 0;
+  guint n;
 
+  run->reading = FALSE;
   rows = xi_supabase_client_select_finish (XI_SUPABASE_CLIENT (object), result, &error);
   if (rows == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      pull_failed (run, g_steal_pointer (&error));
+      table_settled (task);
       return;
     }
-  if (json_array_get_length (rows) == 0)
+  n = json_array_get_length (rows);
+  if (n == 0 || run->pull_error != NULL)
     {
-      if (run->resyncing)
-        {
-          xi_store_sync_finish_resync_async (self->store, table, g_task_get_cancellable (task),
-                                             resync_finished_cb, task);
-          return;
-        }
-      run->table_index++;
-      pull_table (task);
+      table_settled (task);
       return;
     }
 
+  last = json_array_get_element (rows, n - 1);
+  if (JSON_NODE_HOLDS_OBJECT (last))
+    cursor = json_object_get_int_member_with_default (json_node_get_object (last),
+                                                      "server_seq", 0);
+  if (cursor <= run->cursor)
+    {
+      pull_failed (run, g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                                     _("The server sent a page of “%s” that does not move forward"),
+                                     table));
+      table_settled (task);
+      return;
+    }
+  run->cursor = cursor;
+
+  /* Handed over sealed and no longer touched here: the store reads it on
+   * its thread instead of parsing the page a second time. */
   node = json_node_new (JSON_NODE_ARRAY);
-  json_node_set_array (node, rows);
-  text = node_to_string (node);
-  bytes = g_bytes_new_take (text, strlen (text));
-  xi_store_sync_apply_page_async (self->store, table, bytes, g_task_get_cancellable (task),
-                                  page_applied_cb, task);
+  json_node_take_array (node, g_steal_pointer (&rows));
+  json_node_seal (node);
+  run->applying++;
+  xi_store_sync_apply_rows_async (self->store, table, node, g_task_get_cancellable (task),
+                                  page_applied_cb, g_object_ref (task));
+  pull_page (task);
 }
 
 static void
@@ -509,9 +803,9 @@ pull_page (GTask *task)
   XiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autofree char *master = g_strconcat ("eq.", xi_store_get_master_user_id (self->store), NULL);
-  g_autofree char *after = g_strdup_printf ("gt.%" G_GINT64_FORMAT, run->checkpoint);
+  g_autofree char *after = g_strdup_printf ("gt.%" G_GINT64_FORMAT, run->cursor);
   const char *query[] = {
-    "select", "*",
+    "select", xi_store_sync_pull_columns (run->tables[run->table_index]),
     "master_user_id", master,
     "server_seq", after,
     "order", "server_seq.asc",
@@ -519,8 +813,10 @@ pull_page (GTask *task)
     NULL
   };
 
+  run->reading = TRUE;
   xi_supabase_client_select_async (self->client, run->tables[run->table_index], query,
-                                   g_task_get_cancellable (task), page_read_cb, task);
+                                   g_task_get_cancellable (task), page_read_cb,
+                                   g_object_ref (task));
 }
 
 static void
@@ -539,7 +835,7 @@ resync_begun_cb (GObject      *object,
       return;
     }
   run->resyncing = TRUE;
-  run->checkpoint = 0;
+  run->checkpoint = run->cursor = 0;
   pull_page (task);
 }
 
@@ -561,16 +857,25 @@ checkpoint_read_cb (GObject      *object,
       g_object_unref (task);
       return;
     }
+  run->cursor = run->checkpoint;
 
   if (run->purged != NULL && json_object_has_member (run->purged, table))
     fence = json_object_get_int_member (run->purged, table);
   /* Tombstones this device never saw are gone from the server: only a
-   * full read of the table tells which rows still exist (SYNC.md §3.4). */
-  if (run->checkpoint > 0 && run->checkpoint < fence)
+   * full read of the table tells which rows still exist (SYNC.md §3.4).
+   * The server-owned rows the app shows are kept, not deleted, there. */
+  if (run->checkpoint > 0 && run->checkpoint < fence &&
+      g_strv_contains (xi_store_sync_tables (), table))
     {
       g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
       xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
                                         resync_begun_cb, task);
+      return;
+    }
+  /* Nothing was written on the server since this table was last read. */
+  if (run->last_seq >= 0 && run->checkpoint >= run->last_seq)
+    {
+      next_table (task);
       return;
     }
   pull_page (task);
@@ -619,10 +924,82 @@ state_read_cb (GObject      *object,
     }
   object_state = json_node_get_object (state);
   run->fence = json_object_get_int_member_with_default (object_state, "purged_before_seq", 0);
+  /* A server that does not say is asked about every table. */
+  run->last_seq = json_object_get_int_member_with_default (object_state, "last_seq", -1);
   if (json_object_has_member (object_state, "purged") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object_state, "purged")))
     run->purged = json_object_ref (json_object_get_object_member (object_state, "purged"));
   take_batch (task);
+}
+
+static void
+read_state (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+
+  xi_supabase_client_rpc_async (self->client, "sync_state", NULL, g_task_get_cancellable (task),
+                                state_read_cb, task);
+}
+
+static void
+device_registered_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  g_autofree char *device_id = g_strdup (g_object_get_data (G_OBJECT (task), "device-id"));
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_free (self->device_id);
+  self->device_id = g_steal_pointer (&device_id);
+  xi_supabase_client_set_device_id (self->client, self->device_id);
+  read_state (task);
+}
+
+/* The folder's device is registered once per engine, before anything is
+ * pushed: the server takes a campaign's rows only from its own device. */
+static void
+device_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  g_autofree char *device_id = NULL;
+  g_autoptr(JsonObject) args = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name = g_get_host_name ();
+
+  device_id = xi_store_sync_get_device_finish (XI_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (device_id == NULL || g_strcmp0 (device_id, self->device_id) == 0)
+    {
+      read_state (task);
+      return;
+    }
+
+  args = json_object_new ();
+  json_object_set_string_member (args, "p_device_id", device_id);
+  json_object_set_string_member (args, "p_name", g_utf8_strlen (name, -1) <= 100 ? name
+                                                                              : "Xender-In");
+  json_object_set_string_member (args, "p_platform", "Linux");
+  g_object_set_data_full (G_OBJECT (task), "device-id", g_steal_pointer (&device_id), g_free);
+  xi_supabase_client_rpc_async (self->client, "register_device", args,
+                                g_task_get_cancellable (task), device_registered_cb, task);
 }
 
 /* GObject */
@@ -634,6 +1011,7 @@ xi_sync_engine_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->client);
+  g_free (self->device_id);
 
   G_OBJECT_CLASS (xi_sync_engine_parent_class)->finalize (object);
 }
@@ -735,11 +1113,10 @@ xi_sync_engine_run_once_async (XiSyncEngine        *self,
       return;
     }
   run = g_new0 (Run, 1);
-  run->tables = xi_store_sync_tables ();
+  run->tables = xi_store_sync_pull_tables ();
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   self->running = TRUE;
-  xi_supabase_client_rpc_async (self->client, "sync_state", NULL, cancellable,
-                                state_read_cb, task);
+  xi_store_sync_get_device_async (self->store, cancellable, device_read_cb, task);
 }
 
 /**

@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * @pushed: ops the server took
  * @refused: ops the server refused for good (now dead, shown to the user)
  * @skipped: ops whose row was deleted on the server meanwhile
- * @pulled: rows read from the server and applied
+ * @pulled: rows of the synced tables (xi_store_sync_tables()) read from
+ *   the server and applied; the allowance and payments are not counted
  *
  * What one pass of sync did.
  */
