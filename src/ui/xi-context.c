@@ -23,6 +23,8 @@ struct _XiContext
   GListStore       *jobs;           /* XiJob, newest first */
   XiCampaignRunner *runner;         /* NULL until the application sets one */
   XiConnection     *connection;     /* likewise */
+  XiSyncService    *sync_service;   /* set while an account is signed in */
+  XiSyncAccount    *sync_account;   /* the data folder's sync settings */
   GHashTable       *contact_index;  /* id -> XiContact, borrowed from @contacts */
   char            **custom_fields;
   GCancellable     *cancellable;
@@ -40,6 +42,7 @@ enum {
   PROP_RUNNER,
   PROP_CONNECTION,
   PROP_ENGINE_ELSEWHERE,
+  PROP_SYNC_SERVICE,
   N_PROPS
 };
 
@@ -90,6 +93,8 @@ xi_context_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
   g_clear_object (&self->connection);
+  g_clear_object (&self->sync_service);
+  g_clear_object (&self->sync_account);
 
   G_OBJECT_CLASS (xi_context_parent_class)->dispose (object);
 }
@@ -135,6 +140,9 @@ xi_context_get_property (GObject    *object,
     case PROP_ENGINE_ELSEWHERE:
       g_value_set_string (value, self->engine_elsewhere);
       break;
+    case PROP_SYNC_SERVICE:
+      g_value_set_object (value, self->sync_service);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -165,6 +173,11 @@ xi_context_class_init (XiContextClass *klass)
    * who, shown until this app runs the engine itself. */
   properties[PROP_ENGINE_ELSEWHERE] =
     g_param_spec_string ("engine-elsewhere", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* The sync thread of the signed-in account; it starts once the store
+   * has opened, and there is none while nobody is signed in. */
+  properties[PROP_SYNC_SERVICE] =
+    g_param_spec_object ("sync-service", NULL, NULL, XI_TYPE_SYNC_SERVICE,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -405,6 +418,70 @@ xi_context_set_runner (XiContext        *self,
   self->runner = g_object_ref (runner);
   g_signal_connect (runner, "job-changed", G_CALLBACK (job_changed_cb), self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNER]);
+}
+
+/**
+ * xi_context_get_sync_service:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none) (nullable): the sync service of the signed-in
+ *   account, or %NULL while nobody is signed in
+ */
+XiSyncService *
+xi_context_get_sync_service (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->sync_service;
+}
+
+/**
+ * xi_context_set_sync_service:
+ * @self: a #XiContext
+ * @service: (nullable): the started sync service, or %NULL once stopped
+ *
+ * Set by the application, which owns the service.
+ */
+void
+xi_context_set_sync_service (XiContext     *self,
+                             XiSyncService *service)
+{
+  g_return_if_fail (XI_IS_CONTEXT (self));
+  g_return_if_fail (service == NULL || XI_IS_SYNC_SERVICE (service));
+
+  if (g_set_object (&self->sync_service, service))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_SERVICE]);
+}
+
+/**
+ * xi_context_get_sync_account:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none) (nullable): which project the data folder
+ *   syncs with and who is signed in, or %NULL where the caller gave none
+ *   (tests of single pages)
+ */
+XiSyncAccount *
+xi_context_get_sync_account (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->sync_account;
+}
+
+/**
+ * xi_context_set_sync_account:
+ * @self: a #XiContext
+ * @account: the data folder's sync settings
+ *
+ * Set once by the application, with the context.
+ */
+void
+xi_context_set_sync_account (XiContext     *self,
+                             XiSyncAccount *account)
+{
+  g_return_if_fail (XI_IS_CONTEXT (self));
+  g_return_if_fail (XI_IS_SYNC_ACCOUNT (account));
+
+  g_set_object (&self->sync_account, account);
 }
 
 /**

@@ -1,0 +1,602 @@
+/* test-ui-sync.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "xi-application.h"
+#include "xi-preferences-window.h"
+#include "xi-sign-in-dialog.h"
+#include "xi-store-sync.h"
+#include "xi-supabase-client.h"
+#include "xi-sync-engine.h"
+#include "xi-sync-indicator.h"
+#include "xi-sync-preferences-page.h"
+#include "xi-sync-test-utils.h"
+#include "xi-test-utils.h"
+#include "xi-ui-test-utils.h"
+#include "xi-window.h"
+
+/*
+ * The whole app, in this process, against the real PostgreSQL behind the
+ * test gateway: the project is set up and the account made through
+ * Preferences and the sign-in dialog, a second "computer" (a store and a
+ * sync engine of its own) adds a contact that appears in the app's list,
+ * the header's indicator follows the sync (syncing, up to date, offline),
+ * a change the server refuses is listed and discarded, and signing out
+ * keeps the account's copy and brings the signed-out data back.
+ */
+
+#define PASSWORD "correct horse battery"
+#define WAIT_MS (60 * 1000)
+
+static FsRig *rig;
+
+typedef struct
+{
+  char             *dir;
+  XiStore          *store;
+  XiSupabaseClient *client;
+  XiSyncEngine     *engine;
+} Computer;
+
+typedef struct
+{
+  XiApplication *app;
+  char          *dir;
+  char          *email;
+  GArray        *states;   /* XiSyncState, as the indicator saw them */
+} Test;
+
+/* Auxiliary methods */
+
+static XiContext *
+context (Test *t)
+{
+  return xi_application_get_context (t->app);
+}
+
+static gboolean
+loaded (gpointer data)
+{
+  Test *t = data;
+
+  return !xi_context_get_loading (context (t));
+}
+
+static XiSyncService *
+service (Test *t)
+{
+  return xi_context_get_sync_service (context (t));
+}
+
+static XiWindow *
+main_window (void)
+{
+  return XI_WINDOW (xi_ui_find_window (XI_TYPE_WINDOW));
+}
+
+static XiSyncIndicator *
+indicator (void)
+{
+  return XI_SYNC_INDICATOR (xi_ui_find_widget (GTK_WIDGET (main_window ()), XI_TYPE_SYNC_INDICATOR));
+}
+
+static void
+wait_for (gboolean (*done) (gpointer data),
+          Test      *t)
+{
+  g_assert_true (xi_ui_wait_for (done, t, WAIT_MS));
+}
+
+static void
+type_into (GtkWidget  *editable,
+           const char *text)
+{
+  g_assert_nonnull (editable);
+  gtk_editable_set_text (GTK_EDITABLE (editable), text);
+}
+
+static void
+click (GtkWidget  *root,
+       const char *label)
+{
+  GtkWidget *button = xi_ui_find_button (root, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* The text of the first label under @root that starts with @prefix. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *prefix)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_visible (root) &&
+      g_str_has_prefix (gtk_label_get_label (GTK_LABEL (root)), prefix))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_tooltip (GtkWidget  *root,
+              const char *tooltip)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_tooltip (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static XiContact *
+find_contact (GListModel *contacts,
+              const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
+
+      if (g_strcmp0 (xi_contact_get_name (contact), name) == 0)
+        return contact;
+    }
+  return NULL;
+}
+
+static void
+state_notified_cb (XiSyncService *sync,
+                   GParamSpec    *pspec,
+                   Test          *t)
+{
+  XiSyncState state = xi_sync_service_get_state (sync);
+
+  g_array_append_val (t->states, state);
+}
+
+static void
+follow_states (Test *t)
+{
+  g_array_set_size (t->states, 0);
+  g_signal_connect (service (t), "notify::state", G_CALLBACK (state_notified_cb), t);
+}
+
+static gboolean
+seen_syncing_then_up_to_date (gpointer data)
+{
+  Test *t = data;
+  gboolean syncing = FALSE;
+
+  for (guint i = 0; i < t->states->len; i++)
+    {
+      XiSyncState state = g_array_index (t->states, XiSyncState, i);
+
+      if (state == XI_SYNC_STATE_SYNCING)
+        syncing = TRUE;
+      else if (state == XI_SYNC_STATE_UP_TO_DATE && syncing)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+up_to_date (gpointer data)
+{
+  Test *t = data;
+
+  return service (t) != NULL && xi_sync_service_get_state (service (t)) == XI_SYNC_STATE_UP_TO_DATE;
+}
+
+static gboolean
+offline (gpointer data)
+{
+  Test *t = data;
+
+  return xi_sync_service_get_state (service (t)) == XI_SYNC_STATE_OFFLINE;
+}
+
+static gboolean
+budi_shown (gpointer data)
+{
+  Test *t = data;
+
+  return find_contact (xi_context_get_contacts (context (t)), "Budi") != NULL;
+}
+
+static gboolean
+one_refused (gpointer data)
+{
+  Test *t = data;
+
+  return up_to_date (t) && xi_sync_service_get_refused (service (t)) == 1;
+}
+
+static GtkWidget *
+popover (void)
+{
+  return xi_ui_find_widget (GTK_WIDGET (indicator ()), GTK_TYPE_POPOVER);
+}
+
+/* Named as the contacts list names it, with the server's reason. */
+static gboolean
+refused_listed (gpointer data)
+{
+  GtkWidget *row = xi_ui_find_widget (popover (), ADW_TYPE_ACTION_ROW);
+
+  return row != NULL &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Contact “Refuse me”") == 0 &&
+         strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "violates check constraint") != NULL;
+}
+
+static gboolean
+none_refused (gpointer data)
+{
+  Test *t = data;
+
+  return up_to_date (t) && xi_sync_service_get_refused (service (t)) == 0;
+}
+
+static gboolean
+sign_in_answered (gpointer data)
+{
+  GtkWidget *dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
+
+  return find_label (dialog, "The email address or the password is wrong") != NULL;
+}
+
+static gboolean
+signed_out (gpointer data)
+{
+  Test *t = data;
+  XiSyncAccount *account = xi_context_get_sync_account (context (t));
+
+  return xi_sync_account_get_user_id (account) == NULL && service (t) == NULL && loaded (t);
+}
+
+static void
+save_contact (XiStore    *store,
+              const char *name,
+              const char *phone)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  XI_TEST_WAIT (xi_store_save_contact_async (store, contact, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (saved);
+}
+
+/* The second computer: a data folder of its own, signed in to the same
+ * account, syncing through the engine directly. */
+static void
+computer_start (Computer   *computer,
+                const char *email)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  computer->dir = xi_test_make_tmpdir ();
+  path = g_build_filename (computer->dir, "xender-in.db", NULL);
+  computer->store = xi_store_new (path);
+  computer->client = xi_supabase_client_new (fs_rig_get_url (rig), fs_rig_get_anon_key (rig),
+                                             xi_store_get_secret_store (computer->store), &error);
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_supabase_client_sign_in_async (computer->client, email, PASSWORD, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                ok = xi_supabase_client_sign_in_finish (computer->client, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  xi_store_set_master_user_id (computer->store, xi_supabase_client_get_user_id (computer->client));
+  XI_TEST_WAIT (xi_store_open_async (computer->store, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_open_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  computer->engine = xi_sync_engine_new (computer->store, computer->client);
+}
+
+static void
+computer_sync (Computer *computer)
+{
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (xi_sync_engine_run_once_async (computer->engine, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_sync_engine_run_once_finish (computer->engine, result_, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+}
+
+static void
+computer_stop (Computer *computer)
+{
+  g_clear_object (&computer->engine);
+  g_clear_object (&computer->client);
+  xi_store_close (computer->store);
+  g_clear_object (&computer->store);
+  xi_test_rm_rf (computer->dir);
+  g_free (computer->dir);
+}
+
+/* The steps */
+
+static void
+configure_project (Test *t)
+{
+  GtkWidget *window;
+  GtkWidget *page;
+  XiSyncAccount *account = xi_context_get_sync_account (context (t));
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->app), "preferences", NULL);
+  window = GTK_WIDGET (xi_ui_find_window (XI_TYPE_PREFERENCES_WINDOW));
+  g_assert_nonnull (window);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (window), "account");
+  page = xi_ui_find_widget (window, XI_TYPE_SYNC_PREFERENCES_PAGE);
+  g_assert_nonnull (page);
+
+  /* Nobody can sign in before a project is set. */
+  g_assert_false (gtk_widget_is_sensitive (xi_ui_find_button (page, "Sign _In…")));
+
+  /* A malformed URL is refused, saying what to enter. */
+  type_into (xi_ui_find_widget (page, ADW_TYPE_ENTRY_ROW), "my project");
+  type_into (xi_ui_find_widget (page, ADW_TYPE_PASSWORD_ENTRY_ROW), fs_rig_get_anon_key (rig));
+  click (page, "_Save Project");
+  g_assert_nonnull (find_label (page, "Enter the project URL"));
+  g_assert_null (xi_sync_account_get_project_url (account));
+  xi_ui_spin (200);
+  xi_ui_screenshot (window, "ui-sync-preferences-bad-url");
+
+  type_into (xi_ui_find_widget (page, ADW_TYPE_ENTRY_ROW), fs_rig_get_url (rig));
+  click (page, "_Save Project");
+  g_assert_cmpstr (xi_sync_account_get_project_url (account), ==, fs_rig_get_url (rig));
+  g_assert_true (gtk_widget_is_sensitive (xi_ui_find_button (page, "Sign _In…")));
+  xi_ui_spin (200);
+  xi_ui_screenshot (window, "ui-sync-preferences");
+}
+
+static void
+sign_in (Test *t)
+{
+  XiContext *signed_out_context = context (t);
+  GtkWidget *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->app), "sign-in", NULL);
+  dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_false (gtk_widget_is_sensitive (xi_ui_find_button (dialog, "_Sign In")));
+  type_into (xi_ui_find_widget (dialog, ADW_TYPE_ENTRY_ROW), t->email);
+  type_into (xi_ui_find_widget (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW), PASSWORD);
+  xi_ui_spin (200);
+  xi_ui_screenshot (dialog, "ui-sync-sign-in");
+
+  /* No such account yet: the server's refusal, in words. */
+  click (dialog, "_Sign In");
+  g_assert_true (xi_ui_wait_for (sign_in_answered, NULL, WAIT_MS));
+  xi_ui_spin (200);
+  xi_ui_screenshot (dialog, "ui-sync-sign-in-wrong");
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (xi_ui_find_widget (dialog, GTK_TYPE_CHECK_BUTTON)), TRUE);
+  click (dialog, "C_reate");
+  wait_for (up_to_date, t);
+  g_assert_true (context (t) != signed_out_context);
+  g_assert_null (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
+  g_assert_null (xi_ui_find_window (XI_TYPE_PREFERENCES_WINDOW));
+  g_assert_cmpstr (xi_sync_account_get_email (xi_context_get_sync_account (context (t))), ==, t->email);
+  wait_for (loaded, t);
+  g_assert_cmpstr (xi_sync_indicator_get_text (indicator ()), ==, "Up to date");
+  xi_ui_spin (200);
+  xi_ui_screenshot (GTK_WIDGET (main_window ()), "ui-sync-indicator-up-to-date");
+}
+
+/* A contact added on the second computer shows in the app's list,
+ * the indicator going through syncing to up to date. */
+static void
+follow_second_computer (Test *t)
+{
+  Computer b = { 0, };
+
+  computer_start (&b, t->email);
+  save_contact (b.store, "Budi", "6281400000077");
+  computer_sync (&b);
+
+  follow_states (t);
+  /* Slow replies keep the pass visible long enough to see it. */
+  xi_sync_test_control (rig, "delay?ms=1500&path=/rest/v1/contacts&times=2");
+  xi_sync_service_sync_now (service (t));
+  wait_for (budi_shown, t);
+  wait_for (seen_syncing_then_up_to_date, t);
+  g_assert_cmpuint (g_array_index (t->states, XiSyncState, 0), ==, XI_SYNC_STATE_SYNCING);
+  xi_ui_screenshot (GTK_WIDGET (main_window ()), "ui-sync-contacts-from-other-computer");
+  g_signal_handlers_disconnect_by_data (service (t), t);
+  xi_sync_test_control (rig, "reset");
+  computer_stop (&b);
+}
+
+static gboolean
+syncing_shown (gpointer data)
+{
+  return g_str_has_prefix (xi_sync_indicator_get_text (indicator ()), "Syncing");
+}
+
+/* A change made here: the header counts it while it goes. */
+static void
+show_syncing (Test *t)
+{
+  xi_sync_test_control (rig, "delay?ms=3000&path=/rest/v1/contacts&times=1");
+  save_contact (xi_context_get_store (context (t)), "Citra", "6281400000078");
+  xi_sync_service_sync_now (service (t));
+  wait_for (syncing_shown, t);
+  xi_ui_spin (100);
+  xi_ui_screenshot (GTK_WIDGET (main_window ()), "ui-sync-indicator-syncing");
+  wait_for (up_to_date, t);
+  xi_sync_test_control (rig, "reset");
+}
+
+static void
+go_offline (Test *t)
+{
+  xi_sync_test_control (rig, "fail?status=503&retry_after=30&path=/rest/v1/&times=50");
+  xi_sync_service_sync_now (service (t));
+  wait_for (offline, t);
+  g_assert_true (g_str_has_prefix (xi_sync_indicator_get_text (indicator ()), "Offline, retrying in"));
+  xi_ui_spin (200);
+  xi_ui_screenshot (GTK_WIDGET (main_window ()), "ui-sync-indicator-offline");
+  xi_sync_indicator_open (indicator ());
+  xi_ui_spin (300);
+  xi_ui_screenshot (popover (), "ui-sync-popover-offline");
+  gtk_popover_popdown (GTK_POPOVER (popover ()));
+  xi_sync_test_control (rig, "reset");
+  xi_sync_service_sync_now (service (t));
+  wait_for (up_to_date, t);
+  g_assert_cmpstr (xi_sync_indicator_get_text (indicator ()), ==, "Up to date");
+}
+
+static void
+discard_refused (Test *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (fs_rig_sql (rig, "alter table public.contacts add constraint test_refuse"
+                                  " check (name <> 'Refuse me')", &error));
+  g_assert_no_error (error);
+  save_contact (xi_context_get_store (context (t)), "Refuse me", "6281400000079");
+  xi_sync_service_sync_now (service (t));
+  wait_for (one_refused, t);
+  g_assert_true (fs_rig_sql (rig, "alter table public.contacts drop constraint test_refuse", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (xi_sync_indicator_get_text (indicator ()), ==, "1 change refused");
+
+  xi_sync_indicator_open (indicator ());
+  g_assert_true (xi_ui_wait_for (refused_listed, NULL, WAIT_MS));
+  xi_ui_spin (300);
+  xi_ui_screenshot (popover (), "ui-sync-refused");
+
+  g_signal_emit_by_name (find_tooltip (popover (), "Discard, Keeping the Server’s Copy"), "clicked");
+  wait_for (none_refused, t);
+  g_assert_cmpstr (xi_sync_indicator_get_text (indicator ()), ==, "Up to date");
+  g_assert_null (xi_ui_find_widget (popover (), ADW_TYPE_ACTION_ROW));
+}
+
+static void
+sign_out_keeping_the_copy (Test *t)
+{
+  XiSyncAccount *account = xi_context_get_sync_account (context (t));
+  g_autofree char *folder = xi_sync_account_dup_store_dir (account, NULL);
+  g_autofree char *database = g_build_filename (folder, "xender-in.db", NULL);
+  AdwMessageDialog *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->app), "sign-out", NULL);
+  dialog = ADW_MESSAGE_DIALOG (xi_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "keep");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (dialog), "ui-sync-sign-out");
+  adw_message_dialog_response (dialog, "keep");
+  wait_for (signed_out, t);
+
+  /* The signed-out profile, as it was: nothing of the account in it. */
+  g_assert_null (find_contact (xi_context_get_contacts (context (t)), "Budi"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (indicator ())));
+  g_assert_true (g_file_test (database, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+run_scenario_cb (gpointer user_data)
+{
+  Test *t = user_data;
+
+  wait_for (loaded, t);
+  save_contact (xi_context_get_store (context (t)), "Only here", "6281400000070");
+  configure_project (t);
+  sign_in (t);
+  g_assert_null (find_contact (xi_context_get_contacts (context (t)), "Only here"));
+  follow_second_computer (t);
+  show_syncing (t);
+  go_offline (t);
+  discard_refused (t);
+  sign_out_keeping_the_copy (t);
+  g_application_quit (G_APPLICATION (t->app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activated_cb (GApplication *app,
+              Test         *t)
+{
+  g_idle_add (run_scenario_cb, t);
+}
+
+static void
+test_account_and_sync (void)
+{
+  Test t = { 0, };
+  char *args[4];
+
+  t.dir = xi_test_make_tmpdir ();
+  t.email = g_strdup_printf ("ui-%08x@example.com", g_random_int ());
+  t.states = g_array_new (FALSE, FALSE, sizeof (XiSyncState));
+  t.app = xi_application_new ();
+  g_application_set_flags (G_APPLICATION (t.app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (t.app, "activate", G_CALLBACK (activated_cb), &t);
+
+  args[0] = (char *) "xender-in";
+  args[1] = (char *) "--data-dir";
+  args[2] = t.dir;
+  args[3] = NULL;
+  g_assert_cmpint (g_application_run (G_APPLICATION (t.app), 3, args), ==, 0);
+
+  /* Quitting leaves the windows, which hold the application. */
+  while (g_list_model_get_n_items (gtk_window_get_toplevels ()) > 0)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (gtk_window_get_toplevels (), 0);
+
+      gtk_window_destroy (window);
+    }
+  xi_ui_spin (100);
+  g_assert_finalize_object (g_steal_pointer (&t.app));
+  g_array_unref (t.states);
+  xi_test_rm_rf (t.dir);
+  g_free (t.dir);
+  g_free (t.email);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status = xi_ui_init (&argc, &argv);
+
+  if (status != 0)
+    return status;
+  /* GtkText's blink timer warns when the entry it blinks in turns
+   * insensitive (the sign-in dialog while it waits) and Xvfb gives no
+   * window manager to move the focus. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  g_test_add_func ("/ui-sync/account-and-sync", test_account_and_sync);
+  return xi_sync_test_run (&rig);
+}
