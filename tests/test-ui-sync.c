@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xi-application.h"
+#include "xi-inbox-page.h"
 #include "xi-preferences-window.h"
 #include "xi-sign-in-dialog.h"
 #include "xi-store-sync.h"
@@ -224,6 +225,14 @@ budi_shown (gpointer data)
 }
 
 static gboolean
+budi_replied (gpointer data)
+{
+  XiInboxPage *inbox = XI_INBOX_PAGE (xi_window_get_page (main_window (), "inbox"));
+
+  return g_list_model_get_n_items (xi_inbox_page_get_conversations (inbox)) == 1;
+}
+
+static gboolean
 one_refused (gpointer data)
 {
   Test *t = data;
@@ -319,7 +328,8 @@ computer_start (Computer   *computer,
 }
 
 static void
-computer_sync (Computer *computer)
+computer_sync (Computer *computer,
+               guint     pushed)
 {
   g_autoptr(GError) error = NULL;
   XiSyncStats stats;
@@ -329,7 +339,7 @@ computer_sync (Computer *computer)
                 ok = xi_sync_engine_run_once_finish (computer->engine, result_, &stats, &error));
   g_assert_no_error (error);
   g_assert_true (ok);
-  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (stats.pushed, ==, pushed);
 }
 
 static void
@@ -413,22 +423,33 @@ sign_in (Test *t)
   xi_ui_screenshot (GTK_WIDGET (main_window ()), "ui-sync-indicator-up-to-date");
 }
 
-/* A contact added on the second computer shows in the app's list,
- * the indicator going through syncing to up to date. */
+/* A contact added on the second computer shows in the app's list, and
+ * its customer's message in the Inbox, the indicator going through
+ * syncing to up to date. */
 static void
 follow_second_computer (Test *t)
 {
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GError) error = NULL;
   Computer b = { 0, };
 
   computer_start (&b, t->email);
   save_contact (b.store, "Budi", "6281400000077");
-  computer_sync (&b);
+  XI_TEST_WAIT (xi_store_record_incoming_async (b.store, "6281400000077", NULL, "3EB0UISYNC0001",
+                                                "Is the shop open on Sunday?", NULL, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                incoming = xi_store_record_incoming_finish (b.store, result_, NULL, &error));
+  g_assert_no_error (error);
+  computer_sync (&b, 2);
+  g_assert_false (budi_replied (NULL));
 
   follow_states (t);
   /* Slow replies keep the pass visible long enough to see it. */
   xi_sync_test_control (rig, "delay?ms=1500&path=/rest/v1/contacts&times=2");
   xi_sync_service_sync_now (service (t));
   wait_for (budi_shown, t);
+  /* The Inbox follows too, without a restart. */
+  g_assert_true (xi_ui_wait_for (budi_replied, NULL, WAIT_MS));
   wait_for (seen_syncing_then_up_to_date, t);
   g_assert_cmpuint (g_array_index (t->states, XiSyncState, 0), ==, XI_SYNC_STATE_SYNCING);
   xi_ui_screenshot (GTK_WIDGET (main_window ()), "ui-sync-contacts-from-other-computer");
