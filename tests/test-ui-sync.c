@@ -606,6 +606,38 @@ test_account_and_sync (void)
   g_free (t.email);
 }
 
+static void
+loaded_cb (XiContext *context,
+           GError    *error,
+           guint     *loads)
+{
+  (*loads)++;
+}
+
+/* Pages pulled one after another reload the models a few times, spaced,
+ * not once per page: each reload of a large list takes the store thread
+ * from the pages. The last page is still shown. */
+static void
+test_follow_is_spaced (XiUiFixture   *f,
+                       gconstpointer  data)
+{
+  const char *ids[] = { "00000000-0000-4000-8000-000000000001", NULL };
+  guint loads = 0;
+
+  g_signal_connect (f->context, "loaded", G_CALLBACK (loaded_cb), &loads);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_signal_emit_by_name (f->store, "changed", "contacts", ids);
+      xi_ui_spin (40);
+    }
+  g_assert_cmpuint (loads, >=, 1);
+  g_assert_cmpuint (loads, <=, 2);
+  xi_ui_spin (2500);
+  g_assert_cmpuint (loads, >=, 2);
+  g_assert_cmpuint (loads, <=, 3);
+  g_signal_handlers_disconnect_by_data (f->context, &loads);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -619,5 +651,7 @@ main (int   argc,
    * window manager to move the focus. */
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
   g_test_add_func ("/ui-sync/account-and-sync", test_account_and_sync);
+  g_test_add ("/ui-sync/follow-is-spaced", XiUiFixture, NULL, xi_ui_fixture_setup, test_follow_is_spaced,
+              xi_ui_fixture_teardown);
   return xi_sync_test_run (&rig);
 }

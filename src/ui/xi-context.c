@@ -11,6 +11,12 @@
 
 #include "xi-context.h"
 
+/* A reload of 100,000 contacts takes the store thread a second or two,
+ * and a first sync changes rows page after page: reloads for sync wait
+ * twice as long as the last one took (a second at least), so they never
+ * take more than a third of the store's time from the pages they show. */
+#define FOLLOW_MIN_PAUSE_MS 1000
+
 struct _XiContext
 {
   GObject           parent_instance;
@@ -31,6 +37,9 @@ struct _XiContext
   gboolean          loading;
   gboolean          following;      /* a reload for rows changed by sync runs */
   gboolean          follow_again;   /* and more changed while it ran */
+  gint64            follow_started; /* monotonic µs, of the reload running */
+  gint64            follow_after;   /* monotonic µs before which none starts */
+  guint             follow_id;      /* the pause before the next one */
   char             *engine_elsewhere; /* who sends instead of this app, or NULL */
 };
 
@@ -89,6 +98,7 @@ xi_context_dispose (GObject *object)
   XiContext *self = (XiContext *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->follow_id, g_source_remove);
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
@@ -206,6 +216,16 @@ xi_context_init (XiContext *self)
 
 static void follow_sync (XiContext *self);
 
+static gboolean
+follow_again_cb (gpointer user_data)
+{
+  XiContext *self = user_data;
+
+  self->follow_id = 0;
+  follow_sync (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 followed_cb (GObject      *object,
              GAsyncResult *result,
@@ -213,12 +233,14 @@ followed_cb (GObject      *object,
 {
   XiContext *self = XI_CONTEXT (object);
   g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
 
   if (!xi_context_reload_finish (self, result, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self->following = FALSE;
+  self->follow_after = now + MAX (FOLLOW_MIN_PAUSE_MS * 1000, 2 * (now - self->follow_started));
   if (self->follow_again)
     {
       self->follow_again = FALSE;
@@ -228,16 +250,26 @@ followed_cb (GObject      *object,
 
 /* Rows the shared models show changed under them, pulled from another
  * device: the models are read again, one reload at a time however many
- * pages arrive meanwhile. */
+ * pages arrive meanwhile, spaced as above. */
 static void
 follow_sync (XiContext *self)
 {
+  gint64 wait = self->follow_after - g_get_monotonic_time ();
+
   if (self->following)
     {
       self->follow_again = TRUE;
       return;
     }
+  if (self->follow_id != 0)
+    return;
+  if (wait > 0)
+    {
+      self->follow_id = g_timeout_add ((guint) (wait / 1000) + 1, follow_again_cb, self);
+      return;
+    }
   self->following = TRUE;
+  self->follow_started = g_get_monotonic_time ();
   xi_context_reload_async (self, NULL, followed_cb, NULL);
 }
 
