@@ -34,18 +34,9 @@
  * keeps the account's copy and brings the signed-out data back.
  */
 
-#define PASSWORD "correct horse battery"
 #define WAIT_MS (60 * 1000)
 
 static FsRig *rig;
-
-typedef struct
-{
-  char             *dir;
-  XiStore          *store;
-  XiSupabaseClient *client;
-  XiSyncEngine     *engine;
-} Computer;
 
 typedef struct
 {
@@ -299,37 +290,9 @@ save_contact (XiStore    *store,
   g_assert_nonnull (saved);
 }
 
-/* The second computer: a data folder of its own, signed in to the same
- * account, syncing through the engine directly. */
 static void
-computer_start (Computer   *computer,
-                const char *email)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = FALSE;
-
-  computer->dir = xi_test_make_tmpdir ();
-  path = g_build_filename (computer->dir, "xender-in.db", NULL);
-  computer->store = xi_store_new (path);
-  computer->client = xi_supabase_client_new (fs_rig_get_url (rig), fs_rig_get_anon_key (rig),
-                                             xi_store_get_secret_store (computer->store), &error);
-  g_assert_no_error (error);
-  XI_TEST_WAIT (xi_supabase_client_sign_in_async (computer->client, email, PASSWORD, NULL,
-                                                  xi_test_store_result_cb, &slot_),
-                ok = xi_supabase_client_sign_in_finish (computer->client, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (ok);
-  xi_store_set_master_user_id (computer->store, xi_supabase_client_get_user_id (computer->client));
-  XI_TEST_WAIT (xi_store_open_async (computer->store, NULL, xi_test_store_result_cb, &slot_),
-                ok = xi_store_open_finish (computer->store, result_, &error));
-  g_assert_no_error (error);
-  computer->engine = xi_sync_engine_new (computer->store, computer->client);
-}
-
-static void
-computer_sync (Computer *computer,
-               guint     pushed)
+computer_sync (XiSyncTestComputer *computer,
+               guint               pushed)
 {
   g_autoptr(GError) error = NULL;
   XiSyncStats stats;
@@ -340,17 +303,6 @@ computer_sync (Computer *computer,
   g_assert_no_error (error);
   g_assert_true (ok);
   g_assert_cmpuint (stats.pushed, ==, pushed);
-}
-
-static void
-computer_stop (Computer *computer)
-{
-  g_clear_object (&computer->engine);
-  g_clear_object (&computer->client);
-  xi_store_close (computer->store);
-  g_clear_object (&computer->store);
-  xi_test_rm_rf (computer->dir);
-  g_free (computer->dir);
 }
 
 /* The steps */
@@ -400,7 +352,7 @@ sign_in (Test *t)
   g_assert_nonnull (dialog);
   g_assert_false (gtk_widget_is_sensitive (xi_ui_find_button (dialog, "_Sign In")));
   type_into (xi_ui_find_widget (dialog, ADW_TYPE_ENTRY_ROW), t->email);
-  type_into (xi_ui_find_widget (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW), PASSWORD);
+  type_into (xi_ui_find_widget (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW), XI_SYNC_TEST_PASSWORD);
   xi_ui_spin (200);
   xi_ui_screenshot (dialog, "ui-sync-sign-in");
 
@@ -431,9 +383,11 @@ follow_second_computer (Test *t)
 {
   g_autoptr(XiIncoming) incoming = NULL;
   g_autoptr(GError) error = NULL;
-  Computer b = { 0, };
+  XiSyncTestComputer b = { 0, };
 
-  computer_start (&b, t->email);
+  /* The second computer: a data folder of its own, syncing through the
+   * engine directly. */
+  xi_sync_test_computer_start (&b, rig, t->email, FALSE);
   save_contact (b.store, "Budi", "6281400000077");
   XI_TEST_WAIT (xi_store_record_incoming_async (b.store, "6281400000077", NULL, "3EB0UISYNC0001",
                                                 "Is the shop open on Sunday?", NULL, NULL,
@@ -455,7 +409,7 @@ follow_second_computer (Test *t)
   xi_ui_screenshot (GTK_WIDGET (main_window ()), "ui-sync-contacts-from-other-computer");
   g_signal_handlers_disconnect_by_data (service (t), t);
   xi_sync_test_control (rig, "reset");
-  computer_stop (&b);
+  xi_sync_test_computer_stop (&b);
 }
 
 static gboolean
