@@ -501,6 +501,59 @@ sign_out_keeping_the_copy (Test *t)
 }
 
 static gboolean
+dialog_closed (gpointer data)
+{
+  return xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG) == NULL;
+}
+
+static gboolean
+folder_gone (gpointer data)
+{
+  return !g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* From the keyboard: Escape closes the dialog, Enter in the password
+ * signs in (the dialog's default widget), and the account's copy kept
+ * at sign-out is there again. Then signing out deleting the copy. */
+static void
+sign_in_again_and_delete_the_copy (Test *t)
+{
+  GtkWidget *dialog;
+  AdwMessageDialog *question;
+  g_autofree char *folder = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->app), "sign-in", NULL);
+  dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
+  xi_ui_spin (200);
+  if (!xi_ui_send_keys (GTK_WINDOW (dialog), "key", "Escape"))
+    {
+      g_test_message ("no xdotool: keys not sent");
+      gtk_window_close (GTK_WINDOW (dialog));
+    }
+  g_assert_true (xi_ui_wait_for (dialog_closed, NULL, WAIT_MS));
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->app), "sign-in", NULL);
+  dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
+  type_into (xi_ui_find_widget (dialog, ADW_TYPE_ENTRY_ROW), t->email);
+  type_into (xi_ui_find_widget (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW), XI_SYNC_TEST_PASSWORD);
+  gtk_widget_grab_focus (xi_ui_find_widget (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW));
+  xi_ui_spin (200);
+  if (!xi_ui_send_keys (GTK_WINDOW (dialog), "key", "Return"))
+    click (dialog, "_Sign In");
+  wait_for (up_to_date, t);
+  wait_for (loaded, t);
+  g_assert_nonnull (find_contact (xi_context_get_contacts (context (t)), "Budi"));
+
+  folder = xi_sync_account_dup_store_dir (xi_context_get_sync_account (context (t)), NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (t->app), "sign-out", NULL);
+  question = ADW_MESSAGE_DIALOG (xi_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  adw_message_dialog_response (question, "delete");
+  wait_for (signed_out, t);
+  g_assert_true (xi_ui_wait_for (folder_gone, folder, WAIT_MS));
+  g_assert_nonnull (find_contact (xi_context_get_contacts (context (t)), "Only here"));
+}
+
+static gboolean
 run_scenario_cb (gpointer user_data)
 {
   Test *t = user_data;
@@ -515,6 +568,7 @@ run_scenario_cb (gpointer user_data)
   go_offline (t);
   discard_refused (t);
   sign_out_keeping_the_copy (t);
+  sign_in_again_and_delete_the_copy (t);
   g_application_quit (G_APPLICATION (t->app));
   return G_SOURCE_REMOVE;
 }
