@@ -505,6 +505,82 @@ sign_out_keeping_the_copy (Test *t)
 }
 
 static gboolean
+sending (gpointer data)
+{
+  XiJob *job = data;
+
+  return xi_job_get_state (job) == XI_JOB_STATE_PROCESSING;
+}
+
+static gboolean
+paused (gpointer data)
+{
+  XiJob *job = data;
+
+  return xi_job_get_state (job) == XI_JOB_STATE_PAUSED;
+}
+
+static void
+paused_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(XiJob) job = xi_campaign_runner_command_finish (XI_CAMPAIGN_RUNNER (object), result, NULL);
+}
+
+/* While a campaign sends (a rehearsal, a minute between its two
+ * messages) the profile cannot change: the user is told to pause it. */
+static void
+refuse_while_sending (Test *t)
+{
+  g_autoptr(XiContact) eko = save_contact (xi_context_get_store (context (t)), "Eko", "6281400000071");
+  g_autoptr(XiContact) fajar = save_contact (xi_context_get_store (context (t)), "Fajar", "6281400000072");
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Salam");
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) created = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { "Halo {name}!", NULL };
+  const char *ids[] = { xi_contact_get_id (eko), xi_contact_get_id (fajar), NULL };
+  AdwMessageDialog *dialog;
+  XiJob *job;
+
+  xi_template_set_variants (template_, variants);
+  XI_TEST_WAIT (xi_store_save_template_async (xi_context_get_store (context (t)), template_, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_template_finish (xi_context_get_store (context (t)), result_, &error));
+  g_assert_no_error (error);
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+  spec->contact_ids = g_strdupv ((char **) ids);
+  spec->delay_min_ms = spec->delay_max_ms = 60 * 1000;
+  spec->transport = g_strdup (XI_JOB_TRANSPORT_LOOPBACK);
+  spec->start = TRUE;
+  XI_TEST_WAIT (xi_store_create_job_async (xi_context_get_store (context (t)), spec, NULL,
+                                           xi_test_store_result_cb, &slot_),
+                created = xi_store_create_job_finish (xi_context_get_store (context (t)), result_, &error));
+  g_assert_no_error (error);
+  xi_context_upsert_job (context (t), created);
+  job = g_list_model_get_item (xi_context_get_jobs (context (t)), 0);
+  g_object_unref (job);   /* the context keeps it */
+  xi_campaign_runner_wake (xi_context_get_runner (context (t)));
+  g_assert_true (xi_ui_wait_for (sending, job, WAIT_MS));
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->app), "sign-in", NULL);
+  g_assert_null (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (xi_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Cannot Sign In Now");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (dialog), "ui-sync-refused-while-sending");
+  adw_message_dialog_response (dialog, "close");
+  xi_ui_spin (100);
+
+  xi_campaign_runner_command_async (xi_context_get_runner (context (t)), xi_job_get_id (job),
+                                    XI_JOB_COMMAND_PAUSE, NULL, paused_cb, NULL);
+  g_assert_true (xi_ui_wait_for (paused, job, WAIT_MS));
+}
+
+static gboolean
 dialog_closed (gpointer data)
 {
   return xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG) == NULL;
@@ -565,6 +641,7 @@ run_scenario_cb (gpointer user_data)
   wait_for (loaded, t);
   g_object_unref (save_contact (xi_context_get_store (context (t)), "Only here", "6281400000070"));
   configure_project (t);
+  refuse_while_sending (t);
   sign_in (t);
   g_assert_null (find_contact (xi_context_get_contacts (context (t)), "Only here"));
   follow_second_computer (t);
