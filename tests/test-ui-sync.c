@@ -342,10 +342,27 @@ configure_project (Test *t)
   xi_ui_screenshot (window, "ui-sync-preferences");
 }
 
+static gboolean
+confirmation_asked (gpointer data)
+{
+  GtkWidget *dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
+
+  return find_label (dialog, "Check your mail: open the link sent to") != NULL;
+}
+
+static gboolean
+not_confirmed_said (gpointer data)
+{
+  GtkWidget *dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
+
+  return find_label (dialog, "This address is not confirmed yet") != NULL;
+}
+
 static void
 sign_in (Test *t)
 {
   XiContext *signed_out_context = context (t);
+  g_autofree char *confirm = NULL;
   GtkWidget *dialog;
 
   g_action_group_activate_action (G_ACTION_GROUP (t->app), "sign-in", NULL);
@@ -363,8 +380,24 @@ sign_in (Test *t)
   xi_ui_spin (200);
   xi_ui_screenshot (dialog, "ui-sync-sign-in-wrong");
 
+  /* A new account whose address must be confirmed first: nobody is
+   * signed in until then, and the dialog says what to do. */
+  xi_sync_test_control (rig, "autoconfirm?on=false");
   gtk_check_button_set_active (GTK_CHECK_BUTTON (xi_ui_find_widget (dialog, GTK_TYPE_CHECK_BUTTON)), TRUE);
   click (dialog, "C_reate");
+  g_assert_true (xi_ui_wait_for (confirmation_asked, NULL, WAIT_MS));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (xi_ui_find_widget (dialog, GTK_TYPE_CHECK_BUTTON))));
+  g_assert_null (xi_sync_account_get_user_id (xi_context_get_sync_account (context (t))));
+  xi_ui_spin (200);
+  xi_ui_screenshot (dialog, "ui-sync-sign-in-confirm");
+
+  /* Signing in before confirming is refused in words; after, it works. */
+  click (dialog, "_Sign In");
+  g_assert_true (xi_ui_wait_for (not_confirmed_said, NULL, WAIT_MS));
+  confirm = g_strdup_printf ("confirm?email=%s", t->email);
+  xi_sync_test_control (rig, confirm);
+  xi_sync_test_control (rig, "autoconfirm?on=true");
+  click (dialog, "_Sign In");
   wait_for (up_to_date, t);
   g_assert_true (context (t) != signed_out_context);
   g_assert_null (xi_ui_find_window (XI_TYPE_SIGN_IN_DIALOG));
