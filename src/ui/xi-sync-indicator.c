@@ -203,6 +203,8 @@ update (XiSyncIndicator *self)
   state = xi_sync_service_get_state (self->service);
   summary = dup_summary (self, &icon, &style);
   gtk_widget_set_tooltip_text (self->button, summary);
+  /* An icon alone says nothing to a screen reader. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL, summary, -1);
   gtk_image_set_from_icon_name (self->icon, icon);
   for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
     if (g_strcmp0 (style, styles[i]) != 0)
