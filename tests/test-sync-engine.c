@@ -30,13 +30,7 @@
 
 static FsRig *rig;
 
-typedef struct
-{
-  char             *dir;
-  XiStore          *store;
-  XiSupabaseClient *client;
-  XiSyncEngine     *engine;
-} Computer;
+typedef XiSyncTestComputer Computer;
 
 typedef struct
 {
@@ -51,53 +45,6 @@ static void
 control (const char *command)
 {
   xi_sync_test_control (rig, command);
-}
-
-static void
-computer_start (Computer   *computer,
-                const char *email,
-                gboolean    new_account)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = FALSE;
-
-  computer->dir = xi_test_make_tmpdir ();
-  path = g_build_filename (computer->dir, "xender-in.db", NULL);
-  computer->store = xi_store_new (path);
-  computer->client = xi_supabase_client_new (fs_rig_get_url (rig), fs_rig_get_anon_key (rig),
-                                             xi_store_get_secret_store (computer->store), &error);
-  g_assert_no_error (error);
-
-  if (new_account)
-    XI_TEST_WAIT (xi_supabase_client_sign_up_async (computer->client, email, "correct horse battery",
-                                                    NULL, xi_test_store_result_cb, &slot_),
-                  ok = xi_supabase_client_sign_up_finish (computer->client, result_, NULL, &error));
-  else
-    XI_TEST_WAIT (xi_supabase_client_sign_in_async (computer->client, email, "correct horse battery",
-                                                    NULL, xi_test_store_result_cb, &slot_),
-                  ok = xi_supabase_client_sign_in_finish (computer->client, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (ok);
-
-  /* The owner's data folder: its tenant is the owner's user id. */
-  xi_store_set_master_user_id (computer->store, xi_supabase_client_get_user_id (computer->client));
-  XI_TEST_WAIT (xi_store_open_async (computer->store, NULL, xi_test_store_result_cb, &slot_),
-                ok = xi_store_open_finish (computer->store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (ok);
-  computer->engine = xi_sync_engine_new (computer->store, computer->client);
-}
-
-static void
-computer_stop (Computer *computer)
-{
-  g_clear_object (&computer->engine);
-  g_clear_object (&computer->client);
-  xi_store_close (computer->store);
-  g_assert_finalize_object (g_steal_pointer (&computer->store));
-  xi_test_rm_rf (computer->dir);
-  g_free (computer->dir);
 }
 
 static gboolean
@@ -452,16 +399,16 @@ fixture_set_up (Fixture       *fixture,
 {
   control ("reset");
   fixture->email = g_strdup_printf ("shop-%08x@example.com", g_random_int ());
-  computer_start (&fixture->a, fixture->email, TRUE);
-  computer_start (&fixture->b, fixture->email, FALSE);
+  xi_sync_test_computer_start (&fixture->a, rig, fixture->email, TRUE);
+  xi_sync_test_computer_start (&fixture->b, rig, fixture->email, FALSE);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  computer_stop (&fixture->a);
-  computer_stop (&fixture->b);
+  xi_sync_test_computer_stop (&fixture->a);
+  xi_sync_test_computer_stop (&fixture->b);
   g_free (fixture->email);
 }
 

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "xi-cli.h"
-#include "xi-paths.h"
 #include "xi-store-sync.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-account.h"
@@ -53,13 +52,10 @@ account_client (XiSyncAccount  *account,
 }
 
 /* The signed-in account's client with its session back, using the
- * store of the account folder this process opened. With @offline_ok a
- * session that cannot be refreshed (no network) still gives the client,
- * for what works without the server. */
+ * store of the account folder this process opened. */
 static XiSupabaseClient *
 restore_client (XiCli          *cli,
                 XiSyncAccount  *account,
-                gboolean        offline_ok,
                 GError        **error)
 {
   g_autoptr(XiSupabaseClient) client = NULL;
@@ -77,7 +73,7 @@ restore_client (XiCli          *cli,
     return NULL;
   xi_supabase_client_restore_async (client, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
-  if (!xi_supabase_client_restore_finish (client, result, offline_ok ? NULL : error) && !offline_ok)
+  if (!xi_supabase_client_restore_finish (client, result, error))
     return NULL;
   return g_steal_pointer (&client);
 }
@@ -131,36 +127,6 @@ wipe_password (char *password)
 
 typedef char *XiCliPassword;
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (XiCliPassword, wipe_password, NULL)
-
-/* The tenant of a user: their own id, or their owner's for staff. */
-static char *
-fetch_master_id (XiSupabaseClient  *client,
-                 GError           **error)
-{
-  g_autofree char *filter = g_strconcat ("eq.", xi_supabase_client_get_user_id (client), NULL);
-  const char *query[] = { "select", "master_user_id", "id", filter, NULL };
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonArray) rows = NULL;
-  GAsyncResult *slot = NULL;
-  JsonObject *row;
-
-  xi_supabase_client_select_async (client, "profiles", query, NULL, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  rows = xi_supabase_client_select_finish (client, result, error);
-  if (rows == NULL)
-    return NULL;
-  if (json_array_get_length (rows) == 0)
-    return g_strdup (xi_supabase_client_get_user_id (client));
-  row = json_array_get_object_element (rows, 0);
-  if (row == NULL ||
-      !g_uuid_string_is_valid (json_object_get_string_member_with_default (row, "master_user_id", "")))
-    {
-      g_set_error_literal (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
-                           _("The server's profile of this account names no shop"));
-      return NULL;
-    }
-  return g_strdup (json_object_get_string_member (row, "master_user_id"));
-}
 
 /* Commands */
 
@@ -258,7 +224,7 @@ sync_run (XiCli  *cli,
     return xi_cli_usage ("%s", _("“sync” takes no arguments."));
 
   account = load_account (cli, &error);
-  if (account == NULL || (client = restore_client (cli, account, FALSE, &error)) == NULL)
+  if (account == NULL || (client = restore_client (cli, account, &error)) == NULL)
     return xi_cli_fail (cli, error);
   engine = xi_sync_engine_new (cli->store, client);
 
@@ -472,14 +438,11 @@ xi_cli_login (XiCli  *cli,
   g_autoptr(GOptionContext) context = g_option_context_new (_("EMAIL"));
   g_autoptr(XiSyncAccount) account = NULL;
   g_autoptr(XiSupabaseClient) client = NULL;
-  g_autoptr(XiSecretStore) secrets = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(XiCliPassword) password = NULL;
-  g_autofree char *master = NULL;
-  g_autofree char *folder = NULL;
-  g_autofree char *path = NULL;
   gboolean sign_up = FALSE;
+  gboolean needs_confirmation = FALSE;
   GAsyncResult *slot = NULL;
   int status;
   const GOptionEntry entries[] = {
@@ -502,43 +465,16 @@ xi_cli_login (XiCli  *cli,
   if ((password = read_password (&error)) == NULL)
     return xi_cli_fail (cli, error);
 
-  if (sign_up)
-    {
-      gboolean needs_confirmation = FALSE;
-
-      xi_supabase_client_sign_up_async (client, argv[1], password, NULL, xi_cli_result_cb, &slot);
-      result = xi_cli_wait (&slot);
-      if (!xi_supabase_client_sign_up_finish (client, result, &needs_confirmation, &error))
-        return xi_cli_fail (cli, error);
-      if (needs_confirmation)
-        {
-          g_print (_("Open the link in the mail sent to %s, then sign in.\n"), argv[1]);
-          return XI_CLI_EXIT_OK;
-        }
-    }
-  else
-    {
-      xi_supabase_client_sign_in_async (client, argv[1], password, NULL, xi_cli_result_cb, &slot);
-      result = xi_cli_wait (&slot);
-      if (!xi_supabase_client_sign_in_finish (client, result, &error))
-        return xi_cli_fail (cli, error);
-    }
-  g_clear_object (&result);
-
-  if ((master = fetch_master_id (client, &error)) == NULL ||
-      (folder = xi_sync_account_dup_folder (account, xi_supabase_client_get_user_id (client),
-                                            &error)) == NULL)
-    return xi_cli_fail (cli, error);
-  path = xi_paths_dup_store_path (folder);
-  secrets = xi_secret_store_new (path, xi_secret_store_backend_from_env ());
-  xi_supabase_client_keep_session_async (client, secrets, NULL, xi_cli_result_cb, &slot);
+  xi_sync_account_sign_in_async (account, argv[1], password, sign_up, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
-  if (!xi_supabase_client_keep_session_finish (client, result, &error) ||
-      !xi_sync_account_set_signed_in (account, xi_supabase_client_get_user_id (client), master,
-                                      xi_supabase_client_get_email (client), &error))
+  if (!xi_sync_account_sign_in_finish (account, result, &needs_confirmation, &error))
     return xi_cli_fail (cli, error);
-
-  g_print (_("Signed in as %s.\n"), xi_supabase_client_get_email (client));
+  if (needs_confirmation)
+    {
+      g_print (_("Open the link in the mail sent to %s, then sign in.\n"), argv[1]);
+      return XI_CLI_EXIT_OK;
+    }
+  g_print (_("Signed in as %s.\n"), xi_sync_account_get_email (account));
   return XI_CLI_EXIT_OK;
 }
 
@@ -560,7 +496,6 @@ xi_cli_logout (XiCli  *cli,
 {
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(XiSyncAccount) account = NULL;
-  g_autoptr(XiSupabaseClient) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
@@ -571,15 +506,10 @@ xi_cli_logout (XiCli  *cli,
   account = load_account (cli, &error);
   if (account == NULL)
     return xi_cli_fail (cli, error);
-  /* Offline, the restore fails and the sign-out still forgets the
-   * session here. */
-  client = restore_client (cli, account, TRUE, &error);
-  if (client == NULL)
-    return xi_cli_fail (cli, error);
-  xi_supabase_client_sign_out_async (client, NULL, xi_cli_result_cb, &slot);
+  xi_sync_account_sign_out_async (account, xi_store_get_secret_store (cli->store), NULL,
+                                  xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
-  if (!xi_supabase_client_sign_out_finish (client, result, &error) ||
-      !xi_sync_account_set_signed_out (account, &error))
+  if (!xi_sync_account_sign_out_finish (account, result, &error))
     return xi_cli_fail (cli, error);
   g_print ("%s\n", _("Signed out. The account's data stays on this computer for the next sign-in."));
   return XI_CLI_EXIT_OK;
@@ -800,7 +730,7 @@ xi_cli_status (XiCli  *cli,
   if (!load_server_account (cli, &server, &error))
     return xi_cli_fail (cli, error);
   if (xi_sync_account_get_user_id (account) != NULL)
-    client = restore_client (cli, account, FALSE, &connection_error);
+    client = restore_client (cli, account, &connection_error);
 
   if (cli->json)
     {

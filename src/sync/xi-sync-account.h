@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "xi-secret-store.h"
+
 G_BEGIN_DECLS
 
 #define XI_TYPE_SYNC_ACCOUNT (xi_sync_account_get_type ())
@@ -38,5 +40,32 @@ char          *xi_sync_account_dup_folder       (XiSyncAccount  *self,
                                                  GError        **error);
 char          *xi_sync_account_dup_store_dir    (XiSyncAccount  *self,
                                                  GError        **error);
+void           xi_sync_account_sign_in_async    (XiSyncAccount        *self,
+                                                 const char           *email,
+                                                 const char           *password,
+                                                 gboolean              create,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean       xi_sync_account_sign_in_finish   (XiSyncAccount        *self,
+                                                 GAsyncResult         *result,
+                                                 gboolean             *needs_confirmation,
+                                                 GError              **error);
+void           xi_sync_account_sign_out_async   (XiSyncAccount        *self,
+                                                 XiSecretStore        *secrets,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean       xi_sync_account_sign_out_finish  (XiSyncAccount        *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void           xi_sync_account_delete_folder_async  (XiSyncAccount        *self,
+                                                     const char           *folder,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean       xi_sync_account_delete_folder_finish (XiSyncAccount        *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
 
 G_END_DECLS

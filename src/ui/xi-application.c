@@ -21,6 +21,8 @@
 #include "xi-paths.h"
 #include "xi-phone.h"
 #include "xi-preferences-window.h"
+#include "xi-sign-in-dialog.h"
+#include "xi-sync-account.h"
 #include "xi-wa-endpoint.h"
 #include "xi-window.h"
 
@@ -30,8 +32,13 @@ struct _XiApplication
 
   char             *data_dir_option;
   char             *data_dir;
+  XiSyncAccount    *account;    /* NULL when sync.ini cannot be read */
+  /* The profile open now: the signed-in account's folder, or the
+   * signed-out one. Replaced as a whole when someone signs in or out. */
   XiStore          *store;
   XiContext        *context;
+  XiSyncService    *sync_service; /* while someone is signed in */
+  guint             sync_soon_id;  /* a pass asked for after local changes */
   XiCampaignRunner *runner;     /* NULL until the store opens */
   XiConnection     *connection; /* NULL until the runner runs */
   XiEngineLock     *engine_lock; /* held while the runner runs */
@@ -578,6 +585,66 @@ lock_engine (XiApplication *self)
                              g_object_ref (self));
 }
 
+/* Accounts and sync */
+
+/* A change made here is sent within seconds, not at the next periodic
+ * pass: the pages put every edit in the shared models. A burst (an
+ * import, the reload after a pull) asks once. */
+#define SYNC_SOON_MS 1500
+
+static gboolean
+sync_soon_cb (gpointer user_data)
+{
+  XiApplication *self = user_data;
+
+  self->sync_soon_id = 0;
+  xi_sync_service_sync_now (self->sync_service);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+models_changed_cb (XiApplication *self)
+{
+  if (self->sync_soon_id == 0)
+    self->sync_soon_id = g_timeout_add (SYNC_SOON_MS, sync_soon_cb, self);
+}
+
+static GListModel * (* const synced_models[]) (XiContext *) = {
+  xi_context_get_contacts,
+  xi_context_get_groups,
+  xi_context_get_templates,
+  xi_context_get_jobs,
+};
+
+/* The signed-in account's data syncs on a thread of its own, from the
+ * moment its store is open until it closes. */
+static void
+start_sync (XiApplication *self)
+{
+  if (self->account == NULL || xi_sync_account_get_user_id (self->account) == NULL)
+    return;
+  self->sync_service = xi_sync_service_new (self->store, xi_sync_account_get_project_url (self->account),
+                                            xi_sync_account_get_anon_key (self->account));
+  xi_sync_service_start (self->sync_service);
+  xi_context_set_sync_service (self->context, self->sync_service);
+  for (guint i = 0; i < G_N_ELEMENTS (synced_models); i++)
+    g_signal_connect_object (synced_models[i] (self->context), "items-changed",
+                             G_CALLBACK (models_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+stop_sync (XiApplication *self)
+{
+  if (self->sync_service == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (synced_models); i++)
+    g_signal_handlers_disconnect_by_func (synced_models[i] (self->context), models_changed_cb, self);
+  g_clear_handle_id (&self->sync_soon_id, g_source_remove);
+  xi_sync_service_stop (self->sync_service);
+  xi_context_set_sync_service (self->context, NULL);
+  g_clear_object (&self->sync_service);
+}
+
 static void
 store_opened_cb (GObject      *object,
                  GAsyncResult *result,
@@ -586,8 +653,12 @@ store_opened_cb (GObject      *object,
   g_autoptr(XiApplication) self = user_data;
   g_autoptr(GError) error = NULL;
   XiWindow *window = active_window (self);
+  gboolean opened = xi_store_open_finish (XI_STORE (object), result, &error);
 
-  if (!xi_store_open_finish (XI_STORE (object), result, &error))
+  /* Someone signed in or out while it opened: that profile is gone. */
+  if (XI_STORE (object) != self->store)
+    return;
+  if (!opened)
     {
       if (window != NULL)
         xi_window_show_fatal_error (window, _("Xender-In cannot open its data"), error->message);
@@ -595,6 +666,7 @@ store_opened_cb (GObject      *object,
     }
 
   lock_engine (self);
+  start_sync (self);
   xi_context_reload_async (self->context, NULL, NULL, NULL);
 }
 
@@ -616,6 +688,288 @@ export_dbus_service (XiApplication *self)
       g_warning ("Could not offer the campaign engine on D-Bus: %s", error->message);
       g_clear_object (&self->dbus_service);
     }
+}
+
+/* Opens the profile sync.ini names: the signed-in account's folder, or
+ * the signed-out one, as xender-in-cli does, so the two never mix. */
+static void
+open_profile (XiApplication *self)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *store_dir = NULL;
+  g_autofree char *path = NULL;
+
+  if (self->data_dir != NULL)
+    store_dir = self->account != NULL ? xi_sync_account_dup_store_dir (self->account, &error)
+                                      : g_strdup (self->data_dir);
+  path = xi_paths_dup_store_path (store_dir != NULL ? store_dir : g_get_tmp_dir ());
+  self->store = xi_store_new (path);
+  if (self->account != NULL && xi_sync_account_get_master_id (self->account) != NULL)
+    xi_store_set_master_user_id (self->store, xi_sync_account_get_master_id (self->account));
+  self->context = xi_context_new (self->store, settings);
+  if (self->account != NULL)
+    xi_context_set_sync_account (self->context, self->account);
+
+  export_dbus_service (self);
+
+  if (store_dir == NULL)
+    {
+      if (error != NULL)
+        g_warning ("%s", error->message);
+      return;
+    }
+  xi_store_open_async (self->store, NULL, store_opened_cb, g_object_ref (self));
+}
+
+/* Stops everything that uses the profile's store, in order, then closes
+ * it: on quit, and before another profile opens. */
+static void
+close_profile (XiApplication *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_signal_handlers_disconnect_by_data (xi_context_get_settings (self->context), self);
+  /* Nobody may command an engine that is stopping. */
+  if (self->dbus_service != NULL)
+    xi_dbus_service_unexport (self->dbus_service);
+  /* Sync goes first: its pass in flight is cancelled and its ops go back
+   * to the queue. The WhatsApp client lives on the network thread: it
+   * goes next, while that thread still runs. The engine writes campaign
+   * progress through the store: stop it next, then queued writes reach
+   * the disk before the store closes. */
+  stop_sync (self);
+  if (self->connection != NULL)
+    xi_connection_stop (self->connection);
+  if (self->runner != NULL)
+    xi_campaign_runner_stop (self->runner);
+  xi_store_close (self->store);
+  /* Only once the engine's last write is on disk. */
+  if (self->engine_lock != NULL)
+    xi_engine_lock_release (self->engine_lock);
+
+  g_clear_object (&self->dbus_service);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->runner);
+  g_clear_object (&self->engine_lock);
+  g_clear_object (&self->context);
+  g_clear_object (&self->store);
+  g_hash_table_remove_all (self->sending_jobs);
+}
+
+static GtkWindow *
+make_window (XiApplication *self)
+{
+  GtkWindow *window = GTK_WINDOW (xi_window_new (self, self->context));
+
+  g_signal_connect_object (window, "close-request", G_CALLBACK (window_close_request_cb), self,
+                           G_CONNECT_SWAPPED);
+  return window;
+}
+
+/* The windows show the old profile's models: a new main window takes
+ * their place, and dialogs and Preferences close. */
+static void
+replace_windows (XiApplication *self)
+{
+  GList *windows = g_list_copy_deep (gtk_application_get_windows (GTK_APPLICATION (self)),
+                                     (GCopyFunc) g_object_ref, NULL);
+
+  if (windows != NULL)
+    gtk_window_present (make_window (self));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free_full (windows, g_object_unref);
+}
+
+static void
+switch_profile (XiApplication *self)
+{
+  close_profile (self);
+  open_profile (self);
+  replace_windows (self);
+}
+
+/* Switching profiles stops the campaign engine: while it sends, the
+ * user pauses first, and the campaign waits in its own profile. */
+static gboolean
+refuse_while_sending (XiApplication *self,
+                      const char    *heading)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  AdwMessageDialog *dialog;
+  guint n_campaigns;
+
+  count_sending (self, &n_campaigns);
+  if (n_campaigns == 0)
+    return FALSE;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, heading, NULL));
+  adw_message_dialog_set_body (dialog, _("A campaign is sending. Pause it on the Sending page "
+                                         "first; it waits in this data and goes on when you "
+                                         "come back to it."));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+static gboolean
+switch_profile_cb (gpointer user_data)
+{
+  switch_profile (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not while the dialog emits: switching destroys every window. */
+static void
+sign_in_dialog_signed_in_cb (XiApplication *self)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT, switch_profile_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+sign_in_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  XiApplication *self = XI_APPLICATION (user_data);
+  GtkWidget *dialog;
+
+  if (self->account == NULL || refuse_while_sending (self, _("Cannot Sign In Now")))
+    return;
+  dialog = xi_sign_in_dialog_new (self->account);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog),
+                                gtk_application_get_active_window (GTK_APPLICATION (self)));
+  g_signal_connect_object (dialog, "signed-in", G_CALLBACK (sign_in_dialog_signed_in_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  XiApplication *self;
+  char          *folder;   /* the account's copy to delete, or NULL to keep it */
+} SignOut;
+
+static void
+sign_out_free (SignOut *sign_out)
+{
+  g_object_unref (sign_out->self);
+  g_free (sign_out->folder);
+  g_free (sign_out);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SignOut, sign_out_free)
+
+static void
+show_error (XiApplication *self,
+            const char    *heading,
+            const char    *body)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                       heading, body));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+folder_deleted_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(XiApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_sync_account_delete_folder_finish (XI_SYNC_ACCOUNT (object), result, &error))
+    show_error (self, _("The Account’s Data Was Not All Deleted"), error->message);
+}
+
+static void
+signed_out_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(SignOut) sign_out = user_data;
+  XiApplication *self = sign_out->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_sync_account_sign_out_finish (XI_SYNC_ACCOUNT (object), result, &error))
+    {
+      show_error (self, _("Could Not Sign Out"), error->message);
+      if (self->sync_service == NULL && self->store != NULL)
+        start_sync (self);
+      return;
+    }
+  switch_profile (self);
+  if (sign_out->folder != NULL)
+    xi_sync_account_delete_folder_async (self->account, sign_out->folder, NULL, folder_deleted_cb,
+                                         g_object_ref (self));
+}
+
+static void
+sign_out_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      XiApplication    *self)
+{
+  g_autoptr(GError) error = NULL;
+  SignOut *sign_out;
+
+  if (!g_str_equal (response, "keep") && !g_str_equal (response, "delete"))
+    return;
+  sign_out = g_new0 (SignOut, 1);
+  sign_out->self = g_object_ref (self);
+  if (g_str_equal (response, "delete") &&
+      (sign_out->folder = xi_sync_account_dup_store_dir (self->account, &error)) == NULL)
+    {
+      sign_out_free (sign_out);
+      show_error (self, _("Could Not Sign Out"), error->message);
+      return;
+    }
+  /* The sync thread would refresh the session being ended. */
+  stop_sync (self);
+  xi_sync_account_sign_out_async (self->account, xi_store_get_secret_store (self->store), NULL,
+                                  signed_out_cb, sign_out);
+}
+
+static void
+sign_out_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  XiApplication *self = XI_APPLICATION (user_data);
+  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+  guint pending;
+
+  if (self->account == NULL || xi_sync_account_get_user_id (self->account) == NULL ||
+      refuse_while_sending (self, _("Cannot Sign Out Now")))
+    return;
+
+  pending = self->sync_service != NULL ? xi_sync_service_get_pending (self->sync_service) : 0;
+  if (pending > 0)
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Keep a copy of this account’s data on this computer for "
+                                         "the next sign-in? %'u change has not reached the server "
+                                         "yet: deleting the copy loses it.",
+                                         "Keep a copy of this account’s data on this computer for "
+                                         "the next sign-in? %'u changes have not reached the server "
+                                         "yet: deleting the copy loses them.",
+                                         pending),
+                            pending);
+  else
+    body = g_strdup (_("Keep a copy of this account’s data on this computer for the next sign-in? "
+                       "Everything is on the server either way."));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                       _("Sign Out?"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete Copy"),
+                                    "keep", _("_Keep Copy"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "keep", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "keep");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (sign_out_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static int
@@ -649,12 +1003,12 @@ xi_application_startup (GApplication *app)
     { "open-report", open_report_action, "s" },
     { "link-whatsapp", link_whatsapp_action },
     { "pause-sending", pause_sending_action },
+    { "sign-in", sign_in_action },
+    { "sign-out", sign_out_action },
   };
   static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
   XiApplication *self = XI_APPLICATION (app);
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
 
   G_APPLICATION_CLASS (xi_application_parent_class)->startup (app);
 
@@ -675,16 +1029,11 @@ xi_application_startup (GApplication *app)
     }
 
   self->data_dir = xi_paths_dup_data_dir (self->data_dir_option, &error);
-  path = xi_paths_dup_store_path (self->data_dir != NULL ? self->data_dir : g_get_tmp_dir ());
-  self->store = xi_store_new (path);
-  self->context = xi_context_new (self->store, settings);
-
-  export_dbus_service (self);
-
   if (self->data_dir == NULL)
     g_warning ("%s", error->message);
-  else
-    xi_store_open_async (self->store, NULL, store_opened_cb, g_object_ref (self));
+  else if ((self->account = xi_sync_account_load (self->data_dir, &error)) == NULL)
+    g_warning ("Sync is off: %s", error->message);
+  open_profile (self);
 }
 
 static void
@@ -694,11 +1043,7 @@ xi_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    {
-      window = GTK_WINDOW (xi_window_new (self, self->context));
-      g_signal_connect_object (window, "close-request", G_CALLBACK (window_close_request_cb), self,
-                               G_CONNECT_SWAPPED);
-    }
+    window = make_window (self);
   gtk_window_present (window);
 }
 
@@ -709,23 +1054,7 @@ xi_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (xi_application_parent_class)->shutdown (app);
 
-  g_cancellable_cancel (self->cancellable);
-  /* Nobody may command an engine that is stopping. */
-  if (self->dbus_service != NULL)
-    xi_dbus_service_unexport (self->dbus_service);
-  /* The WhatsApp client lives on the network thread: it goes first, while
-   * that thread still runs. The engine writes campaign progress through
-   * the store: stop it next, then queued writes reach the disk before the
-   * process ends. */
-  if (self->connection != NULL)
-    xi_connection_stop (self->connection);
-  if (self->runner != NULL)
-    xi_campaign_runner_stop (self->runner);
-  if (self->store != NULL)
-    xi_store_close (self->store);
-  /* Only once the engine's last write is on disk. */
-  if (self->engine_lock != NULL)
-    xi_engine_lock_release (self->engine_lock);
+  close_profile (self);
 }
 
 static void
@@ -734,6 +1063,8 @@ xi_application_finalize (GObject *object)
   XiApplication *self = (XiApplication *)object;
 
   g_clear_object (&self->dbus_service);
+  g_clear_object (&self->account);
+  g_clear_object (&self->sync_service);
   g_clear_object (&self->context);
   g_clear_object (&self->connection);
   g_clear_object (&self->runner);

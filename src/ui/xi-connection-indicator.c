@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-connection-indicator.h"
+#include "xi-format.h"
 #include "xi-link-dialog.h"
 
 /*
@@ -60,18 +61,6 @@ counting_down (XiConnectionStatus status)
          status == XI_CONNECTION_STATUS_TEMPORARILY_BANNED;
 }
 
-/* Short enough for the header bar: a ban can make the wait hours. */
-static char *
-format_wait (guint seconds)
-{
-  if (seconds < 120)
-    /* Translators: a short duration, as in "Reconnecting in 12 s" */
-    return g_strdup_printf (_("%u s"), seconds);
-  if (seconds < 120 * 60)
-    return g_strdup_printf (_("%u min"), (seconds + 59) / 60);
-  return g_strdup_printf (_("%u h"), (seconds + 3599) / 3600);
-}
-
 /* The few words in the header bar, and the icon beside them. */
 static char *
 dup_summary (XiConnection  *connection,
@@ -117,7 +106,7 @@ dup_summary (XiConnection  *connection,
         return g_strdup (_("Reconnecting…"));
       else
         {
-          g_autofree char *wait = format_wait (seconds);
+          g_autofree char *wait = xi_format_short_wait (seconds);
 
           /* Translators: a countdown, such as "Reconnecting in 12 s" */
           return g_strdup_printf (_("Reconnecting in %s"), wait);
@@ -144,7 +133,7 @@ dup_summary (XiConnection  *connection,
       return g_strdup (_("Banned by WhatsApp"));
     case XI_CONNECTION_STATUS_TEMPORARILY_BANNED:
       {
-        g_autofree char *wait = format_wait (seconds);
+        g_autofree char *wait = xi_format_short_wait (seconds);
 
         *icon = "dialog-error-symbolic";
         *style = "error";

@@ -11,6 +11,12 @@
 
 #include "xi-context.h"
 
+/* A reload of 100,000 contacts takes the store thread a second or two,
+ * and a first sync changes rows page after page: reloads for sync wait
+ * twice as long as the last one took (a second at least), so they never
+ * take more than a third of the store's time from the pages they show. */
+#define FOLLOW_MIN_PAUSE_MS 1000
+
 struct _XiContext
 {
   GObject           parent_instance;
@@ -23,12 +29,17 @@ struct _XiContext
   GListStore       *jobs;           /* XiJob, newest first */
   XiCampaignRunner *runner;         /* NULL until the application sets one */
   XiConnection     *connection;     /* likewise */
+  XiSyncService    *sync_service;   /* set while an account is signed in */
+  XiSyncAccount    *sync_account;   /* the data folder's sync settings */
   GHashTable       *contact_index;  /* id -> XiContact, borrowed from @contacts */
   char            **custom_fields;
   GCancellable     *cancellable;
   gboolean          loading;
   gboolean          following;      /* a reload for rows changed by sync runs */
   gboolean          follow_again;   /* and more changed while it ran */
+  gint64            follow_started; /* monotonic µs, of the reload running */
+  gint64            follow_after;   /* monotonic µs before which none starts */
+  guint             follow_id;      /* the pause before the next one */
   char             *engine_elsewhere; /* who sends instead of this app, or NULL */
 };
 
@@ -40,6 +51,7 @@ enum {
   PROP_RUNNER,
   PROP_CONNECTION,
   PROP_ENGINE_ELSEWHERE,
+  PROP_SYNC_SERVICE,
   N_PROPS
 };
 
@@ -86,10 +98,13 @@ xi_context_dispose (GObject *object)
   XiContext *self = (XiContext *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->follow_id, g_source_remove);
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
   g_clear_object (&self->connection);
+  g_clear_object (&self->sync_service);
+  g_clear_object (&self->sync_account);
 
   G_OBJECT_CLASS (xi_context_parent_class)->dispose (object);
 }
@@ -135,6 +150,9 @@ xi_context_get_property (GObject    *object,
     case PROP_ENGINE_ELSEWHERE:
       g_value_set_string (value, self->engine_elsewhere);
       break;
+    case PROP_SYNC_SERVICE:
+      g_value_set_object (value, self->sync_service);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -166,6 +184,11 @@ xi_context_class_init (XiContextClass *klass)
   properties[PROP_ENGINE_ELSEWHERE] =
     g_param_spec_string ("engine-elsewhere", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* The sync thread of the signed-in account; it starts once the store
+   * has opened, and there is none while nobody is signed in. */
+  properties[PROP_SYNC_SERVICE] =
+    g_param_spec_object ("sync-service", NULL, NULL, XI_TYPE_SYNC_SERVICE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -193,6 +216,16 @@ xi_context_init (XiContext *self)
 
 static void follow_sync (XiContext *self);
 
+static gboolean
+follow_again_cb (gpointer user_data)
+{
+  XiContext *self = user_data;
+
+  self->follow_id = 0;
+  follow_sync (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 followed_cb (GObject      *object,
              GAsyncResult *result,
@@ -200,12 +233,14 @@ followed_cb (GObject      *object,
 {
   XiContext *self = XI_CONTEXT (object);
   g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
 
   if (!xi_context_reload_finish (self, result, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self->following = FALSE;
+  self->follow_after = now + MAX (FOLLOW_MIN_PAUSE_MS * 1000, 2 * (now - self->follow_started));
   if (self->follow_again)
     {
       self->follow_again = FALSE;
@@ -215,16 +250,26 @@ followed_cb (GObject      *object,
 
 /* Rows the shared models show changed under them, pulled from another
  * device: the models are read again, one reload at a time however many
- * pages arrive meanwhile. */
+ * pages arrive meanwhile, spaced as above. */
 static void
 follow_sync (XiContext *self)
 {
+  gint64 wait = self->follow_after - g_get_monotonic_time ();
+
   if (self->following)
     {
       self->follow_again = TRUE;
       return;
     }
+  if (self->follow_id != 0)
+    return;
+  if (wait > 0)
+    {
+      self->follow_id = g_timeout_add ((guint) (wait / 1000) + 1, follow_again_cb, self);
+      return;
+    }
   self->following = TRUE;
+  self->follow_started = g_get_monotonic_time ();
   xi_context_reload_async (self, NULL, followed_cb, NULL);
 }
 
@@ -405,6 +450,70 @@ xi_context_set_runner (XiContext        *self,
   self->runner = g_object_ref (runner);
   g_signal_connect (runner, "job-changed", G_CALLBACK (job_changed_cb), self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNER]);
+}
+
+/**
+ * xi_context_get_sync_service:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none) (nullable): the sync service of the signed-in
+ *   account, or %NULL while nobody is signed in
+ */
+XiSyncService *
+xi_context_get_sync_service (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->sync_service;
+}
+
+/**
+ * xi_context_set_sync_service:
+ * @self: a #XiContext
+ * @service: (nullable): the started sync service, or %NULL once stopped
+ *
+ * Set by the application, which owns the service.
+ */
+void
+xi_context_set_sync_service (XiContext     *self,
+                             XiSyncService *service)
+{
+  g_return_if_fail (XI_IS_CONTEXT (self));
+  g_return_if_fail (service == NULL || XI_IS_SYNC_SERVICE (service));
+
+  if (g_set_object (&self->sync_service, service))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_SERVICE]);
+}
+
+/**
+ * xi_context_get_sync_account:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none) (nullable): which project the data folder
+ *   syncs with and who is signed in, or %NULL where the caller gave none
+ *   (tests of single pages)
+ */
+XiSyncAccount *
+xi_context_get_sync_account (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->sync_account;
+}
+
+/**
+ * xi_context_set_sync_account:
+ * @self: a #XiContext
+ * @account: the data folder's sync settings
+ *
+ * Set once by the application, with the context.
+ */
+void
+xi_context_set_sync_account (XiContext     *self,
+                             XiSyncAccount *account)
+{
+  g_return_if_fail (XI_IS_CONTEXT (self));
+  g_return_if_fail (XI_IS_SYNC_ACCOUNT (account));
+
+  g_set_object (&self->sync_account, account);
 }
 
 /**

@@ -12,6 +12,8 @@
 #include "xi-campaign-runner.h"
 #include "xi-connection.h"
 #include "xi-store.h"
+#include "xi-sync-account.h"
+#include "xi-sync-service.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +46,12 @@ void         xi_context_set_runner         (XiContext            *self,
 XiConnection *xi_context_get_connection    (XiContext            *self);
 void         xi_context_set_connection     (XiContext            *self,
                                             XiConnection         *connection);
+XiSyncService *xi_context_get_sync_service (XiContext          *self);
+void         xi_context_set_sync_service   (XiContext            *self,
+                                            XiSyncService        *service);
+XiSyncAccount *xi_context_get_sync_account (XiContext          *self);
+void         xi_context_set_sync_account   (XiContext            *self,
+                                            XiSyncAccount        *account);
 const char  *xi_context_get_engine_elsewhere (XiContext          *self);
 void         xi_context_set_engine_elsewhere (XiContext          *self,
                                               const char         *sentence);

@@ -102,3 +102,22 @@ xi_format_duration (gint64 milliseconds)
   /* Translators: a rough duration, such as "about 3 hours 10 minutes" */
   return g_strdup_printf (_("about %s %s"), large, small);
 }
+
+/**
+ * xi_format_short_wait:
+ * @seconds: a wait before the next try
+ *
+ * Short enough for the header bar, where a wait can be seconds or hours.
+ *
+ * Returns: (transfer full): "12 s", "3 min" or "2 h"
+ */
+char *
+xi_format_short_wait (guint seconds)
+{
+  if (seconds < 120)
+    /* Translators: a short duration, as in "Reconnecting in 12 s" */
+    return g_strdup_printf (_("%u s"), seconds);
+  if (seconds < 120 * 60)
+    return g_strdup_printf (_("%u min"), (seconds + 59) / 60);
+  return g_strdup_printf (_("%u h"), (seconds + 3599) / 3600);
+}

@@ -11,8 +11,9 @@
 
 G_BEGIN_DECLS
 
-char *xi_format_count    (guint  count);
-char *xi_format_clock    (gint64 unix_seconds);
-char *xi_format_duration (gint64 milliseconds);
+char *xi_format_count      (guint  count);
+char *xi_format_clock      (gint64 unix_seconds);
+char *xi_format_duration   (gint64 milliseconds);
+char *xi_format_short_wait (guint  seconds);
 
 G_END_DECLS

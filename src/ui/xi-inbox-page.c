@@ -911,6 +911,17 @@ mark_all_read_action (GtkWidget  *widget,
                                          marked_read_cb, self);
 }
 
+/* Messages and opt-outs pulled from the account's other computers. */
+static void
+store_changed_cb (XiInboxPage        *self,
+                  const char         *table,
+                  const char * const *ids,
+                  XiStore            *store)
+{
+  if (g_str_equal (table, "incoming_messages") || g_str_equal (table, "suppression_events"))
+    xi_inbox_page_reload (self);
+}
+
 /* vfuncs */
 
 static void
@@ -919,6 +930,8 @@ xi_inbox_page_context_set (XiPage    *page,
 {
   XiInboxPage *self = XI_INBOX_PAGE (page);
 
+  g_signal_connect_object (xi_context_get_store (context), "changed", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "notify::runner", G_CALLBACK (context_runner_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "loaded", G_CALLBACK (context_loaded_cb), self, G_CONNECT_SWAPPED);
   set_runner (self, xi_context_get_runner (context));

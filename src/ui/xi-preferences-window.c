@@ -14,6 +14,7 @@
 #include "xi-auto-reply-dialog.h"
 #include "xi-phone.h"
 #include "xi-preferences-window.h"
+#include "xi-sync-preferences-page.h"
 
 struct _XiPreferencesWindow
 {
@@ -563,6 +564,9 @@ xi_preferences_window_new (XiContext *context)
   self->store = g_object_ref (xi_context_get_store (context));
   xi_store_get_quota_async (self->store, self->cancellable, quota_loaded_cb, self);
   load_rules (self);
+  if (xi_context_get_sync_account (context) != NULL)
+    adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                                ADW_PREFERENCES_PAGE (xi_sync_preferences_page_new (context)));
 
   return GTK_WIDGET (self);
 }

@@ -19,6 +19,7 @@
 #include "xi-import-dialog.h"
 #include "xi-inbox-page.h"
 #include "xi-sending-page.h"
+#include "xi-sync-indicator.h"
 #include "xi-templates-page.h"
 #include "xi-window.h"
 
@@ -29,6 +30,7 @@ struct _XiWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   XiConnectionIndicator *connection_indicator;
+  XiSyncIndicator      *sync_indicator;
   GtkStack             *main_stack;
   AdwStatusPage        *error_page;
   AdwViewStack         *view_stack;
@@ -357,6 +359,7 @@ xi_window_class_init (XiWindowClass *klass)
   object_class->dispose = xi_window_dispose;
 
   g_type_ensure (XI_TYPE_CONNECTION_INDICATOR);
+  g_type_ensure (XI_TYPE_SYNC_INDICATOR);
   g_type_ensure (XI_TYPE_CONTACTS_PAGE);
   g_type_ensure (XI_TYPE_GROUPS_PAGE);
   g_type_ensure (XI_TYPE_TEMPLATES_PAGE);
@@ -367,6 +370,7 @@ xi_window_class_init (XiWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-window.ui");
   gtk_widget_class_bind_template_child (widget_class, XiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, connection_indicator);
+  gtk_widget_class_bind_template_child (widget_class, XiWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, view_stack);
@@ -447,6 +451,7 @@ xi_window_new (XiApplication *application,
   g_signal_connect_swapped (context, "notify::engine-elsewhere", G_CALLBACK (context_engine_elsewhere_cb),
                             self);
   set_connection (self, xi_context_get_connection (context));
+  xi_sync_indicator_set_context (self->sync_indicator, context);
   context_engine_elsewhere_cb (self, NULL, context);
   if (!xi_context_get_loading (context))
     gtk_stack_set_visible_child_name (self->main_stack, "pages");
