@@ -89,6 +89,7 @@ struct _FakewaServer
   char       *refusal;  /* the reason logins are refused with, or NULL */
   guint       ban_expire_s; /* with reason 402: how long the ban lasts */
   guint       reply_delay_ms;
+  gboolean    backlog_first;   /* the backlog goes out before the answer to <active/> */
   char       *message_refusal; /* the ack error every message gets, or NULL */
   FakewaLidAddressing lid_addressing;
   guint       n_acks;  /* acks received for what it sent */
@@ -479,15 +480,15 @@ handle_session_iq (Peer    *peer,
   else if (key != NULL)
     add_bundles (self, result, key);
 
-  if (!send_node (peer, result, error))
+  if (wa_node_get_child_by_tag (iq, "active") == NULL || peer->active)
+    return send_node (peer, result, error);
+
+  peer->active = TRUE;
+  if (!self->backlog_first && !send_node (peer, result, error))
     return FALSE;
-  if (wa_node_get_child_by_tag (iq, "active") != NULL && !peer->active)
-    {
-      peer->active = TRUE;
-      send_phone_pending (self, peer->device_jid);
-      flush_held (peer);
-    }
-  return TRUE;
+  send_phone_pending (self, peer->device_jid);
+  flush_held (peer);
+  return !self->backlog_first || send_node (peer, result, error);
 }
 
 /**
@@ -1575,6 +1576,23 @@ answer_node (Peer    *peer,
   g_source_attach (delayed->source, g_main_context_get_thread_default ());
   g_ptr_array_add (peer->delayed, delayed->source);
   return TRUE;
+}
+
+/**
+ * fakewa_server_set_backlog_first:
+ * @backlog_first: whether to send what waited for a device, and the
+ *   <ib><offline/> that ends it, before the answer to its <active/>
+ *
+ * The real server sends the answer first, but both often arrive in one
+ * read, and a client that completes requests from an idle handles the
+ * backlog first: this makes that order certain.
+ */
+void
+fakewa_server_set_backlog_first (FakewaServer *self,
+                                 gboolean      backlog_first)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->backlog_first = backlog_first;
 }
 
 /**
