@@ -681,6 +681,31 @@ test_run_to_completion (Fixture       *f,
   g_assert_cmpuint (f->progress->remaining, ==, 0);
 }
 
+/* A campaign without delays reports its progress some ten times a
+ * second, not once per message, and the last report says it is done. */
+static void
+test_progress_throttled (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  gint64 start;
+  double seconds;
+
+  make_audience (f, 300, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start = g_get_monotonic_time ();
+  start_engine (f, NULL);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+  run_until (f, is_idle, NULL, 10);
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  g_assert_cmpuint (f->n_progress, <=, 10 * seconds + 5);
+  g_assert_cmpuint (f->progress->sent, ==, 300);
+  g_assert_cmpuint (f->progress->remaining, ==, 0);
+}
+
 static gboolean
 has_waiting_progress (Fixture       *f,
                       gconstpointer  data)
@@ -1948,6 +1973,7 @@ main (int   argc,
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
+  ADD ("/campaigns/progress-throttled", test_progress_throttled);
   ADD ("/campaigns/pause-during-delay", test_pause_during_delay);
   ADD ("/campaigns/progress-names-nameless", test_progress_names_nameless);
   ADD ("/campaigns/cancel-during-retry", test_cancel_during_retry);

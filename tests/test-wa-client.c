@@ -156,6 +156,30 @@ test_reconnects (Fixture       *f,
   fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
 }
 
+/* The end of the (empty) backlog, <ib><offline/>, may be handled before
+ * the answer to <active/>, as when both come in one read: every
+ * connection still ends caught up, at once rather than after a
+ * campaign's grace of seconds. */
+static void
+test_caught_up_every_login (Fixture       *f,
+                            gconstpointer  data)
+{
+  link_device (f);
+  fakewa_server_set_backlog_first (f->server, TRUE);
+  for (guint i = 0; i < 3; i++)
+    {
+      gint64 deadline;
+
+      fakewa_server_drop_all (f->server);
+      fakewa_wait_for_client (f->client, WA_CLIENT_STATE_WAITING);
+      fakewa_wait_for_client (f->client, WA_CLIENT_STATE_CONNECTED);
+      deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+      while (!wa_client_get_caught_up (f->client) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE);
+      g_assert_true (wa_client_get_caught_up (f->client));
+    }
+}
+
 static void
 test_server_gone_backs_off (Fixture       *f,
                             gconstpointer  data)
@@ -769,6 +793,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/wa/client/link-then-log-in", test_link_then_log_in);
   ADD ("/wa/client/reconnects", test_reconnects);
+  ADD ("/wa/client/caught-up-every-login", test_caught_up_every_login);
   ADD ("/wa/client/server-gone-backs-off", test_server_gone_backs_off);
   ADD ("/wa/client/unlinked-and-replaced", test_unlinked_and_replaced);
   ADD ("/wa/client/unlink", test_unlink);

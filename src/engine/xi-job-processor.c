@@ -39,6 +39,11 @@
 /* How often a campaign sending without delays reads its job again. */
 #define REFRESH_INTERVAL_MS 1000
 
+/* A campaign without delays sends hundreds of messages a second; each
+ * progress report is a hand-off to the main thread and a redraw there,
+ * and ten a second look the same as hundreds. */
+#define PROGRESS_INTERVAL_US (G_USEC_PER_SEC / 10)
+
 /* The first retry waits about this long; each further one twice as long. */
 #define RETRY_BASE_MS 2000
 
@@ -96,6 +101,8 @@ struct _XiJobProcessor
   guint         skipped;
   char         *current_name;   /* the head's name, or its number when it has none */
   gint64        next_send_at;
+  gint64        progress_published_us; /* monotonic */
+  GSource      *progress_due;   /* publishes what the last messages changed */
 
   GPtrArray    *outcomes;       /* XiOutcome*, not yet handed to the store */
   gboolean      flushing;
@@ -115,12 +122,18 @@ static guint signals[N_SIGNALS];
 static void step (XiJobProcessor *self);
 
 static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static void
 clear_timer (XiJobProcessor *self)
 {
-  if (self->timer == NULL)
-    return;
-  g_source_destroy (self->timer);
-  g_clear_pointer (&self->timer, g_source_unref);
+  clear_source (&self->timer);
 }
 
 static void
@@ -129,6 +142,7 @@ xi_job_processor_dispose (GObject *object)
   XiJobProcessor *self = (XiJobProcessor *)object;
 
   clear_timer (self);
+  clear_source (&self->progress_due);
   g_cancellable_cancel (self->cancellable);
   g_clear_signal_handler (&self->state_handler, self->transport);
 
@@ -224,8 +238,40 @@ publish_progress (XiJobProcessor *self)
     .resting = self->resting,
   };
 
+  clear_source (&self->progress_due);
+  self->progress_published_us = g_get_monotonic_time ();
   progress.finish_estimate = finish_estimate (self, progress.remaining);
   g_signal_emit (self, signals[PROGRESS], 0, &progress);
+}
+
+static gboolean
+progress_due_cb (gpointer user_data)
+{
+  XiJobProcessor *self = user_data;
+
+  g_clear_pointer (&self->progress_due, g_source_unref);
+  publish_progress (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* After a message: at most PROGRESS_INTERVAL_US after the last report,
+ * the next says where the campaign is by then. Waits, stops and the end
+ * are reported at once (publish_progress ()). */
+static void
+publish_progress_soon (XiJobProcessor *self)
+{
+  gint64 wait_us = self->progress_published_us + PROGRESS_INTERVAL_US - g_get_monotonic_time ();
+
+  if (wait_us <= 0)
+    {
+      publish_progress (self);
+      return;
+    }
+  if (self->progress_due != NULL)
+    return;
+  self->progress_due = g_timeout_source_new (wait_us / 1000 + 1);
+  g_source_set_callback (self->progress_due, progress_due_cb, self, NULL);
+  g_source_attach (self->progress_due, g_main_context_get_thread_default ());
 }
 
 /* Stopping */
@@ -244,6 +290,7 @@ emit_stopped (XiJobProcessor *self,
     return;
   self->stopped = TRUE;
   clear_timer (self);
+  clear_source (&self->progress_due);
   g_clear_signal_handler (&self->state_handler, self->transport);
   g_signal_emit (self, signals[STOPPED], 0, job);
 }
@@ -660,7 +707,7 @@ send_cb (GObject      *object,
       self->not_before_ms = now_ms () + random_delay_ms (self);
     }
 
-  publish_progress (self);
+  publish_progress_soon (self);
   step (self);
 }
 

@@ -41,6 +41,10 @@
 /* A user waiting on "Unlink" should not wait the generic iq minute. */
 #define WA_CLIENT_UNLINK_TIMEOUT_MS (10 * 1000)
 
+/* Between <success> and the answer to <active/> the server sends little
+ * (the end of an empty backlog, a notification or two). */
+#define MAX_EARLY_NODES 64
+
 struct _WaClient
 {
   GObject         parent_instance;
@@ -70,6 +74,7 @@ struct _WaClient
   gulong          monitor_handler;
   gboolean        offline;
   gboolean        caught_up;     /* the server handed over what waited for us */
+  GPtrArray      *early;         /* WaNode*: what came after <success>, before we went active */
   GThread        *owner;         /* made on it, used only from it */
   gboolean        available;     /* our presence went out as "available" on this connection */
   guint32         app_version[3]; /* announced at login; all 0: the built-in one */
@@ -222,6 +227,7 @@ drop_connection (WaClient *self)
   g_clear_pointer (&self->rotation, wa_node_unref);
   if (self->dirty_later != NULL)
     g_ptr_array_set_size (self->dirty_later, 0);
+  g_clear_pointer (&self->early, g_ptr_array_unref);
   if (self->link != NULL)
     g_signal_handlers_disconnect_by_data (self->link, self);
   g_clear_object (&self->link);
@@ -537,6 +543,25 @@ key_check_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void connection_node_cb (WaConnection *connection,
+                                WaNode       *node,
+                                WaClient     *self);
+
+/* The answer to our <active/> reaches us after whatever the server sent
+ * behind it in the same read (the answer's callback runs from an idle),
+ * so the <ib><offline/> that ends the backlog can come first. Those
+ * nodes are handled now, in the order they came: dropped, the backlog
+ * would never be over for this connection and every campaign would wait
+ * out the transport's grace. */
+static void
+replay_early (WaClient *self)
+{
+  g_autoptr(GPtrArray) early = g_steal_pointer (&self->early);
+
+  for (guint i = 0; early != NULL && i < early->len && self->connection != NULL; i++)
+    connection_node_cb (self->connection, g_ptr_array_index (early, i), self);
+}
+
 static void
 went_active_cb (GObject      *object,
                 GAsyncResult *result,
@@ -550,6 +575,7 @@ went_active_cb (GObject      *object,
   self->failures = 0;
   g_clear_pointer (&self->last_error, g_free);
   set_state (self, WA_CLIENT_STATE_CONNECTED);
+  replay_early (self);
   if (self->connection == NULL)
     return;
   fetch_props (self);
@@ -788,6 +814,8 @@ connection_node_cb (WaConnection *connection,
   if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success"))
     {
       remember_lid (self, wa_node_get_attr (node, "lid"));
+      g_clear_pointer (&self->early, g_ptr_array_unref);
+      self->early = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
       wa_connection_start_keepalive (connection, self->keepalive_interval_ms, self->keepalive_timeout_ms);
       start_session (self);
       return;
@@ -798,7 +826,14 @@ connection_node_cb (WaConnection *connection,
       return;
     }
   if (self->state != WA_CLIENT_STATE_CONNECTED)
-    return;
+    {
+      /* Only the server's first few nodes can come this early: a server
+       * that floods instead has them dropped, unacknowledged, so it sends
+       * them again. */
+      if (self->early != NULL && self->early->len < MAX_EARLY_NODES)
+        g_ptr_array_add (self->early, wa_node_ref (node));
+      return;
+    }
   acknowledge (self, node);
   /* The end of what waited on the server while we were away (§12.3). */
   if (g_str_equal (tag, "ib") && wa_node_get_child_by_tag (node, "offline") != NULL && !self->caught_up)
@@ -1017,6 +1052,7 @@ wa_client_finalize (GObject *object)
   g_free (self->last_error);
   g_free (self->ban_code);
   g_clear_pointer (&self->dirty_later, g_ptr_array_unref);
+  g_clear_pointer (&self->early, g_ptr_array_unref);
 
   G_OBJECT_CLASS (wa_client_parent_class)->finalize (object);
 }

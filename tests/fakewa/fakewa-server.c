@@ -11,6 +11,9 @@
 
 #include <string.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <libsoup/soup.h>
 
 #include "fakewa-server.h"
@@ -89,6 +92,7 @@ struct _FakewaServer
   char       *refusal;  /* the reason logins are refused with, or NULL */
   guint       ban_expire_s; /* with reason 402: how long the ban lasts */
   guint       reply_delay_ms;
+  gboolean    backlog_first;   /* the backlog goes out before the answer to <active/> */
   char       *message_refusal; /* the ack error every message gets, or NULL */
   FakewaLidAddressing lid_addressing;
   guint       n_acks;  /* acks received for what it sent */
@@ -501,15 +505,15 @@ handle_session_iq (Peer    *peer,
   else if (key != NULL)
     add_bundles (self, result, key);
 
-  if (!send_node (peer, result, error))
+  if (wa_node_get_child_by_tag (iq, "active") == NULL || peer->active)
+    return send_node (peer, result, error);
+
+  peer->active = TRUE;
+  if (!self->backlog_first && !send_node (peer, result, error))
     return FALSE;
-  if (wa_node_get_child_by_tag (iq, "active") != NULL && !peer->active)
-    {
-      peer->active = TRUE;
-      send_phone_pending (self, peer->device_jid);
-      flush_held (peer);
-    }
-  return TRUE;
+  send_phone_pending (self, peer->device_jid);
+  flush_held (peer);
+  return !self->backlog_first || send_node (peer, result, error);
 }
 
 /**
@@ -1645,6 +1649,23 @@ answer_node (Peer    *peer,
 }
 
 /**
+ * fakewa_server_set_backlog_first:
+ * @backlog_first: whether to send what waited for a device, and the
+ *   <ib><offline/> that ends it, before the answer to its <active/>
+ *
+ * The real server sends the answer first, but both often arrive in one
+ * read, and a client that completes requests from an idle handles the
+ * backlog first: this makes that order certain.
+ */
+void
+fakewa_server_set_backlog_first (FakewaServer *self,
+                                 gboolean      backlog_first)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->backlog_first = backlog_first;
+}
+
+/**
  * fakewa_server_set_reply_delay:
  * @delay_ms: how long every node waits before the server handles it; 0
  *   for at once
@@ -1955,6 +1976,13 @@ incoming_cb (GSocketService    *service,
   /* A client already gone has no addresses; there is nothing to serve. */
   if (local == NULL || remote == NULL)
     return TRUE;
+  /* As any server of small request and answer stanzas: with Nagle's
+   * algorithm an answer written while the last one is unacknowledged
+   * waits for the client's delayed ACK (40 ms), and the benchmarks would
+   * measure that instead of the clients. */
+  if (!g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1, &error))
+    g_debug ("Could not turn off Nagle's algorithm: %s", error->message);
+  g_clear_error (&error);
   if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
     g_debug ("Could not take a connection: %s", error->message);
   return TRUE;

@@ -117,6 +117,8 @@ void          fakewa_server_refuse_messages (FakewaServer  *self,
                                              const char    *code);
 void          fakewa_server_ban_for         (FakewaServer  *self,
                                              guint          expire_s);
+void          fakewa_server_set_backlog_first (FakewaServer *self,
+                                               gboolean      backlog_first);
 void          fakewa_server_set_reply_delay (FakewaServer  *self,
                                              guint          delay_ms);
 void          fakewa_server_require_tokens  (FakewaServer  *self,
