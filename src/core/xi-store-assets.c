@@ -290,19 +290,20 @@ asset_from_row (XiStore      *self,
                                    (const char *)sqlite3_column_text (stmt, 5));
 }
 
-/* The current user's live assets where ?2 (the id, the hash or NULL)
- * matches @condition. */
+#define SELECT_ASSETS \
+  "SELECT " ASSET_COLUMNS " FROM assets WHERE master_user_id = ?1 AND deleted = 0"
+#define ASSETS_ORDER " ORDER BY created_at DESC, name COLLATE NOCASE"
+
+/* The current user's live assets that @sql (a literal: the store caches
+ * statements by its address) finds, binding @value (an id, a hash or
+ * nothing) as ?2. */
 static GPtrArray *
 query_assets (XiStore     *self,
-              const char  *condition,
+              const char  *sql,
               const char  *value,
               GError     **error)
 {
   g_autoptr(GPtrArray) assets = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree char *sql = g_strdup_printf ("SELECT " ASSET_COLUMNS " FROM assets"
-                                          " WHERE master_user_id = ?1 AND deleted = 0 AND %s"
-                                          " ORDER BY created_at DESC, name COLLATE NOCASE",
-                                          condition);
   sqlite3_stmt *stmt;
   int rc;
 
@@ -327,7 +328,7 @@ _xi_store_load_asset (XiStore     *self,
                       const char  *id,
                       GError     **error)
 {
-  g_autoptr(GPtrArray) found = query_assets (self, "id = ?2", id, error);
+  g_autoptr(GPtrArray) found = query_assets (self, SELECT_ASSETS " AND id = ?2", id, error);
 
   if (found == NULL)
     return NULL;
@@ -345,13 +346,14 @@ record_asset (XiStore  *self,
               Import   *import,
               GError  **error)
 {
-  g_autoptr(GPtrArray) same = query_assets (self, "sha256 = ?2", import->sha256, error);
+  g_autoptr(GPtrArray) same = NULL;
   g_autofree char *id = NULL;
   g_autofree char *now = NULL;
   g_autofree char *path = NULL;
   g_autofree char *local_path = NULL;
   sqlite3_stmt *stmt;
 
+  same = query_assets (self, SELECT_ASSETS " AND sha256 = ?2", import->sha256, error);
   if (same == NULL)
     return NULL;
   if (same->len > 0)
@@ -594,7 +596,7 @@ list_assets_func (XiStore  *self,
                   gpointer  data)
 {
   GError *error = NULL;
-  GPtrArray *assets = query_assets (self, "1", NULL, &error);
+  GPtrArray *assets = query_assets (self, SELECT_ASSETS ASSETS_ORDER, NULL, &error);
 
   if (assets == NULL)
     g_task_return_error (task, error);
