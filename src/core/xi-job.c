@@ -414,6 +414,20 @@ xi_job_get_asset_name (XiJob *self)
 }
 
 /**
+ * xi_job_get_asset_sha256:
+ * @self: a #XiJob
+ *
+ * Returns: (nullable): the SHA-256 of the file every message carries, as
+ *   recorded when the campaign was made
+ */
+const char *
+xi_job_get_asset_sha256 (XiJob *self)
+{
+  g_return_val_if_fail (XI_IS_JOB (self), NULL);
+  return self->asset_sha256;
+}
+
+/**
  * xi_job_describe_transport:
  *
  * Returns: (nullable): where the campaign's messages go, in words for
