@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "xi-assets-page.h"
 #include "xi-group-dialog.h"
 #include "xi-groups-page.h"
@@ -731,6 +733,19 @@ test_template_problems (XiUiFixture   *f,
 /* Assets */
 
 static gboolean
+has_label_with (GtkWidget  *root,
+                const char *text)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label_with (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 editor_has_attachment (gpointer data)
 {
   return xi_template_editor_get_attachment (data) != NULL;
@@ -804,6 +819,31 @@ test_assets (XiUiFixture   *f,
                    xi_asset_get_id (xi_template_editor_get_attachment (editor)));
   stored = store_templates (f);
   g_assert_cmpstr (xi_template_get_asset_id (g_ptr_array_index (stored, 0)), ==, xi_template_get_asset_id (saved));
+
+  /* A campaign made from it: its report says what every message carries. */
+  {
+    g_autoptr(XiContact) contact = add_contact (f, "Budi Santoso", "6281234567890", NULL);
+    const char *ids[] = { xi_contact_get_id (contact), NULL };
+    g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(XiJob) job = NULL;
+    GAsyncResult *slot = NULL;
+
+    spec->contact_ids = g_strdupv ((char **) ids);
+    spec->template_id = g_strdup (xi_template_get_id (saved));
+    spec->name = g_strdup ("Promo Bergambar");
+    xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot);
+    result = xi_test_wait_result (&slot);
+    job = xi_store_create_job_finish (f->store, result, &error);
+    g_assert_no_error (error);
+    xi_context_upsert_job (f->context, job);
+    xi_window_show_page (window, "history");
+    page = xi_window_get_page (window, "history");
+    g_assert_true (xi_history_page_select_job (XI_HISTORY_PAGE (page), xi_job_get_id (job)));
+    xi_ui_spin (500);
+    g_assert_true (has_label_with (page, "Every message carries “promo-desember.png”"));
+    xi_ui_screenshot (GTK_WIDGET (window), "history-attachment");
+  }
 
   /* Removing: the attached picture stays, the PDF goes. */
   xi_window_show_page (window, "assets");
