@@ -69,6 +69,7 @@ struct _XiTransportInterface
                                         const char           *phone,
                                         const char           *message_id,
                                         const char           *text,
+                                        XiAsset              *attachment,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
@@ -89,6 +90,7 @@ void              xi_transport_send_text_async  (XiTransport          *self,
                                                  const char           *phone,
                                                  const char           *message_id,
                                                  const char           *text,
+                                                 XiAsset              *attachment,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);

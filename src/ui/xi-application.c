@@ -1006,7 +1006,7 @@ xi_application_startup (GApplication *app)
     { "sign-in", sign_in_action },
     { "sign-out", sign_out_action },
   };
-  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
+  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox", "assets" };
   XiApplication *self = XI_APPLICATION (app);
   g_autoptr(GError) error = NULL;
 

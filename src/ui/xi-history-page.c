@@ -273,6 +273,15 @@ update_summary (XiHistoryPage *self)
       g_free (summary);
       summary = with_transport;
     }
+  if (xi_job_get_asset_name (self->job) != NULL)
+    {
+      /* Translators: in a campaign's report, the file every message carried */
+      char *with_attachment = g_strdup_printf (_("%s\nEvery message carries “%s”"), summary,
+                                               xi_job_get_asset_name (self->job));
+
+      g_free (summary);
+      summary = with_attachment;
+    }
   took = describe_duration (self->job);
   if (took != NULL || (self->reasons != NULL &&
                        g_strcmp0 (self->report_job_id, xi_job_get_id (self->job)) == 0))

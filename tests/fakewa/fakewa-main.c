@@ -62,6 +62,10 @@
  *   timelock PHONE SECONDS [KIND] a reach-out time-lock, pushed to the
  *                               account's companions (0 lifts it)
  *   clock SECONDS               moves the server's clock on
+ *   uploads                     prints "uploads N", the uploads the media
+ *                               host accepted so far
+ *   refuse-uploads N            the next N uploads get 401, as with an
+ *                               expired auth
  *   quit
  * and answers each with "ok" or "error MESSAGE". For the phones it prints
  * "phone-receipt TYPE ID" for each peer_msg or hist_sync receipt and
@@ -316,6 +320,23 @@ run_command (Program    *program,
       if (g_ascii_string_to_signed (words[1], 10, -G_MAXINT, G_MAXINT, &seconds, &error))
         {
           fakewa_server_advance_clock (program->server, seconds);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
+    }
+  else if (g_str_equal (words[0], "uploads") && g_strv_length (words) == 1)
+    {
+      say ("uploads %u", fakewa_server_get_n_uploads (program->server));
+      say ("ok");
+    }
+  else if (g_str_equal (words[0], "refuse-uploads") && g_strv_length (words) == 2)
+    {
+      guint64 count;
+
+      if (g_ascii_string_to_unsigned (words[1], 10, 0, G_MAXUINT, &count, &error))
+        {
+          fakewa_server_refuse_uploads (program->server, count);
           say ("ok");
         }
       else
