@@ -17,9 +17,10 @@
 #include "xi-dbus-service.h"
 #include "xi-engine-lock.h"
 #include "xi-history-page.h"
+#include "xi-inbox-page.h"
 #include "xi-loopback-transport.h"
+#include "xi-notifier.h"
 #include "xi-paths.h"
-#include "xi-phone.h"
 #include "xi-preferences-window.h"
 #include "xi-wa-endpoint.h"
 #include "xi-window.h"
@@ -36,6 +37,10 @@ struct _XiApplication
   XiConnection     *connection; /* NULL until the runner runs */
   XiEngineLock     *engine_lock; /* held while the runner runs */
   XiDbusService    *dbus_service; /* NULL without a session bus */
+  XiNotifier       *notifier;
+  /* Started at login: no window until the user opens one, and the app
+   * stays for replies until quit from its menu. */
+  gboolean          background;
   /* Set while the app holds itself because its window closed during a
    * campaign; released once nothing is sending. */
   gboolean          held_for_sending;
@@ -48,6 +53,7 @@ G_DEFINE_FINAL_TYPE (XiApplication, xi_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry options[] = {
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
   { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL, N_("Keep the data in DIR instead of the default folder"), N_("DIR") },
+  { "background", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start without a window, as at login"), NULL },
   { NULL },
 };
 
@@ -221,15 +227,46 @@ open_conversation_action (GSimpleAction *action,
   xi_window_show_conversation (present_window (user_data), g_variant_get_string (parameter, NULL));
 }
 
+/* Also a notification's button, when the window may be closed. */
 static void
 link_whatsapp_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  XiWindow *window = active_window (user_data);
+  gtk_widget_activate_action (GTK_WIDGET (present_window (user_data)), "win.link-whatsapp", NULL);
+}
 
-  if (window != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.link-whatsapp", NULL);
+static void
+marked_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(XiApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  XiWindow *window;
+
+  xi_store_mark_conversation_read_finish (XI_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not mark a conversation read: %s", error->message);
+      return;
+    }
+  if ((window = active_window (self)) != NULL)
+    xi_inbox_page_reload (XI_INBOX_PAGE (xi_window_get_page (window, "inbox")));
+}
+
+/* A notification's Mark Read: that customer's messages, without opening
+ * the window. */
+static void
+mark_read_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  XiApplication *self = XI_APPLICATION (user_data);
+
+  xi_store_mark_conversation_read_async (self->store, g_variant_get_string (parameter, NULL),
+                                         self->cancellable, marked_read_cb, g_object_ref (self));
 }
 
 /* Replies and opt-outs */
@@ -246,49 +283,6 @@ apply_receiver_settings (XiApplication *self)
   xi_campaign_runner_set_receiver_settings (self->runner, (const char * const *)keywords,
                                             g_settings_get_uint (settings, "default-delay-min") * 1000,
                                             g_settings_get_uint (settings, "auto-reply-daily-cap"));
-}
-
-/* Longer previews are cut, at a character boundary. */
-#define NOTIFICATION_PREVIEW_CHARS 120
-
-/* A reply while the user looks elsewhere gets a desktop notification; one
- * per customer, replaced by their next message. Our own messages never
- * come through here. */
-static void
-runner_incoming_cb (XiApplication *self,
-                    XiIncoming    *incoming)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  const char *phone = xi_incoming_get_phone (incoming);
-  const char *name = xi_incoming_get_contact_name (incoming);
-  const char *text = xi_incoming_get_text (incoming);
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *id = NULL;
-
-  if (window != NULL && gtk_window_is_active (window))
-    return;
-
-  title = name != NULL && name[0] != '\0' ? g_strdup (name) : xi_phone_format_international (phone);
-  if (xi_incoming_get_opt_out_keyword (incoming) != NULL)
-    /* Translators: a notification's text; %s is what the customer replied, such as STOP */
-    body = g_strdup_printf (_("Replied “%s” and will be skipped by campaigns from now on."),
-                            xi_incoming_get_opt_out_keyword (incoming));
-  else if (g_utf8_strlen (text, -1) > NOTIFICATION_PREVIEW_CHARS)
-    {
-      g_autofree char *cut = g_utf8_substring (text, 0, NOTIFICATION_PREVIEW_CHARS);
-
-      body = g_strconcat (cut, "…", NULL);
-    }
-  else
-    body = g_strdup (text);
-
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, body);
-  g_notification_set_default_action_and_target (notification, "app.open-conversation", "s", phone);
-  id = g_strconcat ("reply-", phone, NULL);
-  g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
 /* The window closed during a campaign: the app stays to finish it, and
@@ -470,6 +464,7 @@ start_connection (XiApplication *self)
                            G_CALLBACK (apply_whatsapp_version), self, G_CONNECT_SWAPPED);
   xi_connection_start (self->connection);
   xi_context_set_connection (self->context, self->connection);
+  xi_notifier_set_connection (self->notifier, self->connection);
   if (self->dbus_service != NULL)
     xi_dbus_service_set_connection (self->dbus_service, self->connection);
 }
@@ -495,7 +490,7 @@ start_runner (XiApplication *self)
   xi_context_set_runner (self->context, self->runner);
   if (self->dbus_service != NULL)
     xi_dbus_service_set_runner (self->dbus_service, self->runner);
-  g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
+  xi_notifier_set_runner (self->notifier, self->runner);
   g_signal_connect_object (self->runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "job-changed", G_CALLBACK (runner_job_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
@@ -633,6 +628,7 @@ xi_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_lookup (options_dict, "data-dir", "^&ay", &data_dir))
     self->data_dir_option = g_strdup (data_dir);
+  self->background = g_variant_dict_contains (options_dict, "background");
 
   return -1;
 }
@@ -648,6 +644,7 @@ xi_application_startup (GApplication *app)
     { "open-conversation", open_conversation_action, "s" },
     { "open-report", open_report_action, "s" },
     { "link-whatsapp", link_whatsapp_action },
+    { "mark-read", mark_read_action, "s" },
     { "pause-sending", pause_sending_action },
   };
   static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
@@ -678,6 +675,7 @@ xi_application_startup (GApplication *app)
   path = xi_paths_dup_store_path (self->data_dir != NULL ? self->data_dir : g_get_tmp_dir ());
   self->store = xi_store_new (path);
   self->context = xi_context_new (self->store, settings);
+  self->notifier = xi_notifier_new (GTK_APPLICATION (self));
 
   export_dbus_service (self);
 
@@ -693,6 +691,13 @@ xi_application_activate (GApplication *app)
   XiApplication *self = XI_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
+  /* Only the first activation: opening the app later shows the window. */
+  if (self->background)
+    {
+      self->background = FALSE;
+      g_application_hold (app);
+      return;
+    }
   if (window == NULL)
     {
       window = GTK_WINDOW (xi_window_new (self, self->context));
@@ -734,6 +739,7 @@ xi_application_finalize (GObject *object)
   XiApplication *self = (XiApplication *)object;
 
   g_clear_object (&self->dbus_service);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->context);
   g_clear_object (&self->connection);
   g_clear_object (&self->runner);
