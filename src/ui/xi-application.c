@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "xi-application.h"
+#include "xi-autostart.h"
 #include "xi-connection.h"
 #include "xi-dbus-service.h"
 #include "xi-engine-lock.h"
@@ -267,6 +268,36 @@ mark_read_action (GSimpleAction *action,
 
   xi_store_mark_conversation_read_async (self->store, g_variant_get_string (parameter, NULL),
                                          self->cancellable, marked_read_cb, g_object_ref (self));
+}
+
+/* Start at login */
+
+static void
+autostart_set_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(XiApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  XiWindow *window;
+
+  if (xi_autostart_set_finish (result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_warning ("Could not change starting at login: %s", error->message);
+  if ((window = active_window (self)) != NULL)
+    xi_window_add_toast (window, adw_toast_new (error->message));
+}
+
+/* Also at every start while it is on: the file names this binary, which
+ * an update or a move may have changed. */
+static void
+apply_autostart (XiApplication *self)
+{
+  GSettings *settings = xi_context_get_settings (self->context);
+
+  xi_autostart_set_async (g_settings_get_boolean (settings, "start-at-login"), self->data_dir_option,
+                          self->cancellable, autostart_set_cb, g_object_ref (self));
 }
 
 /* Replies and opt-outs */
@@ -650,6 +681,7 @@ xi_application_startup (GApplication *app)
   static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
   XiApplication *self = XI_APPLICATION (app);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GAction) start_at_login = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
@@ -676,6 +708,12 @@ xi_application_startup (GApplication *app)
   self->store = xi_store_new (path);
   self->context = xi_context_new (self->store, settings);
   self->notifier = xi_notifier_new (GTK_APPLICATION (self));
+  start_at_login = g_settings_create_action (settings, "start-at-login");
+  g_action_map_add_action (G_ACTION_MAP (self), start_at_login);
+  g_signal_connect_object (xi_context_get_settings (self->context), "changed::start-at-login",
+                           G_CALLBACK (apply_autostart), self, G_CONNECT_SWAPPED);
+  if (g_settings_get_boolean (settings, "start-at-login"))
+    apply_autostart (self);
 
   export_dbus_service (self);
 
