@@ -10,7 +10,9 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "fakewa-server.h"
 #include "xi-campaign-runner.h"
+#include "xi-connection.h"
 #include "xi-dbus-service.h"
 #include "xi-loopback-transport.h"
 #include "xi-store.h"
@@ -34,6 +36,9 @@ typedef struct
   char             *job_id;
   GPtrArray        *progress; /* "id state sent remaining" of each JobProgress */
   GPtrArray        *status;   /* "connection sending" of each StatusChanged */
+  GPtrArray        *events;   /* "Name arg…" of every other signal */
+  char             *qr;       /* the last QrCode */
+  guint             subscription;
 } Fixture;
 
 #define WAIT XI_TEST_WAIT
@@ -64,6 +69,22 @@ signal_cb (GDBusConnection *connection,
 
       g_variant_get (parameters, "(&sb)", &word, &sending);
       g_ptr_array_add (f->status, g_strdup_printf ("%s %s", word, sending ? "true" : "false"));
+    }
+  else
+    {
+      g_autoptr(GString) line = g_string_new (name);
+      GVariantIter iter;
+      const char *arg;
+
+      if (g_str_equal (name, "QrCode"))
+        {
+          g_free (f->qr);
+          g_variant_get (parameters, "(s)", &f->qr);
+        }
+      g_variant_iter_init (&iter, parameters);
+      while (g_variant_iter_next (&iter, "&s", &arg))
+        g_string_append_printf (line, " %s", arg);
+      g_ptr_array_add (f->events, g_string_free (g_steal_pointer (&line), FALSE));
     }
 }
 
@@ -145,14 +166,17 @@ fixture_set_up (Fixture       *f,
 
   f->progress = g_ptr_array_new_with_free_func (g_free);
   f->status = g_ptr_array_new_with_free_func (g_free);
-  g_dbus_connection_signal_subscribe (f->connection, NULL, INTERFACE, NULL, OBJECT_PATH, NULL,
-                                      G_DBUS_SIGNAL_FLAGS_NONE, signal_cb, f, NULL);
+  f->events = g_ptr_array_new_with_free_func (g_free);
+  f->subscription = g_dbus_connection_signal_subscribe (f->connection, NULL, INTERFACE, NULL, OBJECT_PATH,
+                                                        NULL, G_DBUS_SIGNAL_FLAGS_NONE, signal_cb, f, NULL);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  /* Signals still queued must not reach the arrays freed below. */
+  g_dbus_connection_signal_unsubscribe (f->connection, f->subscription);
   g_clear_object (&f->service);
   if (f->runner != NULL)
     xi_campaign_runner_stop (f->runner);
@@ -164,6 +188,8 @@ fixture_tear_down (Fixture       *f,
   g_free (f->job_id);
   g_ptr_array_unref (f->progress);
   g_ptr_array_unref (f->status);
+  g_ptr_array_unref (f->events);
+  g_free (f->qr);
   g_dbus_connection_close_sync (f->connection, NULL, NULL);
   g_clear_object (&f->connection);
   g_test_dbus_down (f->bus);
@@ -178,26 +204,38 @@ subprocess_done_cb (GObject      *object,
   *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
-/* Runs `gdbus call` for @method with @args, as a separate process, while
- * this main loop serves the call. Returns its standard output, or %NULL
- * with @error_text holding its standard error. */
+/* Runs `gdbus call` for @method with the arguments that follow, up to
+ * %NULL, as a separate process, while this main loop serves the call.
+ * Returns its standard output, or %NULL with @error_text holding its
+ * standard error. */
 static char *
 gdbus_call (Fixture     *f,
+            char       **error_text,
             const char  *method,
-            const char  *arg,
-            char       **error_text)
+            ...)
 {
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *full = g_strconcat (INTERFACE, ".", method, NULL);
   char *out = NULL;
   char *err = NULL;
+  const char *fixed[] = { "gdbus", "call", "--session",
+                          "--dest", g_dbus_connection_get_unique_name (f->connection),
+                          "--object-path", OBJECT_PATH, "--method", full };
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                              "gdbus", "call", "--session",
-                              "--dest", g_dbus_connection_get_unique_name (f->connection),
-                              "--object-path", OBJECT_PATH, "--method", full, arg, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    g_ptr_array_add (argv, (char *)fixed[i]);
+  va_start (args, method);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *)arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *)argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (process, NULL, NULL, subprocess_done_cb, &result);
   while (result == NULL)
@@ -233,16 +271,16 @@ test_engine_elsewhere (Fixture       *f,
   g_autofree char *err = NULL;
   g_autofree char *listed = NULL;
 
-  out = gdbus_call (f, "GetStatus", NULL, &err);
+  out = gdbus_call (f, &err, "GetStatus", NULL);
   g_assert_cmpstr (out, ==, "('unavailable', false)\n");
   g_clear_pointer (&out, g_free);
 
   listed = g_strdup_printf ("([('%s', 'Promo Desember', 'paused', uint32 1, uint32 0, uint32 0, uint32 0, uint32 1)],)\n", f->job_id);
-  out = gdbus_call (f, "ListCampaigns", NULL, &err);
+  out = gdbus_call (f, &err, "ListCampaigns", NULL);
   g_assert_cmpstr (out, ==, listed);
   g_clear_pointer (&out, g_free);
 
-  out = gdbus_call (f, "StartCampaign", f->job_id, &err);
+  out = gdbus_call (f, &err, "StartCampaign", f->job_id, NULL);
   g_assert_null (out);
   g_assert_nonnull (strstr (err, INTERFACE ".Error.EngineElsewhere"));
 }
@@ -301,12 +339,12 @@ test_commands (Fixture       *f,
   g_assert_true (xi_campaign_runner_start (f->runner, &error));
   g_assert_no_error (error);
 
-  out = gdbus_call (f, "PauseCampaign", "no-such-campaign", &err);
+  out = gdbus_call (f, &err, "PauseCampaign", "no-such-campaign", NULL);
   g_assert_null (out);
   g_assert_nonnull (strstr (err, INTERFACE ".Error.Failed"));
   g_clear_pointer (&err, g_free);
 
-  out = gdbus_call (f, "StartCampaign", f->job_id, &err);
+  out = gdbus_call (f, &err, "StartCampaign", f->job_id, NULL);
   g_assert_cmpstr (out, ==, "('pending',)\n");
   g_clear_pointer (&out, g_free);
 
@@ -316,14 +354,182 @@ test_commands (Fixture       *f,
    * before its start is ever published; app-dbus sees a slow one send). */
   g_assert_true (wait_for_line (f->status, "unavailable false", TRUE));
 
-  out = gdbus_call (f, "GetStatus", NULL, &err);
+  out = gdbus_call (f, &err, "GetStatus", NULL);
   g_assert_cmpstr (out, ==, "('unavailable', false)\n");
   g_clear_pointer (&out, g_free);
 
   /* A finished campaign cannot be paused: the engine's own refusal. */
-  out = gdbus_call (f, "PauseCampaign", f->job_id, &err);
+  out = gdbus_call (f, &err, "PauseCampaign", f->job_id, NULL);
   g_assert_null (out);
   g_assert_nonnull (strstr (err, INTERFACE ".Error.Failed"));
+}
+
+/* The first line of @lines that starts with @prefix, waiting up to 10 s. */
+static const char *
+wait_for_prefix (GPtrArray  *lines,
+                 const char *prefix)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, tick_cb, NULL);
+  const char *found = NULL;
+
+  while (found == NULL && g_get_monotonic_time () < end)
+    {
+      for (guint i = 0; i < lines->len && found == NULL; i++)
+        if (g_str_has_prefix (g_ptr_array_index (lines, i), prefix))
+          found = g_ptr_array_index (lines, i);
+      if (found == NULL)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+  return found;
+}
+
+static XiIncoming *
+record_incoming (Fixture    *f,
+                 const char *message_id,
+                 const char *phone,
+                 const char *text,
+                 const char *keyword)
+{
+  g_autoptr(GError) error = NULL;
+  XiIncoming *incoming = NULL;
+
+  WAIT (xi_store_record_incoming_async (f->store, phone, NULL, message_id, text, keyword, NULL,
+                                        xi_test_store_result_cb, &slot_),
+        incoming = xi_store_record_incoming_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  return incoming;
+}
+
+/* A reply and an opt-out, as the runner announces them once stored: the
+ * signals carry ids and the keyword, never the text or the number. */
+static void
+test_incoming (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(XiIncoming) reply = NULL;
+  g_autoptr(XiIncoming) stop = NULL;
+  g_autofree char *received = NULL;
+  g_autofree char *unsubscribed = NULL;
+  const char *contact;
+
+  xi_dbus_service_set_runner (f->service, f->runner);
+  reply = record_incoming (f, "3EB0DBUS0001", "6281200000001", "Masih ada stok?", NULL);
+  contact = xi_incoming_get_contact_id (reply);
+  g_assert_nonnull (contact);
+  g_signal_emit_by_name (f->runner, "incoming", reply);
+  received = g_strdup_printf ("MessageReceived %s %s ", xi_incoming_get_id (reply), contact);
+  g_assert_nonnull (wait_for_prefix (f->events, received));
+
+  stop = record_incoming (f, "3EB0DBUS0002", "6281200000001", "STOP", "STOP");
+  g_signal_emit_by_name (f->runner, "incoming", stop);
+  unsubscribed = g_strdup_printf ("UnsubscribeDetected %s STOP", contact);
+  g_assert_nonnull (wait_for_prefix (f->events, unsubscribed));
+
+  for (guint i = 0; i < f->events->len; i++)
+    {
+      const char *line = g_ptr_array_index (f->events, i);
+
+      g_assert_null (strstr (line, "stok"));
+      g_assert_null (strstr (line, "81200000001"));
+    }
+
+  g_signal_emit_by_name (f->runner, "disk-full");
+  g_assert_nonnull (wait_for_prefix (f->events, "Error disk-full "));
+}
+
+#define PHONE "6281234567890"
+
+/* Linking, sending and unlinking by `gdbus call`, against the fake
+ * WhatsApp server served by this main loop. */
+static void
+test_whatsapp (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(XiConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *sent = NULL;
+  g_autofree char *id = NULL;
+
+  /* Without WhatsApp in this app, it says so. */
+  xi_dbus_service_set_runner (f->service, f->runner);
+  out = gdbus_call (f, &err, "Connect", NULL);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.Unavailable"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (xi_campaign_runner_start (f->runner, &error));
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  connection = xi_connection_new (f->store, xi_campaign_runner_get_network_context (f->runner),
+                                  fakewa_server_get_url (server), fakewa_server_get_root_key (server));
+  xi_connection_set_backoff (connection, 300, 1000);
+  xi_connection_start (connection);
+  xi_dbus_service_set_connection (f->service, connection);
+  g_assert_true (wait_for_line (f->status, "not-linked false", TRUE));
+
+  out = gdbus_call (f, &err, "SendMessage", "+" PHONE, "Halo", NULL);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.Unavailable"));
+  g_clear_pointer (&err, g_free);
+
+  /* Connect shows codes; closing before a scan links nothing. */
+  out = gdbus_call (f, &err, "Connect", NULL);
+  g_assert_cmpstr (out, ==, "()\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_nonnull (wait_for_prefix (f->events, "QrCode "));
+  out = gdbus_call (f, &err, "Disconnect", NULL);
+  g_assert_cmpstr (out, ==, "()\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_true (wait_for_line (f->status, "not-linked false", TRUE));
+
+  /* Again, and the phone scans the code the signal carried. */
+  g_ptr_array_set_size (f->events, 0);
+  g_clear_pointer (&f->qr, g_free);
+  out = gdbus_call (f, &err, "Connect", NULL);
+  g_clear_pointer (&out, g_free);
+  g_assert_nonnull (wait_for_prefix (f->events, "QrCode "));
+  g_assert_true (fakewa_server_scan (server, f->qr, PHONE, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for_line (f->status, "connected false", TRUE));
+
+  /* A mistyped number and an empty text are the caller's to fix. */
+  out = gdbus_call (f, &err, "SendMessage", "+62 12", "Halo", NULL);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.InvalidArgs"));
+  g_clear_pointer (&err, g_free);
+  out = gdbus_call (f, &err, "SendMessage", "+6281234567891", "  ", NULL);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.InvalidArgs"));
+  g_clear_pointer (&err, g_free);
+
+  /* WhatsApp's refusal comes back as the method's error. */
+  out = gdbus_call (f, &err, "SendMessage", "+6281234567891", "Halo Budi", NULL);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.Failed"));
+  g_clear_pointer (&err, g_free);
+
+  fakewa_server_add_account (server, "6281234567892");
+  out = gdbus_call (f, &err, "SendMessage", "+6281234567892", "Halo Budi", NULL);
+  g_assert_cmpstr (err, ==, NULL);
+  g_assert_true (g_str_has_prefix (out, "('"));
+  id = g_strndup (out + 2, strcspn (out + 2, "'"));
+  g_assert_cmpuint (strlen (id), >, 0);
+  sent = g_strdup_printf ("MessageSent %s", id);
+  g_assert_nonnull (wait_for_prefix (f->events, sent));
+  g_clear_pointer (&out, g_free);
+
+  /* The phone unlinks this computer: an Error names what to do. */
+  fakewa_server_stream_error (server, "401", NULL);
+  g_assert_nonnull (wait_for_prefix (f->events, "Error logged-out "));
+  g_assert_true (wait_for_line (f->status, "logged-out false", TRUE));
+
+  xi_dbus_service_set_connection (f->service, NULL);
+  xi_connection_stop (connection);
 }
 
 int
@@ -334,6 +540,8 @@ main (int   argc,
 
   g_test_add ("/xi/dbus/engine-elsewhere", Fixture, NULL, fixture_set_up, test_engine_elsewhere, fixture_tear_down);
   g_test_add ("/xi/dbus/commands", Fixture, NULL, fixture_set_up, test_commands, fixture_tear_down);
+  g_test_add ("/xi/dbus/incoming", Fixture, NULL, fixture_set_up, test_incoming, fixture_tear_down);
+  g_test_add ("/xi/dbus/whatsapp", Fixture, NULL, fixture_set_up, test_whatsapp, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -770,6 +770,60 @@ test_confirm_start (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Pause, resume and cancel the campaign whose row has the focus, by real
+ * key events (xdotool, through XTEST). */
+static void
+test_keyboard (Fixture       *f,
+               gconstpointer  data)
+{
+  XiWindow *window = open_window (f, "sending", 900);
+  GtkWidget *page = xi_window_get_page (window, "sending");
+  GtkWidget *row;
+  XiJob *job;
+  StateWait left;
+
+  fill_form (f, page, 600);
+  job = start_campaign (f, page, 0);
+  g_assert_true (xi_ui_wait_for (some_sent, f, 15000));
+  xi_ui_spin (150);
+  row = xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (job));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_grab_focus (row));
+
+  if (!xi_ui_send_keys (GTK_WINDOW (window), "key", "ctrl+p"))
+    {
+      g_test_skip ("no X11 display or no xdotool");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  wait_state (job, XI_JOB_STATE_PAUSED, 10000);
+
+  row = xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (job));
+  gtk_widget_grab_focus (row);
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "ctrl+r");
+  left = (StateWait) { job, XI_JOB_STATE_PAUSED };
+  g_assert_true (xi_ui_wait_for (job_left_state, &left, 10000));
+
+  /* Cancel asks first; Escape keeps the campaign. */
+  row = xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (job));
+  gtk_widget_grab_focus (row);
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "ctrl+Delete");
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  xi_ui_send_keys (GTK_WINDOW (find_message_dialog ()), "key", "Escape");
+  xi_ui_spin (300);
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_cmpint (xi_job_get_state (job), !=, XI_JOB_STATE_CANCELLED);
+
+  /* With the focus elsewhere on the page, the shortcut means the one
+   * campaign in the queue. */
+  gtk_widget_grab_focus (page);
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "ctrl+Delete");
+  respond ("cancel");
+  wait_state (job, XI_JOB_STATE_CANCELLED, 10000);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -785,6 +839,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/xi/ui-campaigns/engine-elsewhere", Fixture, NULL, fixture_setup_audience,
               test_engine_elsewhere, fixture_teardown);
+  /* Last: real key events need the window in front. */
+  g_test_add ("/xi/ui-campaigns/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
 
   return g_test_run ();
 }

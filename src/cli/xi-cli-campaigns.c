@@ -737,6 +737,7 @@ xi_cli_run (XiCli  *cli,
 {
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(XiCampaignRunner) runner = NULL;
+  g_autoptr(XiDbusXenderIn1) app = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   g_autofree char *transport = NULL;
@@ -763,6 +764,8 @@ xi_cli_run (XiCli  *cli,
     return xi_cli_usage ("%s", _("“run” takes options only."));
   if (transport != NULL && !g_str_equal (transport, "loopback") && !g_str_equal (transport, "whatsapp"))
     return xi_cli_usage (_("Unknown transport “%s”; use loopback or whatsapp."), transport);
+  if (!wait && (app = xi_cli_app_proxy (cli)) != NULL)
+    return xi_cli_forward_run (cli, app, until_idle);
   if ((status = xi_cli_lock_engine (cli, wait)) != XI_CLI_EXIT_OK)
     return status;
 

@@ -124,6 +124,7 @@ xi_cli_check (XiCli  *cli,
   g_auto(GStrv) phones = NULL;
   g_autoptr(XiGroup) group = NULL;
   g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiDbusXenderIn1) app = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *group_name = NULL;
   g_autofree char *linked = NULL;
@@ -184,6 +185,13 @@ xi_cli_check (XiCli  *cli,
 
   if (phones[0] != NULL)
     {
+      /* Checking paces itself over minutes and stores what it learns on
+       * the contacts, which the app's Contacts page does with progress
+       * and a Stop button; a second client would be a second device. */
+      if (!wait && (app = xi_cli_app_proxy (cli)) != NULL)
+        return xi_cli_fail_message (cli, "%s", _("Xender-In is open and holds this data folder's WhatsApp "
+                                                 "connection: check the numbers from its Contacts page, or "
+                                                 "add --wait to check once it closes."));
       if ((status = xi_cli_lock_engine (cli, wait)) != XI_CLI_EXIT_OK)
         return status;
       if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)

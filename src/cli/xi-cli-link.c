@@ -45,16 +45,24 @@ typedef struct
   GError     *error;
 } Linking;
 
-static void
-qr_cb (WaClient   *client,
-       const char *qr,
-       Linking    *linking)
+/**
+ * xi_cli_print_qr:
+ * @qr: a linking code's content
+ *
+ * Draws @qr in the terminal with what to do with it, or prints it as
+ * JSON with --json.
+ *
+ * Returns: %FALSE with @error set when @qr cannot be drawn
+ */
+gboolean
+xi_cli_print_qr (XiCli       *cli,
+                 const char  *qr,
+                 GError     **error)
 {
   g_autoptr(XiQrCode) code = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *drawing = NULL;
 
-  if (linking->cli->json)
+  if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -63,19 +71,24 @@ qr_cb (WaClient   *client,
       json_builder_add_string_value (builder, qr);
       json_builder_end_object (builder);
       xi_cli_print_json (builder);
-      return;
+      return TRUE;
     }
 
-  code = xi_qr_code_new (qr, &error);
-  if (code == NULL)
-    {
-      linking->error = g_steal_pointer (&error);
-      wa_client_stop (client);
-      return;
-    }
+  if ((code = xi_qr_code_new (qr, error)) == NULL)
+    return FALSE;
   drawing = xi_qr_code_to_terminal (code);
   g_print ("%s\n%s\n", drawing,
            _("On your phone open WhatsApp, Settings, Linked devices, Link a device, and scan this code."));
+  return TRUE;
+}
+
+static void
+qr_cb (WaClient   *client,
+       const char *qr,
+       Linking    *linking)
+{
+  if (!xi_cli_print_qr (linking->cli, qr, &linking->error))
+    wa_client_stop (client);
 }
 
 typedef struct
@@ -260,6 +273,7 @@ xi_cli_link (XiCli  *cli,
   g_autoptr(WaAppState) app_state = NULL;
   g_autoptr(WaHistorySync) history = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(XiDbusXenderIn1) app = NULL;
   g_autofree char *saved_jid = NULL;
   Linking linking = { .cli = cli };
   Waiting waiting = { 0 };
@@ -268,6 +282,9 @@ xi_cli_link (XiCli  *cli,
 
   if (argc != 1)
     return xi_cli_usage ("%s", _("“link” takes no arguments."));
+  /* The app holds the connection: it links, and the codes come here. */
+  if ((app = xi_cli_app_proxy (cli)) != NULL)
+    return xi_cli_forward_link (cli, app);
   if ((status = xi_cli_lock_engine (cli, FALSE)) != XI_CLI_EXIT_OK)
     return status;
   if ((client = xi_cli_whatsapp_client_for_link (cli, &error)) == NULL)

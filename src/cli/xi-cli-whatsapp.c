@@ -482,6 +482,37 @@ set_flag (gpointer user_data)
 }
 
 /**
+ * xi_cli_print_sent:
+ * @phone: E.164 digits
+ * @id: the message's WhatsApp id
+ *
+ * What "send" says once WhatsApp's server took the message.
+ */
+void
+xi_cli_print_sent (XiCli      *cli,
+                   const char *phone,
+                   const char *id)
+{
+  g_autofree char *shown = NULL;
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "sent");
+      json_builder_add_string_value (builder, id);
+      json_builder_set_member_name (builder, "to");
+      json_builder_add_string_value (builder, phone);
+      json_builder_end_object (builder);
+      xi_cli_print_json (builder);
+      return;
+    }
+  shown = xi_phone_format_international (phone);
+  g_print (_("Sent to %s.\n"), shown);
+}
+
+/**
  * xi_cli_send:
  *
  * "send NUMBER TEXT [--attach FILE]": one message, now, to one number,
@@ -499,6 +530,7 @@ xi_cli_send (XiCli  *cli,
   g_autoptr(WaClient) client = NULL;
   g_autoptr(XiTransport) transport = NULL;
   g_autoptr(XiReceiver) receiver = NULL;
+  g_autoptr(XiDbusXenderIn1) app = NULL;
   g_autoptr(GSettings) settings = xi_cli_app_settings ();
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
@@ -531,6 +563,10 @@ xi_cli_send (XiCli  *cli,
     return xi_cli_fail (cli, error);
   if (attach != NULL && (asset = xi_cli_add_asset (cli, attach, &error)) == NULL)
     return xi_cli_fail (cli, error);
+  /* The app's SendMessage carries text only: an attachment is sent here,
+   * which needs the engine the app holds, and says so. */
+  if (asset == NULL && (app = xi_cli_app_proxy (cli)) != NULL)
+    return xi_cli_forward_send (cli, app, phone, argv[2]);
   if (xi_cli_lock_engine (cli, FALSE) != XI_CLI_EXIT_OK)
     return XI_CLI_EXIT_USER_ERROR;
   if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)
@@ -568,21 +604,7 @@ xi_cli_send (XiCli  *cli,
       return xi_cli_fail (cli, error);
     }
 
-  shown = xi_phone_format_international (phone);
-  if (cli->json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "sent");
-      json_builder_add_string_value (builder, id);
-      json_builder_set_member_name (builder, "to");
-      json_builder_add_string_value (builder, phone);
-      json_builder_end_object (builder);
-      xi_cli_print_json (builder);
-    }
-  else
-    g_print (_("Sent to %s.\n"), shown);
+  xi_cli_print_sent (cli, phone, id);
   return XI_CLI_EXIT_OK;
 }
 

@@ -74,6 +74,21 @@ GSettings    *xi_cli_app_settings    (void);
 int           xi_cli_lock_engine     (XiCli               *cli,
                                       gboolean             wait);
 XiDbusXenderIn1 *xi_cli_app_proxy    (XiCli               *cli);
+int           xi_cli_forward_send    (XiCli               *cli,
+                                      XiDbusXenderIn1     *app,
+                                      const char          *phone,
+                                      const char          *text);
+int           xi_cli_forward_link    (XiCli               *cli,
+                                      XiDbusXenderIn1     *app);
+int           xi_cli_forward_run     (XiCli               *cli,
+                                      XiDbusXenderIn1     *app,
+                                      gboolean             until_idle);
+void          xi_cli_print_sent      (XiCli               *cli,
+                                      const char          *phone,
+                                      const char          *id);
+gboolean      xi_cli_print_qr        (XiCli               *cli,
+                                      const char          *qr,
+                                      GError             **error);
 char         *xi_cli_normalize_phone (XiCli               *cli,
                                       const char          *input,
                                       GError             **error);

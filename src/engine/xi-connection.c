@@ -1211,6 +1211,7 @@ typedef struct
 {
   char    *phone;
   char    *text;
+  char    *id;
   XiAsset *attachment;
   GTask   *task;
 } SendCall;
@@ -1221,6 +1222,7 @@ send_call_free (SendCall *call)
   g_free (call->phone);
   g_free (call->text);
   g_clear_object (&call->attachment);
+  g_free (call->id);
   g_clear_object (&call->task);
   g_free (call);
 }
@@ -1234,7 +1236,7 @@ text_sent_cb (GObject      *object,
   GError *error = NULL;
 
   if (xi_transport_send_text_finish (XI_TRANSPORT (object), result, &error))
-    g_task_return_boolean (call->task, TRUE);
+    g_task_return_pointer (call->task, g_steal_pointer (&call->id), g_free);
   else
     g_task_return_error (call->task, error);
   send_call_free (call);
@@ -1245,7 +1247,6 @@ send_on_network_thread (gpointer user_data)
 {
   SendCall *call = user_data;
   XiConnection *self = g_task_get_source_object (call->task);
-  g_autofree char *id = xi_message_id_new ();
 
   assert_network_thread (self);
 
@@ -1257,7 +1258,7 @@ send_on_network_thread (gpointer user_data)
       send_call_free (call);
       return G_SOURCE_REMOVE;
     }
-  xi_transport_send_text_async (self->net.transport, call->phone, id, call->text, call->attachment,
+  xi_transport_send_text_async (self->net.transport, call->phone, call->id, call->text, call->attachment,
                                 g_task_get_cancellable (call->task), text_sent_cb, call);
   return G_SOURCE_REMOVE;
 }
@@ -1292,6 +1293,7 @@ xi_connection_send_text_async (XiConnection        *self,
   call->phone = g_strdup (phone);
   call->text = g_strdup (text);
   call->attachment = attachment != NULL ? g_object_ref (attachment) : NULL;
+  call->id = xi_message_id_new ();
   call->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (call->task, xi_connection_send_text_async);
   if (!self->started || self->stopped)
@@ -1304,13 +1306,19 @@ xi_connection_send_text_async (XiConnection        *self,
   g_main_context_invoke (self->net_context, send_on_network_thread, call);
 }
 
-gboolean
+/**
+ * xi_connection_send_text_finish:
+ *
+ * Returns: (transfer full) (nullable): the message's WhatsApp id, or
+ *   %NULL with @error set
+ */
+char *
 xi_connection_send_text_finish (XiConnection  *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Checking numbers */

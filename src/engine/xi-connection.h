@@ -117,7 +117,7 @@ void                xi_connection_send_text_async    (XiConnection        *self,
                                                       GCancellable        *cancellable,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);
-gboolean            xi_connection_send_text_finish   (XiConnection        *self,
+char               *xi_connection_send_text_finish   (XiConnection        *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
 void                xi_connection_check_numbers_async (XiConnection       *self,

@@ -11,7 +11,10 @@
 
 #include "xi-dbus-generated.h"
 #include "xi-dbus-service.h"
+#include "xi-incoming.h"
 #include "xi-job.h"
+#include "xi-limits.h"
+#include "xi-phone.h"
 
 /* The engine as io.github.xenderin.XenderIn1 on the session bus. It
  * answers from the store and hands campaign commands to the runner, the
@@ -35,12 +38,16 @@ struct _XiDbusService
   /* What StatusChanged said last, so it is sent on changes only. */
   char             *last_connection;
   gboolean          last_sending;
+  /* The status the last Error was about, so each is said once. */
+  XiConnectionStatus last_error_status;
 };
 
 G_DEFINE_FINAL_TYPE (XiDbusService, xi_dbus_service, G_TYPE_OBJECT)
 
 #define ERROR_ENGINE_ELSEWHERE "io.github.xenderin.XenderIn1.Error.EngineElsewhere"
 #define ERROR_FAILED           "io.github.xenderin.XenderIn1.Error.Failed"
+#define ERROR_UNAVAILABLE      "io.github.xenderin.XenderIn1.Error.Unavailable"
+#define ERROR_INVALID_ARGS     "io.github.xenderin.XenderIn1.Error.InvalidArgs"
 
 /* Auxiliary methods */
 
@@ -94,7 +101,203 @@ publish_status (XiDbusService *self)
   xi_dbus_xender_in1_emit_status_changed (self->skeleton, connection, sending);
 }
 
+/* The statuses that stop sending until the user acts (or the ban ends)
+ * are an Error too, so a script that only watches errors notices. */
+static gboolean
+status_is_error (XiConnectionStatus status)
+{
+  switch (status)
+    {
+    case XI_CONNECTION_STATUS_LOGGED_OUT:
+    case XI_CONNECTION_STATUS_REPLACED:
+    case XI_CONNECTION_STATUS_FAILED:
+    case XI_CONNECTION_STATUS_BANNED:
+    case XI_CONNECTION_STATUS_TEMPORARILY_BANNED:
+    case XI_CONNECTION_STATUS_OUTDATED:
+      return TRUE;
+    case XI_CONNECTION_STATUS_STARTING:
+    case XI_CONNECTION_STATUS_NOT_LINKED:
+    case XI_CONNECTION_STATUS_LINKING:
+    case XI_CONNECTION_STATUS_LINK_EXPIRED:
+    case XI_CONNECTION_STATUS_CONNECTING:
+    case XI_CONNECTION_STATUS_CONNECTED:
+    case XI_CONNECTION_STATUS_RECONNECTING:
+    case XI_CONNECTION_STATUS_NO_NETWORK:
+    default:
+      return FALSE;
+    }
+}
+
+/* A method that needs WhatsApp answers why it cannot, and %FALSE. */
+static gboolean
+require_connection (XiDbusService         *self,
+                    GDBusMethodInvocation *invocation)
+{
+  if (self->runner == NULL)
+    g_dbus_method_invocation_return_dbus_error (invocation, ERROR_ENGINE_ELSEWHERE,
+                                                _("The campaign engine is not running in this Xender-In."));
+  else if (self->connection == NULL)
+    g_dbus_method_invocation_return_dbus_error (invocation, ERROR_UNAVAILABLE,
+                                                _("WhatsApp cannot start in this Xender-In."));
+  else
+    return TRUE;
+  return FALSE;
+}
+
 /* Callbacks */
+
+static void
+connection_status_cb (XiDbusService *self)
+{
+  XiConnectionStatus status = xi_connection_get_status (self->connection);
+  const char *reason = xi_connection_get_reason (self->connection);
+
+  publish_status (self);
+  if (status_is_error (status) && status != self->last_error_status)
+    xi_dbus_xender_in1_emit_error (self->skeleton, connection_word (self), reason != NULL ? reason : "");
+  self->last_error_status = status;
+}
+
+static void
+connection_qr_cb (XiDbusService *self)
+{
+  const char *code = xi_connection_get_qr (self->connection);
+
+  if (code != NULL)
+    xi_dbus_xender_in1_emit_qr_code (self->skeleton, code);
+}
+
+/* Only ids leave the app: the text stays in the inbox, and the sender's
+ * number is the contact the caller can look up in its own data. */
+static void
+runner_incoming_cb (XiDbusService *self,
+                    XiIncoming    *incoming)
+{
+  const char *contact = xi_incoming_get_contact_id (incoming);
+  const char *keyword = xi_incoming_get_opt_out_keyword (incoming);
+  const char *job = xi_incoming_get_job_id (incoming);
+
+  xi_dbus_xender_in1_emit_message_received (self->skeleton, xi_incoming_get_id (incoming),
+                                            contact != NULL ? contact : "", job != NULL ? job : "");
+  if (keyword != NULL)
+    xi_dbus_xender_in1_emit_unsubscribe_detected (self->skeleton, contact != NULL ? contact : "", keyword);
+}
+
+static void
+runner_disk_full_cb (XiDbusService *self)
+{
+  xi_dbus_xender_in1_emit_error (self->skeleton, "disk-full",
+                                 _("The disk is full: sending stopped. Free some space, then resume the "
+                                   "campaign."));
+}
+
+static void
+message_sent_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = xi_connection_send_text_finish (XI_CONNECTION (object), result, &error);
+  XiDbusService *self;
+
+  if (id == NULL)
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation, ERROR_FAILED, error->message);
+      return;
+    }
+  /* The service outlives its connection's calls only while exported. */
+  self = g_object_get_data (G_OBJECT (invocation), "xi-dbus-service");
+  xi_dbus_xender_in1_emit_message_sent (self->skeleton, id);
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", id));
+}
+
+static gboolean
+handle_connect_cb (XiDbusService         *self,
+                   GDBusMethodInvocation *invocation)
+{
+  assert_owner (self);
+
+  if (!require_connection (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  xi_connection_link (self->connection);
+  xi_dbus_xender_in1_complete_connect (self->skeleton, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+unlinked_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_connection_unlink_finish (XI_CONNECTION (object), result, &error))
+    g_dbus_method_invocation_return_dbus_error (invocation, ERROR_FAILED, error->message);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+handle_disconnect_cb (XiDbusService         *self,
+                      GDBusMethodInvocation *invocation)
+{
+  XiConnectionStatus status;
+
+  assert_owner (self);
+
+  if (!require_connection (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  status = xi_connection_get_status (self->connection);
+  if (status == XI_CONNECTION_STATUS_LINKING || status == XI_CONNECTION_STATUS_LINK_EXPIRED)
+    {
+      xi_connection_cancel_link (self->connection);
+      xi_dbus_xender_in1_complete_disconnect (self->skeleton, invocation);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  xi_connection_unlink_async (self->connection, self->cancellable, unlinked_cb, g_object_ref (invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_send_message_cb (XiDbusService         *self,
+                        GDBusMethodInvocation *invocation,
+                        const char            *number,
+                        const char            *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  assert_owner (self);
+
+  if (!require_connection (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  /* No default country: a script's number means the same everywhere. */
+  if ((phone = xi_phone_normalize (number, NULL, &error)) == NULL ||
+      !xi_limit_check_message (text, &error))
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation, ERROR_INVALID_ARGS, error->message);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (stripped[0] == '\0')
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation, ERROR_INVALID_ARGS,
+                                                  _("The text to send is empty."));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (!xi_connection_is_linked (self->connection))
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation, ERROR_UNAVAILABLE,
+                                                  _("No WhatsApp account is linked. Link one first."));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  g_object_set_data_full (G_OBJECT (invocation), "xi-dbus-service", g_object_ref (self), g_object_unref);
+  xi_connection_send_text_async (self->connection, phone, text, self->cancellable, message_sent_cb,
+                                 g_object_ref (invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
 
 static void
 runner_progress_cb (XiDbusService       *self,
@@ -295,6 +498,9 @@ xi_dbus_service_init (XiDbusService *self)
   g_signal_connect_swapped (self->skeleton, "handle-pause-campaign", G_CALLBACK (handle_pause_cb), self);
   g_signal_connect_swapped (self->skeleton, "handle-resume-campaign", G_CALLBACK (handle_resume_cb), self);
   g_signal_connect_swapped (self->skeleton, "handle-cancel-campaign", G_CALLBACK (handle_cancel_cb), self);
+  g_signal_connect_swapped (self->skeleton, "handle-connect", G_CALLBACK (handle_connect_cb), self);
+  g_signal_connect_swapped (self->skeleton, "handle-disconnect", G_CALLBACK (handle_disconnect_cb), self);
+  g_signal_connect_swapped (self->skeleton, "handle-send-message", G_CALLBACK (handle_send_message_cb), self);
 }
 
 /* Public API */
@@ -376,6 +582,8 @@ xi_dbus_service_set_runner (XiDbusService    *self,
       /* The runner already coalesces progress to one per main-loop turn. */
       g_signal_connect_swapped (runner, "progress", G_CALLBACK (runner_progress_cb), self);
       g_signal_connect_swapped (runner, "job-changed", G_CALLBACK (runner_job_changed_cb), self);
+      g_signal_connect_swapped (runner, "incoming", G_CALLBACK (runner_incoming_cb), self);
+      g_signal_connect_swapped (runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self);
     }
   else
     g_hash_table_remove_all (self->processing);
@@ -397,7 +605,11 @@ xi_dbus_service_set_connection (XiDbusService *self,
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
   g_set_object (&self->connection, connection);
+  self->last_error_status = XI_CONNECTION_STATUS_STARTING;
   if (connection != NULL)
-    g_signal_connect_swapped (connection, "notify::status", G_CALLBACK (publish_status), self);
+    {
+      g_signal_connect_swapped (connection, "notify::status", G_CALLBACK (connection_status_cb), self);
+      g_signal_connect_swapped (connection, "notify::qr", G_CALLBACK (connection_qr_cb), self);
+    }
   publish_status (self);
 }

@@ -13,13 +13,15 @@
 #include <sqlite3.h>
 
 #include "xi-application.h"
+#include "xi-autostart.h"
 #include "xi-connection.h"
 #include "xi-dbus-service.h"
 #include "xi-engine-lock.h"
 #include "xi-history-page.h"
+#include "xi-inbox-page.h"
 #include "xi-loopback-transport.h"
+#include "xi-notifier.h"
 #include "xi-paths.h"
-#include "xi-phone.h"
 #include "xi-preferences-window.h"
 #include "xi-sign-in-dialog.h"
 #include "xi-sync-account.h"
@@ -43,6 +45,10 @@ struct _XiApplication
   XiConnection     *connection; /* NULL until the runner runs */
   XiEngineLock     *engine_lock; /* held while the runner runs */
   XiDbusService    *dbus_service; /* NULL without a session bus */
+  XiNotifier       *notifier;
+  /* Started at login: no window until the user opens one, and the app
+   * stays for replies until quit from its menu. */
+  gboolean          background;
   /* Set while the app holds itself because its window closed during a
    * campaign; released once nothing is sending. */
   gboolean          held_for_sending;
@@ -55,6 +61,7 @@ G_DEFINE_FINAL_TYPE (XiApplication, xi_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry options[] = {
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
   { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL, N_("Keep the data in DIR instead of the default folder"), N_("DIR") },
+  { "background", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start without a window, as at login"), NULL },
   { NULL },
 };
 
@@ -228,15 +235,76 @@ open_conversation_action (GSimpleAction *action,
   xi_window_show_conversation (present_window (user_data), g_variant_get_string (parameter, NULL));
 }
 
+/* Also a notification's button, when the window may be closed. */
 static void
 link_whatsapp_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  XiWindow *window = active_window (user_data);
+  gtk_widget_activate_action (GTK_WIDGET (present_window (user_data)), "win.link-whatsapp", NULL);
+}
 
-  if (window != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.link-whatsapp", NULL);
+static void
+marked_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(XiApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  XiWindow *window;
+
+  xi_store_mark_conversation_read_finish (XI_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not mark a conversation read: %s", error->message);
+      return;
+    }
+  if ((window = active_window (self)) != NULL)
+    xi_inbox_page_reload (XI_INBOX_PAGE (xi_window_get_page (window, "inbox")));
+}
+
+/* A notification's Mark Read: that customer's messages, without opening
+ * the window. */
+static void
+mark_read_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  XiApplication *self = XI_APPLICATION (user_data);
+
+  xi_store_mark_conversation_read_async (self->store, g_variant_get_string (parameter, NULL),
+                                         self->cancellable, marked_read_cb, g_object_ref (self));
+}
+
+/* Start at login */
+
+static void
+autostart_set_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(XiApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  XiWindow *window;
+
+  if (xi_autostart_set_finish (result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_warning ("Could not change starting at login: %s", error->message);
+  if ((window = active_window (self)) != NULL)
+    xi_window_add_toast (window, adw_toast_new (error->message));
+}
+
+/* Also at every start while it is on: the file names this binary, which
+ * an update or a move may have changed. */
+static void
+apply_autostart (XiApplication *self)
+{
+  GSettings *settings = xi_context_get_settings (self->context);
+
+  xi_autostart_set_async (g_settings_get_boolean (settings, "start-at-login"), self->data_dir_option,
+                          self->cancellable, autostart_set_cb, g_object_ref (self));
 }
 
 /* Replies and opt-outs */
@@ -253,49 +321,6 @@ apply_receiver_settings (XiApplication *self)
   xi_campaign_runner_set_receiver_settings (self->runner, (const char * const *)keywords,
                                             g_settings_get_uint (settings, "default-delay-min") * 1000,
                                             g_settings_get_uint (settings, "auto-reply-daily-cap"));
-}
-
-/* Longer previews are cut, at a character boundary. */
-#define NOTIFICATION_PREVIEW_CHARS 120
-
-/* A reply while the user looks elsewhere gets a desktop notification; one
- * per customer, replaced by their next message. Our own messages never
- * come through here. */
-static void
-runner_incoming_cb (XiApplication *self,
-                    XiIncoming    *incoming)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  const char *phone = xi_incoming_get_phone (incoming);
-  const char *name = xi_incoming_get_contact_name (incoming);
-  const char *text = xi_incoming_get_text (incoming);
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *id = NULL;
-
-  if (window != NULL && gtk_window_is_active (window))
-    return;
-
-  title = name != NULL && name[0] != '\0' ? g_strdup (name) : xi_phone_format_international (phone);
-  if (xi_incoming_get_opt_out_keyword (incoming) != NULL)
-    /* Translators: a notification's text; %s is what the customer replied, such as STOP */
-    body = g_strdup_printf (_("Replied “%s” and will be skipped by campaigns from now on."),
-                            xi_incoming_get_opt_out_keyword (incoming));
-  else if (g_utf8_strlen (text, -1) > NOTIFICATION_PREVIEW_CHARS)
-    {
-      g_autofree char *cut = g_utf8_substring (text, 0, NOTIFICATION_PREVIEW_CHARS);
-
-      body = g_strconcat (cut, "…", NULL);
-    }
-  else
-    body = g_strdup (text);
-
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, body);
-  g_notification_set_default_action_and_target (notification, "app.open-conversation", "s", phone);
-  id = g_strconcat ("reply-", phone, NULL);
-  g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
 /* The window closed during a campaign: the app stays to finish it, and
@@ -477,6 +502,7 @@ start_connection (XiApplication *self)
                            G_CALLBACK (apply_whatsapp_version), self, G_CONNECT_SWAPPED);
   xi_connection_start (self->connection);
   xi_context_set_connection (self->context, self->connection);
+  xi_notifier_set_connection (self->notifier, self->connection);
   if (self->dbus_service != NULL)
     xi_dbus_service_set_connection (self->dbus_service, self->connection);
 }
@@ -502,7 +528,7 @@ start_runner (XiApplication *self)
   xi_context_set_runner (self->context, self->runner);
   if (self->dbus_service != NULL)
     xi_dbus_service_set_runner (self->dbus_service, self->runner);
-  g_signal_connect_object (self->runner, "incoming", G_CALLBACK (runner_incoming_cb), self, G_CONNECT_SWAPPED);
+  xi_notifier_set_runner (self->notifier, self->runner);
   g_signal_connect_object (self->runner, "disk-full", G_CALLBACK (runner_disk_full_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "job-changed", G_CALLBACK (runner_job_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
@@ -710,6 +736,8 @@ open_profile (XiApplication *self)
   self->context = xi_context_new (self->store, settings);
   if (self->account != NULL)
     xi_context_set_sync_account (self->context, self->account);
+  g_signal_connect_object (settings, "changed::start-at-login", G_CALLBACK (apply_autostart), self,
+                           G_CONNECT_SWAPPED);
 
   export_dbus_service (self);
 
@@ -739,6 +767,8 @@ close_profile (XiApplication *self)
    * progress through the store: stop it next, then queued writes reach
    * the disk before the store closes. */
   stop_sync (self);
+  xi_notifier_set_connection (self->notifier, NULL);
+  xi_notifier_set_runner (self->notifier, NULL);
   if (self->connection != NULL)
     xi_connection_stop (self->connection);
   if (self->runner != NULL)
@@ -987,6 +1017,7 @@ xi_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_lookup (options_dict, "data-dir", "^&ay", &data_dir))
     self->data_dir_option = g_strdup (data_dir);
+  self->background = g_variant_dict_contains (options_dict, "background");
 
   return -1;
 }
@@ -1002,12 +1033,15 @@ xi_application_startup (GApplication *app)
     { "open-conversation", open_conversation_action, "s" },
     { "open-report", open_report_action, "s" },
     { "link-whatsapp", link_whatsapp_action },
+    { "mark-read", mark_read_action, "s" },
     { "pause-sending", pause_sending_action },
     { "sign-in", sign_in_action },
     { "sign-out", sign_out_action },
   };
   static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox", "assets" };
   XiApplication *self = XI_APPLICATION (app);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GAction) start_at_login = NULL;
   g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (xi_application_parent_class)->startup (app);
@@ -1029,11 +1063,16 @@ xi_application_startup (GApplication *app)
     }
 
   self->data_dir = xi_paths_dup_data_dir (self->data_dir_option, &error);
+  self->notifier = xi_notifier_new (GTK_APPLICATION (self));
+  start_at_login = g_settings_create_action (settings, "start-at-login");
+  g_action_map_add_action (G_ACTION_MAP (self), start_at_login);
   if (self->data_dir == NULL)
     g_warning ("%s", error->message);
   else if ((self->account = xi_sync_account_load (self->data_dir, &error)) == NULL)
     g_warning ("Sync is off: %s", error->message);
   open_profile (self);
+  if (g_settings_get_boolean (settings, "start-at-login"))
+    apply_autostart (self);
 }
 
 static void
@@ -1042,6 +1081,13 @@ xi_application_activate (GApplication *app)
   XiApplication *self = XI_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
+  /* Only the first activation: opening the app later shows the window. */
+  if (self->background)
+    {
+      self->background = FALSE;
+      g_application_hold (app);
+      return;
+    }
   if (window == NULL)
     window = make_window (self);
   gtk_window_present (window);
@@ -1065,6 +1111,7 @@ xi_application_finalize (GObject *object)
   g_clear_object (&self->dbus_service);
   g_clear_object (&self->account);
   g_clear_object (&self->sync_service);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->context);
   g_clear_object (&self->connection);
   g_clear_object (&self->runner);

@@ -188,7 +188,11 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
       gtk_widget_add_css_class (cell, "status-pill");
     }
   else
-    cell = gtk_inscription_new (NULL);
+    {
+      cell = gtk_inscription_new (NULL);
+      /* A cut name must show that it is cut. */
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+    }
 
   g_object_set_data (G_OBJECT (cell), "column", GUINT_TO_POINTER (column));
   gtk_list_item_set_child (item, cell);
@@ -1216,10 +1220,11 @@ xi_contacts_page_init (XiContactsPage *self)
   self->filter = gtk_custom_filter_new (contact_visible_cb, self, NULL);
 
   add_column (self, COLUMN_NAME, _("Name"), -1);
-  add_column (self, COLUMN_PHONE, _("Phone"), 180);
-  add_column (self, COLUMN_TAGS, _("Tags"), 150);
-  add_column (self, COLUMN_GROUPS, _("Groups"), 170);
-  add_column (self, COLUMN_STATUS, _("Status"), 200);
+  /* At 800 pixels the name keeps about a third of the width. */
+  add_column (self, COLUMN_PHONE, _("Phone"), 150);
+  add_column (self, COLUMN_TAGS, _("Tags"), 120);
+  add_column (self, COLUMN_GROUPS, _("Groups"), 130);
+  add_column (self, COLUMN_STATUS, _("Status"), 150);
 }
 
 /* For tests and the window: what the list shows right now. */

@@ -126,8 +126,9 @@ sent_cb (GObject      *object,
 {
   g_autoptr(XiSendMessageDialog) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = xi_connection_send_text_finish (XI_CONNECTION (object), result, &error);
 
-  if (!xi_connection_send_text_finish (XI_CONNECTION (object), result, &error))
+  if (message_id == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;

@@ -1022,6 +1022,82 @@ resume_action (GtkWidget  *widget,
                              ? XI_JOB_COMMAND_START : XI_JOB_COMMAND_RESUME);
 }
 
+static gboolean
+command_fits (XiJob        *job,
+              XiJobCommand  command)
+{
+  XiJobState state = xi_job_get_state (job);
+
+  switch (command)
+    {
+    case XI_JOB_COMMAND_PAUSE:
+      return state == XI_JOB_STATE_PENDING || state == XI_JOB_STATE_PROCESSING ||
+             state == XI_JOB_STATE_RETRYING;
+    case XI_JOB_COMMAND_RESUME:
+      return state == XI_JOB_STATE_PAUSED;
+    case XI_JOB_COMMAND_CANCEL:
+      return !xi_job_is_finished (job);
+    case XI_JOB_COMMAND_START:
+    default:
+      return FALSE;
+    }
+}
+
+/* The campaign a shortcut means: the one whose row has the focus, or
+ * else the first in the queue the command fits (the one sending, for
+ * Pause), so the shortcut works wherever the focus is on this page. */
+static XiJob *
+keyboard_job (XiSendingPage *self,
+              XiJobCommand   command)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *row = focus != NULL ? gtk_widget_get_ancestor (focus, XI_TYPE_JOB_ROW) : NULL;
+  GListModel *queue = G_LIST_MODEL (self->queue);
+
+  if (row != NULL && gtk_widget_is_ancestor (row, GTK_WIDGET (self->queue_list)))
+    {
+      XiJob *job = xi_job_row_get_job (XI_JOB_ROW (row));
+
+      return command_fits (job, command) ? job : NULL;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
+    {
+      g_autoptr(XiJob) job = g_list_model_get_item (queue, i);
+
+      if (command_fits (job, command))
+        return job;   /* still owned by the model */
+    }
+  return NULL;
+}
+
+/* Pause, Resume and Cancel from the keyboard, as the row's buttons. */
+static void
+keyboard_command_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  static const struct { const char *name; XiJobCommand command; const char *action; } commands[] = {
+    { "sending.pause-selected", XI_JOB_COMMAND_PAUSE, "sending.pause" },
+    { "sending.resume-selected", XI_JOB_COMMAND_RESUME, "sending.resume" },
+    { "sending.cancel-selected", XI_JOB_COMMAND_CANCEL, "sending.cancel" },
+  };
+  XiSendingPage *self = XI_SENDING_PAGE (widget);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      XiJob *job;
+
+      if (!g_str_equal (action_name, commands[i].name))
+        continue;
+      if ((job = keyboard_job (self, commands[i].command)) != NULL)
+        gtk_widget_activate_action (widget, commands[i].action, "s", xi_job_get_id (job));
+      else
+        gtk_widget_error_bell (widget);
+      return;
+    }
+}
+
 static void
 cancel_action (GtkWidget  *widget,
                const char *action_name,
@@ -1210,9 +1286,16 @@ xi_sending_page_class_init (XiSendingPageClass *klass)
   gtk_widget_class_install_action (widget_class, "sending.resume", "s", resume_action);
   gtk_widget_class_install_action (widget_class, "sending.cancel", "s", cancel_action);
   gtk_widget_class_install_action (widget_class, "page.new", NULL, new_action);
+  gtk_widget_class_install_action (widget_class, "sending.pause-selected", NULL, keyboard_command_action);
+  gtk_widget_class_install_action (widget_class, "sending.resume-selected", NULL, keyboard_command_action);
+  gtk_widget_class_install_action (widget_class, "sending.cancel-selected", NULL, keyboard_command_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "sending.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "sending.start", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "sending.pause-selected", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "sending.resume-selected", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK, "sending.cancel-selected",
+                                       NULL);
 }
 
 static void

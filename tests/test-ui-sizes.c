@@ -1,0 +1,102 @@
+/* test-ui-sizes.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "xi-contacts-page.h"
+#include "xi-test-utils.h"
+#include "xi-ui-test-utils.h"
+#include "xi-window.h"
+
+/* Every page at the smallest size the app supports, 800×600, and at
+ * 1280×800, in the language of $LANGUAGE (meson runs this once in
+ * English and once in Indonesian): screenshots named
+ * sizes-LANG-WIDTHxHEIGHT-PAGE.png for a human to look at, and no page
+ * may ask for more room than the window has. */
+
+static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
+
+static void
+add_contact (XiUiFixture *f,
+             const char  *name,
+             const char  *phone)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  XI_TEST_WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_sizes (XiUiFixture   *f,
+            gconstpointer  data)
+{
+  const int sizes[][2] = { { 800, 600 }, { 1280, 800 } };
+  const char *language = g_getenv ("LANGUAGE");
+
+  add_contact (f, "Budi Santoso", "6281234567890");
+  add_contact (f, "Siti Rahmawati binti Abdullah Syamsuddin Prawiranegara", "6281298765432");
+  add_contact (f, "Toko Makmur Jaya Sentosa", "6285611112222");
+  xi_ui_reload (f);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      XiWindow *window = xi_window_new (NULL, f->context);
+
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[s][0], sizes[s][1]);
+      gtk_window_present (GTK_WINDOW (window));
+      for (guint p = 0; p < G_N_ELEMENTS (pages); p++)
+        {
+          g_autofree char *name = g_strdup_printf ("sizes-%s-%dx%d-%s",
+                                                   language != NULL && language[0] != '\0' ? language : "en",
+                                                   sizes[s][0], sizes[s][1], pages[p]);
+          int min_width, min_height;
+
+          xi_window_show_page (window, pages[p]);
+          if (p == 0)
+            xi_ui_wait_filter (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (xi_window_get_page (window,
+                                                                                                  pages[p]))));
+          xi_ui_spin (400);
+          /* The window cannot shrink below what its content asks for:
+           * a page that asked for more would grow it past the screen. */
+          gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+          gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_width, &min_height, NULL, NULL,
+                              NULL);
+          g_test_message ("%s: needs at least %d×%d", name, min_width, min_height);
+          g_assert_cmpint (min_width, <=, sizes[s][0]);
+          g_assert_cmpint (min_height, <=, sizes[s][1]);
+          xi_ui_screenshot (GTK_WIDGET (window), name);
+        }
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int skip;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, XI_TEST_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  if ((skip = xi_ui_init (&argc, &argv)) != 0)
+    return skip;
+
+  g_test_add ("/xi/ui-sizes/pages", XiUiFixture, NULL, xi_ui_fixture_setup, test_sizes, xi_ui_fixture_teardown);
+
+  return g_test_run ();
+}
