@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "wa-client-payload.h"
 #include "wa-error.h"
@@ -354,6 +355,80 @@ set_flag (gpointer user_data)
 }
 
 /**
+ * xi_cli_session_open:
+ * @cli: the command line
+ * @session: (out caller-allocates): filled in on success
+ *
+ * Takes the engine lock and connects this computer's linked device, with
+ * a receiver that stores (and confirms) what waited on the server on the
+ * way, as "run" does: the server forgets what this device confirmed.
+ *
+ * Returns: %XI_CLI_EXIT_OK, or the code to end the command with (the
+ *   reason printed)
+ */
+int
+xi_cli_session_open (XiCli        *cli,
+                     XiCliSession *session)
+{
+  g_autoptr(GSettings) settings = xi_cli_app_settings ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *linked = NULL;
+
+  memset (session, 0, sizeof *session);
+  if (xi_cli_lock_engine (cli, FALSE) != XI_CLI_EXIT_OK)
+    return XI_CLI_EXIT_USER_ERROR;
+  if ((session->client = xi_cli_whatsapp_client (cli, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  linked = wa_pairing_load_device_jid (wa_client_get_key_store (session->client));
+  if (linked == NULL)
+    return xi_cli_fail_message (cli, "%s", _("This computer is not linked to WhatsApp yet. Run “xender-in-cli "
+                                             "link” first."));
+
+  /* Before connecting: what waited on the server is read, stored and
+   * confirmed on the way, and a reply may be what completes a session. */
+  session->transport = xi_whatsapp_transport_new (session->client);
+  session->receiver = xi_receiver_new (cli->store);
+  if (settings != NULL)
+    {
+      g_auto(GStrv) keywords = g_settings_get_strv (settings, "opt-out-keywords");
+
+      xi_receiver_set_opt_out_keywords (session->receiver, (const char * const *) keywords);
+      xi_receiver_set_auto_download_limit (session->receiver,
+                                           (guint64) g_settings_get_uint (settings, "media-auto-download-mb")
+                                           * 1024 * 1024);
+    }
+  xi_receiver_add_transport (session->receiver, session->transport);
+  if (!xi_cli_whatsapp_connect (session->client, TRUE, &error))
+    return xi_cli_fail (cli, error);
+  return XI_CLI_EXIT_OK;
+}
+
+/**
+ * xi_cli_session_close:
+ * @session: a session xi_cli_session_open() filled in, whether it
+ *   succeeded or not
+ *
+ * Lets the receiver store what it is storing, then disconnects.
+ */
+void
+xi_cli_session_close (XiCliSession *session)
+{
+  gboolean stopped = FALSE;
+
+  if (session->receiver != NULL)
+    {
+      xi_receiver_stop (session->receiver, set_flag, &stopped);
+      while (!stopped)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  if (session->client != NULL)
+    wa_client_stop (session->client);
+  g_clear_object (&session->receiver);
+  g_clear_object (&session->transport);
+  g_clear_object (&session->client);
+}
+
+/**
  * xi_cli_send:
  *
  * "send NUMBER TEXT": one message, now, to one number; the command
@@ -367,17 +442,13 @@ xi_cli_send (XiCli  *cli,
              char  **argv)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(WaClient) client = NULL;
-  g_autoptr(XiTransport) transport = NULL;
-  g_autoptr(XiReceiver) receiver = NULL;
-  g_autoptr(GSettings) settings = xi_cli_app_settings ();
+  g_auto(XiCliSession) session = { NULL, };
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
-  g_autofree char *linked = NULL;
   g_autofree char *id = xi_message_id_new ();
   g_autofree char *shown = NULL;
   Sending sending = { .loop = loop };
-  gboolean stopped = FALSE;
+  int status;
 
   if (argc != 3)
     return xi_cli_usage ("%s", _("“send” takes a number and a text: send NUMBER TEXT"));
@@ -387,36 +458,13 @@ xi_cli_send (XiCli  *cli,
     return xi_cli_usage ("%s", _("The text to send is empty."));
   if (!xi_limit_check_message (argv[2], &error))
     return xi_cli_fail (cli, error);
-  if (xi_cli_lock_engine (cli, FALSE) != XI_CLI_EXIT_OK)
-    return XI_CLI_EXIT_USER_ERROR;
-  if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)
-    return xi_cli_fail (cli, error);
-  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
-  if (linked == NULL)
-    return xi_cli_fail_message (cli, "%s", _("This computer is not linked to WhatsApp yet. Run “xender-in-cli "
-                                             "link” first."));
+  if ((status = xi_cli_session_open (cli, &session)) != XI_CLI_EXIT_OK)
+    return status;
 
-  /* Before connecting: what waited on the server is read, stored and
-   * confirmed on the way, and a reply may be what completes a session. */
-  transport = xi_whatsapp_transport_new (client);
-  receiver = xi_receiver_new (cli->store);
-  if (settings != NULL)
-    {
-      g_auto(GStrv) keywords = g_settings_get_strv (settings, "opt-out-keywords");
-
-      xi_receiver_set_opt_out_keywords (receiver, (const char * const *) keywords);
-    }
-  xi_receiver_add_transport (receiver, transport);
-  if (!xi_cli_whatsapp_connect (client, TRUE, &error))
-    return xi_cli_fail (cli, error);
-
-  xi_transport_send_text_async (transport, phone, id, argv[2], NULL, sent_cb, &sending);
+  xi_transport_send_text_async (session.transport, phone, id, argv[2], NULL, sent_cb, &sending);
   g_main_loop_run (loop);
   /* What the receiver is storing is stored before the command ends. */
-  xi_receiver_stop (receiver, set_flag, &stopped);
-  while (!stopped)
-    g_main_context_iteration (NULL, TRUE);
-  wa_client_stop (client);
+  xi_cli_session_close (&session);
 
   if (sending.error != NULL)
     {
