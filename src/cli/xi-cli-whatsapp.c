@@ -15,6 +15,7 @@
 #include "wa-client-payload.h"
 #include "wa-error.h"
 #include "wa-jid.h"
+#include "wa-media.h"
 #include "wa-pairing.h"
 #include "xi-cli.h"
 #include "xi-key-store.h"
@@ -102,6 +103,7 @@ typedef struct
   char       *url;
   guint8      root_key[WA_KEY_LEN];
   guint32     app_version[3];   /* all 0: the built-in one */
+  GTlsDatabase *media_ca;       /* a test server's, or NULL */
 } ClientRecipe;
 
 static void
@@ -110,6 +112,7 @@ client_recipe_free (ClientRecipe *recipe)
   g_object_unref (recipe->store);
   g_hash_table_unref (recipe->loaded);
   g_free (recipe->url);
+  g_clear_object (&recipe->media_ca);
   g_free (recipe);
 }
 
@@ -130,7 +133,8 @@ client_recipe_load_full (XiCli     *cli,
   if (!wa_crypto_init (error))
     return NULL;
   recipe = g_new0 (ClientRecipe, 1);
-  if (!xi_wa_endpoint_read (&url, recipe->root_key, error) || !read_version (recipe->app_version, error))
+  if (!xi_wa_endpoint_read (&url, recipe->root_key, error) || !read_version (recipe->app_version, error) ||
+      !xi_wa_endpoint_read_media_ca (&recipe->media_ca, error))
     {
       g_free (recipe);
       return NULL;
@@ -146,6 +150,7 @@ client_recipe_load_full (XiCli     *cli,
   if (loaded == NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
+      g_clear_object (&recipe->media_ca);
       g_free (recipe);
       return NULL;
     }
@@ -171,6 +176,8 @@ client_recipe_make (ClientRecipe *recipe)
 
   if (recipe->app_version[0] != 0)
     wa_client_set_app_version (client, recipe->app_version);
+  if (recipe->media_ca != NULL)
+    wa_media_set_tls_database (client, recipe->media_ca);
   return client;
 }
 
