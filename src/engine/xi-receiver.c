@@ -450,9 +450,12 @@ media_downloaded_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) content = xi_transport_download_media_finish (XI_TRANSPORT (object), result, &error);
 
+  /* Not a fault of ours: a host that is down, a path that expired, or a
+   * file that is not the one the message names. The message shows with
+   * its file still to download. */
   if (content == NULL)
     {
-      g_warning ("Could not download a customer's file: %s", error->message);
+      g_message ("Could not download a customer's file: %s", error->message);
       announce_current (self);
       return;
     }

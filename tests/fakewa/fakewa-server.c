@@ -1857,6 +1857,8 @@ upload_cb (SoupServer        *soup,
   SoupMessageBody *body = soup_server_message_get_request_body (message);
   g_autoptr(GBytes) blob = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *bare = NULL;
+  const char *asked;
   g_autofree char *stored = NULL;
   g_autofree char *answer = NULL;
   g_autofree char *host = NULL;
@@ -1875,10 +1877,14 @@ upload_cb (SoupServer        *soup,
     }
   blob = soup_message_body_flatten (body);
   wa_crypto_sha256 (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob), hash);
+  /* base64url, with its padding (whatsmeow) or without (Baileys): the
+   * real host takes both. */
   token = g_base64_encode (hash, sizeof hash);
   g_strdelimit (token, "+", '-');
   g_strdelimit (token, "/", '_');
-  if (g_strcmp0 (g_hash_table_lookup (query, "token"), token) != 0 || !g_str_has_suffix (path, token))
+  bare = g_strndup (token, strcspn (token, "="));
+  asked = g_hash_table_lookup (query, "token");
+  if ((g_strcmp0 (asked, token) != 0 && g_strcmp0 (asked, bare) != 0) || !g_str_has_suffix (path, asked))
     {
       soup_server_message_set_status (message, SOUP_STATUS_BAD_REQUEST, NULL);
       return;
