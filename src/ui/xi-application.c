@@ -236,7 +236,8 @@ link_whatsapp_action (GSimpleAction *action,
 
 /* The receiver reads the user's settings on the network thread: it gets
  * a copy at start and after every change. Automatic answers keep the
- * campaigns' shortest pause. */
+ * campaigns' shortest pause; customers' files up to the set size are
+ * downloaded as they arrive. */
 static void
 apply_receiver_settings (XiApplication *self)
 {
@@ -246,6 +247,9 @@ apply_receiver_settings (XiApplication *self)
   xi_campaign_runner_set_receiver_settings (self->runner, (const char * const *)keywords,
                                             g_settings_get_uint (settings, "default-delay-min") * 1000,
                                             g_settings_get_uint (settings, "auto-reply-daily-cap"));
+  xi_campaign_runner_set_media_auto_download (self->runner,
+                                              (guint64) g_settings_get_uint (settings, "media-auto-download-mb")
+                                              * 1024 * 1024);
 }
 
 /* Longer previews are cut, at a character boundary. */
@@ -505,6 +509,8 @@ start_runner (XiApplication *self)
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::default-delay-min",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::auto-reply-daily-cap",
+                           G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (xi_context_get_settings (self->context), "changed::media-auto-download-mb",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   start_connection (self);
 }
