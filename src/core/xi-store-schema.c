@@ -394,8 +394,7 @@ static const char migration_v4[] =
   " file_sha256 BLOB NOT NULL,"
   " file_enc_sha256 BLOB NOT NULL,"
   " thumbnail BLOB,"
-  " asset_id TEXT);"
-  "CREATE INDEX assets_sha256 ON assets (master_user_id, sha256) WHERE deleted = 0;";
+  " asset_id TEXT);";
 
 static const char * const migrations[] = {
   migration_v1,

@@ -65,6 +65,5 @@ CREATE INDEX suppression_phone ON suppression_events (master_user_id, phone, cre
 CREATE INDEX incoming_contact ON incoming_messages (master_user_id, contact_id, received_at);
 CREATE INDEX sync_outbox_row ON sync_outbox (table_name, row_id);
 CREATE INDEX group_members_id ON group_members (id);
-CREATE INDEX assets_sha256 ON assets (master_user_id, sha256) WHERE deleted = 0;
 COMMIT;
 PRAGMA user_version = 4;
