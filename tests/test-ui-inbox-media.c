@@ -322,21 +322,26 @@ test_preview_decoder (void)
   g_autoptr(GdkPixbuf) none = NULL;
   g_autoptr(GError) error = NULL;
 
-  pixbuf = xi_media_preview_decode (jpeg, 120, &error);
+  pixbuf = xi_media_preview_decode (jpeg, 120, XI_MEDIA_PREVIEW_THUMBNAIL_MAX_PIXELS, &error);
   g_assert_no_error (error);
   g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 120);
   g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 90);
 
-  none = xi_media_preview_decode (bomb, 120, &error);
+  none = xi_media_preview_decode (bomb, 120, XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, &error);
   g_assert_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_CORRUPT_IMAGE);
   g_assert_null (none);
   g_clear_error (&error);
-  none = xi_media_preview_decode (text, 120, &error);
+  none = xi_media_preview_decode (text, 120, XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, &error);
   g_assert_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE);
   g_assert_null (none);
   g_clear_error (&error);
-  none = xi_media_preview_decode (cut, 120, &error);
+  none = xi_media_preview_decode (cut, 120, XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, &error);
   g_assert_nonnull (error);
+  g_assert_null (none);
+  g_clear_error (&error);
+  /* 480 × 360 is too many pixels for a message's own thumbnail. */
+  none = xi_media_preview_decode (jpeg, 120, 480 * 360 - 1, &error);
+  g_assert_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_CORRUPT_IMAGE);
   g_assert_null (none);
 }
 

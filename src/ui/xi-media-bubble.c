@@ -123,7 +123,7 @@ decode_in_thread (GTask        *task,
   if (mapped != NULL)
     {
       data = g_mapped_file_get_bytes (mapped);
-      pixbuf = xi_media_preview_decode (data, PREVIEW_SIDE, &error);
+      pixbuf = xi_media_preview_decode (data, PREVIEW_SIDE, XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, &error);
     }
   if (pixbuf == NULL)
     g_task_return_error (task, error);
@@ -164,7 +164,9 @@ update_preview (XiMediaBubble *self)
   if (info->thumbnail != NULL)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GdkPixbuf) pixbuf = xi_media_preview_decode (info->thumbnail, PREVIEW_SIDE, &error);
+      /* Decoded here, on the main thread: it must be small. */
+      g_autoptr(GdkPixbuf) pixbuf = xi_media_preview_decode (info->thumbnail, PREVIEW_SIDE,
+                                                             XI_MEDIA_PREVIEW_THUMBNAIL_MAX_PIXELS, &error);
 
       if (pixbuf != NULL)
         show_preview (self, pixbuf);

@@ -25,6 +25,7 @@
 typedef struct
 {
   int      max_side;
+  gint64   max_pixels;
   gboolean refused;
 } Prepared;
 
@@ -49,7 +50,8 @@ size_prepared_cb (GdkPixbufLoader *loader,
 {
   double scale;
 
-  if (width <= 0 || height <= 0 || width > XI_MEDIA_PREVIEW_MAX_SIDE || height > XI_MEDIA_PREVIEW_MAX_SIDE)
+  if (width <= 0 || height <= 0 || width > XI_MEDIA_PREVIEW_MAX_SIDE || height > XI_MEDIA_PREVIEW_MAX_SIDE ||
+      (gint64) width * height > prepared->max_pixels)
     {
       /* The loader cannot be stopped from here; it is told to make the
        * smallest picture, which is thrown away. */
@@ -65,23 +67,26 @@ size_prepared_cb (GdkPixbufLoader *loader,
  * xi_media_preview_decode:
  * @data: a JPEG, PNG or WebP picture
  * @max_side: the longest side the result may have, in pixels
+ * @max_pixels: the most pixels @data may claim to hold
  * @error: return location for a #GError
  *
  * Decodes @data into a picture that fits @max_side, keeping its shape.
  *
  * Returns: (transfer full) (nullable): the picture, or %NULL with
  *   @error set for anything else, for a picture that claims to be larger
- *   than %XI_MEDIA_PREVIEW_MAX_SIDE on a side, and for more than
+ *   than %XI_MEDIA_PREVIEW_MAX_SIDE on a side or @max_pixels in all, and
+ *   for more than
  *   %XI_MEDIA_PREVIEW_MAX_BYTES of data
  */
 GdkPixbuf *
 xi_media_preview_decode (GBytes  *data,
                          int      max_side,
+                         gint64   max_pixels,
                          GError **error)
 {
   g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(GError) local_error = NULL;
-  Prepared prepared = { max_side, FALSE };
+  Prepared prepared = { max_side, max_pixels, FALSE };
   const guint8 *bytes;
   const char *format;
   GdkPixbuf *pixbuf;
