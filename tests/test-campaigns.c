@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -1647,6 +1648,161 @@ test_resume_after_crash (Fixture       *f,
   g_assert_true (g_hash_table_contains (journal, xi_job_recipient_get_message_id (rows->pdata[0])));
 }
 
+/* Attachments */
+
+/* A real picture, so the preview is made from it. */
+static char *
+write_picture (Fixture *f)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 640, 480);
+  char *path = g_build_filename (f->dir, "promo.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+
+  gdk_pixbuf_fill (pixbuf, 0x2080c0ff);
+  gdk_pixbuf_save (pixbuf, path, "jpeg", &error, "quality", "90", NULL);
+  g_assert_no_error (error);
+  return path;
+}
+
+static XiAsset *
+add_asset (Fixture    *f,
+           const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  XiAsset *asset = NULL;
+
+  WAIT (xi_store_add_asset_async (f->store, path, NULL, xi_test_store_result_cb, &slot_),
+        asset = xi_store_add_asset_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return asset;
+}
+
+static void
+attach (Fixture *f,
+        XiAsset *asset)
+{
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  xi_template_set_asset_id (f->template_, asset != NULL ? xi_asset_get_id (asset) : NULL);
+  WAIT (xi_store_save_template_async (f->store, f->template_, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  xi_template_update_from (f->template_, saved);
+}
+
+/* A campaign of 200 with a picture is one upload that every message
+ * refers to. The media host refuses the first two tries (wa-media redoes
+ * the first with a fresh media host, the cache the second), and nobody
+ * notices: every recipient is sent on the first attempt. */
+static void
+test_whatsapp_picture_uploaded_once (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(XiAsset) picture = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  client = linked_client (server, keys);
+  make_audience (f, 200, FALSE);
+  for (guint i = 1; i <= 200; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+
+      fakewa_server_add_account (server, phone);
+    }
+  path = write_picture (f);
+  picture = add_asset (f, path);
+  attach (f, picture);
+
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  g_assert_cmpstr (xi_job_get_asset_name (job), ==, "promo.jpg");
+  transport = xi_whatsapp_transport_new (client);
+  fakewa_server_refuse_uploads (server, 2);
+  start_engine_on (f, transport);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 200);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (server), ==, 1);
+  rows = list_recipients (f, xi_job_get_id (job));
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_cmpuint (xi_job_recipient_get_attempts (g_ptr_array_index (rows, i)), ==, 1);
+  stop_engine (f);
+}
+
+/* The campaign sends the attachment it was made with: the template may
+ * change since, the rehearsal journal names the same bytes on every
+ * line, and those bytes cannot be deleted until the campaign is over. */
+static void
+test_attachment_journaled (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiAsset) pdf = NULL;
+  g_autoptr(XiAsset) picture = NULL;
+  g_autofree char *pdf_path = g_build_filename (f->dir, "daftar-harga.pdf", NULL);
+  g_autofree char *picture_path = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean deleted = FALSE;
+  guint n = 0;
+
+  g_assert_true (g_file_set_contents (pdf_path, "%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n", -1, NULL));
+  make_audience (f, 5, FALSE);
+  pdf = add_asset (f, pdf_path);
+  attach (f, pdf);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+
+  picture_path = write_picture (f);
+  picture = add_asset (f, picture_path);
+  attach (f, picture);
+  WAIT (xi_store_delete_asset_async (f->store, xi_asset_get_id (pdf), NULL, xi_test_store_result_cb, &slot_),
+        deleted = xi_store_delete_asset_finish (f->store, result_, &error));
+  g_assert_false (deleted);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, "which has not finished"));
+  g_clear_error (&error);
+
+  start_engine (f, NULL);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  g_assert_true (g_file_get_contents (f->journal, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+
+      if (lines[i][0] == '\0')
+        continue;
+      fields = g_strsplit (lines[i], "\t", -1);
+      g_assert_cmpuint (g_strv_length (fields), ==, 4);
+      g_assert_cmpstr (fields[3], ==, xi_asset_get_sha256 (pdf));
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 5);
+
+  WAIT (xi_store_delete_asset_async (f->store, xi_asset_get_id (pdf), NULL, xi_test_store_result_cb, &slot_),
+        deleted = xi_store_delete_asset_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (deleted);
+  g_assert_false (g_file_test (xi_asset_get_path (pdf), G_FILE_TEST_EXISTS));
+}
+
 static gboolean
 is_resting (Fixture       *f,
             gconstpointer  data)
@@ -1964,6 +2120,8 @@ main (int   argc,
   ADD ("/campaigns/replies", test_replies);
   ADD ("/campaigns/queue-order", test_queue_order);
   ADD ("/campaigns/resume-after-crash", test_resume_after_crash);
+  ADD ("/campaigns/whatsapp-picture-uploaded-once", test_whatsapp_picture_uploaded_once);
+  ADD ("/campaigns/attachment-journaled", test_attachment_journaled);
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);
   ADD ("/campaigns/runner-coalesces", test_runner_coalesces);
   ADD ("/campaigns/runner-hands-over-copies", test_runner_hands_over_copies);

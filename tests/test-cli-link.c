@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -722,6 +723,142 @@ test_app_state_feeds_tokens (void)
   xi_test_rm_rf (dir);
 }
 
+/* Attachments */
+
+static char *
+write_picture (const char *dir)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 800, 600);
+  char *path = g_build_filename (dir, "promo.png", NULL);
+  g_autoptr(GError) error = NULL;
+
+  gdk_pixbuf_fill (pixbuf, 0xe0402080);
+  gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* How many uploads the media host took, and how many messages of
+ * @mediatype it relayed to users starting with @to_prefix since the
+ * last time it was asked. */
+static guint
+count_uploads (Fakewa     *fake,
+               const char *mediatype,
+               const char *to_prefix,
+               guint      *relayed)
+{
+  g_autoptr(GPtrArray) lines = fakewa_say_and_collect (fake, "uploads\n");
+  g_autofree char *suffix = g_strconcat (" media:", mediatype, NULL);
+  guint uploads = G_MAXUINT;
+
+  *relayed = 0;
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      g_auto(GStrv) words = g_strsplit (line, " ", -1);
+
+      if (g_str_has_prefix (line, "uploads "))
+        uploads = g_ascii_strtoull (line + strlen ("uploads "), NULL, 10);
+      else if (g_str_equal (words[0], "relayed") && g_strv_length (words) >= 4 &&
+               g_str_has_prefix (words[2], to_prefix) && g_str_has_suffix (line, suffix))
+        (*relayed)++;
+    }
+  g_assert_cmpuint (uploads, !=, G_MAXUINT);
+  return uploads;
+}
+
+/* "send --attach": a picture, then a PDF, each uploaded and sent as
+ * media of its kind; a file WhatsApp cannot take is refused before
+ * anything goes out. */
+static void
+test_send_attachments (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *picture = write_picture (dir);
+  g_autofree char *pdf = g_build_filename (dir, "daftar-harga.pdf", NULL);
+  g_autofree char *empty = g_build_filename (dir, "kosong.pdf", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  Fakewa fake = { 0 };
+  guint relayed = 0;
+
+  g_assert_true (g_file_set_contents (pdf, "%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n"
+                                           "2 0 obj << /Type /Pages /Count 1 >> endobj\n", -1, NULL));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  fakewa_start (&fake);
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP));
+  fakewa_say (&fake, "account 6281211110001\n");
+
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "send", "0812-1111-0001", "Promo hari ini", "--attach", picture,
+                            NULL), ==, 0);
+  g_assert_cmpuint (count_uploads (&fake, "image", "6281211110001", &relayed), ==, 1);
+  g_assert_cmpuint (relayed, ==, 1);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "send", "0812-1111-0001", "Daftar harga terbaru", "--attach",
+                            pdf, NULL), ==, 0);
+  g_assert_cmpuint (count_uploads (&fake, "document", "6281211110001", &relayed), ==, 2);
+  g_assert_cmpuint (relayed, ==, 1);
+
+  g_assert_cmpint (run_cli_err (&fake, data_dir, &err, "send", "0812-1111-0001", "Kosong", "--attach", empty, NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "The file is empty"));
+  g_assert_cmpuint (count_uploads (&fake, "document", "6281211110001", &relayed), ==, 2);
+  g_assert_cmpuint (relayed, ==, 0);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "assets", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "promo.png"));
+  g_assert_nonnull (strstr (out, "daftar-harga.pdf"));
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
+/* A campaign of 200 whose template attaches a picture makes exactly one
+ * upload, though the media host refuses the first two tries, and every
+ * recipient gets the picture. */
+static void
+test_campaign_picture (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *csv = g_build_filename (dir, "contacts.csv", NULL);
+  g_autofree char *picture = write_picture (dir);
+  g_autoptr(GString) contacts = g_string_new ("name,phone\n");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  Fakewa fake = { 0 };
+  guint relayed = 0;
+
+  fakewa_start (&fake);
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP));
+  for (guint i = 1; i <= 200; i++)
+    {
+      g_autofree char *account = g_strdup_printf ("account 628123330%03u\n", i);
+
+      fakewa_say (&fake, account);
+      g_string_append_printf (contacts, "Pelanggan %u,0812-3330-%03u\n", i, i);
+    }
+  g_assert_true (g_file_set_contents (csv, contacts->str, -1, &error));
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "templates", "add", "Promo", "Halo {name}, promo hari ini!",
+                            "--attach", picture, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "with “promo.png” attached"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
+                            "--name", "Gambar", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  fakewa_say (&fake, "refuse-uploads 2\n");
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "run", "--transport", "whatsapp", "--until-idle", NULL), ==, 0);
+
+  g_assert_cmpuint (count_uploads (&fake, "image", "628123330", &relayed), ==, 1);
+  g_assert_cmpuint (relayed, ==, 200);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "campaign", "report", "Gambar", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Attached: promo.png"));
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -734,6 +871,8 @@ main (int   argc,
   g_test_add_func ("/cli/link/phone-shares", test_phone_shares);
   g_test_add_func ("/cli/link/tokens-and-timelock", test_tokens_and_timelock);
   g_test_add_func ("/cli/link/app-state-feeds-tokens", test_app_state_feeds_tokens);
+  g_test_add_func ("/cli/link/send-attachments", test_send_attachments);
+  g_test_add_func ("/cli/link/campaign-picture", test_campaign_picture);
 
   return g_test_run ();
 }

@@ -109,6 +109,10 @@ add_job_json (JsonBuilder *builder,
   json_builder_add_string_value (builder, xi_job_get_last_error (job));
   json_builder_set_member_name (builder, "transport");
   json_builder_add_string_value (builder, xi_job_get_transport (job));
+  json_builder_set_member_name (builder, "attachment");
+  json_builder_add_string_value (builder, xi_job_get_asset_name (job));
+  json_builder_set_member_name (builder, "attachment_sha256");
+  json_builder_add_string_value (builder, xi_job_get_asset_sha256 (job));
   json_builder_end_object (builder);
 }
 
@@ -125,6 +129,9 @@ print_job_line (XiJob *job)
            short_id, xi_job_state_describe (xi_job_get_state (job)), name,
            xi_job_get_sent (job), xi_job_get_delivered (job), xi_job_get_read (job),
            xi_job_get_failed (job), xi_job_get_skipped (job), xi_job_get_remaining (job));
+  if (xi_job_get_asset_name (job) != NULL)
+    /* Translators: under a campaign's status line, the file every message carries */
+    g_print (_("          Attached: %s\n"), xi_job_get_asset_name (job));
   if (xi_job_get_last_error (job) != NULL)
     g_print ("          %s\n", xi_job_get_last_error (job));
 }

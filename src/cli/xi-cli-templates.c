@@ -61,6 +61,11 @@ add_template_json (JsonBuilder *builder,
   for (guint i = 0; variants[i] != NULL; i++)
     json_builder_add_string_value (builder, variants[i]);
   json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "asset_id");
+  if (xi_template_get_asset_id (template_) != NULL)
+    json_builder_add_string_value (builder, xi_template_get_asset_id (template_));
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
 }
 
@@ -69,21 +74,40 @@ templates_add (XiCli  *cli,
                int     argc,
                char  **argv)
 {
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME TEXT [TEXT…]"));
   g_autoptr(XiTemplate) template_ = NULL;
   g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiAsset) asset = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *attach = NULL;
   GAsyncResult *slot = NULL;
+  int status;
+  const GOptionEntry entries[] = {
+    { "attach", 'a', 0, G_OPTION_ARG_FILENAME, &attach,
+      N_("Send this picture (the text is its caption) or document with every message"), N_("FILE") },
+    { NULL },
+  };
 
+  /* A text may start with a dash ("-20% today"): it is a text, not an
+   * option. */
+  g_option_context_set_ignore_unknown_options (context, TRUE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
   if (argc < 3)
     return xi_cli_usage ("%s", _("Give a name and at least one text, for example: "
                                  "templates add Promo \"Halo {name|Kak}, …\""));
 
   if (!check_variants (cli, argv + 2, &error))
     return xi_cli_fail (cli, error);
+  if (attach != NULL && (asset = xi_cli_add_asset (cli, attach, &error)) == NULL)
+    return xi_cli_fail (cli, error);
 
   template_ = xi_template_new (argv[1]);
   xi_template_set_variants (template_, (const char * const *)argv + 2);
+  if (asset != NULL)
+    xi_template_set_asset_id (template_, xi_asset_get_id (asset));
   xi_store_save_template_async (cli->store, template_, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
   if ((saved = xi_store_save_template_finish (cli->store, result, &error)) == NULL)
@@ -96,6 +120,9 @@ templates_add (XiCli  *cli,
       add_template_json (builder, saved);
       xi_cli_print_json (builder);
     }
+  else if (asset != NULL)
+    g_print (_("Saved template “%s” with “%s” attached.\n"), xi_template_get_name (saved),
+             xi_asset_get_name (asset));
   else
     g_print (_("Saved template “%s”.\n"), xi_template_get_name (saved));
 
@@ -288,7 +315,7 @@ templates_delete (XiCli  *cli,
 }
 
 static const XiCliCommand template_commands[] = {
-  { "add",    templates_add,    N_("Save a template: NAME TEXT [TEXT…], one TEXT per variant") },
+  { "add",    templates_add,    N_("Save a template: NAME TEXT [TEXT…], one TEXT per variant; --attach FILE") },
   { "list",   templates_list,   N_("List templates") },
   { "show",   templates_show,   N_("Show a template, or preview it for a contact (--preview)") },
   { "delete", templates_delete, N_("Delete a template") },

@@ -438,7 +438,8 @@ xi_cli_session_close (XiCliSession *session)
 /**
  * xi_cli_send:
  *
- * "send NUMBER TEXT": one message, now, to one number; the command
+ * "send NUMBER TEXT [--attach FILE]": one message, now, to one number,
+ * with a picture or document from (or added to) the assets; the command
  * returns once WhatsApp's server took it. Replies that waited on the
  * server are stored (and opt-outs applied) on the way, as "run" does:
  * the server forgets what this device confirmed.
@@ -454,21 +455,35 @@ xi_cli_send (XiCli  *cli,
   g_autofree char *phone = NULL;
   g_autofree char *id = xi_message_id_new ();
   g_autofree char *shown = NULL;
+  g_autofree char *attach = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NUMBER TEXT"));
+  g_autoptr(XiAsset) asset = NULL;
   Sending sending = { .loop = loop };
   int status;
+  const GOptionEntry entries[] = {
+    { "attach", 'a', 0, G_OPTION_ARG_FILENAME, &attach,
+      N_("Send this picture (the text is its caption) or document"), N_("FILE") },
+    { NULL },
+  };
 
+  g_option_context_set_ignore_unknown_options (context, TRUE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
   if (argc != 3)
-    return xi_cli_usage ("%s", _("“send” takes a number and a text: send NUMBER TEXT"));
+    return xi_cli_usage ("%s", _("“send” takes a number and a text: send NUMBER TEXT [--attach FILE]"));
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
-  if (*g_strstrip (argv[2]) == '\0')
+  if (*g_strstrip (argv[2]) == '\0' && attach == NULL)
     return xi_cli_usage ("%s", _("The text to send is empty."));
   if (!xi_limit_check_message (argv[2], &error))
+    return xi_cli_fail (cli, error);
+  if (attach != NULL && (asset = xi_cli_add_asset (cli, attach, &error)) == NULL)
     return xi_cli_fail (cli, error);
   if ((status = xi_cli_session_open (cli, &session)) != XI_CLI_EXIT_OK)
     return status;
 
-  xi_transport_send_text_async (session.transport, phone, id, argv[2], NULL, sent_cb, &sending);
+  xi_transport_send_text_async (session.transport, phone, id, argv[2], asset, NULL, sent_cb, &sending);
   g_main_loop_run (loop);
   /* What the receiver is storing is stored before the command ends. */
   xi_cli_session_close (&session);

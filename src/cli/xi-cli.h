@@ -157,6 +157,12 @@ int           xi_cli_contacts        (XiCli               *cli,
 int           xi_cli_groups          (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
+int           xi_cli_assets          (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+XiAsset      *xi_cli_add_asset       (XiCli               *cli,
+                                      const char          *path,
+                                      GError             **error);
 int           xi_cli_templates       (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

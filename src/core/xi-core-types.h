@@ -16,6 +16,7 @@ typedef struct _XiGroup    XiGroup;
 typedef struct _XiTemplate XiTemplate;
 typedef struct _XiStore    XiStore;
 typedef struct _XiJob      XiJob;
+typedef struct _XiAsset    XiAsset;
 
 /**
  * XiOnWhatsApp:
@@ -44,6 +45,18 @@ typedef enum {
   XI_SYNC_STATUS_CONFLICT,
   XI_SYNC_STATUS_REJECTED,
 } XiSyncStatus;
+
+/**
+ * XiAssetKind:
+ * @XI_ASSET_KIND_IMAGE: a picture WhatsApp shows inline (JPEG, PNG, WebP)
+ * @XI_ASSET_KIND_DOCUMENT: any other file, sent with its name
+ *
+ * How an asset is sent, decided by its content.
+ */
+typedef enum {
+  XI_ASSET_KIND_IMAGE,
+  XI_ASSET_KIND_DOCUMENT,
+} XiAssetKind;
 
 /**
  * XiJobState:

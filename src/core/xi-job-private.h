@@ -41,6 +41,10 @@ struct _XiJob
   char          *finished_at;
   char          *last_error;
   char          *transport;
+  char          *asset_sha256;
+  char          *asset_name;
+  char          *asset_mime_type;
+  guint64        asset_size;
 };
 
 XiJob *_xi_job_new (void);

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-asset.h"
 #include "xi-job-private.h"
 #include "xi-job-spec.h"
 
@@ -60,6 +61,9 @@ xi_job_finalize (GObject *object)
   g_free (self->finished_at);
   g_free (self->last_error);
   g_free (self->transport);
+  g_free (self->asset_sha256);
+  g_free (self->asset_name);
+  g_free (self->asset_mime_type);
 
   G_OBJECT_CLASS (xi_job_parent_class)->finalize (object);
 }
@@ -372,6 +376,58 @@ xi_job_is_rehearsal (XiJob *self)
 }
 
 /**
+ * xi_job_dup_asset:
+ * @self: a #XiJob
+ * @assets_dir: the library's folder (xi_store_dup_assets_dir())
+ *
+ * The attachment recorded when the campaign was made: what every message
+ * carries, whatever its template carries now.
+ *
+ * Returns: (transfer full) (nullable): the attachment, or %NULL for text
+ */
+XiAsset *
+xi_job_dup_asset (XiJob      *self,
+                  const char *assets_dir)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (XI_IS_JOB (self), NULL);
+  g_return_val_if_fail (assets_dir != NULL, NULL);
+
+  if (self->asset_sha256 == NULL)
+    return NULL;
+  path = g_build_filename (assets_dir, self->asset_sha256, NULL);
+  return xi_asset_new (self->asset_name, self->asset_mime_type, self->asset_size, self->asset_sha256, path);
+}
+
+/**
+ * xi_job_get_asset_name:
+ * @self: a #XiJob
+ *
+ * Returns: (nullable): the name of the file every message carries
+ */
+const char *
+xi_job_get_asset_name (XiJob *self)
+{
+  g_return_val_if_fail (XI_IS_JOB (self), NULL);
+  return self->asset_name;
+}
+
+/**
+ * xi_job_get_asset_sha256:
+ * @self: a #XiJob
+ *
+ * Returns: (nullable): the SHA-256 of the file every message carries, as
+ *   recorded when the campaign was made
+ */
+const char *
+xi_job_get_asset_sha256 (XiJob *self)
+{
+  g_return_val_if_fail (XI_IS_JOB (self), NULL);
+  return self->asset_sha256;
+}
+
+/**
  * xi_job_describe_transport:
  *
  * Returns: (nullable): where the campaign's messages go, in words for
@@ -440,6 +496,10 @@ xi_job_update_from (XiJob *self,
   replace_string (self, &self->finished_at, newer->finished_at, NULL);
   replace_string (self, &self->last_error, newer->last_error, NULL);
   replace_string (self, &self->transport, newer->transport, NULL);
+  replace_string (self, &self->asset_sha256, newer->asset_sha256, NULL);
+  replace_string (self, &self->asset_name, newer->asset_name, NULL);
+  replace_string (self, &self->asset_mime_type, newer->asset_mime_type, NULL);
+  self->asset_size = newer->asset_size;
   self->delay_min_ms = newer->delay_min_ms;
   self->delay_max_ms = newer->delay_max_ms;
   self->batch_size = newer->batch_size;

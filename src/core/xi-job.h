@@ -46,6 +46,10 @@ const char    *xi_job_get_last_error     (XiJob       *self);
 const char    *xi_job_get_transport      (XiJob       *self);
 gboolean       xi_job_is_rehearsal       (XiJob       *self);
 const char    *xi_job_describe_transport (XiJob       *self);
+XiAsset       *xi_job_dup_asset          (XiJob       *self,
+                                          const char  *assets_dir);
+const char    *xi_job_get_asset_name     (XiJob       *self);
+const char    *xi_job_get_asset_sha256   (XiJob       *self);
 void           xi_job_update_from        (XiJob       *self,
                                           XiJob       *newer);
 XiJob         *xi_job_copy               (XiJob       *self);

@@ -41,7 +41,8 @@
 #define JOB_COLUMNS \
   "id, name, template_id, group_id, state, delay_min_ms, delay_max_ms, batch_size," \
   " batch_rest_ms, daily_cap, variant_mode, priority, scheduled_at, total, sent, failed," \
-  " skipped, delivered, read, created_at, started_at, finished_at, last_error, transport"
+  " skipped, delivered, read, created_at, started_at, finished_at, last_error, transport," \
+  " asset_sha256, asset_name, asset_mime_type, asset_size"
 
 #define RECIPIENT_COLUMNS \
   "position, name, phone, state, skip_reason, attempts, last_error, wa_message_id," \
@@ -217,6 +218,10 @@ job_from_row (sqlite3_stmt *stmt)
   job->finished_at = g_strdup ((const char *)sqlite3_column_text (stmt, 21));
   job->last_error = g_strdup ((const char *)sqlite3_column_text (stmt, 22));
   job->transport = g_strdup ((const char *)sqlite3_column_text (stmt, 23));
+  job->asset_sha256 = g_strdup ((const char *)sqlite3_column_text (stmt, 24));
+  job->asset_name = g_strdup ((const char *)sqlite3_column_text (stmt, 25));
+  job->asset_mime_type = g_strdup ((const char *)sqlite3_column_text (stmt, 26));
+  job->asset_size = sqlite3_column_int64 (stmt, 27);
 
   return job;
 }
@@ -499,6 +504,7 @@ typedef gboolean (*PlanRowFunc) (XiStore           *self,
 typedef struct
 {
   XiTemplate      *template_;
+  XiAsset         *asset;           /* the template's attachment, or NULL */
   GPtrArray       *variants;        /* XiTemplateText */
   GHashTable      *suppressed;      /* phone set */
   GHashTable      *missing;         /* variable set */
@@ -512,6 +518,7 @@ static void
 planner_clear (Planner *planner)
 {
   g_clear_object (&planner->template_);
+  g_clear_object (&planner->asset);
   g_clear_pointer (&planner->variants, g_ptr_array_unref);
   g_clear_pointer (&planner->suppressed, g_hash_table_unref);
   g_clear_pointer (&planner->missing, g_hash_table_unref);
@@ -599,6 +606,21 @@ planner_init (Planner          *planner,
   planner->template_ = load_template_for_job (self, spec->template_id, error);
   if (planner->template_ == NULL)
     return FALSE;
+  if (xi_template_get_asset_id (planner->template_) != NULL)
+    {
+      planner->asset = _xi_store_load_asset (self, xi_template_get_asset_id (planner->template_), error);
+      if (planner->asset == NULL)
+        return FALSE;
+      if (xi_asset_get_path (planner->asset) == NULL ||
+          !g_file_test (xi_asset_get_path (planner->asset), G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+                       _("The attachment “%s” is not on this computer. Add the file to the assets "
+                         "here and attach it to the template again."),
+                       xi_asset_get_name (planner->asset));
+          return FALSE;
+        }
+    }
 
   planner->variants = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_template_text_unref);
   sources = xi_template_get_variants (planner->template_);
@@ -1104,8 +1126,9 @@ create_job_func (XiStore  *self,
                             "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name,"
                             " template_id, group_id, target_kind, delay_mode, delay_min_ms, delay_max_ms,"
                             " batch_size, batch_rest_ms, daily_cap, variant_mode, priority, scheduled_at,"
-                            " state, transport) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                            " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                            " state, transport, asset_sha256, asset_name, asset_mime_type, asset_size)"
+                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                            " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
                             &error);
   if (stmt == NULL)
     goto failed;
@@ -1127,6 +1150,11 @@ create_job_func (XiStore  *self,
   _xi_store_bind_text (stmt, 16, scheduled);
   _xi_store_bind_text (stmt, 17, spec->start ? "pending" : "paused");
   _xi_store_bind_text (stmt, 18, spec->transport);
+  /* The attachment is part of the promise, as each message's text is. */
+  _xi_store_bind_text (stmt, 19, planner.asset != NULL ? xi_asset_get_sha256 (planner.asset) : NULL);
+  _xi_store_bind_text (stmt, 20, planner.asset != NULL ? xi_asset_get_name (planner.asset) : NULL);
+  _xi_store_bind_text (stmt, 21, planner.asset != NULL ? xi_asset_get_mime_type (planner.asset) : NULL);
+  sqlite3_bind_int64 (stmt, 22, planner.asset != NULL ? xi_asset_get_size (planner.asset) : 0);
   if (!_xi_store_step_done (self, stmt, &error))
     goto failed;
 

@@ -25,8 +25,11 @@
  * 0600 in a 0700 folder, as the database), which a second customer sending
  * the same picture shares, and a row in the assets table.
  *
- * This is the least of the asset library that received media needs; the
- * library itself (adding, listing, deleting assets) is built apart.
+ * The bytes are written here rather than through the library's import,
+ * which copies from a file and logs each addition in the activity log: a
+ * customer's picture is in memory already and not the user's doing. The
+ * folder and the rule that a file is named by its hash are the library's
+ * (xi-store-assets.c), so the library lists, shares and deletes these too.
  */
 
 #define SHA256_LEN 32
@@ -166,8 +169,7 @@ write_asset_file (XiStore     *self,
                   GBytes      *content,
                   GError     **error)
 {
-  g_autofree char *data_dir = g_path_get_dirname (self->path);
-  g_autofree char *folder = g_build_filename (data_dir, "assets", NULL);
+  g_autofree char *folder = xi_store_dup_assets_dir (self);
   g_autofree char *path = g_build_filename (folder, hex, NULL);
   g_autoptr(GError) local_error = NULL;
   gsize len = 0;

@@ -130,6 +130,11 @@ XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             const char           *id,
                                             GError              **error);
 
+/* xi-store-assets.c, also used by templates and campaigns */
+XiAsset        *_xi_store_load_asset       (XiStore              *self,
+                                            const char           *id,
+                                            GError              **error);
+
 /* xi-store-sync.c */
 gboolean        _xi_store_sync_enabled     (XiStore              *self);
 gboolean        _xi_store_sync_setup       (XiStore              *self,

@@ -371,6 +371,18 @@ static const char migration_v3[] =
   "PRAGMA writable_schema = RESET;"
   "DROP INDEX job_recipients_state;";
 
+/* Version 4: a campaign records the attachment it was made with (its
+ * SHA-256, name and type), so a resumed or crashed campaign sends the
+ * same bytes even if the template's attachment changed since; the asset
+ * library finds its files by hash. These columns stay on this computer:
+ * the bytes do too. */
+static const char migration_v4[] =
+  "ALTER TABLE jobs ADD COLUMN asset_sha256 TEXT;"
+  "ALTER TABLE jobs ADD COLUMN asset_name TEXT;"
+  "ALTER TABLE jobs ADD COLUMN asset_mime_type TEXT;"
+  "ALTER TABLE jobs ADD COLUMN asset_size INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX assets_sha256 ON assets (sha256);";
+
 /*
  * Received media. A customer's picture or file is named by its message
  * (where it is, its key and hashes, a preview) and fetched later, on
@@ -379,7 +391,7 @@ static const char migration_v3[] =
  * message row stays as it is: the key and the hashes are what decrypts the
  * customer's file and never leave this computer.
  */
-static const char migration_v4[] =
+static const char migration_v5[] =
   "CREATE TABLE incoming_media ("
   " incoming_id TEXT PRIMARY KEY NOT NULL,"
   " kind TEXT NOT NULL CHECK (kind = 'image' OR kind = 'video' OR kind = 'audio'"
@@ -401,6 +413,7 @@ static const char * const migrations[] = {
   migration_v2,
   migration_v3,
   migration_v4,
+  migration_v5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);

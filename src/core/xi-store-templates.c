@@ -24,10 +24,14 @@ static XiTemplate *
 template_from_row (sqlite3_stmt *stmt)
 {
   g_auto(GStrv) variants = _xi_strv_from_json ((const char *)sqlite3_column_text (stmt, 2));
+  g_auto(GStrv) asset_ids = _xi_strv_from_json ((const char *)sqlite3_column_text (stmt, 5));
 
+  /* The column holds a list for the day a template carries more; the app
+   * attaches one. */
   return _xi_template_new_from_store ((const char *)sqlite3_column_text (stmt, 0),
                                       (const char *)sqlite3_column_text (stmt, 1),
                                       (const char * const *)variants,
+                                      asset_ids != NULL ? asset_ids[0] : NULL,
                                       sqlite3_column_int64 (stmt, 3),
                                       (const char *)sqlite3_column_text (stmt, 4));
 }
@@ -38,7 +42,7 @@ _xi_store_load_template (XiStore     *self,
                          GError     **error)
 {
   return _xi_store_query_one (self,
-                              "SELECT id, name, variants, version, updated_at FROM templates"
+                              "SELECT id, name, variants, version, updated_at, asset_ids FROM templates"
                               " WHERE master_user_id = ?1 AND id = ?2 AND deleted = 0",
                               id, (XiStoreRowFunc)template_from_row,
                               _("The template no longer exists."), error);
@@ -50,7 +54,7 @@ list_templates_func (XiStore  *self,
                      gpointer  data)
 {
   _xi_store_return_rows (self, task,
-                         "SELECT id, name, variants, version, updated_at FROM templates"
+                         "SELECT id, name, variants, version, updated_at, asset_ids FROM templates"
                          " WHERE master_user_id = ?1 AND deleted = 0"
                          " ORDER BY name COLLATE NOCASE",
                          (XiStoreRowFunc)template_from_row);
@@ -133,11 +137,16 @@ save_template (XiStore     *self,
 {
   g_autofree char *name = g_strstrip (g_strdup (xi_template_get_name (template_) ?: ""));
   g_autofree char *variants = _xi_strv_to_json (xi_template_get_variants (template_));
+  const char *asset_ids_strv[] = { xi_template_get_asset_id (template_), NULL };
+  g_autofree char *asset_ids = _xi_strv_to_json (asset_ids_strv);
+  g_autoptr(XiAsset) asset = NULL;
   g_autofree char *now = _xi_store_now ();
   g_autofree char *id = g_strdup (xi_template_get_id (template_));
   sqlite3_stmt *stmt;
 
   if (!check_template (template_, name, error))
+    return FALSE;
+  if (asset_ids_strv[0] != NULL && (asset = _xi_store_load_asset (self, asset_ids_strv[0], error)) == NULL)
     return FALSE;
 
   if (id == NULL)
@@ -145,12 +154,12 @@ save_template (XiStore     *self,
       id = _xi_store_new_id ();
       stmt = _xi_store_prepare (self,
                                 "INSERT INTO templates (id, master_user_id, created_at, updated_at,"
-                                " name, variants) VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
+                                " name, variants, asset_ids) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
                                 error);
     }
   else
     stmt = _xi_store_prepare (self,
-                              "UPDATE templates SET updated_at = ?3, name = ?4, variants = ?5,"
+                              "UPDATE templates SET updated_at = ?3, name = ?4, variants = ?5, asset_ids = ?6,"
                               " version = version + 1, sync_status = 'pending'"
                               " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
                               error);
@@ -162,6 +171,7 @@ save_template (XiStore     *self,
   _xi_store_bind_text (stmt, 3, now);
   _xi_store_bind_text (stmt, 4, name);
   _xi_store_bind_text (stmt, 5, variants);
+  _xi_store_bind_text (stmt, 6, asset_ids);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "xi-asset.h"
 #include "xi-contact.h"
 #include "xi-group.h"
 #include "xi-activity.h"
@@ -59,7 +60,7 @@ typedef enum {
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 4
+#define XI_STORE_SCHEMA_VERSION 5
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"
@@ -369,6 +370,32 @@ void            xi_store_delete_template_async       (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 gboolean        xi_store_delete_template_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+
+/* Assets (xi-store-assets.c) */
+char           *xi_store_dup_assets_dir              (XiStore               *self);
+void            xi_store_add_asset_async             (XiStore               *self,
+                                                      const char            *path,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiAsset        *xi_store_add_asset_finish            (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_list_assets_async           (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_list_assets_finish          (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_delete_asset_async          (XiStore               *self,
+                                                      const char            *asset_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_delete_asset_finish         (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 

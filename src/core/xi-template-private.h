@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 XiTemplate *_xi_template_new_from_store (const char          *id,
                                          const char          *name,
                                          const char * const  *variants,
+                                         const char          *asset_id,
                                          gint64               version,
                                          const char          *updated_at);
 

@@ -20,6 +20,7 @@ struct _XiTemplate
   char     *id;
   char     *name;
   char    **variants;
+  char     *asset_id;   /* the one attachment, or NULL */
   char     *updated_at;
   gint64    version;
 };
@@ -31,6 +32,7 @@ enum {
   PROP_ID,
   PROP_NAME,
   PROP_N_VARIANTS,
+  PROP_ASSET_ID,
   N_PROPS
 };
 
@@ -44,6 +46,7 @@ xi_template_finalize (GObject *object)
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->variants, g_strfreev);
+  g_clear_pointer (&self->asset_id, g_free);
   g_clear_pointer (&self->updated_at, g_free);
 
   G_OBJECT_CLASS (xi_template_parent_class)->finalize (object);
@@ -68,6 +71,9 @@ xi_template_get_property (GObject    *object,
     case PROP_N_VARIANTS:
       g_value_set_uint (value, g_strv_length (self->variants));
       break;
+    case PROP_ASSET_ID:
+      g_value_set_string (value, self->asset_id);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -85,6 +91,9 @@ xi_template_set_property (GObject      *object,
     {
     case PROP_NAME:
       xi_template_set_name (self, g_value_get_string (value));
+      break;
+    case PROP_ASSET_ID:
+      xi_template_set_asset_id (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -109,6 +118,9 @@ xi_template_class_init (XiTemplateClass *klass)
   properties[PROP_N_VARIANTS] =
     g_param_spec_uint ("n-variants", NULL, NULL, 0, G_MAXUINT, 0,
                        (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ASSET_ID] =
+    g_param_spec_string ("asset-id", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -129,6 +141,7 @@ XiTemplate *
 _xi_template_new_from_store (const char         *id,
                              const char         *name,
                              const char * const *variants,
+                             const char         *asset_id,
                              gint64              version,
                              const char         *updated_at)
 {
@@ -140,6 +153,7 @@ _xi_template_new_from_store (const char         *id,
   self->variants = g_strdupv ((char **)variants);
   if (self->variants == NULL)
     self->variants = g_new0 (char *, 1);
+  self->asset_id = g_strdup (asset_id);
   self->version = version;
   self->updated_at = g_strdup (updated_at);
 
@@ -159,7 +173,7 @@ xi_template_copy (XiTemplate *self)
 
   return _xi_template_new_from_store (self->id, self->name,
                                       (const char * const *)self->variants,
-                                      self->version, self->updated_at);
+                                      self->asset_id, self->version, self->updated_at);
 }
 
 void
@@ -178,6 +192,7 @@ xi_template_update_from (XiTemplate *self,
     }
   xi_template_set_name (self, saved->name);
   xi_template_set_variants (self, (const char * const *)saved->variants);
+  xi_template_set_asset_id (self, saved->asset_id);
   self->version = saved->version;
   g_free (self->updated_at);
   self->updated_at = g_strdup (saved->updated_at);
@@ -255,4 +270,31 @@ xi_template_get_updated_at (XiTemplate *self)
 {
   g_return_val_if_fail (XI_IS_TEMPLATE (self), NULL);
   return self->updated_at;
+}
+
+/**
+ * xi_template_get_asset_id:
+ * @self: a #XiTemplate
+ *
+ * Returns: (nullable): the asset sent with every message: a picture with
+ *   the text as its caption, or a document
+ */
+const char *
+xi_template_get_asset_id (XiTemplate *self)
+{
+  g_return_val_if_fail (XI_IS_TEMPLATE (self), NULL);
+  return self->asset_id;
+}
+
+void
+xi_template_set_asset_id (XiTemplate *self,
+                          const char *asset_id)
+{
+  g_return_if_fail (XI_IS_TEMPLATE (self));
+
+  if (g_strcmp0 (self->asset_id, asset_id) == 0)
+    return;
+  g_free (self->asset_id);
+  self->asset_id = g_strdup (asset_id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ASSET_ID]);
 }

@@ -29,6 +29,9 @@ const char * const  *xi_template_get_variants  (XiTemplate          *self);
 void                 xi_template_set_variants  (XiTemplate          *self,
                                                 const char * const  *variants);
 guint                xi_template_get_n_variants (XiTemplate         *self);
+const char          *xi_template_get_asset_id  (XiTemplate          *self);
+void                 xi_template_set_asset_id  (XiTemplate          *self,
+                                                const char          *asset_id);
 gint64               xi_template_get_version   (XiTemplate          *self);
 const char          *xi_template_get_updated_at (XiTemplate         *self);
 

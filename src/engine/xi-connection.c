@@ -1198,9 +1198,10 @@ xi_connection_set_runner (XiConnection     *self,
 
 typedef struct
 {
-  char  *phone;
-  char  *text;
-  GTask *task;
+  char    *phone;
+  char    *text;
+  XiAsset *attachment;
+  GTask   *task;
 } SendCall;
 
 static void
@@ -1208,6 +1209,7 @@ send_call_free (SendCall *call)
 {
   g_free (call->phone);
   g_free (call->text);
+  g_clear_object (&call->attachment);
   g_clear_object (&call->task);
   g_free (call);
 }
@@ -1244,7 +1246,7 @@ send_on_network_thread (gpointer user_data)
       send_call_free (call);
       return G_SOURCE_REMOVE;
     }
-  xi_transport_send_text_async (self->net.transport, call->phone, id, call->text,
+  xi_transport_send_text_async (self->net.transport, call->phone, id, call->text, call->attachment,
                                 g_task_get_cancellable (call->task), text_sent_cb, call);
   return G_SOURCE_REMOVE;
 }
@@ -1252,7 +1254,8 @@ send_on_network_thread (gpointer user_data)
 /**
  * xi_connection_send_text_async:
  * @phone: E.164 digits
- * @text: the message
+ * @text: the message, or the attachment's caption
+ * @attachment: (nullable): a picture or document from the asset library
  * @cancellable: (nullable): a #GCancellable
  * @callback: called on this thread once WhatsApp's server took the
  *   message, or with why not (an %XI_TRANSPORT_ERROR)
@@ -1264,6 +1267,7 @@ void
 xi_connection_send_text_async (XiConnection        *self,
                                const char          *phone,
                                const char          *text,
+                               XiAsset             *attachment,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
@@ -1276,6 +1280,7 @@ xi_connection_send_text_async (XiConnection        *self,
   call = g_new0 (SendCall, 1);
   call->phone = g_strdup (phone);
   call->text = g_strdup (text);
+  call->attachment = attachment != NULL ? g_object_ref (attachment) : NULL;
   call->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (call->task, xi_connection_send_text_async);
   if (!self->started || self->stopped)

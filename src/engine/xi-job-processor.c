@@ -61,6 +61,7 @@ struct _XiJobProcessor
   XiStore      *store;
   XiTransport  *transport;
   XiJob        *job;            /* the last snapshot the store returned */
+  XiAsset      *attachment;     /* what the campaign was made with, or NULL */
   char         *job_id;
   GRand        *rand;
   GCancellable *cancellable;    /* store calls; cancelled on dispose */
@@ -144,6 +145,7 @@ xi_job_processor_finalize (GObject *object)
   g_clear_pointer (&self->outcomes, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->job);
+  g_clear_object (&self->attachment);
   g_clear_object (&self->transport);
   g_clear_object (&self->store);
   g_free (self->job_id);
@@ -710,7 +712,7 @@ send (XiJobProcessor *self,
   set_current (self, head);
   self->next_send_at = 0;
   xi_transport_send_text_async (self->transport, head->phone, head->message_id, head->text,
-                                NULL, send_cb, g_object_ref (self));
+                                self->attachment, NULL, send_cb, g_object_ref (self));
 }
 
 /* Loading */
@@ -844,6 +846,7 @@ xi_job_processor_new (XiStore     *store,
                       XiJob       *job)
 {
   XiJobProcessor *self;
+  g_autofree char *assets_dir = NULL;
   const char *retry_base;
 
   g_return_val_if_fail (XI_IS_STORE (store), NULL);
@@ -856,6 +859,8 @@ xi_job_processor_new (XiStore     *store,
   self->transport = g_object_ref (transport);
   self->job = g_object_ref (job);
   self->job_id = g_strdup (xi_job_get_id (job));
+  assets_dir = xi_store_dup_assets_dir (store);
+  self->attachment = xi_job_dup_asset (job, assets_dir);
   self->total = xi_job_get_total (job);
   self->sent = xi_job_get_sent (job);
   self->failed = xi_job_get_failed (job);

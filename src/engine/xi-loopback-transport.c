@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xi-asset.h"
 #include "xi-loopback-transport.h"
 
 /*
@@ -238,10 +239,13 @@ reconnect_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* An attachment adds a fourth field, its SHA-256: what a resumed
+ * campaign must send again is then checkable line by line. */
 static char *
 journal_line (const char *message_id,
               const char *phone,
-              const char *text)
+              const char *text,
+              XiAsset    *attachment)
 {
   GString *line = g_string_sized_new (64 + strlen (text));
 
@@ -268,6 +272,11 @@ journal_line (const char *message_id,
         default:
           g_string_append_c (line, *p);
         }
+    }
+  if (attachment != NULL)
+    {
+      g_string_append_c (line, '\t');
+      g_string_append (line, xi_asset_get_sha256 (attachment));
     }
   g_string_append_c (line, '\n');
 
@@ -382,9 +391,10 @@ accept_message (XiLoopbackTransport *self,
                 GTask               *task,
                 const char          *message_id,
                 const char          *phone,
-                const char          *text)
+                const char          *text,
+                XiAsset             *attachment)
 {
-  g_autofree char *line = journal_line (message_id, phone, text);
+  g_autofree char *line = journal_line (message_id, phone, text, attachment);
   GError *error = NULL;
 
   if (!append_journal (self, line, &error))
@@ -422,10 +432,11 @@ accept_message (XiLoopbackTransport *self,
 
 typedef struct
 {
-  GTask *task;
-  char  *message_id;
-  char  *phone;
-  char  *text;
+  GTask   *task;
+  char    *message_id;
+  char    *phone;
+  char    *text;
+  XiAsset *attachment;
 } InFlight;
 
 static void
@@ -435,6 +446,7 @@ in_flight_free (InFlight *message)
   g_free (message->message_id);
   g_free (message->phone);
   g_free (message->text);
+  g_clear_object (&message->attachment);
   g_free (message);
 }
 
@@ -444,7 +456,7 @@ arrived_cb (gpointer data)
   InFlight *message = data;
 
   accept_message (g_task_get_source_object (message->task), message->task, message->message_id,
-                  message->phone, message->text);
+                  message->phone, message->text, message->attachment);
   return G_SOURCE_REMOVE;
 }
 
@@ -453,6 +465,7 @@ loopback_send_text_async (XiTransport         *transport,
                           const char          *phone,
                           const char          *message_id,
                           const char          *text,
+                          XiAsset             *attachment,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
@@ -481,7 +494,7 @@ loopback_send_text_async (XiTransport         *transport,
 
   if (self->options.send_delay_ms == 0)
     {
-      accept_message (self, task, message_id, phone, text);
+      accept_message (self, task, message_id, phone, text, attachment);
       return;
     }
 
@@ -492,6 +505,7 @@ loopback_send_text_async (XiTransport         *transport,
   message->message_id = g_strdup (message_id);
   message->phone = g_strdup (phone);
   message->text = g_strdup (text);
+  message->attachment = attachment != NULL ? g_object_ref (attachment) : NULL;
   run_later (self, self->options.send_delay_ms, arrived_cb, message, (GDestroyNotify)in_flight_free);
 }
 

@@ -326,7 +326,7 @@ pump_answers (XiReceiver *self)
   self->sending = TRUE;
   xi_transport_send_text_async (answer->transport, xi_incoming_get_phone (answer->incoming),
                                 answer->message_id, xi_auto_reply_rule_get_reply_text (answer->rule),
-                                NULL, answer_sent_cb, g_object_ref (self));
+                                NULL, NULL, answer_sent_cb, g_object_ref (self));
 }
 
 /* Handling one arrival */

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-asset.h"
 #include "xi-transport.h"
 
 G_DEFINE_QUARK (xi-transport-error-quark, xi_transport_error)
@@ -123,12 +124,14 @@ xi_transport_disconnect (XiTransport *self)
  * @self: a #XiTransport
  * @phone: the recipient, E.164 digits
  * @message_id: the id to send it under; the same on every retry
- * @text: the message
+ * @text: the message, or the attachment's caption
+ * @attachment: (nullable): a picture or document sent with @text as its
+ *   caption; its bytes must be at its path and have its hash
  * @cancellable: (nullable): a #GCancellable
  * @callback: called once the server acknowledged it, or it failed
  * @user_data: closure
  *
- * Sends one text message. Errors are in %XI_TRANSPORT_ERROR, which tells
+ * Sends one message. Errors are in %XI_TRANSPORT_ERROR, which tells
  * the engine whether to wait, retry or give up.
  */
 void
@@ -136,14 +139,16 @@ xi_transport_send_text_async (XiTransport         *self,
                               const char          *phone,
                               const char          *message_id,
                               const char          *text,
+                              XiAsset             *attachment,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
   g_return_if_fail (XI_IS_TRANSPORT (self));
   g_return_if_fail (phone != NULL && message_id != NULL && text != NULL);
+  g_return_if_fail (attachment == NULL || XI_IS_ASSET (attachment));
 
-  XI_TRANSPORT_GET_IFACE (self)->send_text_async (self, phone, message_id, text,
+  XI_TRANSPORT_GET_IFACE (self)->send_text_async (self, phone, message_id, text, attachment,
                                                   cancellable, callback, user_data);
 }
 

@@ -76,6 +76,7 @@ struct _XiTransportInterface
                                         const char           *phone,
                                         const char           *message_id,
                                         const char           *text,
+                                        XiAsset              *attachment,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
@@ -104,6 +105,7 @@ void              xi_transport_send_text_async  (XiTransport          *self,
                                                  const char           *phone,
                                                  const char           *message_id,
                                                  const char           *text,
+                                                 XiAsset              *attachment,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);

@@ -17,6 +17,7 @@
 #include "wa-history-sync.h"
 #include "wa-media.h"
 #include "wa-messenger.h"
+#include "xi-media-cache.h"
 #include "xi-whatsapp-transport.h"
 
 struct _XiWhatsappTransport
@@ -29,6 +30,7 @@ struct _XiWhatsappTransport
    * salt) is read on every connection, into the client's key store. */
   WaAppState    *app_state;
   WaHistorySync *history;
+  XiMediaCache  *media;   /* each attachment uploaded once */
   GThread       *owner;   /* the client's thread, where it was made */
   GSource       *catch_up_grace;  /* while connected, before the backlog is read */
   gboolean       grace_over;
@@ -146,11 +148,68 @@ account_of (const char *phone)
   return jid != NULL ? wa_jid_to_string (jid) : NULL;
 }
 
+typedef struct
+{
+  char    *to;
+  char    *message_id;
+  char    *text;
+  XiAsset *attachment;
+} MediaSend;
+
+static void
+media_send_free (MediaSend *send)
+{
+  g_free (send->to);
+  g_free (send->message_id);
+  g_free (send->text);
+  g_clear_object (&send->attachment);
+  g_free (send);
+}
+
+/* A picture carries the text as its caption; a document its file name,
+ * and the text as its caption too. */
+static void
+media_ready_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  XiWhatsappTransport *self = g_task_get_source_object (task);
+  MediaSend *send = g_task_get_task_data (task);
+  g_autoptr(XiSentMedia) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean image = xi_asset_get_kind (send->attachment) == XI_ASSET_KIND_IMAGE;
+  WaMediaMessage message = { 0 };
+
+  sent = xi_media_cache_get_finish (XI_MEDIA_CACHE (object), result, &error);
+  if (sent == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_error (task, campaign_error (error));
+      return;
+    }
+
+  message.type = image ? WA_MEDIA_IMAGE : WA_MEDIA_DOCUMENT;
+  message.upload = sent->upload;
+  message.mimetype = xi_asset_get_mime_type (send->attachment);
+  message.caption = send->text[0] != '\0' ? send->text : NULL;
+  message.file_name = image ? NULL : xi_asset_get_name (send->attachment);
+  message.width = sent->width;
+  message.height = sent->height;
+  message.page_count = sent->page_count;
+  message.jpeg_thumbnail = sent->jpeg_thumbnail;
+  wa_messenger_send_media_async (self->messenger, send->to, send->message_id, &message,
+                                 g_task_get_cancellable (task), sent_cb, g_object_ref (task));
+}
+
 static void
 xi_whatsapp_transport_send_text_async (XiTransport         *transport,
                                        const char          *phone,
                                        const char          *message_id,
                                        const char          *text,
+                                       XiAsset             *attachment,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
@@ -158,6 +217,7 @@ xi_whatsapp_transport_send_text_async (XiTransport         *transport,
   XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autofree char *to = account_of (phone);
+  MediaSend *send;
 
   assert_owner (self);
   g_task_set_source_tag (task, xi_whatsapp_transport_send_text_async);
@@ -167,8 +227,20 @@ xi_whatsapp_transport_send_text_async (XiTransport         *transport,
                                _("Not a phone number WhatsApp knows"));
       return;
     }
-  wa_messenger_send_text_async (self->messenger, to, message_id, text, cancellable, sent_cb,
-                                g_steal_pointer (&task));
+  if (attachment == NULL)
+    {
+      wa_messenger_send_text_async (self->messenger, to, message_id, text, cancellable, sent_cb,
+                                    g_steal_pointer (&task));
+      return;
+    }
+
+  send = g_new0 (MediaSend, 1);
+  send->to = g_steal_pointer (&to);
+  send->message_id = g_strdup (message_id);
+  send->text = g_strdup (text);
+  send->attachment = g_object_ref (attachment);
+  g_task_set_task_data (task, send, (GDestroyNotify) media_send_free);
+  xi_media_cache_get_async (self->media, attachment, cancellable, media_ready_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -439,6 +511,7 @@ xi_whatsapp_transport_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (wa_messenger_get_privacy (self->messenger), self);
     }
   g_clear_object (&self->history);
+  g_clear_object (&self->media);
   g_clear_object (&self->app_state);
   g_clear_object (&self->messenger);
   g_clear_object (&self->client);
@@ -506,6 +579,7 @@ xi_whatsapp_transport_new (WaClient *client)
   self->messenger = wa_messenger_new (client);
   self->app_state = wa_app_state_new (client, self->messenger);
   self->history = wa_history_sync_new (client, self->messenger);
+  self->media = xi_media_cache_new (client);
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (client, "notify::caught-up", G_CALLBACK (client_caught_up_cb), self);
   restart_catch_up_grace (self);

@@ -61,7 +61,10 @@
  *   clock SECONDS               moves the server's clock on
  *   media-fault none|corrupt|truncate|expired
  *                               what the media host does to downloads
- *   uploads                     prints "uploads N", the blobs uploaded
+ *   uploads                     prints "uploads N", the uploads the media
+ *                               host accepted so far
+ *   refuse-uploads N            the next N uploads get 401, as with an
+ *                               expired auth
  *   quit
  * and answers each with "ok" or "error MESSAGE". For the phones it prints
  * "phone-receipt TYPE ID" for each peer_msg or hist_sync receipt and
@@ -320,10 +323,22 @@ run_command (Program    *program,
       else
         say ("error media-fault takes none, corrupt, truncate or expired");
     }
-  else if (g_str_equal (words[0], "uploads"))
+  else if (g_str_equal (words[0], "uploads") && g_strv_length (words) == 1)
     {
       say ("uploads %u", fakewa_server_get_n_uploads (program->server));
       say ("ok");
+    }
+  else if (g_str_equal (words[0], "refuse-uploads") && g_strv_length (words) == 2)
+    {
+      guint64 count;
+
+      if (g_ascii_string_to_unsigned (words[1], 10, 0, G_MAXUINT, &count, &error))
+        {
+          fakewa_server_refuse_uploads (program->server, count);
+          say ("ok");
+        }
+      else
+        say ("error %s", error->message);
     }
   else if (g_str_equal (words[0], "quit"))
     g_main_loop_quit (program->loop);

@@ -1,0 +1,505 @@
+/* xi-media-cache.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-media-cache"
+
+#include "config.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "xi-media-cache.h"
+
+/*
+ * Each asset uploaded once for everyone it goes to: a campaign of 10,000
+ * with a picture makes one upload, and every message refers to it, as a
+ * forwarded picture does. Whoever asks while the upload is under way
+ * waits for it rather than starting another. An upload that fails is
+ * redone once before anyone hears of it (wa-media already redoes one the
+ * media host refused for an expired auth), and one older than
+ * XI_MEDIA_CACHE_REUSE_S is made again.
+ *
+ * The file is mapped, not read: its pages stay in the page cache and
+ * only the encrypted blob is in this process's memory while it uploads.
+ * Reading it, the preview and the page count are blocking work on a
+ * worker thread; the upload itself runs on the client's thread.
+ */
+
+/* WhatsApp's own previews are about this big: enough for a chat bubble
+ * to show something while the picture downloads, small enough for every
+ * message to carry. */
+#define THUMBNAIL_SIDE    72
+#define THUMBNAIL_QUALITY "60"
+
+typedef struct
+{
+  XiSentMedia *media;
+  gint64       made_at;   /* monotonic, µs */
+} Entry;
+
+/* Every field belongs to the client's thread, where it was made. */
+struct _XiMediaCache
+{
+  GObject     parent_instance;
+
+  GThread    *owner;
+  WaClient   *client;
+  GHashTable *ready;      /* SHA-256 hex -> Entry* */
+  GHashTable *pending;    /* SHA-256 hex -> GPtrArray of GTask*, waiting */
+  guint       n_uploads;
+};
+
+G_DEFINE_FINAL_TYPE (XiMediaCache, xi_media_cache, G_TYPE_OBJECT)
+
+#define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
+
+typedef struct
+{
+  XiAsset     *asset;
+  GMappedFile *file;
+  GBytes      *plain;
+  GBytes      *thumbnail;
+  guint        width;
+  guint        height;
+  guint        page_count;
+  gboolean     retried;
+} Preparation;
+
+static void
+preparation_free (Preparation *preparation)
+{
+  g_clear_object (&preparation->asset);
+  g_clear_pointer (&preparation->plain, g_bytes_unref);
+  g_clear_pointer (&preparation->file, g_mapped_file_unref);
+  g_clear_pointer (&preparation->thumbnail, g_bytes_unref);
+  g_free (preparation);
+}
+
+/* The sent media */
+
+static void
+sent_media_clear (XiSentMedia *media)
+{
+  g_clear_pointer (&media->upload, wa_media_upload_free);
+  g_clear_pointer (&media->jpeg_thumbnail, g_bytes_unref);
+}
+
+/**
+ * xi_sent_media_ref:
+ * @media: an #XiSentMedia
+ *
+ * Returns: (transfer full): @media
+ */
+XiSentMedia *
+xi_sent_media_ref (XiSentMedia *media)
+{
+  return g_rc_box_acquire (media);
+}
+
+void
+xi_sent_media_unref (XiSentMedia *media)
+{
+  g_rc_box_release_full (media, (GDestroyNotify) sent_media_clear);
+}
+
+static void
+entry_free (Entry *entry)
+{
+  xi_sent_media_unref (entry->media);
+  g_free (entry);
+}
+
+/* Preparing, on a worker thread */
+
+static void
+size_prepared_cb (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  Preparation     *preparation)
+{
+  double scale = MIN (1.0, (double) THUMBNAIL_SIDE / MAX (MAX (width, height), 1));
+
+  preparation->width = width;
+  preparation->height = height;
+  /* Decoding straight at the preview's size keeps a large picture from
+   * ever being held whole as pixels. */
+  gdk_pixbuf_loader_set_size (loader, MAX (1, (int) (width * scale)), MAX (1, (int) (height * scale)));
+}
+
+/* A preview is a nicety: a picture that gdk-pixbuf cannot read is still
+ * sent, without one. */
+static void
+make_thumbnail (Preparation *preparation)
+{
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GdkPixbuf) upright = NULL;
+  g_autoptr(GdkPixbuf) flat = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *buffer = NULL;
+  const char *orientation;
+  GdkPixbuf *decoded = NULL;
+  gboolean written;
+  gsize length;
+  int width, height;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), preparation);
+  written = gdk_pixbuf_loader_write_bytes (loader, preparation->plain, &error);
+  if (gdk_pixbuf_loader_close (loader, written ? &error : NULL) && written)
+    decoded = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (decoded == NULL)
+    {
+      g_debug ("No preview for a picture: %s", error != NULL ? error->message : "nothing decoded");
+      preparation->width = preparation->height = 0;
+      return;
+    }
+
+  /* A phone photo says which way is up in its EXIF; WhatsApp shows it
+   * turned, so its size is given turned too. */
+  orientation = gdk_pixbuf_get_option (decoded, "orientation");
+  if (orientation != NULL && orientation[0] >= '5' && orientation[0] <= '8')
+    {
+      guint swap = preparation->width;
+
+      preparation->width = preparation->height;
+      preparation->height = swap;
+    }
+  upright = gdk_pixbuf_apply_embedded_orientation (decoded);
+  width = gdk_pixbuf_get_width (upright);
+  height = gdk_pixbuf_get_height (upright);
+
+  /* JPEG has no transparency: a PNG's clear parts become white, as
+   * WhatsApp shows them. */
+  flat = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  gdk_pixbuf_fill (flat, 0xffffffff);
+  gdk_pixbuf_composite (upright, flat, 0, 0, width, height, 0, 0, 1, 1, GDK_INTERP_BILINEAR, 255);
+  if (!gdk_pixbuf_save_to_buffer (flat, &buffer, &length, "jpeg", &error, "quality", THUMBNAIL_QUALITY, NULL))
+    {
+      g_debug ("No preview for a picture: %s", error->message);
+      return;
+    }
+  preparation->thumbnail = g_bytes_new_take (g_steal_pointer (&buffer), length);
+}
+
+/* Page objects ("/Type /Page", not "/Pages") of an unencrypted PDF; a
+ * compressed object stream hides them, and the count is then 0, which
+ * WhatsApp takes as unknown. */
+static guint
+count_pdf_pages (const char *data,
+                 gsize       length)
+{
+  const char *end = data + length;
+  const char *p = data;
+  guint pages = 0;
+
+  while (p < end && (p = memmem (p, end - p, "/Type", 5)) != NULL)
+    {
+      p += 5;
+      while (p < end && g_ascii_isspace (*p))
+        p++;
+      if (end - p >= 5 && memcmp (p, "/Page", 5) == 0 && (end - p == 5 || !g_ascii_isalnum (p[5])))
+        pages++;
+    }
+  return pages;
+}
+
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Preparation *preparation = task_data;
+  const char *path = xi_asset_get_path (preparation->asset);
+  g_autoptr(GError) error = NULL;
+
+  preparation->file = path != NULL ? g_mapped_file_new (path, FALSE, &error) : NULL;
+  if (preparation->file == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("The attachment “%s” is missing from the data folder (%s). Add the "
+                                 "file to the assets again."),
+                               xi_asset_get_name (preparation->asset),
+                               error != NULL ? error->message : _("not on this computer"));
+      return;
+    }
+  preparation->plain = g_mapped_file_get_bytes (preparation->file);
+  if (g_bytes_get_size (preparation->plain) != xi_asset_get_size (preparation->asset))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("The attachment “%s” in the data folder was changed or damaged. Add "
+                                 "the file to the assets again."),
+                               xi_asset_get_name (preparation->asset));
+      return;
+    }
+
+  if (xi_asset_get_kind (preparation->asset) == XI_ASSET_KIND_IMAGE)
+    make_thumbnail (preparation);
+  else if (g_str_equal (xi_asset_get_mime_type (preparation->asset), "application/pdf"))
+    preparation->page_count = count_pdf_pages (g_bytes_get_data (preparation->plain, NULL),
+                                               g_bytes_get_size (preparation->plain));
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Uploading, on the client's thread */
+
+static void
+finish_waiting (XiMediaCache *self,
+                const char   *sha256,
+                XiSentMedia  *media,
+                const GError *error)
+{
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autofree char *key = NULL;
+
+  g_hash_table_steal_extended (self->pending, sha256, (gpointer *) &key, (gpointer *) &waiting);
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiting, i);
+
+      if (media != NULL)
+        g_task_return_pointer (task, xi_sent_media_ref (media), (GDestroyNotify) xi_sent_media_unref);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+}
+
+static char *
+hex_of (GBytes *bytes)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+  GString *hex = g_string_sized_new (2 * length);
+
+  for (gsize i = 0; i < length; i++)
+    g_string_append_printf (hex, "%02x", data[i]);
+  return g_string_free (hex, FALSE);
+}
+
+static void upload (XiMediaCache *self,
+                    GTask        *task);
+
+static void
+uploaded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  XiMediaCache *self = g_task_get_source_object (task);
+  Preparation *preparation = g_task_get_task_data (task);
+  const char *sha256 = xi_asset_get_sha256 (preparation->asset);
+  g_autoptr(WaMediaUpload) made = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *made_sha256 = NULL;
+  XiSentMedia *media;
+  Entry *entry;
+
+  made = wa_media_upload_finish (WA_CLIENT (object), result, &error);
+  if (made == NULL && !preparation->retried && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_debug ("An upload failed (%s); making it once more", error->message);
+      preparation->retried = TRUE;
+      upload (self, g_steal_pointer (&task));
+      return;
+    }
+  if (made == NULL)
+    {
+      finish_waiting (self, sha256, NULL, error);
+      return;
+    }
+
+  /* The campaign promised these bytes; the hash the upload computed
+   * anyway proves the file still holds them. */
+  made_sha256 = hex_of (made->file_sha256);
+  if (g_strcmp0 (made_sha256, sha256) != 0)
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The attachment “%s” in the data folder was changed or damaged. Add the file to "
+                     "the assets again."),
+                   xi_asset_get_name (preparation->asset));
+      finish_waiting (self, sha256, NULL, error);
+      return;
+    }
+
+  self->n_uploads++;
+  media = g_rc_box_new0 (XiSentMedia);
+  media->upload = g_steal_pointer (&made);
+  media->jpeg_thumbnail = preparation->thumbnail != NULL ? g_bytes_ref (preparation->thumbnail) : NULL;
+  media->width = preparation->width;
+  media->height = preparation->height;
+  media->page_count = preparation->page_count;
+  entry = g_new0 (Entry, 1);
+  entry->media = media;
+  entry->made_at = g_get_monotonic_time ();
+  g_hash_table_replace (self->ready, g_strdup (sha256), entry);
+  finish_waiting (self, sha256, media, NULL);
+}
+
+static void
+upload (XiMediaCache *self,
+        GTask        *task)
+{
+  Preparation *preparation = g_task_get_task_data (task);
+  WaMediaType type = xi_asset_get_kind (preparation->asset) == XI_ASSET_KIND_IMAGE
+                     ? WA_MEDIA_IMAGE : WA_MEDIA_DOCUMENT;
+
+  wa_media_upload_async (self->client, type, preparation->plain, NULL, uploaded_cb, task);
+}
+
+static void
+prepared_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  XiMediaCache *self = XI_MEDIA_CACHE (object);
+  Preparation *preparation = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  assert_owner (self);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      finish_waiting (self, xi_asset_get_sha256 (preparation->asset), NULL, error);
+      return;
+    }
+  upload (self, g_object_ref (G_TASK (result)));
+}
+
+/* Object */
+
+static void
+xi_media_cache_finalize (GObject *object)
+{
+  XiMediaCache *self = (XiMediaCache *)object;
+
+  g_hash_table_unref (self->ready);
+  g_hash_table_unref (self->pending);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (xi_media_cache_parent_class)->finalize (object);
+}
+
+static void
+xi_media_cache_class_init (XiMediaCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = xi_media_cache_finalize;
+}
+
+static void
+xi_media_cache_init (XiMediaCache *self)
+{
+  self->owner = g_thread_self ();
+  self->ready = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* Public API */
+
+/**
+ * xi_media_cache_new:
+ * @client: the client to upload through, on this thread
+ *
+ * Returns: (transfer full): an empty cache
+ */
+XiMediaCache *
+xi_media_cache_new (WaClient *client)
+{
+  XiMediaCache *self;
+
+  g_return_val_if_fail (WA_IS_CLIENT (client), NULL);
+
+  self = g_object_new (XI_TYPE_MEDIA_CACHE, NULL);
+  self->client = g_object_ref (client);
+  return self;
+}
+
+/**
+ * xi_media_cache_get_async:
+ * @self: a #XiMediaCache
+ * @asset: the asset, with its bytes at its path
+ * @cancellable: (nullable): stops this caller's wait, not the upload that
+ *   others may be waiting for too
+ * @callback: called on this thread with the upload
+ * @user_data: closure
+ *
+ * The upload every message with @asset refers to: the one made earlier
+ * when it is recent enough, else a new one.
+ */
+void
+xi_media_cache_get_async (XiMediaCache        *self,
+                          XiAsset             *asset,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) preparing = NULL;
+  const char *sha256;
+  GPtrArray *waiting;
+  Preparation *preparation;
+  Entry *entry;
+
+  g_return_if_fail (XI_IS_MEDIA_CACHE (self));
+  g_return_if_fail (XI_IS_ASSET (asset));
+  assert_owner (self);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xi_media_cache_get_async);
+  sha256 = xi_asset_get_sha256 (asset);
+
+  entry = g_hash_table_lookup (self->ready, sha256);
+  if (entry != NULL && g_get_monotonic_time () - entry->made_at < XI_MEDIA_CACHE_REUSE_S * G_USEC_PER_SEC)
+    {
+      g_task_return_pointer (task, xi_sent_media_ref (entry->media), (GDestroyNotify) xi_sent_media_unref);
+      return;
+    }
+
+  waiting = g_hash_table_lookup (self->pending, sha256);
+  if (waiting != NULL)
+    {
+      g_ptr_array_add (waiting, g_steal_pointer (&task));
+      return;
+    }
+  waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (waiting, g_steal_pointer (&task));
+  g_hash_table_insert (self->pending, g_strdup (sha256), waiting);
+
+  preparation = g_new0 (Preparation, 1);
+  preparation->asset = g_object_ref (asset);
+  preparing = g_task_new (self, NULL, prepared_cb, NULL);
+  g_task_set_source_tag (preparing, xi_media_cache_get_async);
+  g_task_set_task_data (preparing, preparation, (GDestroyNotify) preparation_free);
+  g_task_run_in_thread (preparing, prepare_thread);
+}
+
+/**
+ * xi_media_cache_get_finish:
+ *
+ * Returns: (transfer full): the upload and what messages say about it
+ */
+XiSentMedia *
+xi_media_cache_get_finish (XiMediaCache  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * xi_media_cache_get_n_uploads:
+ * @self: a #XiMediaCache
+ *
+ * Returns: uploads made so far
+ */
+guint
+xi_media_cache_get_n_uploads (XiMediaCache *self)
+{
+  g_return_val_if_fail (XI_IS_MEDIA_CACHE (self), 0);
+  return self->n_uploads;
+}
