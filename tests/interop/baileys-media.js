@@ -4,7 +4,10 @@
 // XI_WA_MEDIA_CA. Baileys uploads and encrypts with its own code; our
 // receiver stores the messages, downloads (verifying before decrypting)
 // and `inbox save` writes byte-identical files; a download the media host
-// corrupted is refused and nothing is written.
+// corrupted is refused and nothing is written. The other way, `send
+// --attach` sends a picture and a PDF that Baileys downloads and decrypts
+// with its own code, and a campaign of 200 with a picture makes one
+// upload that every Baileys recipient decrypts to the same bytes.
 //
 // Usage: node baileys-media.js FAKEWA-PROGRAM XENDER-IN-CLI
 // (XI_MAKE_TEST_CA names tests/fakewa/make-test-ca.) Prints one
@@ -59,12 +62,38 @@ const {
   startFakewa, memoryAuthState, within, check, run, link, baileys, linkWithCli, runCli,
 } = require('./harness');
 
+const zlib = require('node:zlib');
+
 const SHOP = '6283333333334';       // xender-in-cli
 const CUSTOMER = '6282222222223';   // Baileys
+const MORE_CUSTOMERS = ['6282222222224', '6282222222225'];  // Baileys, for the campaign
+const FAKE = Array.from({ length: 197 }, (_, i) => `62857${String(i + 1).padStart(8, '0')}`);
 
 // Bytes that look like what they claim to be and differ on every run.
 function jpegLike (size) {
   return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(size - 6), Buffer.from([0xff, 0xd9])]);
+}
+
+// A real PNG (our sender reads the picture for its size and preview),
+// random pixels so that every run sends other bytes.
+function png (width, height) {
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const length = Buffer.alloc(4);
+    const crc = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = [];
+  for (let y = 0; y < height; y++)
+    rows.push(Buffer.from([0]), crypto.randomBytes(width * 3));
+  return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', header),
+                        chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 function pdfLike (size) {
@@ -115,6 +144,26 @@ async function main () {
   assert.equal(await within(linked, 'xender-in-cli link'), 0);
   const customer = (await link(fakewa, url, memoryAuthState(), CUSTOMER)).connection;
   const shopJid = `${SHOP}@s.whatsapp.net`;
+  // What each Baileys customer gets from the shop, decrypted by Baileys.
+  const received = new Map();
+  const listen = (phone, sock) => {
+    received.set(phone, []);
+    sock.ev.on('messages.upsert', async ({ messages }) => {
+      for (const m of messages) {
+        if (m.key.fromMe || m.key.remoteJid !== shopJid)
+          continue;
+        const content = m.message?.imageMessage ?? m.message?.documentMessage;
+        const bytes = content ? await baileys.downloadMediaMessage(m, 'buffer', {}) : null;
+        received.get(phone).push({ content, bytes });
+      }
+    });
+  };
+  const arrived = (phone, count) => within((async () => {
+    while (received.get(phone).length < count)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    return received.get(phone);
+  })(), `${count} message(s) at ${phone}`);
+  listen(CUSTOMER, customer.sock);
 
   try {
     const picture = jpegLike(180 * 1024 + 3);
@@ -184,6 +233,70 @@ async function main () {
       assert.equal(assets().length, 2);
       assert.equal((await inbox()).find((m) => m.id === sentDocument.key.id).media.downloaded, true);
     });
+
+    await check('send --attach: Baileys downloads and decrypts our picture and PDF to the same bytes', async () => {
+      const ours = png(320, 240);
+      const pdf = pdfLike(300 * 1024 + 5);
+      const picturePath = path.join(outDir, 'promo.png');
+      const pdfPath = path.join(outDir, 'Katalog Juni.pdf');
+      fs.writeFileSync(picturePath, ours);
+      fs.writeFileSync(pdfPath, pdf);
+      const before = await uploads();
+
+      let sent = await cli('send', `+${CUSTOMER}`, 'Promo minggu ini, Kak', '--attach', picturePath);
+      assert.equal(sent.code, 0, sent.err);
+      sent = await cli('send', `+${CUSTOMER}`, 'Katalog terbaru', '--attach', pdfPath);
+      assert.equal(sent.code, 0, sent.err);
+      const [image, document] = await arrived(CUSTOMER, 2);
+      assert.equal(image.content.caption, 'Promo minggu ini, Kak');
+      assert.equal(image.content.mimetype, 'image/png');
+      assert.ok(image.bytes.equals(ours), 'the picture Baileys decrypted is not ours');
+      assert.equal(document.content.fileName, 'Katalog Juni.pdf');
+      assert.equal(document.content.mimetype, 'application/pdf');
+      assert.equal(document.content.caption, 'Katalog terbaru');
+      assert.ok(document.bytes.equals(pdf), 'the PDF Baileys decrypted is not ours');
+      assert.equal(await uploads() - before, 2);
+    });
+
+    await check('a campaign of 200 with a picture: one upload, every Baileys recipient decrypts the same picture',
+      async () => {
+        for (const phone of MORE_CUSTOMERS)
+          listen(phone, (await link(fakewa, url, memoryAuthState(), phone)).connection.sock);
+        for (const phone of FAKE)
+          await fakewa.command(`account ${phone}`);
+        const picture = png(400, 300);
+        const picturePath = path.join(outDir, 'flyer.png');
+        fs.writeFileSync(picturePath, picture);
+        const csv = ['Nama,Nomor HP'];
+        const everyone = [CUSTOMER, ...MORE_CUSTOMERS, ...FAKE];
+        everyone.forEach((phone, i) => csv.push(`Pelanggan ${i + 1},+${phone}`));
+        fs.writeFileSync(path.join(outDir, 'pelanggan.csv'), csv.join('\n') + '\n');
+        assert.equal((await cli('contacts', 'import', path.join(outDir, 'pelanggan.csv'), '--group', 'Semua')).code, 0);
+        const template = await cli('templates', 'add', 'Flyer', 'Halo {name}, ini promo kami!', '--attach', picturePath);
+        assert.equal(template.code, 0, template.err);
+        const before = await uploads();
+        const created = await cli('campaign', 'create', '--group', 'Semua', '--template', 'Flyer', '--name', 'Flyer',
+                                  '--delay', '0', '--batch', '0', '--start');
+        assert.equal(created.code, 0, created.err);
+        const ran = await cli('run', '--transport', 'whatsapp', '--until-idle');
+        assert.equal(ran.code, 0, ran.err);
+        assert.equal(await uploads() - before, 1);
+
+        const report = JSON.parse((await cli('--json', 'campaign', 'report', 'Flyer')).out);
+        assert.equal(report.length, 200);
+        for (const row of report)
+          assert.ok(['sent', 'delivered', 'read'].includes(row.state), `${row.phone}: ${row.state}`);
+        const paths = new Set();
+        for (const [i, phone] of [CUSTOMER, ...MORE_CUSTOMERS].entries()) {
+          const messages = await arrived(phone, phone === CUSTOMER ? 3 : 1);
+          const flyer = messages[messages.length - 1];
+          assert.equal(flyer.content.caption, `Halo Pelanggan ${i + 1}, ini promo kami!`);
+          assert.equal(flyer.content.mimetype, 'image/png');
+          assert.ok(flyer.bytes.equals(picture), `the picture ${phone} decrypted is not the flyer`);
+          paths.add(flyer.content.directPath);
+        }
+        assert.equal(paths.size, 1);
+      });
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(outDir, { recursive: true, force: true });
