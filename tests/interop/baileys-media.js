@@ -234,6 +234,31 @@ async function main () {
       assert.equal((await inbox()).find((m) => m.id === sentDocument.key.id).media.downloaded, true);
     });
 
+    await check('a video, a voice note and a sticker from Baileys arrive as what they are, kept and saved', async () => {
+      const video = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), crypto.randomBytes(90000)]);
+      const voice = Buffer.concat([Buffer.from('OggS'), crypto.randomBytes(12000)]);
+      const sticker = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '),
+                                     crypto.randomBytes(3000)]);
+      const sent = [
+        await customer.sock.sendMessage(shopJid, { video, caption: 'Videonya, Kak', mimetype: 'video/mp4',
+                                                   jpegThumbnail: '' }),
+        await customer.sock.sendMessage(shopJid, { audio: voice, ptt: true, seconds: 3,
+                                                   mimetype: 'audio/ogg; codecs=opus' }),
+        await customer.sock.sendMessage(shopJid, { sticker, mimetype: 'image/webp' }),
+      ];
+      await receive();
+      const messages = await inbox();
+      const byId = (message) => messages.find((m) => m.id === message.key.id);
+      assert.deepEqual(sent.map((m) => byId(m)?.media?.kind), ['video', 'audio', 'sticker']);
+      assert.equal(byId(sent[0]).text, 'Videonya, Kak');
+      assert.deepEqual(sent.map((m) => byId(m).media.downloaded), [true, true, true]);
+      assert.equal(byId(sent[1]).media.mimetype, 'audio/ogg; codecs=opus');
+      const target = path.join(outDir, 'voice.ogg');
+      const saved = await cli('inbox', 'save', sent[1].key.id, target);
+      assert.equal(saved.code, 0, saved.err);
+      assert.ok(fs.readFileSync(target).equals(voice));
+    });
+
     await check('send --attach: Baileys downloads and decrypts our picture and PDF to the same bytes', async () => {
       const ours = png(320, 240);
       const pdf = pdfLike(300 * 1024 + 5);
