@@ -7,12 +7,17 @@
 
 #include "config.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <sys/resource.h>
 
 #include "bench-utils.h"
 #include "fakewa-server.h"
 #include "wa-key-store.h"
 #include "wa-messenger.h"
+#include "xi-engine.h"
+#include "xi-paths.h"
+#include "xi-store.h"
+#include "xi-whatsapp-transport.h"
 
 /*
  * A picture to many recipients at the protocol level: one account of the
@@ -22,7 +27,13 @@
  *  - media-uploads: uploads the media host took (1 expected);
  *  - media-upload-ms: encrypting and uploading the picture;
  *  - text-cpu / media-cpu: user + system CPU per message of each round;
- *  - media-rss: the process's peak RSS at the end.
+ *  - media-rss: the process's peak RSS after those two rounds;
+ *  - campaign-text-* / campaign-media-*: the same through the app, each
+ *    from another linked account: a stored campaign to N more new
+ *    recipients, sent by the engine over the WhatsApp transport, its
+ *    template text only, then attaching a 1 MB JPEG from the asset
+ *    library: uploads (0, then 1 expected), CPU per message (the store's
+ *    writes and the media cache included) and the peak RSS.
  * The fake server runs in the same process, so the CPU figures include
  * its share (relaying, the phones' decryption and receipts), the same in
  * both rounds: their difference is what media costs per message. The
@@ -40,7 +51,9 @@
  */
 
 #define SHOP "6281900000001"
-#define BAILEYS_SHOP "6281900000002"
+#define TEXT_SHOP "6281900000002"
+#define MEDIA_SHOP "6281900000003"
+#define BAILEYS_SHOP "6281900000004"
 #define PICTURE_SIZE (1024 * 1024)
 
 typedef struct
@@ -87,6 +100,168 @@ recipient (guint first,
            guint i)
 {
   return g_strdup_printf ("62819%08u@s.whatsapp.net", first + i);
+}
+
+/* A photo-like 1 MB JPEG: noise does not compress, so its size is what
+ * the quality makes it. */
+static char *
+write_picture (const char *dir)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1024, 1024);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  char *path = g_build_filename (dir, "promo.jpg", NULL);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  gsize length = (gsize) gdk_pixbuf_get_rowstride (pixbuf) * gdk_pixbuf_get_height (pixbuf);
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < length; i++)
+    pixels[i] = g_rand_int (rand) & 0xff;
+  if (!gdk_pixbuf_save (pixbuf, path, "jpeg", &error, "quality", "92", NULL))
+    g_error ("picture: %s", error->message);
+  return path;
+}
+
+/* Takes @result. */
+static gpointer
+finish_or_die (GAsyncResult *result,
+               gpointer    (*finish) (XiStore *, GAsyncResult *, GError **),
+               XiStore      *store,
+               const char   *what)
+{
+  g_autoptr(GAsyncResult) owned = result;
+  g_autoptr(GError) error = NULL;
+  gpointer value = finish (store, owned, &error);
+
+  if (value == NULL)
+    g_error ("%s: %s", what, error->message);
+  return value;
+}
+
+static void
+campaign_changed_cb (XiEngine *engine,
+                     XiJob    *job,
+                     gboolean *finished)
+{
+  XiJobState state = xi_job_get_state (job);
+
+  if (state == XI_JOB_STATE_COMPLETED || state == XI_JOB_STATE_FAILED || state == XI_JOB_STATE_CANCELLED)
+    *finished = TRUE;
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The app's path: library, template, stored campaign, engine; from
+ * @shop, which never wrote to the N recipients from @first on, with or
+ * without the picture. */
+static void
+campaign_round (FakewaServer *server,
+                const char   *shop,
+                guint         first,
+                guint         rows,
+                gboolean      with_picture,
+                GTlsDatabase *media_ca)
+{
+  g_autofree char *dir = bench_make_tmpdir ();
+  g_autofree char *csv = bench_write_numbered_contacts_csv (dir, first, rows);
+  g_autofree char *picture = with_picture ? write_picture (dir) : NULL;
+  const char *prefix = with_picture ? "campaign-media" : "campaign-text";
+  g_autofree char *cpu_name = g_strconcat (prefix, "-cpu", NULL);
+  g_autofree char *uploads_name = g_strconcat (prefix, "-uploads", NULL);
+  g_autofree char *rss_name = g_strconcat (prefix, "-rss", NULL);
+  g_autofree char *db = xi_paths_dup_store_path (dir);
+  g_autoptr(XiStore) store = xi_store_new (db);
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiEngine) engine = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(XiAsset) asset = NULL;
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Promo");
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) done = NULL;
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) read = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { "Halo {name}, promo akhir bulan!", NULL };
+  GAsyncResult *slot = NULL;
+  gboolean finished = FALSE, stopped = FALSE;
+  guint uploads_before = fakewa_server_get_n_uploads (server);
+  struct rusage usage;
+  double cpu;
+
+  for (guint i = first; i < first + rows; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%04u%04u", i / 10000, i % 10000);
+
+      fakewa_server_add_account (server, phone);
+    }
+  client = wa_client_new (keys, fakewa_server_get_url (server), fakewa_server_get_root_key (server));
+  wa_media_set_tls_database (client, media_ca);
+  fakewa_server_link_client (server, client, shop);
+
+  xi_store_open_async (store, NULL, bench_result_cb, &slot);
+  opened = bench_wait (&slot);
+  if (!xi_store_open_finish (store, opened, &error))
+    g_error ("open: %s", error->message);
+  xi_import_read_file_async (file, "62", NULL, NULL, NULL, NULL, bench_result_cb, &slot);
+  read = bench_wait (&slot);
+  if ((batch = xi_import_read_file_finish (read, &error)) == NULL)
+    g_error ("read: %s", error->message);
+  xi_store_import_contacts_async (store, g_steal_pointer (&batch), "Bench", NULL, NULL, NULL, NULL,
+                                  bench_result_cb, &slot);
+  report = finish_or_die (bench_wait (&slot), (gpointer) xi_store_import_contacts_finish, store, "import");
+  xi_store_list_groups_async (store, NULL, bench_result_cb, &slot);
+  groups = finish_or_die (bench_wait (&slot), (gpointer) xi_store_list_groups_finish, store, "groups");
+  xi_template_set_variants (template_, variants);
+  if (with_picture)
+    {
+      xi_store_add_asset_async (store, picture, NULL, bench_result_cb, &slot);
+      asset = finish_or_die (bench_wait (&slot), (gpointer) xi_store_add_asset_finish, store, "asset");
+      bench_report ("campaign-picture", xi_asset_get_size (asset) / 1e6, "MB");
+      xi_template_set_asset_id (template_, xi_asset_get_id (asset));
+    }
+  xi_store_save_template_async (store, template_, NULL, bench_result_cb, &slot);
+  saved = finish_or_die (bench_wait (&slot), (gpointer) xi_store_save_template_finish, store, "template");
+  spec->group_id = g_strdup (xi_group_get_id (g_ptr_array_index (groups, 0)));
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+  spec->delay_min_ms = spec->delay_max_ms = 0;
+  spec->batch_size = 0;
+  spec->start = TRUE;
+  xi_store_create_job_async (store, spec, NULL, bench_result_cb, &slot);
+  job = finish_or_die (bench_wait (&slot), (gpointer) xi_store_create_job_finish, store, "campaign");
+
+  transport = xi_whatsapp_transport_new (client);
+  engine = xi_engine_new (store, transport);
+  g_signal_connect (engine, "job-changed", G_CALLBACK (campaign_changed_cb), &finished);
+  cpu = cpu_seconds ();
+  xi_engine_wake (engine);
+  while (!finished)
+    g_main_context_iteration (NULL, TRUE);
+  bench_report (cpu_name, (cpu_seconds () - cpu) * 1e3 / rows, "ms/message");
+  bench_report (uploads_name, fakewa_server_get_n_uploads (server) - uploads_before, "uploads");
+  getrusage (RUSAGE_SELF, &usage);
+  bench_report (rss_name, usage.ru_maxrss / 1024.0, "MB");
+
+  xi_engine_shutdown (engine, set_flag, &stopped);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+  xi_store_get_job_async (store, xi_job_get_id (job), NULL, bench_result_cb, &slot);
+  done = finish_or_die (bench_wait (&slot), (gpointer) xi_store_get_job_finish, store, "job");
+  if (xi_job_get_sent (done) != rows)
+    g_error ("the campaign sent %u of %u", xi_job_get_sent (done), rows);
+  wa_client_stop (client);
+  xi_store_close (store);
+  bench_rm_rf (dir);
 }
 
 static double
@@ -207,8 +382,9 @@ bench_baileys (FakewaServer *server,
   baileys.env = g_environ_setenv (g_get_environ (), "NODE_EXTRA_CA_CERTS", ca, TRUE);
   if (!g_file_set_contents (baileys.picture, g_bytes_get_data (picture, NULL), g_bytes_get_size (picture), &error))
     g_error ("%s", error->message);
-  /* bench-baileys.js writes to 62812…: numbers 1 to 2N. */
-  for (guint i = 1; i <= 2 * rows; i++)
+  /* bench-baileys.js writes to 62812…: numbers 2N to 4N-1, after the
+   * campaign rounds' 0 to 2N-1. */
+  for (guint i = 2 * rows; i < 4 * rows; i++)
     {
       g_autofree char *phone = g_strdup_printf ("62812%04u%04u", i / 10000, i % 10000);
 
@@ -216,13 +392,13 @@ bench_baileys (FakewaServer *server,
     }
 
   baileys_link (&baileys);
-  baseline = baileys_round (&baileys, "send", 1, 0);
-  bench_report ("baileys-text-cpu", (baileys_round (&baileys, "send", 1, rows) - baseline) * 1e3 / rows,
+  baseline = baileys_round (&baileys, "send", 2 * rows, 0);
+  bench_report ("baileys-text-cpu", (baileys_round (&baileys, "send", 2 * rows, rows) - baseline) * 1e3 / rows,
                 "ms/message");
-  baseline = baileys_round (&baileys, "send-media", 1, 0);
+  baseline = baileys_round (&baileys, "send-media", 2 * rows, 0);
   uploads = fakewa_server_get_n_uploads (server);
   bench_report ("baileys-media-cpu",
-                (baileys_round (&baileys, "send-media", 1 + rows, rows) - baseline) * 1e3 / rows, "ms/message");
+                (baileys_round (&baileys, "send-media", 3 * rows, rows) - baseline) * 1e3 / rows, "ms/message");
   bench_report ("baileys-media-uploads", fakewa_server_get_n_uploads (server) - uploads, "uploads");
   children_cpu_seconds (&usage);
   bench_report ("baileys-rss", usage.ru_maxrss / 1024.0, "MB");
@@ -234,8 +410,9 @@ bench_baileys (FakewaServer *server,
   g_free (baileys.picture);
 }
 
-/* The run's CA, and the server's media host on HTTPS with it. */
-static void
+/* The run's CA, and the server's media host on HTTPS with it: @client
+ * trusts it, and so must every other client of ours the run makes. */
+static GTlsDatabase *
 serve_media_tls (FakewaServer *server,
                  WaClient     *client,
                  const char   *dir)
@@ -245,7 +422,7 @@ serve_media_tls (FakewaServer *server,
   g_autofree char *ca = g_build_filename (dir, "ca.pem", NULL);
   const char *argv[] = { make_ca, dir, NULL };
   g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
+  GTlsDatabase *database = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
@@ -256,6 +433,7 @@ serve_media_tls (FakewaServer *server,
       (database = g_tls_file_database_new (ca, &error)) == NULL)
     g_error ("No HTTPS media host: %s", error->message);
   wa_media_set_tls_database (client, database);
+  return database;
 }
 
 int
@@ -272,6 +450,7 @@ main (int   argc,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = bench_make_tmpdir ();
+  g_autoptr(GTlsDatabase) media_ca = NULL;
   GAsyncResult *slot = NULL;
   WaMediaMessage media = { WA_MEDIA_IMAGE, NULL, "image/jpeg", "Promo", NULL, 1024, 1024, 0, NULL };
   struct rusage usage;
@@ -288,7 +467,7 @@ main (int   argc,
   client = wa_client_new (store, fakewa_server_get_url (server), fakewa_server_get_root_key (server));
   messenger = wa_messenger_new (client);
   fakewa_server_link_client (server, client, SHOP);
-  serve_media_tls (server, client, dir);
+  media_ca = serve_media_tls (server, client, dir);
   for (guint i = 0; i < 2 * rows; i++)
     {
       g_autofree char *phone = g_strdup_printf ("62819%08u", 1 + i);
@@ -343,6 +522,8 @@ main (int   argc,
       return 1;
     }
 
+  campaign_round (server, TEXT_SHOP, 0, rows, FALSE, media_ca);
+  campaign_round (server, MEDIA_SHOP, rows, rows, TRUE, media_ca);
   bench_baileys (server, dir, picture, rows);
   bench_rm_rf (dir);
   return 0;

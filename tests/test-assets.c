@@ -174,6 +174,9 @@ test_sniff (void)
       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", XI_ASSET_KIND_DOCUMENT },
     { "PK\x03\x04\x14\0\0\0notes.txt", 17, "application/zip", XI_ASSET_KIND_DOCUMENT },
     { "Daftar harga\n", 13, "text/plain", XI_ASSET_KIND_DOCUMENT },
+    /* A head that ends in the middle of "é". */
+    { "Caf\xc3", 4, "text/plain", XI_ASSET_KIND_DOCUMENT },
+    { "Caf\xc3(", 5, "application/octet-stream", XI_ASSET_KIND_DOCUMENT },
     { "\xff\xd8", 2, "application/octet-stream", XI_ASSET_KIND_DOCUMENT },
     { "", 0, "application/octet-stream", XI_ASSET_KIND_DOCUMENT },
   };

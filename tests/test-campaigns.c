@@ -1755,6 +1755,7 @@ test_attachment_journaled (Fixture       *f,
   g_autoptr(XiAsset) picture = NULL;
   g_autofree char *pdf_path = g_build_filename (f->dir, "daftar-harga.pdf", NULL);
   g_autofree char *picture_path = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GError) error = NULL;
@@ -1766,6 +1767,10 @@ test_attachment_journaled (Fixture       *f,
   pdf = add_asset (f, pdf_path);
   attach (f, pdf);
   spec = zero_delay_spec (f);
+  WAIT (xi_store_plan_job_async (f->store, spec, 1, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (xi_asset_get_sha256 (plan->attachment), ==, xi_asset_get_sha256 (pdf));
   job = create_job (f, spec);
 
   picture_path = write_picture (f);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "xi-assets-page.h"
 #include "xi-group-dialog.h"
 #include "xi-groups-page.h"
 #include "xi-history-page.h"
@@ -727,6 +728,96 @@ test_template_problems (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Assets */
+
+static gboolean
+editor_has_attachment (gpointer data)
+{
+  return xi_template_editor_get_attachment (data) != NULL;
+}
+
+/* The Assets page: empty, then a picture and a PDF added as if dropped,
+ * with the picture's preview; the template editor attaches the picture
+ * and saves it; the page refuses to remove it while the template uses
+ * it, and removes the PDF. */
+static void
+test_assets (XiUiFixture   *f,
+             gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 640, 400);
+  g_autofree char *picture = g_build_filename (f->dir, "promo-desember.png", NULL);
+  g_autofree char *pdf = g_build_filename (f->dir, "daftar-harga.pdf", NULL);
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  GSList *files = NULL;
+  const char *variants[] = { "Halo {name}, promo akhir tahun!", NULL };
+  XiTemplateEditor *editor;
+  GListModel *assets;
+  XiTemplate *saved;
+  XiWindow *window;
+  GtkWidget *page;
+  GtkWidget *row;
+
+  gdk_pixbuf_fill (pixbuf, 0xd04020ff);
+  gdk_pixbuf_save (pixbuf, picture, "png", &error, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (pdf, "%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n", -1, NULL));
+
+  window = open_window (f, "assets");
+  page = xi_window_get_page (window, "assets");
+  assets = xi_assets_page_get_assets (XI_ASSETS_PAGE (page));
+  g_assert_cmpuint (g_list_model_get_n_items (assets), ==, 0);
+  xi_ui_screenshot (GTK_WIDGET (window), "assets-empty");
+
+  files = g_slist_append (files, g_file_new_for_path (picture));
+  files = g_slist_append (files, g_file_new_for_path (pdf));
+  xi_assets_page_add_files (XI_ASSETS_PAGE (page), files);
+  g_slist_free_full (files, g_object_unref);
+  wait_n_items (assets, 2);
+  g_assert_nonnull (find_row (page, "promo-desember.png"));
+  g_assert_nonnull (find_row (page, "daftar-harga.pdf"));
+  xi_ui_spin (500);
+  xi_ui_screenshot (GTK_WIDGET (window), "assets");
+
+  /* The template editor attaches the picture. */
+  xi_window_show_page (window, "templates");
+  page = xi_window_get_page (window, "templates");
+  gtk_widget_activate_action (page, "page.new", NULL);
+  editor = xi_templates_page_get_editor (XI_TEMPLATES_PAGE (page));
+  xi_template_editor_set_name (editor, "Promo Bergambar");
+  xi_template_editor_set_variant_text (editor, 0, variants[0]);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (picture);
+
+    xi_template_editor_attach_file (editor, file);
+  }
+  g_assert_true (xi_ui_wait_for (editor_has_attachment, editor, 10000));
+  g_assert_cmpstr (xi_asset_get_name (xi_template_editor_get_attachment (editor)), ==, "promo-desember.png");
+  g_assert_true (xi_template_editor_get_modified (editor));
+  xi_ui_spin (500);
+  xi_ui_screenshot (GTK_WIDGET (window), "template-editor-attachment");
+  xi_template_editor_save (editor);
+  wait_n_items (xi_context_get_templates (f->context), 1);
+  saved = g_list_model_get_item (xi_context_get_templates (f->context), 0);
+  g_object_unref (saved);
+  g_assert_cmpstr (xi_template_get_asset_id (saved), ==,
+                   xi_asset_get_id (xi_template_editor_get_attachment (editor)));
+  stored = store_templates (f);
+  g_assert_cmpstr (xi_template_get_asset_id (g_ptr_array_index (stored, 0)), ==, xi_template_get_asset_id (saved));
+
+  /* Removing: the attached picture stays, the PDF goes. */
+  xi_window_show_page (window, "assets");
+  page = xi_window_get_page (window, "assets");
+  row = find_row (page, "promo-desember.png");
+  gtk_widget_activate (xi_ui_find_widget (row, GTK_TYPE_BUTTON));
+  xi_ui_spin (500);
+  g_assert_cmpuint (g_list_model_get_n_items (assets), ==, 2);
+  row = find_row (page, "daftar-harga.pdf");
+  gtk_widget_activate (xi_ui_find_widget (row, GTK_TYPE_BUTTON));
+  wait_n_items (assets, 1);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -744,6 +835,8 @@ main (int   argc,
               xi_ui_fixture_setup, test_templates, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/templates/problems", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_template_problems, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/assets", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_assets, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/sending-history", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_sending_history, xi_ui_fixture_teardown);
 

@@ -334,8 +334,14 @@ test_check_whatsapp (Fixture       *f,
   g_assert_false (gtk_revealer_get_reveal_child (revealer));
 }
 
-/* "Send message": sent through WhatsApp with a spinner, then a toast;
- * refused with the reason for an opted-out contact and for a number that
+static gboolean
+dialog_has_attachment (gpointer data)
+{
+  return xi_send_message_dialog_get_attachment (data) != NULL;
+}
+
+/* "Send message": sent through WhatsApp with a spinner, then a toast,
+ * and once more with a picture; refused with the reason for an opted-out contact and for a number that
  * is not on WhatsApp. */
 static void
 test_send_message (Fixture       *f,
@@ -375,6 +381,30 @@ test_send_message (Fixture       *f,
   g_assert_true (xi_send_message_dialog_is_sending (dialog));
   g_assert_true (xi_ui_wait_for (dialog_gone, NULL, 15000));
   g_assert_cmpuint (f->relayed, >, relayed);
+
+  /* Again with a picture: added to the assets, uploaded, sent. */
+  g_assert_true (gtk_widget_activate_action (page, "contacts.send-message", NULL));
+  dialog = XI_SEND_MESSAGE_DIALOG (xi_ui_find_window (XI_TYPE_SEND_MESSAGE_DIALOG));
+  xi_send_message_dialog_set_text (dialog, "Ini foto pesanan Anda.");
+  {
+    g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 320, 240);
+    g_autofree char *path = g_build_filename (f->ui.dir, "pesanan.jpg", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GError) error = NULL;
+
+    gdk_pixbuf_fill (pixbuf, 0x3060a0ff);
+    gdk_pixbuf_save (pixbuf, path, "jpeg", &error, NULL);
+    g_assert_no_error (error);
+    xi_send_message_dialog_attach_file (dialog, file);
+  }
+  g_assert_true (xi_ui_wait_for (dialog_has_attachment, dialog, 10000));
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (dialog), "send-message-attachment");
+  relayed = f->relayed;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "message.send", NULL));
+  g_assert_true (xi_ui_wait_for (dialog_gone, NULL, 15000));
+  g_assert_cmpuint (f->relayed, >, relayed);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (f->server), ==, 1);
 
   /* The third opted out: refused, with why. */
   gtk_selection_model_select_item (selection, 2, TRUE);

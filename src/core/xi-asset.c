@@ -63,6 +63,19 @@ contains (const guint8 *head,
   return memmem (head, length, needle, strlen (needle)) != NULL;
 }
 
+/* UTF-8 throughout, but for a character the head may cut in two. */
+static gboolean
+looks_like_text (const guint8 *head,
+                 gsize         length)
+{
+  const char *end = NULL;
+
+  if (g_utf8_validate ((const char *)head, length, &end))
+    return TRUE;
+  return length - (gsize)(end - (const char *)head) < 4 &&
+         g_utf8_get_char_validated (end, length - (end - (const char *)head)) == (gunichar)-2;
+}
+
 /* An office file is a ZIP whose entry names say what it holds; they are
  * stored uncompressed in each entry's header, and the writers put the
  * main part among the first entries. */
@@ -203,7 +216,7 @@ xi_asset_sniff (const guint8 *head,
       return documents[i].mime_type;
   if (has_prefix (head, length, "PK\x03\x04", 4))
     return sniff_zip (head, length);
-  if (length > 0 && memchr (head, '\0', length) == NULL && g_utf8_validate ((const char *)head, length, NULL))
+  if (length > 0 && memchr (head, '\0', length) == NULL && looks_like_text (head, length))
     return "text/plain";
   return "application/octet-stream";
 }

@@ -182,6 +182,7 @@ xi_job_plan_free (XiJobPlan *self)
 
   g_ptr_array_unref (self->samples);
   g_strfreev (self->missing_variables);
+  g_clear_object (&self->attachment);
   g_free (self);
 }
 

@@ -109,6 +109,7 @@ typedef struct
  * @quota_available: what is left of it, less reservations
  * @samples: (element-type XiJobSample): a few rendered messages
  * @missing_variables: variables that some recipient has no value for
+ * @attachment: (nullable): the picture or document every message carries
  *
  * What a campaign would do, computed without writing anything.
  */
@@ -121,6 +122,7 @@ typedef struct
   guint       quota_available;
   GPtrArray  *samples;
   char      **missing_variables;
+  XiAsset    *attachment;
 } XiJobPlan;
 
 XiJobPlan  *xi_job_plan_new        (void);

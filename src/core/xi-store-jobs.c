@@ -916,6 +916,7 @@ plan_job_func (XiStore  *self,
   plan->quota_available = quota.available;
   plan->missing_variables = (char **)g_hash_table_get_keys_as_array (planner.missing, NULL);
   g_hash_table_steal_all (planner.missing);
+  plan->attachment = planner.asset != NULL ? g_object_ref (planner.asset) : NULL;
 
   g_task_return_pointer (task, g_steal_pointer (&plan), (GDestroyNotify)xi_job_plan_free);
 }

@@ -656,7 +656,7 @@ xi_application_startup (GApplication *app)
     { "link-whatsapp", link_whatsapp_action },
     { "pause-sending", pause_sending_action },
   };
-  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
+  static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox", "assets" };
   XiApplication *self = XI_APPLICATION (app);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;

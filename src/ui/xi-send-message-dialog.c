@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-asset-thumbnail.h"
 #include "xi-limits.h"
 #include "xi-phone.h"
 #include "xi-send-message-dialog.h"
@@ -33,11 +34,15 @@ struct _XiSendMessageDialog
   GtkSpinner    *spinner;
   GtkLabel      *to_label;
   GtkTextView   *text_view;
+  GtkImage      *attachment_image;
+  GtkLabel      *attachment_label;
   GtkLabel      *message_label;
 
   /* Owned */
   XiContext     *context;
   XiContact     *contact;
+  XiAsset       *attachment;     /* from the assets, or NULL for text only */
+  GtkNativeDialog *chooser;
   GCancellable  *cancellable;
   gboolean       sending;
 };
@@ -89,7 +94,27 @@ update_send (XiSendMessageDialog *self)
   g_autofree char *text = dup_text (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.send",
-                                 !self->sending && text[0] != '\0' && xi_limit_check_message (text, NULL));
+                                 !self->sending && (text[0] != '\0' || self->attachment != NULL) &&
+                                 xi_limit_check_message (text, NULL));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.attach", !self->sending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.detach", !self->sending && self->attachment != NULL);
+}
+
+static void
+show_attachment (XiSendMessageDialog *self)
+{
+  g_autofree char *described = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->attachment != NULL)
+    {
+      described = xi_asset_thumbnail_describe (self->attachment);
+      /* Translators: a message's attachment: its file name, then its size and kind */
+      text = g_strdup_printf (_("%s (%s)"), xi_asset_get_name (self->attachment), described);
+    }
+  gtk_label_set_text (self->attachment_label, text != NULL ? text : _("No attachment"));
+  xi_asset_thumbnail_show (self->attachment_image, self->attachment, 32, self->cancellable);
+  update_send (self);
 }
 
 /* Callbacks */
@@ -137,7 +162,7 @@ send_action (GtkWidget  *widget,
   XiConnection *connection = xi_context_get_connection (self->context);
   g_autofree char *text = dup_text (self);
 
-  if (self->sending || text[0] == '\0')
+  if (self->sending || (text[0] == '\0' && self->attachment == NULL))
     return;
   if (xi_contact_get_opted_out (self->contact))
     {
@@ -161,8 +186,75 @@ send_action (GtkWidget  *widget,
   show_message (self, NULL);
   set_sending (self, TRUE);
   update_send (self);
-  xi_connection_send_text_async (connection, xi_contact_get_phone (self->contact), text, NULL, self->cancellable,
-                                 sent_cb, g_object_ref (self));
+  xi_connection_send_text_async (connection, xi_contact_get_phone (self->contact), text, self->attachment,
+                                 self->cancellable, sent_cb, g_object_ref (self));
+}
+
+static void
+attachment_added_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(XiSendMessageDialog) self = user_data;
+  g_autoptr(XiAsset) asset = NULL;
+  g_autoptr(GError) error = NULL;
+
+  asset = xi_store_add_asset_finish (XI_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (asset == NULL)
+    {
+      show_message (self, error->message);
+      return;
+    }
+  show_message (self, NULL);
+  g_set_object (&self->attachment, asset);
+  show_attachment (self);
+}
+
+static void
+attach_chosen_cb (GtkNativeDialog     *chooser,
+                  int                  response,
+                  XiSendMessageDialog *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  if (file != NULL)
+    xi_send_message_dialog_attach_file (self, file);
+}
+
+static void
+attach_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  XiSendMessageDialog *self = XI_SEND_MESSAGE_DIALOG (widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->sending || self->chooser != NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Attach a Picture or Document"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (attach_chosen_cb), self);
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+detach_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  XiSendMessageDialog *self = XI_SEND_MESSAGE_DIALOG (widget);
+
+  if (self->sending)
+    return;
+  g_clear_object (&self->attachment);
+  show_attachment (self);
 }
 
 /* GObject */
@@ -173,6 +265,9 @@ xi_send_message_dialog_dispose (GObject *object)
   XiSendMessageDialog *self = (XiSendMessageDialog *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), XI_TYPE_SEND_MESSAGE_DIALOG);
 
   G_OBJECT_CLASS (xi_send_message_dialog_parent_class)->dispose (object);
@@ -186,6 +281,7 @@ xi_send_message_dialog_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->context);
   g_clear_object (&self->contact);
+  g_clear_object (&self->attachment);
 
   G_OBJECT_CLASS (xi_send_message_dialog_parent_class)->finalize (object);
 }
@@ -213,9 +309,13 @@ xi_send_message_dialog_class_init (XiSendMessageDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiSendMessageDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, XiSendMessageDialog, to_label);
   gtk_widget_class_bind_template_child (widget_class, XiSendMessageDialog, text_view);
+  gtk_widget_class_bind_template_child (widget_class, XiSendMessageDialog, attachment_image);
+  gtk_widget_class_bind_template_child (widget_class, XiSendMessageDialog, attachment_label);
   gtk_widget_class_bind_template_child (widget_class, XiSendMessageDialog, message_label);
 
   gtk_widget_class_install_action (widget_class, "message.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "message.attach", NULL, attach_action);
+  gtk_widget_class_install_action (widget_class, "message.detach", NULL, detach_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "message.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "message.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -296,4 +396,44 @@ xi_send_message_dialog_is_sending (XiSendMessageDialog *self)
 {
   g_return_val_if_fail (XI_IS_SEND_MESSAGE_DIALOG (self), FALSE);
   return self->sending;
+}
+
+/**
+ * xi_send_message_dialog_attach_file:
+ * @self: a #XiSendMessageDialog
+ * @file: a picture or document
+ *
+ * Adds @file to the assets and sends it with the message; a file
+ * WhatsApp would refuse says why under the text.
+ */
+void
+xi_send_message_dialog_attach_file (XiSendMessageDialog *self,
+                                    GFile               *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (XI_IS_SEND_MESSAGE_DIALOG (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      show_message (self, _("Only files on this computer can be added"));
+      return;
+    }
+  xi_store_add_asset_async (xi_context_get_store (self->context), path, self->cancellable, attachment_added_cb,
+                            g_object_ref (self));
+}
+
+/**
+ * xi_send_message_dialog_get_attachment:
+ * @self: a #XiSendMessageDialog
+ *
+ * Returns: (transfer none) (nullable): what the message will carry
+ */
+XiAsset *
+xi_send_message_dialog_get_attachment (XiSendMessageDialog *self)
+{
+  g_return_val_if_fail (XI_IS_SEND_MESSAGE_DIALOG (self), NULL);
+  return self->attachment;
 }

@@ -23,5 +23,8 @@ void        xi_send_message_dialog_set_text  (XiSendMessageDialog *self,
                                               const char          *text);
 const char *xi_send_message_dialog_get_error (XiSendMessageDialog *self);
 gboolean    xi_send_message_dialog_is_sending (XiSendMessageDialog *self);
+void        xi_send_message_dialog_attach_file (XiSendMessageDialog *self,
+                                                GFile               *file);
+XiAsset    *xi_send_message_dialog_get_attachment (XiSendMessageDialog *self);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "xi-asset-thumbnail.h"
 #include "xi-format.h"
 #include "xi-job-row.h"
 #include "xi-phone.h"
@@ -226,6 +227,25 @@ clear_samples (XiSendingPage *self)
     gtk_box_remove (self->samples_box, child);
 }
 
+/* What every message carries, above the samples of its text. */
+static void
+add_attachment (XiSendingPage *self,
+                XiAsset       *attachment)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  g_autofree char *described = xi_asset_thumbnail_describe (attachment);
+  /* Translators: on the Sending page: a file name, then its size and kind */
+  g_autofree char *text = g_strdup_printf (_("Every message carries “%s” (%s)"), xi_asset_get_name (attachment),
+                                           described);
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_box_append (GTK_BOX (box), xi_asset_thumbnail_new (attachment, 32, self->plan_cancellable));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (self->samples_box, box);
+}
+
 static void
 add_sample (XiSendingPage     *self,
             const XiJobSample *sample)
@@ -378,6 +398,8 @@ show_plan (XiSendingPage *self,
       gtk_widget_add_css_class (heading, "heading");
       gtk_box_append (self->samples_box, heading);
     }
+  if (plan->attachment != NULL)
+    add_attachment (self, plan->attachment);
   for (guint i = 0; i < plan->samples->len; i++)
     add_sample (self, g_ptr_array_index (plan->samples, i));
 

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-asset-thumbnail.h"
 #include "xi-limits.h"
 #include "xi-template-editor.h"
 #include "xi-template-text.h"
@@ -44,6 +45,8 @@ struct _XiTemplateEditor
   /* Template widgets */
   GtkScrolledWindow *scrolled;
   AdwEntryRow    *name_row;
+  AdwActionRow   *attachment_row;
+  GtkImage       *attachment_image;
   GtkMenuButton  *insert_button;
   GtkBox         *variants_box;
   GtkDropDown    *contact_dropdown;
@@ -56,6 +59,8 @@ struct _XiTemplateEditor
   /* Owned */
   XiContext      *context;
   XiTemplate     *template_;      /* a copy of what is edited; no id while new */
+  XiAsset        *attachment;     /* what its asset id names, once looked up */
+  GtkNativeDialog *chooser;
   GPtrArray      *variants;       /* Variant */
   GtkTextView    *last_focus;     /* where "Insert Variable" types */
   char           *store_error;    /* why the last save failed, or NULL */
@@ -367,6 +372,106 @@ user_changed (XiTemplateEditor *self)
   refresh (self);
 }
 
+/* The attachment */
+
+static void
+show_attachment (XiTemplateEditor *self)
+{
+  const char *asset_id = self->template_ != NULL ? xi_template_get_asset_id (self->template_) : NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (self->attachment != NULL)
+    {
+      g_autofree char *described = xi_asset_thumbnail_describe (self->attachment);
+
+      /* Translators: a template's attachment: its file name, then its size and kind */
+      subtitle = g_strdup_printf (_("%s (%s)"), xi_asset_get_name (self->attachment), described);
+    }
+  else if (asset_id == NULL)
+    subtitle = g_strdup (_("None: the message goes as text"));
+  adw_action_row_set_subtitle (self->attachment_row, subtitle != NULL ? subtitle : "");
+  xi_asset_thumbnail_show (self->attachment_image, self->attachment, 48, self->cancellable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.attach", self->template_ != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.detach", asset_id != NULL);
+}
+
+static void
+attachment_found_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(XiTemplateEditor) self = user_data;
+  g_autoptr(GPtrArray) assets = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *asset_id;
+
+  assets = xi_store_list_assets_finish (XI_STORE (object), result, &error);
+  if (assets == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not look up the attachment: %s", error->message);
+      return;
+    }
+  /* The template shown may have changed while the store answered. */
+  asset_id = self->template_ != NULL ? xi_template_get_asset_id (self->template_) : NULL;
+  for (guint i = 0; asset_id != NULL && i < assets->len; i++)
+    if (g_strcmp0 (xi_asset_get_id (g_ptr_array_index (assets, i)), asset_id) == 0)
+      g_set_object (&self->attachment, g_ptr_array_index (assets, i));
+  show_attachment (self);
+}
+
+static void
+look_up_attachment (XiTemplateEditor *self)
+{
+  g_clear_object (&self->attachment);
+  show_attachment (self);
+  if (self->template_ != NULL && xi_template_get_asset_id (self->template_) != NULL && self->context != NULL)
+    xi_store_list_assets_async (xi_context_get_store (self->context), self->cancellable, attachment_found_cb,
+                                g_object_ref (self));
+}
+
+static void
+attachment_added_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(XiTemplateEditor) self = user_data;
+  g_autoptr(XiAsset) asset = NULL;
+  g_autoptr(GError) error = NULL;
+
+  asset = xi_store_add_asset_finish (XI_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (asset == NULL || self->template_ == NULL)
+    {
+      if (error != NULL)
+        {
+          g_free (self->store_error);
+          self->store_error = g_strdup (error->message);
+          refresh (self);
+        }
+      return;
+    }
+  g_set_object (&self->attachment, asset);
+  xi_template_set_asset_id (self->template_, xi_asset_get_id (asset));
+  user_changed (self);
+  show_attachment (self);
+}
+
+static void
+attach_chosen_cb (GtkNativeDialog  *chooser,
+                  int               response,
+                  XiTemplateEditor *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  if (file != NULL)
+    xi_template_editor_attach_file (self, file);
+}
+
 /* Callbacks */
 
 static void
@@ -604,6 +709,41 @@ shuffle_action (GtkWidget  *widget,
 }
 
 static void
+attach_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  XiTemplateEditor *self = XI_TEMPLATE_EDITOR (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->template_ == NULL || self->chooser != NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Attach a Picture or Document"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (attach_chosen_cb), self);
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+detach_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  XiTemplateEditor *self = XI_TEMPLATE_EDITOR (widget);
+
+  if (self->template_ == NULL)
+    return;
+  g_clear_object (&self->attachment);
+  xi_template_set_asset_id (self->template_, NULL);
+  user_changed (self);
+  show_attachment (self);
+}
+
+static void
 save_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -720,6 +860,9 @@ xi_template_editor_dispose (GObject *object)
   XiTemplateEditor *self = (XiTemplateEditor *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
   if (self->contact_dropdown != NULL)
     gtk_drop_down_set_model (self->contact_dropdown, NULL);
   self->last_focus = NULL;
@@ -731,6 +874,7 @@ xi_template_editor_dispose (GObject *object)
 
   g_clear_pointer (&self->variants, g_ptr_array_unref);
   g_clear_object (&self->template_);
+  g_clear_object (&self->attachment);
   g_clear_object (&self->context);
 
   G_OBJECT_CLASS (xi_template_editor_parent_class)->dispose (object);
@@ -772,6 +916,8 @@ xi_template_editor_class_init (XiTemplateEditorClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/xi-template-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, XiTemplateEditor, scrolled);
   gtk_widget_class_bind_template_child (widget_class, XiTemplateEditor, name_row);
+  gtk_widget_class_bind_template_child (widget_class, XiTemplateEditor, attachment_row);
+  gtk_widget_class_bind_template_child (widget_class, XiTemplateEditor, attachment_image);
   gtk_widget_class_bind_template_child (widget_class, XiTemplateEditor, insert_button);
   gtk_widget_class_bind_template_child (widget_class, XiTemplateEditor, variants_box);
   gtk_widget_class_bind_template_child (widget_class, XiTemplateEditor, contact_dropdown);
@@ -787,6 +933,8 @@ xi_template_editor_class_init (XiTemplateEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "editor.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "editor.add-variant", NULL, add_variant_action);
   gtk_widget_class_install_action (widget_class, "editor.shuffle", NULL, shuffle_action);
+  gtk_widget_class_install_action (widget_class, "editor.attach", NULL, attach_action);
+  gtk_widget_class_install_action (widget_class, "editor.detach", NULL, detach_action);
   gtk_widget_class_install_action (widget_class, "editor.insert-variable", "s", insert_variable_action);
 }
 
@@ -896,6 +1044,7 @@ xi_template_editor_edit (XiTemplateEditor *self,
   self->loading = FALSE;
   self->modified = FALSE;
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
+  look_up_attachment (self);
   refresh (self);
 }
 
@@ -1185,4 +1334,42 @@ xi_template_editor_save (XiTemplateEditor *self)
   refresh (self);
   xi_store_save_template_async (xi_context_get_store (self->context), self->template_,
                                 self->cancellable, saved_cb, g_object_ref (self));
+}
+
+/**
+ * xi_template_editor_attach_file:
+ * @self: a #XiTemplateEditor
+ * @file: a picture or document
+ *
+ * Adds @file to the assets and attaches it to the template being edited;
+ * it is saved with the template. A file WhatsApp would refuse says why
+ * where Save does.
+ */
+void
+xi_template_editor_attach_file (XiTemplateEditor *self,
+                                GFile            *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (XI_IS_TEMPLATE_EDITOR (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  path = g_file_get_path (file);
+  if (path == NULL || self->template_ == NULL)
+    return;
+  xi_store_add_asset_async (xi_context_get_store (self->context), path, self->cancellable, attachment_added_cb,
+                            g_object_ref (self));
+}
+
+/**
+ * xi_template_editor_get_attachment:
+ * @self: a #XiTemplateEditor
+ *
+ * Returns: (transfer none) (nullable): the attachment shown
+ */
+XiAsset *
+xi_template_editor_get_attachment (XiTemplateEditor *self)
+{
+  g_return_val_if_fail (XI_IS_TEMPLATE_EDITOR (self), NULL);
+  return self->attachment;
 }

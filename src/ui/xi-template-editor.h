@@ -49,5 +49,8 @@ void        xi_template_editor_preview_contact  (XiTemplateEditor *self,
                                                  XiContact        *contact);
 void        xi_template_editor_shuffle          (XiTemplateEditor *self);
 void        xi_template_editor_save             (XiTemplateEditor *self);
+void        xi_template_editor_attach_file      (XiTemplateEditor *self,
+                                                 GFile            *file);
+XiAsset    *xi_template_editor_get_attachment   (XiTemplateEditor *self);
 
 G_END_DECLS

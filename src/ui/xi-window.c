@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-application.h"
+#include "xi-assets-page.h"
 #include "xi-connection-indicator.h"
 #include "xi-contacts-page.h"
 #include "xi-groups-page.h"
@@ -35,6 +36,7 @@ struct _XiWindow
   GtkWidget            *contacts_page;
   GtkWidget            *groups_page;
   GtkWidget            *templates_page;
+  GtkWidget            *assets_page;
   GtkWidget            *sending_page;
   GtkWidget            *history_page;
   GtkWidget            *inbox_page;
@@ -360,6 +362,7 @@ xi_window_class_init (XiWindowClass *klass)
   g_type_ensure (XI_TYPE_CONTACTS_PAGE);
   g_type_ensure (XI_TYPE_GROUPS_PAGE);
   g_type_ensure (XI_TYPE_TEMPLATES_PAGE);
+  g_type_ensure (XI_TYPE_ASSETS_PAGE);
   g_type_ensure (XI_TYPE_SENDING_PAGE);
   g_type_ensure (XI_TYPE_HISTORY_PAGE);
   g_type_ensure (XI_TYPE_INBOX_PAGE);
@@ -373,6 +376,7 @@ xi_window_class_init (XiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiWindow, contacts_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, groups_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, templates_page);
+  gtk_widget_class_bind_template_child (widget_class, XiWindow, assets_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, sending_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, history_page);
   gtk_widget_class_bind_template_child (widget_class, XiWindow, inbox_page);
@@ -417,7 +421,7 @@ xi_window_new (XiApplication *application,
                XiContext     *context)
 {
   XiWindow *self;
-  GtkWidget *pages[6];
+  GtkWidget *pages[7];
 
   g_return_val_if_fail (XI_IS_CONTEXT (context), NULL);
 
@@ -435,6 +439,7 @@ xi_window_new (XiApplication *application,
   pages[3] = self->sending_page;
   pages[4] = self->history_page;
   pages[5] = self->inbox_page;
+  pages[6] = self->assets_page;
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       g_object_set (pages[i], "context", context, NULL);
