@@ -21,7 +21,9 @@
  * vector A.4 and each type's keys, then uploads and downloads through
  * the fake server's media host with its faults: media_conn is asked once
  * per TTL, a refused upload is redone once with a fresh one, and a
- * download that was tampered with is refused.
+ * download that was tampered with is refused. The same again over HTTPS,
+ * the host's certificate from a CA made for the test run and trusted by
+ * the client alone; a client that does not trust it reaches nothing.
  */
 
 #define MEDIA_KEY "3c94388cc2e9dccf711e0ccf211206ad8eb19c9d9818a0dd8cc3e5caf4fa1bb0"
@@ -35,7 +37,10 @@ typedef struct
   FakewaServer *server;
   WaKeyStore   *store;
   WaClient     *client;
+  char         *ca_dir;   /* the test CA's, for the HTTPS host */
 } Fixture;
+
+#define HTTPS ((gconstpointer) "https")
 
 static void
 test_vector (void)
@@ -126,6 +131,30 @@ fixture_set_up (Fixture       *f,
   f->store = wa_memory_key_store_new ();
   f->client = wa_client_new (f->store, fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
   fakewa_server_link_client (f->server, f->client, "6281234567890");
+  if (data == HTTPS)
+    {
+      g_autofree char *host = NULL;
+      g_autofree char *ca = NULL;
+      g_autoptr(GTlsCertificate) certificate = NULL;
+      g_autoptr(GTlsDatabase) database = NULL;
+      const char *make_ca[] = { g_getenv ("XI_MAKE_TEST_CA"), NULL, NULL };
+
+      g_assert_nonnull (make_ca[0]);
+      f->ca_dir = xi_test_make_tmpdir ();
+      make_ca[1] = f->ca_dir;
+      g_assert_true (g_spawn_sync (NULL, (char **) make_ca, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                   NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      host = g_build_filename (f->ca_dir, "media.pem", NULL);
+      ca = g_build_filename (f->ca_dir, "ca.pem", NULL);
+      certificate = g_tls_certificate_new_from_file (host, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (fakewa_server_serve_media_tls (f->server, certificate, &error), >, 0);
+      g_assert_no_error (error);
+      database = g_tls_file_database_new (ca, &error);
+      g_assert_no_error (error);
+      wa_media_set_tls_database (f->client, database);
+    }
 }
 
 static void
@@ -135,6 +164,9 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->client);
   g_clear_object (&f->store);
   g_clear_object (&f->server);
+  if (f->ca_dir != NULL)
+    xi_test_rm_rf (f->ca_dir);
+  g_free (f->ca_dir);
 }
 
 /* A picture of some size, not a multiple of the AES block. */
@@ -203,7 +235,7 @@ test_round_trip (Fixture       *f,
   g_assert_cmpuint (g_bytes_get_size (first->media_key), ==, 32);
   g_assert_false (g_bytes_equal (first->media_key, second->media_key));
   g_assert_true (g_str_has_prefix (first->direct_path, "/v/"));
-  g_assert_nonnull (first->url);
+  g_assert_true (g_str_has_prefix (first->url, data == HTTPS ? "https://127.0.0.1:" : "http://127.0.0.1:"));
   g_assert_cmpint (ABS (first->media_key_timestamp - g_get_real_time () / G_USEC_PER_SEC), <, 60);
 
   back = download (f, WA_MEDIA_IMAGE, first, &error);
@@ -297,6 +329,32 @@ test_download_faults (Fixture       *f,
   g_bytes_unref (back);
 }
 
+/* Without the test CA the client trusts only the system's certificates,
+ * which the host's cannot pass: nothing goes out and nothing comes in. */
+static void
+test_untrusted_host (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) picture = make_content (2000);
+  g_autoptr(WaMediaUpload) up = NULL;
+  g_autoptr(WaMediaUpload) none = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+
+  up = upload (f, WA_MEDIA_IMAGE, picture, &error);
+  g_assert_no_error (error);
+
+  wa_media_set_tls_database (f->client, g_tls_backend_get_default_database (g_tls_backend_get_default ()));
+  none = upload (f, WA_MEDIA_IMAGE, picture, &error);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_null (none);
+  g_clear_error (&error);
+  back = download (f, WA_MEDIA_IMAGE, up, &error);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_null (back);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (f->server), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -310,5 +368,12 @@ main (int   argc,
   g_test_add ("/wa-media/ttl", Fixture, NULL, fixture_set_up, test_ttl, fixture_tear_down);
   g_test_add ("/wa-media/refused-once", Fixture, NULL, fixture_set_up, test_refused_once, fixture_tear_down);
   g_test_add ("/wa-media/download-faults", Fixture, NULL, fixture_set_up, test_download_faults, fixture_tear_down);
+  g_test_add ("/wa-media/https/round-trip", Fixture, HTTPS, fixture_set_up, test_round_trip, fixture_tear_down);
+  g_test_add ("/wa-media/https/refused-once", Fixture, HTTPS, fixture_set_up, test_refused_once,
+              fixture_tear_down);
+  g_test_add ("/wa-media/https/download-faults", Fixture, HTTPS, fixture_set_up, test_download_faults,
+              fixture_tear_down);
+  g_test_add ("/wa-media/https/untrusted-host", Fixture, HTTPS, fixture_set_up, test_untrusted_host,
+              fixture_tear_down);
   return g_test_run ();
 }

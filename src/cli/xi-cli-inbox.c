@@ -166,6 +166,19 @@ add_incoming_json (JsonBuilder *builder,
   add_string (builder, "received_at", xi_incoming_get_received_at (m));
   add_bool (builder, "was_read", xi_incoming_get_is_read (m));
   add_string (builder, "opt_out_keyword", xi_incoming_get_opt_out_keyword (m));
+  if (xi_incoming_get_media (m) != NULL)
+    {
+      const XiMediaInfo *media = xi_incoming_get_media (m);
+
+      json_builder_set_member_name (builder, "media");
+      json_builder_begin_object (builder);
+      add_string (builder, "kind", media->kind);
+      add_string (builder, "mimetype", media->mimetype);
+      add_string (builder, "file_name", media->file_name);
+      add_int (builder, "size", (gint64) media->size);
+      add_bool (builder, "downloaded", media->asset_path != NULL);
+      json_builder_end_object (builder);
+    }
   json_builder_end_object (builder);
 }
 
@@ -248,8 +261,126 @@ inbox_show (XiCli  *cli,
       g_autofree char *when = local_time (xi_incoming_get_received_at (m));
 
       g_print ("%s  %s\n", when, xi_incoming_get_text (m));
+      if (xi_incoming_get_media (m) != NULL)
+        {
+          g_autofree char *name = xi_media_info_dup_display_name (xi_incoming_get_media (m));
+          g_autofree char *size = g_format_size (xi_incoming_get_media (m)->size);
+
+          /* Translators: a file a customer sent, its name and size, then
+           * the message id "inbox save" takes */
+          g_print (_("                  [%s, %s; inbox save %s FILE]\n"), name, size, xi_incoming_get_message_id (m));
+        }
       if (xi_incoming_get_opt_out_keyword (m) != NULL)
         g_print ("                  %s\n", _("(opted out: campaigns skip this number)"));
+    }
+  return XI_CLI_EXIT_OK;
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GBytes    *content;
+  GError    *error;
+} Fetch;
+
+static void
+media_fetched_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+
+  fetch->content = xi_transport_download_media_finish (XI_TRANSPORT (object), result, &fetch->error);
+  g_main_loop_quit (fetch->loop);
+}
+
+/* Fetches a message's file over WhatsApp and keeps it as an asset. */
+static XiIncoming *
+download_media (XiCli       *cli,
+                XiIncoming  *incoming,
+                int         *status)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_auto(XiCliSession) session = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = NULL;
+  XiIncoming *saved = NULL;
+  Fetch fetch = { .loop = loop };
+
+  if ((*status = xi_cli_session_open (cli, &session)) != XI_CLI_EXIT_OK)
+    return NULL;
+  xi_transport_download_media_async (session.transport, xi_incoming_get_media (incoming), NULL,
+                                     media_fetched_cb, &fetch);
+  g_main_loop_run (loop);
+  content = g_steal_pointer (&fetch.content);
+  if (content == NULL)
+    {
+      *status = xi_cli_fail (cli, fetch.error);
+      return NULL;
+    }
+  WAIT_FOR (xi_store_save_incoming_media_async (cli->store, xi_incoming_get_message_id (incoming), content,
+                                                NULL, xi_cli_result_cb, &slot_),
+            saved = xi_store_save_incoming_media_finish (cli->store, result_, &error));
+  if (saved == NULL)
+    *status = xi_cli_fail (cli, error);
+  return saved;
+}
+
+static int
+inbox_save (XiCli  *cli,
+            int     argc,
+            char  **argv)
+{
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) asset = NULL;
+  g_autoptr(GFile) target = NULL;
+  const XiMediaInfo *media;
+  int status = XI_CLI_EXIT_OK;
+
+  if (argc != 3)
+    return xi_cli_usage ("%s", _("“inbox save” takes a message id and a file: inbox save MESSAGE-ID FILE"));
+
+  WAIT_FOR (xi_store_get_incoming_async (cli->store, argv[1], NULL, xi_cli_result_cb, &slot_),
+            incoming = xi_store_get_incoming_finish (cli->store, result_, &error));
+  if (incoming == NULL)
+    return xi_cli_fail (cli, error);
+  media = xi_incoming_get_media (incoming);
+  if (media == NULL)
+    return xi_cli_fail_message (cli, "%s", _("That message has no picture or file to save."));
+  if (media->asset_path == NULL)
+    {
+      XiIncoming *saved = download_media (cli, incoming, &status);
+
+      if (saved == NULL)
+        return status;
+      g_set_object (&incoming, saved);
+      g_object_unref (saved);
+      media = xi_incoming_get_media (incoming);
+    }
+
+  asset = g_file_new_for_path (media->asset_path);
+  target = g_file_new_for_commandline_arg (argv[2]);
+  if (!g_file_copy (asset, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autofree char *path = g_file_get_path (target);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "saved", path);
+      add_string (builder, "mimetype", media->mimetype);
+      add_int (builder, "size", (gint64) media->size);
+      json_builder_end_object (builder);
+      xi_cli_print_json (builder);
+    }
+  else
+    {
+      g_autofree char *shown = g_file_get_parse_name (target);
+
+      g_print (_("Saved to %s.\n"), shown);
     }
   return XI_CLI_EXIT_OK;
 }
@@ -258,7 +389,8 @@ inbox_show (XiCli  *cli,
  * xi_cli_inbox:
  *
  * "inbox" lists the conversations; "inbox show NUMBER" a conversation's
- * messages, which it marks read.
+ * messages, which it marks read; "inbox save MESSAGE-ID FILE" writes the
+ * picture or file a message carries, downloading it first if need be.
  */
 int
 xi_cli_inbox (XiCli  *cli,
@@ -267,15 +399,18 @@ xi_cli_inbox (XiCli  *cli,
 {
   if (argc >= 2 && g_str_equal (argv[1], "show"))
     return inbox_show (cli, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "save"))
+    return inbox_save (cli, argc - 1, argv + 1);
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {
-      g_print ("  inbox              %s\n  inbox show NUMBER  %s\n",
+      g_print ("  inbox              %s\n  inbox show NUMBER  %s\n  inbox save MESSAGE-ID FILE  %s\n",
                _("List conversations, the newest first, with their unread messages"),
-               _("Show the messages from a number and mark them read"));
+               _("Show the messages from a number and mark them read"),
+               _("Save the picture or file a customer sent, downloading it if need be"));
       return XI_CLI_EXIT_OK;
     }
   if (argc != 1)
-    return xi_cli_usage ("%s", _("Use “inbox” or “inbox show NUMBER”."));
+    return xi_cli_usage ("%s", _("Use “inbox”, “inbox show NUMBER” or “inbox save MESSAGE-ID FILE”."));
   return inbox_list (cli);
 }
 

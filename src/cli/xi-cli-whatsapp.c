@@ -10,11 +10,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "wa-account-status.h"
 #include "wa-client-payload.h"
 #include "wa-error.h"
 #include "wa-jid.h"
+#include "wa-media.h"
 #include "wa-pairing.h"
 #include "xi-cli.h"
 #include "xi-connection.h"
@@ -103,6 +105,7 @@ typedef struct
   char       *url;
   guint8      root_key[WA_KEY_LEN];
   guint32     app_version[3];   /* all 0: the built-in one */
+  GTlsDatabase *media_ca;       /* a test server's, or NULL */
 } ClientRecipe;
 
 static void
@@ -111,6 +114,7 @@ client_recipe_free (ClientRecipe *recipe)
   g_object_unref (recipe->store);
   g_hash_table_unref (recipe->loaded);
   g_free (recipe->url);
+  g_clear_object (&recipe->media_ca);
   g_free (recipe);
 }
 
@@ -131,7 +135,8 @@ client_recipe_load_full (XiCli     *cli,
   if (!wa_crypto_init (error))
     return NULL;
   recipe = g_new0 (ClientRecipe, 1);
-  if (!xi_wa_endpoint_read (&url, recipe->root_key, error) || !read_version (recipe->app_version, error))
+  if (!xi_wa_endpoint_read (&url, recipe->root_key, error) || !read_version (recipe->app_version, error) ||
+      !xi_wa_endpoint_read_media_ca (&recipe->media_ca, error))
     {
       g_free (recipe);
       return NULL;
@@ -147,6 +152,7 @@ client_recipe_load_full (XiCli     *cli,
   if (loaded == NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
+      g_clear_object (&recipe->media_ca);
       g_free (recipe);
       return NULL;
     }
@@ -172,6 +178,8 @@ client_recipe_make (ClientRecipe *recipe)
 
   if (recipe->app_version[0] != 0)
     wa_client_set_app_version (client, recipe->app_version);
+  if (recipe->media_ca != NULL)
+    wa_media_set_tls_database (client, recipe->media_ca);
   return client;
 }
 
@@ -513,6 +521,80 @@ xi_cli_print_sent (XiCli      *cli,
 }
 
 /**
+ * xi_cli_session_open:
+ * @cli: the command line
+ * @session: (out caller-allocates): filled in on success
+ *
+ * Takes the engine lock and connects this computer's linked device, with
+ * a receiver that stores (and confirms) what waited on the server on the
+ * way, as "run" does: the server forgets what this device confirmed.
+ *
+ * Returns: %XI_CLI_EXIT_OK, or the code to end the command with (the
+ *   reason printed)
+ */
+int
+xi_cli_session_open (XiCli        *cli,
+                     XiCliSession *session)
+{
+  g_autoptr(GSettings) settings = xi_cli_app_settings ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *linked = NULL;
+
+  memset (session, 0, sizeof *session);
+  if (xi_cli_lock_engine (cli, FALSE) != XI_CLI_EXIT_OK)
+    return XI_CLI_EXIT_USER_ERROR;
+  if ((session->client = xi_cli_whatsapp_client (cli, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  linked = wa_pairing_load_device_jid (wa_client_get_key_store (session->client));
+  if (linked == NULL)
+    return xi_cli_fail_message (cli, "%s", _("This computer is not linked to WhatsApp yet. Run “xender-in-cli "
+                                             "link” first."));
+
+  /* Before connecting: what waited on the server is read, stored and
+   * confirmed on the way, and a reply may be what completes a session. */
+  session->transport = xi_whatsapp_transport_new (session->client);
+  session->receiver = xi_receiver_new (cli->store);
+  if (settings != NULL)
+    {
+      g_auto(GStrv) keywords = g_settings_get_strv (settings, "opt-out-keywords");
+
+      xi_receiver_set_opt_out_keywords (session->receiver, (const char * const *) keywords);
+      xi_receiver_set_auto_download_limit (session->receiver,
+                                           (guint64) g_settings_get_uint (settings, "media-auto-download-mb")
+                                           * 1024 * 1024);
+    }
+  xi_receiver_add_transport (session->receiver, session->transport);
+  if (!xi_cli_whatsapp_connect (session->client, TRUE, &error))
+    return xi_cli_fail (cli, error);
+  return XI_CLI_EXIT_OK;
+}
+
+/**
+ * xi_cli_session_close:
+ * @session: a session xi_cli_session_open() filled in, whether it
+ *   succeeded or not
+ *
+ * Lets the receiver store what it is storing, then disconnects.
+ */
+void
+xi_cli_session_close (XiCliSession *session)
+{
+  gboolean stopped = FALSE;
+
+  if (session->receiver != NULL)
+    {
+      xi_receiver_stop (session->receiver, set_flag, &stopped);
+      while (!stopped)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  if (session->client != NULL)
+    wa_client_stop (session->client);
+  g_clear_object (&session->receiver);
+  g_clear_object (&session->transport);
+  g_clear_object (&session->client);
+}
+
+/**
  * xi_cli_send:
  *
  * "send NUMBER TEXT [--attach FILE]": one message, now, to one number,
@@ -527,21 +609,16 @@ xi_cli_send (XiCli  *cli,
              char  **argv)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(WaClient) client = NULL;
-  g_autoptr(XiTransport) transport = NULL;
-  g_autoptr(XiReceiver) receiver = NULL;
+  g_auto(XiCliSession) session = { NULL, };
   g_autoptr(XiDbusXenderIn1) app = NULL;
-  g_autoptr(GSettings) settings = xi_cli_app_settings ();
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
-  g_autofree char *linked = NULL;
   g_autofree char *id = xi_message_id_new ();
   g_autofree char *shown = NULL;
   g_autofree char *attach = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new (_("NUMBER TEXT"));
   g_autoptr(XiAsset) asset = NULL;
   Sending sending = { .loop = loop };
-  gboolean stopped = FALSE;
   int status;
   const GOptionEntry entries[] = {
     { "attach", 'a', 0, G_OPTION_ARG_FILENAME, &attach,
@@ -567,36 +644,13 @@ xi_cli_send (XiCli  *cli,
    * which needs the engine the app holds, and says so. */
   if (asset == NULL && (app = xi_cli_app_proxy (cli)) != NULL)
     return xi_cli_forward_send (cli, app, phone, argv[2]);
-  if (xi_cli_lock_engine (cli, FALSE) != XI_CLI_EXIT_OK)
-    return XI_CLI_EXIT_USER_ERROR;
-  if ((client = xi_cli_whatsapp_client (cli, &error)) == NULL)
-    return xi_cli_fail (cli, error);
-  linked = wa_pairing_load_device_jid (wa_client_get_key_store (client));
-  if (linked == NULL)
-    return xi_cli_fail_message (cli, "%s", _("This computer is not linked to WhatsApp yet. Run “xender-in-cli "
-                                             "link” first."));
+  if ((status = xi_cli_session_open (cli, &session)) != XI_CLI_EXIT_OK)
+    return status;
 
-  /* Before connecting: what waited on the server is read, stored and
-   * confirmed on the way, and a reply may be what completes a session. */
-  transport = xi_whatsapp_transport_new (client);
-  receiver = xi_receiver_new (cli->store);
-  if (settings != NULL)
-    {
-      g_auto(GStrv) keywords = g_settings_get_strv (settings, "opt-out-keywords");
-
-      xi_receiver_set_opt_out_keywords (receiver, (const char * const *) keywords);
-    }
-  xi_receiver_add_transport (receiver, transport);
-  if (!xi_cli_whatsapp_connect (client, TRUE, &error))
-    return xi_cli_fail (cli, error);
-
-  xi_transport_send_text_async (transport, phone, id, argv[2], asset, NULL, sent_cb, &sending);
+  xi_transport_send_text_async (session.transport, phone, id, argv[2], asset, NULL, sent_cb, &sending);
   g_main_loop_run (loop);
   /* What the receiver is storing is stored before the command ends. */
-  xi_receiver_stop (receiver, set_flag, &stopped);
-  while (!stopped)
-    g_main_context_iteration (NULL, TRUE);
-  wa_client_stop (client);
+  xi_cli_session_close (&session);
 
   if (sending.error != NULL)
     {

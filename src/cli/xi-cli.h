@@ -13,6 +13,7 @@
 #include "xi-campaign-runner.h"
 #include "xi-dbus-generated.h"
 #include "xi-engine-lock.h"
+#include "xi-receiver.h"
 #include "xi-store.h"
 
 G_BEGIN_DECLS
@@ -130,6 +131,19 @@ void          xi_cli_inbox_attach    (XiCli               *cli,
 int           xi_cli_link            (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
+/* A connection to WhatsApp for one command (xi-cli-whatsapp.c). */
+typedef struct
+{
+  WaClient    *client;
+  XiTransport *transport;
+  XiReceiver  *receiver;
+} XiCliSession;
+
+int           xi_cli_session_open    (XiCli               *cli,
+                                      XiCliSession        *session);
+void          xi_cli_session_close   (XiCliSession        *session);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (XiCliSession, xi_cli_session_close)
+
 int           xi_cli_send            (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

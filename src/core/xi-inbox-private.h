@@ -25,6 +25,8 @@ XiIncoming *_xi_incoming_new (const char *id,
                               const char *received_at,
                               gboolean   is_read,
                               const char *opt_out_keyword);
+void _xi_incoming_take_media (XiIncoming  *self,
+                              XiMediaInfo *media);
 XiConversation *_xi_conversation_new (const char *phone,
                                       const char *contact_id,
                                       const char *contact_name,

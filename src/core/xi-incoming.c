@@ -26,6 +26,7 @@ struct _XiIncoming
   char    *received_at;
   gboolean  is_read;
   char    *opt_out_keyword;
+  XiMediaInfo *media;
 };
 
 G_DEFINE_FINAL_TYPE (XiIncoming, xi_incoming, G_TYPE_OBJECT)
@@ -44,6 +45,7 @@ xi_incoming_finalize (GObject *object)
   g_free (self->text);
   g_free (self->received_at);
   g_free (self->opt_out_keyword);
+  xi_media_info_free (self->media);
 
   G_OBJECT_CLASS (xi_incoming_parent_class)->finalize (object);
 }
@@ -214,4 +216,28 @@ xi_incoming_get_opt_out_keyword (XiIncoming *self)
 {
   g_return_val_if_fail (XI_IS_INCOMING (self), NULL);
   return self->opt_out_keyword;
+}
+
+/**
+ * xi_incoming_get_media:
+ * @self: a #XiIncoming
+ *
+ * Returns: (nullable) (transfer none): the file the message carries, whose
+ *   caption is the message's text
+ */
+const XiMediaInfo *
+xi_incoming_get_media (XiIncoming *self)
+{
+  g_return_val_if_fail (XI_IS_INCOMING (self), NULL);
+  return self->media;
+}
+
+/* While the store makes it, before anyone else sees it. */
+void
+_xi_incoming_take_media (XiIncoming  *self,
+                         XiMediaInfo *media)
+{
+  g_return_if_fail (XI_IS_INCOMING (self));
+  g_return_if_fail (self->media == NULL);
+  self->media = media;
 }

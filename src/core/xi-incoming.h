@@ -9,6 +9,8 @@
 
 #include <glib-object.h>
 
+#include "xi-media-info.h"
+
 G_BEGIN_DECLS
 
 #define XI_TYPE_INCOMING (xi_incoming_get_type ())
@@ -26,5 +28,6 @@ const char *xi_incoming_get_text            (XiIncoming *self);
 const char *xi_incoming_get_received_at     (XiIncoming *self);
 gboolean    xi_incoming_get_is_read         (XiIncoming *self);
 const char *xi_incoming_get_opt_out_keyword (XiIncoming *self);
+const XiMediaInfo *xi_incoming_get_media (XiIncoming *self);
 
 G_END_DECLS

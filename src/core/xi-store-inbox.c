@@ -36,10 +36,12 @@
 #define INCOMING_COLUMNS \
   "m.id, m.wa_message_id, m.phone, m.contact_id, c.name, m.job_id, m.text, m.received_at," \
   " m.is_read, (SELECT s.keyword FROM suppression_events s WHERE s.master_user_id = m.master_user_id" \
-  "  AND s.message_id = m.wa_message_id AND s.event = 'opt_out' AND s.deleted = 0 LIMIT 1)"
+  "  AND s.message_id = m.wa_message_id AND s.event = 'opt_out' AND s.deleted = 0 LIMIT 1)," \
+  " " XI_STORE_MEDIA_COLUMNS
 
 #define INCOMING_FROM \
-  " FROM incoming_messages m LEFT JOIN contacts c ON c.id = m.contact_id AND c.deleted = 0"
+  " FROM incoming_messages m LEFT JOIN contacts c ON c.id = m.contact_id AND c.deleted = 0" \
+  XI_STORE_MEDIA_JOIN
 
 /* A number's latest suppression event is an opt-out. */
 #define SUPPRESSED(phone) \
@@ -58,10 +60,14 @@ column_text (sqlite3_stmt *stmt,
 static gpointer
 incoming_from_row (sqlite3_stmt *stmt)
 {
-  return _xi_incoming_new (column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
-                           column_text (stmt, 3), column_text (stmt, 4), column_text (stmt, 5),
-                           column_text (stmt, 6), column_text (stmt, 7),
-                           sqlite3_column_int (stmt, 8), column_text (stmt, 9));
+  XiIncoming *incoming;
+
+  incoming = _xi_incoming_new (column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
+                               column_text (stmt, 3), column_text (stmt, 4), column_text (stmt, 5),
+                               column_text (stmt, 6), column_text (stmt, 7),
+                               sqlite3_column_int (stmt, 8), column_text (stmt, 9));
+  _xi_incoming_take_media (incoming, _xi_store_media_from_row (stmt, 10));
+  return incoming;
 }
 
 /* Only the digits: the WhatsApp transport says "+62…", the store keeps
@@ -107,6 +113,7 @@ typedef struct
   char *message_id;
   char *text;
   char *opt_out_keyword;
+  XiMediaInfo *media;
 } RecordOp;
 
 static void
@@ -117,6 +124,7 @@ record_op_free (RecordOp *op)
   g_free (op->message_id);
   g_free (op->text);
   g_free (op->opt_out_keyword);
+  xi_media_info_free (op->media);
   g_free (op);
 }
 
@@ -133,10 +141,10 @@ record_result_free (RecordResult *result)
   g_free (result);
 }
 
-static XiIncoming *
-load_incoming (XiStore     *self,
-               const char  *message_id,
-               GError     **error)
+XiIncoming *
+_xi_store_load_incoming (XiStore     *self,
+                         const char  *message_id,
+                         GError     **error)
 {
   return _xi_store_query_one (self,
                               "SELECT " INCOMING_COLUMNS INCOMING_FROM
@@ -253,6 +261,8 @@ record_incoming_func (XiStore  *self,
       _xi_store_bind_text (stmt, 9, op->text);
       if (!_xi_store_step_done (self, stmt, &error))
         goto failed;
+      if (op->media != NULL && !_xi_store_insert_incoming_media (self, id, op->media, &error))
+        goto failed;
 
       if (op->opt_out_keyword != NULL &&
           !apply_reply_opt_out (self, op->phone, contact_id, op->opt_out_keyword,
@@ -265,7 +275,7 @@ record_incoming_func (XiStore  *self,
 
   result = g_new0 (RecordResult, 1);
   result->duplicate = existing != NULL;
-  result->incoming = load_incoming (self, op->message_id, &error);
+  result->incoming = _xi_store_load_incoming (self, op->message_id, &error);
   if (result->incoming == NULL)
     {
       record_result_free (result);
@@ -278,6 +288,32 @@ record_incoming_func (XiStore  *self,
 failed:
   _xi_store_rollback (self);
   g_task_return_error (task, error);
+}
+
+static void
+push_record (XiStore             *self,
+             const char          *phone,
+             const char          *from_jid,
+             const char          *message_id,
+             const char          *text,
+             const char          *opt_out_keyword,
+             XiMediaInfo         *media,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  RecordOp *op = g_new0 (RecordOp, 1);
+
+  op->phone = phone_digits (phone);
+  op->from_jid = from_jid != NULL ? g_strdup (from_jid)
+                                  : g_strconcat (op->phone, "@s.whatsapp.net", NULL);
+  op->message_id = g_strdup (message_id);
+  op->text = g_strdup (text != NULL ? text : "");
+  op->opt_out_keyword = g_strdup (opt_out_keyword);
+  op->media = media;
+
+  _xi_store_push (self, record_incoming_func, op, (GDestroyNotify)record_op_free,
+                  xi_store_record_incoming_async, cancellable, callback, user_data);
 }
 
 /**
@@ -310,22 +346,50 @@ xi_store_record_incoming_async (XiStore             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  RecordOp *op;
-
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (phone != NULL);
   g_return_if_fail (message_id != NULL);
 
-  op = g_new0 (RecordOp, 1);
-  op->phone = phone_digits (phone);
-  op->from_jid = from_jid != NULL ? g_strdup (from_jid)
-                                  : g_strconcat (op->phone, "@s.whatsapp.net", NULL);
-  op->message_id = g_strdup (message_id);
-  op->text = g_strdup (text != NULL ? text : "");
-  op->opt_out_keyword = g_strdup (opt_out_keyword);
+  push_record (self, phone, from_jid, message_id, text, opt_out_keyword, NULL,
+               cancellable, callback, user_data);
+}
 
-  _xi_store_push (self, record_incoming_func, op, (GDestroyNotify)record_op_free,
-                  xi_store_record_incoming_async, cancellable, callback, user_data);
+/**
+ * xi_store_record_incoming_media_async:
+ * @self: a #XiStore
+ * @phone: the sender's number, digits with or without a leading "+"
+ * @message_id: the WhatsApp message id
+ * @caption: (nullable): the text that came with the file
+ * @opt_out_keyword: (nullable): as for xi_store_record_incoming_async()
+ * @media: the file the message names
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result, for xi_store_record_incoming_finish()
+ * @user_data: closure
+ *
+ * Stores a customer's picture, video, voice note or file as
+ * xi_store_record_incoming_async() stores a text, with what it takes to
+ * fetch and verify the file later, in the same transaction. Fails with
+ * %XI_STORE_ERROR_INVALID, storing nothing, when @media lacks its path,
+ * key or hashes.
+ */
+void
+xi_store_record_incoming_media_async (XiStore             *self,
+                                      const char          *phone,
+                                      const char          *message_id,
+                                      const char          *caption,
+                                      const char          *opt_out_keyword,
+                                      const XiMediaInfo   *media,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (phone != NULL);
+  g_return_if_fail (message_id != NULL);
+  g_return_if_fail (media != NULL);
+
+  push_record (self, phone, NULL, message_id, caption, opt_out_keyword, xi_media_info_copy (media),
+               cancellable, callback, user_data);
 }
 
 /**
@@ -354,6 +418,59 @@ xi_store_record_incoming_finish (XiStore       *self,
   incoming = g_steal_pointer (&record->incoming);
   record_result_free (record);
   return incoming;
+}
+
+static void
+get_incoming_func (XiStore  *self,
+                   GTask    *task,
+                   gpointer  data)
+{
+  GError *error = NULL;
+  XiIncoming *incoming = _xi_store_load_incoming (self, data, &error);
+
+  if (incoming == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, incoming, g_object_unref);
+}
+
+/**
+ * xi_store_get_incoming_async:
+ * @self: a #XiStore
+ * @message_id: a WhatsApp message id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Reads one message of the inbox, with its media. Fails with
+ * %XI_STORE_ERROR_NOT_FOUND when no customer sent a message with that id.
+ */
+void
+xi_store_get_incoming_async (XiStore             *self,
+                             const char          *message_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (message_id != NULL);
+
+  _xi_store_push_read (self, get_incoming_func, g_strdup (message_id), g_free,
+                       xi_store_get_incoming_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_get_incoming_finish:
+ *
+ * Returns: (transfer full): the message
+ */
+XiIncoming *
+xi_store_get_incoming_finish (XiStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Conversations */

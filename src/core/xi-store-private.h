@@ -188,4 +188,25 @@ gboolean        _xi_store_set_contact_opted_out (XiStore         *self,
                                             const char           *now,
                                             GError              **error);
 
+/* xi-store-media.c: a received message's file, stored with the message,
+ * and read back from the columns XI_STORE_MEDIA_COLUMNS names. */
+#define XI_STORE_MEDIA_COLUMNS \
+  "im.kind, im.mimetype, im.file_name, im.size, im.width, im.height, im.direct_path," \
+  " im.media_key, im.file_sha256, im.file_enc_sha256, im.thumbnail, a.local_path"
+#define XI_STORE_MEDIA_JOIN \
+  " LEFT JOIN incoming_media im ON im.incoming_id = m.id" \
+  " LEFT JOIN assets a ON a.id = im.asset_id AND a.deleted = 0"
+gboolean     _xi_store_insert_incoming_media (XiStore           *self,
+                                              const char        *incoming_id,
+                                              const XiMediaInfo *media,
+                                              GError           **error);
+XiMediaInfo *_xi_store_media_from_row        (sqlite3_stmt      *stmt,
+                                              int                first);
+
+/* xi-store-inbox.c: one message by its WhatsApp id, with its media. */
+XiIncoming  *_xi_store_load_incoming         (XiStore           *self,
+                                              const char        *message_id,
+                                              GError           **error);
+
+
 G_END_DECLS

@@ -383,11 +383,37 @@ static const char migration_v4[] =
   "ALTER TABLE jobs ADD COLUMN asset_size INTEGER NOT NULL DEFAULT 0;"
   "CREATE INDEX assets_sha256 ON assets (sha256);";
 
+/*
+ * Received media. A customer's picture or file is named by its message
+ * (where it is, its key and hashes, a preview) and fetched later, on
+ * demand or at once when small; the verified content then becomes an
+ * asset. One row per message, beside it rather than in it, so the synced
+ * message row stays as it is: the key and the hashes are what decrypts the
+ * customer's file and never leave this computer.
+ */
+static const char migration_v5[] =
+  "CREATE TABLE incoming_media ("
+  " incoming_id TEXT PRIMARY KEY NOT NULL,"
+  " kind TEXT NOT NULL CHECK (kind = 'image' OR kind = 'video' OR kind = 'audio'"
+  "  OR kind = 'document' OR kind = 'sticker'),"
+  " mimetype TEXT,"
+  " file_name TEXT,"
+  " size INTEGER NOT NULL DEFAULT 0,"
+  " width INTEGER NOT NULL DEFAULT 0,"
+  " height INTEGER NOT NULL DEFAULT 0,"
+  " direct_path TEXT NOT NULL,"
+  " media_key BLOB NOT NULL,"
+  " file_sha256 BLOB NOT NULL,"
+  " file_enc_sha256 BLOB NOT NULL,"
+  " thumbnail BLOB,"
+  " asset_id TEXT);";
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
   migration_v3,
   migration_v4,
+  migration_v5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);

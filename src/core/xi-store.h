@@ -19,6 +19,7 @@
 #include "xi-job-spec.h"
 #include "xi-secret-store.h"
 #include "xi-store-inbox.h"
+#include "xi-store-media.h"
 #include "xi-template.h"
 
 G_BEGIN_DECLS
@@ -59,7 +60,7 @@ typedef enum {
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 4
+#define XI_STORE_SCHEMA_VERSION 5
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"

@@ -60,6 +60,7 @@ struct _XiCampaignRunner
   char              **opt_out_keywords; /* under lock: NULL for the defaults */
   guint               reply_min_delay_ms; /* under lock */
   guint               reply_daily_cap; /* under lock */
+  guint64             media_auto_download; /* under lock: bytes */
 
   gboolean            idle;            /* main thread's view */
 };
@@ -239,6 +240,7 @@ apply_receiver_settings (XiCampaignRunner *self)
   g_mutex_lock (&self->lock);
   xi_receiver_set_opt_out_keywords (receiver, (const char * const *)self->opt_out_keywords);
   xi_receiver_set_pacing (receiver, self->reply_min_delay_ms, self->reply_daily_cap);
+  xi_receiver_set_auto_download_limit (receiver, self->media_auto_download);
   g_mutex_unlock (&self->lock);
 }
 
@@ -412,6 +414,7 @@ xi_campaign_runner_init (XiCampaignRunner *self)
                                                   (GDestroyNotify)xi_job_progress_free);
   self->pending_incoming = g_ptr_array_new_with_free_func (g_object_unref);
   self->reply_min_delay_ms = XI_RECEIVER_DEFAULT_MIN_DELAY_MS;
+  self->media_auto_download = XI_RECEIVER_DEFAULT_AUTO_DOWNLOAD;
   self->net_context = g_main_context_new ();
   self->net_loop = g_main_loop_new (self->net_context, FALSE);
   self->main_context = g_main_context_ref_thread_default ();
@@ -697,6 +700,152 @@ xi_campaign_runner_set_receiver_settings (XiCampaignRunner   *self,
 
   if (self->thread != NULL)
     g_main_context_invoke (self->net_context, apply_receiver_settings_cb, g_object_ref (self));
+}
+
+/**
+ * xi_campaign_runner_set_media_auto_download:
+ * @limit: the largest file a customer sends that is fetched as soon as it
+ *   arrives, in bytes; 0 for none
+ *
+ * See xi_receiver_set_auto_download_limit().
+ */
+void
+xi_campaign_runner_set_media_auto_download (XiCampaignRunner *self,
+                                            guint64           limit)
+{
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (self));
+
+  g_mutex_lock (&self->lock);
+  self->media_auto_download = limit;
+  g_mutex_unlock (&self->lock);
+
+  if (self->thread != NULL)
+    g_main_context_invoke (self->net_context, apply_receiver_settings_cb, g_object_ref (self));
+}
+
+/* Downloading a customer's file */
+
+typedef struct
+{
+  XiCampaignRunner *self;
+  XiIncoming       *incoming;
+  GTask            *task;
+} DownloadCall;
+
+static void
+download_call_free (DownloadCall *call)
+{
+  g_object_unref (call->incoming);
+  g_object_unref (call->task);
+  g_free (call);
+}
+
+static void
+media_saved_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  DownloadCall *call = user_data;
+  GError *error = NULL;
+  XiIncoming *saved = xi_store_save_incoming_media_finish (XI_STORE (object), result, &error);
+
+  if (saved == NULL)
+    g_task_return_error (call->task, error);
+  else
+    g_task_return_pointer (call->task, saved, g_object_unref);
+  download_call_free (call);
+}
+
+static void
+media_downloaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  DownloadCall *call = user_data;
+  GError *error = NULL;
+  g_autoptr(GBytes) content = xi_transport_download_media_finish (XI_TRANSPORT (object), result, &error);
+
+  if (content == NULL)
+    {
+      g_task_return_error (call->task, error);
+      download_call_free (call);
+      return;
+    }
+  xi_store_save_incoming_media_async (call->self->store, xi_incoming_get_message_id (call->incoming), content,
+                                      NULL, media_saved_cb, call);
+}
+
+static gboolean
+download_on_network_thread (gpointer user_data)
+{
+  DownloadCall *call = user_data;
+
+  if (call->self->whatsapp == NULL)
+    {
+      g_task_return_new_error (call->task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
+                               _("Not connected to WhatsApp. Link this computer or wait for the "
+                                 "connection, then try again."));
+      download_call_free (call);
+      return G_SOURCE_REMOVE;
+    }
+  xi_transport_download_media_async (call->self->whatsapp, xi_incoming_get_media (call->incoming),
+                                     g_task_get_cancellable (call->task), media_downloaded_cb, call);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xi_campaign_runner_download_media_async:
+ * @self: a #XiCampaignRunner
+ * @incoming: a customer's message that carries a file
+ * @cancellable: (nullable): a #GCancellable; the file is then not kept
+ *   if it had not arrived yet
+ * @callback: called on this thread with the result
+ * @user_data: closure
+ *
+ * Downloads the file over the linked account, verifies it (see
+ * xi_transport_download_media_async()) and keeps it as an asset.
+ */
+void
+xi_campaign_runner_download_media_async (XiCampaignRunner    *self,
+                                         XiIncoming          *incoming,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  DownloadCall *call;
+
+  g_return_if_fail (XI_IS_CAMPAIGN_RUNNER (self));
+  g_return_if_fail (XI_IS_INCOMING (incoming) && xi_incoming_get_media (incoming) != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xi_campaign_runner_download_media_async);
+  if (self->thread == NULL)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
+                               _("Sending has stopped. Restart Xender-In."));
+      return;
+    }
+
+  call = g_new0 (DownloadCall, 1);
+  call->self = self;
+  call->incoming = g_object_ref (incoming);
+  call->task = g_steal_pointer (&task);
+  g_main_context_invoke (self->net_context, download_on_network_thread, call);
+}
+
+/**
+ * xi_campaign_runner_download_media_finish:
+ *
+ * Returns: (transfer full): the message, its media now kept (asset_path)
+ */
+XiIncoming *
+xi_campaign_runner_download_media_finish (XiCampaignRunner  *self,
+                                          GAsyncResult      *result,
+                                          GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

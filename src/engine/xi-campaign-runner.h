@@ -82,6 +82,16 @@ void              xi_campaign_runner_set_receiver_settings (XiCampaignRunner   *
                                                      const char * const    *opt_out_keywords,
                                                      guint                  reply_min_delay_ms,
                                                      guint                  reply_daily_cap);
+void              xi_campaign_runner_set_media_auto_download (XiCampaignRunner *self,
+                                                     guint64                limit);
+void              xi_campaign_runner_download_media_async (XiCampaignRunner *self,
+                                                     XiIncoming            *incoming,
+                                                     GCancellable          *cancellable,
+                                                     GAsyncReadyCallback    callback,
+                                                     gpointer               user_data);
+XiIncoming       *xi_campaign_runner_download_media_finish (XiCampaignRunner *self,
+                                                     GAsyncResult          *result,
+                                                     GError               **error);
 void              xi_campaign_runner_set_whatsapp_transport (XiCampaignRunner *self,
                                                      XiTransport           *transport);
 void              xi_campaign_runner_command_async  (XiCampaignRunner      *self,

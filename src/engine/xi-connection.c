@@ -14,12 +14,14 @@
 #include "wa-client-payload.h"
 #include "wa-client.h"
 #include "wa-jid.h"
+#include "wa-media.h"
 #include "wa-pairing.h"
 #include "xi-connection.h"
 #include "xi-key-store.h"
 #include "xi-message-id.h"
 #include "xi-number-check.h"
 #include "xi-phone.h"
+#include "xi-wa-endpoint.h"
 #include "xi-whatsapp-transport.h"
 
 /*
@@ -471,6 +473,20 @@ typedef struct
   guint            backoff_max_ms;
 } StartCall;
 
+/* A test server's media host (XI_WA_MEDIA_CA); a bad value leaves the
+ * system's certificates, which that host's cannot pass. */
+static void
+apply_media_ca (WaClient *client)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_wa_endpoint_read_media_ca (&database, &error))
+    g_warning ("%s", error->message);
+  else if (database != NULL)
+    wa_media_set_tls_database (client, database);
+}
+
 static gboolean
 start_on_network_thread (gpointer user_data)
 {
@@ -491,6 +507,7 @@ start_on_network_thread (gpointer user_data)
     wa_client_set_backoff (self->net.client, call->backoff_first_ms, call->backoff_max_ms);
   if (self->net.app_version[0] != 0)
     wa_client_set_app_version (self->net.client, self->net.app_version);
+  apply_media_ca (self->net.client);
   g_signal_connect (self->net.client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (self->net.client, "notify::retry-in", G_CALLBACK (client_retry_in_cb), self);
   g_signal_connect (self->net.client, "qr", G_CALLBACK (client_qr_cb), self);

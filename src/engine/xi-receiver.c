@@ -28,6 +28,11 @@
  * closer than the campaigns' shortest pause, with a daily cap of their
  * own. An answering machine on the other side therefore gets at most one
  * answer per cooldown, however fast it talks.
+ *
+ * A picture or file is stored with its message, then, when no larger than
+ * the automatic download limit, fetched, verified and kept before the
+ * message is announced, so the Inbox shows it ready to open. A download
+ * that fails leaves the message as it is, to be fetched on demand.
  */
 
 typedef struct
@@ -36,6 +41,7 @@ typedef struct
   char        *phone;
   char        *message_id;
   char        *text;
+  XiMediaInfo *media;
 } Arrival;
 
 typedef struct
@@ -60,6 +66,7 @@ struct _XiReceiver
   char            **opt_out_keywords;
   guint             min_delay_ms;
   guint             daily_cap;
+  guint64           auto_download_limit;
   XiReceiverClock   clock;
   gpointer          clock_data;
 
@@ -93,6 +100,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void handle_next (XiReceiver *self);
+static void announce_current (XiReceiver *self);
 static void pump_answers (XiReceiver *self);
 
 static void
@@ -102,6 +110,7 @@ arrival_free (Arrival *arrival)
   g_free (arrival->phone);
   g_free (arrival->message_id);
   g_free (arrival->text);
+  xi_media_info_free (arrival->media);
   g_free (arrival);
 }
 
@@ -416,12 +425,52 @@ rules_listed_cb (GObject      *object,
 }
 
 static void
+media_saved_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(XiReceiver) self = user_data;
+  g_autoptr(GError) error = NULL;
+  XiIncoming *saved = xi_store_save_incoming_media_finish (XI_STORE (object), result, &error);
+
+  if (saved == NULL)
+    g_warning ("Could not keep a customer's file: %s", error->message);
+  else
+    g_set_object (&self->current, saved);
+  g_clear_object (&saved);
+  announce_current (self);
+}
+
+static void
+media_downloaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(XiReceiver) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = xi_transport_download_media_finish (XI_TRANSPORT (object), result, &error);
+
+  /* Not a fault of ours: a host that is down, a path that expired, or a
+   * file that is not the one the message names. The message shows with
+   * its file still to download. */
+  if (content == NULL)
+    {
+      g_message ("Could not download a customer's file: %s", error->message);
+      announce_current (self);
+      return;
+    }
+  xi_store_save_incoming_media_async (self->store, xi_incoming_get_message_id (self->current), content,
+                                      NULL, media_saved_cb, g_object_ref (self));
+}
+
+static void
 recorded_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr(XiReceiver) self = user_data;
   g_autoptr(GError) error = NULL;
+  const XiMediaInfo *media;
   gboolean duplicate = FALSE;
 
   self->current = xi_store_record_incoming_finish (XI_STORE (object), result, &duplicate, &error);
@@ -439,6 +488,19 @@ recorded_cb (GObject      *object,
       return;
     }
 
+  media = xi_incoming_get_media (self->current);
+  if (media != NULL && media->asset_path == NULL && media->size <= self->auto_download_limit)
+    {
+      xi_transport_download_media_async (self->current_transport, media, NULL, media_downloaded_cb,
+                                         g_object_ref (self));
+      return;
+    }
+  announce_current (self);
+}
+
+static void
+announce_current (XiReceiver *self)
+{
   g_signal_emit (self, signals[INCOMING], 0, self->current);
 
   if (xi_incoming_get_opt_out_keyword (self->current) != NULL || self->stopping)
@@ -466,8 +528,12 @@ handle_next (XiReceiver *self)
   self->handling = TRUE;
   self->current_transport = g_object_ref (arrival->transport);
   keyword = xi_opt_out_match (arrival->text, (const char * const *)self->opt_out_keywords);
-  xi_store_record_incoming_async (self->store, arrival->phone, NULL, arrival->message_id,
-                                  arrival->text, keyword, NULL, recorded_cb, g_object_ref (self));
+  if (arrival->media != NULL)
+    xi_store_record_incoming_media_async (self->store, arrival->phone, arrival->message_id, arrival->text,
+                                          keyword, arrival->media, NULL, recorded_cb, g_object_ref (self));
+  else
+    xi_store_record_incoming_async (self->store, arrival->phone, NULL, arrival->message_id,
+                                    arrival->text, keyword, NULL, recorded_cb, g_object_ref (self));
   arrival_free (arrival);
 }
 
@@ -490,6 +556,31 @@ incoming_cb (XiTransport *transport,
   arrival->phone = g_strdup (phone);
   arrival->message_id = g_strdup (message_id);
   arrival->text = g_strdup (text);
+  g_queue_push_tail (&self->arrivals, arrival);
+  handle_next (self);
+}
+
+static void
+incoming_media_cb (XiTransport       *transport,
+                   const char        *phone,
+                   const char        *message_id,
+                   const char        *caption,
+                   const XiMediaInfo *media,
+                   XiReceiver        *self)
+{
+  Arrival *arrival;
+
+  g_assert (self->owner == g_thread_self ());
+
+  if (phone == NULL || message_id == NULL || media == NULL)
+    return;
+
+  arrival = g_new0 (Arrival, 1);
+  arrival->transport = g_object_ref (transport);
+  arrival->phone = g_strdup (phone);
+  arrival->message_id = g_strdup (message_id);
+  arrival->text = g_strdup (caption);
+  arrival->media = xi_media_info_copy (media);
   g_queue_push_tail (&self->arrivals, arrival);
   handle_next (self);
 }
@@ -543,6 +634,7 @@ xi_receiver_init (XiReceiver *self)
   self->owner = g_thread_self ();
   self->opt_out_keywords = g_strdupv ((char **)xi_opt_out_default_keywords ());
   self->min_delay_ms = XI_RECEIVER_DEFAULT_MIN_DELAY_MS;
+  self->auto_download_limit = XI_RECEIVER_DEFAULT_AUTO_DOWNLOAD;
   self->transports = g_ptr_array_new_with_free_func (g_object_unref);
   self->answering = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->today = -1;
@@ -591,6 +683,7 @@ xi_receiver_add_transport (XiReceiver  *self,
     return;
   g_ptr_array_add (self->transports, g_object_ref (transport));
   g_signal_connect (transport, "incoming", G_CALLBACK (incoming_cb), self);
+  g_signal_connect (transport, "incoming-media", G_CALLBACK (incoming_media_cb), self);
 }
 
 /**
@@ -609,6 +702,24 @@ xi_receiver_remove_transport (XiReceiver  *self,
 
   g_signal_handlers_disconnect_by_data (transport, self);
   g_ptr_array_remove (self->transports, transport);
+}
+
+/**
+ * xi_receiver_set_auto_download_limit:
+ * @limit: the largest file fetched as soon as it arrives, in bytes; 0 for
+ *   none
+ *
+ * Files a customer sends up to @limit are downloaded, verified and kept
+ * before their message is announced; larger ones wait to be asked for.
+ */
+void
+xi_receiver_set_auto_download_limit (XiReceiver *self,
+                                     guint64     limit)
+{
+  g_return_if_fail (XI_IS_RECEIVER (self));
+  g_assert (self->owner == g_thread_self ());
+
+  self->auto_download_limit = limit;
 }
 
 /**

@@ -19,6 +19,10 @@ typedef GDateTime *(*XiReceiverClock) (gpointer user_data);
  * answers until the settings say otherwise. */
 #define XI_RECEIVER_DEFAULT_MIN_DELAY_MS 20000
 
+/* The largest file a customer sends that is fetched at once, until the
+ * settings say otherwise (the schema's media-auto-download default). */
+#define XI_RECEIVER_DEFAULT_AUTO_DOWNLOAD (5 * 1024 * 1024)
+
 #define XI_TYPE_RECEIVER (xi_receiver_get_type ())
 
 /* The receiver (SPEC.md, worker 6) on the network thread. Signals, emitted
@@ -34,6 +38,8 @@ void        xi_receiver_remove_transport     (XiReceiver          *self,
                                               XiTransport         *transport);
 void        xi_receiver_set_opt_out_keywords (XiReceiver          *self,
                                               const char * const  *keywords);
+void        xi_receiver_set_auto_download_limit (XiReceiver       *self,
+                                              guint64              limit);
 void        xi_receiver_set_pacing           (XiReceiver          *self,
                                               guint                min_delay_ms,
                                               guint                daily_cap);

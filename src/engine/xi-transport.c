@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "xi-asset.h"
 #include "xi-transport.h"
 
@@ -19,14 +21,38 @@ G_DEFINE_INTERFACE (XiTransport, xi_transport, G_TYPE_OBJECT)
 enum {
   RECEIPT,
   INCOMING,
+  INCOMING_MEDIA,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
 static void
+download_media_unsupported (XiTransport         *self,
+                            const XiMediaInfo   *media,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_task_report_new_error (self, callback, user_data, download_media_unsupported,
+                           XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_NOT_SUPPORTED,
+                           _("Files cannot be downloaded through this connection."));
+}
+
+static GBytes *
+download_media_finish_unsupported (XiTransport   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 xi_transport_default_init (XiTransportInterface *iface)
 {
+  iface->download_media_async = download_media_unsupported;
+  iface->download_media_finish = download_media_finish_unsupported;
+
   /**
    * XiTransport:state:
    *
@@ -58,6 +84,18 @@ xi_transport_default_init (XiTransportInterface *iface)
   signals[INCOMING] = g_signal_new ("incoming", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                                     G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * XiTransport::incoming-media:
+   * @phone: the sender, E.164 digits
+   * @message_id: the sender's message id
+   * @caption: (nullable): what they wrote with it
+   * @media: the picture, video, voice note or file, not downloaded yet
+   */
+  signals[INCOMING_MEDIA] = g_signal_new ("incoming-media", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                                          G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+                                          XI_TYPE_MEDIA_INFO | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 XiTransportState
@@ -186,4 +224,55 @@ void
 xi_transport_notify_state (XiTransport *self)
 {
   g_object_notify (G_OBJECT (self), "state");
+}
+
+void
+xi_transport_emit_incoming_media (XiTransport       *self,
+                                  const char        *phone,
+                                  const char        *message_id,
+                                  const char        *caption,
+                                  const XiMediaInfo *media)
+{
+  g_signal_emit (self, signals[INCOMING_MEDIA], 0, phone, message_id, caption, media);
+}
+
+/**
+ * xi_transport_download_media_async:
+ * @self: a transport
+ * @media: what a customer's message said about its file
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the content
+ * @user_data: for @callback
+ *
+ * Fetches the file @media names and checks it before decrypting: its
+ * hash and MAC, then the hash of what it decrypts to. Fails with
+ * %XI_TRANSPORT_ERROR_CORRUPT when any of them does not match,
+ * %XI_TRANSPORT_ERROR_REJECTED when the host no longer has it, and
+ * %XI_TRANSPORT_ERROR_NOT_SUPPORTED for a transport without media.
+ */
+void
+xi_transport_download_media_async (XiTransport         *self,
+                                   const XiMediaInfo   *media,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+  g_return_if_fail (media != NULL);
+
+  XI_TRANSPORT_GET_IFACE (self)->download_media_async (self, media, cancellable, callback, user_data);
+}
+
+/**
+ * xi_transport_download_media_finish:
+ *
+ * Returns: (transfer full) (nullable): the verified content
+ */
+GBytes *
+xi_transport_download_media_finish (XiTransport   *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (XI_IS_TRANSPORT (self), NULL);
+  return XI_TRANSPORT_GET_IFACE (self)->download_media_finish (self, result, error);
 }

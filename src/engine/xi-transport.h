@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "xi-core-types.h"
+#include "xi-media-info.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,9 @@ G_BEGIN_DECLS
  * @XI_TRANSPORT_ERROR_PAUSED: not tried: the account may start no new
  *   chat until xi_transport_get_new_chats_paused_until(); messages to
  *   existing chats still go
+ * @XI_TRANSPORT_ERROR_CORRUPT: a downloaded file is not the one its
+ *   message names (its checksum or MAC does not match); nothing was kept
+ * @XI_TRANSPORT_ERROR_NOT_SUPPORTED: this transport cannot do that
  */
 typedef enum {
   XI_TRANSPORT_ERROR_DISCONNECTED,
@@ -35,6 +39,8 @@ typedef enum {
   XI_TRANSPORT_ERROR_REJECTED,
   XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT,
   XI_TRANSPORT_ERROR_PAUSED,
+  XI_TRANSPORT_ERROR_CORRUPT,
+  XI_TRANSPORT_ERROR_NOT_SUPPORTED,
 } XiTransportError;
 
 /**
@@ -54,7 +60,8 @@ typedef enum {
 /* All the engine knows of WhatsApp (DESIGN.md, "Transport interface").
  * An implementation lives on the network thread and emits its signals
  * there: "receipt" (message id, XiRecipientState delivered/read, Unix
- * seconds) and "incoming" (phone, message id, text). State changes are
+ * seconds), "incoming" (phone, message id, text) and "incoming-media"
+ * (phone, message id, caption or %NULL, XiMediaInfo). State changes are
  * notified on the "state" property. */
 G_DECLARE_INTERFACE (XiTransport, xi_transport, XI, TRANSPORT, GObject)
 
@@ -79,6 +86,14 @@ struct _XiTransportInterface
   void             (*prepare)          (XiTransport          *self,
                                         const char * const   *phones);
   gint64           (*get_new_chats_paused_until) (XiTransport *self);
+  void             (*download_media_async) (XiTransport       *self,
+                                            const XiMediaInfo *media,
+                                            GCancellable      *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer           user_data);
+  GBytes          *(*download_media_finish) (XiTransport      *self,
+                                             GAsyncResult     *result,
+                                             GError          **error);
 };
 
 GQuark            xi_transport_error_quark      (void);
@@ -108,6 +123,19 @@ void              xi_transport_emit_incoming    (XiTransport          *self,
                                                  const char           *phone,
                                                  const char           *message_id,
                                                  const char           *text);
+void              xi_transport_emit_incoming_media (XiTransport       *self,
+                                                 const char           *phone,
+                                                 const char           *message_id,
+                                                 const char           *caption,
+                                                 const XiMediaInfo    *media);
+void              xi_transport_download_media_async (XiTransport      *self,
+                                                 const XiMediaInfo    *media,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GBytes           *xi_transport_download_media_finish (XiTransport     *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
 void              xi_transport_notify_state     (XiTransport          *self);
 
 G_END_DECLS

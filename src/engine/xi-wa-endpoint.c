@@ -60,3 +60,39 @@ xi_wa_endpoint_read (char   **url,
   memcpy (root_key, parsed, WA_KEY_LEN);
   return TRUE;
 }
+
+/**
+ * xi_wa_endpoint_read_media_ca:
+ * @database: (out) (transfer full) (nullable): the certificates the media
+ *   host may present, or %NULL for the system's
+ * @error: return location for a #GError
+ *
+ * A test server's media host presents a certificate from a CA the tests
+ * made: XI_WA_MEDIA_CA names that CA's PEM file, which the client then
+ * trusts alone for media (wa_media_set_tls_database()). Like XI_WA_URL,
+ * the variable is the only way to set it.
+ *
+ * Returns: %FALSE when XI_WA_MEDIA_CA names a file that holds no
+ *   certificate
+ */
+gboolean
+xi_wa_endpoint_read_media_ca (GTlsDatabase **database,
+                              GError       **error)
+{
+  const char *path = g_getenv ("XI_WA_MEDIA_CA");
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (database != NULL, FALSE);
+
+  *database = NULL;
+  if (path == NULL || path[0] == '\0')
+    return TRUE;
+  *database = g_tls_file_database_new (path, &local_error);
+  if (*database == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("XI_WA_MEDIA_CA must name a PEM file of certificates: %s"), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

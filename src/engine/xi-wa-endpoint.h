@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <gio/gio.h>
+
 #include "wa-crypto.h"
 
 G_BEGIN_DECLS
@@ -14,5 +16,7 @@ G_BEGIN_DECLS
 gboolean xi_wa_endpoint_read (char   **url,
                               guint8   root_key[WA_KEY_LEN],
                               GError **error);
+gboolean xi_wa_endpoint_read_media_ca (GTlsDatabase **database,
+                                       GError       **error);
 
 G_END_DECLS

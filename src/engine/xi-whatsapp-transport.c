@@ -15,6 +15,7 @@
 #include "wa-jid.h"
 #include "wa-app-state.h"
 #include "wa-history-sync.h"
+#include "wa-media.h"
 #include "wa-messenger.h"
 #include "xi-media-cache.h"
 #include "xi-whatsapp-transport.h"
@@ -277,6 +278,77 @@ xi_whatsapp_transport_get_new_chats_paused_until (XiTransport *transport)
   return wa_privacy_get_new_chats_paused_until (wa_messenger_get_privacy (self->messenger));
 }
 
+static WaMediaType
+media_type_of (const char *kind)
+{
+  if (g_strcmp0 (kind, "video") == 0)
+    return WA_MEDIA_VIDEO;
+  if (g_strcmp0 (kind, "audio") == 0)
+    return WA_MEDIA_AUDIO;
+  if (g_strcmp0 (kind, "document") == 0)
+    return WA_MEDIA_DOCUMENT;
+  return WA_MEDIA_IMAGE;
+}
+
+static void
+media_downloaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  GBytes *content = wa_media_download_finish (WA_CLIENT (object), result, &error);
+
+  if (content != NULL)
+    g_task_return_pointer (task, content, (GDestroyNotify) g_bytes_unref);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (g_error_matches (error, WA_ERROR, WA_ERROR_CRYPTO))
+    g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_CORRUPT,
+                             _("The downloaded file is not the one the customer sent (%s). It was not "
+                               "kept; try again later"), error->message);
+  else
+    g_task_return_error (task, campaign_error (error));
+}
+
+static void
+xi_whatsapp_transport_download_media_async (XiTransport         *transport,
+                                            const XiMediaInfo   *media,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  WaMediaRef ref = {
+    .direct_path = media->direct_path,
+    .media_key = media->media_key,
+    .file_enc_sha256 = media->file_enc_sha256,
+    .file_sha256 = media->file_sha256,
+  };
+
+  assert_owner (self);
+  g_task_set_source_tag (task, xi_whatsapp_transport_download_media_async);
+  /* Without the content's hash a blob could decrypt to anything. */
+  if (media->file_sha256 == NULL)
+    {
+      g_task_return_new_error (task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_CORRUPT,
+                               _("The message does not say what its file should be; it is not downloaded"));
+      g_object_unref (task);
+      return;
+    }
+  wa_media_download_async (self->client, media_type_of (media->kind), &ref, cancellable,
+                           media_downloaded_cb, task);
+}
+
+static GBytes *
+xi_whatsapp_transport_download_media_finish (XiTransport   *transport,
+                                             GAsyncResult  *result,
+                                             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
 {
@@ -287,6 +359,8 @@ xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
   iface->send_text_finish = xi_whatsapp_transport_send_text_finish;
   iface->prepare = xi_whatsapp_transport_prepare;
   iface->get_new_chats_paused_until = xi_whatsapp_transport_get_new_chats_paused_until;
+  iface->download_media_async = xi_whatsapp_transport_download_media_async;
+  iface->download_media_finish = xi_whatsapp_transport_download_media_finish;
 }
 
 /* "+62812…" from the account's JID, as the store keeps numbers. */
@@ -330,7 +404,35 @@ message_cb (WaMessenger         *messenger,
   g_autofree char *phone = phone_of (message->chat);
 
   /* LID-addressed senders are for when the store maps LIDs to contacts. */
-  if (phone == NULL || message->text == NULL)
+  if (phone == NULL)
+    return;
+  if (message->media != NULL)
+    {
+      const WaIncomingMedia *wa = message->media;
+      static const char * const kinds[] = {
+        [WA_MEDIA_IMAGE] = "image",
+        [WA_MEDIA_VIDEO] = "video",
+        [WA_MEDIA_AUDIO] = "audio",
+        [WA_MEDIA_DOCUMENT] = "document",
+      };
+      XiMediaInfo media = {
+        .kind = (char *) (wa->sticker ? "sticker" : kinds[wa->type]),
+        .mimetype = wa->mimetype,
+        .file_name = wa->file_name,
+        .size = wa->file_length,
+        .width = wa->width,
+        .height = wa->height,
+        .direct_path = wa->direct_path,
+        .media_key = wa->media_key,
+        .file_sha256 = wa->file_sha256,
+        .file_enc_sha256 = wa->file_enc_sha256,
+        .thumbnail = wa->jpeg_thumbnail,
+      };
+
+      xi_transport_emit_incoming_media (XI_TRANSPORT (self), phone, message->id, message->text, &media);
+      return;
+    }
+  if (message->text == NULL)
     return;
   xi_transport_emit_incoming (XI_TRANSPORT (self), phone, message->id, message->text);
 }

@@ -311,7 +311,8 @@ apply_autostart (XiApplication *self)
 
 /* The receiver reads the user's settings on the network thread: it gets
  * a copy at start and after every change. Automatic answers keep the
- * campaigns' shortest pause. */
+ * campaigns' shortest pause; customers' files up to the set size are
+ * downloaded as they arrive. */
 static void
 apply_receiver_settings (XiApplication *self)
 {
@@ -321,6 +322,9 @@ apply_receiver_settings (XiApplication *self)
   xi_campaign_runner_set_receiver_settings (self->runner, (const char * const *)keywords,
                                             g_settings_get_uint (settings, "default-delay-min") * 1000,
                                             g_settings_get_uint (settings, "auto-reply-daily-cap"));
+  xi_campaign_runner_set_media_auto_download (self->runner,
+                                              (guint64) g_settings_get_uint (settings, "media-auto-download-mb")
+                                              * 1024 * 1024);
 }
 
 /* The window closed during a campaign: the app stays to finish it, and
@@ -538,6 +542,8 @@ start_runner (XiApplication *self)
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::default-delay-min",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (xi_context_get_settings (self->context), "changed::auto-reply-daily-cap",
+                           G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (xi_context_get_settings (self->context), "changed::media-auto-download-mb",
                            G_CALLBACK (apply_receiver_settings), self, G_CONNECT_SWAPPED);
   start_connection (self);
 }

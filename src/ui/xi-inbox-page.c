@@ -13,6 +13,7 @@
 
 #include "xi-contact.h"
 #include "xi-inbox-page.h"
+#include "xi-media-bubble.h"
 #include "xi-phone.h"
 
 /* The customers' replies: conversations per number on the left, the
@@ -270,22 +271,31 @@ show_header (XiInboxPage    *self,
 }
 
 static GtkWidget *
-message_row (XiIncoming *incoming)
+message_row (XiInboxPage *self,
+             XiIncoming  *incoming)
 {
   g_autofree char *when = format_when (xi_incoming_get_received_at (incoming), TRUE);
   const char *keyword = xi_incoming_get_opt_out_keyword (incoming);
+  gboolean has_media = xi_incoming_get_media (incoming) != NULL;
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *bubble = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *text = gtk_label_new (xi_incoming_get_text (incoming));
   GtkWidget *meta;
 
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-  /* Long messages read as a column, not one wide line. */
-  gtk_label_set_max_width_chars (GTK_LABEL (text), 60);
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
-  gtk_box_append (GTK_BOX (bubble), text);
+  if (has_media)
+    gtk_box_append (GTK_BOX (bubble), xi_media_bubble_new (incoming, self->runner));
+  /* A file may come without a caption. */
+  if (!has_media || *xi_incoming_get_text (incoming) != '\0')
+    {
+      GtkWidget *text = gtk_label_new (xi_incoming_get_text (incoming));
+
+      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+      /* Long messages read as a column, not one wide line. */
+      gtk_label_set_max_width_chars (GTK_LABEL (text), 60);
+      gtk_label_set_xalign (GTK_LABEL (text), 0);
+      gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+      gtk_box_append (GTK_BOX (bubble), text);
+    }
 
   if (keyword != NULL)
     {
@@ -334,7 +344,7 @@ messages_loaded_cb (GObject      *object,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_box))) != NULL)
     gtk_list_box_remove (self->messages_box, child);
   for (guint i = 0; i < messages->len; i++)
-    gtk_list_box_append (self->messages_box, message_row (g_ptr_array_index (messages, i)));
+    gtk_list_box_append (self->messages_box, message_row (self, g_ptr_array_index (messages, i)));
   self->scroll_to_end = TRUE;
 }
 

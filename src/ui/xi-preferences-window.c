@@ -32,6 +32,7 @@ struct _XiPreferencesWindow
   AdwEntryRow          *keyword_entry;
   GtkListBox           *rules_list;
   GtkSpinButton        *daily_cap_spin;
+  GtkSpinButton        *media_download_spin;
 
   /* Owned */
   GSettings            *settings;
@@ -513,6 +514,7 @@ xi_preferences_window_class_init (XiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, keyword_entry);
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, rules_list);
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, daily_cap_spin);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, media_download_spin);
   gtk_widget_class_bind_template_callback (widget_class, country_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, add_keyword_cb);
   gtk_widget_class_bind_template_callback (widget_class, restore_keywords_cb);
@@ -558,6 +560,8 @@ xi_preferences_window_new (XiContext *context)
   g_settings_bind (self->settings, "default-delay-min", self->delay_min, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "default-delay-max", self->delay_max, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "auto-reply-daily-cap", self->daily_cap_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "media-auto-download-mb", self->media_download_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->settings, "changed::opt-out-keywords", G_CALLBACK (show_keywords), self,
                            G_CONNECT_SWAPPED);
   show_keywords (self);

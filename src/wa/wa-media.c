@@ -67,6 +67,12 @@ media_conn_quark (void)
   return g_quark_from_static_string ("wa-media-conn");
 }
 
+static GQuark
+media_tls_quark (void)
+{
+  return g_quark_from_static_string ("wa-media-tls-database");
+}
+
 /* Auxiliary methods */
 
 static gboolean
@@ -145,11 +151,25 @@ base64url (GBytes *bytes)
 }
 
 /* The media host is reached as the chat server is: over TLS in real use,
- * in the clear only when the client talks to a test server on ws://. */
+ * in the clear only when the client talks to a test server on ws:// that
+ * did not give its media host a certificate. */
 static const char *
 media_scheme (WaClient *client)
 {
+  if (g_object_get_qdata (G_OBJECT (client), media_tls_quark ()) != NULL)
+    return "https";
   return g_str_has_prefix (wa_client_get_url (client), "ws://") ? "http" : "https";
+}
+
+static SoupSession *
+media_session_new (WaClient *client)
+{
+  SoupSession *session = soup_session_new ();
+  GTlsDatabase *database = g_object_get_qdata (G_OBJECT (client), media_tls_quark ());
+
+  if (database != NULL)
+    soup_session_set_tls_database (session, database);
+  return session;
 }
 
 static SoupMessage *
@@ -533,7 +553,7 @@ download_conn_cb (GObject      *object,
       g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "A media path that makes no address");
       return;
     }
-  download->session = soup_session_new ();
+  download->session = media_session_new (client);
   cancellable = g_task_get_cancellable (task);
   soup_session_send_async (download->session, message, G_PRIORITY_DEFAULT, cancellable, sent_cb,
                            g_steal_pointer (&task));
@@ -737,7 +757,7 @@ upload_conn_cb (GObject      *object,
   /* The blob goes out from the one copy already in memory. */
   soup_message_set_request_body_from_bytes (message, "application/octet-stream", upload->blob);
   if (upload->session == NULL)
-    upload->session = soup_session_new ();
+    upload->session = media_session_new (client);
   cancellable = g_task_get_cancellable (task);
   soup_session_send_and_read_async (upload->session, message, G_PRIORITY_DEFAULT, cancellable, posted_cb,
                                     g_steal_pointer (&task));
@@ -835,4 +855,25 @@ wa_media_upload_free (WaMediaUpload *upload)
   g_clear_pointer (&upload->file_sha256, g_bytes_unref);
   g_clear_pointer (&upload->file_enc_sha256, g_bytes_unref);
   g_free (upload);
+}
+
+/**
+ * wa_media_set_tls_database:
+ * @client: a client
+ * @database: (nullable): the only certificates the media host may present,
+ *   or %NULL for the system's
+ *
+ * For tests: a test server's media host has a certificate from a CA the
+ * tests made, trusted by this client alone. Setting one also makes the
+ * media host be reached over TLS when the chat server is a ws:// one.
+ */
+void
+wa_media_set_tls_database (WaClient     *client,
+                           GTlsDatabase *database)
+{
+  g_return_if_fail (WA_IS_CLIENT (client));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  g_object_set_qdata_full (G_OBJECT (client), media_tls_quark (),
+                           database != NULL ? g_object_ref (database) : NULL, g_object_unref);
 }

@@ -104,6 +104,8 @@ WaMediaUpload *wa_media_upload_finish (WaClient     *client,
                                       GAsyncResult  *result,
                                       GError       **error);
 void        wa_media_upload_free     (WaMediaUpload *upload);
+void        wa_media_set_tls_database (WaClient     *client,
+                                      GTlsDatabase  *database);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaMediaUpload, wa_media_upload_free)
 

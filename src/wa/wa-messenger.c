@@ -1740,7 +1740,8 @@ bytes_of (protobuf_c_boolean   has,
 }
 
 /* A media reference without its path, key or hashes cannot be fetched or
- * checked: the message is then its caption alone. */
+ * checked: the message is then its caption alone. A sticker is a picture
+ * (WebP) under the image keys. */
 static WaIncomingMedia *
 media_of (const WaE2E__Message  *message,
           char                 **caption)
@@ -1748,6 +1749,9 @@ media_of (const WaE2E__Message  *message,
   g_autoptr(WaIncomingMedia) media = g_new0 (WaIncomingMedia, 1);
   const WaE2E__ImageMessage *image = message->imagemessage;
   const WaE2E__DocumentMessage *document = message->documentmessage;
+  const WaE2E__AudioMessage *audio = message->audiomessage;
+  const WaE2E__VideoMessage *video = message->videomessage;
+  const WaE2E__StickerMessage *sticker = message->stickermessage;
 
 #define TAKE(m) \
   G_STMT_START { \
@@ -1756,23 +1760,47 @@ media_of (const WaE2E__Message  *message,
     media->media_key = bytes_of ((m)->has_mediakey, (m)->mediakey); \
     media->file_sha256 = bytes_of ((m)->has_filesha256, (m)->filesha256); \
     media->file_enc_sha256 = bytes_of ((m)->has_fileencsha256, (m)->fileencsha256); \
-    media->jpeg_thumbnail = bytes_of ((m)->has_jpegthumbnail, (m)->jpegthumbnail); \
     media->file_length = (m)->filelength; \
-    *caption = g_strdup ((m)->caption); \
   } G_STMT_END
 
   if (image != NULL)
     {
       TAKE (image);
       media->type = WA_MEDIA_IMAGE;
+      media->jpeg_thumbnail = bytes_of (image->has_jpegthumbnail, image->jpegthumbnail);
       media->width = image->width;
       media->height = image->height;
+      *caption = g_strdup (image->caption);
     }
   else if (document != NULL)
     {
       TAKE (document);
       media->type = WA_MEDIA_DOCUMENT;
+      media->jpeg_thumbnail = bytes_of (document->has_jpegthumbnail, document->jpegthumbnail);
       media->file_name = g_strdup (document->filename != NULL ? document->filename : document->title);
+      *caption = g_strdup (document->caption);
+    }
+  else if (video != NULL)
+    {
+      TAKE (video);
+      media->type = WA_MEDIA_VIDEO;
+      media->jpeg_thumbnail = bytes_of (video->has_jpegthumbnail, video->jpegthumbnail);
+      media->width = video->width;
+      media->height = video->height;
+      *caption = g_strdup (video->caption);
+    }
+  else if (audio != NULL)
+    {
+      TAKE (audio);
+      media->type = WA_MEDIA_AUDIO;
+    }
+  else if (sticker != NULL)
+    {
+      TAKE (sticker);
+      media->type = WA_MEDIA_IMAGE;
+      media->sticker = TRUE;
+      media->width = sticker->width;
+      media->height = sticker->height;
     }
   else
     return NULL;

@@ -56,6 +56,7 @@ typedef struct
  * @file_length: the size of the content, as the sender says
  * @width: a picture's width, or 0
  * @height: a picture's height, or 0
+ * @sticker: a picture sent as a sticker
  *
  * The media a message refers to; the message's text is its caption.
  */
@@ -72,6 +73,7 @@ typedef struct
   guint64      file_length;
   guint        width;
   guint        height;
+  gboolean     sticker;
 } WaIncomingMedia;
 
 void wa_incoming_media_free (WaIncomingMedia *media);

@@ -18,6 +18,9 @@
  * another process (xender-in-cli, later Baileys). It prints, one per line:
  *   url ws://127.0.0.1:PORT/ws/chat
  *   root HEX                    (the root key clients must trust)
+ *   media https://127.0.0.1:PORT (with --media-tls FILE: the media host on
+ *                               a port of its own, over TLS with FILE's
+ *                               certificate and key)
  * and later "paired JID LID" for every device it links, "relayed FROM TO
  * TYPE" for every copy of a message it hands to a device and "refused FROM
  * TO CODE" for every message it refuses for want of a privacy token or
@@ -62,6 +65,8 @@
  *   timelock PHONE SECONDS [KIND] a reach-out time-lock, pushed to the
  *                               account's companions (0 lifts it)
  *   clock SECONDS               moves the server's clock on
+ *   media-fault none|corrupt|truncate|expired
+ *                               what the media host does to downloads
  *   uploads                     prints "uploads N", the uploads the media
  *                               host accepted so far
  *   refuse-uploads N            the next N uploads get 401, as with an
@@ -325,6 +330,26 @@ run_command (Program    *program,
       else
         say ("error %s", error->message);
     }
+  else if (g_str_equal (words[0], "media-fault") && g_strv_length (words) == 2)
+    {
+      static const char * const names[] = {
+        [FAKEWA_MEDIA_FAULT_NONE] = "none",
+        [FAKEWA_MEDIA_FAULT_CORRUPT] = "corrupt",
+        [FAKEWA_MEDIA_FAULT_TRUNCATE] = "truncate",
+        [FAKEWA_MEDIA_FAULT_EXPIRED] = "expired",
+      };
+      guint fault = 0;
+
+      while (fault < G_N_ELEMENTS (names) && !g_str_equal (names[fault], words[1]))
+        fault++;
+      if (fault < G_N_ELEMENTS (names))
+        {
+          fakewa_server_set_media_fault (program->server, fault);
+          say ("ok");
+        }
+      else
+        say ("error media-fault takes none, corrupt, truncate or expired");
+    }
   else if (g_str_equal (words[0], "uploads") && g_strv_length (words) == 1)
     {
       say ("uploads %u", fakewa_server_get_n_uploads (program->server));
@@ -425,6 +450,7 @@ main (int   argc,
   g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (0, FALSE);
   g_autofree char *root = NULL;
   Program program = { 0 };
+  guint16 media_port = 0;
 
   program.server = fakewa_server_new (&error);
   if (program.server == NULL)
@@ -441,8 +467,29 @@ main (int   argc,
   root = g_malloc (WA_KEY_LEN * 2 + 1);
   for (guint i = 0; i < WA_KEY_LEN; i++)
     g_snprintf (root + 2 * i, 3, "%02x", fakewa_server_get_root_key (program.server)[i]);
+  /* --media-tls FILE: the media host's certificate and key (PEM, one
+   * file) from the tests' CA. */
+  if (argc == 3 && g_str_equal (argv[1], "--media-tls"))
+    {
+      g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_file (argv[2], &error);
+      guint16 port = certificate != NULL ? fakewa_server_serve_media_tls (program.server, certificate, &error) : 0;
+
+      if (port == 0)
+        {
+          g_printerr ("fakewa: %s\n", error->message);
+          return 1;
+        }
+      media_port = port;
+    }
+  else if (argc != 1)
+    {
+      g_printerr ("Usage: fakewa [--media-tls CERT-AND-KEY.pem]\n");
+      return 2;
+    }
   say ("url %s", fakewa_server_get_url (program.server));
   say ("root %s", root);
+  if (media_port != 0)
+    say ("media https://127.0.0.1:%u", media_port);
 
   program.input = g_data_input_stream_new (stdin_stream);
   program.loop = g_main_loop_new (NULL, FALSE);

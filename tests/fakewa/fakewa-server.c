@@ -75,6 +75,11 @@ struct _FakewaServer
   SoupServer *soup;
   GSocketService *service;
   char       *url;
+  /* The media host over TLS, once fakewa_server_serve_media_tls () was
+   * called; else the media host is the chat port's own HTTP. */
+  GSocketService *tls_service;
+  GTlsCertificate *tls_certificate;
+  guint16     tls_port;
   WaKeyPair   root;
   WaKeyPair   server_static;
   GBytes     *chain;
@@ -1365,7 +1370,17 @@ remove_companion (Peer    *peer,
   return TRUE;
 }
 
-/* The media host is this server's own HTTP on the same port (§10.1). */
+/* "127.0.0.1:PORT" of the media host: its TLS port when it has one, else
+ * the chat port's own HTTP. */
+static char *
+media_host (FakewaServer *self)
+{
+  g_autoptr(GUri) uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
+
+  return g_strdup_printf ("127.0.0.1:%d", self->tls_port != 0 ? self->tls_port : g_uri_get_port (uri));
+}
+
+/* The media host (§10.1) as media_conn names it. */
 static gboolean
 answer_media_conn (Peer    *peer,
                    WaNode  *iq,
@@ -1373,8 +1388,7 @@ answer_media_conn (Peer    *peer,
 {
   g_autoptr(WaNode) result = wa_node_new_with_attrs ("iq", "type", "result", "from", "@s.whatsapp.net",
                                                      "id", wa_node_get_attr (iq, "id"), NULL);
-  g_autoptr(GUri) uri = g_uri_parse (peer->server->url, G_URI_FLAGS_NONE, NULL);
-  g_autofree char *host = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+  g_autofree char *host = media_host (peer->server);
   g_autofree char *ttl = g_strdup_printf ("%u", peer->server->media_conn_ttl);
   WaNode *conn = wa_node_add_child (result, wa_node_new_with_attrs ("media_conn", "auth", "fakewa-auth/+=",
                                                                     "ttl", ttl, "auth_ttl", "21600",
@@ -1831,6 +1845,13 @@ fakewa_server_finalize (GObject *object)
       g_socket_listener_close (G_SOCKET_LISTENER (self->service));
     }
   g_clear_object (&self->service);
+  if (self->tls_service != NULL)
+    {
+      g_socket_service_stop (self->tls_service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->tls_service));
+    }
+  g_clear_object (&self->tls_service);
+  g_clear_object (&self->tls_certificate);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -1928,9 +1949,11 @@ upload_cb (SoupServer        *soup,
   SoupMessageBody *body = soup_server_message_get_request_body (message);
   g_autoptr(GBytes) blob = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *bare = NULL;
+  const char *asked;
   g_autofree char *stored = NULL;
   g_autofree char *answer = NULL;
-  g_autoptr(GUri) uri = NULL;
+  g_autofree char *host = NULL;
   guint8 hash[WA_SHA256_LEN];
 
   if (soup_server_message_get_method (message) != SOUP_METHOD_POST || query == NULL)
@@ -1946,19 +1969,23 @@ upload_cb (SoupServer        *soup,
     }
   blob = soup_message_body_flatten (body);
   wa_crypto_sha256 (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob), hash);
+  /* base64url, with its padding (whatsmeow) or without (Baileys): the
+   * real host takes both. */
   token = g_base64_encode (hash, sizeof hash);
   g_strdelimit (token, "+", '-');
   g_strdelimit (token, "/", '_');
-  if (g_strcmp0 (g_hash_table_lookup (query, "token"), token) != 0 || !g_str_has_suffix (path, token))
+  bare = g_strndup (token, strcspn (token, "="));
+  asked = g_hash_table_lookup (query, "token");
+  if ((g_strcmp0 (asked, token) != 0 && g_strcmp0 (asked, bare) != 0) || !g_str_has_suffix (path, asked))
     {
       soup_server_message_set_status (message, SOUP_STATUS_BAD_REQUEST, NULL);
       return;
     }
   stored = g_strdup_printf ("/v/t62.fakewa-24/%u-%08x.enc", ++self->n_uploads, g_random_int ());
   g_hash_table_replace (self->blobs, g_strdup (stored), g_steal_pointer (&blob));
-  uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
-  answer = g_strdup_printf ("{\"url\":\"http://127.0.0.1:%d%s?ccb=9-4\",\"direct_path\":\"%s?ccb=9-4&oh=fakewa\"}",
-                            g_uri_get_port (uri), stored, stored);
+  host = media_host (self);
+  answer = g_strdup_printf ("{\"url\":\"%s://%s%s?ccb=9-4\",\"direct_path\":\"%s?ccb=9-4&oh=fakewa\"}",
+                            self->tls_port != 0 ? "https" : "http", host, stored, stored);
   soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY, answer, strlen (answer));
 }
@@ -1985,6 +2012,27 @@ incoming_cb (GSocketService    *service,
   g_clear_error (&error);
   if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
     g_debug ("Could not take a connection: %s", error->message);
+  return TRUE;
+}
+
+/* A connection to the media host's TLS port: libsoup serves HTTP over the
+ * TLS stream as over the plain one. */
+static gboolean
+tls_incoming_cb (GSocketService    *service,
+                 GSocketConnection *connection,
+                 GObject           *source_object,
+                 FakewaServer      *self)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (local == NULL || remote == NULL)
+    return TRUE;
+  tls = g_tls_server_connection_new (G_IO_STREAM (connection), self->tls_certificate, &error);
+  if (tls == NULL || !soup_server_accept_iostream (self->soup, tls, local, remote, &error))
+    g_debug ("Could not take a TLS connection: %s", error->message);
   return TRUE;
 }
 
@@ -2398,6 +2446,45 @@ fakewa_server_set_media_fault (FakewaServer     *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   self->media_fault = fault;
+}
+
+/**
+ * fakewa_server_serve_media_tls:
+ * @certificate: the media host's certificate and key, issued by a test CA
+ *   for 127.0.0.1 (and mmg.whatsapp.net, for clients that insist on that
+ *   name)
+ * @error: return location for a #GError
+ *
+ * Moves the media host to a port of its own on 127.0.0.1 that speaks
+ * HTTPS only, as WhatsApp's does: media_conn names it from now on, and
+ * uploads answer https URLs. Blobs uploaded before stay available.
+ *
+ * Returns: the port, or 0 with @error set
+ */
+guint16
+fakewa_server_serve_media_tls (FakewaServer     *self,
+                               GTlsCertificate  *certificate,
+                               GError          **error)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), 0);
+  g_return_val_if_fail (self->tls_service == NULL, 0);
+
+  self->tls_service = g_socket_service_new ();
+  g_signal_connect (self->tls_service, "incoming", G_CALLBACK (tls_incoming_cb), self);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->tls_service), address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, error))
+    {
+      g_clear_object (&self->tls_service);
+      return 0;
+    }
+  self->tls_certificate = g_object_ref (certificate);
+  self->tls_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return self->tls_port;
 }
 
 /**

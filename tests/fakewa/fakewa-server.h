@@ -68,6 +68,9 @@ void          fakewa_server_refuse_uploads  (FakewaServer  *self,
                                              guint          count);
 void          fakewa_server_set_media_fault (FakewaServer  *self,
                                              FakewaMediaFault fault);
+guint16       fakewa_server_serve_media_tls (FakewaServer  *self,
+                                             GTlsCertificate *certificate,
+                                             GError       **error);
 const char   *fakewa_server_get_url         (FakewaServer  *self);
 const guint8 *fakewa_server_get_root_key    (FakewaServer  *self);
 guint         fakewa_server_get_n_clients   (FakewaServer  *self);

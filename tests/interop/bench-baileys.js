@@ -1,4 +1,5 @@
-// Baileys' half of bench/bench-whatsapp. Two commands:
+// Baileys' half of bench/bench-whatsapp and bench/bench-media. Three
+// commands:
 //
 //   node bench-baileys.js link URL STATE
 //     links a new device through the fake server (the bench plays the
@@ -7,7 +8,12 @@
 //     logs in with STATE and sends one message to each of COUNT accounts
 //     62812xxxxxxxx from number FIRST on, one at a time, each awaited
 //     until the server acknowledges it, as our engine awaits its acks;
-//     then saves STATE (the sessions it started) and exits.
+//     then saves STATE (the sessions it started) and exits;
+//   node bench-baileys.js send-media URL STATE FIRST COUNT FILE
+//     the same with the picture FILE: uploaded once (to the media host the
+//     server names, over HTTPS, trusting NODE_EXTRA_CA_CERTS) and the one
+//     message relayed to each account, as a campaign of ours refers every
+//     recipient to one upload. COUNT 0 measures login and the upload alone.
 //
 // The bench measures each `send` as a whole process (start-up and login
 // included, as it measures ours), so this prints nothing but the QR.
@@ -16,7 +22,7 @@
 
 const fs = require('node:fs');
 const { memoryAuthState, connect, within, baileys } = require('./harness');
-const { DisconnectReason, generateMessageID } = baileys;
+const { DisconnectReason, generateMessageID, generateWAMessageContent } = baileys;
 
 function phone (i) {
   return `62812${String(Math.floor(i / 10000)).padStart(4, '0')}${String(i % 10000).padStart(4, '0')}`;
@@ -67,14 +73,39 @@ async function send (url, stateFile, first, count) {
   fs.writeFileSync(stateFile, auth.snapshot(), { mode: 0o600 });
 }
 
+async function sendMedia (url, stateFile, first, count, file) {
+  const auth = memoryAuthState(fs.readFileSync(stateFile, 'utf8'));
+  const open = connect(url, auth);
+  await within(open.opened, 'the login');
+  const acked = ackWaiter(open.sock);
+  const picture = fs.readFileSync(file);
+  // Given a thumbnail, Baileys needs no image library to make one.
+  const content = await generateWAMessageContent(
+    { image: picture, caption: 'Promo akhir bulan', mimetype: 'image/jpeg', jpegThumbnail: '' },
+    { upload: open.sock.waUploadToServer, logger: open.sock.logger });
+  for (let i = first; i < first + count; i++) {
+    const messageId = generateMessageID();
+    const ack = acked(messageId);
+    await open.sock.relayMessage(`${phone(i)}@s.whatsapp.net`, content, { messageId });
+    const error = await ack;
+    if (error)
+      throw new Error(`the server refused a message with ${error}`);
+  }
+  open.sock.end(undefined);
+  fs.writeFileSync(stateFile, auth.snapshot(), { mode: 0o600 });
+}
+
 async function main () {
-  const [command, url, stateFile, firstText, countText] = process.argv.slice(2);
+  const [command, url, stateFile, firstText, countText, file] = process.argv.slice(2);
   if (command === 'link')
     await link(url, stateFile);
   else if (command === 'send')
     await send(url, stateFile, Number(firstText), Number(countText));
+  else if (command === 'send-media')
+    await sendMedia(url, stateFile, Number(firstText), Number(countText), file);
   else
-    throw new Error('usage: bench-baileys.js link URL STATE | send URL STATE FIRST COUNT');
+    throw new Error('usage: bench-baileys.js link URL STATE | send URL STATE FIRST COUNT |'
+                    + ' send-media URL STATE FIRST COUNT FILE');
 }
 
 main().then(() => process.exit(0), (error) => {

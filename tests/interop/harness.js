@@ -29,8 +29,8 @@ function log (...args) {
 
 // The fake server as a child: its stdout lines are events and answers,
 // its stdin takes commands.
-function startFakewa (program) {
-  const child = spawn(program, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+function startFakewa (program, args = []) {
+  const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout });
   const waiting = [];
   const backlog = [];
@@ -229,12 +229,16 @@ function linkWithCli (program, url, root, dataDir, onObject) {
   return new Promise((resolve) => child.on('exit', resolve));
 }
 
-// xender-in-cli with a data directory and the fake server's address;
-// resolves with its exit code, standard output and standard error.
+// xender-in-cli with a data directory and the fake server's address (and
+// the test CA of its media host, endpoint.mediaCa); resolves with its exit
+// code, standard output and standard error.
 function runCli (program, dataDir, endpoint, args) {
   const child = spawn(program, ['--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, XI_WA_URL: endpoint.url, XI_WA_ROOT_KEY: endpoint.root },
+    env: {
+      ...process.env, XI_WA_URL: endpoint.url, XI_WA_ROOT_KEY: endpoint.root,
+      ...(endpoint.mediaCa ? { XI_WA_MEDIA_CA: endpoint.mediaCa } : {}),
+    },
   });
   let out = '';
   let err = '';

@@ -1,0 +1,130 @@
+/* xi-media-preview.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "xi-media-preview.h"
+
+/*
+ * Previews of what customers send: the JPEG thumbnail inside a message,
+ * or a downloaded picture. Both come from strangers, so only the three
+ * formats WhatsApp uses are decoded, told apart by their first bytes (a
+ * name or mimetype proves nothing), and the size a picture claims is
+ * checked before its pixels are: a few bytes must not make us allocate
+ * gigabytes. The picture is scaled while it decodes, so a large one never
+ * exists at full size.
+ */
+
+typedef struct
+{
+  int      max_side;
+  gint64   max_pixels;
+  gboolean refused;
+} Prepared;
+
+static const char *
+sniff_format (const guint8 *data,
+              gsize         len)
+{
+  if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    return "jpeg";
+  if (len >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return "png";
+  if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return "webp";
+  return NULL;
+}
+
+static void
+size_prepared_cb (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  Prepared        *prepared)
+{
+  double scale;
+
+  if (width <= 0 || height <= 0 || width > XI_MEDIA_PREVIEW_MAX_SIDE || height > XI_MEDIA_PREVIEW_MAX_SIDE ||
+      (gint64) width * height > prepared->max_pixels)
+    {
+      /* The loader cannot be stopped from here; it is told to make the
+       * smallest picture, which is thrown away. */
+      prepared->refused = TRUE;
+      gdk_pixbuf_loader_set_size (loader, 1, 1);
+      return;
+    }
+  scale = MIN (1.0, (double) prepared->max_side / MAX (width, height));
+  gdk_pixbuf_loader_set_size (loader, MAX (1, (int) (width * scale)), MAX (1, (int) (height * scale)));
+}
+
+/**
+ * xi_media_preview_decode:
+ * @data: a JPEG, PNG or WebP picture
+ * @max_side: the longest side the result may have, in pixels
+ * @max_pixels: the most pixels @data may claim to hold
+ * @error: return location for a #GError
+ *
+ * Decodes @data into a picture that fits @max_side, keeping its shape.
+ *
+ * Returns: (transfer full) (nullable): the picture, or %NULL with
+ *   @error set for anything else, for a picture that claims to be larger
+ *   than %XI_MEDIA_PREVIEW_MAX_SIDE on a side or @max_pixels in all, and
+ *   for more than
+ *   %XI_MEDIA_PREVIEW_MAX_BYTES of data
+ */
+GdkPixbuf *
+xi_media_preview_decode (GBytes  *data,
+                         int      max_side,
+                         gint64   max_pixels,
+                         GError **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Prepared prepared = { max_side, max_pixels, FALSE };
+  const guint8 *bytes;
+  const char *format;
+  GdkPixbuf *pixbuf;
+  gboolean written;
+  gsize len;
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (max_side > 0, NULL);
+
+  bytes = g_bytes_get_data (data, &len);
+  format = sniff_format (bytes, len);
+  if (format == NULL || len > XI_MEDIA_PREVIEW_MAX_BYTES)
+    {
+      g_set_error_literal (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE,
+                           _("Not a JPEG, PNG or WebP picture"));
+      return NULL;
+    }
+  loader = gdk_pixbuf_loader_new_with_type (format, &local_error);
+  if (loader == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &prepared);
+
+  written = gdk_pixbuf_loader_write (loader, bytes, len, &local_error);
+  /* Closed in every case, or the loader complains when it is freed. */
+  if (!gdk_pixbuf_loader_close (loader, written ? &local_error : NULL) || !written)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (prepared.refused || pixbuf == NULL)
+    {
+      g_set_error_literal (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_CORRUPT_IMAGE,
+                           _("The picture claims a size no picture has"));
+      return NULL;
+    }
+  return g_object_ref (pixbuf);
+}

@@ -1,0 +1,384 @@
+/* test-media-inbox.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fakewa-server.h"
+#include "wa-key-store.h"
+#include "wa-media.h"
+#include "wa-messenger.h"
+#include "xi-receiver.h"
+#include "xi-store.h"
+#include "xi-test-utils.h"
+#include "xi-whatsapp-transport.h"
+
+/*
+ * A customer's pictures and files reaching the Inbox over the real
+ * protocol: a customer account of ours uploads to the fake server's media
+ * host and sends; the shop's transport, receiver and store (a real SQLite
+ * file) keep the message with its media fields, fetch what is small
+ * enough at once, and keep it as an asset (named by its SHA-256, mode
+ * 0600). A larger file waits to be asked for; a download the media host
+ * tampered with is refused and nothing is kept.
+ */
+
+#define SHOP     "6281111111111"
+#define CUSTOMER "6282222222222"
+
+typedef struct
+{
+  FakewaServer *server;
+  char         *dir;
+  XiStore      *store;
+  WaKeyStore   *shop_keys;
+  WaClient     *shop;
+  XiTransport  *transport;
+  XiReceiver   *receiver;
+  GPtrArray    *incoming;  /* XiIncoming* the receiver announced */
+  WaKeyStore   *customer_keys;
+  WaClient     *customer;
+  WaMessenger  *messenger;
+} Fixture;
+
+static void
+incoming_cb (XiReceiver *receiver,
+             XiIncoming *incoming,
+             Fixture    *f)
+{
+  g_ptr_array_add (f->incoming, g_object_ref (incoming));
+}
+
+static void
+wait_until (gboolean (*done) (gpointer),
+            gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  gboolean ok = FALSE;
+
+  f->server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  f->dir = xi_test_make_tmpdir ();
+  path = g_build_filename (f->dir, "store.db", NULL);
+  f->store = xi_store_new (path);
+  XI_TEST_WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  f->shop_keys = wa_memory_key_store_new ();
+  f->shop = wa_client_new (f->shop_keys, fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
+  f->transport = xi_whatsapp_transport_new (f->shop);
+  f->receiver = xi_receiver_new (f->store);
+  f->incoming = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (f->receiver, "incoming", G_CALLBACK (incoming_cb), f);
+  xi_receiver_add_transport (f->receiver, f->transport);
+  fakewa_server_link_client (f->server, f->shop, SHOP);
+
+  f->customer_keys = wa_memory_key_store_new ();
+  f->customer = wa_client_new (f->customer_keys, fakewa_server_get_url (f->server),
+                               fakewa_server_get_root_key (f->server));
+  f->messenger = wa_messenger_new (f->customer);
+  fakewa_server_link_client (f->server, f->customer, CUSTOMER);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gboolean stopped = FALSE;
+
+  xi_receiver_stop (f->receiver, set_flag, &stopped);
+  wait_until (flag_set, &stopped);
+  g_clear_object (&f->messenger);
+  g_clear_object (&f->customer);
+  g_clear_object (&f->customer_keys);
+  g_clear_object (&f->receiver);
+  g_clear_object (&f->transport);
+  g_clear_object (&f->shop);
+  g_clear_object (&f->shop_keys);
+  g_ptr_array_unref (f->incoming);
+  xi_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  g_clear_object (&f->server);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+} Awaited;
+
+static void
+awaited_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ((Awaited *) user_data)->result = g_object_ref (result);
+}
+
+static gboolean
+awaited_done (gpointer data)
+{
+  return ((Awaited *) data)->result != NULL;
+}
+
+/* Some bytes of @size that are not a multiple of the AES block and differ
+ * from test to test. */
+static GBytes *
+make_content (gsize   size,
+              guint8  seed)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i * 31 + seed);
+  return g_bytes_new_take (data, size);
+}
+
+/* The customer uploads @content and sends it to the shop. */
+static void
+customer_sends (Fixture     *f,
+                WaMediaType  type,
+                const char  *id,
+                GBytes      *content,
+                const char  *mimetype,
+                const char  *caption,
+                const char  *file_name,
+                GBytes      *thumbnail)
+{
+  g_autoptr(WaMediaUpload) upload = NULL;
+  g_autoptr(GError) error = NULL;
+  Awaited awaited = { NULL };
+  WaMediaMessage media = {
+    .type = type,
+    .mimetype = mimetype,
+    .caption = caption,
+    .file_name = file_name,
+    .width = type == WA_MEDIA_IMAGE ? 640 : 0,
+    .height = type == WA_MEDIA_IMAGE ? 480 : 0,
+    .jpeg_thumbnail = thumbnail,
+  };
+
+  wa_media_upload_async (f->customer, type, content, NULL, awaited_cb, &awaited);
+  wait_until (awaited_done, &awaited);
+  upload = wa_media_upload_finish (f->customer, awaited.result, &error);
+  g_clear_object (&awaited.result);
+  g_assert_no_error (error);
+
+  media.upload = upload;
+  wa_messenger_send_media_async (f->messenger, SHOP "@s.whatsapp.net", id, &media, NULL, awaited_cb, &awaited);
+  wait_until (awaited_done, &awaited);
+  g_assert_true (wa_messenger_send_text_finish (f->messenger, awaited.result, &error));
+  g_clear_object (&awaited.result);
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  GPtrArray *array;
+  guint      length;
+} Count;
+
+static gboolean
+has_length (gpointer data)
+{
+  Count *count = data;
+
+  return count->array->len >= count->length;
+}
+
+static XiIncoming *
+wait_for_incoming (Fixture *f,
+                   guint    n)
+{
+  Count count = { f->incoming, n };
+
+  wait_until (has_length, &count);
+  return g_ptr_array_index (f->incoming, n - 1);
+}
+
+static void
+assert_asset (const XiMediaInfo *media,
+              GBytes            *content)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, content);
+  g_autofree char *name = NULL;
+  gsize len = 0;
+  GStatBuf st;
+
+  g_assert_nonnull (media->asset_path);
+  name = g_path_get_basename (media->asset_path);
+  g_assert_cmpstr (name, ==, hex);
+  g_assert_true (g_file_get_contents (media->asset_path, &contents, &len, NULL));
+  g_assert_cmpmem (contents, len, g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+  g_assert_cmpint (g_stat (media->asset_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static guint
+count_assets (Fixture *f)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "assets", NULL);
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* A picture below the automatic limit arrives ready: its fields, caption
+ * and preview are in the Inbox and its bytes are an asset. The same
+ * message again (as after a reconnect) is neither stored nor fetched
+ * twice. */
+static void
+test_picture_downloaded_at_once (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GBytes) picture = make_content (70001, 7);
+  g_autoptr(GBytes) thumbnail = g_bytes_new_static ("\xff\xd8\xff\xd9", 4);
+  const XiMediaInfo *media;
+  XiIncoming *incoming;
+
+  customer_sends (f, WA_MEDIA_IMAGE, "3EB0MEDIA00000000001", picture, "image/jpeg", "Yang ini ada?", NULL,
+                  thumbnail);
+  incoming = wait_for_incoming (f, 1);
+  g_assert_cmpstr (xi_incoming_get_phone (incoming), ==, CUSTOMER);
+  g_assert_cmpstr (xi_incoming_get_text (incoming), ==, "Yang ini ada?");
+  media = xi_incoming_get_media (incoming);
+  g_assert_nonnull (media);
+  g_assert_cmpstr (media->kind, ==, "image");
+  g_assert_cmpstr (media->mimetype, ==, "image/jpeg");
+  g_assert_cmpuint (media->size, ==, 70001);
+  g_assert_cmpuint (media->width, ==, 640);
+  g_assert_cmpuint (media->height, ==, 480);
+  g_assert_true (g_bytes_equal (media->thumbnail, thumbnail));
+  assert_asset (media, picture);
+  g_assert_cmpuint (count_assets (f), ==, 1);
+}
+
+/* A file above the limit waits; a download the media host corrupted or
+ * cut short is refused as not the customer's file and nothing is kept;
+ * an honest one is kept under the document's own name and type. */
+static void
+test_document_on_demand (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) pdf = make_content (300000, 3);
+  g_autoptr(XiIncoming) saved = NULL;
+  g_autoptr(XiIncoming) again = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GBytes) wrong = NULL;
+  g_autoptr(GError) error = NULL;
+  const FakewaMediaFault faults[] = { FAKEWA_MEDIA_FAULT_CORRUPT, FAKEWA_MEDIA_FAULT_TRUNCATE };
+  const XiMediaInfo *media;
+  XiIncoming *incoming;
+  Awaited awaited = { NULL };
+
+  xi_receiver_set_auto_download_limit (f->receiver, 100000);
+  customer_sends (f, WA_MEDIA_DOCUMENT, "3EB0MEDIA00000000002", pdf, "application/pdf", "Daftar harga",
+                  "Daftar harga.pdf", NULL);
+  incoming = wait_for_incoming (f, 1);
+  media = xi_incoming_get_media (incoming);
+  g_assert_cmpstr (media->kind, ==, "document");
+  g_assert_cmpstr (media->file_name, ==, "Daftar harga.pdf");
+  g_assert_cmpstr (xi_incoming_get_text (incoming), ==, "Daftar harga");
+  g_assert_null (media->asset_path);
+  g_assert_cmpuint (count_assets (f), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      fakewa_server_set_media_fault (f->server, faults[i]);
+      xi_transport_download_media_async (f->transport, media, NULL, awaited_cb, &awaited);
+      wait_until (awaited_done, &awaited);
+      content = xi_transport_download_media_finish (f->transport, awaited.result, &error);
+      g_clear_object (&awaited.result);
+      g_assert_error (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_CORRUPT);
+      g_assert_null (content);
+      g_clear_error (&error);
+    }
+
+  /* Nor does the store take bytes the message does not name. */
+  wrong = make_content (300000, 4);
+  XI_TEST_WAIT (xi_store_save_incoming_media_async (f->store, "3EB0MEDIA00000000002", wrong, NULL,
+                                                    xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_incoming_media_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (saved);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_assets (f), ==, 0);
+
+  fakewa_server_set_media_fault (f->server, FAKEWA_MEDIA_FAULT_NONE);
+  xi_transport_download_media_async (f->transport, media, NULL, awaited_cb, &awaited);
+  wait_until (awaited_done, &awaited);
+  content = xi_transport_download_media_finish (f->transport, awaited.result, &error);
+  g_clear_object (&awaited.result);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (content, pdf));
+  XI_TEST_WAIT (xi_store_save_incoming_media_async (f->store, "3EB0MEDIA00000000002", content, NULL,
+                                                    xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_incoming_media_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  assert_asset (xi_incoming_get_media (saved), pdf);
+  g_assert_cmpuint (count_assets (f), ==, 1);
+
+  XI_TEST_WAIT (xi_store_get_incoming_async (f->store, "3EB0MEDIA00000000002", NULL,
+                                             xi_test_store_result_cb, &slot_),
+                again = xi_store_get_incoming_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (xi_incoming_get_media (again)->asset_path, ==, xi_incoming_get_media (saved)->asset_path);
+  g_assert_cmpstr (xi_incoming_get_media (again)->file_name, ==, "Daftar harga.pdf");
+  g_assert_cmpstr (xi_incoming_get_media (again)->mimetype, ==, "application/pdf");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/media-inbox/picture-downloaded-at-once", Fixture, NULL, fixture_set_up,
+              test_picture_downloaded_at_once, fixture_tear_down);
+  g_test_add ("/media-inbox/document-on-demand", Fixture, NULL, fixture_set_up,
+              test_document_on_demand, fixture_tear_down);
+  return g_test_run ();
+}
