@@ -40,6 +40,8 @@ G_BEGIN_DECLS
  * @XI_STORE_ERROR_UNREADABLE: the WhatsApp keys are sealed with a key that
  *   is missing or wrong; linking again starts afresh
  * @XI_STORE_ERROR_DISK_FULL: the disk (or the file system) has no room left
+ * @XI_STORE_ERROR_OPTED_OUT: the number opted out, and the message does not
+ *   answer one of theirs
  */
 typedef enum {
   XI_STORE_ERROR_FAILED,
@@ -55,10 +57,11 @@ typedef enum {
   XI_STORE_ERROR_SECRETS,
   XI_STORE_ERROR_UNREADABLE,
   XI_STORE_ERROR_DISK_FULL,
+  XI_STORE_ERROR_OPTED_OUT,
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 3
+#define XI_STORE_SCHEMA_VERSION 4
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"

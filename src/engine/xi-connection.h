@@ -112,6 +112,7 @@ void                xi_connection_set_runner         (XiConnection        *self,
 void                xi_connection_send_text_async    (XiConnection        *self,
                                                       const char          *phone,
                                                       const char          *text,
+                                                      const char          *reply_to,
                                                       GCancellable        *cancellable,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);

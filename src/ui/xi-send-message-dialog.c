@@ -161,7 +161,7 @@ send_action (GtkWidget  *widget,
   show_message (self, NULL);
   set_sending (self, TRUE);
   update_send (self);
-  xi_connection_send_text_async (connection, xi_contact_get_phone (self->contact), text, self->cancellable,
+  xi_connection_send_text_async (connection, xi_contact_get_phone (self->contact), text, NULL, self->cancellable,
                                  sent_cb, g_object_ref (self));
 }
 
