@@ -109,13 +109,13 @@ format_iso (const char *iso,
   now = g_date_time_new_now_local ();
   if (with_year)
     /* Translators: a date and time, see g_date_time_format() */
-    return g_date_time_format (local, _("%e %b %Y, %H:%M"));
+    return g_date_time_format (local, _("%-d %b %Y, %H:%M"));
   if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
       g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
     /* Translators: a time today, see g_date_time_format(); Indonesian writes %H.%M */
     return g_date_time_format (local, _("%H:%M"));
   /* Translators: a day and time this year, see g_date_time_format() */
-  return g_date_time_format (local, _("%e %b %H:%M"));
+  return g_date_time_format (local, _("%-d %b %H:%M"));
 }
 
 static int

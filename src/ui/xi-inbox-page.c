@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-contact.h"
+#include "xi-format.h"
 #include "xi-inbox-page.h"
 #include "xi-phone.h"
 
@@ -110,30 +111,6 @@ set_avatar (AdwAvatar      *avatar,
 
   adw_avatar_set_text (avatar, named ? name : xi_conversation_get_phone (conversation));
   adw_avatar_set_show_initials (avatar, named);
-}
-
-/* Today: the time; this year: the day; before: the day and year. */
-static char *
-format_when (const char *iso,
-             gboolean    with_time)
-{
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autoptr(GDateTime) now = NULL;
-
-  if (iso == NULL || iso[0] == '\0' || (utc = g_date_time_new_from_iso8601 (iso, NULL)) == NULL)
-    return g_strdup ("");
-
-  local = g_date_time_to_local (utc);
-  now = g_date_time_new_now_local ();
-  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (local, "%H:%M");
-  if (g_date_time_get_year (local) == g_date_time_get_year (now))
-    /* Translators: a day this year (with a time when asked), see g_date_time_format() */
-    return g_date_time_format (local, with_time ? _("%e %b, %H:%M") : _("%e %b"));
-  /* Translators: a day in another year, see g_date_time_format() */
-  return g_date_time_format (local, with_time ? _("%e %b %Y, %H:%M") : _("%e %b %Y"));
 }
 
 static XiConversation *
@@ -272,7 +249,7 @@ show_header (XiInboxPage    *self,
 static GtkWidget *
 message_row (XiIncoming *incoming)
 {
-  g_autofree char *when = format_when (xi_incoming_get_received_at (incoming), TRUE);
+  g_autofree char *when = xi_format_when (xi_incoming_get_received_at (incoming), TRUE);
   const char *keyword = xi_incoming_get_opt_out_keyword (incoming);
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *bubble = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -686,7 +663,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   XiConversation *conversation = gtk_list_item_get_item (item);
   GtkWidget *row = gtk_list_item_get_child (item);
   g_autofree char *name = conversation_name (conversation);
-  g_autofree char *when = format_when (xi_conversation_get_last_received_at (conversation), FALSE);
+  g_autofree char *when = xi_format_when (xi_conversation_get_last_received_at (conversation), FALSE);
   g_autofree char *preview = g_strdup (xi_conversation_get_last_text (conversation) ?: "");
   guint unread = xi_conversation_get_unread_count (conversation);
   GtkWidget *name_label = g_object_get_data (G_OBJECT (row), "name");
