@@ -79,6 +79,9 @@ test_indonesian_dates (void)
   g_assert_cmpstr (time, ==, "09.28");
   g_assert_cmpstr (day, ==, expected_day);
   g_assert_cmpstr (moment, ==, expected_moment);
+  g_free (moment);
+  moment = xi_format_date_time (before_iso);
+  g_assert_cmpstr (moment, ==, expected_moment);
   use_locale ("C.UTF-8");
   english = xi_format_when (before_iso, FALSE);
   g_assert_cmpstr (english, ==, english_day);
@@ -176,25 +179,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
   int result;
 
   g_test_init (&argc, &argv, NULL);
 
-  locale_dir = g_dir_make_tmp ("xi-locale-XXXXXX", &error);
-  g_assert_no_error (error);
-  {
-    g_autofree char *target = g_build_filename (locale_dir, "id_ID.UTF-8", NULL);
-    const char *localedef[] = { "localedef", "-i", "id_ID", "-f", "UTF-8", target, NULL };
-
-    g_spawn_sync (NULL, (char **)localedef, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                  &status, &error);
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, &error));
-    g_assert_no_error (error);
-  }
-  g_setenv ("LOCPATH", locale_dir, TRUE);
+  locale_dir = xi_test_compile_locale ("id_ID");
   bindtextdomain (GETTEXT_PACKAGE, XI_TEST_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

@@ -28,7 +28,7 @@
  * outbox and the checkpoints are never synced and have no such columns.
  */
 
-#define SYNC_COLUMNS \
+#define SYNC_COLUMNS_HEAD \
   "id TEXT PRIMARY KEY NOT NULL," \
   "master_user_id TEXT NOT NULL," \
   "created_at TEXT NOT NULL," \
@@ -37,8 +37,10 @@
   "server_version INTEGER NOT NULL DEFAULT 0," \
   "server_seq INTEGER NOT NULL DEFAULT 0," \
   "deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))," \
-  "sync_status TEXT NOT NULL DEFAULT 'pending'" \
-  " CHECK (sync_status IN ('pending', 'synced', 'conflict', 'rejected'))"
+  "sync_status TEXT NOT NULL DEFAULT 'pending'"
+
+#define SYNC_COLUMNS \
+  SYNC_COLUMNS_HEAD " CHECK (sync_status IN ('pending', 'synced', 'conflict', 'rejected'))"
 
 static const char migration_v1[] =
   /* Audience */
@@ -387,16 +389,7 @@ static const char migration_v3[] =
 
 /* The sync columns with the constraints as version 3 left them. */
 #define SYNC_COLUMNS_V3 \
-  "id TEXT PRIMARY KEY NOT NULL," \
-  "master_user_id TEXT NOT NULL," \
-  "created_at TEXT NOT NULL," \
-  "updated_at TEXT NOT NULL," \
-  "version INTEGER NOT NULL DEFAULT 1," \
-  "server_version INTEGER NOT NULL DEFAULT 0," \
-  "server_seq INTEGER NOT NULL DEFAULT 0," \
-  "deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))," \
-  "sync_status TEXT NOT NULL DEFAULT 'pending'" \
-  " CHECK (sync_status = 'pending' OR sync_status = 'synced'" \
+  SYNC_COLUMNS_HEAD " CHECK (sync_status = 'pending' OR sync_status = 'synced'" \
   " OR sync_status = 'conflict' OR sync_status = 'rejected')"
 
 static const char migration_v4[] =

@@ -104,6 +104,17 @@ xi_format_duration (gint64 milliseconds)
   return g_strdup_printf (_("about %s %s"), large, small);
 }
 
+/* @iso in the local time zone, or %NULL when it is not a time. */
+static GDateTime *
+parse_local (const char *iso)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (iso == NULL || iso[0] == '\0' || (utc = g_date_time_new_from_iso8601 (iso, NULL)) == NULL)
+    return NULL;
+  return g_date_time_to_local (utc);
+}
+
 /**
  * xi_format_when:
  * @iso: (nullable): a moment, ISO 8601
@@ -120,15 +131,11 @@ char *
 xi_format_when (const char *iso,
                 gboolean    with_time)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) local = parse_local (iso);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
-  if (iso == NULL || iso[0] == '\0' || (utc = g_date_time_new_from_iso8601 (iso, NULL)) == NULL)
+  if (local == NULL)
     return g_strdup ("");
-
-  local = g_date_time_to_local (utc);
-  now = g_date_time_new_now_local ();
   if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
       g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
     return g_date_time_format (local, _("%H:%M"));
@@ -137,6 +144,24 @@ xi_format_when (const char *iso,
     return g_date_time_format (local, with_time ? _("%-d %b, %H:%M") : _("%-d %b"));
   /* Translators: a day in another year, see g_date_time_format() */
   return g_date_time_format (local, with_time ? _("%-d %b %Y, %H:%M") : _("%-d %b %Y"));
+}
+
+/**
+ * xi_format_date_time:
+ * @iso: (nullable): a moment, ISO 8601
+ *
+ * Returns: (transfer full): the local day, year and time of @iso
+ *   ("6 Des 2026, 09.28" in Indonesian), or "" when it is not a time
+ */
+char *
+xi_format_date_time (const char *iso)
+{
+  g_autoptr(GDateTime) local = parse_local (iso);
+
+  if (local == NULL)
+    return g_strdup ("");
+  /* Translators: a date and time, see g_date_time_format() */
+  return g_date_time_format (local, _("%-d %b %Y, %H:%M"));
 }
 
 /* WhatsApp's markers: *bold*, _italic_, ~strike~, ```mono```. */

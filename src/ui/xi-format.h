@@ -16,6 +16,7 @@ char *xi_format_clock    (gint64 unix_seconds);
 char *xi_format_duration (gint64 milliseconds);
 char *xi_format_when     (const char *iso,
                           gboolean    with_time);
+char *xi_format_date_time (const char *iso);
 char *xi_format_whatsapp_markup (const char *text);
 
 G_END_DECLS

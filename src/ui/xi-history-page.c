@@ -98,24 +98,7 @@ static char *
 format_iso (const char *iso,
             gboolean    with_year)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autoptr(GDateTime) now = NULL;
-
-  if (iso == NULL || iso[0] == '\0' || (utc = g_date_time_new_from_iso8601 (iso, NULL)) == NULL)
-    return g_strdup ("");
-
-  local = g_date_time_to_local (utc);
-  now = g_date_time_new_now_local ();
-  if (with_year)
-    /* Translators: a date and time, see g_date_time_format() */
-    return g_date_time_format (local, _("%-d %b %Y, %H:%M"));
-  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    /* Translators: a time today, see g_date_time_format(); Indonesian writes %H.%M */
-    return g_date_time_format (local, _("%H:%M"));
-  /* Translators: a day and time this year, see g_date_time_format() */
-  return g_date_time_format (local, _("%-d %b %H:%M"));
+  return with_year ? xi_format_date_time (iso) : xi_format_when (iso, TRUE);
 }
 
 static int

@@ -14,6 +14,8 @@
 #include "xi-contact.h"
 #include "xi-format.h"
 #include "xi-inbox-page.h"
+#include "xi-message-bubble.h"
+#include "xi-reply-composer.h"
 #include "xi-phone.h"
 
 /* The customers' replies: conversations per number on the left, the
@@ -38,6 +40,7 @@ struct _XiInboxPage
   GtkLabel            *opt_out_label;
   GtkListBox          *messages_box;
   GtkScrolledWindow   *messages_scroller;
+  XiReplyComposer     *composer;
 
   /* Owned */
   GListStore          *conversations;
@@ -55,11 +58,14 @@ struct _XiInboxPage
   gboolean             loaded;
   gboolean             replacing;      /* the list is being refilled */
   gboolean             scroll_to_end;
+  gboolean             thread_loaded;  /* since the last change of conversation */
+  char                *reply_to;       /* the customer's latest message there */
   GPtrArray           *opt_outs;       /* XiIncoming, not announced yet */
   guint                announce_id;
 
   /* Borrowed */
   XiCampaignRunner    *runner;
+  XiConnection        *connection;
 };
 
 G_DEFINE_FINAL_TYPE (XiInboxPage, xi_inbox_page, XI_TYPE_PAGE)
@@ -246,48 +252,8 @@ show_header (XiInboxPage    *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", opted_out);
 }
 
-static GtkWidget *
-message_row (XiIncoming *incoming)
-{
-  g_autofree char *when = xi_format_when (xi_incoming_get_received_at (incoming), TRUE);
-  const char *keyword = xi_incoming_get_opt_out_keyword (incoming);
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *bubble = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *text = gtk_label_new (xi_incoming_get_text (incoming));
-  GtkWidget *meta;
-
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-  /* Long messages read as a column, not one wide line. */
-  gtk_label_set_max_width_chars (GTK_LABEL (text), 60);
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
-  gtk_box_append (GTK_BOX (bubble), text);
-
-  if (keyword != NULL)
-    {
-      g_autofree char *caption =
-        /* Translators: %s is a time; the message asked to stop receiving messages */
-        g_strdup_printf (_("%s · Opt-out"), when);
-
-      meta = gtk_label_new (caption);
-    }
-  else
-    meta = gtk_label_new (when);
-  gtk_label_set_xalign (GTK_LABEL (meta), 0);
-  gtk_widget_add_css_class (meta, "caption");
-  gtk_widget_add_css_class (meta, "dim-label");
-  gtk_box_append (GTK_BOX (bubble), meta);
-
-  gtk_widget_set_halign (bubble, GTK_ALIGN_START);
-  gtk_widget_add_css_class (bubble, "incoming-message");
-  if (keyword != NULL)
-    gtk_widget_add_css_class (bubble, "opt-out");
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), bubble);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-
-  return row;
-}
+/* The newest first: a long conversation opens at once, at its end. */
+#define THREAD_LIMIT 300
 
 static void
 messages_loaded_cb (GObject      *object,
@@ -296,7 +262,9 @@ messages_loaded_cb (GObject      *object,
 {
   XiInboxPage *self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = xi_store_list_messages_finish (XI_STORE (object), result, &error);
+  g_autoptr(GPtrArray) messages = xi_store_list_thread_finish (XI_STORE (object), result, &error);
+  XiConversation *conversation;
+  const char *reply_to = NULL;
   GtkWidget *child;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -311,8 +279,27 @@ messages_loaded_cb (GObject      *object,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_box))) != NULL)
     gtk_list_box_remove (self->messages_box, child);
   for (guint i = 0; i < messages->len; i++)
-    gtk_list_box_append (self->messages_box, message_row (g_ptr_array_index (messages, i)));
+    {
+      XiChatMessage *message = g_ptr_array_index (messages, i);
+      GtkWidget *row = gtk_list_box_row_new ();
+
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), xi_message_bubble_new (message));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_append (self->messages_box, row);
+      if (!xi_chat_message_is_ours (message))
+        reply_to = xi_chat_message_get_message_id (message);
+    }
   self->scroll_to_end = TRUE;
+
+  /* Somebody who opted out can be answered, in reply to their latest
+   * message; the store holds the composer to that. */
+  conversation = find_conversation (self, self->selected_phone, NULL);
+  g_free (self->reply_to);
+  self->reply_to = g_strdup (reply_to);
+  xi_reply_composer_set_target (self->composer, self->selected_phone,
+                                conversation != NULL && xi_conversation_get_opted_out (conversation),
+                                reply_to);
+  self->thread_loaded = TRUE;
 }
 
 /* The newest message is at the bottom, as in every chat. */
@@ -343,8 +330,8 @@ load_messages (XiInboxPage *self)
   g_cancellable_cancel (self->messages_cancellable);
   g_clear_object (&self->messages_cancellable);
   self->messages_cancellable = g_cancellable_new ();
-  xi_store_list_messages_async (store_of (self), self->selected_phone, self->messages_cancellable,
-                                messages_loaded_cb, self);
+  xi_store_list_thread_async (store_of (self), self->selected_phone, THREAD_LIMIT, self->messages_cancellable,
+                              messages_loaded_cb, self);
 }
 
 static void
@@ -361,6 +348,7 @@ select_conversation (XiInboxPage    *self,
     {
       gtk_stack_set_visible_child_name (self->conversation_stack, "none");
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", FALSE);
+      xi_reply_composer_set_target (self->composer, NULL, FALSE, NULL);
       return;
     }
 
@@ -372,8 +360,14 @@ select_conversation (XiInboxPage    *self,
 
       while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_box))) != NULL)
         gtk_list_box_remove (self->messages_box, child);
+      /* Until the thread says which message a reply would answer. */
+      self->thread_loaded = FALSE;
+      xi_reply_composer_set_target (self->composer, NULL, FALSE, NULL);
       load_messages (self);
     }
+  else if (self->thread_loaded)
+    xi_reply_composer_set_target (self->composer, phone, xi_conversation_get_opted_out (conversation),
+                                  self->reply_to);
   mark_selected_read (self);
 }
 
@@ -759,6 +753,31 @@ incoming_cb (XiInboxPage      *self,
   xi_inbox_page_reload (self);
 }
 
+/* Ticks moved somewhere: the open conversation may show them. */
+static void
+receipts_cb (XiInboxPage *self)
+{
+  load_messages (self);
+}
+
+static void
+message_changed_cb (XiInboxPage  *self,
+                    const char   *phone,
+                    XiConnection *connection)
+{
+  if (g_strcmp0 (phone, self->selected_phone) == 0)
+    load_messages (self);
+}
+
+static void
+composer_failed_cb (XiInboxPage     *self,
+                    const char      *message,
+                    XiReplyComposer *composer)
+{
+  /* Translators: %s says why, such as "WhatsApp is not connected." */
+  toast (self, adw_toast_new_format (_("Not sent: %s"), message));
+}
+
 static void
 set_runner (XiInboxPage      *self,
             XiCampaignRunner *runner)
@@ -767,6 +786,30 @@ set_runner (XiInboxPage      *self,
     return;
   self->runner = runner;
   g_signal_connect_object (runner, "incoming", G_CALLBACK (incoming_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (runner, "receipts", G_CALLBACK (receipts_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+set_connection (XiInboxPage  *self,
+                XiConnection *connection)
+{
+  if (connection == self->connection)
+    return;
+  if (self->connection != NULL)
+    g_signal_handlers_disconnect_by_func (self->connection, message_changed_cb, self);
+  self->connection = connection;
+  if (connection != NULL)
+    g_signal_connect_object (connection, "message-changed", G_CALLBACK (message_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  xi_reply_composer_set_connection (self->composer, connection);
+}
+
+static void
+context_connection_cb (XiInboxPage *self,
+                       GParamSpec  *pspec,
+                       XiContext   *context)
+{
+  set_connection (self, xi_context_get_connection (context));
 }
 
 static void
@@ -898,7 +941,11 @@ xi_inbox_page_context_set (XiPage    *page,
 
   g_signal_connect_object (context, "notify::runner", G_CALLBACK (context_runner_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "loaded", G_CALLBACK (context_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "notify::connection", G_CALLBACK (context_connection_cb), self,
+                           G_CONNECT_SWAPPED);
   set_runner (self, xi_context_get_runner (context));
+  set_connection (self, xi_context_get_connection (context));
+  xi_reply_composer_set_settings (self->composer, xi_context_get_settings (context));
   if (!xi_context_get_loading (context))
     xi_inbox_page_reload (self);
 }
@@ -941,6 +988,7 @@ xi_inbox_page_dispose (GObject *object)
   g_clear_pointer (&self->needle_digits, g_free);
   g_clear_pointer (&self->selected_phone, g_free);
   g_clear_pointer (&self->wanted_phone, g_free);
+  g_clear_pointer (&self->reply_to, g_free);
   g_clear_handle_id (&self->announce_id, g_source_remove);
   g_clear_pointer (&self->opt_outs, g_ptr_array_unref);
 
@@ -982,9 +1030,11 @@ xi_inbox_page_class_init (XiInboxPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, opt_out_label);
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, messages_box);
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, messages_scroller);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, composer);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, conversation_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, composer_failed_cb);
 
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "page.back", NULL, back_action);
@@ -998,6 +1048,7 @@ xi_inbox_page_init (XiInboxPage *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   GtkAdjustment *adjustment;
 
+  g_type_ensure (XI_TYPE_REPLY_COMPOSER);
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read", FALSE);
 
