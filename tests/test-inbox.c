@@ -801,6 +801,84 @@ test_reply_after_opt_out (Fixture       *f,
   g_assert_nonnull (reply);
 }
 
+/* History's chart: per interval, from the first message to the last
+ * receipt, and the replies since. */
+static void
+test_job_timeline (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = add_contact (f, "Budi", "6281234567890");
+  g_autoptr(XiJobTimeline) timeline = NULL;
+  g_autoptr(XiJobTimeline) empty = NULL;
+  g_autoptr(XiJobTimeline) copy = NULL;
+  g_autoptr(XiIncoming) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint sent = 0, delivered = 0, read = 0;
+
+  /* 30 messages from 08:00, one every 4 minutes; every other one
+   * delivered a minute later, every third read 90 minutes later. */
+  exec_sql (f, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+               " SELECT 'j1', master_user_id, '2026-12-01T07:59:00.000Z', '2026-12-01T07:59:00.000Z',"
+               " 'Promo', 'completed' FROM contacts LIMIT 1;"
+               "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 29)"
+               " INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position,"
+               " phone, state, wa_message_id, sent_at, delivered_at, read_at)"
+               " SELECT 'r' || i, (SELECT master_user_id FROM contacts LIMIT 1), '2026-12-01T07:59:00.000Z',"
+               " '2026-12-01T07:59:00.000Z', 'j1', i, CASE WHEN i = 29 THEN '6281234567890' ELSE '62800' || i END,"
+               " 'sent', 'M' || i,"
+               " strftime ('%Y-%m-%dT%H:%M:%fZ', '2026-12-01T08:00:00Z', '+' || (i * 4) || ' minutes'),"
+               " CASE WHEN i % 2 = 0 THEN strftime ('%Y-%m-%dT%H:%M:%fZ', '2026-12-01T08:00:00Z',"
+               "  '+' || (i * 4 + 1) || ' minutes') END,"
+               " CASE WHEN i % 3 = 0 THEN strftime ('%Y-%m-%dT%H:%M:%fZ', '2026-12-01T08:00:00Z',"
+               "  '+' || (i * 4 + 90) || ' minutes') END FROM n;"
+               "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position, phone,"
+               " state) SELECT 'p', master_user_id, '2026-12-01T07:59:00.000Z', '2026-12-01T07:59:00.000Z',"
+               " 'j1', 30, '6280099', 'pending' FROM contacts LIMIT 1;");
+  reply = record (f, "6281234567890", "IN1", "Masih ada?", NULL);
+  g_assert_cmpstr (xi_incoming_get_job_id (reply), ==, "j1");
+
+  WAIT (xi_store_job_timeline_async (f->store, "j1", NULL, xi_test_store_result_cb, &slot_),
+        timeline = xi_store_job_timeline_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  /* 08:00 to 11:18 (the last read, of the 28th): under 48 intervals of 5 minutes. */
+  g_assert_cmpint (timeline->interval, ==, 5 * 60);
+  g_assert_cmpint (timeline->start, ==, 1796112000);  /* 2026-12-01T08:00Z */
+  g_assert_cmpuint (timeline->n_intervals, ==, (27 * 4 + 90) / 5 + 1);
+  for (guint i = 0; i < timeline->n_intervals; i++)
+    {
+      sent += timeline->sent[i];
+      delivered += timeline->delivered[i];
+      read += timeline->read[i];
+    }
+  g_assert_cmpuint (sent, ==, 30);
+  g_assert_cmpuint (delivered, ==, 15);
+  g_assert_cmpuint (read, ==, 10);
+  /* 08:00 and 08:04 fall in the first interval; the first read at 09:30. */
+  g_assert_cmpuint (timeline->sent[0], ==, 2);
+  g_assert_cmpuint (timeline->read[90 / 5], ==, 1);
+  g_assert_cmpuint (timeline->replies, ==, 1);
+
+  copy = xi_job_timeline_copy (timeline);
+  g_assert_cmpuint (copy->sent[0], ==, 2);
+  g_assert_cmpuint (copy->n_intervals, ==, timeline->n_intervals);
+
+  /* A campaign that sent nothing yet has no intervals. */
+  exec_sql (f, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+               " SELECT 'j2', master_user_id, '2026-12-01T07:59:00.000Z', '2026-12-01T07:59:00.000Z',"
+               " 'Nanti', 'pending' FROM contacts LIMIT 1;");
+  WAIT (xi_store_job_timeline_async (f->store, "j2", NULL, xi_test_store_result_cb, &slot_),
+        empty = xi_store_job_timeline_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (empty->n_intervals, ==, 0);
+  g_assert_cmpuint (empty->replies, ==, 0);
+
+  g_assert_cmpuint (xi_job_timeline_choose_interval (0, 48), ==, 60);
+  g_assert_cmpuint (xi_job_timeline_choose_interval (47 * 60, 48), ==, 60);
+  g_assert_cmpuint (xi_job_timeline_choose_interval (48 * 60, 48), ==, 300);
+  g_assert_cmpuint (xi_job_timeline_choose_interval (30 * 86400, 48), ==, 86400);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -818,6 +896,7 @@ main (int   argc,
   g_test_add ("/inbox/store/auto-reply-log", Fixture, NULL, fixture_setup, test_auto_reply_log, fixture_teardown);
   g_test_add ("/inbox/store/thread-both-sides", Fixture, NULL, fixture_setup, test_thread_both_sides,
               fixture_teardown);
+  g_test_add ("/inbox/store/job-timeline", Fixture, NULL, fixture_setup, test_job_timeline, fixture_teardown);
   g_test_add ("/inbox/store/reply-after-opt-out", Fixture, NULL, fixture_setup, test_reply_after_opt_out,
               fixture_teardown);
 

@@ -11,7 +11,9 @@
 #include <locale.h>
 #include <sqlite3.h>
 
+#include "xi-history-page.h"
 #include "xi-inbox-page.h"
+#include "xi-job-chart.h"
 #include "xi-message-bubble.h"
 #include "xi-preferences-window.h"
 #include "xi-quick-replies-group.h"
@@ -99,6 +101,19 @@ seed (Fixture    *f,
   return incoming;
 }
 
+static void
+exec_sql (Fixture    *f,
+          const char *sql)
+{
+  g_autofree char *path = g_build_filename (f->ui.dir, "store.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 /* A campaign that reached Budi yesterday and was read, written as the
  * engine writes it, into the same SQLite file. */
 static void
@@ -107,9 +122,7 @@ seed_campaign (Fixture *f)
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GDateTime) yesterday = g_date_time_add_days (now, -1);
   g_autofree char *when = g_date_time_format_iso8601 (yesterday);
-  g_autofree char *path = g_build_filename (f->ui.dir, "store.db", NULL);
   g_autofree char *sql = NULL;
-  sqlite3 *db = NULL;
 
   sql = g_strdup_printf ("INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
                          " SELECT 'j1', master_user_id, '%1$s', '%1$s', 'Promo Desember', 'completed'"
@@ -120,10 +133,7 @@ seed_campaign (Fixture *f)
                          " 'Halo Budi, *diskon 30%%* untuk semua _sepatu_ sampai Minggu. ~Harga lama~ tidak"
                          " berlaku.', '%1$s', '%1$s', '%1$s' FROM contacts LIMIT 1;",
                          when);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  exec_sql (f, sql);
 }
 
 static void
@@ -608,6 +618,85 @@ test_preferences (Fixture       *f,
   gtk_window_destroy (preferences);
 }
 
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *needle)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), needle) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, needle);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The chart of the whole campaign: 41 sent. */
+static gboolean
+chart_loaded (gpointer data)
+{
+  return strstr (xi_job_chart_get_description (data), language != NULL ? "41 terkirim" : "41 sent") != NULL;
+}
+
+/* History: a campaign's messages over time, readable with the keyboard,
+ * and the replies it got since. */
+static void
+test_campaign_chart (Fixture       *f,
+                     gconstpointer  data)
+{
+  GtkWidget *page = xi_window_get_page (f->window, "history");
+  g_autofree char *first = NULL;
+  XiJobChart *chart;
+
+  /* Forty more recipients of the same campaign, one every three minutes
+   * from yesterday's first message, half of them delivered, a quarter
+   * read an hour later. */
+  exec_sql (f, "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)"
+               " INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position,"
+               " phone, state, wa_message_id, rendered_text, sent_at, delivered_at, read_at)"
+               " SELECT 'x' || i, r.master_user_id, r.created_at, r.created_at, 'j1', i, '62811000' || i,"
+               " 'sent', 'X' || i, 'Halo', strftime ('%Y-%m-%dT%H:%M:%fZ', r.sent_at, '+' || (i * 3) || ' minutes'),"
+               " CASE WHEN i % 2 = 0 THEN strftime ('%Y-%m-%dT%H:%M:%fZ', r.sent_at, '+' || (i * 3 + 1) || ' minutes') END,"
+               " CASE WHEN i % 4 = 0 THEN strftime ('%Y-%m-%dT%H:%M:%fZ', r.sent_at, '+' || (i * 3 + 60) || ' minutes') END"
+               " FROM n, job_recipients r WHERE r.id = 'r1';"
+               "UPDATE jobs SET total = 41, sent = 41, delivered = 21, read = 11 WHERE id = 'j1';");
+  xi_ui_reload (&f->ui);
+
+  xi_window_show_page (f->window, "history");
+  xi_ui_spin (300);
+  g_assert_true (xi_history_page_select_job (XI_HISTORY_PAGE (page), "j1"));
+  chart = XI_JOB_CHART (xi_ui_find_widget (page, XI_TYPE_JOB_CHART));
+  g_assert_true (xi_ui_wait_for (chart_loaded, chart, 5000));
+  first = g_strdup (xi_job_chart_get_description (chart));
+  xi_job_chart_select (chart, -1);
+  g_assert_cmpint (xi_job_chart_get_selected (chart), ==, -1);
+
+  /* The summary counts the reply Budi sent. */
+  g_assert_nonnull (find_label (page, language != NULL ? "1 balasan diterima sejak" : "1 reply received since"));
+
+  /* Keyboard: the chart takes focus, the arrows read the intervals. */
+  gtk_widget_grab_focus (GTK_WIDGET (chart));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (chart)));
+  if (xi_ui_send_keys (GTK_WINDOW (f->window), "key", "Right"))
+    {
+      g_assert_cmpint (xi_job_chart_get_selected (chart), ==, 0);
+      xi_ui_send_keys (GTK_WINDOW (f->window), "key", "End");
+      g_assert_cmpint (xi_job_chart_get_selected (chart), >, 0);
+      xi_ui_send_keys (GTK_WINDOW (f->window), "key", "Left");
+      xi_ui_send_keys (GTK_WINDOW (f->window), "key", "Left");
+      g_assert_cmpstr (xi_job_chart_get_description (chart), !=, first);
+    }
+  else
+    xi_job_chart_select (chart, 3);
+  xi_ui_spin (300);
+  screenshot (GTK_WIDGET (f->window), "history-campaign-chart");
+  screenshot (GTK_WIDGET (chart), "history-chart-only");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -643,6 +732,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/xi/ui-reply/opted-out", Fixture, NULL, fixture_setup, test_opted_out, fixture_teardown);
   g_test_add ("/xi/ui-reply/quick-replies", Fixture, NULL, fixture_setup, test_quick_replies,
+              fixture_teardown);
+  g_test_add ("/xi/ui-reply/campaign-chart", Fixture, NULL, fixture_setup, test_campaign_chart,
               fixture_teardown);
   g_test_add ("/xi/ui-reply/preferences", Fixture, NULL, fixture_setup, test_preferences, fixture_teardown);
 

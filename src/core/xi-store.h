@@ -14,6 +14,7 @@
 #include "xi-activity.h"
 #include "xi-import-reader.h"
 #include "xi-job.h"
+#include "xi-job-timeline.h"
 #include "xi-job-recipient.h"
 #include "xi-job-spec.h"
 #include "xi-secret-store.h"
@@ -431,6 +432,14 @@ void            xi_store_export_job_report_async     (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 guint           xi_store_export_job_report_finish    (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_job_timeline_async          (XiStore               *self,
+                                                      const char            *job_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJobTimeline  *xi_store_job_timeline_finish         (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_get_quota_async             (XiStore               *self,
