@@ -196,7 +196,8 @@ bubbles (Fixture *f)
   for (GtkWidget *row = gtk_widget_get_first_child (xi_inbox_page_get_messages_box (f->page));
        row != NULL;
        row = gtk_widget_get_next_sibling (row))
-    g_ptr_array_add (list, gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row)));
+    if (XI_IS_MESSAGE_BUBBLE (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row))))
+      g_ptr_array_add (list, gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row)));
   return list;
 }
 
@@ -635,6 +636,43 @@ find_label (GtkWidget  *root,
   return NULL;
 }
 
+static gboolean
+has_all_151 (gpointer data)
+{
+  g_autoptr(GPtrArray) list = bubbles (data);
+
+  return list->len == 151;
+}
+
+/* A long conversation opens at its end; earlier messages come on demand. */
+static void
+test_long_thread (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  GtkWidget *first_row;
+
+  exec_sql (f, "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)"
+               " INSERT INTO incoming_messages (id, master_user_id, created_at, updated_at, wa_message_id,"
+               " from_jid, phone, text, received_at, is_read)"
+               " SELECT 'long' || i, master_user_id, t, t, 'L' || i, '" STRANGER "@s.whatsapp.net', '" STRANGER "',"
+               " 'Pesan ' || i, t, 1 FROM (SELECT i, strftime ('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (300 - i)"
+               " || ' minutes') AS t FROM n), (SELECT master_user_id FROM contacts LIMIT 1);");
+  open_conversation (f, STRANGER);
+
+  /* The newest hundred, under a button for the rest. */
+  first_row = gtk_widget_get_first_child (xi_inbox_page_get_messages_box (f->page));
+  g_assert_true (GTK_IS_BUTTON (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (first_row))));
+  list = bubbles (f);
+  g_assert_cmpuint (list->len, ==, 100);
+  g_assert_cmpstr (bubble_text (g_ptr_array_index (list, list->len - 1)), ==, "Halo, masih buka hari Minggu?");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "page.show-earlier", NULL));
+  g_assert_true (xi_ui_wait_for (has_all_151, f, 5000));
+  first_row = gtk_widget_get_first_child (xi_inbox_page_get_messages_box (f->page));
+  g_assert_false (GTK_IS_BUTTON (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (first_row))));
+}
+
 /* The chart of the whole campaign: 41 sent. */
 static gboolean
 chart_loaded (gpointer data)
@@ -733,6 +771,7 @@ main (int   argc,
   g_test_add ("/xi/ui-reply/opted-out", Fixture, NULL, fixture_setup, test_opted_out, fixture_teardown);
   g_test_add ("/xi/ui-reply/quick-replies", Fixture, NULL, fixture_setup, test_quick_replies,
               fixture_teardown);
+  g_test_add ("/xi/ui-reply/long-thread", Fixture, NULL, fixture_setup, test_long_thread, fixture_teardown);
   g_test_add ("/xi/ui-reply/campaign-chart", Fixture, NULL, fixture_setup, test_campaign_chart,
               fixture_teardown);
   g_test_add ("/xi/ui-reply/preferences", Fixture, NULL, fixture_setup, test_preferences, fixture_teardown);

@@ -59,6 +59,8 @@ struct _XiInboxPage
   gboolean             replacing;      /* the list is being refilled */
   gboolean             scroll_to_end;
   gboolean             thread_loaded;  /* since the last change of conversation */
+  guint                thread_limit;   /* how many of its newest messages to show */
+  gboolean             loading_earlier; /* keep the place, do not jump to the end */
   char                *reply_to;       /* the customer's latest message there */
   GPtrArray           *opt_outs;       /* XiIncoming, not announced yet */
   guint                announce_id;
@@ -252,8 +254,9 @@ show_header (XiInboxPage    *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", opted_out);
 }
 
-/* The newest first: a long conversation opens at once, at its end. */
-#define THREAD_LIMIT 300
+/* The newest first: a long conversation opens at once, at its end, and
+ * "Show Earlier Messages" reads this many more each time. */
+#define THREAD_STEP 100
 
 static void
 messages_loaded_cb (GObject      *object,
@@ -278,6 +281,19 @@ messages_loaded_cb (GObject      *object,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_box))) != NULL)
     gtk_list_box_remove (self->messages_box, child);
+  /* As many as asked for: there may be more before them. */
+  if (messages->len >= self->thread_limit)
+    {
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("Show _Earlier Messages"));
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "page.show-earlier");
+      gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "pill");
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), button);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_append (self->messages_box, row);
+    }
   for (guint i = 0; i < messages->len; i++)
     {
       XiChatMessage *message = g_ptr_array_index (messages, i);
@@ -289,7 +305,8 @@ messages_loaded_cb (GObject      *object,
       if (!xi_chat_message_is_ours (message))
         reply_to = xi_chat_message_get_message_id (message);
     }
-  self->scroll_to_end = TRUE;
+  self->scroll_to_end = !self->loading_earlier;
+  self->loading_earlier = FALSE;
 
   /* Somebody who opted out can be answered, in reply to their latest
    * message; the store holds the composer to that. */
@@ -330,8 +347,8 @@ load_messages (XiInboxPage *self)
   g_cancellable_cancel (self->messages_cancellable);
   g_clear_object (&self->messages_cancellable);
   self->messages_cancellable = g_cancellable_new ();
-  xi_store_list_thread_async (store_of (self), self->selected_phone, THREAD_LIMIT, self->messages_cancellable,
-                              messages_loaded_cb, self);
+  xi_store_list_thread_async (store_of (self), self->selected_phone, self->thread_limit,
+                              self->messages_cancellable, messages_loaded_cb, self);
 }
 
 static void
@@ -362,6 +379,7 @@ select_conversation (XiInboxPage    *self,
         gtk_list_box_remove (self->messages_box, child);
       /* Until the thread says which message a reply would answer. */
       self->thread_loaded = FALSE;
+      self->thread_limit = THREAD_STEP;
       xi_reply_composer_set_target (self->composer, NULL, FALSE, NULL);
       load_messages (self);
     }
@@ -498,8 +516,12 @@ set_search (XiInboxPage *self,
   else
     g_string_free (digits, TRUE);
 
+  /* No search, no filter: a filter would look at every conversation each
+   * time the list is read again. */
   self->replacing = TRUE;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_filter_list_model_set_filter (self->filtered, self->needle != NULL ? GTK_FILTER (self->filter) : NULL);
+  if (self->needle != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   if (self->selected_phone != NULL)
     select_phone (self, self->selected_phone);
   self->replacing = FALSE;
@@ -921,6 +943,18 @@ allow_selected_action (GtkWidget  *widget,
 }
 
 static void
+show_earlier_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  XiInboxPage *self = XI_INBOX_PAGE (widget);
+
+  self->thread_limit += THREAD_STEP;
+  self->loading_earlier = TRUE;
+  load_messages (self);
+}
+
+static void
 mark_all_read_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -1040,6 +1074,7 @@ xi_inbox_page_class_init (XiInboxPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "page.allow-selected", NULL, allow_selected_action);
   gtk_widget_class_install_action (widget_class, "page.mark-all-read", NULL, mark_all_read_action);
+  gtk_widget_class_install_action (widget_class, "page.show-earlier", NULL, show_earlier_action);
 }
 
 static void
@@ -1053,11 +1088,11 @@ xi_inbox_page_init (XiInboxPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read", FALSE);
 
   self->cancellable = g_cancellable_new ();
+  self->thread_limit = THREAD_STEP;
   self->opt_outs = g_ptr_array_new_with_free_func (g_object_unref);
   self->conversations = g_list_store_new (XI_TYPE_CONVERSATION);
   self->filter = gtk_custom_filter_new (conversation_matches, self, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->conversations)),
-                                              g_object_ref (GTK_FILTER (self->filter)));
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->conversations)), NULL);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
