@@ -21,23 +21,28 @@
 /* Enough intervals for a curve, few enough to read each one. */
 #define MAX_INTERVALS 48
 
+/* The statements are cached by the address of their text, so each
+ * series has a literal of its own. */
+#define SERIES_SQL(column) \
+  "SELECT (CAST (strftime ('%s', " column ") AS INTEGER) - ?3) / ?4 AS slot, count (*)" \
+  " FROM job_recipients WHERE job_id = ?1 AND master_user_id = ?2" \
+  " AND " column " IS NOT NULL AND deleted = 0 GROUP BY slot"
+
+static const char sent_sql[] = SERIES_SQL ("sent_at");
+static const char delivered_sql[] = SERIES_SQL ("delivered_at");
+static const char read_sql[] = SERIES_SQL ("read_at");
+
 static gboolean
 count_series (XiStore        *self,
               const char     *job_id,
               XiJobTimeline  *timeline,
-              const char     *column,
+              const char     *sql,
               guint          *counts,
               GError        **error)
 {
-  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
-  /* Column names are this file's own constants, never input. */
-  sql = g_strdup_printf ("SELECT (CAST (strftime ('%%s', %s) AS INTEGER) - ?3) / ?4 AS slot, count (*)"
-                         " FROM job_recipients WHERE job_id = ?1 AND master_user_id = ?2"
-                         " AND %s IS NOT NULL AND deleted = 0 GROUP BY slot",
-                         column, column);
   stmt = _xi_store_prepare (self, sql, error);
   if (stmt == NULL)
     return FALSE;
@@ -114,9 +119,9 @@ job_timeline_func (XiStore  *self,
                                   first > 0 ? (guint)((MAX (last, first) - first) / interval) + 1 : 0);
   timeline->replies = replies;
   if (timeline->n_intervals > 0 &&
-      (!count_series (self, job_id, timeline, "sent_at", timeline->sent, &error) ||
-       !count_series (self, job_id, timeline, "delivered_at", timeline->delivered, &error) ||
-       !count_series (self, job_id, timeline, "read_at", timeline->read, &error)))
+      (!count_series (self, job_id, timeline, sent_sql, timeline->sent, &error) ||
+       !count_series (self, job_id, timeline, delivered_sql, timeline->delivered, &error) ||
+       !count_series (self, job_id, timeline, read_sql, timeline->read, &error)))
     {
       g_task_return_error (task, error);
       return;
