@@ -566,6 +566,319 @@ test_auto_reply_log (Fixture       *f,
                                " OR summary LIKE '%6281234567890%'"), ==, 0);
 }
 
+/* Both sides of a conversation */
+
+static void
+exec_sql (Fixture    *f,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static GPtrArray *
+thread (Fixture    *f,
+        const char *phone,
+        guint       limit)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list = NULL;
+
+  WAIT (xi_store_list_thread_async (f->store, phone, limit, NULL, xi_test_store_result_cb, &slot_),
+        list = xi_store_list_thread_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (list);
+  return list;
+}
+
+static XiChatMessage *
+add_reply (Fixture     *f,
+           const char  *phone,
+           const char  *id,
+           const char  *text,
+           const char  *reply_to,
+           GError     **error)
+{
+  XiChatMessage *message = NULL;
+
+  WAIT (xi_store_add_reply_async (f->store, phone, id, text, reply_to, NULL,
+                                  xi_test_store_result_cb, &slot_),
+        message = xi_store_add_reply_finish (f->store, result_, error));
+  return message;
+}
+
+static void
+finish_reply (Fixture    *f,
+              const char *id,
+              const char *error_text)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  WAIT (xi_store_finish_reply_async (f->store, id, error_text, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_finish_reply_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static void
+receipt (Fixture          *f,
+         const char       *id,
+         XiRecipientState  state)
+{
+  g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GError) error = NULL;
+  XiReceipt *r = g_new0 (XiReceipt, 1);
+
+  r->message_id = g_strdup (id);
+  r->state = state;
+  r->timestamp = g_get_real_time () / G_USEC_PER_SEC;
+  g_ptr_array_add (receipts, r);
+  WAIT (xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &slot_),
+        jobs = xi_store_record_receipts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+}
+
+static XiChatMessage *
+thread_message (GPtrArray  *list,
+                const char *id)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (g_strcmp0 (xi_chat_message_get_message_id (g_ptr_array_index (list, i)), id) == 0)
+      return g_ptr_array_index (list, i);
+  g_assert_not_reached ();
+}
+
+static XiChatState
+state_of (Fixture    *f,
+          const char *id)
+{
+  g_autoptr(GPtrArray) list = thread (f, "6281234567890", 0);
+
+  return xi_chat_message_get_state (thread_message (list, id));
+}
+
+static void
+test_thread_both_sides (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = add_contact (f, "Budi", "6281234567890");
+  g_autoptr(XiAutoReplyRule) rule = xi_auto_reply_rule_new ("Salam");
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(XiChatMessage) reply = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) newest = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  /* A campaign message went out first, with its name and a read receipt. */
+  exec_sql (f, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+               " SELECT 'j1', master_user_id, '2026-12-01T08:00:00.000Z', '2026-12-01T08:00:00.000Z',"
+               " 'Promo Desember', 'completed' FROM contacts LIMIT 1;"
+               "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position,"
+               " phone, state, wa_message_id, rendered_text, sent_at, delivered_at)"
+               " SELECT 'r1', master_user_id, '2026-12-01T08:00:00.000Z', '2026-12-01T08:00:00.000Z', 'j1', 0,"
+               " '6281234567890', 'delivered', 'C1', 'Diskon *50%*', '2026-12-01T08:00:01.000Z',"
+               " '2026-12-01T08:00:05.000Z' FROM contacts LIMIT 1;"
+               "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position,"
+               " phone, state) SELECT 'r2', master_user_id, '2026-12-01T08:00:00.000Z',"
+               " '2026-12-01T08:00:00.000Z', 'j1', 1, '6281234567890', 'pending' FROM contacts LIMIT 1;");
+  receipt (f, "C1", XI_RECIPIENT_STATE_READ);
+
+  incoming = record (f, "+6281234567890", "A1", "Masih ada?", NULL);
+
+  xi_auto_reply_rule_set_trigger (rule, XI_AUTO_REPLY_TRIGGER_ANY);
+  xi_auto_reply_rule_set_reply_text (rule, "Terima kasih, kami balas segera");
+  saved = save_rule (f, rule, &error);
+  g_assert_no_error (error);
+  WAIT (xi_store_record_auto_reply_async (f->store, saved, incoming, "AR1", NULL,
+                                          xi_test_store_result_cb, &slot_),
+        ok = xi_store_record_auto_reply_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  reply = add_reply (f, "+6281234567890", "R1", "Ya, _masih_ ada", "A1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (xi_chat_message_get_state (reply), ==, XI_CHAT_STATE_PENDING);
+  g_assert_cmpint (xi_chat_message_get_kind (reply), ==, XI_CHAT_KIND_REPLY);
+
+  /* In time order, the pending campaign row (never sent) left out. */
+  list = thread (f, "6281234567890", 0);
+  g_assert_cmpuint (list->len, ==, 4);
+  g_assert_cmpstr (xi_chat_message_get_message_id (g_ptr_array_index (list, 0)), ==, "C1");
+  g_assert_cmpint (xi_chat_message_get_kind (g_ptr_array_index (list, 0)), ==, XI_CHAT_KIND_CAMPAIGN);
+  g_assert_cmpstr (xi_chat_message_get_source_name (g_ptr_array_index (list, 0)), ==, "Promo Desember");
+  g_assert_cmpint (xi_chat_message_get_state (g_ptr_array_index (list, 0)), ==, XI_CHAT_STATE_READ);
+  g_assert_cmpstr (xi_chat_message_get_message_id (g_ptr_array_index (list, 1)), ==, "A1");
+  g_assert_false (xi_chat_message_is_ours (g_ptr_array_index (list, 1)));
+  g_assert_cmpint (xi_chat_message_get_kind (g_ptr_array_index (list, 2)), ==, XI_CHAT_KIND_AUTO_REPLY);
+  g_assert_cmpstr (xi_chat_message_get_source_name (g_ptr_array_index (list, 2)), ==, "Salam");
+  g_assert_cmpstr (xi_chat_message_get_text (g_ptr_array_index (list, 2)), ==, "Terima kasih, kami balas segera");
+  g_assert_cmpstr (xi_chat_message_get_message_id (g_ptr_array_index (list, 3)), ==, "R1");
+
+  /* The newest two only, still oldest first. */
+  newest = thread (f, "6281234567890", 2);
+  g_assert_cmpuint (newest->len, ==, 2);
+  g_assert_cmpstr (xi_chat_message_get_message_id (g_ptr_array_index (newest, 0)), ==, "AR1");
+  g_assert_cmpstr (xi_chat_message_get_message_id (g_ptr_array_index (newest, 1)), ==, "R1");
+
+  /* Ticks: a receipt may overtake the server's ack, and nothing moves
+   * back; the automatic reply gets its ticks too. */
+  receipt (f, "R1", XI_RECIPIENT_STATE_DELIVERED);
+  g_assert_cmpint (state_of (f, "R1"), ==, XI_CHAT_STATE_DELIVERED);
+  finish_reply (f, "R1", NULL);
+  g_assert_cmpint (state_of (f, "R1"), ==, XI_CHAT_STATE_DELIVERED);
+  receipt (f, "R1", XI_RECIPIENT_STATE_READ);
+  receipt (f, "R1", XI_RECIPIENT_STATE_DELIVERED);
+  g_assert_cmpint (state_of (f, "R1"), ==, XI_CHAT_STATE_READ);
+  g_assert_cmpint (state_of (f, "AR1"), ==, XI_CHAT_STATE_SENT);
+  receipt (f, "AR1", XI_RECIPIENT_STATE_READ);
+  g_assert_cmpint (state_of (f, "AR1"), ==, XI_CHAT_STATE_READ);
+
+  /* A failure is kept with its reason; sending it again is a new message. */
+  g_clear_object (&reply);
+  reply = add_reply (f, "6281234567890", "R2", "Halo?", NULL, &error);
+  g_assert_no_error (error);
+  finish_reply (f, "R2", "WhatsApp is not connected.");
+  g_assert_cmpint (state_of (f, "R2"), ==, XI_CHAT_STATE_FAILED);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM outgoing_messages WHERE wa_message_id = 'R2'"
+                                  " AND last_error = 'WhatsApp is not connected.'"), ==, 1);
+
+  /* Another number's conversation does not see any of it. */
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = thread (f, "6285700000000", 0);
+  g_assert_cmpuint (list->len, ==, 0);
+}
+
+/* The rule lives in the store: whatever the UI shows, a number that
+ * opted out is written to only in answer to a message of its own. */
+static void
+test_reply_after_opt_out (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = add_contact (f, "Siti", "6285711112222");
+  g_autoptr(XiIncoming) stop = record (f, "6285711112222", "S1", "STOP", NULL);
+  g_autoptr(XiIncoming) other = record (f, "6281234567890", "O1", "halo", NULL);
+  g_autoptr(XiChatMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  g_assert_nonnull (xi_incoming_get_opt_out_keyword (stop));
+
+  reply = add_reply (f, "6285711112222", "R1", "Promo baru!", NULL, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_OPTED_OUT);
+  g_assert_null (reply);
+  g_clear_error (&error);
+
+  /* Naming somebody else's message does not get around it. */
+  reply = add_reply (f, "6285711112222", "R2", "Promo baru!", "O1", &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (reply);
+  g_clear_error (&error);
+  reply = add_reply (f, "6285711112222", "R3", "Promo baru!", "NOPE", &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM outgoing_messages"), ==, 0);
+
+  reply = add_reply (f, "+62 857-1111-2222", "R4", "Baik, kami berhenti.", "S1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+  g_clear_object (&reply);
+
+  /* Once allowed again, a message of our own is fine. */
+  WAIT (xi_store_undo_opt_out_async (f->store, "6285711112222", NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_undo_opt_out_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  reply = add_reply (f, "6285711112222", "R5", "Selamat datang kembali", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+}
+
+/* History's chart: per interval, from the first message to the last
+ * receipt, and the replies since. */
+static void
+test_job_timeline (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = add_contact (f, "Budi", "6281234567890");
+  g_autoptr(XiJobTimeline) timeline = NULL;
+  g_autoptr(XiJobTimeline) empty = NULL;
+  g_autoptr(XiJobTimeline) copy = NULL;
+  g_autoptr(XiIncoming) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint sent = 0, delivered = 0, read = 0;
+
+  /* 30 messages from 08:00, one every 4 minutes; every other one
+   * delivered a minute later, every third read 90 minutes later. */
+  exec_sql (f, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+               " SELECT 'j1', master_user_id, '2026-12-01T07:59:00.000Z', '2026-12-01T07:59:00.000Z',"
+               " 'Promo', 'completed' FROM contacts LIMIT 1;"
+               "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 29)"
+               " INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position,"
+               " phone, state, wa_message_id, sent_at, delivered_at, read_at)"
+               " SELECT 'r' || i, (SELECT master_user_id FROM contacts LIMIT 1), '2026-12-01T07:59:00.000Z',"
+               " '2026-12-01T07:59:00.000Z', 'j1', i, CASE WHEN i = 29 THEN '6281234567890' ELSE '62800' || i END,"
+               " 'sent', 'M' || i,"
+               " strftime ('%Y-%m-%dT%H:%M:%fZ', '2026-12-01T08:00:00Z', '+' || (i * 4) || ' minutes'),"
+               " CASE WHEN i % 2 = 0 THEN strftime ('%Y-%m-%dT%H:%M:%fZ', '2026-12-01T08:00:00Z',"
+               "  '+' || (i * 4 + 1) || ' minutes') END,"
+               " CASE WHEN i % 3 = 0 THEN strftime ('%Y-%m-%dT%H:%M:%fZ', '2026-12-01T08:00:00Z',"
+               "  '+' || (i * 4 + 90) || ' minutes') END FROM n;"
+               "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position, phone,"
+               " state) SELECT 'p', master_user_id, '2026-12-01T07:59:00.000Z', '2026-12-01T07:59:00.000Z',"
+               " 'j1', 30, '6280099', 'pending' FROM contacts LIMIT 1;");
+  reply = record (f, "6281234567890", "IN1", "Masih ada?", NULL);
+  g_assert_cmpstr (xi_incoming_get_job_id (reply), ==, "j1");
+
+  WAIT (xi_store_job_timeline_async (f->store, "j1", NULL, xi_test_store_result_cb, &slot_),
+        timeline = xi_store_job_timeline_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  /* 08:00 to 11:18 (the last read, of the 28th): under 48 intervals of 5 minutes. */
+  g_assert_cmpint (timeline->interval, ==, 5 * 60);
+  g_assert_cmpint (timeline->start, ==, 1796112000);  /* 2026-12-01T08:00Z */
+  g_assert_cmpuint (timeline->n_intervals, ==, (27 * 4 + 90) / 5 + 1);
+  for (guint i = 0; i < timeline->n_intervals; i++)
+    {
+      sent += timeline->sent[i];
+      delivered += timeline->delivered[i];
+      read += timeline->read[i];
+    }
+  g_assert_cmpuint (sent, ==, 30);
+  g_assert_cmpuint (delivered, ==, 15);
+  g_assert_cmpuint (read, ==, 10);
+  /* 08:00 and 08:04 fall in the first interval; the first read at 09:30. */
+  g_assert_cmpuint (timeline->sent[0], ==, 2);
+  g_assert_cmpuint (timeline->read[90 / 5], ==, 1);
+  g_assert_cmpuint (timeline->replies, ==, 1);
+
+  copy = xi_job_timeline_copy (timeline);
+  g_assert_cmpuint (copy->sent[0], ==, 2);
+  g_assert_cmpuint (copy->n_intervals, ==, timeline->n_intervals);
+
+  /* A campaign that sent nothing yet has no intervals. */
+  exec_sql (f, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+               " SELECT 'j2', master_user_id, '2026-12-01T07:59:00.000Z', '2026-12-01T07:59:00.000Z',"
+               " 'Nanti', 'pending' FROM contacts LIMIT 1;");
+  WAIT (xi_store_job_timeline_async (f->store, "j2", NULL, xi_test_store_result_cb, &slot_),
+        empty = xi_store_job_timeline_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (empty->n_intervals, ==, 0);
+  g_assert_cmpuint (empty->replies, ==, 0);
+
+  g_assert_cmpuint (xi_job_timeline_choose_interval (0, 48), ==, 60);
+  g_assert_cmpuint (xi_job_timeline_choose_interval (47 * 60, 48), ==, 60);
+  g_assert_cmpuint (xi_job_timeline_choose_interval (48 * 60, 48), ==, 300);
+  g_assert_cmpuint (xi_job_timeline_choose_interval (30 * 86400, 48), ==, 86400);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -581,6 +894,11 @@ main (int   argc,
               test_opt_out_without_contact, fixture_teardown);
   g_test_add ("/inbox/store/rules", Fixture, NULL, fixture_setup, test_rules_crud, fixture_teardown);
   g_test_add ("/inbox/store/auto-reply-log", Fixture, NULL, fixture_setup, test_auto_reply_log, fixture_teardown);
+  g_test_add ("/inbox/store/thread-both-sides", Fixture, NULL, fixture_setup, test_thread_both_sides,
+              fixture_teardown);
+  g_test_add ("/inbox/store/job-timeline", Fixture, NULL, fixture_setup, test_job_timeline, fixture_teardown);
+  g_test_add ("/inbox/store/reply-after-opt-out", Fixture, NULL, fixture_setup, test_reply_after_opt_out,
+              fixture_teardown);
 
   return g_test_run ();
 }

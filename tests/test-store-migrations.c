@@ -367,6 +367,51 @@ test_not_a_database (void)
   xi_test_rm_rf (dir);
 }
 
+/* Version 6 gives the Inbox both sides of a conversation: the automatic
+ * replies sent before it, known only from the activity log, join the
+ * new table with their rule's text, answering the customer's message. */
+static void
+test_v6_auto_replies (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v3.db", NULL);
+  g_autofree char *dump = g_test_build_filename (G_TEST_DIST, "data", "store-v3.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  g_assert_true (g_file_get_contents (dump, &sql, NULL, NULL));
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO incoming_messages (id, master_user_id, created_at, updated_at,"
+                                 " wa_message_id, from_jid, phone, text, received_at) VALUES ('i1',"
+                                 " '00000000-0000-0000-0000-000000000000', '2026-12-01T10:00:00.000Z',"
+                                 " '2026-12-01T10:00:00.000Z', 'IN1', '6281234567890@s.whatsapp.net',"
+                                 " '6281234567890', 'halo', '2026-12-01T10:00:00.000Z');"
+                                 "INSERT INTO auto_reply_rules (id, master_user_id, created_at, updated_at,"
+                                 " name, reply_text) VALUES ('r1', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-01T09:00:00.000Z', '2026-12-01T09:00:00.000Z', 'Salam',"
+                                 " 'Terima kasih');"
+                                 "INSERT INTO history (id, master_user_id, created_at, updated_at, kind,"
+                                 " summary, details) VALUES ('h2', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-01T10:00:01.000Z', '2026-12-01T10:00:01.000Z', 'auto-reply.sent',"
+                                 " '', '{\"rule_id\":\"r1\",\"incoming_id\":\"i1\",\"message_id\":\"AR1\"}'),"
+                                 " ('h3', '00000000-0000-0000-0000-000000000000', '2026-12-01T10:00:02.000Z',"
+                                 " '2026-12-01T10:00:02.000Z', 'auto-reply.sent', '', 'not json');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM outgoing_messages"), ==, 1);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM outgoing_messages WHERE wa_message_id = 'AR1'"
+                                " AND phone = '6281234567890' AND kind = 'auto_reply' AND state = 'sent'"
+                                " AND text = 'Terima kasih' AND reply_to = 'IN1' AND rule_name = 'Salam'"),
+                   ==, 1);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -378,6 +423,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/dumps", test_dumps);
   g_test_add_func ("/xi/store/migrations/v1-rows-get-ops", test_v1_rows_get_ops);
   g_test_add_func ("/xi/store/migrations/cheap-checks", test_cheap_checks);
+  g_test_add_func ("/xi/store/migrations/v6-auto-replies", test_v6_auto_replies);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 

@@ -7,15 +7,12 @@
 
 #include "config.h"
 
-#include "fakewa-server.h"
 #include "xi-contacts-page.h"
 #include "xi-limits.h"
-#include "xi-loopback-transport.h"
 #include "xi-send-message-dialog.h"
 #include "xi-sending-page.h"
 #include "xi-test-utils.h"
-#include "xi-ui-test-utils.h"
-#include "xi-wa-endpoint.h"
+#include "xi-ui-wa-test-utils.h"
 #include "xi-window.h"
 
 /*
@@ -120,37 +117,18 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *journal = NULL;
-  g_autofree char *root = NULL;
-  g_autofree char *url = NULL;
-  guint8 root_key[WA_KEY_LEN];
 
   xi_ui_fixture_setup (&f->ui, data);
 
   f->server = fakewa_server_new (&error);
   g_assert_no_error (error);
   g_signal_connect (f->server, "relayed", G_CALLBACK (relayed_cb), f);
-  root = xi_test_hex (fakewa_server_get_root_key (f->server), WA_KEY_LEN);
-  g_setenv ("XI_WA_URL", fakewa_server_get_url (f->server), TRUE);
-  g_setenv ("XI_WA_ROOT_KEY", root, TRUE);
   /* Two batches with a pause long enough for the progress to show. */
   g_setenv ("XI_CHECK_PAUSE_MS", "3000", TRUE);
   add_audience (f);
 
   /* As the application does once the store is open. */
-  journal = g_build_filename (f->ui.dir, "loopback-journal.tsv", NULL);
-  f->runner = xi_campaign_runner_new (f->ui.store, xi_loopback_transport_factory,
-                                      g_steal_pointer (&journal), g_free);
-  g_assert_true (xi_campaign_runner_start (f->runner, &error));
-  g_assert_no_error (error);
-  xi_context_set_runner (f->ui.context, f->runner);
-  g_assert_true (xi_wa_endpoint_read (&url, root_key, &error));
-  g_assert_no_error (error);
-  f->connection = xi_connection_new (f->ui.store, xi_campaign_runner_get_network_context (f->runner),
-                                     url, root_key);
-  xi_connection_set_runner (f->connection, f->runner);
-  xi_connection_start (f->connection);
-  xi_context_set_connection (f->ui.context, f->connection);
+  f->connection = xi_ui_wa_start (&f->ui, f->server, &f->runner);
   xi_ui_reload (&f->ui);
 
   f->window = xi_window_new (NULL, f->ui.context);
@@ -168,14 +146,9 @@ fixture_teardown (Fixture       *f,
   while ((dialog = xi_ui_find_window (GTK_TYPE_WINDOW)) != NULL)
     gtk_window_destroy (dialog);
 
-  xi_connection_stop (f->connection);
-  g_clear_object (&f->connection);
-  xi_campaign_runner_stop (f->runner);
-  g_clear_object (&f->runner);
+  xi_ui_wa_stop (&f->connection, &f->runner);
   g_signal_handlers_disconnect_by_data (f->server, f);
   g_clear_object (&f->server);
-  g_unsetenv ("XI_WA_URL");
-  g_unsetenv ("XI_WA_ROOT_KEY");
   g_unsetenv ("XI_CHECK_PAUSE_MS");
   g_free (f->group_id);
   g_free (f->template_id);
@@ -184,30 +157,10 @@ fixture_teardown (Fixture       *f,
 
 /* Helpers */
 
-static gboolean
-has_qr (gpointer data)
-{
-  return xi_connection_get_qr (data) != NULL;
-}
-
-static gboolean
-is_connected (gpointer data)
-{
-  return xi_connection_get_status (data) == XI_CONNECTION_STATUS_CONNECTED;
-}
-
-/* Links and connects, as the phone scanning the code would. */
 static void
 link_account (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  xi_connection_link (f->connection);
-  g_assert_true (xi_ui_wait_for (has_qr, f->connection, 15000));
-  g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
-  g_assert_no_error (error);
-  g_assert_true (xi_ui_wait_for (is_connected, f->connection, 15000));
-  xi_ui_spin (200);
+  xi_ui_wa_link_account (f->connection, f->server, PHONE);
 }
 
 static XiContact *

@@ -24,6 +24,31 @@ xi_test_make_tmpdir (void)
   return dir;
 }
 
+/* Compiles a glibc locale such as "id_ID" (as NAME.UTF-8) into a new
+ * folder and points LOCPATH at it, so a test can use the locale without
+ * any system locale generated. Returns the folder, to remove at the end. */
+char *
+xi_test_compile_locale (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *locale = g_strconcat (name, ".UTF-8", NULL);
+  g_autofree char *target = NULL;
+  char *dir = g_dir_make_tmp ("xi-locale-XXXXXX", &error);
+  const char *localedef[] = { "localedef", "-i", name, "-f", "UTF-8", NULL, NULL };
+  int status;
+
+  g_assert_no_error (error);
+  target = g_build_filename (dir, locale, NULL);
+  localedef[5] = target;
+  g_spawn_sync (NULL, (char **)localedef, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  g_setenv ("LOCPATH", dir, TRUE);
+  return dir;
+}
+
 void
 xi_test_rm_rf (const char *path)
 {

@@ -21,6 +21,7 @@ GBytes       *xi_test_bytes_from_hex   (const char    *hex);
 char         *xi_test_hex              (const guint8  *data,
                                         gsize          len);
 void          xi_test_expect_owner_abort (void);
+char         *xi_test_compile_locale   (const char    *name);
 void          xi_test_assert_message_ids_random (const char * const *ids,
                                                  guint               n);
 

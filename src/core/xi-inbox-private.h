@@ -8,6 +8,7 @@
 #pragma once
 
 #include "xi-auto-reply-rule.h"
+#include "xi-chat-message.h"
 #include "xi-conversation.h"
 #include "xi-incoming.h"
 #include "xi-suppression.h"
@@ -41,6 +42,15 @@ XiSuppression *_xi_suppression_new (const char *phone,
                                     const char *source,
                                     const char *keyword,
                                     const char *created_at);
+XiChatMessage *_xi_chat_message_new (XiChatKind   kind,
+                                     XiChatState  state,
+                                     const char  *message_id,
+                                     const char  *text,
+                                     const char  *time,
+                                     const char  *source_name,
+                                     const char  *opt_out_keyword);
+void           _xi_chat_message_set_incoming (XiChatMessage *self,
+                                              XiIncoming    *incoming);
 void _xi_auto_reply_rule_set_id (XiAutoReplyRule *self,
                                  const char      *id);
 

@@ -495,6 +495,8 @@ typedef struct
   char *phone;
   char *contact_id;
   char *message_id;
+  char *reply_text;
+  char *incoming_message_id;
 } AnswerOp;
 
 static void
@@ -506,6 +508,8 @@ answer_op_free (AnswerOp *op)
   g_free (op->phone);
   g_free (op->contact_id);
   g_free (op->message_id);
+  g_free (op->reply_text);
+  g_free (op->incoming_message_id);
   g_free (op);
 }
 
@@ -542,25 +546,53 @@ record_auto_reply_func (XiStore  *self,
    * number with the middle hidden */
   summary = g_strdup_printf (_("Auto-reply “%s” sent to %s"), op->rule_name, masked);
 
+  if (!_xi_store_begin (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   stmt = _xi_store_prepare (self,
                             "INSERT INTO history (id, master_user_id, created_at, updated_at,"
                             " kind, contact_id, summary, details)"
                             " VALUES (?1, ?2, ?3, ?3, 'auto-reply.sent', ?4, ?5, ?6)",
                             &error);
-  if (stmt != NULL)
-    {
-      _xi_store_bind_text (stmt, 1, id);
-      _xi_store_bind_text (stmt, 2, self->master_user_id);
-      _xi_store_bind_text (stmt, 3, now);
-      _xi_store_bind_text (stmt, 4, op->contact_id);
-      _xi_store_bind_text (stmt, 5, summary);
-      _xi_store_bind_text (stmt, 6, details);
-      if (_xi_store_step_done (self, stmt, &error))
-        {
-          g_task_return_boolean (task, TRUE);
-          return;
-        }
-    }
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, op->contact_id);
+  _xi_store_bind_text (stmt, 5, summary);
+  _xi_store_bind_text (stmt, 6, details);
+  if (!_xi_store_step_done (self, stmt, &error))
+    goto failed;
+
+  /* The conversation shows the answer, and its receipts find it. */
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO outgoing_messages (id, master_user_id, created_at, updated_at,"
+                            " wa_message_id, phone, contact_id, kind, text, reply_to, rule_name, state,"
+                            " sent_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, 'auto_reply', ?7, ?8, ?9,"
+                            " 'sent', ?3) ON CONFLICT DO NOTHING",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, op->message_id);
+  _xi_store_bind_text (stmt, 5, op->phone);
+  _xi_store_bind_text (stmt, 6, op->contact_id);
+  _xi_store_bind_text (stmt, 7, op->reply_text);
+  _xi_store_bind_text (stmt, 8, op->incoming_message_id);
+  _xi_store_bind_text (stmt, 9, op->rule_name);
+  if (!_xi_store_step_done (self, stmt, &error) || !_xi_store_commit (self, &error))
+    goto failed;
+
+  g_task_return_boolean (task, TRUE);
+  return;
+
+failed:
+  _xi_store_rollback (self);
   g_task_return_error (task, error);
 }
 
@@ -599,6 +631,8 @@ xi_store_record_auto_reply_async (XiStore             *self,
   op->phone = g_strdup (xi_incoming_get_phone (incoming));
   op->contact_id = g_strdup (xi_incoming_get_contact_id (incoming));
   op->message_id = g_strdup (reply_message_id);
+  op->reply_text = g_strdup (xi_auto_reply_rule_get_reply_text (rule));
+  op->incoming_message_id = g_strdup (xi_incoming_get_message_id (incoming));
   _xi_store_push (self, record_auto_reply_func, op, (GDestroyNotify)answer_op_free,
                   xi_store_record_auto_reply_async, cancellable, callback, user_data);
 }

@@ -907,3 +907,468 @@ xi_store_undo_opt_out_finish (XiStore       *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* Both sides of a conversation */
+
+static gpointer
+chat_message_from_row (sqlite3_stmt *stmt)
+{
+  const char *state = column_text (stmt, 1);
+  XiChatState chat_state = XI_CHAT_STATE_RECEIVED;
+
+  if (g_strcmp0 (state, "pending") == 0 || g_strcmp0 (state, "sending") == 0)
+    chat_state = XI_CHAT_STATE_PENDING;
+  else if (g_strcmp0 (state, "sent") == 0)
+    chat_state = XI_CHAT_STATE_SENT;
+  else if (g_strcmp0 (state, "delivered") == 0)
+    chat_state = XI_CHAT_STATE_DELIVERED;
+  else if (g_strcmp0 (state, "read") == 0)
+    chat_state = XI_CHAT_STATE_READ;
+  else if (g_strcmp0 (state, "failed") == 0)
+    chat_state = XI_CHAT_STATE_FAILED;
+
+  return _xi_chat_message_new (sqlite3_column_int (stmt, 0), chat_state, column_text (stmt, 2),
+                               column_text (stmt, 3), column_text (stmt, 4), column_text (stmt, 5),
+                               column_text (stmt, 6));
+}
+
+/* The columns of chat_message_from_row (), then tie-breakers (which table,
+ * then the order rows were written) for messages of one millisecond,
+ * such as a message and its automatic reply. Campaign
+ * rows are found through the partial index job_recipients_sent_phone,
+ * hence the repeated "sent_at IS NOT NULL". */
+#define THREAD_SQL \
+  "SELECT 0 AS kind, 'received', m.wa_message_id, m.text, m.received_at AS t, NULL," \
+  " (SELECT s.keyword FROM suppression_events s WHERE s.master_user_id = m.master_user_id" \
+  "  AND s.message_id = m.wa_message_id AND s.event = 'opt_out' AND s.deleted = 0 LIMIT 1)," \
+  " 0 AS src, m.rowid AS r," \
+  " EXISTS (SELECT 1 FROM incoming_media im WHERE im.incoming_id = m.id) AS has_media" \
+  " FROM incoming_messages m WHERE m.master_user_id = ?1 AND m.phone = ?2 AND m.deleted = 0" \
+  " UNION ALL" \
+  " SELECT 1, j.state, j.wa_message_id, j.rendered_text, j.sent_at, b.name, NULL, 1, j.rowid, 0" \
+  " FROM job_recipients j LEFT JOIN jobs b ON b.id = j.job_id" \
+  " WHERE j.master_user_id = ?1 AND j.phone = ?2 AND j.sent_at IS NOT NULL AND j.deleted = 0" \
+  " UNION ALL" \
+  " SELECT CASE o.kind WHEN 'reply' THEN 2 ELSE 3 END, o.state, o.wa_message_id, o.text," \
+  " o.created_at, o.rule_name, NULL, 2, o.rowid, 0" \
+  " FROM outgoing_messages o WHERE o.master_user_id = ?1 AND o.phone = ?2 AND o.deleted = 0"
+
+typedef struct
+{
+  char  *phone;
+  guint  limit;
+} ThreadOp;
+
+static void
+thread_op_free (ThreadOp *op)
+{
+  g_free (op->phone);
+  g_free (op);
+}
+
+static void
+list_thread_func (XiStore  *self,
+                  GTask    *task,
+                  gpointer  data)
+{
+  ThreadOp *op = data;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) with_media = g_ptr_array_new ();
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* The newest @limit, read newest first and turned around: a long
+   * conversation opens at its end without reading its beginning. */
+  stmt = _xi_store_prepare (self,
+                            "SELECT * FROM (" THREAD_SQL ") ORDER BY t DESC, src DESC, r DESC"
+                            " LIMIT ?3",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, op->phone);
+  sqlite3_bind_int64 (stmt, 3, op->limit > 0 ? (gint64)op->limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (items, chat_message_from_row (stmt));
+      if (sqlite3_column_int (stmt, 9) != 0)
+        g_ptr_array_add (with_media, g_ptr_array_index (items, items->len - 1));
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Files are few in a conversation: each is read whole, as the Inbox
+   * needs it to show, fetch and save the file. */
+  for (guint i = 0; i < with_media->len; i++)
+    {
+      XiChatMessage *message = g_ptr_array_index (with_media, i);
+      g_autoptr(XiIncoming) incoming = _xi_store_load_incoming (self, xi_chat_message_get_message_id (message),
+                                                                &error);
+
+      if (incoming == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      _xi_chat_message_set_incoming (message, incoming);
+    }
+  for (guint i = 0, j = items->len; i + 1 < j; i++, j--)
+    {
+      gpointer swap = items->pdata[i];
+
+      items->pdata[i] = items->pdata[j - 1];
+      items->pdata[j - 1] = swap;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&items), (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * xi_store_list_thread_async:
+ * @self: a #XiStore
+ * @phone: the customer's number
+ * @limit: at most this many of the newest messages, or 0 for all
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lists both sides of a conversation, oldest first: the customer's
+ * messages, the campaign messages sent to the number, the replies sent by
+ * hand and the automatic replies, each with its receipts.
+ */
+void
+xi_store_list_thread_async (XiStore             *self,
+                            const char          *phone,
+                            guint                limit,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  ThreadOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (phone != NULL);
+
+  op = g_new0 (ThreadOp, 1);
+  op->phone = phone_digits (phone);
+  op->limit = limit;
+  _xi_store_push_read (self, list_thread_func, op, (GDestroyNotify)thread_op_free,
+                       xi_store_list_thread_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_thread_finish:
+ *
+ * Returns: (transfer full) (element-type XiChatMessage): the messages
+ */
+GPtrArray *
+xi_store_list_thread_finish (XiStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Messages sent by hand */
+
+typedef struct
+{
+  char *phone;
+  char *message_id;
+  char *text;
+  char *reply_to;
+  char *error_text;
+} OutgoingOp;
+
+static void
+outgoing_op_free (OutgoingOp *op)
+{
+  g_free (op->phone);
+  g_free (op->message_id);
+  g_free (op->text);
+  g_free (op->reply_to);
+  g_free (op->error_text);
+  g_free (op);
+}
+
+static XiChatMessage *
+load_outgoing (XiStore     *self,
+               const char  *message_id,
+               GError     **error)
+{
+  return _xi_store_query_one (self,
+                              "SELECT CASE kind WHEN 'reply' THEN 2 ELSE 3 END, state, wa_message_id,"
+                              " text, created_at, rule_name, NULL FROM outgoing_messages"
+                              " WHERE master_user_id = ?1 AND wa_message_id = ?2",
+                              message_id, chat_message_from_row,
+                              _("The message is not in the conversation."), error);
+}
+
+/* A number that opted out may be answered only in reply to a message of
+ * its own: they wrote to us after saying stop, or asked something with
+ * the stop itself, and a business must be able to answer that. */
+static gboolean
+check_reply_allowed (XiStore     *self,
+                     OutgoingOp  *op,
+                     GError     **error)
+{
+  g_autofree char *suppressed = NULL;
+  g_autofree char *replied = NULL;
+  GError *local_error = NULL;
+
+  suppressed = query_text (self,
+                           "SELECT 1 WHERE " SUPPRESSED ("?2") " OR EXISTS (SELECT 1 FROM contacts"
+                           " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0 AND opted_out = 1)",
+                           op->phone, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  if (op->reply_to != NULL)
+    {
+      sqlite3_stmt *stmt = _xi_store_prepare (self,
+                                              "SELECT 1 FROM incoming_messages WHERE master_user_id = ?1"
+                                              " AND wa_message_id = ?2 AND phone = ?3 AND deleted = 0",
+                                              error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      _xi_store_bind_text (stmt, 1, self->master_user_id);
+      _xi_store_bind_text (stmt, 2, op->reply_to);
+      _xi_store_bind_text (stmt, 3, op->phone);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          _xi_store_set_error (self, rc, error);
+          return FALSE;
+        }
+      if (rc == SQLITE_ROW)
+        replied = g_strdup (op->reply_to);
+      else
+        {
+          g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                               _("The message this answers is not one of this customer’s."));
+          return FALSE;
+        }
+    }
+
+  if (suppressed != NULL && replied == NULL)
+    {
+      g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_OPTED_OUT,
+                           _("This customer opted out of your messages. You can only answer a message "
+                             "they sent you: reply to it."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_reply_func (XiStore  *self,
+                GTask    *task,
+                gpointer  data)
+{
+  OutgoingOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *id = _xi_store_new_id ();
+  g_autofree char *contact_id = NULL;
+  XiChatMessage *message;
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+
+  if (!_xi_store_begin (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!check_reply_allowed (self, op, &error))
+    goto failed;
+  contact_id = query_text (self,
+                           "SELECT id FROM contacts WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0",
+                           op->phone, &error);
+  if (error != NULL)
+    goto failed;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO outgoing_messages (id, master_user_id, created_at, updated_at,"
+                            " wa_message_id, phone, contact_id, kind, text, reply_to)"
+                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, 'reply', ?7, ?8)",
+                            &error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, id);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, op->message_id);
+  _xi_store_bind_text (stmt, 5, op->phone);
+  _xi_store_bind_text (stmt, 6, contact_id);
+  _xi_store_bind_text (stmt, 7, op->text);
+  _xi_store_bind_text (stmt, 8, op->reply_to);
+  if (!_xi_store_step_done (self, stmt, &error) || !_xi_store_commit (self, &error))
+    goto failed;
+
+  message = load_outgoing (self, op->message_id, &error);
+  if (message == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, message, g_object_unref);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_add_reply_async:
+ * @self: a #XiStore
+ * @phone: the customer's number
+ * @message_id: the WhatsApp message id it will be sent under
+ * @text: the message
+ * @reply_to: (nullable): the id of the customer's message it answers
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Writes a message about to be sent by hand, pending, before it is sent:
+ * it shows in the conversation at once and its receipts find it. A number
+ * that opted out can be written to only in reply to one of its own
+ * messages (%XI_STORE_ERROR_OPTED_OUT otherwise); a @reply_to that is not
+ * the customer's fails with %XI_STORE_ERROR_INVALID.
+ */
+void
+xi_store_add_reply_async (XiStore             *self,
+                          const char          *phone,
+                          const char          *message_id,
+                          const char          *text,
+                          const char          *reply_to,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  OutgoingOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (phone != NULL);
+  g_return_if_fail (message_id != NULL);
+  g_return_if_fail (text != NULL);
+
+  op = g_new0 (OutgoingOp, 1);
+  op->phone = phone_digits (phone);
+  op->message_id = g_strdup (message_id);
+  op->text = g_strdup (text);
+  op->reply_to = g_strdup (reply_to);
+  _xi_store_push (self, add_reply_func, op, (GDestroyNotify)outgoing_op_free,
+                  xi_store_add_reply_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_add_reply_finish:
+ *
+ * Returns: (transfer full): the pending message
+ */
+XiChatMessage *
+xi_store_add_reply_finish (XiStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+finish_reply_func (XiStore  *self,
+                   GTask    *task,
+                   gpointer  data)
+{
+  OutgoingOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+
+  /* A receipt can come before the server's ack is handled: never move a
+   * message back. */
+  stmt = _xi_store_prepare (self,
+                            "UPDATE outgoing_messages SET"
+                            " state = CASE WHEN ?3 IS NULL THEN"
+                            "  CASE WHEN state = 'pending' OR state = 'failed' THEN 'sent' ELSE state END"
+                            "  ELSE 'failed' END,"
+                            " sent_at = CASE WHEN ?3 IS NULL THEN coalesce (sent_at, ?4) ELSE sent_at END,"
+                            " last_error = ?3, updated_at = ?4, version = version + 1"
+                            " WHERE master_user_id = ?1 AND wa_message_id = ?2",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, op->message_id);
+  _xi_store_bind_text (stmt, 3, op->error_text);
+  _xi_store_bind_text (stmt, 4, now);
+  if (!_xi_store_step_done (self, stmt, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+                               _("The message is not in the conversation."));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * xi_store_finish_reply_async:
+ * @self: a #XiStore
+ * @message_id: the id given to xi_store_add_reply_async()
+ * @error_text: (nullable): why it could not be sent, or %NULL when
+ *   WhatsApp's server took it
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Records how sending a message written by hand ended.
+ */
+void
+xi_store_finish_reply_async (XiStore             *self,
+                             const char          *message_id,
+                             const char          *error_text,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  OutgoingOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (message_id != NULL);
+
+  op = g_new0 (OutgoingOp, 1);
+  op->message_id = g_strdup (message_id);
+  op->error_text = g_strdup (error_text);
+  _xi_store_push (self, finish_reply_func, op, (GDestroyNotify)outgoing_op_free,
+                  xi_store_finish_reply_async, cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_finish_reply_finish (XiStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "xi-auto-reply-rule.h"
+#include "xi-chat-message.h"
 #include "xi-core-types.h"
 #include "xi-conversation.h"
 #include "xi-incoming.h"
@@ -62,6 +63,35 @@ void             xi_store_count_unread_async           (XiStore               *s
                                                         GAsyncReadyCallback    callback,
                                                         gpointer               user_data);
 guint            xi_store_count_unread_finish          (XiStore               *self,
+                                                        GAsyncResult          *result,
+                                                        GError               **error);
+void             xi_store_list_thread_async            (XiStore               *self,
+                                                        const char            *phone,
+                                                        guint                  limit,
+                                                        GCancellable          *cancellable,
+                                                        GAsyncReadyCallback    callback,
+                                                        gpointer               user_data);
+GPtrArray       *xi_store_list_thread_finish           (XiStore               *self,
+                                                        GAsyncResult          *result,
+                                                        GError               **error);
+void             xi_store_add_reply_async              (XiStore               *self,
+                                                        const char            *phone,
+                                                        const char            *message_id,
+                                                        const char            *text,
+                                                        const char            *reply_to,
+                                                        GCancellable          *cancellable,
+                                                        GAsyncReadyCallback    callback,
+                                                        gpointer               user_data);
+XiChatMessage   *xi_store_add_reply_finish             (XiStore               *self,
+                                                        GAsyncResult          *result,
+                                                        GError               **error);
+void             xi_store_finish_reply_async           (XiStore               *self,
+                                                        const char            *message_id,
+                                                        const char            *error_text,
+                                                        GCancellable          *cancellable,
+                                                        GAsyncReadyCallback    callback,
+                                                        gpointer               user_data);
+gboolean         xi_store_finish_reply_finish          (XiStore               *self,
                                                         GAsyncResult          *result,
                                                         GError               **error);
 

@@ -2754,6 +2754,40 @@ xi_store_record_outcomes_finish (XiStore       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A message written by hand or an automatic reply (outgoing_messages):
+ * the same forward-only moves as a campaign's rows, and a receipt for a
+ * message nobody here sent changes nothing. A receipt may overtake the
+ * server's ack, so a pending message moves too. */
+static gboolean
+record_outgoing_receipt (XiStore     *self,
+                         const char  *message_id,
+                         gboolean     read,
+                         const char  *when,
+                         const char  *now,
+                         GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE outgoing_messages SET state = ?1,"
+                            " sent_at = coalesce (sent_at, ?2),"
+                            " delivered_at = coalesce (delivered_at, ?2),"
+                            " read_at = CASE WHEN ?1 = 'read' THEN ?2 ELSE read_at END,"
+                            " updated_at = ?3, version = version + 1"
+                            " WHERE master_user_id = ?4 AND wa_message_id = ?5"
+                            " AND (state = 'pending' OR state = 'sent'"
+                            "  OR (state = 'delivered' AND ?1 = 'read'))",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, read ? "read" : "delivered");
+  _xi_store_bind_text (stmt, 2, when);
+  _xi_store_bind_text (stmt, 3, now);
+  _xi_store_bind_text (stmt, 4, self->master_user_id);
+  _xi_store_bind_text (stmt, 5, message_id);
+  return _xi_store_step_done (self, stmt, error);
+}
+
 static gboolean
 record_receipt (XiStore     *self,
                 XiReceipt   *receipt,
@@ -2790,9 +2824,12 @@ record_receipt (XiStore     *self,
       return FALSE;
     }
 
+  if (job_id == NULL)
+    return record_outgoing_receipt (self, receipt->message_id, read, when, now, error);
+
   /* Receipts only move forward; a late "delivered" after "read", or one
    * for a message we do not know, changes nothing. */
-  if (job_id == NULL || previous == XI_RECIPIENT_STATE_READ ||
+  if (previous == XI_RECIPIENT_STATE_READ ||
       (previous == XI_RECIPIENT_STATE_DELIVERED && !read) ||
       (previous != XI_RECIPIENT_STATE_SENT && previous != XI_RECIPIENT_STATE_DELIVERED))
     return TRUE;

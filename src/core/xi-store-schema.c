@@ -28,7 +28,7 @@
  * outbox and the checkpoints are never synced and have no such columns.
  */
 
-#define SYNC_COLUMNS \
+#define SYNC_COLUMNS_HEAD \
   "id TEXT PRIMARY KEY NOT NULL," \
   "master_user_id TEXT NOT NULL," \
   "created_at TEXT NOT NULL," \
@@ -37,8 +37,10 @@
   "server_version INTEGER NOT NULL DEFAULT 0," \
   "server_seq INTEGER NOT NULL DEFAULT 0," \
   "deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))," \
-  "sync_status TEXT NOT NULL DEFAULT 'pending'" \
-  " CHECK (sync_status IN ('pending', 'synced', 'conflict', 'rejected'))"
+  "sync_status TEXT NOT NULL DEFAULT 'pending'"
+
+#define SYNC_COLUMNS \
+  SYNC_COLUMNS_HEAD " CHECK (sync_status IN ('pending', 'synced', 'conflict', 'rejected'))"
 
 static const char migration_v1[] =
   /* Audience */
@@ -408,12 +410,66 @@ static const char migration_v5[] =
   " thumbnail BLOB,"
   " asset_id TEXT);";
 
+/*
+ * Version 6: the Inbox shows both sides of a conversation. Campaign messages are in
+ * job_recipients already; what was sent by hand (the Inbox's composer, the
+ * Send message dialog) and the automatic replies get a table of their own,
+ * with the receipts the campaign rows keep. It is local: sync pushes the
+ * tables listed in xi-store-sync.c, which this one is not (yet) among.
+ * reply_to is the customer's message a reply answers, which decides
+ * whether a number that opted out may be answered at all.
+ *
+ * A conversation finds its campaign messages by number; the index holds
+ * only the rows that were sent, so writing a new campaign's pending rows
+ * does not touch it.
+ */
+
+/* The sync columns with the constraints as version 3 left them. */
+#define SYNC_COLUMNS_V3 \
+  SYNC_COLUMNS_HEAD " CHECK (sync_status = 'pending' OR sync_status = 'synced'" \
+  " OR sync_status = 'conflict' OR sync_status = 'rejected')"
+
+static const char migration_v6[] =
+  "CREATE TABLE outgoing_messages (" SYNC_COLUMNS_V3 ","
+  " wa_message_id TEXT NOT NULL,"
+  " phone TEXT NOT NULL,"
+  " contact_id TEXT,"
+  " kind TEXT NOT NULL CHECK (kind = 'reply' OR kind = 'auto_reply'),"
+  " text TEXT NOT NULL,"
+  " reply_to TEXT,"
+  " rule_name TEXT,"
+  " state TEXT NOT NULL DEFAULT 'pending' CHECK (state = 'pending' OR state = 'sent'"
+  "  OR state = 'delivered' OR state = 'read' OR state = 'failed'),"
+  " last_error TEXT,"
+  " sent_at TEXT,"
+  " delivered_at TEXT,"
+  " read_at TEXT,"
+  " UNIQUE (master_user_id, wa_message_id));"
+  "CREATE INDEX outgoing_phone ON outgoing_messages (master_user_id, phone, created_at);"
+  "CREATE INDEX incoming_phone ON incoming_messages (master_user_id, phone, received_at);"
+  "CREATE INDEX job_recipients_sent_phone ON job_recipients (master_user_id, phone, sent_at)"
+  " WHERE sent_at IS NOT NULL;"
+
+  /* The automatic replies sent so far, from the activity log. */
+  "INSERT INTO outgoing_messages (id, master_user_id, created_at, updated_at, sync_status,"
+  " wa_message_id, phone, contact_id, kind, text, reply_to, rule_name, state, sent_at)"
+  " SELECT h.id, h.master_user_id, h.created_at, h.created_at, 'synced',"
+  "  json_extract (h.details, '$.message_id'), m.phone, h.contact_id, 'auto_reply', r.reply_text,"
+  "  m.wa_message_id, r.name, 'sent', h.created_at"
+  " FROM history h"
+  " JOIN incoming_messages m ON m.id = json_extract (h.details, '$.incoming_id')"
+  " JOIN auto_reply_rules r ON r.id = json_extract (h.details, '$.rule_id')"
+  " WHERE h.kind = 'auto-reply.sent' AND json_valid (h.details)"
+  " AND json_extract (h.details, '$.message_id') IS NOT NULL AND m.phone IS NOT NULL"
+  " ON CONFLICT DO NOTHING;";
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
   migration_v3,
   migration_v4,
   migration_v5,
+  migration_v6,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);

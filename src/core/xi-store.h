@@ -15,6 +15,7 @@
 #include "xi-activity.h"
 #include "xi-import-reader.h"
 #include "xi-job.h"
+#include "xi-job-timeline.h"
 #include "xi-job-recipient.h"
 #include "xi-job-spec.h"
 #include "xi-secret-store.h"
@@ -42,6 +43,8 @@ G_BEGIN_DECLS
  * @XI_STORE_ERROR_UNREADABLE: the WhatsApp keys are sealed with a key that
  *   is missing or wrong; linking again starts afresh
  * @XI_STORE_ERROR_DISK_FULL: the disk (or the file system) has no room left
+ * @XI_STORE_ERROR_OPTED_OUT: the number opted out, and the message does not
+ *   answer one of theirs
  */
 typedef enum {
   XI_STORE_ERROR_FAILED,
@@ -57,10 +60,11 @@ typedef enum {
   XI_STORE_ERROR_SECRETS,
   XI_STORE_ERROR_UNREADABLE,
   XI_STORE_ERROR_DISK_FULL,
+  XI_STORE_ERROR_OPTED_OUT,
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 5
+#define XI_STORE_SCHEMA_VERSION 6
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"
@@ -456,6 +460,14 @@ void            xi_store_export_job_report_async     (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 guint           xi_store_export_job_report_finish    (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_job_timeline_async          (XiStore               *self,
+                                                      const char            *job_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiJobTimeline  *xi_store_job_timeline_finish         (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_get_quota_async             (XiStore               *self,

@@ -52,6 +52,7 @@ struct _XiCampaignRunner
   GHashTable         *pending_progress; /* under lock: id -> XiJobProgress */
   gboolean            pending_idle;    /* under lock */
   gboolean            pending_disk_full; /* under lock */
+  gboolean            pending_receipts; /* under lock */
   gboolean            idle_value;      /* under lock */
   GSource            *publish_source;  /* under lock */
   XiTransportState    transport_state; /* under lock */
@@ -75,6 +76,7 @@ enum {
   IDLE,
   INCOMING,
   DISK_FULL,
+  RECEIPTS,
   N_SIGNALS
 };
 
@@ -116,7 +118,7 @@ publish_cb (gpointer user_data)
   g_autoptr(GHashTable) jobs = NULL;
   g_autoptr(GHashTable) progress = NULL;
   g_autoptr(GPtrArray) incoming = NULL;
-  gboolean idle_changed = FALSE, idle = FALSE, state_changed, disk_full;
+  gboolean idle_changed = FALSE, idle = FALSE, state_changed, disk_full, receipts;
   GHashTableIter iter;
   gpointer value;
 
@@ -139,6 +141,8 @@ publish_cb (gpointer user_data)
   self->pending_state = FALSE;
   disk_full = self->pending_disk_full;
   self->pending_disk_full = FALSE;
+  receipts = self->pending_receipts;
+  self->pending_receipts = FALSE;
   g_mutex_unlock (&self->lock);
 
   g_object_ref (self);
@@ -154,6 +158,8 @@ publish_cb (gpointer user_data)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT_STATE]);
   if (disk_full)
     g_signal_emit (self, signals[DISK_FULL], 0);
+  if (receipts)
+    g_signal_emit (self, signals[RECEIPTS], 0);
   if (idle_changed)
     {
       self->idle = idle;
@@ -204,6 +210,15 @@ engine_disk_full_cb (XiCampaignRunner *self)
 {
   g_mutex_lock (&self->lock);
   self->pending_disk_full = TRUE;
+  schedule_publish (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+engine_receipts_cb (XiCampaignRunner *self)
+{
+  g_mutex_lock (&self->lock);
+  self->pending_receipts = TRUE;
   schedule_publish (self);
   g_mutex_unlock (&self->lock);
 }
@@ -276,6 +291,7 @@ network_thread (gpointer user_data)
       g_signal_connect_swapped (self->engine, "idle", G_CALLBACK (engine_idle_cb), self);
       g_signal_connect_swapped (self->engine, "disk-full", G_CALLBACK (engine_disk_full_cb), self);
       g_signal_connect_swapped (self->engine, "incoming", G_CALLBACK (engine_incoming_cb), self);
+      g_signal_connect_swapped (self->engine, "receipts", G_CALLBACK (engine_receipts_cb), self);
       apply_receiver_settings (self);
       g_signal_connect_swapped (transport, "notify::state", G_CALLBACK (transport_state_cb), self);
       if (self->whatsapp != NULL)
@@ -402,6 +418,16 @@ xi_campaign_runner_class_init (XiCampaignRunnerClass *klass)
    */
   signals[DISK_FULL] = g_signal_new ("disk-full", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * XiCampaignRunner::receipts:
+   *
+   * Delivery or read receipts were recorded: the ticks of messages sent
+   * by hand may have changed (campaigns have #XiCampaignRunner::job-changed).
+   * Bursts are published once per main-loop turn.
+   */
+  signals[RECEIPTS] = g_signal_new ("receipts", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -107,6 +107,13 @@ struct _XiConnection
 
 G_DEFINE_FINAL_TYPE (XiConnection, xi_connection, G_TYPE_OBJECT)
 
+enum {
+  MESSAGE_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_ENUM_TYPE (XiConnectionStatus, xi_connection_status,
                     G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_STARTING, "starting"),
                     G_DEFINE_ENUM_VALUE (XI_CONNECTION_STATUS_NOT_LINKED, "not-linked"),
@@ -818,6 +825,17 @@ xi_connection_class_init (XiConnectionClass *klass)
     g_param_spec_int64 ("new-chats-paused-until", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * XiConnection::message-changed:
+   * @phone: the number it was written to
+   *
+   * A message sent by hand was written to the store, or its sending
+   * ended; the conversation with @phone has changed.
+   */
+  signals[MESSAGE_CHANGED] = g_signal_new ("message-changed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -1224,13 +1242,19 @@ xi_connection_set_runner (XiConnection     *self,
 
 /* One message */
 
+/* A message written by hand goes through the store twice: written
+ * pending before it is sent, so the conversation shows it at once and a
+ * receipt that overtakes the ack finds it, then marked sent or failed. */
 typedef struct
 {
-  char    *phone;
-  char    *text;
-  char    *id;
-  XiAsset *attachment;
-  GTask   *task;
+  XiConnection *self;
+  char         *phone;
+  char         *text;
+  char         *reply_to;
+  XiAsset      *attachment;
+  char         *message_id;
+  GTask        *task;
+  GError       *error;       /* why the send failed, once it has */
 } SendCall;
 
 static void
@@ -1238,10 +1262,43 @@ send_call_free (SendCall *call)
 {
   g_free (call->phone);
   g_free (call->text);
+  g_free (call->reply_to);
   g_clear_object (&call->attachment);
-  g_free (call->id);
+  g_free (call->message_id);
+  g_clear_error (&call->error);
   g_clear_object (&call->task);
+  g_clear_object (&call->self);
   g_free (call);
+}
+
+static void
+reply_finished_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SendCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_finish_reply_finish (XI_STORE (object), result, &error))
+    g_warning ("Could not record how a message ended: %s", error->message);
+  g_signal_emit (call->self, signals[MESSAGE_CHANGED], 0, call->phone);
+  if (call->error != NULL)
+    g_task_return_error (call->task, g_steal_pointer (&call->error));
+  else
+    g_task_return_pointer (call->task, g_strdup (call->message_id), g_free);
+  send_call_free (call);
+}
+
+/* Main thread: the outcome is written even when the caller is gone. */
+static gboolean
+record_outcome (gpointer user_data)
+{
+  SendCall *call = user_data;
+
+  xi_store_finish_reply_async (call->self->store, call->message_id,
+                               call->error != NULL ? call->error->message : NULL,
+                               NULL, reply_finished_cb, call);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1250,53 +1307,84 @@ text_sent_cb (GObject      *object,
               gpointer      user_data)
 {
   SendCall *call = user_data;
-  GError *error = NULL;
 
-  if (xi_transport_send_text_finish (XI_TRANSPORT (object), result, &error))
-    g_task_return_pointer (call->task, g_steal_pointer (&call->id), g_free);
-  else
-    g_task_return_error (call->task, error);
-  send_call_free (call);
+  xi_transport_send_text_finish (XI_TRANSPORT (object), result, &call->error);
+  g_main_context_invoke (call->self->main_context, record_outcome, call);
 }
 
 static gboolean
 send_on_network_thread (gpointer user_data)
 {
   SendCall *call = user_data;
-  XiConnection *self = g_task_get_source_object (call->task);
+  XiConnection *self = call->self;
 
   assert_network_thread (self);
 
   if (self->net.transport == NULL ||
       xi_transport_get_state (self->net.transport) != XI_TRANSPORT_STATE_CONNECTED)
     {
-      g_task_return_new_error (call->task, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
-                               _("WhatsApp is not connected. Send it once the connection is back."));
-      send_call_free (call);
+      g_set_error_literal (&call->error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
+                           _("WhatsApp is not connected. Send it once the connection is back."));
+      g_main_context_invoke (self->main_context, record_outcome, call);
       return G_SOURCE_REMOVE;
     }
-  xi_transport_send_text_async (self->net.transport, call->phone, call->id, call->text, call->attachment,
-                                g_task_get_cancellable (call->task), text_sent_cb, call);
+  /* Not the caller's cancellable: once handed over, the message is on
+   * its way, and its outcome must be known. */
+  xi_transport_send_text_async (self->net.transport, call->phone, call->message_id, call->text,
+                                call->attachment, NULL, text_sent_cb, call);
   return G_SOURCE_REMOVE;
+}
+
+static void
+reply_added_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SendCall *call = user_data;
+  g_autoptr(XiChatMessage) message = NULL;
+  GError *error = NULL;
+
+  message = xi_store_add_reply_finish (XI_STORE (object), result, &error);
+  if (message == NULL)
+    {
+      g_task_return_error (call->task, error);
+      send_call_free (call);
+      return;
+    }
+  g_signal_emit (call->self, signals[MESSAGE_CHANGED], 0, call->phone);
+  if (call->self->stopped)
+    {
+      g_set_error_literal (&call->error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED,
+                           _("WhatsApp is not connected. Send it once the connection is back."));
+      record_outcome (call);
+      return;
+    }
+  g_main_context_invoke (call->self->net_context, send_on_network_thread, call);
 }
 
 /**
  * xi_connection_send_text_async:
  * @phone: E.164 digits
- * @text: the message, or the attachment's caption
+ * @text: the message, or a picture's or document's caption
  * @attachment: (nullable): a picture or document from the asset library
+ * @reply_to: (nullable): the WhatsApp id of the customer's message this
+ *   answers; a number that opted out can only be answered so
  * @cancellable: (nullable): a #GCancellable
  * @callback: called on this thread once WhatsApp's server took the
- *   message, or with why not (an %XI_TRANSPORT_ERROR)
+ *   message, or with why not (an %XI_TRANSPORT_ERROR, or an
+ *   %XI_STORE_ERROR such as %XI_STORE_ERROR_OPTED_OUT)
  * @user_data: closure
  *
- * Sends one message now through the linked account.
+ * Sends one message now through the linked account. It is written to
+ * the store first (#XiConnection::message-changed tells when), then sent,
+ * then marked sent or failed; receipts move it on from there.
  */
 void
 xi_connection_send_text_async (XiConnection        *self,
                                const char          *phone,
                                const char          *text,
                                XiAsset             *attachment,
+                               const char          *reply_to,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
@@ -1307,10 +1395,12 @@ xi_connection_send_text_async (XiConnection        *self,
   g_return_if_fail (phone != NULL && text != NULL);
 
   call = g_new0 (SendCall, 1);
+  call->self = g_object_ref (self);
   call->phone = g_strdup (phone);
   call->text = g_strdup (text);
+  call->reply_to = g_strdup (reply_to);
   call->attachment = attachment != NULL ? g_object_ref (attachment) : NULL;
-  call->id = xi_message_id_new ();
+  call->message_id = xi_message_id_new ();
   call->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (call->task, xi_connection_send_text_async);
   if (!self->started || self->stopped)
@@ -1320,7 +1410,8 @@ xi_connection_send_text_async (XiConnection        *self,
       send_call_free (call);
       return;
     }
-  g_main_context_invoke (self->net_context, send_on_network_thread, call);
+  xi_store_add_reply_async (self->store, phone, call->message_id, text, reply_to, NULL,
+                            reply_added_cb, call);
 }
 
 /**

@@ -114,6 +114,7 @@ void                xi_connection_send_text_async    (XiConnection        *self,
                                                       const char          *phone,
                                                       const char          *text,
                                                       XiAsset             *attachment,
+                                                      const char          *reply_to,
                                                       GCancellable        *cancellable,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);

@@ -294,7 +294,7 @@ handle_send_message_cb (XiDbusService         *self,
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   g_object_set_data_full (G_OBJECT (invocation), "xi-dbus-service", g_object_ref (self), g_object_unref);
-  xi_connection_send_text_async (self->connection, phone, text, NULL, self->cancellable, message_sent_cb,
+  xi_connection_send_text_async (self->connection, phone, text, NULL, NULL, self->cancellable, message_sent_cb,
                                  g_object_ref (invocation));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

@@ -68,6 +68,7 @@ enum {
   IDLE,
   INCOMING,
   DISK_FULL,
+  RECEIPTS,
   N_SIGNALS
 };
 
@@ -160,6 +161,10 @@ xi_engine_class_init (XiEngineClass *klass)
    * reason when the disk still took the pause. */
   signals[DISK_FULL] = g_signal_new ("disk-full", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A batch of receipts was written: ticks may have changed anywhere,
+   * campaigns or messages sent by hand. */
+  signals[RECEIPTS] = g_signal_new ("receipts", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -187,8 +192,11 @@ receipts_recorded_cb (GObject      *object,
   if (jobs == NULL)
     g_warning ("Could not record receipts: %s", error->message);
   else
-    for (guint i = 0; i < jobs->len; i++)
-      g_signal_emit (self, signals[JOB_CHANGED], 0, g_ptr_array_index (jobs, i));
+    {
+      for (guint i = 0; i < jobs->len; i++)
+        g_signal_emit (self, signals[JOB_CHANGED], 0, g_ptr_array_index (jobs, i));
+      g_signal_emit (self, signals[RECEIPTS], 0);
+    }
   record_receipts (self);
 }
 

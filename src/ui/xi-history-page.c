@@ -14,6 +14,7 @@
 
 #include "xi-format.h"
 #include "xi-funnel-bar.h"
+#include "xi-job-chart.h"
 #include "xi-history-page.h"
 
 /* Campaign counts change with every message; the report, the activity
@@ -43,6 +44,7 @@ struct _XiHistoryPage
   GtkStack           *report_stack;
   GtkLabel           *report_title;
   GtkLabel           *report_summary;
+  XiJobChart         *job_chart;
   GtkSearchEntry     *search_entry;
   GtkDropDown        *state_dropdown;
   GtkStack           *recipients_stack;
@@ -64,6 +66,8 @@ struct _XiHistoryPage
   char               *needle;            /* casefolded search, or NULL */
   GtkNativeDialog    *chooser;
   GCancellable       *report_cancellable;
+  char               *timeline_job_id;   /* whose replies and chart are shown */
+  guint               replies;
   GCancellable       *cancellable;       /* quota, activity and export */
   guint               report_source;
   guint               refresh_source;
@@ -98,24 +102,7 @@ static char *
 format_iso (const char *iso,
             gboolean    with_year)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autoptr(GDateTime) now = NULL;
-
-  if (iso == NULL || iso[0] == '\0' || (utc = g_date_time_new_from_iso8601 (iso, NULL)) == NULL)
-    return g_strdup ("");
-
-  local = g_date_time_to_local (utc);
-  now = g_date_time_new_now_local ();
-  if (with_year)
-    /* Translators: a date and time, see g_date_time_format() */
-    return g_date_time_format (local, _("%e %b %Y, %H:%M"));
-  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    /* Translators: a time today, see g_date_time_format(); Indonesian writes %H.%M */
-    return g_date_time_format (local, _("%H:%M"));
-  /* Translators: a day and time this year, see g_date_time_format() */
-  return g_date_time_format (local, _("%e %b %H:%M"));
+  return with_year ? xi_format_date_time (iso) : xi_format_when (iso, TRUE);
 }
 
 static int
@@ -295,6 +282,16 @@ update_summary (XiHistoryPage *self)
       g_free (summary);
       summary = g_string_free (g_steal_pointer (&more), FALSE);
     }
+  if (g_strcmp0 (self->timeline_job_id, xi_job_get_id (self->job)) == 0)
+    {
+      g_autofree char *count = xi_format_count (self->replies);
+      g_autofree char *before = g_steal_pointer (&summary);
+
+      /* Translators: %s is a number; what the campaign's recipients wrote back since */
+      summary = g_strdup_printf (ngettext ("%s\n%s reply received since", "%s\n%s replies received since",
+                                           self->replies),
+                                 before, count);
+    }
   gtk_label_set_text (self->report_title, xi_job_get_name (self->job));
   gtk_label_set_text (self->report_summary, summary);
 }
@@ -363,6 +360,33 @@ recipients_listed_cb (GObject      *object,
 }
 
 static void
+timeline_loaded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ReportLoad) load = user_data;
+  XiHistoryPage *self = load->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJobTimeline) timeline = NULL;
+
+  timeline = xi_store_job_timeline_finish (XI_STORE (object), result, &error);
+  if (timeline == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        xi_page_toast (XI_PAGE (self), _("Could not read the campaign report: %s"), error->message);
+      return;
+    }
+  if (self->job == NULL || g_strcmp0 (load->job_id, xi_job_get_id (self->job)) != 0)
+    return;
+
+  xi_job_chart_set_timeline (self->job_chart, timeline);
+  g_free (self->timeline_job_id);
+  self->timeline_job_id = g_strdup (load->job_id);
+  self->replies = timeline->replies;
+  update_summary (self);
+}
+
+static void
 load_report (XiHistoryPage *self)
 {
   ReportLoad *load;
@@ -386,6 +410,11 @@ load_report (XiHistoryPage *self)
       g_list_store_remove_all (self->report);
       g_clear_pointer (&self->report_job_id, g_free);
     }
+  if (g_strcmp0 (self->timeline_job_id, xi_job_get_id (self->job)) != 0)
+    {
+      xi_job_chart_set_timeline (self->job_chart, NULL);
+      g_clear_pointer (&self->timeline_job_id, g_free);
+    }
   update_recipients_stack (self);
 
   self->report_cancellable = g_cancellable_new ();
@@ -394,6 +423,12 @@ load_report (XiHistoryPage *self)
   load->job_id = g_strdup (xi_job_get_id (self->job));
   xi_store_list_job_recipients_async (xi_context_get_store (context_of (self)), load->job_id,
                                       self->report_cancellable, recipients_listed_cb, load);
+
+  load = g_new0 (ReportLoad, 1);
+  load->self = g_object_ref (self);
+  load->job_id = g_strdup (xi_job_get_id (self->job));
+  xi_store_job_timeline_async (xi_context_get_store (context_of (self)), load->job_id,
+                               self->report_cancellable, timeline_loaded_cb, load);
 }
 
 static gboolean
@@ -975,6 +1010,7 @@ xi_history_page_finalize (GObject *object)
   g_clear_object (&self->report_cancellable);
   g_clear_pointer (&self->quota, xi_quota_free);
   g_free (self->report_job_id);
+  g_free (self->timeline_job_id);
   g_free (self->reasons);
   g_free (self->needle);
 
@@ -1002,6 +1038,7 @@ xi_history_page_class_init (XiHistoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, report_stack);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, report_title);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, report_summary);
+  gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, job_chart);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, state_dropdown);
   gtk_widget_class_bind_template_child (widget_class, XiHistoryPage, recipients_stack);
@@ -1023,6 +1060,7 @@ xi_history_page_init (XiHistoryPage *self)
   g_autoptr(GtkListItemFactory) activity_factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkNoSelection) activity_selection = NULL;
 
+  g_type_ensure (XI_TYPE_JOB_CHART);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();

@@ -12,8 +12,10 @@
 #include <glib/gi18n.h>
 
 #include "xi-contact.h"
+#include "xi-format.h"
 #include "xi-inbox-page.h"
-#include "xi-media-bubble.h"
+#include "xi-message-bubble.h"
+#include "xi-reply-composer.h"
 #include "xi-phone.h"
 
 /* The customers' replies: conversations per number on the left, the
@@ -38,6 +40,7 @@ struct _XiInboxPage
   GtkLabel            *opt_out_label;
   GtkListBox          *messages_box;
   GtkScrolledWindow   *messages_scroller;
+  XiReplyComposer     *composer;
 
   /* Owned */
   GListStore          *conversations;
@@ -55,11 +58,16 @@ struct _XiInboxPage
   gboolean             loaded;
   gboolean             replacing;      /* the list is being refilled */
   gboolean             scroll_to_end;
+  gboolean             thread_loaded;  /* since the last change of conversation */
+  guint                thread_limit;   /* how many of its newest messages to show */
+  gboolean             loading_earlier; /* keep the place, do not jump to the end */
+  char                *reply_to;       /* the customer's latest message there */
   GPtrArray           *opt_outs;       /* XiIncoming, not announced yet */
   guint                announce_id;
 
   /* Borrowed */
   XiCampaignRunner    *runner;
+  XiConnection        *connection;
 };
 
 G_DEFINE_FINAL_TYPE (XiInboxPage, xi_inbox_page, XI_TYPE_PAGE)
@@ -111,30 +119,6 @@ set_avatar (AdwAvatar      *avatar,
 
   adw_avatar_set_text (avatar, named ? name : xi_conversation_get_phone (conversation));
   adw_avatar_set_show_initials (avatar, named);
-}
-
-/* Today: the time; this year: the day; before: the day and year. */
-static char *
-format_when (const char *iso,
-             gboolean    with_time)
-{
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autoptr(GDateTime) now = NULL;
-
-  if (iso == NULL || iso[0] == '\0' || (utc = g_date_time_new_from_iso8601 (iso, NULL)) == NULL)
-    return g_strdup ("");
-
-  local = g_date_time_to_local (utc);
-  now = g_date_time_new_now_local ();
-  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (local, "%H:%M");
-  if (g_date_time_get_year (local) == g_date_time_get_year (now))
-    /* Translators: a day this year (with a time when asked), see g_date_time_format() */
-    return g_date_time_format (local, with_time ? _("%e %b, %H:%M") : _("%e %b"));
-  /* Translators: a day in another year, see g_date_time_format() */
-  return g_date_time_format (local, with_time ? _("%e %b %Y, %H:%M") : _("%e %b %Y"));
 }
 
 static XiConversation *
@@ -270,57 +254,9 @@ show_header (XiInboxPage    *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", opted_out);
 }
 
-static GtkWidget *
-message_row (XiInboxPage *self,
-             XiIncoming  *incoming)
-{
-  g_autofree char *when = format_when (xi_incoming_get_received_at (incoming), TRUE);
-  const char *keyword = xi_incoming_get_opt_out_keyword (incoming);
-  gboolean has_media = xi_incoming_get_media (incoming) != NULL;
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *bubble = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *meta;
-
-  if (has_media)
-    gtk_box_append (GTK_BOX (bubble), xi_media_bubble_new (incoming, self->runner));
-  /* A file may come without a caption. */
-  if (!has_media || *xi_incoming_get_text (incoming) != '\0')
-    {
-      GtkWidget *text = gtk_label_new (xi_incoming_get_text (incoming));
-
-      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-      /* Long messages read as a column, not one wide line. */
-      gtk_label_set_max_width_chars (GTK_LABEL (text), 60);
-      gtk_label_set_xalign (GTK_LABEL (text), 0);
-      gtk_label_set_selectable (GTK_LABEL (text), TRUE);
-      gtk_box_append (GTK_BOX (bubble), text);
-    }
-
-  if (keyword != NULL)
-    {
-      g_autofree char *caption =
-        /* Translators: %s is a time; the message asked to stop receiving messages */
-        g_strdup_printf (_("%s · Opt-out"), when);
-
-      meta = gtk_label_new (caption);
-    }
-  else
-    meta = gtk_label_new (when);
-  gtk_label_set_xalign (GTK_LABEL (meta), 0);
-  gtk_widget_add_css_class (meta, "caption");
-  gtk_widget_add_css_class (meta, "dim-label");
-  gtk_box_append (GTK_BOX (bubble), meta);
-
-  gtk_widget_set_halign (bubble, GTK_ALIGN_START);
-  gtk_widget_add_css_class (bubble, "incoming-message");
-  if (keyword != NULL)
-    gtk_widget_add_css_class (bubble, "opt-out");
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), bubble);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-
-  return row;
-}
+/* The newest first: a long conversation opens at once, at its end, and
+ * "Show Earlier Messages" reads this many more each time. */
+#define THREAD_STEP 100
 
 static void
 messages_loaded_cb (GObject      *object,
@@ -329,7 +265,9 @@ messages_loaded_cb (GObject      *object,
 {
   XiInboxPage *self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = xi_store_list_messages_finish (XI_STORE (object), result, &error);
+  g_autoptr(GPtrArray) messages = xi_store_list_thread_finish (XI_STORE (object), result, &error);
+  XiConversation *conversation;
+  const char *reply_to = NULL;
   GtkWidget *child;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -343,9 +281,42 @@ messages_loaded_cb (GObject      *object,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_box))) != NULL)
     gtk_list_box_remove (self->messages_box, child);
+  /* As many as asked for: there may be more before them. */
+  if (messages->len >= self->thread_limit)
+    {
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("Show _Earlier Messages"));
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "page.show-earlier");
+      gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "pill");
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), button);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_append (self->messages_box, row);
+    }
   for (guint i = 0; i < messages->len; i++)
-    gtk_list_box_append (self->messages_box, message_row (self, g_ptr_array_index (messages, i)));
-  self->scroll_to_end = TRUE;
+    {
+      XiChatMessage *message = g_ptr_array_index (messages, i);
+      GtkWidget *row = gtk_list_box_row_new ();
+
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), xi_message_bubble_new (message, self->runner));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_append (self->messages_box, row);
+      if (!xi_chat_message_is_ours (message))
+        reply_to = xi_chat_message_get_message_id (message);
+    }
+  self->scroll_to_end = !self->loading_earlier;
+  self->loading_earlier = FALSE;
+
+  /* Somebody who opted out can be answered, in reply to their latest
+   * message; the store holds the composer to that. */
+  conversation = find_conversation (self, self->selected_phone, NULL);
+  g_free (self->reply_to);
+  self->reply_to = g_strdup (reply_to);
+  xi_reply_composer_set_target (self->composer, self->selected_phone,
+                                conversation != NULL && xi_conversation_get_opted_out (conversation),
+                                reply_to);
+  self->thread_loaded = TRUE;
 }
 
 /* The newest message is at the bottom, as in every chat. */
@@ -376,8 +347,8 @@ load_messages (XiInboxPage *self)
   g_cancellable_cancel (self->messages_cancellable);
   g_clear_object (&self->messages_cancellable);
   self->messages_cancellable = g_cancellable_new ();
-  xi_store_list_messages_async (store_of (self), self->selected_phone, self->messages_cancellable,
-                                messages_loaded_cb, self);
+  xi_store_list_thread_async (store_of (self), self->selected_phone, self->thread_limit,
+                              self->messages_cancellable, messages_loaded_cb, self);
 }
 
 static void
@@ -394,6 +365,7 @@ select_conversation (XiInboxPage    *self,
     {
       gtk_stack_set_visible_child_name (self->conversation_stack, "none");
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.allow-selected", FALSE);
+      xi_reply_composer_set_target (self->composer, NULL, FALSE, NULL);
       return;
     }
 
@@ -405,8 +377,15 @@ select_conversation (XiInboxPage    *self,
 
       while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->messages_box))) != NULL)
         gtk_list_box_remove (self->messages_box, child);
+      /* Until the thread says which message a reply would answer. */
+      self->thread_loaded = FALSE;
+      self->thread_limit = THREAD_STEP;
+      xi_reply_composer_set_target (self->composer, NULL, FALSE, NULL);
       load_messages (self);
     }
+  else if (self->thread_loaded)
+    xi_reply_composer_set_target (self->composer, phone, xi_conversation_get_opted_out (conversation),
+                                  self->reply_to);
   mark_selected_read (self);
 }
 
@@ -537,8 +516,12 @@ set_search (XiInboxPage *self,
   else
     g_string_free (digits, TRUE);
 
+  /* No search, no filter: a filter would look at every conversation each
+   * time the list is read again. */
   self->replacing = TRUE;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_filter_list_model_set_filter (self->filtered, self->needle != NULL ? GTK_FILTER (self->filter) : NULL);
+  if (self->needle != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   if (self->selected_phone != NULL)
     select_phone (self, self->selected_phone);
   self->replacing = FALSE;
@@ -696,7 +679,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   XiConversation *conversation = gtk_list_item_get_item (item);
   GtkWidget *row = gtk_list_item_get_child (item);
   g_autofree char *name = conversation_name (conversation);
-  g_autofree char *when = format_when (xi_conversation_get_last_received_at (conversation), FALSE);
+  g_autofree char *when = xi_format_when (xi_conversation_get_last_received_at (conversation), FALSE);
   g_autofree char *preview = g_strdup (xi_conversation_get_last_text (conversation) ?: "");
   guint unread = xi_conversation_get_unread_count (conversation);
   GtkWidget *name_label = g_object_get_data (G_OBJECT (row), "name");
@@ -792,6 +775,31 @@ incoming_cb (XiInboxPage      *self,
   xi_inbox_page_reload (self);
 }
 
+/* Ticks moved somewhere: the open conversation may show them. */
+static void
+receipts_cb (XiInboxPage *self)
+{
+  load_messages (self);
+}
+
+static void
+message_changed_cb (XiInboxPage  *self,
+                    const char   *phone,
+                    XiConnection *connection)
+{
+  if (g_strcmp0 (phone, self->selected_phone) == 0)
+    load_messages (self);
+}
+
+static void
+composer_failed_cb (XiInboxPage     *self,
+                    const char      *message,
+                    XiReplyComposer *composer)
+{
+  /* Translators: %s says why, such as "WhatsApp is not connected." */
+  toast (self, adw_toast_new_format (_("Not sent: %s"), message));
+}
+
 static void
 set_runner (XiInboxPage      *self,
             XiCampaignRunner *runner)
@@ -800,6 +808,30 @@ set_runner (XiInboxPage      *self,
     return;
   self->runner = runner;
   g_signal_connect_object (runner, "incoming", G_CALLBACK (incoming_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (runner, "receipts", G_CALLBACK (receipts_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+set_connection (XiInboxPage  *self,
+                XiConnection *connection)
+{
+  if (connection == self->connection)
+    return;
+  if (self->connection != NULL)
+    g_signal_handlers_disconnect_by_func (self->connection, message_changed_cb, self);
+  self->connection = connection;
+  if (connection != NULL)
+    g_signal_connect_object (connection, "message-changed", G_CALLBACK (message_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  xi_reply_composer_set_connection (self->composer, connection);
+}
+
+static void
+context_connection_cb (XiInboxPage *self,
+                       GParamSpec  *pspec,
+                       XiContext   *context)
+{
+  set_connection (self, xi_context_get_connection (context));
 }
 
 static void
@@ -911,6 +943,18 @@ allow_selected_action (GtkWidget  *widget,
 }
 
 static void
+show_earlier_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  XiInboxPage *self = XI_INBOX_PAGE (widget);
+
+  self->thread_limit += THREAD_STEP;
+  self->loading_earlier = TRUE;
+  load_messages (self);
+}
+
+static void
 mark_all_read_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -944,7 +988,11 @@ xi_inbox_page_context_set (XiPage    *page,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "notify::runner", G_CALLBACK (context_runner_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "loaded", G_CALLBACK (context_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "notify::connection", G_CALLBACK (context_connection_cb), self,
+                           G_CONNECT_SWAPPED);
   set_runner (self, xi_context_get_runner (context));
+  set_connection (self, xi_context_get_connection (context));
+  xi_reply_composer_set_settings (self->composer, xi_context_get_settings (context));
   if (!xi_context_get_loading (context))
     xi_inbox_page_reload (self);
 }
@@ -987,6 +1035,7 @@ xi_inbox_page_dispose (GObject *object)
   g_clear_pointer (&self->needle_digits, g_free);
   g_clear_pointer (&self->selected_phone, g_free);
   g_clear_pointer (&self->wanted_phone, g_free);
+  g_clear_pointer (&self->reply_to, g_free);
   g_clear_handle_id (&self->announce_id, g_source_remove);
   g_clear_pointer (&self->opt_outs, g_ptr_array_unref);
 
@@ -1028,14 +1077,17 @@ xi_inbox_page_class_init (XiInboxPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, opt_out_label);
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, messages_box);
   gtk_widget_class_bind_template_child (widget_class, XiInboxPage, messages_scroller);
+  gtk_widget_class_bind_template_child (widget_class, XiInboxPage, composer);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, conversation_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, composer_failed_cb);
 
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "page.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "page.allow-selected", NULL, allow_selected_action);
   gtk_widget_class_install_action (widget_class, "page.mark-all-read", NULL, mark_all_read_action);
+  gtk_widget_class_install_action (widget_class, "page.show-earlier", NULL, show_earlier_action);
 }
 
 static void
@@ -1044,15 +1096,16 @@ xi_inbox_page_init (XiInboxPage *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   GtkAdjustment *adjustment;
 
+  g_type_ensure (XI_TYPE_REPLY_COMPOSER);
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read", FALSE);
 
   self->cancellable = g_cancellable_new ();
+  self->thread_limit = THREAD_STEP;
   self->opt_outs = g_ptr_array_new_with_free_func (g_object_unref);
   self->conversations = g_list_store_new (XI_TYPE_CONVERSATION);
   self->filter = gtk_custom_filter_new (conversation_matches, self, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->conversations)),
-                                              g_object_ref (GTK_FILTER (self->filter)));
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->conversations)), NULL);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

@@ -15,6 +15,7 @@
 #include "xi-phone.h"
 #include "xi-preferences-window.h"
 #include "xi-sync-preferences-page.h"
+#include "xi-quick-replies-group.h"
 
 struct _XiPreferencesWindow
 {
@@ -31,6 +32,7 @@ struct _XiPreferencesWindow
   AdwExpanderRow       *keywords_row;
   AdwEntryRow          *keyword_entry;
   GtkListBox           *rules_list;
+  XiQuickRepliesGroup  *quick_replies_group;
   GtkSpinButton        *daily_cap_spin;
   GtkSpinButton        *media_download_spin;
 
@@ -515,6 +517,7 @@ xi_preferences_window_class_init (XiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, rules_list);
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, daily_cap_spin);
   gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, media_download_spin);
+  gtk_widget_class_bind_template_child (widget_class, XiPreferencesWindow, quick_replies_group);
   gtk_widget_class_bind_template_callback (widget_class, country_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, add_keyword_cb);
   gtk_widget_class_bind_template_callback (widget_class, restore_keywords_cb);
@@ -529,6 +532,7 @@ xi_preferences_window_class_init (XiPreferencesWindowClass *klass)
 static void
 xi_preferences_window_init (XiPreferencesWindow *self)
 {
+  g_type_ensure (XI_TYPE_QUICK_REPLIES_GROUP);
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->keyword_rows = g_ptr_array_new ();
@@ -556,6 +560,7 @@ xi_preferences_window_new (XiContext *context)
   g_autofree char *country = xi_context_dup_country_code (context);
 
   self->settings = g_object_ref (xi_context_get_settings (context));
+  xi_quick_replies_group_set_settings (self->quick_replies_group, self->settings);
   gtk_editable_set_text (GTK_EDITABLE (self->country_row), country);
   g_settings_bind (self->settings, "default-delay-min", self->delay_min, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "default-delay-max", self->delay_max, "value", G_SETTINGS_BIND_DEFAULT);

@@ -187,7 +187,7 @@ send_action (GtkWidget  *widget,
   show_message (self, NULL);
   set_sending (self, TRUE);
   update_send (self);
-  xi_connection_send_text_async (connection, xi_contact_get_phone (self->contact), text, self->attachment,
+  xi_connection_send_text_async (connection, xi_contact_get_phone (self->contact), text, self->attachment, NULL,
                                  self->cancellable, sent_cb, g_object_ref (self));
 }
 
