@@ -282,6 +282,61 @@ check_filter_fields (XiCli            *cli,
   return TRUE;
 }
 
+/* What --where reads, for the --help of every command that takes it. */
+const char *
+xi_cli_filter_help (void)
+{
+  /* Translators: keep the FIELD=VALUE examples as they are */
+  return _("Conditions for --where: FIELD=VALUE (is), FIELD!=VALUE (is not), FIELD~TEXT "
+           "(contains). FIELD is name, phone or one of your own fields such as kota, and also:\n"
+           "  tag=TAG                    has the tag\n"
+           "  group=NAME                 is in the group\n"
+           "  whatsapp=yes|no|unknown    WhatsApp status of the number\n"
+           "  opted_out=yes|no           asked not to get messages\n"
+           "  messaged=no                was never sent a message\n"
+           "  replied=CAMPAIGN           replied to the campaign");
+}
+
+/* The filter that --where, --tag and --opted-out describe, checked
+ * against the fields the contacts have. */
+XiContactFilter *
+xi_cli_build_filter (XiCli      *cli,
+                     char      **wheres,
+                     char      **tags,
+                     gboolean    opted_out,
+                     gboolean    not_opted_out,
+                     GError    **error)
+{
+  g_autoptr(XiContactFilter) filter = xi_contact_filter_new ();
+
+  for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
+    if (!xi_contact_filter_add_where (filter, wheres[i], error))
+      return NULL;
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    xi_contact_filter_add_tag (filter, tags[i]);
+  if (opted_out || not_opted_out)
+    xi_contact_filter_set_opted_out (filter, opted_out);
+  if (!check_filter_fields (cli, filter, error))
+    return NULL;
+  return g_steal_pointer (&filter);
+}
+
+/* Keeps the contacts of @contacts that are also in @chosen. */
+static GPtrArray *
+intersect_contacts (GPtrArray *contacts,
+                    GPtrArray *chosen)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *kept = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < chosen->len; i++)
+    g_hash_table_add (ids, (gpointer)xi_contact_get_id (g_ptr_array_index (chosen, i)));
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_hash_table_contains (ids, xi_contact_get_id (g_ptr_array_index (contacts, i))))
+      g_ptr_array_add (kept, g_object_ref (g_ptr_array_index (contacts, i)));
+  return kept;
+}
+
 static int
 contacts_list (XiCli  *cli,
                int     argc,
@@ -298,7 +353,9 @@ contacts_list (XiCli  *cli,
   g_autofree char *group = NULL;
   g_auto(GStrv) wheres = NULL;
   g_auto(GStrv) tags = NULL;
-  g_autoptr(XiContactFilter) filter = xi_contact_filter_new ();
+  g_autofree char *segment_name = NULL;
+  g_autoptr(XiSegment) segment = NULL;
+  g_autoptr(XiContactFilter) filter = NULL;
   gboolean opted_out = FALSE;
   gboolean not_opted_out = FALSE;
   guint shown = 0;
@@ -312,9 +369,11 @@ contacts_list (XiCli  *cli,
     { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, N_("Only contacts with tag TAG (repeatable)"), N_("TAG") },
     { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted_out, N_("Only contacts who opted out"), NULL },
     { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &not_opted_out, N_("Only contacts who did not opt out"), NULL },
+    { "segment", 0, 0, G_OPTION_ARG_STRING, &segment_name, N_("Only contacts of the saved segment NAME"), N_("NAME") },
     { NULL },
   };
 
+  g_option_context_set_description (context, xi_cli_filter_help ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (context, &argc, &argv, &status))
     return status;
@@ -323,22 +382,33 @@ contacts_list (XiCli  *cli,
   if (opted_out && not_opted_out)
     return xi_cli_usage ("%s", _("Give --opted-out or --not-opted-out, not both."));
 
-  for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
-    if (!xi_contact_filter_add_where (filter, wheres[i], &error))
-      return xi_cli_fail (cli, error);
-  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
-    xi_contact_filter_add_tag (filter, tags[i]);
-  if (opted_out || not_opted_out)
-    xi_contact_filter_set_opted_out (filter, opted_out);
-  if (!check_filter_fields (cli, filter, &error))
+  if (segment_name != NULL)
+    {
+      if ((segment = xi_cli_find_segment (cli, segment_name, &error)) == NULL ||
+          (filter = xi_segment_get_filter (segment, &error)) == NULL)
+        return xi_cli_fail (cli, error);
+      for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
+        if (!xi_contact_filter_add_where (filter, wheres[i], &error))
+          return xi_cli_fail (cli, error);
+      for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+        xi_contact_filter_add_tag (filter, tags[i]);
+      if (opted_out || not_opted_out)
+        xi_contact_filter_set_opted_out (filter, opted_out);
+    }
+  else if ((filter = xi_cli_build_filter (cli, wheres, tags, opted_out, not_opted_out, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   if (group != NULL && (only_group = xi_cli_find_group (cli, group, &error)) == NULL)
     return xi_cli_fail (cli, error);
-  if (search != NULL)
-    contacts = search_contacts (cli, search, &error);
-  else
-    contacts = xi_cli_list_contacts (cli, &error);
+  contacts = xi_cli_filter_contacts (cli, filter, &error);
+  if (contacts != NULL && search != NULL)
+    {
+      g_autoptr(GPtrArray) chosen = g_steal_pointer (&contacts);
+      g_autoptr(GPtrArray) found = search_contacts (cli, search, &error);
+
+      if (found != NULL)
+        contacts = intersect_contacts (found, chosen);
+    }
   if (contacts == NULL || (groups = xi_cli_list_groups (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -358,8 +428,6 @@ contacts_list (XiCli  *cli,
       g_auto(GStrv) group_names = NULL;
 
       if (only_group != NULL && !xi_contact_is_in_group (contact, xi_group_get_id (only_group)))
-        continue;
-      if (!xi_contact_filter_matches (filter, contact))
         continue;
       shown++;
 

@@ -231,16 +231,33 @@ check_phone (const char  *phone,
 
 /* List */
 
+#define LIST_CONTACTS_SQL \
+  "SELECT " CONTACT_COLUMNS " FROM contacts c" \
+  " WHERE c.master_user_id = ?1 AND c.deleted = 0" \
+  " ORDER BY c.name COLLATE NOCASE, c.phone"
+
 static void
 list_contacts_func (XiStore  *self,
                     GTask    *task,
                     gpointer  data)
 {
-  _xi_store_return_rows (self, task,
-                         "SELECT " CONTACT_COLUMNS " FROM contacts c"
-                         " WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                         " ORDER BY c.name COLLATE NOCASE, c.phone",
-                         (XiStoreRowFunc)contact_from_row);
+  _xi_store_return_rows (self, task, LIST_CONTACTS_SQL, (XiStoreRowFunc)contact_from_row);
+}
+
+/**
+ * _xi_store_load_contacts:
+ * @self: a store, on its thread
+ * @error: return location for an error
+ *
+ * Returns: (transfer container) (element-type XiContact): every live
+ *   contact, as xi_store_list_contacts_async() gives them
+ */
+GPtrArray *
+_xi_store_load_contacts (XiStore  *self,
+                         GError  **error)
+{
+  return _xi_store_query_rows (self, LIST_CONTACTS_SQL, (XiStoreRowFunc)contact_from_row,
+                               g_object_unref, error);
 }
 
 /**
