@@ -1111,3 +1111,35 @@ xi_import_read_file_finish (GAsyncResult  *result,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/**
+ * xi_import_issues_to_csv:
+ * @issues: (element-type XiImportIssue): rejected records
+ *
+ * The refused rows as a CSV file to correct them in a spreadsheet: the
+ * line of the source file, what was in the faulty cell, and why.
+ *
+ * Returns: (transfer full): UTF-8 CSV text with a header line
+ */
+char *
+xi_import_issues_to_csv (GPtrArray *issues)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (issues != NULL, NULL);
+
+  /* Column names stay in English, as in the other exports, so scripts
+   * reading the file do not depend on the app's language. */
+  g_string_append (out, "line,value,reason\r\n");
+  for (guint i = 0; i < issues->len; i++)
+    {
+      XiImportIssue *issue = g_ptr_array_index (issues, i);
+
+      g_string_append_printf (out, "%u,", issue->line);
+      xi_csv_append_field (out, issue->excerpt);
+      g_string_append_c (out, ',');
+      xi_csv_append_field (out, issue->reason);
+      g_string_append (out, "\r\n");
+    }
+  return g_string_free (out, FALSE);
+}

@@ -1096,6 +1096,7 @@ typedef struct
   XiImportBatch   *batch;
   char            *group_name;
   XiProgressRelay *progress;
+  gboolean         dry_run;
 } ImportOp;
 
 static void
@@ -1473,6 +1474,15 @@ import_contacts_func (XiStore  *self,
   if (!add_memberships (self, memberships, now, &error))
     goto failed;
 
+  /* A preview runs the very import, so its counts are the import's, and
+   * takes it back: nothing was written when the transaction ends. */
+  if (op->dry_run)
+    {
+      _xi_store_rollback (self);
+      g_task_return_pointer (task, g_steal_pointer (&report), (GDestroyNotify)xi_import_report_free);
+      return;
+    }
+
   summary = g_strdup_printf ("%u/%u/%u", report->imported, report->updated, report->skipped);
   if (!_xi_store_log_activity (self, "contacts.imported", summary, NULL, &error) ||
       !_xi_store_commit_deferring_checkpoint (self, &error))
@@ -1487,6 +1497,32 @@ import_contacts_func (XiStore  *self,
 failed:
   _xi_store_rollback (self);
   g_task_return_error (task, error);
+}
+
+static void
+push_import (XiStore             *self,
+             XiImportBatch       *batch,
+             const char          *group_name,
+             gboolean             dry_run,
+             XiStoreProgressFunc  progress,
+             gpointer             progress_data,
+             GDestroyNotify       progress_destroy,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  ImportOp *op = g_new0 (ImportOp, 1);
+
+  op->batch = batch;
+  op->group_name = g_strstrip (g_strdup (group_name != NULL ? group_name : ""));
+  if (op->group_name[0] == '\0')
+    g_clear_pointer (&op->group_name, g_free);
+  op->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
+  op->dry_run = dry_run;
+
+  _xi_store_push (self, import_contacts_func, op, import_op_free,
+                  source_tag, cancellable, callback, user_data);
 }
 
 /**
@@ -1516,20 +1552,52 @@ xi_store_import_contacts_async (XiStore             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  ImportOp *op;
-
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (batch != NULL);
 
-  op = g_new0 (ImportOp, 1);
-  op->batch = batch;
-  op->group_name = g_strstrip (g_strdup (group_name != NULL ? group_name : ""));
-  if (op->group_name[0] == '\0')
-    g_clear_pointer (&op->group_name, g_free);
-  op->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
+  push_import (self, batch, group_name, FALSE, progress, progress_data, progress_destroy,
+               xi_store_import_contacts_async, cancellable, callback, user_data);
+}
 
-  _xi_store_push (self, import_contacts_func, op, import_op_free,
-                  xi_store_import_contacts_async, cancellable, callback, user_data);
+/**
+ * xi_store_preview_import_async:
+ * @self: a #XiStore
+ * @batch: (transfer full): the rows read by xi_import_read_file_async()
+ * @group_name: (nullable): as for xi_store_import_contacts_async()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the report
+ * @user_data: closure
+ *
+ * Counts what xi_store_import_contacts_async() would import, update and
+ * refuse, without writing anything: the import runs and is rolled back.
+ */
+void
+xi_store_preview_import_async (XiStore             *self,
+                               XiImportBatch       *batch,
+                               const char          *group_name,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (batch != NULL);
+
+  push_import (self, batch, group_name, TRUE, NULL, NULL, NULL,
+               xi_store_preview_import_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_preview_import_finish:
+ *
+ * Returns: (transfer full): what the import would do
+ */
+XiImportReport *
+xi_store_preview_import_finish (XiStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -287,6 +287,15 @@ void            xi_store_import_contacts_async       (XiStore               *sel
 XiImportReport *xi_store_import_contacts_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_preview_import_async        (XiStore               *self,
+                                                      XiImportBatch         *batch,
+                                                      const char            *group_name,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiImportReport *xi_store_preview_import_finish       (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_export_contacts_async       (XiStore               *self,
                                                       GFile                 *file,
                                                       const char * const    *ids,
