@@ -115,6 +115,8 @@ print_report (XiCli             *cli,
 
       if (facts->format == XI_IMPORT_FORMAT_VCARD)
         g_print ("%s\n", _("Read as vCard."));
+      else if (facts->format == XI_IMPORT_FORMAT_WORKBOOK)
+        g_print ("%s\n", _("Read the first sheet of the workbook."));
       else
         g_print (_("Read as delimited text, separated by %s.\n"), delimiter_name (facts->delimiter));
       if (fields[0] != '\0')
@@ -221,7 +223,9 @@ contacts_import (XiCli  *cli,
     { NULL },
   };
 
-  g_option_context_set_summary (context, _("Import contacts from a CSV, TSV or vCard file. "
+  g_option_context_set_summary (context, _("Import contacts from a CSV, TSV or vCard file, or "
+                                           "the first sheet of an Excel (.xlsx) or OpenDocument "
+                                           "(.ods) workbook. "
                                            "Rows with a bad number are reported with their line "
                                            "number; the good rows are imported."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -827,7 +831,7 @@ contacts_export (XiCli  *cli,
 }
 
 static const XiCliCommand contact_commands[] = {
-  { "import",  contacts_import,  N_("Import a CSV, TSV or vCard file") },
+  { "import",  contacts_import,  N_("Import a CSV, TSV, vCard, .xlsx or .ods file") },
   { "list",    contacts_list,    N_("List contacts (--search, --group, --where, --tag)") },
   { "add",     contacts_add,     N_("Add one contact") },
   { "delete",  contacts_delete,  N_("Delete contacts by phone number") },

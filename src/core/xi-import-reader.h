@@ -23,6 +23,7 @@ typedef enum {
 typedef enum {
   XI_IMPORT_FORMAT_DELIMITED,
   XI_IMPORT_FORMAT_VCARD,
+  XI_IMPORT_FORMAT_WORKBOOK,
 } XiImportFormat;
 
 /**
