@@ -747,3 +747,40 @@ xi_contact_filter_resolve (XiContactFilter            *self,
     }
   return TRUE;
 }
+
+/**
+ * xi_contact_filter_get_fields_pattern:
+ * @self: a filter
+ *
+ * The store builds a contact only when its fields' JSON text could
+ * match: every contact that matches @self has the text of its first
+ * verbatim custom field condition in it, ignoring ASCII case, which is
+ * what SQL's LIKE compares.
+ *
+ * Returns: (transfer full) (nullable): a LIKE pattern with "\" as its
+ *   escape, or %NULL when no condition allows one
+ */
+char *
+xi_contact_filter_get_fields_pattern (XiContactFilter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const Condition *condition = g_ptr_array_index (self->conditions, i);
+      GString *pattern;
+
+      if (!condition->in_raw)
+        continue;
+      pattern = g_string_new ("%");
+      for (const char *c = condition->value; *c != '\0'; c++)
+        {
+          if (*c == '%' || *c == '_')
+            g_string_append_c (pattern, '\\');
+          g_string_append_c (pattern, *c);
+        }
+      g_string_append_c (pattern, '%');
+      return g_string_free (pattern, FALSE);
+    }
+  return NULL;
+}

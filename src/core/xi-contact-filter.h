@@ -67,6 +67,7 @@ XiContactFilter  *xi_contact_filter_new_from_conditions (const char * const  *co
                                                          GError             **error);
 const char * const *xi_contact_filter_get_conditions (XiContactFilter  *self);
 gboolean          xi_contact_filter_needs_resolving (XiContactFilter  *self);
+char             *xi_contact_filter_get_fields_pattern (XiContactFilter *self);
 gboolean          xi_contact_filter_resolve       (XiContactFilter            *self,
                                                    XiContactFilterResolveFunc  func,
                                                    gpointer                    user_data,

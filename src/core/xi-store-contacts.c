@@ -247,17 +247,43 @@ list_contacts_func (XiStore  *self,
 /**
  * _xi_store_load_contacts:
  * @self: a store, on its thread
+ * @fields_like: (nullable): a LIKE pattern the custom fields' JSON text
+ *   must match, from xi_contact_filter_get_fields_pattern()
  * @error: return location for an error
  *
- * Returns: (transfer container) (element-type XiContact): every live
- *   contact, as xi_store_list_contacts_async() gives them
+ * Returns: (transfer container) (element-type XiContact): the live
+ *   contacts, as xi_store_list_contacts_async() gives them, less those
+ *   ruled out by @fields_like before they are built
  */
 GPtrArray *
-_xi_store_load_contacts (XiStore  *self,
-                         GError  **error)
+_xi_store_load_contacts (XiStore     *self,
+                         const char  *fields_like,
+                         GError     **error)
 {
-  return _xi_store_query_rows (self, LIST_CONTACTS_SQL, (XiStoreRowFunc)contact_from_row,
-                               g_object_unref, error);
+  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
+                            " WHERE c.master_user_id = ?1 AND c.deleted = 0"
+                            " AND (?2 IS NULL OR c.custom_fields LIKE ?2 ESCAPE '\\')"
+                            " ORDER BY c.name COLLATE NOCASE, c.phone",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, fields_like);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (contacts, contact_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&contacts);
 }
 
 /**

@@ -146,12 +146,13 @@ _xi_store_filter_contacts (XiStore          *self,
                            GError          **error)
 {
   g_autoptr(GPtrArray) all = NULL;
+  g_autofree char *fields_like = xi_contact_filter_get_fields_pattern (filter);
   GPtrArray *matched;
 
   _xi_store_assert_thread (self);
 
   if (!xi_contact_filter_resolve (filter, resolve_set, self, error) ||
-      (all = _xi_store_load_contacts (self, error)) == NULL)
+      (all = _xi_store_load_contacts (self, fields_like, error)) == NULL)
     return NULL;
 
   matched = g_ptr_array_new_with_free_func (g_object_unref);
