@@ -110,12 +110,20 @@ test_xlsx (void)
       "<si><t>Nama</t></si><si><t>No HP</t></si><si><t>Kota</t></si>"
       "<si><r><t>Ani </t></r><r><t>Wijaya</t></r><rPh><t>x</t></rPh></si></sst>" },
     { "xl/worksheets/sheet2.xml", "<worksheet><sheetData/></worksheet>" },
+    { "xl/styles.xml",
+      "<styleSheet><numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy;@\"/>"
+      "<numFmt numFmtId=\"165\" formatCode=\"&quot;Rp&quot;\\ #,##0\"/></numFmts>"
+      "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
+      "<cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"1\"/><xf numFmtId=\"164\"/>"
+      "<xf numFmtId=\"165\"/></cellXfs></styleSheet>" },
     { "xl/worksheets/sheet1.xml",
       "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
       "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
-      "<c r=\"C1\" t=\"s\"><v>2</v></c></row>"
+      "<c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"inlineStr\"><is><t>Lahir</t></is></c>"
+      "<c r=\"E1\" t=\"inlineStr\"><is><t>Belanja</t></is></c></row>"
       "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>3</v></c><c r=\"B2\"><v>6281234567890</v></c>"
-      "<c r=\"C2\" t=\"inlineStr\"><is><t>Jakarta, Pusat</t></is></c></row>"
+      "<c r=\"C2\" t=\"inlineStr\"><is><t>Jakarta, Pusat</t></is></c>"
+      "<c r=\"D2\" s=\"2\"><v>33010</v></c><c r=\"E2\" s=\"3\"><v>150000</v></c></row>"
       "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>Budi \"B\"</t></is></c>"
       "<c r=\"B4\" s=\"1\"><v>6.2812345678910002E+12</v></c><c r=\"C4\" t=\"str\"><v>Bandung</v></c></row>"
       "<row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t>Salah</t></is></c>"
@@ -137,6 +145,10 @@ test_xlsx (void)
   g_assert_cmpuint (row (batch, 0)->line, ==, 2);
   g_assert_cmpstr (batch->custom_field_names[0], ==, "kota");
   g_assert_cmpstr (row (batch, 0)->custom_values[0], ==, "Jakarta, Pusat");
+  /* A day number in a date style is a day; in a money style, a number. */
+  g_assert_cmpstr (batch->custom_field_names[1], ==, "lahir");
+  g_assert_cmpstr (row (batch, 0)->custom_values[1], ==, "1990-05-17");
+  g_assert_cmpstr (row (batch, 0)->custom_values[2], ==, "150000");
   g_assert_cmpstr (row (batch, 1)->name, ==, "Budi \"B\"");
   g_assert_cmpstr (row (batch, 1)->phone, ==, "6281234567891");
   g_assert_cmpuint (row (batch, 1)->line, ==, 4);

@@ -26,7 +26,8 @@
  * Both are zip files of XML, opened with libgsf and parsed as a stream
  * with GMarkup, so a big sheet is never held twice. Numbers are taken
  * from the value stored in the file, never from a displayed form: a
- * phone number 6281234567890 stays exact, never 6.28123E+12.
+ * phone number 6281234567890 stays exact, never 6.28123E+12; a date is
+ * written as its ISO 8601 day.
  */
 
 #define CHUNK 65536
@@ -52,6 +53,10 @@ typedef struct
   gboolean     done;
   char        *cell_type;   /* XLSX t=, ODS office:value-type */
   char        *cell_value;  /* ODS office:value / date-value / boolean-value */
+  guint        cell_style;  /* XLSX s= */
+  GArray      *xf_formats;  /* XLSX: number format id of each cell style (guint) */
+  GHashTable  *date_formats; /* XLSX: the custom number formats that show dates */
+  gboolean     in_xfs;
   gboolean     paragraphs;  /* ODS: a <text:p> already in this cell */
 } Sheet;
 
@@ -278,6 +283,115 @@ shared_end (GMarkupParseContext  *context,
     g_ptr_array_add (sheet->shared, g_strdup (sheet->text->str));
 }
 
+/* XLSX: which cell styles show dates. Excel stores a date as a number
+ * of days; only its style says it is one. */
+
+static gboolean
+format_shows_date (const char *code)
+{
+  gboolean quoted = FALSE;
+
+  for (const char *c = code; *c != '\0'; c++)
+    {
+      if (*c == '"')
+        quoted = !quoted;
+      else if (*c == '[')
+        {
+          /* [Red], [$-421]: not part of the date */
+          const char *end = strchr (c, ']');
+
+          if (end == NULL)
+            return FALSE;
+          c = end;
+        }
+      else if (*c == '\\' && c[1] != '\0')
+        c++;
+      else if (!quoted && strchr ("dDyY", *c) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+styles_start (GMarkupParseContext  *context,
+              const char           *element,
+              const char          **names,
+              const char          **values,
+              gpointer              user_data,
+              GError              **error)
+{
+  Sheet *sheet = user_data;
+  guint64 id = 0;
+
+  if (g_str_equal (element, "cellXfs"))
+    sheet->in_xfs = TRUE;
+  else if (g_str_equal (element, "numFmt"))
+    {
+      const char *code = attribute (names, values, "formatCode");
+
+      if (g_ascii_string_to_unsigned (attribute (names, values, "numFmtId") ?: "", 10, 0, G_MAXUINT,
+                                      &id, NULL) &&
+          code != NULL && format_shows_date (code))
+        g_hash_table_add (sheet->date_formats, GUINT_TO_POINTER ((guint)id));
+    }
+  else if (sheet->in_xfs && g_str_equal (element, "xf"))
+    {
+      guint format;
+
+      if (!g_ascii_string_to_unsigned (attribute (names, values, "numFmtId") ?: "0", 10, 0, G_MAXUINT,
+                                       &id, NULL))
+        id = 0;
+      format = (guint)id;
+      g_array_append_val (sheet->xf_formats, format);
+    }
+}
+
+static void
+styles_end (GMarkupParseContext  *context,
+            const char           *element,
+            gpointer              user_data,
+            GError              **error)
+{
+  Sheet *sheet = user_data;
+
+  if (g_str_equal (element, "cellXfs"))
+    sheet->in_xfs = FALSE;
+}
+
+static gboolean
+style_shows_date (Sheet *sheet,
+                  guint  style)
+{
+  guint format;
+
+  if (style >= sheet->xf_formats->len)
+    return FALSE;
+  format = g_array_index (sheet->xf_formats, guint, style);
+  /* Excel's own date formats: 14 to 17 and 22 (date and time). */
+  return (format >= 14 && format <= 17) || format == 22 ||
+         g_hash_table_contains (sheet->date_formats, GUINT_TO_POINTER (format));
+}
+
+/* Excel's day number as an ISO 8601 day. Day 60 is the 29 February 1900
+ * that Excel believes in; counting from 30 December 1899 gets every
+ * later day right. */
+static char *
+serial_to_day (const char *stored)
+{
+  double serial;
+  char *end;
+  GDate date;
+
+  serial = g_ascii_strtod (stored, &end);
+  if (*end != '\0' || !isfinite (serial) || serial < 61 || serial > 2958465)
+    return number_text (stored);
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, 30, G_DATE_DECEMBER, 1899);
+  g_date_add_days (&date, (guint)floor (serial));
+  return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (&date), g_date_get_month (&date),
+                          g_date_get_day (&date));
+}
+
 /* XLSX: the sheet */
 
 static void
@@ -303,12 +417,17 @@ xlsx_start (GMarkupParseContext  *context,
   else if (g_str_equal (element, "c"))
     {
       const char *r = attribute (names, values, "r");
+      const char *style = attribute (names, values, "s");
       gint column = r != NULL ? column_of_reference (r) : -1;
+      guint64 style_index = 0;
 
       if (column >= 0)
         sheet->column = (guint)column;
       g_free (sheet->cell_type);
       sheet->cell_type = g_strdup (attribute (names, values, "t"));
+      if (style == NULL || !g_ascii_string_to_unsigned (style, 10, 0, G_MAXUINT, &style_index, NULL))
+        style_index = 0;
+      sheet->cell_style = (guint)style_index;
       g_string_truncate (sheet->text, 0);
       sheet->in_cell = TRUE;
     }
@@ -348,6 +467,8 @@ xlsx_end (GMarkupParseContext  *context,
             }
           text = g_strdup (g_ptr_array_index (sheet->shared, index));
         }
+      else if (g_str_equal (type, "n") && style_shows_date (sheet, sheet->cell_style))
+        text = serial_to_day (sheet->text->str);
       else if (g_str_equal (type, "n"))
         text = number_text (sheet->text->str);
       else if (g_str_equal (type, "e"))
@@ -587,6 +708,8 @@ xi_workbook_to_csv (GBytes        *bytes,
   g_autoptr(GPtrArray) shared = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GArray) xf_formats = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GHashTable) date_formats = g_hash_table_new (NULL, NULL);
   GString *csv = g_string_new (NULL);
   Sheet sheet = { 0 };
   gboolean ok;
@@ -609,6 +732,8 @@ xi_workbook_to_csv (GBytes        *bytes,
   sheet.cells = cells;
   sheet.text = text;
   sheet.csv = csv;
+  sheet.xf_formats = xf_formats;
+  sheet.date_formats = date_formats;
   sheet.row = 1;
   sheet.next_row = 1;
 
@@ -634,6 +759,7 @@ xi_workbook_to_csv (GBytes        *bytes,
     {
       const GMarkupParser shared_parser = { shared_start, shared_end, collect_text, NULL, NULL };
       const GMarkupParser parser = { xlsx_start, xlsx_end, collect_text, NULL, NULL };
+      const GMarkupParser styles_parser = { styles_start, styles_end, NULL, NULL, NULL };
 
       g_autoptr(GsfInput) workbook = gsf_infile_child_by_vname (zip, "xl", "workbook.xml", NULL);
 
@@ -647,6 +773,7 @@ xi_workbook_to_csv (GBytes        *bytes,
         }
       ok = (part = first_sheet_part (zip, cancellable, error)) != NULL &&
            parse_member (zip, "xl/sharedStrings.xml", &shared_parser, &sheet, FALSE, cancellable, error) &&
+           parse_member (zip, "xl/styles.xml", &styles_parser, &sheet, FALSE, cancellable, error) &&
            parse_member (zip, part, &parser, &sheet, TRUE, cancellable, error);
     }
 
