@@ -279,7 +279,6 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  gsf_init ();
 
   g_test_add_func ("/xi/workbook/xlsx", test_xlsx);
   g_test_add_func ("/xi/workbook/ods", test_ods);
