@@ -303,7 +303,7 @@ run_ours (Fakewa     *fakewa,
   g_autofree char *established_name = g_strdup_printf ("established %u", repetition);
   Rounds rounds;
 
-  g_free (cli (fakewa, dir, "contacts", "import", csv, "--group", group, NULL));
+  g_free (cli (fakewa, dir, "contacts", "import", csv, "--group", group, "--create-group", NULL));
   /* The template names a column, which must exist first. */
   if (repetition == 0)
     g_free (cli (fakewa, dir, "templates", "add", "Bench", "Halo {name}, promo minggu ini di {kota|toko kami}!",

@@ -217,7 +217,7 @@ make_campaign (Fixture *f)
   g_assert_true (g_file_set_contents (csv, rows->str, rows->len, &error));
   g_assert_no_error (error);
 
-  g_free (cli (f, "contacts", "import", csv, "--group", "Pelanggan", NULL));
+  g_free (cli (f, "contacts", "import", csv, "--group", "Pelanggan", "--create-group", NULL));
   for (guint i = 0; i < N_OPTED_OUT; i++)
     g_ptr_array_add (opt_out, g_strdup_printf ("0812%08u", 40 * i + 5));
   g_ptr_array_insert (opt_out, 0, g_strdup ("opt-out"));

@@ -126,7 +126,7 @@ make_campaign (Fixture *f)
   g_assert_true (g_file_set_contents (path,
                                       "Nama,No HP\nAndi,0812-1111-0001\nBudi,0812-1111-0002\n"
                                       "Citra,0812-1111-0003\nDewi,0812-1111-0004\n", -1, NULL));
-  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", path, "--group", "Pelanggan", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", path, "--group", "Pelanggan", "--create-group", NULL), ==, 0);
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "opt-out", "081211110003", NULL), ==, 0);
   g_assert_cmpint (run_cli (f, NULL, NULL, "templates", "add", "Promo", "Halo {name}, promo!", NULL), ==, 0);
   g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "create", "--group", "Pelanggan", "--template",

@@ -463,7 +463,7 @@ test_check_and_create (void)
   fakewa_say (&fake, "account 6281211110002\n");
   g_assert_true (g_file_set_contents (csv, "name,phone\nAndi,0812-1111-0001\nBudi,0812-1111-0002\n"
                                            "Citra,0812-1111-0003\n", -1, &error));
-  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Pelanggan", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Pelanggan", "--create-group", NULL), ==, 0);
   g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
 
   g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "check", "--group", "Pelanggan", NULL), ==, 0);
@@ -558,7 +558,7 @@ send_to_fifty (Fakewa      *fake,
     }
   g_assert_true (g_file_set_contents (csv, contacts->str, -1, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (run_cli (fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", "--create-group", NULL), ==, 0);
   g_assert_cmpint (run_cli (fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
   g_assert_cmpint (run_cli (fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
                             "--name", "Juni", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);

@@ -138,7 +138,7 @@ test_import_and_list (Fixture       *f,
   JsonArray *issues;
 
   g_assert_cmpint (run_cli (f, &out, &err, "--json", "contacts", "import", csv,
-                            "--group", "Pameran", NULL), ==, 0);
+                            "--group", "Pameran", "--create-group", NULL), ==, 0);
   report = parse_json (out);
   object = json_node_get_object (report);
   g_assert_cmpint (json_object_get_int_member (object, "imported"), ==, 2);
@@ -246,7 +246,7 @@ make_audience (Fixture *f)
                                      "Nama,No HP\nAndi,0812-1111-0001\nBudi,0812-1111-0002\n"
                                      "Citra,0812-1111-0003\nDewi,0812-1111-0004\n");
 
-  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", csv, "--group", "Pelanggan", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", csv, "--group", "Pelanggan", "--create-group", NULL), ==, 0);
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "opt-out", "081211110003", NULL), ==, 0);
   g_assert_cmpint (run_cli (f, NULL, NULL, "templates", "add", "Promo", "Halo {name}, promo!", NULL), ==, 0);
 }
@@ -877,6 +877,175 @@ test_list_where (Fixture       *f,
   g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "list", "--opted-out", "--not-opted-out", NULL), ==, 2);
 }
 
+/* A dry run reads and counts as the import does and writes nothing; the
+ * refused rows can be saved; a group must exist unless created on purpose. */
+static void
+test_import_dry_run (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *csv = write_file (f, "baru.csv",
+                                     "Nama;No HP;Kota\n"
+                                     "Andi;0812-1111-0001;Jakarta\n"
+                                     "Budi;0812-1111-0002;Bandung\n"
+                                     "Salah;12ab;Bogor\n"
+                                     "Citra;0812-1111-0003;Depok\n");
+  g_autofree char *first = write_file (f, "lama.csv", "Nama,No HP\nAndi Lama,0812-1111-0001\n");
+  g_autofree char *refused = g_build_filename (f->dir, "ditolak.csv", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+  struct stat st;
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", first, NULL), ==, 0);
+
+  /* A mistyped group is refused before the file is even read. */
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "import", csv, "--group", "Pelangan", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no group “Pelangan”"));
+  g_assert_nonnull (strstr (err, "--create-group"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "contacts", "import", csv, "--dry-run", "--group", "Pelanggan",
+                            "--create-group", "--refused", refused, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "separated by semicolon"));
+  g_assert_nonnull (strstr (out, "Extra columns kept as fields: kota"));
+  g_assert_nonnull (strstr (out, "Would import 2, update 1, refuse 1. Nothing was written."));
+  g_assert_nonnull (strstr (out, "Would create group “Pelanggan”."));
+  g_assert_nonnull (strstr (out, "Line 4: 12ab"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_true (g_file_get_contents (refused, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "line,value,reason\r\n4,12ab,"));
+  g_assert_cmpint (stat (refused, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* Nothing was written: one contact, no group. */
+  listed = listed_phones (f, (const char *[]){ NULL, NULL, NULL, NULL });
+  g_assert_cmpstr (listed, ==, "6281211110001");
+  g_assert_cmpint (run_cli (f, &out, NULL, "groups", "list", NULL), ==, 0);
+  g_assert_null (strstr (out, "Pelanggan"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "contacts", "import", csv, "--group", "Pelanggan",
+                            "--create-group", NULL), ==, 0);
+  root = parse_json (out);
+  object = json_node_get_object (root);
+  g_assert_false (json_object_get_boolean_member (object, "dry_run"));
+  g_assert_true (json_object_get_boolean_member (object, "new_group"));
+  g_assert_cmpint (json_object_get_int_member (object, "imported"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (object, "updated"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (object, "skipped"), ==, 1);
+  g_clear_pointer (&out, g_free);
+
+  /* The group exists now: no flag needed, and a second run updates. */
+  g_assert_cmpint (run_cli (f, &out, NULL, "contacts", "import", csv, "--group", "pelanggan", "--dry-run",
+                            NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Would import 0, update 3, refuse 1."));
+  g_assert_null (strstr (out, "Would create group"));
+}
+
+/* Conditions only the store answers (group, messages sent), saved as a
+ * segment that a campaign targets: evaluated once, when it is created. */
+static void
+test_segments (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *csv = write_file (f, "kota.csv",
+                                     "Nama,No HP,Kota,Tags\n"
+                                     "Andi,0812-1111-0001,Jakarta,grosir\n"
+                                     "Budi,0812-1111-0002,Jakarta,ecer\n"
+                                     "Citra,0812-1111-0003,Bandung,grosir\n");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *replied = NULL;
+  g_autofree char *no_replies = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+  struct { const char *args[5]; const char *phones; } table[] = {
+    { { "--where", "group=pelanggan", NULL }, "6281211110001 6281211110002" },
+    { { "--where", "group!=Pelanggan", NULL }, "6281211110003" },
+    { { "--where", "tag=grosir", "--where", "group=Pelanggan", NULL }, "6281211110001" },
+    { { "--where", "tag!=grosir", NULL }, "6281211110002" },
+    { { "--where", "whatsapp=unknown", "--where", "kota=bandung", NULL }, "6281211110003" },
+    { { "--where", "whatsapp=yes", NULL }, "" },
+    { { "--where", "messaged=no", NULL }, "6281211110003" },
+    { { "--where", "messaged=yes", NULL }, "6281211110001 6281211110002" },
+    { { "--segment", "jakarta", "--where", "messaged!=no", NULL }, "6281211110001 6281211110002" },
+  };
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", csv, NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "groups", "add", "Pelanggan", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "groups", "add-members", "Pelanggan", "081211110001",
+                            "081211110002", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "templates", "add", "Promo", "Halo {name}, promo!", NULL), ==, 0);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "segments", "add", "Jakarta", "--where", "kota=Jakarta", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Saved segment “Jakarta”; 2 contacts match it now."));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "segments", "add", "JAKARTA", "--tag", "x", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already a segment"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "segments", "add", "Kosong", NULL), ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "segments", "add", "Salah", "--where", "whatsapp=maybe", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "whatsapp=yes, whatsapp=no or whatsapp=unknown"));
+  g_clear_pointer (&err, g_free);
+
+  /* The campaign goes to who matches now and says so. */
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "create", "--segment", "jakarta", "--template", "Promo",
+                            "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "for 2 recipients"));
+  g_assert_nonnull (strstr (out, "Audience: segment “Jakarta” (kota=Jakarta), evaluated now: 2 contacts matched."));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "run", "--until-idle", "--transport", "loopback", NULL), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      const char **a = table[i].args;
+      g_autofree char *phones = listed_phones (f, a);
+
+      g_test_message ("contacts list %s %s %s %s", a[0], a[1], a[2] ? a[2] : "", a[3] ? a[3] : "");
+      g_assert_cmpstr (phones, ==, table[i].phones);
+    }
+
+  /* A new contact of the segment joins the next campaign, not the first. */
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "add", "081211110009", "--name", "Dodi",
+                            "--field", "kota=Jakarta", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "create", "--segment", "Jakarta",
+                            "--template", "Promo", NULL), ==, 0);
+  root = parse_json (out);
+  object = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object, "segment"),
+                                               "matched"), ==, 3);
+  object = json_object_get_object_member (object, "campaign");
+  g_assert_cmpint (json_object_get_int_member (object, "total"), ==, 3);
+  id = g_strdup (json_object_get_string_member (object, "id"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "segments", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "kota=Jakarta"));
+  g_assert_nonnull (strstr (out, "3 contacts"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "list", "--where", "group=Nope", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no group “nope”"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "list", "--where", "replied=Nope", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no campaign “nope”"));
+  g_clear_pointer (&err, g_free);
+  replied = g_strdup_printf ("replied=%.8s", id);
+  no_replies = listed_phones (f, (const char *[]){ "--where", replied, NULL, NULL });
+  g_assert_cmpstr (no_replies, ==, "");
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "segments", "delete", "jakarta", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "create", "--segment", "Jakarta", "--template", "Promo",
+                            NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no segment named “Jakarta”"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -886,6 +1055,8 @@ main (int   argc,
   g_test_add ("/xi/cli/usage", Fixture, NULL, fixture_setup, test_usage, fixture_teardown);
   g_test_add ("/xi/cli/import-and-list", Fixture, NULL, fixture_setup, test_import_and_list, fixture_teardown);
   g_test_add ("/xi/cli/list-where", Fixture, NULL, fixture_setup, test_list_where, fixture_teardown);
+  g_test_add ("/xi/cli/import-dry-run", Fixture, NULL, fixture_setup, test_import_dry_run, fixture_teardown);
+  g_test_add ("/xi/cli/segments", Fixture, NULL, fixture_setup, test_segments, fixture_teardown);
   g_test_add ("/xi/cli/groups-and-errors", Fixture, NULL, fixture_setup, test_groups_and_errors, fixture_teardown);
   g_test_add ("/xi/cli/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
   g_test_add ("/xi/cli/export-roundtrip", Fixture, NULL, fixture_setup, test_export_roundtrip, fixture_teardown);

@@ -128,7 +128,7 @@ make_campaign (Fixture *f)
     g_string_append_printf (csv, "Pelanggan %u,0813%08u\n", i, i);
   g_assert_true (g_file_set_contents (path, csv->str, csv->len, NULL));
 
-  run_ok (f, "contacts", "import", path, "--group", "Pelanggan", NULL);
+  run_ok (f, "contacts", "import", path, "--group", "Pelanggan", "--create-group", NULL);
   run_ok (f, "templates", "add", "Promo", "Halo {name}, promo!", NULL);
   run_ok (f, "campaign", "create", "--group", "Pelanggan", "--template", "Promo", "--delay", "0",
           "--batch", "0", "--name", "Promo", "--start", "--rehearse", NULL);

@@ -19,6 +19,7 @@
 static const XiCliCommand top_commands[] = {
   { "contacts",  xi_cli_contacts,  N_("Import, list, add, export and delete contacts") },
   { "groups",    xi_cli_groups,    N_("Create groups and manage their members") },
+  { "segments",  xi_cli_segments,  N_("Save contact filters as segments that campaigns can target") },
   { "templates", xi_cli_templates, N_("Write message templates and preview them") },
   { "assets",    xi_cli_assets,    N_("Keep the pictures and documents messages carry") },
   { "campaign",  xi_cli_campaign,  N_("Create campaigns, control them and read their reports") },

@@ -155,11 +155,23 @@ print_job (XiCli *cli,
 static void
 add_plan_json (JsonBuilder *builder,
                XiJob       *job,
-               XiJobPlan   *plan)
+               XiJobPlan   *plan,
+               XiSegment   *segment,
+               guint        matched)
 {
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "campaign");
   add_job_json (builder, job);
+  if (segment != NULL)
+    {
+      json_builder_set_member_name (builder, "segment");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, segment->name);
+      json_builder_set_member_name (builder, "matched");
+      json_builder_add_int_value (builder, matched);
+      json_builder_end_object (builder);
+    }
   json_builder_set_member_name (builder, "skipped");
   json_builder_begin_object (builder);
   for (XiSkipReason reason = XI_SKIP_REASON_OPTED_OUT; reason < XI_SKIP_REASON_CANCELLED; reason++)
@@ -186,6 +198,10 @@ campaign_create (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   GError *cause = NULL;
   g_autofree char *group_name = NULL;
+  g_autofree char *segment_name = NULL;
+  g_autoptr(XiSegment) segment = NULL;
+  g_autoptr(XiContactFilter) filter = NULL;
+  g_autoptr(GPtrArray) audience = NULL;
   g_autofree char *template_name = NULL;
   g_autofree char *delay = NULL;
   g_autofree char *batch = NULL;
@@ -199,6 +215,8 @@ campaign_create (XiCli  *cli,
   int status;
   const GOptionEntry entries[] = {
     { "group", 'g', 0, G_OPTION_ARG_STRING, &group_name, N_("Send to the members of this group"), N_("GROUP") },
+    { "segment", 's', 0, G_OPTION_ARG_STRING, &segment_name,
+      N_("Send to the contacts of this segment, as it stands now"), N_("SEGMENT") },
     { "template", 't', 0, G_OPTION_ARG_STRING, &template_name, N_("The template to send"), N_("TEMPLATE") },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("Name the campaign"), N_("NAME") },
     { "delay", 0, 0, G_OPTION_ARG_STRING, &delay,
@@ -221,8 +239,9 @@ campaign_create (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“campaign create” takes options only, such as --group and --template."));
-  if (group_name == NULL || template_name == NULL)
-    return xi_cli_usage ("%s", _("Say who gets it and what: --group GROUP --template TEMPLATE."));
+  if ((group_name == NULL) == (segment_name == NULL) || template_name == NULL)
+    return xi_cli_usage ("%s", _("Say who gets it and what: --group GROUP or --segment SEGMENT, "
+                                 "and --template TEMPLATE."));
   if (daily_cap < 0)
     return xi_cli_usage ("%s", _("--daily-cap must be 0 (no cap) or more."));
 
@@ -231,12 +250,28 @@ campaign_create (XiCli  *cli,
       (batch != NULL && !xi_job_spec_parse_batch (spec, batch, &cause) &&
        !xi_cli_bad_value (&error, g_steal_pointer (&cause))) ||
       (at != NULL && !xi_cli_parse_start_time (at, &spec->scheduled_at, &error)) ||
-      (group = xi_cli_find_group (cli, group_name, &error)) == NULL ||
+      (group_name != NULL && (group = xi_cli_find_group (cli, group_name, &error)) == NULL) ||
+      (segment_name != NULL &&
+       ((segment = xi_cli_find_segment (cli, segment_name, &error)) == NULL ||
+        (filter = xi_segment_get_filter (segment, &error)) == NULL ||
+        (audience = xi_cli_filter_contacts (cli, filter, &error)) == NULL)) ||
       (template_ = xi_cli_find_template (cli, template_name, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   spec->name = g_steal_pointer (&name);
-  spec->group_id = g_strdup (xi_group_get_id (group));
+  if (group != NULL)
+    spec->group_id = g_strdup (xi_group_get_id (group));
+  else
+    {
+      /* A segment is evaluated once, now: the campaign keeps these
+       * recipients whatever later edits do to the segment's contacts. */
+      if (audience->len == 0)
+        return xi_cli_fail_message (cli, _("No contact matches segment “%s” now; nothing to send."),
+                                    segment->name);
+      spec->contact_ids = g_new0 (char *, audience->len + 1);
+      for (guint i = 0; i < audience->len; i++)
+        spec->contact_ids[i] = g_strdup (xi_contact_get_id (g_ptr_array_index (audience, i)));
+    }
   spec->template_id = g_strdup (xi_template_get_id (template_));
   spec->daily_cap = daily_cap;
   spec->priority = priority;
@@ -262,7 +297,7 @@ campaign_create (XiCli  *cli,
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-      add_plan_json (builder, job, plan);
+      add_plan_json (builder, job, plan, segment, audience != NULL ? audience->len : 0);
       xi_cli_print_json (builder);
       return XI_CLI_EXIT_OK;
     }
@@ -270,6 +305,15 @@ campaign_create (XiCli  *cli,
   g_print (ngettext ("Created campaign “%s” (%s) for %u recipient.\n",
                      "Created campaign “%s” (%s) for %u recipients.\n", plan->eligible),
            xi_job_get_name (job), xi_job_get_id (job), plan->eligible);
+  if (segment != NULL)
+    {
+      g_autofree char *described = xi_segment_describe (segment);
+
+      g_print (ngettext ("Audience: segment “%s” (%s), evaluated now: %u contact matched.\n",
+                         "Audience: segment “%s” (%s), evaluated now: %u contacts matched.\n",
+                         audience->len),
+               segment->name, described, audience->len);
+    }
   if (xi_job_is_rehearsal (job))
     g_print ("%s\n", _("It is a rehearsal: nothing is sent to anyone; each message goes to the journal file."));
   for (XiSkipReason reason = XI_SKIP_REASON_OPTED_OUT; reason < XI_SKIP_REASON_CANCELLED; reason++)

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "xi-cli.h"
@@ -56,29 +57,78 @@ add_issues_json (JsonBuilder *builder,
   json_builder_end_array (builder);
 }
 
+/* What the file was read as, so a wrong guess shows before the import. */
+typedef struct
+{
+  XiImportFormat  format;
+  char            delimiter;
+  char          **custom_field_names;
+  gboolean        dry_run;
+  gboolean        new_group;
+} ImportFacts;
+
+static const char *
+delimiter_name (char delimiter)
+{
+  switch (delimiter)
+    {
+    case '\t':
+      return _("tab");
+    case ';':
+      return _("semicolon");
+    case ',':
+    default:
+      return _("comma");
+    }
+}
+
 static void
-print_report (XiCli          *cli,
-              XiImportReport *report)
+print_report (XiCli             *cli,
+              XiImportReport    *report,
+              const ImportFacts *facts,
+              const char        *group)
 {
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "dry_run");
+      json_builder_add_boolean_value (builder, facts->dry_run);
       json_builder_set_member_name (builder, "imported");
       json_builder_add_int_value (builder, report->imported);
       json_builder_set_member_name (builder, "updated");
       json_builder_add_int_value (builder, report->updated);
       json_builder_set_member_name (builder, "skipped");
       json_builder_add_int_value (builder, report->skipped);
+      json_builder_set_member_name (builder, "new_group");
+      json_builder_add_boolean_value (builder, facts->new_group);
       add_issues_json (builder, report->issues);
       json_builder_end_object (builder);
       xi_cli_print_json (builder);
       return;
     }
 
-  g_print (_("Imported %u, updated %u, skipped %u.\n"),
-           report->imported, report->updated, report->skipped);
+  if (facts->dry_run)
+    {
+      g_autofree char *fields = g_strjoinv (", ", facts->custom_field_names);
+
+      if (facts->format == XI_IMPORT_FORMAT_VCARD)
+        g_print ("%s\n", _("Read as vCard."));
+      else if (facts->format == XI_IMPORT_FORMAT_WORKBOOK)
+        g_print ("%s\n", _("Read the first sheet of the workbook."));
+      else
+        g_print (_("Read as delimited text, separated by %s.\n"), delimiter_name (facts->delimiter));
+      if (fields[0] != '\0')
+        g_print (_("Extra columns kept as fields: %s\n"), fields);
+      g_print (_("Would import %u, update %u, refuse %u. Nothing was written.\n"),
+               report->imported, report->updated, report->skipped);
+      if (facts->new_group)
+        g_print (_("Would create group “%s”.\n"), group);
+    }
+  else
+    g_print (_("Imported %u, updated %u, skipped %u.\n"),
+             report->imported, report->updated, report->skipped);
   for (guint i = 0; i < report->issues->len; i++)
     {
       XiImportIssue *issue = g_ptr_array_index (report->issues, i);
@@ -86,6 +136,53 @@ print_report (XiCli          *cli,
       g_print (_("Line %u: %s — %s\n"), issue->line,
                issue->excerpt != NULL ? issue->excerpt : "", issue->reason);
     }
+}
+
+/* A group named on the command line must exist unless its creation is
+ * asked for, so that a typo never makes a new group silently. */
+static gboolean
+check_import_group (XiCli       *cli,
+                    const char  *group,
+                    gboolean     create,
+                    gboolean    *is_new,
+                    GError     **error)
+{
+  g_autoptr(XiGroup) found = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  *is_new = FALSE;
+  if (group == NULL)
+    return TRUE;
+  if ((found = xi_cli_find_group (cli, group, &local_error)) != NULL)
+    return TRUE;
+  if (!g_error_matches (local_error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (create)
+    {
+      *is_new = TRUE;
+      return TRUE;
+    }
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+               _("There is no group “%s”. Choose an existing one (“xender-in-cli groups list”), "
+                 "or add --create-group to create it."), group);
+  return FALSE;
+}
+
+static gboolean
+write_refused (const char  *path,
+               GPtrArray   *issues,
+               GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autofree char *csv = xi_import_issues_to_csv (issues);
+
+  /* The refused rows hold customers' numbers: readable by the user only. */
+  return g_file_replace_contents (file, csv, strlen (csv), NULL, FALSE,
+                                  G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                  NULL, NULL, error);
 }
 
 static int
@@ -102,19 +199,33 @@ contacts_import (XiCli  *cli,
   g_autoptr(GFile) file = NULL;
   g_autofree char *group = NULL;
   g_autofree char *country = NULL;
+  g_autofree char *refused = NULL;
+  g_auto(GStrv) custom_field_names = NULL;
+  ImportFacts facts = { 0, };
   GAsyncResult *slot = NULL;
   gboolean show_progress = !cli->json && isatty (STDERR_FILENO);
+  gboolean create_group = FALSE;
+  gboolean dry_run = FALSE;
   guint sigint;
   int status;
   const GOptionEntry entries[] = {
     { "group", 'g', 0, G_OPTION_ARG_STRING, &group,
-      N_("Also put every imported contact in group NAME (created if missing)"), N_("NAME") },
+      N_("Also put every imported contact in the existing group NAME"), N_("NAME") },
+    { "create-group", 0, 0, G_OPTION_ARG_NONE, &create_group,
+      N_("Create the group of --group when there is none of that name"), NULL },
     { "country", 'c', 0, G_OPTION_ARG_STRING, &country,
       N_("Country calling code for numbers written in local form"), N_("CODE") },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
+      N_("Only say what the import would do: how the file was read, the counts and the refused rows"),
+      NULL },
+    { "refused", 0, 0, G_OPTION_ARG_FILENAME, &refused,
+      N_("Write the refused rows (line, value, reason) to FILE as CSV"), N_("FILE") },
     { NULL },
   };
 
-  g_option_context_set_summary (context, _("Import contacts from a CSV, TSV or vCard file. "
+  g_option_context_set_summary (context, _("Import contacts from a CSV, TSV or vCard file, or "
+                                           "the first sheet of an Excel (.xlsx) or OpenDocument "
+                                           "(.ods) workbook. "
                                            "Rows with a bad number are reported with their line "
                                            "number; the good rows are imported."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -122,9 +233,14 @@ contacts_import (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give exactly one file to import."));
+  if (create_group && group == NULL)
+    return xi_cli_usage ("%s", _("--create-group goes with --group NAME."));
 
   if (country != NULL && !xi_phone_is_country_code (country))
     return xi_cli_usage (_("“%s” is not a country calling code (for example 62 or 1)."), country);
+
+  if (!check_import_group (cli, group, create_group, &facts.new_group, &error))
+    return xi_cli_fail (cli, error);
 
   sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
 
@@ -139,19 +255,36 @@ contacts_import (XiCli  *cli,
   if (batch == NULL)
     goto failed;
 
+  facts.format = batch->format;
+  facts.delimiter = batch->delimiter;
+  facts.custom_field_names = custom_field_names = g_strdupv (batch->custom_field_names);
+  facts.dry_run = dry_run;
+
   g_clear_object (&result);
-  xi_store_import_contacts_async (cli->store, g_steal_pointer (&batch), group,
-                                  show_progress ? show_progress_cb : NULL, (gpointer)_("Saving"),
-                                  NULL, cancellable, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  report = xi_store_import_contacts_finish (cli->store, result, &error);
-  if (show_progress)
-    g_printerr ("\n");
+  if (dry_run)
+    {
+      xi_store_preview_import_async (cli->store, g_steal_pointer (&batch), group, cancellable,
+                                     xi_cli_result_cb, &slot);
+      result = xi_cli_wait (&slot);
+      report = xi_store_preview_import_finish (cli->store, result, &error);
+    }
+  else
+    {
+      xi_store_import_contacts_async (cli->store, g_steal_pointer (&batch), group,
+                                      show_progress ? show_progress_cb : NULL, (gpointer)_("Saving"),
+                                      NULL, cancellable, xi_cli_result_cb, &slot);
+      result = xi_cli_wait (&slot);
+      report = xi_store_import_contacts_finish (cli->store, result, &error);
+      if (show_progress)
+        g_printerr ("\n");
+    }
   if (report == NULL)
     goto failed;
 
   g_source_remove (sigint);
-  print_report (cli, report);
+  if (refused != NULL && !write_refused (refused, report->issues, &error))
+    return xi_cli_fail (cli, error);
+  print_report (cli, report, &facts, group);
   return XI_CLI_EXIT_OK;
 
 failed:
@@ -282,6 +415,61 @@ check_filter_fields (XiCli            *cli,
   return TRUE;
 }
 
+/* What --where reads, for the --help of every command that takes it. */
+const char *
+xi_cli_filter_help (void)
+{
+  /* Translators: keep the FIELD=VALUE examples as they are */
+  return _("Conditions for --where: FIELD=VALUE (is), FIELD!=VALUE (is not), FIELD~TEXT "
+           "(contains). FIELD is name, phone or one of your own fields such as kota, and also:\n"
+           "  tag=TAG                    has the tag\n"
+           "  group=NAME                 is in the group\n"
+           "  whatsapp=yes|no|unknown    WhatsApp status of the number\n"
+           "  opted_out=yes|no           asked not to get messages\n"
+           "  messaged=no                was never sent a message\n"
+           "  replied=CAMPAIGN           replied to the campaign");
+}
+
+/* The filter that --where, --tag and --opted-out describe, checked
+ * against the fields the contacts have. */
+XiContactFilter *
+xi_cli_build_filter (XiCli      *cli,
+                     char      **wheres,
+                     char      **tags,
+                     gboolean    opted_out,
+                     gboolean    not_opted_out,
+                     GError    **error)
+{
+  g_autoptr(XiContactFilter) filter = xi_contact_filter_new ();
+
+  for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
+    if (!xi_contact_filter_add_where (filter, wheres[i], error))
+      return NULL;
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    xi_contact_filter_add_tag (filter, tags[i]);
+  if (opted_out || not_opted_out)
+    xi_contact_filter_set_opted_out (filter, opted_out);
+  if (!check_filter_fields (cli, filter, error))
+    return NULL;
+  return g_steal_pointer (&filter);
+}
+
+/* Keeps the contacts of @contacts that are also in @chosen. */
+static GPtrArray *
+intersect_contacts (GPtrArray *contacts,
+                    GPtrArray *chosen)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *kept = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < chosen->len; i++)
+    g_hash_table_add (ids, (gpointer)xi_contact_get_id (g_ptr_array_index (chosen, i)));
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_hash_table_contains (ids, xi_contact_get_id (g_ptr_array_index (contacts, i))))
+      g_ptr_array_add (kept, g_object_ref (g_ptr_array_index (contacts, i)));
+  return kept;
+}
+
 static int
 contacts_list (XiCli  *cli,
                int     argc,
@@ -298,7 +486,9 @@ contacts_list (XiCli  *cli,
   g_autofree char *group = NULL;
   g_auto(GStrv) wheres = NULL;
   g_auto(GStrv) tags = NULL;
-  g_autoptr(XiContactFilter) filter = xi_contact_filter_new ();
+  g_autofree char *segment_name = NULL;
+  g_autoptr(XiSegment) segment = NULL;
+  g_autoptr(XiContactFilter) filter = NULL;
   gboolean opted_out = FALSE;
   gboolean not_opted_out = FALSE;
   guint shown = 0;
@@ -312,9 +502,11 @@ contacts_list (XiCli  *cli,
     { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, N_("Only contacts with tag TAG (repeatable)"), N_("TAG") },
     { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted_out, N_("Only contacts who opted out"), NULL },
     { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &not_opted_out, N_("Only contacts who did not opt out"), NULL },
+    { "segment", 0, 0, G_OPTION_ARG_STRING, &segment_name, N_("Only contacts of the saved segment NAME"), N_("NAME") },
     { NULL },
   };
 
+  g_option_context_set_description (context, xi_cli_filter_help ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (context, &argc, &argv, &status))
     return status;
@@ -323,22 +515,33 @@ contacts_list (XiCli  *cli,
   if (opted_out && not_opted_out)
     return xi_cli_usage ("%s", _("Give --opted-out or --not-opted-out, not both."));
 
-  for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
-    if (!xi_contact_filter_add_where (filter, wheres[i], &error))
-      return xi_cli_fail (cli, error);
-  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
-    xi_contact_filter_add_tag (filter, tags[i]);
-  if (opted_out || not_opted_out)
-    xi_contact_filter_set_opted_out (filter, opted_out);
-  if (!check_filter_fields (cli, filter, &error))
+  if (segment_name != NULL)
+    {
+      if ((segment = xi_cli_find_segment (cli, segment_name, &error)) == NULL ||
+          (filter = xi_segment_get_filter (segment, &error)) == NULL)
+        return xi_cli_fail (cli, error);
+      for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
+        if (!xi_contact_filter_add_where (filter, wheres[i], &error))
+          return xi_cli_fail (cli, error);
+      for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+        xi_contact_filter_add_tag (filter, tags[i]);
+      if (opted_out || not_opted_out)
+        xi_contact_filter_set_opted_out (filter, opted_out);
+    }
+  else if ((filter = xi_cli_build_filter (cli, wheres, tags, opted_out, not_opted_out, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   if (group != NULL && (only_group = xi_cli_find_group (cli, group, &error)) == NULL)
     return xi_cli_fail (cli, error);
-  if (search != NULL)
-    contacts = search_contacts (cli, search, &error);
-  else
-    contacts = xi_cli_list_contacts (cli, &error);
+  contacts = xi_cli_filter_contacts (cli, filter, &error);
+  if (contacts != NULL && search != NULL)
+    {
+      g_autoptr(GPtrArray) chosen = g_steal_pointer (&contacts);
+      g_autoptr(GPtrArray) found = search_contacts (cli, search, &error);
+
+      if (found != NULL)
+        contacts = intersect_contacts (found, chosen);
+    }
   if (contacts == NULL || (groups = xi_cli_list_groups (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -358,8 +561,6 @@ contacts_list (XiCli  *cli,
       g_auto(GStrv) group_names = NULL;
 
       if (only_group != NULL && !xi_contact_is_in_group (contact, xi_group_get_id (only_group)))
-        continue;
-      if (!xi_contact_filter_matches (filter, contact))
         continue;
       shown++;
 
@@ -630,7 +831,7 @@ contacts_export (XiCli  *cli,
 }
 
 static const XiCliCommand contact_commands[] = {
-  { "import",  contacts_import,  N_("Import a CSV, TSV or vCard file") },
+  { "import",  contacts_import,  N_("Import a CSV, TSV, vCard, .xlsx or .ods file") },
   { "list",    contacts_list,    N_("List contacts (--search, --group, --where, --tag)") },
   { "add",     contacts_add,     N_("Add one contact") },
   { "delete",  contacts_delete,  N_("Delete contacts by phone number") },

@@ -326,6 +326,48 @@ xi_cli_find_group (XiCli       *cli,
   return NULL;
 }
 
+/* The contacts that @filter chooses, its groups, messages and replies
+ * resolved by the store. */
+GPtrArray *
+xi_cli_filter_contacts (XiCli            *cli,
+                        XiContactFilter  *filter,
+                        GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_filter_contacts_async (cli->store, filter, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_filter_contacts_finish (cli->store, result, error);
+}
+
+XiSegment *
+xi_cli_find_segment (XiCli       *cli,
+                     const char  *name,
+                     GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) segments = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_list_segments_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if ((segments = xi_store_list_segments_finish (cli->store, result, error)) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < segments->len; i++)
+    {
+      XiSegment *segment = g_ptr_array_index (segments, i);
+
+      if (g_utf8_collate (segment->name, name) == 0 || g_ascii_strcasecmp (segment->name, name) == 0)
+        return xi_segment_copy (segment);
+    }
+
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+               _("There is no segment named “%s”; “xender-in-cli segments list” shows them."), name);
+  return NULL;
+}
+
 XiContact *
 xi_cli_find_contact (GPtrArray  *contacts,
                      const char *phone)

@@ -102,6 +102,19 @@ char        **xi_cli_list_custom_fields (XiCli            *cli,
 XiGroup      *xi_cli_find_group      (XiCli               *cli,
                                       const char          *name,
                                       GError             **error);
+GPtrArray    *xi_cli_filter_contacts (XiCli               *cli,
+                                      XiContactFilter     *filter,
+                                      GError             **error);
+XiSegment    *xi_cli_find_segment    (XiCli               *cli,
+                                      const char          *name,
+                                      GError             **error);
+const char   *xi_cli_filter_help     (void);
+XiContactFilter *xi_cli_build_filter (XiCli               *cli,
+                                      char               **wheres,
+                                      char               **tags,
+                                      gboolean             opted_out,
+                                      gboolean             not_opted_out,
+                                      GError             **error);
 GPtrArray    *xi_cli_list_templates  (XiCli               *cli,
                                       GError             **error);
 XiTemplate   *xi_cli_find_template  (XiCli               *cli,
@@ -170,6 +183,9 @@ int           xi_cli_run             (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
 int           xi_cli_contacts        (XiCli               *cli,
+                                      int                  argc,
+                                      char               **argv);
+int           xi_cli_segments        (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
 int           xi_cli_groups          (XiCli               *cli,

@@ -23,6 +23,11 @@
  * ignoring case and the spaces around values, because spreadsheets are
  * typed by hand. The filter is built once and then only read, so one
  * filter may test 100,000 contacts without allocating per field.
+ *
+ * A few conditions are about what the store knows beside the contact
+ * (group=, messaged=, replied=). The store resolves each of them once
+ * into the set of contacts it names (xi_contact_filter_resolve()), so
+ * testing a contact stays a lookup.
  */
 
 typedef enum {
@@ -35,6 +40,12 @@ typedef enum {
   FIELD_CUSTOM,
   FIELD_NAME,
   FIELD_PHONE,
+  FIELD_TAG,
+  FIELD_WHATSAPP,
+  FIELD_OPTED_OUT,
+  FIELD_GROUP,     /* the rest are resolved by the store */
+  FIELD_MESSAGED,
+  FIELD_REPLIED,
 } FieldKind;
 
 typedef struct
@@ -44,6 +55,8 @@ typedef struct
   Op         op;
   char      *value;    /* casefolded, trimmed; "" means "has no value" */
   gboolean   in_raw;   /* a match shows @value verbatim in the contact's field JSON */
+  int        state;    /* FIELD_WHATSAPP: an XiOnWhatsApp; yes/no fields: 1 or 0 */
+  GHashTable *ids;     /* resolved fields: the contact ids named */
 } Condition;
 
 struct _XiContactFilter
@@ -51,7 +64,7 @@ struct _XiContactFilter
   GPtrArray  *conditions;  /* Condition */
   GPtrArray  *tags;        /* casefolded */
   GPtrArray  *fields;      /* the custom fields named, NULL-terminated */
-  int         opted_out;   /* -1: either */
+  GPtrArray  *texts;       /* every condition as written, NULL-terminated */
 };
 
 G_DEFINE_BOXED_TYPE (XiContactFilter, xi_contact_filter, xi_contact_filter_ref, xi_contact_filter_unref)
@@ -65,6 +78,7 @@ condition_free (gpointer data)
 
   g_free (condition->key);
   g_free (condition->value);
+  g_clear_pointer (&condition->ids, g_hash_table_unref);
   g_free (condition);
 }
 
@@ -76,6 +90,7 @@ xi_contact_filter_clear (gpointer data)
   g_ptr_array_unref (self->conditions);
   g_ptr_array_unref (self->tags);
   g_ptr_array_unref (self->fields);
+  g_ptr_array_unref (self->texts);
 }
 
 static char *
@@ -201,6 +216,102 @@ has_tag (XiContact  *contact,
   return FALSE;
 }
 
+/* "yes" or "no", in English or Indonesian, as 1 or 0; -1 otherwise. */
+static int
+parse_yes_no (const char *folded)
+{
+  if (g_str_equal (folded, "yes") || g_str_equal (folded, "ya") || g_str_equal (folded, "true") ||
+      g_str_equal (folded, "1"))
+    return 1;
+  if (g_str_equal (folded, "no") || g_str_equal (folded, "tidak") || g_str_equal (folded, "false") ||
+      g_str_equal (folded, "0"))
+    return 0;
+  return -1;
+}
+
+static int
+parse_on_whatsapp (const char *folded)
+{
+  if (g_str_equal (folded, "unknown") || g_str_equal (folded, "unchecked") ||
+      g_str_equal (folded, "belum"))
+    return XI_ON_WHATSAPP_UNKNOWN;
+  switch (parse_yes_no (folded))
+    {
+    case 1:
+      return XI_ON_WHATSAPP_YES;
+    case 0:
+      return XI_ON_WHATSAPP_NO;
+    default:
+      return -1;
+    }
+}
+
+/* Reads what @key names beside the custom fields into @condition, or
+ * says what is wrong with @condition's value. */
+static gboolean
+read_known_field (Condition   *condition,
+                  const char  *key,
+                  const char  *text,
+                  GError     **error)
+{
+  if (g_str_equal (key, "name") || g_str_equal (key, "nama"))
+    condition->kind = FIELD_NAME;
+  else if (g_str_equal (key, "phone") || g_str_equal (key, "telepon"))
+    condition->kind = FIELD_PHONE;
+  else if (g_str_equal (key, "tag"))
+    condition->kind = FIELD_TAG;
+  else if (g_str_equal (key, "group") || g_str_equal (key, "grup"))
+    condition->kind = FIELD_GROUP;
+  else if (g_str_equal (key, "replied") || g_str_equal (key, "dibalas"))
+    condition->kind = FIELD_REPLIED;
+  else if (g_str_equal (key, "whatsapp"))
+    {
+      condition->kind = FIELD_WHATSAPP;
+      condition->state = parse_on_whatsapp (condition->value);
+    }
+  else if (g_str_equal (key, "opted_out") || g_str_equal (key, "messaged"))
+    {
+      condition->kind = g_str_equal (key, "messaged") ? FIELD_MESSAGED : FIELD_OPTED_OUT;
+      condition->state = parse_yes_no (condition->value);
+    }
+  else
+    {
+      condition->kind = FIELD_CUSTOM;
+      return TRUE;
+    }
+
+  if ((condition->kind == FIELD_WHATSAPP || condition->kind == FIELD_OPTED_OUT ||
+       condition->kind == FIELD_MESSAGED) &&
+      (condition->state < 0 || condition->op == OP_CONTAINS))
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   condition->kind == FIELD_WHATSAPP
+                   /* Translators: keep whatsapp=yes, whatsapp=no and whatsapp=unknown as they are */
+                   ? _("“%s”: WhatsApp status is whatsapp=yes, whatsapp=no or whatsapp=unknown.")
+                   /* Translators: keep =yes and =no as they are */
+                   : _("“%s”: this field is =yes or =no."), text);
+      return FALSE;
+    }
+  if ((condition->kind == FIELD_GROUP || condition->kind == FIELD_REPLIED) &&
+      (condition->value[0] == '\0' || condition->op == OP_CONTAINS))
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   condition->kind == FIELD_GROUP
+                   /* Translators: keep group=NAME and group!=NAME as they are */
+                   ? _("“%s”: name the whole group, as in group=NAME or group!=NAME.")
+                   /* Translators: keep replied=CAMPAIGN as it is */
+                   : _("“%s”: name the whole campaign, as in replied=CAMPAIGN."), text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_resolved_kind (FieldKind kind)
+{
+  return kind == FIELD_GROUP || kind == FIELD_MESSAGED || kind == FIELD_REPLIED;
+}
+
 /* Public API */
 
 /**
@@ -216,7 +327,7 @@ xi_contact_filter_new (void)
   self->conditions = g_ptr_array_new_with_free_func (condition_free);
   self->tags = g_ptr_array_new_with_free_func (g_free);
   self->fields = g_ptr_array_new_null_terminated (0, g_free, TRUE);
-  self->opted_out = -1;
+  self->texts = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   return self;
 }
 
@@ -249,7 +360,10 @@ xi_contact_filter_unref (XiContactFilter *self)
  * @self: a filter being built
  * @condition: "FIELD=VALUE", "FIELD!=VALUE" or "FIELD~TEXT" (contains);
  *   FIELD is `name`, `phone` or a custom field (`nama` and `telepon`
- *   too); an empty VALUE means "has none"
+ *   too); an empty VALUE means "has none". Besides: `tag=TAG`,
+ *   `whatsapp=yes|no|unknown`, `opted_out=yes|no`, and the ones the store
+ *   resolves: `group=NAME`, `messaged=no` (never sent a message) and
+ *   `replied=CAMPAIGN`
  * @error: return location for a %XI_STORE_ERROR_INVALID error
  *
  * Returns: %TRUE when @condition could be read, %FALSE with @error set
@@ -296,19 +410,18 @@ xi_contact_filter_add_where (XiContactFilter  *self,
   parsed = g_new0 (Condition, 1);
   parsed->op = op;
   parsed->value = fold_trimmed (sign + sign_len);
-  if (g_str_equal (key, "name") || g_str_equal (key, "nama"))
-    parsed->kind = FIELD_NAME;
-  else if (g_str_equal (key, "phone") || g_str_equal (key, "telepon"))
-    parsed->kind = FIELD_PHONE;
-  else
+  if (!read_known_field (parsed, key, condition, error))
     {
-      parsed->kind = FIELD_CUSTOM;
-      if (!g_ptr_array_find_with_equal_func (self->fields, key, g_str_equal, NULL))
-        g_ptr_array_add (self->fields, g_strdup (key));
+      condition_free (parsed);
+      return FALSE;
     }
+  if (parsed->kind == FIELD_CUSTOM &&
+      !g_ptr_array_find_with_equal_func (self->fields, key, g_str_equal, NULL))
+    g_ptr_array_add (self->fields, g_strdup (key));
   parsed->key = g_steal_pointer (&key);
   parsed->in_raw = parsed->kind == FIELD_CUSTOM && op != OP_NOT_EQUALS &&
                    parsed->value[0] != '\0' && is_plain_ascii (parsed->value);
+  g_ptr_array_add (self->texts, g_strstrip (g_strdup (condition)));
   g_ptr_array_add (self->conditions, parsed);
   return TRUE;
 }
@@ -326,6 +439,7 @@ xi_contact_filter_add_tag (XiContactFilter *self,
   g_return_if_fail (tag != NULL);
 
   g_ptr_array_add (self->tags, fold_trimmed (tag));
+  g_ptr_array_add (self->texts, g_strconcat ("#", tag, NULL));
 }
 
 /**
@@ -338,7 +452,8 @@ xi_contact_filter_set_opted_out (XiContactFilter *self,
                                  gboolean         opted_out)
 {
   g_return_if_fail (self != NULL);
-  self->opted_out = opted_out ? 1 : 0;
+  if (!xi_contact_filter_add_where (self, opted_out ? "opted_out=yes" : "opted_out=no", NULL))
+    g_assert_not_reached ();
 }
 
 /**
@@ -370,7 +485,7 @@ gboolean
 xi_contact_filter_is_empty (XiContactFilter *self)
 {
   g_return_val_if_fail (self != NULL, TRUE);
-  return self->conditions->len == 0 && self->tags->len == 0 && self->opted_out < 0;
+  return self->conditions->len == 0 && self->tags->len == 0;
 }
 
 /**
@@ -386,9 +501,6 @@ xi_contact_filter_matches (XiContactFilter *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (XI_IS_CONTACT (contact), FALSE);
-
-  if (self->opted_out >= 0 && (xi_contact_get_opted_out (contact) ? 1 : 0) != self->opted_out)
-    return FALSE;
 
   for (guint i = 0; i < self->tags->len; i++)
     if (!has_tag (contact, g_ptr_array_index (self->tags, i)))
@@ -407,6 +519,36 @@ xi_contact_filter_matches (XiContactFilter *self,
         case FIELD_PHONE:
           value = xi_contact_get_phone (contact);
           break;
+        case FIELD_TAG:
+          if (has_tag (contact, condition->value) == (condition->op == OP_NOT_EQUALS))
+            return FALSE;
+          continue;
+        case FIELD_WHATSAPP:
+          if (((int)xi_contact_get_on_whatsapp (contact) == condition->state) ==
+              (condition->op == OP_NOT_EQUALS))
+            return FALSE;
+          continue;
+        case FIELD_OPTED_OUT:
+          if ((xi_contact_get_opted_out (contact) == condition->state) ==
+              (condition->op == OP_NOT_EQUALS))
+            return FALSE;
+          continue;
+        case FIELD_GROUP:
+        case FIELD_MESSAGED:
+        case FIELD_REPLIED:
+          {
+            /* A set names the contacts in the group, ever messaged, or who
+             * replied; "messaged=no" and "!=" want those outside it. */
+            gboolean in_set = condition->ids != NULL &&
+                              g_hash_table_contains (condition->ids, xi_contact_get_id (contact));
+            gboolean want = (condition->kind != FIELD_MESSAGED || condition->state == 1) !=
+                            (condition->op == OP_NOT_EQUALS);
+
+            g_return_val_if_fail (condition->ids != NULL, FALSE);
+            if (in_set != want)
+              return FALSE;
+          }
+          continue;
         case FIELD_CUSTOM:
         default:
           /* Reading a contact's fields parses its JSON, by far the dearest
@@ -473,7 +615,15 @@ xi_contact_filter_new_from_search (const char  *text,
       else
         colon = NULL;
       if (strpbrk (word, "=~") != NULL && xi_contact_filter_add_where (self, word, NULL))
-        continue;
+        {
+          /* A search box tests contacts as they are loaded, so what only
+           * the store can answer is searched for as text. */
+          if (!is_resolved_kind (((Condition *)g_ptr_array_index (self->conditions,
+                                                                   self->conditions->len - 1))->kind))
+            continue;
+          g_ptr_array_remove_index (self->conditions, self->conditions->len - 1);
+          g_ptr_array_remove_index (self->texts, self->texts->len - 1);
+        }
       if (colon != NULL)
         *colon = ':';
 
@@ -484,4 +634,153 @@ xi_contact_filter_new_from_search (const char  *text,
 
   *free_text = g_string_free (g_steal_pointer (&rest), FALSE);
   return g_steal_pointer (&self);
+}
+
+/**
+ * xi_contact_filter_new_from_conditions:
+ * @conditions: (array zero-terminated=1): conditions as
+ *   xi_contact_filter_add_where() reads them, or "#TAG"
+ * @error: return location for a %XI_STORE_ERROR_INVALID error
+ *
+ * Builds the filter that xi_contact_filter_get_conditions() described,
+ * as a saved segment stores it.
+ *
+ * Returns: (transfer full) (nullable): the filter, or %NULL with @error set
+ */
+XiContactFilter *
+xi_contact_filter_new_from_conditions (const char * const  *conditions,
+                                       GError             **error)
+{
+  g_autoptr(XiContactFilter) self = xi_contact_filter_new ();
+
+  g_return_val_if_fail (conditions != NULL, NULL);
+
+  for (guint i = 0; conditions[i] != NULL; i++)
+    {
+      if (conditions[i][0] == '#' && conditions[i][1] != '\0')
+        xi_contact_filter_add_tag (self, conditions[i] + 1);
+      else if (!xi_contact_filter_add_where (self, conditions[i], error))
+        return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+/**
+ * xi_contact_filter_get_conditions:
+ * @self: a filter
+ *
+ * Returns: (transfer none) (array zero-terminated=1): every condition as
+ *   written, tags as "#TAG", in the order they were added
+ */
+const char * const *
+xi_contact_filter_get_conditions (XiContactFilter *self)
+{
+  static const char *none[] = { NULL };
+
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->texts->len > 0 ? (const char * const *)self->texts->pdata : none;
+}
+
+/**
+ * xi_contact_filter_needs_resolving:
+ * @self: a filter
+ *
+ * Returns: whether some condition names a group, the messages sent or
+ *   the replies received, which only the store can answer
+ */
+gboolean
+xi_contact_filter_needs_resolving (XiContactFilter *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    if (is_resolved_kind (((Condition *)g_ptr_array_index (self->conditions, i))->kind))
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * xi_contact_filter_resolve:
+ * @self: a filter, not yet shared with another thread
+ * @func: returns the set of contact ids that one condition names
+ * @user_data: closure for @func
+ * @error: return location for the error of @func
+ *
+ * Asks @func once for each condition that xi_contact_filter_needs_resolving()
+ * means; the store calls this on its thread before testing contacts.
+ *
+ * Returns: %TRUE when every condition was resolved
+ */
+gboolean
+xi_contact_filter_resolve (XiContactFilter            *self,
+                           XiContactFilterResolveFunc  func,
+                           gpointer                    user_data,
+                           GError                    **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      Condition *condition = g_ptr_array_index (self->conditions, i);
+      XiContactFilterSet set;
+      GHashTable *ids;
+
+      switch (condition->kind)
+        {
+        case FIELD_GROUP:
+          set = XI_CONTACT_FILTER_SET_GROUP;
+          break;
+        case FIELD_MESSAGED:
+          set = XI_CONTACT_FILTER_SET_MESSAGED;
+          break;
+        case FIELD_REPLIED:
+          set = XI_CONTACT_FILTER_SET_REPLIED;
+          break;
+        default:
+          continue;
+        }
+      if ((ids = func (set, condition->value, user_data, error)) == NULL)
+        return FALSE;
+      g_clear_pointer (&condition->ids, g_hash_table_unref);
+      condition->ids = ids;
+    }
+  return TRUE;
+}
+
+/**
+ * xi_contact_filter_get_fields_pattern:
+ * @self: a filter
+ *
+ * The store builds a contact only when its fields' JSON text could
+ * match: every contact that matches @self has the text of its first
+ * verbatim custom field condition in it, ignoring ASCII case, which is
+ * what SQL's LIKE compares.
+ *
+ * Returns: (transfer full) (nullable): a LIKE pattern with "\" as its
+ *   escape, or %NULL when no condition allows one
+ */
+char *
+xi_contact_filter_get_fields_pattern (XiContactFilter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const Condition *condition = g_ptr_array_index (self->conditions, i);
+      GString *pattern;
+
+      if (!condition->in_raw)
+        continue;
+      pattern = g_string_new ("%");
+      for (const char *c = condition->value; *c != '\0'; c++)
+        {
+          if (*c == '%' || *c == '_')
+            g_string_append_c (pattern, '\\');
+          g_string_append_c (pattern, *c);
+        }
+      g_string_append_c (pattern, '%');
+      return g_string_free (pattern, FALSE);
+    }
+  return NULL;
 }

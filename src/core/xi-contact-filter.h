@@ -17,6 +17,35 @@ G_BEGIN_DECLS
 
 typedef struct _XiContactFilter XiContactFilter;
 
+/**
+ * XiContactFilterSet:
+ * @XI_CONTACT_FILTER_SET_GROUP: the members of the group named
+ * @XI_CONTACT_FILTER_SET_MESSAGED: everyone a message was ever sent to
+ * @XI_CONTACT_FILTER_SET_REPLIED: who replied to the campaign named
+ *
+ * The sets of contacts that only the store knows.
+ */
+typedef enum {
+  XI_CONTACT_FILTER_SET_GROUP,
+  XI_CONTACT_FILTER_SET_MESSAGED,
+  XI_CONTACT_FILTER_SET_REPLIED,
+} XiContactFilterSet;
+
+/**
+ * XiContactFilterResolveFunc:
+ * @set: which set
+ * @name: the group or campaign named, casefolded; unused for
+ *   %XI_CONTACT_FILTER_SET_MESSAGED
+ * @user_data: closure
+ * @error: return location for an error, such as no group of that name
+ *
+ * Returns: (transfer full) (nullable): the contact ids, a set of strings
+ */
+typedef GHashTable *(*XiContactFilterResolveFunc) (XiContactFilterSet   set,
+                                                   const char          *name,
+                                                   gpointer             user_data,
+                                                   GError             **error);
+
 GType             xi_contact_filter_get_type      (void) G_GNUC_CONST;
 XiContactFilter  *xi_contact_filter_new           (void);
 XiContactFilter  *xi_contact_filter_ref           (XiContactFilter     *self);
@@ -34,6 +63,15 @@ gboolean          xi_contact_filter_matches       (XiContactFilter     *self,
                                                    XiContact           *contact);
 XiContactFilter  *xi_contact_filter_new_from_search (const char        *text,
                                                      char             **free_text);
+XiContactFilter  *xi_contact_filter_new_from_conditions (const char * const  *conditions,
+                                                         GError             **error);
+const char * const *xi_contact_filter_get_conditions (XiContactFilter  *self);
+gboolean          xi_contact_filter_needs_resolving (XiContactFilter  *self);
+char             *xi_contact_filter_get_fields_pattern (XiContactFilter *self);
+gboolean          xi_contact_filter_resolve       (XiContactFilter            *self,
+                                                   XiContactFilterResolveFunc  func,
+                                                   gpointer                    user_data,
+                                                   GError                    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiContactFilter, xi_contact_filter_unref)
 

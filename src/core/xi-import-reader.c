@@ -18,6 +18,7 @@
 #include "xi-phone.h"
 #include "xi-progress.h"
 #include "xi-vcard.h"
+#include "xi-workbook.h"
 
 /*
  * Turns a contact file into rows for the store. Spreadsheets put columns
@@ -755,6 +756,7 @@ add_delimited_record (XiImportBatch *batch,
 static gboolean
 read_delimited (XiImportBatch    *batch,
                 const char       *text,
+                char              delimiter,
                 const char       *country,
                 GCancellable     *cancellable,
                 XiProgressRelay  *progress,
@@ -767,7 +769,7 @@ read_delimited (XiImportBatch    *batch,
   gboolean ok = FALSE;
 
   batch->format = XI_IMPORT_FORMAT_DELIMITED;
-  batch->delimiter = xi_csv_detect_delimiter (text);
+  batch->delimiter = delimiter != '\0' ? delimiter : xi_csv_detect_delimiter (text);
   reader = xi_csv_reader_new (text, batch->delimiter);
 
   if (!read_layout (batch, reader, &layout, country, &pending_data, error) ||
@@ -901,17 +903,14 @@ looks_like_vcard (const char *text,
   return g_ascii_strncasecmp (p, "BEGIN:VCARD", 11) == 0;
 }
 
-/* Excel and LibreOffice workbooks (.xlsx, .ods: zip; .xls: OLE2) are
- * what people pick most often by mistake. */
+/* Excel's old binary workbooks (.xls, OLE2), which are not read. */
 static gboolean
-is_workbook (const guint8 *data,
-             gsize         len)
+is_old_workbook (const guint8 *data,
+                 gsize         len)
 {
-  static const guint8 zip[] = { 'P', 'K', 0x03, 0x04 };
   static const guint8 ole2[] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
 
-  return (len >= sizeof zip && memcmp (data, zip, sizeof zip) == 0) ||
-         (len >= sizeof ole2 && memcmp (data, ole2, sizeof ole2) == 0);
+  return len >= sizeof ole2 && memcmp (data, ole2, sizeof ole2) == 0;
 }
 
 static XiImportBatch *
@@ -935,22 +934,29 @@ read_bytes (GBytes           *bytes,
     }
   if (!xi_limit_check_file_size (len, error))
     return NULL;
-  if (is_workbook (data, len))
+  if (is_old_workbook (data, len))
     {
       g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNSUPPORTED_FORMAT,
-                   _("This is a spreadsheet workbook, which Xender-In cannot read. In your "
-                     "spreadsheet, use Save As to save the sheet as “CSV UTF-8” and import "
-                     "that file."));
+                   _("This is an old Excel workbook (.xls), which Xender-In cannot read. In your "
+                     "spreadsheet, use Save As to save it as .xlsx, .ods or “CSV UTF-8” and "
+                     "import that file."));
       return NULL;
     }
 
-  if ((text = xi_text_to_utf8 (data, len, error)) == NULL)
+  if (xi_workbook_is_zip (data, len))
+    {
+      /* The first sheet, as comma-separated text that the CSV path reads. */
+      if ((text = xi_workbook_to_csv (bytes, cancellable, error)) == NULL)
+        return NULL;
+      ok = read_delimited (batch, text, ',', country, cancellable, progress, error);
+      batch->format = XI_IMPORT_FORMAT_WORKBOOK;
+    }
+  else if ((text = xi_text_to_utf8 (data, len, error)) == NULL)
     return NULL;
-
-  if (looks_like_vcard (text, filename_hint))
+  else if (looks_like_vcard (text, filename_hint))
     ok = read_vcards (batch, text, country, cancellable, progress, error);
   else
-    ok = read_delimited (batch, text, country, cancellable, progress, error);
+    ok = read_delimited (batch, text, '\0', country, cancellable, progress, error);
 
   if (!ok)
     return NULL;
@@ -1110,4 +1116,36 @@ xi_import_read_file_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == xi_import_read_file_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * xi_import_issues_to_csv:
+ * @issues: (element-type XiImportIssue): rejected records
+ *
+ * The refused rows as a CSV file to correct them in a spreadsheet: the
+ * line of the source file, what was in the faulty cell, and why.
+ *
+ * Returns: (transfer full): UTF-8 CSV text with a header line
+ */
+char *
+xi_import_issues_to_csv (GPtrArray *issues)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (issues != NULL, NULL);
+
+  /* Column names stay in English, as in the other exports, so scripts
+   * reading the file do not depend on the app's language. */
+  g_string_append (out, "line,value,reason\r\n");
+  for (guint i = 0; i < issues->len; i++)
+    {
+      XiImportIssue *issue = g_ptr_array_index (issues, i);
+
+      g_string_append_printf (out, "%u,", issue->line);
+      xi_csv_append_field (out, issue->excerpt);
+      g_string_append_c (out, ',');
+      xi_csv_append_field (out, issue->reason);
+      g_string_append (out, "\r\n");
+    }
+  return g_string_free (out, FALSE);
 }

@@ -23,6 +23,7 @@ typedef enum {
 typedef enum {
   XI_IMPORT_FORMAT_DELIMITED,
   XI_IMPORT_FORMAT_VCARD,
+  XI_IMPORT_FORMAT_WORKBOOK,
 } XiImportFormat;
 
 /**
@@ -116,6 +117,7 @@ XiImportBatch  *xi_import_read_file_finish   (GAsyncResult          *result,
                                               GError               **error);
 XiImportBatch  *xi_import_batch_new          (void);
 void            xi_import_batch_free         (XiImportBatch         *batch);
+char           *xi_import_issues_to_csv      (GPtrArray             *issues);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiImportBatch, xi_import_batch_free)
 

@@ -231,16 +231,59 @@ check_phone (const char  *phone,
 
 /* List */
 
+#define LIST_CONTACTS_SQL \
+  "SELECT " CONTACT_COLUMNS " FROM contacts c" \
+  " WHERE c.master_user_id = ?1 AND c.deleted = 0" \
+  " ORDER BY c.name COLLATE NOCASE, c.phone"
+
 static void
 list_contacts_func (XiStore  *self,
                     GTask    *task,
                     gpointer  data)
 {
-  _xi_store_return_rows (self, task,
-                         "SELECT " CONTACT_COLUMNS " FROM contacts c"
-                         " WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                         " ORDER BY c.name COLLATE NOCASE, c.phone",
-                         (XiStoreRowFunc)contact_from_row);
+  _xi_store_return_rows (self, task, LIST_CONTACTS_SQL, (XiStoreRowFunc)contact_from_row);
+}
+
+/**
+ * _xi_store_load_contacts:
+ * @self: a store, on its thread
+ * @fields_like: (nullable): a LIKE pattern the custom fields' JSON text
+ *   must match, from xi_contact_filter_get_fields_pattern()
+ * @error: return location for an error
+ *
+ * Returns: (transfer container) (element-type XiContact): the live
+ *   contacts, as xi_store_list_contacts_async() gives them, less those
+ *   ruled out by @fields_like before they are built
+ */
+GPtrArray *
+_xi_store_load_contacts (XiStore     *self,
+                         const char  *fields_like,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
+                            " WHERE c.master_user_id = ?1 AND c.deleted = 0"
+                            " AND (?2 IS NULL OR c.custom_fields LIKE ?2 ESCAPE '\\')"
+                            " ORDER BY c.name COLLATE NOCASE, c.phone",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, fields_like);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (contacts, contact_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&contacts);
 }
 
 /**
@@ -1079,6 +1122,7 @@ typedef struct
   XiImportBatch   *batch;
   char            *group_name;
   XiProgressRelay *progress;
+  gboolean         dry_run;
 } ImportOp;
 
 static void
@@ -1456,6 +1500,15 @@ import_contacts_func (XiStore  *self,
   if (!add_memberships (self, memberships, now, &error))
     goto failed;
 
+  /* A preview runs the very import, so its counts are the import's, and
+   * takes it back: nothing was written when the transaction ends. */
+  if (op->dry_run)
+    {
+      _xi_store_rollback (self);
+      g_task_return_pointer (task, g_steal_pointer (&report), (GDestroyNotify)xi_import_report_free);
+      return;
+    }
+
   summary = g_strdup_printf ("%u/%u/%u", report->imported, report->updated, report->skipped);
   if (!_xi_store_log_activity (self, "contacts.imported", summary, NULL, &error) ||
       !_xi_store_commit_deferring_checkpoint (self, &error))
@@ -1470,6 +1523,32 @@ import_contacts_func (XiStore  *self,
 failed:
   _xi_store_rollback (self);
   g_task_return_error (task, error);
+}
+
+static void
+push_import (XiStore             *self,
+             XiImportBatch       *batch,
+             const char          *group_name,
+             gboolean             dry_run,
+             XiStoreProgressFunc  progress,
+             gpointer             progress_data,
+             GDestroyNotify       progress_destroy,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  ImportOp *op = g_new0 (ImportOp, 1);
+
+  op->batch = batch;
+  op->group_name = g_strstrip (g_strdup (group_name != NULL ? group_name : ""));
+  if (op->group_name[0] == '\0')
+    g_clear_pointer (&op->group_name, g_free);
+  op->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
+  op->dry_run = dry_run;
+
+  _xi_store_push (self, import_contacts_func, op, import_op_free,
+                  source_tag, cancellable, callback, user_data);
 }
 
 /**
@@ -1499,20 +1578,52 @@ xi_store_import_contacts_async (XiStore             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  ImportOp *op;
-
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (batch != NULL);
 
-  op = g_new0 (ImportOp, 1);
-  op->batch = batch;
-  op->group_name = g_strstrip (g_strdup (group_name != NULL ? group_name : ""));
-  if (op->group_name[0] == '\0')
-    g_clear_pointer (&op->group_name, g_free);
-  op->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
+  push_import (self, batch, group_name, FALSE, progress, progress_data, progress_destroy,
+               xi_store_import_contacts_async, cancellable, callback, user_data);
+}
 
-  _xi_store_push (self, import_contacts_func, op, import_op_free,
-                  xi_store_import_contacts_async, cancellable, callback, user_data);
+/**
+ * xi_store_preview_import_async:
+ * @self: a #XiStore
+ * @batch: (transfer full): the rows read by xi_import_read_file_async()
+ * @group_name: (nullable): as for xi_store_import_contacts_async()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the report
+ * @user_data: closure
+ *
+ * Counts what xi_store_import_contacts_async() would import, update and
+ * refuse, without writing anything: the import runs and is rolled back.
+ */
+void
+xi_store_preview_import_async (XiStore             *self,
+                               XiImportBatch       *batch,
+                               const char          *group_name,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (batch != NULL);
+
+  push_import (self, batch, group_name, TRUE, NULL, NULL, NULL,
+               xi_store_preview_import_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_preview_import_finish:
+ *
+ * Returns: (transfer full): what the import would do
+ */
+XiImportReport *
+xi_store_preview_import_finish (XiStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

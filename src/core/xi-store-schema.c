@@ -463,6 +463,31 @@ static const char migration_v6[] =
   " AND json_extract (h.details, '$.message_id') IS NOT NULL AND m.phone IS NOT NULL"
   " ON CONFLICT DO NOTHING;";
 
+/*
+ * Version 7, segments: saved audience filters (xi-store-segments.c). The conditions
+ * are kept as typed, a JSON array of strings, and evaluated each time a
+ * campaign is created from them. The table has the sync columns so that
+ * it can join sync once the server has the table; until then it stays
+ * on this computer.
+ */
+static const char migration_v7[] =
+  "CREATE TABLE segments ("
+  " id TEXT PRIMARY KEY NOT NULL,"
+  " master_user_id TEXT NOT NULL,"
+  " created_at TEXT NOT NULL,"
+  " updated_at TEXT NOT NULL,"
+  " version INTEGER NOT NULL DEFAULT 1,"
+  " server_version INTEGER NOT NULL DEFAULT 0,"
+  " server_seq INTEGER NOT NULL DEFAULT 0,"
+  " deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted = 0 OR deleted = 1),"
+  /* Written as version 3 rewrote the other tables' checks: an IN list
+   * builds a temporary B-tree on every insert. */
+  " sync_status TEXT NOT NULL DEFAULT 'pending' CHECK (sync_status = 'pending'"
+  "  OR sync_status = 'synced' OR sync_status = 'conflict' OR sync_status = 'rejected'),"
+  " name TEXT NOT NULL,"
+  " conditions TEXT NOT NULL DEFAULT '[]');"
+  "CREATE UNIQUE INDEX segments_name ON segments (master_user_id, name COLLATE NOCASE) WHERE deleted = 0;";
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -470,6 +495,7 @@ static const char * const migrations[] = {
   migration_v4,
   migration_v5,
   migration_v6,
+  migration_v7,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);

@@ -19,6 +19,7 @@
 #include "xi-job-recipient.h"
 #include "xi-job-spec.h"
 #include "xi-secret-store.h"
+#include "xi-segment.h"
 #include "xi-store-inbox.h"
 #include "xi-store-media.h"
 #include "xi-template.h"
@@ -64,7 +65,7 @@ typedef enum {
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 6
+#define XI_STORE_SCHEMA_VERSION 7
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"
@@ -292,6 +293,15 @@ void            xi_store_import_contacts_async       (XiStore               *sel
 XiImportReport *xi_store_import_contacts_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_preview_import_async        (XiStore               *self,
+                                                      XiImportBatch         *batch,
+                                                      const char            *group_name,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiImportReport *xi_store_preview_import_finish       (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_export_contacts_async       (XiStore               *self,
                                                       GFile                 *file,
                                                       const char * const    *ids,
@@ -306,6 +316,40 @@ void            xi_store_list_custom_fields_async    (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 char          **xi_store_list_custom_fields_finish   (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+
+/* Audiences (xi-store-segments.c) */
+void            xi_store_filter_contacts_async       (XiStore               *self,
+                                                      XiContactFilter       *filter,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_filter_contacts_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_add_segment_async           (XiStore               *self,
+                                                      const char            *name,
+                                                      XiContactFilter       *filter,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiSegment      *xi_store_add_segment_finish          (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_list_segments_async         (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_list_segments_finish        (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_delete_segment_async        (XiStore               *self,
+                                                      const char            *segment_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_delete_segment_finish       (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 

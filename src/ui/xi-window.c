@@ -134,9 +134,10 @@ import_action (GtkWidget  *widget,
 
   chooser = gtk_file_chooser_native_new (_("Import Contacts"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  add_filter (GTK_FILE_CHOOSER (chooser), _("Contact files (CSV, TSV, vCard)"),
+  add_filter (GTK_FILE_CHOOSER (chooser), _("Contact files (CSV, TSV, vCard, Excel, OpenDocument)"),
               (const char *[]) { "*.csv", "*.CSV", "*.tsv", "*.TSV", "*.txt", "*.TXT",
-                                 "*.vcf", "*.VCF", "*.vcard", NULL });
+                                 "*.vcf", "*.VCF", "*.vcard", "*.xlsx", "*.XLSX", "*.ods", "*.ODS",
+                                 NULL });
   add_filter (GTK_FILE_CHOOSER (chooser), _("All files"), (const char *[]) { "*", NULL });
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (import_chosen_cb), self);
