@@ -19,6 +19,7 @@
 #include "xi-supabase-client.h"
 #include "xi-sync-engine.h"
 #include "xi-sync-error.h"
+#include "xi-sync-service.h"
 #include "xi-sync-test-utils.h"
 #include "xi-test-utils.h"
 
@@ -1243,6 +1244,83 @@ test_same_message_once (Fixture       *fixture,
   g_assert_cmpuint (server_live (&fixture->a, "incoming_messages"), ==, 1);
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main context (where the store and the service report) for
+ * @ms milliseconds. */
+static void
+iterate_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+up_to_date_cb (XiSyncService *service,
+               GParamSpec    *pspec,
+               guint         *passes)
+{
+  if (xi_sync_service_get_state (service) == XI_SYNC_STATE_UP_TO_DATE)
+    (*passes)++;
+}
+
+/* Online, the server's refusal of a campaign's quota reaches it within
+ * seconds of its start: the sync service pushes the call at once instead
+ * of at its next pass a minute later, while the campaign sends a message
+ * every half second. */
+static void
+test_quota_refused_online (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(XiSyncService) service = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) claimed = NULL;
+  g_autoptr(XiJob) now = NULL;
+  gint64 deadline;
+  guint passes = 0;
+
+  service = xi_sync_service_new (fixture->a.store, fs_rig_get_url (rig),
+                                 fs_rig_get_anon_key (rig));
+  g_signal_connect (service, "notify::state", G_CALLBACK (up_to_date_cb), &passes);
+  xi_sync_service_start (service);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (passes == 0 && g_get_monotonic_time () < deadline)
+    iterate_for (100);
+  g_assert_cmpuint (passes, >, 0);
+
+  /* Another computer spent the allowance; this one has not heard yet. */
+  set_allowance (&fixture->a, 3);
+  job = make_campaign (&fixture->a, 10, 3);
+  claimed = claim_next (&fixture->a);
+  now = g_object_ref (claimed);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (xi_job_get_state (now) != XI_JOB_STATE_PAUSED && xi_job_get_sent (now) < 10 &&
+         g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(XiJob) sent = NULL;
+
+      iterate_for (500);
+      g_clear_object (&now);
+      now = get_job (&fixture->a, xi_job_get_id (job));
+      if (xi_job_get_state (now) != XI_JOB_STATE_PAUSED)
+        sent = send_messages (&fixture->a, claimed, 1);
+    }
+
+  xi_sync_service_stop (service);
+  g_test_message ("sent before the refusal paused it: %u", xi_job_get_sent (now));
+  g_assert_cmpint (xi_job_get_state (now), ==, XI_JOB_STATE_PAUSED);
+  g_assert_cmpuint (xi_job_get_sent (now), <=, 3);
+  g_assert_nonnull (strstr (xi_job_get_last_error (now), "needs 10 messages and only 3"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1270,6 +1348,7 @@ main (int   argc,
   ADD ("same-template-name-renamed", test_same_template_name_renamed);
   ADD ("same-number-merges", test_same_number_merges);
   ADD ("same-message-once", test_same_message_once);
+  ADD ("quota-refused-online", test_quota_refused_online);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 

@@ -1222,6 +1222,8 @@ create_job_func (XiStore  *self,
 
   _xi_store_exec (self, "PRAGMA synchronous = NORMAL", NULL);
   g_free (quota.period);
+  if (spec->start)
+    _xi_store_sync_note_start (self, id);
   g_task_return_pointer (task, job, g_object_unref);
   return;
 
@@ -1621,13 +1623,19 @@ command_job (XiStore   *self,
 {
   CommandOp *op = data;
   g_autoptr(XiJob) current = NULL;
+  XiJob *job;
   XiJobState target;
 
   if ((current = load_job (self, op->job_id, error)) == NULL ||
       !command_target (current, op->command, &target, error) ||
       !_xi_store_sync_check_command (self, op->job_id, target == XI_JOB_STATE_PENDING, error))
     return NULL;
-  return change_job_state (self, op->job_id, target, NULL, error);
+  job = change_job_state (self, op->job_id, target, NULL, error);
+  /* The notice goes out after the commit; should the commit fail, it
+   * costs one needless sync pass. */
+  if (job != NULL && target == XI_JOB_STATE_PENDING)
+    _xi_store_sync_note_start (self, op->job_id);
+  return job;
 }
 
 static void

@@ -603,6 +603,42 @@ _xi_store_sync_check_command (XiStore     *self,
 }
 
 /**
+ * _xi_store_sync_note_start:
+ * @self: a #XiStore, on its thread
+ * @job_id: the campaign about to send
+ *
+ * Announces, as a change of its reservation, that a campaign whose quota
+ * call the server has not answered yet is about to send. The sync
+ * service pushes that call at once rather than at its next pass, so a
+ * refusal pauses the campaign within seconds, before it sends much.
+ */
+void
+_xi_store_sync_note_start (XiStore    *self,
+                           const char *job_id)
+{
+  g_autofree char *reservation_id = NULL;
+  sqlite3_stmt *stmt;
+
+  if (!_xi_store_sync_enabled (self))
+    return;
+  stmt = _xi_store_prepare (self,
+                            "SELECT j.quota_reservation_id FROM jobs j JOIN sync_outbox o"
+                            " ON o.table_name = 'quota_reservations'"
+                            " AND o.row_id = j.quota_reservation_id"
+                            " WHERE j.id = ?1 AND o.state != 'dead' LIMIT 1",
+                            NULL);
+  if (stmt == NULL)
+    return;
+  _xi_store_bind_text (stmt, 1, job_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    reservation_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  /* Without it the call goes at the next pass, as before. */
+  if (reservation_id != NULL)
+    _xi_store_note_change (self, "quota_reservations", reservation_id);
+}
+
+/**
  * _xi_store_sync_load_quota:
  * @self: a #XiStore, on its thread
  * @quota: (out caller-allocates): the allowance, when the server's is known
