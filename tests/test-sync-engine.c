@@ -1321,6 +1321,63 @@ test_quota_refused_online (Fixture       *fixture,
   g_assert_nonnull (strstr (xi_job_get_last_error (now), "needs 10 messages and only 3"));
 }
 
+static gboolean
+delete_job (Computer  *computer,
+            XiJob     *job,
+            GError   **error)
+{
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (xi_store_delete_job_async (computer->store, xi_job_get_id (job), NULL,
+                                           xi_test_store_result_cb, &slot_),
+                ok = xi_store_delete_job_finish (computer->store, result_, error));
+  return ok;
+}
+
+/* Deleting a campaign that has not finished gives back on the server what
+ * it had reserved and not sent; one that is sending must be paused first. */
+static void
+test_quota_released_on_delete (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJob) job = make_campaign (&fixture->a, 5, 4);
+  g_autoptr(XiJob) claimed = NULL;
+  g_autoptr(XiJob) after = NULL;
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reservation = NULL;
+  g_autofree char *quota = NULL;
+
+  set_allowance (&fixture->a, 100);
+  sync_ok (&fixture->a, NULL);
+  quota = server_quota (&fixture->a);
+  g_assert_cmpstr (quota, ==, "0/5");
+
+  claimed = claim_next (&fixture->a);
+  after = send_messages (&fixture->a, claimed, 2);
+  g_assert_false (delete_job (&fixture->a, after, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  g_clear_error (&error);
+
+  paused = command (&fixture->a, after, XI_JOB_COMMAND_PAUSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (delete_job (&fixture->a, paused, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM jobs WHERE deleted = 0"), ==, 0);
+
+  sync_ok (&fixture->a, NULL);
+  reservation = server_reservation (&fixture->a, job);
+  g_assert_cmpstr (reservation, ==, "5/2/committed");
+  g_free (quota);
+  quota = server_quota (&fixture->a);
+  g_assert_cmpstr (quota, ==, "2/0");
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_outbox"), ==, 0);
+
+  /* The other computer sees it gone. */
+  sync_ok (&fixture->b, NULL);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM jobs WHERE deleted = 0"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1349,6 +1406,7 @@ main (int   argc,
   ADD ("same-number-merges", test_same_number_merges);
   ADD ("same-message-once", test_same_message_once);
   ADD ("quota-refused-online", test_quota_refused_online);
+  ADD ("quota-released-on-delete", test_quota_released_on_delete);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 
