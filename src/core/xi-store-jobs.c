@@ -1222,6 +1222,8 @@ create_job_func (XiStore  *self,
 
   _xi_store_exec (self, "PRAGMA synchronous = NORMAL", NULL);
   g_free (quota.period);
+  if (spec->start)
+    _xi_store_sync_note_start (self, id);
   g_task_return_pointer (task, job, g_object_unref);
   return;
 
@@ -1621,13 +1623,19 @@ command_job (XiStore   *self,
 {
   CommandOp *op = data;
   g_autoptr(XiJob) current = NULL;
+  XiJob *job;
   XiJobState target;
 
   if ((current = load_job (self, op->job_id, error)) == NULL ||
       !command_target (current, op->command, &target, error) ||
       !_xi_store_sync_check_command (self, op->job_id, target == XI_JOB_STATE_PENDING, error))
     return NULL;
-  return change_job_state (self, op->job_id, target, NULL, error);
+  job = change_job_state (self, op->job_id, target, NULL, error);
+  /* The notice goes out after the commit; should the commit fail, it
+   * costs one needless sync pass. */
+  if (job != NULL && target == XI_JOB_STATE_PENDING)
+    _xi_store_sync_note_start (self, op->job_id);
+  return job;
 }
 
 static void
@@ -1684,6 +1692,100 @@ xi_store_command_job_finish (XiStore       *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Delete */
+
+static XiJob *
+delete_job (XiStore   *self,
+            gpointer   data,
+            GError   **error)
+{
+  const char *job_id = data;
+  g_autofree char *now = _xi_store_now ();
+  g_autoptr(XiJob) job = NULL;
+  sqlite3_stmt *stmt;
+
+  if ((job = load_job (self, job_id, error)) == NULL ||
+      !_xi_store_sync_check_command (self, job_id, FALSE, error))
+    return NULL;
+  if (job->state == XI_JOB_STATE_PROCESSING || job->state == XI_JOB_STATE_RETRYING)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                   _("This campaign is sending. Pause or cancel it before deleting it."));
+      return NULL;
+    }
+  /* Cancelled first, so its quota is settled like any stopped campaign's:
+   * the unsent are skipped, the reservation here gives back what was not
+   * used and, signed in, the final quota call releases the server's. */
+  if (!xi_job_is_finished (job))
+    {
+      g_clear_object (&job);
+      job = change_job_state (self, job_id, XI_JOB_STATE_CANCELLED, NULL, error);
+      if (job == NULL)
+        return NULL;
+    }
+
+  stmt = _xi_store_prepare (self, "UPDATE jobs SET deleted = 1, updated_at = ?2 WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, job_id);
+  _xi_store_bind_text (stmt, 2, now);
+  if (!_xi_store_step_done (self, stmt, error))
+    return NULL;
+  return g_steal_pointer (&job);
+}
+
+static void
+delete_job_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  return_job_changed (self, task, delete_job, data, FALSE);
+}
+
+/**
+ * xi_store_delete_job_async:
+ * @self: a #XiStore
+ * @job_id: the campaign
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Deletes a campaign that is not sending. One that has not finished is
+ * cancelled first, which gives its unused quota back here and on the
+ * server. %XI_STORE_ERROR_STATE while it is sending.
+ */
+void
+xi_store_delete_job_async (XiStore             *self,
+                           const char          *job_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (job_id != NULL);
+
+  _xi_store_push (self, delete_job_func, g_strdup (job_id), g_free,
+                  xi_store_delete_job_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_delete_job_finish:
+ *
+ * Returns: whether the campaign was deleted
+ */
+gboolean
+xi_store_delete_job_finish (XiStore       *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_autoptr(XiJob) job = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  job = g_task_propagate_pointer (G_TASK (result), error);
+  return job != NULL;
 }
 
 typedef struct

@@ -148,6 +148,8 @@ gboolean        _xi_store_sync_check_command (XiStore              *self,
                                               const char           *job_id,
                                               gboolean              resume,
                                               GError              **error);
+void            _xi_store_sync_note_start    (XiStore              *self,
+                                              const char           *job_id);
 gboolean        _xi_store_sync_load_quota    (XiStore              *self,
                                               XiQuota              *quota,
                                               GError              **error);

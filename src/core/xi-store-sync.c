@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "xi-store-private.h"
 #include "xi-store-sync.h"
@@ -602,6 +603,42 @@ _xi_store_sync_check_command (XiStore     *self,
 }
 
 /**
+ * _xi_store_sync_note_start:
+ * @self: a #XiStore, on its thread
+ * @job_id: the campaign about to send
+ *
+ * Announces, as a change of its reservation, that a campaign whose quota
+ * call the server has not answered yet is about to send. The sync
+ * service pushes that call at once rather than at its next pass, so a
+ * refusal pauses the campaign within seconds, before it sends much.
+ */
+void
+_xi_store_sync_note_start (XiStore    *self,
+                           const char *job_id)
+{
+  g_autofree char *reservation_id = NULL;
+  sqlite3_stmt *stmt;
+
+  if (!_xi_store_sync_enabled (self))
+    return;
+  stmt = _xi_store_prepare (self,
+                            "SELECT j.quota_reservation_id FROM jobs j JOIN sync_outbox o"
+                            " ON o.table_name = 'quota_reservations'"
+                            " AND o.row_id = j.quota_reservation_id"
+                            " WHERE j.id = ?1 AND o.state != 'dead' LIMIT 1",
+                            NULL);
+  if (stmt == NULL)
+    return;
+  _xi_store_bind_text (stmt, 1, job_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    reservation_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  /* Without it the call goes at the next pass, as before. */
+  if (reservation_id != NULL)
+    _xi_store_note_change (self, "quota_reservations", reservation_id);
+}
+
+/**
  * _xi_store_sync_load_quota:
  * @self: a #XiStore, on its thread
  * @quota: (out caller-allocates): the allowance, when the server's is known
@@ -1053,12 +1090,357 @@ refresh_opt_out (XiStore     *self,
 }
 
 /*
+ * Two computers offline can each create a row that takes the same local
+ * unique key: a group's or a template's name, a contact's number, an
+ * incoming message's WhatsApp id. The server may hold both, and here the
+ * second one would fail the index and stop every page after it. Each
+ * computer settles the clash the same way without asking the other.
+ * Where the server keeps the key unique too, the row it sent is the one
+ * it accepted and wins; otherwise the row with the smaller id keeps the
+ * key. A group or contact with the same name or number is the same thing,
+ * so the other row is merged into it (its memberships move over and it is
+ * deleted); two templates with one name may say different things, so the
+ * other one is renamed "Name (2)" where the user sees both; a message with
+ * the same id is the same message, so the local copy gives way to the
+ * server's. The changes are local edits, pushed like the user's, so the
+ * server and every computer end with the same rows. The rename is not
+ * translated: two computers in different languages must pick one name.
+ */
+typedef enum {
+  CLASH_MERGE,
+  CLASH_RENAME,
+  CLASH_REPLACE,
+} ClashRule;
+
+typedef struct
+{
+  const char *table;
+  const char *column;
+  ClashRule   rule;
+  gboolean    server_unique;
+  const char *find;      /* ?1 master, ?2 key, ?3 id: the other row holding the key */
+  const char *retire;    /* ?1 id, ?2 new key: the loser gives up the key */
+  const char *taken;     /* ?1 master, ?2 key: whether a live row has it */
+} UniqueKey;
+
+static const UniqueKey unique_keys[] = {
+  { "groups", "name", CLASH_MERGE, FALSE,
+    "SELECT id FROM groups WHERE master_user_id = ?1 AND name = ?2 COLLATE NOCASE"
+    " AND deleted = 0 AND id != ?3",
+    "UPDATE groups SET deleted = 1 WHERE id = ?1", NULL },
+  { "contacts", "phone", CLASH_MERGE, TRUE,
+    "SELECT id FROM contacts WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
+    " AND id != ?3",
+    "UPDATE contacts SET deleted = 1 WHERE id = ?1", NULL },
+  { "templates", "name", CLASH_RENAME, FALSE,
+    "SELECT id FROM templates WHERE master_user_id = ?1 AND name = ?2 COLLATE NOCASE"
+    " AND deleted = 0 AND id != ?3",
+    "UPDATE templates SET name = ?2 WHERE id = ?1",
+    "SELECT EXISTS (SELECT 1 FROM templates WHERE master_user_id = ?1"
+    " AND name = ?2 COLLATE NOCASE AND deleted = 0)" },
+  /* Unique among deleted rows too, here and on the server. */
+  { "incoming_messages", "wa_message_id", CLASH_REPLACE, TRUE,
+    "SELECT id FROM incoming_messages WHERE master_user_id = ?1 AND wa_message_id = ?2"
+    " AND id != ?3",
+    "DELETE FROM incoming_messages WHERE id = ?1", NULL },
+};
+
+static const UniqueKey *
+lookup_unique_key (const char *table)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (unique_keys); i++)
+    if (g_str_equal (unique_keys[i].table, table))
+      return &unique_keys[i];
+  return NULL;
+}
+
+static char *
+query_text (XiStore     *self,
+            const char  *sql,
+            const char  *a,
+            const char  *b,
+            const char  *c,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, sql, error);
+  char *value = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, a);
+  _xi_store_bind_text (stmt, 2, b);
+  _xi_store_bind_text (stmt, 3, c);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+/* The first "Name (n)" no live row holds. */
+static char *
+free_name (XiStore          *self,
+           const UniqueKey  *key,
+           const char       *name,
+           GError          **error)
+{
+  for (guint n = 2; ; n++)
+    {
+      g_autofree char *candidate = g_strdup_printf ("%s (%u)", name, n);
+      gint64 taken = row_query_int (self, key->taken, self->master_user_id, candidate, 1, error);
+
+      if (error != NULL && *error != NULL)
+        return NULL;
+      if (!taken)
+        return g_steal_pointer (&candidate);
+    }
+}
+
+/* Where a merged row went, or %NULL. */
+static char *
+merged_into (XiStore     *self,
+             const char  *table,
+             const char  *id,
+             GError     **error)
+{
+  g_autofree char *key = g_strconcat ("merged:", table, ":", id, NULL);
+
+  return query_text (self, "SELECT value FROM sync_state WHERE key = ?1", key, NULL, NULL, error);
+}
+
+/* Moves one membership, as a local edit: the new pair is added, the old
+ * one deleted. */
+static gboolean
+move_member (XiStore     *self,
+             const char  *group_id,
+             const char  *contact_id,
+             const char  *to_group_id,
+             const char  *to_contact_id,
+             GError     **error)
+{
+  g_autofree char *now = _xi_store_now ();
+
+  if (!_xi_store_add_member (self, to_group_id, to_contact_id, now, NULL, error))
+    return FALSE;
+  return row_exec (self, "UPDATE group_members SET deleted = 1 WHERE group_id = ?1"
+                   " AND contact_id = ?2", group_id, contact_id, 0, error);
+}
+
+/* @loser of @key's table becomes part of @winner: its memberships move
+ * over, and memberships pulled later follow the note left here. */
+static gboolean
+merge_rows (XiStore          *self,
+            const UniqueKey  *key,
+            const char       *loser,
+            const char       *winner,
+            GHashTable       *changes,
+            GError          **error)
+{
+  gboolean is_group = g_str_equal (key->table, "groups");
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *note = g_strconcat ("merged:", key->table, ":", loser, NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self, is_group
+                            ? "SELECT contact_id FROM group_members WHERE group_id = ?1"
+                              " AND deleted = 0"
+                            : "SELECT group_id FROM group_members WHERE contact_id = ?1"
+                              " AND deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, loser);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (others, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < others->len; i++)
+    {
+      const char *other = g_ptr_array_index (others, i);
+      gboolean ok = is_group ? move_member (self, loser, other, winner, other, error)
+                             : move_member (self, other, loser, other, winner, error);
+
+      if (!ok)
+        return FALSE;
+    }
+
+  change_set_add (changes, key->table, loser);
+  change_set_add (changes, key->table, winner);
+  return row_exec (self, "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)",
+                   note, winner, 0, error);
+}
+
+/* A pulled membership of a group or contact that was merged away is moved
+ * to the row it was merged into. */
+static gboolean
+follow_merges (XiStore     *self,
+               JsonObject  *row,
+               GError     **error)
+{
+  const char *group_id = json_object_get_string_member_with_default (row, "group_id", NULL);
+  const char *contact_id = json_object_get_string_member_with_default (row, "contact_id", NULL);
+  g_autofree char *to_group_id = NULL;
+  g_autofree char *to_contact_id = NULL;
+  gboolean ok;
+
+  if (group_id == NULL || contact_id == NULL || member_bool (row, "deleted"))
+    return TRUE;
+  to_group_id = merged_into (self, "groups", group_id, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  to_contact_id = merged_into (self, "contacts", contact_id, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  if (to_group_id == NULL && to_contact_id == NULL)
+    return TRUE;
+
+  self->sync_applying = FALSE;
+  ok = move_member (self, group_id, contact_id,
+                    to_group_id != NULL ? to_group_id : group_id,
+                    to_contact_id != NULL ? to_contact_id : contact_id, error);
+  self->sync_applying = TRUE;
+  return ok;
+}
+
+/* A clash between a pulled row and another live row here. */
+typedef struct
+{
+  const UniqueKey *key;
+  char            *other;       /* the other row's id */
+  gboolean         pulled_loses;
+  char            *new_key;     /* the pulled row's renamed key */
+} Clash;
+
+static void
+clash_clear (Clash *clash)
+{
+  g_clear_pointer (&clash->other, g_free);
+  g_clear_pointer (&clash->new_key, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Clash, clash_clear)
+
+/* Finds a clash of the pulled row @id whose key would be @value, and
+ * settles it before the row is written: a local loser gives up the key
+ * now; a pulled loser is written deleted or renamed (@clash says which). */
+static gboolean
+settle_clash (XiStore          *self,
+              const SyncTable  *table,
+              const char       *id,
+              const char       *value,
+              Clash            *clash,
+              GError          **error)
+{
+  const UniqueKey *key = lookup_unique_key (table->spec->name);
+  g_autofree char *renamed = NULL;
+  gboolean ok;
+
+  if (key == NULL || value == NULL)
+    return TRUE;
+  clash->other = query_text (self, key->find, self->master_user_id, value, id, error);
+  if (clash->other == NULL)
+    return error == NULL || *error == NULL;
+  clash->key = key;
+  clash->pulled_loses = !key->server_unique && strcmp (id, clash->other) > 0;
+
+  if (key->rule == CLASH_RENAME)
+    {
+      renamed = free_name (self, key, value, error);
+      if (renamed == NULL)
+        return FALSE;
+    }
+  if (clash->pulled_loses)
+    {
+      clash->new_key = g_steal_pointer (&renamed);
+      return TRUE;
+    }
+
+  /* A change of the loser the server refused for this very clash is
+   * answered now; a replaced row's ops have nothing left to push. */
+  if (!row_exec (self, key->rule == CLASH_REPLACE
+                 ? "DELETE FROM sync_outbox WHERE table_name = ?1 AND row_id = ?2"
+                 : "DELETE FROM sync_outbox WHERE table_name = ?1 AND row_id = ?2"
+                   " AND state = 'dead'",
+                 key->table, clash->other, 0, error))
+    return FALSE;
+  self->sync_applying = FALSE;
+  ok = row_exec (self, key->retire, clash->other, renamed, 0, error);
+  self->sync_applying = TRUE;
+  return ok;
+}
+
+/* After the pulled row is written: a pulled loser's change is queued for
+ * the server like a local edit, and merged rows' memberships move. */
+static gboolean
+finish_clash (XiStore          *self,
+              const SyncTable  *table,
+              const char       *id,
+              gint64            version,
+              Clash            *clash,
+              GHashTable       *changes,
+              GError          **error)
+{
+  const char *changed = clash->key->rule == CLASH_MERGE ? "[\"deleted\"]" : "[\"name\"]";
+  gboolean ok;
+
+  /* The trigger's two statements: coalesce into the op never handed out,
+   * or append one. */
+  static const char * const queue[] = {
+    "UPDATE sync_outbox SET changed = (SELECT json_group_array (value) FROM"
+    " (SELECT value FROM json_each (sync_outbox.changed)"
+    " UNION SELECT value FROM json_each (?3)))"
+    " WHERE table_name = ?1 AND row_id = ?2 AND state = 'queued' AND attempts = 0",
+    "INSERT INTO sync_outbox (op_id, master_user_id, table_name, row_id, kind,"
+    " base_version, changed)"
+    " SELECT xi_sync_uuid (), ?4, ?1, ?2, 'upsert', ?5, ?3"
+    " WHERE NOT EXISTS (SELECT 1 FROM sync_outbox WHERE table_name = ?1 AND row_id = ?2"
+    " AND state = 'queued' AND attempts = 0)",
+  };
+
+  for (guint i = 0; clash->pulled_loses && i < G_N_ELEMENTS (queue); i++)
+    {
+      sqlite3_stmt *stmt = _xi_store_prepare (self, queue[i], error);
+
+      if (stmt == NULL)
+        return FALSE;
+      _xi_store_bind_text (stmt, 1, table->spec->name);
+      _xi_store_bind_text (stmt, 2, id);
+      _xi_store_bind_text (stmt, 3, changed);
+      _xi_store_bind_text (stmt, 4, self->master_user_id);
+      sqlite3_bind_int64 (stmt, 5, version);
+      if (!_xi_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  change_set_add (changes, table->spec->name, clash->other);
+
+  if (clash->key->rule != CLASH_MERGE)
+    return TRUE;
+  self->sync_applying = FALSE;
+  if (clash->pulled_loses)
+    ok = merge_rows (self, clash->key, id, clash->other, changes, error);
+  else
+    ok = merge_rows (self, clash->key, clash->other, id, changes, error);
+  self->sync_applying = TRUE;
+  return ok;
+}
+
+/*
  * Stores one row from the server (SYNC.md 3.7 step 4 and 3.8), with the
  * triggers quiet. Without unfinished local ops the row is taken as it is.
  * A server delete that meets a local edit wins: the edit's queued ops are
  * dropped and the row is marked as a conflict for the user. Otherwise the
  * local edit is rebased: the server row with the locally changed columns
- * on top, and the queued ops now edit from the server's version.
+ * on top, and the queued ops now edit from the server's version. A row
+ * that clashes with another on a local unique key is settled as above.
  */
 static gboolean
 apply_row (XiStore          *self,
@@ -1066,8 +1448,10 @@ apply_row (XiStore          *self,
            JsonObject       *row,
            gboolean          may_have_ops,
            gboolean         *conflict,
+           GHashTable       *changes,
            GError          **error)
 {
+  g_auto(Clash) clash = { NULL, };
   const char *name = table->spec->name;
   const char *id = json_object_get_string_member_with_default (row, "id", NULL);
   g_autoptr(GHashTable) pending = NULL;
@@ -1076,6 +1460,7 @@ apply_row (XiStore          *self,
   gint64 version = member_int (row, "version");
   gboolean deleted = member_bool (row, "deleted");
   g_autofree char *now = NULL;
+  const UniqueKey *unique;
   sqlite3_stmt *stmt;
   guint n = 9;
 
@@ -1133,6 +1518,25 @@ apply_row (XiStore          *self,
         }
     }
 
+  unique = lookup_unique_key (name);
+  if (unique != NULL)
+    {
+      JsonObject *source = row;
+      gboolean gone = deleted;
+
+      if (local != NULL && g_hash_table_contains (pending, unique->column))
+        source = local;
+      if (local != NULL && g_hash_table_contains (pending, "deleted"))
+        gone = member_bool (local, "deleted");
+      if ((!gone || unique->rule == CLASH_REPLACE) &&
+          !settle_clash (self, table, id,
+                         json_object_get_string_member_with_default (source, unique->column, NULL),
+                         &clash, error))
+        return FALSE;
+      if (clash.pulled_loses)
+        status = "pending";
+    }
+
   stmt = _xi_store_prepare (self, table->upsert, error);
   if (stmt == NULL)
     return FALSE;
@@ -1162,7 +1566,9 @@ apply_row (XiStore          *self,
                        _("A row of “%s” from the server has no “%s”."), name, column->name);
           return FALSE;
         }
-      if (!bind_json (stmt, ++n, column->kind, json_object_get_member (source, column->name)))
+      if (clash.new_key != NULL && g_str_equal (column->name, clash.key->column))
+        _xi_store_bind_text (stmt, ++n, clash.new_key);
+      else if (!bind_json (stmt, ++n, column->kind, json_object_get_member (source, column->name)))
         {
           sqlite3_reset (stmt);
           g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
@@ -1174,8 +1580,15 @@ apply_row (XiStore          *self,
   /* A pending local delete stays a delete until the server has it. */
   if (local != NULL && g_hash_table_contains (pending, "deleted"))
     sqlite3_bind_int (stmt, 7, member_bool (local, "deleted"));
+  if (clash.pulled_loses && clash.key->rule == CLASH_MERGE)
+    sqlite3_bind_int (stmt, 7, TRUE);
 
   if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (clash.key != NULL && !finish_clash (self, table, id, version, &clash, changes, error))
+    return FALSE;
+  if (table->spec->columns == group_members_columns && !follow_merges (self, row, error))
     return FALSE;
 
   if (table->spec->columns == suppression_events_columns)
@@ -1539,7 +1952,7 @@ complete_one (XiStore       *self,
           }
         if ((row = parse_object (result->server_row, table_name, error)) == NULL)
           return FALSE;
-        if (!apply_row (self, table, row, TRUE, &conflict, error))
+        if (!apply_row (self, table, row, TRUE, &conflict, changes, error))
           return FALSE;
         change_set_add (changes, table_name, row_id);
         return TRUE;
@@ -1552,8 +1965,18 @@ complete_one (XiStore       *self,
       if (table == NULL)
         return TRUE;
       change_set_add (changes, table_name, row_id);
-      return set_status (self, table, row_id, "conflict", error) &&
-             schedule_repull (self, table, row_id, error);
+      /* Deleted here as well (two computers settling one clash): the
+       * delete that won is the one asked for, so nothing needs the user. */
+      {
+        g_autoptr(JsonObject) local = local_row (self, table, row_id, error);
+
+        if (local == NULL && error != NULL && *error != NULL)
+          return FALSE;
+        return set_status (self, table, row_id,
+                           local != NULL && member_bool (local, "deleted") ? "synced" : "conflict",
+                           error) &&
+               schedule_repull (self, table, row_id, error);
+      }
 
     case XI_SYNC_OUTCOME_REFUSED:
       if (!row_exec (self, "UPDATE sync_outbox SET state = 'dead', last_error = ?2"
@@ -1677,7 +2100,7 @@ apply_page (XiStore          *self,
           return FALSE;
         }
       row = json_node_get_object (node);
-      if (!apply_row (self, table, row, may_have_ops, &conflict, error))
+      if (!apply_row (self, table, row, may_have_ops, &conflict, changes, error))
         return FALSE;
       if (resyncing &&
           !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",

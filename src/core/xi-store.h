@@ -489,6 +489,14 @@ void            xi_store_command_job_async           (XiStore               *sel
 XiJob          *xi_store_command_job_finish          (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_delete_job_async            (XiStore               *self,
+                                                      const char            *job_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_delete_job_finish           (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_list_job_recipients_async   (XiStore               *self,
                                                       const char            *job_id,
                                                       GCancellable          *cancellable,

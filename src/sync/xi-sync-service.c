@@ -50,6 +50,7 @@ struct _XiSyncService
   /* The main thread's. */
   GThread          *thread;
   Snapshot          shown;
+  gulong            changed_id;
 
   /* The sync thread's, valid while it runs. */
   GMainContext     *context;
@@ -342,6 +343,20 @@ sync_thread (gpointer user_data)
   return NULL;
 }
 
+/* A campaign about to send whose quota call is still queued (the store
+ * announces it as a change of the reservation): the call goes now, so a
+ * refusal pauses the campaign before it has sent more than a message or
+ * two, not after a minute of sending. */
+static void
+store_changed_cb (XiSyncService      *self,
+                  const char         *table,
+                  const char * const *ids,
+                  XiStore            *store)
+{
+  if (g_str_equal (table, "quota_reservations"))
+    xi_sync_service_sync_now (self);
+}
+
 /* GObject */
 
 static void
@@ -516,6 +531,8 @@ xi_sync_service_start (XiSyncService *self)
   g_return_if_fail (XI_IS_SYNC_SERVICE (self));
   g_return_if_fail (self->thread == NULL);
   self->thread = g_thread_new ("xi-sync", sync_thread, self);
+  self->changed_id = g_signal_connect_swapped (self->store, "changed",
+                                               G_CALLBACK (store_changed_cb), self);
 }
 
 /**
@@ -548,6 +565,7 @@ xi_sync_service_stop (XiSyncService *self)
 
   if (self->thread == NULL)
     return;
+  g_clear_signal_handler (&self->changed_id, self->store);
   g_main_context_invoke (self->context, quit_cb, self);
   g_thread_join (g_steal_pointer (&self->thread));
 }
