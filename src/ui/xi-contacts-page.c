@@ -15,6 +15,7 @@
 #include "xi-contact-filter.h"
 #include "xi-contacts-page.h"
 #include "xi-group-dialog.h"
+#include "xi-list-keys.h"
 #include "xi-number-check.h"
 #include "xi-phone.h"
 #include "xi-send-message-dialog.h"
@@ -1214,6 +1215,7 @@ static void
 xi_contacts_page_init (XiContactsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  xi_list_keys_attach (GTK_WIDGET (self->column_view), self->search_entry);
 
   self->cancellable = g_cancellable_new ();
   self->filter_group_ids = g_ptr_array_new_with_free_func (g_free);

@@ -15,6 +15,7 @@
 #include "xi-format.h"
 #include "xi-funnel-bar.h"
 #include "xi-history-page.h"
+#include "xi-list-keys.h"
 
 /* Campaign counts change with every message; the report, the activity
  * log and the quota are read again at most this often. */
@@ -1015,6 +1016,9 @@ xi_history_page_init (XiHistoryPage *self)
   g_autoptr(GtkNoSelection) activity_selection = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  xi_list_keys_attach (GTK_WIDGET (self->job_list), NULL);
+  xi_list_keys_attach (GTK_WIDGET (self->report_view), self->search_entry);
+  xi_list_keys_attach (GTK_WIDGET (self->activity_list), NULL);
 
   self->cancellable = g_cancellable_new ();
   self->report = g_list_store_new (XI_TYPE_JOB_RECIPIENT);

@@ -13,6 +13,7 @@
 
 #include "xi-contact.h"
 #include "xi-inbox-page.h"
+#include "xi-list-keys.h"
 #include "xi-phone.h"
 
 /* The customers' replies: conversations per number on the left, the
@@ -1022,6 +1023,7 @@ xi_inbox_page_init (XiInboxPage *self)
   GtkAdjustment *adjustment;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  xi_list_keys_attach (GTK_WIDGET (self->list_view), self->search_entry);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read", FALSE);
 
   self->cancellable = g_cancellable_new ();
