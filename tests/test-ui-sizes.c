@@ -26,7 +26,8 @@ static const char *pages[] = { "contacts", "groups", "templates", "sending", "hi
 static void
 add_contact (XiUiFixture *f,
              const char  *name,
-             const char  *phone)
+             const char  *phone,
+             gboolean     opted_out)
 {
   g_autoptr(XiContact) contact = xi_contact_new ();
   g_autoptr(XiContact) saved = NULL;
@@ -34,9 +35,26 @@ add_contact (XiUiFixture *f,
 
   xi_contact_set_name (contact, name);
   xi_contact_set_phone (contact, phone);
+  xi_contact_set_opted_out (contact, opted_out);
   XI_TEST_WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
                 saved = xi_store_save_contact_finish (f->store, result_, &error));
   g_assert_no_error (error);
+}
+
+static gboolean
+status_column_visible (GtkWidget *page)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (xi_ui_find_widget (page, GTK_TYPE_COLUMN_VIEW));
+  GListModel *columns = gtk_column_view_get_columns (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), _("Status")) == 0)
+        return gtk_column_view_column_get_visible (column);
+    }
+  return FALSE;
 }
 
 static void
@@ -46,9 +64,9 @@ test_sizes (XiUiFixture   *f,
   const int sizes[][2] = { { 800, 600 }, { 1280, 800 } };
   const char *language = g_getenv ("LANGUAGE");
 
-  add_contact (f, "Budi Santoso", "6281234567890");
-  add_contact (f, "Siti Rahmawati binti Abdullah Syamsuddin Prawiranegara", "6281298765432");
-  add_contact (f, "Toko Makmur Jaya Sentosa", "6285611112222");
+  add_contact (f, "Budi Santoso", "6281234567890", FALSE);
+  add_contact (f, "Siti Rahmawati binti Abdullah Syamsuddin Prawiranegara", "6281298765432", FALSE);
+  add_contact (f, "Toko Makmur Jaya Sentosa", "6285611112222", FALSE);
   xi_ui_reload (f);
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -66,8 +84,13 @@ test_sizes (XiUiFixture   *f,
 
           xi_window_show_page (window, pages[p]);
           if (p == 0)
-            xi_ui_wait_filter (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (xi_window_get_page (window,
-                                                                                                  pages[p]))));
+            {
+              GtkWidget *page = xi_window_get_page (window, pages[p]);
+
+              xi_ui_wait_filter (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page)));
+              /* No contact has a status yet: the column gives its room to the names. */
+              g_assert_false (status_column_visible (page));
+            }
           xi_ui_spin (400);
           /* The window cannot shrink below what its content asks for:
            * a page that asked for more would grow it past the screen. */
@@ -81,6 +104,17 @@ test_sizes (XiUiFixture   *f,
         }
       gtk_window_destroy (GTK_WINDOW (window));
     }
+
+  add_contact (f, "Ani", "6285633334444", TRUE);
+  xi_ui_reload (f);
+  {
+    XiWindow *window = xi_window_new (NULL, f->context);
+
+    xi_window_show_page (window, "contacts");
+    xi_ui_spin (100);
+    g_assert_true (status_column_visible (xi_window_get_page (window, "contacts")));
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
 }
 
 int
