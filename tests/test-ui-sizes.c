@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "xi-connection-indicator.h"
 #include "xi-contacts-page.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
@@ -55,6 +56,44 @@ status_column_visible (GtkWidget *page)
         return gtk_column_view_column_get_visible (column);
     }
   return FALSE;
+}
+
+/* The header bar's connection label, with the longest countdown it
+ * shows while WhatsApp reconnects, must be read whole at every width the
+ * window takes: the title gives way, not the countdown. */
+static void
+test_connection_label (XiUiFixture   *f,
+                       gconstpointer  data)
+{
+  const int widths[] = { 800, 960, 1100, 1280 };
+  const char *language = g_getenv ("LANGUAGE");
+  g_autofree char *wait = g_strdup_printf (_("%u s"), 115);
+  g_autofree char *text = g_strdup_printf (_("Reconnecting in %s"), wait);
+
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+    {
+      g_autofree char *name = g_strdup_printf ("sizes-%s-%dx600-reconnecting",
+                                               language != NULL && language[0] != '\0' ? language : "en",
+                                               widths[w]);
+      XiWindow *window = xi_window_new (NULL, f->context);
+      GtkWidget *indicator = xi_ui_find_widget (GTK_WIDGET (window), XI_TYPE_CONNECTION_INDICATOR);
+      GtkWidget *label = xi_ui_find_widget (indicator, GTK_TYPE_LABEL);
+      int min_width;
+
+      gtk_widget_set_visible (indicator, TRUE);
+      gtk_label_set_text (GTK_LABEL (label), text);
+      gtk_window_set_default_size (GTK_WINDOW (window), widths[w], 600);
+      gtk_window_present (GTK_WINDOW (window));
+      xi_ui_spin (400);
+
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+      g_test_message ("%s: the window needs %d, the label has %d", name, min_width,
+                      gtk_widget_get_width (label));
+      xi_ui_screenshot (GTK_WIDGET (window), name);
+      g_assert_cmpint (min_width, <=, widths[w]);
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
 }
 
 static void
@@ -131,6 +170,8 @@ main (int   argc,
     return skip;
 
   g_test_add ("/xi/ui-sizes/pages", XiUiFixture, NULL, xi_ui_fixture_setup, test_sizes, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-sizes/connection-label", XiUiFixture, NULL, xi_ui_fixture_setup, test_connection_label,
+              xi_ui_fixture_teardown);
 
   return g_test_run ();
 }
