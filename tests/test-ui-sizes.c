@@ -12,6 +12,8 @@
 
 #include "xi-connection-indicator.h"
 #include "xi-contacts-page.h"
+#include "xi-groups-page.h"
+#include "xi-sending-page.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 #include "xi-window.h"
@@ -24,7 +26,7 @@
 
 static const char *pages[] = { "contacts", "groups", "templates", "sending", "history", "inbox" };
 
-static void
+static char *
 add_contact (XiUiFixture *f,
              const char  *name,
              const char  *phone,
@@ -40,6 +42,40 @@ add_contact (XiUiFixture *f,
   XI_TEST_WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
                 saved = xi_store_save_contact_finish (f->store, result_, &error));
   g_assert_no_error (error);
+  return g_strdup (xi_contact_get_id (saved));
+}
+
+/* A group of the contacts and a template, so that the Groups page shows
+ * its members and their search, and Sending its form and the quota. */
+static void
+add_audience (XiUiFixture  *f,
+              const char  **ids,
+              char        **group_id,
+              char        **template_id)
+{
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan Setia Jakarta Selatan dan Sekitarnya");
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Promo Lebaran untuk Pelanggan Setia");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(XiTemplate) saved_template = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { "Halo {name}, diskon 10% minggu ini!", NULL };
+  guint added = 0;
+
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+                saved_group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  *group_id = g_strdup (xi_group_get_id (saved_group));
+  XI_TEST_WAIT (xi_store_add_group_members_async (f->store, *group_id, ids, NULL, xi_test_store_result_cb,
+                                                  &slot_),
+                added = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added, ==, g_strv_length ((char **)ids));
+
+  xi_template_set_variants (template_, variants);
+  XI_TEST_WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+                saved_template = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  *template_id = g_strdup (xi_template_get_id (saved_template));
 }
 
 static gboolean
@@ -96,6 +132,24 @@ test_connection_label (XiUiFixture   *f,
     }
 }
 
+/* A search entry squeezed below its placeholder no longer says what it
+ * searches. */
+static void
+assert_placeholder_fits (GtkWidget *page)
+{
+  GtkWidget *search = xi_ui_find_widget (page, GTK_TYPE_SEARCH_ENTRY);
+  PangoLayout *layout = gtk_widget_create_pango_layout (search, NULL);
+  int text_width;
+
+  g_assert_nonnull (search);
+  pango_layout_set_text (layout, gtk_text_get_placeholder_text (GTK_TEXT (xi_ui_find_widget (search, GTK_TYPE_TEXT))),
+                         -1);
+  pango_layout_get_pixel_size (layout, &text_width, NULL);
+  g_object_unref (layout);
+  g_test_message ("the search is %d wide, its placeholder %d", gtk_widget_get_width (search), text_width);
+  g_assert_cmpint (gtk_widget_get_width (search), >=, text_width);
+}
+
 static void
 test_sizes (XiUiFixture   *f,
             gconstpointer  data)
@@ -103,9 +157,16 @@ test_sizes (XiUiFixture   *f,
   const int sizes[][2] = { { 800, 600 }, { 1280, 800 } };
   const char *language = g_getenv ("LANGUAGE");
 
-  add_contact (f, "Budi Santoso", "6281234567890", FALSE);
-  add_contact (f, "Siti Rahmawati binti Abdullah Syamsuddin Prawiranegara", "6281298765432", FALSE);
-  add_contact (f, "Toko Makmur Jaya Sentosa", "6285611112222", FALSE);
+  g_autofree char *budi = add_contact (f, "Budi Santoso", "6281234567890", FALSE);
+  g_autofree char *siti = add_contact (f, "Siti Rahmawati binti Abdullah Syamsuddin Prawiranegara",
+                                       "6281298765432", FALSE);
+  g_autofree char *toko = add_contact (f, "Toko Makmur Jaya Sentosa", "6285611112222", FALSE);
+  const char *ids[] = { budi, siti, toko, NULL };
+  g_autofree char *group_id = NULL;
+  g_autofree char *template_id = NULL;
+  g_autofree char *ani = NULL;
+
+  add_audience (f, ids, &group_id, &template_id);
   xi_ui_reload (f);
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -130,6 +191,16 @@ test_sizes (XiUiFixture   *f,
               /* No contact has a status yet: the column gives its room to the names. */
               g_assert_false (status_column_visible (page));
             }
+          else if (g_str_equal (pages[p], "groups"))
+            g_assert_true (xi_groups_page_select_group_by_id (XI_GROUPS_PAGE (xi_window_get_page (window, pages[p])),
+                                                              group_id));
+          else if (g_str_equal (pages[p], "sending"))
+            {
+              XiSendingPage *page = XI_SENDING_PAGE (xi_window_get_page (window, pages[p]));
+
+              g_assert_true (xi_sending_page_select_group (page, group_id));
+              g_assert_true (xi_sending_page_select_template (page, template_id));
+            }
           xi_ui_spin (400);
           /* The window cannot shrink below what its content asks for:
            * a page that asked for more would grow it past the screen. */
@@ -137,6 +208,8 @@ test_sizes (XiUiFixture   *f,
           gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_width, &min_height, NULL, NULL,
                               NULL);
           g_test_message ("%s: needs at least %d×%d", name, min_width, min_height);
+          if (g_str_equal (pages[p], "groups"))
+            assert_placeholder_fits (xi_window_get_page (window, pages[p]));
           g_assert_cmpint (min_width, <=, sizes[s][0]);
           g_assert_cmpint (min_height, <=, sizes[s][1]);
           xi_ui_screenshot (GTK_WIDGET (window), name);
@@ -144,7 +217,7 @@ test_sizes (XiUiFixture   *f,
       gtk_window_destroy (GTK_WINDOW (window));
     }
 
-  add_contact (f, "Ani", "6285633334444", TRUE);
+  ani = add_contact (f, "Ani", "6285633334444", TRUE);
   xi_ui_reload (f);
   {
     XiWindow *window = xi_window_new (NULL, f->context);
