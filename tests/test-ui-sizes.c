@@ -13,6 +13,7 @@
 #include "xi-connection-indicator.h"
 #include "xi-contacts-page.h"
 #include "xi-groups-page.h"
+#include "xi-history-page.h"
 #include "xi-sending-page.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
@@ -76,6 +77,62 @@ add_audience (XiUiFixture  *f,
                 saved_template = xi_store_save_template_finish (f->store, result_, &error));
   g_assert_no_error (error);
   *template_id = g_strdup (xi_template_get_id (saved_template));
+}
+
+static gboolean
+has_plan (gpointer data)
+{
+  return xi_sending_page_get_plan (data) != NULL;
+}
+
+/* A campaign (not started), so that History shows its list and the
+ * month's quota line. */
+static void
+add_campaign (XiUiFixture   *f,
+              XiSendingPage *page)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (xi_ui_wait_for (has_plan, page, 10000));
+  spec = xi_sending_page_dup_spec (page);
+  g_assert_nonnull (spec);
+  XI_TEST_WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+                job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  xi_context_upsert_job (f->context, job);
+}
+
+static gboolean
+report_loaded (gpointer data)
+{
+  GListModel *report = xi_history_page_get_report (data);
+
+  return gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (report)) == 0 &&
+         g_list_model_get_n_items (report) == 3;
+}
+
+/* Nothing was sent yet: no reasons, deliveries or reads to show. */
+static void
+assert_report_columns (XiHistoryPage *page)
+{
+  const char *expected[] = {
+    C_("report column", "#"), C_("report column", "Name"), C_("report column", "Phone"),
+    C_("report column", "State"), C_("report column", "Sent"), C_("report column", "Message"),
+  };
+  GListModel *columns;
+
+  g_assert_true (xi_ui_wait_for (report_loaded, page, 10000));
+  columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (xi_ui_find_widget (GTK_WIDGET (page),
+                                                                             GTK_TYPE_COLUMN_VIEW)));
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      g_assert_cmpstr (gtk_column_view_column_get_title (column), ==, expected[i]);
+    }
 }
 
 static gboolean
@@ -194,12 +251,16 @@ test_sizes (XiUiFixture   *f,
           else if (g_str_equal (pages[p], "groups"))
             g_assert_true (xi_groups_page_select_group_by_id (XI_GROUPS_PAGE (xi_window_get_page (window, pages[p])),
                                                               group_id));
+          else if (g_str_equal (pages[p], "history"))
+            assert_report_columns (XI_HISTORY_PAGE (xi_window_get_page (window, pages[p])));
           else if (g_str_equal (pages[p], "sending"))
             {
               XiSendingPage *page = XI_SENDING_PAGE (xi_window_get_page (window, pages[p]));
 
               g_assert_true (xi_sending_page_select_group (page, group_id));
               g_assert_true (xi_sending_page_select_template (page, template_id));
+              if (s == 0)
+                add_campaign (f, page);
             }
           xi_ui_spin (400);
           /* The window cannot shrink below what its content asks for:
