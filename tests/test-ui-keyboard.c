@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "xi-contact-editor.h"
 #include "xi-contacts-page.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
@@ -139,6 +140,51 @@ test_typing_searches (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Escape on an untouched editor closes it, and the keyboard carries on
+ * from the row it was opened on. */
+static void
+test_editor_closed (XiUiFixture   *f,
+                    gconstpointer  data)
+{
+  GtkWidget *list;
+  GtkWidget *focus;
+  GtkWidget *editor;
+  XiWindow *window;
+
+  import_contacts (f);
+  window = open_contacts (f, &list);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (xi_window_get_page (window, "contacts")), NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_ui_spin (300);
+  if (!xi_ui_send_keys (GTK_WINDOW (editor), "key", "Escape"))
+    {
+      g_test_skip ("no X11 display or no xdotool");
+      gtk_window_destroy (GTK_WINDOW (editor));
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  xi_ui_spin (300);
+  g_assert_null (editor);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == focus);
+  g_assert_true (focus_inside (GTK_WINDOW (window), list));
+
+  /* A saved contact reloads the list; the focus stays in it. */
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (xi_window_get_page (window, "contacts")), NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_contact_editor_set_name (XI_CONTACT_EDITOR (editor), "Dewi Lestari");
+  xi_contact_editor_set_phone (XI_CONTACT_EDITOR (editor), "+62 877 8888 9999");
+  xi_ui_spin (200);
+  xi_ui_send_keys (GTK_WINDOW (editor), "key", "ctrl+s");
+  xi_ui_spin (600);
+  g_assert_null (editor);
+  g_test_message ("focus after saving: %s", gtk_root_get_focus (GTK_ROOT (window)) != NULL ?
+                  G_OBJECT_TYPE_NAME (gtk_root_get_focus (GTK_ROOT (window))) : "none");
+  g_assert_true (focus_inside (GTK_WINDOW (window), list));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -151,6 +197,9 @@ main (int   argc,
   g_test_add ("/xi/ui-keyboard/tab-leaves-list", XiUiFixture, NULL, xi_ui_fixture_setup, test_tab_leaves_list,
               xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-keyboard/typing-searches", XiUiFixture, NULL, xi_ui_fixture_setup, test_typing_searches,
+              xi_ui_fixture_teardown);
+
+  g_test_add ("/xi/ui-keyboard/editor-closed", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor_closed,
               xi_ui_fixture_teardown);
 
   return g_test_run ();
