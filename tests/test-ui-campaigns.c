@@ -770,6 +770,57 @@ test_confirm_start (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Where the focus lands by real key events: on the new campaign after
+ * Start, on Resume after Pause (the Pause button hides itself) and back,
+ * and on the form once the cancelled campaign's row has gone. */
+static void
+test_focus (Fixture       *f,
+            gconstpointer  data)
+{
+  XiWindow *window = open_window (f, "sending", 900);
+  GtkWidget *page = xi_window_get_page (window, "sending");
+  GtkRoot *root = GTK_ROOT (window);
+  GtkWidget *row;
+  GtkWidget *pause;
+  GtkWidget *resume;
+  XiJob *job;
+
+  fill_form (f, page, 600);
+  job = start_campaign (f, page, 0);
+  xi_ui_spin (150);
+  row = xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (job));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_root_get_focus (root) == row);
+
+  pause = xi_ui_find_button (row, "Pa_use");
+  resume = xi_ui_find_button (row, "_Resume");
+  g_assert_true (gtk_widget_grab_focus (pause));
+  if (!xi_ui_send_keys (GTK_WINDOW (window), "key", "space"))
+    {
+      g_test_skip ("no X11 display or no xdotool");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  wait_state (job, XI_JOB_STATE_PAUSED, 10000);
+  xi_ui_spin (100);
+  g_assert_true (gtk_root_get_focus (root) == resume);
+
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "space");
+  g_assert_true (xi_ui_wait_for (job_left_state, &(StateWait) { job, XI_JOB_STATE_PAUSED }, 10000));
+  xi_ui_spin (100);
+  g_assert_true (gtk_root_get_focus (root) == pause);
+
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "ctrl+Delete");
+  respond ("cancel");
+  wait_state (job, XI_JOB_STATE_CANCELLED, 10000);
+  xi_ui_spin (300);
+  g_assert_null (xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (job)));
+  g_assert_nonnull (gtk_root_get_focus (root));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (root), page));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Pause, resume and cancel the campaign whose row has the focus, by real
  * key events (xdotool, through XTEST). */
 static void
@@ -840,6 +891,7 @@ main (int   argc,
   g_test_add ("/xi/ui-campaigns/engine-elsewhere", Fixture, NULL, fixture_setup_audience,
               test_engine_elsewhere, fixture_teardown);
   /* Last: real key events need the window in front. */
+  g_test_add ("/xi/ui-campaigns/focus", Fixture, NULL, fixture_setup, test_focus, fixture_teardown);
   g_test_add ("/xi/ui-campaigns/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
 
   return g_test_run ();

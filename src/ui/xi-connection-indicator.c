@@ -383,6 +383,10 @@ xi_connection_indicator_measure (GtkWidget      *widget,
 
   gtk_widget_measure (self->button, orientation, for_size, minimum, natural,
                       minimum_baseline, natural_baseline);
+  /* A countdown cut to "Reconnecting i…" says nothing: the header bar's
+   * title, which has a narrow form, gives way instead. */
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *minimum = *natural;
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include "xi-group-dialog.h"
 #include "xi-groups-page.h"
+#include "xi-list-keys.h"
 #include "xi-phone.h"
 
 /*
@@ -1155,6 +1156,8 @@ xi_groups_page_init (XiGroupsPage *self)
   g_autoptr(GtkListItemFactory) members = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  xi_list_keys_attach (GTK_WIDGET (self->group_list), NULL);
+  xi_list_keys_attach (GTK_WIDGET (self->member_list), self->member_search);
 
   self->cancellable = g_cancellable_new ();
   self->member_filter = gtk_custom_filter_new (member_visible_cb, self, NULL);

@@ -14,6 +14,7 @@
 #include "xi-contact.h"
 #include "xi-format.h"
 #include "xi-inbox-page.h"
+#include "xi-list-keys.h"
 #include "xi-message-bubble.h"
 #include "xi-reply-composer.h"
 #include "xi-phone.h"
@@ -1098,6 +1099,7 @@ xi_inbox_page_init (XiInboxPage *self)
 
   g_type_ensure (XI_TYPE_REPLY_COMPOSER);
   gtk_widget_init_template (GTK_WIDGET (self));
+  xi_list_keys_attach (GTK_WIDGET (self->list_view), self->search_entry);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read", FALSE);
 
   self->cancellable = g_cancellable_new ();

@@ -107,6 +107,18 @@ describe_activity (XiJobRow *self)
     }
 }
 
+static GtkWidget *
+focused_button (XiJobRow *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && (focus == self->pause_button || focus == self->resume_button ||
+                        focus == self->cancel_button))
+    return focus;
+  return NULL;
+}
+
 static void
 update (XiJobRow *self)
 {
@@ -119,6 +131,7 @@ update (XiJobRow *self)
   g_autofree char *counts = NULL;
   g_autofree char *detail = NULL;
   g_autofree char *target = NULL;
+  GtkWidget *focus = focused_button (self);
 
   /* A snapshot is only news while the job may run. */
   if (self->progress != NULL && (state == XI_JOB_STATE_PAUSED || xi_job_is_finished (self->job)))
@@ -158,6 +171,19 @@ update (XiJobRow *self)
                           state == XI_JOB_STATE_RETRYING);
   gtk_widget_set_visible (self->resume_button, state == XI_JOB_STATE_PAUSED);
   gtk_widget_set_visible (self->cancel_button, !xi_job_is_finished (self->job));
+
+  /* Pause hides itself once it worked, and the focus would fall out of
+   * the window: it goes to the button that took its place, Resume (and
+   * back), or to the row once the campaign has no buttons left. */
+  if (focus != NULL && !gtk_widget_get_visible (focus))
+    {
+      if (gtk_widget_get_visible (self->resume_button))
+        gtk_widget_grab_focus (self->resume_button);
+      else if (gtk_widget_get_visible (self->pause_button))
+        gtk_widget_grab_focus (self->pause_button);
+      else
+        gtk_widget_grab_focus (GTK_WIDGET (self));
+    }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "paused");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "sending");

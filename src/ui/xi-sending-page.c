@@ -609,6 +609,7 @@ job_created_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(XiJob) job = NULL;
   XiCampaignRunner *runner;
+  GtkWidget *row;
 
   job = xi_store_create_job_finish (XI_STORE (object), result, &error);
   if (job == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -634,8 +635,12 @@ job_created_cb (GObject      *object,
     }
 
   xi_context_upsert_job (context_of (self), job);
-  /* The queue is at the top; the new campaign is its first row. */
+  /* The queue is at the top; the new campaign is its first row, and the
+   * focus goes to it so Ctrl+P and its buttons are at hand. */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+  row = xi_sending_page_find_job_row (self, xi_job_get_id (job));
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
   runner = xi_context_get_runner (context_of (self));
   if (runner != NULL)
     {
@@ -782,8 +787,22 @@ refilter_cb (gpointer user_data)
 {
   XiSendingPage *self = user_data;
 
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  gboolean in_queue = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->queue_list));
+
   self->refilter_source = 0;
   gtk_filter_changed (GTK_FILTER (self->unfinished), GTK_FILTER_CHANGE_MORE_STRICT);
+
+  /* The row of a campaign that ended (a cancelled one, say) took the
+   * focus with it: it goes to the next campaign, or to the form. */
+  focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  if (in_queue && (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->queue_list))))
+    {
+      GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->queue_list, 0);
+
+      gtk_widget_grab_focus (first != NULL ? GTK_WIDGET (first) : GTK_WIDGET (self->group_row));
+    }
   return G_SOURCE_REMOVE;
 }
 

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-list-keys.h"
 #include "xi-templates-page.h"
 
 /*
@@ -496,6 +497,7 @@ xi_templates_page_init (XiTemplatesPage *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  xi_list_keys_attach (GTK_WIDGET (self->template_list), self->search_entry);
 
   self->filter = gtk_custom_filter_new (template_visible_cb, self, NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);

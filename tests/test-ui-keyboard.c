@@ -1,0 +1,206 @@
+/* test-ui-keyboard.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "xi-contact-editor.h"
+#include "xi-contacts-page.h"
+#include "xi-test-utils.h"
+#include "xi-ui-test-utils.h"
+#include "xi-window.h"
+
+/* Lists and the keyboard, by real key events (xdotool, through XTEST):
+ * Tab leaves a list of thousands of rows in one press, and typing while a
+ * row has the focus starts the list's search. */
+
+#define N_CONTACTS 3000
+
+static void
+import_contacts (XiUiFixture *f)
+{
+  XiImportBatch *batch = xi_import_batch_new ();
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < N_CONTACTS; i++)
+    {
+      XiImportRow *row = g_new0 (XiImportRow, 1);
+
+      row->line = i + 2;
+      row->name = g_strdup_printf ("%s %u", i == 42 ? "Budi" : "Pelanggan", i);
+      row->phone = g_strdup_printf ("628581%07u", i);
+      row->tags = g_new0 (char *, 1);
+      row->groups = g_new0 (char *, 1);
+      row->custom_values = g_new0 (char *, 1);
+      g_ptr_array_add (batch->rows, row);
+    }
+  batch->n_records = batch->rows->len;
+  /* The store takes the batch. */
+  XI_TEST_WAIT (xi_store_import_contacts_async (f->store, batch, NULL, NULL, NULL, NULL, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, N_CONTACTS);
+  xi_ui_reload (f);
+}
+
+static gboolean
+focus_inside (GtkWindow *window,
+              GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static XiWindow *
+open_contacts (XiUiFixture  *f,
+               GtkWidget   **list_out)
+{
+  XiWindow *window = xi_window_new (NULL, f->context);
+  GtkWidget *page;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  xi_window_show_page (window, "contacts");
+  page = xi_window_get_page (window, "contacts");
+  xi_ui_wait_filter (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page)));
+  g_assert_cmpuint (g_list_model_get_n_items (xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page))), ==,
+                    N_CONTACTS);
+  xi_ui_spin (300);
+
+  *list_out = xi_ui_find_widget (page, GTK_TYPE_COLUMN_VIEW);
+  g_assert_nonnull (*list_out);
+  g_assert_true (gtk_widget_grab_focus (*list_out));
+  g_assert_true (focus_inside (GTK_WINDOW (window), *list_out));
+  return window;
+}
+
+static void
+test_tab_leaves_list (XiUiFixture   *f,
+                      gconstpointer  data)
+{
+  GtkWidget *list;
+  XiWindow *window;
+
+  import_contacts (f);
+  window = open_contacts (f, &list);
+
+  if (!xi_ui_send_keys (GTK_WINDOW (window), "key", "Tab"))
+    {
+      g_test_skip ("no X11 display or no xdotool");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  g_assert_nonnull (gtk_root_get_focus (GTK_ROOT (window)));
+  g_assert_false (focus_inside (GTK_WINDOW (window), list));
+
+  /* Shift+Tab comes back in, and leaves the other way in one press too. */
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "shift+Tab");
+  g_assert_true (focus_inside (GTK_WINDOW (window), list));
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "shift+Tab");
+  g_assert_nonnull (gtk_root_get_focus (GTK_ROOT (window)));
+  g_assert_false (focus_inside (GTK_WINDOW (window), list));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_typing_searches (XiUiFixture   *f,
+                      gconstpointer  data)
+{
+  GtkWidget *page;
+  GtkWidget *list;
+  GtkWidget *search;
+  GListModel *visible;
+  XiWindow *window;
+
+  import_contacts (f);
+  window = open_contacts (f, &list);
+  page = xi_window_get_page (window, "contacts");
+  search = xi_ui_find_widget (page, GTK_TYPE_SEARCH_ENTRY);
+  visible = xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page));
+
+  if (!xi_ui_send_keys (GTK_WINDOW (window), "type", "budi"))
+    {
+      g_test_skip ("no X11 display or no xdotool");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  xi_ui_spin (500);
+  xi_ui_wait_filter (visible);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "budi");
+  g_assert_true (focus_inside (GTK_WINDOW (window), search));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Escape on an untouched editor closes it, and the keyboard carries on
+ * from the row it was opened on. */
+static void
+test_editor_closed (XiUiFixture   *f,
+                    gconstpointer  data)
+{
+  GtkWidget *list;
+  GtkWidget *focus;
+  GtkWidget *editor;
+  XiWindow *window;
+
+  import_contacts (f);
+  window = open_contacts (f, &list);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (xi_window_get_page (window, "contacts")), NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_ui_spin (300);
+  if (!xi_ui_send_keys (GTK_WINDOW (editor), "key", "Escape"))
+    {
+      g_test_skip ("no X11 display or no xdotool");
+      gtk_window_destroy (GTK_WINDOW (editor));
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  xi_ui_spin (300);
+  g_assert_null (editor);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == focus);
+  g_assert_true (focus_inside (GTK_WINDOW (window), list));
+
+  /* A saved contact reloads the list; the focus stays in it. */
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (xi_window_get_page (window, "contacts")), NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_contact_editor_set_name (XI_CONTACT_EDITOR (editor), "Dewi Lestari");
+  xi_contact_editor_set_phone (XI_CONTACT_EDITOR (editor), "+62 877 8888 9999");
+  xi_ui_spin (200);
+  xi_ui_send_keys (GTK_WINDOW (editor), "key", "ctrl+s");
+  xi_ui_spin (600);
+  g_assert_null (editor);
+  g_test_message ("focus after saving: %s", gtk_root_get_focus (GTK_ROOT (window)) != NULL ?
+                  G_OBJECT_TYPE_NAME (gtk_root_get_focus (GTK_ROOT (window))) : "none");
+  g_assert_true (focus_inside (GTK_WINDOW (window), list));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int skip = xi_ui_init (&argc, &argv);
+
+  if (skip != 0)
+    return skip;
+
+  g_test_add ("/xi/ui-keyboard/tab-leaves-list", XiUiFixture, NULL, xi_ui_fixture_setup, test_tab_leaves_list,
+              xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-keyboard/typing-searches", XiUiFixture, NULL, xi_ui_fixture_setup, test_typing_searches,
+              xi_ui_fixture_teardown);
+
+  g_test_add ("/xi/ui-keyboard/editor-closed", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor_closed,
+              xi_ui_fixture_teardown);
+
+  return g_test_run ();
+}
