@@ -749,7 +749,7 @@ test_lid_only_stop (void)
                         "6281222200001"));
   fakewa_say (&fake, "account 6281222200002\n");
   g_assert_true (g_file_set_contents (csv, "name,phone\nSari,0812-2220-0001\nBudi,0812-2220-0002\n", -1, &error));
-  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", "--create-group", NULL), ==, 0);
   g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
   g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
                             "--name", "Juni", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
@@ -858,7 +858,7 @@ test_status (void)
   /* A campaign under a time-lock waits; meanwhile status says until when. */
   fakewa_say (&fake, "account 6281222200001\n");
   g_assert_true (g_file_set_contents (csv, "name,phone\nSari,0812-2220-0001\n", -1, &error));
-  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", "--create-group", NULL), ==, 0);
   g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
   g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
                             "--name", "Juni", "--delay", "0", "--batch", "0", "--start", NULL), ==, 0);
@@ -975,7 +975,7 @@ test_timelock_mid_campaign (void)
       g_string_append_printf (contacts, "Pelanggan %u,0812-2220-%04u\n", i, i);
     }
   g_assert_true (g_file_set_contents (csv, contacts->str, -1, &error));
-  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", "--create-group", NULL), ==, 0);
   g_assert_cmpint (run_cli (&fake, data_dir, NULL, "templates", "add", "Promo", "Halo {name}", NULL), ==, 0);
   g_assert_cmpint (run_cli (&fake, data_dir, NULL, "campaign", "create", "--group", "Semua", "--template", "Promo",
                             "--name", "Juni", "--delay", "2", "--batch", "0", "--start", NULL), ==, 0);
@@ -1142,7 +1142,7 @@ test_campaign_picture (void)
       g_string_append_printf (contacts, "Pelanggan %u,0812-3330-%03u\n", i, i);
     }
   g_assert_true (g_file_set_contents (csv, contacts->str, -1, &error));
-  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "import", csv, "--group", "Semua", "--create-group", NULL), ==, 0);
   g_assert_cmpint (run_cli (&fake, data_dir, &out, "templates", "add", "Promo", "Halo {name}, promo hari ini!",
                             "--attach", picture, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "with “promo.png” attached"));

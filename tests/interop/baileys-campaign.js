@@ -72,7 +72,7 @@ async function main () {
           csv.push(`Pelanggan ${i + 1},+${phone}`);
         });
         fs.writeFileSync(path.join(dataDir, 'pelanggan.csv'), csv.join('\n') + '\n');
-        assert.equal((await cli('contacts', 'import', path.join(dataDir, 'pelanggan.csv'), '--group', 'Semua')).code, 0);
+        assert.equal((await cli('contacts', 'import', path.join(dataDir, 'pelanggan.csv'), '--group', 'Semua', '--create-group')).code, 0);
         assert.equal((await cli('templates', 'add', 'Promo', 'Halo {name}, diskon 20% minggu ini!')).code, 0);
         const created = await cli('campaign', 'create', '--group', 'Semua', '--template', 'Promo', '--name', 'Juni',
                                   '--delay', '0', '--batch', '0', '--start');

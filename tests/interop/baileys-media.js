@@ -296,7 +296,7 @@ async function main () {
         const everyone = [CUSTOMER, ...MORE_CUSTOMERS, ...FAKE];
         everyone.forEach((phone, i) => csv.push(`Pelanggan ${i + 1},+${phone}`));
         fs.writeFileSync(path.join(outDir, 'pelanggan.csv'), csv.join('\n') + '\n');
-        assert.equal((await cli('contacts', 'import', path.join(outDir, 'pelanggan.csv'), '--group', 'Semua')).code, 0);
+        assert.equal((await cli('contacts', 'import', path.join(outDir, 'pelanggan.csv'), '--group', 'Semua', '--create-group')).code, 0);
         const template = await cli('templates', 'add', 'Flyer', 'Halo {name}, ini promo kami!', '--attach', picturePath);
         assert.equal(template.code, 0, template.err);
         const before = await uploads();

@@ -70,7 +70,7 @@ async function main () {
         }
         const csv = ['Nama,Nomor HP', ...[...WROTE_FIRST, STRANGER].map((phone, i) => `Pelanggan ${i + 1},+${phone}`)];
         fs.writeFileSync(path.join(dataDir, 'pelanggan.csv'), csv.join('\n') + '\n');
-        assert.equal((await cli('contacts', 'import', path.join(dataDir, 'pelanggan.csv'), '--group', 'Semua')).code, 0);
+        assert.equal((await cli('contacts', 'import', path.join(dataDir, 'pelanggan.csv'), '--group', 'Semua', '--create-group')).code, 0);
         assert.equal((await cli('templates', 'add', 'Promo', 'Halo {name}, buka sampai jam 9!')).code, 0);
         const created = await cli('campaign', 'create', '--group', 'Semua', '--template', 'Promo', '--name', 'Juni',
                                   '--delay', '0', '--batch', '0', '--start');
