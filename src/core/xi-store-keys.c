@@ -671,7 +671,7 @@ get_keys_func (XiStore  *self,
                             get->keys != NULL
                               ? "SELECT key, value FROM wa_keystore"
                                 " WHERE master_user_id = ?1 AND kind = ?2 AND key = ?3"
-                              : "SELECT key, value FROM wa_keystore"
+                              : "SELECT key FROM wa_keystore"
                                 " WHERE master_user_id = ?1 AND kind = ?2",
                             &error);
   if (stmt == NULL)
@@ -688,9 +688,16 @@ get_keys_func (XiStore  *self,
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           const char *key = (const char *)sqlite3_column_text (stmt, 0);
-          GBytes *plain = open_value (self, seal->key, get->kind, key, sqlite3_column_blob (stmt, 1),
-                                      sqlite3_column_bytes (stmt, 1));
+          GBytes *plain = NULL;
 
+          /* A list needs no value: none is opened. */
+          if (get->keys == NULL)
+            {
+              g_hash_table_insert (table, g_strdup (key), NULL);
+              continue;
+            }
+          plain = open_value (self, seal->key, get->kind, key, sqlite3_column_blob (stmt, 1),
+                              sqlite3_column_bytes (stmt, 1));
           if (plain == NULL)
             {
               sqlite3_reset (stmt);
@@ -718,7 +725,8 @@ get_keys_func (XiStore  *self,
  * @self: a #XiStore
  * @kind: a key-store namespace, one of the lazy kinds given to
  *   xi_store_load_keys_async()
- * @keys: (nullable): the keys wanted, or %NULL for all of @kind
+ * @keys: (nullable): the keys wanted, or %NULL to list the keys of @kind
+ *   (then without their values)
  * @cancellable: (nullable): a #GCancellable
  * @callback: called with the result
  * @user_data: closure
@@ -750,7 +758,7 @@ xi_store_get_keys_async (XiStore             *self,
  * xi_store_get_keys_finish:
  *
  * Returns: (transfer full) (element-type utf8 GBytes): key to value, for
- *   the keys that have one
+ *   the keys that have one; to %NULL for a list
  */
 GHashTable *
 xi_store_get_keys_finish (XiStore       *self,
