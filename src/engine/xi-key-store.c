@@ -426,9 +426,9 @@ prefetched_cb (GObject      *object,
   prefetch_kind_free (part);
 }
 
-/* Only what is neither in memory nor already asked for is read; the
- * queue goes first, so the store answers with every change made so far,
- * and what changes after is kept from being overwritten by the answer. */
+/* Only what is not in memory is read; the queue goes first, so the
+ * store answers with every change made so far, and what changes after is
+ * kept from being overwritten by the answer. */
 static void
 key_store_prefetch_async (WaKeyStore          *store,
                           const char * const  *kinds,
