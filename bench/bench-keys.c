@@ -48,7 +48,7 @@ load (XiStore *store)
   GAsyncResult *slot = NULL;
   GHashTable *loaded;
 
-  xi_store_load_keys_async (store, NULL, bench_result_cb, &slot);
+  xi_store_load_keys_async (store, NULL, NULL, bench_result_cb, &slot);
   result = bench_wait (&slot);
   loaded = xi_store_load_keys_finish (store, result, &error);
   if (loaded == NULL)

@@ -165,7 +165,7 @@ count_saved_keys (Fixture *f)
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
 
-  xi_store_load_keys_async (f->store, NULL, xi_test_store_result_cb, &slot);
+  xi_store_load_keys_async (f->store, NULL, NULL, xi_test_store_result_cb, &slot);
   result = xi_test_wait_result (&slot);
   keys = xi_store_load_keys_finish (f->store, result, &error);
   g_assert_no_error (error);

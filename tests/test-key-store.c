@@ -43,7 +43,7 @@ load_key_store (XiStore *store)
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
 
-  xi_store_load_keys_async (store, NULL, xi_test_store_result_cb, &slot);
+  xi_store_load_keys_async (store, xi_key_store_lazy_kinds (), NULL, xi_test_store_result_cb, &slot);
   result = xi_test_wait_result (&slot);
   loaded = xi_store_load_keys_finish (store, result, &error);
   g_assert_no_error (error);
@@ -171,7 +171,7 @@ try_load (XiStore  *store,
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  xi_store_load_keys_async (store, NULL, xi_test_store_result_cb, &slot);
+  xi_store_load_keys_async (store, NULL, NULL, xi_test_store_result_cb, &slot);
   result = xi_test_wait_result (&slot);
   return xi_store_load_keys_finish (store, result, error);
 }
@@ -385,8 +385,8 @@ test_migrates_once (void)
             " ('" XI_STORE_ANONYMOUS_USER "', 'session', '628222.0', CAST ('second-secret-value' AS BLOB), 'x')");
   second = open_store (path);
 
-  xi_store_load_keys_async (first, NULL, xi_test_store_result_cb, &first_slot);
-  xi_store_load_keys_async (second, NULL, xi_test_store_result_cb, &second_slot);
+  xi_store_load_keys_async (first, NULL, NULL, xi_test_store_result_cb, &first_slot);
+  xi_store_load_keys_async (second, NULL, NULL, xi_test_store_result_cb, &second_slot);
   first_result = xi_test_wait_result (&first_slot);
   second_result = xi_test_wait_result (&second_slot);
   first_loaded = xi_store_load_keys_finish (first, first_result, &error);
@@ -550,6 +550,157 @@ test_write_before_read (void)
   xi_test_rm_rf (dir);
 }
 
+#define CACHE_SIZE 8
+#define PEERS      (5 * CACHE_SIZE)
+
+static char *
+peer_key (guint i)
+{
+  return g_strdup_printf ("62811000%03u.0", i);
+}
+
+static GBytes *
+record_of (guint i,
+           guint round)
+{
+  char *text = g_strdup_printf ("record %u of round %u", i, round);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static void
+assert_record (XiKeyStore *keys,
+               guint       i,
+               guint       round)
+{
+  g_autofree char *key = peer_key (i);
+  g_autoptr(GBytes) expected = record_of (i, round);
+  g_autoptr(GBytes) found = wa_key_store_load (WA_KEY_STORE (keys), "session", key);
+
+  g_assert_nonnull (found);
+  g_assert_true (g_bytes_equal (found, expected));
+}
+
+static void
+save_records (XiKeyStore *keys,
+              guint       round)
+{
+  for (guint i = 0; i < PEERS; i++)
+    {
+      g_autofree char *key = peer_key (i);
+      g_autoptr(GBytes) record = record_of (i, round);
+
+      wa_key_store_save (WA_KEY_STORE (keys), "session", key, record);
+    }
+}
+
+/* A campaign to five times as many peers as the cache holds: memory
+ * holds no more than the cache, and every session reads back as last
+ * written, whether it was still queued, written, or read after a
+ * restart. */
+static void
+test_bounded_cache (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    g_autoptr(WaCredentials) made = wa_credentials_load_or_create (WA_KEY_STORE (keys), NULL, &error);
+
+    g_assert_no_error (error);
+    xi_key_store_set_cache_size (keys, CACHE_SIZE);
+    save_records (keys, 1);
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, CACHE_SIZE);
+    flush (keys);
+    /* Queued, not written yet, and dropped from memory. */
+    save_records (keys, 2);
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, CACHE_SIZE);
+    for (guint i = 0; i < PEERS; i++)
+      {
+        assert_record (keys, i, 2);
+        g_assert_cmpuint (xi_key_store_get_cached (keys), <=, CACHE_SIZE);
+      }
+    g_assert_null (wa_key_store_load (WA_KEY_STORE (keys), "session", "62899.0"));
+    flush (keys);
+    xi_store_close (store);
+  }
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    g_autoptr(GPtrArray) listed = NULL;
+
+    xi_key_store_set_cache_size (keys, CACHE_SIZE);
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, 0);
+    for (guint i = 0; i < PEERS; i++)
+      assert_record (keys, i, 2);
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, CACHE_SIZE);
+    listed = wa_key_store_list (WA_KEY_STORE (keys), "session");
+    g_assert_cmpuint (listed->len, ==, PEERS);
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, CACHE_SIZE);
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
+/* Reading ahead fills the cache with a batch, values and absences alike,
+ * and never puts back an older value over one changed meanwhile. */
+static void
+test_prefetch (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  const char * const kinds[] = { "session", "identity", NULL };
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    g_autoptr(WaCredentials) made = wa_credentials_load_or_create (WA_KEY_STORE (keys), NULL, &error);
+
+    g_assert_no_error (error);
+    save_records (keys, 1);
+    flush (keys);
+    xi_store_close (store);
+  }
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autofree char *changed = peer_key (0);
+    g_autoptr(GBytes) newer = record_of (0, 2);
+    GAsyncResult *slot = NULL;
+
+    xi_key_store_set_cache_size (keys, 4 * CACHE_SIZE);
+    for (guint i = 0; i < CACHE_SIZE; i++)
+      g_ptr_array_add (batch, peer_key (i));
+    g_ptr_array_add (batch, NULL);
+    wa_key_store_prefetch_async (WA_KEY_STORE (keys), kinds, (const char * const *) batch->pdata, NULL,
+                                 xi_test_store_result_cb, &slot);
+    wa_key_store_save (WA_KEY_STORE (keys), "session", changed, newer);
+    result = xi_test_wait_result (&slot);
+    g_assert_true (wa_key_store_prefetch_finish (WA_KEY_STORE (keys), result, &error));
+    g_assert_no_error (error);
+
+    /* A session and an identity (none) for each. */
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, 2 * CACHE_SIZE);
+    assert_record (keys, 0, 2);
+    for (guint i = 1; i < CACHE_SIZE; i++)
+      assert_record (keys, i, 1);
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, 2 * CACHE_SIZE);
+    flush (keys);
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -565,6 +716,8 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/swapped-value", test_swapped_value);
   g_test_add_func ("/engine/key-store/lost-key", test_lost_key);
   g_test_add_func ("/engine/key-store/write-before-read", test_write_before_read);
+  g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
+  g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
 
   return g_test_run ();
 }

@@ -284,6 +284,43 @@ test_conversation (Fixture       *f,
   g_assert_true (contains (f->relays, CUSTOMER ":2@s.whatsapp.net " SHOP ":1@s.whatsapp.net msg"));
 }
 
+#define DEVICE_LISTS_MAX 4
+#define BATCH            (3 * DEVICE_LISTS_MAX)
+
+/* A campaign's batches of recipients keep no more device lists than the
+ * bound, the most recently used among them, and a list dropped is asked
+ * for again. */
+static void
+test_device_lists_bounded (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_free);
+  GError *error;
+
+  _wa_messenger_set_device_lists_max (f->shop.messenger, DEVICE_LISTS_MAX);
+  for (guint i = 0; i < BATCH; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62844000%04u", i);
+
+      fakewa_server_add_account (f->server, phone);
+      g_ptr_array_add (users, g_strconcat (phone, "@s.whatsapp.net", NULL));
+    }
+  g_ptr_array_add (users, NULL);
+
+  /* The send goes after the batch query on the same connection, so once
+   * it is done, the batch's answer has been kept. */
+  error = send_text (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0DDDD000000000001", "Halo");
+  g_assert_no_error (error);
+  wa_messenger_prefetch (f->shop.messenger, (const char * const *) users->pdata);
+  error = send_text (&f->shop, g_ptr_array_index (users, BATCH - 1), "3EB0DDDD000000000002", "Halo");
+  g_assert_no_error (error);
+  g_assert_cmpuint (_wa_messenger_count_device_lists (f->shop.messenger), <=, DEVICE_LISTS_MAX);
+
+  error = send_text (&f->shop, g_ptr_array_index (users, 0), "3EB0DDDD000000000003", "Halo");
+  g_assert_no_error (error);
+  g_assert_cmpuint (_wa_messenger_count_device_lists (f->shop.messenger), <=, DEVICE_LISTS_MAX);
+}
+
 typedef struct
 {
   GAsyncResult *result;
@@ -1224,6 +1261,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   ADD ("/wa/messenger/conversation", test_conversation);
+  ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);
   ADD ("/wa/messenger/media", test_media);
   ADD ("/wa/messenger/not-on-whatsapp", test_not_on_whatsapp);
   ADD ("/wa/messenger/offline-and-restart", test_offline_and_restart);

@@ -73,7 +73,7 @@ load_keys (XiCli   *cli,
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  xi_store_load_keys_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  xi_store_load_keys_async (cli->store, xi_key_store_lazy_kinds (), NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
   return xi_store_load_keys_finish (cli->store, result, error);
 }

@@ -341,9 +341,20 @@ row_free (Row *row)
   g_free (row);
 }
 
+static gboolean
+kind_is_in (const char         *kind,
+            const char * const *kinds)
+{
+  return kinds != NULL && g_strv_contains (kinds, kind);
+}
+
+/* Every row but those of @lazy_kinds, which are counted in *skipped:
+ * they are read on demand, so memory does not grow with them. */
 static GPtrArray *
-read_rows (XiStore  *self,
-           GError  **error)
+read_rows (XiStore             *self,
+           const char * const  *lazy_kinds,
+           guint               *skipped,
+           GError             **error)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)row_free);
   sqlite3_stmt *stmt;
@@ -356,11 +367,18 @@ read_rows (XiStore  *self,
   if (stmt == NULL)
     return NULL;
 
+  *skipped = 0;
   _xi_store_bind_text (stmt, 1, self->master_user_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      Row *row = g_new0 (Row, 1);
+      Row *row;
 
+      if (kind_is_in ((const char *)sqlite3_column_text (stmt, 0), lazy_kinds))
+        {
+          (*skipped)++;
+          continue;
+        }
+      row = g_new0 (Row, 1);
       row->kind = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
       row->key = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
       row->value = g_bytes_new (sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2));
@@ -442,16 +460,18 @@ open_rows (XiStore    *self,
  * key is looked up outside the transaction (the keyring may ask the user
  * to unlock it); if the marker changed meanwhile, *retry is set. */
 static GHashTable *
-load_once (XiStore   *self,
-           XiKeySeal *seal,
-           gboolean  *retry,
-           GError   **error)
+load_once (XiStore             *self,
+           XiKeySeal           *seal,
+           const char * const  *lazy_kinds,
+           gboolean            *retry,
+           GError             **error)
 {
   g_autofree char *id = NULL;
   g_autofree char *id_now = NULL;
   g_autoptr(GBytes) key = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GHashTable) table = NULL;
+  guint skipped = 0;
 
   *retry = FALSE;
   if (!read_marker (self, &id, error))
@@ -474,7 +494,9 @@ load_once (XiStore   *self,
 
   if (!_xi_store_begin (self, error))
     return NULL;
-  if (!read_marker (self, &id_now, error) || (rows = read_rows (self, error)) == NULL)
+  /* Rows from before sealing are all sealed at once, lazy or not. */
+  if (!read_marker (self, &id_now, error) ||
+      (rows = read_rows (self, id_now != NULL ? lazy_kinds : NULL, &skipped, error)) == NULL)
     goto failed;
   if (g_strcmp0 (id, id_now) != 0)
     {
@@ -485,7 +507,7 @@ load_once (XiStore   *self,
 
   /* No rows: nothing to open, and the first value written (linking)
    * starts a new key. */
-  if (rows->len == 0)
+  if (rows->len == 0 && skipped == 0)
     {
       if (id != NULL && !delete_marker (self, error))
         goto failed;
@@ -511,7 +533,7 @@ load_once (XiStore   *self,
   if (!_xi_store_commit (self, error))
     goto failed;
   seal->loaded = TRUE;
-  if (rows->len == 0 && id != NULL && id_is_valid (id))
+  if (rows->len == 0 && skipped == 0 && id != NULL && id_is_valid (id))
     forget_key (self, id);
   return g_steal_pointer (&table);
 
@@ -526,6 +548,7 @@ load_keys_func (XiStore  *self,
                 gpointer  data)
 {
   XiKeySeal *seal = get_seal (self);
+  const char * const *lazy_kinds = data;
   GError *error = NULL;
 
   if (sodium_init () < 0)
@@ -538,7 +561,7 @@ load_keys_func (XiStore  *self,
   for (guint attempt = 0; attempt < LOAD_ATTEMPTS; attempt++)
     {
       gboolean retry;
-      GHashTable *table = load_once (self, seal, &retry, &error);
+      GHashTable *table = load_once (self, seal, lazy_kinds, &retry, &error);
 
       if (table != NULL)
         {
@@ -559,27 +582,30 @@ load_keys_func (XiStore  *self,
 /**
  * xi_store_load_keys_async:
  * @self: a #XiStore
+ * @lazy_kinds: (nullable): kinds not to load, read later with
+ *   xi_store_get_keys_async()
  * @cancellable: (nullable): a #GCancellable
  * @callback: called with the result
  * @user_data: closure
  *
- * Loads the whole key store of the current user, for a cache that serves
- * libsignal's synchronous reads on the network thread, opening the sealed
- * values with the key from the keyring (and sealing values written before
- * sealing existed). Keys that cannot be opened fail with
- * %XI_STORE_ERROR_UNREADABLE; writing a wipe (xi_key_change_new() with
- * %NULL) then starts afresh, for linking again.
+ * Loads the key store of the current user but @lazy_kinds, for a cache
+ * that serves libsignal's synchronous reads on the network thread,
+ * opening the sealed values with the key from the keyring (and sealing
+ * values written before sealing existed). Keys that cannot be opened fail
+ * with %XI_STORE_ERROR_UNREADABLE; writing a wipe (xi_key_change_new()
+ * with %NULL) then starts afresh, for linking again.
  */
 void
 xi_store_load_keys_async (XiStore             *self,
+                          const char * const  *lazy_kinds,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, load_keys_func, NULL, NULL, xi_store_load_keys_async,
-                  cancellable, callback, user_data);
+  _xi_store_push (self, load_keys_func, g_strdupv ((char **) lazy_kinds), (GDestroyNotify) g_strfreev,
+                  xi_store_load_keys_async, cancellable, callback, user_data);
 }
 
 /**
@@ -591,6 +617,153 @@ GHashTable *
 xi_store_load_keys_finish (XiStore       *self,
                            GAsyncResult  *result,
                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char  *kind;
+  char **keys;  /* NULL: all of them */
+} GetKeys;
+
+static void
+get_keys_free (GetKeys *get)
+{
+  g_free (get->kind);
+  g_strfreev (get->keys);
+  g_free (get);
+}
+
+static void
+get_keys_func (XiStore  *self,
+               GTask    *task,
+               gpointer  data)
+{
+  GetKeys *get = data;
+  XiKeySeal *seal = get_seal (self);
+  g_autoptr(GHashTable) table = new_table ();
+  sqlite3_stmt *stmt;
+  GError *error = NULL;
+  int rc = SQLITE_DONE;
+
+  if (!seal->loaded)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                               "The WhatsApp keys were read before they were loaded");
+      return;
+    }
+  if (seal->unreadable)
+    {
+      set_unreadable_error (&error);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* No key yet: nothing was ever sealed, so there is nothing to read. */
+  if (seal->key == NULL)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
+      return;
+    }
+
+  stmt = _xi_store_prepare (self,
+                            get->keys != NULL
+                              ? "SELECT key, value FROM wa_keystore"
+                                " WHERE master_user_id = ?1 AND kind = ?2 AND key = ?3"
+                              : "SELECT key FROM wa_keystore"
+                                " WHERE master_user_id = ?1 AND kind = ?2",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; get->keys == NULL ? i == 0 : get->keys[i] != NULL; i++)
+    {
+      _xi_store_bind_text (stmt, 1, self->master_user_id);
+      _xi_store_bind_text (stmt, 2, get->kind);
+      if (get->keys != NULL)
+        _xi_store_bind_text (stmt, 3, get->keys[i]);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          const char *key = (const char *)sqlite3_column_text (stmt, 0);
+          GBytes *plain = NULL;
+
+          /* A list needs no value: none is opened. */
+          if (get->keys == NULL)
+            {
+              g_hash_table_insert (table, g_strdup (key), NULL);
+              continue;
+            }
+          plain = open_value (self, seal->key, get->kind, key, sqlite3_column_blob (stmt, 1),
+                              sqlite3_column_bytes (stmt, 1));
+          if (plain == NULL)
+            {
+              sqlite3_reset (stmt);
+              set_unreadable_error (&error);
+              g_task_return_error (task, error);
+              return;
+            }
+          g_hash_table_insert (table, g_strdup (key), plain);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        break;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
+}
+
+/**
+ * xi_store_get_keys_async:
+ * @self: a #XiStore
+ * @kind: a key-store namespace, one of the lazy kinds given to
+ *   xi_store_load_keys_async()
+ * @keys: (nullable): the keys wanted, or %NULL to list the keys of @kind
+ *   (then without their values)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Reads values of a kind that is loaded on demand. Runs in order with
+ * xi_store_put_keys_async(), so it sees every change queued before it.
+ */
+void
+xi_store_get_keys_async (XiStore             *self,
+                         const char          *kind,
+                         const char * const  *keys,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GetKeys *get;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (kind != NULL);
+
+  get = g_new0 (GetKeys, 1);
+  get->kind = g_strdup (kind);
+  get->keys = g_strdupv ((char **) keys);
+  _xi_store_push (self, get_keys_func, get, (GDestroyNotify) get_keys_free, xi_store_get_keys_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_get_keys_finish:
+ *
+ * Returns: (transfer full) (element-type utf8 GBytes): key to value, for
+ *   the keys that have one; to %NULL for a list
+ */
+GHashTable *
+xi_store_get_keys_finish (XiStore       *self,
+                          GAsyncResult  *result,
+                          GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -597,10 +597,20 @@ XiJob          *xi_store_set_job_state_finish         (XiStore               *se
 
 /* The WhatsApp key store (secret; never synced) */
 void            xi_store_load_keys_async             (XiStore               *self,
+                                                      const char * const    *lazy_kinds,
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 GHashTable     *xi_store_load_keys_finish            (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_get_keys_async              (XiStore               *self,
+                                                      const char            *kind,
+                                                      const char * const    *keys,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GHashTable     *xi_store_get_keys_finish             (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 /**

@@ -930,7 +930,8 @@ xi_connection_start (XiConnection *self)
   g_return_if_fail (!self->started);
 
   self->started = TRUE;
-  xi_store_load_keys_async (self->store, self->cancellable, keys_loaded_cb, g_object_ref (self));
+  xi_store_load_keys_async (self->store, xi_key_store_lazy_kinds (), self->cancellable, keys_loaded_cb,
+                            g_object_ref (self));
 }
 
 /**
@@ -980,7 +981,8 @@ xi_connection_link (XiConnection *self)
       self->keys_unreadable = FALSE;
       g_ptr_array_add (wipe, xi_key_change_new (NULL, NULL, NULL));
       xi_store_put_keys_async (self->store, wipe, NULL, NULL, NULL);
-      xi_store_load_keys_async (self->store, self->cancellable, keys_loaded_cb, g_object_ref (self));
+      xi_store_load_keys_async (self->store, xi_key_store_lazy_kinds (), self->cancellable, keys_loaded_cb,
+                            g_object_ref (self));
     }
 }
 

@@ -13,21 +13,48 @@
 
 /*
  * The WhatsApp key store on top of XiStore. libsignal asks for keys
- * synchronously, so reads come from an in-memory copy loaded once at
- * start-up; every change updates the copy at once and is queued for the
- * store, which writes the queue in one transaction when asked to flush
- * (before a message encrypted with those keys leaves: a session whose
- * next key was used but not saved would use it again after a crash, and
- * the recipient would drop the second message as a replay) or, failing
- * that, when the thread is next idle. Several changes to one key between
- * two writes are written once. Lives on the network thread.
+ * synchronously, so reads come from memory: the device's own keys and
+ * settings are loaded once at start-up; the kinds that grow with every
+ * peer (sessions, identities) are loaded on demand into a cache of at
+ * most XI_KEY_STORE_CACHE_SIZE values, which the messenger fills ahead of
+ * each batch of recipients (prefetch), so memory stays flat however many
+ * peers a campaign reaches. A value not in memory is read from the store
+ * while the thread waits: rare, and never wrong.
+ *
+ * Every change updates memory at once and is queued for the store, which
+ * writes the queue in one transaction when asked to flush (before a
+ * message encrypted with those keys leaves: a session whose next key was
+ * used but not saved would use it again after a crash, and the recipient
+ * would drop the second message as a replay) or, failing that, when the
+ * thread is next idle. Several changes to one key between two writes are
+ * written once. Before anything is read from the store, the queue is
+ * handed to it: the store runs its work in order, so the read sees every
+ * change, even of a value the cache has dropped since. Lives on the
+ * network thread.
  */
+
+/* The kinds that grow with the peers, read on demand. */
+static const char * const lazy_kinds[] = { "session", "identity", NULL };
+
+typedef struct
+{
+  GList   link;   /* in lru; data is the entry */
+  char   *full;   /* "kind\x1fkey", the key in the table */
+  GBytes *value;  /* NULL: known to have none */
+} Entry;
+
 struct _XiKeyStore
 {
   GObject     parent_instance;
 
   XiStore    *store;
-  WaKeyStore *cache;
+  WaKeyStore *cache;          /* the kinds loaded at start */
+  GHashTable *lazy;           /* "kind\x1fkey" -> Entry*, of lazy_kinds */
+  GQueue      lru;            /* Entry*, least recently used first */
+  guint       cache_size;
+  GHashTable *written;        /* "kind\x1fkey"s changed while prefetches run */
+  guint       prefetching;    /* prefetches running */
+  guint       generation;     /* bumped by a wipe */
   GPtrArray  *pending;        /* XiKeyChange*, in order */
   GHashTable *pending_index;  /* "kind\x1fkey" -> position in pending + 1 */
   GSource    *idle_write;
@@ -116,13 +143,165 @@ queue_change (XiKeyStore  *self,
     }
 }
 
+static void
+entry_free (Entry *entry)
+{
+  g_free (entry->full);
+  g_clear_pointer (&entry->value, g_bytes_unref);
+  g_free (entry);
+}
+
+static gboolean
+is_lazy (const char *kind)
+{
+  return g_strv_contains (lazy_kinds, kind);
+}
+
+static Entry *
+cache_lookup (XiKeyStore *self,
+              const char *full)
+{
+  Entry *entry = g_hash_table_lookup (self->lazy, full);
+
+  if (entry != NULL)
+    {
+      g_queue_unlink (&self->lru, &entry->link);
+      g_queue_push_tail_link (&self->lru, &entry->link);
+    }
+  return entry;
+}
+
+static void
+trim (XiKeyStore *self)
+{
+  while (self->lru.length > self->cache_size)
+    {
+      Entry *oldest = self->lru.head->data;
+
+      g_queue_unlink (&self->lru, &oldest->link);
+      g_hash_table_remove (self->lazy, oldest->full);
+    }
+}
+
+/* Dropping a value loses nothing: a change not yet written is in the
+ * queue, which goes to the store before anything is read back. */
+static void
+cache_put (XiKeyStore *self,
+           const char *full,
+           GBytes     *value)
+{
+  Entry *entry = cache_lookup (self, full);
+
+  if (entry == NULL)
+    {
+      entry = g_new0 (Entry, 1);
+      entry->link.data = entry;
+      entry->full = g_strdup (full);
+      g_hash_table_insert (self->lazy, entry->full, entry);
+      g_queue_push_tail_link (&self->lru, &entry->link);
+    }
+  g_clear_pointer (&entry->value, g_bytes_unref);
+  entry->value = value != NULL ? g_bytes_ref (value) : NULL;
+  trim (self);
+}
+
+static void
+cache_clear (XiKeyStore *self)
+{
+  g_queue_init (&self->lru);
+  g_hash_table_remove_all (self->lazy);
+}
+
+static void
+push_pending (XiKeyStore *self)
+{
+  g_autoptr(GPtrArray) changes = take_pending (self);
+
+  if (changes->len > 0)
+    xi_store_put_keys_async (self->store, changes, NULL, written_cb, NULL);
+}
+
+static void
+waited_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/* Reads from the store while this thread waits, on a context of its own
+ * so that nothing else of this thread runs in between. */
+static GHashTable *
+get_now (XiKeyStore          *self,
+         const char          *kind,
+         const char * const  *keys,
+         GError             **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  push_pending (self);
+  g_main_context_push_thread_default (context);
+  xi_store_get_keys_async (self->store, kind, keys, NULL, waited_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  return xi_store_get_keys_finish (self->store, result, error);
+}
+
+static GBytes *
+lazy_load (XiKeyStore *self,
+           const char *kind,
+           const char *key)
+{
+  g_autofree char *full = g_strconcat (kind, "\x1f", key, NULL);
+  const char *keys[] = { key, NULL };
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  Entry *entry = cache_lookup (self, full);
+  GBytes *value;
+
+  if (entry != NULL)
+    return entry->value != NULL ? g_bytes_ref (entry->value) : NULL;
+
+  found = get_now (self, kind, keys, &error);
+  if (found == NULL)
+    {
+      /* Never log a key or a value. */
+      g_warning ("Could not read WhatsApp credentials: %s", error->message);
+      return NULL;
+    }
+  value = g_hash_table_lookup (found, key);
+  cache_put (self, full, value);
+  return value != NULL ? g_bytes_ref (value) : NULL;
+}
+
+static void
+lazy_change (XiKeyStore *self,
+             const char *kind,
+             const char *key,
+             GBytes     *value)
+{
+  g_autofree char *full = g_strconcat (kind, "\x1f", key, NULL);
+
+  cache_put (self, full, value);
+  if (self->written != NULL)
+    g_hash_table_add (self->written, g_steal_pointer (&full));
+}
+
 static GBytes *
 key_store_load (WaKeyStore *store,
                 const char *kind,
                 const char *key)
 {
-  assert_owner (XI_KEY_STORE (store));
-  return wa_key_store_load (XI_KEY_STORE (store)->cache, kind, key);
+  XiKeyStore *self = XI_KEY_STORE (store);
+
+  assert_owner (self);
+  if (is_lazy (kind))
+    return lazy_load (self, kind, key);
+  return wa_key_store_load (self->cache, kind, key);
 }
 
 static void
@@ -134,7 +313,10 @@ key_store_save (WaKeyStore *store,
   XiKeyStore *self = XI_KEY_STORE (store);
 
   assert_owner (self);
-  wa_key_store_save (self->cache, kind, key, value);
+  if (is_lazy (kind))
+    lazy_change (self, kind, key, value);
+  else
+    wa_key_store_save (self->cache, kind, key, value);
   queue_change (self, xi_key_change_new (kind, key, value));
 }
 
@@ -146,7 +328,10 @@ key_store_remove (WaKeyStore *store,
   XiKeyStore *self = XI_KEY_STORE (store);
 
   assert_owner (self);
-  wa_key_store_remove (self->cache, kind, key);
+  if (is_lazy (kind))
+    lazy_change (self, kind, key, NULL);
+  else
+    wa_key_store_remove (self->cache, kind, key);
   queue_change (self, xi_key_change_new (kind, key, NULL));
 }
 
@@ -154,8 +339,28 @@ static GPtrArray *
 key_store_list (WaKeyStore *store,
                 const char *kind)
 {
-  assert_owner (XI_KEY_STORE (store));
-  return wa_key_store_list (XI_KEY_STORE (store)->cache, kind);
+  XiKeyStore *self = XI_KEY_STORE (store);
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *keys;
+  GHashTableIter iter;
+  gpointer key;
+
+  assert_owner (self);
+  if (!is_lazy (kind))
+    return wa_key_store_list (self->cache, kind);
+
+  keys = g_ptr_array_new_with_free_func (g_free);
+  found = get_now (self, kind, NULL, &error);
+  if (found == NULL)
+    {
+      g_warning ("Could not read WhatsApp credentials: %s", error->message);
+      return keys;
+    }
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, g_strdup (key));
+  return keys;
 }
 
 static void
@@ -165,7 +370,126 @@ key_store_clear (WaKeyStore *store)
 
   assert_owner (self);
   wa_key_store_clear (self->cache);
+  cache_clear (self);
+  self->generation++;
   queue_change (self, xi_key_change_new (NULL, NULL, NULL));
+}
+
+typedef struct
+{
+  GTask  *task;   /* the whole prefetch; its data is the count of kinds not read yet */
+  guint   generation;
+  char   *kind;
+  char  **keys;
+} PrefetchKind;
+
+static void
+prefetch_kind_free (PrefetchKind *part)
+{
+  g_object_unref (part->task);
+  g_free (part->kind);
+  g_strfreev (part->keys);
+  g_free (part);
+}
+
+static void
+prefetched_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PrefetchKind *part = user_data;
+  GTask *task = part->task;
+  XiKeyStore *self = g_task_get_source_object (task);
+  guint *waiting = g_task_get_task_data (task);
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  found = xi_store_get_keys_finish (XI_STORE (object), result, &error);
+  if (found == NULL)
+    g_debug ("Could not read WhatsApp credentials ahead: %s", error->message);
+  /* A value changed or wiped since it was asked for is newer here. */
+  else if (part->generation == self->generation)
+    for (guint i = 0; part->keys[i] != NULL; i++)
+      {
+        g_autofree char *full = g_strconcat (part->kind, "\x1f", part->keys[i], NULL);
+
+        if (!g_hash_table_contains (self->lazy, full) && !g_hash_table_contains (self->written, full))
+          cache_put (self, full, g_hash_table_lookup (found, part->keys[i]));
+      }
+
+  if (--*waiting == 0)
+    {
+      if (--self->prefetching == 0)
+        g_clear_pointer (&self->written, g_hash_table_unref);
+      g_task_return_boolean (task, TRUE);
+    }
+  prefetch_kind_free (part);
+}
+
+/* Only what is not in memory is read; the queue goes first, so the
+ * store answers with every change made so far, and what changes after is
+ * kept from being overwritten by the answer. */
+static void
+key_store_prefetch_async (WaKeyStore          *store,
+                          const char * const  *kinds,
+                          const char * const  *keys,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  XiKeyStore *self = XI_KEY_STORE (store);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  guint *waiting = g_new0 (guint, 1);
+
+  assert_owner (self);
+  g_task_set_source_tag (task, key_store_prefetch_async);
+  g_task_set_task_data (task, waiting, g_free);
+  push_pending (self);
+
+  for (guint k = 0; kinds[k] != NULL; k++)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      PrefetchKind *part;
+
+      if (!is_lazy (kinds[k]))
+        continue;
+      for (guint i = 0; keys[i] != NULL; i++)
+        {
+          g_autofree char *full = g_strconcat (kinds[k], "\x1f", keys[i], NULL);
+
+          if (!g_hash_table_contains (self->lazy, full))
+            g_strv_builder_add (builder, keys[i]);
+        }
+      part = g_new0 (PrefetchKind, 1);
+      part->keys = g_strv_builder_end (builder);
+      if (part->keys[0] == NULL)
+        {
+          g_strfreev (part->keys);
+          g_free (part);
+          continue;
+        }
+      part->task = g_object_ref (task);
+      part->generation = self->generation;
+      part->kind = g_strdup (kinds[k]);
+      if (self->written == NULL)
+        self->written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      (*waiting)++;
+      xi_store_get_keys_async (self->store, part->kind, (const char * const *) part->keys, NULL,
+                               prefetched_cb, part);
+    }
+
+  if (*waiting == 0)
+    g_task_return_boolean (task, TRUE);
+  else
+    self->prefetching++;
+}
+
+static gboolean
+key_store_prefetch_finish (WaKeyStore    *store,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -218,6 +542,8 @@ xi_key_store_iface_init (WaKeyStoreInterface *iface)
   iface->clear = key_store_clear;
   iface->flush_async = key_store_flush_async;
   iface->flush_finish = key_store_flush_finish;
+  iface->prefetch_async = key_store_prefetch_async;
+  iface->prefetch_finish = key_store_prefetch_finish;
 }
 
 static void
@@ -231,6 +557,9 @@ xi_key_store_finalize (GObject *object)
     xi_store_put_keys_async (self->store, changes, NULL, written_cb, NULL);
   g_ptr_array_unref (self->pending);
   g_hash_table_unref (self->pending_index);
+  cache_clear (self);
+  g_hash_table_unref (self->lazy);
+  g_clear_pointer (&self->written, g_hash_table_unref);
   g_clear_object (&self->cache);
   g_clear_object (&self->store);
 
@@ -247,6 +576,9 @@ static void
 xi_key_store_init (XiKeyStore *self)
 {
   self->cache = wa_memory_key_store_new ();
+  self->lazy = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  g_queue_init (&self->lru);
+  self->cache_size = XI_KEY_STORE_CACHE_SIZE;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
   self->pending_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->owner = g_thread_self ();
@@ -279,9 +611,55 @@ xi_key_store_new (XiStore    *store,
     {
       g_auto(GStrv) parts = g_strsplit (full, "\x1f", 2);
 
-      if (parts[1] != NULL)
+      /* Lazy kinds in @loaded (from a load that skipped none) are read
+       * back from the store when needed, like any other. */
+      if (parts[1] != NULL && !is_lazy (parts[0]))
         wa_key_store_save (self->cache, parts[0], parts[1], value);
     }
 
   return self;
+}
+
+/**
+ * xi_key_store_lazy_kinds:
+ *
+ * Returns: (transfer none): the kinds to leave out of
+ *   xi_store_load_keys_async(): they are read on demand
+ */
+const char * const *
+xi_key_store_lazy_kinds (void)
+{
+  return lazy_kinds;
+}
+
+/**
+ * xi_key_store_set_cache_size:
+ * @self: a key store
+ * @size: how many values of the lazy kinds to keep in memory, at least 1
+ */
+void
+xi_key_store_set_cache_size (XiKeyStore *self,
+                             guint       size)
+{
+  g_return_if_fail (XI_IS_KEY_STORE (self));
+  g_return_if_fail (size > 0);
+  assert_owner (self);
+
+  self->cache_size = size;
+  trim (self);
+}
+
+/**
+ * xi_key_store_get_cached:
+ * @self: a key store
+ *
+ * Returns: how many values of the lazy kinds are in memory now
+ */
+guint
+xi_key_store_get_cached (XiKeyStore *self)
+{
+  g_return_val_if_fail (XI_IS_KEY_STORE (self), 0);
+  assert_owner (self);
+
+  return self->lru.length;
 }

@@ -16,7 +16,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (XiKeyStore, xi_key_store, XI, KEY_STORE, GObject)
 
-XiKeyStore *xi_key_store_new (XiStore    *store,
-                              GHashTable *loaded);
+/* Values of the kinds read on demand kept in memory: a few batches of
+ * recipients' worth of sessions and identities. */
+#define XI_KEY_STORE_CACHE_SIZE 1024
+
+XiKeyStore         *xi_key_store_new            (XiStore    *store,
+                                                 GHashTable *loaded);
+const char * const *xi_key_store_lazy_kinds     (void);
+void                xi_key_store_set_cache_size (XiKeyStore *self,
+                                                 guint       size);
+guint               xi_key_store_get_cached     (XiKeyStore *self);
 
 G_END_DECLS

@@ -129,6 +129,55 @@ wa_key_store_flush_finish (WaKeyStore    *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/**
+ * wa_key_store_prefetch_async:
+ * @self: a key store
+ * @kinds: namespaces such as "session"
+ * @keys: the keys inside each of @kinds that will be read soon
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once they are in memory
+ * @user_data: for @callback
+ */
+void
+wa_key_store_prefetch_async (WaKeyStore          *self,
+                             const char * const  *kinds,
+                             const char * const  *keys,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  WaKeyStoreInterface *iface;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WA_IS_KEY_STORE (self));
+  g_return_if_fail (kinds != NULL && keys != NULL);
+
+  iface = WA_KEY_STORE_GET_IFACE (self);
+  if (iface->prefetch_async != NULL)
+    {
+      iface->prefetch_async (self, kinds, keys, cancellable, callback, user_data);
+      return;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_key_store_prefetch_async);
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+wa_key_store_prefetch_finish (WaKeyStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  WaKeyStoreInterface *iface;
+
+  g_return_val_if_fail (WA_IS_KEY_STORE (self), FALSE);
+
+  iface = WA_KEY_STORE_GET_IFACE (self);
+  if (iface->prefetch_finish != NULL && !g_async_result_is_tagged (result, wa_key_store_prefetch_async))
+    return iface->prefetch_finish (self, result, error);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* An in-memory key store, for the fake server and for tests; it keeps
  * nothing after the process ends. */
 

@@ -27,6 +27,11 @@ G_DECLARE_INTERFACE (WaKeyStore, wa_key_store, WA, KEY_STORE, GObject)
  *   machine (a message encrypted with a session's next key). Without it,
  *   changes are taken to be durable at once.
  * @flush_finish: (nullable): finishes @flush_async
+ * @prefetch_async: (nullable): reads the values of @keys under each of
+ *   @kinds ahead, for a store that keeps only some in memory, so that the
+ *   synchronous reads that follow do not wait on the disk. Without it,
+ *   every value is taken to be in memory already.
+ * @prefetch_finish: (nullable): finishes @prefetch_async
  *
  * Where the protocol library keeps its secrets: the device credentials and
  * the Signal identities, sessions and prekeys. The library never touches a
@@ -61,6 +66,15 @@ struct _WaKeyStoreInterface
   gboolean    (*flush_finish) (WaKeyStore          *self,
                                GAsyncResult        *result,
                                GError             **error);
+  void        (*prefetch_async)  (WaKeyStore          *self,
+                                  const char * const  *kinds,
+                                  const char * const  *keys,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+  gboolean    (*prefetch_finish) (WaKeyStore          *self,
+                                  GAsyncResult        *result,
+                                  GError             **error);
 };
 
 GBytes     *wa_key_store_load   (WaKeyStore *self,
@@ -83,6 +97,15 @@ void        wa_key_store_flush_async  (WaKeyStore          *self,
 gboolean    wa_key_store_flush_finish (WaKeyStore          *self,
                                        GAsyncResult        *result,
                                        GError             **error);
+void        wa_key_store_prefetch_async  (WaKeyStore          *self,
+                                          const char * const  *kinds,
+                                          const char * const  *keys,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean    wa_key_store_prefetch_finish (WaKeyStore          *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
 
 #define WA_TYPE_MEMORY_KEY_STORE (wa_memory_key_store_get_type ())
 

@@ -17,4 +17,9 @@ void _wa_messenger_set_clock (WaMessenger      *self,
                               WaMessengerClock  clock,
                               gpointer          user_data);
 
+/* How many device lists are kept, and a smaller bound, for tests. */
+void  _wa_messenger_set_device_lists_max (WaMessenger *self,
+                                          guint        max);
+guint _wa_messenger_count_device_lists   (WaMessenger *self);
+
 G_END_DECLS

@@ -62,8 +62,15 @@ typedef struct
   GHashTable *answered;  /* device JID text -> resends to it (GUINT_TO_POINTER) */
 } SentMessage;
 
+/* Device lists kept: a few batches of recipients ahead and behind (and
+ * our own, used by every send), so memory does not grow with a campaign;
+ * a list dropped is asked for again, in the next batch query. */
+#define DEVICE_LIST_CACHE_SIZE 1024
+
 typedef struct
 {
+  GList      link;      /* in device_order; data is the list */
+  char      *user;      /* the key in device_lists */
   GPtrArray *devices;   /* WaJid* */
   gint64     fetched;   /* monotonic, seconds */
 } DeviceList;
@@ -77,6 +84,8 @@ struct _WaMessenger
   WaSignal   *signal;        /* for the credentials below; made on first use */
   const WaCredentials *signal_credentials;
   GHashTable *device_lists;  /* user JID text -> DeviceList */
+  GQueue      device_order;  /* DeviceList*, least recently used first */
+  guint       device_lists_max;
   GHashTable *sent;          /* sent_key() -> SentMessage */
   GQueue      sent_order;    /* sent_key()s, oldest first */
   GHashTable *recreated;     /* device JID text -> gint64*: when its session was last started over */
@@ -207,8 +216,17 @@ remember_sent (WaMessenger *self,
 static void
 device_list_free (DeviceList *list)
 {
+  g_free (list->user);
   g_ptr_array_unref (list->devices);
   g_free (list);
+}
+
+static void
+forget_device_list (WaMessenger *self,
+                    DeviceList  *list)
+{
+  g_queue_unlink (&self->device_order, &list->link);
+  g_hash_table_remove (self->device_lists, list->user);
 }
 
 /* The account behind a device: "62812…:3@s.whatsapp.net" -> "62812…@s.whatsapp.net". */
@@ -367,6 +385,8 @@ cached_devices (WaMessenger *self,
 
   if (list == NULL || g_get_monotonic_time () / G_USEC_PER_SEC - list->fetched > DEVICE_LIST_MAX_AGE_S)
     return NULL;
+  g_queue_unlink (&self->device_order, &list->link);
+  g_queue_push_tail_link (&self->device_order, &list->link);
   return list->devices;
 }
 
@@ -407,11 +427,19 @@ remember_devices (WaMessenger *self,
                   const char  *user,
                   GPtrArray   *devices)
 {
-  DeviceList *list = g_new0 (DeviceList, 1);
+  DeviceList *list = g_hash_table_lookup (self->device_lists, user);
 
+  if (list != NULL)
+    forget_device_list (self, list);
+  list = g_new0 (DeviceList, 1);
+  list->link.data = list;
+  list->user = g_strdup (user);
   list->devices = g_ptr_array_ref (devices);
   list->fetched = g_get_monotonic_time () / G_USEC_PER_SEC;
-  g_hash_table_insert (self->device_lists, g_strdup (user), list);
+  g_hash_table_insert (self->device_lists, list->user, list);
+  g_queue_push_tail_link (&self->device_order, &list->link);
+  while (self->device_order.length > self->device_lists_max)
+    forget_device_list (self, self->device_order.head->data);
 }
 
 /* Keeps what a device-list answer says: each account it answered about
@@ -1025,6 +1053,38 @@ prefetch_sessions (WaMessenger *self,
                                g_object_ref (self));
 }
 
+typedef struct
+{
+  WaMessenger *self;
+  WaSignal    *signal;
+  GHashTable  *by_user;
+} KeysAhead;
+
+static void
+keys_ahead_free (KeysAhead *ahead)
+{
+  g_object_unref (ahead->self);
+  g_object_unref (ahead->signal);
+  g_hash_table_unref (ahead->by_user);
+  g_free (ahead);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeysAhead, keys_ahead_free)
+
+static void
+keys_prefetched_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(KeysAhead) ahead = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Without them, each is read when needed instead. */
+  if (!wa_signal_prefetch_finish (ahead->signal, result, &error))
+    g_debug ("Could not read sessions ahead: %s", error->message);
+  prefetch_sessions (ahead->self, ahead->by_user);
+}
+
 static void
 prefetched_cb (GObject      *object,
                GAsyncResult *result,
@@ -1033,7 +1093,11 @@ prefetched_cb (GObject      *object,
   g_autoptr(WaMessenger) self = user_data;
   g_autoptr(WaNode) answer = NULL;
   g_autoptr(GHashTable) by_user = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(GError) error = NULL;
+  KeysAhead *ahead;
+  GHashTableIter iter;
+  gpointer listed;
 
   answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
   if (answer == NULL || (by_user = remember_device_answer (self, answer, &error)) == NULL)
@@ -1041,7 +1105,19 @@ prefetched_cb (GObject      *object,
       g_debug ("Could not ask for device lists ahead: %s", error->message);
       return;
     }
-  prefetch_sessions (self, by_user);
+  if (self->signal == NULL)
+    return;
+
+  /* Whether each has a session is read from the store in one go first. */
+  devices = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, by_user);
+  while (g_hash_table_iter_next (&iter, NULL, &listed))
+    g_ptr_array_extend (devices, listed, NULL, NULL);
+  ahead = g_new0 (KeysAhead, 1);
+  ahead->self = g_object_ref (self);
+  ahead->signal = g_object_ref (self->signal);
+  ahead->by_user = g_steal_pointer (&by_user);
+  wa_signal_prefetch_async (self->signal, devices, NULL, keys_prefetched_cb, ahead);
 }
 
 /**
@@ -1090,9 +1166,13 @@ void
 wa_messenger_forget_devices (WaMessenger *self,
                              const char  *user)
 {
+  DeviceList *list;
+
   g_return_if_fail (WA_IS_MESSENGER (self));
   assert_owner (self);
-  g_hash_table_remove (self->device_lists, user);
+
+  if ((list = g_hash_table_lookup (self->device_lists, user)) != NULL)
+    forget_device_list (self, list);
 }
 
 /* Peer messages (WA-FIDELITY §2.1): to our own phone alone */
@@ -2091,6 +2171,7 @@ state_cb (WaClient    *client,
     {
       g_clear_object (&self->signal);
       self->signal_credentials = NULL;
+      g_queue_init (&self->device_order);
       g_hash_table_remove_all (self->device_lists);
     }
 }
@@ -2155,7 +2236,9 @@ wa_messenger_class_init (WaMessengerClass *klass)
 static void
 wa_messenger_init (WaMessenger *self)
 {
-  self->device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) device_list_free);
+  self->device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) device_list_free);
+  g_queue_init (&self->device_order);
+  self->device_lists_max = DEVICE_LIST_CACHE_SIZE;
   self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
   self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
   g_queue_init (&self->sent_order);
@@ -2216,4 +2299,24 @@ wa_messenger_get_privacy (WaMessenger *self)
 {
   g_return_val_if_fail (WA_IS_MESSENGER (self), NULL);
   return self->privacy;
+}
+
+void
+_wa_messenger_set_device_lists_max (WaMessenger *self,
+                                    guint        max)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (max > 0);
+  assert_owner (self);
+
+  self->device_lists_max = max;
+}
+
+guint
+_wa_messenger_count_device_lists (WaMessenger *self)
+{
+  g_return_val_if_fail (WA_IS_MESSENGER (self), 0);
+  assert_owner (self);
+
+  return g_hash_table_size (self->device_lists);
 }

@@ -1064,6 +1064,53 @@ wa_signal_has_session (WaSignal    *self,
 }
 
 /**
+ * wa_signal_prefetch_async:
+ * @self: a #WaSignal
+ * @devices: (element-type WaJid): devices messages will go to soon
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once their sessions and identities are in memory
+ * @user_data: for @callback
+ *
+ * Has the key store read what encrypting for @devices needs, in one go
+ * rather than one device at a time (see wa_key_store_prefetch_async()).
+ */
+void
+wa_signal_prefetch_async (WaSignal            *self,
+                          GPtrArray           *devices,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  static const char * const kinds[] = { KIND_SESSION, KIND_IDENTITY, NULL };
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_if_fail (WA_IS_SIGNAL (self));
+  g_return_if_fail (devices != NULL);
+  assert_owner (self);
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      g_auto(WaSignalAddress) address = { 0 };
+
+      wa_signal_address_init (&address, g_ptr_array_index (devices, i));
+      g_ptr_array_add (keys, wa_signal_address_to_string (&address.address));
+    }
+  g_ptr_array_add (keys, NULL);
+  wa_key_store_prefetch_async (self->store, kinds, (const char * const *) keys->pdata, cancellable,
+                               callback, user_data);
+}
+
+gboolean
+wa_signal_prefetch_finish (WaSignal      *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (WA_IS_SIGNAL (self), FALSE);
+
+  return wa_key_store_prefetch_finish (self->store, result, error);
+}
+
+/**
  * wa_signal_delete_session:
  * @self: a #WaSignal
  * @device: a device JID

@@ -80,6 +80,14 @@ GBytes     *wa_signal_decrypt                (WaSignal              *self,
                                               WaSignalMessageType    type,
                                               GBytes                *ciphertext,
                                               GError               **error) G_GNUC_WARN_UNUSED_RESULT;
+void        wa_signal_prefetch_async         (WaSignal              *self,
+                                              GPtrArray             *devices,
+                                              GCancellable          *cancellable,
+                                              GAsyncReadyCallback    callback,
+                                              gpointer               user_data);
+gboolean    wa_signal_prefetch_finish        (WaSignal              *self,
+                                              GAsyncResult          *result,
+                                              GError               **error);
 gboolean    wa_signal_has_session            (WaSignal              *self,
                                               const WaJid           *device);
 gboolean    wa_signal_delete_session         (WaSignal              *self,
