@@ -1716,6 +1716,34 @@ attach (Fixture *f,
   xi_template_update_from (f->template_, saved);
 }
 
+/* A server where each of @n recipients has an account, and a campaign
+ * of the template with a picture attached to them all. */
+static XiJob *
+picture_campaign (Fixture       *f,
+                  FakewaServer **server,
+                  guint          n)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiAsset) picture = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  *server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  make_audience (f, n, FALSE);
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
+
+      fakewa_server_add_account (*server, phone);
+    }
+  path = write_picture (f);
+  picture = add_asset (f, path);
+  attach (f, picture);
+  spec = zero_delay_spec (f);
+  return create_job (f, spec);
+}
+
 /* A campaign of 200 with a picture is one upload that every message
  * refers to. The media host refuses the first two tries (wa-media redoes
  * the first with a fresh media host, the cache the second), and nobody
@@ -1728,30 +1756,12 @@ test_whatsapp_picture_uploaded_once (Fixture       *f,
   g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
   g_autoptr(WaClient) client = NULL;
   g_autoptr(XiTransport) transport = NULL;
-  g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(XiJob) stored = NULL;
-  g_autoptr(XiAsset) picture = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
 
-  server = fakewa_server_new (&error);
-  g_assert_no_error (error);
+  job = picture_campaign (f, &server, 200);
   client = linked_client (server, keys);
-  make_audience (f, 200, FALSE);
-  for (guint i = 1; i <= 200; i++)
-    {
-      g_autofree char *phone = g_strdup_printf ("62812%08u", i);
-
-      fakewa_server_add_account (server, phone);
-    }
-  path = write_picture (f);
-  picture = add_asset (f, path);
-  attach (f, picture);
-
-  spec = zero_delay_spec (f);
-  job = create_job (f, spec);
   g_assert_cmpstr (xi_job_get_asset_name (job), ==, "promo.jpg");
   transport = xi_whatsapp_transport_new (client);
   fakewa_server_refuse_uploads (server, 2);
@@ -1765,6 +1775,128 @@ test_whatsapp_picture_uploaded_once (Fixture       *f,
   for (guint i = 0; i < rows->len; i++)
     g_assert_cmpuint (xi_job_recipient_get_attempts (g_ptr_array_index (rows, i)), ==, 1);
   stop_engine (f);
+}
+
+typedef struct
+{
+  guint         relayed;       /* messages handed to their recipients */
+  guint         expire_after;
+  guint         expire_again_after;  /* 0: once only */
+  GHashTable   *refused;         /* user: refused for the expired upload */
+  GHashTable   *relayed_after;   /* user: handed a copy after the expiry */
+} Expiry;
+
+static char *
+user_of (const char *jid)
+{
+  return g_strndup (jid, strcspn (jid, ":@"));
+}
+
+static void
+expiry_relayed_cb (FakewaServer *server,
+                   const char   *sender,
+                   const char   *target,
+                   const char   *enc_type,
+                   Expiry       *expiry)
+{
+  g_autofree char *from = user_of (sender);
+  g_autofree char *to = user_of (target);
+
+  /* The sender's own phone gets a copy of each message too. */
+  if (g_str_equal (from, to))
+    return;
+  if (expiry->relayed >= expiry->expire_after)
+    g_hash_table_add (expiry->relayed_after, g_steal_pointer (&to));
+  ++expiry->relayed;
+  if (expiry->relayed == expiry->expire_after || expiry->relayed == expiry->expire_again_after)
+    fakewa_server_expire_uploads (server);
+}
+
+static void
+expiry_refused_cb (FakewaServer *server,
+                   const char   *sender,
+                   const char   *recipient,
+                   const char   *code,
+                   Expiry       *expiry)
+{
+  g_assert_cmpstr (code, ==, FAKEWA_UPLOAD_EXPIRED);
+  g_hash_table_add (expiry->refused, user_of (recipient));
+}
+
+/* Forty recipients with a picture whose upload the server expires after
+ * @expire_after relayed copies, and again after @expire_again_after. */
+static XiJob *
+run_expiring_campaign (Fixture  *f,
+                       Expiry   *expiry,
+                       guint    *n_uploads)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiJob) job = NULL;
+
+  job = picture_campaign (f, &server, 40);
+  client = linked_client (server, keys);
+  g_signal_connect (server, "relayed", G_CALLBACK (expiry_relayed_cb), expiry);
+  g_signal_connect (server, "refused", G_CALLBACK (expiry_refused_cb), expiry);
+  transport = xi_whatsapp_transport_new (client);
+  start_engine_on (f, transport);
+  run_until (f, is_idle, NULL, 60);
+  stop_engine (f);
+  g_signal_handlers_disconnect_by_data (server, expiry);
+  *n_uploads = fakewa_server_get_n_uploads (server);
+  return get_job (f, xi_job_get_id (job));
+}
+
+/* The upload expires after ten of forty messages: the server refuses the
+ * next media message, the picture is uploaded again once, and the
+ * refused message goes out again referring to the new upload, within the
+ * same attempt. */
+static void
+test_whatsapp_upload_expires (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) relayed_after = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Expiry expiry = { .expire_after = 10, .refused = refused, .relayed_after = relayed_after };
+  GHashTableIter iter;
+  const char *user;
+  guint n_uploads;
+
+  stored = run_expiring_campaign (f, &expiry, &n_uploads);
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_COMPLETED);
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 40);
+  g_assert_cmpuint (n_uploads, ==, 2);
+  g_assert_cmpuint (g_hash_table_size (refused), >, 0);
+  g_hash_table_iter_init (&iter, refused);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &user, NULL))
+    g_assert_true (g_hash_table_contains (relayed_after, user));
+  rows = list_recipients (f, xi_job_get_id (stored));
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_cmpuint (xi_job_recipient_get_attempts (g_ptr_array_index (rows, i)), ==, 1);
+}
+
+/* A server that goes on refusing the new upload's messages costs no
+ * more uploads: the messages fail, and the campaign stops as it does when
+ * messages keep failing. */
+static void
+test_whatsapp_upload_refused_again (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GHashTable) refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) relayed_after = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Expiry expiry = { .expire_after = 10, .expire_again_after = 12, .refused = refused,
+                    .relayed_after = relayed_after };
+  guint n_uploads;
+
+  stored = run_expiring_campaign (f, &expiry, &n_uploads);
+  g_assert_cmpuint (n_uploads, ==, 2);
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 12);
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_FAILED);
 }
 
 /* The campaign sends the attachment it was made with: the template may
@@ -2152,6 +2284,8 @@ main (int   argc,
   ADD ("/campaigns/queue-order", test_queue_order);
   ADD ("/campaigns/resume-after-crash", test_resume_after_crash);
   ADD ("/campaigns/whatsapp-picture-uploaded-once", test_whatsapp_picture_uploaded_once);
+  ADD ("/campaigns/whatsapp-upload-expires", test_whatsapp_upload_expires);
+  ADD ("/campaigns/whatsapp-upload-refused-again", test_whatsapp_upload_refused_again);
   ADD ("/campaigns/attachment-journaled", test_attachment_journaled);
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);
   ADD ("/campaigns/runner-coalesces", test_runner_coalesces);

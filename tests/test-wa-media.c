@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "fakewa-server.h"
@@ -14,6 +15,7 @@
 #include "wa-error.h"
 #include "wa-key-store.h"
 #include "wa-media.h"
+#include "wa-media-stream.h"
 #include "xi-test-utils.h"
 
 /*
@@ -24,6 +26,9 @@
  * download that was tampered with is refused. The same again over HTTPS,
  * the host's certificate from a CA made for the test run and trusted by
  * the client alone; a client that does not trust it reaches nothing.
+ * Uploads are encrypted as they are sent: the stream makes the very blob
+ * the one-shot encryption does, and draining it for a 64 MB file never
+ * holds the file twice.
  */
 
 #define MEDIA_KEY "3c94388cc2e9dccf711e0ccf211206ad8eb19c9d9818a0dd8cc3e5caf4fa1bb0"
@@ -209,6 +214,173 @@ download (Fixture             *f,
   return wa_media_download_finish (f->client, result, error);
 }
 
+static GBytes *
+drain (GInputStream *stream,
+       gsize         read_size)
+{
+  g_autoptr(GByteArray) blob = g_byte_array_new ();
+  g_autofree guint8 *buffer = g_malloc (read_size);
+  g_autoptr(GError) error = NULL;
+  gssize got;
+
+  while ((got = g_input_stream_read (stream, buffer, read_size, NULL, &error)) > 0)
+    g_byte_array_append (blob, buffer, (guint) got);
+  g_assert_no_error (error);
+  g_assert_cmpint (got, ==, 0);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&blob));
+}
+
+/* Sizes around the AES block and past the stream's chunk, read in pieces
+ * that match neither: the same bytes and hashes as in one piece. */
+static void
+test_stream_matches (void)
+{
+  gsize sizes[] = { 0, 15, 16, 17, 64 * 1024, 1024 * 1024 + 1, 0, 0, 0 };
+  static const gsize read_sizes[] = { 1, 7, 4096, 100003 };
+
+  for (guint i = G_N_ELEMENTS (sizes) - 3; i < G_N_ELEMENTS (sizes); i++)
+    sizes[i] = (gsize) g_test_rand_int_range (1, 300000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      guint8 raw_key[WA_KEY_LEN];
+      g_autoptr(GBytes) key = NULL;
+      g_autofree guint8 *data = g_malloc (MAX (sizes[i], 1));
+      g_autoptr(GBytes) plain = NULL;
+      g_autoptr(GBytes) expected = NULL;
+      g_autoptr(GBytes) streamed = NULL;
+      g_autoptr(GInputStream) stream = NULL;
+      g_autoptr(GError) error = NULL;
+      guint8 plain_hash[WA_SHA256_LEN];
+      guint8 enc_hash[WA_SHA256_LEN];
+      guint8 hash[WA_SHA256_LEN];
+      gsize read_size = read_sizes[i % G_N_ELEMENTS (read_sizes)];
+
+      g_test_message ("%" G_GSIZE_FORMAT " bytes read %" G_GSIZE_FORMAT " at a time", sizes[i], read_size);
+      wa_crypto_random (raw_key, sizeof raw_key);
+      key = g_bytes_new (raw_key, sizeof raw_key);
+      wa_crypto_random (data, sizes[i]);
+      plain = g_bytes_new (data, sizes[i]);
+      expected = wa_media_encrypt (WA_MEDIA_DOCUMENT, key, plain, &error);
+      g_assert_no_error (error);
+      stream = wa_media_encrypt_stream (WA_MEDIA_DOCUMENT, key, plain, &error);
+      g_assert_no_error (error);
+      g_assert_false (wa_media_stream_get_hashes (WA_MEDIA_STREAM (stream), plain_hash, enc_hash));
+
+      streamed = drain (stream, read_size);
+      g_assert_cmpuint (g_bytes_get_size (streamed), ==, wa_media_stream_blob_size (sizes[i]));
+      g_assert_true (g_bytes_equal (streamed, expected));
+      g_assert_true (wa_media_stream_get_hashes (WA_MEDIA_STREAM (stream), plain_hash, enc_hash));
+      wa_crypto_sha256 (data, sizes[i], hash);
+      g_assert_cmpmem (plain_hash, sizeof plain_hash, hash, sizeof hash);
+      wa_crypto_sha256 (g_bytes_get_data (expected, NULL), g_bytes_get_size (expected), hash);
+      g_assert_cmpmem (enc_hash, sizeof enc_hash, hash, sizeof hash);
+    }
+}
+
+static gsize
+status_kb (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, field);
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + strlen (field) + 1, NULL, 10);
+}
+
+/* A 64 MB file, mapped as the media cache maps assets, is hashed and
+ * sent through the stream: the peak resident size grows by the file's
+ * pages and a few chunks, where a blob made in one piece would add the
+ * whole file again. */
+static void
+test_stream_memory (void)
+{
+  const gsize size = 64 * 1024 * 1024;
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "video.bin", NULL);
+  g_autofree guint8 *chunk = g_malloc (1024 * 1024);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 raw_key[WA_KEY_LEN];
+  guint8 plain_hash[WA_SHA256_LEN];
+  guint8 enc_hash[WA_SHA256_LEN];
+  FILE *file;
+  gsize before;
+  gsize peak;
+
+  file = fopen (path, "wb");
+  g_assert_nonnull (file);
+  for (gsize i = 0; i < size / (1024 * 1024); i++)
+    {
+      memset (chunk, (int) i, 1024 * 1024);
+      g_assert_cmpuint (fwrite (chunk, 1, 1024 * 1024, file), ==, 1024 * 1024);
+    }
+  g_assert_cmpint (fclose (file), ==, 0);
+  g_clear_pointer (&chunk, g_free);
+  wa_crypto_random (raw_key, sizeof raw_key);
+  key = g_bytes_new (raw_key, sizeof raw_key);
+  mapped = g_mapped_file_new (path, FALSE, &error);
+  g_assert_no_error (error);
+  plain = g_mapped_file_get_bytes (mapped);
+
+  /* Writing 5 there starts the peak (VmHWM) over from the current size. */
+  file = fopen ("/proc/self/clear_refs", "w");
+  g_assert_nonnull (file);
+  g_assert_cmpint (fputs ("5", file), >=, 0);
+  g_assert_cmpint (fclose (file), ==, 0);
+  before = status_kb ("VmRSS:");
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(GInputStream) stream = wa_media_encrypt_stream (WA_MEDIA_VIDEO, key, plain, &error);
+      g_autofree guint8 *buffer = g_malloc (64 * 1024);
+      guint64 total = 0;
+      gssize got;
+
+      g_assert_no_error (error);
+      while ((got = g_input_stream_read (stream, buffer, 64 * 1024, NULL, &error)) > 0)
+        total += (guint64) got;
+      g_assert_no_error (error);
+      g_assert_cmpuint (total, ==, wa_media_stream_blob_size (size));
+      g_assert_true (wa_media_stream_get_hashes (WA_MEDIA_STREAM (stream), plain_hash, enc_hash));
+    }
+
+  peak = status_kb ("VmHWM:");
+  g_test_message ("peak resident size grew by %" G_GSIZE_FORMAT " kB for a %" G_GSIZE_FORMAT " kB file",
+                  peak - before, size / 1024);
+  g_assert_cmpuint ((peak - before) * 1024, <, size + size / 2);
+  xi_test_rm_rf (dir);
+}
+
+/* Every size goes out with the length the stream promised and comes back
+ * whole from the host. */
+static void
+test_streamed_sizes (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const gsize sizes[] = { 0, 15, 16, 17, 1024 * 1024 + 1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(GBytes) content = make_content (sizes[i]);
+      g_autoptr(WaMediaUpload) up = NULL;
+      g_autoptr(GBytes) back = NULL;
+      g_autoptr(GError) error = NULL;
+
+      up = upload (f, WA_MEDIA_DOCUMENT, content, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (up->file_length, ==, sizes[i]);
+      back = download (f, WA_MEDIA_DOCUMENT, up, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (back, content));
+    }
+  g_assert_cmpuint (fakewa_server_get_n_uploads (f->server), ==, G_N_ELEMENTS (sizes));
+}
+
 static void
 test_round_trip (Fixture       *f,
                  gconstpointer  data)
@@ -364,6 +536,9 @@ main (int   argc,
 
   g_test_add_func ("/wa-media/vector", test_vector);
   g_test_add_func ("/wa-media/refusals", test_refusals);
+  g_test_add_func ("/wa-media/stream-matches", test_stream_matches);
+  g_test_add_func ("/wa-media/stream-memory", test_stream_memory);
+  g_test_add ("/wa-media/streamed-sizes", Fixture, NULL, fixture_set_up, test_streamed_sizes, fixture_tear_down);
   g_test_add ("/wa-media/round-trip", Fixture, NULL, fixture_set_up, test_round_trip, fixture_tear_down);
   g_test_add ("/wa-media/ttl", Fixture, NULL, fixture_set_up, test_ttl, fixture_tear_down);
   g_test_add ("/wa-media/refused-once", Fixture, NULL, fixture_set_up, test_refused_once, fixture_tear_down);

@@ -21,11 +21,12 @@
  * forwarded picture does. Whoever asks while the upload is under way
  * waits for it rather than starting another. An upload that fails is
  * redone once before anyone hears of it (wa-media already redoes one the
- * media host refused for an expired auth), and one older than
- * XI_MEDIA_CACHE_REUSE_S is made again.
+ * media host refused for an expired auth), one the server refuses
+ * messages for is made again once (xi_media_cache_forget()), and one
+ * older than XI_MEDIA_CACHE_REUSE_S is made again.
  *
- * The file is mapped, not read: its pages stay in the page cache and
- * only the encrypted blob is in this process's memory while it uploads.
+ * The file is mapped, not read: its pages stay in the page cache, and
+ * wa-media encrypts it a chunk at a time as it uploads.
  * Reading it, the preview and the page count are blocking work on a
  * worker thread; the upload itself runs on the client's thread.
  */
@@ -40,6 +41,7 @@ typedef struct
 {
   XiSentMedia *media;
   gint64       made_at;   /* monotonic, µs */
+  gboolean     replaces;  /* made because an earlier one was refused */
 } Entry;
 
 /* Every field belongs to the client's thread, where it was made. */
@@ -51,6 +53,7 @@ struct _XiMediaCache
   WaClient   *client;
   GHashTable *ready;      /* SHA-256 hex -> Entry* */
   GHashTable *pending;    /* SHA-256 hex -> GPtrArray of GTask*, waiting */
+  GHashTable *forgotten;  /* SHA-256 hex of uploads refused, to make again */
   guint       n_uploads;
 };
 
@@ -335,6 +338,7 @@ uploaded_cb (GObject      *object,
   entry = g_new0 (Entry, 1);
   entry->media = media;
   entry->made_at = g_get_monotonic_time ();
+  entry->replaces = g_hash_table_remove (self->forgotten, sha256);
   g_hash_table_replace (self->ready, g_strdup (sha256), entry);
   finish_waiting (self, sha256, media, NULL);
 }
@@ -377,6 +381,7 @@ xi_media_cache_finalize (GObject *object)
 
   g_hash_table_unref (self->ready);
   g_hash_table_unref (self->pending);
+  g_hash_table_unref (self->forgotten);
   g_clear_object (&self->client);
 
   G_OBJECT_CLASS (xi_media_cache_parent_class)->finalize (object);
@@ -396,6 +401,7 @@ xi_media_cache_init (XiMediaCache *self)
   self->owner = g_thread_self ();
   self->ready = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->forgotten = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Public API */
@@ -489,6 +495,48 @@ xi_media_cache_get_finish (XiMediaCache  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * xi_media_cache_forget:
+ * @self: a #XiMediaCache
+ * @asset: the asset a message carried
+ * @stale: the upload the message referred to
+ *
+ * Says the server refused a message that referred to @stale, which is
+ * what it does once an upload expired. The next xi_media_cache_get_async()
+ * uploads @asset again, once: the new upload is not forgotten in turn,
+ * so a server that refuses media messages for another reason costs one
+ * more upload, not one for each recipient.
+ *
+ * Returns: %TRUE when a message sent again gets another upload than
+ *   @stale, %FALSE when @stale was already the one made again
+ */
+gboolean
+xi_media_cache_forget (XiMediaCache *self,
+                       XiAsset      *asset,
+                       XiSentMedia  *stale)
+{
+  const char *sha256;
+  Entry *entry;
+
+  g_return_val_if_fail (XI_IS_MEDIA_CACHE (self), FALSE);
+  g_return_val_if_fail (XI_IS_ASSET (asset), FALSE);
+  g_return_val_if_fail (stale != NULL, FALSE);
+  assert_owner (self);
+
+  sha256 = xi_asset_get_sha256 (asset);
+  entry = g_hash_table_lookup (self->ready, sha256);
+  /* Others who sent with @stale are refused too; the first one here has
+   * it made again, and the rest wait for or reuse that. */
+  if (entry == NULL || entry->media != stale)
+    return TRUE;
+  if (entry->replaces)
+    return FALSE;
+  g_debug ("An upload was refused; it is made again");
+  g_hash_table_add (self->forgotten, g_strdup (sha256));
+  g_hash_table_remove (self->ready, sha256);
+  return TRUE;
 }
 
 /**

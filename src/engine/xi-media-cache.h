@@ -54,6 +54,9 @@ void          xi_media_cache_get_async  (XiMediaCache   *self,
 XiSentMedia  *xi_media_cache_get_finish (XiMediaCache   *self,
                                          GAsyncResult   *result,
                                          GError        **error);
+gboolean      xi_media_cache_forget     (XiMediaCache   *self,
+                                         XiAsset        *asset,
+                                         XiSentMedia    *stale);
 guint         xi_media_cache_get_n_uploads (XiMediaCache *self);
 
 G_END_DECLS

@@ -150,10 +150,12 @@ account_of (const char *phone)
 
 typedef struct
 {
-  char    *to;
-  char    *message_id;
-  char    *text;
-  XiAsset *attachment;
+  char        *to;
+  char        *message_id;
+  char        *text;
+  XiAsset     *attachment;
+  XiSentMedia *sent;      /* the upload the message refers to */
+  gboolean     resent;
 } MediaSend;
 
 static void
@@ -163,7 +165,43 @@ media_send_free (MediaSend *send)
   g_free (send->message_id);
   g_free (send->text);
   g_clear_object (&send->attachment);
+  g_clear_pointer (&send->sent, xi_sent_media_unref);
   g_free (send);
+}
+
+static void media_ready_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
+/* A refused media message most likely named an upload that expired:
+ * sent again, once, with a new one. */
+static void
+media_sent_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  XiWhatsappTransport *self = g_task_get_source_object (task);
+  MediaSend *send = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (wa_messenger_send_text_finish (WA_MESSENGER (object), result, &error))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (!send->resent && g_error_matches (error, WA_ERROR, WA_ERROR_REFUSED) &&
+      xi_media_cache_forget (self->media, send->attachment, send->sent))
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      g_debug ("A media message was refused (%s); sending it again with a new upload", error->message);
+      send->resent = TRUE;
+      g_clear_pointer (&send->sent, xi_sent_media_unref);
+      xi_media_cache_get_async (self->media, send->attachment, cancellable, media_ready_cb, g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_error (task, campaign_error (error));
 }
 
 /* A picture carries the text as its caption; a document its file name,
@@ -200,8 +238,9 @@ media_ready_cb (GObject      *object,
   message.height = sent->height;
   message.page_count = sent->page_count;
   message.jpeg_thumbnail = sent->jpeg_thumbnail;
+  send->sent = xi_sent_media_ref (sent);
   wa_messenger_send_media_async (self->messenger, send->to, send->message_id, &message,
-                                 g_task_get_cancellable (task), sent_cb, g_object_ref (task));
+                                 g_task_get_cancellable (task), media_sent_cb, g_object_ref (task));
 }
 
 static void

@@ -15,6 +15,7 @@
 
 #include "wa-error.h"
 #include "wa-media.h"
+#include "wa-media-stream.h"
 
 /*
  * Encrypted blobs on WhatsApp's media hosts (protocol notes §10): the
@@ -27,7 +28,6 @@
  * download nothing should not ask the server every time.
  */
 
-#define MEDIA_MAC_LEN 10
 #define EXPANDED_LEN 112
 #define READ_CHUNK (64 * 1024)
 
@@ -349,10 +349,41 @@ wa_media_encrypt (WaMediaType   type,
       /* Taken over rather than copied: a video is held once, not twice. */
       blob = g_bytes_unref_to_array (cipher);
       blob_mac (&keys, blob->data, blob->len, mac);
-      g_byte_array_append (blob, mac, MEDIA_MAC_LEN);
+      g_byte_array_append (blob, mac, WA_MEDIA_MAC_LEN);
     }
   wa_crypto_wipe (&keys, sizeof keys);
   return blob != NULL ? g_byte_array_free_to_bytes (g_steal_pointer (&blob)) : NULL;
+}
+
+/**
+ * wa_media_encrypt_stream:
+ * @type: what @plain is
+ * @media_key: the key to encrypt it with
+ * @plain: the content, which the stream keeps
+ * @error: return location for a #GError
+ *
+ * The blob wa_media_encrypt() would make, made a chunk at a time as it is
+ * read, with wa_media_stream_get_hashes() once read to its end.
+ *
+ * Returns: (transfer full) (nullable): a #WaMediaStream
+ */
+GInputStream *
+wa_media_encrypt_stream (WaMediaType   type,
+                         GBytes       *media_key,
+                         GBytes       *plain,
+                         GError      **error)
+{
+  GInputStream *stream;
+  MediaKeys keys;
+
+  g_return_val_if_fail (type < G_N_ELEMENTS (media_types), NULL);
+  g_return_val_if_fail (plain != NULL, NULL);
+
+  if (!expand_keys (type, media_key, &keys, error))
+    return NULL;
+  stream = wa_media_stream_new (keys.iv, keys.cipher_key, keys.mac_key, plain);
+  wa_crypto_wipe (&keys, sizeof keys);
+  return stream;
 }
 
 /**
@@ -389,16 +420,16 @@ wa_media_decrypt (WaMediaType        type,
       g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "The downloaded file is not the one the message names");
       return NULL;
     }
-  if (len < MEDIA_MAC_LEN + WA_AES_BLOCK_LEN)
+  if (len < WA_MEDIA_MAC_LEN + WA_AES_BLOCK_LEN)
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A media file too short to hold anything");
       return NULL;
     }
   if (!expand_keys (type, ref->media_key, &keys, error))
     return NULL;
-  len -= MEDIA_MAC_LEN;
+  len -= WA_MEDIA_MAC_LEN;
   blob_mac (&keys, data, len, mac);
-  if (wa_crypto_equal (mac, data + len, MEDIA_MAC_LEN))
+  if (wa_crypto_equal (mac, data + len, WA_MEDIA_MAC_LEN))
     plain = wa_crypto_aes_cbc_decrypt (keys.cipher_key, keys.iv, data, len, error);
   else
     g_set_error (error, WA_ERROR, WA_ERROR_CRYPTO, "A media file whose MAC does not verify");
@@ -620,10 +651,32 @@ wa_media_download_finish (WaClient      *client,
 
 /* Uploading */
 
+static gboolean
+hash_blob (WaMediaType    type,
+           GBytes        *media_key,
+           GBytes        *plain,
+           guint8         plain_hash[WA_SHA256_LEN],
+           guint8         enc_hash[WA_SHA256_LEN],
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  g_autofree guint8 *buffer = g_malloc (READ_CHUNK);
+  gssize got;
+
+  stream = wa_media_encrypt_stream (type, media_key, plain, error);
+  if (stream == NULL)
+    return FALSE;
+  do
+    got = g_input_stream_read (stream, buffer, READ_CHUNK, cancellable, error);
+  while (got > 0);
+  return got == 0 && wa_media_stream_get_hashes (WA_MEDIA_STREAM (stream), plain_hash, enc_hash);
+}
+
 typedef struct
 {
   WaMediaType    type;
-  GBytes        *blob;
+  GBytes        *plain;
   WaMediaUpload *upload;
   char          *token;
   gboolean       retried;
@@ -633,7 +686,7 @@ typedef struct
 static void
 upload_free (Upload *upload)
 {
-  g_clear_pointer (&upload->blob, g_bytes_unref);
+  g_clear_pointer (&upload->plain, g_bytes_unref);
   g_clear_pointer (&upload->upload, wa_media_upload_free);
   g_free (upload->token);
   g_clear_object (&upload->session);
@@ -734,6 +787,7 @@ upload_conn_cb (GObject      *object,
   Upload *upload = g_task_get_task_data (task);
   g_autoptr(MediaConn) conn = NULL;
   g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GInputStream) body = NULL;
   g_autofree char *auth = NULL;
   g_autofree char *uri = NULL;
   GCancellable *cancellable;
@@ -754,8 +808,16 @@ upload_conn_cb (GObject      *object,
       g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "A media host that makes no address");
       return;
     }
-  /* The blob goes out from the one copy already in memory. */
-  soup_message_set_request_body_from_bytes (message, "application/octet-stream", upload->blob);
+  /* Encrypted again as it is sent, rather than held: a retry starts over
+   * with a stream of its own. */
+  body = wa_media_encrypt_stream (upload->type, upload->upload->media_key, upload->plain, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  soup_message_set_request_body (message, "application/octet-stream", body,
+                                 (gssize) wa_media_stream_blob_size (upload->upload->file_length));
   if (upload->session == NULL)
     upload->session = media_session_new (client);
   cancellable = g_task_get_cancellable (task);
@@ -772,9 +834,10 @@ upload_conn_cb (GObject      *object,
  * @callback: called with the upload, or why there is none
  * @user_data: for @callback
  *
- * Encrypts @plain with a fresh media key and uploads it. An upload the
- * host refuses (its auth expired, or it failed) is redone once with a
- * fresh media host before it fails.
+ * Encrypts @plain with a fresh media key and uploads it, a chunk at a
+ * time: @plain (a mapped file, typically) is kept, never a copy of it or
+ * its blob. An upload the host refuses (its auth expired, or it failed)
+ * is redone once with a fresh media host before it fails.
  */
 void
 wa_media_upload_async (WaClient            *client,
@@ -786,11 +849,10 @@ wa_media_upload_async (WaClient            *client,
 {
   g_autoptr(GTask) task = NULL;
   guint8 key[WA_KEY_LEN];
-  guint8 hash[WA_SHA256_LEN];
+  guint8 plain_hash[WA_SHA256_LEN];
+  guint8 enc_hash[WA_SHA256_LEN];
   GError *error = NULL;
   Upload *upload;
-  const guint8 *data;
-  gsize len;
 
   g_return_if_fail (WA_IS_CLIENT (client));
   g_return_if_fail (type < G_N_ELEMENTS (media_types));
@@ -807,20 +869,18 @@ wa_media_upload_async (WaClient            *client,
   upload->upload->media_key = g_bytes_new (key, sizeof key);
   wa_crypto_wipe (key, sizeof key);
   upload->upload->media_key_timestamp = g_get_real_time () / G_USEC_PER_SEC;
-  data = g_bytes_get_data (plain, &len);
-  upload->upload->file_length = len;
-  wa_crypto_sha256 (data, len, hash);
-  upload->upload->file_sha256 = g_bytes_new (hash, sizeof hash);
+  upload->plain = g_bytes_ref (plain);
+  upload->upload->file_length = g_bytes_get_size (plain);
 
-  upload->blob = wa_media_encrypt (type, upload->upload->media_key, plain, &error);
-  if (upload->blob == NULL)
+  /* The upload's address names the blob's hash, so the blob is made once
+   * for its hashes and again, chunk by chunk, as it is sent. */
+  if (!hash_blob (type, upload->upload->media_key, plain, plain_hash, enc_hash, cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  data = g_bytes_get_data (upload->blob, &len);
-  wa_crypto_sha256 (data, len, hash);
-  upload->upload->file_enc_sha256 = g_bytes_new (hash, sizeof hash);
+  upload->upload->file_sha256 = g_bytes_new (plain_hash, sizeof plain_hash);
+  upload->upload->file_enc_sha256 = g_bytes_new (enc_hash, sizeof enc_hash);
   upload->token = base64url (upload->upload->file_enc_sha256);
   media_conn_async (client, FALSE, cancellable, upload_conn_cb, g_steal_pointer (&task));
 }

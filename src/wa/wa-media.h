@@ -81,6 +81,10 @@ GBytes     *wa_media_encrypt         (WaMediaType    type,
                                       GBytes        *media_key,
                                       GBytes        *plain,
                                       GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+GInputStream *wa_media_encrypt_stream (WaMediaType  type,
+                                      GBytes        *media_key,
+                                      GBytes        *plain,
+                                      GError       **error) G_GNUC_WARN_UNUSED_RESULT;
 GBytes     *wa_media_decrypt         (WaMediaType    type,
                                       const WaMediaRef *ref,
                                       GBytes        *blob,

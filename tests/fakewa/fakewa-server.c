@@ -107,6 +107,7 @@ struct _FakewaServer
   guint       media_conn_ttl;
   guint       refuse_uploads; /* how many uploads to come get 401 */
   FakewaMediaFault media_fault;
+  gboolean    uploads_expired; /* media messages refused until the next upload */
   GHashTable *inline_history; /* device JIDs that asked for inline history */
   GPtrArray  *phone_pending;  /* PhoneMessage*: for companions not active yet */
   FakewaReachout *reachout; /* privacy tokens and time-locks */
@@ -1156,6 +1157,15 @@ handle_message (Peer    *peer,
       g_signal_emit (peer->server, signals[REFUSED], 0, peer->device_jid, to, refusal);
       return send_node (peer, ack, error);
     }
+  /* The server cannot read which upload an encrypted message names; once
+   * the uploads are gone it refuses media messages until one is made
+   * again, which is how a sender learns its upload expired. */
+  if (peer->server->uploads_expired && g_strcmp0 (wa_node_get_attr (message, "type"), "media") == 0)
+    {
+      wa_node_set_attr (ack, "error", FAKEWA_UPLOAD_EXPIRED);
+      g_signal_emit (peer->server, signals[REFUSED], 0, peer->device_jid, to, FAKEWA_UPLOAD_EXPIRED);
+      return send_node (peer, ack, error);
+    }
   if (!send_node (peer, ack, error))
     return FALSE;
 
@@ -1981,6 +1991,7 @@ upload_cb (SoupServer        *soup,
       soup_server_message_set_status (message, SOUP_STATUS_BAD_REQUEST, NULL);
       return;
     }
+  self->uploads_expired = FALSE;
   stored = g_strdup_printf ("/v/t62.fakewa-24/%u-%08x.enc", ++self->n_uploads, g_random_int ());
   g_hash_table_replace (self->blobs, g_strdup (stored), g_steal_pointer (&blob));
   host = media_host (self);
@@ -2434,6 +2445,21 @@ fakewa_server_refuse_uploads (FakewaServer *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   self->refuse_uploads = count;
+}
+
+/**
+ * fakewa_server_expire_uploads:
+ *
+ * Forgets every blob uploaded so far, as the media host does after a
+ * while: their paths answer 404, and messages of type media are refused
+ * with ack error %FAKEWA_UPLOAD_EXPIRED until a sender uploads again.
+ */
+void
+fakewa_server_expire_uploads (FakewaServer *self)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_hash_table_remove_all (self->blobs);
+  self->uploads_expired = TRUE;
 }
 
 /**

@@ -42,6 +42,11 @@ typedef enum {
   FAKEWA_MEDIA_FAULT_EXPIRED,
 } FakewaMediaFault;
 
+/* The ack error a media message gets once its upload expired. The notes
+ * do not say what the real server answers; any refusal of a media
+ * message makes the sender upload again once. */
+#define FAKEWA_UPLOAD_EXPIRED "410"
+
 #define FAKEWA_TYPE_SERVER (fakewa_server_get_type ())
 
 /* A stand-in for the WhatsApp server on 127.0.0.1, built on the same
@@ -66,6 +71,7 @@ void          fakewa_server_set_media_conn_ttl (FakewaServer *self,
                                               guint          ttl_s);
 void          fakewa_server_refuse_uploads  (FakewaServer  *self,
                                              guint          count);
+void          fakewa_server_expire_uploads  (FakewaServer  *self);
 void          fakewa_server_set_media_fault (FakewaServer  *self,
                                              FakewaMediaFault fault);
 guint16       fakewa_server_serve_media_tls (FakewaServer  *self,
