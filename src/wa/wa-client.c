@@ -212,6 +212,14 @@ send_iq (WaClient            *self,
          WaNode              *iq,
          GAsyncReadyCallback  done)
 {
+  /* A step that follows an answer can run after the connection it
+   * belonged to was dropped (a refusal, a stop from a signal handler):
+   * whatever it wanted is asked again on the next connection. */
+  if (self->connection == NULL)
+    {
+      g_debug ("Not sending an %s query: the connection is gone", wa_node_get_attr (iq, "xmlns"));
+      return;
+    }
   wa_connection_send_iq_async (self->connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, NULL, done, g_object_ref (self));
 }
 
