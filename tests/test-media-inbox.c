@@ -370,6 +370,32 @@ test_document_on_demand (Fixture       *f,
   g_assert_cmpstr (xi_incoming_get_media (again)->mimetype, ==, "application/pdf");
 }
 
+/* A customer sends bytes the library already holds (the shop's own price
+ * list sent back): one asset, and the Inbox finds its file where the
+ * library keeps it. */
+static void
+test_same_bytes_as_library (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) pdf = make_content (50000, 9);
+  g_autofree char *file = g_build_filename (f->dir, "harga.pdf", NULL);
+  g_autoptr(XiAsset) asset = NULL;
+  g_autoptr(GError) error = NULL;
+  XiIncoming *incoming;
+
+  g_assert_true (g_file_set_contents (file, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), NULL));
+  XI_TEST_WAIT (xi_store_add_asset_async (f->store, file, NULL, xi_test_store_result_cb, &slot_),
+                asset = xi_store_add_asset_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_assets (f), ==, 1);
+
+  customer_sends (f, WA_MEDIA_DOCUMENT, "3EB0MEDIA00000000003", pdf, "application/pdf", "", "harga.pdf", NULL);
+  incoming = wait_for_incoming (f, 1);
+  assert_asset (xi_incoming_get_media (incoming), pdf);
+  g_assert_cmpstr (xi_incoming_get_media (incoming)->asset_path, ==, xi_asset_get_path (asset));
+  g_assert_cmpuint (count_assets (f), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -378,6 +404,8 @@ main (int   argc,
 
   g_test_add ("/media-inbox/picture-downloaded-at-once", Fixture, NULL, fixture_set_up,
               test_picture_downloaded_at_once, fixture_tear_down);
+  g_test_add ("/media-inbox/same-bytes-as-library", Fixture, NULL, fixture_set_up,
+              test_same_bytes_as_library, fixture_tear_down);
   g_test_add ("/media-inbox/document-on-demand", Fixture, NULL, fixture_set_up,
               test_document_on_demand, fixture_tear_down);
   return g_test_run ();

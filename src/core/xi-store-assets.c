@@ -265,9 +265,10 @@ copy_thread (GTask        *task,
 
 /* Rows, on the store thread */
 
-static char *
-asset_path (XiStore    *self,
-            const char *sha256)
+/* Where the library keeps the file of these bytes. */
+char *
+_xi_store_asset_path (XiStore    *self,
+                      const char *sha256)
 {
   g_autofree char *dir = xi_store_dup_assets_dir (self);
 
@@ -282,7 +283,7 @@ asset_from_row (XiStore      *self,
   g_autofree char *path = NULL;
 
   if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
-    path = asset_path (self, sha256);
+    path = _xi_store_asset_path (self, sha256);
   return _xi_asset_new_from_store ((const char *)sqlite3_column_text (stmt, 0),
                                    (const char *)sqlite3_column_text (stmt, 1),
                                    (const char *)sqlite3_column_text (stmt, 2),
@@ -348,10 +349,7 @@ record_asset (XiStore  *self,
 {
   g_autoptr(GPtrArray) same = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *now = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *local_path = NULL;
-  sqlite3_stmt *stmt;
 
   same = query_assets (self, SELECT_ASSETS " AND sha256 = ?2", import->sha256, error);
   if (same == NULL)
@@ -361,7 +359,7 @@ record_asset (XiStore  *self,
 
   /* Another process deleting the last row of these bytes may have removed
    * the file after it was copied; its transaction has committed by now. */
-  path = asset_path (self, import->sha256);
+  path = _xi_store_asset_path (self, import->sha256);
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
@@ -370,9 +368,35 @@ record_asset (XiStore  *self,
       return NULL;
     }
 
-  id = _xi_store_new_id ();
-  now = _xi_store_now ();
-  local_path = g_build_filename ("assets", import->sha256, NULL);
+  id = _xi_store_insert_asset (self, import->name, import->mime_type, import->size, import->sha256, error);
+  if (id == NULL || !_xi_store_log_activity (self, "asset.added", import->name, NULL, error))
+    return NULL;
+  return _xi_store_load_asset (self, id, error);
+}
+
+/**
+ * _xi_store_insert_asset:
+ * @sha256: the bytes' hash; their file is already under _xi_store_asset_path()
+ *
+ * The row of a new asset, its file named relative to the data folder so
+ * that the folder can move: one convention for the library's files and
+ * the customers' files the Inbox keeps.
+ *
+ * Returns: (transfer full) (nullable): the new row's id
+ */
+char *
+_xi_store_insert_asset (XiStore     *self,
+                        const char  *name,
+                        const char  *mime_type,
+                        gint64       size,
+                        const char  *sha256,
+                        GError     **error)
+{
+  g_autofree char *id = _xi_store_new_id ();
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *local_path = g_build_filename ("assets", sha256, NULL);
+  sqlite3_stmt *stmt;
+
   stmt = _xi_store_prepare (self,
                             "INSERT INTO assets (id, master_user_id, created_at, updated_at, name,"
                             " mime_type, size, sha256, local_path) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -382,15 +406,14 @@ record_asset (XiStore  *self,
   _xi_store_bind_text (stmt, 1, id);
   _xi_store_bind_text (stmt, 2, self->master_user_id);
   _xi_store_bind_text (stmt, 3, now);
-  _xi_store_bind_text (stmt, 4, import->name);
-  _xi_store_bind_text (stmt, 5, import->mime_type);
-  sqlite3_bind_int64 (stmt, 6, import->size);
-  _xi_store_bind_text (stmt, 7, import->sha256);
+  _xi_store_bind_text (stmt, 4, name);
+  _xi_store_bind_text (stmt, 5, mime_type);
+  sqlite3_bind_int64 (stmt, 6, size);
+  _xi_store_bind_text (stmt, 7, sha256);
   _xi_store_bind_text (stmt, 8, local_path);
-  if (!_xi_store_step_done (self, stmt, error) ||
-      !_xi_store_log_activity (self, "asset.added", import->name, NULL, error))
+  if (!_xi_store_step_done (self, stmt, error))
     return NULL;
-  return _xi_store_load_asset (self, id, error);
+  return g_steal_pointer (&id);
 }
 
 static void

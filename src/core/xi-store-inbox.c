@@ -57,8 +57,9 @@ column_text (sqlite3_stmt *stmt,
   return (const char *)sqlite3_column_text (stmt, column);
 }
 
-static gpointer
-incoming_from_row (sqlite3_stmt *stmt)
+static XiIncoming *
+incoming_from_row (XiStore      *self,
+                   sqlite3_stmt *stmt)
 {
   XiIncoming *incoming;
 
@@ -66,7 +67,7 @@ incoming_from_row (sqlite3_stmt *stmt)
                                column_text (stmt, 3), column_text (stmt, 4), column_text (stmt, 5),
                                column_text (stmt, 6), column_text (stmt, 7),
                                sqlite3_column_int (stmt, 8), column_text (stmt, 9));
-  _xi_incoming_take_media (incoming, _xi_store_media_from_row (stmt, 10));
+  _xi_incoming_take_media (incoming, _xi_store_media_from_row (self, stmt, 10));
   return incoming;
 }
 
@@ -146,11 +147,28 @@ _xi_store_load_incoming (XiStore     *self,
                          const char  *message_id,
                          GError     **error)
 {
-  return _xi_store_query_one (self,
-                              "SELECT " INCOMING_COLUMNS INCOMING_FROM
-                              " WHERE m.master_user_id = ?1 AND m.wa_message_id = ?2",
-                              message_id, incoming_from_row,
-                              _("The message is not in the inbox."), error);
+  sqlite3_stmt *stmt;
+  XiIncoming *incoming = NULL;
+  int rc;
+
+  /* Not _xi_store_query_one (): a kept file's path comes from the store. */
+  stmt = _xi_store_prepare (self,
+                            "SELECT " INCOMING_COLUMNS INCOMING_FROM
+                            " WHERE m.master_user_id = ?1 AND m.wa_message_id = ?2",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, message_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    incoming = incoming_from_row (self, stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND, _("The message is not in the inbox."));
+  else
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return incoming;
 }
 
 /* The first text column of a one-row query binding the user as ?1 and
@@ -561,7 +579,7 @@ list_messages_func (XiStore  *self,
   _xi_store_bind_text (stmt, 1, self->master_user_id);
   _xi_store_bind_text (stmt, 2, data);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (items, incoming_from_row (stmt));
+    g_ptr_array_add (items, incoming_from_row (self, stmt));
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)

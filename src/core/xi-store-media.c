@@ -65,7 +65,8 @@ is_sha256 (GBytes *bytes)
 }
 
 XiMediaInfo *
-_xi_store_media_from_row (sqlite3_stmt *stmt,
+_xi_store_media_from_row (XiStore      *self,
+                          sqlite3_stmt *stmt,
                           int           first)
 {
   XiMediaInfo *media;
@@ -85,7 +86,8 @@ _xi_store_media_from_row (sqlite3_stmt *stmt,
   media->file_sha256 = column_bytes (stmt, first + 8);
   media->file_enc_sha256 = column_bytes (stmt, first + 9);
   media->thumbnail = column_bytes (stmt, first + 10);
-  media->asset_path = g_strdup ((const char *) sqlite3_column_text (stmt, first + 11));
+  if (sqlite3_column_type (stmt, first + 11) != SQLITE_NULL)
+    media->asset_path = _xi_store_asset_path (self, (const char *) sqlite3_column_text (stmt, first + 11));
   return media;
 }
 
@@ -170,7 +172,7 @@ write_asset_file (XiStore     *self,
                   GError     **error)
 {
   g_autofree char *folder = xi_store_dup_assets_dir (self);
-  g_autofree char *path = g_build_filename (folder, hex, NULL);
+  g_autofree char *path = _xi_store_asset_path (self, hex);
   g_autoptr(GError) local_error = NULL;
   gsize len = 0;
   const char *data = g_bytes_get_data (content, &len);
@@ -198,14 +200,11 @@ static char *
 ensure_asset_row (XiStore            *self,
                   const XiMediaInfo  *media,
                   const char         *hex,
-                  const char         *path,
                   gsize               size,
                   GError            **error)
 {
   g_autofree char *existing = NULL;
-  g_autofree char *id = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *now = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -226,26 +225,9 @@ ensure_asset_row (XiStore            *self,
   if (existing != NULL || rc != SQLITE_DONE)
     return g_steal_pointer (&existing);
 
-  id = _xi_store_new_id ();
-  now = _xi_store_now ();
   name = xi_media_info_dup_display_name (media);
-  stmt = _xi_store_prepare (self,
-                            "INSERT INTO assets (id, master_user_id, created_at, updated_at, name,"
-                            " mime_type, size, sha256, local_path) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8)",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-  _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, self->master_user_id);
-  _xi_store_bind_text (stmt, 3, now);
-  _xi_store_bind_text (stmt, 4, name);
-  _xi_store_bind_text (stmt, 5, media->mimetype != NULL ? media->mimetype : "application/octet-stream");
-  sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) size);
-  _xi_store_bind_text (stmt, 7, hex);
-  _xi_store_bind_text (stmt, 8, path);
-  if (!_xi_store_step_done (self, stmt, error))
-    return NULL;
-  return g_steal_pointer (&id);
+  return _xi_store_insert_asset (self, name, media->mimetype != NULL ? media->mimetype : "application/octet-stream",
+                                 (gint64) size, hex, error);
 }
 
 static void
@@ -297,7 +279,7 @@ save_incoming_media_func (XiStore  *self,
       g_task_return_error (task, error);
       return;
     }
-  asset_id = ensure_asset_row (self, media, g_checksum_get_string (checksum), path, len, &error);
+  asset_id = ensure_asset_row (self, media, g_checksum_get_string (checksum), len, &error);
   if (asset_id == NULL)
     goto failed;
   stmt = _xi_store_prepare (self,

@@ -201,7 +201,8 @@ gboolean        _xi_store_set_contact_opted_out (XiStore         *self,
  * and read back from the columns XI_STORE_MEDIA_COLUMNS names. */
 #define XI_STORE_MEDIA_COLUMNS \
   "im.kind, im.mimetype, im.file_name, im.size, im.width, im.height, im.direct_path," \
-  " im.media_key, im.file_sha256, im.file_enc_sha256, im.thumbnail, a.local_path"
+  " im.media_key, im.file_sha256, im.file_enc_sha256, im.thumbnail," \
+  " CASE WHEN a.local_path IS NOT NULL THEN a.sha256 END"
 #define XI_STORE_MEDIA_JOIN \
   " LEFT JOIN incoming_media im ON im.incoming_id = m.id" \
   " LEFT JOIN assets a ON a.id = im.asset_id AND a.deleted = 0"
@@ -209,8 +210,20 @@ gboolean     _xi_store_insert_incoming_media (XiStore           *self,
                                               const char        *incoming_id,
                                               const XiMediaInfo *media,
                                               GError           **error);
-XiMediaInfo *_xi_store_media_from_row        (sqlite3_stmt      *stmt,
+XiMediaInfo *_xi_store_media_from_row        (XiStore           *self,
+                                              sqlite3_stmt      *stmt,
                                               int                first);
+
+/* xi-store-assets.c: the library's files and rows, which the Inbox's
+ * kept files share. */
+char        *_xi_store_asset_path            (XiStore           *self,
+                                              const char        *sha256);
+char        *_xi_store_insert_asset          (XiStore           *self,
+                                              const char        *name,
+                                              const char        *mime_type,
+                                              gint64             size,
+                                              const char        *sha256,
+                                              GError           **error);
 
 /* xi-store-inbox.c: one message by its WhatsApp id, with its media. */
 XiIncoming  *_xi_store_load_incoming         (XiStore           *self,
