@@ -412,6 +412,66 @@ test_v6_auto_replies (void)
   xi_test_rm_rf (dir);
 }
 
+/* Version 8 syncs the Inbox's own messages and the segments: in an
+ * account's folder each of their rows gets one op listing every synced
+ * column, an automatic reply version 6 marked synced among them; the
+ * signed-out profile's rows queue nothing. */
+static void
+test_v8_rows_get_ops (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v7.db", NULL);
+  g_autofree char *dump = g_test_build_filename (G_TEST_DIST, "data", "store-v7.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 before;
+  sqlite3 *db;
+
+  g_assert_true (g_file_get_contents (dump, &sql, NULL, NULL));
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE outgoing_messages SET master_user_id = 'acct';"
+                                 "UPDATE segments SET master_user_id = 'acct';"
+                                 "INSERT INTO outgoing_messages (id, master_user_id, created_at,"
+                                 " updated_at, sync_status, wa_message_id, phone, kind, text, state)"
+                                 " VALUES ('o2', 'acct', '2026-12-01T10:06:00.000Z',"
+                                 " '2026-12-01T10:06:00.000Z', 'synced', 'AR2', '6281234567890',"
+                                 " 'auto_reply', 'Terima kasih', 'sent'),"
+                                 " ('o3', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-01T10:07:00.000Z', '2026-12-01T10:07:00.000Z', 'pending',"
+                                 " 'OUT3', '6281234567890', 'reply', 'Oke', 'sent');"
+                                 "INSERT INTO segments (id, master_user_id, created_at, updated_at,"
+                                 " name, conditions) VALUES ('sg3', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-06T15:12:53.000Z', '2026-12-06T15:12:53.000Z', 'Lokal',"
+                                 " '[\"#vip\"]');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  before = count (path, "SELECT count(*) FROM sync_outbox");
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox WHERE table_name = 'segments'"
+                          " OR table_name = 'outgoing_messages'"), ==, 0);
+
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox WHERE table_name = 'outgoing_messages'"
+                          " AND row_id IN ('o1', 'o2') AND master_user_id = 'acct' AND kind = 'upsert'"
+                          " AND base_version = 0 AND state = 'queued' AND attempts = 0"
+                          " AND json_array_length (changed) = 13"), ==, 2);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox WHERE table_name = 'segments'"
+                          " AND master_user_id = 'acct' AND changed = '[\"name\",\"conditions\","
+                          "\"deleted\"]'"), ==, 2);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox"), ==, before + 4);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM outgoing_messages WHERE id = 'o2'"
+                          " AND sync_status = 'pending'"), ==, 1);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox WHERE master_user_id = 'acct'"
+                          " AND length (op_id) = 36 AND substr (op_id, 15, 1) = '4'"), ==, 4);
+
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sync_outbox"), ==, before + 4);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -424,6 +484,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v1-rows-get-ops", test_v1_rows_get_ops);
   g_test_add_func ("/xi/store/migrations/cheap-checks", test_cheap_checks);
   g_test_add_func ("/xi/store/migrations/v6-auto-replies", test_v6_auto_replies);
+  g_test_add_func ("/xi/store/migrations/v8-rows-get-ops", test_v8_rows_get_ops);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 

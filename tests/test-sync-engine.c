@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "xi-contact.h"
+#include "xi-contact-filter.h"
 #include "xi-group.h"
 #include "xi-job-spec.h"
 #include "xi-job.h"
@@ -1244,6 +1245,218 @@ test_same_message_once (Fixture       *fixture,
   g_assert_cmpuint (server_live (&fixture->a, "incoming_messages"), ==, 1);
 }
 
+static GPtrArray *
+list_thread (Computer   *computer,
+             const char *phone)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *messages = NULL;
+
+  XI_TEST_WAIT (xi_store_list_thread_async (computer->store, phone, 100, NULL,
+                                            xi_test_store_result_cb, &slot_),
+                messages = xi_store_list_thread_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  return messages;
+}
+
+/* A answers a customer by hand; B shows the answer in the conversation,
+ * then its ticks as A's receipts move them. */
+static void
+test_reply_reaches_b (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(XiChatMessage) reply = NULL;
+  g_autoptr(GPtrArray) thread = NULL;
+  g_autoptr(GError) error = NULL;
+  XiChatMessage *last;
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (xi_store_record_incoming_async (fixture->a.store, "6281200000061", NULL,
+                                                "3EB0C0FFEE61", "Masih ada?", NULL, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                incoming = xi_store_record_incoming_finish (fixture->a.store, result_, NULL,
+                                                            &error));
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_add_reply_async (fixture->a.store, "6281200000061", "3EB0REPLY61",
+                                          "Masih, kak", "3EB0C0FFEE61", NULL,
+                                          xi_test_store_result_cb, &slot_),
+                reply = xi_store_add_reply_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_finish_reply_async (fixture->a.store, "3EB0REPLY61", NULL, NULL,
+                                             xi_test_store_result_cb, &slot_),
+                ok = xi_store_finish_reply_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  sync_ok (&fixture->a, NULL);
+  sync_ok (&fixture->b, NULL);
+
+  thread = list_thread (&fixture->b, "6281200000061");
+  g_assert_cmpuint (thread->len, ==, 2);
+  g_assert_cmpint (xi_chat_message_get_kind (g_ptr_array_index (thread, 0)), ==,
+                   XI_CHAT_KIND_CUSTOMER);
+  last = g_ptr_array_index (thread, 1);
+  g_assert_cmpint (xi_chat_message_get_kind (last), ==, XI_CHAT_KIND_REPLY);
+  g_assert_cmpstr (xi_chat_message_get_message_id (last), ==, "3EB0REPLY61");
+  g_assert_cmpstr (xi_chat_message_get_text (last), ==, "Masih, kak");
+  g_assert_cmpint (xi_chat_message_get_state (last), ==, XI_CHAT_STATE_SENT);
+  g_assert_cmpuint (server_live (&fixture->a, "outgoing_messages"), ==, 1);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM sync_outbox"), ==, 0);
+
+  /* A failed resend on A: its new state follows to B. */
+  XI_TEST_WAIT (xi_store_finish_reply_async (fixture->a.store, "3EB0REPLY61", "offline", NULL,
+                                             xi_test_store_result_cb, &slot_),
+                ok = xi_store_finish_reply_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  sync_ok (&fixture->a, NULL);
+  sync_ok (&fixture->b, NULL);
+  g_clear_pointer (&thread, g_ptr_array_unref);
+  thread = list_thread (&fixture->b, "6281200000061");
+  g_assert_cmpuint (thread->len, ==, 2);
+  g_assert_cmpint (xi_chat_message_get_state (g_ptr_array_index (thread, 1)), ==,
+                   XI_CHAT_STATE_FAILED);
+}
+
+static XiSegment *
+add_segment (Computer           *computer,
+             const char         *name,
+             const char * const *conditions)
+{
+  g_autoptr(XiContactFilter) filter = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSegment *segment = NULL;
+
+  filter = xi_contact_filter_new_from_conditions (conditions, &error);
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_add_segment_async (computer->store, name, filter, NULL,
+                                            xi_test_store_result_cb, &slot_),
+                segment = xi_store_add_segment_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  return segment;
+}
+
+static GPtrArray *
+list_segments (Computer *computer)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *segments = NULL;
+
+  XI_TEST_WAIT (xi_store_list_segments_async (computer->store, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                segments = xi_store_list_segments_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  return segments;
+}
+
+/* A saves an audience; on B it selects B's customers that match and a
+ * campaign made from it targets them. */
+static void
+test_segment_targets_on_b (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *conditions[] = { "#grosir", NULL };
+  g_autoptr(XiSegment) saved = NULL;
+  g_autoptr(GPtrArray) segments = NULL;
+  g_autoptr(GPtrArray) matching = NULL;
+  g_autoptr(XiContactFilter) filter = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiTemplate) template_ = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSegment *on_b;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000007%02u", i);
+      g_autoptr(XiContact) contact = xi_contact_new ();
+      const char *grosir[] = { "grosir", NULL };
+      const char *none[] = { NULL };
+      g_autoptr(XiContact) added = NULL;
+
+      xi_contact_set_name (contact, "Toko");
+      xi_contact_set_phone (contact, phone);
+      xi_contact_set_tags (contact, i < 3 ? grosir : none);
+      added = save_contact (&fixture->a, contact);
+    }
+  saved = add_segment (&fixture->a, "Grosir", conditions);
+
+  sync_ok (&fixture->a, NULL);
+  sync_ok (&fixture->b, NULL);
+
+  segments = list_segments (&fixture->b);
+  g_assert_cmpuint (segments->len, ==, 1);
+  on_b = g_ptr_array_index (segments, 0);
+  g_assert_cmpstr (on_b->id, ==, saved->id);
+  g_assert_cmpstr (on_b->name, ==, "Grosir");
+  g_assert_cmpstrv (on_b->conditions, conditions);
+
+  filter = xi_segment_get_filter (on_b, &error);
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_filter_contacts_async (fixture->b.store, filter, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                matching = xi_store_filter_contacts_finish (fixture->b.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (matching->len, ==, 3);
+
+  template_ = add_template (&fixture->b, "Grosir", "Halo {name}");
+  spec->template_id = g_strdup (xi_template_get_id (template_));
+  spec->contact_ids = g_new0 (char *, matching->len + 1);
+  for (guint i = 0; i < matching->len; i++)
+    spec->contact_ids[i] = g_strdup (xi_contact_get_id (g_ptr_array_index (matching, i)));
+  XI_TEST_WAIT (xi_store_create_job_async (fixture->b.store, spec, NULL,
+                                           xi_test_store_result_cb, &slot_),
+                job = xi_store_create_job_finish (fixture->b.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (xi_job_get_total (job), ==, 3);
+
+  /* Deleted on B, gone on A. */
+  XI_TEST_WAIT (xi_store_delete_segment_async (fixture->b.store, on_b->id, NULL,
+                                               xi_test_store_result_cb, &slot_),
+                xi_store_delete_segment_finish (fixture->b.store, result_, &error));
+  g_assert_no_error (error);
+  sync_ok (&fixture->b, NULL);
+  sync_ok (&fixture->a, NULL);
+  g_clear_pointer (&segments, g_ptr_array_unref);
+  segments = list_segments (&fixture->a);
+  g_assert_cmpuint (segments->len, ==, 0);
+}
+
+/* Offline, A and B each save a segment "Jakarta" that selects different
+ * customers: both stay, the second renamed, the same on both. */
+static void
+test_same_segment_name_renamed (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  const char *on_a[] = { "#jakarta", NULL };
+  const char *on_b[] = { "#jkt", NULL };
+  g_autoptr(XiSegment) saved_a = add_segment (&fixture->a, "Jakarta", on_a);
+  g_autoptr(XiSegment) saved_b = add_segment (&fixture->b, "Jakarta", on_b);
+  Computer *computers[] = { &fixture->a, &fixture->b };
+  const char *keeps = strcmp (saved_a->id, saved_b->id) < 0 ? saved_a->id : saved_b->id;
+
+  sync_both (fixture);
+
+  for (guint i = 0; i < G_N_ELEMENTS (computers); i++)
+    {
+      g_autoptr(GPtrArray) segments = list_segments (computers[i]);
+
+      g_assert_cmpuint (segments->len, ==, 2);
+      for (guint j = 0; j < segments->len; j++)
+        {
+          XiSegment *segment = g_ptr_array_index (segments, j);
+          XiSegment *made = g_str_equal (segment->id, saved_a->id) ? saved_a : saved_b;
+
+          g_assert_cmpstr (segment->name, ==,
+                           g_str_equal (segment->id, keeps) ? "Jakarta" : "Jakarta (2)");
+          g_assert_cmpstrv (segment->conditions, made->conditions);
+        }
+      g_assert_cmpint (local_int (computers[i], "SELECT count(*) FROM sync_outbox"), ==, 0);
+      g_assert_cmpuint (counts (computers[i]).conflicts, ==, 0);
+    }
+  g_assert_cmpuint (server_live (&fixture->a, "segments"), ==, 2);
+}
+
 static gboolean
 set_flag_cb (gpointer user_data)
 {
@@ -1405,6 +1618,9 @@ main (int   argc,
   ADD ("same-template-name-renamed", test_same_template_name_renamed);
   ADD ("same-number-merges", test_same_number_merges);
   ADD ("same-message-once", test_same_message_once);
+  ADD ("reply-reaches-b", test_reply_reaches_b);
+  ADD ("segment-targets-on-b", test_segment_targets_on_b);
+  ADD ("same-segment-name-renamed", test_same_segment_name_renamed);
   ADD ("quota-refused-online", test_quota_refused_online);
   ADD ("quota-released-on-delete", test_quota_released_on_delete);
   ADD ("first-sync-50000", test_first_sync_50000);

@@ -261,11 +261,12 @@ static const char migration_v1[] =
 
 /* Every row that was never pushed gets its op, listing all of its synced
  * columns: a device signing in for the first time uploads what it has. */
-#define QUEUE_PENDING(table, columns) \
+#define QUEUE_WHERE(table, columns, where) \
   "INSERT INTO sync_outbox (op_id, master_user_id, table_name, row_id, kind," \
   " base_version, changed)" \
   " SELECT " SQL_UUID ", master_user_id, '" table "', id, 'upsert', server_version, '" columns "'" \
-  " FROM " table " WHERE sync_status = 'pending' ORDER BY created_at;"
+  " FROM " table " WHERE " where " ORDER BY created_at;"
+#define QUEUE_PENDING(table, columns) QUEUE_WHERE (table, columns, "sync_status = 'pending'")
 
 /*
  * Sync becomes a property of the store (xi-store-sync.c): the store's own
@@ -488,6 +489,26 @@ static const char migration_v7[] =
   " conditions TEXT NOT NULL DEFAULT '[]');"
   "CREATE UNIQUE INDEX segments_name ON segments (master_user_id, name COLLATE NOCASE) WHERE deleted = 0;";
 
+/*
+ * Version 8: the Inbox's own messages and the segments join sync (the
+ * server's tables come with supabase/migrations/…_outgoing_segments.sql).
+ * Their rows were never pushed: in an account's folder each gets its op,
+ * as version 2 did for the other tables, including the automatic replies
+ * version 6 copied from the activity log and marked synced. The
+ * signed-out profile is never pushed, so its rows stay as they are.
+ */
+#define ACCOUNT_ROWS "master_user_id != '" XI_STORE_ANONYMOUS_USER "'"
+
+static const char migration_v8[] =
+  "UPDATE outgoing_messages SET sync_status = 'pending'"
+  " WHERE server_version = 0 AND " ACCOUNT_ROWS ";"
+  QUEUE_WHERE ("outgoing_messages", "[\"wa_message_id\",\"phone\",\"contact_id\",\"kind\","
+               "\"text\",\"reply_to\",\"rule_name\",\"state\",\"last_error\",\"sent_at\","
+               "\"delivered_at\",\"read_at\",\"deleted\"]",
+               "sync_status = 'pending' AND " ACCOUNT_ROWS)
+  QUEUE_WHERE ("segments", "[\"name\",\"conditions\",\"deleted\"]",
+               "sync_status = 'pending' AND " ACCOUNT_ROWS);
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -496,6 +517,7 @@ static const char * const migrations[] = {
   migration_v5,
   migration_v6,
   migration_v7,
+  migration_v8,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);

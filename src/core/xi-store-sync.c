@@ -133,6 +133,19 @@ static const SyncColumn incoming_messages_columns[] = {
   { "received_at", COLUMN_PLAIN },
   { NULL },
 };
+/* The receipts move the state on the computer that sent the message; the
+ * others show it in the conversation. */
+static const SyncColumn outgoing_messages_columns[] = {
+  { "wa_message_id", COLUMN_PLAIN }, { "phone", COLUMN_PLAIN }, { "contact_id", COLUMN_PLAIN },
+  { "kind", COLUMN_PLAIN }, { "text", COLUMN_PLAIN }, { "reply_to", COLUMN_PLAIN },
+  { "rule_name", COLUMN_PLAIN }, { "state", COLUMN_PLAIN }, { "last_error", COLUMN_PLAIN },
+  { "sent_at", COLUMN_PLAIN }, { "delivered_at", COLUMN_PLAIN }, { "read_at", COLUMN_PLAIN },
+  { NULL },
+};
+static const SyncColumn segments_columns[] = {
+  { "name", COLUMN_PLAIN }, { "conditions", COLUMN_JSON },
+  { NULL },
+};
 
 #define JOB_OWNER "(SELECT owner_device_id FROM jobs WHERE id = NEW.job_id)"
 
@@ -144,6 +157,7 @@ static const SyncTableSpec table_specs[] = {
   { "assets", "(id)", NULL, NULL, assets_columns },
   { "contacts", "(id)", NULL, NULL, contacts_columns },
   { "group_members", "(group_id, contact_id)", NULL, NULL, group_members_columns },
+  { "segments", "(id)", NULL, NULL, segments_columns },
   { "auto_reply_rules", "(id)", NULL, NULL, auto_reply_rules_columns },
   { "jobs", "(id)", "NEW.owner_device_id", NULL, jobs_columns },
   { "job_recipients", "(id)", JOB_OWNER,
@@ -153,6 +167,7 @@ static const SyncTableSpec table_specs[] = {
   { "history", "(id)", NULL, NULL, history_columns },
   { "suppression_events", "(id)", NULL, NULL, suppression_events_columns },
   { "incoming_messages", "(id)", NULL, NULL, incoming_messages_columns },
+  { "outgoing_messages", "(id)", NULL, NULL, outgoing_messages_columns },
 };
 
 #define N_TABLES G_N_ELEMENTS (table_specs)
@@ -1091,18 +1106,18 @@ refresh_opt_out (XiStore     *self,
 
 /*
  * Two computers offline can each create a row that takes the same local
- * unique key: a group's or a template's name, a contact's number, an
- * incoming message's WhatsApp id. The server may hold both, and here the
+ * unique key: a group's, a template's or a segment's name, a contact's
+ * number, a message's WhatsApp id. The server may hold both, and here the
  * second one would fail the index and stop every page after it. Each
  * computer settles the clash the same way without asking the other.
  * Where the server keeps the key unique too, the row it sent is the one
  * it accepted and wins; otherwise the row with the smaller id keeps the
  * key. A group or contact with the same name or number is the same thing,
  * so the other row is merged into it (its memberships move over and it is
- * deleted); two templates with one name may say different things, so the
- * other one is renamed "Name (2)" where the user sees both; a message with
- * the same id is the same message, so the local copy gives way to the
- * server's. The changes are local edits, pushed like the user's, so the
+ * deleted); two templates or segments with one name may say or select
+ * different things, so the other one is renamed "Name (2)" where the user
+ * sees both; a message with the same id is the same message, so the local
+ * copy gives way to the server's. The changes are local edits, pushed like the user's, so the
  * server and every computer end with the same rows. The rename is not
  * translated: two computers in different languages must pick one name.
  */
@@ -1138,11 +1153,21 @@ static const UniqueKey unique_keys[] = {
     "UPDATE templates SET name = ?2 WHERE id = ?1",
     "SELECT EXISTS (SELECT 1 FROM templates WHERE master_user_id = ?1"
     " AND name = ?2 COLLATE NOCASE AND deleted = 0)" },
+  { "segments", "name", CLASH_RENAME, FALSE,
+    "SELECT id FROM segments WHERE master_user_id = ?1 AND name = ?2 COLLATE NOCASE"
+    " AND deleted = 0 AND id != ?3",
+    "UPDATE segments SET name = ?2 WHERE id = ?1",
+    "SELECT EXISTS (SELECT 1 FROM segments WHERE master_user_id = ?1"
+    " AND name = ?2 COLLATE NOCASE AND deleted = 0)" },
   /* Unique among deleted rows too, here and on the server. */
   { "incoming_messages", "wa_message_id", CLASH_REPLACE, TRUE,
     "SELECT id FROM incoming_messages WHERE master_user_id = ?1 AND wa_message_id = ?2"
     " AND id != ?3",
     "DELETE FROM incoming_messages WHERE id = ?1", NULL },
+  { "outgoing_messages", "wa_message_id", CLASH_REPLACE, TRUE,
+    "SELECT id FROM outgoing_messages WHERE master_user_id = ?1 AND wa_message_id = ?2"
+    " AND id != ?3",
+    "DELETE FROM outgoing_messages WHERE id = ?1", NULL },
 };
 
 static const UniqueKey *

@@ -99,6 +99,10 @@ language sql immutable set search_path = '' as $$
     when 'incoming_messages' then jsonb_build_object('wa_message_id', gen_random_uuid(),
                                                      'from_jid', '628123456789@s.whatsapp.net',
                                                      'received_at', now())
+    when 'outgoing_messages' then jsonb_build_object('wa_message_id', gen_random_uuid(),
+                                                     'phone', '628123456789', 'kind', 'reply',
+                                                     'text', 'Siap, besok dikirim')
+    when 'segments' then '{"name": "Jakarta", "conditions": ["city = Jakarta"]}'
     when 'jobs' then '{"name": "December"}'
     when 'job_recipients' then jsonb_build_object('job_id', gen_random_uuid(), 'position', 0,
                                                   'phone', '628123456789')

@@ -5,7 +5,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(197);
+select plan(223);
 
 create temporary table ids (name text primary key, id uuid);
 grant select, insert on ids to authenticated, anon, service_role;
