@@ -1214,6 +1214,78 @@ test_same_number_merges (Fixture       *fixture,
   g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 1);
 }
 
+static XiContact *
+add_full_contact (Computer           *computer,
+                  const char         *name,
+                  const char         *phone,
+                  const char         *notes,
+                  const char * const *tags,
+                  const char * const *fields)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  xi_contact_set_notes (contact, notes);
+  xi_contact_set_tags (contact, tags);
+  for (guint i = 0; fields[i] != NULL; i += 2)
+    xi_contact_set_custom_field (contact, fields[i], fields[i + 1]);
+  return save_contact (computer, contact);
+}
+
+/* A has a customer; offline, B gives another contact that customer's
+ * number (the same person, known by two numbers): the one contact both
+ * end with keeps what each knew. A's reached the server first, so its
+ * values win where both have one. */
+static void
+test_same_number_keeps_both (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *tags_a[] = { "grosir", "jakarta", NULL };
+  const char *tags_b[] = { "vip", "jakarta", NULL };
+  const char *fields_a[] = { "kota", "Jakarta", "toko", "Maju", NULL };
+  const char *fields_b[] = { "kota", "Bandung", "ultah", "1 Mei", NULL };
+  g_autoptr(XiContact) on_a = add_full_contact (&fixture->a, "", "6281200000081", "Pesan pagi",
+                                                tags_a, fields_a);
+  g_autoptr(XiContact) on_b = add_full_contact (&fixture->b, "Dewi", "6281200000082",
+                                                "Bayar tunai", tags_b, fields_b);
+  const char *members_b[] = { xi_contact_get_id (on_b), NULL };
+  g_autoptr(XiGroup) group_b = add_group (&fixture->b, "Pelanggan", members_b);
+  g_autoptr(XiContact) editing = find_contact (&fixture->b, "6281200000082");
+  g_autoptr(XiContact) moved = NULL;
+  Computer *computers[] = { &fixture->a, &fixture->b };
+  const char *tags[] = { "grosir", "jakarta", "vip", NULL };
+
+  xi_contact_set_phone (editing, "6281200000081");
+  moved = save_contact (&fixture->b, editing);
+  g_assert_cmpstr (xi_contact_get_id (moved), !=, xi_contact_get_id (on_a));
+
+  sync_ok (&fixture->a, NULL);
+  sync_both (fixture);
+
+  for (guint i = 0; i < G_N_ELEMENTS (computers); i++)
+    {
+      g_autoptr(XiContact) merged = find_contact (computers[i], "6281200000081");
+
+      g_assert_nonnull (merged);
+      g_assert_cmpstr (xi_contact_get_id (merged), ==, xi_contact_get_id (on_a));
+      g_assert_cmpstr (xi_contact_get_name (merged), ==, "Dewi");
+      g_assert_cmpstr (xi_contact_get_notes (merged), ==, "Pesan pagi\nBayar tunai");
+      g_assert_cmpstrv (xi_contact_get_tags (merged), tags);
+      g_assert_cmpstr (xi_contact_get_custom_field (merged, "kota"), ==, "Jakarta");
+      g_assert_cmpstr (xi_contact_get_custom_field (merged, "toko"), ==, "Maju");
+      g_assert_cmpstr (xi_contact_get_custom_field (merged, "ultah"), ==, "1 Mei");
+      g_assert_cmpint (local_int (computers[i], "SELECT count(*) FROM contacts WHERE deleted = 0"),
+                       ==, 1);
+      g_assert_cmpint (local_int (computers[i], "SELECT count(*) FROM group_members m"
+                                  " JOIN contacts c ON c.id = m.contact_id"
+                                  " WHERE m.deleted = 0 AND c.deleted = 0"), ==, 1);
+      g_assert_cmpint (local_int (computers[i], "SELECT count(*) FROM sync_outbox"), ==, 0);
+      g_assert_cmpuint (counts (computers[i]).conflicts, ==, 0);
+    }
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 1);
+}
+
 /* A and B both receive one message (each is a linked device of the same
  * number): the server keeps it once and both show it once. */
 static void
@@ -1617,6 +1689,7 @@ main (int   argc,
   ADD ("same-group-name-merges", test_same_group_name_merges);
   ADD ("same-template-name-renamed", test_same_template_name_renamed);
   ADD ("same-number-merges", test_same_number_merges);
+  ADD ("same-number-keeps-both", test_same_number_keeps_both);
   ADD ("same-message-once", test_same_message_once);
   ADD ("reply-reaches-b", test_reply_reaches_b);
   ADD ("segment-targets-on-b", test_segment_targets_on_b);

@@ -1254,8 +1254,34 @@ move_member (XiStore     *self,
                    " AND contact_id = ?2", group_id, contact_id, 0, error);
 }
 
+/*
+ * What two computers knew of one customer is kept: the winner's values
+ * first, the loser's where the winner has none. The name is taken when
+ * the winner's is empty; notes are joined (unless one already holds the
+ * other); tags and custom fields are the union, the winner's value of a
+ * field both have. The limits are the server's, so the merged row is not
+ * refused.
+ */
+static const char merge_contact_sql[] =
+  "UPDATE contacts SET"
+  " name = CASE WHEN contacts.name = '' THEN l.name ELSE contacts.name END,"
+  " notes = CASE WHEN coalesce (l.notes, '') = ''"
+  "   OR instr (coalesce (contacts.notes, ''), l.notes) > 0 THEN contacts.notes"
+  "  WHEN coalesce (contacts.notes, '') = '' OR instr (l.notes, contacts.notes) > 0 THEN l.notes"
+  "  ELSE substr (contacts.notes || char (10) || l.notes, 1, 10000) END,"
+  " tags = CASE WHEN l.tags = '[]' THEN contacts.tags ELSE"
+  "  (SELECT json_group_array (value) FROM (SELECT value FROM json_each (contacts.tags)"
+  "   UNION ALL SELECT value FROM json_each (l.tags)"
+  "   WHERE value NOT IN (SELECT value FROM json_each (contacts.tags)) LIMIT 100)) END,"
+  " custom_fields = CASE WHEN l.custom_fields = '{}' THEN contacts.custom_fields"
+  "  ELSE json_patch (l.custom_fields, contacts.custom_fields) END"
+  " FROM (SELECT name, notes, tags, custom_fields FROM contacts WHERE id = ?2) AS l"
+  " WHERE contacts.id = ?1";
+
 /* @loser of @key's table becomes part of @winner: its memberships move
- * over, and memberships pulled later follow the note left here. */
+ * over, and memberships pulled later follow the note left here. A
+ * contact's data joins the winner's too, as a local edit that reaches
+ * the server and the other computers. */
 static gboolean
 merge_rows (XiStore          *self,
             const UniqueKey  *key,
@@ -1297,6 +1323,9 @@ merge_rows (XiStore          *self,
       if (!ok)
         return FALSE;
     }
+
+  if (!is_group && !row_exec (self, merge_contact_sql, winner, loser, 0, error))
+    return FALSE;
 
   change_set_add (changes, key->table, loser);
   change_set_add (changes, key->table, winner);
