@@ -108,24 +108,6 @@ contains (GByteArray   *haystack,
   return memmem (haystack->data, haystack->len, needle, len) != NULL;
 }
 
-/* The name of the secret the marker row points at, or NULL. */
-static char *
-secret_name_of (const char *path)
-{
-  sqlite3 *db = open_raw (path);
-  sqlite3_stmt *stmt = NULL;
-  char *name = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM wa_keystore WHERE kind = '.seal'",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    name = g_strdup_printf ("wa-keystore-%.*s", sqlite3_column_bytes (stmt, 0),
-                            (const char *)sqlite3_column_blob (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return name;
-}
-
 static GBytes *
 lookup_secret (XiStore    *store,
                const char *name)
@@ -231,7 +213,7 @@ test_survives_restart (void)
     made = wa_credentials_load_or_create (WA_KEY_STORE (keys), NULL, &error);
     g_assert_no_error (error);
     flush (keys);
-    name = secret_name_of (path);
+    name = xi_test_seal_secret_name (path);
     g_assert_nonnull (name);
     assert_key_kept (store, name);
     xi_store_close (store);
@@ -266,7 +248,7 @@ test_survives_restart (void)
     flush (keys);
     secret = lookup_secret (store, name);
     g_assert_null (secret);
-    g_assert_null (secret_name_of (path));
+    g_assert_null (xi_test_seal_secret_name (path));
     xi_store_close (store);
   }
 
@@ -281,6 +263,64 @@ test_survives_restart (void)
     xi_store_close (store);
   }
 
+  xi_test_rm_rf (dir);
+}
+
+/* Deleting a signed-out account's copy forgets the key to its WhatsApp
+ * keys, in the keyring as in a key file, and leaves other folders' keys
+ * alone. */
+static void
+test_forget_secrets (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autofree char *other_dir = g_build_filename (dir, "other", NULL);
+  g_autofree char *other_path = g_build_filename (other_dir, "xender-in.db", NULL);
+  g_autofree char *missing = g_build_filename (dir, "none", "xender-in.db", NULL);
+  g_autofree char *name = NULL;
+  g_autofree char *other_name = NULL;
+  g_autofree char *file = NULL;
+  g_autoptr(XiSecretStore) secrets = NULL;
+  g_autoptr(GBytes) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *paths[] = { path, other_path };
+
+  g_assert_cmpint (g_mkdir (other_dir, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(XiStore) store = open_store (paths[i]);
+      g_autoptr(XiKeyStore) keys = load_key_store (store);
+      g_autoptr(WaCredentials) made = wa_credentials_load_or_create (WA_KEY_STORE (keys), NULL,
+                                                                     &error);
+
+      g_assert_no_error (error);
+      flush (keys);
+      xi_store_close (store);
+    }
+  name = xi_test_seal_secret_name (path);
+  other_name = xi_test_seal_secret_name (other_path);
+  g_assert_nonnull (name);
+  g_assert_cmpstr (name, !=, other_name);
+
+  g_assert_true (xi_store_forget_secrets_sync (path, NULL, &error));
+  g_assert_no_error (error);
+  secrets = xi_secret_store_new (path, xi_secret_store_backend_from_env ());
+  secret = xi_secret_store_lookup_sync (secrets, name, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (secret);
+  file = xi_secret_store_dup_key_file (secrets, name);
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  {
+    g_autoptr(XiStore) store = open_store (other_path);
+
+    assert_key_kept (store, other_name);
+    xi_store_close (store);
+  }
+
+  /* A folder without a database names no key. */
+  g_assert_true (xi_store_forget_secrets_sync (missing, NULL, &error));
+  g_assert_no_error (error);
   xi_test_rm_rf (dir);
 }
 
@@ -345,7 +385,7 @@ test_migrates_plain (void)
       g_assert_no_error (error);
       assert_values (loaded);
       g_free (name);
-      name = secret_name_of (path);
+      name = xi_test_seal_secret_name (path);
       g_assert_nonnull (name);
       assert_key_kept (store, name);
       xi_store_close (store);
@@ -464,7 +504,7 @@ test_lost_key (void)
 
     g_assert_nonnull (loaded);
     save_values (store);
-    name = secret_name_of (path);
+    name = xi_test_seal_secret_name (path);
 
     /* The wrong key. */
     g_assert_true (xi_secret_store_save_sync (xi_store_get_secret_store (store), name, "Wrong",
@@ -499,7 +539,7 @@ test_lost_key (void)
 
     /* ...until they are wiped; then a new key comes with the first value. */
     wipe (store);
-    g_assert_null (secret_name_of (path));
+    g_assert_null (xi_test_seal_secret_name (path));
     {
       g_autoptr(GHashTable) loaded = try_load (store, &error);
 
@@ -507,7 +547,7 @@ test_lost_key (void)
       g_assert_cmpuint (g_hash_table_size (loaded), ==, 0);
     }
     save_values (store);
-    new_name = secret_name_of (path);
+    new_name = xi_test_seal_secret_name (path);
     g_assert_nonnull (new_name);
     g_assert_cmpstr (new_name, !=, name);
     assert_key_kept (store, new_name);
@@ -544,7 +584,7 @@ test_write_before_read (void)
   result = xi_test_wait_result (&slot);
   g_assert_false (xi_store_put_keys_finish (store, result, &error));
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
-  g_assert_null (secret_name_of (path));
+  g_assert_null (xi_test_seal_secret_name (path));
   xi_store_close (store);
 
   xi_test_rm_rf (dir);
@@ -711,6 +751,7 @@ main (int   argc,
   g_assert_true (wa_crypto_init (&error));
 
   g_test_add_func ("/engine/key-store/survives-restart", test_survives_restart);
+  g_test_add_func ("/engine/key-store/forget-secrets", test_forget_secrets);
   g_test_add_func ("/engine/key-store/migrates-plain", test_migrates_plain);
   g_test_add_func ("/engine/key-store/migrates-once", test_migrates_once);
   g_test_add_func ("/engine/key-store/swapped-value", test_swapped_value);

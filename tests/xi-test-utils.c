@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "xi-test-utils.h"
 
@@ -192,4 +193,31 @@ xi_test_expect_owner_abort (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*owner == g_thread_self*");
+}
+
+/**
+ * xi_test_seal_secret_name:
+ * @database_path: a store's file
+ *
+ * Read beside the store, as somebody holding a copy of the file would.
+ *
+ * Returns: (transfer full) (nullable): the name of the secret that seals
+ *   the store's WhatsApp keys, or %NULL when none does
+ */
+char *
+xi_test_seal_secret_name (const char *database_path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *name = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (database_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM wa_keystore WHERE kind = '.seal'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    name = g_strdup_printf ("wa-keystore-%.*s", sqlite3_column_bytes (stmt, 0),
+                            (const char *)sqlite3_column_blob (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return name;
 }

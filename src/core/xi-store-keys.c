@@ -967,3 +967,63 @@ xi_store_put_keys_finish (XiStore       *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/**
+ * xi_store_forget_secrets_sync:
+ * @database_path: a closed store's file, about to be deleted
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Deletes from the secret store the keys that protect the WhatsApp keys
+ * of the database at @database_path. Deleting the file alone would leave
+ * them in the user's keyring for good, where nothing ever reads them
+ * again. A database that is not there names no key. Blocks: call it on
+ * a worker thread.
+ *
+ * Returns: whether none of its keys is left
+ */
+gboolean
+xi_store_forget_secrets_sync (const char    *database_path,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(XiSecretStore) secrets = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int rc;
+
+  g_return_val_if_fail (database_path != NULL, FALSE);
+
+  if (!g_file_test (database_path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  rc = sqlite3_open_v2 (database_path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, 5000);
+      rc = sqlite3_prepare_v2 (db, "SELECT value FROM wa_keystore WHERE kind = '" MARKER_KIND "'"
+                               " AND key = '" MARKER_KEY "'", -1, &stmt, NULL);
+    }
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autofree char *id = g_strndup (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+
+      if (id_is_valid (id))
+        g_ptr_array_add (names, secret_name (id));
+      rc = SQLITE_OK;
+    }
+  if (rc != SQLITE_DONE)
+    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
+                 _("Could not read which keys %s holds: %s"), database_path,
+                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  secrets = xi_secret_store_new (database_path, xi_secret_store_backend_from_env ());
+  for (guint i = 0; i < names->len; i++)
+    if (!xi_secret_store_delete_sync (secrets, g_ptr_array_index (names, i), cancellable, error))
+      return FALSE;
+  return TRUE;
+}

@@ -640,6 +640,9 @@ void            xi_store_put_keys_async              (XiStore               *sel
 gboolean        xi_store_put_keys_finish             (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+gboolean        xi_store_forget_secrets_sync         (const char            *database_path,
+                                                      GCancellable          *cancellable,
+                                                      GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiKeyChange, xi_key_change_free)
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "xi-paths.h"
+#include "xi-store.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-account.h"
 #include "xi-sync-error.h"
@@ -319,9 +320,13 @@ delete_folder_thread (GTask        *task,
                       GCancellable *cancellable)
 {
   g_autoptr(GFile) folder = g_file_new_for_path (task_data);
+  g_autofree char *database = xi_paths_dup_store_path (task_data);
   GError *error = NULL;
 
-  if (!delete_tree (folder, cancellable, &error))
+  /* The keys kept outside the folder first: once the database is gone,
+   * nothing says which keyring entries were its own. */
+  if (!xi_store_forget_secrets_sync (database, cancellable, &error) ||
+      !delete_tree (folder, cancellable, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -768,7 +773,9 @@ xi_sync_account_sign_out_finish (XiSyncAccount  *self,
  * @user_data: data for @callback
  *
  * Deletes the local copy of an account's data, once signed out and its
- * database closed. A worker thread does the deleting.
+ * database closed, and the keys of its WhatsApp keys from the secret
+ * store (the session went at sign-out). A worker thread does the
+ * deleting.
  */
 void
 xi_sync_account_delete_folder_async (XiSyncAccount       *self,
