@@ -429,6 +429,37 @@ local_int (Computer   *computer,
   return value;
 }
 
+static XiSegment *
+add_segment (Computer           *computer,
+             const char         *name,
+             const char * const *conditions)
+{
+  g_autoptr(XiContactFilter) filter = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSegment *segment = NULL;
+
+  filter = xi_contact_filter_new_from_conditions (conditions, &error);
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_add_segment_async (computer->store, name, filter, NULL,
+                                            xi_test_store_result_cb, &slot_),
+                segment = xi_store_add_segment_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  return segment;
+}
+
+static GPtrArray *
+list_segments (Computer *computer)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *segments = NULL;
+
+  XI_TEST_WAIT (xi_store_list_segments_async (computer->store, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                segments = xi_store_list_segments_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  return segments;
+}
+
 /* Fixture */
 
 static void
@@ -617,6 +648,118 @@ test_retry_after_honoured (Fixture       *fixture,
   wait_seconds (2.2);
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.pushed, ==, 1);
+}
+
+/* 429 with Retry-After, as a rate limit answers: the ops wait at least
+ * that long with their ids, then go once. */
+static void
+test_rate_limited_push (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = add_contact (&fixture->a, "Fajar", "6281200000021");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *op_id = NULL;
+  XiSyncStats stats;
+
+  control ("fail?status=429&retry_after=2&path=/rest/v1/contacts&method=POST");
+  g_assert_false (run_sync (&fixture->a, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_RATE_LIMITED);
+  g_clear_error (&error);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_outbox WHERE attempts = 1"
+                              " AND next_attempt_at >= CAST (strftime ('%s', 'now') AS INTEGER) + 1"),
+                   ==, 1);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 0);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 0);
+
+  wait_seconds (2.2);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 1);
+}
+
+/* The access token expires several times while B pulls in pages of 100:
+ * the engine refreshes and goes on, nothing missed, nothing twice. */
+static void
+test_token_expires_mid_pull (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+  gboolean ok = FALSE;
+
+  for (guint i = 0; i < 350; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62815%08u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Gilang", phone);
+    }
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 350);
+
+  control ("max-rows?n=100");
+  control ("token-lifetime?seconds=2");
+  control ("jwt-skew?seconds=0");
+  XI_TEST_WAIT (xi_supabase_client_refresh_async (fixture->b.client, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                ok = xi_supabase_client_refresh_finish (fixture->b.client, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  control ("delay?ms=900&path=/rest/v1/contacts&method=GET&times=5");
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 350);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, 350);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(DISTINCT phone) FROM contacts"), ==, 350);
+  control ("token-lifetime?seconds=3600");
+}
+
+/* Another account on the same server: through its client and its
+ * engine, none of this account's rows reach it, and none of its own
+ * reach this account. */
+static void
+test_other_account_never_appears (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *other_email = g_strdup_printf ("other-%08x@example.com", g_random_int ());
+  const char *conditions[] = { "#grosir", NULL };
+  g_autoptr(XiContact) ours = add_contact (&fixture->a, "Hadi", "6281200000091");
+  g_autoptr(XiSegment) segment = add_segment (&fixture->a, "Grosir", conditions);
+  g_autoptr(XiContact) theirs = NULL;
+  g_autoptr(XiChatMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *tables[] = { "contacts", "segments", "outgoing_messages", "history", NULL };
+  Computer other = { NULL, };
+  XiSyncStats stats;
+
+  XI_TEST_WAIT (xi_store_add_reply_async (fixture->a.store, "6281200000091", "3EB0OTHER91",
+                                          "Halo", NULL, NULL, xi_test_store_result_cb, &slot_),
+                reply = xi_store_add_reply_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  sync_ok (&fixture->a, NULL);
+
+  xi_sync_test_computer_start (&other, rig, other_email, TRUE);
+  theirs = add_contact (&other, "Hadi", "6281200000091");
+  sync_ok (&other, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  for (guint i = 0; tables[i] != NULL; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE master_user_id = '%s'",
+                                              tables[i],
+                                              xi_supabase_client_get_user_id (fixture->a.client));
+
+      g_assert_cmpint (local_int (&other, sql), ==, 0);
+    }
+  g_assert_cmpuint (server_live (&other, "contacts"), ==, 1);
+  g_assert_cmpuint (server_live (&other, "segments"), ==, 0);
+  g_assert_cmpuint (server_live (&other, "outgoing_messages"), ==, 0);
+
+  /* The same number in both accounts stays two customers. */
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, 1);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 1);
+  xi_sync_test_computer_stop (&other);
 }
 
 /* The server refuses one row of a batch: bisecting finds it, it becomes
@@ -1390,37 +1533,6 @@ test_reply_reaches_b (Fixture       *fixture,
                    XI_CHAT_STATE_FAILED);
 }
 
-static XiSegment *
-add_segment (Computer           *computer,
-             const char         *name,
-             const char * const *conditions)
-{
-  g_autoptr(XiContactFilter) filter = NULL;
-  g_autoptr(GError) error = NULL;
-  XiSegment *segment = NULL;
-
-  filter = xi_contact_filter_new_from_conditions (conditions, &error);
-  g_assert_no_error (error);
-  XI_TEST_WAIT (xi_store_add_segment_async (computer->store, name, filter, NULL,
-                                            xi_test_store_result_cb, &slot_),
-                segment = xi_store_add_segment_finish (computer->store, result_, &error));
-  g_assert_no_error (error);
-  return segment;
-}
-
-static GPtrArray *
-list_segments (Computer *computer)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *segments = NULL;
-
-  XI_TEST_WAIT (xi_store_list_segments_async (computer->store, NULL,
-                                              xi_test_store_result_cb, &slot_),
-                segments = xi_store_list_segments_finish (computer->store, result_, &error));
-  g_assert_no_error (error);
-  return segments;
-}
-
 /* A saves an audience; on B it selects B's customers that match and a
  * campaign made from it targets them. */
 static void
@@ -1676,6 +1788,9 @@ main (int   argc,
   ADD ("delete-wins-over-stale-edit", test_delete_wins_over_stale_edit);
   ADD ("reply-lost-after-commit", test_reply_lost_after_commit);
   ADD ("retry-after-honoured", test_retry_after_honoured);
+  ADD ("rate-limited-push", test_rate_limited_push);
+  ADD ("token-expires-mid-pull", test_token_expires_mid_pull);
+  ADD ("other-account-never-appears", test_other_account_never_appears);
   ADD ("refused-row-bisected", test_refused_row_bisected);
   ADD ("opt-out-reaches-b", test_opt_out_reaches_b);
   ADD ("fact-reply-lost", test_fact_reply_lost);
