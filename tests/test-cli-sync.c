@@ -222,12 +222,95 @@ test_two_computers (void)
   xi_test_rm_rf (b);
 }
 
+/* Whether @condition holds on the server, asked as the superuser. */
+static gboolean
+server_holds (const char *condition)
+{
+  g_autofree char *statement = g_strdup_printf ("do $$ begin if not (%s) then"
+                                                " raise exception 'not yet'; end if; end $$",
+                                                condition);
+
+  return fs_rig_sql (rig, statement, NULL);
+}
+
+/* `sync --once` is killed after the server committed its push and before
+ * the reply reached it. Started again, it sends the same ops, which the
+ * server knows: each row is written once, none is lost, and the other
+ * computer gets them all once. */
+static void
+test_killed_after_commit (void)
+{
+  g_autofree char *a = xi_test_make_tmpdir ();
+  g_autofree char *b = xi_test_make_tmpdir ();
+  g_autofree char *email = g_strdup_printf ("kill-%08x@example.com", g_random_int ());
+  g_autofree char *committed = NULL;
+  g_autofree char *written_once = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *url = fs_rig_get_url (rig);
+  const char *key = fs_rig_get_anon_key (rig);
+  gint64 deadline;
+
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "configure", url, key, NULL), ==, 0);
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "configure", url, key, NULL), ==, 0);
+  g_assert_cmpint (cli (a, "correct horse battery\n", NULL, "login", "--new", email, NULL), ==, 0);
+  g_assert_cmpint (cli (b, "correct horse battery\n", NULL, "login", email, NULL), ==, 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62813100000%02u", i);
+
+      g_assert_cmpint (cli (a, NULL, NULL, "contacts", "add", "--name", "Intan", phone, NULL), ==, 0);
+    }
+
+  committed = g_strdup_printf ("(select count(*) from public.contacts c join auth.users u"
+                               " on u.id = c.master_user_id where u.email = '%s') = 4", email);
+  written_once = g_strdup_printf ("not exists (select 1 from public.contacts c join auth.users u"
+                                  " on u.id = c.master_user_id where u.email = '%s'"
+                                  " and c.version <> 1)", email);
+  xi_sync_test_control (rig, "stall-after-commit?ms=20000&path=/rest/v1/contacts&method=POST");
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, g_getenv ("XI_CLI"), "--data-dir", a, "sync", "--once", NULL);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (!server_holds (committed) && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  g_assert_true (server_holds (committed));
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_if_exited (process));
+
+  /* The ops are still there, as far as this computer knows unsent. */
+  g_assert_cmpint (cli (a, NULL, &out, "--json", "status", NULL), ==, 0);
+  status = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (status, "pending"), ==, 4);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&status, json_object_unref);
+
+  xi_sync_test_control (rig, "reset");
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpint (cli (a, NULL, &out, "--json", "status", NULL), ==, 0);
+  status = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (status, "pending"), ==, 0);
+  g_assert_true (server_holds (committed));
+  g_assert_true (server_holds (written_once));
+
+  g_assert_cmpint (cli (b, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  g_assert_cmpuint (count_contacts (b), ==, 4);
+
+  xi_test_rm_rf (a);
+  xi_test_rm_rf (b);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-sync/two-computers", test_two_computers);
+  g_test_add_func ("/cli-sync/killed-after-commit", test_killed_after_commit);
 
   return xi_sync_test_run (&rig);
 }

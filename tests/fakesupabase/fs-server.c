@@ -38,6 +38,7 @@ typedef enum {
   FAULT_DELAY,
   FAULT_DROP_AFTER_COMMIT,
   FAULT_HOLD,
+  FAULT_STALL_AFTER_COMMIT,
 } FaultKind;
 
 typedef struct
@@ -70,6 +71,7 @@ typedef struct
   char              *resource;
   gulong             disconnected_id;
   gboolean           gone;
+  guint              stall_ms;    /* committed, then this long before the reply */
 } Job;
 
 struct _FsServer
@@ -307,6 +309,16 @@ job_finished_cb (gpointer user_data)
 {
   Job *job = user_data;
 
+  /* Time for a test to kill the client between the commit and the reply. */
+  if (job->stall_ms > 0 && !job->gone)
+    {
+      g_autoptr(GSource) stall = g_timeout_source_new (job->stall_ms);
+
+      job->stall_ms = 0;
+      g_source_set_callback (stall, job_finished_cb, job, NULL);
+      g_source_attach (stall, job->server->context);
+      return G_SOURCE_REMOVE;
+    }
   finish_job (job);
   job_free (job);
   return G_SOURCE_REMOVE;
@@ -372,6 +384,7 @@ handle_control (FsServer          *self,
     { "delay", FAULT_DELAY },
     { "drop-after-commit", FAULT_DROP_AFTER_COMMIT },
     { "hold", FAULT_HOLD },
+    { "stall-after-commit", FAULT_STALL_AFTER_COMMIT },
   };
 
   *job_out = NULL;
@@ -571,6 +584,8 @@ server_request_cb (SoupServer        *server,
       if (take_fault (self, FAULT_HOLD, method, path, &fault))
         job->ex->hold_ms = fault.ms;
       job->ex->drop_after_commit = take_fault (self, FAULT_DROP_AFTER_COMMIT, method, path, &fault);
+      if (take_fault (self, FAULT_STALL_AFTER_COMMIT, method, path, &fault))
+        job->stall_ms = fault.ms;
       if (take_fault (self, FAULT_DELAY, method, path, &fault))
         delay_ms = fault.ms;
     }
