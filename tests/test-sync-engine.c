@@ -1429,6 +1429,57 @@ test_same_number_keeps_both (Fixture       *fixture,
   g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 1);
 }
 
+/* Offline, A and B each save the same customer (one number, so one row)
+ * with what they know: the contact both end with keeps all of it, A's
+ * values where both have one, as A's reached the server first. */
+static void
+test_same_number_created_twice (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  const char *tags_a[] = { "grosir", "jakarta", NULL };
+  const char *tags_b[] = { "vip", "jakarta", NULL };
+  const char *fields_a[] = { "kota", "Jakarta", "toko", "Maju", NULL };
+  const char *fields_b[] = { "kota", "Bandung", "ultah", "1 Mei", NULL };
+  g_autoptr(XiContact) on_a = add_full_contact (&fixture->a, "", "6281200000083", "Pesan pagi",
+                                                tags_a, fields_a);
+  g_autoptr(XiContact) on_b = add_full_contact (&fixture->b, "Dewi", "6281200000083",
+                                                "Bayar tunai", tags_b, fields_b);
+  Computer *computers[] = { &fixture->a, &fixture->b };
+  const char *tags[] = { "grosir", "jakarta", "vip", NULL };
+
+  g_assert_cmpstr (xi_contact_get_id (on_a), ==, xi_contact_get_id (on_b));
+  sync_ok (&fixture->a, NULL);
+  sync_both (fixture);
+
+  for (guint i = 0; i < G_N_ELEMENTS (computers); i++)
+    {
+      g_autoptr(XiContact) merged = find_contact (computers[i], "6281200000083");
+
+      g_assert_nonnull (merged);
+      g_assert_cmpstr (xi_contact_get_name (merged), ==, "Dewi");
+      g_assert_cmpstr (xi_contact_get_notes (merged), ==, "Pesan pagi\nBayar tunai");
+      g_assert_cmpstrv (xi_contact_get_tags (merged), tags);
+      g_assert_cmpstr (xi_contact_get_custom_field (merged, "kota"), ==, "Jakarta");
+      g_assert_cmpstr (xi_contact_get_custom_field (merged, "toko"), ==, "Maju");
+      g_assert_cmpstr (xi_contact_get_custom_field (merged, "ultah"), ==, "1 Mei");
+      g_assert_cmpint (local_int (computers[i], "SELECT count(*) FROM sync_outbox"), ==, 0);
+    }
+
+  /* Later edits are edits: B removes a tag, and it stays removed. */
+  {
+    g_autoptr(XiContact) editing = find_contact (&fixture->b, "6281200000083");
+    g_autoptr(XiContact) saved = NULL;
+    g_autoptr(XiContact) after = NULL;
+    const char *fewer[] = { "grosir", NULL };
+
+    xi_contact_set_tags (editing, fewer);
+    saved = save_contact (&fixture->b, editing);
+    sync_both (fixture);
+    after = find_contact (&fixture->a, "6281200000083");
+    g_assert_cmpstrv (xi_contact_get_tags (after), fewer);
+  }
+}
+
 /* A and B both receive one message (each is a linked device of the same
  * number): the server keeps it once and both show it once. */
 static void
@@ -1805,6 +1856,7 @@ main (int   argc,
   ADD ("same-template-name-renamed", test_same_template_name_renamed);
   ADD ("same-number-merges", test_same_number_merges);
   ADD ("same-number-keeps-both", test_same_number_keeps_both);
+  ADD ("same-number-created-twice", test_same_number_created_twice);
   ADD ("same-message-once", test_same_message_once);
   ADD ("reply-reaches-b", test_reply_reaches_b);
   ADD ("segment-targets-on-b", test_segment_targets_on_b);
