@@ -536,6 +536,74 @@ test_plan_and_create (Fixture       *f,
   g_assert_cmpuint (quota->available, ==, XI_QUOTA_DEFAULT_ALLOWANCE - 4);
 }
 
+/* A campaign is written many rows to a statement, its last rows one by
+ * one: every position arrives once, in order, with its own message. The
+ * custom fields a template names are read out of each contact's JSON;
+ * a value that is not text, or fields that are not JSON at all, count as
+ * missing, as they did when the store parsed them itself. */
+static void
+test_custom_fields_and_batches (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Kota");
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) message_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  const char *variants[] = { "Halo {name} dari {kota|sini}, {toko}.", NULL };
+  const guint n = 150;
+  sqlite3 *direct;
+
+  make_audience (f, n, FALSE);
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct,
+                                 "UPDATE contacts SET custom_fields = json_object ('kota', 'Kota ' || substr (phone, -3),"
+                                 " 'toko', 'Toko \"' || substr (phone, -3) || '\"');"
+                                 "UPDATE contacts SET custom_fields = '{\"kota\": 5, \"toko\": [\"A\"]}'"
+                                 " WHERE name = 'Budi 2';"
+                                 "UPDATE contacts SET custom_fields = '{oops' WHERE name = 'Budi 3';"
+                                 "UPDATE contacts SET custom_fields = '[\"kota\"]' WHERE name = 'Budi 4';",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  spec = zero_delay_spec (f);
+  g_free (spec->template_id);
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+
+  WAIT (xi_store_plan_job_async (f->store, spec, 3, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->eligible, ==, n);
+  g_assert_cmpstrv (plan->missing_variables, ((const char *[]) { "toko", NULL }));
+
+  job = create_job (f, spec);
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (rows->len, ==, n);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = rows->pdata[i];
+      const char *name = xi_job_recipient_get_name (row);
+      guint number = (guint)g_ascii_strtoull (name + strlen ("Budi "), NULL, 10);
+      g_autofree char *expected = NULL;
+
+      g_assert_cmpuint (xi_job_recipient_get_position (row), ==, i + 1);
+      g_assert_true (g_hash_table_add (message_ids, (gpointer)xi_job_recipient_get_message_id (row)));
+      if (number >= 2 && number <= 4)
+        expected = g_strdup_printf ("Halo %s dari sini, .", name);
+      else
+        expected = g_strdup_printf ("Halo %s dari Kota %03u, Toko \"%03u\".", name, number, number);
+      g_assert_cmpstr (xi_job_recipient_get_text (row), ==, expected);
+    }
+}
+
 /* "Start campaign" and then the window closes: the page's cancellable
  * fires before the store gets to the campaign, which is written anyway. */
 static void
@@ -2262,6 +2330,7 @@ main (int   argc,
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
+  ADD ("/campaigns/custom-fields-and-batches", test_custom_fields_and_batches);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);

@@ -813,6 +813,112 @@ test_import_cancel (Fixture       *f,
   g_assert_cmpuint (contacts->len, ==, 0);
 }
 
+/* Each live contact as one line: number, name, fields, tags and groups. */
+static char *
+dump_contacts (const char *path)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT c.phone || '|' || c.name || '|' || c.custom_fields || '|'"
+                                       " || c.tags || '|' || coalesce (c.notes, '') || '|' || coalesce ("
+                                       "  (SELECT group_concat (name) FROM (SELECT g.name FROM group_members m"
+                                       "   JOIN groups g ON g.id = m.group_id WHERE m.contact_id = c.id"
+                                       "   AND m.deleted = 0 ORDER BY g.name)), '')"
+                                       " FROM contacts c WHERE c.deleted = 0 ORDER BY c.phone",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s\n", sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A file of more rows than a streaming import holds at once: read as it
+ * is written, it gives what the same file read whole gives, merges
+ * across the rows handed on in different turns included, and every
+ * refused row keeps its line. */
+static void
+test_import_file_streams (Fixture       *f,
+                          gconstpointer  data)
+{
+  const guint n = 52000;
+  g_autoptr(GString) csv = g_string_new ("Nama,Nomor HP,Kota,Grup,Catatan\n");
+  g_autofree char *csv_path = g_build_filename (f->dir, "pelanggan.csv", NULL);
+  g_autofree char *other_path = g_build_filename (f->dir, "other.db", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(XiStore) other = xi_store_new (other_path);
+  g_autoptr(XiImportReport) streamed = NULL;
+  g_autoptr(XiImportReport) whole = NULL;
+  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *streamed_dump = NULL;
+  g_autofree char *whole_dump = NULL;
+  XiStore *stores[] = { f->store, other };
+
+  for (guint i = 1; i <= n; i++)
+    {
+      if (i == 2)
+        g_string_append (csv, "Salah,12,Medan,,\n");
+      else if (i == n)
+        /* The first customer again, past the first turn: merged. */
+        g_string_append (csv, "Pelanggan Satu,0813-0000-0001,Bogor,Lain,baru\n");
+      else
+        g_string_append_printf (csv, "Pelanggan %u,0813-%04u-%04u,Kota %u,G%u,\n",
+                                i, i / 10000, i % 10000, i % 7, i % 3);
+    }
+  g_assert_true (g_file_set_contents (csv_path, csv->str, csv->len, NULL));
+  file = g_file_new_for_path (csv_path);
+
+  WAIT (xi_store_open_async (other, NULL, xi_test_store_result_cb, &slot_),
+        xi_store_open_finish (other, result_, &error));
+  g_assert_no_error (error);
+
+  /* A customer the shop already has, whose number the file lists. */
+  for (guint i = 0; i < G_N_ELEMENTS (stores); i++)
+    {
+      g_autoptr(XiContact) known = new_contact ("Langganan Lama", "6281300051500");
+      g_autoptr(XiContact) saved = NULL;
+
+      xi_contact_set_custom_field (known, "hobi", "memancing");
+      WAIT (xi_store_save_contact_async (stores[i], known, NULL, xi_test_store_result_cb, &slot_),
+            saved = xi_store_save_contact_finish (stores[i], result_, &error));
+      g_assert_no_error (error);
+    }
+
+  WAIT (xi_store_import_file_async (f->store, file, "62", "Pameran", NULL, NULL, NULL, NULL,
+                                    xi_test_store_result_cb, &slot_),
+        streamed = xi_store_import_file_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  WAIT (xi_import_read_file_async (file, "62", NULL, NULL, NULL, NULL, xi_test_store_result_cb, &slot_),
+        batch = xi_import_read_file_finish (result_, &error));
+  g_assert_no_error (error);
+  WAIT (xi_store_import_contacts_async (other, g_steal_pointer (&batch), "Pameran", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        whole = xi_store_import_contacts_finish (other, result_, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (streamed->imported, ==, n - 3);
+  g_assert_cmpuint (streamed->updated, ==, 2);
+  g_assert_cmpuint (streamed->skipped, ==, 1);
+  g_assert_cmpuint (streamed->issues->len, ==, 1);
+  g_assert_cmpuint (((XiImportIssue *)streamed->issues->pdata[0])->line, ==, 3);
+  g_assert_cmpuint (whole->imported, ==, streamed->imported);
+  g_assert_cmpuint (whole->updated, ==, streamed->updated);
+  g_assert_cmpuint (whole->skipped, ==, streamed->skipped);
+
+  xi_store_close (other);
+  streamed_dump = dump_contacts (f->path);
+  whole_dump = dump_contacts (other_path);
+  g_assert_cmpstr (streamed_dump, ==, whole_dump);
+  g_assert_nonnull (strstr (streamed_dump, "6281300000001|Pelanggan Satu|{\"kota\":\"Bogor\"}|[]|baru|G1,Lain,Pameran\n"));
+  g_assert_nonnull (strstr (streamed_dump, "6281300051500|Pelanggan 51500|{\"hobi\":\"memancing\",\"kota\":\"Kota 1\"}|[]||G2,Pameran\n"));
+}
+
 /* Closing a window cancels its GCancellable: a Save it queued behind a
  * long import still reaches the disk, and its callback hears CANCELLED
  * so it leaves the gone widget alone. A read is simply skipped. */
@@ -949,6 +1055,8 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/opt-out", Fixture, NULL, fixture_setup, test_opt_out, fixture_teardown);
   g_test_add ("/xi/store/contacts/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-cancel", Fixture, NULL, fixture_setup, test_import_cancel, fixture_teardown);
+  g_test_add ("/xi/store/contacts/import-file-streams", Fixture, NULL, fixture_setup,
+              test_import_file_streams, fixture_teardown);
   g_test_add ("/xi/store/contacts/write-outlives-cancel", Fixture, NULL, fixture_setup,
               test_write_outlives_cancel, fixture_teardown);
   g_test_add ("/xi/store/contacts/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);

@@ -200,7 +200,6 @@ contacts_import (XiCli  *cli,
   g_autofree char *group = NULL;
   g_autofree char *country = NULL;
   g_autofree char *refused = NULL;
-  g_auto(GStrv) custom_field_names = NULL;
   ImportFacts facts = { 0, };
   GAsyncResult *slot = NULL;
   gboolean show_progress = !cli->json && isatty (STDERR_FILENO);
@@ -245,24 +244,18 @@ contacts_import (XiCli  *cli,
   sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
 
   file = g_file_new_for_commandline_arg (argv[1]);
-  xi_import_read_file_async (file, country != NULL ? country : cli->country_code, cancellable,
-                             show_progress ? show_progress_cb : NULL, (gpointer)_("Reading"), NULL,
-                             xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  batch = xi_import_read_file_finish (result, &error);
-  if (show_progress)
-    g_printerr ("\n");
-  if (batch == NULL)
-    goto failed;
-
-  facts.format = batch->format;
-  facts.delimiter = batch->delimiter;
-  facts.custom_field_names = custom_field_names = g_strdupv (batch->custom_field_names);
-  facts.dry_run = dry_run;
-
-  g_clear_object (&result);
   if (dry_run)
     {
+      xi_import_read_file_async (file, country != NULL ? country : cli->country_code, cancellable,
+                                 show_progress ? show_progress_cb : NULL, (gpointer)_("Reading"),
+                                 NULL, xi_cli_result_cb, &slot);
+      result = xi_cli_wait (&slot);
+      batch = xi_import_read_file_finish (result, &error);
+      if (show_progress)
+        g_printerr ("\n");
+      if (batch == NULL)
+        goto failed;
+      g_clear_object (&result);
       xi_store_preview_import_async (cli->store, g_steal_pointer (&batch), group, cancellable,
                                      xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
@@ -270,16 +263,22 @@ contacts_import (XiCli  *cli,
     }
   else
     {
-      xi_store_import_contacts_async (cli->store, g_steal_pointer (&batch), group,
-                                      show_progress ? show_progress_cb : NULL, (gpointer)_("Saving"),
-                                      NULL, cancellable, xi_cli_result_cb, &slot);
+      /* Read as it is written: a million rows never sit in memory. */
+      xi_store_import_file_async (cli->store, file, country != NULL ? country : cli->country_code,
+                                  group, show_progress ? show_progress_cb : NULL,
+                                  (gpointer)_("Saving"), NULL, cancellable, xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
-      report = xi_store_import_contacts_finish (cli->store, result, &error);
+      report = xi_store_import_file_finish (cli->store, result, &error);
       if (show_progress)
         g_printerr ("\n");
     }
   if (report == NULL)
     goto failed;
+
+  facts.format = report->format;
+  facts.delimiter = report->delimiter;
+  facts.custom_field_names = report->custom_field_names;
+  facts.dry_run = dry_run;
 
   g_source_remove (sigint);
   if (refused != NULL && !write_refused (refused, report->issues, &error))

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "xi-csv.h"
-#include "xi-import-reader.h"
+#include "xi-import-reader-private.h"
 #include "xi-limits.h"
 #include "xi-phone.h"
 #include "xi-progress.h"
@@ -33,6 +33,17 @@ G_DEFINE_QUARK (xi-import-error-quark, xi_import_error)
 
 /* Records between two progress reports and cancellation checks. */
 #define CHUNK 1000
+
+/* Rows a streaming read holds before it hands them on: enough for the
+ * store to write them in key order, little next to a million. */
+#define STREAM_ROWS 50000
+
+/* Where a streaming read hands its rows; NULL keeps them in the batch. */
+typedef struct
+{
+  XiImportRowsFunc  func;
+  gpointer          user_data;
+} Sink;
 
 /* Rows looked at for the header, below titles such as "DATA PELANGGAN"
  * that people put above their table. */
@@ -210,6 +221,28 @@ xi_import_batch_free (XiImportBatch *batch)
   g_clear_pointer (&batch->issues, g_ptr_array_unref);
   g_strfreev (batch->custom_field_names);
   g_free (batch);
+}
+
+/* Hands the rows read so far to @sink once there are enough of them, or
+ * whatever there is when @all, and frees them. */
+static gboolean
+drain_rows (XiImportBatch  *batch,
+            const Sink     *sink,
+            gboolean        all,
+            GError        **error)
+{
+  guint n_custom;
+
+  if (sink == NULL || batch->rows->len == 0 || (!all && batch->rows->len < STREAM_ROWS))
+    return TRUE;
+  if (!sink->func (batch, sink->user_data, error))
+    return FALSE;
+
+  n_custom = g_strv_length (batch->custom_field_names);
+  for (guint i = 0; i < batch->rows->len; i++)
+    import_row_free (g_ptr_array_index (batch->rows, i), n_custom);
+  g_ptr_array_set_size (batch->rows, 0);
+  return TRUE;
 }
 
 /* Text collapsed to one line with single spaces; NULL when empty.
@@ -758,6 +791,7 @@ read_delimited (XiImportBatch    *batch,
                 const char       *text,
                 char              delimiter,
                 const char       *country,
+                const Sink       *sink,
                 GCancellable     *cancellable,
                 XiProgressRelay  *progress,
                 GError          **error)
@@ -789,7 +823,8 @@ read_delimited (XiImportBatch    *batch,
 
       if (batch->n_records % CHUNK == 0)
         {
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+          if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+              !drain_rows (batch, sink, FALSE, error))
             goto out;
           xi_progress_relay_report (progress, (double)xi_csv_reader_get_offset (reader) / total);
         }
@@ -813,6 +848,7 @@ static gboolean
 read_vcards (XiImportBatch    *batch,
              const char       *text,
              const char       *country,
+             const Sink       *sink,
              GCancellable     *cancellable,
              XiProgressRelay  *progress,
              GError          **error)
@@ -851,7 +887,8 @@ read_vcards (XiImportBatch    *batch,
 
       if (i % CHUNK == 0)
         {
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+          if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+              !drain_rows (batch, sink, FALSE, error))
             return FALSE;
           xi_progress_relay_report (progress, (double)i / cards->len);
         }
@@ -913,15 +950,20 @@ is_old_workbook (const guint8 *data,
   return len >= sizeof ole2 && memcmp (data, ole2, sizeof ole2) == 0;
 }
 
+/* Reads @bytes, which it drops as soon as it has the text: a streaming
+ * read of a large file then holds the text and some rows, not the file
+ * twice. */
 static XiImportBatch *
 read_bytes (GBytes           *bytes,
             const char       *filename_hint,
             const char       *country,
+            const Sink       *sink,
             GCancellable     *cancellable,
             XiProgressRelay  *progress,
             GError          **error)
 {
   g_autoptr(XiImportBatch) batch = xi_import_batch_new ();
+  g_autoptr(GBytes) owned = bytes;
   g_autofree char *text = NULL;
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
@@ -946,19 +988,24 @@ read_bytes (GBytes           *bytes,
   if (xi_workbook_is_zip (data, len))
     {
       /* The first sheet, as comma-separated text that the CSV path reads. */
-      if ((text = xi_workbook_to_csv (bytes, cancellable, error)) == NULL)
+      if ((text = xi_workbook_to_csv (owned, cancellable, error)) == NULL)
         return NULL;
-      ok = read_delimited (batch, text, ',', country, cancellable, progress, error);
+      g_clear_pointer (&owned, g_bytes_unref);
+      ok = read_delimited (batch, text, ',', country, sink, cancellable, progress, error);
       batch->format = XI_IMPORT_FORMAT_WORKBOOK;
     }
   else if ((text = xi_text_to_utf8 (data, len, error)) == NULL)
     return NULL;
-  else if (looks_like_vcard (text, filename_hint))
-    ok = read_vcards (batch, text, country, cancellable, progress, error);
   else
-    ok = read_delimited (batch, text, '\0', country, cancellable, progress, error);
+    {
+      g_clear_pointer (&owned, g_bytes_unref);
+      if (looks_like_vcard (text, filename_hint))
+        ok = read_vcards (batch, text, country, sink, cancellable, progress, error);
+      else
+        ok = read_delimited (batch, text, '\0', country, sink, cancellable, progress, error);
+    }
 
-  if (!ok)
+  if (!ok || !drain_rows (batch, sink, TRUE, error))
     return NULL;
 
   xi_progress_relay_report (progress, 1.0);
@@ -989,7 +1036,8 @@ xi_import_read_bytes (GBytes        *bytes,
 {
   g_return_val_if_fail (bytes != NULL, NULL);
 
-  return read_bytes (bytes, filename_hint, default_country_code, cancellable, NULL, error);
+  return read_bytes (g_bytes_ref (bytes), filename_hint, default_country_code, NULL, cancellable,
+                     NULL, error);
 }
 
 /* Async reading */
@@ -1014,6 +1062,31 @@ read_data_free (gpointer data)
   g_free (read);
 }
 
+/* The whole file, refused before it is read when it is too big. */
+static GBytes *
+load_file (GFile         *file,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GError) local_error = NULL;
+  GBytes *bytes;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                            cancellable, NULL);
+  if (info != NULL && !xi_limit_check_file_size (g_file_info_get_size (info), error))
+    return NULL;
+
+  bytes = g_file_load_bytes (file, cancellable, NULL, &local_error);
+  if (bytes == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else if (bytes == NULL)
+    g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE, _("Could not open %s: %s"),
+                 name, local_error->message);
+  return bytes;
+}
+
 static void
 read_thread (GTask        *task,
              gpointer      source_object,
@@ -1021,37 +1094,13 @@ read_thread (GTask        *task,
              GCancellable *cancellable)
 {
   ReadData *read = task_data;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GFileInfo) info = NULL;
   g_autofree char *name = g_file_get_basename (read->file);
   GError *error = NULL;
-  XiImportBatch *batch;
+  GBytes *bytes;
+  XiImportBatch *batch = NULL;
 
-  /* A file too big is refused before it is read into memory. */
-  info = g_file_query_info (read->file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
-                            cancellable, NULL);
-  if (info != NULL && !xi_limit_check_file_size (g_file_info_get_size (info), &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  bytes = g_file_load_bytes (read->file, cancellable, NULL, &error);
-  if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (bytes == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not open %s: %s"), name, error->message);
-
-      g_clear_error (&error);
-      g_task_return_new_error (task, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE, "%s", message);
-      return;
-    }
-
-  batch = read_bytes (bytes, name, read->country, cancellable, read->progress, &error);
+  if ((bytes = load_file (read->file, cancellable, &error)) != NULL)
+    batch = read_bytes (bytes, name, read->country, NULL, cancellable, read->progress, &error);
   if (batch == NULL)
     g_task_return_error (task, error);
   else
@@ -1116,6 +1165,47 @@ xi_import_read_file_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == xi_import_read_file_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * _xi_import_read_file_streaming:
+ * @file: a contacts file
+ * @default_country_code: (nullable): as for xi_import_read_file_async()
+ * @func: (scope call): takes the rows read so far, tens of thousands at a
+ *   time and then the rest, in file order
+ * @user_data: closure for @func
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable): the fraction of the file read
+ * @error: return location for a #GError
+ *
+ * Reads @file as xi_import_read_file_async() does, on the calling thread,
+ * handing the rows to @func as it goes instead of keeping them: a file of
+ * a million contacts never has them all in memory. The rows given to
+ * @func are freed when it returns; when it fails, so does the read.
+ *
+ * Returns: (transfer full) (nullable): the batch with its issues, counts
+ *   and columns but no rows, or %NULL with @error set
+ */
+XiImportBatch *
+_xi_import_read_file_streaming (GFile             *file,
+                                const char        *default_country_code,
+                                XiImportRowsFunc   func,
+                                gpointer           user_data,
+                                GCancellable      *cancellable,
+                                XiProgressRelay   *progress,
+                                GError           **error)
+{
+  g_autofree char *name = NULL;
+  Sink sink = { func, user_data };
+  GBytes *bytes;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  if ((bytes = load_file (file, cancellable, error)) == NULL)
+    return NULL;
+  name = g_file_get_basename (file);
+  return read_bytes (bytes, name, default_country_code, &sink, cancellable, progress, error);
 }
 
 /**

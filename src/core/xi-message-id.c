@@ -10,9 +10,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
-#include <unistd.h>
 
 #include "xi-message-id.h"
 
@@ -46,17 +46,24 @@
  * each was a tenth of that transaction's time: each thread draws the
  * kernel's bytes for 64 ids at once and hands them out. The bytes are
  * used once and wiped as they go; a forked child, which inherits a copy,
- * draws its own. */
+ * draws its own: a fork handler empties the copy, since asking getpid()
+ * on every id cost as much again. */
 #define POOL_IDS 64
 
 typedef struct
 {
   guint8  bytes[POOL_IDS * RANDOM_BYTES];
   gsize   next;
-  pid_t   owner;
 } RandomPool;
 
 static _Thread_local RandomPool pool;
+
+/* Runs in the child, on the thread that forked: the only pool it has. */
+static void
+forget_pool (void)
+{
+  explicit_bzero (&pool, sizeof pool);
+}
 
 static void
 fill_random (guint8 *buffer,
@@ -94,11 +101,18 @@ xi_message_id_new (void)
   char *id = g_malloc (XI_MESSAGE_ID_LENGTH + 1);
   guint8 *random;
 
-  if (pool.next == 0 || pool.owner != getpid ())
+  static gsize fork_handled = 0;
+
+  if (g_once_init_enter (&fork_handled))
+    {
+      pthread_atfork (NULL, NULL, forget_pool);
+      g_once_init_leave (&fork_handled, 1);
+    }
+
+  if (pool.next == 0)
     {
       fill_random (pool.bytes, sizeof pool.bytes);
       pool.next = sizeof pool.bytes;
-      pool.owner = getpid ();
     }
   pool.next -= RANDOM_BYTES;
   random = pool.bytes + pool.next;

@@ -13,6 +13,7 @@
 
 #include "xi-contact-private.h"
 #include "xi-csv.h"
+#include "xi-import-reader-private.h"
 #include "xi-log.h"
 #include "xi-phone.h"
 #include "xi-progress.h"
@@ -1117,9 +1118,13 @@ xi_store_set_on_whatsapp_finish (XiStore       *self,
 
 /* Import */
 
+/* What to import: a batch read beforehand, or a file read as it is
+ * written. */
 typedef struct
 {
   XiImportBatch   *batch;
+  GFile           *file;
+  char            *country;
   char            *group_name;
   XiProgressRelay *progress;
   gboolean         dry_run;
@@ -1131,10 +1136,26 @@ import_op_free (gpointer data)
   ImportOp *op = data;
 
   g_clear_pointer (&op->batch, xi_import_batch_free);
+  g_clear_object (&op->file);
+  g_free (op->country);
   g_clear_pointer (&op->progress, xi_progress_relay_unref);
   g_free (op->group_name);
   g_free (op);
 }
+
+/* One import on the store thread, across the rows of a batch or the
+ * successive rows of a file. */
+typedef struct
+{
+  XiStore         *store;
+  XiImportReport  *report;
+  GHashTable      *groups;        /* name → id, the groups met so far */
+  GHashTable      *phone_index;   /* NULL: each number is looked up */
+  const char      *target_group;
+  const char      *now;
+  GCancellable    *cancellable;
+  XiProgressRelay *progress;      /* NULL when the reader reports */
+} ImportRun;
 
 void
 xi_import_report_free (XiImportReport *report)
@@ -1142,6 +1163,7 @@ xi_import_report_free (XiImportReport *report)
   if (report == NULL)
     return;
   g_clear_pointer (&report->issues, g_ptr_array_unref);
+  g_strfreev (report->custom_field_names);
   g_free (report);
 }
 
@@ -1208,9 +1230,11 @@ merge_row (XiStore      *self,
   return _xi_store_step_done (self, stmt, error);
 }
 
-/* Inserts a new contact under its derived id. Returns in @existed whether
- * the id was already taken (a deleted contact with that number is revived;
- * a live one whose number was since edited makes this row keep looking). */
+/* Inserts a new contact under its derived id. Returns in @inserted whether
+ * it was written: not when the id was already taken (a deleted contact
+ * with that number is revived; a live one whose number was since edited
+ * makes this row keep looking), nor, with @any_conflict, when a live
+ * contact has the number. */
 static gboolean
 insert_row (XiStore      *self,
             const char   *id,
@@ -1218,18 +1242,28 @@ insert_row (XiStore      *self,
             const char   *tags_json,
             const char   *custom_json,
             const char   *now,
+            gboolean      any_conflict,
             gboolean     *inserted,
             GError      **error)
 {
   sqlite3_stmt *stmt;
 
-  stmt = _xi_store_prepare (self,
-                            "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
-                            " name, phone, tags, notes, custom_fields)"
-                            " VALUES (?1, ?2, ?3, ?3, coalesce (?4, ''), ?5, ?6, ?7,"
-                            "  coalesce (?8, '{}'))"
-                            " ON CONFLICT (id) DO NOTHING",
-                            error);
+  if (any_conflict)
+    stmt = _xi_store_prepare (self,
+                              "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
+                              " name, phone, tags, notes, custom_fields)"
+                              " VALUES (?1, ?2, ?3, ?3, coalesce (?4, ''), ?5, ?6, ?7,"
+                              "  coalesce (?8, '{}'))"
+                              " ON CONFLICT DO NOTHING",
+                              error);
+  else
+    stmt = _xi_store_prepare (self,
+                              "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
+                              " name, phone, tags, notes, custom_fields)"
+                              " VALUES (?1, ?2, ?3, ?3, coalesce (?4, ''), ?5, ?6, ?7,"
+                              "  coalesce (?8, '{}'))"
+                              " ON CONFLICT (id) DO NOTHING",
+                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -1312,20 +1346,37 @@ import_row (XiStore         *self,
 {
   g_autofree char *tags_json = _xi_strv_to_json ((const char * const *)row->tags);
   g_autofree char *custom_json = custom_json_for_row (batch, row);
-  g_autofree char *id = g_strdup (g_hash_table_lookup (phone_index, row->phone));
+  g_autofree char *id = NULL;
   gboolean inserted = FALSE;
+
+  if (phone_index != NULL)
+    id = g_strdup (g_hash_table_lookup (phone_index, row->phone));
+  else
+    {
+      /* Without the numbers in memory, a row is first written as a new
+       * contact, which gives way to any live contact with its number or
+       * row with its id; only then is the number looked up, in the
+       * contacts' own index, which sees what this import wrote, so a
+       * number listed twice is merged. */
+      if (!insert_row (self, derived_id, row, tags_json, custom_json, now, TRUE, &inserted, error))
+        return FALSE;
+      if (inserted)
+        id = g_strdup (derived_id);
+      else if (!find_by_phone (self, row->phone, &id, NULL, error))
+        return FALSE;
+    }
 
   if (id == NULL)
     {
       id = g_strdup (derived_id);
-      if (!insert_row (self, id, row, tags_json, custom_json, now, &inserted, error))
+      if (!insert_row (self, id, row, tags_json, custom_json, now, FALSE, &inserted, error))
         return FALSE;
 
       if (!inserted && !is_deleted (self, id))
         {
           g_free (id);
           id = _xi_store_new_id ();
-          if (!insert_row (self, id, row, tags_json, custom_json, now, &inserted, error))
+          if (!insert_row (self, id, row, tags_json, custom_json, now, FALSE, &inserted, error))
             return FALSE;
         }
     }
@@ -1340,7 +1391,8 @@ import_row (XiStore         *self,
     }
 
   /* New or revived, the contact is now live under this number. */
-  g_hash_table_insert (phone_index, g_strdup (row->phone), g_strdup (id));
+  if (phone_index != NULL)
+    g_hash_table_insert (phone_index, g_strdup (row->phone), g_strdup (id));
 
   *contact_id = g_steal_pointer (&id);
   return TRUE;
@@ -1431,39 +1483,19 @@ add_memberships (XiStore     *self,
   return TRUE;
 }
 
-static void
-import_contacts_func (XiStore  *self,
-                      GTask    *task,
-                      gpointer  data)
+/* Writes the rows @batch holds now, in key order, and their group
+ * memberships, for the #ImportRun @user_data; an #XiImportRowsFunc. */
+static gboolean
+import_rows (XiImportBatch  *batch,
+             gpointer        user_data,
+             GError        **error)
 {
-  ImportOp *op = data;
-  XiImportBatch *batch = op->batch;
-  g_autoptr(XiImportReport) report = g_new0 (XiImportReport, 1);
-  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ImportRun *run = user_data;
+  XiStore *self = run->store;
   g_autoptr(GArray) memberships = g_array_new (FALSE, FALSE, sizeof (Membership));
-  g_autoptr(GArray) pending = NULL;
-  g_autoptr(GHashTable) phone_index = NULL;
-  g_autofree char *now = _xi_store_now ();
-  g_autofree char *summary = NULL;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  const char *target_group = NULL;
-  GError *error = NULL;
+  g_autoptr(GArray) pending = rows_in_key_order (self, batch);
 
   g_array_set_clear_func (memberships, membership_clear);
-  report->issues = g_ptr_array_ref (batch->issues);
-  report->skipped = batch->issues->len;
-
-  if (!_xi_store_begin (self, &error))
-    goto failed;
-
-  if (op->group_name != NULL &&
-      !_xi_store_ensure_group (self, op->group_name, groups, &target_group, &error))
-    goto failed;
-
-  if ((phone_index = load_phone_index (self, &error)) == NULL)
-    goto failed;
-
-  pending = rows_in_key_order (self, batch);
   for (guint i = 0; i < pending->len; i++)
     {
       Pending *p = &g_array_index (pending, Pending, i);
@@ -1472,17 +1504,18 @@ import_contacts_func (XiStore  *self,
 
       if (i % IMPORT_CHUNK == 0)
         {
-          if (g_cancellable_set_error_if_cancelled (cancellable, &error))
-            goto failed;
-          xi_progress_relay_report (op->progress, (double)i / batch->rows->len);
+          if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
+            return FALSE;
+          xi_progress_relay_report (run->progress, (double)i / pending->len);
         }
 
-      if (!import_row (self, batch, row, p->id, phone_index, now, report, &contact_id, &error))
-        goto failed;
+      if (!import_row (self, batch, row, p->id, run->phone_index, run->now, run->report,
+                       &contact_id, error))
+        return FALSE;
 
-      if (target_group != NULL)
+      if (run->target_group != NULL)
         {
-          Membership m = { target_group, g_strdup (contact_id) };
+          Membership m = { run->target_group, g_strdup (contact_id) };
           g_array_append_val (memberships, m);
         }
 
@@ -1490,15 +1523,69 @@ import_contacts_func (XiStore  *self,
         {
           Membership m = { NULL, NULL };
 
-          if (!_xi_store_ensure_group (self, row->groups[g], groups, &m.group_id, &error))
-            goto failed;
+          if (!_xi_store_ensure_group (self, row->groups[g], run->groups, &m.group_id, error))
+            return FALSE;
           m.contact_id = g_strdup (contact_id);
           g_array_append_val (memberships, m);
         }
     }
 
-  if (!add_memberships (self, memberships, now, &error))
+  return add_memberships (self, memberships, run->now, error);
+}
+
+static void
+import_contacts_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  ImportOp *op = data;
+  g_autoptr(XiImportReport) report = g_new0 (XiImportReport, 1);
+  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) phone_index = NULL;
+  g_autoptr(XiImportBatch) streamed = NULL;
+  XiImportBatch *read;
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *summary = NULL;
+  ImportRun run = {
+    .store = self,
+    .report = report,
+    .groups = groups,
+    .now = now,
+    .cancellable = g_task_get_cancellable (task),
+  };
+  GError *error = NULL;
+
+  if (!_xi_store_begin (self, &error))
     goto failed;
+
+  if (op->group_name != NULL &&
+      !_xi_store_ensure_group (self, op->group_name, groups, &run.target_group, &error))
+    goto failed;
+
+  if (op->batch != NULL)
+    {
+      /* A batch is in memory already; so are its contacts' numbers. */
+      if ((phone_index = load_phone_index (self, &error)) == NULL)
+        goto failed;
+      run.phone_index = phone_index;
+      run.progress = op->progress;
+      if (!import_rows (op->batch, &run, &error))
+        goto failed;
+      read = op->batch;
+    }
+  else
+    {
+      streamed = _xi_import_read_file_streaming (op->file, op->country, import_rows,
+                                                 &run, run.cancellable, op->progress, &error);
+      if (streamed == NULL)
+        goto failed;
+      read = streamed;
+    }
+  report->issues = g_ptr_array_ref (read->issues);
+  report->skipped = report->issues->len;
+  report->format = read->format;
+  report->delimiter = read->delimiter;
+  report->custom_field_names = g_strdupv (read->custom_field_names);
 
   /* A preview runs the very import, so its counts are the import's, and
    * takes it back: nothing was written when the transaction ends. */
@@ -1528,6 +1615,8 @@ failed:
 static void
 push_import (XiStore             *self,
              XiImportBatch       *batch,
+             GFile               *file,
+             const char          *country,
              const char          *group_name,
              gboolean             dry_run,
              XiStoreProgressFunc  progress,
@@ -1541,6 +1630,8 @@ push_import (XiStore             *self,
   ImportOp *op = g_new0 (ImportOp, 1);
 
   op->batch = batch;
+  op->file = file != NULL ? g_object_ref (file) : NULL;
+  op->country = g_strdup (country);
   op->group_name = g_strstrip (g_strdup (group_name != NULL ? group_name : ""));
   if (op->group_name[0] == '\0')
     g_clear_pointer (&op->group_name, g_free);
@@ -1581,8 +1672,62 @@ xi_store_import_contacts_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (batch != NULL);
 
-  push_import (self, batch, group_name, FALSE, progress, progress_data, progress_destroy,
+  push_import (self, batch, NULL, NULL, group_name, FALSE, progress, progress_data, progress_destroy,
                xi_store_import_contacts_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_import_file_async:
+ * @self: a #XiStore
+ * @file: a contacts file, in any format xi_import_read_file_async() reads
+ * @default_country_code: (nullable): calling code for numbers in
+ *   national form, such as "62"
+ * @group_name: (nullable): as for xi_store_import_contacts_async()
+ * @progress: (nullable): the fraction of the file read and written, on
+ *   the caller's main context, coalesced
+ * @progress_data: closure for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @cancellable: (nullable): cancels the whole import (nothing is written)
+ * @callback: called with the report
+ * @user_data: closure
+ *
+ * Reads @file and writes its contacts as it reads, in one transaction,
+ * with the results of xi_store_import_contacts_async() on the batch the
+ * file reads to: the same merges, the same refused rows with their
+ * lines. Only tens of thousands of rows are in memory at a time, so a
+ * file of a million contacts takes little more memory than its text.
+ */
+void
+xi_store_import_file_async (XiStore             *self,
+                            GFile               *file,
+                            const char          *default_country_code,
+                            const char          *group_name,
+                            XiStoreProgressFunc  progress,
+                            gpointer             progress_data,
+                            GDestroyNotify       progress_destroy,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  push_import (self, NULL, file, default_country_code, group_name, FALSE, progress, progress_data,
+               progress_destroy, xi_store_import_file_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_import_file_finish:
+ *
+ * Returns: (transfer full): what was imported, updated and skipped
+ */
+XiImportReport *
+xi_store_import_file_finish (XiStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -1608,7 +1753,7 @@ xi_store_preview_import_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (batch != NULL);
 
-  push_import (self, batch, group_name, TRUE, NULL, NULL, NULL,
+  push_import (self, batch, NULL, NULL, group_name, TRUE, NULL, NULL, NULL,
                xi_store_preview_import_async, cancellable, callback, user_data);
 }
 

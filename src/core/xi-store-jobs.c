@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "xi-activity-private.h"
 #include "xi-csv.h"
@@ -174,11 +173,13 @@ row_ids_init (RowIds *ids,
   ids->random_b = g_rand_int (rand);
 }
 
-static char *
-row_ids_recipient (const RowIds *ids,
-                   guint         position)
+/* Writes the id into @out, which holds at least 37 bytes. */
+static void
+row_ids_format_recipient (const RowIds *ids,
+                          guint         position,
+                          char         *out)
 {
-  return g_strdup_printf ("%08x-%04x-7%03x-%04x-%04x%08x",
+  g_snprintf (out, 37, "%08x-%04x-7%03x-%04x-%04x%08x",
                           (guint32)(ids->created_ms >> 16), (guint)(ids->created_ms & 0xffff),
                           ids->random_a & 0xfff, 0x8000 | (ids->random_b & 0x3fff),
                           (ids->random_b >> 16) & 0xffff, position);
@@ -450,13 +451,15 @@ settle_quota (XiStore     *self,
 /* Planning: one walk over the targeted contacts, shared by the preview
  * and the creation so that both always agree. */
 
+/* A contact's values for the template. The custom fields are the few the
+ * template names, taken out of the stored JSON by SQLite as the contact is
+ * read; a template that uses none reads none. */
 typedef struct
 {
-  const char  *name;
-  const char  *phone;
-  const char  *custom_json;
-  JsonParser  *parser;
-  JsonObject  *custom;
+  const char          *name;
+  const char          *phone;
+  const char * const  *custom_names;
+  const char         **custom_values;
 } RecipientVars;
 
 static const char *
@@ -464,7 +467,6 @@ recipient_lookup (const char *variable,
                   gpointer    user_data)
 {
   RecipientVars *vars = user_data;
-  JsonNode *node;
 
   if (g_str_equal (variable, "name"))
     return vars->name != NULL && vars->name[0] != '\0' ? vars->name : NULL;
@@ -473,24 +475,10 @@ recipient_lookup (const char *variable,
   if (g_str_equal (variable, "first_name"))
     return NULL;
 
-  /* Custom fields are parsed only for templates that use them. */
-  if (vars->custom == NULL)
-    {
-      JsonNode *root;
-
-      if (vars->custom_json == NULL ||
-          !json_parser_load_from_data (vars->parser, vars->custom_json, -1, NULL) ||
-          (root = json_parser_get_root (vars->parser)) == NULL ||
-          !JSON_NODE_HOLDS_OBJECT (root))
-        return NULL;
-      vars->custom = json_node_get_object (root);
-    }
-
-  node = json_object_get_member (vars->custom, variable);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
+  for (guint i = 0; vars->custom_names[i] != NULL; i++)
+    if (g_str_equal (variable, vars->custom_names[i]))
+      return vars->custom_values[i];
+  return NULL;
 }
 
 typedef struct
@@ -517,7 +505,7 @@ typedef struct
   GHashTable      *suppressed;      /* phone set */
   GHashTable      *missing;         /* variable set */
   GRand           *rand;
-  JsonParser      *parser;          /* reused for every contact's fields */
+  char           **custom_names;    /* the custom fields the variants use */
   GPtrArray       *too_long;        /* char *, who would get too long a message */
   guint            n_too_long;
 } Planner;
@@ -531,7 +519,7 @@ planner_clear (Planner *planner)
   g_clear_pointer (&planner->suppressed, g_hash_table_unref);
   g_clear_pointer (&planner->missing, g_hash_table_unref);
   g_clear_pointer (&planner->rand, g_rand_free);
-  g_clear_object (&planner->parser);
+  g_clear_pointer (&planner->custom_names, g_strfreev);
   g_clear_pointer (&planner->too_long, g_ptr_array_unref);
 }
 
@@ -588,6 +576,26 @@ load_suppressed (XiStore  *self,
       return NULL;
     }
   return g_steal_pointer (&phones);
+}
+
+/* The variables of @variants that are not built in, each once. */
+static char **
+custom_variables (GPtrArray *variants)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char * const *builtins = xi_template_builtin_variables ();
+
+  for (guint v = 0; v < variants->len; v++)
+    {
+      char **used = xi_template_text_get_variables (g_ptr_array_index (variants, v));
+
+      for (guint i = 0; used[i] != NULL; i++)
+        if (!g_strv_contains (builtins, used[i]) &&
+            !g_ptr_array_find_with_equal_func (names, used[i], g_str_equal, NULL))
+          g_ptr_array_add (names, g_strdup (used[i]));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **)g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
 static gboolean
@@ -658,7 +666,7 @@ planner_init (Planner          *planner,
     return FALSE;
   planner->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   planner->rand = g_rand_new ();
-  planner->parser = json_parser_new_immutable ();
+  planner->custom_names = custom_variables (planner->variants);
   planner->too_long = g_ptr_array_new_with_free_func (g_free);
   return TRUE;
 }
@@ -734,6 +742,36 @@ skip_reason_for (Planner     *planner,
   return XI_SKIP_REASON_NONE;
 }
 
+/* The query of plan_walk(): the targeted contacts, with one more column
+ * per custom field the template uses (its value when it is text), in the
+ * order of the contact list when @ordered. Only counting needs no order:
+ * a live number belongs to one contact, so no two rows compete for it. */
+static char *
+walk_sql (const XiJobSpec *spec,
+          guint            n_custom,
+          gboolean         ordered)
+{
+  GString *sql = g_string_new ("SELECT c.id, c.name, c.phone, c.opted_out, c.on_whatsapp");
+
+  /* Parameter ?N + 3 is the JSON path of field N; SQLite parses each
+   * contact's fields once for all of them. Invalid JSON gives no value,
+   * as a contact with no such field. */
+  for (guint i = 0; i < n_custom; i++)
+    g_string_append_printf (sql, ", CASE WHEN json_valid (c.custom_fields)"
+                            " AND json_type (c.custom_fields, ?%u) = 'text'"
+                            " THEN json_extract (c.custom_fields, ?%u) END", i + 3, i + 3);
+
+  if (spec->group_id != NULL)
+    g_string_append (sql, " FROM group_members m JOIN contacts c ON c.id = m.contact_id"
+                     " WHERE m.master_user_id = ?1 AND m.group_id = ?2 AND m.deleted = 0"
+                     " AND c.deleted = 0");
+  else
+    g_string_append (sql, " FROM contacts c WHERE c.master_user_id = ?1 AND c.deleted = 0");
+  if (ordered)
+    g_string_append (sql, " ORDER BY c.name COLLATE NOCASE, c.phone");
+  return g_string_free (sql, FALSE);
+}
+
 /* Walks the targeted contacts in the order the contact list shows them
  * (by name, then number), so a report reads like the list; deciding for
  * each whether it is skipped and, when it is sent, what it gets. With no
@@ -749,41 +787,42 @@ plan_walk (XiStore          *self,
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) wanted = NULL;
-  sqlite3_stmt *stmt;
+  guint n_custom = func != NULL ? g_strv_length (planner->custom_names) : 0;
+  g_autofree char *sql = walk_sql (spec, n_custom, func != NULL);
+  g_autofree const char **custom_values = g_new0 (const char *, n_custom + 1);
+  g_autofree char **paths = g_new0 (char *, n_custom + 1);
+  sqlite3_stmt *stmt = NULL;
   guint position = 0, eligible = 0;
+  gboolean ok = FALSE;
   int rc;
 
-  if (spec->group_id != NULL)
+  /* The SQL depends on the template, so it is not one of the store's
+   * cached statements. */
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
     {
-      stmt = _xi_store_prepare (self,
-                                "SELECT c.id, c.name, c.phone, c.custom_fields, c.opted_out, c.on_whatsapp"
-                                " FROM group_members m JOIN contacts c ON c.id = m.contact_id"
-                                " WHERE m.master_user_id = ?1 AND m.group_id = ?2 AND m.deleted = 0"
-                                " AND c.deleted = 0 ORDER BY c.name COLLATE NOCASE, c.phone",
-                                error);
-      if (stmt == NULL)
-        return FALSE;
-      _xi_store_bind_text (stmt, 2, spec->group_id);
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
     }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  if (spec->group_id != NULL)
+    _xi_store_bind_text (stmt, 2, spec->group_id);
   else
     {
       wanted = g_hash_table_new (g_str_hash, g_str_equal);
       for (guint i = 0; spec->contact_ids[i] != NULL; i++)
         g_hash_table_add (wanted, spec->contact_ids[i]);
-      stmt = _xi_store_prepare (self,
-                                "SELECT c.id, c.name, c.phone, c.custom_fields, c.opted_out, c.on_whatsapp"
-                                " FROM contacts c WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                                " ORDER BY c.name COLLATE NOCASE, c.phone",
-                                error);
-      if (stmt == NULL)
-        return FALSE;
     }
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  for (guint i = 0; i < n_custom; i++)
+    {
+      /* Variable names are letters, digits and '_', safe inside quotes. */
+      paths[i] = g_strdup_printf ("$.\"%s\"", planner->custom_names[i]);
+      _xi_store_bind_text (stmt, i + 3, paths[i]);
+    }
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       PlannedRecipient row = { 0 };
-      gboolean ok;
 
       row.contact_id = (const char *)sqlite3_column_text (stmt, 0);
       if (wanted != NULL && !g_hash_table_contains (wanted, row.contact_id))
@@ -792,7 +831,7 @@ plan_walk (XiStore          *self,
       row.name = (const char *)sqlite3_column_text (stmt, 1);
       row.phone = (const char *)sqlite3_column_text (stmt, 2);
       row.skip = skip_reason_for (planner, seen, row.phone,
-                                  sqlite3_column_int (stmt, 4), sqlite3_column_int (stmt, 5));
+                                  sqlite3_column_int (stmt, 3), sqlite3_column_int (stmt, 4));
       if (func == NULL)
         {
           eligible += row.skip == XI_SKIP_REASON_NONE;
@@ -804,10 +843,13 @@ plan_walk (XiStore          *self,
           RecipientVars vars = {
             .name = row.name,
             .phone = row.phone,
-            .custom_json = (const char *)sqlite3_column_text (stmt, 3),
-            .parser = planner->parser,
+            .custom_names = (const char * const *)planner->custom_names,
+            .custom_values = custom_values,
           };
           g_auto(GStrv) missing = NULL;
+
+          for (guint i = 0; i < n_custom; i++)
+            custom_values[i] = (const char *)sqlite3_column_text (stmt, 5 + i);
 
           if (spec->variant_mode == XI_VARIANT_MODE_ROUND_ROBIN)
             row.variant = eligible % planner->variants->len;
@@ -821,38 +863,39 @@ plan_walk (XiStore          *self,
                                               recipient_lookup, &vars, planner->rand, &missing,
                                               error);
           if (row.text == NULL)
-            {
-              sqlite3_reset (stmt);
-              return FALSE;
-            }
+            goto out;
           for (guint i = 0; missing != NULL && missing[i] != NULL; i++)
             g_hash_table_add (planner->missing, g_strdup (missing[i]));
         }
       if (row.skip == XI_SKIP_REASON_NONE)
         eligible++;
 
-      ok = func (self, &row, ++position, user_data, error);
-      g_free (row.text);
-      if (!ok)
+      if (!func (self, &row, ++position, user_data, error))
         {
-          sqlite3_reset (stmt);
-          return FALSE;
+          g_free (row.text);
+          goto out;
         }
+      g_free (row.text);
     }
-  sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
       _xi_store_set_error (self, rc, error);
-      return FALSE;
+      goto out;
     }
   if (planner->n_too_long > 0)
     {
       set_too_long_error (planner, error);
-      return FALSE;
+      goto out;
     }
   if (n_eligible != NULL)
     *n_eligible = eligible;
-  return TRUE;
+  ok = TRUE;
+
+out:
+  sqlite3_finalize (stmt);
+  for (guint i = 0; i < n_custom; i++)
+    g_free (paths[i]);
+  return ok;
 }
 
 typedef struct
@@ -977,74 +1020,181 @@ xi_store_plan_job_finish (XiStore       *self,
 
 /* Creation */
 
+/* Recipients written by one INSERT: the statement's per-row overhead
+ * then counts once per this many rows (ten parameters each). */
+#define INSERT_BATCH 64
+
+/* A recipient waiting for its INSERT; the strings are in the state's
+ * chunk, which outlives the row. */
 typedef struct
 {
-  const char   *job_id;
-  const char   *now;
-  RowIds        ids;
-  guint         total;
-  guint         eligible;
-  guint         skipped;
+  char          id[40];
+  char         *message_id;
+  const char   *contact_id;
+  const char   *phone;
+  const char   *name;
+  const char   *text;
+  guint         position;
+  guint         variant;
+  XiSkipReason  skip;
+} StagedRecipient;
+
+typedef struct
+{
+  const char       *job_id;
+  const char       *now;
+  RowIds            ids;
+  guint             total;
+  guint             eligible;
+  guint             skipped;
+  StagedRecipient   staged[INSERT_BATCH];
+  guint             n_staged;
+  GStringChunk     *strings;
 } CreateState;
 
+static void
+create_state_clear (CreateState *state)
+{
+  for (guint i = 0; i < state->n_staged; i++)
+    g_free (state->staged[i].message_id);
+  state->n_staged = 0;
+  g_clear_pointer (&state->strings, g_string_chunk_free);
+}
+
+/* The INSERT of @n_rows recipients: ?1 is the account, ?2 the time, ?3 the
+ * campaign, then ten parameters per row. Built once per size, so the
+ * store's statement cache, which is keyed by the text's address, keeps it. */
+static const char *
+insert_recipients_sql (guint n_rows)
+{
+  static char *one, *batch;
+  char **slot = n_rows == 1 ? &one : &batch;
+
+  g_assert (n_rows == 1 || n_rows == INSERT_BATCH);
+
+  if (g_once_init_enter (slot))
+    {
+      GString *sql = g_string_new ("INSERT INTO job_recipients (id, master_user_id, created_at,"
+                                   " updated_at, job_id, contact_id, position, phone, name, state,"
+                                   " skip_reason, wa_message_id, variant_index, rendered_text)"
+                                   " VALUES ");
+
+      for (guint i = 0; i < n_rows; i++)
+        {
+          guint p = 4 + 10 * i;
+
+          g_string_append_printf (sql, "%s(?%u, ?1, ?2, ?2, ?3, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u)",
+                                  i > 0 ? ", " : "", p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6,
+                                  p + 7, p + 8, p + 9);
+        }
+      g_once_init_leave (slot, g_string_free (sql, FALSE));
+    }
+  return *slot;
+}
+
+static void
+bind_staged (sqlite3_stmt          *stmt,
+             guint                  first,
+             const StagedRecipient  *staged)
+{
+  /* Everything bound lives until the statement runs, so nothing is
+   * copied again. */
+  sqlite3_bind_text (stmt, first, staged->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, first + 1, staged->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, first + 2, staged->position);
+  sqlite3_bind_text (stmt, first + 3, staged->phone, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, first + 4, staged->name, -1, SQLITE_STATIC);
+  if (staged->skip == XI_SKIP_REASON_NONE)
+    {
+      sqlite3_bind_text (stmt, first + 5, "pending", -1, SQLITE_STATIC);
+      sqlite3_bind_null (stmt, first + 6);
+      sqlite3_bind_text (stmt, first + 7, staged->message_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, first + 8, staged->variant);
+      sqlite3_bind_text (stmt, first + 9, staged->text, -1, SQLITE_STATIC);
+    }
+  else
+    {
+      sqlite3_bind_text (stmt, first + 5, "skipped", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, first + 6, xi_skip_reason_to_string (staged->skip), -1, SQLITE_STATIC);
+      sqlite3_bind_null (stmt, first + 7);
+      sqlite3_bind_null (stmt, first + 8);
+      sqlite3_bind_null (stmt, first + 9);
+    }
+}
+
+/* Writes the staged recipients: a full batch in one statement, a last
+ * partial one row by row. */
 static gboolean
-insert_recipient (XiStore           *self,
-                  PlannedRecipient  *row,
-                  guint              position,
-                  gpointer           user_data,
-                  GError           **error)
+flush_recipients (XiStore      *self,
+                  CreateState  *state,
+                  GError      **error)
+{
+  guint n_rows = state->n_staged == INSERT_BATCH ? INSERT_BATCH : 1;
+  gboolean ok = TRUE;
+
+  for (guint done = 0; ok && done < state->n_staged; done += n_rows)
+    {
+      sqlite3_stmt *stmt = _xi_store_prepare (self, insert_recipients_sql (n_rows), error);
+
+      if (stmt == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      sqlite3_bind_text (stmt, 1, self->master_user_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, state->now, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, state->job_id, -1, SQLITE_STATIC);
+      for (guint i = 0; i < n_rows; i++)
+        bind_staged (stmt, 4 + 10 * i, &state->staged[done + i]);
+      ok = _xi_store_step_done (self, stmt, error);
+    }
+
+  for (guint i = 0; i < state->n_staged; i++)
+    g_clear_pointer (&state->staged[i].message_id, g_free);
+  state->n_staged = 0;
+  g_string_chunk_clear (state->strings);
+  return ok;
+}
+
+static gboolean
+stage_recipient (XiStore           *self,
+                 PlannedRecipient  *row,
+                 guint              position,
+                 gpointer           user_data,
+                 GError           **error)
 {
   CreateState *state = user_data;
-  g_autofree char *id = row_ids_recipient (&state->ids, position);
-  g_autofree char *message_id = NULL;
-  sqlite3_stmt *stmt;
+  StagedRecipient *staged;
 
-  stmt = _xi_store_prepare (self,
-                            "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at,"
-                            " job_id, contact_id, position, phone, name, state, skip_reason,"
-                            " wa_message_id, variant_index, rendered_text)"
-                            " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-
-  /* Everything bound lives until the step below, so nothing is copied:
-   * this runs 100,000 times for a large campaign. */
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, self->master_user_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, state->now, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, state->job_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, row->contact_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 6, position);
-  sqlite3_bind_text (stmt, 7, row->phone, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, row->name, -1, SQLITE_STATIC);
   /* The plan measured every message; this is the last line before one
    * is stored, whatever the plan missed. */
   if (row->skip == XI_SKIP_REASON_NONE && !xi_limit_check_message (row->text, error))
     return FALSE;
 
+  staged = &state->staged[state->n_staged++];
+  row_ids_format_recipient (&state->ids, position, staged->id);
+  staged->contact_id = g_string_chunk_insert (state->strings, row->contact_id);
+  staged->phone = g_string_chunk_insert (state->strings, row->phone);
+  staged->name = row->name != NULL ? g_string_chunk_insert (state->strings, row->name) : NULL;
+  staged->position = position;
+  staged->skip = row->skip;
   if (row->skip == XI_SKIP_REASON_NONE)
     {
-      message_id = xi_message_id_new ();
-      sqlite3_bind_text (stmt, 9, "pending", -1, SQLITE_STATIC);
-      sqlite3_bind_null (stmt, 10);
-      sqlite3_bind_text (stmt, 11, message_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int (stmt, 12, row->variant);
-      sqlite3_bind_text (stmt, 13, row->text, -1, SQLITE_STATIC);
+      staged->message_id = xi_message_id_new ();
+      staged->text = g_string_chunk_insert (state->strings, row->text);
+      staged->variant = row->variant;
       state->eligible++;
     }
   else
     {
-      sqlite3_bind_text (stmt, 9, "skipped", -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 10, xi_skip_reason_to_string (row->skip), -1, SQLITE_STATIC);
-      sqlite3_bind_null (stmt, 11);
-      sqlite3_bind_null (stmt, 12);
-      sqlite3_bind_null (stmt, 13);
+      staged->text = NULL;
       state->skipped++;
     }
   state->total++;
 
-  return _xi_store_step_done (self, stmt, error);
+  if (state->n_staged == INSERT_BATCH)
+    return flush_recipients (self, state, error);
+  return TRUE;
 }
 
 /* At least as many as plan_walk() would see: a group's members, or the
@@ -1107,7 +1257,7 @@ create_job_func (XiStore  *self,
   g_autofree char *scheduled = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *period = current_period ();
-  CreateState state = { .job_id = id, .now = now };
+  CreateState state = { .job_id = id, .now = now, .strings = g_string_chunk_new (64 * 1024) };
   XiQuota quota = { 0 };
   sqlite3_stmt *stmt;
   GError *error = NULL;
@@ -1184,7 +1334,8 @@ create_job_func (XiStore  *self,
         }
     }
 
-  if (!plan_walk (self, &planner, spec, insert_recipient, &state, NULL, &error))
+  if (!plan_walk (self, &planner, spec, stage_recipient, &state, NULL, &error) ||
+      !flush_recipients (self, &state, &error))
     goto failed;
 
   if (state.eligible == 0)
@@ -1222,6 +1373,7 @@ create_job_func (XiStore  *self,
 
   _xi_store_exec (self, "PRAGMA synchronous = NORMAL", NULL);
   g_free (quota.period);
+  create_state_clear (&state);
   if (spec->start)
     _xi_store_sync_note_start (self, id);
   g_task_return_pointer (task, job, g_object_unref);
@@ -1232,6 +1384,7 @@ failed:
 failed_early:
   _xi_store_exec (self, "PRAGMA synchronous = NORMAL", NULL);
   g_free (quota.period);
+  create_state_clear (&state);
   g_task_return_error (task, error);
 }
 

@@ -76,13 +76,20 @@ typedef enum {
  * @updated: existing contacts (same number) that were updated or revived
  * @skipped: rejected records
  * @issues: (element-type XiImportIssue): why each skipped record was rejected
+ * @format: what the file was
+ * @delimiter: the delimiter of a delimited file
+ * @custom_field_names: (array zero-terminated=1): the custom fields the
+ *   file's columns became
  */
 typedef struct
 {
-  guint      imported;
-  guint      updated;
-  guint      skipped;
-  GPtrArray *issues;
+  guint            imported;
+  guint            updated;
+  guint            skipped;
+  GPtrArray       *issues;
+  XiImportFormat   format;
+  char             delimiter;
+  char           **custom_field_names;
 } XiImportReport;
 
 void            xi_import_report_free   (XiImportReport *report);
@@ -291,6 +298,19 @@ void            xi_store_import_contacts_async       (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 XiImportReport *xi_store_import_contacts_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_import_file_async           (XiStore               *self,
+                                                      GFile                 *file,
+                                                      const char            *default_country_code,
+                                                      const char            *group_name,
+                                                      XiStoreProgressFunc    progress,
+                                                      gpointer               progress_data,
+                                                      GDestroyNotify         progress_destroy,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiImportReport *xi_store_import_file_finish          (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_preview_import_async        (XiStore               *self,
