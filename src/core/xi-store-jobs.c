@@ -1258,8 +1258,8 @@ xi_store_create_job_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (spec != NULL);
 
-  _xi_store_push (self, create_job_func, xi_job_spec_copy (spec), (GDestroyNotify)xi_job_spec_free,
-                  xi_store_create_job_async, cancellable, callback, user_data);
+  _xi_store_push_bulk (self, create_job_func, xi_job_spec_copy (spec), (GDestroyNotify)xi_job_spec_free,
+                       xi_store_create_job_async, cancellable, callback, user_data);
 }
 
 /**

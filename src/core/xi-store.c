@@ -27,12 +27,25 @@
  * naturally serialised.
  */
 
+/*
+ * SQLite's page cache, per connection. Big imports and campaign creation
+ * touch pages all over the random-UUID indexes, and a small cache spills
+ * them to the WAL mid-transaction; everything else (a campaign sending
+ * for hours, the app at rest) touches a few pages per operation and
+ * would only grow its memory with a big one. So the cache is small, and
+ * the bulk writes (_xi_store_push_bulk ()) have the big one for as long
+ * as they run; shrinking it again hands the pages back.
+ */
+#define SMALL_CACHE_KIB -4096
+#define BULK_CACHE_KIB  -65536
+
 typedef struct
 {
   XiStoreFunc     func;
   gpointer        data;
   GDestroyNotify  destroy;
   gboolean        read_only;
+  gboolean        bulk;
   GPtrArray      *riders;   /* GTask* written in this op's transaction, or NULL */
 } StoreOp;
 
@@ -244,8 +257,12 @@ store_thread_func (gpointer data)
        * callback never touches the widget that is gone. */
       else if (!op->read_only || !g_task_return_error_if_cancelled (task))
         {
+          if (op->bulk)
+            _xi_store_exec (self, "PRAGMA cache_size = " G_STRINGIFY (BULK_CACHE_KIB), NULL);
           op->func (self, task, op->data);
           release_statements (self);
+          if (op->bulk && self->db != NULL)
+            _xi_store_exec (self, "PRAGMA cache_size = " G_STRINGIFY (SMALL_CACHE_KIB), NULL);
           if (self->disk_full)
             make_room (self);
         }
@@ -286,6 +303,7 @@ push_op (XiStore             *self,
          gpointer             data,
          GDestroyNotify       destroy,
          gboolean             read_only,
+         gboolean             bulk,
          gboolean             takes_riders,
          gpointer             source_tag,
          GCancellable        *cancellable,
@@ -300,6 +318,7 @@ push_op (XiStore             *self,
   op->data = data;
   op->destroy = destroy;
   op->read_only = read_only;
+  op->bulk = bulk;
 
   task = new_task (self, op, store_op_free, source_tag, cancellable, callback, user_data);
   if (task == NULL)
@@ -327,7 +346,22 @@ _xi_store_push (XiStore             *self,
                 GAsyncReadyCallback  callback,
                 gpointer             user_data)
 {
-  push_op (self, func, data, destroy, FALSE, FALSE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, FALSE, FALSE, FALSE, source_tag, cancellable, callback, user_data);
+}
+
+/* Queues a write of many rows (an import, a new campaign), which has the
+ * big page cache while it runs. */
+void
+_xi_store_push_bulk (XiStore             *self,
+                     XiStoreFunc          func,
+                     gpointer             data,
+                     GDestroyNotify       destroy,
+                     gpointer             source_tag,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  push_op (self, func, data, destroy, FALSE, TRUE, FALSE, source_tag, cancellable, callback, user_data);
 }
 
 /* Queues a write that writes, in its own transaction, the riders queued
@@ -342,7 +376,7 @@ _xi_store_push_taking_riders (XiStore             *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  push_op (self, func, data, destroy, FALSE, TRUE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, FALSE, FALSE, TRUE, source_tag, cancellable, callback, user_data);
 }
 
 /*
@@ -473,7 +507,7 @@ _xi_store_push_read (XiStore             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  push_op (self, func, data, destroy, TRUE, FALSE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, TRUE, FALSE, FALSE, source_tag, cancellable, callback, user_data);
 }
 
 void
@@ -751,10 +785,7 @@ open_func (XiStore  *self,
       !_xi_store_exec (self,
                        "PRAGMA synchronous = NORMAL;"
                        "PRAGMA foreign_keys = ON;"
-                       /* Big imports and campaigns touch pages all over the
-                        * random-UUID indexes; the default 2 MB cache spills
-                        * them to the WAL mid-transaction. */
-                       "PRAGMA cache_size = -65536;"
+                       "PRAGMA cache_size = " G_STRINGIFY (SMALL_CACHE_KIB) ";"
                        "PRAGMA temp_store = MEMORY;",
                        &error))
     goto failed_with_error;
