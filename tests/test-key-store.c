@@ -11,6 +11,8 @@
 #include <sqlite3.h>
 
 #include "wa-credentials.h"
+#include "wa-lid-map.h"
+#include "wa-privacy-token.h"
 #include "xi-key-store.h"
 #include "xi-test-utils.h"
 
@@ -780,6 +782,74 @@ test_bounded_cache (void)
 
 /* Reading ahead fills the cache with a batch, values and absences alike,
  * and never puts back an older value over one changed meanwhile. */
+/* Per account, the LID mapping and the privacy tokens grow with the
+ * people a campaign reaches, like sessions: memory holds no more of them
+ * than the cache, they are not read at start, and each reads back. */
+static void
+test_bounded_accounts (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+
+    xi_key_store_set_cache_size (keys, CACHE_SIZE);
+    for (guint i = 0; i < PEERS; i++)
+      {
+        g_autofree char *pn = g_strdup_printf ("62811000%04u", i);
+        g_autofree char *lid = g_strdup_printf ("1000000%04u", i);
+
+        g_assert_true (wa_lid_map_remember (WA_KEY_STORE (keys), lid, pn));
+        wa_tctoken_save_sent (WA_KEY_STORE (keys), lid, 1700000000 + i);
+        g_assert_cmpuint (xi_key_store_get_cached (keys), <=, CACHE_SIZE);
+      }
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, CACHE_SIZE);
+    flush (keys);
+    xi_store_close (store);
+  }
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GHashTable) loaded = NULL;
+    g_autoptr(XiKeyStore) keys = NULL;
+    g_autoptr(GError) error = NULL;
+    GAsyncResult *slot = NULL;
+    GHashTableIter iter;
+    gpointer full;
+
+    xi_store_load_keys_async (store, xi_key_store_lazy_kinds (), NULL, xi_test_store_result_cb, &slot);
+    result = xi_test_wait_result (&slot);
+    loaded = xi_store_load_keys_finish (store, result, &error);
+    g_assert_no_error (error);
+    g_hash_table_iter_init (&iter, loaded);
+    while (g_hash_table_iter_next (&iter, &full, NULL))
+      {
+        g_assert_false (g_str_has_prefix (full, WA_LID_MAP_KIND_PN_LID "\x1f"));
+        g_assert_false (g_str_has_prefix (full, WA_TCTOKEN_SENT_KIND "\x1f"));
+      }
+
+    keys = xi_key_store_new (store, loaded);
+    xi_key_store_set_cache_size (keys, CACHE_SIZE);
+    for (guint i = 0; i < PEERS; i++)
+      {
+        g_autofree char *pn = g_strdup_printf ("62811000%04u", i);
+        g_autofree char *lid = g_strdup_printf ("1000000%04u", i);
+        g_autofree char *found_lid = wa_lid_map_lid_of_pn (WA_KEY_STORE (keys), pn);
+        g_autofree char *found_pn = wa_lid_map_pn_of_lid (WA_KEY_STORE (keys), lid);
+
+        g_assert_cmpstr (found_lid, ==, lid);
+        g_assert_cmpstr (found_pn, ==, pn);
+        g_assert_cmpint (wa_tctoken_load_sent (WA_KEY_STORE (keys), lid), ==, 1700000000 + i);
+        g_assert_cmpuint (xi_key_store_get_cached (keys), <=, CACHE_SIZE);
+      }
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
 static void
 test_prefetch (void)
 {
@@ -850,6 +920,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
   g_test_add_func ("/engine/key-store/riders", test_riders);
+  g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
 
   return g_test_run ();
 }
