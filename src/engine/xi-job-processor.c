@@ -426,8 +426,11 @@ recorded_cb (GObject      *object,
 
   g_set_object (&self->job, job);
   self->job_unpublished = TRUE;
-  publish_progress_soon (self);
   stop_if_taken_away (self);
+  /* A loop that stops hands its campaign over with "stopped"; progress
+   * after that would show a campaign still sending. */
+  if (!self->stopping && !self->finishing)
+    publish_progress_soon (self);
   maybe_stop (self);
 }
 
