@@ -11,6 +11,8 @@
 #include <sqlite3.h>
 
 #include "wa-credentials.h"
+#include "wa-lid-map.h"
+#include "wa-privacy-token.h"
 #include "xi-key-store.h"
 #include "xi-test-utils.h"
 
@@ -590,6 +592,137 @@ test_write_before_read (void)
   xi_test_rm_rf (dir);
 }
 
+/* A message sent by hand (an Inbox reply), for receipts to move. */
+static void
+add_sent_reply (XiStore    *store,
+                const char *message_id)
+{
+  g_autoptr(XiChatMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (xi_store_add_reply_async (store, "6281234567890", message_id, "Halo", NULL, NULL,
+                                          xi_test_store_result_cb, &slot_),
+                reply = xi_store_add_reply_finish (store, result_, &error));
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_finish_reply_async (store, message_id, NULL, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_finish_reply_finish (store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static GPtrArray *
+delivered (const char *message_id)
+{
+  GPtrArray *receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  XiReceipt *receipt = g_new0 (XiReceipt, 1);
+
+  receipt->message_id = g_strdup (message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  receipt->timestamp = g_get_real_time () / G_USEC_PER_SEC;
+  g_ptr_array_add (receipts, receipt);
+  return receipts;
+}
+
+static char *
+raw_reply_state (const char *path,
+                 const char *message_id)
+{
+  sqlite3 *db = open_raw (path);
+  sqlite3_stmt *stmt = NULL;
+  char *state;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT state FROM outgoing_messages WHERE wa_message_id = ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  state = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return state;
+}
+
+/* Queues receipts for @message_id and, before anything runs, a key
+ * write; returns both answers. */
+static void
+receipt_then_keys (XiStore     *store,
+                   const char  *message_id,
+                   GError     **receipt_error,
+                   GError     **keys_error)
+{
+  g_autoptr(GPtrArray) receipts = delivered (message_id);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("ratchet-moved-on");
+  g_autoptr(GAsyncResult) receipt_result = NULL;
+  g_autoptr(GAsyncResult) keys_result = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  GAsyncResult *receipt_slot = NULL, *keys_slot = NULL;
+
+  g_ptr_array_add (changes, xi_key_change_new ("session", "6281234567890.0", value));
+  xi_store_record_receipts_async (store, receipts, NULL, xi_test_store_result_cb, &receipt_slot);
+  xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &keys_slot);
+  keys_result = xi_test_wait_result (&keys_slot);
+  receipt_result = xi_test_wait_result (&receipt_slot);
+  jobs = xi_store_record_receipts_finish (store, receipt_result, receipt_error);
+  xi_store_put_keys_finish (store, keys_result, keys_error);
+}
+
+/* A receipt (like a campaign's outcome) queued before a key write is
+ * written in the key write's transaction: one commit for both, and
+ * should the keys fail, the receipt is not written either and hears why.
+ * With no key write after it, it goes on its own. */
+static void
+test_riders (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GError) receipt_error = NULL;
+  g_autoptr(GError) keys_error = NULL;
+  g_autofree char *state = NULL;
+
+  g_assert_nonnull (loaded);
+  save_values (store);
+  add_sent_reply (store, "3EB0AAAA0000000000000001");
+  add_sent_reply (store, "3EB0AAAA0000000000000002");
+  add_sent_reply (store, "3EB0AAAA0000000000000003");
+
+  /* Together, both written. */
+  receipt_then_keys (store, "3EB0AAAA0000000000000001", &receipt_error, &keys_error);
+  g_assert_no_error (receipt_error);
+  g_assert_no_error (keys_error);
+  state = raw_reply_state (path, "3EB0AAAA0000000000000001");
+  g_assert_cmpstr (state, ==, "delivered");
+  g_clear_pointer (&state, g_free);
+
+  /* Another process linked meanwhile: the keys are refused, and the
+   * receipt, in the same transaction, is rolled back with them. */
+  exec_raw (path, "UPDATE wa_keystore SET value = CAST ('another-link' AS BLOB) WHERE kind = '.seal'");
+  receipt_then_keys (store, "3EB0AAAA0000000000000002", &receipt_error, &keys_error);
+  g_assert_error (keys_error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  g_assert_error (receipt_error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+  state = raw_reply_state (path, "3EB0AAAA0000000000000002");
+  g_assert_cmpstr (state, ==, "sent");
+  g_clear_pointer (&state, g_free);
+
+  /* Alone, it is written all the same. */
+  {
+    g_autoptr(GPtrArray) receipts = delivered ("3EB0AAAA0000000000000003");
+    g_autoptr(GPtrArray) jobs = NULL;
+    g_autoptr(GError) error = NULL;
+
+    XI_TEST_WAIT (xi_store_record_receipts_async (store, receipts, NULL, xi_test_store_result_cb, &slot_),
+                  jobs = xi_store_record_receipts_finish (store, result_, &error));
+    g_assert_no_error (error);
+    state = raw_reply_state (path, "3EB0AAAA0000000000000003");
+    g_assert_cmpstr (state, ==, "delivered");
+  }
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 #define CACHE_SIZE 8
 #define PEERS      (5 * CACHE_SIZE)
 
@@ -689,6 +822,74 @@ test_bounded_cache (void)
 
 /* Reading ahead fills the cache with a batch, values and absences alike,
  * and never puts back an older value over one changed meanwhile. */
+/* Per account, the LID mapping and the privacy tokens grow with the
+ * people a campaign reaches, like sessions: memory holds no more of them
+ * than the cache, they are not read at start, and each reads back. */
+static void
+test_bounded_accounts (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+
+    xi_key_store_set_cache_size (keys, CACHE_SIZE);
+    for (guint i = 0; i < PEERS; i++)
+      {
+        g_autofree char *pn = g_strdup_printf ("62811000%04u", i);
+        g_autofree char *lid = g_strdup_printf ("1000000%04u", i);
+
+        g_assert_true (wa_lid_map_remember (WA_KEY_STORE (keys), lid, pn));
+        wa_tctoken_save_sent (WA_KEY_STORE (keys), lid, 1700000000 + i);
+        g_assert_cmpuint (xi_key_store_get_cached (keys), <=, CACHE_SIZE);
+      }
+    g_assert_cmpuint (xi_key_store_get_cached (keys), ==, CACHE_SIZE);
+    flush (keys);
+    xi_store_close (store);
+  }
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GHashTable) loaded = NULL;
+    g_autoptr(XiKeyStore) keys = NULL;
+    g_autoptr(GError) error = NULL;
+    GAsyncResult *slot = NULL;
+    GHashTableIter iter;
+    gpointer full;
+
+    xi_store_load_keys_async (store, xi_key_store_lazy_kinds (), NULL, xi_test_store_result_cb, &slot);
+    result = xi_test_wait_result (&slot);
+    loaded = xi_store_load_keys_finish (store, result, &error);
+    g_assert_no_error (error);
+    g_hash_table_iter_init (&iter, loaded);
+    while (g_hash_table_iter_next (&iter, &full, NULL))
+      {
+        g_assert_false (g_str_has_prefix (full, WA_LID_MAP_KIND_PN_LID "\x1f"));
+        g_assert_false (g_str_has_prefix (full, WA_TCTOKEN_SENT_KIND "\x1f"));
+      }
+
+    keys = xi_key_store_new (store, loaded);
+    xi_key_store_set_cache_size (keys, CACHE_SIZE);
+    for (guint i = 0; i < PEERS; i++)
+      {
+        g_autofree char *pn = g_strdup_printf ("62811000%04u", i);
+        g_autofree char *lid = g_strdup_printf ("1000000%04u", i);
+        g_autofree char *found_lid = wa_lid_map_lid_of_pn (WA_KEY_STORE (keys), pn);
+        g_autofree char *found_pn = wa_lid_map_pn_of_lid (WA_KEY_STORE (keys), lid);
+
+        g_assert_cmpstr (found_lid, ==, lid);
+        g_assert_cmpstr (found_pn, ==, pn);
+        g_assert_cmpint (wa_tctoken_load_sent (WA_KEY_STORE (keys), lid), ==, 1700000000 + i);
+        g_assert_cmpuint (xi_key_store_get_cached (keys), <=, CACHE_SIZE);
+      }
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
 static void
 test_prefetch (void)
 {
@@ -759,6 +960,8 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/write-before-read", test_write_before_read);
   g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
+  g_test_add_func ("/engine/key-store/riders", test_riders);
+  g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
 
   return g_test_run ();
 }

@@ -1638,8 +1638,8 @@ push_import (XiStore             *self,
   op->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
   op->dry_run = dry_run;
 
-  _xi_store_push (self, import_contacts_func, op, import_op_free,
-                  source_tag, cancellable, callback, user_data);
+  _xi_store_push_bulk (self, import_contacts_func, op, import_op_free,
+                       source_tag, cancellable, callback, user_data);
 }
 
 /**

@@ -1411,8 +1411,8 @@ xi_store_create_job_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (spec != NULL);
 
-  _xi_store_push (self, create_job_func, xi_job_spec_copy (spec), (GDestroyNotify)xi_job_spec_free,
-                  xi_store_create_job_async, cancellable, callback, user_data);
+  _xi_store_push_bulk (self, create_job_func, xi_job_spec_copy (spec), (GDestroyNotify)xi_job_spec_free,
+                       xi_store_create_job_async, cancellable, callback, user_data);
 }
 
 /**
@@ -2921,7 +2921,9 @@ record_outcome (XiStore     *self,
   return TRUE;
 }
 
-static XiJob *
+/* The campaign's counters move with its rows, and its new state comes
+ * back from the same statement (RETURNING) instead of a second read. */
+static gpointer
 record_outcomes (XiStore   *self,
                  gpointer   data,
                  GError   **error)
@@ -2930,6 +2932,8 @@ record_outcomes (XiStore   *self,
   g_autofree char *now = _xi_store_now ();
   guint sent = 0, failed = 0, late = 0;
   sqlite3_stmt *stmt;
+  XiJob *job;
+  int rc;
 
   for (guint i = 0; i < op->outcomes->len; i++)
     if (!record_outcome (self, g_ptr_array_index (op->outcomes, i), now, &sent, &failed, &late, error))
@@ -2939,7 +2943,8 @@ record_outcomes (XiStore   *self,
 
   stmt = _xi_store_prepare (self,
                             "UPDATE jobs SET sent = sent + ?1, failed = failed + ?2, updated_at = ?3"
-                            " WHERE id = ?4",
+                            " WHERE id = ?4 AND master_user_id = ?5 AND deleted = 0"
+                            " RETURNING " JOB_COLUMNS,
                             error);
   if (stmt == NULL)
     return NULL;
@@ -2947,17 +2952,21 @@ record_outcomes (XiStore   *self,
   sqlite3_bind_int (stmt, 2, failed);
   _xi_store_bind_text (stmt, 3, now);
   _xi_store_bind_text (stmt, 4, op->job_id);
-  if (!_xi_store_step_done (self, stmt, error))
-    return NULL;
-  return load_job (self, op->job_id, error);
-}
-
-static void
-record_outcomes_func (XiStore  *self,
-                      GTask    *task,
-                      gpointer  data)
-{
-  return_job_changed (self, task, record_outcomes, data, TRUE);
+  _xi_store_bind_text (stmt, 5, self->master_user_id);
+  rc = sqlite3_step (stmt);
+  job = rc == SQLITE_ROW ? job_from_row (stmt) : NULL;
+  /* RETURNING's change is made once the statement runs to its end. */
+  if (rc == SQLITE_ROW)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_clear_object (&job);
+      _xi_store_set_error (self, rc, error);
+    }
+  else if (job == NULL)
+    g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND, _("The campaign no longer exists."));
+  sqlite3_reset (stmt);
+  return job;
 }
 
 /**
@@ -2972,7 +2981,9 @@ record_outcomes_func (XiStore  *self,
  *
  * Records a group of outcomes and the job's counters in one transaction
  * (a group commit: the engine hands over what piled up while the last
- * commit ran).
+ * commit ran). The write rides in the transaction of the next key write
+ * (the one before the following message), or goes alone shortly after
+ * when none comes.
  */
 void
 xi_store_record_outcomes_async (XiStore             *self,
@@ -2991,8 +3002,8 @@ xi_store_record_outcomes_async (XiStore             *self,
   op = g_new0 (OutcomesOp, 1);
   op->job_id = g_strdup (job_id);
   op->outcomes = g_ptr_array_ref (outcomes);
-  _xi_store_push (self, record_outcomes_func, op, (GDestroyNotify)outcomes_op_free,
-                  xi_store_record_outcomes_async, cancellable, callback, user_data);
+  _xi_store_push_rider (self, record_outcomes, op, (GDestroyNotify)outcomes_op_free, g_object_unref,
+                        xi_store_record_outcomes_async, cancellable, callback, user_data);
 }
 
 /**
@@ -3043,6 +3054,13 @@ record_outgoing_receipt (XiStore     *self,
   return _xi_store_step_done (self, stmt, error);
 }
 
+/* How a batch of receipts moves one campaign's counters. */
+typedef struct
+{
+  guint delivered;
+  guint read;
+} ReceiptCounts;
+
 static gboolean
 record_receipt (XiStore     *self,
                 XiReceipt   *receipt,
@@ -3055,6 +3073,7 @@ record_receipt (XiStore     *self,
   g_autofree char *job_id = NULL;
   XiRecipientState previous = XI_RECIPIENT_STATE_PENDING;
   gboolean read = receipt->state == XI_RECIPIENT_STATE_READ;
+  ReceiptCounts *counts;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -3106,59 +3125,82 @@ record_receipt (XiStore     *self,
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;
 
-  stmt = _xi_store_prepare (self,
-                            "UPDATE jobs SET delivered = delivered + ?1, read = read + ?2 WHERE id = ?3",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, previous == XI_RECIPIENT_STATE_SENT);
-  sqlite3_bind_int (stmt, 2, read);
-  _xi_store_bind_text (stmt, 3, job_id);
-  if (!_xi_store_step_done (self, stmt, error))
-    return FALSE;
-
-  g_hash_table_add (changed_jobs, g_steal_pointer (&job_id));
+  counts = g_hash_table_lookup (changed_jobs, job_id);
+  if (counts == NULL)
+    {
+      counts = g_new0 (ReceiptCounts, 1);
+      g_hash_table_insert (changed_jobs, g_steal_pointer (&job_id), counts);
+    }
+  counts->delivered += previous == XI_RECIPIENT_STATE_SENT;
+  counts->read += read;
   return TRUE;
 }
 
-static void
-record_receipts_func (XiStore  *self,
-                      GTask    *task,
-                      gpointer  data)
+/* One update per campaign and batch, which also returns the campaign as
+ * it now is into @jobs (unless it was deleted meanwhile: nobody is shown
+ * its ticks then). */
+static gboolean
+count_receipts (XiStore        *self,
+                const char     *job_id,
+                ReceiptCounts  *counts,
+                GPtrArray      *jobs,
+                GError        **error)
+{
+  sqlite3_stmt *stmt;
+  XiJob *job = NULL;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE jobs SET delivered = delivered + ?1, read = read + ?2"
+                            " WHERE id = ?3 AND master_user_id = ?4 AND deleted = 0"
+                            " RETURNING " JOB_COLUMNS,
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, counts->delivered);
+  sqlite3_bind_int (stmt, 2, counts->read);
+  _xi_store_bind_text (stmt, 3, job_id);
+  _xi_store_bind_text (stmt, 4, self->master_user_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      job = job_from_row (stmt);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_clear_object (&job);
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (job != NULL)
+    g_ptr_array_add (jobs, job);
+  return TRUE;
+}
+
+static gpointer
+record_receipts (XiStore   *self,
+                 gpointer   data,
+                 GError   **error)
 {
   GPtrArray *receipts = data;
-  g_autoptr(GHashTable) changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *now = _xi_store_now ();
   GHashTableIter iter;
   const char *job_id;
-  GError *error = NULL;
+  ReceiptCounts *counts;
 
-  if (!_xi_store_begin (self, &error))
-    goto failed_early;
   for (guint i = 0; i < receipts->len; i++)
-    if (!record_receipt (self, g_ptr_array_index (receipts, i), now, changed, &error))
-      goto failed;
+    if (!record_receipt (self, g_ptr_array_index (receipts, i), now, changed, error))
+      return NULL;
 
   g_hash_table_iter_init (&iter, changed);
-  while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, NULL))
-    {
-      XiJob *job = load_job (self, job_id, &error);
-
-      if (job == NULL)
-        goto failed;
-      g_ptr_array_add (jobs, job);
-    }
-  if (!_xi_store_commit_deferring_checkpoint (self, &error))
-    goto failed;
-
-  g_task_return_pointer (task, g_steal_pointer (&jobs), (GDestroyNotify)g_ptr_array_unref);
-  return;
-
-failed:
-  _xi_store_rollback (self);
-failed_early:
-  g_task_return_error (task, error);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, (gpointer *)&counts))
+    if (!count_receipts (self, job_id, counts, jobs, error))
+      return NULL;
+  return g_steal_pointer (&jobs);
 }
 
 /**
@@ -3170,7 +3212,8 @@ failed_early:
  * @callback: called with the result
  * @user_data: closure
  *
- * Moves sent messages to delivered or read.
+ * Moves sent messages to delivered or read. Like outcomes, the write
+ * rides in the next key write's transaction, or goes alone shortly after.
  */
 void
 xi_store_record_receipts_async (XiStore             *self,
@@ -3182,9 +3225,9 @@ xi_store_record_receipts_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (receipts != NULL);
 
-  _xi_store_push (self, record_receipts_func, g_ptr_array_ref (receipts),
-                  (GDestroyNotify)g_ptr_array_unref, xi_store_record_receipts_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_rider (self, record_receipts, g_ptr_array_ref (receipts),
+                        (GDestroyNotify)g_ptr_array_unref, (GDestroyNotify)g_ptr_array_unref,
+                        xi_store_record_receipts_async, cancellable, callback, user_data);
 }
 
 /**

@@ -885,18 +885,13 @@ put_keys_func (XiStore  *self,
   gboolean unreadable_before;
   GError *error = NULL;
 
-  /* Nothing to write still answers: it tells the caller that everything
-   * queued before has been written. */
-  if (changes->len == 0)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
   /* Writing before reading could seal under a second key. */
-  if (!seal->loaded)
+  if (changes->len > 0 && !seal->loaded)
     {
-      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
-                               "The WhatsApp keys were written before they were read");
+      error = g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                                   "The WhatsApp keys were written before they were read");
+      _xi_store_fail_riders (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
 
@@ -904,22 +899,35 @@ put_keys_func (XiStore  *self,
   key_before = seal->key != NULL ? g_bytes_ref (seal->key) : NULL;
   unreadable_before = seal->unreadable;
 
+  /* Nothing to write still answers: it tells the caller that everything
+   * queued before has been written. */
+  if (changes->len == 0 && !_xi_store_has_riders (task))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
   if (!_xi_store_begin (self, &error))
     {
+      _xi_store_fail_riders (self, task, error);
       g_task_return_error (task, error);
       return;
     }
-  if (!check_marker (self, seal, &error))
+  /* The riders (the outcome of the message before, receipts) were
+   * queued first; should the keys fail, they fail with them. */
+  _xi_store_run_riders (self, task);
+  if (changes->len > 0 && !check_marker (self, seal, &error))
     goto failed;
   for (guint i = 0; i < changes->len; i++)
     if (!apply_key_change (self, seal, g_ptr_array_index (changes, i), forgotten, &error))
       goto failed;
-  if (!_xi_store_commit (self, &error))
+  if (!_xi_store_commit_deferring_checkpoint (self, &error))
     goto failed;
 
   for (guint i = 0; i < forgotten->len; i++)
     if (id_is_valid (g_ptr_array_index (forgotten, i)))
       forget_key (self, g_ptr_array_index (forgotten, i));
+  _xi_store_return_riders (self, task);
   g_task_return_boolean (task, TRUE);
   return;
 
@@ -929,6 +937,7 @@ failed:
   if (seal->id != NULL && g_strcmp0 (seal->id, id_before) != 0)
     forget_key (self, seal->id);
   seal_set (seal, id_before, key_before, unreadable_before);
+  _xi_store_fail_riders (self, task, error);
   g_task_return_error (task, error);
 }
 
@@ -940,10 +949,11 @@ failed:
  * @callback: (nullable): called once they are all written, or none
  * @user_data: closure
  *
- * Writes key-store changes in one transaction. Operations run in the
- * order they were queued, so a cache may apply its changes at once and
- * let the disk follow; an empty batch completes once everything queued
- * before it is written.
+ * Writes key-store changes in one transaction, together with the small
+ * writes waiting to ride in one (a campaign's outcomes, receipts).
+ * Operations run in the order they were queued, so a cache may apply its
+ * changes at once and let the disk follow; an empty batch completes once
+ * everything queued before it is written.
  */
 void
 xi_store_put_keys_async (XiStore             *self,
@@ -955,8 +965,9 @@ xi_store_put_keys_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (changes != NULL);
 
-  _xi_store_push (self, put_keys_func, g_ptr_array_ref (changes), (GDestroyNotify) g_ptr_array_unref,
-                  xi_store_put_keys_async, cancellable, callback, user_data);
+  _xi_store_push_taking_riders (self, put_keys_func, g_ptr_array_ref (changes),
+                                (GDestroyNotify) g_ptr_array_unref, xi_store_put_keys_async, cancellable,
+                                callback, user_data);
 }
 
 gboolean

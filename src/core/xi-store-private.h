@@ -21,6 +21,10 @@ typedef void (*XiStoreFunc) (XiStore  *self,
                              GTask    *task,
                              gpointer  data);
 
+typedef gpointer (*XiStoreRiderFunc) (XiStore   *self,
+                                      gpointer   data,
+                                      GError   **error);
+
 struct _XiStore
 {
   GObject       parent_instance;
@@ -48,6 +52,12 @@ struct _XiStore
   GMainContext *context;
   GHashTable   *changes;      /* table -> GHashTable of ids */
   GSource      *changes_source;
+
+  /* Writes waiting to ride in the next transaction (_xi_store_push_rider
+   * ()); guarded by @riders_lock. */
+  GMutex        riders_lock;
+  GPtrArray    *riders;       /* GTask* */
+  GSource      *riders_timeout;
 };
 
 void            _xi_store_push             (XiStore              *self,
@@ -66,6 +76,39 @@ void            _xi_store_push_read        (XiStore              *self,
                                             GCancellable         *cancellable,
                                             GAsyncReadyCallback   callback,
                                             gpointer              user_data);
+void            _xi_store_push_bulk        (XiStore              *self,
+                                            XiStoreFunc           func,
+                                            gpointer              data,
+                                            GDestroyNotify        destroy,
+                                            gpointer              source_tag,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void            _xi_store_push_taking_riders (XiStore            *self,
+                                              XiStoreFunc         func,
+                                              gpointer            data,
+                                              GDestroyNotify      destroy,
+                                              gpointer            source_tag,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+void            _xi_store_push_rider       (XiStore              *self,
+                                            XiStoreRiderFunc      func,
+                                            gpointer              data,
+                                            GDestroyNotify        destroy,
+                                            GDestroyNotify        result_destroy,
+                                            gpointer              source_tag,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void            _xi_store_run_riders       (XiStore              *self,
+                                            GTask                *task);
+gboolean        _xi_store_has_riders       (GTask                *task);
+void            _xi_store_return_riders    (XiStore              *self,
+                                            GTask                *task);
+void            _xi_store_fail_riders      (XiStore              *self,
+                                            GTask                *task,
+                                            const GError         *error);
 void            _xi_store_assert_thread    (XiStore              *self);
 sqlite3_stmt   *_xi_store_prepare          (XiStore              *self,
                                             const char           *sql,

@@ -2350,8 +2350,8 @@ push_page (XiStore             *self,
   page->table = g_strdup (table_name);
   page->rows = text;
   page->root = root;
-  _xi_store_push (self, apply_page_func, page, page_data_free, xi_store_sync_apply_page_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_bulk (self, apply_page_func, page, page_data_free, xi_store_sync_apply_page_async,
+                       cancellable, callback, user_data);
 }
 
 static void

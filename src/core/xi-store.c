@@ -27,13 +27,44 @@
  * naturally serialised.
  */
 
+/*
+ * SQLite's page cache, per connection. Big imports and campaign creation
+ * touch pages all over the random-UUID indexes, and a small cache spills
+ * them to the WAL mid-transaction; everything else (a campaign sending
+ * for hours, the app at rest) touches a few pages per operation and
+ * would only grow its memory with a big one. So the cache is small, and
+ * the bulk writes (_xi_store_push_bulk ()) have the big one for as long
+ * as they run; shrinking it again hands the pages back.
+ */
+#define SMALL_CACHE_KIB -4096
+#define BULK_CACHE_KIB  -65536
+
 typedef struct
 {
   XiStoreFunc     func;
   gpointer        data;
   GDestroyNotify  destroy;
   gboolean        read_only;
+  gboolean        bulk;
+  GPtrArray      *riders;   /* GTask* written in this op's transaction, or NULL */
 } StoreOp;
+
+/* A write that waits for the next transaction to ride in. */
+typedef struct
+{
+  XiStoreRiderFunc  func;
+  gpointer          data;
+  GDestroyNotify    destroy;
+  GDestroyNotify    result_destroy;
+  gpointer          result;
+  GError           *error;
+} Rider;
+
+/* How long a rider waits for a transaction to join before it goes in one
+ * of its own. At campaign speed the next key write comes within a few
+ * milliseconds; with delays between messages nothing does, and a
+ * receipt or an outcome a tenth of a second late is never noticed. */
+#define RIDER_WAIT_MS 100
 
 /* SQLite's default threshold, restored after a deferred checkpoint. */
 #define WAL_AUTOCHECKPOINT_PAGES 1000
@@ -55,7 +86,97 @@ store_op_free (gpointer data)
 
   if (op->destroy != NULL && op->data != NULL)
     op->destroy (op->data);
+  g_clear_pointer (&op->riders, g_ptr_array_unref);
   g_free (op);
+}
+
+static void
+rider_free (gpointer data)
+{
+  Rider *rider = data;
+
+  if (rider->destroy != NULL && rider->data != NULL)
+    rider->destroy (rider->data);
+  if (rider->result != NULL && rider->result_destroy != NULL)
+    rider->result_destroy (rider->result);
+  g_clear_error (&rider->error);
+  g_free (rider);
+}
+
+/* Riders */
+
+static void
+return_riders_error (GPtrArray    *riders,
+                     const GError *error)
+{
+  for (guint i = 0; i < riders->len; i++)
+    g_task_return_error (g_ptr_array_index (riders, i), g_error_copy (error));
+}
+
+/* Takes what waits to ride; any thread. */
+static GPtrArray *
+take_riders (XiStore *self)
+{
+  GPtrArray *riders;
+
+  g_mutex_lock (&self->riders_lock);
+  riders = g_steal_pointer (&self->riders);
+  if (self->riders_timeout != NULL)
+    {
+      g_source_destroy (self->riders_timeout);
+      g_clear_pointer (&self->riders_timeout, g_source_unref);
+    }
+  g_mutex_unlock (&self->riders_lock);
+  return riders;
+}
+
+static void
+riders_func (XiStore  *self,
+             GTask    *task,
+             gpointer  data)
+{
+  StoreOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    {
+      return_riders_error (op->riders, error);
+      return;
+    }
+  _xi_store_run_riders (self, task);
+  if (!_xi_store_commit_deferring_checkpoint (self, &error))
+    {
+      _xi_store_rollback (self);
+      return_riders_error (op->riders, error);
+      return;
+    }
+  _xi_store_return_riders (self, task);
+}
+
+/* A transaction of their own, for riders nothing else took in time. Its
+ * task has no callback: each rider answers its own caller. */
+static void
+push_riders_alone (XiStore   *self,
+                   GPtrArray *riders)
+{
+  StoreOp *op = g_new0 (StoreOp, 1);
+  GTask *task = g_task_new (NULL, NULL, NULL, NULL);
+
+  op->func = riders_func;
+  op->riders = riders;
+  g_task_set_task_data (task, op, store_op_free);
+  g_async_queue_push (self->ops, task);
+}
+
+static gboolean
+riders_timeout_cb (gpointer user_data)
+{
+  XiStore *self = user_data;
+  GPtrArray *riders = take_riders (self);
+
+  if (riders != NULL)
+    push_riders_alone (self, riders);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -122,8 +243,13 @@ store_thread_func (gpointer data)
       if (last)
         op->func (self, task, op->data);
       else if (self->db == NULL && g_task_get_source_tag (task) != xi_store_open_async)
-        g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
-                                 _("The database is not open."));
+        {
+          g_autoptr(GError) error = g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
+                                                         _("The database is not open."));
+
+          _xi_store_fail_riders (self, task, error);
+          g_task_return_error (task, g_steal_pointer (&error));
+        }
       /* A widget cancels its GCancellable when it goes away, and a write
        * it queued (a Save, a new campaign) must reach the disk all the
        * same: only reads are skipped. A write whose cancellable fired
@@ -131,8 +257,12 @@ store_thread_func (gpointer data)
        * callback never touches the widget that is gone. */
       else if (!op->read_only || !g_task_return_error_if_cancelled (task))
         {
+          if (op->bulk)
+            _xi_store_exec (self, "PRAGMA cache_size = " G_STRINGIFY (BULK_CACHE_KIB), NULL);
           op->func (self, task, op->data);
           release_statements (self);
+          if (op->bulk && self->db != NULL)
+            _xi_store_exec (self, "PRAGMA cache_size = " G_STRINGIFY (SMALL_CACHE_KIB), NULL);
           if (self->disk_full)
             make_room (self);
         }
@@ -144,37 +274,63 @@ store_thread_func (gpointer data)
   return NULL;
 }
 
+/* A task carrying @data, or NULL when the store is closed: the caller
+ * has then heard so. */
+static GTask *
+new_task (XiStore             *self,
+          gpointer             data,
+          GDestroyNotify       free_data,
+          gpointer             source_tag,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, free_data);
+  if (self->thread != NULL)
+    return task;
+
+  g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED, _("The database is not open."));
+  g_object_unref (task);
+  return NULL;
+}
+
 static void
 push_op (XiStore             *self,
          XiStoreFunc          func,
          gpointer             data,
          GDestroyNotify       destroy,
          gboolean             read_only,
+         gboolean             bulk,
+         gboolean             takes_riders,
          gpointer             source_tag,
          GCancellable        *cancellable,
          GAsyncReadyCallback  callback,
          gpointer             user_data)
 {
   StoreOp *op = g_new0 (StoreOp, 1);
+  GPtrArray *riders;
   GTask *task;
 
   op->func = func;
   op->data = data;
   op->destroy = destroy;
   op->read_only = read_only;
+  op->bulk = bulk;
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, store_op_free);
+  task = new_task (self, op, store_op_free, source_tag, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
 
-  if (self->thread == NULL)
-    {
-      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED,
-                               _("The database is not open."));
-      g_object_unref (task);
-      return;
-    }
-
+  /* Riders were queued before this op and run before it, in its
+   * transaction when it takes them, otherwise in one of their own. */
+  riders = take_riders (self);
+  if (riders != NULL && takes_riders)
+    op->riders = riders;
+  else if (riders != NULL)
+    push_riders_alone (self, riders);
   g_async_queue_push (self->ops, task);
 }
 
@@ -190,7 +346,153 @@ _xi_store_push (XiStore             *self,
                 GAsyncReadyCallback  callback,
                 gpointer             user_data)
 {
-  push_op (self, func, data, destroy, FALSE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, FALSE, FALSE, FALSE, source_tag, cancellable, callback, user_data);
+}
+
+/* Queues a write of many rows (an import, a new campaign), which has the
+ * big page cache while it runs. */
+void
+_xi_store_push_bulk (XiStore             *self,
+                     XiStoreFunc          func,
+                     gpointer             data,
+                     GDestroyNotify       destroy,
+                     gpointer             source_tag,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  push_op (self, func, data, destroy, FALSE, TRUE, FALSE, source_tag, cancellable, callback, user_data);
+}
+
+/* Queues a write that writes, in its own transaction, the riders queued
+ * before it (_xi_store_run_riders ()). */
+void
+_xi_store_push_taking_riders (XiStore             *self,
+                              XiStoreFunc          func,
+                              gpointer             data,
+                              GDestroyNotify       destroy,
+                              gpointer             source_tag,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  push_op (self, func, data, destroy, FALSE, FALSE, TRUE, source_tag, cancellable, callback, user_data);
+}
+
+/*
+ * Queues a small write that needs no transaction of its own: it waits, on
+ * the caller's thread, for the next operation anybody queues, and is
+ * written in the same transaction when that is a write that takes riders
+ * (the WhatsApp key write before each message), otherwise just before it.
+ * With nothing queued within RIDER_WAIT_MS it goes alone. So a campaign
+ * costs one commit, one fsync-free WAL append, per message rather than
+ * one each for the keys, the outcome and the receipts. @func runs on the
+ * store thread inside the transaction, in order with the other riders;
+ * what it returns (NULL with an error on failure) completes the task once
+ * the transaction is committed.
+ */
+void
+_xi_store_push_rider (XiStore             *self,
+                      XiStoreRiderFunc     func,
+                      gpointer             data,
+                      GDestroyNotify       destroy,
+                      GDestroyNotify       result_destroy,
+                      gpointer             source_tag,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  Rider *rider = g_new0 (Rider, 1);
+  GTask *task;
+
+  rider->func = func;
+  rider->data = data;
+  rider->destroy = destroy;
+  rider->result_destroy = result_destroy;
+
+  task = new_task (self, rider, rider_free, source_tag, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+
+  g_mutex_lock (&self->riders_lock);
+  if (self->riders == NULL)
+    self->riders = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->riders, task);
+  if (self->riders_timeout == NULL)
+    {
+      self->riders_timeout = g_timeout_source_new (RIDER_WAIT_MS);
+      g_source_set_callback (self->riders_timeout, riders_timeout_cb, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (self->riders_timeout, "[xi-store] riders");
+      g_source_attach (self->riders_timeout, g_main_context_get_thread_default ());
+    }
+  g_mutex_unlock (&self->riders_lock);
+}
+
+/* Runs the riders @task took, each in a savepoint, inside the open
+ * transaction; their answers wait for _xi_store_return_riders (). */
+void
+_xi_store_run_riders (XiStore *self,
+                      GTask   *task)
+{
+  StoreOp *op = g_task_get_task_data (task);
+
+  if (op->riders == NULL)
+    return;
+  for (guint i = 0; i < op->riders->len; i++)
+    {
+      Rider *rider = g_task_get_task_data (g_ptr_array_index (op->riders, i));
+
+      if (!_xi_store_exec (self, "SAVEPOINT rider", &rider->error))
+        continue;
+      rider->result = rider->func (self, rider->data, &rider->error);
+      if (rider->result == NULL)
+        _xi_store_exec (self, "ROLLBACK TO rider", NULL);
+      _xi_store_exec (self, "RELEASE rider", NULL);
+    }
+}
+
+gboolean
+_xi_store_has_riders (GTask *task)
+{
+  StoreOp *op = g_task_get_task_data (task);
+
+  return op->riders != NULL;
+}
+
+/* After the commit: each rider gets what its function returned. */
+void
+_xi_store_return_riders (XiStore *self,
+                         GTask   *task)
+{
+  StoreOp *op = g_task_get_task_data (task);
+
+  if (op->riders == NULL)
+    return;
+  for (guint i = 0; i < op->riders->len; i++)
+    {
+      GTask *rider_task = g_ptr_array_index (op->riders, i);
+      Rider *rider = g_task_get_task_data (rider_task);
+
+      if (rider->result != NULL)
+        g_task_return_pointer (rider_task, g_steal_pointer (&rider->result), rider->result_destroy);
+      else
+        g_task_return_error (rider_task, g_steal_pointer (&rider->error));
+    }
+  g_clear_pointer (&op->riders, g_ptr_array_unref);
+}
+
+/* When the transaction failed: each rider gets @error. */
+void
+_xi_store_fail_riders (XiStore      *self,
+                       GTask        *task,
+                       const GError *error)
+{
+  StoreOp *op = g_task_get_task_data (task);
+
+  if (op->riders == NULL)
+    return;
+  return_riders_error (op->riders, error);
+  g_clear_pointer (&op->riders, g_ptr_array_unref);
 }
 
 /* Queues an operation that only reads: skipped when @cancellable fired
@@ -205,7 +507,7 @@ _xi_store_push_read (XiStore             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  push_op (self, func, data, destroy, TRUE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, TRUE, FALSE, FALSE, source_tag, cancellable, callback, user_data);
 }
 
 void
@@ -235,6 +537,7 @@ xi_store_finalize (GObject *object)
   g_clear_pointer (&self->changes, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->changes_lock);
+  g_mutex_clear (&self->riders_lock);
   g_clear_object (&self->secrets);
 
   G_OBJECT_CLASS (xi_store_parent_class)->finalize (object);
@@ -277,6 +580,7 @@ xi_store_init (XiStore *self)
   self->ops = g_async_queue_new ();
   self->master_user_id = g_strdup (XI_STORE_ANONYMOUS_USER);
   g_mutex_init (&self->changes_lock);
+  g_mutex_init (&self->riders_lock);
   self->context = g_main_context_ref_thread_default ();
 }
 
@@ -481,10 +785,7 @@ open_func (XiStore  *self,
       !_xi_store_exec (self,
                        "PRAGMA synchronous = NORMAL;"
                        "PRAGMA foreign_keys = ON;"
-                       /* Big imports and campaigns touch pages all over the
-                        * random-UUID indexes; the default 2 MB cache spills
-                        * them to the WAL mid-transaction. */
-                       "PRAGMA cache_size = -65536;"
+                       "PRAGMA cache_size = " G_STRINGIFY (SMALL_CACHE_KIB) ";"
                        "PRAGMA temp_store = MEMORY;",
                        &error))
     goto failed_with_error;
@@ -564,6 +865,13 @@ xi_store_close (XiStore *self)
 
   /* The store thread must never drop the last reference to itself. */
   g_assert (g_thread_self () != self->thread);
+
+  {
+    GPtrArray *riders = take_riders (self);
+
+    if (riders != NULL)
+      push_riders_alone (self, riders);
+  }
 
   {
     StoreOp *op = g_new0 (StoreOp, 1);

@@ -24,9 +24,13 @@
  *
  * What comes out is coalesced: the network thread overwrites the latest
  * snapshot per campaign under a lock, and at most one publish is pending
- * on the main context at a time. A campaign sending thousands of messages
- * a second therefore costs the UI one update per main-loop turn.
+ * on the main context at a time, at most PUBLISH_INTERVAL_US after the
+ * last. A campaign sending hundreds of messages a second, each with its
+ * receipts, therefore costs the UI ten updates a second, not a wake-up
+ * of the main thread per message.
  */
+
+#define PUBLISH_INTERVAL_US (G_USEC_PER_SEC / 10)
 
 struct _XiCampaignRunner
 {
@@ -55,6 +59,7 @@ struct _XiCampaignRunner
   gboolean            pending_receipts; /* under lock */
   gboolean            idle_value;      /* under lock */
   GSource            *publish_source;  /* under lock */
+  gint64              published_us;    /* under lock: the last publish, monotonic */
   XiTransportState    transport_state; /* under lock */
   gboolean            pending_state;   /* under lock */
   GPtrArray          *pending_incoming; /* under lock: XiIncoming*, in order */
@@ -137,6 +142,7 @@ publish_cb (gpointer user_data)
       self->pending_idle = FALSE;
     }
   g_clear_pointer (&self->publish_source, g_source_unref);
+  self->published_us = g_get_monotonic_time ();
   state_changed = self->pending_state;
   self->pending_state = FALSE;
   disk_full = self->pending_disk_full;
@@ -175,10 +181,12 @@ publish_cb (gpointer user_data)
 static void
 schedule_publish (XiCampaignRunner *self)
 {
+  gint64 wait_us = self->published_us + PUBLISH_INTERVAL_US - g_get_monotonic_time ();
+
   if (self->publish_source != NULL)
     return;
 
-  self->publish_source = g_idle_source_new ();
+  self->publish_source = wait_us > 0 ? g_timeout_source_new (wait_us / 1000 + 1) : g_idle_source_new ();
   g_source_set_priority (self->publish_source, G_PRIORITY_DEFAULT);
   g_source_set_callback (self->publish_source, publish_cb, self, NULL);
   g_source_attach (self->publish_source, self->main_context);

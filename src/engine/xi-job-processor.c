@@ -24,9 +24,12 @@
  * so a pause or a cancel takes effect at once, even in the middle of a
  * ten-minute batch rest.
  *
- * Outcomes are written with a group commit: while one transaction is on
- * the store thread, the next outcomes pile up and go together in the
- * following one. The send loop never waits for the disk. That is safe
+ * Each outcome goes to the store at once, and waits there to ride in
+ * the transaction that saves the keys of the next message
+ * (xi_store_record_outcomes_async ()): one commit per message, and the
+ * outcomes that pile up meanwhile go together. A message is still never
+ * recorded sent before its own keys were saved, since those were written
+ * before it left. The send loop never waits for the disk. That is safe
  * because every message's id and text were stored when the campaign was
  * created: if the process dies before an outcome reached the disk, the
  * restart sends the same message under the same id again, which the
@@ -103,10 +106,10 @@ struct _XiJobProcessor
   char         *current_name;   /* the head's name, or its number when it has none */
   gint64        next_send_at;
   gint64        progress_published_us; /* monotonic */
+  gboolean      job_unpublished; /* @job changed since the last "job-changed" */
   GSource      *progress_due;   /* publishes what the last messages changed */
 
-  GPtrArray    *outcomes;       /* XiOutcome*, not yet handed to the store */
-  gboolean      flushing;
+  guint         recording;      /* outcomes handed to the store, not yet written */
 };
 
 G_DEFINE_FINAL_TYPE (XiJobProcessor, xi_job_processor, G_TYPE_OBJECT)
@@ -156,7 +159,6 @@ xi_job_processor_finalize (GObject *object)
   XiJobProcessor *self = (XiJobProcessor *)object;
 
   g_queue_clear_full (&self->window, (GDestroyNotify)xi_outgoing_free);
-  g_clear_pointer (&self->outcomes, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->job);
   g_clear_object (&self->attachment);
@@ -191,7 +193,6 @@ static void
 xi_job_processor_init (XiJobProcessor *self)
 {
   g_queue_init (&self->window);
-  self->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outcome_free);
   self->cancellable = g_cancellable_new ();
   self->rand = g_rand_new ();
   self->retry_base_ms = RETRY_BASE_MS;
@@ -243,6 +244,13 @@ publish_progress (XiJobProcessor *self)
   clear_source (&self->progress_due);
   self->progress_published_us = g_get_monotonic_time ();
   progress.finish_estimate = finish_estimate (self, progress.remaining);
+  /* The stored counters go out as often as the progress, not with every
+   * commit: each is a copy of the campaign and a hand-off to the UI. */
+  if (self->job_unpublished)
+    {
+      self->job_unpublished = FALSE;
+      g_signal_emit (self, signals[JOB_CHANGED], 0, self->job);
+    }
   g_signal_emit (self, signals[PROGRESS], 0, &progress);
 }
 
@@ -281,7 +289,7 @@ publish_progress_soon (XiJobProcessor *self)
 static gboolean
 is_quiet (XiJobProcessor *self)
 {
-  return !self->sending && !self->loading && !self->flushing && self->outcomes->len == 0;
+  return !self->sending && !self->loading && self->recording == 0;
 }
 
 static void
@@ -387,20 +395,18 @@ stop_if_taken_away (XiJobProcessor *self)
     }
 }
 
-/* Group commit */
-
-static void flush (XiJobProcessor *self);
+/* Recording outcomes */
 
 static void
-flush_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+recorded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   g_autoptr(XiJobProcessor) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(XiJob) job = xi_store_record_outcomes_finish (XI_STORE (object), result, &error);
 
-  self->flushing = FALSE;
+  self->recording--;
   if (job == NULL)
     {
       /* The database is gone or the disk is full: stop sending rather
@@ -409,36 +415,23 @@ flush_cb (GObject      *object,
        * was stored, under the same message ids. */
       if (is_disk_full (error))
         stop_for_disk_full (self);
-      else
+      else if (!self->stopping)
         {
           g_warning ("Could not record campaign progress: %s", error->message);
           self->stopping = TRUE;
         }
-      g_ptr_array_set_size (self->outcomes, 0);
       maybe_stop (self);
       return;
     }
 
   g_set_object (&self->job, job);
-  g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+  self->job_unpublished = TRUE;
   stop_if_taken_away (self);
-  flush (self);
+  /* A loop that stops hands its campaign over with "stopped"; progress
+   * after that would show a campaign still sending. */
+  if (!self->stopping && !self->finishing)
+    publish_progress_soon (self);
   maybe_stop (self);
-}
-
-static void
-flush (XiJobProcessor *self)
-{
-  g_autoptr(GPtrArray) batch = NULL;
-
-  if (self->flushing || self->outcomes->len == 0)
-    return;
-
-  batch = g_steal_pointer (&self->outcomes);
-  self->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outcome_free);
-  self->flushing = TRUE;
-  xi_store_record_outcomes_async (self->store, self->job_id, batch, NULL, flush_cb,
-                                  g_object_ref (self));
 }
 
 static void
@@ -448,6 +441,7 @@ add_outcome_full (XiJobProcessor   *self,
                   const char       *error_text,
                   XiSkipReason      reason)
 {
+  g_autoptr(GPtrArray) outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outcome_free);
   XiOutcome *outcome = g_new0 (XiOutcome, 1);
 
   outcome->row_id = g_strdup (outgoing->row_id);
@@ -456,8 +450,10 @@ add_outcome_full (XiJobProcessor   *self,
   outcome->next_attempt_at = outgoing->next_attempt_at;
   outcome->error = g_strdup (error_text);
   outcome->reason = reason;
-  g_ptr_array_add (self->outcomes, outcome);
-  flush (self);
+  g_ptr_array_add (outcomes, outcome);
+  self->recording++;
+  xi_store_record_outcomes_async (self->store, self->job_id, outcomes, NULL, recorded_cb,
+                                  g_object_ref (self));
 }
 
 static void

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include "wa-lid-map.h"
+#include "wa-privacy-token.h"
 #include "xi-key-store.h"
 
 /*
@@ -33,8 +35,13 @@
  * network thread.
  */
 
-/* The kinds that grow with the peers, read on demand. */
-static const char * const lazy_kinds[] = { "session", "identity", NULL };
+/* The kinds that grow with the peers, read on demand: the Signal
+ * sessions and identities of their devices, and per account its LID
+ * mapping and privacy tokens. */
+static const char * const lazy_kinds[] = {
+  "session", "identity", WA_LID_MAP_KIND_LID_PN, WA_LID_MAP_KIND_PN_LID, WA_TCTOKEN_KIND,
+  WA_TCTOKEN_SENT_KIND, NULL
+};
 
 typedef struct
 {

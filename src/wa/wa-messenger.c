@@ -16,6 +16,7 @@
 #include "wa-messenger-private.h"
 #include "wa-lid-map.h"
 #include "wa-pairing.h"
+#include "wa-privacy-token.h"
 #include "wa-privacy.h"
 #include "wa-proto.h"
 #include "wa-signal.h"
@@ -1085,13 +1086,22 @@ keys_prefetched_cb (GObject      *object,
   prefetch_sessions (ahead->self, ahead->by_user);
 }
 
+/* What is kept per account, by LID: the mapping back to the number and
+ * the privacy tokens both ways (read when sending, wa_privacy_sent ()). */
+static const char * const kinds_by_lid[] = {
+  WA_LID_MAP_KIND_LID_PN, WA_TCTOKEN_KIND, WA_TCTOKEN_SENT_KIND, NULL
+};
+
+/* And by number: its LID, and the tokens of an account known by number
+ * only. */
+static const char * const kinds_by_pn[] = {
+  WA_LID_MAP_KIND_PN_LID, WA_TCTOKEN_KIND, WA_TCTOKEN_SENT_KIND, NULL
+};
+
 static void
-prefetched_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+devices_answered (WaMessenger *self,
+                  WaNode      *answer)
 {
-  g_autoptr(WaMessenger) self = user_data;
-  g_autoptr(WaNode) answer = NULL;
   g_autoptr(GHashTable) by_user = NULL;
   g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(GError) error = NULL;
@@ -1099,8 +1109,7 @@ prefetched_cb (GObject      *object,
   GHashTableIter iter;
   gpointer listed;
 
-  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
-  if (answer == NULL || (by_user = remember_device_answer (self, answer, &error)) == NULL)
+  if ((by_user = remember_device_answer (self, answer, &error)) == NULL)
     {
       g_debug ("Could not ask for device lists ahead: %s", error->message);
       return;
@@ -1118,6 +1127,113 @@ prefetched_cb (GObject      *object,
   ahead->signal = g_object_ref (self->signal);
   ahead->by_user = g_steal_pointer (&by_user);
   wa_signal_prefetch_async (self->signal, devices, NULL, keys_prefetched_cb, ahead);
+}
+
+typedef struct
+{
+  WaMessenger *self;
+  WaNode      *answer;
+} Answered;
+
+static void
+lids_prefetched_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Answered *answered = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Without them, each is read when needed instead. */
+  if (!wa_key_store_prefetch_finish (WA_KEY_STORE (object), result, &error))
+    g_debug ("Could not read accounts ahead: %s", error->message);
+  devices_answered (answered->self, answered->answer);
+  g_object_unref (answered->self);
+  wa_node_unref (answered->answer);
+  g_free (answered);
+}
+
+static void
+prefetched_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WaMessenger) self = user_data;
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GHashTable) lids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree const char **keys = NULL;
+  Answered *answered;
+
+  answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
+  if (answer == NULL)
+    {
+      g_debug ("Could not ask for device lists ahead: %s", error->message);
+      return;
+    }
+
+  /* Remembering the LIDs the answer names, and sending to them, reads
+   * what is kept by LID: in one go, before. */
+  lids = wa_usync_parse_lids (answer);
+  keys = (const char **) g_hash_table_get_keys_as_array (lids, NULL);
+  answered = g_new0 (Answered, 1);
+  answered->self = g_object_ref (self);
+  answered->answer = wa_node_ref (answer);
+  wa_key_store_prefetch_async (wa_client_get_key_store (self->client), kinds_by_lid, keys, NULL,
+                               lids_prefetched_cb, answered);
+}
+
+static void
+numbers_prefetched_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) users = user_data;
+  g_auto(GStrv) lids = NULL;
+  g_autoptr(GError) error = NULL;
+  WaKeyStore *store = WA_KEY_STORE (object);
+
+  if (!wa_key_store_prefetch_finish (store, result, &error))
+    {
+      g_debug ("Could not read accounts ahead: %s", error->message);
+      return;
+    }
+  for (guint i = 0; users[i] != NULL; i++)
+    {
+      g_autofree char *lid = wa_lid_map_lid_of_pn (store, users[i]);
+
+      if (lid != NULL)
+        g_strv_builder_add (builder, lid);
+    }
+  lids = g_strv_builder_end (builder);
+  if (lids[0] != NULL)
+    wa_key_store_prefetch_async (store, kinds_by_lid, (const char * const *) lids, NULL, NULL, NULL);
+}
+
+/* What is kept per account of @users: by number first, then by the LIDs
+ * that names. */
+static void
+prefetch_accounts (WaMessenger        *self,
+                   const char * const *users)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  char **numbers;
+
+  for (guint i = 0; users[i] != NULL; i++)
+    {
+      g_autoptr(WaJid) jid = wa_jid_parse (users[i], NULL);
+
+      if (jid != NULL && wa_jid_is_pn (jid))
+        g_strv_builder_add (builder, wa_jid_get_user (jid));
+    }
+  numbers = g_strv_builder_end (builder);
+  if (numbers[0] == NULL)
+    {
+      g_strfreev (numbers);
+      return;
+    }
+  wa_key_store_prefetch_async (wa_client_get_key_store (self->client), kinds_by_pn,
+                               (const char * const *) numbers, NULL, numbers_prefetched_cb, numbers);
 }
 
 /**
@@ -1145,6 +1261,7 @@ wa_messenger_prefetch (WaMessenger        *self,
 
   if ((connection = connection_or_error (self, NULL)) == NULL)
     return;
+  prefetch_accounts (self, users);
   for (guint i = 0; users[i] != NULL && unknown->len < WA_USYNC_MAX_CONTACTS; i++)
     if (cached_devices (self, users[i]) == NULL)
       g_ptr_array_add (unknown, (gpointer) users[i]);
