@@ -23,8 +23,9 @@
  * M messages (the customer's and our replies, alternating), the app's
  * window and its Inbox page. Times, from the request to the moment the
  * widgets hold the result and then to the first frame painted after:
- * the conversation list, and the long conversation. Target: under 100 ms
- * to first results for 10,000 conversations and a 1,000-message thread.
+ * the top of the conversation list, the whole list, and the long
+ * conversation. Target: under 100 ms to first results for 10,000
+ * conversations and a 1,000-message thread.
  * Needs a display (xvfb-run); exits 77 without one.
  */
 
@@ -171,18 +172,23 @@ main (int   argc,
   xi_window_show_page (window, "inbox");
   wait_for_paint (GTK_WIDGET (window));
 
-  /* The list: as when the window opens on the Inbox. */
+  /* The list: as when the window opens on the Inbox. First results are
+   * the first rows in the list, painted; then the whole list. */
   cpu = cpu_ms ();
   start = g_get_monotonic_time ();
   xi_inbox_page_reload (page);
-  while (!has_conversations (page, conversations + 1))
+  while (!has_conversations (page, 1))
     g_main_context_iteration (NULL, TRUE);
   shown = g_get_monotonic_time ();
-  bench_report ("inbox-list-results-cpu", cpu_ms () - cpu, "ms");
+  bench_report ("inbox-list-first-results-cpu", cpu_ms () - cpu, "ms");
   wait_for_paint (GTK_WIDGET (window));
-  bench_report ("inbox-list-results", (shown - start) / 1000.0, "ms");
-  bench_report ("inbox-list-painted", (g_get_monotonic_time () - start) / 1000.0, "ms");
-  bench_report ("inbox-list-painted-cpu", cpu_ms () - cpu, "ms");
+  bench_report ("inbox-list-first-results", (shown - start) / 1000.0, "ms");
+  bench_report ("inbox-list-first-painted", (g_get_monotonic_time () - start) / 1000.0, "ms");
+  bench_report ("inbox-list-first-painted-cpu", cpu_ms () - cpu, "ms");
+  while (!has_conversations (page, conversations + 1))
+    g_main_context_iteration (NULL, TRUE);
+  bench_report ("inbox-list-results-cpu", cpu_ms () - cpu, "ms");
+  bench_report ("inbox-list-results", (g_get_monotonic_time () - start) / 1000.0, "ms");
 
   /* The long conversation: its newest messages in bubbles. */
   cpu = cpu_ms ();

@@ -1116,6 +1116,31 @@ test_send_attachments (void)
   xi_test_rm_rf (dir);
 }
 
+/* A message sent with "send" is in the customer's conversation, as one
+ * sent from the Inbox is, with where it stands. */
+static void
+test_send_shows_in_conversation (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *out = NULL;
+  Fakewa fake = { 0 };
+
+  fakewa_start (&fake);
+  g_free (link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP));
+  fakewa_say (&fake, "account 6281211110001\n");
+
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "send", "0812-1111-0001", "Pesanan Anda sudah siap", NULL),
+                   ==, 0);
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "inbox", "show", "0812-1111-0001", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "You: Pesanan Anda sudah siap  ("));
+  g_assert_true (strstr (out, "(Sent)") != NULL || strstr (out, "(Delivered)") != NULL ||
+                 strstr (out, "(Read)") != NULL);
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 /* A campaign of 200 whose template attaches a picture makes exactly one
  * upload, though the media host refuses the first two tries, and every
  * recipient gets the picture. */
@@ -1177,6 +1202,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/lid-only-stop", test_lid_only_stop);
   g_test_add_func ("/cli/link/timelock-mid-campaign", test_timelock_mid_campaign);
   g_test_add_func ("/cli/link/send-attachments", test_send_attachments);
+  g_test_add_func ("/cli/link/send-shows-in-conversation", test_send_shows_in_conversation);
   g_test_add_func ("/cli/link/campaign-picture", test_campaign_picture);
 
   return g_test_run ();

@@ -454,6 +454,8 @@ test_whatsapp (Fixture       *f,
   g_autofree char *err = NULL;
   g_autofree char *sent = NULL;
   g_autofree char *id = NULL;
+  g_autoptr(GPtrArray) thread = NULL;
+  XiChatState state;
 
   /* Without WhatsApp in this app, it says so. */
   xi_dbus_service_set_runner (f->service, f->runner);
@@ -522,6 +524,16 @@ test_whatsapp (Fixture       *f,
   sent = g_strdup_printf ("MessageSent %s", id);
   g_assert_nonnull (wait_for_prefix (f->events, sent));
   g_clear_pointer (&out, g_free);
+
+  /* It is in the customer's conversation, as a reply from the Inbox is. */
+  WAIT (xi_store_list_thread_async (f->store, "6281234567892", 0, NULL, xi_test_store_result_cb, &slot_),
+        thread = xi_store_list_thread_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (thread->len, ==, 1);
+  g_assert_cmpstr (xi_chat_message_get_message_id (g_ptr_array_index (thread, 0)), ==, id);
+  g_assert_cmpstr (xi_chat_message_get_text (g_ptr_array_index (thread, 0)), ==, "Halo Budi");
+  state = xi_chat_message_get_state (g_ptr_array_index (thread, 0));
+  g_assert_true (state == XI_CHAT_STATE_SENT || state == XI_CHAT_STATE_DELIVERED || state == XI_CHAT_STATE_READ);
 
   /* The phone unlinks this computer: an Error names what to do. */
   fakewa_server_stream_error (server, "401", NULL);

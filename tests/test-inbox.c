@@ -109,6 +109,19 @@ conversations (Fixture *f)
   return list;
 }
 
+static GPtrArray *
+recent_conversations (Fixture *f,
+                      guint    limit)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list = NULL;
+
+  WAIT (xi_store_list_recent_conversations_async (f->store, limit, NULL, xi_test_store_result_cb, &slot_),
+        list = xi_store_list_recent_conversations_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return list;
+}
+
 static guint
 unread (Fixture *f)
 {
@@ -879,6 +892,59 @@ test_job_timeline (Fixture       *f,
   g_assert_cmpuint (xi_job_timeline_choose_interval (30 * 86400, 48), ==, 86400);
 }
 
+/* The top of a long inbox, read first by the Inbox page, is exactly the
+ * start of the whole list: same order, names, counts and opt-outs. */
+static void
+test_recent_conversations (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(XiContact) siti = add_contact (f, "Siti", "6281234567890");
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) recent = NULL;
+  g_autoptr(GPtrArray) more = NULL;
+
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62857000011%02u", i);
+      g_autofree char *id = g_strdup_printf ("R%u", i);
+
+      g_object_unref (record (f, i % 4 == 0 ? "6281234567890" : phone, id,
+                              i == 7 ? "STOP" : "Masih ada?", NULL));
+    }
+
+  all = conversations (f);
+  g_assert_cmpuint (all->len, ==, 10);
+  recent = recent_conversations (f, 4);
+  g_assert_cmpuint (recent->len, ==, 4);
+  more = recent_conversations (f, 50);
+  g_assert_cmpuint (more->len, ==, all->len);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      XiConversation *whole = g_ptr_array_index (all, i);
+      XiConversation *head = g_ptr_array_index (more, i);
+
+      g_assert_cmpstr (xi_conversation_get_phone (head), ==, xi_conversation_get_phone (whole));
+      g_assert_cmpstr (xi_conversation_get_contact_id (head), ==, xi_conversation_get_contact_id (whole));
+      g_assert_cmpstr (xi_conversation_get_contact_name (head), ==, xi_conversation_get_contact_name (whole));
+      g_assert_cmpstr (xi_conversation_get_last_text (head), ==, xi_conversation_get_last_text (whole));
+      g_assert_cmpstr (xi_conversation_get_last_received_at (head), ==,
+                       xi_conversation_get_last_received_at (whole));
+      g_assert_cmpuint (xi_conversation_get_unread_count (head), ==, xi_conversation_get_unread_count (whole));
+      g_assert_cmpuint (xi_conversation_get_message_count (head), ==, xi_conversation_get_message_count (whole));
+      g_assert_cmpint (xi_conversation_get_opted_out (head), ==, xi_conversation_get_opted_out (whole));
+      if (i < recent->len)
+        g_assert_cmpstr (xi_conversation_get_phone (g_ptr_array_index (recent, i)), ==,
+                         xi_conversation_get_phone (whole));
+    }
+  /* Messages 11, 10 and 9 came from strangers, 8 from Siti (her third),
+   * 7 was an opt-out. */
+  g_assert_null (xi_conversation_get_contact_name (g_ptr_array_index (recent, 0)));
+  g_assert_cmpstr (xi_conversation_get_contact_id (g_ptr_array_index (recent, 3)), ==, xi_contact_get_id (siti));
+  g_assert_cmpuint (xi_conversation_get_message_count (g_ptr_array_index (recent, 3)), ==, 3);
+  g_assert_true (xi_conversation_get_opted_out (g_ptr_array_index (all, 4)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -889,6 +955,8 @@ main (int   argc,
   g_test_add_func ("/inbox/opt-out/custom-keywords", test_opt_out_custom_keywords);
   g_test_add_func ("/inbox/rules/matching", test_rule_matching);
   g_test_add ("/inbox/store/record-and-list", Fixture, NULL, fixture_setup, test_record_and_list, fixture_teardown);
+  g_test_add ("/inbox/store/recent-conversations", Fixture, NULL, fixture_setup, test_recent_conversations,
+              fixture_teardown);
   g_test_add ("/inbox/store/opt-out-and-undo", Fixture, NULL, fixture_setup, test_opt_out_and_undo, fixture_teardown);
   g_test_add ("/inbox/store/opt-out-without-contact", Fixture, NULL, fixture_setup,
               test_opt_out_without_contact, fixture_teardown);

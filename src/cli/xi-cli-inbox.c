@@ -225,6 +225,7 @@ inbox_show (XiCli  *cli,
             char  **argv)
 {
   g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) thread = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
   g_autofree char *display = NULL;
@@ -249,28 +250,44 @@ inbox_show (XiCli  *cli,
       return XI_CLI_EXIT_OK;
     }
 
+  /* Both sides, as the Inbox shows them: ours with where they stand. */
+  WAIT_FOR (xi_store_list_thread_async (cli->store, phone, 0, NULL, xi_cli_result_cb, &slot_),
+            thread = xi_store_list_thread_finish (cli->store, result_, &error));
+  if (thread == NULL)
+    return xi_cli_fail (cli, error);
+
   display = xi_phone_format_international (phone);
-  if (messages->len == 0)
+  if (thread->len == 0)
     {
       g_print (_("No messages from %s.\n"), display);
       return XI_CLI_EXIT_OK;
     }
-  for (guint i = 0; i < messages->len; i++)
+  for (guint i = 0; i < thread->len; i++)
     {
-      XiIncoming *m = g_ptr_array_index (messages, i);
-      g_autofree char *when = local_time (xi_incoming_get_received_at (m));
+      XiChatMessage *m = g_ptr_array_index (thread, i);
+      XiIncoming *incoming = xi_chat_message_get_incoming (m);
+      g_autofree char *when = local_time (xi_chat_message_get_time (m));
 
-      g_print ("%s  %s\n", when, xi_incoming_get_text (m));
-      if (xi_incoming_get_media (m) != NULL)
+      if (xi_chat_message_is_ours (m))
         {
-          g_autofree char *name = xi_media_info_dup_display_name (xi_incoming_get_media (m));
-          g_autofree char *size = g_format_size (xi_incoming_get_media (m)->size);
+          /* Translators: a message we sent, then where it stands, as
+           * "Sent", "Delivered" or "Read" */
+          g_print (_("%s  You: %s  (%s)\n"), when, xi_chat_message_get_text (m),
+                   xi_chat_state_describe (xi_chat_message_get_state (m)));
+          continue;
+        }
+      g_print ("%s  %s\n", when, xi_chat_message_get_text (m));
+      if (incoming != NULL && xi_incoming_get_media (incoming) != NULL)
+        {
+          g_autofree char *name = xi_media_info_dup_display_name (xi_incoming_get_media (incoming));
+          g_autofree char *size = g_format_size (xi_incoming_get_media (incoming)->size);
 
           /* Translators: a file a customer sent, its name and size, then
            * the message id "inbox save" takes */
-          g_print (_("                  [%s, %s; inbox save %s FILE]\n"), name, size, xi_incoming_get_message_id (m));
+          g_print (_("                  [%s, %s; inbox save %s FILE]\n"), name, size,
+                   xi_incoming_get_message_id (incoming));
         }
-      if (xi_incoming_get_opt_out_keyword (m) != NULL)
+      if (xi_chat_message_get_opt_out_keyword (m) != NULL)
         g_print ("                  %s\n", _("(opted out: campaigns skip this number)"));
     }
   return XI_CLI_EXIT_OK;

@@ -489,6 +489,43 @@ set_flag (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A message sent from here is written first, pending, as the app writes
+ * one: it shows in the customer's conversation, its receipts find it,
+ * and a number that opted out is refused as the app refuses it. */
+static gboolean
+add_outgoing (XiCli       *cli,
+              const char  *phone,
+              const char  *id,
+              const char  *text,
+              GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(XiChatMessage) message = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_add_reply_async (cli->store, phone, id, text, NULL, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  message = xi_store_add_reply_finish (cli->store, result, error);
+  return message != NULL;
+}
+
+/* How it ended: sent (ticks follow from receipts) or failed, and why. */
+static void
+finish_outgoing (XiCli        *cli,
+                 const char   *id,
+                 const GError *sending_error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_finish_reply_async (cli->store, id, sending_error != NULL ? sending_error->message : NULL, NULL,
+                               xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if (!xi_store_finish_reply_finish (cli->store, result, &error))
+    g_warning ("Could not record how a message ended: %s", error->message);
+}
+
 /**
  * xi_cli_print_sent:
  * @phone: E.164 digits
@@ -646,9 +683,12 @@ xi_cli_send (XiCli  *cli,
     return xi_cli_forward_send (cli, app, phone, argv[2]);
   if ((status = xi_cli_session_open (cli, &session)) != XI_CLI_EXIT_OK)
     return status;
+  if (!add_outgoing (cli, phone, id, argv[2], &error))
+    return xi_cli_fail (cli, error);
 
   xi_transport_send_text_async (session.transport, phone, id, argv[2], asset, NULL, sent_cb, &sending);
   g_main_loop_run (loop);
+  finish_outgoing (cli, id, sending.error);
   /* What the receiver is storing is stored before the command ends. */
   xi_cli_session_close (&session);
 

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "xi-inbox-private.h"
 
 /* Immutable once made by the store, so it may cross threads. */
@@ -177,4 +179,35 @@ xi_chat_message_get_incoming (XiChatMessage *self)
 {
   g_return_val_if_fail (XI_IS_CHAT_MESSAGE (self), NULL);
   return self->incoming;
+}
+
+/**
+ * xi_chat_state_describe:
+ * @state: where one of our messages stands
+ *
+ * Says in words what the ticks show, for the bubble's accessible
+ * description and for the command line.
+ *
+ * Returns: (nullable): "Sending", "Sent", "Delivered", "Read" or "Not
+ *   sent", translated; %NULL for a customer's message
+ */
+const char *
+xi_chat_state_describe (XiChatState state)
+{
+  switch (state)
+    {
+    case XI_CHAT_STATE_PENDING:
+      return _("Sending");
+    case XI_CHAT_STATE_SENT:
+      return _("Sent");
+    case XI_CHAT_STATE_DELIVERED:
+      return _("Delivered");
+    case XI_CHAT_STATE_READ:
+      return _("Read");
+    case XI_CHAT_STATE_FAILED:
+      return _("Not sent");
+    case XI_CHAT_STATE_RECEIVED:
+    default:
+      return NULL;
+    }
 }

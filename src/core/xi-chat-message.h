@@ -64,4 +64,6 @@ const char  *xi_chat_message_get_source_name     (XiChatMessage *self);
 const char  *xi_chat_message_get_opt_out_keyword (XiChatMessage *self);
 XiIncoming  *xi_chat_message_get_incoming        (XiChatMessage *self);
 
+const char  *xi_chat_state_describe              (XiChatState    state);
+
 G_END_DECLS

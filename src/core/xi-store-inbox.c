@@ -502,24 +502,44 @@ conversation_from_row (sqlite3_stmt *stmt)
                                sqlite3_column_int (stmt, 7));
 }
 
+/* One row per number: its latest message (the last one stored, as rows
+ * are written in the order messages arrive), its unread and total counts. */
+#define CONVERSATION_GROUPS \
+  "SELECT phone, max (rowid) AS last_row, sum (is_read = 0) AS unread, count (*) AS n" \
+  " FROM incoming_messages WHERE master_user_id = ?1 AND deleted = 0 GROUP BY phone"
+
+#define CONVERSATION_CONTACT \
+  " LEFT JOIN contacts c ON c.master_user_id = ?1 AND c.phone = g.phone AND c.deleted = 0"
+
 static void
 list_conversations_func (XiStore  *self,
                          GTask    *task,
                          gpointer  data)
 {
-  /* The latest message is the last one stored: rows are written in the
-   * order messages arrive. */
   _xi_store_return_rows (self, task,
                          "SELECT g.phone, c.id, c.name, m.text, m.received_at, g.unread, g.n,"
-                         " " SUPPRESSED ("g.phone") " OR coalesce (c.opted_out, 0) FROM ("
-                         "  SELECT phone, max (rowid) AS last_row, sum (is_read = 0) AS unread,"
-                         "  count (*) AS n FROM incoming_messages"
-                         "  WHERE master_user_id = ?1 AND deleted = 0 GROUP BY phone) g"
-                         " JOIN incoming_messages m ON m.rowid = g.last_row"
-                         " LEFT JOIN contacts c"
-                         " ON c.master_user_id = m.master_user_id AND c.phone = g.phone AND c.deleted = 0"
+                         " " SUPPRESSED ("g.phone") " OR coalesce (c.opted_out, 0)"
+                         " FROM (" CONVERSATION_GROUPS ") g"
+                         " JOIN incoming_messages m ON m.rowid = g.last_row" CONVERSATION_CONTACT
                          " ORDER BY m.received_at DESC, m.rowid DESC",
                          conversation_from_row);
+}
+
+static void
+list_recent_conversations_func (XiStore  *self,
+                                GTask    *task,
+                                gpointer  data)
+{
+  /* The newest @limit are chosen before the contact and the opt-out are
+   * looked up, so those cost @limit lookups, not one per conversation. */
+  _xi_store_return_rows_limit (self, task,
+                               "SELECT g.phone, c.id, c.name, g.text, g.received_at, g.unread, g.n,"
+                               " " SUPPRESSED ("g.phone") " OR coalesce (c.opted_out, 0)"
+                               " FROM (SELECT g.*, m.text, m.received_at FROM (" CONVERSATION_GROUPS ") g"
+                               "  JOIN incoming_messages m ON m.rowid = g.last_row"
+                               "  ORDER BY m.received_at DESC, m.rowid DESC LIMIT ?2) g" CONVERSATION_CONTACT
+                               " ORDER BY g.received_at DESC, g.last_row DESC",
+                               GPOINTER_TO_UINT (data), conversation_from_row);
 }
 
 /**
@@ -551,6 +571,46 @@ GPtrArray *
 xi_store_list_conversations_finish (XiStore       *self,
                                     GAsyncResult  *result,
                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * xi_store_list_recent_conversations_async:
+ * @self: a #XiStore
+ * @limit: how many, at least 1
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lists the @limit most recent conversations of the inbox, as the start
+ * of xi_store_list_conversations_async() would: a window can show the
+ * top of a long inbox before the whole of it is read.
+ */
+void
+xi_store_list_recent_conversations_async (XiStore             *self,
+                                          guint                limit,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (limit > 0);
+  _xi_store_push_read (self, list_recent_conversations_func, GUINT_TO_POINTER (limit), NULL,
+                       xi_store_list_recent_conversations_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_recent_conversations_finish:
+ *
+ * Returns: (transfer full) (element-type XiConversation): the conversations,
+ *   the most recent first
+ */
+GPtrArray *
+xi_store_list_recent_conversations_finish (XiStore       *self,
+                                           GAsyncResult  *result,
+                                           GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

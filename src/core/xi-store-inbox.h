@@ -42,6 +42,14 @@ void             xi_store_list_conversations_async     (XiStore               *s
 GPtrArray       *xi_store_list_conversations_finish    (XiStore               *self,
                                                         GAsyncResult          *result,
                                                         GError               **error);
+void             xi_store_list_recent_conversations_async  (XiStore               *self,
+                                                            guint                  limit,
+                                                            GCancellable          *cancellable,
+                                                            GAsyncReadyCallback    callback,
+                                                            gpointer               user_data);
+GPtrArray       *xi_store_list_recent_conversations_finish (XiStore               *self,
+                                                            GAsyncResult          *result,
+                                                            GError               **error);
 void             xi_store_list_messages_async          (XiStore               *self,
                                                         const char            *phone,
                                                         GCancellable          *cancellable,

@@ -2376,7 +2376,7 @@ xi_store_set_quota_allowance_finish (XiStore       *self,
 
 /* Activity */
 
-static XiActivity *
+static gpointer
 activity_from_row (sqlite3_stmt *stmt)
 {
   return _xi_activity_new ((const char *)sqlite3_column_text (stmt, 0),
@@ -2390,33 +2390,11 @@ list_activity_func (XiStore  *self,
                     GTask    *task,
                     gpointer  data)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt;
-  GError *error = NULL;
-  int rc;
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT kind, summary, job_id, created_at FROM history"
-                            " WHERE master_user_id = ?1 AND deleted = 0"
-                            " ORDER BY created_at DESC, rowid DESC LIMIT ?2",
-                            &error);
-  if (stmt == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  sqlite3_bind_int64 (stmt, 2, GPOINTER_TO_UINT (data));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, activity_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, g_steal_pointer (&rows), (GDestroyNotify)g_ptr_array_unref);
+  _xi_store_return_rows_limit (self, task,
+                               "SELECT kind, summary, job_id, created_at FROM history"
+                               " WHERE master_user_id = ?1 AND deleted = 0"
+                               " ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+                               GPOINTER_TO_UINT (data), activity_from_row);
 }
 
 /**

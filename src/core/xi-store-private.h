@@ -161,6 +161,11 @@ void            _xi_store_return_rows      (XiStore              *self,
                                             GTask                *task,
                                             const char           *sql,
                                             XiStoreRowFunc        row_func);
+void            _xi_store_return_rows_limit (XiStore             *self,
+                                             GTask               *task,
+                                             const char          *sql,
+                                             guint                limit,
+                                             XiStoreRowFunc       row_func);
 void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
                                             int                   index,
                                             const char           *text);

@@ -1306,6 +1306,38 @@ _xi_store_return_rows (XiStore        *self,
     g_task_return_pointer (task, items, (GDestroyNotify)g_ptr_array_unref);
 }
 
+/* As _xi_store_return_rows(), for a query that also binds ?2 to a LIMIT. */
+void
+_xi_store_return_rows_limit (XiStore        *self,
+                             GTask          *task,
+                             const char     *sql,
+                             guint           limit,
+                             XiStoreRowFunc  row_func)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if ((stmt = _xi_store_prepare (self, sql, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, row_func (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&items), (GDestroyNotify)g_ptr_array_unref);
+}
+
 void
 _xi_store_bind_text (sqlite3_stmt *stmt,
                      int           index,

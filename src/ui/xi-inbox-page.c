@@ -259,6 +259,10 @@ show_header (XiInboxPage    *self,
  * "Show Earlier Messages" reads this many more each time. */
 #define THREAD_STEP 100
 
+/* Conversations read first when the page opens: more rows than the
+ * tallest window shows, few enough that GtkListView creates few rows. */
+#define FIRST_PAGE 50
+
 static void
 messages_loaded_cb (GObject      *object,
                     GAsyncResult *result,
@@ -465,14 +469,57 @@ conversations_loaded_cb (GObject      *object,
   update_list_stack (self);
 }
 
+static void
+read_all (XiInboxPage *self)
+{
+  xi_store_list_conversations_async (store_of (self), self->cancellable, conversations_loaded_cb, self);
+}
+
+/* The top of the list, shown before the whole of it is read: asked for
+ * only now, so reading the rest takes nothing from showing the top. */
+static void
+recent_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  XiInboxPage *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = xi_store_list_recent_conversations_finish (XI_STORE (object), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (list == NULL)
+    g_warning ("Could not read the inbox: %s", error->message);
+  else if (!self->loaded)
+    {
+      /* Rows only: the conversation to open may be further down, and the
+       * whole list selects it, opens it and counts what is unread. */
+      self->replacing = TRUE;
+      g_list_store_splice (self->conversations, 0,
+                           g_list_model_get_n_items (G_LIST_MODEL (self->conversations)),
+                           list->pdata, list->len);
+      self->replacing = FALSE;
+      update_list_stack (self);
+    }
+  read_all (self);
+}
+
 static gboolean
 reload_cb (gpointer user_data)
 {
   XiInboxPage *self = user_data;
 
   self->reload_id = 0;
-  if (store_of (self) != NULL)
-    xi_store_list_conversations_async (store_of (self), self->cancellable, conversations_loaded_cb, self);
+  if (store_of (self) == NULL)
+    return G_SOURCE_REMOVE;
+  /* A long inbox opens at its top at once. Once shown, a reload replaces
+   * the whole list in one step: a list cut short would jump. */
+  if (self->loaded)
+    read_all (self);
+  else
+    xi_store_list_recent_conversations_async (store_of (self), FIRST_PAGE, self->cancellable,
+                                              recent_loaded_cb, self);
   return G_SOURCE_REMOVE;
 }
 

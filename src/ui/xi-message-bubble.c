@@ -38,26 +38,20 @@ static const char *
 ticks_for (XiChatState   state,
            const char  **meaning)
 {
+  *meaning = xi_chat_state_describe (state);
   switch (state)
     {
     case XI_CHAT_STATE_PENDING:
-      *meaning = _("Sending");
       return "🕓";
     case XI_CHAT_STATE_SENT:
-      *meaning = _("Sent");
       return "✓";
     case XI_CHAT_STATE_DELIVERED:
-      *meaning = _("Delivered");
-      return "✓✓";
     case XI_CHAT_STATE_READ:
-      *meaning = _("Read");
       return "✓✓";
     case XI_CHAT_STATE_FAILED:
-      *meaning = _("Not sent");
       return "!";
     case XI_CHAT_STATE_RECEIVED:
     default:
-      *meaning = NULL;
       return NULL;
     }
 }
