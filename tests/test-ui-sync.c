@@ -592,9 +592,8 @@ refuse_while_sending (Test *t)
                                            xi_test_store_result_cb, &slot_),
                 created = xi_store_create_job_finish (xi_context_get_store (context (t)), result_, &error));
   g_assert_no_error (error);
-  xi_context_upsert_job (context (t), created);
-  job = g_list_model_get_item (xi_context_get_jobs (context (t)), 0);
-  g_object_unref (job);   /* the context keeps it */
+  job = xi_ui_wait_for_item (XI_FACADE (xi_context_get_campaigns (context (t))),
+                             xi_job_get_id (created));
   xi_campaign_runner_wake (xi_context_get_runner (context (t)));
   g_assert_true (xi_ui_wait_for (sending, job, WAIT_MS));
 
