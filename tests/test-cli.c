@@ -624,6 +624,71 @@ test_campaign_states (Fixture       *f,
   g_assert_nonnull (strstr (err, "There is no campaign"));
 }
 
+static gint64
+quota_member (Fixture    *f,
+              const char *member)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "quota", NULL), ==, 0);
+  root = parse_json (out);
+  return json_object_get_int_member (json_node_get_object (root), member);
+}
+
+/* "campaign delete": an unfinished campaign is cancelled first and its
+ * quota given back; by id or by name; gone afterwards. */
+static void
+test_campaign_delete (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  make_audience (f);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "delete", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "campaign", "delete", "a", "b", NULL), ==, 2);
+
+  first = create_campaign (f, "--start");
+  g_assert_cmpint (quota_member (f, "reserved"), ==, 3);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "delete", first, NULL), ==, 0);
+  root = parse_json (out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "deleted"), ==, first);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (quota_member (f, "reserved"), ==, 0);
+  g_assert_cmpint (quota_member (f, "used"), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "status", first, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no campaign"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "campaign", "delete", first, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no campaign"));
+  g_clear_pointer (&err, g_free);
+
+  /* A finished one, by name: what it used stays used. */
+  second = create_campaign (f, "--start");
+  g_assert_cmpint (run_cli (f, NULL, NULL, "run", "--until-idle", NULL), ==, 0);
+  g_assert_cmpint (quota_member (f, "used"), ==, 3);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "campaign", "status", second, NULL), ==, 0);
+  g_clear_pointer (&root, json_node_unref);
+  root = parse_json (out);
+  name = g_strdup (json_object_get_string_member (json_node_get_object (root), "name"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "delete", name, NULL), ==, 0);
+  expected = g_strdup_printf ("Deleted “%s”", name);
+  g_assert_nonnull (strstr (out, expected));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (quota_member (f, "used"), ==, 3);
+  g_assert_cmpint (quota_member (f, "reserved"), ==, 0);
+  g_assert_cmpint (run_cli (f, &out, NULL, "campaign", "status", NULL), ==, 0);
+  g_assert_null (strstr (out, second));
+}
+
 static guint
 file_mode (const char *path)
 {
@@ -1070,6 +1135,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/xi/cli/open-together", Fixture, NULL, fixture_setup, test_open_together, fixture_teardown);
   g_test_add ("/xi/cli/campaign-states", Fixture, NULL, fixture_setup, test_campaign_states, fixture_teardown);
+  g_test_add ("/xi/cli/campaign-delete", Fixture, NULL, fixture_setup, test_campaign_delete, fixture_teardown);
 
   return g_test_run ();
 }

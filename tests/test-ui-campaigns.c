@@ -498,6 +498,123 @@ test_plan (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+facade_created_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  XiJob **job = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *job = xi_campaigns_facade_create_finish (XI_CAMPAIGNS_FACADE (object), result, &error);
+  g_assert_no_error (error);
+  /* The page finds its campaign in the model as soon as it hears. */
+  g_assert_nonnull (xi_facade_find (XI_FACADE (object), xi_job_get_id (*job)));
+}
+
+static guint
+count_id (GListModel *model,
+          const char *id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(XiJob) job = g_list_model_get_item (model, i);
+
+      n += g_str_equal (xi_job_get_id (job), id);
+    }
+  return n;
+}
+
+static gboolean
+job_set (gpointer data)
+{
+  return *(XiJob **)data != NULL;
+}
+
+static gboolean
+job_gone (gpointer data)
+{
+  gpointer *args = data;
+
+  return xi_facade_find (args[0], args[1]) == NULL;
+}
+
+/* The campaigns model follows the store: a campaign written there by
+ * another part of the app (here the store API itself) shows in History
+ * without the page doing anything, the page's own campaign shows once,
+ * and History's Delete asks, names the campaign and its count, and gives
+ * the quota of an unfinished campaign back. */
+static void
+test_history_delete (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) created = NULL;
+  g_autoptr(XiJob) own = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GError) error = NULL;
+  XiCampaignsFacade *campaigns = xi_context_get_campaigns (f->ui.context);
+  GListModel *jobs = xi_context_get_jobs (f->ui.context);
+  AdwMessageDialog *dialog;
+  gpointer gone[2];
+  XiWindow *window;
+  GtkWidget *page;
+
+  xi_ui_reload (&f->ui);
+  window = open_window (f, "history", 700);
+  page = xi_window_get_page (window, "history");
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+
+  spec->group_id = g_strdup (f->group_id);
+  spec->template_id = g_strdup (f->template_id);
+  spec->name = g_strdup ("Promo Ramadan");
+  XI_TEST_WAIT (xi_store_create_job_async (f->ui.store, spec, NULL, xi_test_store_result_cb, &slot_),
+                created = xi_store_create_job_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  xi_ui_wait_for_item (XI_FACADE (campaigns), xi_job_get_id (created));
+  g_assert_cmpuint (count_id (jobs, xi_job_get_id (created)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (xi_history_page_get_jobs (XI_HISTORY_PAGE (page))), ==, 1);
+
+  g_free (spec->name);
+  spec->name = g_strdup ("Promo Lebaran");
+  xi_campaigns_facade_create_async (campaigns, spec, NULL, facade_created_cb, &own);
+  g_assert_true (xi_ui_wait_for (job_set, &own, 10000));
+  xi_ui_spin (300);
+  g_assert_false (xi_facade_is_following (XI_FACADE (campaigns)));
+  g_assert_cmpuint (count_id (jobs, xi_job_get_id (own)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 2);
+
+  g_assert_true (xi_history_page_select_job (XI_HISTORY_PAGE (page), xi_job_get_id (created)));
+  xi_ui_spin (200);
+  /* Delete, as on every page; by the action where no keys can be sent. */
+  gtk_widget_grab_focus (xi_ui_find_widget (page, GTK_TYPE_LIST_VIEW));
+  if (!xi_ui_send_keys (GTK_WINDOW (window), "key", "Delete"))
+    gtk_widget_activate_action (page, "history.delete", NULL);
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Delete “Promo Ramadan”?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "4 recipients"));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (dialog), "history-delete-confirm");
+  respond ("delete");
+
+  gone[0] = campaigns;
+  gone[1] = (gpointer)xi_job_get_id (created);
+  g_assert_true (xi_ui_wait_for (job_gone, gone, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
+  XI_TEST_WAIT (xi_store_get_quota_async (f->ui.store, NULL, xi_test_store_result_cb, &slot_),
+                quota = xi_store_get_quota_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (quota->reserved, ==, xi_job_get_total (own) - xi_job_get_skipped (own));
+  xi_ui_spin (1500);
+  xi_ui_screenshot (GTK_WIDGET (window), "history-deleted");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Another process runs the engine (the app waits for its lock): pausing
  * and resuming from the queue still work, through the store. */
 static void
@@ -891,6 +1008,8 @@ main (int   argc,
   g_test_add ("/xi/ui-campaigns/engine-elsewhere", Fixture, NULL, fixture_setup_audience,
               test_engine_elsewhere, fixture_teardown);
   /* Last: real key events need the window in front. */
+  g_test_add ("/xi/ui-campaigns/history-delete", Fixture, NULL, fixture_setup_audience, test_history_delete,
+              fixture_teardown);
   g_test_add ("/xi/ui-campaigns/focus", Fixture, NULL, fixture_setup, test_focus, fixture_teardown);
   g_test_add ("/xi/ui-campaigns/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
 

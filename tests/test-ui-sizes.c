@@ -101,7 +101,7 @@ add_campaign (XiUiFixture   *f,
   XI_TEST_WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
                 job = xi_store_create_job_finish (f->store, result_, &error));
   g_assert_no_error (error);
-  xi_context_upsert_job (f->context, job);
+  xi_ui_wait_for_item (XI_FACADE (xi_context_get_campaigns (f->context)), xi_job_get_id (job));
 }
 
 static gboolean

@@ -237,15 +237,33 @@ popover (void)
   return xi_ui_find_widget (GTK_WIDGET (indicator ()), GTK_TYPE_POPOVER);
 }
 
-/* Named as the contacts list names it, with the server's reason. */
+/* Named as the page models name it (@data), with the server's reason. */
 static gboolean
 refused_listed (gpointer data)
 {
   GtkWidget *row = xi_ui_find_widget (popover (), ADW_TYPE_ACTION_ROW);
 
   return row != NULL &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Contact “Refuse me”") == 0 &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), data) == 0 &&
          strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "violates check constraint") != NULL;
+}
+
+static void
+template_saved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  XiTemplate **saved = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *saved = xi_templates_facade_save_finish (XI_TEMPLATES_FACADE (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+template_saved (gpointer data)
+{
+  return *(XiTemplate **)data != NULL;
 }
 
 static gboolean
@@ -504,7 +522,7 @@ discard_refused (Test *t)
   g_assert_cmpstr (xi_sync_indicator_get_text (indicator ()), ==, "1 change refused");
 
   xi_sync_indicator_open (indicator ());
-  g_assert_true (xi_ui_wait_for (refused_listed, NULL, WAIT_MS));
+  g_assert_true (xi_ui_wait_for (refused_listed, "Contact “Refuse me”", WAIT_MS));
   xi_ui_spin (300);
   xi_ui_screenshot (popover (), "ui-sync-refused");
 
@@ -512,6 +530,31 @@ discard_refused (Test *t)
   wait_for (none_refused, t);
   g_assert_cmpstr (xi_sync_indicator_get_text (indicator ()), ==, "Up to date");
   g_assert_null (xi_ui_find_widget (popover (), ADW_TYPE_ACTION_ROW));
+  gtk_popover_popdown (GTK_POPOVER (popover ()));
+
+  /* A template is named too, as the Templates page shows it. */
+  {
+    g_autoptr(XiTemplate) template_ = xi_template_new ("Refuse me");
+    g_autoptr(XiTemplate) saved = NULL;
+    const char *variants[] = { "Halo {name}", NULL };
+
+    g_assert_true (fs_rig_sql (rig, "alter table public.templates add constraint test_refuse"
+                                    " check (name <> 'Refuse me')", &error));
+    g_assert_no_error (error);
+    xi_template_set_variants (template_, variants);
+    xi_templates_facade_save_async (xi_context_get_templates_facade (context (t)), template_, NULL,
+                                    template_saved_cb, &saved);
+    g_assert_true (xi_ui_wait_for (template_saved, &saved, WAIT_MS));
+    xi_sync_service_sync_now (service (t));
+    wait_for (one_refused, t);
+    g_assert_true (fs_rig_sql (rig, "alter table public.templates drop constraint test_refuse", &error));
+    g_assert_no_error (error);
+    xi_sync_indicator_open (indicator ());
+    g_assert_true (xi_ui_wait_for (refused_listed, "Template “Refuse me”", WAIT_MS));
+    g_signal_emit_by_name (find_tooltip (popover (), "Discard, Keeping the Server’s Copy"), "clicked");
+    wait_for (none_refused, t);
+    gtk_popover_popdown (GTK_POPOVER (popover ()));
+  }
 }
 
 static void
@@ -592,9 +635,8 @@ refuse_while_sending (Test *t)
                                            xi_test_store_result_cb, &slot_),
                 created = xi_store_create_job_finish (xi_context_get_store (context (t)), result_, &error));
   g_assert_no_error (error);
-  xi_context_upsert_job (context (t), created);
-  job = g_list_model_get_item (xi_context_get_jobs (context (t)), 0);
-  g_object_unref (job);   /* the context keeps it */
+  job = xi_ui_wait_for_item (XI_FACADE (xi_context_get_campaigns (context (t))),
+                             xi_job_get_id (created));
   xi_campaign_runner_wake (xi_context_get_runner (context (t)));
   g_assert_true (xi_ui_wait_for (sending, job, WAIT_MS));
 

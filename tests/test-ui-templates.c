@@ -836,7 +836,7 @@ test_assets (XiUiFixture   *f,
     result = xi_test_wait_result (&slot);
     job = xi_store_create_job_finish (f->store, result, &error);
     g_assert_no_error (error);
-    xi_context_upsert_job (f->context, job);
+    xi_ui_wait_for_item (XI_FACADE (xi_context_get_campaigns (f->context)), xi_job_get_id (job));
     xi_window_show_page (window, "history");
     page = xi_window_get_page (window, "history");
     g_assert_true (xi_history_page_select_job (XI_HISTORY_PAGE (page), xi_job_get_id (job)));
@@ -858,6 +858,113 @@ test_assets (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+count_named (GListModel *model,
+             const char *name)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      g_autofree char *item_name = NULL;
+
+      g_object_get (item, "name", &item_name, NULL);
+      n += g_strcmp0 (item_name, name) == 0;
+    }
+  return n;
+}
+
+static gboolean
+is_named (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_strcmp0 (xi_template_get_name (args[0]), args[1]) == 0;
+}
+
+/* The templates and groups shown follow the store: what is written there
+ * by another part of the app (here the store API itself, as sync would)
+ * shows without the page doing anything, an edit changes the item the
+ * page holds, and the page's own save shows exactly once. */
+static void
+test_follows_store (XiUiFixture   *f,
+                    gconstpointer  data)
+{
+  g_autoptr(XiContact) budi = add_contact (f, "Budi Santoso", "6281234567890", NULL);
+  g_autoptr(XiTemplate) elsewhere = xi_template_new ("Dari Kantor");
+  g_autoptr(XiTemplate) stored = NULL;
+  g_autoptr(XiTemplate) renamed = NULL;
+  g_autoptr(XiGroup) group = xi_group_new ("Grosir");
+  g_autoptr(XiGroup) stored_group = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { "Halo {name}", NULL };
+  const char *members[] = { xi_contact_get_id (budi), NULL };
+  GListModel *templates = xi_context_get_templates (f->context);
+  XiFacade *templates_facade = XI_FACADE (xi_context_get_templates_facade (f->context));
+  XiFacade *groups_facade = XI_FACADE (xi_context_get_groups_facade (f->context));
+  XiTemplateEditor *editor;
+  XiTemplate *shown;
+  XiGroup *shown_group;
+  MemberWait member_wait;
+  gpointer rename_wait[2];
+  XiWindow *window;
+  GtkWidget *page;
+  guint n = 0;
+
+  xi_ui_reload (f);
+  window = open_window (f, "templates");
+  page = xi_window_get_page (window, "templates");
+
+  xi_template_set_variants (elsewhere, variants);
+  XI_TEST_WAIT (xi_store_save_template_async (f->store, elsewhere, NULL, xi_test_store_result_cb, &slot_),
+                stored = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  shown = xi_ui_wait_for_item (templates_facade, xi_template_get_id (stored));
+  g_assert_cmpuint (g_list_model_get_n_items (templates), ==, 1);
+
+  /* Renamed there: the same item, with its new name. */
+  xi_template_set_name (stored, "Dari Kantor Pusat");
+  XI_TEST_WAIT (xi_store_save_template_async (f->store, stored, NULL, xi_test_store_result_cb, &slot_),
+                renamed = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  rename_wait[0] = shown;
+  rename_wait[1] = "Dari Kantor Pusat";
+  g_assert_true (xi_ui_wait_for (is_named, rename_wait, 10000));
+  g_assert_true (xi_facade_find (templates_facade, xi_template_get_id (stored)) == (gpointer)shown);
+  g_assert_cmpuint (g_list_model_get_n_items (templates), ==, 1);
+
+  /* The page's own save. */
+  gtk_widget_activate_action (page, "page.new", NULL);
+  editor = xi_templates_page_get_editor (XI_TEMPLATES_PAGE (page));
+  xi_template_editor_set_name (editor, "Promo Akhir Tahun");
+  xi_template_editor_set_variant_text (editor, 0, "Halo {name}, ada promo!");
+  xi_template_editor_save (editor);
+  wait_n_items (templates, 2);
+  xi_ui_spin (500);
+  g_assert_false (xi_facade_is_following (templates_facade));
+  g_assert_cmpuint (count_named (templates, "Promo Akhir Tahun"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (templates), ==, 2);
+  xi_ui_screenshot (GTK_WIDGET (window), "templates-follow-store");
+
+  /* A group and its members, written there: the count follows. */
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+                stored_group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  shown_group = xi_ui_wait_for_item (groups_facade, xi_group_get_id (stored_group));
+  XI_TEST_WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (stored_group), members, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                n = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  member_wait.group = shown_group;
+  member_wait.n = 1;
+  g_assert_true (xi_ui_wait_for (has_n_members, &member_wait, 10000));
+  g_assert_cmpuint (count_named (xi_context_get_groups (f->context), "Grosir"), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -869,6 +976,8 @@ main (int   argc,
 
   g_test_add ("/xi/ui-templates/widgets/finalize", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_widgets_finalize, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/follows-store", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_follows_store, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/groups", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_groups, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/templates", XiUiFixture, NULL,

@@ -195,6 +195,32 @@ xi_ui_wait_for (gboolean (*done) (gpointer data),
   return TRUE;
 }
 
+typedef struct
+{
+  XiFacade   *facade;
+  const char *id;
+} WaitItem;
+
+static gboolean
+has_item (gpointer data)
+{
+  WaitItem *wait = data;
+
+  return xi_facade_find (wait->facade, wait->id) != NULL;
+}
+
+/* Waits until a row written through the store reaches @facade's model,
+ * which follows XiStore::changed; fails the test after 10 s. */
+gpointer
+xi_ui_wait_for_item (XiFacade   *facade,
+                     const char *id)
+{
+  WaitItem wait = { facade, id };
+
+  g_assert_true (xi_ui_wait_for (has_item, &wait, 10000));
+  return xi_facade_find (facade, id);
+}
+
 /* Saves what @widget shows now, for a human to look at. */
 void
 xi_ui_screenshot (GtkWidget  *widget,

@@ -36,6 +36,8 @@ gboolean  xi_ui_send_keys         (GtkWindow     *window,
 gboolean  xi_ui_wait_for          (gboolean     (*done) (gpointer data),
                                    gpointer       data,
                                    guint          timeout_ms);
+gpointer  xi_ui_wait_for_item     (XiFacade      *facade,
+                                   const char    *id);
 void      xi_ui_screenshot        (GtkWidget     *widget,
                                    const char    *name);
 GtkWindow *xi_ui_find_window      (GType          type);

@@ -422,6 +422,46 @@ campaign_cancel (XiCli *cli, int argc, char **argv)
   return campaign_command (cli, argc, argv, XI_JOB_COMMAND_CANCEL);
 }
 
+/* "campaign delete CAMPAIGN": one that has not finished is cancelled
+ * first, which gives its quota back; one sending now, or sent by another
+ * computer of the account, is refused with the store's reason. */
+static int
+campaign_delete (XiCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (argc != 2)
+    return xi_cli_usage (_("“campaign %s” needs the campaign's id or name."), argv[0]);
+  if ((job = find_job (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  xi_store_delete_job_async (cli->store, xi_job_get_id (job), NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if (!xi_store_delete_job_finish (cli->store, result, &error))
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "deleted");
+      json_builder_add_string_value (builder, xi_job_get_id (job));
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, xi_job_get_name (job));
+      json_builder_end_object (builder);
+      xi_cli_print_json (builder);
+    }
+  else
+    g_print (_("Deleted “%s”.\n"), xi_job_get_name (job));
+  return XI_CLI_EXIT_OK;
+}
+
 static void
 add_quota_json (JsonBuilder *builder,
                 XiQuota     *quota)
@@ -657,6 +697,7 @@ static const XiCliCommand campaign_commands[] = {
   { "pause",  campaign_pause,  N_("Hold a campaign; nothing more is sent") },
   { "resume", campaign_resume, N_("Queue a paused campaign again") },
   { "cancel", campaign_cancel, N_("Stop a campaign for good and release its quota") },
+  { "delete", campaign_delete, N_("Delete a campaign that is not sending, and its report") },
   { "status", campaign_status, N_("List campaigns and the quota, or show one") },
   { "report", campaign_report, N_("Show or export (CSV) what each recipient was sent") },
   { "quota",  campaign_quota,  N_("Show this month's quota, or set the allowance") },

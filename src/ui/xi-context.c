@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "xi-context.h"
+#include "xi-model-merge.h"
 
 /* A reload of 100,000 contacts takes the store thread a second or two,
  * and a first sync changes rows page after page: reloads for sync wait
@@ -24,9 +25,9 @@ struct _XiContext
   XiStore          *store;
   GSettings        *settings;
   GListStore       *contacts;       /* sorted by name, then phone */
-  GListStore       *groups;         /* sorted by name */
-  GListStore       *templates;      /* sorted by name */
-  GListStore       *jobs;           /* XiJob, newest first */
+  XiGroupsFacade   *groups;
+  XiTemplatesFacade *templates;
+  XiCampaignsFacade *campaigns;
   XiCampaignRunner *runner;         /* NULL until the application sets one */
   XiConnection     *connection;     /* likewise */
   XiSyncService    *sync_service;   /* set while an account is signed in */
@@ -79,19 +80,6 @@ compare_contacts_ptr (gconstpointer a,
   return compare_contacts (*(gpointer *)a, *(gpointer *)b, user_data);
 }
 
-static int
-compare_named (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  g_autofree char *x = NULL;
-  g_autofree char *y = NULL;
-
-  g_object_get ((gpointer)a, "name", &x, NULL);
-  g_object_get ((gpointer)b, "name", &y, NULL);
-  return g_utf8_collate (x != NULL ? x : "", y != NULL ? y : "");
-}
-
 static void
 xi_context_dispose (GObject *object)
 {
@@ -119,7 +107,7 @@ xi_context_finalize (GObject *object)
   g_clear_object (&self->contacts);
   g_clear_object (&self->groups);
   g_clear_object (&self->templates);
-  g_clear_object (&self->jobs);
+  g_clear_object (&self->campaigns);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_strfreev (self->custom_fields);
@@ -205,9 +193,6 @@ static void
 xi_context_init (XiContext *self)
 {
   self->contacts = g_list_store_new (XI_TYPE_CONTACT);
-  self->groups = g_list_store_new (XI_TYPE_GROUP);
-  self->templates = g_list_store_new (XI_TYPE_TEMPLATE);
-  self->jobs = g_list_store_new (XI_TYPE_JOB);
   self->contact_index = g_hash_table_new (g_str_hash, g_str_equal);
   self->custom_fields = g_new0 (char *, 1);
   self->cancellable = g_cancellable_new ();
@@ -279,7 +264,9 @@ store_changed_cb (XiStore            *store,
                   const char * const *ids,
                   XiContext          *self)
 {
-  static const char * const shown[] = { "contacts", "groups", "group_members", "templates", NULL };
+  /* A contact lists its groups; groups, templates and campaigns follow
+   * the store themselves, in their facades. */
+  static const char * const shown[] = { "contacts", "group_members", NULL };
 
   if (g_strv_contains (shown, table))
     follow_sync (self);
@@ -304,6 +291,9 @@ xi_context_new (XiStore   *store,
   self = g_object_new (XI_TYPE_CONTEXT, NULL);
   self->store = g_object_ref (store);
   self->settings = g_object_ref (settings);
+  self->groups = xi_groups_facade_new (store);
+  self->templates = xi_templates_facade_new (store);
+  self->campaigns = xi_campaigns_facade_new (store);
   g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self, 0);
   return self;
 }
@@ -333,14 +323,42 @@ GListModel *
 xi_context_get_groups (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
-  return G_LIST_MODEL (self->groups);
+  return xi_facade_get_model (XI_FACADE (self->groups));
+}
+
+/**
+ * xi_context_get_groups_facade:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): the groups' facade, through which pages save
+ *   and delete groups and change their members
+ */
+XiGroupsFacade *
+xi_context_get_groups_facade (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->groups;
 }
 
 GListModel *
 xi_context_get_templates (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
-  return G_LIST_MODEL (self->templates);
+  return xi_facade_get_model (XI_FACADE (self->templates));
+}
+
+/**
+ * xi_context_get_templates_facade:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): the templates' facade, through which pages
+ *   save and delete templates
+ */
+XiTemplatesFacade *
+xi_context_get_templates_facade (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->templates;
 }
 
 /**
@@ -357,7 +375,21 @@ GListModel *
 xi_context_get_jobs (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
-  return G_LIST_MODEL (self->jobs);
+  return xi_facade_get_model (XI_FACADE (self->campaigns));
+}
+
+/**
+ * xi_context_get_campaigns:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): the campaigns' facade, through which pages
+ *   create, command and delete campaigns
+ */
+XiCampaignsFacade *
+xi_context_get_campaigns (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->campaigns;
 }
 
 /**
@@ -374,62 +406,12 @@ xi_context_get_runner (XiContext *self)
   return self->runner;
 }
 
-static gboolean
-find_job (XiContext   *self,
-          const char  *id,
-          XiJob      **job,
-          guint       *position)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(XiJob) item = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
-
-      if (g_strcmp0 (xi_job_get_id (item), id) == 0)
-        {
-          if (job != NULL)
-            *job = item;   /* still owned by the model */
-          if (position != NULL)
-            *position = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-/**
- * xi_context_upsert_job:
- * @self: a #XiContext
- * @job: a campaign as the store or the runner returned it
- *
- * Updates the campaign with the same id in place, or puts @job at the
- * front of the jobs model: a campaign nobody has seen yet is the newest.
- */
-void
-xi_context_upsert_job (XiContext *self,
-                       XiJob     *job)
-{
-  XiJob *known = NULL;
-
-  g_return_if_fail (XI_IS_CONTEXT (self));
-  g_return_if_fail (XI_IS_JOB (job));
-
-  if (find_job (self, xi_job_get_id (job), &known, NULL))
-    {
-      if (known != job)
-        xi_job_update_from (known, job);
-    }
-  else
-    g_list_store_insert (self->jobs, 0, job);
-}
-
 static void
 job_changed_cb (XiCampaignRunner *runner,
                 XiJob            *job,
                 XiContext        *self)
 {
-  xi_context_upsert_job (self, job);
+  xi_facade_take (XI_FACADE (self->campaigns), job);
 }
 
 /**
@@ -448,6 +430,7 @@ xi_context_set_runner (XiContext        *self,
   g_return_if_fail (self->runner == NULL);
 
   self->runner = g_object_ref (runner);
+  xi_campaigns_facade_set_runner (self->campaigns, runner);
   g_signal_connect (runner, "job-changed", G_CALLBACK (job_changed_cb), self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNER]);
 }
@@ -561,19 +544,8 @@ XiGroup *
 xi_context_find_group (XiContext  *self,
                        const char *id)
 {
-  guint n;
-
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
-
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->groups));
-  for (guint i = 0; i < n && id != NULL; i++)
-    {
-      g_autoptr(XiGroup) group = g_list_model_get_item (G_LIST_MODEL (self->groups), i);
-
-      if (g_strcmp0 (xi_group_get_id (group), id) == 0)
-        return group;   /* still owned by the model */
-    }
-  return NULL;
+  return xi_facade_find (XI_FACADE (self->groups), id);
 }
 
 gboolean
@@ -638,9 +610,7 @@ static GListStore *
 store_for (XiContext  *self,
            GListModel *model)
 {
-  g_return_val_if_fail (model == G_LIST_MODEL (self->contacts) ||
-                        model == G_LIST_MODEL (self->groups) ||
-                        model == G_LIST_MODEL (self->templates), NULL);
+  g_return_val_if_fail (model == G_LIST_MODEL (self->contacts), NULL);
   return G_LIST_STORE (model);
 }
 
@@ -669,11 +639,13 @@ find_by_id (GListStore *store,
 /**
  * xi_context_upsert_item:
  * @self: a #XiContext
- * @model: one of the context's models
- * @item: the item as the store returned it
+ * @model: the contacts model
+ * @item: the contact as the store returned it
  *
  * Puts @item into @model at its sorted place, replacing the item with the
- * same id. Widgets showing the old item get the new one.
+ * same id. Widgets showing the old item get the new one. Only the contacts
+ * page and its dialogs still patch their model this way; the other
+ * domains write through their facades.
  */
 void
 xi_context_upsert_item (XiContext  *self,
@@ -690,13 +662,8 @@ xi_context_upsert_item (XiContext  *self,
   if (find_by_id (store, id, &position))
     g_list_store_remove (store, position);
 
-  if (XI_IS_CONTACT (item))
-    {
-      g_list_store_insert_sorted (store, item, compare_contacts, NULL);
-      g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (item), item);
-    }
-  else
-    g_list_store_insert_sorted (store, item, compare_named, NULL);
+  g_list_store_insert_sorted (store, item, compare_contacts, NULL);
+  g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (item), item);
 }
 
 void
@@ -709,34 +676,16 @@ xi_context_remove_item (XiContext  *self,
 
   g_return_if_fail (store != NULL);
 
-  if (model == G_LIST_MODEL (self->contacts))
-    g_hash_table_remove (self->contact_index, id);
+  g_hash_table_remove (self->contact_index, id);
   if (find_by_id (store, id, &position))
     g_list_store_remove (store, position);
 }
 
 /* Reload: contacts, groups, templates, custom fields and campaigns, one
- * after the other. */
-
-typedef struct
-{
-  GPtrArray *contacts;
-  GPtrArray *groups;
-  GPtrArray *templates;
-  char     **custom_fields;
-} Loaded;
-
-static void
-loaded_free (gpointer data)
-{
-  Loaded *loaded = data;
-
-  g_clear_pointer (&loaded->contacts, g_ptr_array_unref);
-  g_clear_pointer (&loaded->groups, g_ptr_array_unref);
-  g_clear_pointer (&loaded->templates, g_ptr_array_unref);
-  g_strfreev (loaded->custom_fields);
-  g_free (loaded);
-}
+ * after the other. Each list goes into its model as soon as it is read:
+ * a write queued after the read reaches the main loop after it, so what
+ * a page patched in after its own write is never overwritten by a list
+ * read before that write. */
 
 static void
 set_loading (XiContext *self,
@@ -746,14 +695,6 @@ set_loading (XiContext *self,
     return;
   self->loading = loading;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-}
-
-static void
-replace_all (GListStore *store,
-             GPtrArray  *items)
-{
-  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
-                       items->pdata, items->len);
 }
 
 static void
@@ -767,47 +708,6 @@ fail (GTask  *task,
   g_task_return_error (task, error);
 }
 
-/* Keeps the job objects widgets already hold: a known campaign is
- * updated in place, and one the runner announced while the list was
- * being read stays at the front. */
-static void
-merge_jobs (XiContext *self,
-            GPtrArray *loaded)
-{
-  g_autoptr(GPtrArray) merged = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) loaded_ids = g_hash_table_new (g_str_hash, g_str_equal);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
-
-  for (guint i = 0; i < loaded->len; i++)
-    g_hash_table_add (loaded_ids, (gpointer)xi_job_get_id (g_ptr_array_index (loaded, i)));
-
-  for (guint i = 0; i < n; i++)
-    {
-      XiJob *item = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
-
-      if (g_hash_table_contains (loaded_ids, xi_job_get_id (item)))
-        g_object_unref (item);
-      else
-        g_ptr_array_add (merged, item);
-    }
-
-  for (guint i = 0; i < loaded->len; i++)
-    {
-      XiJob *job = g_ptr_array_index (loaded, i);
-      XiJob *known = NULL;
-
-      if (find_job (self, xi_job_get_id (job), &known, NULL))
-        {
-          xi_job_update_from (known, job);
-          g_ptr_array_add (merged, g_object_ref (known));
-        }
-      else
-        g_ptr_array_add (merged, g_object_ref (job));
-    }
-
-  g_list_store_splice (self->jobs, 0, n, merged->pdata, merged->len);
-}
-
 static void
 jobs_listed_cb (GObject      *object,
                 GAsyncResult *result,
@@ -815,33 +715,13 @@ jobs_listed_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   XiContext *self = g_task_get_source_object (task);
-  Loaded *loaded = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) jobs = NULL;
   GError *error = NULL;
 
-  if ((jobs = xi_store_list_jobs_finish (XI_STORE (object), result, &error)) == NULL)
+  if (!xi_facade_reload_finish (XI_FACADE (object), result, &error))
     {
       fail (task, error);
       return;
     }
-
-  g_strfreev (self->custom_fields);
-  self->custom_fields = g_steal_pointer (&loaded->custom_fields);
-
-  g_hash_table_remove_all (self->contact_index);
-  for (guint i = 0; i < loaded->contacts->len; i++)
-    {
-      XiContact *contact = g_ptr_array_index (loaded->contacts, i);
-      g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (contact), contact);
-    }
-
-  replace_all (self->groups, loaded->groups);
-  replace_all (self->templates, loaded->templates);
-  /* The store sorts with SQLite's ASCII-only NOCASE; sort again the way
-   * new contacts are inserted, so the list keeps one order. */
-  g_ptr_array_sort_with_data (loaded->contacts, compare_contacts_ptr, NULL);
-  replace_all (self->contacts, loaded->contacts);
-  merge_jobs (self, jobs);
 
   set_loading (self, FALSE);
   g_signal_emit (self, signals[LOADED], 0, NULL);
@@ -854,52 +734,54 @@ custom_fields_listed_cb (GObject      *object,
                          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Loaded *loaded = g_task_get_task_data (task);
+  XiContext *self = g_task_get_source_object (task);
+  char **custom_fields;
   GError *error = NULL;
 
-  if ((loaded->custom_fields = xi_store_list_custom_fields_finish (XI_STORE (object), result, &error)) == NULL)
+  if ((custom_fields = xi_store_list_custom_fields_finish (XI_STORE (object), result, &error)) == NULL)
     {
       fail (task, error);
       return;
     }
-  xi_store_list_jobs_async (XI_STORE (object), g_task_get_cancellable (task),
-                            jobs_listed_cb, g_object_ref (task));
+  g_strfreev (self->custom_fields);
+  self->custom_fields = custom_fields;
+  xi_facade_reload_async (XI_FACADE (self->campaigns), g_task_get_cancellable (task),
+                          jobs_listed_cb, g_object_ref (task));
 }
 
 static void
-templates_listed_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+templates_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Loaded *loaded = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if ((loaded->templates = xi_store_list_templates_finish (XI_STORE (object), result, &error)) == NULL)
+  if (!xi_facade_reload_finish (XI_FACADE (object), result, &error))
     {
       fail (task, error);
       return;
     }
-  xi_store_list_custom_fields_async (XI_STORE (object), g_task_get_cancellable (task),
+  xi_store_list_custom_fields_async (xi_facade_get_store (XI_FACADE (object)), g_task_get_cancellable (task),
                                      custom_fields_listed_cb, g_object_ref (task));
 }
 
 static void
-groups_listed_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+groups_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Loaded *loaded = g_task_get_task_data (task);
+  XiContext *self = g_task_get_source_object (task);
   GError *error = NULL;
 
-  if ((loaded->groups = xi_store_list_groups_finish (XI_STORE (object), result, &error)) == NULL)
+  if (!xi_facade_reload_finish (XI_FACADE (object), result, &error))
     {
       fail (task, error);
       return;
     }
-  xi_store_list_templates_async (XI_STORE (object), g_task_get_cancellable (task),
-                                 templates_listed_cb, g_object_ref (task));
+  xi_facade_reload_async (XI_FACADE (self->templates), g_task_get_cancellable (task),
+                          templates_read_cb, g_object_ref (task));
 }
 
 static void
@@ -908,16 +790,32 @@ contacts_listed_cb (GObject      *object,
                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Loaded *loaded = g_task_get_task_data (task);
+  XiContext *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) contacts = NULL;
+  GListModel *model = G_LIST_MODEL (self->contacts);
   GError *error = NULL;
 
-  if ((loaded->contacts = xi_store_list_contacts_finish (XI_STORE (object), result, &error)) == NULL)
+  if ((contacts = xi_store_list_contacts_finish (XI_STORE (object), result, &error)) == NULL)
     {
       fail (task, error);
       return;
     }
-  xi_store_list_groups_async (XI_STORE (object), g_task_get_cancellable (task),
-                              groups_listed_cb, g_object_ref (task));
+
+  /* The store sorts with SQLite's ASCII-only NOCASE; sort again the way
+   * new contacts are inserted, so the list keeps one order. */
+  g_ptr_array_sort_with_data (contacts, compare_contacts_ptr, NULL);
+  xi_model_merge (self->contacts, contacts, (XiModelIdFunc)xi_contact_get_id,
+                  (XiModelUpdateFunc)xi_contact_update_from);
+  g_hash_table_remove_all (self->contact_index);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (model, i);
+
+      g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (contact), contact);
+    }
+
+  xi_facade_reload_async (XI_FACADE (self->groups), g_task_get_cancellable (task),
+                          groups_read_cb, g_object_ref (task));
 }
 
 /**
@@ -942,7 +840,6 @@ xi_context_reload_async (XiContext           *self,
 
   task = g_task_new (self, cancellable != NULL ? cancellable : self->cancellable, callback, user_data);
   g_task_set_source_tag (task, xi_context_reload_async);
-  g_task_set_task_data (task, g_new0 (Loaded, 1), loaded_free);
 
   set_loading (self, TRUE);
   xi_store_list_contacts_async (self->store, g_task_get_cancellable (task), contacts_listed_cb, task);

@@ -10,7 +10,10 @@
 #include <gio/gio.h>
 
 #include "xi-campaign-runner.h"
+#include "xi-campaigns-facade.h"
 #include "xi-connection.h"
+#include "xi-groups-facade.h"
+#include "xi-templates-facade.h"
 #include "xi-store.h"
 #include "xi-sync-account.h"
 #include "xi-sync-service.h"
@@ -23,12 +26,11 @@ G_BEGIN_DECLS
  * XiContext: the services every page needs (Calendar's GcalContext pattern),
  * handed to each page through its "context" property. Main thread only.
  * It owns the store and the GSettings, and the in-memory models the pages
- * share: contacts, groups and templates (GListModel of XiContact, XiGroup
- * and XiTemplate, kept in store order, updated in place after every
- * successful store operation made through the context and read again when
- * sync changes their rows: XiStore::changed), and the campaigns
- * (GListModel of XiJob, newest first), which the campaign runner keeps in
- * step once the application has set one.
+ * share: the contacts (GListModel of XiContact, kept in store order and
+ * read again whenever the store announces that their rows changed:
+ * XiStore::changed), and the facades of groups, templates and campaigns,
+ * which own those models, follow the store themselves and make the
+ * writes pages ask for.
  */
 G_DECLARE_FINAL_TYPE (XiContext, xi_context, XI, CONTEXT, GObject)
 
@@ -40,6 +42,9 @@ GListModel  *xi_context_get_contacts       (XiContext            *self);
 GListModel  *xi_context_get_groups         (XiContext            *self);
 GListModel  *xi_context_get_templates      (XiContext            *self);
 GListModel  *xi_context_get_jobs           (XiContext            *self);
+XiCampaignsFacade *xi_context_get_campaigns (XiContext           *self);
+XiGroupsFacade *xi_context_get_groups_facade (XiContext          *self);
+XiTemplatesFacade *xi_context_get_templates_facade (XiContext    *self);
 XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
 void         xi_context_set_runner         (XiContext            *self,
                                             XiCampaignRunner     *runner);
@@ -55,8 +60,6 @@ void         xi_context_set_sync_account   (XiContext            *self,
 const char  *xi_context_get_engine_elsewhere (XiContext          *self);
 void         xi_context_set_engine_elsewhere (XiContext          *self,
                                               const char         *sentence);
-void         xi_context_upsert_job         (XiContext            *self,
-                                            XiJob                *job);
 XiContact   *xi_context_find_contact       (XiContext            *self,
                                             const char           *id);
 XiGroup     *xi_context_find_group         (XiContext            *self,

@@ -186,7 +186,7 @@ saved_cb (GObject      *object,
 {
   g_autoptr(XiGroupDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(XiGroup) saved = xi_store_save_group_finish (XI_STORE (object), result, &error);
+  g_autoptr(XiGroup) saved = xi_groups_facade_save_finish (XI_GROUPS_FACADE (object), result, &error);
 
   self->saving = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -205,8 +205,6 @@ saved_cb (GObject      *object,
       return;
     }
 
-  /* The stored copy carries the member count, so it replaces the old item. */
-  xi_context_upsert_item (self->context, xi_context_get_groups (self->context), saved);
   g_signal_emit (self, signals[SAVED], 0, saved);
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -420,6 +418,6 @@ xi_group_dialog_save (XiGroupDialog *self)
    * insensitive would take the focus from the entry behind its back. */
   self->saving = TRUE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "group.save", FALSE);
-  xi_store_save_group_async (xi_context_get_store (self->context), self->group, self->cancellable,
-                             saved_cb, g_object_ref (self));
+  xi_groups_facade_save_async (xi_context_get_groups_facade (self->context), self->group,
+                               self->cancellable, saved_cb, g_object_ref (self));
 }

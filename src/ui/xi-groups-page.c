@@ -444,17 +444,16 @@ members_removed_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(AdwToast) toast = NULL;
   g_autofree char *title = NULL;
-  guint count;
   guint n;
 
-  n = xi_store_remove_group_members_finish (XI_STORE (object), result, &error);
+  n = xi_groups_facade_remove_members_finish (XI_GROUPS_FACADE (object), result, &error);
   if (report_error (op->self, error))
     return;
 
+  /* The group's count came with the facade; the contacts still keep
+   * their groups by hand (the contacts model is not a facade yet). */
   for (guint i = 0; i < op->contacts->len; i++)
     xi_contact_remove_group_id (g_ptr_array_index (op->contacts, i), xi_group_get_id (op->group));
-  count = xi_group_get_member_count (op->group);
-  xi_group_set_member_count (op->group, count - MIN (n, count));
   refilter (op->self);
 
   title = g_strdup_printf (ngettext ("Removed %u contact from %s", "Removed %u contacts from %s", n),
@@ -475,7 +474,7 @@ members_added_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   guint n;
 
-  n = xi_store_add_group_members_finish (XI_STORE (object), result, &error);
+  n = xi_groups_facade_add_members_finish (XI_GROUPS_FACADE (object), result, &error);
   if (op->picker != NULL)
     {
       op->picker->busy = FALSE;
@@ -486,7 +485,6 @@ members_added_cb (GObject      *object,
 
   for (guint i = 0; i < op->contacts->len; i++)
     xi_contact_add_group_id (g_ptr_array_index (op->contacts, i), xi_group_get_id (op->group));
-  xi_group_set_member_count (op->group, xi_group_get_member_count (op->group) + n);
   refilter (op->self);
 
   if (op->picker != NULL)
@@ -512,8 +510,9 @@ add_members (XiGroupsPage   *self,
       picker->busy = TRUE;
       picker_update (picker);
     }
-  xi_store_add_group_members_async (xi_context_get_store (context_of (self)), xi_group_get_id (group),
-                                    (const char * const *)ids, self->cancellable, members_added_cb, op);
+  xi_groups_facade_add_members_async (xi_context_get_groups_facade (context_of (self)),
+                                      xi_group_get_id (group), (const char * const *)ids,
+                                      self->cancellable, members_added_cb, op);
 }
 
 static void
@@ -543,9 +542,10 @@ remove_selected_members (XiGroupsPage *self)
     }
 
   ids = contact_ids (contacts);
-  xi_store_remove_group_members_async (xi_context_get_store (context_of (self)), xi_group_get_id (group),
-                                       (const char * const *)ids, self->cancellable,
-                                       members_removed_cb, group_op_new (self, group, contacts));
+  xi_groups_facade_remove_members_async (xi_context_get_groups_facade (context_of (self)),
+                                         xi_group_get_id (group), (const char * const *)ids,
+                                         self->cancellable, members_removed_cb,
+                                         group_op_new (self, group, contacts));
 }
 
 /* The "Add Contacts…" picker: every contact not yet in the group, with a
@@ -976,7 +976,7 @@ deleted_cb (GObject      *object,
   GListModel *contacts;
   guint n;
 
-  xi_store_delete_group_finish (XI_STORE (object), result, &error);
+  xi_groups_facade_delete_finish (XI_GROUPS_FACADE (object), result, &error);
   if (report_error (op->self, error))
     return;
 
@@ -989,7 +989,6 @@ deleted_cb (GObject      *object,
 
       xi_contact_remove_group_id (contact, xi_group_get_id (op->group));
     }
-  xi_context_remove_item (context, xi_context_get_groups (context), xi_group_get_id (op->group));
   xi_page_toast (XI_PAGE (op->self), _("Deleted the group %s; its contacts were kept"),
                  xi_group_get_name (op->group));
 }
@@ -1003,8 +1002,9 @@ delete_response_cb (AdwMessageDialog *dialog,
 
   /* Answer once: closing the dialog may emit its close response too. */
   if (g_str_equal (response, "delete"))
-    xi_store_delete_group_async (xi_context_get_store (context_of (op->self)), xi_group_get_id (op->group),
-                                 op->self->cancellable, deleted_cb, group_op_new (op->self, op->group, NULL));
+    xi_groups_facade_delete_async (xi_context_get_groups_facade (context_of (op->self)),
+                                   xi_group_get_id (op->group), op->self->cancellable, deleted_cb,
+                                   group_op_new (op->self, op->group, NULL));
   g_signal_handlers_disconnect_by_func (dialog, delete_response_cb, user_data);
 }
 

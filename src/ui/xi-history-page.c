@@ -311,6 +311,7 @@ update_state (XiHistoryPage *self)
   gtk_stack_set_visible_child_name (self->activity_stack,
                                     g_list_model_get_n_items (G_LIST_MODEL (self->activity)) > 0 ? "list" : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.export", self->job != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.delete", self->job != NULL);
 }
 
 typedef struct
@@ -974,6 +975,79 @@ export_action (GtkWidget  *widget,
 }
 
 static void
+job_deleted_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(XiHistoryPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (xi_campaigns_facade_delete_finish (XI_CAMPAIGNS_FACADE (object), result, &error))
+    schedule_refresh (self);   /* its quota may be free again */
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    xi_page_toast (XI_PAGE (self), _("The campaign was not deleted: %s"), error->message);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    XiHistoryPage    *self)
+{
+  XiContext *context = context_of (self);
+
+  /* Answer once: closing the dialog may emit its close response too. */
+  g_signal_handlers_disconnect_by_func (dialog, delete_response_cb, self);
+  if (g_str_equal (response, "delete") && context != NULL)
+    xi_campaigns_facade_delete_async (xi_context_get_campaigns (context),
+                                      g_object_get_data (G_OBJECT (dialog), "job-id"),
+                                      self->cancellable, job_deleted_cb, g_object_ref (self));
+}
+
+/* Deleting cannot be undone, so it is confirmed with what goes: the
+ * campaign by name and how many people its report lists. Cancel is the
+ * default. A campaign that is sending, or that another computer sends,
+ * is refused by the store, and the toast says why. */
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  XiHistoryPage *self = XI_HISTORY_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *heading = NULL;
+  g_autofree char *count = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  guint total;
+  GtkWidget *dialog;
+
+  if (self->job == NULL)
+    return;
+
+  total = xi_job_get_total (self->job);
+  count = xi_format_count (total);
+  heading = g_strdup_printf (_("Delete “%s”?"), xi_job_get_name (self->job));
+  g_string_append_printf (body, ngettext ("Its report of %s recipient is deleted with it.",
+                                          "Its report of %s recipients is deleted with it.", total),
+                          count);
+  if (!xi_job_is_finished (self->job))
+    g_string_append_printf (body, " %s",
+                            _("It has not finished: it is cancelled first, and the quota it holds is given back."));
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body->str);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "job-id", g_strdup (xi_job_get_id (self->job)), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -1089,6 +1163,10 @@ xi_history_page_class_init (XiHistoryPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "history.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "history.delete", NULL, delete_action);
+  /* "Delete the selection", as on every page; the search entry keeps its
+   * own Delete key. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "history.delete", NULL);
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
 }
 

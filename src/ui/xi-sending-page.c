@@ -556,17 +556,9 @@ command_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(XiJob) job = NULL;
 
-  if (XI_IS_CAMPAIGN_RUNNER (object))
-    job = xi_campaign_runner_command_finish (XI_CAMPAIGN_RUNNER (object), result, &error);
-  else
-    job = xi_store_command_job_finish (XI_STORE (object), result, &error);
-  if (job == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        xi_page_toast (XI_PAGE (self), _("Could not change the campaign: %s"), error->message);
-      return;
-    }
-  xi_context_upsert_job (context_of (self), job);
+  job = xi_campaigns_facade_command_finish (XI_CAMPAIGNS_FACADE (object), result, &error);
+  if (job == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    xi_page_toast (XI_PAGE (self), _("Could not change the campaign: %s"), error->message);
 }
 
 static void
@@ -575,18 +567,11 @@ run_command (XiSendingPage *self,
              XiJobCommand   command)
 {
   XiContext *context = context_of (self);
-  XiCampaignRunner *runner = context != NULL ? xi_context_get_runner (context) : NULL;
 
   if (context == NULL)
     return;
-  /* Without an engine here (another process sends from the folder) the
-   * change goes to the store, and that engine takes it at its next step. */
-  if (runner == NULL)
-    xi_store_command_job_async (xi_context_get_store (context), job_id, command, self->cancellable,
-                                command_done_cb, g_object_ref (self));
-  else
-    xi_campaign_runner_command_async (runner, job_id, command, self->cancellable,
-                                      command_done_cb, g_object_ref (self));
+  xi_campaigns_facade_command_async (xi_context_get_campaigns (context), job_id, command,
+                                     self->cancellable, command_done_cb, g_object_ref (self));
 }
 
 static void
@@ -611,7 +596,7 @@ job_created_cb (GObject      *object,
   XiCampaignRunner *runner;
   GtkWidget *row;
 
-  job = xi_store_create_job_finish (XI_STORE (object), result, &error);
+  job = xi_campaigns_facade_create_finish (XI_CAMPAIGNS_FACADE (object), result, &error);
   if (job == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -634,7 +619,6 @@ job_created_cb (GObject      *object,
       return;
     }
 
-  xi_context_upsert_job (context_of (self), job);
   /* The queue is at the top; the new campaign is its first row, and the
    * focus goes to it so Ctrl+P and its buttons are at hand. */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
@@ -903,8 +887,8 @@ start_response_cb (AdwMessageDialog *dialog,
 
   self->creating = TRUE;
   update_start (self);
-  xi_store_create_job_async (xi_context_get_store (context_of (self)), spec, self->cancellable,
-                             job_created_cb, g_object_ref (self));
+  xi_campaigns_facade_create_async (xi_context_get_campaigns (context_of (self)), spec,
+                                    self->cancellable, job_created_cb, g_object_ref (self));
 }
 
 /* Sending to a whole audience cannot be taken back, so it is confirmed

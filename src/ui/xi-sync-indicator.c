@@ -254,7 +254,22 @@ dup_change_title (XiSyncIndicator *self,
   if (g_str_equal (op->table_name, "group_members"))
     return g_strdup (_("A group member"));
   if (g_str_equal (op->table_name, "templates"))
-    return g_strdup (_("A template"));
+    {
+      XiTemplate *template_ = xi_facade_find (XI_FACADE (xi_context_get_templates_facade (self->context)),
+                                              op->row_id);
+
+      /* Translators: %s is a message template's name */
+      return template_ != NULL ? g_strdup_printf (_("Template “%s”"), xi_template_get_name (template_))
+                               : g_strdup (_("A template"));
+    }
+  if (g_str_equal (op->table_name, "jobs"))
+    {
+      XiJob *job = xi_facade_find (XI_FACADE (xi_context_get_campaigns (self->context)), op->row_id);
+
+      /* Translators: %s is a campaign's name */
+      return job != NULL ? g_strdup_printf (_("Campaign “%s”"), xi_job_get_name (job))
+                         : g_strdup (_("A campaign"));
+    }
   if (g_str_equal (op->table_name, "incoming_messages"))
     return g_strdup (_("A received message"));
   if (g_str_has_prefix (op->table_name, "job"))

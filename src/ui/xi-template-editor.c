@@ -758,7 +758,7 @@ saved_cb (GObject      *object,
 {
   g_autoptr(XiTemplateEditor) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(XiTemplate) saved = xi_store_save_template_finish (XI_STORE (object), result, &error);
+  g_autoptr(XiTemplate) saved = xi_templates_facade_save_finish (XI_TEMPLATES_FACADE (object), result, &error);
 
   self->saving = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -779,7 +779,6 @@ saved_cb (GObject      *object,
   g_clear_object (&self->template_);
   self->template_ = xi_template_copy (saved);
   self->modified = FALSE;
-  xi_context_upsert_item (self->context, xi_context_get_templates (self->context), saved);
   refresh (self);
   g_signal_emit (self, signals[SAVED], 0, saved);
 }
@@ -793,7 +792,7 @@ deleted_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
-  if (!xi_store_delete_template_finish (XI_STORE (object), result, &error))
+  if (!xi_templates_facade_delete_finish (XI_TEMPLATES_FACADE (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -806,7 +805,6 @@ deleted_cb (GObject      *object,
 
   id = g_strdup (xi_template_get_id (self->template_));
   xi_template_editor_edit (self, NULL);
-  xi_context_remove_item (self->context, xi_context_get_templates (self->context), id);
   g_signal_emit (self, signals[DELETED], 0, id);
 }
 
@@ -819,9 +817,9 @@ delete_response_cb (AdwMessageDialog *dialog,
   g_signal_handlers_disconnect_by_func (dialog, delete_response_cb, self);
   if (g_str_equal (response, "delete") && self->template_ != NULL &&
       xi_template_get_id (self->template_) != NULL)
-    xi_store_delete_template_async (xi_context_get_store (self->context),
-                                    xi_template_get_id (self->template_), self->cancellable,
-                                    deleted_cb, g_object_ref (self));
+    xi_templates_facade_delete_async (xi_context_get_templates_facade (self->context),
+                                      xi_template_get_id (self->template_), self->cancellable,
+                                      deleted_cb, g_object_ref (self));
 }
 
 static void
@@ -1332,8 +1330,8 @@ xi_template_editor_save (XiTemplateEditor *self)
   /* Only Save is switched off while the store works (see refresh()). */
   self->saving = TRUE;
   refresh (self);
-  xi_store_save_template_async (xi_context_get_store (self->context), self->template_,
-                                self->cancellable, saved_cb, g_object_ref (self));
+  xi_templates_facade_save_async (xi_context_get_templates_facade (self->context), self->template_,
+                                  self->cancellable, saved_cb, g_object_ref (self));
 }
 
 /**
