@@ -488,6 +488,38 @@ static const char migration_v7[] =
   " conditions TEXT NOT NULL DEFAULT '[]');"
   "CREATE UNIQUE INDEX segments_name ON segments (master_user_id, name COLLATE NOCASE) WHERE deleted = 0;";
 
+/*
+ * Version 8, finding contacts among a million. A search is a substring of
+ * the name or of the number, so the index is FTS5's trigram index of both,
+ * holding the live rows under the contact's rowid; triggers keep it in
+ * step with every write, whoever makes it (the app, an import, a row that
+ * sync applies). It holds a copy of the two columns rather than pointing
+ * at the table: a stale entry can then only make a candidate that the
+ * store checks and drops, never a wrong delete. The ordered index serves
+ * the contacts list, named contacts first by name, then the nameless by
+ * number, so that the list's keys are read from it alone, without
+ * sorting or reading the table; "deleted" is a column of it rather than
+ * its WHERE, since SQLite reads the table for a partial index's terms.
+ */
+static const char migration_v8[] =
+  "CREATE VIRTUAL TABLE contacts_search USING fts5 (name, phone, tokenize = 'trigram');"
+  "INSERT INTO contacts_search (rowid, name, phone)"
+  " SELECT rowid, name, phone FROM contacts WHERE deleted = 0;"
+  "CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts WHEN new.deleted = 0 BEGIN"
+  " INSERT OR REPLACE INTO contacts_search (rowid, name, phone)"
+  "  VALUES (new.rowid, new.name, new.phone);"
+  " END;"
+  "CREATE TRIGGER contacts_search_update AFTER UPDATE OF name, phone, deleted ON contacts BEGIN"
+  " DELETE FROM contacts_search WHERE rowid = old.rowid;"
+  " INSERT OR REPLACE INTO contacts_search (rowid, name, phone)"
+  "  SELECT new.rowid, new.name, new.phone WHERE new.deleted = 0;"
+  " END;"
+  "CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN"
+  " DELETE FROM contacts_search WHERE rowid = old.rowid;"
+  " END;"
+  "CREATE INDEX contacts_order ON contacts"
+  " (master_user_id, deleted, trim (name, ' ' || char (9)) = '', name COLLATE NOCASE, phone);";
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -496,6 +528,7 @@ static const char * const migrations[] = {
   migration_v5,
   migration_v6,
   migration_v7,
+  migration_v8,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);
