@@ -1040,6 +1040,283 @@ test_export (Fixture       *f,
   g_assert_nonnull (strstr (contents, ",no,Surabaya\r\n"));
 }
 
+/* XiStore::changed, as a listener sees it: per table, how many emissions
+ * and every id they named. */
+typedef struct
+{
+  GHashTable *emissions;   /* table -> count */
+  GHashTable *ids;         /* table -> set of ids */
+  guint       empty;       /* emissions that named no id: the whole table */
+} Changes;
+
+static void
+store_changed_cb (XiStore            *store,
+                  const char         *table,
+                  const char * const *ids,
+                  Changes            *changes)
+{
+  GHashTable *set = g_hash_table_lookup (changes->ids, table);
+
+  g_hash_table_insert (changes->emissions, g_strdup (table),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (changes->emissions,
+                                                                                table)) + 1));
+  if (set == NULL)
+    {
+      set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (changes->ids, g_strdup (table), set);
+    }
+  if (ids[0] == NULL)
+    changes->empty++;
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_hash_table_add (set, g_strdup (ids[i]));
+}
+
+static void
+changes_watch (Changes *changes,
+               XiStore *store)
+{
+  changes->emissions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  changes->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify)g_hash_table_unref);
+  g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), changes);
+}
+
+/* Runs what the main context has to do (the coalesced emission among
+ * it), then forgets what was seen so far. */
+static void
+changes_reset (Changes *changes)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_hash_table_remove_all (changes->emissions);
+  g_hash_table_remove_all (changes->ids);
+  changes->empty = 0;
+}
+
+static void
+changes_clear (Changes *changes,
+               XiStore *store)
+{
+  g_signal_handlers_disconnect_by_data (store, changes);
+  g_clear_pointer (&changes->emissions, g_hash_table_unref);
+  g_clear_pointer (&changes->ids, g_hash_table_unref);
+}
+
+static guint
+changes_count (Changes    *changes,
+               const char *table)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return GPOINTER_TO_UINT (g_hash_table_lookup (changes->emissions, table));
+}
+
+static GHashTable *
+changes_ids (Changes    *changes,
+             const char *table)
+{
+  return g_hash_table_lookup (changes->ids, table);
+}
+
+/* A page's own save is announced like a pulled row: once, with its id. */
+static void
+test_changed_local (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan");
+  g_autoptr(XiGroup) saved = NULL;
+  g_autoptr(XiGroup) renamed = NULL;
+  g_autoptr(GError) error = NULL;
+  Changes changes = { 0 };
+  gboolean ok = FALSE;
+
+  changes_watch (&changes, f->store);
+
+  saved = save_group (f, group, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "groups")), ==, 1);
+  g_assert_true (g_hash_table_contains (changes_ids (&changes, "groups"), xi_group_get_id (saved)));
+  g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 0);
+  changes_reset (&changes);
+
+  xi_group_set_name (saved, "Pelanggan lama");
+  renamed = save_group (f, saved, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 1);
+  g_assert_true (g_hash_table_contains (changes_ids (&changes, "groups"), xi_group_get_id (saved)));
+  changes_reset (&changes);
+
+  WAIT (xi_store_delete_group_async (f->store, xi_group_get_id (saved), NULL,
+                                     xi_test_store_result_cb, &slot_),
+        ok = xi_store_delete_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 1);
+  g_assert_true (g_hash_table_contains (changes_ids (&changes, "groups"), xi_group_get_id (saved)));
+
+  changes_clear (&changes, f->store);
+}
+
+/* An import preview writes every row and rolls them back: nothing of it
+ * is announced, not even with the next transaction that commits. */
+static void
+test_changed_rollback (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(XiGroup) group = xi_group_new ("Reseller");
+  g_autoptr(XiGroup) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  Changes changes = { 0 };
+
+  changes_watch (&changes, f->store);
+
+  WAIT (xi_store_preview_import_async (f->store, make_batch (50), "Baru", NULL,
+                                       xi_test_store_result_cb, &slot_),
+        report = xi_store_preview_import_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, 52);
+  g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 0);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 0);
+
+  saved = save_group (f, group, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 0);
+  g_assert_cmpuint (changes_count (&changes, "group_members"), ==, 0);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "groups")), ==, 1);
+  g_assert_true (g_hash_table_contains (changes_ids (&changes, "groups"), xi_group_get_id (saved)));
+
+  changes_clear (&changes, f->store);
+}
+
+typedef struct
+{
+  guint pending;
+  guint failed;
+} Batch;
+
+static void
+contact_saved_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Batch *batch = user_data;
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  saved = xi_store_save_contact_finish (XI_STORE (object), result, &error);
+  if (saved == NULL)
+    batch->failed++;
+  batch->pending--;
+}
+
+/* A thousand saves finished before the main loop turns: one emission for
+ * the table, naming all of them. Their callbacks run on a context of
+ * their own, so the main context sees nothing until they are all done. */
+static void
+test_changed_coalesced (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  Changes changes = { 0 };
+  Batch batch = { 0 };
+
+  changes_watch (&changes, f->store);
+
+  g_main_context_push_thread_default (context);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812%07u", i);
+      g_autoptr(XiContact) contact = new_contact ("Budi", phone);
+
+      batch.pending++;
+      xi_store_save_contact_async (f->store, contact, NULL, contact_saved_cb, &batch);
+    }
+  while (batch.pending > 0)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  g_assert_cmpuint (batch.failed, ==, 0);
+
+  g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "contacts")), ==, 1000);
+  g_assert_cmpuint (changes.empty, ==, 0);
+  changes_reset (&changes);
+
+  /* Past what is worth listing, an empty list says: the whole table. */
+  {
+    g_autoptr(XiImportReport) report = NULL;
+    g_autoptr(GError) error = NULL;
+
+    WAIT (xi_store_import_contacts_async (f->store, make_batch (10050), NULL, NULL, NULL, NULL,
+                                          NULL, xi_test_store_result_cb, &slot_),
+          report = xi_store_import_contacts_finish (f->store, result_, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 1);
+    g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "contacts")), ==, 0);
+    g_assert_cmpuint (changes.empty, ==, 1);
+  }
+
+  changes_clear (&changes, f->store);
+}
+
+/* make_batch () without its number given twice: a file that does so
+ * changes that contact twice on every import. */
+static XiImportBatch *
+unique_batch (void)
+{
+  XiImportBatch *batch = make_batch (20);
+
+  g_ptr_array_remove_index (batch->rows, 2);
+  return batch;
+}
+
+/* Saving what is already stored, or importing the same file again,
+ * changes no row and announces none. */
+static void
+test_changed_unchanged (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = new_contact ("Sari", "6281300000001");
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(XiContact) again = NULL;
+  g_autoptr(XiGroup) group = xi_group_new ("Grosir");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(XiGroup) group_again = NULL;
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  Changes changes = { 0 };
+
+  changes_watch (&changes, f->store);
+
+  saved = save_contact (f, contact, &error);
+  g_assert_no_error (error);
+  saved_group = save_group (f, group, &error);
+  g_assert_no_error (error);
+  WAIT (xi_store_import_contacts_async (f->store, unique_batch (), "Grosir", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "contacts"), >, 0);
+  changes_reset (&changes);
+
+  again = save_contact (f, saved, &error);
+  g_assert_no_error (error);
+  group_again = save_group (f, saved_group, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&report, xi_import_report_free);
+  WAIT (xi_store_import_contacts_async (f->store, unique_batch (), "Grosir", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 0);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 0);
+  g_assert_cmpuint (changes_count (&changes, "group_members"), ==, 0);
+
+  changes_clear (&changes, f->store);
+}
+
 static void
 test_closed (void)
 {
@@ -1079,6 +1356,14 @@ main (int   argc,
   g_test_add ("/xi/store/scoping", Fixture, NULL, fixture_setup, test_scoping, fixture_teardown);
   g_test_add ("/xi/store/groups", Fixture, NULL, fixture_setup, test_groups, fixture_teardown);
   g_test_add ("/xi/store/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
+  g_test_add ("/xi/store/changed/local", Fixture, NULL, fixture_setup, test_changed_local,
+              fixture_teardown);
+  g_test_add ("/xi/store/changed/rollback", Fixture, NULL, fixture_setup, test_changed_rollback,
+              fixture_teardown);
+  g_test_add ("/xi/store/changed/coalesced", Fixture, NULL, fixture_setup, test_changed_coalesced,
+              fixture_teardown);
+  g_test_add ("/xi/store/changed/unchanged", Fixture, NULL, fixture_setup, test_changed_unchanged,
+              fixture_teardown);
   g_test_add_func ("/xi/store/closed", test_closed);
   g_test_add_func ("/xi/store/open-refuses-link", test_open_refuses_link);
 

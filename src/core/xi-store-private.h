@@ -41,12 +41,13 @@ struct _XiStore
   XiKeySeal    *seal;         /* xi-store-keys.c */
   gboolean      sync_applying;  /* writing the server's rows: queue no push */
   char         *sync_device_id;
+  GHashTable   *pending_changes;  /* of the open transaction; xi-store-changes.c */
 
-  /* Rows changed by sync, waiting to be announced by "changed" on
+  /* Committed changes, waiting to be announced by "changed" on
    * @context; guarded by @changes_lock. */
   GMutex        changes_lock;
   GMainContext *context;
-  GHashTable   *changes;      /* table -> GHashTable of ids */
+  GHashTable   *changes;      /* table -> its ids; xi-store-changes.c */
   GSource      *changes_source;
 };
 
@@ -169,10 +170,19 @@ gboolean        _xi_store_sync_load_quota    (XiStore              *self,
 gboolean        _xi_store_sync_setup         (XiStore              *self,
                                               GError              **error);
 
-/* xi-store.c, for xi-store-sync.c */
+/* xi-store-changes.c */
 void            _xi_store_note_change      (XiStore              *self,
                                             const char           *table,
                                             const char           *id);
+gboolean        _xi_store_changes_setup    (XiStore              *self,
+                                            GError              **error);
+void            _xi_store_changes_committed (XiStore             *self);
+void            _xi_store_changes_clear    (XiStore              *self);
+
+/* xi-store.c, for xi-store-changes.c */
+void            _xi_store_emit_changed     (XiStore              *self,
+                                            const char           *table,
+                                            const char * const   *ids);
 
 /* xi-store-schema.c */
 gboolean        _xi_store_schema_migrate   (sqlite3              *db,

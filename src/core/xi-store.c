@@ -72,6 +72,7 @@ close_func (XiStore  *self,
   g_clear_pointer (&self->stmts, g_hash_table_unref);
   g_clear_pointer (&self->sync_device_id, g_free);
   g_clear_pointer (&self->seal, _xi_key_seal_free);
+  g_clear_pointer (&self->pending_changes, g_hash_table_unref);
   if (self->db != NULL)
     {
       sqlite3_close_v2 (self->db);
@@ -233,6 +234,7 @@ xi_store_finalize (GObject *object)
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->master_user_id, g_free);
   g_clear_pointer (&self->changes, g_hash_table_unref);
+  g_clear_pointer (&self->pending_changes, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->changes_lock);
   g_clear_object (&self->secrets);
@@ -258,10 +260,15 @@ xi_store_class_init (XiStoreClass *klass)
    * @table: a synced table
    * @ids: the ids of its rows that changed
    *
-   * Rows changed by sync: pulled from the server, stored from a push reply,
-   * or marked rejected or in conflict. Models showing them reload those
-   * rows. Emitted on the main context the store was made on, at most once
-   * per table per main-loop turn, with everything changed since.
+   * Rows of a synced table that were inserted, changed or deleted, by
+   * any operation of this store: a page's edit, the engine, or sync (a
+   * pulled row, a push reply, a row marked rejected or in conflict).
+   * Models showing them reload those rows. Emitted on the main context
+   * the store was made on, at most once per table per main-loop turn,
+   * with everything committed since; never for a transaction that rolled
+   * back, nor for a write that left every column as it was. When more
+   * rows changed than are worth listing, @ids is empty: read the whole
+   * table again.
    */
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed",
@@ -491,7 +498,8 @@ open_func (XiStore  *self,
   sqlite3_wal_hook (self->db, wal_hook_cb, self);
 
   if (!_xi_store_schema_migrate (self->db, XI_STORE_SCHEMA_VERSION, &error) ||
-      !_xi_store_sync_setup (self, &error))
+      !_xi_store_sync_setup (self, &error) ||
+      !_xi_store_changes_setup (self, &error))
     goto failed_with_error;
 
   g_debug ("Store open at schema version %u", XI_STORE_SCHEMA_VERSION);
@@ -579,77 +587,15 @@ xi_store_close (XiStore *self)
   self->thread = NULL;
   self->opened = FALSE;
 
-  /* Nothing is announced after the close. */
-  g_mutex_lock (&self->changes_lock);
-  if (self->changes_source != NULL)
-    g_source_destroy (self->changes_source);
-  g_clear_pointer (&self->changes_source, g_source_unref);
-  g_clear_pointer (&self->changes, g_hash_table_unref);
-  g_mutex_unlock (&self->changes_lock);
+  _xi_store_changes_clear (self);
 }
 
-static gboolean
-emit_changes_cb (gpointer user_data)
-{
-  XiStore *self = user_data;
-  g_autoptr(GHashTable) changes = NULL;
-  GHashTableIter iter;
-  const char *table;
-  GHashTable *ids;
-
-  g_mutex_lock (&self->changes_lock);
-  changes = g_steal_pointer (&self->changes);
-  g_clear_pointer (&self->changes_source, g_source_unref);
-  g_mutex_unlock (&self->changes_lock);
-
-  if (changes == NULL)
-    return G_SOURCE_REMOVE;
-
-  g_hash_table_iter_init (&iter, changes);
-  while (g_hash_table_iter_next (&iter, (gpointer *)&table, (gpointer *)&ids))
-    {
-      g_autofree const char **list = (const char **)g_hash_table_get_keys_as_array (ids, NULL);
-
-      g_signal_emit (self, signals[SIGNAL_CHANGED], 0, table, list);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Called on the store thread after a commit. Changes pile up until the
- * main context runs the one pending emission, so a pull of thousands of
- * rows costs the UI one reload per table, not one per row. */
 void
-_xi_store_note_change (XiStore    *self,
-                       const char *table,
-                       const char *id)
+_xi_store_emit_changed (XiStore            *self,
+                        const char         *table,
+                        const char * const *ids)
 {
-  GHashTable *ids;
-
-  _xi_store_assert_thread (self);
-
-  g_mutex_lock (&self->changes_lock);
-  if (self->changes == NULL)
-    self->changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify)g_hash_table_unref);
-  ids = g_hash_table_lookup (self->changes, table);
-  if (ids == NULL)
-    {
-      ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_hash_table_insert (self->changes, g_strdup (table), ids);
-    }
-  g_hash_table_add (ids, g_strdup (id));
-
-  if (self->changes_source == NULL)
-    {
-      self->changes_source = g_idle_source_new ();
-      g_source_set_priority (self->changes_source, G_PRIORITY_DEFAULT_IDLE);
-      /* No reference: closing the store destroys the source. */
-      g_source_set_callback (self->changes_source, emit_changes_cb, self, NULL);
-      g_source_set_static_name (self->changes_source, "[xi-store] changed");
-      g_source_attach (self->changes_source, self->context);
-    }
-  g_mutex_unlock (&self->changes_lock);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0, table, ids);
 }
 
 /* Helpers for the store-*.c files, all on the store thread. */
@@ -796,6 +742,7 @@ wal_hook_cb (void       *user_data,
 {
   XiStore *self = user_data;
 
+  _xi_store_changes_committed (self);
   self->wal_frames = frames;
   if (!self->deferring_checkpoint && frames >= WAL_AUTOCHECKPOINT_PAGES)
     sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "xi-context.h"
+#include "xi-model-merge.h"
 
 /* A reload of 100,000 contacts takes the store thread a second or two,
  * and a first sync changes rows page after page: reloads for sync wait
@@ -716,27 +717,10 @@ xi_context_remove_item (XiContext  *self,
 }
 
 /* Reload: contacts, groups, templates, custom fields and campaigns, one
- * after the other. */
-
-typedef struct
-{
-  GPtrArray *contacts;
-  GPtrArray *groups;
-  GPtrArray *templates;
-  char     **custom_fields;
-} Loaded;
-
-static void
-loaded_free (gpointer data)
-{
-  Loaded *loaded = data;
-
-  g_clear_pointer (&loaded->contacts, g_ptr_array_unref);
-  g_clear_pointer (&loaded->groups, g_ptr_array_unref);
-  g_clear_pointer (&loaded->templates, g_ptr_array_unref);
-  g_strfreev (loaded->custom_fields);
-  g_free (loaded);
-}
+ * after the other. Each list goes into its model as soon as it is read:
+ * a write queued after the read reaches the main loop after it, so what
+ * a page patched in after its own write is never overwritten by a list
+ * read before that write. */
 
 static void
 set_loading (XiContext *self,
@@ -746,14 +730,6 @@ set_loading (XiContext *self,
     return;
   self->loading = loading;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-}
-
-static void
-replace_all (GListStore *store,
-             GPtrArray  *items)
-{
-  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
-                       items->pdata, items->len);
 }
 
 static void
@@ -815,7 +791,6 @@ jobs_listed_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   XiContext *self = g_task_get_source_object (task);
-  Loaded *loaded = g_task_get_task_data (task);
   g_autoptr(GPtrArray) jobs = NULL;
   GError *error = NULL;
 
@@ -824,23 +799,6 @@ jobs_listed_cb (GObject      *object,
       fail (task, error);
       return;
     }
-
-  g_strfreev (self->custom_fields);
-  self->custom_fields = g_steal_pointer (&loaded->custom_fields);
-
-  g_hash_table_remove_all (self->contact_index);
-  for (guint i = 0; i < loaded->contacts->len; i++)
-    {
-      XiContact *contact = g_ptr_array_index (loaded->contacts, i);
-      g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (contact), contact);
-    }
-
-  replace_all (self->groups, loaded->groups);
-  replace_all (self->templates, loaded->templates);
-  /* The store sorts with SQLite's ASCII-only NOCASE; sort again the way
-   * new contacts are inserted, so the list keeps one order. */
-  g_ptr_array_sort_with_data (loaded->contacts, compare_contacts_ptr, NULL);
-  replace_all (self->contacts, loaded->contacts);
   merge_jobs (self, jobs);
 
   set_loading (self, FALSE);
@@ -854,14 +812,17 @@ custom_fields_listed_cb (GObject      *object,
                          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Loaded *loaded = g_task_get_task_data (task);
+  XiContext *self = g_task_get_source_object (task);
+  char **custom_fields;
   GError *error = NULL;
 
-  if ((loaded->custom_fields = xi_store_list_custom_fields_finish (XI_STORE (object), result, &error)) == NULL)
+  if ((custom_fields = xi_store_list_custom_fields_finish (XI_STORE (object), result, &error)) == NULL)
     {
       fail (task, error);
       return;
     }
+  g_strfreev (self->custom_fields);
+  self->custom_fields = custom_fields;
   xi_store_list_jobs_async (XI_STORE (object), g_task_get_cancellable (task),
                             jobs_listed_cb, g_object_ref (task));
 }
@@ -872,14 +833,17 @@ templates_listed_cb (GObject      *object,
                      gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Loaded *loaded = g_task_get_task_data (task);
+  XiContext *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) templates = NULL;
   GError *error = NULL;
 
-  if ((loaded->templates = xi_store_list_templates_finish (XI_STORE (object), result, &error)) == NULL)
+  if ((templates = xi_store_list_templates_finish (XI_STORE (object), result, &error)) == NULL)
     {
       fail (task, error);
       return;
     }
+  xi_model_merge (self->templates, templates, (XiModelIdFunc)xi_template_get_id,
+                  (XiModelUpdateFunc)xi_template_update_from);
   xi_store_list_custom_fields_async (XI_STORE (object), g_task_get_cancellable (task),
                                      custom_fields_listed_cb, g_object_ref (task));
 }
@@ -890,14 +854,17 @@ groups_listed_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Loaded *loaded = g_task_get_task_data (task);
+  XiContext *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) groups = NULL;
   GError *error = NULL;
 
-  if ((loaded->groups = xi_store_list_groups_finish (XI_STORE (object), result, &error)) == NULL)
+  if ((groups = xi_store_list_groups_finish (XI_STORE (object), result, &error)) == NULL)
     {
       fail (task, error);
       return;
     }
+  xi_model_merge (self->groups, groups, (XiModelIdFunc)xi_group_get_id,
+                  (XiModelUpdateFunc)xi_group_update_from);
   xi_store_list_templates_async (XI_STORE (object), g_task_get_cancellable (task),
                                  templates_listed_cb, g_object_ref (task));
 }
@@ -908,14 +875,30 @@ contacts_listed_cb (GObject      *object,
                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Loaded *loaded = g_task_get_task_data (task);
+  XiContext *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) contacts = NULL;
+  GListModel *model = G_LIST_MODEL (self->contacts);
   GError *error = NULL;
 
-  if ((loaded->contacts = xi_store_list_contacts_finish (XI_STORE (object), result, &error)) == NULL)
+  if ((contacts = xi_store_list_contacts_finish (XI_STORE (object), result, &error)) == NULL)
     {
       fail (task, error);
       return;
     }
+
+  /* The store sorts with SQLite's ASCII-only NOCASE; sort again the way
+   * new contacts are inserted, so the list keeps one order. */
+  g_ptr_array_sort_with_data (contacts, compare_contacts_ptr, NULL);
+  xi_model_merge (self->contacts, contacts, (XiModelIdFunc)xi_contact_get_id,
+                  (XiModelUpdateFunc)xi_contact_update_from);
+  g_hash_table_remove_all (self->contact_index);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (model, i);
+
+      g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (contact), contact);
+    }
+
   xi_store_list_groups_async (XI_STORE (object), g_task_get_cancellable (task),
                               groups_listed_cb, g_object_ref (task));
 }
@@ -942,7 +925,6 @@ xi_context_reload_async (XiContext           *self,
 
   task = g_task_new (self, cancellable != NULL ? cancellable : self->cancellable, callback, user_data);
   g_task_set_source_tag (task, xi_context_reload_async);
-  g_task_set_task_data (task, g_new0 (Loaded, 1), loaded_free);
 
   set_loading (self, TRUE);
   xi_store_list_contacts_async (self->store, g_task_get_cancellable (task), contacts_listed_cb, task);

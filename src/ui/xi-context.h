@@ -24,9 +24,8 @@ G_BEGIN_DECLS
  * handed to each page through its "context" property. Main thread only.
  * It owns the store and the GSettings, and the in-memory models the pages
  * share: contacts, groups and templates (GListModel of XiContact, XiGroup
- * and XiTemplate, kept in store order, updated in place after every
- * successful store operation made through the context and read again when
- * sync changes their rows: XiStore::changed), and the campaigns
+ * and XiTemplate, kept in store order and read again whenever the store
+ * announces that their rows changed: XiStore::changed), and the campaigns
  * (GListModel of XiJob, newest first), which the campaign runner keeps in
  * step once the application has set one.
  */

@@ -1,0 +1,337 @@
+/* xi-store-changes.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "xi-store-changes"
+
+#include "config.h"
+
+#include "xi-store-private.h"
+#include "xi-store-sync.h"
+
+/*
+ * XiStore::changed tells the models which rows to read again, whoever
+ * wrote them through this store: a page, the engine or sync. (Another
+ * process, such as the command line, has a connection of its own, whose
+ * writes this one does not see.) It is a property of the connection,
+ * like sync's outbox, rather than a call in each operation:
+ * when the store opens, TEMP triggers on every synced table hand the
+ * (table, id) of each inserted, updated or deleted row to
+ * xi_store_changed (), which collects them for the open transaction.
+ *
+ * The WAL hook runs once SQLite has committed, so only then are the
+ * collected rows published; the rollback hook forgets them. An update
+ * counts only when a column other than the stamps (updated_at, version,
+ * the server's counters) differs, so saving a row unchanged, or a
+ * re-import of the same file, announces nothing.
+ */
+
+/* Past this many rows of one table in one turn, the ids are not worth
+ * listing: listeners get an empty list and read the whole table again. A
+ * campaign of 100,000 recipients then costs one reload, not 100,000 ids. */
+#define MAX_IDS 10000
+
+/* Columns that change with every write, synced or not. */
+static const char * const stamp_columns[] = {
+  "id", "updated_at", "version", "server_version", "server_seq", NULL,
+};
+
+typedef struct
+{
+  GHashTable *ids;   /* owned strings */
+  gboolean    all;   /* too many: the whole table */
+} TableChanges;
+
+static void
+table_changes_free (gpointer data)
+{
+  TableChanges *changes = data;
+
+  g_hash_table_unref (changes->ids);
+  g_free (changes);
+}
+
+static GHashTable *
+change_set_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, table_changes_free);
+}
+
+static TableChanges *
+change_set_lookup (GHashTable *set,
+                   const char *table)
+{
+  TableChanges *changes = g_hash_table_lookup (set, table);
+
+  if (changes == NULL)
+    {
+      changes = g_new0 (TableChanges, 1);
+      changes->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (set, g_strdup (table), changes);
+    }
+  return changes;
+}
+
+static void
+change_set_add (GHashTable *set,
+                const char *table,
+                const char *id)
+{
+  TableChanges *changes = change_set_lookup (set, table);
+
+  if (changes->all || g_hash_table_contains (changes->ids, id))
+    return;
+  if (g_hash_table_size (changes->ids) >= MAX_IDS)
+    {
+      changes->all = TRUE;
+      g_hash_table_remove_all (changes->ids);
+      return;
+    }
+  g_hash_table_add (changes->ids, g_strdup (id));
+}
+
+static gboolean
+emit_changes_cb (gpointer user_data)
+{
+  XiStore *self = user_data;
+  g_autoptr(GHashTable) set = NULL;
+  GHashTableIter iter;
+  const char *table;
+  TableChanges *changes;
+
+  g_mutex_lock (&self->changes_lock);
+  set = g_steal_pointer (&self->changes);
+  g_clear_pointer (&self->changes_source, g_source_unref);
+  g_mutex_unlock (&self->changes_lock);
+
+  if (set == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_hash_table_iter_init (&iter, set);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&table, (gpointer *)&changes))
+    {
+      g_autofree const char **list = NULL;
+
+      if (changes->all)
+        list = g_new0 (const char *, 1);
+      else
+        list = (const char **)g_hash_table_get_keys_as_array (changes->ids, NULL);
+      _xi_store_emit_changed (self, table, list);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Must hold changes_lock. */
+static void
+schedule_emission (XiStore *self)
+{
+  if (self->changes_source != NULL)
+    return;
+
+  self->changes_source = g_idle_source_new ();
+  g_source_set_priority (self->changes_source, G_PRIORITY_DEFAULT_IDLE);
+  /* No reference: closing the store destroys the source. */
+  g_source_set_callback (self->changes_source, emit_changes_cb, self, NULL);
+  g_source_set_static_name (self->changes_source, "[xi-store] changed");
+  g_source_attach (self->changes_source, self->context);
+}
+
+/* Called on the store thread after a commit. Changes pile up until the
+ * main context runs the one pending emission, so a pull of thousands of
+ * rows costs the UI one reload per table, not one per row. */
+void
+_xi_store_note_change (XiStore    *self,
+                       const char *table,
+                       const char *id)
+{
+  _xi_store_assert_thread (self);
+
+  g_mutex_lock (&self->changes_lock);
+  if (self->changes == NULL)
+    self->changes = change_set_new ();
+  change_set_add (self->changes, table, id);
+  schedule_emission (self);
+  g_mutex_unlock (&self->changes_lock);
+}
+
+static void
+changed_func (sqlite3_context  *context,
+              int               argc,
+              sqlite3_value   **argv)
+{
+  XiStore *self = sqlite3_user_data (context);
+  const char *table = (const char *)sqlite3_value_text (argv[0]);
+  const char *id = (const char *)sqlite3_value_text (argv[1]);
+
+  if (table == NULL || id == NULL)
+    return;
+  if (self->pending_changes == NULL)
+    self->pending_changes = change_set_new ();
+  change_set_add (self->pending_changes, table, id);
+}
+
+static void
+rolled_back_cb (void *user_data)
+{
+  XiStore *self = user_data;
+
+  g_clear_pointer (&self->pending_changes, g_hash_table_unref);
+}
+
+/**
+ * _xi_store_changes_committed:
+ * @self: a #XiStore, on its thread
+ *
+ * Publishes the rows the transaction that just committed changed. Called
+ * from the WAL hook, which SQLite runs only after a commit succeeded.
+ */
+void
+_xi_store_changes_committed (XiStore *self)
+{
+  g_autoptr(GHashTable) pending = g_steal_pointer (&self->pending_changes);
+  GHashTableIter iter;
+  const char *table;
+  TableChanges *changes;
+
+  if (pending == NULL)
+    return;
+
+  g_mutex_lock (&self->changes_lock);
+  if (self->changes == NULL)
+    self->changes = change_set_new ();
+  g_hash_table_iter_init (&iter, pending);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&table, (gpointer *)&changes))
+    {
+      GHashTableIter ids;
+      const char *id;
+
+      if (changes->all)
+        {
+          TableChanges *published = change_set_lookup (self->changes, table);
+
+          published->all = TRUE;
+          g_hash_table_remove_all (published->ids);
+          continue;
+        }
+      g_hash_table_iter_init (&ids, changes->ids);
+      while (g_hash_table_iter_next (&ids, (gpointer *)&id, NULL))
+        change_set_add (self->changes, table, id);
+    }
+  schedule_emission (self);
+  g_mutex_unlock (&self->changes_lock);
+}
+
+/**
+ * _xi_store_changes_clear:
+ * @self: a #XiStore
+ *
+ * Forgets every change not announced yet; nothing is announced after the
+ * store closes. Called once the store thread is gone.
+ */
+void
+_xi_store_changes_clear (XiStore *self)
+{
+  g_clear_pointer (&self->pending_changes, g_hash_table_unref);
+
+  g_mutex_lock (&self->changes_lock);
+  if (self->changes_source != NULL)
+    g_source_destroy (self->changes_source);
+  g_clear_pointer (&self->changes_source, g_source_unref);
+  g_clear_pointer (&self->changes, g_hash_table_unref);
+  g_mutex_unlock (&self->changes_lock);
+}
+
+/* The TEMP triggers of @table: every column but the stamps is compared. */
+static char *
+build_triggers (XiStore     *self,
+                const char  *table,
+                GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GString) differs = g_string_new (NULL);
+  g_autofree char *pragma = g_strdup_printf ("PRAGMA main.table_info (\"%s\")", table);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, pragma, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *column = (const char *)sqlite3_column_text (stmt, 1);
+
+      if (g_strv_contains (stamp_columns, column))
+        continue;
+      g_string_append_printf (differs, "%sOLD.\"%s\" IS NOT NEW.\"%s\"",
+                              differs->len > 0 ? " OR " : "", column, column);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+
+  g_string_append_printf (sql,
+                          "CREATE TEMP TRIGGER xi_changed_%s_insert AFTER INSERT ON main.%s"
+                          " BEGIN SELECT xi_store_changed ('%s', NEW.id); END;"
+                          "CREATE TEMP TRIGGER xi_changed_%s_update AFTER UPDATE ON main.%s"
+                          " WHEN %s BEGIN SELECT xi_store_changed ('%s', NEW.id); END;"
+                          "CREATE TEMP TRIGGER xi_changed_%s_delete AFTER DELETE ON main.%s"
+                          " BEGIN SELECT xi_store_changed ('%s', OLD.id); END;",
+                          table, table, table,
+                          table, table, differs->len > 0 ? differs->str : "0", table,
+                          table, table, table);
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+/**
+ * _xi_store_changes_setup:
+ * @self: a #XiStore, on its thread, just after the schema is current
+ * @error: return location for a #GError
+ *
+ * Registers xi_store_changed () and the hooks, and creates the triggers
+ * that report every change of a synced table, signed in or not.
+ *
+ * Returns: whether the triggers exist
+ */
+gboolean
+_xi_store_changes_setup (XiStore  *self,
+                         GError  **error)
+{
+  const char * const *tables = xi_store_sync_tables ();
+  int rc;
+
+  _xi_store_assert_thread (self);
+
+  rc = sqlite3_create_function (self->db, "xi_store_changed", 2, SQLITE_UTF8, self,
+                                changed_func, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  sqlite3_rollback_hook (self->db, rolled_back_cb, self);
+
+  /* One transaction, for the reason given in _xi_store_sync_setup (). */
+  if (!_xi_store_exec (self, "BEGIN", error))
+    return FALSE;
+  for (guint i = 0; tables[i] != NULL; i++)
+    {
+      g_autofree char *sql = build_triggers (self, tables[i], error);
+
+      if (sql == NULL || !_xi_store_exec (self, sql, error))
+        {
+          _xi_store_rollback (self);
+          return FALSE;
+        }
+    }
+  return _xi_store_commit (self, error);
+}
