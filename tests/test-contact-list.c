@@ -117,6 +117,17 @@ wait_listed (Fixture *f)
   g_source_remove (timeout);
 }
 
+/* Runs the main loop until the list starts listing its keys. */
+static void
+wait_loading (Fixture *f)
+{
+  guint timeout = g_timeout_add_seconds (20, timed_out_cb, NULL);
+
+  while (!xi_contact_list_get_loading (f->list))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
 /* The item at @position once its page has arrived; the first answer
  * may be a placeholder, which a later items-changed replaces. */
 static XiContact *
@@ -269,8 +280,9 @@ wait_change_at (Fixture *f,
     }
 }
 
-/* An edited contact on a shown page comes back changed, and a
- * deleted one is announced as one removed row, not as a new list. */
+/* Following XiStore::changed: an edited contact on a shown page comes
+ * back changed, and a deleted one is announced as one removed row, not
+ * as a new list. */
 static void
 test_changed_rows_reloaded (Fixture       *f,
                             gconstpointer  data)
@@ -282,6 +294,7 @@ test_changed_rows_reloaded (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   const char *ids[] = { NULL, NULL };
+  guint removals = 0;
   Change *change;
 
   xi_contact_list_refresh (f->list);
@@ -289,14 +302,15 @@ test_changed_rows_reloaded (Fixture       *f,
   second = wait_item (f, 1);
   id = g_strdup (xi_contact_get_id (second));
 
+  g_signal_connect (f->list, "items-changed", G_CALLBACK (record_change_cb), changes);
   edited = xi_contact_copy (second);
   xi_contact_set_notes (edited, "pelanggan lama");
   XI_TEST_WAIT (xi_store_save_contact_async (f->store, edited, NULL, xi_test_store_result_cb, &slot_),
                 saved = xi_store_save_contact_finish (f->store, result_, &error));
   g_assert_no_error (error);
 
-  g_signal_connect (f->list, "items-changed", G_CALLBACK (record_change_cb), changes);
-  xi_contact_list_refresh (f->list);
+  /* XiStore::changed starts the listing. */
+  wait_loading (f);
   wait_listed (f);
   /* Until the shown page is read again, its old contacts stand in. */
   {
@@ -323,14 +337,22 @@ test_changed_rows_reloaded (Fixture       *f,
   XI_TEST_WAIT (xi_store_delete_contacts_async (f->store, ids, NULL, xi_test_store_result_cb, &slot_),
                 xi_store_delete_contacts_finish (f->store, result_, &error));
   g_assert_no_error (error);
-  xi_contact_list_refresh (f->list);
+  wait_loading (f);
   wait_listed (f);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONTACTS - 1);
-  g_assert_cmpuint (changes->len, >=, 1);
-  change = &g_array_index (changes, Change, 0);
-  g_assert_cmpuint (change->position, ==, 1);
-  g_assert_cmpuint (change->removed, ==, 1);
-  g_assert_cmpuint (change->added, ==, 0);
+  /* One row went, and only that was announced besides pages read again. */
+  for (guint i = 0; i < changes->len; i++)
+    {
+      change = &g_array_index (changes, Change, i);
+      if (change->removed != change->added)
+        {
+          g_assert_cmpuint (change->position, ==, 1);
+          g_assert_cmpuint (change->removed, ==, 1);
+          g_assert_cmpuint (change->added, ==, 0);
+          removals++;
+        }
+    }
+  g_assert_cmpuint (removals, ==, 1);
   assert_name_at (f, 1, "Kontak 0003");
   g_signal_handlers_disconnect_by_func (f->list, record_change_cb, changes);
 }
