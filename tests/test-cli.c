@@ -159,6 +159,47 @@ test_import_and_list (Fixture       *f,
                                                   "kota"), ==, "Jakarta");
 }
 
+/* A listing larger than the pages the command loads comes out whole, in
+ * list order, as one JSON array; an empty one is an empty array. */
+static void
+test_list_pages (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GString) csv_text = g_string_new ("Nama,Nomor\r\n");
+  g_autofree char *csv = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *none = NULL;
+  g_autoptr(JsonNode) all = NULL;
+  g_autoptr(JsonNode) empty = NULL;
+  JsonArray *array;
+
+  /* Written in reverse, so list order is not file order. */
+  for (guint i = 1300; i > 0; i--)
+    g_string_append_printf (csv_text, "Pelanggan %04u,0813%08u\r\n", i, i);
+  csv = write_file (f, "banyak.csv", csv_text->str);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", csv, NULL), ==, 0);
+
+  g_assert_cmpint (run_cli (f, &text, NULL, "contacts", "list", "--search", "pelanggan 1", NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "\n301 contacts\n"));
+
+  g_assert_cmpint (run_cli (f, &json, NULL, "--json", "contacts", "list", NULL), ==, 0);
+  all = parse_json (json);
+  array = json_node_get_array (all);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1300);
+  for (guint i = 0; i < 1300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Pelanggan %04u", i + 1);
+
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, i), "name"),
+                       ==, name);
+    }
+
+  g_assert_cmpint (run_cli (f, &none, NULL, "--json", "contacts", "list", "--search", "tidak ada", NULL), ==, 0);
+  empty = parse_json (none);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (empty)), ==, 0);
+}
+
 static void
 test_groups_and_errors (Fixture       *f,
                         gconstpointer  data)
@@ -1119,6 +1160,7 @@ main (int   argc,
 
   g_test_add ("/xi/cli/usage", Fixture, NULL, fixture_setup, test_usage, fixture_teardown);
   g_test_add ("/xi/cli/import-and-list", Fixture, NULL, fixture_setup, test_import_and_list, fixture_teardown);
+  g_test_add ("/xi/cli/list-pages", Fixture, NULL, fixture_setup, test_list_pages, fixture_teardown);
   g_test_add ("/xi/cli/list-where", Fixture, NULL, fixture_setup, test_list_where, fixture_teardown);
   g_test_add ("/xi/cli/import-dry-run", Fixture, NULL, fixture_setup, test_import_dry_run, fixture_teardown);
   g_test_add ("/xi/cli/segments", Fixture, NULL, fixture_setup, test_segments, fixture_teardown);

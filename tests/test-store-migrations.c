@@ -367,6 +367,21 @@ test_not_a_database (void)
   xi_test_rm_rf (dir);
 }
 
+/* A new database at @path holding the dump @name of tests/data/. */
+static sqlite3 *
+open_dump (const char *path,
+           const char *name)
+{
+  g_autofree char *dump = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+  g_autofree char *sql = NULL;
+  sqlite3 *db;
+
+  g_assert_true (g_file_get_contents (dump, &sql, NULL, NULL));
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  return db;
+}
+
 /* Version 6 gives the Inbox both sides of a conversation: the automatic
  * replies sent before it, known only from the activity log, join the
  * new table with their rule's text, answering the customer's message. */
@@ -375,14 +390,9 @@ test_v6_auto_replies (void)
 {
   g_autofree char *dir = xi_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "v3.db", NULL);
-  g_autofree char *dump = g_test_build_filename (G_TEST_DIST, "data", "store-v3.sql", NULL);
-  g_autofree char *sql = NULL;
   g_autoptr(GError) error = NULL;
-  sqlite3 *db;
+  sqlite3 *db = open_dump (path, "store-v3.sql");
 
-  g_assert_true (g_file_get_contents (dump, &sql, NULL, NULL));
-  db = open_db (path);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db,
                                  "INSERT INTO incoming_messages (id, master_user_id, created_at, updated_at,"
                                  " wa_message_id, from_jid, phone, text, received_at) VALUES ('i1',"
@@ -472,6 +482,47 @@ test_v8_rows_get_ops (void)
   xi_test_rm_rf (dir);
 }
 
+/* Version 9 indexes the live contacts of a version 7 file for search, and
+ * its triggers note every later write that the index has to follow. */
+static void
+test_v9_search_index (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v7.db", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = open_dump (path, "store-v7.sql");
+
+  sqlite3_close (db);
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM contacts_search"), ==,
+                   count (path, "SELECT count(*) FROM contacts WHERE deleted = 0"));
+  g_assert_cmpint (count (path, "SELECT count(*) FROM contacts_search s JOIN contacts c"
+                                " ON c.rowid = s.rowid WHERE contacts_search MATCH '\"santoso\"'"
+                                " AND c.id = 'c1'"), ==, 1);
+  /* The deleted contact c4 is not in it. */
+  g_assert_cmpint (count (path, "SELECT count(*) FROM contacts_search WHERE contacts_search MATCH"
+                                " 'phone : \"6281300000004\"'"), ==, 0);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM contacts_search_stale"), ==, 0);
+
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE contacts SET name = 'Budi Hartono' WHERE id = 'c1';"
+                                 "UPDATE contacts SET deleted = 1 WHERE id = 'c2';"
+                                 "UPDATE contacts SET deleted = 0 WHERE id = 'c4';"
+                                 "UPDATE contacts SET notes = 'no search in notes' WHERE id = 'c3';"
+                                 "INSERT INTO contacts (id, master_user_id, created_at, updated_at, name, phone)"
+                                 " VALUES ('c5', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z', 'Baru', '6281300000005');"
+                                 "DELETE FROM contacts WHERE id = 'c3';",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM contacts_search_stale s JOIN contacts c"
+                                " ON c.rowid = s.contact_rowid WHERE c.id IN ('c1', 'c2', 'c4', 'c5')"), ==, 4);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM contacts_search_stale"), ==, 5);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,6 +536,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/cheap-checks", test_cheap_checks);
   g_test_add_func ("/xi/store/migrations/v6-auto-replies", test_v6_auto_replies);
   g_test_add_func ("/xi/store/migrations/v8-rows-get-ops", test_v8_rows_get_ops);
+  g_test_add_func ("/xi/store/migrations/v9-search-index", test_v9_search_index);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 

@@ -520,6 +520,68 @@ test_pull_queues_nothing (Fixture       *f,
   g_assert_cmpint (get_checkpoint (f, "contacts"), ==, 50);
 }
 
+/* The names that a search of @text finds, comma-separated. */
+static char *
+search_names (Fixture    *f,
+              const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  XI_TEST_WAIT (xi_store_search_contacts_async (f->store, text, NULL, xi_test_store_result_cb, &slot_),
+                found = xi_store_search_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < found->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
+                            xi_contact_get_name (g_ptr_array_index (found, i)));
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* Applies a pulled page of one contact named @name. */
+static void
+pull_contact (Fixture    *f,
+              const char *id,
+              const char *name,
+              gint64      version,
+              gboolean    deleted)
+{
+  g_autofree char *row = contact_json (id, name, NULL, version, 10 + version, deleted);
+  g_autofree char *page = g_strdup_printf ("[%s]", row);
+
+  apply_page (f, "contacts", page, NULL);
+}
+
+/* Rows written by sync reach the search index through the table's
+ * triggers: pulled, renamed by another device, and deleted there. */
+static void
+test_pull_indexes_contacts (Fixture       *f,
+                            gconstpointer  data)
+{
+  const char *id = "7d1f0a52-0000-4000-8000-000000000007";
+  g_autofree char *found = NULL;
+  g_autofree char *renamed = NULL;
+  g_autofree char *old_name = NULL;
+  g_autofree char *deleted = NULL;
+
+  pull_contact (f, id, "Wulan Sari", 1, FALSE);
+  found = search_names (f, "ulan s");
+  g_assert_cmpstr (found, ==, "Wulan Sari");
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts_search WHERE contacts_search MATCH '\"ulan s\"'"),
+                   ==, 1);
+
+  pull_contact (f, id, "Wulan Pratiwi", 2, FALSE);
+  old_name = search_names (f, "ulan s");
+  g_assert_cmpstr (old_name, ==, "");
+  renamed = search_names (f, "pratiwi");
+  g_assert_cmpstr (renamed, ==, "Wulan Pratiwi");
+
+  pull_contact (f, id, "Wulan Pratiwi", 3, TRUE);
+  deleted = search_names (f, "pratiwi");
+  g_assert_cmpstr (deleted, ==, "");
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts_search"), ==, 0);
+}
+
 /* Bad pages are refused whole, with a message, and change nothing. */
 static void
 test_pull_rejects_bad_pages (Fixture       *f,
@@ -1271,6 +1333,7 @@ main (int   argc,
               test_signed_out_queues_nothing, fixture_teardown);
   ADD ("pull-queues-nothing", test_pull_queues_nothing);
   ADD ("pull-rejects-bad-pages", test_pull_rejects_bad_pages);
+  ADD ("pull-indexes-contacts", test_pull_indexes_contacts);
   ADD ("batch", test_batch);
   ADD ("crash-replays-same-ops", test_crash_replays_same_ops);
   ADD ("complete-applied-and-rebase", test_complete_applied_and_rebase);

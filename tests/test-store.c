@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xi-contact-filter.h"
 #include "xi-limits.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
@@ -348,6 +349,128 @@ test_contact_search (Fixture       *f,
   g_assert_cmpuint (found->len, ==, 1);
   g_assert_true (xi_contact_is_in_group (g_ptr_array_index (found, 0), xi_group_get_id (saved_group)));
   g_free (budi_id);
+}
+
+static GArray *
+list_keys (Fixture         *f,
+           const char      *text,
+           XiContactFilter *filter)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *keys = NULL;
+
+  WAIT (xi_store_list_contact_keys_async (f->store, text, filter, NULL, xi_test_store_result_cb, &slot_),
+        keys = xi_store_list_contact_keys_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (keys);
+  return keys;
+}
+
+/* The contacts that @keys name, by display name, comma-separated; a
+ * contact that is gone shows as "-". */
+static char *
+names_of_keys (Fixture *f,
+               GArray  *keys)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  GString *names = g_string_new (NULL);
+
+  WAIT (xi_store_load_contact_keys_async (f->store, (const gint64 *)(gpointer)keys->data, keys->len, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        contacts = xi_store_load_contact_keys_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (contacts->len, ==, keys->len);
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      XiContact *contact = g_ptr_array_index (contacts, i);
+
+      g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
+                              contact != NULL ? xi_contact_get_display_name (contact) : "-");
+    }
+  return g_string_free (names, FALSE);
+}
+
+static char *
+search_keys (Fixture    *f,
+             const char *typed)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(XiContactFilter) filter = xi_contact_filter_new_from_search (typed, &text);
+  g_autoptr(GArray) keys = list_keys (f, text, filter);
+
+  return names_of_keys (f, keys);
+}
+
+/* Lists are answered as row keys in list order (named contacts by name,
+ * then the nameless by number), filtered and searched by the store, and
+ * a key of a deleted contact loads as nothing. */
+static void
+test_contact_keys (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const struct { const char *name; const char *phone; const char *kota; } rows[] = {
+    { "budi Santoso", "6281234567890", "Jakarta" },
+    { "", "6285700000002", NULL },
+    { "Citra Lestari", "6281398765432", "Bandung" },
+    { "Ani", "6285600001111", "Jakarta Selatan" },
+    { " ", "6285700000001", "Jakarta" },
+  };
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *budi_id = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *after = NULL;
+  const char *gone[] = { NULL, NULL };
+  sqlite3 *db;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(XiContact) contact = new_contact (rows[i].name, rows[i].phone);
+      g_autoptr(XiContact) saved = NULL;
+
+      if (rows[i].kota != NULL)
+        xi_contact_set_custom_field (contact, "kota", rows[i].kota);
+      saved = save_contact (f, contact, &error);
+      g_assert_no_error (error);
+      if (i == 0)
+        budi_id = g_strdup (xi_contact_get_id (saved));
+    }
+
+  all = list_keys (f, NULL, NULL);
+  listed = names_of_keys (f, all);
+  g_assert_cmpstr (listed, ==, "Ani,budi Santoso,Citra Lestari,+62 857-0000-0001,+62 857-0000-0002");
+
+  g_free (listed);
+  listed = search_keys (f, "kota:jak");
+  g_assert_cmpstr (listed, ==, "Ani,budi Santoso,+62 857-0000-0001");
+  g_free (listed);
+  listed = search_keys (f, "kota:jak santo");
+  g_assert_cmpstr (listed, ==, "budi Santoso");
+  g_free (listed);
+  listed = search_keys (f, "0813-9876");
+  g_assert_cmpstr (listed, ==, "Citra Lestari");
+
+  gone[0] = budi_id;
+  WAIT (xi_store_delete_contacts_async (f->store, gone, NULL, xi_test_store_result_cb, &slot_),
+        xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  after = names_of_keys (f, all);
+  g_assert_cmpstr (after, ==, "Ani,-,Citra Lestari,+62 857-0000-0001,+62 857-0000-0002");
+
+  /* A search of three letters or more is answered by the index alone:
+   * without Citra's entry it no longer finds her, while a shorter one,
+   * which reads every row, still does. */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM contacts_search WHERE contacts_search MATCH 'citra'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_free (listed);
+  listed = search_keys (f, "citra");
+  g_assert_cmpstr (listed, ==, "");
+  g_free (listed);
+  listed = search_keys (f, "ci");
+  g_assert_cmpstr (listed, ==, "Citra Lestari");
 }
 
 static void
@@ -1327,6 +1450,7 @@ main (int   argc,
   g_test_add ("/xi/store/open-private", Fixture, NULL, fixture_setup, test_open_private, fixture_teardown);
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);
   g_test_add ("/xi/store/contacts/search", Fixture, NULL, fixture_setup, test_contact_search, fixture_teardown);
+  g_test_add ("/xi/store/contacts/keys", Fixture, NULL, fixture_setup, test_contact_keys, fixture_teardown);
   g_test_add ("/xi/store/contacts/restore", Fixture, NULL, fixture_setup, test_contact_restore, fixture_teardown);
   g_test_add ("/xi/store/contacts/rules", Fixture, NULL, fixture_setup, test_contact_rules, fixture_teardown);
   g_test_add ("/xi/store/contacts/opt-out", Fixture, NULL, fixture_setup, test_opt_out, fixture_teardown);

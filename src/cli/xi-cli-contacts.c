@@ -21,6 +21,9 @@
 
 /* "xender-in-cli contacts …" */
 
+/* Contacts loaded at a time by "contacts list". */
+#define LIST_PAGE 512
+
 static gboolean
 interrupted_cb (gpointer user_data)
 {
@@ -367,18 +370,53 @@ add_contact_json (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
-/* A search over a million contacts loads the matches alone. */
-static GPtrArray *
-search_contacts (XiCli       *cli,
-                 const char  *text,
-                 GError     **error)
+/* The contacts a listing shows, as row keys in list order: a million of
+ * them take 8 MB, and the contacts are loaded a page at a time. */
+static GArray *
+list_contact_keys (XiCli            *cli,
+                   const char       *search,
+                   XiContactFilter  *filter,
+                   GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  xi_store_search_contacts_async (cli->store, text, NULL, xi_cli_result_cb, &slot);
+  xi_store_list_contact_keys_async (cli->store, search, filter, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
-  return xi_store_search_contacts_finish (cli->store, result, error);
+  return xi_store_list_contact_keys_finish (cli->store, result, error);
+}
+
+static GPtrArray *
+load_contact_keys (XiCli         *cli,
+                   const gint64  *keys,
+                   guint          n_keys,
+                   GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_store_load_contact_keys_async (cli->store, keys, n_keys, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_store_load_contact_keys_finish (cli->store, result, error);
+}
+
+/* One element of the JSON array "contacts list" streams. */
+static void
+print_contact_json (XiContact  *contact,
+                    GHashTable *names,
+                    gboolean    first)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  add_contact_json (builder, contact, names);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s%s", first ? "" : ",\n", text);
 }
 
 /* A condition on a field no contact has matches nobody, which is most
@@ -453,33 +491,16 @@ xi_cli_build_filter (XiCli      *cli,
   return g_steal_pointer (&filter);
 }
 
-/* Keeps the contacts of @contacts that are also in @chosen. */
-static GPtrArray *
-intersect_contacts (GPtrArray *contacts,
-                    GPtrArray *chosen)
-{
-  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *kept = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < chosen->len; i++)
-    g_hash_table_add (ids, (gpointer)xi_contact_get_id (g_ptr_array_index (chosen, i)));
-  for (guint i = 0; i < contacts->len; i++)
-    if (g_hash_table_contains (ids, xi_contact_get_id (g_ptr_array_index (contacts, i))))
-      g_ptr_array_add (kept, g_object_ref (g_ptr_array_index (contacts, i)));
-  return kept;
-}
-
 static int
 contacts_list (XiCli  *cli,
                int     argc,
                char  **argv)
 {
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GArray) keys = NULL;
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GHashTable) names = NULL;
   g_autoptr(XiGroup) only_group = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *search = NULL;
   g_autofree char *group = NULL;
@@ -532,55 +553,54 @@ contacts_list (XiCli  *cli,
 
   if (group != NULL && (only_group = xi_cli_find_group (cli, group, &error)) == NULL)
     return xi_cli_fail (cli, error);
-  contacts = xi_cli_filter_contacts (cli, filter, &error);
-  if (contacts != NULL && search != NULL)
-    {
-      g_autoptr(GPtrArray) chosen = g_steal_pointer (&contacts);
-      g_autoptr(GPtrArray) found = search_contacts (cli, search, &error);
-
-      if (found != NULL)
-        contacts = intersect_contacts (found, chosen);
-    }
-  if (contacts == NULL || (groups = xi_cli_list_groups (cli, &error)) == NULL)
+  if ((keys = list_contact_keys (cli, search, filter, &error)) == NULL ||
+      (groups = xi_cli_list_groups (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   names = group_names_by_id (groups);
 
   if (cli->json)
+    g_print ("[\n");
+
+  for (guint start = 0; start < keys->len; start += LIST_PAGE)
     {
-      builder = json_builder_new ();
-      json_builder_begin_array (builder);
-    }
+      g_autoptr(GPtrArray) contacts = NULL;
 
-  for (guint i = 0; i < contacts->len; i++)
-    {
-      XiContact *contact = g_ptr_array_index (contacts, i);
-      g_autofree char *phone = NULL;
-      g_autofree char *groups_text = NULL;
-      g_auto(GStrv) group_names = NULL;
+      contacts = load_contact_keys (cli, &g_array_index (keys, gint64, start),
+                                    MIN (LIST_PAGE, keys->len - start), &error);
+      if (contacts == NULL)
+        return xi_cli_fail (cli, error);
 
-      if (only_group != NULL && !xi_contact_is_in_group (contact, xi_group_get_id (only_group)))
-        continue;
-      shown++;
-
-      if (builder != NULL)
+      for (guint i = 0; i < contacts->len; i++)
         {
-          add_contact_json (builder, contact, names);
-          continue;
+          XiContact *contact = g_ptr_array_index (contacts, i);
+          g_autofree char *phone = NULL;
+          g_autofree char *groups_text = NULL;
+          g_auto(GStrv) group_names = NULL;
+
+          /* Deleted since it was listed. */
+          if (contact == NULL)
+            continue;
+          if (only_group != NULL && !xi_contact_is_in_group (contact, xi_group_get_id (only_group)))
+            continue;
+
+          if (cli->json)
+            {
+              print_contact_json (contact, names, shown++ == 0);
+              continue;
+            }
+          shown++;
+
+          phone = xi_phone_format_international (xi_contact_get_phone (contact));
+          group_names = group_names_of (contact, names);
+          groups_text = g_strjoinv (", ", group_names);
+          g_print ("%-20s  %-30s  %s%s\n", phone, xi_contact_get_display_name (contact), groups_text,
+                   xi_contact_get_opted_out (contact) ? _("  [opted out]") : "");
         }
-
-      phone = xi_phone_format_international (xi_contact_get_phone (contact));
-      group_names = group_names_of (contact, names);
-      groups_text = g_strjoinv (", ", group_names);
-      g_print ("%-20s  %-30s  %s%s\n", phone, xi_contact_get_display_name (contact), groups_text,
-               xi_contact_get_opted_out (contact) ? _("  [opted out]") : "");
     }
 
-  if (builder != NULL)
-    {
-      json_builder_end_array (builder);
-      xi_cli_print_json (builder);
-    }
+  if (cli->json)
+    g_print ("%s]\n", shown > 0 ? "\n" : "");
   else
     g_print (ngettext ("%u contact\n", "%u contacts\n", shown), shown);
 

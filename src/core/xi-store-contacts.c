@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "xi-contact-private.h"
 #include "xi-csv.h"
@@ -323,76 +324,449 @@ xi_store_list_contacts_finish (XiStore       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Search */
+/* Row keys: the list in its order as rowids, and contacts by rowid */
 
-/* The order of list_contacts_func()'s ORDER BY c.name COLLATE NOCASE,
- * c.phone: NOCASE folds ASCII letters only, as g_ascii_strcasecmp() does. */
-static int
-compare_as_listed (gconstpointer a,
-                   gconstpointer b)
+/* The order of contact lists (xi_contact_compare()): named contacts by
+ * name, then the nameless by number; the contacts_order index holds it.
+ * NOCASE folds ASCII letters only, so names that differ in other letters
+ * alone may come in another order than xi_contact_compare() gives. */
+#define LIST_ORDER \
+  " ORDER BY trim (c.name, ' ' || char (9)) = '', c.name COLLATE NOCASE, c.phone"
+#define LIST_LIVE \
+  " c.master_user_id = ?1 AND c.deleted = 0" \
+  " AND (?3 IS NULL OR c.custom_fields LIKE ?3 ESCAPE '\\')"
+#define FROM_SEARCH \
+  " FROM contacts_search s CROSS JOIN contacts c ON c.rowid = s.rowid" \
+  " WHERE contacts_search MATCH ?2 AND"
+
+/* Columns: what the search checks, or a whole contact when a filter
+ * needs one; the rowid comes last either way. */
+#define KEY_COLUMNS  "c.id, c.name, c.phone, c.rowid"
+#define FULL_COLUMNS CONTACT_COLUMNS ", c.rowid"
+
+/* Rows between two checks of the cancellable while listing keys. */
+#define KEYS_CHUNK 4096
+
+/* A trigram index finds substrings of three characters or more. */
+#define SEARCH_MIN_CHARS 3
+
+/* The FTS5 query for a casefolded needle, which _xi_contact_text_matches()
+ * then confirms: the needle as a phrase in the name, or its digits in the
+ * number where the needle looks like a number. %NULL when a part is too
+ * short for the index, and every row has to be looked at. */
+static char *
+search_query (const char *needle)
 {
-  XiContact *x = *(XiContact **)a;
-  XiContact *y = *(XiContact **)b;
-  int by_name = g_ascii_strcasecmp (xi_contact_get_name (x) ?: "", xi_contact_get_name (y) ?: "");
+  g_autoptr(GString) query = g_string_new ("name : \"");
+  g_autoptr(GString) digits = g_string_new (NULL);
+  gboolean number_like = TRUE;
+  const char *digit_start;
 
-  return by_name != 0 ? by_name : g_strcmp0 (xi_contact_get_phone (x), xi_contact_get_phone (y));
+  if (g_utf8_strlen (needle, -1) < SEARCH_MIN_CHARS)
+    return NULL;
+
+  for (const char *p = needle; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (query, '"');
+      g_string_append_c (query, *p);
+      if (g_ascii_isdigit (*p))
+        g_string_append_c (digits, *p);
+      else if (strchr ("+-() .", *p) == NULL)
+        number_like = FALSE;
+    }
+  g_string_append_c (query, '"');
+
+  if (number_like && digits->len > 0)
+    {
+      digit_start = digits->str + strspn (digits->str, "0");
+      if (*digit_start == '\0')
+        digit_start = digits->str + digits->len - 1;
+      if (strlen (digit_start) < SEARCH_MIN_CHARS)
+        return NULL;
+      g_string_append_printf (query, " OR phone : \"%s\"", digit_start);
+    }
+  return g_string_free (g_steal_pointer (&query), FALSE);
 }
+
+/* Brings the search index up to date with the rows the triggers noted
+ * as changed (see migration 8): one statement for however many there
+ * are, so that an import of a million pays for its index once, at the
+ * first search after it. */
+static gboolean
+update_search_index (XiStore  *self,
+                     GError  **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, "SELECT 1 FROM contacts_search_stale LIMIT 1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  if (!_xi_store_begin (self, error))
+    return FALSE;
+  if (!_xi_store_exec (self,
+                       "DELETE FROM contacts_search"
+                       " WHERE rowid IN (SELECT contact_rowid FROM contacts_search_stale)",
+                       error) ||
+      !_xi_store_exec (self,
+                       "INSERT INTO contacts_search (rowid, name, phone)"
+                       " SELECT c.rowid, c.name, c.phone FROM contacts_search_stale s"
+                       " CROSS JOIN contacts c ON c.rowid = s.contact_rowid WHERE c.deleted = 0",
+                       error) ||
+      !_xi_store_exec (self, "DELETE FROM contacts_search_stale", error) ||
+      !_xi_store_commit (self, error))
+    {
+      _xi_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * _xi_store_list_contact_keys:
+ * @self: a store, on its thread
+ * @needle: (nullable): casefolded search text, as xi_contact_matches() takes it
+ * @filter: (nullable): a filter no other thread uses
+ * @cancellable: (nullable): stops a long listing
+ * @error: return location for an error
+ *
+ * Only the keys are kept, eight bytes a contact, whatever the size of
+ * the table; a contact is built only where @filter needs one to decide.
+ *
+ * Returns: (transfer full) (element-type gint64): the rowids of the live
+ *   contacts that match @needle and @filter, in list order
+ */
+GArray *
+_xi_store_list_contact_keys (XiStore          *self,
+                             const char       *needle,
+                             XiContactFilter  *filter,
+                             GCancellable     *cancellable,
+                             GError          **error)
+{
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *query = NULL;
+  g_autofree char *fields_like = NULL;
+  gboolean full;
+  sqlite3_stmt *stmt;
+  const char *sql;
+  guint n_rows = 0;
+  int rc;
+
+  _xi_store_assert_thread (self);
+
+  if (needle != NULL && needle[0] == '\0')
+    needle = NULL;
+  if (filter != NULL && xi_contact_filter_is_empty (filter))
+    filter = NULL;
+  if (filter != NULL)
+    {
+      if (!xi_contact_filter_resolve (filter, _xi_store_resolve_filter_set, self, error))
+        return NULL;
+      fields_like = xi_contact_filter_get_fields_pattern (filter);
+    }
+  full = filter != NULL;
+  query = needle != NULL ? search_query (needle) : NULL;
+  if (query != NULL)
+    {
+      g_autoptr(GError) index_error = NULL;
+
+      /* A full disk must not stop a search: every row is read instead. */
+      if (!update_search_index (self, &index_error))
+        {
+          g_warning ("The search index could not be brought up to date: %s", index_error->message);
+          g_clear_pointer (&query, g_free);
+        }
+    }
+
+  if (query != NULL)
+    sql = full ? "SELECT " FULL_COLUMNS FROM_SEARCH LIST_LIVE LIST_ORDER
+               : "SELECT " KEY_COLUMNS FROM_SEARCH LIST_LIVE LIST_ORDER;
+  else if (full || needle != NULL)
+    sql = full ? "SELECT " FULL_COLUMNS " FROM contacts c WHERE" LIST_LIVE LIST_ORDER
+               : "SELECT " KEY_COLUMNS " FROM contacts c WHERE" LIST_LIVE LIST_ORDER;
+  else
+    /* Everybody: the ordered index alone answers, without a table read. */
+    sql = "SELECT c.rowid FROM contacts c WHERE c.master_user_id = ?1 AND c.deleted = 0"
+          " AND ?3 IS NULL" LIST_ORDER;
+  if ((stmt = _xi_store_prepare (self, sql, error)) == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  if (query != NULL)
+    _xi_store_bind_text (stmt, 2, query);
+  _xi_store_bind_text (stmt, 3, fields_like);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 key = sqlite3_column_int64 (stmt, sqlite3_column_count (stmt) - 1);
+
+      if (++n_rows % KEYS_CHUNK == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          sqlite3_reset (stmt);
+          return NULL;
+        }
+
+      if (needle != NULL)
+        {
+          const char *name = (const char *)sqlite3_column_text (stmt, 1);
+          g_autofree char *name_key = g_utf8_casefold (name != NULL ? name : "", -1);
+
+          if (!_xi_contact_text_matches (name_key, (const char *)sqlite3_column_text (stmt, 2), needle))
+            continue;
+        }
+      if (full)
+        {
+          g_autoptr(XiContact) contact = contact_from_row (stmt);
+
+          if (!xi_contact_filter_matches (filter, contact))
+            continue;
+        }
+      g_array_append_val (keys, key);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&keys);
+}
+
+static void
+contact_unref0 (gpointer contact)
+{
+  if (contact != NULL)
+    g_object_unref (contact);
+}
+
+/**
+ * _xi_store_load_contact_keys:
+ * @self: a store, on its thread
+ * @keys: (array length=n_keys): rowids from _xi_store_list_contact_keys()
+ * @n_keys: how many
+ * @error: return location for an error
+ *
+ * Returns: (transfer container) (element-type XiContact): one item per
+ *   key, in the same order; %NULL where the contact is gone
+ */
+GPtrArray *
+_xi_store_load_contact_keys (XiStore       *self,
+                             const gint64  *keys,
+                             guint          n_keys,
+                             GError       **error)
+{
+  g_autoptr(GPtrArray) contacts = g_ptr_array_new_full (n_keys, contact_unref0);
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
+                            " WHERE c.rowid = ?2 AND c.master_user_id = ?1 AND c.deleted = 0",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 2, keys[i]);
+      rc = sqlite3_step (stmt);
+      g_ptr_array_add (contacts, rc == SQLITE_ROW ? contact_from_row (stmt) : NULL);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          _xi_store_set_error (self, rc, error);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&contacts);
+}
+
+typedef struct
+{
+  char            *needle;
+  XiContactFilter *filter;
+} KeysOp;
+
+static void
+keys_op_free (gpointer data)
+{
+  KeysOp *op = data;
+
+  g_free (op->needle);
+  g_clear_pointer (&op->filter, xi_contact_filter_unref);
+  g_free (op);
+}
+
+static KeysOp *
+keys_op_new (const char      *text,
+             XiContactFilter *filter)
+{
+  KeysOp *op = g_new0 (KeysOp, 1);
+
+  op->needle = text != NULL ? g_utf8_casefold (text, -1) : NULL;
+  op->filter = filter != NULL ? xi_contact_filter_ref (filter) : NULL;
+  return op;
+}
+
+static void
+list_contact_keys_func (XiStore  *self,
+                        GTask    *task,
+                        gpointer  data)
+{
+  KeysOp *op = data;
+  GError *error = NULL;
+  GArray *keys;
+
+  keys = _xi_store_list_contact_keys (self, op->needle, op->filter,
+                                      g_task_get_cancellable (task), &error);
+  if (keys == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, keys, (GDestroyNotify)g_array_unref);
+}
+
+/**
+ * xi_store_list_contact_keys_async:
+ * @self: a #XiStore
+ * @text: (nullable): what the user typed in a search, as
+ *   xi_contact_matches() takes it
+ * @filter: (nullable): the conditions; it is resolved against this store,
+ *   so it must not be used elsewhere until the call finishes
+ * @cancellable: (nullable): a #GCancellable, checked while the rows are read
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lists the live contacts of the current user that match @text and
+ * @filter as row keys, in the order of contact lists. A search of three
+ * characters or more is answered from the search index. Keys name rows
+ * until the next change of the contacts table; a model keeps them and
+ * fetches what it shows with xi_store_load_contact_keys_async().
+ */
+void
+xi_store_list_contact_keys_async (XiStore             *self,
+                                  const char          *text,
+                                  XiContactFilter     *filter,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_read (self, list_contact_keys_func, keys_op_new (text, filter), keys_op_free,
+                       xi_store_list_contact_keys_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_list_contact_keys_finish:
+ *
+ * Returns: (transfer full) (element-type gint64): the keys
+ */
+GArray *
+xi_store_list_contact_keys_finish (XiStore       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+load_contact_keys_func (XiStore  *self,
+                        GTask    *task,
+                        gpointer  data)
+{
+  GArray *keys = data;
+  GError *error = NULL;
+  GPtrArray *contacts;
+
+  contacts = _xi_store_load_contact_keys (self, (const gint64 *)(gpointer)keys->data, keys->len, &error);
+  if (contacts == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, contacts, (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * xi_store_load_contact_keys_async:
+ * @self: a #XiStore
+ * @keys: (array length=n_keys): row keys from xi_store_list_contact_keys_finish()
+ * @n_keys: how many
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Loads the contacts that @keys name, one lookup each.
+ */
+void
+xi_store_load_contact_keys_async (XiStore             *self,
+                                  const gint64        *keys,
+                                  guint                n_keys,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GArray *copy;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (keys != NULL || n_keys == 0);
+
+  copy = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_keys);
+  g_array_append_vals (copy, keys, n_keys);
+  _xi_store_push_read (self, load_contact_keys_func, copy, (GDestroyNotify)g_array_unref,
+                       xi_store_load_contact_keys_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_load_contact_keys_finish:
+ *
+ * Returns: (transfer container) (element-type XiContact): one item per
+ *   key, in order, %NULL where the contact no longer exists
+ */
+GPtrArray *
+xi_store_load_contact_keys_finish (XiStore       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Search */
 
 static void
 search_contacts_func (XiStore  *self,
                       GTask    *task,
                       gpointer  data)
 {
-  const char *needle = data;
-  g_autoptr(GPtrArray) matches = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  KeysOp *op = data;
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
   GError *error = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
 
-  /* Only the two matched columns are read for every contact, in one
-   * pass over the table in the order it is stored (an index would cost
-   * a lookup per row, sorting every row a temporary B-tree): contact
-   * objects, the queries of their groups and the sort are for the
-   * matches alone. */
-  stmt = _xi_store_prepare (self,
-                            "SELECT c.id, c.name, c.phone FROM contacts c NOT INDEXED"
-                            " WHERE c.master_user_id = ?1 AND c.deleted = 0",
-                            &error);
-  if (stmt == NULL)
+  if ((keys = _xi_store_list_contact_keys (self, op->needle, NULL, g_task_get_cancellable (task), &error)) == NULL ||
+      (found = _xi_store_load_contact_keys (self, (const gint64 *)(gpointer)keys->data, keys->len, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *name = (const char *)sqlite3_column_text (stmt, 1);
-      g_autofree char *name_key = name != NULL ? g_utf8_casefold (name, -1) : NULL;
 
-      if (_xi_contact_text_matches (name_key, (const char *)sqlite3_column_text (stmt, 2), needle))
-        g_ptr_array_add (ids, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  for (guint i = 0; i < ids->len; i++)
-    {
-      XiContact *contact = load_contact (self, g_ptr_array_index (ids, i), &error);
-
-      if (contact == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      g_ptr_array_add (matches, contact);
-    }
-  g_ptr_array_sort (matches, compare_as_listed);
+  matches = g_ptr_array_new_full (found->len, g_object_unref);
+  for (guint i = 0; i < found->len; i++)
+    if (g_ptr_array_index (found, i) != NULL)
+      g_ptr_array_add (matches, g_object_ref (g_ptr_array_index (found, i)));
   g_task_return_pointer (task, g_steal_pointer (&matches), (GDestroyNotify)g_ptr_array_unref);
 }
 
@@ -405,7 +779,7 @@ search_contacts_func (XiStore  *self,
  * @user_data: closure
  *
  * Finds the live contacts of the current user that xi_contact_matches()
- * says match @text, sorted by name, without loading the others.
+ * says match @text, in list order, from the search index.
  */
 void
 xi_store_search_contacts_async (XiStore             *self,
@@ -417,7 +791,7 @@ xi_store_search_contacts_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (text != NULL);
 
-  _xi_store_push_read (self, search_contacts_func, g_utf8_casefold (text, -1), g_free,
+  _xi_store_push_read (self, search_contacts_func, keys_op_new (text, NULL), keys_op_free,
                        xi_store_search_contacts_async, cancellable, callback, user_data);
 }
 

@@ -181,6 +181,19 @@ GPtrArray      *_xi_store_load_contacts    (XiStore              *self,
 GPtrArray      *_xi_store_filter_contacts  (XiStore              *self,
                                             XiContactFilter      *filter,
                                             GError              **error);
+GHashTable     *_xi_store_resolve_filter_set (XiContactFilterSet  set,
+                                              const char         *name,
+                                              gpointer            user_data,
+                                              GError            **error);
+GArray         *_xi_store_list_contact_keys (XiStore             *self,
+                                             const char          *needle,
+                                             XiContactFilter     *filter,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+GPtrArray      *_xi_store_load_contact_keys (XiStore             *self,
+                                             const gint64        *keys,
+                                             guint                n_keys,
+                                             GError             **error);
 
 XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             const char           *id,

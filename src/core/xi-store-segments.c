@@ -77,11 +77,12 @@ name_exists (XiStore     *self,
   "SELECT id FROM jobs WHERE master_user_id = ?1 AND deleted = 0" \
   " AND (name = ?2 COLLATE NOCASE OR (length (?2) >= 8 AND substr (id, 1, length (?2)) = ?2))"
 
-static GHashTable *
-resolve_set (XiContactFilterSet   set,
-             const char          *name,
-             gpointer             user_data,
-             GError             **error)
+/* The #XiContactFilterResolveFunc of a store, on its thread. */
+GHashTable *
+_xi_store_resolve_filter_set (XiContactFilterSet   set,
+                              const char          *name,
+                              gpointer             user_data,
+                              GError             **error)
 {
   XiStore *self = user_data;
   const char *sql;
@@ -151,7 +152,7 @@ _xi_store_filter_contacts (XiStore          *self,
 
   _xi_store_assert_thread (self);
 
-  if (!xi_contact_filter_resolve (filter, resolve_set, self, error) ||
+  if (!xi_contact_filter_resolve (filter, _xi_store_resolve_filter_set, self, error) ||
       (all = _xi_store_load_contacts (self, fields_like, error)) == NULL)
     return NULL;
 

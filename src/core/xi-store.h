@@ -65,7 +65,7 @@ typedef enum {
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 8
+#define XI_STORE_SCHEMA_VERSION 9
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"
@@ -244,6 +244,24 @@ void            xi_store_search_contacts_async       (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 GPtrArray      *xi_store_search_contacts_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_list_contact_keys_async     (XiStore               *self,
+                                                      const char            *text,
+                                                      XiContactFilter       *filter,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GArray         *xi_store_list_contact_keys_finish    (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_load_contact_keys_async     (XiStore               *self,
+                                                      const gint64          *keys,
+                                                      guint                  n_keys,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_load_contact_keys_finish    (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_save_contact_async          (XiStore               *self,

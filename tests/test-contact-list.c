@@ -1,0 +1,375 @@
+/* test-contact-list.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "xi-contact-list.h"
+#include "xi-import-reader.h"
+#include "xi-test-utils.h"
+
+/*
+ * XiContactList over a real store of 3,000 contacts: the store's order,
+ * placeholders until their page arrives, a bounded number of contacts
+ * kept however far a view scrolls, and rows that change read again.
+ */
+
+#define N_CONTACTS 3000
+
+typedef struct
+{
+  char          *dir;
+  XiStore       *store;
+  XiContactList *list;
+  guint          changes;   /* items-changed emissions */
+} Fixture;
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Fixture    *f)
+{
+  f->changes++;
+}
+
+/* Contacts "Kontak 0001" to "Kontak 3000", written in reverse, each
+ * with a city every third one shares. */
+static void
+import_contacts (Fixture *f)
+{
+  g_autoptr(GString) csv = g_string_new ("Nama,Nomor,Kota\r\n");
+  g_autofree char *path = g_build_filename (f->dir, "kontak.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = N_CONTACTS; i > 0; i--)
+    g_string_append_printf (csv, "Kontak %04u,0813%08u,%s\r\n", i, i, i % 3 == 0 ? "Jakarta" : "Medan");
+  g_assert_true (g_file_set_contents (path, csv->str, csv->len, NULL));
+
+  XI_TEST_WAIT (xi_import_read_file_async (file, "62", NULL, NULL, NULL, NULL, xi_test_store_result_cb, &slot_),
+                batch = xi_import_read_file_finish (result_, &error));
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_import_contacts_async (f->store, g_steal_pointer (&batch), NULL, NULL, NULL, NULL,
+                                                NULL, xi_test_store_result_cb, &slot_),
+                report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, N_CONTACTS);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean opened = FALSE;
+
+  f->dir = xi_test_make_tmpdir ();
+  path = g_build_filename (f->dir, "store.db", NULL);
+  f->store = xi_store_new (path);
+  XI_TEST_WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                opened = xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (opened);
+  import_contacts (f);
+
+  f->list = xi_contact_list_new (f->store);
+  g_signal_connect (f->list, "items-changed", G_CALLBACK (items_changed_cb), f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_assert_finalize_object (f->list);
+  xi_store_close (f->store);
+  /* Page loads the list asked for and no longer wants still hold the
+   * store until their answers are delivered. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (f->store);
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  g_error ("timed out");
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until the list has listed its keys. */
+static void
+wait_listed (Fixture *f)
+{
+  guint timeout = g_timeout_add_seconds (20, timed_out_cb, NULL);
+
+  while (xi_contact_list_get_loading (f->list))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+/* Runs the main loop until the list starts listing its keys. */
+static void
+wait_loading (Fixture *f)
+{
+  guint timeout = g_timeout_add_seconds (20, timed_out_cb, NULL);
+
+  while (!xi_contact_list_get_loading (f->list))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+/* The item at @position once its page has arrived; the first answer
+ * may be a placeholder, which a later items-changed replaces. */
+static XiContact *
+wait_item (Fixture *f,
+           guint    position)
+{
+  guint timeout = g_timeout_add_seconds (20, timed_out_cb, NULL);
+  XiContact *contact;
+
+  while ((contact = g_list_model_get_item (G_LIST_MODEL (f->list), position)) != NULL &&
+         xi_contact_get_id (contact) == NULL)
+    {
+      guint changes = f->changes;
+
+      g_object_unref (contact);
+      while (f->changes == changes)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (timeout);
+  return contact;
+}
+
+static void
+assert_name_at (Fixture    *f,
+                guint       position,
+                const char *name)
+{
+  g_autoptr(XiContact) contact = wait_item (f, position);
+
+  g_assert_nonnull (contact);
+  g_assert_cmpstr (xi_contact_get_name (contact), ==, name);
+}
+
+/* The store's order, a placeholder before the page arrives, and the
+ * contacts of that page once it has. */
+static void
+test_order_and_placeholders (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(XiContact) first = NULL;
+
+  xi_contact_list_refresh (f->list);
+  g_assert_true (xi_contact_list_get_loading (f->list));
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONTACTS);
+  g_assert_cmpuint (xi_contact_list_get_n_cached (f->list), ==, 0);
+
+  first = g_list_model_get_item (G_LIST_MODEL (f->list), 1500);
+  g_assert_true (XI_IS_CONTACT (first));
+  g_assert_null (xi_contact_get_id (first));
+
+  assert_name_at (f, 1500, "Kontak 1501");
+  assert_name_at (f, 0, "Kontak 0001");
+  assert_name_at (f, N_CONTACTS - 1, "Kontak 3000");
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (f->list), N_CONTACTS));
+  g_assert_cmpint (xi_contact_list_get_key (f->list, N_CONTACTS), ==, 0);
+  g_assert_cmpint (xi_contact_list_get_key (f->list, 0), !=, 0);
+}
+
+/* A view that scrolls through everything leaves a bounded number of
+ * contacts loaded. */
+static void
+test_cache_bounded (Fixture       *f,
+                    gconstpointer  data)
+{
+  guint most = 0;
+
+  xi_contact_list_refresh (f->list);
+  wait_listed (f);
+  for (guint i = 0; i < N_CONTACTS; i += 37)
+    {
+      g_autofree char *name = g_strdup_printf ("Kontak %04u", i + 1);
+
+      assert_name_at (f, i, name);
+      most = MAX (most, xi_contact_list_get_n_cached (f->list));
+    }
+  g_assert_cmpuint (most, <=, 2048);
+  g_assert_cmpuint (most, <, N_CONTACTS);
+  /* What was dropped is loaded again when asked for. */
+  assert_name_at (f, 1, "Kontak 0002");
+}
+
+/* The query is answered by the store: a search, conditions, both. */
+static void
+test_query (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *free_text = NULL;
+  g_autoptr(XiContactFilter) jakarta = xi_contact_filter_new_from_search ("kota:jak", &free_text);
+
+  xi_contact_list_set_query (f->list, "kontak 29", NULL);
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 100);
+  assert_name_at (f, 0, "Kontak 2900");
+
+  /* A second query replaces one still being answered. */
+  xi_contact_list_set_query (f->list, "kontak 1", NULL);
+  xi_contact_list_set_query (f->list, NULL, jakarta);
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONTACTS / 3);
+  assert_name_at (f, 0, "Kontak 0003");
+
+  xi_contact_list_set_query (f->list, "kontak 00", jakarta);
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 33);
+  assert_name_at (f, 32, "Kontak 0099");
+}
+
+typedef struct
+{
+  guint position;
+  guint removed;
+  guint added;
+} Change;
+
+static void
+record_change_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GArray     *changes)
+{
+  Change change = { position, removed, added };
+
+  g_array_append_val (changes, change);
+}
+
+/* Runs the main loop until @changes holds a change that covers
+ * @position. */
+static void
+wait_change_at (Fixture *f,
+                GArray  *changes,
+                guint    position)
+{
+  guint timeout = g_timeout_add_seconds (20, timed_out_cb, NULL);
+
+  for (;;)
+    {
+      for (guint i = 0; i < changes->len; i++)
+        {
+          Change *change = &g_array_index (changes, Change, i);
+
+          if (change->position <= position && position < change->position + change->added)
+            {
+              g_source_remove (timeout);
+              return;
+            }
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* Following XiStore::changed: an edited contact on a shown page comes
+ * back changed, and a deleted one is announced as one removed row, not
+ * as a new list. */
+static void
+test_changed_rows_reloaded (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(XiContact) second = NULL;
+  g_autoptr(XiContact) edited = NULL;
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  const char *ids[] = { NULL, NULL };
+  guint removals = 0;
+  Change *change;
+
+  xi_contact_list_refresh (f->list);
+  wait_listed (f);
+  second = wait_item (f, 1);
+  id = g_strdup (xi_contact_get_id (second));
+
+  g_signal_connect (f->list, "items-changed", G_CALLBACK (record_change_cb), changes);
+  edited = xi_contact_copy (second);
+  xi_contact_set_notes (edited, "pelanggan lama");
+  XI_TEST_WAIT (xi_store_save_contact_async (f->store, edited, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  /* XiStore::changed starts the listing. */
+  wait_loading (f);
+  wait_listed (f);
+  /* Until the shown page is read again, its old contacts stand in. */
+  {
+    g_autoptr(XiContact) meanwhile = g_list_model_get_item (G_LIST_MODEL (f->list), 1);
+
+    g_assert_true (meanwhile == second || xi_contact_get_notes (meanwhile) != NULL);
+  }
+  wait_change_at (f, changes, 1);
+  {
+    g_autoptr(XiContact) again = g_list_model_get_item (G_LIST_MODEL (f->list), 1);
+
+    g_assert_cmpstr (xi_contact_get_notes (again), ==, "pelanggan lama");
+    g_assert_true (again != second);
+  }
+  /* Nothing moved: only reloaded pages were announced. */
+  for (guint i = 0; i < changes->len; i++)
+    {
+      change = &g_array_index (changes, Change, i);
+      g_assert_cmpuint (change->removed, ==, change->added);
+    }
+
+  g_array_set_size (changes, 0);
+  ids[0] = id;
+  XI_TEST_WAIT (xi_store_delete_contacts_async (f->store, ids, NULL, xi_test_store_result_cb, &slot_),
+                xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  wait_loading (f);
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONTACTS - 1);
+  /* One row went, and only that was announced besides pages read again. */
+  for (guint i = 0; i < changes->len; i++)
+    {
+      change = &g_array_index (changes, Change, i);
+      if (change->removed != change->added)
+        {
+          g_assert_cmpuint (change->position, ==, 1);
+          g_assert_cmpuint (change->removed, ==, 1);
+          g_assert_cmpuint (change->added, ==, 0);
+          removals++;
+        }
+    }
+  g_assert_cmpuint (removals, ==, 1);
+  assert_name_at (f, 1, "Kontak 0003");
+  g_signal_handlers_disconnect_by_func (f->list, record_change_cb, changes);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/xi/contact-list/order-and-placeholders", Fixture, NULL, fixture_setup,
+              test_order_and_placeholders, fixture_teardown);
+  g_test_add ("/xi/contact-list/cache-bounded", Fixture, NULL, fixture_setup,
+              test_cache_bounded, fixture_teardown);
+  g_test_add ("/xi/contact-list/query", Fixture, NULL, fixture_setup, test_query, fixture_teardown);
+  g_test_add ("/xi/contact-list/changed-rows-reloaded", Fixture, NULL, fixture_setup,
+              test_changed_rows_reloaded, fixture_teardown);
+
+  return g_test_run ();
+}
