@@ -218,6 +218,62 @@ xi_store_filter_contacts_finish (XiStore       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+resolve_filter_func (XiStore  *self,
+                     GTask    *task,
+                     gpointer  data)
+{
+  GError *error = NULL;
+
+  if (xi_contact_filter_resolve (data, resolve_set, self, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_resolve_filter_async:
+ * @self: a #XiStore
+ * @filter: the audience; its conditions on groups, messages and replies
+ *   are resolved into sets of contacts, so it must not be used elsewhere
+ *   until the call finishes
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lets a caller that holds the contacts test them against @filter
+ * itself: only the sets the store alone knows are read, not the contacts.
+ * A group or campaign that does not exist is an error.
+ */
+void
+xi_store_resolve_filter_async (XiStore             *self,
+                               XiContactFilter     *filter,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (filter != NULL);
+
+  _xi_store_push_read (self, resolve_filter_func, xi_contact_filter_ref (filter),
+                       (GDestroyNotify)xi_contact_filter_unref, xi_store_resolve_filter_async,
+                       cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_resolve_filter_finish:
+ *
+ * Returns: whether every condition of the filter was resolved
+ */
+gboolean
+xi_store_resolve_filter_finish (XiStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Segments */
 
 static char *
