@@ -93,6 +93,25 @@ list_segments (XiUiFixture *f)
   return segments;
 }
 
+/* The window on the Contacts page, with the store's contacts loaded. */
+static XiWindow *
+open_contacts (XiUiFixture         *f,
+               GtkWidget          **page,
+               XiContactFilterBar **bar)
+{
+  XiWindow *window;
+
+  xi_ui_reload (f);
+  window = xi_window_new (NULL, f->context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  xi_window_show_page (window, "contacts");
+  xi_ui_spin (400);
+  *page = xi_window_get_page (window, "contacts");
+  *bar = XI_CONTACT_FILTER_BAR (xi_ui_find_widget (*page, XI_TYPE_CONTACT_FILTER_BAR));
+  return window;
+}
+
 static void
 screenshot (GtkWidget  *widget,
             const char *name)
@@ -256,20 +275,17 @@ test_build_save_send (XiUiFixture   *f,
   GListModel *jobs;
   const XiJobPlan *plan;
   g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) activity = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recorded = NULL;
+  gboolean found = FALSE;
 
   seed_contact (f, "Budi", "6281200000001", "Jakarta", "grosir");
   seed_contact (f, "Siti", "6281200000002", "Jakarta", "ecer");
   seed_contact (f, "Agus", "6281200000003", "Bandung", "grosir");
   seed_contact (f, "Dewi", "6281200000004", "Jakarta Selatan", "grosir");
-  xi_ui_reload (f);
-  window = xi_window_new (NULL, f->context);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  xi_window_show_page (window, "contacts");
-  xi_ui_spin (400);
-  page = xi_window_get_page (window, "contacts");
+  window = open_contacts (f, &page, &bar);
   visible = xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page));
-  bar = XI_CONTACT_FILTER_BAR (xi_ui_find_widget (page, XI_TYPE_CONTACT_FILTER_BAR));
   entry = xi_ui_find_widget (page, GTK_TYPE_SEARCH_ENTRY);
   xi_ui_wait_filter (visible);
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 4);
@@ -395,6 +411,98 @@ test_build_save_send (XiUiFixture   *f,
   job = g_list_model_get_item (jobs, 0);
   g_assert_cmpuint (xi_job_get_total (job), ==, 3);
 
+  /* The campaign records the segment it was made for. */
+  XI_TEST_WAIT (xi_store_list_activity_async (f->store, 20, NULL, xi_test_store_result_cb, &slot_),
+                activity = xi_store_list_activity_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  recorded = g_strdup_printf (ngettext ("Campaign “%s” created for %u recipient of segment “%s”",
+                                        "Campaign “%s” created for %u recipients of segment “%s”", 3),
+                              xi_job_get_name (job), 3, "Jakarta grosir");
+  for (guint i = 0; i < activity->len && !found; i++)
+    found = g_str_equal (xi_activity_get_summary (g_ptr_array_index (activity, i)), recorded);
+  g_assert_true (found);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+  const char *first;
+} CountWait;
+
+/* The list shows @n contacts, the first named @first when it is set. */
+static gboolean
+shows_n (gpointer data)
+{
+  CountWait *wait = data;
+  g_autoptr(XiContact) first = NULL;
+
+  if (gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (wait->model)) > 0 ||
+      g_list_model_get_n_items (wait->model) != wait->n)
+    return FALSE;
+  first = g_list_model_get_item (wait->model, 0);
+  return wait->first == NULL || g_strcmp0 (xi_contact_get_name (first), wait->first) == 0;
+}
+
+/* Conditions on what only the store knows (a group's members, who was
+ * ever messaged) are resolved by it, then applied to the list; a group
+ * that does not exist leaves the list as it was. */
+static void
+test_store_conditions (XiUiFixture   *f,
+                       gconstpointer  data)
+{
+  g_autoptr(XiGroup) vip_new = xi_group_new ("VIP");
+  g_autoptr(XiGroup) vip = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *in_vip[] = { "group=vip", NULL };
+  const char *outside_vip[] = { "group!=VIP", "kota=Jakarta", NULL };
+  const char *never[] = { "messaged=no", NULL };
+  const char *members[] = { NULL, NULL };
+  CountWait wait = { NULL, 0, NULL };
+  XiContactFilterBar *bar;
+  XiWindow *window;
+  GtkWidget *page;
+  guint added = 0;
+
+  seed_contact (f, "Budi", "6281200000001", "Jakarta", "grosir");
+  seed_contact (f, "Siti", "6281200000002", "Jakarta", "ecer");
+  seed_contact (f, "Agus", "6281200000003", "Bandung", "grosir");
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, vip_new, NULL, xi_test_store_result_cb, &slot_),
+                vip = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                contacts = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_str_equal (xi_contact_get_name (g_ptr_array_index (contacts, i)), "Siti"))
+      members[0] = xi_contact_get_id (g_ptr_array_index (contacts, i));
+  XI_TEST_WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (vip), members, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                added = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added, ==, 1);
+
+  window = open_contacts (f, &page, &bar);
+  wait.model = xi_contacts_page_get_visible (XI_CONTACTS_PAGE (page));
+
+  xi_contact_filter_bar_set_conditions (bar, in_vip);
+  wait.n = 1;
+  wait.first = "Siti";
+  g_assert_true (xi_ui_wait_for (shows_n, &wait, 5000));
+
+  xi_contact_filter_bar_set_conditions (bar, outside_vip);
+  wait.first = "Budi";
+  g_assert_true (xi_ui_wait_for (shows_n, &wait, 5000));
+  screenshot (GTK_WIDGET (window), "group");
+
+  xi_contact_filter_bar_set_conditions (bar, never);
+  wait.n = 3;
+  wait.first = NULL;
+  g_assert_true (xi_ui_wait_for (shows_n, &wait, 5000));
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -427,6 +535,8 @@ main (int   argc,
 
   g_test_add ("/xi/ui-audience/build-save-send", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_build_save_send, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-audience/store-conditions", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_store_conditions, xi_ui_fixture_teardown);
 
   result = g_test_run ();
   if (locale_dir != NULL)

@@ -132,6 +132,7 @@ GPtrArray      *_xi_store_load_contacts    (XiStore              *self,
 GPtrArray      *_xi_store_filter_contacts  (XiStore              *self,
                                             XiContactFilter      *filter,
                                             GError              **error);
+char           *_xi_store_segment_to_json  (const XiSegment      *segment);
 
 XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             const char           *id,

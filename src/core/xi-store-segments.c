@@ -290,6 +290,29 @@ conditions_to_json (const char * const *conditions)
   return json_to_string (root, FALSE);
 }
 
+/**
+ * _xi_store_segment_to_json:
+ * @segment: a segment
+ *
+ * Returns: (transfer full): what a campaign made for @segment records of
+ *   it in its activity: `{"segment": {"id", "name", "conditions"}}`
+ */
+char *
+_xi_store_segment_to_json (const XiSegment *segment)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "segment");
+  json_builder_begin_object (builder);
+  xi_segment_add_members (segment, builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
 static XiSegment *
 segment_from_row (sqlite3_stmt *stmt)
 {

@@ -183,7 +183,10 @@ build_spec (XiSendingPage *self)
   spec = xi_job_spec_new ();
   spec->group_id = g_strdup (self->group_id);
   if (self->group_id == NULL)
-    spec->contact_ids = g_strdupv (self->segment_ids);
+    {
+      spec->contact_ids = g_strdupv (self->segment_ids);
+      spec->segment = xi_segment_copy (self->segment);
+    }
   spec->template_id = g_strdup (self->template_id);
 
   min = spin_value (self->delay_min_spin);
