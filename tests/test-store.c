@@ -1441,6 +1441,61 @@ test_closed (void)
   xi_test_rm_rf (dir);
 }
 
+/* The app tests contacts itself and asks the store only for the sets it
+ * alone knows: a group's members here, and an error for a group that
+ * does not exist. */
+static void
+test_resolve_filter (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(XiGroup) grosir_new = xi_group_new ("Grosir");
+  g_autoptr(XiGroup) grosir = NULL;
+  g_autoptr(XiContact) a_new = new_contact ("A", "6281300000001");
+  g_autoptr(XiContact) b_new = new_contact ("B", "6281300000002");
+  g_autoptr(XiContact) a = NULL;
+  g_autoptr(XiContact) b = NULL;
+  g_autoptr(XiContactFilter) in_group = xi_contact_filter_new ();
+  g_autoptr(XiContactFilter) outside = xi_contact_filter_new ();
+  g_autoptr(XiContactFilter) missing = xi_contact_filter_new ();
+  g_autoptr(GError) error = NULL;
+  const char *members[] = { NULL, NULL };
+  gboolean ok = FALSE;
+  guint n = 0;
+
+  grosir = save_group (f, grosir_new, &error);
+  a = save_contact (f, a_new, &error);
+  b = save_contact (f, b_new, &error);
+  g_assert_no_error (error);
+  members[0] = xi_contact_get_id (a);
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (grosir), members,
+                                          NULL, xi_test_store_result_cb, &slot_),
+        n = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+
+  g_assert_true (xi_contact_filter_add_where (in_group, "group=grosir", NULL));
+  g_assert_true (xi_contact_filter_add_where (outside, "group!=Grosir", NULL));
+  g_assert_true (xi_contact_filter_add_where (missing, "group=Eceran", NULL));
+
+  WAIT (xi_store_resolve_filter_async (f->store, in_group, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_resolve_filter_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_true (xi_contact_filter_matches (in_group, a));
+  g_assert_false (xi_contact_filter_matches (in_group, b));
+
+  WAIT (xi_store_resolve_filter_async (f->store, outside, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_resolve_filter_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_false (xi_contact_filter_matches (outside, a));
+  g_assert_true (xi_contact_filter_matches (outside, b));
+
+  WAIT (xi_store_resolve_filter_async (f->store, missing, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_resolve_filter_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND);
+  g_assert_false (ok);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1463,6 +1518,7 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
   g_test_add ("/xi/store/scoping", Fixture, NULL, fixture_setup, test_scoping, fixture_teardown);
   g_test_add ("/xi/store/groups", Fixture, NULL, fixture_setup, test_groups, fixture_teardown);
+  g_test_add ("/xi/store/resolve-filter", Fixture, NULL, fixture_setup, test_resolve_filter, fixture_teardown);
   g_test_add ("/xi/store/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
   g_test_add ("/xi/store/changed/local", Fixture, NULL, fixture_setup, test_changed_local,
               fixture_teardown);

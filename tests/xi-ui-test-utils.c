@@ -147,16 +147,17 @@ run_xdotool (const char * const *argv)
   g_assert_no_error (error);
 }
 
-/* Gives @window the keyboard focus and runs `xdotool COMMAND KEYS` (key
- * or type), which sends real key events through XTEST, as a keyboard
+/* Gives @native (a window, or an open popover: X11 gives it a window of
+ * its own) the keyboard focus and runs `xdotool COMMAND KEYS` (key or
+ * type), which sends real key events through XTEST, as a keyboard
  * would. Returns %FALSE when that cannot be done here: no X11 display or
  * no xdotool; the caller skips. */
 gboolean
-xi_ui_send_keys (GtkWindow  *window,
-                 const char *command,
-                 const char *keys)
+xi_ui_send_keys_to (GtkNative  *native,
+                    const char *command,
+                    const char *keys)
 {
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  GdkSurface *surface = gtk_native_get_surface (native);
   g_autofree char *xdotool = g_find_program_in_path ("xdotool");
   g_autofree char *xid = NULL;
 
@@ -168,6 +169,30 @@ xi_ui_send_keys (GtkWindow  *window,
   run_xdotool ((const char *[]) { xdotool, command, "--delay", "20", keys, NULL });
   xi_ui_spin (200);
   return TRUE;
+}
+
+gboolean
+xi_ui_send_keys (GtkWindow  *window,
+                 const char *command,
+                 const char *keys)
+{
+  return xi_ui_send_keys_to (GTK_NATIVE (window), command, keys);
+}
+
+/* The visible message dialog, if any. */
+AdwMessageDialog *
+xi_ui_find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
 }
 
 /* An incremental filter model has no items until it has run. */

@@ -33,6 +33,9 @@ guint     xi_ui_count_layouts     (GtkWidget     *widget,
 gboolean  xi_ui_send_keys         (GtkWindow     *window,
                                    const char    *command,
                                    const char    *keys);
+gboolean  xi_ui_send_keys_to      (GtkNative     *native,
+                                   const char    *command,
+                                   const char    *keys);
 gboolean  xi_ui_wait_for          (gboolean     (*done) (gpointer data),
                                    gpointer       data,
                                    guint          timeout_ms);
@@ -41,6 +44,7 @@ gpointer  xi_ui_wait_for_item     (XiFacade      *facade,
 void      xi_ui_screenshot        (GtkWidget     *widget,
                                    const char    *name);
 GtkWindow *xi_ui_find_window      (GType          type);
+AdwMessageDialog *xi_ui_find_message_dialog (void);
 GtkWidget *xi_ui_find_widget      (GtkWidget     *root,
                                    GType          type);
 GtkWidget *xi_ui_find_button      (GtkWidget     *root,

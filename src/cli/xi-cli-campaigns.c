@@ -271,6 +271,7 @@ campaign_create (XiCli  *cli,
       spec->contact_ids = g_new0 (char *, audience->len + 1);
       for (guint i = 0; i < audience->len; i++)
         spec->contact_ids[i] = g_strdup (xi_contact_get_id (g_ptr_array_index (audience, i)));
+      spec->segment = xi_segment_copy (segment);
     }
   spec->template_id = g_strdup (xi_template_get_id (template_));
   spec->daily_cap = daily_cap;

@@ -21,15 +21,7 @@ add_segment_json (JsonBuilder *builder,
                   guint        matching)
 {
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, segment->id);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, segment->name);
-  json_builder_set_member_name (builder, "conditions");
-  json_builder_begin_array (builder);
-  for (guint i = 0; segment->conditions[i] != NULL; i++)
-    json_builder_add_string_value (builder, segment->conditions[i]);
-  json_builder_end_array (builder);
+  xi_segment_add_members (segment, builder);
   json_builder_set_member_name (builder, "contacts");
   json_builder_add_int_value (builder, matching);
   json_builder_end_object (builder);

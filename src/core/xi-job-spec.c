@@ -63,6 +63,7 @@ xi_job_spec_copy (const XiJobSpec *self)
   copy->name = g_strdup (self->name);
   copy->group_id = g_strdup (self->group_id);
   copy->contact_ids = g_strdupv (self->contact_ids);
+  copy->segment = self->segment != NULL ? xi_segment_copy (self->segment) : NULL;
   copy->template_id = g_strdup (self->template_id);
   copy->transport = g_strdup (self->transport);
 
@@ -78,6 +79,7 @@ xi_job_spec_free (XiJobSpec *self)
   g_free (self->name);
   g_free (self->group_id);
   g_strfreev (self->contact_ids);
+  xi_segment_free (self->segment);
   g_free (self->template_id);
   g_free (self->transport);
   g_free (self);

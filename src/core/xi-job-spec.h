@@ -10,6 +10,7 @@
 #include <glib-object.h>
 
 #include "xi-core-types.h"
+#include "xi-segment.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,8 @@ G_BEGIN_DECLS
  * @name: shown in lists; a default is made from the template and group
  * @group_id: (nullable): send to the members of this group…
  * @contact_ids: (nullable): …or to exactly these contacts
+ * @segment: (nullable): the saved segment @contact_ids matched when it was
+ *   evaluated, recorded with the campaign
  * @template_id: the template to render
  * @delay_min_ms: the shortest gap between two messages
  * @delay_max_ms: the longest gap; equal to @delay_min_ms for a fixed delay
@@ -53,6 +56,7 @@ typedef struct
   char          *name;
   char          *group_id;
   char         **contact_ids;
+  XiSegment     *segment;
   char          *template_id;
   guint          delay_min_ms;
   guint          delay_max_ms;

@@ -91,3 +91,29 @@ xi_segment_describe (const XiSegment *self)
   g_return_val_if_fail (self != NULL, NULL);
   return g_strjoinv (" ", self->conditions);
 }
+
+/**
+ * xi_segment_add_members:
+ * @self: a segment
+ * @builder: a builder inside an object
+ *
+ * Adds the members "id", "name" and "conditions" (an array of strings),
+ * as the CLI lists a segment and a campaign made for it records it.
+ */
+void
+xi_segment_add_members (const XiSegment *self,
+                        JsonBuilder     *builder)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, self->name);
+  json_builder_set_member_name (builder, "conditions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; self->conditions[i] != NULL; i++)
+    json_builder_add_string_value (builder, self->conditions[i]);
+  json_builder_end_array (builder);
+}

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
 
 #include "xi-contact-filter.h"
 
@@ -41,6 +42,8 @@ void              xi_segment_free        (XiSegment          *self);
 XiContactFilter  *xi_segment_get_filter  (const XiSegment    *self,
                                           GError            **error);
 char             *xi_segment_describe    (const XiSegment    *self);
+void              xi_segment_add_members (const XiSegment    *self,
+                                          JsonBuilder        *builder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiSegment, xi_segment_free)
 

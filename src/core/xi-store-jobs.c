@@ -1256,6 +1256,7 @@ create_job_func (XiStore  *self,
   g_autofree char *name = NULL;
   g_autofree char *scheduled = NULL;
   g_autofree char *summary = NULL;
+  g_autofree char *details = NULL;
   g_autofree char *period = current_period ();
   CreateState state = { .job_id = id, .now = now, .strings = g_string_chunk_new (64 * 1024) };
   XiQuota quota = { 0 };
@@ -1358,10 +1359,20 @@ create_job_func (XiStore  *self,
       !reserve_quota (self, id, state.eligible, now, &error))
     goto failed;
 
-  summary = g_strdup_printf (ngettext ("Campaign “%s” created for %u recipient",
-                                       "Campaign “%s” created for %u recipients", state.eligible),
-                             name, state.eligible);
-  if (!_xi_store_log_job_activity (self, "campaign-created", id, summary, NULL, &error) ||
+  if (spec->segment != NULL)
+    {
+      /* The segment may change or go; the campaign keeps what it was. */
+      summary = g_strdup_printf (ngettext ("Campaign “%s” created for %u recipient of segment “%s”",
+                                           "Campaign “%s” created for %u recipients of segment “%s”",
+                                           state.eligible),
+                                 name, state.eligible, spec->segment->name);
+      details = _xi_store_segment_to_json (spec->segment);
+    }
+  else
+    summary = g_strdup_printf (ngettext ("Campaign “%s” created for %u recipient",
+                                         "Campaign “%s” created for %u recipients", state.eligible),
+                               name, state.eligible);
+  if (!_xi_store_log_job_activity (self, "campaign-created", id, summary, details, &error) ||
       (job = load_job (self, id, &error)) == NULL)
     goto failed;
 

@@ -194,6 +194,7 @@ GPtrArray      *_xi_store_load_contact_keys (XiStore             *self,
                                              const gint64        *keys,
                                              guint                n_keys,
                                              GError             **error);
+char           *_xi_store_segment_to_json  (const XiSegment      *segment);
 
 XiTemplate     *_xi_store_load_template    (XiStore              *self,
                                             const char           *id,

@@ -219,6 +219,62 @@ xi_store_filter_contacts_finish (XiStore       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+resolve_filter_func (XiStore  *self,
+                     GTask    *task,
+                     gpointer  data)
+{
+  GError *error = NULL;
+
+  if (xi_contact_filter_resolve (data, _xi_store_resolve_filter_set, self, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_resolve_filter_async:
+ * @self: a #XiStore
+ * @filter: the audience; its conditions on groups, messages and replies
+ *   are resolved into sets of contacts, so it must not be used elsewhere
+ *   until the call finishes
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Lets a caller that holds the contacts test them against @filter
+ * itself: only the sets the store alone knows are read, not the contacts.
+ * A group or campaign that does not exist is an error.
+ */
+void
+xi_store_resolve_filter_async (XiStore             *self,
+                               XiContactFilter     *filter,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (filter != NULL);
+
+  _xi_store_push_read (self, resolve_filter_func, xi_contact_filter_ref (filter),
+                       (GDestroyNotify)xi_contact_filter_unref, xi_store_resolve_filter_async,
+                       cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_resolve_filter_finish:
+ *
+ * Returns: whether every condition of the filter was resolved
+ */
+gboolean
+xi_store_resolve_filter_finish (XiStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Segments */
 
 static char *
@@ -231,6 +287,29 @@ conditions_to_json (const char * const *conditions)
   for (guint i = 0; conditions[i] != NULL; i++)
     json_builder_add_string_value (builder, conditions[i]);
   json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/**
+ * _xi_store_segment_to_json:
+ * @segment: a segment
+ *
+ * Returns: (transfer full): what a campaign made for @segment records of
+ *   it in its activity: `{"segment": {"id", "name", "conditions"}}`
+ */
+char *
+_xi_store_segment_to_json (const XiSegment *segment)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "segment");
+  json_builder_begin_object (builder);
+  xi_segment_add_members (segment, builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
 }

@@ -366,6 +366,14 @@ void            xi_store_filter_contacts_async       (XiStore               *sel
 GPtrArray      *xi_store_filter_contacts_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_resolve_filter_async        (XiStore               *self,
+                                                      XiContactFilter       *filter,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_resolve_filter_finish       (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_add_segment_async           (XiStore               *self,
                                                       const char            *name,
                                                       XiContactFilter       *filter,

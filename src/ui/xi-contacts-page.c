@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-contact-editor.h"
+#include "xi-contact-filter-bar.h"
 #include "xi-contact-filter.h"
 #include "xi-contacts-page.h"
 #include "xi-group-dialog.h"
@@ -44,6 +45,7 @@ struct _XiContactsPage
   GtkStack           *content_stack;
   GtkSearchEntry     *search_entry;
   GtkDropDown        *group_filter;
+  XiContactFilterBar *filter_bar;
   GtkMenuButton      *group_menu_button;
   GtkStack           *list_stack;
   GtkColumnView      *column_view;
@@ -61,6 +63,8 @@ struct _XiContactsPage
   char               *needle;             /* casefolded search text, conditions left out */
   XiContactFilter    *conditions;         /* "kota:jak #grosir" typed in the search */
   char               *group_id;           /* the group filter */
+  XiContactFilter    *audience;           /* the filter bar's, resolved */
+  GCancellable       *audience_cancellable;
   GCancellable       *cancellable;
   GCancellable       *check_cancellable;  /* the WhatsApp check under way, or NULL */
   guint               check_reveal_source;
@@ -84,6 +88,8 @@ contact_visible_cb (gpointer item,
   if (self->group_id != NULL && !xi_contact_is_in_group (contact, self->group_id))
     return FALSE;
   if (self->conditions != NULL && !xi_contact_filter_matches (self->conditions, contact))
+    return FALSE;
+  if (self->audience != NULL && !xi_contact_filter_matches (self->audience, contact))
     return FALSE;
   return xi_contact_matches (contact, self->needle);
 }
@@ -434,6 +440,78 @@ search_changed_cb (XiContactsPage *self,
     change = GTK_FILTER_CHANGE_LESS_STRICT;
 
   gtk_filter_changed (GTK_FILTER (self->filter), change);
+}
+
+typedef struct
+{
+  XiContactsPage  *self;
+  XiContactFilter *filter;
+} ApplyOp;
+
+static void
+apply_op_free (ApplyOp *op)
+{
+  g_object_unref (op->self);
+  xi_contact_filter_unref (op->filter);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApplyOp, apply_op_free)
+
+static void
+show_audience (XiContactsPage  *self,
+               XiContactFilter *filter)
+{
+  g_clear_pointer (&self->audience, xi_contact_filter_unref);
+  if (filter != NULL)
+    self->audience = xi_contact_filter_ref (filter);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_state (self);
+}
+
+static void
+audience_resolved_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(ApplyOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_resolve_filter_finish (XI_STORE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        xi_page_toast (XI_PAGE (op->self), "%s", error->message);
+      return;
+    }
+  show_audience (op->self, op->filter);
+}
+
+/* Conditions typed in the search box become chips in the filter bar
+ * once the user is done with them (Return, or leaving the box), so the
+ * bar alone says what the list is filtered by and what "Save as
+ * Segment" saves; while typing they filter at once, as plain text does. */
+static void
+search_committed_cb (XiContactsPage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *free_text = NULL;
+  g_autoptr(XiContactFilter) typed = xi_contact_filter_new_from_search (text, &free_text);
+  const char * const *conditions = xi_contact_filter_get_conditions (typed);
+
+  if (conditions[0] == NULL)
+    return;
+  for (guint i = 0; conditions[i] != NULL; i++)
+    if (!xi_contact_filter_bar_add_condition (self->filter_bar, conditions[i], NULL))
+      g_return_if_reached ();
+  xi_contacts_page_set_search (self, free_text);
+}
+
+static void
+filter_bar_changed_cb (XiContactsPage *self)
+{
+  g_autoptr(XiContactFilter) filter = xi_contact_filter_bar_dup_filter (self->filter_bar);
+
+  xi_contacts_page_apply_filter (self, xi_contact_filter_is_empty (filter) ? NULL : filter);
 }
 
 static void
@@ -1160,6 +1238,7 @@ xi_contacts_page_context_set (XiPage    *page,
   g_signal_connect_object (xi_context_get_groups (context), "items-changed",
                            G_CALLBACK (rebuild_group_choices), self, G_CONNECT_SWAPPED);
 
+  xi_contact_filter_bar_set_context (self->filter_bar, context);
   rebuild_group_choices (self);
   update_state (self);
   update_status_column (self);
@@ -1171,6 +1250,8 @@ xi_contacts_page_dispose (GObject *object)
   XiContactsPage *self = (XiContactsPage *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->audience_cancellable != NULL)
+    g_cancellable_cancel (self->audience_cancellable);
   if (self->check_cancellable != NULL)
     g_cancellable_cancel (self->check_cancellable);
   g_clear_handle_id (&self->check_reveal_source, g_source_remove);
@@ -1193,6 +1274,8 @@ xi_contacts_page_finalize (GObject *object)
   g_clear_pointer (&self->filter_group_ids, g_ptr_array_unref);
   g_free (self->needle);
   g_clear_pointer (&self->conditions, xi_contact_filter_unref);
+  g_clear_pointer (&self->audience, xi_contact_filter_unref);
+  g_clear_object (&self->audience_cancellable);
   g_free (self->group_id);
 
   G_OBJECT_CLASS (xi_contacts_page_parent_class)->finalize (object);
@@ -1212,6 +1295,7 @@ xi_contacts_page_class_init (XiContactsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, group_filter);
+  gtk_widget_class_bind_template_child (widget_class, XiContactsPage, filter_bar);
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, group_menu_button);
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, column_view);
@@ -1221,6 +1305,8 @@ xi_contacts_page_class_init (XiContactsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, XiContactsPage, check_progress);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, group_filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_committed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_bar_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "page.new", NULL, new_action);
@@ -1245,6 +1331,7 @@ xi_contacts_page_class_init (XiContactsPageClass *klass)
 static void
 xi_contacts_page_init (XiContactsPage *self)
 {
+  g_type_ensure (XI_TYPE_CONTACT_FILTER_BAR);
   gtk_widget_init_template (GTK_WIDGET (self));
   xi_list_keys_attach (GTK_WIDGET (self->column_view), self->search_entry);
 
@@ -1277,4 +1364,42 @@ xi_contacts_page_set_search (XiContactsPage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
   /* The entry waits for its search delay; apply at once. */
   search_changed_cb (self, self->search_entry);
+}
+
+/**
+ * xi_contacts_page_apply_filter:
+ * @self: a #XiContactsPage
+ * @filter: (nullable): the audience to show, or %NULL for every contact;
+ *   conditions that only the store can answer (groups, messages sent,
+ *   replies) are resolved by it first, and the list changes once they are
+ *
+ * The one way the filter bar's audience reaches the list.
+ */
+void
+xi_contacts_page_apply_filter (XiContactsPage  *self,
+                               XiContactFilter *filter)
+{
+  XiContext *context;
+  ApplyOp *op;
+
+  g_return_if_fail (XI_IS_CONTACTS_PAGE (self));
+
+  if (self->audience_cancellable != NULL)
+    g_cancellable_cancel (self->audience_cancellable);
+  g_clear_object (&self->audience_cancellable);
+
+  context = context_of (self);
+  if (filter == NULL || context == NULL || !xi_contact_filter_needs_resolving (filter))
+    {
+      show_audience (self, filter);
+      return;
+    }
+
+  /* Resolved on a copy: the store's thread writes the sets into it. */
+  op = g_new0 (ApplyOp, 1);
+  op->self = g_object_ref (self);
+  op->filter = xi_contact_filter_new_from_conditions (xi_contact_filter_get_conditions (filter), NULL);
+  self->audience_cancellable = g_cancellable_new ();
+  xi_store_resolve_filter_async (xi_context_get_store (context), op->filter, self->audience_cancellable,
+                                 audience_resolved_cb, op);
 }

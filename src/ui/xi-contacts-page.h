@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "xi-contact-filter.h"
 #include "xi-page.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,8 @@ G_DECLARE_FINAL_TYPE (XiContactsPage, xi_contacts_page, XI, CONTACTS_PAGE, XiPag
 char       **xi_contacts_page_dup_selected_ids (XiContactsPage *self);
 void         xi_contacts_page_set_search       (XiContactsPage *self,
                                                 const char     *text);
+void         xi_contacts_page_apply_filter     (XiContactsPage  *self,
+                                                XiContactFilter *filter);
 GListModel  *xi_contacts_page_get_visible      (XiContactsPage *self);
 GtkWidget   *xi_contacts_page_open_editor      (XiContactsPage *self,
                                                 XiContact      *contact);

@@ -16,6 +16,7 @@
 #include "xi-format.h"
 #include "xi-job-row.h"
 #include "xi-phone.h"
+#include "xi-segment-item.h"
 #include "xi-sending-page.h"
 
 /* How long the form must stay still before the plan is computed again:
@@ -30,6 +31,10 @@
  * skipped and why, what it takes from the monthly quota, and how three
  * messages read. Above the form, every unfinished campaign with its
  * progress and the pause, resume and cancel buttons.
+ *
+ * The audience is a group or a saved segment. A segment is looked up
+ * when the plan is made, to say how many it matches now, and again when
+ * the campaign is created: the campaign goes to who matches then.
  *
  * Until there is something to send (contacts, a group, a template) and
  * nothing is queued, the page shows what is missing instead, each row
@@ -76,10 +81,14 @@ struct _XiSendingPage
   /* Owned */
   GtkCustomFilter    *unfinished;
   GtkFilterListModel *queue;
+  GListStore         *segments;          /* XiSegmentItem, after the groups in the audience row */
+  GtkFlattenListModel *audiences;
   XiJobPlan          *plan;              /* for the form as it is now, or NULL */
   GCancellable       *plan_cancellable;
   GCancellable       *cancellable;       /* creating and commanding campaigns */
   char               *group_id;          /* the choices, kept across model changes */
+  XiSegment          *segment;           /* chosen instead of a group */
+  char              **segment_ids;       /* who matched it when the plan was made */
   char               *template_id;
   char               *restore_group_id;  /* what to select again, see choices_changed_cb() */
   char               *restore_template_id;
@@ -166,13 +175,18 @@ build_spec (XiSendingPage *self)
   guint min, max;
   gint64 at;
 
-  if (self->group_id == NULL || self->template_id == NULL)
+  if ((self->group_id == NULL && self->segment_ids == NULL) || self->template_id == NULL)
     return NULL;
   if ((at = scheduled_at (self)) < 0)
     return NULL;
 
   spec = xi_job_spec_new ();
   spec->group_id = g_strdup (self->group_id);
+  if (self->group_id == NULL)
+    {
+      spec->contact_ids = g_strdupv (self->segment_ids);
+      spec->segment = xi_segment_copy (self->segment);
+    }
   spec->template_id = g_strdup (self->template_id);
 
   min = spin_value (self->delay_min_spin);
@@ -325,9 +339,18 @@ show_plan (XiSendingPage *self,
     g_autofree char *title = g_strdup_printf (ngettext ("%u customer will get the message",
                                                         "%u customers will get the message",
                                                         plan->eligible), plan->eligible);
-    g_autofree char *subtitle = g_strdup_printf (ngettext ("Of %u contact in the group",
-                                                           "Of %u contacts in the group",
-                                                           plan->targeted), plan->targeted);
+    g_autofree char *subtitle = NULL;
+
+    if (self->segment != NULL)
+      subtitle = g_strdup_printf (ngettext ("Of %u contact who matches segment “%s” now. It is looked up "
+                                            "again when the campaign is created.",
+                                            "Of %u contacts who match segment “%s” now. It is looked up "
+                                            "again when the campaign is created.",
+                                            plan->targeted), plan->targeted, self->segment->name);
+    else
+      subtitle = g_strdup_printf (ngettext ("Of %u contact in the group",
+                                            "Of %u contacts in the group",
+                                            plan->targeted), plan->targeted);
 
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->recipients_row), title);
     adw_action_row_set_subtitle (self->recipients_row, subtitle);
@@ -432,6 +455,51 @@ plan_ready_cb (GObject      *object,
   show_plan (self, NULL);
 }
 
+static char **
+ids_of_contacts (GPtrArray *contacts)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < contacts->len; i++)
+    g_strv_builder_add (builder, xi_contact_get_id (g_ptr_array_index (contacts, i)));
+  return g_strv_builder_end (builder);
+}
+
+static void
+segment_evaluated_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(XiSendingPage) self = user_data;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autofree char *message = NULL;
+
+  contacts = xi_store_filter_contacts_finish (XI_STORE (object), result, &error);
+  if (contacts == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (contacts == NULL)
+    {
+      message = g_strdup_printf (_("Could not look up segment “%s”: %s"), self->segment->name, error->message);
+      show_plan (self, message);
+      return;
+    }
+  if (contacts->len == 0)
+    {
+      message = g_strdup_printf (_("No contact matches segment “%s” now"), self->segment->name);
+      show_plan (self, message);
+      return;
+    }
+
+  g_strfreev (self->segment_ids);
+  self->segment_ids = ids_of_contacts (contacts);
+  if ((spec = build_spec (self)) == NULL)
+    return;
+  xi_store_plan_job_async (XI_STORE (object), spec, PLAN_SAMPLES, self->plan_cancellable,
+                           plan_ready_cb, g_object_ref (self));
+}
+
 static gboolean
 plan_timeout_cb (gpointer user_data)
 {
@@ -443,6 +511,24 @@ plan_timeout_cb (gpointer user_data)
 
   if (context == NULL || xi_context_get_loading (context))
     return G_SOURCE_REMOVE;
+
+  if (self->segment != NULL && self->template_id != NULL && scheduled_at (self) >= 0)
+    {
+      g_autoptr(XiContactFilter) filter = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if ((filter = xi_segment_get_filter (self->segment, &error)) == NULL)
+        {
+          show_plan (self, error->message);
+          return G_SOURCE_REMOVE;
+        }
+      g_cancellable_cancel (self->plan_cancellable);
+      g_clear_object (&self->plan_cancellable);
+      self->plan_cancellable = g_cancellable_new ();
+      xi_store_filter_contacts_async (xi_context_get_store (context), filter, self->plan_cancellable,
+                                      segment_evaluated_cb, g_object_ref (self));
+      return G_SOURCE_REMOVE;
+    }
 
   if ((spec = build_spec (self)) == NULL)
     {
@@ -485,7 +571,7 @@ update_state (XiSendingPage *self)
 
   queued = g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0;
   prepared = g_list_model_get_n_items (xi_context_get_contacts (context)) > 0 &&
-             g_list_model_get_n_items (xi_context_get_groups (context)) > 0 &&
+             g_list_model_get_n_items (G_LIST_MODEL (self->audiences)) > 0 &&
              g_list_model_get_n_items (xi_context_get_templates (context)) > 0;
 
   gtk_stack_set_visible_child_name (self->content_stack, prepared || queued ? "campaigns" : "empty");
@@ -641,6 +727,90 @@ job_created_cb (GObject      *object,
 
 /* Callbacks */
 
+static char *
+audience_name_cb (GObject  *item,
+                  gpointer  user_data)
+{
+  g_autofree char *name = NULL;
+
+  if (item == NULL)
+    return NULL;
+  g_object_get (item, "name", &name, NULL);
+  if (XI_IS_SEGMENT_ITEM (item))
+    /* Translators: a saved segment among the groups a campaign can go to */
+    return g_strdup_printf (_("Segment “%s”"), name);
+  return g_steal_pointer (&name);
+}
+
+static gboolean
+same_segments (GListModel *model,
+               GPtrArray  *segments)
+{
+  if (g_list_model_get_n_items (model) != segments->len)
+    return FALSE;
+  for (guint i = 0; i < segments->len; i++)
+    {
+      g_autoptr(XiSegmentItem) item = g_list_model_get_item (model, i);
+      const XiSegment *old = xi_segment_item_get_segment (item);
+      const XiSegment *new = g_ptr_array_index (segments, i);
+
+      if (!g_str_equal (old->id, new->id) || !g_str_equal (old->name, new->name) ||
+          !g_strv_equal ((const char * const *)old->conditions, (const char * const *)new->conditions))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+segments_listed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  XiSendingPage *self = user_data;
+  g_autoptr(GPtrArray) segments = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+
+  segments = xi_store_list_segments_finish (XI_STORE (object), result, &error);
+  if (segments == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not list the segments: %s", error->message);
+      return;
+    }
+  /* Replacing equal items would make the row pick again for nothing. */
+  if (same_segments (G_LIST_MODEL (self->segments), segments))
+    return;
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < segments->len; i++)
+    g_ptr_array_add (items, xi_segment_item_new (g_ptr_array_index (segments, i)));
+  g_list_store_splice (self->segments, 0, g_list_model_get_n_items (G_LIST_MODEL (self->segments)),
+                       items->pdata, items->len);
+}
+
+/* Segments are saved on the Contacts page; the list is read again each
+ * time this page is shown, and when sync brings changes. */
+static void
+reload_segments (XiSendingPage *self)
+{
+  XiContext *context = context_of (self);
+
+  if (context == NULL)
+    return;
+  /* Not kept alive for it: a read queued with the page's cancellable is
+   * skipped once the page is gone, and its callback touches nothing. */
+  xi_store_list_segments_async (xi_context_get_store (context), self->cancellable, segments_listed_cb, self);
+}
+
+static void
+store_changed_cb (XiSendingPage *self,
+                  const char    *table)
+{
+  if (g_str_equal (table, "segments"))
+    reload_segments (self);
+}
+
 static void
 form_changed_cb (XiSendingPage *self)
 {
@@ -667,8 +837,15 @@ delay_mode_changed_cb (XiSendingPage *self)
 static void
 group_selected_cb (XiSendingPage *self)
 {
-  g_free (self->group_id);
-  self->group_id = dup_selected_id (self->group_row);
+  GObject *item = adw_combo_row_get_selected_item (self->group_row);
+
+  g_clear_pointer (&self->group_id, g_free);
+  g_clear_pointer (&self->segment, xi_segment_free);
+  g_clear_pointer (&self->segment_ids, g_strfreev);
+  if (XI_IS_SEGMENT_ITEM (item))
+    self->segment = xi_segment_copy (xi_segment_item_get_segment (XI_SEGMENT_ITEM (item)));
+  else
+    self->group_id = dup_selected_id (self->group_row);
   form_changed_cb (self);
 }
 
@@ -702,7 +879,7 @@ choices_changed_cb (XiSendingPage *self)
 {
   if (self->restore_source == 0)
     {
-      self->restore_group_id = g_strdup (self->group_id);
+      self->restore_group_id = g_strdup (self->segment != NULL ? self->segment->id : self->group_id);
       self->restore_template_id = g_strdup (self->template_id);
       self->restore_source = g_idle_add (restore_choices_cb, self);
     }
@@ -875,6 +1052,57 @@ connection_changed_cb (XiSendingPage *self)
   linked_changed_cb (self);
 }
 
+typedef struct
+{
+  XiSendingPage *self;
+  XiJobSpec     *spec;
+  char          *segment_name;
+} StartOp;
+
+static void
+start_op_free (StartOp *op)
+{
+  g_object_unref (op->self);
+  xi_job_spec_free (op->spec);
+  g_free (op->segment_name);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StartOp, start_op_free)
+
+/* The segment as it is when the campaign is created decides who gets it,
+ * whatever the plan counted a moment ago. */
+static void
+segment_reevaluated_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(StartOp) op = user_data;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSendingPage *self = op->self;
+
+  contacts = xi_store_filter_contacts_finish (XI_STORE (object), result, &error);
+  if (contacts == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (contacts == NULL || contacts->len == 0)
+    {
+      self->creating = FALSE;
+      if (contacts == NULL)
+        xi_page_toast (XI_PAGE (self), _("The campaign could not start: %s"), error->message);
+      else
+        xi_page_toast (XI_PAGE (self), _("No contact matches segment “%s” now; nothing to send."),
+                       op->segment_name);
+      replan (self);
+      return;
+    }
+
+  g_strfreev (op->spec->contact_ids);
+  op->spec->contact_ids = ids_of_contacts (contacts);
+  xi_campaigns_facade_create_async (xi_context_get_campaigns (context_of (self)), op->spec,
+                                    self->cancellable, job_created_cb, g_object_ref (self));
+}
+
 static void
 start_response_cb (AdwMessageDialog *dialog,
                    const char       *response,
@@ -887,6 +1115,27 @@ start_response_cb (AdwMessageDialog *dialog,
 
   self->creating = TRUE;
   update_start (self);
+  if (self->segment != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(XiContactFilter) filter = xi_segment_get_filter (self->segment, &error);
+      StartOp *op;
+
+      if (filter == NULL)
+        {
+          self->creating = FALSE;
+          xi_page_toast (XI_PAGE (self), _("The campaign could not start: %s"), error->message);
+          update_start (self);
+          return;
+        }
+      op = g_new0 (StartOp, 1);
+      op->self = g_object_ref (self);
+      op->spec = xi_job_spec_copy (spec);
+      op->segment_name = g_strdup (self->segment->name);
+      xi_store_filter_contacts_async (xi_context_get_store (context_of (self)), filter, self->cancellable,
+                                      segment_reevaluated_cb, op);
+      return;
+    }
   xi_campaigns_facade_create_async (xi_context_get_campaigns (context_of (self)), spec,
                                     self->cancellable, job_created_cb, g_object_ref (self));
 }
@@ -924,14 +1173,24 @@ confirm_start (XiSendingPage *self,
             : g_strdup_printf (ngettext ("Send to %s Customer?", "Send to %s Customers?",
                                          plan->eligible), count);
 
+  if (self->segment != NULL)
+    /* Translators: before a campaign to a saved segment starts */
+    g_string_append_printf (body, _("Segment “%s” is looked up again as the campaign is created: "
+                                    "it goes to whoever matches then. "), self->segment->name);
   if (skipped > 0)
     {
       g_autofree char *skipped_text = xi_format_count (skipped);
 
-      /* Translators: %s is a number such as 1,250 */
-      g_string_append_printf (body, ngettext ("%s contact of the group is skipped. ",
-                                              "%s contacts of the group are skipped. ", skipped),
-                              skipped_text);
+      if (self->segment != NULL)
+        /* Translators: %s is a number such as 1,250 */
+        g_string_append_printf (body, ngettext ("%s contact of the segment is skipped. ",
+                                                "%s contacts of the segment are skipped. ", skipped),
+                                skipped_text);
+      else
+        /* Translators: %s is a number such as 1,250 */
+        g_string_append_printf (body, ngettext ("%s contact of the group is skipped. ",
+                                                "%s contacts of the group are skipped. ", skipped),
+                                skipped_text);
     }
 
   estimate_ms = xi_job_estimate_ms (plan->eligible, spec->delay_min_ms, spec->delay_max_ms,
@@ -1157,13 +1416,25 @@ xi_sending_page_context_set (XiPage    *page,
   XiSendingPage *self = XI_SENDING_PAGE (page);
   GListModel *groups = xi_context_get_groups (context);
   GListModel *templates = xi_context_get_templates (context);
+  g_autoptr(GListStore) parts = g_list_store_new (G_TYPE_LIST_MODEL);
+
+  /* Groups first, then the segments, in one row. */
+  g_list_store_append (parts, groups);
+  g_list_store_append (parts, self->segments);
+  self->audiences = gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&parts)));
 
   /* Before the rows get the models: see choices_changed_cb(). */
   g_signal_connect_object (groups, "items-changed", G_CALLBACK (choices_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->segments, "items-changed", G_CALLBACK (choices_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (templates, "items-changed", G_CALLBACK (choices_changed_cb), self, G_CONNECT_SWAPPED);
 
-  adw_combo_row_set_expression (self->group_row, gtk_property_expression_new (XI_TYPE_GROUP, NULL, "name"));
-  adw_combo_row_set_model (self->group_row, groups);
+  adw_combo_row_set_expression (self->group_row,
+                                gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                                             G_CALLBACK (audience_name_cb), NULL, NULL));
+  adw_combo_row_set_model (self->group_row, G_LIST_MODEL (self->audiences));
+  g_signal_connect_object (xi_context_get_store (context), "changed", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   adw_combo_row_set_expression (self->template_row, gtk_property_expression_new (XI_TYPE_TEMPLATE, NULL, "name"));
   adw_combo_row_set_model (self->template_row, templates);
 
@@ -1191,6 +1462,7 @@ xi_sending_page_context_set (XiPage    *page,
 
   runner_changed_cb (self);
   connection_changed_cb (self);
+  reload_segments (self);
   group_selected_cb (self);
   template_selected_cb (self);
   counts_changed_cb (self);
@@ -1214,6 +1486,8 @@ xi_sending_page_dispose (GObject *object)
 
   g_clear_object (&self->queue);
   g_clear_object (&self->unfinished);
+  g_clear_object (&self->audiences);
+  g_clear_object (&self->segments);
 
   G_OBJECT_CLASS (xi_sending_page_parent_class)->dispose (object);
 }
@@ -1227,6 +1501,8 @@ xi_sending_page_finalize (GObject *object)
   g_clear_object (&self->plan_cancellable);
   g_clear_object (&self->cancellable);
   g_free (self->group_id);
+  g_clear_pointer (&self->segment, xi_segment_free);
+  g_strfreev (self->segment_ids);
   g_free (self->template_id);
   g_free (self->restore_group_id);
   g_free (self->restore_template_id);
@@ -1304,6 +1580,8 @@ xi_sending_page_class_init (XiSendingPageClass *klass)
 static void
 xi_sending_page_init (XiSendingPage *self)
 {
+  self->segments = g_list_store_new (XI_TYPE_SEGMENT_ITEM);
+  g_signal_connect (self, "map", G_CALLBACK (reload_segments), NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
