@@ -293,6 +293,23 @@ void            xi_store_import_contacts_async       (XiStore               *sel
 XiImportReport *xi_store_import_contacts_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_find_duplicates_async       (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_find_duplicates_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_merge_contacts_async        (XiStore               *self,
+                                                      const char            *keep_id,
+                                                      const char            *other_id,
+                                                      const char            *name,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiContact      *xi_store_merge_contacts_finish       (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_preview_import_async        (XiStore               *self,
                                                       XiImportBatch         *batch,
                                                       const char            *group_name,
