@@ -1058,6 +1058,43 @@ test_duplicates (Fixture       *f,
   g_assert_cmpuint (clusters->len, ==, 0);
 }
 
+/* Two people with one name, kept apart, are not proposed again, while a
+ * third of that name still is, with either of them. */
+static void
+test_keep_both (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(XiContact) a = new_contact ("Dewi", "6281200000011");
+  g_autoptr(XiContact) b = new_contact ("Kak Dewi", "6281200000012");
+  g_autoptr(XiContact) c = new_contact ("DEWI", "6281200000013");
+  g_autoptr(XiContact) sa = NULL;
+  g_autoptr(XiContact) sb = NULL;
+  g_autoptr(XiContact) sc = NULL;
+  g_autoptr(GPtrArray) clusters = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean kept = FALSE;
+
+  sa = save_contact (f, a, &error);
+  g_assert_no_error (error);
+  sb = save_contact (f, b, &error);
+  g_assert_no_error (error);
+
+  WAIT (xi_store_keep_both_async (f->store, xi_contact_get_id (sb), xi_contact_get_id (sa), NULL,
+                                  xi_test_store_result_cb, &slot_),
+        kept = xi_store_keep_both_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (kept);
+  clusters = find_duplicates (f);
+  g_assert_cmpuint (clusters->len, ==, 0);
+
+  sc = save_contact (f, c, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&clusters, g_ptr_array_unref);
+  clusters = find_duplicates (f);
+  g_assert_cmpuint (clusters->len, ==, 1);
+  g_assert_cmpuint (((GPtrArray *)g_ptr_array_index (clusters, 0))->len, ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1066,6 +1103,7 @@ main (int   argc,
 
   g_test_add ("/xi/store/open-private", Fixture, NULL, fixture_setup, test_open_private, fixture_teardown);
   g_test_add ("/xi/store/contacts/duplicates", Fixture, NULL, fixture_setup, test_duplicates, fixture_teardown);
+  g_test_add ("/xi/store/contacts/keep-both", Fixture, NULL, fixture_setup, test_keep_both, fixture_teardown);
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);
   g_test_add ("/xi/store/contacts/search", Fixture, NULL, fixture_setup, test_contact_search, fixture_teardown);
   g_test_add ("/xi/store/contacts/restore", Fixture, NULL, fixture_setup, test_contact_restore, fixture_teardown);

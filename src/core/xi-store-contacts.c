@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "xi-contact-private.h"
 #include "xi-csv.h"
@@ -1909,6 +1910,66 @@ compare_keys (gconstpointer a,
   return g_strcmp0 (*(const char * const *)a, *(const char * const *)b);
 }
 
+static char *
+pair_key (const char *a,
+          const char *b)
+{
+  return strcmp (a, b) < 0 ? g_strconcat (a, " ", b, NULL) : g_strconcat (b, " ", a, NULL);
+}
+
+/* The pairs the user kept apart, as "first second". */
+static GHashTable *
+load_distinct_pairs (XiStore  *self,
+                     GError  **error)
+{
+  g_autoptr(GHashTable) pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT first_id, second_id FROM distinct_contacts WHERE master_user_id = ?1",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (pairs, pair_key ((const char *)sqlite3_column_text (stmt, 0),
+                                       (const char *)sqlite3_column_text (stmt, 1)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&pairs);
+}
+
+/* Leaves in @ids only contacts that some other one of @ids may be: a
+ * contact kept apart from every other is no longer a candidate. */
+static void
+drop_distinct (GPtrArray  *ids,
+               GHashTable *distinct)
+{
+  for (guint i = 0; i < ids->len;)
+    {
+      gboolean alone = TRUE;
+
+      for (guint j = 0; j < ids->len && alone; j++)
+        {
+          g_autofree char *key = NULL;
+
+          if (i == j)
+            continue;
+          key = pair_key (g_ptr_array_index (ids, i), g_ptr_array_index (ids, j));
+          alone = g_hash_table_contains (distinct, key);
+        }
+      if (alone)
+        g_ptr_array_remove_index (ids, i);
+      else
+        i++;
+    }
+}
+
 static void
 find_duplicates_func (XiStore  *self,
                       GTask    *task,
@@ -1918,6 +1979,7 @@ find_duplicates_func (XiStore  *self,
                                                         (GDestroyNotify)g_ptr_array_unref);
   g_autoptr(GPtrArray) keys = g_ptr_array_new ();
   g_autoptr(GPtrArray) clusters = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
+  g_autoptr(GHashTable) distinct = NULL;
   GHashTableIter iter;
   gpointer key, value;
   GError *error = NULL;
@@ -1960,10 +2022,19 @@ find_duplicates_func (XiStore  *self,
       return;
     }
 
+  if ((distinct = load_distinct_pairs (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
   g_hash_table_iter_init (&iter, by_key);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    if (((GPtrArray *)value)->len > 1)
-      g_ptr_array_add (keys, key);
+    {
+      drop_distinct (value, distinct);
+      if (((GPtrArray *)value)->len > 1)
+        g_ptr_array_add (keys, key);
+    }
   g_ptr_array_sort (keys, compare_keys);
 
   for (guint k = 0; k < keys->len; k++)
@@ -2044,6 +2115,92 @@ merge_op_free (gpointer data)
   g_free (op->other_id);
   g_free (op->name);
   g_free (op);
+}
+
+static void
+keep_both_func (XiStore  *self,
+                GTask    *task,
+                gpointer  data)
+{
+  MergeOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  gboolean smaller = strcmp (op->keep_id, op->other_id) < 0;
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+
+  if (g_strcmp0 (op->keep_id, op->other_id) == 0)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                               _("A contact cannot be merged with itself."));
+      return;
+    }
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO distinct_contacts (master_user_id, first_id, second_id,"
+                            " created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, smaller ? op->keep_id : op->other_id);
+  _xi_store_bind_text (stmt, 3, smaller ? op->other_id : op->keep_id);
+  _xi_store_bind_text (stmt, 4, now);
+  if (!_xi_store_step_done (self, stmt, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * xi_store_keep_both_async:
+ * @self: a #XiStore
+ * @first_id: a contact
+ * @second_id: another contact with a name like @first_id's
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Remembers that two contacts are two people, so that
+ * xi_store_find_duplicates_async() no longer pairs them.
+ */
+void
+xi_store_keep_both_async (XiStore             *self,
+                          const char          *first_id,
+                          const char          *second_id,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  MergeOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (first_id != NULL);
+  g_return_if_fail (second_id != NULL);
+
+  op = g_new0 (MergeOp, 1);
+  op->keep_id = g_strdup (first_id);
+  op->other_id = g_strdup (second_id);
+  _xi_store_push (self, keep_both_func, op, merge_op_free,
+                  xi_store_keep_both_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_keep_both_finish:
+ *
+ * Returns: %TRUE once remembered
+ */
+gboolean
+xi_store_keep_both_finish (XiStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* @keep with what it lacks from @other: tags, groups and custom fields
