@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "xi-duplicates-dialog.h"
 #include "xi-import-dialog.h"
 #include "xi-test-utils.h"
 #include "xi-test-zip.h"
@@ -349,6 +350,96 @@ test_choose_phone_column (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static gboolean
+duplicates_listed (gpointer data)
+{
+  GtkStack *stack = GTK_STACK (gtk_widget_get_template_child (data, XI_TYPE_DUPLICATES_DIALOG, "stack"));
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stack), "loading") != 0;
+}
+
+static gboolean
+duplicates_idle (gpointer data)
+{
+  return !xi_duplicates_dialog_get_busy (data);
+}
+
+static void
+import_text (XiUiFixture *f,
+             const char  *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  GtkWidget *dialog = open_dialog (f, "dobel.csv", bytes);
+
+  g_assert_nonnull (run_import (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* From the Contacts page menu: one pair merged into the second contact,
+ * the other kept apart, and neither proposed again. */
+static void
+test_duplicates (XiUiFixture   *f,
+                 gconstpointer  data)
+{
+  GtkWidget *dialog;
+  GtkWidget *merge;
+  GtkWidget *keep_all;
+  GtkWidget *row;
+  GListModel *contacts;
+
+  import_text (f, "Nama;HP;Grup\n"
+                  "Ibu Siti Aminah;081211110001;Pameran\n"
+                  "siti aminah;081211110002;Setia\n"
+                  "Dewi;081211110003;\n"
+                  "Kak Dewi;081211110004;\n"
+                  "Budi;081211110005;\n");
+
+  dialog = xi_duplicates_dialog_new (f->context);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 640, 640);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (duplicates_listed, dialog, 10000));
+  xi_ui_spin (300);
+  g_assert_cmpuint (xi_duplicates_dialog_get_n_shown (XI_DUPLICATES_DIALOG (dialog)), ==, 2);
+  screenshot (dialog, "duplicates");
+
+  /* Keep the second Siti: her row's check, then Merge of her group (the
+   * groups are sorted by name, "dewi" before "siti aminah"). */
+  row = xi_ui_find_row (dialog, "siti aminah");
+  g_assert_nonnull (row);
+  gtk_widget_activate (row);
+  merge = xi_ui_find_button (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP), _("_Merge"));
+  g_assert_nonnull (merge);
+  g_signal_emit_by_name (merge, "clicked");
+  g_assert_true (xi_ui_wait_for (duplicates_idle, dialog, 10000));
+  xi_ui_spin (500);
+
+  keep_all = xi_ui_find_button (dialog, _("_Keep All"));
+  g_assert_nonnull (keep_all);
+  g_signal_emit_by_name (keep_all, "clicked");
+  g_assert_true (xi_ui_wait_for (duplicates_idle, dialog, 10000));
+  xi_ui_spin (500);
+  g_assert_cmpuint (xi_duplicates_dialog_get_n_shown (XI_DUPLICATES_DIALOG (dialog)), ==, 0);
+  screenshot (dialog, "duplicates-done");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  contacts = xi_context_get_contacts (f->context);
+  g_assert_cmpuint (g_list_model_get_n_items (contacts), ==, 4);
+  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
+
+      if (g_str_equal (xi_contact_get_phone (contact), "6281211110002"))
+        g_assert_cmpuint (g_strv_length ((char **)xi_contact_get_group_ids (contact)), ==, 2);
+      g_assert_cmpstr (xi_contact_get_phone (contact), !=, "6281211110001");
+    }
+
+  dialog = xi_duplicates_dialog_new (f->context);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (duplicates_listed, dialog, 10000));
+  g_assert_cmpuint (xi_duplicates_dialog_get_n_shown (XI_DUPLICATES_DIALOG (dialog)), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* The file chooser tries the desktop portal first, and warns that the
  * test has no session bus before it falls back to its own dialog. */
 static gboolean
@@ -376,6 +467,8 @@ main (int   argc,
               test_semicolon_preview, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-import/xlsx-preview", XiUiFixture, NULL, xi_ui_fixture_setup,
               test_xlsx_preview, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-import/duplicates", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_duplicates, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-import/choose-phone-column", XiUiFixture, NULL, xi_ui_fixture_setup,
               test_choose_phone_column, xi_ui_fixture_teardown);
 
