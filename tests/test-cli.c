@@ -1152,6 +1152,60 @@ test_segments (Fixture       *f,
   g_assert_nonnull (strstr (err, "There is no segment named “Jakarta”"));
 }
 
+/* Likely duplicates by name are listed, and a merge keeps one contact
+ * with both contacts' groups, fields and opt-out. */
+static void
+test_duplicates_merge (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *csv = write_file (f, "dobel.csv",
+                                     "Nama;No HP;Kota;Grup\r\n"
+                                     "Ibu Siti Aminah;081211110001;Bandung;Pameran\r\n"
+                                     "SITI  AMINAH;081211110002;;Setia\r\n"
+                                     "Budi;081211110003;Depok;\r\n");
+  g_autofree char *out = NULL;
+  g_autofree char *merged_text = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *list = NULL;
+  g_autoptr(JsonNode) clusters = NULL;
+  g_autoptr(JsonNode) merged = NULL;
+  g_autoptr(JsonNode) none = NULL;
+  g_autoptr(JsonNode) contacts = NULL;
+  JsonArray *cluster;
+  JsonObject *object;
+  JsonArray *groups;
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", csv, NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "opt-out", "081211110002", NULL), ==, 0);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "contacts", "duplicates", NULL), ==, 0);
+  clusters = parse_json (out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (clusters)), ==, 1);
+  cluster = json_array_get_array_element (json_node_get_array (clusters), 0);
+  g_assert_cmpuint (json_array_get_length (cluster), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (cluster, 1), "phone"),
+                   ==, "6281211110002");
+
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "merge", "081211110001", NULL), ==, 2);
+  g_assert_cmpint (run_cli (f, &merged_text, NULL, "--json", "contacts", "merge", "081211110001",
+                            "081211110002", "--name", "Siti Aminah", NULL), ==, 0);
+  merged = parse_json (merged_text);
+  object = json_node_get_object (merged);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Siti Aminah");
+  g_assert_cmpstr (json_object_get_string_member (object, "phone"), ==, "6281211110001");
+  g_assert_true (json_object_get_boolean_member (object, "opted_out"));
+  groups = json_object_get_array_member (object, "groups");
+  g_assert_cmpuint (json_array_get_length (groups), ==, 2);
+
+  g_assert_cmpint (run_cli (f, &list, NULL, "--json", "contacts", "list", NULL), ==, 0);
+  contacts = parse_json (list);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (contacts)), ==, 2);
+  g_assert_cmpint (run_cli (f, &again, NULL, "--json", "contacts", "duplicates", NULL), ==, 0);
+  none = parse_json (again);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1163,6 +1217,8 @@ main (int   argc,
   g_test_add ("/xi/cli/list-pages", Fixture, NULL, fixture_setup, test_list_pages, fixture_teardown);
   g_test_add ("/xi/cli/list-where", Fixture, NULL, fixture_setup, test_list_where, fixture_teardown);
   g_test_add ("/xi/cli/import-dry-run", Fixture, NULL, fixture_setup, test_import_dry_run, fixture_teardown);
+  g_test_add ("/xi/cli/duplicates-merge", Fixture, NULL, fixture_setup, test_duplicates_merge,
+              fixture_teardown);
   g_test_add ("/xi/cli/segments", Fixture, NULL, fixture_setup, test_segments, fixture_teardown);
   g_test_add ("/xi/cli/groups-and-errors", Fixture, NULL, fixture_setup, test_groups_and_errors, fixture_teardown);
   g_test_add ("/xi/cli/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);

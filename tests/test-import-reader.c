@@ -710,6 +710,144 @@ test_export_round_trip (void)
   g_assert_null (row (batch, 1)->custom_values[0]);
 }
 
+static XiImportBatch *
+read_with_options (const char             *text,
+                   const XiImportOptions  *options,
+                   GError                **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  return xi_import_read_bytes_full (bytes, "pelanggan.csv", "62", options, NULL, error);
+}
+
+static void
+assert_roles (XiImportBatch *batch,
+              const char    *joined)
+{
+  g_autofree char *got = g_strjoinv (",", batch->column_roles);
+
+  g_assert_cmpstr (got, ==, joined);
+}
+
+/* What a preview shows: the guessed roles, titles, encoding and first
+ * records, all of which the user can then change. */
+static void
+test_preview_description (void)
+{
+  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(GString) text = g_string_new ("Nama;No HP;Kota Asal;Label\n");
+
+  for (guint i = 0; i < XI_IMPORT_SAMPLE_ROWS + 5; i++)
+    g_string_append_printf (text, "Pelanggan %u;08123456%04u;Bandung;vip\n", i, i);
+  batch = read_text (text->str, "pelanggan.csv");
+
+  g_assert_cmpint (batch->delimiter, ==, ';');
+  g_assert_cmpstr (batch->encoding, ==, "UTF-8");
+  g_assert_true (batch->has_header);
+  g_assert_false (batch->missing_phone);
+  g_assert_cmpstr (batch->column_titles[2], ==, "Kota Asal");
+  assert_roles (batch, "name,phone,field:kota_asal,tags");
+  g_assert_cmpuint (batch->sample->len, ==, XI_IMPORT_SAMPLE_ROWS);
+  g_assert_cmpstr (((char **)g_ptr_array_index (batch->sample, 1))[0], ==, "Pelanggan 1");
+  g_assert_cmpuint (batch->rows->len, ==, XI_IMPORT_SAMPLE_ROWS + 5);
+}
+
+/* Each choice of the preview changes what is read: the delimiter, the
+ * header and every column's role, a custom field under a key of the
+ * user's choosing included. */
+static void
+test_options (void)
+{
+  const char *text = "Nama,Kota;Telp;Catatan\n"
+                     "Budi, Bandung;081234567890;suka kopi\n"
+                     "Ani, Medan;081311112222;\n";
+  char *roles[] = { "ignore", "", "field:kota", NULL };
+  char *headerless_roles[] = { "name", "phone", "", NULL };
+  XiImportOptions options = { .delimiter = ';', .columns = roles };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiImportBatch) batch = read_with_options (text, &options, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (batch->delimiter, ==, ';');
+  assert_roles (batch, "ignore,phone,field:kota");
+  assert_custom_names (batch, "kota");
+  g_assert_cmpuint (batch->rows->len, ==, 2);
+  g_assert_null (row (batch, 0)->name);
+  g_assert_null (row (batch, 0)->notes);
+  g_assert_cmpstr (row (batch, 0)->custom_values[0], ==, "suka kopi");
+
+  /* Without the header every row is data: its title row is refused. */
+  g_clear_pointer (&batch, xi_import_batch_free);
+  options.columns = headerless_roles;
+  options.header = XI_IMPORT_HEADER_ABSENT;
+  batch = read_with_options (text, &options, &error);
+  g_assert_no_error (error);
+  g_assert_false (batch->has_header);
+  g_assert_cmpstr (batch->column_titles[0], ==, "");
+  assert_roles (batch, "name,phone,field:column_3");
+  g_assert_cmpuint (batch->rows->len, ==, 2);
+  g_assert_cmpstr (row (batch, 0)->name, ==, "Budi, Bandung");
+  g_assert_cmpuint (batch->issues->len, ==, 1);
+  assert_issue (batch, 0, 1, "Telp", "");
+
+  /* An unknown role is refused with the column it was given to. */
+  g_clear_pointer (&batch, xi_import_batch_free);
+  roles[0] = "birthday";
+  options.columns = roles;
+  options.header = XI_IMPORT_HEADER_AUTO;
+  batch = read_with_options (text, &options, &error);
+  g_assert_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE);
+  g_assert_nonnull (strstr (error->message, "Column 1"));
+  g_assert_null (batch);
+}
+
+/* A file whose titles name no phone column can still be previewed, and
+ * read once the user says which column holds the numbers. */
+static void
+test_missing_phone (void)
+{
+  const char *text = "Pelanggan,Nomor Pelanggan\nBudi,081234567890\nAni,081311112222\n";
+  char *roles[] = { "name", "phone", NULL };
+  XiImportOptions options = { .keep_without_phone = TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiImportBatch) batch = read_with_options (text, NULL, &error);
+
+  g_assert_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_NO_PHONE_COLUMN);
+  g_assert_null (batch);
+  g_clear_error (&error);
+
+  batch = read_with_options (text, &options, &error);
+  g_assert_no_error (error);
+  g_assert_true (batch->missing_phone);
+  g_assert_true (batch->has_header);
+  g_assert_cmpuint (batch->rows->len, ==, 0);
+  g_assert_cmpuint (batch->issues->len, ==, 0);
+  g_assert_cmpuint (batch->sample->len, ==, 2);
+  assert_roles (batch, "name,field:nomor_pelanggan");
+
+  g_clear_pointer (&batch, xi_import_batch_free);
+  options.columns = roles;
+  batch = read_with_options (text, &options, &error);
+  g_assert_no_error (error);
+  g_assert_false (batch->missing_phone);
+  g_assert_cmpuint (batch->rows->len, ==, 2);
+  g_assert_cmpstr (row (batch, 1)->phone, ==, "6281311112222");
+  g_assert_cmpstr (row (batch, 1)->name, ==, "Ani");
+}
+
+/* The encoding a preview shows is the one the text was decoded with. */
+static void
+test_encoding_shown (void)
+{
+  static const guint8 cp1252[] = "Nama;HP\nJos\xe9;081234567890\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiImportBatch) batch = read_data (cp1252, sizeof cp1252 - 1, "a.csv", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (batch->encoding, ==, "Windows-1252");
+  g_assert_cmpstr (row (batch, 0)->name, ==, "José");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -738,6 +876,10 @@ main (int   argc,
   g_test_add_func ("/xi/import/vcard-name-one-line", test_vcard_name_one_line);
   g_test_add_func ("/xi/import/file-too-big", test_file_too_big);
   g_test_add_func ("/xi/import/export-round-trip", test_export_round_trip);
+  g_test_add_func ("/xi/import/preview/description", test_preview_description);
+  g_test_add_func ("/xi/import/preview/options", test_options);
+  g_test_add_func ("/xi/import/preview/missing-phone", test_missing_phone);
+  g_test_add_func ("/xi/import/preview/encoding", test_encoding_shown);
 
   return g_test_run ();
 }

@@ -1318,6 +1318,51 @@ test_changed_signal (Fixture       *f,
   g_free (seen.table);
 }
 
+/* A merge is a save of the kept contact and a delete of the other, so
+ * the server gets both, with the memberships that moved and the kept
+ * number's opt-out. */
+static void
+test_merge_queues (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(XiContact) keep = new_contact (f, "Siti", "6281200000001");
+  g_autoptr(XiContact) other = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(XiContact) merged = NULL;
+  g_autoptr(XiGroup) group = xi_group_new ("Setia");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *changed = NULL;
+
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+                saved_group = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  xi_contact_set_name (other, "Bu Siti");
+  xi_contact_set_phone (other, "6281200000002");
+  xi_contact_add_group_id (other, xi_group_get_id (saved_group));
+  xi_contact_set_opted_out (other, TRUE);
+  saved = save_contact (f, other);
+  push_all (f);
+
+  XI_TEST_WAIT (xi_store_merge_contacts_async (f->store, xi_contact_get_id (keep),
+                                               xi_contact_get_id (saved), "Siti Aminah", NULL,
+                                               xi_test_store_result_cb, &slot_),
+                merged = xi_store_merge_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (xi_contact_get_opted_out (merged));
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'contacts'"), ==, 2);
+  changed = changed_of (f, xi_contact_get_id (saved));
+  g_assert_cmpstr (changed, ==, "[\"deleted\"]");
+  g_clear_pointer (&changed, g_free);
+  changed = changed_of (f, xi_contact_get_id (keep));
+  g_assert_cmpstr (changed, ==, "[\"name\"]");
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'group_members'"),
+                   ==, 2);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'suppression_events'"),
+                   ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1328,6 +1373,7 @@ main (int   argc,
   g_test_add ("/xi/store/sync/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("mutations-queue", test_mutations_queue);
+  ADD ("merge-queues", test_merge_queues);
   ADD ("unchanged-reimport", test_unchanged_reimport);
   g_test_add ("/xi/store/sync/signed-out-queues-nothing", Fixture, "signed out", fixture_setup,
               test_signed_out_queues_nothing, fixture_teardown);

@@ -1496,6 +1496,166 @@ test_resolve_filter (Fixture       *f,
   g_assert_false (ok);
 }
 
+static GPtrArray *
+find_duplicates (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *clusters = NULL;
+
+  WAIT (xi_store_find_duplicates_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        clusters = xi_store_find_duplicates_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return clusters;
+}
+
+static XiContact *
+merge (Fixture     *f,
+       XiContact   *keep,
+       XiContact   *other,
+       const char  *name,
+       GError     **error)
+{
+  XiContact *merged = NULL;
+
+  WAIT (xi_store_merge_contacts_async (f->store, xi_contact_get_id (keep), xi_contact_get_id (other),
+                                       name, NULL, xi_test_store_result_cb, &slot_),
+        merged = xi_store_merge_contacts_finish (f->store, result_, error));
+  return merged;
+}
+
+/* Names that differ only in titles, case and spacing are one person with
+ * two numbers; merging keeps one contact with everything both had, an
+ * opt-out included, and sync carries the update and the delete. */
+static void
+test_duplicates (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(XiContact) a = new_contact ("Ibu Siti  Aminah", "6281200000001");
+  g_autoptr(XiContact) b = new_contact ("siti aminah", "6281200000002");
+  g_autoptr(XiContact) c = new_contact ("Budi", "6281200000003");
+  g_autoptr(XiContact) d = new_contact ("Pak", "6281200000004");
+  g_autoptr(XiContact) e = new_contact ("Bu", "6281200000005");
+  g_autoptr(XiGroup) g1 = xi_group_new ("Pameran");
+  g_autoptr(XiGroup) g2 = xi_group_new ("Setia");
+  g_autoptr(XiGroup) saved_g1 = NULL;
+  g_autoptr(XiGroup) saved_g2 = NULL;
+  g_autoptr(XiContact) sa = NULL;
+  g_autoptr(XiContact) sb = NULL;
+  g_autoptr(XiContact) sc = NULL;
+  g_autoptr(XiContact) merged = NULL;
+  g_autoptr(GPtrArray) clusters = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *tags_a[] = { "vip", NULL };
+  const char *tags_b[] = { "grosir", "vip", NULL };
+  GPtrArray *cluster;
+
+  saved_g1 = save_group (f, g1, &error);
+  g_assert_no_error (error);
+  saved_g2 = save_group (f, g2, &error);
+  g_assert_no_error (error);
+
+  xi_contact_set_tags (a, tags_a);
+  xi_contact_set_custom_field (a, "kota", "Bandung");
+  xi_contact_add_group_id (a, xi_group_get_id (saved_g1));
+  xi_contact_set_notes (a, "suka kopi");
+  xi_contact_set_tags (b, tags_b);
+  xi_contact_set_custom_field (b, "kota", "Medan");
+  xi_contact_set_custom_field (b, "ulang_tahun", "1 Mei");
+  xi_contact_add_group_id (b, xi_group_get_id (saved_g2));
+  xi_contact_set_notes (b, "pelanggan lama");
+  xi_contact_set_opted_out (b, TRUE);
+  sa = save_contact (f, a, &error);
+  g_assert_no_error (error);
+  sb = save_contact (f, b, &error);
+  g_assert_no_error (error);
+  sc = save_contact (f, c, &error);
+  g_assert_no_error (error);
+  g_clear_object (&sc);
+  sc = save_contact (f, d, &error);
+  g_assert_no_error (error);
+  g_clear_object (&sc);
+  sc = save_contact (f, e, &error);
+  g_assert_no_error (error);
+
+  /* Titles alone are no name: "Pak" and "Bu" are not one person. */
+  clusters = find_duplicates (f);
+  g_assert_cmpuint (clusters->len, ==, 1);
+  cluster = g_ptr_array_index (clusters, 0);
+  g_assert_cmpuint (cluster->len, ==, 2);
+  g_assert_cmpstr (xi_contact_get_id (g_ptr_array_index (cluster, 0)), ==, xi_contact_get_id (sa));
+  g_assert_cmpstr (xi_contact_get_id (g_ptr_array_index (cluster, 1)), ==, xi_contact_get_id (sb));
+
+  merged = merge (f, sa, sa, NULL, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  merged = merge (f, sa, sb, "Siti Aminah", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (xi_contact_get_name (merged), ==, "Siti Aminah");
+  g_assert_cmpstr (xi_contact_get_phone (merged), ==, "6281200000001");
+  g_assert_cmpuint (g_strv_length ((char **)xi_contact_get_tags (merged)), ==, 2);
+  g_assert_cmpstr (xi_contact_get_custom_field (merged, "kota"), ==, "Bandung");
+  g_assert_cmpstr (xi_contact_get_custom_field (merged, "ulang_tahun"), ==, "1 Mei");
+  g_assert_cmpstr (xi_contact_get_notes (merged), ==, "suka kopi\n\npelanggan lama");
+  g_assert_true (xi_contact_is_in_group (merged, xi_group_get_id (saved_g1)));
+  g_assert_true (xi_contact_is_in_group (merged, xi_group_get_id (saved_g2)));
+
+  /* Opted out under one number, so under the kept one too; the other
+   * number's own opt-out stays on record. */
+  g_assert_true (xi_contact_get_opted_out (merged));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events"
+                                  " WHERE event = 'opt_out' AND phone = '6281200000002'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events"
+                                  " WHERE event = 'opt_out' AND phone = '6281200000001'"), ==, 1);
+
+  contacts = list_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 4);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts WHERE deleted = 1"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM group_members WHERE deleted = 0"), ==, 2);
+
+  g_clear_pointer (&clusters, g_ptr_array_unref);
+  clusters = find_duplicates (f);
+  g_assert_cmpuint (clusters->len, ==, 0);
+}
+
+/* Two people with one name, kept apart, are not proposed again, while a
+ * third of that name still is, with either of them. */
+static void
+test_keep_both (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(XiContact) a = new_contact ("Dewi", "6281200000011");
+  g_autoptr(XiContact) b = new_contact ("Kak Dewi", "6281200000012");
+  g_autoptr(XiContact) c = new_contact ("DEWI", "6281200000013");
+  g_autoptr(XiContact) sa = NULL;
+  g_autoptr(XiContact) sb = NULL;
+  g_autoptr(XiContact) sc = NULL;
+  g_autoptr(GPtrArray) clusters = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean kept = FALSE;
+
+  sa = save_contact (f, a, &error);
+  g_assert_no_error (error);
+  sb = save_contact (f, b, &error);
+  g_assert_no_error (error);
+
+  WAIT (xi_store_keep_both_async (f->store, xi_contact_get_id (sb), xi_contact_get_id (sa), NULL,
+                                  xi_test_store_result_cb, &slot_),
+        kept = xi_store_keep_both_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (kept);
+  clusters = find_duplicates (f);
+  g_assert_cmpuint (clusters->len, ==, 0);
+
+  sc = save_contact (f, c, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&clusters, g_ptr_array_unref);
+  clusters = find_duplicates (f);
+  g_assert_cmpuint (clusters->len, ==, 1);
+  g_assert_cmpuint (((GPtrArray *)g_ptr_array_index (clusters, 0))->len, ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1503,6 +1663,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/xi/store/open-private", Fixture, NULL, fixture_setup, test_open_private, fixture_teardown);
+  g_test_add ("/xi/store/contacts/duplicates", Fixture, NULL, fixture_setup, test_duplicates, fixture_teardown);
+  g_test_add ("/xi/store/contacts/keep-both", Fixture, NULL, fixture_setup, test_keep_both, fixture_teardown);
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);
   g_test_add ("/xi/store/contacts/search", Fixture, NULL, fixture_setup, test_contact_search, fixture_teardown);
   g_test_add ("/xi/store/contacts/keys", Fixture, NULL, fixture_setup, test_contact_keys, fixture_teardown);

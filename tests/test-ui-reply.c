@@ -743,25 +743,9 @@ main (int   argc,
   int skip, result;
 
   g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
-  /* Ours, taken off before GLib's test options are read. */
-  if (argc > 1 && g_strcmp0 (argv[argc - 1], "--indonesian") == 0)
-    {
-      language = "id";
-      argv[--argc] = NULL;
-    }
-  if (language != NULL)
-    locale_dir = xi_test_compile_locale ("id_ID");
-  skip = xi_ui_init (&argc, &argv);
+  skip = xi_ui_init_language (&argc, &argv, XI_TEST_LOCALEDIR, &language, &locale_dir);
   if (skip != 0)
     return skip;
-  if (language != NULL)
-    {
-      g_assert_nonnull (setlocale (LC_ALL, "id_ID.UTF-8"));
-      g_setenv ("LANGUAGE", language, TRUE);
-      bindtextdomain (GETTEXT_PACKAGE, XI_TEST_LOCALEDIR);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
 
   g_test_add ("/xi/ui-reply/both-sides", Fixture, NULL, fixture_setup, test_both_sides, fixture_teardown);
   g_test_add ("/xi/ui-reply/send-with-keys", Fixture, NULL, fixture_setup, test_send_with_keys,

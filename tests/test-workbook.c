@@ -7,66 +7,13 @@
 
 #include "config.h"
 
-#include <gsf/gsf.h>
 #include <string.h>
 
 #include "xi-import-reader.h"
+#include "xi-test-zip.h"
 
 /* Excel and LibreOffice workbooks, written here with libgsf as those
  * programs lay them out, read through the import. */
-
-typedef struct
-{
-  const char *path;    /* "xl/worksheets/sheet1.xml" */
-  const char *text;
-} Part;
-
-static GBytes *
-make_zip (const Part *parts,
-          guint       n_parts)
-{
-  g_autoptr(GError) error = NULL;
-  GsfOutput *sink = gsf_output_memory_new ();
-  GsfOutfile *zip = gsf_outfile_zip_new (sink, &error);
-  GBytes *bytes;
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < n_parts; i++)
-    {
-      g_auto(GStrv) names = g_strsplit (parts[i].path, "/", -1);
-      GsfOutfile *dir = GSF_OUTFILE (g_object_ref (zip));
-      GsfOutput *member;
-      guint depth = g_strv_length (names);
-
-      /* Folders are made anew for each part; the zip keeps every path. */
-      for (guint d = 0; d + 1 < depth; d++)
-        {
-          GsfOutfile *child = GSF_OUTFILE (gsf_outfile_new_child (dir, names[d], TRUE));
-
-          g_object_unref (dir);
-          dir = child;
-        }
-      member = gsf_outfile_new_child (dir, names[depth - 1], FALSE);
-      g_assert_true (gsf_output_write (member, strlen (parts[i].text), (const guint8 *)parts[i].text));
-      g_assert_true (gsf_output_close (member));
-      g_object_unref (member);
-      for (guint d = 0; d + 1 < depth; d++)
-        {
-          GsfOutfile *parent = GSF_OUTFILE (gsf_output_container (GSF_OUTPUT (dir)));
-
-          g_assert_true (gsf_output_close (GSF_OUTPUT (dir)));
-          g_object_ref (parent);
-          g_object_unref (dir);
-          dir = parent;
-        }
-      g_object_unref (dir);
-    }
-  g_assert_true (gsf_output_close (GSF_OUTPUT (zip)));
-  g_object_unref (zip);
-  bytes = g_bytes_new (gsf_output_memory_get_bytes (GSF_OUTPUT_MEMORY (sink)), gsf_output_size (sink));
-  g_object_unref (sink);
-  return bytes;
-}
 
 static XiImportBatch *
 read_workbook (GBytes      *bytes,
@@ -102,7 +49,7 @@ row (XiImportBatch *batch,
 static void
 test_xlsx (void)
 {
-  const Part parts[] = {
+  const XiTestZipPart parts[] = {
     { "xl/workbook.xml", XLSX_WORKBOOK },
     { "xl/_rels/workbook.xml.rels", XLSX_RELS },
     { "xl/sharedStrings.xml",
@@ -132,7 +79,7 @@ test_xlsx (void)
       "<c r=\"B6\" t=\"inlineStr\"><is><t>0812-1111-0003</t></is></c></row>"
       "</sheetData></worksheet>" },
   };
-  g_autoptr(GBytes) bytes = make_zip (parts, G_N_ELEMENTS (parts));
+  g_autoptr(GBytes) bytes = xi_test_make_zip (parts, G_N_ELEMENTS (parts));
   g_autoptr(GError) error = NULL;
   g_autoptr(XiImportBatch) batch = read_workbook (bytes, "pelanggan.xlsx", &error);
   XiImportIssue *issue;
@@ -168,7 +115,7 @@ test_xlsx (void)
 static void
 test_ods (void)
 {
-  const Part parts[] = {
+  const XiTestZipPart parts[] = {
     { "mimetype", "application/vnd.oasis.opendocument.spreadsheet" },
     { "content.xml",
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
@@ -199,7 +146,7 @@ test_ods (void)
       "<text:p>0812-9999-9999</text:p></table:table-cell></table:table-row></table:table>"
       "</office:spreadsheet></office:body></office:document-content>" },
   };
-  g_autoptr(GBytes) bytes = make_zip (parts, G_N_ELEMENTS (parts));
+  g_autoptr(GBytes) bytes = xi_test_make_zip (parts, G_N_ELEMENTS (parts));
   g_autoptr(GError) error = NULL;
   g_autoptr(XiImportBatch) batch = read_workbook (bytes, "pelanggan.ods", &error);
 
@@ -218,30 +165,30 @@ test_ods (void)
 static void
 test_malformed (void)
 {
-  static const Part broken_sheet[] = {
+  static const XiTestZipPart broken_sheet[] = {
     { "xl/workbook.xml", XLSX_WORKBOOK },
     { "xl/_rels/workbook.xml.rels", XLSX_RELS },
     { "xl/worksheets/sheet1.xml", "<worksheet><sheetData><row><c t=\"s\"><v>7</v></c></row></sheetData></worksheet>" },
   };
-  static const Part no_sheet[] = {
+  static const XiTestZipPart no_sheet[] = {
     { "xl/workbook.xml", XLSX_WORKBOOK },
     { "xl/_rels/workbook.xml.rels", XLSX_RELS },
   };
-  static const Part bad_xml[] = {
+  static const XiTestZipPart bad_xml[] = {
     { "mimetype", "application/vnd.oasis.opendocument.spreadsheet" },
     { "content.xml", "<office:document-content><table:table><table:table-row></table:table>" },
   };
-  static const Part text_document[] = {
+  static const XiTestZipPart text_document[] = {
     { "mimetype", "application/vnd.oasis.opendocument.text" },
     { "content.xml", "<x/>" },
   };
-  static const Part escaping[] = {
+  static const XiTestZipPart escaping[] = {
     { "xl/workbook.xml", XLSX_WORKBOOK },
     { "xl/_rels/workbook.xml.rels",
       "<Relationships><Relationship Id=\"rId3\" Target=\"../../etc/passwd\"/></Relationships>" },
   };
   static const struct {
-    const Part *parts;
+    const XiTestZipPart *parts;
     guint       n_parts;
     int         code;
     const char *says;
@@ -263,7 +210,7 @@ test_malformed (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GBytes) bytes = make_zip (cases[i].parts, cases[i].n_parts);
+      g_autoptr(GBytes) bytes = xi_test_make_zip (cases[i].parts, cases[i].n_parts);
       g_autoptr(GError) local_error = NULL;
       g_autoptr(XiImportBatch) batch = read_workbook (bytes, "x.xlsx", &local_error);
 

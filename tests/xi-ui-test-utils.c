@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
+
 #include <gdk/x11/gdkx.h>
 
 #include "xi-test-utils.h"
@@ -31,6 +34,43 @@ xi_ui_init (int    *argc,
   gtk_css_provider_load_from_resource (css, RESOURCE_BASE "/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  return 0;
+}
+
+/*
+ * As xi_ui_init (), and with --indonesian as the last argument (taken off
+ * before GLib's test options are read) the test runs in Indonesian, with
+ * the translations compiled in @localedir. *@language is "id" then, and
+ * %NULL for English; *@locale_dir is the compiled locale, for
+ * xi_test_rm_rf () once the tests ran, or %NULL.
+ */
+int
+xi_ui_init_language (int          *argc,
+                     char       ***argv,
+                     const char   *localedir,
+                     const char  **language,
+                     char        **locale_dir)
+{
+  int skip;
+
+  *language = NULL;
+  *locale_dir = NULL;
+  if (*argc > 1 && g_strcmp0 ((*argv)[*argc - 1], "--indonesian") == 0)
+    {
+      *language = "id";
+      (*argv)[--(*argc)] = NULL;
+    }
+  if (*language != NULL)
+    *locale_dir = xi_test_compile_locale ("id_ID");
+  skip = xi_ui_init (argc, argv);
+  if (skip != 0 || *language == NULL)
+    return skip;
+
+  g_assert_nonnull (setlocale (LC_ALL, "id_ID.UTF-8"));
+  g_setenv ("LANGUAGE", *language, TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   return 0;
 }
 
@@ -326,6 +366,22 @@ has_label (GtkWidget     *widget,
            gconstpointer  data)
 {
   return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+}
+
+static gboolean
+has_title (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
+}
+
+/* The preferences row under @root whose title is @title. */
+GtkWidget *
+xi_ui_find_row (GtkWidget  *root,
+                const char *title)
+{
+  return find_first (root, has_title, title);
 }
 
 /* The first widget of @type under @root, @root included. */

@@ -49,7 +49,14 @@ GtkWidget *xi_ui_find_widget      (GtkWidget     *root,
                                    GType          type);
 GtkWidget *xi_ui_find_button      (GtkWidget     *root,
                                    const char    *label);
+GtkWidget *xi_ui_find_row         (GtkWidget     *root,
+                                   const char    *title);
 int       xi_ui_init              (int           *argc,
                                    char        ***argv);
+int       xi_ui_init_language     (int           *argc,
+                                   char        ***argv,
+                                   const char    *localedir,
+                                   const char   **language,
+                                   char         **locale_dir);
 
 G_END_DECLS

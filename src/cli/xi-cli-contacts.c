@@ -849,6 +849,130 @@ contacts_export (XiCli  *cli,
   return print_count (cli, "exported", count, message);
 }
 
+static int
+contacts_duplicates (XiCli  *cli,
+                     int     argc,
+                     char  **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) clusters = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("“contacts duplicates” takes no arguments."));
+
+  xi_store_find_duplicates_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if ((clusters = xi_store_find_duplicates_finish (cli->store, result, &error)) == NULL ||
+      (groups = xi_cli_list_groups (cli, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  names = group_names_by_id (groups);
+
+  if (cli->json)
+    {
+      builder = json_builder_new ();
+      json_builder_begin_array (builder);
+    }
+  for (guint c = 0; c < clusters->len; c++)
+    {
+      GPtrArray *cluster = g_ptr_array_index (clusters, c);
+
+      if (builder != NULL)
+        json_builder_begin_array (builder);
+      else if (c > 0)
+        g_print ("\n");
+      for (guint i = 0; i < cluster->len; i++)
+        {
+          XiContact *contact = g_ptr_array_index (cluster, i);
+          g_autofree char *phone = NULL;
+
+          if (builder != NULL)
+            {
+              add_contact_json (builder, contact, names);
+              continue;
+            }
+          phone = xi_phone_format_international (xi_contact_get_phone (contact));
+          g_print ("%-20s  %s%s\n", phone, xi_contact_get_display_name (contact),
+                   xi_contact_get_opted_out (contact) ? _("  [opted out]") : "");
+        }
+      if (builder != NULL)
+        json_builder_end_array (builder);
+    }
+
+  if (builder != NULL)
+    {
+      json_builder_end_array (builder);
+      xi_cli_print_json (builder);
+    }
+  else if (clusters->len == 0)
+    g_print ("%s\n", _("No likely duplicates."));
+  else
+    g_print (_("\nMerge two with “contacts merge KEEP OTHER” (phone numbers): KEEP stays, with "
+               "everything OTHER had.\n"));
+  return XI_CLI_EXIT_OK;
+}
+
+static int
+contacts_merge (XiCli  *cli,
+                int     argc,
+                char  **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("KEEP OTHER"));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiContact) merged = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GHashTable) names = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *phone = NULL;
+  g_auto(GStrv) ids = NULL;
+  GAsyncResult *slot = NULL;
+  int status;
+  const GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("Keep this name instead of KEEP's"), N_("NAME") },
+    { NULL },
+  };
+
+  g_option_context_set_summary (context, _("Merges the contact with number OTHER into the one with "
+                                           "number KEEP: KEEP gets OTHER's tags, groups, fields, notes "
+                                           "and history, and is opted out if either was; OTHER is "
+                                           "deleted."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!xi_cli_parse (context, &argc, &argv, &status))
+    return status;
+  if (argc != 3)
+    return xi_cli_usage ("%s", _("Give the phone numbers of the contact to keep and of the one to "
+                                 "merge into it."));
+
+  if ((ids = xi_cli_contact_ids_for (cli, 2, argv + 1, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  xi_store_merge_contacts_async (cli->store, ids[0], ids[1], name, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if ((merged = xi_store_merge_contacts_finish (cli->store, result, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      if ((groups = xi_cli_list_groups (cli, &error)) == NULL)
+        return xi_cli_fail (cli, error);
+      names = group_names_by_id (groups);
+      add_contact_json (builder, merged, names);
+      xi_cli_print_json (builder);
+      return XI_CLI_EXIT_OK;
+    }
+
+  phone = xi_phone_format_international (xi_contact_get_phone (merged));
+  g_print (_("Merged into %s (%s).\n"), xi_contact_get_display_name (merged), phone);
+  return XI_CLI_EXIT_OK;
+}
+
 static const XiCliCommand contact_commands[] = {
   { "import",  contacts_import,  N_("Import a CSV, TSV, vCard, .xlsx or .ods file") },
   { "list",    contacts_list,    N_("List contacts (--search, --group, --where, --tag)") },
@@ -857,6 +981,8 @@ static const XiCliCommand contact_commands[] = {
   { "export",  contacts_export,  N_("Write all contacts to a CSV file") },
   { "opt-out", contacts_opt_out, N_("Stop messaging these numbers") },
   { "opt-in",  contacts_opt_in,  N_("Allow messaging opted-out numbers again (--confirm)") },
+  { "duplicates", contacts_duplicates, N_("List contacts that are likely one person (same name)") },
+  { "merge",   contacts_merge,   N_("Merge contact OTHER into KEEP (phone numbers)") },
   { NULL },
 };
 

@@ -126,28 +126,63 @@ xi_text_to_utf8 (const guint8  *data,
                  gsize          len,
                  GError       **error)
 {
+  return xi_text_to_utf8_full (data, len, NULL, error);
+}
+
+/**
+ * xi_text_to_utf8_full:
+ * @data: file contents
+ * @len: length of @data
+ * @encoding: (out) (optional) (transfer none): the encoding the text was
+ *   read as: "UTF-8", "UTF-16LE", "UTF-16BE" or "Windows-1252"
+ * @error: return location for a #GError
+ *
+ * As xi_text_to_utf8(), and says which encoding it found, so that a
+ * preview can show it.
+ *
+ * Returns: (transfer full) (nullable): UTF-8 text without a byte-order
+ *   mark, or %NULL with %XI_IMPORT_ERROR_UNREADABLE
+ */
+char *
+xi_text_to_utf8_full (const guint8  *data,
+                      gsize          len,
+                      const char   **encoding,
+                      GError       **error)
+{
+  const char *found = "UTF-8";
+  char *text;
+
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
   if (len >= 2 && data[0] == 0xFF && data[1] == 0xFE)
-    return decode_utf16 (data + 2, len - 2, "UTF-16LE", error);
-  if (len >= 2 && data[0] == 0xFE && data[1] == 0xFF)
-    return decode_utf16 (data + 2, len - 2, "UTF-16BE", error);
-
-  if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
+    text = decode_utf16 (data + 2, len - 2, found = "UTF-16LE", error);
+  else if (len >= 2 && data[0] == 0xFE && data[1] == 0xFF)
+    text = decode_utf16 (data + 2, len - 2, found = "UTF-16BE", error);
+  else
     {
-      data += 3;
-      len -= 3;
+      if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
+        {
+          data += 3;
+          len -= 3;
+        }
+
+      if (memchr (data, '\0', len) != NULL)
+        {
+          set_not_text_error (error);
+          return NULL;
+        }
+      if (g_utf8_validate ((const char *)data, len, NULL))
+        text = g_strndup ((const char *)data, len);
+      else
+        {
+          text = decode_cp1252 (data, len);
+          found = "Windows-1252";
+        }
     }
 
-  if (memchr (data, '\0', len) != NULL)
-    {
-      set_not_text_error (error);
-      return NULL;
-    }
-  if (g_utf8_validate ((const char *)data, len, NULL))
-    return g_strndup ((const char *)data, len);
-
-  return decode_cp1252 (data, len);
+  if (text != NULL && encoding != NULL)
+    *encoding = found;
+  return text;
 }
 
 /**

@@ -156,6 +156,22 @@ static const struct {
   { "Opted Out", COLUMN_IGNORED },
 };
 
+/* The roles of XiImportOptions.columns, in ColumnKind order; "field:KEY"
+ * stands for COLUMN_CUSTOM. */
+static const char * const role_names[] = {
+  [COLUMN_IGNORED] = "ignore",
+  [COLUMN_CUSTOM] = "field:",
+  [COLUMN_NAME] = "name",
+  [COLUMN_FIRST_NAME] = "first-name",
+  [COLUMN_LAST_NAME] = "last-name",
+  [COLUMN_PHONE] = "phone",
+  [COLUMN_TAGS] = "tags",
+  [COLUMN_NOTES] = "notes",
+  [COLUMN_GROUPS] = "groups",
+};
+
+#define FIELD_PREFIX "field:"
+
 /* custom_values has NULL holes for empty cells, so it is freed by count. */
 static void
 import_row_free (XiImportRow *row,
@@ -196,6 +212,9 @@ xi_import_batch_new (void)
   batch->rows = g_ptr_array_new ();
   batch->issues = g_ptr_array_new_with_free_func (import_issue_free);
   batch->custom_field_names = g_new0 (char *, 1);
+  batch->column_titles = g_new0 (char *, 1);
+  batch->column_roles = g_new0 (char *, 1);
+  batch->sample = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
   batch->delimiter = ',';
   return batch;
 }
@@ -220,6 +239,9 @@ xi_import_batch_free (XiImportBatch *batch)
   g_clear_pointer (&batch->rows, g_ptr_array_unref);
   g_clear_pointer (&batch->issues, g_ptr_array_unref);
   g_strfreev (batch->custom_field_names);
+  g_strfreev (batch->column_titles);
+  g_strfreev (batch->column_roles);
+  g_clear_pointer (&batch->sample, g_ptr_array_unref);
   g_free (batch);
 }
 
@@ -243,6 +265,39 @@ drain_rows (XiImportBatch  *batch,
     import_row_free (g_ptr_array_index (batch->rows, i), n_custom);
   g_ptr_array_set_size (batch->rows, 0);
   return TRUE;
+}
+
+/**
+ * xi_import_options_copy:
+ * @options: (nullable): options
+ *
+ * Returns: (transfer full) (nullable): a deep copy, to hand to a thread
+ */
+XiImportOptions *
+xi_import_options_copy (const XiImportOptions *options)
+{
+  XiImportOptions *copy;
+
+  if (options == NULL)
+    return NULL;
+
+  copy = g_memdup2 (options, sizeof *options);
+  copy->columns = g_strdupv (options->columns);
+  return copy;
+}
+
+/**
+ * xi_import_options_free:
+ * @options: (nullable): options from xi_import_options_copy()
+ */
+void
+xi_import_options_free (XiImportOptions *options)
+{
+  if (options == NULL)
+    return;
+
+  g_strfreev (options->columns);
+  g_free (options);
 }
 
 /* Text collapsed to one line with single spaces; NULL when empty.
@@ -445,7 +500,9 @@ typedef struct
 {
   guint       n_columns;
   ColumnKind *kinds;
+  PhoneRank  *ranks;
   guint      *custom_slot;     /* index in custom_field_names, for COLUMN_CUSTOM */
+  char      **field_keys;      /* a key the user gave a custom column, or NULL */
   GArray     *phone_columns;   /* guint, the preferred one first */
 } Layout;
 
@@ -453,7 +510,12 @@ static void
 layout_clear (Layout *layout)
 {
   g_clear_pointer (&layout->kinds, g_free);
+  g_clear_pointer (&layout->ranks, g_free);
   g_clear_pointer (&layout->custom_slot, g_free);
+  if (layout->field_keys != NULL)
+    for (guint c = 0; c < layout->n_columns; c++)
+      g_free (layout->field_keys[c]);
+  g_clear_pointer (&layout->field_keys, g_free);
   g_clear_pointer (&layout->phone_columns, g_array_unref);
 }
 
@@ -464,7 +526,9 @@ layout_init (Layout *layout,
   layout_clear (layout);
   layout->n_columns = n_columns;
   layout->kinds = g_new0 (ColumnKind, n_columns);
+  layout->ranks = g_new0 (PhoneRank, n_columns);
   layout->custom_slot = g_new0 (guint, n_columns);
+  layout->field_keys = g_new0 (char *, n_columns);
   layout->phone_columns = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
@@ -485,10 +549,11 @@ layout_from_header (Layout      *layout,
                     XiCsvReader *reader)
 {
   guint n = xi_csv_reader_get_n_fields (reader);
-  g_autofree PhoneRank *ranks = g_new0 (PhoneRank, n);
+  PhoneRank *ranks;
   int best = -1;
 
   layout_init (layout, n);
+  ranks = layout->ranks;
   for (guint c = 0; c < n; c++)
     {
       layout->kinds[c] = classify (xi_csv_reader_get_field (reader, c), &ranks[c]);
@@ -509,11 +574,78 @@ layout_from_header (Layout      *layout,
     if (layout->kinds[c] == COLUMN_PHONE && ranks[c] == PHONE_AMBIGUOUS && best > PHONE_AMBIGUOUS)
       layout->kinds[c] = COLUMN_CUSTOM;
 
-  for (int rank = PHONE_WHATSAPP; rank >= PHONE_AMBIGUOUS; rank--)
-    for (guint c = 0; c < n; c++)
-      if (layout->kinds[c] == COLUMN_PHONE && (int)ranks[c] == rank)
-        g_array_append_val (layout->phone_columns, c);
+  return TRUE;
+}
 
+/* The phone columns in the order a row tries them. */
+static void
+layout_order_phones (Layout *layout)
+{
+  g_array_set_size (layout->phone_columns, 0);
+  for (int rank = PHONE_WHATSAPP; rank >= PHONE_AMBIGUOUS; rank--)
+    for (guint c = 0; c < layout->n_columns; c++)
+      if (layout->kinds[c] == COLUMN_PHONE && (int)layout->ranks[c] == rank)
+        g_array_append_val (layout->phone_columns, c);
+}
+
+/* Every column a custom field but @phone, as in a headerless file whose
+ * numbers are not recognised yet. */
+static void
+layout_all_custom (Layout *layout,
+                   guint   n_columns)
+{
+  layout_init (layout, n_columns);
+  for (guint c = 0; c < n_columns; c++)
+    layout->kinds[c] = COLUMN_CUSTOM;
+}
+
+/*
+ * Applies the roles the user chose. A column they made a phone column is
+ * tried before the guessed ones: they looked at it. Returns FALSE with
+ * @error set for a role that does not exist.
+ */
+static gboolean
+layout_apply_roles (Layout              *layout,
+                    const char * const  *roles,
+                    GError             **error)
+{
+  for (guint c = 0; roles != NULL && roles[c] != NULL && c < layout->n_columns; c++)
+    {
+      const char *role = roles[c];
+      gboolean known = FALSE;
+
+      if (role[0] == '\0')
+        continue;
+
+      if (g_str_has_prefix (role, FIELD_PREFIX))
+        {
+          const char *key = role + strlen (FIELD_PREFIX);
+
+          if (key[0] == '\0')
+            continue;
+          layout->kinds[c] = COLUMN_CUSTOM;
+          g_free (layout->field_keys[c]);
+          layout->field_keys[c] = g_strdup (key);
+          continue;
+        }
+
+      for (guint k = 0; k < G_N_ELEMENTS (role_names) && !known; k++)
+        if (k != COLUMN_CUSTOM && g_str_equal (role, role_names[k]))
+          {
+            if (k == COLUMN_PHONE && layout->kinds[c] != COLUMN_PHONE)
+              layout->ranks[c] = PHONE_WHATSAPP;
+            layout->kinds[c] = k;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
+                       _("Column %u cannot be read as “%s”."), c + 1, role);
+          return FALSE;
+        }
+    }
+
+  layout_order_phones (layout);
   return TRUE;
 }
 
@@ -556,13 +688,10 @@ layout_headerless (Layout      *layout,
     if ((int)c != phone && has_letter (xi_csv_reader_get_field (reader, c)))
       name = c;
 
-  layout_init (layout, n);
-  for (guint c = 0; c < n; c++)
-    layout->kinds[c] = COLUMN_CUSTOM;
+  layout_all_custom (layout, n);
   layout->kinds[phone] = COLUMN_PHONE;
   if (name >= 0)
     layout->kinds[name] = COLUMN_NAME;
-  g_array_append_val (layout->phone_columns, phone);
   return TRUE;
 }
 
@@ -584,8 +713,12 @@ name_custom_fields (XiImportBatch *batch,
       if (layout->kinds[c] != COLUMN_CUSTOM)
         continue;
 
-      base = header != NULL ? custom_field_name (xi_csv_reader_get_field (header, c), c)
-                            : g_strdup_printf ("column_%u", c + 1);
+      if (layout->field_keys[c] != NULL)
+        base = custom_field_name (layout->field_keys[c], c);
+      else if (header != NULL)
+        base = custom_field_name (xi_csv_reader_get_field (header, c), c);
+      else
+        base = g_strdup_printf ("column_%u", c + 1);
       name = g_strdup (base);
       for (guint i = 2; g_hash_table_contains (seen, name); i++)
         {
@@ -622,49 +755,124 @@ set_no_phone_column_error (GError **error)
                  "these titles: %s."), titles);
 }
 
-/* Finds the header among the first rows, or decides there is none.
- * Returns FALSE with @error set when no phone column can be found;
- * otherwise *@first_is_data says whether the record last read is data. */
+/* What the user sees of the columns: their titles and the role each is
+ * read with, in the words of XiImportOptions.columns. */
+static void
+describe_columns (XiImportBatch *batch,
+                  const Layout  *layout,
+                  XiCsvReader   *header)
+{
+  g_autoptr(GStrvBuilder) titles = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) roles = g_strv_builder_new ();
+
+  for (guint c = 0; c < layout->n_columns; c++)
+    {
+      g_strv_builder_add (titles, header != NULL ? xi_csv_reader_get_field (header, c) : "");
+      if (layout->kinds[c] == COLUMN_CUSTOM)
+        {
+          g_autofree char *role = g_strconcat (FIELD_PREFIX,
+                                               batch->custom_field_names[layout->custom_slot[c]],
+                                               NULL);
+
+          g_strv_builder_add (roles, role);
+        }
+      else
+        g_strv_builder_add (roles, role_names[layout->kinds[c]]);
+    }
+
+  g_strfreev (batch->column_titles);
+  batch->column_titles = g_strv_builder_end (titles);
+  g_strfreev (batch->column_roles);
+  batch->column_roles = g_strv_builder_end (roles);
+}
+
+/* Finds the header among the first rows, or decides there is none, as
+ * @header says. Returns FALSE with @error set when no phone column can
+ * be found; otherwise *@first_is_data says whether the record last read
+ * is data. */
 static gboolean
-read_layout (XiImportBatch  *batch,
-             XiCsvReader    *reader,
-             Layout         *layout,
-             const char     *country,
-             gboolean       *first_is_data,
-             GError        **error)
+read_layout (XiImportBatch          *batch,
+             XiCsvReader            *reader,
+             Layout                 *layout,
+             const char             *country,
+             XiImportHeader          header,
+             const XiImportOptions  *options,
+             gboolean               *first_is_data,
+             GError                **error)
 {
   g_autoptr(GError) local_error = NULL;
   gboolean any = FALSE;
+  gboolean found = FALSE;
 
-  for (guint rows = 0; rows < HEADER_SEARCH_ROWS && xi_csv_reader_next (reader, &local_error);)
+  batch->has_header = FALSE;
+  for (guint rows = 0;
+       !found && rows < HEADER_SEARCH_ROWS && xi_csv_reader_next (reader, &local_error);)
     {
       if (xi_csv_reader_is_blank (reader))
         continue;
 
-      if (layout_from_header (layout, reader))
+      if (header == XI_IMPORT_HEADER_PRESENT)
         {
-          name_custom_fields (batch, layout, reader);
-          *first_is_data = FALSE;
-          return TRUE;
+          layout_from_header (layout, reader);
+          batch->has_header = found = TRUE;
         }
-      if (!any && layout_headerless (layout, reader, country))
+      else if (header == XI_IMPORT_HEADER_ABSENT)
         {
-          name_custom_fields (batch, layout, NULL);
-          *first_is_data = TRUE;
-          return TRUE;
+          if (!layout_headerless (layout, reader, country))
+            layout_all_custom (layout, xi_csv_reader_get_n_fields (reader));
+          found = TRUE;
         }
+      else if (layout_from_header (layout, reader))
+        batch->has_header = found = TRUE;
+      else if (!any && layout_headerless (layout, reader, country))
+        found = TRUE;
+
       any = TRUE;
       rows++;
     }
 
-  if (local_error != NULL)
-    g_set_error (error, local_error->domain, local_error->code, _("Line %u: %s"),
-                 xi_csv_reader_get_line (reader), local_error->message);
-  else if (!any)
-    g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_EMPTY, _("The file is empty."));
-  else
-    set_no_phone_column_error (error);
-  return FALSE;
+  if (!found)
+    {
+      if (local_error != NULL)
+        g_set_error (error, local_error->domain, local_error->code, _("Line %u: %s"),
+                     xi_csv_reader_get_line (reader), local_error->message);
+      else if (!any)
+        g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_EMPTY, _("The file is empty."));
+      else
+        set_no_phone_column_error (error);
+      return FALSE;
+    }
+
+  if (!layout_apply_roles (layout, options != NULL ? (const char * const *)options->columns : NULL,
+                           error))
+    return FALSE;
+  if (layout->phone_columns->len == 0)
+    {
+      if (options == NULL || !options->keep_without_phone)
+        {
+          set_no_phone_column_error (error);
+          return FALSE;
+        }
+      batch->missing_phone = TRUE;
+    }
+
+  name_custom_fields (batch, layout, batch->has_header ? reader : NULL);
+  describe_columns (batch, layout, batch->has_header ? reader : NULL);
+  *first_is_data = !batch->has_header;
+  return TRUE;
+}
+
+/* The cells of a record, as many as the layout has columns. */
+static void
+add_sample (XiImportBatch *batch,
+            XiCsvReader   *reader,
+            const Layout  *layout)
+{
+  char **cells = g_new0 (char *, layout->n_columns + 1);
+
+  for (guint c = 0; c < layout->n_columns; c++)
+    cells[c] = g_strdup (xi_csv_reader_get_field (reader, c));
+  g_ptr_array_add (batch->sample, cells);
 }
 
 /* Splits "vip, reseller|Pameran" on ",", ";" and "|" into @builder. */
@@ -787,27 +995,49 @@ add_delimited_record (XiImportBatch *batch,
 }
 
 static gboolean
-read_delimited (XiImportBatch    *batch,
-                const char       *text,
-                char              delimiter,
-                const char       *country,
-                const Sink       *sink,
-                GCancellable     *cancellable,
-                XiProgressRelay  *progress,
-                GError          **error)
+read_delimited (XiImportBatch          *batch,
+                const char             *text,
+                char                    delimiter,
+                const char             *country,
+                const XiImportOptions  *options,
+                const Sink             *sink,
+                GCancellable           *cancellable,
+                XiProgressRelay        *progress,
+                GError                **error)
 {
   g_autoptr(XiCsvReader) reader = NULL;
+  g_autoptr(GError) layout_error = NULL;
+  XiImportHeader header = options != NULL ? options->header : XI_IMPORT_HEADER_AUTO;
   Layout layout = { 0 };
   gsize total = MAX (strlen (text), 1);
   gboolean pending_data;
   gboolean ok = FALSE;
 
   batch->format = XI_IMPORT_FORMAT_DELIMITED;
+  if (options != NULL && options->delimiter != '\0')
+    delimiter = options->delimiter;
   batch->delimiter = delimiter != '\0' ? delimiter : xi_csv_detect_delimiter (text);
   reader = xi_csv_reader_new (text, batch->delimiter);
 
-  if (!read_layout (batch, reader, &layout, country, &pending_data, error) ||
-      !check_custom_fields (batch, error))
+  /* A preview that found no titles it knows still shows the first row as
+   * titles, so that the user can say which column holds the numbers. */
+  if (!read_layout (batch, reader, &layout, country, header, options, &pending_data,
+                    &layout_error))
+    {
+      if (header != XI_IMPORT_HEADER_AUTO || options == NULL || !options->keep_without_phone ||
+          !g_error_matches (layout_error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_NO_PHONE_COLUMN))
+        {
+          g_propagate_error (error, g_steal_pointer (&layout_error));
+          goto out;
+        }
+      g_clear_error (&layout_error);
+      g_clear_pointer (&reader, xi_csv_reader_free);
+      reader = xi_csv_reader_new (text, batch->delimiter);
+      if (!read_layout (batch, reader, &layout, country, XI_IMPORT_HEADER_PRESENT, options,
+                        &pending_data, error))
+        goto out;
+    }
+  if (!check_custom_fields (batch, error))
     goto out;
 
   for (;;)
@@ -830,7 +1060,17 @@ read_delimited (XiImportBatch    *batch,
         }
       batch->n_records++;
 
-      if (record_error != NULL)
+      if (record_error == NULL && batch->sample->len < XI_IMPORT_SAMPLE_ROWS)
+        add_sample (batch, reader, &layout);
+
+      /* Without a phone column nothing is imported; the sample is enough
+       * to choose one. */
+      if (batch->missing_phone)
+        {
+          if (batch->sample->len == XI_IMPORT_SAMPLE_ROWS)
+            break;
+        }
+      else if (record_error != NULL)
         add_issue (batch, xi_csv_reader_get_line (reader), NULL, record_error->message);
       else
         add_delimited_record (batch, reader, &layout, country);
@@ -954,13 +1194,14 @@ is_old_workbook (const guint8 *data,
  * read of a large file then holds the text and some rows, not the file
  * twice. */
 static XiImportBatch *
-read_bytes (GBytes           *bytes,
-            const char       *filename_hint,
-            const char       *country,
-            const Sink       *sink,
-            GCancellable     *cancellable,
-            XiProgressRelay  *progress,
-            GError          **error)
+read_bytes (GBytes                 *bytes,
+            const char             *filename_hint,
+            const char             *country,
+            const XiImportOptions  *options,
+            const Sink             *sink,
+            GCancellable           *cancellable,
+            XiProgressRelay        *progress,
+            GError                **error)
 {
   g_autoptr(XiImportBatch) batch = xi_import_batch_new ();
   g_autoptr(GBytes) owned = bytes;
@@ -987,14 +1228,20 @@ read_bytes (GBytes           *bytes,
 
   if (xi_workbook_is_zip (data, len))
     {
-      /* The first sheet, as comma-separated text that the CSV path reads. */
+      XiImportOptions sheet = { 0 };
+
+      /* The first sheet, as comma-separated text that the CSV path reads;
+       * it was written with commas, whatever the user picked. */
       if ((text = xi_workbook_to_csv (owned, cancellable, error)) == NULL)
         return NULL;
       g_clear_pointer (&owned, g_bytes_unref);
-      ok = read_delimited (batch, text, ',', country, sink, cancellable, progress, error);
+      if (options != NULL)
+        sheet = *options;
+      sheet.delimiter = ',';
+      ok = read_delimited (batch, text, ',', country, &sheet, sink, cancellable, progress, error);
       batch->format = XI_IMPORT_FORMAT_WORKBOOK;
     }
-  else if ((text = xi_text_to_utf8 (data, len, error)) == NULL)
+  else if ((text = xi_text_to_utf8_full (data, len, &batch->encoding, error)) == NULL)
     return NULL;
   else
     {
@@ -1002,7 +1249,7 @@ read_bytes (GBytes           *bytes,
       if (looks_like_vcard (text, filename_hint))
         ok = read_vcards (batch, text, country, sink, cancellable, progress, error);
       else
-        ok = read_delimited (batch, text, '\0', country, sink, cancellable, progress, error);
+        ok = read_delimited (batch, text, '\0', country, options, sink, cancellable, progress, error);
     }
 
   if (!ok || !drain_rows (batch, sink, TRUE, error))
@@ -1036,8 +1283,37 @@ xi_import_read_bytes (GBytes        *bytes,
 {
   g_return_val_if_fail (bytes != NULL, NULL);
 
-  return read_bytes (g_bytes_ref (bytes), filename_hint, default_country_code, NULL, cancellable,
-                     NULL, error);
+  return read_bytes (g_bytes_ref (bytes), filename_hint, default_country_code, NULL, NULL,
+                     cancellable, NULL, error);
+}
+
+/**
+ * xi_import_read_bytes_full:
+ * @bytes: the file contents
+ * @filename_hint: (nullable): the file name, to recognise vCard files
+ * @default_country_code: (nullable): calling code for numbers in
+ *   national form, such as "62"
+ * @options: (nullable): the delimiter, header and column roles the user
+ *   chose; %NULL guesses them
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * As xi_import_read_bytes(), read the way @options says.
+ *
+ * Returns: (transfer full) (nullable): the batch, or %NULL with @error set
+ */
+XiImportBatch *
+xi_import_read_bytes_full (GBytes                 *bytes,
+                           const char             *filename_hint,
+                           const char             *default_country_code,
+                           const XiImportOptions  *options,
+                           GCancellable           *cancellable,
+                           GError                **error)
+{
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  return read_bytes (g_bytes_ref (bytes), filename_hint, default_country_code, options, NULL,
+                     cancellable, NULL, error);
 }
 
 /* Async reading */
@@ -1048,6 +1324,7 @@ typedef struct
 {
   GFile           *file;
   char            *country;
+  XiImportOptions *options;
   XiProgressRelay *progress;
 } ReadData;
 
@@ -1058,6 +1335,7 @@ read_data_free (gpointer data)
 
   g_clear_object (&read->file);
   g_free (read->country);
+  g_clear_pointer (&read->options, xi_import_options_free);
   g_clear_pointer (&read->progress, xi_progress_relay_unref);
   g_free (read);
 }
@@ -1100,7 +1378,8 @@ read_thread (GTask        *task,
   XiImportBatch *batch = NULL;
 
   if ((bytes = load_file (read->file, cancellable, &error)) != NULL)
-    batch = read_bytes (bytes, name, read->country, NULL, cancellable, read->progress, &error);
+    batch = read_bytes (bytes, name, read->country, read->options, NULL, cancellable,
+                        read->progress, &error);
   if (batch == NULL)
     g_task_return_error (task, error);
   else
@@ -1133,6 +1412,36 @@ xi_import_read_file_async (GFile                *file,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
+  xi_import_read_file_full_async (file, default_country_code, NULL, cancellable, progress,
+                                  progress_data, progress_destroy, callback, user_data);
+}
+
+/**
+ * xi_import_read_file_full_async:
+ * @file: a contacts file
+ * @default_country_code: (nullable): as for xi_import_read_file_async()
+ * @options: (nullable): how to read it, as for xi_import_read_bytes_full()
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable): as for xi_import_read_file_async()
+ * @progress_data: closure for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @callback: called with the batch
+ * @user_data: closure
+ *
+ * As xi_import_read_file_async(), read the way @options says; finish it
+ * with xi_import_read_file_finish().
+ */
+void
+xi_import_read_file_full_async (GFile                  *file,
+                                const char             *default_country_code,
+                                const XiImportOptions  *options,
+                                GCancellable           *cancellable,
+                                XiImportProgressFunc    progress,
+                                gpointer                progress_data,
+                                GDestroyNotify          progress_destroy,
+                                GAsyncReadyCallback     callback,
+                                gpointer                user_data)
+{
   g_autoptr(GTask) task = NULL;
   ReadData *read;
 
@@ -1142,6 +1451,7 @@ xi_import_read_file_async (GFile                *file,
   read = g_new0 (ReadData, 1);
   read->file = g_object_ref (file);
   read->country = g_strdup (default_country_code);
+  read->options = xi_import_options_copy (options);
   read->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
@@ -1205,7 +1515,7 @@ _xi_import_read_file_streaming (GFile             *file,
   if ((bytes = load_file (file, cancellable, error)) == NULL)
     return NULL;
   name = g_file_get_basename (file);
-  return read_bytes (bytes, name, default_country_code, &sink, cancellable, progress, error);
+  return read_bytes (bytes, name, default_country_code, NULL, &sink, cancellable, progress, error);
 }
 
 /**

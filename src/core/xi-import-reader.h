@@ -27,6 +27,45 @@ typedef enum {
 } XiImportFormat;
 
 /**
+ * XiImportHeader:
+ * @XI_IMPORT_HEADER_AUTO: look for a row of titles among the first rows
+ * @XI_IMPORT_HEADER_PRESENT: the first non-blank row holds titles
+ * @XI_IMPORT_HEADER_ABSENT: every row is data
+ *
+ * Whether a delimited file or a sheet starts with a row of titles.
+ */
+typedef enum {
+  XI_IMPORT_HEADER_AUTO,
+  XI_IMPORT_HEADER_PRESENT,
+  XI_IMPORT_HEADER_ABSENT,
+} XiImportHeader;
+
+/* Records of a delimited file or sheet kept in XiImportBatch.sample. */
+#define XI_IMPORT_SAMPLE_ROWS 20
+
+/**
+ * XiImportOptions:
+ * @delimiter: ',', ';' or '\t', or '\0' to detect it
+ * @header: whether the first row holds titles
+ * @columns: (nullable) (array zero-terminated=1): the role of each column
+ *   in file order, overriding the guess: "name", "first-name",
+ *   "last-name", "phone", "tags", "notes", "groups", "ignore" or
+ *   "field:KEY"; an empty string, or a column past the end, keeps the guess
+ * @keep_without_phone: when no column holds phone numbers, return a batch
+ *   without rows and with @missing_phone set instead of failing, so that a
+ *   preview can ask which column holds them
+ *
+ * What the user chose in a preview; %NULL options guess everything.
+ */
+typedef struct
+{
+  char            delimiter;
+  XiImportHeader  header;
+  char          **columns;
+  gboolean        keep_without_phone;
+} XiImportOptions;
+
+/**
  * XiImportRow:
  * @line: 1-based line of the file where the record starts
  * @name: (nullable): display name
@@ -72,6 +111,17 @@ typedef struct
  *   (extra columns or vCard fields), lower case with '_' for spaces
  * @rows: (element-type XiImportRow): the good records, in file order
  * @issues: (element-type XiImportIssue): the rejected records, in file order
+ * @encoding: (nullable): how the text was decoded ("UTF-8", "UTF-16LE",
+ *   "UTF-16BE" or "Windows-1252"); %NULL for workbooks, which say it themselves
+ * @has_header: whether a row of titles was found (delimited files and sheets)
+ * @missing_phone: no column holds phone numbers, so there are no rows
+ *   (only with #XiImportOptions.keep_without_phone)
+ * @column_titles: (array zero-terminated=1): the title of each column of a
+ *   delimited file or sheet, "" without a header; empty for vCards
+ * @column_roles: (array zero-terminated=1): the role each column was read
+ *   with, as in #XiImportOptions.columns ("field:KEY" with the final key)
+ * @sample: (element-type GStrv): the cells of the first
+ *   %XI_IMPORT_SAMPLE_ROWS data records of a delimited file or sheet
  *
  * The result of reading one file. Immutable once returned, so it may be
  * handed to another thread.
@@ -84,6 +134,12 @@ typedef struct
   char          **custom_field_names;
   GPtrArray      *rows;
   GPtrArray      *issues;
+  const char     *encoding;
+  gboolean        has_header;
+  gboolean        missing_phone;
+  char          **column_titles;
+  char          **column_roles;
+  GPtrArray      *sample;
 } XiImportBatch;
 
 /**
@@ -105,8 +161,25 @@ XiImportBatch  *xi_import_read_bytes         (GBytes                *bytes,
                                               const char            *default_country_code,
                                               GCancellable          *cancellable,
                                               GError               **error);
+XiImportBatch  *xi_import_read_bytes_full    (GBytes                *bytes,
+                                              const char            *filename_hint,
+                                              const char            *default_country_code,
+                                              const XiImportOptions *options,
+                                              GCancellable          *cancellable,
+                                              GError               **error);
+XiImportOptions *xi_import_options_copy      (const XiImportOptions *options);
+void            xi_import_options_free       (XiImportOptions       *options);
 void            xi_import_read_file_async    (GFile                 *file,
                                               const char            *default_country_code,
+                                              GCancellable          *cancellable,
+                                              XiImportProgressFunc   progress,
+                                              gpointer               progress_data,
+                                              GDestroyNotify         progress_destroy,
+                                              GAsyncReadyCallback    callback,
+                                              gpointer               user_data);
+void            xi_import_read_file_full_async (GFile               *file,
+                                              const char            *default_country_code,
+                                              const XiImportOptions *options,
                                               GCancellable          *cancellable,
                                               XiImportProgressFunc   progress,
                                               gpointer               progress_data,
@@ -120,5 +193,6 @@ void            xi_import_batch_free         (XiImportBatch         *batch);
 char           *xi_import_issues_to_csv      (GPtrArray             *issues);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiImportBatch, xi_import_batch_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiImportOptions, xi_import_options_free)
 
 G_END_DECLS

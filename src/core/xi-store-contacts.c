@@ -19,6 +19,7 @@
 #include "xi-phone.h"
 #include "xi-progress.h"
 #include "xi-store-private.h"
+#include "xi-template-text.h"
 
 /* Contacts, on the store thread. */
 
@@ -1030,6 +1031,33 @@ update_contact_rows (XiStore     *self,
   return _xi_store_step_done (self, stmt, error);
 }
 
+/* Soft-deletes a live contact and its memberships; *@deleted says
+ * whether there was one. */
+static gboolean
+delete_contact (XiStore     *self,
+                const char  *id,
+                const char  *now,
+                gboolean    *deleted,
+                GError     **error)
+{
+  *deleted = FALSE;
+  if (!update_contact_rows (self,
+                            "UPDATE contacts SET deleted = 1, updated_at = ?3,"
+                            " version = version + 1, sync_status = 'pending'"
+                            " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
+                            id, now, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return TRUE;
+  *deleted = TRUE;
+
+  return update_contact_rows (self,
+                              "UPDATE group_members SET deleted = 1, updated_at = ?3,"
+                              " version = version + 1, sync_status = 'pending'"
+                              " WHERE contact_id = ?1 AND master_user_id = ?2 AND deleted = 0",
+                              id, now, error);
+}
+
 static void
 delete_contacts_func (XiStore  *self,
                       GTask    *task,
@@ -1046,22 +1074,12 @@ delete_contacts_func (XiStore  *self,
 
   for (guint i = 0; op->ids[i] != NULL; i++)
     {
-      if (!update_contact_rows (self,
-                                "UPDATE contacts SET deleted = 1, updated_at = ?3,"
-                                " version = version + 1, sync_status = 'pending'"
-                                " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
-                                op->ids[i], now, &error))
-        goto failed;
-      if (sqlite3_changes (self->db) == 0)
-        continue;
-      deleted++;
+      gboolean done;
 
-      if (!update_contact_rows (self,
-                                "UPDATE group_members SET deleted = 1, updated_at = ?3,"
-                                " version = version + 1, sync_status = 'pending'"
-                                " WHERE contact_id = ?1 AND master_user_id = ?2 AND deleted = 0",
-                                op->ids[i], now, &error))
+      if (!delete_contact (self, op->ids[i], now, &done, &error))
         goto failed;
+      if (done)
+        deleted++;
     }
 
   summary = g_strdup_printf ("%u", deleted);
@@ -2396,6 +2414,479 @@ char **
 xi_store_list_custom_fields_finish (XiStore       *self,
                                     GAsyncResult  *result,
                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Duplicates by name */
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *)a, *(const char * const *)b);
+}
+
+static char *
+pair_key (const char *a,
+          const char *b)
+{
+  return strcmp (a, b) < 0 ? g_strconcat (a, " ", b, NULL) : g_strconcat (b, " ", a, NULL);
+}
+
+/* The pairs the user kept apart, as "first second". */
+static GHashTable *
+load_distinct_pairs (XiStore  *self,
+                     GError  **error)
+{
+  g_autoptr(GHashTable) pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT first_id, second_id FROM distinct_contacts WHERE master_user_id = ?1",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (pairs, pair_key ((const char *)sqlite3_column_text (stmt, 0),
+                                       (const char *)sqlite3_column_text (stmt, 1)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&pairs);
+}
+
+/* Leaves in @ids only contacts that some other one of @ids may be: a
+ * contact kept apart from every other is no longer a candidate. */
+static void
+drop_distinct (GPtrArray  *ids,
+               GHashTable *distinct)
+{
+  for (guint i = 0; i < ids->len;)
+    {
+      gboolean alone = TRUE;
+
+      for (guint j = 0; j < ids->len && alone; j++)
+        {
+          g_autofree char *key = NULL;
+
+          if (i == j)
+            continue;
+          key = pair_key (g_ptr_array_index (ids, i), g_ptr_array_index (ids, j));
+          alone = g_hash_table_contains (distinct, key);
+        }
+      if (alone)
+        g_ptr_array_remove_index (ids, i);
+      else
+        i++;
+    }
+}
+
+static void
+find_duplicates_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  g_autoptr(GHashTable) by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify)g_ptr_array_unref);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  g_autoptr(GPtrArray) clusters = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
+  g_autoptr(GHashTable) distinct = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT id, name FROM contacts"
+                            " WHERE master_user_id = ?1 AND deleted = 0 AND name != ''"
+                            " ORDER BY created_at, id",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      char *name_key = xi_template_name_key ((const char *)sqlite3_column_text (stmt, 1));
+      GPtrArray *ids;
+
+      if (name_key == NULL)
+        continue;
+      ids = g_hash_table_lookup (by_key, name_key);
+      if (ids == NULL)
+        {
+          ids = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (by_key, name_key, ids);
+        }
+      else
+        g_free (name_key);
+      g_ptr_array_add (ids, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if ((distinct = load_distinct_pairs (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, by_key);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      drop_distinct (value, distinct);
+      if (((GPtrArray *)value)->len > 1)
+        g_ptr_array_add (keys, key);
+    }
+  g_ptr_array_sort (keys, compare_keys);
+
+  for (guint k = 0; k < keys->len; k++)
+    {
+      GPtrArray *ids = g_hash_table_lookup (by_key, g_ptr_array_index (keys, k));
+      GPtrArray *cluster = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < ids->len; i++)
+        {
+          XiContact *contact = load_contact (self, g_ptr_array_index (ids, i), &error);
+
+          if (contact == NULL)
+            {
+              g_ptr_array_unref (cluster);
+              g_task_return_error (task, error);
+              return;
+            }
+          g_ptr_array_add (cluster, contact);
+        }
+      g_ptr_array_add (clusters, cluster);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&clusters), (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * xi_store_find_duplicates_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Finds contacts that are likely one person with two numbers: the same
+ * name once titles, case and spacing are set aside (xi_template_name_key()).
+ * The same number is never two contacts, so these always differ in it.
+ */
+void
+xi_store_find_duplicates_async (XiStore             *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_read (self, find_duplicates_func, NULL, NULL,
+                       xi_store_find_duplicates_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_find_duplicates_finish:
+ *
+ * Returns: (transfer full) (element-type GPtrArray): the clusters, each a
+ *   #GPtrArray of two or more #XiContact, oldest first; clusters sorted by
+ *   name
+ */
+GPtrArray *
+xi_store_find_duplicates_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char *keep_id;
+  char *other_id;
+  char *name;
+} MergeOp;
+
+static void
+merge_op_free (gpointer data)
+{
+  MergeOp *op = data;
+
+  g_free (op->keep_id);
+  g_free (op->other_id);
+  g_free (op->name);
+  g_free (op);
+}
+
+static void
+keep_both_func (XiStore  *self,
+                GTask    *task,
+                gpointer  data)
+{
+  MergeOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  gboolean smaller = strcmp (op->keep_id, op->other_id) < 0;
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+
+  if (g_strcmp0 (op->keep_id, op->other_id) == 0)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                               _("A contact cannot be merged with itself."));
+      return;
+    }
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO distinct_contacts (master_user_id, first_id, second_id,"
+                            " created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, smaller ? op->keep_id : op->other_id);
+  _xi_store_bind_text (stmt, 3, smaller ? op->other_id : op->keep_id);
+  _xi_store_bind_text (stmt, 4, now);
+  if (!_xi_store_step_done (self, stmt, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * xi_store_keep_both_async:
+ * @self: a #XiStore
+ * @first_id: a contact
+ * @second_id: another contact with a name like @first_id's
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Remembers that two contacts are two people, so that
+ * xi_store_find_duplicates_async() no longer pairs them.
+ */
+void
+xi_store_keep_both_async (XiStore             *self,
+                          const char          *first_id,
+                          const char          *second_id,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  MergeOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (first_id != NULL);
+  g_return_if_fail (second_id != NULL);
+
+  op = g_new0 (MergeOp, 1);
+  op->keep_id = g_strdup (first_id);
+  op->other_id = g_strdup (second_id);
+  _xi_store_push (self, keep_both_func, op, merge_op_free,
+                  xi_store_keep_both_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_keep_both_finish:
+ *
+ * Returns: %TRUE once remembered
+ */
+gboolean
+xi_store_keep_both_finish (XiStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* @keep with what it lacks from @other: tags, groups and custom fields
+ * joined, both notes kept, and opted out when either is. */
+static void
+combine_contacts (XiContact  *keep,
+                  XiContact  *other,
+                  const char *name)
+{
+  g_autoptr(GStrvBuilder) tags = g_strv_builder_new ();
+  g_auto(GStrv) fields = xi_contact_dup_custom_field_names (other);
+  const char * const *keep_tags = xi_contact_get_tags (keep);
+  const char * const *other_tags = xi_contact_get_tags (other);
+  const char * const *groups = xi_contact_get_group_ids (other);
+  const char *keep_notes = xi_contact_get_notes (keep);
+  const char *other_notes = xi_contact_get_notes (other);
+  g_auto(GStrv) joined = NULL;
+
+  if (name != NULL)
+    xi_contact_set_name (keep, name);
+
+  for (guint i = 0; keep_tags != NULL && keep_tags[i] != NULL; i++)
+    g_strv_builder_add (tags, keep_tags[i]);
+  for (guint i = 0; other_tags != NULL && other_tags[i] != NULL; i++)
+    if (keep_tags == NULL || !g_strv_contains (keep_tags, other_tags[i]))
+      g_strv_builder_add (tags, other_tags[i]);
+  joined = g_strv_builder_end (tags);
+  xi_contact_set_tags (keep, (const char * const *)joined);
+
+  for (guint i = 0; groups != NULL && groups[i] != NULL; i++)
+    if (!xi_contact_is_in_group (keep, groups[i]))
+      xi_contact_add_group_id (keep, groups[i]);
+
+  for (guint i = 0; fields[i] != NULL; i++)
+    if (xi_contact_get_custom_field (keep, fields[i]) == NULL)
+      xi_contact_set_custom_field (keep, fields[i], xi_contact_get_custom_field (other, fields[i]));
+
+  if (other_notes != NULL && other_notes[0] != '\0' && g_strcmp0 (keep_notes, other_notes) != 0)
+    {
+      g_autofree char *notes = keep_notes != NULL && keep_notes[0] != '\0'
+                               ? g_strconcat (keep_notes, "\n\n", other_notes, NULL)
+                               : g_strdup (other_notes);
+
+      xi_contact_set_notes (keep, notes);
+    }
+
+  /* Whoever asked to stop, under either number, still does. */
+  if (xi_contact_get_opted_out (other))
+    xi_contact_set_opted_out (keep, TRUE);
+}
+
+/* Gives @to the rows of @table that were @from's. */
+static gboolean
+move_contact_rows (XiStore     *self,
+                   const char  *table,
+                   const char  *from,
+                   const char  *to,
+                   GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET contact_id = ?3"
+                                          " WHERE contact_id = ?1 AND master_user_id = ?2",
+                                          table);
+  sqlite3_stmt *stmt = _xi_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, from);
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
+  _xi_store_bind_text (stmt, 3, to);
+  return _xi_store_step_done (self, stmt, error);
+}
+
+static void
+merge_contacts_func (XiStore  *self,
+                     GTask    *task,
+                     gpointer  data)
+{
+  MergeOp *op = data;
+  g_autofree char *now = _xi_store_now ();
+  g_autofree char *saved_id = NULL;
+  g_autoptr(XiContact) keep = NULL;
+  g_autoptr(XiContact) other = NULL;
+  XiContact *merged = NULL;
+  GError *error = NULL;
+  gboolean deleted;
+
+  if (g_strcmp0 (op->keep_id, op->other_id) == 0)
+    {
+      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                               _("A contact cannot be merged with itself."));
+      return;
+    }
+
+  if (!_xi_store_begin (self, &error) ||
+      (keep = load_contact (self, op->keep_id, &error)) == NULL ||
+      (other = load_contact (self, op->other_id, &error)) == NULL)
+    goto failed;
+
+  combine_contacts (keep, other, op->name);
+
+  /* The other contact goes first: its memberships are deleted with it,
+   * and the kept one takes them over through the usual save. */
+  if (!delete_contact (self, op->other_id, now, &deleted, &error) ||
+      !save_contact (self, keep, &saved_id, &error) ||
+      !move_contact_rows (self, "history", op->other_id, saved_id, &error) ||
+      !move_contact_rows (self, "incoming_messages", op->other_id, saved_id, &error) ||
+      !_xi_store_log_activity (self, "contacts.merged", "1", NULL, &error) ||
+      (merged = load_contact (self, saved_id, &error)) == NULL ||
+      !_xi_store_commit (self, &error))
+    goto failed;
+
+  g_task_return_pointer (task, merged, g_object_unref);
+  return;
+
+failed:
+  g_clear_object (&merged);
+  _xi_store_rollback (self);
+  g_task_return_error (task, error);
+}
+
+/**
+ * xi_store_merge_contacts_async:
+ * @self: a #XiStore
+ * @keep_id: the contact that stays, with its number
+ * @other_id: the contact merged into it, then deleted
+ * @name: (nullable): the name to keep, or %NULL for @keep_id's
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Merges two contacts in one transaction, through the paths a save and a
+ * delete take, so that sync carries both: @keep_id gets the tags, groups,
+ * custom fields and notes it lacks, the history and incoming messages of
+ * @other_id, and is opted out when either was. The number of @other_id
+ * keeps its own opt-out history.
+ */
+void
+xi_store_merge_contacts_async (XiStore             *self,
+                               const char          *keep_id,
+                               const char          *other_id,
+                               const char          *name,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  MergeOp *op;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (keep_id != NULL);
+  g_return_if_fail (other_id != NULL);
+
+  op = g_new0 (MergeOp, 1);
+  op->keep_id = g_strdup (keep_id);
+  op->other_id = g_strdup (other_id);
+  op->name = g_strdup (name);
+  _xi_store_push (self, merge_contacts_func, op, merge_op_free,
+                  xi_store_merge_contacts_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_merge_contacts_finish:
+ *
+ * Returns: (transfer full): the kept contact as stored
+ */
+XiContact *
+xi_store_merge_contacts_finish (XiStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -553,6 +553,21 @@ static const char migration_v9[] =
   "CREATE INDEX contacts_order ON contacts"
   " (master_user_id, deleted, trim (name, ' ' || char (9)) = '', name COLLATE NOCASE, phone);";
 
+/*
+ * Version 10: pairs of contacts the user said are two people ("Keep
+ * Both"), so that finding duplicates by name does not propose them again.
+ * The pair is stored once, the smaller id first. It is this computer's
+ * judgement about its own list and is not synced.
+ */
+static const char migration_v10[] =
+  "CREATE TABLE distinct_contacts ("
+  " master_user_id TEXT NOT NULL,"
+  " first_id TEXT NOT NULL,"
+  " second_id TEXT NOT NULL,"
+  " created_at TEXT NOT NULL,"
+  " PRIMARY KEY (master_user_id, first_id, second_id),"
+  " CHECK (first_id < second_id)) WITHOUT ROWID;";
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -563,6 +578,7 @@ static const char * const migrations[] = {
   migration_v7,
   migration_v8,
   migration_v9,
+  migration_v10,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);

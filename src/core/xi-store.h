@@ -65,7 +65,7 @@ typedef enum {
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 9
+#define XI_STORE_SCHEMA_VERSION 10
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"
@@ -329,6 +329,32 @@ void            xi_store_import_file_async           (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 XiImportReport *xi_store_import_file_finish          (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_find_duplicates_async       (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+GPtrArray      *xi_store_find_duplicates_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_keep_both_async             (XiStore               *self,
+                                                      const char            *first_id,
+                                                      const char            *second_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_keep_both_finish            (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_merge_contacts_async        (XiStore               *self,
+                                                      const char            *keep_id,
+                                                      const char            *other_id,
+                                                      const char            *name,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiContact      *xi_store_merge_contacts_finish       (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_preview_import_async        (XiStore               *self,

@@ -1250,3 +1250,45 @@ xi_template_text_render (XiTemplateText        *self,
 
   return g_string_free (r.out, FALSE);
 }
+
+/**
+ * xi_template_name_key:
+ * @name: (nullable): a contact's name
+ *
+ * What two names of one person have in common: the words that are not
+ * titles ("Ibu", "Pak", "Bpk." …, as {first_name} skips them), case
+ * folded, single spaces. "Ibu  Siti Aminah" and "siti aminah" give the
+ * same key.
+ *
+ * Returns: (transfer full) (nullable): the key, or %NULL for a name with
+ *   no word but titles
+ */
+char *
+xi_template_name_key (const char *name)
+{
+  g_autoptr(GString) key = g_string_new (NULL);
+  const char *pos = name;
+  const char *end;
+  const char *word;
+  gsize len;
+
+  if (name == NULL)
+    return NULL;
+
+  end = name + strlen (name);
+  while (next_word (&pos, end, &word, &len))
+    {
+      g_autofree char *valid = NULL;
+      g_autofree char *folded = NULL;
+
+      if (is_honorific (word, len))
+        continue;
+      valid = g_utf8_make_valid (word, len);
+      folded = g_utf8_casefold (valid, -1);
+      if (key->len > 0)
+        g_string_append_c (key, ' ');
+      g_string_append (key, folded);
+    }
+
+  return key->len > 0 ? g_string_free (g_steal_pointer (&key), FALSE) : NULL;
+}

@@ -80,6 +80,7 @@ char            *xi_template_text_render        (XiTemplateText        *self,
                                                  GError               **error);
 
 const char * const *xi_template_builtin_variables (void);
+char            *xi_template_name_key           (const char            *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiTemplateText, xi_template_text_unref)
 

@@ -15,6 +15,7 @@
 #include "xi-contact-filter-bar.h"
 #include "xi-contact-filter.h"
 #include "xi-contacts-page.h"
+#include "xi-duplicates-dialog.h"
 #include "xi-group-dialog.h"
 #include "xi-list-keys.h"
 #include "xi-number-check.h"
@@ -573,6 +574,18 @@ new_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   xi_contacts_page_open_editor (XI_CONTACTS_PAGE (widget), NULL);
+}
+
+static void
+find_duplicates_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+  GtkWidget *dialog = xi_duplicates_dialog_new (context_of (self));
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1311,6 +1324,7 @@ xi_contacts_page_class_init (XiContactsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "page.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "contacts.find-duplicates", NULL, find_duplicates_action);
   gtk_widget_class_install_action (widget_class, "contacts.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "contacts.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "contacts.add-to-group", "s", add_to_group_action);

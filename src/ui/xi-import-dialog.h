@@ -17,10 +17,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (XiImportDialog, xi_import_dialog, XI, IMPORT_DIALOG, AdwWindow)
 
-GtkWidget      *xi_import_dialog_new        (XiContext      *context,
-                                             GFile          *file);
-void            xi_import_dialog_start      (XiImportDialog *self,
-                                             const char     *group_name);
-XiImportReport *xi_import_dialog_get_report (XiImportDialog *self);
+GtkWidget      *xi_import_dialog_new         (XiContext      *context,
+                                              GFile          *file);
+void            xi_import_dialog_start       (XiImportDialog *self,
+                                              const char     *group_name);
+XiImportReport *xi_import_dialog_get_preview (XiImportDialog *self);
+XiImportReport *xi_import_dialog_get_report  (XiImportDialog *self);
 
 G_END_DECLS

@@ -1,0 +1,479 @@
+/* test-ui-import.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "xi-duplicates-dialog.h"
+#include "xi-import-dialog.h"
+#include "xi-test-utils.h"
+#include "xi-test-zip.h"
+#include "xi-ui-test-utils.h"
+
+/*
+ * The import dialog as a preview before anything is written, on a real
+ * store: what it shows of a file, a column remapped with the keyboard,
+ * the counts that follow, the refused rows saved to a file, and a group
+ * created only when asked for by name. With --indonesian the same tests
+ * run in Indonesian, for the screenshots.
+ */
+
+static const char *language;   /* "id", or NULL for English */
+
+static GtkWidget *
+child (GtkWidget  *dialog,
+       const char *name)
+{
+  GtkWidget *widget = GTK_WIDGET (gtk_widget_get_template_child (dialog, XI_TYPE_IMPORT_DIALOG, name));
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  g_autofree char *shot = g_strdup_printf ("%s-%s", name, language != NULL ? language : "en");
+
+  xi_ui_screenshot (widget, shot);
+}
+
+/* Shows the end of the preview: the group and the refused rows. */
+static void
+scroll_to_end (GtkWidget *dialog)
+{
+  GtkWidget *page = xi_ui_find_widget (dialog, ADW_TYPE_PREFERENCES_PAGE);
+  GtkScrolledWindow *scroll = GTK_SCROLLED_WINDOW (xi_ui_find_widget (page, GTK_TYPE_SCROLLED_WINDOW));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scroll);
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  xi_ui_spin (300);
+}
+
+static gboolean
+previewed (gpointer data)
+{
+  return xi_import_dialog_get_preview (data) != NULL;
+}
+
+static gboolean
+finished (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
+static void
+finished_cb (XiImportDialog *dialog,
+             gboolean       *done)
+{
+  *done = TRUE;
+}
+
+static GtkWidget *
+open_dialog (XiUiFixture *f,
+             const char  *name,
+             GBytes      *contents)
+{
+  g_autofree char *path = g_build_filename (f->dir, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *dialog;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (contents, NULL),
+                                      g_bytes_get_size (contents), NULL));
+  dialog = xi_import_dialog_new (f->context, file);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 760, 900);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
+  xi_ui_spin (300);
+  return dialog;
+}
+
+static XiImportReport *
+run_import (GtkWidget *dialog)
+{
+  gboolean done = FALSE;
+
+  g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &done);
+  g_assert_true (gtk_widget_get_sensitive (child (dialog, "import_button")));
+  g_signal_emit_by_name (child (dialog, "import_button"), "clicked");
+  g_assert_true (xi_ui_wait_for (finished, &done, 30000));
+  xi_ui_spin (200);
+  return xi_import_dialog_get_report (XI_IMPORT_DIALOG (dialog));
+}
+
+static XiGroup *
+find_group (XiUiFixture *f,
+            const char  *name)
+{
+  GListModel *groups = xi_context_get_groups (f->context);
+
+  for (guint i = 0; i < g_list_model_get_n_items (groups); i++)
+    {
+      g_autoptr(XiGroup) group = g_list_model_get_item (groups, i);
+
+      if (g_str_equal (xi_group_get_name (group), name))
+        return g_steal_pointer (&group);
+    }
+  return NULL;
+}
+
+/* Windows-1252, separated by semicolons, as Excel saves "CSV" in an
+ * Indonesian locale. The guessed phone column is "Telp"; the newer
+ * numbers are in "HP Baru", which reads as a custom field. */
+static const char semicolon_csv[] =
+  "Nama;Telp;HP Baru;Kota\r\n"
+  "Jos\xe9;0812 1111 0001;0813 2222 0001;Bandung\r\n"
+  "Ani;;0813 2222 0002;Medan\r\n"
+  "Budi;;0813 2222 0003;Depok\r\n"
+  "Rusak;12;;Solo\r\n";
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* Saves the refused rows through the file chooser, as a user would. */
+static void
+export_refused (GtkWidget  *dialog,
+                const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) folder = g_file_get_parent (file);
+  g_autofree char *name = g_file_get_basename (file);
+  GtkWindow *chooser;
+  GtkWidget *button = xi_ui_find_button (dialog, _("_Export…"));
+  GStatBuf st;
+  g_autofree char *text = NULL;
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  xi_ui_spin (500);
+  chooser = xi_ui_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  xi_ui_spin (300);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (xi_ui_wait_for (file_exists, (gpointer)path, 10000));
+  xi_ui_spin (200);
+
+  /* The rows quote customers' data: only the user may read the file. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "line,value,reason\r\n5,12,"));
+  g_assert_null (strstr (text, "\r\n3,"));
+}
+
+static void
+test_semicolon_preview (XiUiFixture   *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static (semicolon_csv, sizeof semicolon_csv - 1);
+  g_autofree char *export_path = g_build_filename (f->dir, "refused.csv", NULL);
+  GtkWidget *dialog = open_dialog (f, "pelanggan.csv", bytes);
+  XiImportReport *preview = xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog));
+  XiImportReport *report;
+  GtkWidget *phone_row;
+  GtkColumnView *refused;
+  AdwComboRow *group_row;
+  g_autoptr(XiGroup) group = NULL;
+  static const char * const menu_keys[] = { "Home", "Down", "Down", "Down", "Return" };
+
+  g_assert_cmpuint (preview->imported, ==, 1);
+  g_assert_cmpuint (preview->updated, ==, 0);
+  g_assert_cmpuint (preview->skipped, ==, 3);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (dialog, "separator_row"))), ==, 1);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (dialog, "encoding_row"))), ==,
+                   "Windows-1252");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (dialog, "header_switch"))));
+  refused = GTK_COLUMN_VIEW (child (dialog, "refused_view"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (refused))), ==, 3);
+  /* Nothing is written by the preview. */
+  g_assert_cmpuint (g_list_model_get_n_items (xi_context_get_contacts (f->context)), ==, 0);
+  screenshot (dialog, "import-preview");
+
+  /* "HP Baru" becomes the phone column with the keyboard: the menu opens
+   * with Return, Home goes to its first entry, and the fourth is Phone. */
+  phone_row = xi_ui_find_row (dialog, "HP Baru");
+  g_assert_nonnull (phone_row);
+  gtk_widget_grab_focus (phone_row);
+  if (!xi_ui_send_keys (GTK_WINDOW (dialog), "key", "Return"))
+    {
+      g_test_skip ("xdotool is needed to send keys");
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      return;
+    }
+  xi_ui_spin (300);
+  g_test_message ("focus after Return: %s", G_OBJECT_TYPE_NAME (gtk_root_get_focus (GTK_ROOT (dialog))));
+  for (guint i = 0; i < G_N_ELEMENTS (menu_keys); i++)
+    xi_ui_send_keys (GTK_WINDOW (dialog), "key", menu_keys[i]);
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
+  xi_ui_spin (300);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (phone_row)), ==, 3);
+
+  /* The counts follow: the new numbers are preferred, and the old one
+   * is used only where there is no new one. */
+  preview = xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog));
+  g_assert_cmpuint (preview->imported, ==, 3);
+  g_assert_cmpuint (preview->skipped, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (refused))), ==, 1);
+  screenshot (dialog, "import-remapped");
+
+  export_refused (dialog, export_path);
+
+  /* A new group only by its name, typed on purpose. */
+  group_row = ADW_COMBO_ROW (child (dialog, "group_row"));
+  adw_combo_row_set_selected (group_row, g_list_model_get_n_items (adw_combo_row_get_model (group_row)) - 1);
+  xi_ui_spin (200);
+  g_assert_true (gtk_widget_get_visible (child (dialog, "new_group_row")));
+  g_assert_false (gtk_widget_get_sensitive (child (dialog, "import_button")));
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, "new_group_row")), "Pameran Baru");
+  xi_ui_spin (200);
+  scroll_to_end (dialog);
+  screenshot (dialog, "import-new-group");
+
+  report = run_import (dialog);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->imported, ==, 3);
+  g_assert_cmpuint (report->skipped, ==, 1);
+  screenshot (dialog, "import-done");
+
+  g_assert_cmpuint (g_list_model_get_n_items (xi_context_get_contacts (f->context)), ==, 3);
+  group = find_group (f, "Pameran Baru");
+  g_assert_nonnull (group);
+  g_assert_cmpuint (xi_group_get_member_count (group), ==, 3);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+#define XLSX_WORKBOOK \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n" \
+  "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"" \
+  " xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">" \
+  "<sheets><sheet name=\"Pelanggan\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+#define XLSX_RELS \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
+  "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" \
+  "<Relationship Id=\"rId1\" Type=\"worksheet\" Target=\"worksheets/sheet1.xml\"/>" \
+  "</Relationships>"
+
+/* A workbook is previewed as its first sheet; without a group chosen no
+ * group appears, and an existing contact counts as updated. */
+static void
+test_xlsx_preview (XiUiFixture   *f,
+                   gconstpointer  data)
+{
+  const XiTestZipPart parts[] = {
+    { "xl/workbook.xml", XLSX_WORKBOOK },
+    { "xl/_rels/workbook.xml.rels", XLSX_RELS },
+    { "xl/worksheets/sheet1.xml",
+      "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+      "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Nama Pelanggan</t></is></c>"
+      "<c r=\"B1\" t=\"inlineStr\"><is><t>No WA</t></is></c>"
+      "<c r=\"C1\" t=\"inlineStr\"><is><t>Kota</t></is></c></row>"
+      "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>Ibu Siti</t></is></c>"
+      "<c r=\"B2\"><v>6281234567890</v></c>"
+      "<c r=\"C2\" t=\"inlineStr\"><is><t>Jakarta</t></is></c></row>"
+      "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>Pak Budi</t></is></c>"
+      "<c r=\"B3\" t=\"inlineStr\"><is><t>0813-1111-0003</t></is></c>"
+      "<c r=\"C3\" t=\"inlineStr\"><is><t>Bandung</t></is></c></row>"
+      "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>Salah</t></is></c>"
+      "<c r=\"B4\" t=\"inlineStr\"><is><t>12ab</t></is></c></row>"
+      "</sheetData></worksheet>" },
+  };
+  g_autoptr(GBytes) bytes = xi_test_make_zip (parts, G_N_ELEMENTS (parts));
+  g_autoptr(GBytes) first = g_bytes_new_static ("Nama,HP\nSiti,081234567890\n", 26);
+  GtkWidget *dialog;
+  XiImportReport *preview;
+  XiImportReport *report;
+
+  /* Siti is a contact already. */
+  dialog = open_dialog (f, "lama.csv", first);
+  g_assert_nonnull (run_import (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = open_dialog (f, "pelanggan.xlsx", bytes);
+  preview = xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog));
+  g_assert_cmpuint (preview->imported, ==, 1);
+  g_assert_cmpuint (preview->updated, ==, 1);
+  g_assert_cmpuint (preview->skipped, ==, 1);
+  g_assert_false (gtk_widget_get_visible (child (dialog, "separator_row")));
+  g_assert_false (gtk_widget_get_visible (child (dialog, "encoding_row")));
+  g_assert_nonnull (xi_ui_find_row (dialog, "Nama Pelanggan"));
+  screenshot (dialog, "import-xlsx");
+
+  report = run_import (dialog);
+  g_assert_cmpuint (report->imported, ==, 1);
+  g_assert_cmpuint (report->updated, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (xi_context_get_contacts (f->context)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (xi_context_get_groups (f->context)), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* Titles the app does not know: the preview asks for the phone column
+ * instead of refusing the file, and reads it once one is chosen. */
+static void
+test_choose_phone_column (XiUiFixture   *f,
+                          gconstpointer  data)
+{
+  static const char text[] = "Pelanggan,Nomor Pelanggan\nBudi,081234567890\nAni,081311112222\n";
+  g_autofree char *path = g_build_filename (f->dir, "tanpa-judul.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *dialog;
+  GtkWidget *row;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  dialog = xi_import_dialog_new (f->context, file);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 760, 900);
+  gtk_window_present (GTK_WINDOW (dialog));
+  row = NULL;
+  for (guint i = 0; i < 100 && (row = xi_ui_find_row (dialog, "Nomor Pelanggan")) == NULL; i++)
+    xi_ui_spin (100);
+  g_assert_nonnull (row);
+  xi_ui_spin (200);
+  g_assert_null (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog)));
+  g_assert_false (gtk_widget_get_sensitive (child (dialog, "import_button")));
+  screenshot (dialog, "import-choose-phone");
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 3);
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
+  g_assert_cmpuint (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog))->imported, ==, 2);
+  g_assert_true (gtk_widget_get_sensitive (child (dialog, "import_button")));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+duplicates_listed (gpointer data)
+{
+  GtkStack *stack = GTK_STACK (gtk_widget_get_template_child (data, XI_TYPE_DUPLICATES_DIALOG, "stack"));
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stack), "loading") != 0;
+}
+
+static gboolean
+duplicates_idle (gpointer data)
+{
+  return !xi_duplicates_dialog_get_busy (data);
+}
+
+static void
+import_text (XiUiFixture *f,
+             const char  *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  GtkWidget *dialog = open_dialog (f, "dobel.csv", bytes);
+
+  g_assert_nonnull (run_import (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* From the Contacts page menu: one pair merged into the second contact,
+ * the other kept apart, and neither proposed again. */
+static void
+test_duplicates (XiUiFixture   *f,
+                 gconstpointer  data)
+{
+  GtkWidget *dialog;
+  GtkWidget *merge;
+  GtkWidget *keep_all;
+  GtkWidget *row;
+  GListModel *contacts;
+
+  import_text (f, "Nama;HP;Grup\n"
+                  "Ibu Siti Aminah;081211110001;Pameran\n"
+                  "siti aminah;081211110002;Setia\n"
+                  "Dewi;081211110003;\n"
+                  "Kak Dewi;081211110004;\n"
+                  "Budi;081211110005;\n");
+
+  dialog = xi_duplicates_dialog_new (f->context);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 640, 640);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (duplicates_listed, dialog, 10000));
+  xi_ui_spin (300);
+  g_assert_cmpuint (xi_duplicates_dialog_get_n_shown (XI_DUPLICATES_DIALOG (dialog)), ==, 2);
+  screenshot (dialog, "duplicates");
+
+  /* Keep the second Siti: her row's check, then Merge of her group (the
+   * groups are sorted by name, "dewi" before "siti aminah"). */
+  row = xi_ui_find_row (dialog, "siti aminah");
+  g_assert_nonnull (row);
+  gtk_widget_activate (row);
+  merge = xi_ui_find_button (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP), _("_Merge"));
+  g_assert_nonnull (merge);
+  g_signal_emit_by_name (merge, "clicked");
+  g_assert_true (xi_ui_wait_for (duplicates_idle, dialog, 10000));
+  xi_ui_spin (500);
+
+  keep_all = xi_ui_find_button (dialog, _("_Keep All"));
+  g_assert_nonnull (keep_all);
+  g_signal_emit_by_name (keep_all, "clicked");
+  g_assert_true (xi_ui_wait_for (duplicates_idle, dialog, 10000));
+  xi_ui_spin (500);
+  g_assert_cmpuint (xi_duplicates_dialog_get_n_shown (XI_DUPLICATES_DIALOG (dialog)), ==, 0);
+  screenshot (dialog, "duplicates-done");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  contacts = xi_context_get_contacts (f->context);
+  g_assert_cmpuint (g_list_model_get_n_items (contacts), ==, 4);
+  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
+
+      if (g_str_equal (xi_contact_get_phone (contact), "6281211110002"))
+        g_assert_cmpuint (g_strv_length ((char **)xi_contact_get_group_ids (contact)), ==, 2);
+      g_assert_cmpstr (xi_contact_get_phone (contact), !=, "6281211110001");
+    }
+
+  dialog = xi_duplicates_dialog_new (f->context);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (duplicates_listed, dialog, 10000));
+  g_assert_cmpuint (xi_duplicates_dialog_get_n_shown (XI_DUPLICATES_DIALOG (dialog)), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* The file chooser tries the desktop portal first, and warns that the
+ * test has no session bus before it falls back to its own dialog. */
+static gboolean
+no_session_bus_cb (const char     *domain,
+                   GLogLevelFlags  level,
+                   const char     *message,
+                   gpointer        user_data)
+{
+  return strstr (message, "Unable to acquire session bus") == NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *locale_dir = NULL;
+  int skip, result;
+
+  skip = xi_ui_init_language (&argc, &argv, XI_TEST_LOCALEDIR, &language, &locale_dir);
+  if (skip != 0)
+    return skip;
+
+  g_test_log_set_fatal_handler (no_session_bus_cb, NULL);
+  g_test_add ("/xi/ui-import/semicolon-preview", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_semicolon_preview, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-import/xlsx-preview", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_xlsx_preview, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-import/duplicates", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_duplicates, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-import/choose-phone-column", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_choose_phone_column, xi_ui_fixture_teardown);
+
+  result = g_test_run ();
+  if (locale_dir != NULL)
+    xi_test_rm_rf (locale_dir);
+  return result;
+}
