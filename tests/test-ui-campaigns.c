@@ -190,26 +190,10 @@ open_window (Fixture    *f,
   return window;
 }
 
-/* The visible message dialog, if any. */
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static gboolean
 has_message_dialog (gpointer data)
 {
-  return find_message_dialog () != NULL;
+  return xi_ui_find_message_dialog () != NULL;
 }
 
 /* What a click on a response button does: respond, then close. */
@@ -219,7 +203,7 @@ respond (const char *response)
   AdwMessageDialog *dialog;
 
   g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
-  dialog = find_message_dialog ();
+  dialog = xi_ui_find_message_dialog ();
   adw_message_dialog_response (dialog, response);
   gtk_window_close (GTK_WINDOW (dialog));
 }
@@ -593,7 +577,7 @@ test_history_delete (Fixture       *f,
   if (!xi_ui_send_keys (GTK_WINDOW (window), "key", "Delete"))
     gtk_widget_activate_action (page, "history.delete", NULL);
   g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
-  dialog = find_message_dialog ();
+  dialog = xi_ui_find_message_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Delete “Promo Ramadan”?");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "4 recipients"));
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
@@ -857,7 +841,7 @@ test_confirm_start (Fixture       *f,
   plan = wait_plan (page);
   g_assert_true (gtk_widget_activate_action (page, "sending.start", NULL));
   g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
-  dialog = find_message_dialog ();
+  dialog = xi_ui_find_message_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Rehearse Sending to 3 Customers?");
   body = adw_message_dialog_get_body (dialog);
   g_test_message ("body: %s", body);
@@ -977,7 +961,7 @@ test_keyboard (Fixture       *f,
   gtk_widget_grab_focus (row);
   xi_ui_send_keys (GTK_WINDOW (window), "key", "ctrl+Delete");
   g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
-  xi_ui_send_keys (GTK_WINDOW (find_message_dialog ()), "key", "Escape");
+  xi_ui_send_keys (GTK_WINDOW (xi_ui_find_message_dialog ()), "key", "Escape");
   xi_ui_spin (300);
   g_assert_false (has_message_dialog (NULL));
   g_assert_cmpint (xi_job_get_state (job), !=, XI_JOB_STATE_CANCELLED);

@@ -111,29 +111,13 @@ open_window (XiUiFixture *f,
   return window;
 }
 
-/* The visible message dialog, if any. */
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static AdwMessageDialog *
 wait_message_dialog (void)
 {
   AdwMessageDialog *dialog = NULL;
   gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
-  while ((dialog = find_message_dialog ()) == NULL && g_get_monotonic_time () < deadline)
+  while ((dialog = xi_ui_find_message_dialog ()) == NULL && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE);
   g_assert_nonnull (dialog);
   return dialog;
