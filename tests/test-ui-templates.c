@@ -949,6 +949,23 @@ test_follows_store (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A change announced once the store has closed (the profile is being
+ * reopened or the app quits) is let go quietly: no read can answer it. */
+static void
+test_follow_after_close (XiUiFixture   *f,
+                         gconstpointer  data)
+{
+  const char *ids[] = { "gone", NULL };
+
+  xi_ui_reload (f);
+  xi_store_close (f->store);
+  g_signal_emit_by_name (f->store, "changed", "templates", ids);
+  g_signal_emit_by_name (f->store, "changed", "jobs", ids);
+  xi_ui_spin (300);
+  g_assert_cmpuint (g_list_model_get_n_items (xi_context_get_templates (f->context)), ==, 0);
+  g_assert_false (xi_facade_is_following (XI_FACADE (xi_context_get_templates_facade (f->context))));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -962,6 +979,8 @@ main (int   argc,
               xi_ui_fixture_setup, test_widgets_finalize, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/follows-store", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_follows_store, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/follow-after-close", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_follow_after_close, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/groups", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_groups, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/templates", XiUiFixture, NULL,

@@ -247,6 +247,16 @@ followed_cb (GObject      *object,
       return;
     }
 
+  /* The profile is closing (quit, sign-in or sign-out reopen the data
+   * folder): what changed last goes with the window that showed it. */
+  if (items == NULL && g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_CLOSED))
+    {
+      priv->reading = FALSE;
+      read_ended (self);
+      read_free (read);
+      return;
+    }
+
   priv->reading = FALSE;
   if (items != NULL)
     apply (self, (const char * const *)read->ids, items);
