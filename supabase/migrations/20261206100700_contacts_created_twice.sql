@@ -18,8 +18,11 @@
 
 create function private.contacts_merge_created_twice() returns trigger
 language plpgsql security definer set search_path = '' as $$
+declare
+  upserted boolean := current_setting('xender_in.upserting_contact', true) = new.id::text;
 begin
-  if coalesce(new.base_version, 0) = 0 and old.version > 0
+  perform set_config('xender_in.upserting_contact', '', true);
+  if upserted and coalesce(new.base_version, 0) = 0 and old.version > 0
      and not old.deleted and not new.deleted
      and new.last_op_id is distinct from old.last_op_id
      and not exists (select 1 from private.applied_ops o
@@ -42,6 +45,29 @@ $$;
 
 create trigger contacts_merge_created_twice before update on public.contacts
   for each row execute function private.contacts_merge_created_twice();
+
+-- Only an upsert is a creation that may meet a row it never saw: an
+-- update by filter (a PATCH) also carries base_version 0 when its row
+-- was created with it, and must change what it names and nothing else.
+-- PostgreSQL runs an upsert's row through the BEFORE INSERT triggers
+-- before it finds the conflict, so the row is noted there, after the
+-- stamp (which may drop it), and the note is cleared once the row is
+-- inserted or merged; it lives only as long as the transaction.
+create function private.contacts_note_upsert() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  perform set_config('xender_in.upserting_contact',
+                     case when tg_when = 'BEFORE' then new.id::text else '' end, true);
+  return new;
+end
+$$;
+
+create trigger contacts_upsert_note before insert on public.contacts
+  for each row execute function private.contacts_note_upsert();
+create trigger contacts_upsert_noted after insert on public.contacts
+  for each row execute function private.contacts_note_upsert();
+
+revoke execute on function private.contacts_note_upsert() from public;
 
 -- Only the trigger calls it.
 revoke execute on function private.contacts_merge_created_twice() from public;

@@ -5,7 +5,7 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 
 begin;
-select plan(8);
+select plan(9);
 
 create temporary table v (name text primary key, id uuid);
 grant all on v to authenticated;
@@ -58,6 +58,12 @@ select pg_temp.push(2, '{"name": "Dewi", "lid": "81234@lid", "notes": "Bayar tun
                          "tags": ["grosir"], "custom_fields": {}}');
 select is((pg_temp.server()).tags, '{grosir}'::text[],
           'an edit from the server''s version is taken as it is');
+
+-- An update by filter is no creation, whatever base_version the row
+-- holds: it sets what it names.
+update public.contacts set notes = 'Lunas', base_version = 0, last_op_id = gen_random_uuid()
+ where id = pg_temp.id('c');
+select is((pg_temp.server()).notes, 'Lunas', 'an update by filter is not merged as a creation');
 
 select tests.clear_authentication();
 select * from finish();
