@@ -374,6 +374,47 @@ test_choose_phone_column (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static void
+finalized_cb (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  *(GThread **)data = g_thread_self ();
+}
+
+static gboolean
+finalized (gpointer data)
+{
+  return *(GThread **)data != NULL;
+}
+
+/* Closed as soon as the import is done, as a user would, again and
+ * again: the reader's and the store's threads let go of their progress
+ * callbacks at their own pace, and the dialog, a tree of widgets, must
+ * still be finalized on the main thread. */
+static void
+test_finalized_on_main_thread (XiUiFixture   *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GString) text = g_string_new ("Nama,HP\n");
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (text, "Pelanggan %u,0812%08u\n", i, i);
+  bytes = g_bytes_new (text->str, text->len);
+
+  for (guint round = 0; round < 5; round++)
+    {
+      GtkWidget *dialog = open_dialog (f, "banyak.csv", bytes);
+      GThread *thread = NULL;
+
+      g_object_weak_ref (G_OBJECT (dialog), finalized_cb, &thread);
+      g_assert_nonnull (run_import (dialog));
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      g_assert_true (xi_ui_wait_for (finalized, &thread, 10000));
+      g_assert_true (thread == g_thread_self ());
+    }
+}
+
 static gboolean
 duplicates_listed (gpointer data)
 {
@@ -495,6 +536,8 @@ main (int   argc,
               test_duplicates, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-import/choose-phone-column", XiUiFixture, NULL, xi_ui_fixture_setup,
               test_choose_phone_column, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-import/finalized-on-main-thread", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_finalized_on_main_thread, xi_ui_fixture_teardown);
 
   result = g_test_run ();
   if (locale_dir != NULL)

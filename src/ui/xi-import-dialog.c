@@ -110,22 +110,45 @@ static const char separators[] = { ',', ';', '\t' };
 
 /* Auxiliary methods */
 
+/* A progress relay frees its data on whichever thread lets go of it
+ * last, often the reader's or the store's. Holding the dialog there
+ * could make that thread dispose and finalize it, tearing down widgets
+ * and their style nodes while the main thread validates styles: the
+ * relays hold the dialog weakly instead. */
+static GWeakRef *
+weak_self_new (XiImportDialog *self)
+{
+  GWeakRef *ref = g_new (GWeakRef, 1);
+
+  g_weak_ref_init (ref, self);
+  return ref;
+}
+
+static void
+weak_self_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 static void
 show_progress (double   fraction,
                gpointer user_data)
 {
-  XiImportDialog *self = user_data;
+  g_autoptr(XiImportDialog) self = g_weak_ref_get (user_data);
 
-  gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+  if (self != NULL)
+    gtk_progress_bar_set_fraction (self->progress_bar, fraction);
 }
 
 static void
 show_preview_progress (double   fraction,
                        gpointer user_data)
 {
-  XiImportDialog *self = user_data;
+  g_autoptr(XiImportDialog) self = g_weak_ref_get (user_data);
 
-  gtk_progress_bar_set_fraction (self->counts_progress, fraction);
+  if (self != NULL)
+    gtk_progress_bar_set_fraction (self->counts_progress, fraction);
 }
 
 static const char *
@@ -511,7 +534,7 @@ start_preview (XiImportDialog *self)
   gtk_progress_bar_set_fraction (self->counts_progress, 0.0);
   gtk_widget_set_visible (GTK_WIDGET (self->counts_progress), TRUE);
   xi_import_read_file_full_async (self->file, country, options, self->preview_cancellable,
-                                  show_preview_progress, g_object_ref (self), g_object_unref,
+                                  show_preview_progress, weak_self_new (self), weak_self_free,
                                   preview_read_cb, g_object_ref (self));
 }
 
@@ -618,7 +641,7 @@ read_cb (GObject      *object,
   gtk_label_set_text (self->progress_label, _("Saving the contacts…"));
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   xi_store_import_contacts_async (xi_context_get_store (self->context), batch, self->group_name,
-                                  show_progress, g_object_ref (self), g_object_unref,
+                                  show_progress, weak_self_new (self), weak_self_free,
                                   self->cancellable, imported_cb, g_object_ref (self));
 }
 
@@ -964,7 +987,7 @@ xi_import_dialog_start (XiImportDialog *self,
   gtk_label_set_text (self->progress_label, _("Reading the file…"));
   gtk_widget_grab_focus (self->cancel_button);
   xi_import_read_file_full_async (self->file, country, options, self->cancellable,
-                                  show_progress, g_object_ref (self), g_object_unref,
+                                  show_progress, weak_self_new (self), weak_self_free,
                                   read_cb, g_object_ref (self));
 }
 
