@@ -97,6 +97,7 @@ struct _FakewaServer
   char       *refusal;  /* the reason logins are refused with, or NULL */
   guint       ban_expire_s; /* with reason 402: how long the ban lasts */
   guint       reply_delay_ms;
+  guint       first_answer_ms; /* how long a finished handshake waits for its answer */
   gboolean    backlog_first;   /* the backlog goes out before the answer to <active/> */
   char       *message_refusal; /* the ack error every message gets, or NULL */
   FakewaLidAddressing lid_addressing;
@@ -1672,6 +1673,75 @@ answer_node (Peer    *peer,
   return TRUE;
 }
 
+typedef struct
+{
+  Peer    *peer;
+  GBytes  *payload;
+} PendingFinish;
+
+static void
+pending_finish_free (PendingFinish *pending)
+{
+  g_bytes_unref (pending->payload);
+  g_free (pending);
+}
+
+static gboolean
+pending_finish_cb (gpointer user_data)
+{
+  PendingFinish *pending = user_data;
+  Peer *peer = pending->peer;
+  g_autoptr(GBytes) payload = g_bytes_ref (pending->payload);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_remove (peer->delayed, g_main_current_source ());
+  if (!start_pairing (peer, payload, &error))
+    {
+      g_debug ("Dropping a client: %s", error->message);
+      drop_peer (peer);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* The first transport frame goes out no sooner than a server at network
+ * distance would send it. Baileys 6 derives its transport keys only after
+ * its ClientFinish is written, without waiting for them: a frame that
+ * arrives first is taken for a handshake frame and dropped, and every
+ * later one then fails authentication. */
+static gboolean
+answer_client_finish (Peer    *peer,
+                      GBytes  *payload,
+                      GError **error)
+{
+  PendingFinish *pending;
+  GSource *source;
+
+  if (peer->server->first_answer_ms == 0)
+    return start_pairing (peer, payload, error);
+
+  pending = g_new0 (PendingFinish, 1);
+  pending->peer = peer;
+  pending->payload = g_bytes_ref (payload);
+  source = g_timeout_source_new (peer->server->first_answer_ms);
+  g_source_set_callback (source, pending_finish_cb, pending, (GDestroyNotify) pending_finish_free);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_ptr_array_add (peer->delayed, source);
+  return TRUE;
+}
+
+/**
+ * fakewa_server_set_first_answer_delay:
+ * @delay_ms: how long the answer to a finished handshake waits; 0 for
+ *   at once
+ */
+void
+fakewa_server_set_first_answer_delay (FakewaServer *self,
+                                      guint         delay_ms)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->first_answer_ms = delay_ms;
+}
+
 /**
  * fakewa_server_set_backlog_first:
  * @backlog_first: whether to send what waited for a device, and the
@@ -1744,7 +1814,7 @@ handle_frame (Peer    *peer,
         return FALSE;
       g_clear_pointer (&peer->handshake, wa_noise_handshake_free);
       g_signal_emit (self, signals[CLIENT_PAYLOAD], 0, payload);
-      return start_pairing (peer, payload, error);
+      return answer_client_finish (peer, payload, error);
     }
 
   plain = wa_noise_cipher_decrypt (peer->read_cipher, g_bytes_get_data (frame, NULL),

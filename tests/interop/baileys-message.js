@@ -93,6 +93,31 @@ async function main () {
       assert.equal(await relayed(shopDevice, customerDevice), 'msg');
   });
 
+  await check('a client whose transport keys come a moment after its ClientFinish still logs in', async () => {
+    // Baileys derives the keys in WebCrypto after writing its ClientFinish
+    // and does not wait for them; a busy machine makes that moment long,
+    // and a first frame arriving within it breaks the connection.
+    customer.sock.end(undefined);
+    await within(customer.closed, 'the customer going offline');
+    const subtle = globalThis.crypto.subtle;
+    const deriveBits = subtle.deriveBits;
+    subtle.deriveBits = async function (...args) {
+      const bits = await deriveBits.apply(this, args);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return bits;
+    };
+    try {
+      customer = connect(url, customerAuth);
+      await within(customer.opened, 'the login of a slow client');
+    } finally {
+      subtle.deriveBits = deriveBits;
+    }
+    const text = 'Paketnya sampai besok, Kak';
+    const arrival = received(customer.sock, SHOP, text);
+    await shop.sock.sendMessage(`${CUSTOMER}@s.whatsapp.net`, { text });
+    await arrival;
+  });
+
   fakewa.child.stdin.end();
 }
 
