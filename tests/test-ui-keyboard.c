@@ -19,14 +19,12 @@
 
 #define N_CONTACTS 3000
 
-static void
-import_contacts (XiUiFixture *f)
+static XiImportBatch *
+new_batch (guint n_contacts)
 {
   XiImportBatch *batch = xi_import_batch_new ();
-  g_autoptr(XiImportReport) report = NULL;
-  g_autoptr(GError) error = NULL;
 
-  for (guint i = 0; i < N_CONTACTS; i++)
+  for (guint i = 0; i < n_contacts; i++)
     {
       XiImportRow *row = g_new0 (XiImportRow, 1);
 
@@ -39,6 +37,16 @@ import_contacts (XiUiFixture *f)
       g_ptr_array_add (batch->rows, row);
     }
   batch->n_records = batch->rows->len;
+  return batch;
+}
+
+static void
+import_contacts (XiUiFixture *f)
+{
+  XiImportBatch *batch = new_batch (N_CONTACTS);
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
   /* The store takes the batch. */
   XI_TEST_WAIT (xi_store_import_contacts_async (f->store, batch, NULL, NULL, NULL, NULL, NULL,
                                                 xi_test_store_result_cb, &slot_),
@@ -185,6 +193,66 @@ test_editor_closed (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+blocker_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(XiImportReport) report = xi_store_import_contacts_finish (XI_STORE (object), result, NULL);
+
+  g_assert_nonnull (report);
+  *(gboolean *)user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *)data == NULL;
+}
+
+/* The editor waits, insensitive, while the store saves; the user looks at
+ * another window meanwhile. Its number field had the focus and must not
+ * go on blinking without it (GTK warns, which is fatal here). */
+static void
+test_focus_lost_while_saving (XiUiFixture   *f,
+                              gconstpointer  data)
+{
+  GtkWidget *list;
+  GtkWidget *editor;
+  XiWindow *window;
+  gboolean blocker_done = FALSE;
+
+  import_contacts (f);
+  window = open_contacts (f, &list);
+  editor = xi_contacts_page_open_editor (XI_CONTACTS_PAGE (xi_window_get_page (window, "contacts")), NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *)&editor);
+  xi_contact_editor_set_name (XI_CONTACT_EDITOR (editor), "Dewi Lestari");
+  xi_contact_editor_set_phone (XI_CONTACT_EDITOR (editor), "+62 877 8888 9999");
+  if (!xi_ui_send_keys (GTK_WINDOW (editor), "key", "End"))
+    {
+      g_test_skip ("no X11 display or no xdotool");
+      gtk_window_destroy (GTK_WINDOW (editor));
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  /* A long import ahead of it keeps the save waiting on the store thread. */
+  xi_store_import_contacts_async (f->store, new_batch (N_CONTACTS * 10), NULL, NULL, NULL, NULL, NULL,
+                                  blocker_done_cb, &blocker_done);
+  xi_contact_editor_save (XI_CONTACT_EDITOR (editor));
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "shift");
+  xi_ui_spin (300);
+  g_assert_true (xi_ui_wait_for (is_null, &editor, 30000));
+  g_assert_true (xi_ui_wait_for (is_true, &blocker_done, 30000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +269,8 @@ main (int   argc,
 
   g_test_add ("/xi/ui-keyboard/editor-closed", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor_closed,
               xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-keyboard/focus-lost-while-saving", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_focus_lost_while_saving, xi_ui_fixture_teardown);
 
   return g_test_run ();
 }

@@ -240,6 +240,7 @@ saved_cb (GObject      *object,
       gtk_label_set_text (self->phone_message, error->message);
       gtk_widget_add_css_class (GTK_WIDGET (self->phone_message), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->phone_message), "dim-label");
+      gtk_widget_grab_focus (GTK_WIDGET (self->phone_row));
       return;
     }
 
@@ -288,6 +289,11 @@ xi_contact_editor_save (XiContactEditor *self)
   group_ids = g_strv_builder_end (groups);
   xi_contact_set_group_ids (self->contact, (const char * const *)group_ids);
 
+  /* An insensitive field misses the focus-out when the window stops being
+   * the active one, and its cursor goes on blinking without the focus:
+   * the focus leaves the fields, while they can still hear it, for as
+   * long as the save runs. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
   xi_store_save_contact_async (xi_context_get_store (self->context), self->contact,
                                self->cancellable, saved_cb, g_object_ref (self));
