@@ -1982,6 +1982,16 @@ fakewa_server_init (FakewaServer *self)
                                               (GDestroyNotify) g_hash_table_unref);
 }
 
+/* libsoup 3.2 closes a connection it took with soup_server_accept_iostream ()
+ * after every answer, without saying so: a client keeping it for its next
+ * request (Node's agents do) then meets a reset. The media host says
+ * that it closes. */
+static void
+answer_once (SoupServerMessage *message)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Connection", "close");
+}
+
 /* The media host (§10.5): the blobs the phones uploaded, by path. */
 static void
 media_cb (SoupServer        *soup,
@@ -1995,6 +2005,7 @@ media_cb (SoupServer        *soup,
   g_autofree guint8 *served = NULL;
   gsize len;
 
+  answer_once (message);
   if (soup_server_message_get_method (message) != SOUP_METHOD_GET || blob == NULL)
     {
       soup_server_message_set_status (message, blob == NULL ? SOUP_STATUS_NOT_FOUND : SOUP_STATUS_METHOD_NOT_ALLOWED,
@@ -2036,6 +2047,7 @@ upload_cb (SoupServer        *soup,
   g_autofree char *host = NULL;
   guint8 hash[WA_SHA256_LEN];
 
+  answer_once (message);
   if (soup_server_message_get_method (message) != SOUP_METHOD_POST || query == NULL)
     {
       soup_server_message_set_status (message, SOUP_STATUS_BAD_REQUEST, NULL);

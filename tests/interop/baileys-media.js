@@ -20,6 +20,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const dns = require('node:dns');
 const fs = require('node:fs');
+const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -182,6 +183,28 @@ async function main () {
       });
       assert.ok(sentPicture.message.imageMessage.url.startsWith(`${media}/`), sentPicture.message.imageMessage.url);
       assert.equal(await uploads(), 2);
+    });
+
+    await check('a client that keeps its connections open downloads from the media host twice in a row', async () => {
+      // Node's agents keep a connection for the next request unless the
+      // answer says it is closed; Baileys downloads through them.
+      const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+      const get = () => new Promise((resolve, reject) => {
+        https.get(sentPicture.message.imageMessage.url, { agent }, (res) => {
+          const chunks = [];
+          res.on('data', (chunk) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+      try {
+        for (let i = 0; i < 5; i++) {
+          const [first, second] = [await get(), await get()];
+          assert.equal(first.status, 200);
+          assert.ok(second.body.equals(first.body));
+        }
+      } finally {
+        agent.destroy();
+      }
     });
 
     await check('our Inbox has both with their fields; the picture (under 5 MB) is already downloaded', async () => {
