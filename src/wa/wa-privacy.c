@@ -47,6 +47,7 @@ struct _WaPrivacy
   GHashTable     *issuing;          /* contact keys with an issuance in flight */
   gint64          timelock_until;   /* Unix seconds, 0: none */
   char           *timelock_kind;
+  guint           timelock_pushes;  /* time-lock pushes received so far */
   gint64          cap_total;        /* the new-chat cap of this cycle; 0: none known */
   gint64          cap_used;
   gint64          cap_cycle_end;    /* Unix seconds */
@@ -442,7 +443,10 @@ receive_mex (WaPrivacy *self,
       WaNode *update = g_ptr_array_index (updates, i);
 
       if (g_strcmp0 (wa_node_get_attr (update, "op_name"), WA_PRIVACY_TIMELOCK_OP) == 0)
-        apply_timelock_json (self, wa_node_get_content_bytes (update), "xwa2_notify_account_reachout_timelock");
+        {
+          self->timelock_pushes++;
+          apply_timelock_json (self, wa_node_get_content_bytes (update), "xwa2_notify_account_reachout_timelock");
+        }
     }
 }
 
@@ -469,16 +473,34 @@ mex_result (GObject      *connection,
   return json != NULL ? g_bytes_ref (json) : NULL;
 }
 
+typedef struct
+{
+  WaPrivacy *self;
+  guint      pushes_when_asked;
+} TimelockAsk;
+
+static void
+timelock_ask_free (TimelockAsk *ask)
+{
+  g_object_unref (ask->self);
+  g_free (ask);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TimelockAsk, timelock_ask_free)
+
 static void
 timelock_answered_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(WaPrivacy) self = user_data;
+  g_autoptr(TimelockAsk) ask = user_data;
   g_autoptr(GBytes) json = mex_result (object, result, "the reach-out time-lock");
 
-  if (json != NULL)
-    apply_timelock_json (self, json, "xwa2_fetch_account_reachout_timelock");
+  /* The answer may have been written before a push that overtook it
+   * here (answers complete from an idle, pushes are read at once): a
+   * push since the question is the newer word. */
+  if (json != NULL && ask->self->timelock_pushes == ask->pushes_when_asked)
+    apply_timelock_json (ask->self, json, "xwa2_fetch_account_reachout_timelock");
 }
 
 static void
@@ -854,19 +876,24 @@ static void
 send_mex (WaPrivacy           *self,
           const char          *query_id,
           const char          *variables,
-          GAsyncReadyCallback  callback)
+          GAsyncReadyCallback  callback,
+          gpointer             user_data,
+          GDestroyNotify       user_data_free)
 {
   WaConnection *connection = wa_client_get_connection (self->client);
   g_autoptr(WaNode) iq = NULL;
   WaNode *query;
 
   if (connection == NULL)
-    return;
+    {
+      user_data_free (user_data);
+      return;
+    }
   iq = wa_node_new_with_attrs ("iq", "to", "@s.whatsapp.net", "type", "get", "xmlns", "w:mex", NULL);
   query = wa_node_add_child (iq, wa_node_new_with_attrs ("query", "query_id", query_id, NULL));
   wa_node_set_content_data (query, (const guint8 *) variables, strlen (variables));
   wa_connection_send_iq_async (connection, iq, WA_CONNECTION_IQ_TIMEOUT_MS, self->cancellable, callback,
-                               g_object_ref (self));
+                               user_data);
 }
 
 /**
@@ -884,7 +911,7 @@ wa_privacy_refresh_cap (WaPrivacy *self)
   /* Not asked again while the answer is on its way. */
   self->cap_read_at = MAX (self->cap_read_at, now_s (self));
   send_mex (self, WA_PRIVACY_CAP_QUERY_ID, "{\"variables\":{\"input\":{\"type\":\"INDIVIDUAL_NEW_CHAT_MSG\"}}}",
-            cap_answered_cb);
+            cap_answered_cb, g_object_ref (self), g_object_unref);
 }
 
 /**
@@ -945,8 +972,14 @@ wa_privacy_prune_tokens (WaPrivacy *self)
 void
 wa_privacy_refresh_timelock (WaPrivacy *self)
 {
+  TimelockAsk *ask;
+
   g_return_if_fail (WA_IS_PRIVACY (self));
   assert_owner (self);
 
-  send_mex (self, WA_PRIVACY_TIMELOCK_QUERY_ID, "{\"variables\":{}}", timelock_answered_cb);
+  ask = g_new0 (TimelockAsk, 1);
+  ask->self = g_object_ref (self);
+  ask->pushes_when_asked = self->timelock_pushes;
+  send_mex (self, WA_PRIVACY_TIMELOCK_QUERY_ID, "{\"variables\":{}}", timelock_answered_cb, ask,
+            (GDestroyNotify) timelock_ask_free);
 }
