@@ -699,6 +699,24 @@ load_contact_keys_func (XiStore  *self,
     g_task_return_pointer (task, contacts, (GDestroyNotify)g_ptr_array_unref);
 }
 
+/* Queues a read of the rows @keys name, on a copy of them. */
+static void
+push_keys_read (XiStore             *self,
+                XiStoreFunc          func,
+                const gint64        *keys,
+                guint                n_keys,
+                gpointer             source_tag,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GArray *copy = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_keys);
+
+  g_array_append_vals (copy, keys, n_keys);
+  _xi_store_push_read (self, func, copy, (GDestroyNotify)g_array_unref, source_tag, cancellable, callback,
+                       user_data);
+}
+
 /**
  * xi_store_load_contact_keys_async:
  * @self: a #XiStore
@@ -718,15 +736,11 @@ xi_store_load_contact_keys_async (XiStore             *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  GArray *copy;
-
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (keys != NULL || n_keys == 0);
 
-  copy = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_keys);
-  g_array_append_vals (copy, keys, n_keys);
-  _xi_store_push_read (self, load_contact_keys_func, copy, (GDestroyNotify)g_array_unref,
-                       xi_store_load_contact_keys_async, cancellable, callback, user_data);
+  push_keys_read (self, load_contact_keys_func, keys, n_keys, xi_store_load_contact_keys_async, cancellable,
+                  callback, user_data);
 }
 
 /**
@@ -742,6 +756,210 @@ xi_store_load_contact_keys_finish (XiStore       *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Acting on a selection of a keyed list: the ids its keys name. */
+
+static void
+contact_key_ids_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  GArray *keys = data;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT c.id FROM contacts c"
+                            " WHERE c.rowid = ?2 AND c.master_user_id = ?1 AND c.deleted = 0",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 2, g_array_index (keys, gint64, i));
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        g_strv_builder_add (builder, (const char *)sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          _xi_store_set_error (self, rc, &error);
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  g_task_return_pointer (task, g_strv_builder_end (builder), (GDestroyNotify)g_strfreev);
+}
+
+/**
+ * xi_store_list_contact_ids_async:
+ * @self: a #XiStore
+ * @keys: (array length=n_keys): row keys from xi_store_list_contact_keys_finish()
+ * @n_keys: how many
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Names the contacts that @keys point at by their ids, which the store's
+ * writes take, without building the contacts: a selection of 100,000
+ * rows becomes 100,000 short strings.
+ */
+void
+xi_store_list_contact_ids_async (XiStore             *self,
+                                 const gint64        *keys,
+                                 guint                n_keys,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (keys != NULL || n_keys == 0);
+
+  push_keys_read (self, contact_key_ids_func, keys, n_keys, xi_store_list_contact_ids_async, cancellable,
+                  callback, user_data);
+}
+
+/**
+ * xi_store_list_contact_ids_finish:
+ *
+ * Returns: (transfer full): the ids of the live contacts among the keys,
+ *   in their order; keys of contacts gone meanwhile are left out
+ */
+char **
+xi_store_list_contact_ids_finish (XiStore       *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+get_contact_func (XiStore  *self,
+                  GTask    *task,
+                  gpointer  data)
+{
+  GError *error = NULL;
+  XiContact *contact = load_contact (self, data, &error);
+
+  if (contact == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, contact, g_object_unref);
+}
+
+/**
+ * xi_store_get_contact_async:
+ * @self: a #XiStore
+ * @id: a contact id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Reads one live contact.
+ */
+void
+xi_store_get_contact_async (XiStore             *self,
+                            const char          *id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (id != NULL);
+
+  _xi_store_push_read (self, get_contact_func, g_strdup (id), g_free,
+                       xi_store_get_contact_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_get_contact_finish:
+ *
+ * Returns: (transfer full): the contact, or %NULL with
+ *   %XI_STORE_ERROR_NOT_FOUND when it is gone
+ */
+XiContact *
+xi_store_get_contact_finish (XiStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+any_contact_status_func (XiStore  *self,
+                         GTask    *task,
+                         gpointer  data)
+{
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* Opted-out contacts are few and the checked ones fewer: each arm
+   * stops at its first row. */
+  stmt = _xi_store_prepare (self,
+                            "SELECT EXISTS (SELECT 1 FROM contacts WHERE master_user_id = ?1"
+                            "  AND deleted = 0 AND opted_out = 1)"
+                            " OR EXISTS (SELECT 1 FROM contacts WHERE master_user_id = ?1"
+                            "  AND deleted = 0 AND on_whatsapp <> 0)",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, &error);
+      sqlite3_reset (stmt);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, sqlite3_column_int (stmt, 0) != 0);
+  sqlite3_reset (stmt);
+}
+
+/**
+ * xi_store_any_contact_status_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Asks whether any live contact has opted out or was checked on
+ * WhatsApp, that is whether a list has any status to show.
+ */
+void
+xi_store_any_contact_status_async (XiStore             *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_read (self, any_contact_status_func, NULL, NULL,
+                       xi_store_any_contact_status_async, cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_any_contact_status_finish (XiStore       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Search */

@@ -264,6 +264,30 @@ void            xi_store_load_contact_keys_async     (XiStore               *sel
 GPtrArray      *xi_store_load_contact_keys_finish    (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_list_contact_ids_async      (XiStore               *self,
+                                                      const gint64          *keys,
+                                                      guint                  n_keys,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+char          **xi_store_list_contact_ids_finish     (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_get_contact_async           (XiStore               *self,
+                                                      const char            *id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiContact      *xi_store_get_contact_finish          (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_any_contact_status_async    (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_any_contact_status_finish   (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_save_contact_async          (XiStore               *self,
                                                       XiContact             *contact,
                                                       GCancellable          *cancellable,
