@@ -54,14 +54,33 @@ setup_row_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+show_contact (GtkLabel  *label,
+              GParamSpec *pspec,
+              XiContact *contact)
+{
+  gtk_label_set_text (label, xi_contact_get_id (contact) != NULL ? xi_contact_get_display_name (contact) : "");
+}
+
+/* A placeholder is filled in place when its page arrives: the row
+ * follows its item's notifications, as the Contacts page does. */
+static void
 bind_row_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
              gpointer                  user_data)
 {
   XiContact *contact = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
 
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      xi_contact_get_id (contact) != NULL ? xi_contact_get_display_name (contact) : "");
+  show_contact (GTK_LABEL (label), NULL, contact);
+  g_signal_connect_object (contact, "notify", G_CALLBACK (show_contact), label, G_CONNECT_SWAPPED);
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  g_signal_handlers_disconnect_by_data (gtk_list_item_get_item (item), gtk_list_item_get_child (item));
 }
 
 typedef struct
@@ -116,6 +135,7 @@ test_scroll_and_search (XiUiFixture   *f,
   factory = GTK_SIGNAL_LIST_ITEM_FACTORY (gtk_signal_list_item_factory_new ());
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
   view = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (list)))),
                             GTK_LIST_ITEM_FACTORY (factory));
   scrolled = gtk_scrolled_window_new ();

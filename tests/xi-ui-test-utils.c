@@ -14,6 +14,7 @@
 
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
+#include "xi-contact-list.h"
 
 /* UI tests run headless under Xvfb; without a display they are skipped.
  * The provider stays on the display after the last reference goes. */
@@ -239,8 +240,106 @@ xi_ui_find_message_dialog (void)
 void
 xi_ui_wait_filter (GListModel *model)
 {
+  if (XI_IS_CONTACT_LIST (model))
+    {
+      xi_ui_wait_contacts (model);
+      return;
+    }
   while (gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (model)) > 0)
     g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+contacts_ready (gpointer data)
+{
+  XiContactList *list = data;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  if (xi_contact_list_get_loading (list))
+    return FALSE;
+  for (guint i = 0; i < MIN (n, 128); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (xi_contact_get_id (contact) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Waits until an XiContactList has its keys and its first page loaded,
+ * so a test reads contacts rather than placeholders. */
+void
+xi_ui_wait_contacts (GListModel *model)
+{
+  g_assert_true (xi_ui_wait_for (contacts_ready, model, 20000));
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} ContactCount;
+
+static gboolean
+has_n_contacts (gpointer data)
+{
+  ContactCount *count = data;
+
+  return contacts_ready (count->model) && g_list_model_get_n_items (count->model) == count->n;
+}
+
+/* Waits until an XiContactList that follows the store holds @n contacts,
+ * its first page loaded. */
+void
+xi_ui_wait_contacts_n (GListModel *model,
+                       guint       n)
+{
+  ContactCount count = { model, n };
+
+  g_assert_true (xi_ui_wait_for (has_n_contacts, &count, 20000));
+}
+
+typedef struct
+{
+  GListModel *model;
+  const char *phone;
+  XiContact  *found;
+} FindContact;
+
+static gboolean
+find_contact_cb (gpointer data)
+{
+  FindContact *find = data;
+
+  if (!contacts_ready (find->model))
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (find->model); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (find->model, i);
+
+      if (g_strcmp0 (xi_contact_get_phone (contact), find->phone) == 0 ||
+          g_strcmp0 (xi_contact_get_name (contact), find->phone) == 0 ||
+          g_strcmp0 (xi_contact_get_id (contact), find->phone) == 0)
+        {
+          find->found = g_steal_pointer (&contact);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The contact of a small list whose number, name or id is @what, once
+ * the list has it; NULL after @timeout_ms. */
+XiContact *
+xi_ui_find_contact (GListModel *model,
+                    const char *what,
+                    guint       timeout_ms)
+{
+  FindContact find = { model, what, NULL };
+
+  xi_ui_wait_for (find_contact_cb, &find, timeout_ms);
+  return find.found;
 }
 
 gboolean

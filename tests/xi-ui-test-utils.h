@@ -28,6 +28,12 @@ void      xi_ui_fixture_teardown  (XiUiFixture   *fixture,
 void      xi_ui_reload            (XiUiFixture   *fixture);
 void      xi_ui_spin              (guint          milliseconds);
 void      xi_ui_wait_filter       (GListModel    *model);
+void      xi_ui_wait_contacts     (GListModel    *model);
+void      xi_ui_wait_contacts_n   (GListModel    *model,
+                                  guint          n);
+XiContact *xi_ui_find_contact     (GListModel    *model,
+                                  const char    *what,
+                                  guint          timeout_ms);
 guint     xi_ui_count_layouts     (GtkWidget     *widget,
                                    guint          milliseconds);
 gboolean  xi_ui_send_keys         (GtkWindow     *window,

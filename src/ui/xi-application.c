@@ -641,8 +641,19 @@ models_changed_cb (XiApplication *self)
     self->sync_soon_id = g_timeout_add (SYNC_SOON_MS, sync_soon_cb, self);
 }
 
+/* The contacts' list also changes as it loads what is shown: the store's
+ * announcement of committed writes says when contacts changed. */
+static void
+store_rows_changed_cb (XiApplication      *self,
+                       const char         *table,
+                       const char * const *ids,
+                       XiStore            *store)
+{
+  if (g_str_equal (table, "contacts"))
+    models_changed_cb (self);
+}
+
 static GListModel * (* const synced_models[]) (XiContext *) = {
-  xi_context_get_contacts,
   xi_context_get_groups,
   xi_context_get_templates,
   xi_context_get_jobs,
@@ -662,6 +673,8 @@ start_sync (XiApplication *self)
   for (guint i = 0; i < G_N_ELEMENTS (synced_models); i++)
     g_signal_connect_object (synced_models[i] (self->context), "items-changed",
                              G_CALLBACK (models_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "changed", G_CALLBACK (store_rows_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static void
@@ -671,6 +684,7 @@ stop_sync (XiApplication *self)
     return;
   for (guint i = 0; i < G_N_ELEMENTS (synced_models); i++)
     g_signal_handlers_disconnect_by_func (synced_models[i] (self->context), models_changed_cb, self);
+  g_signal_handlers_disconnect_by_func (self->store, store_rows_changed_cb, self);
   g_clear_handle_id (&self->sync_soon_id, g_source_remove);
   xi_sync_service_stop (self->sync_service);
   xi_context_set_sync_service (self->context, NULL);

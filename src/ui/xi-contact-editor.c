@@ -230,7 +230,7 @@ saved_cb (GObject      *object,
 {
   g_autoptr(XiContactEditor) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(XiContact) saved = xi_store_save_contact_finish (XI_STORE (object), result, &error);
+  g_autoptr(XiContact) saved = xi_contacts_facade_save_finish (XI_CONTACTS_FACADE (object), result, &error);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self), TRUE);
   if (saved == NULL)
@@ -295,8 +295,8 @@ xi_contact_editor_save (XiContactEditor *self)
    * long as the save runs. */
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
-  xi_store_save_contact_async (xi_context_get_store (self->context), self->contact,
-                               self->cancellable, saved_cb, g_object_ref (self));
+  xi_contacts_facade_save_async (xi_context_get_contacts_facade (self->context), self->contact,
+                                 self->cancellable, saved_cb, g_object_ref (self));
 }
 
 static void

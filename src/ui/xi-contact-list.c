@@ -17,8 +17,9 @@
  * keys (eight bytes a contact); the contacts themselves are loaded a page
  * at a time when a widget asks for one, and at most MAX_PAGES pages are
  * kept, the least recently used dropped first. Until its page arrives an
- * item is a placeholder, an empty XiContact, and the page's arrival
- * replaces it (items-changed over the page). When the keys change, only
+ * item is a placeholder, an empty XiContact, which the page's arrival
+ * fills in place (views follow their items' notifications), so rows keep
+ * their widgets and the focus. When the keys change, only
  * the span between what the old and the new list share at either end is
  * announced as changed, so a view keeps its place, and the pages that
  * were shown are loaded again; meanwhile their old contacts stand in.
@@ -49,7 +50,8 @@ struct _XiContactList
   GHashTable      *pages;              /* page index -> Page */
   GQueue           lru;                /* Page, most recently used first */
   GHashTable      *requested;          /* page indexes being loaded */
-  GHashTable      *stale;              /* gint64 key -> XiContact shown before the keys changed */
+  GHashTable      *stale;              /* gint64 key -> XiContact handed out before its page came:
+                                        * shown before the keys changed, or a placeholder */
   guint            generation;         /* bumped with every new set of keys */
   GCancellable    *cancellable;        /* page loads, until dispose */
   GCancellable    *keys_cancellable;   /* the key listing under way */
@@ -180,9 +182,47 @@ page_loaded_cb (GObject      *object,
       return;
     }
 
+  /* A row keeps the object it was given, the contact shown before the
+   * keys changed or a placeholder, brought up to date in place: its
+   * widget, and the focus in it, survive the load (GTK 4.8 forgets the
+   * focused row when its item is replaced). Rows given nothing are
+   * announced. */
   start = request->index * PAGE_SIZE;
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      gint64 key = g_array_index (self->keys, gint64, start + i);
+      XiContact *fresh = g_ptr_array_index (contacts, i);
+      XiContact *known = g_hash_table_lookup (self->stale, &key);
+
+      if (fresh != NULL && known != NULL &&
+          (xi_contact_get_id (known) == NULL ||
+           g_strcmp0 (xi_contact_get_id (known), xi_contact_get_id (fresh)) == 0))
+        {
+          xi_contact_update_from (known, fresh);
+          g_ptr_array_index (contacts, i) = g_object_ref (known);
+          g_object_unref (fresh);
+        }
+      else
+        g_hash_table_remove (self->stale, &key);
+    }
   store_page (self, request->index, g_ptr_array_ref (contacts));
-  g_list_model_items_changed (G_LIST_MODEL (self), start, contacts->len, contacts->len);
+
+  for (guint i = 0; i < contacts->len;)
+    {
+      gint64 key = g_array_index (self->keys, gint64, start + i);
+      guint run = 0;
+
+      if (g_hash_table_contains (self->stale, &key))
+        {
+          i++;
+          continue;
+        }
+      while (i + run < contacts->len &&
+             !g_hash_table_contains (self->stale, &g_array_index (self->keys, gint64, start + i + run)))
+        run++;
+      g_list_model_items_changed (G_LIST_MODEL (self), start + i, run, run);
+      i += run;
+    }
 }
 
 static void
@@ -350,7 +390,13 @@ xi_contact_list_get_item (GListModel *model,
 
   key = g_array_index (self->keys, gint64, position);
   known = g_hash_table_lookup (self->stale, &key);
-  return known != NULL ? g_object_ref (known) : xi_contact_new ();
+  if (known == NULL)
+    {
+      /* The page fills this very object when it arrives. */
+      known = xi_contact_new ();
+      g_hash_table_insert (self->stale, g_memdup2 (&key, sizeof (gint64)), known);
+    }
+  return g_object_ref (known);
 }
 
 static void

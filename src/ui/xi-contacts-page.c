@@ -24,10 +24,11 @@
 #include "wa-usync.h"
 
 /*
- * The contact list. Up to a few hundred thousand contacts live in memory
- * (XiContext's model); the page filters them incrementally as the user
- * types, so a keystroke never blocks the window, and the column view only
- * creates rows for what is on screen.
+ * The contact list, of any size: an XiContactList, whose order, search
+ * and conditions the store answers as row keys and which loads only the
+ * rows shown. The selection is a set of positions; what the page does to
+ * it goes to the store as the ids of their keys, so selecting all of
+ * 100,000 rows and adding them to a group loads none of them.
  */
 
 typedef enum {
@@ -56,18 +57,18 @@ struct _XiContactsPage
   GtkProgressBar     *check_progress;
 
   /* Owned */
-  GtkCustomFilter    *filter;
-  GtkFilterListModel *filter_model;
+  XiContactList      *list;
   GtkMultiSelection  *selection;
   GtkColumnViewColumn *status_column;   /* in the view only while a contact has a status */
   GPtrArray          *filter_group_ids;   /* dropdown position -> group id, [0] = NULL */
-  char               *needle;             /* casefolded search text, conditions left out */
+  char               *search_text;        /* the search, conditions left out */
   XiContactFilter    *conditions;         /* "kota:jak #grosir" typed in the search */
   char               *group_id;           /* the group filter */
-  XiContactFilter    *audience;           /* the filter bar's, resolved */
+  XiContactFilter    *audience;           /* the filter bar's */
   GCancellable       *audience_cancellable;
   GCancellable       *cancellable;
   GCancellable       *check_cancellable;  /* the WhatsApp check under way, or NULL */
+  GCancellable       *status_cancellable; /* the question whether a status exists */
   guint               check_reveal_source;
 };
 
@@ -79,20 +80,41 @@ context_of (XiContactsPage *self)
   return xi_page_get_context (XI_PAGE (self));
 }
 
-static gboolean
-contact_visible_cb (gpointer item,
-                    gpointer user_data)
+/* Everything the list is narrowed by, as one filter the store resolves
+ * afresh on every listing. */
+static void
+requery (XiContactsPage *self)
 {
-  XiContactsPage *self = user_data;
-  XiContact *contact = item;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(XiContactFilter) filter = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) conditions = NULL;
 
-  if (self->group_id != NULL && !xi_contact_is_in_group (contact, self->group_id))
-    return FALSE;
-  if (self->conditions != NULL && !xi_contact_filter_matches (self->conditions, contact))
-    return FALSE;
-  if (self->audience != NULL && !xi_contact_filter_matches (self->audience, contact))
-    return FALSE;
-  return xi_contact_matches (contact, self->needle);
+  if (self->list == NULL)
+    return;
+
+  if (self->conditions != NULL)
+    g_strv_builder_addv (builder, (const char **)xi_contact_filter_get_conditions (self->conditions));
+  if (self->audience != NULL)
+    g_strv_builder_addv (builder, (const char **)xi_contact_filter_get_conditions (self->audience));
+  if (self->group_id != NULL)
+    {
+      XiGroup *group = xi_context_find_group (context_of (self), self->group_id);
+
+      g_autofree char *condition = group != NULL ? g_strconcat ("group=", xi_group_get_name (group), NULL) : NULL;
+
+      if (condition != NULL)
+        g_strv_builder_add (builder, condition);
+    }
+  conditions = g_strv_builder_end (builder);
+
+  if (conditions[0] != NULL &&
+      (filter = xi_contact_filter_new_from_conditions ((const char * const *)conditions, &error)) == NULL)
+    {
+      xi_page_toast (XI_PAGE (self), "%s", error->message);
+      return;
+    }
+  xi_contact_list_set_query (self->list, self->search_text, filter);
 }
 
 /* Cells */
@@ -128,6 +150,16 @@ fill_cell (XiContactsPage *self,
 
   if (contact == NULL)
     return;
+  /* A row whose page is on its way stays blank a moment rather than
+   * reading "No name". */
+  if (xi_contact_get_id (contact) == NULL)
+    {
+      if (column == COLUMN_STATUS)
+        gtk_widget_set_visible (cell, FALSE);
+      else
+        gtk_inscription_set_text (GTK_INSCRIPTION (cell), NULL);
+      return;
+    }
 
   switch (column)
     {
@@ -225,8 +257,8 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (item), "page", self);
   fill_cell (self, item);
 
-  /* Edits through the context replace the item; tag, group and opt-out
-   * changes on the selection update it in place. */
+  /* A loaded page replaces the items; a contact changed in place
+   * updates its row. */
   id = g_signal_connect_swapped (gtk_list_item_get_item (item), "notify",
                                  G_CALLBACK (contact_changed_cb), item);
   g_object_set_data (G_OBJECT (item), "notify-id", GSIZE_TO_POINTER (id));
@@ -283,16 +315,17 @@ update_state (XiContactsPage *self)
     return;
 
   total = g_list_model_get_n_items (xi_context_get_contacts (context));
-  shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  shown = g_list_model_get_n_items (G_LIST_MODEL (self->list));
   bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   selected = (guint)gtk_bitset_get_size (bits);
 
   gtk_stack_set_visible_child_name (self->content_stack, total == 0 ? "empty" : "list");
   gtk_stack_set_visible_child_name (self->list_stack,
-                                    shown == 0 && gtk_filter_list_model_get_pending (self->filter_model) == 0
+                                    shown == 0 && !xi_contact_list_get_loading (self->list)
                                     ? "no-results" : "results");
 
-  if (shown == total)
+  if (shown == total || (shown > total && self->search_text == NULL && self->conditions == NULL &&
+                         self->audience == NULL && self->group_id == NULL))
     text = g_strdup_printf (ngettext ("%u contact", "%u contacts", total), total);
   else
     text = g_strdup_printf (ngettext ("%u of %u contact shown", "%u of %u contacts shown", total),
@@ -320,49 +353,57 @@ update_state (XiContactsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.stop-check", self->check_cancellable != NULL);
 }
 
-static GPtrArray *
-selected_contacts (XiContactsPage *self)
+/* The keys of the selected rows, valid until the list changes. */
+static GArray *
+selected_keys (XiContactsPage *self)
 {
   g_autoptr(GtkBitset) bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  GPtrArray *contacts = g_ptr_array_new_with_free_func (g_object_unref);
+  GArray *keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) gtk_bitset_get_size (bits));
   GtkBitsetIter iter;
   guint position;
 
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, bits, &position);
        ok;
        ok = gtk_bitset_iter_next (&iter, &position))
-    g_ptr_array_add (contacts, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+    {
+      gint64 key = xi_contact_list_get_key (self->list, position);
 
-  return contacts;
+      if (key != 0)
+        g_array_append_val (keys, key);
+    }
+  return keys;
 }
 
-static char **
-ids_of (GPtrArray *contacts)
+/* The first selected contact, when it is loaded (a row one acts on is
+ * on screen, so it is). */
+static XiContact *
+first_selected_contact (XiContactsPage *self)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GtkBitset) bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  g_autoptr(XiContact) contact = NULL;
 
-  for (guint i = 0; i < contacts->len; i++)
-    g_strv_builder_add (builder, xi_contact_get_id (g_ptr_array_index (contacts, i)));
-  return g_strv_builder_end (builder);
+  if (gtk_bitset_is_empty (bits))
+    return NULL;
+  contact = g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_minimum (bits));
+  return contact != NULL && xi_contact_get_id (contact) != NULL ? g_steal_pointer (&contact) : NULL;
 }
 
 /**
- * xi_contacts_page_dup_selected_ids:
+ * xi_contacts_page_dup_selected_keys:
  * @self: a #XiContactsPage
  *
- * Returns: (transfer full): ids of the selected contacts, possibly empty
+ * Returns: (transfer full) (element-type gint64): row keys of the
+ *   selected contacts, possibly empty, for
+ *   xi_contacts_facade_list_ids_async()
  */
-char **
-xi_contacts_page_dup_selected_ids (XiContactsPage *self)
+GArray *
+xi_contacts_page_dup_selected_keys (XiContactsPage *self)
 {
-  g_autoptr(GPtrArray) contacts = NULL;
-
   g_return_val_if_fail (XI_IS_CONTACTS_PAGE (self), NULL);
 
   if (self->selection == NULL)
-    return g_new0 (char *, 1);
-  contacts = selected_contacts (self);
-  return ids_of (contacts);
+    return g_array_new (FALSE, FALSE, sizeof (gint64));
+  return selected_keys (self);
 }
 
 static void
@@ -402,15 +443,16 @@ rebuild_group_choices (XiContactsPage *self)
   if (selected == 0 && keep != NULL)
     {
       g_clear_pointer (&self->group_id, g_free);
-      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+      requery (self);
     }
 
   g_menu_append_section (menu, _("Add to Group"), G_MENU_MODEL (groups_section));
   g_menu_append (menu, _("_New Group…"), "contacts.new-group");
   gtk_menu_button_set_menu_model (self->group_menu_button, G_MENU_MODEL (menu));
 
-  /* Group names shown in rows may have changed. */
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  /* Group names shown in rows may have changed, and the group shown may
+   * have been renamed. */
+  requery (self);
 }
 
 /* Callbacks */
@@ -420,27 +462,16 @@ search_changed_cb (XiContactsPage *self,
                    GtkSearchEntry *entry)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
-  g_autofree char *old = g_steal_pointer (&self->needle);
-  g_autoptr(XiContactFilter) old_conditions = g_steal_pointer (&self->conditions);
   g_autofree char *free_text = NULL;
-  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
 
+  g_clear_pointer (&self->conditions, xi_contact_filter_unref);
+  g_clear_pointer (&self->search_text, g_free);
   self->conditions = xi_contact_filter_new_from_search (text, &free_text);
   if (xi_contact_filter_is_empty (self->conditions))
     g_clear_pointer (&self->conditions, xi_contact_filter_unref);
   if (free_text[0] != '\0')
-    self->needle = g_utf8_casefold (free_text, -1);
-
-  /* Typing more only narrows the list: let the filter skip what is out.
-   * Conditions are compared as a whole, so any change to one is "different". */
-  if (self->conditions != NULL || old_conditions != NULL)
-    change = GTK_FILTER_CHANGE_DIFFERENT;
-  else if (old != NULL && self->needle != NULL && g_str_has_prefix (self->needle, old))
-    change = GTK_FILTER_CHANGE_MORE_STRICT;
-  else if (old != NULL && (self->needle == NULL || g_str_has_prefix (old, self->needle)))
-    change = GTK_FILTER_CHANGE_LESS_STRICT;
-
-  gtk_filter_changed (GTK_FILTER (self->filter), change);
+    self->search_text = g_steal_pointer (&free_text);
+  requery (self);
 }
 
 typedef struct
@@ -466,7 +497,7 @@ show_audience (XiContactsPage  *self,
   g_clear_pointer (&self->audience, xi_contact_filter_unref);
   if (filter != NULL)
     self->audience = xi_contact_filter_ref (filter);
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  requery (self);
   update_state (self);
 }
 
@@ -523,7 +554,7 @@ group_filter_changed_cb (XiContactsPage *self)
   g_free (self->group_id);
   self->group_id = selected < self->filter_group_ids->len
                    ? g_strdup (g_ptr_array_index (self->filter_group_ids, selected)) : NULL;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  requery (self);
   update_state (self);
 }
 
@@ -533,7 +564,8 @@ row_activated_cb (XiContactsPage *self,
 {
   g_autoptr(XiContact) contact = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-  xi_contacts_page_open_editor (self, contact);
+  if (contact != NULL && xi_contact_get_id (contact) != NULL)
+    xi_contacts_page_open_editor (self, contact);
 }
 
 static void
@@ -542,7 +574,6 @@ editor_saved_cb (XiContactsPage *self,
 {
   g_auto(GStrv) fields = xi_contact_dup_custom_field_names (saved);
 
-  xi_context_upsert_item (context_of (self), xi_context_get_contacts (context_of (self)), saved);
   xi_context_add_custom_fields (context_of (self), (const char * const *)fields);
   xi_page_toast (XI_PAGE (self), _("Saved %s"), xi_contact_get_display_name (saved));
 }
@@ -602,40 +633,38 @@ edit_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   XiContactsPage *self = XI_CONTACTS_PAGE (widget);
-  g_autoptr(GPtrArray) contacts = selected_contacts (self);
+  g_autoptr(XiContact) contact = first_selected_contact (self);
 
-  if (contacts->len > 0)
-    xi_contacts_page_open_editor (self, g_ptr_array_index (contacts, 0));
+  if (contact != NULL)
+    xi_contacts_page_open_editor (self, contact);
 }
 
-typedef struct
+typedef struct _SelectionOp SelectionOp;
+typedef void (*SelectionFunc) (SelectionOp *op);
+
+/* An action on the selection: its ids are asked of the store first,
+ * then @then runs with them. */
+struct _SelectionOp
 {
   XiContactsPage *self;
-  GPtrArray      *contacts;
+  char          **ids;
+  char           *name;       /* the display name of a selection of one */
   char           *group_id;
   gboolean        flag;
-} SelectionOp;
+  SelectionFunc   then;
+};
 
 static void
 selection_op_free (SelectionOp *op)
 {
   g_object_unref (op->self);
-  g_ptr_array_unref (op->contacts);
+  g_strfreev (op->ids);
+  g_free (op->name);
   g_free (op->group_id);
   g_free (op);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SelectionOp, selection_op_free)
-
-static SelectionOp *
-selection_op_new (XiContactsPage *self)
-{
-  SelectionOp *op = g_new0 (SelectionOp, 1);
-
-  op->self = g_object_ref (self);
-  op->contacts = selected_contacts (self);
-  return op;
-}
 
 static void
 report_error (XiContactsPage *self,
@@ -645,30 +674,63 @@ report_error (XiContactsPage *self,
     xi_page_toast (XI_PAGE (self), "%s", error->message);
 }
 
-/* Keeps the groups' member counts in step with contacts leaving or
- * coming back, which the store does not report group by group. */
-static void
-adjust_member_counts (XiContactsPage *self,
-                      GPtrArray      *contacts,
-                      gboolean        added)
+static XiContactsFacade *
+facade_of (XiContactsPage *self)
 {
-  XiContext *context = context_of (self);
+  return xi_context_get_contacts_facade (context_of (self));
+}
 
-  for (guint i = 0; i < contacts->len; i++)
+static guint
+n_ids (SelectionOp *op)
+{
+  return g_strv_length (op->ids);
+}
+
+static void
+ids_listed_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(SelectionOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  op->ids = xi_contacts_facade_list_ids_finish (XI_CONTACTS_FACADE (object), result, &error);
+  if (op->ids == NULL)
     {
-      const char * const *group_ids = xi_contact_get_group_ids (g_ptr_array_index (contacts, i));
-
-      for (guint j = 0; group_ids != NULL && group_ids[j] != NULL; j++)
-        {
-          XiGroup *group = xi_context_find_group (context, group_ids[j]);
-          guint count;
-
-          if (group == NULL)
-            continue;
-          count = xi_group_get_member_count (group);
-          xi_group_set_member_count (group, added ? count + 1 : count - MIN (count, 1));
-        }
+      report_error (op->self, error);
+      return;
     }
+  if (op->ids[0] != NULL)
+    op->then (g_steal_pointer (&op));
+}
+
+/* Takes the selection as it is now and runs @then on its ids. */
+static void
+with_selection (XiContactsPage *self,
+                SelectionFunc   then,
+                const char     *group_id,
+                gboolean        flag)
+{
+  g_autoptr(GArray) keys = selected_keys (self);
+  SelectionOp *op;
+
+  if (keys->len == 0)
+    return;
+
+  op = g_new0 (SelectionOp, 1);
+  op->self = g_object_ref (self);
+  op->group_id = g_strdup (group_id);
+  op->flag = flag;
+  op->then = then;
+  if (keys->len == 1)
+    {
+      g_autoptr(XiContact) contact = first_selected_contact (self);
+
+      if (contact != NULL)
+        op->name = g_strdup (xi_contact_get_display_name (contact));
+    }
+  xi_contacts_facade_list_ids_async (facade_of (self), (const gint64 *)(gpointer)keys->data, keys->len,
+                                     self->cancellable, ids_listed_cb, op);
 }
 
 static void
@@ -685,8 +747,7 @@ restored_cb (GObject      *object,
 {
   g_autoptr(SelectionOp) op = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) restored = xi_store_restore_contacts_finish (XI_STORE (object), result, &error);
-  XiContext *context;
+  g_autoptr(GPtrArray) restored = xi_contacts_facade_restore_finish (XI_CONTACTS_FACADE (object), result, &error);
   guint missing;
 
   if (restored == NULL)
@@ -695,12 +756,7 @@ restored_cb (GObject      *object,
       return;
     }
 
-  context = context_of (op->self);
-  for (guint i = 0; i < restored->len; i++)
-    xi_context_upsert_item (context, xi_context_get_contacts (context), g_ptr_array_index (restored, i));
-  adjust_member_counts (op->self, restored, TRUE);
-
-  missing = op->contacts->len - MIN (restored->len, op->contacts->len);
+  missing = n_ids (op) - MIN (restored->len, n_ids (op));
   if (missing > 0)
     xi_page_toast (XI_PAGE (op->self),
                    ngettext ("%u contact could not be restored: another contact has its number now",
@@ -713,14 +769,13 @@ static void
 undo_delete_clicked_cb (AdwToast    *toast,
                         SelectionOp *op)
 {
-  g_auto(GStrv) ids = ids_of (op->contacts);
   SelectionOp *undo = g_new0 (SelectionOp, 1);
 
   undo->self = g_object_ref (op->self);
-  undo->contacts = g_ptr_array_ref (op->contacts);
+  undo->ids = g_strdupv (op->ids);
   /* A write the user asked for is never dropped with the page. */
-  xi_store_restore_contacts_async (xi_context_get_store (context_of (op->self)),
-                                   (const char * const *)ids, NULL, restored_cb, undo);
+  xi_contacts_facade_restore_async (facade_of (op->self), (const char * const *)undo->ids, NULL,
+                                    restored_cb, undo);
 }
 
 static void
@@ -732,9 +787,8 @@ deleted_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(AdwToast) toast = NULL;
   g_autofree char *title = NULL;
-  guint n = xi_store_delete_contacts_finish (XI_STORE (object), result, &error);
+  guint n = xi_contacts_facade_delete_finish (XI_CONTACTS_FACADE (object), result, &error);
   XiContactsPage *self = op->self;
-  XiContext *context;
 
   if (error != NULL)
     {
@@ -742,15 +796,8 @@ deleted_cb (GObject      *object,
       return;
     }
 
-  context = context_of (self);
-  for (guint i = 0; i < op->contacts->len; i++)
-    xi_context_remove_item (context, xi_context_get_contacts (context),
-                            xi_contact_get_id (g_ptr_array_index (op->contacts, i)));
-  adjust_member_counts (self, op->contacts, FALSE);
-
-  if (n == 1 && op->contacts->len == 1)
-    title = g_strdup_printf (_("Deleted “%s”"),
-                             xi_contact_get_display_name (g_ptr_array_index (op->contacts, 0)));
+  if (n == 1 && op->name != NULL)
+    title = g_strdup_printf (_("Deleted “%s”"), op->name);
   else
     title = g_strdup_printf (ngettext ("Deleted %u contact", "Deleted %u contacts", n), n);
   toast = adw_toast_new (title);
@@ -759,6 +806,14 @@ deleted_cb (GObject      *object,
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_delete_clicked_cb),
                          g_steal_pointer (&op), selection_op_closure_free, 0);
   g_signal_emit_by_name (self, "add-toast", toast);
+}
+
+static void
+delete_selection (SelectionOp *op)
+{
+  /* Never cancelled: the user asked for it. */
+  xi_contacts_facade_delete_async (facade_of (op->self), (const char * const *)op->ids, NULL,
+                                   deleted_cb, op);
 }
 
 static GtkWidget *
@@ -797,19 +852,7 @@ delete_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
-  SelectionOp *op = selection_op_new (self);
-  g_auto(GStrv) ids = NULL;
-
-  if (op->contacts->len == 0)
-    {
-      selection_op_free (op);
-      return;
-    }
-
-  ids = ids_of (op->contacts);
-  xi_store_delete_contacts_async (xi_context_get_store (context_of (self)),
-                                  (const char * const *)ids, NULL, deleted_cb, op);
+  with_selection (XI_CONTACTS_PAGE (widget), delete_selection, NULL, FALSE);
 }
 
 static void
@@ -819,7 +862,7 @@ members_added_cb (GObject      *object,
 {
   g_autoptr(SelectionOp) op = user_data;
   g_autoptr(GError) error = NULL;
-  guint n = xi_store_add_group_members_finish (XI_STORE (object), result, &error);
+  guint n = xi_groups_facade_add_members_finish (XI_GROUPS_FACADE (object), result, &error);
   XiGroup *group;
 
   if (error != NULL)
@@ -829,28 +872,20 @@ members_added_cb (GObject      *object,
     }
 
   group = xi_context_find_group (context_of (op->self), op->group_id);
-  for (guint i = 0; i < op->contacts->len; i++)
-    xi_contact_add_group_id (g_ptr_array_index (op->contacts, i), op->group_id);
   if (group != NULL)
-    {
-      xi_group_set_member_count (group, xi_group_get_member_count (group) + n);
-      xi_page_toast (XI_PAGE (op->self),
-                     ngettext ("Added %u contact to %s", "Added %u contacts to %s", n),
-                     n, xi_group_get_name (group));
-    }
+    xi_page_toast (XI_PAGE (op->self),
+                   ngettext ("Added %u contact to %s", "Added %u contacts to %s", n),
+                   n, xi_group_get_name (group));
 }
 
 static void
-add_selection_to_group (XiContactsPage *self,
-                        const char     *group_id)
+add_selection_to_group (SelectionOp *op)
 {
-  SelectionOp *op = selection_op_new (self);
-  g_auto(GStrv) ids = ids_of (op->contacts);
+  XiContactsPage *self = op->self;
 
-  op->group_id = g_strdup (group_id);
-  xi_store_add_group_members_async (xi_context_get_store (context_of (self)), group_id,
-                                    (const char * const *)ids, self->cancellable,
-                                    members_added_cb, op);
+  xi_groups_facade_add_members_async (xi_context_get_groups_facade (context_of (self)), op->group_id,
+                                      (const char * const *)op->ids, self->cancellable,
+                                      members_added_cb, op);
 }
 
 static void
@@ -858,14 +893,23 @@ add_to_group_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  add_selection_to_group (XI_CONTACTS_PAGE (widget), g_variant_get_string (parameter, NULL));
+  with_selection (XI_CONTACTS_PAGE (widget), add_selection_to_group,
+                  g_variant_get_string (parameter, NULL), FALSE);
 }
 
 static void
 new_group_saved_cb (XiContactsPage *self,
                     XiGroup        *group)
 {
-  add_selection_to_group (self, xi_group_get_id (group));
+  with_selection (self, add_selection_to_group, xi_group_get_id (group), FALSE);
+}
+
+/* The dialog took the focus; the list gets it back on the row it had,
+ * which the list keeps through its reloads. */
+static void
+dialog_closed_cb (XiContactsPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
 }
 
 static void
@@ -878,6 +922,7 @@ new_group_action (GtkWidget  *widget,
 
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
   g_signal_connect_object (dialog, "saved", G_CALLBACK (new_group_saved_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (dialog_closed_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -888,23 +933,25 @@ members_removed_cb (GObject      *object,
 {
   g_autoptr(SelectionOp) op = user_data;
   g_autoptr(GError) error = NULL;
-  guint n = xi_store_remove_group_members_finish (XI_STORE (object), result, &error);
-  XiGroup *group;
+  guint n = xi_groups_facade_remove_members_finish (XI_GROUPS_FACADE (object), result, &error);
 
   if (error != NULL)
     {
       report_error (op->self, error);
       return;
     }
-
-  for (guint i = 0; i < op->contacts->len; i++)
-    xi_contact_remove_group_id (g_ptr_array_index (op->contacts, i), op->group_id);
-  group = xi_context_find_group (context_of (op->self), op->group_id);
-  if (group != NULL)
-    xi_group_set_member_count (group, xi_group_get_member_count (group) - MIN (n, xi_group_get_member_count (group)));
-  gtk_filter_changed (GTK_FILTER (op->self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
   xi_page_toast (XI_PAGE (op->self), ngettext ("Removed %u contact from the group",
                                                "Removed %u contacts from the group", n), n);
+}
+
+static void
+remove_selection_from_group (SelectionOp *op)
+{
+  XiContactsPage *self = op->self;
+
+  xi_groups_facade_remove_members_async (xi_context_get_groups_facade (context_of (self)), op->group_id,
+                                         (const char * const *)op->ids, self->cancellable,
+                                         members_removed_cb, op);
 }
 
 static void
@@ -913,18 +960,9 @@ remove_from_group_action (GtkWidget  *widget,
                           GVariant   *parameter)
 {
   XiContactsPage *self = XI_CONTACTS_PAGE (widget);
-  SelectionOp *op;
-  g_auto(GStrv) ids = NULL;
 
-  if (self->group_id == NULL)
-    return;
-
-  op = selection_op_new (self);
-  op->group_id = g_strdup (self->group_id);
-  ids = ids_of (op->contacts);
-  xi_store_remove_group_members_async (xi_context_get_store (context_of (self)), op->group_id,
-                                       (const char * const *)ids, self->cancellable,
-                                       members_removed_cb, op);
+  if (self->group_id != NULL)
+    with_selection (self, remove_selection_from_group, self->group_id, FALSE);
 }
 
 static void
@@ -934,7 +972,7 @@ opted_out_cb (GObject      *object,
 {
   g_autoptr(SelectionOp) op = user_data;
   g_autoptr(GError) error = NULL;
-  guint n = xi_store_set_opted_out_finish (XI_STORE (object), result, &error);
+  guint n = xi_contacts_facade_set_opted_out_finish (XI_CONTACTS_FACADE (object), result, &error);
 
   if (error != NULL)
     {
@@ -942,8 +980,6 @@ opted_out_cb (GObject      *object,
       return;
     }
 
-  for (guint i = 0; i < op->contacts->len; i++)
-    xi_contact_set_opted_out (g_ptr_array_index (op->contacts, i), op->flag);
   if (op->flag)
     xi_page_toast (XI_PAGE (op->self), ngettext ("%u contact will get no more messages",
                                                  "%u contacts will get no more messages", n), n);
@@ -953,15 +989,12 @@ opted_out_cb (GObject      *object,
 }
 
 static void
-set_opted_out (SelectionOp *op,
-               gboolean     opted_out)
+set_opted_out (SelectionOp *op)
 {
-  g_auto(GStrv) ids = ids_of (op->contacts);
   XiContactsPage *self = op->self;
 
-  op->flag = opted_out;
-  xi_store_set_opted_out_async (xi_context_get_store (context_of (self)), (const char * const *)ids,
-                                opted_out, self->cancellable, opted_out_cb, op);
+  xi_contacts_facade_set_opted_out_async (facade_of (self), (const char * const *)op->ids, op->flag,
+                                          self->cancellable, opted_out_cb, op);
 }
 
 static void
@@ -969,20 +1002,17 @@ opt_out_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  set_opted_out (selection_op_new (XI_CONTACTS_PAGE (widget)), TRUE);
+  with_selection (XI_CONTACTS_PAGE (widget), set_opted_out, NULL, TRUE);
 }
 
 static void
 opt_in_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
-                    gpointer          user_data)
+                    XiContactsPage   *self)
 {
-  SelectionOp *op = user_data;
-
   if (g_str_equal (response, "delete"))
-    set_opted_out (op, FALSE);
-  else
-    selection_op_free (op);
+    with_selection (self, set_opted_out, NULL, FALSE);
+  g_object_unref (self);
 }
 
 /* Undoing an opt-out must be deliberate: the customer asked to be left alone. */
@@ -996,7 +1026,7 @@ opt_in_action (GtkWidget  *widget,
   confirm (self, _("Allow Messages Again?"),
            _("Only do this if these customers asked to get your messages again. "
              "Messaging people who opted out can get your WhatsApp account banned."),
-           _("_Allow Messages"), G_CALLBACK (opt_in_response_cb), selection_op_new (self));
+           _("_Allow Messages"), G_CALLBACK (opt_in_response_cb), g_object_ref (self));
 }
 
 /* Life cycle */
@@ -1013,12 +1043,13 @@ send_message_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   XiContactsPage *self = XI_CONTACTS_PAGE (widget);
-  g_autoptr(GPtrArray) contacts = selected_contacts (self);
+  g_autoptr(GtkBitset) bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  g_autoptr(XiContact) contact = NULL;
   GtkWidget *dialog;
 
-  if (contacts->len != 1)
+  if (gtk_bitset_get_size (bits) != 1 || (contact = first_selected_contact (self)) == NULL)
     return;
-  dialog = xi_send_message_dialog_new (context_of (self), g_ptr_array_index (contacts, 0));
+  dialog = xi_send_message_dialog_new (context_of (self), contact);
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
   g_signal_connect_object (dialog, "sent", G_CALLBACK (message_sent_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -1093,17 +1124,15 @@ numbers_checked_cb (GObject      *object,
   XiContactsPage *self = op->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) checks = xi_connection_check_numbers_finish (XI_CONNECTION (object), result, &error);
-  g_autoptr(GHashTable) answers = g_hash_table_new (g_str_hash, g_str_equal);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint on = 0;
 
   if (checks == NULL)
     {
       if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
         {
+          /* Whatever was answered before is saved, and the list
+           * follows the store. */
           end_check (self);
-          /* Whatever was answered before is saved: show it. */
-          xi_context_reload_async (context_of (self), NULL, NULL, NULL);
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             xi_page_toast (XI_PAGE (self), "%s", _("Check stopped. The numbers checked so far are saved."));
           else
@@ -1113,52 +1142,35 @@ numbers_checked_cb (GObject      *object,
     }
 
   for (guint i = 0; i < checks->len; i++)
-    {
-      WaContactCheck *check = g_ptr_array_index (checks, i);
-
-      g_hash_table_insert (answers, check->phone, check);
-      on += check->on_whatsapp;
-    }
-  for (guint i = 0; i < op->contacts->len; i++)
-    {
-      XiContact *contact = g_ptr_array_index (op->contacts, i);
-      WaContactCheck *check = g_hash_table_lookup (answers, xi_contact_get_phone (contact));
-
-      if (check != NULL)
-        xi_contact_set_on_whatsapp (contact, check->on_whatsapp ? XI_ON_WHATSAPP_YES : XI_ON_WHATSAPP_NO, now);
-    }
+    on += ((WaContactCheck *) g_ptr_array_index (checks, i))->on_whatsapp;
   end_check (self);
   xi_page_toast (XI_PAGE (self), ngettext ("%u of %u number is on WhatsApp", "%u of %u numbers are on WhatsApp",
                                            checks->len),
                  on, checks->len);
 }
 
-/* The selection, or else the group shown; only numbers not checked in
- * the last 30 days and not opted out, since every question to WhatsApp
- * counts. */
 static void
-check_whatsapp_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
+chosen_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
-  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
-  XiConnection *connection = xi_context_get_connection (context_of (self));
-  g_autoptr(GPtrArray) chosen = selected_contacts (self);
+  g_autoptr(XiContactsPage) self = user_data;
+  g_autoptr(GPtrArray) chosen = NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GError) error = NULL;
   g_auto(GStrv) phones = NULL;
+  XiConnection *connection = xi_context_get_connection (context_of (self));
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   CheckOp *op;
 
-  if (self->check_cancellable != NULL)
-    return;
-  if (connection == NULL || !xi_connection_is_linked (connection))
+  chosen = xi_store_load_contact_keys_finish (XI_STORE (object), result, &error);
+  if (chosen == NULL || g_cancellable_is_cancelled (self->check_cancellable))
     {
-      xi_page_toast (XI_PAGE (self), "%s", _("Link your WhatsApp account first: only WhatsApp can say who is on it."));
+      if (error != NULL)
+        report_error (self, error);
+      end_check (self);
       return;
     }
-  if (chosen->len == 0)
-    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)); i++)
-      g_ptr_array_add (chosen, g_list_model_get_item (G_LIST_MODEL (self->filter_model), i));
 
   op = g_new0 (CheckOp, 1);
   op->self = g_object_ref (self);
@@ -1168,7 +1180,7 @@ check_whatsapp_action (GtkWidget  *widget,
       XiContact *contact = g_ptr_array_index (chosen, i);
 
       /* Nobody is going to message them: asking about them is all risk. */
-      if (xi_contact_get_opted_out (contact) || !xi_number_check_is_due (contact, now))
+      if (contact == NULL || xi_contact_get_opted_out (contact) || !xi_number_check_is_due (contact, now))
         continue;
       g_ptr_array_add (op->contacts, g_object_ref (contact));
       g_strv_builder_add (builder, xi_contact_get_phone (contact));
@@ -1176,17 +1188,52 @@ check_whatsapp_action (GtkWidget  *widget,
   if (op->contacts->len == 0)
     {
       check_op_free (op);
+      end_check (self);
       xi_page_toast (XI_PAGE (self), "%s", _("These numbers were all checked in the last 30 days."));
       return;
     }
 
   phones = g_strv_builder_end (builder);
-  self->check_cancellable = g_cancellable_new ();
   show_check_progress (self, 0, op->contacts->len);
   self->check_reveal_source = g_timeout_add_seconds (1, reveal_check_cb, self);
-  update_state (self);
   xi_connection_check_numbers_async (connection, (const char * const *) phones, check_progress_cb, op, NULL,
                                      self->check_cancellable, numbers_checked_cb, op);
+}
+
+/* The selection, or else the group shown; only numbers not checked in
+ * the last 30 days and not opted out, since every question to WhatsApp
+ * counts. The contacts are read for it: their numbers and when they
+ * were last checked decide. */
+static void
+check_whatsapp_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  XiContactsPage *self = XI_CONTACTS_PAGE (widget);
+  XiConnection *connection = xi_context_get_connection (context_of (self));
+  g_autoptr(GArray) keys = NULL;
+
+  if (self->check_cancellable != NULL)
+    return;
+  if (connection == NULL || !xi_connection_is_linked (connection))
+    {
+      xi_page_toast (XI_PAGE (self), "%s", _("Link your WhatsApp account first: only WhatsApp can say who is on it."));
+      return;
+    }
+  keys = selected_keys (self);
+  if (keys->len == 0)
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->list)); i++)
+      {
+        gint64 key = xi_contact_list_get_key (self->list, i);
+
+        g_array_append_val (keys, key);
+      }
+
+  self->check_cancellable = g_cancellable_new ();
+  update_state (self);
+  xi_store_load_contact_keys_async (xi_context_get_store (context_of (self)),
+                                    (const gint64 *)(gpointer)keys->data, keys->len, self->check_cancellable,
+                                    chosen_loaded_cb, g_object_ref (self));
 }
 
 static void
@@ -1201,21 +1248,21 @@ stop_check_action (GtkWidget  *widget,
 }
 
 /* An empty Status column took 150 pixels from the names at 800×600, and
- * until a WhatsApp check or an opt-out every status is empty. The scan
- * stops at the first contact with one, and reads objects in memory. */
+ * until a WhatsApp check or an opt-out every status is empty. The store
+ * answers whether any contact has one. */
 static void
-update_status_column (XiContactsPage *self)
+status_known_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  GListModel *contacts = xi_context_get_contacts (context_of (self));
-  guint n = g_list_model_get_n_items (contacts);
-  gboolean any = FALSE;
+  g_autoptr(XiContactsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean any = xi_contacts_facade_any_status_finish (XI_CONTACTS_FACADE (object), result, &error);
 
-  for (guint i = 0; i < n && !any; i++)
+  if (error != NULL)
     {
-      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
-
-      any = xi_contact_get_opted_out (contact) ||
-            xi_contact_get_on_whatsapp (contact) != XI_ON_WHATSAPP_UNKNOWN;
+      report_error (self, error);
+      return;
     }
   /* Removed rather than hidden: GTK 4.8 still counts a hidden column's
    * width, and the names would not take its room. */
@@ -1226,35 +1273,61 @@ update_status_column (XiContactsPage *self)
 }
 
 static void
+update_status_column (XiContactsPage *self)
+{
+  if (self->status_cancellable != NULL)
+    g_cancellable_cancel (self->status_cancellable);
+  g_clear_object (&self->status_cancellable);
+  self->status_cancellable = g_cancellable_new ();
+  xi_contacts_facade_any_status_async (facade_of (self), self->status_cancellable, status_known_cb,
+                                       g_object_ref (self));
+}
+
+static void
+store_changed_cb (XiStore            *store,
+                  const char         *table,
+                  const char * const *ids,
+                  XiContactsPage     *self)
+{
+  if (g_str_equal (table, "contacts"))
+    update_status_column (self);
+}
+
+static void
 xi_contacts_page_context_set (XiPage    *page,
                               XiContext *context)
 {
   XiContactsPage *self = XI_CONTACTS_PAGE (page);
   GListModel *contacts = xi_context_get_contacts (context);
 
-  self->filter_model = gtk_filter_list_model_new (g_object_ref (contacts),
-                                                  GTK_FILTER (g_object_ref (self->filter)));
-  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
-  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
+  self->list = xi_contacts_facade_new_list (xi_context_get_contacts_facade (context));
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->list)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
-  g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_state), self,
+  g_signal_connect_object (self->list, "items-changed", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->filter_model, "notify::pending", G_CALLBACK (update_state), self,
+  g_signal_connect_object (self->list, "notify::loading", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (contacts, "items-changed", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (contacts, "items-changed", G_CALLBACK (update_status_column), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (xi_context_get_store (context), "changed", G_CALLBACK (store_changed_cb), self, 0);
   g_signal_connect_object (xi_context_get_groups (context), "items-changed",
                            G_CALLBACK (rebuild_group_choices), self, G_CONNECT_SWAPPED);
+  /* The first listing waits for the store to open, as the context's
+   * reload does. */
+  g_signal_connect_object (context, "loaded", G_CALLBACK (requery), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "loaded", G_CALLBACK (update_status_column), self, G_CONNECT_SWAPPED);
 
   xi_contact_filter_bar_set_context (self->filter_bar, context);
   rebuild_group_choices (self);
+  if (!xi_context_get_loading (context))
+    {
+      requery (self);
+      update_status_column (self);
+    }
   update_state (self);
-  update_status_column (self);
 }
 
 static void
@@ -1267,12 +1340,13 @@ xi_contacts_page_dispose (GObject *object)
     g_cancellable_cancel (self->audience_cancellable);
   if (self->check_cancellable != NULL)
     g_cancellable_cancel (self->check_cancellable);
+  if (self->status_cancellable != NULL)
+    g_cancellable_cancel (self->status_cancellable);
   g_clear_handle_id (&self->check_reveal_source, g_source_remove);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   g_clear_object (&self->selection);
-  g_clear_object (&self->filter_model);
-  g_clear_object (&self->filter);
+  g_clear_object (&self->list);
   g_clear_object (&self->status_column);
 
   G_OBJECT_CLASS (xi_contacts_page_parent_class)->dispose (object);
@@ -1285,7 +1359,8 @@ xi_contacts_page_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->filter_group_ids, g_ptr_array_unref);
-  g_free (self->needle);
+  g_free (self->search_text);
+  g_clear_object (&self->status_cancellable);
   g_clear_pointer (&self->conditions, xi_contact_filter_unref);
   g_clear_pointer (&self->audience, xi_contact_filter_unref);
   g_clear_object (&self->audience_cancellable);
@@ -1351,7 +1426,6 @@ xi_contacts_page_init (XiContactsPage *self)
 
   self->cancellable = g_cancellable_new ();
   self->filter_group_ids = g_ptr_array_new_with_free_func (g_free);
-  self->filter = gtk_custom_filter_new (contact_visible_cb, self, NULL);
 
   add_column (self, COLUMN_NAME, _("Name"), -1);
   /* At 800 pixels the name keeps about a third of the width. */
@@ -1366,7 +1440,7 @@ GListModel *
 xi_contacts_page_get_visible (XiContactsPage *self)
 {
   g_return_val_if_fail (XI_IS_CONTACTS_PAGE (self), NULL);
-  return G_LIST_MODEL (self->filter_model);
+  return G_LIST_MODEL (self->list);
 }
 
 void

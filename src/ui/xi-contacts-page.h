@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (XiContactsPage, xi_contacts_page, XI, CONTACTS_PAGE, XiPage)
 
-char       **xi_contacts_page_dup_selected_ids (XiContactsPage *self);
+GArray      *xi_contacts_page_dup_selected_keys (XiContactsPage *self);
 void         xi_contacts_page_set_search       (XiContactsPage *self,
                                                 const char     *text);
 void         xi_contacts_page_apply_filter     (XiContactsPage  *self,

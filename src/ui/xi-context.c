@@ -12,19 +12,13 @@
 #include "xi-context.h"
 #include "xi-model-merge.h"
 
-/* A reload of 100,000 contacts takes the store thread a second or two,
- * and a first sync changes rows page after page: reloads for sync wait
- * twice as long as the last one took (a second at least), so they never
- * take more than a third of the store's time from the pages they show. */
-#define FOLLOW_MIN_PAUSE_MS 1000
-
 struct _XiContext
 {
   GObject           parent_instance;
 
   XiStore          *store;
   GSettings        *settings;
-  GListStore       *contacts;       /* sorted by name, then phone */
+  XiContactsFacade *contacts;
   XiGroupsFacade   *groups;
   XiTemplatesFacade *templates;
   XiCampaignsFacade *campaigns;
@@ -32,15 +26,9 @@ struct _XiContext
   XiConnection     *connection;     /* likewise */
   XiSyncService    *sync_service;   /* set while an account is signed in */
   XiSyncAccount    *sync_account;   /* the data folder's sync settings */
-  GHashTable       *contact_index;  /* id -> XiContact, borrowed from @contacts */
   char            **custom_fields;
   GCancellable     *cancellable;
   gboolean          loading;
-  gboolean          following;      /* a reload for rows changed by sync runs */
-  gboolean          follow_again;   /* and more changed while it ran */
-  gint64            follow_started; /* monotonic µs, of the reload running */
-  gint64            follow_after;   /* monotonic µs before which none starts */
-  guint             follow_id;      /* the pause before the next one */
   char             *engine_elsewhere; /* who sends instead of this app, or NULL */
 };
 
@@ -64,29 +52,12 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static int
-compare_contacts (gconstpointer a,
-                  gconstpointer b,
-                  gpointer      user_data)
-{
-  return xi_contact_compare ((XiContact *)a, (XiContact *)b);
-}
-
-static int
-compare_contacts_ptr (gconstpointer a,
-                      gconstpointer b,
-                      gpointer      user_data)
-{
-  return compare_contacts (*(gpointer *)a, *(gpointer *)b, user_data);
-}
-
 static void
 xi_context_dispose (GObject *object)
 {
   XiContext *self = (XiContext *)object;
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->follow_id, g_source_remove);
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
@@ -103,7 +74,6 @@ xi_context_finalize (GObject *object)
   XiContext *self = (XiContext *)object;
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->contact_index, g_hash_table_unref);
   g_clear_object (&self->contacts);
   g_clear_object (&self->groups);
   g_clear_object (&self->templates);
@@ -192,84 +162,9 @@ xi_context_class_init (XiContextClass *klass)
 static void
 xi_context_init (XiContext *self)
 {
-  self->contacts = g_list_store_new (XI_TYPE_CONTACT);
-  self->contact_index = g_hash_table_new (g_str_hash, g_str_equal);
   self->custom_fields = g_new0 (char *, 1);
   self->cancellable = g_cancellable_new ();
   self->loading = TRUE;
-}
-
-static void follow_sync (XiContext *self);
-
-static gboolean
-follow_again_cb (gpointer user_data)
-{
-  XiContext *self = user_data;
-
-  self->follow_id = 0;
-  follow_sync (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-followed_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  XiContext *self = XI_CONTEXT (object);
-  g_autoptr(GError) error = NULL;
-  gint64 now = g_get_monotonic_time ();
-
-  if (!xi_context_reload_finish (self, result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->following = FALSE;
-  self->follow_after = now + MAX (FOLLOW_MIN_PAUSE_MS * 1000, 2 * (now - self->follow_started));
-  if (self->follow_again)
-    {
-      self->follow_again = FALSE;
-      follow_sync (self);
-    }
-}
-
-/* Rows the shared models show changed under them, pulled from another
- * device: the models are read again, one reload at a time however many
- * pages arrive meanwhile, spaced as above. */
-static void
-follow_sync (XiContext *self)
-{
-  gint64 wait = self->follow_after - g_get_monotonic_time ();
-
-  if (self->following)
-    {
-      self->follow_again = TRUE;
-      return;
-    }
-  if (self->follow_id != 0)
-    return;
-  if (wait > 0)
-    {
-      self->follow_id = g_timeout_add ((guint) (wait / 1000) + 1, follow_again_cb, self);
-      return;
-    }
-  self->following = TRUE;
-  self->follow_started = g_get_monotonic_time ();
-  xi_context_reload_async (self, NULL, followed_cb, NULL);
-}
-
-static void
-store_changed_cb (XiStore            *store,
-                  const char         *table,
-                  const char * const *ids,
-                  XiContext          *self)
-{
-  /* A contact lists its groups; groups, templates and campaigns follow
-   * the store themselves, in their facades. */
-  static const char * const shown[] = { "contacts", "group_members", NULL };
-
-  if (g_strv_contains (shown, table))
-    follow_sync (self);
 }
 
 /**
@@ -291,10 +186,10 @@ xi_context_new (XiStore   *store,
   self = g_object_new (XI_TYPE_CONTEXT, NULL);
   self->store = g_object_ref (store);
   self->settings = g_object_ref (settings);
+  self->contacts = xi_contacts_facade_new (store);
   self->groups = xi_groups_facade_new (store);
   self->templates = xi_templates_facade_new (store);
   self->campaigns = xi_campaigns_facade_new (store);
-  g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self, 0);
   return self;
 }
 
@@ -312,11 +207,36 @@ xi_context_get_settings (XiContext *self)
   return self->settings;
 }
 
+/**
+ * xi_context_get_contacts:
+ * @self: a #XiContext
+ *
+ * Every contact, in list order, as an #XiContactList: it holds row keys
+ * and loads only the contacts a view shows, so its length is cheap and
+ * its items may be placeholders until their page arrives. It follows
+ * the store.
+ *
+ * Returns: (transfer none): a #GListModel of #XiContact
+ */
 GListModel *
 xi_context_get_contacts (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
-  return G_LIST_MODEL (self->contacts);
+  return G_LIST_MODEL (xi_contacts_facade_get_all (self->contacts));
+}
+
+/**
+ * xi_context_get_contacts_facade:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): the contacts' facade, through which pages
+ *   and dialogs read and write contacts
+ */
+XiContactsFacade *
+xi_context_get_contacts_facade (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->contacts;
 }
 
 GListModel *
@@ -532,14 +452,6 @@ xi_context_set_connection (XiContext    *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
 
-XiContact *
-xi_context_find_contact (XiContext  *self,
-                         const char *id)
-{
-  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
-  return id != NULL ? g_hash_table_lookup (self->contact_index, id) : NULL;
-}
-
 XiGroup *
 xi_context_find_group (XiContext  *self,
                        const char *id)
@@ -606,86 +518,8 @@ xi_context_add_custom_fields (XiContext          *self,
     }
 }
 
-static GListStore *
-store_for (XiContext  *self,
-           GListModel *model)
-{
-  g_return_val_if_fail (model == G_LIST_MODEL (self->contacts), NULL);
-  return G_LIST_STORE (model);
-}
-
-static gboolean
-find_by_id (GListStore *store,
-            const char *id,
-            guint      *position)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (store), i);
-      g_autofree char *item_id = NULL;
-
-      g_object_get (item, "id", &item_id, NULL);
-      if (g_strcmp0 (item_id, id) == 0)
-        {
-          *position = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-/**
- * xi_context_upsert_item:
- * @self: a #XiContext
- * @model: the contacts model
- * @item: the contact as the store returned it
- *
- * Puts @item into @model at its sorted place, replacing the item with the
- * same id. Widgets showing the old item get the new one. Only the contacts
- * page and its dialogs still patch their model this way; the other
- * domains write through their facades.
- */
-void
-xi_context_upsert_item (XiContext  *self,
-                        GListModel *model,
-                        gpointer    item)
-{
-  GListStore *store = store_for (self, model);
-  g_autofree char *id = NULL;
-  guint position;
-
-  g_return_if_fail (store != NULL);
-
-  g_object_get (item, "id", &id, NULL);
-  if (find_by_id (store, id, &position))
-    g_list_store_remove (store, position);
-
-  g_list_store_insert_sorted (store, item, compare_contacts, NULL);
-  g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (item), item);
-}
-
-void
-xi_context_remove_item (XiContext  *self,
-                        GListModel *model,
-                        const char *id)
-{
-  GListStore *store = store_for (self, model);
-  guint position;
-
-  g_return_if_fail (store != NULL);
-
-  g_hash_table_remove (self->contact_index, id);
-  if (find_by_id (store, id, &position))
-    g_list_store_remove (store, position);
-}
-
-/* Reload: contacts, groups, templates, custom fields and campaigns, one
- * after the other. Each list goes into its model as soon as it is read:
- * a write queued after the read reaches the main loop after it, so what
- * a page patched in after its own write is never overwritten by a list
- * read before that write. */
+/* Reload: the contacts' keys, groups, templates, custom fields and
+ * campaigns, one after the other. */
 
 static void
 set_loading (XiContext *self,
@@ -785,37 +619,17 @@ groups_read_cb (GObject      *object,
 }
 
 static void
-contacts_listed_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+contacts_listed_cb (XiContactList *list,
+                    GParamSpec    *pspec,
+                    GTask         *task)
 {
-  g_autoptr(GTask) task = user_data;
   XiContext *self = g_task_get_source_object (task);
-  g_autoptr(GPtrArray) contacts = NULL;
-  GListModel *model = G_LIST_MODEL (self->contacts);
-  GError *error = NULL;
 
-  if ((contacts = xi_store_list_contacts_finish (XI_STORE (object), result, &error)) == NULL)
-    {
-      fail (task, error);
-      return;
-    }
-
-  /* The store sorts with SQLite's ASCII-only NOCASE; sort again the way
-   * new contacts are inserted, so the list keeps one order. */
-  g_ptr_array_sort_with_data (contacts, compare_contacts_ptr, NULL);
-  xi_model_merge (self->contacts, contacts, (XiModelIdFunc)xi_contact_get_id,
-                  (XiModelUpdateFunc)xi_contact_update_from);
-  g_hash_table_remove_all (self->contact_index);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(XiContact) contact = g_list_model_get_item (model, i);
-
-      g_hash_table_insert (self->contact_index, (gpointer)xi_contact_get_id (contact), contact);
-    }
-
+  if (xi_contact_list_get_loading (list))
+    return;
+  g_signal_handlers_disconnect_by_func (list, contacts_listed_cb, task);
   xi_facade_reload_async (XI_FACADE (self->groups), g_task_get_cancellable (task),
-                          groups_read_cb, g_object_ref (task));
+                          groups_read_cb, task);
 }
 
 /**
@@ -834,6 +648,7 @@ xi_context_reload_async (XiContext           *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
+  XiContactList *list;
   GTask *task;
 
   g_return_if_fail (XI_IS_CONTEXT (self));
@@ -842,7 +657,12 @@ xi_context_reload_async (XiContext           *self,
   g_task_set_source_tag (task, xi_context_reload_async);
 
   set_loading (self, TRUE);
-  xi_store_list_contacts_async (self->store, g_task_get_cancellable (task), contacts_listed_cb, task);
+  /* Only the keys are read: eight bytes a contact. A listing already
+   * under way for a change makes one more after it. */
+  list = xi_contacts_facade_get_all (self->contacts);
+  xi_contact_list_refresh (list);
+  g_signal_connect (list, "notify::loading", G_CALLBACK (contacts_listed_cb), task);
+  contacts_listed_cb (list, NULL, task);
 }
 
 gboolean

@@ -12,6 +12,7 @@
 #include "xi-campaign-runner.h"
 #include "xi-campaigns-facade.h"
 #include "xi-connection.h"
+#include "xi-contacts-facade.h"
 #include "xi-groups-facade.h"
 #include "xi-templates-facade.h"
 #include "xi-store.h"
@@ -25,12 +26,11 @@ G_BEGIN_DECLS
 /*
  * XiContext: the services every page needs (Calendar's GcalContext pattern),
  * handed to each page through its "context" property. Main thread only.
- * It owns the store and the GSettings, and the in-memory models the pages
- * share: the contacts (GListModel of XiContact, kept in store order and
- * read again whenever the store announces that their rows changed:
- * XiStore::changed), and the facades of groups, templates and campaigns,
- * which own those models, follow the store themselves and make the
- * writes pages ask for.
+ * It owns the store and the GSettings, and the facades of contacts,
+ * groups, templates and campaigns, which own the models pages share,
+ * follow the store themselves (XiStore::changed) and make the writes
+ * pages ask for. The contacts are not held: their list keeps row keys
+ * and loads what is shown.
  */
 G_DECLARE_FINAL_TYPE (XiContext, xi_context, XI, CONTEXT, GObject)
 
@@ -39,6 +39,7 @@ XiContext   *xi_context_new                (XiStore              *store,
 XiStore     *xi_context_get_store          (XiContext            *self);
 GSettings   *xi_context_get_settings       (XiContext            *self);
 GListModel  *xi_context_get_contacts       (XiContext            *self);
+XiContactsFacade *xi_context_get_contacts_facade (XiContext       *self);
 GListModel  *xi_context_get_groups         (XiContext            *self);
 GListModel  *xi_context_get_templates      (XiContext            *self);
 GListModel  *xi_context_get_jobs           (XiContext            *self);
@@ -60,8 +61,6 @@ void         xi_context_set_sync_account   (XiContext            *self,
 const char  *xi_context_get_engine_elsewhere (XiContext          *self);
 void         xi_context_set_engine_elsewhere (XiContext          *self,
                                               const char         *sentence);
-XiContact   *xi_context_find_contact       (XiContext            *self,
-                                            const char           *id);
 XiGroup     *xi_context_find_group         (XiContext            *self,
                                             const char           *id);
 gboolean     xi_context_get_loading        (XiContext            *self);
@@ -69,16 +68,6 @@ char        *xi_context_dup_country_code   (XiContext            *self);
 const char * const *xi_context_get_custom_fields (XiContext      *self);
 void         xi_context_add_custom_fields  (XiContext            *self,
                                             const char * const   *names);
-
-/* Keep the shared models in step after a store operation: every item type
- * has an "id" property; upsert replaces the item with the same id in place
- * (or appends it), remove drops it. */
-void         xi_context_upsert_item        (XiContext            *self,
-                                            GListModel           *model,
-                                            gpointer              item);
-void         xi_context_remove_item        (XiContext            *self,
-                                            GListModel           *model,
-                                            const char           *id);
 
 void         xi_context_reload_async       (XiContext            *self,
                                             GCancellable         *cancellable,

@@ -80,8 +80,6 @@ finish_job (ClusterJob   *job,
       if (self->n_shown == 0)
         gtk_stack_set_visible_child_name (self->stack, "empty");
     }
-  /* The merged contacts changed and were deleted: the lists show it. */
-  xi_context_reload_async (self->context, NULL, NULL, NULL);
   cluster_job_free (job);
 }
 
@@ -95,9 +93,9 @@ step_done_cb (GObject      *object,
   g_autoptr(XiContact) merged = NULL;
 
   if (job->merge)
-    merged = xi_store_merge_contacts_finish (XI_STORE (object), result, &error);
+    merged = xi_contacts_facade_merge_finish (XI_CONTACTS_FACADE (object), result, &error);
   else
-    xi_store_keep_both_finish (XI_STORE (object), result, &error);
+    xi_contacts_facade_keep_both_finish (XI_CONTACTS_FACADE (object), result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -115,7 +113,7 @@ step_done_cb (GObject      *object,
 static void
 run_next (ClusterJob *job)
 {
-  XiStore *store = xi_context_get_store (job->self->context);
+  XiContactsFacade *facade = xi_context_get_contacts_facade (job->self->context);
   const char *keep;
   const char *other;
 
@@ -129,10 +127,9 @@ run_next (ClusterJob *job)
   other = g_ptr_array_index (job->pairs, job->next + 1);
   job->next += 2;
   if (job->merge)
-    xi_store_merge_contacts_async (store, keep, other, NULL, job->self->cancellable,
-                                   step_done_cb, job);
+    xi_contacts_facade_merge_async (facade, keep, other, job->self->cancellable, step_done_cb, job);
   else
-    xi_store_keep_both_async (store, keep, other, job->self->cancellable, step_done_cb, job);
+    xi_contacts_facade_keep_both_async (facade, keep, other, job->self->cancellable, step_done_cb, job);
 }
 
 static void

@@ -44,12 +44,11 @@ struct _XiGroupsPage
   /* Owned */
   GtkSortListModel   *sorted_groups;
   GtkSingleSelection *group_selection;
-  GtkCustomFilter    *member_filter;
-  GtkFilterListModel *members;
+  XiContactList      *members;
   GtkMultiSelection  *member_selection;
   XiGroup            *shown_group;       /* the selected group, watched for changes */
   gulong              shown_group_notify;
-  char               *needle;            /* casefolded member search, or NULL */
+  char               *needle;            /* the member search, or NULL */
   GCancellable       *cancellable;
 };
 
@@ -67,8 +66,7 @@ struct _XiMemberPicker
 
   XiGroupsPage       *page;
   XiGroup            *group;
-  GtkCustomFilter    *filter;
-  GtkFilterListModel *candidates;
+  XiContactList      *candidates;
   GHashTable         *chosen;            /* contact id -> XiContact */
   GHashTable         *bound;             /* XiContact -> GtkCheckButton, rows on screen */
   char               *needle;
@@ -121,16 +119,29 @@ set_dot (GtkWidget  *dot,
     }
 }
 
-static gboolean
-member_visible_cb (gpointer item,
-                   gpointer user_data)
+/* A list of @group's members (@in) or of the contacts outside it, that
+ * match @text. */
+static void
+query_group (XiContactList *list,
+             XiGroup       *group,
+             gboolean       in,
+             const char    *text)
 {
-  XiGroupsPage *self = user_data;
-  XiGroup *group = selected_group (self);
+  g_autofree char *condition = NULL;
+  g_autoptr(XiContactFilter) filter = xi_contact_filter_new ();
 
-  return group != NULL &&
-         xi_contact_is_in_group (item, xi_group_get_id (group)) &&
-         xi_contact_matches (item, self->needle);
+  if (group == NULL)
+    {
+      /* No group: nobody is in it. */
+      if (!xi_contact_filter_add_where (filter, "phone=", NULL))
+        g_assert_not_reached ();
+      xi_contact_list_set_query (list, NULL, filter);
+      return;
+    }
+  condition = g_strconcat (in ? "group=" : "group!=", xi_group_get_name (group), NULL);
+  if (!xi_contact_filter_add_where (filter, condition, NULL))
+    g_return_if_reached ();
+  xi_contact_list_set_query (list, text, filter);
 }
 
 static void
@@ -171,7 +182,7 @@ update_state (XiGroupsPage *self)
                  g_list_model_get_n_items (G_LIST_MODEL (self->sorted_groups)) > 0;
   gboolean have_members = self->members != NULL &&
                           (g_list_model_get_n_items (G_LIST_MODEL (self->members)) > 0 ||
-                           gtk_filter_list_model_get_pending (self->members) > 0);
+                           xi_contact_list_get_loading (self->members));
   gboolean any_selected = FALSE;
   const char *members_page;
 
@@ -204,8 +215,8 @@ update_state (XiGroupsPage *self)
 static void
 refilter (XiGroupsPage *self)
 {
-  if (self->member_filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->member_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->members != NULL)
+    query_group (self->members, selected_group (self), TRUE, self->needle);
   update_header (self);
   update_state (self);
 }
@@ -342,10 +353,31 @@ setup_member_row_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+member_changed_cb (GtkWidget  *box,
+                   GParamSpec *pspec,
+                   XiContact  *contact)
+{
+  fill_contact_row (box, contact);
+}
+
+/* A row's contact may be a placeholder, filled in place when its page
+ * arrives: rows follow their contact. */
+static void
 bind_member_row_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *item)
 {
-  fill_contact_row (gtk_list_item_get_child (item), gtk_list_item_get_item (item));
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  fill_contact_row (box, gtk_list_item_get_item (item));
+  g_signal_connect_object (gtk_list_item_get_item (item), "notify", G_CALLBACK (member_changed_cb), box,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item)
+{
+  g_signal_handlers_disconnect_by_data (gtk_list_item_get_item (item), gtk_list_item_get_child (item));
 }
 
 static GtkListItemFactory *
@@ -450,11 +482,8 @@ members_removed_cb (GObject      *object,
   if (report_error (op->self, error))
     return;
 
-  /* The group's count came with the facade; the contacts still keep
-   * their groups by hand (the contacts model is not a facade yet). */
-  for (guint i = 0; i < op->contacts->len; i++)
-    xi_contact_remove_group_id (g_ptr_array_index (op->contacts, i), xi_group_get_id (op->group));
-  refilter (op->self);
+  /* The group's count came with the facade, and the lists follow the
+   * store. */
 
   title = g_strdup_printf (ngettext ("Removed %u contact from %s", "Removed %u contacts from %s", n),
                            n, xi_group_get_name (op->group));
@@ -482,10 +511,6 @@ members_added_cb (GObject      *object,
     }
   if (report_error (op->self, error))
     return;
-
-  for (guint i = 0; i < op->contacts->len; i++)
-    xi_contact_add_group_id (g_ptr_array_index (op->contacts, i), xi_group_get_id (op->group));
-  refilter (op->self);
 
   if (op->picker != NULL)
     gtk_window_close (GTK_WINDOW (op->picker));
@@ -551,16 +576,6 @@ remove_selected_members (XiGroupsPage *self)
 /* The "Add Contacts…" picker: every contact not yet in the group, with a
  * search and a check box per row. The choice is kept by id, so it survives
  * searching. */
-
-static gboolean
-candidate_visible_cb (gpointer item,
-                      gpointer user_data)
-{
-  XiMemberPicker *picker = user_data;
-
-  return !xi_contact_is_in_group (item, xi_group_get_id (picker->group)) &&
-         xi_contact_matches (item, picker->needle);
-}
 
 static void
 picker_update (XiMemberPicker *picker)
@@ -634,7 +649,7 @@ candidate_toggled_cb (GtkCheckButton *check,
 {
   XiContact *contact = g_object_get_data (G_OBJECT (check), "contact");
 
-  if (contact != NULL)
+  if (contact != NULL && xi_contact_get_id (contact) != NULL)
     picker_choose (picker, contact, gtk_check_button_get_active (check));
 }
 
@@ -657,6 +672,22 @@ setup_candidate_row_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+show_candidate (GtkWidget  *check,
+                GParamSpec *pspec,
+                XiContact  *contact)
+{
+  XiMemberPicker *picker = g_object_get_data (G_OBJECT (check), "picker");
+  const char *id = xi_contact_get_id (contact);
+
+  fill_contact_row (gtk_check_button_get_child (GTK_CHECK_BUTTON (check)), contact);
+  g_object_set_data (G_OBJECT (check), "contact", NULL);
+  /* Nobody to choose until the row's page has come. */
+  gtk_widget_set_sensitive (check, id != NULL);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), id != NULL && g_hash_table_contains (picker->chosen, id));
+  g_object_set_data (G_OBJECT (check), "contact", contact);
+}
+
+static void
 bind_candidate_row_cb (GtkSignalListItemFactory *factory,
                        GtkListItem              *item,
                        XiMemberPicker           *picker)
@@ -664,11 +695,9 @@ bind_candidate_row_cb (GtkSignalListItemFactory *factory,
   GtkWidget *check = gtk_list_item_get_child (item);
   XiContact *contact = gtk_list_item_get_item (item);
 
-  fill_contact_row (gtk_check_button_get_child (GTK_CHECK_BUTTON (check)), contact);
-  g_object_set_data (G_OBJECT (check), "contact", NULL);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
-                               g_hash_table_contains (picker->chosen, xi_contact_get_id (contact)));
-  g_object_set_data (G_OBJECT (check), "contact", contact);
+  g_object_set_data (G_OBJECT (check), "picker", picker);
+  show_candidate (check, NULL, contact);
+  g_signal_connect_object (contact, "notify", G_CALLBACK (show_candidate), check, G_CONNECT_SWAPPED);
   g_hash_table_replace (picker->bound, contact, check);
 }
 
@@ -681,6 +710,7 @@ unbind_candidate_row_cb (GtkSignalListItemFactory *factory,
   XiContact *contact = gtk_list_item_get_item (item);
 
   g_object_set_data (G_OBJECT (check), "contact", NULL);
+  g_signal_handlers_disconnect_by_data (contact, check);
   if (g_hash_table_lookup (picker->bound, contact) == check)
     g_hash_table_remove (picker->bound, contact);
 }
@@ -693,7 +723,7 @@ candidate_activated_cb (GtkListView    *list,
 {
   g_autoptr(XiContact) contact = g_list_model_get_item (G_LIST_MODEL (picker->candidates), position);
 
-  if (contact != NULL)
+  if (contact != NULL && xi_contact_get_id (contact) != NULL)
     picker_choose (picker, contact, !g_hash_table_contains (picker->chosen, xi_contact_get_id (contact)));
 }
 
@@ -705,26 +735,52 @@ picker_search_changed_cb (GtkSearchEntry *entry,
 
   g_clear_pointer (&picker->needle, g_free);
   if (text[0] != '\0')
-    picker->needle = g_utf8_casefold (text, -1);
-  gtk_filter_changed (GTK_FILTER (picker->filter), GTK_FILTER_CHANGE_DIFFERENT);
+    picker->needle = g_strdup (text);
+  query_group (picker->candidates, picker->group, FALSE, picker->needle);
   picker_update (picker);
 }
 
+static void
+candidates_loaded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(XiMemberPicker) picker = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) contacts = xi_store_load_contact_keys_finish (XI_STORE (object), result, &error);
+
+  if (picker->candidates == NULL)   /* closed */
+    return;
+  if (contacts == NULL)
+    {
+      xi_page_toast (XI_PAGE (picker->page), "%s", error->message);
+      return;
+    }
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_ptr_array_index (contacts, i) != NULL)
+      picker_choose (picker, g_ptr_array_index (contacts, i), TRUE);
+}
+
+/* The candidates' rows are loaded only where shown: choosing them all
+ * reads them. */
 static void
 picker_select_all_action (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
   XiMemberPicker *picker = XI_MEMBER_PICKER (widget);
-  GListModel *model = G_LIST_MODEL (picker->candidates);
-  guint n = g_list_model_get_n_items (model);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (picker->candidates));
+  g_autoptr(GArray) keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(XiContact) contact = g_list_model_get_item (model, i);
+      gint64 key = xi_contact_list_get_key (picker->candidates, i);
 
-      picker_choose (picker, contact, TRUE);
+      g_array_append_val (keys, key);
     }
+  xi_store_load_contact_keys_async (xi_context_get_store (context_of (picker->page)),
+                                    (const gint64 *)(gpointer)keys->data, keys->len, NULL,
+                                    candidates_loaded_cb, g_object_ref (picker));
 }
 
 static void
@@ -757,7 +813,6 @@ xi_member_picker_dispose (GObject *object)
   g_clear_pointer (&picker->bound, g_hash_table_unref);
   g_clear_pointer (&picker->chosen, g_hash_table_unref);
   g_clear_object (&picker->candidates);
-  g_clear_object (&picker->filter);
   g_clear_object (&picker->group);
   g_clear_object (&picker->page);
 
@@ -852,9 +907,8 @@ xi_member_picker_new (XiGroupsPage *page,
   gtk_box_append (GTK_BOX (box), bar);
 
   /* The candidates. */
-  picker->filter = gtk_custom_filter_new (candidate_visible_cb, picker, NULL);
-  picker->candidates = gtk_filter_list_model_new (g_object_ref (xi_context_get_contacts (context_of (page))),
-                                                  GTK_FILTER (g_object_ref (picker->filter)));
+  picker->candidates = xi_contacts_facade_new_list (xi_context_get_contacts_facade (context_of (page)));
+  query_group (picker->candidates, picker->group, FALSE, NULL);
   factory = factory_new (G_CALLBACK (setup_candidate_row_cb), G_CALLBACK (bind_candidate_row_cb),
                          G_CALLBACK (unbind_candidate_row_cb), picker);
   picker->list = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (
@@ -893,7 +947,7 @@ member_search_changed_cb (XiGroupsPage   *self,
 
   g_clear_pointer (&self->needle, g_free);
   if (text[0] != '\0')
-    self->needle = g_utf8_casefold (text, -1);
+    self->needle = g_strdup (text);
   refilter (self);
 }
 
@@ -972,23 +1026,11 @@ deleted_cb (GObject      *object,
 {
   g_autoptr(GroupOp) op = user_data;
   g_autoptr(GError) error = NULL;
-  XiContext *context;
-  GListModel *contacts;
-  guint n;
 
   xi_groups_facade_delete_finish (XI_GROUPS_FACADE (object), result, &error);
   if (report_error (op->self, error))
     return;
 
-  context = context_of (op->self);
-  contacts = xi_context_get_contacts (context);
-  n = g_list_model_get_n_items (contacts);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
-
-      xi_contact_remove_group_id (contact, xi_group_get_id (op->group));
-    }
   xi_page_toast (XI_PAGE (op->self), _("Deleted the group %s; its contacts were kept"),
                  xi_group_get_name (op->group));
 }
@@ -1067,9 +1109,7 @@ xi_groups_page_context_set (XiPage    *page,
   self->group_selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted_groups)));
   gtk_list_view_set_model (self->group_list, GTK_SELECTION_MODEL (self->group_selection));
 
-  self->members = gtk_filter_list_model_new (g_object_ref (xi_context_get_contacts (context)),
-                                             GTK_FILTER (g_object_ref (self->member_filter)));
-  gtk_filter_list_model_set_incremental (self->members, TRUE);
+  self->members = xi_contacts_facade_new_list (xi_context_get_contacts_facade (context));
   self->member_selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->members)));
   gtk_list_view_set_model (self->member_list, GTK_SELECTION_MODEL (self->member_selection));
 
@@ -1079,7 +1119,7 @@ xi_groups_page_context_set (XiPage    *page,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->members, "items-changed", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->members, "notify::pending", G_CALLBACK (update_state), self,
+  g_signal_connect_object (self->members, "notify::loading", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->member_selection, "selection-changed", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
@@ -1105,7 +1145,6 @@ xi_groups_page_dispose (GObject *object)
   g_clear_object (&self->sorted_groups);
   g_clear_object (&self->member_selection);
   g_clear_object (&self->members);
-  g_clear_object (&self->member_filter);
 
   G_OBJECT_CLASS (xi_groups_page_parent_class)->dispose (object);
 }
@@ -1160,11 +1199,11 @@ xi_groups_page_init (XiGroupsPage *self)
   xi_list_keys_attach (GTK_WIDGET (self->member_list), self->member_search);
 
   self->cancellable = g_cancellable_new ();
-  self->member_filter = gtk_custom_filter_new (member_visible_cb, self, NULL);
 
   groups = factory_new (G_CALLBACK (setup_group_row_cb), G_CALLBACK (bind_group_row_cb),
                         G_CALLBACK (unbind_group_row_cb), NULL);
-  members = factory_new (G_CALLBACK (setup_member_row_cb), G_CALLBACK (bind_member_row_cb), NULL, NULL);
+  members = factory_new (G_CALLBACK (setup_member_row_cb), G_CALLBACK (bind_member_row_cb),
+                         G_CALLBACK (unbind_row_cb), NULL);
   gtk_list_view_set_factory (self->group_list, groups);
   gtk_list_view_set_factory (self->member_list, members);
 

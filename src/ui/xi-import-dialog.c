@@ -610,14 +610,15 @@ imported_cb (GObject      *object,
   g_autoptr(XiImportDialog) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  self->report = xi_store_import_contacts_finish (XI_STORE (object), result, &error);
+  self->report = xi_contacts_facade_import_finish (XI_CONTACTS_FACADE (object), result, &error);
   if (self->report == NULL)
     {
       fail (self, error);
       return;
     }
 
-  /* Thousands of rows changed: reload the shared models in one go. */
+  /* The lists follow the store; the groups and the custom fields an
+   * import may have added are read again. */
   gtk_label_set_text (self->progress_label, _("Loading the contacts…"));
   gtk_progress_bar_pulse (self->progress_bar);
   xi_context_reload_async (self->context, NULL, reloaded_cb, g_object_ref (self));
@@ -640,9 +641,9 @@ read_cb (GObject      *object,
 
   gtk_label_set_text (self->progress_label, _("Saving the contacts…"));
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
-  xi_store_import_contacts_async (xi_context_get_store (self->context), batch, self->group_name,
-                                  show_progress, weak_self_new (self), weak_self_free,
-                                  self->cancellable, imported_cb, g_object_ref (self));
+  xi_contacts_facade_import_async (xi_context_get_contacts_facade (self->context), batch, self->group_name,
+                                   show_progress, weak_self_new (self), weak_self_free,
+                                   self->cancellable, imported_cb, g_object_ref (self));
 }
 
 static void

@@ -177,22 +177,6 @@ toast (XiInboxPage *self,
   g_object_unref (toast);
 }
 
-/* The contacts list shows the flag too; keep its copy in step. */
-static void
-update_contact (XiInboxPage *self,
-                const char  *contact_id,
-                gboolean     opted_out)
-{
-  XiContext *context = xi_page_get_context (XI_PAGE (self));
-  XiContact *contact;
-
-  if (context == NULL || contact_id == NULL)
-    return;
-  contact = xi_context_find_contact (context, contact_id);
-  if (contact != NULL)
-    xi_contact_set_opted_out (contact, opted_out);
-}
-
 /* Marking read */
 
 static void
@@ -817,7 +801,6 @@ incoming_cb (XiInboxPage      *self,
 {
   if (xi_incoming_get_opt_out_keyword (incoming) != NULL)
     {
-      update_contact (self, xi_incoming_get_contact_id (incoming), TRUE);
       announce_opt_out (self, incoming);
     }
   xi_inbox_page_reload (self);
@@ -934,7 +917,6 @@ opt_out_undone_cb (GObject      *object,
     }
   else
     {
-      update_contact (op->self, op->contact_id, FALSE);
       /* Translators: %s is a contact's name or number */
       toast (op->self, adw_toast_new_format (_("%s can receive campaign messages again."), op->name));
       xi_inbox_page_reload (op->self);

@@ -228,6 +228,24 @@ update (XiSyncIndicator *self)
     self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
 }
 
+/* A contact is not held in memory: its row says "A contact" until the
+ * store has said its name. */
+static void
+contact_found_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GtkWidget) row = user_data;
+  g_autoptr(XiContact) contact = xi_contacts_facade_find_finish (XI_CONTACTS_FACADE (object), result, NULL);
+  g_autofree char *title = NULL;
+
+  if (contact == NULL || !xi_contact_has_name (contact))
+    return;
+  /* Translators: %s is a customer's name */
+  title = g_strdup_printf (_("Contact “%s”"), xi_contact_get_name (contact));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+}
+
 /* Says which row a refused change was about, by the name the page
  * models know it by. */
 static char *
@@ -235,14 +253,7 @@ dup_change_title (XiSyncIndicator *self,
                   XiSyncOp        *op)
 {
   if (g_str_equal (op->table_name, "contacts"))
-    {
-      XiContact *contact = xi_context_find_contact (self->context, op->row_id);
-      const char *name = contact != NULL ? xi_contact_get_name (contact) : NULL;
-
-      /* Translators: %s is a customer's name */
-      return name != NULL && *name != '\0' ? g_strdup_printf (_("Contact “%s”"), name)
-                                           : g_strdup (_("A contact"));
-    }
+    return g_strdup (_("A contact"));
   if (g_str_equal (op->table_name, "groups"))
     {
       XiGroup *group = xi_context_find_group (self->context, op->row_id);
@@ -340,6 +351,9 @@ make_refused_row (XiSyncIndicator *self,
                                op->last_error != NULL ? op->last_error : _("No reason was given"));
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   g_object_set_data_full (G_OBJECT (row), "op-id", g_strdup (op->op_id), g_free);
+  if (g_str_equal (op->table_name, "contacts"))
+    xi_contacts_facade_find_async (xi_context_get_contacts_facade (self->context), op->row_id,
+                                   self->cancellable, contact_found_cb, g_object_ref_sink (g_object_ref (row)));
 
   gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (retry, _("Send Again"));

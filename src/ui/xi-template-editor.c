@@ -1272,7 +1272,7 @@ xi_template_editor_preview_contact (XiTemplateEditor *self,
     {
       g_autoptr(XiContact) item = g_list_model_get_item (contacts, i);
 
-      if (item == contact)
+      if (g_strcmp0 (xi_contact_get_id (item), xi_contact_get_id (contact)) == 0)
         {
           gtk_drop_down_set_selected (self->contact_dropdown, i);
           break;

@@ -162,13 +162,52 @@ exported_cb (GObject      *object,
   xi_window_add_toast (self, toast);
 }
 
+typedef struct
+{
+  XiWindow *self;
+  GFile    *file;
+} ExportOp;
+
+static void
+export_op_free (ExportOp *op)
+{
+  g_object_unref (op->self);
+  g_object_unref (op->file);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExportOp, export_op_free)
+
+static void
+export_ids_listed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(ExportOp) op = user_data;
+  XiWindow *self = op->self;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = xi_contacts_facade_list_ids_finish (XI_CONTACTS_FACADE (object), result, &error);
+
+  if (ids == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        xi_window_add_toast (self, adw_toast_new (error->message));
+      return;
+    }
+  /* The selected contacts, or every contact when none is. */
+  xi_store_export_contacts_async (xi_context_get_store (self->context), op->file,
+                                  ids[0] != NULL ? (const char * const *)ids : NULL,
+                                  self->cancellable, exported_cb, g_object_ref (self));
+}
+
 static void
 export_chosen_cb (GtkNativeDialog *chooser,
                   int              response,
                   XiWindow        *self)
 {
   g_autoptr(GFile) file = NULL;
-  g_auto(GStrv) ids = NULL;
+  g_autoptr(GArray) keys = NULL;
+  ExportOp *op;
 
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
@@ -176,10 +215,13 @@ export_chosen_cb (GtkNativeDialog *chooser,
   if (file == NULL)
     return;
 
-  ids = xi_contacts_page_dup_selected_ids (XI_CONTACTS_PAGE (self->contacts_page));
-  xi_store_export_contacts_async (xi_context_get_store (self->context), file,
-                                  ids != NULL && ids[0] != NULL ? (const char * const *)ids : NULL,
-                                  self->cancellable, exported_cb, g_object_ref (self));
+  keys = xi_contacts_page_dup_selected_keys (XI_CONTACTS_PAGE (self->contacts_page));
+  op = g_new0 (ExportOp, 1);
+  op->self = g_object_ref (self);
+  op->file = g_steal_pointer (&file);
+  xi_contacts_facade_list_ids_async (xi_context_get_contacts_facade (self->context),
+                                     (const gint64 *)(gpointer)keys->data, keys->len, self->cancellable,
+                                     export_ids_listed_cb, op);
 }
 
 static void
