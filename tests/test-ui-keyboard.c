@@ -9,6 +9,7 @@
 
 #include "xi-contact-editor.h"
 #include "xi-contacts-page.h"
+#include "xi-group-dialog.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 #include "xi-window.h"
@@ -253,6 +254,143 @@ test_focus_lost_while_saving (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_toplevel_of_type (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_OBJECT_TYPE (window) == *(GType *)data)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+no_toplevel_of_type (gpointer data)
+{
+  return !is_toplevel_of_type (data);
+}
+
+static GtkWindow *
+toplevel_of_type (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_OBJECT_TYPE (window) == type)
+        return window;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+first_inscription (GtkWidget *widget)
+{
+  if (GTK_IS_INSCRIPTION (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = first_inscription (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The name shown in the row that has the focus. */
+static char *
+focused_name (XiWindow  *window,
+              GtkWidget *list)
+{
+  GtkWidget *row = gtk_root_get_focus (GTK_ROOT (window));
+  GtkWidget *name;
+
+  /* Up to the row: the widget whose parent holds every row. */
+  while (row != NULL && gtk_widget_get_parent (row) != NULL &&
+         !g_str_equal (G_OBJECT_TYPE_NAME (gtk_widget_get_parent (row)), "GtkColumnListView") &&
+         !GTK_IS_LIST_VIEW (gtk_widget_get_parent (row)))
+    row = gtk_widget_get_parent (row);
+  if (row == NULL || !gtk_widget_is_ancestor (row, list))
+    return NULL;
+  name = first_inscription (row);
+  return name != NULL ? g_strdup (gtk_inscription_get_text (GTK_INSCRIPTION (name))) : NULL;
+}
+
+/* A new group made from the selection with the keyboard: the dialog
+ * saves with Ctrl+S, the members join, the list reads its rows again;
+ * the focus comes back to the row it was on. Closing the import dialog
+ * puts the focus in the list too. */
+static void
+test_dialogs_closed (XiUiFixture   *f,
+                     gconstpointer  data)
+{
+  GType group_dialog = XI_TYPE_GROUP_DIALOG;
+  g_autofree char *path = g_build_filename (f->dir, "lagi.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *page;
+  GtkWidget *list;
+  GtkWindow *dialog;
+  XiWindow *window;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  import_contacts (f);
+  window = open_contacts (f, &list);
+  page = xi_window_get_page (window, "contacts");
+  if (!xi_ui_send_keys (GTK_WINDOW (window), "key", "Down"))
+    {
+      g_test_skip ("no X11 display or no xdotool");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "Down");
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "Down");
+  xi_ui_spin (200);
+  before = focused_name (window, list);
+  g_test_message ("focused row before: %s", before);
+  g_assert_nonnull (before);
+  /* Select all 3,000, as the group is made from the selection. */
+  xi_ui_send_keys (GTK_WINDOW (window), "key", "ctrl+a");
+  xi_ui_spin (100);
+
+  gtk_widget_activate_action (page, "contacts.new-group", NULL);
+  g_assert_true (xi_ui_wait_for (is_toplevel_of_type, &group_dialog, 5000));
+  dialog = toplevel_of_type (XI_TYPE_GROUP_DIALOG);
+  xi_group_dialog_set_name (XI_GROUP_DIALOG (dialog), "Dari keyboard");
+  xi_ui_spin (300);
+  xi_ui_send_keys (dialog, "key", "ctrl+s");
+  g_assert_true (xi_ui_wait_for (no_toplevel_of_type, &group_dialog, 10000));
+  /* The members were added: the list reads its rows again. */
+  xi_ui_spin (1500);
+  g_assert_true (focus_inside (GTK_WINDOW (window), list));
+  after = focused_name (window, list);
+  g_assert_cmpstr (after, ==, before);
+  xi_ui_screenshot (GTK_WIDGET (window), "keyboard-after-group-dialog");
+
+  g_assert_true (g_file_set_contents (path, "Nama,Nomor\r\nRina,081299990001\r\n", -1, NULL));
+  gtk_widget_grab_focus (GTK_WIDGET (xi_ui_find_widget (page, GTK_TYPE_SEARCH_ENTRY)));
+  dialog = GTK_WINDOW (xi_window_import_file (window, file));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&dialog);
+  xi_ui_spin (500);
+  g_assert_false (focus_inside (GTK_WINDOW (window), list));
+  xi_ui_send_keys (dialog, "key", "Escape");
+  g_assert_true (xi_ui_wait_for (is_null, &dialog, 5000));
+  xi_ui_spin (300);
+  g_assert_true (focus_inside (GTK_WINDOW (window), list));
+  xi_ui_screenshot (GTK_WIDGET (window), "keyboard-after-import-dialog");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -267,6 +405,8 @@ main (int   argc,
   g_test_add ("/xi/ui-keyboard/typing-searches", XiUiFixture, NULL, xi_ui_fixture_setup, test_typing_searches,
               xi_ui_fixture_teardown);
 
+  g_test_add ("/xi/ui-keyboard/dialogs-closed", XiUiFixture, NULL, xi_ui_fixture_setup, test_dialogs_closed,
+              xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-keyboard/editor-closed", XiUiFixture, NULL, xi_ui_fixture_setup, test_editor_closed,
               xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-keyboard/focus-lost-while-saving", XiUiFixture, NULL, xi_ui_fixture_setup,

@@ -266,7 +266,31 @@ set_keys (XiContactList *self,
          a[old->len - 1 - suffix] == b[keys->len - 1 - suffix])
     suffix++;
 
-  g_hash_table_remove_all (self->stale);
+  /* What views hold: the loaded pages' contacts, and what was handed
+   * out for pages still on their way (a second change can come before
+   * the pages the first one asked for). */
+  {
+    g_autoptr(GHashTable) handed = g_steal_pointer (&self->stale);
+    GHashTableIter iter;
+    gpointer index;
+
+    self->stale = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+    g_hash_table_iter_init (&iter, self->requested);
+    while (g_hash_table_iter_next (&iter, &index, NULL))
+      {
+        guint pending = GPOINTER_TO_UINT (index);
+        guint first = pending * PAGE_SIZE;
+
+        g_array_append_val (shown, pending);
+        for (guint i = first; i < MIN (first + PAGE_SIZE, old->len); i++)
+          {
+            XiContact *known = g_hash_table_lookup (handed, &a[i]);
+
+            if (known != NULL)
+              g_hash_table_insert (self->stale, g_memdup2 (&a[i], sizeof (gint64)), g_object_ref (known));
+          }
+      }
+  }
   for (GList *l = self->lru.head; l != NULL; l = l->next)
     {
       Page *page = l->data;

@@ -61,6 +61,7 @@ struct _XiContactsPage
   GtkMultiSelection  *selection;
   GtkColumnViewColumn *status_column;   /* in the view only while a contact has a status */
   GPtrArray          *filter_group_ids;   /* dropdown position -> group id, [0] = NULL */
+  GHashTable         *group_cells;        /* GtkListItem of the Groups column, bound */
   char               *search_text;        /* the search, conditions left out */
   XiContactFilter    *conditions;         /* "kota:jak #grosir" typed in the search */
   char               *group_id;           /* the group filter */
@@ -256,6 +257,8 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
 
   g_object_set_data (G_OBJECT (item), "page", self);
   fill_cell (self, item);
+  if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "column")) == COLUMN_GROUPS)
+    g_hash_table_add (self->group_cells, item);
 
   /* A loaded page replaces the items; a contact changed in place
    * updates its row. */
@@ -275,6 +278,7 @@ unbind_cell_cb (GtkSignalListItemFactory *factory,
   if (id != 0 && contact != NULL)
     g_signal_handler_disconnect (contact, id);
   g_object_set_data (G_OBJECT (item), "notify-id", NULL);
+  g_hash_table_remove (self->group_cells, item);
 }
 
 static GtkColumnViewColumn *
@@ -450,8 +454,17 @@ rebuild_group_choices (XiContactsPage *self)
   g_menu_append (menu, _("_New Group…"), "contacts.new-group");
   gtk_menu_button_set_menu_model (self->group_menu_button, G_MENU_MODEL (menu));
 
-  /* Group names shown in rows may have changed, and the group shown may
-   * have been renamed. */
+  /* Group names shown in rows may have changed (or a new group's rows
+   * were read before the group), and the group shown may have been
+   * renamed. */
+  {
+    GHashTableIter iter;
+    gpointer item;
+
+    g_hash_table_iter_init (&iter, self->group_cells);
+    while (g_hash_table_iter_next (&iter, &item, NULL))
+      fill_cell (self, item);
+  }
   requery (self);
 }
 
@@ -904,12 +917,20 @@ new_group_saved_cb (XiContactsPage *self,
   with_selection (self, add_selection_to_group, xi_group_get_id (group), FALSE);
 }
 
-/* The dialog took the focus; the list gets it back on the row it had,
- * which the list keeps through its reloads. */
-static void
-dialog_closed_cb (XiContactsPage *self)
+/**
+ * xi_contacts_page_focus_list:
+ * @self: a #XiContactsPage
+ *
+ * Gives the list the focus, on the row it last had (which the list
+ * keeps through its reloads), as a dialog over the page closes.
+ */
+void
+xi_contacts_page_focus_list (XiContactsPage *self)
 {
-  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  g_return_if_fail (XI_IS_CONTACTS_PAGE (self));
+
+  if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
 }
 
 static void
@@ -922,7 +943,7 @@ new_group_action (GtkWidget  *widget,
 
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
   g_signal_connect_object (dialog, "saved", G_CALLBACK (new_group_saved_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (dialog, "destroy", G_CALLBACK (dialog_closed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (xi_contacts_page_focus_list), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -1359,6 +1380,7 @@ xi_contacts_page_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->filter_group_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->group_cells, g_hash_table_unref);
   g_free (self->search_text);
   g_clear_object (&self->status_cancellable);
   g_clear_pointer (&self->conditions, xi_contact_filter_unref);
@@ -1426,6 +1448,7 @@ xi_contacts_page_init (XiContactsPage *self)
 
   self->cancellable = g_cancellable_new ();
   self->filter_group_ids = g_ptr_array_new_with_free_func (g_free);
+  self->group_cells = g_hash_table_new (NULL, NULL);
 
   add_column (self, COLUMN_NAME, _("Name"), -1);
   /* At 800 pixels the name keeps about a third of the width. */

@@ -22,6 +22,7 @@ void         xi_contacts_page_set_search       (XiContactsPage *self,
 void         xi_contacts_page_apply_filter     (XiContactsPage  *self,
                                                 XiContactFilter *filter);
 GListModel  *xi_contacts_page_get_visible      (XiContactsPage *self);
+void         xi_contacts_page_focus_list       (XiContactsPage *self);
 GtkWidget   *xi_contacts_page_open_editor      (XiContactsPage *self,
                                                 XiContact      *contact);
 

@@ -89,6 +89,41 @@ search_action (GtkWidget  *widget,
 }
 
 static void
+import_closed_cb (XiWindow *self)
+{
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+  xi_window_show_page (self, "contacts");
+  xi_contacts_page_focus_list (XI_CONTACTS_PAGE (self->contacts_page));
+}
+
+/**
+ * xi_window_import_file:
+ * @self: a #XiWindow
+ * @file: a CSV, spreadsheet or vCard file the user chose
+ *
+ * Opens the import dialog on @file; when it closes, the Contacts page
+ * shows what was imported, with the focus in its list.
+ *
+ * Returns: (transfer none): the dialog, presented
+ */
+GtkWidget *
+xi_window_import_file (XiWindow *self,
+                       GFile    *file)
+{
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (XI_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  dialog = xi_import_dialog_new (self->context, file);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (import_closed_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
 import_chosen_cb (GtkNativeDialog *chooser,
                   int              response,
                   XiWindow        *self)
@@ -100,12 +135,7 @@ import_chosen_cb (GtkNativeDialog *chooser,
   g_clear_object (&self->chooser);
 
   if (file != NULL)
-    {
-      GtkWidget *dialog = xi_import_dialog_new (self->context, file);
-
-      gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
+    xi_window_import_file (self, file);
 }
 
 static void

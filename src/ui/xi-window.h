@@ -21,6 +21,8 @@ typedef struct _XiApplication XiApplication;
 
 XiWindow   *xi_window_new               (XiApplication *application,
                                          XiContext     *context);
+GtkWidget  *xi_window_import_file       (XiWindow      *self,
+                                         GFile         *file);
 void        xi_window_show_page         (XiWindow      *self,
                                          const char    *name);
 const char *xi_window_get_visible_page  (XiWindow      *self);
