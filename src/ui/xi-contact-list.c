@@ -259,6 +259,8 @@ set_keys (XiContactList *self,
   const gint64 *b = (const gint64 *)(gpointer)keys->data;
   guint prefix = 0;
   guint suffix = 0;
+  guint removed;
+  guint added;
 
   while (prefix < old->len && prefix < keys->len && a[prefix] == b[prefix])
     prefix++;
@@ -304,11 +306,28 @@ set_keys (XiContactList *self,
     }
   drop_pages (self);
   self->generation++;
+  removed = old->len - prefix - suffix;
+  added = keys->len - prefix - suffix;
+
+  /* GTK 4.8's list views look for a widget to reuse among the removed
+   * rows by asking for every added item: a search cleared over 100,000
+   * contacts would load them all. Rows removed first, in a list that
+   * really is shorter, leave nothing to look for when they come. */
+  if (removed > 0 && added > PAGE_SIZE)
+    {
+      g_autoptr(GArray) shorter = g_array_sized_new (FALSE, FALSE, sizeof (gint64), prefix + suffix);
+
+      g_array_append_vals (shorter, a, prefix);
+      g_array_append_vals (shorter, a + old->len - suffix, suffix);
+      self->keys = g_steal_pointer (&shorter);
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, 0);
+      g_array_unref (self->keys);
+      removed = 0;
+    }
   self->keys = g_array_ref (keys);
 
-  if (old->len - prefix - suffix > 0 || keys->len - prefix - suffix > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), prefix,
-                                old->len - prefix - suffix, keys->len - prefix - suffix);
+  if (removed > 0 || added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, added);
 
   for (guint i = 0; i < shown->len; i++)
     request_page (self, g_array_index (shown, guint, i));
