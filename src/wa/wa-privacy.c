@@ -499,7 +499,11 @@ timelock_answered_cb (GObject      *object,
   /* The answer may have been written before a push that overtook it
    * here (answers complete from an idle, pushes are read at once): a
    * push since the question is the newer word. */
-  if (json != NULL && ask->self->timelock_pushes == ask->pushes_when_asked)
+  if (json == NULL)
+    return;
+  if (ask->self->timelock_pushes != ask->pushes_when_asked)
+    g_debug ("A time-lock answer older than the push that overtook it was ignored");
+  else
     apply_timelock_json (ask->self, json, "xwa2_fetch_account_reachout_timelock");
 }
 
