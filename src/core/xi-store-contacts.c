@@ -1547,6 +1547,9 @@ typedef struct
   const char      *now;
   GCancellable    *cancellable;
   XiProgressRelay *progress;      /* NULL when the reader reports */
+  gboolean         bulk;          /* the per-row triggers are paused */
+  gint64           last_rowid;    /* contacts' largest rowid before the import */
+  char            *search_trigger;  /* the SQL that puts back contacts_search_insert */
 } ImportRun;
 
 void
@@ -1672,6 +1675,8 @@ insert_row (XiStore      *self,
     return FALSE;
 
   *inserted = sqlite3_changes (self->db) > 0;
+  if (*inserted)
+    _xi_store_changes_note (self, "contacts", id);
   return TRUE;
 }
 
@@ -1875,6 +1880,89 @@ add_memberships (XiStore     *self,
   return TRUE;
 }
 
+/* Rows of one batch from which an import writes without per-row
+ * triggers; below it, the two schema changes would cost more than they
+ * save. */
+#define BULK_ROWS 1000
+
+/*
+ * A large import pauses the triggers that run for every inserted contact
+ * and membership: XiStore::changed's (the rows are named from C instead)
+ * and the search index's note of the new contact (contacts_search_insert,
+ * migration 9). New contacts get rowids past the largest one there was,
+ * so at the end one statement notes that range for the search index, and
+ * the trigger is put back exactly as it was stored. All of it happens in
+ * the import's transaction: a rollback or a crash leaves the schema as it
+ * was, and no other connection sees it without the trigger.
+ */
+static gboolean
+import_pause_triggers (ImportRun  *run,
+                       GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT (SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
+                            " AND name = 'contacts_search_insert'),"
+                            " (SELECT coalesce (max (rowid), 0) FROM contacts)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      run->search_trigger = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      run->last_rowid = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  /* At the largest rowid SQLite picks new ones at random, below it. */
+  if (run->search_trigger == NULL || run->last_rowid >= G_MAXINT64 - G_MAXUINT32)
+    {
+      g_clear_pointer (&run->search_trigger, g_free);
+      return TRUE;
+    }
+
+  if (!_xi_store_exec (self, "DROP TRIGGER contacts_search_insert", error) ||
+      !_xi_store_changes_pause_inserts (self, "contacts", error) ||
+      !_xi_store_changes_pause_inserts (self, "group_members", error))
+    return FALSE;
+  run->bulk = TRUE;
+  return TRUE;
+}
+
+static gboolean
+import_resume_triggers (ImportRun  *run,
+                        GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+
+  if (!run->bulk)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO contacts_search_stale (contact_rowid)"
+                            " SELECT rowid FROM contacts WHERE rowid > ?1 ON CONFLICT DO NOTHING",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run->last_rowid);
+  if (!_xi_store_step_done (self, stmt, error) ||
+      !_xi_store_exec (self, run->search_trigger, error) ||
+      !_xi_store_changes_resume_inserts (self, "contacts", error) ||
+      !_xi_store_changes_resume_inserts (self, "group_members", error))
+    return FALSE;
+  run->bulk = FALSE;
+  return TRUE;
+}
+
 /* Writes the rows @batch holds now, in key order, and their group
  * memberships, for the #ImportRun @user_data; an #XiImportRowsFunc. */
 static gboolean
@@ -1888,6 +1976,8 @@ import_rows (XiImportBatch  *batch,
   g_autoptr(GArray) pending = rows_in_key_order (self, batch);
 
   g_array_set_clear_func (memberships, membership_clear);
+  if (!run->bulk && pending->len >= BULK_ROWS && !import_pause_triggers (run, error))
+    return FALSE;
   for (guint i = 0; i < pending->len; i++)
     {
       Pending *p = &g_array_index (pending, Pending, i);
@@ -1973,6 +2063,9 @@ import_contacts_func (XiStore  *self,
         goto failed;
       read = streamed;
     }
+  if (!import_resume_triggers (&run, &error))
+    goto failed;
+
   report->issues = g_ptr_array_ref (read->issues);
   report->skipped = report->issues->len;
   report->format = read->format;
@@ -1984,6 +2077,7 @@ import_contacts_func (XiStore  *self,
   if (op->dry_run)
     {
       _xi_store_rollback (self);
+      g_free (run.search_trigger);
       g_task_return_pointer (task, g_steal_pointer (&report), (GDestroyNotify)xi_import_report_free);
       return;
     }
@@ -1993,6 +2087,7 @@ import_contacts_func (XiStore  *self,
       !_xi_store_commit_deferring_checkpoint (self, &error))
     goto failed;
 
+  g_free (run.search_trigger);
   xi_progress_relay_report (op->progress, 1.0);
   g_debug ("Imported %u, updated %u, skipped %u contacts",
            report->imported, report->updated, report->skipped);
@@ -2001,6 +2096,7 @@ import_contacts_func (XiStore  *self,
 
 failed:
   _xi_store_rollback (self);
+  g_free (run.search_trigger);
   g_task_return_error (task, error);
 }
 
