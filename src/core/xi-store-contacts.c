@@ -1547,10 +1547,19 @@ typedef struct
   const char      *now;
   GCancellable    *cancellable;
   XiProgressRelay *progress;      /* NULL when the reader reports */
+  guint64          expected_rows; /* at most about this many rows */
   gboolean         bulk;          /* the per-row triggers are paused */
   gint64           last_rowid;    /* contacts' largest rowid before the import */
   char            *search_trigger;  /* the SQL that puts back contacts_search_insert */
+  GPtrArray       *dropped_indexes; /* the SQL of each index to build at the end */
 } ImportRun;
+
+static void
+import_run_clear (ImportRun *run)
+{
+  g_clear_pointer (&run->search_trigger, g_free);
+  g_clear_pointer (&run->dropped_indexes, g_ptr_array_unref);
+}
 
 void
 xi_import_report_free (XiImportReport *report)
@@ -1885,6 +1894,79 @@ add_memberships (XiStore     *self,
  * save. */
 #define BULK_ROWS 1000
 
+/* The most rows an import builds its indexes for at the end; SQLite
+ * sorts their keys in memory, as temporary storage is (xi-store.c). */
+#define REBUILD_MAX_ROWS 250000
+
+/* A file has at most about one row per this many bytes. */
+#define MIN_ROW_BYTES 32
+
+/*
+ * Indexes that an import into an empty or small table builds once at the
+ * end, from sorted keys, rather than entry by entry at random places:
+ * the contact list's order, and memberships by contact and by id (the
+ * latter only where no sync trigger looks rows up by it during the
+ * import). Each is built again exactly as sqlite_schema held it.
+ */
+static gboolean
+drop_deferred_indexes (ImportRun  *run,
+                       guint       n_rows,
+                       GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+  gint64 members = 0;
+  int rc;
+
+  if (run->expected_rows > REBUILD_MAX_ROWS || run->last_rowid > n_rows)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self, "SELECT count (*) FROM group_members", error);
+  if (stmt == NULL)
+    return FALSE;
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    members = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (members > n_rows)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+                            " AND sql IS NOT NULL AND (name = 'contacts_order'"
+                            " OR name = 'group_members_contact' OR (name = 'group_members_id' AND ?1))",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, !_xi_store_sync_enabled (self));
+  run->dropped_indexes = g_ptr_array_new_with_free_func (g_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (run->dropped_indexes, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (run->dropped_indexes, g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < run->dropped_indexes->len; i += 2)
+    {
+      g_autofree char *drop = g_strdup_printf ("DROP INDEX \"%s\"",
+                                               (const char *)run->dropped_indexes->pdata[i]);
+
+      if (!_xi_store_exec (self, drop, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /*
  * A large import pauses the triggers that run for every inserted contact
  * and membership: XiStore::changed's (the rows are named from C instead)
@@ -1897,6 +1979,7 @@ add_memberships (XiStore     *self,
  */
 static gboolean
 import_pause_triggers (ImportRun  *run,
+                       guint       n_rows,
                        GError    **error)
 {
   XiStore *self = run->store;
@@ -1931,7 +2014,8 @@ import_pause_triggers (ImportRun  *run,
 
   if (!_xi_store_exec (self, "DROP TRIGGER contacts_search_insert", error) ||
       !_xi_store_changes_pause_inserts (self, "contacts", error) ||
-      !_xi_store_changes_pause_inserts (self, "group_members", error))
+      !_xi_store_changes_pause_inserts (self, "group_members", error) ||
+      !drop_deferred_indexes (run, n_rows, error))
     return FALSE;
   run->bulk = TRUE;
   return TRUE;
@@ -1959,6 +2043,9 @@ import_resume_triggers (ImportRun  *run,
       !_xi_store_changes_resume_inserts (self, "contacts", error) ||
       !_xi_store_changes_resume_inserts (self, "group_members", error))
     return FALSE;
+  for (guint i = 0; run->dropped_indexes != NULL && i < run->dropped_indexes->len; i += 2)
+    if (!_xi_store_exec (self, run->dropped_indexes->pdata[i + 1], error))
+      return FALSE;
   run->bulk = FALSE;
   return TRUE;
 }
@@ -1976,7 +2063,7 @@ import_rows (XiImportBatch  *batch,
   g_autoptr(GArray) pending = rows_in_key_order (self, batch);
 
   g_array_set_clear_func (memberships, membership_clear);
-  if (!run->bulk && pending->len >= BULK_ROWS && !import_pause_triggers (run, error))
+  if (!run->bulk && pending->len >= BULK_ROWS && !import_pause_triggers (run, pending->len, error))
     return FALSE;
   for (guint i = 0; i < pending->len; i++)
     {
@@ -2045,6 +2132,18 @@ import_contacts_func (XiStore  *self,
     goto failed;
 
   if (op->batch != NULL)
+    run.expected_rows = op->batch->rows->len;
+  else
+    {
+      g_autoptr(GFileInfo) info = g_file_query_info (op->file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+      /* Unknown, it is taken to be large. */
+      run.expected_rows = info != NULL ? (guint64)g_file_info_get_size (info) / MIN_ROW_BYTES
+                                       : G_MAXUINT64;
+    }
+
+  if (op->batch != NULL)
     {
       /* A batch is in memory already; so are its contacts' numbers. */
       if ((phone_index = load_phone_index (self, &error)) == NULL)
@@ -2077,7 +2176,7 @@ import_contacts_func (XiStore  *self,
   if (op->dry_run)
     {
       _xi_store_rollback (self);
-      g_free (run.search_trigger);
+      import_run_clear (&run);
       g_task_return_pointer (task, g_steal_pointer (&report), (GDestroyNotify)xi_import_report_free);
       return;
     }
@@ -2087,7 +2186,7 @@ import_contacts_func (XiStore  *self,
       !_xi_store_commit_deferring_checkpoint (self, &error))
     goto failed;
 
-  g_free (run.search_trigger);
+  import_run_clear (&run);
   xi_progress_relay_report (op->progress, 1.0);
   g_debug ("Imported %u, updated %u, skipped %u contacts",
            report->imported, report->updated, report->skipped);
@@ -2096,7 +2195,7 @@ import_contacts_func (XiStore  *self,
 
 failed:
   _xi_store_rollback (self);
-  g_free (run.search_trigger);
+  import_run_clear (&run);
   g_task_return_error (task, error);
 }
 
