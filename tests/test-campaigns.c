@@ -2319,6 +2319,68 @@ test_owner_thread (gconstpointer data)
   xi_test_expect_owner_abort ();
 }
 
+static XiJobPlan *
+plan_with (Fixture    *f,
+           const char *variant,
+           guint       n_samples)
+{
+  g_autoptr(XiTemplate) template_ = xi_template_new (variant);
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiJobSpec) spec = zero_delay_spec (f);
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { variant, NULL };
+  XiJobPlan *plan = NULL;
+
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_free (spec->template_id);
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+  WAIT (xi_store_plan_job_async (f->store, spec, n_samples, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return plan;
+}
+
+/* A preview renders the messages it shows, and finds who lacks a value
+ * for a variable without a fallback among all the others, whichever
+ * variant or option they would get: Budi 9, last in the list, has no
+ * shop; nobody has a town, asked for in one option of a choice. */
+static void
+test_plan_renders_samples (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(XiJobPlan) choice = NULL;
+  g_autoptr(XiJobPlan) fallback = NULL;
+  sqlite3 *direct;
+
+  make_audience (f, 20, FALSE);
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct,
+                                 "UPDATE contacts SET custom_fields = json_object ('toko', 'Toko ' || substr (name, 6))"
+                                 " WHERE name != 'Budi 9'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  plan = plan_with (f, "Halo {name}, {toko}.", 2);
+  g_assert_cmpuint (plan->eligible, ==, 20);
+  g_assert_cmpuint (plan->samples->len, ==, 2);
+  g_assert_cmpstr (((XiJobSample *)plan->samples->pdata[0])->text, ==, "Halo Budi 1, Toko 1.");
+  g_assert_cmpstr (((XiJobSample *)plan->samples->pdata[1])->text, ==, "Halo Budi 10, Toko 10.");
+  g_assert_cmpstrv (plan->missing_variables, ((const char *[]) { "toko", NULL }));
+
+  choice = plan_with (f, "{{Hai {kota}|Halo}} {first_name}", 1);
+  g_assert_cmpuint (choice->samples->len, ==, 1);
+  g_assert_cmpstrv (choice->missing_variables, ((const char *[]) { "kota", NULL }));
+
+  fallback = plan_with (f, "Halo {kota|Kak}, {toko|toko kami}", 0);
+  g_assert_cmpuint (fallback->samples->len, ==, 0);
+  g_assert_cmpuint (g_strv_length (fallback->missing_variables), ==, 0);
+}
+
 static void
 recipients_changed_cb (XiStore            *store,
                        const char         *table,
@@ -2434,6 +2496,7 @@ main (int   argc,
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/create-announces-recipients", test_create_announces_recipients);
+  ADD ("/campaigns/plan-renders-samples", test_plan_renders_samples);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
   ADD ("/campaigns/progress-throttled", test_progress_throttled);
   ADD ("/campaigns/pause-during-delay", test_pause_during_delay);

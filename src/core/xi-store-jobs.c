@@ -532,6 +532,7 @@ typedef struct
   guint            n_too_long;
   gsize            longest_source;  /* bytes of the longest variant */
   guint            most_values;     /* the most variables one variant fills in */
+  GPtrArray       *needed;          /* const char *, the variables some use has no fallback for */
 } Planner;
 
 static void
@@ -545,6 +546,7 @@ planner_clear (Planner *planner)
   g_clear_pointer (&planner->rand, g_rand_free);
   g_clear_pointer (&planner->custom_names, g_strfreev);
   g_clear_pointer (&planner->too_long, g_ptr_array_unref);
+  g_clear_pointer (&planner->needed, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Planner, planner_clear)
@@ -707,6 +709,19 @@ planner_init (Planner          *planner,
   planner->rand = g_rand_new ();
   planner->custom_names = custom_variables (planner->variants);
   planner->too_long = g_ptr_array_new_with_free_func (g_free);
+
+  planner->needed = g_ptr_array_new ();
+  for (guint v = 0; v < planner->variants->len; v++)
+    {
+      XiTemplateText *text = g_ptr_array_index (planner->variants, v);
+      char **used = xi_template_text_get_variables (text);
+
+      /* The names belong to the variants, which the planner keeps. */
+      for (guint i = 0; used[i] != NULL; i++)
+        if (xi_template_text_needs_value (text, used[i]) &&
+            !g_ptr_array_find_with_equal_func (planner->needed, used[i], g_str_equal, NULL))
+          g_ptr_array_add (planner->needed, used[i]);
+    }
   return TRUE;
 }
 
@@ -803,6 +818,40 @@ skip_reason_for (Planner     *planner,
   return XI_SKIP_REASON_NONE;
 }
 
+static gboolean
+has_word (const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Notes the variables this recipient has no value for where a variant
+ * has no fallback: the gaps a preview warns of, found without rendering
+ * the message, whichever variant and options it would get. */
+static void
+note_missing (Planner       *planner,
+              RecipientVars *vars)
+{
+  for (guint i = 0; i < planner->needed->len; i++)
+    {
+      const char *name = g_ptr_array_index (planner->needed, i);
+      gboolean has_value;
+
+      if (g_str_equal (name, "first_name"))
+        has_value = has_word (vars->name);
+      else
+        {
+          const char *value = recipient_lookup (name, vars);
+
+          has_value = value != NULL && value[0] != '\0';
+        }
+      if (!has_value && !g_hash_table_contains (planner->missing, name))
+        g_hash_table_add (planner->missing, g_strdup (name));
+    }
+}
+
 /* The query of plan_walk(): the targeted contacts, with one more column
  * per custom field the template uses (its value when it is text), in the
  * order of the contact list when @ordered. Only counting needs no order:
@@ -835,12 +884,14 @@ walk_sql (const XiJobSpec *spec,
 
 /* Walks the targeted contacts in the order the contact list shows them
  * (by name, then number), so a report reads like the list; deciding for
- * each whether it is skipped and, when it is sent, what it gets. With no
- * @func it only counts, in @n_eligible, who would be sent to. */
+ * each whether it is skipped and, when it is sent, what it gets: the
+ * message of the first @n_render of them is rendered. With no @func it
+ * only counts, in @n_eligible, who would be sent to. */
 static gboolean
 plan_walk (XiStore          *self,
            Planner          *planner,
            const XiJobSpec  *spec,
+           guint             n_render,
            PlanRowFunc       func,
            gpointer          user_data,
            guint            *n_eligible,
@@ -907,7 +958,6 @@ plan_walk (XiStore          *self,
             .custom_names = (const char * const *)planner->custom_names,
             .custom_values = custom_values,
           };
-          g_auto(GStrv) missing = NULL;
 
           for (guint i = 0; i < n_custom; i++)
             custom_values[i] = (const char *)sqlite3_column_text (stmt, 5 + i);
@@ -919,14 +969,16 @@ plan_walk (XiStore          *self,
 
           if (!check_message_length (planner, &vars, n_custom))
             continue;
+          note_missing (planner, &vars);
 
-          row.text = xi_template_text_render (g_ptr_array_index (planner->variants, row.variant),
-                                              recipient_lookup, &vars, planner->rand, &missing,
-                                              error);
-          if (row.text == NULL)
-            goto out;
-          for (guint i = 0; missing != NULL && missing[i] != NULL; i++)
-            g_hash_table_add (planner->missing, g_strdup (missing[i]));
+          if (eligible < n_render)
+            {
+              row.text = xi_template_text_render (g_ptr_array_index (planner->variants, row.variant),
+                                                  recipient_lookup, &vars, planner->rand, NULL,
+                                                  error);
+              if (row.text == NULL)
+                goto out;
+            }
         }
       if (row.skip == XI_SKIP_REASON_NONE)
         eligible++;
@@ -1015,7 +1067,7 @@ plan_job_func (XiStore  *self,
   GError *error = NULL;
 
   if (!planner_init (&planner, self, op->spec, &error) ||
-      !plan_walk (self, &planner, op->spec, plan_row, closure, NULL, &error) ||
+      !plan_walk (self, &planner, op->spec, op->n_samples, plan_row, closure, NULL, &error) ||
       !load_quota (self, period, &quota, &error))
     {
       g_task_return_error (task, error);
@@ -1393,7 +1445,7 @@ create_job_func (XiStore  *self,
     goto failed;
   if (targeted > quota.available)
     {
-      if (!plan_walk (self, &planner, spec, NULL, NULL, &eligible, &error))
+      if (!plan_walk (self, &planner, spec, 0, NULL, NULL, &eligible, &error))
         goto failed;
       if (eligible > quota.available)
         {
@@ -1402,7 +1454,7 @@ create_job_func (XiStore  *self,
         }
     }
 
-  if (!plan_walk (self, &planner, spec, stage_recipient, &state, NULL, &error) ||
+  if (!plan_walk (self, &planner, spec, G_MAXUINT, stage_recipient, &state, NULL, &error) ||
       !flush_recipients (self, &state, &error) ||
       !_xi_store_changes_resume_inserts (self, "job_recipients", &error))
     goto failed;
