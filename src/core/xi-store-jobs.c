@@ -1314,10 +1314,14 @@ stage_recipient (XiStore           *self,
 }
 
 /* At least as many as plan_walk() would see: a group's members, or the
- * contacts chosen. */
+ * contacts chosen. Counting a group's members reads all of them, so
+ * first the largest rowid of contacts is asked, which bounds how many
+ * contacts there are and is read at once; when that is within @enough
+ * it is the answer. */
 static gboolean
 count_targeted (XiStore          *self,
                 const XiJobSpec  *spec,
+                guint             enough,
                 guint            *count,
                 GError          **error)
 {
@@ -1329,6 +1333,21 @@ count_targeted (XiStore          *self,
       *count = g_strv_length (spec->contact_ids);
       return TRUE;
     }
+
+  stmt = _xi_store_prepare (self, "SELECT coalesce (max (rowid), 0) FROM contacts", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *count = CLAMP (sqlite3_column_int64 (stmt, 0), 0, G_MAXUINT);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (*count <= enough)
+    return TRUE;
 
   stmt = _xi_store_prepare (self,
                             "SELECT COUNT (*) FROM group_members"
@@ -1441,7 +1460,7 @@ create_job_func (XiStore  *self,
    * When the audience might not fit, who would be sent to is counted
    * before anything is rendered or written. */
   if (!load_quota (self, period, &quota, &error) ||
-      !count_targeted (self, spec, &targeted, &error))
+      !count_targeted (self, spec, quota.available, &targeted, &error))
     goto failed;
   if (targeted > quota.available)
     {
