@@ -158,6 +158,27 @@ _xi_store_note_change (XiStore    *self,
   g_mutex_unlock (&self->changes_lock);
 }
 
+/**
+ * _xi_store_changes_note:
+ * @self: a #XiStore, on its thread, in a transaction
+ * @table: a synced table
+ * @id: the id of a row of @table the transaction wrote
+ *
+ * Does what the insert trigger of @table does, for a writer that paused
+ * it with _xi_store_changes_pause_inserts().
+ */
+void
+_xi_store_changes_note (XiStore    *self,
+                        const char *table,
+                        const char *id)
+{
+  _xi_store_assert_thread (self);
+
+  if (self->pending_changes == NULL)
+    self->pending_changes = change_set_new ();
+  change_set_add (self->pending_changes, table, id);
+}
+
 static void
 changed_func (sqlite3_context  *context,
               int               argc,
@@ -245,6 +266,16 @@ _xi_store_changes_clear (XiStore *self)
   g_mutex_unlock (&self->changes_lock);
 }
 
+static void
+append_insert_trigger (GString    *sql,
+                       const char *table)
+{
+  g_string_append_printf (sql,
+                          "CREATE TEMP TRIGGER xi_changed_%s_insert AFTER INSERT ON main.%s"
+                          " BEGIN SELECT xi_store_changed ('%s', NEW.id); END;",
+                          table, table, table);
+}
+
 /* The TEMP triggers of @table: every column but the stamps is compared. */
 static char *
 build_triggers (XiStore     *self,
@@ -279,17 +310,69 @@ build_triggers (XiStore     *self,
       return NULL;
     }
 
+  append_insert_trigger (sql, table);
   g_string_append_printf (sql,
-                          "CREATE TEMP TRIGGER xi_changed_%s_insert AFTER INSERT ON main.%s"
-                          " BEGIN SELECT xi_store_changed ('%s', NEW.id); END;"
                           "CREATE TEMP TRIGGER xi_changed_%s_update AFTER UPDATE ON main.%s"
                           " WHEN %s BEGIN SELECT xi_store_changed ('%s', NEW.id); END;"
                           "CREATE TEMP TRIGGER xi_changed_%s_delete AFTER DELETE ON main.%s"
                           " BEGIN SELECT xi_store_changed ('%s', OLD.id); END;",
-                          table, table, table,
                           table, table, differs->len > 0 ? differs->str : "0", table,
                           table, table, table);
   return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+/*
+ * A trigger is a small program that SQLite runs for every row, which
+ * costs a bulk writer (a campaign's 100,000 recipients, an import) more
+ * than the row's own insert into its indexes. Such a writer drops the
+ * insert trigger of its table for the time of its transaction and names
+ * the rows it inserts itself (_xi_store_changes_note()). The TEMP schema
+ * is part of the transaction: a rollback brings the trigger back, and the
+ * writer puts it back before it commits.
+ */
+
+/**
+ * _xi_store_changes_pause_inserts:
+ * @self: a #XiStore, on its thread, in a transaction, with no statement
+ *   running
+ * @table: a synced table
+ * @error: return location for a #GError
+ *
+ * Returns: whether the insert trigger of @table is gone until
+ *   _xi_store_changes_resume_inserts() or the rollback
+ */
+gboolean
+_xi_store_changes_pause_inserts (XiStore     *self,
+                                 const char  *table,
+                                 GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("DROP TRIGGER temp.xi_changed_%s_insert", table);
+
+  _xi_store_assert_thread (self);
+  g_return_val_if_fail (!sqlite3_get_autocommit (self->db), FALSE);
+
+  return _xi_store_exec (self, sql, error);
+}
+
+/**
+ * _xi_store_changes_resume_inserts:
+ * @self: a #XiStore, on its thread, in the transaction that paused @table
+ * @table: a synced table
+ * @error: return location for a #GError
+ *
+ * Returns: whether the insert trigger of @table is back
+ */
+gboolean
+_xi_store_changes_resume_inserts (XiStore     *self,
+                                  const char  *table,
+                                  GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  _xi_store_assert_thread (self);
+
+  append_insert_trigger (sql, table);
+  return _xi_store_exec (self, sql->str, error);
 }
 
 /**

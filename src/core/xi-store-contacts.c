@@ -1547,7 +1547,19 @@ typedef struct
   const char      *now;
   GCancellable    *cancellable;
   XiProgressRelay *progress;      /* NULL when the reader reports */
+  guint64          expected_rows; /* at most about this many rows */
+  gboolean         bulk;          /* the per-row triggers are paused */
+  gint64           last_rowid;    /* contacts' largest rowid before the import */
+  char            *search_trigger;  /* the SQL that puts back contacts_search_insert */
+  GPtrArray       *dropped_indexes; /* the SQL of each index to build at the end */
 } ImportRun;
+
+static void
+import_run_clear (ImportRun *run)
+{
+  g_clear_pointer (&run->search_trigger, g_free);
+  g_clear_pointer (&run->dropped_indexes, g_ptr_array_unref);
+}
 
 void
 xi_import_report_free (XiImportReport *report)
@@ -1672,6 +1684,8 @@ insert_row (XiStore      *self,
     return FALSE;
 
   *inserted = sqlite3_changes (self->db) > 0;
+  if (*inserted)
+    _xi_store_changes_note (self, "contacts", id);
   return TRUE;
 }
 
@@ -1875,6 +1889,167 @@ add_memberships (XiStore     *self,
   return TRUE;
 }
 
+/* Rows of one batch from which an import writes without per-row
+ * triggers; below it, the two schema changes would cost more than they
+ * save. */
+#define BULK_ROWS 1000
+
+/* The most rows an import builds its indexes for at the end; SQLite
+ * sorts their keys in memory, as temporary storage is (xi-store.c). */
+#define REBUILD_MAX_ROWS 250000
+
+/* A file has at most about one row per this many bytes. */
+#define MIN_ROW_BYTES 32
+
+/*
+ * Indexes that an import into an empty or small table builds once at the
+ * end, from sorted keys, rather than entry by entry at random places:
+ * the contact list's order, and memberships by contact and by id (the
+ * latter only where no sync trigger looks rows up by it during the
+ * import). Each is built again exactly as sqlite_schema held it.
+ */
+static gboolean
+drop_deferred_indexes (ImportRun  *run,
+                       guint       n_rows,
+                       GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+  gint64 members = 0;
+  int rc;
+
+  if (run->expected_rows > REBUILD_MAX_ROWS || run->last_rowid > n_rows)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self, "SELECT count (*) FROM group_members", error);
+  if (stmt == NULL)
+    return FALSE;
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    members = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (members > n_rows)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+                            " AND sql IS NOT NULL AND (name = 'contacts_order'"
+                            " OR name = 'group_members_contact' OR (name = 'group_members_id' AND ?1))",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, !_xi_store_sync_enabled (self));
+  run->dropped_indexes = g_ptr_array_new_with_free_func (g_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (run->dropped_indexes, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (run->dropped_indexes, g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < run->dropped_indexes->len; i += 2)
+    {
+      g_autofree char *drop = g_strdup_printf ("DROP INDEX \"%s\"",
+                                               (const char *)run->dropped_indexes->pdata[i]);
+
+      if (!_xi_store_exec (self, drop, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * A large import pauses the triggers that run for every inserted contact
+ * and membership: XiStore::changed's (the rows are named from C instead)
+ * and the search index's note of the new contact (contacts_search_insert,
+ * migration 9). New contacts get rowids past the largest one there was,
+ * so at the end one statement notes that range for the search index, and
+ * the trigger is put back exactly as it was stored. All of it happens in
+ * the import's transaction: a rollback or a crash leaves the schema as it
+ * was, and no other connection sees it without the trigger.
+ */
+static gboolean
+import_pause_triggers (ImportRun  *run,
+                       guint       n_rows,
+                       GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT (SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
+                            " AND name = 'contacts_search_insert'),"
+                            " (SELECT coalesce (max (rowid), 0) FROM contacts)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      run->search_trigger = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      run->last_rowid = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  /* At the largest rowid SQLite picks new ones at random, below it. */
+  if (run->search_trigger == NULL || run->last_rowid >= G_MAXINT64 - G_MAXUINT32)
+    {
+      g_clear_pointer (&run->search_trigger, g_free);
+      return TRUE;
+    }
+
+  if (!_xi_store_exec (self, "DROP TRIGGER contacts_search_insert", error) ||
+      !_xi_store_changes_pause_inserts (self, "contacts", error) ||
+      !_xi_store_changes_pause_inserts (self, "group_members", error) ||
+      !drop_deferred_indexes (run, n_rows, error))
+    return FALSE;
+  run->bulk = TRUE;
+  return TRUE;
+}
+
+static gboolean
+import_resume_triggers (ImportRun  *run,
+                        GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+
+  if (!run->bulk)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO contacts_search_stale (contact_rowid)"
+                            " SELECT rowid FROM contacts WHERE rowid > ?1 ON CONFLICT DO NOTHING",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run->last_rowid);
+  if (!_xi_store_step_done (self, stmt, error) ||
+      !_xi_store_exec (self, run->search_trigger, error) ||
+      !_xi_store_changes_resume_inserts (self, "contacts", error) ||
+      !_xi_store_changes_resume_inserts (self, "group_members", error))
+    return FALSE;
+  for (guint i = 0; run->dropped_indexes != NULL && i < run->dropped_indexes->len; i += 2)
+    if (!_xi_store_exec (self, run->dropped_indexes->pdata[i + 1], error))
+      return FALSE;
+  run->bulk = FALSE;
+  return TRUE;
+}
+
 /* Writes the rows @batch holds now, in key order, and their group
  * memberships, for the #ImportRun @user_data; an #XiImportRowsFunc. */
 static gboolean
@@ -1888,6 +2063,8 @@ import_rows (XiImportBatch  *batch,
   g_autoptr(GArray) pending = rows_in_key_order (self, batch);
 
   g_array_set_clear_func (memberships, membership_clear);
+  if (!run->bulk && pending->len >= BULK_ROWS && !import_pause_triggers (run, pending->len, error))
+    return FALSE;
   for (guint i = 0; i < pending->len; i++)
     {
       Pending *p = &g_array_index (pending, Pending, i);
@@ -1955,6 +2132,18 @@ import_contacts_func (XiStore  *self,
     goto failed;
 
   if (op->batch != NULL)
+    run.expected_rows = op->batch->rows->len;
+  else
+    {
+      g_autoptr(GFileInfo) info = g_file_query_info (op->file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+      /* Unknown, it is taken to be large. */
+      run.expected_rows = info != NULL ? (guint64)g_file_info_get_size (info) / MIN_ROW_BYTES
+                                       : G_MAXUINT64;
+    }
+
+  if (op->batch != NULL)
     {
       /* A batch is in memory already; so are its contacts' numbers. */
       if ((phone_index = load_phone_index (self, &error)) == NULL)
@@ -1973,6 +2162,9 @@ import_contacts_func (XiStore  *self,
         goto failed;
       read = streamed;
     }
+  if (!import_resume_triggers (&run, &error))
+    goto failed;
+
   report->issues = g_ptr_array_ref (read->issues);
   report->skipped = report->issues->len;
   report->format = read->format;
@@ -1984,6 +2176,7 @@ import_contacts_func (XiStore  *self,
   if (op->dry_run)
     {
       _xi_store_rollback (self);
+      import_run_clear (&run);
       g_task_return_pointer (task, g_steal_pointer (&report), (GDestroyNotify)xi_import_report_free);
       return;
     }
@@ -1993,6 +2186,7 @@ import_contacts_func (XiStore  *self,
       !_xi_store_commit_deferring_checkpoint (self, &error))
     goto failed;
 
+  import_run_clear (&run);
   xi_progress_relay_report (op->progress, 1.0);
   g_debug ("Imported %u, updated %u, skipped %u contacts",
            report->imported, report->updated, report->skipped);
@@ -2001,6 +2195,7 @@ import_contacts_func (XiStore  *self,
 
 failed:
   _xi_store_rollback (self);
+  import_run_clear (&run);
   g_task_return_error (task, error);
 }
 
