@@ -22,6 +22,11 @@
  * (table, id) of each inserted, updated or deleted row to
  * xi_store_changed (), which collects them for the open transaction.
  *
+ * Rows only the server writes (the allowance, its reservations, payments)
+ * are cached in sync_state under "server:TABLE:ID"; a trigger there
+ * announces them under the server's table name, so sync has no list of
+ * changes of its own to keep.
+ *
  * The WAL hook runs once SQLite has committed, so only then are the
  * collected rows published; the rollback hook forgets them. An update
  * counts only when a column other than the stamps (updated_at, version,
@@ -374,6 +379,20 @@ _xi_store_changes_resume_inserts (XiStore     *self,
   append_insert_trigger (sql, table);
   return _xi_store_exec (self, sql->str, error);
 }
+/* The key is "server:" (seven characters), the table, ":" and the id. */
+#define SERVER_KEY(row) "substr (" row ".key, 8)"
+#define SERVER_TABLE(row) "substr (" SERVER_KEY (row) ", 1, instr (" SERVER_KEY (row) ", ':') - 1)"
+#define SERVER_ID(row) "substr (" SERVER_KEY (row) ", instr (" SERVER_KEY (row) ", ':') + 1)"
+#define SERVER_CHANGED(row) "SELECT xi_store_changed (" SERVER_TABLE (row) ", " SERVER_ID (row) ");"
+
+static const char server_triggers[] =
+  "CREATE TEMP TRIGGER xi_changed_server_insert AFTER INSERT ON main.sync_state"
+  " WHEN NEW.key GLOB 'server:?*:?*' BEGIN " SERVER_CHANGED ("NEW") " END;"
+  "CREATE TEMP TRIGGER xi_changed_server_update AFTER UPDATE ON main.sync_state"
+  " WHEN NEW.key GLOB 'server:?*:?*' AND NEW.value IS NOT OLD.value"
+  " BEGIN " SERVER_CHANGED ("NEW") " END;"
+  "CREATE TEMP TRIGGER xi_changed_server_delete AFTER DELETE ON main.sync_state"
+  " WHEN OLD.key GLOB 'server:?*:?*' BEGIN " SERVER_CHANGED ("OLD") " END;";
 
 /**
  * _xi_store_changes_setup:
@@ -381,7 +400,8 @@ _xi_store_changes_resume_inserts (XiStore     *self,
  * @error: return location for a #GError
  *
  * Registers xi_store_changed () and the hooks, and creates the triggers
- * that report every change of a synced table, signed in or not.
+ * that report every change of a synced table, signed in or not, and of
+ * the server-owned rows sync caches.
  *
  * Returns: whether the triggers exist
  */
@@ -415,6 +435,11 @@ _xi_store_changes_setup (XiStore  *self,
           _xi_store_rollback (self);
           return FALSE;
         }
+    }
+  if (!_xi_store_exec (self, server_triggers, error))
+    {
+      _xi_store_rollback (self);
+      return FALSE;
     }
   return _xi_store_commit (self, error);
 }

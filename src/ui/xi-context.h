@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "xi-assets-facade.h"
 #include "xi-campaign-runner.h"
 #include "xi-campaigns-facade.h"
 #include "xi-connection.h"
@@ -28,9 +29,9 @@ G_BEGIN_DECLS
  * It owns the store and the GSettings, and the in-memory models the pages
  * share: the contacts (GListModel of XiContact, kept in store order and
  * read again whenever the store announces that their rows changed:
- * XiStore::changed), and the facades of groups, templates and campaigns,
- * which own those models, follow the store themselves and make the
- * writes pages ask for.
+ * XiStore::changed), and the facades of groups, templates, campaigns and
+ * assets, which own those models, follow the store themselves and make
+ * the writes pages ask for.
  */
 G_DECLARE_FINAL_TYPE (XiContext, xi_context, XI, CONTEXT, GObject)
 
@@ -45,6 +46,8 @@ GListModel  *xi_context_get_jobs           (XiContext            *self);
 XiCampaignsFacade *xi_context_get_campaigns (XiContext           *self);
 XiGroupsFacade *xi_context_get_groups_facade (XiContext          *self);
 XiTemplatesFacade *xi_context_get_templates_facade (XiContext    *self);
+GListModel  *xi_context_get_assets        (XiContext            *self);
+XiAssetsFacade *xi_context_get_assets_facade (XiContext          *self);
 XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
 void         xi_context_set_runner         (XiContext            *self,
                                             XiCampaignRunner     *runner);
