@@ -229,6 +229,7 @@ void            _xi_store_changes_committed (XiStore             *self);
 void            _xi_store_changes_clear    (XiStore              *self);
 
 /* xi-store.c, for xi-store-changes.c */
+gboolean        _xi_store_changed_is_heard (XiStore              *self);
 void            _xi_store_emit_changed     (XiStore              *self,
                                             const char           *table,
                                             const char * const   *ids);
