@@ -1296,6 +1296,31 @@ changes_ids (Changes    *changes,
   return g_hash_table_lookup (changes->ids, table);
 }
 
+/* A commit nobody listens to is not announced to a listener that
+ * connects after it: the store thread had no reason to wake the main
+ * thread, as when the command line sends a campaign. */
+static void
+test_changed_unheard (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan");
+  g_autoptr(XiGroup) saved = NULL;
+  g_autoptr(XiGroup) renamed = NULL;
+  g_autoptr(GError) error = NULL;
+  Changes changes = { 0 };
+
+  saved = save_group (f, group, &error);
+  g_assert_no_error (error);
+  changes_watch (&changes, f->store);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 0);
+
+  xi_group_set_name (saved, "Pelanggan lama");
+  renamed = save_group (f, saved, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 1);
+  changes_clear (&changes, f->store);
+}
+
 /* A page's own save is announced like a pulled row: once, with its id. */
 static void
 test_changed_local (Fixture       *f,
@@ -1796,6 +1821,8 @@ main (int   argc,
   g_test_add ("/xi/store/groups", Fixture, NULL, fixture_setup, test_groups, fixture_teardown);
   g_test_add ("/xi/store/resolve-filter", Fixture, NULL, fixture_setup, test_resolve_filter, fixture_teardown);
   g_test_add ("/xi/store/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
+  g_test_add ("/xi/store/changed/unheard", Fixture, NULL, fixture_setup, test_changed_unheard,
+              fixture_teardown);
   g_test_add ("/xi/store/changed/local", Fixture, NULL, fixture_setup, test_changed_local,
               fixture_teardown);
   g_test_add ("/xi/store/changed/rollback", Fixture, NULL, fixture_setup, test_changed_rollback,

@@ -155,6 +155,8 @@ _xi_store_note_change (XiStore    *self,
 {
   _xi_store_assert_thread (self);
 
+  if (!_xi_store_changed_is_heard (self))
+    return;
   g_mutex_lock (&self->changes_lock);
   if (self->changes == NULL)
     self->changes = change_set_new ();
@@ -223,7 +225,9 @@ _xi_store_changes_committed (XiStore *self)
   const char *table;
   TableChanges *changes;
 
-  if (pending == NULL)
+  /* Nobody listening now hears nothing later either: a listener that
+   * connects afterwards reads what it shows first. */
+  if (pending == NULL || !_xi_store_changed_is_heard (self))
     return;
 
   g_mutex_lock (&self->changes_lock);

@@ -238,6 +238,7 @@ gboolean        _xi_store_changes_resume_inserts (XiStore        *self,
                                                   GError        **error);
 
 /* xi-store.c, for xi-store-changes.c */
+gboolean        _xi_store_changed_is_heard (XiStore              *self);
 void            _xi_store_emit_changed     (XiStore              *self,
                                             const char           *table,
                                             const char * const   *ids);
