@@ -80,6 +80,7 @@ struct _XiImportDialog
   gboolean         have_layout;
   gboolean         guess_columns;
   gboolean         encoding_chosen;
+  gboolean         import_pending;  /* started before the file was read */
 
   /* Set while the widgets are filled from a read, so that this does not
    * count as the user's choice and start another read. */
@@ -567,6 +568,10 @@ start_preview (XiImportDialog *self)
                               NULL, NULL, NULL, preview_read_cb, g_object_ref (self));
 }
 
+static void run_import (XiImportDialog *self);
+static void fail (XiImportDialog *self,
+                  const GError   *error);
+
 static void
 loaded_cb (GObject      *object,
            GAsyncResult *result,
@@ -579,13 +584,17 @@ loaded_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (self->contents == NULL)
+  if (self->contents == NULL && self->import_pending)
+    fail (self, error);
+  else if (self->contents == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->counts_progress), FALSE);
       gtk_label_set_text (self->counts_label, error->message);
-      return;
     }
-  start_preview (self);
+  else if (self->import_pending)
+    run_import (self);
+  else
+    start_preview (self);
 }
 
 static void
@@ -998,6 +1007,20 @@ xi_import_dialog_init (XiImportDialog *self)
   add_refused_column (self, _("Reason"), 2, TRUE);
 }
 
+static void
+run_import (XiImportDialog *self)
+{
+  g_autofree char *country = xi_context_dup_country_code (self->context);
+
+  self->import_pending = FALSE;
+  gtk_label_set_text (self->progress_label, _("Saving the contacts…"));
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  xi_store_import_file_full_async (xi_context_get_store (self->context), self->file, self->contents,
+                                   country, self->read_options, self->group_name,
+                                   show_progress, weak_self_new (self), weak_self_free,
+                                   self->cancellable, imported_cb, g_object_ref (self));
+}
+
 /* Public API */
 
 /**
@@ -1006,31 +1029,32 @@ xi_import_dialog_init (XiImportDialog *self)
  * @group_name: (nullable): put every imported contact in this group,
  *   created when missing
  *
- * Starts the import with the choices shown, as the Import button does.
+ * Starts the import with the choices shown, as the Import button does;
+ * called before the file is read, it imports it once read, with every
+ * choice guessed.
  */
 void
 xi_import_dialog_start (XiImportDialog *self,
                         const char     *group_name)
 {
-  g_autofree char *country = NULL;
-
   g_return_if_fail (XI_IS_IMPORT_DIALOG (self));
-  g_return_if_fail (self->preview != NULL);
 
   g_cancellable_cancel (self->preview_cancellable);
   g_free (self->group_name);
   self->group_name = g_strdup (group_name);
-  country = xi_context_dup_country_code (self->context);
 
   gtk_widget_set_visible (self->import_button, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "progress");
-  gtk_label_set_text (self->progress_label, _("Saving the contacts…"));
-  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_widget_grab_focus (self->cancel_button);
-  xi_store_import_file_full_async (xi_context_get_store (self->context), self->file, self->contents,
-                                   country, self->read_options, self->group_name,
-                                   show_progress, weak_self_new (self), weak_self_free,
-                                   self->cancellable, imported_cb, g_object_ref (self));
+  if (self->contents == NULL)
+    {
+      /* Started before the file was read: everything is guessed. */
+      gtk_label_set_text (self->progress_label, _("Reading the file…"));
+      gtk_progress_bar_pulse (self->progress_bar);
+      self->import_pending = TRUE;
+      return;
+    }
+  run_import (self);
 }
 
 /**
