@@ -1516,6 +1516,8 @@ typedef struct
 {
   XiImportBatch   *batch;
   GFile           *file;
+  GBytes          *contents;      /* the file read already, or NULL */
+  XiImportOptions *options;
   char            *country;
   char            *group_name;
   XiProgressRelay *progress;
@@ -1529,6 +1531,8 @@ import_op_free (gpointer data)
 
   g_clear_pointer (&op->batch, xi_import_batch_free);
   g_clear_object (&op->file);
+  g_clear_pointer (&op->contents, g_bytes_unref);
+  g_clear_pointer (&op->options, xi_import_options_free);
   g_free (op->country);
   g_clear_pointer (&op->progress, xi_progress_relay_unref);
   g_free (op->group_name);
@@ -2156,8 +2160,9 @@ import_contacts_func (XiStore  *self,
     }
   else
     {
-      streamed = _xi_import_read_file_streaming (op->file, op->country, import_rows,
-                                                 &run, run.cancellable, op->progress, &error);
+      streamed = _xi_import_read_file_streaming (op->file, op->contents, op->country, op->options,
+                                                 import_rows, &run, run.cancellable, op->progress,
+                                                 &error);
       if (streamed == NULL)
         goto failed;
       read = streamed;
@@ -2200,24 +2205,35 @@ failed:
 }
 
 static void
-push_import (XiStore             *self,
-             XiImportBatch       *batch,
-             GFile               *file,
-             const char          *country,
-             const char          *group_name,
-             gboolean             dry_run,
-             XiStoreProgressFunc  progress,
-             gpointer             progress_data,
-             GDestroyNotify       progress_destroy,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+push_import (XiStore               *self,
+             XiImportBatch         *batch,
+             GFile                 *file,
+             GBytes                *contents,
+             const XiImportOptions *options,
+             const char            *country,
+             const char            *group_name,
+             gboolean               dry_run,
+             XiStoreProgressFunc    progress,
+             gpointer               progress_data,
+             GDestroyNotify         progress_destroy,
+             gpointer               source_tag,
+             GCancellable          *cancellable,
+             GAsyncReadyCallback    callback,
+             gpointer               user_data)
 {
   ImportOp *op = g_new0 (ImportOp, 1);
 
   op->batch = batch;
   op->file = file != NULL ? g_object_ref (file) : NULL;
+  op->contents = contents != NULL ? g_bytes_ref (contents) : NULL;
+  op->options = xi_import_options_copy (options);
+  if (op->options != NULL)
+    {
+      /* The store imports every row, and a file without a phone column
+       * is an error it reports rather than an empty import. */
+      op->options->sample_only = FALSE;
+      op->options->keep_without_phone = FALSE;
+    }
   op->country = g_strdup (country);
   op->group_name = g_strstrip (g_strdup (group_name != NULL ? group_name : ""));
   if (op->group_name[0] == '\0')
@@ -2259,8 +2275,8 @@ xi_store_import_contacts_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (batch != NULL);
 
-  push_import (self, batch, NULL, NULL, group_name, FALSE, progress, progress_data, progress_destroy,
-               xi_store_import_contacts_async, cancellable, callback, user_data);
+  push_import (self, batch, NULL, NULL, NULL, NULL, group_name, FALSE, progress, progress_data,
+               progress_destroy, xi_store_import_contacts_async, cancellable, callback, user_data);
 }
 
 /**
@@ -2299,8 +2315,96 @@ xi_store_import_file_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  push_import (self, NULL, file, default_country_code, group_name, FALSE, progress, progress_data,
-               progress_destroy, xi_store_import_file_async, cancellable, callback, user_data);
+  push_import (self, NULL, file, NULL, NULL, default_country_code, group_name, FALSE, progress,
+               progress_data, progress_destroy, xi_store_import_file_async, cancellable, callback,
+               user_data);
+}
+
+/**
+ * xi_store_import_file_full_async:
+ * @self: a #XiStore
+ * @file: a contacts file, in any format xi_import_read_file_async() reads
+ * @contents: (nullable): the contents of @file, read once already with
+ *   xi_import_load_file_async() for a preview; %NULL reads @file
+ * @default_country_code: (nullable): as for xi_store_import_file_async()
+ * @options: (nullable): the separator, encoding, header and column roles
+ *   chosen in a preview, as for xi_import_read_bytes_full(); %NULL guesses
+ *   them. Its sample_only and keep_without_phone are not used: every row
+ *   is imported, and a file without a phone column fails.
+ * @group_name: (nullable): as for xi_store_import_contacts_async()
+ * @progress: (nullable): as for xi_store_import_file_async()
+ * @progress_data: closure for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @cancellable: (nullable): cancels the whole import (nothing is written)
+ * @callback: called with the report
+ * @user_data: closure
+ *
+ * As xi_store_import_file_async(), read the way @options says, from
+ * @contents when given; finish it with xi_store_import_file_finish().
+ */
+void
+xi_store_import_file_full_async (XiStore               *self,
+                                 GFile                 *file,
+                                 GBytes                *contents,
+                                 const char            *default_country_code,
+                                 const XiImportOptions *options,
+                                 const char            *group_name,
+                                 XiStoreProgressFunc    progress,
+                                 gpointer               progress_data,
+                                 GDestroyNotify         progress_destroy,
+                                 GCancellable          *cancellable,
+                                 GAsyncReadyCallback    callback,
+                                 gpointer               user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  push_import (self, NULL, file, contents, options, default_country_code, group_name, FALSE,
+               progress, progress_data, progress_destroy, xi_store_import_file_async,
+               cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_preview_import_file_async:
+ * @self: a #XiStore
+ * @file: a contacts file
+ * @contents: (nullable): as for xi_store_import_file_full_async()
+ * @default_country_code: (nullable): as for xi_store_import_file_async()
+ * @options: (nullable): as for xi_store_import_file_full_async()
+ * @group_name: (nullable): as for xi_store_import_contacts_async()
+ * @progress: (nullable): the fraction counted, on the caller's main
+ *   context, coalesced
+ * @progress_data: closure for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the report
+ * @user_data: closure
+ *
+ * Counts what xi_store_import_file_full_async() would import, update and
+ * refuse, reading the file as that import does, a bounded number of rows
+ * at a time, and writing nothing: the import runs and is rolled back.
+ * Finish it with xi_store_preview_import_finish().
+ */
+void
+xi_store_preview_import_file_async (XiStore               *self,
+                                    GFile                 *file,
+                                    GBytes                *contents,
+                                    const char            *default_country_code,
+                                    const XiImportOptions *options,
+                                    const char            *group_name,
+                                    XiStoreProgressFunc    progress,
+                                    gpointer               progress_data,
+                                    GDestroyNotify         progress_destroy,
+                                    GCancellable          *cancellable,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  push_import (self, NULL, file, contents, options, default_country_code, group_name, TRUE,
+               progress, progress_data, progress_destroy, xi_store_preview_import_async,
+               cancellable, callback, user_data);
 }
 
 /**
@@ -2340,7 +2444,7 @@ xi_store_preview_import_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (batch != NULL);
 
-  push_import (self, batch, NULL, NULL, group_name, TRUE, NULL, NULL, NULL,
+  push_import (self, batch, NULL, NULL, NULL, NULL, group_name, TRUE, NULL, NULL, NULL,
                xi_store_preview_import_async, cancellable, callback, user_data);
 }
 
