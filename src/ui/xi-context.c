@@ -29,6 +29,7 @@ struct _XiContext
   XiTemplatesFacade *templates;
   XiCampaignsFacade *campaigns;
   XiAssetsFacade   *assets;
+  XiAutoReplyFacade *auto_replies;
   XiCampaignRunner *runner;         /* NULL until the application sets one */
   XiConnection     *connection;     /* likewise */
   XiSyncService    *sync_service;   /* set while an account is signed in */
@@ -110,6 +111,7 @@ xi_context_finalize (GObject *object)
   g_clear_object (&self->templates);
   g_clear_object (&self->campaigns);
   g_clear_object (&self->assets);
+  g_clear_object (&self->auto_replies);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_strfreev (self->custom_fields);
@@ -297,6 +299,7 @@ xi_context_new (XiStore   *store,
   self->templates = xi_templates_facade_new (store);
   self->campaigns = xi_campaigns_facade_new (store);
   self->assets = xi_assets_facade_new (store);
+  self->auto_replies = xi_auto_reply_facade_new (store);
   g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self, 0);
   return self;
 }
@@ -390,6 +393,21 @@ xi_context_get_assets_facade (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
   return self->assets;
+}
+
+/**
+ * xi_context_get_auto_reply_facade:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): the automatic replies' facade, through which
+ *   Preferences saves and deletes rules; its model is the rules in the
+ *   order they are tried
+ */
+XiAutoReplyFacade *
+xi_context_get_auto_reply_facade (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->auto_replies;
 }
 
 /**
@@ -770,7 +788,7 @@ next_facade (XiContext *self,
 {
   XiFacade *order[] = {
     XI_FACADE (self->groups), XI_FACADE (self->templates), XI_FACADE (self->campaigns),
-    XI_FACADE (self->assets),
+    XI_FACADE (self->assets), XI_FACADE (self->auto_replies),
   };
 
   if (done == NULL)

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "xi-assets-facade.h"
+#include "xi-auto-reply-facade.h"
 #include "xi-campaign-runner.h"
 #include "xi-campaigns-facade.h"
 #include "xi-connection.h"
@@ -48,6 +49,7 @@ XiGroupsFacade *xi_context_get_groups_facade (XiContext          *self);
 XiTemplatesFacade *xi_context_get_templates_facade (XiContext    *self);
 GListModel  *xi_context_get_assets        (XiContext            *self);
 XiAssetsFacade *xi_context_get_assets_facade (XiContext          *self);
+XiAutoReplyFacade *xi_context_get_auto_reply_facade (XiContext    *self);
 XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
 void         xi_context_set_runner         (XiContext            *self,
                                             XiCampaignRunner     *runner);
