@@ -2319,6 +2319,167 @@ test_owner_thread (gconstpointer data)
   xi_test_expect_owner_abort ();
 }
 
+static XiJobPlan *
+plan_with (Fixture    *f,
+           const char *variant,
+           guint       n_samples)
+{
+  g_autoptr(XiTemplate) template_ = xi_template_new (variant);
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(XiJobSpec) spec = zero_delay_spec (f);
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { variant, NULL };
+  XiJobPlan *plan = NULL;
+
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_free (spec->template_id);
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+  WAIT (xi_store_plan_job_async (f->store, spec, n_samples, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return plan;
+}
+
+/* A preview renders the messages it shows, and finds who lacks a value
+ * for a variable without a fallback among all the others, whichever
+ * variant or option they would get: Budi 9, last in the list, has no
+ * shop; nobody has a town, asked for in one option of a choice. */
+static void
+test_plan_renders_samples (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(XiJobPlan) choice = NULL;
+  g_autoptr(XiJobPlan) fallback = NULL;
+  sqlite3 *direct;
+
+  make_audience (f, 20, FALSE);
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct,
+                                 "UPDATE contacts SET custom_fields = json_object ('toko', 'Toko ' || substr (name, 6))"
+                                 " WHERE name != 'Budi 9'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  plan = plan_with (f, "Halo {name}, {toko}.", 2);
+  g_assert_cmpuint (plan->eligible, ==, 20);
+  g_assert_cmpuint (plan->samples->len, ==, 2);
+  g_assert_cmpstr (((XiJobSample *)plan->samples->pdata[0])->text, ==, "Halo Budi 1, Toko 1.");
+  g_assert_cmpstr (((XiJobSample *)plan->samples->pdata[1])->text, ==, "Halo Budi 10, Toko 10.");
+  g_assert_cmpstrv (plan->missing_variables, ((const char *[]) { "toko", NULL }));
+
+  choice = plan_with (f, "{{Hai {kota}|Halo}} {first_name}", 1);
+  g_assert_cmpuint (choice->samples->len, ==, 1);
+  g_assert_cmpstrv (choice->missing_variables, ((const char *[]) { "kota", NULL }));
+
+  fallback = plan_with (f, "Halo {kota|Kak}, {toko|toko kami}", 0);
+  g_assert_cmpuint (fallback->samples->len, ==, 0);
+  g_assert_cmpuint (g_strv_length (fallback->missing_variables), ==, 0);
+}
+
+static void
+recipients_changed_cb (XiStore            *store,
+                       const char         *table,
+                       const char * const *ids,
+                       GPtrArray          *announced)
+{
+  if (!g_str_equal (table, "job_recipients"))
+    return;
+  g_assert_nonnull (ids[0]);
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_ptr_array_add (announced, g_strdup (ids[i]));
+}
+
+/* The ids of a campaign's recipients in the database, sorted. */
+static GPtrArray *
+stored_recipient_ids (Fixture    *f,
+                      const char *job_id)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id FROM job_recipients WHERE job_id = ?1 ORDER BY id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return ids;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *)a, *(const char * const *)b);
+}
+
+/* A campaign's recipients are written without the per-row trigger that
+ * feeds XiStore::changed, and are announced all the same, by id; a
+ * refused campaign announces nothing and leaves the trigger in place for
+ * the next one. */
+static void
+test_create_announces_recipients (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) announced = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) refused = NULL;
+  g_autoptr(XiJob) first = NULL;
+  g_autoptr(XiJob) second = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+
+  make_audience (f, 6, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_signal_connect (f->store, "changed", G_CALLBACK (recipients_changed_cb), announced);
+
+  WAIT (xi_store_set_quota_allowance_async (f->store, 3, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  spec = zero_delay_spec (f);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        refused = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_clear_error (&error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (announced->len, ==, 0);
+
+  g_clear_pointer (&quota, xi_quota_free);
+  WAIT (xi_store_set_quota_allowance_async (f->store, 100, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  first = create_job (f, spec);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  /* Skipped recipients are rows too: all six. */
+  stored = stored_recipient_ids (f, xi_job_get_id (first));
+  g_assert_cmpuint (stored->len, ==, 6);
+  g_ptr_array_sort (announced, compare_strings);
+  g_assert_cmpuint (announced->len, ==, stored->len);
+  for (guint i = 0; i < stored->len; i++)
+    g_assert_cmpstr (announced->pdata[i], ==, stored->pdata[i]);
+
+  g_ptr_array_set_size (announced, 0);
+  second = create_job (f, spec);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (announced->len, ==, 6);
+
+  g_signal_handlers_disconnect_by_data (f->store, announced);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2334,6 +2495,8 @@ main (int   argc,
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
+  ADD ("/campaigns/create-announces-recipients", test_create_announces_recipients);
+  ADD ("/campaigns/plan-renders-samples", test_plan_renders_samples);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
   ADD ("/campaigns/progress-throttled", test_progress_throttled);
   ADD ("/campaigns/pause-during-delay", test_pause_during_delay);

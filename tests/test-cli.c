@@ -1052,6 +1052,56 @@ test_import_dry_run (Fixture       *f,
   g_assert_null (strstr (out, "Would create group"));
 }
 
+/* The choices of the import dialog on the command line: a headerless
+ * Latin-1 file separated by semicolons, whose columns are named. */
+static void
+test_import_options (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const char latin1[] = "0812-1111-0001;Jos\xe9;Bandung\n0812-1111-0002;Ren\xe9" "e;Medan\n";
+  g_autofree char *csv = g_build_filename (f->dir, "latin.csv", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) contacts = NULL;
+  JsonObject *object;
+
+  g_assert_true (g_file_set_contents (csv, latin1, -1, NULL));
+
+  /* Wrong values are refused with what to write instead. */
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "import", csv, "--encoding", "KOI8-R", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "Windows-1252"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "import", csv, "--separator", "pipe", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "semicolon"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "import", csv, "--column", "phone", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "2=phone"));
+  g_clear_pointer (&err, g_free);
+
+  /* As UTF-8 the file cannot be read. */
+  g_assert_cmpint (run_cli (f, NULL, &err, "contacts", "import", csv, "--encoding", "utf-8",
+                            "--dry-run", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Line 1 is not UTF-8"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "contacts", "import", csv, "--encoding", "ISO-8859-1",
+                            "--separator", "semicolon", "--header", "no", "--column", "2=name",
+                            "--column", "3=field:kota", "--dry-run", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Would import 2, update 0, refuse 0."));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", csv, "--encoding", "ISO-8859-1",
+                            "--separator", "semicolon", "--header", "no", "--column", "2=name",
+                            "--column", "3=field:kota", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "contacts", "list", "--search", "0812", NULL), ==, 0);
+  contacts = parse_json (out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (contacts)), ==, 2);
+  object = json_array_get_object_element (json_node_get_array (contacts), 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Jos\xc3\xa9");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "custom_fields"),
+                                                  "kota"), ==, "Bandung");
+}
+
 /* Conditions only the store answers (group, messages sent), saved as a
  * segment that a campaign targets: evaluated once, when it is created. */
 static void
@@ -1217,6 +1267,7 @@ main (int   argc,
   g_test_add ("/xi/cli/list-pages", Fixture, NULL, fixture_setup, test_list_pages, fixture_teardown);
   g_test_add ("/xi/cli/list-where", Fixture, NULL, fixture_setup, test_list_where, fixture_teardown);
   g_test_add ("/xi/cli/import-dry-run", Fixture, NULL, fixture_setup, test_import_dry_run, fixture_teardown);
+  g_test_add ("/xi/cli/import-options", Fixture, NULL, fixture_setup, test_import_options, fixture_teardown);
   g_test_add ("/xi/cli/duplicates-merge", Fixture, NULL, fixture_setup, test_duplicates_merge,
               fixture_teardown);
   g_test_add ("/xi/cli/segments", Fixture, NULL, fixture_setup, test_segments, fixture_teardown);

@@ -241,6 +241,57 @@ test_encoding_errors (void)
     }
 }
 
+/* An encoding the user chose is followed, where the guess would differ. */
+static void
+test_chosen_encodings (void)
+{
+  static const guint8 euro[] = { 'a', 0x80, 0xE9 };
+  static const guint8 utf16_plain[] = { 'N', 0, 'o', 0 };
+  static const guint8 utf16_be_bom[] = { 0xFE, 0xFF, 0, 'N', 0, 'o' };
+  static const guint8 utf8_bom[] = { 0xEF, 0xBB, 0xBF, 'N', 'o' };
+  static const guint8 bad_utf8[] = { 'a', '\n', 'b', '\n', 0xE9, '\n' };
+  const struct {
+    const guint8 *data;
+    gsize         len;
+    const char   *chosen;
+    const char   *text;
+    const char   *found;
+  } cases[] = {
+    { euro, sizeof euro, "Windows-1252", "a\xe2\x82\xac\xc3\xa9", "Windows-1252" },
+    { euro, sizeof euro, "ISO-8859-1", "a\xc2\x80\xc3\xa9", "ISO-8859-1" },
+    { utf16_plain, sizeof utf16_plain, "UTF-16", "No", "UTF-16LE" },
+    { utf16_be_bom, sizeof utf16_be_bom, "UTF-16", "No", "UTF-16BE" },
+    { utf8_bom, sizeof utf8_bom, "UTF-8", "No", "UTF-8" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *refused = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *found = NULL;
+      g_autofree char *text = xi_text_to_utf8_as (cases[i].data, cases[i].len, cases[i].chosen,
+                                                  &found, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (text, ==, cases[i].text);
+      g_assert_cmpstr (found, ==, cases[i].found);
+    }
+
+  /* Without a choice, UTF-16 without its mark is taken for binary. */
+  refused = xi_text_to_utf8_as (utf16_plain, sizeof utf16_plain, NULL, NULL, &error);
+  g_assert_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE);
+  g_clear_error (&error);
+
+  /* Chosen UTF-8 that is not: the line at fault is named. */
+  g_assert_null (xi_text_to_utf8_as (bad_utf8, sizeof bad_utf8, "UTF-8", NULL, &error));
+  g_assert_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE);
+  g_assert_nonnull (strstr (error->message, "3"));
+  g_clear_error (&error);
+
+  g_assert_null (xi_text_to_utf8_as (euro, sizeof euro, "EBCDIC", NULL, &error));
+  g_assert_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE);
+}
+
 /* A UTF-16 file as Excel's "Unicode text" writes it, read end to end. */
 static void
 test_utf16_file (void)
@@ -303,6 +354,7 @@ main (int   argc,
   g_test_add_func ("/xi/csv/encodings", test_encodings);
   g_test_add_func ("/xi/csv/encoding-errors", test_encoding_errors);
   g_test_add_func ("/xi/csv/utf16-file", test_utf16_file);
+  g_test_add_func ("/xi/csv/chosen-encodings", test_chosen_encodings);
   g_test_add_func ("/xi/csv/speed", test_speed);
 
   return g_test_run ();

@@ -364,6 +364,48 @@ test_commands (Fixture       *f,
   g_assert_nonnull (strstr (err, INTERFACE ".Error.Failed"));
 }
 
+static void
+jobs_changed_cb (XiStore            *store,
+                 const char         *table,
+                 const char * const *ids,
+                 gpointer            user_data)
+{
+  GPtrArray *changed = user_data;
+
+  if (g_str_equal (table, "jobs"))
+    for (guint i = 0; ids[i] != NULL; i++)
+      g_ptr_array_add (changed, g_strdup (ids[i]));
+}
+
+/* DeleteCampaign deletes through the app's own store, so the change
+ * reaches the models that follow it (the window's campaigns); without
+ * the engine too, and a mistaken id is refused. */
+static void
+test_delete (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gulong handler;
+
+  handler = g_signal_connect (f->store, "changed", G_CALLBACK (jobs_changed_cb), changed);
+
+  out = gdbus_call (f, &err, "DeleteCampaign", "no-such-campaign", NULL);
+  g_assert_null (out);
+  g_assert_nonnull (strstr (err, INTERFACE ".Error.Failed"));
+  g_clear_pointer (&err, g_free);
+
+  out = gdbus_call (f, &err, "DeleteCampaign", f->job_id, NULL);
+  g_assert_cmpstr (out, ==, "()\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_true (wait_for_line (changed, f->job_id, FALSE));
+
+  out = gdbus_call (f, &err, "ListCampaigns", NULL);
+  g_assert_cmpstr (out, ==, "(@a(sssuuuuu) [],)\n");
+  g_signal_handler_disconnect (f->store, handler);
+}
+
 /* The first line of @lines that starts with @prefix, waiting up to 10 s. */
 static const char *
 wait_for_prefix (GPtrArray  *lines,
@@ -552,6 +594,7 @@ main (int   argc,
 
   g_test_add ("/xi/dbus/engine-elsewhere", Fixture, NULL, fixture_set_up, test_engine_elsewhere, fixture_tear_down);
   g_test_add ("/xi/dbus/commands", Fixture, NULL, fixture_set_up, test_commands, fixture_tear_down);
+  g_test_add ("/xi/dbus/delete", Fixture, NULL, fixture_set_up, test_delete, fixture_tear_down);
   g_test_add ("/xi/dbus/incoming", Fixture, NULL, fixture_set_up, test_incoming, fixture_tear_down);
   g_test_add ("/xi/dbus/whatsapp", Fixture, NULL, fixture_set_up, test_whatsapp, fixture_tear_down);
 

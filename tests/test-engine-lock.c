@@ -101,6 +101,29 @@ finish (GSubprocess  *process,
   return g_subprocess_get_exit_status (process);
 }
 
+/* Reads @process's standard error up to the line that contains @text,
+ * and returns that line. */
+static char *
+read_until (GSubprocess *process,
+            const char  *text)
+{
+  g_autoptr(GDataInputStream) err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+
+  /* Reads no further than the line, so finish() gets the rest. */
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (err), 1);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (strstr (line, text) != NULL)
+        return g_steal_pointer (&line);
+    }
+}
+
 static void
 run_ok (Fixture    *f,
         const char *first,
@@ -240,6 +263,7 @@ test_run_while_held (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
   g_autofree char *waiting_err = NULL;
+  g_autofree char *waiting_line = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *journal = g_build_filename (f->dir, "loopback-journal.tsv", NULL);
 
@@ -257,11 +281,13 @@ test_run_while_held (Fixture       *f,
   run_ok (f, "campaign", "resume", "Promo", NULL);
 
   waiting = spawn_cli (f, "run", "--until-idle", "--wait", "--transport", "loopback", NULL);
-  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+  /* Let go only once it says it waits: on a loaded machine the program
+   * may not have reached the lock yet after any fixed pause. */
+  waiting_line = read_until (waiting, "Waiting until it stops");
+  g_assert_nonnull (strstr (waiting_line, "xender-in-cli"));
   g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
   xi_engine_lock_release (lock);
   g_assert_cmpint (finish (waiting, &waiting_err), ==, 0);
-  g_assert_nonnull (strstr (waiting_err, "Waiting until it stops"));
   assert_journal_once_each (f, FALSE);
 }
 

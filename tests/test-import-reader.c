@@ -848,6 +848,39 @@ test_encoding_shown (void)
   g_assert_cmpstr (row (batch, 0)->name, ==, "José");
 }
 
+/* A chosen encoding overrides the guess; a sample read stops after the
+ * rows a preview shows, with the layout the whole read finds. */
+static void
+test_chosen_encoding_and_sample (void)
+{
+  g_autoptr(GString) text = g_string_new ("Nama;HP\n");
+  XiImportOptions options = { .encoding = (char *)"ISO-8859-1" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(XiImportBatch) whole = NULL;
+
+  g_string_append (text, "Jos\x80;081234567890\n");
+  for (guint i = 0; i < 100; i++)
+    g_string_append_printf (text, "Pelanggan %u;0812%08u\n", i, i);
+
+  batch = read_with_options (text->str, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (batch->encoding, ==, "ISO-8859-1");
+  g_assert_cmpstr (row (batch, 0)->name, ==, "Jos\xc2\x80");
+  g_assert_cmpuint (batch->rows->len, ==, 101);
+  whole = g_steal_pointer (&batch);
+
+  options.sample_only = TRUE;
+  batch = read_with_options (text->str, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batch->n_records, ==, XI_IMPORT_SAMPLE_ROWS);
+  g_assert_cmpuint (batch->rows->len, ==, XI_IMPORT_SAMPLE_ROWS);
+  g_assert_cmpuint (batch->sample->len, ==, XI_IMPORT_SAMPLE_ROWS);
+  g_assert_cmpint (batch->delimiter, ==, whole->delimiter);
+  g_assert_true (g_strv_equal ((const char * const *)batch->column_roles,
+                               (const char * const *)whole->column_roles));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -880,6 +913,7 @@ main (int   argc,
   g_test_add_func ("/xi/import/preview/options", test_options);
   g_test_add_func ("/xi/import/preview/missing-phone", test_missing_phone);
   g_test_add_func ("/xi/import/preview/encoding", test_encoding_shown);
+  g_test_add_func ("/xi/import/preview/chosen-encoding-sample", test_chosen_encoding_and_sample);
 
   return g_test_run ();
 }

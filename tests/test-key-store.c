@@ -12,6 +12,7 @@
 
 #include "wa-credentials.h"
 #include "wa-lid-map.h"
+#include "wa-privacy.h"
 #include "wa-privacy-token.h"
 #include "xi-key-store.h"
 #include "xi-test-utils.h"
@@ -890,6 +891,80 @@ test_bounded_accounts (void)
   xi_test_rm_rf (dir);
 }
 
+static gint64
+fixed_now (gpointer user_data)
+{
+  return *(gint64 *) user_data;
+}
+
+/* More than two of the chunks the pruning reads at a time. */
+#define PRUNE_PEERS 450
+
+/* Pruning the privacy tokens at start looks at every contact ever
+ * written to. With tokens read on demand it reads them ahead a chunk at
+ * a time: the thread never stops for one contact's token, or a start
+ * after many campaigns would wait on the store twice per contact. */
+static void
+test_prune_reads_ahead (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  const gint64 week = 7 * 24 * 60 * 60;
+  gint64 now = 2905 * week + 100;
+  gint64 old = 2900 * week;
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    g_autoptr(GBytes) token = g_bytes_new_static ("token", 5);
+
+    for (guint i = 0; i < PRUNE_PEERS; i++)
+      {
+        g_autofree char *lid = g_strdup_printf ("1000000%04u", i);
+
+        wa_tctoken_save (WA_KEY_STORE (keys), lid, old, token);
+        wa_tctoken_save_sent (WA_KEY_STORE (keys), lid, i % 2 == 0 ? old : now - 60);
+      }
+    flush (keys);
+    xi_store_close (store);
+  }
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    const guint8 root[WA_KEY_LEN] = { 0 };
+    g_autoptr(WaClient) client = wa_client_new (WA_KEY_STORE (keys), "ws://127.0.0.1:9/ws/chat", root);
+    g_autoptr(WaPrivacy) privacy = wa_privacy_new (client);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    GAsyncResult *slot = NULL;
+
+    wa_privacy_set_clock (privacy, fixed_now, &now);
+    wa_privacy_prune_tokens_async (privacy, NULL, xi_test_store_result_cb, &slot);
+    result = xi_test_wait_result (&slot);
+    g_assert_cmpint (wa_privacy_prune_tokens_finish (privacy, result, &error), ==, PRUNE_PEERS / 2);
+    g_assert_no_error (error);
+    /* The two listings of who has tokens, nothing per contact. */
+    g_assert_cmpuint (xi_key_store_get_waits (keys), ==, 2);
+    g_assert_cmpuint (xi_key_store_get_cached (keys), <=, XI_KEY_STORE_CACHE_SIZE);
+    flush (keys);
+    xi_store_close (store);
+  }
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+
+    for (guint i = 0; i < PRUNE_PEERS; i++)
+      {
+        g_autofree char *lid = g_strdup_printf ("1000000%04u", i);
+
+        g_assert_cmpint (wa_tctoken_load_sent (WA_KEY_STORE (keys), lid), ==, i % 2 == 0 ? 0 : now - 60);
+      }
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
 static void
 test_prefetch (void)
 {
@@ -962,6 +1037,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
+  g_test_add_func ("/engine/key-store/prune-reads-ahead", test_prune_reads_ahead);
 
   return g_test_run ();
 }

@@ -212,6 +212,50 @@ test_keyring (void)
   xi_test_rm_rf (dir);
 }
 
+/* Two data folders keep a secret of the same purpose under names of
+ * their own, so neither overwrites the other's, in the keyring too. */
+static void
+test_folder_names (void)
+{
+  XiSecretBackend backend = g_strcmp0 (g_getenv ("XI_TEST_KEYRING"), "1") == 0
+                            ? XI_SECRET_BACKEND_AUTO : XI_SECRET_BACKEND_FILE;
+  char *dirs[2] = { xi_test_make_tmpdir (), xi_test_make_tmpdir () };
+  GBytes *secrets[2] = { random_secret (), random_secret () };
+  char *names[2] = { NULL, };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *db = g_build_filename (dirs[i], "xender-in.db", NULL);
+      g_autoptr(XiSecretStore) store = xi_secret_store_new (db, backend);
+      g_autofree char *again = xi_secret_store_dup_folder_name (store, "test-secret");
+
+      names[i] = xi_secret_store_dup_folder_name (store, "test-secret");
+      g_assert_cmpstr (names[i], ==, again);
+      g_assert_true (g_str_has_prefix (names[i], "test-secret-"));
+      g_assert_true (xi_secret_store_save_sync (store, names[i], "Test secret", secrets[i], NULL,
+                                                &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpstr (names[0], !=, names[1]);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *db = g_build_filename (dirs[i], "xender-in.db", NULL);
+      g_autoptr(XiSecretStore) store = xi_secret_store_new (db, backend);
+      g_autoptr(GBytes) found = xi_secret_store_lookup_sync (store, names[i], NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (found, secrets[i]));
+      g_assert_true (xi_secret_store_delete_sync (store, names[i], NULL, &error));
+      g_assert_no_error (error);
+      xi_test_rm_rf (dirs[i]);
+      g_free (dirs[i]);
+      g_free (names[i]);
+      g_bytes_unref (secrets[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -226,6 +270,7 @@ main (int   argc,
   g_test_add_func ("/core/secret-store/key-file", test_key_file);
   g_test_add_func ("/core/secret-store/auto-without-service", test_auto_without_service);
   g_test_add_func ("/core/secret-store/keyring", test_keyring);
+  g_test_add_func ("/core/secret-store/folder-names", test_folder_names);
 
   return g_test_run ();
 }

@@ -1318,6 +1318,111 @@ test_changed_signal (Fixture       *f,
   g_free (seen.table);
 }
 
+static void
+changes_noted_cb (XiStore            *store,
+                  const char         *table,
+                  const char * const *ids,
+                  gpointer            user_data)
+{
+  GPtrArray *noted = user_data;
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_ptr_array_add (noted, g_strconcat (table, " ", ids[i], NULL));
+  if (ids[0] == NULL)
+    g_ptr_array_add (noted, g_strconcat (table, " *", NULL));
+}
+
+/* Applies a page and checks what the store announced for it once every
+ * pending emission ran. */
+static void
+apply_expecting (Fixture    *f,
+                 GPtrArray  *noted,
+                 const char *table,
+                 const char *page,
+                 const char *expected)
+{
+  g_autofree char *joined = NULL;
+  gint64 checkpoint = 0;
+
+  apply_page (f, table, page, &checkpoint);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_ptr_array_add (noted, NULL);
+  joined = g_strjoinv (",", (char **)noted->pdata);
+  g_ptr_array_set_size (noted, 0);
+  g_assert_cmpstr (joined, ==, expected);
+}
+
+/* Each server-owned row the pull stores, replaces or drops is announced
+ * once, under the server's table and the row's id, by the store's one
+ * mechanism; storing the same copy again announces nothing, and none of
+ * it queues a push. */
+static void
+test_server_rows_announced (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const struct {
+    const char *table;
+    const char *id;
+    const char *row;
+    const char *newer;
+  } server[] = {
+    { "user_quotas", "9a000000-0000-4000-8000-000000000001",
+      "\"plan\":\"free\",\"messages_limit\":500", "\"plan\":\"pro\",\"messages_limit\":5000" },
+    { "quota_reservations", "9b000000-0000-4000-8000-000000000001",
+      "\"amount\":20,\"used\":0", "\"amount\":20,\"used\":20" },
+    { "payments", "9c000000-0000-4000-8000-000000000001",
+      "\"amount\":150000,\"status\":\"pending\"", "\"amount\":150000,\"status\":\"paid\"" },
+  };
+  g_autoptr(GPtrArray) noted = g_ptr_array_new_with_free_func (g_free);
+  gulong handler;
+
+  handler = g_signal_connect (f->store, "changed", G_CALLBACK (changes_noted_cb), noted);
+  for (guint i = 0; i < G_N_ELEMENTS (server); i++)
+    {
+      g_autofree char *first = g_strdup_printf ("[{\"id\":\"%s\",\"server_seq\":%u,"
+                                                "\"deleted\":false,%s}]",
+                                                server[i].id, 10 * i + 1, server[i].row);
+      g_autofree char *newer = g_strdup_printf ("[{\"id\":\"%s\",\"server_seq\":%u,"
+                                                "\"deleted\":false,%s}]",
+                                                server[i].id, 10 * i + 2, server[i].newer);
+      g_autofree char *gone = g_strdup_printf ("[{\"id\":\"%s\",\"server_seq\":%u,"
+                                               "\"deleted\":true}]",
+                                               server[i].id, 10 * i + 3);
+      g_autofree char *expected = g_strconcat (server[i].table, " ", server[i].id, NULL);
+
+      g_test_message ("%s", server[i].table);
+      apply_expecting (f, noted, server[i].table, first, expected);
+      apply_expecting (f, noted, server[i].table, first, "");
+      apply_expecting (f, noted, server[i].table, newer, expected);
+      apply_expecting (f, noted, server[i].table, gone, expected);
+    }
+  g_signal_handler_disconnect (f->store, handler);
+
+  g_assert_cmpint (n_ops (f), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_state WHERE key GLOB 'server:*'"), ==, 0);
+}
+
+/* Pulled rows of a synced table are announced by the same triggers as
+ * local writes: each row that changed once, one that came again not at
+ * all, and they queue nothing. */
+static void
+test_pulled_rows_announced (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *a = contact_json ("7d1f0a52-0000-4000-8000-000000000011", "Ani", NULL, 1, 1, FALSE);
+  g_autofree char *page = g_strdup_printf ("[%s]", a);
+  g_autoptr(GPtrArray) noted = g_ptr_array_new_with_free_func (g_free);
+  gulong handler;
+
+  handler = g_signal_connect (f->store, "changed", G_CALLBACK (changes_noted_cb), noted);
+  apply_expecting (f, noted, "contacts", page, "contacts 7d1f0a52-0000-4000-8000-000000000011");
+  apply_expecting (f, noted, "contacts", page, "");
+  g_signal_handler_disconnect (f->store, handler);
+
+  g_assert_cmpint (n_ops (f), ==, 0);
+}
+
 /* A merge is a save of the kept contact and a delete of the other, so
  * the server gets both, with the memberships that moved and the kept
  * number's opt-out. */
@@ -1395,6 +1500,8 @@ main (int   argc,
   g_test_add ("/xi/store/sync/signed-out-is-no-device", Fixture, "signed out", fixture_setup,
               test_device_per_folder, fixture_teardown);
   ADD ("changed-signal", test_changed_signal);
+  ADD ("server-rows-announced", test_server_rows_announced);
+  ADD ("pulled-rows-announced", test_pulled_rows_announced);
 
 #undef ADD
 

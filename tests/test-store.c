@@ -936,6 +936,78 @@ test_import_cancel (Fixture       *f,
   g_assert_cmpuint (contacts->len, ==, 0);
 }
 
+#define SEARCH_TRIGGERS \
+  "SELECT count (*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'contacts_search_insert'"
+#define DEFERRED_INDEXES \
+  "SELECT count (*) FROM sqlite_schema WHERE type = 'index' AND (name = 'contacts_order'" \
+  " OR name = 'group_members_contact' OR name = 'group_members_id')"
+
+/* A large import writes without the search index's per-row trigger and
+ * notes its new contacts in one statement: every one is found, the
+ * trigger is back for the next write, and an import that is cancelled
+ * or previewed leaves it as it was. Into a nearly empty table it builds
+ * three indexes at the end, which are then there and hold every row. */
+static void
+test_import_search_index (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(XiImportReport) preview = NULL;
+  g_autoptr(XiContact) before = new_contact ("Ratna Kusuma", "6281311112222");
+  g_autoptr(XiContact) after = new_contact ("Zaskia Putri", "6281333334444");
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listed = NULL;
+
+  saved = save_contact (f, before, &error);
+  g_assert_no_error (error);
+
+  g_cancellable_cancel (cancellable);
+  WAIT (xi_store_import_contacts_async (f->store, make_batch (2000), "Baru", NULL, NULL, NULL,
+                                        cancellable, xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  WAIT (xi_store_preview_import_async (f->store, make_batch (2000), "Baru", NULL,
+                                       xi_test_store_result_cb, &slot_),
+        preview = xi_store_preview_import_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->imported, ==, 2002);
+  g_assert_cmpuint (count_rows (f, SEARCH_TRIGGERS), ==, 1);
+  g_assert_cmpuint (count_rows (f, DEFERRED_INDEXES), ==, 3);
+
+  WAIT (xi_store_import_contacts_async (f->store, make_batch (2000), "Baru", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, 2002);
+  g_assert_cmpuint (count_rows (f, SEARCH_TRIGGERS), ==, 1);
+  g_assert_cmpuint (count_rows (f, DEFERRED_INDEXES), ==, 3);
+  g_assert_cmpuint (count_rows (f, "SELECT count (*) FROM group_members INDEXED BY group_members_contact"
+                                   " WHERE contact_id > ''"), ==, 2002);
+  g_assert_cmpuint (count_rows (f, "SELECT count (*) FROM contacts INDEXED BY contacts_order"
+                                   " WHERE master_user_id > ''"), ==, 2003);
+
+  listed = search_keys (f, "0858-0000-1999");
+  g_assert_cmpstr (listed, ==, "Bulk");
+  g_free (listed);
+  listed = search_keys (f, "siti");
+  g_assert_cmpstr (listed, ==, "Siti Aminah");
+  g_free (listed);
+  listed = search_keys (f, "ratna");
+  g_assert_cmpstr (listed, ==, "Ratna Kusuma");
+  g_assert_cmpuint (count_rows (f, "SELECT count (*) FROM contacts_search WHERE contacts_search MATCH 'bulk'"),
+                    ==, 2000);
+
+  g_clear_object (&saved);
+  saved = save_contact (f, after, &error);
+  g_assert_no_error (error);
+  g_free (listed);
+  listed = search_keys (f, "zaskia");
+  g_assert_cmpstr (listed, ==, "Zaskia Putri");
+}
+
 /* Each live contact as one line: number, name, fields, tags and groups. */
 static char *
 dump_contacts (const char *path)
@@ -1224,6 +1296,31 @@ changes_ids (Changes    *changes,
   return g_hash_table_lookup (changes->ids, table);
 }
 
+/* A commit nobody listens to is not announced to a listener that
+ * connects after it: the store thread had no reason to wake the main
+ * thread, as when the command line sends a campaign. */
+static void
+test_changed_unheard (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(XiGroup) group = xi_group_new ("Pelanggan");
+  g_autoptr(XiGroup) saved = NULL;
+  g_autoptr(XiGroup) renamed = NULL;
+  g_autoptr(GError) error = NULL;
+  Changes changes = { 0 };
+
+  saved = save_group (f, group, &error);
+  g_assert_no_error (error);
+  changes_watch (&changes, f->store);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 0);
+
+  xi_group_set_name (saved, "Pelanggan lama");
+  renamed = save_group (f, saved, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "groups"), ==, 1);
+  changes_clear (&changes, f->store);
+}
+
 /* A page's own save is announced like a pulled row: once, with its id. */
 static void
 test_changed_local (Fixture       *f,
@@ -1363,6 +1460,46 @@ test_changed_coalesced (Fixture       *f,
     g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "contacts")), ==, 0);
     g_assert_cmpuint (changes.empty, ==, 1);
   }
+
+  changes_clear (&changes, f->store);
+}
+
+/* A large import names its new contacts and memberships itself rather
+ * than through the per-row triggers, which it puts back afterwards. */
+static void
+test_changed_bulk_import (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(XiContact) contact = new_contact ("Yanti", "6281399998888");
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  Changes changes = { 0 };
+
+  changes_watch (&changes, f->store);
+
+  WAIT (xi_store_import_contacts_async (f->store, make_batch (1500), "Baru", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 1);
+  g_assert_cmpuint (changes.empty, ==, 0);
+  contacts = list_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 1502);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "contacts")), ==, 1502);
+  for (guint i = 0; i < contacts->len; i++)
+    g_assert_true (g_hash_table_contains (changes_ids (&changes, "contacts"),
+                                          xi_contact_get_id (contacts->pdata[i])));
+  g_assert_cmpuint (changes_count (&changes, "group_members"), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "group_members")), ==, 1502);
+  changes_reset (&changes);
+
+  saved = save_contact (f, contact, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "contacts")), ==, 1);
+  g_assert_true (g_hash_table_contains (changes_ids (&changes, "contacts"), xi_contact_get_id (saved)));
 
   changes_clear (&changes, f->store);
 }
@@ -1673,6 +1810,8 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/opt-out", Fixture, NULL, fixture_setup, test_opt_out, fixture_teardown);
   g_test_add ("/xi/store/contacts/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-cancel", Fixture, NULL, fixture_setup, test_import_cancel, fixture_teardown);
+  g_test_add ("/xi/store/contacts/import-search-index", Fixture, NULL, fixture_setup,
+              test_import_search_index, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-file-streams", Fixture, NULL, fixture_setup,
               test_import_file_streams, fixture_teardown);
   g_test_add ("/xi/store/contacts/write-outlives-cancel", Fixture, NULL, fixture_setup,
@@ -1682,9 +1821,13 @@ main (int   argc,
   g_test_add ("/xi/store/groups", Fixture, NULL, fixture_setup, test_groups, fixture_teardown);
   g_test_add ("/xi/store/resolve-filter", Fixture, NULL, fixture_setup, test_resolve_filter, fixture_teardown);
   g_test_add ("/xi/store/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
+  g_test_add ("/xi/store/changed/unheard", Fixture, NULL, fixture_setup, test_changed_unheard,
+              fixture_teardown);
   g_test_add ("/xi/store/changed/local", Fixture, NULL, fixture_setup, test_changed_local,
               fixture_teardown);
   g_test_add ("/xi/store/changed/rollback", Fixture, NULL, fixture_setup, test_changed_rollback,
+              fixture_teardown);
+  g_test_add ("/xi/store/changed/bulk-import", Fixture, NULL, fixture_setup, test_changed_bulk_import,
               fixture_teardown);
   g_test_add ("/xi/store/changed/coalesced", Fixture, NULL, fixture_setup, test_changed_coalesced,
               fixture_teardown);

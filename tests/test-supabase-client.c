@@ -395,8 +395,9 @@ test_restore_from_secret_store (Fixture       *fixture,
                                 gconstpointer  data)
 {
   g_autoptr(XiSupabaseClient) again = client_new (fixture->secrets);
-  g_autofree char *key_file = xi_secret_store_dup_key_file (fixture->secrets,
-                                                            "supabase-refresh-token");
+  g_autofree char *name = xi_secret_store_dup_folder_name (fixture->secrets,
+                                                           "supabase-refresh-token");
+  g_autofree char *key_file = xi_secret_store_dup_key_file (fixture->secrets, name);
   g_autoptr(GError) error = NULL;
   GStatBuf st;
 
@@ -426,6 +427,84 @@ test_restore_from_secret_store (Fixture       *fixture,
     g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_NOT_SIGNED_IN);
     g_assert_false (xi_supabase_client_get_signed_in (third));
   }
+}
+
+/* Two data folders on one computer, each signed in to its own account:
+ * each keeps its own session under a name of its own, and neither uses
+ * the name every folder once shared. */
+static void
+test_session_per_folder (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *other_dir = xi_test_make_tmpdir ();
+  g_autoptr(XiSecretStore) other_secrets = secrets_in (other_dir);
+  g_autoptr(XiSupabaseClient) other = client_new (other_secrets);
+  g_autofree char *other_email = new_email ();
+  g_autofree char *name = xi_secret_store_dup_folder_name (fixture->secrets,
+                                                           "supabase-refresh-token");
+  g_autofree char *other_name = xi_secret_store_dup_folder_name (other_secrets,
+                                                                 "supabase-refresh-token");
+  g_autoptr(GError) error = NULL;
+  gboolean needs_confirmation = TRUE;
+
+  g_assert_true (sign_up (other, other_email, &needs_confirmation, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, !=, other_name);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      XiSecretStore *secrets = i == 0 ? fixture->secrets : other_secrets;
+      XiSupabaseClient *signed_in = i == 0 ? fixture->client : other;
+      g_autoptr(XiSupabaseClient) restarted = client_new (secrets);
+      g_autoptr(GBytes) shared = NULL;
+
+      g_assert_true (restore (restarted, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (xi_supabase_client_get_user_id (restarted), ==,
+                       xi_supabase_client_get_user_id (signed_in));
+      shared = xi_secret_store_lookup_sync (secrets, "supabase-refresh-token", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_null (shared);
+    }
+  g_assert_cmpstr (xi_supabase_client_get_user_id (fixture->client), !=,
+                   xi_supabase_client_get_user_id (other));
+
+  xi_test_rm_rf (other_dir);
+}
+
+/* A session kept by an older version under the shared name is taken over
+ * by the folder's first restore: signed in as before, kept under the
+ * folder's name (mode 0600), and the shared entry is gone. */
+static void
+test_restore_takes_over_shared_session (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autofree char *name = xi_secret_store_dup_folder_name (fixture->secrets,
+                                                           "supabase-refresh-token");
+  g_autofree char *key_file = xi_secret_store_dup_key_file (fixture->secrets, name);
+  g_autoptr(XiSupabaseClient) restarted = client_new (fixture->secrets);
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(GBytes) shared = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  token = xi_secret_store_lookup_sync (fixture->secrets, name, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  g_assert_true (xi_secret_store_save_sync (fixture->secrets, "supabase-refresh-token", "Old",
+                                            token, NULL, &error));
+  g_assert_true (xi_secret_store_delete_sync (fixture->secrets, name, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (restore (restarted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (xi_supabase_client_get_user_id (restarted), ==,
+                   xi_supabase_client_get_user_id (fixture->client));
+  shared = xi_secret_store_lookup_sync (fixture->secrets, "supabase-refresh-token", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (shared);
+  g_assert_cmpint (g_stat (key_file, &st), ==, 0);
+  g_assert_cmpuint (st.st_mode & 0777, ==, 0600);
 }
 
 /* Three callers want a fresh token at once: one request goes out. The
@@ -780,6 +859,8 @@ main (int   argc,
   g_test_add ("/supabase-client/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("auth/sign-in-errors", test_sign_in_errors);
   ADD ("auth/restore", test_restore_from_secret_store);
+  ADD ("auth/session-per-folder", test_session_per_folder);
+  ADD ("auth/restore-takes-over-shared-session", test_restore_takes_over_shared_session);
   ADD ("auth/refresh-single-flight", test_refresh_single_flight);
   ADD ("auth/refresh-reply-lost", test_refresh_reply_lost);
   ADD ("auth/refresh-signed-out", test_refresh_signed_out);

@@ -871,6 +871,35 @@ test_confirm_start (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+row_shown (gpointer data)
+{
+  return !row_gone (data);
+}
+
+typedef struct
+{
+  GtkRoot   *root;
+  GtkWidget *widget;
+} FocusWait;
+
+static gboolean
+focus_on (gpointer data)
+{
+  FocusWait *wait = data;
+
+  return gtk_root_get_focus (wait->root) == wait->widget;
+}
+
+static gboolean
+focus_within (gpointer data)
+{
+  FocusWait *wait = data;
+  GtkWidget *focus = gtk_root_get_focus (wait->root);
+
+  return focus != NULL && gtk_widget_is_ancestor (focus, wait->widget);
+}
+
 /* Where the focus lands by real key events: on the new campaign after
  * Start, on Resume after Pause (the Pause button hides itself) and back,
  * and on the form once the cancelled campaign's row has gone. */
@@ -884,14 +913,15 @@ test_focus (Fixture       *f,
   GtkWidget *row;
   GtkWidget *pause;
   GtkWidget *resume;
+  gpointer row_args[] = { page, NULL };
   XiJob *job;
 
   fill_form (f, page, 600);
   job = start_campaign (f, page, 0);
-  xi_ui_spin (150);
+  row_args[1] = (gpointer)xi_job_get_id (job);
+  g_assert_true (xi_ui_wait_for (row_shown, row_args, 10000));
   row = xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (job));
-  g_assert_nonnull (row);
-  g_assert_true (gtk_root_get_focus (root) == row);
+  g_assert_true (xi_ui_wait_for (focus_on, &(FocusWait) { root, row }, 5000));
 
   pause = xi_ui_find_button (row, "Pa_use");
   resume = xi_ui_find_button (row, "_Resume");
@@ -903,21 +933,17 @@ test_focus (Fixture       *f,
       return;
     }
   wait_state (job, XI_JOB_STATE_PAUSED, 10000);
-  xi_ui_spin (100);
-  g_assert_true (gtk_root_get_focus (root) == resume);
+  g_assert_true (xi_ui_wait_for (focus_on, &(FocusWait) { root, resume }, 5000));
 
   xi_ui_send_keys (GTK_WINDOW (window), "key", "space");
   g_assert_true (xi_ui_wait_for (job_left_state, &(StateWait) { job, XI_JOB_STATE_PAUSED }, 10000));
-  xi_ui_spin (100);
-  g_assert_true (gtk_root_get_focus (root) == pause);
+  g_assert_true (xi_ui_wait_for (focus_on, &(FocusWait) { root, pause }, 5000));
 
   xi_ui_send_keys (GTK_WINDOW (window), "key", "ctrl+Delete");
   respond ("cancel");
   wait_state (job, XI_JOB_STATE_CANCELLED, 10000);
-  xi_ui_spin (300);
-  g_assert_null (xi_sending_page_find_job_row (XI_SENDING_PAGE (page), xi_job_get_id (job)));
-  g_assert_nonnull (gtk_root_get_focus (root));
-  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (root), page));
+  g_assert_true (xi_ui_wait_for (row_gone, row_args, 10000));
+  g_assert_true (xi_ui_wait_for (focus_within, &(FocusWait) { root, page }, 5000));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

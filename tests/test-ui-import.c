@@ -7,8 +7,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "xi-duplicates-dialog.h"
 #include "xi-import-dialog.h"
@@ -76,17 +80,27 @@ finished_cb (XiImportDialog *dialog,
   *done = TRUE;
 }
 
+static char *
+write_file (XiUiFixture *f,
+            const char  *name,
+            GBytes      *contents)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (contents, NULL),
+                                      g_bytes_get_size (contents), NULL));
+  return path;
+}
+
 static GtkWidget *
 open_dialog (XiUiFixture *f,
              const char  *name,
              GBytes      *contents)
 {
-  g_autofree char *path = g_build_filename (f->dir, name, NULL);
+  g_autofree char *path = write_file (f, name, contents);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   GtkWidget *dialog;
 
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (contents, NULL),
-                                      g_bytes_get_size (contents), NULL));
   dialog = xi_import_dialog_new (f->context, file);
   gtk_window_set_default_size (GTK_WINDOW (dialog), 760, 900);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -152,6 +166,29 @@ models_caught_up (gpointer data)
     return TRUE;
   group = find_group (expected->f, expected->group_name);
   return group != NULL && xi_group_get_member_count (group) == expected->n_members;
+}
+
+/* A label of the sample grid showing @text. */
+static GtkWidget *
+find_label (GtkWidget  *dialog,
+            const char *text)
+{
+  GtkWidget *grid = child (dialog, "sample_grid");
+
+  for (GtkWidget *label = gtk_widget_get_first_child (grid); label != NULL;
+       label = gtk_widget_get_next_sibling (label))
+    if (g_str_equal (gtk_label_get_text (GTK_LABEL (label)), text))
+      return label;
+  return NULL;
+}
+
+static gboolean
+counts_say (gpointer data)
+{
+  GtkWidget *dialog = ((gpointer *)data)[0];
+  const char *text = ((gpointer *)data)[1];
+
+  return strstr (gtk_label_get_text (GTK_LABEL (child (dialog, "counts_label"))), text) != NULL;
 }
 
 /* Windows-1252, separated by semicolons, as Excel saves "CSV" in an
@@ -222,8 +259,9 @@ test_semicolon_preview (XiUiFixture   *f,
   g_assert_cmpuint (preview->updated, ==, 0);
   g_assert_cmpuint (preview->skipped, ==, 3);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (dialog, "separator_row"))), ==, 1);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (dialog, "encoding_row"))), ==,
-                   "Windows-1252");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (dialog, "encoding_row"))), ==, 1);
+  g_assert_nonnull (xi_ui_find_row (dialog, "Nama"));
+  g_assert_nonnull (find_label (dialog, "Jos\xc3\xa9"));
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (dialog, "header_switch"))));
   refused = GTK_COLUMN_VIEW (child (dialog, "refused_view"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (refused))), ==, 3);
@@ -377,6 +415,288 @@ test_choose_phone_column (XiUiFixture   *f,
   g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
   g_assert_cmpuint (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog))->imported, ==, 2);
   g_assert_true (gtk_widget_get_sensitive (child (dialog, "import_button")));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* A named pipe that gives its text to the first reader only: a second
+ * read would wait for a writer forever, and the dialog's preview or
+ * import with it. */
+typedef struct
+{
+  char    *path;
+  GBytes  *contents;
+  GThread *thread;
+} OncePipe;
+
+static gpointer
+pipe_writer (gpointer data)
+{
+  OncePipe *pipe = data;
+  gsize len;
+  const char *text = g_bytes_get_data (pipe->contents, &len);
+  int fd = open (pipe->path, O_WRONLY);
+
+  g_assert_cmpint (fd, >=, 0);
+  while (len > 0)
+    {
+      gssize n = write (fd, text, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      g_assert_cmpint (n, >, 0);
+      text += n;
+      len -= n;
+    }
+  close (fd);
+  return NULL;
+}
+
+static OncePipe *
+once_pipe_new (const char *path,
+               GBytes     *contents)
+{
+  OncePipe *pipe = g_new0 (OncePipe, 1);
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  pipe->path = g_strdup (path);
+  pipe->contents = g_bytes_ref (contents);
+  pipe->thread = g_thread_new ("pipe-writer", pipe_writer, pipe);
+  return pipe;
+}
+
+/* Fails when somebody waits to read the pipe a second time. */
+static void
+once_pipe_free (OncePipe *pipe)
+{
+  int fd;
+
+  g_thread_join (pipe->thread);
+  /* Opening a pipe to write without blocking succeeds only when a
+   * reader waits on the other end. */
+  fd = open (pipe->path, O_WRONLY | O_NONBLOCK);
+  if (fd >= 0)
+    close (fd);
+  g_assert_cmpint (fd, <, 0);
+  g_assert_cmpint (errno, ==, ENXIO);
+  g_unlink (pipe->path);
+  g_free (pipe->path);
+  g_bytes_unref (pipe->contents);
+  g_free (pipe);
+}
+
+/* The preview, a changed choice, its count and the import read the file
+ * once between them: a pipe that can be read once imports like a file. */
+static void
+test_read_once (XiUiFixture   *f,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static (semicolon_csv, sizeof semicolon_csv - 1);
+  g_autofree char *path = g_build_filename (f->dir, "pipa.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  OncePipe *pipe = once_pipe_new (path, bytes);
+  GtkWidget *dialog;
+  XiImportReport *report;
+
+  dialog = xi_import_dialog_new (f->context, file);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
+  g_assert_cmpuint (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog))->imported, ==, 1);
+
+  /* Another phone column: read and counted again, from memory. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (xi_ui_find_row (dialog, "HP Baru")), 3);
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
+  g_assert_cmpuint (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog))->imported, ==, 3);
+
+  report = run_import (dialog);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->imported, ==, 3);
+  g_assert_true (xi_ui_wait_for (models_caught_up, &(Expected) { f, 3, NULL, 0 }, 10000));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  once_pipe_free (pipe);
+}
+
+static XiContact *
+find_contact (XiUiFixture *f,
+              const char  *phone)
+{
+  GListModel *contacts = xi_context_get_contacts (f->context);
+
+  /* The list loads its rows as they are asked for; wait for the page. */
+  xi_ui_wait_contacts (contacts);
+  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
+    {
+      g_autoptr(XiContact) contact = g_list_model_get_item (contacts, i);
+
+      if (g_strcmp0 (xi_contact_get_phone (contact), phone) == 0)
+        return g_steal_pointer (&contact);
+    }
+  return NULL;
+}
+
+static guint
+selected_encoding (GtkWidget *dialog)
+{
+  return adw_combo_row_get_selected (ADW_COMBO_ROW (child (dialog, "encoding_row")));
+}
+
+/* The encoding the user chooses is the one the sample, the counts and
+ * the import follow. */
+static void
+test_encoding_switch (XiUiFixture   *f,
+                      gconstpointer  data)
+{
+  static const char text[] = "Nama,HP,Harga\n"
+                             "Caf\xe9 Rasa,081211110001,\x80 5\n"
+                             "Toko Budi,081211110002,\x80 7\n";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr(GString) utf16 = g_string_new (NULL);
+  const char *ascii = "Nama,HP\nSiti,081211110003\n";
+  g_autoptr(GBytes) utf16_bytes = NULL;
+  g_autofree char *utf16_path = NULL;
+  g_autoptr(GFile) utf16_file = NULL;
+  GtkWidget *dialog = open_dialog (f, "harga.csv", bytes);
+  AdwComboRow *encoding = ADW_COMBO_ROW (child (dialog, "encoding_row"));
+  g_autoptr(XiContact) contact = NULL;
+  XiImportReport *report;
+
+  /* Not UTF-8: read as Windows-1252, where 0x80 is the euro sign. */
+  g_assert_cmpuint (selected_encoding (dialog), ==, 1);
+  g_assert_nonnull (find_label (dialog, "Caf\xc3\xa9 Rasa"));
+  g_assert_nonnull (find_label (dialog, "\xe2\x82\xac 5"));
+
+  /* As UTF-8 it cannot be read, and the dialog says which line is at fault. */
+  adw_combo_row_set_selected (encoding, 0);
+  g_assert_true (xi_ui_wait_for (counts_say, (gpointer[]) { dialog, "2" }, 10000));
+  g_assert_null (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog)));
+  g_assert_false (gtk_widget_get_sensitive (child (dialog, "import_button")));
+  xi_ui_spin (300);
+  screenshot (dialog, "import-encoding-wrong");
+
+  /* As ISO-8859-1, 0x80 is a control character instead. */
+  adw_combo_row_set_selected (encoding, 2);
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
+  xi_ui_spin (200);
+  g_assert_nonnull (find_label (dialog, "Caf\xc3\xa9 Rasa"));
+  g_assert_null (find_label (dialog, "\xe2\x82\xac 5"));
+  g_assert_cmpuint (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog))->imported, ==, 2);
+
+  /* Back to Windows-1252, and the import keeps the euro. */
+  adw_combo_row_set_selected (encoding, 1);
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
+  xi_ui_spin (200);
+  screenshot (dialog, "import-encoding");
+  report = run_import (dialog);
+  g_assert_cmpuint (report->imported, ==, 2);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (models_caught_up, &(Expected) { f, 2, NULL, 0 }, 10000));
+  contact = find_contact (f, "6281211110001");
+  g_assert_nonnull (contact);
+  g_assert_cmpstr (xi_contact_get_custom_field (contact, "harga"), ==, "\xe2\x82\xac 5");
+
+  /* UTF-16 without its byte-order mark looks like binary to the guess;
+   * chosen, it reads. */
+  for (const char *p = ascii; *p != '\0'; p++)
+    g_string_append_len (utf16, (char[]) { *p, 0 }, 2);
+  utf16_bytes = g_bytes_new (utf16->str, utf16->len);
+  utf16_path = write_file (f, "unicode.csv", utf16_bytes);
+  utf16_file = g_file_new_for_path (utf16_path);
+  dialog = xi_import_dialog_new (f->context, utf16_file);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (counts_say, (gpointer[]) { dialog, "CSV UTF-8" }, 10000));
+  g_assert_true (gtk_widget_get_visible (child (dialog, "encoding_row")));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (dialog, "encoding_row")), 3);
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 30000));
+  g_assert_cmpuint (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog))->imported, ==, 1);
+  g_assert_nonnull (find_label (dialog, "Siti"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+sample_shown (gpointer data)
+{
+  return xi_ui_find_row (data, "HP") != NULL;
+}
+
+static gboolean
+import_progressed (gpointer data)
+{
+  return gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child (data, "progress_bar"))) > 0.0;
+}
+
+static guint64
+peak_rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+/* A hundred thousand rows: the first rows show within a second, the
+ * counts follow, and Cancel in the middle of the import leaves the store
+ * as it was; then the import runs to its end. */
+static void
+test_large_file (XiUiFixture   *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GString) text = g_string_new ("Nama,HP,Kota\n");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  GtkWidget *dialog;
+  gint64 start, shown, counted, imported;
+  guint64 rss_before;
+  gboolean done = FALSE;
+  XiImportReport *report;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_printf (text, "Pelanggan %u,0812%08u,Kota %u\n", i, i, i % 50);
+  bytes = g_bytes_new (text->str, text->len);
+  path = write_file (f, "besar.csv", bytes);
+  file = g_file_new_for_path (path);
+  rss_before = peak_rss_kb ();
+
+  start = g_get_monotonic_time ();
+  dialog = xi_import_dialog_new (f->context, file);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (sample_shown, dialog, 30000));
+  shown = g_get_monotonic_time ();
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 120000));
+  counted = g_get_monotonic_time ();
+  g_assert_cmpuint (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog))->imported, ==, 100000);
+  g_test_message ("100000 rows: first rows shown after %.0f ms, counted after %.0f ms; "
+                  "peak RSS %" G_GUINT64_FORMAT " kB, %" G_GUINT64_FORMAT " kB before the dialog",
+                  (shown - start) / 1000.0, (counted - start) / 1000.0, peak_rss_kb (), rss_before);
+  g_assert_cmpint (shown - start, <, 5 * G_USEC_PER_SEC);
+
+  g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &done);
+  g_signal_emit_by_name (child (dialog, "import_button"), "clicked");
+  g_assert_true (xi_ui_wait_for (import_progressed, dialog, 60000));
+  xi_ui_spin (100);
+  screenshot (dialog, "import-progress");
+  g_signal_emit_by_name (child (dialog, "cancel_button"), "clicked");
+  g_assert_true (xi_ui_wait_for (finished, &done, 60000));
+  g_assert_null (xi_import_dialog_get_report (XI_IMPORT_DIALOG (dialog)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (dialog, "summary_label"))), ==,
+                   _("Import cancelled. Nothing was changed."));
+  xi_ui_spin (300);
+  g_assert_cmpuint (g_list_model_get_n_items (xi_context_get_contacts (f->context)), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = xi_import_dialog_new (f->context, file);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 120000));
+  start = g_get_monotonic_time ();
+  report = run_import (dialog);
+  imported = g_get_monotonic_time ();
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->imported, ==, 100000);
+  /* The peak includes the shared models reloaded after the import. */
+  g_test_message ("100000 rows imported and the models reloaded in %.0f ms; peak RSS %"
+                  G_GUINT64_FORMAT " kB", (imported - start) / 1000.0, peak_rss_kb ());
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
@@ -544,6 +864,14 @@ main (int   argc,
               test_duplicates, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-import/choose-phone-column", XiUiFixture, NULL, xi_ui_fixture_setup,
               test_choose_phone_column, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-import/read-once", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_read_once, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-import/encoding-switch", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_encoding_switch, xi_ui_fixture_teardown);
+  /* A measurement, in one language: the Indonesian run has nothing to add. */
+  if (language == NULL)
+    g_test_add ("/xi/ui-import/large-file", XiUiFixture, NULL, xi_ui_fixture_setup,
+                test_large_file, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-import/finalized-on-main-thread", XiUiFixture, NULL, xi_ui_fixture_setup,
               test_finalized_on_main_thread, xi_ui_fixture_teardown);
 

@@ -628,6 +628,24 @@ new_rule_listed (gpointer data)
   return find_row (data, "Di luar jam kerja") != NULL;
 }
 
+/* Preferences, on its Replies page, which is returned in @replies. */
+static GtkWidget *
+open_replies (Fixture    *f,
+              GtkWidget **replies)
+{
+  GtkWidget *window = xi_preferences_window_new (f->ui.context);
+
+  *replies = NULL;
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  for (GtkWidget *w = xi_ui_find_widget (window, ADW_TYPE_PREFERENCES_PAGE); w != NULL; w = gtk_widget_get_next_sibling (w))
+    if (g_strcmp0 (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (w)), "Replies") == 0)
+      *replies = w;
+  g_assert_nonnull (*replies);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (*replies));
+  return window;
+}
+
 /* Opt-out words and automatic replies in the preferences. */
 static void
 test_preferences (Fixture       *f,
@@ -637,7 +655,7 @@ test_preferences (Fixture       *f,
   g_autoptr(XiAutoReplyRule) saved = NULL;
   const char *words[] = { "harga", "price", NULL };
   GtkWidget *window;
-  GtkWidget *replies = NULL;
+  GtkWidget *replies;
   GtkWidget *dialog;
   AdwEntryRow *entry;
   g_auto(GStrv) keywords = NULL;
@@ -656,14 +674,7 @@ test_preferences (Fixture       *f,
     g_assert_no_error (error);
   }
 
-  window = xi_preferences_window_new (f->ui.context);
-  gtk_window_set_default_size (GTK_WINDOW (window), 640, 760);
-  gtk_window_present (GTK_WINDOW (window));
-  for (GtkWidget *w = xi_ui_find_widget (window, ADW_TYPE_PREFERENCES_PAGE); w != NULL; w = gtk_widget_get_next_sibling (w))
-    if (g_strcmp0 (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (w)), "Replies") == 0)
-      replies = w;
-  g_assert_nonnull (replies);
-  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (replies));
+  window = open_replies (f, &replies);
   xi_ui_spin (400);
 
   /* Words are added to the list, and the defaults come back. */
@@ -715,6 +726,109 @@ test_preferences (Fixture       *f,
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (xi_ui_find_widget (replies, ADW_TYPE_EXPANDER_ROW)), FALSE);
   xi_ui_spin (500);
   xi_ui_screenshot (window, "preferences-replies-rules");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *title;
+  const char *subtitle;
+} RowWait;
+
+static gboolean
+switch_off (gpointer data)
+{
+  return !gtk_switch_get_active (data);
+}
+
+static gboolean
+row_shows (gpointer data)
+{
+  RowWait *wait = data;
+  GtkWidget *row = find_row (wait->root, wait->title);
+
+  return row != NULL && (wait->subtitle == NULL ||
+                         g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), wait->subtitle) == 0);
+}
+
+static gboolean
+row_gone (gpointer data)
+{
+  RowWait *wait = data;
+
+  return find_row (wait->root, wait->title) == NULL;
+}
+
+/* The rules shown follow the store: a rule written there while
+ * Preferences is open (as sync writes one pulled from another computer)
+ * appears, an edit made in the dialog changes its row in place, and one
+ * disabled there turns its switch off. */
+static void
+test_preferences_follow_store (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiAutoReplyRule) rule = xi_auto_reply_rule_new ("Ongkir");
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  g_autoptr(XiAutoReplyRule) disabled = NULL;
+  g_autoptr(XiAutoReplyRule) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *words[] = { "ongkir", NULL };
+  GtkWidget *window;
+  GtkWidget *replies;
+  GtkWidget *dialog;
+  GtkWidget *row;
+  GtkWidget *toggle;
+  RowWait wait;
+
+  window = open_replies (f, &replies);
+  xi_ui_spin (300);
+  g_assert_null (find_row (replies, "Ongkir"));
+
+  /* Written to the store from outside the window: it appears. */
+  xi_auto_reply_rule_set_keywords (rule, words);
+  xi_auto_reply_rule_set_reply_text (rule, "Ongkir ke Jawa gratis.");
+  XI_TEST_WAIT (xi_store_save_auto_reply_rule_async (f->ui.store, rule, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_auto_reply_rule_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  wait = (RowWait) { replies, "Ongkir", "Messages with: ongkir" };
+  g_assert_true (xi_ui_wait_for (row_shows, &wait, 10000));
+  row = find_row (replies, "Ongkir");
+
+  /* Edited through the dialog: the same row shows the new name and words. */
+  g_assert_true (gtk_widget_activate_action (window, "prefs.edit-rule", "s", xi_auto_reply_rule_get_id (saved)));
+  g_assert_true (xi_ui_wait_for (has_rule_dialog, NULL, 5000));
+  dialog = GTK_WIDGET (xi_ui_find_window (XI_TYPE_AUTO_REPLY_DIALOG));
+  gtk_editable_set_text (GTK_EDITABLE (xi_ui_find_widget (dialog, ADW_TYPE_ENTRY_ROW)), "Ongkos kirim");
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_next_sibling (xi_ui_find_widget (dialog, ADW_TYPE_COMBO_ROW))),
+                         "ongkir, kirim");
+  xi_auto_reply_dialog_save (XI_AUTO_REPLY_DIALOG (dialog));
+  g_assert_true (xi_ui_wait_for (no_rule_dialog, NULL, 5000));
+  wait = (RowWait) { replies, "Ongkos kirim", "Messages with: ongkir, kirim" };
+  g_assert_true (xi_ui_wait_for (row_shows, &wait, 5000));
+  g_assert_true (find_row (replies, "Ongkos kirim") == row);
+  wait = (RowWait) { replies, "Ongkir", NULL };
+  g_assert_true (row_gone (&wait));
+  g_assert_cmpuint (count_rules (f), ==, 1);
+
+  /* Disabled in the store: the switch follows. */
+  toggle = xi_ui_find_widget (row, GTK_TYPE_SWITCH);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
+  XI_TEST_WAIT (xi_store_list_auto_reply_rules_async (f->ui.store, NULL, xi_test_store_result_cb, &slot_),
+                {
+                  g_autoptr(GPtrArray) rules = xi_store_list_auto_reply_rules_finish (f->ui.store, result_, &error);
+
+                  g_assert_no_error (error);
+                  disabled = xi_auto_reply_rule_copy (g_ptr_array_index (rules, 0));
+                });
+  xi_auto_reply_rule_set_enabled (disabled, FALSE);
+  XI_TEST_WAIT (xi_store_save_auto_reply_rule_async (f->ui.store, disabled, NULL, xi_test_store_result_cb, &slot_),
+                stored = xi_store_save_auto_reply_rule_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (xi_ui_wait_for (switch_off, toggle, 5000));
+  xi_ui_spin (300);
+  xi_ui_screenshot (window, "preferences-rules-follow-store");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -780,6 +894,8 @@ main (int   argc,
   g_test_add ("/xi/ui/inbox/campaign-replies", Fixture, "Stop!", fixture_setup, test_campaign_replies,
               fixture_teardown);
   g_test_add ("/xi/ui/inbox/preferences", Fixture, NULL, fixture_setup, test_preferences, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/preferences-follow-store", Fixture, NULL, fixture_setup,
+              test_preferences_follow_store, fixture_teardown);
   g_test_add ("/xi/ui/inbox/narrow", Fixture, NULL, fixture_setup, test_narrow, fixture_teardown);
   g_test_add ("/xi/ui/inbox/mark-all-read", Fixture, NULL, fixture_setup, test_mark_all_read,
               fixture_teardown);

@@ -860,6 +860,82 @@ count_named (GListModel *model,
   return n;
 }
 
+/* The asset library follows the store: a file added or removed by
+ * another part of the app (here the store API itself, as sync would)
+ * shows or goes on the page without it doing anything, the page's own
+ * add shows exactly once, and the template editor's attachment is the
+ * library's item. */
+static void
+test_assets_follow_store (XiUiFixture   *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 320, 200);
+  g_autofree char *picture = g_build_filename (f->dir, "brosur.png", NULL);
+  g_autofree char *pdf = g_build_filename (f->dir, "katalog.pdf", NULL);
+  XiFacade *facade = XI_FACADE (xi_context_get_assets_facade (f->context));
+  g_autoptr(XiAsset) elsewhere = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) attached = NULL;
+  gboolean deleted = FALSE;
+  XiTemplateEditor *editor;
+  GSList *files = NULL;
+  GListModel *assets;
+  XiWindow *window;
+  GtkWidget *page;
+  XiAsset *shown;
+
+  gdk_pixbuf_fill (pixbuf, 0x2060d0ff);
+  gdk_pixbuf_save (pixbuf, picture, "png", &error, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (pdf, "%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n", -1, NULL));
+
+  xi_ui_reload (f);
+  window = open_window (f, "assets");
+  page = xi_window_get_page (window, "assets");
+  assets = xi_assets_page_get_assets (XI_ASSETS_PAGE (page));
+  g_assert_true (assets == xi_context_get_assets (f->context));
+
+  XI_TEST_WAIT (xi_store_add_asset_async (f->store, picture, NULL, xi_test_store_result_cb, &slot_),
+                elsewhere = xi_store_add_asset_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  shown = xi_ui_wait_for_item (facade, xi_asset_get_id (elsewhere));
+  xi_ui_spin (300);
+  g_assert_nonnull (find_row (page, "brosur.png"));
+  g_assert_cmpuint (g_list_model_get_n_items (assets), ==, 1);
+
+  files = g_slist_append (files, g_file_new_for_path (pdf));
+  xi_assets_page_add_files (XI_ASSETS_PAGE (page), files);
+  g_slist_free_full (files, g_object_unref);
+  wait_n_items (assets, 2);
+  xi_ui_spin (500);
+  g_assert_false (xi_facade_is_following (facade));
+  g_assert_cmpuint (count_named (assets, "katalog.pdf"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (assets), ==, 2);
+  xi_ui_screenshot (GTK_WIDGET (window), "assets-follow-store");
+
+  /* Attaching a file the library has gives the library's item. */
+  xi_window_show_page (window, "templates");
+  page = xi_window_get_page (window, "templates");
+  gtk_widget_activate_action (page, "page.new", NULL);
+  editor = xi_templates_page_get_editor (XI_TEMPLATES_PAGE (page));
+  attached = g_file_new_for_path (picture);
+  xi_template_editor_attach_file (editor, attached);
+  g_assert_true (xi_ui_wait_for (editor_has_attachment, editor, 10000));
+  g_assert_true (xi_template_editor_get_attachment (editor) == shown);
+
+  /* Removed there: gone from the page's list, and from the editor. */
+  XI_TEST_WAIT (xi_store_delete_asset_async (f->store, xi_asset_get_id (elsewhere), NULL,
+                                             xi_test_store_result_cb, &slot_),
+                deleted = xi_store_delete_asset_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (deleted);
+  wait_n_items (assets, 1);
+  g_assert_cmpuint (count_named (assets, "brosur.png"), ==, 0);
+  g_assert_null (xi_template_editor_get_attachment (editor));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 is_named (gpointer data)
 {
@@ -990,6 +1066,8 @@ main (int   argc,
               xi_ui_fixture_setup, test_template_problems, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/assets", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_assets, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/assets/follow-store", XiUiFixture, NULL,
+              xi_ui_fixture_setup, test_assets_follow_store, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/sending-history", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_sending_history, xi_ui_fixture_teardown);
 

@@ -425,13 +425,16 @@ campaign_cancel (XiCli *cli, int argc, char **argv)
 
 /* "campaign delete CAMPAIGN": one that has not finished is cancelled
  * first, which gives its quota back; one sending now, or sent by another
- * computer of the account, is refused with the store's reason. */
+ * computer of the account, is refused with the store's reason. The app
+ * that holds this folder deletes it itself, so its window drops it at
+ * once; its refusal comes back as it worded it. */
 static int
 campaign_delete (XiCli  *cli,
                  int     argc,
                  char  **argv)
 {
   g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiDbusXenderIn1) app = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
@@ -441,10 +444,21 @@ campaign_delete (XiCli  *cli,
   if ((job = find_job (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
-  xi_store_delete_job_async (cli->store, xi_job_get_id (job), NULL, xi_cli_result_cb, &slot);
-  result = xi_cli_wait (&slot);
-  if (!xi_store_delete_job_finish (cli->store, result, &error))
-    return xi_cli_fail (cli, error);
+  if ((app = xi_cli_app_proxy (cli)) != NULL)
+    {
+      if (!xi_dbus_xender_in1_call_delete_campaign_sync (app, xi_job_get_id (job), NULL, &error))
+        {
+          g_dbus_error_strip_remote_error (error);
+          return xi_cli_fail (cli, error);
+        }
+    }
+  else
+    {
+      xi_store_delete_job_async (cli->store, xi_job_get_id (job), NULL, xi_cli_result_cb, &slot);
+      result = xi_cli_wait (&slot);
+      if (!xi_store_delete_job_finish (cli->store, result, &error))
+        return xi_cli_fail (cli, error);
+    }
 
   if (cli->json)
     {

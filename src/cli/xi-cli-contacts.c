@@ -188,6 +188,93 @@ write_refused (const char  *path,
                                   NULL, NULL, error);
 }
 
+/* The reading choices of the import dialog, from the command line;
+ * %NULL options when none was given, so everything is guessed. */
+static gboolean
+import_options (const char          *encoding,
+                const char          *separator,
+                const char          *header,
+                char               **columns,
+                XiImportOptions    **options,
+                GError             **error)
+{
+  static const char * const encodings[] = { "UTF-8", "Windows-1252", "ISO-8859-1", "UTF-16",
+                                             "UTF-16LE", "UTF-16BE" };
+  g_autoptr(XiImportOptions) read = g_new0 (XiImportOptions, 1);
+  g_autoptr(GPtrArray) roles = g_ptr_array_new_with_free_func (g_free);
+
+  *options = NULL;
+  if (encoding == NULL && separator == NULL && header == NULL && columns == NULL)
+    return TRUE;
+
+  if (encoding != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (encodings) && read->encoding == NULL; i++)
+        if (g_ascii_strcasecmp (encoding, encodings[i]) == 0)
+          read->encoding = g_strdup (encodings[i]);
+      if (read->encoding == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("“%s” is not an encoding Xender-In reads. Choose UTF-8, Windows-1252, "
+                         "ISO-8859-1 or UTF-16."), encoding);
+          return FALSE;
+        }
+    }
+
+  if (g_strcmp0 (separator, "comma") == 0 || g_strcmp0 (separator, ",") == 0)
+    read->delimiter = ',';
+  else if (g_strcmp0 (separator, "semicolon") == 0 || g_strcmp0 (separator, ";") == 0)
+    read->delimiter = ';';
+  else if (g_strcmp0 (separator, "tab") == 0)
+    read->delimiter = '\t';
+  else if (separator != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not a separator: use comma, semicolon or tab."), separator);
+      return FALSE;
+    }
+
+  if (g_strcmp0 (header, "yes") == 0)
+    read->header = XI_IMPORT_HEADER_PRESENT;
+  else if (g_strcmp0 (header, "no") == 0)
+    read->header = XI_IMPORT_HEADER_ABSENT;
+  else if (header != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--header takes yes or no, not “%s”."), header);
+      return FALSE;
+    }
+
+  /* "3=phone": the third column holds the numbers; the others keep the guess. */
+  for (guint i = 0; columns != NULL && columns[i] != NULL; i++)
+    {
+      const char *equals = strchr (columns[i], '=');
+      g_autofree char *number = equals != NULL ? g_strndup (columns[i], equals - columns[i]) : NULL;
+      guint64 column = 0;
+
+      if (number == NULL || equals[1] == '\0' ||
+          !g_ascii_string_to_unsigned (number, 10, 1, 256, &column, NULL))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("“%s” is not a column choice: write the column's number, “=” and what "
+                         "it holds, such as 2=phone or 4=field:kota."), columns[i]);
+          return FALSE;
+        }
+      while (roles->len < column)
+        g_ptr_array_add (roles, g_strdup (""));
+      g_free (roles->pdata[column - 1]);
+      roles->pdata[column - 1] = g_strdup (equals + 1);
+    }
+  if (roles->len > 0)
+    {
+      g_ptr_array_add (roles, NULL);
+      read->columns = (char **)g_ptr_array_steal (roles, NULL);
+    }
+
+  *options = g_steal_pointer (&read);
+  return TRUE;
+}
+
 static int
 contacts_import (XiCli  *cli,
                  int     argc,
@@ -195,7 +282,7 @@ contacts_import (XiCli  *cli,
 {
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(XiImportOptions) options = NULL;
   g_autoptr(XiImportReport) report = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -203,6 +290,10 @@ contacts_import (XiCli  *cli,
   g_autofree char *group = NULL;
   g_autofree char *country = NULL;
   g_autofree char *refused = NULL;
+  g_autofree char *encoding = NULL;
+  g_autofree char *separator = NULL;
+  g_autofree char *header = NULL;
+  g_auto(GStrv) columns = NULL;
   ImportFacts facts = { 0, };
   GAsyncResult *slot = NULL;
   gboolean show_progress = !cli->json && isatty (STDERR_FILENO);
@@ -222,6 +313,16 @@ contacts_import (XiCli  *cli,
       NULL },
     { "refused", 0, 0, G_OPTION_ARG_FILENAME, &refused,
       N_("Write the refused rows (line, value, reason) to FILE as CSV"), N_("FILE") },
+    { "encoding", 0, 0, G_OPTION_ARG_STRING, &encoding,
+      N_("Read text as UTF-8, Windows-1252, ISO-8859-1 or UTF-16 instead of guessing"),
+      N_("ENCODING") },
+    { "separator", 0, 0, G_OPTION_ARG_STRING, &separator,
+      N_("The separator of a delimited file: comma, semicolon or tab"), N_("SEPARATOR") },
+    { "header", 0, 0, G_OPTION_ARG_STRING, &header,
+      N_("Whether the first row holds column titles: yes or no"), N_("yes|no") },
+    { "column", 0, 0, G_OPTION_ARG_STRING_ARRAY, &columns,
+      N_("What column N holds: name, first-name, last-name, phone, tags, notes, groups, ignore "
+         "or field:KEY (repeatable)"), N_("N=ROLE") },
     { NULL },
   };
 
@@ -240,6 +341,8 @@ contacts_import (XiCli  *cli,
 
   if (country != NULL && !xi_phone_is_country_code (country))
     return xi_cli_usage (_("“%s” is not a country calling code (for example 62 or 1)."), country);
+  if (!import_options (encoding, separator, header, columns, &options, &error))
+    return xi_cli_usage ("%s", error->message);
 
   if (!check_import_group (cli, group, create_group, &facts.new_group, &error))
     return xi_cli_fail (cli, error);
@@ -247,34 +350,30 @@ contacts_import (XiCli  *cli,
   sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
 
   file = g_file_new_for_commandline_arg (argv[1]);
+  /* Read as it is written, a dry run too: a million rows never sit in
+   * memory. */
   if (dry_run)
     {
-      xi_import_read_file_async (file, country != NULL ? country : cli->country_code, cancellable,
-                                 show_progress ? show_progress_cb : NULL, (gpointer)_("Reading"),
-                                 NULL, xi_cli_result_cb, &slot);
-      result = xi_cli_wait (&slot);
-      batch = xi_import_read_file_finish (result, &error);
-      if (show_progress)
-        g_printerr ("\n");
-      if (batch == NULL)
-        goto failed;
-      g_clear_object (&result);
-      xi_store_preview_import_async (cli->store, g_steal_pointer (&batch), group, cancellable,
-                                     xi_cli_result_cb, &slot);
+      xi_store_preview_import_file_async (cli->store, file, NULL,
+                                          country != NULL ? country : cli->country_code, options,
+                                          group, show_progress ? show_progress_cb : NULL,
+                                          (gpointer)_("Reading"), NULL, cancellable,
+                                          xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
       report = xi_store_preview_import_finish (cli->store, result, &error);
     }
   else
     {
-      /* Read as it is written: a million rows never sit in memory. */
-      xi_store_import_file_async (cli->store, file, country != NULL ? country : cli->country_code,
-                                  group, show_progress ? show_progress_cb : NULL,
-                                  (gpointer)_("Saving"), NULL, cancellable, xi_cli_result_cb, &slot);
+      xi_store_import_file_full_async (cli->store, file, NULL,
+                                       country != NULL ? country : cli->country_code, options,
+                                       group, show_progress ? show_progress_cb : NULL,
+                                       (gpointer)_("Saving"), NULL, cancellable,
+                                       xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
       report = xi_store_import_file_finish (cli->store, result, &error);
-      if (show_progress)
-        g_printerr ("\n");
     }
+  if (show_progress)
+    g_printerr ("\n");
   if (report == NULL)
     goto failed;
 

@@ -363,3 +363,41 @@ xi_asset_get_created_at (XiAsset *self)
   g_return_val_if_fail (XI_IS_ASSET (self), NULL);
   return self->created_at;
 }
+
+/**
+ * xi_asset_update_from:
+ * @self: a #XiAsset a model holds
+ * @newer: a newer copy of the same asset, as the store read it
+ *
+ * Takes @newer's fields, so that views of @self show a rename made on
+ * another computer.
+ */
+void
+xi_asset_update_from (XiAsset *self,
+                      XiAsset *newer)
+{
+  g_return_if_fail (XI_IS_ASSET (self));
+  g_return_if_fail (XI_IS_ASSET (newer));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (self->name, newer->name) != 0)
+    {
+      g_free (self->name);
+      self->name = g_strdup (newer->name);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+    }
+  if (self->size != newer->size)
+    {
+      self->size = newer->size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
+    }
+  g_free (self->mime_type);
+  self->mime_type = g_strdup (newer->mime_type);
+  g_free (self->sha256);
+  self->sha256 = g_strdup (newer->sha256);
+  g_free (self->path);
+  self->path = g_strdup (newer->path);
+  g_free (self->created_at);
+  self->created_at = g_strdup (newer->created_at);
+  g_object_thaw_notify (G_OBJECT (self));
+}

@@ -46,5 +46,7 @@ guint64      xi_asset_get_size       (XiAsset       *self);
 const char  *xi_asset_get_sha256     (XiAsset       *self);
 const char  *xi_asset_get_path       (XiAsset       *self);
 const char  *xi_asset_get_created_at (XiAsset       *self);
+void         xi_asset_update_from    (XiAsset       *self,
+                                      XiAsset       *newer);
 
 G_END_DECLS

@@ -30,6 +30,23 @@ struct _XiAutoReplyRule
 
 G_DEFINE_FINAL_TYPE (XiAutoReplyRule, xi_auto_reply_rule, G_TYPE_OBJECT)
 
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_NAME,
+  PROP_TRIGGER,
+  PROP_KEYWORDS,
+  PROP_REPLY_TEXT,
+  PROP_COOLDOWN_SECONDS,
+  PROP_HOURS_START,
+  PROP_HOURS_END,
+  PROP_ENABLED,
+  PROP_PRIORITY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 xi_auto_reply_rule_finalize (GObject *object)
 {
@@ -44,9 +61,76 @@ xi_auto_reply_rule_finalize (GObject *object)
 }
 
 static void
+xi_auto_reply_rule_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  XiAutoReplyRule *self = XI_AUTO_REPLY_RULE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_TRIGGER:
+      g_value_set_int (value, self->trigger);
+      break;
+    case PROP_KEYWORDS:
+      g_value_set_boxed (value, self->keywords);
+      break;
+    case PROP_REPLY_TEXT:
+      g_value_set_string (value, self->reply_text);
+      break;
+    case PROP_COOLDOWN_SECONDS:
+      g_value_set_uint (value, self->cooldown_seconds);
+      break;
+    case PROP_HOURS_START:
+      g_value_set_int (value, self->hours_start);
+      break;
+    case PROP_HOURS_END:
+      g_value_set_int (value, self->hours_end);
+      break;
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
+      break;
+    case PROP_PRIORITY:
+      g_value_set_int (value, self->priority);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 xi_auto_reply_rule_class_init (XiAutoReplyRuleClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = xi_auto_reply_rule_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = xi_auto_reply_rule_finalize;
+  object_class->get_property = xi_auto_reply_rule_get_property;
+
+  /* Read-only: the setters are the way to change a rule, and each says
+   * when its field changed, so rows bound to a rule a model holds show an
+   * edit made anywhere. */
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, "", flags);
+  properties[PROP_TRIGGER] = g_param_spec_int ("trigger", NULL, NULL, XI_AUTO_REPLY_TRIGGER_KEYWORD,
+                                               XI_AUTO_REPLY_TRIGGER_ANY, XI_AUTO_REPLY_TRIGGER_KEYWORD,
+                                               flags);
+  properties[PROP_KEYWORDS] = g_param_spec_boxed ("keywords", NULL, NULL, G_TYPE_STRV, flags);
+  properties[PROP_REPLY_TEXT] = g_param_spec_string ("reply-text", NULL, NULL, "", flags);
+  properties[PROP_COOLDOWN_SECONDS] = g_param_spec_uint ("cooldown-seconds", NULL, NULL, 0, G_MAXUINT,
+                                                         XI_AUTO_REPLY_DEFAULT_COOLDOWN, flags);
+  properties[PROP_HOURS_START] = g_param_spec_int ("hours-start", NULL, NULL, -1, 23, -1, flags);
+  properties[PROP_HOURS_END] = g_param_spec_int ("hours-end", NULL, NULL, -1, 24, -1, flags);
+  properties[PROP_ENABLED] = g_param_spec_boolean ("enabled", NULL, NULL, TRUE, flags);
+  properties[PROP_PRIORITY] = g_param_spec_int ("priority", NULL, NULL, G_MININT, G_MAXINT, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -82,8 +166,11 @@ void
 _xi_auto_reply_rule_set_id (XiAutoReplyRule *self,
                             const char      *id)
 {
+  if (g_strcmp0 (self->id, id) == 0)
+    return;
   g_free (self->id);
   self->id = g_strdup (id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
 }
 
 /**
@@ -115,6 +202,35 @@ xi_auto_reply_rule_copy (XiAutoReplyRule *self)
 }
 
 /**
+ * xi_auto_reply_rule_update_from:
+ * @self: a #XiAutoReplyRule a model holds
+ * @newer: a newer copy of the same rule, as the store read it
+ *
+ * Takes @newer's fields, each notifying only when it changed, so that a
+ * row showing @self follows an edit made in a dialog or pulled by sync
+ * from another computer.
+ */
+void
+xi_auto_reply_rule_update_from (XiAutoReplyRule *self,
+                                XiAutoReplyRule *newer)
+{
+  g_return_if_fail (XI_IS_AUTO_REPLY_RULE (self));
+  g_return_if_fail (XI_IS_AUTO_REPLY_RULE (newer));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  _xi_auto_reply_rule_set_id (self, newer->id);
+  xi_auto_reply_rule_set_name (self, newer->name);
+  xi_auto_reply_rule_set_trigger (self, newer->trigger);
+  xi_auto_reply_rule_set_keywords (self, (const char * const *)newer->keywords);
+  xi_auto_reply_rule_set_reply_text (self, newer->reply_text);
+  xi_auto_reply_rule_set_cooldown_seconds (self, newer->cooldown_seconds);
+  xi_auto_reply_rule_set_hours (self, newer->hours_start, newer->hours_end);
+  xi_auto_reply_rule_set_enabled (self, newer->enabled);
+  xi_auto_reply_rule_set_priority (self, newer->priority);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
  * xi_auto_reply_rule_get_id:
  *
  * Returns: (nullable): the stored row's id, %NULL before the first save
@@ -138,8 +254,14 @@ xi_auto_reply_rule_set_name (XiAutoReplyRule *self,
                              const char      *name)
 {
   g_return_if_fail (XI_IS_AUTO_REPLY_RULE (self));
+
+  if (name == NULL)
+    name = "";
+  if (g_strcmp0 (self->name, name) == 0)
+    return;
   g_free (self->name);
-  self->name = g_strdup (name != NULL ? name : "");
+  self->name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
 }
 
 XiAutoReplyTrigger
@@ -154,7 +276,11 @@ xi_auto_reply_rule_set_trigger (XiAutoReplyRule    *self,
                                 XiAutoReplyTrigger  trigger)
 {
   g_return_if_fail (XI_IS_AUTO_REPLY_RULE (self));
+
+  if (self->trigger == trigger)
+    return;
   self->trigger = trigger;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRIGGER]);
 }
 
 /**
@@ -178,9 +304,17 @@ void
 xi_auto_reply_rule_set_keywords (XiAutoReplyRule    *self,
                                  const char * const *keywords)
 {
+  static const char * const none[] = { NULL };
+
   g_return_if_fail (XI_IS_AUTO_REPLY_RULE (self));
+
+  if (keywords == NULL)
+    keywords = none;
+  if (g_strv_equal ((const char * const *)self->keywords, keywords))
+    return;
   g_strfreev (self->keywords);
-  self->keywords = keywords != NULL ? g_strdupv ((char **)keywords) : g_new0 (char *, 1);
+  self->keywords = g_strdupv ((char **)keywords);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYWORDS]);
 }
 
 const char *
@@ -195,8 +329,14 @@ xi_auto_reply_rule_set_reply_text (XiAutoReplyRule *self,
                                    const char      *reply_text)
 {
   g_return_if_fail (XI_IS_AUTO_REPLY_RULE (self));
+
+  if (reply_text == NULL)
+    reply_text = "";
+  if (g_strcmp0 (self->reply_text, reply_text) == 0)
+    return;
   g_free (self->reply_text);
-  self->reply_text = g_strdup (reply_text != NULL ? reply_text : "");
+  self->reply_text = g_strdup (reply_text);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLY_TEXT]);
 }
 
 /**
@@ -217,7 +357,11 @@ xi_auto_reply_rule_set_cooldown_seconds (XiAutoReplyRule *self,
                                          guint            seconds)
 {
   g_return_if_fail (XI_IS_AUTO_REPLY_RULE (self));
+
+  if (self->cooldown_seconds == seconds)
+    return;
   self->cooldown_seconds = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COOLDOWN_SECONDS]);
 }
 
 /**
@@ -261,8 +405,18 @@ xi_auto_reply_rule_set_hours (XiAutoReplyRule *self,
 
   if (start_hour < 0 || start_hour > 23 || end_hour < 0 || end_hour > 24)
     start_hour = end_hour = -1;
-  self->hours_start = start_hour;
-  self->hours_end = end_hour;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->hours_start != start_hour)
+    {
+      self->hours_start = start_hour;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOURS_START]);
+    }
+  if (self->hours_end != end_hour)
+    {
+      self->hours_end = end_hour;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOURS_END]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 gboolean
@@ -277,7 +431,11 @@ xi_auto_reply_rule_set_enabled (XiAutoReplyRule *self,
                                 gboolean         enabled)
 {
   g_return_if_fail (XI_IS_AUTO_REPLY_RULE (self));
+
+  if (self->enabled == !!enabled)
+    return;
   self->enabled = !!enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
 }
 
 /**
@@ -298,7 +456,11 @@ xi_auto_reply_rule_set_priority (XiAutoReplyRule *self,
                                  int              priority)
 {
   g_return_if_fail (XI_IS_AUTO_REPLY_RULE (self));
+
+  if (self->priority == priority)
+    return;
   self->priority = priority;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIORITY]);
 }
 
 /**

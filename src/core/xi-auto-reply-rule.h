@@ -34,6 +34,8 @@ G_DECLARE_FINAL_TYPE (XiAutoReplyRule, xi_auto_reply_rule, XI, AUTO_REPLY_RULE, 
 
 XiAutoReplyRule     *xi_auto_reply_rule_new                  (const char          *name);
 XiAutoReplyRule     *xi_auto_reply_rule_copy                 (XiAutoReplyRule     *self);
+void                 xi_auto_reply_rule_update_from          (XiAutoReplyRule     *self,
+                                                              XiAutoReplyRule     *newer);
 const char          *xi_auto_reply_rule_get_id               (XiAutoReplyRule     *self);
 const char          *xi_auto_reply_rule_get_name             (XiAutoReplyRule     *self);
 void                 xi_auto_reply_rule_set_name             (XiAutoReplyRule     *self,

@@ -149,27 +149,122 @@ xi_text_to_utf8_full (const guint8  *data,
                       const char   **encoding,
                       GError       **error)
 {
+  return xi_text_to_utf8_as (data, len, NULL, encoding, error);
+}
+
+static char *
+decode_latin1 (const guint8 *data,
+               gsize         len)
+{
+  GString *out = g_string_sized_new (len + len / 8 + 1);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] < 0x80)
+        g_string_append_c (out, data[i]);
+      else
+        g_string_append_unichar (out, data[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+decode_utf8 (const guint8  *data,
+             gsize          len,
+             GError       **error)
+{
+  const char *end = NULL;
+  guint line = 1;
+
+  if (g_utf8_validate ((const char *)data, len, &end))
+    return g_strndup ((const char *)data, len);
+
+  for (const guint8 *p = data; p < (const guint8 *)end; p++)
+    line += *p == '\n';
+  g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
+               _("Line %u is not UTF-8 text. Choose the encoding the file was saved in."), line);
+  return NULL;
+}
+
+/**
+ * xi_text_to_utf8_as:
+ * @data: file contents
+ * @len: length of @data
+ * @chosen: (nullable): the encoding to read the text as: "UTF-8",
+ *   "Windows-1252", "ISO-8859-1", "UTF-16" (little-endian unless a
+ *   byte-order mark says otherwise), "UTF-16LE" or "UTF-16BE"; %NULL
+ *   detects it as xi_text_to_utf8() does
+ * @encoding: (out) (optional) (transfer none): the encoding the text was
+ *   read as, one of the names above but "UTF-16"
+ * @error: return location for a #GError
+ *
+ * As xi_text_to_utf8_full(), in the encoding the user chose when the
+ * guess was wrong. A byte-order mark of the chosen encoding is dropped;
+ * UTF-8 that is not valid is refused with the line at fault.
+ *
+ * Returns: (transfer full) (nullable): UTF-8 text, or %NULL with
+ *   %XI_IMPORT_ERROR_UNREADABLE
+ */
+char *
+xi_text_to_utf8_as (const guint8  *data,
+                    gsize          len,
+                    const char    *chosen,
+                    const char   **encoding,
+                    GError       **error)
+{
   const char *found = "UTF-8";
+  gboolean bom_le = len >= 2 && data[0] == 0xFF && data[1] == 0xFE;
+  gboolean bom_be = len >= 2 && data[0] == 0xFE && data[1] == 0xFF;
+  gboolean bom_utf8 = len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF;
   char *text;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  if (len >= 2 && data[0] == 0xFF && data[1] == 0xFE)
+  if (chosen != NULL && g_str_has_prefix (chosen, "UTF-16"))
+    {
+      if (g_str_equal (chosen, "UTF-16LE") || (g_str_equal (chosen, "UTF-16") && !bom_be))
+        found = "UTF-16LE";
+      else
+        found = "UTF-16BE";
+      if ((bom_le && g_str_equal (found, "UTF-16LE")) || (bom_be && g_str_equal (found, "UTF-16BE")))
+        text = decode_utf16 (data + 2, len - 2, found, error);
+      else
+        text = decode_utf16 (data, len, found, error);
+    }
+  else if (chosen == NULL && bom_le)
     text = decode_utf16 (data + 2, len - 2, found = "UTF-16LE", error);
-  else if (len >= 2 && data[0] == 0xFE && data[1] == 0xFF)
+  else if (chosen == NULL && bom_be)
     text = decode_utf16 (data + 2, len - 2, found = "UTF-16BE", error);
+  else if (memchr (data, '\0', len) != NULL)
+    {
+      set_not_text_error (error);
+      return NULL;
+    }
+  else if (chosen != NULL && g_str_equal (chosen, "Windows-1252"))
+    {
+      text = decode_cp1252 (data, len);
+      found = "Windows-1252";
+    }
+  else if (chosen != NULL && g_str_equal (chosen, "ISO-8859-1"))
+    {
+      text = decode_latin1 (data, len);
+      found = "ISO-8859-1";
+    }
+  else if (chosen != NULL && g_str_equal (chosen, "UTF-8"))
+    text = bom_utf8 ? decode_utf8 (data + 3, len - 3, error) : decode_utf8 (data, len, error);
+  else if (chosen != NULL)
+    {
+      g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
+                   _("“%s” is not an encoding Xender-In reads. Choose UTF-8, Windows-1252, "
+                     "ISO-8859-1 or UTF-16."), chosen);
+      return NULL;
+    }
   else
     {
-      if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
+      if (bom_utf8)
         {
           data += 3;
           len -= 3;
-        }
-
-      if (memchr (data, '\0', len) != NULL)
-        {
-          set_not_text_error (error);
-          return NULL;
         }
       if (g_utf8_validate ((const char *)data, len, NULL))
         text = g_strndup ((const char *)data, len);

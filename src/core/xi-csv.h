@@ -24,6 +24,11 @@ char         *xi_text_to_utf8_full       (const guint8  *data,
                                           gsize          len,
                                           const char   **encoding,
                                           GError       **error);
+char         *xi_text_to_utf8_as         (const guint8  *data,
+                                          gsize          len,
+                                          const char    *chosen,
+                                          const char   **encoding,
+                                          GError       **error);
 char          xi_csv_detect_delimiter    (const char    *text);
 XiCsvReader  *xi_csv_reader_new          (const char    *text,
                                           char           delimiter);

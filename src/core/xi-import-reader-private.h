@@ -26,12 +26,14 @@ typedef gboolean (*XiImportRowsFunc) (XiImportBatch  *batch,
                                       gpointer        user_data,
                                       GError        **error);
 
-XiImportBatch *_xi_import_read_file_streaming (GFile             *file,
-                                               const char        *default_country_code,
-                                               XiImportRowsFunc   func,
-                                               gpointer           user_data,
-                                               GCancellable      *cancellable,
-                                               XiProgressRelay   *progress,
-                                               GError           **error);
+XiImportBatch *_xi_import_read_file_streaming (GFile                  *file,
+                                               GBytes                 *contents,
+                                               const char             *default_country_code,
+                                               const XiImportOptions  *options,
+                                               XiImportRowsFunc        func,
+                                               gpointer                user_data,
+                                               GCancellable           *cancellable,
+                                               XiProgressRelay        *progress,
+                                               GError                **error);
 
 G_END_DECLS

@@ -283,6 +283,7 @@ xi_import_options_copy (const XiImportOptions *options)
 
   copy = g_memdup2 (options, sizeof *options);
   copy->columns = g_strdupv (options->columns);
+  copy->encoding = g_strdup (options->encoding);
   return copy;
 }
 
@@ -297,6 +298,7 @@ xi_import_options_free (XiImportOptions *options)
     return;
 
   g_strfreev (options->columns);
+  g_free (options->encoding);
   g_free (options);
 }
 
@@ -1074,6 +1076,9 @@ read_delimited (XiImportBatch          *batch,
         add_issue (batch, xi_csv_reader_get_line (reader), NULL, record_error->message);
       else
         add_delimited_record (batch, reader, &layout, country);
+
+      if (options != NULL && options->sample_only && batch->n_records == XI_IMPORT_SAMPLE_ROWS)
+        break;
     }
   ok = TRUE;
 
@@ -1088,6 +1093,7 @@ static gboolean
 read_vcards (XiImportBatch    *batch,
              const char       *text,
              const char       *country,
+             gboolean          sample_only,
              const Sink       *sink,
              GCancellable     *cancellable,
              XiProgressRelay  *progress,
@@ -1119,7 +1125,7 @@ read_vcards (XiImportBatch    *batch,
   g_strfreev (batch->custom_field_names);
   batch->custom_field_names = g_strv_builder_end (names);
 
-  for (guint i = 0; i < cards->len; i++)
+  for (guint i = 0; i < cards->len && !(sample_only && i == XI_IMPORT_SAMPLE_ROWS); i++)
     {
       XiVCard *card = g_ptr_array_index (cards, i);
       XiImportRow *row;
@@ -1241,13 +1247,15 @@ read_bytes (GBytes                 *bytes,
       ok = read_delimited (batch, text, ',', country, &sheet, sink, cancellable, progress, error);
       batch->format = XI_IMPORT_FORMAT_WORKBOOK;
     }
-  else if ((text = xi_text_to_utf8_full (data, len, &batch->encoding, error)) == NULL)
+  else if ((text = xi_text_to_utf8_as (data, len, options != NULL ? options->encoding : NULL,
+                                       &batch->encoding, error)) == NULL)
     return NULL;
   else
     {
       g_clear_pointer (&owned, g_bytes_unref);
       if (looks_like_vcard (text, filename_hint))
-        ok = read_vcards (batch, text, country, sink, cancellable, progress, error);
+        ok = read_vcards (batch, text, country, options != NULL && options->sample_only, sink,
+                          cancellable, progress, error);
       else
         ok = read_delimited (batch, text, '\0', country, options, sink, cancellable, progress, error);
     }
@@ -1323,6 +1331,8 @@ xi_import_read_bytes_full (GBytes                 *bytes,
 typedef struct
 {
   GFile           *file;
+  GBytes          *contents;
+  char            *name;
   char            *country;
   XiImportOptions *options;
   XiProgressRelay *progress;
@@ -1334,6 +1344,8 @@ read_data_free (gpointer data)
   ReadData *read = data;
 
   g_clear_object (&read->file);
+  g_clear_pointer (&read->contents, g_bytes_unref);
+  g_free (read->name);
   g_free (read->country);
   g_clear_pointer (&read->options, xi_import_options_free);
   g_clear_pointer (&read->progress, xi_progress_relay_unref);
@@ -1372,18 +1384,51 @@ read_thread (GTask        *task,
              GCancellable *cancellable)
 {
   ReadData *read = task_data;
-  g_autofree char *name = g_file_get_basename (read->file);
   GError *error = NULL;
   GBytes *bytes;
   XiImportBatch *batch = NULL;
 
-  if ((bytes = load_file (read->file, cancellable, &error)) != NULL)
-    batch = read_bytes (bytes, name, read->country, read->options, NULL, cancellable,
+  if (read->contents != NULL)
+    bytes = g_bytes_ref (read->contents);
+  else
+    bytes = load_file (read->file, cancellable, &error);
+  if (bytes != NULL)
+    batch = read_bytes (bytes, read->name, read->country, read->options, NULL, cancellable,
                         read->progress, &error);
   if (batch == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, batch, (GDestroyNotify)xi_import_batch_free);
+}
+
+/* Reads @contents, or @file when it is %NULL, on a worker thread. */
+static void
+start_read (GFile                  *file,
+            GBytes                 *contents,
+            const char             *name,
+            const char             *country,
+            const XiImportOptions  *options,
+            GCancellable           *cancellable,
+            XiImportProgressFunc    progress,
+            gpointer                progress_data,
+            GDestroyNotify          progress_destroy,
+            GAsyncReadyCallback     callback,
+            gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ReadData *read = g_new0 (ReadData, 1);
+
+  read->file = file != NULL ? g_object_ref (file) : NULL;
+  read->contents = contents != NULL ? g_bytes_ref (contents) : NULL;
+  read->name = g_strdup (name);
+  read->country = g_strdup (country);
+  read->options = xi_import_options_copy (options);
+  read->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xi_import_read_file_async);
+  g_task_set_task_data (task, read, read_data_free);
+  g_task_run_in_thread (task, read_thread);
 }
 
 /**
@@ -1442,22 +1487,113 @@ xi_import_read_file_full_async (GFile                  *file,
                                 GAsyncReadyCallback     callback,
                                 gpointer                user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  ReadData *read;
+  g_autofree char *name = NULL;
 
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  read = g_new0 (ReadData, 1);
-  read->file = g_object_ref (file);
-  read->country = g_strdup (default_country_code);
-  read->options = xi_import_options_copy (options);
-  read->progress = xi_progress_relay_new (progress, progress_data, progress_destroy);
+  name = g_file_get_basename (file);
+  start_read (file, NULL, name, default_country_code, options, cancellable, progress,
+              progress_data, progress_destroy, callback, user_data);
+}
+
+/**
+ * xi_import_read_bytes_async:
+ * @contents: the file contents, read once with xi_import_load_file_async()
+ * @filename_hint: (nullable): the file name, to recognise vCard files
+ * @default_country_code: (nullable): as for xi_import_read_file_async()
+ * @options: (nullable): how to read it, as for xi_import_read_bytes_full()
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable): as for xi_import_read_file_async()
+ * @progress_data: closure for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @callback: called with the batch
+ * @user_data: closure
+ *
+ * As xi_import_read_file_full_async() on contents already in memory, so
+ * that a preview read again with other choices does not open the file
+ * again; finish it with xi_import_read_file_finish().
+ */
+void
+xi_import_read_bytes_async (GBytes                 *contents,
+                            const char             *filename_hint,
+                            const char             *default_country_code,
+                            const XiImportOptions  *options,
+                            GCancellable           *cancellable,
+                            XiImportProgressFunc    progress,
+                            gpointer                progress_data,
+                            GDestroyNotify          progress_destroy,
+                            GAsyncReadyCallback     callback,
+                            gpointer                user_data)
+{
+  g_return_if_fail (contents != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_read (NULL, contents, filename_hint, default_country_code, options, cancellable, progress,
+              progress_data, progress_destroy, callback, user_data);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GBytes *bytes = load_file (task_data, cancellable, &error);
+
+  if (bytes == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, bytes, (GDestroyNotify)g_bytes_unref);
+}
+
+/**
+ * xi_import_load_file_async:
+ * @file: a contacts file
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the contents
+ * @user_data: closure
+ *
+ * Reads @file whole on a worker thread, refusing it before it is read
+ * when it is bigger than an import may be. A preview reads the contents
+ * with xi_import_read_bytes_async() and the store imports them with
+ * xi_store_import_file_full_async(), so the file is opened once: what is
+ * imported is what was previewed, even if the file changes meanwhile.
+ */
+void
+xi_import_load_file_async (GFile               *file,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, xi_import_read_file_async);
-  g_task_set_task_data (task, read, read_data_free);
-  g_task_run_in_thread (task, read_thread);
+  g_task_set_source_tag (task, xi_import_load_file_async);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, load_thread);
+}
+
+/**
+ * xi_import_load_file_finish:
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the contents, or %NULL with @error
+ *   set (%XI_IMPORT_ERROR_UNREADABLE naming the file, or a size limit)
+ */
+GBytes *
+xi_import_load_file_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == xi_import_load_file_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -1480,7 +1616,10 @@ xi_import_read_file_finish (GAsyncResult  *result,
 /**
  * _xi_import_read_file_streaming:
  * @file: a contacts file
+ * @contents: (nullable): its contents when they were read already; %NULL
+ *   reads @file
  * @default_country_code: (nullable): as for xi_import_read_file_async()
+ * @options: (nullable): how to read it, as for xi_import_read_bytes_full()
  * @func: (scope call): takes the rows read so far, tens of thousands at a
  *   time and then the rest, in file order
  * @user_data: closure for @func
@@ -1497,13 +1636,15 @@ xi_import_read_file_finish (GAsyncResult  *result,
  *   and columns but no rows, or %NULL with @error set
  */
 XiImportBatch *
-_xi_import_read_file_streaming (GFile             *file,
-                                const char        *default_country_code,
-                                XiImportRowsFunc   func,
-                                gpointer           user_data,
-                                GCancellable      *cancellable,
-                                XiProgressRelay   *progress,
-                                GError           **error)
+_xi_import_read_file_streaming (GFile                  *file,
+                                GBytes                 *contents,
+                                const char             *default_country_code,
+                                const XiImportOptions  *options,
+                                XiImportRowsFunc        func,
+                                gpointer                user_data,
+                                GCancellable           *cancellable,
+                                XiProgressRelay        *progress,
+                                GError                **error)
 {
   g_autofree char *name = NULL;
   Sink sink = { func, user_data };
@@ -1512,10 +1653,13 @@ _xi_import_read_file_streaming (GFile             *file,
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  if ((bytes = load_file (file, cancellable, error)) == NULL)
+  if (contents != NULL)
+    bytes = g_bytes_ref (contents);
+  else if ((bytes = load_file (file, cancellable, error)) == NULL)
     return NULL;
   name = g_file_get_basename (file);
-  return read_bytes (bytes, name, default_country_code, NULL, &sink, cancellable, progress, error);
+  return read_bytes (bytes, name, default_country_code, options, &sink, cancellable, progress,
+                     error);
 }
 
 /**

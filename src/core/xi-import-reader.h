@@ -54,6 +54,12 @@ typedef enum {
  * @keep_without_phone: when no column holds phone numbers, return a batch
  *   without rows and with @missing_phone set instead of failing, so that a
  *   preview can ask which column holds them
+ * @encoding: (nullable): how to decode a text file, as
+ *   xi_text_to_utf8_as() takes it ("UTF-8", "Windows-1252", "ISO-8859-1",
+ *   "UTF-16", "UTF-16LE" or "UTF-16BE"); %NULL detects it
+ * @sample_only: stop after the first %XI_IMPORT_SAMPLE_ROWS records, for a
+ *   preview that shows them at once and counts the rest through the store;
+ *   #XiImportBatch.n_records, rows and issues then cover those records only
  *
  * What the user chose in a preview; %NULL options guess everything.
  */
@@ -63,6 +69,8 @@ typedef struct
   XiImportHeader  header;
   char          **columns;
   gboolean        keep_without_phone;
+  char           *encoding;
+  gboolean        sample_only;
 } XiImportOptions;
 
 /**
@@ -112,7 +120,8 @@ typedef struct
  * @rows: (element-type XiImportRow): the good records, in file order
  * @issues: (element-type XiImportIssue): the rejected records, in file order
  * @encoding: (nullable): how the text was decoded ("UTF-8", "UTF-16LE",
- *   "UTF-16BE" or "Windows-1252"); %NULL for workbooks, which say it themselves
+ *   "UTF-16BE", "Windows-1252" or "ISO-8859-1"); %NULL for workbooks,
+ *   which say it themselves
  * @has_header: whether a row of titles was found (delimited files and sheets)
  * @missing_phone: no column holds phone numbers, so there are no rows
  *   (only with #XiImportOptions.keep_without_phone)
@@ -186,7 +195,23 @@ void            xi_import_read_file_full_async (GFile               *file,
                                               GDestroyNotify         progress_destroy,
                                               GAsyncReadyCallback    callback,
                                               gpointer               user_data);
+void            xi_import_read_bytes_async   (GBytes                *contents,
+                                              const char            *filename_hint,
+                                              const char            *default_country_code,
+                                              const XiImportOptions *options,
+                                              GCancellable          *cancellable,
+                                              XiImportProgressFunc   progress,
+                                              gpointer               progress_data,
+                                              GDestroyNotify         progress_destroy,
+                                              GAsyncReadyCallback    callback,
+                                              gpointer               user_data);
 XiImportBatch  *xi_import_read_file_finish   (GAsyncResult          *result,
+                                              GError               **error);
+void            xi_import_load_file_async    (GFile                 *file,
+                                              GCancellable          *cancellable,
+                                              GAsyncReadyCallback    callback,
+                                              gpointer               user_data);
+GBytes         *xi_import_load_file_finish   (GAsyncResult          *result,
                                               GError               **error);
 XiImportBatch  *xi_import_batch_new          (void);
 void            xi_import_batch_free         (XiImportBatch         *batch);

@@ -422,6 +422,35 @@ xi_secret_store_dup_key_file (XiSecretStore *self,
 }
 
 /**
+ * xi_secret_store_dup_folder_name:
+ * @self: a #XiSecretStore
+ * @name: a secret's name
+ *
+ * The name under which this data folder keeps a secret every folder has
+ * one of (an account's sign-in): the Secret Service holds one secret per
+ * name for the whole desktop session, so two folders (two accounts, or
+ * two projects) that used @name itself would overwrite each other's. The
+ * suffix is taken from the database's path, so it stays the same for as
+ * long as the folder does.
+ *
+ * Returns: (transfer full): @name with this folder's suffix
+ */
+char *
+xi_secret_store_dup_folder_name (XiSecretStore *self,
+                                 const char    *name)
+{
+  g_autofree char *canonical = NULL;
+  g_autofree char *digest = NULL;
+
+  g_return_val_if_fail (XI_IS_SECRET_STORE (self), NULL);
+  g_return_val_if_fail (name_is_valid (name), NULL);
+
+  canonical = g_canonicalize_filename (self->database_path, NULL);
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+  return g_strdup_printf ("%s-%.16s", name, digest);
+}
+
+/**
  * xi_secret_store_lookup_sync:
  * @self: a #XiSecretStore
  * @name: letters, digits, '-', '_' and '.' (not first)

@@ -38,6 +38,8 @@ XiSecretStore   *xi_secret_store_new            (const char           *database_
 XiSecretBackend  xi_secret_store_backend_from_env (void);
 char            *xi_secret_store_dup_key_file   (XiSecretStore        *self,
                                                  const char           *name);
+char            *xi_secret_store_dup_folder_name (XiSecretStore       *self,
+                                                  const char          *name);
 
 GBytes          *xi_secret_store_lookup_sync    (XiSecretStore        *self,
                                                  const char           *name,

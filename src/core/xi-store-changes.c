@@ -22,6 +22,11 @@
  * (table, id) of each inserted, updated or deleted row to
  * xi_store_changed (), which collects them for the open transaction.
  *
+ * Rows only the server writes (the allowance, its reservations, payments)
+ * are cached in sync_state under "server:TABLE:ID"; a trigger there
+ * announces them under the server's table name, so sync has no list of
+ * changes of its own to keep.
+ *
  * The WAL hook runs once SQLite has committed, so only then are the
  * collected rows published; the rollback hook forgets them. An update
  * counts only when a column other than the stamps (updated_at, version,
@@ -150,12 +155,35 @@ _xi_store_note_change (XiStore    *self,
 {
   _xi_store_assert_thread (self);
 
+  if (!_xi_store_changed_is_heard (self))
+    return;
   g_mutex_lock (&self->changes_lock);
   if (self->changes == NULL)
     self->changes = change_set_new ();
   change_set_add (self->changes, table, id);
   schedule_emission (self);
   g_mutex_unlock (&self->changes_lock);
+}
+
+/**
+ * _xi_store_changes_note:
+ * @self: a #XiStore, on its thread, in a transaction
+ * @table: a synced table
+ * @id: the id of a row of @table the transaction wrote
+ *
+ * Does what the insert trigger of @table does, for a writer that paused
+ * it with _xi_store_changes_pause_inserts().
+ */
+void
+_xi_store_changes_note (XiStore    *self,
+                        const char *table,
+                        const char *id)
+{
+  _xi_store_assert_thread (self);
+
+  if (self->pending_changes == NULL)
+    self->pending_changes = change_set_new ();
+  change_set_add (self->pending_changes, table, id);
 }
 
 static void
@@ -197,7 +225,9 @@ _xi_store_changes_committed (XiStore *self)
   const char *table;
   TableChanges *changes;
 
-  if (pending == NULL)
+  /* Nobody listening now hears nothing later either: a listener that
+   * connects afterwards reads what it shows first. */
+  if (pending == NULL || !_xi_store_changed_is_heard (self))
     return;
 
   g_mutex_lock (&self->changes_lock);
@@ -245,6 +275,16 @@ _xi_store_changes_clear (XiStore *self)
   g_mutex_unlock (&self->changes_lock);
 }
 
+static void
+append_insert_trigger (GString    *sql,
+                       const char *table)
+{
+  g_string_append_printf (sql,
+                          "CREATE TEMP TRIGGER xi_changed_%s_insert AFTER INSERT ON main.%s"
+                          " BEGIN SELECT xi_store_changed ('%s', NEW.id); END;",
+                          table, table, table);
+}
+
 /* The TEMP triggers of @table: every column but the stamps is compared. */
 static char *
 build_triggers (XiStore     *self,
@@ -279,18 +319,84 @@ build_triggers (XiStore     *self,
       return NULL;
     }
 
+  append_insert_trigger (sql, table);
   g_string_append_printf (sql,
-                          "CREATE TEMP TRIGGER xi_changed_%s_insert AFTER INSERT ON main.%s"
-                          " BEGIN SELECT xi_store_changed ('%s', NEW.id); END;"
                           "CREATE TEMP TRIGGER xi_changed_%s_update AFTER UPDATE ON main.%s"
                           " WHEN %s BEGIN SELECT xi_store_changed ('%s', NEW.id); END;"
                           "CREATE TEMP TRIGGER xi_changed_%s_delete AFTER DELETE ON main.%s"
                           " BEGIN SELECT xi_store_changed ('%s', OLD.id); END;",
-                          table, table, table,
                           table, table, differs->len > 0 ? differs->str : "0", table,
                           table, table, table);
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }
+
+/*
+ * A trigger is a small program that SQLite runs for every row, which
+ * costs a bulk writer (a campaign's 100,000 recipients, an import) more
+ * than the row's own insert into its indexes. Such a writer drops the
+ * insert trigger of its table for the time of its transaction and names
+ * the rows it inserts itself (_xi_store_changes_note()). The TEMP schema
+ * is part of the transaction: a rollback brings the trigger back, and the
+ * writer puts it back before it commits.
+ */
+
+/**
+ * _xi_store_changes_pause_inserts:
+ * @self: a #XiStore, on its thread, in a transaction, with no statement
+ *   running
+ * @table: a synced table
+ * @error: return location for a #GError
+ *
+ * Returns: whether the insert trigger of @table is gone until
+ *   _xi_store_changes_resume_inserts() or the rollback
+ */
+gboolean
+_xi_store_changes_pause_inserts (XiStore     *self,
+                                 const char  *table,
+                                 GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("DROP TRIGGER temp.xi_changed_%s_insert", table);
+
+  _xi_store_assert_thread (self);
+  g_return_val_if_fail (!sqlite3_get_autocommit (self->db), FALSE);
+
+  return _xi_store_exec (self, sql, error);
+}
+
+/**
+ * _xi_store_changes_resume_inserts:
+ * @self: a #XiStore, on its thread, in the transaction that paused @table
+ * @table: a synced table
+ * @error: return location for a #GError
+ *
+ * Returns: whether the insert trigger of @table is back
+ */
+gboolean
+_xi_store_changes_resume_inserts (XiStore     *self,
+                                  const char  *table,
+                                  GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  _xi_store_assert_thread (self);
+
+  append_insert_trigger (sql, table);
+  return _xi_store_exec (self, sql->str, error);
+}
+/* The key is "server:" (seven characters), the table, ":" and the id. */
+#define SERVER_KEY(row) "substr (" row ".key, 8)"
+#define SERVER_TABLE(row) "substr (" SERVER_KEY (row) ", 1, instr (" SERVER_KEY (row) ", ':') - 1)"
+#define SERVER_ID(row) "substr (" SERVER_KEY (row) ", instr (" SERVER_KEY (row) ", ':') + 1)"
+#define SERVER_CHANGED(row) "SELECT xi_store_changed (" SERVER_TABLE (row) ", " SERVER_ID (row) ");"
+
+static const char server_triggers[] =
+  "CREATE TEMP TRIGGER xi_changed_server_insert AFTER INSERT ON main.sync_state"
+  " WHEN NEW.key GLOB 'server:?*:?*' BEGIN " SERVER_CHANGED ("NEW") " END;"
+  "CREATE TEMP TRIGGER xi_changed_server_update AFTER UPDATE ON main.sync_state"
+  " WHEN NEW.key GLOB 'server:?*:?*' AND NEW.value IS NOT OLD.value"
+  " BEGIN " SERVER_CHANGED ("NEW") " END;"
+  "CREATE TEMP TRIGGER xi_changed_server_delete AFTER DELETE ON main.sync_state"
+  " WHEN OLD.key GLOB 'server:?*:?*' BEGIN " SERVER_CHANGED ("OLD") " END;";
 
 /**
  * _xi_store_changes_setup:
@@ -298,7 +404,8 @@ build_triggers (XiStore     *self,
  * @error: return location for a #GError
  *
  * Registers xi_store_changed () and the hooks, and creates the triggers
- * that report every change of a synced table, signed in or not.
+ * that report every change of a synced table, signed in or not, and of
+ * the server-owned rows sync caches.
  *
  * Returns: whether the triggers exist
  */
@@ -332,6 +439,11 @@ _xi_store_changes_setup (XiStore  *self,
           _xi_store_rollback (self);
           return FALSE;
         }
+    }
+  if (!_xi_store_exec (self, server_triggers, error))
+    {
+      _xi_store_rollback (self);
+      return FALSE;
     }
   return _xi_store_commit (self, error);
 }

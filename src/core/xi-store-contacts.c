@@ -1734,6 +1734,8 @@ typedef struct
 {
   XiImportBatch   *batch;
   GFile           *file;
+  GBytes          *contents;      /* the file read already, or NULL */
+  XiImportOptions *options;
   char            *country;
   char            *group_name;
   XiProgressRelay *progress;
@@ -1747,6 +1749,8 @@ import_op_free (gpointer data)
 
   g_clear_pointer (&op->batch, xi_import_batch_free);
   g_clear_object (&op->file);
+  g_clear_pointer (&op->contents, g_bytes_unref);
+  g_clear_pointer (&op->options, xi_import_options_free);
   g_free (op->country);
   g_clear_pointer (&op->progress, xi_progress_relay_unref);
   g_free (op->group_name);
@@ -1765,7 +1769,19 @@ typedef struct
   const char      *now;
   GCancellable    *cancellable;
   XiProgressRelay *progress;      /* NULL when the reader reports */
+  guint64          expected_rows; /* at most about this many rows */
+  gboolean         bulk;          /* the per-row triggers are paused */
+  gint64           last_rowid;    /* contacts' largest rowid before the import */
+  char            *search_trigger;  /* the SQL that puts back contacts_search_insert */
+  GPtrArray       *dropped_indexes; /* the SQL of each index to build at the end */
 } ImportRun;
+
+static void
+import_run_clear (ImportRun *run)
+{
+  g_clear_pointer (&run->search_trigger, g_free);
+  g_clear_pointer (&run->dropped_indexes, g_ptr_array_unref);
+}
 
 void
 xi_import_report_free (XiImportReport *report)
@@ -1890,6 +1906,8 @@ insert_row (XiStore      *self,
     return FALSE;
 
   *inserted = sqlite3_changes (self->db) > 0;
+  if (*inserted)
+    _xi_store_changes_note (self, "contacts", id);
   return TRUE;
 }
 
@@ -2093,6 +2111,167 @@ add_memberships (XiStore     *self,
   return TRUE;
 }
 
+/* Rows of one batch from which an import writes without per-row
+ * triggers; below it, the two schema changes would cost more than they
+ * save. */
+#define BULK_ROWS 1000
+
+/* The most rows an import builds its indexes for at the end; SQLite
+ * sorts their keys in memory, as temporary storage is (xi-store.c). */
+#define REBUILD_MAX_ROWS 250000
+
+/* A file has at most about one row per this many bytes. */
+#define MIN_ROW_BYTES 32
+
+/*
+ * Indexes that an import into an empty or small table builds once at the
+ * end, from sorted keys, rather than entry by entry at random places:
+ * the contact list's order, and memberships by contact and by id (the
+ * latter only where no sync trigger looks rows up by it during the
+ * import). Each is built again exactly as sqlite_schema held it.
+ */
+static gboolean
+drop_deferred_indexes (ImportRun  *run,
+                       guint       n_rows,
+                       GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+  gint64 members = 0;
+  int rc;
+
+  if (run->expected_rows > REBUILD_MAX_ROWS || run->last_rowid > n_rows)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self, "SELECT count (*) FROM group_members", error);
+  if (stmt == NULL)
+    return FALSE;
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    members = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (members > n_rows)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+                            " AND sql IS NOT NULL AND (name = 'contacts_order'"
+                            " OR name = 'group_members_contact' OR (name = 'group_members_id' AND ?1))",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, !_xi_store_sync_enabled (self));
+  run->dropped_indexes = g_ptr_array_new_with_free_func (g_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (run->dropped_indexes, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (run->dropped_indexes, g_strdup ((const char *)sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < run->dropped_indexes->len; i += 2)
+    {
+      g_autofree char *drop = g_strdup_printf ("DROP INDEX \"%s\"",
+                                               (const char *)run->dropped_indexes->pdata[i]);
+
+      if (!_xi_store_exec (self, drop, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * A large import pauses the triggers that run for every inserted contact
+ * and membership: XiStore::changed's (the rows are named from C instead)
+ * and the search index's note of the new contact (contacts_search_insert,
+ * migration 9). New contacts get rowids past the largest one there was,
+ * so at the end one statement notes that range for the search index, and
+ * the trigger is put back exactly as it was stored. All of it happens in
+ * the import's transaction: a rollback or a crash leaves the schema as it
+ * was, and no other connection sees it without the trigger.
+ */
+static gboolean
+import_pause_triggers (ImportRun  *run,
+                       guint       n_rows,
+                       GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT (SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
+                            " AND name = 'contacts_search_insert'),"
+                            " (SELECT coalesce (max (rowid), 0) FROM contacts)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      run->search_trigger = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      run->last_rowid = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  /* At the largest rowid SQLite picks new ones at random, below it. */
+  if (run->search_trigger == NULL || run->last_rowid >= G_MAXINT64 - G_MAXUINT32)
+    {
+      g_clear_pointer (&run->search_trigger, g_free);
+      return TRUE;
+    }
+
+  if (!_xi_store_exec (self, "DROP TRIGGER contacts_search_insert", error) ||
+      !_xi_store_changes_pause_inserts (self, "contacts", error) ||
+      !_xi_store_changes_pause_inserts (self, "group_members", error) ||
+      !drop_deferred_indexes (run, n_rows, error))
+    return FALSE;
+  run->bulk = TRUE;
+  return TRUE;
+}
+
+static gboolean
+import_resume_triggers (ImportRun  *run,
+                        GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+
+  if (!run->bulk)
+    return TRUE;
+
+  stmt = _xi_store_prepare (self,
+                            "INSERT INTO contacts_search_stale (contact_rowid)"
+                            " SELECT rowid FROM contacts WHERE rowid > ?1 ON CONFLICT DO NOTHING",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run->last_rowid);
+  if (!_xi_store_step_done (self, stmt, error) ||
+      !_xi_store_exec (self, run->search_trigger, error) ||
+      !_xi_store_changes_resume_inserts (self, "contacts", error) ||
+      !_xi_store_changes_resume_inserts (self, "group_members", error))
+    return FALSE;
+  for (guint i = 0; run->dropped_indexes != NULL && i < run->dropped_indexes->len; i += 2)
+    if (!_xi_store_exec (self, run->dropped_indexes->pdata[i + 1], error))
+      return FALSE;
+  run->bulk = FALSE;
+  return TRUE;
+}
+
 /* Writes the rows @batch holds now, in key order, and their group
  * memberships, for the #ImportRun @user_data; an #XiImportRowsFunc. */
 static gboolean
@@ -2106,6 +2285,8 @@ import_rows (XiImportBatch  *batch,
   g_autoptr(GArray) pending = rows_in_key_order (self, batch);
 
   g_array_set_clear_func (memberships, membership_clear);
+  if (!run->bulk && pending->len >= BULK_ROWS && !import_pause_triggers (run, pending->len, error))
+    return FALSE;
   for (guint i = 0; i < pending->len; i++)
     {
       Pending *p = &g_array_index (pending, Pending, i);
@@ -2173,6 +2354,18 @@ import_contacts_func (XiStore  *self,
     goto failed;
 
   if (op->batch != NULL)
+    run.expected_rows = op->batch->rows->len;
+  else
+    {
+      g_autoptr(GFileInfo) info = g_file_query_info (op->file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+      /* Unknown, it is taken to be large. */
+      run.expected_rows = info != NULL ? (guint64)g_file_info_get_size (info) / MIN_ROW_BYTES
+                                       : G_MAXUINT64;
+    }
+
+  if (op->batch != NULL)
     {
       /* A batch is in memory already; so are its contacts' numbers. */
       if ((phone_index = load_phone_index (self, &error)) == NULL)
@@ -2185,12 +2378,16 @@ import_contacts_func (XiStore  *self,
     }
   else
     {
-      streamed = _xi_import_read_file_streaming (op->file, op->country, import_rows,
-                                                 &run, run.cancellable, op->progress, &error);
+      streamed = _xi_import_read_file_streaming (op->file, op->contents, op->country, op->options,
+                                                 import_rows, &run, run.cancellable, op->progress,
+                                                 &error);
       if (streamed == NULL)
         goto failed;
       read = streamed;
     }
+  if (!import_resume_triggers (&run, &error))
+    goto failed;
+
   report->issues = g_ptr_array_ref (read->issues);
   report->skipped = report->issues->len;
   report->format = read->format;
@@ -2202,6 +2399,7 @@ import_contacts_func (XiStore  *self,
   if (op->dry_run)
     {
       _xi_store_rollback (self);
+      import_run_clear (&run);
       g_task_return_pointer (task, g_steal_pointer (&report), (GDestroyNotify)xi_import_report_free);
       return;
     }
@@ -2211,6 +2409,7 @@ import_contacts_func (XiStore  *self,
       !_xi_store_commit_deferring_checkpoint (self, &error))
     goto failed;
 
+  import_run_clear (&run);
   xi_progress_relay_report (op->progress, 1.0);
   g_debug ("Imported %u, updated %u, skipped %u contacts",
            report->imported, report->updated, report->skipped);
@@ -2219,28 +2418,40 @@ import_contacts_func (XiStore  *self,
 
 failed:
   _xi_store_rollback (self);
+  import_run_clear (&run);
   g_task_return_error (task, error);
 }
 
 static void
-push_import (XiStore             *self,
-             XiImportBatch       *batch,
-             GFile               *file,
-             const char          *country,
-             const char          *group_name,
-             gboolean             dry_run,
-             XiStoreProgressFunc  progress,
-             gpointer             progress_data,
-             GDestroyNotify       progress_destroy,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+push_import (XiStore               *self,
+             XiImportBatch         *batch,
+             GFile                 *file,
+             GBytes                *contents,
+             const XiImportOptions *options,
+             const char            *country,
+             const char            *group_name,
+             gboolean               dry_run,
+             XiStoreProgressFunc    progress,
+             gpointer               progress_data,
+             GDestroyNotify         progress_destroy,
+             gpointer               source_tag,
+             GCancellable          *cancellable,
+             GAsyncReadyCallback    callback,
+             gpointer               user_data)
 {
   ImportOp *op = g_new0 (ImportOp, 1);
 
   op->batch = batch;
   op->file = file != NULL ? g_object_ref (file) : NULL;
+  op->contents = contents != NULL ? g_bytes_ref (contents) : NULL;
+  op->options = xi_import_options_copy (options);
+  if (op->options != NULL)
+    {
+      /* The store imports every row, and a file without a phone column
+       * is an error it reports rather than an empty import. */
+      op->options->sample_only = FALSE;
+      op->options->keep_without_phone = FALSE;
+    }
   op->country = g_strdup (country);
   op->group_name = g_strstrip (g_strdup (group_name != NULL ? group_name : ""));
   if (op->group_name[0] == '\0')
@@ -2282,8 +2493,8 @@ xi_store_import_contacts_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (batch != NULL);
 
-  push_import (self, batch, NULL, NULL, group_name, FALSE, progress, progress_data, progress_destroy,
-               xi_store_import_contacts_async, cancellable, callback, user_data);
+  push_import (self, batch, NULL, NULL, NULL, NULL, group_name, FALSE, progress, progress_data,
+               progress_destroy, xi_store_import_contacts_async, cancellable, callback, user_data);
 }
 
 /**
@@ -2322,8 +2533,96 @@ xi_store_import_file_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  push_import (self, NULL, file, default_country_code, group_name, FALSE, progress, progress_data,
-               progress_destroy, xi_store_import_file_async, cancellable, callback, user_data);
+  push_import (self, NULL, file, NULL, NULL, default_country_code, group_name, FALSE, progress,
+               progress_data, progress_destroy, xi_store_import_file_async, cancellable, callback,
+               user_data);
+}
+
+/**
+ * xi_store_import_file_full_async:
+ * @self: a #XiStore
+ * @file: a contacts file, in any format xi_import_read_file_async() reads
+ * @contents: (nullable): the contents of @file, read once already with
+ *   xi_import_load_file_async() for a preview; %NULL reads @file
+ * @default_country_code: (nullable): as for xi_store_import_file_async()
+ * @options: (nullable): the separator, encoding, header and column roles
+ *   chosen in a preview, as for xi_import_read_bytes_full(); %NULL guesses
+ *   them. Its sample_only and keep_without_phone are not used: every row
+ *   is imported, and a file without a phone column fails.
+ * @group_name: (nullable): as for xi_store_import_contacts_async()
+ * @progress: (nullable): as for xi_store_import_file_async()
+ * @progress_data: closure for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @cancellable: (nullable): cancels the whole import (nothing is written)
+ * @callback: called with the report
+ * @user_data: closure
+ *
+ * As xi_store_import_file_async(), read the way @options says, from
+ * @contents when given; finish it with xi_store_import_file_finish().
+ */
+void
+xi_store_import_file_full_async (XiStore               *self,
+                                 GFile                 *file,
+                                 GBytes                *contents,
+                                 const char            *default_country_code,
+                                 const XiImportOptions *options,
+                                 const char            *group_name,
+                                 XiStoreProgressFunc    progress,
+                                 gpointer               progress_data,
+                                 GDestroyNotify         progress_destroy,
+                                 GCancellable          *cancellable,
+                                 GAsyncReadyCallback    callback,
+                                 gpointer               user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  push_import (self, NULL, file, contents, options, default_country_code, group_name, FALSE,
+               progress, progress_data, progress_destroy, xi_store_import_file_async,
+               cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_preview_import_file_async:
+ * @self: a #XiStore
+ * @file: a contacts file
+ * @contents: (nullable): as for xi_store_import_file_full_async()
+ * @default_country_code: (nullable): as for xi_store_import_file_async()
+ * @options: (nullable): as for xi_store_import_file_full_async()
+ * @group_name: (nullable): as for xi_store_import_contacts_async()
+ * @progress: (nullable): the fraction counted, on the caller's main
+ *   context, coalesced
+ * @progress_data: closure for @progress
+ * @progress_destroy: (nullable): frees @progress_data
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the report
+ * @user_data: closure
+ *
+ * Counts what xi_store_import_file_full_async() would import, update and
+ * refuse, reading the file as that import does, a bounded number of rows
+ * at a time, and writing nothing: the import runs and is rolled back.
+ * Finish it with xi_store_preview_import_finish().
+ */
+void
+xi_store_preview_import_file_async (XiStore               *self,
+                                    GFile                 *file,
+                                    GBytes                *contents,
+                                    const char            *default_country_code,
+                                    const XiImportOptions *options,
+                                    const char            *group_name,
+                                    XiStoreProgressFunc    progress,
+                                    gpointer               progress_data,
+                                    GDestroyNotify         progress_destroy,
+                                    GCancellable          *cancellable,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  push_import (self, NULL, file, contents, options, default_country_code, group_name, TRUE,
+               progress, progress_data, progress_destroy, xi_store_preview_import_async,
+               cancellable, callback, user_data);
 }
 
 /**
@@ -2363,7 +2662,7 @@ xi_store_preview_import_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (batch != NULL);
 
-  push_import (self, batch, NULL, NULL, group_name, TRUE, NULL, NULL, NULL,
+  push_import (self, batch, NULL, NULL, NULL, NULL, group_name, TRUE, NULL, NULL, NULL,
                xi_store_preview_import_async, cancellable, callback, user_data);
 }
 

@@ -181,6 +181,10 @@ _xi_store_add_member (XiStore     *self,
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;
 
+  /* For an import that paused the insert trigger (xi-store-changes.c);
+   * a row named twice is announced once. */
+  if (sqlite3_changes (self->db) > 0)
+    _xi_store_changes_note (self, "group_members", id);
   if (added != NULL)
     *added = sqlite3_changes (self->db) > 0;
   return TRUE;

@@ -646,6 +646,7 @@ get_keys_func (XiStore  *self,
   g_autoptr(GHashTable) table = new_table ();
   sqlite3_stmt *stmt;
   GError *error = NULL;
+  gboolean began;
   int rc = SQLITE_DONE;
 
   if (!seal->loaded)
@@ -679,6 +680,14 @@ get_keys_func (XiStore  *self,
       g_task_return_error (task, error);
       return;
     }
+  /* A batch is read in one read transaction: one snapshot, and the WAL's
+   * read lock taken once rather than once for each key. */
+  began = get->keys != NULL && get->keys[0] != NULL && get->keys[1] != NULL && sqlite3_get_autocommit (self->db);
+  if (began && !_xi_store_exec (self, "BEGIN", &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   for (guint i = 0; get->keys == NULL ? i == 0 : get->keys[i] != NULL; i++)
     {
       _xi_store_bind_text (stmt, 1, self->master_user_id);
@@ -701,6 +710,8 @@ get_keys_func (XiStore  *self,
           if (plain == NULL)
             {
               sqlite3_reset (stmt);
+              if (began)
+                _xi_store_rollback (self);
               set_unreadable_error (&error);
               g_task_return_error (task, error);
               return;
@@ -714,9 +725,14 @@ get_keys_func (XiStore  *self,
   if (rc != SQLITE_DONE)
     {
       _xi_store_set_error (self, rc, &error);
+      if (began)
+        _xi_store_rollback (self);
       g_task_return_error (task, error);
       return;
     }
+  /* Ends the read transaction; there is nothing to write. */
+  if (began)
+    _xi_store_rollback (self);
   g_task_return_pointer (task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
 }
 

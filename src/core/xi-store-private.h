@@ -227,8 +227,18 @@ gboolean        _xi_store_changes_setup    (XiStore              *self,
                                             GError              **error);
 void            _xi_store_changes_committed (XiStore             *self);
 void            _xi_store_changes_clear    (XiStore              *self);
+void            _xi_store_changes_note     (XiStore              *self,
+                                            const char           *table,
+                                            const char           *id);
+gboolean        _xi_store_changes_pause_inserts  (XiStore        *self,
+                                                  const char     *table,
+                                                  GError        **error);
+gboolean        _xi_store_changes_resume_inserts (XiStore        *self,
+                                                  const char     *table,
+                                                  GError        **error);
 
 /* xi-store.c, for xi-store-changes.c */
+gboolean        _xi_store_changed_is_heard (XiStore              *self);
 void            _xi_store_emit_changed     (XiStore              *self,
                                             const char           *table,
                                             const char * const   *ids);

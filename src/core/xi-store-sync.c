@@ -34,8 +34,10 @@
  * functions they call always exist where they run, and the schema on disk
  * does not depend on this file's column lists.
  *
- * Server-owned tables (quota, profiles, payments, devices) have no
- * triggers: they are pulled, never pushed.
+ * Server-owned tables (quota, profiles, payments, devices) have no sync
+ * triggers: they are pulled, never pushed. Every row sync writes is
+ * announced by the change triggers of xi-store-changes.c, as any other
+ * write is.
  */
 
 typedef enum {
@@ -822,28 +824,6 @@ _xi_store_sync_setup (XiStore  *self,
                          error);
 }
 
-/* Changes from the server, by table, for the "changed" signal. */
-static GHashTable *
-change_set_new (void)
-{
-  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
-}
-
-static void
-change_set_add (GHashTable *changes,
-                const char *table,
-                const char *id)
-{
-  GPtrArray *ids = g_hash_table_lookup (changes, table);
-
-  if (ids == NULL)
-    {
-      ids = g_ptr_array_new_with_free_func (g_free);
-      g_hash_table_insert (changes, (gpointer)lookup_table (table)->spec->name, ids);
-    }
-  g_ptr_array_add (ids, g_strdup (id));
-}
-
 static gboolean
 bind_json (sqlite3_stmt *stmt,
            int           index,
@@ -1287,7 +1267,6 @@ merge_rows (XiStore          *self,
             const UniqueKey  *key,
             const char       *loser,
             const char       *winner,
-            GHashTable       *changes,
             GError          **error)
 {
   gboolean is_group = g_str_equal (key->table, "groups");
@@ -1327,8 +1306,6 @@ merge_rows (XiStore          *self,
   if (!is_group && !row_exec (self, merge_contact_sql, winner, loser, 0, error))
     return FALSE;
 
-  change_set_add (changes, key->table, loser);
-  change_set_add (changes, key->table, winner);
   return row_exec (self, "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)",
                    note, winner, 0, error);
 }
@@ -1440,7 +1417,6 @@ finish_clash (XiStore          *self,
               const char       *id,
               gint64            version,
               Clash            *clash,
-              GHashTable       *changes,
               GError          **error)
 {
   const char *changed = clash->key->rule == CLASH_MERGE ? "[\"deleted\"]" : "[\"name\"]";
@@ -1474,15 +1450,14 @@ finish_clash (XiStore          *self,
       if (!_xi_store_step_done (self, stmt, error))
         return FALSE;
     }
-  change_set_add (changes, table->spec->name, clash->other);
 
   if (clash->key->rule != CLASH_MERGE)
     return TRUE;
   self->sync_applying = FALSE;
   if (clash->pulled_loses)
-    ok = merge_rows (self, clash->key, id, clash->other, changes, error);
+    ok = merge_rows (self, clash->key, id, clash->other, error);
   else
-    ok = merge_rows (self, clash->key, clash->other, id, changes, error);
+    ok = merge_rows (self, clash->key, clash->other, id, error);
   self->sync_applying = TRUE;
   return ok;
 }
@@ -1502,7 +1477,6 @@ apply_row (XiStore          *self,
            JsonObject       *row,
            gboolean          may_have_ops,
            gboolean         *conflict,
-           GHashTable       *changes,
            GError          **error)
 {
   g_auto(Clash) clash = { NULL, };
@@ -1640,7 +1614,7 @@ apply_row (XiStore          *self,
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;
 
-  if (clash.key != NULL && !finish_clash (self, table, id, version, &clash, changes, error))
+  if (clash.key != NULL && !finish_clash (self, table, id, version, &clash, error))
     return FALSE;
   if (table->spec->columns == group_members_columns && !follow_merges (self, row, error))
     return FALSE;
@@ -1704,20 +1678,6 @@ schedule_repull (XiStore          *self,
   if (checkpoint < state.server_seq)
     return TRUE;
   return checkpoint_set (self, table->spec->name, state.server_seq - 1, error);
-}
-
-static void
-publish_changes (XiStore    *self,
-                 GHashTable *changes)
-{
-  GHashTableIter iter;
-  const char *table;
-  GPtrArray *ids;
-
-  g_hash_table_iter_init (&iter, changes);
-  while (g_hash_table_iter_next (&iter, (gpointer *)&table, (gpointer *)&ids))
-    for (guint i = 0; i < ids->len; i++)
-      _xi_store_note_change (self, table, g_ptr_array_index (ids, i));
 }
 
 /* Store-thread operations */
@@ -1913,44 +1873,22 @@ static gboolean
 pause_for_quota (XiStore     *self,
                  const char  *reservation_id,
                  const char  *reason,
-                 GHashTable  *changes,
                  GError     **error)
 {
-  g_autofree char *job_id = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
+  gboolean ok;
 
-  stmt = _xi_store_prepare (self,
-                            "UPDATE jobs SET state = 'paused', last_error = ?2"
-                            " WHERE quota_reservation_id = ?1 AND (state = 'pending'"
-                            " OR state = 'processing' OR state = 'retrying') RETURNING id",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  _xi_store_bind_text (stmt, 1, reservation_id);
-  _xi_store_bind_text (stmt, 2, reason);
   self->sync_applying = FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_free (job_id);
-      job_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-    }
+  ok = row_exec (self, "UPDATE jobs SET state = 'paused', last_error = ?2"
+                 " WHERE quota_reservation_id = ?1 AND (state = 'pending'"
+                 " OR state = 'processing' OR state = 'retrying')",
+                 reservation_id, reason, 0, error);
   self->sync_applying = TRUE;
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, error);
-      return FALSE;
-    }
-  if (job_id != NULL)
-    change_set_add (changes, "jobs", job_id);
-  return TRUE;
+  return ok;
 }
 
 static gboolean
 complete_one (XiStore       *self,
               XiSyncResult  *result,
-              GHashTable    *changes,
               GError       **error)
 {
   g_autofree char *table_name = NULL;
@@ -2006,9 +1944,8 @@ complete_one (XiStore       *self,
           }
         if ((row = parse_object (result->server_row, table_name, error)) == NULL)
           return FALSE;
-        if (!apply_row (self, table, row, TRUE, &conflict, changes, error))
+        if (!apply_row (self, table, row, TRUE, &conflict, error))
           return FALSE;
-        change_set_add (changes, table_name, row_id);
         return TRUE;
       }
 
@@ -2018,7 +1955,6 @@ complete_one (XiStore       *self,
         return FALSE;
       if (table == NULL)
         return TRUE;
-      change_set_add (changes, table_name, row_id);
       /* Deleted here as well (two computers settling one clash): the
        * delete that won is the one asked for, so nothing needs the user. */
       {
@@ -2037,10 +1973,9 @@ complete_one (XiStore       *self,
                      " WHERE op_id = ?1", result->op_id, result->message, 0, error))
         return FALSE;
       if (g_str_equal (table_name, "quota_reservations"))
-        return pause_for_quota (self, row_id, result->message, changes, error);
+        return pause_for_quota (self, row_id, result->message, error);
       if (table == NULL)
         return TRUE;
-      change_set_add (changes, table_name, row_id);
       return set_status (self, table, row_id, "rejected", error);
 
     case XI_SYNC_OUTCOME_TRANSIENT:
@@ -2062,7 +1997,6 @@ complete_func (XiStore  *self,
                gpointer  data)
 {
   GPtrArray *results = data;
-  g_autoptr(GHashTable) changes = change_set_new ();
   GError *error = NULL;
 
   if (!_xi_store_begin (self, &error))
@@ -2070,13 +2004,12 @@ complete_func (XiStore  *self,
 
   self->sync_applying = TRUE;
   for (guint i = 0; i < results->len; i++)
-    if (!complete_one (self, g_ptr_array_index (results, i), changes, &error))
+    if (!complete_one (self, g_ptr_array_index (results, i), &error))
       break;
   self->sync_applying = FALSE;
   if (error != NULL || !_xi_store_commit (self, &error))
     goto failed;
 
-  publish_changes (self, changes);
   g_task_return_boolean (task, TRUE);
   return;
 
@@ -2115,7 +2048,6 @@ static gboolean
 apply_page (XiStore          *self,
             const SyncTable  *table,
             JsonArray        *rows,
-            GHashTable       *changes,
             PageResult       *result,
             GError          **error)
 {
@@ -2154,13 +2086,12 @@ apply_page (XiStore          *self,
           return FALSE;
         }
       row = json_node_get_object (node);
-      if (!apply_row (self, table, row, may_have_ops, &conflict, changes, error))
+      if (!apply_row (self, table, row, may_have_ops, &conflict, error))
         return FALSE;
       if (resyncing &&
           !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
                      name, json_object_get_string_member (row, "id"), 0, error))
         return FALSE;
-      change_set_add (changes, name, json_object_get_string_member (row, "id"));
       seq = member_int (row, "server_seq");
       checkpoint = MAX (checkpoint, seq);
       result->applied++;
@@ -2286,7 +2217,6 @@ apply_page_func (XiStore  *self,
 {
   PageData *page = data;
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GHashTable) changes = change_set_new ();
   g_autofree PageResult *result = g_new0 (PageResult, 1);
   const SyncTable *table = NULL;
   JsonNode *root = page->root;
@@ -2319,7 +2249,7 @@ apply_page_func (XiStore  *self,
   if (!_xi_store_begin (self, &error))
     goto failed_early;
   self->sync_applying = TRUE;
-  ok = apply_page (self, table, json_node_get_array (root), changes, result, &error);
+  ok = apply_page (self, table, json_node_get_array (root), result, &error);
   self->sync_applying = FALSE;
   if (!ok || !_xi_store_commit_deferring_checkpoint (self, &error))
     {
@@ -2327,7 +2257,6 @@ apply_page_func (XiStore  *self,
       goto failed_early;
     }
 
-  publish_changes (self, changes);
   g_task_return_pointer (task, g_steal_pointer (&result), g_free);
   return;
 
@@ -2435,7 +2364,6 @@ finish_resync_func (XiStore  *self,
                     gpointer  data)
 {
   const SyncTable *table = lookup_table (data);
-  g_autoptr(GHashTable) changes = change_set_new ();
   g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_free);
   GError *error = NULL;
   sqlite3_stmt *stmt;
@@ -2466,29 +2394,11 @@ finish_resync_func (XiStore  *self,
                    data, g_ptr_array_index (dropped, i), 0, &error))
       goto failed;
 
-  stmt = _xi_store_prepare (self,
-                            "SELECT row_id FROM sync_resync r WHERE table_name = ?1 AND NOT EXISTS"
-                            " (SELECT 1 FROM sync_outbox o WHERE o.table_name = r.table_name"
-                            "  AND o.row_id = r.row_id)",
-                            &error);
-  if (stmt == NULL)
-    goto failed;
-  _xi_store_bind_text (stmt, 1, data);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    change_set_add (changes, data, (const char *)sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, &error);
-      goto failed;
-    }
-
   if (!_xi_store_exec (self, table->resync_drop, &error) ||
       !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", data, NULL, 0, &error) ||
       !_xi_store_commit (self, &error))
     goto failed;
 
-  publish_changes (self, changes);
   g_task_return_int (task, dropped->len);
   return;
 
@@ -2548,7 +2458,6 @@ resolve_dead_func (XiStore  *self,
                    gpointer  data)
 {
   DeadData *dead = data;
-  g_autoptr(GHashTable) changes = change_set_new ();
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
   GError *error = NULL;
   sqlite3_stmt *stmt;
@@ -2591,7 +2500,6 @@ resolve_dead_func (XiStore  *self,
 
       if (table == NULL)
         continue;
-      change_set_add (changes, table->spec->name, id);
       if (!dead->discard)
         {
           if (!set_status (self, table, id, "pending", &error))
@@ -2604,7 +2512,6 @@ resolve_dead_func (XiStore  *self,
   if (error != NULL || !_xi_store_commit (self, &error))
     goto failed;
 
-  publish_changes (self, changes);
   g_task_return_int (task, rows->len / 2);
   return;
 

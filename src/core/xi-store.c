@@ -898,6 +898,16 @@ xi_store_close (XiStore *self)
   _xi_store_changes_clear (self);
 }
 
+/* Whether anybody would hear "changed": a process without a window,
+ * such as the command line sending a campaign, has nobody to tell, and
+ * then the store thread need not wake the main thread after each commit.
+ * Safe on any thread; a blocked handler still counts. */
+gboolean
+_xi_store_changed_is_heard (XiStore *self)
+{
+  return g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED], 0, TRUE);
+}
+
 void
 _xi_store_emit_changed (XiStore            *self,
                         const char         *table,

@@ -1103,6 +1103,37 @@ xi_template_text_get_variables (XiTemplateText *self)
 }
 
 /**
+ * xi_template_text_needs_value:
+ * @self: a parsed variant
+ * @variable: one of the names xi_template_text_get_variables() returns
+ *
+ * Whether @variable stands somewhere in @self without a fallback, so that
+ * a recipient with no value for it can get a message with a gap there
+ * (which xi_template_text_render() reports as missing when it renders
+ * that place). Lets a preview tell who lacks a value without rendering
+ * every message.
+ *
+ * Returns: %TRUE if some use of @variable has no fallback
+ */
+gboolean
+xi_template_text_needs_value (XiTemplateText *self,
+                              const char     *variable)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (variable != NULL, FALSE);
+
+  for (guint i = 0; i < self->n_segments; i++)
+    {
+      const Segment *segment = &self->segments[i];
+
+      if (segment->kind == SEGMENT_VARIABLE && !segment->has_fallback &&
+          g_str_equal (self->variables[segment->index], variable))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
  * xi_template_text_get_max_chars:
  * @self: a parsed variant
  * @lookup: (nullable) (scope call): as for xi_template_text_render()

@@ -69,6 +69,8 @@ XiTemplateText  *xi_template_text_ref           (XiTemplateText        *self);
 void             xi_template_text_unref         (XiTemplateText        *self);
 const char      *xi_template_text_get_source    (XiTemplateText        *self);
 char           **xi_template_text_get_variables (XiTemplateText        *self);
+gboolean         xi_template_text_needs_value   (XiTemplateText        *self,
+                                                 const char            *variable);
 gsize            xi_template_text_get_max_chars (XiTemplateText        *self,
                                                  XiTemplateLookupFunc   lookup,
                                                  gpointer               lookup_data);

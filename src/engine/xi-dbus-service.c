@@ -424,6 +424,33 @@ handle_cancel_cb (XiDbusService         *self,
   return run_command (self, invocation, id, XI_JOB_COMMAND_CANCEL);
 }
 
+static void
+job_deleted_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_delete_job_finish (XI_STORE (object), result, &error))
+    g_dbus_method_invocation_return_dbus_error (invocation, ERROR_FAILED, error->message);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+/* Deleting needs no engine: the store refuses a campaign that is
+ * sending, and its change reaches the window's models. */
+static gboolean
+handle_delete_cb (XiDbusService         *self,
+                  GDBusMethodInvocation *invocation,
+                  const char            *id)
+{
+  assert_owner (self);
+  xi_store_delete_job_async (self->store, id, self->cancellable, job_deleted_cb,
+                             g_object_ref (invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static gboolean
 handle_get_status_cb (XiDbusService         *self,
                       GDBusMethodInvocation *invocation)
@@ -498,6 +525,7 @@ xi_dbus_service_init (XiDbusService *self)
   g_signal_connect_swapped (self->skeleton, "handle-pause-campaign", G_CALLBACK (handle_pause_cb), self);
   g_signal_connect_swapped (self->skeleton, "handle-resume-campaign", G_CALLBACK (handle_resume_cb), self);
   g_signal_connect_swapped (self->skeleton, "handle-cancel-campaign", G_CALLBACK (handle_cancel_cb), self);
+  g_signal_connect_swapped (self->skeleton, "handle-delete-campaign", G_CALLBACK (handle_delete_cb), self);
   g_signal_connect_swapped (self->skeleton, "handle-connect", G_CALLBACK (handle_connect_cb), self);
   g_signal_connect_swapped (self->skeleton, "handle-disconnect", G_CALLBACK (handle_disconnect_cb), self);
   g_signal_connect_swapped (self->skeleton, "handle-send-message", G_CALLBACK (handle_send_message_cb), self);

@@ -65,6 +65,7 @@ struct _XiKeyStore
   GPtrArray  *pending;        /* XiKeyChange*, in order */
   GHashTable *pending_index;  /* "kind\x1fkey" -> position in pending + 1 */
   GSource    *idle_write;
+  guint       waits;          /* reads this thread waited for */
   GThread    *owner;
 };
 
@@ -249,6 +250,7 @@ get_now (XiKeyStore          *self,
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GAsyncResult) result = NULL;
 
+  self->waits++;
   push_pending (self);
   g_main_context_push_thread_default (context);
   xi_store_get_keys_async (self->store, kind, keys, NULL, waited_cb, &result);
@@ -669,4 +671,20 @@ xi_key_store_get_cached (XiKeyStore *self)
   assert_owner (self);
 
   return self->lru.length;
+}
+
+/**
+ * xi_key_store_get_waits:
+ * @self: a key store
+ *
+ * Returns: how many times the thread stopped to read from the store,
+ *   for values no prefetch brought in time and for listings
+ */
+guint
+xi_key_store_get_waits (XiKeyStore *self)
+{
+  g_return_val_if_fail (XI_IS_KEY_STORE (self), 0);
+  assert_owner (self);
+
+  return self->waits;
 }

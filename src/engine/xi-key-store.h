@@ -26,5 +26,6 @@ const char * const *xi_key_store_lazy_kinds     (void);
 void                xi_key_store_set_cache_size (XiKeyStore *self,
                                                  guint       size);
 guint               xi_key_store_get_cached     (XiKeyStore *self);
+guint               xi_key_store_get_waits      (XiKeyStore *self);
 
 G_END_DECLS

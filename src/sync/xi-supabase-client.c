@@ -25,6 +25,8 @@
  * goes anywhere else (no property, no log, no synced table).
  */
 
+/* Kept under this name, with the data folder's suffix
+ * (xi_secret_store_dup_folder_name()); older versions used the name alone. */
 #define SECRET_NAME "supabase-refresh-token"
 #define REQUEST_TIMEOUT_SECONDS 30
 /* supabase-js refreshes this long before expiry; tokens shorter than
@@ -434,6 +436,29 @@ drop_session (XiSupabaseClient *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
 }
 
+static void
+save_session_async (XiSecretStore       *secrets,
+                    const char          *refresh_token,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autofree char *name = xi_secret_store_dup_folder_name (secrets, SECRET_NAME);
+  g_autoptr(GBytes) secret = g_bytes_new (refresh_token, strlen (refresh_token));
+
+  xi_secret_store_save_async (secrets, name, _("Xender-In account sign-in"), secret, cancellable,
+                              callback, user_data);
+}
+
+static gboolean
+delete_session (XiSecretStore  *secrets,
+                GError        **error)
+{
+  g_autofree char *name = xi_secret_store_dup_folder_name (secrets, SECRET_NAME);
+
+  return xi_secret_store_delete_sync (secrets, name, NULL, error);
+}
+
 /* Forgets the session here and in the secret store, keeping the user's
  * identity readable so the UI can say who has to sign in again. */
 static void
@@ -442,8 +467,7 @@ forget_session (XiSupabaseClient *self)
   g_autoptr(GError) error = NULL;
 
   drop_session (self);
-  if (self->secrets != NULL &&
-      !xi_secret_store_delete_sync (self->secrets, SECRET_NAME, NULL, &error))
+  if (self->secrets != NULL && !delete_session (self->secrets, &error))
     g_warning ("Could not delete the stored Supabase session: %s", error->message);
 }
 
@@ -485,8 +509,6 @@ accept_session (XiSupabaseClient *self,
                 Session          *session,
                 GTask            *task)
 {
-  g_autoptr(GBytes) secret = NULL;
-
   g_task_set_task_data (task, session, (GDestroyNotify) session_free);
   if (self->secrets == NULL)
     {
@@ -495,9 +517,7 @@ accept_session (XiSupabaseClient *self,
       g_object_unref (task);
       return;
     }
-  secret = g_bytes_new (session->refresh_token, strlen (session->refresh_token));
-  xi_secret_store_save_async (self->secrets, SECRET_NAME, _("Xender-In account sign-in"),
-                              secret, NULL, session_saved_cb, task);
+  save_session_async (self->secrets, session->refresh_token, NULL, session_saved_cb, task);
 }
 
 /* Request machinery */
@@ -1181,7 +1201,6 @@ xi_supabase_client_keep_session_async (XiSupabaseClient    *self,
                                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GBytes) secret = NULL;
 
   g_return_if_fail (XI_IS_SUPABASE_CLIENT (self));
   g_return_if_fail (XI_IS_SECRET_STORE (secrets));
@@ -1196,9 +1215,8 @@ xi_supabase_client_keep_session_async (XiSupabaseClient    *self,
       return;
     }
   g_set_object (&self->secrets, secrets);
-  secret = g_bytes_new (self->refresh_token, strlen (self->refresh_token));
-  xi_secret_store_save_async (secrets, SECRET_NAME, _("Xender-In account sign-in"), secret,
-                              cancellable, session_kept_cb, g_steal_pointer (&task));
+  save_session_async (secrets, self->refresh_token, cancellable, session_kept_cb,
+                      g_steal_pointer (&task));
 }
 
 /**
@@ -1311,6 +1329,37 @@ xi_supabase_client_sign_in_finish (XiSupabaseClient  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Runs on a worker thread, with the secret store only. A session kept
+ * under the name every folder once shared is taken over by the first
+ * folder that looks: it is the last sign-in's, and the app opens the
+ * folder of the account signed in last. */
+static void
+restore_lookup_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  XiSecretStore *secrets = task_data;
+  g_autofree char *name = xi_secret_store_dup_folder_name (secrets, SECRET_NAME);
+  g_autoptr(GBytes) secret = NULL;
+  GError *error = NULL;
+
+  secret = xi_secret_store_lookup_sync (secrets, name, cancellable, &error);
+  if (secret == NULL && error == NULL)
+    {
+      secret = xi_secret_store_lookup_sync (secrets, SECRET_NAME, cancellable, &error);
+      if (secret != NULL &&
+          (!xi_secret_store_save_sync (secrets, name, _("Xender-In account sign-in"), secret,
+                                       cancellable, &error) ||
+           !xi_secret_store_delete_sync (secrets, SECRET_NAME, cancellable, &error)))
+        g_clear_pointer (&secret, g_bytes_unref);
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&secret), (GDestroyNotify) g_bytes_unref);
+}
+
 static void
 restore_looked_up_cb (GObject      *object,
                       GAsyncResult *result,
@@ -1324,7 +1373,7 @@ restore_looked_up_cb (GObject      *object,
   gsize size;
   const char *data;
 
-  secret = xi_secret_store_lookup_finish (XI_SECRET_STORE (object), result, &error);
+  secret = g_task_propagate_pointer (G_TASK (result), &error);
   if (secret == NULL)
     {
       if (error == NULL)
@@ -1370,6 +1419,7 @@ xi_supabase_client_restore_async (XiSupabaseClient    *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) lookup = NULL;
 
   g_return_if_fail (XI_IS_SUPABASE_CLIENT (self));
   assert_owner (self);
@@ -1382,8 +1432,10 @@ xi_supabase_client_restore_async (XiSupabaseClient    *self,
                                _("No account is signed in"));
       return;
     }
-  xi_secret_store_lookup_async (self->secrets, SECRET_NAME, cancellable,
-                                restore_looked_up_cb, g_steal_pointer (&task));
+  lookup = g_task_new (NULL, cancellable, restore_looked_up_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (lookup, restore_lookup_thread);
+  g_task_set_task_data (lookup, g_object_ref (self->secrets), g_object_unref);
+  g_task_run_in_thread (lookup, restore_lookup_thread);
 }
 
 /**
@@ -1540,8 +1592,7 @@ logged_out_cb (GObject      *object,
     g_debug ("The server did not take the sign-out: %s", server_error->message);
 
   drop_session (self);
-  if (self->secrets != NULL &&
-      !xi_secret_store_delete_sync (self->secrets, SECRET_NAME, NULL, &error))
+  if (self->secrets != NULL && !delete_session (self->secrets, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

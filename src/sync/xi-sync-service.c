@@ -344,7 +344,8 @@ sync_thread (gpointer user_data)
 }
 
 /* A campaign about to send whose quota call is still queued (the store
- * announces it as a change of the reservation): the call goes now, so a
+ * announces it as a change of the reservation, as it does the server's
+ * copy of one a pull changed, which costs one pass more): the call goes now, so a
  * refusal pauses the campaign before it has sent more than a message or
  * two, not after a minute of sending. */
 static void

@@ -17,8 +17,10 @@
 /* The asset library: the pictures and documents templates and messages
  * carry. Files come by the file chooser or by dropping them anywhere on
  * the page; each row shows a preview (or the document icon), the name,
- * the size and kind, and a button that removes it. All on the main
- * thread. */
+ * the size and kind, and a button that removes it. The list is the
+ * assets facade's model, which follows the store, so files added or
+ * removed elsewhere (a template's attachment, another computer) show
+ * here by themselves. All on the main thread. */
 
 #define THUMBNAIL_SIZE 48
 
@@ -31,21 +33,19 @@ struct _XiAssetsPage
   GtkListBox      *asset_list;
 
   /* Owned */
-  GListStore      *assets;       /* XiAsset, newest first */
-  GCancellable    *cancellable;  /* reads and previews; cancelled on dispose */
+  GListModel      *assets;       /* the facade's XiAsset, newest first; NULL without a context */
+  GCancellable    *cancellable;  /* previews; cancelled on dispose */
   GtkNativeDialog *chooser;
 };
 
 G_DEFINE_FINAL_TYPE (XiAssetsPage, xi_assets_page, XI_TYPE_PAGE)
-
-static void reload (XiAssetsPage *self);
 
 /* Auxiliary methods */
 
 static void
 update_state (XiAssetsPage *self)
 {
-  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->assets)) == 0;
+  gboolean empty = self->assets == NULL || g_list_model_get_n_items (self->assets) == 0;
 
   gtk_stack_set_visible_child_name (self->content_stack, empty ? "empty" : "assets");
 }
@@ -62,7 +62,7 @@ asset_added_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
 
-  asset = xi_store_add_asset_finish (XI_STORE (object), result, &error);
+  asset = xi_assets_facade_add_finish (XI_ASSETS_FACADE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (asset == NULL)
@@ -74,7 +74,6 @@ asset_added_cb (GObject      *object,
     }
   name = g_markup_escape_text (xi_asset_get_name (asset), -1);
   xi_page_toast (XI_PAGE (self), _("Added “%s”"), name);
-  reload (self);
 }
 
 static void
@@ -85,7 +84,7 @@ asset_deleted_cb (GObject      *object,
   g_autoptr(XiAssetsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!xi_store_delete_asset_finish (XI_STORE (object), result, &error))
+  if (!xi_assets_facade_delete_finish (XI_ASSETS_FACADE (object), result, &error))
     {
       g_autofree char *message = NULL;
 
@@ -93,9 +92,7 @@ asset_deleted_cb (GObject      *object,
         return;
       message = g_markup_escape_text (error->message, -1);
       xi_page_toast (XI_PAGE (self), "%s", message);
-      return;
     }
-  reload (self);
 }
 
 static void
@@ -105,8 +102,8 @@ remove_clicked_cb (GtkButton    *button,
   XiAsset *asset = g_object_get_data (G_OBJECT (button), "asset");
   XiContext *context = xi_page_get_context (XI_PAGE (self));
 
-  xi_store_delete_asset_async (xi_context_get_store (context), xi_asset_get_id (asset), self->cancellable,
-                               asset_deleted_cb, g_object_ref (self));
+  xi_assets_facade_delete_async (xi_context_get_assets_facade (context), xi_asset_get_id (asset),
+                                 self->cancellable, asset_deleted_cb, g_object_ref (self));
 }
 
 static GtkWidget *
@@ -123,7 +120,8 @@ create_row_cb (gpointer item,
 
   /* A file's name is text, never markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), xi_asset_get_name (asset));
+  /* Renamed on another computer, the same item gets the new name. */
+  g_object_bind_property (asset, "name", row, "title", G_BINDING_SYNC_CREATE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
 
   gtk_widget_add_css_class (image, "lowres-icon");
@@ -139,36 +137,17 @@ create_row_cb (gpointer item,
   return row;
 }
 
-static void
-listed_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(XiAssetsPage) self = user_data;
-  g_autoptr(GPtrArray) assets = NULL;
-  g_autoptr(GError) error = NULL;
+/* Callbacks */
 
-  assets = xi_store_list_assets_finish (XI_STORE (object), result, &error);
-  if (assets == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not list the assets: %s", error->message);
-      return;
-    }
-  g_list_store_splice (self->assets, 0, g_list_model_get_n_items (G_LIST_MODEL (self->assets)), assets->pdata,
-                       assets->len);
+static void
+assets_changed_cb (XiAssetsPage *self,
+                   guint         position,
+                   guint         removed,
+                   guint         added,
+                   GListModel   *model)
+{
   update_state (self);
 }
-
-static void
-reload (XiAssetsPage *self)
-{
-  XiContext *context = xi_page_get_context (XI_PAGE (self));
-
-  xi_store_list_assets_async (xi_context_get_store (context), self->cancellable, listed_cb, g_object_ref (self));
-}
-
-/* Callbacks */
 
 static gboolean
 files_dropped_cb (GtkDropTarget *target,
@@ -231,7 +210,13 @@ static void
 xi_assets_page_context_set (XiPage    *page,
                             XiContext *context)
 {
-  reload (XI_ASSETS_PAGE (page));
+  XiAssetsPage *self = XI_ASSETS_PAGE (page);
+
+  g_set_object (&self->assets, xi_facade_get_model (XI_FACADE (xi_context_get_assets_facade (context))));
+  gtk_list_box_bind_model (self->asset_list, self->assets, create_row_cb, self, NULL);
+  g_signal_connect_object (self->assets, "items-changed", G_CALLBACK (assets_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  update_state (self);
 }
 
 static void
@@ -286,9 +271,7 @@ xi_assets_page_init (XiAssetsPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->assets = g_list_store_new (XI_TYPE_ASSET);
   self->cancellable = g_cancellable_new ();
-  gtk_list_box_bind_model (self->asset_list, G_LIST_MODEL (self->assets), create_row_cb, self, NULL);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (target, "drop", G_CALLBACK (files_dropped_cb), self);
@@ -326,7 +309,8 @@ xi_assets_page_add_files (XiAssetsPage *self,
         }
       /* Not the page's cancellable: a file being added is added, even
        * when the window closes first. */
-      xi_store_add_asset_async (xi_context_get_store (context), path, NULL, asset_added_cb, g_object_ref (self));
+      xi_assets_facade_add_async (xi_context_get_assets_facade (context), path, NULL, asset_added_cb,
+                                  g_object_ref (self));
     }
 }
 
@@ -334,11 +318,12 @@ xi_assets_page_add_files (XiAssetsPage *self,
  * xi_assets_page_get_assets:
  * @self: a #XiAssetsPage
  *
- * Returns: (transfer none): the assets shown, newest first
+ * Returns: (transfer none) (nullable): the assets shown, newest first;
+ *   %NULL before the page has a context
  */
 GListModel *
 xi_assets_page_get_assets (XiAssetsPage *self)
 {
   g_return_val_if_fail (XI_IS_ASSETS_PAGE (self), NULL);
-  return G_LIST_MODEL (self->assets);
+  return self->assets;
 }

@@ -13,8 +13,9 @@
 
 #include "xi-auto-reply-dialog.h"
 
-/* Adds or edits one automatic reply, and saves it through the store.
- * "saved" (XiAutoReplyRule) says it was stored; the dialog then closes.
+/* Adds or edits one automatic reply, and saves it through the automatic
+ * replies' facade, whose model then holds it. "saved" (XiAutoReplyRule,
+ * the model's item) says it was stored; the dialog then closes.
  * Main thread only. */
 struct _XiAutoReplyDialog
 {
@@ -32,7 +33,7 @@ struct _XiAutoReplyDialog
   GtkLabel         *error_label;
 
   /* Owned */
-  XiStore          *store;
+  XiAutoReplyFacade *facade;
   XiAutoReplyRule  *rule;        /* a copy; the original stays as it was */
   GCancellable     *cancellable;
   gboolean          saving;
@@ -111,7 +112,8 @@ saved_cb (GObject      *object,
 {
   XiAutoReplyDialog *self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(XiAutoReplyRule) saved = xi_store_save_auto_reply_rule_finish (XI_STORE (object), result, &error);
+  g_autoptr(XiAutoReplyRule) saved = xi_auto_reply_facade_save_finish (XI_AUTO_REPLY_FACADE (object), result,
+                                                                      &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -144,7 +146,7 @@ xi_auto_reply_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->rule);
-  g_clear_object (&self->store);
+  g_clear_object (&self->facade);
 
   G_OBJECT_CLASS (xi_auto_reply_dialog_parent_class)->dispose (object);
 }
@@ -191,24 +193,24 @@ xi_auto_reply_dialog_init (XiAutoReplyDialog *self)
 
 /**
  * xi_auto_reply_dialog_new:
- * @store: where the rule is saved
+ * @facade: the automatic replies' facade, which saves the rule
  * @rule: (nullable): the rule to edit, or %NULL for a new one
  *
  * Returns: (transfer none): the dialog, owned by GTK until closed
  */
 GtkWidget *
-xi_auto_reply_dialog_new (XiStore         *store,
-                          XiAutoReplyRule *rule)
+xi_auto_reply_dialog_new (XiAutoReplyFacade *facade,
+                          XiAutoReplyRule   *rule)
 {
   XiAutoReplyDialog *self;
   g_autofree char *keywords = NULL;
   guint start, end;
 
-  g_return_val_if_fail (XI_IS_STORE (store), NULL);
+  g_return_val_if_fail (XI_IS_AUTO_REPLY_FACADE (facade), NULL);
   g_return_val_if_fail (rule == NULL || XI_IS_AUTO_REPLY_RULE (rule), NULL);
 
   self = g_object_new (XI_TYPE_AUTO_REPLY_DIALOG, NULL);
-  self->store = g_object_ref (store);
+  self->facade = g_object_ref (facade);
   self->rule = rule != NULL ? xi_auto_reply_rule_copy (rule) : xi_auto_reply_rule_new (NULL);
   if (rule == NULL)
     gtk_window_set_title (GTK_WINDOW (self), _("New Automatic Reply"));
@@ -289,5 +291,5 @@ xi_auto_reply_dialog_save (XiAutoReplyDialog *self)
     xi_auto_reply_rule_set_hours (self->rule, -1, -1);
 
   self->saving = TRUE;
-  xi_store_save_auto_reply_rule_async (self->store, self->rule, self->cancellable, saved_cb, self);
+  xi_auto_reply_facade_save_async (self->facade, self->rule, self->cancellable, saved_cb, self);
 }

@@ -9,7 +9,7 @@
 
 #include <adwaita.h>
 
-#include "xi-store.h"
+#include "xi-auto-reply-facade.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (XiAutoReplyDialog, xi_auto_reply_dialog, XI, AUTO_REPLY_DIALOG, AdwWindow)
 
-GtkWidget *xi_auto_reply_dialog_new  (XiStore           *store,
+GtkWidget *xi_auto_reply_dialog_new  (XiAutoReplyFacade *facade,
                                       XiAutoReplyRule   *rule);
 void       xi_auto_reply_dialog_save (XiAutoReplyDialog *self);
 

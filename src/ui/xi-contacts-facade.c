@@ -60,7 +60,7 @@ static const PointerResult ids_result = {
   (gpointer) xi_store_list_contact_ids_finish, (GDestroyNotify) g_strfreev,
 };
 static const PointerResult import_result = {
-  (gpointer) xi_store_import_contacts_finish, (GDestroyNotify) xi_import_report_free,
+  (gpointer) xi_store_import_file_finish, (GDestroyNotify) xi_import_report_free,
 };
 
 static void
@@ -591,7 +591,11 @@ xi_contacts_facade_keep_both_finish (XiContactsFacade  *self,
 /**
  * xi_contacts_facade_import_async:
  * @self: a #XiContactsFacade
- * @batch: (transfer full): the rows read
+ * @file: the file the rows come from, named in the report
+ * @contents: (nullable): @file as it was read once already, so that it
+ *   is not read again; %NULL reads @file
+ * @default_country_code: the country of numbers written without one
+ * @options: (nullable): how to read @contents; %NULL guesses
  * @group_name: (nullable): a group to put them in
  * @progress: (nullable): called on the main context as rows are stored
  * @progress_data: closure for @progress
@@ -601,23 +605,27 @@ xi_contacts_facade_keep_both_finish (XiContactsFacade  *self,
  * @user_data: closure
  */
 void
-xi_contacts_facade_import_async (XiContactsFacade    *self,
-                                 XiImportBatch       *batch,
-                                 const char          *group_name,
-                                 XiStoreProgressFunc  progress,
-                                 gpointer             progress_data,
-                                 GDestroyNotify       progress_destroy,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+xi_contacts_facade_import_async (XiContactsFacade      *self,
+                                 GFile                 *file,
+                                 GBytes                *contents,
+                                 const char            *default_country_code,
+                                 const XiImportOptions *options,
+                                 const char            *group_name,
+                                 XiStoreProgressFunc    progress,
+                                 gpointer               progress_data,
+                                 GDestroyNotify         progress_destroy,
+                                 GCancellable          *cancellable,
+                                 GAsyncReadyCallback    callback,
+                                 gpointer               user_data)
 {
   GTask *task;
 
   g_return_if_fail (XI_IS_CONTACTS_FACADE (self));
 
   task = task_new (self, xi_contacts_facade_import_async, &import_result, cancellable, callback, user_data);
-  xi_store_import_contacts_async (self->store, batch, group_name, progress, progress_data, progress_destroy,
-                                  cancellable, pointer_done_cb, task);
+  xi_store_import_file_full_async (self->store, file, contents, default_country_code, options, group_name,
+                                   progress, progress_data, progress_destroy,
+                                   cancellable, pointer_done_cb, task);
 }
 
 /**

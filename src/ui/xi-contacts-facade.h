@@ -98,7 +98,10 @@ gboolean          xi_contacts_facade_keep_both_finish   (XiContactsFacade     *s
                                                          GAsyncResult         *result,
                                                          GError              **error);
 void              xi_contacts_facade_import_async       (XiContactsFacade     *self,
-                                                         XiImportBatch        *batch,
+                                                         GFile                *file,
+                                                         GBytes               *contents,
+                                                         const char           *default_country_code,
+                                                         const XiImportOptions *options,
                                                          const char           *group_name,
                                                          XiStoreProgressFunc   progress,
                                                          gpointer              progress_data,

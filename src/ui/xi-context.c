@@ -22,6 +22,8 @@ struct _XiContext
   XiGroupsFacade   *groups;
   XiTemplatesFacade *templates;
   XiCampaignsFacade *campaigns;
+  XiAssetsFacade   *assets;
+  XiAutoReplyFacade *auto_replies;
   XiCampaignRunner *runner;         /* NULL until the application sets one */
   XiConnection     *connection;     /* likewise */
   XiSyncService    *sync_service;   /* set while an account is signed in */
@@ -78,6 +80,8 @@ xi_context_finalize (GObject *object)
   g_clear_object (&self->groups);
   g_clear_object (&self->templates);
   g_clear_object (&self->campaigns);
+  g_clear_object (&self->assets);
+  g_clear_object (&self->auto_replies);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_strfreev (self->custom_fields);
@@ -190,6 +194,8 @@ xi_context_new (XiStore   *store,
   self->groups = xi_groups_facade_new (store);
   self->templates = xi_templates_facade_new (store);
   self->campaigns = xi_campaigns_facade_new (store);
+  self->assets = xi_assets_facade_new (store);
+  self->auto_replies = xi_auto_reply_facade_new (store);
   return self;
 }
 
@@ -279,6 +285,49 @@ xi_context_get_templates_facade (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
   return self->templates;
+}
+
+/**
+ * xi_context_get_assets:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): a #GListModel of #XiAsset, the library,
+ *   newest first
+ */
+GListModel *
+xi_context_get_assets (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return xi_facade_get_model (XI_FACADE (self->assets));
+}
+
+/**
+ * xi_context_get_assets_facade:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): the asset library's facade, through which
+ *   pages add and remove files; its model is the library, newest first
+ */
+XiAssetsFacade *
+xi_context_get_assets_facade (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->assets;
+}
+
+/**
+ * xi_context_get_auto_reply_facade:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): the automatic replies' facade, through which
+ *   Preferences saves and deletes rules; its model is the rules in the
+ *   order they are tried
+ */
+XiAutoReplyFacade *
+xi_context_get_auto_reply_facade (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->auto_replies;
 }
 
 /**
@@ -518,8 +567,8 @@ xi_context_add_custom_fields (XiContext          *self,
     }
 }
 
-/* Reload: the contacts' keys, groups, templates, custom fields and
- * campaigns, one after the other. */
+/* Reload: the contacts' keys, groups, templates, campaigns, assets,
+ * automatic replies and custom fields, one after the other. */
 
 static void
 set_loading (XiContext *self,
@@ -543,26 +592,6 @@ fail (GTask  *task,
 }
 
 static void
-jobs_listed_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  XiContext *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  if (!xi_facade_reload_finish (XI_FACADE (object), result, &error))
-    {
-      fail (task, error);
-      return;
-    }
-
-  set_loading (self, FALSE);
-  g_signal_emit (self, signals[LOADED], 0, NULL);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
 custom_fields_listed_cb (GObject      *object,
                          GAsyncResult *result,
                          gpointer      user_data)
@@ -579,34 +608,39 @@ custom_fields_listed_cb (GObject      *object,
     }
   g_strfreev (self->custom_fields);
   self->custom_fields = custom_fields;
-  xi_facade_reload_async (XI_FACADE (self->campaigns), g_task_get_cancellable (task),
-                          jobs_listed_cb, g_object_ref (task));
+
+  set_loading (self, FALSE);
+  g_signal_emit (self, signals[LOADED], 0, NULL);
+  g_task_return_boolean (task, TRUE);
 }
 
-static void
-templates_read_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+/* The facade a reload reads after @done (the first one after %NULL), or
+ * %NULL after the last. */
+static XiFacade *
+next_facade (XiContext *self,
+             XiFacade  *done)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  XiFacade *order[] = {
+    XI_FACADE (self->groups), XI_FACADE (self->templates), XI_FACADE (self->campaigns),
+    XI_FACADE (self->assets), XI_FACADE (self->auto_replies),
+  };
 
-  if (!xi_facade_reload_finish (XI_FACADE (object), result, &error))
-    {
-      fail (task, error);
-      return;
-    }
-  xi_store_list_custom_fields_async (xi_facade_get_store (XI_FACADE (object)), g_task_get_cancellable (task),
-                                     custom_fields_listed_cb, g_object_ref (task));
+  if (done == NULL)
+    return order[0];
+  for (guint i = 0; i + 1 < G_N_ELEMENTS (order); i++)
+    if (order[i] == done)
+      return order[i + 1];
+  return NULL;
 }
 
 static void
-groups_read_cb (GObject      *object,
+facade_read_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   XiContext *self = g_task_get_source_object (task);
+  XiFacade *next;
   GError *error = NULL;
 
   if (!xi_facade_reload_finish (XI_FACADE (object), result, &error))
@@ -614,8 +648,12 @@ groups_read_cb (GObject      *object,
       fail (task, error);
       return;
     }
-  xi_facade_reload_async (XI_FACADE (self->templates), g_task_get_cancellable (task),
-                          templates_read_cb, g_object_ref (task));
+  next = next_facade (self, XI_FACADE (object));
+  if (next != NULL)
+    xi_facade_reload_async (next, g_task_get_cancellable (task), facade_read_cb, g_object_ref (task));
+  else
+    xi_store_list_custom_fields_async (self->store, g_task_get_cancellable (task),
+                                       custom_fields_listed_cb, g_object_ref (task));
 }
 
 static void
@@ -628,8 +666,8 @@ contacts_listed_cb (XiContactList *list,
   if (xi_contact_list_get_loading (list))
     return;
   g_signal_handlers_disconnect_by_func (list, contacts_listed_cb, task);
-  xi_facade_reload_async (XI_FACADE (self->groups), g_task_get_cancellable (task),
-                          groups_read_cb, task);
+  xi_facade_reload_async (next_facade (self, NULL), g_task_get_cancellable (task), facade_read_cb,
+                          task);
 }
 
 /**

@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "xi-assets-facade.h"
+#include "xi-auto-reply-facade.h"
 #include "xi-campaign-runner.h"
 #include "xi-campaigns-facade.h"
 #include "xi-connection.h"
@@ -27,9 +29,9 @@ G_BEGIN_DECLS
  * XiContext: the services every page needs (Calendar's GcalContext pattern),
  * handed to each page through its "context" property. Main thread only.
  * It owns the store and the GSettings, and the facades of contacts,
- * groups, templates and campaigns, which own the models pages share,
- * follow the store themselves (XiStore::changed) and make the writes
- * pages ask for. The contacts are not held: their list keeps row keys
+ * groups, templates, campaigns, assets and automatic replies, which own
+ * the models pages share, follow the store themselves (XiStore::changed)
+ * and make the writes pages ask for. The contacts are not held: their list keeps row keys
  * and loads what is shown.
  */
 G_DECLARE_FINAL_TYPE (XiContext, xi_context, XI, CONTEXT, GObject)
@@ -46,6 +48,9 @@ GListModel  *xi_context_get_jobs           (XiContext            *self);
 XiCampaignsFacade *xi_context_get_campaigns (XiContext           *self);
 XiGroupsFacade *xi_context_get_groups_facade (XiContext          *self);
 XiTemplatesFacade *xi_context_get_templates_facade (XiContext    *self);
+GListModel  *xi_context_get_assets        (XiContext            *self);
+XiAssetsFacade *xi_context_get_assets_facade (XiContext          *self);
+XiAutoReplyFacade *xi_context_get_auto_reply_facade (XiContext    *self);
 XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
 void         xi_context_set_runner         (XiContext            *self,
                                             XiCampaignRunner     *runner);

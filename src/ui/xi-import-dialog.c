@@ -15,13 +15,17 @@
 #include "xi-import-dialog.h"
 
 /*
- * Imports one file in two steps. The preview reads the whole file on a
- * worker thread and has the store count, in a transaction it rolls back,
- * what would be imported, updated and refused; every choice (separator,
- * header, what a column holds) reads it again, cancelling the read before,
- * so the counts always match the choices shown. Import reads it once more
- * with those choices and writes the good rows in one transaction, with
- * progress and Cancel; a cancelled import writes nothing.
+ * Imports one file in two steps, opening it once: its contents are read
+ * into memory first, so that what is imported is what was previewed and a
+ * file that can be read only once (a pipe) imports as well. The preview
+ * reads the first rows of the contents on a worker thread and shows them
+ * at once; then the store counts what would be imported, updated and
+ * refused with the streaming import it rolls back, so a hundred thousand
+ * rows are never all in memory. Every choice (separator, encoding,
+ * header, what a column holds) reads the contents again, cancelling the
+ * reads before, so the counts always match the choices shown. Import runs
+ * the same streaming import with the choices of the last preview and
+ * commits it, with progress and Cancel; a cancelled import writes nothing.
  */
 struct _XiImportDialog
 {
@@ -33,7 +37,7 @@ struct _XiImportDialog
   GtkStack        *stack;
   AdwActionRow    *file_row;
   AdwComboRow     *separator_row;
-  AdwActionRow    *encoding_row;
+  AdwComboRow     *encoding_row;
   GtkWidget       *header_row;
   GtkSwitch       *header_switch;
   AdwPreferencesGroup *columns_group;
@@ -64,6 +68,8 @@ struct _XiImportDialog
   XiImportReport  *report;
   GtkNativeDialog *chooser;
   char            *group_name;
+  GBytes          *contents;       /* the file, read once */
+  XiImportOptions *read_options;   /* what the shown preview was read with */
 
   /* What the last read found, which the choices start from. */
   XiImportFormat   format;
@@ -73,6 +79,8 @@ struct _XiImportDialog
   GPtrArray       *column_rows;
   gboolean         have_layout;
   gboolean         guess_columns;
+  gboolean         encoding_chosen;
+  gboolean         import_pending;  /* started before the file was read */
 
   /* Set while the widgets are filled from a read, so that this does not
    * count as the user's choice and start another read. */
@@ -107,6 +115,9 @@ static const struct {
 #define FIELD_PREFIX "field:"
 
 static const char separators[] = { ',', ';', '\t' };
+
+/* In the order of encoding_row's menu; "UTF-16" follows a byte-order mark. */
+static const char * const encodings[] = { "UTF-8", "Windows-1252", "ISO-8859-1", "UTF-16" };
 
 /* Auxiliary methods */
 
@@ -206,6 +217,11 @@ dup_options (XiImportDialog *self)
   XiImportOptions *options = g_new0 (XiImportOptions, 1);
 
   options->keep_without_phone = TRUE;
+  /* A file the guess cannot read at all (UTF-16 without its byte-order
+   * mark) is read once the user chooses its encoding, before any layout. */
+  if (self->encoding_chosen)
+    options->encoding = g_strdup (encodings[MIN (adw_combo_row_get_selected (self->encoding_row),
+                                                 G_N_ELEMENTS (encodings) - 1)]);
   if (!self->have_layout)
     return options;
 
@@ -399,9 +415,11 @@ show_layout (XiImportDialog *self,
   for (guint i = 0; i < G_N_ELEMENTS (separators); i++)
     if (separators[i] == batch->delimiter)
       adw_combo_row_set_selected (self->separator_row, i);
-  gtk_widget_set_visible (GTK_WIDGET (self->encoding_row), batch->encoding != NULL &&
-                                                           batch->format == XI_IMPORT_FORMAT_DELIMITED);
-  adw_action_row_set_subtitle (self->encoding_row, batch->encoding != NULL ? batch->encoding : "");
+  /* Workbooks say their encoding themselves. */
+  gtk_widget_set_visible (GTK_WIDGET (self->encoding_row), batch->encoding != NULL);
+  for (guint i = 0; batch->encoding != NULL && i < G_N_ELEMENTS (encodings); i++)
+    if (g_str_has_prefix (batch->encoding, encodings[i]))
+      adw_combo_row_set_selected (self->encoding_row, i);
   gtk_widget_set_visible (self->header_row, table);
   gtk_switch_set_active (self->header_switch, batch->has_header);
   gtk_widget_set_visible (GTK_WIDGET (self->columns_group), table);
@@ -489,6 +507,7 @@ preview_read_cb (GObject      *object,
   g_autoptr(XiImportDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(XiImportBatch) batch = xi_import_read_file_finish (result, &error);
+  g_autofree char *country = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -510,19 +529,28 @@ preview_read_cb (GObject      *object,
       return;
     }
 
+  /* The count, and later the import, read the rows with the options the
+   * sample was read with, so that they find the same header and columns
+   * even where those were guessed. */
   gtk_label_set_text (self->counts_label, _("Counting…"));
-  gtk_progress_bar_pulse (self->counts_progress);
-  xi_store_preview_import_async (xi_context_get_store (self->context), g_steal_pointer (&batch), NULL,
-                                 self->preview_cancellable, previewed_cb, g_object_ref (self));
+  country = xi_context_dup_country_code (self->context);
+  xi_store_preview_import_file_async (xi_context_get_store (self->context), self->file,
+                                      self->contents, country, self->read_options, NULL,
+                                      show_preview_progress, weak_self_new (self), weak_self_free,
+                                      self->preview_cancellable, previewed_cb, g_object_ref (self));
 }
 
-/* Reads the file again with the current choices; a read still running
- * for older choices is cancelled. */
+/* Reads the first rows again with the current choices; a read or count
+ * still running for older choices is cancelled. */
 static void
 start_preview (XiImportDialog *self)
 {
   g_autoptr(XiImportOptions) options = dup_options (self);
   g_autofree char *country = xi_context_dup_country_code (self->context);
+  g_autofree char *name = g_file_get_basename (self->file);
+
+  if (self->contents == NULL)
+    return;
 
   g_cancellable_cancel (self->preview_cancellable);
   g_clear_object (&self->preview_cancellable);
@@ -530,12 +558,43 @@ start_preview (XiImportDialog *self)
   g_clear_pointer (&self->preview, xi_import_report_free);
   update_import_button (self);
 
+  g_clear_pointer (&self->read_options, xi_import_options_free);
+  self->read_options = xi_import_options_copy (options);
+  options->sample_only = TRUE;
   gtk_label_set_text (self->counts_label, _("Reading the file…"));
   gtk_progress_bar_set_fraction (self->counts_progress, 0.0);
   gtk_widget_set_visible (GTK_WIDGET (self->counts_progress), TRUE);
-  xi_import_read_file_full_async (self->file, country, options, self->preview_cancellable,
-                                  show_preview_progress, weak_self_new (self), weak_self_free,
-                                  preview_read_cb, g_object_ref (self));
+  xi_import_read_bytes_async (self->contents, name, country, options, self->preview_cancellable,
+                              NULL, NULL, NULL, preview_read_cb, g_object_ref (self));
+}
+
+static void run_import (XiImportDialog *self);
+static void fail (XiImportDialog *self,
+                  const GError   *error);
+
+static void
+loaded_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(XiImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->contents = xi_import_load_file_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (self->contents == NULL && self->import_pending)
+    fail (self, error);
+  else if (self->contents == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->counts_progress), FALSE);
+      gtk_label_set_text (self->counts_label, error->message);
+    }
+  else if (self->import_pending)
+    run_import (self);
+  else
+    start_preview (self);
 }
 
 static void
@@ -611,6 +670,7 @@ imported_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   self->report = xi_contacts_facade_import_finish (XI_CONTACTS_FACADE (object), result, &error);
+  g_clear_pointer (&self->contents, g_bytes_unref);
   if (self->report == NULL)
     {
       fail (self, error);
@@ -622,28 +682,6 @@ imported_cb (GObject      *object,
   gtk_label_set_text (self->progress_label, _("Loading the contacts…"));
   gtk_progress_bar_pulse (self->progress_bar);
   xi_context_reload_async (self->context, NULL, reloaded_cb, g_object_ref (self));
-}
-
-static void
-read_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(XiImportDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  XiImportBatch *batch = xi_import_read_file_finish (result, &error);
-
-  if (batch == NULL)
-    {
-      fail (self, error);
-      return;
-    }
-
-  gtk_label_set_text (self->progress_label, _("Saving the contacts…"));
-  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
-  xi_contacts_facade_import_async (xi_context_get_contacts_facade (self->context), batch, self->group_name,
-                                   show_progress, weak_self_new (self), weak_self_free,
-                                   self->cancellable, imported_cb, g_object_ref (self));
 }
 
 static void
@@ -663,6 +701,17 @@ role_changed_cb (XiImportDialog *self)
 {
   if (self->updating)
     return;
+  start_preview (self);
+}
+
+/* Another encoding changes the text, not the columns: the roles chosen
+ * for them are kept. */
+static void
+encoding_changed_cb (XiImportDialog *self)
+{
+  if (self->updating)
+    return;
+  self->encoding_chosen = TRUE;
   start_preview (self);
 }
 
@@ -882,6 +931,8 @@ xi_import_dialog_finalize (GObject *object)
   g_clear_object (&self->preview_cancellable);
   g_clear_pointer (&self->preview, xi_import_report_free);
   g_clear_pointer (&self->report, xi_import_report_free);
+  g_clear_pointer (&self->contents, g_bytes_unref);
+  g_clear_pointer (&self->read_options, xi_import_options_free);
   g_clear_pointer (&self->column_rows, g_ptr_array_unref);
   g_strfreev (self->column_titles);
   g_strfreev (self->role_values);
@@ -938,6 +989,7 @@ xi_import_dialog_class_init (XiImportDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, save_issues_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, choice_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, encoding_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, group_changed_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -956,6 +1008,20 @@ xi_import_dialog_init (XiImportDialog *self)
   add_refused_column (self, _("Reason"), 2, TRUE);
 }
 
+static void
+run_import (XiImportDialog *self)
+{
+  g_autofree char *country = xi_context_dup_country_code (self->context);
+
+  self->import_pending = FALSE;
+  gtk_label_set_text (self->progress_label, _("Saving the contacts…"));
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  xi_contacts_facade_import_async (xi_context_get_contacts_facade (self->context), self->file, self->contents,
+                                   country, self->read_options, self->group_name,
+                                   show_progress, weak_self_new (self), weak_self_free,
+                                   self->cancellable, imported_cb, g_object_ref (self));
+}
+
 /* Public API */
 
 /**
@@ -964,32 +1030,32 @@ xi_import_dialog_init (XiImportDialog *self)
  * @group_name: (nullable): put every imported contact in this group,
  *   created when missing
  *
- * Starts the import with the choices shown, as the Import button does.
+ * Starts the import with the choices shown, as the Import button does;
+ * called before the file is read, it imports it once read, with every
+ * choice guessed.
  */
 void
 xi_import_dialog_start (XiImportDialog *self,
                         const char     *group_name)
 {
-  g_autoptr(XiImportOptions) options = NULL;
-  g_autofree char *country = NULL;
-
   g_return_if_fail (XI_IS_IMPORT_DIALOG (self));
 
   g_cancellable_cancel (self->preview_cancellable);
-  /* Without a phone column the import fails and says so. */
-  options = dup_options (self);
-  options->keep_without_phone = FALSE;
   g_free (self->group_name);
   self->group_name = g_strdup (group_name);
-  country = xi_context_dup_country_code (self->context);
 
   gtk_widget_set_visible (self->import_button, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "progress");
-  gtk_label_set_text (self->progress_label, _("Reading the file…"));
   gtk_widget_grab_focus (self->cancel_button);
-  xi_import_read_file_full_async (self->file, country, options, self->cancellable,
-                                  show_progress, weak_self_new (self), weak_self_free,
-                                  read_cb, g_object_ref (self));
+  if (self->contents == NULL)
+    {
+      /* Started before the file was read: everything is guessed. */
+      gtk_label_set_text (self->progress_label, _("Reading the file…"));
+      gtk_progress_bar_pulse (self->progress_bar);
+      self->import_pending = TRUE;
+      return;
+    }
+  run_import (self);
 }
 
 /**
@@ -1015,7 +1081,9 @@ xi_import_dialog_new (XiContext *context,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), name);
   adw_action_row_set_subtitle (self->country_row, country_text);
   fill_groups (self);
-  start_preview (self);
+  gtk_label_set_text (self->counts_label, _("Reading the file…"));
+  gtk_progress_bar_pulse (self->counts_progress);
+  xi_import_load_file_async (file, self->cancellable, loaded_cb, g_object_ref (self));
 
   return GTK_WIDGET (self);
 }

@@ -43,7 +43,7 @@ struct _XiPreferencesWindow
   guint                 quota_save_id;
   gboolean              showing_quota;
   GPtrArray            *keyword_rows;  /* borrowed: the rows in keywords_row */
-  GPtrArray            *rules;         /* XiAutoReplyRule, as listed */
+  XiAutoReplyFacade    *facade;
 };
 
 /* Spin clicks come in bursts; the allowance is stored once they stop. */
@@ -249,18 +249,6 @@ restore_keywords_cb (XiPreferencesWindow *self)
 
 /* Automatic replies */
 
-static void load_rules (XiPreferencesWindow *self);
-
-static XiAutoReplyRule *
-find_rule (XiPreferencesWindow *self,
-           const char          *id)
-{
-  for (guint i = 0; self->rules != NULL && i < self->rules->len; i++)
-    if (g_strcmp0 (xi_auto_reply_rule_get_id (g_ptr_array_index (self->rules, i)), id) == 0)
-      return g_ptr_array_index (self->rules, i);
-  return NULL;
-}
-
 static char *
 rule_summary (XiAutoReplyRule *rule)
 {
@@ -282,20 +270,38 @@ rule_summary (XiAutoReplyRule *rule)
   return g_string_free (summary, FALSE);
 }
 
+/* The row shows the rule the facade's model holds, which takes every
+ * newer copy in place: whatever field changed, the row says so. */
 static void
-rule_saved_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+show_rule (AdwActionRow *row)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(XiAutoReplyRule) rule = xi_store_save_auto_reply_rule_finish (XI_STORE (object), result, &error);
+  XiAutoReplyRule *rule = g_object_get_data (G_OBJECT (row), "rule");
+  g_autofree char *summary = rule_summary (rule);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), xi_auto_reply_rule_get_name (rule));
+  adw_action_row_set_subtitle (row, summary);
+}
+
+static void
+enabled_saved_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GtkWidget) toggle = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiAutoReplyRule) rule = xi_auto_reply_facade_save_finish (XI_AUTO_REPLY_FACADE (object), result,
+                                                                     &error);
+  GtkRoot *window;
+
+  if (rule != NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (rule == NULL)
-    adw_preferences_window_add_toast (user_data, adw_toast_new_format (_("Could not save the rule: %s"),
-                                                                       error->message));
-  load_rules (user_data);
+  window = gtk_widget_get_root (toggle);
+  if (ADW_IS_PREFERENCES_WINDOW (window))
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (window),
+                                      adw_toast_new_format (_("Could not save the rule: %s"), error->message));
+  /* The rule kept its state; the switch goes back to showing it. */
+  rule = g_object_ref (g_object_get_data (G_OBJECT (toggle), "rule"));
+  gtk_switch_set_active (GTK_SWITCH (toggle), xi_auto_reply_rule_get_enabled (rule));
 }
 
 static void
@@ -303,40 +309,42 @@ rule_enabled_cb (GtkSwitch           *toggle,
                  GParamSpec          *pspec,
                  XiPreferencesWindow *self)
 {
-  XiAutoReplyRule *rule = find_rule (self, g_object_get_data (G_OBJECT (toggle), "rule-id"));
+  XiAutoReplyRule *rule = g_object_get_data (G_OBJECT (toggle), "rule");
   g_autoptr(XiAutoReplyRule) copy = NULL;
 
-  if (rule == NULL || xi_auto_reply_rule_get_enabled (rule) == gtk_switch_get_active (toggle))
+  if (xi_auto_reply_rule_get_enabled (rule) == gtk_switch_get_active (toggle))
     return;
   copy = xi_auto_reply_rule_copy (rule);
   xi_auto_reply_rule_set_enabled (copy, gtk_switch_get_active (toggle));
-  xi_store_save_auto_reply_rule_async (self->store, copy, self->cancellable, rule_saved_cb, self);
+  xi_auto_reply_facade_save_async (self->facade, copy, self->cancellable, enabled_saved_cb,
+                                   g_object_ref (toggle));
 }
 
 static GtkWidget *
-rule_row (XiPreferencesWindow *self,
-          XiAutoReplyRule     *rule)
+create_rule_row_cb (gpointer item,
+                    gpointer user_data)
 {
-  g_autofree char *title = g_markup_escape_text (xi_auto_reply_rule_get_name (rule), -1);
-  g_autofree char *summary = rule_summary (rule);
-  g_autofree char *subtitle = g_markup_escape_text (summary, -1);
+  XiPreferencesWindow *self = user_data;
+  XiAutoReplyRule *rule = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *toggle = gtk_switch_new ();
   GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
   const char *id = xi_auto_reply_rule_get_id (rule);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  g_object_set_data_full (G_OBJECT (row), "rule", g_object_ref (rule), g_object_unref);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  show_rule (ADW_ACTION_ROW (row));
+  g_signal_connect_object (rule, "notify", G_CALLBACK (show_rule), row, G_CONNECT_SWAPPED);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "prefs.edit-rule");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", id);
 
-  gtk_switch_set_active (GTK_SWITCH (toggle), xi_auto_reply_rule_get_enabled (rule));
+  g_object_set_data_full (G_OBJECT (toggle), "rule", g_object_ref (rule), g_object_unref);
+  g_object_bind_property (rule, "enabled", toggle, "active", G_BINDING_SYNC_CREATE);
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (toggle, _("Answer with this rule"));
-  g_object_set_data_full (G_OBJECT (toggle), "rule-id", g_strdup (id), g_free);
-  g_signal_connect (toggle, "notify::active", G_CALLBACK (rule_enabled_cb), self);
+  g_signal_connect_object (toggle, "notify::active", G_CALLBACK (rule_enabled_cb), self, 0);
 
   gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (delete, _("Delete the rule"));
@@ -350,52 +358,12 @@ rule_row (XiPreferencesWindow *self,
 }
 
 static void
-rules_loaded_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  XiPreferencesWindow *self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rules = xi_store_list_auto_reply_rules_finish (XI_STORE (object), result, &error);
-  GtkWidget *child;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = user_data;
-  if (rules == NULL)
-    {
-      g_warning ("Could not read the automatic replies: %s", error->message);
-      return;
-    }
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->rules_list))) != NULL)
-    gtk_list_box_remove (self->rules_list, child);
-  g_clear_pointer (&self->rules, g_ptr_array_unref);
-  self->rules = g_steal_pointer (&rules);
-  for (guint i = 0; i < self->rules->len; i++)
-    gtk_list_box_append (self->rules_list, rule_row (self, g_ptr_array_index (self->rules, i)));
-}
-
-static void
-load_rules (XiPreferencesWindow *self)
-{
-  xi_store_list_auto_reply_rules_async (self->store, self->cancellable, rules_loaded_cb, self);
-}
-
-static void
-rule_dialog_saved_cb (XiPreferencesWindow *self)
-{
-  load_rules (self);
-}
-
-static void
 open_rule_dialog (XiPreferencesWindow *self,
                   XiAutoReplyRule     *rule)
 {
-  GtkWidget *dialog = xi_auto_reply_dialog_new (self->store, rule);
+  GtkWidget *dialog = xi_auto_reply_dialog_new (self->facade, rule);
 
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (rule_dialog_saved_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -413,7 +381,7 @@ edit_rule_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   XiPreferencesWindow *self = XI_PREFERENCES_WINDOW (widget);
-  XiAutoReplyRule *rule = find_rule (self, g_variant_get_string (parameter, NULL));
+  XiAutoReplyRule *rule = xi_facade_find (XI_FACADE (self->facade), g_variant_get_string (parameter, NULL));
 
   if (rule != NULL)
     open_rule_dialog (self, rule);
@@ -426,14 +394,11 @@ rule_deleted_cb (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!xi_store_delete_auto_reply_rule_finish (XI_STORE (object), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      adw_preferences_window_add_toast (user_data, adw_toast_new_format (_("Could not delete the rule: %s"),
-                                                                         error->message));
-    }
-  load_rules (user_data);
+  if (xi_auto_reply_facade_delete_finish (XI_AUTO_REPLY_FACADE (object), result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  adw_preferences_window_add_toast (user_data, adw_toast_new_format (_("Could not delete the rule: %s"),
+                                                                     error->message));
 }
 
 static void
@@ -444,7 +409,7 @@ delete_response_cb (AdwMessageDialog    *dialog,
   const char *id = g_object_get_data (G_OBJECT (dialog), "rule-id");
 
   if (g_str_equal (response, "delete"))
-    xi_store_delete_auto_reply_rule_async (self->store, id, self->cancellable, rule_deleted_cb, self);
+    xi_auto_reply_facade_delete_async (self->facade, id, self->cancellable, rule_deleted_cb, self);
 }
 
 static void
@@ -453,7 +418,7 @@ delete_rule_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   XiPreferencesWindow *self = XI_PREFERENCES_WINDOW (widget);
-  XiAutoReplyRule *rule = find_rule (self, g_variant_get_string (parameter, NULL));
+  XiAutoReplyRule *rule = xi_facade_find (XI_FACADE (self->facade), g_variant_get_string (parameter, NULL));
   GtkWidget *dialog;
 
   if (rule == NULL)
@@ -492,7 +457,7 @@ xi_preferences_window_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->keyword_rows, g_ptr_array_unref);
-  g_clear_pointer (&self->rules, g_ptr_array_unref);
+  g_clear_object (&self->facade);
 
   G_OBJECT_CLASS (xi_preferences_window_parent_class)->dispose (object);
 }
@@ -572,7 +537,9 @@ xi_preferences_window_new (XiContext *context)
   show_keywords (self);
   self->store = g_object_ref (xi_context_get_store (context));
   xi_store_get_quota_async (self->store, self->cancellable, quota_loaded_cb, self);
-  load_rules (self);
+  self->facade = g_object_ref (xi_context_get_auto_reply_facade (context));
+  gtk_list_box_bind_model (self->rules_list, xi_facade_get_model (XI_FACADE (self->facade)),
+                           create_rule_row_cb, self, NULL);
   if (xi_context_get_sync_account (context) != NULL)
     adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
                                 ADW_PREFERENCES_PAGE (xi_sync_preferences_page_new (context)));

@@ -395,39 +395,28 @@ show_attachment (XiTemplateEditor *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.detach", asset_id != NULL);
 }
 
+/* The attachment is the library's item (the assets facade follows the
+ * store), so a rename shows and a file removed elsewhere goes. */
 static void
-attachment_found_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+look_up_attachment (XiTemplateEditor *self)
 {
-  g_autoptr(XiTemplateEditor) self = user_data;
-  g_autoptr(GPtrArray) assets = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *asset_id;
+  const char *asset_id = self->template_ != NULL ? xi_template_get_asset_id (self->template_) : NULL;
+  XiAsset *found = NULL;
 
-  assets = xi_store_list_assets_finish (XI_STORE (object), result, &error);
-  if (assets == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not look up the attachment: %s", error->message);
-      return;
-    }
-  /* The template shown may have changed while the store answered. */
-  asset_id = self->template_ != NULL ? xi_template_get_asset_id (self->template_) : NULL;
-  for (guint i = 0; asset_id != NULL && i < assets->len; i++)
-    if (g_strcmp0 (xi_asset_get_id (g_ptr_array_index (assets, i)), asset_id) == 0)
-      g_set_object (&self->attachment, g_ptr_array_index (assets, i));
+  if (asset_id != NULL && self->context != NULL)
+    found = xi_facade_find (XI_FACADE (xi_context_get_assets_facade (self->context)), asset_id);
+  g_set_object (&self->attachment, found);
   show_attachment (self);
 }
 
 static void
-look_up_attachment (XiTemplateEditor *self)
+assets_changed_cb (XiTemplateEditor *self,
+                   guint             position,
+                   guint             removed,
+                   guint             added,
+                   GListModel       *model)
 {
-  g_clear_object (&self->attachment);
-  show_attachment (self);
-  if (self->template_ != NULL && xi_template_get_asset_id (self->template_) != NULL && self->context != NULL)
-    xi_store_list_assets_async (xi_context_get_store (self->context), self->cancellable, attachment_found_cb,
-                                g_object_ref (self));
+  look_up_attachment (self);
 }
 
 static void
@@ -439,7 +428,7 @@ attachment_added_cb (GObject      *object,
   g_autoptr(XiAsset) asset = NULL;
   g_autoptr(GError) error = NULL;
 
-  asset = xi_store_add_asset_finish (XI_STORE (object), result, &error);
+  asset = xi_assets_facade_add_finish (XI_ASSETS_FACADE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (asset == NULL || self->template_ == NULL)
@@ -452,10 +441,9 @@ attachment_added_cb (GObject      *object,
         }
       return;
     }
-  g_set_object (&self->attachment, asset);
   xi_template_set_asset_id (self->template_, xi_asset_get_id (asset));
   user_changed (self);
-  show_attachment (self);
+  look_up_attachment (self);
 }
 
 static void
@@ -991,7 +979,10 @@ xi_template_editor_set_context (XiTemplateEditor *self,
       g_autoptr(GtkExpression) expression = NULL;
 
       if (self->context != NULL)
-        g_signal_handlers_disconnect_by_data (xi_context_get_contacts (self->context), self);
+        {
+          g_signal_handlers_disconnect_by_data (xi_context_get_contacts (self->context), self);
+          g_signal_handlers_disconnect_by_data (xi_context_get_assets (self->context), self);
+        }
       g_set_object (&self->context, context);
       expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
                                                 G_CALLBACK (contact_label), NULL, NULL);
@@ -999,6 +990,8 @@ xi_template_editor_set_context (XiTemplateEditor *self,
       gtk_drop_down_set_model (self->contact_dropdown, xi_context_get_contacts (context));
       g_signal_connect_object (xi_context_get_contacts (context), "items-changed",
                                G_CALLBACK (contacts_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (xi_context_get_assets (context), "items-changed",
+                               G_CALLBACK (assets_changed_cb), self, G_CONNECT_SWAPPED);
     }
   rebuild_insert_menu (self);
   refresh (self);
@@ -1355,8 +1348,8 @@ xi_template_editor_attach_file (XiTemplateEditor *self,
   path = g_file_get_path (file);
   if (path == NULL || self->template_ == NULL)
     return;
-  xi_store_add_asset_async (xi_context_get_store (self->context), path, self->cancellable, attachment_added_cb,
-                            g_object_ref (self));
+  xi_assets_facade_add_async (xi_context_get_assets_facade (self->context), path, self->cancellable,
+                              attachment_added_cb, g_object_ref (self));
 }
 
 /**

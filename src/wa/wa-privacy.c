@@ -499,7 +499,11 @@ timelock_answered_cb (GObject      *object,
   /* The answer may have been written before a push that overtook it
    * here (answers complete from an idle, pushes are read at once): a
    * push since the question is the newer word. */
-  if (json != NULL && ask->self->timelock_pushes == ask->pushes_when_asked)
+  if (json == NULL)
+    return;
+  if (ask->self->timelock_pushes != ask->pushes_when_asked)
+    g_debug ("A time-lock answer older than the push that overtook it was ignored");
+  else
     apply_timelock_json (ask->self, json, "xwa2_fetch_account_reachout_timelock");
 }
 
@@ -529,7 +533,7 @@ state_cb (WaClient   *client,
       wa_privacy_refresh_timelock (self);
       wa_privacy_refresh_cap (self);
       if (now_s (self) - self->pruned_at >= PRUNE_INTERVAL_S)
-        wa_privacy_prune_tokens (self);
+        wa_privacy_prune_tokens_async (self, self->cancellable, NULL, NULL);
     }
   else if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
     {
@@ -914,54 +918,165 @@ wa_privacy_refresh_cap (WaPrivacy *self)
             cap_answered_cb, g_object_ref (self), g_object_unref);
 }
 
+/* Contacts whose tokens are read from the store at a time while
+ * pruning: two values each, well inside a bounded key store's cache, so
+ * none is dropped again before it is looked at. */
+#define PRUNE_CHUNK 200
+
+static const char * const prune_kinds[] = { WA_TCTOKEN_KIND, WA_TCTOKEN_SENT_KIND, NULL };
+
+typedef struct
+{
+  GPtrArray *contacts;  /* owned strings, each once */
+  guint      next;      /* the first contact not looked at yet */
+  guint      pruned;
+} Prune;
+
+static void
+prune_free (Prune *prune)
+{
+  g_ptr_array_unref (prune->contacts);
+  g_free (prune);
+}
+
+/* Forgets @contact when its token and our last token to it both aged out. */
+static gboolean
+prune_contact (WaPrivacy  *self,
+               WaKeyStore *store,
+               const char *contact)
+{
+  g_autoptr(GBytes) token = NULL;
+  gint64 timestamp = 0;
+  gint64 sent_at = wa_tctoken_load_sent (store, contact);
+
+  token = wa_tctoken_load (store, contact, &timestamp);
+  if ((token != NULL && token_valid (self, timestamp, FALSE)) || (sent_at > 0 && token_valid (self, sent_at, TRUE)))
+    return FALSE;
+  wa_key_store_remove (store, WA_TCTOKEN_KIND, contact);
+  wa_key_store_remove (store, WA_TCTOKEN_SENT_KIND, contact);
+  return TRUE;
+}
+
+static void prune_next_chunk (GTask *task);
+
+static void
+prune_chunk_read_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  WaPrivacy *self = g_task_get_source_object (task);
+  Prune *prune = g_task_get_task_data (task);
+  WaKeyStore *store = WA_KEY_STORE (object);
+  g_autoptr(GError) error = NULL;
+  guint end = MIN (prune->next + PRUNE_CHUNK, prune->contacts->len);
+
+  /* What was not read ahead is read below one value at a time: slower,
+   * never wrong. */
+  if (!wa_key_store_prefetch_finish (store, result, &error))
+    g_debug ("Could not read privacy tokens ahead: %s", error->message);
+  if (self->client != NULL)
+    for (; prune->next < end; prune->next++)
+      prune->pruned += prune_contact (self, store, g_ptr_array_index (prune->contacts, prune->next));
+  prune_next_chunk (task);
+}
+
+/* Takes @task's reference. */
+static void
+prune_next_chunk (GTask *task)
+{
+  WaPrivacy *self = g_task_get_source_object (task);
+  Prune *prune = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) keys = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (self->client == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The privacy state was disposed");
+      g_object_unref (task);
+      return;
+    }
+  if (prune->next == prune->contacts->len)
+    {
+      g_task_return_int (task, prune->pruned);
+      g_object_unref (task);
+      return;
+    }
+
+  keys = g_ptr_array_new ();
+  for (guint i = prune->next; i < prune->contacts->len && keys->len < PRUNE_CHUNK; i++)
+    g_ptr_array_add (keys, g_ptr_array_index (prune->contacts, i));
+  g_ptr_array_add (keys, NULL);
+  wa_key_store_prefetch_async (key_store (self), prune_kinds, (const char * const *) keys->pdata, NULL,
+                               prune_chunk_read_cb, task);
+}
+
 /**
- * wa_privacy_prune_tokens:
+ * wa_privacy_prune_tokens_async:
+ * @self: a #WaPrivacy
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called once every contact was looked at
+ * @user_data: closure
  *
  * Forgets the contacts whose token and whose last token from us both aged
- * out of their buckets: nothing of them is of use any more (§1.3).
- *
- * Returns: how many contacts were forgotten
+ * out of their buckets: nothing of them is of use any more (§1.3). Their
+ * tokens are read ahead a chunk at a time, so a key store that reads on
+ * demand is asked once per chunk rather than twice per contact, while
+ * the thread goes on sending.
  */
-guint
-wa_privacy_prune_tokens (WaPrivacy *self)
+void
+wa_privacy_prune_tokens_async (WaPrivacy           *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
 {
-  WaKeyStore *store;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) received = NULL;
   g_autoptr(GPtrArray) sent = NULL;
-  g_autoptr(GHashTable) contacts = g_hash_table_new (g_str_hash, g_str_equal);
-  GHashTableIter iter;
-  const char *contact;
-  gint64 now;
-  guint pruned = 0;
+  GTask *task;
+  Prune *prune;
 
-  g_return_val_if_fail (WA_IS_PRIVACY (self), 0);
+  g_return_if_fail (WA_IS_PRIVACY (self));
   assert_owner (self);
 
-  store = key_store (self);
-  now = now_s (self);
-  self->pruned_at = now;
-  received = wa_key_store_list (store, WA_TCTOKEN_KIND);
-  sent = wa_key_store_list (store, WA_TCTOKEN_SENT_KIND);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wa_privacy_prune_tokens_async);
+  prune = g_new0 (Prune, 1);
+  prune->contacts = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, prune, (GDestroyNotify) prune_free);
+
+  self->pruned_at = now_s (self);
+  received = wa_key_store_list (key_store (self), WA_TCTOKEN_KIND);
+  sent = wa_key_store_list (key_store (self), WA_TCTOKEN_SENT_KIND);
   for (guint i = 0; received != NULL && i < received->len; i++)
-    g_hash_table_add (contacts, g_ptr_array_index (received, i));
+    if (g_hash_table_add (seen, g_ptr_array_index (received, i)))
+      g_ptr_array_add (prune->contacts, g_strdup (g_ptr_array_index (received, i)));
   for (guint i = 0; sent != NULL && i < sent->len; i++)
-    g_hash_table_add (contacts, g_ptr_array_index (sent, i));
+    if (g_hash_table_add (seen, g_ptr_array_index (sent, i)))
+      g_ptr_array_add (prune->contacts, g_strdup (g_ptr_array_index (sent, i)));
 
-  g_hash_table_iter_init (&iter, contacts);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &contact, NULL))
-    {
-      g_autoptr(GBytes) token = NULL;
-      gint64 timestamp = 0;
-      gint64 sent_at = wa_tctoken_load_sent (store, contact);
+  prune_next_chunk (task);
+}
 
-      token = wa_tctoken_load (store, contact, &timestamp);
-      if ((token != NULL && token_valid (self, timestamp, FALSE)) || (sent_at > 0 && token_valid (self, sent_at, TRUE)))
-        continue;
-      wa_key_store_remove (store, WA_TCTOKEN_KIND, contact);
-      wa_key_store_remove (store, WA_TCTOKEN_SENT_KIND, contact);
-      pruned++;
-    }
-  return pruned;
+/**
+ * wa_privacy_prune_tokens_finish:
+ * @self: a #WaPrivacy
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: how many contacts were forgotten, or -1 with @error set
+ */
+gssize
+wa_privacy_prune_tokens_finish (WaPrivacy     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
 }
 
 /**

@@ -56,6 +56,12 @@ void        wa_privacy_identity_changed     (WaPrivacy      *self,
                                              const char     *user);
 void        wa_privacy_refresh_timelock     (WaPrivacy      *self);
 void        wa_privacy_refresh_cap          (WaPrivacy      *self);
-guint       wa_privacy_prune_tokens         (WaPrivacy      *self);
+void        wa_privacy_prune_tokens_async   (WaPrivacy           *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gssize      wa_privacy_prune_tokens_finish  (WaPrivacy      *self,
+                                             GAsyncResult   *result,
+                                             GError        **error);
 
 G_END_DECLS

@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  startFakewa, memoryAuthState, within, check, run, link, linkWithCli, runCli, textOf,
+  startFakewa, memoryAuthState, within, until, check, run, link, linkWithCli, runCli, textOf,
 } = require('./harness');
 
 const SHOP = '6283300000000';
@@ -80,6 +80,7 @@ async function main () {
         const ran = await cli('run', '--transport', 'whatsapp', '--until-idle');
         assert.equal(ran.code, 0, ran.err);
 
+        await until(() => BAILEYS.every((phone) => inboxes.get(phone).length > 0), 'the Baileys clients to decrypt');
         for (const phone of BAILEYS)
           assert.deepEqual(inboxes.get(phone), [`Halo ${names.get(phone)}, diskon 20% minggu ini!`]);
 

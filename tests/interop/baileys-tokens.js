@@ -19,7 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const {
-  startFakewa, memoryAuthState, within, check, run, link, linkWithCli, runCli, textOf,
+  startFakewa, memoryAuthState, within, until, check, run, link, linkWithCli, runCli, textOf,
 } = require('./harness');
 
 const SHOP = '6283300000010';
@@ -78,9 +78,7 @@ async function main () {
         const ran = await cli('run', '--transport', 'whatsapp', '--until-idle');
         assert.equal(ran.code, 0, ran.err);
 
-        // "run" ends once the server took the messages; Baileys decrypts a moment later.
-        for (let i = 0; i < 100 && WROTE_FIRST.some((phone) => inboxes.get(phone).length === 0); i++)
-          await new Promise((resolve) => setTimeout(resolve, 100));
+        await until(() => WROTE_FIRST.every((phone) => inboxes.get(phone).length > 0), 'the Baileys clients to decrypt');
         WROTE_FIRST.forEach((phone, i) =>
           assert.deepEqual(inboxes.get(phone), [`Halo Pelanggan ${i + 1}, buka sampai jam 9!`]));
         assert.deepEqual(inboxes.get(STRANGER), []);

@@ -174,6 +174,18 @@ function within (promise, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+// Resolves once done() holds, asked every 100 ms; rejects after
+// STEP_TIMEOUT_MS. For what follows a command a moment after it ended:
+// "run" ends once the server took the messages, Baileys decrypts later.
+async function until (done, what) {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (!done()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 let passed = 0;
 async function check (name, body) {
   await body();
@@ -277,7 +289,7 @@ function received (sock, from, text) {
 }
 
 module.exports = {
-  log, startFakewa, memoryAuthState, connect, within, check, run, link, baileys, linkWithCli, runCli,
-  textOf, next, received, STEP_TIMEOUT_MS,
+  log, startFakewa, memoryAuthState, connect, within, until, check, run, link, baileys, linkWithCli,
+  runCli, textOf, next, received, STEP_TIMEOUT_MS,
 };
 
