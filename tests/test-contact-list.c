@@ -47,20 +47,19 @@ loading_notified_cb (GObject    *object,
     f->listings++;
 }
 
-/* Contacts "Kontak 0001" to "Kontak 3000", written in reverse, each
- * with a city every third one shares. */
+/* Imports @csv, written to @name, and checks that @n_rows came in. */
 static void
-import_contacts (Fixture *f)
+import_csv (Fixture    *f,
+            const char *name,
+            GString    *csv,
+            guint       n_rows)
 {
-  g_autoptr(GString) csv = g_string_new ("Nama,Nomor,Kota\r\n");
-  g_autofree char *path = g_build_filename (f->dir, "kontak.csv", NULL);
+  g_autofree char *path = g_build_filename (f->dir, name, NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(XiImportBatch) batch = NULL;
   g_autoptr(XiImportReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
-  for (guint i = N_CONTACTS; i > 0; i--)
-    g_string_append_printf (csv, "Kontak %04u,0813%08u,%s\r\n", i, i, i % 3 == 0 ? "Jakarta" : "Medan");
   g_assert_true (g_file_set_contents (path, csv->str, csv->len, NULL));
 
   XI_TEST_WAIT (xi_import_read_file_async (file, "62", NULL, NULL, NULL, NULL, xi_test_store_result_cb, &slot_),
@@ -70,7 +69,19 @@ import_contacts (Fixture *f)
                                                 NULL, xi_test_store_result_cb, &slot_),
                 report = xi_store_import_contacts_finish (f->store, result_, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (report->imported, ==, N_CONTACTS);
+  g_assert_cmpuint (report->imported, ==, n_rows);
+}
+
+/* Contacts "Kontak 0001" to "Kontak 3000", written in reverse, each
+ * with a city every third one shares. */
+static void
+import_contacts (Fixture *f)
+{
+  g_autoptr(GString) csv = g_string_new ("Nama,Nomor,Kota\r\n");
+
+  for (guint i = N_CONTACTS; i > 0; i--)
+    g_string_append_printf (csv, "Kontak %04u,0813%08u,%s\r\n", i, i, i % 3 == 0 ? "Jakarta" : "Medan");
+  import_csv (f, "kontak.csv", csv, N_CONTACTS);
 }
 
 static void
@@ -258,6 +269,68 @@ test_query (Fixture       *f,
   assert_name_at (f, 32, "Kontak 0099");
 }
 
+/* The store decides custom field conditions in SQL: it must agree,
+ * contact for contact, with xi_contact_filter_matches () on values
+ * that fold beyond ASCII, carry spaces, JSON escapes or no value. */
+static void
+test_field_conditions_agree (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char *cities[] = {
+    "Straße 5", "STRASSE 7", "  Jakarta  ", "ÇANKAYA", "çankaya", "Köln", "KÖLN",
+    "Ἀθῆναι", "say \"jak\"", "a\\b", "tab\tjak", "", "   ", "JAKARTA",
+  };
+  static const char *conditions[] = {
+    "kota:jak", "kota=jakarta", "kota!=jakarta", "kota=strasse 5", "kota:ss",
+    "kota=çankaya", "kota:ÇAN", "kota=köln", "kota:ö", "kota:ἀθῆ", "kota:\"jak\"",
+    "kota:a\\b", "kota=", "kota!=", "nothing=", "nothing:x", "kota:jak kota!=jakarta",
+  };
+  g_autoptr(GString) csv = g_string_new ("Nama,Nomor,Kota\r\n");
+  g_autoptr(GPtrArray) everybody = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cities); i++)
+    {
+      g_autoptr(GString) quoted = g_string_new (cities[i]);
+
+      g_string_replace (quoted, "\"", "\"\"", 0);
+      g_string_append_printf (csv, "Kota %02u,0819%08u,\"%s\"\r\n", i, i, quoted->str);
+    }
+  import_csv (f, "kota.csv", csv, G_N_ELEMENTS (cities));
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                everybody = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (conditions); i++)
+    {
+      g_autofree char *free_text = NULL;
+      g_autoptr(XiContactFilter) filter = xi_contact_filter_new_from_search (conditions[i], &free_text);
+      g_autoptr(GArray) keys = NULL;
+      g_autoptr(GPtrArray) listed = NULL;
+      g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+
+      g_assert_false (xi_contact_filter_is_empty (filter));
+      g_assert_false (xi_contact_filter_needs_contact (filter));
+      for (guint j = 0; j < everybody->len; j++)
+        if (xi_contact_filter_matches (filter, g_ptr_array_index (everybody, j)))
+          g_hash_table_add (wanted, (gpointer)xi_contact_get_id (g_ptr_array_index (everybody, j)));
+
+      XI_TEST_WAIT (xi_store_list_contact_keys_async (f->store, NULL, filter, NULL, xi_test_store_result_cb,
+                                                      &slot_),
+                    keys = xi_store_list_contact_keys_finish (f->store, result_, &error));
+      g_assert_no_error (error);
+      XI_TEST_WAIT (xi_store_load_contact_keys_async (f->store, (const gint64 *)(gpointer)keys->data, keys->len,
+                                                      NULL, xi_test_store_result_cb, &slot_),
+                    listed = xi_store_load_contact_keys_finish (f->store, result_, &error));
+      g_assert_no_error (error);
+
+      g_test_message ("%s: %u contacts", conditions[i], keys->len);
+      g_assert_cmpuint (listed->len, ==, g_hash_table_size (wanted));
+      for (guint j = 0; j < listed->len; j++)
+        g_assert_true (g_hash_table_contains (wanted, xi_contact_get_id (g_ptr_array_index (listed, j))));
+    }
+}
+
 typedef struct
 {
   guint position;
@@ -442,6 +515,8 @@ main (int   argc,
   g_test_add ("/xi/contact-list/cache-bounded", Fixture, NULL, fixture_setup,
               test_cache_bounded, fixture_teardown);
   g_test_add ("/xi/contact-list/query", Fixture, NULL, fixture_setup, test_query, fixture_teardown);
+  g_test_add ("/xi/contact-list/field-conditions-agree", Fixture, NULL, fixture_setup,
+              test_field_conditions_agree, fixture_teardown);
   g_test_add ("/xi/contact-list/keys-to-ids", Fixture, NULL, fixture_setup, test_keys_to_ids, fixture_teardown);
   g_test_add ("/xi/contact-list/changed-rows-reloaded", Fixture, NULL, fixture_setup,
               test_changed_rows_reloaded, fixture_teardown);

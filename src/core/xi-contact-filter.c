@@ -784,3 +784,87 @@ xi_contact_filter_get_fields_pattern (XiContactFilter *self)
     }
   return NULL;
 }
+
+/**
+ * xi_contact_filter_needs_contact:
+ * @self: a filter
+ *
+ * Returns: whether a contact must be built to decide, because @self has
+ *   more than the custom field conditions that
+ *   xi_contact_filter_append_fields_sql() lets SQL decide
+ */
+gboolean
+xi_contact_filter_needs_contact (XiContactFilter *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+
+  if (self->tags->len > 0)
+    return TRUE;
+  for (guint i = 0; i < self->conditions->len; i++)
+    if (((const Condition *)g_ptr_array_index (self->conditions, i))->kind != FIELD_CUSTOM)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * xi_contact_filter_append_fields_sql:
+ * @self: a filter
+ * @sql: a WHERE clause over the contacts table named `c`
+ * @filter_param: the number of the parameter the caller binds @self to,
+ *   with sqlite3_bind_pointer() and the type "XiContactFilter"
+ *
+ * Appends one AND term per custom field condition. SQLite's JSON
+ * functions read the field's value out of the row, as
+ * xi_contact_get_custom_field() would (a string, or none), and the
+ * store's xi_filter_field() function tests it with
+ * xi_contact_filter_field_matches(): the same folding and comparison as
+ * xi_contact_filter_matches(), without building the contact.
+ */
+void
+xi_contact_filter_append_fields_sql (XiContactFilter *self,
+                                     GString         *sql,
+                                     guint            filter_param)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (sql != NULL);
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const Condition *condition = g_ptr_array_index (self->conditions, i);
+
+      if (condition->kind != FIELD_CUSTOM)
+        continue;
+      /* The key is ASCII letters, digits and "_" (is_field_name ()), so
+       * it needs no quoting in a JSON path or an SQL string. */
+      g_string_append_printf (sql,
+                              " AND xi_filter_field (?%u, %u,"
+                              " CASE WHEN json_valid (c.custom_fields)"
+                              " AND json_type (c.custom_fields, '$.%s') = 'text'"
+                              " THEN json_extract (c.custom_fields, '$.%s') END)",
+                              filter_param, i, condition->key, condition->key);
+    }
+}
+
+/**
+ * xi_contact_filter_field_matches:
+ * @self: a filter
+ * @index: which of its conditions, a custom field's, as
+ *   xi_contact_filter_append_fields_sql() numbers them
+ * @value: (nullable): the contact's value of that field
+ *
+ * Returns: whether @value meets the condition
+ */
+gboolean
+xi_contact_filter_field_matches (XiContactFilter *self,
+                                 guint            index,
+                                 const char      *value)
+{
+  const Condition *condition;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (index < self->conditions->len, FALSE);
+
+  condition = g_ptr_array_index (self->conditions, index);
+  g_return_val_if_fail (condition->kind == FIELD_CUSTOM, FALSE);
+  return value_matches (condition, value);
+}

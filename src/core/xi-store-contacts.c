@@ -433,6 +433,54 @@ update_search_index (XiStore  *self,
   return TRUE;
 }
 
+/* The filter's name as a pointer bound to a statement. */
+#define FILTER_POINTER_TYPE "XiContactFilter"
+
+/* xi_filter_field (FILTER, INDEX, VALUE), for the terms that
+ * xi_contact_filter_append_fields_sql () writes. */
+static void
+filter_field_func (sqlite3_context  *context,
+                   int               argc,
+                   sqlite3_value   **argv)
+{
+  XiContactFilter *filter = sqlite3_value_pointer (argv[0], FILTER_POINTER_TYPE);
+
+  if (filter == NULL)
+    {
+      sqlite3_result_error (context, "xi_filter_field () takes a bound filter", -1);
+      return;
+    }
+  sqlite3_result_int (context, xi_contact_filter_field_matches (filter, (guint)sqlite3_value_int (argv[1]),
+                                                                (const char *)sqlite3_value_text (argv[2])));
+}
+
+/**
+ * _xi_store_contacts_setup:
+ * @self: a store, on its thread, just opened
+ * @error: return location for an error
+ *
+ * Gives the connection the SQL function filters test custom fields with.
+ *
+ * Returns: whether it could
+ */
+gboolean
+_xi_store_contacts_setup (XiStore  *self,
+                          GError  **error)
+{
+  int rc;
+
+  _xi_store_assert_thread (self);
+
+  rc = sqlite3_create_function (self->db, "xi_filter_field", 3, SQLITE_UTF8, NULL,
+                                filter_field_func, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * _xi_store_list_contact_keys:
  * @self: a store, on its thread
@@ -459,6 +507,7 @@ _xi_store_list_contact_keys (XiStore          *self,
   g_autofree char *fields_like = NULL;
   gboolean full;
   sqlite3_stmt *stmt;
+  sqlite3_stmt *own = NULL;     /* a statement made for this filter */
   const char *sql;
   guint n_rows = 0;
   int rc;
@@ -475,7 +524,7 @@ _xi_store_list_contact_keys (XiStore          *self,
         return NULL;
       fields_like = xi_contact_filter_get_fields_pattern (filter);
     }
-  full = filter != NULL;
+  full = filter != NULL && xi_contact_filter_needs_contact (filter);
   query = needle != NULL ? search_query (needle) : NULL;
   if (query != NULL)
     {
@@ -489,18 +538,41 @@ _xi_store_list_contact_keys (XiStore          *self,
         }
     }
 
-  if (query != NULL)
-    sql = full ? "SELECT " FULL_COLUMNS FROM_SEARCH LIST_LIVE LIST_ORDER
-               : "SELECT " KEY_COLUMNS FROM_SEARCH LIST_LIVE LIST_ORDER;
-  else if (full || needle != NULL)
-    sql = full ? "SELECT " FULL_COLUMNS " FROM contacts c WHERE" LIST_LIVE LIST_ORDER
-               : "SELECT " KEY_COLUMNS " FROM contacts c WHERE" LIST_LIVE LIST_ORDER;
+  if (filter != NULL)
+    {
+      /* The custom fields' conditions are decided in SQL; its text
+       * depends on the filter, so the statement is the caller's own. */
+      g_autoptr(GString) text = g_string_new ("SELECT ");
+
+      g_string_append (text, full ? FULL_COLUMNS : KEY_COLUMNS);
+      /* Read in the table's order and sort what matches: walking the
+       * list order's index would look up every row out of order. */
+      g_string_append (text, query != NULL ? FROM_SEARCH : " FROM contacts c NOT INDEXED WHERE");
+      g_string_append (text, LIST_LIVE);
+      xi_contact_filter_append_fields_sql (filter, text, 4);
+      g_string_append (text, LIST_ORDER);
+      rc = sqlite3_prepare_v2 (self->db, text->str, -1, &own, NULL);
+      if (rc != SQLITE_OK)
+        {
+          _xi_store_set_error (self, rc, error);
+          return NULL;
+        }
+      stmt = own;
+      sqlite3_bind_pointer (stmt, 4, filter, FILTER_POINTER_TYPE, NULL);
+    }
   else
-    /* Everybody: the ordered index alone answers, without a table read. */
-    sql = "SELECT c.rowid FROM contacts c WHERE c.master_user_id = ?1 AND c.deleted = 0"
-          " AND ?3 IS NULL" LIST_ORDER;
-  if ((stmt = _xi_store_prepare (self, sql, error)) == NULL)
-    return NULL;
+    {
+      if (query != NULL)
+        sql = "SELECT " KEY_COLUMNS FROM_SEARCH LIST_LIVE LIST_ORDER;
+      else if (needle != NULL)
+        sql = "SELECT " KEY_COLUMNS " FROM contacts c WHERE" LIST_LIVE LIST_ORDER;
+      else
+        /* Everybody: the ordered index alone answers, without a table read. */
+        sql = "SELECT c.rowid FROM contacts c WHERE c.master_user_id = ?1 AND c.deleted = 0"
+              " AND ?3 IS NULL" LIST_ORDER;
+      if ((stmt = _xi_store_prepare (self, sql, error)) == NULL)
+        return NULL;
+    }
   _xi_store_bind_text (stmt, 1, self->master_user_id);
   if (query != NULL)
     _xi_store_bind_text (stmt, 2, query);
@@ -513,6 +585,7 @@ _xi_store_list_contact_keys (XiStore          *self,
       if (++n_rows % KEYS_CHUNK == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
         {
           sqlite3_reset (stmt);
+          sqlite3_finalize (own);
           return NULL;
         }
 
@@ -538,8 +611,10 @@ _xi_store_list_contact_keys (XiStore          *self,
   if (rc != SQLITE_DONE)
     {
       _xi_store_set_error (self, rc, error);
+      sqlite3_finalize (own);
       return NULL;
     }
+  sqlite3_finalize (own);
   return g_steal_pointer (&keys);
 }
 

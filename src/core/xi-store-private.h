@@ -223,6 +223,8 @@ gboolean        _xi_store_sync_setup         (XiStore              *self,
 void            _xi_store_note_change      (XiStore              *self,
                                             const char           *table,
                                             const char           *id);
+gboolean        _xi_store_contacts_setup   (XiStore              *self,
+                                            GError              **error);
 gboolean        _xi_store_changes_setup    (XiStore              *self,
                                             GError              **error);
 void            _xi_store_changes_committed (XiStore             *self);

@@ -800,7 +800,8 @@ open_func (XiStore  *self,
 
   if (!_xi_store_schema_migrate (self->db, XI_STORE_SCHEMA_VERSION, &error) ||
       !_xi_store_sync_setup (self, &error) ||
-      !_xi_store_changes_setup (self, &error))
+      !_xi_store_changes_setup (self, &error) ||
+      !_xi_store_contacts_setup (self, &error))
     goto failed_with_error;
 
   g_debug ("Store open at schema version %u", XI_STORE_SCHEMA_VERSION);
