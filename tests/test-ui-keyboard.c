@@ -306,13 +306,12 @@ first_inscription (GtkWidget *widget)
   return NULL;
 }
 
-/* The name shown in the row that has the focus. */
-static char *
-focused_name (XiWindow  *window,
-              GtkWidget *list)
+/* The row that has the focus, or %NULL when it is not in @list. */
+static GtkWidget *
+focused_row (XiWindow  *window,
+             GtkWidget *list)
 {
   GtkWidget *row = gtk_root_get_focus (GTK_ROOT (window));
-  GtkWidget *name;
 
   /* Up to the row: the widget whose parent holds every row. */
   while (row != NULL && gtk_widget_get_parent (row) != NULL &&
@@ -321,8 +320,48 @@ focused_name (XiWindow  *window,
     row = gtk_widget_get_parent (row);
   if (row == NULL || !gtk_widget_is_ancestor (row, list))
     return NULL;
-  name = first_inscription (row);
+  return row;
+}
+
+/* The name shown in the row that has the focus. */
+static char *
+focused_name (XiWindow  *window,
+              GtkWidget *list)
+{
+  GtkWidget *row = focused_row (window, list);
+  GtkWidget *name = row != NULL ? first_inscription (row) : NULL;
+
   return name != NULL ? g_strdup (gtk_inscription_get_text (GTK_INSCRIPTION (name))) : NULL;
+}
+
+/* Whether a cell of @widget's row shows exactly @text. */
+static gboolean
+shows_text (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  XiWindow   *window;
+  GtkWidget  *list;
+  const char *text;
+} RowShows;
+
+static gboolean
+focused_row_shows (gpointer data)
+{
+  RowShows *shows = data;
+  GtkWidget *row = focused_row (shows->window, shows->list);
+
+  return row != NULL && shows_text (row, shows->text);
 }
 
 /* A new group made from the selection with the keyboard: the dialog
@@ -374,6 +413,8 @@ test_dialogs_closed (XiUiFixture   *f,
   g_assert_true (focus_inside (GTK_WINDOW (window), list));
   after = focused_name (window, list);
   g_assert_cmpstr (after, ==, before);
+  /* The rows in view say which group they joined. */
+  g_assert_true (xi_ui_wait_for (focused_row_shows, &(RowShows) { window, list, "Dari keyboard" }, 5000));
   xi_ui_screenshot (GTK_WIDGET (window), "keyboard-after-group-dialog");
 
   g_assert_true (g_file_set_contents (path, "Nama,Nomor\r\nRina,081299990001\r\n", -1, NULL));

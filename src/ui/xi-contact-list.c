@@ -52,6 +52,8 @@ struct _XiContactList
   GHashTable      *requested;          /* page indexes being loaded */
   GHashTable      *stale;              /* gint64 key -> XiContact handed out before its page came:
                                         * shown before the keys changed, or a placeholder */
+  GHashTable      *handed;             /* gint64 key -> GWeakRef of the contact last handed out */
+  guint            handed_limit;       /* its size at which dead entries are dropped */
   guint            generation;         /* bumped with every new set of keys */
   GCancellable    *cancellable;        /* page loads, until dispose */
   GCancellable    *keys_cancellable;   /* the key listing under way */
@@ -117,6 +119,41 @@ weak_ref_new (gpointer object)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PageRequest, page_request_free)
+
+static gboolean
+weak_ref_is_dead (gpointer key,
+                  gpointer value,
+                  gpointer user_data)
+{
+  g_autoptr(GObject) object = g_weak_ref_get (value);
+
+  return object == NULL;
+}
+
+/* A view keeps the contacts of the rows it shows however long ago their
+ * page was dropped (selecting every row loads them all, and the first
+ * pages leave the cache): what is handed out is remembered, so that new
+ * keys load again the rows still shown and bring up to date the very
+ * objects they show. */
+static void
+remember_handed (XiContactList *self,
+                 gint64         key,
+                 XiContact     *contact)
+{
+  GWeakRef *ref = g_hash_table_lookup (self->handed, &key);
+
+  if (ref != NULL)
+    {
+      g_weak_ref_set (ref, contact);
+      return;
+    }
+  g_hash_table_insert (self->handed, g_memdup2 (&key, sizeof key), weak_ref_new (contact));
+  if (g_hash_table_size (self->handed) >= self->handed_limit)
+    {
+      g_hash_table_foreach_remove (self->handed, weak_ref_is_dead, NULL);
+      self->handed_limit = MAX (MAX_PAGES * PAGE_SIZE * 2, g_hash_table_size (self->handed) * 2);
+    }
+}
 
 static void
 drop_pages (XiContactList *self)
@@ -304,6 +341,22 @@ set_keys (XiContactList *self,
                                g_memdup2 (&a[page->index * PAGE_SIZE + i], sizeof (gint64)),
                                g_object_ref (g_ptr_array_index (page->contacts, i)));
     }
+  /* And the rows a view still shows from pages the cache dropped since. */
+  {
+    GHashTableIter iter;
+    gpointer key;
+    gpointer ref;
+
+    g_hash_table_iter_init (&iter, self->handed);
+    while (g_hash_table_iter_next (&iter, &key, &ref))
+      {
+        XiContact *alive;
+
+        if (g_hash_table_contains (self->stale, key) || (alive = g_weak_ref_get (ref)) == NULL)
+          continue;
+        g_hash_table_insert (self->stale, g_memdup2 (key, sizeof (gint64)), alive);
+      }
+  }
   drop_pages (self);
   self->generation++;
   removed = old->len - prefix - suffix;
@@ -331,6 +384,10 @@ set_keys (XiContactList *self,
 
   for (guint i = 0; i < shown->len; i++)
     request_page (self, g_array_index (shown, guint, i));
+  if (g_hash_table_size (self->stale) > 0)
+    for (guint i = 0; i < keys->len; i++)
+      if (g_hash_table_contains (self->stale, &g_array_index (keys, gint64, i)))
+        request_page (self, i / PAGE_SIZE);
 }
 
 static void start_listing (XiContactList *self);
@@ -420,7 +477,10 @@ xi_contact_list_get_item (GListModel *model,
 
       g_queue_unlink (&self->lru, &page->link);
       g_queue_push_head_link (&self->lru, &page->link);
-      return contact != NULL ? g_object_ref (contact) : xi_contact_new ();
+      if (contact == NULL)
+        return xi_contact_new ();
+      remember_handed (self, g_array_index (self->keys, gint64, position), contact);
+      return g_object_ref (contact);
     }
 
   /* A view asks for its rows in order: the page it scrolls towards is
@@ -439,6 +499,7 @@ xi_contact_list_get_item (GListModel *model,
       known = xi_contact_new ();
       g_hash_table_insert (self->stale, g_memdup2 (&key, sizeof (gint64)), known);
     }
+  remember_handed (self, key, known);
   return g_object_ref (known);
 }
 
@@ -481,6 +542,7 @@ xi_contact_list_finalize (GObject *object)
   g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_pointer (&self->requested, g_hash_table_unref);
   g_clear_pointer (&self->stale, g_hash_table_unref);
+  g_clear_pointer (&self->handed, g_hash_table_unref);
   g_free (self->text);
 
   G_OBJECT_CLASS (xi_contact_list_parent_class)->finalize (object);
@@ -528,6 +590,8 @@ xi_contact_list_init (XiContactList *self)
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)page_free);
   self->requested = g_hash_table_new (NULL, NULL);
   self->stale = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->handed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)weak_ref_free);
+  self->handed_limit = MAX_PAGES * PAGE_SIZE * 2;
   self->cancellable = g_cancellable_new ();
   self->owner = g_thread_self ();
 }
