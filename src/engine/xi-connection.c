@@ -555,6 +555,8 @@ stop_on_network_thread (gpointer user_data)
       g_signal_handlers_disconnect_by_data (self->net.client, self);
       wa_client_stop (self->net.client);
     }
+  if (self->net.keys != NULL)
+    xi_key_store_close (self->net.keys);
   if (self->net.monitor != NULL)
     g_clear_signal_handler (&self->net.monitor_handler, self->net.monitor);
   g_clear_object (&self->net.client);

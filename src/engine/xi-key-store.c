@@ -29,7 +29,9 @@
  * used but not saved would use it again after a crash, and the recipient
  * would drop the second message as a replay) or, failing that, when the
  * thread is next idle. Several changes to one key between two writes are
- * written once. Before anything is read from the store, the queue is
+ * written once. Once closed, it neither writes nor reads: the client
+ * that still holds it was stopped, and its late changes would reach the
+ * store after the next session's keys were read. Before anything is read from the store, the queue is
  * handed to it: the store runs its work in order, so the read sees every
  * change, even of a value the cache has dropped since. Lives on the
  * network thread.
@@ -66,6 +68,7 @@ struct _XiKeyStore
   GHashTable *pending_index;  /* "kind\x1fkey" -> position in pending + 1 */
   GSource    *idle_write;
   guint       waits;          /* reads this thread waited for */
+  gboolean    closed;         /* its client was stopped: nothing more reaches the store */
   GThread    *owner;
 };
 
@@ -274,6 +277,8 @@ lazy_load (XiKeyStore *self,
 
   if (entry != NULL)
     return entry->value != NULL ? g_bytes_ref (entry->value) : NULL;
+  if (self->closed)
+    return NULL;
 
   found = get_now (self, kind, keys, &error);
   if (found == NULL)
@@ -322,6 +327,8 @@ key_store_save (WaKeyStore *store,
   XiKeyStore *self = XI_KEY_STORE (store);
 
   assert_owner (self);
+  if (self->closed)
+    return;
   if (is_lazy (kind))
     lazy_change (self, kind, key, value);
   else
@@ -337,6 +344,8 @@ key_store_remove (WaKeyStore *store,
   XiKeyStore *self = XI_KEY_STORE (store);
 
   assert_owner (self);
+  if (self->closed)
+    return;
   if (is_lazy (kind))
     lazy_change (self, kind, key, NULL);
   else
@@ -360,6 +369,8 @@ key_store_list (WaKeyStore *store,
     return wa_key_store_list (self->cache, kind);
 
   keys = g_ptr_array_new_with_free_func (g_free);
+  if (self->closed)
+    return keys;
   found = get_now (self, kind, NULL, &error);
   if (found == NULL)
     {
@@ -378,6 +389,8 @@ key_store_clear (WaKeyStore *store)
   XiKeyStore *self = XI_KEY_STORE (store);
 
   assert_owner (self);
+  if (self->closed)
+    return;
   wa_key_store_clear (self->cache);
   cache_clear (self);
   self->generation++;
@@ -455,7 +468,7 @@ key_store_prefetch_async (WaKeyStore          *store,
   g_task_set_task_data (task, waiting, g_free);
   push_pending (self);
 
-  for (guint k = 0; kinds[k] != NULL; k++)
+  for (guint k = 0; !self->closed && kinds[k] != NULL; k++)
     {
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
       PrefetchKind *part;
@@ -627,6 +640,28 @@ xi_key_store_new (XiStore    *store,
     }
 
   return self;
+}
+
+/**
+ * xi_key_store_close:
+ * @self: a key store
+ *
+ * Hands the queued changes to the store now, and from then on writes and
+ * reads nothing: call it when the client using it stops. That client
+ * lives on until its pending operations unwind, and may change keys as
+ * they do; those changes belong to the session that ended and would reach
+ * the store after the keys were read again for the next one, failing
+ * there if they were found unreadable, or landing in a new link after a
+ * wipe.
+ */
+void
+xi_key_store_close (XiKeyStore *self)
+{
+  g_return_if_fail (XI_IS_KEY_STORE (self));
+  assert_owner (self);
+
+  push_pending (self);
+  self->closed = TRUE;
 }
 
 /**

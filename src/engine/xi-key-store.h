@@ -22,6 +22,7 @@ G_DECLARE_FINAL_TYPE (XiKeyStore, xi_key_store, XI, KEY_STORE, GObject)
 
 XiKeyStore         *xi_key_store_new            (XiStore    *store,
                                                  GHashTable *loaded);
+void                xi_key_store_close          (XiKeyStore *self);
 const char * const *xi_key_store_lazy_kinds     (void);
 void                xi_key_store_set_cache_size (XiKeyStore *self,
                                                  guint       size);
