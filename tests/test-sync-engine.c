@@ -7,7 +7,6 @@
 
 #include "config.h"
 
-#include <sqlite3.h>
 
 #include "xi-contact.h"
 #include "xi-contact-filter.h"
@@ -415,18 +414,8 @@ local_int (Computer   *computer,
            const char *sql)
 {
   g_autofree char *path = g_build_filename (computer->dir, "xender-in.db", NULL);
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  gint64 value;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return xi_test_sqlite_int (path, sql);
 }
 
 static XiSegment *

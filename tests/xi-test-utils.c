@@ -221,3 +221,31 @@ xi_test_seal_secret_name (const char *database_path)
   sqlite3_close (db);
   return name;
 }
+
+/**
+ * xi_test_sqlite_int:
+ * @database_path: a store's file
+ * @sql: a query that answers one number
+ *
+ * Read beside the store, with its own connection, as another process
+ * would.
+ *
+ * Returns: the number
+ */
+gint64
+xi_test_sqlite_int (const char *database_path,
+                    const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (database_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}

@@ -13,6 +13,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "xi-json.h"
+#include "xi-limits.h"
 #include "xi-store-private.h"
 #include "xi-store-sync.h"
 
@@ -824,6 +826,24 @@ _xi_store_sync_setup (XiStore  *self,
                          error);
 }
 
+/* A value the server sends for one column is not larger than this (a
+ * template's text at four bytes a character): a larger one is a broken or
+ * hostile server, and would be shown in full by every list that shows it. */
+#define MAX_SERVER_VALUE_BYTES (4 * XI_LIMIT_MESSAGE_CHARS)
+
+static gboolean
+bind_text_at_most (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *text)
+{
+  gsize length = strlen (text);
+
+  if (length > MAX_SERVER_VALUE_BYTES)
+    return FALSE;
+  sqlite3_bind_text (stmt, index, text, (int) length, SQLITE_TRANSIENT);
+  return TRUE;
+}
+
 static gboolean
 bind_json (sqlite3_stmt *stmt,
            int           index,
@@ -845,8 +865,7 @@ bind_json (sqlite3_stmt *stmt,
     {
       g_autofree char *text = json_to_string (node, FALSE);
 
-      sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-      return TRUE;
+      return bind_text_at_most (stmt, index, text);
     }
 
   if (!JSON_NODE_HOLDS_VALUE (node))
@@ -862,7 +881,7 @@ bind_json (sqlite3_stmt *stmt,
       sqlite3_bind_int64 (stmt, index, g_date_time_to_unix (time));
     }
   else if (type == G_TYPE_STRING)
-    sqlite3_bind_text (stmt, index, json_node_get_string (node), -1, SQLITE_TRANSIENT);
+    return bind_text_at_most (stmt, index, json_node_get_string (node));
   else if (type == G_TYPE_INT64)
     sqlite3_bind_int64 (stmt, index, json_node_get_int (node));
   else if (type == G_TYPE_BOOLEAN)
@@ -873,32 +892,6 @@ bind_json (sqlite3_stmt *stmt,
     return FALSE;
 
   return TRUE;
-}
-
-static gint64
-member_int (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_ascii_strtoll (json_node_get_string (node), NULL, 10);
-  return json_node_get_int (node);
-}
-
-static gboolean
-member_bool (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return json_node_get_boolean (node);
-  return json_node_get_int (node) != 0;
 }
 
 /* The columns the row's unfinished ops changed, or %NULL when there are
@@ -1317,13 +1310,13 @@ follow_merges (XiStore     *self,
                JsonObject  *row,
                GError     **error)
 {
-  const char *group_id = json_object_get_string_member_with_default (row, "group_id", NULL);
-  const char *contact_id = json_object_get_string_member_with_default (row, "contact_id", NULL);
+  const char *group_id = xi_json_get_string (row, "group_id", NULL);
+  const char *contact_id = xi_json_get_string (row, "contact_id", NULL);
   g_autofree char *to_group_id = NULL;
   g_autofree char *to_contact_id = NULL;
   gboolean ok;
 
-  if (group_id == NULL || contact_id == NULL || member_bool (row, "deleted"))
+  if (group_id == NULL || contact_id == NULL || xi_json_get_bool (row, "deleted", FALSE))
     return TRUE;
   to_group_id = merged_into (self, "groups", group_id, error);
   if (error != NULL && *error != NULL)
@@ -1481,12 +1474,12 @@ apply_row (XiStore          *self,
 {
   g_auto(Clash) clash = { NULL, };
   const char *name = table->spec->name;
-  const char *id = json_object_get_string_member_with_default (row, "id", NULL);
+  const char *id = xi_json_get_string (row, "id", NULL);
   g_autoptr(GHashTable) pending = NULL;
   g_autoptr(JsonObject) local = NULL;
   const char *status = "synced";
-  gint64 version = member_int (row, "version");
-  gboolean deleted = member_bool (row, "deleted");
+  gint64 version = xi_json_get_int (row, "version", 0);
+  gboolean deleted = xi_json_get_bool (row, "deleted", FALSE);
   g_autofree char *now = NULL;
   const UniqueKey *unique;
   sqlite3_stmt *stmt;
@@ -1528,7 +1521,7 @@ apply_row (XiStore          *self,
       if (local == NULL && error != NULL && *error != NULL)
         return FALSE;
 
-      if (deleted && (local == NULL || !member_bool (local, "deleted")))
+      if (deleted && (local == NULL || !xi_json_get_bool (local, "deleted", FALSE)))
         {
           if (!row_exec (self, "DELETE FROM sync_outbox WHERE table_name = ?1 AND row_id = ?2"
                          " AND state = 'queued'", name, id, 0, error))
@@ -1555,10 +1548,10 @@ apply_row (XiStore          *self,
       if (local != NULL && g_hash_table_contains (pending, unique->column))
         source = local;
       if (local != NULL && g_hash_table_contains (pending, "deleted"))
-        gone = member_bool (local, "deleted");
+        gone = xi_json_get_bool (local, "deleted", FALSE);
       if ((!gone || unique->rule == CLASH_REPLACE) &&
           !settle_clash (self, table, id,
-                         json_object_get_string_member_with_default (source, unique->column, NULL),
+                         xi_json_get_string (source, unique->column, NULL),
                          &clash, error))
         return FALSE;
       if (clash.pulled_loses)
@@ -1571,12 +1564,12 @@ apply_row (XiStore          *self,
 
   now = _xi_store_now ();
   _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, json_object_get_string_member_with_default (row, "master_user_id",
-                                                                            self->master_user_id));
-  _xi_store_bind_text (stmt, 3, json_object_get_string_member_with_default (row, "created_at", now));
-  _xi_store_bind_text (stmt, 4, json_object_get_string_member_with_default (row, "updated_at", now));
+  _xi_store_bind_text (stmt, 2, xi_json_get_string (row, "master_user_id",
+                                                    self->master_user_id));
+  _xi_store_bind_text (stmt, 3, xi_json_get_string (row, "created_at", now));
+  _xi_store_bind_text (stmt, 4, xi_json_get_string (row, "updated_at", now));
   sqlite3_bind_int64 (stmt, 5, version);
-  sqlite3_bind_int64 (stmt, 6, member_int (row, "server_seq"));
+  sqlite3_bind_int64 (stmt, 6, xi_json_get_int (row, "server_seq", 0));
   sqlite3_bind_int (stmt, 7, deleted);
   _xi_store_bind_text (stmt, 8, status);
 
@@ -1600,14 +1593,14 @@ apply_row (XiStore          *self,
         {
           sqlite3_reset (stmt);
           g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-                       _("The server sent a value of the wrong type for “%s” in “%s”."),
+                       _("The server sent a value of the wrong type or size for “%s” in “%s”."),
                        column->name, name);
           return FALSE;
         }
     }
   /* A pending local delete stays a delete until the server has it. */
   if (local != NULL && g_hash_table_contains (pending, "deleted"))
-    sqlite3_bind_int (stmt, 7, member_bool (local, "deleted"));
+    sqlite3_bind_int (stmt, 7, xi_json_get_bool (local, "deleted", FALSE));
   if (clash.pulled_loses && clash.key->rule == CLASH_MERGE)
     sqlite3_bind_int (stmt, 7, TRUE);
 
@@ -1621,11 +1614,10 @@ apply_row (XiStore          *self,
 
   if (table->spec->columns == suppression_events_columns)
     {
-      const char *phone = json_object_get_string_member_with_default (row, "phone", NULL);
+      const char *phone = xi_json_get_string (row, "phone", NULL);
 
       if (phone != NULL &&
-          !refresh_opt_out (self, json_object_get_string_member_with_default (row, "master_user_id",
-                                                                              self->master_user_id),
+          !refresh_opt_out (self, xi_json_get_string (row, "master_user_id", self->master_user_id),
                             phone, error))
         return FALSE;
     }
@@ -1963,7 +1955,7 @@ complete_one (XiStore       *self,
         if (local == NULL && error != NULL && *error != NULL)
           return FALSE;
         return set_status (self, table, row_id,
-                           local != NULL && member_bool (local, "deleted") ? "synced" : "conflict",
+                           local != NULL && xi_json_get_bool (local, "deleted", FALSE) ? "synced" : "conflict",
                            error) &&
                schedule_repull (self, table, row_id, error);
       }
@@ -2090,9 +2082,9 @@ apply_page (XiStore          *self,
         return FALSE;
       if (resyncing &&
           !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
-                     name, json_object_get_string_member (row, "id"), 0, error))
+                     name, xi_json_get_string (row, "id", NULL), 0, error))
         return FALSE;
-      seq = member_int (row, "server_seq");
+      seq = xi_json_get_int (row, "server_seq", 0);
       checkpoint = MAX (checkpoint, seq);
       result->applied++;
     }
@@ -2139,7 +2131,7 @@ apply_server_rows (XiStore    *self,
     {
       JsonNode *node = json_array_get_element (rows, i);
       JsonObject *row = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *id = row != NULL ? json_object_get_string_member_with_default (row, "id", NULL)
+      const char *id = row != NULL ? xi_json_get_string (row, "id", NULL)
                                    : NULL;
       g_autofree char *key = NULL;
 
@@ -2150,7 +2142,7 @@ apply_server_rows (XiStore    *self,
           break;
         }
       key = g_strconcat ("server:", table, ":", id, NULL);
-      if (member_bool (row, "deleted"))
+      if (xi_json_get_bool (row, "deleted", FALSE))
         row_exec (self, "DELETE FROM sync_state WHERE key = ?1", key, NULL, 0, &error);
       else
         {
@@ -2160,7 +2152,7 @@ apply_server_rows (XiStore    *self,
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     key, text, 0, &error);
         }
-      result->checkpoint = MAX (result->checkpoint, member_int (row, "server_seq"));
+      result->checkpoint = MAX (result->checkpoint, xi_json_get_int (row, "server_seq", 0));
       result->applied++;
     }
   if (error != NULL ||

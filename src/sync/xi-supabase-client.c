@@ -34,6 +34,13 @@
  * configured with very short tokens does not refresh before every call. */
 #define REFRESH_MARGIN_USEC (90 * G_USEC_PER_SEC)
 #define MAX_BODY_FOR_ERRORS 4096
+/* A page of 1,000 rows is a few megabytes; a reply this large is a broken
+ * or hostile server, and is refused before it fills the memory (parsed,
+ * JSON takes several times its size again). */
+#define MAX_REPLY_BYTES (64 * 1024 * 1024)
+#define READ_CHUNK_BYTES (64 * 1024)
+/* The longest a server may make the app wait before it asks again. */
+#define MAX_RETRY_AFTER_SECONDS (24 * 3600)
 
 struct _XiSupabaseClient
 {
@@ -93,6 +100,9 @@ typedef struct
   gboolean     retried;
   guint        token_serial;     /* of the access token it was sent with */
   SoupMessage *message;
+  GInputStream *reply_stream;    /* the reply being read */
+  GByteArray  *reply_body;
+  gsize        reply_limit;      /* the most of it that is read */
 } Request;
 
 typedef struct
@@ -124,6 +134,8 @@ request_free (Request *request)
   g_free (request->prefer);
   g_clear_pointer (&request->body, g_bytes_unref);
   g_clear_object (&request->message);
+  g_clear_object (&request->reply_stream);
+  g_clear_pointer (&request->reply_body, g_byte_array_unref);
   g_free (request);
 }
 
@@ -239,8 +251,12 @@ parse_retry_after (SoupMessageHeaders *headers)
 
   if (value == NULL)
     return 0;
-  if (g_ascii_string_to_unsigned (value, 10, 0, 24 * 3600, &seconds, NULL))
-    return (guint) seconds;
+  /* However long it asks for (or for ever, in digits), it gets at most
+   * this: a larger number is not ignored, which would retry at once. */
+  if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &seconds, NULL))
+    return (guint) MIN (seconds, MAX_RETRY_AFTER_SECONDS);
+  if (strlen (value) > 0 && strspn (value, "0123456789") == strlen (value))
+    return MAX_RETRY_AFTER_SECONDS;
   when = soup_date_time_new_from_http_string (value);
   if (when != NULL)
     {
@@ -248,7 +264,7 @@ parse_retry_after (SoupMessageHeaders *headers)
       GTimeSpan span = g_date_time_difference (when, now);
 
       if (span > 0)
-        return (guint) MIN (span / G_TIME_SPAN_SECOND + 1, 24 * 3600);
+        return (guint) MIN (span / G_TIME_SPAN_SECOND + 1, MAX_RETRY_AFTER_SECONDS);
     }
   return 0;
 }
@@ -523,38 +539,152 @@ accept_session (XiSupabaseClient *self,
 /* Request machinery */
 
 static void
+reply_failed (GTask  *task,
+              GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, error);
+  else
+    {
+      GError *network = g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_NETWORK,
+                                     _("Could not reach the server: %s"), error->message);
+
+      xi_sync_error_set_server (network, 0, NULL, 0);
+      g_task_return_error (task, network);
+      g_error_free (error);
+    }
+  g_object_unref (task);
+}
+
+static void reply_read (GTask *task);
+static void reply_complete (GTask  *task,
+                            GBytes *body);
+
+/* Closing before the end drops the connection: nothing more is read. */
+static void
+reply_stop_reading (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+
+  g_input_stream_close (request->reply_stream, NULL, NULL);
+  g_clear_object (&request->reply_stream);
+  reply_complete (task, g_byte_array_free_to_bytes (g_steal_pointer (&request->reply_body)));
+}
+
+static void
+reply_chunk_read_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GBytes) chunk = NULL;
+  GError *error = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (chunk == NULL)
+    {
+      reply_failed (task, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      reply_stop_reading (task);
+      return;
+    }
+  g_byte_array_append (request->reply_body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  reply_read (task);
+}
+
+/* Reads at most one byte past the limit: enough to know it was passed. */
+static void
+reply_read (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  gsize left = request->reply_limit + 1 - request->reply_body->len;
+
+  if (left == 0)
+    {
+      reply_stop_reading (task);
+      return;
+    }
+  g_input_stream_read_bytes_async (request->reply_stream, MIN (left, READ_CHUNK_BYTES),
+                                   G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   reply_chunk_read_cb, task);
+}
+
+static gboolean
+status_is_success (guint status)
+{
+  return status >= 200 && status < 300;
+}
+
+static GError *
+too_large_error (void)
+{
+  GError *error = g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                               _("The server sent an answer larger than %u MB. Check that the "
+                                 "project URL names your Supabase project."),
+                               MAX_REPLY_BYTES / (1024 * 1024));
+
+  xi_sync_error_set_server (error, 0, NULL, 0);
+  return error;
+}
+
+static void
 request_sent_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
+  GError *error = NULL;
+  goffset announced;
+
+  request->reply_stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (request->reply_stream == NULL)
+    {
+      reply_failed (task, error);
+      return;
+    }
+  /* An error needs only its first bytes; rows need all of theirs. */
+  request->reply_limit = status_is_success (soup_message_get_status (request->message))
+                         ? MAX_REPLY_BYTES : MAX_BODY_FOR_ERRORS;
+  announced = soup_message_headers_get_content_length (soup_message_get_response_headers (request->message));
+  if (request->reply_limit == MAX_REPLY_BYTES && announced > MAX_REPLY_BYTES)
+    {
+      g_input_stream_close (request->reply_stream, NULL, NULL);
+      g_clear_object (&request->reply_stream);
+      g_task_return_error (task, too_large_error ());
+      g_object_unref (task);
+      return;
+    }
+  g_clear_pointer (&request->reply_body, g_byte_array_unref);
+  request->reply_body = g_byte_array_new ();
+  reply_read (task);
+}
+
+static void
+reply_complete (GTask  *task_in,
+                GBytes *body_in)
+{
+  g_autoptr(GTask) task = task_in;
   XiSupabaseClient *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) body = body_in;
   g_autoptr(Reply) reply = NULL;
   SoupMessageHeaders *headers;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
-  if (body == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        {
-          GError *network = g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_NETWORK,
-                                         _("Could not reach the server: %s"), error->message);
-
-          xi_sync_error_set_server (network, 0, NULL, 0);
-          g_task_return_error (task, network);
-        }
-      return;
-    }
-
   status = soup_message_get_status (request->message);
   headers = soup_message_get_response_headers (request->message);
-  if (status >= 200 && status < 300)
+  if (status_is_success (status) && g_bytes_get_size (body) > MAX_REPLY_BYTES)
+    {
+      g_task_return_error (task, too_large_error ());
+      return;
+    }
+  if (status_is_success (status))
     {
       reply = g_new0 (Reply, 1);
       reply->status = status;
@@ -641,8 +771,8 @@ send_request (GTask *task)
     soup_message_set_request_body_from_bytes (request->message, "application/json",
                                               request->body);
 
-  soup_session_send_and_read_async (self->session, request->message, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), request_sent_cb, task);
+  soup_session_send_async (self->session, request->message, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), request_sent_cb, task);
 }
 
 /* Takes @request; the task returns a Reply. */

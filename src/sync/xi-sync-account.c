@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "xi-json.h"
 #include "xi-paths.h"
 #include "xi-store.h"
 #include "xi-supabase-client.h"
@@ -197,15 +198,16 @@ profile_read_cb (GObject      *object,
     sign_in->master_id = g_strdup (xi_supabase_client_get_user_id (client));
   else
     {
-      row = json_array_get_object_element (rows, 0);
-      if (row == NULL ||
-          !g_uuid_string_is_valid (json_object_get_string_member_with_default (row, "master_user_id", "")))
+      JsonNode *first = json_array_get_element (rows, 0);
+
+      row = JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
+      if (!g_uuid_string_is_valid (xi_json_get_string (row, "master_user_id", "")))
         {
           g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY, "%s",
                                    _("The server's profile of this account names no shop"));
           return;
         }
-      sign_in->master_id = g_strdup (json_object_get_string_member (row, "master_user_id"));
+      sign_in->master_id = g_strdup (xi_json_get_string (row, "master_user_id", NULL));
     }
   keep_session (g_steal_pointer (&task));
 }

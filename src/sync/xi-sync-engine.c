@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "xi-json.h"
 #include "xi-store-sync.h"
 #include "xi-sync-engine.h"
 #include "xi-sync-error.h"
@@ -298,8 +299,7 @@ upserted_cb (GObject      *object,
     {
       JsonNode *node = json_array_get_element (rows, i);
       JsonObject *row = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *id = row != NULL ? json_object_get_string_member_with_default (row, "id", NULL)
-                                   : NULL;
+      const char *id = xi_json_get_string (row, "id", NULL);
 
       if (id != NULL)
         g_hash_table_insert (by_id, (gpointer) id, node);
@@ -413,11 +413,11 @@ quota_reserved_cb (GObject      *object,
       return;
     }
 
-  if (!json_object_get_boolean_member_with_default (answer, "ok", FALSE))
+  if (!xi_json_get_bool (answer, "ok", FALSE))
     {
       g_autoptr(Unit) refused = g_queue_pop_head (&run->units);
-      gint64 requested = json_object_get_int_member_with_default (answer, "requested", 0);
-      gint64 available = json_object_get_int_member_with_default (answer, "available", 0);
+      gint64 requested = xi_json_get_int (answer, "requested", 0);
+      gint64 available = xi_json_get_int (answer, "available", 0);
       g_autofree char *message = NULL;
 
       message = g_strdup_printf (ngettext ("The account’s quota is spent: this campaign needs "
@@ -774,8 +774,7 @@ page_read_cb (GObject      *object,
 
   last = json_array_get_element (rows, n - 1);
   if (JSON_NODE_HOLDS_OBJECT (last))
-    cursor = json_object_get_int_member_with_default (json_node_get_object (last),
-                                                      "server_seq", 0);
+    cursor = xi_json_get_int (json_node_get_object (last), "server_seq", 0);
   if (cursor <= run->cursor)
     {
       pull_failed (run, g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
@@ -860,7 +859,7 @@ checkpoint_read_cb (GObject      *object,
   run->cursor = run->checkpoint;
 
   if (run->purged != NULL && json_object_has_member (run->purged, table))
-    fence = json_object_get_int_member (run->purged, table);
+    fence = xi_json_get_int (run->purged, table, fence);
   /* Tombstones this device never saw are gone from the server: only a
    * full read of the table tells which rows still exist (SYNC.md §3.4).
    * The server-owned rows the app shows are kept, not deleted, there. */
@@ -923,12 +922,11 @@ state_read_cb (GObject      *object,
       return;
     }
   object_state = json_node_get_object (state);
-  run->fence = json_object_get_int_member_with_default (object_state, "purged_before_seq", 0);
+  run->fence = xi_json_get_int (object_state, "purged_before_seq", 0);
   /* A server that does not say is asked about every table. */
-  run->last_seq = json_object_get_int_member_with_default (object_state, "last_seq", -1);
-  if (json_object_has_member (object_state, "purged") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object_state, "purged")))
-    run->purged = json_object_ref (json_object_get_object_member (object_state, "purged"));
+  run->last_seq = xi_json_get_int (object_state, "last_seq", -1);
+  if (xi_json_get_object (object_state, "purged") != NULL)
+    run->purged = json_object_ref (xi_json_get_object (object_state, "purged"));
   take_batch (task);
 }
 

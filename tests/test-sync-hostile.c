@@ -1,0 +1,366 @@
+/* test-sync-hostile.c
+ *
+ * Copyright 2026 The Xender-In Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "xi-supabase-client.h"
+#include "xi-sync-engine.h"
+#include "xi-sync-error.h"
+#include "xi-test-utils.h"
+
+/*
+ * The sync engine against a server that is broken or hostile: a stand-in
+ * on 127.0.0.1, in this process, that signs anybody in and answers the
+ * pull of one table with whatever the test gives it. Nothing it sends may
+ * crash the app, warn (the tests make warnings and criticals fatal),
+ * balloon its memory or leave part of a page in the data folder: the pass
+ * fails with an error that says what came.
+ */
+
+#define USER_ID "6b1f3c2e-8d2a-4f4e-9c1a-2b7d5e0f1a33"
+#define HOSTILE_TABLE "contacts"
+#define STREAM_CHUNK (1024 * 1024)
+
+typedef struct
+{
+  char             *dir;
+  SoupServer       *server;
+  char             *url;
+  XiStore          *store;
+  XiSupabaseClient *client;
+  XiSyncEngine     *engine;
+
+  /* What the server answers for HOSTILE_TABLE, once. */
+  char             *page;
+  gsize             stream_bytes;   /* instead: this many bytes of a JSON array, chunked */
+  gboolean          announce;       /* and with their Content-Length */
+  const char       *retry_after;    /* instead: 503 with this Retry-After */
+  gboolean          served;
+  gsize             streamed;       /* bytes of the stream the server wrote */
+} Fixture;
+
+static void
+reply_json (SoupServerMessage *message,
+            const char        *json)
+{
+  soup_server_message_set_status (message, 200, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
+}
+
+static void
+wrote_chunk_cb (SoupServerMessage *message,
+                Fixture           *f)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (message);
+  g_autofree char *chunk = NULL;
+
+  if (f->streamed >= f->stream_bytes)
+    {
+      soup_message_body_complete (body);
+      return;
+    }
+  /* Rows of the same size, never a closing bracket before the end. */
+  chunk = g_malloc (STREAM_CHUNK);
+  for (gsize i = 0; i < STREAM_CHUNK; i += 16)
+    memcpy (chunk + i, "{\"a\":123456789},", 16);
+  if (f->streamed == 0)
+    chunk[0] = '[';
+  soup_message_body_append (body, SOUP_MEMORY_TAKE, g_steal_pointer (&chunk), STREAM_CHUNK);
+  f->streamed += STREAM_CHUNK;
+}
+
+static void
+start_stream (Fixture           *f,
+              SoupServerMessage *message)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+
+  soup_server_message_set_status (message, 200, NULL);
+  soup_message_headers_set_content_type (headers, "application/json", NULL);
+  if (f->announce)
+    soup_message_headers_set_content_length (headers, f->stream_bytes);
+  else
+    soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  g_signal_connect (message, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), f);
+  wrote_chunk_cb (message, f);
+}
+
+static void
+server_cb (SoupServer        *server,
+           SoupServerMessage *message,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  Fixture *f = user_data;
+
+  if (g_str_equal (path, "/auth/v1/token"))
+    reply_json (message, "{\"access_token\":\"access\",\"token_type\":\"bearer\",\"expires_in\":3600,"
+                         "\"refresh_token\":\"refresh\",\"user\":{\"id\":\"" USER_ID "\","
+                         "\"email\":\"owner@example.test\"}}");
+  else if (g_str_equal (path, "/rest/v1/rpc/register_device"))
+    reply_json (message, "{}");
+  else if (g_str_equal (path, "/rest/v1/rpc/sync_state"))
+    reply_json (message, "{\"purged_before_seq\":0}");
+  else if (g_str_equal (path, "/rest/v1/" HOSTILE_TABLE) && !f->served)
+    {
+      f->served = TRUE;
+      if (f->retry_after != NULL)
+        {
+          soup_server_message_set_status (message, 503, NULL);
+          soup_message_headers_append (soup_server_message_get_response_headers (message),
+                                       "Retry-After", f->retry_after);
+        }
+      else if (f->stream_bytes > 0)
+        start_stream (f, message);
+      else
+        reply_json (message, f->page);
+    }
+  else if (g_str_has_prefix (path, "/rest/v1/"))
+    reply_json (message, "[]");
+  else
+    soup_server_message_set_status (message, 404, NULL);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  f->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (f->server, NULL, server_cb, f, NULL);
+  g_assert_true (soup_server_listen_local (f->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (f->server);
+  f->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  f->dir = xi_test_make_tmpdir ();
+  path = g_build_filename (f->dir, "xender-in.db", NULL);
+  f->store = xi_store_new (path);
+  f->client = xi_supabase_client_new (f->url, "sb_publishable_hostile_test_key", xi_store_get_secret_store (f->store), &error);
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_supabase_client_sign_in_async (f->client, "owner@example.test", "password",
+                                                  NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_supabase_client_sign_in_finish (f->client, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  xi_store_set_master_user_id (f->store, USER_ID);
+  XI_TEST_WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  f->engine = xi_sync_engine_new (f->store, f->client);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->engine);
+  g_clear_object (&f->client);
+  xi_store_close (f->store);
+  g_assert_finalize_object (g_steal_pointer (&f->store));
+  soup_server_disconnect (f->server);
+  g_clear_object (&f->server);
+  xi_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->url);
+  g_free (f->page);
+}
+
+/* One number from the data folder's SQLite file, read beside the store. */
+static gint64
+local_int (Fixture    *f,
+           const char *sql)
+{
+  g_autofree char *path = g_build_filename (f->dir, "xender-in.db", NULL);
+
+  return xi_test_sqlite_int (path, sql);
+}
+
+/* Runs one pass, which must fail; returns its error. */
+static GError *
+sync_fails (Fixture *f)
+{
+  GError *error = NULL;
+  gboolean ok = TRUE;
+
+  XI_TEST_WAIT (xi_sync_engine_run_once_async (f->engine, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_sync_engine_run_once_finish (f->engine, result_, NULL, &error));
+  g_assert_false (ok);
+  g_assert_nonnull (error);
+  g_test_message ("the pass failed: %s", error->message);
+  g_assert_true (f->served);
+  return error;
+}
+
+static void
+assert_nothing_applied (Fixture *f)
+{
+  g_assert_cmpint (local_int (f, "SELECT count(*) FROM contacts"), ==, 0);
+  g_assert_cmpint (local_int (f, "SELECT count(*) FROM sync_checkpoints"
+                                 " WHERE table_name = '" HOSTILE_TABLE "' AND last_seq > 0"), ==, 0);
+}
+
+/* A page of rows that never ends: the client stops reading at its limit
+ * rather than holding it all (and then several times that, parsed). */
+static void
+test_endless_page (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->stream_bytes = (gsize) 256 * 1024 * 1024;
+  error = sync_fails (f);
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_assert_nonnull (strstr (error->message, "larger than"));
+  g_assert_cmpuint (f->streamed, <, f->stream_bytes / 2);
+  assert_nothing_applied (f);
+}
+
+/* A reply that says up front it is too large is not read at all. */
+static void
+test_announced_huge_page (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->stream_bytes = (gsize) 512 * 1024 * 1024;
+  f->announce = TRUE;
+  error = sync_fails (f);
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_assert_cmpuint (f->streamed, <, f->stream_bytes / 8);
+  assert_nothing_applied (f);
+}
+
+#define CONTACT_COLUMNS \
+  "\"master_user_id\":\"" USER_ID "\",\"version\":1,\"deleted\":false," \
+  "\"created_at\":\"2026-12-01T10:00:00Z\",\"updated_at\":\"2026-12-01T10:00:00Z\"," \
+  "\"lid\":null,\"tags\":[],\"notes\":null,\"custom_fields\":{},\"on_whatsapp\":false," \
+  "\"on_whatsapp_checked_at\":null"
+#define CONTACT_ID "\"id\":\"9d1e0f4a-1c52-4c0e-8a55-0e3a1d6f2b10\","
+
+/* The same row with a name of a sensible size is taken: the rows the
+ * other tests send are refused for what they change, nothing else. */
+static void
+test_sane_page (Fixture       *f,
+                gconstpointer  data)
+{
+  gboolean ok = FALSE;
+  g_autoptr(GError) error = NULL;
+
+  f->page = g_strdup ("[{" CONTACT_ID "\"server_seq\":1,\"name\":\"A\",\"phone\":\"6281200000001\","
+                      CONTACT_COLUMNS "}]");
+  XI_TEST_WAIT (xi_sync_engine_run_once_async (f->engine, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_sync_engine_run_once_finish (f->engine, result_, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpint (local_int (f, "SELECT count(*) FROM contacts"), ==, 1);
+}
+
+/* Members of the wrong shape where json-glib's getters would warn: an
+ * object for the id, an array for the sequence number, a list for a name,
+ * and pages that are not lists of rows. */
+static void
+test_wrong_shapes (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char * const pages[] = {
+    "[{\"id\":{\"x\":1},\"server_seq\":1,\"name\":\"A\",\"phone\":\"6281200000001\","
+      CONTACT_COLUMNS "}]",
+    "[{" CONTACT_ID "\"server_seq\":[1],\"name\":\"A\",\"phone\":\"6281200000001\","
+      CONTACT_COLUMNS "}]",
+    "[{" CONTACT_ID "\"server_seq\":1,\"name\":[\"A\"],\"phone\":\"6281200000001\","
+      CONTACT_COLUMNS "}]",
+    "[\"not a row\"]",
+    "{\"rows\":[]}",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("page %" G_GSIZE_FORMAT, i);
+      g_free (f->page);
+      f->page = g_strdup (pages[i]);
+      f->served = FALSE;
+      error = sync_fails (f);
+      assert_nothing_applied (f);
+    }
+}
+
+/* One field of megabytes: refused with the row, not stored for every list
+ * that shows it to draw in full. */
+static void
+test_huge_field (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *name = g_strnfill (2 * 1024 * 1024, 'n');
+  g_autoptr(GError) error = NULL;
+
+  f->page = g_strconcat ("[{" CONTACT_ID "\"server_seq\":1,\"name\":\"", name,
+                         "\",\"phone\":\"6281200000001\"," CONTACT_COLUMNS "}]", NULL);
+  error = sync_fails (f);
+  g_assert_nonnull (strstr (error->message, "“name”"));
+  assert_nothing_applied (f);
+}
+
+/* A server that asks to be left alone for longer than the app waits, or
+ * for ever, gets the longest wait, not an immediate retry. */
+static void
+test_endless_retry_after (Fixture       *f,
+                          gconstpointer  data)
+{
+  const struct {
+    const char *header;
+    guint       seconds;
+  } cases[] = {
+    { "120", 120 },
+    { "86401", 24 * 3600 },
+    { "4294967296", 24 * 3600 },
+    { "99999999999999999999999999", 24 * 3600 },
+    { "soon", 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      f->retry_after = cases[i].header;
+      f->served = FALSE;
+      error = sync_fails (f);
+      g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_UNAVAILABLE);
+      g_assert_cmpuint (xi_sync_error_get_retry_after (error), ==, cases[i].seconds);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/sync-hostile/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("sane-page", test_sane_page);
+  ADD ("endless-page", test_endless_page);
+  ADD ("announced-huge-page", test_announced_huge_page);
+  ADD ("wrong-shapes", test_wrong_shapes);
+  ADD ("huge-field", test_huge_field);
+  ADD ("endless-retry-after", test_endless_retry_after);
+#undef ADD
+
+  return g_test_run ();
+}
