@@ -604,6 +604,62 @@ test_custom_fields_and_batches (Fixture       *f,
     }
 }
 
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Another process (xender-in-cli templates edit) changes the template
+ * while the campaign is being created from it. Whichever commits first,
+ * the campaign is wholly before or wholly after the edit: one whose
+ * transaction began after the edit committed renders the edited text. */
+static void
+test_template_edited_meanwhile (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *sql = NULL;
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  sqlite3 *db = NULL;
+  gint64 until;
+  guint wake;
+
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  sql = g_strdup_printf ("BEGIN IMMEDIATE; UPDATE templates SET variants = '[\"Edited {name}\"]'"
+                         " WHERE id = '%s'", xi_template_get_id (f->template_));
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+
+  /* The store reaches the campaign's write and waits for the lock. */
+  xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot);
+  until = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  wake = g_timeout_add (20, wake_cb, NULL);
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  g_assert_null (slot);
+
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  result = xi_test_wait_result (&slot);
+  job = xi_store_create_job_finish (f->store, result, &error);
+  g_assert_no_error (error);
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (rows->len, ==, 3);
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_true (g_str_has_prefix (xi_job_recipient_get_text (g_ptr_array_index (rows, i)), "Edited Budi"));
+}
+
 /* "Start campaign" and then the window closes: the page's cancellable
  * fires before the store gets to the campaign, which is written anyway. */
 static void
@@ -2491,6 +2547,7 @@ main (int   argc,
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
+  ADD ("/campaigns/template-edited-meanwhile", test_template_edited_meanwhile);
   ADD ("/campaigns/custom-fields-and-batches", test_custom_fields_and_batches);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-too-long", test_message_too_long);

@@ -1400,8 +1400,18 @@ create_job_func (XiStore  *self,
   guint targeted = 0, eligible = 0;
   XiJob *job;
 
-  if (!planner_init (&planner, self, spec, &error))
+  /* The stored message ids are the campaign's promise of one message per
+   * person, so this commit alone is synced to disk: with the usual WAL
+   * setting a power cut could lose it after sends went out. */
+  if (!_xi_store_exec (self, "PRAGMA synchronous = FULL", &error) ||
+      !_xi_store_begin (self, &error))
     goto failed_early;
+  /* The template and its attachment are read inside the transaction
+   * that writes the campaign: an edit by another process (the CLI) is
+   * then wholly before the campaign or wholly after it, never rendered
+   * into it after it was committed. */
+  if (!planner_init (&planner, self, spec, &error))
+    goto failed;
 
   name = spec->name != NULL && spec->name[0] != '\0'
          ? g_strstrip (g_strdup (spec->name))
@@ -1409,13 +1419,6 @@ create_job_func (XiStore  *self,
   if (spec->scheduled_at > 0)
     scheduled = iso_from_unix (spec->scheduled_at);
   row_ids_init (&state.ids, planner.rand);
-
-  /* The stored message ids are the campaign's promise of one message per
-   * person, so this commit alone is synced to disk: with the usual WAL
-   * setting a power cut could lose it after sends went out. */
-  if (!_xi_store_exec (self, "PRAGMA synchronous = FULL", &error) ||
-      !_xi_store_begin (self, &error))
-    goto failed_early;
   /* flush_recipients() names the recipients itself (xi-store-changes.c). */
   if (!_xi_store_changes_pause_inserts (self, "job_recipients", &error))
     goto failed;
