@@ -177,6 +177,33 @@ count_rows (Fixture    *f,
 
 /* Tests */
 
+/* Another process holds the write lock past the wait (a long import from
+ * the command line while the app saves): the write fails saying why, not
+ * with SQLite's "database is locked", and goes through once it is free. */
+static void
+test_busy_elsewhere (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = new_contact ("Budi", "6281234567890");
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = open_raw (f);
+
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  saved = save_contact (f, contact, &error);
+  g_assert_null (saved);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "Another Xender-In"));
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts"), ==, 0);
+
+  g_clear_error (&error);
+  saved = save_contact (f, contact, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (saved);
+}
+
 static void
 test_open_private (Fixture       *f,
                    gconstpointer  data)
@@ -1800,6 +1827,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/xi/store/open-private", Fixture, NULL, fixture_setup, test_open_private, fixture_teardown);
+  g_test_add ("/xi/store/busy-elsewhere", Fixture, NULL, fixture_setup, test_busy_elsewhere, fixture_teardown);
   g_test_add ("/xi/store/contacts/duplicates", Fixture, NULL, fixture_setup, test_duplicates, fixture_teardown);
   g_test_add ("/xi/store/contacts/keep-both", Fixture, NULL, fixture_setup, test_keep_both, fixture_teardown);
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);

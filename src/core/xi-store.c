@@ -940,6 +940,13 @@ _xi_store_set_error (XiStore  *self,
 
   switch (rc & 0xff)
     {
+    /* SQLite says "database is locked", which reads as a fault of this
+     * process; what to do about it is to wait for the other. */
+    case SQLITE_BUSY:
+      g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_BUSY,
+                           _("Another Xender-In window or command is writing to this data folder. "
+                             "Try again once it is done."));
+      return;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       code = XI_STORE_ERROR_CORRUPT;

@@ -46,6 +46,8 @@ G_BEGIN_DECLS
  * @XI_STORE_ERROR_DISK_FULL: the disk (or the file system) has no room left
  * @XI_STORE_ERROR_OPTED_OUT: the number opted out, and the message does not
  *   answer one of theirs
+ * @XI_STORE_ERROR_BUSY: another process (the app or the command line) kept
+ *   the data folder's write lock for longer than a write waits
  */
 typedef enum {
   XI_STORE_ERROR_FAILED,
@@ -62,6 +64,7 @@ typedef enum {
   XI_STORE_ERROR_UNREADABLE,
   XI_STORE_ERROR_DISK_FULL,
   XI_STORE_ERROR_OPTED_OUT,
+  XI_STORE_ERROR_BUSY,
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
