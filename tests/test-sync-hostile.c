@@ -25,7 +25,6 @@
  */
 
 #define USER_ID "6b1f3c2e-8d2a-4f4e-9c1a-2b7d5e0f1a33"
-#define HOSTILE_TABLE "contacts"
 #define STREAM_CHUNK (1024 * 1024)
 
 typedef struct
@@ -37,7 +36,9 @@ typedef struct
   XiSupabaseClient *client;
   XiSyncEngine     *engine;
 
-  /* What the server answers for HOSTILE_TABLE, once. */
+  /* What the server answers for one table (contacts unless a test says
+   * otherwise), once. */
+  const char       *table;
   char             *page;
   gsize             stream_bytes;   /* instead: this many bytes of a JSON array, chunked */
   gboolean          announce;       /* and with their Content-Length */
@@ -109,7 +110,9 @@ server_cb (SoupServer        *server,
     reply_json (message, "{}");
   else if (g_str_equal (path, "/rest/v1/rpc/sync_state"))
     reply_json (message, "{\"purged_before_seq\":0}");
-  else if (g_str_equal (path, "/rest/v1/" HOSTILE_TABLE) && !f->served)
+  else if (g_str_equal (soup_server_message_get_method (message), "GET") &&
+           g_str_has_prefix (path, "/rest/v1/") && g_str_equal (path + strlen ("/rest/v1/"), f->table) &&
+           !f->served)
     {
       f->served = TRUE;
       if (f->retry_after != NULL)
@@ -162,6 +165,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ok);
   f->engine = xi_sync_engine_new (f->store, f->client);
+  f->table = "contacts";
 }
 
 static void
@@ -210,8 +214,7 @@ static void
 assert_nothing_applied (Fixture *f)
 {
   g_assert_cmpint (local_int (f, "SELECT count(*) FROM contacts"), ==, 0);
-  g_assert_cmpint (local_int (f, "SELECT count(*) FROM sync_checkpoints"
-                                 " WHERE table_name = '" HOSTILE_TABLE "' AND last_seq > 0"), ==, 0);
+  g_assert_cmpint (local_int (f, "SELECT count(*) FROM sync_checkpoints WHERE last_seq > 0"), ==, 0);
 }
 
 /* A page of rows that never ends: the client stops reading at its limit
@@ -346,6 +349,52 @@ test_endless_retry_after (Fixture       *f,
     }
 }
 
+/* An asset's checksum names its file in the data folder: a server that
+ * sends a path instead, for a new asset or for one this computer has the
+ * file of, is refused, so that nothing outside the folder is ever sent
+ * as an attachment or deleted with the asset. */
+static void
+test_asset_checksum_path (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *source = g_build_filename (f->dir, "photo.jpg", NULL);
+  g_autoptr(XiAsset) asset = NULL;
+  g_autoptr(GPtrArray) assets = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *assets_dir = NULL;
+  const char *ids[] = { "0b0f6f0e-3d4c-4a43-9d7e-7d0a5b1c2e11", NULL };
+
+  g_assert_true (g_file_set_contents (source, "\xff\xd8\xff\xe0 not much of a picture", -1, NULL));
+  XI_TEST_WAIT (xi_store_add_asset_async (f->store, source, NULL, xi_test_store_result_cb, &slot_),
+                asset = xi_store_add_asset_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  ids[1] = xi_asset_get_id (asset);
+
+  f->table = "assets";
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(GError) failed = NULL;
+
+      g_free (f->page);
+      f->page = g_strconcat ("[{\"id\":\"", ids[i], "\",\"server_seq\":1,\"version\":5,"
+                             "\"deleted\":false,\"master_user_id\":\"" USER_ID "\","
+                             "\"created_at\":\"2026-12-01T10:00:00Z\",\"updated_at\":\"2026-12-01T10:00:00Z\","
+                             "\"name\":\"photo.jpg\",\"mime_type\":\"image/jpeg\",\"size\":10,"
+                             "\"sha256\":\"../../../../../../etc/passwd\"}]", NULL);
+      f->served = FALSE;
+      failed = sync_fails (f);
+      g_assert_nonnull (strstr (failed->message, "checksum"));
+    }
+
+  XI_TEST_WAIT (xi_store_list_assets_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                assets = xi_store_list_assets_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (assets->len, ==, 1);
+  assets_dir = xi_store_dup_assets_dir (f->store);
+  g_assert_true (g_str_has_prefix (xi_asset_get_path (g_ptr_array_index (assets, 0)), assets_dir));
+  g_assert_cmpstr (xi_asset_get_sha256 (g_ptr_array_index (assets, 0)), ==, xi_asset_get_sha256 (asset));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -360,6 +409,7 @@ main (int   argc,
   ADD ("wrong-shapes", test_wrong_shapes);
   ADD ("huge-field", test_huge_field);
   ADD ("endless-retry-after", test_endless_retry_after);
+  ADD ("asset-checksum-path", test_asset_checksum_path);
 #undef ADD
 
   return g_test_run ();

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -270,9 +271,27 @@ char *
 _xi_store_asset_path (XiStore    *self,
                       const char *sha256)
 {
-  g_autofree char *dir = xi_store_dup_assets_dir (self);
+  g_autofree char *dir = NULL;
 
+  /* The checksum comes from the row, which another computer (through
+   * the server) may have written: anything else than a checksum could
+   * name a file outside the folder, to send or to delete. */
+  if (!_xi_store_sha256_is_valid (sha256))
+    return NULL;
+  dir = xi_store_dup_assets_dir (self);
   return g_build_filename (dir, sha256, NULL);
+}
+
+/* 64 lowercase hexadecimal digits, as the store writes them. */
+gboolean
+_xi_store_sha256_is_valid (const char *sha256)
+{
+  if (sha256 == NULL || strlen (sha256) != 64)
+    return FALSE;
+  for (const char *p = sha256; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p) && (*p < 'a' || *p > 'f'))
+      return FALSE;
+  return TRUE;
 }
 
 static XiAsset *

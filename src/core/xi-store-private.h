@@ -302,6 +302,7 @@ XiMediaInfo *_xi_store_media_from_row        (XiStore           *self,
  * kept files share. */
 char        *_xi_store_asset_path            (XiStore           *self,
                                               const char        *sha256);
+gboolean     _xi_store_sha256_is_valid       (const char        *sha256);
 char        *_xi_store_insert_asset          (XiStore           *self,
                                               const char        *name,
                                               const char        *mime_type,

@@ -1492,6 +1492,13 @@ apply_row (XiStore          *self,
                    _("A row of “%s” from the server has no id."), name);
       return FALSE;
     }
+  /* An asset's checksum names its file in the data folder. */
+  if (g_str_equal (name, "assets") && !_xi_store_sha256_is_valid (xi_json_get_string (row, "sha256", NULL)))
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("A row of “%s” from the server has a checksum that is not one."), name);
+      return FALSE;
+    }
 
   if (!may_have_ops)
     pending = g_hash_table_new (g_str_hash, g_str_equal);
