@@ -304,6 +304,25 @@ test_wrong_shapes (Fixture       *f,
     }
 }
 
+/* Brackets nested 200,000 deep, 400 KB: parsed by recursion, they would
+ * overflow the stack and take the whole app down. */
+static void
+test_deep_nesting (Fixture       *f,
+                   gconstpointer  data)
+{
+  const gsize depth = 200000;
+  g_autoptr(GError) error = NULL;
+
+  f->page = g_malloc (2 * depth + 1);
+  memset (f->page, '[', depth);
+  memset (f->page + depth, ']', depth);
+  f->page[2 * depth] = '\0';
+  error = sync_fails (f);
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_assert_nonnull (strstr (error->message, "nested"));
+  assert_nothing_applied (f);
+}
+
 /* One field of megabytes: refused with the row, not stored for every list
  * that shows it to draw in full. */
 static void
@@ -407,6 +426,7 @@ main (int   argc,
   ADD ("endless-page", test_endless_page);
   ADD ("announced-huge-page", test_announced_huge_page);
   ADD ("wrong-shapes", test_wrong_shapes);
+  ADD ("deep-nesting", test_deep_nesting);
   ADD ("huge-field", test_huge_field);
   ADD ("endless-retry-after", test_endless_retry_after);
   ADD ("asset-checksum-path", test_asset_checksum_path);

@@ -39,6 +39,10 @@
  * JSON takes several times its size again). */
 #define MAX_REPLY_BYTES (64 * 1024 * 1024)
 #define READ_CHUNK_BYTES (64 * 1024)
+/* json-glib parses nested arrays and objects by recursion, without a
+ * limit: a reply of a few hundred kilobytes of brackets overflows the
+ * stack. Rows nest a few levels; a deeper reply is refused unparsed. */
+#define MAX_JSON_DEPTH 64
 /* The longest a server may make the app wait before it asks again. */
 #define MAX_RETRY_AFTER_SECONDS (24 * 3600)
 
@@ -210,6 +214,37 @@ json_object_to_bytes (JsonObject *object)
   return json_node_to_bytes (node);
 }
 
+/* Whether no array or object in @data lies deeper than MAX_JSON_DEPTH.
+ * Brackets inside strings do not count. */
+static gboolean
+json_depth_within_limit (const char *data,
+                         gsize       size)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      if (in_string)
+        {
+          if (data[i] == '\\')
+            i++;
+          else if (data[i] == '"')
+            in_string = FALSE;
+        }
+      else if (data[i] == '"')
+        in_string = TRUE;
+      else if (data[i] == '[' || data[i] == '{')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return FALSE;
+        }
+      else if ((data[i] == ']' || data[i] == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 static JsonNode *
 parse_json (GBytes  *bytes,
             GError **error)
@@ -219,6 +254,12 @@ parse_json (GBytes  *bytes,
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
 
+  if (!json_depth_within_limit (data, size))
+    {
+      g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                   _("The server sent an answer nested deeper than %u levels"), MAX_JSON_DEPTH);
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error) ||
       json_parser_get_root (parser) == NULL)
     {
