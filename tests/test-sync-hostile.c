@@ -43,6 +43,8 @@ typedef struct
   gsize             stream_bytes;   /* instead: this many bytes of a JSON array, chunked */
   gboolean          announce;       /* and with their Content-Length */
   const char       *retry_after;    /* instead: 503 with this Retry-After */
+  gboolean          trickle;        /* instead: a byte every 100 ms, for ever */
+  guint             trickle_source;
   gboolean          served;
   gsize             streamed;       /* bytes of the stream the server wrote */
 } Fixture;
@@ -75,6 +77,39 @@ wrote_chunk_cb (SoupServerMessage *message,
     chunk[0] = '[';
   soup_message_body_append (body, SOUP_MEMORY_TAKE, g_steal_pointer (&chunk), STREAM_CHUNK);
   f->streamed += STREAM_CHUNK;
+}
+
+static gboolean
+trickle_cb (gpointer user_data)
+{
+  SoupServerMessage *message = user_data;
+  Fixture *f = g_object_get_data (G_OBJECT (message), "fixture");
+
+  soup_message_body_append (soup_server_message_get_response_body (message), SOUP_MEMORY_STATIC, "[", 1);
+  f->streamed++;
+  soup_server_message_unpause (message);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+trickle_finished_cb (SoupServerMessage *message,
+                     Fixture           *f)
+{
+  g_clear_handle_id (&f->trickle_source, g_source_remove);
+}
+
+static void
+start_trickle (Fixture           *f,
+               SoupServerMessage *message)
+{
+  soup_server_message_set_status (message, 200, NULL);
+  soup_message_headers_set_encoding (soup_server_message_get_response_headers (message),
+                                     SOUP_ENCODING_CHUNKED);
+  g_object_set_data (G_OBJECT (message), "fixture", f);
+  g_signal_connect (message, "finished", G_CALLBACK (trickle_finished_cb), f);
+  f->trickle_source = g_timeout_add_full (G_PRIORITY_DEFAULT, 100, trickle_cb, g_object_ref (message),
+                                          g_object_unref);
+  soup_server_message_pause (message);
 }
 
 static void
@@ -115,7 +150,9 @@ server_cb (SoupServer        *server,
            !f->served)
     {
       f->served = TRUE;
-      if (f->retry_after != NULL)
+      if (f->trickle)
+        start_trickle (f, message);
+      else if (f->retry_after != NULL)
         {
           soup_server_message_set_status (message, 503, NULL);
           soup_message_headers_append (soup_server_message_get_response_headers (message),
@@ -176,6 +213,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->client);
   xi_store_close (f->store);
   g_assert_finalize_object (g_steal_pointer (&f->store));
+  g_clear_handle_id (&f->trickle_source, g_source_remove);
   soup_server_disconnect (f->server);
   g_clear_object (&f->server);
   xi_test_rm_rf (f->dir);
@@ -414,6 +452,25 @@ test_asset_checksum_path (Fixture       *f,
   g_assert_cmpstr (xi_asset_get_sha256 (g_ptr_array_index (assets, 0)), ==, xi_asset_get_sha256 (asset));
 }
 
+/* A reply that trickles in a byte at a time never times out one wait,
+ * but the request as a whole is given up, and the pass with it. */
+static void
+test_trickling_reply (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  xi_supabase_client_set_request_deadline (f->client, 1500);
+  f->trickle = TRUE;
+  error = sync_fails (f);
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "took more than"));
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpuint (f->streamed, >, 3);
+  assert_nothing_applied (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -430,6 +487,7 @@ main (int   argc,
   ADD ("huge-field", test_huge_field);
   ADD ("endless-retry-after", test_endless_retry_after);
   ADD ("asset-checksum-path", test_asset_checksum_path);
+  ADD ("trickling-reply", test_trickling_reply);
 #undef ADD
 
   return g_test_run ();

@@ -29,6 +29,10 @@
  * (xi_secret_store_dup_folder_name()); older versions used the name alone. */
 #define SECRET_NAME "supabase-refresh-token"
 #define REQUEST_TIMEOUT_SECONDS 30
+/* libsoup's timeout is for one wait: a server that sends a byte every
+ * 29 seconds would keep a request, and the sync pass, going for ever.
+ * Past this, a request is given up whatever still trickles in. */
+#define REQUEST_DEADLINE_MS (10 * 60 * 1000)
 /* supabase-js refreshes this long before expiry; tokens shorter than
  * twice that are refreshed at half their life instead, so a project
  * configured with very short tokens does not refresh before every call. */
@@ -71,6 +75,7 @@ struct _XiSupabaseClient
   guint          generation;
   /* The tasks waiting for the one refresh in flight; NULL when none is. */
   GPtrArray     *refresh_waiters;
+  guint          deadline_ms;      /* of one request, sent and read */
 };
 
 G_DEFINE_FINAL_TYPE (XiSupabaseClient, xi_supabase_client, G_TYPE_OBJECT)
@@ -104,6 +109,11 @@ typedef struct
   gboolean     retried;
   guint        token_serial;     /* of the access token it was sent with */
   SoupMessage *message;
+  GCancellable *sending;          /* cancelled by the caller's or the deadline */
+  GCancellable *caller;
+  gulong       caller_handler;
+  GSource     *deadline;
+  gboolean     past_deadline;
   GInputStream *reply_stream;    /* the reply being read */
   GByteArray  *reply_body;
   gsize        reply_limit;      /* the most of it that is read */
@@ -131,6 +141,22 @@ typedef struct
 /* Auxiliary methods */
 
 static void
+request_stop_deadline (Request *request)
+{
+  if (request->deadline != NULL)
+    {
+      g_source_destroy (request->deadline);
+      g_clear_pointer (&request->deadline, g_source_unref);
+    }
+  /* The caller's cancellable may live for the whole session. */
+  if (request->caller != NULL)
+    g_cancellable_disconnect (request->caller, request->caller_handler);
+  request->caller_handler = 0;
+  g_clear_object (&request->caller);
+  g_clear_object (&request->sending);
+}
+
+static void
 request_free (Request *request)
 {
   g_free (request->method);
@@ -140,6 +166,7 @@ request_free (Request *request)
   g_clear_object (&request->message);
   g_clear_object (&request->reply_stream);
   g_clear_pointer (&request->reply_body, g_byte_array_unref);
+  request_stop_deadline (request);
   g_free (request);
 }
 
@@ -583,7 +610,22 @@ static void
 reply_failed (GTask  *task,
               GError *error)
 {
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  XiSupabaseClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+
+  if (request->past_deadline)
+    {
+      guint minutes = MAX (self->deadline_ms / 60000, 1);
+      GError *late = g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_NETWORK,
+                                  ngettext ("The server took more than %u minute to answer",
+                                            "The server took more than %u minutes to answer", minutes),
+                                  minutes);
+
+      xi_sync_error_set_server (late, 0, NULL, 0);
+      g_task_return_error (task, late);
+      g_error_free (error);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_task_return_error (task, error);
   else
     {
@@ -650,8 +692,7 @@ reply_read (GTask *task)
       return;
     }
   g_input_stream_read_bytes_async (request->reply_stream, MIN (left, READ_CHUNK_BYTES),
-                                   G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                   reply_chunk_read_cb, task);
+                                   G_PRIORITY_DEFAULT, request->sending, reply_chunk_read_cb, task);
 }
 
 static gboolean
@@ -718,6 +759,7 @@ reply_complete (GTask  *task_in,
   SoupMessageHeaders *headers;
   guint status;
 
+  request_stop_deadline (request);
   status = soup_message_get_status (request->message);
   headers = soup_message_get_response_headers (request->message);
   if (status_is_success (status) && g_bytes_get_size (body) > MAX_REPLY_BYTES)
@@ -756,6 +798,45 @@ reply_complete (GTask  *task_in,
   if (g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_SIGNED_OUT) && request->authenticated)
     forget_session (self);
   g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static gboolean
+deadline_passed_cb (gpointer user_data)
+{
+  Request *request = user_data;
+
+  request->past_deadline = TRUE;
+  g_cancellable_cancel (request->sending);
+  g_clear_pointer (&request->deadline, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled_cb (GCancellable *caller,
+                     GCancellable *sending)
+{
+  g_cancellable_cancel (sending);
+}
+
+/* The request is sent and read with a cancellable of its own, which the
+ * caller's cancels and so does the deadline. */
+static void
+start_deadline (XiSupabaseClient *self,
+                Request          *request,
+                GCancellable     *caller)
+{
+  request_stop_deadline (request);
+  request->past_deadline = FALSE;
+  request->sending = g_cancellable_new ();
+  if (caller != NULL)
+    {
+      request->caller = g_object_ref (caller);
+      request->caller_handler = g_cancellable_connect (caller, G_CALLBACK (caller_cancelled_cb),
+                                                       g_object_ref (request->sending), g_object_unref);
+    }
+  request->deadline = g_timeout_source_new (self->deadline_ms);
+  g_source_set_callback (request->deadline, deadline_passed_cb, request, NULL);
+  g_source_attach (request->deadline, g_main_context_get_thread_default ());
 }
 
 static void
@@ -812,8 +893,9 @@ send_request (GTask *task)
     soup_message_set_request_body_from_bytes (request->message, "application/json",
                                               request->body);
 
+  start_deadline (self, request, g_task_get_cancellable (task));
   soup_session_send_async (self->session, request->message, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), request_sent_cb, task);
+                           request->sending, request_sent_cb, task);
 }
 
 /* Takes @request; the task returns a Reply. */
@@ -1175,6 +1257,7 @@ static void
 xi_supabase_client_init (XiSupabaseClient *self)
 {
   self->owner = g_thread_self ();
+  self->deadline_ms = REQUEST_DEADLINE_MS;
   self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_SECONDS,
                                                  "idle-timeout", 60,
                                                  "user-agent", "xender-in/" PACKAGE_VERSION,
@@ -1272,6 +1355,25 @@ xi_supabase_client_get_project_url (XiSupabaseClient *self)
   g_return_val_if_fail (XI_IS_SUPABASE_CLIENT (self), NULL);
 
   return self->project_url;
+}
+
+/**
+ * xi_supabase_client_set_request_deadline:
+ * @self: a #XiSupabaseClient
+ * @milliseconds: how long one request may take, sent and read, at least 1
+ *
+ * Changes how long a request may take before it fails as if the network
+ * were gone (ten minutes unless set), for tests.
+ */
+void
+xi_supabase_client_set_request_deadline (XiSupabaseClient *self,
+                                         guint             milliseconds)
+{
+  g_return_if_fail (XI_IS_SUPABASE_CLIENT (self));
+  g_return_if_fail (milliseconds > 0);
+  assert_owner (self);
+
+  self->deadline_ms = milliseconds;
 }
 
 /**

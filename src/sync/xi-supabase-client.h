@@ -27,6 +27,8 @@ const char       *xi_supabase_client_get_project_url  (XiSupabaseClient     *sel
 gboolean          xi_supabase_client_get_signed_in    (XiSupabaseClient     *self);
 const char       *xi_supabase_client_get_user_id      (XiSupabaseClient     *self);
 const char       *xi_supabase_client_get_email        (XiSupabaseClient     *self);
+void              xi_supabase_client_set_request_deadline (XiSupabaseClient *self,
+                                                           guint             milliseconds);
 void              xi_supabase_client_set_device_id    (XiSupabaseClient     *self,
                                                        const char           *device_id);
 
