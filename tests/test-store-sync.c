@@ -502,6 +502,11 @@ test_pull_queues_nothing (Fixture       *f,
                    ==, 1796115600);
   tags = q_text (f, "SELECT tags || custom_fields FROM contacts WHERE name = 'Ani'");
   g_assert_cmpstr (tags, ==, "[\"vip\"]{\"kota\":\"Solo\"}");
+  /* The pulled names get their sort keys on this side. */
+  g_free (tags);
+  tags = q_text (f, "SELECT group_concat (sort_key, ',') FROM (SELECT sort_key FROM contacts"
+                 " ORDER BY sort_key)");
+  g_assert_cmpstr (tags, ==, "1ani,1bayu");
 
   /* The same page again (a crash before the next one) changes nothing. */
   g_assert_cmpuint (apply_page (f, "contacts", page, &checkpoint), ==, 2);

@@ -237,7 +237,7 @@ check_phone (const char  *phone,
 #define LIST_CONTACTS_SQL \
   "SELECT " CONTACT_COLUMNS " FROM contacts c" \
   " WHERE c.master_user_id = ?1 AND c.deleted = 0" \
-  " ORDER BY c.name COLLATE NOCASE, c.phone"
+  " ORDER BY c.sort_key, c.phone"
 
 static void
 list_contacts_func (XiStore  *self,
@@ -271,7 +271,7 @@ _xi_store_load_contacts (XiStore     *self,
                             "SELECT " CONTACT_COLUMNS " FROM contacts c"
                             " WHERE c.master_user_id = ?1 AND c.deleted = 0"
                             " AND (?2 IS NULL OR c.custom_fields LIKE ?2 ESCAPE '\\')"
-                            " ORDER BY c.name COLLATE NOCASE, c.phone",
+                            " ORDER BY c.sort_key, c.phone",
                             error);
   if (stmt == NULL)
     return NULL;
@@ -328,11 +328,9 @@ xi_store_list_contacts_finish (XiStore       *self,
 /* Row keys: the list in its order as rowids, and contacts by rowid */
 
 /* The order of contact lists (xi_contact_compare()): named contacts by
- * name, then the nameless by number; the contacts_order index holds it.
- * NOCASE folds ASCII letters only, so names that differ in other letters
- * alone may come in another order than xi_contact_compare() gives. */
-#define LIST_ORDER \
-  " ORDER BY trim (c.name, ' ' || char (9)) = '', c.name COLLATE NOCASE, c.phone"
+ * name, numbers in it by value, then the nameless by number; the
+ * contacts_order index holds it (migration 11). */
+#define LIST_ORDER " ORDER BY c.sort_key, c.phone"
 #define LIST_LIVE \
   " c.master_user_id = ?1 AND c.deleted = 0" \
   " AND (?3 IS NULL OR c.custom_fields LIKE ?3 ESCAPE '\\')"
@@ -454,12 +452,33 @@ filter_field_func (sqlite3_context  *context,
                                                                 (const char *)sqlite3_value_text (argv[2])));
 }
 
+/*
+ * The store's statements write a contact's sort key with its name
+ * (migration 11); these TEMP triggers, on this connection only, write it
+ * for the ones that do not, such as the rows sync applies. A written key
+ * is never empty, the column's default, and a statement that renames a
+ * contact and writes its key leaves the old key only when it is the
+ * right one, so where the key was written the triggers cost two
+ * comparisons.
+ */
+#define SORT_KEY_WRITE \
+  " BEGIN UPDATE contacts SET sort_key = xi_sort_key (NEW.name) WHERE rowid = NEW.rowid; END;"
+#define SORT_KEY_INSERT_TRIGGER \
+  "CREATE TEMP TRIGGER xi_contacts_sort_key_insert AFTER INSERT ON main.contacts" \
+  " WHEN NEW.sort_key = ''" SORT_KEY_WRITE
+#define SORT_KEY_TRIGGERS \
+  SORT_KEY_INSERT_TRIGGER \
+  "CREATE TEMP TRIGGER xi_contacts_sort_key_update AFTER UPDATE OF name, sort_key ON main.contacts" \
+  " WHEN NEW.sort_key = '' OR (NEW.name IS NOT OLD.name AND NEW.sort_key IS OLD.sort_key)" \
+  SORT_KEY_WRITE
+
 /**
  * _xi_store_contacts_setup:
  * @self: a store, on its thread, just opened
  * @error: return location for an error
  *
- * Gives the connection the SQL function filters test custom fields with.
+ * Gives the connection the SQL function filters test custom fields with,
+ * and the triggers that keep contacts' sort keys.
  *
  * Returns: whether it could
  */
@@ -478,7 +497,7 @@ _xi_store_contacts_setup (XiStore  *self,
       _xi_store_set_error (self, rc, error);
       return FALSE;
     }
-  return TRUE;
+  return _xi_store_exec (self, SORT_KEY_TRIGGERS, error);
 }
 
 /**
@@ -1143,11 +1162,13 @@ save_contact (XiStore    *self,
       id = _xi_store_derived_id (self, "contact", phone, NULL);
       stmt = _xi_store_prepare (self,
                                 "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
-                                " name, phone, tags, notes, custom_fields, opted_out, opted_out_at)"
+                                " name, phone, tags, notes, custom_fields, opted_out, opted_out_at,"
+                                " sort_key)"
                                 " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                                "  CASE WHEN ?9 THEN ?3 END)"
+                                "  CASE WHEN ?9 THEN ?3 END, xi_sort_key (?4))"
                                 " ON CONFLICT (id) DO UPDATE SET deleted = 0, updated_at = ?3,"
                                 "  version = version + 1, sync_status = 'pending', name = ?4,"
+                                "  sort_key = excluded.sort_key,"
                                 "  phone = ?5, tags = ?6, notes = ?7, custom_fields = ?8,"
                                 "  opted_out = ?9, opted_out_at = CASE WHEN ?9 THEN ?3 END"
                                 " WHERE contacts.deleted = 1",
@@ -1164,7 +1185,8 @@ save_contact (XiStore    *self,
 
       stmt = _xi_store_prepare (self,
                                 "UPDATE contacts SET updated_at = ?3, version = version + 1,"
-                                " sync_status = 'pending', name = ?4, phone = ?5, tags = ?6,"
+                                " sync_status = 'pending', name = ?4, sort_key = xi_sort_key (?4),"
+                                " phone = ?5, tags = ?6,"
                                 " notes = ?7, custom_fields = ?8, opted_out = ?9,"
                                 " opted_out_at = CASE WHEN ?9 THEN coalesce (opted_out_at, ?3) END"
                                 " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
@@ -1908,6 +1930,8 @@ merge_row (XiStore      *self,
                             "UPDATE contacts SET updated_at = ?3, version = version + 1,"
                             " sync_status = 'pending', deleted = 0, phone = ?8,"
                             " name = CASE WHEN ?4 IS NULL OR ?4 = '' THEN name ELSE ?4 END,"
+                            " sort_key = CASE WHEN ?4 IS NULL OR ?4 = '' THEN sort_key"
+                            "  ELSE xi_sort_key (?4) END,"
                             " notes = coalesce (?5, notes),"
                             " tags = (SELECT json_group_array (value) FROM"
                             "  (SELECT value FROM json_each (contacts.tags)"
@@ -1952,17 +1976,17 @@ insert_row (XiStore      *self,
   if (any_conflict)
     stmt = _xi_store_prepare (self,
                               "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
-                              " name, phone, tags, notes, custom_fields)"
+                              " name, phone, tags, notes, custom_fields, sort_key)"
                               " VALUES (?1, ?2, ?3, ?3, coalesce (?4, ''), ?5, ?6, ?7,"
-                              "  coalesce (?8, '{}'))"
+                              "  coalesce (?8, '{}'), xi_sort_key (?4))"
                               " ON CONFLICT DO NOTHING",
                               error);
   else
     stmt = _xi_store_prepare (self,
                               "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
-                              " name, phone, tags, notes, custom_fields)"
+                              " name, phone, tags, notes, custom_fields, sort_key)"
                               " VALUES (?1, ?2, ?3, ?3, coalesce (?4, ''), ?5, ?6, ?7,"
-                              "  coalesce (?8, '{}'))"
+                              "  coalesce (?8, '{}'), xi_sort_key (?4))"
                               " ON CONFLICT (id) DO NOTHING",
                               error);
   if (stmt == NULL)
@@ -2266,9 +2290,9 @@ drop_deferred_indexes (ImportRun  *run,
 
 /*
  * A large import pauses the triggers that run for every inserted contact
- * and membership: XiStore::changed's (the rows are named from C instead)
- * and the search index's note of the new contact (contacts_search_insert,
- * migration 9). New contacts get rowids past the largest one there was,
+ * and membership: XiStore::changed's (the rows are named from C instead),
+ * the sort key's (the import writes it) and the search index's note of
+ * the new contact (contacts_search_insert, migration 9). New contacts get rowids past the largest one there was,
  * so at the end one statement notes that range for the search index, and
  * the trigger is put back exactly as it was stored. All of it happens in
  * the import's transaction: a rollback or a crash leaves the schema as it
@@ -2310,6 +2334,7 @@ import_pause_triggers (ImportRun  *run,
     }
 
   if (!_xi_store_exec (self, "DROP TRIGGER contacts_search_insert", error) ||
+      !_xi_store_exec (self, "DROP TRIGGER temp.xi_contacts_sort_key_insert", error) ||
       !_xi_store_changes_pause_inserts (self, "contacts", error) ||
       !_xi_store_changes_pause_inserts (self, "group_members", error) ||
       !drop_deferred_indexes (run, n_rows, error))
@@ -2337,6 +2362,7 @@ import_resume_triggers (ImportRun  *run,
   sqlite3_bind_int64 (stmt, 1, run->last_rowid);
   if (!_xi_store_step_done (self, stmt, error) ||
       !_xi_store_exec (self, run->search_trigger, error) ||
+      !_xi_store_exec (self, SORT_KEY_INSERT_TRIGGER, error) ||
       !_xi_store_changes_resume_inserts (self, "contacts", error) ||
       !_xi_store_changes_resume_inserts (self, "group_members", error))
     return FALSE;
@@ -2866,7 +2892,7 @@ export_contacts_func (XiStore  *self,
   stmt = _xi_store_prepare (self,
                             "SELECT " CONTACT_COLUMNS " FROM contacts c"
                             " WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                            " ORDER BY c.name COLLATE NOCASE, c.phone",
+                            " ORDER BY c.sort_key, c.phone",
                             &error);
   if (stmt == NULL)
     goto failed;
