@@ -582,6 +582,135 @@ test_contact_natural_order (Fixture       *f,
                                "Pelanggan 100000000000000000");
 }
 
+/* The ids of @contacts in order, comma-separated. */
+static char *
+ids_of (GPtrArray *contacts)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < contacts->len; i++)
+    g_string_append_printf (ids, "%s%s", i > 0 ? "," : "",
+                            xi_contact_get_id (g_ptr_array_index (contacts, i)));
+  return g_string_free (ids, FALSE);
+}
+
+/* A segment is decided in SQL, on the rows, and chooses exactly the
+ * contacts, in the list's order, that xi_contact_filter_matches () does
+ * on whole contacts: every kind of condition, each way round. */
+static void
+test_filter_in_sql (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const char * const filters[][4] = {
+    { "kota=jakarta", NULL },
+    { "kota~JAK", "opted_out=no", NULL },
+    { "kota!=Bandung", NULL },
+    { "kota=", NULL },
+    { "group=Pameran", NULL },
+    { "group!=Pameran", "#vip", NULL },
+    { "messaged=no", NULL },
+    { "messaged=yes", "kota!=Bandung", NULL },
+    { "replied!=Promo", NULL },
+    { "name~pelanggan 1", NULL },
+    { "name=", NULL },
+    { "phone~00001", NULL },
+    { "tag=grosir", NULL },
+    { "tag!=vip", "opted_out=yes", NULL },
+    { "#vip", "#grosir", NULL },
+    { "whatsapp=yes", NULL },
+    { "whatsapp!=unknown", "group=Pameran", NULL },
+  };
+  static const char * const vip[] = { "vip", NULL };
+  static const char * const both[] = { "VIP", "grosir", NULL };
+  static const char * const kota[] = { "Jakarta", "jakarta selatan", NULL, "Bandung" };
+  g_autoptr(XiGroup) group = xi_group_new ("Pameran");
+  g_autoptr(XiGroup) saved_group = NULL;
+  g_autoptr(GPtrArray) everybody = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) messaged = g_string_new (NULL);
+  sqlite3 *db;
+
+  saved_group = save_group (f, group, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *name = i % 7 == 0 ? g_strdup ("") : g_strdup_printf ("Pelanggan %u", i);
+      g_autofree char *phone = g_strdup_printf ("62812000%05u", i);
+      g_autoptr(XiContact) contact = new_contact (name, phone);
+      g_autoptr(XiContact) saved = NULL;
+      const char *groups[] = { xi_group_get_id (saved_group), NULL };
+
+      xi_contact_set_tags (contact, i % 3 == 0 ? vip : i % 3 == 1 ? both : NULL);
+      if (kota[i % 4] != NULL)
+        xi_contact_set_custom_field (contact, "kota", kota[i % 4]);
+      xi_contact_set_opted_out (contact, i % 5 == 0);
+      if (i % 2 == 0)
+        xi_contact_set_group_ids (contact, groups);
+      saved = save_contact (f, contact, &error);
+      g_assert_no_error (error);
+      if (i % 6 <= 1)
+        g_string_append_printf (messaged, "%s('r%u', '%s', '%s', '2026-12-06T10:00:00.000Z',"
+                                " '2026-12-06T10:00:00.000Z', 'j1', %u, '%s', '%s')",
+                                messaged->len > 0 ? "," : "", i, xi_contact_get_id (saved),
+                                XI_STORE_ANONYMOUS_USER, i, phone, i % 6 == 0 ? "sent" : "pending");
+    }
+
+  /* Messaged: sent to those of i % 6 == 0; queued for i % 6 == 1, which
+   * does not count. The campaign, Promo, got a reply from number 12. On
+   * WhatsApp: those of i % 3 == 2. */
+  db = open_raw (f);
+  {
+    g_autofree char *sql = g_strdup_printf ("INSERT INTO job_recipients (id, contact_id, master_user_id,"
+                                            " created_at, updated_at, job_id, position, phone, state)"
+                                            " VALUES %s;"
+                                            "INSERT INTO jobs (id, master_user_id, created_at,"
+                                            " updated_at, name) VALUES ('j1', '%s',"
+                                            " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                                            " 'Promo');"
+                                            "INSERT INTO incoming_messages (id, master_user_id,"
+                                            " created_at, updated_at, wa_message_id, from_jid, phone,"
+                                            " contact_id, job_id, received_at)"
+                                            " SELECT 'in1', master_user_id, created_at, updated_at,"
+                                            " 'W1', phone || '@s.whatsapp.net', phone, id, 'j1',"
+                                            " created_at FROM contacts WHERE phone = '6281200000012';"
+                                            "UPDATE contacts SET on_whatsapp = 1"
+                                            " WHERE CAST (substr (phone, -5) AS INTEGER) %% 3 = 2",
+                                            messaged->str, XI_STORE_ANONYMOUS_USER);
+
+    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  }
+  sqlite3_close (db);
+
+  everybody = list_contacts (f);
+  g_assert_cmpuint (everybody->len, ==, 60);
+
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      g_autoptr(XiContactFilter) filter = xi_contact_filter_new_from_conditions (filters[i], &error);
+      g_autoptr(GPtrArray) chosen = NULL;
+      g_autoptr(GPtrArray) expected = g_ptr_array_new ();
+      g_autofree char *chosen_ids = NULL;
+      g_autofree char *expected_ids = NULL;
+
+      g_assert_no_error (error);
+      WAIT (xi_store_filter_contacts_async (f->store, filter, NULL, xi_test_store_result_cb, &slot_),
+            chosen = xi_store_filter_contacts_finish (f->store, result_, &error));
+      g_assert_no_error (error);
+
+      /* The call resolved the filter's groups and campaigns, so the
+       * contacts themselves can be judged here as before. */
+      for (guint j = 0; j < everybody->len; j++)
+        if (xi_contact_filter_matches (filter, g_ptr_array_index (everybody, j)))
+          g_ptr_array_add (expected, g_ptr_array_index (everybody, j));
+      g_assert_cmpuint (expected->len, >, 0);
+      g_assert_cmpuint (expected->len, <, everybody->len);
+
+      chosen_ids = ids_of (chosen);
+      expected_ids = ids_of (expected);
+      g_assert_cmpstr (chosen_ids, ==, expected_ids);
+    }
+}
+
 static void
 test_contact_restore (Fixture       *f,
                       gconstpointer  data)
@@ -1916,6 +2045,8 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);
   g_test_add ("/xi/store/contacts/search", Fixture, NULL, fixture_setup, test_contact_search, fixture_teardown);
   g_test_add ("/xi/store/contacts/keys", Fixture, NULL, fixture_setup, test_contact_keys, fixture_teardown);
+  g_test_add ("/xi/store/contacts/filter-in-sql", Fixture, NULL, fixture_setup, test_filter_in_sql,
+              fixture_teardown);
   g_test_add ("/xi/store/contacts/natural-order", Fixture, NULL, fixture_setup, test_contact_natural_order,
               fixture_teardown);
   g_test_add ("/xi/store/contacts/restore", Fixture, NULL, fixture_setup, test_contact_restore, fixture_teardown);

@@ -248,48 +248,6 @@ list_contacts_func (XiStore  *self,
 }
 
 /**
- * _xi_store_load_contacts:
- * @self: a store, on its thread
- * @fields_like: (nullable): a LIKE pattern the custom fields' JSON text
- *   must match, from xi_contact_filter_get_fields_pattern()
- * @error: return location for an error
- *
- * Returns: (transfer container) (element-type XiContact): the live
- *   contacts, as xi_store_list_contacts_async() gives them, less those
- *   ruled out by @fields_like before they are built
- */
-GPtrArray *
-_xi_store_load_contacts (XiStore     *self,
-                         const char  *fields_like,
-                         GError     **error)
-{
-  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
-                            " WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                            " AND (?2 IS NULL OR c.custom_fields LIKE ?2 ESCAPE '\\')"
-                            " ORDER BY c.sort_key, c.phone",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  _xi_store_bind_text (stmt, 2, fields_like);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (contacts, contact_from_row (stmt));
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&contacts);
-}
-
-/**
  * xi_store_list_contacts_async:
  * @self: a #XiStore
  * @cancellable: (nullable): a #GCancellable
@@ -338,10 +296,8 @@ xi_store_list_contacts_finish (XiStore       *self,
   " FROM contacts_search s CROSS JOIN contacts c ON c.rowid = s.rowid" \
   " WHERE contacts_search MATCH ?2 AND"
 
-/* Columns: what the search checks, or a whole contact when a filter
- * needs one; the rowid comes last either way. */
+/* Columns: what the search checks; the rowid comes last. */
 #define KEY_COLUMNS  "c.id, c.name, c.phone, c.rowid"
-#define FULL_COLUMNS CONTACT_COLUMNS ", c.rowid"
 
 /* Rows between two checks of the cancellable while listing keys. */
 #define KEYS_CHUNK 4096
@@ -509,7 +465,7 @@ _xi_store_contacts_setup (XiStore  *self,
  * @error: return location for an error
  *
  * Only the keys are kept, eight bytes a contact, whatever the size of
- * the table; a contact is built only where @filter needs one to decide.
+ * the table; SQL decides @filter, and no contact is built.
  *
  * Returns: (transfer full) (element-type gint64): the rowids of the live
  *   contacts that match @needle and @filter, in list order
@@ -524,7 +480,6 @@ _xi_store_list_contact_keys (XiStore          *self,
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree char *query = NULL;
   g_autofree char *fields_like = NULL;
-  gboolean full;
   sqlite3_stmt *stmt;
   sqlite3_stmt *own = NULL;     /* a statement made for this filter */
   const char *sql;
@@ -543,7 +498,6 @@ _xi_store_list_contact_keys (XiStore          *self,
         return NULL;
       fields_like = xi_contact_filter_get_fields_pattern (filter);
     }
-  full = filter != NULL && xi_contact_filter_needs_contact (filter);
   query = needle != NULL ? search_query (needle) : NULL;
   if (query != NULL)
     {
@@ -559,11 +513,10 @@ _xi_store_list_contact_keys (XiStore          *self,
 
   if (filter != NULL)
     {
-      /* The custom fields' conditions are decided in SQL; its text
-       * depends on the filter, so the statement is the caller's own. */
-      g_autoptr(GString) text = g_string_new ("SELECT ");
+      /* The filter's conditions are decided in SQL; its text depends
+       * on the filter, so the statement is the caller's own. */
+      g_autoptr(GString) text = g_string_new ("SELECT " KEY_COLUMNS);
 
-      g_string_append (text, full ? FULL_COLUMNS : KEY_COLUMNS);
       /* Read in the table's order and sort what matches: walking the
        * list order's index would look up every row out of order. */
       g_string_append (text, query != NULL ? FROM_SEARCH : " FROM contacts c NOT INDEXED WHERE");
@@ -614,13 +567,6 @@ _xi_store_list_contact_keys (XiStore          *self,
           g_autofree char *name_key = g_utf8_casefold (name != NULL ? name : "", -1);
 
           if (!_xi_contact_text_matches (name_key, (const char *)sqlite3_column_text (stmt, 2), needle))
-            continue;
-        }
-      if (full)
-        {
-          g_autoptr(XiContact) contact = contact_from_row (stmt);
-
-          if (!xi_contact_filter_matches (filter, contact))
             continue;
         }
       g_array_append_val (keys, key);

@@ -175,9 +175,6 @@ void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
 void            _xi_key_seal_free          (XiKeySeal            *seal);
 
 /* xi-store-templates.c, also used to plan campaigns */
-GPtrArray      *_xi_store_load_contacts    (XiStore              *self,
-                                            const char           *fields_like,
-                                            GError              **error);
 GPtrArray      *_xi_store_filter_contacts  (XiStore              *self,
                                             XiContactFilter      *filter,
                                             GError              **error);
