@@ -2171,9 +2171,9 @@ add_memberships (XiStore     *self,
 /*
  * Indexes that an import into an empty or small table builds once at the
  * end, from sorted keys, rather than entry by entry at random places:
- * the contact list's order, and memberships by contact and by id (the
- * latter only where no sync trigger looks rows up by it during the
- * import). Each is built again exactly as sqlite_schema held it.
+ * the contact list's order, and memberships by contact and by id (which
+ * only sync's lookups from the outbox use; its triggers find a membership
+ * by its pair). Each is built again exactly as sqlite_schema held it.
  */
 static gboolean
 drop_deferred_indexes (ImportRun  *run,
@@ -2205,11 +2205,10 @@ drop_deferred_indexes (ImportRun  *run,
   stmt = _xi_store_prepare (self,
                             "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
                             " AND sql IS NOT NULL AND (name = 'contacts_order'"
-                            " OR name = 'group_members_contact' OR (name = 'group_members_id' AND ?1))",
+                            " OR name = 'group_members_contact' OR name = 'group_members_id')",
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, !_xi_store_sync_enabled (self));
   run->dropped_indexes = g_ptr_array_new_with_free_func (g_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
