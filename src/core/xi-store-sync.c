@@ -275,15 +275,27 @@ build_upsert (const SyncTableSpec *spec)
 {
   GString *sql = g_string_new (NULL);
   guint n = 9;
+  guint name_param = 0;
 
   g_string_append_printf (sql, "INSERT INTO %s (id, master_user_id, created_at, updated_at,"
                           " version, server_version, server_seq, deleted, sync_status",
                           spec->name);
   for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
     g_string_append_printf (sql, ", \"%s\"", column->name);
+  /* A contact's sort key is written with its name, as every write of
+   * the store does (xi-store-contacts.c); left to the trigger, each
+   * pulled contact would be written twice. */
+  if (spec->columns == contacts_columns)
+    g_string_append (sql, ", sort_key");
   g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8");
   for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
-    g_string_append_printf (sql, ", ?%u", ++n);
+    {
+      g_string_append_printf (sql, ", ?%u", ++n);
+      if (g_str_equal (column->name, "name"))
+        name_param = n;
+    }
+  if (spec->columns == contacts_columns)
+    g_string_append_printf (sql, ", xi_sort_key (?%u)", name_param);
   g_string_append_printf (sql, ") ON CONFLICT %s DO UPDATE SET master_user_id = excluded.master_user_id,"
                           " created_at = excluded.created_at, updated_at = excluded.updated_at,"
                           " version = excluded.version, server_version = excluded.server_version,"
@@ -292,6 +304,8 @@ build_upsert (const SyncTableSpec *spec)
                           spec->conflict);
   for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
     g_string_append_printf (sql, ", \"%s\" = excluded.\"%s\"", column->name, column->name);
+  if (spec->columns == contacts_columns)
+    g_string_append (sql, ", sort_key = excluded.sort_key");
   return g_string_free (sql, FALSE);
 }
 
