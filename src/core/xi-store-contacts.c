@@ -1889,14 +1889,14 @@ merge_row (XiStore      *self,
   if (stmt == NULL)
     return FALSE;
 
-  _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, self->master_user_id);
-  _xi_store_bind_text (stmt, 3, now);
-  _xi_store_bind_text (stmt, 4, row->name);
-  _xi_store_bind_text (stmt, 5, row->notes);
-  _xi_store_bind_text (stmt, 6, tags_json);
-  _xi_store_bind_text (stmt, 7, custom_json);
-  _xi_store_bind_text (stmt, 8, row->phone);
+  _xi_store_bind_text_static (stmt, 1, id);
+  _xi_store_bind_text_static (stmt, 2, self->master_user_id);
+  _xi_store_bind_text_static (stmt, 3, now);
+  _xi_store_bind_text_static (stmt, 4, row->name);
+  _xi_store_bind_text_static (stmt, 5, row->notes);
+  _xi_store_bind_text_static (stmt, 6, tags_json);
+  _xi_store_bind_text_static (stmt, 7, custom_json);
+  _xi_store_bind_text_static (stmt, 8, row->phone);
 
   return _xi_store_step_done (self, stmt, error);
 }
@@ -1938,14 +1938,14 @@ insert_row (XiStore      *self,
   if (stmt == NULL)
     return FALSE;
 
-  _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, self->master_user_id);
-  _xi_store_bind_text (stmt, 3, now);
-  _xi_store_bind_text (stmt, 4, row->name);
-  _xi_store_bind_text (stmt, 5, row->phone);
-  _xi_store_bind_text (stmt, 6, tags_json);
-  _xi_store_bind_text (stmt, 7, row->notes);
-  _xi_store_bind_text (stmt, 8, custom_json);
+  _xi_store_bind_text_static (stmt, 1, id);
+  _xi_store_bind_text_static (stmt, 2, self->master_user_id);
+  _xi_store_bind_text_static (stmt, 3, now);
+  _xi_store_bind_text_static (stmt, 4, row->name);
+  _xi_store_bind_text_static (stmt, 5, row->phone);
+  _xi_store_bind_text_static (stmt, 6, tags_json);
+  _xi_store_bind_text_static (stmt, 7, row->notes);
+  _xi_store_bind_text_static (stmt, 8, custom_json);
 
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;

@@ -170,6 +170,9 @@ void            _xi_store_return_rows_limit (XiStore             *self,
 void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
                                             int                   index,
                                             const char           *text);
+void            _xi_store_bind_text_static (sqlite3_stmt         *stmt,
+                                            int                   index,
+                                            const char           *text);
 
 /* xi-store-keys.c, freed when the store closes */
 void            _xi_key_seal_free          (XiKeySeal            *seal);
