@@ -382,6 +382,52 @@ open_dump (const char *path,
   return db;
 }
 
+/* Version 11 orders contacts by a key written with the row: a version
+ * 10 file's contacts get theirs, so the list reads names naturally, and
+ * the list order's index is built on it. */
+static void
+test_v11_sort_keys (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v10.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  sqlite3 *db = open_dump (path, "store-v10.sql");
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO contacts (id, master_user_id, created_at, updated_at, name, phone)"
+                                 " VALUES ('c5', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                                 " 'Pelanggan 10', '6281300000005'),"
+                                 " ('c6', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                                 " 'Pelanggan 2', '6281300000006'),"
+                                 " ('c7', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                                 " 'Élan', '6281300000007');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT name FROM contacts INDEXED BY contacts_order"
+                                       " WHERE master_user_id = '00000000-0000-0000-0000-000000000000'"
+                                       " AND deleted = 0 ORDER BY sort_key, phone",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (names, "%s%s", names->len > 0 ? "," : "", sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpstr (names->str, ==, "Budi Santoso,Élan,Pelanggan 2,Pelanggan 10,Siti Aminah,Toko Maju Jaya");
+  /* The deleted nameless contact c4 has the key of the nameless too. */
+  g_assert_cmpint (count (path, "SELECT count(*) FROM contacts WHERE id = 'c4' AND sort_key = '2'"), ==, 1);
+  xi_test_rm_rf (dir);
+}
+
 /* Version 6 gives the Inbox both sides of a conversation: the automatic
  * replies sent before it, known only from the activity log, join the
  * new table with their rule's text, answering the customer's message. */
@@ -537,6 +583,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v6-auto-replies", test_v6_auto_replies);
   g_test_add_func ("/xi/store/migrations/v8-rows-get-ops", test_v8_rows_get_ops);
   g_test_add_func ("/xi/store/migrations/v9-search-index", test_v9_search_index);
+  g_test_add_func ("/xi/store/migrations/v11-sort-keys", test_v11_sort_keys);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 

@@ -443,6 +443,64 @@ import (Fixture *f)
   g_assert_no_error (error);
 }
 
+#define BULK 1500
+
+static void
+import_bulk (Fixture *f)
+{
+  XiImportBatch *batch = xi_import_batch_new ();
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < BULK; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Bulk %u", i);
+      g_autofree char *phone = g_strdup_printf ("62858000%05u", i);
+
+      g_ptr_array_add (batch->rows, import_row (name, phone));
+    }
+  batch->n_records = BULK;
+  XI_TEST_WAIT (xi_store_import_contacts_async (f->store, batch, "Pameran", NULL, NULL, NULL, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported + report->updated, ==, BULK);
+}
+
+/* An import large enough to write without the per-row triggers, in an
+ * account's folder, into a nearly empty one (so the membership indexes
+ * are built at the end): every contact and membership gets its one op,
+ * the indexes are back, and the same file after the memberships were
+ * removed revives each of them with one op naming the flag. */
+static void
+test_bulk_import_ops (Fixture       *f,
+                      gconstpointer  data)
+{
+  import_bulk (f);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'contacts'"
+                          " AND changed LIKE '%\"name\"%'"), ==, BULK);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox o JOIN group_members m ON m.id = o.row_id"
+                          " WHERE o.table_name = 'group_members'"
+                          " AND o.changed = '[\"group_id\",\"contact_id\",\"deleted\"]'"), ==, BULK);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+                          " AND (name = 'group_members_id' OR name = 'group_members_contact')"), ==, 2);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM group_members INDEXED BY group_members_id"
+                          " WHERE id > ''"), ==, BULK);
+  push_all (f);
+  g_assert_cmpint (n_ops (f), ==, 0);
+
+  /* Behind the store's back, so the removal queues nothing. */
+  g_assert_cmpint (sqlite3_exec (f->db, "UPDATE group_members SET deleted = 1", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  import_bulk (f);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox o JOIN group_members m ON m.id = o.row_id"
+                          " WHERE o.table_name = 'group_members' AND o.changed = '[\"deleted\"]'"
+                          " AND m.deleted = 0 AND m.version = 2 AND m.sync_status = 'pending'"), ==, BULK);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'group_members'"), ==, BULK);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM group_members INDEXED BY group_members_id"
+                          " WHERE id > ''"), ==, BULK);
+}
+
 /* Importing the same file again changes nothing: no version bump, no op,
  * the rows stay synced. */
 /* The signed-out profile never syncs (each account has its own folder):
@@ -502,6 +560,11 @@ test_pull_queues_nothing (Fixture       *f,
                    ==, 1796115600);
   tags = q_text (f, "SELECT tags || custom_fields FROM contacts WHERE name = 'Ani'");
   g_assert_cmpstr (tags, ==, "[\"vip\"]{\"kota\":\"Solo\"}");
+  /* The pulled names get their sort keys on this side. */
+  g_free (tags);
+  tags = q_text (f, "SELECT group_concat (sort_key, ',') FROM (SELECT sort_key FROM contacts"
+                 " ORDER BY sort_key)");
+  g_assert_cmpstr (tags, ==, "1ani,1bayu");
 
   /* The same page again (a crash before the next one) changes nothing. */
   g_assert_cmpuint (apply_page (f, "contacts", page, &checkpoint), ==, 2);
@@ -1480,6 +1543,7 @@ main (int   argc,
   ADD ("mutations-queue", test_mutations_queue);
   ADD ("merge-queues", test_merge_queues);
   ADD ("unchanged-reimport", test_unchanged_reimport);
+  ADD ("bulk-import-ops", test_bulk_import_ops);
   g_test_add ("/xi/store/sync/signed-out-queues-nothing", Fixture, "signed out", fixture_setup,
               test_signed_out_queues_nothing, fixture_teardown);
   ADD ("pull-queues-nothing", test_pull_queues_nothing);

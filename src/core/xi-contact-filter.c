@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xi-contact-filter.h"
@@ -205,11 +206,9 @@ ascii_contains (const char *haystack,
 }
 
 static gboolean
-has_tag (XiContact  *contact,
-         const char *folded_tag)
+has_tag (const char * const *tags,
+         const char         *folded_tag)
 {
-  const char * const *tags = xi_contact_get_tags (contact);
-
   for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
     if (compare_folded (tags[i], folded_tag, FALSE))
       return TRUE;
@@ -488,6 +487,48 @@ xi_contact_filter_is_empty (XiContactFilter *self)
   return self->conditions->len == 0 && self->tags->len == 0;
 }
 
+/* Whether a contact's own values meet @condition: @text is its name,
+ * number or custom field's value, @tags its tags, @state its WhatsApp
+ * state or opt-out flag, @id what the resolved sets name. The contact
+ * (xi_contact_filter_matches ()) and a row of the store
+ * (xi_contact_filter_field_matches ()) are judged by this one test. */
+static gboolean
+condition_matches (const Condition    *condition,
+                   const char         *text,
+                   const char * const *tags,
+                   int                 state,
+                   const char         *id)
+{
+  gboolean negated = condition->op == OP_NOT_EQUALS;
+
+  switch (condition->kind)
+    {
+    case FIELD_TAG:
+      return has_tag (tags, condition->value) != negated;
+    case FIELD_WHATSAPP:
+    case FIELD_OPTED_OUT:
+      return (state == condition->state) != negated;
+    case FIELD_GROUP:
+    case FIELD_MESSAGED:
+    case FIELD_REPLIED:
+      {
+        /* A set names the contacts in the group, ever messaged, or who
+         * replied; "messaged=no" and "!=" want those outside it. */
+        gboolean in_set = condition->ids != NULL && id != NULL &&
+                          g_hash_table_contains (condition->ids, id);
+        gboolean want = (condition->kind != FIELD_MESSAGED || condition->state == 1) != negated;
+
+        g_return_val_if_fail (condition->ids != NULL, FALSE);
+        return in_set == want;
+      }
+    case FIELD_NAME:
+    case FIELD_PHONE:
+    case FIELD_CUSTOM:
+    default:
+      return value_matches (condition, text);
+    }
+}
+
 /**
  * xi_contact_filter_matches:
  * @self: a filter
@@ -499,58 +540,37 @@ gboolean
 xi_contact_filter_matches (XiContactFilter *self,
                            XiContact       *contact)
 {
+  const char * const *tags;
+
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (XI_IS_CONTACT (contact), FALSE);
 
+  tags = xi_contact_get_tags (contact);
   for (guint i = 0; i < self->tags->len; i++)
-    if (!has_tag (contact, g_ptr_array_index (self->tags, i)))
+    if (!has_tag (tags, g_ptr_array_index (self->tags, i)))
       return FALSE;
 
   for (guint i = 0; i < self->conditions->len; i++)
     {
       const Condition *condition = g_ptr_array_index (self->conditions, i);
-      const char *value;
+      const char *text = NULL;
+      int state = 0;
 
       switch (condition->kind)
         {
         case FIELD_NAME:
-          value = xi_contact_get_name (contact);
+          text = xi_contact_get_name (contact);
           break;
         case FIELD_PHONE:
-          value = xi_contact_get_phone (contact);
+          text = xi_contact_get_phone (contact);
           break;
-        case FIELD_TAG:
-          if (has_tag (contact, condition->value) == (condition->op == OP_NOT_EQUALS))
-            return FALSE;
-          continue;
         case FIELD_WHATSAPP:
-          if (((int)xi_contact_get_on_whatsapp (contact) == condition->state) ==
-              (condition->op == OP_NOT_EQUALS))
-            return FALSE;
-          continue;
+          state = (int)xi_contact_get_on_whatsapp (contact);
+          break;
         case FIELD_OPTED_OUT:
-          if ((xi_contact_get_opted_out (contact) == condition->state) ==
-              (condition->op == OP_NOT_EQUALS))
-            return FALSE;
-          continue;
-        case FIELD_GROUP:
-        case FIELD_MESSAGED:
-        case FIELD_REPLIED:
-          {
-            /* A set names the contacts in the group, ever messaged, or who
-             * replied; "messaged=no" and "!=" want those outside it. */
-            gboolean in_set = condition->ids != NULL &&
-                              g_hash_table_contains (condition->ids, xi_contact_get_id (contact));
-            gboolean want = (condition->kind != FIELD_MESSAGED || condition->state == 1) !=
-                            (condition->op == OP_NOT_EQUALS);
-
-            g_return_val_if_fail (condition->ids != NULL, FALSE);
-            if (in_set != want)
-              return FALSE;
-          }
-          continue;
+          state = xi_contact_get_opted_out (contact);
+          break;
         case FIELD_CUSTOM:
-        default:
           /* Reading a contact's fields parses its JSON, by far the dearest
            * step over 100,000 contacts; a value that is nowhere in the
            * text cannot match, so most contacts are ruled out unparsed. */
@@ -561,10 +581,16 @@ xi_contact_filter_matches (XiContactFilter *self,
               if (raw == NULL || !ascii_contains (raw, condition->value))
                 return FALSE;
             }
-          value = xi_contact_get_custom_field (contact, condition->key);
+          text = xi_contact_get_custom_field (contact, condition->key);
+          break;
+        case FIELD_TAG:
+        case FIELD_GROUP:
+        case FIELD_MESSAGED:
+        case FIELD_REPLIED:
+        default:
           break;
         }
-      if (!value_matches (condition, value))
+      if (!condition_matches (condition, text, tags, state, xi_contact_get_id (contact)))
         return FALSE;
     }
 
@@ -786,39 +812,19 @@ xi_contact_filter_get_fields_pattern (XiContactFilter *self)
 }
 
 /**
- * xi_contact_filter_needs_contact:
- * @self: a filter
- *
- * Returns: whether a contact must be built to decide, because @self has
- *   more than the custom field conditions that
- *   xi_contact_filter_append_fields_sql() lets SQL decide
- */
-gboolean
-xi_contact_filter_needs_contact (XiContactFilter *self)
-{
-  g_return_val_if_fail (self != NULL, TRUE);
-
-  if (self->tags->len > 0)
-    return TRUE;
-  for (guint i = 0; i < self->conditions->len; i++)
-    if (((const Condition *)g_ptr_array_index (self->conditions, i))->kind != FIELD_CUSTOM)
-      return TRUE;
-  return FALSE;
-}
-
-/**
  * xi_contact_filter_append_fields_sql:
- * @self: a filter
+ * @self: a filter, resolved when it names groups, campaigns or messages
  * @sql: a WHERE clause over the contacts table named `c`
  * @filter_param: the number of the parameter the caller binds @self to,
  *   with sqlite3_bind_pointer() and the type "XiContactFilter"
  *
- * Appends one AND term per custom field condition. SQLite's JSON
- * functions read the field's value out of the row, as
- * xi_contact_get_custom_field() would (a string, or none), and the
- * store's xi_filter_field() function tests it with
- * xi_contact_filter_field_matches(): the same folding and comparison as
- * xi_contact_filter_matches(), without building the contact.
+ * Appends one AND term per condition and per tag, so the store decides
+ * the whole filter on its rows without building contacts. Each hands the
+ * store's xi_filter_field() function the row's value that the condition
+ * reads, which tests it with xi_contact_filter_field_matches(): the same
+ * test xi_contact_filter_matches() makes of a contact. A custom field's
+ * value is read out of the row's JSON by SQLite, as
+ * xi_contact_get_custom_field() would (a string, or none).
  */
 void
 xi_contact_filter_append_fields_sql (XiContactFilter *self,
@@ -832,25 +838,53 @@ xi_contact_filter_append_fields_sql (XiContactFilter *self,
     {
       const Condition *condition = g_ptr_array_index (self->conditions, i);
 
-      if (condition->kind != FIELD_CUSTOM)
-        continue;
-      /* The key is ASCII letters, digits and "_" (is_field_name ()), so
-       * it needs no quoting in a JSON path or an SQL string. */
-      g_string_append_printf (sql,
-                              " AND xi_filter_field (?%u, %u,"
-                              " CASE WHEN json_valid (c.custom_fields)"
-                              " AND json_type (c.custom_fields, '$.%s') = 'text'"
-                              " THEN json_extract (c.custom_fields, '$.%s') END)",
-                              filter_param, i, condition->key, condition->key);
+      g_string_append_printf (sql, " AND xi_filter_field (?%u, %u, ", filter_param, i);
+      switch (condition->kind)
+        {
+        case FIELD_NAME:
+          g_string_append (sql, "c.name)");
+          break;
+        case FIELD_PHONE:
+          g_string_append (sql, "c.phone)");
+          break;
+        case FIELD_TAG:
+          g_string_append (sql, "c.tags)");
+          break;
+        case FIELD_WHATSAPP:
+          g_string_append (sql, "c.on_whatsapp)");
+          break;
+        case FIELD_OPTED_OUT:
+          g_string_append (sql, "c.opted_out)");
+          break;
+        case FIELD_GROUP:
+        case FIELD_MESSAGED:
+        case FIELD_REPLIED:
+          g_string_append (sql, "c.id)");
+          break;
+        case FIELD_CUSTOM:
+        default:
+          /* The key is ASCII letters, digits and "_" (is_field_name ()),
+           * so it needs no quoting in a JSON path or an SQL string. */
+          g_string_append_printf (sql,
+                                  "CASE WHEN json_valid (c.custom_fields)"
+                                  " AND json_type (c.custom_fields, '$.%s') = 'text'"
+                                  " THEN json_extract (c.custom_fields, '$.%s') END)",
+                                  condition->key, condition->key);
+          break;
+        }
     }
+  for (guint i = 0; i < self->tags->len; i++)
+    g_string_append_printf (sql, " AND xi_filter_field (?%u, %u, c.tags)", filter_param,
+                            self->conditions->len + i);
 }
 
 /**
  * xi_contact_filter_field_matches:
  * @self: a filter
- * @index: which of its conditions, a custom field's, as
- *   xi_contact_filter_append_fields_sql() numbers them
- * @value: (nullable): the contact's value of that field
+ * @index: which of its terms, as xi_contact_filter_append_fields_sql()
+ *   numbers them
+ * @value: (nullable): the row's value that the term reads: text, a
+ *   number written in digits, or the tags as a JSON array
  *
  * Returns: whether @value meets the condition
  */
@@ -860,11 +894,21 @@ xi_contact_filter_field_matches (XiContactFilter *self,
                                  const char      *value)
 {
   const Condition *condition;
+  g_auto(GStrv) tags = NULL;
 
   g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (index < self->conditions->len, FALSE);
+  g_return_val_if_fail (index < self->conditions->len + self->tags->len, FALSE);
+
+  if (index >= self->conditions->len)
+    {
+      tags = _xi_strv_from_json (value);
+      return has_tag ((const char * const *)tags,
+                      g_ptr_array_index (self->tags, index - self->conditions->len));
+    }
 
   condition = g_ptr_array_index (self->conditions, index);
-  g_return_val_if_fail (condition->kind == FIELD_CUSTOM, FALSE);
-  return value_matches (condition, value);
+  if (condition->kind == FIELD_TAG)
+    tags = _xi_strv_from_json (value);
+  return condition_matches (condition, value, (const char * const *)tags,
+                            value != NULL ? atoi (value) : 0, value);
 }

@@ -24,6 +24,7 @@ XiContact   *_xi_contact_new_from_store   (const char   *id,
                                            gint64        version,
                                            const char   *updated_at);
 const char  *_xi_contact_get_custom_json  (XiContact    *self);
+char        *_xi_contact_sort_key         (const char   *name);
 gboolean     _xi_contact_text_matches     (const char   *name_key,
                                            const char   *phone,
                                            const char   *casefolded_needle);

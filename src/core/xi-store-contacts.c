@@ -237,7 +237,7 @@ check_phone (const char  *phone,
 #define LIST_CONTACTS_SQL \
   "SELECT " CONTACT_COLUMNS " FROM contacts c" \
   " WHERE c.master_user_id = ?1 AND c.deleted = 0" \
-  " ORDER BY c.name COLLATE NOCASE, c.phone"
+  " ORDER BY c.sort_key, c.phone"
 
 static void
 list_contacts_func (XiStore  *self,
@@ -245,48 +245,6 @@ list_contacts_func (XiStore  *self,
                     gpointer  data)
 {
   _xi_store_return_rows (self, task, LIST_CONTACTS_SQL, (XiStoreRowFunc)contact_from_row);
-}
-
-/**
- * _xi_store_load_contacts:
- * @self: a store, on its thread
- * @fields_like: (nullable): a LIKE pattern the custom fields' JSON text
- *   must match, from xi_contact_filter_get_fields_pattern()
- * @error: return location for an error
- *
- * Returns: (transfer container) (element-type XiContact): the live
- *   contacts, as xi_store_list_contacts_async() gives them, less those
- *   ruled out by @fields_like before they are built
- */
-GPtrArray *
-_xi_store_load_contacts (XiStore     *self,
-                         const char  *fields_like,
-                         GError     **error)
-{
-  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT " CONTACT_COLUMNS " FROM contacts c"
-                            " WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                            " AND (?2 IS NULL OR c.custom_fields LIKE ?2 ESCAPE '\\')"
-                            " ORDER BY c.name COLLATE NOCASE, c.phone",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  _xi_store_bind_text (stmt, 2, fields_like);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (contacts, contact_from_row (stmt));
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&contacts);
 }
 
 /**
@@ -328,11 +286,9 @@ xi_store_list_contacts_finish (XiStore       *self,
 /* Row keys: the list in its order as rowids, and contacts by rowid */
 
 /* The order of contact lists (xi_contact_compare()): named contacts by
- * name, then the nameless by number; the contacts_order index holds it.
- * NOCASE folds ASCII letters only, so names that differ in other letters
- * alone may come in another order than xi_contact_compare() gives. */
-#define LIST_ORDER \
-  " ORDER BY trim (c.name, ' ' || char (9)) = '', c.name COLLATE NOCASE, c.phone"
+ * name, numbers in it by value, then the nameless by number; the
+ * contacts_order index holds it (migration 11). */
+#define LIST_ORDER " ORDER BY c.sort_key, c.phone"
 #define LIST_LIVE \
   " c.master_user_id = ?1 AND c.deleted = 0" \
   " AND (?3 IS NULL OR c.custom_fields LIKE ?3 ESCAPE '\\')"
@@ -340,10 +296,8 @@ xi_store_list_contacts_finish (XiStore       *self,
   " FROM contacts_search s CROSS JOIN contacts c ON c.rowid = s.rowid" \
   " WHERE contacts_search MATCH ?2 AND"
 
-/* Columns: what the search checks, or a whole contact when a filter
- * needs one; the rowid comes last either way. */
+/* Columns: what the search checks; the rowid comes last. */
 #define KEY_COLUMNS  "c.id, c.name, c.phone, c.rowid"
-#define FULL_COLUMNS CONTACT_COLUMNS ", c.rowid"
 
 /* Rows between two checks of the cancellable while listing keys. */
 #define KEYS_CHUNK 4096
@@ -454,12 +408,33 @@ filter_field_func (sqlite3_context  *context,
                                                                 (const char *)sqlite3_value_text (argv[2])));
 }
 
+/*
+ * The store's statements write a contact's sort key with its name
+ * (migration 11); these TEMP triggers, on this connection only, write it
+ * for the ones that do not, such as the rows sync applies. A written key
+ * is never empty, the column's default, and a statement that renames a
+ * contact and writes its key leaves the old key only when it is the
+ * right one, so where the key was written the triggers cost two
+ * comparisons.
+ */
+#define SORT_KEY_WRITE \
+  " BEGIN UPDATE contacts SET sort_key = xi_sort_key (NEW.name) WHERE rowid = NEW.rowid; END;"
+#define SORT_KEY_INSERT_TRIGGER \
+  "CREATE TEMP TRIGGER xi_contacts_sort_key_insert AFTER INSERT ON main.contacts" \
+  " WHEN NEW.sort_key = ''" SORT_KEY_WRITE
+#define SORT_KEY_TRIGGERS \
+  SORT_KEY_INSERT_TRIGGER \
+  "CREATE TEMP TRIGGER xi_contacts_sort_key_update AFTER UPDATE OF name, sort_key ON main.contacts" \
+  " WHEN NEW.sort_key = '' OR (NEW.name IS NOT OLD.name AND NEW.sort_key IS OLD.sort_key)" \
+  SORT_KEY_WRITE
+
 /**
  * _xi_store_contacts_setup:
  * @self: a store, on its thread, just opened
  * @error: return location for an error
  *
- * Gives the connection the SQL function filters test custom fields with.
+ * Gives the connection the SQL function filters test custom fields with,
+ * and the triggers that keep contacts' sort keys.
  *
  * Returns: whether it could
  */
@@ -478,7 +453,7 @@ _xi_store_contacts_setup (XiStore  *self,
       _xi_store_set_error (self, rc, error);
       return FALSE;
     }
-  return TRUE;
+  return _xi_store_exec (self, SORT_KEY_TRIGGERS, error);
 }
 
 /**
@@ -490,7 +465,7 @@ _xi_store_contacts_setup (XiStore  *self,
  * @error: return location for an error
  *
  * Only the keys are kept, eight bytes a contact, whatever the size of
- * the table; a contact is built only where @filter needs one to decide.
+ * the table; SQL decides @filter, and no contact is built.
  *
  * Returns: (transfer full) (element-type gint64): the rowids of the live
  *   contacts that match @needle and @filter, in list order
@@ -505,7 +480,6 @@ _xi_store_list_contact_keys (XiStore          *self,
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree char *query = NULL;
   g_autofree char *fields_like = NULL;
-  gboolean full;
   sqlite3_stmt *stmt;
   sqlite3_stmt *own = NULL;     /* a statement made for this filter */
   const char *sql;
@@ -524,7 +498,6 @@ _xi_store_list_contact_keys (XiStore          *self,
         return NULL;
       fields_like = xi_contact_filter_get_fields_pattern (filter);
     }
-  full = filter != NULL && xi_contact_filter_needs_contact (filter);
   query = needle != NULL ? search_query (needle) : NULL;
   if (query != NULL)
     {
@@ -540,11 +513,10 @@ _xi_store_list_contact_keys (XiStore          *self,
 
   if (filter != NULL)
     {
-      /* The custom fields' conditions are decided in SQL; its text
-       * depends on the filter, so the statement is the caller's own. */
-      g_autoptr(GString) text = g_string_new ("SELECT ");
+      /* The filter's conditions are decided in SQL; its text depends
+       * on the filter, so the statement is the caller's own. */
+      g_autoptr(GString) text = g_string_new ("SELECT " KEY_COLUMNS);
 
-      g_string_append (text, full ? FULL_COLUMNS : KEY_COLUMNS);
       /* Read in the table's order and sort what matches: walking the
        * list order's index would look up every row out of order. */
       g_string_append (text, query != NULL ? FROM_SEARCH : " FROM contacts c NOT INDEXED WHERE");
@@ -595,13 +567,6 @@ _xi_store_list_contact_keys (XiStore          *self,
           g_autofree char *name_key = g_utf8_casefold (name != NULL ? name : "", -1);
 
           if (!_xi_contact_text_matches (name_key, (const char *)sqlite3_column_text (stmt, 2), needle))
-            continue;
-        }
-      if (full)
-        {
-          g_autoptr(XiContact) contact = contact_from_row (stmt);
-
-          if (!xi_contact_filter_matches (filter, contact))
             continue;
         }
       g_array_append_val (keys, key);
@@ -1143,11 +1108,13 @@ save_contact (XiStore    *self,
       id = _xi_store_derived_id (self, "contact", phone, NULL);
       stmt = _xi_store_prepare (self,
                                 "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
-                                " name, phone, tags, notes, custom_fields, opted_out, opted_out_at)"
+                                " name, phone, tags, notes, custom_fields, opted_out, opted_out_at,"
+                                " sort_key)"
                                 " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                                "  CASE WHEN ?9 THEN ?3 END)"
+                                "  CASE WHEN ?9 THEN ?3 END, xi_sort_key (?4))"
                                 " ON CONFLICT (id) DO UPDATE SET deleted = 0, updated_at = ?3,"
                                 "  version = version + 1, sync_status = 'pending', name = ?4,"
+                                "  sort_key = excluded.sort_key,"
                                 "  phone = ?5, tags = ?6, notes = ?7, custom_fields = ?8,"
                                 "  opted_out = ?9, opted_out_at = CASE WHEN ?9 THEN ?3 END"
                                 " WHERE contacts.deleted = 1",
@@ -1164,7 +1131,8 @@ save_contact (XiStore    *self,
 
       stmt = _xi_store_prepare (self,
                                 "UPDATE contacts SET updated_at = ?3, version = version + 1,"
-                                " sync_status = 'pending', name = ?4, phone = ?5, tags = ?6,"
+                                " sync_status = 'pending', name = ?4, sort_key = xi_sort_key (?4),"
+                                " phone = ?5, tags = ?6,"
                                 " notes = ?7, custom_fields = ?8, opted_out = ?9,"
                                 " opted_out_at = CASE WHEN ?9 THEN coalesce (opted_out_at, ?3) END"
                                 " WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
@@ -1908,6 +1876,8 @@ merge_row (XiStore      *self,
                             "UPDATE contacts SET updated_at = ?3, version = version + 1,"
                             " sync_status = 'pending', deleted = 0, phone = ?8,"
                             " name = CASE WHEN ?4 IS NULL OR ?4 = '' THEN name ELSE ?4 END,"
+                            " sort_key = CASE WHEN ?4 IS NULL OR ?4 = '' THEN sort_key"
+                            "  ELSE xi_sort_key (?4) END,"
                             " notes = coalesce (?5, notes),"
                             " tags = (SELECT json_group_array (value) FROM"
                             "  (SELECT value FROM json_each (contacts.tags)"
@@ -1919,14 +1889,14 @@ merge_row (XiStore      *self,
   if (stmt == NULL)
     return FALSE;
 
-  _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, self->master_user_id);
-  _xi_store_bind_text (stmt, 3, now);
-  _xi_store_bind_text (stmt, 4, row->name);
-  _xi_store_bind_text (stmt, 5, row->notes);
-  _xi_store_bind_text (stmt, 6, tags_json);
-  _xi_store_bind_text (stmt, 7, custom_json);
-  _xi_store_bind_text (stmt, 8, row->phone);
+  _xi_store_bind_text_static (stmt, 1, id);
+  _xi_store_bind_text_static (stmt, 2, self->master_user_id);
+  _xi_store_bind_text_static (stmt, 3, now);
+  _xi_store_bind_text_static (stmt, 4, row->name);
+  _xi_store_bind_text_static (stmt, 5, row->notes);
+  _xi_store_bind_text_static (stmt, 6, tags_json);
+  _xi_store_bind_text_static (stmt, 7, custom_json);
+  _xi_store_bind_text_static (stmt, 8, row->phone);
 
   return _xi_store_step_done (self, stmt, error);
 }
@@ -1952,30 +1922,30 @@ insert_row (XiStore      *self,
   if (any_conflict)
     stmt = _xi_store_prepare (self,
                               "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
-                              " name, phone, tags, notes, custom_fields)"
+                              " name, phone, tags, notes, custom_fields, sort_key)"
                               " VALUES (?1, ?2, ?3, ?3, coalesce (?4, ''), ?5, ?6, ?7,"
-                              "  coalesce (?8, '{}'))"
+                              "  coalesce (?8, '{}'), xi_sort_key (?4))"
                               " ON CONFLICT DO NOTHING",
                               error);
   else
     stmt = _xi_store_prepare (self,
                               "INSERT INTO contacts (id, master_user_id, created_at, updated_at,"
-                              " name, phone, tags, notes, custom_fields)"
+                              " name, phone, tags, notes, custom_fields, sort_key)"
                               " VALUES (?1, ?2, ?3, ?3, coalesce (?4, ''), ?5, ?6, ?7,"
-                              "  coalesce (?8, '{}'))"
+                              "  coalesce (?8, '{}'), xi_sort_key (?4))"
                               " ON CONFLICT (id) DO NOTHING",
                               error);
   if (stmt == NULL)
     return FALSE;
 
-  _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, self->master_user_id);
-  _xi_store_bind_text (stmt, 3, now);
-  _xi_store_bind_text (stmt, 4, row->name);
-  _xi_store_bind_text (stmt, 5, row->phone);
-  _xi_store_bind_text (stmt, 6, tags_json);
-  _xi_store_bind_text (stmt, 7, row->notes);
-  _xi_store_bind_text (stmt, 8, custom_json);
+  _xi_store_bind_text_static (stmt, 1, id);
+  _xi_store_bind_text_static (stmt, 2, self->master_user_id);
+  _xi_store_bind_text_static (stmt, 3, now);
+  _xi_store_bind_text_static (stmt, 4, row->name);
+  _xi_store_bind_text_static (stmt, 5, row->phone);
+  _xi_store_bind_text_static (stmt, 6, tags_json);
+  _xi_store_bind_text_static (stmt, 7, row->notes);
+  _xi_store_bind_text_static (stmt, 8, custom_json);
 
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;
@@ -2201,9 +2171,9 @@ add_memberships (XiStore     *self,
 /*
  * Indexes that an import into an empty or small table builds once at the
  * end, from sorted keys, rather than entry by entry at random places:
- * the contact list's order, and memberships by contact and by id (the
- * latter only where no sync trigger looks rows up by it during the
- * import). Each is built again exactly as sqlite_schema held it.
+ * the contact list's order, and memberships by contact and by id (which
+ * only sync's lookups from the outbox use; its triggers find a membership
+ * by its pair). Each is built again exactly as sqlite_schema held it.
  */
 static gboolean
 drop_deferred_indexes (ImportRun  *run,
@@ -2235,11 +2205,10 @@ drop_deferred_indexes (ImportRun  *run,
   stmt = _xi_store_prepare (self,
                             "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
                             " AND sql IS NOT NULL AND (name = 'contacts_order'"
-                            " OR name = 'group_members_contact' OR (name = 'group_members_id' AND ?1))",
+                            " OR name = 'group_members_contact' OR name = 'group_members_id')",
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, !_xi_store_sync_enabled (self));
   run->dropped_indexes = g_ptr_array_new_with_free_func (g_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -2266,9 +2235,9 @@ drop_deferred_indexes (ImportRun  *run,
 
 /*
  * A large import pauses the triggers that run for every inserted contact
- * and membership: XiStore::changed's (the rows are named from C instead)
- * and the search index's note of the new contact (contacts_search_insert,
- * migration 9). New contacts get rowids past the largest one there was,
+ * and membership: XiStore::changed's (the rows are named from C instead),
+ * the sort key's (the import writes it) and the search index's note of
+ * the new contact (contacts_search_insert, migration 9). New contacts get rowids past the largest one there was,
  * so at the end one statement notes that range for the search index, and
  * the trigger is put back exactly as it was stored. All of it happens in
  * the import's transaction: a rollback or a crash leaves the schema as it
@@ -2310,6 +2279,7 @@ import_pause_triggers (ImportRun  *run,
     }
 
   if (!_xi_store_exec (self, "DROP TRIGGER contacts_search_insert", error) ||
+      !_xi_store_exec (self, "DROP TRIGGER temp.xi_contacts_sort_key_insert", error) ||
       !_xi_store_changes_pause_inserts (self, "contacts", error) ||
       !_xi_store_changes_pause_inserts (self, "group_members", error) ||
       !drop_deferred_indexes (run, n_rows, error))
@@ -2337,6 +2307,7 @@ import_resume_triggers (ImportRun  *run,
   sqlite3_bind_int64 (stmt, 1, run->last_rowid);
   if (!_xi_store_step_done (self, stmt, error) ||
       !_xi_store_exec (self, run->search_trigger, error) ||
+      !_xi_store_exec (self, SORT_KEY_INSERT_TRIGGER, error) ||
       !_xi_store_changes_resume_inserts (self, "contacts", error) ||
       !_xi_store_changes_resume_inserts (self, "group_members", error))
     return FALSE;
@@ -2866,7 +2837,7 @@ export_contacts_func (XiStore  *self,
   stmt = _xi_store_prepare (self,
                             "SELECT " CONTACT_COLUMNS " FROM contacts c"
                             " WHERE c.master_user_id = ?1 AND c.deleted = 0"
-                            " ORDER BY c.name COLLATE NOCASE, c.phone",
+                            " ORDER BY c.sort_key, c.phone",
                             &error);
   if (stmt == NULL)
     goto failed;

@@ -172,11 +172,11 @@ _xi_store_add_member (XiStore     *self,
   if (stmt == NULL)
     return FALSE;
 
-  _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, self->master_user_id);
-  _xi_store_bind_text (stmt, 3, now);
-  _xi_store_bind_text (stmt, 4, group_id);
-  _xi_store_bind_text (stmt, 5, contact_id);
+  _xi_store_bind_text_static (stmt, 1, id);
+  _xi_store_bind_text_static (stmt, 2, self->master_user_id);
+  _xi_store_bind_text_static (stmt, 3, now);
+  _xi_store_bind_text_static (stmt, 4, group_id);
+  _xi_store_bind_text_static (stmt, 5, contact_id);
 
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;

@@ -878,7 +878,7 @@ walk_sql (const XiJobSpec *spec,
   else
     g_string_append (sql, " FROM contacts c WHERE c.master_user_id = ?1 AND c.deleted = 0");
   if (ordered)
-    g_string_append (sql, " ORDER BY c.name COLLATE NOCASE, c.phone");
+    g_string_append (sql, " ORDER BY c.sort_key, c.phone");
   return g_string_free (sql, FALSE);
 }
 

@@ -170,14 +170,14 @@ void            _xi_store_return_rows_limit (XiStore             *self,
 void            _xi_store_bind_text        (sqlite3_stmt         *stmt,
                                             int                   index,
                                             const char           *text);
+void            _xi_store_bind_text_static (sqlite3_stmt         *stmt,
+                                            int                   index,
+                                            const char           *text);
 
 /* xi-store-keys.c, freed when the store closes */
 void            _xi_key_seal_free          (XiKeySeal            *seal);
 
 /* xi-store-templates.c, also used to plan campaigns */
-GPtrArray      *_xi_store_load_contacts    (XiStore              *self,
-                                            const char           *fields_like,
-                                            GError              **error);
 GPtrArray      *_xi_store_filter_contacts  (XiStore              *self,
                                             XiContactFilter      *filter,
                                             GError              **error);

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-contact-private.h"
 #include "xi-store-private.h"
 
 /*
@@ -568,6 +569,28 @@ static const char migration_v10[] =
   " PRIMARY KEY (master_user_id, first_id, second_id),"
   " CHECK (first_id < second_id)) WITHOUT ROWID;";
 
+/*
+ * Version 11, a natural order. The contacts list sorted names as text
+ * (NOCASE folds ASCII only), so "Pelanggan 10" came before "Pelanggan
+ * 2". The order is now a key stored with the row, xi_sort_key (name)
+ * (_xi_contact_sort_key ()): the name casefolded, without accents, with
+ * its numbers comparable by value, the nameless after every name.
+ *
+ * A key written with the row rather than a collation of our own: an
+ * index on a collation that is not registered makes every write to the
+ * table fail on any other connection (the sqlite3 shell, a backup tool,
+ * a test's own), and a collation function would run at every step of
+ * every index search and insert, where the stored key is compared as
+ * bytes. The store's connection writes the key with each name
+ * (xi-store-contacts.c); a row written behind its back keeps the
+ * default, '', and lists first until its name is next saved.
+ */
+static const char migration_v11[] =
+  "ALTER TABLE contacts ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';"
+  "UPDATE contacts SET sort_key = xi_sort_key (name);"
+  "DROP INDEX contacts_order;"
+  "CREATE INDEX contacts_order ON contacts (master_user_id, deleted, sort_key, phone);";
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -579,6 +602,7 @@ static const char * const migrations[] = {
   migration_v8,
   migration_v9,
   migration_v10,
+  migration_v11,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);
@@ -615,6 +639,15 @@ exec_or_error (sqlite3     *db,
   return FALSE;
 }
 
+static void
+sort_key_func (sqlite3_context  *context,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  sqlite3_result_text (context, _xi_contact_sort_key ((const char *)sqlite3_value_text (argv[0])),
+                       -1, g_free);
+}
+
 /**
  * _xi_store_schema_migrate:
  * @db: an open connection
@@ -632,6 +665,18 @@ _xi_store_schema_migrate (sqlite3  *db,
   guint version;
 
   g_return_val_if_fail (target_version <= XI_STORE_SCHEMA_VERSION, FALSE);
+
+  /* Migrations compute contacts' sort keys, and so does every later
+   * write of a name through this connection. */
+  if (sqlite3_create_function (db, "xi_sort_key", 1,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               sort_key_func, NULL, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_MIGRATION,
+                   _("Could not upgrade the database to version %u: %s"),
+                   target_version, sqlite3_errmsg (db));
+      return FALSE;
+    }
 
   /* Reading the header is the first access to the file: a file that is not
    * a database fails here. */

@@ -146,21 +146,15 @@ _xi_store_filter_contacts (XiStore          *self,
                            XiContactFilter  *filter,
                            GError          **error)
 {
-  g_autoptr(GPtrArray) all = NULL;
-  g_autofree char *fields_like = xi_contact_filter_get_fields_pattern (filter);
-  GPtrArray *matched;
+  g_autoptr(GArray) keys = NULL;
 
   _xi_store_assert_thread (self);
 
-  if (!xi_contact_filter_resolve (filter, _xi_store_resolve_filter_set, self, error) ||
-      (all = _xi_store_load_contacts (self, fields_like, error)) == NULL)
+  /* SQL decides who matches (xi_contact_filter_append_fields_sql ()),
+   * so only the contacts chosen are built. */
+  if ((keys = _xi_store_list_contact_keys (self, NULL, filter, NULL, error)) == NULL)
     return NULL;
-
-  matched = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < all->len; i++)
-    if (xi_contact_filter_matches (filter, g_ptr_array_index (all, i)))
-      g_ptr_array_add (matched, g_object_ref (g_ptr_array_index (all, i)));
-  return matched;
+  return _xi_store_load_contact_keys (self, (const gint64 *)(gpointer)keys->data, keys->len, error);
 }
 
 static void

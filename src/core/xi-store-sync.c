@@ -277,15 +277,27 @@ build_upsert (const SyncTableSpec *spec)
 {
   GString *sql = g_string_new (NULL);
   guint n = 9;
+  guint name_param = 0;
 
   g_string_append_printf (sql, "INSERT INTO %s (id, master_user_id, created_at, updated_at,"
                           " version, server_version, server_seq, deleted, sync_status",
                           spec->name);
   for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
     g_string_append_printf (sql, ", \"%s\"", column->name);
+  /* A contact's sort key is written with its name, as every write of
+   * the store does (xi-store-contacts.c); left to the trigger, each
+   * pulled contact would be written twice. */
+  if (spec->columns == contacts_columns)
+    g_string_append (sql, ", sort_key");
   g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8");
   for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
-    g_string_append_printf (sql, ", ?%u", ++n);
+    {
+      g_string_append_printf (sql, ", ?%u", ++n);
+      if (g_str_equal (column->name, "name"))
+        name_param = n;
+    }
+  if (spec->columns == contacts_columns)
+    g_string_append_printf (sql, ", xi_sort_key (?%u)", name_param);
   g_string_append_printf (sql, ") ON CONFLICT %s DO UPDATE SET master_user_id = excluded.master_user_id,"
                           " created_at = excluded.created_at, updated_at = excluded.updated_at,"
                           " version = excluded.version, server_version = excluded.server_version,"
@@ -294,6 +306,8 @@ build_upsert (const SyncTableSpec *spec)
                           spec->conflict);
   for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
     g_string_append_printf (sql, ", \"%s\" = excluded.\"%s\"", column->name, column->name);
+  if (spec->columns == contacts_columns)
+    g_string_append (sql, ", sort_key = excluded.sort_key");
   return g_string_free (sql, FALSE);
 }
 
@@ -352,6 +366,18 @@ append_queue (GString             *sql,
 
 #define CHANGED "EXISTS (SELECT 1 FROM xi_sync_changes)"
 
+/* The trigger's own row. A membership is found by its key, the pair:
+ * its id is indexed only for the lookups from the outbox, and a large
+ * import builds that index at the end (xi-store-contacts.c), after
+ * reviving memberships has run this trigger. */
+static const char *
+new_row (const SyncTableSpec *spec)
+{
+  if (spec->columns == group_members_columns)
+    return "group_id = NEW.group_id AND contact_id = NEW.contact_id";
+  return "id = NEW.id";
+}
+
 static char *
 build_triggers (const SyncTableSpec *spec)
 {
@@ -385,16 +411,16 @@ build_triggers (const SyncTableSpec *spec)
                           "UPDATE %s SET version = OLD.version + 1, sync_status = 'pending',"
                           " updated_at = CASE WHEN NEW.updated_at IS OLD.updated_at"
                           " THEN %s ELSE NEW.updated_at END"
-                          " WHERE id = NEW.id AND " CHANGED ";",
-                          spec->name, SQL_NOW);
+                          " WHERE %s AND " CHANGED ";",
+                          spec->name, SQL_NOW, new_row (spec));
   append_queue (sql, spec, "(SELECT changed FROM xi_sync_changes)", CHANGED);
   /* Nothing synced changed: the write leaves the stamps as they were. */
   g_string_append_printf (sql,
                           "UPDATE %s SET version = OLD.version, sync_status = OLD.sync_status,"
-                          " updated_at = OLD.updated_at WHERE id = NEW.id AND NOT " CHANGED
+                          " updated_at = OLD.updated_at WHERE %s AND NOT " CHANGED
                           " AND (NEW.version IS NOT OLD.version OR NEW.sync_status IS NOT"
                           " OLD.sync_status OR NEW.updated_at IS NOT OLD.updated_at);",
-                          spec->name);
+                          spec->name, new_row (spec));
   g_string_append (sql, "DELETE FROM xi_sync_changes;");
   g_string_append (sql, "END;");
 

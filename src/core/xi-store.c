@@ -1314,6 +1314,22 @@ _xi_store_bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
+/* As _xi_store_bind_text (), without copying @text, which must stay as
+ * it is until the statement has run: for the writes an import makes for
+ * each of 100,000 rows, where copying every bound column was a twentieth
+ * of the import's instructions. The store's next use of the statement
+ * (_xi_store_prepare ()) clears the binding. */
+void
+_xi_store_bind_text_static (sqlite3_stmt *stmt,
+                            int           index,
+                            const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+}
+
 /* The activity log is the user's history of significant actions. It never
  * holds message text or full phone numbers. */
 gboolean
