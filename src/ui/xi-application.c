@@ -249,23 +249,15 @@ marked_read_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(XiApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  XiWindow *window;
 
-  xi_store_mark_conversation_read_finish (XI_STORE (object), result, &error);
-  if (error != NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not mark a conversation read: %s", error->message);
-      return;
-    }
-  if ((window = active_window (self)) != NULL)
-    xi_inbox_page_reload (XI_INBOX_PAGE (xi_window_get_page (window, "inbox")));
+  if (!xi_inbox_facade_mark_read_finish (XI_INBOX_FACADE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not mark a conversation read: %s", error->message);
 }
 
 /* A notification's Mark Read: that customer's messages, without opening
- * the window. */
+ * the window. Every window's Inbox shows the facade's conversations. */
 static void
 mark_read_action (GSimpleAction *action,
                   GVariant      *parameter,
@@ -273,8 +265,9 @@ mark_read_action (GSimpleAction *action,
 {
   XiApplication *self = XI_APPLICATION (user_data);
 
-  xi_store_mark_conversation_read_async (self->store, g_variant_get_string (parameter, NULL),
-                                         self->cancellable, marked_read_cb, g_object_ref (self));
+  xi_inbox_facade_mark_read_async (xi_context_get_inbox_facade (self->context),
+                                   g_variant_get_string (parameter, NULL), self->cancellable,
+                                   marked_read_cb, NULL);
 }
 
 /* Start at login */
