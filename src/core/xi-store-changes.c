@@ -27,6 +27,11 @@
  * announces them under the server's table name, so sync has no list of
  * changes of its own to keep.
  *
+ * Each table's announcement says where its rows came from: "changed::local"
+ * when some row was written on this computer (outside sync's applying),
+ * "changed::applied" when all of them were rows sync applied from the
+ * server, which sync must not take as a reason to push.
+ *
  * The WAL hook runs once SQLite has committed, so only then are the
  * collected rows published; the rollback hook forgets them. An update
  * counts only when a column other than the stamps (updated_at, version,
@@ -48,6 +53,7 @@ typedef struct
 {
   GHashTable *ids;   /* owned strings */
   gboolean    all;   /* too many: the whole table */
+  gboolean    local; /* some row was not applied from the server */
 } TableChanges;
 
 static void
@@ -83,10 +89,12 @@ change_set_lookup (GHashTable *set,
 static void
 change_set_add (GHashTable *set,
                 const char *table,
-                const char *id)
+                const char *id,
+                gboolean    local)
 {
   TableChanges *changes = change_set_lookup (set, table);
 
+  changes->local |= local;
   if (changes->all || g_hash_table_contains (changes->ids, id))
     return;
   if (g_hash_table_size (changes->ids) >= MAX_IDS)
@@ -124,7 +132,7 @@ emit_changes_cb (gpointer user_data)
         list = g_new0 (const char *, 1);
       else
         list = (const char **)g_hash_table_get_keys_as_array (changes->ids, NULL);
-      _xi_store_emit_changed (self, table, list);
+      _xi_store_emit_changed (self, table, list, changes->local);
     }
 
   return G_SOURCE_REMOVE;
@@ -160,7 +168,7 @@ _xi_store_note_change (XiStore    *self,
   g_mutex_lock (&self->changes_lock);
   if (self->changes == NULL)
     self->changes = change_set_new ();
-  change_set_add (self->changes, table, id);
+  change_set_add (self->changes, table, id, TRUE);
   schedule_emission (self);
   g_mutex_unlock (&self->changes_lock);
 }
@@ -183,7 +191,9 @@ _xi_store_changes_note (XiStore    *self,
 
   if (self->pending_changes == NULL)
     self->pending_changes = change_set_new ();
-  change_set_add (self->pending_changes, table, id);
+  /* Read per row: sync stops applying for a moment to queue a change of
+   * its own in the transaction that applies a pulled row. */
+  change_set_add (self->pending_changes, table, id, !self->sync_applying);
 }
 
 static void
@@ -197,9 +207,7 @@ changed_func (sqlite3_context  *context,
 
   if (table == NULL || id == NULL)
     return;
-  if (self->pending_changes == NULL)
-    self->pending_changes = change_set_new ();
-  change_set_add (self->pending_changes, table, id);
+  _xi_store_changes_note (self, table, id);
 }
 
 static void
@@ -244,12 +252,13 @@ _xi_store_changes_committed (XiStore *self)
           TableChanges *published = change_set_lookup (self->changes, table);
 
           published->all = TRUE;
+          published->local |= changes->local;
           g_hash_table_remove_all (published->ids);
           continue;
         }
       g_hash_table_iter_init (&ids, changes->ids);
       while (g_hash_table_iter_next (&ids, (gpointer *)&id, NULL))
-        change_set_add (self->changes, table, id);
+        change_set_add (self->changes, table, id, changes->local);
     }
   schedule_emission (self);
   g_mutex_unlock (&self->changes_lock);

@@ -243,7 +243,8 @@ gboolean        _xi_store_changes_resume_inserts (XiStore        *self,
 gboolean        _xi_store_changed_is_heard (XiStore              *self);
 void            _xi_store_emit_changed     (XiStore              *self,
                                             const char           *table,
-                                            const char * const   *ids);
+                                            const char * const   *ids,
+                                            gboolean              local);
 
 /* xi-store-schema.c */
 gboolean        _xi_store_schema_migrate   (sqlite3              *db,

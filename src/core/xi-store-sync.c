@@ -2135,6 +2135,9 @@ apply_server_rows (XiStore    *self,
       return;
     }
   result->checkpoint = checkpoint_get (self, table, &error);
+  /* Queues nothing here (sync_state is not synced), but tells
+   * XiStore::changed that these rows came from the server. */
+  self->sync_applying = TRUE;
   for (guint i = 0; error == NULL && i < json_array_get_length (rows); i++)
     {
       JsonNode *node = json_array_get_element (rows, i);
@@ -2163,6 +2166,7 @@ apply_server_rows (XiStore    *self,
       result->checkpoint = MAX (result->checkpoint, member_int (row, "server_seq"));
       result->applied++;
     }
+  self->sync_applying = FALSE;
   if (error != NULL ||
       !checkpoint_set (self, table, result->checkpoint, &error) ||
       !_xi_store_commit (self, &error))

@@ -572,11 +572,17 @@ xi_store_class_init (XiStoreClass *klass)
    * back, nor for a write that left every column as it was. When more
    * rows changed than are worth listing, @ids is empty: read the whole
    * table again.
+   *
+   * The detail says where they came from: "local" when some of them
+   * were written on this computer, by this store outside sync's applying
+   * or by another process on the same data folder; "applied" when all
+   * were rows sync applied from the server. Sync pushes after local
+   * changes only; models follow both.
    */
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed",
                   G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRV);
 }
@@ -906,15 +912,22 @@ xi_store_close (XiStore *self)
 gboolean
 _xi_store_changed_is_heard (XiStore *self)
 {
-  return g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED], 0, TRUE);
+  /* Asked with a detail, GLib counts only the handlers of that detail. */
+  return g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED], 0, TRUE) ||
+         g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED],
+                                       g_quark_from_static_string ("local"), TRUE) ||
+         g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED],
+                                       g_quark_from_static_string ("applied"), TRUE);
 }
 
 void
 _xi_store_emit_changed (XiStore            *self,
                         const char         *table,
-                        const char * const *ids)
+                        const char * const *ids,
+                        gboolean            local)
 {
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0, table, ids);
+  g_signal_emit (self, signals[SIGNAL_CHANGED],
+                 g_quark_from_static_string (local ? "local" : "applied"), table, ids);
 }
 
 /* Helpers for the store-*.c files, all on the store thread. */
