@@ -350,6 +350,23 @@ _xi_store_push (XiStore             *self,
   push_op (self, func, data, destroy, FALSE, FALSE, FALSE, source_tag, cancellable, callback, user_data);
 }
 
+/* Queues @func for nobody in particular: its task has no source object
+ * and no callback, so it holds nothing that must outlive the store, and
+ * a store closed right after it finalizes all the same. For work the
+ * store starts by itself (looking at what other processes committed). */
+void
+_xi_store_push_detached (XiStore     *self,
+                         XiStoreFunc  func)
+{
+  StoreOp *op = g_new0 (StoreOp, 1);
+  GTask *task = g_task_new (NULL, NULL, NULL, NULL);
+
+  op->func = func;
+  op->read_only = TRUE;
+  g_task_set_task_data (task, op, store_op_free);
+  g_async_queue_push (self->ops, task);
+}
+
 /* Queues a write of many rows (an import, a new campaign), which has the
  * big page cache while it runs. */
 void
@@ -859,6 +876,8 @@ xi_store_open_finish (XiStore       *self,
 
   ok = g_task_propagate_boolean (G_TASK (result), error);
   self->opened = self->opened || ok;
+  if (ok)
+    _xi_store_changes_watch (self);
   return ok;
 }
 
