@@ -75,14 +75,16 @@ fixture_setup (Fixture       *f,
   g_assert_cmpint (g_mkdir_with_parents (f->data_dir, 0700), ==, 0);
   path = g_build_filename (f->data_dir, "xender-in.db", NULL);
   f->store = xi_store_new (path);
+  f->whole = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  f->by_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Before it opens, as the app's models do: the store then knows what
+   * its tables hold. */
+  g_signal_connect (f->store, "changed::local", G_CALLBACK (local_cb), f);
+  g_signal_connect (f->store, "changed::applied", G_CALLBACK (applied_cb), f);
   XI_TEST_WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
                 ok = xi_store_open_finish (f->store, result_, &error));
   g_assert_no_error (error);
   g_assert_true (ok);
-  f->whole = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  f->by_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_signal_connect (f->store, "changed::local", G_CALLBACK (local_cb), f);
-  g_signal_connect (f->store, "changed::applied", G_CALLBACK (applied_cb), f);
 }
 
 static void
@@ -175,6 +177,12 @@ test_other_process_writes (Fixture       *f,
   g_assert_cmpuint (times (f->whole, "groups"), ==, 1);
   g_assert_cmpuint (times (f->whole, "contacts"), ==, 1);
   g_assert_cmpuint (times (f->whole, "templates"), ==, 1);
+  g_assert_cmpuint (times (f->whole, "group_members"), ==, 0);
+
+  run_cli (f, "groups", "add-members", "Grosir", "6281300000001", NULL);
+  wait_whole (f, "group_members");
+  g_assert_cmpuint (times (f->whole, "group_members"), ==, 1);
+  g_assert_cmpuint (times (f->whole, "contacts"), ==, 1);
 
   /* This process's own save: its row, once, and nothing whole. */
   XI_TEST_WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),

@@ -38,12 +38,13 @@ fixture_setup (Fixture       *f,
   g_assert_cmpint (g_mkdir_with_parents (f->data_dir, 0700), ==, 0);
   path = g_build_filename (f->data_dir, "xender-in.db", NULL);
   f->ui.store = xi_store_new (path);
+  /* The models listen before the store opens, as in the app. */
+  f->ui.settings = g_settings_new (APP_ID);
+  f->ui.context = xi_context_new (f->ui.store, f->ui.settings);
   XI_TEST_WAIT (xi_store_open_async (f->ui.store, NULL, xi_test_store_result_cb, &slot_),
                 ok = xi_store_open_finish (f->ui.store, result_, &error));
   g_assert_no_error (error);
   g_assert_true (ok);
-  f->ui.settings = g_settings_new (APP_ID);
-  f->ui.context = xi_context_new (f->ui.store, f->ui.settings);
   xi_ui_reload (&f->ui);
 }
 
