@@ -1438,9 +1438,13 @@ test_server_rows_announced (Fixture       *f,
       "\"amount\":150000,\"status\":\"pending\"", "\"amount\":150000,\"status\":\"paid\"" },
   };
   g_autoptr(GPtrArray) noted = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func (g_free);
   gulong handler;
+  gulong local_handler;
 
-  handler = g_signal_connect (f->store, "changed", G_CALLBACK (changes_noted_cb), noted);
+  /* Announced as applied, never as local: sync must not push for them. */
+  handler = g_signal_connect (f->store, "changed::applied", G_CALLBACK (changes_noted_cb), noted);
+  local_handler = g_signal_connect (f->store, "changed::local", G_CALLBACK (changes_noted_cb), local);
   for (guint i = 0; i < G_N_ELEMENTS (server); i++)
     {
       g_autofree char *first = g_strdup_printf ("[{\"id\":\"%s\",\"server_seq\":%u,"
@@ -1461,6 +1465,8 @@ test_server_rows_announced (Fixture       *f,
       apply_expecting (f, noted, server[i].table, gone, expected);
     }
   g_signal_handler_disconnect (f->store, handler);
+  g_signal_handler_disconnect (f->store, local_handler);
+  g_assert_cmpuint (local->len, ==, 0);
 
   g_assert_cmpint (n_ops (f), ==, 0);
   g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_state WHERE key GLOB 'server:*'"), ==, 0);
@@ -1468,7 +1474,8 @@ test_server_rows_announced (Fixture       *f,
 
 /* Pulled rows of a synced table are announced by the same triggers as
  * local writes: each row that changed once, one that came again not at
- * all, and they queue nothing. */
+ * all, and they queue nothing. They are "applied"; a local save is
+ * "local". */
 static void
 test_pulled_rows_announced (Fixture       *f,
                             gconstpointer  data)
@@ -1476,14 +1483,27 @@ test_pulled_rows_announced (Fixture       *f,
   g_autofree char *a = contact_json ("7d1f0a52-0000-4000-8000-000000000011", "Ani", NULL, 1, 1, FALSE);
   g_autofree char *page = g_strdup_printf ("[%s]", a);
   g_autoptr(GPtrArray) noted = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(XiContact) budi = NULL;
   gulong handler;
+  gulong local_handler;
 
-  handler = g_signal_connect (f->store, "changed", G_CALLBACK (changes_noted_cb), noted);
+  handler = g_signal_connect (f->store, "changed::applied", G_CALLBACK (changes_noted_cb), noted);
+  local_handler = g_signal_connect (f->store, "changed::local", G_CALLBACK (changes_noted_cb), local);
   apply_expecting (f, noted, "contacts", page, "contacts 7d1f0a52-0000-4000-8000-000000000011");
   apply_expecting (f, noted, "contacts", page, "");
-  g_signal_handler_disconnect (f->store, handler);
-
+  g_assert_cmpuint (local->len, ==, 0);
   g_assert_cmpint (n_ops (f), ==, 0);
+
+  /* A local save is the other kind. */
+  budi = new_contact (f, "Budi", "6281200000002");
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (noted->len, ==, 0);
+  g_assert_cmpuint (local->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (local, 0), "contacts "));
+  g_signal_handler_disconnect (f->store, handler);
+  g_signal_handler_disconnect (f->store, local_handler);
 }
 
 /* A merge is a save of the kept contact and a delete of the other, so

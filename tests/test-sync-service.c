@@ -9,6 +9,7 @@
 
 #include "xi-contact.h"
 #include "xi-supabase-client.h"
+#include "xi-sync-engine.h"
 #include "xi-sync-service.h"
 #include "xi-sync-test-utils.h"
 #include "xi-test-utils.h"
@@ -128,12 +129,109 @@ test_syncs_on_its_thread (void)
   xi_test_rm_rf (dir);
 }
 
+static void
+syncing_notified_cb (GObject    *object,
+                     GParamSpec *pspec,
+                     gpointer    user_data)
+{
+  guint *passes = user_data;
+
+  if (xi_sync_service_get_state (XI_SYNC_SERVICE (object)) == XI_SYNC_STATE_SYNCING)
+    (*passes)++;
+}
+
+static void
+applied_cb (XiStore            *store,
+            const char         *table,
+            const char * const *ids,
+            gpointer            user_data)
+{
+  guint *applied = user_data;
+
+  if (g_str_equal (table, "contacts"))
+    (*applied)++;
+}
+
+static void
+spin (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+}
+
+/* Rows a pass pulls start no pass of their own; a local edit starts one
+ * by itself within seconds. */
+static void
+test_pushes_after_local_changes_only (void)
+{
+  g_autofree char *email = g_strdup_printf ("origin-%08x@example.com", g_random_int ());
+  XiSyncTestComputer other = { 0, };
+  XiSyncTestComputer here = { 0, };
+  g_autoptr(XiSyncService) service = NULL;
+  g_autoptr(XiContact) rina = xi_contact_new ();
+  g_autoptr(XiContact) dewi = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+  guint up_to_date = 0;
+  guint passes = 0;
+  guint applied = 0;
+  guint seen;
+
+  /* Another computer of the account has a contact on the server. */
+  xi_sync_test_computer_start (&other, rig, email, TRUE);
+  xi_contact_set_name (rina, "Rina");
+  xi_contact_set_phone (rina, "6281400000011");
+  XI_TEST_WAIT (xi_store_save_contact_async (other.store, rina, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (other.store, result_, &error));
+  g_assert_no_error (error);
+  g_clear_object (&saved);
+  XI_TEST_WAIT (xi_sync_engine_run_once_async (other.engine, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_sync_engine_run_once_finish (other.engine, result_, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  xi_sync_test_computer_start (&here, rig, email, FALSE);
+  g_signal_connect (here.store, "changed::applied", G_CALLBACK (applied_cb), &applied);
+  service = xi_sync_service_new (here.store, fs_rig_get_url (rig), fs_rig_get_anon_key (rig));
+  g_signal_connect (service, "notify::state", G_CALLBACK (state_notified_cb), &up_to_date);
+  g_signal_connect (service, "notify::state", G_CALLBACK (syncing_notified_cb), &passes);
+  xi_sync_service_start (service);
+  wait_for_pass (&up_to_date, 0);
+  g_assert_cmpuint (passes, ==, 1);
+
+  /* The pull brought Rina; twice the wait for a local change later, no
+   * pass followed it. */
+  spin (3000);
+  g_assert_cmpuint (applied, >=, 1);
+  g_assert_cmpuint (passes, ==, 1);
+
+  seen = up_to_date;
+  xi_contact_set_name (dewi, "Dewi");
+  xi_contact_set_phone (dewi, "6281400000012");
+  XI_TEST_WAIT (xi_store_save_contact_async (here.store, dewi, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (here.store, result_, &error));
+  g_assert_no_error (error);
+  wait_for_pass (&up_to_date, seen);
+  g_assert_cmpuint (passes, ==, 2);
+  g_assert_cmpuint (xi_sync_service_get_pending (service), ==, 0);
+
+  xi_sync_service_stop (service);
+  g_clear_object (&service);
+  xi_sync_test_computer_stop (&here);
+  xi_sync_test_computer_stop (&other);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync-service/syncs-on-its-thread", test_syncs_on_its_thread);
+  g_test_add_func ("/sync-service/pushes-after-local-changes-only", test_pushes_after_local_changes_only);
 
   return xi_sync_test_run (&rig);
 }

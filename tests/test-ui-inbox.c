@@ -425,6 +425,136 @@ test_live_replies (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+thread_has (gpointer data)
+{
+  XiInboxPage *page = data;
+
+  return count_messages (page) == 3;
+}
+
+static gboolean
+nothing_unread (gpointer data)
+{
+  return xi_inbox_page_get_unread_count (data) == 0;
+}
+
+static gboolean
+renamed_shown (gpointer data)
+{
+  return g_strcmp0 (xi_conversation_get_contact_name (data), "Budi S. (Toko Maju)") == 0;
+}
+
+/* Writes that reach the store without the page, as sync's pull, another
+ * window or the engine make them: the rows change in place, the open
+ * conversation and the keyboard focus stay where they were. */
+static void
+test_follows_store (Fixture       *f,
+                    gconstpointer  data)
+{
+  XiWindow *window = open_inbox (f, 1100);
+  XiInboxPage *page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  GtkWidget *list_view = find_descendant (GTK_WIDGET (page), GTK_TYPE_LIST_VIEW);
+  g_autoptr(XiChatMessage) answer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  XiConversation *budi;
+  XiConversation *siti;
+  GAsyncResult *slot = NULL;
+  GtkWidget *focus;
+  Expect newcomer = { page, "6281100002222", "Info lowongan?", 5, 1, FALSE };
+  Expect siti_again = { page, SITI, "Masih ada stok?", 5, -1, FALSE };
+
+  xi_window_show_conversation (window, BUDI);
+  g_assert_true (xi_ui_wait_for (has_messages, page, 5000));
+  g_assert_cmpuint (count_messages (page), ==, 1);
+  budi = find_conversation (page, BUDI, NULL);
+  siti = find_conversation (page, SITI, NULL);
+  gtk_widget_grab_focus (list_view);
+  xi_ui_spin (200);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, list_view));
+
+  /* Without the runner's signal: only the store's announcement. */
+  seed (f, "6281100002222", "Info lowongan?", NULL);
+  g_assert_true (xi_ui_wait_for (list_matches, &newcomer, 5000));
+  seed (f, SITI, "Masih ada stok?", NULL);
+  g_assert_true (xi_ui_wait_for (list_matches, &siti_again, 5000));
+  xi_ui_spin (200);
+  g_assert_true (find_conversation (page, SITI, NULL) == siti);
+  g_assert_cmpuint (xi_conversation_get_message_count (siti), ==, 3);
+  g_assert_true (find_conversation (page, BUDI, NULL) == budi);
+  g_assert_cmpstr (xi_inbox_page_get_selected_phone (page), ==, BUDI);
+  g_assert_true (gtk_single_selection_get_selected_item (
+                   GTK_SINGLE_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)))) == (gpointer)budi);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, list_view));
+  g_assert_cmpuint (count_messages (page), ==, 1);
+
+  /* A reply stored by another window shows in the open conversation. */
+  xi_store_add_reply_async (f->ui.store, BUDI, "3EB0ELSEWHERE1", "Buka jam 9 pagi.", NULL, NULL,
+                            xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  answer = xi_store_add_reply_finish (f->ui.store, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  /* A new message in the open conversation shows there, read at once. */
+  seed (f, BUDI, "Oke, terima kasih.", NULL);
+  g_assert_true (xi_ui_wait_for (thread_has, page, 5000));
+  g_assert_true (find_conversation (page, BUDI, NULL) == budi);
+  g_assert_cmpstr (xi_conversation_get_last_text (budi), ==, "Oke, terima kasih.");
+
+  /* Read elsewhere: the counts follow. */
+  xi_store_mark_conversation_read_async (f->ui.store, NULL, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  xi_store_mark_conversation_read_finish (f->ui.store, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (xi_ui_wait_for (nothing_unread, page, 5000));
+  g_assert_cmpuint (xi_conversation_get_unread_count (siti), ==, 0);
+
+  /* The contact renamed: the row and the header say so. */
+  {
+    g_autoptr(XiContact) contact = NULL;
+
+    XI_TEST_WAIT (xi_store_get_contact_async (f->ui.store, xi_conversation_get_contact_id (budi), NULL,
+                                              xi_test_store_result_cb, &slot_),
+                  contact = xi_store_get_contact_finish (f->ui.store, result_, &error));
+    g_assert_no_error (error);
+    xi_contact_set_name (contact, "Budi S. (Toko Maju)");
+    XI_TEST_WAIT (xi_store_save_contact_async (f->ui.store, contact, NULL, xi_test_store_result_cb, &slot_),
+                  g_clear_object (&contact); contact = xi_store_save_contact_finish (f->ui.store, result_, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (xi_ui_wait_for (renamed_shown, budi, 5000));
+  xi_ui_spin (300);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (gtk_widget_is_ancestor (focus, list_view));
+  g_assert_cmpstr (xi_inbox_page_get_selected_phone (page), ==, BUDI);
+  xi_ui_screenshot (GTK_WIDGET (window), "inbox-follows-store");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The main window cannot get narrower than its widest page; the inbox
  * alone shows one pane at a time on a phone-sized screen. */
 static void
@@ -891,6 +1021,7 @@ main (int   argc,
   g_test_add ("/xi/ui/inbox/list-and-read", Fixture, NULL, fixture_setup, test_list_and_read, fixture_teardown);
   g_test_add ("/xi/ui/inbox/opt-out-banner", Fixture, NULL, fixture_setup, test_opt_out_banner, fixture_teardown);
   g_test_add ("/xi/ui/inbox/live-replies", Fixture, NULL, fixture_setup, test_live_replies, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/follows-store", Fixture, NULL, fixture_setup, test_follows_store, fixture_teardown);
   g_test_add ("/xi/ui/inbox/campaign-replies", Fixture, "Stop!", fixture_setup, test_campaign_replies,
               fixture_teardown);
   g_test_add ("/xi/ui/inbox/preferences", Fixture, NULL, fixture_setup, test_preferences, fixture_teardown);

@@ -11,7 +11,10 @@
 
 #include "xi-inbox-private.h"
 
-/* Immutable once made by the store, so it may cross threads. */
+/* Made by the store on its thread and handed over whole; once a model
+ * holds it, it belongs to the main thread, where only
+ * xi_conversation_update_from() and the marks change it, notifying what
+ * changed so that a row bound to it follows. */
 struct _XiConversation
 {
   GObject   parent_instance;
@@ -27,6 +30,85 @@ struct _XiConversation
 };
 
 G_DEFINE_FINAL_TYPE (XiConversation, xi_conversation, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PHONE,
+  PROP_CONTACT_ID,
+  PROP_CONTACT_NAME,
+  PROP_LAST_TEXT,
+  PROP_LAST_RECEIVED_AT,
+  PROP_UNREAD_COUNT,
+  PROP_MESSAGE_COUNT,
+  PROP_OPTED_OUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_string (XiConversation *self,
+            char          **field,
+            const char     *value,
+            guint           prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_uint (XiConversation *self,
+          guint          *field,
+          guint           value,
+          guint           prop_id)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+xi_conversation_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  XiConversation *self = XI_CONVERSATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PHONE:
+      g_value_set_string (value, self->phone);
+      break;
+    case PROP_CONTACT_ID:
+      g_value_set_string (value, self->contact_id);
+      break;
+    case PROP_CONTACT_NAME:
+      g_value_set_string (value, self->contact_name);
+      break;
+    case PROP_LAST_TEXT:
+      g_value_set_string (value, self->last_text);
+      break;
+    case PROP_LAST_RECEIVED_AT:
+      g_value_set_string (value, self->last_received_at);
+      break;
+    case PROP_UNREAD_COUNT:
+      g_value_set_uint (value, self->unread_count);
+      break;
+    case PROP_MESSAGE_COUNT:
+      g_value_set_uint (value, self->message_count);
+      break;
+    case PROP_OPTED_OUT:
+      g_value_set_boolean (value, self->opted_out);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 xi_conversation_finalize (GObject *object)
@@ -45,7 +127,21 @@ xi_conversation_finalize (GObject *object)
 static void
 xi_conversation_class_init (XiConversationClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = xi_conversation_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = xi_conversation_finalize;
+  object_class->get_property = xi_conversation_get_property;
+
+  properties[PROP_PHONE] = g_param_spec_string ("phone", NULL, NULL, NULL, flags);
+  properties[PROP_CONTACT_ID] = g_param_spec_string ("contact-id", NULL, NULL, NULL, flags);
+  properties[PROP_CONTACT_NAME] = g_param_spec_string ("contact-name", NULL, NULL, NULL, flags);
+  properties[PROP_LAST_TEXT] = g_param_spec_string ("last-text", NULL, NULL, NULL, flags);
+  properties[PROP_LAST_RECEIVED_AT] = g_param_spec_string ("last-received-at", NULL, NULL, NULL, flags);
+  properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_MESSAGE_COUNT] = g_param_spec_uint ("message-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_OPTED_OUT] = g_param_spec_boolean ("opted-out", NULL, NULL, FALSE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -178,4 +274,65 @@ xi_conversation_get_opted_out (XiConversation *self)
 {
   g_return_val_if_fail (XI_IS_CONVERSATION (self), FALSE);
   return self->opted_out;
+}
+
+/**
+ * xi_conversation_update_from:
+ * @self: a #XiConversation a model holds
+ * @newer: the same conversation read again
+ *
+ * Copies @newer's fields into @self, notifying each that changed.
+ * Main thread only.
+ */
+void
+xi_conversation_update_from (XiConversation *self,
+                             XiConversation *newer)
+{
+  g_return_if_fail (XI_IS_CONVERSATION (self));
+  g_return_if_fail (XI_IS_CONVERSATION (newer));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_string (self, &self->phone, newer->phone, PROP_PHONE);
+  set_string (self, &self->contact_id, newer->contact_id, PROP_CONTACT_ID);
+  set_string (self, &self->contact_name, newer->contact_name, PROP_CONTACT_NAME);
+  set_string (self, &self->last_text, newer->last_text, PROP_LAST_TEXT);
+  set_string (self, &self->last_received_at, newer->last_received_at, PROP_LAST_RECEIVED_AT);
+  set_uint (self, &self->unread_count, newer->unread_count, PROP_UNREAD_COUNT);
+  set_uint (self, &self->message_count, newer->message_count, PROP_MESSAGE_COUNT);
+  if (self->opted_out != newer->opted_out)
+    {
+      self->opted_out = newer->opted_out;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPTED_OUT]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * xi_conversation_mark_read:
+ * @self: a #XiConversation a model holds
+ *
+ * Says that the store marked every message of it read. Main thread only.
+ */
+void
+xi_conversation_mark_read (XiConversation *self)
+{
+  g_return_if_fail (XI_IS_CONVERSATION (self));
+  set_uint (self, &self->unread_count, 0, PROP_UNREAD_COUNT);
+}
+
+/**
+ * xi_conversation_mark_allowed:
+ * @self: a #XiConversation a model holds
+ *
+ * Says that the store took its number off the suppression list. Main
+ * thread only.
+ */
+void
+xi_conversation_mark_allowed (XiConversation *self)
+{
+  g_return_if_fail (XI_IS_CONVERSATION (self));
+  if (!self->opted_out)
+    return;
+  self->opted_out = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPTED_OUT]);
 }

@@ -24,5 +24,9 @@ const char *xi_conversation_get_last_received_at (XiConversation *self);
 guint       xi_conversation_get_unread_count     (XiConversation *self);
 guint       xi_conversation_get_message_count    (XiConversation *self);
 gboolean    xi_conversation_get_opted_out        (XiConversation *self);
+void        xi_conversation_update_from          (XiConversation *self,
+                                                  XiConversation *newer);
+void        xi_conversation_mark_read            (XiConversation *self);
+void        xi_conversation_mark_allowed         (XiConversation *self);
 
 G_END_DECLS

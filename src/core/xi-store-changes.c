@@ -14,9 +14,9 @@
 
 /*
  * XiStore::changed tells the models which rows to read again, whoever
- * wrote them through this store: a page, the engine or sync. (Another
- * process, such as the command line, has a connection of its own, whose
- * writes this one does not see.) It is a property of the connection,
+ * wrote them through this store: a page, the engine or sync, and, more
+ * coarsely, another process on the same data folder (see "Other
+ * processes" below). It is a property of the connection,
  * like sync's outbox, rather than a call in each operation:
  * when the store opens, TEMP triggers on every synced table hand the
  * (table, id) of each inserted, updated or deleted row to
@@ -26,6 +26,11 @@
  * are cached in sync_state under "server:TABLE:ID"; a trigger there
  * announces them under the server's table name, so sync has no list of
  * changes of its own to keep.
+ *
+ * Each table's announcement says where its rows came from: "changed::local"
+ * when some row was written on this computer (outside sync's applying),
+ * "changed::applied" when all of them were rows sync applied from the
+ * server, which sync must not take as a reason to push.
  *
  * The WAL hook runs once SQLite has committed, so only then are the
  * collected rows published; the rollback hook forgets them. An update
@@ -48,6 +53,7 @@ typedef struct
 {
   GHashTable *ids;   /* owned strings */
   gboolean    all;   /* too many: the whole table */
+  gboolean    local; /* some row was not applied from the server */
 } TableChanges;
 
 static void
@@ -83,10 +89,12 @@ change_set_lookup (GHashTable *set,
 static void
 change_set_add (GHashTable *set,
                 const char *table,
-                const char *id)
+                const char *id,
+                gboolean    local)
 {
   TableChanges *changes = change_set_lookup (set, table);
 
+  changes->local |= local;
   if (changes->all || g_hash_table_contains (changes->ids, id))
     return;
   if (g_hash_table_size (changes->ids) >= MAX_IDS)
@@ -124,7 +132,7 @@ emit_changes_cb (gpointer user_data)
         list = g_new0 (const char *, 1);
       else
         list = (const char **)g_hash_table_get_keys_as_array (changes->ids, NULL);
-      _xi_store_emit_changed (self, table, list);
+      _xi_store_emit_changed (self, table, list, changes->local);
     }
 
   return G_SOURCE_REMOVE;
@@ -160,7 +168,7 @@ _xi_store_note_change (XiStore    *self,
   g_mutex_lock (&self->changes_lock);
   if (self->changes == NULL)
     self->changes = change_set_new ();
-  change_set_add (self->changes, table, id);
+  change_set_add (self->changes, table, id, TRUE);
   schedule_emission (self);
   g_mutex_unlock (&self->changes_lock);
 }
@@ -183,7 +191,9 @@ _xi_store_changes_note (XiStore    *self,
 
   if (self->pending_changes == NULL)
     self->pending_changes = change_set_new ();
-  change_set_add (self->pending_changes, table, id);
+  /* Read per row: sync stops applying for a moment to queue a change of
+   * its own in the transaction that applies a pulled row. */
+  change_set_add (self->pending_changes, table, id, !self->sync_applying);
 }
 
 static void
@@ -197,9 +207,7 @@ changed_func (sqlite3_context  *context,
 
   if (table == NULL || id == NULL)
     return;
-  if (self->pending_changes == NULL)
-    self->pending_changes = change_set_new ();
-  change_set_add (self->pending_changes, table, id);
+  _xi_store_changes_note (self, table, id);
 }
 
 static void
@@ -208,6 +216,185 @@ rolled_back_cb (void *user_data)
   XiStore *self = user_data;
 
   g_clear_pointer (&self->pending_changes, g_hash_table_unref);
+}
+
+/*
+ * Other processes
+ *
+ * The command line writes through a connection of its own, whose TEMP
+ * triggers tell nobody here. What this process can see cheaply is that
+ * the WAL file changed (a GFileMonitor: inotify, no timer, nothing to do
+ * while nobody writes) and, on the store thread, whether PRAGMA
+ * data_version moved, which happens only when another connection
+ * committed, never for this one's own commits. Then each synced table's
+ * fingerprint (its row count, the sum of its rows' versions, which every
+ * synced edit bumps, and the latest updated_at) says which tables another
+ * process changed, and those are announced whole, as local changes:
+ * what they queued is this computer's to push. A table this connection
+ * wrote since the last look has no fingerprint (its commits drop it) and
+ * is announced with them.
+ */
+
+static char *
+fingerprint (XiStore    *self,
+             const char *table)
+{
+  /* No rowid: group_members has none. */
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*), total(version), max(updated_at)"
+                                          " FROM main.\"%s\"", table);
+  sqlite3_stmt *stmt = NULL;
+  char *print = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_warning ("Cannot tell whether other programs changed %s: %s", table, sqlite3_errmsg (self->db));
+      return NULL;
+    }
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    print = g_strdup_printf ("%" G_GINT64_FORMAT ":%.17g:%s",
+                             (gint64)sqlite3_column_int64 (stmt, 0),
+                             sqlite3_column_double (stmt, 1),
+                             (const char *)sqlite3_column_text (stmt, 2) ?: "");
+  sqlite3_finalize (stmt);
+  return print;
+}
+
+static gint64
+data_version (XiStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 version = -1;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA data_version", -1, &stmt, NULL) != SQLITE_OK)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+/* The tables this connection just committed to: their fingerprints are
+ * stale, and reading them again after each commit would cost a scan. */
+static void
+forget_fingerprints (XiStore    *self,
+                     GHashTable *committed)
+{
+  GHashTableIter iter;
+  const char *table;
+
+  if (self->fingerprints == NULL)
+    return;
+  g_hash_table_iter_init (&iter, committed);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&table, NULL))
+    g_hash_table_remove (self->fingerprints, table);
+}
+
+/* Takes note of every table's fingerprint; returns the tables whose
+ * fingerprint moved or was not known. */
+static GPtrArray *
+take_fingerprints (XiStore *self)
+{
+  const char * const *tables = xi_store_sync_tables ();
+  GPtrArray *moved = g_ptr_array_new ();
+
+  if (self->fingerprints == NULL)
+    self->fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  for (guint i = 0; tables[i] != NULL; i++)
+    {
+      char *print = fingerprint (self, tables[i]);
+
+      if (print == NULL || g_strcmp0 (print, g_hash_table_lookup (self->fingerprints, tables[i])) != 0)
+        g_ptr_array_add (moved, (gpointer)tables[i]);
+      if (print != NULL)
+        g_hash_table_insert (self->fingerprints, (gpointer)tables[i], print);
+      else
+        g_hash_table_remove (self->fingerprints, tables[i]);
+    }
+  return moved;
+}
+
+static void
+look_func (XiStore  *self,
+           GTask    *task,
+           gpointer  data)
+{
+  g_autoptr(GPtrArray) moved = NULL;
+  gint64 version = data_version (self);
+
+  if (version == self->data_version)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  self->data_version = version;
+  moved = take_fingerprints (self);
+  g_debug ("Another process changed %u tables", moved->len);
+  if (moved->len > 0)
+    {
+      g_mutex_lock (&self->changes_lock);
+      if (self->changes == NULL)
+        self->changes = change_set_new ();
+      for (guint i = 0; i < moved->len; i++)
+        {
+          TableChanges *changes = change_set_lookup (self->changes, g_ptr_array_index (moved, i));
+
+          changes->all = TRUE;
+          changes->local = TRUE;
+          g_hash_table_remove_all (changes->ids);
+        }
+      schedule_emission (self);
+      g_mutex_unlock (&self->changes_lock);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* On the store's main context. This process's own commits change the WAL
+ * too; the store thread tells them apart. GIO delivers a burst of
+ * changes at most once in 800 ms, so looks need no coalescing. */
+static void
+wal_changed_cb (GFileMonitor      *monitor,
+                GFile             *file,
+                GFile             *other_file,
+                GFileMonitorEvent  event,
+                gpointer           user_data)
+{
+  XiStore *self = user_data;
+
+  if (event != G_FILE_MONITOR_EVENT_CHANGED && event != G_FILE_MONITOR_EVENT_CREATED)
+    return;
+  if (!_xi_store_changed_is_heard (self))
+    return;
+  _xi_store_push_detached (self, look_func);
+}
+
+/**
+ * _xi_store_changes_watch:
+ * @self: a #XiStore just opened, on the context it was made on
+ *
+ * Starts looking for other processes' commits; the look's results come
+ * on this context, where "changed" is emitted.
+ */
+void
+_xi_store_changes_watch (XiStore *self)
+{
+  g_autofree char *wal_path = NULL;
+  g_autoptr(GFile) wal = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainContext) here = g_main_context_ref_thread_default ();
+
+  g_return_if_fail (here == self->context);
+
+  if (self->wal_monitor != NULL)
+    return;
+  wal_path = g_strconcat (self->path, "-wal", NULL);
+  wal = g_file_new_for_path (wal_path);
+  self->wal_monitor = g_file_monitor_file (wal, G_FILE_MONITOR_NONE, NULL, &error);
+  if (self->wal_monitor == NULL)
+    {
+      g_warning ("Changes made by other programs will show after a restart: %s", error->message);
+      return;
+    }
+  g_signal_connect (self->wal_monitor, "changed", G_CALLBACK (wal_changed_cb), self);
 }
 
 /**
@@ -225,9 +412,13 @@ _xi_store_changes_committed (XiStore *self)
   const char *table;
   TableChanges *changes;
 
+  if (pending == NULL)
+    return;
+  forget_fingerprints (self, pending);
+
   /* Nobody listening now hears nothing later either: a listener that
    * connects afterwards reads what it shows first. */
-  if (pending == NULL || !_xi_store_changed_is_heard (self))
+  if (!_xi_store_changed_is_heard (self))
     return;
 
   g_mutex_lock (&self->changes_lock);
@@ -244,12 +435,13 @@ _xi_store_changes_committed (XiStore *self)
           TableChanges *published = change_set_lookup (self->changes, table);
 
           published->all = TRUE;
+          published->local |= changes->local;
           g_hash_table_remove_all (published->ids);
           continue;
         }
       g_hash_table_iter_init (&ids, changes->ids);
       while (g_hash_table_iter_next (&ids, (gpointer *)&id, NULL))
-        change_set_add (self->changes, table, id);
+        change_set_add (self->changes, table, id, changes->local);
     }
   schedule_emission (self);
   g_mutex_unlock (&self->changes_lock);
@@ -266,6 +458,13 @@ void
 _xi_store_changes_clear (XiStore *self)
 {
   g_clear_pointer (&self->pending_changes, g_hash_table_unref);
+  g_clear_pointer (&self->fingerprints, g_hash_table_unref);
+  if (self->wal_monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->wal_monitor, self);
+      g_file_monitor_cancel (self->wal_monitor);
+      g_clear_object (&self->wal_monitor);
+    }
 
   g_mutex_lock (&self->changes_lock);
   if (self->changes_source != NULL)
@@ -445,5 +644,15 @@ _xi_store_changes_setup (XiStore  *self,
       _xi_store_rollback (self);
       return FALSE;
     }
-  return _xi_store_commit (self, error);
+  if (!_xi_store_commit (self, error))
+    return FALSE;
+  /* What other processes change is told apart from here on. The
+   * fingerprints cost a scan of each table (35 ms for 100,000 contacts),
+   * which a process nobody listens to, such as a command, does not pay;
+   * one whose listeners connect later hears the first other process's
+   * commit as a change of every table. */
+  self->data_version = data_version (self);
+  if (_xi_store_changed_is_heard (self))
+    g_ptr_array_unref (take_fingerprints (self));
+  return TRUE;
 }

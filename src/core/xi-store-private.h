@@ -46,6 +46,8 @@ struct _XiStore
   gboolean      sync_applying;  /* writing the server's rows: queue no push */
   char         *sync_device_id;
   GHashTable   *pending_changes;  /* of the open transaction; xi-store-changes.c */
+  gint64        data_version;     /* PRAGMA data_version last seen */
+  GHashTable   *fingerprints;     /* table -> its rows' summary; xi-store-changes.c */
 
   /* Committed changes, waiting to be announced by "changed" on
    * @context; guarded by @changes_lock. */
@@ -53,6 +55,9 @@ struct _XiStore
   GMainContext *context;
   GHashTable   *changes;      /* table -> its ids; xi-store-changes.c */
   GSource      *changes_source;
+
+  /* Other processes' commits; owned by @context's thread. */
+  GFileMonitor *wal_monitor;
 
   /* Writes waiting to ride in the next transaction (_xi_store_push_rider
    * ()); guarded by @riders_lock. */
@@ -77,6 +82,8 @@ void            _xi_store_push_read        (XiStore              *self,
                                             GCancellable         *cancellable,
                                             GAsyncReadyCallback   callback,
                                             gpointer              user_data);
+void            _xi_store_push_detached    (XiStore              *self,
+                                            XiStoreFunc           func);
 void            _xi_store_push_bulk        (XiStore              *self,
                                             XiStoreFunc           func,
                                             gpointer              data,
@@ -241,9 +248,11 @@ gboolean        _xi_store_changes_resume_inserts (XiStore        *self,
 
 /* xi-store.c, for xi-store-changes.c */
 gboolean        _xi_store_changed_is_heard (XiStore              *self);
+void            _xi_store_changes_watch    (XiStore              *self);
 void            _xi_store_emit_changed     (XiStore              *self,
                                             const char           *table,
-                                            const char * const   *ids);
+                                            const char * const   *ids,
+                                            gboolean              local);
 
 /* xi-store-schema.c */
 gboolean        _xi_store_schema_migrate   (sqlite3              *db,

@@ -2160,6 +2160,9 @@ apply_server_rows (XiStore    *self,
       return;
     }
   result->checkpoint = checkpoint_get (self, table, &error);
+  /* Queues nothing here (sync_state is not synced), but tells
+   * XiStore::changed that these rows came from the server. */
+  self->sync_applying = TRUE;
   for (guint i = 0; error == NULL && i < json_array_get_length (rows); i++)
     {
       JsonNode *node = json_array_get_element (rows, i);
@@ -2188,6 +2191,7 @@ apply_server_rows (XiStore    *self,
       result->checkpoint = MAX (result->checkpoint, xi_json_get_int (row, "server_seq", 0));
       result->applied++;
     }
+  self->sync_applying = FALSE;
   if (error != NULL ||
       !checkpoint_set (self, table, result->checkpoint, &error) ||
       !_xi_store_commit (self, &error))

@@ -350,6 +350,23 @@ _xi_store_push (XiStore             *self,
   push_op (self, func, data, destroy, FALSE, FALSE, FALSE, source_tag, cancellable, callback, user_data);
 }
 
+/* Queues @func for nobody in particular: its task has no source object
+ * and no callback, so it holds nothing that must outlive the store, and
+ * a store closed right after it finalizes all the same. For work the
+ * store starts by itself (looking at what other processes committed). */
+void
+_xi_store_push_detached (XiStore     *self,
+                         XiStoreFunc  func)
+{
+  StoreOp *op = g_new0 (StoreOp, 1);
+  GTask *task = g_task_new (NULL, NULL, NULL, NULL);
+
+  op->func = func;
+  op->read_only = TRUE;
+  g_task_set_task_data (task, op, store_op_free);
+  g_async_queue_push (self->ops, task);
+}
+
 /* Queues a write of many rows (an import, a new campaign), which has the
  * big page cache while it runs. */
 void
@@ -572,11 +589,17 @@ xi_store_class_init (XiStoreClass *klass)
    * back, nor for a write that left every column as it was. When more
    * rows changed than are worth listing, @ids is empty: read the whole
    * table again.
+   *
+   * The detail says where they came from: "local" when some of them
+   * were written on this computer, by this store outside sync's applying
+   * or by another process on the same data folder; "applied" when all
+   * were rows sync applied from the server. Sync pushes after local
+   * changes only; models follow both.
    */
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed",
                   G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRV);
 }
@@ -853,6 +876,8 @@ xi_store_open_finish (XiStore       *self,
 
   ok = g_task_propagate_boolean (G_TASK (result), error);
   self->opened = self->opened || ok;
+  if (ok)
+    _xi_store_changes_watch (self);
   return ok;
 }
 
@@ -906,15 +931,22 @@ xi_store_close (XiStore *self)
 gboolean
 _xi_store_changed_is_heard (XiStore *self)
 {
-  return g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED], 0, TRUE);
+  /* Asked with a detail, GLib counts only the handlers of that detail. */
+  return g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED], 0, TRUE) ||
+         g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED],
+                                       g_quark_from_static_string ("local"), TRUE) ||
+         g_signal_has_handler_pending (self, signals[SIGNAL_CHANGED],
+                                       g_quark_from_static_string ("applied"), TRUE);
 }
 
 void
 _xi_store_emit_changed (XiStore            *self,
                         const char         *table,
-                        const char * const *ids)
+                        const char * const *ids,
+                        gboolean            local)
 {
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0, table, ids);
+  g_signal_emit (self, signals[SIGNAL_CHANGED],
+                 g_quark_from_static_string (local ? "local" : "applied"), table, ids);
 }
 
 /* Helpers for the store-*.c files, all on the store thread. */

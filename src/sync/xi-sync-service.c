@@ -51,6 +51,7 @@ struct _XiSyncService
   GThread          *thread;
   Snapshot          shown;
   gulong            changed_id;
+  GSource          *soon;        /* a pass asked for after local changes */
 
   /* The sync thread's, valid while it runs. */
   GMainContext     *context;
@@ -343,11 +344,38 @@ sync_thread (gpointer user_data)
   return NULL;
 }
 
-/* A campaign about to send whose quota call is still queued (the store
- * announces it as a change of the reservation, as it does the server's
- * copy of one a pull changed, which costs one pass more): the call goes now, so a
- * refusal pauses the campaign before it has sent more than a message or
- * two, not after a minute of sending. */
+/* A change made on this computer (a page, the engine, the command line)
+ * is sent within seconds, not at the next periodic pass; a burst (an
+ * import, a campaign's progress) asks once. */
+#define SOON_MS 1500
+
+static gboolean
+soon_cb (gpointer user_data)
+{
+  XiSyncService *self = user_data;
+
+  g_clear_pointer (&self->soon, g_source_unref);
+  xi_sync_service_sync_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_soon (XiSyncService *self)
+{
+  if (self->soon == NULL)
+    return;
+  g_source_destroy (self->soon);
+  g_clear_pointer (&self->soon, g_source_unref);
+}
+
+/* Only local changes: rows a pass applied from the server are announced
+ * as "applied" and need no pass of their own, which would otherwise
+ * follow every pull that brought anything.
+ *
+ * A campaign about to send whose quota call is still queued (the store
+ * announces it as a local change of the reservation) sends the call now,
+ * so a refusal pauses the campaign before it has sent more than a
+ * message or two, not after a minute of sending. */
 static void
 store_changed_cb (XiSyncService      *self,
                   const char         *table,
@@ -355,7 +383,17 @@ store_changed_cb (XiSyncService      *self,
                   XiStore            *store)
 {
   if (g_str_equal (table, "quota_reservations"))
-    xi_sync_service_sync_now (self);
+    {
+      cancel_soon (self);
+      xi_sync_service_sync_now (self);
+    }
+  else if (self->soon == NULL)
+    {
+      self->soon = g_timeout_source_new (SOON_MS);
+      g_source_set_callback (self->soon, soon_cb, self, NULL);
+      g_source_set_static_name (self->soon, "[xi-sync] soon");
+      g_source_attach (self->soon, self->main_context);
+    }
 }
 
 /* GObject */
@@ -532,7 +570,7 @@ xi_sync_service_start (XiSyncService *self)
   g_return_if_fail (XI_IS_SYNC_SERVICE (self));
   g_return_if_fail (self->thread == NULL);
   self->thread = g_thread_new ("xi-sync", sync_thread, self);
-  self->changed_id = g_signal_connect_swapped (self->store, "changed",
+  self->changed_id = g_signal_connect_swapped (self->store, "changed::local",
                                                G_CALLBACK (store_changed_cb), self);
 }
 
@@ -567,6 +605,7 @@ xi_sync_service_stop (XiSyncService *self)
   if (self->thread == NULL)
     return;
   g_clear_signal_handler (&self->changed_id, self->store);
+  cancel_soon (self);
   g_main_context_invoke (self->context, quit_cb, self);
   g_thread_join (g_steal_pointer (&self->thread));
 }

@@ -40,7 +40,6 @@ struct _XiApplication
   XiStore          *store;
   XiContext        *context;
   XiSyncService    *sync_service; /* while someone is signed in */
-  guint             sync_soon_id;  /* a pass asked for after local changes */
   XiCampaignRunner *runner;     /* NULL until the store opens */
   XiConnection     *connection; /* NULL until the runner runs */
   XiEngineLock     *engine_lock; /* held while the runner runs */
@@ -249,23 +248,15 @@ marked_read_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(XiApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  XiWindow *window;
 
-  xi_store_mark_conversation_read_finish (XI_STORE (object), result, &error);
-  if (error != NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not mark a conversation read: %s", error->message);
-      return;
-    }
-  if ((window = active_window (self)) != NULL)
-    xi_inbox_page_reload (XI_INBOX_PAGE (xi_window_get_page (window, "inbox")));
+  if (!xi_inbox_facade_mark_read_finish (XI_INBOX_FACADE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not mark a conversation read: %s", error->message);
 }
 
 /* A notification's Mark Read: that customer's messages, without opening
- * the window. */
+ * the window. Every window's Inbox shows the facade's conversations. */
 static void
 mark_read_action (GSimpleAction *action,
                   GVariant      *parameter,
@@ -273,8 +264,9 @@ mark_read_action (GSimpleAction *action,
 {
   XiApplication *self = XI_APPLICATION (user_data);
 
-  xi_store_mark_conversation_read_async (self->store, g_variant_get_string (parameter, NULL),
-                                         self->cancellable, marked_read_cb, g_object_ref (self));
+  xi_inbox_facade_mark_read_async (xi_context_get_inbox_facade (self->context),
+                                   g_variant_get_string (parameter, NULL), self->cancellable,
+                                   marked_read_cb, NULL);
 }
 
 /* Start at login */
@@ -619,46 +611,6 @@ lock_engine (XiApplication *self)
 
 /* Accounts and sync */
 
-/* A change made here is sent within seconds, not at the next periodic
- * pass: the pages put every edit in the shared models. A burst (an
- * import, the reload after a pull) asks once. */
-#define SYNC_SOON_MS 1500
-
-static gboolean
-sync_soon_cb (gpointer user_data)
-{
-  XiApplication *self = user_data;
-
-  self->sync_soon_id = 0;
-  xi_sync_service_sync_now (self->sync_service);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-models_changed_cb (XiApplication *self)
-{
-  if (self->sync_soon_id == 0)
-    self->sync_soon_id = g_timeout_add (SYNC_SOON_MS, sync_soon_cb, self);
-}
-
-/* The contacts' list also changes as it loads what is shown: the store's
- * announcement of committed writes says when contacts changed. */
-static void
-store_rows_changed_cb (XiApplication      *self,
-                       const char         *table,
-                       const char * const *ids,
-                       XiStore            *store)
-{
-  if (g_str_equal (table, "contacts"))
-    models_changed_cb (self);
-}
-
-static GListModel * (* const synced_models[]) (XiContext *) = {
-  xi_context_get_groups,
-  xi_context_get_templates,
-  xi_context_get_jobs,
-};
-
 /* The signed-in account's data syncs on a thread of its own, from the
  * moment its store is open until it closes. */
 static void
@@ -670,11 +622,6 @@ start_sync (XiApplication *self)
                                             xi_sync_account_get_anon_key (self->account));
   xi_sync_service_start (self->sync_service);
   xi_context_set_sync_service (self->context, self->sync_service);
-  for (guint i = 0; i < G_N_ELEMENTS (synced_models); i++)
-    g_signal_connect_object (synced_models[i] (self->context), "items-changed",
-                             G_CALLBACK (models_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->store, "changed", G_CALLBACK (store_rows_changed_cb), self,
-                           G_CONNECT_SWAPPED);
 }
 
 static void
@@ -682,10 +629,6 @@ stop_sync (XiApplication *self)
 {
   if (self->sync_service == NULL)
     return;
-  for (guint i = 0; i < G_N_ELEMENTS (synced_models); i++)
-    g_signal_handlers_disconnect_by_func (synced_models[i] (self->context), models_changed_cb, self);
-  g_signal_handlers_disconnect_by_func (self->store, store_rows_changed_cb, self);
-  g_clear_handle_id (&self->sync_soon_id, g_source_remove);
   xi_sync_service_stop (self->sync_service);
   xi_context_set_sync_service (self->context, NULL);
   g_clear_object (&self->sync_service);

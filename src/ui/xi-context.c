@@ -24,6 +24,7 @@ struct _XiContext
   XiCampaignsFacade *campaigns;
   XiAssetsFacade   *assets;
   XiAutoReplyFacade *auto_replies;
+  XiInboxFacade    *inbox;          /* made when a page first asks */
   XiCampaignRunner *runner;         /* NULL until the application sets one */
   XiConnection     *connection;     /* likewise */
   XiSyncService    *sync_service;   /* set while an account is signed in */
@@ -82,6 +83,7 @@ xi_context_finalize (GObject *object)
   g_clear_object (&self->campaigns);
   g_clear_object (&self->assets);
   g_clear_object (&self->auto_replies);
+  g_clear_object (&self->inbox);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_strfreev (self->custom_fields);
@@ -328,6 +330,27 @@ xi_context_get_auto_reply_facade (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
   return self->auto_replies;
+}
+
+/**
+ * xi_context_get_inbox_facade:
+ * @self: a #XiContext
+ *
+ * The inbox is read and followed only once a window shows it: an app
+ * started in the background reads no conversations until then.
+ *
+ * Returns: (transfer none): the inbox's facade, through which pages mark
+ *   conversations read and allow numbers again; its model is the
+ *   conversations, newest first, empty until reloaded
+ */
+XiInboxFacade *
+xi_context_get_inbox_facade (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+
+  if (self->inbox == NULL)
+    self->inbox = xi_inbox_facade_new (self->store);
+  return self->inbox;
 }
 
 /**

@@ -16,6 +16,7 @@
 #include "xi-connection.h"
 #include "xi-contacts-facade.h"
 #include "xi-groups-facade.h"
+#include "xi-inbox-facade.h"
 #include "xi-templates-facade.h"
 #include "xi-store.h"
 #include "xi-sync-account.h"
@@ -51,6 +52,7 @@ XiTemplatesFacade *xi_context_get_templates_facade (XiContext    *self);
 GListModel  *xi_context_get_assets        (XiContext            *self);
 XiAssetsFacade *xi_context_get_assets_facade (XiContext          *self);
 XiAutoReplyFacade *xi_context_get_auto_reply_facade (XiContext    *self);
+XiInboxFacade *xi_context_get_inbox_facade (XiContext            *self);
 XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
 void         xi_context_set_runner         (XiContext            *self,
                                             XiCampaignRunner     *runner);

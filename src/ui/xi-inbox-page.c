@@ -21,8 +21,12 @@
 
 /* The customers' replies: conversations per number on the left, the
  * chosen one's messages on the right (one pane at a time when narrow).
- * Main thread only. The list is read again from the store whenever the
- * runner reports a new message; a burst of them costs one read. */
+ * Main thread only. The list is the inbox facade's model, which follows
+ * every committed write (the engine's, sync's, another window's) and
+ * changes its conversations in place, so the selection and the keyboard
+ * focus stay where they were; the open conversation is read again when
+ * its own conversation says it got a message, or when a reply or a
+ * receipt was stored. */
 struct _XiInboxPage
 {
   XiPage               parent_instance;
@@ -44,7 +48,8 @@ struct _XiInboxPage
   XiReplyComposer     *composer;
 
   /* Owned */
-  GListStore          *conversations;
+  XiInboxFacade       *inbox;          /* the context's */
+  XiConversation      *shown;          /* the open conversation, followed */
   GtkCustomFilter     *filter;
   GtkFilterListModel  *filtered;
   GtkSingleSelection  *selection;
@@ -55,9 +60,9 @@ struct _XiInboxPage
   GCancellable        *cancellable;
   GCancellable        *messages_cancellable;
   guint                reload_id;
+  guint                thread_id;      /* reading the open conversation again, soon */
   guint                unread_count;
-  gboolean             loaded;
-  gboolean             replacing;      /* the list is being refilled */
+  gboolean             replacing;      /* the search is being changed */
   gboolean             scroll_to_end;
   gboolean             thread_loaded;  /* since the last change of conversation */
   guint                thread_limit;   /* how many of its newest messages to show */
@@ -124,23 +129,9 @@ set_avatar (AdwAvatar      *avatar,
 
 static XiConversation *
 find_conversation (XiInboxPage *self,
-                   const char  *phone,
-                   guint       *position)
+                   const char  *phone)
 {
-  GListModel *model = G_LIST_MODEL (self->conversations);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(XiConversation) conversation = g_list_model_get_item (model, i);
-
-      if (g_strcmp0 (xi_conversation_get_phone (conversation), phone) == 0)
-        {
-          if (position != NULL)
-            *position = i;
-          return conversation;
-        }
-    }
-  return NULL;
+  return self->inbox != NULL ? xi_facade_find (XI_FACADE (self->inbox), phone) : NULL;
 }
 
 static void
@@ -160,7 +151,8 @@ update_list_stack (XiInboxPage *self)
   /* Nothing yet: one message for the whole page, not an empty list
    * beside an empty conversation. */
   gtk_stack_set_visible_child_name (self->page_stack,
-                                    g_list_model_get_n_items (G_LIST_MODEL (self->conversations)) == 0
+                                    self->inbox == NULL ||
+                                    g_list_model_get_n_items (xi_facade_get_model (XI_FACADE (self->inbox))) == 0
                                     ? "empty" : "conversations");
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
     gtk_stack_set_visible_child_name (self->list_stack, "no-match");
@@ -186,12 +178,9 @@ marked_read_cb (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
 
-  xi_store_mark_conversation_read_finish (XI_STORE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error != NULL)
+  if (!xi_inbox_facade_mark_read_finish (XI_INBOX_FACADE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("Could not mark a conversation read: %s", error->message);
-  xi_inbox_page_reload (user_data);
 }
 
 /* Read means the user could see it: the page is on screen, in the
@@ -205,11 +194,11 @@ mark_selected_read (XiInboxPage *self)
   if (self->selected_phone == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)) ||
       (GTK_IS_WINDOW (root) && !gtk_window_is_active (GTK_WINDOW (root))))
     return;
-  conversation = find_conversation (self, self->selected_phone, NULL);
+  conversation = find_conversation (self, self->selected_phone);
   if (conversation == NULL || xi_conversation_get_unread_count (conversation) == 0)
     return;
-  xi_store_mark_conversation_read_async (store_of (self), self->selected_phone, self->cancellable,
-                                         marked_read_cb, self);
+  xi_inbox_facade_mark_read_async (self->inbox, self->selected_phone, self->cancellable,
+                                   marked_read_cb, NULL);
 }
 
 /* The conversation pane */
@@ -242,10 +231,6 @@ show_header (XiInboxPage    *self,
 /* The newest first: a long conversation opens at once, at its end, and
  * "Show Earlier Messages" reads this many more each time. */
 #define THREAD_STEP 100
-
-/* Conversations read first when the page opens: more rows than the
- * tallest window shows, few enough that GtkListView creates few rows. */
-#define FIRST_PAGE 50
 
 static void
 messages_loaded_cb (GObject      *object,
@@ -299,7 +284,7 @@ messages_loaded_cb (GObject      *object,
 
   /* Somebody who opted out can be answered, in reply to their latest
    * message; the store holds the composer to that. */
-  conversation = find_conversation (self, self->selected_phone, NULL);
+  conversation = find_conversation (self, self->selected_phone);
   g_free (self->reply_to);
   self->reply_to = g_strdup (reply_to);
   xi_reply_composer_set_target (self->composer, self->selected_phone,
@@ -340,6 +325,39 @@ load_messages (XiInboxPage *self)
                               self->messages_cancellable, messages_loaded_cb, self);
 }
 
+/* The open conversation changed in the store: a message came, it was
+ * read elsewhere, the number opted out or in, the contact was renamed. */
+static void
+shown_notified_cb (XiInboxPage    *self,
+                   GParamSpec     *pspec,
+                   XiConversation *conversation)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  show_header (self, conversation);
+  if (g_str_equal (name, "message-count") || g_str_equal (name, "last-received-at"))
+    load_messages (self);
+  else if (g_str_equal (name, "opted-out") && self->thread_loaded)
+    xi_reply_composer_set_target (self->composer, self->selected_phone,
+                                  xi_conversation_get_opted_out (conversation), self->reply_to);
+  else if (g_str_equal (name, "unread-count"))
+    mark_selected_read (self);
+}
+
+static void
+follow_shown (XiInboxPage    *self,
+              XiConversation *conversation)
+{
+  if (self->shown == conversation)
+    return;
+  if (self->shown != NULL)
+    g_signal_handlers_disconnect_by_func (self->shown, shown_notified_cb, self);
+  g_set_object (&self->shown, conversation);
+  if (conversation != NULL)
+    g_signal_connect_object (conversation, "notify", G_CALLBACK (shown_notified_cb), self,
+                             G_CONNECT_SWAPPED);
+}
+
 static void
 select_conversation (XiInboxPage    *self,
                      XiConversation *conversation)
@@ -347,6 +365,7 @@ select_conversation (XiInboxPage    *self,
   const char *phone = conversation != NULL ? xi_conversation_get_phone (conversation) : NULL;
   gboolean changed = g_strcmp0 (phone, self->selected_phone) != 0;
 
+  follow_shown (self, conversation);
   g_free (self->selected_phone);
   self->selected_phone = g_strdup (phone);
 
@@ -398,95 +417,41 @@ select_phone (XiInboxPage *self,
   return FALSE;
 }
 
-/* Loading the list */
+/* Following the list */
 
+/* After the list changed: a conversation asked for by a notification
+ * may be there now, and the open one may be gone (deleted elsewhere). */
 static void
-conversations_loaded_cb (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+conversations_changed_cb (XiInboxPage *self)
 {
-  XiInboxPage *self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = xi_store_list_conversations_finish (XI_STORE (object), result, &error);
-  g_autofree char *keep = NULL;
-  XiConversation *selected;
-  guint unread = 0;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = user_data;
-  if (list == NULL)
+  if (self->wanted_phone != NULL && select_phone (self, self->wanted_phone))
+    g_clear_pointer (&self->wanted_phone, g_free);
+  else if (self->selected_phone != NULL && find_conversation (self, self->selected_phone) == NULL)
     {
-      g_warning ("Could not read the inbox: %s", error->message);
-      return;
+      gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+      select_conversation (self, NULL);
     }
-
-  for (guint i = 0; i < list->len; i++)
-    unread += xi_conversation_get_unread_count (g_ptr_array_index (list, i));
-
-  keep = g_steal_pointer (&self->wanted_phone);
-  if (keep == NULL)
-    keep = g_strdup (self->selected_phone);
-
-  self->replacing = TRUE;
-  g_list_store_splice (self->conversations, 0, g_list_model_get_n_items (G_LIST_MODEL (self->conversations)),
-                       list->pdata, list->len);
-  if (keep == NULL || !select_phone (self, keep))
-    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  self->replacing = FALSE;
-  self->loaded = TRUE;
-
-  selected = gtk_single_selection_get_selected_item (self->selection);
-  if (selected != NULL)
-    {
-      gboolean newer = g_strcmp0 (xi_conversation_get_phone (selected), self->selected_phone) == 0 &&
-                       xi_conversation_get_unread_count (selected) > 0;
-
-      select_conversation (self, selected);
-      if (newer)
-        load_messages (self);
-    }
-  else if (self->selected_phone != NULL && find_conversation (self, self->selected_phone, NULL) == NULL)
-    select_conversation (self, NULL);
-
-  set_unread_count (self, unread);
   update_list_stack (self);
 }
 
 static void
-read_all (XiInboxPage *self)
+unread_count_cb (XiInboxPage   *self,
+                 GParamSpec    *pspec,
+                 XiInboxFacade *inbox)
 {
-  xi_store_list_conversations_async (store_of (self), self->cancellable, conversations_loaded_cb, self);
+  set_unread_count (self, xi_inbox_facade_get_unread_count (inbox));
 }
 
-/* The top of the list, shown before the whole of it is read: asked for
- * only now, so reading the rest takes nothing from showing the top. */
 static void
-recent_loaded_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+reloaded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
-  XiInboxPage *self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = xi_store_list_recent_conversations_finish (XI_STORE (object), result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = user_data;
-  if (list == NULL)
+  if (!xi_facade_reload_finish (XI_FACADE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("Could not read the inbox: %s", error->message);
-  else if (!self->loaded)
-    {
-      /* Rows only: the conversation to open may be further down, and the
-       * whole list selects it, opens it and counts what is unread. */
-      self->replacing = TRUE;
-      g_list_store_splice (self->conversations, 0,
-                           g_list_model_get_n_items (G_LIST_MODEL (self->conversations)),
-                           list->pdata, list->len);
-      self->replacing = FALSE;
-      update_list_stack (self);
-    }
-  read_all (self);
 }
 
 static gboolean
@@ -495,15 +460,18 @@ reload_cb (gpointer user_data)
   XiInboxPage *self = user_data;
 
   self->reload_id = 0;
-  if (store_of (self) == NULL)
-    return G_SOURCE_REMOVE;
-  /* A long inbox opens at its top at once. Once shown, a reload replaces
-   * the whole list in one step: a list cut short would jump. */
-  if (self->loaded)
-    read_all (self);
-  else
-    xi_store_list_recent_conversations_async (store_of (self), FIRST_PAGE, self->cancellable,
-                                              recent_loaded_cb, self);
+  if (self->inbox != NULL)
+    xi_facade_reload_async (XI_FACADE (self->inbox), self->cancellable, reloaded_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+thread_cb (gpointer user_data)
+{
+  XiInboxPage *self = user_data;
+
+  self->thread_id = 0;
+  load_messages (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -582,7 +550,8 @@ selection_changed_cb (XiInboxPage *self)
   if (self->replacing)
     return;
   conversation = gtk_single_selection_get_selected_item (self->selection);
-  if (conversation == NULL)
+  /* The list changed around the open conversation, which moved. */
+  if (conversation == NULL || g_strcmp0 (xi_conversation_get_phone (conversation), self->selected_phone) == 0)
     return;
   select_conversation (self, conversation);
   if (adw_leaflet_get_folded (self->leaflet))
@@ -704,12 +673,9 @@ setup_row_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_row_cb (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
+fill_row (GtkWidget      *row,
+          XiConversation *conversation)
 {
-  XiConversation *conversation = gtk_list_item_get_item (item);
-  GtkWidget *row = gtk_list_item_get_child (item);
   g_autofree char *name = conversation_name (conversation);
   g_autofree char *when = xi_format_when (xi_conversation_get_last_received_at (conversation), FALSE);
   g_autofree char *preview = g_strdup (xi_conversation_get_last_text (conversation) ?: "");
@@ -736,6 +702,37 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   else
     gtk_widget_remove_css_class (name_label, "heading");
   gtk_widget_set_visible (unread_label, unread > 0);
+}
+
+/* A row shows its conversation as it changes, in place. */
+static void
+conversation_notified_cb (GtkWidget      *row,
+                          GParamSpec     *pspec,
+                          XiConversation *conversation)
+{
+  fill_row (row, conversation);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  user_data)
+{
+  XiConversation *conversation = gtk_list_item_get_item (item);
+  GtkWidget *row = gtk_list_item_get_child (item);
+
+  fill_row (row, conversation);
+  g_signal_connect_object (conversation, "notify", G_CALLBACK (conversation_notified_cb), row,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), conversation_notified_cb,
+                                        gtk_list_item_get_child (item));
 }
 
 /* An opt-out is news: the number will be skipped from now on. The toast
@@ -800,10 +797,7 @@ incoming_cb (XiInboxPage      *self,
              XiCampaignRunner *runner)
 {
   if (xi_incoming_get_opt_out_keyword (incoming) != NULL)
-    {
-      announce_opt_out (self, incoming);
-    }
-  xi_inbox_page_reload (self);
+    announce_opt_out (self, incoming);
 }
 
 /* Ticks moved somewhere: the open conversation may show them. */
@@ -910,7 +904,7 @@ opt_out_undone_cb (GObject      *object,
   AllowOp *op = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!xi_store_undo_opt_out_finish (XI_STORE (object), result, &error))
+  if (!xi_inbox_facade_allow_finish (XI_INBOX_FACADE (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (op->self, adw_toast_new_format (_("Could not allow messages again: %s"), error->message));
@@ -919,7 +913,6 @@ opt_out_undone_cb (GObject      *object,
     {
       /* Translators: %s is a contact's name or number */
       toast (op->self, adw_toast_new_format (_("%s can receive campaign messages again."), op->name));
-      xi_inbox_page_reload (op->self);
     }
   allow_op_free (op);
 }
@@ -929,10 +922,8 @@ allow_response_cb (AdwMessageDialog *dialog,
                    const char       *response,
                    AllowOp          *op)
 {
-  XiStore *store = store_of (op->self);
-
-  if (g_str_equal (response, "allow") && store != NULL)
-    xi_store_undo_opt_out_async (store, op->phone, op->self->cancellable, opt_out_undone_cb, op);
+  if (g_str_equal (response, "allow") && op->self->inbox != NULL)
+    xi_inbox_facade_allow_async (op->self->inbox, op->phone, op->self->cancellable, opt_out_undone_cb, op);
   else
     allow_op_free (op);
 }
@@ -991,19 +982,21 @@ mark_all_read_action (GtkWidget  *widget,
 {
   XiInboxPage *self = XI_INBOX_PAGE (widget);
 
-  xi_store_mark_conversation_read_async (store_of (self), NULL, self->cancellable,
-                                         marked_read_cb, self);
+  if (self->inbox != NULL)
+    xi_inbox_facade_mark_read_async (self->inbox, NULL, self->cancellable, marked_read_cb, NULL);
 }
 
-/* Messages and opt-outs pulled from the account's other computers. */
+/* Replies and their receipts are not the customer's messages the list is
+ * made of: a reply sent from the command line or another computer, or a
+ * tick pulled by sync, is seen in the open conversation only. */
 static void
 store_changed_cb (XiInboxPage        *self,
                   const char         *table,
                   const char * const *ids,
                   XiStore            *store)
 {
-  if (g_str_equal (table, "incoming_messages") || g_str_equal (table, "suppression_events"))
-    xi_inbox_page_reload (self);
+  if (g_str_equal (table, "outgoing_messages") && self->selected_phone != NULL && self->thread_id == 0)
+    self->thread_id = g_idle_add (thread_cb, self);
 }
 
 /* vfuncs */
@@ -1014,6 +1007,12 @@ xi_inbox_page_context_set (XiPage    *page,
 {
   XiInboxPage *self = XI_INBOX_PAGE (page);
 
+  self->inbox = g_object_ref (xi_context_get_inbox_facade (context));
+  gtk_filter_list_model_set_model (self->filtered, xi_facade_get_model (XI_FACADE (self->inbox)));
+  g_signal_connect_object (self->inbox, "notify::unread-count", G_CALLBACK (unread_count_cb), self,
+                           G_CONNECT_SWAPPED);
+  set_unread_count (self, xi_inbox_facade_get_unread_count (self->inbox));
+  update_list_stack (self);
   g_signal_connect_object (xi_context_get_store (context), "changed", G_CALLBACK (store_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "notify::runner", G_CALLBACK (context_runner_cb), self, G_CONNECT_SWAPPED);
@@ -1053,12 +1052,14 @@ xi_inbox_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->messages_cancellable);
   g_clear_handle_id (&self->reload_id, g_source_remove);
+  g_clear_handle_id (&self->thread_id, g_source_remove);
+  follow_shown (self, NULL);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
-  g_clear_object (&self->conversations);
+  g_clear_object (&self->inbox);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->messages_cancellable);
   g_clear_pointer (&self->needle, g_free);
@@ -1134,16 +1135,17 @@ xi_inbox_page_init (XiInboxPage *self)
   self->cancellable = g_cancellable_new ();
   self->thread_limit = THREAD_STEP;
   self->opt_outs = g_ptr_array_new_with_free_func (g_object_unref);
-  self->conversations = g_list_store_new (XI_TYPE_CONVERSATION);
   self->filter = gtk_custom_filter_new (conversation_matches, self, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->conversations)), NULL);
+  self->filtered = gtk_filter_list_model_new (NULL, NULL);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (conversations_changed_cb), self);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), self);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
@@ -1227,7 +1229,7 @@ xi_inbox_page_show_conversation (XiInboxPage *self,
   g_return_if_fail (XI_IS_INBOX_PAGE (self));
   g_return_if_fail (phone != NULL);
 
-  if (find_conversation (self, phone, NULL) != NULL && !select_phone (self, phone))
+  if (find_conversation (self, phone) != NULL && !select_phone (self, phone))
     {
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
       set_search (self, NULL);
@@ -1263,7 +1265,7 @@ xi_inbox_page_confirm_allow (XiInboxPage *self,
   g_return_if_fail (XI_IS_INBOX_PAGE (self));
   g_return_if_fail (phone != NULL);
 
-  conversation = find_conversation (self, phone, NULL);
+  conversation = find_conversation (self, phone);
   op = g_new0 (AllowOp, 1);
   op->self = g_object_ref (self);
   op->phone = g_strdup (phone);

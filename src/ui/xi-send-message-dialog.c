@@ -200,7 +200,7 @@ attachment_added_cb (GObject      *object,
   g_autoptr(XiAsset) asset = NULL;
   g_autoptr(GError) error = NULL;
 
-  asset = xi_store_add_asset_finish (XI_STORE (object), result, &error);
+  asset = xi_assets_facade_add_finish (XI_ASSETS_FACADE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (asset == NULL)
@@ -422,8 +422,9 @@ xi_send_message_dialog_attach_file (XiSendMessageDialog *self,
       show_message (self, _("Only files on this computer can be added"));
       return;
     }
-  xi_store_add_asset_async (xi_context_get_store (self->context), path, self->cancellable, attachment_added_cb,
-                            g_object_ref (self));
+  /* Through the library's facade: the Assets page lists it at once. */
+  xi_assets_facade_add_async (xi_context_get_assets_facade (self->context), path, self->cancellable,
+                              attachment_added_cb, g_object_ref (self));
 }
 
 /**
