@@ -791,7 +791,9 @@ xi_contact_filter_get_fields_pattern (XiContactFilter *self)
  *
  * Returns: whether a contact must be built to decide, because @self has
  *   more than the custom field conditions that
- *   xi_contact_filter_append_fields_sql() lets SQL decide
+ *   xi_contact_filter_append_fields_sql() lets SQL decide and the group
+ *   conditions that xi_contact_filter_get_group() lets the store decide
+ *   on row keys
  */
 gboolean
 xi_contact_filter_needs_contact (XiContactFilter *self)
@@ -801,9 +803,46 @@ xi_contact_filter_needs_contact (XiContactFilter *self)
   if (self->tags->len > 0)
     return TRUE;
   for (guint i = 0; i < self->conditions->len; i++)
-    if (((const Condition *)g_ptr_array_index (self->conditions, i))->kind != FIELD_CUSTOM)
-      return TRUE;
+    {
+      FieldKind kind = ((const Condition *)g_ptr_array_index (self->conditions, i))->kind;
+
+      if (kind != FIELD_CUSTOM && kind != FIELD_GROUP)
+        return TRUE;
+    }
   return FALSE;
+}
+
+/**
+ * xi_contact_filter_get_group:
+ * @self: a filter
+ * @n: which group condition, counting group conditions only
+ * @member: (out): whether the condition wants the group's members
+ *   (`group=`) or everybody else (`group!=`)
+ *
+ * A group of a million members is decided faster on the members' row
+ * keys than on their ids, which a set of a million strings would hold.
+ *
+ * Returns: (nullable): the group's name, casefolded, or %NULL past the
+ *   last group condition
+ */
+const char *
+xi_contact_filter_get_group (XiContactFilter *self,
+                             guint            n,
+                             gboolean        *member)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (member != NULL, NULL);
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const Condition *condition = g_ptr_array_index (self->conditions, i);
+
+      if (condition->kind != FIELD_GROUP || n-- > 0)
+        continue;
+      *member = condition->op != OP_NOT_EQUALS;
+      return condition->value;
+    }
+  return NULL;
 }
 
 /**

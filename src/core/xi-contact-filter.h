@@ -69,6 +69,9 @@ const char * const *xi_contact_filter_get_conditions (XiContactFilter  *self);
 gboolean          xi_contact_filter_needs_resolving (XiContactFilter  *self);
 char             *xi_contact_filter_get_fields_pattern (XiContactFilter *self);
 gboolean          xi_contact_filter_needs_contact (XiContactFilter     *self);
+const char       *xi_contact_filter_get_group     (XiContactFilter     *self,
+                                                   guint                n,
+                                                   gboolean            *member);
 void              xi_contact_filter_append_fields_sql (XiContactFilter *self,
                                                        GString         *sql,
                                                        guint            filter_param);

@@ -481,6 +481,19 @@ _xi_store_contacts_setup (XiStore  *self,
   return TRUE;
 }
 
+/* Whether @key is in every group of @groups that @members says it must
+ * be in, and outside the others. */
+static gboolean
+in_groups (GPtrArray *groups,
+           GArray    *members,
+           gint64     key)
+{
+  for (guint i = 0; i < groups->len; i++)
+    if (_xi_store_keys_contain (g_ptr_array_index (groups, i), key) != g_array_index (members, gboolean, i))
+      return FALSE;
+  return TRUE;
+}
+
 /**
  * _xi_store_list_contact_keys:
  * @self: a store, on its thread
@@ -503,9 +516,12 @@ _xi_store_list_contact_keys (XiStore          *self,
                              GError          **error)
 {
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+  g_autoptr(GArray) members = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  g_autoptr(GString) terms = g_string_new (NULL);
   g_autofree char *query = NULL;
   g_autofree char *fields_like = NULL;
-  gboolean full;
+  gboolean full = FALSE;
   sqlite3_stmt *stmt;
   sqlite3_stmt *own = NULL;     /* a statement made for this filter */
   const char *sql;
@@ -518,13 +534,33 @@ _xi_store_list_contact_keys (XiStore          *self,
     needle = NULL;
   if (filter != NULL && xi_contact_filter_is_empty (filter))
     filter = NULL;
-  if (filter != NULL)
+  if (filter != NULL && (full = xi_contact_filter_needs_contact (filter)))
     {
       if (!xi_contact_filter_resolve (filter, _xi_store_resolve_filter_set, self, error))
         return NULL;
-      fields_like = xi_contact_filter_get_fields_pattern (filter);
     }
-  full = filter != NULL && xi_contact_filter_needs_contact (filter);
+  else if (filter != NULL)
+    {
+      const char *group;
+      gboolean member;
+
+      /* Only groups and custom fields: the groups are decided on the
+       * members' keys, the fields in SQL, and no contact is built. */
+      for (guint i = 0; (group = xi_contact_filter_get_group (filter, i, &member)) != NULL; i++)
+        {
+          GArray *group_keys = _xi_store_group_member_keys (self, group, error);
+
+          if (group_keys == NULL)
+            return NULL;
+          g_ptr_array_add (groups, group_keys);
+          g_array_append_val (members, member);
+        }
+    }
+  if (filter != NULL)
+    {
+      fields_like = xi_contact_filter_get_fields_pattern (filter);
+      xi_contact_filter_append_fields_sql (filter, terms, 4);
+    }
   query = needle != NULL ? search_query (needle) : NULL;
   if (query != NULL)
     {
@@ -538,7 +574,7 @@ _xi_store_list_contact_keys (XiStore          *self,
         }
     }
 
-  if (filter != NULL)
+  if (full || terms->len > 0)
     {
       /* The custom fields' conditions are decided in SQL; its text
        * depends on the filter, so the statement is the caller's own. */
@@ -549,7 +585,7 @@ _xi_store_list_contact_keys (XiStore          *self,
        * list order's index would look up every row out of order. */
       g_string_append (text, query != NULL ? FROM_SEARCH : " FROM contacts c NOT INDEXED WHERE");
       g_string_append (text, LIST_LIVE);
-      xi_contact_filter_append_fields_sql (filter, text, 4);
+      g_string_append (text, terms->str);
       g_string_append (text, LIST_ORDER);
       rc = sqlite3_prepare_v2 (self->db, text->str, -1, &own, NULL);
       if (rc != SQLITE_OK)
@@ -604,6 +640,8 @@ _xi_store_list_contact_keys (XiStore          *self,
           if (!xi_contact_filter_matches (filter, contact))
             continue;
         }
+      if (!in_groups (groups, members, key))
+        continue;
       g_array_append_val (keys, key);
     }
   sqlite3_reset (stmt);

@@ -185,6 +185,11 @@ GHashTable     *_xi_store_resolve_filter_set (XiContactFilterSet  set,
                                               const char         *name,
                                               gpointer            user_data,
                                               GError            **error);
+GArray         *_xi_store_group_member_keys (XiStore             *self,
+                                             const char          *name,
+                                             GError             **error);
+gboolean        _xi_store_keys_contain      (GArray              *keys,
+                                             gint64               key);
 GArray         *_xi_store_list_contact_keys (XiStore             *self,
                                              const char          *needle,
                                              XiContactFilter     *filter,
