@@ -271,6 +271,41 @@ test_query (Fixture       *f,
   assert_name_at (f, 32, "Kontak 0099");
 }
 
+/* A cleared list is empty at once, even with a listing under way, and
+ * stays empty through the store's changes until it is queried again. */
+static void
+test_clear (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  xi_contact_list_refresh (f->list);
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONTACTS);
+
+  xi_contact_list_set_query (f->list, "kontak", NULL);
+  xi_contact_list_clear (f->list);
+  g_assert_false (xi_contact_list_get_loading (f->list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 0);
+
+  xi_contact_set_name (contact, "Kontak Baru");
+  xi_contact_set_phone (contact, "6281300009999");
+  XI_TEST_WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  /* The change is announced at idle priority. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (xi_contact_list_get_loading (f->list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 0);
+
+  xi_contact_list_set_query (f->list, NULL, NULL);
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONTACTS + 1);
+}
+
 /* The contacts the store lists for @filter, in list order. */
 static GPtrArray *
 list_filtered (Fixture         *f,
@@ -639,6 +674,7 @@ main (int   argc,
   g_test_add ("/xi/contact-list/cache-bounded", Fixture, NULL, fixture_setup,
               test_cache_bounded, fixture_teardown);
   g_test_add ("/xi/contact-list/query", Fixture, NULL, fixture_setup, test_query, fixture_teardown);
+  g_test_add ("/xi/contact-list/clear", Fixture, NULL, fixture_setup, test_clear, fixture_teardown);
   g_test_add ("/xi/contact-list/field-conditions-agree", Fixture, NULL, fixture_setup,
               test_field_conditions_agree, fixture_teardown);
   g_test_add ("/xi/contact-list/group-conditions-agree", Fixture, NULL, fixture_setup,

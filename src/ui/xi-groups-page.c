@@ -134,9 +134,7 @@ query_group (XiContactList *list,
   if (group == NULL)
     {
       /* No group: nobody is in it. */
-      if (!xi_contact_filter_add_where (filter, "phone=", NULL))
-        g_assert_not_reached ();
-      xi_contact_list_set_query (list, NULL, filter);
+      xi_contact_list_clear (list);
       return;
     }
   condition = g_strconcat (in ? "group=" : "group!=", xi_group_get_name (group), NULL);
