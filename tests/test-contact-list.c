@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "xi-contact-list.h"
 #include "xi-import-reader.h"
 #include "xi-test-utils.h"
@@ -269,6 +271,60 @@ test_query (Fixture       *f,
   assert_name_at (f, 32, "Kontak 0099");
 }
 
+/* A cleared list is empty at once, even with a listing under way, and
+ * stays empty through the store's changes until it is queried again. */
+static void
+test_clear (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  xi_contact_list_refresh (f->list);
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONTACTS);
+
+  xi_contact_list_set_query (f->list, "kontak", NULL);
+  xi_contact_list_clear (f->list);
+  g_assert_false (xi_contact_list_get_loading (f->list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 0);
+
+  xi_contact_set_name (contact, "Kontak Baru");
+  xi_contact_set_phone (contact, "6281300009999");
+  XI_TEST_WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  /* The change is announced at idle priority. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (xi_contact_list_get_loading (f->list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 0);
+
+  xi_contact_list_set_query (f->list, NULL, NULL);
+  wait_listed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONTACTS + 1);
+}
+
+/* The contacts the store lists for @filter, in list order. */
+static GPtrArray *
+list_filtered (Fixture         *f,
+               XiContactFilter *filter)
+{
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *listed = NULL;
+
+  XI_TEST_WAIT (xi_store_list_contact_keys_async (f->store, NULL, filter, NULL, xi_test_store_result_cb, &slot_),
+                keys = xi_store_list_contact_keys_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  XI_TEST_WAIT (xi_store_load_contact_keys_async (f->store, (const gint64 *)(gpointer)keys->data, keys->len,
+                                                  NULL, xi_test_store_result_cb, &slot_),
+                listed = xi_store_load_contact_keys_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return listed;
+}
+
 /* The store decides custom field conditions in SQL: it must agree,
  * contact for contact, with xi_contact_filter_matches () on values
  * that fold beyond ASCII, carry spaces, JSON escapes or no value. */
@@ -305,7 +361,6 @@ test_field_conditions_agree (Fixture       *f,
     {
       g_autofree char *free_text = NULL;
       g_autoptr(XiContactFilter) filter = xi_contact_filter_new_from_search (conditions[i], &free_text);
-      g_autoptr(GArray) keys = NULL;
       g_autoptr(GPtrArray) listed = NULL;
       g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -314,20 +369,121 @@ test_field_conditions_agree (Fixture       *f,
         if (xi_contact_filter_matches (filter, g_ptr_array_index (everybody, j)))
           g_hash_table_add (wanted, (gpointer)xi_contact_get_id (g_ptr_array_index (everybody, j)));
 
-      XI_TEST_WAIT (xi_store_list_contact_keys_async (f->store, NULL, filter, NULL, xi_test_store_result_cb,
-                                                      &slot_),
-                    keys = xi_store_list_contact_keys_finish (f->store, result_, &error));
-      g_assert_no_error (error);
-      XI_TEST_WAIT (xi_store_load_contact_keys_async (f->store, (const gint64 *)(gpointer)keys->data, keys->len,
-                                                      NULL, xi_test_store_result_cb, &slot_),
-                    listed = xi_store_load_contact_keys_finish (f->store, result_, &error));
-      g_assert_no_error (error);
+      listed = list_filtered (f, filter);
 
-      g_test_message ("%s: %u contacts", conditions[i], keys->len);
+      g_test_message ("%s: %u contacts", conditions[i], listed->len);
       g_assert_cmpuint (listed->len, ==, g_hash_table_size (wanted));
       for (guint j = 0; j < listed->len; j++)
         g_assert_true (g_hash_table_contains (wanted, xi_contact_get_id (g_ptr_array_index (listed, j))));
     }
+}
+
+static XiGroup *
+make_group (Fixture    *f,
+            const char *name,
+            GPtrArray  *contacts,
+            guint       every)
+{
+  g_autoptr(XiGroup) group = xi_group_new (name);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  XiGroup *saved = NULL;
+  guint n = 0;
+
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, group, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i += every)
+    g_strv_builder_add (builder, xi_contact_get_id (g_ptr_array_index (contacts, i)));
+  ids = g_strv_builder_end (builder);
+  XI_TEST_WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (saved), (const char * const *)ids,
+                                                  NULL, xi_test_store_result_cb, &slot_),
+                n = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, g_strv_length (ids));
+  return saved;
+}
+
+/* Group conditions are decided in SQL, alone or with custom fields and
+ * names, and agree with the filter's own test of each contact
+ * against the resolved members; a member taken out of the group and a
+ * deleted member are left out, and a group that does not exist is an
+ * error, as it was. */
+static void
+test_group_conditions_agree (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char *conditions[] = {
+    "group=grosir", "group!=Grosir", "group=Grosir group!=vip", "group=VIP group=grosir",
+    "group=grosir kota=jakarta", "group!=vip kota!=jakarta", "group=vip name~0",
+  };
+  g_autoptr(GPtrArray) everybody = NULL;
+  g_autoptr(XiGroup) grosir = NULL;
+  g_autoptr(XiGroup) vip = NULL;
+  g_autoptr(XiContactFilter) missing = NULL;
+  g_autoptr(GArray) none = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *leaving[] = { NULL, NULL };
+  guint n = 0;
+
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                everybody = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  grosir = make_group (f, "Grosir", everybody, 2);
+  vip = make_group (f, "VIP", everybody, 5);
+
+  leaving[0] = xi_contact_get_id (g_ptr_array_index (everybody, 10));
+  XI_TEST_WAIT (xi_store_remove_group_members_async (f->store, xi_group_get_id (vip), leaving, NULL,
+                                                     xi_test_store_result_cb, &slot_),
+                n = xi_store_remove_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  leaving[0] = xi_contact_get_id (g_ptr_array_index (everybody, 20));
+  XI_TEST_WAIT (xi_store_delete_contacts_async (f->store, leaving, NULL, xi_test_store_result_cb, &slot_),
+                n = xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&everybody, g_ptr_array_unref);
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                everybody = xi_store_list_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (everybody->len, ==, N_CONTACTS - 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (conditions); i++)
+    {
+      g_auto(GStrv) split = g_strsplit (conditions[i], " ", -1);
+      g_autoptr(XiContactFilter) filter = xi_contact_filter_new_from_conditions ((const char * const *)split, &error);
+      g_autoptr(XiContactFilter) resolved = xi_contact_filter_new_from_conditions ((const char * const *)split, &error);
+      g_autoptr(GPtrArray) listed = NULL;
+      g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
+      gboolean ok = FALSE;
+
+      g_assert_no_error (error);
+      XI_TEST_WAIT (xi_store_resolve_filter_async (f->store, resolved, NULL, xi_test_store_result_cb, &slot_),
+                    ok = xi_store_resolve_filter_finish (f->store, result_, &error));
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      for (guint j = 0; j < everybody->len; j++)
+        if (xi_contact_filter_matches (resolved, g_ptr_array_index (everybody, j)))
+          g_ptr_array_add (wanted, g_ptr_array_index (everybody, j));
+
+      listed = list_filtered (f, filter);
+
+      g_test_message ("%s: %u contacts", conditions[i], listed->len);
+      g_assert_cmpuint (wanted->len, >, 0);
+      /* The same contacts, in the same order. */
+      g_assert_cmpuint (listed->len, ==, wanted->len);
+      for (guint j = 0; j < listed->len; j++)
+        g_assert_cmpstr (xi_contact_get_id (g_ptr_array_index (listed, j)), ==,
+                         xi_contact_get_id (g_ptr_array_index (wanted, j)));
+    }
+
+  missing = xi_contact_filter_new ();
+  g_assert_true (xi_contact_filter_add_where (missing, "group=Nobody", NULL));
+  XI_TEST_WAIT (xi_store_list_contact_keys_async (f->store, NULL, missing, NULL, xi_test_store_result_cb, &slot_),
+                none = xi_store_list_contact_keys_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND);
+  g_assert_null (none);
 }
 
 typedef struct
@@ -514,8 +670,11 @@ main (int   argc,
   g_test_add ("/xi/contact-list/cache-bounded", Fixture, NULL, fixture_setup,
               test_cache_bounded, fixture_teardown);
   g_test_add ("/xi/contact-list/query", Fixture, NULL, fixture_setup, test_query, fixture_teardown);
+  g_test_add ("/xi/contact-list/clear", Fixture, NULL, fixture_setup, test_clear, fixture_teardown);
   g_test_add ("/xi/contact-list/field-conditions-agree", Fixture, NULL, fixture_setup,
               test_field_conditions_agree, fixture_teardown);
+  g_test_add ("/xi/contact-list/group-conditions-agree", Fixture, NULL, fixture_setup,
+              test_group_conditions_agree, fixture_teardown);
   g_test_add ("/xi/contact-list/keys-to-ids", Fixture, NULL, fixture_setup, test_keys_to_ids, fixture_teardown);
   g_test_add ("/xi/contact-list/changed-rows-reloaded", Fixture, NULL, fixture_setup,
               test_changed_rows_reloaded, fixture_teardown);

@@ -452,6 +452,63 @@ test_groups (XiUiFixture   *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+#define N_LARGE 20000
+
+static gboolean
+all_chosen (gpointer data)
+{
+  return xi_groups_page_picker_get_n_chosen (data) == N_LARGE;
+}
+
+/* "Choose All Shown" over 20,000 candidates takes their ids from the
+ * store a batch at a time, without their contacts; all of them are
+ * added, and selecting every member and removing them takes them all
+ * out again. */
+static void
+test_picker_large (XiUiFixture   *f,
+                   gconstpointer  data)
+{
+  g_autoptr(XiGroup) grosir = xi_group_new ("Grosir");
+  g_autoptr(XiGroup) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  MemberWait member_wait;
+  GtkWidget *picker;
+  GtkWidget *page;
+  XiWindow *window;
+
+  xi_ui_import_numbered (f, "Toko", "62856", N_LARGE);
+  XI_TEST_WAIT (xi_store_save_group_async (f->store, grosir, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_group_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  xi_ui_reload (f);
+
+  window = open_window (f, "groups");
+  page = xi_window_get_page (window, "groups");
+  g_assert_true (xi_groups_page_select_group_by_id (XI_GROUPS_PAGE (page), xi_group_get_id (saved)));
+  member_wait.group = xi_groups_page_get_selected_group (XI_GROUPS_PAGE (page));
+  picker = xi_groups_page_open_picker (XI_GROUPS_PAGE (page));
+  xi_ui_wait_contacts_n (xi_groups_page_picker_get_candidates (picker), N_LARGE);
+
+  gtk_widget_activate_action (picker, "picker.select-all", NULL);
+  g_assert_true (xi_ui_wait_for (all_chosen, picker, 30000));
+  xi_ui_spin (300);
+  xi_ui_screenshot (picker, "group-picker-all");
+  gtk_widget_activate_action (picker, "picker.add", NULL);
+  member_wait.n = N_LARGE;
+  g_assert_true (xi_ui_wait_for (has_n_members, &member_wait, 30000));
+  xi_ui_wait_contacts_n (xi_groups_page_get_members (XI_GROUPS_PAGE (page)), N_LARGE);
+
+  gtk_selection_model_select_all (xi_groups_page_get_member_selection (XI_GROUPS_PAGE (page)));
+  gtk_widget_activate_action (page, "groups.remove-members", NULL);
+  member_wait.n = 0;
+  g_assert_true (xi_ui_wait_for (has_n_members, &member_wait, 30000));
+  xi_ui_wait_contacts_n (xi_groups_page_get_members (XI_GROUPS_PAGE (page)), 0);
+  /* The removal's toast, with its Undo, comes once the store answers. */
+  xi_ui_spin (1000);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A template with two variants, a fallback and a choice; an invalid
  * variant; the preview with and without a custom field; save, a
  * duplicate name, discarding changes, delete. */
@@ -1060,6 +1117,8 @@ main (int   argc,
               xi_ui_fixture_setup, test_follow_after_close, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/groups", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_groups, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-templates/picker-large", XiUiFixture, NULL, xi_ui_fixture_setup, test_picker_large,
+              xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/templates", XiUiFixture, NULL,
               xi_ui_fixture_setup, test_templates, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-templates/templates/problems", XiUiFixture, NULL,

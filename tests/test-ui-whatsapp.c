@@ -287,6 +287,75 @@ test_check_whatsapp (Fixture       *f,
   g_assert_false (gtk_revealer_get_reveal_child (revealer));
 }
 
+#define N_LARGE 20000
+
+/* "Check WhatsApp" over 20,000 selected rows, which it reads a batch at
+ * a time: a progress bar while it reads and asks, and the 2,000 numbers
+ * not checked lately asked about, with the right answer stored. */
+static void
+test_check_whatsapp_large (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) everybody = NULL;
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page = xi_window_get_page (f->window, "contacts");
+  GtkColumnView *view;
+  guint asked = 0;
+  guint n_fresh = 0;
+
+  xi_ui_import_numbered (&f->ui, "Grosir", "62857", N_LARGE);
+  for (guint i = 0; i < N_LARGE; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62857%08u", i);
+
+      /* Every tenth is due, half of those on WhatsApp; the rest were
+       * checked a moment ago. */
+      if (i % 20 == 0)
+        fakewa_server_add_account (f->server, phone);
+      else if (i % 10 != 0)
+        g_ptr_array_add (fresh, g_steal_pointer (&phone));
+    }
+  g_ptr_array_add (fresh, NULL);
+  XI_TEST_WAIT (xi_store_set_on_whatsapp_async (f->ui.store, NULL, (const char * const *) fresh->pdata, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                n_fresh = xi_store_set_on_whatsapp_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_fresh, ==, N_LARGE - N_LARGE / 10);
+
+  link_account (f);
+  g_setenv ("XI_CHECK_PAUSE_MS", "0", TRUE);
+  xi_window_show_page (f->window, "contacts");
+  xi_ui_spin (500);
+  view = GTK_COLUMN_VIEW (xi_ui_find_widget (page, GTK_TYPE_COLUMN_VIEW));
+  gtk_selection_model_select_all (gtk_column_view_get_model (view));
+  xi_ui_spin (100);
+
+  g_assert_true (gtk_widget_activate_action (page, "contacts.check-whatsapp", NULL));
+  g_assert_true (xi_ui_wait_for (check_revealed, xi_ui_find_widget (page, GTK_TYPE_REVEALER), 10000));
+  xi_ui_spin (1000);
+  xi_ui_screenshot (GTK_WIDGET (f->window), "contacts-checking-large");
+  g_assert_true (xi_ui_wait_for (check_done, page, 120000));
+
+  XI_TEST_WAIT (xi_store_list_contacts_async (f->ui.store, NULL, xi_test_store_result_cb, &slot_),
+                everybody = xi_store_list_contacts_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (everybody->len, ==, N_LARGE + N_CONTACTS);
+  for (guint i = 0; i < everybody->len; i++)
+    {
+      XiContact *contact = g_ptr_array_index (everybody, i);
+      const char *phone = xi_contact_get_phone (contact);
+      guint n;
+
+      if (!g_str_has_prefix (phone, "62857"))
+        continue;
+      n = (guint) g_ascii_strtoull (phone + 5, NULL, 10);
+      g_assert_cmpint (xi_contact_get_on_whatsapp (contact), ==, n % 20 == 0 ? XI_ON_WHATSAPP_YES : XI_ON_WHATSAPP_NO);
+      asked += n % 10 == 0;
+    }
+  g_assert_cmpuint (asked, ==, N_LARGE / 10);
+}
+
 static gboolean
 dialog_has_attachment (gpointer data)
 {
@@ -402,6 +471,8 @@ main (int   argc,
   g_test_add ("/xi/ui-whatsapp/rehearse-switch", Fixture, NULL, fixture_setup, test_rehearse_switch,
               fixture_teardown);
   g_test_add ("/xi/ui-whatsapp/check-whatsapp", Fixture, NULL, fixture_setup, test_check_whatsapp,
+              fixture_teardown);
+  g_test_add ("/xi/ui-whatsapp/check-whatsapp-large", Fixture, NULL, fixture_setup, test_check_whatsapp_large,
               fixture_teardown);
   g_test_add ("/xi/ui-whatsapp/send-message", Fixture, NULL, fixture_setup, test_send_message,
               fixture_teardown);

@@ -15,6 +15,7 @@
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 #include "xi-contact-list.h"
+#include "xi-import-reader.h"
 
 /* UI tests run headless under Xvfb; without a display they are skipped.
  * The provider stays on the display after the last reference goes. */
@@ -94,6 +95,39 @@ xi_ui_fixture_setup (XiUiFixture   *f,
   f->settings = g_settings_new (APP_ID);
   f->context = xi_context_new (f->store, f->settings);
   xi_ui_reload (f);
+}
+
+/* Imports @n contacts at once, "@name 00000" to "@name @n-1", whose
+ * numbers are @phone_prefix and eight digits of the same count. */
+void
+xi_ui_import_numbered (XiUiFixture *f,
+                       const char  *name,
+                       const char  *phone_prefix,
+                       guint        n)
+{
+  XiImportBatch *batch = xi_import_batch_new ();
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      XiImportRow *row = g_new0 (XiImportRow, 1);
+
+      row->line = i + 2;
+      row->name = g_strdup_printf ("%s %05u", name, i);
+      row->phone = g_strdup_printf ("%s%08u", phone_prefix, i);
+      row->tags = g_new0 (char *, 1);
+      row->groups = g_new0 (char *, 1);
+      row->custom_values = g_new0 (char *, 1);
+      g_ptr_array_add (batch->rows, row);
+    }
+  batch->n_records = batch->rows->len;
+  /* The store takes the batch. */
+  XI_TEST_WAIT (xi_store_import_contacts_async (f->store, batch, NULL, NULL, NULL, NULL, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, n);
 }
 
 void

@@ -26,6 +26,10 @@ void      xi_ui_fixture_setup     (XiUiFixture   *fixture,
 void      xi_ui_fixture_teardown  (XiUiFixture   *fixture,
                                    gconstpointer  data);
 void      xi_ui_reload            (XiUiFixture   *fixture);
+void      xi_ui_import_numbered   (XiUiFixture   *fixture,
+                                   const char    *name,
+                                   const char    *phone_prefix,
+                                   guint          n);
 void      xi_ui_spin              (guint          milliseconds);
 void      xi_ui_wait_filter       (GListModel    *model);
 void      xi_ui_wait_contacts     (GListModel    *model);

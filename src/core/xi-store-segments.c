@@ -77,6 +77,21 @@ name_exists (XiStore     *self,
   "SELECT id FROM jobs WHERE master_user_id = ?1 AND deleted = 0" \
   " AND (name = ?2 COLLATE NOCASE OR (length (?2) >= 8 AND substr (id, 1, length (?2)) = ?2))"
 
+/* Whether a group is called @name; an error says there is none. */
+static gboolean
+group_exists (XiStore     *self,
+              const char  *name,
+              GError     **error)
+{
+  gboolean exists = TRUE;
+
+  if (!name_exists (self, GROUP_BY_NAME, name, &exists, error))
+    return FALSE;
+  if (!exists)
+    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND, _("There is no group “%s”."), name);
+  return exists;
+}
+
 /* The #XiContactFilterResolveFunc of a store, on its thread. */
 GHashTable *
 _xi_store_resolve_filter_set (XiContactFilterSet   set,
@@ -92,14 +107,8 @@ _xi_store_resolve_filter_set (XiContactFilterSet   set,
   switch (set)
     {
     case XI_CONTACT_FILTER_SET_GROUP:
-      if (!name_exists (self, GROUP_BY_NAME, name, &exists, error))
+      if (!group_exists (self, name, error))
         return NULL;
-      if (!exists)
-        {
-          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
-                       _("There is no group “%s”."), name);
-          return NULL;
-        }
       sql = "SELECT m.contact_id FROM group_members m WHERE m.deleted = 0"
             " AND m.group_id IN (" GROUP_BY_NAME ")";
       break;

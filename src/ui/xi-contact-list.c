@@ -59,6 +59,7 @@ struct _XiContactList
   GCancellable    *keys_cancellable;   /* the key listing under way */
   gboolean         loading;            /* a key listing is under way */
   gboolean         refresh_again;      /* and rows changed while it ran */
+  gboolean         nobody;             /* emptied: lists nobody until the next query */
   GThread         *owner;
 };
 
@@ -638,6 +639,7 @@ xi_contact_list_set_query (XiContactList   *self,
   g_return_if_fail (XI_IS_CONTACT_LIST (self));
   g_assert (self->owner == g_thread_self ());
 
+  self->nobody = FALSE;
   g_free (self->text);
   self->text = text != NULL && text[0] != '\0' ? g_strdup (text) : NULL;
   g_clear_pointer (&self->filter, xi_contact_filter_unref);
@@ -663,10 +665,37 @@ xi_contact_list_refresh (XiContactList *self)
   g_return_if_fail (XI_IS_CONTACT_LIST (self));
   g_assert (self->owner == g_thread_self ());
 
+  if (self->nobody)
+    return;
   if (self->loading)
     self->refresh_again = TRUE;
   else
     start_listing (self);
+}
+
+/**
+ * xi_contact_list_clear:
+ * @self: a #XiContactList
+ *
+ * Empties the list without asking the store, for a view that has nobody
+ * to show (a group not chosen yet): a query that matches nobody would
+ * still read every contact to say so. The list stays empty, whatever
+ * the store announces, until xi_contact_list_set_query().
+ */
+void
+xi_contact_list_clear (XiContactList *self)
+{
+  g_autoptr(GArray) none = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_return_if_fail (XI_IS_CONTACT_LIST (self));
+  g_assert (self->owner == g_thread_self ());
+
+  if (self->keys_cancellable != NULL)
+    g_cancellable_cancel (self->keys_cancellable);
+  self->refresh_again = FALSE;
+  self->nobody = TRUE;
+  set_keys (self, none);
+  set_loading (self, FALSE);
 }
 
 gboolean

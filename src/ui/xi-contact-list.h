@@ -23,6 +23,7 @@ void           xi_contact_list_set_query    (XiContactList    *self,
                                              const char       *text,
                                              XiContactFilter  *filter);
 void           xi_contact_list_refresh      (XiContactList    *self);
+void           xi_contact_list_clear        (XiContactList    *self);
 gboolean       xi_contact_list_get_loading  (XiContactList    *self);
 gint64         xi_contact_list_get_key      (XiContactList    *self,
                                              guint             position);

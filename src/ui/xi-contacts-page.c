@@ -1078,17 +1078,25 @@ send_message_action (GtkWidget  *widget,
 
 /* Checking numbers on WhatsApp */
 
+/* Contacts read at a time to decide which numbers to ask about: a
+ * selection of a million is read in bounded steps, never held whole. */
+#define CHECK_READ_BATCH 512
+
 typedef struct
 {
   XiContactsPage *self;
-  GPtrArray      *contacts;   /* XiContact*: those asked about */
+  GArray         *keys;     /* gint64: the chosen rows */
+  guint           read;     /* how many of them were read */
+  GPtrArray      *phones;   /* the numbers to ask about, NULL-terminated */
+  gint64          now;
 } CheckOp;
 
 static void
 check_op_free (CheckOp *op)
 {
   g_object_unref (op->self);
-  g_ptr_array_unref (op->contacts);
+  g_array_unref (op->keys);
+  g_ptr_array_unref (op->phones);
   g_free (op);
 }
 
@@ -1115,15 +1123,14 @@ reveal_check_cb (gpointer user_data)
 }
 
 static void
-show_check_progress (XiContactsPage *self,
-                     guint           done,
-                     guint           total)
+show_progress (XiContactsPage *self,
+               char           *text,
+               guint           done,
+               guint           total)
 {
-  g_autofree char *text = g_strdup_printf (_("Checking which numbers are on WhatsApp: %u of %u done"),
-                                           done, total);
-
   gtk_label_set_text (self->check_label, text);
   gtk_progress_bar_set_fraction (self->check_progress, total > 0 ? (double) done / total : 0.0);
+  g_free (text);
 }
 
 static void
@@ -1133,7 +1140,24 @@ check_progress_cb (guint    done,
 {
   CheckOp *op = user_data;
 
-  show_check_progress (op->self, done, total);
+  show_progress (op->self, g_strdup_printf (_("Checking which numbers are on WhatsApp: %u of %u done"),
+                                            done, total),
+                 done, total);
+}
+
+static void
+check_failed (XiContactsPage *self,
+              const GError   *error)
+{
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+  /* Whatever was answered before is saved, and the list follows the
+   * store. */
+  end_check (self);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    xi_page_toast (XI_PAGE (self), "%s", _("Check stopped. The numbers checked so far are saved."));
+  else
+    report_error (self, error);
 }
 
 static void
@@ -1149,16 +1173,7 @@ numbers_checked_cb (GObject      *object,
 
   if (checks == NULL)
     {
-      if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
-        {
-          /* Whatever was answered before is saved, and the list
-           * follows the store. */
-          end_check (self);
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            xi_page_toast (XI_PAGE (self), "%s", _("Check stopped. The numbers checked so far are saved."));
-          else
-            report_error (self, error);
-        }
+      check_failed (self, error);
       return;
     }
 
@@ -1170,61 +1185,75 @@ numbers_checked_cb (GObject      *object,
                  on, checks->len);
 }
 
+static void read_chosen (CheckOp *op);
+
 static void
 chosen_loaded_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(XiContactsPage) self = user_data;
+  g_autoptr(CheckOp) op = user_data;
+  XiContactsPage *self = op->self;
   g_autoptr(GPtrArray) chosen = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) phones = NULL;
-  XiConnection *connection = xi_context_get_connection (context_of (self));
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  CheckOp *op;
+  XiConnection *connection;
 
   chosen = xi_store_load_contact_keys_finish (XI_STORE (object), result, &error);
-  if (chosen == NULL || g_cancellable_is_cancelled (self->check_cancellable))
+  if (chosen == NULL)
     {
-      if (error != NULL)
-        report_error (self, error);
-      end_check (self);
+      check_failed (self, error);
       return;
     }
 
-  op = g_new0 (CheckOp, 1);
-  op->self = g_object_ref (self);
-  op->contacts = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < chosen->len; i++)
     {
       XiContact *contact = g_ptr_array_index (chosen, i);
 
       /* Nobody is going to message them: asking about them is all risk. */
-      if (contact == NULL || xi_contact_get_opted_out (contact) || !xi_number_check_is_due (contact, now))
+      if (contact == NULL || xi_contact_get_opted_out (contact) || !xi_number_check_is_due (contact, op->now))
         continue;
-      g_ptr_array_add (op->contacts, g_object_ref (contact));
-      g_strv_builder_add (builder, xi_contact_get_phone (contact));
+      g_ptr_array_add (op->phones, g_strdup (xi_contact_get_phone (contact)));
     }
-  if (op->contacts->len == 0)
+  op->read += chosen->len;
+  if (op->read < op->keys->len)
     {
-      check_op_free (op);
+      show_progress (self, g_strdup_printf (_("Reading the chosen contacts: %u of %u"), op->read, op->keys->len),
+                     op->read, op->keys->len);
+      read_chosen (g_steal_pointer (&op));
+      return;
+    }
+
+  if (op->phones->len == 0)
+    {
       end_check (self);
       xi_page_toast (XI_PAGE (self), "%s", _("These numbers were all checked in the last 30 days."));
       return;
     }
 
-  phones = g_strv_builder_end (builder);
-  show_check_progress (self, 0, op->contacts->len);
-  self->check_reveal_source = g_timeout_add_seconds (1, reveal_check_cb, self);
-  xi_connection_check_numbers_async (connection, (const char * const *) phones, check_progress_cb, op, NULL,
-                                     self->check_cancellable, numbers_checked_cb, op);
+  g_ptr_array_add (op->phones, NULL);
+  check_progress_cb (0, op->phones->len - 1, op);
+  connection = xi_context_get_connection (context_of (self));
+  xi_connection_check_numbers_async (connection, (const char * const *) op->phones->pdata, check_progress_cb, op,
+                                     NULL, self->check_cancellable, numbers_checked_cb, op);
+  g_steal_pointer (&op);
 }
 
-/* The selection, or else the group shown; only numbers not checked in
+static void
+read_chosen (CheckOp *op)
+{
+  XiContactsPage *self = op->self;
+
+  xi_store_load_contact_keys_async (xi_context_get_store (context_of (self)),
+                                    &g_array_index (op->keys, gint64, op->read),
+                                    MIN (CHECK_READ_BATCH, op->keys->len - op->read),
+                                    self->check_cancellable, chosen_loaded_cb, op);
+}
+
+/* The selection, or else the list shown; only numbers not checked in
  * the last 30 days and not opted out, since every question to WhatsApp
- * counts. The contacts are read for it: their numbers and when they
- * were last checked decide. */
+ * counts. The contacts are read for it a batch at a time: their numbers
+ * and when they were last checked decide, and only the numbers to ask
+ * about are kept. */
 static void
 check_whatsapp_action (GtkWidget  *widget,
                        const char *action_name,
@@ -1232,7 +1261,7 @@ check_whatsapp_action (GtkWidget  *widget,
 {
   XiContactsPage *self = XI_CONTACTS_PAGE (widget);
   XiConnection *connection = xi_context_get_connection (context_of (self));
-  g_autoptr(GArray) keys = NULL;
+  CheckOp *op;
 
   if (self->check_cancellable != NULL)
     return;
@@ -1241,20 +1270,30 @@ check_whatsapp_action (GtkWidget  *widget,
       xi_page_toast (XI_PAGE (self), "%s", _("Link your WhatsApp account first: only WhatsApp can say who is on it."));
       return;
     }
-  keys = selected_keys (self);
-  if (keys->len == 0)
+  op = g_new0 (CheckOp, 1);
+  op->self = g_object_ref (self);
+  op->keys = selected_keys (self);
+  op->phones = g_ptr_array_new_with_free_func (g_free);
+  op->now = g_get_real_time () / G_USEC_PER_SEC;
+  if (op->keys->len == 0)
     for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->list)); i++)
       {
         gint64 key = xi_contact_list_get_key (self->list, i);
 
-        g_array_append_val (keys, key);
+        g_array_append_val (op->keys, key);
       }
+  if (op->keys->len == 0)
+    {
+      check_op_free (op);
+      return;
+    }
 
   self->check_cancellable = g_cancellable_new ();
   update_state (self);
-  xi_store_load_contact_keys_async (xi_context_get_store (context_of (self)),
-                                    (const gint64 *)(gpointer)keys->data, keys->len, self->check_cancellable,
-                                    chosen_loaded_cb, g_object_ref (self));
+  show_progress (self, g_strdup_printf (_("Reading the chosen contacts: %u of %u"), 0, op->keys->len),
+                 0, op->keys->len);
+  self->check_reveal_source = g_timeout_add_seconds (1, reveal_check_cb, self);
+  read_chosen (op);
 }
 
 static void

@@ -67,7 +67,8 @@ struct _XiMemberPicker
   XiGroupsPage       *page;
   XiGroup            *group;
   XiContactList      *candidates;
-  GHashTable         *chosen;            /* contact id -> XiContact */
+  GHashTable         *chosen;            /* contact ids, a set */
+  GCancellable       *cancellable;       /* choosing every candidate, until closed */
   GHashTable         *bound;             /* XiContact -> GtkCheckButton, rows on screen */
   char               *needle;
   gboolean            busy;              /* adding: the store has not answered yet */
@@ -76,10 +77,10 @@ struct _XiMemberPicker
 G_DEFINE_FINAL_TYPE (XiMemberPicker, xi_member_picker, ADW_TYPE_WINDOW)
 
 static void picker_update (XiMemberPicker *picker);
-static void add_members (XiGroupsPage   *self,
-                         XiGroup        *group,
-                         GPtrArray      *contacts,
-                         XiMemberPicker *picker);
+static void add_members (XiGroupsPage       *self,
+                         XiGroup            *group,
+                         const char * const *ids,
+                         XiMemberPicker     *picker);
 
 /* Auxiliary methods */
 
@@ -133,9 +134,7 @@ query_group (XiContactList *list,
   if (group == NULL)
     {
       /* No group: nobody is in it. */
-      if (!xi_contact_filter_add_where (filter, "phone=", NULL))
-        g_assert_not_reached ();
-      xi_contact_list_set_query (list, NULL, filter);
+      xi_contact_list_clear (list);
       return;
     }
   condition = g_strconcat (in ? "group=" : "group!=", xi_group_get_name (group), NULL);
@@ -401,7 +400,7 @@ typedef struct
 {
   XiGroupsPage   *self;
   XiGroup        *group;
-  GPtrArray      *contacts;   /* XiContact */
+  char          **ids;        /* the contacts added or removed */
   XiMemberPicker *picker;     /* nullable; weak: the user may close it meanwhile */
 } GroupOp;
 
@@ -410,7 +409,7 @@ group_op_free (GroupOp *op)
 {
   g_object_unref (op->self);
   g_object_unref (op->group);
-  g_clear_pointer (&op->contacts, g_ptr_array_unref);
+  g_strfreev (op->ids);
   if (op->picker != NULL)
     g_object_remove_weak_pointer (G_OBJECT (op->picker), (gpointer *)&op->picker);
   g_free (op);
@@ -426,27 +425,16 @@ group_op_closure_free (gpointer  data,
 }
 
 static GroupOp *
-group_op_new (XiGroupsPage *self,
-              XiGroup      *group,
-              GPtrArray    *contacts)
+group_op_new (XiGroupsPage       *self,
+              XiGroup            *group,
+              const char * const *ids)
 {
   GroupOp *op = g_new0 (GroupOp, 1);
 
   op->self = g_object_ref (self);
   op->group = g_object_ref (group);
-  op->contacts = contacts != NULL ? g_ptr_array_ref (contacts)
-                                  : g_ptr_array_new_with_free_func (g_object_unref);
+  op->ids = ids != NULL ? g_strdupv ((char **)ids) : g_new0 (char *, 1);
   return op;
-}
-
-static char **
-contact_ids (GPtrArray *contacts)
-{
-  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
-
-  for (guint i = 0; i < contacts->len; i++)
-    g_strv_builder_add (ids, xi_contact_get_id (g_ptr_array_index (contacts, i)));
-  return g_strv_builder_end (ids);
 }
 
 static gboolean
@@ -464,7 +452,7 @@ static void
 undo_remove_clicked_cb (AdwToast *toast,
                         GroupOp  *op)
 {
-  add_members (op->self, op->group, op->contacts, NULL);
+  add_members (op->self, op->group, (const char * const *)op->ids, NULL);
 }
 
 static void
@@ -490,7 +478,8 @@ members_removed_cb (GObject      *object,
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_remove_clicked_cb),
-                         group_op_new (op->self, op->group, op->contacts), group_op_closure_free, 0);
+                         group_op_new (op->self, op->group, (const char * const *)op->ids),
+                         group_op_closure_free, 0);
   g_signal_emit_by_name (op->self, "add-toast", toast);
 }
 
@@ -520,13 +509,12 @@ members_added_cb (GObject      *object,
 }
 
 static void
-add_members (XiGroupsPage   *self,
-             XiGroup        *group,
-             GPtrArray      *contacts,
-             XiMemberPicker *picker)
+add_members (XiGroupsPage       *self,
+             XiGroup            *group,
+             const char * const *ids,
+             XiMemberPicker     *picker)
 {
-  g_auto(GStrv) ids = contact_ids (contacts);
-  GroupOp *op = group_op_new (self, group, contacts);
+  GroupOp *op = group_op_new (self, group, ids);
 
   if (picker != NULL)
     {
@@ -536,41 +524,67 @@ add_members (XiGroupsPage   *self,
       picker_update (picker);
     }
   xi_groups_facade_add_members_async (xi_context_get_groups_facade (context_of (self)),
-                                      xi_group_get_id (group), (const char * const *)ids,
+                                      xi_group_get_id (group), (const char * const *)op->ids,
                                       self->cancellable, members_added_cb, op);
 }
 
+static void
+member_ids_listed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GroupOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = xi_contacts_facade_list_ids_finish (XI_CONTACTS_FACADE (object), result, &error);
+
+  if (ids == NULL)
+    {
+      report_error (op->self, error);
+      return;
+    }
+  g_strfreev (op->ids);
+  op->ids = g_steal_pointer (&ids);
+  xi_groups_facade_remove_members_async (xi_context_get_groups_facade (context_of (op->self)),
+                                         xi_group_get_id (op->group), (const char * const *)op->ids,
+                                         op->self->cancellable, members_removed_cb, op);
+  g_steal_pointer (&op);
+}
+
+/* The selection goes to the store as row keys: selecting every member of
+ * a large group and removing them loads none of them. */
 static void
 remove_selected_members (XiGroupsPage *self)
 {
   XiGroup *group = selected_group (self);
   g_autoptr(GtkBitset) bits = NULL;
-  g_autoptr(GPtrArray) contacts = NULL;
-  g_auto(GStrv) ids = NULL;
+  g_autoptr(GArray) keys = NULL;
   GtkBitsetIter iter;
   guint position;
 
   if (group == NULL)
     return;
 
-  contacts = g_ptr_array_new_with_free_func (g_object_unref);
   bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->member_selection));
+  keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) gtk_bitset_get_size (bits));
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, bits, &position);
        ok;
        ok = gtk_bitset_iter_next (&iter, &position))
-    g_ptr_array_add (contacts, g_list_model_get_item (G_LIST_MODEL (self->member_selection), position));
+    {
+      gint64 key = xi_contact_list_get_key (self->members, position);
 
-  if (contacts->len == 0)
+      if (key != 0)
+        g_array_append_val (keys, key);
+    }
+
+  if (keys->len == 0)
     {
       xi_page_toast (XI_PAGE (self), _("Select the contacts to remove first"));
       return;
     }
 
-  ids = contact_ids (contacts);
-  xi_groups_facade_remove_members_async (xi_context_get_groups_facade (context_of (self)),
-                                         xi_group_get_id (group), (const char * const *)ids,
-                                         self->cancellable, members_removed_cb,
-                                         group_op_new (self, group, contacts));
+  xi_contacts_facade_list_ids_async (xi_context_get_contacts_facade (context_of (self)),
+                                     (const gint64 *)(gpointer)keys->data, keys->len, self->cancellable,
+                                     member_ids_listed_cb, group_op_new (self, group, NULL));
 }
 
 /* The "Add Contacts…" picker: every contact not yet in the group, with a
@@ -634,7 +648,7 @@ picker_choose (XiMemberPicker *picker,
   GtkCheckButton *check = g_hash_table_lookup (picker->bound, contact);
 
   if (chosen)
-    g_hash_table_replace (picker->chosen, g_strdup (xi_contact_get_id (contact)), g_object_ref (contact));
+    g_hash_table_add (picker->chosen, g_strdup (xi_contact_get_id (contact)));
   else
     g_hash_table_remove (picker->chosen, xi_contact_get_id (contact));
 
@@ -740,29 +754,82 @@ picker_search_changed_cb (GtkSearchEntry *entry,
   picker_update (picker);
 }
 
-static void
-candidates_loaded_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(XiMemberPicker) picker = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) contacts = xi_store_load_contact_keys_finish (XI_STORE (object), result, &error);
+/* Keys turned into ids at a time when choosing every candidate: ids
+ * are all the picker keeps of a contact. */
+#define CHOOSE_BATCH 4096
 
-  if (picker->candidates == NULL)   /* closed */
-    return;
-  if (contacts == NULL)
+typedef struct
+{
+  XiMemberPicker *picker;
+  GArray         *keys;   /* gint64: the candidates when "Choose All" was pressed */
+  guint           done;
+} ChooseAll;
+
+static void
+choose_all_free (ChooseAll *all)
+{
+  g_object_unref (all->picker);
+  g_array_unref (all->keys);
+  g_free (all);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChooseAll, choose_all_free)
+
+static void choose_next (ChooseAll *all);
+
+static void
+candidate_ids_listed_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(ChooseAll) all = user_data;
+  XiMemberPicker *picker = all->picker;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = xi_contacts_facade_list_ids_finish (XI_CONTACTS_FACADE (object), result, &error);
+  GHashTableIter iter;
+  gpointer contact;
+  gpointer check;
+
+  if (ids == NULL)
     {
-      xi_page_toast (XI_PAGE (picker->page), "%s", error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        xi_page_toast (XI_PAGE (picker->page), "%s", error->message);
       return;
     }
-  for (guint i = 0; i < contacts->len; i++)
-    if (g_ptr_array_index (contacts, i) != NULL)
-      picker_choose (picker, g_ptr_array_index (contacts, i), TRUE);
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_hash_table_add (picker->chosen, g_steal_pointer (&ids[i]));
+
+  /* The rows on screen show their new state. */
+  g_hash_table_iter_init (&iter, picker->bound);
+  while (g_hash_table_iter_next (&iter, &contact, &check))
+    if (xi_contact_get_id (contact) != NULL && g_hash_table_contains (picker->chosen, xi_contact_get_id (contact)))
+      gtk_check_button_set_active (check, TRUE);
+
+  all->done += MIN (CHOOSE_BATCH, all->keys->len - all->done);
+  if (all->done < all->keys->len)
+    {
+      choose_next (g_steal_pointer (&all));
+      return;
+    }
+  picker->busy = FALSE;
+  picker_update (picker);
+}
+
+static void
+choose_next (ChooseAll *all)
+{
+  XiMemberPicker *picker = all->picker;
+
+  picker_update (picker);
+  xi_contacts_facade_list_ids_async (xi_context_get_contacts_facade (context_of (picker->page)),
+                                     &g_array_index (all->keys, gint64, all->done),
+                                     MIN (CHOOSE_BATCH, all->keys->len - all->done), picker->cancellable,
+                                     candidate_ids_listed_cb, all);
 }
 
 /* The candidates' rows are loaded only where shown: choosing them all
- * reads them. */
+ * asks the store for their ids alone, a batch at a time, so that
+ * choosing a million holds their ids, never their contacts. */
 static void
 picker_select_all_action (GtkWidget  *widget,
                           const char *action_name,
@@ -770,17 +837,22 @@ picker_select_all_action (GtkWidget  *widget,
 {
   XiMemberPicker *picker = XI_MEMBER_PICKER (widget);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (picker->candidates));
-  g_autoptr(GArray) keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+  ChooseAll *all;
 
+  if (n == 0 || picker->busy)
+    return;
+
+  all = g_new0 (ChooseAll, 1);
+  all->picker = g_object_ref (picker);
+  all->keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
   for (guint i = 0; i < n; i++)
     {
       gint64 key = xi_contact_list_get_key (picker->candidates, i);
 
-      g_array_append_val (keys, key);
+      g_array_append_val (all->keys, key);
     }
-  xi_store_load_contact_keys_async (xi_context_get_store (context_of (picker->page)),
-                                    (const gint64 *)(gpointer)keys->data, keys->len, NULL,
-                                    candidates_loaded_cb, g_object_ref (picker));
+  picker->busy = TRUE;
+  choose_next (all);
 }
 
 static void
@@ -789,17 +861,13 @@ picker_add_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   XiMemberPicker *picker = XI_MEMBER_PICKER (widget);
-  g_autoptr(GPtrArray) contacts = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer value;
+  g_autofree gpointer *ids = NULL;
 
   if (g_hash_table_size (picker->chosen) == 0 || picker->busy)
     return;
 
-  g_hash_table_iter_init (&iter, picker->chosen);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (contacts, g_object_ref (value));
-  add_members (picker->page, picker->group, contacts, picker);
+  ids = g_hash_table_get_keys_as_array (picker->chosen, NULL);
+  add_members (picker->page, picker->group, (const char * const *)ids, picker);
 }
 
 static void
@@ -812,6 +880,9 @@ xi_member_picker_dispose (GObject *object)
   picker->list = NULL;
   g_clear_pointer (&picker->bound, g_hash_table_unref);
   g_clear_pointer (&picker->chosen, g_hash_table_unref);
+  if (picker->cancellable != NULL)
+    g_cancellable_cancel (picker->cancellable);
+  g_clear_object (&picker->cancellable);
   g_clear_object (&picker->candidates);
   g_clear_object (&picker->group);
   g_clear_object (&picker->page);
@@ -850,7 +921,8 @@ xi_member_picker_class_init (XiMemberPickerClass *klass)
 static void
 xi_member_picker_init (XiMemberPicker *picker)
 {
-  picker->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  picker->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  picker->cancellable = g_cancellable_new ();
   picker->bound = g_hash_table_new (NULL, NULL);
 }
 
@@ -909,6 +981,9 @@ xi_member_picker_new (XiGroupsPage *page,
   /* The candidates. */
   picker->candidates = xi_contacts_facade_new_list (xi_context_get_contacts_facade (context_of (page)));
   query_group (picker->candidates, picker->group, FALSE, NULL);
+  /* "Choose All Shown" and the empty page follow the listing. */
+  g_signal_connect_object (picker->candidates, "items-changed", G_CALLBACK (picker_update), picker,
+                           G_CONNECT_SWAPPED);
   factory = factory_new (G_CALLBACK (setup_candidate_row_cb), G_CALLBACK (bind_candidate_row_cb),
                          G_CALLBACK (unbind_candidate_row_cb), picker);
   picker->list = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (
