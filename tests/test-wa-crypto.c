@@ -48,6 +48,8 @@ test_sha256 (void)
   assert_hex (digest, sizeof digest, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   wa_crypto_sha256 (NULL, 0, digest);
   assert_hex (digest, sizeof digest, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  wa_crypto_sha256 ((const guint8 *) "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, digest);
+  assert_hex (digest, sizeof digest, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 /* RFC 1321 §A.5. */
@@ -81,6 +83,75 @@ test_hmac_sha256 (void)
   memset (key, 0xaa, sizeof key);
   wa_crypto_hmac_sha256 (key, sizeof key, (const guint8 *) msg6, strlen (msg6), mac);
   assert_hex (mac, sizeof mac, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+/* All seven cases of RFC 4231 through the streaming HMAC, fed a byte at
+ * a time and in one piece, each HMAC finished twice to show that
+ * finishing starts it over with the same key. Case 5 compares the first
+ * 128 bits, as the RFC truncates it. */
+static void
+test_hmac_rfc4231 (void)
+{
+  static const struct
+  {
+    guint8      key_byte;
+    gsize       key_len;
+    const char *data;
+    guint8      data_byte;
+    gsize       data_len;
+    const char *mac;
+  } cases[] = {
+    { 0x0b, 20, "Hi There", 0, 8,
+      "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7" },
+    { 0, 4, "what do ya want for nothing?", 0, 28,
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
+    { 0xaa, 20, NULL, 0xdd, 50,
+      "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe" },
+    { 0, 25, NULL, 0xcd, 50,
+      "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b" },
+    { 0x0c, 20, "Test With Truncation", 0, 20,
+      "a3b6167473100ee06e0c796c2955552b" },
+    { 0xaa, 131, "Test Using Larger Than Block-Size Key - Hash Key First", 0, 54,
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+    { 0xaa, 131, "This is a test using a larger than block-size key and a larger than "
+                 "block-size data. The key needs to be hashed before being used by the "
+                 "HMAC algorithm.", 0, 152,
+      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(WaHmac) hmac = NULL;
+      guint8 key[131], data[152];
+      guint8 mac[WA_SHA256_LEN], again[WA_SHA256_LEN], one_shot[WA_SHA256_LEN];
+      g_autofree char *hex = NULL;
+
+      if (i == 1)
+        memcpy (key, "Jefe", 4);
+      else if (i == 3)
+        for (guint k = 0; k < cases[i].key_len; k++)
+          key[k] = k + 1;
+      else
+        memset (key, cases[i].key_byte, cases[i].key_len);
+      if (cases[i].data != NULL)
+        memcpy (data, cases[i].data, cases[i].data_len);
+      else
+        memset (data, cases[i].data_byte, cases[i].data_len);
+
+      hmac = wa_hmac_new (key, cases[i].key_len);
+      for (gsize k = 0; k < cases[i].data_len; k++)
+        wa_hmac_update (hmac, data + k, 1);
+      wa_hmac_finish (hmac, mac);
+      wa_hmac_update (hmac, data, cases[i].data_len);
+      wa_hmac_finish (hmac, again);
+      wa_crypto_hmac_sha256 (key, cases[i].key_len, data, cases[i].data_len, one_shot);
+
+      hex = xi_test_hex (mac, sizeof mac);
+      hex[strlen (cases[i].mac)] = '\0';
+      g_assert_cmpstr (hex, ==, cases[i].mac);
+      g_assert_cmpmem (again, sizeof again, mac, sizeof mac);
+      g_assert_cmpmem (one_shot, sizeof one_shot, mac, sizeof mac);
+    }
 }
 
 /* RFC 5869 appendix A, test cases 1 to 3. */
@@ -635,6 +706,7 @@ main (int   argc,
   g_test_add_func ("/wa/crypto/sha256", test_sha256);
   g_test_add_func ("/wa/crypto/md5", test_md5);
   g_test_add_func ("/wa/crypto/hmac-sha256", test_hmac_sha256);
+  g_test_add_func ("/wa/crypto/hmac-rfc4231", test_hmac_rfc4231);
   g_test_add_func ("/wa/crypto/hkdf-rfc5869", test_hkdf_rfc5869);
   g_test_add_func ("/wa/crypto/hkdf-lengths", test_hkdf_lengths);
   g_test_add_func ("/wa/crypto/aes-gcm", test_aes_gcm);

@@ -252,7 +252,9 @@ test_digest (void)
   g_assert_false (wa_prekeys_digest_matches (credentials, store, bad_hash));
   g_assert_false (wa_prekeys_digest_matches (credentials, store, empty));
 
-  /* A prekey the server lists that we lost. */
+  /* A prekey the server lists that we lost, after the answer that lists
+   * it was remembered as a match. */
+  g_assert_true (wa_prekeys_digest_matches (credentials, store, good));
   wa_key_store_remove (store, "prekey", "2");
   g_assert_false (wa_prekeys_digest_matches (credentials, store, good));
   g_assert_false (wa_prekeys_digest_matches (credentials, store, fewer));
@@ -262,6 +264,31 @@ test_digest (void)
   g_assert_true (wa_prekeys_rotated (credentials, store, rotate, 1));
   stale = digest_answer (credentials, upload, 0, TRUE);
   g_assert_false (wa_prekeys_digest_matches (credentials, store, stale));
+}
+
+/* An answer that matched once is known again without a curve operation:
+ * a prekey id never gets a second key, so the second check opens no
+ * prekey. A damaged prekey shows it: the full check would refuse it, the
+ * remembered answer does not look at it. Any other answer, here one
+ * listing fewer keys, is checked in full. */
+static void
+test_digest_remembered (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  g_autoptr(WaCredentials) credentials = wa_credentials_generate ();
+  g_autoptr(WaNode) upload = wa_prekeys_upload_request (credentials, store, 5);
+  g_autoptr(WaNode) good = digest_answer (credentials, upload, 5, TRUE);
+  g_autoptr(WaNode) fewer = digest_answer (credentials, upload, 2, TRUE);
+  g_autoptr(GBytes) damaged = g_bytes_new ("short", 5);
+
+  g_assert_true (wa_prekeys_digest_matches (credentials, store, good));
+  wa_key_store_save (store, "prekey", "1", damaged);
+  g_assert_true (wa_prekeys_digest_matches (credentials, store, good));
+  g_assert_false (wa_prekeys_digest_matches (credentials, store, fewer));
+
+  /* Forgetting every key (a new link) forgets the remembered answer. */
+  wa_key_store_clear (store);
+  g_assert_false (wa_prekeys_digest_matches (credentials, store, good));
 }
 
 int
@@ -278,6 +305,7 @@ main (int   argc,
   g_test_add_func ("/wa/prekeys/rotation", test_rotation);
   g_test_add_func ("/wa/prekeys/rotation-of-old-keys", test_rotation_of_old_keys);
   g_test_add_func ("/wa/prekeys/digest", test_digest);
+  g_test_add_func ("/wa/prekeys/digest-remembered", test_digest_remembered);
 
   return g_test_run ();
 }

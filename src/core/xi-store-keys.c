@@ -683,7 +683,7 @@ get_keys_func (XiStore  *self,
   /* A batch is read in one read transaction: one snapshot, and the WAL's
    * read lock taken once rather than once for each key. */
   began = get->keys != NULL && get->keys[0] != NULL && get->keys[1] != NULL && sqlite3_get_autocommit (self->db);
-  if (began && !_xi_store_exec (self, "BEGIN", &error))
+  if (began && !_xi_store_run (self, "BEGIN", &error))
     {
       g_task_return_error (task, error);
       return;

@@ -124,6 +124,9 @@ sqlite3_stmt   *_xi_store_prepare          (XiStore              *self,
 gboolean        _xi_store_exec             (XiStore              *self,
                                             const char           *sql,
                                             GError              **error);
+gboolean        _xi_store_run              (XiStore              *self,
+                                            const char           *sql,
+                                            GError              **error);
 gboolean        _xi_store_step_done        (XiStore              *self,
                                             sqlite3_stmt         *stmt,
                                             GError              **error);

@@ -460,12 +460,12 @@ _xi_store_run_riders (XiStore *self,
     {
       Rider *rider = g_task_get_task_data (g_ptr_array_index (op->riders, i));
 
-      if (!_xi_store_exec (self, "SAVEPOINT rider", &rider->error))
+      if (!_xi_store_run (self, "SAVEPOINT rider", &rider->error))
         continue;
       rider->result = rider->func (self, rider->data, &rider->error);
       if (rider->result == NULL)
-        _xi_store_exec (self, "ROLLBACK TO rider", NULL);
-      _xi_store_exec (self, "RELEASE rider", NULL);
+        _xi_store_run (self, "ROLLBACK TO rider", NULL);
+      _xi_store_run (self, "RELEASE rider", NULL);
     }
 }
 
@@ -1046,6 +1046,22 @@ _xi_store_exec (XiStore     *self,
   return TRUE;
 }
 
+/*
+ * Runs one statement without parameters, such as BEGIN or COMMIT, from
+ * the statement cache: _xi_store_exec () would parse it again each time,
+ * and a message costs several of these. Like _xi_store_prepare (), @sql
+ * must be a literal.
+ */
+gboolean
+_xi_store_run (XiStore     *self,
+               const char  *sql,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, sql, error);
+
+  return stmt != NULL && _xi_store_step_done (self, stmt, error);
+}
+
 gboolean
 _xi_store_step_done (XiStore       *self,
                      sqlite3_stmt  *stmt,
@@ -1068,14 +1084,14 @@ gboolean
 _xi_store_begin (XiStore  *self,
                  GError  **error)
 {
-  return _xi_store_exec (self, "BEGIN IMMEDIATE", error);
+  return _xi_store_run (self, "BEGIN IMMEDIATE", error);
 }
 
 gboolean
 _xi_store_commit (XiStore  *self,
                   GError  **error)
 {
-  return _xi_store_exec (self, "COMMIT", error);
+  return _xi_store_run (self, "COMMIT", error);
 }
 
 static void
@@ -1140,7 +1156,7 @@ void
 _xi_store_rollback (XiStore *self)
 {
   if (!sqlite3_get_autocommit (self->db))
-    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    _xi_store_run (self, "ROLLBACK", NULL);
 }
 
 /* ISO 8601 in UTC with milliseconds, the form PostgREST returns. Local

@@ -24,12 +24,17 @@
  * the library never touches libsodium, OpenSSL or libsignal directly.
  *
  * Who does what, and why:
- *  - libsodium: random bytes, SHA-256, HMAC-SHA256, X25519 and AES-256-GCM
- *    when the CPU has AES-NI + PCLMUL (its only GCM implementation).
- *  - OpenSSL EVP: AES-CBC and AES-CTR (libsodium 1.0.18 has neither), GCM
- *    on CPUs libsodium refuses, and MD5 (only for the registration
- *    buildHash).
- *  - HKDF is written here on top of HMAC: 1.0.18 predates libsodium's HKDF.
+ *  - libsodium: random bytes, X25519, HMAC-SHA512 (app state only) and
+ *    AES-256-GCM when the CPU has AES-NI + PCLMUL (its only GCM
+ *    implementation).
+ *  - OpenSSL EVP: SHA-256 and the HMAC-SHA256 built on it (libcrypto
+ *    uses the CPU's SHA extensions where libsodium's SHA-256 is portable
+ *    C, about three times slower, and a message costs a dozen HMACs),
+ *    AES-CBC and AES-CTR (libsodium 1.0.18 has neither), GCM on CPUs
+ *    libsodium refuses, and MD5 (only for the registration buildHash).
+ *  - HMAC and HKDF are written here on the EVP digest: EVP_MAC allocates
+ *    and looks up a provider context on every key, which costs more than
+ *    the two hashes of a short message.
  *  - Signatures are the Signal Curve25519 scheme (Ed25519 over the
  *    birational image of the Montgomery key, sign bit in byte 63). Only
  *    libsignal-protocol-c implements it; libsodium's Ed25519 produces
@@ -54,6 +59,15 @@ int curve25519_verify (const unsigned char *signature,
 
 /* EVP takes int lengths; feed longer inputs in pieces of this size. */
 #define EVP_CHUNK (1 << 30)
+
+#define SHA256_BLOCK_LEN 64
+
+struct _WaHmac
+{
+  EVP_MD_CTX *md;
+  guint8      inner_pad[SHA256_BLOCK_LEN];
+  guint8      outer_pad[SHA256_BLOCK_LEN];
+};
 
 /* Decided once by wa_crypto_init(); until then the portable path is used. */
 static gboolean use_sodium_gcm;
@@ -86,6 +100,115 @@ evp_update (EVP_CIPHER_CTX *ctx,
     }
 
   return TRUE;
+}
+
+/* Fetched once: EVP_sha256 () would look the implementation up in the
+ * provider store at every EVP_DigestInit_ex (). */
+static const EVP_MD *
+sha256_md (void)
+{
+  static gsize md;
+
+  if (g_once_init_enter (&md))
+    {
+      EVP_MD *fetched = EVP_MD_fetch (NULL, "SHA256", NULL);
+
+      if (fetched == NULL)
+        g_error ("OpenSSL has no SHA-256");
+      g_once_init_leave (&md, (gsize) fetched);
+    }
+  return (const EVP_MD *) md;
+}
+
+static void
+digest_init (EVP_MD_CTX *ctx)
+{
+  /* Fails only when out of memory, which GLib treats as fatal too. */
+  if (EVP_DigestInit_ex2 (ctx, sha256_md (), NULL) != 1)
+    g_error ("OpenSSL could not start a SHA-256 digest");
+}
+
+static void
+digest_update (EVP_MD_CTX   *ctx,
+               const guint8 *data,
+               gsize         len)
+{
+  if (len > 0 && EVP_DigestUpdate (ctx, data, len) != 1)
+    g_error ("OpenSSL could not run SHA-256");
+}
+
+static void
+digest_final (EVP_MD_CTX *ctx,
+              guint8      out[WA_SHA256_LEN])
+{
+  if (EVP_DigestFinal_ex (ctx, out, NULL) != 1)
+    g_error ("OpenSSL could not finish a SHA-256 digest");
+}
+
+static EVP_MD_CTX *
+digest_new (void)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+
+  if (ctx == NULL)
+    g_error ("OpenSSL could not allocate a digest context");
+  return ctx;
+}
+
+/* RFC 2104: a key longer than the block is hashed first; both pads are
+ * the key, zero-filled to the block, XORed with their constants. */
+static void
+hmac_set_key (WaHmac       *self,
+              const guint8 *key,
+              gsize         key_len)
+{
+  guint8 hashed[WA_SHA256_LEN];
+
+  if (key_len > SHA256_BLOCK_LEN)
+    {
+      digest_init (self->md);
+      digest_update (self->md, key, key_len);
+      digest_final (self->md, hashed);
+      key = hashed;
+      key_len = sizeof hashed;
+    }
+
+  memset (self->inner_pad, 0x36, SHA256_BLOCK_LEN);
+  memset (self->outer_pad, 0x5c, SHA256_BLOCK_LEN);
+  for (gsize i = 0; i < key_len; i++)
+    {
+      self->inner_pad[i] ^= key[i];
+      self->outer_pad[i] ^= key[i];
+    }
+  sodium_memzero (hashed, sizeof hashed);
+
+  digest_init (self->md);
+  digest_update (self->md, self->inner_pad, SHA256_BLOCK_LEN);
+}
+
+static void
+hmac_finish (WaHmac *self,
+             guint8  out[WA_SHA256_LEN])
+{
+  guint8 inner[WA_SHA256_LEN];
+
+  digest_final (self->md, inner);
+  digest_init (self->md);
+  digest_update (self->md, self->outer_pad, SHA256_BLOCK_LEN);
+  digest_update (self->md, inner, sizeof inner);
+  digest_final (self->md, out);
+  sodium_memzero (inner, sizeof inner);
+
+  digest_init (self->md);
+  digest_update (self->md, self->inner_pad, SHA256_BLOCK_LEN);
+}
+
+static void
+hmac_clear (WaHmac *self)
+{
+  /* The digest context holds state derived from the key. */
+  EVP_MD_CTX_free (self->md);
+  sodium_memzero (self, sizeof *self);
 }
 
 static void
@@ -312,7 +435,10 @@ wa_crypto_sha256 (const guint8 *data,
                   gsize         len,
                   guint8        out[WA_SHA256_LEN])
 {
-  crypto_hash_sha256 (out, data, len);
+  g_return_if_fail (data != NULL || len == 0);
+
+  if (EVP_Digest (len > 0 ? data : (const guint8 *) "", len, out, NULL, sha256_md (), NULL) != 1)
+    g_error ("OpenSSL could not run SHA-256");
 }
 
 /**
@@ -353,12 +479,72 @@ wa_crypto_hmac_sha256 (const guint8 *key,
                        gsize         len,
                        guint8        out[WA_SHA256_LEN])
 {
-  crypto_auth_hmacsha256_state state;
+  WaHmac hmac = { digest_new () };
 
-  crypto_auth_hmacsha256_init (&state, key, key_len);
-  crypto_auth_hmacsha256_update (&state, data, len);
-  crypto_auth_hmacsha256_final (&state, out);
-  sodium_memzero (&state, sizeof state);
+  hmac_set_key (&hmac, key, key_len);
+  digest_update (hmac.md, data, len);
+  hmac_finish (&hmac, out);
+  hmac_clear (&hmac);
+}
+
+/**
+ * wa_hmac_new:
+ * @key: the key, any length
+ *
+ * An HMAC-SHA256 fed in pieces, and reusable: wa_hmac_finish() starts it
+ * over with the same key.
+ *
+ * Returns: (transfer full): a new HMAC; free it with wa_hmac_free(),
+ *   which wipes the key
+ */
+WaHmac *
+wa_hmac_new (const guint8 *key,
+             gsize         key_len)
+{
+  WaHmac *self;
+
+  g_return_val_if_fail (key != NULL || key_len == 0, NULL);
+
+  self = g_new0 (WaHmac, 1);
+  self->md = digest_new ();
+  hmac_set_key (self, key, key_len);
+  return self;
+}
+
+void
+wa_hmac_update (WaHmac       *self,
+                const guint8 *data,
+                gsize         len)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (data != NULL || len == 0);
+
+  digest_update (self->md, data, len);
+}
+
+/**
+ * wa_hmac_finish:
+ * @out: (out caller-allocates): the MAC of everything fed since the last
+ *   call
+ *
+ * Writes the MAC and starts @self over with the same key.
+ */
+void
+wa_hmac_finish (WaHmac *self,
+                guint8  out[WA_SHA256_LEN])
+{
+  g_return_if_fail (self != NULL);
+
+  hmac_finish (self, out);
+}
+
+void
+wa_hmac_free (WaHmac *self)
+{
+  if (self == NULL)
+    return;
+  hmac_clear (self);
+  g_free (self);
 }
 
 /**
@@ -404,7 +590,7 @@ wa_crypto_hkdf_sha256 (const guint8 *salt,
                        gsize         out_len)
 {
   static const guint8 zero_salt[WA_SHA256_LEN] = { 0 };
-  crypto_auth_hmacsha256_state state;
+  WaHmac hmac = { digest_new () };
   guint8 prk[WA_SHA256_LEN];
   guint8 block[WA_SHA256_LEN];
   gsize done = 0;
@@ -418,27 +604,28 @@ wa_crypto_hkdf_sha256 (const guint8 *salt,
       salt = zero_salt;
       salt_len = sizeof zero_salt;
     }
-  wa_crypto_hmac_sha256 (salt, salt_len, ikm, ikm_len, prk);
+  hmac_set_key (&hmac, salt, salt_len);
+  digest_update (hmac.md, ikm, ikm_len);
+  hmac_finish (&hmac, prk);
 
   /* T(i) = HMAC(PRK, T(i-1) || info || i), T(0) empty. */
+  hmac_set_key (&hmac, prk, sizeof prk);
   while (done < out_len)
     {
       gsize take = MIN (sizeof block, out_len - done);
 
-      crypto_auth_hmacsha256_init (&state, prk, sizeof prk);
       if (counter > 1)
-        crypto_auth_hmacsha256_update (&state, block, sizeof block);
-      if (info_len > 0)
-        crypto_auth_hmacsha256_update (&state, info, info_len);
-      crypto_auth_hmacsha256_update (&state, &counter, 1);
-      crypto_auth_hmacsha256_final (&state, block);
+        digest_update (hmac.md, block, sizeof block);
+      digest_update (hmac.md, info, info_len);
+      digest_update (hmac.md, &counter, 1);
+      hmac_finish (&hmac, block);
 
       memcpy (out + done, block, take);
       done += take;
       counter++;
     }
 
-  sodium_memzero (&state, sizeof state);
+  hmac_clear (&hmac);
   sodium_memzero (prk, sizeof prk);
   sodium_memzero (block, sizeof block);
 }

@@ -37,6 +37,13 @@ typedef struct
   guint8 pub[WA_KEY_LEN];
 } WaKeyPair;
 
+/**
+ * WaHmac:
+ *
+ * An HMAC-SHA256 in progress; see wa_hmac_new().
+ */
+typedef struct _WaHmac WaHmac;
+
 gboolean  wa_crypto_init                (GError       **error);
 
 void      wa_crypto_random              (gpointer       out,
@@ -50,6 +57,15 @@ gboolean  wa_crypto_equal               (const guint8  *a,
 void      wa_crypto_sha256              (const guint8  *data,
                                          gsize          len,
                                          guint8         out[WA_SHA256_LEN]);
+WaHmac   *wa_hmac_new                   (const guint8  *key,
+                                         gsize          key_len) G_GNUC_WARN_UNUSED_RESULT;
+void      wa_hmac_update                (WaHmac        *self,
+                                         const guint8  *data,
+                                         gsize          len);
+void      wa_hmac_finish                (WaHmac        *self,
+                                         guint8         out[WA_SHA256_LEN]);
+void      wa_hmac_free                  (WaHmac        *self);
+
 gboolean  wa_crypto_md5                 (const guint8  *data,
                                          gsize          len,
                                          guint8         out[WA_MD5_LEN],
@@ -125,6 +141,8 @@ gboolean  wa_crypto_verify              (const guint8   pub[WA_KEY_LEN],
                                          const guint8  *message,
                                          gsize          len,
                                          const guint8   signature[WA_SIGNATURE_LEN]);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaHmac, wa_hmac_free)
 
 /* Tests only: run AES-GCM through OpenSSL even where libsodium could. */
 void      _wa_crypto_force_openssl_gcm  (gboolean       force);

@@ -91,13 +91,12 @@ mix_hash (WaNoiseHandshake *self,
           const guint8     *data,
           gsize             len)
 {
-  crypto_hash_sha256_state state;
+  g_autofree guint8 *input = g_malloc (sizeof self->h + len);
 
-  crypto_hash_sha256_init (&state);
-  crypto_hash_sha256_update (&state, self->h, sizeof self->h);
-  crypto_hash_sha256_update (&state, data, len);
-  crypto_hash_sha256_final (&state, self->h);
-  sodium_memzero (&state, sizeof state);
+  memcpy (input, self->h, sizeof self->h);
+  if (len > 0)
+    memcpy (input + sizeof self->h, data, len);
+  wa_crypto_sha256 (input, sizeof self->h + len, self->h);
 }
 
 static void

@@ -34,6 +34,7 @@
 #define SIGNED_KIND "signed-prekey"
 #define NEXT_SIGNED_ID_KEY "next-signed-prekey-id"
 #define ROTATE_RETRY_KEY "signed-prekey-retry"
+#define VERIFIED_DIGEST_KEY "prekey-digest-verified"
 #define MAX_ID 0xffffff
 /* private key || signature || BE64 time made */
 #define SIGNED_RECORD_LEN (WA_KEY_LEN + WA_SIGNATURE_LEN + 8)
@@ -506,6 +507,79 @@ content_is (WaNode       *parent,
  *
  * Returns: whether the server's keys are ours; %FALSE means upload again
  */
+/* The SHA-256 of everything a digest answer says, in order, to know an
+ * answer checked before. Every field has a fixed length (checked before
+ * this runs), so plain concatenation is unambiguous. */
+static GBytes *
+digest_fingerprint (WaNode    *digest,
+                    WaNode    *skey,
+                    GPtrArray *ids)
+{
+  g_autoptr(GByteArray) all = g_byte_array_new ();
+  const struct { WaNode *parent; const char *tag; } fields[] = {
+    { digest, "registration" }, { digest, "identity" }, { skey, "id" },
+    { skey, "value" }, { skey, "signature" }, { digest, "hash" },
+  };
+  guint8 sum[WA_SHA256_LEN];
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      GBytes *content = wa_node_get_content_bytes (wa_node_get_child_by_tag (fields[i].parent, fields[i].tag));
+
+      g_byte_array_append (all, g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+    }
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    {
+      GBytes *id = wa_node_get_content_bytes (g_ptr_array_index (ids, i));
+
+      g_byte_array_append (all, g_bytes_get_data (id, NULL), g_bytes_get_size (id));
+    }
+  wa_crypto_sha256 (all->data, all->len, sum);
+  return g_bytes_new (sum, sizeof sum);
+}
+
+/* Whether we still hold every prekey @ids lists, without opening one. */
+static gboolean
+all_held (WaKeyStore *store,
+          GPtrArray  *ids)
+{
+  g_autoptr(GPtrArray) held = wa_key_store_list (store, KIND);
+  g_autoptr(GHashTable) set = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < held->len; i++)
+    g_hash_table_add (set, g_ptr_array_index (held, i));
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    {
+      GBytes *id = wa_node_get_content_bytes (g_ptr_array_index (ids, i));
+      g_autofree char *key = g_strdup_printf ("%" G_GUINT64_FORMAT, read_be (g_bytes_get_data (id, NULL), 3));
+
+      if (!g_hash_table_contains (set, key))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * wa_prekeys_digest_matches:
+ * @credentials: the device's keys
+ * @store: where the one-time prekeys are kept
+ * @answer: the server's answer to wa_prekeys_digest_request()
+ *
+ * Checks what the server holds against what we have: the registration
+ * id, the identity, the current signed prekey, and the SHA-1 over them
+ * and every one-time prekey it lists (WA-FIDELITY §5). A listed prekey
+ * we no longer have is a mismatch too: nobody could start a session
+ * from it.
+ *
+ * The SHA-1 needs the public half of every listed prekey, a curve
+ * multiplication each (hundreds at every connection). A prekey id is
+ * never given a second key (ids only grow, and wrap after 16 million),
+ * so once an answer matched, the same answer later can only fail by
+ * listing a prekey we dropped since: that is all a remembered answer is
+ * checked for.
+ *
+ * Returns: whether the server's keys are ours; %FALSE means upload again
+ */
 gboolean
 wa_prekeys_digest_matches (const WaCredentials *credentials,
                            WaKeyStore          *store,
@@ -516,6 +590,8 @@ wa_prekeys_digest_matches (const WaCredentials *credentials,
   WaNode *list = digest != NULL ? wa_node_get_child_by_tag (digest, "list") : NULL;
   g_autoptr(GPtrArray) ids = list != NULL ? wa_node_get_children_by_tag (list, "id") : NULL;
   g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  g_autoptr(GBytes) fingerprint = NULL;
+  g_autoptr(GBytes) verified = NULL;
   guint8 registration[4], skey_id[3];
   guint8 hash[20];
   gsize hash_len = sizeof hash;
@@ -533,6 +609,18 @@ wa_prekeys_digest_matches (const WaCredentials *credentials,
       !content_is (skey, "signature", credentials->signed_pre_key_signature, WA_SIGNATURE_LEN) ||
       content_of (digest, "hash", sizeof hash) == NULL)
     return FALSE;
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    {
+      GBytes *id = wa_node_get_content_bytes (g_ptr_array_index (ids, i));
+
+      if (id == NULL || g_bytes_get_size (id) != 3)
+        return FALSE;
+    }
+
+  fingerprint = digest_fingerprint (digest, skey, ids);
+  verified = wa_key_store_load (store, "device", VERIFIED_DIGEST_KEY);
+  if (verified != NULL && g_bytes_equal (verified, fingerprint))
+    return all_held (store, ids);
 
   g_checksum_update (sha1, credentials->identity_key.pub, WA_KEY_LEN);
   g_checksum_update (sha1, credentials->signed_pre_key.pub, WA_KEY_LEN);
@@ -540,14 +628,10 @@ wa_prekeys_digest_matches (const WaCredentials *credentials,
   for (guint i = 0; ids != NULL && i < ids->len; i++)
     {
       GBytes *id = wa_node_get_content_bytes (g_ptr_array_index (ids, i));
-      g_autofree char *key = NULL;
-      g_autoptr(GBytes) secret = NULL;
+      g_autofree char *key = g_strdup_printf ("%" G_GUINT64_FORMAT, read_be (g_bytes_get_data (id, NULL), 3));
+      g_autoptr(GBytes) secret = wa_key_store_load (store, KIND, key);
       WaKeyPair pair;
 
-      if (id == NULL || g_bytes_get_size (id) != 3)
-        return FALSE;
-      key = g_strdup_printf ("%" G_GUINT64_FORMAT, read_be (g_bytes_get_data (id, NULL), 3));
-      secret = wa_key_store_load (store, KIND, key);
       if (secret == NULL || g_bytes_get_size (secret) != WA_KEY_LEN)
         return FALSE;
       wa_key_pair_from_private (&pair, g_bytes_get_data (secret, NULL));
@@ -555,5 +639,9 @@ wa_prekeys_digest_matches (const WaCredentials *credentials,
       wa_key_pair_clear (&pair);
     }
   g_checksum_get_digest (sha1, hash, &hash_len);
-  return content_is (digest, "hash", hash, sizeof hash);
+  if (!content_is (digest, "hash", hash, sizeof hash))
+    return FALSE;
+
+  wa_key_store_save (store, "device", VERIFIED_DIGEST_KEY, fingerprint);
+  return TRUE;
 }

@@ -16,7 +16,8 @@
 
 /*
  * The primitives libsignal-protocol-c asks its host for (protocol notes
- * §11.2): randomness, HMAC-SHA256 and SHA-512 from libsodium, and the two
+ * §11.2): randomness and SHA-512 from libsodium, HMAC-SHA256 from
+ * wa-crypto (on libcrypto's SHA-256, the fastest here), and the two
  * AES modes libsodium lacks (CBC with PKCS#5 padding for message bodies,
  * CTR for nothing WhatsApp uses today but part of the interface) through
  * wa-crypto's OpenSSL EVP code, so the project has one AES implementation.
@@ -41,11 +42,7 @@ provider_hmac_sha256_init (void          **hmac_context,
                            size_t          key_len,
                            void           *user_data)
 {
-  crypto_auth_hmacsha256_state *state = g_new (crypto_auth_hmacsha256_state, 1);
-
-  /* libsodium's HMAC takes keys of any length, as HMAC requires. */
-  crypto_auth_hmacsha256_init (state, key, key_len);
-  *hmac_context = state;
+  *hmac_context = wa_hmac_new (key, key_len);
   return SG_SUCCESS;
 }
 
@@ -55,7 +52,7 @@ provider_hmac_sha256_update (void          *hmac_context,
                              size_t         data_len,
                              void          *user_data)
 {
-  crypto_auth_hmacsha256_update (hmac_context, data, data_len);
+  wa_hmac_update (hmac_context, data, data_len);
   return SG_SUCCESS;
 }
 
@@ -64,11 +61,11 @@ provider_hmac_sha256_final (void           *hmac_context,
                             signal_buffer **output,
                             void           *user_data)
 {
-  signal_buffer *buffer = signal_buffer_alloc (crypto_auth_hmacsha256_BYTES);
+  signal_buffer *buffer = signal_buffer_alloc (WA_SHA256_LEN);
 
   if (buffer == NULL)
     return SG_ERR_NOMEM;
-  crypto_auth_hmacsha256_final (hmac_context, signal_buffer_data (buffer));
+  wa_hmac_finish (hmac_context, signal_buffer_data (buffer));
   *output = buffer;
   return SG_SUCCESS;
 }
@@ -77,9 +74,7 @@ static void
 provider_hmac_sha256_cleanup (void *hmac_context,
                               void *user_data)
 {
-  /* The state holds the padded key. */
-  wa_crypto_wipe (hmac_context, sizeof (crypto_auth_hmacsha256_state));
-  g_free (hmac_context);
+  wa_hmac_free (hmac_context);
 }
 
 static int

@@ -915,21 +915,29 @@ next_notification_id (FakewaServer *self)
   return g_strdup_printf ("%u", ++self->next_notification);
 }
 
-/* The companions (not the phone) of an account, device JIDs. */
+/* The companions (not the phone) of an account, device JIDs. From the
+ * account's own devices: a message's token goes to the companions of its
+ * sender, and scanning every device of the server for them made a
+ * campaign's cost here grow with the square of its size. */
 static GPtrArray *
 companions_of (FakewaServer *self,
                const char   *phone)
 {
-  g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
   GPtrArray *targets = g_ptr_array_new_with_free_func (g_free);
+  GHashTable *set = devices_of_user (self, phone);
   GHashTableIter iter;
   const char *jid;
-  FakewaDevice *device;
 
-  g_hash_table_iter_init (&iter, self->devices);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &device))
-    if (same_user (jid, phone_jid) && !fakewa_device_is_primary (device))
-      g_ptr_array_add (targets, g_strdup (jid));
+  if (set == NULL)
+    return targets;
+  g_hash_table_iter_init (&iter, set);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, NULL))
+    {
+      FakewaDevice *device = g_hash_table_lookup (self->devices, jid);
+
+      if (device != NULL && !fakewa_device_is_primary (device))
+        g_ptr_array_add (targets, g_strdup (jid));
+    }
   return targets;
 }
 
@@ -3198,20 +3206,13 @@ fakewa_server_phone_share (FakewaServer  *self,
                            const char    *phone,
                            GError       **error)
 {
-  g_autoptr(GPtrArray) companions = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
-  GHashTableIter iter;
-  const char *jid;
-  FakewaDevice *device;
+  g_autoptr(GPtrArray) companions = NULL;
 
   g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
   g_return_val_if_fail (valid_user (phone), FALSE);
 
   ensure_account (self, phone)->shares = TRUE;
-  g_hash_table_iter_init (&iter, self->devices);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &device))
-    if (!fakewa_device_is_primary (device) && same_user (jid, phone_jid))
-      g_ptr_array_add (companions, g_strdup (jid));
+  companions = companions_of (self, phone);
   for (guint i = 0; i < companions->len; i++)
     if (!share_with (self, phone, g_ptr_array_index (companions, i), error))
       return FALSE;
@@ -3229,21 +3230,14 @@ void
 fakewa_server_phone_migrate_lids (FakewaServer *self,
                                   const char   *phone)
 {
-  g_autofree char *phone_jid = g_strdup_printf ("%s@s.whatsapp.net", phone);
   g_autoptr(GBytes) migration = NULL;
-  g_autoptr(GPtrArray) companions = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter iter;
-  const char *jid;
-  FakewaDevice *device;
+  g_autoptr(GPtrArray) companions = NULL;
 
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   g_return_if_fail (valid_user (phone));
 
   migration = fakewa_phone_lid_migration (ensure_phone (self, phone));
-  g_hash_table_iter_init (&iter, self->devices);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &device))
-    if (!fakewa_device_is_primary (device) && same_user (jid, phone_jid))
-      g_ptr_array_add (companions, g_strdup (jid));
+  companions = companions_of (self, phone);
   for (guint i = 0; i < companions->len; i++)
     phone_send_when_active (self, phone, g_ptr_array_index (companions, i), migration);
 }
