@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "xi-auto-reply-facade.h"
+#include "xi-test-facade.h"
 #include "xi-test-utils.h"
 
 /*
@@ -29,56 +30,24 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean done = FALSE;
-
   f->dir = xi_test_make_tmpdir ();
-  path = g_build_filename (f->dir, "store.db", NULL);
-  f->store = xi_store_new (path);
-  XI_TEST_WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
-                done = xi_store_open_finish (f->store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (done);
+  f->store = xi_test_facade_open_store (f->dir);
 
   f->facade = xi_auto_reply_facade_new (f->store);
-  XI_TEST_WAIT (xi_facade_reload_async (XI_FACADE (f->facade), NULL, xi_test_store_result_cb, &slot_),
-                done = xi_facade_reload_finish (XI_FACADE (f->facade), result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (done);
+  xi_test_facade_reload (XI_FACADE (f->facade));
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (f->facade);
-  xi_store_close (f->store);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (f->store);
-  xi_test_rm_rf (f->dir);
-  g_free (f->dir);
+  xi_test_facade_tear_down (XI_FACADE (f->facade), f->store, f->dir);
 }
 
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  g_error ("timed out");
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until the facade has read every change announced.
- * The store queues its announcement when it commits, before the write's
- * answer, so it is pending by now. */
 static void
 wait_followed (Fixture *f)
 {
-  guint timeout = g_timeout_add_seconds (20, timed_out_cb, NULL);
-
-  while (g_main_context_pending (NULL) || xi_facade_is_following (XI_FACADE (f->facade)))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
+  xi_test_facade_wait_followed (XI_FACADE (f->facade));
 }
 
 /* Writes @rule straight to the store, the way sync applies a pulled row. */
@@ -104,24 +73,6 @@ name_at (Fixture *f,
                                                            position);
 
   return rule != NULL ? xi_auto_reply_rule_get_name (rule) : NULL;
-}
-
-static void
-count_notify_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 GHashTable *counts)
-{
-  const char *name = g_param_spec_get_name (pspec);
-
-  g_hash_table_insert (counts, (gpointer)name,
-                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, name)) + 1));
-}
-
-static guint
-count_of (GHashTable *counts,
-          const char *name)
-{
-  return GPOINTER_TO_UINT (g_hash_table_lookup (counts, name));
 }
 
 static void
@@ -158,7 +109,7 @@ test_follows_store (Fixture       *f,
 
   /* Edited there: the same object takes the fields that changed, and
    * says so for those alone. */
-  g_signal_connect (shown, "notify", G_CALLBACK (count_notify_cb), counts);
+  g_signal_connect (shown, "notify", G_CALLBACK (xi_test_count_notify_cb), counts);
   edited = xi_auto_reply_rule_copy (stored);
   xi_auto_reply_rule_set_name (edited, "Harga Grosir");
   xi_auto_reply_rule_set_keywords (edited, more_words);
@@ -171,14 +122,14 @@ test_follows_store (Fixture       *f,
   g_assert_cmpstr (xi_auto_reply_rule_get_name (shown), ==, "Harga Grosir");
   g_assert_cmpstrv (xi_auto_reply_rule_get_keywords (shown), more_words);
   g_assert_false (xi_auto_reply_rule_get_enabled (shown));
-  g_assert_cmpuint (count_of (counts, "name"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "keywords"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "hours-start"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "hours-end"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "enabled"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "reply-text"), ==, 0);
-  g_assert_cmpuint (count_of (counts, "priority"), ==, 0);
-  g_signal_handlers_disconnect_by_func (shown, count_notify_cb, counts);
+  g_assert_cmpuint (xi_test_count_of (counts, "name"), ==, 1);
+  g_assert_cmpuint (xi_test_count_of (counts, "keywords"), ==, 1);
+  g_assert_cmpuint (xi_test_count_of (counts, "hours-start"), ==, 1);
+  g_assert_cmpuint (xi_test_count_of (counts, "hours-end"), ==, 1);
+  g_assert_cmpuint (xi_test_count_of (counts, "enabled"), ==, 1);
+  g_assert_cmpuint (xi_test_count_of (counts, "reply-text"), ==, 0);
+  g_assert_cmpuint (xi_test_count_of (counts, "priority"), ==, 0);
+  g_signal_handlers_disconnect_by_func (shown, xi_test_count_notify_cb, counts);
 
   /* A rule of higher priority is tried first, so it comes first. */
   xi_auto_reply_rule_set_trigger (urgent, XI_AUTO_REPLY_TRIGGER_ANY);
@@ -236,7 +187,7 @@ test_update_unchanged (void)
   xi_auto_reply_rule_set_keywords (rule, words);
   xi_auto_reply_rule_set_hours (rule, 22, 6);
   copy = xi_auto_reply_rule_copy (rule);
-  g_signal_connect (rule, "notify", G_CALLBACK (count_notify_cb), counts);
+  g_signal_connect (rule, "notify", G_CALLBACK (xi_test_count_notify_cb), counts);
   xi_auto_reply_rule_update_from (rule, copy);
   g_assert_cmpuint (g_hash_table_size (counts), ==, 0);
 
@@ -245,9 +196,9 @@ test_update_unchanged (void)
   xi_auto_reply_rule_update_from (rule, copy);
   g_assert_false (xi_auto_reply_rule_get_hours (rule, NULL, NULL));
   g_assert_cmpuint (xi_auto_reply_rule_get_cooldown_seconds (rule), ==, 3600);
-  g_assert_cmpuint (count_of (counts, "hours-start"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "hours-end"), ==, 1);
-  g_assert_cmpuint (count_of (counts, "cooldown-seconds"), ==, 1);
+  g_assert_cmpuint (xi_test_count_of (counts, "hours-start"), ==, 1);
+  g_assert_cmpuint (xi_test_count_of (counts, "hours-end"), ==, 1);
+  g_assert_cmpuint (xi_test_count_of (counts, "cooldown-seconds"), ==, 1);
   g_assert_cmpuint (g_hash_table_size (counts), ==, 3);
 }
 

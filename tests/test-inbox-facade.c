@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "xi-inbox-facade.h"
+#include "xi-test-facade.h"
 #include "xi-test-utils.h"
 
 /*
@@ -47,21 +48,10 @@ receive (Fixture    *f,
   g_usleep (3000);
 }
 
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  g_error ("timed out");
-  return G_SOURCE_REMOVE;
-}
-
 static void
 wait_followed (Fixture *f)
 {
-  guint timeout = g_timeout_add_seconds (20, timed_out_cb, NULL);
-
-  while (g_main_context_pending (NULL) || xi_facade_is_following (XI_FACADE (f->facade)))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
+  xi_test_facade_wait_followed (XI_FACADE (f->facade));
 }
 
 static XiConversation *
@@ -78,38 +68,20 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean done = FALSE;
-
   f->dir = xi_test_make_tmpdir ();
-  path = g_build_filename (f->dir, "store.db", NULL);
-  f->store = xi_store_new (path);
-  XI_TEST_WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
-                done = xi_store_open_finish (f->store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (done);
+  f->store = xi_test_facade_open_store (f->dir);
   receive (f, RINA, "Halo", NULL);
   receive (f, ADI, "Berapa harganya?", NULL);
 
   f->facade = xi_inbox_facade_new (f->store);
-  XI_TEST_WAIT (xi_facade_reload_async (XI_FACADE (f->facade), NULL, xi_test_store_result_cb, &slot_),
-                done = xi_facade_reload_finish (XI_FACADE (f->facade), result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (done);
+  xi_test_facade_reload (XI_FACADE (f->facade));
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (f->facade);
-  xi_store_close (f->store);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (f->store);
-  xi_test_rm_rf (f->dir);
-  g_free (f->dir);
+  xi_test_facade_tear_down (XI_FACADE (f->facade), f->store, f->dir);
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "xi-contact-filter-bar.h"
@@ -227,6 +228,47 @@ has_n_segments (gpointer data)
 typedef struct
 {
   GtkWidget  *page;
+  const char *text;
+} LabelWait;
+
+static gboolean
+has_label (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return find_label (wait->page, wait->text) != NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *title;
+} RowWait;
+
+/* Whether @root holds a row titled so, shown or not: the Segments menu's
+ * rows are made while it is closed. */
+static gboolean
+has_row_titled (gpointer data)
+{
+  RowWait *wait = data;
+
+  if (ADW_IS_PREFERENCES_ROW (wait->root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (wait->root)), wait->title) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (wait->root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      RowWait inner = { child, wait->title };
+
+      if (has_row_titled (&inner))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  GtkWidget  *page;
   const char *id;
 } SelectWait;
 
@@ -262,6 +304,13 @@ test_build_save_send (XiUiFixture   *f,
   const char *typed[] = { "kota~jakarta", "#grosir", NULL };
   const char *narrowed[] = { "kota~jakarta", "#grosir", "name~bud", NULL };
   const char *none[] = { NULL };
+  const char *in_bandung[] = { "kota~bandung", NULL };
+  g_autoptr(XiContactFilter) bandung_filter = xi_contact_filter_new_from_conditions (in_bandung, NULL);
+  g_autoptr(XiSegment) bandung = NULL;
+  RowWait bandung_row = { NULL, "Bandung" };
+  LabelWait renamed = { NULL, NULL };   /* the plan naming the segment */
+  g_autofree char *rename = NULL;
+  sqlite3 *other;
   SegmentsWait one_segment = { f, 1 };
   SelectWait select = { NULL, NULL };
   AdwMessageDialog *dialog;
@@ -379,10 +428,40 @@ test_build_save_send (XiUiFixture   *f,
   assert_conditions (bar, typed);
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
 
-  /* The campaign's plan counts who matches now... */
+  /* A segment saved elsewhere (the command line, or another computer's
+   * that sync applies) is in the closed Segments menu at once... */
+  XI_TEST_WAIT (xi_store_add_segment_async (f->store, "Bandung", bandung_filter, NULL,
+                                            xi_test_store_result_cb, &slot_),
+                bandung = xi_store_add_segment_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  bandung_row.root = GTK_WIDGET (bar);
+  g_assert_true (xi_ui_wait_for (has_row_titled, &bandung_row, 5000));
+  /* The audience row puts its choice back after its model changed. */
+  xi_ui_spin (300);
+
+  /* ...and among the campaign's audiences, where the plan names it... */
   xi_window_show_page (window, "sending");
   page = xi_window_get_page (window, "sending");
   select.page = page;
+  select.id = bandung->id;
+  g_assert_true (xi_ui_wait_for (selected_audience, &select, 5000));
+  g_assert_true (xi_sending_page_select_template (XI_SENDING_PAGE (page), template_id));
+  g_assert_true (xi_ui_wait_for (has_plan, page, 10000));
+
+  renamed.page = page;
+  renamed.text = "“Bandung”";
+  g_assert_true (xi_ui_wait_for (has_label, &renamed, 10000));
+
+  /* ...and follows a rename another process makes while it is chosen. */
+  rename = g_strdup_printf ("UPDATE segments SET name = 'Bandung raya', version = version + 1 WHERE id = '%s'",
+                            bandung->id);
+  g_assert_cmpint (sqlite3_open (xi_store_get_path (f->store), &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, rename, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (other);
+  renamed.text = "“Bandung raya”";
+  g_assert_true (xi_ui_wait_for (has_label, &renamed, 10000));
+
+  /* The campaign's plan counts who matches now... */
   select.id = ((XiSegment *)g_ptr_array_index (segments, 0))->id;
   g_assert_true (xi_ui_wait_for (selected_audience, &select, 5000));
   g_assert_true (xi_sending_page_select_template (XI_SENDING_PAGE (page), template_id));

@@ -109,7 +109,6 @@ struct _XiContactFilterBar
   GPtrArray      *conditions;  /* char *, as xi_contact_filter_add_where() reads them; NULL-terminated */
   GPtrArray      *fields;      /* Field, the field dropdown's rows */
   GPtrArray      *choices;     /* char *, the value each row of the choice dropdown stands for */
-  GPtrArray      *segments;    /* XiSegment, as last listed */
   GCancellable   *cancellable;
 };
 
@@ -121,8 +120,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static void segments_popover_shown_cb (XiContactFilterBar *self);
 
 /* Auxiliary methods */
 
@@ -454,71 +451,72 @@ build_condition (XiContactFilterBar *self)
   return g_strconcat (field->key, table[op].sign, value, NULL);
 }
 
+/* Shows @item's current name and conditions: sync or another process
+ * may rename or redefine it while its row is shown. */
 static void
-set_segments (XiContactFilterBar *self,
-              GPtrArray          *segments)
+segment_item_changed_cb (XiSegmentItem *item,
+                         GParamSpec    *pspec,
+                         AdwActionRow  *row)
 {
-  GtkWidget *child;
-  GtkWidget *first;
+  const XiSegment *segment = xi_segment_item_get_segment (item);
+  GtkWidget *delete = g_object_get_data (G_OBJECT (row), "delete-button");
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  /* Translators: the tooltip of the button that deletes a saved segment */
+  g_autofree char *delete_text = g_strdup_printf (_("Delete Segment “%s”"), segment->name);
 
-  g_clear_pointer (&self->segments, g_ptr_array_unref);
-  self->segments = g_ptr_array_ref (segments);
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->segments_list))) != NULL)
-    gtk_list_box_remove (self->segments_list, child);
-
-  for (guint i = 0; i < segments->len; i++)
+  for (guint j = 0; segment->conditions[j] != NULL; j++)
     {
-      XiSegment *segment = g_ptr_array_index (segments, i);
-      g_autoptr(GString) subtitle = g_string_new (NULL);
-      /* Translators: the tooltip of the button that deletes a saved segment */
-      g_autofree char *delete_text = g_strdup_printf (_("Delete Segment “%s”"), segment->name);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
+      g_autofree char *text = xi_contact_filter_bar_describe (segment->conditions[j]);
 
-      for (guint j = 0; segment->conditions[j] != NULL; j++)
-        {
-          g_autofree char *text = xi_contact_filter_bar_describe (segment->conditions[j]);
-
-          if (subtitle->len > 0)
-            g_string_append (subtitle, " · ");
-          g_string_append (subtitle, text);
-        }
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), segment->name);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_object_set_data_full (G_OBJECT (row), "segment-id", g_strdup (segment->id), g_free);
-
-      gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (delete, "flat");
-      gtk_widget_set_tooltip_text (delete, delete_text);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (delete), GTK_ACCESSIBLE_PROPERTY_LABEL, delete_text, -1);
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "filter-bar.delete-segment");
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (delete), "s", segment->id);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), delete);
-      gtk_list_box_append (self->segments_list, row);
+      if (subtitle->len > 0)
+        g_string_append (subtitle, " · ");
+      g_string_append (subtitle, text);
     }
-
-  /* The list arrives after the menu opens: Return then picks the first. */
-  first = gtk_widget_get_first_child (GTK_WIDGET (self->segments_list));
-  if (GTK_IS_LIST_BOX_ROW (first) && gtk_widget_get_visible (GTK_WIDGET (self->segments_popover)))
-    gtk_widget_grab_focus (first);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), segment->name);
+  adw_action_row_set_subtitle (row, subtitle->str);
+  gtk_widget_set_tooltip_text (delete, delete_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (delete), GTK_ACCESSIBLE_PROPERTY_LABEL, delete_text, -1);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (delete), "s", segment->id);
 }
 
-static XiSegment *
+static GtkWidget *
+create_segment_row_cb (gpointer item,
+                       gpointer user_data)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "segment-item", g_object_ref (item), g_object_unref);
+
+  gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (delete, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "filter-bar.delete-segment");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), delete);
+  g_object_set_data (G_OBJECT (row), "delete-button", delete);
+
+  segment_item_changed_cb (item, NULL, ADW_ACTION_ROW (row));
+  g_signal_connect_object (item, "notify", G_CALLBACK (segment_item_changed_cb), row, 0);
+  return row;
+}
+
+static const XiSegment *
 find_segment_by_name (XiContactFilterBar *self,
                       const char         *name)
 {
   g_autofree char *folded = NULL;
   g_autofree char *trimmed = g_strstrip (g_strdup (name));
+  GListModel *segments;
 
-  if (self->segments == NULL)
+  if (self->context == NULL)
     return NULL;
+  segments = xi_facade_get_model (XI_FACADE (xi_context_get_segments_facade (self->context)));
   folded = g_utf8_casefold (trimmed, -1);
-  for (guint i = 0; i < self->segments->len; i++)
+  for (guint i = 0; i < g_list_model_get_n_items (segments); i++)
     {
-      XiSegment *segment = g_ptr_array_index (self->segments, i);
+      g_autoptr(XiSegmentItem) item = g_list_model_get_item (segments, i);
+      const XiSegment *segment = xi_segment_item_get_segment (item);
       g_autofree char *other = g_utf8_casefold (segment->name, -1);
 
       if (g_str_equal (folded, other))
@@ -590,50 +588,24 @@ add_clicked_cb (XiContactFilterBar *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->add_button));
 }
 
-static void
-segments_listed_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  XiContactFilterBar *self = user_data;
-  g_autoptr(GPtrArray) segments = NULL;
-  g_autoptr(GError) error = NULL;
-
-  segments = xi_store_list_segments_finish (XI_STORE (object), result, &error);
-  if (segments == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, error->message);
-      return;
-    }
-  set_segments (self, segments);
-}
-
+/* Return then picks the first. */
 static void
 segments_popover_shown_cb (XiContactFilterBar *self)
 {
-  if (self->context == NULL)
-    return;
-  xi_store_list_segments_async (xi_context_get_store (self->context), self->cancellable,
-                                segments_listed_cb, self);
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->segments_list, 0);
+
+  if (first != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (first));
 }
 
 static void
 segment_activated_cb (XiContactFilterBar *self,
                       GtkListBoxRow      *row)
 {
-  const char *id = g_object_get_data (G_OBJECT (row), "segment-id");
+  XiSegmentItem *item = g_object_get_data (G_OBJECT (row), "segment-item");
 
-  for (guint i = 0; self->segments != NULL && i < self->segments->len; i++)
-    {
-      XiSegment *segment = g_ptr_array_index (self->segments, i);
-
-      if (g_str_equal (segment->id, id))
-        {
-          xi_contact_filter_bar_set_conditions (self, (const char * const *)segment->conditions);
-          break;
-        }
-    }
+  xi_contact_filter_bar_set_conditions (self,
+                                        (const char * const *)xi_segment_item_get_segment (item)->conditions);
   gtk_popover_popdown (self->segments_popover);
   gtk_widget_grab_focus (GTK_WIDGET (self->segments_button));
 }
@@ -646,13 +618,9 @@ segment_deleted_cb (GObject      *object,
   XiContactFilterBar *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!xi_store_delete_segment_finish (XI_STORE (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, error->message);
-      return;
-    }
-  segments_popover_shown_cb (self);
+  if (!xi_segments_facade_delete_finish (XI_SEGMENTS_FACADE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    toast (self, error->message);
 }
 
 static void
@@ -661,11 +629,11 @@ segment_added_cb (GObject      *object,
                   gpointer      user_data)
 {
   XiContactFilterBar *self = user_data;
-  g_autoptr(XiSegment) segment = NULL;
+  g_autoptr(XiSegmentItem) segment = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  segment = xi_store_add_segment_finish (XI_STORE (object), result, &error);
+  segment = xi_segments_facade_add_finish (XI_SEGMENTS_FACADE (object), result, &error);
   if (segment == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -676,9 +644,8 @@ segment_added_cb (GObject      *object,
       return;
     }
   /* Translators: a toast once a segment is saved */
-  message = g_strdup_printf (_("Saved segment “%s”"), segment->name);
+  message = g_strdup_printf (_("Saved segment “%s”"), xi_segment_item_get_segment (segment)->name);
   toast (self, message);
-  segments_popover_shown_cb (self);
 }
 
 /* A name is refused before the dialog can close, with the reason. */
@@ -689,7 +656,7 @@ segment_name_changed_cb (GtkEditable      *entry,
   XiContactFilterBar *self = g_object_get_data (G_OBJECT (dialog), "filter-bar");
   GtkLabel *reason = g_object_get_data (G_OBJECT (dialog), "reason");
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  XiSegment *existing = find_segment_by_name (self, name);
+  const XiSegment *existing = find_segment_by_name (self, name);
   g_autofree char *text = NULL;
 
   if (existing != NULL)
@@ -716,8 +683,8 @@ save_dialog_response_cb (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "save") || self->context == NULL)
     return;
   filter = xi_contact_filter_bar_dup_filter (self);
-  xi_store_add_segment_async (xi_context_get_store (self->context), gtk_editable_get_text (entry),
-                              filter, self->cancellable, segment_added_cb, self);
+  xi_segments_facade_add_async (xi_context_get_segments_facade (self->context), gtk_editable_get_text (entry),
+                                filter, self->cancellable, segment_added_cb, self);
 }
 
 static void
@@ -776,9 +743,6 @@ save_action (GtkWidget  *widget,
 
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (entry);
-
-  /* The names taken may have changed elsewhere since the list was read. */
-  segments_popover_shown_cb (self);
 }
 
 static void
@@ -805,8 +769,9 @@ delete_segment_action (GtkWidget  *widget,
 
   if (self->context == NULL)
     return;
-  xi_store_delete_segment_async (xi_context_get_store (self->context), g_variant_get_string (parameter, NULL),
-                                 self->cancellable, segment_deleted_cb, self);
+  xi_segments_facade_delete_async (xi_context_get_segments_facade (self->context),
+                                   g_variant_get_string (parameter, NULL), self->cancellable,
+                                   segment_deleted_cb, self);
 }
 
 /* Life cycle */
@@ -831,7 +796,6 @@ xi_contact_filter_bar_finalize (GObject *object)
   g_ptr_array_unref (self->conditions);
   g_ptr_array_unref (self->fields);
   g_ptr_array_unref (self->choices);
-  g_clear_pointer (&self->segments, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (xi_contact_filter_bar_parent_class)->finalize (object);
@@ -925,6 +889,9 @@ xi_contact_filter_bar_set_context (XiContactFilterBar *self,
   g_return_if_fail (XI_IS_CONTEXT (context));
 
   g_set_object (&self->context, context);
+  gtk_list_box_bind_model (self->segments_list,
+                           xi_facade_get_model (XI_FACADE (xi_context_get_segments_facade (context))),
+                           create_segment_row_cb, NULL, NULL);
 }
 
 /**

@@ -24,6 +24,7 @@ struct _XiContext
   XiCampaignsFacade *campaigns;
   XiAssetsFacade   *assets;
   XiAutoReplyFacade *auto_replies;
+  XiSegmentsFacade *segments;
   XiInboxFacade    *inbox;          /* made when a page first asks */
   XiCampaignRunner *runner;         /* NULL until the application sets one */
   XiConnection     *connection;     /* likewise */
@@ -83,6 +84,7 @@ xi_context_finalize (GObject *object)
   g_clear_object (&self->campaigns);
   g_clear_object (&self->assets);
   g_clear_object (&self->auto_replies);
+  g_clear_object (&self->segments);
   g_clear_object (&self->inbox);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
@@ -198,6 +200,7 @@ xi_context_new (XiStore   *store,
   self->campaigns = xi_campaigns_facade_new (store);
   self->assets = xi_assets_facade_new (store);
   self->auto_replies = xi_auto_reply_facade_new (store);
+  self->segments = xi_segments_facade_new (store);
   return self;
 }
 
@@ -330,6 +333,21 @@ xi_context_get_auto_reply_facade (XiContext *self)
 {
   g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
   return self->auto_replies;
+}
+
+/**
+ * xi_context_get_segments_facade:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): the saved segments' facade, through which
+ *   the filter bar saves and deletes them; its model is the segments as
+ *   #XiSegmentItem, by name
+ */
+XiSegmentsFacade *
+xi_context_get_segments_facade (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+  return self->segments;
 }
 
 /**
@@ -645,7 +663,7 @@ next_facade (XiContext *self,
 {
   XiFacade *order[] = {
     XI_FACADE (self->groups), XI_FACADE (self->templates), XI_FACADE (self->campaigns),
-    XI_FACADE (self->assets), XI_FACADE (self->auto_replies),
+    XI_FACADE (self->assets), XI_FACADE (self->auto_replies), XI_FACADE (self->segments),
   };
 
   if (done == NULL)

@@ -17,6 +17,7 @@
 #include "xi-contacts-facade.h"
 #include "xi-groups-facade.h"
 #include "xi-inbox-facade.h"
+#include "xi-segments-facade.h"
 #include "xi-templates-facade.h"
 #include "xi-store.h"
 #include "xi-sync-account.h"
@@ -30,10 +31,11 @@ G_BEGIN_DECLS
  * XiContext: the services every page needs (Calendar's GcalContext pattern),
  * handed to each page through its "context" property. Main thread only.
  * It owns the store and the GSettings, and the facades of contacts,
- * groups, templates, campaigns, assets and automatic replies, which own
- * the models pages share, follow the store themselves (XiStore::changed)
- * and make the writes pages ask for. The contacts are not held: their list keeps row keys
- * and loads what is shown.
+ * groups, templates, campaigns, assets, automatic replies and saved
+ * segments, which own the models pages share, follow the store
+ * themselves (XiStore::changed) and make the writes pages ask for. The
+ * contacts are not held: their list keeps row keys and loads what is
+ * shown.
  */
 G_DECLARE_FINAL_TYPE (XiContext, xi_context, XI, CONTEXT, GObject)
 
@@ -53,6 +55,7 @@ GListModel  *xi_context_get_assets        (XiContext            *self);
 XiAssetsFacade *xi_context_get_assets_facade (XiContext          *self);
 XiAutoReplyFacade *xi_context_get_auto_reply_facade (XiContext    *self);
 XiInboxFacade *xi_context_get_inbox_facade (XiContext            *self);
+XiSegmentsFacade *xi_context_get_segments_facade (XiContext      *self);
 XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
 void         xi_context_set_runner         (XiContext            *self,
                                             XiCampaignRunner     *runner);

@@ -19,5 +19,8 @@ G_DECLARE_FINAL_TYPE (XiSegmentItem, xi_segment_item, XI, SEGMENT_ITEM, GObject)
 
 XiSegmentItem    *xi_segment_item_new          (const XiSegment *segment);
 const XiSegment  *xi_segment_item_get_segment  (XiSegmentItem   *self);
+const char       *xi_segment_item_get_id       (XiSegmentItem   *self);
+void              xi_segment_item_update_from  (XiSegmentItem   *self,
+                                                XiSegmentItem   *newer);
 
 G_END_DECLS

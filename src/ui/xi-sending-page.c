@@ -81,13 +81,13 @@ struct _XiSendingPage
   /* Owned */
   GtkCustomFilter    *unfinished;
   GtkFilterListModel *queue;
-  GListStore         *segments;          /* XiSegmentItem, after the groups in the audience row */
   GtkFlattenListModel *audiences;
   XiJobPlan          *plan;              /* for the form as it is now, or NULL */
   GCancellable       *plan_cancellable;
   GCancellable       *cancellable;       /* creating and commanding campaigns */
   char               *group_id;          /* the choices, kept across model changes */
   XiSegment          *segment;           /* chosen instead of a group */
+  GSignalGroup       *segment_signals;   /* the chosen segment's item, which sync may redefine */
   char              **segment_ids;       /* who matched it when the plan was made */
   char               *template_id;
   char               *restore_group_id;  /* what to select again, see choices_changed_cb() */
@@ -742,75 +742,6 @@ audience_name_cb (GObject  *item,
   return g_steal_pointer (&name);
 }
 
-static gboolean
-same_segments (GListModel *model,
-               GPtrArray  *segments)
-{
-  if (g_list_model_get_n_items (model) != segments->len)
-    return FALSE;
-  for (guint i = 0; i < segments->len; i++)
-    {
-      g_autoptr(XiSegmentItem) item = g_list_model_get_item (model, i);
-      const XiSegment *old = xi_segment_item_get_segment (item);
-      const XiSegment *new = g_ptr_array_index (segments, i);
-
-      if (!g_str_equal (old->id, new->id) || !g_str_equal (old->name, new->name) ||
-          !g_strv_equal ((const char * const *)old->conditions, (const char * const *)new->conditions))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-segments_listed_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  XiSendingPage *self = user_data;
-  g_autoptr(GPtrArray) segments = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GError) error = NULL;
-
-  segments = xi_store_list_segments_finish (XI_STORE (object), result, &error);
-  if (segments == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not list the segments: %s", error->message);
-      return;
-    }
-  /* Replacing equal items would make the row pick again for nothing. */
-  if (same_segments (G_LIST_MODEL (self->segments), segments))
-    return;
-
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < segments->len; i++)
-    g_ptr_array_add (items, xi_segment_item_new (g_ptr_array_index (segments, i)));
-  g_list_store_splice (self->segments, 0, g_list_model_get_n_items (G_LIST_MODEL (self->segments)),
-                       items->pdata, items->len);
-}
-
-/* Segments are saved on the Contacts page; the list is read again each
- * time this page is shown, and when sync brings changes. */
-static void
-reload_segments (XiSendingPage *self)
-{
-  XiContext *context = context_of (self);
-
-  if (context == NULL)
-    return;
-  /* Not kept alive for it: a read queued with the page's cancellable is
-   * skipped once the page is gone, and its callback touches nothing. */
-  xi_store_list_segments_async (xi_context_get_store (context), self->cancellable, segments_listed_cb, self);
-}
-
-static void
-store_changed_cb (XiSendingPage *self,
-                  const char    *table)
-{
-  if (g_str_equal (table, "segments"))
-    reload_segments (self);
-}
-
 static void
 form_changed_cb (XiSendingPage *self)
 {
@@ -846,6 +777,7 @@ group_selected_cb (XiSendingPage *self)
     self->segment = xi_segment_copy (xi_segment_item_get_segment (XI_SEGMENT_ITEM (item)));
   else
     self->group_id = dup_selected_id (self->group_row);
+  g_signal_group_set_target (self->segment_signals, XI_IS_SEGMENT_ITEM (item) ? item : NULL);
   form_changed_cb (self);
 }
 
@@ -1416,16 +1348,17 @@ xi_sending_page_context_set (XiPage    *page,
   XiSendingPage *self = XI_SENDING_PAGE (page);
   GListModel *groups = xi_context_get_groups (context);
   GListModel *templates = xi_context_get_templates (context);
+  GListModel *segments = xi_facade_get_model (XI_FACADE (xi_context_get_segments_facade (context)));
   g_autoptr(GListStore) parts = g_list_store_new (G_TYPE_LIST_MODEL);
 
   /* Groups first, then the segments, in one row. */
   g_list_store_append (parts, groups);
-  g_list_store_append (parts, self->segments);
+  g_list_store_append (parts, segments);
   self->audiences = gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&parts)));
 
   /* Before the rows get the models: see choices_changed_cb(). */
   g_signal_connect_object (groups, "items-changed", G_CALLBACK (choices_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->segments, "items-changed", G_CALLBACK (choices_changed_cb), self,
+  g_signal_connect_object (segments, "items-changed", G_CALLBACK (choices_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (templates, "items-changed", G_CALLBACK (choices_changed_cb), self, G_CONNECT_SWAPPED);
 
@@ -1433,8 +1366,6 @@ xi_sending_page_context_set (XiPage    *page,
                                 gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
                                                              G_CALLBACK (audience_name_cb), NULL, NULL));
   adw_combo_row_set_model (self->group_row, G_LIST_MODEL (self->audiences));
-  g_signal_connect_object (xi_context_get_store (context), "changed", G_CALLBACK (store_changed_cb), self,
-                           G_CONNECT_SWAPPED);
   adw_combo_row_set_expression (self->template_row, gtk_property_expression_new (XI_TYPE_TEMPLATE, NULL, "name"));
   adw_combo_row_set_model (self->template_row, templates);
 
@@ -1462,7 +1393,6 @@ xi_sending_page_context_set (XiPage    *page,
 
   runner_changed_cb (self);
   connection_changed_cb (self);
-  reload_segments (self);
   group_selected_cb (self);
   template_selected_cb (self);
   counts_changed_cb (self);
@@ -1487,7 +1417,7 @@ xi_sending_page_dispose (GObject *object)
   g_clear_object (&self->queue);
   g_clear_object (&self->unfinished);
   g_clear_object (&self->audiences);
-  g_clear_object (&self->segments);
+  g_signal_group_set_target (self->segment_signals, NULL);
 
   G_OBJECT_CLASS (xi_sending_page_parent_class)->dispose (object);
 }
@@ -1502,6 +1432,7 @@ xi_sending_page_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->group_id);
   g_clear_pointer (&self->segment, xi_segment_free);
+  g_clear_object (&self->segment_signals);
   g_strfreev (self->segment_ids);
   g_free (self->template_id);
   g_free (self->restore_group_id);
@@ -1580,8 +1511,9 @@ xi_sending_page_class_init (XiSendingPageClass *klass)
 static void
 xi_sending_page_init (XiSendingPage *self)
 {
-  self->segments = g_list_store_new (XI_TYPE_SEGMENT_ITEM);
-  g_signal_connect (self, "map", G_CALLBACK (reload_segments), NULL);
+  /* Before the template: choosing an audience sets its target. */
+  self->segment_signals = g_signal_group_new (XI_TYPE_SEGMENT_ITEM);
+  g_signal_group_connect_swapped (self->segment_signals, "notify", G_CALLBACK (group_selected_cb), self);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
