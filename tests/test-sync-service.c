@@ -225,6 +225,70 @@ test_pushes_after_local_changes_only (void)
   xi_sync_test_computer_stop (&other);
 }
 
+static void
+wait_for_refused (XiSyncService *service,
+                  guint          refused)
+{
+  guint timeout = g_timeout_add_seconds (60, timed_out_cb, NULL);
+
+  while (xi_sync_service_get_refused (service) != refused ||
+         xi_sync_service_get_state (service) != XI_SYNC_STATE_UP_TO_DATE)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+/* A change the server refused, retried through the service once the
+ * server takes it, reaches the server without anything else asking for
+ * a pass, and the refused count follows. */
+static void
+test_resolves_refused (void)
+{
+  g_autofree char *email = g_strdup_printf ("refused-%08x@example.com", g_random_int ());
+  XiSyncTestComputer here = { 0, };
+  g_autoptr(XiSyncService) service = NULL;
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *query[] = { "select", "name", "name", "eq.Tolak saya", NULL };
+  guint resolved = 0;
+
+  xi_sync_test_computer_start (&here, rig, email, TRUE);
+  service = xi_sync_service_new (here.store, fs_rig_get_url (rig), fs_rig_get_anon_key (rig));
+  xi_sync_service_start (service);
+  wait_for (service, XI_SYNC_STATE_UP_TO_DATE);
+
+  g_assert_true (fs_rig_sql (rig, "alter table public.contacts add constraint test_service_refuse"
+                                  " check (name <> 'Tolak saya')", &error));
+  g_assert_no_error (error);
+  xi_contact_set_name (contact, "Tolak saya");
+  xi_contact_set_phone (contact, "6281400000021");
+  XI_TEST_WAIT (xi_store_save_contact_async (here.store, contact, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (here.store, result_, &error));
+  g_assert_no_error (error);
+  wait_for_refused (service, 1);
+  g_assert_true (fs_rig_sql (rig, "alter table public.contacts drop constraint test_service_refuse", &error));
+  g_assert_no_error (error);
+
+  XI_TEST_WAIT (xi_sync_service_resolve_refused_async (service, NULL, XI_SYNC_DEAD_RETRY,
+                                                       xi_test_store_result_cb, &slot_),
+                resolved = xi_sync_service_resolve_refused_finish (service, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (resolved, ==, 1);
+  wait_for_refused (service, 0);
+  g_assert_cmpuint (xi_sync_service_get_pending (service), ==, 0);
+
+  XI_TEST_WAIT (xi_supabase_client_select_async (here.client, "contacts", query, NULL,
+                                                 xi_test_store_result_cb, &slot_),
+                rows = xi_supabase_client_select_finish (here.client, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+
+  xi_sync_service_stop (service);
+  g_clear_object (&service);
+  xi_sync_test_computer_stop (&here);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -232,6 +296,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync-service/syncs-on-its-thread", test_syncs_on_its_thread);
   g_test_add_func ("/sync-service/pushes-after-local-changes-only", test_pushes_after_local_changes_only);
+  g_test_add_func ("/sync-service/resolves-refused", test_resolves_refused);
 
   return xi_sync_test_run (&rig);
 }

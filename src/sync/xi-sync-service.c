@@ -46,6 +46,7 @@ struct _XiSyncService
   char             *project_url;
   char             *anon_key;
   GMainContext     *main_context;
+  GThread          *owner;       /* the thread that made it */
 
   /* The main thread's. */
   GThread          *thread;
@@ -523,6 +524,7 @@ static void
 xi_sync_service_init (XiSyncService *self)
 {
   self->main_context = g_main_context_ref_thread_default ();
+  self->owner = g_thread_self ();
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->cancellable = g_cancellable_new ();
@@ -673,4 +675,77 @@ xi_sync_service_get_message (XiSyncService *self)
 {
   g_return_val_if_fail (XI_IS_SYNC_SERVICE (self), NULL);
   return self->shown.message;
+}
+
+static void
+refused_resolved_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  XiSyncService *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  guint resolved = xi_store_sync_resolve_dead_finish (XI_STORE (object), result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The refused count comes back with the next pass, which also sends a
+   * retried change at once. */
+  if (self->thread != NULL)
+    xi_sync_service_sync_now (self);
+  g_task_return_int (task, resolved);
+}
+
+/**
+ * xi_sync_service_resolve_refused_async:
+ * @self: a #XiSyncService
+ * @op_id: (nullable): the refused change, or %NULL for every one
+ * @action: retry it or discard it for the server's copy
+ * @callback: called once it is resolved in the store
+ * @user_data: closure
+ *
+ * Resolves changes the server refused (see
+ * xi_store_sync_resolve_dead_async()) and syncs, so that the refused
+ * count and the rows follow. A write: it takes no cancellable and runs
+ * even if whoever asked goes away. Main thread.
+ */
+void
+xi_sync_service_resolve_refused_async (XiSyncService       *self,
+                                       const char          *op_id,
+                                       XiSyncDeadAction     action,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (XI_IS_SYNC_SERVICE (self));
+  g_assert (self->owner == g_thread_self ());
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, xi_sync_service_resolve_refused_async);
+  xi_store_sync_resolve_dead_async (self->store, op_id, action, NULL, refused_resolved_cb, task);
+}
+
+/**
+ * xi_sync_service_resolve_refused_finish:
+ * @self: a #XiSyncService
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: how many changes were retried or discarded
+ */
+guint
+xi_sync_service_resolve_refused_finish (XiSyncService  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  gssize resolved;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  resolved = g_task_propagate_int (G_TASK (result), error);
+  return resolved < 0 ? 0 : (guint)resolved;
 }

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "xi-store.h"
+#include "xi-store-sync.h"
 
 G_BEGIN_DECLS
 
@@ -51,5 +52,13 @@ guint          xi_sync_service_get_pending   (XiSyncService  *self);
 guint          xi_sync_service_get_refused   (XiSyncService  *self);
 guint          xi_sync_service_get_retry_in  (XiSyncService  *self);
 const char    *xi_sync_service_get_message   (XiSyncService  *self);
+void           xi_sync_service_resolve_refused_async  (XiSyncService       *self,
+                                                       const char          *op_id,
+                                                       XiSyncDeadAction     action,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+guint          xi_sync_service_resolve_refused_finish (XiSyncService       *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
 
 G_END_DECLS

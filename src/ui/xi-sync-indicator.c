@@ -293,18 +293,11 @@ resolved_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(XiSyncIndicator) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  xi_store_sync_resolve_dead_finish (XI_STORE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  xi_sync_service_resolve_refused_finish (XI_SYNC_SERVICE (object), result, &error);
   if (error != NULL)
     g_warning ("Could not resolve a refused change: %s", error->message);
-  /* The counts come back with the next pass, which sends a retried
-   * change at once. */
-  if (self->service != NULL)
-    xi_sync_service_sync_now (self->service);
 }
 
 static void
@@ -315,10 +308,9 @@ resolve (XiSyncIndicator  *self,
   GtkWidget *row = gtk_widget_get_ancestor (button, GTK_TYPE_LIST_BOX_ROW);
   const char *op_id = g_object_get_data (G_OBJECT (row), "op-id");
 
-  /* A write: queued without a cancellable, it runs even if the popover
-   * goes meanwhile. */
-  xi_store_sync_resolve_dead_async (xi_context_get_store (self->context), op_id, action, NULL,
-                                    resolved_cb, g_object_ref (self));
+  if (self->service == NULL)
+    return;
+  xi_sync_service_resolve_refused_async (self->service, op_id, action, resolved_cb, NULL);
   gtk_list_box_remove (self->refused_list, row);
 }
 
