@@ -325,6 +325,14 @@ has_quota_used (gpointer data)
 }
 
 static gboolean
+has_allowance_2500 (gpointer data)
+{
+  const XiQuota *quota = xi_history_page_get_quota (data);
+
+  return quota != NULL && quota->allowance == 2500;
+}
+
+static gboolean
 has_activity (gpointer data)
 {
   return g_list_model_get_n_items (xi_history_page_get_activity (data)) > 0;
@@ -794,6 +802,12 @@ test_run (Fixture       *f,
     /* The quota as a bar: what is spent of the allowance. */
     g_assert_cmpfloat (gtk_level_bar_get_max_value (bar), ==, XI_QUOTA_DEFAULT_ALLOWANCE);
     g_assert_cmpfloat (gtk_level_bar_get_value (bar), ==, 4);
+
+    /* A new allowance, set as Preferences does, shows without any
+     * campaign changing. */
+    xi_store_set_quota_allowance_async (xi_context_get_store (f->ui.context), 2500, NULL, NULL, NULL);
+    g_assert_true (xi_ui_wait_for (has_allowance_2500, history, 10000));
+    g_assert_cmpfloat (gtk_level_bar_get_max_value (bar), ==, 2500);
   }
   {
     g_autoptr(GPtrArray) summaries = g_ptr_array_new_with_free_func (g_free);

@@ -2471,7 +2471,10 @@ set_allowance_func (XiStore  *self,
                             " sync_status, period, allowance) VALUES (?1, ?2, ?3, ?3, 'synced', ?4, ?5)"
                             " ON CONFLICT (master_user_id, period) DO UPDATE SET"
                             " allowance = excluded.allowance, updated_at = excluded.updated_at,"
-                            " version = version + 1",
+                            " version = version + 1"
+                            /* Not a synced table, so no trigger tells the
+                             * pages showing the quota. */
+                            " RETURNING xi_store_changed ('user_quotas', id)",
                             &error);
   if (stmt == NULL)
     goto failed;

@@ -593,6 +593,18 @@ selection_changed_cb (XiHistoryPage *self)
   load_report (self);
 }
 
+/* A new allowance set in Preferences or by another computer, or a
+ * reservation pulled from the server, changes the quota line too. */
+static void
+store_changed_cb (XiHistoryPage      *self,
+                  const char         *table,
+                  const char * const *ids,
+                  XiStore            *store)
+{
+  if (g_str_equal (table, "user_quotas") || g_str_equal (table, "quota_reservations"))
+    schedule_refresh (self);
+}
+
 static void
 jobs_changed_cb (XiHistoryPage *self)
 {
@@ -1076,6 +1088,8 @@ xi_history_page_context_set (XiPage    *page,
   g_signal_connect_object (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "notify::runner", G_CALLBACK (runner_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "loaded", G_CALLBACK (schedule_refresh), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (xi_context_get_store (context), "changed", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   runner_changed_cb (self);
   selection_changed_cb (self);
