@@ -527,6 +527,54 @@ test_untrusted_host (Fixture       *f,
   g_assert_cmpuint (fakewa_server_get_n_uploads (f->server), ==, 1);
 }
 
+/* A media host that answers an upload with brackets nested 100,000 deep
+ * (200 KB) or with members of the wrong type gets an error, not a crash
+ * of the thread that reads it nor a critical; the next upload works. */
+static void
+test_hostile_answers (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) picture = make_content (4096);
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GBytes) deep_bytes = NULL;
+  g_autoptr(GBytes) wrong_bytes = NULL;
+  g_autoptr(WaMediaUpload) fine = NULL;
+  const char *wrong = "{\"direct_path\":{\"path\":\"/v/x\"},\"url\":[1]}";
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  deep_bytes = g_string_free_to_bytes (g_steal_pointer (&deep));
+  wrong_bytes = g_bytes_new_static (wrong, strlen (wrong));
+
+  {
+    g_autoptr(WaMediaUpload) none = NULL;
+    g_autoptr(GError) error = NULL;
+
+    fakewa_server_set_upload_answer (f->server, deep_bytes);
+    none = upload (f, WA_MEDIA_IMAGE, picture, &error);
+    g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+    g_assert_null (none);
+  }
+  {
+    g_autoptr(WaMediaUpload) none = NULL;
+    g_autoptr(GError) error = NULL;
+
+    fakewa_server_set_upload_answer (f->server, wrong_bytes);
+    none = upload (f, WA_MEDIA_IMAGE, picture, &error);
+    g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+    g_assert_null (none);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+
+    fine = upload (f, WA_MEDIA_IMAGE, picture, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_prefix (fine->direct_path, "/v/"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -542,6 +590,7 @@ main (int   argc,
   g_test_add ("/wa-media/round-trip", Fixture, NULL, fixture_set_up, test_round_trip, fixture_tear_down);
   g_test_add ("/wa-media/ttl", Fixture, NULL, fixture_set_up, test_ttl, fixture_tear_down);
   g_test_add ("/wa-media/refused-once", Fixture, NULL, fixture_set_up, test_refused_once, fixture_tear_down);
+  g_test_add ("/wa-media/hostile-answers", Fixture, NULL, fixture_set_up, test_hostile_answers, fixture_tear_down);
   g_test_add ("/wa-media/download-faults", Fixture, NULL, fixture_set_up, test_download_faults, fixture_tear_down);
   g_test_add ("/wa-media/https/round-trip", Fixture, HTTPS, fixture_set_up, test_round_trip, fixture_tear_down);
   g_test_add ("/wa-media/https/refused-once", Fixture, HTTPS, fixture_set_up, test_refused_once,

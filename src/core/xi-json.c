@@ -7,9 +7,18 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <string.h>
+
 #include "xi-json.h"
 
 /*
+ * JSON that arrives from outside (the sync server, WhatsApp's media hosts
+ * and MEX answers, app state from the phone, rows sync applied) is read
+ * through xi_json_parse (): json-glib parses arrays and objects by
+ * recursion, so brackets nested a hundred thousand deep in a few hundred
+ * kilobytes would overflow the stack of whichever thread reads them.
+ *
  * Members of JSON the server sent. json-glib's own getters warn (a
  * critical) when a member holds an object or an array where they expect
  * a value: a broken or hostile server must not be able to do that, so
@@ -119,4 +128,98 @@ xi_json_get_object (JsonObject *object,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
   return json_node_get_object (node);
+}
+
+/* Whether no array or object in @data lies deeper than XI_JSON_MAX_DEPTH.
+ * Brackets inside strings do not count. */
+static gboolean
+depth_within_limit (const char *data,
+                    gsize       size)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      if (in_string)
+        {
+          if (data[i] == '\\')
+            i++;
+          else if (data[i] == '"')
+            in_string = FALSE;
+        }
+      else if (data[i] == '"')
+        in_string = TRUE;
+      else if (data[i] == '[' || data[i] == '{')
+        {
+          if (++depth > XI_JSON_MAX_DEPTH)
+            return FALSE;
+        }
+      else if ((data[i] == ']' || data[i] == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+/**
+ * xi_json_parse:
+ * @data: (array length=size) (nullable): JSON text, not necessarily
+ *   nul-terminated
+ * @size: its length in bytes, or -1 when @data is nul-terminated
+ * @error: return location for a #GError in the %JSON_PARSER_ERROR domain
+ *
+ * Parses JSON that came from outside. Text nested deeper than
+ * %XI_JSON_MAX_DEPTH levels is refused with
+ * %JSON_PARSER_ERROR_INVALID_DATA before json-glib sees it; empty text is
+ * refused with %JSON_PARSER_ERROR_PARSE.
+ *
+ * Returns: (transfer full) (nullable): the root node, or %NULL with @error
+ *   set
+ */
+JsonNode *
+xi_json_parse (const char  *data,
+               gssize       size,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (data == NULL)
+    data = "";
+  if (size < 0)
+    size = (gssize) strlen (data);
+  if (!depth_within_limit (data, (gsize) size))
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                   _("JSON nested deeper than %u levels"), XI_JSON_MAX_DEPTH);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, size, error))
+    return NULL;
+  if ((root = json_parser_get_root (parser)) == NULL)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, _("The JSON text is empty"));
+      return NULL;
+    }
+  return json_node_ref (root);
+}
+
+/**
+ * xi_json_parse_bytes:
+ * @bytes: (nullable): JSON text
+ * @error: return location for a #GError
+ *
+ * xi_json_parse () over the contents of @bytes.
+ *
+ * Returns: (transfer full) (nullable): the root node, or %NULL with @error
+ *   set
+ */
+JsonNode *
+xi_json_parse_bytes (GBytes  *bytes,
+                     GError **error)
+{
+  gsize size = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+
+  return xi_json_parse (data, data != NULL ? (gssize) size : 0, error);
 }

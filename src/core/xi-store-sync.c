@@ -2245,7 +2245,7 @@ apply_page_func (XiStore  *self,
                  gpointer  data)
 {
   PageData *page = data;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) parsed = NULL;
   g_autofree PageResult *result = g_new0 (PageResult, 1);
   const SyncTable *table = NULL;
   JsonNode *root = page->root;
@@ -2256,12 +2256,9 @@ apply_page_func (XiStore  *self,
     goto failed_early;
   if (root == NULL)
     {
-      gsize size;
-      const char *text = g_bytes_get_data (page->rows, &size);
-
-      if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &error))
+      if ((parsed = xi_json_parse_bytes (page->rows, &error)) == NULL)
         goto failed_early;
-      root = json_parser_get_root (parser);
+      root = parsed;
     }
   if (root != NULL && is_server_table (page->table))
     {

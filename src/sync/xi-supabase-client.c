@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "xi-json.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-error.h"
 
@@ -43,10 +44,6 @@
  * JSON takes several times its size again). */
 #define MAX_REPLY_BYTES (64 * 1024 * 1024)
 #define READ_CHUNK_BYTES (64 * 1024)
-/* json-glib parses nested arrays and objects by recursion, without a
- * limit: a reply of a few hundred kilobytes of brackets overflows the
- * stack. Rows nest a few levels; a deeper reply is refused unparsed. */
-#define MAX_JSON_DEPTH 64
 /* The longest a server may make the app wait before it asks again. */
 #define MAX_RETRY_AFTER_SECONDS (24 * 3600)
 
@@ -241,61 +238,20 @@ json_object_to_bytes (JsonObject *object)
   return json_node_to_bytes (node);
 }
 
-/* Whether no array or object in @data lies deeper than MAX_JSON_DEPTH.
- * Brackets inside strings do not count. */
-static gboolean
-json_depth_within_limit (const char *data,
-                         gsize       size)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < size; i++)
-    {
-      if (in_string)
-        {
-          if (data[i] == '\\')
-            i++;
-          else if (data[i] == '"')
-            in_string = FALSE;
-        }
-      else if (data[i] == '"')
-        in_string = TRUE;
-      else if (data[i] == '[' || data[i] == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return FALSE;
-        }
-      else if ((data[i] == ']' || data[i] == '}') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
 static JsonNode *
 parse_json (GBytes  *bytes,
             GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
-  gsize size;
-  const char *data = g_bytes_get_data (bytes, &size);
+  JsonNode *root = xi_json_parse_bytes (bytes, &local_error);
 
-  if (!json_depth_within_limit (data, size))
-    {
-      g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
-                   _("The server sent an answer nested deeper than %u levels"), MAX_JSON_DEPTH);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error) ||
-      json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
-                   _("The server sent an answer that is not JSON: %s"),
-                   local_error != NULL ? local_error->message : _("it is empty"));
-      return NULL;
-    }
-  return json_node_ref (json_parser_get_root (parser));
+  if (g_error_matches (local_error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA))
+    g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                 _("The server sent an answer nested deeper than %u levels"), XI_JSON_MAX_DEPTH);
+  else if (local_error != NULL)
+    g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                 _("The server sent an answer that is not JSON: %s"), local_error->message);
+  return root;
 }
 
 static const char *

@@ -16,6 +16,7 @@
 #include "wa-error.h"
 #include "wa-media.h"
 #include "wa-media-stream.h"
+#include "xi-json.h"
 
 /*
  * Encrypted blobs on WhatsApp's media hosts (protocol notes §10): the
@@ -702,25 +703,24 @@ parse_upload_answer (Upload   *upload,
                      GBytes   *body,
                      GError  **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = xi_json_parse_bytes (body, NULL);
   JsonObject *object;
   const char *direct_path;
 
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "The media host answered an upload with no JSON");
       return FALSE;
     }
-  object = json_node_get_object (json_parser_get_root (parser));
-  direct_path = json_object_get_string_member_with_default (object, "direct_path", NULL);
+  object = json_node_get_object (root);
+  direct_path = xi_json_get_string (object, "direct_path", NULL);
   if (direct_path == NULL || direct_path[0] != '/')
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "The media host did not say where the upload is");
       return FALSE;
     }
   upload->upload->direct_path = g_strdup (direct_path);
-  upload->upload->url = g_strdup (json_object_get_string_member_with_default (object, "url", NULL));
+  upload->upload->url = g_strdup (xi_json_get_string (object, "url", NULL));
   return TRUE;
 }
 

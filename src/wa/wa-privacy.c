@@ -20,6 +20,7 @@
 #include "wa-lid-map.h"
 #include "wa-privacy-token.h"
 #include "wa-privacy.h"
+#include "xi-json.h"
 
 /*
  * A message to someone who never wrote to the account is a reach-out, and
@@ -242,46 +243,33 @@ static gint64
 json_int (JsonObject *object,
           const char *member)
 {
-  JsonNode *node = json_object_get_member (object, member);
-  gint64 value = 0;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXINT64, &value, NULL);
-  else if (json_node_get_value_type (node) == G_TYPE_INT64)
-    value = json_node_get_int (node);
-  return MAX (value, 0);
+  return MAX (xi_json_get_int (object, member, 0), 0);
 }
 
-/* {"data":{"<member>":{…}}} -> the inner object, or %NULL. */
+/* {"data":{"<member>":{…}}} -> the inner object of @root, or %NULL. */
 static JsonObject *
-mex_member (JsonParser *parser,
-            GBytes     *json,
+mex_member (JsonNode   *root,
             const char *member)
 {
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
   JsonObject *data;
 
-  if (json == NULL ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (json, NULL), g_bytes_get_size (json), &error))
-    {
-      g_debug ("A MEX answer that is not JSON: %s", error != NULL ? error->message : "empty");
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      !json_object_has_member (json_node_get_object (root), "data") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "data")))
+      (data = xi_json_get_object (json_node_get_object (root), "data")) == NULL)
     return NULL;
-  data = json_object_get_object_member (json_node_get_object (root), "data");
-  if (!json_object_has_member (data, member) || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (data, member)))
-    {
-      g_debug ("A MEX answer without %s", member);
-      return NULL;
-    }
-  return json_object_get_object_member (data, member);
+  if (xi_json_get_object (data, member) == NULL)
+    g_debug ("A MEX answer without %s", member);
+  return xi_json_get_object (data, member);
+}
+
+static JsonNode *
+mex_parse (GBytes *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *root = xi_json_parse_bytes (json, &error);
+
+  if (root == NULL)
+    g_debug ("A MEX answer that is not JSON: %s", error->message);
+  return root;
 }
 
 /* {"total_quota":…,"used_quota":…,"cycle_end_timestamp":…,"capping_status":…} */
@@ -289,8 +277,8 @@ static void
 apply_cap_json (WaPrivacy *self,
                 GBytes    *json)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *cap = mex_member (parser, json, "xwa2_message_capping_info");
+  g_autoptr(JsonNode) root = mex_parse (json);
+  JsonObject *cap = mex_member (root, "xwa2_message_capping_info");
 
   if (cap == NULL)
     return;
@@ -299,7 +287,7 @@ apply_cap_json (WaPrivacy *self,
   self->cap_cycle_end = json_int (cap, "cycle_end_timestamp");
   self->cap_read_at = now_s (self);
   /* Capped with no end said: look again in an hour, as WA Web does. */
-  if (g_strcmp0 (json_object_get_string_member_with_default (cap, "capping_status", NULL), "CAPPED") == 0)
+  if (g_strcmp0 (xi_json_get_string (cap, "capping_status", NULL), "CAPPED") == 0)
     {
       self->cap_used = MAX (self->cap_used, MAX (self->cap_total, 1));
       self->cap_total = MAX (self->cap_total, 1);
@@ -316,13 +304,13 @@ apply_timelock_json (WaPrivacy  *self,
                      GBytes     *json,
                      const char *member)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *lock = mex_member (parser, json, member);
+  g_autoptr(JsonNode) root = mex_parse (json);
+  JsonObject *lock = mex_member (root, member);
   gint64 until;
 
   if (lock == NULL)
     return;
-  if (!json_object_get_boolean_member_with_default (lock, "is_active", FALSE))
+  if (!xi_json_get_bool (lock, "is_active", FALSE))
     {
       set_timelock (self, 0, NULL);
       return;
@@ -330,7 +318,7 @@ apply_timelock_json (WaPrivacy  *self,
   until = json_int (lock, "time_enforcement_ends");
   if (until <= now_s (self))
     until = now_s (self) + WA_PRIVACY_TIMELOCK_DEFAULT_S;
-  set_timelock (self, until, json_object_get_string_member_with_default (lock, "enforcement_type", "UNKNOWN"));
+  set_timelock (self, until, xi_json_get_string (lock, "enforcement_type", "UNKNOWN"));
 }
 
 /* Our token, for a contact (§1.6) */

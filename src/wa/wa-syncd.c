@@ -14,6 +14,7 @@
 
 #include "wa-crypto.h"
 #include "wa-syncd.h"
+#include "xi-json.h"
 
 /*
  * Reading app-state patches and snapshots (WA-FIDELITY.md §2.4–2.5). Every
@@ -70,14 +71,11 @@ parse_index (const guint8  *data,
              gsize          len,
              GError       **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) json_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = xi_json_parse ((const char *) data, (gssize) len, NULL);
   JsonArray *array;
 
-  if (!json_parser_load_from_data (parser, (const char *) data, len, &json_error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, "An app-state index that is not a JSON array");
       return NULL;

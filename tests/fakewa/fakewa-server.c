@@ -107,6 +107,7 @@ struct _FakewaServer
   guint       n_media_conns;  /* media_conn queries answered */
   guint       media_conn_ttl;
   guint       refuse_uploads; /* how many uploads to come get 401 */
+  GBytes     *upload_answer;  /* what the next upload is answered instead, or NULL */
   FakewaMediaFault media_fault;
   gboolean    uploads_expired; /* media messages refused until the next upload */
   GHashTable *inline_history; /* device JIDs that asked for inline history */
@@ -1919,6 +1920,7 @@ fakewa_server_finalize (GObject *object)
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->accounts);
   g_hash_table_unref (self->blobs);
+  g_clear_pointer (&self->upload_answer, g_bytes_unref);
   g_hash_table_unref (self->inline_history);
   g_ptr_array_unref (self->phone_pending);
   fakewa_reachout_free (self->reachout);
@@ -2084,6 +2086,15 @@ upload_cb (SoupServer        *soup,
   self->uploads_expired = FALSE;
   stored = g_strdup_printf ("/v/t62.fakewa-24/%u-%08x.enc", ++self->n_uploads, g_random_int ());
   g_hash_table_replace (self->blobs, g_strdup (stored), g_steal_pointer (&blob));
+  if (self->upload_answer != NULL)
+    {
+      g_autoptr(GBytes) given = g_steal_pointer (&self->upload_answer);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (given, NULL), g_bytes_get_size (given));
+      return;
+    }
   host = media_host (self);
   answer = g_strdup_printf ("{\"url\":\"%s://%s%s?ccb=9-4\",\"direct_path\":\"%s?ccb=9-4&oh=fakewa\"}",
                             self->tls_port != 0 ? "https" : "http", host, stored, stored);
@@ -2535,6 +2546,20 @@ fakewa_server_refuse_uploads (FakewaServer *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   self->refuse_uploads = count;
+}
+
+/**
+ * fakewa_server_set_upload_answer:
+ * @answer: (nullable): the body the next upload that is accepted gets
+ *   instead of its JSON, as a broken or hostile media host would send
+ */
+void
+fakewa_server_set_upload_answer (FakewaServer *self,
+                                 GBytes       *answer)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_clear_pointer (&self->upload_answer, g_bytes_unref);
+  self->upload_answer = answer != NULL ? g_bytes_ref (answer) : NULL;
 }
 
 /**

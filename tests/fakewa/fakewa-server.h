@@ -71,6 +71,8 @@ void          fakewa_server_set_media_conn_ttl (FakewaServer *self,
                                               guint          ttl_s);
 void          fakewa_server_refuse_uploads  (FakewaServer  *self,
                                              guint          count);
+void          fakewa_server_set_upload_answer (FakewaServer *self,
+                                               GBytes       *answer);
 void          fakewa_server_expire_uploads  (FakewaServer  *self);
 void          fakewa_server_set_media_fault (FakewaServer  *self,
                                              FakewaMediaFault fault);
