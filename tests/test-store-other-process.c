@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "xi-store.h"
 #include "xi-test-utils.h"
 
@@ -200,12 +202,63 @@ test_other_process_writes (Fixture       *f,
   g_assert_cmpuint (f->applied, ==, 0);
 }
 
+/* The list order as a reader sees it, names joined with commas. */
+static char *
+listed_names (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->data_dir, "xender-in.db", NULL);
+  g_autoptr(GString) names = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name FROM contacts WHERE deleted = 0"
+                                           " ORDER BY sort_key, phone", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (names, "%s%s", names->len > 0 ? "," : "", sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* A row another program writes with SQLite itself (the sqlite3 shell, a
+ * script) has no sort key: the listening store gives it one before it
+ * announces the change, so the contact lists by its name, not first. */
+static void
+test_raw_writer_sorted (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->data_dir, "xender-in.db", NULL);
+  g_autofree char *names = NULL;
+  sqlite3 *db;
+
+  run_cli (f, "contacts", "add", "--name", "Ani", "6281300000001", NULL);
+  run_cli (f, "contacts", "add", "--name", "Citra", "6281300000003", NULL);
+  wait_whole (f, "contacts");
+  g_hash_table_remove_all (f->whole);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_busy_timeout (db, 10000), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO contacts (id, master_user_id, created_at, updated_at, name, phone)"
+                                     " SELECT '00000000-0000-4000-8000-00000000b0d1', master_user_id,"
+                                     "  '2026-12-07T00:00:00Z', '2026-12-07T00:00:00Z', 'Budi', '6281300000002'"
+                                     " FROM contacts LIMIT 1",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  wait_whole (f, "contacts");
+  names = listed_names (f);
+  g_assert_cmpstr (names, ==, "Ani,Budi,Citra");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/xi/store/other-process/writes", Fixture, NULL, fixture_setup, test_other_process_writes,
+              fixture_teardown);
+  g_test_add ("/xi/store/other-process/raw-writer-sorted", Fixture, NULL, fixture_setup, test_raw_writer_sorted,
               fixture_teardown);
   return g_test_run ();
 }

@@ -235,13 +235,20 @@ rolled_back_cb (void *user_data)
  * is announced with them.
  */
 
+/* For contacts, also counts the rows whose sort key is the column's empty
+ * default into @unsorted: a row another program wrote (the sqlite3
+ * shell, a script) without our sort_key triggers, which would list
+ * first. Counting them rides on the scan the fingerprint makes anyway. */
 static char *
 fingerprint (XiStore    *self,
-             const char *table)
+             const char *table,
+             gint64     *unsorted)
 {
+  gboolean contacts = g_str_equal (table, "contacts");
   /* No rowid: group_members has none. */
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*), total(version), max(updated_at)"
-                                          " FROM main.\"%s\"", table);
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*), total(version), max(updated_at)%s"
+                                          " FROM main.\"%s\"",
+                                          contacts ? ", total (sort_key = '')" : "", table);
   sqlite3_stmt *stmt = NULL;
   char *print = NULL;
 
@@ -251,10 +258,14 @@ fingerprint (XiStore    *self,
       return NULL;
     }
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    print = g_strdup_printf ("%" G_GINT64_FORMAT ":%.17g:%s",
-                             (gint64)sqlite3_column_int64 (stmt, 0),
-                             sqlite3_column_double (stmt, 1),
-                             (const char *)sqlite3_column_text (stmt, 2) ?: "");
+    {
+      print = g_strdup_printf ("%" G_GINT64_FORMAT ":%.17g:%s",
+                               (gint64)sqlite3_column_int64 (stmt, 0),
+                               sqlite3_column_double (stmt, 1),
+                               (const char *)sqlite3_column_text (stmt, 2) ?: "");
+      if (contacts)
+        *unsorted = sqlite3_column_int64 (stmt, 3);
+    }
   sqlite3_finalize (stmt);
   return print;
 }
@@ -289,6 +300,36 @@ forget_fingerprints (XiStore    *self,
     g_hash_table_remove (self->fingerprints, table);
 }
 
+/* Gives the contacts another program wrote without a sort key theirs, in
+ * one statement on the rows with the empty key, then takes the contacts'
+ * fingerprint again, since this commit dropped it. The statement scans
+ * the table, but only runs when a fingerprint found such rows. */
+static void
+repair_sort_keys (XiStore *self,
+                  gint64   unsorted)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 left = 0;
+  char *print;
+
+  g_debug ("Giving %" G_GINT64_FORMAT " contacts another program wrote their sort key", unsorted);
+  if (!_xi_store_begin (self, &error))
+    {
+      g_warning ("Cannot sort the contacts another program wrote: %s", error->message);
+      return;
+    }
+  if (!_xi_store_exec (self, "UPDATE main.contacts SET sort_key = xi_sort_key (name) WHERE sort_key = ''",
+                       &error) ||
+      !_xi_store_commit (self, &error))
+    {
+      g_warning ("Cannot sort the contacts another program wrote: %s", error->message);
+      _xi_store_rollback (self);
+      return;
+    }
+  if ((print = fingerprint (self, "contacts", &left)) != NULL)
+    g_hash_table_insert (self->fingerprints, (gpointer)"contacts", print);
+}
+
 /* Takes note of every table's fingerprint; returns the tables whose
  * fingerprint moved or was not known. */
 static GPtrArray *
@@ -296,12 +337,13 @@ take_fingerprints (XiStore *self)
 {
   const char * const *tables = xi_store_sync_tables ();
   GPtrArray *moved = g_ptr_array_new ();
+  gint64 unsorted = 0;
 
   if (self->fingerprints == NULL)
     self->fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   for (guint i = 0; tables[i] != NULL; i++)
     {
-      char *print = fingerprint (self, tables[i]);
+      char *print = fingerprint (self, tables[i], &unsorted);
 
       if (print == NULL || g_strcmp0 (print, g_hash_table_lookup (self->fingerprints, tables[i])) != 0)
         g_ptr_array_add (moved, (gpointer)tables[i]);
@@ -310,6 +352,8 @@ take_fingerprints (XiStore *self)
       else
         g_hash_table_remove (self->fingerprints, tables[i]);
     }
+  if (unsorted > 0)
+    repair_sort_keys (self, unsorted);
   return moved;
 }
 
