@@ -7,16 +7,19 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "xi-test-utils.h"
 
 /*
  * The campaign write-ahead log under fire: `xender-in-cli run` sends a
- * 2,100-recipient campaign (2,075 eligible) and is killed with SIGKILL at random moments,
- * again and again, then left to finish. Afterwards the loopback journal
+ * 2,100-recipient campaign (2,075 eligible) and is killed with SIGKILL
+ * at random points of its sending, again and again, then left to finish. Afterwards the loopback journal
  * (what reached "WhatsApp") and the store must agree that every eligible
  * recipient got exactly one message id, with exactly the text stored for
  * them, that nobody was forgotten and nobody skipped got anything.
@@ -25,8 +28,9 @@
  * not yet on disk is sent again under its id, which the phone treats as
  * the same message (DESIGN.md, "The campaign write-ahead log").
  *
- * The kill times come from a GRand seeded by the test's own random
- * numbers, so "--seed" replays a failing run's kills.
+ * The kill points (after how many new messages, and how long after the
+ * last one) come from a GRand seeded by the test's own random numbers, so
+ * "--seed" replays a failing run's kills.
  */
 
 #define N_CONTACTS   2100
@@ -335,6 +339,59 @@ check_status (Fixture *f,
   g_assert_cmpint (json_object_get_int_member (quota, "reserved"), ==, 0);
 }
 
+/* Counts the journal's lines as it grows, reading only what was added
+ * since the last look: the test looks every millisecond. */
+typedef struct
+{
+  char  *path;
+  int    fd;
+  guint  lines;
+} JournalTail;
+
+static guint
+journal_tail_count (JournalTail *tail)
+{
+  char buffer[16384];
+  gssize n;
+
+  if (tail->fd < 0)
+    tail->fd = g_open (tail->path, O_RDONLY | O_CLOEXEC, 0);
+  if (tail->fd < 0)
+    return tail->lines;
+  while ((n = read (tail->fd, buffer, sizeof buffer)) > 0)
+    for (gssize i = 0; i < n; i++)
+      tail->lines += buffer[i] == '\n';
+  return tail->lines;
+}
+
+/* Lets the run send @target more messages (as the journal shows them),
+ * then a random moment of up to 3 ms more so that the kill lands anywhere
+ * in a message's way, and kills it. Returns whether it was killed, FALSE
+ * when it finished first. */
+static gboolean
+kill_after_sends (GSubprocess *process,
+                  JournalTail *tail,
+                  guint        target,
+                  GRand       *rand)
+{
+  guint start = journal_tail_count (tail);
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (journal_tail_count (tail) - start < target)
+    {
+      /* The identifier is gone once the child exited and was reaped. */
+      if (g_subprocess_get_identifier (process) == NULL)
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("a run sent %u messages in two minutes, %u expected", tail->lines - start, target);
+      g_usleep (1000);
+    }
+  g_usleep (g_rand_int_range (rand, 0, 3001));
+  g_subprocess_send_signal (process, SIGKILL);
+  g_subprocess_wait (process, NULL, NULL);
+  return g_subprocess_get_if_signaled (process);
+}
+
 static void
 test_kill_and_resume (Fixture       *f,
                       gconstpointer  data)
@@ -343,38 +400,50 @@ test_kill_and_resume (Fixture       *f,
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *job_state = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
-  guint kills = 0, runs = 0, n_lines = 0, eligible = 0, repeats = 0;
-  /* The longest a run lives before its kill: a loaded machine can take
-   * longer than this to start the program and send a first message, so
-   * it widens after every kill that landed before any send. */
-  guint window_ms = 150;
+  g_autofree char *journal_path = g_build_filename (f->dir, "loopback-journal.tsv", NULL);
+  JournalTail tail = { journal_path, -1, 0 };
+  guint kills = 0, early_kills = 0, runs = 0, n_lines = 0, eligible = 0, repeats = 0;
   int sent_counter, quota_used, quota_reserved;
 
   make_campaign (f);
 
-  /* Kill while it sends; stop killing once it finished on its own. */
-  while (kills < MIN_KILLS || n_lines == 0)
+  /* Kills are timed by what the run was seen to send, not by the clock:
+   * on a loaded machine a run can take a second to send its first
+   * message, or send hundreds in the time a timer allows. Every counted
+   * kill lands after 1 to 40 new messages, so 20 kills take at most a
+   * few hundred of the campaign's 2,075 and the rest is sent by the runs
+   * that follow. One run in five is also killed before it sends anything
+   * (in start-up or while it recovers the last run's "sending" rows). */
+  while (kills < MIN_KILLS)
     {
       g_autoptr(GSubprocess) process = spawn_run (f, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-      g_autoptr(GHashTable) progress = NULL;
-      guint before = n_lines;
+      guint before = journal_tail_count (&tail);
+      gboolean early = g_rand_int_range (rand, 0, 5) == 0;
 
       runs++;
-      g_usleep (g_rand_int_range (rand, 5, window_ms + 1) * 1000);
-      /* A process that already finished ignores the signal. */
-      g_subprocess_send_signal (process, SIGKILL);
-      g_subprocess_wait (process, NULL, NULL);
-      if (!g_subprocess_get_if_signaled (process))
+      if (early)
+        {
+          g_usleep (g_rand_int_range (rand, 1, 50) * 1000);
+          g_subprocess_send_signal (process, SIGKILL);
+          g_subprocess_wait (process, NULL, NULL);
+          if (!g_subprocess_get_if_signaled (process))
+            break;
+          if (journal_tail_count (&tail) == before)
+            early_kills++;
+          else
+            kills++;
+        }
+      else if (kill_after_sends (process, &tail, g_rand_int_range (rand, 1, 41), rand))
+        kills++;
+      else
         break;
-      kills++;
 
-      progress = read_journal (f, &n_lines);
-      g_test_message ("run %u: killed after %u journal lines (+%u)", runs, n_lines, n_lines - before);
-      if (n_lines == before)
-        window_ms = MIN (window_ms * 3 / 2, 5000);
+      g_test_message ("run %u: killed after %u journal lines (+%u)", runs, tail.lines, tail.lines - before);
       g_assert_cmpuint (runs, <, 500);
     }
+  if (tail.fd >= 0)
+    close (tail.fd);
 
   /* Then let it finish. */
   {
@@ -434,9 +503,10 @@ test_kill_and_resume (Fixture       *f,
   g_assert_cmpuint (kills, >=, MIN_KILLS);
   check_status (f, eligible);
 
-  g_test_message ("%u kills over %u runs; %u recipients, %u journal lines, %u repeated ids",
-                  kills, runs, eligible, n_lines, repeats);
-  g_print ("# crash test: %u kills, %u recipients, %u repeats of the same id\n", kills, eligible, repeats);
+  g_test_message ("%u kills after sends and %u before any over %u runs; %u recipients, %u journal lines,"
+                  " %u repeated ids", kills, early_kills, runs, eligible, n_lines, repeats);
+  g_print ("# crash test: %u kills (+%u before a send), %u recipients, %u repeats of the same id\n",
+           kills, early_kills, eligible, repeats);
 }
 
 int
