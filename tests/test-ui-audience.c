@@ -310,6 +310,7 @@ test_build_save_send (XiUiFixture   *f,
   RowWait bandung_row = { NULL, "Bandung" };
   LabelWait renamed = { NULL, NULL };   /* the plan naming the segment */
   g_autofree char *rename = NULL;
+  g_autofree char *chosen = NULL;
   sqlite3 *other;
   SegmentsWait one_segment = { f, 1 };
   SelectWait select = { NULL, NULL };
@@ -460,6 +461,13 @@ test_build_save_send (XiUiFixture   *f,
   sqlite3_close (other);
   renamed.text = "“Bandung raya”";
   g_assert_true (xi_ui_wait_for (has_label, &renamed, 10000));
+  /* The audience row shows the new name too, not only the plan. */
+  chosen = g_strdup_printf (_("Segment “%s”"), "Bandung raya");
+  renamed.text = chosen;
+  g_assert_true (xi_ui_wait_for (has_label, &renamed, 10000));
+  label = find_label (page, chosen);
+  show_in_scroller (label);
+  screenshot (GTK_WIDGET (window), "renamed");
 
   /* The campaign's plan counts who matches now... */
   select.id = ((XiSegment *)g_ptr_array_index (segments, 0))->id;

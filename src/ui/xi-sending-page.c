@@ -82,6 +82,7 @@ struct _XiSendingPage
   GtkCustomFilter    *unfinished;
   GtkFilterListModel *queue;
   GtkFlattenListModel *audiences;
+  GListStore         *audience_parts;    /* the groups' model, then the segments' */
   XiJobPlan          *plan;              /* for the form as it is now, or NULL */
   GCancellable       *plan_cancellable;
   GCancellable       *cancellable;       /* creating and commanding campaigns */
@@ -806,6 +807,48 @@ restore_choices_cb (gpointer user_data)
  * then selects whatever took its place. Put the user's choice back once
  * the model has settled. Connected before the rows see the change, so the
  * ids are still the user's. */
+/* The combo row's labels are made once, when a row is bound, and a
+ * rename changes an item in place: putting the part back in its place
+ * rebinds its rows, and the selection keeps its item. */
+static void
+audience_renamed_cb (GObject       *item,
+                     GParamSpec    *pspec,
+                     XiSendingPage *self)
+{
+  guint part = XI_IS_SEGMENT_ITEM (item) ? 1 : 0;
+  g_autoptr(GListModel) model = NULL;
+
+  if (self->audience_parts == NULL)
+    return;
+  model = g_list_model_get_item (G_LIST_MODEL (self->audience_parts), part);
+  g_list_store_splice (self->audience_parts, part, 1, (gpointer *)&model, 1);
+}
+
+static void
+follow_audience_names (XiSendingPage *self,
+                       GListModel    *model,
+                       guint          position,
+                       guint          added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_signal_handlers_disconnect_by_func (item, audience_renamed_cb, self);
+      g_signal_connect_object (item, "notify::name", G_CALLBACK (audience_renamed_cb), self, 0);
+    }
+}
+
+static void
+audiences_changed_cb (GListModel    *model,
+                      guint          position,
+                      guint          removed,
+                      guint          added,
+                      XiSendingPage *self)
+{
+  follow_audience_names (self, model, position, added);
+}
+
 static void
 choices_changed_cb (XiSendingPage *self)
 {
@@ -1349,12 +1392,16 @@ xi_sending_page_context_set (XiPage    *page,
   GListModel *groups = xi_context_get_groups (context);
   GListModel *templates = xi_context_get_templates (context);
   GListModel *segments = xi_facade_get_model (XI_FACADE (xi_context_get_segments_facade (context)));
-  g_autoptr(GListStore) parts = g_list_store_new (G_TYPE_LIST_MODEL);
 
   /* Groups first, then the segments, in one row. */
-  g_list_store_append (parts, groups);
-  g_list_store_append (parts, segments);
-  self->audiences = gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&parts)));
+  self->audience_parts = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_list_store_append (self->audience_parts, groups);
+  g_list_store_append (self->audience_parts, segments);
+  self->audiences = gtk_flatten_list_model_new (g_object_ref (G_LIST_MODEL (self->audience_parts)));
+  follow_audience_names (self, groups, 0, g_list_model_get_n_items (groups));
+  follow_audience_names (self, segments, 0, g_list_model_get_n_items (segments));
+  g_signal_connect_object (groups, "items-changed", G_CALLBACK (audiences_changed_cb), self, 0);
+  g_signal_connect_object (segments, "items-changed", G_CALLBACK (audiences_changed_cb), self, 0);
 
   /* Before the rows get the models: see choices_changed_cb(). */
   g_signal_connect_object (groups, "items-changed", G_CALLBACK (choices_changed_cb), self, G_CONNECT_SWAPPED);
@@ -1417,6 +1464,7 @@ xi_sending_page_dispose (GObject *object)
   g_clear_object (&self->queue);
   g_clear_object (&self->unfinished);
   g_clear_object (&self->audiences);
+  g_clear_object (&self->audience_parts);
   g_signal_group_set_target (self->segment_signals, NULL);
 
   G_OBJECT_CLASS (xi_sending_page_parent_class)->dispose (object);
