@@ -623,16 +623,67 @@ import_progressed (gpointer data)
   return gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child (data, "progress_bar"))) > 0.0;
 }
 
+/* A line of /proc/self/status in kB: "VmHWM:" for the peak, "VmRSS:"
+ * for now. */
 static guint64
-peak_rss_kb (void)
+status_kb (const char *field)
 {
   g_autofree char *status = NULL;
   const char *line;
 
   g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmHWM:");
+  line = strstr (status, field);
   g_assert_nonnull (line);
-  return g_ascii_strtoull (line + 6, NULL, 10);
+  return g_ascii_strtoull (line + strlen (field), NULL, 10);
+}
+
+static guint64
+peak_rss_kb (void)
+{
+  return status_kb ("VmHWM:");
+}
+
+/* A regular file is read from disk at each step, never kept by the
+ * dialog: with 48 MB of blank lines around three contacts, the dialog
+ * that shows their preview, counted, holds far less than the file, and
+ * imports them. */
+static void
+test_streamed (XiUiFixture   *f,
+               gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "berjarak.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *blank = g_malloc (1024 * 1024);
+  GtkWidget *dialog;
+  XiImportReport *report;
+  guint64 before, after;
+  FILE *out;
+
+  memset (blank, '\n', 1024 * 1024);
+  out = fopen (path, "w");
+  g_assert_nonnull (out);
+  fputs ("Nama,HP,Kota\nAni,081200000001,Bandung\n", out);
+  for (guint i = 0; i < 48; i++)
+    g_assert_cmpuint (fwrite (blank, 1, 1024 * 1024, out), ==, 1024 * 1024);
+  fputs ("Budi,081200000002,Solo\nCitra,081200000003,Jakarta\n", out);
+  g_assert_cmpint (fclose (out), ==, 0);
+
+  xi_ui_spin (200);
+  before = status_kb ("VmRSS:");
+  dialog = xi_import_dialog_new (f->context, file);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (xi_ui_wait_for (previewed, dialog, 60000));
+  g_assert_cmpuint (xi_import_dialog_get_preview (XI_IMPORT_DIALOG (dialog))->imported, ==, 3);
+  xi_ui_spin (300);
+  after = status_kb ("VmRSS:");
+  g_test_message ("a 48 MB file previewed: resident %" G_GUINT64_FORMAT " kB, %" G_GUINT64_FORMAT
+                  " kB before the dialog", after, before);
+  g_assert_cmpuint (after, <, before + 24 * 1024);
+
+  report = run_import (dialog);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->imported, ==, 3);
+  gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
 /* A hundred thousand rows: the first rows show within a second, the
@@ -868,6 +919,8 @@ main (int   argc,
               test_read_once, xi_ui_fixture_teardown);
   g_test_add ("/xi/ui-import/encoding-switch", XiUiFixture, NULL, xi_ui_fixture_setup,
               test_encoding_switch, xi_ui_fixture_teardown);
+  g_test_add ("/xi/ui-import/streamed", XiUiFixture, NULL, xi_ui_fixture_setup,
+              test_streamed, xi_ui_fixture_teardown);
   /* A measurement, in one language: the Indonesian run has nothing to add. */
   if (language == NULL)
     g_test_add ("/xi/ui-import/large-file", XiUiFixture, NULL, xi_ui_fixture_setup,

@@ -15,17 +15,19 @@
 #include "xi-import-dialog.h"
 
 /*
- * Imports one file in two steps, opening it once: its contents are read
- * into memory first, so that what is imported is what was previewed and a
- * file that can be read only once (a pipe) imports as well. The preview
- * reads the first rows of the contents on a worker thread and shows them
- * at once; then the store counts what would be imported, updated and
- * refused with the streaming import it rolls back, so a hundred thousand
- * rows are never all in memory. Every choice (separator, encoding,
- * header, what a column holds) reads the contents again, cancelling the
- * reads before, so the counts always match the choices shown. Import runs
- * the same streaming import with the choices of the last preview and
- * commits it, with progress and Cancel; a cancelled import writes nothing.
+ * Imports one file in two steps. A regular file is read from disk at
+ * each step and never kept: a file of hundreds of megabytes is in memory
+ * only while a worker reads it, not for as long as the dialog is open.
+ * Anything else (a pipe, which can be read only once) is read into memory
+ * once and every step reads that copy. The preview reads the first rows
+ * on a worker thread and shows them at once; then the store counts what
+ * would be imported, updated and refused with the streaming import it
+ * rolls back, so a hundred thousand rows are never all in memory. Every
+ * choice (separator, encoding, header, what a column holds) reads the
+ * file again, cancelling the reads before, so the counts always match the
+ * choices shown. Import runs the same streaming import with the choices
+ * of the last preview and commits it, with progress and Cancel; a
+ * cancelled import writes nothing.
  */
 struct _XiImportDialog
 {
@@ -68,7 +70,8 @@ struct _XiImportDialog
   XiImportReport  *report;
   GtkNativeDialog *chooser;
   char            *group_name;
-  GBytes          *contents;       /* the file, read once */
+  GBytes          *contents;       /* a file that is not regular, read once */
+  gboolean         streamed;       /* a regular file, read again at each step */
   XiImportOptions *read_options;   /* what the shown preview was read with */
 
   /* What the last read found, which the choices start from. */
@@ -540,6 +543,13 @@ preview_read_cb (GObject      *object,
                                       self->preview_cancellable, previewed_cb, g_object_ref (self));
 }
 
+/* Whether the steps can read the file: from disk, or the copy in memory. */
+static gboolean
+file_ready (XiImportDialog *self)
+{
+  return self->streamed || self->contents != NULL;
+}
+
 /* Reads the first rows again with the current choices; a read or count
  * still running for older choices is cancelled. */
 static void
@@ -549,7 +559,7 @@ start_preview (XiImportDialog *self)
   g_autofree char *country = xi_context_dup_country_code (self->context);
   g_autofree char *name = g_file_get_basename (self->file);
 
-  if (self->contents == NULL)
+  if (!file_ready (self))
     return;
 
   g_cancellable_cancel (self->preview_cancellable);
@@ -564,13 +574,28 @@ start_preview (XiImportDialog *self)
   gtk_label_set_text (self->counts_label, _("Reading the file…"));
   gtk_progress_bar_set_fraction (self->counts_progress, 0.0);
   gtk_widget_set_visible (GTK_WIDGET (self->counts_progress), TRUE);
-  xi_import_read_bytes_async (self->contents, name, country, options, self->preview_cancellable,
-                              NULL, NULL, NULL, preview_read_cb, g_object_ref (self));
+  if (self->streamed)
+    xi_import_read_file_full_async (self->file, country, options, self->preview_cancellable,
+                                    NULL, NULL, NULL, preview_read_cb, g_object_ref (self));
+  else
+    xi_import_read_bytes_async (self->contents, name, country, options, self->preview_cancellable,
+                                NULL, NULL, NULL, preview_read_cb, g_object_ref (self));
 }
 
 static void run_import (XiImportDialog *self);
 static void fail (XiImportDialog *self,
                   const GError   *error);
+
+/* The file can be read: the preview starts, or the import asked for
+ * before. */
+static void
+read_first (XiImportDialog *self)
+{
+  if (self->import_pending)
+    run_import (self);
+  else
+    start_preview (self);
+}
 
 static void
 loaded_cb (GObject      *object,
@@ -591,10 +616,31 @@ loaded_cb (GObject      *object,
       gtk_widget_set_visible (GTK_WIDGET (self->counts_progress), FALSE);
       gtk_label_set_text (self->counts_label, error->message);
     }
-  else if (self->import_pending)
-    run_import (self);
   else
-    start_preview (self);
+    read_first (self);
+}
+
+static void
+queried_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(XiImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (object), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* What cannot be asked about is loaded, which says why it cannot be
+   * read in words the reader chose. */
+  if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
+    {
+      self->streamed = TRUE;
+      read_first (self);
+    }
+  else
+    xi_import_load_file_async (self->file, self->cancellable, loaded_cb, g_object_ref (self));
 }
 
 static void
@@ -1047,7 +1093,7 @@ xi_import_dialog_start (XiImportDialog *self,
   gtk_widget_set_visible (self->import_button, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "progress");
   gtk_widget_grab_focus (self->cancel_button);
-  if (self->contents == NULL)
+  if (!file_ready (self))
     {
       /* Started before the file was read: everything is guessed. */
       gtk_label_set_text (self->progress_label, _("Reading the file…"));
@@ -1083,7 +1129,8 @@ xi_import_dialog_new (XiContext *context,
   fill_groups (self);
   gtk_label_set_text (self->counts_label, _("Reading the file…"));
   gtk_progress_bar_pulse (self->counts_progress);
-  xi_import_load_file_async (file, self->cancellable, loaded_cb, g_object_ref (self));
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
+                           self->cancellable, queried_cb, g_object_ref (self));
 
   return GTK_WIDGET (self);
 }
