@@ -13,7 +13,9 @@
 #include "config.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
+#include "xi-limits.h"
 #include "xi-opt-out.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
@@ -200,6 +202,41 @@ test_opt_out_match (void)
       g_test_message ("“%s”", cases[i].text);
       g_assert_cmpstr (keyword, ==, cases[i].keyword);
     }
+}
+
+/* A message of nothing but combining marks, or of a quarter of a million
+ * letters each with its accent written apart, is matched in moments (GLib
+ * alone took 15 s for the first, several for the second, for each
+ * keyword), and what people write still matches. */
+static void
+test_opt_out_hostile_marks (void)
+{
+  g_autoptr(GString) marks = g_string_new ("berapa harga ");
+  g_autoptr(GString) accents = g_string_new ("STOP ");
+  g_autofree char *keyword = NULL;
+  g_autofree char *normal = NULL;
+  gint64 start;
+
+  for (guint i = 0; i < 65536; i++)
+    g_string_append (marks, "\xcc\x81\xcc\x96");
+  for (guint i = 0; i < 262144; i++)
+    g_string_append (accents, "e\xcc\x81");
+
+  start = g_get_monotonic_time ();
+  g_assert_true (xi_text_contains_phrase (marks->str, "harga"));
+  g_assert_false (xi_text_contains_phrase (marks->str, "stok"));
+  keyword = xi_opt_out_match (marks->str, NULL);
+  g_assert_null (keyword);
+  normal = xi_opt_out_normalize (accents->str);
+  g_assert_true (g_str_has_prefix (normal, "stop \xc3\xa9\xc3\xa9"));
+  g_assert_cmpuint (strlen (normal), ==, strlen ("stop ") + 2 * 262144);
+  g_test_message ("hostile texts matched in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  /* Accents written apart still compose, across the pieces too. */
+  g_clear_pointer (&normal, g_free);
+  normal = xi_opt_out_normalize ("Cafe\xcc\x81 BERHENTI");
+  g_assert_cmpstr (normal, ==, "caf\xc3\xa9 berhenti");
 }
 
 static void
@@ -945,6 +982,41 @@ test_recent_conversations (Fixture       *f,
   g_assert_true (xi_conversation_get_opted_out (g_ptr_array_index (all, 4)));
 }
 
+/* A modified client can send text that is not UTF-8, or megabytes of it:
+ * the message is stored valid and at most as long as WhatsApp allows
+ * (the sync server refuses longer ones), cut with an ellipsis. */
+static void
+test_hostile_text (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GString) huge = g_string_new (NULL);
+  g_autoptr(XiIncoming) broken = NULL;
+  g_autoptr(XiIncoming) cut = NULL;
+  g_autoptr(XiIncoming) fits = NULL;
+  g_autofree char *exact = NULL;
+  const char *text;
+
+  broken = record (f, "6281234500001", "HOSTILE-1", "Halo \xff\xfe kak", NULL);
+  text = xi_incoming_get_text (broken);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_true (g_str_has_prefix (text, "Halo "));
+  g_assert_true (g_str_has_suffix (text, " kak"));
+
+  for (guint i = 0; i < 2 * 1024 * 1024; i++)
+    g_string_append (huge, "é");
+  cut = record (f, "6281234500001", "HOSTILE-2", huge->str, NULL);
+  text = xi_incoming_get_text (cut);
+  g_assert_cmpint (g_utf8_strlen (text, -1), ==, XI_LIMIT_MESSAGE_CHARS);
+  g_assert_true (g_str_has_prefix (text, "éé"));
+  g_assert_true (g_str_has_suffix (text, "é…"));
+
+  /* One of exactly the longest length is kept whole. */
+  g_string_truncate (huge, 2 * XI_LIMIT_MESSAGE_CHARS);
+  exact = g_strdup (huge->str);
+  fits = record (f, "6281234500001", "HOSTILE-3", exact, NULL);
+  g_assert_cmpstr (xi_incoming_get_text (fits), ==, exact);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -953,8 +1025,10 @@ main (int   argc,
 
   g_test_add_func ("/inbox/opt-out/match", test_opt_out_match);
   g_test_add_func ("/inbox/opt-out/custom-keywords", test_opt_out_custom_keywords);
+  g_test_add_func ("/inbox/opt-out/hostile-marks", test_opt_out_hostile_marks);
   g_test_add_func ("/inbox/rules/matching", test_rule_matching);
   g_test_add ("/inbox/store/record-and-list", Fixture, NULL, fixture_setup, test_record_and_list, fixture_teardown);
+  g_test_add ("/inbox/store/hostile-text", Fixture, NULL, fixture_setup, test_hostile_text, fixture_teardown);
   g_test_add ("/inbox/store/recent-conversations", Fixture, NULL, fixture_setup, test_recent_conversations,
               fixture_teardown);
   g_test_add ("/inbox/store/opt-out-and-undo", Fixture, NULL, fixture_setup, test_opt_out_and_undo, fixture_teardown);
