@@ -190,6 +190,26 @@ zero_delay_spec (Fixture *f)
   return spec;
 }
 
+/* zero_delay_spec() with a template of its own, of @variants. */
+static XiJobSpec *
+spec_with_template (Fixture            *f,
+                    const char         *name,
+                    const char * const *variants)
+{
+  g_autoptr(XiTemplate) template_ = xi_template_new (name);
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  XiJobSpec *spec = zero_delay_spec (f);
+
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_free (spec->template_id);
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+  return spec;
+}
+
 static XiJob *
 create_job (Fixture   *f,
             XiJobSpec *spec)
@@ -545,8 +565,6 @@ static void
 test_custom_fields_and_batches (Fixture       *f,
                                 gconstpointer  data)
 {
-  g_autoptr(XiTemplate) template_ = xi_template_new ("Kota");
-  g_autoptr(XiTemplate) saved = NULL;
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiJobPlan) plan = NULL;
   g_autoptr(XiJob) job = NULL;
@@ -570,13 +588,7 @@ test_custom_fields_and_batches (Fixture       *f,
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (direct);
 
-  xi_template_set_variants (template_, variants);
-  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
-        saved = xi_store_save_template_finish (f->store, result_, &error));
-  g_assert_no_error (error);
-  spec = zero_delay_spec (f);
-  g_free (spec->template_id);
-  spec->template_id = g_strdup (xi_template_get_id (saved));
+  spec = spec_with_template (f, "Kota", variants);
 
   WAIT (xi_store_plan_job_async (f->store, spec, 3, NULL, xi_test_store_result_cb, &slot_),
         plan = xi_store_plan_job_finish (f->store, result_, &error));
@@ -602,6 +614,133 @@ test_custom_fields_and_batches (Fixture       *f,
         expected = g_strdup_printf ("Halo %s dari Kota %03u, Toko \"%03u\".", name, number, number);
       g_assert_cmpstr (xi_job_recipient_get_text (row), ==, expected);
     }
+}
+
+/* The first column of what @sql, with @param as ?1, finds in the store's
+ * file, read behind the store's back. */
+static GPtrArray *
+first_column (Fixture    *f,
+              const char *sql,
+              const char *param)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, param, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (values, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return values;
+}
+
+/* The numbers of the live contacts in the order a raw ORDER BY of the
+ * contact list gives, those ending in one of @digits only when it is
+ * given. */
+static GPtrArray *
+phones_in_list_order (Fixture    *f,
+                      const char *digits)
+{
+  return first_column (f,
+                       "SELECT phone FROM contacts WHERE deleted = 0"
+                       " AND (?1 IS NULL OR ?1 GLOB '*' || substr (phone, -1) || '*')"
+                       " ORDER BY sort_key, phone",
+                       digits);
+}
+
+/* Checks that @job's recipients are @phones in that order, each with the
+ * variant round robin gives it and its own custom field. */
+static void
+check_list_order (Fixture    *f,
+                  XiJob      *job,
+                  GPtrArray  *phones)
+{
+  g_autoptr(GPtrArray) rows = list_recipients (f, xi_job_get_id (job));
+
+  g_assert_cmpuint (rows->len, ==, phones->len);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = rows->pdata[i];
+      const char *phone = phones->pdata[i];
+      g_autofree char *expected = NULL;
+
+      g_assert_cmpuint (xi_job_recipient_get_position (row), ==, i + 1);
+      g_assert_cmpstr (xi_job_recipient_get_phone (row), ==, phone);
+      if (i % 2 == 0)
+        expected = g_strdup_printf ("Halo %s di Kota %s.", xi_job_recipient_get_name (row),
+                                    phone + strlen (phone) - 3);
+      else
+        expected = g_strdup_printf ("Hai %s.", xi_job_recipient_get_name (row));
+      g_assert_cmpstr (xi_job_recipient_get_text (row), ==, expected);
+    }
+}
+
+/* Recipients come in the order of the contact list (its sort key, then
+ * the number), whatever order the rows are stored in, for a group and
+ * for chosen contacts alike, and each keeps its own fields through the
+ * sort: positions, variants and texts are what SQLite's ORDER BY gave. */
+static void
+test_list_order (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) chosen_job = NULL;
+  g_autoptr(GPtrArray) phones = NULL;
+  g_autoptr(GPtrArray) chosen_phones = NULL;
+  g_autoptr(GPtrArray) chosen_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  const char *variants[] = { "Halo {name} di {kota}.", "Hai {name}.", NULL };
+  const guint n = 90;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *direct;
+
+  make_audience (f, n, FALSE);
+  /* Keys that group the contacts out of their order of creation, with
+   * many equal keys for the numbers to order. */
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct,
+                                 "UPDATE contacts SET sort_key = char (122 - (rowid * 7) % 5),"
+                                 " custom_fields = json_object ('kota', 'Kota ' || substr (phone, -3))",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (direct, "SELECT id FROM contacts WHERE phone GLOB '*[147]'"
+                                       " ORDER BY random ()", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (chosen_ids, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  g_ptr_array_add (chosen_ids, NULL);
+  sqlite3_finalize (stmt);
+  sqlite3_close (direct);
+
+  spec = spec_with_template (f, "Urut", variants);
+  spec->variant_mode = XI_VARIANT_MODE_ROUND_ROBIN;
+
+  phones = phones_in_list_order (f, NULL);
+  g_assert_cmpuint (phones->len, ==, n);
+  /* The order is not the one the contacts were made in. */
+  g_assert_cmpstr (phones->pdata[0], !=, "6281200000001");
+
+  WAIT (xi_store_plan_job_async (f->store, spec, 3, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->samples->len, ==, 3);
+  for (guint i = 0; i < plan->samples->len; i++)
+    g_assert_cmpstr (((XiJobSample *)plan->samples->pdata[i])->phone, ==, phones->pdata[i]);
+
+  job = create_job (f, spec);
+  check_list_order (f, job, phones);
+
+  g_clear_pointer (&spec->group_id, g_free);
+  spec->contact_ids = g_strdupv ((char **)chosen_ids->pdata);
+  chosen_job = create_job (f, spec);
+  chosen_phones = phones_in_list_order (f, "147");
+  g_assert_cmpuint (chosen_phones->len, ==, chosen_ids->len - 1);
+  check_list_order (f, chosen_job, chosen_phones);
 }
 
 static gboolean
@@ -2456,20 +2595,7 @@ static GPtrArray *
 stored_recipient_ids (Fixture    *f,
                       const char *job_id)
 {
-  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
-  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-  sqlite3 *db;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id FROM job_recipients WHERE job_id = ?1 ORDER BY id",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return ids;
+  return first_column (f, "SELECT id FROM job_recipients WHERE job_id = ?1 ORDER BY id", job_id);
 }
 
 static int
@@ -2550,6 +2676,7 @@ main (int   argc,
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
   ADD ("/campaigns/template-edited-meanwhile", test_template_edited_meanwhile);
   ADD ("/campaigns/custom-fields-and-batches", test_custom_fields_and_batches);
+  ADD ("/campaigns/list-order", test_list_order);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
