@@ -446,7 +446,8 @@ found_row_cb (void  *data,
 
 /* Issue 18: a template whose message can pass WhatsApp's limit for some
  * contact is refused when the campaign is planned and when it is
- * created, naming those contacts, and nothing is stored. */
+ * created, naming those contacts, and nothing is stored. A campaign
+ * over the quota is refused for that before any message is looked at. */
 static void
 test_message_too_long (Fixture       *f,
                        gconstpointer  data)
@@ -457,6 +458,7 @@ test_message_too_long (Fixture       *f,
   g_autoptr(XiJobPlan) plan = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GString) variant = g_string_new ("{{Halo|Hai}} {name}.");
+  g_autoptr(XiQuota) quota = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
   g_autofree char *kota = g_strnfill (1000, 'k');
@@ -499,6 +501,18 @@ test_message_too_long (Fixture       *f,
   g_assert_cmpint (sqlite3_exec (direct, "SELECT 1 FROM jobs UNION ALL SELECT 1 FROM job_recipients",
                                  found_row_cb, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (direct);
+
+  /* Over the quota, that is all it says: nothing was rendered or
+   * measured before the count refused it. */
+  g_clear_error (&error);
+  WAIT (xi_store_set_quota_allowance_async (f->store, 3, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_null (job);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_nonnull (strstr (error->message, "needs 4 messages"));
 }
 
 static void
