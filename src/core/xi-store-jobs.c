@@ -812,7 +812,7 @@ skip_reason_for (Planner     *planner,
     return XI_SKIP_REASON_OPTED_OUT;
   if (!xi_phone_is_valid (phone))
     return XI_SKIP_REASON_INVALID_NUMBER;
-  if (!g_hash_table_add (seen, g_strdup (phone)))
+  if (!g_hash_table_add (seen, (gpointer)phone))
     return XI_SKIP_REASON_DUPLICATE;
   if (on_whatsapp == XI_ON_WHATSAPP_NO)
     return XI_SKIP_REASON_NOT_ON_WHATSAPP;
@@ -927,7 +927,7 @@ typedef struct
   PlanRowFunc       func;
   gpointer          user_data;
   guint             n_custom;
-  GHashTable       *seen;      /* phone set */
+  GHashTable       *seen;      /* phone set, of strings that outlive the walk */
   guint             position;
   guint             eligible;
 } Walk;
@@ -1010,11 +1010,11 @@ plan_walk (XiStore          *self,
            guint            *n_eligible,
            GError          **error)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) wanted = NULL;
   g_autoptr(GArray) sorted = NULL;
   g_autoptr(GPtrArray) sorted_values = NULL;
-  g_autoptr(GStringChunk) strings = NULL;
+  g_autoptr(GStringChunk) strings = g_string_chunk_new (64 * 1024);
   guint n_custom = func != NULL ? g_strv_length (planner->custom_names) : 0;
   g_autofree char *sql = walk_sql (spec, n_custom);
   g_autofree const char **custom_values = g_new0 (const char *, n_custom + 1);
@@ -1060,7 +1060,6 @@ plan_walk (XiStore          *self,
     {
       sorted = g_array_new (FALSE, FALSE, sizeof (WalkContact));
       sorted_values = g_ptr_array_new ();
-      strings = g_string_chunk_new (64 * 1024);
     }
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1073,6 +1072,7 @@ plan_walk (XiStore          *self,
       walk_contact_from_row (stmt, n_custom, &contact);
       if (sorted == NULL)
         {
+          contact.phone = g_string_chunk_insert (strings, contact.phone);
           if (!walk_contact (self, &walk, &contact, error))
             goto out;
           continue;
