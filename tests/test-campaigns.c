@@ -190,6 +190,26 @@ zero_delay_spec (Fixture *f)
   return spec;
 }
 
+/* zero_delay_spec() with a template of its own, of @variants. */
+static XiJobSpec *
+spec_with_template (Fixture            *f,
+                    const char         *name,
+                    const char * const *variants)
+{
+  g_autoptr(XiTemplate) template_ = xi_template_new (name);
+  g_autoptr(XiTemplate) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  XiJobSpec *spec = zero_delay_spec (f);
+
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        saved = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_free (spec->template_id);
+  spec->template_id = g_strdup (xi_template_get_id (saved));
+  return spec;
+}
+
 static XiJob *
 create_job (Fixture   *f,
             XiJobSpec *spec)
@@ -225,6 +245,21 @@ list_recipients (Fixture    *f,
 
   WAIT (xi_store_list_job_recipients_async (f->store, id, NULL, xi_test_store_result_cb, &slot_),
         rows = xi_store_list_job_recipients_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return rows;
+}
+
+/* What the engine would take next to send of @id's rows. */
+static GPtrArray *
+next_outgoing (Fixture    *f,
+               const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows = NULL;
+  guint sent_today = 0;
+
+  WAIT (xi_store_next_outgoing_async (f->store, id, 0, 512, NULL, xi_test_store_result_cb, &slot_),
+        rows = xi_store_next_outgoing_finish (f->store, result_, &sent_today, &error));
   g_assert_no_error (error);
   return rows;
 }
@@ -411,7 +446,8 @@ found_row_cb (void  *data,
 
 /* Issue 18: a template whose message can pass WhatsApp's limit for some
  * contact is refused when the campaign is planned and when it is
- * created, naming those contacts, and nothing is stored. */
+ * created, naming those contacts, and nothing is stored. A campaign
+ * over the quota is refused for that before any message is looked at. */
 static void
 test_message_too_long (Fixture       *f,
                        gconstpointer  data)
@@ -422,6 +458,7 @@ test_message_too_long (Fixture       *f,
   g_autoptr(XiJobPlan) plan = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GString) variant = g_string_new ("{{Halo|Hai}} {name}.");
+  g_autoptr(XiQuota) quota = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
   g_autofree char *kota = g_strnfill (1000, 'k');
@@ -464,6 +501,18 @@ test_message_too_long (Fixture       *f,
   g_assert_cmpint (sqlite3_exec (direct, "SELECT 1 FROM jobs UNION ALL SELECT 1 FROM job_recipients",
                                  found_row_cb, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (direct);
+
+  /* Over the quota, that is all it says: nothing was rendered or
+   * measured before the count refused it. */
+  g_clear_error (&error);
+  WAIT (xi_store_set_quota_allowance_async (f->store, 3, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_null (job);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_nonnull (strstr (error->message, "needs 4 messages"));
 }
 
 static void
@@ -477,6 +526,8 @@ test_plan_and_create (Fixture       *f,
   g_autoptr(XiQuota) quota = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(GPtrArray) outgoing = NULL;
+  g_autoptr(GPtrArray) again = NULL;
   g_autoptr(GHashTable) message_ids = g_hash_table_new (g_str_hash, g_str_equal);
   sqlite3 *direct;
 
@@ -508,8 +559,8 @@ test_plan_and_create (Fixture       *f,
   g_assert_cmpuint (xi_job_get_remaining (job), ==, 4);
   g_assert_cmpint (xi_job_get_state (job), ==, XI_JOB_STATE_PENDING);
 
-  /* Every eligible row carries its message and a unique id before any
-   * attempt; round robin alternates the variants. */
+  /* Every eligible row carries its message; round robin alternates the
+   * variants. No message id is chosen yet. */
   rows = list_recipients (f, xi_job_get_id (job));
   g_assert_cmpuint (rows->len, ==, 6);
   for (guint i = 0, eligible = 0; i < rows->len; i++)
@@ -517,18 +568,35 @@ test_plan_and_create (Fixture       *f,
       XiJobRecipient *row = rows->pdata[i];
 
       g_assert_cmpuint (xi_job_recipient_get_position (row), ==, i + 1);
+      g_assert_null (xi_job_recipient_get_message_id (row));
       if (xi_job_recipient_get_state (row) == XI_RECIPIENT_STATE_SKIPPED)
-        {
-          g_assert_null (xi_job_recipient_get_message_id (row));
-          continue;
-        }
+        continue;
       g_assert_cmpint (xi_job_recipient_get_state (row), ==, XI_RECIPIENT_STATE_PENDING);
-      g_assert_cmpuint (strlen (xi_job_recipient_get_message_id (row)), ==, 22);
-      g_assert_true (g_hash_table_add (message_ids, (gpointer)xi_job_recipient_get_message_id (row)));
       g_assert_true (g_str_has_prefix (xi_job_recipient_get_text (row), eligible++ % 2 == 0 ? "Halo " : "Hai "));
     }
   g_assert_cmpint (xi_job_recipient_get_skip_reason (rows->pdata[2]), ==, XI_SKIP_REASON_OPTED_OUT);
   g_assert_cmpint (xi_job_recipient_get_skip_reason (rows->pdata[4]), ==, XI_SKIP_REASON_NOT_ON_WHATSAPP);
+
+  /* Handed out for sending, each gets a unique id, stored before it is
+   * handed out: a second load, as after a restart, and the report give
+   * the same. */
+  outgoing = next_outgoing (f, xi_job_get_id (job));
+  again = next_outgoing (f, xi_job_get_id (job));
+  g_assert_cmpuint (outgoing->len, ==, 4);
+  g_assert_cmpuint (again->len, ==, 4);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = list_recipients (f, xi_job_get_id (job));
+  for (guint i = 0; i < outgoing->len; i++)
+    {
+      XiOutgoing *first = outgoing->pdata[i];
+      XiJobRecipient *row = rows->pdata[first->position - 1];
+
+      g_assert_cmpuint (strlen (first->message_id), ==, 22);
+      g_assert_true (g_hash_table_add (message_ids, first->message_id));
+      g_assert_cmpstr (((XiOutgoing *)again->pdata[i])->message_id, ==, first->message_id);
+      g_assert_cmpstr (xi_job_recipient_get_message_id (row), ==, first->message_id);
+    }
+  g_assert_null (xi_job_recipient_get_message_id (rows->pdata[2]));
 
   quota = get_quota (f);
   g_assert_cmpuint (quota->reserved, ==, 4);
@@ -545,13 +613,10 @@ static void
 test_custom_fields_and_batches (Fixture       *f,
                                 gconstpointer  data)
 {
-  g_autoptr(XiTemplate) template_ = xi_template_new ("Kota");
-  g_autoptr(XiTemplate) saved = NULL;
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiJobPlan) plan = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GHashTable) message_ids = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
   g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
   const char *variants[] = { "Halo {name} dari {kota|sini}, {toko}.", NULL };
@@ -570,13 +635,7 @@ test_custom_fields_and_batches (Fixture       *f,
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (direct);
 
-  xi_template_set_variants (template_, variants);
-  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
-        saved = xi_store_save_template_finish (f->store, result_, &error));
-  g_assert_no_error (error);
-  spec = zero_delay_spec (f);
-  g_free (spec->template_id);
-  spec->template_id = g_strdup (xi_template_get_id (saved));
+  spec = spec_with_template (f, "Kota", variants);
 
   WAIT (xi_store_plan_job_async (f->store, spec, 3, NULL, xi_test_store_result_cb, &slot_),
         plan = xi_store_plan_job_finish (f->store, result_, &error));
@@ -595,13 +654,139 @@ test_custom_fields_and_batches (Fixture       *f,
       g_autofree char *expected = NULL;
 
       g_assert_cmpuint (xi_job_recipient_get_position (row), ==, i + 1);
-      g_assert_true (g_hash_table_add (message_ids, (gpointer)xi_job_recipient_get_message_id (row)));
       if (number >= 2 && number <= 4)
         expected = g_strdup_printf ("Halo %s dari sini, .", name);
       else
         expected = g_strdup_printf ("Halo %s dari Kota %03u, Toko \"%03u\".", name, number, number);
       g_assert_cmpstr (xi_job_recipient_get_text (row), ==, expected);
     }
+}
+
+/* The first column of what @sql, with @param as ?1, finds in the store's
+ * file, read behind the store's back. */
+static GPtrArray *
+first_column (Fixture    *f,
+              const char *sql,
+              const char *param)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, param, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (values, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return values;
+}
+
+/* The numbers of the live contacts in the order a raw ORDER BY of the
+ * contact list gives, those ending in one of @digits only when it is
+ * given. */
+static GPtrArray *
+phones_in_list_order (Fixture    *f,
+                      const char *digits)
+{
+  return first_column (f,
+                       "SELECT phone FROM contacts WHERE deleted = 0"
+                       " AND (?1 IS NULL OR ?1 GLOB '*' || substr (phone, -1) || '*')"
+                       " ORDER BY sort_key, phone",
+                       digits);
+}
+
+/* Checks that @job's recipients are @phones in that order, each with the
+ * variant round robin gives it and its own custom field. */
+static void
+check_list_order (Fixture    *f,
+                  XiJob      *job,
+                  GPtrArray  *phones)
+{
+  g_autoptr(GPtrArray) rows = list_recipients (f, xi_job_get_id (job));
+
+  g_assert_cmpuint (rows->len, ==, phones->len);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = rows->pdata[i];
+      const char *phone = phones->pdata[i];
+      g_autofree char *expected = NULL;
+
+      g_assert_cmpuint (xi_job_recipient_get_position (row), ==, i + 1);
+      g_assert_cmpstr (xi_job_recipient_get_phone (row), ==, phone);
+      if (i % 2 == 0)
+        expected = g_strdup_printf ("Halo %s di Kota %s.", xi_job_recipient_get_name (row),
+                                    phone + strlen (phone) - 3);
+      else
+        expected = g_strdup_printf ("Hai %s.", xi_job_recipient_get_name (row));
+      g_assert_cmpstr (xi_job_recipient_get_text (row), ==, expected);
+    }
+}
+
+/* Recipients come in the order of the contact list (its sort key, then
+ * the number), whatever order the rows are stored in, for a group and
+ * for chosen contacts alike, and each keeps its own fields through the
+ * sort: positions, variants and texts are what SQLite's ORDER BY gave. */
+static void
+test_list_order (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) chosen_job = NULL;
+  g_autoptr(GPtrArray) phones = NULL;
+  g_autoptr(GPtrArray) chosen_phones = NULL;
+  g_autoptr(GPtrArray) chosen_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  const char *variants[] = { "Halo {name} di {kota}.", "Hai {name}.", NULL };
+  const guint n = 90;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *direct;
+
+  make_audience (f, n, FALSE);
+  /* Keys that group the contacts out of their order of creation, with
+   * many equal keys for the numbers to order. */
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct,
+                                 "UPDATE contacts SET sort_key = char (122 - (rowid * 7) % 5),"
+                                 " custom_fields = json_object ('kota', 'Kota ' || substr (phone, -3))",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (direct, "SELECT id FROM contacts WHERE phone GLOB '*[147]'"
+                                       " ORDER BY random ()", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (chosen_ids, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
+  g_ptr_array_add (chosen_ids, NULL);
+  sqlite3_finalize (stmt);
+  sqlite3_close (direct);
+
+  spec = spec_with_template (f, "Urut", variants);
+  spec->variant_mode = XI_VARIANT_MODE_ROUND_ROBIN;
+
+  phones = phones_in_list_order (f, NULL);
+  g_assert_cmpuint (phones->len, ==, n);
+  /* The order is not the one the contacts were made in. */
+  g_assert_cmpstr (phones->pdata[0], !=, "6281200000001");
+
+  WAIT (xi_store_plan_job_async (f->store, spec, 3, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->samples->len, ==, 3);
+  for (guint i = 0; i < plan->samples->len; i++)
+    g_assert_cmpstr (((XiJobSample *)plan->samples->pdata[i])->phone, ==, phones->pdata[i]);
+
+  job = create_job (f, spec);
+  check_list_order (f, job, phones);
+
+  g_clear_pointer (&spec->group_id, g_free);
+  spec->contact_ids = g_strdupv ((char **)chosen_ids->pdata);
+  chosen_job = create_job (f, spec);
+  chosen_phones = phones_in_list_order (f, "147");
+  g_assert_cmpuint (chosen_phones->len, ==, chosen_ids->len - 1);
+  check_list_order (f, chosen_job, chosen_phones);
 }
 
 static gboolean
@@ -705,10 +890,10 @@ test_message_ids_unpredictable (Fixture       *f,
   make_audience (f, 300, FALSE);
   spec = zero_delay_spec (f);
   job = create_job (f, spec);
-  rows = list_recipients (f, xi_job_get_id (job));
+  rows = next_outgoing (f, xi_job_get_id (job));
   g_assert_cmpuint (rows->len, ==, 300);
   for (guint i = 0; i < rows->len; i++)
-    g_ptr_array_add (ids, (gpointer) xi_job_recipient_get_message_id (rows->pdata[i]));
+    g_ptr_array_add (ids, ((XiOutgoing *)rows->pdata[i])->message_id);
   xi_test_assert_message_ids_random ((const char * const *) ids->pdata, ids->len);
 }
 
@@ -1775,12 +1960,13 @@ test_resume_after_crash (Fixture       *f,
   spec = zero_delay_spec (f);
   job = create_job (f, spec);
 
-  /* A previous process claimed the job and died before sending. */
+  /* A previous process claimed the job, took its rows with their new
+   * message ids and died before sending. */
   WAIT (xi_store_claim_next_job_async (f->store, NULL, NULL, xi_test_store_result_cb, &slot_),
         claimed = xi_store_claim_next_job_finish (f->store, result_, &next_wake, &error));
   g_assert_no_error (error);
   g_assert_cmpint (xi_job_get_state (claimed), ==, XI_JOB_STATE_PROCESSING);
-  rows = list_recipients (f, xi_job_get_id (job));
+  rows = next_outgoing (f, xi_job_get_id (job));
 
   /* A newer, higher priority campaign must not overtake the interrupted one. */
   spec->priority = 10;
@@ -1794,7 +1980,9 @@ test_resume_after_crash (Fixture       *f,
 
   journal = read_journal (f, &n_lines);
   g_assert_cmpuint (n_lines, ==, 10);
-  g_assert_true (g_hash_table_contains (journal, xi_job_recipient_get_message_id (rows->pdata[0])));
+  /* Sent under the ids the dead process chose. */
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_true (g_hash_table_contains (journal, ((XiOutgoing *)rows->pdata[i])->message_id));
 }
 
 /* Attachments */
@@ -2456,20 +2644,7 @@ static GPtrArray *
 stored_recipient_ids (Fixture    *f,
                       const char *job_id)
 {
-  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
-  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-  sqlite3 *db;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id FROM job_recipients WHERE job_id = ?1 ORDER BY id",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return ids;
+  return first_column (f, "SELECT id FROM job_recipients WHERE job_id = ?1 ORDER BY id", job_id);
 }
 
 static int
@@ -2550,6 +2725,7 @@ main (int   argc,
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
   ADD ("/campaigns/template-edited-meanwhile", test_template_edited_meanwhile);
   ADD ("/campaigns/custom-fields-and-batches", test_custom_fields_and_batches);
+  ADD ("/campaigns/list-order", test_list_order);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);

@@ -382,6 +382,22 @@ open_dump (const char *path,
   return db;
 }
 
+/* Loads the dump @name into @path, adds the rows @sql writes and
+ * upgrades the file to the current version. */
+static void
+upgrade_dump_with (const char *path,
+                   const char *name,
+                   const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = open_dump (path, name);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+}
+
 /* Version 11 orders contacts by a key written with the row: a version
  * 10 file's contacts get theirs, so the list reads names naturally, and
  * the list order's index is built on it. */
@@ -390,28 +406,21 @@ test_v11_sort_keys (void)
 {
   g_autofree char *dir = xi_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "v10.db", NULL);
-  g_autoptr(GError) error = NULL;
   g_autoptr(GString) names = g_string_new (NULL);
-  sqlite3 *db = open_dump (path, "store-v10.sql");
   sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
 
-  g_assert_cmpint (sqlite3_exec (db,
-                                 "INSERT INTO contacts (id, master_user_id, created_at, updated_at, name, phone)"
-                                 " VALUES ('c5', '00000000-0000-0000-0000-000000000000',"
-                                 " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
-                                 " 'Pelanggan 10', '6281300000005'),"
-                                 " ('c6', '00000000-0000-0000-0000-000000000000',"
-                                 " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
-                                 " 'Pelanggan 2', '6281300000006'),"
-                                 " ('c7', '00000000-0000-0000-0000-000000000000',"
-                                 " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
-                                 " 'Élan', '6281300000007');",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-
-  g_assert_true (open_store (path, &error));
-  g_assert_no_error (error);
-
+  upgrade_dump_with (path, "store-v10.sql",
+                     "INSERT INTO contacts (id, master_user_id, created_at, updated_at, name, phone)"
+                     " VALUES ('c5', '00000000-0000-0000-0000-000000000000',"
+                     " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                     " 'Pelanggan 10', '6281300000005'),"
+                     " ('c6', '00000000-0000-0000-0000-000000000000',"
+                     " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                     " 'Pelanggan 2', '6281300000006'),"
+                     " ('c7', '00000000-0000-0000-0000-000000000000',"
+                     " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                     " 'Élan', '6281300000007');");
   db = open_db (path);
   g_assert_cmpint (sqlite3_prepare_v2 (db,
                                        "SELECT name FROM contacts INDEXED BY contacts_order"
@@ -425,6 +434,59 @@ test_v11_sort_keys (void)
   g_assert_cmpstr (names->str, ==, "Budi Santoso,Élan,Pelanggan 2,Pelanggan 10,Siti Aminah,Toko Maju Jaya");
   /* The deleted nameless contact c4 has the key of the nameless too. */
   g_assert_cmpint (count (path, "SELECT count(*) FROM contacts WHERE id = 'c4' AND sort_key = '2'"), ==, 1);
+  xi_test_rm_rf (dir);
+}
+
+/* Version 12 indexes only the recipients that have a message id: a
+ * version 11 file's ids, sent or not yet, are all found from a receipt
+ * through the index, and a row without one takes no room in it. */
+static void
+test_v12_message_index (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v11.db", NULL);
+  g_autoptr(GString) plan = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+
+  upgrade_dump_with (path, "store-v11.sql",
+                     "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name,"
+                     " target_kind, delay_mode, variant_mode, state, transport)"
+                     " VALUES ('j1', '00000000-0000-0000-0000-000000000000',"
+                     " '2026-12-01T08:00:00.000Z', '2026-12-01T08:00:00.000Z', 'Promo',"
+                     " 'group', 'static', 'random', 'paused', 'loopback');"
+                     "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at,"
+                     " job_id, position, phone, state, wa_message_id, sent_at)"
+                     " VALUES ('r1', '00000000-0000-0000-0000-000000000000',"
+                     " '2026-12-01T08:00:00.000Z', '2026-12-01T08:00:00.000Z', 'j1', 1,"
+                     " '6281234567890', 'sent', '3EB0C0FFEE00000000000001', '2026-12-01T08:01:00.000Z'),"
+                     " ('r2', '00000000-0000-0000-0000-000000000000',"
+                     " '2026-12-01T08:00:00.000Z', '2026-12-01T08:00:00.000Z', 'j1', 2,"
+                     " '6285711112222', 'pending', '3EB0C0FFEE00000000000002', NULL),"
+                     " ('r3', '00000000-0000-0000-0000-000000000000',"
+                     " '2026-12-01T08:00:00.000Z', '2026-12-01T08:00:00.000Z', 'j1', 3,"
+                     " '62215551234', 'skipped', NULL, NULL);");
+
+  /* The lookup of record_receipt () answers from the index. */
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "EXPLAIN QUERY PLAN SELECT job_id, state FROM job_recipients"
+                                       " WHERE wa_message_id = ?1 AND master_user_id = ?2",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append (plan, (const char *)sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_nonnull (strstr (plan->str, "USING INDEX job_recipients_message"));
+
+  g_assert_cmpint (count (path, "SELECT count(*) FROM job_recipients INDEXED BY job_recipients_message"
+                                " WHERE wa_message_id = '3EB0C0FFEE00000000000001' AND state = 'sent'"), ==, 1);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM job_recipients INDEXED BY job_recipients_message"
+                                " WHERE wa_message_id = '3EB0C0FFEE00000000000002' AND state = 'pending'"), ==, 1);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM job_recipients INDEXED BY job_recipients_message"
+                                " WHERE wa_message_id IS NOT NULL"), ==, 2);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sqlite_schema WHERE name = 'job_recipients_message'"
+                                " AND sql LIKE '%WHERE wa_message_id IS NOT NULL'"), ==, 1);
   xi_test_rm_rf (dir);
 }
 
@@ -584,6 +646,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v8-rows-get-ops", test_v8_rows_get_ops);
   g_test_add_func ("/xi/store/migrations/v9-search-index", test_v9_search_index);
   g_test_add_func ("/xi/store/migrations/v11-sort-keys", test_v11_sort_keys);
+  g_test_add_func ("/xi/store/migrations/v12-message-index", test_v12_message_index);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 

@@ -591,6 +591,27 @@ static const char migration_v11[] =
   "DROP INDEX contacts_order;"
   "CREATE INDEX contacts_order ON contacts (master_user_id, deleted, sort_key, phone);";
 
+/*
+ * Version 12.
+ *
+ * Recipients' message ids: a row's id is now chosen when the engine first
+ * takes the row for sending, not when the campaign is created
+ * (xi-store-jobs.c, assign_message_ids ()), so the index that finds a
+ * row from a receipt's id holds only the rows that have one. A new
+ * campaign's rows then cost it nothing: its 100,000 random ids were a
+ * third of the time of creating it (bench-campaign, campaign-create-cpu
+ * 0.75 s with them, 0.51 s without). A lookup by id (wa_message_id = ?)
+ * implies the index's condition, so SQLite uses it for every receipt.
+ */
+#define MIGRATION_V12_RECIPIENT_MESSAGES \
+  "DROP INDEX job_recipients_message;" \
+  "CREATE INDEX job_recipients_message ON job_recipients (wa_message_id)" \
+  " WHERE wa_message_id IS NOT NULL;"
+
+/* Each change of version 12 is a block of its own above. */
+static const char migration_v12[] =
+  MIGRATION_V12_RECIPIENT_MESSAGES;
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -603,6 +624,7 @@ static const char * const migrations[] = {
   migration_v9,
   migration_v10,
   migration_v11,
+  migration_v12,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);
