@@ -258,6 +258,7 @@ run_engine (Fakewa     *fakewa,
 {
   g_auto(GStrv) env = cli_env (fakewa);
   const char *argv[] = { XI_CLI_PATH, "--data-dir", dir, "run", "--transport", "whatsapp", "--until-idle", NULL };
+
   return run_measured (argv, env);
 }
 
