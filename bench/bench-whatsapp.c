@@ -515,8 +515,9 @@ main (int   argc,
   Fakewa fakewa = { 0 };
 
   /* The engine is xender-in-cli, linked like this program: libsignal's
-   * X25519 goes the same way in both. */
-  g_print ("# libsignal X25519 through %s\n", wa_curve25519_backend ());
+   * X25519 and signature checks go the same way in both. */
+  g_print ("# libsignal X25519 through %s, signature checks through %s\n", wa_curve25519_backend (),
+           wa_curve25519_verify_backend ());
 
   start_fakewa (&fakewa);
   for (guint i = 0; i < 2 * repeat * rows; i++)

@@ -1017,6 +1017,68 @@ test_prefetch (void)
   xi_test_rm_rf (dir);
 }
 
+/* How many rows of @kind the file holds once the store has run what
+ * was queued before. */
+static guint
+rows_on_disk (XiStore    *store,
+              const char *path,
+              const char *kind)
+{
+  g_autoptr(GPtrArray) nothing = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  guint count;
+
+  put_changes (store, nothing);
+  db = open_raw (path);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM wa_keystore WHERE kind = ?1", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+/* When we issued a privacy token waits for another write instead of
+ * taking a transaction when the thread is idle; any other change is
+ * written when idle, and takes it along. */
+static void
+test_token_sent_waits (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(WaCredentials) made = wa_credentials_load_or_create (WA_KEY_STORE (keys), NULL, &error);
+  g_autofree char *peer = peer_key (0);
+  g_autoptr(GBytes) record = record_of (0, 1);
+
+  g_assert_no_error (error);
+  flush (keys);
+
+  wa_tctoken_save_sent (WA_KEY_STORE (keys), "100000000000001", 1700000000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (rows_on_disk (store, path, WA_TCTOKEN_SENT_KIND), ==, 0);
+
+  wa_key_store_save (WA_KEY_STORE (keys), "session", peer, record);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (rows_on_disk (store, path, "session"), ==, 1);
+  g_assert_cmpuint (rows_on_disk (store, path, WA_TCTOKEN_SENT_KIND), ==, 1);
+
+  /* A flush takes it too. */
+  wa_tctoken_save_sent (WA_KEY_STORE (keys), "100000000000002", 1700000000);
+  flush (keys);
+  g_assert_cmpuint (rows_on_disk (store, path, WA_TCTOKEN_SENT_KIND), ==, 2);
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1036,6 +1098,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
   g_test_add_func ("/engine/key-store/riders", test_riders);
+  g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
   g_test_add_func ("/engine/key-store/prune-reads-ahead", test_prune_reads_ahead);
 

@@ -14,29 +14,44 @@
 #include <signal/signal_protocol.h>
 
 #include "wa-curve25519.h"
+#include "wa-signal-provider.h"
 #include "xi-test-utils.h"
 
-/* libsignal-protocol-c's X25519 goes through wa-curve25519.c; these tests
- * hold it to the library's own curve25519-donna, which dlsym() on the
- * library's handle still finds, and to RFC 7748. */
+/* libsignal-protocol-c's X25519 and its Ed25519 check go through
+ * wa-curve25519.c; these tests hold them to the library's own
+ * curve25519-donna and ref10 check, which dlsym() on the library's handle
+ * still finds, to RFC 7748, and to signatures libsignal makes. */
 
 #define ROUNDS 2000
 
 typedef int (*DonnaFunc) (guint8 *out, const guint8 *secret, const guint8 *point);
+typedef int (*OpenFunc) (guint8 *m, const guint8 *sm, unsigned long long smlen, const guint8 *pk);
+
+/* The library's own definition of @name, not ours. */
+static gpointer
+library_function (const char *name)
+{
+  void *library = dlopen ("libsignal-protocol-c.so.2.3.3", RTLD_NOW | RTLD_NOLOAD);
+  gpointer function;
+
+  g_assert_nonnull (library);
+  /* A handle's lookup starts in that object. */
+  function = dlsym (library, name);
+  g_assert_nonnull (function);
+  dlclose (library);
+  return function;
+}
 
 static DonnaFunc
 library_donna (void)
 {
-  void *library = dlopen ("libsignal-protocol-c.so.2.3.3", RTLD_NOW | RTLD_NOLOAD);
-  DonnaFunc donna;
+  return (DonnaFunc) library_function ("curve25519_donna");
+}
 
-  g_assert_nonnull (library);
-  /* A handle's lookup starts in that object, so this is the library's
-   * definition, not ours. */
-  donna = (DonnaFunc) dlsym (library, "curve25519_donna");
-  g_assert_nonnull (donna);
-  dlclose (library);
-  return donna;
+static OpenFunc
+library_open (void)
+{
+  return (OpenFunc) library_function ("crypto_sign_open_modified");
 }
 
 static void
@@ -147,6 +162,131 @@ test_low_order_point_refused (void)
   SIGNAL_UNREF (private_key);
 }
 
+static void
+test_verify_backend (void)
+{
+  g_assert_cmpstr (wa_curve25519_verify_backend (), ==, "libsodium");
+}
+
+/* Both checks over Ed25519 signatures libsodium made, of random lengths,
+ * as they are and with one bit flipped anywhere in signature or message,
+ * and over random bytes: the same verdict every time. */
+static void
+test_verify_same_as_ref10 (void)
+{
+  OpenFunc ref10 = library_open ();
+
+  for (guint i = 0; i < ROUNDS; i++)
+    {
+      guint8 pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+      gsize length = crypto_sign_BYTES + randombytes_uniform (200);
+      g_autofree guint8 *sm = g_malloc (length);
+      g_autofree guint8 *scratch = g_malloc (length);
+      int expected;
+
+      crypto_sign_keypair (pk, sk);
+      randombytes_buf (sm + crypto_sign_BYTES, length - crypto_sign_BYTES);
+      crypto_sign_detached (sm, NULL, sm + crypto_sign_BYTES, length - crypto_sign_BYTES, sk);
+      if (i % 3 == 1)
+        {
+          guint bit = randombytes_uniform (length * 8);
+
+          sm[bit / 8] ^= 1 << (bit % 8);
+        }
+      else if (i % 3 == 2)
+        {
+          randombytes_buf (pk, sizeof pk);
+          randombytes_buf (sm, crypto_sign_BYTES);
+          sm[63] &= 0x1f;   /* past ref10's own range check on S */
+        }
+
+      expected = ref10 (scratch, sm, length, pk);
+      g_assert_cmpint (crypto_sign_open_modified (scratch, sm, length, pk), ==, expected);
+      g_assert_cmpint (expected, ==, i % 3 == 0 ? 0 : -1);
+    }
+  g_assert_cmpint (crypto_sign_open_modified (NULL, (const guint8 *) "short", 5, (const guint8 *) "key"), ==, -1);
+}
+
+static signal_context *
+new_context (void)
+{
+  signal_context *context = NULL;
+
+  g_assert_cmpint (signal_context_create (&context, NULL), ==, 0);
+  g_assert_cmpint (signal_context_set_crypto_provider (context, wa_signal_crypto_provider ()), ==, 0);
+  return context;
+}
+
+/* Signatures libsignal makes (XEdDSA over Montgomery keys, as on every
+ * signed prekey) pass curve_verify_signature(), and fail it once altered. */
+static void
+test_verify_libsignal_signatures (void)
+{
+  signal_context *context = new_context ();
+
+  for (guint i = 0; i < 200; i++)
+    {
+      ec_key_pair *pair = NULL;
+      signal_buffer *signature = NULL;
+      guint8 message[33];
+      guint8 forged[crypto_sign_BYTES];
+
+      randombytes_buf (message, sizeof message);
+      g_assert_cmpint (curve_generate_key_pair (context, &pair), ==, 0);
+      g_assert_cmpint (curve_calculate_signature (context, &signature, ec_key_pair_get_private (pair), message,
+                                                  sizeof message), ==, 0);
+      g_assert_cmpint (curve_verify_signature (ec_key_pair_get_public (pair), message, sizeof message,
+                                               signal_buffer_data (signature), signal_buffer_len (signature)), ==, 1);
+
+      memcpy (forged, signal_buffer_data (signature), sizeof forged);
+      forged[i % sizeof forged] ^= 1 << (i % 8);
+      g_assert_cmpint (curve_verify_signature (ec_key_pair_get_public (pair), message, sizeof message, forged,
+                                               sizeof forged), ==, 0);
+      message[i % sizeof message] ^= 1;
+      g_assert_cmpint (curve_verify_signature (ec_key_pair_get_public (pair), message, sizeof message,
+                                               signal_buffer_data (signature), signal_buffer_len (signature)), ==, 0);
+
+      signal_buffer_free (signature);
+      SIGNAL_UNREF (pair);
+    }
+  signal_context_destroy (context);
+}
+
+/* A key of small order: the Montgomery u = 0 becomes the Edwards point
+ * of order two, under which ref10 takes R = the neutral point, S = 0 as
+ * a signature of every message whose hash is even. Nothing of ours
+ * takes it, neither the check nor curve_verify_signature(). */
+static void
+test_verify_low_order_key_refused (void)
+{
+  OpenFunc ref10 = library_open ();
+  static const guint8 montgomery[1 + crypto_scalarmult_curve25519_BYTES] = { 0x05, 0 };
+  guint8 edwards[crypto_sign_PUBLICKEYBYTES];
+  ec_public_key *public_key = NULL;
+  guint ref10_accepted = 0;
+
+  /* y = -1, the Edwards image of u = 0. */
+  memset (edwards, 0xff, sizeof edwards);
+  edwards[0] = 0xec;
+  edwards[31] = 0x7f;
+  g_assert_cmpint (curve_decode_point (&public_key, montgomery, sizeof montgomery, NULL), ==, 0);
+
+  for (guint i = 0; i < 64; i++)
+    {
+      guint8 sm[crypto_sign_BYTES + 32] = { 1 };   /* R = (0, 1), S = 0 */
+      guint8 scratch[sizeof sm];
+
+      randombytes_buf (sm + crypto_sign_BYTES, 32);
+      if (ref10 (scratch, sm, sizeof sm, edwards) == 0)
+        ref10_accepted++;
+      g_assert_cmpint (crypto_sign_open_modified (scratch, sm, sizeof sm, edwards), ==, -1);
+      g_assert_cmpint (curve_verify_signature (public_key, sm + crypto_sign_BYTES, 32, sm, crypto_sign_BYTES), ==, 0);
+    }
+  /* The forgery is real: ref10 falls for it (all 64 missing: 2^-64). */
+  g_assert_cmpuint (ref10_accepted, >, 0);
+  SIGNAL_UNREF (public_key);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -158,6 +298,10 @@ main (int   argc,
   g_test_add_func ("/wa/curve25519/rfc7748", test_rfc7748);
   g_test_add_func ("/wa/curve25519/same-as-donna", test_same_as_donna);
   g_test_add_func ("/wa/curve25519/low-order-point-refused", test_low_order_point_refused);
+  g_test_add_func ("/wa/curve25519/verify-backend", test_verify_backend);
+  g_test_add_func ("/wa/curve25519/verify-same-as-ref10", test_verify_same_as_ref10);
+  g_test_add_func ("/wa/curve25519/verify-libsignal-signatures", test_verify_libsignal_signatures);
+  g_test_add_func ("/wa/curve25519/verify-low-order-key-refused", test_verify_low_order_key_refused);
 
   return g_test_run ();
 }

@@ -797,7 +797,8 @@ wa_signal_new (WaKeyStore           *store,
       g_set_error_literal (error, WA_ERROR, WA_ERROR_FAILED, "libsignal could not be set up");
       return NULL;
     }
-  g_debug ("X25519 through %s", wa_curve25519_backend ());
+  g_debug ("X25519 through %s, signature checks through %s", wa_curve25519_backend (),
+           wa_curve25519_verify_backend ());
   return g_steal_pointer (&self);
 }
 
