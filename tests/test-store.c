@@ -1201,6 +1201,100 @@ test_import_cancel (Fixture       *f,
   g_assert_cmpuint (contacts->len, ==, 0);
 }
 
+/* The name-based (version 5) UUID of the tenant and a natural key, as
+ * the store derived it from the start, with GChecksum: rows synced long
+ * ago carry these ids, so the store's derivation must never drift. */
+static char *
+reference_derived_id (const char *master_user_id,
+                      const char *kind,
+                      const char *a,
+                      const char *b)
+{
+  static const guint8 namespace[16] = {
+    0x6b, 0x1f, 0x3e, 0x52, 0x0d, 0x8a, 0x4c, 0x41,
+    0x9f, 0x2e, 0x27, 0x8b, 0x44, 0xd0, 0x51, 0x93,
+  };
+  g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 d[20];
+  gsize len = sizeof d;
+
+  g_checksum_update (sha1, namespace, sizeof namespace);
+  g_checksum_update (sha1, (const guchar *)master_user_id, -1);
+  g_checksum_update (sha1, (const guchar *)"\x1f", 1);
+  g_checksum_update (sha1, (const guchar *)kind, -1);
+  g_checksum_update (sha1, (const guchar *)"\x1f", 1);
+  g_checksum_update (sha1, (const guchar *)a, -1);
+  if (b != NULL)
+    {
+      g_checksum_update (sha1, (const guchar *)"\x1f", 1);
+      g_checksum_update (sha1, (const guchar *)b, -1);
+    }
+  g_checksum_get_digest (sha1, d, &len);
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          d[0], d[1], d[2], d[3], d[4], d[5], (d[6] & 0x0f) | 0x50, d[7],
+                          (d[8] & 0x3f) | 0x80, d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+}
+
+/* Every imported contact and membership has the id derived from its
+ * number and pair, byte for byte, in the signed-out profile and in an
+ * account's: ids of rows synced before must come out the same. */
+static void
+test_import_derived_ids (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char *tenants[] = { NULL, "0b7e2f6c-51a4-4d3e-9a8b-6c1d2e3f4a5b" };
+
+  for (guint t = 0; t < G_N_ELEMENTS (tenants); t++)
+    {
+      g_autoptr(XiImportReport) report = NULL;
+      g_autoptr(GError) error = NULL;
+      sqlite3 *db;
+      sqlite3_stmt *stmt = NULL;
+      guint checked = 0;
+
+      if (tenants[t] != NULL)
+        {
+          xi_store_close (f->store);
+          g_assert_finalize_object (f->store);
+          f->store = xi_store_new (f->path);
+          xi_store_set_master_user_id (f->store, tenants[t]);
+          WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+                xi_store_open_finish (f->store, result_, &error));
+          g_assert_no_error (error);
+        }
+      WAIT (xi_store_import_contacts_async (f->store, make_batch (1200), "Pameran 2026", NULL, NULL,
+                                            NULL, NULL, xi_test_store_result_cb, &slot_),
+            report = xi_store_import_contacts_finish (f->store, result_, &error));
+      g_assert_no_error (error);
+
+      db = open_raw (f);
+      g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                           "SELECT c.master_user_id, c.id, c.phone, m.id, m.group_id"
+                                           " FROM contacts c JOIN group_members m ON m.contact_id = c.id"
+                                           " WHERE c.master_user_id = coalesce (?1, c.master_user_id)",
+                                           -1, &stmt, NULL), ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, tenants[t], -1, SQLITE_STATIC);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *tenant = (const char *)sqlite3_column_text (stmt, 0);
+          const char *contact_id = (const char *)sqlite3_column_text (stmt, 1);
+          g_autofree char *want_contact = NULL;
+          g_autofree char *want_member = NULL;
+
+          want_contact = reference_derived_id (tenant, "contact",
+                                               (const char *)sqlite3_column_text (stmt, 2), NULL);
+          want_member = reference_derived_id (tenant, "member",
+                                              (const char *)sqlite3_column_text (stmt, 4), contact_id);
+          g_assert_cmpstr (contact_id, ==, want_contact);
+          g_assert_cmpstr ((const char *)sqlite3_column_text (stmt, 3), ==, want_member);
+          checked++;
+        }
+      sqlite3_finalize (stmt);
+      sqlite3_close (db);
+      g_assert_cmpuint (checked, ==, 1202);
+    }
+}
+
 #define SEARCH_TRIGGERS \
   "SELECT count (*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'contacts_search_insert'"
 #define DEFERRED_INDEXES \
@@ -2082,6 +2176,8 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/opt-out", Fixture, NULL, fixture_setup, test_opt_out, fixture_teardown);
   g_test_add ("/xi/store/contacts/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-cancel", Fixture, NULL, fixture_setup, test_import_cancel, fixture_teardown);
+  g_test_add ("/xi/store/contacts/import-derived-ids", Fixture, NULL, fixture_setup,
+              test_import_derived_ids, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-search-index", Fixture, NULL, fixture_setup,
               test_import_search_index, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-file-streams", Fixture, NULL, fixture_setup,

@@ -142,6 +142,7 @@ gboolean        _xi_store_commit_deferring_checkpoint (XiStore   *self,
 void            _xi_store_rollback         (XiStore              *self);
 char           *_xi_store_now              (void);
 char           *_xi_store_new_id           (void);
+char           *_xi_store_new_op_id        (void);
 char           *_xi_store_derived_id       (XiStore              *self,
                                             const char           *kind,
                                             const char           *a,
