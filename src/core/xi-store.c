@@ -1172,6 +1172,21 @@ _xi_store_now (void)
   return g_strdup_printf ("%s.%03dZ", seconds, g_date_time_get_microsecond (now) / 1000);
 }
 
+/**
+ * _xi_store_shrink_cache:
+ * @self: a #XiStore, on its thread, in a bulk write
+ *
+ * Gives back the bulk write's page cache before it ends, for work that
+ * needs memory of its own rather than cached pages: building an index
+ * sorts its keys in memory. The dirty pages go to the WAL.
+ */
+void
+_xi_store_shrink_cache (XiStore *self)
+{
+  _xi_store_assert_thread (self);
+  _xi_store_exec (self, "PRAGMA cache_size = " G_STRINGIFY (SMALL_CACHE_KIB), NULL);
+}
+
 char *
 _xi_store_new_id (void)
 {
