@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1258,6 +1260,145 @@ test_duplicates_merge (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
 }
 
+/* Contacts 0812-NNNN-NNNN from @first, @n of them, named by number. */
+static char *
+write_numbered_csv (Fixture    *f,
+                    const char *name,
+                    guint       first,
+                    guint       n)
+{
+  g_autoptr(GString) csv = g_string_new ("Nama,Nomor HP,Kota\n");
+
+  for (guint i = first; i < first + n; i++)
+    g_string_append_printf (csv, "Pelanggan %u,0812-%04u-%04u,Kota %u\n", i, i / 10000, i % 10000,
+                            i % 9);
+  return write_file (f, name, csv->str);
+}
+
+/* The processor time a process has used, in seconds; -1 once it is gone. */
+static double
+cpu_seconds (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (process));
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (g_subprocess_get_identifier (process) == NULL ||
+      !g_file_get_contents (path, &stat, NULL, NULL) ||
+      (after_name = strrchr (stat, ')')) == NULL)
+    return -1;
+  /* From the state on: utime and stime are the 12th and 13th. */
+  fields = g_strsplit (after_name + 2, " ", 14);
+  if (g_strv_length (fields) < 14)
+    return -1;
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) /
+         sysconf (_SC_CLK_TCK);
+}
+
+static gint64
+db_int (sqlite3    *db,
+        const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* Contacts and their indexes pass SQLite's check, and each membership
+ * index holds every membership. SQLite 3.40's check reports the NOT NULL
+ * columns of any WITHOUT ROWID table as NULL, so memberships are counted
+ * through their indexes instead. */
+static void
+assert_consistent (sqlite3 *db)
+{
+  gint64 members = db_int (db, "SELECT count (*) FROM group_members");
+
+  g_assert_cmpint (db_int (db, "SELECT count (*) FROM pragma_integrity_check ('contacts')"
+                           " WHERE integrity_check <> 'ok'"), ==, 0);
+  g_assert_cmpint (db_int (db, "SELECT count (*) FROM group_members INDEXED BY group_members_contact"
+                           " WHERE contact_id > ''"), ==, members);
+  g_assert_cmpint (db_int (db, "SELECT count (*) FROM group_members INDEXED BY group_members_id"
+                           " WHERE id > ''"), ==, members);
+}
+
+/*
+ * A large import killed half-way into a folder that has contacts (the
+ * computer lost power, the user killed the command): it pauses triggers
+ * and drops indexes inside its transaction, so the folder is exactly as
+ * before it, with every trigger and index, and the next import into it,
+ * with numbers it has, merges and is found by search.
+ */
+static void
+test_import_killed (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *known = write_numbered_csv (f, "known.csv", 0, 300);
+  g_autofree char *large = write_numbered_csv (f, "large.csv", 200, 400000);
+  g_autofree char *again = write_numbered_csv (f, "again.csv", 250, 1500);
+  g_autofree char *db_path = g_build_filename (f->data_dir, "xender-in.db", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocess) import = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(JsonNode) found = NULL;
+  const char *cli = g_getenv ("XI_CLI");
+  sqlite3 *db = NULL;
+  double cpu;
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", known, "--group", "Lama",
+                            "--create-group", NULL), ==, 0);
+
+  /* Killed once it has worked for a while: well inside its transaction,
+   * which for 400,000 rows takes many times as long. */
+  import = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                             &error, cli, "--data-dir", f->data_dir, "contacts", "import", large,
+                             "--group", "Lama", NULL);
+  g_assert_no_error (error);
+  while ((cpu = cpu_seconds (import)) >= 0 && cpu < 1.5)
+    g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+  g_subprocess_send_signal (import, SIGKILL);
+  g_subprocess_wait (import, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (import));
+  g_assert_cmpint (g_subprocess_get_term_sig (import), ==, SIGKILL);
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (db_int (db, "SELECT count (*) FROM contacts"), ==, 300);
+  g_assert_cmpint (db_int (db, "SELECT count (*) FROM group_members"), ==, 300);
+  g_assert_cmpint (db_int (db, "SELECT count (*) FROM sqlite_schema WHERE"
+                           " (type = 'trigger' AND name = 'contacts_search_insert')"
+                           " OR (type = 'index' AND name IN ('contacts_order', 'contacts_phone',"
+                           "  'group_members_contact', 'group_members_id'))"), ==, 5);
+  assert_consistent (db);
+  sqlite3_close (db);
+
+  /* 50 numbers it has, 1,450 new ones: a bulk import into a folder that
+   * is not empty. */
+  g_assert_cmpint (run_cli (f, &out, &err, "--json", "contacts", "import", again, "--group", "Lama",
+                            NULL), ==, 0);
+  report = parse_json (out);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (report), "imported"), ==, 1450);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (report), "updated"), ==, 50);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (f, &out, NULL, "--json", "contacts", "list", "--search", "Pelanggan 1749",
+                            NULL), ==, 0);
+  found = parse_json (out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 1);
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (db_int (db, "SELECT count (*) FROM contacts"), ==, 1750);
+  g_assert_cmpint (db_int (db, "SELECT count (*) FROM group_members"), ==, 1750);
+  assert_consistent (db);
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1268,6 +1409,7 @@ main (int   argc,
   g_test_add ("/xi/cli/import-and-list", Fixture, NULL, fixture_setup, test_import_and_list, fixture_teardown);
   g_test_add ("/xi/cli/list-pages", Fixture, NULL, fixture_setup, test_list_pages, fixture_teardown);
   g_test_add ("/xi/cli/list-where", Fixture, NULL, fixture_setup, test_list_where, fixture_teardown);
+  g_test_add ("/xi/cli/import-killed", Fixture, NULL, fixture_setup, test_import_killed, fixture_teardown);
   g_test_add ("/xi/cli/import-dry-run", Fixture, NULL, fixture_setup, test_import_dry_run, fixture_teardown);
   g_test_add ("/xi/cli/import-options", Fixture, NULL, fixture_setup, test_import_options, fixture_teardown);
   g_test_add ("/xi/cli/duplicates-merge", Fixture, NULL, fixture_setup, test_duplicates_merge,

@@ -501,6 +501,46 @@ test_bulk_import_ops (Fixture       *f,
                           " WHERE id > ''"), ==, BULK);
 }
 
+/* The milliseconds a version 7 UUID was made at: its first 48 bits. */
+static gint64
+op_id_ms (const char *op_id)
+{
+  g_autofree char *hex = g_strdup_printf ("%.8s%.4s", op_id, op_id + 9);
+
+  return g_ascii_strtoll (hex, NULL, 16);
+}
+
+/* Ops are named by time-ordered (version 7) UUIDs: each op's id is larger
+ * than the one before it, so a bulk write appends to the op_id index,
+ * and every id is a well-formed UUID the server takes, made now. */
+static void
+test_op_ids_ordered (Fixture       *f,
+                     gconstpointer  data)
+{
+  gint64 before = g_get_real_time () / 1000;
+  g_autofree char *first_id = NULL;
+  g_autofree char *last_id = NULL;
+  gint64 first_ms, last_ms;
+
+  import_bulk (f);
+  g_assert_cmpint (n_ops (f), >, 2 * BULK);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox a JOIN sync_outbox b"
+                          " ON b.op_seq = (SELECT min (op_seq) FROM sync_outbox WHERE op_seq > a.op_seq)"
+                          " WHERE b.op_id <= a.op_id"), ==, 0);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE length (op_id) <> 36"
+                          " OR op_id GLOB '*[^0-9a-f-]*' OR substr (op_id, 15, 1) <> '7'"
+                          " OR substr (op_id, 20, 1) NOT IN ('8', '9', 'a', 'b')"
+                          " OR substr (op_id, 9, 1) <> '-' OR substr (op_id, 14, 1) <> '-'"
+                          " OR substr (op_id, 19, 1) <> '-' OR substr (op_id, 24, 1) <> '-'"), ==, 0);
+  first_id = q_text (f, "SELECT op_id FROM sync_outbox ORDER BY op_seq LIMIT 1");
+  last_id = q_text (f, "SELECT op_id FROM sync_outbox ORDER BY op_seq DESC LIMIT 1");
+  first_ms = op_id_ms (first_id);
+  last_ms = op_id_ms (last_id);
+  g_assert_cmpint (first_ms, >=, before);
+  g_assert_cmpint (last_ms, >=, first_ms);
+  g_assert_cmpint (last_ms, <=, g_get_real_time () / 1000 + 1000);
+}
+
 /* Importing the same file again changes nothing: no version bump, no op,
  * the rows stay synced. */
 /* The signed-out profile never syncs (each account has its own folder):
@@ -1564,6 +1604,7 @@ main (int   argc,
   ADD ("merge-queues", test_merge_queues);
   ADD ("unchanged-reimport", test_unchanged_reimport);
   ADD ("bulk-import-ops", test_bulk_import_ops);
+  ADD ("op-ids-ordered", test_op_ids_ordered);
   g_test_add ("/xi/store/sync/signed-out-queues-nothing", Fixture, "signed out", fixture_setup,
               test_signed_out_queues_nothing, fixture_teardown);
   ADD ("pull-queues-nothing", test_pull_queues_nothing);

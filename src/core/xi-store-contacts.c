@@ -428,6 +428,23 @@ filter_field_func (sqlite3_context  *context,
   " WHEN NEW.sort_key = '' OR (NEW.name IS NOT OLD.name AND NEW.sort_key IS OLD.sort_key)" \
   SORT_KEY_WRITE
 
+/* xi_member_id (group_id, contact_id): the membership's derived id, as
+ * _xi_store_add_member () gives it, for memberships written in SQL. */
+static void
+member_id_func (sqlite3_context  *context,
+                int               argc,
+                sqlite3_value   **argv)
+{
+  XiStore *self = sqlite3_user_data (context);
+  const char *group_id = (const char *)sqlite3_value_text (argv[0]);
+  const char *contact_id = (const char *)sqlite3_value_text (argv[1]);
+
+  if (group_id == NULL || contact_id == NULL)
+    return;
+  sqlite3_result_text (context, _xi_store_derived_id (self, "member", group_id, contact_id), -1,
+                       g_free);
+}
+
 /**
  * _xi_store_contacts_setup:
  * @self: a store, on its thread, just opened
@@ -448,6 +465,9 @@ _xi_store_contacts_setup (XiStore  *self,
 
   rc = sqlite3_create_function (self->db, "xi_filter_field", 3, SQLITE_UTF8, NULL,
                                 filter_field_func, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (self->db, "xi_member_id", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                  self, member_id_func, NULL, NULL);
   if (rc != SQLITE_OK)
     {
       _xi_store_set_error (self, rc, error);
@@ -1812,6 +1832,7 @@ typedef struct
   XiProgressRelay *progress;      /* NULL when the reader reports */
   guint64          expected_rows; /* at most about this many rows */
   gboolean         bulk;          /* the per-row triggers are paused */
+  gboolean         members_at_end;  /* new contacts join target_group at the end */
   gint64           last_rowid;    /* contacts' largest rowid before the import */
   char            *search_trigger;  /* the SQL that puts back contacts_search_insert */
   GPtrArray       *dropped_indexes; /* the SQL of each index to build at the end */
@@ -2159,9 +2180,20 @@ add_memberships (XiStore     *self,
  * save. */
 #define BULK_ROWS 1000
 
-/* The most rows an import builds its indexes for at the end; SQLite
- * sorts their keys in memory, as temporary storage is (xi-store.c). */
-#define REBUILD_MAX_ROWS 250000
+/* The most rows an import builds its indexes for at the end (a file of
+ * up to 64 MB). SQLite sorts their keys in memory, as temporary storage
+ * is (xi-store.c), about 80 bytes a row for the largest of them, with
+ * the page cache shrunk first; a million rows so stay under 200 MB,
+ * where inserting them one by one at random places overflows the cache
+ * and takes twice as long. */
+#define REBUILD_MAX_ROWS 2000000
+
+/* The most rows an import adds to its group at the end (a file of up to
+ * 16 MB). Their announcements are then taken after the page cache was
+ * given back, alongside the index builds' sorting, and for a million
+ * rows that peaked at 250 MB where joining batch by batch stays under
+ * 190 MB (bench-import). */
+#define MEMBERS_AT_END_MAX_ROWS 500000
 
 /* A file has at most about one row per this many bytes. */
 #define MIN_ROW_BYTES 32
@@ -2283,7 +2315,57 @@ import_pause_triggers (ImportRun  *run,
       !drop_deferred_indexes (run, n_rows, error))
     return FALSE;
   run->bulk = TRUE;
+  run->members_at_end = run->target_group != NULL && run->expected_rows <= MEMBERS_AT_END_MAX_ROWS;
   return TRUE;
+}
+
+/*
+ * The contacts a large import created join its group here, in one
+ * statement, in the order of their ids, which is the order of the
+ * memberships' key: the group's part of the membership table grows in
+ * one place, where adding each batch's memberships as it went touched
+ * nearly every page of it once per batch, a million contacts overflowing
+ * the page cache many times over. Contacts that were there before (merged or revived)
+ * joined with their batch. A contact the file lists twice joined with
+ * the second row already, and the upsert leaves it as it is. The change
+ * triggers are back by then and announce each membership as it is
+ * written (RETURNING would hold a million ids in memory first).
+ */
+#define NEW_MEMBERS_INSERT \
+  "INSERT INTO group_members (id, master_user_id, created_at, updated_at, group_id, contact_id)" \
+  " SELECT xi_member_id (?1, id), ?2, ?3, ?3, ?1, id"
+/* As _xi_store_add_member () does: a removed membership comes back. */
+#define NEW_MEMBERS_UPSERT \
+  " ON CONFLICT (group_id, contact_id) DO UPDATE SET deleted = 0, updated_at = ?3," \
+  " version = version + 1, sync_status = 'pending' WHERE group_members.deleted = 1"
+
+static gboolean
+add_new_contacts_to_group (ImportRun  *run,
+                           GError    **error)
+{
+  XiStore *self = run->store;
+  sqlite3_stmt *stmt;
+
+  if (!run->members_at_end)
+    return TRUE;
+
+  /* When most contacts are new, the primary key's index is read whole,
+   * in the order wanted, and nothing is sorted; otherwise the new ones
+   * are read by rowid and sorted (the unary plus picks the plan). */
+  stmt = _xi_store_prepare (self,
+                            run->last_rowid < run->report->imported
+                            ? NEW_MEMBERS_INSERT " FROM contacts WHERE +rowid > ?4 ORDER BY id"
+                              NEW_MEMBERS_UPSERT
+                            : NEW_MEMBERS_INSERT " FROM contacts WHERE rowid > ?4 ORDER BY +id"
+                              NEW_MEMBERS_UPSERT,
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text_static (stmt, 1, run->target_group);
+  _xi_store_bind_text_static (stmt, 2, self->master_user_id);
+  _xi_store_bind_text_static (stmt, 3, run->now);
+  sqlite3_bind_int64 (stmt, 4, run->last_rowid);
+  return _xi_store_step_done (self, stmt, error);
 }
 
 static gboolean
@@ -2303,11 +2385,15 @@ import_resume_triggers (ImportRun  *run,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, run->last_rowid);
+  /* What is left reads and writes in key order, and building an index
+   * sorts its keys in memory: the bulk cache is given back first. */
+  _xi_store_shrink_cache (self);
   if (!_xi_store_step_done (self, stmt, error) ||
       !_xi_store_exec (self, run->search_trigger, error) ||
       !_xi_store_exec (self, SORT_KEY_INSERT_TRIGGER, error) ||
       !_xi_store_changes_resume_inserts (self, "contacts", error) ||
-      !_xi_store_changes_resume_inserts (self, "group_members", error))
+      !_xi_store_changes_resume_inserts (self, "group_members", error) ||
+      !add_new_contacts_to_group (run, error))
     return FALSE;
   for (guint i = 0; run->dropped_indexes != NULL && i < run->dropped_indexes->len; i += 2)
     if (!_xi_store_exec (self, run->dropped_indexes->pdata[i + 1], error))
@@ -2336,6 +2422,7 @@ import_rows (XiImportBatch  *batch,
       Pending *p = &g_array_index (pending, Pending, i);
       XiImportRow *row = p->row;
       g_autofree char *contact_id = NULL;
+      guint imported;
 
       if (i % IMPORT_CHUNK == 0)
         {
@@ -2344,11 +2431,12 @@ import_rows (XiImportBatch  *batch,
           xi_progress_relay_report (run->progress, (double)i / pending->len);
         }
 
+      imported = run->report->imported;
       if (!import_row (self, batch, row, p->id, run->phone_index, run->now, run->report,
                        &contact_id, error))
         return FALSE;
 
-      if (run->target_group != NULL)
+      if (run->target_group != NULL && !(run->members_at_end && run->report->imported > imported))
         {
           Membership m = { run->target_group, g_strdup (contact_id) };
           g_array_append_val (memberships, m);

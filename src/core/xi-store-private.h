@@ -141,7 +141,9 @@ gboolean        _xi_store_commit_deferring_checkpoint (XiStore   *self,
                                                        GError   **error);
 void            _xi_store_rollback         (XiStore              *self);
 char           *_xi_store_now              (void);
+void            _xi_store_shrink_cache     (XiStore              *self);
 char           *_xi_store_new_id           (void);
+char           *_xi_store_new_op_id        (void);
 char           *_xi_store_derived_id       (XiStore              *self,
                                             const char           *kind,
                                             const char           *a,

@@ -555,7 +555,7 @@ sync_uuid_func (sqlite3_context  *context,
                 int               argc,
                 sqlite3_value   **argv)
 {
-  sqlite3_result_text (context, g_uuid_string_random (), -1, g_free);
+  sqlite3_result_text (context, _xi_store_new_op_id (), -1, g_free);
 }
 
 static void
