@@ -945,10 +945,12 @@ any_contact_status_func (XiStore  *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  /* One pass that stops at the first contact with a status: where none
-   * has one, every row is read, and two passes read a million twice. */
+  /* The index of the contacts with a status (migration 12) answers
+   * without reading the others; the planner would walk the list order's
+   * index instead, which has two equal columns to its one. */
   stmt = _xi_store_prepare (self,
-                            "SELECT EXISTS (SELECT 1 FROM contacts WHERE master_user_id = ?1"
+                            "SELECT EXISTS (SELECT 1 FROM contacts INDEXED BY contacts_status"
+                            "  WHERE master_user_id = ?1"
                             "  AND deleted = 0 AND (opted_out = 1 OR on_whatsapp <> 0))",
                             &error);
   if (stmt == NULL)

@@ -591,6 +591,21 @@ static const char migration_v11[] =
   "DROP INDEX contacts_order;"
   "CREATE INDEX contacts_order ON contacts (master_user_id, deleted, sort_key, phone);";
 
+/*
+ * Version 12, contacts with a status. Whether any contact opted out or
+ * was checked on WhatsApp decides whether lists show a Status column;
+ * where none has, the answer read every row, 1.5 s of CPU at each start
+ * with 1,000,000 contacts. This index holds only those contacts (none
+ * after an import), so it costs nothing to keep and answers at once;
+ * SQLite keeps it whoever writes the rows.
+ */
+#define MIGRATION_V12_CONTACT_STATUS \
+  "CREATE INDEX contacts_status ON contacts (master_user_id)" \
+  " WHERE deleted = 0 AND (opted_out = 1 OR on_whatsapp <> 0);"
+
+static const char migration_v12[] =
+  MIGRATION_V12_CONTACT_STATUS;
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -603,6 +618,7 @@ static const char * const migrations[] = {
   migration_v9,
   migration_v10,
   migration_v11,
+  migration_v12,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);
