@@ -648,6 +648,8 @@ test_filter_in_sql (Fixture       *f,
     { "whatsapp!=unknown", "group=Pameran", NULL },
     { "group=ruko", NULL },
     { "group!=Ruko", "group=Pameran", NULL },
+    { "group=Kecil", "#vip", NULL },
+    { "group!=kecil", NULL },
   };
   static const char * const vip[] = { "vip", NULL };
   static const char * const both[] = { "VIP", "grosir", NULL };
@@ -715,8 +717,21 @@ test_filter_in_sql (Fixture       *f,
                                             " SELECT 'gm' || rowid, master_user_id, created_at,"
                                             " updated_at, CAST (substr (phone, -5) AS INTEGER) %% 4 = 3,"
                                             " 'ru''ko', id FROM contacts"
-                                            " WHERE CAST (substr (phone, -5) AS INTEGER) %% 2 = 1",
-                                            messaged->str, XI_STORE_ANONYMOUS_USER, XI_STORE_ANONYMOUS_USER);
+                                            " WHERE CAST (substr (phone, -5) AS INTEGER) %% 2 = 1;"
+                                            /* A group few enough to be read by its
+                                             * members: i %% 20 == 1, and 2 removed. */
+                                            "INSERT INTO groups (id, master_user_id, created_at,"
+                                            " updated_at, name) VALUES ('kecil', '%s',"
+                                            " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                                            " 'Kecil');"
+                                            "INSERT INTO group_members (id, master_user_id, created_at,"
+                                            " updated_at, deleted, group_id, contact_id)"
+                                            " SELECT 'gk' || rowid, master_user_id, created_at,"
+                                            " updated_at, CAST (substr (phone, -5) AS INTEGER) %% 20 = 2,"
+                                            " 'kecil', id FROM contacts"
+                                            " WHERE CAST (substr (phone, -5) AS INTEGER) %% 20 IN (1, 2)",
+                                            messaged->str, XI_STORE_ANONYMOUS_USER, XI_STORE_ANONYMOUS_USER,
+                                            XI_STORE_ANONYMOUS_USER);
 
     g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   }

@@ -837,24 +837,19 @@ xi_contact_filter_get_fields_pattern (XiContactFilter *self)
   return NULL;
 }
 
-/* A membership term: SQLite reads the group's members out of the
- * primary key (group_id, contact_id) into a temporary index for the
- * statement's length and probes it per row, so nothing outlives the
- * statement; at a million members this costs about half of probing
- * group_members row by row with EXISTS. The group's id is written as a
- * literal since the terms share no parameter but the filter. */
+/* The members of the group @condition names, as a subquery read
+ * straight from the primary key (group_id, contact_id). The group's id
+ * is written as a literal since the terms share no parameter but the
+ * filter. */
 static void
-append_group_sql (const Condition *condition,
-                  GString         *sql)
+append_members_sql (const Condition *condition,
+                    GString         *sql)
 {
   GHashTableIter iter;
   gpointer id;
   gboolean first = TRUE;
 
-  g_return_if_fail (condition->ids != NULL);
-
-  g_string_append (sql, condition->op == OP_NOT_EQUALS ? " AND c.id NOT IN" : " AND c.id IN");
-  g_string_append (sql, " (SELECT m.contact_id FROM group_members m WHERE m.deleted = 0 AND m.group_id IN (");
+  g_string_append (sql, "SELECT m.contact_id FROM group_members m WHERE m.deleted = 0 AND m.group_id IN (");
   g_hash_table_iter_init (&iter, condition->ids);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     {
@@ -868,7 +863,52 @@ append_group_sql (const Condition *condition,
       g_string_append_c (sql, '\'');
       first = FALSE;
     }
-  g_string_append (sql, "))");
+  g_string_append_c (sql, ')');
+}
+
+/* A membership term: SQLite reads the members into a temporary index
+ * for the statement's length and probes it per row, so nothing outlives
+ * the statement; at a million members this costs about half of probing
+ * group_members row by row with EXISTS. */
+static void
+append_group_sql (const Condition *condition,
+                  GString         *sql)
+{
+  g_return_if_fail (condition->ids != NULL);
+
+  g_string_append (sql, condition->op == OP_NOT_EQUALS ? " AND c.id NOT IN (" : " AND c.id IN (");
+  append_members_sql (condition, sql);
+  g_string_append_c (sql, ')');
+}
+
+/**
+ * xi_contact_filter_dup_members_sql:
+ * @self: a filter, resolved
+ *
+ * Every contact that matches @self is in the group its first group=
+ * condition names: a store can read those few members rather than every
+ * contact.
+ *
+ * Returns: (transfer full) (nullable): an SQL query of one column, the
+ *   ids of the group's members, or %NULL when no condition is group=
+ */
+char *
+xi_contact_filter_dup_members_sql (XiContactFilter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const Condition *condition = g_ptr_array_index (self->conditions, i);
+      GString *sql;
+
+      if (condition->kind != FIELD_GROUP || condition->op == OP_NOT_EQUALS || condition->ids == NULL)
+        continue;
+      sql = g_string_new (NULL);
+      append_members_sql (condition, sql);
+      return g_string_free (sql, FALSE);
+    }
+  return NULL;
 }
 
 /**

@@ -72,6 +72,7 @@ XiContactFilter  *xi_contact_filter_new_from_conditions (const char * const  *co
 const char * const *xi_contact_filter_get_conditions (XiContactFilter  *self);
 gboolean          xi_contact_filter_needs_resolving (XiContactFilter  *self);
 char             *xi_contact_filter_get_fields_pattern (XiContactFilter *self);
+char             *xi_contact_filter_dup_members_sql (XiContactFilter *self);
 void              xi_contact_filter_append_fields_sql (XiContactFilter *self,
                                                        GString         *sql,
                                                        guint            filter_param);
