@@ -490,6 +490,45 @@ test_v12_message_index (void)
   xi_test_rm_rf (dir);
 }
 
+/* Version 12 answers whether any contact has a status from an index of
+ * only those contacts, on a version 11 file's rows too: the opted-out
+ * contact is in it, the deleted one never is, and a contact checked on
+ * WhatsApp afterwards joins it. */
+static void
+test_v12_contact_status (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v11.db", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = open_dump (path, "store-v11.sql");
+  static const char with_status[] =
+    "SELECT group_concat (id) FROM (SELECT id FROM contacts INDEXED BY contacts_status"
+    " WHERE master_user_id = '00000000-0000-0000-0000-000000000000'"
+    " AND deleted = 0 AND (opted_out = 1 OR on_whatsapp <> 0) ORDER BY id)";
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE contacts SET on_whatsapp = 1 WHERE id = 'c4'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (open_store (path, &error));
+  g_assert_no_error (error);
+
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, with_status, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *)sqlite3_column_text (stmt, 0), ==, "c3");
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE contacts SET on_whatsapp = 2 WHERE id = 'c1'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, with_status, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *)sqlite3_column_text (stmt, 0), ==, "c1,c3");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  xi_test_rm_rf (dir);
+}
+
 /* Version 6 gives the Inbox both sides of a conversation: the automatic
  * replies sent before it, known only from the activity log, join the
  * new table with their rule's text, answering the customer's message. */
@@ -647,6 +686,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v9-search-index", test_v9_search_index);
   g_test_add_func ("/xi/store/migrations/v11-sort-keys", test_v11_sort_keys);
   g_test_add_func ("/xi/store/migrations/v12-message-index", test_v12_message_index);
+  g_test_add_func ("/xi/store/migrations/v12-contact-status", test_v12_contact_status);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 

@@ -646,6 +646,10 @@ test_filter_in_sql (Fixture       *f,
     { "#vip", "#grosir", NULL },
     { "whatsapp=yes", NULL },
     { "whatsapp!=unknown", "group=Pameran", NULL },
+    { "group=ruko", NULL },
+    { "group!=Ruko", "group=Pameran", NULL },
+    { "group=Kecil", "#vip", NULL },
+    { "group!=kecil", NULL },
   };
   static const char * const vip[] = { "vip", NULL };
   static const char * const both[] = { "VIP", "grosir", NULL };
@@ -701,8 +705,33 @@ test_filter_in_sql (Fixture       *f,
                                             " 'W1', phone || '@s.whatsapp.net', phone, id, 'j1',"
                                             " created_at FROM contacts WHERE phone = '6281200000012';"
                                             "UPDATE contacts SET on_whatsapp = 1"
-                                            " WHERE CAST (substr (phone, -5) AS INTEGER) %% 3 = 2",
-                                            messaged->str, XI_STORE_ANONYMOUS_USER);
+                                            " WHERE CAST (substr (phone, -5) AS INTEGER) %% 3 = 2;"
+                                            /* A group as a sync pull may write it, its id
+                                             * quoted in SQL; i %% 4 == 3 were removed. */
+                                            "INSERT INTO groups (id, master_user_id, created_at,"
+                                            " updated_at, name) VALUES ('ru''ko', '%s',"
+                                            " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                                            " 'Ruko');"
+                                            "INSERT INTO group_members (id, master_user_id, created_at,"
+                                            " updated_at, deleted, group_id, contact_id)"
+                                            " SELECT 'gm' || rowid, master_user_id, created_at,"
+                                            " updated_at, CAST (substr (phone, -5) AS INTEGER) %% 4 = 3,"
+                                            " 'ru''ko', id FROM contacts"
+                                            " WHERE CAST (substr (phone, -5) AS INTEGER) %% 2 = 1;"
+                                            /* A group few enough to be read by its
+                                             * members: i %% 20 == 1, and 2 removed. */
+                                            "INSERT INTO groups (id, master_user_id, created_at,"
+                                            " updated_at, name) VALUES ('kecil', '%s',"
+                                            " '2026-12-06T10:00:00.000Z', '2026-12-06T10:00:00.000Z',"
+                                            " 'Kecil');"
+                                            "INSERT INTO group_members (id, master_user_id, created_at,"
+                                            " updated_at, deleted, group_id, contact_id)"
+                                            " SELECT 'gk' || rowid, master_user_id, created_at,"
+                                            " updated_at, CAST (substr (phone, -5) AS INTEGER) %% 20 = 2,"
+                                            " 'kecil', id FROM contacts"
+                                            " WHERE CAST (substr (phone, -5) AS INTEGER) %% 20 IN (1, 2)",
+                                            messaged->str, XI_STORE_ANONYMOUS_USER, XI_STORE_ANONYMOUS_USER,
+                                            XI_STORE_ANONYMOUS_USER);
 
     g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   }
@@ -2017,9 +2046,9 @@ test_closed (void)
   xi_test_rm_rf (dir);
 }
 
-/* The app tests contacts itself and asks the store only for the sets it
- * alone knows: a group's members here, and an error for a group that
- * does not exist. */
+/* The app tests contacts itself and asks the store only for what it
+ * alone knows: which group a name means (a contact read after joining
+ * it carries its id), and an error for a group that does not exist. */
 static void
 test_resolve_filter (Fixture       *f,
                      gconstpointer  data)
@@ -2034,6 +2063,7 @@ test_resolve_filter (Fixture       *f,
   g_autoptr(XiContactFilter) outside = xi_contact_filter_new ();
   g_autoptr(XiContactFilter) missing = xi_contact_filter_new ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *a_id = NULL;
   const char *members[] = { NULL, NULL };
   gboolean ok = FALSE;
   guint n = 0;
@@ -2042,12 +2072,17 @@ test_resolve_filter (Fixture       *f,
   a = save_contact (f, a_new, &error);
   b = save_contact (f, b_new, &error);
   g_assert_no_error (error);
-  members[0] = xi_contact_get_id (a);
+  a_id = g_strdup (xi_contact_get_id (a));
+  members[0] = a_id;
   WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (grosir), members,
                                           NULL, xi_test_store_result_cb, &slot_),
         n = xi_store_add_group_members_finish (f->store, result_, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
+  g_clear_object (&a);
+  WAIT (xi_store_get_contact_async (f->store, a_id, NULL, xi_test_store_result_cb, &slot_),
+        a = xi_store_get_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
 
   g_assert_true (xi_contact_filter_add_where (in_group, "group=grosir", NULL));
   g_assert_true (xi_contact_filter_add_where (outside, "group!=Grosir", NULL));

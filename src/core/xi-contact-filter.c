@@ -27,8 +27,9 @@
  *
  * A few conditions are about what the store knows beside the contact
  * (group=, messaged=, replied=). The store resolves each of them once
- * into the set of contacts it names (xi_contact_filter_resolve()), so
- * testing a contact stays a lookup.
+ * (xi_contact_filter_resolve()): a group into its id, which a contact's
+ * group ids and SQL test, the others into the set of contacts they
+ * name, so testing a contact stays a lookup.
  */
 
 typedef enum {
@@ -57,7 +58,7 @@ typedef struct
   char      *value;    /* casefolded, trimmed; "" means "has no value" */
   gboolean   in_raw;   /* a match shows @value verbatim in the contact's field JSON */
   int        state;    /* FIELD_WHATSAPP: an XiOnWhatsApp; yes/no fields: 1 or 0 */
-  GHashTable *ids;     /* resolved fields: the contact ids named */
+  GHashTable *ids;     /* resolved fields: the contact ids named; FIELD_GROUP: the group's id */
 } Condition;
 
 struct _XiContactFilter
@@ -489,7 +490,8 @@ xi_contact_filter_is_empty (XiContactFilter *self)
 
 /* Whether a contact's own values meet @condition: @text is its name,
  * number or custom field's value, @tags its tags, @state its WhatsApp
- * state or opt-out flag, @id what the resolved sets name. The contact
+ * state or opt-out flag, @in_set whether the resolved set names it (for
+ * a group, whether it is a member). The contact
  * (xi_contact_filter_matches ()) and a row of the store
  * (xi_contact_filter_field_matches ()) are judged by this one test. */
 static gboolean
@@ -497,7 +499,7 @@ condition_matches (const Condition    *condition,
                    const char         *text,
                    const char * const *tags,
                    int                 state,
-                   const char         *id)
+                   gboolean            in_set)
 {
   gboolean negated = condition->op == OP_NOT_EQUALS;
 
@@ -514,8 +516,6 @@ condition_matches (const Condition    *condition,
       {
         /* A set names the contacts in the group, ever messaged, or who
          * replied; "messaged=no" and "!=" want those outside it. */
-        gboolean in_set = condition->ids != NULL && id != NULL &&
-                          g_hash_table_contains (condition->ids, id);
         gboolean want = (condition->kind != FIELD_MESSAGED || condition->state == 1) != negated;
 
         g_return_val_if_fail (condition->ids != NULL, FALSE);
@@ -527,6 +527,27 @@ condition_matches (const Condition    *condition,
     default:
       return value_matches (condition, text);
     }
+}
+
+/* Whether @id is in the set @condition was resolved into. */
+static gboolean
+in_resolved_set (const Condition *condition,
+                 const char      *id)
+{
+  return condition->ids != NULL && id != NULL && g_hash_table_contains (condition->ids, id);
+}
+
+/* Whether @contact is in the group @condition names. */
+static gboolean
+in_resolved_group (const Condition *condition,
+                   XiContact       *contact)
+{
+  const char * const *group_ids = xi_contact_get_group_ids (contact);
+
+  for (guint i = 0; group_ids[i] != NULL; i++)
+    if (in_resolved_set (condition, group_ids[i]))
+      return TRUE;
+  return FALSE;
 }
 
 /**
@@ -554,6 +575,7 @@ xi_contact_filter_matches (XiContactFilter *self,
     {
       const Condition *condition = g_ptr_array_index (self->conditions, i);
       const char *text = NULL;
+      gboolean in_set = FALSE;
       int state = 0;
 
       switch (condition->kind)
@@ -583,14 +605,18 @@ xi_contact_filter_matches (XiContactFilter *self,
             }
           text = xi_contact_get_custom_field (contact, condition->key);
           break;
-        case FIELD_TAG:
         case FIELD_GROUP:
+          in_set = in_resolved_group (condition, contact);
+          break;
         case FIELD_MESSAGED:
         case FIELD_REPLIED:
+          in_set = in_resolved_set (condition, xi_contact_get_id (contact));
+          break;
+        case FIELD_TAG:
         default:
           break;
         }
-      if (!condition_matches (condition, text, tags, state, xi_contact_get_id (contact)))
+      if (!condition_matches (condition, text, tags, state, in_set))
         return FALSE;
     }
 
@@ -811,6 +837,80 @@ xi_contact_filter_get_fields_pattern (XiContactFilter *self)
   return NULL;
 }
 
+/* The members of the group @condition names, as a subquery read
+ * straight from the primary key (group_id, contact_id). The group's id
+ * is written as a literal since the terms share no parameter but the
+ * filter. */
+static void
+append_members_sql (const Condition *condition,
+                    GString         *sql)
+{
+  GHashTableIter iter;
+  gpointer id;
+  gboolean first = TRUE;
+
+  g_string_append (sql, "SELECT m.contact_id FROM group_members m WHERE m.deleted = 0 AND m.group_id IN (");
+  g_hash_table_iter_init (&iter, condition->ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      g_string_append (sql, first ? "'" : ", '");
+      for (const char *c = id; *c != '\0'; c++)
+        {
+          if (*c == '\'')
+            g_string_append_c (sql, '\'');
+          g_string_append_c (sql, *c);
+        }
+      g_string_append_c (sql, '\'');
+      first = FALSE;
+    }
+  g_string_append_c (sql, ')');
+}
+
+/* A membership term: SQLite reads the members into a temporary index
+ * for the statement's length and probes it per row, so nothing outlives
+ * the statement; at a million members this costs about half of probing
+ * group_members row by row with EXISTS. */
+static void
+append_group_sql (const Condition *condition,
+                  GString         *sql)
+{
+  g_return_if_fail (condition->ids != NULL);
+
+  g_string_append (sql, condition->op == OP_NOT_EQUALS ? " AND c.id NOT IN (" : " AND c.id IN (");
+  append_members_sql (condition, sql);
+  g_string_append_c (sql, ')');
+}
+
+/**
+ * xi_contact_filter_dup_members_sql:
+ * @self: a filter, resolved
+ *
+ * Every contact that matches @self is in the group its first group=
+ * condition names: a store can read those few members rather than every
+ * contact.
+ *
+ * Returns: (transfer full) (nullable): an SQL query of one column, the
+ *   ids of the group's members, or %NULL when no condition is group=
+ */
+char *
+xi_contact_filter_dup_members_sql (XiContactFilter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const Condition *condition = g_ptr_array_index (self->conditions, i);
+      GString *sql;
+
+      if (condition->kind != FIELD_GROUP || condition->op == OP_NOT_EQUALS || condition->ids == NULL)
+        continue;
+      sql = g_string_new (NULL);
+      append_members_sql (condition, sql);
+      return g_string_free (sql, FALSE);
+    }
+  return NULL;
+}
+
 /**
  * xi_contact_filter_append_fields_sql:
  * @self: a filter, resolved when it names groups, campaigns or messages
@@ -822,7 +922,9 @@ xi_contact_filter_get_fields_pattern (XiContactFilter *self)
  * the whole filter on its rows without building contacts. Each hands the
  * store's xi_filter_field() function the row's value that the condition
  * reads, which tests it with xi_contact_filter_field_matches(): the same
- * test xi_contact_filter_matches() makes of a contact. A custom field's
+ * test xi_contact_filter_matches() makes of a contact. A group is decided
+ * by SQL alone, on the rows of group_members that also give a contact
+ * its group ids (xi_contact_get_group_ids()). A custom field's
  * value is read out of the row's JSON by SQLite, as
  * xi_contact_get_custom_field() would (a string, or none).
  */
@@ -838,6 +940,11 @@ xi_contact_filter_append_fields_sql (XiContactFilter *self,
     {
       const Condition *condition = g_ptr_array_index (self->conditions, i);
 
+      if (condition->kind == FIELD_GROUP)
+        {
+          append_group_sql (condition, sql);
+          continue;
+        }
       g_string_append_printf (sql, " AND xi_filter_field (?%u, %u, ", filter_param, i);
       switch (condition->kind)
         {
@@ -856,11 +963,11 @@ xi_contact_filter_append_fields_sql (XiContactFilter *self,
         case FIELD_OPTED_OUT:
           g_string_append (sql, "c.opted_out)");
           break;
-        case FIELD_GROUP:
         case FIELD_MESSAGED:
         case FIELD_REPLIED:
           g_string_append (sql, "c.id)");
           break;
+        case FIELD_GROUP:
         case FIELD_CUSTOM:
         default:
           /* The key is ASCII letters, digits and "_" (is_field_name ()),
@@ -909,6 +1016,7 @@ xi_contact_filter_field_matches (XiContactFilter *self,
   condition = g_ptr_array_index (self->conditions, index);
   if (condition->kind == FIELD_TAG)
     tags = _xi_strv_from_json (value);
+  g_return_val_if_fail (condition->kind != FIELD_GROUP, FALSE);
   return condition_matches (condition, value, (const char * const *)tags,
-                            value != NULL ? atoi (value) : 0, value);
+                            value != NULL ? atoi (value) : 0, in_resolved_set (condition, value));
 }

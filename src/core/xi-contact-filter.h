@@ -19,11 +19,14 @@ typedef struct _XiContactFilter XiContactFilter;
 
 /**
  * XiContactFilterSet:
- * @XI_CONTACT_FILTER_SET_GROUP: the members of the group named
+ * @XI_CONTACT_FILTER_SET_GROUP: the group named: the id of the live
+ *   group of that name (names are unique among live groups), not its
+ *   members
  * @XI_CONTACT_FILTER_SET_MESSAGED: everyone a message was ever sent to
  * @XI_CONTACT_FILTER_SET_REPLIED: who replied to the campaign named
  *
- * The sets of contacts that only the store knows.
+ * What only the store knows: the sets of contacts messaged or who
+ * replied, and which group a name means.
  */
 typedef enum {
   XI_CONTACT_FILTER_SET_GROUP,
@@ -39,7 +42,8 @@ typedef enum {
  * @user_data: closure
  * @error: return location for an error, such as no group of that name
  *
- * Returns: (transfer full) (nullable): the contact ids, a set of strings
+ * Returns: (transfer full) (nullable): the contact ids, or the group's
+ *   id for %XI_CONTACT_FILTER_SET_GROUP, a set of strings
  */
 typedef GHashTable *(*XiContactFilterResolveFunc) (XiContactFilterSet   set,
                                                    const char          *name,
@@ -68,6 +72,7 @@ XiContactFilter  *xi_contact_filter_new_from_conditions (const char * const  *co
 const char * const *xi_contact_filter_get_conditions (XiContactFilter  *self);
 gboolean          xi_contact_filter_needs_resolving (XiContactFilter  *self);
 char             *xi_contact_filter_get_fields_pattern (XiContactFilter *self);
+char             *xi_contact_filter_dup_members_sql (XiContactFilter *self);
 void              xi_contact_filter_append_fields_sql (XiContactFilter *self,
                                                        GString         *sql,
                                                        guint            filter_param);

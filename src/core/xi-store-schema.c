@@ -608,9 +608,22 @@ static const char migration_v11[] =
   "CREATE INDEX job_recipients_message ON job_recipients (wa_message_id)" \
   " WHERE wa_message_id IS NOT NULL;"
 
+/*
+ * Contacts with a status. Whether any contact opted out or was checked on
+ * WhatsApp decides whether lists show a Status column; where none has,
+ * the answer read every row, 1.5 s of CPU at each start with 1,000,000
+ * contacts. This index holds only those contacts (none after an import),
+ * so it costs nothing to keep and answers at once; SQLite keeps it
+ * whoever writes the rows.
+ */
+#define MIGRATION_V12_CONTACT_STATUS \
+  "CREATE INDEX contacts_status ON contacts (master_user_id)" \
+  " WHERE deleted = 0 AND (opted_out = 1 OR on_whatsapp <> 0);"
+
 /* Each change of version 12 is a block of its own above. */
 static const char migration_v12[] =
-  MIGRATION_V12_RECIPIENT_MESSAGES;
+  MIGRATION_V12_RECIPIENT_MESSAGES
+  MIGRATION_V12_CONTACT_STATUS;
 
 static const char * const migrations[] = {
   migration_v1,

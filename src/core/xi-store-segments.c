@@ -109,8 +109,10 @@ _xi_store_resolve_filter_set (XiContactFilterSet   set,
     case XI_CONTACT_FILTER_SET_GROUP:
       if (!group_exists (self, name, error))
         return NULL;
-      sql = "SELECT m.contact_id FROM group_members m WHERE m.deleted = 0"
-            " AND m.group_id IN (" GROUP_BY_NAME ")";
+      /* The group itself, not its members: a million members would be
+       * a million strings held as long as the filter lives, where SQL
+       * and a contact's own group ids decide membership by the id. */
+      sql = GROUP_BY_NAME;
       break;
     case XI_CONTACT_FILTER_SET_REPLIED:
       if (!name_exists (self, JOBS_BY_NAME, name, &exists, error))

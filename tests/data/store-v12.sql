@@ -104,6 +104,7 @@ CREATE TRIGGER contacts_search_update AFTER UPDATE OF name, phone, deleted ON co
 CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN INSERT INTO contacts_search_stale (contact_rowid) VALUES (old.rowid)  ON CONFLICT DO NOTHING; END;
 CREATE INDEX contacts_order ON contacts (master_user_id, deleted, sort_key, phone);
 CREATE INDEX job_recipients_message ON job_recipients (wa_message_id) WHERE wa_message_id IS NOT NULL;
+CREATE INDEX contacts_status ON contacts (master_user_id) WHERE deleted = 0 AND (opted_out = 1 OR on_whatsapp <> 0);
 PRAGMA writable_schema=OFF;
 COMMIT;
 PRAGMA user_version = 12;
