@@ -696,8 +696,9 @@ void            xi_store_record_outcomes_async       (XiStore               *sel
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
-XiJob          *xi_store_record_outcomes_finish      (XiStore               *self,
+gboolean        xi_store_record_outcomes_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
+                                                      XiJobState            *state,
                                                       GError               **error);
 void            xi_store_record_receipts_async       (XiStore               *self,
                                                       GPtrArray             *receipts,
