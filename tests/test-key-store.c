@@ -658,7 +658,7 @@ receipt_then_keys (XiStore     *store,
   g_autoptr(GBytes) value = text_bytes ("ratchet-moved-on");
   g_autoptr(GAsyncResult) receipt_result = NULL;
   g_autoptr(GAsyncResult) keys_result = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
+  g_auto(GStrv) jobs = NULL;
   g_autoptr(GAsyncResult) read_result = NULL;
   GAsyncResult *receipt_slot = NULL, *keys_slot = NULL, *read_slot = NULL;
   const char * const read_keys[] = { "6281234567890.0", NULL };
@@ -739,7 +739,7 @@ test_riders (void)
   /* Alone, it is written all the same. */
   {
     g_autoptr(GPtrArray) receipts = delivered ("3EB0AAAA0000000000000004");
-    g_autoptr(GPtrArray) jobs = NULL;
+    g_auto(GStrv) jobs = NULL;
     g_autoptr(GError) error = NULL;
 
     XI_TEST_WAIT (xi_store_record_receipts_async (store, receipts, NULL, xi_test_store_result_cb, &slot_),

@@ -3293,9 +3293,10 @@ record_receipt (XiStore     *self,
   return TRUE;
 }
 
-/* One update per campaign and batch, which also returns the campaign as
- * it now is into @jobs (unless it was deleted meanwhile: nobody is shown
- * its ticks then). */
+/* One update per campaign and batch; the campaign's id goes into @jobs
+ * unless it was deleted meanwhile (nobody is shown its ticks then). The
+ * campaign itself is not returned: read with every receipt, it cost more
+ * than the receipt, and whoever shows it reads it as often as it shows. */
 static gboolean
 count_receipts (XiStore        *self,
                 const char     *job_id,
@@ -3304,13 +3305,10 @@ count_receipts (XiStore        *self,
                 GError        **error)
 {
   sqlite3_stmt *stmt;
-  XiJob *job = NULL;
-  int rc;
 
   stmt = _xi_store_prepare (self,
                             "UPDATE jobs SET delivered = delivered + ?1, read = read + ?2"
-                            " WHERE id = ?3 AND master_user_id = ?4 AND deleted = 0"
-                            " RETURNING " JOB_COLUMNS,
+                            " WHERE id = ?3 AND master_user_id = ?4 AND deleted = 0",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -3318,21 +3316,10 @@ count_receipts (XiStore        *self,
   sqlite3_bind_int (stmt, 2, counts->read);
   _xi_store_bind_text (stmt, 3, job_id);
   _xi_store_bind_text (stmt, 4, self->master_user_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      job = job_from_row (stmt);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_clear_object (&job);
-      _xi_store_set_error (self, rc, error);
-      return FALSE;
-    }
-  if (job != NULL)
-    g_ptr_array_add (jobs, job);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    g_ptr_array_add (jobs, g_strdup (job_id));
   return TRUE;
 }
 
@@ -3343,7 +3330,7 @@ record_receipts (XiStore   *self,
 {
   GPtrArray *receipts = data;
   g_autoptr(GHashTable) changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *now = _xi_store_now ();
   GHashTableIter iter;
   const char *job_id;
@@ -3357,7 +3344,9 @@ record_receipts (XiStore   *self,
   while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, (gpointer *)&counts))
     if (!count_receipts (self, job_id, counts, jobs, error))
       return NULL;
-  return g_steal_pointer (&jobs);
+  g_ptr_array_add (jobs, NULL);
+  g_ptr_array_set_free_func (jobs, NULL);
+  return g_ptr_array_free (g_steal_pointer (&jobs), FALSE);
 }
 
 /**
@@ -3383,17 +3372,17 @@ xi_store_record_receipts_async (XiStore             *self,
   g_return_if_fail (receipts != NULL);
 
   _xi_store_push_rider (self, record_receipts, g_ptr_array_ref (receipts),
-                        (GDestroyNotify)g_ptr_array_unref, (GDestroyNotify)g_ptr_array_unref,
+                        (GDestroyNotify)g_ptr_array_unref, (GDestroyNotify)g_strfreev,
                         xi_store_record_receipts_async, cancellable, callback, user_data);
 }
 
 /**
  * xi_store_record_receipts_finish:
  *
- * Returns: (transfer container) (element-type XiJob): the campaigns whose
- *   counters changed
+ * Returns: (transfer full) (array zero-terminated=1): the ids of the
+ *   campaigns whose counters changed
  */
-GPtrArray *
+char **
 xi_store_record_receipts_finish (XiStore       *self,
                                  GAsyncResult  *result,
                                  GError       **error)

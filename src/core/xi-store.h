@@ -705,7 +705,7 @@ void            xi_store_record_receipts_async       (XiStore               *sel
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
-GPtrArray      *xi_store_record_receipts_finish      (XiStore               *self,
+char          **xi_store_record_receipts_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_set_job_state_async          (XiStore               *self,
