@@ -681,7 +681,7 @@ receipt (Fixture          *f,
          XiRecipientState  state)
 {
   g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
-  g_autoptr(GPtrArray) jobs = NULL;
+  g_auto(GStrv) jobs = NULL;
   g_autoptr(GError) error = NULL;
   XiReceipt *r = g_new0 (XiReceipt, 1);
 

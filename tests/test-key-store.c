@@ -644,10 +644,12 @@ raw_reply_state (const char *path,
 }
 
 /* Queues receipts for @message_id and, before anything runs, a key
- * write; returns both answers. */
+ * write, with a read of keys between them when @read_between; returns
+ * both writes' answers. */
 static void
 receipt_then_keys (XiStore     *store,
                    const char  *message_id,
+                   gboolean     read_between,
                    GError     **receipt_error,
                    GError     **keys_error)
 {
@@ -656,12 +658,25 @@ receipt_then_keys (XiStore     *store,
   g_autoptr(GBytes) value = text_bytes ("ratchet-moved-on");
   g_autoptr(GAsyncResult) receipt_result = NULL;
   g_autoptr(GAsyncResult) keys_result = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
-  GAsyncResult *receipt_slot = NULL, *keys_slot = NULL;
+  g_auto(GStrv) jobs = NULL;
+  g_autoptr(GAsyncResult) read_result = NULL;
+  GAsyncResult *receipt_slot = NULL, *keys_slot = NULL, *read_slot = NULL;
+  const char * const read_keys[] = { "6281234567890.0", NULL };
 
   g_ptr_array_add (changes, xi_key_change_new ("session", "6281234567890.0", value));
   xi_store_record_receipts_async (store, receipts, NULL, xi_test_store_result_cb, &receipt_slot);
+  if (read_between)
+    xi_store_get_keys_async (store, "session", read_keys, NULL, xi_test_store_result_cb, &read_slot);
   xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &keys_slot);
+  if (read_between)
+    {
+      g_autoptr(GHashTable) found = NULL;
+      g_autoptr(GError) read_error = NULL;
+
+      read_result = xi_test_wait_result (&read_slot);
+      found = xi_store_get_keys_finish (store, read_result, &read_error);
+      g_assert_no_error (read_error);
+    }
   keys_result = xi_test_wait_result (&keys_slot);
   receipt_result = xi_test_wait_result (&receipt_slot);
   jobs = xi_store_record_receipts_finish (store, receipt_result, receipt_error);
@@ -671,7 +686,9 @@ receipt_then_keys (XiStore     *store,
 /* A receipt (like a campaign's outcome) queued before a key write is
  * written in the key write's transaction: one commit for both, and
  * should the keys fail, the receipt is not written either and hears why.
- * With no key write after it, it goes on its own. */
+ * A read of keys queued between them (a campaign's prefetch) leaves it
+ * waiting for the write. With no key write after it, it goes on its
+ * own. */
 static void
 test_riders (void)
 {
@@ -688,9 +705,10 @@ test_riders (void)
   add_sent_reply (store, "3EB0AAAA0000000000000001");
   add_sent_reply (store, "3EB0AAAA0000000000000002");
   add_sent_reply (store, "3EB0AAAA0000000000000003");
+  add_sent_reply (store, "3EB0AAAA0000000000000004");
 
   /* Together, both written. */
-  receipt_then_keys (store, "3EB0AAAA0000000000000001", &receipt_error, &keys_error);
+  receipt_then_keys (store, "3EB0AAAA0000000000000001", FALSE, &receipt_error, &keys_error);
   g_assert_no_error (receipt_error);
   g_assert_no_error (keys_error);
   state = raw_reply_state (path, "3EB0AAAA0000000000000001");
@@ -700,23 +718,32 @@ test_riders (void)
   /* Another process linked meanwhile: the keys are refused, and the
    * receipt, in the same transaction, is rolled back with them. */
   exec_raw (path, "UPDATE wa_keystore SET value = CAST ('another-link' AS BLOB) WHERE kind = '.seal'");
-  receipt_then_keys (store, "3EB0AAAA0000000000000002", &receipt_error, &keys_error);
-  g_assert_error (keys_error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
-  g_assert_error (receipt_error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
-  state = raw_reply_state (path, "3EB0AAAA0000000000000002");
-  g_assert_cmpstr (state, ==, "sent");
-  g_clear_pointer (&state, g_free);
+  /* The second time with a read of keys between them: the receipt still
+   * rides with the keys, not in a commit of its own before the read. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *message_id = i == 0 ? "3EB0AAAA0000000000000002" : "3EB0AAAA0000000000000003";
+
+      g_clear_error (&keys_error);
+      g_clear_error (&receipt_error);
+      receipt_then_keys (store, message_id, i == 1, &receipt_error, &keys_error);
+      g_assert_error (keys_error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+      g_assert_error (receipt_error, XI_STORE_ERROR, XI_STORE_ERROR_STATE);
+      state = raw_reply_state (path, message_id);
+      g_assert_cmpstr (state, ==, "sent");
+      g_clear_pointer (&state, g_free);
+    }
 
   /* Alone, it is written all the same. */
   {
-    g_autoptr(GPtrArray) receipts = delivered ("3EB0AAAA0000000000000003");
-    g_autoptr(GPtrArray) jobs = NULL;
+    g_autoptr(GPtrArray) receipts = delivered ("3EB0AAAA0000000000000004");
+    g_auto(GStrv) jobs = NULL;
     g_autoptr(GError) error = NULL;
 
     XI_TEST_WAIT (xi_store_record_receipts_async (store, receipts, NULL, xi_test_store_result_cb, &slot_),
                   jobs = xi_store_record_receipts_finish (store, result_, &error));
     g_assert_no_error (error);
-    state = raw_reply_state (path, "3EB0AAAA0000000000000003");
+    state = raw_reply_state (path, "3EB0AAAA0000000000000004");
     g_assert_cmpstr (state, ==, "delivered");
   }
 

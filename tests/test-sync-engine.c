@@ -271,6 +271,20 @@ claim_next (Computer *computer)
   return job;
 }
 
+static XiJob *
+get_job (Computer   *computer,
+         const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  XiJob *job = NULL;
+
+  XI_TEST_WAIT (xi_store_get_job_async (computer->store, id, NULL,
+                                        xi_test_store_result_cb, &slot_),
+                job = xi_store_get_job_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  return job;
+}
+
 /* What the send loop does for @n messages of the campaign it claimed, one
  * outcome at a time. */
 static XiJob *
@@ -280,7 +294,6 @@ send_messages (Computer *computer,
 {
   g_autoptr(GPtrArray) outgoing = NULL;
   g_autoptr(GError) error = NULL;
-  XiJob *after = NULL;
   guint sent_today = 0;
 
   XI_TEST_WAIT (xi_store_next_outgoing_async (computer->store, xi_job_get_id (job), 0, n, NULL,
@@ -299,13 +312,12 @@ send_messages (Computer *computer,
       outcome->state = XI_RECIPIENT_STATE_SENT;
       outcome->attempts = 1;
       g_ptr_array_add (outcomes, outcome);
-      g_clear_object (&after);
       XI_TEST_WAIT (xi_store_record_outcomes_async (computer->store, xi_job_get_id (job), outcomes,
                                                     NULL, xi_test_store_result_cb, &slot_),
-                    after = xi_store_record_outcomes_finish (computer->store, result_, &error));
+                    xi_store_record_outcomes_finish (computer->store, result_, NULL, &error));
       g_assert_no_error (error);
     }
-  return after;
+  return get_job (computer, xi_job_get_id (job));
 }
 
 static XiJob *
@@ -322,19 +334,6 @@ command (Computer     *computer,
   return after;
 }
 
-static XiJob *
-get_job (Computer   *computer,
-         const char *id)
-{
-  g_autoptr(GError) error = NULL;
-  XiJob *job = NULL;
-
-  XI_TEST_WAIT (xi_store_get_job_async (computer->store, id, NULL,
-                                        xi_test_store_result_cb, &slot_),
-                job = xi_store_get_job_finish (computer->store, result_, &error));
-  g_assert_no_error (error);
-  return job;
-}
 
 static void
 set_allowance (Computer *computer,

@@ -3233,8 +3233,11 @@ record_outcome (XiStore     *self,
   return TRUE;
 }
 
-/* The campaign's counters move with its rows, and its new state comes
- * back from the same statement (RETURNING) instead of a second read. */
+/* The campaign's counters move with its rows. Only its state comes
+ * back, for the sender to notice a pause or a cancel made elsewhere: a
+ * whole campaign, read or returned (RETURNING) with every outcome, cost
+ * more than the outcome itself, and the sender reads it again only as
+ * often as it shows progress. */
 static gpointer
 record_outcomes (XiStore   *self,
                  gpointer   data,
@@ -3242,9 +3245,9 @@ record_outcomes (XiStore   *self,
 {
   OutcomesOp *op = data;
   g_autofree char *now = _xi_store_now ();
+  g_autofree XiJobState *state = g_new0 (XiJobState, 1);
   guint sent = 0, failed = 0, late = 0;
   sqlite3_stmt *stmt;
-  XiJob *job;
   int rc;
 
   for (guint i = 0; i < op->outcomes->len; i++)
@@ -3255,8 +3258,7 @@ record_outcomes (XiStore   *self,
 
   stmt = _xi_store_prepare (self,
                             "UPDATE jobs SET sent = sent + ?1, failed = failed + ?2, updated_at = ?3"
-                            " WHERE id = ?4 AND master_user_id = ?5 AND deleted = 0"
-                            " RETURNING " JOB_COLUMNS,
+                            " WHERE id = ?4 AND master_user_id = ?5 AND deleted = 0",
                             error);
   if (stmt == NULL)
     return NULL;
@@ -3265,20 +3267,28 @@ record_outcomes (XiStore   *self,
   _xi_store_bind_text (stmt, 3, now);
   _xi_store_bind_text (stmt, 4, op->job_id);
   _xi_store_bind_text (stmt, 5, self->master_user_id);
-  rc = sqlite3_step (stmt);
-  job = rc == SQLITE_ROW ? job_from_row (stmt) : NULL;
-  /* RETURNING's change is made once the statement runs to its end. */
-  if (rc == SQLITE_ROW)
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
+  if (!_xi_store_step_done (self, stmt, error))
+    return NULL;
+  if (sqlite3_changes (self->db) == 0)
     {
-      g_clear_object (&job);
-      _xi_store_set_error (self, rc, error);
+      g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND, _("The campaign no longer exists."));
+      return NULL;
     }
-  else if (job == NULL)
-    g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND, _("The campaign no longer exists."));
+
+  stmt = _xi_store_prepare (self, "SELECT state FROM jobs WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, op->job_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    xi_job_state_from_string ((const char *)sqlite3_column_text (stmt, 0), state);
   sqlite3_reset (stmt);
-  return job;
+  if (rc != SQLITE_ROW)
+    {
+      _xi_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&state);
 }
 
 /**
@@ -3314,22 +3324,35 @@ xi_store_record_outcomes_async (XiStore             *self,
   op = g_new0 (OutcomesOp, 1);
   op->job_id = g_strdup (job_id);
   op->outcomes = g_ptr_array_ref (outcomes);
-  _xi_store_push_rider (self, record_outcomes, op, (GDestroyNotify)outcomes_op_free, g_object_unref,
+  _xi_store_push_rider (self, record_outcomes, op, (GDestroyNotify)outcomes_op_free, g_free,
                         xi_store_record_outcomes_async, cancellable, callback, user_data);
 }
 
 /**
  * xi_store_record_outcomes_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @state: (out) (optional): the campaign's state once they were recorded
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): the campaign with its new counters
+ * Returns: whether the outcomes were recorded
  */
-XiJob *
+gboolean
 xi_store_record_outcomes_finish (XiStore       *self,
                                  GAsyncResult  *result,
+                                 XiJobState    *state,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_autofree XiJobState *recorded = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  recorded = g_task_propagate_pointer (G_TASK (result), error);
+  if (recorded == NULL)
+    return FALSE;
+  if (state != NULL)
+    *state = *recorded;
+  return TRUE;
 }
 
 /* A message written by hand or an automatic reply (outgoing_messages):
@@ -3448,9 +3471,10 @@ record_receipt (XiStore     *self,
   return TRUE;
 }
 
-/* One update per campaign and batch, which also returns the campaign as
- * it now is into @jobs (unless it was deleted meanwhile: nobody is shown
- * its ticks then). */
+/* One update per campaign and batch; the campaign's id goes into @jobs
+ * unless it was deleted meanwhile (nobody is shown its ticks then). The
+ * campaign itself is not returned: read with every receipt, it cost more
+ * than the receipt, and whoever shows it reads it as often as it shows. */
 static gboolean
 count_receipts (XiStore        *self,
                 const char     *job_id,
@@ -3459,13 +3483,10 @@ count_receipts (XiStore        *self,
                 GError        **error)
 {
   sqlite3_stmt *stmt;
-  XiJob *job = NULL;
-  int rc;
 
   stmt = _xi_store_prepare (self,
                             "UPDATE jobs SET delivered = delivered + ?1, read = read + ?2"
-                            " WHERE id = ?3 AND master_user_id = ?4 AND deleted = 0"
-                            " RETURNING " JOB_COLUMNS,
+                            " WHERE id = ?3 AND master_user_id = ?4 AND deleted = 0",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -3473,21 +3494,10 @@ count_receipts (XiStore        *self,
   sqlite3_bind_int (stmt, 2, counts->read);
   _xi_store_bind_text (stmt, 3, job_id);
   _xi_store_bind_text (stmt, 4, self->master_user_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      job = job_from_row (stmt);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_clear_object (&job);
-      _xi_store_set_error (self, rc, error);
-      return FALSE;
-    }
-  if (job != NULL)
-    g_ptr_array_add (jobs, job);
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    g_ptr_array_add (jobs, g_strdup (job_id));
   return TRUE;
 }
 
@@ -3498,7 +3508,7 @@ record_receipts (XiStore   *self,
 {
   GPtrArray *receipts = data;
   g_autoptr(GHashTable) changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *now = _xi_store_now ();
   GHashTableIter iter;
   const char *job_id;
@@ -3512,7 +3522,9 @@ record_receipts (XiStore   *self,
   while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, (gpointer *)&counts))
     if (!count_receipts (self, job_id, counts, jobs, error))
       return NULL;
-  return g_steal_pointer (&jobs);
+  g_ptr_array_add (jobs, NULL);
+  g_ptr_array_set_free_func (jobs, NULL);
+  return g_ptr_array_free (g_steal_pointer (&jobs), FALSE);
 }
 
 /**
@@ -3538,17 +3550,17 @@ xi_store_record_receipts_async (XiStore             *self,
   g_return_if_fail (receipts != NULL);
 
   _xi_store_push_rider (self, record_receipts, g_ptr_array_ref (receipts),
-                        (GDestroyNotify)g_ptr_array_unref, (GDestroyNotify)g_ptr_array_unref,
+                        (GDestroyNotify)g_ptr_array_unref, (GDestroyNotify)g_strfreev,
                         xi_store_record_receipts_async, cancellable, callback, user_data);
 }
 
 /**
  * xi_store_record_receipts_finish:
  *
- * Returns: (transfer container) (element-type XiJob): the campaigns whose
- *   counters changed
+ * Returns: (transfer full) (array zero-terminated=1): the ids of the
+ *   campaigns whose counters changed
  */
-GPtrArray *
+char **
 xi_store_record_receipts_finish (XiStore       *self,
                                  GAsyncResult  *result,
                                  GError       **error)

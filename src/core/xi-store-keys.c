@@ -717,6 +717,10 @@ get_keys_func (XiStore  *self,
               return;
             }
           g_hash_table_insert (table, g_strdup (key), plain);
+          /* The key is the row's primary key: there is no second row
+           * to step to. */
+          rc = SQLITE_DONE;
+          break;
         }
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
@@ -766,8 +770,8 @@ xi_store_get_keys_async (XiStore             *self,
   get = g_new0 (GetKeys, 1);
   get->kind = g_strdup (kind);
   get->keys = g_strdupv ((char **) keys);
-  _xi_store_push (self, get_keys_func, get, (GDestroyNotify) get_keys_free, xi_store_get_keys_async,
-                  cancellable, callback, user_data);
+  _xi_store_push_leaving_riders (self, get_keys_func, get, (GDestroyNotify) get_keys_free,
+                                 xi_store_get_keys_async, cancellable, callback, user_data);
 }
 
 /**

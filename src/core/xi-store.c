@@ -51,6 +51,14 @@ typedef struct
   GPtrArray      *riders;   /* GTask* written in this op's transaction, or NULL */
 } StoreOp;
 
+/* What an operation does with the riders waiting when it is queued. */
+typedef enum
+{
+  RIDERS_BEFORE,  /* they go first, in a transaction of their own */
+  RIDERS_TAKEN,   /* they join the operation's transaction */
+  RIDERS_LEFT,    /* they go on waiting for a transaction to join */
+} RidersMode;
+
 /* A write that waits for the next transaction to ride in. */
 typedef struct
 {
@@ -307,7 +315,7 @@ push_op (XiStore             *self,
          GDestroyNotify       destroy,
          gboolean             read_only,
          gboolean             bulk,
-         gboolean             takes_riders,
+         RidersMode           riders_mode,
          gpointer             source_tag,
          GCancellable        *cancellable,
          GAsyncReadyCallback  callback,
@@ -328,9 +336,10 @@ push_op (XiStore             *self,
     return;
 
   /* Riders were queued before this op and run before it, in its
-   * transaction when it takes them, otherwise in one of their own. */
-  riders = take_riders (self);
-  if (riders != NULL && takes_riders)
+   * transaction when it takes them, otherwise in one of their own,
+   * unless the op cannot see what they write. */
+  riders = riders_mode != RIDERS_LEFT ? take_riders (self) : NULL;
+  if (riders != NULL && riders_mode == RIDERS_TAKEN)
     op->riders = riders;
   else if (riders != NULL)
     push_riders_alone (self, riders);
@@ -349,7 +358,27 @@ _xi_store_push (XiStore             *self,
                 GAsyncReadyCallback  callback,
                 gpointer             user_data)
 {
-  push_op (self, func, data, destroy, FALSE, FALSE, FALSE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, FALSE, FALSE, RIDERS_BEFORE, source_tag, cancellable, callback, user_data);
+}
+
+/*
+ * Queues an operation that neither reads nor writes what riders write
+ * (the WhatsApp keys, which no rider touches): the riders waiting go on
+ * waiting for the next key write rather than being committed alone
+ * before it. A campaign reads its recipients' keys ahead of every batch,
+ * and each such read cost a commit of its own.
+ */
+void
+_xi_store_push_leaving_riders (XiStore             *self,
+                               XiStoreFunc          func,
+                               gpointer             data,
+                               GDestroyNotify       destroy,
+                               gpointer             source_tag,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  push_op (self, func, data, destroy, FALSE, FALSE, RIDERS_LEFT, source_tag, cancellable, callback, user_data);
 }
 
 /* Queues @func for nobody in particular: its task has no source object
@@ -381,7 +410,7 @@ _xi_store_push_bulk (XiStore             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  push_op (self, func, data, destroy, FALSE, TRUE, FALSE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, FALSE, TRUE, RIDERS_BEFORE, source_tag, cancellable, callback, user_data);
 }
 
 /* Queues a write that writes, in its own transaction, the riders queued
@@ -396,7 +425,7 @@ _xi_store_push_taking_riders (XiStore             *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  push_op (self, func, data, destroy, FALSE, FALSE, TRUE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, FALSE, FALSE, RIDERS_TAKEN, source_tag, cancellable, callback, user_data);
 }
 
 /*
@@ -527,7 +556,7 @@ _xi_store_push_read (XiStore             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  push_op (self, func, data, destroy, TRUE, FALSE, FALSE, source_tag, cancellable, callback, user_data);
+  push_op (self, func, data, destroy, TRUE, FALSE, RIDERS_BEFORE, source_tag, cancellable, callback, user_data);
 }
 
 void

@@ -696,15 +696,16 @@ void            xi_store_record_outcomes_async       (XiStore               *sel
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
-XiJob          *xi_store_record_outcomes_finish      (XiStore               *self,
+gboolean        xi_store_record_outcomes_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
+                                                      XiJobState            *state,
                                                       GError               **error);
 void            xi_store_record_receipts_async       (XiStore               *self,
                                                       GPtrArray             *receipts,
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
-GPtrArray      *xi_store_record_receipts_finish      (XiStore               *self,
+char          **xi_store_record_receipts_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_set_job_state_async          (XiStore               *self,

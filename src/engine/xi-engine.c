@@ -58,6 +58,8 @@ struct _XiEngine
 
   GPtrArray       *receipts;      /* XiReceipt*, not yet handed to the store */
   gboolean         recording_receipts;
+  GHashTable      *ticked_jobs;   /* ids of campaigns whose receipts are not shown yet */
+  GSource         *ticks_due;     /* shows them */
 };
 
 G_DEFINE_FINAL_TYPE (XiEngine, xi_engine, G_TYPE_OBJECT)
@@ -91,6 +93,10 @@ pending_command_free (PendingCommand *pending)
 
 static void claim (XiEngine *self);
 
+/* Receipts come in as fast as messages go out; the campaigns whose
+ * ticks they moved are read again and shown at most this often. */
+#define TICKS_INTERVAL_MS 100
+
 static void
 clear_wake_timer (XiEngine *self)
 {
@@ -106,6 +112,11 @@ xi_engine_dispose (GObject *object)
   XiEngine *self = (XiEngine *)object;
 
   clear_wake_timer (self);
+  if (self->ticks_due != NULL)
+    {
+      g_source_destroy (self->ticks_due);
+      g_clear_pointer (&self->ticks_due, g_source_unref);
+    }
   if (self->transports != NULL)
     {
       GHashTableIter iter;
@@ -133,6 +144,7 @@ xi_engine_finalize (GObject *object)
 
   g_ptr_array_unref (self->stop_waiters);
   g_ptr_array_unref (self->receipts);
+  g_hash_table_unref (self->ticked_jobs);
   g_clear_pointer (&self->transports, g_hash_table_unref);
   g_clear_object (&self->transport);
   g_clear_object (&self->store);
@@ -172,6 +184,7 @@ xi_engine_init (XiEngine *self)
 {
   self->stop_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_command_free);
   self->receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  self->ticked_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->transports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
@@ -180,21 +193,59 @@ xi_engine_init (XiEngine *self)
 static void record_receipts (XiEngine *self);
 
 static void
+ticked_job_read_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(XiEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = xi_store_get_job_finish (XI_STORE (object), result, &error);
+
+  /* Deleted meanwhile: nobody is shown its ticks. */
+  if (job == NULL)
+    g_debug ("Could not read a campaign again for its receipts: %s", error->message);
+  else
+    g_signal_emit (self, signals[JOB_CHANGED], 0, job);
+}
+
+static gboolean
+ticks_due_cb (gpointer user_data)
+{
+  XiEngine *self = user_data;
+  GHashTableIter iter;
+  const char *job_id;
+
+  g_clear_pointer (&self->ticks_due, g_source_unref);
+  g_hash_table_iter_init (&iter, self->ticked_jobs);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, NULL))
+    xi_store_get_job_async (self->store, job_id, NULL, ticked_job_read_cb, g_object_ref (self));
+  g_hash_table_remove_all (self->ticked_jobs);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 receipts_recorded_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
   g_autoptr(XiEngine) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = xi_store_record_receipts_finish (XI_STORE (object), result, &error);
+  g_auto(GStrv) jobs = xi_store_record_receipts_finish (XI_STORE (object), result, &error);
 
   self->recording_receipts = FALSE;
   if (jobs == NULL)
     g_warning ("Could not record receipts: %s", error->message);
   else
     {
-      for (guint i = 0; i < jobs->len; i++)
-        g_signal_emit (self, signals[JOB_CHANGED], 0, g_ptr_array_index (jobs, i));
+      for (guint i = 0; jobs[i] != NULL; i++)
+        g_hash_table_add (self->ticked_jobs, g_strdup (jobs[i]));
+      if (jobs[0] != NULL && self->ticks_due == NULL)
+        {
+          self->ticks_due = g_timeout_source_new (TICKS_INTERVAL_MS);
+          g_source_set_callback (self->ticks_due, ticks_due_cb, self, NULL);
+          g_source_set_static_name (self->ticks_due, "[xi-engine] receipts");
+          g_source_attach (self->ticks_due, g_main_context_get_thread_default ());
+        }
       g_signal_emit (self, signals[RECEIPTS], 0);
     }
   record_receipts (self);

@@ -27,7 +27,9 @@
  * Each outcome goes to the store at once, and waits there to ride in
  * the transaction that saves the keys of the next message
  * (xi_store_record_outcomes_async ()): one commit per message, and the
- * outcomes that pile up meanwhile go together. A message is still never
+ * outcomes that pile up meanwhile go together. The store answers with
+ * the campaign's state only; the campaign itself, with its counters, is
+ * read again when progress is shown, at most ten times a second. A message is still never
  * recorded sent before its own keys were saved, since those were written
  * before it left. The send loop never waits for the disk. That is safe
  * because every message's id and text were stored when the campaign was
@@ -106,10 +108,13 @@ struct _XiJobProcessor
   char         *current_name;   /* the head's name, or its number when it has none */
   gint64        next_send_at;
   gint64        progress_published_us; /* monotonic */
-  gboolean      job_unpublished; /* @job changed since the last "job-changed" */
   GSource      *progress_due;   /* publishes what the last messages changed */
 
   guint         recording;      /* outcomes handed to the store, not yet written */
+  guint64       outcomes_queued; /* outcomes handed to the store so far */
+  guint64       job_covers;     /* how many of those @job counts */
+  guint64       reload_covers;  /* what the reload under way will count */
+  gboolean      reloading;      /* @job is being read again */
 };
 
 G_DEFINE_FINAL_TYPE (XiJobProcessor, xi_job_processor, G_TYPE_OBJECT)
@@ -124,6 +129,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void step (XiJobProcessor *self);
+static void maybe_stop (XiJobProcessor *self);
 
 static void
 clear_source (GSource **source)
@@ -225,6 +231,49 @@ finish_estimate (XiJobProcessor *self,
 }
 
 static void
+job_reloaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(XiJobProcessor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiJob) job = xi_store_get_job_finish (XI_STORE (object), result, &error);
+
+  self->reloading = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (job == NULL)
+    {
+      /* The outcomes' own answers stop the loop when the store is gone;
+       * a stop waits for this read, and goes on with what it has. */
+      g_debug ("Could not read campaign %s again: %s", self->job_id, error->message);
+      self->job_covers = self->reload_covers;
+    }
+  else
+    {
+      g_set_object (&self->job, job);
+      self->job_covers = self->reload_covers;
+      if (!self->stopped)
+        g_signal_emit (self, signals[JOB_CHANGED], 0, self->job);
+    }
+  maybe_stop (self);
+}
+
+/* Reads the campaign again when outcomes were recorded since @job was
+ * read; "job-changed" follows. The read comes after every outcome queued
+ * so far (the store writes them first), so the counters include them. */
+static void
+reload_job (XiJobProcessor *self)
+{
+  if (self->reloading || self->job_covers == self->outcomes_queued)
+    return;
+  self->reloading = TRUE;
+  self->reload_covers = self->outcomes_queued;
+  xi_store_get_job_async (self->store, self->job_id, self->cancellable, job_reloaded_cb,
+                          g_object_ref (self));
+}
+
+static void
 publish_progress (XiJobProcessor *self)
 {
   guint done = self->sent + self->failed + self->skipped;
@@ -245,12 +294,8 @@ publish_progress (XiJobProcessor *self)
   self->progress_published_us = g_get_monotonic_time ();
   progress.finish_estimate = finish_estimate (self, progress.remaining);
   /* The stored counters go out as often as the progress, not with every
-   * commit: each is a copy of the campaign and a hand-off to the UI. */
-  if (self->job_unpublished)
-    {
-      self->job_unpublished = FALSE;
-      g_signal_emit (self, signals[JOB_CHANGED], 0, self->job);
-    }
+   * commit: each is a read of the campaign and a hand-off to the UI. */
+  reload_job (self);
   g_signal_emit (self, signals[PROGRESS], 0, &progress);
 }
 
@@ -289,7 +334,7 @@ publish_progress_soon (XiJobProcessor *self)
 static gboolean
 is_quiet (XiJobProcessor *self)
 {
-  return !self->sending && !self->loading && self->recording == 0;
+  return !self->sending && !self->loading && self->recording == 0 && !self->reloading;
 }
 
 static void
@@ -370,6 +415,9 @@ maybe_stop (XiJobProcessor *self)
       xi_store_set_job_state_async (self->store, self->job_id, XI_JOB_STATE_PAUSED, _("The disk is full"),
                                     NULL, paused_cb, g_object_ref (self));
     }
+  /* The campaign handed over with "stopped" counts every outcome. */
+  else if (self->stopping && self->job_covers != self->outcomes_queued)
+    reload_job (self);
   else if (self->stopping)
     emit_stopped (self, self->job);
   else if (self->finishing)
@@ -384,10 +432,9 @@ maybe_stop (XiJobProcessor *self)
 /* Another process (a second app window's runner, "xender-in-cli campaign
  * pause") may have paused or cancelled the campaign in the store. */
 static void
-stop_if_taken_away (XiJobProcessor *self)
+stop_if_taken_away (XiJobProcessor *self,
+                    XiJobState      state)
 {
-  XiJobState state = xi_job_get_state (self->job);
-
   if (state != XI_JOB_STATE_PROCESSING && state != XI_JOB_STATE_RETRYING && !self->stopping)
     {
       self->stopping = TRUE;
@@ -404,10 +451,10 @@ recorded_cb (GObject      *object,
 {
   g_autoptr(XiJobProcessor) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(XiJob) job = xi_store_record_outcomes_finish (XI_STORE (object), result, &error);
+  XiJobState state = XI_JOB_STATE_PROCESSING;
 
   self->recording--;
-  if (job == NULL)
+  if (!xi_store_record_outcomes_finish (XI_STORE (object), result, &state, &error))
     {
       /* The database is gone or the disk is full: stop sending rather
        * than send what cannot be recorded. The job stays "processing" (or
@@ -424,9 +471,7 @@ recorded_cb (GObject      *object,
       return;
     }
 
-  g_set_object (&self->job, job);
-  self->job_unpublished = TRUE;
-  stop_if_taken_away (self);
+  stop_if_taken_away (self, state);
   /* A loop that stops hands its campaign over with "stopped"; progress
    * after that would show a campaign still sending. */
   if (!self->stopping && !self->finishing)
@@ -452,6 +497,7 @@ add_outcome_full (XiJobProcessor   *self,
   outcome->reason = reason;
   g_ptr_array_add (outcomes, outcome);
   self->recording++;
+  self->outcomes_queued++;
   xi_store_record_outcomes_async (self->store, self->job_id, outcomes, NULL, recorded_cb,
                                   g_object_ref (self));
 }
@@ -487,7 +533,7 @@ refreshed_cb (GObject      *object,
   else
     {
       g_set_object (&self->job, job);
-      stop_if_taken_away (self);
+      stop_if_taken_away (self, xi_job_get_state (job));
     }
   step (self);
 }
@@ -561,7 +607,7 @@ state_set_cb (GObject      *object,
     }
   g_set_object (&self->job, job);
   g_signal_emit (self, signals[JOB_CHANGED], 0, job);
-  stop_if_taken_away (self);
+  stop_if_taken_away (self, xi_job_get_state (job));
   maybe_stop (self);
 }
 
