@@ -2927,21 +2927,32 @@ assign_message_ids (XiStore    *self,
       if (outgoing->message_id != NULL)
         continue;
       message_id = xi_message_id_new ();
+      /* What is handed out is what the row holds: should another process
+       * have given the row an id since it was read, that id stays. */
       stmt = _xi_store_prepare (self,
-                                "UPDATE job_recipients SET wa_message_id = ?1, updated_at = ?2,"
-                                " version = version + 1, sync_status = 'pending'"
-                                " WHERE id = ?3 AND wa_message_id IS NULL",
+                                "UPDATE job_recipients SET wa_message_id = coalesce (wa_message_id, ?1),"
+                                " updated_at = ?2, version = version + 1, sync_status = 'pending'"
+                                " WHERE id = ?3 RETURNING wa_message_id",
                                 error);
       ok = stmt != NULL;
       if (ok)
         {
+          int rc;
+
           _xi_store_bind_text (stmt, 1, message_id);
           _xi_store_bind_text (stmt, 2, now);
           _xi_store_bind_text (stmt, 3, outgoing->row_id);
-          ok = _xi_store_step_done (self, stmt, error);
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_ROW)
+            outgoing->message_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+          else if (rc == SQLITE_DONE)
+            g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+                                 _("A recipient of this campaign was removed while it was being sent"));
+          else
+            _xi_store_set_error (self, rc, error);
+          sqlite3_reset (stmt);
+          ok = outgoing->message_id != NULL;
         }
-      if (ok)
-        outgoing->message_id = g_steal_pointer (&message_id);
     }
   if (ok)
     ok = _xi_store_commit (self, error);
