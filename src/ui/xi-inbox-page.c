@@ -61,7 +61,6 @@ struct _XiInboxPage
   GCancellable        *messages_cancellable;
   guint                reload_id;
   guint                thread_id;      /* reading the open conversation again, soon */
-  guint                unread_count;
   gboolean             replacing;      /* the search is being changed */
   gboolean             scroll_to_end;
   gboolean             thread_loaded;  /* since the last change of conversation */
@@ -134,14 +133,12 @@ find_conversation (XiInboxPage *self,
   return self->inbox != NULL ? xi_facade_find (XI_FACADE (self->inbox), phone) : NULL;
 }
 
+/* The count is the inbox facade's; the page only passes its changes on. */
 static void
-set_unread_count (XiInboxPage *self,
-                  guint        count)
+unread_count_changed (XiInboxPage *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read", count > 0);
-  if (self->unread_count == count)
-    return;
-  self->unread_count = count;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.mark-all-read",
+                                 xi_inbox_page_get_unread_count (self) > 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
 }
 
@@ -439,7 +436,7 @@ unread_count_cb (XiInboxPage   *self,
                  GParamSpec    *pspec,
                  XiInboxFacade *inbox)
 {
-  set_unread_count (self, xi_inbox_facade_get_unread_count (inbox));
+  unread_count_changed (self);
 }
 
 static void
@@ -1011,7 +1008,7 @@ xi_inbox_page_context_set (XiPage    *page,
   gtk_filter_list_model_set_model (self->filtered, xi_facade_get_model (XI_FACADE (self->inbox)));
   g_signal_connect_object (self->inbox, "notify::unread-count", G_CALLBACK (unread_count_cb), self,
                            G_CONNECT_SWAPPED);
-  set_unread_count (self, xi_inbox_facade_get_unread_count (self->inbox));
+  unread_count_changed (self);
   update_list_stack (self);
   g_signal_connect_object (xi_context_get_store (context), "changed", G_CALLBACK (store_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -1037,7 +1034,7 @@ xi_inbox_page_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_UNREAD_COUNT:
-      g_value_set_uint (value, self->unread_count);
+      g_value_set_uint (value, xi_inbox_page_get_unread_count (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1184,7 +1181,7 @@ guint
 xi_inbox_page_get_unread_count (XiInboxPage *self)
 {
   g_return_val_if_fail (XI_IS_INBOX_PAGE (self), 0);
-  return self->unread_count;
+  return self->inbox != NULL ? xi_inbox_facade_get_unread_count (self->inbox) : 0;
 }
 
 /**
