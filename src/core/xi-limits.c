@@ -217,6 +217,27 @@ xi_limit_check_message (const char  *text,
 }
 
 /**
+ * xi_limit_cut_message:
+ * @text: (nullable): a message as it arrived from outside
+ *
+ * Makes @text something the app can show and sync can carry: valid UTF-8
+ * of at most %XI_LIMIT_MESSAGE_CHARS characters (the most the server
+ * keeps), ending in "…" where it had to be cut.
+ *
+ * Returns: (transfer full): the text to store
+ */
+char *
+xi_limit_cut_message (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
+
+  if (chars_beyond (valid, XI_LIMIT_MESSAGE_CHARS) <= XI_LIMIT_MESSAGE_CHARS)
+    return g_steal_pointer (&valid);
+  *g_utf8_offset_to_pointer (valid, XI_LIMIT_MESSAGE_CHARS - 1) = '\0';
+  return g_strconcat (valid, "…", NULL);
+}
+
+/**
  * xi_limit_set_message_error:
  * @error: return location for a #GError in %XI_LIMIT_ERROR
  *

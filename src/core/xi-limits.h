@@ -92,6 +92,7 @@ gboolean  xi_limit_check_variants     (const char * const  *variants,
 gboolean  xi_limit_check_message      (const char          *text,
                                        GError             **error);
 void      xi_limit_set_message_error  (GError             **error);
+char     *xi_limit_cut_message        (const char          *text);
 gboolean  xi_limit_check_file_size    (goffset              size,
                                        GError             **error);
 

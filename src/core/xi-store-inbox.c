@@ -309,24 +309,6 @@ failed:
   g_task_return_error (task, error);
 }
 
-/* What a customer's phone sent is not checked by anyone before us: a
- * modified client can send text that is not UTF-8, which labels and the
- * sync's JSON cannot carry, or megabytes of it, which the server refuses
- * (at most XI_LIMIT_MESSAGE_CHARS characters, as WhatsApp itself allows)
- * and a label takes seconds to lay out. The text is stored valid, and cut
- * to that length with an ellipsis at the end. */
-static char *
-bounded_text (const char *text)
-{
-  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
-  g_autofree char *head = NULL;
-
-  if (g_utf8_strlen (valid, -1) <= XI_LIMIT_MESSAGE_CHARS)
-    return g_steal_pointer (&valid);
-  head = g_strndup (valid, g_utf8_offset_to_pointer (valid, XI_LIMIT_MESSAGE_CHARS - 1) - valid);
-  return g_strconcat (head, "…", NULL);
-}
-
 static void
 push_record (XiStore             *self,
              const char          *phone,
@@ -345,7 +327,9 @@ push_record (XiStore             *self,
   op->from_jid = from_jid != NULL ? g_strdup (from_jid)
                                   : g_strconcat (op->phone, "@s.whatsapp.net", NULL);
   op->message_id = g_strdup (message_id);
-  op->text = bounded_text (text);
+  /* A modified client can send text that is not UTF-8 or megabytes
+   * long, which the sync server would refuse for good. */
+  op->text = xi_limit_cut_message (text);
   op->opt_out_keyword = g_strdup (opt_out_keyword);
   op->media = media;
 
