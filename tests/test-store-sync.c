@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "xi-limits.h"
 #include "xi-store.h"
 #include "xi-store-sync.h"
 #include "xi-test-utils.h"
@@ -1591,6 +1592,163 @@ test_merge_queues (Fixture       *f,
                    ==, 1);
 }
 
+/* A contact row of the server's form with @tags (a JSON array) and
+ * @fields (a JSON object) as given. */
+static char *
+wide_contact_json (const char *id,
+                   const char *phone,
+                   const char *name,
+                   const char *tags,
+                   const char *fields,
+                   gint64      seq)
+{
+  return g_strdup_printf ("{\"id\":\"%s\",\"master_user_id\":\"" MASTER "\","
+                          "\"created_at\":\"2026-12-01T10:00:00+00:00\","
+                          "\"updated_at\":\"2026-12-01T10:00:00+00:00\",\"version\":1,"
+                          "\"server_seq\":%" G_GINT64_FORMAT ",\"deleted\":false,"
+                          "\"name\":\"%s\",\"phone\":\"%s\",\"lid\":null,\"tags\":%s,"
+                          "\"notes\":null,\"custom_fields\":%s,\"on_whatsapp\":1,"
+                          "\"on_whatsapp_checked_at\":null}",
+                          id, seq, name, phone, tags, fields);
+}
+
+/* @n fields named PREFIX000… with short values, as a JSON object. */
+static char *
+fields_json (const char *prefix,
+             guint       n)
+{
+  g_autoptr(GString) json = g_string_new ("{");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, "%s\"%s%03u\":\"v%u\"", i > 0 ? "," : "", prefix, i, i);
+  g_string_append_c (json, '}');
+  return g_string_free (g_steal_pointer (&json), FALSE);
+}
+
+static XiContact *
+get_contact (Fixture    *f,
+             const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  XiContact *contact = NULL;
+
+  XI_TEST_WAIT (xi_store_get_contact_async (f->store, id, NULL, xi_test_store_result_cb, &slot_),
+                contact = xi_store_get_contact_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (contact);
+  return contact;
+}
+
+/* The server bounds a contact only by its bytes. A row with more fields
+ * and tags, longer names and values than anyone may save here arrives
+ * within the limits everything else is held to, the same on every
+ * computer, and can be edited and saved again. */
+static void
+test_pulled_contact_fits (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *id = "7d1f0a52-0000-4000-8000-0000000000f1";
+  g_autoptr(GString) tags = g_string_new ("[");
+  g_autofree char *fields = fields_json ("f", 200);
+  g_autofree char *long_name = g_strnfill (XI_LIMIT_NAME_CHARS + 50, 'n');
+  g_autofree char *long_value = g_strnfill (XI_LIMIT_FIELD_CHARS * 3, 'x');
+  g_autofree char *long_key = g_strnfill (XI_LIMIT_FIELD_NAME_CHARS + 1, 'k');
+  g_autofree char *wide = NULL;
+  g_autofree char *row = NULL;
+  g_autofree char *page = NULL;
+  g_autoptr(XiContact) pulled = NULL;
+  g_autoptr(XiContact) saved = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *value;
+
+  for (guint i = 0; i < XI_LIMIT_TAGS * 2; i++)
+    g_string_append_printf (tags, "%s\"t%u\"", i > 0 ? "," : "", i);
+  g_string_append_c (tags, ']');
+  /* Sorted first: an unusable name and a value too long. */
+  fields[strlen (fields) - 1] = '\0';
+  wide = g_strdup_printf ("{\"%s\":\"v\",\"a\":\"%s\",\"aa\":7,%s}", long_key, long_value, fields + 1);
+  row = wide_contact_json (id, "6281200000301", long_name, tags->str, wide, 5);
+  page = g_strdup_printf ("[%s]", row);
+  g_assert_cmpuint (apply_page (f, "contacts", page, NULL), ==, 1);
+
+  pulled = get_contact (f, id);
+  g_assert_true (xi_contact_check_limits (pulled, &error));
+  g_assert_no_error (error);
+  names = xi_contact_dup_custom_field_names (pulled);
+  g_assert_cmpuint (g_strv_length (names), ==, XI_LIMIT_FIELDS);
+  value = xi_contact_get_custom_field (pulled, "a");
+  g_assert_cmpuint (g_utf8_strlen (value, -1), ==, XI_LIMIT_FIELD_CHARS);
+  g_assert_true (g_str_has_suffix (value, "…"));
+  g_assert_null (xi_contact_get_custom_field (pulled, long_key));
+  g_assert_null (xi_contact_get_custom_field (pulled, "aa"));
+  g_assert_cmpstr (xi_contact_get_custom_field (pulled, "f000"), ==, "v0");
+  g_assert_cmpstr (xi_contact_get_custom_field (pulled, "f062"), ==, "v62");
+  g_assert_null (xi_contact_get_custom_field (pulled, "f063"));
+  g_assert_cmpuint (g_strv_length ((char **)xi_contact_get_tags (pulled)), ==, XI_LIMIT_TAGS);
+  g_assert_cmpuint (g_utf8_strlen (xi_contact_get_name (pulled), -1), ==, XI_LIMIT_NAME_CHARS);
+
+  xi_contact_set_notes (pulled, "Edited here");
+  saved = save_contact (f, pulled);
+  g_assert_cmpstr (xi_contact_get_notes (saved), ==, "Edited here");
+}
+
+/* The server's row and a contact of this computer are one customer (one
+ * number), each with fields and tags within the limits: together they
+ * would pass them. The one contact left keeps no more than anyone may
+ * save. */
+static void
+test_merged_contact_fits (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *id = "7d1f0a52-0000-4000-8000-0000000000f2";
+  g_autoptr(XiContact) local = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(XiContact) merged = NULL;
+  g_autoptr(GStrvBuilder) local_tags = g_strv_builder_new ();
+  g_auto(GStrv) local_tagv = NULL;
+  g_autoptr(GString) tags = g_string_new ("[");
+  g_autofree char *fields = fields_json ("s", XI_LIMIT_FIELDS - 10);
+  g_autofree char *row = NULL;
+  g_autofree char *page = NULL;
+  g_autofree char *merged_id = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+
+  xi_contact_set_name (local, "Dewi");
+  xi_contact_set_phone (local, "6281200000302");
+  for (guint i = 0; i < XI_LIMIT_FIELDS - 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("l%03u", i);
+
+      xi_contact_set_custom_field (local, name, "here");
+    }
+  for (guint i = 0; i < XI_LIMIT_TAGS - 5; i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("lt%u", i);
+
+      g_strv_builder_add (local_tags, tag);
+      g_string_append_printf (tags, "%s\"st%u\"", i > 0 ? "," : "", i);
+    }
+  g_string_append_c (tags, ']');
+  local_tagv = g_strv_builder_end (local_tags);
+  xi_contact_set_tags (local, (const char * const *)local_tagv);
+  saved = save_contact (f, local);
+
+  row = wide_contact_json (id, "6281200000302", "Dewi", tags->str, fields, 6);
+  page = g_strdup_printf ("[%s]", row);
+  apply_page (f, "contacts", page, NULL);
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts WHERE deleted = 0"), ==, 1);
+  merged_id = q_text (f, "SELECT id FROM contacts WHERE deleted = 0");
+  merged = get_contact (f, merged_id);
+  g_assert_true (xi_contact_check_limits (merged, &error));
+  g_assert_no_error (error);
+  names = xi_contact_dup_custom_field_names (merged);
+  g_assert_cmpuint (g_strv_length (names), ==, XI_LIMIT_FIELDS);
+  g_assert_cmpuint (g_strv_length ((char **)xi_contact_get_tags (merged)), ==, XI_LIMIT_TAGS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1627,6 +1785,8 @@ main (int   argc,
   ADD ("changed-signal", test_changed_signal);
   ADD ("server-rows-announced", test_server_rows_announced);
   ADD ("pulled-rows-announced", test_pulled_rows_announced);
+  ADD ("pulled-contact-fits", test_pulled_contact_fits);
+  ADD ("merged-contact-fits", test_merged_contact_fits);
 
 #undef ADD
 

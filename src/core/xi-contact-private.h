@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "xi-contact.h"
 
 G_BEGIN_DECLS
@@ -32,5 +34,6 @@ char       **_xi_strv_from_json           (const char   *json);
 char        *_xi_strv_to_json             (const char * const *strv);
 void         _xi_json_append_string       (GString      *out,
                                            const char   *value);
+gboolean     _xi_contact_fit_json         (JsonObject   *row);
 
 G_END_DECLS

@@ -680,6 +680,154 @@ xi_contact_check_limits (XiContact  *self,
   return TRUE;
 }
 
+/* Fitting a contact from elsewhere */
+
+static gboolean
+holds_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/* @text cut to @max characters; sets @changed when that changed it. */
+static char *
+fit_text (const char *text,
+          guint       max,
+          gboolean   *changed)
+{
+  char *fitted = xi_limit_cut_text (text, max);
+
+  if (strcmp (fitted, text) != 0)
+    *changed = TRUE;
+  return fitted;
+}
+
+/* A text member: a string, or null for none. */
+static gboolean
+fit_text_member (JsonObject *row,
+                 const char *member,
+                 guint       max)
+{
+  JsonNode *node = json_object_get_member (row, member);
+  g_autofree char *text = NULL;
+  gboolean changed = FALSE;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  if (!holds_string (node))
+    {
+      json_object_set_null_member (row, member);
+      return TRUE;
+    }
+  text = fit_text (json_node_get_string (node), max, &changed);
+  if (changed)
+    json_object_set_string_member (row, member, text);
+  return changed;
+}
+
+/* The first tags, each cut to its length; what is not text is dropped. */
+static gboolean
+fit_tags (JsonObject *row)
+{
+  JsonNode *node = json_object_get_member (row, "tags");
+  JsonArray *tags;
+  g_autoptr(JsonArray) fitted = NULL;
+  gboolean changed = FALSE;
+  guint n;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  tags = json_node_get_array (node);
+  n = json_array_get_length (tags);
+  fitted = json_array_sized_new (MIN (n, XI_LIMIT_TAGS));
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *tag = json_array_get_element (tags, i);
+      g_autofree char *text = NULL;
+
+      if (!holds_string (tag) || json_array_get_length (fitted) == XI_LIMIT_TAGS)
+        {
+          changed = TRUE;
+          continue;
+        }
+      text = fit_text (json_node_get_string (tag), XI_LIMIT_TAG_CHARS, &changed);
+      json_array_add_string_element (fitted, text);
+    }
+  if (changed)
+    json_object_set_array_member (row, "tags", g_steal_pointer (&fitted));
+  return changed;
+}
+
+/* Custom fields are template variables, so a field whose name is too
+ * long to type, or whose value is not text, cannot be used and is
+ * dropped; of the rest the first by name are kept, so that every
+ * computer keeps the same ones. */
+static gboolean
+fit_custom_fields (JsonObject *row)
+{
+  JsonNode *node = json_object_get_member (row, "custom_fields");
+  JsonObject *fields;
+  g_autoptr(GList) names = NULL;
+  g_autoptr(JsonObject) fitted = NULL;
+  gboolean changed = FALSE;
+  guint kept = 0;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  fields = json_node_get_object (node);
+  names = g_list_sort (json_object_get_members (fields), (GCompareFunc) strcmp);
+  fitted = json_object_new ();
+  for (const GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *value = json_object_get_member (fields, name);
+      g_autofree char *text = NULL;
+
+      if (!holds_string (value) || name[0] == '\0' || !g_utf8_validate (name, -1, NULL) ||
+          !xi_limit_check_field (name, NULL, NULL) || kept == XI_LIMIT_FIELDS)
+        {
+          changed = TRUE;
+          continue;
+        }
+      text = fit_text (json_node_get_string (value), XI_LIMIT_FIELD_CHARS, &changed);
+      json_object_set_string_member (fitted, name, text);
+      kept++;
+    }
+  if (changed)
+    json_object_set_object_member (row, "custom_fields", g_steal_pointer (&fitted));
+  return changed;
+}
+
+/**
+ * _xi_contact_fit_json:
+ * @row: a contact in its synced form: `name`, `notes`, `tags` and
+ *   `custom_fields` members
+ *
+ * Brings a contact that another program wrote (a server's row, another
+ * computer's) within the limits of xi-limits.h that the editor, the
+ * command line and imports hold people to: names, notes, tags and
+ * custom fields are cut to their lengths, the first %XI_LIMIT_TAGS tags
+ * and %XI_LIMIT_FIELDS custom fields (by name) are kept. Nobody is
+ * asked to fix such a row, so it is fitted rather than refused: refused,
+ * it would stop every later change from arriving, and this computer
+ * could not save the contact again.
+ *
+ * Returns: whether @row changed
+ */
+gboolean
+_xi_contact_fit_json (JsonObject *row)
+{
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (row != NULL, FALSE);
+
+  changed |= fit_text_member (row, "name", XI_LIMIT_NAME_CHARS);
+  changed |= fit_text_member (row, "notes", XI_LIMIT_NOTES_CHARS);
+  changed |= fit_tags (row);
+  changed |= fit_custom_fields (row);
+  return changed;
+}
+
 const char * const *
 xi_contact_get_group_ids (XiContact *self)
 {

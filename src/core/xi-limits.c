@@ -229,11 +229,30 @@ xi_limit_check_message (const char  *text,
 char *
 xi_limit_cut_message (const char *text)
 {
+  return xi_limit_cut_text (text, XI_LIMIT_MESSAGE_CHARS);
+}
+
+/**
+ * xi_limit_cut_text:
+ * @text: (nullable): a text as it arrived from outside
+ * @max: the most characters it may have, at least 1
+ *
+ * Makes @text valid UTF-8 of at most @max characters, ending in "…"
+ * where it had to be cut.
+ *
+ * Returns: (transfer full): the text to store
+ */
+char *
+xi_limit_cut_text (const char *text,
+                   guint       max)
+{
   g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
 
-  if (chars_beyond (valid, XI_LIMIT_MESSAGE_CHARS) <= XI_LIMIT_MESSAGE_CHARS)
+  g_return_val_if_fail (max > 0, NULL);
+
+  if (chars_beyond (valid, max) <= max)
     return g_steal_pointer (&valid);
-  *g_utf8_offset_to_pointer (valid, XI_LIMIT_MESSAGE_CHARS - 1) = '\0';
+  *g_utf8_offset_to_pointer (valid, max - 1) = '\0';
   return g_strconcat (valid, "…", NULL);
 }
 

@@ -93,6 +93,8 @@ gboolean  xi_limit_check_message      (const char          *text,
                                        GError             **error);
 void      xi_limit_set_message_error  (GError             **error);
 char     *xi_limit_cut_message        (const char          *text);
+char     *xi_limit_cut_text           (const char          *text,
+                                       guint                max);
 gboolean  xi_limit_check_file_size    (goffset              size,
                                        GError             **error);
 

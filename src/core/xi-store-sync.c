@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "xi-contact-private.h"
 #include "xi-json.h"
 #include "xi-limits.h"
 #include "xi-store-private.h"
@@ -1258,8 +1259,8 @@ move_member (XiStore     *self,
  * first, the loser's where the winner has none. The name is taken when
  * the winner's is empty; notes are joined (unless one already holds the
  * other); tags and custom fields are the union, the winner's value of a
- * field both have. The limits are the server's, so the merged row is not
- * refused.
+ * field both have, up to the limits of xi-limits.h, so that the merged
+ * contact can still be saved.
  */
 static const char merge_contact_sql[] =
   "UPDATE contacts SET"
@@ -1267,13 +1268,19 @@ static const char merge_contact_sql[] =
   " notes = CASE WHEN coalesce (l.notes, '') = ''"
   "   OR instr (coalesce (contacts.notes, ''), l.notes) > 0 THEN contacts.notes"
   "  WHEN coalesce (contacts.notes, '') = '' OR instr (l.notes, contacts.notes) > 0 THEN l.notes"
-  "  ELSE substr (contacts.notes || char (10) || l.notes, 1, 10000) END,"
+  "  ELSE substr (contacts.notes || char (10) || l.notes, 1, "
+  G_STRINGIFY (XI_LIMIT_NOTES_CHARS) ") END,"
   " tags = CASE WHEN l.tags = '[]' THEN contacts.tags ELSE"
   "  (SELECT json_group_array (value) FROM (SELECT value FROM json_each (contacts.tags)"
   "   UNION ALL SELECT value FROM json_each (l.tags)"
-  "   WHERE value NOT IN (SELECT value FROM json_each (contacts.tags)) LIMIT 100)) END,"
-  " custom_fields = CASE WHEN l.custom_fields = '{}' THEN contacts.custom_fields"
-  "  ELSE json_patch (l.custom_fields, contacts.custom_fields) END"
+  "   WHERE value NOT IN (SELECT value FROM json_each (contacts.tags))"
+  "   LIMIT " G_STRINGIFY (XI_LIMIT_TAGS) ")) END,"
+  " custom_fields = CASE WHEN l.custom_fields = '{}' THEN contacts.custom_fields ELSE"
+  "  (SELECT json_group_object (key, value) FROM (SELECT key, value"
+  "   FROM json_each (contacts.custom_fields) UNION ALL SELECT key, value"
+  "   FROM json_each (l.custom_fields)"
+  "   WHERE key NOT IN (SELECT key FROM json_each (contacts.custom_fields))"
+  "   LIMIT " G_STRINGIFY (XI_LIMIT_FIELDS) ")) END"
   " FROM (SELECT name, notes, tags, custom_fields FROM contacts WHERE id = ?2) AS l"
   " WHERE contacts.id = ?1";
 
@@ -1525,6 +1532,12 @@ apply_row (XiStore          *self,
                    _("A row of “%s” from the server has a checksum that is not one."), name);
       return FALSE;
     }
+  /* The server only bounds a contact's bytes: more fields or tags than
+   * this computer lets anyone save would make the contact impossible to
+   * edit here, and another computer or the server's own merge of a
+   * contact created twice may have made them. */
+  if (table->spec->columns == contacts_columns)
+    _xi_contact_fit_json (row);
 
   if (!may_have_ops)
     pending = g_hash_table_new (g_str_hash, g_str_equal);
