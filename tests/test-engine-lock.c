@@ -291,6 +291,36 @@ test_run_while_held (Fixture       *f,
   assert_journal_once_each (f, FALSE);
 }
 
+/* Someone removes `engine.lock` while the app holds it (tidying the
+ * folder): a `run` that makes and locks a new one is still turned away,
+ * and nobody gets two messages. */
+static void
+test_lock_file_removed (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XiEngineLock) lock = xi_engine_lock_new (f->dir, XI_ENGINE_LOCK_KIND_APP);
+  g_autoptr(GSubprocess) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "engine.lock", NULL);
+  g_autofree char *journal = g_build_filename (f->dir, "loopback-journal.tsv", NULL);
+
+  make_campaign (f);
+  g_assert_true (xi_engine_lock_try_acquire (lock, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  refused = spawn_cli (f, "run", "--until-idle", "--transport", "loopback", NULL);
+  g_assert_cmpint (finish (refused, &err), ==, 1);
+  g_assert_cmpstr (err, ==, "xender-in-cli: Xender-In is already sending from another program; "
+                            "wait for it to finish, or close it first.\n");
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+
+  xi_engine_lock_release (lock);
+  run_ok (f, "run", "--until-idle", "--transport", "loopback", NULL);
+  assert_journal_once_each (f, FALSE);
+}
+
 static void
 wait_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -528,6 +558,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/engine-lock/two-runs", Fixture, NULL, fixture_set_up, test_two_runs, fixture_tear_down);
+  g_test_add ("/engine-lock/lock-file-removed", Fixture, NULL, fixture_set_up,
+              test_lock_file_removed, fixture_tear_down);
   g_test_add ("/engine-lock/run-while-held", Fixture, NULL, fixture_set_up, test_run_while_held,
               fixture_tear_down);
   g_test_add ("/engine-lock/wait-for-crashed-holder", Fixture, NULL, fixture_set_up,

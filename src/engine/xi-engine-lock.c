@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,7 +36,10 @@
  * The holder writes its pid and kind into the file, so the one turned
  * away can say who sends. The file is emptied on release and never
  * removed: a lock on a file that was unlinked and created again would
- * lock nothing.
+ * lock nothing. Someone else may still remove it (tidying a folder, a
+ * restored backup), so the holder also holds flock () on the folder
+ * itself, which cannot go while the database is in it: a second engine
+ * that locked a new `engine.lock` is still turned away.
  *
  * Waiting for the lock watches the holder instead of polling: a pidfd
  * becomes readable when the holder's process ends, and a file monitor
@@ -63,6 +67,7 @@ struct _XiEngineLock
   char             *path;
   XiEngineLockKind  kind;
   int               fd;            /* holds the lock; -1 when not held */
+  int               folder_fd;     /* holds flock () on the folder while fd holds */
   XiEngineLockKind  holder_kind;   /* as last seen */
   GPid              holder_pid;    /* as last seen; 0 when unknown */
 
@@ -138,44 +143,6 @@ read_holder (XiEngineLock *self,
     }
 }
 
-static gboolean
-take (XiEngineLock  *self,
-      int            fd,
-      GError       **error)
-{
-  g_autofree char *text = g_strdup_printf ("%d %s\n", (int)getpid (), kind_names[self->kind]);
-  gssize length = strlen (text);
-
-  if (ftruncate (fd, 0) != 0 || pwrite (fd, text, length, 0) != length)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_FAILED,
-                   _("Cannot write the lock file “%s”: %s"), self->path, g_strerror (saved_errno));
-      close (fd);
-      return FALSE;
-    }
-
-  self->fd = fd;
-  self->holder_pid = getpid ();
-  self->holder_kind = self->kind;
-  return TRUE;
-}
-
-/* Called with errno set by the failed fcntl (). */
-static gboolean
-lock_failed (XiEngineLock  *self,
-             int            fd,
-             GError       **error)
-{
-  int saved_errno = errno;
-
-  g_set_error (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_FAILED,
-               _("Cannot lock “%s”: %s"), self->path, g_strerror (saved_errno));
-  close (fd);
-  return FALSE;
-}
-
 static void
 set_busy_error (XiEngineLock  *self,
                 GError       **error)
@@ -200,6 +167,93 @@ set_busy_error (XiEngineLock  *self,
                              "finish, or close it first."));
       break;
     }
+}
+
+/* With the lock file locked, the folder: only if nobody holds it (its
+ * lock file removed under it) may the engine run here. Returns the
+ * folder's descriptor, or -1: with @busy set when another engine holds
+ * it. A folder that cannot be locked at all (some network file systems
+ * refuse flock () on a folder) leaves the lock file alone in charge. */
+static int
+lock_folder (XiEngineLock *self,
+             gboolean      wait,
+             gboolean     *busy)
+{
+  g_autofree char *folder = g_path_get_dirname (self->path);
+  int fd = g_open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  int rc;
+
+  *busy = FALSE;
+  if (fd < 0)
+    {
+      g_debug ("Cannot open %s to lock it: %s", folder, g_strerror (errno));
+      return -1;
+    }
+  do
+    rc = flock (fd, LOCK_EX | (wait ? 0 : LOCK_NB));
+  while (rc != 0 && errno == EINTR);
+  if (rc == 0)
+    return fd;
+
+  *busy = errno == EWOULDBLOCK;
+  if (!*busy)
+    g_debug ("Cannot lock %s: %s", folder, g_strerror (errno));
+  close (fd);
+  return -1;
+}
+
+static gboolean
+take (XiEngineLock  *self,
+      int            fd,
+      gboolean       wait,
+      GError       **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d %s\n", (int)getpid (), kind_names[self->kind]);
+  gssize length = strlen (text);
+  gboolean busy;
+  int folder_fd = lock_folder (self, wait, &busy);
+
+  if (busy)
+    {
+      close (fd);
+      /* Its holder's name went with the file. */
+      self->holder_pid = 0;
+      self->holder_kind = XI_ENGINE_LOCK_KIND_UNKNOWN;
+      set_busy_error (self, error);
+      return FALSE;
+    }
+
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, text, length, 0) != length)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_FAILED,
+                   _("Cannot write the lock file “%s”: %s"), self->path, g_strerror (saved_errno));
+      if (folder_fd >= 0)
+        close (folder_fd);
+      close (fd);
+      return FALSE;
+    }
+
+  self->fd = fd;
+  self->folder_fd = folder_fd;
+  self->holder_pid = getpid ();
+  self->holder_kind = self->kind;
+  return TRUE;
+}
+
+/* Called with errno set by the failed fcntl (). */
+static gboolean
+lock_failed (XiEngineLock  *self,
+             int            fd,
+             GError       **error)
+{
+  int saved_errno = errno;
+
+  g_set_error (error, XI_ENGINE_LOCK_ERROR, XI_ENGINE_LOCK_ERROR_FAILED,
+               _("Cannot lock “%s”: %s"), self->path, g_strerror (saved_errno));
+  close (fd);
+  return FALSE;
 }
 
 /* Watching the holder while waiting */
@@ -392,6 +446,7 @@ static void
 xi_engine_lock_init (XiEngineLock *self)
 {
   self->fd = -1;
+  self->folder_fd = -1;
   self->pidfd = -1;
 }
 
@@ -440,7 +495,7 @@ acquire (XiEngineLock  *self,
   while (rc != 0 && errno == EINTR);
 
   if (rc == 0)
-    return take (self, fd, error);
+    return take (self, fd, wait, error);
   if (wait || (errno != EAGAIN && errno != EACCES))
     return lock_failed (self, fd, error);
 
@@ -448,7 +503,7 @@ acquire (XiEngineLock  *self,
   /* An empty file under a lock is a holder between releasing (it empties
    * the file first) and closing: by now it is likely gone. */
   if (self->holder_pid == 0 && fcntl (fd, F_OFD_SETLK, &lock) == 0)
-    return take (self, fd, error);
+    return take (self, fd, FALSE, error);
 
   close (fd);
   set_busy_error (self, error);
@@ -523,6 +578,9 @@ xi_engine_lock_release (XiEngineLock *self)
     g_debug ("Could not empty %s: %s", self->path, g_strerror (errno));
   close (self->fd);
   self->fd = -1;
+  if (self->folder_fd >= 0)
+    close (self->folder_fd);
+  self->folder_fd = -1;
 }
 
 gboolean
