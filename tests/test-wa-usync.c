@@ -122,6 +122,35 @@ test_devices (void)
   g_assert_cmpstr (g_ptr_array_index (devices, 1), ==, "6281234567890:3@s.whatsapp.net");
 }
 
+/* A server that lists an account with 10,000 devices, most of them
+ * twice, some with numbers no address can carry: each device once, and
+ * no more than an account can have. */
+static void
+test_devices_bounded (void)
+{
+  WaNode *user = wa_node_new_with_attrs ("user", "jid", "6281234567890@s.whatsapp.net", NULL);
+  WaNode *list = wa_node_add_child (wa_node_add_child (user, wa_node_new ("devices")), wa_node_new ("device-list"));
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u", i % 2 == 0 ? 1 : i < 9 ? 300 + i : i);
+
+      wa_node_add_child (list, wa_node_new_with_attrs ("device", "id", id, "key-index", "1", NULL));
+    }
+  answer = answer_with (user, NULL);
+  devices = wa_usync_parse_devices (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, WA_USYNC_MAX_DEVICES);
+  for (guint i = 0; i < devices->len; i++)
+    g_assert_true (g_hash_table_add (seen, g_ptr_array_index (devices, i)));
+  g_assert_cmpstr (g_ptr_array_index (devices, 0), ==, "6281234567890:1@s.whatsapp.net");
+  g_assert_cmpstr (g_ptr_array_index (devices, 1), ==, "6281234567890:9@s.whatsapp.net");
+}
+
 static void
 test_malformed_answer (void)
 {
@@ -143,6 +172,7 @@ main (int   argc,
   g_test_add_func ("/wa/usync/contacts-request", test_contacts_request);
   g_test_add_func ("/wa/usync/contacts-answer", test_contacts_answer);
   g_test_add_func ("/wa/usync/devices", test_devices);
+  g_test_add_func ("/wa/usync/devices-bounded", test_devices_bounded);
   g_test_add_func ("/wa/usync/malformed-answer", test_malformed_answer);
   return g_test_run ();
 }

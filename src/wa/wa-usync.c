@@ -192,7 +192,9 @@ wa_usync_devices_request (const char * const *user_jids)
  *
  * Every device but the phone must name its key index: one that does not
  * is left out, as Baileys does, since the server refuses a message
- * addressed to it.
+ * addressed to it. So is one whose number does not fit the account's
+ * addresses. A device named twice counts once, and an account keeps its
+ * first %WA_USYNC_MAX_DEVICES devices.
  *
  * Returns: (transfer full) (element-type utf8): the device JIDs, the phone
  *   (device 0) as the bare user JID
@@ -216,17 +218,33 @@ wa_usync_parse_devices (WaNode  *answer,
       WaNode *device_list = holder != NULL ? wa_node_get_child_by_tag (holder, "device-list") : NULL;
       g_autoptr(GPtrArray) listed = device_list != NULL ? wa_node_get_children_by_tag (device_list, "device") : NULL;
       g_autoptr(WaJid) jid = wa_jid_parse (wa_node_get_attr (user, "jid"), NULL);
+      guint64 kept[WA_USYNC_MAX_DEVICES];
+      guint n_kept = 0;
 
       for (guint j = 0; jid != NULL && listed != NULL && j < listed->len; j++)
         {
           WaNode *device = g_ptr_array_index (listed, j);
           g_autoptr(WaJid) device_jid = NULL;
+          gboolean seen = FALSE;
           guint64 id;
 
           if (!g_ascii_string_to_unsigned (wa_node_get_attr (device, "id"), 10, 0, G_MAXUINT16, &id, NULL) ||
               (id != 0 && wa_node_get_attr (device, "key-index") == NULL))
             continue;
-          device_jid = wa_jid_new_device (wa_jid_get_user (jid), wa_jid_get_server (jid), id);
+          for (guint k = 0; k < n_kept && !seen; k++)
+            seen = kept[k] == id;
+          if (seen)
+            continue;
+          if (n_kept == WA_USYNC_MAX_DEVICES)
+            {
+              g_debug ("An account was listed with more than %u devices", WA_USYNC_MAX_DEVICES);
+              break;
+            }
+          /* A device number the server's addresses have no room for. */
+          device_jid = wa_jid_new_full (wa_jid_get_user (jid), wa_jid_get_server (jid), 0, id, 0, NULL);
+          if (device_jid == NULL)
+            continue;
+          kept[n_kept++] = id;
           g_ptr_array_add (devices, wa_jid_to_string (device_jid));
         }
     }

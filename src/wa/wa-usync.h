@@ -16,6 +16,12 @@ G_BEGIN_DECLS
  * people they are about to message. */
 #define WA_USYNC_MAX_CONTACTS 50
 
+/* A WhatsApp account has its phone and a few linked devices (four, in
+ * 2026); a list longer than this comes from a broken or hostile server,
+ * and every device on it would cost a key fetch and an encryption of
+ * each message. */
+#define WA_USYNC_MAX_DEVICES  32
+
 /**
  * WaContactCheck:
  * @phone: the number asked about, digits only
