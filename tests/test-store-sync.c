@@ -1749,6 +1749,61 @@ test_merged_contact_fits (Fixture       *f,
   g_assert_cmpuint (g_strv_length ((char **)xi_contact_get_tags (merged)), ==, XI_LIMIT_TAGS);
 }
 
+/* A server whose row-level security fails sends rows of another
+ * account: the page is refused whole, nothing of it is kept, and a row
+ * of ours named by its id stays ours. */
+static void
+test_pull_refuses_other_accounts (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiContact) ours = new_contact (f, "Ani", "6281200000401");
+  g_autofree char *ours_row = contact_json (xi_contact_get_id (ours), "Ani", NULL, 1, 3, FALSE);
+  g_autofree char *theirs = contact_json ("7d1f0a52-0000-4000-8000-0000000000f3", "Bayu", NULL, 1, 4,
+                                          FALSE);
+  g_autofree char *taken = NULL;
+  g_autofree char *foreign = NULL;
+  g_autofree char *name = NULL;
+  const char *pages[][2] = {
+    { "contacts", NULL },
+    { "contacts", NULL },
+    { "user_quotas", "[{\"id\":\"7d1f0a52-0000-4000-8000-0000000000f4\",\"master_user_id\":"
+                     "\"6f1c0e2a-0000-4000-8000-0000000000bb\",\"server_seq\":9,"
+                     "\"messages_limit\":1000000}]" },
+  };
+  g_autoptr(GString) other = NULL;
+
+  /* Another account's customer, and another account's row under our
+   * contact's id. */
+  other = g_string_new (theirs);
+  g_string_replace (other, MASTER, "6f1c0e2a-0000-4000-8000-0000000000bb", 0);
+  foreign = g_strdup_printf ("[%s]", other->str);
+  g_string_assign (other, ours_row);
+  g_string_replace (other, MASTER, "6f1c0e2a-0000-4000-8000-0000000000bb", 0);
+  g_string_replace (other, "\"Ani\"", "\"Taken\"", 0);
+  taken = g_strdup_printf ("[%s]", other->str);
+  pages[0][1] = foreign;
+  pages[1][1] = taken;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (pages[i][1], strlen (pages[i][1]));
+      g_autoptr(GError) error = NULL;
+
+      XI_TEST_WAIT (xi_store_sync_apply_page_async (f->store, pages[i][0], bytes, NULL,
+                                                    xi_test_store_result_cb, &slot_),
+                    xi_store_sync_apply_page_finish (f->store, result_, NULL, &error));
+      g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "another account"));
+    }
+
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts"), ==, 1);
+  name = q_text (f, "SELECT name || ' ' || master_user_id FROM contacts");
+  g_assert_cmpstr (name, ==, "Ani " MASTER);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_state WHERE key GLOB 'server:*'"), ==, 0);
+  g_assert_cmpint (get_checkpoint (f, "contacts"), ==, 0);
+  g_assert_cmpint (get_checkpoint (f, "user_quotas"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1786,6 +1841,7 @@ main (int   argc,
   ADD ("server-rows-announced", test_server_rows_announced);
   ADD ("pulled-rows-announced", test_pulled_rows_announced);
   ADD ("pulled-contact-fits", test_pulled_contact_fits);
+  ADD ("pull-refuses-other-accounts", test_pull_refuses_other_accounts);
   ADD ("merged-contact-fits", test_merged_contact_fits);
 
 #undef ADD

@@ -1497,6 +1497,26 @@ finish_clash (XiStore          *self,
  * on top, and the queued ops now edit from the server's version. A row
  * that clashes with another on a local unique key is settled as above.
  */
+/* Row-level security on the server keeps each account's rows to itself.
+ * A row of another account means a server that fails at that: it is
+ * not kept (it would be another business's customers on this disk, or
+ * take over a row of ours by its id), and the page is refused. */
+static gboolean
+check_row_owner (XiStore     *self,
+                 const char  *table,
+                 JsonObject  *row,
+                 GError     **error)
+{
+  const char *owner = xi_json_get_string (row, "master_user_id", NULL);
+
+  if (owner == NULL || g_ascii_strcasecmp (owner, self->master_user_id) == 0)
+    return TRUE;
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+               _("The server sent a row of “%s” that belongs to another account. Nothing of it "
+                 "was kept; sync resumes once the server is fixed."), table);
+  return FALSE;
+}
+
 static gboolean
 apply_row (XiStore          *self,
            const SyncTable  *table,
@@ -1525,6 +1545,8 @@ apply_row (XiStore          *self,
                    _("A row of “%s” from the server has no id."), name);
       return FALSE;
     }
+  if (!check_row_owner (self, name, row, error))
+    return FALSE;
   /* An asset's checksum names its file in the data folder. */
   if (g_str_equal (name, "assets") && !_xi_store_sha256_is_valid (xi_json_get_string (row, "sha256", NULL)))
     {
@@ -1610,8 +1632,7 @@ apply_row (XiStore          *self,
 
   now = _xi_store_now ();
   _xi_store_bind_text (stmt, 1, id);
-  _xi_store_bind_text (stmt, 2, xi_json_get_string (row, "master_user_id",
-                                                    self->master_user_id));
+  _xi_store_bind_text (stmt, 2, self->master_user_id);
   _xi_store_bind_text (stmt, 3, xi_json_get_string (row, "created_at", now));
   _xi_store_bind_text (stmt, 4, xi_json_get_string (row, "updated_at", now));
   sqlite3_bind_int64 (stmt, 5, version);
@@ -1663,8 +1684,7 @@ apply_row (XiStore          *self,
       const char *phone = xi_json_get_string (row, "phone", NULL);
 
       if (phone != NULL &&
-          !refresh_opt_out (self, xi_json_get_string (row, "master_user_id", self->master_user_id),
-                            phone, error))
+          !refresh_opt_out (self, self->master_user_id, phone, error))
         return FALSE;
     }
 
@@ -2190,6 +2210,8 @@ apply_server_rows (XiStore    *self,
                        _("A row of “%s” from the server has no id."), table);
           break;
         }
+      if (!check_row_owner (self, table, row, &error))
+        break;
       key = g_strconcat ("server:", table, ":", id, NULL);
       if (xi_json_get_bool (row, "deleted", FALSE))
         row_exec (self, "DELETE FROM sync_state WHERE key = ?1", key, NULL, 0, &error);
