@@ -1501,6 +1501,46 @@ finish_clash (XiStore          *self,
  * A row of another account means a server that fails at that: it is
  * not kept (it would be another business's customers on this disk, or
  * take over a row of ours by its id), and the page is refused. */
+/* Binds the table's columns from the pulled @row, or from @local for
+ * the columns its unsent edits changed. */
+static gboolean
+bind_columns (sqlite3_stmt     *stmt,
+              const SyncTable  *table,
+              JsonObject       *row,
+              JsonObject       *local,
+              GHashTable       *pending,
+              const Clash      *clash,
+              GError          **error)
+{
+  const char *name = table->spec->name;
+  guint n = 9;
+
+  for (const SyncColumn *column = table->spec->columns; column->name != NULL; column++)
+    {
+      JsonObject *source = row;
+
+      if (local != NULL && g_hash_table_contains (pending, column->name))
+        source = local;
+      /* Pulls select every column: a row without one is not the server's. */
+      if (!json_object_has_member (source, column->name))
+        {
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("A row of “%s” from the server has no “%s”."), name, column->name);
+          return FALSE;
+        }
+      if (clash->new_key != NULL && g_str_equal (column->name, clash->key->column))
+        _xi_store_bind_text (stmt, ++n, clash->new_key);
+      else if (!bind_json (stmt, ++n, column->kind, json_object_get_member (source, column->name)))
+        {
+          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                       _("The server sent a value of the wrong type or size for “%s” in “%s”."),
+                       column->name, name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 check_row_owner (XiStore     *self,
                  const char  *table,
@@ -1536,7 +1576,6 @@ apply_row (XiStore          *self,
   g_autofree char *now = NULL;
   const UniqueKey *unique;
   sqlite3_stmt *stmt;
-  guint n = 9;
 
   *conflict = FALSE;
   if (id == NULL || *id == '\0')
@@ -1554,13 +1593,6 @@ apply_row (XiStore          *self,
                    _("A row of “%s” from the server has a checksum that is not one."), name);
       return FALSE;
     }
-  /* The server only bounds a contact's bytes: more fields or tags than
-   * this computer lets anyone save would make the contact impossible to
-   * edit here, and another computer or the server's own merge of a
-   * contact created twice may have made them. */
-  if (table->spec->columns == contacts_columns)
-    _xi_contact_fit_json (row);
-
   if (!may_have_ops)
     pending = g_hash_table_new (g_str_hash, g_str_equal);
   else if ((pending = pending_columns (self, name, id, error)) == NULL)
@@ -1640,30 +1672,17 @@ apply_row (XiStore          *self,
   sqlite3_bind_int (stmt, 7, deleted);
   _xi_store_bind_text (stmt, 8, status);
 
-  for (const SyncColumn *column = table->spec->columns; column->name != NULL; column++)
+  /* A contact within what the server holds may still have more fields
+   * or tags, or longer notes, than this computer lets anyone save (the
+   * server's own merge of a contact created twice, another computer): it
+   * is bound again fitted, or nobody could edit it here. A value past
+   * the server's bounds was refused above. */
+  if (!bind_columns (stmt, table, row, local, pending, &clash, error) ||
+      (table->spec->columns == contacts_columns && _xi_contact_fit_json (row) &&
+       !bind_columns (stmt, table, row, local, pending, &clash, error)))
     {
-      JsonObject *source = row;
-
-      if (local != NULL && g_hash_table_contains (pending, column->name))
-        source = local;
-      /* Pulls select every column: a row without one is not the server's. */
-      if (!json_object_has_member (source, column->name))
-        {
-          sqlite3_reset (stmt);
-          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-                       _("A row of “%s” from the server has no “%s”."), name, column->name);
-          return FALSE;
-        }
-      if (clash.new_key != NULL && g_str_equal (column->name, clash.key->column))
-        _xi_store_bind_text (stmt, ++n, clash.new_key);
-      else if (!bind_json (stmt, ++n, column->kind, json_object_get_member (source, column->name)))
-        {
-          sqlite3_reset (stmt);
-          g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-                       _("The server sent a value of the wrong type or size for “%s” in “%s”."),
-                       column->name, name);
-          return FALSE;
-        }
+      sqlite3_reset (stmt);
+      return FALSE;
     }
   /* A pending local delete stays a delete until the server has it. */
   if (local != NULL && g_hash_table_contains (pending, "deleted"))
