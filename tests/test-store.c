@@ -2134,6 +2134,68 @@ merge (Fixture     *f,
   return merged;
 }
 
+/* Two contacts within the limits pass them together: 40 fields and 30
+ * tags each, notes of 3,000 characters. The merged one keeps all of the
+ * kept contact's and fills up with the other's, and is saved. */
+static void
+test_merge_fits (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(XiContact) a = new_contact ("Siti", "6281200000011");
+  g_autoptr(XiContact) b = new_contact ("Siti", "6281200000012");
+  g_autoptr(XiContact) keep = NULL;
+  g_autoptr(XiContact) other = NULL;
+  g_autoptr(XiContact) merged = NULL;
+  g_autoptr(GStrvBuilder) tags_a = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) tags_b = g_strv_builder_new ();
+  g_auto(GStrv) tagv_a = NULL;
+  g_auto(GStrv) tagv_b = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autofree char *notes_a = g_strnfill (3000, 'a');
+  g_autofree char *notes_b = g_strnfill (3000, 'b');
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *key_a = g_strdup_printf ("a%02u", i);
+      g_autofree char *key_b = g_strdup_printf ("b%02u", i);
+
+      xi_contact_set_custom_field (a, key_a, "a");
+      xi_contact_set_custom_field (b, key_b, "b");
+    }
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *tag_a = g_strdup_printf ("ta%u", i);
+      g_autofree char *tag_b = g_strdup_printf ("tb%u", i);
+
+      g_strv_builder_add (tags_a, tag_a);
+      g_strv_builder_add (tags_b, tag_b);
+    }
+  tagv_a = g_strv_builder_end (tags_a);
+  tagv_b = g_strv_builder_end (tags_b);
+  xi_contact_set_tags (a, (const char * const *)tagv_a);
+  xi_contact_set_tags (b, (const char * const *)tagv_b);
+  xi_contact_set_notes (a, notes_a);
+  xi_contact_set_notes (b, notes_b);
+  keep = save_contact (f, a, &error);
+  g_assert_no_error (error);
+  other = save_contact (f, b, &error);
+  g_assert_no_error (error);
+
+  merged = merge (f, keep, other, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (merged);
+  g_assert_true (xi_contact_check_limits (merged, &error));
+  g_assert_no_error (error);
+  names = xi_contact_dup_custom_field_names (merged);
+  g_assert_cmpuint (g_strv_length (names), ==, XI_LIMIT_FIELDS);
+  g_assert_cmpstr (xi_contact_get_custom_field (merged, "a39"), ==, "a");
+  g_assert_cmpuint (g_strv_length ((char **)xi_contact_get_tags (merged)), ==, XI_LIMIT_TAGS);
+  g_assert_true (g_strv_contains (xi_contact_get_tags (merged), "ta29"));
+  g_assert_true (g_str_has_prefix (xi_contact_get_notes (merged), notes_a));
+  g_assert_cmpuint (g_utf8_strlen (xi_contact_get_notes (merged), -1), ==, XI_LIMIT_NOTES_CHARS);
+}
+
 /* Names that differ only in titles, case and spacing are one person with
  * two numbers; merging keeps one contact with everything both had, an
  * opt-out included, and sync carries the update and the delete. */
@@ -2276,6 +2338,7 @@ main (int   argc,
   g_test_add ("/xi/store/open-private", Fixture, NULL, fixture_setup, test_open_private, fixture_teardown);
   g_test_add ("/xi/store/busy-elsewhere", Fixture, NULL, fixture_setup, test_busy_elsewhere, fixture_teardown);
   g_test_add ("/xi/store/contacts/duplicates", Fixture, NULL, fixture_setup, test_duplicates, fixture_teardown);
+  g_test_add ("/xi/store/contacts/merge-fits", Fixture, NULL, fixture_setup, test_merge_fits, fixture_teardown);
   g_test_add ("/xi/store/contacts/keep-both", Fixture, NULL, fixture_setup, test_keep_both, fixture_teardown);
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);
   g_test_add ("/xi/store/contacts/search", Fixture, NULL, fixture_setup, test_contact_search, fixture_teardown);

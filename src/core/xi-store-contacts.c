@@ -15,6 +15,7 @@
 #include "xi-contact-private.h"
 #include "xi-csv.h"
 #include "xi-import-reader-private.h"
+#include "xi-limits.h"
 #include "xi-log.h"
 #include "xi-phone.h"
 #include "xi-progress.h"
@@ -3428,7 +3429,9 @@ xi_store_keep_both_finish (XiStore       *self,
 }
 
 /* @keep with what it lacks from @other: tags, groups and custom fields
- * joined, both notes kept, and opted out when either is. */
+ * joined, both notes kept, and opted out when either is. Two contacts
+ * within the limits can pass them together; @keep's own come first and
+ * @other's fill up to them, so that the merged contact can be saved. */
 static void
 combine_contacts (XiContact  *keep,
                   XiContact  *other,
@@ -3442,15 +3445,22 @@ combine_contacts (XiContact  *keep,
   const char *keep_notes = xi_contact_get_notes (keep);
   const char *other_notes = xi_contact_get_notes (other);
   g_auto(GStrv) joined = NULL;
+  g_auto(GStrv) kept_fields = xi_contact_dup_custom_field_names (keep);
+  guint n_fields = g_strv_length (kept_fields);
+  guint n_tags;
 
   if (name != NULL)
     xi_contact_set_name (keep, name);
 
   for (guint i = 0; keep_tags != NULL && keep_tags[i] != NULL; i++)
     g_strv_builder_add (tags, keep_tags[i]);
-  for (guint i = 0; other_tags != NULL && other_tags[i] != NULL; i++)
+  n_tags = keep_tags != NULL ? g_strv_length ((char **)keep_tags) : 0;
+  for (guint i = 0; other_tags != NULL && other_tags[i] != NULL && n_tags < XI_LIMIT_TAGS; i++)
     if (keep_tags == NULL || !g_strv_contains (keep_tags, other_tags[i]))
-      g_strv_builder_add (tags, other_tags[i]);
+      {
+        g_strv_builder_add (tags, other_tags[i]);
+        n_tags++;
+      }
   joined = g_strv_builder_end (tags);
   xi_contact_set_tags (keep, (const char * const *)joined);
 
@@ -3458,17 +3468,21 @@ combine_contacts (XiContact  *keep,
     if (!xi_contact_is_in_group (keep, groups[i]))
       xi_contact_add_group_id (keep, groups[i]);
 
-  for (guint i = 0; fields[i] != NULL; i++)
+  for (guint i = 0; fields[i] != NULL && n_fields < XI_LIMIT_FIELDS; i++)
     if (xi_contact_get_custom_field (keep, fields[i]) == NULL)
-      xi_contact_set_custom_field (keep, fields[i], xi_contact_get_custom_field (other, fields[i]));
+      {
+        xi_contact_set_custom_field (keep, fields[i], xi_contact_get_custom_field (other, fields[i]));
+        n_fields++;
+      }
 
   if (other_notes != NULL && other_notes[0] != '\0' && g_strcmp0 (keep_notes, other_notes) != 0)
     {
       g_autofree char *notes = keep_notes != NULL && keep_notes[0] != '\0'
                                ? g_strconcat (keep_notes, "\n\n", other_notes, NULL)
                                : g_strdup (other_notes);
+      g_autofree char *fitted = xi_limit_cut_text (notes, XI_LIMIT_NOTES_CHARS);
 
-      xi_contact_set_notes (keep, notes);
+      xi_contact_set_notes (keep, fitted);
     }
 
   /* Whoever asked to stop, under either number, still does. */
