@@ -8,7 +8,12 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sched.h>
 #include <sqlite3.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include "xi-limits.h"
 #include "xi-store.h"
@@ -1804,6 +1809,125 @@ test_pull_refuses_other_accounts (Fixture       *f,
   g_assert_cmpint (get_checkpoint (f, "user_quotas"), ==, 0);
 }
 
+/* A page of @n contacts from sequence number @first_seq on. */
+static char *
+contacts_page (guint  n,
+               gint64 first_seq)
+{
+  g_autoptr(GString) page = g_string_new ("[");
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("7d1f0a52-0000-4000-8000-%012u", 100000 + i);
+      g_autofree char *phone = g_strdup_printf ("6281300%06u", i);
+      g_autofree char *name = g_strdup_printf ("Pelanggan %u", i);
+      g_autofree char *row = wide_contact_json (id, phone, name, "[\"grosir\"]",
+                                                "{\"kota\":\"Surakarta\"}", first_seq + i);
+
+      g_string_append_printf (page, "%s%s", i > 0 ? "," : "", row);
+    }
+  g_string_append_c (page, ']');
+  return g_string_free (g_steal_pointer (&page), FALSE);
+}
+
+/* Where a child that could not mount its tmpfs says so to @parent. */
+static char *
+no_tmpfs_marker (GPid parent)
+{
+  g_autofree char *name = g_strdup_printf ("xi-store-sync-no-tmpfs-%d", (int)parent);
+
+  return g_build_filename (g_get_tmp_dir (), name, NULL);
+}
+
+/* A pull on a full disk: the page is refused saying so, nothing of it is
+ * kept and the checkpoint stays; with room again the same page applies.
+ * Runs in a child with a tmpfs of its own (needs root). */
+static void
+test_pull_disk_full (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *marker = NULL;
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
+      g_autofree char *path = g_build_filename (mnt, "store.db", NULL);
+      g_autofree char *filler = g_build_filename (mnt, "filler", NULL);
+      g_autofree char *page = contacts_page (3000, 1);
+      g_autoptr(GBytes) bytes = g_bytes_new (page, strlen (page));
+      g_autoptr(XiStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *zeros = g_malloc0 (65536);
+      gint64 checkpoint = -1;
+      gboolean ok = FALSE;
+      guint applied = 0;
+      g_autoptr(GArray) keys = NULL;
+      int fd;
+
+      g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+      if (unshare (CLONE_NEWNS) != 0 || mount ("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+          mount ("tmpfs", mnt, "tmpfs", 0, "size=4m,mode=0700") != 0)
+        {
+          g_autofree char *parent_marker = no_tmpfs_marker (getppid ());
+
+          g_assert_true (g_file_set_contents (parent_marker, "", 0, NULL));
+          return;
+        }
+
+      store = xi_store_new (path);
+      xi_store_set_master_user_id (store, MASTER);
+      XI_TEST_WAIT (xi_store_open_async (store, NULL, xi_test_store_result_cb, &slot_),
+                    ok = xi_store_open_finish (store, result_, &error));
+      g_assert_no_error (error);
+      g_assert_true (ok);
+
+      fd = g_open (filler, O_WRONLY | O_CREAT, 0600);
+      g_assert_cmpint (fd, >=, 0);
+      while (write (fd, zeros, 65536) > 0)
+        ;
+      g_assert_cmpint (ftruncate (fd, lseek (fd, 0, SEEK_END) - 64 * 1024), ==, 0);
+      close (fd);
+
+      XI_TEST_WAIT (xi_store_sync_apply_page_async (store, "contacts", bytes, NULL,
+                                                    xi_test_store_result_cb, &slot_),
+                    applied = xi_store_sync_apply_page_finish (store, result_, &checkpoint, &error));
+      g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+      g_assert_cmpuint (applied, ==, 0);
+      g_clear_error (&error);
+      XI_TEST_WAIT (xi_store_sync_get_checkpoint_async (store, "contacts", NULL,
+                                                        xi_test_store_result_cb, &slot_),
+                    checkpoint = xi_store_sync_get_checkpoint_finish (store, result_, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (checkpoint, ==, 0);
+      XI_TEST_WAIT (xi_store_list_contact_keys_async (store, NULL, NULL, NULL,
+                                                      xi_test_store_result_cb, &slot_),
+                    keys = xi_store_list_contact_keys_finish (store, result_, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (keys->len, ==, 0);
+
+      g_assert_cmpint (g_unlink (filler), ==, 0);
+      XI_TEST_WAIT (xi_store_sync_apply_page_async (store, "contacts", bytes, NULL,
+                                                    xi_test_store_result_cb, &slot_),
+                    applied = xi_store_sync_apply_page_finish (store, result_, &checkpoint, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (applied, ==, 3000);
+      g_assert_cmpint (checkpoint, ==, 3000);
+      xi_store_close (store);
+      return;
+    }
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+      return;
+    }
+  marker = no_tmpfs_marker (getpid ());
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  if (g_unlink (marker) == 0)
+    g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1842,6 +1966,7 @@ main (int   argc,
   ADD ("pulled-rows-announced", test_pulled_rows_announced);
   ADD ("pulled-contact-fits", test_pulled_contact_fits);
   ADD ("pull-refuses-other-accounts", test_pull_refuses_other_accounts);
+  ADD ("pull-disk-full", test_pull_disk_full);
   ADD ("merged-contact-fits", test_merged_contact_fits);
 
 #undef ADD
