@@ -276,6 +276,27 @@ test_bad_rows (void)
   assert_issue (batch, 4, 12, "0812 3456 7890 / 0813 0000 0000", "more than one");
 }
 
+/* A row past the row limit is one issue naming its line; the rows before
+ * and after it are imported. */
+static void
+test_row_too_long (void)
+{
+  g_autoptr(GString) text = g_string_new ("nama,hp,catatan\nBudi,0812 1111 2222,\"");
+  g_autoptr(XiImportBatch) batch = NULL;
+  gsize start = text->len;
+
+  while (text->len - start <= XI_LIMIT_IMPORT_ROW_BYTES)
+    g_string_append (text, "panjang\n");
+  g_string_append (text, "\"\nSiti,0813 1111 2222,\nAni,0814 1111 2222,ok\n");
+
+  batch = read_text (text->str, NULL);
+  g_assert_cmpuint (batch->rows->len, ==, 2);
+  g_assert_cmpstr (row (batch, 0)->name, ==, "Siti");
+  g_assert_cmpstr (row (batch, 1)->name, ==, "Ani");
+  g_assert_cmpuint (batch->issues->len, ==, 1);
+  assert_issue (batch, 0, 2, NULL, "1 MB");
+}
+
 static void
 test_long_excerpt (void)
 {
@@ -896,6 +917,7 @@ main (int   argc,
   g_test_add_func ("/xi/import/header/custom-names", test_custom_names);
   g_test_add_func ("/xi/import/bad-rows", test_bad_rows);
   g_test_add_func ("/xi/import/long-excerpt", test_long_excerpt);
+  g_test_add_func ("/xi/import/row-too-long", test_row_too_long);
   g_test_add_func ("/xi/import/headerless", test_headerless);
   g_test_add_func ("/xi/import/headerless-phone-only", test_headerless_phone_only);
   g_test_add_func ("/xi/import/file-errors", test_file_errors);
