@@ -15,6 +15,7 @@
 
 #include "xi-csv.h"
 #include "xi-import-reader.h"
+#include "xi-limits.h"
 
 /* Reads every record of @text into "a|b|c@line" strings, one per record,
  * and "!@line" for a record refused with an error. */
@@ -163,6 +164,45 @@ test_unterminated (void)
   g_assert_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE);
   g_assert_cmpuint (xi_csv_reader_get_line (reader), ==, 2);
   g_assert_false (xi_csv_reader_next (reader, NULL));
+}
+
+/* A record past the row limit is refused, whole, with its line, whether
+ * its bulk is one unquoted cell, a quoted cell over several lines or
+ * many small cells; the records around it are read as usual. */
+static void
+test_row_limit (void)
+{
+  static const char * const bulks[] = { "x", "\"a\nb\"", "," };
+
+  for (guint b = 0; b < G_N_ELEMENTS (bulks); b++)
+    {
+      g_autoptr(GString) text = g_string_new ("a,b\n1,2\n3,");
+      g_autofree char *got = NULL;
+      g_autofree char *want = NULL;
+      g_autofree char *last = NULL;
+      guint lines = 0;
+      gsize start = text->len;
+
+      /* Twice the limit: a quoted cell keeps fewer bytes than it takes. */
+      while (text->len - start <= 2 * XI_LIMIT_IMPORT_ROW_BYTES)
+        {
+          g_string_append (text, bulks[b]);
+          lines += strchr (bulks[b], '\n') != NULL;
+        }
+      g_string_append (text, "\n5,6\n");
+      g_string_append (text, "7,");
+      /* Just under the limit, a row is read. */
+      for (guint i = 0; i < XI_LIMIT_IMPORT_ROW_BYTES - 8; i++)
+        g_string_append_c (text, 'y');
+      g_string_append (text, "\n");
+
+      got = records (text->str);
+      g_assert_true (g_str_has_prefix (got, "a|b@1\n1|2@2\n!@3\n"));
+      want = g_strdup_printf ("5|6@%u\n7|", 4 + lines);
+      g_assert_nonnull (strstr (got, want));
+      last = g_strdup_printf ("y@%u\n", 5 + lines);
+      g_assert_true (g_str_has_suffix (got, last));
+    }
 }
 
 static void
@@ -350,6 +390,7 @@ main (int   argc,
   g_test_add_func ("/xi/csv/delimiters", test_delimiters);
   g_test_add_func ("/xi/csv/detect-delimiter", test_detect_delimiter);
   g_test_add_func ("/xi/csv/unterminated-quote", test_unterminated);
+  g_test_add_func ("/xi/csv/row-limit", test_row_limit);
   g_test_add_func ("/xi/csv/blank", test_blank);
   g_test_add_func ("/xi/csv/encodings", test_encodings);
   g_test_add_func ("/xi/csv/encoding-errors", test_encoding_errors);

@@ -276,6 +276,55 @@ test_bad_rows (void)
   assert_issue (batch, 4, 12, "0812 3456 7890 / 0813 0000 0000", "more than one");
 }
 
+/* A row past the row limit is one issue naming its line; the rows before
+ * and after it are imported. */
+static void
+test_row_too_long (void)
+{
+  g_autoptr(GString) text = g_string_new ("nama,hp,catatan\nBudi,0812 1111 2222,\"");
+  g_autoptr(XiImportBatch) batch = NULL;
+  gsize start = text->len;
+
+  while (text->len - start <= XI_LIMIT_IMPORT_ROW_BYTES)
+    g_string_append (text, "panjang\n");
+  g_string_append (text, "\"\nSiti,0813 1111 2222,\nAni,0814 1111 2222,ok\n");
+
+  batch = read_text (text->str, NULL);
+  g_assert_cmpuint (batch->rows->len, ==, 2);
+  g_assert_cmpstr (row (batch, 0)->name, ==, "Siti");
+  g_assert_cmpstr (row (batch, 1)->name, ==, "Ani");
+  g_assert_cmpuint (batch->issues->len, ==, 1);
+  assert_issue (batch, 0, 2, NULL, "1 MB");
+}
+
+/* How many records a file holds at most is known from its lines, however
+ * wide its rows: the store sizes a large import by it. */
+static void
+test_max_records (void)
+{
+  g_autoptr(GString) text = g_string_new ("DATA PELANGGAN\r\n\r\nnama,hp,catatan\r\n");
+  g_autoptr(XiImportBatch) batch = NULL;
+  g_autoptr(XiImportBatch) vcards = NULL;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_string_append_printf (text, "Pelanggan %u,0812 2000 %04u,", i, i);
+      for (guint c = 0; c < 200; c++)
+        g_string_append_c (text, 'a' + c % 26);
+      g_string_append (text, "\r\n");
+    }
+  g_string_append (text, "Dua Baris,0812 2000 9999,\"satu\r\ndua\"\r\n");
+
+  batch = read_text (text->str, NULL);
+  g_assert_cmpuint (batch->rows->len, ==, 301);
+  /* The quoted line break counts as a line. */
+  g_assert_cmpuint (batch->max_records, ==, 303);
+
+  vcards = read_text ("BEGIN:VCARD\nFN:Budi\nTEL:0812 1111 2222\nNOTE:a\nEND:VCARD\n"
+                      "BEGIN:VCARD\nFN:Siti\nTEL:0813 1111 2222\nNOTE:b\nEND:VCARD\n", "x.vcf");
+  g_assert_cmpuint (vcards->max_records, ==, 2);
+}
+
 static void
 test_long_excerpt (void)
 {
@@ -896,6 +945,8 @@ main (int   argc,
   g_test_add_func ("/xi/import/header/custom-names", test_custom_names);
   g_test_add_func ("/xi/import/bad-rows", test_bad_rows);
   g_test_add_func ("/xi/import/long-excerpt", test_long_excerpt);
+  g_test_add_func ("/xi/import/row-too-long", test_row_too_long);
+  g_test_add_func ("/xi/import/max-records", test_max_records);
   g_test_add_func ("/xi/import/headerless", test_headerless);
   g_test_add_func ("/xi/import/headerless-phone-only", test_headerless_phone_only);
   g_test_add_func ("/xi/import/file-errors", test_file_errors);

@@ -1932,6 +1932,70 @@ test_import_group_at_end (Fixture       *f,
   changes_clear (&changes, f->store);
 }
 
+/* A large import into a folder holding more contacts than the file
+ * brings new ones: the new contacts are read back by rowid and sorted
+ * before they join the group. Numbers the folder has, and a number the
+ * file lists twice, join once; nothing else joins, and every membership
+ * is announced. */
+static void
+test_import_group_at_end_sorted (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(XiImportReport) first = NULL;
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *found = NULL;
+  XiImportBatch *known = xi_import_batch_new ();
+  XiImportBatch *batch = xi_import_batch_new ();
+  Changes changes = { 0 };
+
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("628570%07u", i);
+
+      g_ptr_array_add (known->rows, import_row (2 + i, "Lama", phone, NULL, NULL));
+    }
+  WAIT (xi_store_import_contacts_async (f->store, known, "Lama", NULL, NULL, NULL, NULL,
+                                        xi_test_store_result_cb, &slot_),
+        first = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->imported, ==, 3000);
+
+  /* 300 numbers the folder has, 1,200 new ones, the last of them twice. */
+  for (guint i = 0; i < 1500; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("628570%07u", 2700 + i);
+      g_autofree char *name = g_strdup_printf ("Baru %u", i);
+
+      g_ptr_array_add (batch->rows, import_row (2 + i, name, phone, NULL, NULL));
+    }
+  g_ptr_array_add (batch->rows, import_row (1502, "Baru Lagi", "6285700004199", NULL, NULL));
+
+  changes_watch (&changes, f->store);
+  WAIT (xi_store_import_contacts_async (f->store, batch, "Baru", NULL, NULL, NULL, NULL,
+                                        xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, 1200);
+  g_assert_cmpuint (report->updated, ==, 301);
+
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM contacts"), ==, 4200);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM group_members m JOIN groups g"
+                               " ON g.id = m.group_id WHERE g.name = 'Baru' AND m.deleted = 0"), ==, 1500);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM group_members m JOIN groups g"
+                               " ON g.id = m.group_id JOIN contacts c ON c.id = m.contact_id"
+                               " WHERE g.name = 'Baru' AND c.phone >= '6285700002700'"), ==, 1500);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM group_members"), ==, 4500);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM contacts WHERE name = 'Baru Lagi'"), ==, 1);
+  while (changes_ids (&changes, "group_members") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "group_members")), ==, 1500);
+  changes_clear (&changes, f->store);
+
+  found = search_keys (f, "Baru 1199");
+  g_assert_cmpstr (found, ==, "Baru 1199");
+}
+
 /* A large import names its new contacts and memberships itself rather
  * than through the per-row triggers, which it puts back afterwards. */
 static void
@@ -2356,6 +2420,8 @@ main (int   argc,
               test_import_derived_ids, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-group-at-end", Fixture, NULL, fixture_setup,
               test_import_group_at_end, fixture_teardown);
+  g_test_add ("/xi/store/contacts/import-group-at-end-sorted", Fixture, NULL, fixture_setup,
+              test_import_group_at_end_sorted, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-search-index", Fixture, NULL, fixture_setup,
               test_import_search_index, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-file-streams", Fixture, NULL, fixture_setup,

@@ -14,6 +14,7 @@
 
 #include "xi-csv.h"
 #include "xi-import-reader.h"
+#include "xi-limits.h"
 #include "xi-phone.h"
 
 /*
@@ -22,6 +23,8 @@
  * delimiters, doubled quotes and line breaks; CRLF, LF or CR line ends.
  * One pass over the text, no allocation per character: fields are
  * collected into one scratch buffer that is reused for every record.
+ * A record longer than XI_LIMIT_IMPORT_ROW_BYTES is read to its end
+ * without being kept, so a huge row costs no memory beyond the text.
  */
 struct _XiCsvReader
 {
@@ -33,6 +36,7 @@ struct _XiCsvReader
   guint       record_line;   /* line where the current record started */
   GString    *scratch;       /* field bytes, each NUL-terminated */
   GArray     *offsets;       /* guint offset of each field in @scratch */
+  gboolean    too_long;      /* the current record passed the limit */
 };
 
 /* Lines looked at to find the delimiter, in case a title row without
@@ -394,6 +398,21 @@ skip_blanks_before_quote (XiCsvReader *self)
     self->pos = p;
 }
 
+/* Keeps @len bytes of the current record, unless it grows past the
+ * limit; from then on nothing more of it is kept. */
+static void
+keep_bytes (XiCsvReader *self,
+            const char  *bytes,
+            gsize        len)
+{
+  if (self->too_long || self->scratch->len + len > XI_LIMIT_IMPORT_ROW_BYTES)
+    {
+      self->too_long = TRUE;
+      return;
+    }
+  g_string_append_len (self->scratch, bytes, len);
+}
+
 /* Skips the first line of the broken record so that the caller can go
  * on reading: an unclosed quote means no other quote follows, so the
  * lines after it are ordinary records. */
@@ -415,7 +434,7 @@ read_quoted (XiCsvReader  *self,
     {
       const char *stop = self->pos + strcspn (self->pos, "\"\r\n");
 
-      g_string_append_len (self->scratch, self->pos, stop - self->pos);
+      keep_bytes (self, self->pos, stop - self->pos);
       self->pos = stop;
 
       if (self->pos[0] == '\0')
@@ -427,7 +446,7 @@ read_quoted (XiCsvReader  *self,
         }
       if (self->pos[0] == '"' && self->pos[1] == '"')
         {
-          g_string_append_c (self->scratch, '"');
+          keep_bytes (self, "\"", 1);
           self->pos += 2;
         }
       else if (self->pos[0] == '"')
@@ -438,7 +457,7 @@ read_quoted (XiCsvReader  *self,
       else
         {
           /* A line break inside quotes belongs to the field, as "\n". */
-          g_string_append_c (self->scratch, '\n');
+          keep_bytes (self, "\n", 1);
           eat_newline (self);
         }
     }
@@ -453,6 +472,8 @@ read_quoted (XiCsvReader  *self,
  * %XI_IMPORT_ERROR_UNREADABLE error for the record that opened it; the
  * reader then skips that record's first line, so the caller may report
  * the error (xi_csv_reader_get_line() gives the line) and go on reading.
+ * So is a record longer than %XI_LIMIT_IMPORT_ROW_BYTES, after which the
+ * reader is at the next record.
  *
  * Returns: %TRUE if a record was read, %FALSE at the end or on error
  */
@@ -467,6 +488,7 @@ xi_csv_reader_next (XiCsvReader  *self,
 
   g_string_truncate (self->scratch, 0);
   g_array_set_size (self->offsets, 0);
+  self->too_long = FALSE;
   self->record_start = self->pos;
   self->record_line = self->line;
 
@@ -475,7 +497,8 @@ xi_csv_reader_next (XiCsvReader  *self,
       guint offset = self->scratch->len;
       const char *stop;
 
-      g_array_append_val (self->offsets, offset);
+      if (!self->too_long)
+        g_array_append_val (self->offsets, offset);
 
       skip_blanks_before_quote (self);
       if (self->pos[0] == '"')
@@ -491,8 +514,8 @@ xi_csv_reader_next (XiCsvReader  *self,
       /* Unquoted text, or text after a closing quote (kept, as spreadsheets
        * do), up to the delimiter or the end of the line. */
       stop = self->pos + strcspn (self->pos, stops);
-      g_string_append_len (self->scratch, self->pos, stop - self->pos);
-      g_string_append_c (self->scratch, '\0');
+      keep_bytes (self, self->pos, stop - self->pos);
+      keep_bytes (self, "", 1);
       self->pos = stop;
 
       if (self->pos[0] != self->delimiter)
@@ -501,6 +524,19 @@ xi_csv_reader_next (XiCsvReader  *self,
     }
 
   eat_newline (self);
+  if (self->too_long)
+    {
+      /* What was kept is an incomplete record: it is not offered. */
+      g_string_truncate (self->scratch, 0);
+      g_array_set_size (self->offsets, 1);
+      g_array_index (self->offsets, guint, 0) = 0;
+      g_string_append_c (self->scratch, '\0');
+      g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
+                   _("This row is longer than %u MB, more than any contact holds, so it was "
+                     "skipped. Check that every quote (\") opened in it is closed."),
+                   (guint)(XI_LIMIT_IMPORT_ROW_BYTES / (1024 * 1024)));
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -996,6 +996,21 @@ add_delimited_record (XiImportBatch *batch,
   check_row_limits (batch, row);
 }
 
+/* The lines of @text from @from on, each ended by CRLF, LF or CR, or by
+ * the end: at least as many as its records. */
+static guint
+count_lines (const char *from)
+{
+  guint64 lf = 0, cr = 0;
+  const char *p;
+
+  for (p = from; (p = strchr (p, '\n')) != NULL; p++)
+    lf++;
+  for (p = from; (p = strchr (p, '\r')) != NULL; p++)
+    cr++;
+  return (guint)MIN (MAX (lf, cr) + 1, G_MAXUINT);
+}
+
 static gboolean
 read_delimited (XiImportBatch          *batch,
                 const char             *text,
@@ -1041,6 +1056,8 @@ read_delimited (XiImportBatch          *batch,
     }
   if (!check_custom_fields (batch, error))
     goto out;
+  batch->max_records = count_lines (batch->has_header ? text + xi_csv_reader_get_offset (reader)
+                                                      : text);
 
   for (;;)
     {
@@ -1124,6 +1141,7 @@ read_vcards (XiImportBatch    *batch,
     g_strv_builder_add (names, "email");
   g_strfreev (batch->custom_field_names);
   batch->custom_field_names = g_strv_builder_end (names);
+  batch->max_records = cards->len;
 
   for (guint i = 0; i < cards->len && !(sample_only && i == XI_IMPORT_SAMPLE_ROWS); i++)
     {

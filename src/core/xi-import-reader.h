@@ -115,6 +115,10 @@ typedef struct
  * @format: what the file was
  * @delimiter: the detected delimiter for delimited files (',', ';' or '\t')
  * @n_records: data records seen, excluding the header and blank lines
+ * @max_records: at most this many records are in the whole file, known
+ *   before the first rows are handed on: the lines of a delimited file or
+ *   sheet (a quoted line break makes it more than the records), the cards
+ *   of a vCard file
  * @custom_field_names: (array zero-terminated=1): keys of the custom fields
  *   (extra columns or vCard fields), lower case with '_' for spaces
  * @rows: (element-type XiImportRow): the good records, in file order
@@ -140,6 +144,7 @@ typedef struct
   XiImportFormat  format;
   char            delimiter;
   guint           n_records;
+  guint           max_records;
   char          **custom_field_names;
   GPtrArray      *rows;
   GPtrArray      *issues;

@@ -55,6 +55,13 @@ G_BEGIN_DECLS
  * memory an import takes; a bigger file is refused before it is read. */
 #define XI_LIMIT_IMPORT_BYTES        (128 * 1024 * 1024)
 
+/* The longest row of a delimited file an import reads. Everything a
+ * contact holds (a name, notes, tags and every custom field at their
+ * limits, in four-byte characters) takes under 300 KB; a longer row is
+ * a quote left open or not a contact list, and reading it whole would
+ * hold several copies of it in memory. */
+#define XI_LIMIT_IMPORT_ROW_BYTES    (1024 * 1024)
+
 #define XI_LIMIT_ERROR (xi_limit_error_quark ())
 
 /**

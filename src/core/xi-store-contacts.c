@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <time.h>
 
 #include "xi-contact-private.h"
 #include "xi-csv.h"
@@ -429,23 +430,6 @@ filter_field_func (sqlite3_context  *context,
   " WHEN NEW.sort_key = '' OR (NEW.name IS NOT OLD.name AND NEW.sort_key IS OLD.sort_key)" \
   SORT_KEY_WRITE
 
-/* xi_member_id (group_id, contact_id): the membership's derived id, as
- * _xi_store_add_member () gives it, for memberships written in SQL. */
-static void
-member_id_func (sqlite3_context  *context,
-                int               argc,
-                sqlite3_value   **argv)
-{
-  XiStore *self = sqlite3_user_data (context);
-  const char *group_id = (const char *)sqlite3_value_text (argv[0]);
-  const char *contact_id = (const char *)sqlite3_value_text (argv[1]);
-
-  if (group_id == NULL || contact_id == NULL)
-    return;
-  sqlite3_result_text (context, _xi_store_derived_id (self, "member", group_id, contact_id), -1,
-                       g_free);
-}
-
 /**
  * _xi_store_contacts_setup:
  * @self: a store, on its thread, just opened
@@ -466,9 +450,6 @@ _xi_store_contacts_setup (XiStore  *self,
 
   rc = sqlite3_create_function (self->db, "xi_filter_field", 3, SQLITE_UTF8, NULL,
                                 filter_field_func, NULL, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_create_function (self->db, "xi_member_id", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                  self, member_id_func, NULL, NULL);
   if (rc != SQLITE_OK)
     {
       _xi_store_set_error (self, rc, error);
@@ -1888,12 +1869,13 @@ typedef struct
   const char      *now;
   GCancellable    *cancellable;
   XiProgressRelay *progress;      /* NULL when the reader reports */
-  guint64          expected_rows; /* at most about this many rows */
+  guint64          expected_rows; /* at most this many rows; 0 until the first are read */
   gboolean         bulk;          /* the per-row triggers are paused */
   gboolean         members_at_end;  /* new contacts join target_group at the end */
   gint64           last_rowid;    /* contacts' largest rowid before the import */
   char            *search_trigger;  /* the SQL that puts back contacts_search_insert */
   GPtrArray       *dropped_indexes; /* the SQL of each index to build at the end */
+  double           started;       /* the store thread's processor time at the start */
 } ImportRun;
 
 static void
@@ -2238,23 +2220,13 @@ add_memberships (XiStore     *self,
  * save. */
 #define BULK_ROWS 1000
 
-/* The most rows an import builds its indexes for at the end (a file of
- * up to 64 MB). SQLite sorts their keys in memory, as temporary storage
- * is (xi-store.c), about 80 bytes a row for the largest of them, with
- * the page cache shrunk first; a million rows so stay under 200 MB,
- * where inserting them one by one at random places overflows the cache
- * and takes twice as long. */
+/* The most rows an import builds its indexes for at the end, counted
+ * as the file's lines before the first rows are written. SQLite sorts
+ * their keys in memory, as temporary storage is (xi-store.c), about 80
+ * bytes a row for the largest of them, with the page cache shrunk first;
+ * a million rows so stay under 200 MB, where inserting them one by one
+ * at random places overflows the cache and takes twice as long. */
 #define REBUILD_MAX_ROWS 2000000
-
-/* The most rows an import adds to its group at the end (a file of up to
- * 16 MB). Their announcements are then taken after the page cache was
- * given back, alongside the index builds' sorting, and for a million
- * rows that peaked at 250 MB where joining batch by batch stays under
- * 190 MB (bench-import). */
-#define MEMBERS_AT_END_MAX_ROWS 500000
-
-/* A file has at most about one row per this many bytes. */
-#define MIN_ROW_BYTES 32
 
 /*
  * Indexes that an import into an empty or small table builds once at the
@@ -2373,57 +2345,78 @@ import_pause_triggers (ImportRun  *run,
       !drop_deferred_indexes (run, n_rows, error))
     return FALSE;
   run->bulk = TRUE;
-  run->members_at_end = run->target_group != NULL && run->expected_rows <= MEMBERS_AT_END_MAX_ROWS;
+  run->members_at_end = run->target_group != NULL;
   return TRUE;
 }
 
 /*
- * The contacts a large import created join its group here, in one
- * statement, in the order of their ids, which is the order of the
- * memberships' key: the group's part of the membership table grows in
- * one place, where adding each batch's memberships as it went touched
- * nearly every page of it once per batch, a million contacts overflowing
- * the page cache many times over. Contacts that were there before (merged or revived)
- * joined with their batch. A contact the file lists twice joined with
- * the second row already, and the upsert leaves it as it is. The change
- * triggers are back by then and announce each membership as it is
- * written (RETURNING would hold a million ids in memory first).
+ * The contacts a large import created join its group here, in the order
+ * of their ids, which is the order of the memberships' key: the group's
+ * part of the membership table grows in one place, where adding each
+ * batch's memberships as it went touched nearly every page of it once
+ * per batch, a million contacts overflowing the page cache many times
+ * over (at a million rows, 24 s of CPU for the rows that way, 12 s with
+ * the memberships here). Contacts that were there before (merged or
+ * revived) joined with their batch. A contact the file lists twice
+ * joined with the second row already, and _xi_store_add_member () leaves
+ * it as it is. It runs before the insert triggers are back and names
+ * what it adds itself, as the batches do.
+ *
+ * One insert per contact as the ids are read, not one INSERT … SELECT:
+ * SQLite first copies the whole SELECT into a temporary table when the
+ * table written has triggers (XiStore::changed's, sync's), and at a
+ * million contacts that copy took 130 MB.
  */
-#define NEW_MEMBERS_INSERT \
-  "INSERT INTO group_members (id, master_user_id, created_at, updated_at, group_id, contact_id)" \
-  " SELECT xi_member_id (?1, id), ?2, ?3, ?3, ?1, id"
-/* As _xi_store_add_member () does: a removed membership comes back. */
-#define NEW_MEMBERS_UPSERT \
-  " ON CONFLICT (group_id, contact_id) DO UPDATE SET deleted = 0, updated_at = ?3," \
-  " version = version + 1, sync_status = 'pending' WHERE group_members.deleted = 1"
-
 static gboolean
 add_new_contacts_to_group (ImportRun  *run,
                            GError    **error)
 {
   XiStore *self = run->store;
   sqlite3_stmt *stmt;
+  int rc;
 
   if (!run->members_at_end)
     return TRUE;
 
   /* When most contacts are new, the primary key's index is read whole,
    * in the order wanted, and nothing is sorted; otherwise the new ones
-   * are read by rowid and sorted (the unary plus picks the plan). */
-  stmt = _xi_store_prepare (self,
-                            run->last_rowid < run->report->imported
-                            ? NEW_MEMBERS_INSERT " FROM contacts WHERE +rowid > ?4 ORDER BY id"
-                              NEW_MEMBERS_UPSERT
-                            : NEW_MEMBERS_INSERT " FROM contacts WHERE rowid > ?4 ORDER BY +id"
-                              NEW_MEMBERS_UPSERT,
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  _xi_store_bind_text_static (stmt, 1, run->target_group);
-  _xi_store_bind_text_static (stmt, 2, self->master_user_id);
-  _xi_store_bind_text_static (stmt, 3, run->now);
-  sqlite3_bind_int64 (stmt, 4, run->last_rowid);
-  return _xi_store_step_done (self, stmt, error);
+   * are read by rowid and sorted (the unary plus picks the plan). The
+   * statement is not one of the store's cached ones, which the inserts
+   * below use while it is still reading. */
+  rc = sqlite3_prepare_v2 (self->db,
+                           run->last_rowid < run->report->imported
+                           ? "SELECT id FROM contacts WHERE +rowid > ?1 ORDER BY id"
+                           : "SELECT id FROM contacts WHERE rowid > ?1 ORDER BY +id",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  sqlite3_bind_int64 (stmt, 1, run->last_rowid);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (!_xi_store_add_member (self, run->target_group, (const char *)sqlite3_column_text (stmt, 0),
+                               run->now, NULL, error))
+      {
+        sqlite3_finalize (stmt);
+        return FALSE;
+      }
+  if (rc != SQLITE_DONE)
+    _xi_store_set_error (self, rc, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
+/* The store thread's processor time, for the phases of a large import
+ * that the debug log times. */
+static double
+thread_cpu_seconds (void)
+{
+  struct timespec now;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now) != 0)
+    return 0;
+  return now.tv_sec + now.tv_nsec / 1e9;
 }
 
 static gboolean
@@ -2432,6 +2425,8 @@ import_resume_triggers (ImportRun  *run,
 {
   XiStore *self = run->store;
   sqlite3_stmt *stmt;
+  double start = thread_cpu_seconds ();
+  double noted, joined;
 
   if (!run->bulk)
     return TRUE;
@@ -2446,16 +2441,26 @@ import_resume_triggers (ImportRun  *run,
   /* What is left reads and writes in key order, and building an index
    * sorts its keys in memory: the bulk cache is given back first. */
   _xi_store_shrink_cache (self);
-  if (!_xi_store_step_done (self, stmt, error) ||
-      !_xi_store_exec (self, run->search_trigger, error) ||
+  if (!_xi_store_step_done (self, stmt, error))
+    return FALSE;
+  noted = thread_cpu_seconds ();
+  if (!add_new_contacts_to_group (run, error))
+    return FALSE;
+  joined = thread_cpu_seconds ();
+  if (!_xi_store_exec (self, run->search_trigger, error) ||
       !_xi_store_exec (self, SORT_KEY_INSERT_TRIGGER, error) ||
       !_xi_store_changes_resume_inserts (self, "contacts", error) ||
-      !_xi_store_changes_resume_inserts (self, "group_members", error) ||
-      !add_new_contacts_to_group (run, error))
+      !_xi_store_changes_resume_inserts (self, "group_members", error))
     return FALSE;
   for (guint i = 0; run->dropped_indexes != NULL && i < run->dropped_indexes->len; i += 2)
     if (!_xi_store_exec (self, run->dropped_indexes->pdata[i + 1], error))
       return FALSE;
+  g_debug ("Import of about %" G_GUINT64_FORMAT " rows: rows read and written in %.2f s,"
+           " noted for search in %.2f s, new contacts joined the group in %.2f s,"
+           " %u indexes built in %.2f s", run->expected_rows, start - run->started,
+           noted - start, joined - noted,
+           run->dropped_indexes != NULL ? run->dropped_indexes->len / 2 : 0,
+           thread_cpu_seconds () - joined);
   run->bulk = FALSE;
   return TRUE;
 }
@@ -2473,6 +2478,10 @@ import_rows (XiImportBatch  *batch,
   g_autoptr(GArray) pending = rows_in_key_order (self, batch);
 
   g_array_set_clear_func (memberships, membership_clear);
+  /* A streamed file's rows were counted, as its lines, before the first
+   * of them came: the size of the whole import is known from here on. */
+  if (run->expected_rows == 0)
+    run->expected_rows = MAX (batch->max_records, batch->rows->len);
   if (!run->bulk && pending->len >= BULK_ROWS && !import_pause_triggers (run, pending->len, error))
     return FALSE;
   for (guint i = 0; i < pending->len; i++)
@@ -2533,6 +2542,7 @@ import_contacts_func (XiStore  *self,
     .groups = groups,
     .now = now,
     .cancellable = g_task_get_cancellable (task),
+    .started = thread_cpu_seconds (),
   };
   GError *error = NULL;
 
@@ -2544,19 +2554,8 @@ import_contacts_func (XiStore  *self,
     goto failed;
 
   if (op->batch != NULL)
-    run.expected_rows = op->batch->rows->len;
-  else
     {
-      g_autoptr(GFileInfo) info = g_file_query_info (op->file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
-
-      /* Unknown, it is taken to be large. */
-      run.expected_rows = info != NULL ? (guint64)g_file_info_get_size (info) / MIN_ROW_BYTES
-                                       : G_MAXUINT64;
-    }
-
-  if (op->batch != NULL)
-    {
+      run.expected_rows = op->batch->rows->len;
       /* A batch is in memory already; so are its contacts' numbers. */
       if ((phone_index = load_phone_index (self, &error)) == NULL)
         goto failed;

@@ -13,6 +13,9 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <openssl/evp.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -274,6 +277,14 @@ store_thread_func (gpointer data)
           release_statements (self);
           if (op->bulk && self->db != NULL)
             _xi_store_exec (self, "PRAGMA cache_size = " G_STRINGIFY (SMALL_CACHE_KIB), NULL);
+#ifdef __GLIBC__
+          /* A bulk write frees a page cache, sorted index keys and the
+           * rows it read, scattered through the heap, which glibc keeps
+           * for the process otherwise: a second import of a million
+           * rows then started 134 MB higher and peaked at 283 MB. */
+          if (op->bulk)
+            malloc_trim (0);
+#endif
           if (self->disk_full)
             make_room (self);
         }
