@@ -950,8 +950,7 @@ put_keys_func (XiStore  *self,
   for (guint i = 0; i < forgotten->len; i++)
     if (id_is_valid (g_ptr_array_index (forgotten, i)))
       forget_key (self, g_ptr_array_index (forgotten, i));
-  _xi_store_return_riders (self, task);
-  g_task_return_boolean (task, TRUE);
+  _xi_store_return_with_riders (self, task, TRUE);
   return;
 
 failed:
