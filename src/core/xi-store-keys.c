@@ -56,9 +56,10 @@
 struct _XiKeySeal
 {
   gboolean  loaded;
-  gboolean  unreadable;  /* rows sealed under a key we do not have */
-  char     *id;          /* NULL: no rows yet, no key */
+  gboolean  unreadable;      /* rows sealed under a key we do not have */
+  char     *id;              /* NULL: no rows yet, no key */
   GBytes   *key;
+  gint64    marker_version;  /* data_version when the marker last named @id, or -1 */
 };
 
 static void
@@ -105,6 +106,7 @@ seal_set (XiKeySeal  *seal,
   seal->id = new_id;
   seal->key = new_key;
   seal->unreadable = unreadable;
+  seal->marker_version = -1;
 }
 
 static XiKeySeal *
@@ -113,7 +115,10 @@ get_seal (XiStore *self)
   _xi_store_assert_thread (self);
 
   if (self->seal == NULL)
-    self->seal = g_new0 (XiKeySeal, 1);
+    {
+      self->seal = g_new0 (XiKeySeal, 1);
+      self->seal->marker_version = -1;
+    }
   return self->seal;
 }
 
@@ -829,19 +834,53 @@ xi_key_change_free (XiKeyChange *change)
   g_free (change);
 }
 
+/* PRAGMA data_version, which moves only when another connection
+ * commits; -1 when it cannot be read. */
+static gint64
+read_data_version (XiStore  *self,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 version = -1;
+  int rc;
+
+  stmt = _xi_store_prepare (self, "PRAGMA data_version", error);
+  if (stmt == NULL)
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  else
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return version;
+}
+
 /* Whether the marker still names the key this process holds: another
- * process may have unlinked and linked again since this one loaded. */
+ * process may have unlinked and linked again since this one loaded.
+ * Called in the write transaction, where data_version has moved since
+ * the last check if, and only if, another connection committed since;
+ * until one does, the marker is the one checked then, and reading it
+ * again for every message cost two B-tree searches. */
 static gboolean
 check_marker (XiStore    *self,
               XiKeySeal  *seal,
               GError    **error)
 {
   g_autofree char *id = NULL;
+  gint64 version = read_data_version (self, error);
 
+  if (version < 0)
+    return FALSE;
+  if (version == seal->marker_version)
+    return TRUE;
   if (!read_marker (self, &id, error))
     return FALSE;
   if (seal->unreadable || g_strcmp0 (id, seal->id) == 0)
-    return TRUE;
+    {
+      seal->marker_version = version;
+      return TRUE;
+    }
   g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
                        _("Another Xender-In process linked or unlinked WhatsApp meanwhile. Close "
                          "this one and open it again."));
