@@ -751,6 +751,75 @@ test_riders (void)
   xi_test_rm_rf (dir);
 }
 
+typedef struct
+{
+  guint         *answered;  /* answers so far, of all of them */
+  guint          order;
+  guint          source_id;
+  GAsyncResult  *result;
+} Answer;
+
+static void
+answered_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Answer *answer = user_data;
+
+  answer->order = ++*answer->answered;
+  answer->source_id = g_source_get_id (g_main_current_source ());
+  answer->result = g_object_ref (result);
+}
+
+/* The riders and the key write that carried them answer in their order,
+ * and together: one wakeup of the caller's thread for a message's three
+ * writes, not one each. */
+static void
+test_riders_answer_together (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GPtrArray) first = delivered ("3EB0AAAA0000000000000001");
+  g_autoptr(GPtrArray) second = delivered ("3EB0AAAA0000000000000002");
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("ratchet-moved-on");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) first_jobs = NULL;
+  g_auto(GStrv) second_jobs = NULL;
+  guint answered = 0;
+  Answer answers[3] = { { &answered }, { &answered }, { &answered } };
+
+  g_assert_nonnull (loaded);
+  save_values (store);
+  add_sent_reply (store, "3EB0AAAA0000000000000001");
+  add_sent_reply (store, "3EB0AAAA0000000000000002");
+
+  g_ptr_array_add (changes, xi_key_change_new ("session", "6281234567890.0", value));
+  xi_store_record_receipts_async (store, first, NULL, answered_cb, &answers[0]);
+  xi_store_record_receipts_async (store, second, NULL, answered_cb, &answers[1]);
+  xi_store_put_keys_async (store, changes, NULL, answered_cb, &answers[2]);
+  while (answered < G_N_ELEMENTS (answers))
+    g_main_context_iteration (NULL, TRUE);
+
+  first_jobs = xi_store_record_receipts_finish (store, answers[0].result, &error);
+  g_assert_no_error (error);
+  second_jobs = xi_store_record_receipts_finish (store, answers[1].result, &error);
+  g_assert_no_error (error);
+  g_assert_true (xi_store_put_keys_finish (store, answers[2].result, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_assert_cmpuint (answers[i].order, ==, i + 1);
+      g_assert_cmpuint (answers[i].source_id, ==, answers[0].source_id);
+      g_object_unref (answers[i].result);
+    }
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 #define CACHE_SIZE 8
 #define PEERS      (5 * CACHE_SIZE)
 
@@ -1125,6 +1194,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
   g_test_add_func ("/engine/key-store/riders", test_riders);
+  g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
   g_test_add_func ("/engine/key-store/prune-reads-ahead", test_prune_reads_ahead);

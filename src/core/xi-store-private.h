@@ -120,8 +120,9 @@ void            _xi_store_push_rider       (XiStore              *self,
 void            _xi_store_run_riders       (XiStore              *self,
                                             GTask                *task);
 gboolean        _xi_store_has_riders       (GTask                *task);
-void            _xi_store_return_riders    (XiStore              *self,
-                                            GTask                *task);
+void            _xi_store_return_with_riders (XiStore            *self,
+                                              GTask              *task,
+                                              gboolean            value);
 void            _xi_store_fail_riders      (XiStore              *self,
                                             GTask                *task,
                                             const GError         *error);

@@ -143,6 +143,82 @@ take_riders (XiStore *self)
   return riders;
 }
 
+/* Rider answers that go back to one context together. */
+typedef struct
+{
+  GPtrArray *riders;  /* GTask*, answered in order */
+  GTask     *task;    /* answered last, or NULL */
+  gboolean   value;
+} Answers;
+
+static void
+answers_free (gpointer data)
+{
+  Answers *answers = data;
+
+  g_ptr_array_unref (answers->riders);
+  g_clear_object (&answers->task);
+  g_free (answers);
+}
+
+static void
+answer_rider (GTask *rider_task)
+{
+  Rider *rider = g_task_get_task_data (rider_task);
+
+  if (rider->result != NULL)
+    g_task_return_pointer (rider_task, g_steal_pointer (&rider->result), rider->result_destroy);
+  else
+    g_task_return_error (rider_task, g_steal_pointer (&rider->error));
+}
+
+/* On the tasks' own context, where a GTask calls back at once rather
+ * than in an idle of its own. */
+static gboolean
+answers_cb (gpointer data)
+{
+  Answers *answers = data;
+
+  for (guint i = 0; i < answers->riders->len; i++)
+    answer_rider (g_ptr_array_index (answers->riders, i));
+  if (answers->task != NULL)
+    g_task_return_boolean (answers->task, answers->value);
+  return G_SOURCE_REMOVE;
+}
+
+/*
+ * Answers the riders, in order, and then @task (unless %NULL) with
+ * @value, after a commit. Returned one by one from this thread, each
+ * GTask would wake its caller's thread on its own: three wakeups for
+ * every message of a campaign (the key write, the outcome, the
+ * receipts), where the riders and the write that carried them now share
+ * one. Riders from another context than @context answer alone. Takes
+ * @riders.
+ */
+static void
+answer_riders (GPtrArray    *riders,
+               GMainContext *context,
+               GTask        *task,
+               gboolean      value)
+{
+  Answers *answers = g_new0 (Answers, 1);
+
+  answers->riders = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < riders->len; i++)
+    {
+      GTask *rider_task = g_ptr_array_index (riders, i);
+
+      if (g_task_get_context (rider_task) == context)
+        g_ptr_array_add (answers->riders, g_object_ref (rider_task));
+      else
+        answer_rider (rider_task);
+    }
+  g_ptr_array_unref (riders);
+  answers->task = task != NULL ? g_object_ref (task) : NULL;
+  answers->value = value;
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, answers_cb, answers, answers_free);
+}
+
 static void
 riders_func (XiStore  *self,
              GTask    *task,
@@ -150,6 +226,7 @@ riders_func (XiStore  *self,
 {
   StoreOp *op = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  GMainContext *context;
 
   if (!_xi_store_begin (self, &error))
     {
@@ -163,7 +240,9 @@ riders_func (XiStore  *self,
       return_riders_error (op->riders, error);
       return;
     }
-  _xi_store_return_riders (self, task);
+  /* This task has no callback; the riders answer on their own context. */
+  context = g_task_get_context (g_ptr_array_index (op->riders, 0));
+  answer_riders (g_steal_pointer (&op->riders), context, NULL, FALSE);
 }
 
 /* A transaction of their own, for riders nothing else took in time. Its
@@ -519,26 +598,21 @@ _xi_store_has_riders (GTask *task)
   return op->riders != NULL;
 }
 
-/* After the commit: each rider gets what its function returned. */
+/* After the commit: each rider gets what its function returned, and
+ * then @task gets @value, with one wakeup of their thread. */
 void
-_xi_store_return_riders (XiStore *self,
-                         GTask   *task)
+_xi_store_return_with_riders (XiStore  *self,
+                              GTask    *task,
+                              gboolean  value)
 {
   StoreOp *op = g_task_get_task_data (task);
 
   if (op->riders == NULL)
-    return;
-  for (guint i = 0; i < op->riders->len; i++)
     {
-      GTask *rider_task = g_ptr_array_index (op->riders, i);
-      Rider *rider = g_task_get_task_data (rider_task);
-
-      if (rider->result != NULL)
-        g_task_return_pointer (rider_task, g_steal_pointer (&rider->result), rider->result_destroy);
-      else
-        g_task_return_error (rider_task, g_steal_pointer (&rider->error));
+      g_task_return_boolean (task, value);
+      return;
     }
-  g_clear_pointer (&op->riders, g_ptr_array_unref);
+  answer_riders (g_steal_pointer (&op->riders), g_task_get_context (task), task, value);
 }
 
 /* When the transaction failed: each rider gets @error. */
