@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <signal/protocol.h>
 #include <signal/signal_protocol.h>
 
@@ -633,6 +634,68 @@ test_padding (void)
     g_assert_true (seen[n]);
 }
 
+/* Every draw from the system's random source, counted; the draws go to
+ * libsodium's own source. */
+static guint random_draws;
+
+static const char *
+counting_name (void)
+{
+  return "counting";
+}
+
+static uint32_t
+counting_random (void)
+{
+  random_draws++;
+  return randombytes_sysrandom_implementation.random ();
+}
+
+static void
+counting_stir (void)
+{
+  randombytes_sysrandom_implementation.stir ();
+}
+
+static void
+counting_buf (void   *buf,
+              size_t  size)
+{
+  random_draws++;
+  randombytes_sysrandom_implementation.buf (buf, size);
+}
+
+static int
+counting_close (void)
+{
+  return randombytes_sysrandom_implementation.close ();
+}
+
+static randombytes_implementation counting_random_source = {
+  .implementation_name = counting_name,
+  .random = counting_random,
+  .stir = counting_stir,
+  .buf = counting_buf,
+  .close = counting_close,
+};
+
+/* Each draw is a system call: a campaign pads twice a message, so the
+ * lengths come from a pool, not from a draw each. */
+static void
+test_padding_draws (void)
+{
+  g_autoptr(GBytes) plain = g_bytes_new_static ("hello", 5);
+  guint before = random_draws;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(GBytes) padded = wa_signal_pad (plain);
+
+      g_assert_cmpuint (g_bytes_get_size (padded), >, 5);
+    }
+  g_assert_cmpuint (random_draws - before, <=, 10);
+}
+
 static void
 test_padding_invalid (void)
 {
@@ -961,12 +1024,15 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
 
   g_test_init (&argc, &argv, NULL);
+  /* Before libsodium is initialised, which fixes its source. */
+  g_assert_cmpint (randombytes_set_implementation (&counting_random_source), ==, 0);
   g_assert_true (wa_crypto_init (&error));
 
   g_test_add_func ("/wa/signal/address", test_address);
   g_test_add_func ("/wa/signal/message-type", test_message_type);
   g_test_add_func ("/wa/signal/provider", test_provider);
   g_test_add_func ("/wa/signal/padding", test_padding);
+  g_test_add_func ("/wa/signal/padding-draws", test_padding_draws);
   g_test_add_func ("/wa/signal/padding-invalid", test_padding_invalid);
   g_test_add_func ("/wa/signal/conversation", test_conversation);
   g_test_add_func ("/wa/signal/persistence", test_persistence);

@@ -56,6 +56,15 @@
 /* Padding lengths we write: whatsmeow's 1..15 (§7.6). */
 #define MAX_PADDING 15
 
+/* Padding lengths are drawn from random bytes fetched this many at a
+ * time: one randombytes_uniform () each was a getrandom () system call
+ * per device per message, the dearest step of padding. */
+#define PADDING_POOL_LEN 256
+
+static guint8 padding_pool[PADDING_POOL_LEN];
+static guint padding_pool_next = PADDING_POOL_LEN;
+G_LOCK_DEFINE_STATIC (padding_pool);
+
 struct _WaSignal
 {
   GObject                        parent_instance;
@@ -1186,6 +1195,29 @@ wa_signal_take_identity_changes (WaSignal *self)
   return changes;
 }
 
+/* 1..MAX_PADDING, uniform: a byte is taken only below the largest
+ * multiple of MAX_PADDING that fits in one. */
+static guint8
+padding_length (void)
+{
+  guint8 byte;
+
+  G_LOCK (padding_pool);
+  do
+    {
+      if (padding_pool_next == PADDING_POOL_LEN)
+        {
+          randombytes_buf (padding_pool, sizeof padding_pool);
+          padding_pool_next = 0;
+        }
+      byte = padding_pool[padding_pool_next++];
+    }
+  while (byte >= 256 - 256 % MAX_PADDING);
+  G_UNLOCK (padding_pool);
+
+  return 1 + byte % MAX_PADDING;
+}
+
 /**
  * wa_signal_pad:
  * @plaintext: a serialized message
@@ -1208,7 +1240,7 @@ wa_signal_pad (GBytes *plaintext)
   g_return_val_if_fail (plaintext != NULL, NULL);
 
   data = g_bytes_get_data (plaintext, &len);
-  n = 1 + randombytes_uniform (MAX_PADDING);
+  n = padding_length ();
   memset (padding, n, n);
   padded = g_byte_array_sized_new (len + n);
   g_byte_array_append (padded, data, len);
