@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +51,37 @@ test_distinct (void)
     }
 }
 
+/* The library's getrandom () calls land here, in the executable, and
+ * are counted: each is a system call. */
+static guint kernel_draws;
+
+ssize_t
+getrandom (void         *buffer,
+           size_t        length,
+           unsigned int  flags)
+{
+  kernel_draws++;
+  return syscall (SYS_getrandom, buffer, length, flags);
+}
+
+/* A campaign draws a message id, a few sealing nonces and two padding
+ * lengths per message: the kernel is asked once per pool, not per draw. */
+static void
+test_pooled (void)
+{
+  guint8 bytes[XI_RANDOM_MAX_BYTES];
+  guint before = kernel_draws;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      xi_random_bytes (bytes, 1);
+      xi_random_bytes (bytes, 9);
+    }
+  /* 10,000 bytes from pools of 2,048. */
+  g_assert_cmpuint (kernel_draws - before, >=, 4);
+  g_assert_cmpuint (kernel_draws - before, <=, 6);
+}
+
 /* A forked child inherits the bytes its parent has not handed out yet:
  * its nonces must not be the ones the parent will seal with. */
 static void
@@ -88,6 +121,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/random/distinct", test_distinct);
+  g_test_add_func ("/random/pooled", test_pooled);
   g_test_add_func ("/random/fork", test_fork);
 
   return g_test_run ();

@@ -9,7 +9,6 @@
 
 #include "config.h"
 
-#include <sodium.h>
 #include <signal/key_helper.h>
 #include <signal/protocol.h>
 #include <signal/session_builder.h>
@@ -23,6 +22,7 @@
 #include "wa-signal-provider.h"
 #include "wa-prekeys.h"
 #include "wa-signal.h"
+#include "xi-random.h"
 
 /*
  * The Signal layer of 1:1 messages (protocol notes §7.4–§7.6, §8.2–§8.3,
@@ -55,15 +55,6 @@
 
 /* Padding lengths we write: whatsmeow's 1..15 (§7.6). */
 #define MAX_PADDING 15
-
-/* Padding lengths are drawn from random bytes fetched this many at a
- * time: one randombytes_uniform () each was a getrandom () system call
- * per device per message, the dearest step of padding. */
-#define PADDING_POOL_LEN 256
-
-static guint8 padding_pool[PADDING_POOL_LEN];
-static guint padding_pool_next = PADDING_POOL_LEN;
-G_LOCK_DEFINE_STATIC (padding_pool);
 
 struct _WaSignal
 {
@@ -1196,24 +1187,17 @@ wa_signal_take_identity_changes (WaSignal *self)
 }
 
 /* 1..MAX_PADDING, uniform: a byte is taken only below the largest
- * multiple of MAX_PADDING that fits in one. */
+ * multiple of MAX_PADDING that fits in one. The bytes come from the
+ * thread's pool (xi-random.c): a draw of libsodium's each was a getrandom ()
+ * system call per device per message, the dearest step of padding. */
 static guint8
 padding_length (void)
 {
   guint8 byte;
 
-  G_LOCK (padding_pool);
   do
-    {
-      if (padding_pool_next == PADDING_POOL_LEN)
-        {
-          randombytes_buf (padding_pool, sizeof padding_pool);
-          padding_pool_next = 0;
-        }
-      byte = padding_pool[padding_pool_next++];
-    }
+    xi_random_bytes (&byte, 1);
   while (byte >= 256 - 256 % MAX_PADDING);
-  G_UNLOCK (padding_pool);
 
   return 1 + byte % MAX_PADDING;
 }
