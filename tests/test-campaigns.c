@@ -942,6 +942,63 @@ test_quota_refused (Fixture       *f,
   g_object_unref (job);
 }
 
+/* A group far larger than the quota is refused once the count has passed
+ * the quota and 50,000 contacts were read (EXACT_COUNT_ROWS), not after
+ * reading all of it: the refusal then names the group's size. */
+static void
+test_quota_refused_large (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(XiImportBatch) batch = xi_import_batch_new ();
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Promo");
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { "Halo {name}!", NULL };
+  const guint n = 50500;
+  XiJob *job = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      XiImportRow *row = g_new0 (XiImportRow, 1);
+
+      row->line = i + 2;
+      row->name = g_strdup_printf ("Budi %u", i);
+      row->phone = g_strdup_printf ("62812%08u", i);
+      row->tags = g_new0 (char *, 1);
+      row->groups = g_new0 (char *, 1);
+      row->custom_values = g_new0 (char *, 1);
+      g_ptr_array_add (batch->rows, row);
+    }
+  batch->n_records = n;
+  WAIT (xi_store_import_contacts_async (f->store, g_steal_pointer (&batch), "Besar", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, n);
+  WAIT (xi_store_list_groups_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        groups = xi_store_list_groups_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (groups->len, ==, 1);
+  f->group = g_object_ref (g_ptr_array_index (groups, 0));
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        f->template_ = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  WAIT (xi_store_set_quota_allowance_async (f->store, 10, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  spec = zero_delay_spec (f);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_null (job);
+  g_assert_nonnull (strstr (error->message, "up to 50500 contacts but only 10 messages are left"));
+}
+
 static void
 test_run_to_completion (Fixture       *f,
                         gconstpointer  data)
@@ -2729,6 +2786,7 @@ main (int   argc,
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
+  ADD ("/campaigns/quota-refused-large", test_quota_refused_large);
   ADD ("/campaigns/create-announces-recipients", test_create_announces_recipients);
   ADD ("/campaigns/plan-renders-samples", test_plan_renders_samples);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
