@@ -845,6 +845,50 @@ test_template_edited_meanwhile (Fixture       *f,
     g_assert_true (g_str_has_prefix (xi_job_recipient_get_text (g_ptr_array_index (rows, i)), "Edited Budi"));
 }
 
+/* A template stored by another program with a variant longer than any
+ * message is refused at once, for the preview and for the campaign, as
+ * saving it would have been. */
+static void
+test_template_too_long_stored (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *variant = NULL;
+  g_autofree char *variants = NULL;
+  XiJobPlan *plan = NULL;
+  XiJob *job = NULL;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+
+  make_audience (f, 50, FALSE);
+  spec = zero_delay_spec (f);
+
+  variant = g_strnfill (10 * 1024 * 1024, 'x');
+  memcpy (variant, "Halo {name} ", strlen ("Halo {name} "));
+  variants = g_strdup_printf ("[\"%s\"]", variant);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE templates SET variants = ?1 WHERE id = ?2", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, variants, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, xi_template_get_id (f->template_), -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  WAIT (xi_store_plan_job_async (f->store, spec, 3, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_assert_null (plan);
+  g_clear_error (&error);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_assert_null (job);
+  g_assert_nonnull (strstr (error->message, "Variant 1 is longer than"));
+}
+
 /* "Start campaign" and then the window closes: the page's cancellable
  * fires before the store gets to the campaign, which is written anyway. */
 static void
@@ -2780,6 +2824,7 @@ main (int   argc,
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
+  ADD ("/campaigns/template-too-long-stored", test_template_too_long_stored);
   ADD ("/campaigns/template-edited-meanwhile", test_template_edited_meanwhile);
   ADD ("/campaigns/custom-fields-and-batches", test_custom_fields_and_batches);
   ADD ("/campaigns/list-order", test_list_order);

@@ -679,6 +679,11 @@ planner_init (Planner          *planner,
 
   planner->variants = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_template_text_unref);
   sources = xi_template_get_variants (planner->template_);
+  /* Saving a template checks this, but another program or an older
+   * version may have stored more: a variant of 10 MB measured again for
+   * every recipient kept the store busy for hours before saying no. */
+  if (!xi_limit_check_variants (sources, error))
+    return FALSE;
   for (guint i = 0; sources != NULL && sources[i] != NULL; i++)
     {
       g_autoptr(GError) local_error = NULL;
