@@ -889,6 +889,44 @@ test_template_too_long_stored (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "Variant 1 is longer than"));
 }
 
+/* A template stored by another program that names more columns of the
+ * contacts than one query can return is refused for that, not with a
+ * database error. */
+static void
+test_template_too_many_fields (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) variant = g_string_new ("Halo");
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *variants = NULL;
+  XiJob *job = NULL;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+
+  for (guint i = 0; i < 2500; i++)
+    g_string_append_printf (variant, " {kolom%u|-}", i);
+  variants = g_strdup_printf ("[\"%s\"]", variant->str);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE templates SET variants = ?1 WHERE id = ?2", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, variants, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, xi_template_get_id (f->template_), -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (job);
+  g_assert_nonnull (strstr (error->message, "uses 2500 columns of your contacts"));
+}
+
 /* "Start campaign" and then the window closes: the page's cancellable
  * fires before the store gets to the campaign, which is written anyway. */
 static void
@@ -2825,6 +2863,7 @@ main (int   argc,
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
   ADD ("/campaigns/template-too-long-stored", test_template_too_long_stored);
+  ADD ("/campaigns/template-too-many-fields", test_template_too_many_fields);
   ADD ("/campaigns/template-edited-meanwhile", test_template_edited_meanwhile);
   ADD ("/campaigns/custom-fields-and-batches", test_custom_fields_and_batches);
   ADD ("/campaigns/list-order", test_list_order);

@@ -637,6 +637,9 @@ count_char (const char *text,
   return n;
 }
 
+/* The columns of the walk's query (walk_sql ()) before the custom fields. */
+#define WALK_COLUMNS 6
+
 static gboolean
 planner_init (Planner          *planner,
               XiStore          *self,
@@ -644,6 +647,7 @@ planner_init (Planner          *planner,
               GError          **error)
 {
   const char * const *sources;
+  guint n_custom, max_custom;
 
   if (spec->group_id == NULL && spec->contact_ids == NULL)
     {
@@ -715,6 +719,19 @@ planner_init (Planner          *planner,
   planner->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   planner->rand = g_rand_new ();
   planner->custom_names = custom_variables (planner->variants);
+  /* Each one is a column of the walk's query, beside the contact's own
+   * (walk_sql ()); past SQLite's limit the query could not be made and
+   * the user was told of a database error. */
+  n_custom = g_strv_length (planner->custom_names);
+  max_custom = sqlite3_limit (self->db, SQLITE_LIMIT_COLUMN, -1) - WALK_COLUMNS;
+  if (n_custom > max_custom)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("The template uses %u columns of your contacts; a campaign can fill in at "
+                     "most %u. Use fewer of them."),
+                   n_custom, max_custom);
+      return FALSE;
+    }
   planner->too_long = g_ptr_array_new_with_free_func (g_free);
 
   planner->needed = g_ptr_array_new ();
@@ -1019,7 +1036,7 @@ walk_contact_from_row (sqlite3_stmt  *stmt,
   contact->on_whatsapp = sqlite3_column_int (stmt, 4);
   contact->sort_key = (const char *)sqlite3_column_text (stmt, 5);
   for (guint i = 0; i < n_custom; i++)
-    contact->custom_values[i] = (const char *)sqlite3_column_text (stmt, 6 + i);
+    contact->custom_values[i] = (const char *)sqlite3_column_text (stmt, WALK_COLUMNS + i);
 }
 
 /* The order of the contact list, as the ORDER BY of contacts_order
