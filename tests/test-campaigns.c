@@ -845,6 +845,27 @@ test_template_edited_meanwhile (Fixture       *f,
     g_assert_true (g_str_has_prefix (xi_job_recipient_get_text (g_ptr_array_index (rows, i)), "Edited Budi"));
 }
 
+/* Makes @variant, which needs no JSON escaping, the only variant of the
+ * fixture's template, as another program writing the file would. */
+static void
+store_variant_directly (Fixture    *f,
+                        const char *variant)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *variants = g_strdup_printf ("[\"%s\"]", variant);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE templates SET variants = ?1 WHERE id = ?2", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, variants, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, xi_template_get_id (f->template_), -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 /* A template stored by another program with a variant longer than any
  * message is refused at once, for the preview and for the campaign, as
  * saving it would have been. */
@@ -854,28 +875,16 @@ test_template_too_long_stored (Fixture       *f,
 {
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
   g_autofree char *variant = NULL;
-  g_autofree char *variants = NULL;
   XiJobPlan *plan = NULL;
   XiJob *job = NULL;
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
 
   make_audience (f, 50, FALSE);
   spec = zero_delay_spec (f);
 
   variant = g_strnfill (10 * 1024 * 1024, 'x');
   memcpy (variant, "Halo {name} ", strlen ("Halo {name} "));
-  variants = g_strdup_printf ("[\"%s\"]", variant);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE templates SET variants = ?1 WHERE id = ?2", -1,
-                                       &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, variants, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, xi_template_get_id (f->template_), -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  store_variant_directly (f, variant);
 
   WAIT (xi_store_plan_job_async (f->store, spec, 3, NULL, xi_test_store_result_cb, &slot_),
         plan = xi_store_plan_job_finish (f->store, result_, &error));
@@ -899,26 +908,14 @@ test_template_too_many_fields (Fixture       *f,
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) variant = g_string_new ("Halo");
-  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
-  g_autofree char *variants = NULL;
   XiJob *job = NULL;
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
 
   make_audience (f, 3, FALSE);
   spec = zero_delay_spec (f);
 
   for (guint i = 0; i < 2500; i++)
     g_string_append_printf (variant, " {kolom%u|-}", i);
-  variants = g_strdup_printf ("[\"%s\"]", variant->str);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE templates SET variants = ?1 WHERE id = ?2", -1,
-                                       &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, variants, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, xi_template_get_id (f->template_), -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  store_variant_directly (f, variant->str);
 
   WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
         job = xi_store_create_job_finish (f->store, result_, &error));
