@@ -845,6 +845,85 @@ test_template_edited_meanwhile (Fixture       *f,
     g_assert_true (g_str_has_prefix (xi_job_recipient_get_text (g_ptr_array_index (rows, i)), "Edited Budi"));
 }
 
+/* Makes @variant, which needs no JSON escaping, the only variant of the
+ * fixture's template, as another program writing the file would. */
+static void
+store_variant_directly (Fixture    *f,
+                        const char *variant)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *variants = g_strdup_printf ("[\"%s\"]", variant);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE templates SET variants = ?1 WHERE id = ?2", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, variants, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, xi_template_get_id (f->template_), -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* A template stored by another program with a variant longer than any
+ * message is refused at once, for the preview and for the campaign, as
+ * saving it would have been. */
+static void
+test_template_too_long_stored (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *variant = NULL;
+  XiJobPlan *plan = NULL;
+  XiJob *job = NULL;
+
+  make_audience (f, 50, FALSE);
+  spec = zero_delay_spec (f);
+
+  variant = g_strnfill (10 * 1024 * 1024, 'x');
+  memcpy (variant, "Halo {name} ", strlen ("Halo {name} "));
+  store_variant_directly (f, variant);
+
+  WAIT (xi_store_plan_job_async (f->store, spec, 3, NULL, xi_test_store_result_cb, &slot_),
+        plan = xi_store_plan_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_assert_null (plan);
+  g_clear_error (&error);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_assert_null (job);
+  g_assert_nonnull (strstr (error->message, "Variant 1 is longer than"));
+}
+
+/* A template stored by another program that names more columns of the
+ * contacts than one query can return is refused for that, not with a
+ * database error. */
+static void
+test_template_too_many_fields (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) variant = g_string_new ("Halo");
+  XiJob *job = NULL;
+
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+
+  for (guint i = 0; i < 2500; i++)
+    g_string_append_printf (variant, " {kolom%u|-}", i);
+  store_variant_directly (f, variant->str);
+
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (job);
+  g_assert_nonnull (strstr (error->message, "uses 2500 columns of your contacts"));
+}
+
 /* "Start campaign" and then the window closes: the page's cancellable
  * fires before the store gets to the campaign, which is written anyway. */
 static void
@@ -940,6 +1019,63 @@ test_quota_refused (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (xi_job_get_remaining (job), ==, 5);
   g_object_unref (job);
+}
+
+/* A group far larger than the quota is refused once the count has passed
+ * the quota and 50,000 contacts were read (EXACT_COUNT_ROWS), not after
+ * reading all of it: the refusal then names the group's size. */
+static void
+test_quota_refused_large (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(XiImportBatch) batch = xi_import_batch_new ();
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(XiTemplate) template_ = xi_template_new ("Promo");
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiQuota) quota = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *variants[] = { "Halo {name}!", NULL };
+  const guint n = 50500;
+  XiJob *job = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      XiImportRow *row = g_new0 (XiImportRow, 1);
+
+      row->line = i + 2;
+      row->name = g_strdup_printf ("Budi %u", i);
+      row->phone = g_strdup_printf ("62812%08u", i);
+      row->tags = g_new0 (char *, 1);
+      row->groups = g_new0 (char *, 1);
+      row->custom_values = g_new0 (char *, 1);
+      g_ptr_array_add (batch->rows, row);
+    }
+  batch->n_records = n;
+  WAIT (xi_store_import_contacts_async (f->store, g_steal_pointer (&batch), "Besar", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, n);
+  WAIT (xi_store_list_groups_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        groups = xi_store_list_groups_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (groups->len, ==, 1);
+  f->group = g_object_ref (g_ptr_array_index (groups, 0));
+  xi_template_set_variants (template_, variants);
+  WAIT (xi_store_save_template_async (f->store, template_, NULL, xi_test_store_result_cb, &slot_),
+        f->template_ = xi_store_save_template_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  WAIT (xi_store_set_quota_allowance_async (f->store, 10, NULL, xi_test_store_result_cb, &slot_),
+        quota = xi_store_set_quota_allowance_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  spec = zero_delay_spec (f);
+  WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
+        job = xi_store_create_job_finish (f->store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_null (job);
+  g_assert_nonnull (strstr (error->message, "up to 50500 contacts but only 10 messages are left"));
 }
 
 static void
@@ -2723,12 +2859,15 @@ main (int   argc,
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
+  ADD ("/campaigns/template-too-long-stored", test_template_too_long_stored);
+  ADD ("/campaigns/template-too-many-fields", test_template_too_many_fields);
   ADD ("/campaigns/template-edited-meanwhile", test_template_edited_meanwhile);
   ADD ("/campaigns/custom-fields-and-batches", test_custom_fields_and_batches);
   ADD ("/campaigns/list-order", test_list_order);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
+  ADD ("/campaigns/quota-refused-large", test_quota_refused_large);
   ADD ("/campaigns/create-announces-recipients", test_create_announces_recipients);
   ADD ("/campaigns/plan-renders-samples", test_plan_renders_samples);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);

@@ -558,6 +558,10 @@ test_honorifics (void)
     { "Budiman Pak", "Budiman" },
     { "Bunga", "Bunga" },
     { "Pakde Karwo", "Pakde" },
+    /* The first, a middle and the last of the sorted titles. */
+    { "Aa Gym", "Gym" },
+    { "Madam Tan", "Tan" },
+    { "Ustadzah Aisyah", "Aisyah" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (table); i++)

@@ -534,6 +534,7 @@ typedef struct
   gsize            longest_source;  /* bytes of the longest variant */
   guint            most_values;     /* the most variables one variant fills in */
   GPtrArray       *needed;          /* const char *, the variables some use has no fallback for */
+  guint            expected;        /* at least the targeted contacts when known, or 0 */
 } Planner;
 
 static void
@@ -636,6 +637,9 @@ count_char (const char *text,
   return n;
 }
 
+/* The columns of the walk's query (walk_sql ()) before the custom fields. */
+#define WALK_COLUMNS 6
+
 static gboolean
 planner_init (Planner          *planner,
               XiStore          *self,
@@ -643,6 +647,7 @@ planner_init (Planner          *planner,
               GError          **error)
 {
   const char * const *sources;
+  guint n_custom, max_custom;
 
   if (spec->group_id == NULL && spec->contact_ids == NULL)
     {
@@ -678,6 +683,11 @@ planner_init (Planner          *planner,
 
   planner->variants = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_template_text_unref);
   sources = xi_template_get_variants (planner->template_);
+  /* Saving a template checks this, but another program or an older
+   * version may have stored more: a variant of 10 MB measured again for
+   * every recipient kept the store busy for hours before saying no. */
+  if (!xi_limit_check_variants (sources, error))
+    return FALSE;
   for (guint i = 0; sources != NULL && sources[i] != NULL; i++)
     {
       g_autoptr(GError) local_error = NULL;
@@ -709,6 +719,19 @@ planner_init (Planner          *planner,
   planner->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   planner->rand = g_rand_new ();
   planner->custom_names = custom_variables (planner->variants);
+  /* Each one is a column of the walk's query, beside the contact's own
+   * (walk_sql ()); past SQLite's limit the query could not be made and
+   * the user was told of a database error. */
+  n_custom = g_strv_length (planner->custom_names);
+  max_custom = sqlite3_limit (self->db, SQLITE_LIMIT_COLUMN, -1) - WALK_COLUMNS;
+  if (n_custom > max_custom)
+    {
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("The template uses %u columns of your contacts; a campaign can fill in at "
+                     "most %u. Use fewer of them."),
+                   n_custom, max_custom);
+      return FALSE;
+    }
   planner->too_long = g_ptr_array_new_with_free_func (g_free);
 
   planner->needed = g_ptr_array_new ();
@@ -801,21 +824,118 @@ set_too_long_error (Planner  *planner,
                planner->n_too_long, XI_LIMIT_MESSAGE_CHARS, names->str);
 }
 
+/*
+ * The numbers a walk has given to a recipient, as integers: a valid
+ * number has at most 15 digits (E.164), so its digits and how many there
+ * are fit in 64 bits. Finding one in this open-addressed table reads one
+ * slot; a GHashTable of strings read the number itself again, wherever
+ * its row had been copied to, which once the rows were sorted by name was
+ * a cache miss per recipient (a tenth of creating a campaign of 100,000).
+ * A key is never 0, which marks a free slot.
+ */
+typedef struct
+{
+  guint64  *slots;
+  guint     bits;
+  gsize     used;
+} NumberSet;
+
+#define NUMBER_SET_MIN_BITS 10
+
+static void
+number_set_init (NumberSet *set)
+{
+  set->bits = NUMBER_SET_MIN_BITS;
+  set->slots = g_new0 (guint64, (gsize)1 << set->bits);
+  set->used = 0;
+}
+
+static void
+number_set_clear (NumberSet *set)
+{
+  g_clear_pointer (&set->slots, g_free);
+}
+
+static gsize
+number_set_slot (const NumberSet *set,
+                 guint64          key)
+{
+  return (key * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) >> (64 - set->bits);
+}
+
+static gboolean
+number_set_insert (NumberSet *set,
+                   guint64    key)
+{
+  gsize mask = ((gsize)1 << set->bits) - 1;
+
+  for (gsize i = number_set_slot (set, key); ; i = (i + 1) & mask)
+    {
+      if (set->slots[i] == key)
+        return FALSE;
+      if (set->slots[i] == 0)
+        {
+          set->slots[i] = key;
+          set->used++;
+          return TRUE;
+        }
+    }
+}
+
+/* Adds @key; FALSE when it was there already. Three quarters full at most. */
+static gboolean
+number_set_add (NumberSet *set,
+                guint64    key)
+{
+  if (set->used + 1 > ((gsize)3 << set->bits) / 4)
+    {
+      g_autofree guint64 *old = set->slots;
+      gsize n_old = (gsize)1 << set->bits;
+
+      set->bits++;
+      set->slots = g_new0 (guint64, (gsize)1 << set->bits);
+      set->used = 0;
+      for (gsize i = 0; i < n_old; i++)
+        if (old[i] != 0)
+          number_set_insert (set, old[i]);
+    }
+  return number_set_insert (set, key);
+}
+
+/* The key of a number of digits only: FALSE past 15 digits, which no
+ * valid number has. The count keeps "0812" and "812" apart. */
+static gboolean
+number_key (const char *digits,
+            guint64    *key)
+{
+  guint64 value = 0;
+  gsize len;
+
+  for (len = 0; digits[len] != '\0'; len++)
+    {
+      if (len == 15)
+        return FALSE;
+      value = value * 10 + (guint64)(digits[len] - '0');
+    }
+  *key = value << 4 | len;
+  return len > 0;
+}
+
+/* What a contact's own row decides, as it is read: opted out (here, or
+ * by an event that outlived a deleted contact with the number) or an
+ * invalid number. Which of two contacts with one number gets it depends
+ * on the order of the walk, so that is decided there. */
 static XiSkipReason
-skip_reason_for (Planner     *planner,
-                 GHashTable  *seen,
+row_skip_reason (Planner     *planner,
                  const char  *phone,
                  gboolean     opted_out,
-                 int          on_whatsapp)
+                 guint64     *number)
 {
-  if (opted_out || g_hash_table_contains (planner->suppressed, phone))
+  if (opted_out ||
+      (g_hash_table_size (planner->suppressed) > 0 && g_hash_table_contains (planner->suppressed, phone)))
     return XI_SKIP_REASON_OPTED_OUT;
-  if (!xi_phone_is_valid (phone))
+  if (!xi_phone_is_valid (phone) || !number_key (phone, number))
     return XI_SKIP_REASON_INVALID_NUMBER;
-  if (!g_hash_table_add (seen, (gpointer)phone))
-    return XI_SKIP_REASON_DUPLICATE;
-  if (on_whatsapp == XI_ON_WHATSAPP_NO)
-    return XI_SKIP_REASON_NOT_ON_WHATSAPP;
   return XI_SKIP_REASON_NONE;
 }
 
@@ -879,32 +999,44 @@ walk_sql (const XiJobSpec *spec,
   return g_string_free (sql, FALSE);
 }
 
+/* Bytes of a sort key and of a number kept in the contact itself: enough
+ * for most names and every valid number, so sorting compares records
+ * side by side instead of following a pointer to each string, a cache
+ * miss per comparison. Names repeat (many a "Budi Santoso"), so numbers
+ * are compared often. */
+#define KEY_PREFIX 24
+#define PHONE_PREFIX 16
+
 /* A targeted contact as plan_walk() reads it. */
 typedef struct
 {
+  char          key_prefix[KEY_PREFIX];      /* the sort key's first bytes, zero padded */
+  char          phone_prefix[PHONE_PREFIX];  /* the number's, likewise */
   const char   *contact_id;
   const char   *name;
   const char   *phone;
   const char   *sort_key;
   const char  **custom_values;
   guint         first_value;  /* of custom_values, while rows are still read */
-  gboolean      opted_out;
+  guint64       number;       /* number_key () of the phone, when it is valid */
+  XiSkipReason  skip;         /* row_skip_reason () */
   int           on_whatsapp;
 } WalkContact;
 
 /* The row @stmt is on; the strings are the statement's until its next step. */
 static void
 walk_contact_from_row (sqlite3_stmt  *stmt,
+                       Planner       *planner,
                        guint          n_custom,
                        WalkContact   *contact)
 {
   contact->name = (const char *)sqlite3_column_text (stmt, 1);
   contact->phone = (const char *)sqlite3_column_text (stmt, 2);
-  contact->opted_out = sqlite3_column_int (stmt, 3);
+  contact->skip = row_skip_reason (planner, contact->phone, sqlite3_column_int (stmt, 3), &contact->number);
   contact->on_whatsapp = sqlite3_column_int (stmt, 4);
   contact->sort_key = (const char *)sqlite3_column_text (stmt, 5);
   for (guint i = 0; i < n_custom; i++)
-    contact->custom_values[i] = (const char *)sqlite3_column_text (stmt, 6 + i);
+    contact->custom_values[i] = (const char *)sqlite3_column_text (stmt, WALK_COLUMNS + i);
 }
 
 /* The order of the contact list, as the ORDER BY of contacts_order
@@ -914,9 +1046,21 @@ compare_walk_contacts (gconstpointer a,
                        gconstpointer b)
 {
   const WalkContact *first = a, *second = b;
-  int order = strcmp (first->sort_key, second->sort_key);
+  int order = memcmp (first->key_prefix, second->key_prefix, KEY_PREFIX);
 
-  return order != 0 ? order : strcmp (first->phone, second->phone);
+  /* Zero padding orders a shorter key first, as strcmp () does; equal
+   * prefixes with a zero at the end are equal keys. */
+  if (order != 0)
+    return order;
+  if (first->key_prefix[KEY_PREFIX - 1] != '\0')
+    order = strcmp (first->sort_key, second->sort_key);
+  if (order != 0)
+    return order;
+
+  order = memcmp (first->phone_prefix, second->phone_prefix, PHONE_PREFIX);
+  if (order != 0 || first->phone_prefix[PHONE_PREFIX - 1] == '\0')
+    return order;
+  return strcmp (first->phone, second->phone);
 }
 
 typedef struct
@@ -927,7 +1071,7 @@ typedef struct
   PlanRowFunc       func;
   gpointer          user_data;
   guint             n_custom;
-  GHashTable       *seen;      /* phone set, of strings that outlive the walk */
+  NumberSet         seen;      /* the numbers given to a recipient so far */
   guint             position;
   guint             eligible;
 } Walk;
@@ -947,7 +1091,12 @@ walk_contact (XiStore            *self,
   row.contact_id = contact->contact_id;
   row.name = contact->name;
   row.phone = contact->phone;
-  row.skip = skip_reason_for (planner, walk->seen, row.phone, contact->opted_out, contact->on_whatsapp);
+  if (contact->skip != XI_SKIP_REASON_NONE)
+    row.skip = contact->skip;
+  else if (!number_set_add (&walk->seen, contact->number))
+    row.skip = XI_SKIP_REASON_DUPLICATE;
+  else if (contact->on_whatsapp == XI_ON_WHATSAPP_NO)
+    row.skip = XI_SKIP_REASON_NOT_ON_WHATSAPP;
   if (walk->func == NULL)
     {
       walk->eligible += row.skip == XI_SKIP_REASON_NONE;
@@ -988,13 +1137,20 @@ walk_contact (XiStore            *self,
   return ok;
 }
 
+/* A count that has passed what it is compared with goes on to this many
+ * contacts, so that a refusal names how many messages the campaign
+ * needs; past it, the contacts were read only to say no (22 s for
+ * 10,000,000 that were never going to fit). */
+#define EXACT_COUNT_ROWS 50000
+
 /* Walks the targeted contacts in the order the contact list shows them
  * (by name, then number), so a report reads like the list; deciding for
  * each whether it is skipped and, when it is sent, what it gets: the
  * message of the first @n_render of them is rendered. With no @func it
  * only counts, in @n_eligible, who would be sent to; order does not
  * matter then, since a live number belongs to one contact and no two
- * rows compete for it.
+ * rows compete for it. The count stops once it is past @n_render and
+ * EXACT_COUNT_ROWS contacts were read, and is G_MAXUINT then.
  *
  * The contacts are sorted here rather than by SQLite: its sort of a
  * group of 100,000 cost twice what reading them did (bench-campaign),
@@ -1010,7 +1166,6 @@ plan_walk (XiStore          *self,
            guint            *n_eligible,
            GError          **error)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) wanted = NULL;
   g_autoptr(GArray) sorted = NULL;
   g_autoptr(GPtrArray) sorted_values = NULL;
@@ -1026,10 +1181,10 @@ plan_walk (XiStore          *self,
     .func = func,
     .user_data = user_data,
     .n_custom = n_custom,
-    .seen = seen,
   };
   sqlite3_stmt *stmt = NULL;
   gboolean ok = FALSE;
+  guint n_read = 0;
   int rc;
 
   /* The SQL depends on the template, so it is not one of the store's
@@ -1040,6 +1195,7 @@ plan_walk (XiStore          *self,
       _xi_store_set_error (self, rc, error);
       return FALSE;
     }
+  number_set_init (&walk.seen);
   _xi_store_bind_text (stmt, 1, self->master_user_id);
   if (spec->group_id != NULL)
     _xi_store_bind_text (stmt, 2, spec->group_id);
@@ -1058,7 +1214,10 @@ plan_walk (XiStore          *self,
 
   if (func != NULL)
     {
-      sorted = g_array_new (FALSE, FALSE, sizeof (WalkContact));
+      /* Grown by doubling, 100,000 contacts were copied and faulted in
+       * six times over. The estimate may be the largest rowid of all
+       * contacts, so it reserves no more than a large campaign needs. */
+      sorted = g_array_sized_new (FALSE, FALSE, sizeof (WalkContact), MIN (planner->expected, 1 << 18));
       sorted_values = g_ptr_array_new ();
     }
 
@@ -1069,12 +1228,16 @@ plan_walk (XiStore          *self,
       contact.contact_id = (const char *)sqlite3_column_text (stmt, 0);
       if (wanted != NULL && !g_hash_table_contains (wanted, contact.contact_id))
         continue;
-      walk_contact_from_row (stmt, n_custom, &contact);
+      walk_contact_from_row (stmt, planner, n_custom, &contact);
       if (sorted == NULL)
         {
-          contact.phone = g_string_chunk_insert (strings, contact.phone);
           if (!walk_contact (self, &walk, &contact, error))
             goto out;
+          if (++n_read >= EXACT_COUNT_ROWS && walk.eligible > n_render)
+            {
+              walk.eligible = G_MAXUINT;
+              break;
+            }
           continue;
         }
 
@@ -1083,13 +1246,15 @@ plan_walk (XiStore          *self,
       contact.name = contact.name != NULL ? g_string_chunk_insert (strings, contact.name) : NULL;
       contact.phone = g_string_chunk_insert (strings, contact.phone);
       contact.sort_key = g_string_chunk_insert (strings, contact.sort_key != NULL ? contact.sort_key : "");
+      memcpy (contact.key_prefix, contact.sort_key, strnlen (contact.sort_key, KEY_PREFIX));
+      memcpy (contact.phone_prefix, contact.phone, strnlen (contact.phone, PHONE_PREFIX));
       for (guint i = 0; i < n_custom; i++)
         g_ptr_array_add (sorted_values,
                          custom_values[i] != NULL ? g_string_chunk_insert (strings, custom_values[i]) : NULL);
       contact.first_value = sorted->len * n_custom;
       g_array_append_val (sorted, contact);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE && walk.eligible != G_MAXUINT)
     {
       _xi_store_set_error (self, rc, error);
       goto out;
@@ -1120,6 +1285,7 @@ plan_walk (XiStore          *self,
 
 out:
   sqlite3_finalize (stmt);
+  number_set_clear (&walk.seen);
   for (guint i = 0; i < n_custom; i++)
     g_free (paths[i]);
   return ok;
@@ -1575,8 +1741,21 @@ create_job_func (XiStore  *self,
     goto failed;
   if (targeted > quota.available)
     {
-      if (!plan_walk (self, &planner, spec, 0, NULL, NULL, &eligible, &error))
+      if (!plan_walk (self, &planner, spec, quota.available, NULL, NULL, &eligible, &error))
         goto failed;
+      if (eligible == G_MAXUINT)
+        {
+          g_set_error (&error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA,
+                       ngettext ("This campaign goes to up to %u contact but only %u messages are left "
+                                 "of this month’s quota. Choose a smaller group or raise the quota in "
+                                 "Preferences.",
+                                 "This campaign goes to up to %u contacts but only %u messages are left "
+                                 "of this month’s quota. Choose a smaller group or raise the quota in "
+                                 "Preferences.",
+                                 targeted),
+                       targeted, quota.available);
+          goto failed;
+        }
       if (eligible > quota.available)
         {
           set_quota_error (&error, eligible, quota.available);
@@ -1584,6 +1763,7 @@ create_job_func (XiStore  *self,
         }
     }
 
+  planner.expected = targeted;
   if (!plan_walk (self, &planner, spec, G_MAXUINT, stage_recipient, &state, NULL, &error) ||
       !flush_recipients (self, &state, &error) ||
       !_xi_store_changes_resume_inserts (self, "job_recipients", &error))
