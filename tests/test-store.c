@@ -1024,6 +1024,101 @@ test_groups (Fixture       *f,
   g_assert_false (xi_contact_is_in_group (g_ptr_array_index (contacts, 0), xi_group_get_id (saved)));
 }
 
+/* The member count of each group in @groups, in order, comma-separated. */
+static char *
+member_counts (GPtrArray *groups)
+{
+  GString *counts = g_string_new (NULL);
+
+  for (guint i = 0; i < groups->len; i++)
+    g_string_append_printf (counts, "%s%s=%u", i > 0 ? "," : "",
+                            xi_group_get_name (g_ptr_array_index (groups, i)),
+                            xi_group_get_member_count (g_ptr_array_index (groups, i)));
+  return g_string_free (counts, FALSE);
+}
+
+/* Sync applies a pulled contact's deletion before the deletion of its
+ * memberships, and another program may delete a contact without them:
+ * such a contact is not a member, whether or not its membership was
+ * removed as well. */
+static void
+test_group_member_counts (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const char *names[] = { "A", "B", "C", "D" };
+  g_autoptr(XiGroup) one_new = xi_group_new ("Satu");
+  g_autoptr(XiGroup) two_new = xi_group_new ("Dua");
+  g_autoptr(XiGroup) one = NULL;
+  g_autoptr(XiGroup) two = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *sql = NULL;
+  XiContact *contacts[G_N_ELEMENTS (names)];
+  const char *in_one[4] = { NULL };
+  const char *in_two[3] = { NULL };
+  const char *only_c[2] = { NULL };
+  sqlite3 *db;
+  guint n = 0;
+
+  one = save_group (f, one_new, &error);
+  g_assert_no_error (error);
+  two = save_group (f, two_new, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(XiContact) contact = new_contact (names[i], NULL);
+      g_autofree char *phone = g_strdup_printf ("628130000001%u", i);
+
+      xi_contact_set_phone (contact, phone);
+      contacts[i] = save_contact (f, contact, &error);
+      g_assert_no_error (error);
+    }
+  in_one[0] = in_two[0] = xi_contact_get_id (contacts[0]);
+  in_one[1] = xi_contact_get_id (contacts[1]);
+  in_one[2] = only_c[0] = xi_contact_get_id (contacts[2]);
+  in_two[1] = xi_contact_get_id (contacts[3]);
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (one), in_one, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        n = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3);
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (two), in_two, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        n = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  WAIT (xi_store_remove_group_members_async (f->store, xi_group_get_id (one), only_c, NULL,
+                                             xi_test_store_result_cb, &slot_),
+        n = xi_store_remove_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  groups = list_groups (f);
+  counts = member_counts (groups);
+  g_assert_cmpstr (counts, ==, "Dua=2,Satu=2");
+
+  /* A is deleted with its two memberships left live; C, already out of
+   * Satu, is deleted too and must not be taken off twice. */
+  db = open_raw (f);
+  sql = g_strdup_printf ("UPDATE contacts SET deleted = 1 WHERE id IN ('%s', '%s')",
+                         xi_contact_get_id (contacts[0]), xi_contact_get_id (contacts[2]));
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  g_clear_pointer (&counts, g_free);
+  groups = list_groups (f);
+  counts = member_counts (groups);
+  g_assert_cmpstr (counts, ==, "Dua=1,Satu=1");
+
+  g_clear_object (&one_new);
+  one_new = save_group (f, one, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (xi_group_get_member_count (one_new), ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_object_unref (contacts[i]);
+}
+
 static void
 test_templates (Fixture       *f,
                 gconstpointer  data)
@@ -2302,6 +2397,8 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
   g_test_add ("/xi/store/scoping", Fixture, NULL, fixture_setup, test_scoping, fixture_teardown);
   g_test_add ("/xi/store/groups", Fixture, NULL, fixture_setup, test_groups, fixture_teardown);
+  g_test_add ("/xi/store/groups/member-counts", Fixture, NULL, fixture_setup, test_group_member_counts,
+              fixture_teardown);
   g_test_add ("/xi/store/resolve-filter", Fixture, NULL, fixture_setup, test_resolve_filter, fixture_teardown);
   g_test_add ("/xi/store/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
   g_test_add ("/xi/store/changed/unheard", Fixture, NULL, fixture_setup, test_changed_unheard,
