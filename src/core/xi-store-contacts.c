@@ -1892,6 +1892,8 @@ typedef struct
   gboolean         members_at_end;  /* new contacts join target_group at the end */
   gint64           last_rowid;    /* contacts' largest rowid before the import */
   char            *search_trigger;  /* the SQL that puts back contacts_search_insert */
+  char            *fields_trigger;  /* the SQL that puts back contact_fields_insert */
+  GHashTable      *field_counts;    /* name → contacts created in bulk that have it */
   GPtrArray       *dropped_indexes; /* the SQL of each index to build at the end */
 } ImportRun;
 
@@ -1899,6 +1901,8 @@ static void
 import_run_clear (ImportRun *run)
 {
   g_clear_pointer (&run->search_trigger, g_free);
+  g_clear_pointer (&run->fields_trigger, g_free);
+  g_clear_pointer (&run->field_counts, g_hash_table_unref);
   g_clear_pointer (&run->dropped_indexes, g_ptr_array_unref);
 }
 
@@ -2369,8 +2373,10 @@ import_pause_triggers (ImportRun  *run,
       !_xi_store_exec (self, "DROP TRIGGER temp.xi_contacts_sort_key_insert", error) ||
       !_xi_store_changes_pause_inserts (self, "contacts", error) ||
       !_xi_store_changes_pause_inserts (self, "group_members", error) ||
+      !_xi_store_fields_pause (self, &run->fields_trigger, error) ||
       !drop_deferred_indexes (run, n_rows, error))
     return FALSE;
+  run->field_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->bulk = TRUE;
   run->members_at_end = run->target_group != NULL && run->expected_rows <= MEMBERS_AT_END_MAX_ROWS;
   return TRUE;
@@ -2450,6 +2456,7 @@ import_resume_triggers (ImportRun  *run,
       !_xi_store_exec (self, SORT_KEY_INSERT_TRIGGER, error) ||
       !_xi_store_changes_resume_inserts (self, "contacts", error) ||
       !_xi_store_changes_resume_inserts (self, "group_members", error) ||
+      !_xi_store_fields_resume (self, run->fields_trigger, run->field_counts, error) ||
       !add_new_contacts_to_group (run, error))
     return FALSE;
   for (guint i = 0; run->dropped_indexes != NULL && i < run->dropped_indexes->len; i += 2)
@@ -2470,6 +2477,7 @@ import_rows (XiImportBatch  *batch,
   XiStore *self = run->store;
   g_autoptr(GArray) memberships = g_array_new (FALSE, FALSE, sizeof (Membership));
   g_autoptr(GArray) pending = rows_in_key_order (self, batch);
+  g_autofree gsize *field_counts = g_new0 (gsize, g_strv_length (batch->custom_field_names) + 1);
 
   g_array_set_clear_func (memberships, membership_clear);
   if (!run->bulk && pending->len >= BULK_ROWS && !import_pause_triggers (run, pending->len, error))
@@ -2493,6 +2501,12 @@ import_rows (XiImportBatch  *batch,
                        &contact_id, error))
         return FALSE;
 
+      /* With the insert trigger paused, a new contact's fields are
+       * counted here. */
+      if (run->bulk && run->report->imported > imported)
+        for (guint f = 0; batch->custom_field_names[f] != NULL; f++)
+          field_counts[f] += row->custom_values[f] != NULL;
+
       if (run->target_group != NULL && !(run->members_at_end && run->report->imported > imported))
         {
           Membership m = { run->target_group, g_strdup (contact_id) };
@@ -2510,6 +2524,9 @@ import_rows (XiImportBatch  *batch,
         }
     }
 
+  if (run->bulk)
+    _xi_store_fields_count (run->field_counts, (const char * const *)batch->custom_field_names,
+                            field_counts);
   return add_memberships (self, memberships, run->now, error);
 }
 
@@ -2912,8 +2929,8 @@ collect_custom_fields (XiStore  *self,
                        GError  **error)
 {
   return _xi_store_query_rows (self,
-                               "SELECT DISTINCT j.key FROM contacts c, json_each (c.custom_fields) j"
-                               " WHERE c.master_user_id = ?1 AND c.deleted = 0 ORDER BY j.key",
+                               "SELECT name FROM contact_fields WHERE master_user_id = ?1"
+                               " AND contacts > 0 ORDER BY name",
                                text_from_row, g_free, error);
 }
 
