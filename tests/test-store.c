@@ -650,6 +650,7 @@ test_filter_in_sql (Fixture       *f,
     { "group!=Ruko", "group=Pameran", NULL },
     { "group=Kecil", "#vip", NULL },
     { "group!=kecil", NULL },
+    { "group!=kecil", "group!=Ruko", NULL },
   };
   static const char * const vip[] = { "vip", NULL };
   static const char * const both[] = { "VIP", "grosir", NULL };

@@ -581,22 +581,34 @@ _xi_store_list_contact_keys (XiStore          *self,
       /* The filter's conditions are decided in SQL; its text depends
        * on the filter, so the statement is the caller's own. */
       g_autoptr(GString) text = g_string_new ("SELECT " KEY_COLUMNS);
+      g_autoptr(GString) rowids = g_string_new (NULL);
       g_autofree char *members = query == NULL ? xi_contact_filter_dup_members_sql (filter) : NULL;
       gboolean few = FALSE;
 
       if (members != NULL && !members_are_few (self, members, &few, error))
         return NULL;
-      if (query != NULL)
-        g_string_append (text, FROM_SEARCH);
-      else if (few)
-        g_string_append_printf (text, " FROM contacts c INDEXED BY sqlite_autoindex_contacts_1"
-                                " WHERE c.id IN (%s) AND", members);
+      /* Groups left out (group!=) are decided on the rowids the list
+       * order's index holds, with no table read and no sort: at a
+       * million contacts, everybody but a small group costs a fifth of
+       * the CPU of the table read below. */
+      g_string_assign (rowids, "SELECT c.rowid FROM contacts c INDEXED BY contacts_order"
+                               " WHERE c.master_user_id = ?1 AND c.deleted = 0 AND ?3 IS NULL");
+      if (needle == NULL && xi_contact_filter_append_exclusions_sql (filter, rowids))
+        g_string_assign (text, rowids->str);
       else
-        /* Read in the table's order and sort what matches: walking the
-         * list order's index would look up every row out of order. */
-        g_string_append (text, " FROM contacts c NOT INDEXED WHERE");
-      g_string_append (text, LIST_LIVE);
-      xi_contact_filter_append_fields_sql (filter, text, 4);
+        {
+          if (query != NULL)
+            g_string_append (text, FROM_SEARCH);
+          else if (few)
+            g_string_append_printf (text, " FROM contacts c INDEXED BY sqlite_autoindex_contacts_1"
+                                    " WHERE c.id IN (%s) AND", members);
+          else
+            /* Read in the table's order and sort what matches: walking the
+             * list order's index would look up every row out of order. */
+            g_string_append (text, " FROM contacts c NOT INDEXED WHERE");
+          g_string_append (text, LIST_LIVE);
+          xi_contact_filter_append_fields_sql (filter, text, 4);
+        }
       g_string_append (text, LIST_ORDER);
       rc = sqlite3_prepare_v2 (self->db, text->str, -1, &own, NULL);
       if (rc != SQLITE_OK)
