@@ -765,6 +765,18 @@ test_filter_in_sql (Fixture       *f,
       chosen_ids = ids_of (chosen);
       expected_ids = ids_of (expected);
       g_assert_cmpstr (chosen_ids, ==, expected_ids);
+
+      /* Only the ids, as a segment's campaign takes them. */
+      {
+        g_auto(GStrv) ids = NULL;
+        g_autofree char *joined = NULL;
+
+        WAIT (xi_store_filter_contact_ids_async (f->store, filter, NULL, xi_test_store_result_cb, &slot_),
+              ids = xi_store_filter_contact_ids_finish (f->store, result_, &error));
+        g_assert_no_error (error);
+        joined = g_strjoinv (",", ids);
+        g_assert_cmpstr (joined, ==, expected_ids);
+      }
     }
 }
 

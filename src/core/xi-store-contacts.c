@@ -887,44 +887,65 @@ xi_store_load_contact_keys_finish (XiStore       *self,
 
 /* Acting on a selection of a keyed list: the ids its keys name. */
 
-static void
-contact_key_ids_func (XiStore  *self,
-                      GTask    *task,
-                      gpointer  data)
+/**
+ * _xi_store_contact_ids_of_keys:
+ * @self: a store, on its thread
+ * @keys: (array length=n_keys): rowids from _xi_store_list_contact_keys()
+ * @n_keys: how many
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the ids of the live contacts among @keys, in
+ *   their order, without building the contacts
+ */
+char **
+_xi_store_contact_ids_of_keys (XiStore       *self,
+                               const gint64  *keys,
+                               guint          n_keys,
+                               GError       **error)
 {
-  GArray *keys = data;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  GError *error = NULL;
   sqlite3_stmt *stmt;
 
   stmt = _xi_store_prepare (self,
                             "SELECT c.id FROM contacts c"
                             " WHERE c.rowid = ?2 AND c.master_user_id = ?1 AND c.deleted = 0",
-                            &error);
+                            error);
   if (stmt == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return NULL;
   _xi_store_bind_text (stmt, 1, self->master_user_id);
 
-  for (guint i = 0; i < keys->len; i++)
+  for (guint i = 0; i < n_keys; i++)
     {
       int rc;
 
-      sqlite3_bind_int64 (stmt, 2, g_array_index (keys, gint64, i));
+      sqlite3_bind_int64 (stmt, 2, keys[i]);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         g_strv_builder_add (builder, (const char *)sqlite3_column_text (stmt, 0));
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         {
-          _xi_store_set_error (self, rc, &error);
-          g_task_return_error (task, error);
-          return;
+          _xi_store_set_error (self, rc, error);
+          return NULL;
         }
     }
-  g_task_return_pointer (task, g_strv_builder_end (builder), (GDestroyNotify)g_strfreev);
+  return g_strv_builder_end (builder);
+}
+
+static void
+contact_key_ids_func (XiStore  *self,
+                      GTask    *task,
+                      gpointer  data)
+{
+  GArray *keys = data;
+  GError *error = NULL;
+  char **ids = _xi_store_contact_ids_of_keys (self, (const gint64 *)(gpointer)keys->data, keys->len,
+                                              &error);
+
+  if (ids == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ids, (GDestroyNotify)g_strfreev);
 }
 
 /**

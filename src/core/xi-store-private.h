@@ -259,6 +259,12 @@ gboolean        _xi_store_changes_resume_inserts (XiStore        *self,
                                                   const char     *table,
                                                   GError        **error);
 
+/* xi-store-contacts.c */
+char          **_xi_store_contact_ids_of_keys (XiStore           *self,
+                                               const gint64      *keys,
+                                               guint              n_keys,
+                                               GError           **error);
+
 /* xi-store-fields.c */
 gboolean        _xi_store_fields_pause     (XiStore              *self,
                                             char                **restore,

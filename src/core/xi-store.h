@@ -443,6 +443,14 @@ void            xi_store_filter_contacts_async       (XiStore               *sel
 GPtrArray      *xi_store_filter_contacts_finish      (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_filter_contact_ids_async    (XiStore               *self,
+                                                      XiContactFilter       *filter,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+char          **xi_store_filter_contact_ids_finish   (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_resolve_filter_async        (XiStore               *self,
                                                       XiContactFilter       *filter,
                                                       GCancellable          *cancellable,
