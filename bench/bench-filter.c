@@ -245,6 +245,21 @@ main (int   argc,
       g_error ("segment: %s", error->message);
     bench_report ("segment_evaluate_time", (g_get_monotonic_time () - start) / 1000.0, "ms");
     bench_report ("segment_contacts", chosen->len, "contacts");
+
+    /* What a campaign on the segment takes: the ids alone. */
+    {
+      g_auto(GStrv) ids = NULL;
+
+      g_clear_object (&result);
+      start = g_get_monotonic_time ();
+      xi_store_filter_contact_ids_async (store, segment, NULL, bench_result_cb, &slot);
+      result = bench_wait (&slot);
+      if ((ids = xi_store_filter_contact_ids_finish (store, result, &error)) == NULL)
+        g_error ("segment ids: %s", error->message);
+      bench_report ("segment_ids_time", (g_get_monotonic_time () - start) / 1000.0, "ms");
+      if (g_strv_length (ids) != chosen->len)
+        g_error ("the segment has %u contacts but %u ids", chosen->len, g_strv_length (ids));
+    }
   }
   bench_report ("filter_contacts", contacts->len, "contacts");
   make_small_group (store, contacts);

@@ -529,6 +529,49 @@ test_v12_contact_status (void)
   xi_test_rm_rf (dir);
 }
 
+#define V13_CONTACT(id, phone, deleted, fields) \
+  "INSERT INTO contacts (id, master_user_id, created_at, updated_at, phone, deleted, custom_fields)" \
+  " VALUES ('" id "', '00000000-0000-0000-0000-000000000000', '2026-12-07T00:00:00.000Z'," \
+  " '2026-12-07T00:00:00.000Z', '" phone "', " deleted ", '" fields "');"
+
+#define V13_FIELDS \
+  "SELECT group_concat (name || '=' || contacts) FROM (SELECT name, contacts FROM contact_fields" \
+  " WHERE master_user_id = '00000000-0000-0000-0000-000000000000' ORDER BY name)"
+
+/* Version 13 counts the names of a version 12 file's custom fields, of
+ * live contacts only, ignoring values that are no JSON object (a name
+ * an object holds twice counts twice, and is taken away twice); its
+ * triggers then follow any program's writes. */
+static void
+test_v13_contact_fields (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v12.db", NULL);
+  g_autofree char *fields = NULL;
+  sqlite3 *db;
+
+  upgrade_dump_with (path, "store-v12.sql",
+                     V13_CONTACT ("c5", "6281300000005", "0", "{\"kota\":\"Solo\",\"toko\":\"Maju\"}")
+                     V13_CONTACT ("c6", "6281300000006", "0", "not json")
+                     V13_CONTACT ("c7", "6281300000007", "0", "[\"kota\"]")
+                     V13_CONTACT ("c8", "6281300000008", "1", "{\"hobi\":\"catur\"}")
+                     V13_CONTACT ("c9", "6281300000009", "0", "{\"toko\":\"a\",\"toko\":\"b\"}"));
+  fields = xi_test_sqlite_text (path, V13_FIELDS);
+  g_assert_cmpstr (fields, ==, "kota=3,toko=3");
+
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE contacts SET deleted = 0 WHERE id = 'c8';"
+                                 "UPDATE contacts SET custom_fields = '{}' WHERE id = 'c5';"
+                                 "DELETE FROM contacts WHERE id = 'c9';",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_free (fields);
+  fields = xi_test_sqlite_text (path, V13_FIELDS);
+  g_assert_cmpstr (fields, ==, "hobi=1,kota=2");
+  xi_test_rm_rf (dir);
+}
+
 /* Version 6 gives the Inbox both sides of a conversation: the automatic
  * replies sent before it, known only from the activity log, join the
  * new table with their rule's text, answering the customer's message. */
@@ -687,6 +730,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v11-sort-keys", test_v11_sort_keys);
   g_test_add_func ("/xi/store/migrations/v12-message-index", test_v12_message_index);
   g_test_add_func ("/xi/store/migrations/v12-contact-status", test_v12_contact_status);
+  g_test_add_func ("/xi/store/migrations/v13-contact-fields", test_v13_contact_fields);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 

@@ -650,6 +650,7 @@ test_filter_in_sql (Fixture       *f,
     { "group!=Ruko", "group=Pameran", NULL },
     { "group=Kecil", "#vip", NULL },
     { "group!=kecil", NULL },
+    { "group!=kecil", "group!=Ruko", NULL },
   };
   static const char * const vip[] = { "vip", NULL };
   static const char * const both[] = { "VIP", "grosir", NULL };
@@ -764,6 +765,18 @@ test_filter_in_sql (Fixture       *f,
       chosen_ids = ids_of (chosen);
       expected_ids = ids_of (expected);
       g_assert_cmpstr (chosen_ids, ==, expected_ids);
+
+      /* Only the ids, as a segment's campaign takes them. */
+      {
+        g_auto(GStrv) ids = NULL;
+        g_autofree char *joined = NULL;
+
+        WAIT (xi_store_filter_contact_ids_async (f->store, filter, NULL, xi_test_store_result_cb, &slot_),
+              ids = xi_store_filter_contact_ids_finish (f->store, result_, &error));
+        g_assert_no_error (error);
+        joined = g_strjoinv (",", ids);
+        g_assert_cmpstr (joined, ==, expected_ids);
+      }
     }
 }
 
@@ -1024,6 +1037,101 @@ test_groups (Fixture       *f,
   g_assert_false (xi_contact_is_in_group (g_ptr_array_index (contacts, 0), xi_group_get_id (saved)));
 }
 
+/* The member count of each group in @groups, in order, comma-separated. */
+static char *
+member_counts (GPtrArray *groups)
+{
+  GString *counts = g_string_new (NULL);
+
+  for (guint i = 0; i < groups->len; i++)
+    g_string_append_printf (counts, "%s%s=%u", i > 0 ? "," : "",
+                            xi_group_get_name (g_ptr_array_index (groups, i)),
+                            xi_group_get_member_count (g_ptr_array_index (groups, i)));
+  return g_string_free (counts, FALSE);
+}
+
+/* Sync applies a pulled contact's deletion before the deletion of its
+ * memberships, and another program may delete a contact without them:
+ * such a contact is not a member, whether or not its membership was
+ * removed as well. */
+static void
+test_group_member_counts (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const char *names[] = { "A", "B", "C", "D" };
+  g_autoptr(XiGroup) one_new = xi_group_new ("Satu");
+  g_autoptr(XiGroup) two_new = xi_group_new ("Dua");
+  g_autoptr(XiGroup) one = NULL;
+  g_autoptr(XiGroup) two = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *sql = NULL;
+  XiContact *contacts[G_N_ELEMENTS (names)];
+  const char *in_one[4] = { NULL };
+  const char *in_two[3] = { NULL };
+  const char *only_c[2] = { NULL };
+  sqlite3 *db;
+  guint n = 0;
+
+  one = save_group (f, one_new, &error);
+  g_assert_no_error (error);
+  two = save_group (f, two_new, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(XiContact) contact = new_contact (names[i], NULL);
+      g_autofree char *phone = g_strdup_printf ("628130000001%u", i);
+
+      xi_contact_set_phone (contact, phone);
+      contacts[i] = save_contact (f, contact, &error);
+      g_assert_no_error (error);
+    }
+  in_one[0] = in_two[0] = xi_contact_get_id (contacts[0]);
+  in_one[1] = xi_contact_get_id (contacts[1]);
+  in_one[2] = only_c[0] = xi_contact_get_id (contacts[2]);
+  in_two[1] = xi_contact_get_id (contacts[3]);
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (one), in_one, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        n = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3);
+  WAIT (xi_store_add_group_members_async (f->store, xi_group_get_id (two), in_two, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        n = xi_store_add_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  WAIT (xi_store_remove_group_members_async (f->store, xi_group_get_id (one), only_c, NULL,
+                                             xi_test_store_result_cb, &slot_),
+        n = xi_store_remove_group_members_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  groups = list_groups (f);
+  counts = member_counts (groups);
+  g_assert_cmpstr (counts, ==, "Dua=2,Satu=2");
+
+  /* A is deleted with its two memberships left live; C, already out of
+   * Satu, is deleted too and must not be taken off twice. */
+  db = open_raw (f);
+  sql = g_strdup_printf ("UPDATE contacts SET deleted = 1 WHERE id IN ('%s', '%s')",
+                         xi_contact_get_id (contacts[0]), xi_contact_get_id (contacts[2]));
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  g_clear_pointer (&counts, g_free);
+  groups = list_groups (f);
+  counts = member_counts (groups);
+  g_assert_cmpstr (counts, ==, "Dua=1,Satu=1");
+
+  g_clear_object (&one_new);
+  one_new = save_group (f, one, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (xi_group_get_member_count (one_new), ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_object_unref (contacts[i]);
+}
+
 static void
 test_templates (Fixture       *f,
                 gconstpointer  data)
@@ -1133,6 +1241,149 @@ make_batch (guint n_extra)
   batch->n_records = batch->rows->len + 1;
 
   return batch;
+}
+
+/* A row of a file with two custom columns, city and toko. */
+static XiImportRow *
+shop_row (guint       line,
+          const char *phone,
+          const char *city,
+          const char *toko)
+{
+  XiImportRow *row = import_row (line, "Siti", phone, NULL, city);
+
+  row->custom_values = g_renew (char *, row->custom_values, 2);
+  row->custom_values[1] = g_strdup (toko);
+  return row;
+}
+
+static void
+raw_exec (Fixture    *f,
+          const char *sql)
+{
+  sqlite3 *db = open_raw (f);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Checks that the custom fields the store lists are @expected
+ * (comma-separated), and that their kept counts are what reading every
+ * contact's JSON counts. */
+static void
+assert_custom_fields (Fixture    *f,
+                      const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *counted = NULL;
+
+  WAIT (xi_store_list_custom_fields_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        names = xi_store_list_custom_fields_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  listed = g_strjoinv (",", names);
+  g_assert_cmpstr (listed, ==, expected);
+
+  kept = xi_test_sqlite_text (f->path,
+                              "SELECT ifnull (group_concat (name || '=' || contacts), '')"
+                              " FROM (SELECT name, contacts FROM contact_fields ORDER BY name)");
+  counted = xi_test_sqlite_text (f->path,
+                                 "SELECT ifnull (group_concat (name || '=' || n), '') FROM"
+                                 " (SELECT f.key AS name, count (*) AS n FROM contacts c,"
+                                 "  json_each (CASE WHEN json_valid (c.custom_fields) THEN"
+                                 "   CASE json_type (c.custom_fields) WHEN 'object'"
+                                 "   THEN c.custom_fields END END) f"
+                                 "  WHERE c.deleted = 0 GROUP BY f.key ORDER BY f.key)");
+  g_assert_cmpstr (kept, ==, counted);
+}
+
+#define RAW_CONTACT(id, phone, fields) \
+  "INSERT INTO contacts (id, master_user_id, created_at, updated_at, phone, custom_fields)" \
+  " VALUES ('" id "', (SELECT master_user_id FROM contacts LIMIT 1), '2026-12-07T00:00:00.000Z'," \
+  " '2026-12-07T00:00:00.000Z', '" phone "', '" fields "');"
+
+/* The names of contacts' custom fields are kept as rows change, whoever
+ * changes them: this store, another program with SQLite itself, a large
+ * import that pauses the trigger and counts them itself. */
+static void
+test_custom_field_names (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(XiContact) a_new = new_contact ("A", "6281300000021");
+  g_autoptr(XiContact) b_new = new_contact ("B", "6281300000022");
+  g_autoptr(XiContact) a = NULL;
+  g_autoptr(XiContact) b = NULL;
+  g_autoptr(XiContact) b_edited = NULL;
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GPtrArray) restored = NULL;
+  g_autoptr(GError) error = NULL;
+  XiImportBatch *batch;
+  const char *gone[2] = { NULL };
+  const char *names[] = { "city", "toko", NULL };
+
+  assert_custom_fields (f, "");
+
+  xi_contact_set_custom_field (a_new, "kota", "Bandung");
+  xi_contact_set_custom_field (a_new, "email", "a@example.com");
+  xi_contact_set_custom_field (b_new, "kota", "Medan");
+  a = save_contact (f, a_new, &error);
+  g_assert_no_error (error);
+  b = save_contact (f, b_new, &error);
+  g_assert_no_error (error);
+  assert_custom_fields (f, "email,kota");
+
+  xi_contact_set_custom_field (b, "kota", NULL);
+  xi_contact_set_custom_field (b, "hobi", "catur");
+  b_edited = save_contact (f, b, &error);
+  g_assert_no_error (error);
+  assert_custom_fields (f, "email,hobi,kota");
+
+  gone[0] = xi_contact_get_id (a);
+  WAIT (xi_store_delete_contacts_async (f->store, gone, NULL, xi_test_store_result_cb, &slot_),
+        xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  assert_custom_fields (f, "hobi");
+  restored = restore_contacts (f, gone);
+  assert_custom_fields (f, "email,hobi,kota");
+
+  /* Another program: JSON that is no object has no names and fails no
+   * write; a row deleted outright takes its names with it. */
+  raw_exec (f, RAW_CONTACT ("r1", "6281300000031", "{\"toko\":\"Maju\",\"kota\":\"Solo\"}")
+               RAW_CONTACT ("r2", "6281300000032", "not json")
+               RAW_CONTACT ("r3", "6281300000033", "[1, 2]"));
+  assert_custom_fields (f, "email,hobi,kota,toko");
+  raw_exec (f, "UPDATE contacts SET custom_fields = '{\"toko\":\"Jaya\"}' WHERE id = 'r2';"
+               "UPDATE contacts SET custom_fields = 'oops' WHERE id = 'r1';");
+  assert_custom_fields (f, "email,hobi,kota,toko");
+  raw_exec (f, "DELETE FROM contacts WHERE id = 'r2'");
+  assert_custom_fields (f, "email,hobi,kota");
+
+  /* A large import: the first row is new, the second merges into it and
+   * adds a field, the rest are new with a city each. */
+  batch = xi_import_batch_new ();
+  g_strfreev (batch->custom_field_names);
+  batch->custom_field_names = g_strdupv ((char **)names);
+  g_ptr_array_add (batch->rows, shop_row (2, "6285700000001", "Bandung", NULL));
+  g_ptr_array_add (batch->rows, shop_row (3, "6285700000001", NULL, "Maju"));
+  for (guint i = 0; i < 1500; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("628580%07u", i);
+
+      g_ptr_array_add (batch->rows, shop_row (4 + i, phone, "Medan", NULL));
+    }
+  batch->n_records = batch->rows->len + 1;
+  WAIT (xi_store_import_contacts_async (f->store, batch, NULL, NULL, NULL, NULL, NULL,
+                                        xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, 1501);
+  g_assert_cmpuint (report->updated, ==, 1);
+  assert_custom_fields (f, "city,email,hobi,kota,toko");
+  g_assert_cmpuint (count_rows (f, "SELECT contacts FROM contact_fields WHERE name = 'city'"), ==, 1501);
+  g_assert_cmpuint (count_rows (f, "SELECT count (*) FROM sqlite_schema WHERE type = 'trigger'"
+                                   " AND name = 'contact_fields_insert'"), ==, 1);
 }
 
 static void
@@ -2429,8 +2680,12 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/write-outlives-cancel", Fixture, NULL, fixture_setup,
               test_write_outlives_cancel, fixture_teardown);
   g_test_add ("/xi/store/contacts/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
+  g_test_add ("/xi/store/contacts/custom-field-names", Fixture, NULL, fixture_setup,
+              test_custom_field_names, fixture_teardown);
   g_test_add ("/xi/store/scoping", Fixture, NULL, fixture_setup, test_scoping, fixture_teardown);
   g_test_add ("/xi/store/groups", Fixture, NULL, fixture_setup, test_groups, fixture_teardown);
+  g_test_add ("/xi/store/groups/member-counts", Fixture, NULL, fixture_setup, test_group_member_counts,
+              fixture_teardown);
   g_test_add ("/xi/store/resolve-filter", Fixture, NULL, fixture_setup, test_resolve_filter, fixture_teardown);
   g_test_add ("/xi/store/templates", Fixture, NULL, fixture_setup, test_templates, fixture_teardown);
   g_test_add ("/xi/store/changed/unheard", Fixture, NULL, fixture_setup, test_changed_unheard,

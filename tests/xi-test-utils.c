@@ -232,19 +232,51 @@ xi_test_seal_secret_name (const char *database_path)
  *
  * Returns: the number
  */
+/* Opens @database_path read-only and steps @sql to its first row. */
+static sqlite3_stmt *
+sqlite_first_row (const char  *database_path,
+                  const char  *sql,
+                  sqlite3    **db)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (database_path, db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (*db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (*db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return stmt;
+}
+
 gint64
 xi_test_sqlite_int (const char *database_path,
                     const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  gint64 value;
+  sqlite3_stmt *stmt = sqlite_first_row (database_path, sql, &db);
+  gint64 value = sqlite3_column_int64 (stmt, 0);
 
-  g_assert_cmpint (sqlite3_open_v2 (database_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/**
+ * xi_test_sqlite_text:
+ * @database_path: a store's file
+ * @sql: a query that answers one text
+ *
+ * As xi_test_sqlite_int(), for a text.
+ *
+ * Returns: (transfer full) (nullable): the text
+ */
+char *
+xi_test_sqlite_text (const char *database_path,
+                     const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = sqlite_first_row (database_path, sql, &db);
+  char *value = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return value;

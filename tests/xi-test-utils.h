@@ -27,6 +27,8 @@ void          xi_test_assert_message_ids_random (const char * const *ids,
 char         *xi_test_seal_secret_name (const char    *database_path);
 gint64        xi_test_sqlite_int       (const char    *database_path,
                                         const char    *sql);
+char         *xi_test_sqlite_text      (const char    *database_path,
+                                        const char    *sql);
 
 /* Runs @call, an _async() call whose callback is xi_test_store_result_cb
  * with &slot_, waits for it, then runs @finish with its result in

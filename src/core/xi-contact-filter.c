@@ -912,6 +912,44 @@ xi_contact_filter_dup_members_sql (XiContactFilter *self)
 }
 
 /**
+ * xi_contact_filter_append_exclusions_sql:
+ * @self: a filter, resolved
+ * @sql: a WHERE clause over the contacts table named `c`
+ *
+ * A filter whose every condition leaves the members of a group out
+ * (group!=) needs nothing of a contact but its rowid, which every index
+ * of the contacts holds: this appends one AND term on `c.rowid` per
+ * condition, so an index in list order answers it without reading the
+ * table or sorting.
+ *
+ * Returns: whether @self is such a filter; when not, nothing is appended
+ */
+gboolean
+xi_contact_filter_append_exclusions_sql (XiContactFilter *self,
+                                         GString         *sql)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (sql != NULL, FALSE);
+
+  if (self->tags->len > 0 || self->conditions->len == 0)
+    return FALSE;
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const Condition *condition = g_ptr_array_index (self->conditions, i);
+
+      if (condition->kind != FIELD_GROUP || condition->op != OP_NOT_EQUALS || condition->ids == NULL)
+        return FALSE;
+    }
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      g_string_append (sql, " AND c.rowid NOT IN (SELECT k.rowid FROM contacts k WHERE k.id IN (");
+      append_members_sql (g_ptr_array_index (self->conditions, i), sql);
+      g_string_append (sql, "))");
+    }
+  return TRUE;
+}
+
+/**
  * xi_contact_filter_append_fields_sql:
  * @self: a filter, resolved when it names groups, campaigns or messages
  * @sql: a WHERE clause over the contacts table named `c`

@@ -17,10 +17,25 @@
 
 /* Contact groups and memberships, on the store thread. */
 
+/*
+ * A group's live members are its live memberships less those of deleted
+ * contacts. Memberships of a contact are removed with it, except for a
+ * moment while sync applies a pull (the contact's row first, its
+ * memberships after), so the second term is nearly always empty. The
+ * first is counted from the membership key alone and the second from
+ * the deleted contacts (contacts_order), read once for every group:
+ * joining each membership to its contact instead cost 1.1 s at each
+ * start with a million contacts in one group; this costs 0.14 s.
+ */
 #define GROUP_COLUMNS \
   "g.id, g.name, g.description, g.colour, g.version," \
-  " (SELECT count (*) FROM group_members m JOIN contacts c ON c.id = m.contact_id" \
-  "  WHERE m.group_id = g.id AND m.deleted = 0 AND c.deleted = 0)"
+  " (SELECT count (*) FROM group_members m WHERE m.group_id = g.id AND m.deleted = 0)" \
+  "  - ifnull (gone.members, 0)"
+#define GROUP_FROM \
+  " FROM groups g LEFT JOIN (SELECT m.group_id, count (*) AS members" \
+  "  FROM contacts c CROSS JOIN group_members m ON m.contact_id = c.id" \
+  "  WHERE c.master_user_id = ?1 AND c.deleted = 1 AND m.deleted = 0" \
+  "  GROUP BY m.group_id) gone ON gone.group_id = g.id"
 
 static XiGroup *
 group_from_row (sqlite3_stmt *stmt)
@@ -39,7 +54,7 @@ load_group (XiStore     *self,
             GError     **error)
 {
   return _xi_store_query_one (self,
-                              "SELECT " GROUP_COLUMNS " FROM groups g"
+                              "SELECT " GROUP_COLUMNS GROUP_FROM
                               " WHERE g.master_user_id = ?1 AND g.id = ?2 AND g.deleted = 0",
                               id, (XiStoreRowFunc)group_from_row,
                               _("The group no longer exists."), error);
@@ -198,7 +213,7 @@ list_groups_func (XiStore  *self,
                   gpointer  data)
 {
   _xi_store_return_rows (self, task,
-                         "SELECT " GROUP_COLUMNS " FROM groups g"
+                         "SELECT " GROUP_COLUMNS GROUP_FROM
                          " WHERE g.master_user_id = ?1 AND g.deleted = 0"
                          " ORDER BY g.name COLLATE NOCASE",
                          (XiStoreRowFunc)group_from_row);

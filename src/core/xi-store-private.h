@@ -260,6 +260,24 @@ gboolean        _xi_store_changes_resume_inserts (XiStore        *self,
                                                   const char     *table,
                                                   GError        **error);
 
+/* xi-store-contacts.c */
+char          **_xi_store_contact_ids_of_keys (XiStore           *self,
+                                               const gint64      *keys,
+                                               guint              n_keys,
+                                               GError           **error);
+
+/* xi-store-fields.c */
+gboolean        _xi_store_fields_pause     (XiStore              *self,
+                                            char                **restore,
+                                            GError              **error);
+void            _xi_store_fields_count     (GHashTable           *counts,
+                                            const char * const   *names,
+                                            const gsize          *slot_counts);
+gboolean        _xi_store_fields_resume    (XiStore              *self,
+                                            const char           *restore,
+                                            GHashTable           *counts,
+                                            GError              **error);
+
 /* xi-store.c, for xi-store-changes.c */
 gboolean        _xi_store_changed_is_heard (XiStore              *self);
 void            _xi_store_changes_watch    (XiStore              *self);

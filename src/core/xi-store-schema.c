@@ -625,6 +625,59 @@ static const char migration_v12[] =
   MIGRATION_V12_RECIPIENT_MESSAGES
   MIGRATION_V12_CONTACT_STATUS;
 
+/*
+ * Version 13.
+ *
+ * The names of contacts' custom fields, each with the number of live
+ * contacts that have it. Every start listed them for the templates and
+ * the filter bar by reading every contact's JSON: 2.3 s with a million
+ * contacts. The triggers keep the counts whoever writes the rows (sync,
+ * a second process, the sqlite3 shell), reading only the JSON of the row
+ * written; a large import pauses the insert trigger and adds what it
+ * counted itself (xi-store-fields.c), which costs it nothing measurable
+ * where the trigger cost it about 2 s a million. A name stays listed
+ * while its count is above zero. A value that is not a JSON object has
+ * no names, as the filters read it. A name an object holds twice counts
+ * twice, and is taken away twice: telling them apart would build a
+ * temporary B-tree in every insert.
+ */
+#define CONTACT_FIELDS_OF(row) \
+  " json_each (CASE WHEN json_valid (" row ".custom_fields)" \
+  "  THEN CASE json_type (" row ".custom_fields) WHEN 'object' THEN " row ".custom_fields END END)"
+/* A count is added to and taken from by upserts, in whatever order, so
+ * that one taken before its name was added (an import's rows are added
+ * when it ends) is not lost; a count back at zero goes. */
+#define CONTACT_FIELDS_COUNT(row, delta) \
+  " INSERT INTO contact_fields (master_user_id, name, contacts)" \
+  "  SELECT " row ".master_user_id, key, " delta " FROM" CONTACT_FIELDS_OF (row) \
+  "  WHERE " row ".deleted = 0 ON CONFLICT DO UPDATE SET contacts = contacts + " delta ";"
+#define CONTACT_FIELDS_ADD CONTACT_FIELDS_COUNT ("NEW", "1")
+#define CONTACT_FIELDS_REMOVE \
+  CONTACT_FIELDS_COUNT ("OLD", "-1") \
+  " DELETE FROM contact_fields WHERE master_user_id = OLD.master_user_id AND contacts = 0;"
+#define MIGRATION_V13_CONTACT_FIELDS \
+  "CREATE TABLE contact_fields (" \
+  " master_user_id TEXT NOT NULL," \
+  " name TEXT NOT NULL," \
+  " contacts INTEGER NOT NULL," \
+  " PRIMARY KEY (master_user_id, name)) WITHOUT ROWID;" \
+  "INSERT INTO contact_fields (master_user_id, name, contacts)" \
+  " SELECT c.master_user_id, f.key, count (*) FROM contacts c," CONTACT_FIELDS_OF ("c") " f" \
+  " WHERE c.deleted = 0 GROUP BY c.master_user_id, f.key;" \
+  "CREATE TRIGGER contact_fields_insert AFTER INSERT ON contacts" \
+  " WHEN NEW.deleted = 0 AND NEW.custom_fields <> '{}' BEGIN" CONTACT_FIELDS_ADD " END;" \
+  "CREATE TRIGGER contact_fields_update AFTER UPDATE OF custom_fields, deleted, master_user_id" \
+  " ON contacts WHEN (NEW.custom_fields IS NOT OLD.custom_fields OR NEW.deleted IS NOT OLD.deleted" \
+  "  OR NEW.master_user_id IS NOT OLD.master_user_id)" \
+  " AND ((OLD.deleted = 0 AND OLD.custom_fields <> '{}') OR (NEW.deleted = 0 AND NEW.custom_fields <> '{}'))" \
+  " BEGIN" CONTACT_FIELDS_ADD CONTACT_FIELDS_REMOVE " END;" \
+  "CREATE TRIGGER contact_fields_delete AFTER DELETE ON contacts" \
+  " WHEN OLD.deleted = 0 AND OLD.custom_fields <> '{}' BEGIN" CONTACT_FIELDS_REMOVE " END;"
+
+/* Each change of version 13 is a block of its own above. */
+static const char migration_v13[] =
+  MIGRATION_V13_CONTACT_FIELDS;
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -638,6 +691,7 @@ static const char * const migrations[] = {
   migration_v10,
   migration_v11,
   migration_v12,
+  migration_v13,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);

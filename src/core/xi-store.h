@@ -68,7 +68,7 @@ typedef enum {
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 12
+#define XI_STORE_SCHEMA_VERSION 13
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"
@@ -441,6 +441,14 @@ void            xi_store_filter_contacts_async       (XiStore               *sel
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
 GPtrArray      *xi_store_filter_contacts_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_filter_contact_ids_async    (XiStore               *self,
+                                                      XiContactFilter       *filter,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+char          **xi_store_filter_contact_ids_finish   (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
 void            xi_store_resolve_filter_async        (XiStore               *self,

@@ -12,6 +12,11 @@
 #include "xi-context.h"
 #include "xi-model-merge.h"
 
+/* After the GLib headers, which tell whether the C library is glibc. */
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 struct _XiContext
 {
   GObject           parent_instance;
@@ -649,6 +654,14 @@ custom_fields_listed_cb (GObject      *object,
     }
   g_strfreev (self->custom_fields);
   self->custom_fields = custom_fields;
+
+#ifdef __GLIBC__
+  /* Loading a million contacts' keys and the models leaves about 170 MB
+   * of freed heap that glibc keeps for later (bench-app-idle: 414 MB
+   * resident at rest, 247 MB after a trim); the app now rests, so it is
+   * handed back once. */
+  malloc_trim (0);
+#endif
 
   set_loading (self, FALSE);
   g_signal_emit (self, signals[LOADED], 0, NULL);

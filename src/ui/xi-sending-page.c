@@ -456,37 +456,27 @@ plan_ready_cb (GObject      *object,
   show_plan (self, NULL);
 }
 
-static char **
-ids_of_contacts (GPtrArray *contacts)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; i < contacts->len; i++)
-    g_strv_builder_add (builder, xi_contact_get_id (g_ptr_array_index (contacts, i)));
-  return g_strv_builder_end (builder);
-}
-
 static void
 segment_evaluated_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
   g_autoptr(XiSendingPage) self = user_data;
-  g_autoptr(GPtrArray) contacts = NULL;
+  g_auto(GStrv) ids = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(XiJobSpec) spec = NULL;
   g_autofree char *message = NULL;
 
-  contacts = xi_store_filter_contacts_finish (XI_STORE (object), result, &error);
-  if (contacts == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  ids = xi_store_filter_contact_ids_finish (XI_STORE (object), result, &error);
+  if (ids == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (contacts == NULL)
+  if (ids == NULL)
     {
       message = g_strdup_printf (_("Could not look up segment “%s”: %s"), self->segment->name, error->message);
       show_plan (self, message);
       return;
     }
-  if (contacts->len == 0)
+  if (ids[0] == NULL)
     {
       message = g_strdup_printf (_("No contact matches segment “%s” now"), self->segment->name);
       show_plan (self, message);
@@ -494,7 +484,7 @@ segment_evaluated_cb (GObject      *object,
     }
 
   g_strfreev (self->segment_ids);
-  self->segment_ids = ids_of_contacts (contacts);
+  self->segment_ids = g_steal_pointer (&ids);
   if ((spec = build_spec (self)) == NULL)
     return;
   xi_store_plan_job_async (XI_STORE (object), spec, PLAN_SAMPLES, self->plan_cancellable,
@@ -526,7 +516,7 @@ plan_timeout_cb (gpointer user_data)
       g_cancellable_cancel (self->plan_cancellable);
       g_clear_object (&self->plan_cancellable);
       self->plan_cancellable = g_cancellable_new ();
-      xi_store_filter_contacts_async (xi_context_get_store (context), filter, self->plan_cancellable,
+      xi_store_filter_contact_ids_async (xi_context_get_store (context), filter, self->plan_cancellable,
                                       segment_evaluated_cb, g_object_ref (self));
       return G_SOURCE_REMOVE;
     }
@@ -1053,17 +1043,17 @@ segment_reevaluated_cb (GObject      *object,
                         gpointer      user_data)
 {
   g_autoptr(StartOp) op = user_data;
-  g_autoptr(GPtrArray) contacts = NULL;
+  g_auto(GStrv) ids = NULL;
   g_autoptr(GError) error = NULL;
   XiSendingPage *self = op->self;
 
-  contacts = xi_store_filter_contacts_finish (XI_STORE (object), result, &error);
-  if (contacts == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  ids = xi_store_filter_contact_ids_finish (XI_STORE (object), result, &error);
+  if (ids == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (contacts == NULL || contacts->len == 0)
+  if (ids == NULL || ids[0] == NULL)
     {
       self->creating = FALSE;
-      if (contacts == NULL)
+      if (ids == NULL)
         xi_page_toast (XI_PAGE (self), _("The campaign could not start: %s"), error->message);
       else
         xi_page_toast (XI_PAGE (self), _("No contact matches segment “%s” now; nothing to send."),
@@ -1073,7 +1063,7 @@ segment_reevaluated_cb (GObject      *object,
     }
 
   g_strfreev (op->spec->contact_ids);
-  op->spec->contact_ids = ids_of_contacts (contacts);
+  op->spec->contact_ids = g_steal_pointer (&ids);
   xi_campaigns_facade_create_async (xi_context_get_campaigns (context_of (self)), op->spec,
                                     self->cancellable, job_created_cb, g_object_ref (self));
 }
@@ -1107,7 +1097,7 @@ start_response_cb (AdwMessageDialog *dialog,
       op->self = g_object_ref (self);
       op->spec = xi_job_spec_copy (spec);
       op->segment_name = g_strdup (self->segment->name);
-      xi_store_filter_contacts_async (xi_context_get_store (context_of (self)), filter, self->cancellable,
+      xi_store_filter_contact_ids_async (xi_context_get_store (context_of (self)), filter, self->cancellable,
                                       segment_reevaluated_cb, op);
       return;
     }
