@@ -304,6 +304,55 @@ test_killed_after_commit (void)
   xi_test_rm_rf (b);
 }
 
+/* The server is put back to a copy from before Budi was added: `sync`
+ * says so in the user's words, and Budi goes back to the server. */
+static void
+test_server_restored (void)
+{
+  g_autofree char *a = xi_test_make_tmpdir ();
+  g_autofree char *email = g_strdup_printf ("restore-%08x@example.com", g_random_int ());
+  g_autofree char *master = NULL;
+  g_autofree char *backup = NULL;
+  g_autofree char *restore = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *out = NULL;
+  const char *url = fs_rig_get_url (rig);
+  const char *key = fs_rig_get_anon_key (rig);
+
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "configure", url, key, NULL), ==, 0);
+  g_assert_cmpint (cli (a, "correct horse battery\n", NULL, "login", "--new", email, NULL), ==, 0);
+  g_assert_cmpint (cli (a, NULL, NULL, "contacts", "add", "--name", "Ayu", "6281300000021", NULL), ==, 0);
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
+
+  master = g_strdup_printf ("(select id from auth.users where email = '%s')", email);
+  backup = g_strdup_printf ("create table public.cli_backup_%08x as select last_seq"
+                            " from private.sync_counters where master_user_id = %s",
+                            g_str_hash (email), master);
+  g_assert_true (fs_rig_sql (rig, backup, NULL));
+  g_assert_cmpint (cli (a, NULL, NULL, "contacts", "add", "--name", "Budi", "6281300000022", NULL), ==, 0);
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
+
+  restore = g_strdup_printf ("begin; set local session_replication_role = replica;"
+                             " delete from public.contacts where master_user_id = %s"
+                             " and phone = '6281300000022';"
+                             " update private.sync_counters set last_seq ="
+                             " (select last_seq from public.cli_backup_%08x)"
+                             " where master_user_id = %s;"
+                             " drop table public.cli_backup_%08x; commit;",
+                             master, g_str_hash (email), master, g_str_hash (email));
+  g_assert_true (fs_rig_sql (rig, restore, NULL));
+
+  g_assert_cmpint (cli (a, NULL, &out, "sync", "--once", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "put back to an earlier copy of your data. 1 item it lost"));
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  both = g_strdup_printf ("(select count(*) from public.contacts where master_user_id = %s"
+                          " and not deleted) = 2", master);
+  g_assert_true (server_holds (both));
+  g_assert_cmpuint (count_contacts (a), ==, 2);
+
+  xi_test_rm_rf (a);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -311,6 +360,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-sync/two-computers", test_two_computers);
   g_test_add_func ("/cli-sync/killed-after-commit", test_killed_after_commit);
+  g_test_add_func ("/cli-sync/server-restored", test_server_restored);
 
   return xi_sync_test_run (&rig);
 }

@@ -1814,6 +1814,164 @@ test_quota_released_on_delete (Fixture       *fixture,
   g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM jobs WHERE deleted = 0"), ==, 0);
 }
 
+/* Runs SQL on the server as its owner, with the row triggers and the
+ * foreign keys off, the way a restore or a broken server writes. */
+static void
+server_sql (const char *format,
+            ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *statement = NULL;
+  va_list args;
+
+  va_start (args, format);
+  body = g_strdup_vprintf (format, args);
+  va_end (args);
+  statement = g_strconcat ("begin; set local session_replication_role = replica; ", body,
+                           "; commit;", NULL);
+  g_assert_true (fs_rig_sql (rig, statement, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+server_contact (Computer   *computer,
+                XiContact  *contact,
+                const char *field)
+{
+  const char *fields[] = { field, NULL };
+
+  return server_fields (computer, "contacts", "id", xi_contact_get_id (contact), fields);
+}
+
+/* The project's database goes back to a backup taken before A renamed a
+ * contact and B added one. A finds its checkpoint past the server's
+ * counter, reads everything again and sends back what the server lost,
+ * without deleting anything here; then both computers and the server
+ * agree again. */
+static void
+test_server_restored_from_backup (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  const char *master = xi_supabase_client_get_user_id (fixture->a.client);
+  g_autoptr(XiContact) ayu = add_contact (&fixture->a, "Ayu", "6281200000071");
+  g_autoptr(XiContact) budi = add_contact (&fixture->a, "Budi", "6281200000072");
+  g_autoptr(XiContact) citra = NULL;
+  g_autoptr(XiContact) renamed = NULL;
+  g_autoptr(XiContact) seen = NULL;
+  g_autoptr(GPtrArray) on_a = NULL;
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  XiSyncStats stats;
+
+  sync_both (fixture);
+  server_sql ("create table public.%s_rows as select * from public.contacts"
+              " where master_user_id = '%s';"
+              " create table public.%s_counter as select * from private.sync_counters"
+              " where master_user_id = '%s'", backup, master, backup, master);
+
+  renamed = find_contact (&fixture->a, "6281200000071");
+  xi_contact_set_name (renamed, "Ayu Lestari");
+  g_object_unref (save_contact (&fixture->a, renamed));
+  citra = add_contact (&fixture->b, "Citra", "6281200000073");
+  sync_both (fixture);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 3);
+
+  server_sql ("delete from public.contacts where master_user_id = '%s';"
+              " insert into public.contacts select * from public.%s_rows;"
+              " update private.sync_counters c set last_seq = b.last_seq from public.%s_counter b"
+              " where c.master_user_id = b.master_user_id;"
+              " drop table public.%s_rows; drop table public.%s_counter",
+              master, backup, backup, backup, backup);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 2);
+
+  /* The rename and Citra exist only on the computers now. */
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.restored, ==, 2);
+  on_a = list_contacts (&fixture->a);
+  g_assert_cmpuint (on_a->len, ==, 3);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 2);
+  g_assert_cmpuint (stats.refused, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).conflicts, ==, 0);
+
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 3);
+  name = server_contact (&fixture->a, ayu, "name");
+  g_assert_cmpstr (name, ==, "Ayu Lestari");
+  g_clear_pointer (&name, g_free);
+  name = server_contact (&fixture->a, citra, "name");
+  g_assert_cmpstr (name, ==, "Citra");
+  g_clear_pointer (&name, g_free);
+  name = server_contact (&fixture->a, budi, "name");
+  g_assert_cmpstr (name, ==, "Budi");
+
+  sync_both (fixture);
+  on_b = list_contacts (&fixture->b);
+  g_assert_cmpuint (on_b->len, ==, 3);
+  seen = find_contact (&fixture->b, "6281200000071");
+  g_assert_cmpstr (xi_contact_get_name (seen), ==, "Ayu Lestari");
+  g_clear_object (&seen);
+  seen = find_contact (&fixture->a, "6281200000073");
+  g_assert_nonnull (seen);
+  g_assert_cmpstr (xi_contact_get_id (seen), ==, xi_contact_get_id (citra));
+  g_assert_cmpuint (counts (&fixture->b).pending, ==, 0);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 3);
+
+  /* And sync goes on from there: a new contact still reaches B. */
+  g_object_unref (add_contact (&fixture->a, "Dewi", "6281200000074"));
+  sync_both (fixture);
+  g_clear_object (&seen);
+  seen = find_contact (&fixture->b, "6281200000074");
+  g_assert_nonnull (seen);
+}
+
+/* A server numbers a row far past its own counter. B refuses the page
+ * instead of moving its checkpoint there, so once the server is right
+ * again B still receives what was written meanwhile. */
+static void
+test_page_past_the_counter (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(XiContact) ayu = add_contact (&fixture->a, "Ayu", "6281200000081");
+  g_autoptr(XiContact) seen = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seq = NULL;
+
+  sync_both (fixture);
+  seq = server_contact (&fixture->a, ayu, "server_seq");
+  server_sql ("update public.contacts set server_seq = 9000000000000000 where id = '%s'",
+              xi_contact_get_id (ayu));
+  /* A's pull skips contacts: nothing but its own push is new there. */
+  g_object_unref (add_contact (&fixture->a, "Budi", "6281200000082"));
+  sync_ok (&fixture->a, NULL);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+
+  g_assert_false (run_sync (&fixture->b, NULL, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_clear_error (&error);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT max (last_seq) FROM sync_checkpoints"), <,
+                   9000000000000000);
+  g_assert_null (find_contact (&fixture->b, "6281200000082"));
+
+  /* A's push goes through; its pull now meets the lie as well. */
+  g_object_unref (add_contact (&fixture->a, "Citra", "6281200000083"));
+  g_assert_false (run_sync (&fixture->a, NULL, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_clear_error (&error);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  server_sql ("update public.contacts set server_seq = %s where id = '%s'",
+              seq, xi_contact_get_id (ayu));
+
+  sync_ok (&fixture->b, NULL);
+  seen = find_contact (&fixture->b, "6281200000082");
+  g_assert_nonnull (seen);
+  g_clear_object (&seen);
+  seen = find_contact (&fixture->b, "6281200000083");
+  g_assert_nonnull (seen);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1851,6 +2009,8 @@ main (int   argc,
   ADD ("same-segment-name-renamed", test_same_segment_name_renamed);
   ADD ("quota-refused-online", test_quota_refused_online);
   ADD ("quota-released-on-delete", test_quota_released_on_delete);
+  ADD ("server-restored-from-backup", test_server_restored_from_backup);
+  ADD ("page-past-the-counter", test_page_past_the_counter);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 

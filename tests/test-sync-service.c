@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "xi-contact.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-engine.h"
@@ -289,6 +291,109 @@ test_resolves_refused (void)
   xi_sync_test_computer_stop (&here);
 }
 
+static gboolean
+settled (XiSyncService *service)
+{
+  return xi_sync_service_get_state (service) == XI_SYNC_STATE_UP_TO_DATE &&
+         xi_sync_service_get_pending (service) == 0;
+}
+
+static void
+save_contact (XiStore    *store,
+              const char *name,
+              const char *phone)
+{
+  g_autoptr(XiContact) contact = xi_contact_new ();
+  g_autoptr(XiContact) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  xi_contact_set_name (contact, name);
+  xi_contact_set_phone (contact, phone);
+  XI_TEST_WAIT (xi_store_save_contact_async (store, contact, NULL, xi_test_store_result_cb, &slot_),
+                saved = xi_store_save_contact_finish (store, result_, &error));
+  g_assert_no_error (error);
+}
+
+/* Waits for the service to have pushed everything, saying @message if
+ * not NULL. */
+static void
+wait_settled (XiSyncService *service,
+              const char    *message)
+{
+  guint timeout = g_timeout_add_seconds (30, timed_out_cb, NULL);
+
+  while (!settled (service) ||
+         (message != NULL && strstr (xi_sync_service_get_message (service) != NULL ?
+                                     xi_sync_service_get_message (service) : "", message) == NULL))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+/* The server goes back to a copy from before Budi was saved: the service
+ * says so in the user's words, and sends Budi back at once, without
+ * waiting for the next periodic pass. */
+static void
+test_says_server_restored (void)
+{
+  g_autofree char *email = g_strdup_printf ("restored-%08x@example.com", g_random_int ());
+  g_autofree char *restore = NULL;
+  g_autofree char *path = NULL;
+  XiSyncTestComputer here = { 0, };
+  g_autoptr(XiSyncService) service = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *query[] = { "select", "id", NULL };
+  const char *master;
+  guint timeout;
+
+  xi_sync_test_computer_start (&here, rig, email, TRUE);
+  master = xi_supabase_client_get_user_id (here.client);
+  path = g_build_filename (here.dir, "xender-in.db", NULL);
+  service = xi_sync_service_new (here.store, fs_rig_get_url (rig), fs_rig_get_anon_key (rig));
+  xi_sync_service_start (service);
+  save_contact (here.store, "Ayu", "6281400000031");
+  save_contact (here.store, "Budi", "6281400000032");
+  /* Until both are pushed and a pass has read them back, this computer's
+   * checkpoint is not past the backup below, and only that shows a
+   * restore. */
+  timeout = g_timeout_add_seconds (30, timed_out_cb, NULL);
+  while (xi_test_sqlite_int (path, "SELECT count(*) FROM contacts WHERE server_seq = 0") > 0 ||
+         xi_test_sqlite_int (path, "SELECT max (last_seq) FROM sync_checkpoints"
+                             " WHERE table_name = 'contacts'") <
+         xi_test_sqlite_int (path, "SELECT max (server_seq) FROM contacts"))
+    {
+      xi_sync_service_sync_now (service);
+      spin (200);
+    }
+  g_source_remove (timeout);
+  wait_settled (service, NULL);
+  g_assert_null (xi_sync_service_get_message (service));
+
+  /* The backup had Ayu and no Budi: the counter stood at Ayu's number. */
+  restore = g_strdup_printf ("begin; set local session_replication_role = replica;"
+                             " delete from public.contacts where master_user_id = '%s'"
+                             " and phone = '6281400000032';"
+                             " update private.sync_counters set last_seq ="
+                             " (select max (server_seq) from public.contacts"
+                             " where master_user_id = '%s')"
+                             " where master_user_id = '%s'; commit;",
+                             master, master, master);
+  g_assert_true (fs_rig_sql (rig, restore, &error));
+  g_assert_no_error (error);
+
+  xi_sync_service_sync_now (service);
+  wait_settled (service, "put back to an earlier copy");
+  XI_TEST_WAIT (xi_supabase_client_select_async (here.client, "contacts", query, NULL,
+                                                 xi_test_store_result_cb, &slot_),
+                rows = xi_supabase_client_select_finish (here.client, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+
+  xi_sync_service_stop (service);
+  g_clear_object (&service);
+  xi_sync_test_computer_stop (&here);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -297,6 +402,7 @@ main (int   argc,
   g_test_add_func ("/sync-service/syncs-on-its-thread", test_syncs_on_its_thread);
   g_test_add_func ("/sync-service/pushes-after-local-changes-only", test_pushes_after_local_changes_only);
   g_test_add_func ("/sync-service/resolves-refused", test_resolves_refused);
+  g_test_add_func ("/sync-service/says-server-restored", test_says_server_restored);
 
   return xi_sync_test_run (&rig);
 }

@@ -186,6 +186,8 @@ print_stats (XiCli             *cli,
       json_builder_add_int_value (builder, stats->skipped);
       json_builder_set_member_name (builder, "pulled");
       json_builder_add_int_value (builder, stats->pulled);
+      json_builder_set_member_name (builder, "restored");
+      json_builder_add_int_value (builder, stats->restored);
       json_builder_end_object (builder);
       xi_cli_print_json (builder);
       return;
@@ -195,6 +197,12 @@ print_stats (XiCli             *cli,
     g_print (ngettext ("The server refused %u change; see “xender-in-cli status”.\n",
                        "The server refused %u changes; see “xender-in-cli status”.\n",
                        stats->refused), stats->refused);
+  if (stats->restored > 0)
+    {
+      g_autofree char *restored = xi_sync_stats_describe_restored (stats);
+
+      g_print ("%s\n", restored);
+    }
 }
 
 static int

@@ -191,6 +191,12 @@ typedef struct
   char                *set_status;  /* ?1 id, ?2 status */
   char                *resync_mark;
   char                *resync_drop;
+  char                *restore_begin;   /* no row counts as on the server yet */
+  char                *restore_seen;    /* ?1 id, ?2 version, ?3 seq: the server's older copy */
+  char                *restore_unseen;  /* rows the server lacks go back as creates */
+  char                *restore_requeue; /* the queued ops of unseen rows name every column */
+  char                *restore_queue;   /* unseen rows without an op get one */
+  char                *restore_pending;
   char                *select;      /* PostgREST's select= for a pull */
 } SyncTable;
 
@@ -477,6 +483,63 @@ build_select (const SyncTableSpec *spec)
   return g_string_free (select, FALSE);
 }
 
+/*
+ * A server put back to an earlier copy (a backup) no longer has what was
+ * written after it. Every row it did not send, or sent older than this
+ * device had it, goes back naming all its columns: a row the server
+ * lacks as a create (base_version 0, which it inserts), a row it holds
+ * as an edit of the version it holds (a create would meet a contact's
+ * merge of two creations, which keeps the server's values). Until the
+ * re-sync ends, server_seq 0 tells a row the server did not send. A
+ * campaign's rows go back only from the device that sends it, as they
+ * were pushed in the first place.
+ */
+static void
+build_restore (SyncTable *table)
+{
+  const SyncTableSpec *spec = table->spec;
+  const char *name = spec->name;
+  g_autofree char *all = build_changed (spec, TRUE);
+  g_autofree char *unseen = g_strdup_printf ("(SELECT row_id FROM sync_resync WHERE table_name"
+                                             " = '%s')", name);
+  g_autofree char *owned = NULL;
+
+  if (spec->owner != NULL)
+    {
+      g_autoptr(GString) owner = g_string_new (spec->owner);
+
+      g_string_replace (owner, "NEW.", "t.", 0);
+      owned = g_strdup_printf (" AND xi_sync_owns (%s)", owner->str);
+    }
+
+  table->restore_begin = g_strdup_printf ("UPDATE %s SET server_seq = 0", name);
+  table->restore_seen = g_strdup_printf ("UPDATE %s SET server_version = ?2, server_seq = ?3"
+                                         " WHERE id = ?1", name);
+  table->restore_unseen = g_strdup_printf ("UPDATE %s SET server_version = 0 WHERE server_seq = 0"
+                                           " AND id IN %s", name, unseen);
+  table->restore_requeue = g_strdup_printf ("UPDATE sync_outbox SET changed = %s, base_version ="
+                                            " (SELECT t.server_version FROM %s t"
+                                            " WHERE t.id = sync_outbox.row_id)"
+                                            " WHERE table_name = '%s' AND kind = 'upsert'"
+                                            " AND state = 'queued' AND row_id IN %s",
+                                            all, name, name, unseen);
+  table->restore_queue = g_strdup_printf ("INSERT INTO sync_outbox (op_id, master_user_id,"
+                                          " table_name, row_id, kind, base_version, changed)"
+                                          " SELECT xi_sync_uuid (), t.master_user_id, '%s', t.id,"
+                                          " 'upsert', t.server_version, %s FROM %s t"
+                                          " WHERE t.id IN %s%s"
+                                          " AND NOT EXISTS (SELECT 1 FROM sync_outbox o"
+                                          " WHERE o.table_name = '%s' AND o.row_id = t.id"
+                                          " AND o.state = 'queued')",
+                                          name, all, name, unseen, owned != NULL ? owned : "",
+                                          name);
+  table->restore_pending = g_strdup_printf ("UPDATE %s SET sync_status = 'pending' WHERE id IN %s"
+                                            " AND EXISTS (SELECT 1 FROM sync_outbox o"
+                                            " WHERE o.table_name = '%s' AND o.row_id = %s.id"
+                                            " AND o.state = 'queued')",
+                                            name, unseen, name, name);
+}
+
 static gpointer
 build_tables (gpointer data)
 {
@@ -503,6 +566,7 @@ build_tables (gpointer data)
                                                " AND NOT EXISTS (SELECT 1 FROM sync_outbox o"
                                                " WHERE o.table_name = '%s' AND o.row_id = %s.id)",
                                                spec->name, spec->name, spec->name, spec->name);
+      build_restore (&tables[i]);
       tables[i].select = build_select (spec);
       table_names[i] = spec->name;
     }
@@ -2121,6 +2185,43 @@ typedef struct
   gint64 checkpoint;
 } PageResult;
 
+/* During a restore: when this device holds a later copy of the row than
+ * the server sent, the row stays as it is, unseen, with the server's
+ * version to edit from when it goes back. */
+static gboolean
+keep_newer (XiStore          *self,
+            const SyncTable  *table,
+            JsonObject       *row,
+            GError          **error)
+{
+  const char *id = xi_json_get_string (row, "id", "");
+  gint64 version = xi_json_get_int (row, "version", 0);
+  sqlite3_stmt *stmt;
+  RowState state;
+
+  if (!row_state (self, table, id, &state, error) || state.server_version <= version)
+    return FALSE;
+  stmt = _xi_store_prepare (self, table->restore_seen, error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, version);
+  sqlite3_bind_int64 (stmt, 3, MAX (xi_json_get_int (row, "server_seq", 1), 1));
+  return _xi_store_step_done (self, stmt, error);
+}
+
+/* A re-sync after the server went back to a backup, not after a purge. */
+static gboolean
+is_restoring (XiStore     *self,
+              const char  *table,
+              GError     **error)
+{
+  g_autofree char *key = g_strconcat ("restore:", table, NULL);
+
+  return row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_state WHERE key = ?1)",
+                        key, NULL, 0, error) != 0;
+}
+
 static gboolean
 apply_page (XiStore          *self,
             const SyncTable  *table,
@@ -2132,6 +2233,7 @@ apply_page (XiStore          *self,
   gint64 checkpoint = checkpoint_get (self, name, error);
   gboolean may_have_ops;
   gboolean resyncing;
+  gboolean restoring = FALSE;
 
   if (error != NULL && *error != NULL)
     return FALSE;
@@ -2139,6 +2241,12 @@ apply_page (XiStore          *self,
                              name, NULL, 0, error) != 0;
   if (error != NULL && *error != NULL)
     return FALSE;
+  if (resyncing)
+    {
+      restoring = is_restoring (self, name, error);
+      if (error != NULL && *error != NULL)
+        return FALSE;
+    }
   /* Asked once per page rather than once per row: a table with nothing
    * waiting to be pushed (every table of a new computer) has no local edit
    * to merge with the server's rows. */
@@ -2163,15 +2271,26 @@ apply_page (XiStore          *self,
           return FALSE;
         }
       row = json_node_get_object (node);
+      seq = xi_json_get_int (row, "server_seq", 0);
+      checkpoint = MAX (checkpoint, seq);
+      result->applied++;
+      /* The server lost this device's later copy of the row: it stays
+       * unseen, and goes back whole when the re-sync ends. */
+      if (restoring)
+        {
+          gboolean newer = keep_newer (self, table, row, error);
+
+          if (error != NULL && *error != NULL)
+            return FALSE;
+          if (newer)
+            continue;
+        }
       if (!apply_row (self, table, row, may_have_ops, &conflict, error))
         return FALSE;
       if (resyncing &&
           !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
                      name, xi_json_get_string (row, "id", NULL), 0, error))
         return FALSE;
-      seq = xi_json_get_int (row, "server_seq", 0);
-      checkpoint = MAX (checkpoint, seq);
-      result->applied++;
     }
 
   result->checkpoint = checkpoint;
@@ -2406,19 +2525,40 @@ set_checkpoint_func (XiStore  *self,
     g_task_return_boolean (task, TRUE);
 }
 
-static void
-begin_resync_func (XiStore  *self,
-                   GTask    *task,
-                   gpointer  data)
+static gboolean
+begin_restore (XiStore          *self,
+               const SyncTable  *table,
+               const char       *key,
+               GError          **error)
 {
-  const SyncTable *table = lookup_table (data);
+  gboolean ok;
+
+  if (!row_exec (self, "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)",
+                 key, "1", 0, error))
+    return FALSE;
+  /* Bookkeeping, not a local edit: the row triggers must not queue it. */
+  self->sync_applying = TRUE;
+  ok = _xi_store_exec (self, table->restore_begin, error);
+  self->sync_applying = FALSE;
+  return ok;
+}
+
+static void
+begin_resync (XiStore     *self,
+              GTask       *task,
+              const char  *name,
+              gboolean     restore)
+{
+  const SyncTable *table = lookup_table (name);
+  g_autofree char *key = g_strconcat ("restore:", name, NULL);
   GError *error = NULL;
 
   if (!_xi_store_begin (self, &error))
     goto failed_early;
-  if (!row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", data, NULL, 0, &error) ||
+  if (!row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", name, NULL, 0, &error) ||
       !_xi_store_exec (self, table->resync_mark, &error) ||
-      !checkpoint_set (self, data, 0, &error) ||
+      !checkpoint_set (self, name, 0, &error) ||
+      (restore && !begin_restore (self, table, key, &error)) ||
       !_xi_store_commit (self, &error))
     {
       _xi_store_rollback (self);
@@ -2429,6 +2569,59 @@ begin_resync_func (XiStore  *self,
 
 failed_early:
   g_task_return_error (task, error);
+}
+
+static void
+begin_resync_func (XiStore  *self,
+                   GTask    *task,
+                   gpointer  data)
+{
+  begin_resync (self, task, data, FALSE);
+}
+
+static void
+begin_restore_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  begin_resync (self, task, data, TRUE);
+}
+
+/* Ends a re-sync after a restore: nothing is deleted here, since what
+ * the server did not send is what it lost; every unseen row is queued to
+ * go back to it. Returns how many rows were queued, or -1. */
+static gint64
+finish_restore (XiStore          *self,
+                const SyncTable  *table,
+                GError          **error)
+{
+  const char *name = table->spec->name;
+  g_autofree char *key = g_strconcat ("restore:", name, NULL);
+  gint64 queued;
+  gboolean ok;
+
+  /* Not local edits: the row triggers must not queue anything. */
+  self->sync_applying = TRUE;
+  ok = _xi_store_exec (self, table->restore_unseen, error);
+  self->sync_applying = FALSE;
+  if (!ok ||
+      !_xi_store_exec (self, table->restore_requeue, error) ||
+      !_xi_store_exec (self, table->restore_queue, error))
+    return -1;
+  queued = row_query_int (self, "SELECT count(*) FROM sync_resync r WHERE r.table_name = ?1"
+                          " AND EXISTS (SELECT 1 FROM sync_outbox o WHERE o.table_name = ?1"
+                          " AND o.row_id = r.row_id AND o.state = 'queued')",
+                          name, NULL, 0, error);
+  if (error != NULL && *error != NULL)
+    return -1;
+  self->sync_applying = TRUE;
+  ok = _xi_store_exec (self, table->restore_pending, error);
+  self->sync_applying = FALSE;
+  if (!ok ||
+      !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", name, NULL, 0, error) ||
+      !row_exec (self, "DELETE FROM sync_state WHERE key = ?1", key, NULL, 0, error))
+    return -1;
+  return queued;
 }
 
 /*
@@ -2446,11 +2639,25 @@ finish_resync_func (XiStore  *self,
   const SyncTable *table = lookup_table (data);
   g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_free);
   GError *error = NULL;
+  gboolean restoring;
   sqlite3_stmt *stmt;
   int rc;
 
   if (!_xi_store_begin (self, &error))
     goto failed_early;
+
+  restoring = is_restoring (self, data, &error);
+  if (error != NULL)
+    goto failed;
+  if (restoring)
+    {
+      gint64 queued = finish_restore (self, table, &error);
+
+      if (queued < 0 || !_xi_store_commit (self, &error))
+        goto failed;
+      g_task_return_int (task, queued);
+      return;
+    }
 
   stmt = _xi_store_prepare (self,
                             "SELECT DISTINCT r.row_id FROM sync_resync r JOIN sync_outbox o"
@@ -3182,6 +3389,37 @@ xi_store_sync_begin_resync_finish (XiStore       *self,
 }
 
 /**
+ * xi_store_sync_begin_restore_async:
+ * @self: a #XiStore
+ * @table_name: one of xi_store_sync_tables()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the re-sync may start
+ * @user_data: closure
+ *
+ * Starts a full re-sync of a table whose checkpoint is past the server's
+ * last change: the server was put back to an earlier copy. It runs like
+ * xi_store_sync_begin_resync_async(), but when
+ * xi_store_sync_finish_resync_async() ends it, the rows the server did
+ * not send, or sent older than this device last had them, are queued to
+ * be pushed again as creates instead of being deleted; its count is how
+ * many. Finish with xi_store_sync_begin_resync_finish().
+ */
+void
+xi_store_sync_begin_restore_async (XiStore             *self,
+                                   const char          *table_name,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  if (!check_table_or_fail (self, table_name, xi_store_sync_begin_restore_async, callback, user_data))
+    return;
+  _xi_store_push (self, begin_restore_func, g_strdup (table_name), g_free,
+                  xi_store_sync_begin_restore_async, cancellable, callback, user_data);
+}
+
+/**
  * xi_store_sync_finish_resync_async:
  * @self: a #XiStore
  * @table_name: the table being re-synced
@@ -3214,7 +3452,8 @@ xi_store_sync_finish_resync_async (XiStore             *self,
  * @result: the result
  * @error: return location for a #GError
  *
- * Returns: how many rows had local edits that were dropped
+ * Returns: how many rows had local edits that were dropped, or after a
+ *   restore, how many rows were queued to go back to the server
  */
 guint
 xi_store_sync_finish_resync_finish (XiStore       *self,

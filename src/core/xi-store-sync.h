@@ -204,6 +204,11 @@ void            xi_store_sync_begin_resync_async     (XiStore               *sel
 gboolean        xi_store_sync_begin_resync_finish    (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_sync_begin_restore_async    (XiStore               *self,
+                                                      const char            *table_name,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
 void            xi_store_sync_finish_resync_async    (XiStore               *self,
                                                       const char            *table_name,
                                                       GCancellable          *cancellable,

@@ -89,6 +89,9 @@ typedef struct
   gint64       fence;
   JsonObject  *purged;     /* per table, from sync_state() */
   gboolean     resyncing;
+  gboolean     restoring;  /* the re-sync follows a server restored from a backup */
+  JsonArray   *held;       /* a page waiting for the server's counter to vouch for it */
+  gint64       held_top;   /* the highest server_seq that page claims */
 } Run;
 
 /* Auxiliary methods */
@@ -112,6 +115,7 @@ run_free (Run *run)
   g_clear_error (&run->push_error);
   g_clear_error (&run->pull_error);
   g_clear_pointer (&run->purged, json_object_unref);
+  g_clear_pointer (&run->held, json_array_unref);
   g_free (run);
 }
 
@@ -652,15 +656,22 @@ resync_finished_cb (GObject      *object,
   GTask *task = user_data;
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  guint count;
 
-  xi_store_sync_finish_resync_finish (XI_STORE (object), result, &error);
+  count = xi_store_sync_finish_resync_finish (XI_STORE (object), result, &error);
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
-  run->resyncing = FALSE;
+  if (run->restoring && count > 0)
+    {
+      g_message ("The server lost %u rows of %s that this computer still has; they are queued to go back",
+                 count, run->tables[run->table_index]);
+      run->stats.restored += count;
+    }
+  run->resyncing = run->restoring = FALSE;
   next_table (task);
 }
 
@@ -741,6 +752,85 @@ page_applied_cb (GObject      *object,
   table_settled (task);
 }
 
+/* The highest server_seq a page claims, wherever in the page it is. */
+static gint64
+page_top (JsonArray *rows)
+{
+  gint64 top = 0;
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *node = json_array_get_element (rows, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        top = MAX (top, xi_json_get_int (json_node_get_object (node), "server_seq", 0));
+    }
+  return top;
+}
+
+static void
+hand_over_page (GTask     *task,
+                JsonArray *rows)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+  /* Handed over sealed and no longer touched here: the store reads it on
+   * its thread instead of parsing the page a second time. */
+  json_node_take_array (node, rows);
+  json_node_seal (node);
+  run->applying++;
+  xi_store_sync_apply_rows_async (self->store, run->tables[run->table_index], node,
+                                  g_task_get_cancellable (task), page_applied_cb,
+                                  g_object_ref (task));
+  pull_page (task);
+}
+
+static void
+state_rechecked_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  const char *table = run->tables[run->table_index];
+  g_autoptr(JsonArray) rows = g_steal_pointer (&run->held);
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 last_seq = -1;
+
+  run->reading = FALSE;
+  state = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (state == NULL)
+    {
+      pull_failed (run, g_steal_pointer (&error));
+      table_settled (task);
+      return;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (state))
+    last_seq = xi_json_get_int (json_node_get_object (state), "last_seq", -1);
+  if (last_seq < run->held_top)
+    {
+      g_message ("The server sent a row of %s numbered %" G_GINT64_FORMAT
+                 " past its own last change %" G_GINT64_FORMAT "; the page is refused",
+                 table, run->held_top, last_seq);
+      pull_failed (run, g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
+                                     _("The server sent rows of “%s” numbered past its own last "
+                                       "change; nothing of that page was kept"),
+                                     table));
+      table_settled (task);
+      return;
+    }
+  run->last_seq = last_seq;
+  if (run->pull_error != NULL)
+    {
+      table_settled (task);
+      return;
+    }
+  hand_over_page (task, g_steal_pointer (&rows));
+}
+
 static void
 page_read_cb (GObject      *object,
               GAsyncResult *result,
@@ -751,10 +841,10 @@ page_read_cb (GObject      *object,
   Run *run = g_task_get_task_data (task);
   const char *table = run->tables[run->table_index];
   g_autoptr(JsonArray) rows = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   JsonNode *last;
   gint64 cursor = 0;
+  gint64 top;
   guint n;
 
   run->reading = FALSE;
@@ -785,15 +875,24 @@ page_read_cb (GObject      *object,
     }
   run->cursor = cursor;
 
-  /* Handed over sealed and no longer touched here: the store reads it on
-   * its thread instead of parsing the page a second time. */
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, g_steal_pointer (&rows));
-  json_node_seal (node);
-  run->applying++;
-  xi_store_sync_apply_rows_async (self->store, table, node, g_task_get_cancellable (task),
-                                  page_applied_cb, g_object_ref (task));
-  pull_page (task);
+  /* The store keeps the highest server_seq of a page as the checkpoint,
+   * and nothing below it is asked for again: a number past the server's
+   * own counter would hide every later change for good. Rows written
+   * since the counter was read (this pass's own push) are vouched for by
+   * reading it again; the page waits, and the reading flag holds the
+   * table open meanwhile. */
+  top = page_top (rows);
+  if (run->last_seq >= 0 && top > run->last_seq)
+    {
+      run->reading = TRUE;
+      run->held = g_steal_pointer (&rows);
+      run->held_top = top;
+      xi_supabase_client_rpc_async (self->client, "sync_state", NULL,
+                                    g_task_get_cancellable (task), state_rechecked_cb,
+                                    g_object_ref (task));
+      return;
+    }
+  hand_over_page (task, g_steal_pointer (&rows));
 }
 
 static void
@@ -838,6 +937,26 @@ resync_begun_cb (GObject      *object,
   pull_page (task);
 }
 
+/* The server's own rows (quota, payments) are only read again. */
+static void
+rewound_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_sync_set_checkpoint_finish (XI_STORE (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  run->checkpoint = run->cursor = 0;
+  pull_page (task);
+}
+
 static void
 checkpoint_read_cb (GObject      *object,
                     GAsyncResult *result,
@@ -869,6 +988,25 @@ checkpoint_read_cb (GObject      *object,
       g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
       xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
                                         resync_begun_cb, task);
+      return;
+    }
+  /* This device has read further than the server has ever written: the
+   * server was put back to an earlier copy (a backup). What it holds is
+   * read again from the start, and what it lost goes back to it. */
+  if (run->last_seq >= 0 && run->checkpoint > run->last_seq)
+    {
+      g_message ("The server's counter %" G_GINT64_FORMAT " is behind the checkpoint %"
+                 G_GINT64_FORMAT " of %s: it was restored from a backup; reading it again",
+                 run->last_seq, run->checkpoint, table);
+      if (g_strv_contains (xi_store_sync_tables (), table))
+        {
+          run->restoring = TRUE;
+          xi_store_sync_begin_restore_async (XI_STORE (object), table,
+                                             g_task_get_cancellable (task), resync_begun_cb, task);
+        }
+      else
+        xi_store_sync_set_checkpoint_async (XI_STORE (object), table, 0,
+                                            g_task_get_cancellable (task), rewound_cb, task);
       return;
     }
   /* Nothing was written on the server since this table was last read. */
@@ -1143,4 +1281,27 @@ xi_sync_engine_run_once_finish (XiSyncEngine  *self,
   if (stats != NULL)
     *stats = run != NULL ? run->stats : (XiSyncStats) { 0, };
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * xi_sync_stats_describe_restored:
+ * @stats: what a pass did
+ *
+ * Returns: (transfer full) (nullable): what the user is told when the
+ *   server had been put back to an earlier copy and this computer sent
+ *   it what it lost, or %NULL when that did not happen
+ */
+char *
+xi_sync_stats_describe_restored (const XiSyncStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, NULL);
+
+  if (stats->restored == 0)
+    return NULL;
+  return g_strdup_printf (ngettext ("The sync server was put back to an earlier copy of your data. "
+                                    "%u item it lost is being sent to it again from this computer.",
+                                    "The sync server was put back to an earlier copy of your data. "
+                                    "%u items it lost are being sent to it again from this computer.",
+                                    stats->restored),
+                          stats->restored);
 }

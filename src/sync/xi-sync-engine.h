@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * @skipped: ops whose row was deleted on the server meanwhile
  * @pulled: rows of the synced tables (xi_store_sync_tables()) read from
  *   the server and applied; the allowance and payments are not counted
+ * @restored: rows the server lost (it was put back to an earlier copy)
+ *   that this device had and queued to push again
  *
  * What one pass of sync did.
  */
@@ -30,6 +32,7 @@ typedef struct
   guint refused;
   guint skipped;
   guint pulled;
+  guint restored;
 } XiSyncStats;
 
 #define XI_TYPE_SYNC_ENGINE (xi_sync_engine_get_type ())
@@ -48,5 +51,6 @@ gboolean      xi_sync_engine_run_once_finish (XiSyncEngine         *self,
                                               GError              **error);
 guint         xi_sync_engine_backoff_seconds (guint                 attempts,
                                               guint                 retry_after);
+char         *xi_sync_stats_describe_restored (const XiSyncStats   *stats);
 
 G_END_DECLS

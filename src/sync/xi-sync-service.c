@@ -65,6 +65,7 @@ struct _XiSyncService
   guint             busy;        /* restores and counts in flight */
   gboolean          running;
   gboolean          again;
+  char             *notice;      /* what a pass found that the user should hear of */
 };
 
 G_DEFINE_FINAL_TYPE (XiSyncService, xi_sync_service, G_TYPE_OBJECT)
@@ -226,8 +227,16 @@ pass_done_cb (GObject      *object,
   if (xi_sync_engine_run_once_finish (XI_SYNC_ENGINE (object), result, &stats, &error) &&
       !g_cancellable_is_cancelled (self->cancellable))
     {
+      /* The server lost data: said for as long as the app runs, and what
+       * it lost goes back at once rather than at the next period. */
+      if (stats.restored > 0)
+        {
+          g_free (self->notice);
+          self->notice = xi_sync_stats_describe_restored (&stats);
+          self->again = TRUE;
+        }
       self->attempts = 0;
-      publish_with_counts (self, XI_SYNC_STATE_UP_TO_DATE, 0, NULL);
+      publish_with_counts (self, XI_SYNC_STATE_UP_TO_DATE, 0, self->notice);
       /* Ops whose backoff ended meanwhile, or a request made while busy. */
       schedule (self, self->again ? 0 : PERIODIC_SECONDS);
       self->again = FALSE;
@@ -265,7 +274,7 @@ run_pass (XiSyncService *self)
       return;
     }
   self->running = TRUE;
-  publish_with_counts (self, XI_SYNC_STATE_SYNCING, 0, NULL);
+  publish_with_counts (self, XI_SYNC_STATE_SYNCING, 0, self->notice);
   xi_sync_engine_run_once_async (self->engine, self->cancellable, pass_done_cb, self);
 }
 
@@ -339,6 +348,7 @@ sync_thread (gpointer user_data)
   if (self->timer != NULL)
     g_source_destroy (self->timer);
   g_clear_pointer (&self->timer, g_source_unref);
+  g_clear_pointer (&self->notice, g_free);
   g_clear_object (&self->engine);
   g_clear_object (&self->client);
   g_main_context_pop_thread_default (self->context);

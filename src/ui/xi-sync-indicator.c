@@ -217,8 +217,8 @@ update (XiSyncIndicator *self)
   gtk_label_set_label (self->explanation_label, explanation);
   message = xi_sync_service_get_message (self->service);
   gtk_label_set_label (self->reason_label, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->reason_label), message != NULL &&
-                          state != XI_SYNC_STATE_UP_TO_DATE && state != XI_SYNC_STATE_SYNCING);
+  /* Up to date or syncing, the only message is the service's notice. */
+  gtk_widget_set_visible (GTK_WIDGET (self->reason_label), message != NULL);
   gtk_widget_set_visible (self->refused_box, xi_sync_service_get_refused (self->service) > 0);
   gtk_widget_set_sensitive (self->sync_button, state != XI_SYNC_STATE_SYNCING &&
                             state != XI_SYNC_STATE_SIGNED_OUT);
