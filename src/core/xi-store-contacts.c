@@ -2333,12 +2333,15 @@ drop_deferred_indexes (ImportRun  *run,
 /*
  * A large import pauses the triggers that run for every inserted contact
  * and membership: XiStore::changed's (the rows are named from C instead),
- * the sort key's (the import writes it) and the search index's note of
- * the new contact (contacts_search_insert, migration 9). New contacts get rowids past the largest one there was,
- * so at the end one statement notes that range for the search index, and
- * the trigger is put back exactly as it was stored. All of it happens in
- * the import's transaction: a rollback or a crash leaves the schema as it
- * was, and no other connection sees it without the trigger.
+ * the sort key's (the import writes it), the custom fields' count
+ * (contact_fields_insert, migration 13; the import counts in C) and the
+ * search index's note of the new contact (contacts_search_insert,
+ * migration 9). New contacts get rowids past the largest one there was,
+ * so at the end one statement notes that range for the search index.
+ * The triggers go with _xi_store_drop_trigger () and are put back
+ * exactly as they were stored, in the import's transaction: a rollback
+ * or a crash leaves the schema as it was, and no other connection sees
+ * it without them.
  */
 static gboolean
 import_pause_triggers (ImportRun  *run,
@@ -2349,19 +2352,12 @@ import_pause_triggers (ImportRun  *run,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = _xi_store_prepare (self,
-                            "SELECT (SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
-                            " AND name = 'contacts_search_insert'),"
-                            " (SELECT coalesce (max (rowid), 0) FROM contacts)",
-                            error);
+  stmt = _xi_store_prepare (self, "SELECT coalesce (max (rowid), 0) FROM contacts", error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      run->search_trigger = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-      run->last_rowid = sqlite3_column_int64 (stmt, 1);
-    }
+    run->last_rowid = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -2369,17 +2365,17 @@ import_pause_triggers (ImportRun  *run,
       return FALSE;
     }
   /* At the largest rowid SQLite picks new ones at random, below it. */
-  if (run->search_trigger == NULL || run->last_rowid >= G_MAXINT64 - G_MAXUINT32)
-    {
-      g_clear_pointer (&run->search_trigger, g_free);
-      return TRUE;
-    }
+  if (run->last_rowid >= G_MAXINT64 - G_MAXUINT32)
+    return TRUE;
+  if (!_xi_store_drop_trigger (self, "contacts_search_insert", &run->search_trigger, error))
+    return FALSE;
+  if (run->search_trigger == NULL)
+    return TRUE;
 
-  if (!_xi_store_exec (self, "DROP TRIGGER contacts_search_insert", error) ||
-      !_xi_store_exec (self, "DROP TRIGGER temp.xi_contacts_sort_key_insert", error) ||
+  if (!_xi_store_exec (self, "DROP TRIGGER temp.xi_contacts_sort_key_insert", error) ||
       !_xi_store_changes_pause_inserts (self, "contacts", error) ||
       !_xi_store_changes_pause_inserts (self, "group_members", error) ||
-      !_xi_store_fields_pause (self, &run->fields_trigger, error) ||
+      !_xi_store_drop_trigger (self, "contact_fields_insert", &run->fields_trigger, error) ||
       !drop_deferred_indexes (run, n_rows, error))
     return FALSE;
   run->field_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -15,48 +15,9 @@
  * The names of contacts' custom fields, counted in contact_fields
  * (migration 13), on the store thread. Triggers keep the counts for every
  * row written; a large import, which pauses the insert trigger for its
- * transaction, counts the names of the contacts it creates in C as it
- * goes and adds them here at the end.
+ * transaction (_xi_store_drop_trigger ()), counts the names of the
+ * contacts it creates in C as it goes and adds them here at the end.
  */
-
-/**
- * _xi_store_fields_pause:
- * @self: a store, on its thread, in a write transaction
- * @restore: (out) (transfer full): the SQL that puts the trigger back
- * @error: return location for an error
- *
- * Drops the trigger that counts the fields of each inserted contact, for
- * the rest of the transaction; _xi_store_fields_resume() puts it back.
- *
- * Returns: whether it could
- */
-gboolean
-_xi_store_fields_pause (XiStore  *self,
-                        char    **restore,
-                        GError  **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  _xi_store_assert_thread (self);
-
-  stmt = _xi_store_prepare (self,
-                            "SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
-                            " AND name = 'contact_fields_insert'",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *restore = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      _xi_store_set_error (self, rc, error);
-      return FALSE;
-    }
-  return _xi_store_exec (self, "DROP TRIGGER contact_fields_insert", error);
-}
 
 /**
  * _xi_store_fields_count:
@@ -85,7 +46,8 @@ _xi_store_fields_count (GHashTable         *counts,
 /**
  * _xi_store_fields_resume:
  * @self: a store, on its thread, in the transaction that paused the trigger
- * @restore: the SQL _xi_store_fields_pause() gave
+ * @restore: (nullable): the SQL _xi_store_drop_trigger () gave for
+ *   contact_fields_insert
  * @counts: (nullable): field name → number of contacts created while it
  *   was paused that have the field, as gsize
  * @error: return location for an error
@@ -135,5 +97,5 @@ _xi_store_fields_resume (XiStore     *self,
   _xi_store_bind_text_static (stmt, 1, self->master_user_id);
   if (!_xi_store_step_done (self, stmt, error))
     return FALSE;
-  return _xi_store_exec (self, restore, error);
+  return restore == NULL || _xi_store_exec (self, restore, error);
 }

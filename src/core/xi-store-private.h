@@ -133,6 +133,10 @@ sqlite3_stmt   *_xi_store_prepare          (XiStore              *self,
 gboolean        _xi_store_exec             (XiStore              *self,
                                             const char           *sql,
                                             GError              **error);
+gboolean        _xi_store_drop_trigger     (XiStore              *self,
+                                            const char           *name,
+                                            char                **restore,
+                                            GError              **error);
 gboolean        _xi_store_run              (XiStore              *self,
                                             const char           *sql,
                                             GError              **error);
@@ -267,9 +271,6 @@ char          **_xi_store_contact_ids_of_keys (XiStore           *self,
                                                GError           **error);
 
 /* xi-store-fields.c */
-gboolean        _xi_store_fields_pause     (XiStore              *self,
-                                            char                **restore,
-                                            GError              **error);
 void            _xi_store_fields_count     (GHashTable           *counts,
                                             const char * const   *names,
                                             const gsize          *slot_counts);

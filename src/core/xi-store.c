@@ -1166,6 +1166,55 @@ _xi_store_prepare (XiStore     *self,
   return stmt;
 }
 
+/**
+ * _xi_store_drop_trigger:
+ * @self: a store, on its thread, in a write transaction
+ * @name: a trigger of the main schema
+ * @restore: (out) (transfer full) (nullable): the SQL that creates it
+ *   again, exactly as sqlite_schema held it; %NULL when there is none
+ * @error: return location for an error
+ *
+ * Pauses a trigger for the rest of a bulk write, which does its work
+ * once for every row instead: a rollback or a crash puts it back with
+ * the transaction, and no other connection ever sees it missing.
+ *
+ * Returns: whether it could
+ */
+gboolean
+_xi_store_drop_trigger (XiStore     *self,
+                        const char  *name,
+                        char       **restore,
+                        GError     **error)
+{
+  g_autofree char *drop = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *restore = NULL;
+  stmt = _xi_store_prepare (self, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  _xi_store_bind_text_static (stmt, 1, name);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *restore = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  if (*restore == NULL)
+    return TRUE;
+  drop = g_strdup_printf ("DROP TRIGGER \"%s\"", name);
+  if (!_xi_store_exec (self, drop, error))
+    {
+      g_clear_pointer (restore, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 _xi_store_exec (XiStore     *self,
                 const char  *sql,
