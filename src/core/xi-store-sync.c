@@ -2187,20 +2187,33 @@ typedef struct
 
 /* During a restore: when this device holds a later copy of the row than
  * the server sent, the row stays as it is, unseen, with the server's
- * version to edit from when it goes back. */
+ * version to edit from when it goes back; @kept says so. Returns FALSE
+ * only on an error. */
 static gboolean
 keep_newer (XiStore          *self,
             const SyncTable  *table,
             JsonObject       *row,
+            gboolean         *kept,
             GError          **error)
 {
   const char *id = xi_json_get_string (row, "id", "");
   gint64 version = xi_json_get_int (row, "version", 0);
+  g_autoptr(GError) local_error = NULL;
   sqlite3_stmt *stmt;
   RowState state;
 
-  if (!row_state (self, table, id, &state, error) || state.server_version <= version)
-    return FALSE;
+  *kept = FALSE;
+  /* A row this device does not hold takes the server's copy. */
+  if (!row_state (self, table, id, &state, &local_error))
+    {
+      if (local_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (state.server_version <= version)
+    return TRUE;
+  *kept = TRUE;
   stmt = _xi_store_prepare (self, table->restore_seen, error);
   if (stmt == NULL)
     return FALSE;
@@ -2278,11 +2291,11 @@ apply_page (XiStore          *self,
        * unseen, and goes back whole when the re-sync ends. */
       if (restoring)
         {
-          gboolean newer = keep_newer (self, table, row, error);
+          gboolean kept;
 
-          if (error != NULL && *error != NULL)
+          if (!keep_newer (self, table, row, &kept, error))
             return FALSE;
-          if (newer)
+          if (kept)
             continue;
         }
       if (!apply_row (self, table, row, may_have_ops, &conflict, error))
