@@ -2287,6 +2287,35 @@ test_changed_bulk_import (Fixture       *f,
   changes_clear (&changes, f->store);
 }
 
+/* An import that adds more memberships than XiStore::changed lists in one
+ * statement announces the whole table, as naming them one by one did. */
+static void
+test_changed_bulk_import_many (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(XiImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  Changes changes = { 0 };
+
+  changes_watch (&changes, f->store);
+
+  WAIT (xi_store_import_contacts_async (f->store, make_batch (10500), "Baru", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        report = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, 10502);
+  g_assert_cmpuint (changes_count (&changes, "group_members"), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "group_members")), ==, 0);
+  g_assert_cmpuint (changes_count (&changes, "contacts"), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (changes_ids (&changes, "contacts")), ==, 0);
+  g_assert_cmpuint (changes.empty, ==, 2);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM group_members m JOIN contacts c"
+                               " ON c.id = m.contact_id JOIN groups g ON g.id = m.group_id"
+                               " WHERE g.name = 'Baru' AND m.deleted = 0"), ==, 10502);
+
+  changes_clear (&changes, f->store);
+}
+
 /* make_batch () without its number given twice: a file that does so
  * changes that contact twice on every import. */
 static XiImportBatch *
@@ -2696,6 +2725,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/xi/store/changed/bulk-import", Fixture, NULL, fixture_setup, test_changed_bulk_import,
               fixture_teardown);
+  g_test_add ("/xi/store/changed/bulk-import-many", Fixture, NULL, fixture_setup,
+              test_changed_bulk_import_many, fixture_teardown);
   g_test_add ("/xi/store/changed/coalesced", Fixture, NULL, fixture_setup, test_changed_coalesced,
               fixture_teardown);
   g_test_add ("/xi/store/changed/unchanged", Fixture, NULL, fixture_setup, test_changed_unchanged,

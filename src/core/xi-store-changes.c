@@ -196,6 +196,40 @@ _xi_store_changes_note (XiStore    *self,
   change_set_add (self->pending_changes, table, id, !self->sync_applying);
 }
 
+/**
+ * _xi_store_changes_note_many:
+ * @self: a #XiStore, on its thread, in a transaction
+ * @table: a synced table
+ * @rows: how many rows of @table one statement wrote, none of them
+ *   named before
+ *
+ * For a writer that paused the insert trigger of @table and wrote rows
+ * in bulk without seeing their ids: so many rows are announced as the
+ * whole table, as naming them one by one would end.
+ *
+ * Returns: whether the rows are noted; %FALSE when they are few enough
+ *   to be named with _xi_store_changes_note()
+ */
+gboolean
+_xi_store_changes_note_many (XiStore    *self,
+                             const char *table,
+                             guint64     rows)
+{
+  TableChanges *changes;
+
+  _xi_store_assert_thread (self);
+
+  if (rows <= MAX_IDS)
+    return FALSE;
+  if (self->pending_changes == NULL)
+    self->pending_changes = change_set_new ();
+  changes = change_set_lookup (self->pending_changes, table);
+  changes->local |= !self->sync_applying;
+  changes->all = TRUE;
+  g_hash_table_remove_all (changes->ids);
+  return TRUE;
+}
+
 static void
 changed_func (sqlite3_context  *context,
               int               argc,

@@ -180,9 +180,7 @@ _xi_store_add_member (XiStore     *self,
   stmt = _xi_store_prepare (self,
                             "INSERT INTO group_members (id, master_user_id, created_at,"
                             " updated_at, group_id, contact_id) VALUES (?1, ?2, ?3, ?3, ?4, ?5)"
-                            " ON CONFLICT (group_id, contact_id) DO UPDATE SET deleted = 0,"
-                            "  updated_at = ?3, version = version + 1, sync_status = 'pending'"
-                            " WHERE group_members.deleted = 1",
+                            XI_STORE_MEMBER_REVIVE,
                             error);
   if (stmt == NULL)
     return FALSE;

@@ -257,6 +257,9 @@ void            _xi_store_changes_clear    (XiStore              *self);
 void            _xi_store_changes_note     (XiStore              *self,
                                             const char           *table,
                                             const char           *id);
+gboolean        _xi_store_changes_note_many (XiStore             *self,
+                                             const char          *table,
+                                             guint64              rows);
 gboolean        _xi_store_changes_pause_inserts  (XiStore        *self,
                                                   const char     *table,
                                                   GError        **error);
@@ -299,6 +302,14 @@ gboolean        _xi_store_ensure_group     (XiStore              *self,
                                             GHashTable           *cache,
                                             const char          **group_id,
                                             GError              **error);
+
+/* How an insert of a membership (?3 the time) revives a deleted one and
+ * leaves a live one as it is. */
+#define XI_STORE_MEMBER_REVIVE \
+  " ON CONFLICT (group_id, contact_id) DO UPDATE SET deleted = 0," \
+  "  updated_at = ?3, version = version + 1, sync_status = 'pending'" \
+  " WHERE group_members.deleted = 1"
+
 gboolean        _xi_store_add_member       (XiStore              *self,
                                             const char           *group_id,
                                             const char           *contact_id,
