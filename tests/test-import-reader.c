@@ -130,6 +130,24 @@ test_indonesian_header (void)
   assert_issue (batch, 2, 8, "6.28123E+12", "Text");
 }
 
+/* A name is one line with single spaces, however the cell spaced it; a
+ * name of spaces alone is no name. */
+static void
+test_name_one_line (void)
+{
+  g_autoptr(XiImportBatch) batch = read_text (
+    "Nama,No HP\n"
+    "\"  Budi \t\r\n\n  Santoso\t \",081234567890\n"
+    "\" \t \",081234567891\n"
+    "Ani,081234567892\n",
+    "pelanggan.csv");
+
+  g_assert_cmpuint (batch->rows->len, ==, 3);
+  g_assert_cmpstr (row (batch, 0)->name, ==, "Budi Santoso");
+  g_assert_null (row (batch, 1)->name);
+  g_assert_cmpstr (row (batch, 2)->name, ==, "Ani");
+}
+
 static void
 test_english_header (void)
 {
@@ -938,6 +956,7 @@ main (int   argc,
 
   g_test_add_func ("/xi/import/header/indonesian", test_indonesian_header);
   g_test_add_func ("/xi/import/header/english", test_english_header);
+  g_test_add_func ("/xi/import/name-one-line", test_name_one_line);
   g_test_add_func ("/xi/import/header/aliases", test_aliases);
   g_test_add_func ("/xi/import/header/first-last-name", test_first_last_name);
   g_test_add_func ("/xi/import/header/phone-preference", test_phone_preference);

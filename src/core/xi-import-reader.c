@@ -303,22 +303,32 @@ xi_import_options_free (XiImportOptions *options)
 }
 
 /* Text collapsed to one line with single spaces; NULL when empty.
- * Names and excerpts are one line even when the cell held a break. */
+ * Names and excerpts are one line even when the cell held a break. Every
+ * imported name passes here, so it is one pass and one allocation. */
 static char *
 single_line (const char *value)
 {
-  g_auto(GStrv) words = g_strsplit_set (value, " \t\r\n", -1);
-  g_autoptr(GString) out = g_string_new (NULL);
+  char *out = g_malloc (strlen (value) + 1);
+  char *end = out;
+  gboolean gap = FALSE;
 
-  for (guint i = 0; words[i] != NULL; i++)
+  for (const char *c = value; *c != '\0'; c++)
     {
-      if (words[i][0] == '\0')
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ' ');
-      g_string_append (out, words[i]);
+      if (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n')
+        {
+          gap = end > out;
+          continue;
+        }
+      if (gap)
+        *end++ = ' ';
+      gap = FALSE;
+      *end++ = *c;
     }
-  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+  *end = '\0';
+
+  if (end == out)
+    g_clear_pointer (&out, g_free);
+  return out;
 }
 
 static char *
