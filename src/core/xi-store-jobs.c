@@ -637,9 +637,6 @@ count_char (const char *text,
   return n;
 }
 
-/* The columns of the walk's query (walk_sql ()) before the custom fields. */
-#define WALK_COLUMNS 6
-
 static gboolean
 planner_init (Planner          *planner,
               XiStore          *self,
@@ -647,7 +644,6 @@ planner_init (Planner          *planner,
               GError          **error)
 {
   const char * const *sources;
-  guint n_custom, max_custom;
 
   if (spec->group_id == NULL && spec->contact_ids == NULL)
     {
@@ -719,19 +715,6 @@ planner_init (Planner          *planner,
   planner->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   planner->rand = g_rand_new ();
   planner->custom_names = custom_variables (planner->variants);
-  /* Each one is a column of the walk's query, beside the contact's own
-   * (walk_sql ()); past SQLite's limit the query could not be made and
-   * the user was told of a database error. */
-  n_custom = g_strv_length (planner->custom_names);
-  max_custom = sqlite3_limit (self->db, SQLITE_LIMIT_COLUMN, -1) - WALK_COLUMNS;
-  if (n_custom > max_custom)
-    {
-      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-                   _("The template uses %u columns of your contacts; a campaign can fill in at "
-                     "most %u. Use fewer of them."),
-                   n_custom, max_custom);
-      return FALSE;
-    }
   planner->too_long = g_ptr_array_new_with_free_func (g_free);
 
   planner->needed = g_ptr_array_new ();
@@ -974,22 +957,16 @@ note_missing (Planner       *planner,
 }
 
 /* The query of plan_walk(): the targeted contacts, with their sort key
- * and one more column per custom field the template uses (its value when
- * it is text), in no particular order. */
+ * and, when the template uses any, their custom fields, in no particular
+ * order. */
 static char *
 walk_sql (const XiJobSpec *spec,
           guint            n_custom)
 {
   GString *sql = g_string_new ("SELECT c.id, c.name, c.phone, c.opted_out, c.on_whatsapp, c.sort_key");
 
-  /* Parameter ?N + 3 is the JSON path of field N; SQLite parses each
-   * contact's fields once for all of them. Invalid JSON gives no value,
-   * as a contact with no such field. */
-  for (guint i = 0; i < n_custom; i++)
-    g_string_append_printf (sql, ", CASE WHEN json_valid (c.custom_fields)"
-                            " AND json_type (c.custom_fields, ?%u) = 'text'"
-                            " THEN json_extract (c.custom_fields, ?%u) END", i + 3, i + 3);
-
+  if (n_custom > 0)
+    g_string_append (sql, ", c.custom_fields");
   if (spec->group_id != NULL)
     g_string_append (sql, " FROM group_members m JOIN contacts c ON c.id = m.contact_id"
                      " WHERE m.master_user_id = ?1 AND m.group_id = ?2 AND m.deleted = 0"
@@ -1023,20 +1000,25 @@ typedef struct
   int           on_whatsapp;
 } WalkContact;
 
-/* The row @stmt is on; the strings are the statement's until its next step. */
-static void
-walk_contact_from_row (sqlite3_stmt  *stmt,
-                       Planner       *planner,
-                       guint          n_custom,
-                       WalkContact   *contact)
+/* The row @stmt is on; the strings are the statement's until its next
+ * step, the custom values @fields' until its next read. */
+static gboolean
+walk_contact_from_row (sqlite3_stmt        *stmt,
+                       Planner             *planner,
+                       XiStoreFieldReader  *fields,
+                       WalkContact         *contact,
+                       GError             **error)
 {
   contact->name = (const char *)sqlite3_column_text (stmt, 1);
   contact->phone = (const char *)sqlite3_column_text (stmt, 2);
   contact->skip = row_skip_reason (planner, contact->phone, sqlite3_column_int (stmt, 3), &contact->number);
   contact->on_whatsapp = sqlite3_column_int (stmt, 4);
   contact->sort_key = (const char *)sqlite3_column_text (stmt, 5);
-  for (guint i = 0; i < n_custom; i++)
-    contact->custom_values[i] = (const char *)sqlite3_column_text (stmt, WALK_COLUMNS + i);
+  if (fields == NULL)
+    return TRUE;
+  contact->custom_values = _xi_store_field_reader_read (fields, (const char *)sqlite3_column_text (stmt, 6),
+                                                        error);
+  return contact->custom_values != NULL;
 }
 
 /* The order of the contact list, as the ORDER BY of contacts_order
@@ -1172,8 +1154,8 @@ plan_walk (XiStore          *self,
   g_autoptr(GStringChunk) strings = g_string_chunk_new (64 * 1024);
   guint n_custom = func != NULL ? g_strv_length (planner->custom_names) : 0;
   g_autofree char *sql = walk_sql (spec, n_custom);
-  g_autofree const char **custom_values = g_new0 (const char *, n_custom + 1);
-  g_autofree char **paths = g_new0 (char *, n_custom + 1);
+  g_autoptr(XiStoreFieldReader) fields = NULL;
+  const char *no_values[] = { NULL };
   Walk walk = {
     .planner = planner,
     .spec = spec,
@@ -1205,12 +1187,8 @@ plan_walk (XiStore          *self,
       for (guint i = 0; spec->contact_ids[i] != NULL; i++)
         g_hash_table_add (wanted, spec->contact_ids[i]);
     }
-  for (guint i = 0; i < n_custom; i++)
-    {
-      /* Variable names are letters, digits and '_', safe inside quotes. */
-      paths[i] = g_strdup_printf ("$.\"%s\"", planner->custom_names[i]);
-      _xi_store_bind_text (stmt, i + 3, paths[i]);
-    }
+  if (n_custom > 0)
+    fields = _xi_store_field_reader_new (self, (const char * const *)planner->custom_names);
 
   if (func != NULL)
     {
@@ -1223,12 +1201,13 @@ plan_walk (XiStore          *self,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      WalkContact contact = { .custom_values = custom_values };
+      WalkContact contact = { .custom_values = no_values };
 
       contact.contact_id = (const char *)sqlite3_column_text (stmt, 0);
       if (wanted != NULL && !g_hash_table_contains (wanted, contact.contact_id))
         continue;
-      walk_contact_from_row (stmt, planner, n_custom, &contact);
+      if (!walk_contact_from_row (stmt, planner, fields, &contact, error))
+        goto out;
       if (sorted == NULL)
         {
           if (!walk_contact (self, &walk, &contact, error))
@@ -1250,7 +1229,8 @@ plan_walk (XiStore          *self,
       memcpy (contact.phone_prefix, contact.phone, strnlen (contact.phone, PHONE_PREFIX));
       for (guint i = 0; i < n_custom; i++)
         g_ptr_array_add (sorted_values,
-                         custom_values[i] != NULL ? g_string_chunk_insert (strings, custom_values[i]) : NULL);
+                         contact.custom_values[i] != NULL
+                         ? g_string_chunk_insert (strings, contact.custom_values[i]) : NULL);
       contact.first_value = sorted->len * n_custom;
       g_array_append_val (sorted, contact);
     }
@@ -1286,8 +1266,6 @@ plan_walk (XiStore          *self,
 out:
   sqlite3_finalize (stmt);
   number_set_clear (&walk.seen);
-  for (guint i = 0; i < n_custom; i++)
-    g_free (paths[i]);
   return ok;
 }
 
