@@ -504,6 +504,8 @@ recipient_lookup (const char *variable,
   return NULL;
 }
 
+/* The contact's strings are the planner's (Planner.strings) and live as
+ * long as it does; the text is the row's. */
 typedef struct
 {
   const char    *contact_id;
@@ -535,6 +537,7 @@ typedef struct
   guint            most_values;     /* the most variables one variant fills in */
   GPtrArray       *needed;          /* const char *, the variables some use has no fallback for */
   guint            expected;        /* at least the targeted contacts when known, or 0 */
+  GStringChunk    *strings;         /* the walked contacts' strings */
 } Planner;
 
 static void
@@ -549,6 +552,7 @@ planner_clear (Planner *planner)
   g_clear_pointer (&planner->custom_names, g_strfreev);
   g_clear_pointer (&planner->too_long, g_ptr_array_unref);
   g_clear_pointer (&planner->needed, g_ptr_array_unref);
+  g_clear_pointer (&planner->strings, g_string_chunk_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Planner, planner_clear)
@@ -1151,7 +1155,6 @@ plan_walk (XiStore          *self,
   g_autoptr(GHashTable) wanted = NULL;
   g_autoptr(GArray) sorted = NULL;
   g_autoptr(GPtrArray) sorted_values = NULL;
-  g_autoptr(GStringChunk) strings = g_string_chunk_new (64 * 1024);
   guint n_custom = func != NULL ? g_strv_length (planner->custom_names) : 0;
   g_autofree char *sql = walk_sql (spec, n_custom);
   g_autoptr(XiStoreFieldReader) fields = NULL;
@@ -1192,6 +1195,9 @@ plan_walk (XiStore          *self,
 
   if (func != NULL)
     {
+      /* A row handed to @func may keep them until the planner goes. */
+      if (planner->strings == NULL)
+        planner->strings = g_string_chunk_new (64 * 1024);
       /* Grown by doubling, 100,000 contacts were copied and faulted in
        * six times over. The estimate may be the largest rowid of all
        * contacts, so it reserves no more than a large campaign needs. */
@@ -1221,16 +1227,17 @@ plan_walk (XiStore          *self,
         }
 
       /* The custom values are placed once every row is in. */
-      contact.contact_id = g_string_chunk_insert (strings, contact.contact_id);
-      contact.name = contact.name != NULL ? g_string_chunk_insert (strings, contact.name) : NULL;
-      contact.phone = g_string_chunk_insert (strings, contact.phone);
-      contact.sort_key = g_string_chunk_insert (strings, contact.sort_key != NULL ? contact.sort_key : "");
+      contact.contact_id = g_string_chunk_insert (planner->strings, contact.contact_id);
+      contact.name = contact.name != NULL ? g_string_chunk_insert (planner->strings, contact.name) : NULL;
+      contact.phone = g_string_chunk_insert (planner->strings, contact.phone);
+      contact.sort_key = g_string_chunk_insert (planner->strings,
+                                                contact.sort_key != NULL ? contact.sort_key : "");
       memcpy (contact.key_prefix, contact.sort_key, strnlen (contact.sort_key, KEY_PREFIX));
       memcpy (contact.phone_prefix, contact.phone, strnlen (contact.phone, PHONE_PREFIX));
       for (guint i = 0; i < n_custom; i++)
         g_ptr_array_add (sorted_values,
                          contact.custom_values[i] != NULL
-                         ? g_string_chunk_insert (strings, contact.custom_values[i]) : NULL);
+                         ? g_string_chunk_insert (planner->strings, contact.custom_values[i]) : NULL);
       contact.first_value = sorted->len * n_custom;
       g_array_append_val (sorted, contact);
     }
@@ -1395,8 +1402,8 @@ xi_store_plan_job_finish (XiStore       *self,
  * then counts once per this many rows (ten parameters each). */
 #define INSERT_BATCH 64
 
-/* A recipient waiting for its INSERT; the strings are in the state's
- * chunk, which outlives the row. */
+/* A recipient waiting for its INSERT; its text is in the state's chunk,
+ * the contact's strings are the planner's, and both outlive the row. */
 typedef struct
 {
   char          id[40];
@@ -1542,9 +1549,9 @@ stage_recipient (XiStore           *self,
 
   staged = &state->staged[state->n_staged++];
   row_ids_format_recipient (&state->ids, position, staged->id);
-  staged->contact_id = g_string_chunk_insert (state->strings, row->contact_id);
-  staged->phone = g_string_chunk_insert (state->strings, row->phone);
-  staged->name = row->name != NULL ? g_string_chunk_insert (state->strings, row->name) : NULL;
+  staged->contact_id = row->contact_id;
+  staged->phone = row->phone;
+  staged->name = row->name;
   staged->position = position;
   staged->skip = row->skip;
   if (row->skip == XI_SKIP_REASON_NONE)
