@@ -813,6 +813,7 @@ test_message_limit (void)
   g_autoptr(XiTemplateText) choice = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *longer = NULL;
   g_auto(GStrv) missing = NULL;
   Recipient big = { { NULL } };
   Recipient exactly = { { NULL } };
@@ -847,6 +848,12 @@ test_message_limit (void)
   g_assert_cmpuint (g_utf8_strlen (out, -1), ==, XI_LIMIT_MESSAGE_CHARS);
   g_assert_cmpuint (xi_template_text_get_max_chars (at_limit, lookup, &exactly), ==,
                     XI_LIMIT_MESSAGE_CHARS);
+  /* The store's last check before a message is kept counts the same. */
+  g_assert_true (xi_limit_check_message (out, NULL));
+  longer = g_strconcat (out, "Y", NULL);
+  g_assert_false (xi_limit_check_message (longer, &error));
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);
+  g_clear_error (&error);
   exactly.pairs[1] = "XY";
   g_assert_null (xi_template_text_render (at_limit, lookup, &exactly, NULL, NULL, &error));
   g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_LONG);

@@ -209,7 +209,10 @@ gboolean
 xi_limit_check_message (const char  *text,
                         GError     **error)
 {
-  if (chars_beyond (text, XI_LIMIT_MESSAGE_CHARS) <= XI_LIMIT_MESSAGE_CHARS)
+  /* Every message of a campaign is checked: most are far shorter in
+   * bytes than the limit in characters, which settles it at once. */
+  if (text == NULL || strlen (text) <= XI_LIMIT_MESSAGE_CHARS ||
+      chars_beyond (text, XI_LIMIT_MESSAGE_CHARS) <= XI_LIMIT_MESSAGE_CHARS)
     return TRUE;
 
   xi_limit_set_message_error (error);

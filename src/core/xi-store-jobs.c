@@ -504,6 +504,8 @@ recipient_lookup (const char *variable,
   return NULL;
 }
 
+/* The contact's strings are the planner's (Planner.strings) and live as
+ * long as it does; the text is the row's. */
 typedef struct
 {
   const char    *contact_id;
@@ -535,6 +537,7 @@ typedef struct
   guint            most_values;     /* the most variables one variant fills in */
   GPtrArray       *needed;          /* const char *, the variables some use has no fallback for */
   guint            expected;        /* at least the targeted contacts when known, or 0 */
+  GStringChunk    *strings;         /* the walked contacts' strings */
 } Planner;
 
 static void
@@ -549,6 +552,7 @@ planner_clear (Planner *planner)
   g_clear_pointer (&planner->custom_names, g_strfreev);
   g_clear_pointer (&planner->too_long, g_ptr_array_unref);
   g_clear_pointer (&planner->needed, g_ptr_array_unref);
+  g_clear_pointer (&planner->strings, g_string_chunk_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Planner, planner_clear)
@@ -637,9 +641,6 @@ count_char (const char *text,
   return n;
 }
 
-/* The columns of the walk's query (walk_sql ()) before the custom fields. */
-#define WALK_COLUMNS 6
-
 static gboolean
 planner_init (Planner          *planner,
               XiStore          *self,
@@ -647,7 +648,6 @@ planner_init (Planner          *planner,
               GError          **error)
 {
   const char * const *sources;
-  guint n_custom, max_custom;
 
   if (spec->group_id == NULL && spec->contact_ids == NULL)
     {
@@ -719,19 +719,6 @@ planner_init (Planner          *planner,
   planner->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   planner->rand = g_rand_new ();
   planner->custom_names = custom_variables (planner->variants);
-  /* Each one is a column of the walk's query, beside the contact's own
-   * (walk_sql ()); past SQLite's limit the query could not be made and
-   * the user was told of a database error. */
-  n_custom = g_strv_length (planner->custom_names);
-  max_custom = sqlite3_limit (self->db, SQLITE_LIMIT_COLUMN, -1) - WALK_COLUMNS;
-  if (n_custom > max_custom)
-    {
-      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
-                   _("The template uses %u columns of your contacts; a campaign can fill in at "
-                     "most %u. Use fewer of them."),
-                   n_custom, max_custom);
-      return FALSE;
-    }
   planner->too_long = g_ptr_array_new_with_free_func (g_free);
 
   planner->needed = g_ptr_array_new ();
@@ -974,22 +961,16 @@ note_missing (Planner       *planner,
 }
 
 /* The query of plan_walk(): the targeted contacts, with their sort key
- * and one more column per custom field the template uses (its value when
- * it is text), in no particular order. */
+ * and, when the template uses any, their custom fields, in no particular
+ * order. */
 static char *
 walk_sql (const XiJobSpec *spec,
           guint            n_custom)
 {
   GString *sql = g_string_new ("SELECT c.id, c.name, c.phone, c.opted_out, c.on_whatsapp, c.sort_key");
 
-  /* Parameter ?N + 3 is the JSON path of field N; SQLite parses each
-   * contact's fields once for all of them. Invalid JSON gives no value,
-   * as a contact with no such field. */
-  for (guint i = 0; i < n_custom; i++)
-    g_string_append_printf (sql, ", CASE WHEN json_valid (c.custom_fields)"
-                            " AND json_type (c.custom_fields, ?%u) = 'text'"
-                            " THEN json_extract (c.custom_fields, ?%u) END", i + 3, i + 3);
-
+  if (n_custom > 0)
+    g_string_append (sql, ", c.custom_fields");
   if (spec->group_id != NULL)
     g_string_append (sql, " FROM group_members m JOIN contacts c ON c.id = m.contact_id"
                      " WHERE m.master_user_id = ?1 AND m.group_id = ?2 AND m.deleted = 0"
@@ -1023,20 +1004,25 @@ typedef struct
   int           on_whatsapp;
 } WalkContact;
 
-/* The row @stmt is on; the strings are the statement's until its next step. */
-static void
-walk_contact_from_row (sqlite3_stmt  *stmt,
-                       Planner       *planner,
-                       guint          n_custom,
-                       WalkContact   *contact)
+/* The row @stmt is on; the strings are the statement's until its next
+ * step, the custom values @fields' until its next read. */
+static gboolean
+walk_contact_from_row (sqlite3_stmt        *stmt,
+                       Planner             *planner,
+                       XiStoreFieldReader  *fields,
+                       WalkContact         *contact,
+                       GError             **error)
 {
   contact->name = (const char *)sqlite3_column_text (stmt, 1);
   contact->phone = (const char *)sqlite3_column_text (stmt, 2);
   contact->skip = row_skip_reason (planner, contact->phone, sqlite3_column_int (stmt, 3), &contact->number);
   contact->on_whatsapp = sqlite3_column_int (stmt, 4);
   contact->sort_key = (const char *)sqlite3_column_text (stmt, 5);
-  for (guint i = 0; i < n_custom; i++)
-    contact->custom_values[i] = (const char *)sqlite3_column_text (stmt, WALK_COLUMNS + i);
+  if (fields == NULL)
+    return TRUE;
+  contact->custom_values = _xi_store_field_reader_read (fields, (const char *)sqlite3_column_text (stmt, 6),
+                                                        error);
+  return contact->custom_values != NULL;
 }
 
 /* The order of the contact list, as the ORDER BY of contacts_order
@@ -1169,11 +1155,10 @@ plan_walk (XiStore          *self,
   g_autoptr(GHashTable) wanted = NULL;
   g_autoptr(GArray) sorted = NULL;
   g_autoptr(GPtrArray) sorted_values = NULL;
-  g_autoptr(GStringChunk) strings = g_string_chunk_new (64 * 1024);
   guint n_custom = func != NULL ? g_strv_length (planner->custom_names) : 0;
   g_autofree char *sql = walk_sql (spec, n_custom);
-  g_autofree const char **custom_values = g_new0 (const char *, n_custom + 1);
-  g_autofree char **paths = g_new0 (char *, n_custom + 1);
+  g_autoptr(XiStoreFieldReader) fields = NULL;
+  const char *no_values[] = { NULL };
   Walk walk = {
     .planner = planner,
     .spec = spec,
@@ -1205,15 +1190,14 @@ plan_walk (XiStore          *self,
       for (guint i = 0; spec->contact_ids[i] != NULL; i++)
         g_hash_table_add (wanted, spec->contact_ids[i]);
     }
-  for (guint i = 0; i < n_custom; i++)
-    {
-      /* Variable names are letters, digits and '_', safe inside quotes. */
-      paths[i] = g_strdup_printf ("$.\"%s\"", planner->custom_names[i]);
-      _xi_store_bind_text (stmt, i + 3, paths[i]);
-    }
+  if (n_custom > 0)
+    fields = _xi_store_field_reader_new (self, (const char * const *)planner->custom_names);
 
   if (func != NULL)
     {
+      /* A row handed to @func may keep them until the planner goes. */
+      if (planner->strings == NULL)
+        planner->strings = g_string_chunk_new (64 * 1024);
       /* Grown by doubling, 100,000 contacts were copied and faulted in
        * six times over. The estimate may be the largest rowid of all
        * contacts, so it reserves no more than a large campaign needs. */
@@ -1223,12 +1207,13 @@ plan_walk (XiStore          *self,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      WalkContact contact = { .custom_values = custom_values };
+      WalkContact contact = { .custom_values = no_values };
 
       contact.contact_id = (const char *)sqlite3_column_text (stmt, 0);
       if (wanted != NULL && !g_hash_table_contains (wanted, contact.contact_id))
         continue;
-      walk_contact_from_row (stmt, planner, n_custom, &contact);
+      if (!walk_contact_from_row (stmt, planner, fields, &contact, error))
+        goto out;
       if (sorted == NULL)
         {
           if (!walk_contact (self, &walk, &contact, error))
@@ -1242,15 +1227,17 @@ plan_walk (XiStore          *self,
         }
 
       /* The custom values are placed once every row is in. */
-      contact.contact_id = g_string_chunk_insert (strings, contact.contact_id);
-      contact.name = contact.name != NULL ? g_string_chunk_insert (strings, contact.name) : NULL;
-      contact.phone = g_string_chunk_insert (strings, contact.phone);
-      contact.sort_key = g_string_chunk_insert (strings, contact.sort_key != NULL ? contact.sort_key : "");
+      contact.contact_id = g_string_chunk_insert (planner->strings, contact.contact_id);
+      contact.name = contact.name != NULL ? g_string_chunk_insert (planner->strings, contact.name) : NULL;
+      contact.phone = g_string_chunk_insert (planner->strings, contact.phone);
+      contact.sort_key = g_string_chunk_insert (planner->strings,
+                                                contact.sort_key != NULL ? contact.sort_key : "");
       memcpy (contact.key_prefix, contact.sort_key, strnlen (contact.sort_key, KEY_PREFIX));
       memcpy (contact.phone_prefix, contact.phone, strnlen (contact.phone, PHONE_PREFIX));
       for (guint i = 0; i < n_custom; i++)
         g_ptr_array_add (sorted_values,
-                         custom_values[i] != NULL ? g_string_chunk_insert (strings, custom_values[i]) : NULL);
+                         contact.custom_values[i] != NULL
+                         ? g_string_chunk_insert (planner->strings, contact.custom_values[i]) : NULL);
       contact.first_value = sorted->len * n_custom;
       g_array_append_val (sorted, contact);
     }
@@ -1286,8 +1273,6 @@ plan_walk (XiStore          *self,
 out:
   sqlite3_finalize (stmt);
   number_set_clear (&walk.seen);
-  for (guint i = 0; i < n_custom; i++)
-    g_free (paths[i]);
   return ok;
 }
 
@@ -1417,8 +1402,8 @@ xi_store_plan_job_finish (XiStore       *self,
  * then counts once per this many rows (ten parameters each). */
 #define INSERT_BATCH 64
 
-/* A recipient waiting for its INSERT; the strings are in the state's
- * chunk, which outlives the row. */
+/* A recipient waiting for its INSERT; its text is in the state's chunk,
+ * the contact's strings are the planner's, and both outlive the row. */
 typedef struct
 {
   char          id[40];
@@ -1564,9 +1549,9 @@ stage_recipient (XiStore           *self,
 
   staged = &state->staged[state->n_staged++];
   row_ids_format_recipient (&state->ids, position, staged->id);
-  staged->contact_id = g_string_chunk_insert (state->strings, row->contact_id);
-  staged->phone = g_string_chunk_insert (state->strings, row->phone);
-  staged->name = row->name != NULL ? g_string_chunk_insert (state->strings, row->name) : NULL;
+  staged->contact_id = row->contact_id;
+  staged->phone = row->phone;
+  staged->name = row->name;
   staged->position = position;
   staged->skip = row->skip;
   if (row->skip == XI_SKIP_REASON_NONE)

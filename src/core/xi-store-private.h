@@ -282,6 +282,17 @@ gboolean        _xi_store_fields_resume    (XiStore              *self,
                                             GHashTable           *counts,
                                             GError              **error);
 
+typedef struct _XiStoreFieldReader XiStoreFieldReader;
+
+XiStoreFieldReader *_xi_store_field_reader_new  (XiStore              *self,
+                                                 const char * const   *names);
+const char    **_xi_store_field_reader_read (XiStoreFieldReader   *reader,
+                                             const char           *json,
+                                             GError              **error);
+void            _xi_store_field_reader_free (XiStoreFieldReader   *reader);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiStoreFieldReader, _xi_store_field_reader_free)
+
 /* xi-store.c, for xi-store-changes.c */
 gboolean        _xi_store_changed_is_heard (XiStore              *self);
 void            _xi_store_changes_watch    (XiStore              *self);

@@ -710,7 +710,7 @@ typedef struct
   XiTemplateLookupFunc  lookup;
   gpointer              lookup_data;
   GString              *out;
-  gsize                 chars;     /* characters in @out */
+  gsize                 chars;     /* characters in @out; 0 until they are counted */
   gboolean              too_long;  /* @out stopped growing at the limit */
   gboolean              want_missing;
   GPtrArray            *missing;   /* borrowed names, created on the first one */
@@ -726,14 +726,25 @@ append (Render     *r,
 {
   if (r->too_long)
     return;
-  r->chars += g_utf8_strlen (text, len);
   /* Measuring only: xi_template_text_get_max_chars() keeps the count. */
   if (r->out == NULL)
-    return;
-  if (r->chars > XI_LIMIT_MESSAGE_CHARS)
     {
-      r->too_long = TRUE;
+      r->chars += g_utf8_strlen (text, len);
       return;
+    }
+  /* A character takes at least a byte, so the characters of a message
+   * are counted only once its bytes pass the limit; counting every piece
+   * of every message was 2 % of creating a campaign. */
+  if (r->out->len + len > XI_LIMIT_MESSAGE_CHARS)
+    {
+      if (r->chars == 0)
+        r->chars = g_utf8_strlen (r->out->str, r->out->len);
+      r->chars += g_utf8_strlen (text, len);
+      if (r->chars > XI_LIMIT_MESSAGE_CHARS)
+        {
+          r->too_long = TRUE;
+          return;
+        }
     }
   g_string_append_len (r->out, text, len);
 }
