@@ -2016,6 +2016,64 @@ test_restored_counter_passed (Fixture       *fixture,
   g_assert_cmpuint (on_b->len, ==, 10);
 }
 
+/* After the restore A writes more than it lost, and its pass fails
+ * before it has read anything: the counter is past A's checkpoints from
+ * then on (A's own writes never moved them). The pass that found the marks lower had begun the re-read of
+ * every table on disk, so the next pass still sends Citra back. */
+static void
+test_restored_own_pushes_passed (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const char *master = xi_supabase_client_get_user_id (fixture->a.client);
+  g_autoptr(XiContact) citra = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  g_autofree char *name = NULL;
+  XiSyncStats stats;
+
+  g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000301"));
+  sync_both (fixture);
+  server_sql ("create table public.%s_counter as select * from private.sync_counters"
+              " where master_user_id = '%s';"
+              " create table public.%s_marks as select * from private.device_marks"
+              " where master_user_id = '%s'", backup, master, backup, master);
+  citra = add_contact (&fixture->a, "Citra", "6281200000302");
+  sync_ok (&fixture->a, NULL);
+  server_sql ("delete from public.contacts where id = '%s';"
+              " update private.sync_counters c set last_seq = b.last_seq from public.%s_counter b"
+              " where c.master_user_id = b.master_user_id; drop table public.%s_counter;"
+              " delete from private.device_marks where master_user_id = '%s';"
+              " insert into private.device_marks select * from public.%s_marks;"
+              " drop table public.%s_marks",
+              xi_contact_get_id (citra), backup, backup, master, backup, backup);
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000003%02u", i + 10);
+
+      g_object_unref (add_contact (&fixture->a, "Eka", phone));
+    }
+  /* A pass that reads a table fails there (one that reads none, as it
+   * would without the marks, goes through). */
+  control ("fail?status=503&path=/rest/v1/groups&method=GET");
+  run_sync (&fixture->a, &stats, &error);
+  g_clear_error (&error);
+  g_assert_cmpuint (stats.pushed, ==, 8);
+  control ("reset");
+  control ("max-rows?n=0");
+  g_assert_cmpint (local_int (&fixture->a, "SELECT max (last_seq) FROM sync_checkpoints"), <,
+                   server_last_seq (&fixture->a));
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.restored, ==, 1);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  name = server_contact (&fixture->a, citra, "name");
+  g_assert_cmpstr (name, ==, "Citra");
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 10);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+}
+
 /* A row sent back after a restore that the server answers without
  * taking it stays here as a refused change, with a message, instead of
  * counting as sent; once the server takes rows again, retrying it sends
@@ -2169,6 +2227,7 @@ main (int   argc,
   ADD ("server-restored-from-backup", test_server_restored_from_backup);
   ADD ("page-past-the-counter", test_page_past_the_counter);
   ADD ("restored-counter-passed", test_restored_counter_passed);
+  ADD ("restored-own-pushes-passed", test_restored_own_pushes_passed);
   ADD ("restored-row-dropped", test_restored_row_dropped);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
