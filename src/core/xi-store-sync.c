@@ -2826,9 +2826,10 @@ raise_mark (XiStore     *self,
 {
   g_autofree char *key = g_strconcat ("mark:", device_id, NULL);
 
+  /* A mark that did not move writes nothing: most passes change none. */
   return row_exec (self, "INSERT INTO sync_state (key, value) VALUES (?1, ?3)"
-                   " ON CONFLICT (key) DO UPDATE"
-                   " SET value = max (CAST (value AS INTEGER), excluded.value)",
+                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                   " WHERE CAST (value AS INTEGER) < CAST (excluded.value AS INTEGER)",
                    key, NULL, seq, error);
 }
 
