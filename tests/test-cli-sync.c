@@ -304,6 +304,46 @@ test_killed_after_commit (void)
   xi_test_rm_rf (b);
 }
 
+/* Signs @dir in to a new account of @email with Ayu (@kept), syncs, adds
+ * Budi (@lost) and syncs; then the server goes back to a copy from
+ * before Budi: his row and the counter as they were. Returns the SQL for
+ * the account's id. */
+static char *
+restore_without (const char *dir,
+                 const char *email,
+                 const char *kept,
+                 const char *lost)
+{
+  g_autofree char *master = g_strdup_printf ("(select id from auth.users where email = '%s')",
+                                             email);
+  g_autofree char *backup = NULL;
+  g_autofree char *restore = NULL;
+
+  g_assert_cmpint (cli (dir, NULL, NULL, "sync", "configure", fs_rig_get_url (rig),
+                        fs_rig_get_anon_key (rig), NULL), ==, 0);
+  g_assert_cmpint (cli (dir, "correct horse battery\n", NULL, "login", "--new", email, NULL), ==, 0);
+  g_assert_cmpint (cli (dir, NULL, NULL, "contacts", "add", "--name", "Ayu", kept, NULL), ==, 0);
+  g_assert_cmpint (cli (dir, NULL, NULL, "sync", "--once", NULL), ==, 0);
+
+  backup = g_strdup_printf ("create table public.cli_backup_%08x as select last_seq"
+                            " from private.sync_counters where master_user_id = %s",
+                            g_str_hash (email), master);
+  g_assert_true (fs_rig_sql (rig, backup, NULL));
+  g_assert_cmpint (cli (dir, NULL, NULL, "contacts", "add", "--name", "Budi", lost, NULL), ==, 0);
+  g_assert_cmpint (cli (dir, NULL, NULL, "sync", "--once", NULL), ==, 0);
+
+  restore = g_strdup_printf ("begin; set local session_replication_role = replica;"
+                             " delete from public.contacts where master_user_id = %s"
+                             " and phone = '%s';"
+                             " update private.sync_counters set last_seq ="
+                             " (select last_seq from public.cli_backup_%08x)"
+                             " where master_user_id = %s;"
+                             " drop table public.cli_backup_%08x; commit;",
+                             master, lost, g_str_hash (email), master, g_str_hash (email));
+  g_assert_true (fs_rig_sql (rig, restore, NULL));
+  return g_steal_pointer (&master);
+}
+
 /* The server is put back to a copy from before Budi was added: `sync`
  * says so in the user's words, and Budi goes back to the server. */
 static void
@@ -311,39 +351,73 @@ test_server_restored (void)
 {
   g_autofree char *a = xi_test_make_tmpdir ();
   g_autofree char *email = g_strdup_printf ("restore-%08x@example.com", g_random_int ());
-  g_autofree char *master = NULL;
-  g_autofree char *backup = NULL;
-  g_autofree char *restore = NULL;
+  g_autofree char *master = restore_without (a, email, "6281300000021", "6281300000022");
   g_autofree char *both = NULL;
   g_autofree char *out = NULL;
-  const char *url = fs_rig_get_url (rig);
-  const char *key = fs_rig_get_anon_key (rig);
-
-  g_assert_cmpint (cli (a, NULL, NULL, "sync", "configure", url, key, NULL), ==, 0);
-  g_assert_cmpint (cli (a, "correct horse battery\n", NULL, "login", "--new", email, NULL), ==, 0);
-  g_assert_cmpint (cli (a, NULL, NULL, "contacts", "add", "--name", "Ayu", "6281300000021", NULL), ==, 0);
-  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
-
-  master = g_strdup_printf ("(select id from auth.users where email = '%s')", email);
-  backup = g_strdup_printf ("create table public.cli_backup_%08x as select last_seq"
-                            " from private.sync_counters where master_user_id = %s",
-                            g_str_hash (email), master);
-  g_assert_true (fs_rig_sql (rig, backup, NULL));
-  g_assert_cmpint (cli (a, NULL, NULL, "contacts", "add", "--name", "Budi", "6281300000022", NULL), ==, 0);
-  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
-
-  restore = g_strdup_printf ("begin; set local session_replication_role = replica;"
-                             " delete from public.contacts where master_user_id = %s"
-                             " and phone = '6281300000022';"
-                             " update private.sync_counters set last_seq ="
-                             " (select last_seq from public.cli_backup_%08x)"
-                             " where master_user_id = %s;"
-                             " drop table public.cli_backup_%08x; commit;",
-                             master, g_str_hash (email), master, g_str_hash (email));
-  g_assert_true (fs_rig_sql (rig, restore, NULL));
 
   g_assert_cmpint (cli (a, NULL, &out, "sync", "--once", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "put back to an earlier copy of your data. 1 item it lost"));
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
+  both = g_strdup_printf ("(select count(*) from public.contacts where master_user_id = %s"
+                          " and not deleted) = 2", master);
+  g_assert_true (server_holds (both));
+  g_assert_cmpuint (count_contacts (a), ==, 2);
+
+  xi_test_rm_rf (a);
+}
+
+/* The SQLite file of the one account signed in on @dir. */
+static char *
+account_db (const char *dir)
+{
+  g_autofree char *accounts = g_build_filename (dir, "accounts", NULL);
+  g_autoptr(GDir) folders = g_dir_open (accounts, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (folders);
+  name = g_dir_read_name (folders);
+  g_assert_nonnull (name);
+  g_assert_null (g_dir_read_name (folders));
+  return g_build_filename (accounts, name, "xender-in.db", NULL);
+}
+
+/* `sync --once` is killed while it reads the contacts again after the
+ * server was put back to an earlier copy. Started again, it goes on with
+ * that re-read instead of forgetting it: the user is told, and Budi,
+ * whom the server lost, goes back to it. */
+static void
+test_killed_mid_restore (void)
+{
+  g_autofree char *a = xi_test_make_tmpdir ();
+  g_autofree char *email = g_strdup_printf ("reread-%08x@example.com", g_random_int ());
+  g_autofree char *master = restore_without (a, email, "6281300000031", "6281300000032");
+  g_autofree char *db = account_db (a);
+  g_autofree char *both = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *begun = "SELECT count(*) FROM sync_state WHERE key = 'restore:contacts'";
+  gint64 deadline;
+
+  /* The re-read of the contacts has begun on disk when its first page is
+   * asked for; the server holds that request until the kill. */
+  xi_sync_test_control (rig, "delay?ms=20000&path=/rest/v1/contacts&method=GET");
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, g_getenv ("XI_CLI"), "--data-dir", a, "sync", "--once", NULL);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (xi_test_sqlite_int (db, begun) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  g_assert_cmpint (xi_test_sqlite_int (db, begun), ==, 1);
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_if_exited (process));
+  xi_sync_test_control (rig, "reset");
+
+  g_assert_cmpint (cli (a, NULL, &out, "sync", "--once", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "put back to an earlier copy of your data. 1 item it lost"));
+  g_assert_cmpint (xi_test_sqlite_int (db, begun), ==, 0);
   g_assert_cmpint (cli (a, NULL, NULL, "sync", "--once", NULL), ==, 0);
   both = g_strdup_printf ("(select count(*) from public.contacts where master_user_id = %s"
                           " and not deleted) = 2", master);
@@ -361,6 +435,7 @@ main (int   argc,
   g_test_add_func ("/cli-sync/two-computers", test_two_computers);
   g_test_add_func ("/cli-sync/killed-after-commit", test_killed_after_commit);
   g_test_add_func ("/cli-sync/server-restored", test_server_restored);
+  g_test_add_func ("/cli-sync/killed-mid-restore", test_killed_mid_restore);
 
   return xi_sync_test_run (&rig);
 }

@@ -1834,6 +1834,20 @@ server_sql (const char *format,
   g_assert_no_error (error);
 }
 
+/* The account's counter on the server. */
+static gint64
+server_last_seq (Computer *computer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+
+  XI_TEST_WAIT (xi_supabase_client_rpc_async (computer->client, "sync_state", NULL, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                state = xi_supabase_client_rpc_finish (computer->client, result_, &error));
+  g_assert_no_error (error);
+  return json_object_get_int_member (json_node_get_object (state), "last_seq");
+}
+
 static char *
 server_contact (Computer   *computer,
                 XiContact  *contact,
@@ -1927,6 +1941,207 @@ test_server_restored_from_backup (Fixture       *fixture,
   g_assert_nonnull (seen);
 }
 
+/* The server goes back to a copy taken before A added Citra and renamed
+ * Ayu, device marks included, and B then writes more than A has read,
+ * so the counter is past A's checkpoint again: A still finds out from
+ * its own mark, lower than the number the server gave its last write,
+ * and sends both rows back. */
+static void
+test_restored_counter_passed (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *master = xi_supabase_client_get_user_id (fixture->a.client);
+  g_autoptr(XiContact) ayu = add_contact (&fixture->a, "Ayu", "6281200000091");
+  g_autoptr(XiContact) renamed = NULL;
+  g_autoptr(XiContact) citra = NULL;
+  g_autoptr(GPtrArray) on_a = NULL;
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  g_autofree char *name = NULL;
+  XiSyncStats stats;
+
+  sync_both (fixture);
+  server_sql ("create table public.%s_rows as select * from public.contacts"
+              " where master_user_id = '%s';"
+              " create table public.%s_counter as select * from private.sync_counters"
+              " where master_user_id = '%s';"
+              " create table public.%s_marks as select * from private.device_marks"
+              " where master_user_id = '%s'", backup, master, backup, master, backup, master);
+
+  renamed = find_contact (&fixture->a, "6281200000091");
+  xi_contact_set_name (renamed, "Ayu Lestari");
+  g_object_unref (save_contact (&fixture->a, renamed));
+  citra = add_contact (&fixture->a, "Citra", "6281200000092");
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 2);
+
+  server_sql ("delete from public.contacts where master_user_id = '%s';"
+              " insert into public.contacts select * from public.%s_rows;"
+              " update private.sync_counters c set last_seq = b.last_seq from public.%s_counter b"
+              " where c.master_user_id = b.master_user_id;"
+              " delete from private.device_marks where master_user_id = '%s';"
+              " insert into private.device_marks select * from public.%s_marks;"
+              " drop table public.%s_rows; drop table public.%s_counter; drop table public.%s_marks",
+              master, backup, backup, master, backup, backup, backup, backup);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000001%02u", i);
+
+      g_object_unref (add_contact (&fixture->b, "Dewi", phone));
+    }
+  sync_ok (&fixture->b, NULL);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT max (last_seq) FROM sync_checkpoints"), <,
+                   server_last_seq (&fixture->a));
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.restored, ==, 2);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 2);
+  g_assert_cmpuint (stats.refused, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  name = server_contact (&fixture->a, ayu, "name");
+  g_assert_cmpstr (name, ==, "Ayu Lestari");
+  g_clear_pointer (&name, g_free);
+  name = server_contact (&fixture->a, citra, "name");
+  g_assert_cmpstr (name, ==, "Citra");
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 10);
+  on_a = list_contacts (&fixture->a);
+  g_assert_cmpuint (on_a->len, ==, 10);
+
+  /* Once is enough: the next passes find nothing lost. */
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.restored, ==, 0);
+  sync_both (fixture);
+  on_b = list_contacts (&fixture->b);
+  g_assert_cmpuint (on_b->len, ==, 10);
+}
+
+/* After the restore A writes more than it lost, and its pass fails
+ * before it has read anything: the counter is past A's checkpoints from
+ * then on (A's own writes never moved them). The pass that found the marks lower had begun the re-read of
+ * every table on disk, so the next pass still sends Citra back. */
+static void
+test_restored_own_pushes_passed (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const char *master = xi_supabase_client_get_user_id (fixture->a.client);
+  g_autoptr(XiContact) citra = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  g_autofree char *name = NULL;
+  XiSyncStats stats;
+
+  g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000301"));
+  sync_both (fixture);
+  server_sql ("create table public.%s_counter as select * from private.sync_counters"
+              " where master_user_id = '%s';"
+              " create table public.%s_marks as select * from private.device_marks"
+              " where master_user_id = '%s'", backup, master, backup, master);
+  citra = add_contact (&fixture->a, "Citra", "6281200000302");
+  sync_ok (&fixture->a, NULL);
+  server_sql ("delete from public.contacts where id = '%s';"
+              " update private.sync_counters c set last_seq = b.last_seq from public.%s_counter b"
+              " where c.master_user_id = b.master_user_id; drop table public.%s_counter;"
+              " delete from private.device_marks where master_user_id = '%s';"
+              " insert into private.device_marks select * from public.%s_marks;"
+              " drop table public.%s_marks",
+              xi_contact_get_id (citra), backup, backup, master, backup, backup);
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000003%02u", i + 10);
+
+      g_object_unref (add_contact (&fixture->a, "Eka", phone));
+    }
+  /* A pass that reads a table fails there (one that reads none, as it
+   * would without the marks, goes through). */
+  control ("fail?status=503&path=/rest/v1/groups&method=GET");
+  run_sync (&fixture->a, &stats, &error);
+  g_clear_error (&error);
+  g_assert_cmpuint (stats.pushed, ==, 8);
+  control ("reset");
+  control ("max-rows?n=0");
+  g_assert_cmpint (local_int (&fixture->a, "SELECT max (last_seq) FROM sync_checkpoints"), <,
+                   server_last_seq (&fixture->a));
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.restored, ==, 1);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  name = server_contact (&fixture->a, citra, "name");
+  g_assert_cmpstr (name, ==, "Citra");
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 10);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+}
+
+/* A row sent back after a restore that the server answers without
+ * taking it stays here as a refused change, with a message, instead of
+ * counting as sent; once the server takes rows again, retrying it sends
+ * it. */
+static void
+test_restored_row_dropped (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *master = xi_supabase_client_get_user_id (fixture->a.client);
+  g_autoptr(XiContact) citra = NULL;
+  g_autoptr(GPtrArray) dead = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  g_autofree char *name = NULL;
+  XiSyncStats stats;
+  XiSyncOp *op;
+
+  g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000201"));
+  sync_both (fixture);
+  server_sql ("create table public.%s_counter as select * from private.sync_counters"
+              " where master_user_id = '%s';"
+              " create table public.%s_marks as select * from private.device_marks"
+              " where master_user_id = '%s'", backup, master, backup, master);
+  citra = add_contact (&fixture->a, "Citra", "6281200000202");
+  sync_ok (&fixture->a, NULL);
+  server_sql ("delete from public.contacts where id = '%s';"
+              " update private.sync_counters c set last_seq = b.last_seq from public.%s_counter b"
+              " where c.master_user_id = b.master_user_id; drop table public.%s_counter;"
+              " delete from private.device_marks where master_user_id = '%s';"
+              " insert into private.device_marks select * from public.%s_marks;"
+              " drop table public.%s_marks;"
+              " create function public.%s_drop () returns trigger language plpgsql as"
+              " $$ begin return null; end $$;"
+              " create trigger aaa_%s before insert on public.contacts for each row"
+              " when (new.phone = '6281200000202') execute function public.%s_drop ()",
+              xi_contact_get_id (citra), backup, backup, master, backup, backup, backup, backup,
+              backup);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.restored, ==, 1);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).dead, ==, 1);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM contacts"
+                              " WHERE sync_status = 'rejected'"), ==, 1);
+  XI_TEST_WAIT (xi_store_sync_list_dead_async (fixture->a.store, NULL,
+                                               xi_test_store_result_cb, &slot_),
+                dead = xi_store_sync_list_dead_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dead->len, ==, 1);
+  op = g_ptr_array_index (dead, 0);
+  g_assert_cmpstr (op->row_id, ==, xi_contact_get_id (citra));
+  g_assert_nonnull (strstr (op->last_error, "put back to an earlier copy"));
+
+  server_sql ("drop trigger aaa_%s on public.contacts; drop function public.%s_drop ()",
+              backup, backup);
+  XI_TEST_WAIT (xi_store_sync_resolve_dead_async (fixture->a.store, op->op_id,
+                                                  XI_SYNC_DEAD_RETRY, NULL,
+                                                  xi_test_store_result_cb, &slot_),
+                xi_store_sync_resolve_dead_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  name = server_contact (&fixture->a, citra, "name");
+  g_assert_cmpstr (name, ==, "Citra");
+  g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
+}
+
 /* A server numbers a row far past its own counter. B refuses the page
  * instead of moving its checkpoint there, so once the server is right
  * again B still receives what was written meanwhile. */
@@ -2011,6 +2226,9 @@ main (int   argc,
   ADD ("quota-released-on-delete", test_quota_released_on_delete);
   ADD ("server-restored-from-backup", test_server_restored_from_backup);
   ADD ("page-past-the-counter", test_page_past_the_counter);
+  ADD ("restored-counter-passed", test_restored_counter_passed);
+  ADD ("restored-own-pushes-passed", test_restored_own_pushes_passed);
+  ADD ("restored-row-dropped", test_restored_row_dropped);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 

@@ -492,7 +492,11 @@ build_select (const SyncTableSpec *spec)
  * merge of two creations, which keeps the server's values). Until the
  * re-sync ends, server_seq 0 tells a row the server did not send. A
  * campaign's rows go back only from the device that sends it, as they
- * were pushed in the first place.
+ * were pushed in the first place. Their ops take new ids: one the server
+ * applied before its copy was taken is still known there and would be
+ * taken as a replay, the row left as the server has it. Each row sent
+ * back is remembered (sync_resync, as "repush:" and the table) until the
+ * server's reply shows it took the row (complete_one).
  */
 static void
 build_restore (SyncTable *table)
@@ -517,7 +521,8 @@ build_restore (SyncTable *table)
                                          " WHERE id = ?1", name);
   table->restore_unseen = g_strdup_printf ("UPDATE %s SET server_version = 0 WHERE server_seq = 0"
                                            " AND id IN %s", name, unseen);
-  table->restore_requeue = g_strdup_printf ("UPDATE sync_outbox SET changed = %s, base_version ="
+  table->restore_requeue = g_strdup_printf ("UPDATE sync_outbox SET op_id = xi_sync_uuid (),"
+                                            " changed = %s, base_version ="
                                             " (SELECT t.server_version FROM %s t"
                                             " WHERE t.id = sync_outbox.row_id)"
                                             " WHERE table_name = '%s' AND kind = 'upsert'"
@@ -2027,6 +2032,60 @@ pause_for_quota (XiStore     *self,
   return ok;
 }
 
+/* A row sent back after a restore that the server answered without
+ * taking it (no row, or a row some other op wrote last): it stays here,
+ * and the user is told and may send it again. */
+static gboolean
+repush_dropped (XiStore          *self,
+                const SyncTable  *table,
+                XiSyncResult     *result,
+                const char       *row_id,
+                GError          **error)
+{
+  g_message ("The server did not take back a row of %s it had lost", table->spec->name);
+  return row_exec (self, "UPDATE sync_outbox SET state = 'dead', last_error = ?2 WHERE op_id = ?1",
+                   result->op_id,
+                   _("The sync server lost this change when it was put back to an earlier copy, "
+                     "and did not take it when this computer sent it again."), 0, error) &&
+         set_status (self, table, row_id, "rejected", error);
+}
+
+/* Whether the server's reply to an op that sends a row back after a
+ * restore shows the row taken; the row stops being watched either way. */
+static gboolean
+repush_taken (XiStore          *self,
+              const SyncTable  *table,
+              XiSyncResult     *result,
+              const char       *row_id,
+              gboolean         *taken,
+              GError          **error)
+{
+  g_autofree char *key = g_strconcat ("repush:", table->spec->name, NULL);
+  gint64 watched;
+
+  *taken = TRUE;
+  watched = row_query_int (self, "SELECT EXISTS (SELECT 1 FROM sync_resync"
+                           " WHERE table_name = ?1 AND row_id = ?2)", key, row_id, 0, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  if (watched == 0 || result->outcome == XI_SYNC_OUTCOME_TRANSIENT)
+    return TRUE;
+  if (result->outcome == XI_SYNC_OUTCOME_SKIPPED)
+    *taken = FALSE;
+  else if (result->outcome == XI_SYNC_OUTCOME_APPLIED && result->server_row != NULL)
+    {
+      g_autoptr(JsonObject) row = parse_object (result->server_row, table->spec->name, error);
+      const char *last_op_id;
+
+      if (row == NULL)
+        return FALSE;
+      last_op_id = xi_json_get_string (row, "last_op_id", NULL);
+      *taken = last_op_id == NULL || g_strcmp0 (last_op_id, result->op_id) == 0;
+    }
+  return row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1 AND row_id = ?2",
+                   key, row_id, 0, error);
+}
+
 static gboolean
 complete_one (XiStore       *self,
               XiSyncResult  *result,
@@ -2058,6 +2117,15 @@ complete_one (XiStore       *self,
       return FALSE;
     }
   table = lookup_table (table_name);
+  if (table != NULL)
+    {
+      gboolean taken;
+
+      if (!repush_taken (self, table, result, row_id, &taken, error))
+        return FALSE;
+      if (!taken)
+        return repush_dropped (self, table, result, row_id, error);
+    }
 
   switch (result->outcome)
     {
@@ -2556,6 +2624,23 @@ begin_restore (XiStore          *self,
   return ok;
 }
 
+/* Inside the caller's transaction: every row of the table counts as not
+ * sent by the server until a page brings it. */
+static gboolean
+mark_resync (XiStore          *self,
+             const SyncTable  *table,
+             gboolean          restore,
+             GError          **error)
+{
+  const char *name = table->spec->name;
+  g_autofree char *key = g_strconcat ("restore:", name, NULL);
+
+  return row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", name, NULL, 0, error) &&
+         _xi_store_exec (self, table->resync_mark, error) &&
+         checkpoint_set (self, name, 0, error) &&
+         (!restore || begin_restore (self, table, key, error));
+}
+
 static void
 begin_resync (XiStore     *self,
               GTask       *task,
@@ -2563,15 +2648,11 @@ begin_resync (XiStore     *self,
               gboolean     restore)
 {
   const SyncTable *table = lookup_table (name);
-  g_autofree char *key = g_strconcat ("restore:", name, NULL);
   GError *error = NULL;
 
   if (!_xi_store_begin (self, &error))
     goto failed_early;
-  if (!row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", name, NULL, 0, &error) ||
-      !_xi_store_exec (self, table->resync_mark, &error) ||
-      !checkpoint_set (self, name, 0, &error) ||
-      (restore && !begin_restore (self, table, key, &error)) ||
+  if (!mark_resync (self, table, restore, &error) ||
       !_xi_store_commit (self, &error))
     {
       _xi_store_rollback (self);
@@ -2631,6 +2712,11 @@ finish_restore (XiStore          *self,
   ok = _xi_store_exec (self, table->restore_pending, error);
   self->sync_applying = FALSE;
   if (!ok ||
+      !row_exec (self, "INSERT OR IGNORE INTO sync_resync (table_name, row_id)"
+                 " SELECT 'repush:' || r.table_name, r.row_id FROM sync_resync r"
+                 " WHERE r.table_name = ?1 AND EXISTS (SELECT 1 FROM sync_outbox o"
+                 " WHERE o.table_name = ?1 AND o.row_id = r.row_id AND o.state = 'queued')",
+                 name, NULL, 0, error) ||
       !row_exec (self, "DELETE FROM sync_resync WHERE table_name = ?1", name, NULL, 0, error) ||
       !row_exec (self, "DELETE FROM sync_state WHERE key = ?1", key, NULL, 0, error))
     return -1;
@@ -2706,6 +2792,177 @@ failed:
   _xi_store_rollback (self);
 failed_early:
   g_task_return_error (task, error);
+}
+
+static void
+get_resync_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  g_autofree char *key = g_strconcat ("restore:", (const char *) data, NULL);
+  GError *error = NULL;
+  gint64 kind;
+
+  kind = row_query_int (self, "SELECT CASE"
+                        " WHEN EXISTS (SELECT 1 FROM sync_state WHERE key = ?2) THEN 2"
+                        " WHEN EXISTS (SELECT 1 FROM sync_resync WHERE table_name = ?1) THEN 1"
+                        " ELSE 0 END", data, key, 0, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, kind);
+}
+
+/* Device marks (the server's device_marks): per device, the highest mark
+ * this device knows the server held, as "mark:" and the device's id. */
+
+#define MAX_MARKS 256
+
+static gboolean
+raise_mark (XiStore     *self,
+            const char  *device_id,
+            gint64       seq,
+            GError     **error)
+{
+  g_autofree char *key = g_strconcat ("mark:", device_id, NULL);
+
+  /* A mark that did not move writes nothing: most passes change none. */
+  return row_exec (self, "INSERT INTO sync_state (key, value) VALUES (?1, ?3)"
+                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                   " WHERE CAST (value AS INTEGER) < CAST (excluded.value AS INTEGER)",
+                   key, NULL, seq, error);
+}
+
+/* Whether a mark the server sent is lower than this device knew it: its
+ * own mark counts as 0 when the server has none. */
+static gboolean
+marks_went_back (XiStore      *self,
+                 JsonObject   *marks,
+                 const char   *device_id,
+                 gboolean     *back,
+                 GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *back = FALSE;
+  stmt = _xi_store_prepare (self, "SELECT substr (key, 6), CAST (value AS INTEGER)"
+                            " FROM sync_state WHERE key LIKE 'mark:%'", error);
+  if (stmt == NULL)
+    return FALSE;
+  while (!*back && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *device = (const char *) sqlite3_column_text (stmt, 0);
+      gint64 known = sqlite3_column_int64 (stmt, 1);
+
+      if (json_object_has_member (marks, device))
+        *back = xi_json_get_int (marks, device, 0) < known;
+      else
+        *back = g_strcmp0 (device, device_id) == 0 && known > 0;
+    }
+  sqlite3_reset (stmt);
+  if (!*back && rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every table is read again as after a restore, and the server-owned
+ * ones from their start. */
+static gboolean
+restore_all (XiStore  *self,
+             GError  **error)
+{
+  for (guint i = 0; pull_names[i] != NULL; i++)
+    {
+      const SyncTable *table = is_server_table (pull_names[i]) ? NULL
+                                                               : lookup_table (pull_names[i]);
+
+      if (table != NULL ? !mark_resync (self, table, TRUE, error)
+                        : !checkpoint_set (self, pull_names[i], 0, error))
+        return FALSE;
+    }
+  return row_exec (self, "DELETE FROM sync_state WHERE key LIKE 'mark:%'", NULL, NULL, 0, error);
+}
+
+typedef struct
+{
+  JsonNode *marks;
+  char     *device_id;
+  gint64    pushed;
+} MarksData;
+
+static void
+marks_data_free (gpointer data)
+{
+  MarksData *marks = data;
+
+  g_clear_pointer (&marks->marks, json_node_unref);
+  g_free (marks->device_id);
+  g_free (marks);
+}
+
+/*
+ * In one transaction: whether the server lost writes it had committed
+ * (a mark lower than this device knew it), and if so the restore re-sync
+ * of every table, so that a crash cannot forget it; then the marks as
+ * the server has them now are what this device knows.
+ */
+static void
+check_marks_func (XiStore  *self,
+                  GTask    *task,
+                  gpointer  data)
+{
+  MarksData *marks_data = data;
+  JsonObject *marks = json_node_get_object (marks_data->marks);
+  g_autoptr(GList) devices = json_object_get_members (marks);
+  GError *error = NULL;
+  gboolean back;
+  guint n = 0;
+
+  if (!_xi_store_begin (self, &error))
+    goto failed_early;
+  if (!marks_went_back (self, marks, marks_data->device_id, &back, &error) ||
+      (back && !restore_all (self, &error)))
+    goto failed;
+  for (GList *l = devices; l != NULL && n < MAX_MARKS; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (marks, l->data);
+
+      /* A hostile server's marks are no proof of anything; they only
+       * ever make this device read everything again. */
+      if (!g_uuid_string_is_valid (l->data) || !JSON_NODE_HOLDS_VALUE (value) ||
+          json_node_get_value_type (value) != G_TYPE_INT64)
+        continue;
+      n++;
+      if (!raise_mark (self, l->data, MAX (json_node_get_int (value), 0), &error))
+        goto failed;
+    }
+  if (!_xi_store_commit (self, &error))
+    goto failed;
+  g_task_return_boolean (task, back);
+  return;
+
+failed:
+  _xi_store_rollback (self);
+failed_early:
+  g_task_return_error (task, error);
+}
+
+static void
+note_pushed_func (XiStore  *self,
+                  GTask    *task,
+                  gpointer  data)
+{
+  MarksData *marks_data = data;
+  GError *error = NULL;
+
+  if (!raise_mark (self, marks_data->device_id, marks_data->pushed, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -3475,6 +3732,160 @@ xi_store_sync_finish_resync_finish (XiStore       *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   return count_or_zero (g_task_propagate_int (G_TASK (result), error));
+}
+
+/**
+ * xi_store_sync_get_resync_async:
+ * @self: a #XiStore
+ * @table_name: one of xi_store_sync_pull_tables()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer
+ * @user_data: closure
+ *
+ * Asks whether a full re-read of the table began and has not ended (the
+ * app may have stopped in the middle of it): it goes on from the
+ * checkpoint, and xi_store_sync_finish_resync_async() ends it.
+ */
+void
+xi_store_sync_get_resync_async (XiStore             *self,
+                                const char          *table_name,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (table_name != NULL);
+
+  _xi_store_push_read (self, get_resync_func, g_strdup (table_name), g_free,
+                       xi_store_sync_get_resync_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_get_resync_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: the re-read under way, or %XI_SYNC_RESYNC_NONE (also on error)
+ */
+XiSyncResync
+xi_store_sync_get_resync_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  gssize kind;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), XI_SYNC_RESYNC_NONE);
+  kind = g_task_propagate_int (G_TASK (result), error);
+  return kind > 0 ? (XiSyncResync) kind : XI_SYNC_RESYNC_NONE;
+}
+
+/**
+ * xi_store_sync_check_marks_async:
+ * @self: a #XiStore
+ * @marks: a sealed JSON object, the server's `marks` from sync_state():
+ *   device id to that device's mark
+ * @device_id: (nullable): this data folder's device id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer
+ * @user_data: closure
+ *
+ * Compares the server's device marks with the highest this device knew
+ * (from earlier reads and from its own pushes,
+ * xi_store_sync_note_pushed_async()). A mark that went down proves the
+ * server was put back to an earlier copy: every table then starts the
+ * re-read of xi_store_sync_begin_restore_async(), in the same
+ * transaction that records the marks as they are now.
+ */
+void
+xi_store_sync_check_marks_async (XiStore             *self,
+                                 JsonNode            *marks,
+                                 const char          *device_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  MarksData *data;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (marks != NULL && JSON_NODE_HOLDS_OBJECT (marks));
+  g_return_if_fail (json_node_is_immutable (marks));
+
+  data = g_new0 (MarksData, 1);
+  data->marks = json_node_ref (marks);
+  data->device_id = g_strdup (device_id);
+  _xi_store_push (self, check_marks_func, data, marks_data_free,
+                  xi_store_sync_check_marks_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_check_marks_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @restored: (out): whether the server lost writes and every table is
+ *   to be read again
+ * @error: return location for a #GError
+ *
+ * Returns: whether the check ran
+ */
+gboolean
+xi_store_sync_check_marks_finish (XiStore       *self,
+                                  GAsyncResult  *result,
+                                  gboolean      *restored,
+                                  GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  *restored = g_task_propagate_boolean (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * xi_store_sync_note_pushed_async:
+ * @self: a #XiStore
+ * @device_id: this data folder's device id
+ * @server_seq: the highest `server_seq` the server gave a row this
+ *   device wrote
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when noted
+ * @user_data: closure
+ *
+ * Remembers that the server's mark of this device is at least
+ * @server_seq, as the server stamps it with the rows it commits.
+ */
+void
+xi_store_sync_note_pushed_async (XiStore             *self,
+                                 const char          *device_id,
+                                 gint64               server_seq,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  MarksData *data;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (device_id != NULL);
+
+  data = g_new0 (MarksData, 1);
+  data->device_id = g_strdup (device_id);
+  data->pushed = server_seq;
+  _xi_store_push (self, note_pushed_func, data, marks_data_free,
+                  xi_store_sync_note_pushed_async, cancellable, callback, user_data);
+}
+
+gboolean
+xi_store_sync_note_pushed_finish (XiStore       *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

@@ -108,6 +108,21 @@ typedef enum {
 } XiSyncDeadAction;
 
 /**
+ * XiSyncResync:
+ * @XI_SYNC_RESYNC_NONE: the table is read from its checkpoint as usual
+ * @XI_SYNC_RESYNC_PURGE: a full re-read after tombstones were purged
+ * @XI_SYNC_RESYNC_RESTORE: a full re-read after the server was put back
+ *   to an earlier copy
+ *
+ * A full re-read of a table under way (it survives a restart).
+ */
+typedef enum {
+  XI_SYNC_RESYNC_NONE,
+  XI_SYNC_RESYNC_PURGE,
+  XI_SYNC_RESYNC_RESTORE,
+} XiSyncResync;
+
+/**
  * XiSyncCounts:
  * @pending: ops waiting to be pushed or being pushed
  * @dead: ops the server refused, waiting for the user
@@ -209,6 +224,33 @@ void            xi_store_sync_begin_restore_async    (XiStore               *sel
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
                                                       gpointer               user_data);
+void            xi_store_sync_get_resync_async       (XiStore               *self,
+                                                      const char            *table_name,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+XiSyncResync    xi_store_sync_get_resync_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_sync_check_marks_async      (XiStore               *self,
+                                                      JsonNode              *marks,
+                                                      const char            *device_id,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_sync_check_marks_finish     (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      gboolean              *restored,
+                                                      GError               **error);
+void            xi_store_sync_note_pushed_async      (XiStore               *self,
+                                                      const char            *device_id,
+                                                      gint64                 server_seq,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_sync_note_pushed_finish     (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_sync_finish_resync_async    (XiStore               *self,
                                                       const char            *table_name,
                                                       GCancellable          *cancellable,

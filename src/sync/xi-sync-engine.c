@@ -92,6 +92,10 @@ typedef struct
   gboolean     restoring;  /* the re-sync follows a server restored from a backup */
   JsonArray   *held;       /* a page waiting for the server's counter to vouch for it */
   gint64       held_top;   /* the highest server_seq that page claims */
+  XiSyncResync resume;     /* the table's re-read under way when the pass came to it */
+  gboolean     marked;     /* the server keeps this device's mark: its pushes raise it */
+  gboolean     reregistered; /* after marks that went back, once a pass */
+  gint64       own_top;    /* the highest server_seq of a row this pass wrote */
 } Run;
 
 /* Auxiliary methods */
@@ -203,6 +207,7 @@ node_to_string (JsonNode *node)
 }
 
 static void take_batch (GTask *task);
+static void push_ended (GTask *task);
 static void send_next_unit (GTask *task);
 static void pull_table (GTask *task);
 static void pull_page (GTask *task);
@@ -315,8 +320,15 @@ upserted_cb (GObject      *object,
 
       if (node != NULL)
         {
+          JsonObject *row = json_node_get_object (node);
           g_autofree char *text = node_to_string (node);
 
+          /* Written by this op (a replay or another device's later write
+           * may come back instead): the server marked this device at
+           * least that high when it committed. */
+          if (is_append_only (unit->table) ||
+              g_strcmp0 (xi_json_get_string (row, "last_op_id", NULL), op->op_id) == 0)
+            run->own_top = MAX (run->own_top, xi_json_get_int (row, "server_seq", 0));
           add_result (run, op, XI_SYNC_OUTCOME_APPLIED, text, NULL, 0);
         }
       else if (is_append_only (unit->table))
@@ -566,7 +578,7 @@ batch_taken_cb (GObject      *object,
   if (run->batch->len == 0)
     {
       g_clear_pointer (&run->batch, g_ptr_array_unref);
-      pull_table (task);
+      push_ended (task);
       return;
     }
 
@@ -608,6 +620,40 @@ batch_taken_cb (GObject      *object,
       g_ptr_array_add (unit->ops, op);
     }
   send_next_unit (task);
+}
+
+static void
+pushes_noted_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_sync_note_pushed_finish (XI_STORE (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  pull_table (task);
+}
+
+/* What this pass wrote raised the server's mark of this device: a later
+ * pass that reads the mark lower knows the server lost it. */
+static void
+push_ended (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  if (!run->marked || run->own_top <= 0)
+    {
+      pull_table (task);
+      return;
+    }
+  xi_store_sync_note_pushed_async (self->store, self->device_id, run->own_top,
+                                   g_task_get_cancellable (task), pushes_noted_cb, task);
 }
 
 static void
@@ -982,7 +1028,7 @@ checkpoint_read_cb (GObject      *object,
   /* Tombstones this device never saw are gone from the server: only a
    * full read of the table tells which rows still exist (SYNC.md §3.4).
    * The server-owned rows the app shows are kept, not deleted, there. */
-  if (run->checkpoint > 0 && run->checkpoint < fence &&
+  if (run->resume == XI_SYNC_RESYNC_NONE && run->checkpoint > 0 && run->checkpoint < fence &&
       g_strv_contains (xi_store_sync_tables (), table))
     {
       g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
@@ -1009,6 +1055,17 @@ checkpoint_read_cb (GObject      *object,
                                             g_task_get_cancellable (task), rewound_cb, task);
       return;
     }
+  /* A re-read that an earlier pass began and did not end (the app was
+   * stopped, or the server's device marks went back) goes on from its
+   * checkpoint until the end of the table. */
+  if (run->resume != XI_SYNC_RESYNC_NONE)
+    {
+      g_debug ("Going on reading %s again from %" G_GINT64_FORMAT, table, run->checkpoint);
+      run->resyncing = TRUE;
+      run->restoring = run->resume == XI_SYNC_RESYNC_RESTORE;
+      pull_page (task);
+      return;
+    }
   /* Nothing was written on the server since this table was last read. */
   if (run->last_seq >= 0 && run->checkpoint >= run->last_seq)
     {
@@ -1016,6 +1073,26 @@ checkpoint_read_cb (GObject      *object,
       return;
     }
   pull_page (task);
+}
+
+static void
+resync_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  run->resume = xi_store_sync_get_resync_finish (XI_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  xi_store_sync_get_checkpoint_async (XI_STORE (object), run->tables[run->table_index],
+                                      g_task_get_cancellable (task), checkpoint_read_cb, task);
 }
 
 static void
@@ -1030,8 +1107,46 @@ pull_table (GTask *task)
       g_object_unref (task);
       return;
     }
-  xi_store_sync_get_checkpoint_async (self->store, run->tables[run->table_index],
-                                      g_task_get_cancellable (task), checkpoint_read_cb, task);
+  xi_store_sync_get_resync_async (self->store, run->tables[run->table_index],
+                                  g_task_get_cancellable (task), resync_read_cb, task);
+}
+
+static void device_read_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
+/* A device mark lower than this device knew it: the server was put back
+ * to an earlier copy, whatever its counter says now. Every table is read
+ * again (the store has begun that on disk), and this device registers
+ * again first, since the copy may predate its registration: its pushes
+ * must raise its mark and may write its campaigns. */
+static void
+marks_checked_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean restored = FALSE;
+
+  if (!xi_store_sync_check_marks_finish (XI_STORE (object), result, &restored, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (!restored || run->reregistered)
+    {
+      take_batch (task);
+      return;
+    }
+  g_message ("A device mark on the server went back: it was restored from a backup; "
+             "reading everything again");
+  run->reregistered = TRUE;
+  g_clear_pointer (&self->device_id, g_free);
+  xi_store_sync_get_device_async (self->store, g_task_get_cancellable (task), device_read_cb, task);
 }
 
 static void
@@ -1040,10 +1155,13 @@ state_read_cb (GObject      *object,
                gpointer      user_data)
 {
   GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) state = NULL;
+  g_autoptr(JsonNode) marks_node = NULL;
   JsonObject *object_state;
+  JsonObject *marks;
 
   state = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
   if (state == NULL)
@@ -1065,7 +1183,18 @@ state_read_cb (GObject      *object,
   run->last_seq = xi_json_get_int (object_state, "last_seq", -1);
   if (xi_json_get_object (object_state, "purged") != NULL)
     run->purged = json_object_ref (xi_json_get_object (object_state, "purged"));
-  take_batch (task);
+  marks = xi_json_get_object (object_state, "marks");
+  /* A server without device marks (older than them) proves nothing. */
+  if (marks == NULL || self->device_id == NULL)
+    {
+      take_batch (task);
+      return;
+    }
+  run->marked = json_object_has_member (marks, self->device_id);
+  marks_node = json_node_init_object (json_node_alloc (), marks);
+  json_node_seal (marks_node);
+  xi_store_sync_check_marks_async (self->store, marks_node, self->device_id,
+                                   g_task_get_cancellable (task), marks_checked_cb, task);
 }
 
 static void
