@@ -111,12 +111,16 @@ test_usage (Fixture       *f,
 {
   g_autofree char *err = NULL;
   g_autofree char *err2 = NULL;
+  g_autofree char *err3 = NULL;
 
   g_assert_cmpint (run_cli (f, NULL, &err, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "--help"));
   g_assert_cmpint (run_cli (f, NULL, &err2, "frobnicate", NULL), ==, 2);
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "frobnicate", NULL), ==, 2);
-  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", NULL), ==, 2);
+  /* A command's own mistake points to its own help. */
+  g_assert_cmpint (run_cli (f, NULL, &err3, "contacts", "import", NULL), ==, 2);
+  g_assert_true (g_str_has_prefix (err3, "xender-in-cli contacts import: "));
+  g_assert_nonnull (strstr (err3, "“xender-in-cli contacts import --help”"));
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "list", "--bogus", NULL), ==, 2);
 }
 

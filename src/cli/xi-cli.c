@@ -180,15 +180,23 @@ int
 xi_cli_usage (const char *format,
               ...)
 {
+  const char *program = g_get_prgname ();
   g_autofree char *message = NULL;
+  g_autofree char *hint = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_printerr ("xender-in-cli: %s\n%s\n", message,
-              _("Run “xender-in-cli --help” for the list of commands."));
+  /* Once a command runs, the program's name holds the words typed: its
+   * own help says what it takes. */
+  if (g_str_equal (program, "xender-in-cli"))
+    hint = g_strdup (_("Run “xender-in-cli --help” for the list of commands."));
+  else
+    /* Translators: the command as typed, such as “xender-in-cli groups delete” */
+    hint = g_strdup_printf (_("Run “%s --help” for its options and arguments."), program);
+  g_printerr ("%s: %s\n%s\n", program, message, hint);
   return XI_CLI_EXIT_USAGE;
 }
 
