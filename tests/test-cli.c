@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xi-cli.h"
 #include "xi-test-utils.h"
 
 /* Drives the real xender-in-cli binary against a temporary data folder. */
@@ -110,13 +111,153 @@ test_usage (Fixture       *f,
 {
   g_autofree char *err = NULL;
   g_autofree char *err2 = NULL;
+  g_autofree char *err3 = NULL;
 
   g_assert_cmpint (run_cli (f, NULL, &err, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "--help"));
   g_assert_cmpint (run_cli (f, NULL, &err2, "frobnicate", NULL), ==, 2);
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "frobnicate", NULL), ==, 2);
-  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "import", NULL), ==, 2);
+  /* A command's own mistake points to its own help. */
+  g_assert_cmpint (run_cli (f, NULL, &err3, "contacts", "import", NULL), ==, 2);
+  g_assert_true (g_str_has_prefix (err3, "xender-in-cli contacts import: "));
+  g_assert_nonnull (strstr (err3, "“xender-in-cli contacts import --help”"));
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "list", "--bogus", NULL), ==, 2);
+}
+
+/* Runs xender-in-cli with @args and no --data-dir, its XDG folders in
+ * @home, which must stay empty. */
+static int
+run_cli_at_home (const char          *home,
+                 const char * const  *args,
+                 char               **out,
+                 char               **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *xdg[] = { "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+                        "XDG_STATE_HOME", "XDG_RUNTIME_DIR" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (xdg); i++)
+    {
+      g_autofree char *dir = g_build_filename (home, xdg[i], NULL);
+
+      g_subprocess_launcher_setenv (launcher, xdg[i], dir, TRUE);
+    }
+  g_subprocess_launcher_unsetenv (launcher, "XENDER_IN_DATA_DIR");
+  g_ptr_array_add (argv, g_strdup (g_getenv ("XI_CLI")));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* Asks @command, named by the words in @words, for its help and gives
+ * it an option it does not know, then does so for its sub-commands. */
+static void
+assert_command_help (const char         *home,
+                     GPtrArray          *words,
+                     const XiCliCommand *command)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GString) usage = g_string_new ("Usage:\n  xender-in-cli");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *unknown_out = NULL;
+  g_autofree char *unknown_err = NULL;
+  const char *summary;
+
+  g_ptr_array_add (words, (gpointer)command->name);
+  for (guint i = 0; i < words->len; i++)
+    {
+      g_ptr_array_add (args, words->pdata[i]);
+      g_string_append_printf (usage, " %s", (const char *)words->pdata[i]);
+    }
+  g_string_append (usage, " [OPTION…]");
+  if (command->arguments != NULL)
+    g_string_append_printf (usage, " %s\n", command->arguments);
+  else
+    g_string_append_c (usage, '\n');
+
+  g_test_message ("%s --help", usage->str + strlen ("Usage:\n  "));
+  g_ptr_array_add (args, (gpointer)"--help");
+  g_ptr_array_add (args, NULL);
+  g_assert_cmpint (run_cli_at_home (home, (const char * const *)args->pdata, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, usage->str));
+  /* A summary (the table's, or a longer one) after the usage line. */
+  summary = out + usage->len;
+  g_assert_true (summary[0] == '\n' && g_ascii_isalpha (summary[1]));
+  g_assert_false (g_str_has_prefix (summary + 1, "Help Options:"));
+  g_assert_cmpstr (err, ==, "");
+
+  /* One line that names the option and points to the help. A command
+   * whose arguments are texts keeps what it does not know as a text. */
+  if ((command->flags & XI_CLI_COMMAND_TEXT_ARGUMENTS) == 0)
+    {
+      args->pdata[args->len - 2] = (gpointer)"--no-such-option";
+      g_assert_cmpint (run_cli_at_home (home, (const char * const *)args->pdata, &unknown_out, &unknown_err),
+                       ==, 2);
+      g_assert_cmpstr (unknown_out, ==, "");
+      g_assert_nonnull (strstr (unknown_err, "--no-such-option"));
+      g_assert_nonnull (strstr (unknown_err, "--help"));
+      g_assert_nonnull (strchr (unknown_err, '\n'));
+      g_assert_cmpstr (strchr (unknown_err, '\n'), ==, "\n");
+    }
+
+  for (guint i = 0; command->commands != NULL && command->commands[i].name != NULL; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n  %s ", command->commands[i].name);
+
+      g_assert_nonnull (strstr (out, line));
+      assert_command_help (home, words, &command->commands[i]);
+    }
+  g_ptr_array_remove_index (words, words->len - 1);
+}
+
+/* Every command and sub-command in the table prints its help, with the
+ * words typed and its arguments in the usage line, and refuses an
+ * unknown option, without creating or opening a data folder. */
+static void
+test_help (Fixture       *f,
+           gconstpointer  data)
+{
+  const char *help[] = { "--help", NULL };
+  const char *bogus[] = { "--no-such-option", NULL };
+  g_autofree char *home = g_build_filename (f->dir, "home", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GPtrArray) words = g_ptr_array_new ();
+  g_autoptr(GDir) dir = NULL;
+
+  g_assert_cmpint (g_mkdir (home, 0700), ==, 0);
+  g_assert_cmpint (run_cli_at_home (home, help, &out, NULL), ==, 0);
+  for (guint i = 0; xi_cli_commands[i].name != NULL; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n  %s ", xi_cli_commands[i].name);
+
+      g_assert_nonnull (strstr (out, line));
+      assert_command_help (home, words, &xi_cli_commands[i]);
+    }
+  g_assert_cmpint (run_cli_at_home (home, bogus, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--no-such-option"));
+  g_assert_cmpstr (strchr (err, '\n'), ==, "\n");
+
+  dir = g_dir_open (home, 0, NULL);
+  g_assert_nonnull (dir);
+  g_assert_null (g_dir_read_name (dir));
+
+  /* Nor does help fail on a data folder that cannot be opened (a file). */
+  g_assert_true (g_file_set_contents (f->data_dir, "", 0, NULL));
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "list", "--help", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "groups", "delete", "--help", NULL), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "list", NULL), ==, 1);
 }
 
 static void
@@ -1406,6 +1547,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/xi/cli/usage", Fixture, NULL, fixture_setup, test_usage, fixture_teardown);
+  g_test_add ("/xi/cli/help", Fixture, NULL, fixture_setup, test_help, fixture_teardown);
   g_test_add ("/xi/cli/import-and-list", Fixture, NULL, fixture_setup, test_import_and_list, fixture_teardown);
   g_test_add ("/xi/cli/list-pages", Fixture, NULL, fixture_setup, test_list_pages, fixture_teardown);
   g_test_add ("/xi/cli/list-where", Fixture, NULL, fixture_setup, test_list_where, fixture_teardown);

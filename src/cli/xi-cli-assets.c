@@ -79,7 +79,10 @@ assets_add (XiCli  *cli,
 {
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc < 2)
     return xi_cli_usage ("%s", _("Give the files to add, for example: assets add promo.jpg price-list.pdf"));
 
@@ -120,7 +123,10 @@ assets_list (XiCli  *cli,
 {
   g_autoptr(GPtrArray) assets = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“assets list” takes no arguments."));
   if ((assets = list_assets (cli, &error)) == NULL)
@@ -162,7 +168,10 @@ assets_delete (XiCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the ID of the asset to delete (see “assets list”)."));
 
@@ -175,17 +184,9 @@ assets_delete (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
-static const XiCliCommand asset_commands[] = {
-  { "add",    assets_add,    N_("Add pictures or documents: FILE [FILE…]") },
+const XiCliCommand xi_cli_assets_commands[] = {
+  { "add",    assets_add,    N_("Add pictures or documents"), N_("FILE [FILE…]") },
   { "list",   assets_list,   N_("List the assets") },
-  { "delete", assets_delete, N_("Delete an asset no template or running campaign uses: ID") },
+  { "delete", assets_delete, N_("Delete an asset no template or running campaign uses"), N_("ID") },
   { NULL },
 };
-
-int
-xi_cli_assets (XiCli  *cli,
-               int     argc,
-               char  **argv)
-{
-  return xi_cli_dispatch (cli, "assets", asset_commands, argc, argv);
-}

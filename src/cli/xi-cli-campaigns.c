@@ -188,7 +188,7 @@ campaign_create (XiCli  *cli,
                  int     argc,
                  char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
   g_autoptr(XiGroup) group = NULL;
   g_autoptr(XiTemplate) template_ = NULL;
@@ -235,7 +235,7 @@ campaign_create (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“campaign create” takes options only, such as --group and --template."));
@@ -373,7 +373,10 @@ campaign_command (XiCli         *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage (_("“campaign %s” needs the campaign's id or name."), argv[0]);
   if ((job = find_job (cli, argv[1], &error)) == NULL)
@@ -438,7 +441,10 @@ campaign_delete (XiCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage (_("“campaign %s” needs the campaign's id or name."), argv[0]);
   if ((job = find_job (cli, argv[1], &error)) == NULL)
@@ -523,7 +529,10 @@ campaign_status (XiCli  *cli,
   g_autoptr(XiJob) job = NULL;
   g_autoptr(XiQuota) quota = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc > 2)
     return xi_cli_usage ("%s", _("“campaign status” takes at most one campaign."));
   if (argc == 2)
@@ -572,7 +581,10 @@ campaign_quota (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
   guint64 allowance;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc > 2)
     return xi_cli_usage ("%s", _("Usage: campaign quota [MESSAGES-PER-MONTH]"));
   if (argc == 2)
@@ -638,7 +650,10 @@ campaign_report (XiCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2 && argc != 3)
     return xi_cli_usage ("%s", _("Usage: campaign report CAMPAIGN [FILE.csv]"));
   if ((job = find_job (cli, argv[1], &error)) == NULL)
@@ -706,26 +721,18 @@ campaign_report (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
-static const XiCliCommand campaign_commands[] = {
+const XiCliCommand xi_cli_campaign_commands[] = {
   { "create", campaign_create, N_("Create a campaign from a group and a template") },
-  { "start",  campaign_start,  N_("Queue a campaign created without --start") },
-  { "pause",  campaign_pause,  N_("Hold a campaign; nothing more is sent") },
-  { "resume", campaign_resume, N_("Queue a paused campaign again") },
-  { "cancel", campaign_cancel, N_("Stop a campaign for good and release its quota") },
-  { "delete", campaign_delete, N_("Delete a campaign that is not sending, and its report") },
-  { "status", campaign_status, N_("List campaigns and the quota, or show one") },
-  { "report", campaign_report, N_("Show or export (CSV) what each recipient was sent") },
-  { "quota",  campaign_quota,  N_("Show this month's quota, or set the allowance") },
+  { "start",  campaign_start,  N_("Queue a campaign created without --start"), N_("CAMPAIGN") },
+  { "pause",  campaign_pause,  N_("Hold a campaign; nothing more is sent"), N_("CAMPAIGN") },
+  { "resume", campaign_resume, N_("Queue a paused campaign again"), N_("CAMPAIGN") },
+  { "cancel", campaign_cancel, N_("Stop a campaign for good and release its quota"), N_("CAMPAIGN") },
+  { "delete", campaign_delete, N_("Delete a campaign that is not sending, and its report"), N_("CAMPAIGN") },
+  { "status", campaign_status, N_("List campaigns and the quota, or show one"), N_("[CAMPAIGN]") },
+  { "report", campaign_report, N_("Show or export (CSV) what each recipient was sent"), N_("CAMPAIGN [FILE.csv]") },
+  { "quota",  campaign_quota,  N_("Show this month's quota, or set the allowance"), N_("[MESSAGES-PER-MONTH]") },
   { NULL },
 };
-
-int
-xi_cli_campaign (XiCli  *cli,
-                 int     argc,
-                 char  **argv)
-{
-  return xi_cli_dispatch (cli, "campaign", campaign_commands, argc, argv);
-}
 
 /* "run" */
 
@@ -835,7 +842,7 @@ xi_cli_run (XiCli  *cli,
             int     argc,
             char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiCampaignRunner) runner = NULL;
   g_autoptr(XiDbusXenderIn1) app = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -858,7 +865,7 @@ xi_cli_run (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“run” takes options only."));

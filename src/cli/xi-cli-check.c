@@ -116,7 +116,7 @@ xi_cli_check (XiCli  *cli,
               int     argc,
               char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("[PHONE…]"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GPtrArray) contacts = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -144,7 +144,7 @@ xi_cli_check (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc < 2 && group_name == NULL)
     return xi_cli_usage ("%s", _("Say which numbers to check: check PHONE… or check --group GROUP."));

@@ -280,7 +280,7 @@ contacts_import (XiCli  *cli,
                  int     argc,
                  char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(XiImportOptions) options = NULL;
   g_autoptr(XiImportReport) report = NULL;
@@ -332,7 +332,7 @@ contacts_import (XiCli  *cli,
                                            "Rows with a bad number are reported with their line "
                                            "number; the good rows are imported."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give exactly one file to import."));
@@ -595,7 +595,7 @@ contacts_list (XiCli  *cli,
                int     argc,
                char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GArray) keys = NULL;
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GHashTable) names = NULL;
@@ -627,7 +627,7 @@ contacts_list (XiCli  *cli,
 
   g_option_context_set_description (context, xi_cli_filter_help ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“contacts list” takes no arguments."));
@@ -734,7 +734,7 @@ contacts_add (XiCli  *cli,
               int     argc,
               char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("PHONE"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiContact) contact = xi_contact_new ();
   g_autoptr(XiContact) saved = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -759,7 +759,7 @@ contacts_add (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give exactly one phone number."));
@@ -836,7 +836,10 @@ contacts_delete (XiCli  *cli,
   g_auto(GStrv) ids = NULL;
   GAsyncResult *slot = NULL;
   guint deleted;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc < 2)
     return xi_cli_usage ("%s", _("Give the phone numbers of the contacts to delete."));
 
@@ -891,6 +894,10 @@ contacts_opt_out (XiCli  *cli,
                   int     argc,
                   char  **argv)
 {
+  int status;
+
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc < 2)
     return xi_cli_usage ("%s", _("Give the phone numbers that asked to get no more messages."));
   return set_opted_out (cli, argc - 1, argv + 1, TRUE);
@@ -902,7 +909,7 @@ contacts_opt_in (XiCli  *cli,
                  int     argc,
                  char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("PHONE…"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   gboolean confirmed = FALSE;
   int status;
   const GOptionEntry entries[] = {
@@ -912,7 +919,7 @@ contacts_opt_in (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc < 2)
     return xi_cli_usage ("%s", _("Give the phone numbers that may be messaged again."));
@@ -933,7 +940,10 @@ contacts_export (XiCli  *cli,
   g_autofree char *message = NULL;
   GAsyncResult *slot = NULL;
   guint count;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the CSV file to write."));
 
@@ -960,7 +970,10 @@ contacts_duplicates (XiCli  *cli,
   g_autoptr(GHashTable) names = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   GAsyncResult *slot = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“contacts duplicates” takes no arguments."));
 
@@ -1020,7 +1033,7 @@ contacts_merge (XiCli  *cli,
                 int     argc,
                 char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("KEEP OTHER"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(XiContact) merged = NULL;
@@ -1041,7 +1054,7 @@ contacts_merge (XiCli  *cli,
                                            "and history, and is opted out if either was; OTHER is "
                                            "deleted."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("Give the phone numbers of the contact to keep and of the one to "
@@ -1072,23 +1085,15 @@ contacts_merge (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
-static const XiCliCommand contact_commands[] = {
-  { "import",  contacts_import,  N_("Import a CSV, TSV, vCard, .xlsx or .ods file") },
+const XiCliCommand xi_cli_contacts_commands[] = {
+  { "import",  contacts_import,  N_("Import a CSV, TSV, vCard, .xlsx or .ods file"), N_("FILE") },
   { "list",    contacts_list,    N_("List contacts (--search, --group, --where, --tag)") },
-  { "add",     contacts_add,     N_("Add one contact") },
-  { "delete",  contacts_delete,  N_("Delete contacts by phone number") },
-  { "export",  contacts_export,  N_("Write all contacts to a CSV file") },
-  { "opt-out", contacts_opt_out, N_("Stop messaging these numbers") },
-  { "opt-in",  contacts_opt_in,  N_("Allow messaging opted-out numbers again (--confirm)") },
+  { "add",     contacts_add,     N_("Add one contact"), N_("PHONE") },
+  { "delete",  contacts_delete,  N_("Delete contacts by phone number"), N_("PHONE…") },
+  { "export",  contacts_export,  N_("Write all contacts to a CSV file"), N_("FILE") },
+  { "opt-out", contacts_opt_out, N_("Stop messaging these numbers"), N_("PHONE…") },
+  { "opt-in",  contacts_opt_in,  N_("Allow messaging opted-out numbers again (--confirm)"), N_("PHONE…") },
   { "duplicates", contacts_duplicates, N_("List contacts that are likely one person (same name)") },
-  { "merge",   contacts_merge,   N_("Merge contact OTHER into KEEP (phone numbers)") },
+  { "merge",   contacts_merge,   N_("Merge contact OTHER into KEEP (phone numbers)"), N_("KEEP OTHER") },
   { NULL },
 };
-
-int
-xi_cli_contacts (XiCli  *cli,
-                 int     argc,
-                 char  **argv)
-{
-  return xi_cli_dispatch (cli, "contacts", contact_commands, argc, argv);
-}

@@ -67,7 +67,7 @@ groups_add (XiCli  *cli,
             int     argc,
             char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiGroup) group = NULL;
   g_autoptr(XiGroup) saved = NULL;
   g_autoptr(GError) error = NULL;
@@ -80,7 +80,7 @@ groups_add (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the new group."));
@@ -102,7 +102,10 @@ groups_list (XiCli  *cli,
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“groups list” takes no arguments."));
   if ((groups = xi_cli_list_groups (cli, &error)) == NULL)
@@ -142,7 +145,10 @@ groups_members (XiCli  *cli,
   g_autoptr(GPtrArray) contacts = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the group."));
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL ||
@@ -195,7 +201,10 @@ groups_rename (XiCli  *cli,
   g_autoptr(XiGroup) saved = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("Give the current name and the new name."));
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL)
@@ -218,7 +227,10 @@ groups_delete (XiCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the group to delete."));
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL)
@@ -246,7 +258,10 @@ change_members (XiCli     *cli,
   g_auto(GStrv) ids = NULL;
   GAsyncResult *slot = NULL;
   guint n;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc < 3)
     return xi_cli_usage ("%s", _("Give the group name and one or more phone numbers."));
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL ||
@@ -306,21 +321,13 @@ groups_remove_members (XiCli  *cli,
   return change_members (cli, argc, argv, FALSE);
 }
 
-static const XiCliCommand group_commands[] = {
-  { "add",            groups_add,            N_("Create a group") },
+const XiCliCommand xi_cli_groups_commands[] = {
+  { "add",            groups_add,            N_("Create a group"), N_("NAME") },
   { "list",           groups_list,           N_("List groups with their member counts") },
-  { "members",        groups_members,        N_("List the contacts in a group") },
-  { "rename",         groups_rename,         N_("Rename a group") },
-  { "delete",         groups_delete,         N_("Delete a group (its contacts are kept)") },
-  { "add-members",    groups_add_members,    N_("Add contacts to a group by phone number") },
-  { "remove-members", groups_remove_members, N_("Take contacts out of a group") },
+  { "members",        groups_members,        N_("List the contacts in a group"), N_("NAME") },
+  { "rename",         groups_rename,         N_("Rename a group"), N_("NAME NEW-NAME") },
+  { "delete",         groups_delete,         N_("Delete a group (its contacts are kept)"), N_("NAME") },
+  { "add-members",    groups_add_members,    N_("Add contacts to a group by phone number"), N_("NAME PHONE…") },
+  { "remove-members", groups_remove_members, N_("Take contacts out of a group"), N_("NAME PHONE…") },
   { NULL },
 };
-
-int
-xi_cli_groups (XiCli  *cli,
-               int     argc,
-               char  **argv)
-{
-  return xi_cli_dispatch (cli, "groups", group_commands, argc, argv);
-}

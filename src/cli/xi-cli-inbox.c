@@ -182,11 +182,26 @@ add_incoming_json (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
-static int
-inbox_list (XiCli *cli)
+/**
+ * xi_cli_inbox:
+ *
+ * "inbox" lists the conversations, the newest first; its sub-commands
+ * show a conversation's messages, which they mark read, and save the
+ * picture or file a message carries, downloading it first if need be.
+ */
+int
+xi_cli_inbox (XiCli  *cli,
+              int     argc,
+              char  **argv)
 {
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return xi_cli_usage ("%s", _("Use “inbox”, “inbox show NUMBER” or “inbox save MESSAGE-ID FILE”."));
 
   WAIT_FOR (xi_store_list_conversations_async (cli->store, NULL, xi_cli_result_cb, &slot_),
             list = xi_store_list_conversations_finish (cli->store, result_, &error));
@@ -229,7 +244,10 @@ inbox_show (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
   g_autofree char *display = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the number whose messages to show."));
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
@@ -355,6 +373,8 @@ inbox_save (XiCli  *cli,
   const XiMediaInfo *media;
   int status = XI_CLI_EXIT_OK;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("“inbox save” takes a message id and a file: inbox save MESSAGE-ID FILE"));
 
@@ -402,34 +422,12 @@ inbox_save (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
-/**
- * xi_cli_inbox:
- *
- * "inbox" lists the conversations; "inbox show NUMBER" a conversation's
- * messages, which it marks read; "inbox save MESSAGE-ID FILE" writes the
- * picture or file a message carries, downloading it first if need be.
- */
-int
-xi_cli_inbox (XiCli  *cli,
-              int     argc,
-              char  **argv)
-{
-  if (argc >= 2 && g_str_equal (argv[1], "show"))
-    return inbox_show (cli, argc - 1, argv + 1);
-  if (argc >= 2 && g_str_equal (argv[1], "save"))
-    return inbox_save (cli, argc - 1, argv + 1);
-  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
-    {
-      g_print ("  inbox              %s\n  inbox show NUMBER  %s\n  inbox save MESSAGE-ID FILE  %s\n",
-               _("List conversations, the newest first, with their unread messages"),
-               _("Show the messages from a number and mark them read"),
-               _("Save the picture or file a customer sent, downloading it if need be"));
-      return XI_CLI_EXIT_OK;
-    }
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("Use “inbox”, “inbox show NUMBER” or “inbox save MESSAGE-ID FILE”."));
-  return inbox_list (cli);
-}
+const XiCliCommand xi_cli_inbox_commands[] = {
+  { "show", inbox_show, N_("Show the messages from a number and mark them read"), N_("NUMBER") },
+  { "save", inbox_save, N_("Save the picture or file a customer sent, downloading it if need be"),
+    N_("MESSAGE-ID FILE") },
+  { NULL },
+};
 
 /* "optout" */
 
@@ -456,7 +454,10 @@ optout_list (XiCli  *cli,
 {
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“optout list” takes no arguments."));
   WAIT_FOR (xi_store_list_suppressions_async (cli->store, NULL, xi_cli_result_cb, &slot_),
@@ -493,7 +494,7 @@ optout_undo (XiCli  *cli,
              int     argc,
              char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NUMBER"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GError) error = NULL;
   g_autofree char *phone = NULL;
   g_autofree char *display = NULL;
@@ -505,7 +506,7 @@ optout_undo (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the number to take off the suppression list."));
@@ -537,19 +538,11 @@ optout_undo (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
-static const XiCliCommand optout_commands[] = {
+const XiCliCommand xi_cli_optout_commands[] = {
   { "list", optout_list, N_("List the numbers that opted out") },
-  { "undo", optout_undo, N_("Let a number that opted out get campaigns again (--yes)") },
+  { "undo", optout_undo, N_("Let a number that opted out get campaigns again (--yes)"), N_("NUMBER") },
   { NULL },
 };
-
-int
-xi_cli_optout (XiCli  *cli,
-               int     argc,
-               char  **argv)
-{
-  return xi_cli_dispatch (cli, "optout", optout_commands, argc, argv);
-}
 
 /* "autoreply" */
 
@@ -645,7 +638,10 @@ autoreply_list (XiCli  *cli,
 {
   g_autoptr(GPtrArray) rules = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“autoreply list” takes no arguments."));
   if ((rules = list_rules (cli, &error)) == NULL)
@@ -700,7 +696,7 @@ autoreply_add (XiCli  *cli,
                int     argc,
                char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiAutoReplyRule) rule = NULL;
   g_autoptr(XiAutoReplyRule) saved = NULL;
   g_autoptr(GError) error = NULL;
@@ -726,7 +722,7 @@ autoreply_add (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the new rule."));
@@ -768,7 +764,10 @@ change_rule (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
   gboolean deleted = FALSE;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the rule."));
   if ((rule = find_rule (cli, argv[1], &error)) == NULL)
@@ -819,19 +818,11 @@ autoreply_disable (XiCli  *cli,
   return change_rule (cli, argc, argv, FALSE);
 }
 
-static const XiCliCommand autoreply_commands[] = {
+const XiCliCommand xi_cli_autoreply_commands[] = {
   { "list",    autoreply_list,    N_("List the auto-reply rules in the order they are tried") },
-  { "add",     autoreply_add,     N_("Add a rule: --keyword WORD… or --any, --reply TEXT") },
-  { "delete",  autoreply_delete,  N_("Delete a rule") },
-  { "enable",  autoreply_enable,  N_("Turn a rule on") },
-  { "disable", autoreply_disable, N_("Turn a rule off") },
+  { "add",     autoreply_add,     N_("Add a rule: --keyword WORD… or --any, --reply TEXT"), N_("NAME") },
+  { "delete",  autoreply_delete,  N_("Delete a rule"), N_("NAME") },
+  { "enable",  autoreply_enable,  N_("Turn a rule on"), N_("NAME") },
+  { "disable", autoreply_disable, N_("Turn a rule off"), N_("NAME") },
   { NULL },
 };
-
-int
-xi_cli_autoreply (XiCli  *cli,
-                  int     argc,
-                  char  **argv)
-{
-  return xi_cli_dispatch (cli, "autoreply", autoreply_commands, argc, argv);
-}

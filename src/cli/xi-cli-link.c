@@ -280,6 +280,8 @@ xi_cli_link (XiCli  *cli,
   gboolean phone_shared = FALSE;
   int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“link” takes no arguments."));
   /* The app holds the connection: it links, and the codes come here. */

@@ -48,7 +48,7 @@ segments_add (XiCli  *cli,
               int     argc,
               char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiContactFilter) filter = NULL;
   g_autoptr(XiSegment) segment = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -74,7 +74,7 @@ segments_add (XiCli  *cli,
                                            "goes to the contacts that match when it is created."));
   g_option_context_set_description (context, xi_cli_filter_help ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the segment's name, then its conditions, as in: "
@@ -112,7 +112,7 @@ segments_list (XiCli  *cli,
                int     argc,
                char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GPtrArray) segments = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -120,7 +120,7 @@ segments_list (XiCli  *cli,
   GAsyncResult *slot = NULL;
   int status;
 
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“segments list” takes no arguments."));
@@ -164,14 +164,14 @@ segments_delete (XiCli  *cli,
                  int     argc,
                  char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiSegment) segment = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
   int status;
 
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the segment to delete."));
@@ -188,17 +188,9 @@ segments_delete (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
-static const XiCliCommand segment_commands[] = {
-  { "add",    segments_add,    N_("Save a filter as a segment") },
+const XiCliCommand xi_cli_segments_commands[] = {
+  { "add",    segments_add,    N_("Save a filter as a segment"), N_("NAME") },
   { "list",   segments_list,   N_("List segments with how many contacts match each now") },
-  { "delete", segments_delete, N_("Delete a segment (campaigns made from it are kept)") },
+  { "delete", segments_delete, N_("Delete a segment (campaigns made from it are kept)"), N_("NAME") },
   { NULL },
 };
-
-int
-xi_cli_segments (XiCli  *cli,
-                 int     argc,
-                 char  **argv)
-{
-  return xi_cli_dispatch (cli, "segments", segment_commands, argc, argv);
-}

@@ -135,12 +135,12 @@ sync_configure (XiCli  *cli,
                 int     argc,
                 char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("URL ANON-KEY"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiSyncAccount) account = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("Give the project URL and its anon key, as shown in the project's API settings."));
@@ -205,12 +205,24 @@ print_stats (XiCli             *cli,
     }
 }
 
-static int
-sync_run (XiCli  *cli,
-          int     argc,
-          char  **argv)
+/**
+ * xi_cli_sync:
+ * @cli: the CLI
+ * @argc: arguments after “sync”
+ * @argv: (array length=argc): the arguments
+ *
+ * `sync [--once]` sends and receives changes; the sub-commands
+ * (`sync configure URL KEY`, `sync refused`, `sync retry|discard ID`)
+ * are in #xi_cli_sync_commands.
+ *
+ * Returns: the exit status
+ */
+int
+xi_cli_sync (XiCli  *cli,
+             int     argc,
+             char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiSyncAccount) account = NULL;
   g_autoptr(XiSupabaseClient) client = NULL;
   g_autoptr(XiSyncEngine) engine = NULL;
@@ -226,7 +238,7 @@ sync_run (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“sync” takes no arguments."));
@@ -290,14 +302,14 @@ sync_refused (XiCli  *cli,
               int     argc,
               char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) dead = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
   int status;
 
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   xi_store_sync_list_dead_async (cli->store, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
@@ -348,7 +360,7 @@ resolve_refused (XiCli            *cli,
                  char            **argv,
                  XiSyncDeadAction  action)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("ID|--all"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
@@ -361,7 +373,7 @@ resolve_refused (XiCli            *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if ((all && argc != 1) || (!all && argc != 2))
     return xi_cli_usage ("%s", _("Give the id of a refused change (see “sync refused”), or --all."));
@@ -398,35 +410,13 @@ sync_discard (XiCli  *cli,
   return resolve_refused (cli, argc, argv, XI_SYNC_DEAD_DISCARD);
 }
 
-static const XiCliCommand sync_commands[] = {
-  { "configure", sync_configure, N_("Set the Supabase project: its URL and anon key") },
+const XiCliCommand xi_cli_sync_commands[] = {
+  { "configure", sync_configure, N_("Set the Supabase project: its URL and anon key"), N_("URL ANON-KEY") },
   { "refused",   sync_refused,   N_("List the changes the server refused, with its reasons") },
-  { "retry",     sync_retry,     N_("Send a refused change again") },
-  { "discard",   sync_discard,   N_("Drop a refused change and keep the server's copy") },
+  { "retry",     sync_retry,     N_("Send a refused change again"), N_("ID|--all") },
+  { "discard",   sync_discard,   N_("Drop a refused change and keep the server's copy"), N_("ID|--all") },
   { NULL },
 };
-
-/**
- * xi_cli_sync:
- * @cli: the CLI
- * @argc: arguments after “sync”
- * @argv: (array length=argc): the arguments
- *
- * `sync configure URL KEY`, `sync refused`, `sync retry|discard ID`, or
- * `sync [--once]`.
- *
- * Returns: the exit status
- */
-int
-xi_cli_sync (XiCli  *cli,
-             int     argc,
-             char  **argv)
-{
-  for (guint i = 0; argc >= 2 && sync_commands[i].name != NULL; i++)
-    if (g_str_equal (argv[1], sync_commands[i].name))
-      return xi_cli_dispatch (cli, "sync", sync_commands, argc, argv);
-  return sync_run (cli, argc, argv);
-}
 
 /**
  * xi_cli_login:
@@ -443,7 +433,7 @@ xi_cli_login (XiCli  *cli,
               int     argc,
               char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("EMAIL"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiSyncAccount) account = NULL;
   g_autoptr(XiSupabaseClient) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -459,7 +449,7 @@ xi_cli_login (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the account's email address."));
@@ -502,14 +492,14 @@ xi_cli_logout (XiCli  *cli,
                int     argc,
                char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiSyncAccount) account = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
   int status;
 
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   account = load_account (cli, &error);
   if (account == NULL)
@@ -712,7 +702,7 @@ xi_cli_status (XiCli  *cli,
                int     argc,
                char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiSyncAccount) account = NULL;
   g_autoptr(XiSupabaseClient) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -723,7 +713,7 @@ xi_cli_status (XiCli  *cli,
   GAsyncResult *slot = NULL;
   int status;
 
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   account = load_account (cli, &error);
   if (account == NULL)

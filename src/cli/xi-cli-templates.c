@@ -74,7 +74,7 @@ templates_add (XiCli  *cli,
                int     argc,
                char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME TEXT [TEXT…]"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiTemplate) template_ = NULL;
   g_autoptr(XiTemplate) saved = NULL;
   g_autoptr(XiAsset) asset = NULL;
@@ -89,11 +89,8 @@ templates_add (XiCli  *cli,
     { NULL },
   };
 
-  /* A text may start with a dash ("-20% today"): it is a text, not an
-   * option. */
-  g_option_context_set_ignore_unknown_options (context, TRUE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc < 3)
     return xi_cli_usage ("%s", _("Give a name and at least one text, for example: "
@@ -136,7 +133,10 @@ templates_list (XiCli  *cli,
 {
   g_autoptr(GPtrArray) templates = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“templates list” takes no arguments."));
   if ((templates = xi_cli_list_templates (cli, &error)) == NULL)
@@ -194,7 +194,7 @@ templates_show (XiCli  *cli,
                 int     argc,
                 char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiTemplate) template_ = NULL;
   g_autoptr(GPtrArray) contacts = NULL;
   g_autoptr(GRand) rand = g_rand_new ();
@@ -211,7 +211,7 @@ templates_show (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the template."));
@@ -297,7 +297,10 @@ templates_delete (XiCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
+  int status;
 
+  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
+    return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the template to delete."));
   if ((template_ = xi_cli_find_template (cli, argv[1], &error)) == NULL)
@@ -314,18 +317,11 @@ templates_delete (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
-static const XiCliCommand template_commands[] = {
-  { "add",    templates_add,    N_("Save a template: NAME TEXT [TEXT…], one TEXT per variant; --attach FILE") },
+const XiCliCommand xi_cli_templates_commands[] = {
+  { "add",    templates_add,    N_("Save a template, one TEXT per variant"), N_("NAME TEXT [TEXT…]"),
+    NULL, XI_CLI_COMMAND_TEXT_ARGUMENTS },
   { "list",   templates_list,   N_("List templates") },
-  { "show",   templates_show,   N_("Show a template, or preview it for a contact (--preview)") },
-  { "delete", templates_delete, N_("Delete a template") },
+  { "show",   templates_show,   N_("Show a template, or preview it for a contact (--preview)"), N_("NAME") },
+  { "delete", templates_delete, N_("Delete a template"), N_("NAME") },
   { NULL },
 };
-
-int
-xi_cli_templates (XiCli  *cli,
-                  int     argc,
-                  char  **argv)
-{
-  return xi_cli_dispatch (cli, "templates", template_commands, argc, argv);
-}

@@ -653,7 +653,7 @@ xi_cli_send (XiCli  *cli,
   g_autofree char *id = xi_message_id_new ();
   g_autofree char *shown = NULL;
   g_autofree char *attach = NULL;
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NUMBER TEXT"));
+  g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(XiAsset) asset = NULL;
   Sending sending = { .loop = loop };
   int status;
@@ -663,9 +663,8 @@ xi_cli_send (XiCli  *cli,
     { NULL },
   };
 
-  g_option_context_set_ignore_unknown_options (context, TRUE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (context, &argc, &argv, &status))
+  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("“send” takes a number and a text: send NUMBER TEXT [--attach FILE]"));

@@ -13,7 +13,9 @@
 #include <stdio.h>
 
 #include "xi-cli.h"
+#include "xi-paths.h"
 #include "xi-phone.h"
+#include "xi-sync-account.h"
 
 /*
  * The command line is a sequential program: each command waits for one
@@ -178,63 +180,254 @@ int
 xi_cli_usage (const char *format,
               ...)
 {
+  const char *program = g_get_prgname ();
   g_autofree char *message = NULL;
+  g_autofree char *hint = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_printerr ("xender-in-cli: %s\n%s\n", message,
-              _("Run “xender-in-cli --help” for the list of commands."));
+  /* Once a command runs, the program's name holds the words typed: its
+   * own help says what it takes. */
+  if (g_str_equal (program, "xender-in-cli"))
+    hint = g_strdup (_("Run “xender-in-cli --help” for the list of commands."));
+  else
+    /* Translators: the command as typed, such as “xender-in-cli groups delete” */
+    hint = g_strdup_printf (_("Run “%s --help” for its options and arguments."), program);
+  g_printerr ("%s: %s\n%s\n", program, message, hint);
   return XI_CLI_EXIT_USAGE;
 }
 
-/* Parses a sub-command's options; on --help or a bad option sets @status. */
+const XiCliCommand xi_cli_commands[] = {
+  { "contacts",  NULL,             N_("Import, list, add, export and delete contacts"),
+    N_("COMMAND [ARGUMENTS…]"), xi_cli_contacts_commands },
+  { "groups",    NULL,             N_("Create groups and manage their members"),
+    N_("COMMAND [ARGUMENTS…]"), xi_cli_groups_commands },
+  { "segments",  NULL,             N_("Save contact filters as segments that campaigns can target"),
+    N_("COMMAND [ARGUMENTS…]"), xi_cli_segments_commands },
+  { "templates", NULL,             N_("Write message templates and preview them"),
+    N_("COMMAND [ARGUMENTS…]"), xi_cli_templates_commands },
+  { "assets",    NULL,             N_("Keep the pictures and documents messages carry"),
+    N_("COMMAND [ARGUMENTS…]"), xi_cli_assets_commands },
+  { "campaign",  NULL,             N_("Create campaigns, control them and read their reports"),
+    N_("COMMAND [ARGUMENTS…]"), xi_cli_campaign_commands },
+  { "run",       xi_cli_run,       N_("Send queued campaigns until stopped or idle") },
+  { "inbox",     xi_cli_inbox,     N_("Read customers' messages, conversation by conversation"),
+    NULL, xi_cli_inbox_commands },
+  { "optout",    NULL,             N_("List the numbers that opted out, or undo an opt-out"),
+    N_("COMMAND [ARGUMENTS…]"), xi_cli_optout_commands },
+  { "autoreply", NULL,             N_("Automatic answers to customers' messages"),
+    N_("COMMAND [ARGUMENTS…]"), xi_cli_autoreply_commands },
+  { "link",      xi_cli_link,      N_("Link this computer to WhatsApp by scanning a QR code") },
+  { "send",      xi_cli_send,      N_("Send one message to one number through the linked WhatsApp"),
+    N_("NUMBER TEXT"), NULL, XI_CLI_COMMAND_TEXT_ARGUMENTS },
+  { "sync",      xi_cli_sync,      N_("Set up the Supabase project, and send and receive changes"),
+    NULL, xi_cli_sync_commands },
+  { "login",     xi_cli_login,     N_("Sign in to the project with an email address"), N_("EMAIL") },
+  { "logout",    xi_cli_logout,    N_("Sign out; the account's data stays on this computer") },
+  { "status",    xi_cli_status,    N_("Show the account, what waits to be synced and the quota") },
+  { "check",     xi_cli_check,     N_("Ask WhatsApp which numbers have an account (paced, in batches)"),
+    N_("[PHONE…]") },
+  { NULL },
+};
+
+/* Opens the signed-in account's own database, else the signed-out one,
+ * in the data folder --data-dir names or the default one. */
+static int
+open_store (XiCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(XiSyncAccount) account = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *store_dir = NULL;
+  g_autofree char *path = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (cli->store != NULL)
+    return XI_CLI_EXIT_OK;
+
+  data_dir = xi_paths_dup_data_dir (cli->data_dir_option, &error);
+  if (data_dir == NULL)
+    return xi_cli_fail (cli, error);
+
+  account = xi_sync_account_load (data_dir, &error);
+  if (account == NULL || (store_dir = xi_sync_account_dup_store_dir (account, &error)) == NULL)
+    return xi_cli_fail (cli, error);
+  path = xi_paths_dup_store_path (store_dir);
+  cli->data_dir = g_steal_pointer (&data_dir);
+  cli->store = xi_store_new (path);
+  if (xi_sync_account_get_master_id (account) != NULL)
+    xi_store_set_master_user_id (cli->store, xi_sync_account_get_master_id (account));
+  xi_store_open_async (cli->store, NULL, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  if (!xi_store_open_finish (cli->store, result, &error))
+    return xi_cli_fail (cli, error);
+
+  return XI_CLI_EXIT_OK;
+}
+
+/* Adds @name to the program's name, so that the usage line of
+ * "xender-in-cli templates add --help" reads "xender-in-cli templates add
+ * [OPTION…] NAME TEXT", the words a user types. */
+static void
+name_command (const char *name)
+{
+  g_autofree char *full = g_strdup_printf ("%s %s", g_get_prgname (), name);
+
+  g_set_prgname (full);
+}
+
+/* The sub-commands of @command for its help. */
+static char *
+commands_description (const XiCliCommand *command)
+{
+  GString *text = g_string_new (_("Commands:"));
+
+  g_string_append_c (text, '\n');
+  for (guint i = 0; command->commands[i].name != NULL; i++)
+    g_string_append_printf (text, "  %-16s %s\n", command->commands[i].name,
+                            _(command->commands[i].summary));
+  g_string_append_printf (text, _("Run “%s COMMAND --help” for a command's options and arguments."),
+                          g_get_prgname ());
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * xi_cli_context_new:
+ * @cli: the CLI, running a command
+ *
+ * The options of the command that runs: its usage line shows the words
+ * typed and its arguments, its help says what it does and, for a group,
+ * lists the sub-commands.
+ *
+ * Returns: (transfer full): a context for the command to add its options to
+ */
+GOptionContext *
+xi_cli_context_new (XiCli *cli)
+{
+  const XiCliCommand *command = cli->command;
+  GOptionContext *context;
+
+  g_return_val_if_fail (command != NULL, NULL);
+
+  context = g_option_context_new (command->arguments != NULL ? _(command->arguments) : NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(command->summary));
+  if (command->commands != NULL)
+    {
+      g_autofree char *description = commands_description (command);
+
+      g_option_context_set_description (context, description);
+    }
+  g_option_context_set_ignore_unknown_options (context, (command->flags & XI_CLI_COMMAND_TEXT_ARGUMENTS) != 0);
+  return context;
+}
+
+/**
+ * xi_cli_parse_options:
+ * @context: options
+ * @argc: (inout): the arguments, the command's name first
+ * @argv: (inout): the arguments; the options are taken out
+ * @status: (out): the exit status when this fails
+ *
+ * Parses options, saying what is wrong with them in one line that starts
+ * with the command's name and points to its help.
+ *
+ * Returns: whether they are good
+ */
 gboolean
-xi_cli_parse (GOptionContext   *context,
-              int              *argc,
-              char           ***argv,
-              int              *status)
+xi_cli_parse_options (GOptionContext   *context,
+                      int              *argc,
+                      char           ***argv,
+                      int              *status)
 {
   g_autoptr(GError) error = NULL;
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *status = xi_cli_usage ("%s", error->message);
+      const char *program = g_get_prgname ();
+
+      /* Translators: the command, what is wrong with its options, the command again */
+      g_printerr (_("%s: %s; see “%s --help”.\n"), program, error->message, program);
+      *status = XI_CLI_EXIT_USAGE;
       return FALSE;
     }
   return TRUE;
 }
 
-int
-xi_cli_dispatch (XiCli               *cli,
-                 const char          *group,
-                 const XiCliCommand  *commands,
-                 int                  argc,
-                 char               **argv)
+/**
+ * xi_cli_parse:
+ * @cli: the CLI, running a command
+ * @context: (nullable): the command's options, from xi_cli_context_new(),
+ *   or %NULL when it takes none
+ * @argc: (inout): the command's arguments, its name first
+ * @argv: (inout): the arguments; the options are taken out
+ * @status: (out): the exit status when this fails
+ *
+ * Parses the options of the command that runs, then opens its store:
+ * --help and a bad option never create or open a data folder. --help
+ * prints the help and exits.
+ *
+ * Returns: whether the command goes on
+ */
+gboolean
+xi_cli_parse (XiCli            *cli,
+              GOptionContext   *context,
+              int              *argc,
+              char           ***argv,
+              int              *status)
 {
-  g_autoptr(GString) help = g_string_new (NULL);
+  g_autoptr(GOptionContext) own = NULL;
 
-  if (argc >= 2)
-    {
-      for (guint i = 0; commands[i].name != NULL; i++)
-        if (g_str_equal (argv[1], commands[i].name))
-          return commands[i].func (cli, argc - 1, argv + 1);
-    }
+  if (context == NULL)
+    context = own = xi_cli_context_new (cli);
+  if (!xi_cli_parse_options (context, argc, argv, status))
+    return FALSE;
+  if ((*status = open_store (cli)) != XI_CLI_EXIT_OK)
+    return FALSE;
+  return TRUE;
+}
 
-  for (guint i = 0; commands[i].name != NULL; i++)
-    g_string_append_printf (help, "  %s %-16s %s\n", group, commands[i].name,
-                            _(commands[i].summary));
+/**
+ * xi_cli_run_command:
+ * @cli: the CLI
+ * @command: the command named by @argv[0]
+ * @argc: the command's arguments, its name first
+ * @argv: (array length=argc): the arguments
+ *
+ * Runs @command, or the sub-command its first argument names.
+ *
+ * Returns: the exit status
+ */
+int
+xi_cli_run_command (XiCli               *cli,
+                    const XiCliCommand  *command,
+                    int                  argc,
+                    char               **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *description = NULL;
+  int status;
 
-  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
-    {
-      g_print ("%s", help->str);
-      return XI_CLI_EXIT_OK;
-    }
+  name_command (command->name);
+  cli->command = command;
 
-  g_printerr ("%s\n", argc >= 2 ? _("Unknown command.") : _("A command is missing."));
-  g_printerr ("%s", help->str);
+  for (guint i = 0; command->commands != NULL && argc >= 2 && command->commands[i].name != NULL; i++)
+    if (g_str_equal (argv[1], command->commands[i].name))
+      return xi_cli_run_command (cli, &command->commands[i], argc - 1, argv + 1);
+  if (command->func != NULL)
+    return command->func (cli, argc, argv);
+
+  /* A group with no sub-command named: its help, or what is wrong. */
+  context = xi_cli_context_new (cli);
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!xi_cli_parse_options (context, &argc, &argv, &status))
+    return status;
+  description = commands_description (command);
+  g_printerr ("%s\n%s\n", argc >= 2 ? _("Unknown command.") : _("A command is missing."), description);
   return XI_CLI_EXIT_USAGE;
 }
 

@@ -25,25 +25,55 @@ enum {
   XI_CLI_EXIT_USAGE = 2,
 };
 
+typedef struct _XiCliCommand XiCliCommand;
+
 typedef struct
 {
-  XiStore       *store;
-  char          *data_dir;
-  gboolean       json;
-  char          *country_code;
-  XiEngineLock  *engine_lock;   /* held while this process runs the engine */
+  XiStore             *store;
+  char                *data_dir;
+  const char          *data_dir_option;   /* --data-dir, or NULL for the default */
+  gboolean             json;
+  char                *country_code;
+  XiEngineLock        *engine_lock;   /* held while this process runs the engine */
+  const XiCliCommand  *command;       /* the command running, for its help */
 } XiCli;
 
 typedef int (*XiCliCommandFunc) (XiCli  *cli,
                                  int     argc,
                                  char  **argv);
 
-typedef struct
+typedef enum
 {
-  const char        *name;
-  XiCliCommandFunc   func;
-  const char        *summary;
-} XiCliCommand;
+  XI_CLI_COMMAND_NONE = 0,
+  /* Its arguments are texts, which may start with a dash ("-20% today"):
+   * an option it does not know is kept as an argument. */
+  XI_CLI_COMMAND_TEXT_ARGUMENTS = 1 << 0,
+} XiCliCommandFlags;
+
+/* A command, or a group of sub-commands (@commands); a group's @func, if
+ * any, runs when no sub-command is named. Every command's @func parses
+ * its options with xi_cli_parse() before anything else. */
+struct _XiCliCommand
+{
+  const char          *name;
+  XiCliCommandFunc     func;
+  const char          *summary;     /* translatable */
+  const char          *arguments;   /* translatable, for the usage line; NULL: none */
+  const XiCliCommand  *commands;    /* sub-commands, ending with an empty one */
+  XiCliCommandFlags    flags;
+};
+
+extern const XiCliCommand xi_cli_commands[];
+extern const XiCliCommand xi_cli_contacts_commands[];
+extern const XiCliCommand xi_cli_groups_commands[];
+extern const XiCliCommand xi_cli_segments_commands[];
+extern const XiCliCommand xi_cli_templates_commands[];
+extern const XiCliCommand xi_cli_assets_commands[];
+extern const XiCliCommand xi_cli_campaign_commands[];
+extern const XiCliCommand xi_cli_inbox_commands[];
+extern const XiCliCommand xi_cli_optout_commands[];
+extern const XiCliCommand xi_cli_autoreply_commands[];
+extern const XiCliCommand xi_cli_sync_commands[];
 
 GAsyncResult *xi_cli_wait            (GAsyncResult       **slot);
 void          xi_cli_result_cb       (GObject             *object,
@@ -61,12 +91,17 @@ int           xi_cli_fail_message    (XiCli               *cli,
                                       ...) G_GNUC_PRINTF (2, 3);
 int           xi_cli_usage           (const char          *format,
                                       ...) G_GNUC_PRINTF (1, 2);
-int           xi_cli_dispatch        (XiCli               *cli,
-                                      const char          *group,
-                                      const XiCliCommand  *commands,
+int           xi_cli_run_command     (XiCli               *cli,
+                                      const XiCliCommand  *command,
                                       int                  argc,
                                       char               **argv);
-gboolean      xi_cli_parse           (GOptionContext      *context,
+GOptionContext *xi_cli_context_new   (XiCli               *cli);
+gboolean      xi_cli_parse_options   (GOptionContext      *context,
+                                      int                 *argc,
+                                      char              ***argv,
+                                      int                 *status);
+gboolean      xi_cli_parse           (XiCli               *cli,
+                                      GOptionContext      *context,
                                       int                 *argc,
                                       char              ***argv,
                                       int                 *status);
@@ -127,16 +162,7 @@ char        **xi_cli_contact_ids_for (XiCli               *cli,
                                       char               **argv,
                                       GError             **error);
 
-int           xi_cli_campaign        (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
 int           xi_cli_inbox           (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
-int           xi_cli_optout          (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
-int           xi_cli_autoreply       (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
 void          xi_cli_inbox_attach    (XiCli               *cli,
@@ -182,24 +208,9 @@ int           xi_cli_check           (XiCli               *cli,
 int           xi_cli_run             (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);
-int           xi_cli_contacts        (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
-int           xi_cli_segments        (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
-int           xi_cli_groups          (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
-int           xi_cli_assets          (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
 XiAsset      *xi_cli_add_asset       (XiCli               *cli,
                                       const char          *path,
                                       GError             **error);
-int           xi_cli_templates       (XiCli               *cli,
-                                      int                  argc,
-                                      char               **argv);
 int           xi_cli_sync            (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

@@ -837,23 +837,21 @@ xi_contact_filter_get_fields_pattern (XiContactFilter *self)
   return NULL;
 }
 
-/* The members of the group @condition names, as a subquery read
- * straight from the primary key (group_id, contact_id). The group's id
- * is written as a literal since the terms share no parameter but the
+/* Appends the ids of the groups @condition names to an SQL list, each
+ * written as a literal since the terms share no parameter but the
  * filter. */
 static void
-append_members_sql (const Condition *condition,
-                    GString         *sql)
+append_group_ids (const Condition *condition,
+                  gboolean        *first,
+                  GString         *sql)
 {
   GHashTableIter iter;
   gpointer id;
-  gboolean first = TRUE;
 
-  g_string_append (sql, "SELECT m.contact_id FROM group_members m WHERE m.deleted = 0 AND m.group_id IN (");
   g_hash_table_iter_init (&iter, condition->ids);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      g_string_append (sql, first ? "'" : ", '");
+      g_string_append (sql, *first ? "'" : ", '");
       for (const char *c = id; *c != '\0'; c++)
         {
           if (*c == '\'')
@@ -861,8 +859,22 @@ append_members_sql (const Condition *condition,
           g_string_append_c (sql, *c);
         }
       g_string_append_c (sql, '\'');
-      first = FALSE;
+      *first = FALSE;
     }
+}
+
+#define MEMBERS_SQL "SELECT m.contact_id FROM group_members m WHERE m.deleted = 0 AND m.group_id IN ("
+
+/* The members of the group @condition names, as a subquery read
+ * straight from the primary key (group_id, contact_id). */
+static void
+append_members_sql (const Condition *condition,
+                    GString         *sql)
+{
+  gboolean first = TRUE;
+
+  g_string_append (sql, MEMBERS_SQL);
+  append_group_ids (condition, &first, sql);
   g_string_append_c (sql, ')');
 }
 
@@ -912,41 +924,43 @@ xi_contact_filter_dup_members_sql (XiContactFilter *self)
 }
 
 /**
- * xi_contact_filter_append_exclusions_sql:
+ * xi_contact_filter_dup_exclusions_sql:
  * @self: a filter, resolved
- * @sql: a WHERE clause over the contacts table named `c`
  *
  * A filter whose every condition leaves the members of a group out
- * (group!=) needs nothing of a contact but its rowid, which every index
- * of the contacts holds: this appends one AND term on `c.rowid` per
- * condition, so an index in list order answers it without reading the
- * table or sorting.
+ * (group!=) needs nothing of a contact but whether it is a member of one
+ * of those groups: a store can walk the contacts' rowids in list order
+ * and skip those members, without reading the table or sorting, when
+ * they are few.
  *
- * Returns: whether @self is such a filter; when not, nothing is appended
+ * Returns: (transfer full) (nullable): an SQL query of one column, the
+ *   ids of the members of every group @self leaves out, or %NULL when
+ *   @self is not such a filter
  */
-gboolean
-xi_contact_filter_append_exclusions_sql (XiContactFilter *self,
-                                         GString         *sql)
+char *
+xi_contact_filter_dup_exclusions_sql (XiContactFilter *self)
 {
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (sql != NULL, FALSE);
+  GString *sql;
+  gboolean first = TRUE;
+
+  g_return_val_if_fail (self != NULL, NULL);
 
   if (self->tags->len > 0 || self->conditions->len == 0)
-    return FALSE;
+    return NULL;
   for (guint i = 0; i < self->conditions->len; i++)
     {
       const Condition *condition = g_ptr_array_index (self->conditions, i);
 
       if (condition->kind != FIELD_GROUP || condition->op != OP_NOT_EQUALS || condition->ids == NULL)
-        return FALSE;
+        return NULL;
     }
+
+  /* Out of every group is out of their union. */
+  sql = g_string_new (MEMBERS_SQL);
   for (guint i = 0; i < self->conditions->len; i++)
-    {
-      g_string_append (sql, " AND c.rowid NOT IN (SELECT k.rowid FROM contacts k WHERE k.id IN (");
-      append_members_sql (g_ptr_array_index (self->conditions, i), sql);
-      g_string_append (sql, "))");
-    }
-  return TRUE;
+    append_group_ids (g_ptr_array_index (self->conditions, i), &first, sql);
+  g_string_append_c (sql, ')');
+  return g_string_free (sql, FALSE);
 }
 
 /**

@@ -76,8 +76,7 @@ char             *xi_contact_filter_dup_members_sql (XiContactFilter *self);
 void              xi_contact_filter_append_fields_sql (XiContactFilter *self,
                                                        GString         *sql,
                                                        guint            filter_param);
-gboolean          xi_contact_filter_append_exclusions_sql (XiContactFilter *self,
-                                                           GString         *sql);
+char             *xi_contact_filter_dup_exclusions_sql (XiContactFilter *self);
 gboolean          xi_contact_filter_field_matches (XiContactFilter     *self,
                                                    guint                index,
                                                    const char          *value);
