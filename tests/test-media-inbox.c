@@ -186,16 +186,18 @@ await_sent (Fixture *f,
   g_assert_no_error (error);
 }
 
-/* The customer uploads @content and sends it to the shop. */
+/* The customer uploads @content and sends it to the shop, saying it is
+ * @announced bytes long (0: as long as it is). */
 static void
-customer_sends (Fixture     *f,
-                WaMediaType  type,
-                const char  *id,
-                GBytes      *content,
-                const char  *mimetype,
-                const char  *caption,
-                const char  *file_name,
-                GBytes      *thumbnail)
+customer_sends_announcing (Fixture     *f,
+                           WaMediaType  type,
+                           const char  *id,
+                           GBytes      *content,
+                           gsize        announced,
+                           const char  *mimetype,
+                           const char  *caption,
+                           const char  *file_name,
+                           GBytes      *thumbnail)
 {
   g_autoptr(WaMediaUpload) upload = NULL;
   g_autoptr(GError) error = NULL;
@@ -216,9 +218,24 @@ customer_sends (Fixture     *f,
   g_clear_object (&awaited.result);
   g_assert_no_error (error);
 
+  if (announced > 0)
+    upload->file_length = announced;
   media.upload = upload;
   wa_messenger_send_media_async (f->messenger, SHOP "@s.whatsapp.net", id, &media, NULL, awaited_cb, &awaited);
   await_sent (f, &awaited);
+}
+
+static void
+customer_sends (Fixture     *f,
+                WaMediaType  type,
+                const char  *id,
+                GBytes      *content,
+                const char  *mimetype,
+                const char  *caption,
+                const char  *file_name,
+                GBytes      *thumbnail)
+{
+  customer_sends_announcing (f, type, id, content, 0, mimetype, caption, file_name, thumbnail);
 }
 
 /* The customer sends @text as it is, whatever it holds. */
@@ -355,6 +372,24 @@ test_hostile_text (Fixture       *f,
   g_assert_true (g_str_has_prefix (xi_incoming_get_media (incoming)->file_name, "nota"));
 }
 
+/* A file announced far smaller than it is would be fetched at once, as
+ * below the automatic limit: it is refused as soon as more arrives than
+ * the announced size can encrypt to, and nothing is kept. */
+static void
+test_larger_than_announced (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) document = make_content (2 * 1024 * 1024, 5);
+  XiIncoming *incoming;
+
+  customer_sends_announcing (f, WA_MEDIA_DOCUMENT, "3EB0ANNOUNCED0000001", document, 1000, "application/pdf",
+                             NULL, "nota.pdf", NULL);
+  incoming = wait_for_incoming (f, 1);
+  g_assert_cmpuint (xi_incoming_get_media (incoming)->size, ==, 1000);
+  g_assert_null (xi_incoming_get_media (incoming)->asset_path);
+  g_assert_cmpuint (count_assets (f), ==, 0);
+}
+
 static void
 test_document_on_demand (Fixture       *f,
                          gconstpointer  data)
@@ -463,6 +498,8 @@ main (int   argc,
   g_test_add ("/media-inbox/same-bytes-as-library", Fixture, NULL, fixture_set_up,
               test_same_bytes_as_library, fixture_tear_down);
   g_test_add ("/media-inbox/hostile-text", Fixture, NULL, fixture_set_up, test_hostile_text, fixture_tear_down);
+  g_test_add ("/media-inbox/larger-than-announced", Fixture, NULL, fixture_set_up, test_larger_than_announced,
+              fixture_tear_down);
   g_test_add ("/media-inbox/document-on-demand", Fixture, NULL, fixture_set_up,
               test_document_on_demand, fixture_tear_down);
   return g_test_run ();
