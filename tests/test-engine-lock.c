@@ -425,13 +425,10 @@ test_wait_ends (Fixture       *f,
   g_assert_true (xi_engine_lock_is_held (holder));
 }
 
-/* Runs in a private mount namespace, on a tmpfs filled up to @room
- * bytes: the first `run` meets a full disk, then the filler goes and
- * the campaign is resumed and finished. Exits 77 when no tmpfs can be
- * mounted (not root, or no namespaces allowed). */
+/* Runs on a tmpfs filled up to $ROOM bytes: the first `run` meets a
+ * full disk, then the filler goes and the campaign is resumed and
+ * finished. */
 static const char disk_full_script[] =
-  "mount -t tmpfs -o size=64m,mode=0700 tmpfs \"$MNT\" || exit 77\n"
-  "cp -a \"$SEED/xender-in.db\" \"$MNT\"/\n"
   "dd if=/dev/zero of=\"$MNT/filler\" bs=65536 2>/dev/null\n"
   "truncate -s -\"$ROOM\" \"$MNT/filler\"\n"
   "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/first.err\"\n"
@@ -445,6 +442,51 @@ static const char disk_full_script[] =
   "echo $? >\"$OUT/second.status\"\n"
   "\"$CLI\" --data-dir \"$MNT\" campaign status Promo >\"$OUT/status\"\n"
   "cp \"$MNT/loopback-journal.tsv\" \"$OUT/\"\n";
+
+/* Runs @script with the folder's database copied to a tmpfs of 64 MB,
+ * $MNT, in a private mount namespace; $SEED is the folder, $OUT an empty
+ * folder for what it keeps, $CLI the command line. Returns FALSE when
+ * no tmpfs can be mounted (not root, or no namespaces allowed), after
+ * marking the test skipped. */
+static gboolean
+run_on_tmpfs (Fixture    *f,
+              const char *script,
+              const char *room)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *mounted = g_strconcat ("mount -t tmpfs -o size=64m,mode=0700 tmpfs \"$MNT\" || exit 77\n"
+                                          "cp -a \"$SEED/xender-in.db\" \"$MNT\"/\n", script, NULL);
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+      return FALSE;
+    }
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "MNT", mnt, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SEED", f->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CLI", f->cli, TRUE);
+  g_subprocess_launcher_setenv (launcher, "ROOM", room, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--mount", "--propagation", "private",
+                                         "sh", "-c", mounted, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 77)
+    {
+      g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
+      return FALSE;
+    }
+  return TRUE;
+}
 
 static char *
 read_out (const char *dir,
@@ -464,11 +506,7 @@ static void
 test_disk_full (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *seed = g_strdup (f->dir);
-  g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
   g_autofree char *out = g_build_filename (f->dir, "out", NULL);
   g_autofree char *first_status = NULL;
   g_autofree char *first_err = NULL;
@@ -490,25 +528,8 @@ test_disk_full (Fixture       *f,
   for (guint i = 1; i <= 20000; i++)
     g_string_append_printf (csv, "Pelanggan Baru %u,0814%08u\n", i, i);
   g_assert_true (g_file_set_contents (more, csv->str, csv->len, NULL));
-  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_setenv (launcher, "MNT", mnt, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SEED", seed, TRUE);
-  g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
-  g_subprocess_launcher_setenv (launcher, "CLI", f->cli, TRUE);
-  g_subprocess_launcher_setenv (launcher, "ROOM", "262144", TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--mount", "--propagation", "private",
-                                         "sh", "-c", disk_full_script, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_no_error (error);
-  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 77)
-    {
-      g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
-      return;
-    }
+  if (!run_on_tmpfs (f, disk_full_script, "262144"))
+    return;
 
   first_status = read_out (out, "first.status");
   first_err = read_out (out, "first.err");
@@ -551,6 +572,69 @@ test_disk_full (Fixture       *f,
   f->dir = g_steal_pointer (&seed);
 }
 
+/* Creates, on a tmpfs of 64 MB, a campaign of long messages to everybody
+ * (about 72 MB of text), then one to a group of 100 that fits although
+ * the folder's 1,200 contacts would not. */
+static const char too_big_script[] =
+  "\"$CLI\" --data-dir \"$MNT\" campaign create --group Pelanggan --template Panjang --rehearse"
+  " 2>\"$OUT/big.err\"\n"
+  "echo $? >\"$OUT/big.status\"\n"
+  "stat -c %s \"$MNT/xender-in.db\" >\"$OUT/big.size\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" campaign create --group Sedikit --template Panjang --rehearse"
+  " >/dev/null 2>\"$OUT/small.err\"\n"
+  "echo $? >\"$OUT/small.status\"\n";
+
+/* A campaign whose messages cannot fit on the disk is refused, saying
+ * how much it needs, before its recipients fill the disk. */
+static void
+test_too_big_for_disk (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GString) csv = g_string_new ("Nama,No HP\n");
+  g_autoptr(GString) text = g_string_new ("Halo {name}, ");
+  g_autofree char *path = g_build_filename (f->dir, "pelanggan.csv", NULL);
+  g_autofree char *few = g_build_filename (f->dir, "sedikit.csv", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *db = g_build_filename (f->dir, "xender-in.db", NULL);
+  g_autofree char *big_status = NULL;
+  g_autofree char *big_err = NULL;
+  g_autofree char *big_size = NULL;
+  g_autofree char *small_status = NULL;
+  g_autofree char *small_err = NULL;
+  GStatBuf before;
+
+  for (guint i = 1; i <= N_CONTACTS; i++)
+    g_string_append_printf (csv, "Pelanggan %u,0813%08u\n", i, i);
+  g_assert_true (g_file_set_contents (path, csv->str, csv->len, NULL));
+  run_ok (f, "contacts", "import", path, "--group", "Pelanggan", "--create-group", NULL);
+  g_string_truncate (csv, strlen ("Nama,No HP\n"));
+  for (guint i = 1; i <= 100; i++)
+    g_string_append_printf (csv, "Pelanggan %u,0813%08u\n", i, i);
+  g_assert_true (g_file_set_contents (few, csv->str, csv->len, NULL));
+  run_ok (f, "contacts", "import", few, "--group", "Sedikit", "--create-group", NULL);
+  while (text->len < 60000)
+    g_string_append (text, "Diskon besar untuk semua pelanggan setia kami minggu ini. ");
+  run_ok (f, "templates", "add", "Panjang", text->str, NULL);
+  g_assert_cmpint (g_stat (db, &before), ==, 0);
+
+  if (!run_on_tmpfs (f, too_big_script, "0"))
+    return;
+
+  big_status = read_out (out, "big.status");
+  big_err = read_out (out, "big.err");
+  g_assert_cmpstr (big_status, ==, "1\n");
+  g_assert_true (g_str_has_prefix (big_err, "xender-in-cli: This campaign’s messages need about "));
+  g_assert_nonnull (strstr (big_err, " on the disk and only "));
+  /* Nothing of it was left behind. */
+  big_size = read_out (out, "big.size");
+  g_assert_cmpint (g_ascii_strtoll (big_size, NULL, 10), ==, before.st_size);
+
+  small_status = read_out (out, "small.status");
+  small_err = read_out (out, "small.err");
+  g_assert_cmpstr (small_err, ==, "");
+  g_assert_cmpstr (small_status, ==, "0\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -567,6 +651,8 @@ main (int   argc,
 
   g_test_add ("/engine-lock/wait-ends", Fixture, NULL, fixture_set_up, test_wait_ends, fixture_tear_down);
   g_test_add ("/cli-run/disk-full", Fixture, NULL, fixture_set_up, test_disk_full, fixture_tear_down);
+  g_test_add ("/cli-campaign/too-big-for-disk", Fixture, NULL, fixture_set_up, test_too_big_for_disk,
+              fixture_tear_down);
 
   return g_test_run ();
 }

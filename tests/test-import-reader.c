@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xi-contact.h"
@@ -730,6 +733,135 @@ test_file_too_big (void)
   xi_test_rm_rf (dir);
 }
 
+/* More than the limit, through a pipe: its size says nothing. */
+#define ENDLESS_BYTES ((gsize) XI_LIMIT_IMPORT_BYTES + 64 * 1024 * 1024)
+
+static gpointer
+fill_pipe_thread (gpointer data)
+{
+  const char *path = data;
+  static const char row[] = "Pelanggan,081200000000\n";
+  char chunk[64 * 1024];
+  gsize written = 0;
+  int fd = open (path, O_WRONLY);
+
+  g_assert_cmpint (fd, >=, 0);
+  for (gsize i = 0; i + sizeof row - 1 <= sizeof chunk; i += sizeof row - 1)
+    memcpy (chunk + i, row, sizeof row - 1);
+  while (written < ENDLESS_BYTES)
+    {
+      ssize_t n = write (fd, chunk, sizeof chunk);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        break;
+      written += n;
+    }
+  close (fd);
+  return GSIZE_TO_POINTER (written);
+}
+
+/* A pipe that brings more than any contact list is refused once the limit
+ * is read, not after everything it brings was kept in memory. */
+static void
+test_file_endless (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "contacts.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  GAsyncResult *slot = NULL;
+  GThread *writer;
+  gsize written;
+
+  /* The writer learns that nobody reads any more from EPIPE. */
+  signal (SIGPIPE, SIG_IGN);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  writer = g_thread_new ("fill-pipe", fill_pipe_thread, path);
+  xi_import_load_file_async (file, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  contents = xi_import_load_file_finish (result, &error);
+  g_assert_null (contents);
+  g_assert_error (error, XI_LIMIT_ERROR, XI_LIMIT_ERROR_TOO_BIG);
+  written = GPOINTER_TO_SIZE (g_thread_join (writer));
+  g_assert_cmpuint (written, <, ENDLESS_BYTES);
+  xi_test_rm_rf (dir);
+}
+
+typedef struct
+{
+  const char *path;
+  gint        appended;
+  gint        stop;
+} Appender;
+
+static gpointer
+append_thread (gpointer data)
+{
+  Appender *appender = data;
+  static const char row[] = "Pelanggan Baru,081299999999\n";
+  int fd = open (appender->path, O_WRONLY | O_APPEND);
+
+  g_assert_cmpint (fd, >=, 0);
+  while (!g_atomic_int_get (&appender->stop))
+    {
+      g_assert_cmpint (write (fd, row, sizeof row - 1), ==, sizeof row - 1);
+      g_atomic_int_inc (&appender->appended);
+      g_usleep (100);
+    }
+  close (fd);
+  return NULL;
+}
+
+/* A file still being written while it is read is refused, saying so,
+ * rather than imported as whatever part of it had arrived. The file is
+ * large enough that rows are added all the while it is read. */
+static void
+test_file_changing (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "contacts.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GString) csv = g_string_new ("Nama,No HP\n");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  Appender appender = { path, 0, 0 };
+  GAsyncResult *slot = NULL;
+  GThread *thread;
+
+  for (guint i = 0; csv->len < 96 * 1024 * 1024; i++)
+    g_string_append_printf (csv, "Pelanggan %u,0812%08u\n", i, i);
+  g_assert_true (g_file_set_contents (path, csv->str, csv->len, NULL));
+  thread = g_thread_new ("append", append_thread, &appender);
+  while (g_atomic_int_get (&appender.appended) == 0)
+    g_usleep (100);
+
+  xi_import_load_file_async (file, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_atomic_int_set (&appender.stop, 1);
+  g_thread_join (thread);
+  contents = xi_import_load_file_finish (result, &error);
+  g_assert_null (contents);
+  g_assert_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE);
+  g_assert_cmpstr (error->message, ==, "contacts.csv changed while it was read. Wait until it is completely "
+                                       "saved or copied, then import it again.");
+
+  /* Once it stays as it is, it is read. */
+  g_clear_object (&result);
+  g_clear_error (&error);
+  xi_import_load_file_async (file, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  contents = xi_import_load_file_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (contents), ==,
+                    csv->len + (gsize) appender.appended * strlen ("Pelanggan Baru,081299999999\n"));
+  xi_test_rm_rf (dir);
+}
+
 /* What the export writes, the import reads back: names, numbers, tags,
  * groups, notes with line breaks, quotes and commas, custom fields; the
  * opt-out column is not taken for a custom field. */
@@ -978,6 +1110,8 @@ main (int   argc,
   g_test_add_func ("/xi/import/limits", test_limits);
   g_test_add_func ("/xi/import/vcard-name-one-line", test_vcard_name_one_line);
   g_test_add_func ("/xi/import/file-too-big", test_file_too_big);
+  g_test_add_func ("/xi/import/file-endless", test_file_endless);
+  g_test_add_func ("/xi/import/file-changing", test_file_changing);
   g_test_add_func ("/xi/import/export-round-trip", test_export_round_trip);
   g_test_add_func ("/xi/import/preview/description", test_preview_description);
   g_test_add_func ("/xi/import/preview/options", test_options);

@@ -15,6 +15,7 @@
 #include "wa-key-store.h"
 #include "wa-media.h"
 #include "wa-messenger.h"
+#include "xi-limits.h"
 #include "xi-receiver.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
@@ -173,16 +174,30 @@ make_content (gsize   size,
   return g_bytes_new_take (data, size);
 }
 
-/* The customer uploads @content and sends it to the shop. */
 static void
-customer_sends (Fixture     *f,
-                WaMediaType  type,
-                const char  *id,
-                GBytes      *content,
-                const char  *mimetype,
-                const char  *caption,
-                const char  *file_name,
-                GBytes      *thumbnail)
+await_sent (Fixture *f,
+            Awaited *awaited)
+{
+  g_autoptr(GError) error = NULL;
+
+  wait_until (awaited_done, awaited);
+  g_assert_true (wa_messenger_send_text_finish (f->messenger, awaited->result, &error));
+  g_clear_object (&awaited->result);
+  g_assert_no_error (error);
+}
+
+/* The customer uploads @content and sends it to the shop, saying it is
+ * @announced bytes long (0: as long as it is). */
+static void
+customer_sends_announcing (Fixture     *f,
+                           WaMediaType  type,
+                           const char  *id,
+                           GBytes      *content,
+                           gsize        announced,
+                           const char  *mimetype,
+                           const char  *caption,
+                           const char  *file_name,
+                           GBytes      *thumbnail)
 {
   g_autoptr(WaMediaUpload) upload = NULL;
   g_autoptr(GError) error = NULL;
@@ -203,12 +218,36 @@ customer_sends (Fixture     *f,
   g_clear_object (&awaited.result);
   g_assert_no_error (error);
 
+  if (announced > 0)
+    upload->file_length = announced;
   media.upload = upload;
   wa_messenger_send_media_async (f->messenger, SHOP "@s.whatsapp.net", id, &media, NULL, awaited_cb, &awaited);
-  wait_until (awaited_done, &awaited);
-  g_assert_true (wa_messenger_send_text_finish (f->messenger, awaited.result, &error));
-  g_clear_object (&awaited.result);
-  g_assert_no_error (error);
+  await_sent (f, &awaited);
+}
+
+static void
+customer_sends (Fixture     *f,
+                WaMediaType  type,
+                const char  *id,
+                GBytes      *content,
+                const char  *mimetype,
+                const char  *caption,
+                const char  *file_name,
+                GBytes      *thumbnail)
+{
+  customer_sends_announcing (f, type, id, content, 0, mimetype, caption, file_name, thumbnail);
+}
+
+/* The customer sends @text as it is, whatever it holds. */
+static void
+customer_sends_text (Fixture    *f,
+                     const char *id,
+                     const char *text)
+{
+  Awaited awaited = { NULL };
+
+  wa_messenger_send_text_async (f->messenger, SHOP "@s.whatsapp.net", id, text, NULL, awaited_cb, &awaited);
+  await_sent (f, &awaited);
 }
 
 typedef struct
@@ -299,6 +338,58 @@ test_picture_downloaded_at_once (Fixture       *f,
 /* A file above the limit waits; a download the media host corrupted or
  * cut short is refused as not the customer's file and nothing is kept;
  * an honest one is kept under the document's own name and type. */
+/* A customer's phone can send any bytes for a text, a file's name or its
+ * type, and up to a frame's 16 MB of them: what reaches the Inbox is
+ * UTF-8 and no longer than WhatsApp's apps send, cut with an ellipsis. */
+static void
+test_hostile_text (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *huge = g_strnfill (300000, 'a');
+  g_autoptr(GBytes) document = make_content (1000, 3);
+  const char *text;
+  XiIncoming *incoming;
+
+  customer_sends_text (f, "3EB0HOSTILE000000001", "Harga\xff\xfe berapa?");
+  incoming = wait_for_incoming (f, 1);
+  text = xi_incoming_get_text (incoming);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_true (g_str_has_prefix (text, "Harga"));
+  g_assert_true (g_str_has_suffix (text, " berapa?"));
+
+  customer_sends_text (f, "3EB0HOSTILE000000002", huge);
+  incoming = wait_for_incoming (f, 2);
+  text = xi_incoming_get_text (incoming);
+  g_assert_cmpuint (g_utf8_strlen (text, -1), ==, XI_LIMIT_MESSAGE_CHARS);
+  g_assert_true (g_str_has_suffix (text, "a…"));
+
+  customer_sends (f, WA_MEDIA_DOCUMENT, "3EB0HOSTILE000000003", document, "application/pdf\xc0",
+                  "Nota\xe2\x82", "nota\xff.pdf", NULL);
+  incoming = wait_for_incoming (f, 3);
+  g_assert_true (g_utf8_validate (xi_incoming_get_text (incoming), -1, NULL));
+  g_assert_true (g_utf8_validate (xi_incoming_get_media (incoming)->file_name, -1, NULL));
+  g_assert_true (g_utf8_validate (xi_incoming_get_media (incoming)->mimetype, -1, NULL));
+  g_assert_true (g_str_has_prefix (xi_incoming_get_media (incoming)->file_name, "nota"));
+}
+
+/* A file announced far smaller than it is would be fetched at once, as
+ * below the automatic limit: it is refused as soon as more arrives than
+ * the announced size can encrypt to, and nothing is kept. */
+static void
+test_larger_than_announced (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) document = make_content (2 * 1024 * 1024, 5);
+  XiIncoming *incoming;
+
+  customer_sends_announcing (f, WA_MEDIA_DOCUMENT, "3EB0ANNOUNCED0000001", document, 1000, "application/pdf",
+                             NULL, "nota.pdf", NULL);
+  incoming = wait_for_incoming (f, 1);
+  g_assert_cmpuint (xi_incoming_get_media (incoming)->size, ==, 1000);
+  g_assert_null (xi_incoming_get_media (incoming)->asset_path);
+  g_assert_cmpuint (count_assets (f), ==, 0);
+}
+
 static void
 test_document_on_demand (Fixture       *f,
                          gconstpointer  data)
@@ -406,6 +497,9 @@ main (int   argc,
               test_picture_downloaded_at_once, fixture_tear_down);
   g_test_add ("/media-inbox/same-bytes-as-library", Fixture, NULL, fixture_set_up,
               test_same_bytes_as_library, fixture_tear_down);
+  g_test_add ("/media-inbox/hostile-text", Fixture, NULL, fixture_set_up, test_hostile_text, fixture_tear_down);
+  g_test_add ("/media-inbox/larger-than-announced", Fixture, NULL, fixture_set_up, test_larger_than_announced,
+              fixture_tear_down);
   g_test_add ("/media-inbox/document-on-demand", Fixture, NULL, fixture_set_up,
               test_document_on_demand, fixture_tear_down);
   return g_test_run ();

@@ -9,6 +9,9 @@
 
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "wa-crypto.h"
 #include "wa-syncd.h"
@@ -325,6 +328,104 @@ test_snapshot (void)
   wa_sync__syncd_patch__free_unpacked (second, NULL);
 }
 
+#define HUGE_BLOB_SIZE (64 * 1024 * 1024)
+
+typedef enum
+{
+  EMPTY_RECORDS,
+  UNKNOWN_FIELDS,
+} HugeShape;
+
+/* A 64 MB snapshot, as large as a download may be, that no phone makes:
+ * 33 million records of two bytes, or records of a plausible size made of
+ * 55 unknown fields each. */
+static GBytes *
+huge_snapshot (HugeShape shape)
+{
+  guint8 *data = g_malloc (HUGE_BLOB_SIZE);
+  gsize record = shape == EMPTY_RECORDS ? 2 : 112;
+  gsize len = HUGE_BLOB_SIZE - HUGE_BLOB_SIZE % record;
+
+  for (gsize at = 0; at < len; at += record)
+    {
+      data[at] = 0x12;
+      data[at + 1] = record - 2;
+      for (gsize field = at + 2; field < at + record; field += 2)
+        {
+          data[field] = 15 << 3;
+          data[field + 1] = 0;
+        }
+    }
+  return g_bytes_new_take (data, len);
+}
+
+/* Reads a huge snapshot in a child process, whose peak resident memory
+ * the kernel reports to its parent alone. */
+static void
+assert_refused_in_little_memory (HugeShape   shape,
+                                 const char *message)
+{
+  struct rusage usage;
+  int status;
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autoptr(GBytes) blob = huge_snapshot (shape);
+      g_autoptr(GError) error = NULL;
+      WaSync__SyncdSnapshot *snapshot = wa_syncd_snapshot_unpack (blob, &error);
+
+      _exit (snapshot == NULL && g_error_matches (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED) &&
+             strstr (error->message, message) != NULL ? 0 : 1);
+    }
+  g_assert_cmpint (wait4 (pid, &status, 0, &usage), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_test_message ("peak memory %ld MB", usage.ru_maxrss / 1024);
+  /* The blob itself, then at most what the allocator allows on top. */
+  g_assert_cmpint (usage.ru_maxrss / 1024, <, 64 + (shape == EMPTY_RECORDS ? 32 : 5 * 64 + 32));
+}
+
+static void
+test_huge_snapshot (void)
+{
+  assert_refused_in_little_memory (EMPTY_RECORDS, "too short to be complete");
+  assert_refused_in_little_memory (UNKNOWN_FIELDS, "too much memory");
+}
+
+/* The largest snapshot a phone could send, every record of the smallest
+ * size that decodes, still parses within the bound. */
+static void
+test_large_snapshot (void)
+{
+  g_autoptr(GByteArray) wire = g_byte_array_new ();
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GError) error = NULL;
+  WaSync__SyncdSnapshot *snapshot;
+  guint8 record[111] = { 0x12, 109, 0x0a, 34, 0x0a, 32 };
+  guint n = HUGE_BLOB_SIZE / sizeof record;
+
+  record[38] = 0x12;
+  record[39] = 66;
+  record[40] = 0x0a;
+  record[41] = 64;
+  record[106] = 0x1a;
+  record[107] = 3;
+  record[108] = 0x0a;
+  record[109] = 1;
+  record[110] = 7;
+  for (guint i = 0; i < n; i++)
+    g_byte_array_append (wire, record, sizeof record);
+  blob = g_byte_array_free_to_bytes (g_steal_pointer (&wire));
+  snapshot = wa_syncd_snapshot_unpack (blob, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (snapshot->n_records, ==, n);
+  g_assert_cmpuint (snapshot->records[n - 1]->value->blob.len, ==, 64);
+  g_assert_cmpuint (snapshot->records[n - 1]->keyid->id.len, ==, 1);
+  wa_sync__syncd_snapshot__free_unpacked (snapshot, NULL);
+}
+
 static void
 test_key_expansion_wipes (void)
 {
@@ -364,6 +465,8 @@ main (int   argc,
   g_test_add_func ("/wa-syncd/missing-key", test_missing_key);
   g_test_add_func ("/wa-syncd/snapshot", test_snapshot);
   g_test_add_func ("/wa-syncd/key-expansion-wipes", test_key_expansion_wipes);
+  g_test_add_func ("/wa-syncd/huge-snapshot", test_huge_snapshot);
+  g_test_add_func ("/wa-syncd/large-snapshot", test_large_snapshot);
   status = g_test_run ();
   return status;
 }

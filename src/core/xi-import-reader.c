@@ -1380,29 +1380,99 @@ read_data_free (gpointer data)
   g_free (read);
 }
 
-/* The whole file, refused before it is read when it is too big. */
+/* Read a megabyte at a time: few calls, and little read past the limit. */
+#define LOAD_CHUNK (1024 * 1024)
+
+static GBytes *
+load_failed (const char  *name,
+             GError      *local_error,
+             GError     **error)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, local_error);
+  else
+    {
+      g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE, _("Could not open %s: %s"),
+                   name, local_error->message);
+      g_error_free (local_error);
+    }
+  return NULL;
+}
+
+static gboolean
+same_version (GFileInfo *before,
+              GFileInfo *after,
+              gsize      len)
+{
+  return g_file_info_get_size (before) == g_file_info_get_size (after) &&
+         (goffset) len == g_file_info_get_size (after) &&
+         g_file_info_get_attribute_uint64 (before, G_FILE_ATTRIBUTE_TIME_MODIFIED) ==
+         g_file_info_get_attribute_uint64 (after, G_FILE_ATTRIBUTE_TIME_MODIFIED) &&
+         g_file_info_get_attribute_uint32 (before, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC) ==
+         g_file_info_get_attribute_uint32 (after, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+}
+
+/* The whole file, refused before it is read when it says it is too big,
+ * and as soon as it grows past that while it is read: a pipe or a device
+ * says nothing of its size beforehand, and a file still being written
+ * says less than it will hold. A regular file that changes while it is
+ * read (a spreadsheet saving over it, a copy still arriving) would give
+ * rows of two versions or a last row cut in half, so it is refused too;
+ * one replaced by a new file meanwhile is read whole as it was opened. */
 static GBytes *
 load_file (GFile         *file,
            GCancellable  *cancellable,
            GError       **error)
 {
-  g_autoptr(GFileInfo) info = NULL;
+  static const char attributes[] = G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                   G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC;
   g_autofree char *name = g_file_get_basename (file);
-  g_autoptr(GError) local_error = NULL;
-  GBytes *bytes;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GFileInfo) before = NULL;
+  g_autoptr(GFileInfo) after = NULL;
+  g_autoptr(GByteArray) data = NULL;
+  GError *local_error = NULL;
+  gssize n;
 
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
-                            cancellable, NULL);
-  if (info != NULL && !xi_limit_check_file_size (g_file_info_get_size (info), error))
+  stream = g_file_read (file, cancellable, &local_error);
+  if (stream != NULL)
+    before = g_file_input_stream_query_info (stream, attributes, cancellable, &local_error);
+  if (before == NULL)
+    return load_failed (name, local_error, error);
+  if (!xi_limit_check_file_size (g_file_info_get_size (before), error))
     return NULL;
 
-  bytes = g_file_load_bytes (file, cancellable, NULL, &local_error);
-  if (bytes == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else if (bytes == NULL)
-    g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE, _("Could not open %s: %s"),
-                 name, local_error->message);
-  return bytes;
+  data = g_byte_array_sized_new (g_file_info_get_size (before) + LOAD_CHUNK);
+  do
+    {
+      guint len = data->len;
+
+      if (!xi_limit_check_file_size (len, error))
+        return NULL;
+      g_byte_array_set_size (data, len + LOAD_CHUNK);
+      n = g_input_stream_read (G_INPUT_STREAM (stream), data->data + len, LOAD_CHUNK, cancellable,
+                               &local_error);
+      g_byte_array_set_size (data, len + MAX (n, 0));
+    }
+  while (n > 0);
+  if (n < 0)
+    return load_failed (name, local_error, error);
+
+  if (g_file_info_get_file_type (before) == G_FILE_TYPE_REGULAR)
+    {
+      after = g_file_input_stream_query_info (stream, attributes, cancellable, &local_error);
+      if (after == NULL)
+        return load_failed (name, local_error, error);
+      if (!same_version (before, after, data->len))
+        {
+          g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
+                       _("%s changed while it was read. Wait until it is completely saved or copied, "
+                         "then import it again."),
+                       name);
+          return NULL;
+        }
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
 static void

@@ -309,6 +309,22 @@ failed:
   g_task_return_error (task, error);
 }
 
+/* The longest mimetype kept; real ones are a few dozen characters. */
+#define MAX_MIMETYPE_CHARS 255
+
+static void
+cut_in_place (char  **text,
+              guint   max)
+{
+  char *cut;
+
+  if (*text == NULL)
+    return;
+  cut = xi_limit_cut_text (*text, max);
+  g_free (*text);
+  *text = cut;
+}
+
 static void
 push_record (XiStore             *self,
              const char          *phone,
@@ -332,6 +348,12 @@ push_record (XiStore             *self,
   op->text = xi_limit_cut_message (text);
   op->opt_out_keyword = g_strdup (opt_out_keyword);
   op->media = media;
+  /* So can the name and type of a file it sends. */
+  if (media != NULL)
+    {
+      cut_in_place (&media->file_name, XI_LIMIT_NAME_CHARS);
+      cut_in_place (&media->mimetype, MAX_MIMETYPE_CHARS);
+    }
 
   _xi_store_push (self, record_incoming_func, op, (GDestroyNotify)record_op_free,
                   xi_store_record_incoming_async, cancellable, callback, user_data);

@@ -1427,6 +1427,11 @@ typedef struct
   StagedRecipient   staged[INSERT_BATCH];
   guint             n_staged;
   GStringChunk     *strings;
+  const XiJobSpec  *spec;
+  guint             expected;      /* at least the targeted contacts */
+  gboolean          counted;       /* @expected is their exact number */
+  guint64           text_bytes;    /* of the messages staged so far */
+  guint64           room;          /* free on the disk before the campaign */
 } CreateState;
 
 static void
@@ -1497,6 +1502,63 @@ bind_staged (sqlite3_stmt          *stmt,
     }
 }
 
+/* SQLite writes the texts twice before the WAL is emptied again: into the
+ * WAL, then into the database file. */
+#define TEXT_DISK_FACTOR 2
+
+static guint64
+free_space (const char *db_path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (db_path);
+  g_autoptr(GFile) folder = g_file_get_parent (file);
+  g_autoptr(GFileInfo) info = g_file_query_filesystem_info (folder, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+    return G_MAXUINT64;
+  return g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+}
+
+static gboolean count_targeted (XiStore *self, const XiJobSpec *spec, guint enough, guint *count, GError **error);
+
+static double
+projected_bytes (const CreateState *state)
+{
+  return (double) state->text_bytes * TEXT_DISK_FACTOR * MAX (state->expected, state->total) / state->total;
+}
+
+/* A campaign is written in one transaction, so a million long messages
+ * would fill the disk for minutes, leaving no room for anything else,
+ * and then only say that the disk is full. The messages staged so far,
+ * spread over everybody targeted, tell before a batch is written whether
+ * the campaign can fit; the exact count of whom it targets is taken only
+ * when the first guess says no. */
+static gboolean
+check_room (XiStore      *self,
+            CreateState  *state,
+            GError      **error)
+{
+  g_autofree char *need = NULL;
+  g_autofree char *room = NULL;
+
+  if (state->room == G_MAXUINT64 || state->total == 0 || projected_bytes (state) <= state->room)
+    return TRUE;
+  if (!state->counted)
+    {
+      state->counted = TRUE;
+      if (!count_targeted (self, state->spec, 0, &state->expected, error))
+        return FALSE;
+      if (projected_bytes (state) <= state->room)
+        return TRUE;
+    }
+  need = g_format_size ((guint64) projected_bytes (state));
+  room = g_format_size (state->room);
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
+               _("This campaign’s messages need about %s on the disk and only %s is free: nothing was "
+                 "saved. Free some space, or send a shorter message or to fewer contacts."),
+               need, room);
+  return FALSE;
+}
+
 /* Writes the staged recipients: a full batch in one statement, a last
  * partial one row by row. */
 static gboolean
@@ -1505,7 +1567,7 @@ flush_recipients (XiStore      *self,
                   GError      **error)
 {
   guint n_rows = state->n_staged == INSERT_BATCH ? INSERT_BATCH : 1;
-  gboolean ok = TRUE;
+  gboolean ok = check_room (self, state, error);
 
   for (guint done = 0; ok && done < state->n_staged; done += n_rows)
     {
@@ -1557,6 +1619,7 @@ stage_recipient (XiStore           *self,
   if (row->skip == XI_SKIP_REASON_NONE)
     {
       staged->text = g_string_chunk_insert (state->strings, row->text);
+      state->text_bytes += strlen (row->text);
       staged->variant = row->variant;
       state->eligible++;
     }
@@ -1749,6 +1812,9 @@ create_job_func (XiStore  *self,
     }
 
   planner.expected = targeted;
+  state.spec = spec;
+  state.expected = targeted;
+  state.room = free_space (self->path);
   if (!plan_walk (self, &planner, spec, G_MAXUINT, stage_recipient, &state, NULL, &error) ||
       !flush_recipients (self, &state, &error) ||
       !_xi_store_changes_resume_inserts (self, "job_recipients", &error))

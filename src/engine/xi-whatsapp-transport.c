@@ -364,6 +364,7 @@ xi_whatsapp_transport_download_media_async (XiTransport         *transport,
     .media_key = media->media_key,
     .file_enc_sha256 = media->file_enc_sha256,
     .file_sha256 = media->file_sha256,
+    .file_length = media->size,
   };
 
   assert_owner (self);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "xi-application.h"
@@ -52,6 +53,9 @@ struct _XiApplication
    * campaign; released once nothing is sending. */
   gboolean          held_for_sending;
   GHashTable       *sending_jobs; /* ids of campaigns seen sending */
+  /* The data folder a second start of the app asked for while this one
+   * has another open, until the activation that follows says so. */
+  char             *other_folder;
   GCancellable     *cancellable;
 };
 
@@ -1038,6 +1042,40 @@ xi_application_startup (GApplication *app)
     apply_autostart (self);
 }
 
+static gboolean
+same_folder (const char *a,
+             const char *b)
+{
+  GStatBuf a_stat, b_stat;
+
+  if (g_stat (a, &a_stat) != 0 || g_stat (b, &b_stat) != 0)
+    return g_strcmp0 (a, b) == 0;
+  return a_stat.st_dev == b_stat.st_dev && a_stat.st_ino == b_stat.st_ino;
+}
+
+/* One app per session: a second start only activates the first, which
+ * would show its own folder's contacts and campaigns to somebody who
+ * asked for another folder's, and could send from the wrong one. */
+static void
+say_other_folder_refused (XiApplication *self,
+                          GtkWindow     *window)
+{
+  g_autofree char *folder = g_steal_pointer (&self->other_folder);
+  g_autofree char *open = g_filename_display_name (self->data_dir);
+  g_autofree char *asked = g_filename_display_name (folder);
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  body = g_strdup_printf (_("Xender-In has the data folder “%s” open, so it cannot open “%s” as well. "
+                            "Quit Xender-In, then open the other folder again."),
+                          open, asked);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Another Data Folder Is Open"), body));
+  /* Named as it reads, for the window list and for tests that look for it. */
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Another Data Folder Is Open"));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 xi_application_activate (GApplication *app)
 {
@@ -1054,6 +1092,41 @@ xi_application_activate (GApplication *app)
   if (window == NULL)
     window = make_window (self);
   gtk_window_present (window);
+  if (self->other_folder != NULL)
+    say_other_folder_refused (self, window);
+}
+
+/* Every start of the app, the first or one that only activates it, says
+ * which data folder it was asked for. */
+static void
+xi_application_add_platform_data (GApplication    *app,
+                                  GVariantBuilder *builder)
+{
+  XiApplication *self = XI_APPLICATION (app);
+  g_autofree char *folder = NULL;
+
+  G_APPLICATION_CLASS (xi_application_parent_class)->add_platform_data (app, builder);
+
+  folder = self->data_dir != NULL ? g_strdup (self->data_dir) : xi_paths_dup_data_dir (self->data_dir_option, NULL);
+  if (folder != NULL)
+    g_variant_builder_add (builder, "{sv}", "xi-data-dir", g_variant_new_bytestring (folder));
+}
+
+static void
+xi_application_before_emit (GApplication *app,
+                            GVariant     *platform_data)
+{
+  XiApplication *self = XI_APPLICATION (app);
+  const char *folder = NULL;
+
+  G_APPLICATION_CLASS (xi_application_parent_class)->before_emit (app, platform_data);
+
+  if (self->data_dir != NULL && g_variant_lookup (platform_data, "xi-data-dir", "^&ay", &folder) &&
+      !same_folder (self->data_dir, folder))
+    {
+      g_free (self->other_folder);
+      self->other_folder = g_strdup (folder);
+    }
 }
 
 static void
@@ -1084,6 +1157,7 @@ xi_application_finalize (GObject *object)
   g_clear_pointer (&self->sending_jobs, g_hash_table_unref);
   g_free (self->data_dir_option);
   g_free (self->data_dir);
+  g_free (self->other_folder);
 
   G_OBJECT_CLASS (xi_application_parent_class)->finalize (object);
 }
@@ -1098,6 +1172,8 @@ xi_application_class_init (XiApplicationClass *klass)
   app_class->handle_local_options = xi_application_handle_local_options;
   app_class->startup = xi_application_startup;
   app_class->activate = xi_application_activate;
+  app_class->add_platform_data = xi_application_add_platform_data;
+  app_class->before_emit = xi_application_before_emit;
   app_class->shutdown = xi_application_shutdown;
 }
 

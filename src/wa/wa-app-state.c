@@ -508,15 +508,11 @@ external_mutations_cb (GObject      *object,
 
   blob = wa_media_download_finish (WA_CLIENT (object), result, &error);
   if (blob != NULL)
-    mutations = wa_sync__syncd_mutations__unpack (NULL, g_bytes_get_size (blob), g_bytes_get_data (blob, NULL));
+    mutations = wa_syncd_mutations_unpack (blob, &error);
   if (mutations != NULL)
     apply_patch (self, job, external->patch, mutations);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      if (error == NULL)
-        g_set_error (&error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, "App-state mutations that do not parse");
-      drop_job (self, error);
-    }
+    drop_job (self, error);
   if (mutations != NULL)
     wa_sync__syncd_mutations__free_unpacked (mutations, NULL);
   wa_sync__syncd_patch__free_unpacked (external->patch, NULL);
@@ -550,14 +546,14 @@ next_patch (WaAppState *self,
   while (job->next < job->patches->len && patch == NULL)
     {
       GBytes *content = wa_node_get_content_bytes (g_ptr_array_index (job->patches, job->next++));
+      g_autoptr(GError) error = NULL;
 
       if (content != NULL)
-        patch = wa_sync__syncd_patch__unpack (NULL, g_bytes_get_size (content), g_bytes_get_data (content, NULL));
+        patch = wa_syncd_patch_unpack (content, &error);
+      else
+        g_set_error (&error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, "An app-state patch that does not parse");
       if (patch == NULL)
         {
-          g_autoptr(GError) error = g_error_new (WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED,
-                                                 "An app-state patch that does not parse");
-
           drop_job (self, error);
           return;
         }
@@ -590,15 +586,12 @@ apply_snapshot (WaAppState *self,
                 Job        *job,
                 GBytes     *blob)
 {
-  WaSync__SyncdSnapshot *snapshot = wa_sync__syncd_snapshot__unpack (NULL, g_bytes_get_size (blob),
-                                                                     g_bytes_get_data (blob, NULL));
+  g_autoptr(GError) error = NULL;
+  WaSync__SyncdSnapshot *snapshot = wa_syncd_snapshot_unpack (blob, &error);
   g_autoptr(GPtrArray) mutations = NULL;
   g_autoptr(WaSyncdState) state = NULL;
-  g_autoptr(GError) error = NULL;
 
-  if (snapshot == NULL)
-    g_set_error (&error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, "An app-state snapshot that does not parse");
-  else
+  if (snapshot != NULL)
     mutations = wa_syncd_decode_snapshot (job->name, snapshot, lookup_key_cb, self, &state, &error);
   if (snapshot != NULL)
     wa_sync__syncd_snapshot__free_unpacked (snapshot, NULL);

@@ -473,6 +473,17 @@ download_free (Download *download)
 
 static void read_more (GTask *task);
 
+/* The blob of content of the announced length: padded to the next block,
+ * then the MAC. A sender that announces a small file it is not would
+ * otherwise have it fetched at once, up to WA_MEDIA_MAX_DOWNLOAD. */
+static guint64
+max_blob_size (const WaMediaRef *ref)
+{
+  if (ref->file_length == 0 || ref->file_length > WA_MEDIA_MAX_DOWNLOAD)
+    return G_MAXUINT64;
+  return ref->file_length + WA_AES_BLOCK_LEN + WA_MEDIA_MAC_LEN;
+}
+
 static void
 read_cb (GObject      *object,
          GAsyncResult *result,
@@ -493,6 +504,11 @@ read_cb (GObject      *object,
     }
   if (g_bytes_get_size (chunk) > 0)
     {
+      if (download->data->len + g_bytes_get_size (chunk) > max_blob_size (&download->ref))
+        {
+          g_task_return_new_error (task, WA_ERROR, WA_ERROR_CRYPTO, "A media file larger than its message said");
+          return;
+        }
       if (download->data->len + g_bytes_get_size (chunk) > WA_MEDIA_MAX_DOWNLOAD)
         {
           g_task_return_new_error (task, WA_ERROR, WA_ERROR_MALFORMED, "A media file larger than %u MB",
@@ -632,6 +648,7 @@ wa_media_download_async (WaClient            *client,
   download->ref.media_key = g_bytes_ref (ref->media_key);
   download->ref.file_enc_sha256 = g_bytes_ref (ref->file_enc_sha256);
   download->ref.file_sha256 = ref->file_sha256 != NULL ? g_bytes_ref (ref->file_sha256) : NULL;
+  download->ref.file_length = ref->file_length;
   g_task_set_task_data (task, download, (GDestroyNotify) download_free);
   media_conn_async (client, FALSE, cancellable, download_conn_cb, g_steal_pointer (&task));
 }

@@ -41,6 +41,8 @@ typedef enum {
  * @media_key: the key it is encrypted with
  * @file_enc_sha256: the SHA-256 of the blob
  * @file_sha256: (nullable): the SHA-256 of what it decrypts to
+ * @file_length: the size the message announced for what it decrypts to,
+ *   or 0 when it said none; a larger blob is refused as it arrives
  *
  * What a message says about a blob.
  */
@@ -50,6 +52,7 @@ typedef struct
   GBytes     *media_key;
   GBytes     *file_enc_sha256;
   GBytes     *file_sha256;
+  guint64     file_length;
 } WaMediaRef;
 
 /**

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wa-crypto.h"
@@ -31,6 +32,34 @@ static const char mutation_keys_info[] = "WhatsApp Mutation Keys";
 
 /* Without padding the smallest value is an IV, one block, a MAC. */
 #define MIN_VALUE_LEN (WA_AES_BLOCK_LEN * 2 + WA_SYNCD_MAC_LEN)
+
+/* The smallest record that can decode: an index MAC, the smallest value and
+ * a key id of one byte, each a field of one nested message (a tag and a
+ * length byte for the field, again for its blob). */
+#define MIN_RECORD_WIRE_LEN (4 + WA_SYNCD_MAC_LEN + 4 + MIN_VALUE_LEN + 4 + 1)
+
+/* A mutation is its record plus an operation that may be left out. */
+#define MIN_MUTATION_WIRE_LEN (2 + MIN_RECORD_WIRE_LEN)
+
+/* Unpacked, a record of the smallest size takes a little under four times
+ * its wire size in malloc ()'s chunks; the slack is room for the few
+ * fields around the records. */
+#define UNPACK_RATIO 5
+#define UNPACK_SLACK (64 * 1024)
+
+/* What malloc () takes for a block: its header, rounded up, and no less
+ * than its smallest chunk. Tiny blocks are what a hostile blob is made of. */
+#define CHUNK_COST(size) MAX (32, ((size) + 8 + 15) & ~(gsize) 15)
+
+/* Fields other than the repeated one that a blob may carry: what the
+ * protocol defines, and some room for fields added later. */
+#define MAX_OTHER_FIELDS 64
+
+typedef struct
+{
+  gsize    left;
+  gboolean exhausted;
+} UnpackBudget;
 
 /* Auxiliary methods */
 
@@ -120,6 +149,133 @@ expand_key (const WaSync__KeyId  *key_id,
     }
   wa_syncd_keys_expand (g_bytes_get_data (key_data, NULL), g_bytes_get_size (key_data), keys);
   return TRUE;
+}
+
+static gboolean
+read_varint (const guint8 **at,
+             const guint8  *end,
+             guint64       *value)
+{
+  *value = 0;
+  for (guint shift = 0; shift < 64 && *at < end; shift += 7)
+    {
+      guint8 byte = *(*at)++;
+
+      *value |= (guint64) (byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* protobuf-c builds every element of a repeated field before its caller
+ * can count them, and a blob of 64 MB made of two-byte empty records is
+ * 33 million structs: gigabytes and a minute of work for what fails at
+ * the first record anyway. Walking the top level first refuses an element
+ * too short to decode, and with it any count the size cannot hold. */
+static gboolean
+check_elements (GBytes      *blob,
+                guint        field,
+                gsize        min_len,
+                const char  *what,
+                GError     **error)
+{
+  const guint8 *at = g_bytes_get_data (blob, NULL);
+  const guint8 *end = at + g_bytes_get_size (blob);
+  guint others = 0;
+
+  while (at < end)
+    {
+      guint64 tag, len = 0;
+
+      if (!read_varint (&at, end, &tag))
+        break;
+      switch (tag & 7)
+        {
+        case 0:
+          if (!read_varint (&at, end, &len))
+            goto malformed;
+          len = 0;
+          break;
+        case 1:
+          len = 8;
+          break;
+        case 2:
+          if (!read_varint (&at, end, &len))
+            goto malformed;
+          break;
+        case 5:
+          len = 4;
+          break;
+        default:
+          goto malformed;
+        }
+      if (len > (guint64) (end - at))
+        goto malformed;
+      at += len;
+      if ((tag >> 3) == field && (tag & 7) == 2)
+        {
+          if (len < min_len)
+            {
+              g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED,
+                           "An app-state %s with a record too short to be complete", what);
+              return FALSE;
+            }
+        }
+      else if (++others > MAX_OTHER_FIELDS)
+        goto malformed;
+    }
+  if (at == end)
+    return TRUE;
+
+malformed:
+  g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, "An app-state %s that does not parse", what);
+  return FALSE;
+}
+
+static void *
+budget_alloc_cb (void   *allocator_data,
+                 size_t  size)
+{
+  UnpackBudget *budget = allocator_data;
+
+  if (size > G_MAXSIZE / 2 || CHUNK_COST (size) > budget->left)
+    {
+      budget->exhausted = TRUE;
+      return NULL;
+    }
+  budget->left -= CHUNK_COST (size);
+  return malloc (size);
+}
+
+static void
+budget_free_cb (void *allocator_data,
+                void *pointer)
+{
+  free (pointer);
+}
+
+/* Whatever passes check_elements () may still hide unknown fields inside
+ * its records, each of which protobuf-c keeps; the allocator stops it at a
+ * few times the blob's size. It allocates with malloc () so that the
+ * message is freed as usual, with a %NULL allocator. */
+static gpointer
+unpack_bounded (const ProtobufCMessageDescriptor  *descriptor,
+                GBytes                            *blob,
+                const char                        *what,
+                GError                           **error)
+{
+  gsize size = g_bytes_get_size (blob);
+  UnpackBudget budget = { .left = UNPACK_SLACK + (size > G_MAXSIZE / UNPACK_RATIO ? G_MAXSIZE : size * UNPACK_RATIO) };
+  ProtobufCAllocator allocator = { budget_alloc_cb, budget_free_cb, &budget };
+  ProtobufCMessage *message = protobuf_c_message_unpack (descriptor, &allocator, size,
+                                                         g_bytes_get_data (blob, NULL));
+
+  if (message == NULL)
+    g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, budget.exhausted ?
+                 "An app-state %s that takes too much memory to read" : "An app-state %s that does not parse",
+                 what);
+  return message;
 }
 
 /* Checks, decrypts and parses one record (§2.5 step 3). */
@@ -554,4 +710,70 @@ wa_syncd_decode_patch (const char                    *name,
   g_hash_table_unref (state->values);
   state->values = g_hash_table_ref (next->values);
   return g_steal_pointer (&mutations);
+}
+
+/**
+ * wa_syncd_snapshot_unpack:
+ * @blob: a downloaded snapshot
+ * @error: return location for a #GError
+ *
+ * Parses a snapshot, refusing one whose records cannot all be complete
+ * or that would take more than a few times its size in memory, before
+ * building anything of it.
+ *
+ * Returns: (transfer full) (nullable): the snapshot, to free with
+ *   wa_sync__syncd_snapshot__free_unpacked (), or %NULL
+ */
+WaSync__SyncdSnapshot *
+wa_syncd_snapshot_unpack (GBytes  *blob,
+                          GError **error)
+{
+  g_return_val_if_fail (blob != NULL, NULL);
+
+  if (!check_elements (blob, 2, MIN_RECORD_WIRE_LEN, "snapshot", error))
+    return NULL;
+  return unpack_bounded (&wa_sync__syncd_snapshot__descriptor, blob, "snapshot", error);
+}
+
+/**
+ * wa_syncd_patch_unpack:
+ * @blob: a patch as the server sent it
+ * @error: return location for a #GError
+ *
+ * Parses a patch as wa_syncd_snapshot_unpack () parses a snapshot.
+ *
+ * Returns: (transfer full) (nullable): the patch, to free with
+ *   wa_sync__syncd_patch__free_unpacked (), or %NULL
+ */
+WaSync__SyncdPatch *
+wa_syncd_patch_unpack (GBytes  *blob,
+                       GError **error)
+{
+  g_return_val_if_fail (blob != NULL, NULL);
+
+  if (!check_elements (blob, 2, MIN_MUTATION_WIRE_LEN, "patch", error))
+    return NULL;
+  return unpack_bounded (&wa_sync__syncd_patch__descriptor, blob, "patch", error);
+}
+
+/**
+ * wa_syncd_mutations_unpack:
+ * @blob: the downloaded mutations of a patch
+ * @error: return location for a #GError
+ *
+ * Parses a patch's external mutations as wa_syncd_snapshot_unpack ()
+ * parses a snapshot.
+ *
+ * Returns: (transfer full) (nullable): the mutations, to free with
+ *   wa_sync__syncd_mutations__free_unpacked (), or %NULL
+ */
+WaSync__SyncdMutations *
+wa_syncd_mutations_unpack (GBytes  *blob,
+                           GError **error)
+{
+  g_return_val_if_fail (blob != NULL, NULL);
+
+  if (!check_elements (blob, 1, MIN_MUTATION_WIRE_LEN, "patch", error))
+    return NULL;
+  return unpack_bounded (&wa_sync__syncd_mutations__descriptor, blob, "patch", error);
 }

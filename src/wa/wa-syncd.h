@@ -133,6 +133,13 @@ void          wa_syncd_state_apply      (WaSyncdState        *state,
 
 void          wa_syncd_mutation_free    (WaSyncdMutation     *mutation);
 
+WaSync__SyncdSnapshot  *wa_syncd_snapshot_unpack  (GBytes  *blob,
+                                                   GError **error);
+WaSync__SyncdPatch     *wa_syncd_patch_unpack     (GBytes  *blob,
+                                                   GError **error);
+WaSync__SyncdMutations *wa_syncd_mutations_unpack (GBytes  *blob,
+                                                   GError **error);
+
 GPtrArray    *wa_syncd_decode_snapshot  (const char          *name,
                                          const WaSync__SyncdSnapshot *snapshot,
                                          WaSyncdKeyLookup     lookup,
