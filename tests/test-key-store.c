@@ -1141,6 +1141,71 @@ rows_on_disk (XiStore    *store,
  * taking a transaction when the thread is idle; any other change is
  * written when idle, and takes it along. */
 static void
+assert_named_records (XiKeyStore         *keys,
+                      const char * const *names,
+                      guint               n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GBytes) expected = record_of (i, 2);
+      g_autoptr(GBytes) found = wa_key_store_load (WA_KEY_STORE (keys), "session", names[i]);
+
+      g_assert_nonnull (found);
+      g_assert_true (g_bytes_equal (found, expected));
+    }
+}
+
+/* Each name ("kind\x1fkey") up to 128 bytes is built on the stack and
+ * longer ones on the heap: names on either side of that line, and long
+ * ones that differ only at their end, are kept apart, coalesce in the
+ * queue, leave and come back into the cache, and are there after a
+ * restart. */
+static void
+test_long_names (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stem = g_strnfill (300, '6');
+  /* "session" and the separator take 8 bytes, the end of the name 1. */
+  g_autofree char *fits = g_strnfill (119, '7');
+  g_autofree char *over = g_strnfill (120, '7');
+  g_autofree char *first = g_strconcat (stem, "1", NULL);
+  g_autofree char *second = g_strconcat (stem, "2", NULL);
+  const char *names[] = { fits, over, first, second };
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    g_autoptr(WaCredentials) made = wa_credentials_load_or_create (WA_KEY_STORE (keys), NULL, &error);
+
+    g_assert_no_error (error);
+    xi_key_store_set_cache_size (keys, 1);
+    for (guint round = 1; round <= 2; round++)
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autoptr(GBytes) record = record_of (i, round);
+
+          wa_key_store_save (WA_KEY_STORE (keys), "session", names[i], record);
+        }
+    assert_named_records (keys, names, G_N_ELEMENTS (names));
+    flush (keys);
+    g_assert_cmpuint (rows_on_disk (store, path, "session"), ==, G_N_ELEMENTS (names));
+    xi_store_close (store);
+  }
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+
+    assert_named_records (keys, names, G_N_ELEMENTS (names));
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
+static void
 test_token_sent_waits (void)
 {
   g_autofree char *dir = xi_test_make_tmpdir ();
@@ -1196,6 +1261,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
+  g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
   g_test_add_func ("/engine/key-store/prune-reads-ahead", test_prune_reads_ahead);
 

@@ -306,6 +306,10 @@ test_tokens (void)
   g_assert_cmpint (wa_tokens_lookup (v3, "", &dict, &idx), ==, WA_TOKEN_NONE);
   g_assert_cmpint (wa_tokens_lookup (v3, "no such token", &dict, &idx), ==, WA_TOKEN_NONE);
   g_assert_cmpint (wa_tokens_lookup (v3, "TYPE", NULL, NULL), ==, WA_TOKEN_NONE);
+  /* Only a whole token is one: not a prefix of it, nor it with more. */
+  g_assert_cmpint (wa_tokens_lookup (v3, "typ", NULL, NULL), ==, WA_TOKEN_NONE);
+  g_assert_cmpint (wa_tokens_lookup (v3, "types", NULL, NULL), ==, WA_TOKEN_NONE);
+  g_assert_cmpint (wa_tokens_lookup (v3, "s.whatsapp.net ", NULL, NULL), ==, WA_TOKEN_NONE);
   g_assert_cmpint (wa_tokens_lookup (v3, "type", NULL, &idx), ==, WA_TOKEN_SINGLE);
   g_assert_cmpuint (idx, ==, 4);
   g_assert_cmpint (wa_tokens_lookup (v3, "fbns", &dict, &idx), ==, WA_TOKEN_DOUBLE);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fakewa-server.h"
+#include "wa-e2e.pb-c.h"
 #include "wa-ab-props.h"
 #include "wa-error.h"
 #include "wa-key-store.h"
@@ -17,6 +18,7 @@
 #include "xi-test-utils.h"
 #include "wa-lid-map.h"
 #include "wa-privacy-token.h"
+#include "wa-proto.h"
 
 /* Two accounts of ours, a shop and a customer, on one fake server: what
  * one sends, the other decrypts; receipts come back; nothing is lost
@@ -1252,6 +1254,37 @@ test_unknown_lid_kept (Fixture       *f,
   g_assert_cmpstr (message->chat, ==, chat);
 }
 
+/* The copy for our own devices wraps the recipient's message as it is:
+ * byte for byte what protobuf-c packs for the same fields, whatever
+ * the lengths (one, two and three bytes of varint) and the chat. */
+static void
+test_sent_copy_bytes (void)
+{
+  const gsize lengths[] = { 0, 5, 127, 128, 300, 16383, 16384, 40000 };
+  const char *chats[] = { "6281200000001@s.whatsapp.net", "100000000000001@lid" };
+
+  for (guint c = 0; c < G_N_ELEMENTS (chats); c++)
+    for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+      {
+        g_autofree char *text = g_strnfill (lengths[i], 'a' + i);
+        WaE2E__Message inner = WA_E2_E__MESSAGE__INIT;
+        WaE2E__DeviceSentMessage sent = WA_E2_E__DEVICE_SENT_MESSAGE__INIT;
+        WaE2E__Message outer = WA_E2_E__MESSAGE__INIT;
+        g_autoptr(GBytes) content = NULL;
+        g_autoptr(GBytes) expected = NULL;
+        g_autoptr(GBytes) copy = NULL;
+
+        inner.conversation = text;
+        content = wa_proto_pack (&inner.base);
+        sent.destinationjid = (char *) chats[c];
+        sent.message = &inner;
+        outer.devicesentmessage = &sent;
+        expected = wa_proto_pack (&outer.base);
+        copy = _wa_messenger_pack_sent_copy (chats[c], content);
+        g_assert_true (g_bytes_equal (copy, expected));
+      }
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -1260,6 +1293,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/wa/messenger/sent-copy-bytes", test_sent_copy_bytes);
   ADD ("/wa/messenger/conversation", test_conversation);
   ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);
   ADD ("/wa/messenger/media", test_media);

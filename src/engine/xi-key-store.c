@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "wa-lid-map.h"
 #include "wa-privacy-token.h"
 #include "xi-key-store.h"
@@ -80,6 +82,41 @@ static void xi_key_store_iface_init (WaKeyStoreInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (XiKeyStore, xi_key_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (WA_TYPE_KEY_STORE, xi_key_store_iface_init))
 
+/* "kind\x1fkey", the name of a value in the cache and the queue. Built
+ * on the stack when it fits, which is nearly always: values are looked
+ * up about twenty-five times a message (sessions, identities, LID
+ * mappings, tokens), and an allocation for each name cost more than the
+ * lookup. */
+typedef struct
+{
+  char  stack[128];
+  char *heap;
+} FullKey;
+
+static const char *
+full_key (FullKey    *full,
+          const char *kind,
+          const char *key)
+{
+  gsize kind_len = strlen (kind);
+  gsize key_len = strlen (key);
+  gsize size = kind_len + 1 + key_len + 1;
+  char *out = size <= sizeof full->stack ? full->stack : (full->heap = g_malloc (size));
+
+  memcpy (out, kind, kind_len);
+  out[kind_len] = '\x1f';
+  memcpy (out + kind_len + 1, key, key_len + 1);
+  return out;
+}
+
+static void
+full_key_clear (FullKey *full)
+{
+  g_free (full->heap);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FullKey, full_key_clear)
+
 static void
 written_cb (GObject      *object,
             GAsyncResult *result,
@@ -133,7 +170,8 @@ static void
 queue_change (XiKeyStore  *self,
               XiKeyChange *change)
 {
-  g_autofree char *full = NULL;
+  g_auto(FullKey) buffer = { { 0 } };
+  const char *full;
   guint position;
 
   if (change->kind == NULL)
@@ -144,7 +182,7 @@ queue_change (XiKeyStore  *self,
     }
   else
     {
-      full = g_strconcat (change->kind, "\x1f", change->key, NULL);
+      full = full_key (&buffer, change->kind, change->key);
       position = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending_index, full));
       if (position > 0)
         {
@@ -154,7 +192,7 @@ queue_change (XiKeyStore  *self,
       else
         {
           g_ptr_array_add (self->pending, change);
-          g_hash_table_insert (self->pending_index, g_steal_pointer (&full),
+          g_hash_table_insert (self->pending_index, g_strdup (full),
                                GUINT_TO_POINTER (self->pending->len));
         }
     }
@@ -281,7 +319,8 @@ lazy_load (XiKeyStore *self,
            const char *kind,
            const char *key)
 {
-  g_autofree char *full = g_strconcat (kind, "\x1f", key, NULL);
+  g_auto(FullKey) buffer = { { 0 } };
+  const char *full = full_key (&buffer, kind, key);
   const char *keys[] = { key, NULL };
   g_autoptr(GHashTable) found = NULL;
   g_autoptr(GError) error = NULL;
@@ -311,11 +350,12 @@ lazy_change (XiKeyStore *self,
              const char *key,
              GBytes     *value)
 {
-  g_autofree char *full = g_strconcat (kind, "\x1f", key, NULL);
+  g_auto(FullKey) buffer = { { 0 } };
+  const char *full = full_key (&buffer, kind, key);
 
   cache_put (self, full, value);
   if (self->written != NULL)
-    g_hash_table_add (self->written, g_steal_pointer (&full));
+    g_hash_table_add (self->written, g_strdup (full));
 }
 
 static GBytes *
@@ -446,7 +486,8 @@ prefetched_cb (GObject      *object,
   else if (part->generation == self->generation)
     for (guint i = 0; part->keys[i] != NULL; i++)
       {
-        g_autofree char *full = g_strconcat (part->kind, "\x1f", part->keys[i], NULL);
+        g_auto(FullKey) buffer = { { 0 } };
+        const char *full = full_key (&buffer, part->kind, part->keys[i]);
 
         if (!g_hash_table_contains (self->lazy, full) && !g_hash_table_contains (self->written, full))
           cache_put (self, full, g_hash_table_lookup (found, part->keys[i]));
@@ -490,7 +531,8 @@ key_store_prefetch_async (WaKeyStore          *store,
         continue;
       for (guint i = 0; keys[i] != NULL; i++)
         {
-          g_autofree char *full = g_strconcat (kinds[k], "\x1f", keys[i], NULL);
+          g_auto(FullKey) buffer = { { 0 } };
+          const char *full = full_key (&buffer, kinds[k], keys[i]);
 
           if (!g_hash_table_contains (self->lazy, full))
             g_strv_builder_add (builder, keys[i]);

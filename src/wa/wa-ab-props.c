@@ -14,6 +14,9 @@
 #include "wa-ab-props.h"
 #include "wa-error.h"
 
+/* Values are short numbers or words; a longer one is not kept. */
+#define MAX_VALUE_LEN 256
+
 /*
  * AB props: the server's switches and numbers for this account, fetched
  * after each login as WhatsApp Web does (WA-FIDELITY §8 step 5) and
@@ -102,8 +105,7 @@ wa_ab_props_store (WaKeyStore  *store,
       const char *code = wa_node_get_attr (prop, "config_code");
       const char *value = wa_node_get_attr (prop, "config_value");
 
-      /* Values are short numbers or words; anything else is not ours. */
-      if (!is_code (code) || value == NULL || strlen (value) > 256)
+      if (!is_code (code) || value == NULL || strlen (value) > MAX_VALUE_LEN)
         continue;
       save_text (store, code, value);
       n++;
@@ -115,14 +117,29 @@ wa_ab_props_store (WaKeyStore  *store,
   return TRUE;
 }
 
-static char *
+/* Props are read several times a message (token lifetimes, switches), so
+ * this formats the key and copies the value on the stack: printf and two
+ * allocations cost more than the lookup itself. */
+static gboolean
 load_value (WaKeyStore *store,
-            guint       code)
+            guint       code,
+            char        text[MAX_VALUE_LEN + 1])
 {
-  g_autofree char *key = g_strdup_printf ("%u", code);
-  g_autoptr(GBytes) value = wa_key_store_load (store, WA_AB_PROPS_KIND, key);
+  char key[16];
+  char *digit = key + sizeof key - 1;
+  g_autoptr(GBytes) value = NULL;
+  gsize len;
 
-  return value != NULL ? g_strndup (g_bytes_get_data (value, NULL), g_bytes_get_size (value)) : NULL;
+  *digit = '\0';
+  do
+    *--digit = '0' + code % 10;
+  while ((code /= 10) > 0);
+  value = wa_key_store_load (store, WA_AB_PROPS_KIND, digit);
+  if (value == NULL || (len = g_bytes_get_size (value)) > MAX_VALUE_LEN)
+    return FALSE;
+  memcpy (text, g_bytes_get_data (value, NULL), len);
+  text[len] = '\0';
+  return TRUE;
 }
 
 /**
@@ -142,12 +159,12 @@ wa_ab_props_get_int (WaKeyStore *store,
                      gint64      max,
                      gint64      fallback)
 {
-  g_autofree char *text = load_value (store, code);
+  char text[MAX_VALUE_LEN + 1];
   gint64 value;
 
   g_return_val_if_fail (WA_IS_KEY_STORE (store), fallback);
 
-  if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
+  if (!load_value (store, code, text) || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
     return fallback;
   return CLAMP (value, min, max);
 }
@@ -164,8 +181,8 @@ gboolean
 wa_ab_props_allows (WaKeyStore *store,
                     guint       code)
 {
-  g_autofree char *text = load_value (store, code);
+  char text[MAX_VALUE_LEN + 1];
 
   g_return_val_if_fail (WA_IS_KEY_STORE (store), TRUE);
-  return g_strcmp0 (text, "0") != 0 && g_strcmp0 (text, "false") != 0;
+  return !load_value (store, code, text) || (strcmp (text, "0") != 0 && strcmp (text, "false") != 0);
 }

@@ -67,6 +67,10 @@ struct _WaHmac
   EVP_MD_CTX *md;
   guint8      inner_pad[SHA256_BLOCK_LEN];
   guint8      outer_pad[SHA256_BLOCK_LEN];
+  /* Whether md holds the inner pad: a MAC restarts only once fed again,
+   * since most are finished once and freed (libsignal makes one per MAC,
+   * seven for each message it encrypts), and a restart hashes a block. */
+  gboolean    started;
 };
 
 /* Decided once by wa_crypto_init(); until then the portable path is used. */
@@ -181,9 +185,21 @@ hmac_set_key (WaHmac       *self,
       self->outer_pad[i] ^= key[i];
     }
   sodium_memzero (hashed, sizeof hashed);
+  self->started = FALSE;
+}
 
-  digest_init (self->md);
-  digest_update (self->md, self->inner_pad, SHA256_BLOCK_LEN);
+static void
+hmac_update (WaHmac       *self,
+             const guint8 *data,
+             gsize         len)
+{
+  if (!self->started)
+    {
+      digest_init (self->md);
+      digest_update (self->md, self->inner_pad, SHA256_BLOCK_LEN);
+      self->started = TRUE;
+    }
+  digest_update (self->md, data, len);
 }
 
 static void
@@ -192,15 +208,14 @@ hmac_finish (WaHmac *self,
 {
   guint8 inner[WA_SHA256_LEN];
 
+  hmac_update (self, NULL, 0);
   digest_final (self->md, inner);
   digest_init (self->md);
   digest_update (self->md, self->outer_pad, SHA256_BLOCK_LEN);
   digest_update (self->md, inner, sizeof inner);
   digest_final (self->md, out);
   sodium_memzero (inner, sizeof inner);
-
-  digest_init (self->md);
-  digest_update (self->md, self->inner_pad, SHA256_BLOCK_LEN);
+  self->started = FALSE;
 }
 
 static void
@@ -482,7 +497,7 @@ wa_crypto_hmac_sha256 (const guint8 *key,
   WaHmac hmac = { digest_new () };
 
   hmac_set_key (&hmac, key, key_len);
-  digest_update (hmac.md, data, len);
+  hmac_update (&hmac, data, len);
   hmac_finish (&hmac, out);
   hmac_clear (&hmac);
 }
@@ -519,7 +534,7 @@ wa_hmac_update (WaHmac       *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (data != NULL || len == 0);
 
-  digest_update (self->md, data, len);
+  hmac_update (self, data, len);
 }
 
 /**
@@ -605,7 +620,7 @@ wa_crypto_hkdf_sha256 (const guint8 *salt,
       salt_len = sizeof zero_salt;
     }
   hmac_set_key (&hmac, salt, salt_len);
-  digest_update (hmac.md, ikm, ikm_len);
+  hmac_update (&hmac, ikm, ikm_len);
   hmac_finish (&hmac, prk);
 
   /* T(i) = HMAC(PRK, T(i-1) || info || i), T(0) empty. */
@@ -615,9 +630,9 @@ wa_crypto_hkdf_sha256 (const guint8 *salt,
       gsize take = MIN (sizeof block, out_len - done);
 
       if (counter > 1)
-        digest_update (hmac.md, block, sizeof block);
-      digest_update (hmac.md, info, info_len);
-      digest_update (hmac.md, &counter, 1);
+        hmac_update (&hmac, block, sizeof block);
+      hmac_update (&hmac, info, info_len);
+      hmac_update (&hmac, &counter, 1);
       hmac_finish (&hmac, block);
 
       memcpy (out + done, block, take);

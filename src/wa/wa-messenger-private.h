@@ -22,4 +22,7 @@ void  _wa_messenger_set_device_lists_max (WaMessenger *self,
                                           guint        max);
 guint _wa_messenger_count_device_lists   (WaMessenger *self);
 
+GBytes *_wa_messenger_pack_sent_copy (const char *chat,
+                                      GBytes     *content);
+
 G_END_DECLS

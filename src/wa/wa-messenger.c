@@ -645,25 +645,76 @@ pack_text (const char *text)
   return wa_proto_pack (&message.base);
 }
 
-/* The copy for our own other devices (§7.5), around what the recipient
- * got; @content was packed here, so it parses. */
-static GBytes *
-pack_sent_copy (const char *chat,
-                GBytes     *content)
+/* Protobuf's wire format, as much of it as the copy below needs: a
+ * length-delimited field is its tag (number << 3 | 2) and its length as
+ * varints, then its bytes. */
+static gsize
+varint_size (gsize value)
 {
-  WaE2E__Message *inner = wa_e2_e__message__unpack (NULL, g_bytes_get_size (content),
-                                                    g_bytes_get_data (content, NULL));
-  WaE2E__DeviceSentMessage sent = WA_E2_E__DEVICE_SENT_MESSAGE__INIT;
-  WaE2E__Message outer = WA_E2_E__MESSAGE__INIT;
-  GBytes *packed;
+  gsize size = 1;
 
-  g_assert (inner != NULL);
-  sent.destinationjid = (char *) chat;
-  sent.message = inner;
-  outer.devicesentmessage = &sent;
-  packed = wa_proto_pack (&outer.base);
-  wa_e2_e__message__free_unpacked (inner, NULL);
-  return packed;
+  while (value >= 0x80)
+    {
+      value >>= 7;
+      size++;
+    }
+  return size;
+}
+
+static guint8 *
+put_varint (guint8 *at,
+            gsize   value)
+{
+  while (value >= 0x80)
+    {
+      *at++ = (value & 0x7f) | 0x80;
+      value >>= 7;
+    }
+  *at++ = value;
+  return at;
+}
+
+static guint8 *
+put_field (guint8       *at,
+           guint         number,
+           const guint8 *data,
+           gsize         len)
+{
+  at = put_varint (at, number << 3 | 2);
+  at = put_varint (at, len);
+  if (len > 0)
+    memcpy (at, data, len);
+  return at + len;
+}
+
+/*
+ * _wa_messenger_pack_sent_copy:
+ * @chat: the recipient's account JID
+ * @content: a serialized Message
+ *
+ * The copy for our own other devices (§7.5): a Message whose
+ * deviceSentMessage (31) holds @chat as destinationJID (1) and @content
+ * as message (2). @content is wrapped as it is, not parsed and packed
+ * again: the bytes are what protobuf-c writes for the same fields (in
+ * the order of their numbers), for every message we pack.
+ */
+GBytes *
+_wa_messenger_pack_sent_copy (const char *chat,
+                              GBytes     *content)
+{
+  gsize chat_len = strlen (chat);
+  gsize content_len = g_bytes_get_size (content);
+  gsize sent_len = 1 + varint_size (chat_len) + chat_len + 1 + varint_size (content_len) + content_len;
+  gsize size = varint_size (31 << 3 | 2) + varint_size (sent_len) + sent_len;
+  guint8 *data = g_malloc (size);
+  guint8 *at = data;
+
+  at = put_varint (at, 31 << 3 | 2);
+  at = put_varint (at, sent_len);
+  at = put_field (at, 1, (const guint8 *) chat, chat_len);
+  at = put_field (at, 2, g_bytes_get_data (content, NULL), content_len);
+  g_assert (at == data + size);
+  return g_bytes_new_take (data, size);
 }
 
 /* A message with media is sent as type "media" and says which on each
@@ -764,7 +815,7 @@ encrypt_and_send (GTask *task)
 {
   WaMessenger *self = g_task_get_source_object (task);
   Send *send = g_task_get_task_data (task);
-  g_autoptr(GBytes) for_us = pack_sent_copy (send->to, send->content);
+  g_autoptr(GBytes) for_us = _wa_messenger_pack_sent_copy (send->to, send->content);
   g_autoptr(WaNode) message = wa_node_new_with_attrs ("message", "id", send->id,
                                                       "type", send->mediatype != NULL ? "media" : "text",
                                                       "to", send->to, NULL);
@@ -1556,7 +1607,7 @@ resend (Retry *retry)
 
   if (sent == NULL || self->signal == NULL)
     return;
-  plain = retry->own ? pack_sent_copy (sent->to, sent->content) : g_bytes_ref (sent->content);
+  plain = retry->own ? _wa_messenger_pack_sent_copy (sent->to, sent->content) : g_bytes_ref (sent->content);
   padded = wa_signal_pad (plain);
   ciphertext = wa_signal_encrypt (self->signal, retry->device, padded, &type, &error);
   if (ciphertext == NULL)

@@ -649,17 +649,24 @@ static const char * const double_tokens_v2[WA_TOKENS_N_DICTIONARIES][256] = {
 
 #define N_TOKENS (WA_TOKENS_N_SINGLE - 1 + WA_TOKENS_N_DICTIONARIES * 256)
 
+/* Slots of the lookup table: a power of two, about three times the
+ * tokens, so a probe rarely meets another token. */
+#define N_SLOTS 4096
+G_STATIC_ASSERT (N_SLOTS >= 3 * N_TOKENS);
+
 struct _WaTokens
 {
   guint               version;
   const char * const *single;
   const char * const (*dictionaries)[256];
-  /* Every token's code, sorted by the token's bytes, for bsearch: the
-   * encoder looks up every tag, key and value it writes. A code is the
-   * index for a single-byte token and 256 * (1 + dictionary) + index for
-   * a double-byte one. Filled once; static storage, so nothing to free
-   * and nothing for valgrind to report. */
-  guint16             sorted_codes[N_TOKENS];
+  /* Every token's code + 1 at the slot its hash names (or the next free
+   * one), 0 for an empty slot: the encoder looks up every tag, key and
+   * value it writes, about fifty a message, and a binary search cost
+   * eleven string comparisons each. A code is the index for a single-byte
+   * token and 256 * (1 + dictionary) + index for a double-byte one.
+   * Filled once; static storage, so nothing to free and nothing for
+   * valgrind to report. */
+  guint16             slots[N_SLOTS];
   gsize               initialized;
 };
 
@@ -702,46 +709,27 @@ code_to_text (const WaTokens *self,
   return self->dictionaries[(code >> 8) - 1][code & 0xff];
 }
 
-static int
-compare_codes (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
+static void
+insert_code (WaTokens *self,
+             guint16   code)
 {
-  const WaTokens *self = user_data;
+  guint slot = g_str_hash (code_to_text (self, code)) & (N_SLOTS - 1);
 
-  return strcmp (code_to_text (self, *(const guint16 *)a), code_to_text (self, *(const guint16 *)b));
-}
-
-typedef struct
-{
-  const WaTokens *tokens;
-  const char     *text;
-} Key;
-
-static int
-compare_text_to_code (const void *key,
-                      const void *member)
-{
-  const Key *k = key;
-
-  return strcmp (k->text, code_to_text (k->tokens, *(const guint16 *)member));
+  while (self->slots[slot] != 0)
+    slot = (slot + 1) & (N_SLOTS - 1);
+  self->slots[slot] = code + 1;
 }
 
 static void
-ensure_sorted_codes (WaTokens *self)
+ensure_slots (WaTokens *self)
 {
   if (g_once_init_enter (&self->initialized))
     {
-      guint n = 0;
-
       for (guint i = 1; i < WA_TOKENS_N_SINGLE; i++)
-        self->sorted_codes[n++] = i;
+        insert_code (self, i);
       for (guint d = 0; d < WA_TOKENS_N_DICTIONARIES; d++)
         for (guint i = 0; i < 256; i++)
-          self->sorted_codes[n++] = ((d + 1) << 8) | i;
-      g_assert (n == N_TOKENS);
-
-      g_qsort_with_data (self->sorted_codes, N_TOKENS, sizeof self->sorted_codes[0], compare_codes, self);
+          insert_code (self, ((d + 1) << 8) | i);
       g_once_init_leave (&self->initialized, 1);
     }
 }
@@ -801,8 +789,7 @@ wa_tokens_lookup (const WaTokens *self,
                   guint          *dict,
                   guint8         *idx)
 {
-  const guint16 *found;
-  Key key = { self, text };
+  guint16 found = 0;
 
   g_return_val_if_fail (self != NULL, WA_TOKEN_NONE);
   g_return_val_if_fail (text != NULL, WA_TOKEN_NONE);
@@ -812,14 +799,19 @@ wa_tokens_lookup (const WaTokens *self,
   if (text[0] == '\0')
     return WA_TOKEN_NONE;
 
-  ensure_sorted_codes ((WaTokens *)self);
-  found = bsearch (&key, self->sorted_codes, N_TOKENS, sizeof self->sorted_codes[0], compare_text_to_code);
-  if (found == NULL)
+  ensure_slots ((WaTokens *)self);
+  for (guint slot = g_str_hash (text) & (N_SLOTS - 1); self->slots[slot] != 0; slot = (slot + 1) & (N_SLOTS - 1))
+    if (strcmp (code_to_text (self, self->slots[slot] - 1), text) == 0)
+      {
+        found = self->slots[slot] - 1;
+        break;
+      }
+  if (found == 0)
     return WA_TOKEN_NONE;
 
   if (idx != NULL)
-    *idx = *found & 0xff;
-  if (*found < 256)
+    *idx = found & 0xff;
+  if (found < 256)
     {
       if (dict != NULL)
         *dict = 0;
@@ -827,6 +819,6 @@ wa_tokens_lookup (const WaTokens *self,
     }
 
   if (dict != NULL)
-    *dict = (*found >> 8) - 1;
+    *dict = (found >> 8) - 1;
   return WA_TOKEN_DOUBLE;
 }
