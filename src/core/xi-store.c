@@ -233,8 +233,8 @@ riders_func (XiStore  *self,
       return_riders_error (op->riders, error);
       return;
     }
-  _xi_store_run_riders (self, task);
-  if (!_xi_store_commit_deferring_checkpoint (self, &error))
+  if (!_xi_store_run_riders (self, task, &error) ||
+      !_xi_store_commit_deferring_checkpoint (self, &error))
     {
       _xi_store_rollback (self);
       return_riders_error (op->riders, error);
@@ -286,6 +286,7 @@ close_func (XiStore  *self,
   g_clear_pointer (&self->sync_device_id, g_free);
   g_clear_pointer (&self->seal, _xi_key_seal_free);
   g_clear_pointer (&self->pending_changes, g_hash_table_unref);
+  g_clear_pointer (&self->job_counts, g_hash_table_unref);
   if (self->db != NULL)
     {
       sqlite3_close_v2 (self->db);
@@ -590,15 +591,18 @@ _xi_store_push_rider (XiStore             *self,
 }
 
 /* Runs the riders @task took, each in a savepoint, inside the open
- * transaction; their answers wait for _xi_store_return_riders (). */
-void
-_xi_store_run_riders (XiStore *self,
-                      GTask   *task)
+ * transaction, and then writes the campaign counters they moved, once
+ * per campaign; their answers wait for _xi_store_return_riders (). When
+ * the counters cannot be written, the transaction must not commit. */
+gboolean
+_xi_store_run_riders (XiStore  *self,
+                      GTask    *task,
+                      GError  **error)
 {
   StoreOp *op = g_task_get_task_data (task);
 
   if (op->riders == NULL)
-    return;
+    return TRUE;
   for (guint i = 0; i < op->riders->len; i++)
     {
       Rider *rider = g_task_get_task_data (g_ptr_array_index (op->riders, i));
@@ -610,6 +614,7 @@ _xi_store_run_riders (XiStore *self,
         _xi_store_run (self, "ROLLBACK TO rider", NULL);
       _xi_store_run (self, "RELEASE rider", NULL);
     }
+  return _xi_store_write_job_counts (self, error);
 }
 
 gboolean
