@@ -645,6 +645,25 @@ test_v14_recipient_phones (void)
   xi_test_rm_rf (dir);
 }
 
+/* The store's timestamps, which every migrated and new row carries: ISO
+ * 8601 in UTC with milliseconds, 24 characters, the moment of the call. */
+static void
+test_now (void)
+{
+  gint64 before = g_get_real_time () / 1000;
+  g_autofree char *now = _xi_store_now ();
+  gint64 after = g_get_real_time () / 1000;
+  g_autoptr(GDateTime) parsed = g_date_time_new_from_iso8601 (now, NULL);
+  gint64 at;
+
+  g_assert_true (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$",
+                                       now, 0, 0));
+  g_assert_nonnull (parsed);
+  at = g_date_time_to_unix (parsed) * 1000 + g_date_time_get_microsecond (parsed) / 1000;
+  g_assert_cmpint (at, >=, before);
+  g_assert_cmpint (at, <=, after);
+}
+
 /* Version 6 gives the Inbox both sides of a conversation: the automatic
  * replies sent before it, known only from the activity log, join the
  * new table with their rule's text, answering the customer's message. */
@@ -806,6 +825,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v13-contact-fields", test_v13_contact_fields);
   g_test_add_func ("/xi/store/migrations/v14-recipient-phones", test_v14_recipient_phones);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
+  g_test_add_func ("/xi/store/now", test_now);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 
   return g_test_run ();
