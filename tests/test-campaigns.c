@@ -2120,6 +2120,92 @@ test_receipts (Fixture       *f,
   g_assert_nonnull (xi_job_recipient_get_read_at (rows->pdata[0]));
 }
 
+static GPtrArray *
+outcomes_sent (GPtrArray *rows,
+               guint      n)
+{
+  GPtrArray *outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outcome_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      XiOutgoing *outgoing = g_ptr_array_index (rows, i);
+      XiOutcome *outcome = g_new0 (XiOutcome, 1);
+
+      outcome->row_id = g_strdup (outgoing->row_id);
+      outcome->state = XI_RECIPIENT_STATE_SENT;
+      outcome->attempts = 1;
+      g_ptr_array_add (outcomes, outcome);
+    }
+  return outcomes;
+}
+
+/* The outcomes and receipts riding in one transaction add to their
+ * campaign's counters with one write of its row, which cost as much as
+ * a recipient's: a trigger of the file's own counts the writes. */
+static void
+test_counts_written_once (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) outcomes = NULL;
+  g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  g_autoptr(GPtrArray) no_keys = g_ptr_array_new ();
+  g_autoptr(GAsyncResult) outcomes_result = NULL;
+  g_autoptr(GAsyncResult) receipts_result = NULL;
+  g_autoptr(GAsyncResult) keys_result = NULL;
+  GAsyncResult *outcomes_slot = NULL, *receipts_slot = NULL, *keys_slot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) changed = NULL;
+  XiJobState state = XI_JOB_STATE_PENDING;
+  XiReceipt *receipt;
+  sqlite3 *direct;
+
+  make_audience (f, 3, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  rows = next_outgoing (f, xi_job_get_id (job));
+  g_assert_cmpuint (rows->len, ==, 3);
+
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct,
+                                 "CREATE TABLE counter_writes (job_id TEXT);"
+                                 "CREATE TRIGGER counter_writes AFTER UPDATE OF sent, failed, delivered, read"
+                                 " ON jobs BEGIN INSERT INTO counter_writes VALUES (NEW.id); END;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  outcomes = outcomes_sent (rows, 2);
+  receipt = g_new0 (XiReceipt, 1);
+  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  g_ptr_array_add (receipts, receipt);
+  xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL, xi_test_store_result_cb,
+                                  &outcomes_slot);
+  xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &receipts_slot);
+  xi_store_put_keys_async (f->store, no_keys, NULL, xi_test_store_result_cb, &keys_slot);
+  keys_result = xi_test_wait_result (&keys_slot);
+  g_assert_true (xi_store_put_keys_finish (f->store, keys_result, &error));
+  g_assert_no_error (error);
+  outcomes_result = xi_test_wait_result (&outcomes_slot);
+  g_assert_true (xi_store_record_outcomes_finish (f->store, outcomes_result, &state, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, XI_JOB_STATE_PENDING);
+  receipts_result = xi_test_wait_result (&receipts_slot);
+  changed = xi_store_record_receipts_finish (f->store, receipts_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (changed), ==, 1);
+  g_assert_cmpstr (changed[0], ==, xi_job_get_id (job));
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 2);
+  g_assert_cmpuint (xi_job_get_delivered (stored), ==, 1);
+  g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count (*) FROM counter_writes"), ==, 1);
+}
+
 static void
 incoming_cb (XiTransport *transport,
              const char  *phone,
@@ -2993,6 +3079,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
+  ADD ("/campaigns/counts-written-once", test_counts_written_once);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
   ADD ("/campaigns/template-too-long-stored", test_template_too_long_stored);
   ADD ("/campaigns/template-many-fields", test_template_many_fields);

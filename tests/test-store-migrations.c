@@ -572,6 +572,98 @@ test_v13_contact_fields (void)
   xi_test_rm_rf (dir);
 }
 
+/* The plan SQLite makes for @sql on @path, its details joined. */
+static char *
+plan_of (const char *path,
+         const char *sql)
+{
+  g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+  GString *plan = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = open_db (path);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s;", sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (plan, FALSE);
+}
+
+#define V14_RECIPIENT(id, position, phone, state, message_id, sent_at) \
+  "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position, phone," \
+  " state, wa_message_id, sent_at) VALUES ('" id "', '00000000-0000-0000-0000-000000000000'," \
+  " '2026-12-07T08:00:00.000Z', '2026-12-07T08:00:00.000Z', 'j1', " position ", '" phone "'," \
+  " '" state "', " message_id ", " sent_at ");"
+
+/* Version 14 finds a conversation's campaign messages by number among
+ * the rows that have a message id, which a send and a receipt no longer
+ * change: a version 13 file's sent rows are all found, a row without an
+ * id takes no room, and the lookups of a receipt and of an account's
+ * messaged contacts do not take the number's index. */
+static void
+test_v14_recipient_phones (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v13.db", NULL);
+  g_autofree char *by_phone = NULL;
+  g_autofree char *by_message = NULL;
+  g_autofree char *by_account = NULL;
+
+  upgrade_dump_with (path, "store-v13.sql",
+                     V14_RECIPIENT ("r10", "10", "6281234567890", "read", "'3EB0C0FFEE00000000000010'",
+                                    "'2026-12-07T08:01:00.000Z'")
+                     V14_RECIPIENT ("r11", "11", "6281234567890", "sending", "'3EB0C0FFEE00000000000011'",
+                                    "NULL")
+                     V14_RECIPIENT ("r12", "12", "6281234567890", "pending", "NULL", "NULL"));
+
+  by_phone = plan_of (path, "SELECT job_id FROM job_recipients WHERE master_user_id = ?1 AND phone = ?2"
+                            " AND deleted = 0 AND wa_message_id IS NOT NULL AND sent_at IS NOT NULL"
+                            " ORDER BY sent_at DESC LIMIT 1");
+  g_assert_nonnull (strstr (by_phone, "USING INDEX job_recipients_phone (phone=? AND master_user_id=?)"));
+  by_message = plan_of (path, "SELECT job_id, state FROM job_recipients WHERE wa_message_id = ?1"
+                              " AND master_user_id = ?2");
+  g_assert_nonnull (strstr (by_message, "USING INDEX job_recipients_message"));
+  by_account = plan_of (path, "SELECT contact_id FROM job_recipients WHERE master_user_id = ?1"
+                              " AND deleted = 0 AND state = 'sent'");
+  g_assert_null (strstr (by_account, "job_recipients_phone"));
+
+  g_assert_cmpint (count (path, "SELECT count(*) FROM job_recipients INDEXED BY job_recipients_phone"
+                                " WHERE phone = '6281234567890'"
+                                " AND master_user_id = '00000000-0000-0000-0000-000000000000'"
+                                " AND wa_message_id IS NOT NULL AND sent_at IS NOT NULL"), ==,
+                   count (path, "SELECT count(*) FROM job_recipients NOT INDEXED WHERE phone = '6281234567890'"
+                                " AND sent_at IS NOT NULL"));
+  g_assert_cmpint (count (path, "SELECT count(*) FROM job_recipients INDEXED BY job_recipients_phone"
+                                " WHERE phone = '6281234567890'"
+                                " AND master_user_id = '00000000-0000-0000-0000-000000000000'"
+                                " AND wa_message_id IS NOT NULL AND sent_at IS NOT NULL"), >=, 2);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM job_recipients INDEXED BY job_recipients_phone"
+                                " WHERE wa_message_id IS NOT NULL"), ==,
+                   count (path, "SELECT count(*) FROM job_recipients WHERE wa_message_id IS NOT NULL"));
+  g_assert_cmpint (count (path, "SELECT count(*) FROM sqlite_schema WHERE name = 'job_recipients_sent_phone'"), ==, 0);
+  xi_test_rm_rf (dir);
+}
+
+/* The store's timestamps, which every migrated and new row carries: ISO
+ * 8601 in UTC with milliseconds, 24 characters, the moment of the call. */
+static void
+test_now (void)
+{
+  gint64 before = g_get_real_time () / 1000;
+  g_autofree char *now = _xi_store_now ();
+  gint64 after = g_get_real_time () / 1000;
+  g_autoptr(GDateTime) parsed = g_date_time_new_from_iso8601 (now, NULL);
+  gint64 at;
+
+  g_assert_true (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$",
+                                       now, 0, 0));
+  g_assert_nonnull (parsed);
+  at = g_date_time_to_unix (parsed) * 1000 + g_date_time_get_microsecond (parsed) / 1000;
+  g_assert_cmpint (at, >=, before);
+  g_assert_cmpint (at, <=, after);
+}
+
 /* Version 6 gives the Inbox both sides of a conversation: the automatic
  * replies sent before it, known only from the activity log, join the
  * new table with their rule's text, answering the customer's message. */
@@ -731,7 +823,9 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v12-message-index", test_v12_message_index);
   g_test_add_func ("/xi/store/migrations/v12-contact-status", test_v12_contact_status);
   g_test_add_func ("/xi/store/migrations/v13-contact-fields", test_v13_contact_fields);
+  g_test_add_func ("/xi/store/migrations/v14-recipient-phones", test_v14_recipient_phones);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
+  g_test_add_func ("/xi/store/now", test_now);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 
   return g_test_run ();

@@ -256,7 +256,8 @@ record_incoming_func (XiStore  *self,
       job_id = query_text (self,
                            "SELECT job_id FROM job_recipients"
                            " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
-                           " AND sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT 1",
+                           " AND wa_message_id IS NOT NULL AND sent_at IS NOT NULL"
+                           " ORDER BY sent_at DESC LIMIT 1",
                            op->phone, &error);
       if (error != NULL)
         goto failed;
@@ -1038,8 +1039,8 @@ chat_message_from_row (sqlite3_stmt *stmt)
 /* The columns of chat_message_from_row (), then tie-breakers (which table,
  * then the order rows were written) for messages of one millisecond,
  * such as a message and its automatic reply. Campaign
- * rows are found through the partial index job_recipients_sent_phone,
- * hence the repeated "sent_at IS NOT NULL". */
+ * rows are found through the partial index job_recipients_phone, hence
+ * the repeated "wa_message_id IS NOT NULL" (every sent row has an id). */
 #define THREAD_SQL \
   "SELECT 0 AS kind, 'received', m.wa_message_id, m.text, m.received_at AS t, NULL," \
   " (SELECT s.keyword FROM suppression_events s WHERE s.master_user_id = m.master_user_id" \
@@ -1050,7 +1051,8 @@ chat_message_from_row (sqlite3_stmt *stmt)
   " UNION ALL" \
   " SELECT 1, j.state, j.wa_message_id, j.rendered_text, j.sent_at, b.name, NULL, 1, j.rowid, 0" \
   " FROM job_recipients j LEFT JOIN jobs b ON b.id = j.job_id" \
-  " WHERE j.master_user_id = ?1 AND j.phone = ?2 AND j.sent_at IS NOT NULL AND j.deleted = 0" \
+  " WHERE j.master_user_id = ?1 AND j.phone = ?2 AND j.wa_message_id IS NOT NULL" \
+  " AND j.sent_at IS NOT NULL AND j.deleted = 0" \
   " UNION ALL" \
   " SELECT CASE o.kind WHEN 'reply' THEN 2 ELSE 3 END, o.state, o.wa_message_id, o.text," \
   " o.created_at, o.rule_name, NULL, 2, o.rowid, 0" \

@@ -977,7 +977,8 @@ put_keys_func (XiStore  *self,
     }
   /* The riders (the outcome of the message before, receipts) were
    * queued first; should the keys fail, they fail with them. */
-  _xi_store_run_riders (self, task);
+  if (!_xi_store_run_riders (self, task, &error))
+    goto failed;
   if (changes->len > 0 && !check_marker (self, seal, &error))
     goto failed;
   for (guint i = 0; i < changes->len; i++)

@@ -48,6 +48,7 @@ struct _XiStore
   GHashTable   *pending_changes;  /* of the open transaction; xi-store-changes.c */
   gint64        data_version;     /* PRAGMA data_version last seen */
   GHashTable   *fingerprints;     /* table -> its rows' summary; xi-store-changes.c */
+  GHashTable   *job_counts;       /* of the riders running; xi-store-jobs.c */
 
   /* Committed changes, waiting to be announced by "changed" on
    * @context; guarded by @changes_lock. */
@@ -117,8 +118,11 @@ void            _xi_store_push_rider       (XiStore              *self,
                                             GCancellable         *cancellable,
                                             GAsyncReadyCallback   callback,
                                             gpointer              user_data);
-void            _xi_store_run_riders       (XiStore              *self,
-                                            GTask                *task);
+gboolean        _xi_store_run_riders       (XiStore              *self,
+                                            GTask                *task,
+                                            GError              **error);
+gboolean        _xi_store_write_job_counts (XiStore              *self,
+                                            GError              **error);
 gboolean        _xi_store_has_riders       (GTask                *task);
 void            _xi_store_return_with_riders (XiStore            *self,
                                               GTask              *task,

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xi-store-private.h"
@@ -233,8 +234,8 @@ riders_func (XiStore  *self,
       return_riders_error (op->riders, error);
       return;
     }
-  _xi_store_run_riders (self, task);
-  if (!_xi_store_commit_deferring_checkpoint (self, &error))
+  if (!_xi_store_run_riders (self, task, &error) ||
+      !_xi_store_commit_deferring_checkpoint (self, &error))
     {
       _xi_store_rollback (self);
       return_riders_error (op->riders, error);
@@ -286,6 +287,7 @@ close_func (XiStore  *self,
   g_clear_pointer (&self->sync_device_id, g_free);
   g_clear_pointer (&self->seal, _xi_key_seal_free);
   g_clear_pointer (&self->pending_changes, g_hash_table_unref);
+  g_clear_pointer (&self->job_counts, g_hash_table_unref);
   if (self->db != NULL)
     {
       sqlite3_close_v2 (self->db);
@@ -590,15 +592,18 @@ _xi_store_push_rider (XiStore             *self,
 }
 
 /* Runs the riders @task took, each in a savepoint, inside the open
- * transaction; their answers wait for _xi_store_return_riders (). */
-void
-_xi_store_run_riders (XiStore *self,
-                      GTask   *task)
+ * transaction, and then writes the campaign counters they moved, once
+ * per campaign; their answers wait for _xi_store_return_riders (). When
+ * the counters cannot be written, the transaction must not commit. */
+gboolean
+_xi_store_run_riders (XiStore  *self,
+                      GTask    *task,
+                      GError  **error)
 {
   StoreOp *op = g_task_get_task_data (task);
 
   if (op->riders == NULL)
-    return;
+    return TRUE;
   for (guint i = 0; i < op->riders->len; i++)
     {
       Rider *rider = g_task_get_task_data (g_ptr_array_index (op->riders, i));
@@ -610,6 +615,7 @@ _xi_store_run_riders (XiStore *self,
         _xi_store_run (self, "ROLLBACK TO rider", NULL);
       _xi_store_run (self, "RELEASE rider", NULL);
     }
+  return _xi_store_write_job_counts (self, error);
 }
 
 gboolean
@@ -1346,15 +1352,42 @@ _xi_store_rollback (XiStore *self)
     _xi_store_run (self, "ROLLBACK", NULL);
 }
 
+/* Writes @value as @width decimal digits ending before @end. */
+static void
+put_digits (char *end,
+            int   value,
+            int   width)
+{
+  while (width-- > 0)
+    {
+      *--end = (char)('0' + value % 10);
+      value /= 10;
+    }
+}
+
 /* ISO 8601 in UTC with milliseconds, the form PostgREST returns. Local
- * timestamps are for display only; sync orders changes by server counters. */
+ * timestamps are for display only; sync orders changes by server counters.
+ * A message's writes ask for it about five times: through GDateTime and
+ * its format parser it cost 6,000 instructions a call, through printf
+ * 4,300, 4.6 and 3.3 % of the store thread's (bench-whatsapp, a second
+ * campaign, under callgrind); the digits are put in place instead. */
 char *
 _xi_store_now (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *seconds = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  gint64 usec = g_get_real_time ();
+  time_t seconds = (time_t)(usec / G_USEC_PER_SEC);
+  char *text = g_strdup ("0000-00-00T00:00:00.000Z");
+  struct tm tm;
 
-  return g_strdup_printf ("%s.%03dZ", seconds, g_date_time_get_microsecond (now) / 1000);
+  gmtime_r (&seconds, &tm);
+  put_digits (text + 4, tm.tm_year + 1900, 4);
+  put_digits (text + 7, tm.tm_mon + 1, 2);
+  put_digits (text + 10, tm.tm_mday, 2);
+  put_digits (text + 13, tm.tm_hour, 2);
+  put_digits (text + 16, tm.tm_min, 2);
+  put_digits (text + 19, tm.tm_sec, 2);
+  put_digits (text + 23, (int)(usec % G_USEC_PER_SEC / 1000), 3);
+  return text;
 }
 
 /**
