@@ -122,6 +122,21 @@ find_contact (Computer   *computer,
   return NULL;
 }
 
+static void
+delete_contact (Computer  *computer,
+                XiContact *contact)
+{
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { xi_contact_get_id (contact), NULL };
+  guint deleted = 0;
+
+  XI_TEST_WAIT (xi_store_delete_contacts_async (computer->store, ids, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                deleted = xi_store_delete_contacts_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 1);
+}
+
 static XiSyncCounts
 counts (Computer *computer)
 {
@@ -552,18 +567,11 @@ test_delete_wins_over_stale_edit (Fixture       *fixture,
   g_autoptr(XiContact) saved = NULL;
   g_autoptr(XiContact) after_a = NULL;
   g_autoptr(XiContact) after_b = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *ids[] = { xi_contact_get_id (created), NULL };
-  guint deleted = 0;
 
   sync_ok (&fixture->a, NULL);
   sync_ok (&fixture->b, NULL);
 
-  XI_TEST_WAIT (xi_store_delete_contacts_async (fixture->a.store, ids, NULL,
-                                                xi_test_store_result_cb, &slot_),
-                deleted = xi_store_delete_contacts_finish (fixture->a.store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (deleted, ==, 1);
+  delete_contact (&fixture->a, created);
   on_b = find_contact (&fixture->b, "6281200000004");
   xi_contact_set_name (on_b, "Dian (stale)");
   saved = save_contact (&fixture->b, on_b);
@@ -2142,6 +2150,67 @@ test_restored_row_dropped (Fixture       *fixture,
   g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
 }
 
+/* B's re-read of contacts after a purge stops half way. While B is
+ * closed, A deletes a contact B had already read again and the server
+ * purges its tombstone past where B stopped: B starts the re-read over
+ * instead of going on, so the contact goes on B too. */
+static void
+test_resumed_reread_below_fence (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(XiContact) first = add_contact (&fixture->a, "Ayu", "6281200000401");
+  g_autoptr(XiContact) last = NULL;
+  g_autoptr(XiContact) gone = NULL;
+  g_autoptr(XiContact) seen = NULL;
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seq = NULL;
+
+  sync_ok (&fixture->a, NULL);
+  g_object_unref (add_contact (&fixture->a, "Budi", "6281200000402"));
+  g_object_unref (add_contact (&fixture->a, "Citra", "6281200000403"));
+  sync_ok (&fixture->a, NULL);
+  last = add_contact (&fixture->a, "Dewi", "6281200000404");
+  sync_ok (&fixture->a, NULL);
+  gone = add_contact (&fixture->a, "Eka", "6281200000405");
+  sync_both (fixture);
+
+  /* A purge past B's checkpoint sends B reading contacts again, two rows
+   * a page; a row the server numbers past its counter stops it after
+   * the first page. */
+  delete_contact (&fixture->a, gone);
+  sync_ok (&fixture->a, NULL);
+  server_sql ("select public.purge_deleted (interval '0')");
+  seq = server_contact (&fixture->a, last, "server_seq");
+  server_sql ("update public.contacts set server_seq = 9000000000000000 where id = '%s'",
+              xi_contact_get_id (last));
+  control ("max-rows?n=2");
+  g_assert_false (run_sync (&fixture->b, NULL, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_clear_error (&error);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM sync_resync"
+                              " WHERE table_name = 'contacts'"), >, 0);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT last_seq FROM sync_checkpoints"
+                              " WHERE table_name = 'contacts'"), >, 0);
+  server_sql ("update public.contacts set server_seq = %s where id = '%s'",
+              seq, xi_contact_get_id (last));
+
+  delete_contact (&fixture->a, first);
+  sync_ok (&fixture->a, NULL);
+  server_sql ("select public.purge_deleted (interval '0')");
+
+  sync_ok (&fixture->b, NULL);
+  seen = find_contact (&fixture->b, "6281200000401");
+  g_assert_null (seen);
+  seen = find_contact (&fixture->b, "6281200000405");
+  g_assert_null (seen);
+  seen = find_contact (&fixture->b, "6281200000404");
+  g_assert_nonnull (seen);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM sync_resync"), ==, 0);
+  on_b = list_contacts (&fixture->b);
+  g_assert_cmpuint (on_b->len, ==, 3);
+}
+
 /* A server numbers a row far past its own counter. B refuses the page
  * instead of moving its checkpoint there, so once the server is right
  * again B still receives what was written meanwhile. */
@@ -2229,6 +2298,7 @@ main (int   argc,
   ADD ("restored-counter-passed", test_restored_counter_passed);
   ADD ("restored-own-pushes-passed", test_restored_own_pushes_passed);
   ADD ("restored-row-dropped", test_restored_row_dropped);
+  ADD ("resumed-reread-below-fence", test_resumed_reread_below_fence);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 

@@ -1027,13 +1027,25 @@ checkpoint_read_cb (GObject      *object,
     fence = xi_json_get_int (run->purged, table, fence);
   /* Tombstones this device never saw are gone from the server: only a
    * full read of the table tells which rows still exist (SYNC.md §3.4).
-   * The server-owned rows the app shows are kept, not deleted, there. */
-  if (run->resume == XI_SYNC_RESYNC_NONE && run->checkpoint > 0 && run->checkpoint < fence &&
+   * The server-owned rows the app shows are kept, not deleted, there. A
+   * re-read left unfinished starts over as well: the fence may have
+   * passed its checkpoint while the app was closed, and going on from
+   * there would keep a row deleted elsewhere alive here for good. */
+  if (run->checkpoint > 0 && run->checkpoint < fence &&
       g_strv_contains (xi_store_sync_tables (), table))
     {
       g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
-      xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
-                                        resync_begun_cb, task);
+      /* A re-read after a restore starts over as one: what the server
+       * lost still goes back to it. */
+      if (run->resume == XI_SYNC_RESYNC_RESTORE)
+        {
+          run->restoring = TRUE;
+          xi_store_sync_begin_restore_async (XI_STORE (object), table,
+                                             g_task_get_cancellable (task), resync_begun_cb, task);
+        }
+      else
+        xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
+                                          resync_begun_cb, task);
       return;
     }
   /* This device has read further than the server has ever written: the
