@@ -1193,6 +1193,8 @@ state_read_cb (GObject      *object,
   run->fence = xi_json_get_int (object_state, "purged_before_seq", 0);
   /* A server that does not say is asked about every table. */
   run->last_seq = xi_json_get_int (object_state, "last_seq", -1);
+  /* Read again after this device registers again, following a restore. */
+  g_clear_pointer (&run->purged, json_object_unref);
   if (xi_json_get_object (object_state, "purged") != NULL)
     run->purged = json_object_ref (xi_json_get_object (object_state, "purged"));
   marks = xi_json_get_object (object_state, "marks");
