@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
 
 #include "xi-contact.h"
 #include "xi-contact-filter.h"
@@ -2082,22 +2083,15 @@ test_restored_own_pushes_passed (Fixture       *fixture,
   g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
 }
 
-/* A row sent back after a restore that the server answers without
- * taking it stays here as a refused change, with a message, instead of
- * counting as sent; once the server takes rows again, retrying it sends
- * it. */
-static void
-test_restored_row_dropped (Fixture       *fixture,
-                           gconstpointer  data)
+/* The server goes back to a copy from before A added Citra, device
+ * marks included; A's next pass finds out and queues Citra to go back. */
+static XiContact *
+restore_without_citra (Fixture    *fixture,
+                       const char *backup)
 {
   const char *master = xi_supabase_client_get_user_id (fixture->a.client);
-  g_autoptr(XiContact) citra = NULL;
-  g_autoptr(GPtrArray) dead = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
-  g_autofree char *name = NULL;
+  XiContact *citra;
   XiSyncStats stats;
-  XiSyncOp *op;
 
   g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000201"));
   sync_both (fixture);
@@ -2112,16 +2106,35 @@ test_restored_row_dropped (Fixture       *fixture,
               " where c.master_user_id = b.master_user_id; drop table public.%s_counter;"
               " delete from private.device_marks where master_user_id = '%s';"
               " insert into private.device_marks select * from public.%s_marks;"
-              " drop table public.%s_marks;"
-              " create function public.%s_drop () returns trigger language plpgsql as"
+              " drop table public.%s_marks",
+              xi_contact_get_id (citra), backup, backup, master, backup, backup);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.restored, ==, 1);
+  return citra;
+}
+
+/* A row sent back after a restore that the server answers without
+ * taking it stays here as a refused change, with a message, instead of
+ * counting as sent; once the server takes rows again, retrying it sends
+ * it. */
+static void
+test_restored_row_dropped (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  g_autoptr(XiContact) citra = restore_without_citra (fixture, backup);
+  g_autoptr(GPtrArray) dead = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  XiSyncStats stats;
+  XiSyncOp *op;
+
+  server_sql ("create function public.%s_drop () returns trigger language plpgsql as"
               " $$ begin return null; end $$;"
               " create trigger aaa_%s before insert on public.contacts for each row"
               " when (new.phone = '6281200000202') execute function public.%s_drop ()",
-              xi_contact_get_id (citra), backup, backup, master, backup, backup, backup, backup,
-              backup);
+              backup, backup, backup);
 
-  sync_ok (&fixture->a, &stats);
-  g_assert_cmpuint (stats.restored, ==, 1);
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.pushed, ==, 0);
   g_assert_cmpuint (counts (&fixture->a).dead, ==, 1);
@@ -2148,6 +2161,38 @@ test_restored_row_dropped (Fixture       *fixture,
   name = server_contact (&fixture->a, citra, "name");
   g_assert_cmpstr (name, ==, "Citra");
   g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
+}
+
+/* A row queued to go back after a restore is gone from this computer's
+ * file before the next pass (another program removed it). The engine
+ * skips its op without sending it: the server turned nothing down, so
+ * nothing waits for the user, and the row is no longer watched. */
+static void
+test_restored_row_gone_here (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  g_autoptr(XiContact) citra = restore_without_citra (fixture, backup);
+  g_autofree char *path = g_build_filename (fixture->a.dir, "xender-in.db", NULL);
+  g_autofree char *statement = g_strdup_printf ("DELETE FROM contacts WHERE id = '%s'",
+                                                xi_contact_get_id (citra));
+  sqlite3 *db = NULL;
+  XiSyncStats stats;
+
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_resync"
+                              " WHERE table_name = 'repush:contacts'"), ==, 1);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, statement, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.skipped, ==, 1);
+  g_assert_cmpuint (stats.refused, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_resync"
+                              " WHERE table_name = 'repush:contacts'"), ==, 0);
 }
 
 /* B's re-read of contacts after a purge stops half way. While B is
@@ -2370,6 +2415,7 @@ main (int   argc,
   ADD ("restored-counter-passed", test_restored_counter_passed);
   ADD ("restored-own-pushes-passed", test_restored_own_pushes_passed);
   ADD ("restored-row-dropped", test_restored_row_dropped);
+  ADD ("restored-row-gone-here", test_restored_row_gone_here);
   ADD ("resumed-reread-below-fence", test_resumed_reread_below_fence);
   ADD ("two-passes-one-folder", test_two_passes_one_folder);
   ADD ("first-sync-50000", test_first_sync_50000);
