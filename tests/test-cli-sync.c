@@ -7,7 +7,11 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "xi-sync-test-utils.h"
 #include "xi-test-utils.h"
@@ -427,6 +431,69 @@ test_killed_mid_restore (void)
   xi_test_rm_rf (a);
 }
 
+/* Another program (the app) syncs the folder: `sync --once` waits for
+ * it rather than syncing alongside. It goes ahead once the other is done,
+ * and says so and fails when the other goes on too long, so cron can try
+ * again later. */
+static void
+test_other_program_syncing (void)
+{
+  g_autofree char *a = xi_test_make_tmpdir ();
+  g_autofree char *email = g_strdup_printf ("turns-%08x@example.com", g_random_int ());
+  g_autofree char *db = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *lock = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+  int fd;
+
+  g_assert_cmpint (cli (a, NULL, NULL, "sync", "configure", fs_rig_get_url (rig),
+                        fs_rig_get_anon_key (rig), NULL), ==, 0);
+  g_assert_cmpint (cli (a, "correct horse battery\n", NULL, "login", "--new", email, NULL), ==, 0);
+  g_assert_cmpint (cli (a, NULL, NULL, "contacts", "add", "--name", "Ayu", "6281300000041", NULL),
+                   ==, 0);
+  db = account_db (a);
+  dir = g_path_get_dirname (db);
+  lock = g_build_filename (dir, "sync.lock", NULL);
+  fd = g_open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX | LOCK_NB), ==, 0);
+
+  /* Held throughout: the pass gives up without touching the outbox. */
+  started = g_get_monotonic_time ();
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, g_getenv ("XI_CLI"), "--data-dir", a, "sync", "--once",
+                              NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err, "Another program is syncing this data folder"));
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count(*) FROM sync_outbox"), >, 0);
+  g_clear_object (&process);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Let go a moment after the pass started: it waits, then syncs. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, g_getenv ("XI_CLI"), "--data-dir", a, "sync", "--once",
+                              NULL);
+  g_assert_no_error (error);
+  g_usleep (G_USEC_PER_SEC);
+  g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count(*) FROM sync_outbox"), >, 0);
+  close (fd);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count(*) FROM sync_outbox"), ==, 0);
+
+  xi_test_rm_rf (a);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -436,6 +503,7 @@ main (int   argc,
   g_test_add_func ("/cli-sync/killed-after-commit", test_killed_after_commit);
   g_test_add_func ("/cli-sync/server-restored", test_server_restored);
   g_test_add_func ("/cli-sync/killed-mid-restore", test_killed_mid_restore);
+  g_test_add_func ("/cli-sync/other-program-syncing", test_other_program_syncing);
 
   return xi_sync_test_run (&rig);
 }

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
 
 #include "xi-contact.h"
 #include "xi-contact-filter.h"
@@ -120,6 +121,21 @@ find_contact (Computer   *computer,
     if (g_str_equal (xi_contact_get_phone (g_ptr_array_index (contacts, i)), phone))
       return g_object_ref (g_ptr_array_index (contacts, i));
   return NULL;
+}
+
+static void
+delete_contact (Computer  *computer,
+                XiContact *contact)
+{
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { xi_contact_get_id (contact), NULL };
+  guint deleted = 0;
+
+  XI_TEST_WAIT (xi_store_delete_contacts_async (computer->store, ids, NULL,
+                                                xi_test_store_result_cb, &slot_),
+                deleted = xi_store_delete_contacts_finish (computer->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 1);
 }
 
 static XiSyncCounts
@@ -552,18 +568,11 @@ test_delete_wins_over_stale_edit (Fixture       *fixture,
   g_autoptr(XiContact) saved = NULL;
   g_autoptr(XiContact) after_a = NULL;
   g_autoptr(XiContact) after_b = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *ids[] = { xi_contact_get_id (created), NULL };
-  guint deleted = 0;
 
   sync_ok (&fixture->a, NULL);
   sync_ok (&fixture->b, NULL);
 
-  XI_TEST_WAIT (xi_store_delete_contacts_async (fixture->a.store, ids, NULL,
-                                                xi_test_store_result_cb, &slot_),
-                deleted = xi_store_delete_contacts_finish (fixture->a.store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (deleted, ==, 1);
+  delete_contact (&fixture->a, created);
   on_b = find_contact (&fixture->b, "6281200000004");
   xi_contact_set_name (on_b, "Dian (stale)");
   saved = save_contact (&fixture->b, on_b);
@@ -2074,22 +2083,15 @@ test_restored_own_pushes_passed (Fixture       *fixture,
   g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
 }
 
-/* A row sent back after a restore that the server answers without
- * taking it stays here as a refused change, with a message, instead of
- * counting as sent; once the server takes rows again, retrying it sends
- * it. */
-static void
-test_restored_row_dropped (Fixture       *fixture,
-                           gconstpointer  data)
+/* The server goes back to a copy from before A added Citra, device
+ * marks included; A's next pass finds out and queues Citra to go back. */
+static XiContact *
+restore_without_citra (Fixture    *fixture,
+                       const char *backup)
 {
   const char *master = xi_supabase_client_get_user_id (fixture->a.client);
-  g_autoptr(XiContact) citra = NULL;
-  g_autoptr(GPtrArray) dead = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
-  g_autofree char *name = NULL;
+  XiContact *citra;
   XiSyncStats stats;
-  XiSyncOp *op;
 
   g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000201"));
   sync_both (fixture);
@@ -2104,16 +2106,35 @@ test_restored_row_dropped (Fixture       *fixture,
               " where c.master_user_id = b.master_user_id; drop table public.%s_counter;"
               " delete from private.device_marks where master_user_id = '%s';"
               " insert into private.device_marks select * from public.%s_marks;"
-              " drop table public.%s_marks;"
-              " create function public.%s_drop () returns trigger language plpgsql as"
+              " drop table public.%s_marks",
+              xi_contact_get_id (citra), backup, backup, master, backup, backup);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.restored, ==, 1);
+  return citra;
+}
+
+/* A row sent back after a restore that the server answers without
+ * taking it stays here as a refused change, with a message, instead of
+ * counting as sent; once the server takes rows again, retrying it sends
+ * it. */
+static void
+test_restored_row_dropped (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  g_autoptr(XiContact) citra = restore_without_citra (fixture, backup);
+  g_autoptr(GPtrArray) dead = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  XiSyncStats stats;
+  XiSyncOp *op;
+
+  server_sql ("create function public.%s_drop () returns trigger language plpgsql as"
               " $$ begin return null; end $$;"
               " create trigger aaa_%s before insert on public.contacts for each row"
               " when (new.phone = '6281200000202') execute function public.%s_drop ()",
-              xi_contact_get_id (citra), backup, backup, master, backup, backup, backup, backup,
-              backup);
+              backup, backup, backup);
 
-  sync_ok (&fixture->a, &stats);
-  g_assert_cmpuint (stats.restored, ==, 1);
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.pushed, ==, 0);
   g_assert_cmpuint (counts (&fixture->a).dead, ==, 1);
@@ -2140,6 +2161,171 @@ test_restored_row_dropped (Fixture       *fixture,
   name = server_contact (&fixture->a, citra, "name");
   g_assert_cmpstr (name, ==, "Citra");
   g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
+}
+
+/* A row queued to go back after a restore is gone from this computer's
+ * file before the next pass (another program removed it). The engine
+ * skips its op without sending it: the server turned nothing down, so
+ * nothing waits for the user, and the row is no longer watched. */
+static void
+test_restored_row_gone_here (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  g_autoptr(XiContact) citra = restore_without_citra (fixture, backup);
+  g_autofree char *path = g_build_filename (fixture->a.dir, "xender-in.db", NULL);
+  g_autofree char *statement = g_strdup_printf ("DELETE FROM contacts WHERE id = '%s'",
+                                                xi_contact_get_id (citra));
+  sqlite3 *db = NULL;
+  XiSyncStats stats;
+
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_resync"
+                              " WHERE table_name = 'repush:contacts'"), ==, 1);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, statement, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.skipped, ==, 1);
+  g_assert_cmpuint (stats.refused, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_resync"
+                              " WHERE table_name = 'repush:contacts'"), ==, 0);
+}
+
+/* B's re-read of contacts after a purge stops half way. While B is
+ * closed, A deletes a contact B had already read again and the server
+ * purges its tombstone past where B stopped: B starts the re-read over
+ * instead of going on, so the contact goes on B too. */
+static void
+test_resumed_reread_below_fence (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(XiContact) first = add_contact (&fixture->a, "Ayu", "6281200000401");
+  g_autoptr(XiContact) last = NULL;
+  g_autoptr(XiContact) gone = NULL;
+  g_autoptr(XiContact) seen = NULL;
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seq = NULL;
+
+  sync_ok (&fixture->a, NULL);
+  g_object_unref (add_contact (&fixture->a, "Budi", "6281200000402"));
+  g_object_unref (add_contact (&fixture->a, "Citra", "6281200000403"));
+  sync_ok (&fixture->a, NULL);
+  last = add_contact (&fixture->a, "Dewi", "6281200000404");
+  sync_ok (&fixture->a, NULL);
+  gone = add_contact (&fixture->a, "Eka", "6281200000405");
+  sync_both (fixture);
+
+  /* A purge past B's checkpoint sends B reading contacts again, two rows
+   * a page; a row the server numbers past its counter stops it after
+   * the first page. */
+  delete_contact (&fixture->a, gone);
+  sync_ok (&fixture->a, NULL);
+  server_sql ("select public.purge_deleted (interval '0')");
+  seq = server_contact (&fixture->a, last, "server_seq");
+  server_sql ("update public.contacts set server_seq = 9000000000000000 where id = '%s'",
+              xi_contact_get_id (last));
+  control ("max-rows?n=2");
+  g_assert_false (run_sync (&fixture->b, NULL, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_clear_error (&error);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM sync_resync"
+                              " WHERE table_name = 'contacts'"), >, 0);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT last_seq FROM sync_checkpoints"
+                              " WHERE table_name = 'contacts'"), >, 0);
+  server_sql ("update public.contacts set server_seq = %s where id = '%s'",
+              seq, xi_contact_get_id (last));
+
+  delete_contact (&fixture->a, first);
+  sync_ok (&fixture->a, NULL);
+  server_sql ("select public.purge_deleted (interval '0')");
+
+  sync_ok (&fixture->b, NULL);
+  seen = find_contact (&fixture->b, "6281200000401");
+  g_assert_null (seen);
+  seen = find_contact (&fixture->b, "6281200000405");
+  g_assert_null (seen);
+  seen = find_contact (&fixture->b, "6281200000404");
+  g_assert_nonnull (seen);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM sync_resync"), ==, 0);
+  on_b = list_contacts (&fixture->b);
+  g_assert_cmpuint (on_b->len, ==, 3);
+}
+
+typedef struct
+{
+  gboolean     done;
+  gboolean     ok;
+  XiSyncStats  stats;
+  GError      *error;
+} Pass;
+
+/* Finishes at once, as the app and the CLI do, which lets the folder go
+ * to the next pass. */
+static void
+pass_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Pass *pass = user_data;
+
+  pass->ok = xi_sync_engine_run_once_finish (XI_SYNC_ENGINE (object), result, &pass->stats,
+                                             &pass->error);
+  pass->done = TRUE;
+}
+
+/* The app and `xender-in-cli sync --once` sync one data folder at the
+ * same time. The server answers the first pass's question about its
+ * state late; the second pass pushes a contact meanwhile, which raises
+ * the folder's note of this device's mark. The passes take turns, so
+ * the first never takes that note, higher than the server's answer from
+ * before, for a server put back to an earlier copy and reads nothing
+ * again. */
+static void
+test_two_passes_one_folder (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(XiSyncEngine) other = xi_sync_engine_new (fixture->a.store, fixture->a.client);
+  g_autoptr(XiContact) seen = NULL;
+  Pass first = { 0, };
+  Pass second = { 0, };
+  gint64 started;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000005%02u", i);
+
+      g_object_unref (add_contact (&fixture->a, "Gita", phone));
+    }
+  sync_both (fixture);
+  g_object_unref (add_contact (&fixture->a, "Fajar", "6281200000599"));
+
+  control ("stall-after-commit?path=/rest/v1/rpc/sync_state&method=POST&ms=2000");
+  xi_sync_engine_run_once_async (fixture->a.engine, NULL, pass_done_cb, &first);
+  started = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - started < G_USEC_PER_SEC / 2)
+    g_main_context_iteration (NULL, FALSE);
+  xi_sync_engine_run_once_async (other, NULL, pass_done_cb, &second);
+  while (!first.done || !second.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_no_error (first.error);
+  g_assert_true (first.ok);
+  g_assert_no_error (second.error);
+  g_assert_true (second.ok);
+  g_assert_cmpuint (first.stats.pushed + second.stats.pushed, ==, 1);
+  g_assert_cmpuint (first.stats.pulled, <=, 1);
+  g_assert_cmpuint (second.stats.pulled, <=, 1);
+  g_assert_cmpuint (first.stats.restored + second.stats.restored, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+
+  sync_ok (&fixture->b, NULL);
+  seen = find_contact (&fixture->b, "6281200000599");
+  g_assert_nonnull (seen);
 }
 
 /* A server numbers a row far past its own counter. B refuses the page
@@ -2229,6 +2415,9 @@ main (int   argc,
   ADD ("restored-counter-passed", test_restored_counter_passed);
   ADD ("restored-own-pushes-passed", test_restored_own_pushes_passed);
   ADD ("restored-row-dropped", test_restored_row_dropped);
+  ADD ("restored-row-gone-here", test_restored_row_gone_here);
+  ADD ("resumed-reread-below-fence", test_resumed_reread_below_fence);
+  ADD ("two-passes-one-folder", test_two_passes_one_folder);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD
 

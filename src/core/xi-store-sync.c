@@ -2051,7 +2051,9 @@ repush_dropped (XiStore          *self,
 }
 
 /* Whether the server's reply to an op that sends a row back after a
- * restore shows the row taken; the row stops being watched either way. */
+ * restore shows the row taken; the row stops being watched either way.
+ * An op that never reached the server counts as taken, so it is handled
+ * like any other. */
 static gboolean
 repush_taken (XiStore          *self,
               const SyncTable  *table,
@@ -2071,7 +2073,16 @@ repush_taken (XiStore          *self,
   if (watched == 0 || result->outcome == XI_SYNC_OUTCOME_TRANSIENT)
     return TRUE;
   if (result->outcome == XI_SYNC_OUTCOME_SKIPPED)
-    *taken = FALSE;
+    {
+      /* The engine skips an op whose row is gone here without sending
+       * it: the server did not turn the row down, and the usual handling
+       * of a skipped op fetches the server's copy. */
+      g_autoptr(JsonObject) local = local_row (self, table, row_id, error);
+
+      if (local == NULL && error != NULL && *error != NULL)
+        return FALSE;
+      *taken = local == NULL;
+    }
   else if (result->outcome == XI_SYNC_OUTCOME_APPLIED && result->server_row != NULL)
     {
       g_autoptr(JsonObject) row = parse_object (result->server_row, table->spec->name, error);

@@ -9,8 +9,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "xi-json.h"
 #include "xi-store-sync.h"
@@ -46,6 +51,11 @@
 #define BATCH_OPS 200
 #define PAGE_ROWS "1000"
 #define MAX_BACKOFF_SECONDS 300
+
+/* One pass at a time per data folder, across programs (see lock_try). */
+#define LOCK_FILE_NAME "sync.lock"
+#define LOCK_WAIT_MS   10000
+#define LOCK_POLL_MS   100
 
 struct _XiSyncEngine
 {
@@ -96,6 +106,8 @@ typedef struct
   gboolean     marked;     /* the server keeps this device's mark: its pushes raise it */
   gboolean     reregistered; /* after marks that went back, once a pass */
   gint64       own_top;    /* the highest server_seq of a row this pass wrote */
+  int          lock_fd;    /* holds flock () on the folder's sync.lock; -1 when not */
+  guint        lock_waited_ms;
 } Run;
 
 /* Auxiliary methods */
@@ -120,6 +132,8 @@ run_free (Run *run)
   g_clear_error (&run->pull_error);
   g_clear_pointer (&run->purged, json_object_unref);
   g_clear_pointer (&run->held, json_array_unref);
+  if (run->lock_fd >= 0)
+    close (run->lock_fd);
   g_free (run);
 }
 
@@ -211,6 +225,7 @@ static void push_ended (GTask *task);
 static void send_next_unit (GTask *task);
 static void pull_table (GTask *task);
 static void pull_page (GTask *task);
+static void lock_try (GTask *task);
 
 /* Push */
 
@@ -1027,13 +1042,25 @@ checkpoint_read_cb (GObject      *object,
     fence = xi_json_get_int (run->purged, table, fence);
   /* Tombstones this device never saw are gone from the server: only a
    * full read of the table tells which rows still exist (SYNC.md §3.4).
-   * The server-owned rows the app shows are kept, not deleted, there. */
-  if (run->resume == XI_SYNC_RESYNC_NONE && run->checkpoint > 0 && run->checkpoint < fence &&
+   * The server-owned rows the app shows are kept, not deleted, there. A
+   * re-read left unfinished starts over as well: the fence may have
+   * passed its checkpoint while the app was closed, and going on from
+   * there would keep a row deleted elsewhere alive here for good. */
+  if (run->checkpoint > 0 && run->checkpoint < fence &&
       g_strv_contains (xi_store_sync_tables (), table))
     {
       g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
-      xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
-                                        resync_begun_cb, task);
+      /* A re-read after a restore starts over as one: what the server
+       * lost still goes back to it. */
+      if (run->resume == XI_SYNC_RESYNC_RESTORE)
+        {
+          run->restoring = TRUE;
+          xi_store_sync_begin_restore_async (XI_STORE (object), table,
+                                             g_task_get_cancellable (task), resync_begun_cb, task);
+        }
+      else
+        xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
+                                          resync_begun_cb, task);
       return;
     }
   /* This device has read further than the server has ever written: the
@@ -1181,6 +1208,8 @@ state_read_cb (GObject      *object,
   run->fence = xi_json_get_int (object_state, "purged_before_seq", 0);
   /* A server that does not say is asked about every table. */
   run->last_seq = xi_json_get_int (object_state, "last_seq", -1);
+  /* Read again after this device registers again, following a restore. */
+  g_clear_pointer (&run->purged, json_object_unref);
   if (xi_json_get_object (object_state, "purged") != NULL)
     run->purged = json_object_ref (xi_json_get_object (object_state, "purged"));
   marks = xi_json_get_object (object_state, "marks");
@@ -1265,6 +1294,104 @@ device_read_cb (GObject      *object,
   g_object_set_data_full (G_OBJECT (task), "device-id", g_steal_pointer (&device_id), g_free);
   xi_supabase_client_rpc_async (self->client, "register_device", args,
                                 g_task_get_cancellable (task), device_registered_cb, task);
+}
+
+/* Two programs syncing one data folder at once (the app, and
+ * `xender-in-cli sync --once` from cron) would each compare what the
+ * server told them with what the other wrote locally meanwhile: a device
+ * mark or checkpoint the other pass raised reads as a server put back to
+ * an earlier copy, and every table would be read again. A pass holds
+ * flock () on `sync.lock` in the folder from its start to its end, and
+ * the kernel drops it however the process ends. The file is never
+ * removed: a lock on an unlinked file would lock nothing. A pass that
+ * finds the lock taken waits a little for the other to end, then gives
+ * up with an error that is retried later. */
+static char *
+lock_path (XiSyncEngine *self)
+{
+  g_autofree char *dir = g_path_get_dirname (xi_store_get_path (self->store));
+
+  return g_build_filename (dir, LOCK_FILE_NAME, NULL);
+}
+
+static int
+lock_open (XiSyncEngine  *self,
+           GError       **error)
+{
+  g_autofree char *path = lock_path (self);
+  int fd = g_open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_FAILED,
+                   _("Cannot open the lock file “%s”: %s"), path,
+                   saved_errno == ELOOP ? _("it is a symbolic link") : g_strerror (saved_errno));
+    }
+  return fd;
+}
+
+static void
+lock_failed (GTask  *task,
+             GError *error)
+{
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static gboolean
+lock_poll_cb (gpointer user_data)
+{
+  lock_try (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lock_try (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  int saved_errno;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (run->lock_fd < 0 && (run->lock_fd = lock_open (self, &error)) < 0)
+    {
+      lock_failed (task, error);
+      return;
+    }
+  if (flock (run->lock_fd, LOCK_EX | LOCK_NB) == 0)
+    {
+      xi_store_sync_get_device_async (self->store, g_task_get_cancellable (task), device_read_cb,
+                                      task);
+      return;
+    }
+  saved_errno = errno;
+  if (saved_errno != EWOULDBLOCK && saved_errno != EINTR)
+    {
+      g_autofree char *path = lock_path (self);
+
+      lock_failed (task, g_error_new (XI_SYNC_ERROR, XI_SYNC_ERROR_FAILED,
+                                      _("Cannot lock “%s”: %s"), path,
+                                      g_strerror (saved_errno)));
+      return;
+    }
+  if (run->lock_waited_ms >= LOCK_WAIT_MS)
+    {
+      lock_failed (task, g_error_new_literal (XI_SYNC_ERROR, XI_SYNC_ERROR_BUSY,
+                                              _("Another program is syncing this data folder; "
+                                                "sync tries again later")));
+      return;
+    }
+  if (run->lock_waited_ms == 0)
+    g_debug ("Another program is syncing this data folder; waiting for it");
+  run->lock_waited_ms += LOCK_POLL_MS;
+  g_timeout_add (LOCK_POLL_MS, lock_poll_cb, task);
 }
 
 /* GObject */
@@ -1379,9 +1506,10 @@ xi_sync_engine_run_once_async (XiSyncEngine        *self,
     }
   run = g_new0 (Run, 1);
   run->tables = xi_store_sync_pull_tables ();
+  run->lock_fd = -1;
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   self->running = TRUE;
-  xi_store_sync_get_device_async (self->store, cancellable, device_read_cb, task);
+  lock_try (task);
 }
 
 /**
@@ -1406,7 +1534,16 @@ xi_sync_engine_run_once_finish (XiSyncEngine  *self,
   /* A pass refused as busy has no run of its own. */
   run = g_task_get_task_data (G_TASK (result));
   if (run != NULL)
-    self->running = FALSE;
+    {
+      self->running = FALSE;
+      /* Released now, not when the task goes: the caller may start the
+       * next pass, or another program may, before that. */
+      if (run->lock_fd >= 0)
+        {
+          close (run->lock_fd);
+          run->lock_fd = -1;
+        }
+    }
   if (stats != NULL)
     *stats = run != NULL ? run->stats : (XiSyncStats) { 0, };
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -37,6 +37,8 @@ G_BEGIN_DECLS
  *   retrying the same request cannot help
  * @XI_SYNC_ERROR_CONFLICT: 409: a unique key or reference conflict
  * @XI_SYNC_ERROR_BAD_REPLY: the server's answer could not be understood
+ * @XI_SYNC_ERROR_BUSY: another program is syncing the same data folder;
+ *   try again later
  *
  * Errors of the Supabase client and the sync engine. Errors from the
  * server carry its HTTP status, its error code and, for 429 and 503, how
@@ -58,6 +60,7 @@ typedef enum {
   XI_SYNC_ERROR_REFUSED,
   XI_SYNC_ERROR_CONFLICT,
   XI_SYNC_ERROR_BAD_REPLY,
+  XI_SYNC_ERROR_BUSY,
 } XiSyncError;
 
 GQuark      xi_sync_error_quark           (void);
