@@ -3804,20 +3804,17 @@ record_receipt (XiStore     *self,
 }
 
 /* The campaign's id goes into @jobs unless it was deleted meanwhile
- * (nobody is shown its ticks then); its counters are added once the
- * transaction's riders have run. The campaign itself is not returned:
+ * (nobody is shown its ticks then). The campaign itself is not returned:
  * read with every receipt, it cost more than the receipt, and whoever
  * shows it reads it as often as it shows. */
 static gboolean
-count_receipts (XiStore        *self,
-                const char     *job_id,
-                ReceiptCounts  *counts,
-                GPtrArray      *jobs,
-                GError        **error)
+collect_live_job (XiStore     *self,
+                  const char  *job_id,
+                  GPtrArray   *jobs,
+                  GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   XiJobState state;
-  JobCounts *job_counts;
 
   if (!live_job_state (self, job_id, &state, &local_error))
     {
@@ -3826,13 +3823,13 @@ count_receipts (XiStore        *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  job_counts = job_counts_of (self, job_id);
-  job_counts->delivered += counts->delivered;
-  job_counts->read += counts->read;
   g_ptr_array_add (jobs, g_strdup (job_id));
   return TRUE;
 }
 
+/* The counters are added to the transaction's counts only once nothing
+ * in this rider can fail any more: a failed rider's savepoint is rolled
+ * back, and counts it had added would still be written. */
 static gpointer
 record_receipts (XiStore   *self,
                  gpointer   data,
@@ -3844,16 +3841,23 @@ record_receipts (XiStore   *self,
   g_autofree char *now = _xi_store_now ();
   GHashTableIter iter;
   const char *job_id;
-  ReceiptCounts *counts;
 
   for (guint i = 0; i < receipts->len; i++)
     if (!record_receipt (self, g_ptr_array_index (receipts, i), now, changed, error))
       return NULL;
 
   g_hash_table_iter_init (&iter, changed);
-  while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, (gpointer *)&counts))
-    if (!count_receipts (self, job_id, counts, jobs, error))
+  while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, NULL))
+    if (!collect_live_job (self, job_id, jobs, error))
       return NULL;
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ReceiptCounts *counts = g_hash_table_lookup (changed, g_ptr_array_index (jobs, i));
+      JobCounts *job_counts = job_counts_of (self, g_ptr_array_index (jobs, i));
+
+      job_counts->delivered += counts->delivered;
+      job_counts->read += counts->read;
+    }
   g_ptr_array_add (jobs, NULL);
   g_ptr_array_set_free_func (jobs, NULL);
   return g_ptr_array_free (g_steal_pointer (&jobs), FALSE);
