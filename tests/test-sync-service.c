@@ -7,7 +7,11 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "xi-contact.h"
 #include "xi-supabase-client.h"
@@ -394,6 +398,44 @@ test_says_server_restored (void)
   xi_sync_test_computer_stop (&here);
 }
 
+/* A scheduled `xender-in-cli sync` holding the folder: the app says it
+ * is syncing, not that the network is gone, and syncs itself afterwards. */
+static void
+test_other_program_syncing (void)
+{
+  g_autofree char *email = g_strdup_printf ("turns-%08x@example.com", g_random_int ());
+  g_autofree char *lock = NULL;
+  XiSyncTestComputer here = { 0, };
+  g_autoptr(XiSyncService) service = NULL;
+  guint timeout;
+  int fd;
+
+  xi_sync_test_computer_start (&here, rig, email, TRUE);
+  lock = g_build_filename (here.dir, "sync.lock", NULL);
+  fd = g_open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX | LOCK_NB), ==, 0);
+
+  service = xi_sync_service_new (here.store, fs_rig_get_url (rig), fs_rig_get_anon_key (rig));
+  xi_sync_service_start (service);
+  timeout = g_timeout_add_seconds (60, timed_out_cb, NULL);
+  while (xi_sync_service_get_message (service) == NULL ||
+         strstr (xi_sync_service_get_message (service), "Another program is syncing") == NULL)
+    {
+      g_assert_cmpint (xi_sync_service_get_state (service), !=, XI_SYNC_STATE_OFFLINE);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (timeout);
+  g_assert_cmpint (xi_sync_service_get_state (service), ==, XI_SYNC_STATE_SYNCING);
+
+  close (fd);
+  wait_for (service, XI_SYNC_STATE_UP_TO_DATE);
+
+  xi_sync_service_stop (service);
+  g_clear_object (&service);
+  xi_sync_test_computer_stop (&here);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +445,7 @@ main (int   argc,
   g_test_add_func ("/sync-service/pushes-after-local-changes-only", test_pushes_after_local_changes_only);
   g_test_add_func ("/sync-service/resolves-refused", test_resolves_refused);
   g_test_add_func ("/sync-service/says-server-restored", test_says_server_restored);
+  g_test_add_func ("/sync-service/other-program-syncing", test_other_program_syncing);
 
   return xi_sync_test_run (&rig);
 }

@@ -283,7 +283,11 @@ xi_cli_sync (XiCli  *cli,
         {
           wait = xi_sync_engine_backoff_seconds (attempts++,
                                                  xi_sync_error_get_retry_after (pass_error));
-          g_printerr (_("Offline (%s); trying again in %u s.\n"), pass_error->message, wait);
+          /* A pass of the app's on this folder is no network fault. */
+          if (g_error_matches (pass_error, XI_SYNC_ERROR, XI_SYNC_ERROR_BUSY))
+            g_printerr ("%s.\n", pass_error->message);
+          else
+            g_printerr (_("Offline (%s); trying again in %u s.\n"), pass_error->message, wait);
         }
 
       g_timeout_add_seconds (wait, wake_cb, &due);

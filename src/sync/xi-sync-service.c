@@ -252,6 +252,15 @@ pass_done_cb (GObject      *object,
       publish_with_counts (self, XI_SYNC_STATE_SIGNED_OUT, 0, error->message);
       return;
     }
+  if (g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BUSY))
+    {
+      /* Another program (a scheduled `xender-in-cli sync`) is syncing
+       * this folder: the data is being synced, and "offline" would send
+       * the user looking for a network fault that is not there. */
+      publish_with_counts (self, XI_SYNC_STATE_SYNCING, 0, error->message);
+      schedule (self, xi_sync_engine_backoff_seconds (self->attempts++, 0));
+      return;
+    }
   if (xi_sync_error_is_transient (error))
     {
       guint wait = xi_sync_engine_backoff_seconds (self->attempts++,
