@@ -86,6 +86,14 @@ change_set_lookup (GHashTable *set,
   return changes;
 }
 
+/* Too many rows to name: listeners read the whole table again. */
+static void
+table_changes_take_all (TableChanges *changes)
+{
+  changes->all = TRUE;
+  g_hash_table_remove_all (changes->ids);
+}
+
 static void
 change_set_add (GHashTable *set,
                 const char *table,
@@ -99,8 +107,7 @@ change_set_add (GHashTable *set,
     return;
   if (g_hash_table_size (changes->ids) >= MAX_IDS)
     {
-      changes->all = TRUE;
-      g_hash_table_remove_all (changes->ids);
+      table_changes_take_all (changes);
       return;
     }
   g_hash_table_add (changes->ids, g_strdup (id));
@@ -225,8 +232,7 @@ _xi_store_changes_note_many (XiStore    *self,
     self->pending_changes = change_set_new ();
   changes = change_set_lookup (self->pending_changes, table);
   changes->local |= !self->sync_applying;
-  changes->all = TRUE;
-  g_hash_table_remove_all (changes->ids);
+  table_changes_take_all (changes);
   return TRUE;
 }
 
