@@ -98,8 +98,7 @@ typedef struct
   GError      *pull_error; /* the first failure; the pull ends once nothing is in flight */
   gint64       fence;
   JsonObject  *purged;     /* per table, from sync_state() */
-  gboolean     resyncing;
-  gboolean     restoring;  /* the re-sync follows a server restored from a backup */
+  XiSyncResync rereading;  /* the table's full re-read under way in this pass, and why */
   JsonArray   *held;       /* a page waiting for the server's counter to vouch for it */
   gint64       held_top;   /* the highest server_seq that page claims */
   XiSyncResync resume;     /* the table's re-read under way when the pass came to it */
@@ -726,13 +725,13 @@ resync_finished_cb (GObject      *object,
       g_object_unref (task);
       return;
     }
-  if (run->restoring && count > 0)
+  if (run->rereading == XI_SYNC_RESYNC_RESTORE && count > 0)
     {
       g_message ("The server lost %u rows of %s that this computer still has; they are queued to go back",
                  count, run->tables[run->table_index]);
       run->stats.restored += count;
     }
-  run->resyncing = run->restoring = FALSE;
+  run->rereading = XI_SYNC_RESYNC_NONE;
   next_table (task);
 }
 
@@ -770,7 +769,7 @@ table_settled (GTask *task)
       g_object_unref (task);
       return;
     }
-  if (run->resyncing)
+  if (run->rereading != XI_SYNC_RESYNC_NONE)
     {
       xi_store_sync_finish_resync_async (self->store, table, g_task_get_cancellable (task),
                                          resync_finished_cb, task);
@@ -993,7 +992,6 @@ resync_begun_cb (GObject      *object,
       g_object_unref (task);
       return;
     }
-  run->resyncing = TRUE;
   run->checkpoint = run->cursor = 0;
   pull_page (task);
 }
@@ -1052,12 +1050,10 @@ checkpoint_read_cb (GObject      *object,
       g_debug ("Re-reading %s: its checkpoint is below the tombstone fence", table);
       /* A re-read after a restore starts over as one: what the server
        * lost still goes back to it. */
-      if (run->resume == XI_SYNC_RESYNC_RESTORE)
-        {
-          run->restoring = TRUE;
-          xi_store_sync_begin_restore_async (XI_STORE (object), table,
-                                             g_task_get_cancellable (task), resync_begun_cb, task);
-        }
+      run->rereading = run->resume == XI_SYNC_RESYNC_RESTORE ? XI_SYNC_RESYNC_RESTORE : XI_SYNC_RESYNC_PURGE;
+      if (run->rereading == XI_SYNC_RESYNC_RESTORE)
+        xi_store_sync_begin_restore_async (XI_STORE (object), table,
+                                           g_task_get_cancellable (task), resync_begun_cb, task);
       else
         xi_store_sync_begin_resync_async (XI_STORE (object), table, g_task_get_cancellable (task),
                                           resync_begun_cb, task);
@@ -1073,7 +1069,7 @@ checkpoint_read_cb (GObject      *object,
                  run->last_seq, run->checkpoint, table);
       if (g_strv_contains (xi_store_sync_tables (), table))
         {
-          run->restoring = TRUE;
+          run->rereading = XI_SYNC_RESYNC_RESTORE;
           xi_store_sync_begin_restore_async (XI_STORE (object), table,
                                              g_task_get_cancellable (task), resync_begun_cb, task);
         }
@@ -1088,8 +1084,7 @@ checkpoint_read_cb (GObject      *object,
   if (run->resume != XI_SYNC_RESYNC_NONE)
     {
       g_debug ("Going on reading %s again from %" G_GINT64_FORMAT, table, run->checkpoint);
-      run->resyncing = TRUE;
-      run->restoring = run->resume == XI_SYNC_RESYNC_RESTORE;
+      run->rereading = run->resume;
       pull_page (task);
       return;
     }
