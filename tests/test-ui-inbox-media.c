@@ -309,6 +309,12 @@ test_media_rows (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* 16 × 37 pixels, arithmetic-coded (SOF9), as fuzz-media-preview found it. */
+#define ARITHMETIC_JPEG \
+  "/9j/AAEAAP/bAEMAcG5nCwoIDQsKCw4ODS4NCwoLDhMSEhMnHB4XIC4pMTEuKS0sM38sBwCAYQAALUBXQUZMTlJTUjE+" \
+  "WmFaUGBKWVJP/9sAQwEODg4TERMmFRUmTzYtNU9PT09PT09PT09PT09PT7dPT09PT09PT09PT09PT09PT09P4AAQSm1t" \
+  "AAAAAAAAAAAAAAAA/8kAEQgAECUYAwEiAAIRAQMRAXL6/9oADAMBAAIRAxEoJSry"
+
 /* The preview decoder on its own: the shape is kept within the side it
  * is given, and what is not a picture it decodes is refused. */
 static void
@@ -318,10 +324,14 @@ test_preview_decoder (void)
   g_autoptr(GBytes) bomb = make_bomb ();
   g_autoptr(GBytes) text = g_bytes_new_static ("%PDF-1.4", 8);
   g_autoptr(GBytes) cut = g_bytes_new_from_bytes (jpeg, 0, 200);
+  g_autoptr(GBytes) arithmetic = NULL;
+  gsize arithmetic_len = 0;
+  guint8 *arithmetic_data = g_base64_decode (ARITHMETIC_JPEG, &arithmetic_len);
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GdkPixbuf) none = NULL;
   g_autoptr(GError) error = NULL;
 
+  arithmetic = g_bytes_new_take (arithmetic_data, arithmetic_len);
   pixbuf = xi_media_preview_decode (jpeg, 120, XI_MEDIA_PREVIEW_THUMBNAIL_MAX_PIXELS, &error);
   g_assert_no_error (error);
   g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 120);
@@ -337,6 +347,11 @@ test_preview_decoder (void)
   g_clear_error (&error);
   none = xi_media_preview_decode (cut, 120, XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, &error);
   g_assert_nonnull (error);
+  g_assert_null (none);
+  g_clear_error (&error);
+  /* Arithmetic-coded: Debian 12's decoder never returned from this one. */
+  none = xi_media_preview_decode (arithmetic, 120, XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, &error);
+  g_assert_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE);
   g_assert_null (none);
   g_clear_error (&error);
   /* 480 × 360 is too many pixels for a message's own thumbnail. */

@@ -42,6 +42,53 @@ sniff_format (const guint8 *data,
   return NULL;
 }
 
+/*
+ * Whether the header of a JPEG leaves its decoding in doubt: arithmetic
+ * coding (a frame marker from SOF9 to SOF15, or its conditioning table)
+ * or anything other than well-formed segments before the first scan.
+ * A few hundred bytes of arithmetic-coded data keep Debian 12's decoder
+ * busy without end (found by fuzz-media-preview), and no phone or camera
+ * writes it; a customer's picture must not stall the Inbox.
+ */
+static gboolean
+jpeg_header_is_doubtful (const guint8 *data,
+                         gsize         len)
+{
+  gsize at = 2;
+  gsize segment;
+
+  while (at + 1 < len)
+    {
+      guint8 marker = data[at + 1];
+
+      if (data[at] != 0xff)
+        return TRUE;
+      if (marker == 0xff)
+        {
+          at++;
+          continue;
+        }
+      if (marker == 0xda || marker == 0xd9)
+        return FALSE;
+      if (marker >= 0xc9 && marker <= 0xcf)
+        return TRUE;
+      if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7))
+        {
+          at += 2;
+          continue;
+        }
+      if (marker < 0xc0)
+        return TRUE;
+      if (at + 3 >= len)
+        return FALSE;
+      segment = (gsize) data[at + 2] << 8 | data[at + 3];
+      if (segment < 2)
+        return TRUE;
+      at += 2 + segment;
+    }
+  return FALSE;
+}
+
 static void
 size_prepared_cb (GdkPixbufLoader *loader,
                   int              width,
@@ -98,7 +145,8 @@ xi_media_preview_decode (GBytes  *data,
 
   bytes = g_bytes_get_data (data, &len);
   format = sniff_format (bytes, len);
-  if (format == NULL || len > XI_MEDIA_PREVIEW_MAX_BYTES)
+  if (format == NULL || len > XI_MEDIA_PREVIEW_MAX_BYTES ||
+      (g_str_equal (format, "jpeg") && jpeg_header_is_doubtful (bytes, len)))
     {
       g_set_error_literal (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE,
                            _("Not a JPEG, PNG or WebP picture"));
