@@ -563,6 +563,32 @@ test_follows_store (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A notification clicked before the list is read: the conversation is
+ * chosen when the list arrives, from inside the list's own change,
+ * which the list view must have taken in first (under MALLOC_PERTURB_ it
+ * crashed on freed rows otherwise). */
+static void
+test_shown_before_listed (Fixture       *f,
+                          gconstpointer  data)
+{
+  XiWindow *window = xi_window_new (NULL, f->ui.context);
+  XiInboxPage *page;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  xi_window_show_page (window, "inbox");
+  page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  g_assert_cmpuint (g_list_model_get_n_items (xi_inbox_page_get_conversations (page)), ==, 0);
+
+  xi_inbox_page_show_conversation (page, SITI);
+  g_assert_true (xi_ui_wait_for (has_messages, page, 5000));
+  xi_ui_spin (300);
+  g_assert_cmpstr (xi_inbox_page_get_selected_phone (page), ==, SITI);
+  g_assert_cmpuint (g_list_model_get_n_items (xi_inbox_page_get_conversations (page)), ==, 4);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The main window cannot get narrower than its widest page; the inbox
  * alone shows one pane at a time on a phone-sized screen. */
 static void
@@ -1035,6 +1061,8 @@ main (int   argc,
   g_test_add ("/xi/ui/inbox/preferences", Fixture, NULL, fixture_setup, test_preferences, fixture_teardown);
   g_test_add ("/xi/ui/inbox/preferences-follow-store", Fixture, NULL, fixture_setup,
               test_preferences_follow_store, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/shown-before-listed", Fixture, NULL, fixture_setup, test_shown_before_listed,
+              fixture_teardown);
   g_test_add ("/xi/ui/inbox/narrow", Fixture, NULL, fixture_setup, test_narrow, fixture_teardown);
   g_test_add ("/xi/ui/inbox/mark-all-read", Fixture, NULL, fixture_setup, test_mark_all_read,
               fixture_teardown);

@@ -1138,7 +1138,11 @@ xi_inbox_page_init (XiInboxPage *self)
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
-  g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (conversations_changed_cb), self);
+  /* After the list view's own handler: a selection changed while the
+   * view still holds the rows of before the change makes it reach for
+   * rows that are gone. */
+  g_signal_connect_data (self->selection, "items-changed", G_CALLBACK (conversations_changed_cb), self,
+                         NULL, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
