@@ -139,7 +139,7 @@ upsert (XiSupabaseClient *client,
 {
   JsonArray *stored = NULL;
 
-  XI_TEST_WAIT (xi_supabase_client_upsert_async (client, table, NULL, FALSE, rows, NULL,
+  XI_TEST_WAIT (xi_supabase_client_upsert_async (client, table, NULL, FALSE, -1, rows, NULL,
                                                  xi_test_store_result_cb, &slot_),
                 stored = xi_supabase_client_upsert_finish (client, result_, error));
   return stored;
