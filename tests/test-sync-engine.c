@@ -2218,7 +2218,8 @@ typedef struct
 {
   const char *master;
   const char *backup;
-  gboolean    twice;  /* and A's mark goes back again before the push after */
+  guint       restore_at;  /* the batch before which the copy is put back */
+  guint       again_at;    /* the batch before which A's mark goes back again, or G_MAXUINT */
   guint       held;
 } HeldRestore;
 
@@ -2229,9 +2230,9 @@ restore_before_push_cb (XiSyncEngine *engine,
 {
   HeldRestore *restore = user_data;
 
-  if (restore->held == 0)
+  if (restore->held == restore->restore_at)
     restore_contacts (restore->master, restore->backup);
-  else if (restore->held == 1 && restore->twice)
+  else if (restore->held == restore->again_at)
     server_sql ("update private.device_marks set pushed_seq = 0 where master_user_id = '%s'",
                 restore->master);
   restore->held++;
@@ -2282,7 +2283,7 @@ test_restored_before_push (Fixture       *fixture,
                            gconstpointer  data)
 {
   g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
-  HeldRestore restore = { xi_supabase_client_get_user_id (fixture->a.client), backup, FALSE, 0 };
+  HeldRestore restore = { xi_supabase_client_get_user_id (fixture->a.client), backup, 0, G_MAXUINT, 0 };
   g_autoptr(XiContact) citra = citra_after_backup (fixture, &restore);
   g_autoptr(GPtrArray) on_b = NULL;
   g_autoptr(GError) error = NULL;
@@ -2329,7 +2330,7 @@ test_restored_twice_in_a_pass (Fixture       *fixture,
                                gconstpointer  data)
 {
   g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
-  HeldRestore restore = { xi_supabase_client_get_user_id (fixture->a.client), backup, TRUE, 0 };
+  HeldRestore restore = { xi_supabase_client_get_user_id (fixture->a.client), backup, 0, 1, 0 };
   g_autoptr(XiContact) citra = citra_after_backup (fixture, &restore);
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
@@ -2353,6 +2354,42 @@ test_restored_twice_in_a_pass (Fixture       *fixture,
   name = server_contact (&fixture->a, citra, "name");
   g_assert_cmpstr (name, ==, "Citra");
   g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 3);
+}
+
+/* A pushes more than one batch; after the first is written the server
+ * goes back to a copy from before it. The second batch expects the mark
+ * the first one's rows were given, so it is refused, and the same pass
+ * finds the first batch lost and queues it to go back. */
+static void
+test_restored_between_batches (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  HeldRestore restore = { xi_supabase_client_get_user_id (fixture->a.client), backup, 1,
+                          G_MAXUINT, 0 };
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+
+  g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000531"));
+  sync_both (fixture);
+  backup_contacts (restore.master, backup);
+  for (guint i = 0; i < 201; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000106%02u%u", i % 100, i / 100);
+
+      g_object_unref (add_contact (&fixture->a, "Eka", phone));
+    }
+
+  g_assert_true (run_held (fixture, &restore, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.restored, ==, 200);
+  g_assert_cmpuint (stats.pushed, ==, 201);
+  g_assert_cmpuint (restore.held, ==, 3);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 200);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 202);
 }
 
 /* A's push commits but its reply is lost, after A's mark was known: the
@@ -2605,6 +2642,7 @@ main (int   argc,
   ADD ("restored-row-gone-here", test_restored_row_gone_here);
   ADD ("restored-before-push", test_restored_before_push);
   ADD ("restored-twice-in-a-pass", test_restored_twice_in_a_pass);
+  ADD ("restored-between-batches", test_restored_between_batches);
   ADD ("reply-lost-not-restored", test_reply_lost_not_restored);
   ADD ("resumed-reread-below-fence", test_resumed_reread_below_fence);
   ADD ("two-passes-one-folder", test_two_passes_one_folder);
