@@ -132,17 +132,28 @@ select_rows (XiSupabaseClient   *client,
 }
 
 static JsonArray *
+upsert_expecting (XiSupabaseClient *client,
+                  const char       *table,
+                  gint64            expected_mark,
+                  JsonArray        *rows,
+                  GError          **error)
+{
+  JsonArray *stored = NULL;
+
+  XI_TEST_WAIT (xi_supabase_client_upsert_async (client, table, NULL, FALSE, expected_mark,
+                                                 rows, NULL,
+                                                 xi_test_store_result_cb, &slot_),
+                stored = xi_supabase_client_upsert_finish (client, result_, error));
+  return stored;
+}
+
+static JsonArray *
 upsert (XiSupabaseClient *client,
         const char       *table,
         JsonArray        *rows,
         GError          **error)
 {
-  JsonArray *stored = NULL;
-
-  XI_TEST_WAIT (xi_supabase_client_upsert_async (client, table, NULL, FALSE, rows, NULL,
-                                                 xi_test_store_result_cb, &slot_),
-                stored = xi_supabase_client_upsert_finish (client, result_, error));
-  return stored;
+  return upsert_expecting (client, table, -1, rows, error);
 }
 
 static JsonNode *
@@ -697,6 +708,34 @@ test_upsert_refused (Fixture       *fixture,
                                                "version"), ==, 1);
 }
 
+/* A write expecting a device mark the server does not hold (this client
+ * names no device, so it holds none) is refused whole as a restored
+ * server, which is worth retrying once the device has read it again;
+ * expecting none, it goes through. */
+static void
+test_upsert_expects_mark (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *master = xi_supabase_client_get_user_id (fixture->client);
+  g_autoptr(JsonArray) rows = contact_rows (master, 0, 2);
+  g_autoptr(JsonArray) stored = NULL;
+  g_autoptr(JsonArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *query[] = { "select", "id", NULL };
+
+  g_assert_null (upsert_expecting (fixture->client, "contacts", 1, rows, &error));
+  assert_server_error (error, XI_SYNC_ERROR_SERVER_RESTORED, 400, "XI060");
+  g_assert_true (xi_sync_error_is_transient (error));
+  g_clear_error (&error);
+  all = select_rows (fixture->client, "contacts", query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (all), ==, 0);
+
+  stored = upsert_expecting (fixture->client, "contacts", 0, rows, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (stored), ==, 2);
+}
+
 static void
 test_retry_after (Fixture       *fixture,
                   gconstpointer  data)
@@ -868,6 +907,7 @@ main (int   argc,
   ADD ("rest/unauthorized-retried-once", test_unauthorized_retried_once);
   ADD ("rest/pull-across-token-expiry", test_pull_across_token_expiry);
   ADD ("rest/upsert-refused", test_upsert_refused);
+  ADD ("rest/upsert-expects-mark", test_upsert_expects_mark);
   ADD ("rest/retry-after", test_retry_after);
   ADD ("rest/other-account-isolated", test_other_account_isolated);
   ADD ("rpc/reserve-quota", test_reserve_quota);

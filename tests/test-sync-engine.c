@@ -1950,6 +1950,35 @@ test_server_restored_from_backup (Fixture       *fixture,
   g_assert_nonnull (seen);
 }
 
+/* A copy of the account's contacts, counter and device marks, as a
+ * backup of the project's database would hold them. */
+static void
+backup_contacts (const char *master,
+                 const char *backup)
+{
+  server_sql ("create table public.%s_rows as select * from public.contacts"
+              " where master_user_id = '%s';"
+              " create table public.%s_counter as select * from private.sync_counters"
+              " where master_user_id = '%s';"
+              " create table public.%s_marks as select * from private.device_marks"
+              " where master_user_id = '%s'", backup, master, backup, master, backup, master);
+}
+
+/* The database goes back to that copy, and the copy is dropped. */
+static void
+restore_contacts (const char *master,
+                  const char *backup)
+{
+  server_sql ("delete from public.contacts where master_user_id = '%s';"
+              " insert into public.contacts select * from public.%s_rows;"
+              " update private.sync_counters c set last_seq = b.last_seq from public.%s_counter b"
+              " where c.master_user_id = b.master_user_id;"
+              " delete from private.device_marks where master_user_id = '%s';"
+              " insert into private.device_marks select * from public.%s_marks;"
+              " drop table public.%s_rows; drop table public.%s_counter; drop table public.%s_marks",
+              master, backup, backup, master, backup, backup, backup, backup);
+}
+
 /* The server goes back to a copy taken before A added Citra and renamed
  * Ayu, device marks included, and B then writes more than A has read,
  * so the counter is past A's checkpoint again: A still finds out from
@@ -1970,12 +1999,7 @@ test_restored_counter_passed (Fixture       *fixture,
   XiSyncStats stats;
 
   sync_both (fixture);
-  server_sql ("create table public.%s_rows as select * from public.contacts"
-              " where master_user_id = '%s';"
-              " create table public.%s_counter as select * from private.sync_counters"
-              " where master_user_id = '%s';"
-              " create table public.%s_marks as select * from private.device_marks"
-              " where master_user_id = '%s'", backup, master, backup, master, backup, master);
+  backup_contacts (master, backup);
 
   renamed = find_contact (&fixture->a, "6281200000091");
   xi_contact_set_name (renamed, "Ayu Lestari");
@@ -1984,14 +2008,7 @@ test_restored_counter_passed (Fixture       *fixture,
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.pushed, ==, 2);
 
-  server_sql ("delete from public.contacts where master_user_id = '%s';"
-              " insert into public.contacts select * from public.%s_rows;"
-              " update private.sync_counters c set last_seq = b.last_seq from public.%s_counter b"
-              " where c.master_user_id = b.master_user_id;"
-              " delete from private.device_marks where master_user_id = '%s';"
-              " insert into private.device_marks select * from public.%s_marks;"
-              " drop table public.%s_rows; drop table public.%s_counter; drop table public.%s_marks",
-              master, backup, backup, master, backup, backup, backup, backup);
+  restore_contacts (master, backup);
   for (guint i = 0; i < 8; i++)
     {
       g_autofree char *phone = g_strdup_printf ("62812000001%02u", i);
@@ -2193,6 +2210,213 @@ test_restored_row_gone_here (Fixture       *fixture,
   g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
   g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_resync"
                               " WHERE table_name = 'repush:contacts'"), ==, 0);
+}
+
+/* The copy of backup_contacts() put back while A's pass is held between
+ * its read of the server's state and its first push. */
+typedef struct
+{
+  const char *master;
+  const char *backup;
+  guint       restore_at;  /* the batch before which the copy is put back */
+  guint       again_at;    /* the batch before which A's mark goes back again, or G_MAXUINT */
+  guint       held;
+} HeldRestore;
+
+static void
+restore_before_push_cb (XiSyncEngine *engine,
+                        guint         n_ops,
+                        gpointer      user_data)
+{
+  HeldRestore *restore = user_data;
+
+  if (restore->held == restore->restore_at)
+    restore_contacts (restore->master, restore->backup);
+  else if (restore->held == restore->again_at)
+    server_sql ("update private.device_marks set pushed_seq = 0 where master_user_id = '%s'",
+                restore->master);
+  restore->held++;
+}
+
+/* A adds Ayu, both computers sync, the server is backed up, and A adds
+ * Citra and pushes it: Citra is what a restore to that copy loses. */
+static XiContact *
+citra_after_backup (Fixture     *fixture,
+                    HeldRestore *restore)
+{
+  XiContact *citra;
+  XiSyncStats stats;
+
+  g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000501"));
+  sync_both (fixture);
+  backup_contacts (restore->master, restore->backup);
+  citra = add_contact (&fixture->a, "Citra", "6281200000502");
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  return citra;
+}
+
+/* A pass of A held at each batch by restore_before_push_cb(). */
+static gboolean
+run_held (Fixture      *fixture,
+          HeldRestore  *restore,
+          XiSyncStats  *stats,
+          GError      **error)
+{
+  gulong handler = g_signal_connect (fixture->a.engine, "pushing",
+                                     G_CALLBACK (restore_before_push_cb), restore);
+  gboolean ok = run_sync (&fixture->a, stats, error);
+
+  g_signal_handler_disconnect (fixture->a.engine, handler);
+  return ok;
+}
+
+/* A reads the server's state, agreeing with what it knew, and the server
+ * is put back to a copy from before Citra before A pushes Dewi and Eka.
+ * Those two writes would take the restored mark past the one A saw, so
+ * nothing A reads later would show the loss; the server refuses them
+ * instead, and the same pass reads everything again, sends Dewi and Eka
+ * and queues Citra, which the next pass sends back. B, whose writes the
+ * restore did not touch, is never refused. */
+static void
+test_restored_before_push (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  HeldRestore restore = { xi_supabase_client_get_user_id (fixture->a.client), backup, 0, G_MAXUINT, 0 };
+  g_autoptr(XiContact) citra = citra_after_backup (fixture, &restore);
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  XiSyncStats stats;
+
+  g_object_unref (add_contact (&fixture->a, "Dewi", "6281200000503"));
+  g_object_unref (add_contact (&fixture->a, "Eka", "6281200000504"));
+  g_assert_true (run_held (fixture, &restore, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.restored, ==, 1);
+  g_assert_cmpuint (stats.pushed, ==, 2);
+  g_assert_cmpuint (stats.refused, ==, 0);
+  g_assert_cmpuint (restore.held, ==, 2);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (stats.restored, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
+  name = server_contact (&fixture->a, citra, "name");
+  g_assert_cmpstr (name, ==, "Citra");
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 4);
+
+  /* B's mark was not lost: its writes go through as ever. */
+  g_object_unref (add_contact (&fixture->b, "Fajar", "6281200000505"));
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (stats.restored, ==, 0);
+  sync_both (fixture);
+  on_b = list_contacts (&fixture->b);
+  g_assert_cmpuint (on_b->len, ==, 5);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 5);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_state"
+                              " WHERE key LIKE 'restore:%'"), ==, 0);
+}
+
+/* The server goes back once more while A's pass, having found the first
+ * restore, is held before it pushes again: the pass gives up with an
+ * error worth retrying and keeps the ops; the next pass finds A's mark
+ * lower in the server's state and sends everything the server lost. */
+static void
+test_restored_twice_in_a_pass (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  HeldRestore restore = { xi_supabase_client_get_user_id (fixture->a.client), backup, 0, 1, 0 };
+  g_autoptr(XiContact) citra = citra_after_backup (fixture, &restore);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  XiSyncStats stats;
+
+  g_object_unref (add_contact (&fixture->a, "Dewi", "6281200000503"));
+  g_assert_false (run_held (fixture, &restore, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_SERVER_RESTORED);
+  g_assert_true (xi_sync_error_is_transient (error));
+  g_assert_cmpuint (restore.held, ==, 2);
+  g_assert_cmpuint (stats.pushed, ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 1);
+  g_assert_cmpuint (counts (&fixture->a).dead, ==, 0);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (stats.restored, ==, 1);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  name = server_contact (&fixture->a, citra, "name");
+  g_assert_cmpstr (name, ==, "Citra");
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 3);
+}
+
+/* A pushes more than one batch; after the first is written the server
+ * goes back to a copy from before it. The second batch expects the mark
+ * the first one's rows were given, so it is refused, and the same pass
+ * finds the first batch lost and queues it to go back. */
+static void
+test_restored_between_batches (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
+  HeldRestore restore = { xi_supabase_client_get_user_id (fixture->a.client), backup, 1,
+                          G_MAXUINT, 0 };
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+
+  g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000531"));
+  sync_both (fixture);
+  backup_contacts (restore.master, backup);
+  for (guint i = 0; i < 201; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000106%02u%u", i % 100, i / 100);
+
+      g_object_unref (add_contact (&fixture->a, "Eka", phone));
+    }
+
+  g_assert_true (run_held (fixture, &restore, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.restored, ==, 200);
+  g_assert_cmpuint (stats.pushed, ==, 201);
+  g_assert_cmpuint (restore.held, ==, 3);
+
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 200);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 202);
+}
+
+/* A's push commits but its reply is lost, after A's mark was known: the
+ * retry, expecting the mark A saw before, finds the server's higher and
+ * is taken as the replay it is, not as a restore. */
+static void
+test_reply_lost_not_restored (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+
+  g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000511"));
+  sync_ok (&fixture->a, NULL);
+  g_object_unref (add_contact (&fixture->a, "Budi", "6281200000512"));
+  control ("drop-after-commit?path=/rest/v1/contacts&method=POST");
+  g_assert_false (run_sync (&fixture->a, NULL, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_NETWORK);
+  g_clear_error (&error);
+
+  wait_seconds (1.2);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (stats.restored, ==, 0);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_resync"), ==, 0);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 2);
 }
 
 /* B's re-read of contacts after a purge stops half way. While B is
@@ -2416,6 +2640,10 @@ main (int   argc,
   ADD ("restored-own-pushes-passed", test_restored_own_pushes_passed);
   ADD ("restored-row-dropped", test_restored_row_dropped);
   ADD ("restored-row-gone-here", test_restored_row_gone_here);
+  ADD ("restored-before-push", test_restored_before_push);
+  ADD ("restored-twice-in-a-pass", test_restored_twice_in_a_pass);
+  ADD ("restored-between-batches", test_restored_between_batches);
+  ADD ("reply-lost-not-restored", test_reply_lost_not_restored);
   ADD ("resumed-reread-below-fence", test_resumed_reread_below_fence);
   ADD ("two-passes-one-folder", test_two_passes_one_folder);
   ADD ("first-sync-50000", test_first_sync_50000);

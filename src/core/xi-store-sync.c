@@ -2962,6 +2962,29 @@ failed_early:
   g_task_return_error (task, error);
 }
 
+/* The server refused a write because it holds a lower mark than this
+ * device saw: the same re-read as for a mark seen lower, in one go. */
+static void
+restore_all_func (XiStore  *self,
+                  GTask    *task,
+                  gpointer  data)
+{
+  GError *error = NULL;
+
+  if (!_xi_store_begin (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!restore_all (self, &error) || !_xi_store_commit (self, &error))
+    {
+      _xi_store_rollback (self);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 note_pushed_func (XiStore  *self,
                   GTask    *task,
@@ -3855,6 +3878,48 @@ xi_store_sync_check_marks_finish (XiStore       *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * xi_store_sync_restore_all_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the re-read is set up
+ * @user_data: closure
+ *
+ * The server was put back to an earlier copy (it refused a write that
+ * expected this device's mark, %XI_SYNC_ERROR_SERVER_RESTORED): every
+ * table starts the re-read of xi_store_sync_begin_restore_async() and the
+ * marks this device knew are forgotten, in one transaction, as when
+ * xi_store_sync_check_marks_async() finds a mark lower.
+ */
+void
+xi_store_sync_restore_all_async (XiStore             *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push (self, restore_all_func, NULL, NULL, xi_store_sync_restore_all_async,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_restore_all_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: whether every table is to be read again
+ */
+gboolean
+xi_store_sync_restore_all_finish (XiStore       *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

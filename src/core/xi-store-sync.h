@@ -242,6 +242,13 @@ gboolean        xi_store_sync_check_marks_finish     (XiStore               *sel
                                                       GAsyncResult          *result,
                                                       gboolean              *restored,
                                                       GError               **error);
+void            xi_store_sync_restore_all_async      (XiStore               *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_sync_restore_all_finish     (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_sync_note_pushed_async      (XiStore               *self,
                                                       const char            *device_id,
                                                       gint64                 server_seq,

@@ -101,6 +101,7 @@ typedef struct
   char        *method;
   char        *path_and_query;   /* below /rest/v1/ or /auth/v1/ */
   char        *prefer;
+  gint64       expected_mark;    /* X-Expected-Mark, or -1 */
   GBytes      *body;
   gboolean     authenticated;
   gboolean     retried;
@@ -366,6 +367,8 @@ error_from_reply (Api                 api,
 
   if (api == API_AUTH)
     code = code_for_auth_error (server_code);
+  else if (g_strcmp0 (server_code, "XI060") == 0)
+    code = XI_SYNC_ERROR_SERVER_RESTORED;
   if (code == XI_SYNC_ERROR_FAILED)
     {
       if (status == 429)
@@ -845,6 +848,12 @@ send_request (GTask *task)
     soup_message_headers_append (headers, "Prefer", request->prefer);
   if (request->api == API_REST && self->device_id != NULL)
     soup_message_headers_append (headers, "X-Device-Id", self->device_id);
+  if (request->expected_mark >= 0)
+    {
+      g_autofree char *mark = g_strdup_printf ("%" G_GINT64_FORMAT, request->expected_mark);
+
+      soup_message_headers_append (headers, "X-Expected-Mark", mark);
+    }
   if (request->body != NULL)
     soup_message_set_request_body_from_bytes (request->message, "application/json",
                                               request->body);
@@ -882,6 +891,7 @@ request_new (Api         api,
   request->method = g_strdup (method);
   request->path_and_query = g_strdup (path_and_query);
   request->authenticated = authenticated;
+  request->expected_mark = -1;
   return request;
 }
 
@@ -2000,6 +2010,8 @@ xi_supabase_client_select_finish (XiSupabaseClient  *self,
  *   separated; %NULL for the primary key
  * @ignore_duplicates: keep existing rows as they are (append-only facts)
  *   instead of merging into them
+ * @expected_mark: the highest mark this device saw the server hold for
+ *   it (`X-Expected-Mark`), or -1 to send none
  * @rows: objects that all have the same keys (PostgREST refuses others
  *   with `PGRST102`): write absent values as explicit nulls
  * @cancellable: (nullable): a #GCancellable
@@ -2007,13 +2019,16 @@ xi_supabase_client_select_finish (XiSupabaseClient  *self,
  * @user_data: data for @callback
  *
  * Inserts or updates @rows in one request and one transaction: either all
- * are written or none.
+ * are written or none. A server holding a lower mark for this device than
+ * @expected_mark writes none and fails with
+ * %XI_SYNC_ERROR_SERVER_RESTORED.
  */
 void
 xi_supabase_client_upsert_async (XiSupabaseClient    *self,
                                  const char          *table,
                                  const char          *on_conflict,
                                  gboolean             ignore_duplicates,
+                                 gint64               expected_mark,
                                  JsonArray           *rows,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
@@ -2048,6 +2063,7 @@ xi_supabase_client_upsert_async (XiSupabaseClient    *self,
   request->prefer = g_strdup (ignore_duplicates
                               ? "resolution=ignore-duplicates,return=representation"
                               : "resolution=merge-duplicates,return=representation");
+  request->expected_mark = expected_mark;
   node = json_node_new (JSON_NODE_ARRAY);
   json_node_set_array (node, rows);
   request->body = json_node_to_bytes (node);

@@ -101,6 +101,7 @@ void              xi_supabase_client_upsert_async     (XiSupabaseClient     *sel
                                                        const char           *table,
                                                        const char           *on_conflict,
                                                        gboolean              ignore_duplicates,
+                                                       gint64                expected_mark,
                                                        JsonArray            *rows,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,

@@ -42,6 +42,13 @@
  * will not hold is refused, and the store pauses the campaign with the
  * server's numbers.
  *
+ * Each upsert names the mark this device expects the server to hold for
+ * it (X-Expected-Mark): what sync_state() showed, or what the server
+ * gave this pass's own writes since. A server restored after that read
+ * refuses the write whole, and the pass starts the same re-read as for
+ * a mark seen lower in sync_state(), instead of writing into the copy
+ * and lifting the mark past what it lost.
+ *
  * Pull: keyset pages on server_seq until an empty page. The server may
  * cap a page below the limit asked for, so a short page is not the end.
  * Each page and its checkpoint are applied in one SQLite transaction by
@@ -70,6 +77,13 @@ struct _XiSyncEngine
 };
 
 G_DEFINE_FINAL_TYPE (XiSyncEngine, xi_sync_engine, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_PUSHING,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* A group of ops of one table sent as one request. */
 typedef struct
@@ -105,6 +119,7 @@ typedef struct
   gboolean     marked;     /* the server keeps this device's mark: its pushes raise it */
   gboolean     reregistered; /* after marks that went back, once a pass */
   gint64       own_top;    /* the highest server_seq of a row this pass wrote */
+  gint64       expected_mark; /* sent with each upsert; -1 when the server keeps no marks */
   int          lock_fd;    /* holds flock () on the folder's sync.lock; -1 when not */
   guint        lock_waited_ms;
 } Run;
@@ -184,13 +199,15 @@ requeue_unit (Run          *run,
               const GError *error)
 {
   guint retry_after = xi_sync_error_get_retry_after (error);
+  /* Sent again as soon as this device has read the restored server. */
+  gboolean now = g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_SERVER_RESTORED);
 
   for (guint i = 0; i < unit->ops->len; i++)
     {
       XiSyncOp *op = g_ptr_array_index (unit->ops, i);
 
       add_result (run, op, XI_SYNC_OUTCOME_TRANSIENT, NULL, error->message,
-                  xi_sync_engine_backoff_seconds (op->attempts, retry_after));
+                  now ? 0 : xi_sync_engine_backoff_seconds (op->attempts, retry_after));
     }
 }
 
@@ -225,8 +242,33 @@ static void send_next_unit (GTask *task);
 static void pull_table (GTask *task);
 static void pull_page (GTask *task);
 static void lock_try (GTask *task);
+static void register_again (GTask *task);
 
 /* Push */
+
+/* The server refused a write for holding a lower mark than this pass
+ * read: it was restored after that read. Whatever this pass wrote before
+ * may be lost with it, so none of it raises the mark this device knows. */
+static void
+restored_all_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!xi_store_sync_restore_all_finish (XI_STORE (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_message ("The server refused a write for a device mark it no longer has: it was "
+             "restored from a backup; reading everything again");
+  run->own_top = 0;
+  register_again (task);
+}
 
 static void
 completed_cb (GObject      *object,
@@ -245,6 +287,25 @@ completed_cb (GObject      *object,
   g_clear_pointer (&run->batch, g_ptr_array_unref);
   g_clear_pointer (&run->results, g_ptr_array_unref);
 
+  if (g_error_matches (run->push_error, XI_SYNC_ERROR, XI_SYNC_ERROR_SERVER_RESTORED))
+    {
+      XiSyncEngine *self = g_task_get_source_object (task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      g_clear_error (&run->push_error);
+      if (run->reregistered)
+        {
+          /* Restored twice in one pass, or a server that keeps refusing:
+           * the ops wait, and the next pass reads it again. */
+          g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_SERVER_RESTORED,
+                                   _("The sync server was put back to an earlier copy while "
+                                     "syncing; sync tries again later"));
+          return;
+        }
+      xi_store_sync_restore_all_async (self->store, cancellable, restored_all_cb,
+                                       g_steal_pointer (&task));
+      return;
+    }
   /* After a transient failure the rest waits for its backoff; pulling
    * now would only fail the same way. */
   if (run->push_error != NULL)
@@ -354,6 +415,9 @@ upserted_cb (GObject      *object,
       else
         add_result (run, op, XI_SYNC_OUTCOME_SKIPPED, NULL, NULL, 0);
     }
+  /* The server marked this device at least as high with this request. */
+  if (run->expected_mark >= 0)
+    run->expected_mark = MAX (run->expected_mark, run->own_top);
   send_next_unit (task);
 }
 
@@ -567,7 +631,7 @@ send_next_unit (GTask *task)
                                                 : json_node_new (JSON_NODE_NULL));
     }
   xi_supabase_client_upsert_async (self->client, unit->table, conflict_target (unit->table),
-                                   is_append_only (unit->table), rows,
+                                   is_append_only (unit->table), run->expected_mark, rows,
                                    g_task_get_cancellable (task), upserted_cb, task);
 }
 
@@ -577,6 +641,7 @@ batch_taken_cb (GObject      *object,
                 gpointer      user_data)
 {
   GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   Unit *unit = NULL;
@@ -633,6 +698,7 @@ batch_taken_cb (GObject      *object,
         }
       g_ptr_array_add (unit->ops, op);
     }
+  g_signal_emit (self, signals[SIGNAL_PUSHING], 0, run->batch->len);
   send_next_unit (task);
 }
 
@@ -1137,18 +1203,29 @@ static void device_read_cb (GObject      *object,
                             GAsyncResult *result,
                             gpointer      user_data);
 
-/* A device mark lower than this device knew it: the server was put back
- * to an earlier copy, whatever its counter says now. Every table is read
- * again (the store has begun that on disk), and this device registers
+/* The server was put back to an earlier copy, and every table is to be
+ * read again (the store has begun that on disk). This device registers
  * again first, since the copy may predate its registration: its pushes
- * must raise its mark and may write its campaigns. */
+ * must raise its mark and may write its campaigns. Once a pass. */
+static void
+register_again (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  run->reregistered = TRUE;
+  g_clear_pointer (&self->device_id, g_free);
+  xi_store_sync_get_device_async (self->store, g_task_get_cancellable (task), device_read_cb, task);
+}
+
+/* A device mark lower than this device knew it: the server was put back
+ * to an earlier copy, whatever its counter says now. */
 static void
 marks_checked_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   GTask *task = user_data;
-  XiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   gboolean restored = FALSE;
@@ -1166,9 +1243,7 @@ marks_checked_cb (GObject      *object,
     }
   g_message ("A device mark on the server went back: it was restored from a backup; "
              "reading everything again");
-  run->reregistered = TRUE;
-  g_clear_pointer (&self->device_id, g_free);
-  xi_store_sync_get_device_async (self->store, g_task_get_cancellable (task), device_read_cb, task);
+  register_again (task);
 }
 
 static void
@@ -1208,6 +1283,7 @@ state_read_cb (GObject      *object,
   if (xi_json_get_object (object_state, "purged") != NULL)
     run->purged = json_object_ref (xi_json_get_object (object_state, "purged"));
   marks = xi_json_get_object (object_state, "marks");
+  run->expected_mark = -1;
   /* A server without device marks (older than them) proves nothing. */
   if (marks == NULL || self->device_id == NULL)
     {
@@ -1215,6 +1291,9 @@ state_read_cb (GObject      *object,
       return;
     }
   run->marked = json_object_has_member (marks, self->device_id);
+  /* Unless the check finds it lower than this device knew, the mark
+   * shown is the highest this device has seen for itself. */
+  run->expected_mark = MAX (xi_json_get_int (marks, self->device_id, 0), 0);
   marks_node = json_node_init_object (json_node_alloc (), marks);
   json_node_seal (marks_node);
   xi_store_sync_check_marks_async (self->store, marks_node, self->device_id,
@@ -1409,6 +1488,19 @@ xi_sync_engine_class_init (XiSyncEngineClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = xi_sync_engine_finalize;
+
+  /**
+   * XiSyncEngine::pushing:
+   * @self: the engine
+   * @n_ops: how many ops the batch holds
+   *
+   * Emitted on the engine's thread before each batch of ops goes to the
+   * server, once the pass has read and checked the server's state. The
+   * pass waits for the handlers to return.
+   */
+  signals[SIGNAL_PUSHING] =
+    g_signal_new ("pushing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -1502,6 +1594,7 @@ xi_sync_engine_run_once_async (XiSyncEngine        *self,
   run = g_new0 (Run, 1);
   run->tables = xi_store_sync_pull_tables ();
   run->lock_fd = -1;
+  run->expected_mark = -1;
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   self->running = TRUE;
   lock_try (task);

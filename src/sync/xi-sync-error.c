@@ -117,8 +117,9 @@ xi_sync_error_get_retry_after (const GError *error)
  * xi_sync_error_is_transient:
  * @error: an error
  *
- * Whether the same request may succeed later: no reply, 5xx, 429, or
- * another program syncing the same data folder. Sync
+ * Whether the same request may succeed later: no reply, 5xx, 429,
+ * another program syncing the same data folder, or a server put back to
+ * an earlier copy (once this device has read it again). Sync
  * keeps such work queued and backs off; anything else is final for the
  * request that failed.
  *
@@ -130,5 +131,6 @@ xi_sync_error_is_transient (const GError *error)
   return g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_NETWORK) ||
          g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_UNAVAILABLE) ||
          g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_RATE_LIMITED) ||
-         g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BUSY);
+         g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BUSY) ||
+         g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_SERVER_RESTORED);
 }

@@ -39,6 +39,9 @@ G_BEGIN_DECLS
  * @XI_SYNC_ERROR_BAD_REPLY: the server's answer could not be understood
  * @XI_SYNC_ERROR_BUSY: another program is syncing the same data folder;
  *   try again later
+ * @XI_SYNC_ERROR_SERVER_RESTORED: the server refused a write because it
+ *   holds a lower mark for this device than the device saw (`XI060`): it
+ *   was put back to an earlier copy, and what it lost must be sent again
  *
  * Errors of the Supabase client and the sync engine. Errors from the
  * server carry its HTTP status, its error code and, for 429 and 503, how
@@ -61,6 +64,7 @@ typedef enum {
   XI_SYNC_ERROR_CONFLICT,
   XI_SYNC_ERROR_BAD_REPLY,
   XI_SYNC_ERROR_BUSY,
+  XI_SYNC_ERROR_SERVER_RESTORED,
 } XiSyncError;
 
 GQuark      xi_sync_error_quark           (void);

@@ -1,14 +1,15 @@
 // supabase-js's PostgREST client against the gateway, on the project's
 // real tables and functions: reads with filters, ordering, ranges and
 // exact counts, inserts, upserts on a conflict target (merge and ignore),
-// updates, RPCs, and the error shapes it turns into `error` objects.
+// updates, RPCs, the error shapes it turns into `error` objects, and
+// the headers the app adds to its writes.
 //
 // Usage: node rest.js FAKESUPABASE
 
 'use strict';
 
 const assert = require('node:assert/strict');
-const { run, newOwner, uuid, sleep } = require('./harness');
+const { run, newOwner, uuid, sleep, supabase } = require('./harness');
 
 // A full contact row as the sync engine pushes it: every key present.
 function contact (owner, index, extra = {}) {
@@ -256,6 +257,37 @@ const checks = [
     await rig.control('max-rows', { n: 0 });
     const all = await owner.db.from('contacts').select('id').limit(20);
     assert.equal(all.data.length, 20);
+  }],
+
+  ['a device\'s expected mark reaches the database in X-Expected-Mark', async (rig) => {
+    const device = uuid();
+    const registered = await owner.db.rpc('register_device', { p_device_id: device, p_name: 'Laptop' });
+    assert.equal(registered.error, null, registered.error && registered.error.message);
+    // The app's headers on every write, as global headers of a client.
+    const expecting = (mark) => supabase.createClient(rig.url, rig.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      global: { headers: { Authorization: `Bearer ${owner.session.access_token}`,
+                           'X-Device-Id': device, 'X-Expected-Mark': mark } },
+    });
+
+    const first = await expecting('0').from('contacts').upsert(contact(owner, 500));
+    assert.equal(first.error, null, first.error && first.error.message);
+    const state = await owner.db.rpc('sync_state');
+    const mark = state.data.marks[device];
+    assert.ok(mark > 0);
+    const kept = await expecting(String(mark)).from('contacts').upsert(contact(owner, 501));
+    assert.equal(kept.error, null, kept.error && kept.error.message);
+
+    const lost = await expecting(String(mark + 1000)).from('contacts').upsert(contact(owner, 502));
+    assert.equal(lost.status, 400);
+    assert.equal(lost.error.code, 'XI060');
+    assert.match(lost.error.message, /^server_restored: /);
+    const none = await owner.db.from('contacts').select('id').eq('phone', contact(owner, 502).phone);
+    assert.deepEqual(none.data, []);
+
+    const garbled = await expecting('soon').from('contacts').upsert(contact(owner, 503));
+    assert.equal(garbled.status, 400);
+    assert.equal(garbled.error.code, 'XI061');
   }],
 ];
 
