@@ -221,20 +221,121 @@ assert_command_help (const char         *home,
   g_ptr_array_remove_index (words, words->len - 1);
 }
 
+/* How many arguments @command takes, from its usage line in the table
+ * (untranslated): "NAME" one, "[NAME]" one at most, "NAME…" one or more,
+ * "[NAME…]" any number, "ID|--all" one (when --all is not given). */
+static void
+count_arguments (const XiCliCommand *command,
+                 guint              *least,
+                 guint              *most)
+{
+  g_auto(GStrv) words = g_strsplit (command->arguments != NULL ? command->arguments : "", " ", -1);
+
+  *least = *most = 0;
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      gboolean many = strstr (words[i], "…") != NULL;
+
+      if (*words[i] == '\0')
+        continue;
+      if (words[i][0] != '[')
+        (*least)++;
+      *most = many || *most == G_MAXUINT ? G_MAXUINT : *most + 1;
+    }
+}
+
+static void
+assert_empty (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+
+  g_assert_nonnull (dir);
+  g_assert_null (g_dir_read_name (dir));
+}
+
+/* Runs xender-in-cli with @args, which are a malformed command: it says
+ * so, exits 2 and leaves @home as empty as it was. */
+static void
+assert_usage_error (const char         *home,
+                    const char * const *args)
+{
+  g_autofree char *joined = g_strjoinv (" ", (char **) args);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_test_message ("%s", joined);
+  g_assert_cmpint (run_cli_at_home (home, args, &out, &err), ==, 2);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "--help"));
+  assert_empty (home);
+}
+
+/* Gives @command, named by the words in @words, one argument too few and
+ * one too many, then does so for its sub-commands. */
+static void
+assert_argument_errors (const char         *home,
+                        GPtrArray          *words,
+                        const XiCliCommand *command)
+{
+  guint least, most;
+
+  g_ptr_array_add (words, (gpointer) command->name);
+  if (command->commands != NULL)
+    {
+      /* A group that does nothing on its own needs a sub-command. */
+      if (command->func == NULL)
+        {
+          g_ptr_array_add (words, NULL);
+          assert_usage_error (home, (const char * const *) words->pdata);
+          g_ptr_array_remove_index (words, words->len - 1);
+        }
+      for (guint i = 0; command->commands[i].name != NULL; i++)
+        assert_argument_errors (home, words, &command->commands[i]);
+    }
+  if (command->func != NULL)
+    {
+      count_arguments (command, &least, &most);
+      for (guint n = 0; n < 2; n++)
+        {
+          g_autoptr(GPtrArray) args = g_ptr_array_new ();
+          guint given = n == 0 ? least - 1 : most + 1;
+
+          if ((n == 0 && least == 0) || (n == 1 && most == G_MAXUINT))
+            continue;
+          g_ptr_array_extend (args, words, NULL, NULL);
+          for (guint i = 0; i < given; i++)
+            g_ptr_array_add (args, (gpointer) "6281234567890");
+          g_ptr_array_add (args, NULL);
+          assert_usage_error (home, (const char * const *) args->pdata);
+        }
+    }
+  g_ptr_array_remove_index (words, words->len - 1);
+}
+
 /* Every command and sub-command in the table prints its help, with the
  * words typed and its arguments in the usage line, and refuses an
- * unknown option, without creating or opening a data folder. */
+ * unknown option, a missing argument, one too many or a value that
+ * cannot be right, without creating or opening a data folder. */
 static void
 test_help (Fixture       *f,
            gconstpointer  data)
 {
   const char *help[] = { "--help", NULL };
   const char *bogus[] = { "--no-such-option", NULL };
+  /* Values wrong whatever the data. */
+  const char *bad_values[][10] = {
+    { "check", NULL },
+    { "campaign", "quota", "many", NULL },
+    { "campaign", "create", "--group", "Pelanggan", "--template", "Promo", "--daily-cap=-1", NULL },
+    { "run", "--transport", "pigeon", NULL },
+    { "contacts", "list", "--opted-out", "--not-opted-out", NULL },
+    { "send", "6281234567890", "", NULL },
+    { "autoreply", "add", "Jam buka", "--any", "--reply", "Halo", "--hours", "8 to 5", NULL },
+  };
   g_autofree char *home = g_build_filename (f->dir, "home", NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GPtrArray) words = g_ptr_array_new ();
-  g_autoptr(GDir) dir = NULL;
 
   g_assert_cmpint (g_mkdir (home, 0700), ==, 0);
   g_assert_cmpint (run_cli_at_home (home, help, &out, NULL), ==, 0);
@@ -248,10 +349,12 @@ test_help (Fixture       *f,
   g_assert_cmpint (run_cli_at_home (home, bogus, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "--no-such-option"));
   g_assert_cmpstr (strchr (err, '\n'), ==, "\n");
+  for (guint i = 0; xi_cli_commands[i].name != NULL; i++)
+    assert_argument_errors (home, words, &xi_cli_commands[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_values); i++)
+    assert_usage_error (home, bad_values[i]);
 
-  dir = g_dir_open (home, 0, NULL);
-  g_assert_nonnull (dir);
-  g_assert_null (g_dir_read_name (dir));
+  assert_empty (home);
 
   /* Nor does help fail on a data folder that cannot be opened (a file). */
   g_assert_true (g_file_set_contents (f->data_dir, "", 0, NULL));

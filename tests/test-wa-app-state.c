@@ -321,6 +321,26 @@ sync_ended (Fixture *f)
   return status == WA_APP_STATE_STATUS_FAILED || status == WA_APP_STATE_STATUS_SYNCED;
 }
 
+/* A snapshot whose blob is larger than the server announced is refused
+ * as it arrives: the sync fails and nothing of it is kept. */
+static void
+test_understated_snapshot (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) token = text_bytes ("token-from-customer-1");
+  g_autoptr(GError) error = NULL;
+
+  fakewa_server_phone_set_push_name (f->server, SHOP, "Toko Sari");
+  fakewa_server_phone_add_contact (f->server, SHOP, CUSTOMER_1, "Budi Santoso", token);
+  fakewa_server_phone_understate_snapshots (f->server, SHOP, TRUE);
+  fakewa_server_link_client (f->server, f->client, SHOP);
+  wait_until (caught_up, f);
+  g_assert_true (fakewa_server_phone_share (f->server, SHOP, &error));
+  g_assert_no_error (error);
+  wait_until (sync_failed, f);
+  g_assert_null (load_text (f, "account", "push-name"));
+}
+
 /* A server that keeps saying it has more is followed for 500 rounds (as
  * the reference client does), then the sync stops with what it read and
  * says so; the next sync goes on from there. */
@@ -437,6 +457,8 @@ main (int   argc,
   g_test_add ("/wa-app-state/changes", Fixture, NULL, fixture_set_up, test_changes, fixture_tear_down);
   g_test_add ("/wa-app-state/missing-key", Fixture, NULL, fixture_set_up, test_missing_key, fixture_tear_down);
   g_test_add ("/wa-app-state/bad-mac", Fixture, NULL, fixture_set_up, test_bad_mac, fixture_tear_down);
+  g_test_add ("/wa-app-state/understated-snapshot", Fixture, NULL, fixture_set_up, test_understated_snapshot,
+              fixture_tear_down);
   g_test_add ("/wa-app-state/stranger", Fixture, NULL, fixture_set_up, test_stranger, fixture_tear_down);
   g_test_add ("/wa-app-state/many-rounds", Fixture, NULL, fixture_set_up, test_many_rounds, fixture_tear_down);
   g_test_add ("/wa-app-state/lid-migration", Fixture, NULL, fixture_set_up, test_lid_migration, fixture_tear_down);

@@ -85,6 +85,8 @@ assets_add (XiCli  *cli,
     return status;
   if (argc < 2)
     return xi_cli_usage ("%s", _("Give the files to add, for example: assets add promo.jpg price-list.pdf"));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if (cli->json)
     {
@@ -129,6 +131,8 @@ assets_list (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“assets list” takes no arguments."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((assets = list_assets (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -174,6 +178,8 @@ assets_delete (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the ID of the asset to delete (see “assets list”)."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   xi_store_delete_asset_async (cli->store, argv[1], NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);

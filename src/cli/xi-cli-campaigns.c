@@ -244,6 +244,8 @@ campaign_create (XiCli  *cli,
                                  "and --template TEMPLATE."));
   if (daily_cap < 0)
     return xi_cli_usage ("%s", _("--daily-cap must be 0 (no cap) or more."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if ((delay != NULL && !xi_job_spec_parse_delay (spec, delay, &cause) &&
        !xi_cli_bad_value (&error, g_steal_pointer (&cause))) ||
@@ -379,6 +381,8 @@ campaign_command (XiCli         *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage (_("“campaign %s” needs the campaign's id or name."), argv[0]);
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((job = find_job (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -447,6 +451,8 @@ campaign_delete (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage (_("“campaign %s” needs the campaign's id or name."), argv[0]);
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((job = find_job (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -535,6 +541,8 @@ campaign_status (XiCli  *cli,
     return status;
   if (argc > 2)
     return xi_cli_usage ("%s", _("“campaign status” takes at most one campaign."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if (argc == 2)
     {
       if ((job = find_job (cli, argv[1], &error)) == NULL)
@@ -587,10 +595,12 @@ campaign_quota (XiCli  *cli,
     return status;
   if (argc > 2)
     return xi_cli_usage ("%s", _("Usage: campaign quota [MESSAGES-PER-MONTH]"));
+  if (argc == 2 && !g_ascii_string_to_unsigned (argv[1], 10, 0, G_MAXUINT32, &allowance, NULL))
+    return xi_cli_usage (_("“%s” is not a number of messages."), argv[1]);
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if (argc == 2)
     {
-      if (!g_ascii_string_to_unsigned (argv[1], 10, 0, G_MAXUINT32, &allowance, NULL))
-        return xi_cli_usage (_("“%s” is not a number of messages."), argv[1]);
       xi_store_set_quota_allowance_async (cli->store, allowance, NULL, xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
       quota = xi_store_set_quota_allowance_finish (cli->store, result, &error);
@@ -656,6 +666,8 @@ campaign_report (XiCli  *cli,
     return status;
   if (argc != 2 && argc != 3)
     return xi_cli_usage ("%s", _("Usage: campaign report CAMPAIGN [FILE.csv]"));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((job = find_job (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -871,6 +883,8 @@ xi_cli_run (XiCli  *cli,
     return xi_cli_usage ("%s", _("“run” takes options only."));
   if (transport != NULL && !g_str_equal (transport, "loopback") && !g_str_equal (transport, "whatsapp"))
     return xi_cli_usage (_("Unknown transport “%s”; use loopback or whatsapp."), transport);
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if (!wait && (app = xi_cli_app_proxy (cli)) != NULL)
     return xi_cli_forward_run (cli, app, until_idle);
   if ((status = xi_cli_lock_engine (cli, wait)) != XI_CLI_EXIT_OK)

@@ -148,6 +148,8 @@ xi_cli_check (XiCli  *cli,
     return status;
   if (argc < 2 && group_name == NULL)
     return xi_cli_usage ("%s", _("Say which numbers to check: check PHONE… or check --group GROUP."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((contacts = xi_cli_list_contacts (cli, &error)) == NULL ||
       (group_name != NULL && (group = xi_cli_find_group (cli, group_name, &error)) == NULL))
     return xi_cli_fail (cli, error);

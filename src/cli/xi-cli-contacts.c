@@ -338,6 +338,8 @@ contacts_import (XiCli  *cli,
     return xi_cli_usage ("%s", _("Give exactly one file to import."));
   if (create_group && group == NULL)
     return xi_cli_usage ("%s", _("--create-group goes with --group NAME."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if (country != NULL && !xi_phone_is_country_code (country))
     return xi_cli_usage (_("“%s” is not a country calling code (for example 62 or 1)."), country);
@@ -633,6 +635,8 @@ contacts_list (XiCli  *cli,
     return xi_cli_usage ("%s", _("“contacts list” takes no arguments."));
   if (opted_out && not_opted_out)
     return xi_cli_usage ("%s", _("Give --opted-out or --not-opted-out, not both."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if (segment_name != NULL)
     {
@@ -763,6 +767,8 @@ contacts_add (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give exactly one phone number."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL ||
       !apply_fields (contact, fields, &error))
@@ -842,6 +848,8 @@ contacts_delete (XiCli  *cli,
     return status;
   if (argc < 2)
     return xi_cli_usage ("%s", _("Give the phone numbers of the contacts to delete."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if ((ids = xi_cli_contact_ids_for (cli, argc - 1, argv + 1, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -900,6 +908,8 @@ contacts_opt_out (XiCli  *cli,
     return status;
   if (argc < 2)
     return xi_cli_usage ("%s", _("Give the phone numbers that asked to get no more messages."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   return set_opted_out (cli, argc - 1, argv + 1, TRUE);
 }
 
@@ -923,6 +933,8 @@ contacts_opt_in (XiCli  *cli,
     return status;
   if (argc < 2)
     return xi_cli_usage ("%s", _("Give the phone numbers that may be messaged again."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if (!confirmed)
     return xi_cli_fail_message (cli, "%s", _("These customers opted out. Add --confirm if they "
                                               "asked to get messages again."));
@@ -946,6 +958,8 @@ contacts_export (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the CSV file to write."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   file = g_file_new_for_commandline_arg (argv[1]);
   xi_store_export_contacts_async (cli->store, file, NULL, NULL, xi_cli_result_cb, &slot);
@@ -976,6 +990,8 @@ contacts_duplicates (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“contacts duplicates” takes no arguments."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   xi_store_find_duplicates_async (cli->store, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
@@ -1059,6 +1075,8 @@ contacts_merge (XiCli  *cli,
   if (argc != 3)
     return xi_cli_usage ("%s", _("Give the phone numbers of the contact to keep and of the one to "
                                  "merge into it."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if ((ids = xi_cli_contact_ids_for (cli, 2, argv + 1, &error)) == NULL)
     return xi_cli_fail (cli, error);

@@ -84,6 +84,8 @@ groups_add (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the new group."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   group = xi_group_new (argv[1]);
   xi_group_set_description (group, description);
@@ -108,6 +110,8 @@ groups_list (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“groups list” takes no arguments."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((groups = xi_cli_list_groups (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -151,6 +155,8 @@ groups_members (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the group."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL ||
       (contacts = xi_cli_list_contacts (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -207,6 +213,8 @@ groups_rename (XiCli  *cli,
     return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("Give the current name and the new name."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -233,6 +241,8 @@ groups_delete (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the group to delete."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -264,6 +274,8 @@ change_members (XiCli     *cli,
     return status;
   if (argc < 3)
     return xi_cli_usage ("%s", _("Give the group name and one or more phone numbers."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL ||
       (ids = xi_cli_contact_ids_for (cli, argc - 2, argv + 2, &error)) == NULL)
     return xi_cli_fail (cli, error);

@@ -202,6 +202,8 @@ xi_cli_inbox (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("Use “inbox”, “inbox show NUMBER” or “inbox save MESSAGE-ID FILE”."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   WAIT_FOR (xi_store_list_conversations_async (cli->store, NULL, xi_cli_result_cb, &slot_),
             list = xi_store_list_conversations_finish (cli->store, result_, &error));
@@ -250,6 +252,8 @@ inbox_show (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the number whose messages to show."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -377,6 +381,8 @@ inbox_save (XiCli  *cli,
     return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("“inbox save” takes a message id and a file: inbox save MESSAGE-ID FILE"));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   WAIT_FOR (xi_store_get_incoming_async (cli->store, argv[1], NULL, xi_cli_result_cb, &slot_),
             incoming = xi_store_get_incoming_finish (cli->store, result_, &error));
@@ -460,6 +466,8 @@ optout_list (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“optout list” takes no arguments."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   WAIT_FOR (xi_store_list_suppressions_async (cli->store, NULL, xi_cli_result_cb, &slot_),
             list = xi_store_list_suppressions_finish (cli->store, result_, &error));
   if (list == NULL)
@@ -510,6 +518,8 @@ optout_undo (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the number to take off the suppression list."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
   if (!yes)
@@ -644,6 +654,8 @@ autoreply_list (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“autoreply list” takes no arguments."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((rules = list_rules (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -734,6 +746,8 @@ autoreply_add (XiCli  *cli,
     return xi_cli_usage (_("“%s” is not a range of hours; write it as 08-17."), hours);
   if (cooldown < -1 || cooldown > 24 * 365)
     return xi_cli_usage ("%s", _("The cooldown is a number of hours, from 0 to 8760."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   rule = xi_auto_reply_rule_new (argv[1]);
   xi_auto_reply_rule_set_trigger (rule, any ? XI_AUTO_REPLY_TRIGGER_ANY : XI_AUTO_REPLY_TRIGGER_KEYWORD);
@@ -770,6 +784,8 @@ change_rule (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the rule."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((rule = find_rule (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 

@@ -81,6 +81,8 @@ segments_add (XiCli  *cli,
                                  "segments add \"Jakarta grosir\" --where kota=Jakarta --tag grosir"));
   if (opted_out && not_opted_out)
     return xi_cli_usage ("%s", _("Give --opted-out or --not-opted-out, not both."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if ((filter = xi_cli_build_filter (cli, wheres, tags, opted_out, not_opted_out, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -124,6 +126,8 @@ segments_list (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“segments list” takes no arguments."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   xi_store_list_segments_async (cli->store, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
@@ -175,6 +179,8 @@ segments_delete (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the segment to delete."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if ((segment = xi_cli_find_segment (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);

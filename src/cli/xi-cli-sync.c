@@ -144,6 +144,8 @@ sync_configure (XiCli  *cli,
     return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("Give the project URL and its anon key, as shown in the project's API settings."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   account = load_account (cli, &error);
   if (account == NULL || !xi_sync_account_configure (account, argv[1], argv[2], &error))
@@ -242,6 +244,8 @@ xi_cli_sync (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“sync” takes no arguments."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   account = load_account (cli, &error);
   if (account == NULL || (client = restore_client (cli, account, &error)) == NULL)
@@ -315,6 +319,10 @@ sync_refused (XiCli  *cli,
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
+  if (argc != 1)
+    return xi_cli_usage (_("“%s” takes no arguments."), "sync refused");
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   xi_store_sync_list_dead_async (cli->store, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
   dead = xi_store_sync_list_dead_finish (cli->store, result, &error);
@@ -381,6 +389,8 @@ resolve_refused (XiCli            *cli,
     return status;
   if ((all && argc != 1) || (!all && argc != 2))
     return xi_cli_usage ("%s", _("Give the id of a refused change (see “sync refused”), or --all."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   xi_store_sync_resolve_dead_async (cli->store, all ? NULL : argv[1], action, NULL,
                                     xi_cli_result_cb, &slot);
@@ -457,6 +467,8 @@ xi_cli_login (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the account's email address."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   account = load_account (cli, &error);
   if (account == NULL || (client = account_client (account, NULL, &error)) == NULL)
@@ -504,6 +516,11 @@ xi_cli_logout (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    /* Translators: %s is a command, such as “logout” */
+    return xi_cli_usage (_("“%s” takes no arguments."), "logout");
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   account = load_account (cli, &error);
   if (account == NULL)
@@ -718,6 +735,11 @@ xi_cli_status (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    /* Translators: %s is a command, such as “logout” */
+    return xi_cli_usage (_("“%s” takes no arguments."), "status");
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   account = load_account (cli, &error);
   if (account == NULL)

@@ -95,6 +95,8 @@ templates_add (XiCli  *cli,
   if (argc < 3)
     return xi_cli_usage ("%s", _("Give a name and at least one text, for example: "
                                  "templates add Promo \"Halo {name|Kak}, …\""));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if (!check_variants (cli, argv + 2, &error))
     return xi_cli_fail (cli, error);
@@ -139,6 +141,8 @@ templates_list (XiCli  *cli,
     return status;
   if (argc != 1)
     return xi_cli_usage ("%s", _("“templates list” takes no arguments."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((templates = xi_cli_list_templates (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -215,6 +219,8 @@ templates_show (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the template."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
 
   if ((template_ = xi_cli_find_template (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -303,6 +309,8 @@ templates_delete (XiCli  *cli,
     return status;
   if (argc != 2)
     return xi_cli_usage ("%s", _("Give the name of the template to delete."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
   if ((template_ = xi_cli_find_template (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 

@@ -668,10 +668,12 @@ xi_cli_send (XiCli  *cli,
     return status;
   if (argc != 3)
     return xi_cli_usage ("%s", _("“send” takes a number and a text: send NUMBER TEXT [--attach FILE]"));
-  if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
-    return xi_cli_fail (cli, error);
   if (*g_strstrip (argv[2]) == '\0' && attach == NULL)
     return xi_cli_usage ("%s", _("The text to send is empty."));
+  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+    return status;
+  if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
+    return xi_cli_fail (cli, error);
   if (!xi_limit_check_message (argv[2], &error))
     return xi_cli_fail (cli, error);
   if (attach != NULL && (asset = xi_cli_add_asset (cli, attach, &error)) == NULL)

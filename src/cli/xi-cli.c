@@ -233,10 +233,19 @@ const XiCliCommand xi_cli_commands[] = {
   { NULL },
 };
 
-/* Opens the signed-in account's own database, else the signed-out one,
- * in the data folder --data-dir names or the default one. */
-static int
-open_store (XiCli *cli)
+/**
+ * xi_cli_open_store:
+ * @cli: the CLI, running a command
+ *
+ * Opens the signed-in account's own database, else the signed-out one,
+ * in the data folder --data-dir names or the default one. A command calls
+ * it once it knows it is well formed: a usage error never creates or
+ * opens a data folder.
+ *
+ * Returns: the exit status, %XI_CLI_EXIT_OK when the store is open
+ */
+int
+xi_cli_open_store (XiCli *cli)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -367,9 +376,9 @@ xi_cli_parse_options (GOptionContext   *context,
  * @argv: (inout): the arguments; the options are taken out
  * @status: (out): the exit status when this fails
  *
- * Parses the options of the command that runs, then opens its store:
- * --help and a bad option never create or open a data folder. --help
- * prints the help and exits.
+ * Parses the options of the command that runs; --help prints the help
+ * and exits. Nothing is opened: the command checks its arguments, then
+ * calls xi_cli_open_store().
  *
  * Returns: whether the command goes on
  */
@@ -384,11 +393,7 @@ xi_cli_parse (XiCli            *cli,
 
   if (context == NULL)
     context = own = xi_cli_context_new (cli);
-  if (!xi_cli_parse_options (context, argc, argv, status))
-    return FALSE;
-  if ((*status = open_store (cli)) != XI_CLI_EXIT_OK)
-    return FALSE;
-  return TRUE;
+  return xi_cli_parse_options (context, argc, argv, status);
 }
 
 /**

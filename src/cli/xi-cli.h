@@ -105,6 +105,7 @@ gboolean      xi_cli_parse           (XiCli               *cli,
                                       int                 *argc,
                                       char              ***argv,
                                       int                 *status);
+int           xi_cli_open_store      (XiCli               *cli);
 void          xi_cli_print_json      (JsonBuilder         *builder);
 GSettings    *xi_cli_app_settings    (void);
 int           xi_cli_lock_engine     (XiCli               *cli,

@@ -31,6 +31,7 @@ struct _XiContext
   XiAutoReplyFacade *auto_replies;
   XiSegmentsFacade *segments;
   XiInboxFacade    *inbox;          /* made when a page first asks */
+  XiImageDecoder   *image_decoder;  /* likewise */
   XiCampaignRunner *runner;         /* NULL until the application sets one */
   XiConnection     *connection;     /* likewise */
   XiSyncService    *sync_service;   /* set while an account is signed in */
@@ -91,6 +92,7 @@ xi_context_finalize (GObject *object)
   g_clear_object (&self->auto_replies);
   g_clear_object (&self->segments);
   g_clear_object (&self->inbox);
+  g_clear_object (&self->image_decoder);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_strfreev (self->custom_fields);
@@ -374,6 +376,23 @@ xi_context_get_inbox_facade (XiContext *self)
   if (self->inbox == NULL)
     self->inbox = xi_inbox_facade_new (self->store);
   return self->inbox;
+}
+
+/**
+ * xi_context_get_image_decoder:
+ * @self: a #XiContext
+ *
+ * Returns: (transfer none): what decodes the pictures customers send,
+ *   one for the app so that they share its queue and its cache
+ */
+XiImageDecoder *
+xi_context_get_image_decoder (XiContext *self)
+{
+  g_return_val_if_fail (XI_IS_CONTEXT (self), NULL);
+
+  if (self->image_decoder == NULL)
+    self->image_decoder = xi_image_decoder_new (NULL);
+  return self->image_decoder;
 }
 
 /**

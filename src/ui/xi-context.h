@@ -16,6 +16,7 @@
 #include "xi-connection.h"
 #include "xi-contacts-facade.h"
 #include "xi-groups-facade.h"
+#include "xi-image-decoder.h"
 #include "xi-inbox-facade.h"
 #include "xi-segments-facade.h"
 #include "xi-templates-facade.h"
@@ -55,6 +56,7 @@ GListModel  *xi_context_get_assets        (XiContext            *self);
 XiAssetsFacade *xi_context_get_assets_facade (XiContext          *self);
 XiAutoReplyFacade *xi_context_get_auto_reply_facade (XiContext    *self);
 XiInboxFacade *xi_context_get_inbox_facade (XiContext            *self);
+XiImageDecoder *xi_context_get_image_decoder (XiContext          *self);
 XiSegmentsFacade *xi_context_get_segments_facade (XiContext      *self);
 XiCampaignRunner *xi_context_get_runner    (XiContext            *self);
 void         xi_context_set_runner         (XiContext            *self,

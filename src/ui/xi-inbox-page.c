@@ -239,11 +239,13 @@ messages_loaded_cb (GObject      *object,
   g_autoptr(GPtrArray) messages = xi_store_list_thread_finish (XI_STORE (object), result, &error);
   XiConversation *conversation;
   const char *reply_to = NULL;
+  XiImageDecoder *decoder;
   GtkWidget *child;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = user_data;
+  decoder = xi_context_get_image_decoder (xi_page_get_context (XI_PAGE (self)));
   if (messages == NULL)
     {
       g_warning ("Could not read a conversation: %s", error->message);
@@ -270,7 +272,7 @@ messages_loaded_cb (GObject      *object,
       XiChatMessage *message = g_ptr_array_index (messages, i);
       GtkWidget *row = gtk_list_box_row_new ();
 
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), xi_message_bubble_new (message, self->runner));
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), xi_message_bubble_new (message, self->runner, decoder));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
       gtk_list_box_append (self->messages_box, row);
       if (!xi_chat_message_is_ours (message))

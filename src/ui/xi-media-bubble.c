@@ -19,7 +19,9 @@
  * The picture, video, voice note or file in a customer's message, inside
  * its Inbox bubble: a preview (the downloaded picture, else the sender's
  * small thumbnail) or an icon for its kind, its name and size, and Open
- * and Save…. A file not downloaded yet (larger than the automatic limit,
+ * and Save…. The picture is decoded by the context's XiImageDecoder, in
+ * a process of its own; whatever goes wrong there leaves the icon, as
+ * for a file that is no picture. A file not downloaded yet (larger than the automatic limit,
  * or whose download failed) is fetched through the runner when asked
  * for; what cannot be fetched or does not verify is said under it.
  */
@@ -41,6 +43,7 @@ struct _XiMediaBubble
   /* Owned */
   XiIncoming       *incoming;
   XiCampaignRunner *runner;     /* nullable: without it nothing downloads */
+  XiImageDecoder   *decoder;
   GCancellable     *cancellable;
   GtkNativeDialog  *chooser;
   GFile            *save_to;    /* chosen, waiting for the download */
@@ -54,6 +57,7 @@ enum {
   PROP_0,
   PROP_INCOMING,
   PROP_RUNNER,
+  PROP_DECODER,
   N_PROPS
 };
 
@@ -95,56 +99,27 @@ set_status (XiMediaBubble *self,
 }
 
 static void
-show_preview (XiMediaBubble *self,
-              GdkPixbuf     *pixbuf)
-{
-  g_autoptr(GdkTexture) texture = gdk_texture_new_for_pixbuf (pixbuf);
-
-  gtk_picture_set_paintable (self->preview, GDK_PAINTABLE (texture));
-  gtk_widget_set_size_request (GTK_WIDGET (self->preview), gdk_pixbuf_get_width (pixbuf),
-                               gdk_pixbuf_get_height (pixbuf));
-  gtk_widget_set_visible (GTK_WIDGET (self->preview), TRUE);
-}
-
-/* A downloaded picture is decoded off the main thread: it may be a few
- * megabytes of JPEG. */
-static void
-decode_in_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  g_autoptr(GBytes) data = NULL;
-  g_autoptr(GMappedFile) mapped = NULL;
-  GError *error = NULL;
-  GdkPixbuf *pixbuf = NULL;
-
-  mapped = g_mapped_file_new (task_data, FALSE, &error);
-  if (mapped != NULL)
-    {
-      data = g_mapped_file_get_bytes (mapped);
-      pixbuf = xi_media_preview_decode (data, PREVIEW_SIDE, XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, &error);
-    }
-  if (pixbuf == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, pixbuf, g_object_unref);
-}
-
-static void
-picture_decoded_cb (GObject      *object,
+preview_decoded_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  XiMediaBubble *self = XI_MEDIA_BUBBLE (object);
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  XiMediaBubble *self;
+  g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
 
-  pixbuf = g_task_propagate_pointer (G_TASK (result), &error);
-  if (pixbuf != NULL)
-    show_preview (self, pixbuf);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("No preview for a received picture: %s", error->message);
+  texture = xi_image_decoder_decode_finish (XI_IMAGE_DECODER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (texture == NULL)
+    {
+      g_debug ("No preview for a received picture: %s", error->message);
+      return;
+    }
+  gtk_picture_set_paintable (self->preview, GDK_PAINTABLE (texture));
+  gtk_widget_set_size_request (GTK_WIDGET (self->preview), gdk_texture_get_width (texture),
+                               gdk_texture_get_height (texture));
+  gtk_widget_set_visible (GTK_WIDGET (self->preview), TRUE);
 }
 
 static void
@@ -155,23 +130,19 @@ update_preview (XiMediaBubble *self)
 
   if (picture && info->asset_path != NULL)
     {
-      g_autoptr(GTask) task = g_task_new (self, self->cancellable, picture_decoded_cb, NULL);
+      g_autofree char *key = g_strconcat ("picture:", info->asset_path, NULL);
 
-      g_task_set_task_data (task, g_strdup (info->asset_path), g_free);
-      g_task_run_in_thread (task, decode_in_thread);
-      return;
+      xi_image_decoder_decode_async (self->decoder, key, NULL, info->asset_path, PREVIEW_SIDE,
+                                     XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, self->cancellable, preview_decoded_cb,
+                                     self);
     }
-  if (info->thumbnail != NULL)
+  else if (info->thumbnail != NULL)
     {
-      g_autoptr(GError) error = NULL;
-      /* Decoded here, on the main thread: it must be small. */
-      g_autoptr(GdkPixbuf) pixbuf = xi_media_preview_decode (info->thumbnail, PREVIEW_SIDE,
-                                                             XI_MEDIA_PREVIEW_THUMBNAIL_MAX_PIXELS, &error);
+      g_autofree char *key = g_strconcat ("thumbnail:", xi_incoming_get_id (self->incoming), NULL);
 
-      if (pixbuf != NULL)
-        show_preview (self, pixbuf);
-      else
-        g_debug ("No preview in a received message: %s", error->message);
+      xi_image_decoder_decode_async (self->decoder, key, info->thumbnail, NULL, PREVIEW_SIDE,
+                                     XI_MEDIA_PREVIEW_THUMBNAIL_MAX_PIXELS, self->cancellable, preview_decoded_cb,
+                                     self);
     }
 }
 
@@ -425,6 +396,7 @@ xi_media_bubble_finalize (GObject *object)
 
   g_clear_object (&self->incoming);
   g_clear_object (&self->runner);
+  g_clear_object (&self->decoder);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->save_to);
 
@@ -447,6 +419,9 @@ xi_media_bubble_get_property (GObject    *object,
     case PROP_RUNNER:
       g_value_set_object (value, self->runner);
       break;
+    case PROP_DECODER:
+      g_value_set_object (value, self->decoder);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -467,6 +442,9 @@ xi_media_bubble_set_property (GObject      *object,
       break;
     case PROP_RUNNER:
       self->runner = g_value_dup_object (value);
+      break;
+    case PROP_DECODER:
+      self->decoder = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -490,6 +468,9 @@ xi_media_bubble_class_init (XiMediaBubbleClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RUNNER] =
     g_param_spec_object ("runner", NULL, NULL, XI_TYPE_CAMPAIGN_RUNNER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DECODER] =
+    g_param_spec_object ("decoder", NULL, NULL, XI_TYPE_IMAGE_DECODER,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -518,17 +499,20 @@ xi_media_bubble_init (XiMediaBubble *self)
  * xi_media_bubble_new:
  * @incoming: a customer's message that carries a file
  * @runner: (nullable): what downloads it when it is not kept yet
+ * @decoder: what decodes its picture
  *
  * Returns: (transfer full): a new #XiMediaBubble
  */
 GtkWidget *
 xi_media_bubble_new (XiIncoming       *incoming,
-                     XiCampaignRunner *runner)
+                     XiCampaignRunner *runner,
+                     XiImageDecoder   *decoder)
 {
   g_return_val_if_fail (XI_IS_INCOMING (incoming) && xi_incoming_get_media (incoming) != NULL, NULL);
   g_return_val_if_fail (runner == NULL || XI_IS_CAMPAIGN_RUNNER (runner), NULL);
+  g_return_val_if_fail (XI_IS_IMAGE_DECODER (decoder), NULL);
 
-  return g_object_new (XI_TYPE_MEDIA_BUBBLE, "incoming", incoming, "runner", runner, NULL);
+  return g_object_new (XI_TYPE_MEDIA_BUBBLE, "incoming", incoming, "runner", runner, "decoder", decoder, NULL);
 }
 
 /**

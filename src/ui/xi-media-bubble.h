@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "xi-campaign-runner.h"
+#include "xi-image-decoder.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +19,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (XiMediaBubble, xi_media_bubble, XI, MEDIA_BUBBLE, GtkWidget)
 
 GtkWidget  *xi_media_bubble_new          (XiIncoming       *incoming,
-                                          XiCampaignRunner *runner);
+                                          XiCampaignRunner *runner,
+                                          XiImageDecoder   *decoder);
 XiIncoming *xi_media_bubble_get_incoming (XiMediaBubble    *self);
 const char *xi_media_bubble_get_status   (XiMediaBubble    *self);
 gboolean    xi_media_bubble_has_preview  (XiMediaBubble    *self);

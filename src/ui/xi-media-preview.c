@@ -19,7 +19,9 @@
  * name or mimetype proves nothing), and the size a picture claims is
  * checked before its pixels are: a few bytes must not make us allocate
  * gigabytes. The picture is scaled while it decodes, so a large one never
- * exists at full size.
+ * exists at full size. This runs only in xender-in-image-decoder, never
+ * in the app: what gets past these checks may still stall or crash the
+ * system's loaders.
  */
 
 typedef struct
@@ -131,6 +133,24 @@ xi_media_preview_decode (GBytes  *data,
                          gint64   max_pixels,
                          GError **error)
 {
+  return xi_media_preview_decode_full (data, max_side, max_pixels, XI_MEDIA_PREVIEW_DEFAULT, error);
+}
+
+/**
+ * xi_media_preview_decode_full:
+ * @flags: %XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER lets a JPEG whose header
+ *   is in doubt reach the decoder, which only the image decoder's tests
+ *   want: they show that such a picture cannot stall the app any more
+ *
+ * Like xi_media_preview_decode ().
+ */
+GdkPixbuf *
+xi_media_preview_decode_full (GBytes               *data,
+                              int                   max_side,
+                              gint64                max_pixels,
+                              XiMediaPreviewFlags   flags,
+                              GError              **error)
+{
   g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(GError) local_error = NULL;
   Prepared prepared = { max_side, max_pixels, FALSE };
@@ -146,7 +166,8 @@ xi_media_preview_decode (GBytes  *data,
   bytes = g_bytes_get_data (data, &len);
   format = sniff_format (bytes, len);
   if (format == NULL || len > XI_MEDIA_PREVIEW_MAX_BYTES ||
-      (g_str_equal (format, "jpeg") && jpeg_header_is_doubtful (bytes, len)))
+      (g_str_equal (format, "jpeg") && (flags & XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER) == 0 &&
+       jpeg_header_is_doubtful (bytes, len)))
     {
       g_set_error_literal (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE,
                            _("Not a JPEG, PNG or WebP picture"));

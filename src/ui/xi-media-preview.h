@@ -20,9 +20,20 @@ G_BEGIN_DECLS
 #define XI_MEDIA_PREVIEW_THUMBNAIL_MAX_PIXELS (1024 * 1024)
 #define XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS   (40 * 1000 * 1000)
 
-GdkPixbuf *xi_media_preview_decode (GBytes  *data,
-                                    int      max_side,
-                                    gint64   max_pixels,
-                                    GError **error);
+typedef enum
+{
+  XI_MEDIA_PREVIEW_DEFAULT           = 0,
+  XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER = 1 << 0,
+} XiMediaPreviewFlags;
+
+GdkPixbuf *xi_media_preview_decode      (GBytes              *data,
+                                         int                  max_side,
+                                         gint64               max_pixels,
+                                         GError             **error);
+GdkPixbuf *xi_media_preview_decode_full (GBytes              *data,
+                                         int                  max_side,
+                                         gint64               max_pixels,
+                                         XiMediaPreviewFlags  flags,
+                                         GError             **error);
 
 G_END_DECLS

@@ -78,7 +78,8 @@ source_of (XiChatMessage *message)
 
 static void
 build (XiMessageBubble  *self,
-       XiCampaignRunner *runner)
+       XiCampaignRunner *runner,
+       XiImageDecoder   *decoder)
 {
   XiChatMessage *message = self->message;
   gboolean ours = xi_chat_message_is_ours (message);
@@ -107,7 +108,7 @@ build (XiMessageBubble  *self,
     }
 
   if (with_file != NULL)
-    gtk_box_append (GTK_BOX (self->box), xi_media_bubble_new (with_file, runner));
+    gtk_box_append (GTK_BOX (self->box), xi_media_bubble_new (with_file, runner, decoder));
   /* A file may come without a caption. */
   if (with_file == NULL || *xi_chat_message_get_text (message) != '\0')
     {
@@ -207,12 +208,14 @@ xi_message_bubble_init (XiMessageBubble *self)
  * @message: the message to show
  * @runner: (nullable): the engine that fetches a customer's file on
  *   demand, if the message carries one
+ * @decoder: what decodes the picture a customer's message carries
  *
  * Returns: (transfer floating): a bubble for @message
  */
 GtkWidget *
 xi_message_bubble_new (XiChatMessage    *message,
-                       XiCampaignRunner *runner)
+                       XiCampaignRunner *runner,
+                       XiImageDecoder   *decoder)
 {
   XiMessageBubble *self;
 
@@ -220,7 +223,7 @@ xi_message_bubble_new (XiChatMessage    *message,
 
   self = g_object_new (XI_TYPE_MESSAGE_BUBBLE, NULL);
   self->message = g_object_ref (message);
-  build (self, runner);
+  build (self, runner, decoder);
   return GTK_WIDGET (self);
 }
 

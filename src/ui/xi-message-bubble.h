@@ -11,6 +11,7 @@
 
 #include "xi-campaign-runner.h"
 #include "xi-chat-message.h"
+#include "xi-image-decoder.h"
 
 G_BEGIN_DECLS
 
@@ -19,7 +20,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (XiMessageBubble, xi_message_bubble, XI, MESSAGE_BUBBLE, GtkWidget)
 
 GtkWidget     *xi_message_bubble_new         (XiChatMessage    *message,
-                                              XiCampaignRunner *runner);
+                                              XiCampaignRunner *runner,
+                                              XiImageDecoder   *decoder);
 XiChatMessage *xi_message_bubble_get_message (XiMessageBubble *self);
 const char    *xi_message_bubble_get_ticks   (XiMessageBubble *self);
 

@@ -534,6 +534,9 @@ blob_ref (const WaSync__ExternalBlobReference *blob,
   ref.media_key = *key;
   ref.file_enc_sha256 = *enc_sha256;
   ref.file_sha256 = *sha256;
+  /* What the server announced bounds what is downloaded: a media host
+   * that sends more is cut off as it arrives, not read to the end. */
+  ref.file_length = blob->has_filesizebytes ? blob->filesizebytes : 0;
   return ref;
 }
 

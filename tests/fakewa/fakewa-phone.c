@@ -70,6 +70,7 @@ struct _FakewaPhone
   GBytes     *salt;
   char       *push_name;
   guint       corrupt;       /* answers whose first patch gets a wrong MAC */
+  gboolean    understate;    /* snapshots announced at a tenth of their size */
 };
 
 static void
@@ -659,6 +660,20 @@ fakewa_phone_corrupt_answers (FakewaPhone *self,
   self->corrupt = n;
 }
 
+/**
+ * fakewa_phone_understate_snapshots:
+ * @understate: whether snapshots are announced at a tenth of their size
+ *
+ * As a server that lies about a blob (or whose media host sends more
+ * than it was told to) would.
+ */
+void
+fakewa_phone_understate_snapshots (FakewaPhone *self,
+                                   gboolean     understate)
+{
+  self->understate = understate;
+}
+
 static void
 record_free (WaSync__SyncdRecord *record)
 {
@@ -724,7 +739,7 @@ snapshot_node (FakewaPhone *self,
   reference.mediakey.data = (guint8 *) g_bytes_get_data (media_key, &reference.mediakey.len);
   reference.directpath = path;
   reference.handle = (char *) "fakewa";
-  reference.filesizebytes = g_bytes_get_size (blob);
+  reference.filesizebytes = g_bytes_get_size (plain) / (self->understate ? 10 : 1);
   reference.filesha256.data = sha256;
   reference.filesha256.len = sizeof sha256;
   reference.fileencsha256.data = enc_sha256;

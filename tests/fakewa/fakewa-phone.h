@@ -57,6 +57,8 @@ FakewaHistoryChunk *fakewa_phone_history    (FakewaPhone        *self,
 void          fakewa_history_chunk_free     (FakewaHistoryChunk *chunk);
 void          fakewa_phone_corrupt_answers  (FakewaPhone        *self,
                                              guint               n);
+void          fakewa_phone_understate_snapshots (FakewaPhone    *self,
+                                                 gboolean        understate);
 WaNode       *fakewa_phone_answer_sync      (FakewaPhone        *self,
                                              WaNode             *iq,
                                              GHashTable         *blobs);

@@ -3173,6 +3173,20 @@ fakewa_server_phone_corrupt_answers (FakewaServer *self,
 }
 
 /**
+ * fakewa_server_phone_understate_snapshots:
+ * @understate: whether @phone's app-state snapshots are announced at a
+ *   tenth of their size
+ */
+void
+fakewa_server_phone_understate_snapshots (FakewaServer *self,
+                                          const char   *phone,
+                                          gboolean      understate)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  fakewa_phone_understate_snapshots (ensure_phone (self, phone), understate);
+}
+
+/**
  * fakewa_server_phone_new_key:
  *
  * The phone encrypts what comes next with a key it has not shared.

@@ -182,6 +182,9 @@ void          fakewa_server_phone_new_key   (FakewaServer  *self,
 void          fakewa_server_phone_corrupt_answers (FakewaServer *self,
                                                    const char   *phone,
                                                    guint         n);
+void          fakewa_server_phone_understate_snapshots (FakewaServer *self,
+                                                        const char   *phone,
+                                                        gboolean      understate);
 void          fakewa_server_phone_migrate_lids (FakewaServer *self,
                                                 const char   *phone);
 gboolean      fakewa_server_phone_share     (FakewaServer  *self,
