@@ -664,6 +664,45 @@ test_now (void)
   g_assert_cmpint (at, <=, after);
 }
 
+#define V15_CONTACT(id, account, phone, deleted) \
+  "INSERT INTO contacts (id, master_user_id, created_at, updated_at, phone, deleted) VALUES ('" id "'," \
+  " '" account "', '2026-12-07T11:00:00.000Z', '2026-12-07T11:00:00.000Z', '" phone "', " deleted ");"
+
+/* Version 15 keys a live contact's number by number, then account: a
+ * version 14 file keeps its contacts and the rule that a number is live
+ * once per account, a lookup by both takes the index by number first,
+ * and a query by account alone still takes an index. */
+static void
+test_v15_contact_phones (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v14.db", NULL);
+  g_autofree char *by_phone = NULL;
+  g_autofree char *by_account = NULL;
+  sqlite3 *db;
+
+  upgrade_dump_with (path, "store-v14.sql",
+                     V15_CONTACT ("c10", "00000000-0000-0000-0000-000000000000", "6281300000010", "1")
+                     V15_CONTACT ("c11", "11111111-1111-1111-1111-111111111111", "6281234567890", "0"));
+
+  by_phone = plan_of (path, "SELECT id FROM contacts WHERE master_user_id = ?1 AND phone = ?2"
+                            " AND deleted = 0");
+  g_assert_nonnull (strstr (by_phone, "USING INDEX contacts_phone (phone=? AND master_user_id=?)"));
+  by_account = plan_of (path, "SELECT count(*) FROM contacts WHERE master_user_id = ?1 AND deleted = 0");
+  g_assert_nonnull (strstr (by_account, "USING COVERING INDEX contacts_order (master_user_id=? AND deleted=?)"));
+
+  g_assert_cmpint (count (path, "SELECT count(*) FROM contacts INDEXED BY contacts_phone WHERE deleted = 0"), ==,
+                   count (path, "SELECT count(*) FROM contacts NOT INDEXED WHERE deleted = 0"));
+  db = open_db (path);
+  g_assert_cmpint (sqlite3_exec (db, V15_CONTACT ("c12", "00000000-0000-0000-0000-000000000000",
+                                                  "6281234567890", "0"), NULL, NULL, NULL), ==,
+                   SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (db, V15_CONTACT ("c13", "00000000-0000-0000-0000-000000000000",
+                                                  "6281300000010", "0"), NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  xi_test_rm_rf (dir);
+}
+
 /* Version 6 gives the Inbox both sides of a conversation: the automatic
  * replies sent before it, known only from the activity log, join the
  * new table with their rule's text, answering the customer's message. */
@@ -824,6 +863,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v12-contact-status", test_v12_contact_status);
   g_test_add_func ("/xi/store/migrations/v13-contact-fields", test_v13_contact_fields);
   g_test_add_func ("/xi/store/migrations/v14-recipient-phones", test_v14_recipient_phones);
+  g_test_add_func ("/xi/store/migrations/v15-contact-phones", test_v15_contact_phones);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/now", test_now);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);

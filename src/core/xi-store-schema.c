@@ -703,6 +703,28 @@ static const char migration_v13[] =
 static const char migration_v14[] =
   MIGRATION_V14_RECIPIENT_PHONES;
 
+/*
+ * Version 15.
+ *
+ * A live contact's number is unique in its account, and the index that
+ * says so leads with the number. Led by the account, which every row of
+ * a folder shares, each comparison in it went through the same 36
+ * characters before reaching the number: an import, which looks every
+ * row's number up there and inserts it at a random place, spent 12 % of
+ * its contact inserts comparing account ids (sqlite3 shell, 100,000 rows
+ * in the order of their ids, 1.59 G instructions with the old order,
+ * 1.40 G with the new). Every lookup names both columns, so the same
+ * rows are found, and an upsert's conflict target matches the index's
+ * columns in any order.
+ */
+#define MIGRATION_V15_CONTACT_PHONES \
+  "DROP INDEX contacts_phone;" \
+  "CREATE UNIQUE INDEX contacts_phone ON contacts (phone, master_user_id) WHERE deleted = 0;"
+
+/* Each change of version 15 is a block of its own above. */
+static const char migration_v15[] =
+  MIGRATION_V15_CONTACT_PHONES;
+
 static const char * const migrations[] = {
   migration_v1,
   migration_v2,
@@ -718,6 +740,7 @@ static const char * const migrations[] = {
   migration_v12,
   migration_v13,
   migration_v14,
+  migration_v15,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == XI_STORE_SCHEMA_VERSION);
