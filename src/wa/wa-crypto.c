@@ -124,6 +124,48 @@ sha256_md (void)
   return (const EVP_MD *) md;
 }
 
+/* The same for the ciphers: EVP_aes_256_cbc () and its kin are looked up
+ * again at every EVP_CipherInit_ex (), which cost more than encrypting a
+ * message body (libsignal asks for one AES-CBC per device per message). */
+static const EVP_CIPHER *
+fetched_cipher (gsize      *slot,
+                const char *name)
+{
+  if (g_once_init_enter (slot))
+    {
+      EVP_CIPHER *fetched = EVP_CIPHER_fetch (NULL, name, NULL);
+
+      if (fetched == NULL)
+        g_error ("OpenSSL has no %s", name);
+      g_once_init_leave (slot, (gsize) fetched);
+    }
+  return (const EVP_CIPHER *) *slot;
+}
+
+static const EVP_CIPHER *
+aes_256_cbc (void)
+{
+  static gsize cipher;
+
+  return fetched_cipher (&cipher, "AES-256-CBC");
+}
+
+static const EVP_CIPHER *
+aes_256_ctr (void)
+{
+  static gsize cipher;
+
+  return fetched_cipher (&cipher, "AES-256-CTR");
+}
+
+static const EVP_CIPHER *
+aes_256_gcm (void)
+{
+  static gsize cipher;
+
+  return fetched_cipher (&cipher, "AES-256-GCM");
+}
+
 static void
 digest_init (EVP_MD_CTX *ctx)
 {
@@ -249,7 +291,7 @@ gcm_seal_openssl (const guint8  key[WA_AES_KEY_LEN],
   int final_len = 0;
 
   if (ctx == NULL ||
-      EVP_EncryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, NULL, NULL) != 1 ||
+      EVP_EncryptInit_ex (ctx, aes_256_gcm (), NULL, NULL, NULL) != 1 ||
       EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_IVLEN, WA_GCM_IV_LEN, NULL) != 1 ||
       EVP_EncryptInit_ex (ctx, NULL, NULL, key, iv) != 1 ||
       !evp_update (ctx, NULL, &unused, aad, aad_len) ||
@@ -289,7 +331,7 @@ gcm_open_openssl (const guint8  key[WA_AES_KEY_LEN],
   memcpy (tag, cipher + plain_len, sizeof tag);
 
   ok = ctx != NULL &&
-       EVP_DecryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, NULL, NULL) == 1 &&
+       EVP_DecryptInit_ex (ctx, aes_256_gcm (), NULL, NULL, NULL) == 1 &&
        EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_IVLEN, WA_GCM_IV_LEN, NULL) == 1 &&
        EVP_DecryptInit_ex (ctx, NULL, NULL, key, iv) == 1 &&
        evp_update (ctx, NULL, &unused, aad, aad_len) &&
@@ -739,7 +781,7 @@ wa_crypto_aes_cbc_encrypt (const guint8   key[WA_AES_KEY_LEN],
                            gsize          len,
                            GError       **error)
 {
-  return aes_openssl (EVP_aes_256_cbc (), TRUE, key, iv, plain, len, "AES-256-CBC", error);
+  return aes_openssl (aes_256_cbc (), TRUE, key, iv, plain, len, "AES-256-CBC", error);
 }
 
 /**
@@ -764,7 +806,7 @@ wa_crypto_aes_cbc_decrypt (const guint8   key[WA_AES_KEY_LEN],
       return NULL;
     }
 
-  return aes_openssl (EVP_aes_256_cbc (), FALSE, key, iv, cipher, len, "AES-256-CBC", error);
+  return aes_openssl (aes_256_cbc (), FALSE, key, iv, cipher, len, "AES-256-CBC", error);
 }
 
 /**
@@ -783,7 +825,7 @@ wa_crypto_aes_ctr (const guint8   key[WA_AES_KEY_LEN],
                    gsize          len,
                    GError       **error)
 {
-  return aes_openssl (EVP_aes_256_ctr (), TRUE, key, iv, data, len, "AES-256-CTR", error);
+  return aes_openssl (aes_256_ctr (), TRUE, key, iv, data, len, "AES-256-CTR", error);
 }
 
 /**
