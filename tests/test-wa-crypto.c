@@ -154,6 +154,49 @@ test_hmac_rfc4231 (void)
     }
 }
 
+/* RFC 4231 test case 2, after an HMAC under another key was fed and
+ * freed unfinished on the same thread: a freed HMAC is kept for the
+ * thread's next one, and nothing of its key or input may carry over. */
+static gpointer
+hmac_after_abandoned (gpointer data)
+{
+  static const char expected[] = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  static const char text[] = "what do ya want for nothing?";
+  guint8 other_key[20];
+  guint8 mac[WA_SHA256_LEN];
+  g_autofree char *hex = NULL;
+  WaHmac *abandoned;
+  WaHmac *hmac;
+
+  memset (other_key, 0x0b, sizeof other_key);
+  abandoned = wa_hmac_new (other_key, sizeof other_key);
+  wa_hmac_update (abandoned, (const guint8 *) "Hi There", 8);
+  wa_hmac_free (abandoned);
+
+  hmac = wa_hmac_new ((const guint8 *) "Jefe", 4);
+  wa_hmac_update (hmac, (const guint8 *) text, strlen (text));
+  wa_hmac_finish (hmac, mac);
+  wa_hmac_free (hmac);
+
+  hex = xi_test_hex (mac, sizeof mac);
+  g_assert_cmpstr (hex, ==, expected);
+  return NULL;
+}
+
+/* Also run under valgrind (wa-crypto-leaks): what a thread keeps for its
+ * next HMAC is freed when the thread ends. */
+static void
+test_hmac_reuse (void)
+{
+  GThread *threads[4];
+
+  hmac_after_abandoned (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("hmac", hmac_after_abandoned, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+}
+
 /* RFC 5869 appendix A, test cases 1 to 3. */
 static void
 test_hkdf_rfc5869 (void)
@@ -707,6 +750,7 @@ main (int   argc,
   g_test_add_func ("/wa/crypto/md5", test_md5);
   g_test_add_func ("/wa/crypto/hmac-sha256", test_hmac_sha256);
   g_test_add_func ("/wa/crypto/hmac-rfc4231", test_hmac_rfc4231);
+  g_test_add_func ("/wa/crypto/hmac-reuse", test_hmac_reuse);
   g_test_add_func ("/wa/crypto/hkdf-rfc5869", test_hkdf_rfc5869);
   g_test_add_func ("/wa/crypto/hkdf-lengths", test_hkdf_lengths);
   g_test_add_func ("/wa/crypto/aes-gcm", test_aes_gcm);

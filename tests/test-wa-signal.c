@@ -811,6 +811,35 @@ test_address (void)
   wa_signal_address_clear (&cleared);
 }
 
+/* Session keys are written digit by digit; libsignal's device ids are
+ * any int32, and its names need not end at name_len. */
+static void
+test_address_text (void)
+{
+  static const struct
+  {
+    int32_t     device;
+    const char *text;
+  } cases[] = {
+    { 0, "15551234567.0" },
+    { 9, "15551234567.9" },
+    { 10, "15551234567.10" },
+    { 65535, "15551234567.65535" },
+    { G_MAXINT32, "15551234567.2147483647" },
+    { -1, "15551234567.-1" },
+    { G_MININT32, "15551234567.-2147483648" },
+  };
+  static const char name[] = "15551234567_1.99";
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      signal_protocol_address address = { name, strlen ("15551234567"), cases[i].device };
+      g_autofree char *text = wa_signal_address_to_string (&address);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
 static void
 test_message_type (void)
 {
@@ -1030,6 +1059,7 @@ main (int   argc,
   g_assert_true (wa_crypto_init (&error));
 
   g_test_add_func ("/wa/signal/address", test_address);
+  g_test_add_func ("/wa/signal/address-text", test_address_text);
   g_test_add_func ("/wa/signal/message-type", test_message_type);
   g_test_add_func ("/wa/signal/provider", test_provider);
   g_test_add_func ("/wa/signal/padding", test_padding);

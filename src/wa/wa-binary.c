@@ -52,18 +52,34 @@ enum {
 
 /* Encoder */
 
+/* A stanza is written a byte at a time; a GByteArray's append per byte
+ * cost more than the rest of the encoding. */
+#define WRITER_INITIAL_SIZE 512
+
 typedef struct
 {
-  GByteArray     *out;
+  guint8         *data;
+  gsize           len;
+  gsize           size;
   const WaTokens *tokens;
   gboolean        too_large;   /* something did not fit its length field */
 } Writer;
+
+static void
+writer_grow (Writer *w,
+             gsize   more)
+{
+  w->size = MAX (w->size * 2, w->len + more);
+  w->data = g_realloc (w->data, w->size);
+}
 
 static inline void
 write_byte (Writer *w,
             guint8  byte)
 {
-  g_byte_array_append (w->out, &byte, 1);
+  if (G_UNLIKELY (w->len == w->size))
+    writer_grow (w, 1);
+  w->data[w->len++] = byte;
 }
 
 static void
@@ -122,8 +138,11 @@ write_binary (Writer       *w,
       return;
     }
 
+  if (w->size - w->len < len)
+    writer_grow (w, len);
   if (len > 0)
-    g_byte_array_append (w->out, data, len);
+    memcpy (w->data + w->len, data, len);
+  w->len += len;
 }
 
 /* Codes of the two packed alphabets; -1 when the character has none. */
@@ -322,7 +341,7 @@ encode (WaNode         *node,
         const WaTokens *tokens,
         gboolean        with_flag)
 {
-  Writer w = { g_byte_array_sized_new (128), tokens, FALSE };
+  Writer w = { g_malloc (WRITER_INITIAL_SIZE), 0, WRITER_INITIAL_SIZE, tokens, FALSE };
 
   if (with_flag)
     write_byte (&w, 0x00);
@@ -332,10 +351,10 @@ encode (WaNode         *node,
     {
       g_critical ("A node has more than 32767 attributes with content, or content "
                   "over 4 GiB: it cannot be encoded");
-      g_byte_array_unref (w.out);
+      g_free (w.data);
       return NULL;
     }
-  return g_byte_array_free_to_bytes (w.out);
+  return g_bytes_new_take (w.data, w.len);
 }
 
 /**

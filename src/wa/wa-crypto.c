@@ -73,6 +73,15 @@ struct _WaHmac
   gboolean    started;
 };
 
+static void hmac_destroy (gpointer data);
+
+/* libsignal makes and frees an HMAC for every MAC it computes, seven per
+ * device per message, and each one allocated three times (ours, OpenSSL's
+ * digest context and its SHA-256 state) and freed as much, a third of
+ * what a short MAC cost. So each thread keeps the last one freed for its
+ * next, wiped, and frees it when the thread ends. */
+static GPrivate spare_hmac = G_PRIVATE_INIT (hmac_destroy);
+
 /* Decided once by wa_crypto_init(); until then the portable path is used. */
 static gboolean use_sodium_gcm;
 static gboolean force_openssl_gcm;
@@ -122,6 +131,48 @@ sha256_md (void)
       g_once_init_leave (&md, (gsize) fetched);
     }
   return (const EVP_MD *) md;
+}
+
+/* The same for the ciphers: EVP_aes_256_cbc () and its kin are looked up
+ * again at every EVP_CipherInit_ex (), which cost more than encrypting a
+ * message body (libsignal asks for one AES-CBC per device per message). */
+static const EVP_CIPHER *
+fetched_cipher (gsize      *slot,
+                const char *name)
+{
+  if (g_once_init_enter (slot))
+    {
+      EVP_CIPHER *fetched = EVP_CIPHER_fetch (NULL, name, NULL);
+
+      if (fetched == NULL)
+        g_error ("OpenSSL has no %s", name);
+      g_once_init_leave (slot, (gsize) fetched);
+    }
+  return (const EVP_CIPHER *) *slot;
+}
+
+static const EVP_CIPHER *
+aes_256_cbc (void)
+{
+  static gsize cipher;
+
+  return fetched_cipher (&cipher, "AES-256-CBC");
+}
+
+static const EVP_CIPHER *
+aes_256_ctr (void)
+{
+  static gsize cipher;
+
+  return fetched_cipher (&cipher, "AES-256-CTR");
+}
+
+static const EVP_CIPHER *
+aes_256_gcm (void)
+{
+  static gsize cipher;
+
+  return fetched_cipher (&cipher, "AES-256-GCM");
 }
 
 static void
@@ -227,6 +278,13 @@ hmac_clear (WaHmac *self)
 }
 
 static void
+hmac_destroy (gpointer data)
+{
+  hmac_clear (data);
+  g_free (data);
+}
+
+static void
 set_evp_error (GError     **error,
                const char  *what)
 {
@@ -249,7 +307,7 @@ gcm_seal_openssl (const guint8  key[WA_AES_KEY_LEN],
   int final_len = 0;
 
   if (ctx == NULL ||
-      EVP_EncryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, NULL, NULL) != 1 ||
+      EVP_EncryptInit_ex (ctx, aes_256_gcm (), NULL, NULL, NULL) != 1 ||
       EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_IVLEN, WA_GCM_IV_LEN, NULL) != 1 ||
       EVP_EncryptInit_ex (ctx, NULL, NULL, key, iv) != 1 ||
       !evp_update (ctx, NULL, &unused, aad, aad_len) ||
@@ -289,7 +347,7 @@ gcm_open_openssl (const guint8  key[WA_AES_KEY_LEN],
   memcpy (tag, cipher + plain_len, sizeof tag);
 
   ok = ctx != NULL &&
-       EVP_DecryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, NULL, NULL) == 1 &&
+       EVP_DecryptInit_ex (ctx, aes_256_gcm (), NULL, NULL, NULL) == 1 &&
        EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_IVLEN, WA_GCM_IV_LEN, NULL) == 1 &&
        EVP_DecryptInit_ex (ctx, NULL, NULL, key, iv) == 1 &&
        evp_update (ctx, NULL, &unused, aad, aad_len) &&
@@ -520,8 +578,14 @@ wa_hmac_new (const guint8 *key,
 
   g_return_val_if_fail (key != NULL || key_len == 0, NULL);
 
-  self = g_new0 (WaHmac, 1);
-  self->md = digest_new ();
+  self = g_private_get (&spare_hmac);
+  if (self != NULL)
+    g_private_set (&spare_hmac, NULL);
+  else
+    {
+      self = g_new0 (WaHmac, 1);
+      self->md = digest_new ();
+    }
   hmac_set_key (self, key, key_len);
   return self;
 }
@@ -558,8 +622,18 @@ wa_hmac_free (WaHmac *self)
 {
   if (self == NULL)
     return;
-  hmac_clear (self);
-  g_free (self);
+  if (g_private_get (&spare_hmac) != NULL)
+    {
+      hmac_destroy (self);
+      return;
+    }
+  /* Nothing derived from the key stays: the pads are wiped, and starting
+   * the digest over overwrites its state. */
+  sodium_memzero (self->inner_pad, sizeof self->inner_pad);
+  sodium_memzero (self->outer_pad, sizeof self->outer_pad);
+  digest_init (self->md);
+  self->started = FALSE;
+  g_private_set (&spare_hmac, self);
 }
 
 /**
@@ -739,7 +813,7 @@ wa_crypto_aes_cbc_encrypt (const guint8   key[WA_AES_KEY_LEN],
                            gsize          len,
                            GError       **error)
 {
-  return aes_openssl (EVP_aes_256_cbc (), TRUE, key, iv, plain, len, "AES-256-CBC", error);
+  return aes_openssl (aes_256_cbc (), TRUE, key, iv, plain, len, "AES-256-CBC", error);
 }
 
 /**
@@ -764,7 +838,7 @@ wa_crypto_aes_cbc_decrypt (const guint8   key[WA_AES_KEY_LEN],
       return NULL;
     }
 
-  return aes_openssl (EVP_aes_256_cbc (), FALSE, key, iv, cipher, len, "AES-256-CBC", error);
+  return aes_openssl (aes_256_cbc (), FALSE, key, iv, cipher, len, "AES-256-CBC", error);
 }
 
 /**
@@ -783,7 +857,7 @@ wa_crypto_aes_ctr (const guint8   key[WA_AES_KEY_LEN],
                    gsize          len,
                    GError       **error)
 {
-  return aes_openssl (EVP_aes_256_ctr (), TRUE, key, iv, data, len, "AES-256-CTR", error);
+  return aes_openssl (aes_256_ctr (), TRUE, key, iv, data, len, "AES-256-CTR", error);
 }
 
 /**

@@ -179,13 +179,16 @@ wa_key_store_prefetch_finish (WaKeyStore    *self,
 }
 
 /* An in-memory key store, for the fake server and for tests; it keeps
- * nothing after the process ends. */
+ * nothing after the process ends. It also holds the kinds the app's key
+ * store loads at start, which are read several times a message (settings
+ * of the server's, our own account), so a read allocates nothing: values
+ * are kept per kind, under their key. */
 
 struct _WaMemoryKeyStore
 {
   GObject     parent_instance;
 
-  GHashTable *values;   /* "kind\x1fkey" -> GBytes */
+  GHashTable *kinds;   /* kind -> (key -> GBytes) */
 };
 
 static void wa_memory_key_store_iface_init (WaKeyStoreInterface *iface);
@@ -194,21 +197,14 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WaMemoryKeyStore, wa_memory_key_store, G_TYPE_OBJ
                                G_IMPLEMENT_INTERFACE (WA_TYPE_KEY_STORE,
                                                       wa_memory_key_store_iface_init))
 
-static char *
-compose (const char *kind,
-         const char *key)
-{
-  return g_strconcat (kind, "\x1f", key, NULL);
-}
-
 static GBytes *
 memory_load (WaKeyStore *store,
              const char *kind,
              const char *key)
 {
   WaMemoryKeyStore *self = WA_MEMORY_KEY_STORE (store);
-  g_autofree char *full = compose (kind, key);
-  GBytes *value = g_hash_table_lookup (self->values, full);
+  GHashTable *values = g_hash_table_lookup (self->kinds, kind);
+  GBytes *value = values != NULL ? g_hash_table_lookup (values, key) : NULL;
 
   return value != NULL ? g_bytes_ref (value) : NULL;
 }
@@ -220,11 +216,17 @@ memory_save (WaKeyStore *store,
              GBytes     *value)
 {
   WaMemoryKeyStore *self = WA_MEMORY_KEY_STORE (store);
+  GHashTable *values = g_hash_table_lookup (self->kinds, kind);
   gsize len;
   gconstpointer data = g_bytes_get_data (value, &len);
 
+  if (values == NULL)
+    {
+      values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+      g_hash_table_insert (self->kinds, g_strdup (kind), values);
+    }
   /* A private copy: the caller may wipe its buffer. */
-  g_hash_table_insert (self->values, compose (kind, key), g_bytes_new (data, len));
+  g_hash_table_insert (values, g_strdup (key), g_bytes_new (data, len));
 }
 
 static void
@@ -233,9 +235,10 @@ memory_remove (WaKeyStore *store,
                const char *key)
 {
   WaMemoryKeyStore *self = WA_MEMORY_KEY_STORE (store);
-  g_autofree char *full = compose (kind, key);
+  GHashTable *values = g_hash_table_lookup (self->kinds, kind);
 
-  g_hash_table_remove (self->values, full);
+  if (values != NULL)
+    g_hash_table_remove (values, key);
 }
 
 static GPtrArray *
@@ -244,14 +247,15 @@ memory_list (WaKeyStore *store,
 {
   WaMemoryKeyStore *self = WA_MEMORY_KEY_STORE (store);
   GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *prefix = compose (kind, "");
+  GHashTable *values = g_hash_table_lookup (self->kinds, kind);
   GHashTableIter iter;
-  gpointer full;
+  gpointer key;
 
-  g_hash_table_iter_init (&iter, self->values);
-  while (g_hash_table_iter_next (&iter, &full, NULL))
-    if (g_str_has_prefix (full, prefix))
-      g_ptr_array_add (keys, g_strdup ((const char *)full + strlen (prefix)));
+  if (values == NULL)
+    return keys;
+  g_hash_table_iter_init (&iter, values);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, g_strdup (key));
 
   return keys;
 }
@@ -259,7 +263,7 @@ memory_list (WaKeyStore *store,
 static void
 memory_clear (WaKeyStore *store)
 {
-  g_hash_table_remove_all (WA_MEMORY_KEY_STORE (store)->values);
+  g_hash_table_remove_all (WA_MEMORY_KEY_STORE (store)->kinds);
 }
 
 static void
@@ -277,7 +281,7 @@ wa_memory_key_store_finalize (GObject *object)
 {
   WaMemoryKeyStore *self = (WaMemoryKeyStore *)object;
 
-  g_clear_pointer (&self->values, g_hash_table_unref);
+  g_clear_pointer (&self->kinds, g_hash_table_unref);
 
   G_OBJECT_CLASS (wa_memory_key_store_parent_class)->finalize (object);
 }
@@ -291,7 +295,7 @@ wa_memory_key_store_class_init (WaMemoryKeyStoreClass *klass)
 static void
 wa_memory_key_store_init (WaMemoryKeyStore *self)
 {
-  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
+  self->kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
 }
 
 /**

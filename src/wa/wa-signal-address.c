@@ -75,9 +75,31 @@ wa_signal_address_clear (WaSignalAddress *self)
 char *
 wa_signal_address_to_string (const signal_protocol_address *address)
 {
+  /* The store callbacks name the session this way several times for
+   * every message, and the printf machinery cost more than the lookup
+   * that follows. */
+  char digits[11];
+  char *at = digits + sizeof digits;
+  gsize digits_len;
+  guint32 device;
+  char *text;
+
   g_return_val_if_fail (address != NULL, NULL);
 
-  return g_strdup_printf ("%.*s.%d", (int) address->name_len, address->name, address->device_id);
+  device = address->device_id < 0 ? -(guint32) address->device_id : (guint32) address->device_id;
+  do
+    *--at = '0' + device % 10;
+  while ((device /= 10) > 0);
+  if (address->device_id < 0)
+    *--at = '-';
+  digits_len = digits + sizeof digits - at;
+
+  text = g_malloc (address->name_len + 1 + digits_len + 1);
+  memcpy (text, address->name, address->name_len);
+  text[address->name_len] = '.';
+  memcpy (text + address->name_len + 1, at, digits_len);
+  text[address->name_len + 1 + digits_len] = '\0';
+  return text;
 }
 
 /* Parses @text as a decimal number of at most @max, digits only. */
