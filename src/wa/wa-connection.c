@@ -9,18 +9,18 @@
 
 #include "config.h"
 
-#include <libsoup/soup.h>
-
 #include "wa-binary.h"
 #include "wa-cert.h"
 #include "wa-connection.h"
 #include "wa-error.h"
 #include "wa-frame.h"
 #include "wa-noise.h"
+#include "wa-websocket.h"
+#include "wa-websocket-frame.h"
 
 /*
- * The client side of the transport (protocol notes §1–2): a libsoup
- * WebSocket whose binary messages carry 3-byte-length frames, the first
+ * The client side of the transport (protocol notes §1–2): a WebSocket
+ * (WaWebsocket) whose binary messages carry 3-byte-length frames, the first
  * one after the connection header. The first frames are the Noise XX
  * handshake; the server's static key must be vouched for by a certificate
  * chain ending at the root key, exactly as the real clients check. After
@@ -46,8 +46,7 @@ struct _WaConnection
 {
   GObject                  parent_instance;
 
-  SoupSession             *session;
-  SoupWebsocketConnection *websocket;
+  WaWebsocket             *websocket;
   WaFrameReader           *reader;
   WaFrameWriter           *writer;
   State                    state;
@@ -170,6 +169,15 @@ fail_pending (WaConnection *self,
     }
 }
 
+static void
+close_websocket (WaConnection *self)
+{
+  if (self->websocket == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->websocket, self);
+  wa_websocket_close (self->websocket, WA_WEBSOCKET_CLOSE_NORMAL, NULL);
+}
+
 /* Ends the connection once, telling whoever waits: the connect call while
  * the handshake runs, the "closed" signal after. */
 static void
@@ -183,12 +191,7 @@ fail (WaConnection *self,
   if (self->state == STATE_CLOSED)
     return;
 
-  if (self->websocket != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->websocket, self);
-      if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-    }
+  close_websocket (self);
   clear_handshake (self);
 
   fail_pending (self, owned);
@@ -212,7 +215,11 @@ send_bytes (WaConnection  *self,
             GBytes        *payload,
             GError       **error)
 {
-  return wa_frame_writer_send (self->writer, self->websocket, payload, error);
+  g_autoptr(GBytes) frame = wa_frame_writer_write (self->writer, g_bytes_get_data (payload, NULL),
+                                                   g_bytes_get_size (payload), error);
+
+  return frame != NULL &&
+         wa_websocket_send (self->websocket, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), error);
 }
 
 static gboolean
@@ -365,22 +372,15 @@ end (WaConnection *self,
 }
 
 static void
-message_cb (SoupWebsocketConnection *websocket,
-            int                      type,
-            GBytes                  *message,
-            WaConnection            *self)
+message_cb (WaWebsocket  *websocket,
+            GBytes       *message,
+            WaConnection *self)
 {
   g_autoptr(WaConnection) hold = g_object_ref (self);
   g_autoptr(GPtrArray) frames = NULL;
   GError *error = NULL;
 
   assert_owner (self);
-  if (type != SOUP_WEBSOCKET_DATA_BINARY)
-    {
-      end (self, g_error_new (WA_ERROR, WA_ERROR_MALFORMED, "The server sent text instead of frames"));
-      return;
-    }
-
   frames = wa_frame_reader_feed (self->reader, g_bytes_get_data (message, NULL),
                                  g_bytes_get_size (message), &error);
   if (frames == NULL)
@@ -400,22 +400,14 @@ message_cb (SoupWebsocketConnection *websocket,
       }
 }
 
+/* Only the server's close, a broken protocol or a failed socket get
+ * here: our own close disconnects first. */
 static void
-closed_cb (SoupWebsocketConnection *websocket,
-           WaConnection            *self)
+closed_cb (WaWebsocket  *websocket,
+           const GError *error,
+           WaConnection *self)
 {
-  end (self, g_error_new (WA_ERROR, WA_ERROR_CONNECTION_CLOSED,
-                          "The server closed the connection (code %u)",
-                          soup_websocket_connection_get_close_code (websocket)));
-}
-
-static void
-websocket_error_cb (SoupWebsocketConnection *websocket,
-                    GError                  *error,
-                    WaConnection            *self)
-{
-  end (self, g_error_new (WA_ERROR, WA_ERROR_CONNECTION_CLOSED, "The connection failed: %s",
-                          error->message));
+  end (self, g_error_copy (error));
 }
 
 static gboolean
@@ -438,8 +430,8 @@ handshake_cancelled_cb (GCancellable *cancellable,
 }
 
 /* A server that accepts the WebSocket and then says nothing must not hold
- * the connect call forever, nor past its cancellation: libsoup watches
- * only the upgrade. */
+ * the connect call forever, nor past its cancellation: the WebSocket
+ * watches only the upgrade. */
 static void
 watch_handshake (WaConnection *self)
 {
@@ -466,17 +458,15 @@ websocket_connected_cb (GObject      *object,
   GError *error = NULL;
   WaKeyPair ephemeral;
 
-  self->websocket = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+  self->websocket = wa_websocket_connect_finish (result, &error);
   if (self->websocket == NULL)
     {
       fail (self, error);
       return;
     }
 
-  soup_websocket_connection_set_max_incoming_payload_size (self->websocket, MAX_MESSAGE);
   g_signal_connect (self->websocket, "message", G_CALLBACK (message_cb), self);
   g_signal_connect (self->websocket, "closed", G_CALLBACK (closed_cb), self);
-  g_signal_connect (self->websocket, "error", G_CALLBACK (websocket_error_cb), self);
   watch_handshake (self);
 
   wa_key_pair_generate (&ephemeral);
@@ -492,14 +482,8 @@ wa_connection_dispose (GObject *object)
   WaConnection *self = (WaConnection *)object;
 
   clear_source (&self->keepalive);
-  if (self->websocket != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->websocket, self);
-      if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-    }
+  close_websocket (self);
   g_clear_object (&self->websocket);
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (wa_connection_parent_class)->dispose (object);
 }
@@ -573,7 +557,6 @@ wa_connection_connect_async (const char          *url,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(SoupMessage) message = NULL;
   WaConnection *self;
 
   g_return_if_fail (url != NULL);
@@ -588,17 +571,7 @@ wa_connection_connect_async (const char          *url,
   self->noise_static = *noise_static;
   self->client_payload = g_bytes_ref (client_payload);
 
-  message = soup_message_new (SOUP_METHOD_GET, url);
-  if (message == NULL)
-    {
-      fail (self, g_error_new (WA_ERROR, WA_ERROR_FAILED, "“%s” is not a WebSocket address", url));
-      g_object_unref (self);
-      return;
-    }
-
-  self->session = soup_session_new ();
-  soup_session_websocket_connect_async (self->session, message, ORIGIN, NULL, G_PRIORITY_DEFAULT,
-                                        cancellable, websocket_connected_cb, self);
+  wa_websocket_connect_async (url, ORIGIN, MAX_MESSAGE, cancellable, websocket_connected_cb, self);
 }
 
 /* Hands over what arrived while the owner did not have the connection
