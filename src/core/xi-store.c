@@ -974,6 +974,16 @@ open_func (XiStore  *self,
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
   self->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stmt_free);
 
+  /* NORMAL: a commit is in the WAL, in the kernel's page cache, when
+   * it returns, so it survives this process crashing; only a power cut
+   * can take back the commits since the last checkpoint's sync. What a
+   * campaign promises (each message's text and id) is synced on its own
+   * (synchronous FULL around those commits), so after a power cut the
+   * same messages go again under the same ids, never others. FULL for
+   * every commit was measured on a campaign to kept sessions: an
+   * fdatasync and a sleep of the store thread per message, about 60 %
+   * more CPU per message (700 us against 440) and twice the context
+   * switches. */
   if (!enter_wal_mode (self, &error) ||
       !_xi_store_exec (self,
                        "PRAGMA synchronous = NORMAL;"
