@@ -8,6 +8,10 @@
 #include "config.h"
 
 #include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include "xi-store.h"
 #include "xi-test-utils.h"
@@ -90,13 +94,19 @@ fixture_setup (Fixture       *f,
 }
 
 static void
+close_store (XiStore *store)
+{
+  xi_store_close (store);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (store);
+}
+
+static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  xi_store_close (f->store);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (f->store);
+  close_store (f->store);
   g_hash_table_unref (f->whole);
   g_hash_table_unref (f->by_rows);
   xi_test_rm_rf (f->dir);
@@ -251,6 +261,89 @@ test_raw_writer_sorted (Fixture       *f,
   g_assert_cmpstr (names, ==, "Ani,Budi,Citra");
 }
 
+/* The inotify watches this process holds on @path's inode, from what
+ * /proc tells of its inotify descriptors. */
+static guint
+inotify_watches_on (const char *path)
+{
+  g_autoptr(GDir) fds = g_dir_open ("/proc/self/fdinfo", 0, NULL);
+  const char *name;
+  struct stat st;
+  guint watches = 0;
+
+  g_assert_nonnull (fds);
+  if (g_stat (path, &st) != 0)
+    return 0;
+  while ((name = g_dir_read_name (fds)) != NULL)
+    {
+      g_autofree char *info_path = g_build_filename ("/proc/self/fdinfo", name, NULL);
+      g_autofree char *info = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_file_get_contents (info_path, &info, NULL, NULL))
+        continue;
+      lines = g_strsplit (info, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          const char *ino = strstr (lines[i], " ino:");
+
+          if (g_str_has_prefix (lines[i], "inotify wd:") && ino != NULL &&
+              g_ascii_strtoull (ino + strlen (" ino:"), NULL, 16) == (guint64)st.st_ino)
+            watches++;
+        }
+    }
+  return watches;
+}
+
+/* Watches on the database's folder and on its WAL: GIO watches a file
+ * through its folder, which then hears of every write to the WAL. */
+static guint
+watches_on_store (const char *data_dir)
+{
+  g_autofree char *wal = g_build_filename (data_dir, "xender-in.db-wal", NULL);
+
+  return inotify_watches_on (data_dir) + inotify_watches_on (wal);
+}
+
+static XiStore *
+open_store_in (const char *data_dir,
+               gboolean    ignoring_others)
+{
+  g_autofree char *path = g_build_filename (data_dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = xi_store_new (path);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  g_assert_cmpint (g_mkdir_with_parents (data_dir, 0700), ==, 0);
+  if (ignoring_others)
+    xi_store_ignore_other_processes (store);
+  XI_TEST_WAIT (xi_store_open_async (store, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_open_finish (store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  return g_steal_pointer (&store);
+}
+
+/* A process that hears nothing ("xender-in-cli run") keeps no watch: each
+ * commit of a campaign would otherwise queue inotify events in the
+ * kernel, for nobody. */
+static void
+test_ignoring_others_watches_nothing (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *listening_dir = g_build_filename (dir, "listening", NULL);
+  g_autofree char *ignoring_dir = g_build_filename (dir, "ignoring", NULL);
+  XiStore *listening = open_store_in (listening_dir, FALSE);
+  XiStore *ignoring = open_store_in (ignoring_dir, TRUE);
+
+  g_assert_cmpuint (watches_on_store (listening_dir), >, 0);
+  g_assert_cmpuint (watches_on_store (ignoring_dir), ==, 0);
+
+  close_store (ignoring);
+  close_store (listening);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -260,5 +353,6 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/xi/store/other-process/raw-writer-sorted", Fixture, NULL, fixture_setup, test_raw_writer_sorted,
               fixture_teardown);
+  g_test_add_func ("/xi/store/other-process/ignoring-watches-nothing", test_ignoring_others_watches_nothing);
   return g_test_run ();
 }

@@ -213,7 +213,8 @@ const XiCliCommand xi_cli_commands[] = {
     N_("COMMAND [ARGUMENTS…]"), xi_cli_assets_commands },
   { "campaign",  NULL,             N_("Create campaigns, control them and read their reports"),
     N_("COMMAND [ARGUMENTS…]"), xi_cli_campaign_commands },
-  { "run",       xi_cli_run,       N_("Send queued campaigns until stopped or idle") },
+  { "run",       xi_cli_run,       N_("Send queued campaigns until stopped or idle"), NULL, NULL,
+    XI_CLI_COMMAND_DEAF_TO_OTHERS },
   { "inbox",     xi_cli_inbox,     N_("Read customers' messages, conversation by conversation"),
     NULL, xi_cli_inbox_commands },
   { "optout",    NULL,             N_("List the numbers that opted out, or undo an opt-out"),
@@ -268,6 +269,8 @@ xi_cli_open_store (XiCli *cli)
   path = xi_paths_dup_store_path (store_dir);
   cli->data_dir = g_steal_pointer (&data_dir);
   cli->store = xi_store_new (path);
+  if (cli->command != NULL && (cli->command->flags & XI_CLI_COMMAND_DEAF_TO_OTHERS))
+    xi_store_ignore_other_processes (cli->store);
   if (xi_sync_account_get_master_id (account) != NULL)
     xi_store_set_master_user_id (cli->store, xi_sync_account_get_master_id (account));
   xi_store_open_async (cli->store, NULL, xi_cli_result_cb, &slot);

@@ -48,6 +48,9 @@ typedef enum
   /* Its arguments are texts, which may start with a dash ("-20% today"):
    * an option it does not know is kept as an argument. */
   XI_CLI_COMMAND_TEXT_ARGUMENTS = 1 << 0,
+  /* Nothing it runs listens to the store's "changed": what other
+   * processes write need not be watched for. */
+  XI_CLI_COMMAND_DEAF_TO_OTHERS = 1 << 1,
 } XiCliCommandFlags;
 
 /* A command, or a group of sub-commands (@commands); a group's @func, if

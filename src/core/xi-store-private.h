@@ -59,6 +59,7 @@ struct _XiStore
 
   /* Other processes' commits; owned by @context's thread. */
   GFileMonitor *wal_monitor;
+  gboolean      others_ignored;  /* xi_store_ignore_other_processes () */
 
   /* Writes waiting to ride in the next transaction (_xi_store_push_rider
    * ()); guarded by @riders_lock. */

@@ -224,6 +224,7 @@ const char     *xi_store_get_master_user_id          (XiStore               *sel
 void            xi_store_set_master_user_id          (XiStore               *self,
                                                       const char            *master_user_id);
 XiSecretStore  *xi_store_get_secret_store            (XiStore               *self);
+void            xi_store_ignore_other_processes      (XiStore               *self);
 void            xi_store_open_async                  (XiStore               *self,
                                                       GCancellable          *cancellable,
                                                       GAsyncReadyCallback    callback,
