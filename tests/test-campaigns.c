@@ -2139,6 +2139,24 @@ outcomes_sent (GPtrArray *rows,
   return outcomes;
 }
 
+/* A zero-delay campaign to @n people, and its rows as handed out for
+ * sending, with their message ids. */
+static GPtrArray *
+handed_out (Fixture  *f,
+            guint     n,
+            XiJob   **job)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  GPtrArray *rows;
+
+  make_audience (f, n, FALSE);
+  spec = zero_delay_spec (f);
+  *job = create_job (f, spec);
+  rows = next_outgoing (f, xi_job_get_id (*job));
+  g_assert_cmpuint (rows->len, ==, n);
+  return rows;
+}
+
 /* The outcomes and receipts riding in one transaction add to their
  * campaign's counters with one write of its row, which cost as much as
  * a recipient's: a trigger of the file's own counts the writes. */
@@ -2147,10 +2165,9 @@ test_counts_written_once (Fixture       *f,
                           gconstpointer  data)
 {
   g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
-  g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(XiJob) stored = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) rows = handed_out (f, 3, &job);
   g_autoptr(GPtrArray) outcomes = NULL;
   g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
   g_autoptr(GPtrArray) no_keys = g_ptr_array_new ();
@@ -2163,12 +2180,6 @@ test_counts_written_once (Fixture       *f,
   XiJobState state = XI_JOB_STATE_PENDING;
   XiReceipt *receipt;
   sqlite3 *direct;
-
-  make_audience (f, 3, FALSE);
-  spec = zero_delay_spec (f);
-  job = create_job (f, spec);
-  rows = next_outgoing (f, xi_job_get_id (job));
-  g_assert_cmpuint (rows->len, ==, 3);
 
   g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (direct,
@@ -2204,6 +2215,53 @@ test_counts_written_once (Fixture       *f,
   g_assert_cmpuint (xi_job_get_sent (stored), ==, 2);
   g_assert_cmpuint (xi_job_get_delivered (stored), ==, 1);
   g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count (*) FROM counter_writes"), ==, 1);
+}
+
+/* A receipt moves the row whose campaign it counts, and no other: were a
+ * message id ever held by two rows, the second would be delivered without
+ * its campaign counting it. */
+static void
+test_receipt_moves_counted_row (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = handed_out (f, 2, &job);
+  g_autoptr(GPtrArray) outcomes = outcomes_sent (rows, 2);
+  g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_auto(GStrv) changed = NULL;
+  XiJobState state = XI_JOB_STATE_PENDING;
+  gboolean ok = FALSE;
+  XiReceipt *receipt;
+  sqlite3 *direct;
+
+  WAIT (xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL,
+                                        xi_test_store_result_cb, &slot_),
+        ok = xi_store_record_outcomes_finish (f->store, result_, &state, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  receipt = g_new0 (XiReceipt, 1);
+  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  g_ptr_array_add (receipts, receipt);
+  sql = g_strdup_printf ("UPDATE job_recipients SET wa_message_id = '%s' WHERE id = '%s'", receipt->message_id,
+                         ((XiOutgoing *)g_ptr_array_index (rows, 1))->row_id);
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  WAIT (xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &slot_),
+        changed = xi_store_record_receipts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (changed), ==, 1);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_delivered (stored), ==, 1);
+  g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count (*) FROM job_recipients WHERE state = 'delivered'"), ==, 1);
 }
 
 static void
@@ -3108,6 +3166,7 @@ main (int   argc,
   ADD ("/campaigns/per-job-transports", test_per_job_transports);
   ADD ("/campaigns/number-check", test_number_check);
   ADD ("/campaigns/receipts", test_receipts);
+  ADD ("/campaigns/receipt-moves-counted-row", test_receipt_moves_counted_row);
   ADD ("/campaigns/replies", test_replies);
   ADD ("/campaigns/queue-order", test_queue_order);
   ADD ("/campaigns/resume-after-crash", test_resume_after_crash);

@@ -17,6 +17,7 @@
 
 #include "xi-limits.h"
 #include "xi-store.h"
+#include "xi-store-private.h"
 #include "xi-store-sync.h"
 #include "xi-test-utils.h"
 
@@ -1928,6 +1929,204 @@ test_pull_disk_full (Fixture       *f,
     g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
 }
 
+/* Runs @sql in a transaction on the store's own connection, whose TEMP
+ * triggers hear it, with CHECK constraints off: a column is given a value
+ * its constraint may refuse, to see that its change is heard. */
+static void
+store_exec_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA ignore_check_constraints = ON; BEGIN; %s; COMMIT",
+                                          (const char *)data);
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = _xi_store_exec (self, sql, &error);
+  if (!ok)
+    _xi_store_rollback (self);
+  _xi_store_exec (self, "PRAGMA ignore_check_constraints = OFF", NULL);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+store_exec (Fixture    *f,
+            const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (_xi_store_push (f->store, store_exec_func, g_strdup (sql), g_free, store_exec, NULL,
+                                xi_test_store_result_cb, &slot_),
+                ok = g_task_propagate_boolean (G_TASK (result_), &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+/* Name, declared type, and whether it must be given, of each column of
+ * @table as the file has it now. */
+static GPtrArray *
+table_columns (Fixture    *f,
+               const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT name, type, \"notnull\" AND dflt_value IS NULL"
+                                          " FROM pragma_table_info ('%s')", table);
+  GPtrArray *columns = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (f->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      char **column = g_new0 (char *, 4);
+
+      column[0] = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      column[1] = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+      column[2] = g_strdup (sqlite3_column_int (stmt, 2) ? "required" : "");
+      g_ptr_array_add (columns, column);
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpuint (columns->len, >, 0);
+  return columns;
+}
+
+#define EVERY_COLUMN_ROW "7d1f0a52-0000-4000-8000-0000000000c0"
+
+/* A row of @table with only what it must have. */
+static void
+insert_bare_row (Fixture    *f,
+                 const char *table,
+                 GPtrArray  *columns)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autoptr(GString) values = g_string_new (NULL);
+  g_autofree char *sql = NULL;
+
+  for (guint i = 0; i < columns->len; i++)
+    {
+      char **column = g_ptr_array_index (columns, i);
+
+      if (*column[2] == '\0')
+        continue;
+      g_string_append_printf (names, "%s\"%s\"", names->len > 0 ? ", " : "", column[0]);
+      if (g_str_equal (column[0], "id"))
+        g_string_append_printf (values, "%s'" EVERY_COLUMN_ROW "'", values->len > 0 ? ", " : "");
+      else if (g_str_equal (column[0], "master_user_id"))
+        g_string_append_printf (values, "%s'" MASTER "'", values->len > 0 ? ", " : "");
+      else
+        g_string_append_printf (values, "%s%s", values->len > 0 ? ", " : "",
+                                g_str_equal (column[1], "INTEGER") ? "0" : "'x'");
+    }
+  sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", table, names->str, values->str);
+  store_exec (f, sql);
+}
+
+/* What the store announced once every pending emission ran. */
+static char *
+take_announced (GPtrArray *noted)
+{
+  char *joined;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_ptr_array_add (noted, NULL);
+  joined = g_strjoinv (",", (char **)noted->pdata);
+  g_ptr_array_set_size (noted, 0);
+  return joined;
+}
+
+/* Gives @column of the bare row of @table a value it did not hold, of
+ * its kind (JSON stays JSON), with an empty outbox. A campaign with no
+ * owner is this device's, and stays so: another's is not pushed here. */
+static void
+update_column (Fixture    *f,
+               const char *table,
+               const char *column)
+{
+  g_autofree char *sql = NULL;
+
+  if (g_str_equal (column, "owner_device_id"))
+    sql = g_strdup_printf ("DELETE FROM sync_outbox; UPDATE %s SET owner_device_id ="
+                           " (SELECT value FROM sync_state WHERE key = 'device_id')"
+                           " WHERE id = '" EVERY_COLUMN_ROW "'", table);
+  else
+    sql = g_strdup_printf ("DELETE FROM sync_outbox; UPDATE %s SET \"%s\" ="
+                           " CASE WHEN typeof (\"%s\") IN ('integer', 'real') THEN \"%s\" + 1"
+                           " WHEN NOT coalesce (json_valid (\"%s\"), 0) THEN coalesce (\"%s\", '') || 'x'"
+                           " WHEN json_type (\"%s\") = 'array' THEN json_insert (\"%s\", '$[#]', 'x')"
+                           " WHEN json_type (\"%s\") = 'object' THEN json_set (\"%s\", '$.x', 1)"
+                           " ELSE \"%s\" || 'x' END WHERE id = '" EVERY_COLUMN_ROW "'",
+                           table, column, column, column, column, column, column, column, column, column,
+                           column);
+
+  store_exec (f, sql);
+}
+
+/* Every column of every synced table, as the file has it now, so that a
+ * column a migration adds is covered the day it is added: a change of
+ * it alone is announced, and queues a push naming it when it is synced
+ * (the store keeps it from the server) and nothing when it is the
+ * device's own. The stamps alone are neither, and sync puts them back.
+ * The triggers name the columns they watch: one left out would be
+ * missed here. */
+static void
+test_every_column_heard (Fixture       *f,
+                         gconstpointer  data)
+{
+  static const char * const stamps[] = { "updated_at", "version", "server_version", "server_seq", NULL };
+  /* Kept from the server, but never pushed. */
+  static const char * const identity[] = { "master_user_id", "created_at", NULL };
+  const char * const *tables = xi_store_sync_tables ();
+  g_autoptr(GPtrArray) noted = g_ptr_array_new_with_free_func (g_free);
+  gulong handler = g_signal_connect (f->store, "changed", G_CALLBACK (changes_noted_cb), noted);
+
+  for (guint t = 0; tables[t] != NULL; t++)
+    {
+      g_auto(GStrv) synced = g_strsplit (xi_store_sync_pull_columns (tables[t]), ",", -1);
+      g_autoptr(GPtrArray) columns = table_columns (f, tables[t]);
+      g_autofree char *row = g_strconcat (tables[t], " " EVERY_COLUMN_ROW, NULL);
+      g_autofree char *stamped = g_strdup_printf ("SELECT version || updated_at FROM %s", tables[t]);
+      g_autofree char *delete = g_strdup_printf ("DELETE FROM %s", tables[t]);
+
+      insert_bare_row (f, tables[t], columns);
+      g_free (take_announced (noted));
+      for (guint i = 0; i < columns->len; i++)
+        {
+          const char *column = ((char **)g_ptr_array_index (columns, i))[0];
+          g_autofree char *before = q_text (f, stamped);
+          g_autofree char *after = NULL;
+          g_autofree char *announced = NULL;
+          g_autofree char *queued = NULL;
+          g_autofree char *pushed = g_strdup_printf ("[\"%s\"]", column);
+
+          if (g_str_equal (column, "id"))
+            continue;
+          g_test_message ("%s.%s", tables[t], column);
+          update_column (f, tables[t], column);
+          announced = take_announced (noted);
+          queued = changed_of (f, EVERY_COLUMN_ROW);
+          if (g_strv_contains (stamps, column))
+            {
+              after = q_text (f, stamped);
+              g_assert_cmpstr (announced, ==, "");
+              g_assert_null (queued);
+              g_assert_cmpstr (after, ==, before);
+              continue;
+            }
+          g_assert_cmpstr (announced, ==, row);
+          if (g_strv_contains ((const char * const *)synced, column) && !g_strv_contains (identity, column))
+            g_assert_cmpstr (queued, ==, pushed);
+          else
+            g_assert_null (queued);
+        }
+      store_exec (f, delete);
+      g_free (take_announced (noted));
+    }
+  g_signal_handler_disconnect (f->store, handler);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1962,6 +2161,7 @@ main (int   argc,
   g_test_add ("/xi/store/sync/signed-out-is-no-device", Fixture, "signed out", fixture_setup,
               test_device_per_folder, fixture_teardown);
   ADD ("changed-signal", test_changed_signal);
+  ADD ("every-column-heard", test_every_column_heard);
   ADD ("server-rows-announced", test_server_rows_announced);
   ADD ("pulled-rows-announced", test_pulled_rows_announced);
   ADD ("pulled-contact-fits", test_pulled_contact_fits);

@@ -568,15 +568,81 @@ append_insert_trigger (GString    *sql,
                           table, table, table);
 }
 
-/* The TEMP triggers of @table: every column but the stamps is compared. */
+/*
+ * An update trigger is named with the columns it watches (AFTER UPDATE
+ * OF): SQLite leaves it out of every UPDATE that sets none of them, and
+ * loads only the old values that the triggers it keeps compare. It
+ * compares its columns in order and stops at the first that differs,
+ * so what an update most often changes comes first.
+ *
+ * A campaign's counters move with every message, written by an UPDATE
+ * of their own (_xi_store_write_job_counts ()): they get a trigger of
+ * their own too, which loads their old values and not the whole row's.
+ * Most writes of a recipient move its state; the first, as it is handed
+ * out for sending, gives it its message id.
+ */
+static const char * const job_counters[] = {
+  "sent", "delivered", "read", "failed", "skipped", "total", NULL,
+};
+static const char * const recipient_moves[] = { "state", "wa_message_id", NULL };
+
+typedef struct
+{
+  const char         *table;
+  const char * const *columns;
+  gboolean            apart;  /* in a trigger of their own */
+} LikelyChanges;
+
+static const LikelyChanges likely_changes[] = {
+  { "jobs", job_counters, TRUE },
+  { "job_recipients", recipient_moves, FALSE },
+};
+
+static const LikelyChanges *
+lookup_likely_changes (const char *table)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (likely_changes); i++)
+    if (g_str_equal (likely_changes[i].table, table))
+      return &likely_changes[i];
+  return NULL;
+}
+
+/* An update trigger hearing a change of any of @columns; none without
+ * columns. */
+static void
+append_update_trigger (GString    *sql,
+                       const char *table,
+                       const char *name,
+                       GPtrArray  *columns)
+{
+  if (columns->len == 0)
+    return;
+  g_string_append_printf (sql, "CREATE TEMP TRIGGER xi_changed_%s_%s AFTER UPDATE OF ", table, name);
+  for (guint i = 0; i < columns->len; i++)
+    g_string_append_printf (sql, "%s\"%s\"", i > 0 ? ", " : "", (const char *)g_ptr_array_index (columns, i));
+  g_string_append_printf (sql, " ON main.%s WHEN ", table);
+  for (guint i = 0; i < columns->len; i++)
+    {
+      const char *column = g_ptr_array_index (columns, i);
+
+      g_string_append_printf (sql, "%sOLD.\"%s\" IS NOT NEW.\"%s\"", i > 0 ? " OR " : "", column, column);
+    }
+  g_string_append_printf (sql, " BEGIN SELECT xi_store_changed ('%s', NEW.id); END;", table);
+}
+
+/* The TEMP triggers of @table: a change of any column but the stamps is
+ * heard, as the table is now, so a column a migration adds is too. */
 static char *
 build_triggers (XiStore     *self,
                 const char  *table,
                 GError     **error)
 {
   g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GString) differs = g_string_new (NULL);
+  g_autoptr(GPtrArray) columns = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) likely = g_ptr_array_new ();
+  g_autoptr(GPtrArray) others = g_ptr_array_new ();
   g_autofree char *pragma = g_strdup_printf ("PRAGMA main.table_info (\"%s\")", table);
+  const LikelyChanges *changes = lookup_likely_changes (table);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
@@ -590,10 +656,8 @@ build_triggers (XiStore     *self,
     {
       const char *column = (const char *)sqlite3_column_text (stmt, 1);
 
-      if (g_strv_contains (stamp_columns, column))
-        continue;
-      g_string_append_printf (differs, "%sOLD.\"%s\" IS NOT NEW.\"%s\"",
-                              differs->len > 0 ? " OR " : "", column, column);
+      if (!g_strv_contains (stamp_columns, column))
+        g_ptr_array_add (columns, g_strdup (column));
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -602,13 +666,32 @@ build_triggers (XiStore     *self,
       return NULL;
     }
 
+  /* In the order of the list, and only those the table has. */
+  for (guint i = 0; changes != NULL && changes->columns[i] != NULL; i++)
+    {
+      guint index;
+
+      if (g_ptr_array_find_with_equal_func (columns, changes->columns[i], g_str_equal, &index))
+        g_ptr_array_add (likely, g_ptr_array_index (columns, index));
+    }
+  for (guint i = 0; i < columns->len; i++)
+    if (!g_ptr_array_find_with_equal_func (likely, g_ptr_array_index (columns, i), g_str_equal, NULL))
+      g_ptr_array_add (others, g_ptr_array_index (columns, i));
+
   append_insert_trigger (sql, table);
+  if (changes != NULL && changes->apart)
+    {
+      append_update_trigger (sql, table, "often", likely);
+      append_update_trigger (sql, table, "update", others);
+    }
+  else
+    {
+      g_ptr_array_extend (likely, others, NULL, NULL);
+      append_update_trigger (sql, table, "update", likely);
+    }
   g_string_append_printf (sql,
-                          "CREATE TEMP TRIGGER xi_changed_%s_update AFTER UPDATE ON main.%s"
-                          " WHEN %s BEGIN SELECT xi_store_changed ('%s', NEW.id); END;"
                           "CREATE TEMP TRIGGER xi_changed_%s_delete AFTER DELETE ON main.%s"
                           " BEGIN SELECT xi_store_changed ('%s', OLD.id); END;",
-                          table, table, differs->len > 0 ? differs->str : "0", table,
                           table, table, table);
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }

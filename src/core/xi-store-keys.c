@@ -696,10 +696,12 @@ get_keys_func (XiStore  *self,
       g_task_return_error (task, error);
       return;
     }
+  /* A reset keeps the bindings: only the key changes from row to row. A
+   * message reads about fourteen keys, and each binding copies its text. */
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, get->kind);
   for (guint i = 0; get->keys == NULL ? i == 0 : get->keys[i] != NULL; i++)
     {
-      _xi_store_bind_text (stmt, 1, self->master_user_id);
-      _xi_store_bind_text (stmt, 2, get->kind);
       if (get->keys != NULL)
         _xi_store_bind_text (stmt, 3, get->keys[i]);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

@@ -407,9 +407,16 @@ build_triggers (const SyncTableSpec *spec)
   /* The changed columns are worked out once, into the connection's
    * scratch table, which the other statements read: the trigger stays
    * short, and SQLite parses it at every start. Recursive triggers are
-   * off, so the stamping UPDATEs do not fire this trigger again. */
-  g_string_append_printf (sql, "CREATE TEMP TRIGGER xi_sync_%s_update AFTER UPDATE ON main.%s"
-                          " WHEN %s BEGIN ", spec->name, spec->name, when);
+   * off, so the stamping UPDATEs do not fire this trigger again. It
+   * watches what it reads (the synced columns, and the stamps it puts
+   * back when nothing synced changed), and SQLite leaves it out of an
+   * UPDATE of only the device's own columns, which it would leave as
+   * they are. */
+  g_string_append_printf (sql, "CREATE TEMP TRIGGER xi_sync_%s_update AFTER UPDATE OF", spec->name);
+  for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
+    g_string_append_printf (sql, " \"%s\",", column->name);
+  g_string_append_printf (sql, " deleted, version, sync_status, updated_at ON main.%s"
+                          " WHEN %s BEGIN ", spec->name, when);
   g_string_append_printf (sql,
                           "INSERT INTO xi_sync_changes (changed)"
                           " SELECT c FROM (SELECT %s AS c) WHERE c <> '[]';",
