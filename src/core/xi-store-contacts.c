@@ -2297,9 +2297,13 @@ add_memberships (XiStore     *self,
 /*
  * Indexes that an import into an empty or small table builds once at the
  * end, from sorted keys, rather than entry by entry at random places:
- * the contact list's order, and memberships by contact and by id (which
- * only sync's lookups from the outbox use; its triggers find a membership
- * by its pair). Each is built again exactly as sqlite_schema held it.
+ * the contact list's order, and memberships by id (which only sync's
+ * lookups from the outbox use; its triggers find a membership by its
+ * pair). Each is built again exactly as sqlite_schema held it.
+ * Memberships by contact stay: the new contacts join their group in the
+ * order of their ids (add_new_contacts_to_group ()), so each entry goes
+ * at the end of that index, which costs less than sorting them all again
+ * to rebuild it (bench-import, 100,000 rows: 1 % of the import).
  */
 static gboolean
 drop_deferred_indexes (ImportRun  *run,
@@ -2330,8 +2334,7 @@ drop_deferred_indexes (ImportRun  *run,
 
   stmt = _xi_store_prepare (self,
                             "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
-                            " AND sql IS NOT NULL AND (name = 'contacts_order'"
-                            " OR name = 'group_members_contact' OR name = 'group_members_id')",
+                            " AND sql IS NOT NULL AND (name = 'contacts_order' OR name = 'group_members_id')",
                             error);
   if (stmt == NULL)
     return FALSE;
