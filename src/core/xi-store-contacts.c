@@ -1985,6 +1985,11 @@ custom_json_for_row (XiImportBatch *batch,
  * what it knows and never erases what the user typed before. Empty cells
  * keep the old value, tags are united, custom fields merged with the file
  * winning, and the opt-out flag is never touched by an import.
+ *
+ * A row without tags leaves the contact's as they are: the union is a
+ * temporary table built and sorted for every row, a sixth of the cost
+ * of importing again a file that has no tags column (bench-import,
+ * 100,000 rows).
  */
 static gboolean
 merge_row (XiStore      *self,
@@ -2004,9 +2009,10 @@ merge_row (XiStore      *self,
                             " sort_key = CASE WHEN ?4 IS NULL OR ?4 = '' THEN sort_key"
                             "  ELSE xi_sort_key (?4) END,"
                             " notes = coalesce (?5, notes),"
-                            " tags = (SELECT json_group_array (value) FROM"
-                            "  (SELECT value FROM json_each (contacts.tags)"
-                            "   UNION SELECT value FROM json_each (?6))),"
+                            " tags = CASE WHEN ?6 = '[]' THEN tags"
+                            "  ELSE (SELECT json_group_array (value) FROM"
+                            "   (SELECT value FROM json_each (contacts.tags)"
+                            "    UNION SELECT value FROM json_each (?6))) END,"
                             " custom_fields = CASE WHEN ?7 IS NULL THEN custom_fields"
                             "  ELSE json_patch (custom_fields, ?7) END"
                             " WHERE id = ?1 AND master_user_id = ?2",
