@@ -1413,8 +1413,10 @@ test_import (Fixture       *f,
   double last = 0.0;
   XiContact *siti = NULL;
   XiContact *dewi = NULL;
+  const char * const dewi_tags[] = { "zeta", "alpha", NULL };
 
   xi_contact_set_opted_out (existing, TRUE);
+  xi_contact_set_tags (existing, dewi_tags);
   saved = save_contact (f, existing, &error);
   g_assert_no_error (error);
 
@@ -1448,6 +1450,8 @@ test_import (Fixture       *f,
   /* An empty cell never erases, and an import never lifts an opt-out. */
   g_assert_cmpstr (xi_contact_get_name (dewi), ==, "Dewi");
   g_assert_true (xi_contact_get_opted_out (dewi));
+  /* A row without tags leaves them as the user wrote them, in order. */
+  g_assert_true (g_strv_equal (xi_contact_get_tags (dewi), dewi_tags));
 
   groups = list_groups (f);
   g_assert_cmpuint (groups->len, ==, 1);
