@@ -382,6 +382,41 @@ test_format_edges (void)
   g_assert_cmpstr (unknown, ==, "+99912345");
 }
 
+/* Every ASCII character between the digits: which ones a number may
+ * hold as a separator (the rest are refused), as Unicode's classes say,
+ * which the normaliser decides from a table for these characters. */
+static void
+test_ascii_characters (void)
+{
+  const char *separators = "\t\n\f\r ()[]{},-./;";
+
+  for (char c = 1; c > 0; c++)
+    {
+      g_autofree char *input = g_strdup_printf ("0812%c34567890", c);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *number = xi_phone_normalize (input, "62", &error);
+
+      if (g_ascii_isdigit (c))
+        {
+          g_autofree char *expected = g_strdup_printf ("62812%c34567890", c);
+
+          g_assert_cmpstr (number, ==, expected);
+        }
+      else if (strchr (separators, c) != NULL)
+        g_assert_cmpstr (number, ==, "6281234567890");
+      else
+        {
+          /* "0812e34567890" reads as a spreadsheet's scientific
+           * notation, refused with its own sentence. */
+          int expected = g_ascii_tolower (c) == 'e' ? XI_PHONE_ERROR_SPREADSHEET_MANGLED
+                                                    : XI_PHONE_ERROR_INVALID_CHARACTERS;
+
+          g_assert_null (number);
+          g_assert_error (error, XI_PHONE_ERROR, expected);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -393,6 +428,7 @@ main (int   argc,
   g_test_add_func ("/xi/phone/normalize/spreadsheet", test_spreadsheet);
   g_test_add_func ("/xi/phone/normalize/international", test_international);
   g_test_add_func ("/xi/phone/normalize/national", test_national);
+  g_test_add_func ("/xi/phone/normalize/ascii-characters", test_ascii_characters);
   g_test_add_func ("/xi/phone/normalize/refused", test_refused);
   g_test_add_func ("/xi/phone/normalize/trunk-zero-once", test_trunk_zero_once);
   g_test_add_func ("/xi/phone/fuzz-corpus", test_fuzz_corpus);

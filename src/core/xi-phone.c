@@ -415,6 +415,24 @@ is_separator (gunichar c)
     }
 }
 
+/* is_separator () for the ASCII characters, which nearly every number
+ * is made of, decided once instead of through Unicode's tables for
+ * every character of every number an import reads. */
+static const gboolean *
+ascii_separators (void)
+{
+  static gboolean separators[0x80];
+  static gsize decided = 0;
+
+  if (g_once_init_enter (&decided))
+    {
+      for (gunichar c = 0; c < G_N_ELEMENTS (separators); c++)
+        separators[c] = is_separator (c);
+      g_once_init_leave (&decided, 1);
+    }
+  return separators;
+}
+
 static void
 set_invalid_characters_error (GError **error)
 {
@@ -436,13 +454,15 @@ scan (const char  *s,
       Scan        *out,
       GError     **error)
 {
+  const gboolean *separators = ascii_separators ();
   guint numbers = 0;     /* digit runs long enough to be a number each */
   guint run = 0;
 
   for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
     {
-      gunichar c = g_utf8_get_char (p);
-      int value = g_unichar_digit_value (c);
+      gboolean ascii = (guchar)*p < 0x80;
+      gunichar c = ascii ? (guchar)*p : g_utf8_get_char (p);
+      int value = ascii ? g_ascii_digit_value ((char)c) : g_unichar_digit_value (c);
 
       if (value >= 0)
         {
@@ -457,7 +477,7 @@ scan (const char  *s,
           numbers += run >= 7;
           run = 0;
         }
-      else if (!is_separator (c))
+      else if (!(ascii ? separators[c] : is_separator (c)))
         {
           set_invalid_characters_error (error);
           return FALSE;
