@@ -50,12 +50,13 @@ typedef struct
   gint64        clock_offset; /* added to the shop messenger's clock */
 } Fixture;
 
-static void
+static gboolean
 message_cb (WaMessenger       *messenger,
             WaIncomingMessage *message,
             Side              *side)
 {
   g_ptr_array_add (side->received, wa_incoming_message_copy (message));
+  return FALSE;
 }
 
 static void
