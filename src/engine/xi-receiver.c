@@ -23,10 +23,9 @@
  * message, so a crash or a full disk before the commit leaves it there to
  * be delivered again. Then, one at a time and in the order they came,
  * each is either an opt-out (never answered) or offered to the auto-reply
- * rules. One
- * at a time is what makes the cooldown hold: the second of two quick
- * messages from one number is evaluated only after the first one's answer
- * was queued, so it finds that answer and stays unanswered.
+ * rules. One at a time is what makes the cooldown hold: the second of two
+ * quick messages from one number is evaluated only after the first one's
+ * answer was queued, so it finds that answer and stays unanswered.
  *
  * Answers go through the campaigns' transport, one after another and never
  * closer than the campaigns' shortest pause, with a daily cap of their
