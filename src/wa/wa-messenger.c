@@ -2019,6 +2019,18 @@ hand_on (WaMessenger             *self,
     wa_messenger_confirm (self, message->id);
 }
 
+/* Whether the message @id is on its way to the app, which confirms it
+ * once it has kept it: held for its sender's number, or handed on. */
+static gboolean
+is_kept_later (WaMessenger *self,
+               const char  *id)
+{
+  for (guint i = 0; i < self->unresolved->len; i++)
+    if (g_strcmp0 (((Unresolved *) g_ptr_array_index (self->unresolved, i))->message->id, id) == 0)
+      return TRUE;
+  return g_hash_table_contains (self->unconfirmed, id);
+}
+
 /* Asks the sender to encrypt the message again (§8.5): with our
  * registration id, which tells it to start a new session. */
 static void
@@ -2240,7 +2252,7 @@ receive_message (WaMessenger *self,
        * then says it for both. */
       if (g_error_matches (error, WA_SIGNAL_ERROR, WA_SIGNAL_ERROR_DUPLICATE))
         {
-          if (!g_hash_table_contains (self->unconfirmed, wa_node_get_attr (node, "id")))
+          if (!is_kept_later (self, wa_node_get_attr (node, "id")))
             send_receipt (self, node, sent_copy);
           return;
         }
