@@ -1269,14 +1269,19 @@ link_and_customer_writes (Fakewa     *fake,
   fakewa_say (fake, command);
 }
 
-/* Waits for the next "run" to receipt the message, and checks that by
- * then the message was stored. */
+/* Nothing was receipted or stored yet; the next "run" receipts the
+ * message, by then stored, and stores and receipts it only once. Stops
+ * the fake server and removes @dir. */
 static void
-assert_stored_then_receipted (Fakewa     *fake,
-                              const char *data_dir)
+assert_kept_only_by_the_next_run (Fakewa     *fake,
+                                  const char *dir,
+                                  const char *data_dir)
 {
-  g_autoptr(GSubprocess) run = spawn_run (fake, data_dir, FALSE, NULL, NULL);
+  g_autoptr(GSubprocess) run = NULL;
 
+  g_assert_cmpuint (count_receipts (fake), ==, 0);
+  g_assert_cmpuint (count_stored (fake, data_dir), ==, 0);
+  run = spawn_run (fake, data_dir, FALSE, NULL, NULL);
   for (;;)
     {
       g_autofree char *line = read_line (fake->out);
@@ -1289,6 +1294,8 @@ assert_stored_then_receipted (Fakewa     *fake,
   g_subprocess_wait (run, NULL, NULL);
   g_assert_cmpuint (count_receipts (fake), ==, 0);
   g_assert_cmpuint (count_stored (fake, data_dir), ==, 1);
+  fakewa_stop (fake);
+  xi_test_rm_rf (dir);
 }
 
 /* WhatsApp forgets a message once receipted, so a customer's message is
@@ -1316,13 +1323,7 @@ test_incoming_killed_before_commit (void)
     }
   g_subprocess_send_signal (run, SIGKILL);
   g_subprocess_wait (run, NULL, NULL);
-  g_assert_cmpuint (count_receipts (&fake), ==, 0);
-  g_assert_cmpuint (count_stored (&fake, data_dir), ==, 0);
-
-  assert_stored_then_receipted (&fake, data_dir);
-
-  fakewa_stop (&fake);
-  xi_test_rm_rf (dir);
+  assert_kept_only_by_the_next_run (&fake, dir, data_dir);
 }
 
 /* A store that cannot write the message (as on a full disk) writes the
@@ -1341,13 +1342,7 @@ test_incoming_store_fails (void)
   /* "run" reads what waited on the server before it is idle. */
   run = spawn_run (&fake, data_dir, TRUE, "XI_TEST_FAIL_INCOMING", "1");
   g_subprocess_wait (run, NULL, NULL);
-  g_assert_cmpuint (count_receipts (&fake), ==, 0);
-  g_assert_cmpuint (count_stored (&fake, data_dir), ==, 0);
-
-  assert_stored_then_receipted (&fake, data_dir);
-
-  fakewa_stop (&fake);
-  xi_test_rm_rf (dir);
+  assert_kept_only_by_the_next_run (&fake, dir, data_dir);
 }
 
 int
