@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -1186,6 +1187,164 @@ test_campaign_picture (void)
   xi_test_rm_rf (dir);
 }
 
+#define CUSTOMER "6281222209999"
+#define CUSTOMER_MESSAGE_ID "3AINFLOW00000001"
+
+/* "run" (until idle when @until_idle) with the test setting @name
+ * (DESIGN.md) set to @value. */
+static GSubprocess *
+spawn_run (Fakewa     *fake,
+           const char *data_dir,
+           gboolean    until_idle,
+           const char *name,
+           const char *value)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake->url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake->root, TRUE);
+  if (name != NULL)
+    g_subprocess_launcher_setenv (launcher, name, value, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("XI_CLI"), "--data-dir", data_dir,
+                                         "run", "--transport", "whatsapp", until_idle ? "--until-idle" : NULL,
+                                         NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* How many times the customer's phone was told its message arrived,
+ * among the events the fake server printed since last asked. */
+static guint
+count_receipts (Fakewa *fake)
+{
+  g_autoptr(GPtrArray) lines = fakewa_say_and_collect (fake, "account " CUSTOMER "\n");
+  guint receipts = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (lines, i), "phone-receipt ") &&
+        g_str_has_suffix (g_ptr_array_index (lines, i), " " CUSTOMER_MESSAGE_ID))
+      receipts++;
+  return receipts;
+}
+
+/* How many times the customer's message is in the shop's inbox. */
+static guint
+count_stored (Fakewa     *fake,
+              const char *data_dir)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonArray *messages;
+  guint stored = 0;
+
+  g_assert_cmpint (run_cli (fake, data_dir, &out, "--json", "inbox", "show", CUSTOMER, NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  messages = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (messages, i), "id"),
+                   CUSTOMER_MESSAGE_ID) == 0)
+      stored++;
+  return stored;
+}
+
+/* The shop links, and a customer writes to it while "run" is not
+ * running: WhatsApp keeps the message for the shop's device until the
+ * device confirms it. */
+static void
+link_and_customer_writes (Fakewa     *fake,
+                          const char *data_dir)
+{
+  g_autofree char *shop_jid = NULL;
+  g_autofree char *command = NULL;
+
+  fakewa_start (fake);
+  shop_jid = link_by_scan (fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP);
+  command = g_strdup_printf ("phone-write " CUSTOMER " %s " CUSTOMER_MESSAGE_ID " Masih ada stok?\n", shop_jid);
+  fakewa_say (fake, "account " CUSTOMER "\n");
+  fakewa_say (fake, command);
+}
+
+/* Nothing was receipted or stored yet; the next "run" receipts the
+ * message, by then stored, and stores and receipts it only once. Stops
+ * the fake server and removes @dir. */
+static void
+assert_kept_only_by_the_next_run (Fakewa     *fake,
+                                  const char *dir,
+                                  const char *data_dir)
+{
+  g_autoptr(GSubprocess) run = NULL;
+
+  g_assert_cmpuint (count_receipts (fake), ==, 0);
+  g_assert_cmpuint (count_stored (fake, data_dir), ==, 0);
+  run = spawn_run (fake, data_dir, FALSE, NULL, NULL);
+  for (;;)
+    {
+      g_autofree char *line = read_line (fake->out);
+
+      if (g_str_has_prefix (line, "phone-receipt ") && g_str_has_suffix (line, " " CUSTOMER_MESSAGE_ID))
+        break;
+    }
+  g_assert_cmpuint (count_stored (fake, data_dir), ==, 1);
+  g_subprocess_send_signal (run, SIGTERM);
+  g_subprocess_wait (run, NULL, NULL);
+  g_assert_cmpuint (count_receipts (fake), ==, 0);
+  g_assert_cmpuint (count_stored (fake, data_dir), ==, 1);
+  fakewa_stop (fake);
+  xi_test_rm_rf (dir);
+}
+
+/* WhatsApp forgets a message once receipted, so a customer's message is
+ * receipted only once it is stored. "run" decrypts it and is killed
+ * while its store holds the message written but not committed: nothing
+ * was receipted, so the next "run" gets it again, from the session as it
+ * was before (the key write that moved the session on was not committed
+ * either), stores it once and only then receipts it. */
+static void
+test_incoming_killed_before_commit (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *held = g_build_filename (dir, "held", NULL);
+  g_autoptr(GSubprocess) run = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  Fakewa fake = { 0 };
+
+  link_and_customer_writes (&fake, data_dir);
+  run = spawn_run (&fake, data_dir, FALSE, "XI_TEST_HOLD_INCOMING", held);
+  while (!g_file_test (held, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+  g_subprocess_send_signal (run, SIGKILL);
+  g_subprocess_wait (run, NULL, NULL);
+  assert_kept_only_by_the_next_run (&fake, dir, data_dir);
+}
+
+/* A store that cannot write the message (as on a full disk) writes the
+ * keys that decrypted it neither, and nothing is receipted; the message
+ * comes again on the next connection and is stored then. */
+static void
+test_incoming_store_fails (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(GSubprocess) run = NULL;
+  Fakewa fake = { 0 };
+
+  link_and_customer_writes (&fake, data_dir);
+
+  /* "run" reads what waited on the server before it is idle. */
+  run = spawn_run (&fake, data_dir, TRUE, "XI_TEST_FAIL_INCOMING", "1");
+  g_subprocess_wait (run, NULL, NULL);
+  assert_kept_only_by_the_next_run (&fake, dir, data_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1204,6 +1363,8 @@ main (int   argc,
   g_test_add_func ("/cli/link/send-attachments", test_send_attachments);
   g_test_add_func ("/cli/link/send-shows-in-conversation", test_send_shows_in_conversation);
   g_test_add_func ("/cli/link/campaign-picture", test_campaign_picture);
+  g_test_add_func ("/cli/link/incoming-killed-before-commit", test_incoming_killed_before_commit);
+  g_test_add_func ("/cli/link/incoming-store-fails", test_incoming_store_fails);
 
   return g_test_run ();
 }

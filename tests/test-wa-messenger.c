@@ -38,6 +38,7 @@ typedef struct
   WaMessenger *messenger;
   GPtrArray   *received;   /* WaIncomingMessage* */
   GPtrArray   *receipts;   /* "id from type" */
+  gboolean     keeps;      /* its app keeps what it receives, and confirms it then */
 } Side;
 
 typedef struct
@@ -50,12 +51,13 @@ typedef struct
   gint64        clock_offset; /* added to the shop messenger's clock */
 } Fixture;
 
-static void
+static gboolean
 message_cb (WaMessenger       *messenger,
             WaIncomingMessage *message,
             Side              *side)
 {
   g_ptr_array_add (side->received, wa_incoming_message_copy (message));
+  return side->keeps;
 }
 
 static void
@@ -284,6 +286,63 @@ test_conversation (Fixture       *f,
   g_assert_cmpstr (message->text, ==, "STOP");
   g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
   g_assert_true (contains (f->relays, CUSTOMER ":2@s.whatsapp.net " SHOP ":1@s.whatsapp.net msg"));
+}
+
+/* How many receipts for @id came from @from. */
+static guint
+count_receipts_from (Side       *side,
+                     const char *id,
+                     const char *from)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s %s ", id, from);
+  guint count = 0;
+
+  for (guint i = 0; i < side->receipts->len; i++)
+    count += g_str_has_prefix (g_ptr_array_index (side->receipts, i), prefix);
+  return count;
+}
+
+static gboolean
+shop_caught_up (gpointer data)
+{
+  return wa_client_get_caught_up (((Fixture *) data)->shop.client);
+}
+
+static gboolean
+shop_receipted (gpointer data)
+{
+  return count_receipts_from (&((Fixture *) data)->customer, "3EB0CAFE000000000001", SHOP_DEVICE) > 0;
+}
+
+/* A message the app keeps is receipted only once the app says it has
+ * kept it: until then the server delivers it again on each connection,
+ * and that copy (a duplicate to the session) is not receipted either. */
+static void
+test_receipt_when_kept (Fixture       *f,
+                        gconstpointer  data)
+{
+  GError *error;
+
+  f->shop.keeps = TRUE;
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0CAFE000000000001", "Masih ada?");
+  g_assert_no_error (error);
+  wait_for_length (f->shop.received, 1);
+
+  fakewa_server_drop_all (f->server);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_WAITING);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  wait_until (shop_caught_up, f);
+  fakewa_wait_for_client (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+  g_assert_cmpuint (f->shop.received->len, ==, 1);
+  g_assert_cmpuint (count_receipts_from (&f->customer, "3EB0CAFE000000000001", SHOP_DEVICE), ==, 0);
+
+  wa_messenger_confirm (f->shop.messenger, "3EB0CAFE000000000001");
+  wait_until (shop_receipted, f);
+  wa_messenger_confirm (f->shop.messenger, "3EB0CAFE000000000001");
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0CAFE000000000002", "Halo?");
+  g_assert_no_error (error);
+  wait_for_length (f->shop.received, 2);
+  g_assert_cmpuint (count_receipts_from (&f->customer, "3EB0CAFE000000000001", SHOP_DEVICE), ==, 1);
 }
 
 #define DEVICE_LISTS_MAX 4
@@ -1295,6 +1354,7 @@ main (int   argc,
 
   g_test_add_func ("/wa/messenger/sent-copy-bytes", test_sent_copy_bytes);
   ADD ("/wa/messenger/conversation", test_conversation);
+  ADD ("/wa/messenger/receipt-when-kept", test_receipt_when_kept);
   ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);
   ADD ("/wa/messenger/media", test_media);
   ADD ("/wa/messenger/not-on-whatsapp", test_not_on_whatsapp);

@@ -220,10 +220,35 @@ apply_reply_opt_out (XiStore     *self,
          _xi_store_log_activity (self, "reply.opted-out", summary, NULL, error);
 }
 
-static void
-record_incoming_func (XiStore  *self,
-                      GTask    *task,
-                      gpointer  data)
+/* Test settings (DESIGN.md: environment variables the tests set): with
+ * XI_TEST_HOLD_INCOMING the store creates that file once a customer's
+ * message is written but not committed, and waits there for good, so a
+ * test can kill the process at that very point; XI_TEST_FAIL_INCOMING
+ * makes the write fail as a full disk would. Neither is set otherwise. */
+static gboolean
+test_settings_stop_incoming (GError **error)
+{
+  const char *hold = g_getenv ("XI_TEST_HOLD_INCOMING");
+
+  if (g_getenv ("XI_TEST_FAIL_INCOMING") != NULL)
+    {
+      g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL, "XI_TEST_FAIL_INCOMING");
+      return TRUE;
+    }
+  if (hold == NULL || !g_file_set_contents (hold, "", 0, NULL))
+    return FALSE;
+  for (;;)
+    g_usleep (G_USEC_PER_SEC);
+}
+
+/* A rider (_xi_store_push_rider ()), so that the message is in the same
+ * transaction as the key write that follows its decryption, or in one
+ * before it: the session that read it is never saved without it, and the
+ * receipt that lets WhatsApp forget it waits for its commit. */
+static gpointer
+record_incoming_rider (XiStore  *self,
+                       gpointer  data,
+                       GError  **error)
 {
   RecordOp *op = data;
   g_autofree char *now = _xi_store_now ();
@@ -232,17 +257,14 @@ record_incoming_func (XiStore  *self,
   g_autofree char *job_id = NULL;
   g_autofree char *existing = NULL;
   RecordResult *result;
-  GError *error = NULL;
+  GError *local_error = NULL;
   sqlite3_stmt *stmt;
-
-  if (!_xi_store_begin (self, &error))
-    goto failed;
 
   existing = query_text (self,
                          "SELECT id FROM incoming_messages"
                          " WHERE master_user_id = ?1 AND wa_message_id = ?2",
-                         op->message_id, &error);
-  if (error != NULL)
+                         op->message_id, &local_error);
+  if (local_error != NULL)
     goto failed;
 
   if (existing == NULL)
@@ -250,16 +272,16 @@ record_incoming_func (XiStore  *self,
       contact_id = query_text (self,
                                "SELECT id FROM contacts"
                                " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0",
-                               op->phone, &error);
-      if (error != NULL)
+                               op->phone, &local_error);
+      if (local_error != NULL)
         goto failed;
       job_id = query_text (self,
                            "SELECT job_id FROM job_recipients"
                            " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
                            " AND wa_message_id IS NOT NULL AND sent_at IS NOT NULL"
                            " ORDER BY sent_at DESC LIMIT 1",
-                           op->phone, &error);
-      if (error != NULL)
+                           op->phone, &local_error);
+      if (local_error != NULL)
         goto failed;
 
       id = _xi_store_new_id ();
@@ -267,7 +289,7 @@ record_incoming_func (XiStore  *self,
                                 "INSERT INTO incoming_messages (id, master_user_id, created_at,"
                                 " updated_at, wa_message_id, from_jid, phone, contact_id, job_id,"
                                 " text, received_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?3)",
-                                &error);
+                                &local_error);
       if (stmt == NULL)
         goto failed;
       _xi_store_bind_text (stmt, 1, id);
@@ -279,35 +301,32 @@ record_incoming_func (XiStore  *self,
       _xi_store_bind_text (stmt, 7, contact_id);
       _xi_store_bind_text (stmt, 8, job_id);
       _xi_store_bind_text (stmt, 9, op->text);
-      if (!_xi_store_step_done (self, stmt, &error))
+      if (!_xi_store_step_done (self, stmt, &local_error))
         goto failed;
-      if (op->media != NULL && !_xi_store_insert_incoming_media (self, id, op->media, &error))
+      if (op->media != NULL && !_xi_store_insert_incoming_media (self, id, op->media, &local_error))
         goto failed;
 
       if (op->opt_out_keyword != NULL &&
           !apply_reply_opt_out (self, op->phone, contact_id, op->opt_out_keyword,
-                                op->message_id, now, &error))
+                                op->message_id, now, &local_error))
+        goto failed;
+      if (test_settings_stop_incoming (&local_error))
         goto failed;
     }
 
-  if (!_xi_store_commit (self, &error))
-    goto failed;
-
   result = g_new0 (RecordResult, 1);
   result->duplicate = existing != NULL;
-  result->incoming = _xi_store_load_incoming (self, op->message_id, &error);
+  result->incoming = _xi_store_load_incoming (self, op->message_id, &local_error);
   if (result->incoming == NULL)
     {
       record_result_free (result);
-      g_task_return_error (task, error);
-      return;
+      goto failed;
     }
-  g_task_return_pointer (task, result, (GDestroyNotify)record_result_free);
-  return;
+  return result;
 
 failed:
-  _xi_store_rollback (self);
-  g_task_return_error (task, error);
+  g_propagate_error (error, local_error);
+  return NULL;
 }
 
 /* The longest mimetype kept; real ones are a few dozen characters. */
@@ -356,8 +375,9 @@ push_record (XiStore             *self,
       cut_in_place (&media->mimetype, MAX_MIMETYPE_CHARS);
     }
 
-  _xi_store_push (self, record_incoming_func, op, (GDestroyNotify)record_op_free,
-                  xi_store_record_incoming_async, cancellable, callback, user_data);
+  _xi_store_push_rider (self, record_incoming_rider, op, (GDestroyNotify)record_op_free,
+                        (GDestroyNotify)record_result_free, TRUE, xi_store_record_incoming_async, cancellable,
+                        callback, user_data);
 }
 
 /**

@@ -3656,7 +3656,7 @@ xi_store_record_outcomes_async (XiStore             *self,
   op = g_new0 (OutcomesOp, 1);
   op->job_id = g_strdup (job_id);
   op->outcomes = g_ptr_array_ref (outcomes);
-  _xi_store_push_rider (self, record_outcomes, op, (GDestroyNotify)outcomes_op_free, g_free,
+  _xi_store_push_rider (self, record_outcomes, op, (GDestroyNotify)outcomes_op_free, g_free, FALSE,
                         xi_store_record_outcomes_async, cancellable, callback, user_data);
 }
 
@@ -3891,7 +3891,7 @@ xi_store_record_receipts_async (XiStore             *self,
   g_return_if_fail (receipts != NULL);
 
   _xi_store_push_rider (self, record_receipts, g_ptr_array_ref (receipts),
-                        (GDestroyNotify)g_ptr_array_unref, (GDestroyNotify)g_strfreev,
+                        (GDestroyNotify)g_ptr_array_unref, (GDestroyNotify)g_strfreev, FALSE,
                         xi_store_record_receipts_async, cancellable, callback, user_data);
 }
 

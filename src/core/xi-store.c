@@ -72,6 +72,7 @@ typedef struct
   GDestroyNotify    result_destroy;
   gpointer          result;
   GError           *error;
+  gboolean          binds;  /* its failure fails the whole transaction */
 } Rider;
 
 /* How long a rider waits for a transaction to join before it goes in one
@@ -552,7 +553,9 @@ _xi_store_push_taking_riders (XiStore             *self,
  * one each for the keys, the outcome and the receipts. @func runs on the
  * store thread inside the transaction, in order with the other riders;
  * what it returns (NULL with an error on failure) completes the task once
- * the transaction is committed.
+ * the transaction is committed. When it @binds, its failure fails the
+ * whole transaction: what rides with it (the keys that decrypted a
+ * message, beside the message) is not written without it.
  */
 void
 _xi_store_push_rider (XiStore             *self,
@@ -560,6 +563,7 @@ _xi_store_push_rider (XiStore             *self,
                       gpointer             data,
                       GDestroyNotify       destroy,
                       GDestroyNotify       result_destroy,
+                      gboolean             binds,
                       gpointer             source_tag,
                       GCancellable        *cancellable,
                       GAsyncReadyCallback  callback,
@@ -572,6 +576,7 @@ _xi_store_push_rider (XiStore             *self,
   rider->data = data;
   rider->destroy = destroy;
   rider->result_destroy = result_destroy;
+  rider->binds = binds;
 
   task = new_task (self, rider, rider_free, source_tag, cancellable, callback, user_data);
   if (task == NULL)
@@ -614,6 +619,11 @@ _xi_store_run_riders (XiStore  *self,
       if (rider->result == NULL)
         _xi_store_run (self, "ROLLBACK TO rider", NULL);
       _xi_store_run (self, "RELEASE rider", NULL);
+      if (rider->result == NULL && rider->binds)
+        {
+          g_propagate_error (error, g_error_copy (rider->error));
+          return FALSE;
+        }
     }
   return _xi_store_write_job_counts (self, error);
 }

@@ -35,9 +35,9 @@
  * written once. Once closed, it neither writes nor reads: the client
  * that still holds it was stopped, and its late changes would reach the
  * store after the next session's keys were read. Before anything is read from the store, the queue is
- * handed to it: the store runs its work in order, so the read sees every
- * change, even of a value the cache has dropped since. Lives on the
- * network thread.
+ * handed to it when it holds a change of the kind read: the store runs
+ * its work in order, so the read sees every change, even of a value the
+ * cache has dropped since. Lives on the network thread.
  */
 
 /* The kinds that grow with the peers, read on demand: the Signal
@@ -283,6 +283,21 @@ push_pending (XiKeyStore *self)
     xi_store_put_keys_async (self->store, changes, NULL, written_cb, NULL);
 }
 
+/* Whether a read of @kind could see a change still queued. */
+static gboolean
+pending_touches (XiKeyStore *self,
+                 const char *kind)
+{
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      const XiKeyChange *change = g_ptr_array_index (self->pending, i);
+
+      if (change->kind == NULL || g_str_equal (change->kind, kind))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 waited_cb (GObject      *object,
            GAsyncResult *result,
@@ -305,7 +320,13 @@ get_now (XiKeyStore          *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   self->waits++;
-  push_pending (self);
+  /* Only a queue the read could see goes first. Handing over the rest
+   * as well would write the session that just decrypted a first message
+   * (whose sender's identity is read next) before the message: the
+   * receiver queues the message to ride with that write, and the receipt
+   * waits for both (xi-receiver.c). */
+  if (pending_touches (self, kind))
+    push_pending (self);
   g_main_context_push_thread_default (context);
   xi_store_get_keys_async (self->store, kind, keys, NULL, waited_cb, &result);
   while (result == NULL)

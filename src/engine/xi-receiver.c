@@ -17,12 +17,15 @@
 /*
  * What happens to a customer's message, on the network thread.
  *
- * Messages are handled one at a time, in the order they came: stored (once
- * per message id), then either an opt-out (applied in the same store
- * transaction, and never answered) or offered to the auto-reply rules. One
- * at a time is what makes the cooldown hold: the second of two quick
- * messages from one number is evaluated only after the first one's answer
- * was queued, so it finds that answer and stays unanswered.
+ * Messages are stored as they come (once per message id; an opt-out is
+ * applied in the same store transaction), and confirmed to the transport
+ * only once that transaction is committed: WhatsApp forgets a confirmed
+ * message, so a crash or a full disk before the commit leaves it there to
+ * be delivered again. Then, one at a time and in the order they came,
+ * each is either an opt-out (never answered) or offered to the auto-reply
+ * rules. One at a time is what makes the cooldown hold: the second of two
+ * quick messages from one number is evaluated only after the first one's
+ * answer was queued, so it finds that answer and stays unanswered.
  *
  * Answers go through the campaigns' transport, one after another and never
  * closer than the campaigns' shortest pause, with a daily cap of their
@@ -38,10 +41,10 @@
 typedef struct
 {
   XiTransport *transport;
-  char        *phone;
   char        *message_id;
-  char        *text;
-  XiMediaInfo *media;
+  gboolean     recorded;  /* the store answered */
+  XiIncoming  *stored;    /* then: what it stored, or NULL if it failed or had it before */
+  XiReceiver  *receiver;  /* held while the store writes it */
 } Arrival;
 
 typedef struct
@@ -70,8 +73,9 @@ struct _XiReceiver
   XiReceiverClock   clock;
   gpointer          clock_data;
 
-  GQueue            arrivals;       /* Arrival*, not yet stored */
+  GQueue            arrivals;       /* Arrival*, being stored or waiting for their turn */
   gboolean          handling;       /* one arrival is between store calls */
+  gboolean          draining;       /* in handle_next () */
   XiTransport      *current_transport;
   XiIncoming       *current;        /* the stored arrival being evaluated */
 
@@ -107,10 +111,8 @@ static void
 arrival_free (Arrival *arrival)
 {
   g_clear_object (&arrival->transport);
-  g_free (arrival->phone);
   g_free (arrival->message_id);
-  g_free (arrival->text);
-  xi_media_info_free (arrival->media);
+  g_clear_object (&arrival->stored);
   g_free (arrival);
 }
 
@@ -464,41 +466,6 @@ media_downloaded_cb (GObject      *object,
 }
 
 static void
-recorded_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(XiReceiver) self = user_data;
-  g_autoptr(GError) error = NULL;
-  const XiMediaInfo *media;
-  gboolean duplicate = FALSE;
-
-  self->current = xi_store_record_incoming_finish (XI_STORE (object), result, &duplicate, &error);
-  if (self->current == NULL)
-    {
-      /* Nothing was stored, so the message is not confirmed as handled
-       * either; WhatsApp delivers it again after a reconnect. */
-      g_warning ("Could not store an incoming message: %s", error->message);
-      arrival_done (self);
-      return;
-    }
-  if (duplicate)
-    {
-      arrival_done (self);
-      return;
-    }
-
-  media = xi_incoming_get_media (self->current);
-  if (media != NULL && media->asset_path == NULL && media->size <= self->auto_download_limit)
-    {
-      xi_transport_download_media_async (self->current_transport, media, NULL, media_downloaded_cb,
-                                         g_object_ref (self));
-      return;
-    }
-  announce_current (self);
-}
-
-static void
 announce_current (XiReceiver *self)
 {
   g_signal_emit (self, signals[INCOMING], 0, self->current);
@@ -516,25 +483,98 @@ announce_current (XiReceiver *self)
   xi_store_list_auto_reply_rules_async (self->store, NULL, rules_listed_cb, g_object_ref (self));
 }
 
+/* Evaluates the stored arrivals in the order they came, one at a time;
+ * an arrival still being stored holds back those behind it. */
 static void
 handle_next (XiReceiver *self)
 {
-  g_autofree char *keyword = NULL;
   Arrival *arrival;
 
-  if (self->handling || (arrival = g_queue_pop_head (&self->arrivals)) == NULL)
+  /* Arrivals that end at once (opt-outs, duplicates) would otherwise
+   * recurse once each through arrival_done (). */
+  if (self->draining)
     return;
+  self->draining = TRUE;
+  while (!self->handling && (arrival = g_queue_peek_head (&self->arrivals)) != NULL && arrival->recorded)
+    {
+      const XiMediaInfo *media;
 
-  self->handling = TRUE;
-  self->current_transport = g_object_ref (arrival->transport);
-  keyword = xi_opt_out_match (arrival->text, (const char * const *)self->opt_out_keywords);
-  if (arrival->media != NULL)
-    xi_store_record_incoming_media_async (self->store, arrival->phone, arrival->message_id, arrival->text,
-                                          keyword, arrival->media, NULL, recorded_cb, g_object_ref (self));
+      g_queue_pop_head (&self->arrivals);
+      if (arrival->stored == NULL)
+        {
+          arrival_free (arrival);
+          continue;
+        }
+      self->handling = TRUE;
+      self->current = g_steal_pointer (&arrival->stored);
+      self->current_transport = g_steal_pointer (&arrival->transport);
+      arrival_free (arrival);
+
+      media = xi_incoming_get_media (self->current);
+      if (media != NULL && media->asset_path == NULL && media->size <= self->auto_download_limit)
+        xi_transport_download_media_async (self->current_transport, media, NULL, media_downloaded_cb,
+                                           g_object_ref (self));
+      else
+        announce_current (self);
+    }
+  self->draining = FALSE;
+}
+
+static void
+recorded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Arrival *arrival = user_data;
+  g_autoptr(XiReceiver) self = g_steal_pointer (&arrival->receiver);
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean duplicate = FALSE;
+
+  arrival->recorded = TRUE;
+  incoming = xi_store_record_incoming_finish (XI_STORE (object), result, &duplicate, &error);
+  if (incoming == NULL)
+    {
+      /* Nothing was stored, so the message is not confirmed either;
+       * WhatsApp delivers it again after a reconnect. */
+      g_warning ("Could not store an incoming message: %s", error->message);
+    }
   else
-    xi_store_record_incoming_async (self->store, arrival->phone, NULL, arrival->message_id,
-                                    arrival->text, keyword, NULL, recorded_cb, g_object_ref (self));
-  arrival_free (arrival);
+    {
+      /* Committed, with its opt-out: only now may WhatsApp forget it. */
+      xi_transport_confirm_incoming (arrival->transport, arrival->message_id);
+      if (!duplicate)
+        arrival->stored = g_steal_pointer (&incoming);
+    }
+  handle_next (self);
+  check_stopped (self);
+}
+
+/* The message is queued to the store at once, not when its turn comes:
+ * the key store writes the session that decrypted it as soon as this
+ * thread is idle, and the store writes a message queued before that
+ * write in the same transaction or an earlier one, never a later one. */
+static void
+arrive (XiReceiver        *self,
+        XiTransport       *transport,
+        const char        *phone,
+        const char        *message_id,
+        const char        *text,
+        const XiMediaInfo *media)
+{
+  g_autofree char *keyword = xi_opt_out_match (text, (const char * const *)self->opt_out_keywords);
+  Arrival *arrival = g_new0 (Arrival, 1);
+
+  arrival->transport = g_object_ref (transport);
+  arrival->message_id = g_strdup (message_id);
+  arrival->receiver = g_object_ref (self);
+  g_queue_push_tail (&self->arrivals, arrival);
+  if (media != NULL)
+    xi_store_record_incoming_media_async (self->store, phone, message_id, text, keyword, media, NULL,
+                                          recorded_cb, arrival);
+  else
+    xi_store_record_incoming_async (self->store, phone, NULL, message_id, text, keyword, NULL,
+                                    recorded_cb, arrival);
 }
 
 static void
@@ -544,20 +584,11 @@ incoming_cb (XiTransport *transport,
              const char  *text,
              XiReceiver  *self)
 {
-  Arrival *arrival;
-
   g_assert (self->owner == g_thread_self ());
 
   if (phone == NULL || message_id == NULL)
     return;
-
-  arrival = g_new0 (Arrival, 1);
-  arrival->transport = g_object_ref (transport);
-  arrival->phone = g_strdup (phone);
-  arrival->message_id = g_strdup (message_id);
-  arrival->text = g_strdup (text);
-  g_queue_push_tail (&self->arrivals, arrival);
-  handle_next (self);
+  arrive (self, transport, phone, message_id, text, NULL);
 }
 
 static void
@@ -568,21 +599,11 @@ incoming_media_cb (XiTransport       *transport,
                    const XiMediaInfo *media,
                    XiReceiver        *self)
 {
-  Arrival *arrival;
-
   g_assert (self->owner == g_thread_self ());
 
   if (phone == NULL || message_id == NULL || media == NULL)
     return;
-
-  arrival = g_new0 (Arrival, 1);
-  arrival->transport = g_object_ref (transport);
-  arrival->phone = g_strdup (phone);
-  arrival->message_id = g_strdup (message_id);
-  arrival->text = g_strdup (caption);
-  arrival->media = xi_media_info_copy (media);
-  g_queue_push_tail (&self->arrivals, arrival);
-  handle_next (self);
+  arrive (self, transport, phone, message_id, caption, media);
 }
 
 static void

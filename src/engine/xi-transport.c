@@ -226,6 +226,30 @@ xi_transport_notify_state (XiTransport *self)
   g_object_notify (G_OBJECT (self), "state");
 }
 
+/**
+ * xi_transport_confirm_incoming:
+ * @self: a transport
+ * @message_id: the id of a message it reported as incoming
+ *
+ * Tells the network that the message is stored, so it may forget it. A
+ * message never confirmed comes again (WhatsApp delivers it again on the
+ * next connection), so call this only once it is committed. Optional for
+ * transports whose messages cannot be lost.
+ */
+void
+xi_transport_confirm_incoming (XiTransport *self,
+                               const char  *message_id)
+{
+  XiTransportInterface *iface;
+
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+  g_return_if_fail (message_id != NULL);
+
+  iface = XI_TRANSPORT_GET_IFACE (self);
+  if (iface->confirm_incoming != NULL)
+    iface->confirm_incoming (self, message_id);
+}
+
 void
 xi_transport_emit_incoming_media (XiTransport       *self,
                                   const char        *phone,

@@ -61,8 +61,9 @@ typedef enum {
  * An implementation lives on the network thread and emits its signals
  * there: "receipt" (message id, XiRecipientState delivered/read, Unix
  * seconds), "incoming" (phone, message id, text) and "incoming-media"
- * (phone, message id, caption or %NULL, XiMediaInfo). State changes are
- * notified on the "state" property. */
+ * (phone, message id, caption or %NULL, XiMediaInfo), each incoming
+ * message to be confirmed with xi_transport_confirm_incoming () once it
+ * is stored. State changes are notified on the "state" property. */
 G_DECLARE_INTERFACE (XiTransport, xi_transport, XI, TRANSPORT, GObject)
 
 struct _XiTransportInterface
@@ -94,6 +95,8 @@ struct _XiTransportInterface
   GBytes          *(*download_media_finish) (XiTransport      *self,
                                              GAsyncResult     *result,
                                              GError          **error);
+  void             (*confirm_incoming) (XiTransport          *self,
+                                        const char           *message_id);
 };
 
 GQuark            xi_transport_error_quark      (void);
@@ -137,5 +140,7 @@ GBytes           *xi_transport_download_media_finish (XiTransport     *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 void              xi_transport_notify_state     (XiTransport          *self);
+void              xi_transport_confirm_incoming (XiTransport          *self,
+                                                 const char           *message_id);
 
 G_END_DECLS

@@ -390,6 +390,16 @@ xi_whatsapp_transport_download_media_finish (XiTransport   *transport,
 }
 
 static void
+xi_whatsapp_transport_confirm_incoming (XiTransport *transport,
+                                        const char  *message_id)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+
+  assert_owner (self);
+  wa_messenger_confirm (self->messenger, message_id);
+}
+
+static void
 xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
 {
   iface->get_state = xi_whatsapp_transport_get_state;
@@ -401,6 +411,7 @@ xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
   iface->get_new_chats_paused_until = xi_whatsapp_transport_get_new_chats_paused_until;
   iface->download_media_async = xi_whatsapp_transport_download_media_async;
   iface->download_media_finish = xi_whatsapp_transport_download_media_finish;
+  iface->confirm_incoming = xi_whatsapp_transport_confirm_incoming;
 }
 
 /* "+62812…" from the account's JID, as the store keeps numbers. */
@@ -436,7 +447,9 @@ receipt_cb (WaMessenger         *messenger,
   xi_transport_emit_receipt (XI_TRANSPORT (self), id, state, timestamp);
 }
 
-static void
+/* Returns whether the message goes to be stored, and is confirmed once
+ * it is; what is not stored is confirmed at once. */
+static gboolean
 message_cb (WaMessenger         *messenger,
             WaIncomingMessage   *message,
             XiWhatsappTransport *self)
@@ -445,7 +458,7 @@ message_cb (WaMessenger         *messenger,
 
   /* LID-addressed senders are for when the store maps LIDs to contacts. */
   if (phone == NULL)
-    return;
+    return FALSE;
   if (message->media != NULL)
     {
       const WaIncomingMedia *wa = message->media;
@@ -470,12 +483,14 @@ message_cb (WaMessenger         *messenger,
       };
 
       xi_transport_emit_incoming_media (XI_TRANSPORT (self), phone, message->id, message->text, &media);
-      return;
+      return TRUE;
     }
   if (message->text == NULL)
-    return;
+    return FALSE;
   xi_transport_emit_incoming (XI_TRANSPORT (self), phone, message->id, message->text);
+  return TRUE;
 }
+
 
 static void
 timelock_cb (WaPrivacy           *privacy,

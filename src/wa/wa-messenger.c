@@ -94,6 +94,7 @@ struct _WaMessenger
   gpointer    clock_data;
   GThread    *owner;         /* the client's thread, made on it and used only from it */
   GPtrArray  *unresolved;    /* Unresolved*: from LIDs we have no number for, oldest first */
+  GHashTable *unconfirmed;   /* message id -> GPtrArray of WaNode*: receipts waiting for wa_messenger_confirm () */
   GSource    *unresolved_timer;
 };
 
@@ -394,6 +395,8 @@ cached_devices (WaMessenger *self,
 static void encrypt_and_send (GTask *task);
 static void flush_unresolved (WaMessenger *self,
                               gboolean     all);
+static void send_or_log (WaMessenger *self,
+                         WaNode      *node);
 static void start_sessions (GTask *task);
 
 /* Every device of the recipient and of us but this one. */
@@ -1325,6 +1328,31 @@ wa_messenger_prefetch (WaMessenger        *self,
 }
 
 /**
+ * wa_messenger_confirm:
+ * @id: the id of a message handed on by the "message" signal
+ *
+ * Sends the receipt of the message @id, whose "message" handler returned
+ * %TRUE, now that it is kept: WhatsApp then deletes it from the queue it
+ * delivers again from on every connection. A message never confirmed
+ * comes again on the next one.
+ */
+void
+wa_messenger_confirm (WaMessenger *self,
+                      const char  *id)
+{
+  GPtrArray *waiting;
+
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (id != NULL);
+  assert_owner (self);
+
+  waiting = g_hash_table_lookup (self->unconfirmed, id);
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+    send_or_log (self, g_ptr_array_index (waiting, i));
+  g_hash_table_remove (self->unconfirmed, id);
+}
+
+/**
  * wa_messenger_forget_devices:
  * @user: a user JID
  *
@@ -1826,13 +1854,19 @@ receive_retry (WaMessenger *self,
 typedef struct
 {
   WaIncomingMessage *message;
+  WaNode            *receipt;   /* sent once the app kept it */
   gint64             held_at;   /* monotonic, seconds */
 } Unresolved;
+
+static void hand_on (WaMessenger             *self,
+                     const WaIncomingMessage *message,
+                     WaNode                  *receipt);
 
 static void
 unresolved_free (Unresolved *unresolved)
 {
   wa_incoming_message_free (unresolved->message);
+  wa_node_unref (unresolved->receipt);
   g_free (unresolved);
 }
 
@@ -1876,7 +1910,11 @@ flush_unresolved (WaMessenger *self,
       g_ptr_array_insert (ready, 0, g_ptr_array_steal_index (self->unresolved, i - 1));
     }
   for (guint i = 0; i < ready->len; i++)
-    g_signal_emit (self, signals[MESSAGE], 0, ((Unresolved *) g_ptr_array_index (ready, i))->message);
+    {
+      Unresolved *unresolved = g_ptr_array_index (ready, i);
+
+      hand_on (self, unresolved->message, unresolved->receipt);
+    }
 
   if (self->unresolved_timer != NULL)
     {
@@ -1893,11 +1931,13 @@ flush_unresolved (WaMessenger *self,
 
 static void
 hold_unresolved (WaMessenger             *self,
-                 const WaIncomingMessage *message)
+                 const WaIncomingMessage *message,
+                 WaNode                  *receipt)
 {
   Unresolved *unresolved = g_new0 (Unresolved, 1);
 
   unresolved->message = wa_incoming_message_copy (message);
+  unresolved->receipt = wa_node_ref (receipt);
   unresolved->held_at = g_get_monotonic_time () / G_USEC_PER_SEC;
   g_ptr_array_add (self->unresolved, unresolved);
   /* A flood of strangers does not grow this without end. */
@@ -1905,7 +1945,7 @@ hold_unresolved (WaMessenger             *self,
     {
       Unresolved *oldest = g_ptr_array_steal_index (self->unresolved, 0);
 
-      g_signal_emit (self, signals[MESSAGE], 0, oldest->message);
+      hand_on (self, oldest->message, oldest->receipt);
       unresolved_free (oldest);
     }
   flush_unresolved (self, FALSE);
@@ -1922,15 +1962,15 @@ send_or_log (WaMessenger *self,
     g_debug ("Could not send a %s: %s", wa_node_get_tag (node), error != NULL ? error->message : "not connected");
 }
 
-/* Confirms a message we took (§8.4). A copy of our own message comes back
- * from our other device as "sender". */
-static void
-send_receipt (WaMessenger *self,
-              WaNode      *message,
-              gboolean     from_us)
+/* The confirmation of a message we took (§8.4). A copy of our own
+ * message comes back from our other device as "sender". */
+static WaNode *
+receipt_for (WaMessenger *self,
+             WaNode      *message,
+             gboolean     from_us)
 {
-  g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", wa_node_get_attr (message, "id"),
-                                                      "to", wa_node_get_attr (message, "from"), NULL);
+  WaNode *receipt = wa_node_new_with_attrs ("receipt", "id", wa_node_get_attr (message, "id"),
+                                            "to", wa_node_get_attr (message, "from"), NULL);
 
   /* Our phone's own messages to this device (§3.3) take a peer receipt.
    * Until our presence is "available", receipts say nobody is looking
@@ -1943,7 +1983,52 @@ send_receipt (WaMessenger *self,
     wa_node_set_attr (receipt, "type", "inactive");
   if (wa_node_get_attr (message, "recipient") != NULL)
     wa_node_set_attr (receipt, "recipient", wa_node_get_attr (message, "recipient"));
+  return receipt;
+}
+
+static void
+send_receipt (WaMessenger *self,
+              WaNode      *message,
+              gboolean     from_us)
+{
+  g_autoptr(WaNode) receipt = receipt_for (self, message, from_us);
+
   send_or_log (self, receipt);
+}
+
+/* WhatsApp deletes a receipted message from its queue, so a message the
+ * app keeps is receipted only once it is kept: until then a crash or a
+ * full disk leaves it on the server, which delivers it again on the next
+ * connection. Any connection will do for the receipt. */
+static void
+hand_on (WaMessenger             *self,
+         const WaIncomingMessage *message,
+         WaNode                  *receipt)
+{
+  GPtrArray *waiting = g_hash_table_lookup (self->unconfirmed, message->id);
+  gboolean kept_later = FALSE;
+
+  if (waiting == NULL)
+    {
+      waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
+      g_hash_table_insert (self->unconfirmed, g_strdup (message->id), waiting);
+    }
+  g_ptr_array_add (waiting, wa_node_ref (receipt));
+  g_signal_emit (self, signals[MESSAGE], 0, message, &kept_later);
+  if (!kept_later)
+    wa_messenger_confirm (self, message->id);
+}
+
+/* Whether the message @id is on its way to the app, which confirms it
+ * once it has kept it: held for its sender's number, or handed on. */
+static gboolean
+is_kept_later (WaMessenger *self,
+               const char  *id)
+{
+  for (guint i = 0; i < self->unresolved->len; i++)
+    if (g_strcmp0 (((Unresolved *) g_ptr_array_index (self->unresolved, i))->message->id, id) == 0)
+      return TRUE;
+  return g_hash_table_contains (self->unconfirmed, id);
 }
 
 /* Asks the sender to encrypt the message again (§8.5): with our
@@ -2130,6 +2215,7 @@ receive_message (WaMessenger *self,
   g_autofree char *text = NULL;
   g_autoptr(WaIncomingMedia) media = NULL;
   g_autoptr(GBytes) protocol = NULL;
+  g_autoptr(WaNode) receipt = NULL;
   gboolean sent_copy = FALSE;
   gboolean decrypted = FALSE;
   WaIncomingMessage incoming = { 0 };
@@ -2161,10 +2247,13 @@ receive_message (WaMessenger *self,
 
       g_clear_error (&error);
       decrypted = decrypt_enc (self, session_address, enc, &text, &media, &sent_copy, &protocol, &error);
-      /* Already read: the receipt was lost, so send it again, no more. */
+      /* Already read: the receipt was lost, so send it again, no more;
+       * unless the app is still keeping the first copy, whose receipt
+       * then says it for both. */
       if (g_error_matches (error, WA_SIGNAL_ERROR, WA_SIGNAL_ERROR_DUPLICATE))
         {
-          send_receipt (self, node, sent_copy);
+          if (!is_kept_later (self, wa_node_get_attr (node, "id")))
+            send_receipt (self, node, sent_copy);
           return;
         }
       if (!decrypted)
@@ -2175,14 +2264,13 @@ receive_message (WaMessenger *self,
         }
     }
 
-  send_receipt (self, node, sent_copy);
-  if (sent_copy)
-    return;
   /* What our phone tells this device (keys, history) is not a message;
-   * from anyone else it is ignored. */
-  if (protocol != NULL)
+   * from anyone else it is ignored. Neither is kept, so both are
+   * confirmed at once. */
+  if (sent_copy || protocol != NULL)
     {
-      if (is_own_account (self, sender))
+      send_receipt (self, node, sent_copy);
+      if (protocol != NULL && !sent_copy && is_own_account (self, sender))
         g_signal_emit (self, signals[PROTOCOL_MESSAGE], 0, wa_node_get_attr (node, "id"), protocol);
       return;
     }
@@ -2198,10 +2286,11 @@ receive_message (WaMessenger *self,
   incoming.push_name = (char *) wa_node_get_attr (node, "notify");
   incoming.timestamp = timestamp;
   incoming.offline = wa_node_get_attr (node, "offline") != NULL;
+  receipt = receipt_for (self, node, FALSE);
   if (pn_device == NULL && wa_jid_is_lid (sender))
-    hold_unresolved (self, &incoming);
+    hold_unresolved (self, &incoming, receipt);
   else
-    g_signal_emit (self, signals[MESSAGE], 0, &incoming);
+    hand_on (self, &incoming, receipt);
   g_free (incoming.chat);
 }
 
@@ -2331,7 +2420,7 @@ state_cb (WaClient    *client,
           WaMessenger *self)
 {
   /* Going away: what waited for a number goes out as it is rather than
-   * not at all (its receipt went already, so the server will not resend). */
+   * not at all (its session moved on, so a resend would not decrypt). */
   if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED && self->unresolved->len > 0)
     flush_unresolved (self, TRUE);
   /* Unlinked: the sessions went with the keys. */
@@ -2341,6 +2430,7 @@ state_cb (WaClient    *client,
       self->signal_credentials = NULL;
       g_queue_init (&self->device_order);
       g_hash_table_remove_all (self->device_lists);
+      g_hash_table_remove_all (self->unconfirmed);
     }
 }
 
@@ -2377,6 +2467,7 @@ wa_messenger_finalize (GObject *object)
   g_hash_table_unref (self->device_lists);
   g_hash_table_unref (self->sent);
   g_ptr_array_unref (self->unresolved);
+  g_hash_table_unref (self->unconfirmed);
   g_queue_clear_full (&self->sent_order, g_free);
   g_hash_table_unref (self->recreated);
 
@@ -2391,8 +2482,10 @@ wa_messenger_class_init (WaMessengerClass *klass)
   object_class->dispose = wa_messenger_dispose;
   object_class->finalize = wa_messenger_finalize;
 
+  /* A handler that returns TRUE keeps the message and calls
+   * wa_messenger_confirm () once it has. */
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                   0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1,
                                    WA_TYPE_INCOMING_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
   signals[PROTOCOL_MESSAGE] = g_signal_new ("protocol-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                             0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
@@ -2409,6 +2502,7 @@ wa_messenger_init (WaMessenger *self)
   self->device_lists_max = DEVICE_LIST_CACHE_SIZE;
   self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
   self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
+  self->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->sent_order);
   self->recreated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->clock = monotonic_clock;

@@ -34,6 +34,7 @@ struct _FakewaDevice
   GQueue     prekeys;       /* Prekey*, oldest first */
 
   GPtrArray *held;          /* WaNode*: stanzas for when it is back */
+  GPtrArray *unconfirmed;   /* WaNode*: messages it got and neither receipted nor acked */
 };
 
 static void
@@ -54,6 +55,7 @@ fakewa_device_new (const char *jid,
   self->identity = g_bytes_ref (identity);
   g_queue_init (&self->prekeys);
   self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
+  self->unconfirmed = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
   return self;
 }
 
@@ -125,6 +127,7 @@ fakewa_device_free (FakewaDevice *self)
   g_clear_pointer (&self->signed_prekey, wa_node_unref);
   g_queue_clear_full (&self->prekeys, (GDestroyNotify) prekey_free);
   g_ptr_array_unref (self->held);
+  g_ptr_array_unref (self->unconfirmed);
   g_free (self);
 }
 
@@ -374,4 +377,37 @@ fakewa_device_steal_held (FakewaDevice *self)
 
   self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
   return held;
+}
+
+/* A message the device got: WhatsApp keeps it, and delivers it again on
+ * the next connection, until the device receipts or acks it. */
+void
+fakewa_device_await_receipt (FakewaDevice *self,
+                             WaNode       *message)
+{
+  g_ptr_array_add (self->unconfirmed, wa_node_ref (message));
+}
+
+void
+fakewa_device_confirmed (FakewaDevice *self,
+                         const char   *id)
+{
+  for (guint i = self->unconfirmed->len; i > 0; i--)
+    if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (self->unconfirmed, i - 1), "id"), id) == 0)
+      g_ptr_array_remove_index (self->unconfirmed, i - 1);
+}
+
+/**
+ * fakewa_device_steal_unconfirmed:
+ *
+ * Returns: (transfer full): the messages the device got but did not
+ *   confirm, oldest first; it awaits none afterwards
+ */
+GPtrArray *
+fakewa_device_steal_unconfirmed (FakewaDevice *self)
+{
+  GPtrArray *unconfirmed = g_steal_pointer (&self->unconfirmed);
+
+  self->unconfirmed = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
+  return unconfirmed;
 }

@@ -42,6 +42,11 @@ WaNode       *fakewa_device_take_bundle      (FakewaDevice  *self);
 void          fakewa_device_hold             (FakewaDevice  *self,
                                               WaNode        *stanza);
 GPtrArray    *fakewa_device_steal_held       (FakewaDevice  *self);
+void          fakewa_device_await_receipt    (FakewaDevice  *self,
+                                              WaNode        *message);
+void          fakewa_device_confirmed        (FakewaDevice  *self,
+                                              const char    *id);
+GPtrArray    *fakewa_device_steal_unconfirmed (FakewaDevice *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakewaDevice, fakewa_device_free)
 

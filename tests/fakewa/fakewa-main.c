@@ -50,6 +50,10 @@
  *                               the phone has CONTACT (a number) as NAME;
  *                               TOKEN (hex, "-" for none) is the privacy
  *                               token CONTACT issued to the account
+ *   phone-write PHONE DEVICE ID TEXT
+ *                               the phone writes TEXT to another
+ *                               account's companion DEVICE, as a customer;
+ *                               kept for DEVICE until it confirms it
  *   phone-salt PHONE HEX        the account's NCT salt ("-": removed)
  *   phone-new-key PHONE         the phone starts an app-state key it has
  *                               not shared
@@ -73,7 +77,8 @@
  *                               expired auth
  *   quit
  * and answers each with "ok" or "error MESSAGE". For the phones it prints
- * "phone-receipt TYPE ID" for each peer_msg or hist_sync receipt and
+ * "phone-receipt TYPE ID" for each peer_msg or hist_sync receipt, and
+ * for each receipt of what it wrote ("delivery" when it has no type), and
  * "key-request DEVICE" when a companion asks for app-state keys.
  */
 
@@ -152,6 +157,18 @@ run_phone_command (Program  *program,
       else
         {
           fakewa_server_phone_add_contact (program->server, phone, rest[0], rest[2], bytes);
+          say ("ok");
+        }
+    }
+  else if (g_str_equal (words[0], "phone-write") && words[2] != NULL)
+    {
+      g_auto(GStrv) rest = g_strsplit (words[2], " ", 3);
+
+      if (g_strv_length (rest) != 3)
+        say ("error phone-write PHONE DEVICE ID TEXT");
+      else
+        {
+          fakewa_server_phone_write (program->server, phone, rest[0], rest[1], rest[2]);
           say ("ok");
         }
     }

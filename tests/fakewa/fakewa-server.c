@@ -413,18 +413,22 @@ handle_pair_device_sign (Peer    *peer,
 
 static void deliver (FakewaServer *self, const char *device_jid, WaNode *stanza);
 
-/* Everything held for the device while it was away, now that it is
- * active, then the count of it: clients wait for that <offline/> before
- * they report what came in (§12.3, item 3). */
+/* Everything the device got before and did not confirm, and everything
+ * held for it while it was away, now that it is active, then the count
+ * of it: clients wait for that <offline/> before they report what came
+ * in (§12.3, item 3). */
 static void
 flush_held (Peer *peer)
 {
   FakewaDevice *device = g_hash_table_lookup (peer->server->devices, peer->device_jid);
+  g_autoptr(GPtrArray) unconfirmed = device != NULL ? fakewa_device_steal_unconfirmed (device) : NULL;
   g_autoptr(GPtrArray) held = device != NULL ? fakewa_device_steal_held (device) : NULL;
   g_autoptr(WaNode) done = wa_node_new ("ib");
   g_autoptr(GError) error = NULL;
-  g_autofree char *count = g_strdup_printf ("%u", held != NULL ? held->len : 0);
+  g_autofree char *count = g_strdup_printf ("%u", held != NULL ? unconfirmed->len + held->len : 0);
 
+  for (guint i = 0; unconfirmed != NULL && i < unconfirmed->len; i++)
+    deliver (peer->server, peer->device_jid, g_ptr_array_index (unconfirmed, i));
   for (guint i = 0; held != NULL && i < held->len; i++)
     deliver (peer->server, peer->device_jid, g_ptr_array_index (held, i));
   wa_node_add_child (done, wa_node_new_with_attrs ("offline", "count", count, NULL));
@@ -761,14 +765,17 @@ unix_now (void)
 
 static void phone_peer_message (FakewaServer *self, const char *phone_jid, WaNode *message);
 
-/* The phone sends one of its companions @message, from device 0 as a
- * peer message (WA-FIDELITY §2.1, §3.1), starting a session from the
- * companion's keys when it has none. */
+/* The phone sends @device_jid @message under @id (NULL: a new one), from
+ * device 0, starting a session from the device's keys when it has none:
+ * as a peer message (WA-FIDELITY §2.1, §3.1) when @peer, else as the
+ * customer it plays. */
 static void
-phone_send (FakewaServer *self,
-            const char   *phone,
-            const char   *device_jid,
-            GBytes       *message)
+phone_send_id (FakewaServer *self,
+               const char   *phone,
+               const char   *device_jid,
+               const char   *message_id,
+               gboolean      peer,
+               GBytes       *message)
 {
   FakewaPhone *fake_phone = ensure_phone (self, phone);
   FakewaDevice *device = g_hash_table_lookup (self->devices, device_jid);
@@ -777,7 +784,8 @@ phone_send (FakewaServer *self,
   g_autoptr(WaNode) stanza = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *from = g_strdup_printf ("%s@s.whatsapp.net", phone);
-  g_autofree char *id = g_strdup_printf ("3A%08X%08X", g_random_int (), g_random_int ());
+  g_autofree char *id = message_id != NULL ? g_strdup (message_id)
+                                           : g_strdup_printf ("3A%08X%08X", g_random_int (), g_random_int ());
   g_autofree char *now = unix_now ();
   WaNode *enc;
 
@@ -791,10 +799,20 @@ phone_send (FakewaServer *self,
       g_debug ("The phone could not write to %s: %s", device_jid, error->message);
       return;
     }
-  stanza = wa_node_new_with_attrs ("message", "from", from, "id", id, "type", "text", "category", "peer",
-                                   "t", now, NULL);
+  stanza = wa_node_new_with_attrs ("message", "from", from, "id", id, "type", "text", "t", now, NULL);
+  if (peer)
+    wa_node_set_attr (stanza, "category", "peer");
   wa_node_add_child (stanza, enc);
   deliver (self, device_jid, stanza);
+}
+
+static void
+phone_send (FakewaServer *self,
+            const char   *phone,
+            const char   *device_jid,
+            GBytes       *message)
+{
+  phone_send_id (self, phone, device_jid, NULL, TRUE, message);
 }
 
 static gboolean
@@ -1036,6 +1054,12 @@ deliver (FakewaServer *self,
     {
       if (g_str_equal (wa_node_get_tag (stanza), "message"))
         phone_received (self, device_jid, stanza);
+      /* What the phone wrote (fakewa_server_phone_write ()) reached the
+       * device that confirms it. */
+      else if (g_str_equal (wa_node_get_tag (stanza), "receipt") && wa_node_get_attr (stanza, "id") != NULL)
+        g_signal_emit (self, signals[PHONE_RECEIPT], 0,
+                       wa_node_get_attr (stanza, "type") != NULL ? wa_node_get_attr (stanza, "type") : "delivery",
+                       wa_node_get_attr (stanza, "id"));
       return;
     }
 
@@ -1047,7 +1071,11 @@ deliver (FakewaServer *self,
       if (!peer->active || g_strcmp0 (peer->device_jid, device_jid) != 0)
         continue;
       if (send_node (peer, stanza, &error))
-        return;
+        {
+          if (device != NULL && g_str_equal (wa_node_get_tag (stanza), "message"))
+            fakewa_device_await_receipt (device, stanza);
+          return;
+        }
       g_debug ("Could not deliver a %s: %s", wa_node_get_tag (stanza), error->message);
     }
   if (device != NULL)
@@ -1280,6 +1308,19 @@ answer_mex (Peer    *peer,
   return send_node (peer, result, error);
 }
 
+/* The device took the message a receipt or an ack names: it is not
+ * delivered again. */
+static void
+confirmed (Peer   *peer,
+           WaNode *receipt_or_ack)
+{
+  FakewaDevice *device = peer->device_jid != NULL ? g_hash_table_lookup (peer->server->devices, peer->device_jid)
+                                                  : NULL;
+
+  if (device != NULL && wa_node_get_attr (receipt_or_ack, "id") != NULL)
+    fakewa_device_confirmed (device, wa_node_get_attr (receipt_or_ack, "id"));
+}
+
 /* A receipt (§7.8) goes to the device it names, or to every device of
  * the user it names but the one it came from, saying who sent it. */
 static void
@@ -1298,6 +1339,7 @@ handle_receipt (Peer   *peer,
 
   if (target == NULL || peer->device_jid == NULL || wa_node_get_attr (receipt, "id") == NULL)
     return;
+  confirmed (peer, receipt);
   /* What the phone sent this device was read (WA-FIDELITY §3.3). */
   if (g_strcmp0 (wa_node_get_attr (receipt, "type"), "peer_msg") == 0 ||
       g_strcmp0 (wa_node_get_attr (receipt, "type"), "hist_sync") == 0)
@@ -1433,6 +1475,7 @@ handle_node (Peer    *peer,
   if (g_str_equal (wa_node_get_tag (node), "ack"))
     {
       peer->server->n_acks++;
+      confirmed (peer, node);
       return TRUE;
     }
   if (g_str_equal (wa_node_get_tag (node), "message"))
@@ -3111,6 +3154,39 @@ fakewa_server_phone_set_push_name (FakewaServer *self,
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   g_return_if_fail (valid_user (phone) && name != NULL);
   announce_change (self, phone, fakewa_phone_set_push_name (ensure_phone (self, phone), name));
+}
+
+/**
+ * fakewa_server_phone_write:
+ * @phone: a customer's number, an account of this server
+ * @device_jid: a companion device of another account
+ * @id: the message id
+ * @text: what the customer writes
+ *
+ * The customer's phone writes @text to @device_jid, now or when it is
+ * back; it reports the receipt as "phone-receipt".
+ */
+void
+fakewa_server_phone_write (FakewaServer *self,
+                           const char   *phone,
+                           const char   *device_jid,
+                           const char   *id,
+                           const char   *text)
+{
+  WaE2E__Message message = WA_E2_E__MESSAGE__INIT;
+  g_autoptr(GBytes) packed = NULL;
+  guint8 *data;
+  gsize size;
+
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  g_return_if_fail (valid_user (phone) && device_jid != NULL && id != NULL && text != NULL);
+
+  message.conversation = (char *) text;
+  size = wa_e2_e__message__get_packed_size (&message);
+  data = g_malloc (size);
+  wa_e2_e__message__pack (&message, data);
+  packed = g_bytes_new_take (data, size);
+  phone_send_id (self, phone, device_jid, id, FALSE, packed);
 }
 
 /**

@@ -166,6 +166,11 @@ void          fakewa_server_push_identity_change (FakewaServer *self,
                                                   const char   *phone,
                                                   const char   *holder);
 
+void          fakewa_server_phone_write     (FakewaServer *self,
+                                             const char   *phone,
+                                             const char   *device_jid,
+                                             const char   *id,
+                                             const char   *text);
 void          fakewa_server_phone_set_push_name (FakewaServer *self,
                                                  const char   *phone,
                                                  const char   *name);
