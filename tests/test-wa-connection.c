@@ -280,6 +280,43 @@ test_requests_and_keepalive (Fixture       *f,
   g_assert_false (wa_connection_is_open (connection));
 }
 
+/* While the owner reads nothing, the pings' answers wait unread: that is
+ * no lost connection. Once it reads again they are heard, and silence is
+ * a loss again. */
+static void
+test_paused_keepalive (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(WaConnection) connection = NULL;
+  g_autoptr(WaNode) ping = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "w:p", NULL);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  connection = connect_with_root (f, fakewa_server_get_root_key (f->server), &error);
+  g_assert_no_error (error);
+  g_signal_connect (connection, "closed", G_CALLBACK (closed_cb), f);
+
+  wa_connection_start_keepalive (connection, 30, 100);
+  wa_connection_set_receiving (connection, FALSE);
+  start = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - start < 600 * 1000)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (f->closed);
+  g_assert_true (wa_connection_is_open (connection));
+
+  wa_connection_set_receiving (connection, TRUE);
+  wa_node_add_child (ping, wa_node_new ("ping"));
+  answer = request (connection, ping, 5000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wa_node_get_attr (answer, "type"), ==, "result");
+
+  fakewa_server_set_silent (f->server, TRUE);
+  while (f->closed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (f->closed, WA_ERROR, WA_ERROR_TIMED_OUT);
+}
+
 /* Each stream error tells the owner what to do next (§6.5). */
 static void
 test_stream_errors (Fixture       *f,
@@ -332,6 +369,7 @@ main (int   argc,
   ADD ("/wa/connection/server-drops", test_server_drops);
   ADD ("/wa/connection/nobody-listening", test_nobody_listening);
   ADD ("/wa/connection/requests-and-keepalive", test_requests_and_keepalive);
+  ADD ("/wa/connection/paused-keepalive", test_paused_keepalive);
   ADD ("/wa/connection/stream-errors", test_stream_errors);
 
   return g_test_run ();

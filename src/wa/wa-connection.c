@@ -78,6 +78,9 @@ struct _WaConnection
   GSource                 *keepalive;
   guint                    keepalive_interval_ms;
   guint                    keepalive_timeout_ms;
+  gboolean                 receiving_paused;
+  /* The answer to the ping in flight may wait unread on the socket */
+  gboolean                 paused_since_ping;
   GThread                 *owner;         /* made on it, used only from it */
 };
 
@@ -813,8 +816,9 @@ keepalive_answered_cb (GObject      *object,
   answer = wa_connection_send_iq_finish (self, result, &error);
   if (self->state != STATE_OPEN)
     return;
-  /* A silent server is a lost connection: end it, so the owner reconnects. */
-  if (answer == NULL)
+  /* A silent server is a lost connection: end it, so the owner reconnects;
+   * but while we read nothing its answer may just be waiting for us. */
+  if (answer == NULL && !self->paused_since_ping)
     {
       fail (self, g_error_new (WA_ERROR, WA_ERROR_TIMED_OUT, "The connection was lost: %s", error->message));
       return;
@@ -830,6 +834,7 @@ send_keepalive_cb (gpointer user_data)
                                                    "xmlns", "w:p", NULL);
 
   g_clear_pointer (&self->keepalive, g_source_unref);
+  self->paused_since_ping = self->receiving_paused;
   wa_node_add_child (ping, wa_node_new ("ping"));
   wa_connection_send_iq_async (self, ping, self->keepalive_timeout_ms, NULL, keepalive_answered_cb, NULL);
   return G_SOURCE_REMOVE;
@@ -854,6 +859,30 @@ wa_connection_start_keepalive (WaConnection *self,
   self->keepalive_interval_ms = interval_ms;
   self->keepalive_timeout_ms = timeout_ms;
   schedule_keepalive (self, self->keepalive_interval_ms);
+}
+
+/**
+ * wa_connection_set_receiving:
+ * @self: an open connection
+ * @receiving: %FALSE to read nothing more from the server for now
+ *
+ * Leaves what the server sends on the socket (TCP holds the rest on the
+ * server) until called with %TRUE; what was read before comes first
+ * then. Sending goes on, and the keepalive goes on pinging without
+ * taking an unanswered ping for a lost connection meanwhile.
+ */
+void
+wa_connection_set_receiving (WaConnection *self,
+                             gboolean      receiving)
+{
+  g_return_if_fail (WA_IS_CONNECTION (self));
+  assert_owner (self);
+
+  self->receiving_paused = !receiving;
+  if (!receiving)
+    self->paused_since_ping = TRUE;
+  if (self->websocket != NULL)
+    wa_websocket_set_receiving (self->websocket, receiving);
 }
 
 /**
