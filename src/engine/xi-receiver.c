@@ -89,6 +89,7 @@ struct _XiReceiver
   guint             backlog;        /* arrivals in the queue */
   gsize             backlog_bytes;  /* what they hold */
   gboolean          held_back;      /* the transports were asked to stop reading */
+  guint             held_peak;      /* the longest the queue was while held back */
   gboolean          handling;       /* one arrival is between store calls */
   gboolean          draining;       /* in handle_next () */
   XiTransport      *current_transport;
@@ -191,14 +192,17 @@ regulate_backlog (XiReceiver *self)
   gboolean over = self->backlog >= BACKLOG_HIGH_ARRIVALS || self->backlog_bytes >= BACKLOG_HIGH_BYTES;
   gboolean under = self->backlog < BACKLOG_HIGH_ARRIVALS / 2 && self->backlog_bytes < BACKLOG_HIGH_BYTES / 2;
 
+  if (self->held_back)
+    self->held_peak = MAX (self->held_peak, self->backlog);
   if (!self->held_back && over)
     {
-      g_debug ("%u messages wait to be stored: reading no more for now", self->backlog);
       self->held_back = TRUE;
+      self->held_peak = self->backlog;
       set_receiving (self, FALSE);
     }
   else if (self->held_back && under)
     {
+      g_debug ("Reading messages again; at most %u waited to be stored", self->held_peak);
       self->held_back = FALSE;
       set_receiving (self, TRUE);
     }
