@@ -296,9 +296,9 @@ test_requests_and_keepalive (Fixture       *f,
   assert_silence_is_loss (f, connection);
 }
 
-/* While the owner reads nothing, the pings' answers wait unread: that is
- * no lost connection. Once it reads again they are heard, and silence is
- * a loss again. */
+/* While the owner reads nothing, answers wait unread: a ping's, or any
+ * request's, is no lost connection. Once it reads again they are heard,
+ * and silence is a loss again. */
 static void
 test_paused_keepalive (Fixture       *f,
                        gconstpointer  data)
@@ -307,6 +307,7 @@ test_paused_keepalive (Fixture       *f,
   g_autoptr(WaNode) ping = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "w:p", NULL);
   g_autoptr(WaNode) answer = NULL;
   g_autoptr(GError) error = NULL;
+  gpointer answered[3] = { &answer, &error, GINT_TO_POINTER (FALSE) };
 
   connection = connect_with_root (f, fakewa_server_get_root_key (f->server), &error);
   g_assert_no_error (error);
@@ -314,11 +315,14 @@ test_paused_keepalive (Fixture       *f,
 
   wa_connection_start_keepalive (connection, 30, 100);
   wa_connection_set_receiving (connection, FALSE);
+  wa_node_add_child (ping, wa_node_new ("ping"));
+  wa_connection_send_iq_async (connection, ping, 100, NULL, iq_answered_cb, answered);
   keep_alive_for (f, connection, 600);
+  g_assert_false (GPOINTER_TO_INT (answered[2]));
 
   wa_connection_set_receiving (connection, TRUE);
-  wa_node_add_child (ping, wa_node_new ("ping"));
-  answer = request (connection, ping, 5000, &error);
+  while (!GPOINTER_TO_INT (answered[2]))
+    g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (error);
   g_assert_cmpstr (wa_node_get_attr (answer, "type"), ==, "result");
   assert_silence_is_loss (f, connection);

@@ -79,8 +79,7 @@ struct _WaConnection
   guint                    keepalive_interval_ms;
   guint                    keepalive_timeout_ms;
   gboolean                 receiving_paused;
-  /* The answer to the ping in flight may wait unread on the socket */
-  gboolean                 paused_since_ping;
+  guint                    pauses;        /* how many times it stopped receiving */
   GThread                 *owner;         /* made on it, used only from it */
 };
 
@@ -119,6 +118,7 @@ typedef struct
 {
   GTask   *task;
   GSource *timeout;
+  guint    pauses;   /* the connection's, when the wait started */
 } Pending;
 
 static void
@@ -662,8 +662,18 @@ request_timed_out_cb (gpointer user_data)
 {
   GTask *pending_task = user_data;
   WaConnection *self = g_task_get_source_object (pending_task);
-  g_autoptr(GTask) task = take_pending (self, g_task_get_task_data (pending_task));
+  Pending *pending = g_hash_table_lookup (self->pending, g_task_get_task_data (pending_task));
+  g_autoptr(GTask) task = NULL;
 
+  /* While nothing is read, or if nothing was for a while, the answer may
+   * be waiting unread on the socket: that is no silence, and the wait
+   * starts again. */
+  if (pending != NULL && (self->receiving_paused || pending->pauses != self->pauses))
+    {
+      pending->pauses = self->pauses;
+      return G_SOURCE_CONTINUE;
+    }
+  task = take_pending (self, g_task_get_task_data (pending_task));
   if (task != NULL)
     g_task_return_new_error (task, WA_ERROR, WA_ERROR_TIMED_OUT, "The server did not answer in time");
   return G_SOURCE_REMOVE;
@@ -698,6 +708,7 @@ send_request (WaConnection        *self,
   /* The timeout lives exactly as long as the entry (pending_free). */
   pending = g_new0 (Pending, 1);
   pending->task = g_object_ref (task);
+  pending->pauses = self->pauses;
   pending->timeout = g_timeout_source_new (timeout_ms);
   g_source_set_callback (pending->timeout, request_timed_out_cb, pending->task, NULL);
   g_source_attach (pending->timeout, g_main_context_get_thread_default ());
@@ -816,9 +827,8 @@ keepalive_answered_cb (GObject      *object,
   answer = wa_connection_send_iq_finish (self, result, &error);
   if (self->state != STATE_OPEN)
     return;
-  /* A silent server is a lost connection: end it, so the owner reconnects;
-   * but while we read nothing its answer may just be waiting for us. */
-  if (answer == NULL && !self->paused_since_ping)
+  /* A silent server is a lost connection: end it, so the owner reconnects. */
+  if (answer == NULL)
     {
       fail (self, g_error_new (WA_ERROR, WA_ERROR_TIMED_OUT, "The connection was lost: %s", error->message));
       return;
@@ -834,7 +844,6 @@ send_keepalive_cb (gpointer user_data)
                                                    "xmlns", "w:p", NULL);
 
   g_clear_pointer (&self->keepalive, g_source_unref);
-  self->paused_since_ping = self->receiving_paused;
   wa_node_add_child (ping, wa_node_new ("ping"));
   wa_connection_send_iq_async (self, ping, self->keepalive_timeout_ms, NULL, keepalive_answered_cb, NULL);
   return G_SOURCE_REMOVE;
@@ -868,8 +877,10 @@ wa_connection_start_keepalive (WaConnection *self,
  *
  * Leaves what the server sends on the socket (TCP holds the rest on the
  * server) until called with %TRUE; what was read before comes first
- * then. Sending goes on, and the keepalive goes on pinging without
- * taking an unanswered ping for a lost connection meanwhile.
+ * then. Sending goes on; a request whose answer may be waiting unread
+ * (one sent or waiting while paused) waits again instead of timing out,
+ * so neither the keepalive nor a message's ack takes the quiet for a
+ * lost connection.
  */
 void
 wa_connection_set_receiving (WaConnection *self,
@@ -878,9 +889,9 @@ wa_connection_set_receiving (WaConnection *self,
   g_return_if_fail (WA_IS_CONNECTION (self));
   assert_owner (self);
 
+  if (!receiving && !self->receiving_paused)
+    self->pauses++;
   self->receiving_paused = !receiving;
-  if (!receiving)
-    self->paused_since_ping = TRUE;
   if (self->websocket != NULL)
     wa_websocket_set_receiving (self->websocket, receiving);
 }
