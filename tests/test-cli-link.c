@@ -1345,6 +1345,91 @@ test_incoming_store_fails (void)
   assert_kept_only_by_the_next_run (&fake, dir, data_dir);
 }
 
+#define FLOOD 2000
+/* The receiver's mark (xi-receiver.c) */
+#define FLOOD_MARK 500
+
+/* A customer's phone sends thousands of messages while the shop is away,
+ * and the store commits slowly: the shop's device stops reading whenever
+ * 500 wait to be stored, without mistaking the quiet for a lost
+ * connection, and in the end every message is stored once and receipted
+ * once. */
+static void
+test_incoming_flood (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *log_path = g_build_filename (dir, "run.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) run = NULL;
+  g_autoptr(GHashTable) receipted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *shop_jid = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *log = NULL;
+  g_auto(GStrv) log_lines = NULL;
+  GString *commands = g_string_new (NULL);
+  guint holds = 0;
+  guint64 highest = 0;
+  Fakewa fake = { 0 };
+
+  fakewa_start (&fake);
+  shop_jid = link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP);
+  fakewa_say (&fake, "account " CUSTOMER "\n");
+  for (guint i = 0; i < FLOOD; i++)
+    {
+      g_string_truncate (commands, 0);
+      g_string_append_printf (commands, "phone-write " CUSTOMER " %s 3AFLOOD%06u Pesan nomor %u\n", shop_jid, i, i);
+      fakewa_say (&fake, commands->str);
+    }
+  g_string_free (commands, TRUE);
+
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake.url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake.root, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_TEST_SLOW_INCOMING", "2", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "xi-receiver", TRUE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  run = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("XI_CLI"), "--data-dir", data_dir,
+                                     "run", "--transport", "whatsapp", NULL);
+  g_assert_no_error (error);
+  while (g_hash_table_size (receipted) < FLOOD)
+    {
+      g_autofree char *line = read_line (fake.out);
+      const char *id = strrchr (line, ' ');
+
+      if (!g_str_has_prefix (line, "phone-receipt ") || !g_str_has_prefix (id + 1, "3AFLOOD"))
+        continue;
+      g_assert_true (g_hash_table_add (receipted, g_strdup (id + 1)));
+    }
+  g_subprocess_send_signal (run, SIGTERM);
+  g_subprocess_wait (run, NULL, NULL);
+  g_assert_cmpuint (count_receipts (&fake), ==, 0);
+
+  g_assert_cmpint (run_cli (&fake, data_dir, &out, "--json", "inbox", "show", CUSTOMER, NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==, FLOOD);
+
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, &error));
+  g_assert_no_error (error);
+  log_lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; log_lines[i] != NULL; i++)
+    {
+      const char *peak = strstr (log_lines[i], "at most ");
+
+      if (peak == NULL || strstr (log_lines[i], "Reading messages again") == NULL)
+        continue;
+      holds++;
+      highest = MAX (highest, g_ascii_strtoull (peak + strlen ("at most "), NULL, 10));
+    }
+  g_test_message ("held back %u times, at most %" G_GUINT64_FORMAT " waiting", holds, highest);
+  g_assert_cmpuint (holds, >, 0);
+  g_assert_cmpuint (highest, <=, FLOOD_MARK);
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1365,6 +1450,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/campaign-picture", test_campaign_picture);
   g_test_add_func ("/cli/link/incoming-killed-before-commit", test_incoming_killed_before_commit);
   g_test_add_func ("/cli/link/incoming-store-fails", test_incoming_store_fails);
+  g_test_add_func ("/cli/link/incoming-flood", test_incoming_flood);
 
   return g_test_run ();
 }

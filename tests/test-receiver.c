@@ -497,10 +497,65 @@ test_runner_end_to_end (Fixture       *f,
   g_ptr_array_unref (seen.incoming);
 }
 
+typedef struct
+{
+  guint count;
+  gsize text_len;
+  guint max_waiting;   /* the receiver's mark for this size */
+} Flood;
+
+/* A peer that sends as fast as the transport reads, faster than the
+ * store commits: the transport is asked to stop reading before the
+ * messages waiting in memory pass the mark, by number or by size, and
+ * every message is stored once all the same. */
+static void
+test_flood (Fixture       *f,
+            gconstpointer  data)
+{
+  const Flood *flood = data;
+  g_autofree char *text = g_strnfill (flood->text_len, 'x');
+  g_autofree char *sql = NULL;
+  guint sent = 0;
+  guint holds = 0;
+
+  make_transport (f, 0, TRUE);
+  while (sent < flood->count)
+    {
+      if (xi_loopback_transport_get_receiving (f->transport))
+        {
+          g_autofree char *id = g_strdup_printf ("FLOOD%05u", sent);
+
+          inject (f, "+6281100000001", id, text);
+          sent++;
+          g_assert_cmpuint (sent - f->incoming->len, <=, flood->max_waiting);
+          continue;
+        }
+      holds++;
+      g_main_context_iteration (NULL, TRUE);
+    }
+  run_until (n_incoming, f, GUINT_TO_POINTER (flood->count), 60);
+  g_assert_true (xi_loopback_transport_get_receiving (f->transport));
+  g_assert_cmpuint (holds, >, 0);
+  g_assert_cmpuint (f->incoming->len, ==, flood->count);
+  for (guint i = 0; i < flood->count; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("FLOOD%05u", i);
+
+      g_assert_cmpstr (xi_incoming_get_message_id (g_ptr_array_index (f->incoming, i)), ==, id);
+    }
+  sql = g_strdup_printf ("SELECT count(DISTINCT wa_message_id) = count(*) AND count(*) = %u FROM incoming_messages",
+                         flood->count);
+  g_assert_cmpint (count_rows (f, sql), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* 500 messages or 4 MB, whichever comes first */
+  static const Flood many = { 3000, 10, 500 };
+  static const Flood large = { 300, 64 * 1024, 4 * 1024 * 1024 / (64 * 1024) + 1 };
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/receiver/keyword-any-and-opt-out", Fixture, NULL, fixture_setup,
@@ -512,6 +567,8 @@ main (int   argc,
   g_test_add ("/receiver/pacing", Fixture, NULL, fixture_setup, test_pacing, fixture_teardown);
   g_test_add ("/receiver/runner-end-to-end", Fixture, NULL, fixture_setup,
               test_runner_end_to_end, fixture_teardown);
+  g_test_add ("/receiver/flood/many", Fixture, &many, fixture_setup, test_flood, fixture_teardown);
+  g_test_add ("/receiver/flood/large", Fixture, &large, fixture_setup, test_flood, fixture_teardown);
 
   return g_test_run ();
 }

@@ -222,6 +222,31 @@ request (WaConnection  *connection,
   return answer;
 }
 
+/* Runs the loop for @ms, the connection staying open. */
+static void
+keep_alive_for (Fixture      *f,
+                WaConnection *connection,
+                guint         ms)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  while (g_get_monotonic_time () - start < ms * 1000)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (wa_connection_is_open (connection));
+  g_assert_null (f->closed);
+}
+
+static void
+assert_silence_is_loss (Fixture      *f,
+                        WaConnection *connection)
+{
+  fakewa_server_set_silent (f->server, TRUE);
+  while (f->closed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (f->closed, WA_ERROR, WA_ERROR_TIMED_OUT);
+  g_assert_false (wa_connection_is_open (connection));
+}
+
 static void
 test_requests_and_keepalive (Fixture       *f,
                              gconstpointer  data)
@@ -231,7 +256,6 @@ test_requests_and_keepalive (Fixture       *f,
   g_autoptr(WaNode) unknown = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "nothing", NULL);
   g_autoptr(WaNode) answer = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 start;
 
   connection = connect_with_root (f, fakewa_server_get_root_key (f->server), &error);
   g_assert_no_error (error);
@@ -266,18 +290,42 @@ test_requests_and_keepalive (Fixture       *f,
 
   /* Keepalive: answered pings keep the connection… */
   wa_connection_start_keepalive (connection, 30, 200);
-  start = g_get_monotonic_time ();
-  while (g_get_monotonic_time () - start < 300 * 1000)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_true (wa_connection_is_open (connection));
-  g_assert_null (f->closed);
+  keep_alive_for (f, connection, 300);
 
   /* …a silent server ends it as lost. */
-  fakewa_server_set_silent (f->server, TRUE);
-  while (f->closed == NULL)
+  assert_silence_is_loss (f, connection);
+}
+
+/* While the owner reads nothing, answers wait unread: a ping's, or any
+ * request's, is no lost connection. Once it reads again they are heard,
+ * and silence is a loss again. */
+static void
+test_paused_keepalive (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(WaConnection) connection = NULL;
+  g_autoptr(WaNode) ping = wa_node_new_with_attrs ("iq", "type", "get", "xmlns", "w:p", NULL);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer answered[3] = { &answer, &error, GINT_TO_POINTER (FALSE) };
+
+  connection = connect_with_root (f, fakewa_server_get_root_key (f->server), &error);
+  g_assert_no_error (error);
+  g_signal_connect (connection, "closed", G_CALLBACK (closed_cb), f);
+
+  wa_connection_start_keepalive (connection, 30, 100);
+  wa_connection_set_receiving (connection, FALSE);
+  wa_node_add_child (ping, wa_node_new ("ping"));
+  wa_connection_send_iq_async (connection, ping, 100, NULL, iq_answered_cb, answered);
+  keep_alive_for (f, connection, 600);
+  g_assert_false (GPOINTER_TO_INT (answered[2]));
+
+  wa_connection_set_receiving (connection, TRUE);
+  while (!GPOINTER_TO_INT (answered[2]))
     g_main_context_iteration (NULL, TRUE);
-  g_assert_error (f->closed, WA_ERROR, WA_ERROR_TIMED_OUT);
-  g_assert_false (wa_connection_is_open (connection));
+  g_assert_no_error (error);
+  g_assert_cmpstr (wa_node_get_attr (answer, "type"), ==, "result");
+  assert_silence_is_loss (f, connection);
 }
 
 /* Each stream error tells the owner what to do next (§6.5). */
@@ -332,6 +380,7 @@ main (int   argc,
   ADD ("/wa/connection/server-drops", test_server_drops);
   ADD ("/wa/connection/nobody-listening", test_nobody_listening);
   ADD ("/wa/connection/requests-and-keepalive", test_requests_and_keepalive);
+  ADD ("/wa/connection/paused-keepalive", test_paused_keepalive);
   ADD ("/wa/connection/stream-errors", test_stream_errors);
 
   return g_test_run ();

@@ -29,6 +29,7 @@ typedef struct
   GPtrArray   *messages;   /* GBytes* */
   gboolean     closed;
   GError      *error;
+  guint        pause_at;   /* stop receiving after this many messages; 0: never */
 } Client;
 
 static void
@@ -37,6 +38,8 @@ message_cb (WaWebsocket *websocket,
             Client      *client)
 {
   g_ptr_array_add (client->messages, g_bytes_ref (message));
+  if (client->messages->len == client->pause_at)
+    wa_websocket_set_receiving (websocket, FALSE);
 }
 
 static void
@@ -219,6 +222,67 @@ test_soup_echo (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (peer.peer), ==, WA_WEBSOCKET_CLOSE_NORMAL);
   g_assert_cmpstr (soup_websocket_connection_get_close_data (peer.peer), ==, "done");
+
+  client_clear (&client);
+  soup_peer_clear (&peer);
+}
+
+/* A burst from the server: the client stops in the middle of what one
+ * read brought, hears nothing while paused but still sends, then gets
+ * the rest in order, pausing once more on the way. */
+static void
+test_soup_pause (void)
+{
+  const guint n = 400;
+  SoupPeer peer = { 0 };
+  Client client = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 until;
+
+  soup_peer_start (&peer);
+  client_connect (&client, peer.url, 1 << 20);
+  g_assert_no_error (client.error);
+  while (peer.peer == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  client.pause_at = 3;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GBytes) message = pattern (100 + i);
+
+      soup_websocket_connection_send_message (peer.peer, SOUP_WEBSOCKET_DATA_BINARY, message);
+    }
+  until = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (client.messages->len, ==, 3);
+
+  g_assert_true (wa_websocket_send (client.websocket, (const guint8 *) "out", 3, &error));
+  g_assert_no_error (error);
+  while (peer.received->len < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (client.messages->len, ==, 3);
+
+  client.pause_at = 200;
+  wa_websocket_set_receiving (client.websocket, TRUE);
+  while (client.messages->len < 200 && !client.closed)
+    g_main_context_iteration (NULL, TRUE);
+  until = g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (client.messages->len, ==, 200);
+
+  wa_websocket_set_receiving (client.websocket, TRUE);
+  while (client.messages->len < n && !client.closed)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (client.closed);
+  g_assert_cmpuint (client.messages->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GBytes) expected = pattern (100 + i);
+
+      g_assert_true (g_bytes_equal (g_ptr_array_index (client.messages, i), expected));
+    }
 
   client_clear (&client);
   soup_peer_clear (&peer);
@@ -613,6 +677,7 @@ main (int   argc,
 
   g_test_add_func ("/wa-websocket/soup/echo", test_soup_echo);
   g_test_add_func ("/wa-websocket/soup/server-closes", test_soup_server_closes);
+  g_test_add_func ("/wa-websocket/soup/pause", test_soup_pause);
   g_test_add_func ("/wa-websocket/soup/too-big", test_soup_too_big);
   for (guint i = 0; i < G_N_ELEMENTS (scripts); i++)
     g_test_add_data_func (scripts[i].name, &scripts[i], test_raw_script);

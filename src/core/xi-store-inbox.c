@@ -224,11 +224,17 @@ apply_reply_opt_out (XiStore     *self,
  * XI_TEST_HOLD_INCOMING the store creates that file once a customer's
  * message is written but not committed, and waits there for good, so a
  * test can kill the process at that very point; XI_TEST_FAIL_INCOMING
- * makes the write fail as a full disk would. Neither is set otherwise. */
+ * makes the write fail as a full disk would; XI_TEST_SLOW_INCOMING=MS
+ * makes each write take MS longer, as a slow disk would. None is set
+ * otherwise. */
 static gboolean
 test_settings_stop_incoming (GError **error)
 {
   const char *hold = g_getenv ("XI_TEST_HOLD_INCOMING");
+  const char *slow = g_getenv ("XI_TEST_SLOW_INCOMING");
+
+  if (slow != NULL)
+    g_usleep (g_ascii_strtoull (slow, NULL, 10) * 1000);
 
   if (g_getenv ("XI_TEST_FAIL_INCOMING") != NULL)
     {

@@ -43,6 +43,7 @@ struct _XiLoopbackTransport
   XiTransportState   state;
   guint              accepted;
   guint              accepted_since_connect;
+  gboolean           held_back;  /* the receiver asked for no more messages */
   GSource           *reconnect;
   GHashTable        *timeouts;   /* GSource* set, removed on dispose */
   GThread           *owner;      /* the thread that made it; everything runs there */
@@ -518,6 +519,18 @@ loopback_send_text_finish (XiTransport   *transport,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Its replies come one per message sent, too few to need holding back;
+ * what the receiver asked is kept for whoever injects messages. */
+static void
+loopback_set_receiving (XiTransport *transport,
+                        gboolean     receiving)
+{
+  XiLoopbackTransport *self = XI_LOOPBACK_TRANSPORT (transport);
+
+  assert_owner (self);
+  self->held_back = !receiving;
+}
+
 static void
 xi_loopback_transport_iface_init (XiTransportInterface *iface)
 {
@@ -526,6 +539,7 @@ xi_loopback_transport_iface_init (XiTransportInterface *iface)
   iface->disconnect = loopback_disconnect;
   iface->send_text_async = loopback_send_text_async;
   iface->send_text_finish = loopback_send_text_finish;
+  iface->set_receiving = loopback_set_receiving;
 }
 
 /**
@@ -593,6 +607,20 @@ xi_loopback_transport_get_accepted (XiLoopbackTransport *self)
   g_return_val_if_fail (XI_IS_LOOPBACK_TRANSPORT (self), 0);
   assert_owner (self);
   return self->accepted;
+}
+
+/**
+ * xi_loopback_transport_get_receiving:
+ *
+ * Returns: whether the receiver takes messages now (see
+ *   xi_transport_set_receiving())
+ */
+gboolean
+xi_loopback_transport_get_receiving (XiLoopbackTransport *self)
+{
+  g_return_val_if_fail (XI_IS_LOOPBACK_TRANSPORT (self), FALSE);
+  assert_owner (self);
+  return !self->held_back;
 }
 
 static gboolean

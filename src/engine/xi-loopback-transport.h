@@ -49,6 +49,7 @@ XiLoopbackTransport *xi_loopback_transport_new            (const char           
                                                            const XiLoopbackOptions  *options,
                                                            GError                  **error);
 guint                xi_loopback_transport_get_accepted   (XiLoopbackTransport      *self);
+gboolean             xi_loopback_transport_get_receiving  (XiLoopbackTransport      *self);
 XiTransport         *xi_loopback_transport_factory        (gpointer                  journal_path,
                                                            GError                  **error);
 gboolean             xi_loopback_options_from_env         (XiLoopbackOptions        *options,

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "xi-log.h"
 #include "xi-message-id.h"
 #include "xi-opt-out.h"
@@ -38,10 +40,20 @@
  * that fails leaves the message as it is, to be fetched on demand.
  */
 
+/* Every arrival waits in memory until the store has committed it and its
+ * turn has come, about 210 bytes plus its text, and a peer may send
+ * faster than that: 100,000 messages of 64 KB would be 6.5 GB. Past
+ * either mark the transports stop reading, which leaves the rest on the
+ * server, unconfirmed and so not lost; they read again below half of
+ * both, so that each commit does not flip them. */
+#define BACKLOG_HIGH_ARRIVALS 500
+#define BACKLOG_HIGH_BYTES (4 * 1024 * 1024)
+
 typedef struct
 {
   XiTransport *transport;
   char        *message_id;
+  gsize        cost;      /* what it holds in memory until its turn */
   gboolean     recorded;  /* the store answered */
   XiIncoming  *stored;    /* then: what it stored, or NULL if it failed or had it before */
   XiReceiver  *receiver;  /* held while the store writes it */
@@ -74,6 +86,10 @@ struct _XiReceiver
   gpointer          clock_data;
 
   GQueue            arrivals;       /* Arrival*, being stored or waiting for their turn */
+  guint             backlog;        /* arrivals in the queue */
+  gsize             backlog_bytes;  /* what they hold */
+  gboolean          held_back;      /* the transports were asked to stop reading */
+  guint             held_peak;      /* the longest the queue was while held back */
   gboolean          handling;       /* one arrival is between store calls */
   gboolean          draining;       /* in handle_next () */
   XiTransport      *current_transport;
@@ -159,6 +175,37 @@ release_phone (XiReceiver *self,
     g_hash_table_remove (self->answering, phone);
   else
     g_hash_table_replace (self->answering, g_strdup (phone), GUINT_TO_POINTER (count - 1));
+}
+
+static void
+set_receiving (XiReceiver *self,
+               gboolean    receiving)
+{
+  for (guint i = 0; i < self->transports->len; i++)
+    xi_transport_set_receiving (g_ptr_array_index (self->transports, i), receiving);
+}
+
+/* Called whenever the backlog grows or shrinks. */
+static void
+regulate_backlog (XiReceiver *self)
+{
+  gboolean over = self->backlog >= BACKLOG_HIGH_ARRIVALS || self->backlog_bytes >= BACKLOG_HIGH_BYTES;
+  gboolean under = self->backlog < BACKLOG_HIGH_ARRIVALS / 2 && self->backlog_bytes < BACKLOG_HIGH_BYTES / 2;
+
+  if (self->held_back)
+    self->held_peak = MAX (self->held_peak, self->backlog);
+  if (!self->held_back && over)
+    {
+      self->held_back = TRUE;
+      self->held_peak = self->backlog;
+      set_receiving (self, FALSE);
+    }
+  else if (self->held_back && under)
+    {
+      g_debug ("Reading messages again; at most %u waited to be stored", self->held_peak);
+      self->held_back = FALSE;
+      set_receiving (self, TRUE);
+    }
 }
 
 static gboolean
@@ -500,6 +547,8 @@ handle_next (XiReceiver *self)
       const XiMediaInfo *media;
 
       g_queue_pop_head (&self->arrivals);
+      self->backlog--;
+      self->backlog_bytes -= arrival->cost;
       if (arrival->stored == NULL)
         {
           arrival_free (arrival);
@@ -518,6 +567,7 @@ handle_next (XiReceiver *self)
         announce_current (self);
     }
   self->draining = FALSE;
+  regulate_backlog (self);
 }
 
 static void
@@ -568,7 +618,11 @@ arrive (XiReceiver        *self,
   arrival->transport = g_object_ref (transport);
   arrival->message_id = g_strdup (message_id);
   arrival->receiver = g_object_ref (self);
+  arrival->cost = sizeof *arrival + strlen (phone) + strlen (message_id) + (text != NULL ? strlen (text) : 0);
   g_queue_push_tail (&self->arrivals, arrival);
+  self->backlog++;
+  self->backlog_bytes += arrival->cost;
+  regulate_backlog (self);
   if (media != NULL)
     xi_store_record_incoming_media_async (self->store, phone, message_id, text, keyword, media, NULL,
                                           recorded_cb, arrival);
@@ -703,6 +757,8 @@ xi_receiver_add_transport (XiReceiver  *self,
   if (self->stopping || g_ptr_array_find (self->transports, transport, NULL))
     return;
   g_ptr_array_add (self->transports, g_object_ref (transport));
+  if (self->held_back)
+    xi_transport_set_receiving (transport, FALSE);
   g_signal_connect (transport, "incoming", G_CALLBACK (incoming_cb), self);
   g_signal_connect (transport, "incoming-media", G_CALLBACK (incoming_media_cb), self);
 }
@@ -722,6 +778,8 @@ xi_receiver_remove_transport (XiReceiver  *self,
   g_return_if_fail (XI_IS_TRANSPORT (transport));
 
   g_signal_handlers_disconnect_by_data (transport, self);
+  if (g_ptr_array_find (self->transports, transport, NULL) && self->held_back)
+    xi_transport_set_receiving (transport, TRUE);
   g_ptr_array_remove (self->transports, transport);
 }
 
@@ -829,6 +887,10 @@ xi_receiver_stop (XiReceiver  *self,
   self->stopping = TRUE;
   self->stop_done = done;
   self->stop_data = done_data;
+  /* What comes from now on is not stored, so not confirmed either. */
+  if (self->held_back)
+    set_receiving (self, TRUE);
+  self->held_back = FALSE;
   disconnect_transports (self);
   clear_timer (self);
   pump_answers (self);

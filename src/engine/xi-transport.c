@@ -250,6 +250,29 @@ xi_transport_confirm_incoming (XiTransport *self,
     iface->confirm_incoming (self, message_id);
 }
 
+/**
+ * xi_transport_set_receiving:
+ * @self: a transport
+ * @receiving: %FALSE to stop reading incoming messages for now
+ *
+ * Holds back incoming messages while those reported are not stored yet:
+ * they wait on the network, unconfirmed. Sending goes on meanwhile, and
+ * a quiet network is not taken for a lost one. Optional for transports
+ * whose messages come no faster than they are stored.
+ */
+void
+xi_transport_set_receiving (XiTransport *self,
+                            gboolean     receiving)
+{
+  XiTransportInterface *iface;
+
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+
+  iface = XI_TRANSPORT_GET_IFACE (self);
+  if (iface->set_receiving != NULL)
+    iface->set_receiving (self, receiving);
+}
+
 void
 xi_transport_emit_incoming_media (XiTransport       *self,
                                   const char        *phone,

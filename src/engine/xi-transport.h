@@ -97,6 +97,8 @@ struct _XiTransportInterface
                                              GError          **error);
   void             (*confirm_incoming) (XiTransport          *self,
                                         const char           *message_id);
+  void             (*set_receiving)    (XiTransport          *self,
+                                        gboolean              receiving);
 };
 
 GQuark            xi_transport_error_quark      (void);
@@ -142,5 +144,7 @@ GBytes           *xi_transport_download_media_finish (XiTransport     *self,
 void              xi_transport_notify_state     (XiTransport          *self);
 void              xi_transport_confirm_incoming (XiTransport          *self,
                                                  const char           *message_id);
+void              xi_transport_set_receiving    (XiTransport          *self,
+                                                 gboolean              receiving);
 
 G_END_DECLS

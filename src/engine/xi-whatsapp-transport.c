@@ -400,6 +400,16 @@ xi_whatsapp_transport_confirm_incoming (XiTransport *transport,
 }
 
 static void
+xi_whatsapp_transport_set_receiving (XiTransport *transport,
+                                     gboolean     receiving)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+
+  assert_owner (self);
+  wa_client_set_receiving (self->client, receiving);
+}
+
+static void
 xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
 {
   iface->get_state = xi_whatsapp_transport_get_state;
@@ -412,6 +422,7 @@ xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
   iface->download_media_async = xi_whatsapp_transport_download_media_async;
   iface->download_media_finish = xi_whatsapp_transport_download_media_finish;
   iface->confirm_incoming = xi_whatsapp_transport_confirm_incoming;
+  iface->set_receiving = xi_whatsapp_transport_set_receiving;
 }
 
 /* "+62812…" from the account's JID, as the store keeps numbers. */

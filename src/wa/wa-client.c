@@ -85,6 +85,7 @@ struct _WaClient
   GSource        *key_check;     /* the next daily look at our keys while connected */
   WaNode         *rotation;      /* the signed prekey rotation in flight */
   GPtrArray      *dirty_later;   /* WaNode*: dirty bits to clean once caught up */
+  gboolean        holding_back;  /* read nothing more until the owner has kept what came */
 };
 
 /* A connection may last longer than a signed prekey should. */
@@ -944,6 +945,8 @@ connected_cb (GObject      *object,
     }
 
   self->connection = g_steal_pointer (&connection);
+  if (self->holding_back)
+    wa_connection_set_receiving (self->connection, FALSE);
   g_signal_connect (self->connection, "closed", G_CALLBACK (connection_closed_cb), self);
   g_signal_connect (self->connection, "node", G_CALLBACK (connection_node_cb), self);
   if (self->device_jid == NULL)
@@ -1519,4 +1522,25 @@ wa_client_set_keepalive (WaClient *self,
   assert_owner (self);
   self->keepalive_interval_ms = interval_ms;
   self->keepalive_timeout_ms = timeout_ms;
+}
+
+/**
+ * wa_client_set_receiving:
+ * @receiving: %FALSE to read nothing more from the server for now
+ *
+ * Holds back what the server sends, on this connection and the next,
+ * until called with %TRUE: what the owner has not confirmed yet stays
+ * on the server. Sending goes on, and the keepalive does not take the
+ * silence for a lost connection.
+ */
+void
+wa_client_set_receiving (WaClient *self,
+                         gboolean  receiving)
+{
+  g_return_if_fail (WA_IS_CLIENT (self));
+  assert_owner (self);
+
+  self->holding_back = !receiving;
+  if (self->connection != NULL)
+    wa_connection_set_receiving (self->connection, receiving);
 }

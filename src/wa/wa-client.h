@@ -92,6 +92,8 @@ void           wa_client_set_network_monitor (WaClient   *self,
                                          GNetworkMonitor *monitor);
 void           wa_client_set_app_version (WaClient     *self,
                                          const guint32  version[3]);
+void           wa_client_set_receiving  (WaClient      *self,
+                                         gboolean       receiving);
 void           wa_client_set_keepalive  (WaClient      *self,
                                          guint          interval_ms,
                                          guint          timeout_ms);

@@ -78,6 +78,8 @@ struct _WaConnection
   GSource                 *keepalive;
   guint                    keepalive_interval_ms;
   guint                    keepalive_timeout_ms;
+  gboolean                 receiving_paused;
+  guint                    pauses;        /* how many times it stopped receiving */
   GThread                 *owner;         /* made on it, used only from it */
 };
 
@@ -116,6 +118,7 @@ typedef struct
 {
   GTask   *task;
   GSource *timeout;
+  guint    pauses;   /* the connection's, when the wait started */
 } Pending;
 
 static void
@@ -659,8 +662,18 @@ request_timed_out_cb (gpointer user_data)
 {
   GTask *pending_task = user_data;
   WaConnection *self = g_task_get_source_object (pending_task);
-  g_autoptr(GTask) task = take_pending (self, g_task_get_task_data (pending_task));
+  Pending *pending = g_hash_table_lookup (self->pending, g_task_get_task_data (pending_task));
+  g_autoptr(GTask) task = NULL;
 
+  /* While nothing is read, or if nothing was for a while, the answer may
+   * be waiting unread on the socket: that is no silence, and the wait
+   * starts again. */
+  if (pending != NULL && (self->receiving_paused || pending->pauses != self->pauses))
+    {
+      pending->pauses = self->pauses;
+      return G_SOURCE_CONTINUE;
+    }
+  task = take_pending (self, g_task_get_task_data (pending_task));
   if (task != NULL)
     g_task_return_new_error (task, WA_ERROR, WA_ERROR_TIMED_OUT, "The server did not answer in time");
   return G_SOURCE_REMOVE;
@@ -695,6 +708,7 @@ send_request (WaConnection        *self,
   /* The timeout lives exactly as long as the entry (pending_free). */
   pending = g_new0 (Pending, 1);
   pending->task = g_object_ref (task);
+  pending->pauses = self->pauses;
   pending->timeout = g_timeout_source_new (timeout_ms);
   g_source_set_callback (pending->timeout, request_timed_out_cb, pending->task, NULL);
   g_source_attach (pending->timeout, g_main_context_get_thread_default ());
@@ -854,6 +868,32 @@ wa_connection_start_keepalive (WaConnection *self,
   self->keepalive_interval_ms = interval_ms;
   self->keepalive_timeout_ms = timeout_ms;
   schedule_keepalive (self, self->keepalive_interval_ms);
+}
+
+/**
+ * wa_connection_set_receiving:
+ * @self: an open connection
+ * @receiving: %FALSE to read nothing more from the server for now
+ *
+ * Leaves what the server sends on the socket (TCP holds the rest on the
+ * server) until called with %TRUE; what was read before comes first
+ * then. Sending goes on; a request whose answer may be waiting unread
+ * (one sent or waiting while paused) waits again instead of timing out,
+ * so neither the keepalive nor a message's ack takes the quiet for a
+ * lost connection.
+ */
+void
+wa_connection_set_receiving (WaConnection *self,
+                             gboolean      receiving)
+{
+  g_return_if_fail (WA_IS_CONNECTION (self));
+  assert_owner (self);
+
+  if (!receiving && !self->receiving_paused)
+    self->pauses++;
+  self->receiving_paused = !receiving;
+  if (self->websocket != NULL)
+    wa_websocket_set_receiving (self->websocket, receiving);
 }
 
 /**

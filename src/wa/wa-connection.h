@@ -69,6 +69,8 @@ WaNode       *wa_connection_send_message_finish (WaConnection    *self,
 void          wa_connection_start_keepalive (WaConnection        *self,
                                             guint                 interval_ms,
                                             guint                 timeout_ms);
+void          wa_connection_set_receiving  (WaConnection         *self,
+                                            gboolean              receiving);
 void          wa_connection_close          (WaConnection         *self);
 gboolean      wa_connection_is_open        (WaConnection         *self);
 

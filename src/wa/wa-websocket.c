@@ -34,6 +34,10 @@
  * a child (a pollable stream's source does), so that costs several
  * system calls per message.
  *
+ * While the owner has asked to receive nothing, the socket is not read
+ * and no message is handed out: TCP's window fills and the server keeps
+ * the rest. Sending goes on meanwhile.
+ *
  * A message leaves at once, in one write, unless it is sent while
  * received messages are handed out: the answers to a batch leave
  * together after it. While the server does not take our bytes they
@@ -70,12 +74,14 @@ struct _WaWebsocket
   GPollableOutputStream *output;
   WaWebsocketReader     *reader;
   guint                  delivering;      /* sends wait for the end of the batch */
+  gboolean               paused;          /* the owner wants no message for now */
 
   GByteArray            *queue;           /* frames not yet written */
   gsize                  queue_sent;
 
   GSource               *readable;
-  GSource               *unread;          /* hands out what came with the upgrade's answer */
+  GSource               *unread;          /* hands out what was read before: with the upgrade's
+                                           * answer, or before a pause */
   GSource               *writable;        /* while the server takes no more */
   GSource               *close_deadline;  /* holds a reference while closing */
 
@@ -269,7 +275,7 @@ deliver (WaWebsocket *self)
 static void
 deliver_batch (WaWebsocket *self)
 {
-  while (self->state == STATE_OPEN || self->state == STATE_CLOSING)
+  while ((self->state == STATE_OPEN || self->state == STATE_CLOSING) && !self->paused)
     {
       g_autoptr(GBytes) payload = NULL;
       g_autoptr(GError) error = NULL;
@@ -360,6 +366,25 @@ read_once (WaWebsocket *self)
   return self->state != STATE_CLOSED;
 }
 
+/* Reads while the socket has something and the owner wants it. */
+static void
+read_available (WaWebsocket *self)
+{
+  /* What was read before goes first. */
+  if (self->unread != NULL)
+    {
+      clear_source (&self->unread);
+      deliver (self);
+      if (self->state == STATE_CLOSED || self->paused)
+        return;
+    }
+
+  /* TLS may hold decrypted bytes the socket no longer signals. */
+  if (read_once (self) && self->secure)
+    while (!self->paused && g_pollable_input_stream_is_readable (self->input) && read_once (self))
+      ;
+}
+
 static gboolean
 readable_cb (GSocket      *socket,
              GIOCondition  condition,
@@ -368,30 +393,45 @@ readable_cb (GSocket      *socket,
   WaWebsocket *self = user_data;
   g_autoptr(WaWebsocket) alive = g_object_ref (self);
 
-  /* What came with the upgrade's answer goes first. */
-  if (self->unread != NULL)
-    {
-      clear_source (&self->unread);
-      deliver (self);
-      if (self->state == STATE_CLOSED)
-        return G_SOURCE_CONTINUE;
-    }
-
-  /* TLS may hold decrypted bytes the socket no longer signals. */
-  if (read_once (self) && self->secure)
-    while (g_pollable_input_stream_is_readable (self->input) && read_once (self))
-      ;
+  read_available (self);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_socket (WaWebsocket *self)
+{
+  self->readable = g_socket_create_source (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)),
+                                           G_IO_IN, NULL);
+  g_source_set_callback (self->readable, G_SOURCE_FUNC (readable_cb), self, NULL);
+  /* Our reads may nest: the reader is whole between two messages. */
+  g_source_set_can_recurse (self->readable, TRUE);
+  g_source_attach (self->readable, self->context);
 }
 
 static gboolean
 unread_cb (gpointer user_data)
 {
   WaWebsocket *self = user_data;
+  g_autoptr(WaWebsocket) alive = g_object_ref (self);
 
   g_clear_pointer (&self->unread, g_source_unref);
   deliver (self);
+  /* After a pause: the socket is watched again, and read at once, since
+   * TLS may hold bytes it will not signal again. */
+  if (self->readable == NULL && self->state != STATE_CLOSED && !self->paused)
+    {
+      watch_socket (self);
+      read_available (self);
+    }
   return G_SOURCE_REMOVE;
+}
+
+static void
+deliver_unread_soon (WaWebsocket *self)
+{
+  self->unread = g_idle_source_new ();
+  g_source_set_callback (self->unread, unread_cb, self, NULL);
+  g_source_attach (self->unread, self->context);
 }
 
 static void
@@ -401,21 +441,11 @@ open_connection (WaWebsocket *self,
   self->state = STATE_OPEN;
   self->input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->stream));
   self->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
-
-  self->readable = g_socket_create_source (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)),
-                                           G_IO_IN, NULL);
-  g_source_set_callback (self->readable, G_SOURCE_FUNC (readable_cb), self, NULL);
-  /* Our reads may nest: the reader is whole between two messages. */
-  g_source_set_can_recurse (self->readable, TRUE);
-  g_source_attach (self->readable, self->context);
+  watch_socket (self);
 
   /* The socket may have nothing more to say about these. */
   if (unread)
-    {
-      self->unread = g_idle_source_new ();
-      g_source_set_callback (self->unread, unread_cb, self, NULL);
-      g_source_attach (self->unread, self->context);
-    }
+    deliver_unread_soon (self);
 }
 
 /* The upgrade */
@@ -857,4 +887,31 @@ wa_websocket_is_open (WaWebsocket *self)
 {
   g_return_val_if_fail (WA_IS_WEBSOCKET (self), FALSE);
   return self->state == STATE_OPEN;
+}
+
+/**
+ * wa_websocket_set_receiving:
+ * @self: a WebSocket
+ * @receiving: %FALSE to hand out no message for now
+ *
+ * Stops reading the socket, and handing out messages already read, until
+ * called with %TRUE; those come first then, in order, from the main loop.
+ * The server's further bytes wait in TCP's buffers and window. Sending
+ * is not affected.
+ */
+void
+wa_websocket_set_receiving (WaWebsocket *self,
+                            gboolean     receiving)
+{
+  g_return_if_fail (WA_IS_WEBSOCKET (self));
+
+  if (self->paused == !receiving)
+    return;
+  self->paused = !receiving;
+  if (self->state != STATE_OPEN && self->state != STATE_CLOSING)
+    return;
+  clear_source (&self->readable);
+  clear_source (&self->unread);
+  if (receiving)
+    deliver_unread_soon (self);
 }

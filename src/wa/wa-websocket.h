@@ -38,6 +38,8 @@ gboolean     wa_websocket_send           (WaWebsocket          *self,
 void         wa_websocket_close          (WaWebsocket          *self,
                                           guint16               code,
                                           const char           *reason);
+void         wa_websocket_set_receiving  (WaWebsocket          *self,
+                                          gboolean              receiving);
 gboolean     wa_websocket_is_open        (WaWebsocket          *self);
 
 G_END_DECLS
