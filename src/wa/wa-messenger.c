@@ -2242,6 +2242,13 @@ receive_message (WaMessenger *self,
       return;
     }
 
+  /* Nobody here keeps a customer's message (a command that only sends):
+   * reading it would move its session on for nothing, and the copy sent
+   * again later would be a duplicate, receipted unread. Left without an
+   * ack, it waits on the server for a connection that keeps it. */
+  if (!g_signal_has_handler_pending (self, signals[MESSAGE], 0, TRUE) && !is_own_account (self, sender))
+    return;
+
   /* A LID sender's session may be the one we started with its phone
    * number: decrypt under the address that has one (§8.2). */
   pn_device = pn_device_of (self, node, sender);
