@@ -1430,6 +1430,23 @@ test_incoming_flood (void)
   xi_test_rm_rf (dir);
 }
 
+/* A command without a receiver ("link" on a linked computer) that
+ * connects while a customer's message waits on the server leaves it
+ * there: reading it would move the session on with nobody to store the
+ * message, which was then receipted and lost. The next "run" stores it
+ * once and receipts it once. */
+static void
+test_incoming_without_receiver (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  Fakewa fake = { 0 };
+
+  link_and_customer_writes (&fake, data_dir);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "link", NULL), ==, 0);
+  assert_kept_only_by_the_next_run (&fake, dir, data_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1451,6 +1468,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/incoming-killed-before-commit", test_incoming_killed_before_commit);
   g_test_add_func ("/cli/link/incoming-store-fails", test_incoming_store_fails);
   g_test_add_func ("/cli/link/incoming-flood", test_incoming_flood);
+  g_test_add_func ("/cli/link/incoming-without-receiver", test_incoming_without_receiver);
 
   return g_test_run ();
 }

@@ -1240,6 +1240,71 @@ test_token_sent_waits (void)
   xi_test_rm_rf (dir);
 }
 
+/* A customer's message the store refuses (a picture whose checksum is
+ * one byte, which a hostile client can send) rides with a campaign's
+ * receipt and a key write: it alone fails, storing nothing, and the
+ * receipt and the keys are written all the same. Were the refusal to
+ * bind, the keys on disk would fall behind those in memory and every
+ * retry would refuse again. */
+static void
+test_rider_refusal_does_not_bind (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GPtrArray) receipts = delivered ("3EB0AAAA00000000000000AA");
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("ratchet-moved-on");
+  g_autoptr(GBytes) key32 = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) short_sum = g_bytes_new_static ("x", 1);
+  g_autoptr(GAsyncResult) incoming_result = NULL;
+  g_autoptr(GAsyncResult) receipt_result = NULL;
+  g_autoptr(GAsyncResult) keys_result = NULL;
+  GAsyncResult *incoming_slot = NULL, *receipt_slot = NULL, *keys_slot = NULL;
+  g_autoptr(GError) incoming_error = NULL;
+  g_autoptr(GError) receipt_error = NULL;
+  g_autoptr(GError) keys_error = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_auto(GStrv) jobs = NULL;
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autofree char *state = NULL;
+  const char * const read_keys[] = { "6281234567890.0", NULL };
+  gboolean duplicate = FALSE;
+  XiMediaInfo media = { .kind = (char *) "image", .direct_path = (char *) "/v/t62/x", .media_key = key32,
+                        .file_sha256 = short_sum, .file_enc_sha256 = key32 };
+
+  g_assert_nonnull (loaded);
+  save_values (store);
+  add_sent_reply (store, "3EB0AAAA00000000000000AA");
+
+  xi_store_record_incoming_media_async (store, "+6281234567899", "HOSTILE0001", NULL, NULL, &media, NULL,
+                                        xi_test_store_result_cb, &incoming_slot);
+  xi_store_record_receipts_async (store, receipts, NULL, xi_test_store_result_cb, &receipt_slot);
+  g_ptr_array_add (changes, xi_key_change_new ("session", "6281234567890.0", value));
+  xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &keys_slot);
+  keys_result = xi_test_wait_result (&keys_slot);
+  receipt_result = xi_test_wait_result (&receipt_slot);
+  incoming_result = xi_test_wait_result (&incoming_slot);
+  incoming = xi_store_record_incoming_finish (store, incoming_result, &duplicate, &incoming_error);
+  jobs = xi_store_record_receipts_finish (store, receipt_result, &receipt_error);
+  xi_store_put_keys_finish (store, keys_result, &keys_error);
+
+  g_assert_error (incoming_error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (incoming);
+  g_assert_no_error (receipt_error);
+  g_assert_no_error (keys_error);
+  state = raw_reply_state (path, "3EB0AAAA00000000000000AA");
+  g_assert_cmpstr (state, ==, "delivered");
+  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", read_keys, NULL, xi_test_store_result_cb, &slot_),
+                found = xi_store_get_keys_finish (store, result_, &keys_error));
+  g_assert_no_error (keys_error);
+  g_assert_true (g_bytes_equal (g_hash_table_lookup (found, "6281234567890.0"), value));
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1260,6 +1325,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
+  g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);

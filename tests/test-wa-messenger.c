@@ -466,6 +466,8 @@ test_media (Fixture       *f,
   WaMediaMessage document = { WA_MEDIA_DOCUMENT, pdf_up, "application/pdf", "Daftar harga", "harga.pdf", 0, 0, 1,
                               NULL };
   g_autoptr(GBytes) back = NULL;
+  g_autoptr(GBytes) short_sum = g_bytes_new_static ("x", 1);
+  WaMediaUpload short_sum_up;
   WaIncomingMessage *message;
   GError *error;
 
@@ -505,6 +507,19 @@ test_media (Fixture       *f,
   g_assert_no_error (error);
   wait_for_length (f->customer.received, 3);
   message = g_ptr_array_index (f->customer.received, 2);
+  g_assert_null (message->media);
+
+  /* A picture whose checksum is not a SHA-256 (a modified client can
+   * send one) could never be checked nor stored: it arrives as its
+   * caption. */
+  short_sum_up = *picture_up;
+  short_sum_up.file_sha256 = short_sum;
+  image.upload = &short_sum_up;
+  error = send_media (&f->shop, CUSTOMER "@s.whatsapp.net", "3EB0CCCC000000000004", &image);
+  g_assert_no_error (error);
+  wait_for_length (f->customer.received, 4);
+  message = g_ptr_array_index (f->customer.received, 3);
+  g_assert_cmpstr (message->text, ==, "Promo akhir bulan");
   g_assert_null (message->media);
 }
 

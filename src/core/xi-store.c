@@ -596,6 +596,16 @@ _xi_store_push_rider (XiStore             *self,
   g_mutex_unlock (&self->riders_lock);
 }
 
+/* A rider that refuses its input (a message whose file has no usable
+ * checksum) wrote nothing it could be bound to: failing the transaction
+ * for it would only lose the keys and receipts beside it, on every
+ * retry. Only the database failing binds. */
+static gboolean
+is_refusal (const GError *error)
+{
+  return g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+}
+
 /* Runs the riders @task took, each in a savepoint, inside the open
  * transaction, and then writes the campaign counters they moved, once
  * per campaign; their answers wait for _xi_store_return_riders (). When
@@ -619,7 +629,7 @@ _xi_store_run_riders (XiStore  *self,
       if (rider->result == NULL)
         _xi_store_run (self, "ROLLBACK TO rider", NULL);
       _xi_store_run (self, "RELEASE rider", NULL);
-      if (rider->result == NULL && rider->binds)
+      if (rider->result == NULL && rider->binds && !is_refusal (rider->error))
         {
           g_propagate_error (error, g_error_copy (rider->error));
           return FALSE;

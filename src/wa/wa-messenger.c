@@ -2072,6 +2072,12 @@ bytes_of (protobuf_c_boolean   has,
   return has ? g_bytes_new (data.data, data.len) : NULL;
 }
 
+static gboolean
+is_sha256 (GBytes *bytes)
+{
+  return bytes != NULL && g_bytes_get_size (bytes) == 32;
+}
+
 /* A media reference without its path, key or hashes cannot be fetched or
  * checked: the message is then its caption alone. A sticker is a picture
  * (WebP) under the image keys. */
@@ -2139,8 +2145,10 @@ media_of (const WaE2E__Message  *message,
     return NULL;
 #undef TAKE
 
+  /* Held to what the app's store accepts: a reference it would refuse
+   * could never be stored, so the message keeps only its caption. */
   if (media->direct_path == NULL || media->direct_path[0] != '/' || media->media_key == NULL ||
-      media->file_sha256 == NULL || media->file_enc_sha256 == NULL)
+      !is_sha256 (media->file_sha256) || !is_sha256 (media->file_enc_sha256))
     return NULL;
   return g_steal_pointer (&media);
 }
@@ -2233,6 +2241,13 @@ receive_message (WaMessenger *self,
       send_or_log (self, ack);
       return;
     }
+
+  /* Nobody here keeps a customer's message (a command that only sends):
+   * reading it would move its session on for nothing, and the copy sent
+   * again later would be a duplicate, receipted unread. Left without an
+   * ack, it waits on the server for a connection that keeps it. */
+  if (!g_signal_has_handler_pending (self, signals[MESSAGE], 0, TRUE) && !is_own_account (self, sender))
+    return;
 
   /* A LID sender's session may be the one we started with its phone
    * number: decrypt under the address that has one (§8.2). */
