@@ -585,8 +585,9 @@ recorded_cb (GObject      *object,
   incoming = xi_store_record_incoming_finish (XI_STORE (object), result, &duplicate, &error);
   if (incoming == NULL)
     {
-      /* Nothing was stored, so the message is not confirmed either;
-       * WhatsApp delivers it again after a reconnect. */
+      /* Nothing was stored, so the message is not confirmed either and
+       * WhatsApp keeps it. Only a restart reads it again: in this process
+       * the messenger takes a redelivery for the copy it still keeps. */
       g_warning ("Could not store an incoming message: %s", error->message);
     }
   else
