@@ -223,11 +223,11 @@ assert_command_help (const char         *home,
 
 /* How many arguments @command takes, from its usage line in the table
  * (untranslated): "NAME" one, "[NAME]" one at most, "NAME…" one or more,
- * "[NAME…]" any number, "ID|--all" one (when --all is not given). */
+ * "[NAME…]" any number, "ID|--all" one at most (none with --all). */
 static void
 count_arguments (const XiCliCommand *command,
-                 guint              *least,
-                 guint              *most)
+                 int                *least,
+                 int                *most)
 {
   g_auto(GStrv) words = g_strsplit (command->arguments != NULL ? command->arguments : "", " ", -1);
 
@@ -238,9 +238,9 @@ count_arguments (const XiCliCommand *command,
 
       if (*words[i] == '\0')
         continue;
-      if (words[i][0] != '[')
+      if (words[i][0] != '[' && strstr (words[i], "|--") == NULL)
         (*least)++;
-      *most = many || *most == G_MAXUINT ? G_MAXUINT : *most + 1;
+      *most = many || *most == XI_CLI_ARGUMENTS_ANY ? XI_CLI_ARGUMENTS_ANY : *most + 1;
     }
 }
 
@@ -254,8 +254,8 @@ assert_empty (const char *path)
 }
 
 /* Runs xender-in-cli with @args, which are a malformed command: it says
- * so, exits 2 and leaves @home as empty as it was. */
-static void
+ * so, exits 2 and leaves @home as empty as it was. Returns what it said. */
+static char *
 assert_usage_error (const char         *home,
                     const char * const *args)
 {
@@ -268,16 +268,57 @@ assert_usage_error (const char         *home,
   g_assert_cmpstr (out, ==, "");
   g_assert_nonnull (strstr (err, "--help"));
   assert_empty (home);
+  return g_steal_pointer (&err);
 }
 
-/* Gives @command, named by the words in @words, one argument too few and
- * one too many, then does so for its sub-commands. */
+/* Besides their arguments, the options some commands need to be well
+ * formed: the command's words, then the options. */
+static const char *const needed_options[][6] = {
+  { "check", "--group", "Pelanggan", NULL },
+  { "campaign create", "--group", "Pelanggan", "--template", "Promo", NULL },
+  { "autoreply add", "--any", "--reply", "Halo", NULL },
+  { "sync retry", "--all", NULL },
+  { "sync discard", "--all", NULL },
+};
+
+/* The words of the command @name (as typed, @words), the options it
+ * needs and @given arguments, after --data-dir @data_dir if any. */
+static GPtrArray *
+command_line (const char *data_dir,
+              GPtrArray  *words,
+              const char *name,
+              int         given)
+{
+  GPtrArray *args = g_ptr_array_new ();
+
+  if (data_dir != NULL)
+    {
+      g_ptr_array_add (args, (gpointer) "--data-dir");
+      g_ptr_array_add (args, (gpointer) data_dir);
+    }
+  g_ptr_array_extend (args, words, NULL, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (needed_options); i++)
+    if (g_str_equal (needed_options[i][0], name))
+      for (guint j = 1; needed_options[i][j] != NULL; j++)
+        g_ptr_array_add (args, (gpointer) needed_options[i][j]);
+  for (int i = 0; i < given; i++)
+    g_ptr_array_add (args, (gpointer) "6281234567890");
+  g_ptr_array_add (args, NULL);
+  return args;
+}
+
+/* Holds @command, named by the words in @words, to its entry in the
+ * table: its usage line says as many arguments; one too few and one too
+ * many are refused with the table's words before any data folder is
+ * made; the fewest it takes are accepted, and the data folder opened.
+ * Then does so for its sub-commands. */
 static void
 assert_argument_errors (const char         *home,
+                        const char         *not_a_folder,
                         GPtrArray          *words,
                         const XiCliCommand *command)
 {
-  guint least, most;
+  int least, most;
 
   g_ptr_array_add (words, (gpointer) command->name);
   if (command->commands != NULL)
@@ -286,28 +327,52 @@ assert_argument_errors (const char         *home,
       if (command->func == NULL)
         {
           g_ptr_array_add (words, NULL);
-          assert_usage_error (home, (const char * const *) words->pdata);
+          g_free (assert_usage_error (home, (const char * const *) words->pdata));
           g_ptr_array_remove_index (words, words->len - 1);
         }
       for (guint i = 0; command->commands[i].name != NULL; i++)
-        assert_argument_errors (home, words, &command->commands[i]);
+        assert_argument_errors (home, not_a_folder, words, &command->commands[i]);
     }
   if (command->func != NULL)
     {
+      g_autoptr(GPtrArray) accepted = NULL;
+      g_autofree char *name = NULL;
+      g_autofree char *wrong_count = NULL;
+      g_autofree char *err = NULL;
+
+      g_ptr_array_add (words, NULL);
+      name = g_strjoinv (" ", (char **) words->pdata);
+      g_ptr_array_remove_index (words, words->len - 1);
       count_arguments (command, &least, &most);
+      g_assert_cmpint (command->min_arguments, ==, least);
+      g_assert_cmpint (command->max_arguments, ==, most);
+      /* Only a command that takes none may be given a wrong number
+       * without being told what it takes. */
+      if (command->wrong_count != NULL)
+        wrong_count = g_strdup (command->wrong_count);
+      else if (most == 0)
+        wrong_count = g_strdup_printf ("“%s” takes no arguments.", name);
+      else
+        g_assert_true (least == 0 && most == XI_CLI_ARGUMENTS_ANY);
+
       for (guint n = 0; n < 2; n++)
         {
-          g_autoptr(GPtrArray) args = g_ptr_array_new ();
-          guint given = n == 0 ? least - 1 : most + 1;
+          g_autoptr(GPtrArray) args = NULL;
+          g_autofree char *refused = NULL;
 
-          if ((n == 0 && least == 0) || (n == 1 && most == G_MAXUINT))
+          if ((n == 0 && least == 0) || (n == 1 && most == XI_CLI_ARGUMENTS_ANY))
             continue;
-          g_ptr_array_extend (args, words, NULL, NULL);
-          for (guint i = 0; i < given; i++)
-            g_ptr_array_add (args, (gpointer) "6281234567890");
-          g_ptr_array_add (args, NULL);
-          assert_usage_error (home, (const char * const *) args->pdata);
+          args = command_line (NULL, words, name, n == 0 ? least - 1 : most + 1);
+          refused = assert_usage_error (home, (const char * const *) args->pdata);
+          g_assert_nonnull (strstr (refused, wrong_count));
         }
+
+      /* Well formed, it goes on to open the data folder, which fails. */
+      accepted = command_line (not_a_folder, words, name, least);
+      g_test_message ("%s", name);
+      g_assert_cmpint (run_cli_at_home (home, (const char * const *) accepted->pdata, NULL, &err), ==, 1);
+      g_assert_nonnull (strstr (err, not_a_folder));
+      assert_empty (home);
     }
   g_ptr_array_remove_index (words, words->len - 1);
 }
@@ -331,13 +396,23 @@ test_help (Fixture       *f,
     { "contacts", "list", "--opted-out", "--not-opted-out", NULL },
     { "send", "6281234567890", "", NULL },
     { "autoreply", "add", "Jam buka", "--any", "--reply", "Halo", "--hours", "8 to 5", NULL },
+    { "autoreply", "add", "Jam buka", "--any", NULL },
+    { "autoreply", "add", "Jam buka", "--any", "--keyword", "buka", "--reply", "Halo", NULL },
+    { "autoreply", "add", "Jam buka", "--any", "--reply", "Halo", "--cooldown", "9000", NULL },
+    { "segments", "add", "Jakarta", "--tag", "grosir", "--opted-out", "--not-opted-out", NULL },
+    { "contacts", "import", "pelanggan.csv", "--create-group", NULL },
+    { "campaign", "create", "--group", "Pelanggan", "--segment", "Jakarta", "--template", "Promo", NULL },
+    { "sync", "retry", NULL },
+    { "sync", "discard", "42", "--all", NULL },
   };
   g_autofree char *home = g_build_filename (f->dir, "home", NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
+  g_autofree char *not_a_folder = g_build_filename (f->dir, "not-a-folder", NULL);
   g_autoptr(GPtrArray) words = g_ptr_array_new ();
 
   g_assert_cmpint (g_mkdir (home, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (not_a_folder, "", 0, NULL));
   g_assert_cmpint (run_cli_at_home (home, help, &out, NULL), ==, 0);
   for (guint i = 0; xi_cli_commands[i].name != NULL; i++)
     {
@@ -350,9 +425,9 @@ test_help (Fixture       *f,
   g_assert_nonnull (strstr (err, "--no-such-option"));
   g_assert_cmpstr (strchr (err, '\n'), ==, "\n");
   for (guint i = 0; xi_cli_commands[i].name != NULL; i++)
-    assert_argument_errors (home, words, &xi_cli_commands[i]);
+    assert_argument_errors (home, not_a_folder, words, &xi_cli_commands[i]);
   for (guint i = 0; i < G_N_ELEMENTS (bad_values); i++)
-    assert_usage_error (home, bad_values[i]);
+    g_free (assert_usage_error (home, bad_values[i]));
 
   assert_empty (home);
 

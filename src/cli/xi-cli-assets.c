@@ -83,10 +83,6 @@ assets_add (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc < 2)
-    return xi_cli_usage ("%s", _("Give the files to add, for example: assets add promo.jpg price-list.pdf"));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   if (cli->json)
     {
@@ -128,10 +124,6 @@ assets_list (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“assets list” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((assets = list_assets (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -176,10 +168,6 @@ assets_delete (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the ID of the asset to delete (see “assets list”)."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   xi_store_delete_asset_async (cli->store, argv[1], NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
@@ -191,8 +179,10 @@ assets_delete (XiCli  *cli,
 }
 
 const XiCliCommand xi_cli_assets_commands[] = {
-  { "add",    assets_add,    N_("Add pictures or documents"), N_("FILE [FILE…]") },
+  { "add",    assets_add,    N_("Add pictures or documents"), N_("FILE [FILE…]"),
+    1, XI_CLI_ARGUMENTS_ANY, N_("Give the files to add, for example: assets add promo.jpg price-list.pdf") },
   { "list",   assets_list,   N_("List the assets") },
-  { "delete", assets_delete, N_("Delete an asset no template or running campaign uses"), N_("ID") },
+  { "delete", assets_delete, N_("Delete an asset no template or running campaign uses"), N_("ID"),
+    1, 1, N_("Give the ID of the asset to delete (see “assets list”).") },
   { NULL },
 };

@@ -183,6 +183,42 @@ add_plan_json (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* The options of "campaign create" that its check reads. */
+typedef struct
+{
+  char *group_name;
+  char *segment_name;
+  char *template_name;
+  int   daily_cap;
+} CreateOptions;
+
+static void
+create_options_clear (CreateOptions *options)
+{
+  g_free (options->group_name);
+  g_free (options->segment_name);
+  g_free (options->template_name);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateOptions, create_options_clear)
+
+/* A campaign goes to one group or one segment, with one template. */
+static gboolean
+check_create (int        argc,
+              char     **argv,
+              gpointer   options,
+              GError   **error)
+{
+  CreateOptions *create = options;
+
+  if ((create->group_name == NULL) == (create->segment_name == NULL) || create->template_name == NULL)
+    return xi_cli_refuse (error, "%s", _("Say who gets it and what: --group GROUP or --segment SEGMENT, "
+                                         "and --template TEMPLATE."));
+  if (create->daily_cap < 0)
+    return xi_cli_refuse (error, "%s", _("--daily-cap must be 0 (no cap) or more."));
+  return TRUE;
+}
+
 static int
 campaign_create (XiCli  *cli,
                  int     argc,
@@ -197,12 +233,9 @@ campaign_create (XiCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GError *cause = NULL;
-  g_autofree char *group_name = NULL;
-  g_autofree char *segment_name = NULL;
   g_autoptr(XiSegment) segment = NULL;
   g_autoptr(XiContactFilter) filter = NULL;
   g_autoptr(GPtrArray) audience = NULL;
-  g_autofree char *template_name = NULL;
   g_autofree char *delay = NULL;
   g_autofree char *batch = NULL;
   g_autofree char *at = NULL;
@@ -211,19 +244,22 @@ campaign_create (XiCli  *cli,
   gboolean round_robin = FALSE;
   gboolean start = FALSE;
   gboolean rehearse = FALSE;
-  int daily_cap = 0, priority = 0;
+  g_auto(CreateOptions) options = { NULL, };
+  int priority = 0;
   int status;
   const GOptionEntry entries[] = {
-    { "group", 'g', 0, G_OPTION_ARG_STRING, &group_name, N_("Send to the members of this group"), N_("GROUP") },
-    { "segment", 's', 0, G_OPTION_ARG_STRING, &segment_name,
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &options.group_name,
+      N_("Send to the members of this group"), N_("GROUP") },
+    { "segment", 's', 0, G_OPTION_ARG_STRING, &options.segment_name,
       N_("Send to the contacts of this segment, as it stands now"), N_("SEGMENT") },
-    { "template", 't', 0, G_OPTION_ARG_STRING, &template_name, N_("The template to send"), N_("TEMPLATE") },
+    { "template", 't', 0, G_OPTION_ARG_STRING, &options.template_name,
+      N_("The template to send"), N_("TEMPLATE") },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("Name the campaign"), N_("NAME") },
     { "delay", 0, 0, G_OPTION_ARG_STRING, &delay,
       N_("Seconds between messages: N, or a random MIN-MAX (default 20-45)"), N_("MIN-MAX") },
     { "batch", 0, 0, G_OPTION_ARG_STRING, &batch,
       N_("Rest REST minutes after every N messages (default 25:10; 0 for never)"), N_("N:REST") },
-    { "daily-cap", 0, 0, G_OPTION_ARG_INT, &daily_cap, N_("Send at most N messages a day"), N_("N") },
+    { "daily-cap", 0, 0, G_OPTION_ARG_INT, &options.daily_cap, N_("Send at most N messages a day"), N_("N") },
     { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Do not start before TIME (HH:MM or YYYY-MM-DD HH:MM)"), N_("TIME") },
     { "priority", 0, 0, G_OPTION_ARG_INT, &priority, N_("Run before campaigns of lower priority"), N_("N") },
     { "round-robin", 0, 0, G_OPTION_ARG_NONE, &round_robin, N_("Use the template's variants in turn, not at random"), NULL },
@@ -235,16 +271,7 @@ campaign_create (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“campaign create” takes options only, such as --group and --template."));
-  if ((group_name == NULL) == (segment_name == NULL) || template_name == NULL)
-    return xi_cli_usage ("%s", _("Say who gets it and what: --group GROUP or --segment SEGMENT, "
-                                 "and --template TEMPLATE."));
-  if (daily_cap < 0)
-    return xi_cli_usage ("%s", _("--daily-cap must be 0 (no cap) or more."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, check_create, &options, &argc, &argv, &status))
     return status;
 
   if ((delay != NULL && !xi_job_spec_parse_delay (spec, delay, &cause) &&
@@ -252,12 +279,12 @@ campaign_create (XiCli  *cli,
       (batch != NULL && !xi_job_spec_parse_batch (spec, batch, &cause) &&
        !xi_cli_bad_value (&error, g_steal_pointer (&cause))) ||
       (at != NULL && !xi_cli_parse_start_time (at, &spec->scheduled_at, &error)) ||
-      (group_name != NULL && (group = xi_cli_find_group (cli, group_name, &error)) == NULL) ||
-      (segment_name != NULL &&
-       ((segment = xi_cli_find_segment (cli, segment_name, &error)) == NULL ||
+      (options.group_name != NULL && (group = xi_cli_find_group (cli, options.group_name, &error)) == NULL) ||
+      (options.segment_name != NULL &&
+       ((segment = xi_cli_find_segment (cli, options.segment_name, &error)) == NULL ||
         (filter = xi_segment_get_filter (segment, &error)) == NULL ||
         (audience = xi_cli_filter_contacts (cli, filter, &error)) == NULL)) ||
-      (template_ = xi_cli_find_template (cli, template_name, &error)) == NULL)
+      (template_ = xi_cli_find_template (cli, options.template_name, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   spec->name = g_steal_pointer (&name);
@@ -276,7 +303,7 @@ campaign_create (XiCli  *cli,
       spec->segment = xi_segment_copy (segment);
     }
   spec->template_id = g_strdup (xi_template_get_id (template_));
-  spec->daily_cap = daily_cap;
+  spec->daily_cap = options.daily_cap;
   spec->priority = priority;
   spec->variant_mode = round_robin ? XI_VARIANT_MODE_ROUND_ROBIN : XI_VARIANT_MODE_RANDOM;
   spec->start = start;
@@ -379,10 +406,6 @@ campaign_command (XiCli         *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc != 2)
-    return xi_cli_usage (_("“campaign %s” needs the campaign's id or name."), argv[0]);
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   if ((job = find_job (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -448,10 +471,6 @@ campaign_delete (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage (_("“campaign %s” needs the campaign's id or name."), argv[0]);
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((job = find_job (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -539,10 +558,6 @@ campaign_status (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc > 2)
-    return xi_cli_usage ("%s", _("“campaign status” takes at most one campaign."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   if (argc == 2)
     {
       if ((job = find_job (cli, argv[1], &error)) == NULL)
@@ -578,6 +593,18 @@ campaign_status (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
+/* An allowance given is a number of messages, read into @options. */
+static gboolean
+check_allowance (int        argc,
+                 char     **argv,
+                 gpointer   options,
+                 GError   **error)
+{
+  if (argc == 2 && !g_ascii_string_to_unsigned (argv[1], 10, 0, G_MAXUINT32, options, NULL))
+    return xi_cli_refuse (error, _("“%s” is not a number of messages."), argv[1]);
+  return TRUE;
+}
+
 /* "campaign quota [ALLOWANCE]": the month's allowance, shown or set. */
 static int
 campaign_quota (XiCli  *cli,
@@ -591,13 +618,7 @@ campaign_quota (XiCli  *cli,
   guint64 allowance;
   int status;
 
-  if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc > 2)
-    return xi_cli_usage ("%s", _("Usage: campaign quota [MESSAGES-PER-MONTH]"));
-  if (argc == 2 && !g_ascii_string_to_unsigned (argv[1], 10, 0, G_MAXUINT32, &allowance, NULL))
-    return xi_cli_usage (_("“%s” is not a number of messages."), argv[1]);
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, NULL, check_allowance, &allowance, &argc, &argv, &status))
     return status;
   if (argc == 2)
     {
@@ -663,10 +684,6 @@ campaign_report (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 2 && argc != 3)
-    return xi_cli_usage ("%s", _("Usage: campaign report CAMPAIGN [FILE.csv]"));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((job = find_job (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -734,15 +751,24 @@ campaign_report (XiCli  *cli,
 }
 
 const XiCliCommand xi_cli_campaign_commands[] = {
-  { "create", campaign_create, N_("Create a campaign from a group and a template") },
-  { "start",  campaign_start,  N_("Queue a campaign created without --start"), N_("CAMPAIGN") },
-  { "pause",  campaign_pause,  N_("Hold a campaign; nothing more is sent"), N_("CAMPAIGN") },
-  { "resume", campaign_resume, N_("Queue a paused campaign again"), N_("CAMPAIGN") },
-  { "cancel", campaign_cancel, N_("Stop a campaign for good and release its quota"), N_("CAMPAIGN") },
-  { "delete", campaign_delete, N_("Delete a campaign that is not sending, and its report"), N_("CAMPAIGN") },
-  { "status", campaign_status, N_("List campaigns and the quota, or show one"), N_("[CAMPAIGN]") },
-  { "report", campaign_report, N_("Show or export (CSV) what each recipient was sent"), N_("CAMPAIGN [FILE.csv]") },
-  { "quota",  campaign_quota,  N_("Show this month's quota, or set the allowance"), N_("[MESSAGES-PER-MONTH]") },
+  { "create", campaign_create, N_("Create a campaign from a group and a template"), NULL,
+    0, 0, N_("“campaign create” takes options only, such as --group and --template.") },
+  { "start",  campaign_start,  N_("Queue a campaign created without --start"), N_("CAMPAIGN"),
+    1, 1, N_("“campaign start” needs the campaign's id or name.") },
+  { "pause",  campaign_pause,  N_("Hold a campaign; nothing more is sent"), N_("CAMPAIGN"),
+    1, 1, N_("“campaign pause” needs the campaign's id or name.") },
+  { "resume", campaign_resume, N_("Queue a paused campaign again"), N_("CAMPAIGN"),
+    1, 1, N_("“campaign resume” needs the campaign's id or name.") },
+  { "cancel", campaign_cancel, N_("Stop a campaign for good and release its quota"), N_("CAMPAIGN"),
+    1, 1, N_("“campaign cancel” needs the campaign's id or name.") },
+  { "delete", campaign_delete, N_("Delete a campaign that is not sending, and its report"), N_("CAMPAIGN"),
+    1, 1, N_("“campaign delete” needs the campaign's id or name.") },
+  { "status", campaign_status, N_("List campaigns and the quota, or show one"), N_("[CAMPAIGN]"),
+    0, 1, N_("“campaign status” takes at most one campaign.") },
+  { "report", campaign_report, N_("Show or export (CSV) what each recipient was sent"), N_("CAMPAIGN [FILE.csv]"),
+    1, 2, N_("Usage: campaign report CAMPAIGN [FILE.csv]") },
+  { "quota",  campaign_quota,  N_("Show this month's quota, or set the allowance"), N_("[MESSAGES-PER-MONTH]"),
+    0, 1, N_("Usage: campaign quota [MESSAGES-PER-MONTH]") },
   { NULL },
 };
 
@@ -849,6 +875,20 @@ run_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* @options points to the name of the transport given, if any. */
+static gboolean
+check_transport (int        argc,
+                 char     **argv,
+                 gpointer   options,
+                 GError   **error)
+{
+  const char *transport = *(char **)options;
+
+  if (transport != NULL && !g_str_equal (transport, "loopback") && !g_str_equal (transport, "whatsapp"))
+    return xi_cli_refuse (error, _("Unknown transport “%s”; use loopback or whatsapp."), transport);
+  return TRUE;
+}
+
 int
 xi_cli_run (XiCli  *cli,
             int     argc,
@@ -877,13 +917,7 @@ xi_cli_run (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“run” takes options only."));
-  if (transport != NULL && !g_str_equal (transport, "loopback") && !g_str_equal (transport, "whatsapp"))
-    return xi_cli_usage (_("Unknown transport “%s”; use loopback or whatsapp."), transport);
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, check_transport, &transport, &argc, &argv, &status))
     return status;
   if (!wait && (app = xi_cli_app_proxy (cli)) != NULL)
     return xi_cli_forward_run (cli, app, until_idle);

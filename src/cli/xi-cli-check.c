@@ -106,6 +106,21 @@ print_results (XiCli     *cli,
              n_fresh, XI_NUMBER_CHECK_FRESH_DAYS);
 }
 
+/* The numbers to check come as arguments or from --group; @options
+ * points to the group's name. */
+static gboolean
+check_has_numbers (int        argc,
+                   char     **argv,
+                   gpointer   options,
+                   GError   **error)
+{
+  const char *group_name = *(char **)options;
+
+  if (argc < 2 && group_name == NULL)
+    return xi_cli_refuse (error, "%s", _("Say which numbers to check: check PHONE… or check --group GROUP."));
+  return TRUE;
+}
+
 /**
  * xi_cli_check:
  *
@@ -144,11 +159,7 @@ xi_cli_check (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc < 2 && group_name == NULL)
-    return xi_cli_usage ("%s", _("Say which numbers to check: check PHONE… or check --group GROUP."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, check_has_numbers, &group_name, &argc, &argv, &status))
     return status;
   if ((contacts = xi_cli_list_contacts (cli, &error)) == NULL ||
       (group_name != NULL && (group = xi_cli_find_group (cli, group_name, &error)) == NULL))

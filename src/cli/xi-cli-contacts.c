@@ -275,6 +275,35 @@ import_options (const char          *encoding,
   return TRUE;
 }
 
+/* The group "contacts import" puts the contacts in. */
+typedef struct
+{
+  char     *name;
+  gboolean  create;
+} ImportGroup;
+
+static void
+import_group_clear (ImportGroup *group)
+{
+  g_free (group->name);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ImportGroup, import_group_clear)
+
+/* @options is the #ImportGroup given. */
+static gboolean
+check_import_group_options (int        argc,
+                            char     **argv,
+                            gpointer   options,
+                            GError   **error)
+{
+  ImportGroup *group = options;
+
+  if (group->create && group->name == NULL)
+    return xi_cli_refuse (error, "%s", _("--create-group goes with --group NAME."));
+  return TRUE;
+}
+
 static int
 contacts_import (XiCli  *cli,
                  int     argc,
@@ -287,7 +316,7 @@ contacts_import (XiCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
-  g_autofree char *group = NULL;
+  g_auto(ImportGroup) group = { NULL, };
   g_autofree char *country = NULL;
   g_autofree char *refused = NULL;
   g_autofree char *encoding = NULL;
@@ -297,14 +326,13 @@ contacts_import (XiCli  *cli,
   ImportFacts facts = { 0, };
   GAsyncResult *slot = NULL;
   gboolean show_progress = !cli->json && isatty (STDERR_FILENO);
-  gboolean create_group = FALSE;
   gboolean dry_run = FALSE;
   guint sigint;
   int status;
   const GOptionEntry entries[] = {
-    { "group", 'g', 0, G_OPTION_ARG_STRING, &group,
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &group.name,
       N_("Also put every imported contact in the existing group NAME"), N_("NAME") },
-    { "create-group", 0, 0, G_OPTION_ARG_NONE, &create_group,
+    { "create-group", 0, 0, G_OPTION_ARG_NONE, &group.create,
       N_("Create the group of --group when there is none of that name"), NULL },
     { "country", 'c', 0, G_OPTION_ARG_STRING, &country,
       N_("Country calling code for numbers written in local form"), N_("CODE") },
@@ -332,13 +360,7 @@ contacts_import (XiCli  *cli,
                                            "Rows with a bad number are reported with their line "
                                            "number; the good rows are imported."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give exactly one file to import."));
-  if (create_group && group == NULL)
-    return xi_cli_usage ("%s", _("--create-group goes with --group NAME."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, check_import_group_options, &group, &argc, &argv, &status))
     return status;
 
   if (country != NULL && !xi_phone_is_country_code (country))
@@ -346,7 +368,7 @@ contacts_import (XiCli  *cli,
   if (!import_options (encoding, separator, header, columns, &options, &error))
     return xi_cli_usage ("%s", error->message);
 
-  if (!check_import_group (cli, group, create_group, &facts.new_group, &error))
+  if (!check_import_group (cli, group.name, group.create, &facts.new_group, &error))
     return xi_cli_fail (cli, error);
 
   sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
@@ -358,7 +380,7 @@ contacts_import (XiCli  *cli,
     {
       xi_store_preview_import_file_async (cli->store, file, NULL,
                                           country != NULL ? country : cli->country_code, options,
-                                          group, show_progress ? show_progress_cb : NULL,
+                                          group.name, show_progress ? show_progress_cb : NULL,
                                           (gpointer)_("Reading"), NULL, cancellable,
                                           xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
@@ -368,7 +390,7 @@ contacts_import (XiCli  *cli,
     {
       xi_store_import_file_full_async (cli->store, file, NULL,
                                        country != NULL ? country : cli->country_code, options,
-                                       group, show_progress ? show_progress_cb : NULL,
+                                       group.name, show_progress ? show_progress_cb : NULL,
                                        (gpointer)_("Saving"), NULL, cancellable,
                                        xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
@@ -387,7 +409,7 @@ contacts_import (XiCli  *cli,
   g_source_remove (sigint);
   if (refused != NULL && !write_refused (refused, report->issues, &error))
     return xi_cli_fail (cli, error);
-  print_report (cli, report, &facts, group);
+  print_report (cli, report, &facts, group.name);
   return XI_CLI_EXIT_OK;
 
 failed:
@@ -571,12 +593,11 @@ xi_cli_filter_help (void)
 /* The filter that --where, --tag and --opted-out describe, checked
  * against the fields the contacts have. */
 XiContactFilter *
-xi_cli_build_filter (XiCli      *cli,
-                     char      **wheres,
-                     char      **tags,
-                     gboolean    opted_out,
-                     gboolean    not_opted_out,
-                     GError    **error)
+xi_cli_build_filter (XiCli                *cli,
+                     char                **wheres,
+                     char                **tags,
+                     const XiCliOptedOut  *opted,
+                     GError              **error)
 {
   g_autoptr(XiContactFilter) filter = xi_contact_filter_new ();
 
@@ -585,8 +606,8 @@ xi_cli_build_filter (XiCli      *cli,
       return NULL;
   for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
     xi_contact_filter_add_tag (filter, tags[i]);
-  if (opted_out || not_opted_out)
-    xi_contact_filter_set_opted_out (filter, opted_out);
+  if (opted->opted_out || opted->not_opted_out)
+    xi_contact_filter_set_opted_out (filter, opted->opted_out);
   if (!check_filter_fields (cli, filter, error))
     return NULL;
   return g_steal_pointer (&filter);
@@ -610,8 +631,7 @@ contacts_list (XiCli  *cli,
   g_autofree char *segment_name = NULL;
   g_autoptr(XiSegment) segment = NULL;
   g_autoptr(XiContactFilter) filter = NULL;
-  gboolean opted_out = FALSE;
-  gboolean not_opted_out = FALSE;
+  XiCliOptedOut opted = { FALSE, FALSE };
   guint shown = 0;
   int status;
   const GOptionEntry entries[] = {
@@ -621,21 +641,15 @@ contacts_list (XiCli  *cli,
       N_("Only contacts whose FIELD is VALUE (FIELD~TEXT: contains, FIELD!=VALUE: is not; repeatable)"),
       N_("FIELD=VALUE") },
     { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, N_("Only contacts with tag TAG (repeatable)"), N_("TAG") },
-    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted_out, N_("Only contacts who opted out"), NULL },
-    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &not_opted_out, N_("Only contacts who did not opt out"), NULL },
+    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted.opted_out, N_("Only contacts who opted out"), NULL },
+    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &opted.not_opted_out, N_("Only contacts who did not opt out"), NULL },
     { "segment", 0, 0, G_OPTION_ARG_STRING, &segment_name, N_("Only contacts of the saved segment NAME"), N_("NAME") },
     { NULL },
   };
 
   g_option_context_set_description (context, xi_cli_filter_help ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“contacts list” takes no arguments."));
-  if (opted_out && not_opted_out)
-    return xi_cli_usage ("%s", _("Give --opted-out or --not-opted-out, not both."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, xi_cli_check_opted_out, &opted, &argc, &argv, &status))
     return status;
 
   if (segment_name != NULL)
@@ -648,10 +662,10 @@ contacts_list (XiCli  *cli,
           return xi_cli_fail (cli, error);
       for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
         xi_contact_filter_add_tag (filter, tags[i]);
-      if (opted_out || not_opted_out)
-        xi_contact_filter_set_opted_out (filter, opted_out);
+      if (opted.opted_out || opted.not_opted_out)
+        xi_contact_filter_set_opted_out (filter, opted.opted_out);
     }
-  else if ((filter = xi_cli_build_filter (cli, wheres, tags, opted_out, not_opted_out, &error)) == NULL)
+  else if ((filter = xi_cli_build_filter (cli, wheres, tags, &opted, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   if (group != NULL && (only_group = xi_cli_find_group (cli, group, &error)) == NULL)
@@ -765,10 +779,6 @@ contacts_add (XiCli  *cli,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give exactly one phone number."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL ||
       !apply_fields (contact, fields, &error))
@@ -846,10 +856,6 @@ contacts_delete (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc < 2)
-    return xi_cli_usage ("%s", _("Give the phone numbers of the contacts to delete."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   if ((ids = xi_cli_contact_ids_for (cli, argc - 1, argv + 1, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -906,10 +912,6 @@ contacts_opt_out (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc < 2)
-    return xi_cli_usage ("%s", _("Give the phone numbers that asked to get no more messages."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   return set_opted_out (cli, argc - 1, argv + 1, TRUE);
 }
 
@@ -931,10 +933,6 @@ contacts_opt_in (XiCli  *cli,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc < 2)
-    return xi_cli_usage ("%s", _("Give the phone numbers that may be messaged again."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   if (!confirmed)
     return xi_cli_fail_message (cli, "%s", _("These customers opted out. Add --confirm if they "
                                               "asked to get messages again."));
@@ -955,10 +953,6 @@ contacts_export (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the CSV file to write."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
 
   file = g_file_new_for_commandline_arg (argv[1]);
@@ -987,10 +981,6 @@ contacts_duplicates (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“contacts duplicates” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
 
   xi_store_find_duplicates_async (cli->store, NULL, xi_cli_result_cb, &slot);
@@ -1072,11 +1062,6 @@ contacts_merge (XiCli  *cli,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 3)
-    return xi_cli_usage ("%s", _("Give the phone numbers of the contact to keep and of the one to "
-                                 "merge into it."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   if ((ids = xi_cli_contact_ids_for (cli, 2, argv + 1, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -1104,14 +1089,20 @@ contacts_merge (XiCli  *cli,
 }
 
 const XiCliCommand xi_cli_contacts_commands[] = {
-  { "import",  contacts_import,  N_("Import a CSV, TSV, vCard, .xlsx or .ods file"), N_("FILE") },
+  { "import",  contacts_import,  N_("Import a CSV, TSV, vCard, .xlsx or .ods file"), N_("FILE"),
+    1, 1, N_("Give exactly one file to import.") },
   { "list",    contacts_list,    N_("List contacts (--search, --group, --where, --tag)") },
-  { "add",     contacts_add,     N_("Add one contact"), N_("PHONE") },
-  { "delete",  contacts_delete,  N_("Delete contacts by phone number"), N_("PHONE…") },
-  { "export",  contacts_export,  N_("Write all contacts to a CSV file"), N_("FILE") },
-  { "opt-out", contacts_opt_out, N_("Stop messaging these numbers"), N_("PHONE…") },
-  { "opt-in",  contacts_opt_in,  N_("Allow messaging opted-out numbers again (--confirm)"), N_("PHONE…") },
+  { "add",     contacts_add,     N_("Add one contact"), N_("PHONE"), 1, 1, N_("Give exactly one phone number.") },
+  { "delete",  contacts_delete,  N_("Delete contacts by phone number"), N_("PHONE…"),
+    1, XI_CLI_ARGUMENTS_ANY, N_("Give the phone numbers of the contacts to delete.") },
+  { "export",  contacts_export,  N_("Write all contacts to a CSV file"), N_("FILE"),
+    1, 1, N_("Give the CSV file to write.") },
+  { "opt-out", contacts_opt_out, N_("Stop messaging these numbers"), N_("PHONE…"),
+    1, XI_CLI_ARGUMENTS_ANY, N_("Give the phone numbers that asked to get no more messages.") },
+  { "opt-in",  contacts_opt_in,  N_("Allow messaging opted-out numbers again (--confirm)"), N_("PHONE…"),
+    1, XI_CLI_ARGUMENTS_ANY, N_("Give the phone numbers that may be messaged again.") },
   { "duplicates", contacts_duplicates, N_("List contacts that are likely one person (same name)") },
-  { "merge",   contacts_merge,   N_("Merge contact OTHER into KEEP (phone numbers)"), N_("KEEP OTHER") },
+  { "merge",   contacts_merge,   N_("Merge contact OTHER into KEEP (phone numbers)"), N_("KEEP OTHER"),
+    2, 2, N_("Give the phone numbers of the contact to keep and of the one to merge into it.") },
   { NULL },
 };

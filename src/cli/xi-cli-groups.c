@@ -82,10 +82,6 @@ groups_add (XiCli  *cli,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the name of the new group."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   group = xi_group_new (argv[1]);
   xi_group_set_description (group, description);
@@ -107,10 +103,6 @@ groups_list (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“groups list” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((groups = xi_cli_list_groups (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -152,10 +144,6 @@ groups_members (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the name of the group."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL ||
       (contacts = xi_cli_list_contacts (cli, &error)) == NULL)
@@ -211,10 +199,6 @@ groups_rename (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc != 3)
-    return xi_cli_usage ("%s", _("Give the current name and the new name."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -238,10 +222,6 @@ groups_delete (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the name of the group to delete."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -271,10 +251,6 @@ change_members (XiCli     *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc < 3)
-    return xi_cli_usage ("%s", _("Give the group name and one or more phone numbers."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((group = xi_cli_find_group (cli, argv[1], &error)) == NULL ||
       (ids = xi_cli_contact_ids_for (cli, argc - 2, argv + 2, &error)) == NULL)
@@ -334,12 +310,18 @@ groups_remove_members (XiCli  *cli,
 }
 
 const XiCliCommand xi_cli_groups_commands[] = {
-  { "add",            groups_add,            N_("Create a group"), N_("NAME") },
+  { "add",            groups_add,            N_("Create a group"), N_("NAME"),
+    1, 1, N_("Give the name of the new group.") },
   { "list",           groups_list,           N_("List groups with their member counts") },
-  { "members",        groups_members,        N_("List the contacts in a group"), N_("NAME") },
-  { "rename",         groups_rename,         N_("Rename a group"), N_("NAME NEW-NAME") },
-  { "delete",         groups_delete,         N_("Delete a group (its contacts are kept)"), N_("NAME") },
-  { "add-members",    groups_add_members,    N_("Add contacts to a group by phone number"), N_("NAME PHONE…") },
-  { "remove-members", groups_remove_members, N_("Take contacts out of a group"), N_("NAME PHONE…") },
+  { "members",        groups_members,        N_("List the contacts in a group"), N_("NAME"),
+    1, 1, N_("Give the name of the group.") },
+  { "rename",         groups_rename,         N_("Rename a group"), N_("NAME NEW-NAME"),
+    2, 2, N_("Give the current name and the new name.") },
+  { "delete",         groups_delete,         N_("Delete a group (its contacts are kept)"), N_("NAME"),
+    1, 1, N_("Give the name of the group to delete.") },
+  { "add-members",    groups_add_members,    N_("Add contacts to a group by phone number"), N_("NAME PHONE…"),
+    2, XI_CLI_ARGUMENTS_ANY, N_("Give the group name and one or more phone numbers.") },
+  { "remove-members", groups_remove_members, N_("Take contacts out of a group"), N_("NAME PHONE…"),
+    2, XI_CLI_ARGUMENTS_ANY, N_("Give the group name and one or more phone numbers.") },
   { NULL },
 };

@@ -200,10 +200,6 @@ xi_cli_inbox (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("Use “inbox”, “inbox show NUMBER” or “inbox save MESSAGE-ID FILE”."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   WAIT_FOR (xi_store_list_conversations_async (cli->store, NULL, xi_cli_result_cb, &slot_),
             list = xi_store_list_conversations_finish (cli->store, result_, &error));
@@ -249,10 +245,6 @@ inbox_show (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the number whose messages to show."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -379,10 +371,6 @@ inbox_save (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc != 3)
-    return xi_cli_usage ("%s", _("“inbox save” takes a message id and a file: inbox save MESSAGE-ID FILE"));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   WAIT_FOR (xi_store_get_incoming_async (cli->store, argv[1], NULL, xi_cli_result_cb, &slot_),
             incoming = xi_store_get_incoming_finish (cli->store, result_, &error));
@@ -429,9 +417,11 @@ inbox_save (XiCli  *cli,
 }
 
 const XiCliCommand xi_cli_inbox_commands[] = {
-  { "show", inbox_show, N_("Show the messages from a number and mark them read"), N_("NUMBER") },
+  { "show", inbox_show, N_("Show the messages from a number and mark them read"), N_("NUMBER"),
+    1, 1, N_("Give the number whose messages to show.") },
   { "save", inbox_save, N_("Save the picture or file a customer sent, downloading it if need be"),
-    N_("MESSAGE-ID FILE") },
+    N_("MESSAGE-ID FILE"),
+    2, 2, N_("“inbox save” takes a message id and a file: inbox save MESSAGE-ID FILE") },
   { NULL },
 };
 
@@ -463,10 +453,6 @@ optout_list (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“optout list” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   WAIT_FOR (xi_store_list_suppressions_async (cli->store, NULL, xi_cli_result_cb, &slot_),
             list = xi_store_list_suppressions_finish (cli->store, result_, &error));
@@ -516,10 +502,6 @@ optout_undo (XiCli  *cli,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the number to take off the suppression list."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
   if (!yes)
@@ -550,7 +532,8 @@ optout_undo (XiCli  *cli,
 
 const XiCliCommand xi_cli_optout_commands[] = {
   { "list", optout_list, N_("List the numbers that opted out") },
-  { "undo", optout_undo, N_("Let a number that opted out get campaigns again (--yes)"), N_("NUMBER") },
+  { "undo", optout_undo, N_("Let a number that opted out get campaigns again (--yes)"), N_("NUMBER"),
+    1, 1, N_("Give the number to take off the suppression list.") },
   { NULL },
 };
 
@@ -652,10 +635,6 @@ autoreply_list (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“autoreply list” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   if ((rules = list_rules (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -703,6 +682,48 @@ parse_hours (const char *text,
   return TRUE;
 }
 
+/* The options of "autoreply add" that its check reads; it reads the
+ * hours into @start and @end. */
+typedef struct
+{
+  char     **keywords;
+  gboolean   any;
+  char      *reply;
+  char      *hours;
+  int        cooldown;
+  int        start;
+  int        end;
+} RuleOptions;
+
+static void
+rule_options_clear (RuleOptions *options)
+{
+  g_strfreev (options->keywords);
+  g_free (options->reply);
+  g_free (options->hours);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RuleOptions, rule_options_clear)
+
+static gboolean
+check_rule (int        argc,
+            char     **argv,
+            gpointer   options,
+            GError   **error)
+{
+  RuleOptions *rule = options;
+
+  if (rule->any == (rule->keywords != NULL))
+    return xi_cli_refuse (error, "%s", _("Give either --keyword WORD (one or more) or --any."));
+  if (rule->reply == NULL)
+    return xi_cli_refuse (error, "%s", _("Give the answer with --reply TEXT."));
+  if (rule->hours != NULL && !parse_hours (rule->hours, &rule->start, &rule->end))
+    return xi_cli_refuse (error, _("“%s” is not a range of hours; write it as 08-17."), rule->hours);
+  if (rule->cooldown < -1 || rule->cooldown > 24 * 365)
+    return xi_cli_refuse (error, "%s", _("The cooldown is a number of hours, from 0 to 8760."));
+  return TRUE;
+}
+
 static int
 autoreply_add (XiCli  *cli,
                int     argc,
@@ -712,21 +733,18 @@ autoreply_add (XiCli  *cli,
   g_autoptr(XiAutoReplyRule) rule = NULL;
   g_autoptr(XiAutoReplyRule) saved = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) keywords = NULL;
-  g_autofree char *reply = NULL;
-  g_autofree char *hours = NULL;
+  g_auto(RuleOptions) options = { .cooldown = -1, .start = -1, .end = -1 };
   g_autofree char *message = NULL;
-  gboolean any = FALSE;
-  int cooldown = -1, priority = 0, start = -1, end = -1;
+  int priority = 0;
   int status;
   const GOptionEntry entries[] = {
-    { "keyword", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &keywords,
+    { "keyword", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &options.keywords,
       N_("Answer messages that contain this word or phrase (repeat for more)"), N_("WORD") },
-    { "any", 0, 0, G_OPTION_ARG_NONE, &any, N_("Answer every message"), NULL },
-    { "reply", 'r', 0, G_OPTION_ARG_STRING, &reply, N_("The answer"), N_("TEXT") },
-    { "cooldown", 0, 0, G_OPTION_ARG_INT, &cooldown,
+    { "any", 0, 0, G_OPTION_ARG_NONE, &options.any, N_("Answer every message"), NULL },
+    { "reply", 'r', 0, G_OPTION_ARG_STRING, &options.reply, N_("The answer"), N_("TEXT") },
+    { "cooldown", 0, 0, G_OPTION_ARG_INT, &options.cooldown,
       N_("Answer a number at most once in this many hours (default: 24)"), N_("HOURS") },
-    { "hours", 0, 0, G_OPTION_ARG_STRING, &hours,
+    { "hours", 0, 0, G_OPTION_ARG_STRING, &options.hours,
       N_("Answer only between these hours, local time, such as 08-17"), N_("FROM-TO") },
     { "priority", 0, 0, G_OPTION_ARG_INT, &priority,
       N_("When several rules match, the highest priority answers (default: 0)"), N_("N") },
@@ -734,28 +752,16 @@ autoreply_add (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the name of the new rule."));
-  if (any == (keywords != NULL))
-    return xi_cli_usage ("%s", _("Give either --keyword WORD (one or more) or --any."));
-  if (reply == NULL)
-    return xi_cli_usage ("%s", _("Give the answer with --reply TEXT."));
-  if (hours != NULL && !parse_hours (hours, &start, &end))
-    return xi_cli_usage (_("“%s” is not a range of hours; write it as 08-17."), hours);
-  if (cooldown < -1 || cooldown > 24 * 365)
-    return xi_cli_usage ("%s", _("The cooldown is a number of hours, from 0 to 8760."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, check_rule, &options, &argc, &argv, &status))
     return status;
 
   rule = xi_auto_reply_rule_new (argv[1]);
-  xi_auto_reply_rule_set_trigger (rule, any ? XI_AUTO_REPLY_TRIGGER_ANY : XI_AUTO_REPLY_TRIGGER_KEYWORD);
-  xi_auto_reply_rule_set_keywords (rule, (const char * const *)keywords);
-  xi_auto_reply_rule_set_reply_text (rule, reply);
-  if (cooldown >= 0)
-    xi_auto_reply_rule_set_cooldown_seconds (rule, (guint)cooldown * 3600);
-  xi_auto_reply_rule_set_hours (rule, start, end);
+  xi_auto_reply_rule_set_trigger (rule, options.any ? XI_AUTO_REPLY_TRIGGER_ANY : XI_AUTO_REPLY_TRIGGER_KEYWORD);
+  xi_auto_reply_rule_set_keywords (rule, (const char * const *)options.keywords);
+  xi_auto_reply_rule_set_reply_text (rule, options.reply);
+  if (options.cooldown >= 0)
+    xi_auto_reply_rule_set_cooldown_seconds (rule, (guint)options.cooldown * 3600);
+  xi_auto_reply_rule_set_hours (rule, options.start, options.end);
   xi_auto_reply_rule_set_priority (rule, priority);
 
   WAIT_FOR (xi_store_save_auto_reply_rule_async (cli->store, rule, NULL, xi_cli_result_cb, &slot_),
@@ -781,10 +787,6 @@ change_rule (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the name of the rule."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((rule = find_rule (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -836,9 +838,10 @@ autoreply_disable (XiCli  *cli,
 
 const XiCliCommand xi_cli_autoreply_commands[] = {
   { "list",    autoreply_list,    N_("List the auto-reply rules in the order they are tried") },
-  { "add",     autoreply_add,     N_("Add a rule: --keyword WORD… or --any, --reply TEXT"), N_("NAME") },
-  { "delete",  autoreply_delete,  N_("Delete a rule"), N_("NAME") },
-  { "enable",  autoreply_enable,  N_("Turn a rule on"), N_("NAME") },
-  { "disable", autoreply_disable, N_("Turn a rule off"), N_("NAME") },
+  { "add",     autoreply_add,     N_("Add a rule: --keyword WORD… or --any, --reply TEXT"), N_("NAME"),
+    1, 1, N_("Give the name of the new rule.") },
+  { "delete",  autoreply_delete,  N_("Delete a rule"), N_("NAME"), 1, 1, N_("Give the name of the rule.") },
+  { "enable",  autoreply_enable,  N_("Turn a rule on"), N_("NAME"), 1, 1, N_("Give the name of the rule.") },
+  { "disable", autoreply_disable, N_("Turn a rule off"), N_("NAME"), 1, 1, N_("Give the name of the rule.") },
   { NULL },
 };

@@ -282,10 +282,6 @@ xi_cli_link (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“link” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   /* The app holds the connection: it links, and the codes come here. */
   if ((app = xi_cli_app_proxy (cli)) != NULL)
     return xi_cli_forward_link (cli, app);

@@ -56,8 +56,7 @@ segments_add (XiCli  *cli,
   g_auto(GStrv) wheres = NULL;
   g_auto(GStrv) tags = NULL;
   GAsyncResult *slot = NULL;
-  gboolean opted_out = FALSE;
-  gboolean not_opted_out = FALSE;
+  XiCliOptedOut opted = { FALSE, FALSE };
   guint matching = 0;
   int status;
   const GOptionEntry entries[] = {
@@ -65,8 +64,8 @@ segments_add (XiCli  *cli,
       N_("Contacts whose FIELD is VALUE (FIELD~TEXT: contains, FIELD!=VALUE: is not; repeatable)"),
       N_("FIELD=VALUE") },
     { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, N_("Contacts with tag TAG (repeatable)"), N_("TAG") },
-    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted_out, N_("Only contacts who opted out"), NULL },
-    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &not_opted_out, N_("Only contacts who did not opt out"), NULL },
+    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted.opted_out, N_("Only contacts who opted out"), NULL },
+    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &opted.not_opted_out, N_("Only contacts who did not opt out"), NULL },
     { NULL },
   };
 
@@ -74,17 +73,10 @@ segments_add (XiCli  *cli,
                                            "goes to the contacts that match when it is created."));
   g_option_context_set_description (context, xi_cli_filter_help ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the segment's name, then its conditions, as in: "
-                                 "segments add \"Jakarta grosir\" --where kota=Jakarta --tag grosir"));
-  if (opted_out && not_opted_out)
-    return xi_cli_usage ("%s", _("Give --opted-out or --not-opted-out, not both."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, xi_cli_check_opted_out, &opted, &argc, &argv, &status))
     return status;
 
-  if ((filter = xi_cli_build_filter (cli, wheres, tags, opted_out, not_opted_out, &error)) == NULL)
+  if ((filter = xi_cli_build_filter (cli, wheres, tags, &opted, &error)) == NULL)
     return xi_cli_fail (cli, error);
   if (xi_contact_filter_is_empty (filter))
     return xi_cli_usage ("%s", _("A segment needs at least one condition: --where or --tag."));
@@ -123,10 +115,6 @@ segments_list (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“segments list” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
 
   xi_store_list_segments_async (cli->store, NULL, xi_cli_result_cb, &slot);
@@ -177,10 +165,6 @@ segments_delete (XiCli  *cli,
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the name of the segment to delete."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   if ((segment = xi_cli_find_segment (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -195,8 +179,11 @@ segments_delete (XiCli  *cli,
 }
 
 const XiCliCommand xi_cli_segments_commands[] = {
-  { "add",    segments_add,    N_("Save a filter as a segment"), N_("NAME") },
+  { "add",    segments_add,    N_("Save a filter as a segment"), N_("NAME"),
+    1, 1, N_("Give the segment's name, then its conditions, as in: "
+             "segments add \"Jakarta grosir\" --where kota=Jakarta --tag grosir") },
   { "list",   segments_list,   N_("List segments with how many contacts match each now") },
-  { "delete", segments_delete, N_("Delete a segment (campaigns made from it are kept)"), N_("NAME") },
+  { "delete", segments_delete, N_("Delete a segment (campaigns made from it are kept)"), N_("NAME"),
+    1, 1, N_("Give the name of the segment to delete.") },
   { NULL },
 };

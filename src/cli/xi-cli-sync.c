@@ -142,10 +142,6 @@ sync_configure (XiCli  *cli,
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 3)
-    return xi_cli_usage ("%s", _("Give the project URL and its anon key, as shown in the project's API settings."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   account = load_account (cli, &error);
   if (account == NULL || !xi_sync_account_configure (account, argv[1], argv[2], &error))
@@ -242,10 +238,6 @@ xi_cli_sync (XiCli  *cli,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“sync” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   account = load_account (cli, &error);
   if (account == NULL || (client = restore_client (cli, account, &error)) == NULL)
@@ -319,10 +311,6 @@ sync_refused (XiCli  *cli,
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 1)
-    return xi_cli_usage (_("“%s” takes no arguments."), "sync refused");
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   xi_store_sync_list_dead_async (cli->store, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
   dead = xi_store_sync_list_dead_finish (cli->store, result, &error);
@@ -366,6 +354,23 @@ sync_refused (XiCli  *cli,
   return XI_CLI_EXIT_OK;
 }
 
+#define ONE_OR_ALL N_("Give the id of a refused change (see “sync refused”), or --all.")
+
+/* A refused change is named by its id or, all of them, by --all; @options
+ * points to whether --all is given. */
+static gboolean
+check_one_or_all (int        argc,
+                  char     **argv,
+                  gpointer   options,
+                  GError   **error)
+{
+  gboolean all = *(gboolean *)options;
+
+  if (all == (argc == 2))
+    return xi_cli_refuse (error, "%s", _(ONE_OR_ALL));
+  return TRUE;
+}
+
 static int
 resolve_refused (XiCli            *cli,
                  int               argc,
@@ -385,11 +390,7 @@ resolve_refused (XiCli            *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if ((all && argc != 1) || (!all && argc != 2))
-    return xi_cli_usage ("%s", _("Give the id of a refused change (see “sync refused”), or --all."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, check_one_or_all, &all, &argc, &argv, &status))
     return status;
 
   xi_store_sync_resolve_dead_async (cli->store, all ? NULL : argv[1], action, NULL,
@@ -425,10 +426,13 @@ sync_discard (XiCli  *cli,
 }
 
 const XiCliCommand xi_cli_sync_commands[] = {
-  { "configure", sync_configure, N_("Set the Supabase project: its URL and anon key"), N_("URL ANON-KEY") },
+  { "configure", sync_configure, N_("Set the Supabase project: its URL and anon key"), N_("URL ANON-KEY"),
+    2, 2, N_("Give the project URL and its anon key, as shown in the project's API settings.") },
   { "refused",   sync_refused,   N_("List the changes the server refused, with its reasons") },
-  { "retry",     sync_retry,     N_("Send a refused change again"), N_("ID|--all") },
-  { "discard",   sync_discard,   N_("Drop a refused change and keep the server's copy"), N_("ID|--all") },
+  { "retry",     sync_retry,     N_("Send a refused change again"), N_("ID|--all"),
+    0, 1, ONE_OR_ALL },
+  { "discard",   sync_discard,   N_("Drop a refused change and keep the server's copy"), N_("ID|--all"),
+    0, 1, ONE_OR_ALL },
   { NULL },
 };
 
@@ -464,10 +468,6 @@ xi_cli_login (XiCli  *cli,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the account's email address."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
 
   account = load_account (cli, &error);
@@ -516,11 +516,6 @@ xi_cli_logout (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    /* Translators: %s is a command, such as “logout” */
-    return xi_cli_usage (_("“%s” takes no arguments."), "logout");
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   account = load_account (cli, &error);
   if (account == NULL)
@@ -735,11 +730,6 @@ xi_cli_status (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    /* Translators: %s is a command, such as “logout” */
-    return xi_cli_usage (_("“%s” takes no arguments."), "status");
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   account = load_account (cli, &error);
   if (account == NULL)

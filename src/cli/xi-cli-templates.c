@@ -92,11 +92,6 @@ templates_add (XiCli  *cli,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
     return status;
-  if (argc < 3)
-    return xi_cli_usage ("%s", _("Give a name and at least one text, for example: "
-                                 "templates add Promo \"Halo {name|Kak}, …\""));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
 
   if (!check_variants (cli, argv + 2, &error))
     return xi_cli_fail (cli, error);
@@ -138,10 +133,6 @@ templates_list (XiCli  *cli,
   int status;
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
-    return status;
-  if (argc != 1)
-    return xi_cli_usage ("%s", _("“templates list” takes no arguments."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
   if ((templates = xi_cli_list_templates (cli, &error)) == NULL)
     return xi_cli_fail (cli, error);
@@ -216,10 +207,6 @@ templates_show (XiCli  *cli,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the name of the template."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
     return status;
 
   if ((template_ = xi_cli_find_template (cli, argv[1], &error)) == NULL)
@@ -307,10 +294,6 @@ templates_delete (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if (argc != 2)
-    return xi_cli_usage ("%s", _("Give the name of the template to delete."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
-    return status;
   if ((template_ = xi_cli_find_template (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
@@ -327,9 +310,13 @@ templates_delete (XiCli  *cli,
 
 const XiCliCommand xi_cli_templates_commands[] = {
   { "add",    templates_add,    N_("Save a template, one TEXT per variant"), N_("NAME TEXT [TEXT…]"),
-    NULL, XI_CLI_COMMAND_TEXT_ARGUMENTS },
+    2, XI_CLI_ARGUMENTS_ANY, N_("Give a name and at least one text, for example: "
+                                "templates add Promo \"Halo {name|Kak}, …\""),
+    .flags = XI_CLI_COMMAND_TEXT_ARGUMENTS },
   { "list",   templates_list,   N_("List templates") },
-  { "show",   templates_show,   N_("Show a template, or preview it for a contact (--preview)"), N_("NAME") },
-  { "delete", templates_delete, N_("Delete a template"), N_("NAME") },
+  { "show",   templates_show,   N_("Show a template, or preview it for a contact (--preview)"), N_("NAME"),
+    1, 1, N_("Give the name of the template.") },
+  { "delete", templates_delete, N_("Delete a template"), N_("NAME"),
+    1, 1, N_("Give the name of the template to delete.") },
   { NULL },
 };

@@ -631,6 +631,21 @@ xi_cli_session_close (XiCliSession *session)
   g_clear_object (&session->client);
 }
 
+/* A message without an attachment has a text; @options points to the
+ * attachment's path, if any. */
+static gboolean
+check_text (int        argc,
+            char     **argv,
+            gpointer   options,
+            GError   **error)
+{
+  const char *attach = *(char **)options;
+
+  if (*g_strstrip (argv[2]) == '\0' && attach == NULL)
+    return xi_cli_refuse (error, "%s", _("The text to send is empty."));
+  return TRUE;
+}
+
 /**
  * xi_cli_send:
  *
@@ -664,13 +679,7 @@ xi_cli_send (XiCli  *cli,
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse (cli, context, &argc, &argv, &status))
-    return status;
-  if (argc != 3)
-    return xi_cli_usage ("%s", _("“send” takes a number and a text: send NUMBER TEXT [--attach FILE]"));
-  if (*g_strstrip (argv[2]) == '\0' && attach == NULL)
-    return xi_cli_usage ("%s", _("The text to send is empty."));
-  if ((status = xi_cli_open_store (cli)) != XI_CLI_EXIT_OK)
+  if (!xi_cli_parse_checked (cli, context, check_text, &attach, &argc, &argv, &status))
     return status;
   if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);

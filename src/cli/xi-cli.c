@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "xi-cli.h"
 #include "xi-paths.h"
@@ -159,6 +160,47 @@ xi_cli_parse_start_time (const char  *text,
   return TRUE;
 }
 
+/**
+ * xi_cli_refuse:
+ * @error: return location for a #GError
+ * @format: what is wrong with the command, and how to write it
+ *
+ * For an #XiCliCheckFunc: the command is malformed.
+ *
+ * Returns: %FALSE, for use in a return
+ */
+gboolean
+xi_cli_refuse (GError     **error,
+               const char  *format,
+               ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+/**
+ * xi_cli_check_opted_out:
+ *
+ * An #XiCliCheckFunc for the commands that filter contacts; @options is
+ * an #XiCliOptedOut.
+ */
+gboolean
+xi_cli_check_opted_out (int        argc,
+                        char     **argv,
+                        gpointer   options,
+                        GError   **error)
+{
+  XiCliOptedOut *opted = options;
+
+  if (opted->opted_out && opted->not_opted_out)
+    return xi_cli_refuse (error, "%s", _("Give --opted-out or --not-opted-out, not both."));
+  return TRUE;
+}
+
 int
 xi_cli_fail_message (XiCli      *cli,
                      const char *format,
@@ -202,51 +244,45 @@ xi_cli_usage (const char *format,
 
 const XiCliCommand xi_cli_commands[] = {
   { "contacts",  NULL,             N_("Import, list, add, export and delete contacts"),
-    N_("COMMAND [ARGUMENTS…]"), xi_cli_contacts_commands },
+    N_("COMMAND [ARGUMENTS…]"), .commands = xi_cli_contacts_commands },
   { "groups",    NULL,             N_("Create groups and manage their members"),
-    N_("COMMAND [ARGUMENTS…]"), xi_cli_groups_commands },
+    N_("COMMAND [ARGUMENTS…]"), .commands = xi_cli_groups_commands },
   { "segments",  NULL,             N_("Save contact filters as segments that campaigns can target"),
-    N_("COMMAND [ARGUMENTS…]"), xi_cli_segments_commands },
+    N_("COMMAND [ARGUMENTS…]"), .commands = xi_cli_segments_commands },
   { "templates", NULL,             N_("Write message templates and preview them"),
-    N_("COMMAND [ARGUMENTS…]"), xi_cli_templates_commands },
+    N_("COMMAND [ARGUMENTS…]"), .commands = xi_cli_templates_commands },
   { "assets",    NULL,             N_("Keep the pictures and documents messages carry"),
-    N_("COMMAND [ARGUMENTS…]"), xi_cli_assets_commands },
+    N_("COMMAND [ARGUMENTS…]"), .commands = xi_cli_assets_commands },
   { "campaign",  NULL,             N_("Create campaigns, control them and read their reports"),
-    N_("COMMAND [ARGUMENTS…]"), xi_cli_campaign_commands },
-  { "run",       xi_cli_run,       N_("Send queued campaigns until stopped or idle"), NULL, NULL,
-    XI_CLI_COMMAND_DEAF_TO_OTHERS },
-  { "inbox",     xi_cli_inbox,     N_("Read customers' messages, conversation by conversation"),
-    NULL, xi_cli_inbox_commands },
+    N_("COMMAND [ARGUMENTS…]"), .commands = xi_cli_campaign_commands },
+  { "run",       xi_cli_run,       N_("Send queued campaigns until stopped or idle"), NULL,
+    0, 0, N_("“run” takes options only."), .flags = XI_CLI_COMMAND_DEAF_TO_OTHERS },
+  { "inbox",     xi_cli_inbox,     N_("Read customers' messages, conversation by conversation"), NULL,
+    0, 0, N_("Use “inbox”, “inbox show NUMBER” or “inbox save MESSAGE-ID FILE”."),
+    xi_cli_inbox_commands },
   { "optout",    NULL,             N_("List the numbers that opted out, or undo an opt-out"),
-    N_("COMMAND [ARGUMENTS…]"), xi_cli_optout_commands },
+    N_("COMMAND [ARGUMENTS…]"), .commands = xi_cli_optout_commands },
   { "autoreply", NULL,             N_("Automatic answers to customers' messages"),
-    N_("COMMAND [ARGUMENTS…]"), xi_cli_autoreply_commands },
+    N_("COMMAND [ARGUMENTS…]"), .commands = xi_cli_autoreply_commands },
   { "link",      xi_cli_link,      N_("Link this computer to WhatsApp by scanning a QR code") },
   { "send",      xi_cli_send,      N_("Send one message to one number through the linked WhatsApp"),
-    N_("NUMBER TEXT"), NULL, XI_CLI_COMMAND_TEXT_ARGUMENTS },
+    N_("NUMBER TEXT"), 2, 2, N_("“send” takes a number and a text: send NUMBER TEXT [--attach FILE]"),
+    .flags = XI_CLI_COMMAND_TEXT_ARGUMENTS },
   { "sync",      xi_cli_sync,      N_("Set up the Supabase project, and send and receive changes"),
-    NULL, xi_cli_sync_commands },
-  { "login",     xi_cli_login,     N_("Sign in to the project with an email address"), N_("EMAIL") },
+    .commands = xi_cli_sync_commands },
+  { "login",     xi_cli_login,     N_("Sign in to the project with an email address"), N_("EMAIL"),
+    1, 1, N_("Give the account's email address.") },
   { "logout",    xi_cli_logout,    N_("Sign out; the account's data stays on this computer") },
   { "status",    xi_cli_status,    N_("Show the account, what waits to be synced and the quota") },
   { "check",     xi_cli_check,     N_("Ask WhatsApp which numbers have an account (paced, in batches)"),
-    N_("[PHONE…]") },
+    N_("[PHONE…]"), 0, XI_CLI_ARGUMENTS_ANY },
   { NULL },
 };
 
-/**
- * xi_cli_open_store:
- * @cli: the CLI, running a command
- *
- * Opens the signed-in account's own database, else the signed-out one,
- * in the data folder --data-dir names or the default one. A command calls
- * it once it knows it is well formed: a usage error never creates or
- * opens a data folder.
- *
- * Returns: the exit status, %XI_CLI_EXIT_OK when the store is open
- */
-int
-xi_cli_open_store (XiCli *cli)
+/* Opens the signed-in account's own database, else the signed-out one,
+ * in the data folder --data-dir names or the default one. */
+static int
+open_store (XiCli *cli)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -255,9 +291,6 @@ xi_cli_open_store (XiCli *cli)
   g_autofree char *store_dir = NULL;
   g_autofree char *path = NULL;
   GAsyncResult *slot = NULL;
-
-  if (cli->store != NULL)
-    return XI_CLI_EXIT_OK;
 
   data_dir = xi_paths_dup_data_dir (cli->data_dir_option, &error);
   if (data_dir == NULL)
@@ -379,11 +412,10 @@ xi_cli_parse_options (GOptionContext   *context,
  * @argv: (inout): the arguments; the options are taken out
  * @status: (out): the exit status when this fails
  *
- * Parses the options of the command that runs; --help prints the help
- * and exits. Nothing is opened: the command checks its arguments, then
- * calls xi_cli_open_store().
+ * xi_cli_parse_checked() for a command whose arguments and options the
+ * table says all about.
  *
- * Returns: whether the command goes on
+ * Returns: whether the command goes on, its store open
  */
 gboolean
 xi_cli_parse (XiCli            *cli,
@@ -392,11 +424,74 @@ xi_cli_parse (XiCli            *cli,
               char           ***argv,
               int              *status)
 {
+  return xi_cli_parse_checked (cli, context, NULL, NULL, argc, argv, status);
+}
+
+/* The words typed after the program's name, such as “groups list”. */
+static const char *
+command_words (void)
+{
+  const char *program = g_get_prgname ();
+  const char *space = strchr (program, ' ');
+
+  return space != NULL ? space + 1 : program;
+}
+
+/**
+ * xi_cli_parse_checked:
+ * @cli: the CLI, running a command
+ * @context: (nullable): the command's options, from xi_cli_context_new(),
+ *   or %NULL when it takes none
+ * @check: (nullable): what the table cannot say about them
+ * @options: what @check reads, where @context parses into
+ * @argc: (inout): the command's arguments, its name first
+ * @argv: (inout): the arguments; the options are taken out
+ * @status: (out): the exit status when this fails
+ *
+ * Parses the options of the command that runs (--help prints the help
+ * and exits), refuses as many arguments as its entry in the table does
+ * not take, runs @check, and only then opens the store: a malformed
+ * command never creates or opens a data folder.
+ *
+ * Returns: whether the command goes on, its store open
+ */
+gboolean
+xi_cli_parse_checked (XiCli            *cli,
+                      GOptionContext   *context,
+                      XiCliCheckFunc    check,
+                      gpointer          options,
+                      int              *argc,
+                      char           ***argv,
+                      int              *status)
+{
+  const XiCliCommand *command = cli->command;
   g_autoptr(GOptionContext) own = NULL;
+  g_autoptr(GError) error = NULL;
+  int given;
 
   if (context == NULL)
     context = own = xi_cli_context_new (cli);
-  return xi_cli_parse_options (context, argc, argv, status);
+  if (!xi_cli_parse_options (context, argc, argv, status))
+    return FALSE;
+
+  given = *argc - 1;
+  if (given < command->min_arguments || given > command->max_arguments)
+    {
+      if (command->wrong_count != NULL)
+        *status = xi_cli_usage ("%s", _(command->wrong_count));
+      else
+        /* Translators: %s is a command, such as “logout” */
+        *status = xi_cli_usage (_("“%s” takes no arguments."), command_words ());
+      return FALSE;
+    }
+  if (check != NULL && !check (*argc, *argv, options, &error))
+    {
+      *status = xi_cli_fail (cli, error);
+      return FALSE;
+    }
+
+  *status = open_store (cli);
+  return *status == XI_CLI_EXIT_OK;
 }
 
 /**

@@ -42,6 +42,26 @@ typedef int (*XiCliCommandFunc) (XiCli  *cli,
                                  int     argc,
                                  char  **argv);
 
+/* What the table cannot say about a command's arguments and options,
+ * checked once they are parsed and before the store opens: a value that
+ * cannot be right, options that go together. @argv[0] is the command's
+ * name and @options what the command parsed into; a mistake is a
+ * %G_OPTION_ERROR. */
+typedef gboolean (*XiCliCheckFunc) (int        argc,
+                                    char     **argv,
+                                    gpointer   options,
+                                    GError   **error);
+
+/* The options of the commands that filter contacts by their opt-out. */
+typedef struct
+{
+  gboolean opted_out;
+  gboolean not_opted_out;
+} XiCliOptedOut;
+
+/* No upper bound on the number of a command's arguments. */
+#define XI_CLI_ARGUMENTS_ANY G_MAXINT
+
 typedef enum
 {
   XI_CLI_COMMAND_NONE = 0,
@@ -55,14 +75,21 @@ typedef enum
 
 /* A command, or a group of sub-commands (@commands); a group's @func, if
  * any, runs when no sub-command is named. Every command's @func parses
- * its options with xi_cli_parse() before anything else. */
+ * its options with xi_cli_parse() before anything else, which refuses a
+ * number of arguments outside @min_arguments..@max_arguments with
+ * @wrong_count (or, for a command that takes none, says so), then opens
+ * the store; a group with no @func never opens it. A command that leaves
+ * both at 0 takes no arguments. */
 struct _XiCliCommand
 {
   const char          *name;
   XiCliCommandFunc     func;
-  const char          *summary;     /* translatable */
-  const char          *arguments;   /* translatable, for the usage line; NULL: none */
-  const XiCliCommand  *commands;    /* sub-commands, ending with an empty one */
+  const char          *summary;        /* translatable */
+  const char          *arguments;      /* translatable, for the usage line; NULL: none */
+  int                  min_arguments;  /* after the command's name */
+  int                  max_arguments;  /* or XI_CLI_ARGUMENTS_ANY */
+  const char          *wrong_count;    /* translatable; NULL when it takes none */
+  const XiCliCommand  *commands;       /* sub-commands, ending with an empty one */
   XiCliCommandFlags    flags;
 };
 
@@ -89,6 +116,13 @@ gboolean      xi_cli_bad_value       (GError             **error,
 gboolean      xi_cli_parse_start_time (const char         *text,
                                       gint64              *unix_time,
                                       GError             **error);
+gboolean      xi_cli_refuse          (GError             **error,
+                                      const char          *format,
+                                      ...) G_GNUC_PRINTF (2, 3);
+gboolean      xi_cli_check_opted_out (int                  argc,
+                                      char               **argv,
+                                      gpointer             options,
+                                      GError             **error);
 int           xi_cli_fail_message    (XiCli               *cli,
                                       const char          *format,
                                       ...) G_GNUC_PRINTF (2, 3);
@@ -108,7 +142,13 @@ gboolean      xi_cli_parse           (XiCli               *cli,
                                       int                 *argc,
                                       char              ***argv,
                                       int                 *status);
-int           xi_cli_open_store      (XiCli               *cli);
+gboolean      xi_cli_parse_checked   (XiCli               *cli,
+                                      GOptionContext      *context,
+                                      XiCliCheckFunc       check,
+                                      gpointer             options,
+                                      int                 *argc,
+                                      char              ***argv,
+                                      int                 *status);
 void          xi_cli_print_json      (JsonBuilder         *builder);
 GSettings    *xi_cli_app_settings    (void);
 int           xi_cli_lock_engine     (XiCli               *cli,
@@ -151,8 +191,7 @@ const char   *xi_cli_filter_help     (void);
 XiContactFilter *xi_cli_build_filter (XiCli               *cli,
                                       char               **wheres,
                                       char               **tags,
-                                      gboolean             opted_out,
-                                      gboolean             not_opted_out,
+                                      const XiCliOptedOut *opted,
                                       GError             **error);
 GPtrArray    *xi_cli_list_templates  (XiCli               *cli,
                                       GError             **error);
