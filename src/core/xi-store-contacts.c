@@ -305,6 +305,9 @@ xi_store_list_contacts_finish (XiStore       *self,
 /* Rows between two checks of the cancellable while listing keys. */
 #define KEYS_CHUNK 4096
 
+/* How much of the database file a search maps, SQLite's usual ceiling. */
+#define SEARCH_MAP_BYTES 2147418112
+
 /* A trigram index finds substrings of three characters or more. */
 #define SEARCH_MIN_CHARS 3
 
@@ -471,6 +474,21 @@ fold_name (GString    *key,
     return;
   folded = g_utf8_casefold (name, -1);
   g_string_assign (key, folded);
+}
+
+/* Maps the database file into memory while @mapped, or stops. A search
+ * reads its matches' rows all over the table, many more pages than the
+ * store's cache holds, and copying each one in cost as much system time
+ * as the search's own work (a first name at a million contacts, 63 ms of
+ * system time, 23 ms mapped). The map lasts only as long as the search:
+ * everything else keeps SQLite's default reads. */
+static void
+map_database (XiStore  *self,
+              gboolean  mapped)
+{
+  _xi_store_exec (self, mapped ? "PRAGMA mmap_size = " G_STRINGIFY (SEARCH_MAP_BYTES)
+                               : "PRAGMA mmap_size = 0",
+                  NULL);
 }
 
 /* The filter's name as a pointer bound to a statement. */
@@ -745,6 +763,8 @@ _xi_store_list_contact_keys (XiStore          *self,
     _xi_store_bind_text (stmt, 2, query);
   _xi_store_bind_text (stmt, 3, fields_like);
 
+  if (matches != NULL)
+    map_database (self, TRUE);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 key = sqlite3_column_int64 (stmt, sqlite3_column_count (stmt) - 1);
@@ -753,6 +773,8 @@ _xi_store_list_contact_keys (XiStore          *self,
         {
           sqlite3_reset (stmt);
           sqlite3_finalize (own);
+          if (matches != NULL)
+            map_database (self, FALSE);
           return NULL;
         }
 
@@ -768,6 +790,8 @@ _xi_store_list_contact_keys (XiStore          *self,
         g_array_append_val (keys, key);
     }
   sqlite3_reset (stmt);
+  if (matches != NULL)
+    map_database (self, FALSE);
 
   if (rc != SQLITE_DONE)
     {
