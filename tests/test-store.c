@@ -500,6 +500,116 @@ test_contact_keys (Fixture       *f,
   g_assert_cmpstr (listed, ==, "Citra Lestari");
 }
 
+/* Closes the store and opens it again as @user's. */
+static void
+reopen_as (Fixture    *f,
+           const char *user)
+{
+  g_autoptr(GError) error = NULL;
+
+  xi_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  f->store = xi_store_new (f->path);
+  xi_store_set_master_user_id (f->store, user);
+  WAIT (xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot_),
+        xi_store_open_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+}
+
+/* Asserts that a search for @typed lists exactly the contacts of the
+ * whole list that xi_contact_matches() finds, in the list's order. */
+static void
+assert_search_keys_match_list (Fixture    *f,
+                               const char *typed)
+{
+  g_autofree char *needle = g_utf8_casefold (typed, -1);
+  g_autoptr(GArray) all = list_keys (f, NULL, NULL);
+  g_autoptr(GArray) found = list_keys (f, typed, NULL);
+  g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  WAIT (xi_store_load_contact_keys_async (f->store, (const gint64 *)(gpointer)all->data, all->len, NULL,
+                                          xi_test_store_result_cb, &slot_),
+        contacts = xi_store_load_contact_keys_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < contacts->len; i++)
+    if (xi_contact_matches (g_ptr_array_index (contacts, i), needle))
+      g_array_append_val (expected, g_array_index (all, gint64, i));
+
+  g_test_message ("search \"%s\": %u of %u contacts", typed, expected->len, all->len);
+  g_assert_cmpmem (found->data, found->len * sizeof (gint64), expected->data, expected->len * sizeof (gint64));
+}
+
+/* A search answered from the index lists the same contacts in the same
+ * order as a test of every contact of the list: names saved in an order
+ * other than the list's, with capitals and accents, nameless contacts,
+ * numbers typed in local form, deleted contacts, another account's
+ * contacts and rows another process changed since the last search. */
+static void
+test_contact_search_order (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const char *firsts[] = { "Budi", "budi", "BUDI", "Çağla", "Straße", "Siti", "Toko 0812", "", "Ani" };
+  static const char *lasts[] = { "Santoso", "Budiman", "Öztürk", "Aminah", "" };
+  static const char *typed[] = { "budi", "BUDI", "udi s", "çağ", "ÖZT", "stra", "toko 0812", "0812",
+                                 "0812-1", "62812", "santoso", "bu", "zzz" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db;
+
+  reopen_as (f, "5f0c9a4e-2b1d-4c7e-9a36-0d8e7f1b2c3a");
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Budi Lain %u", i);
+      g_autofree char *phone = g_strdup_printf ("628120000%04u", i);
+      g_autoptr(XiContact) contact = new_contact (name, phone);
+      g_autoptr(XiContact) saved = save_contact (f, contact, &error);
+
+      g_assert_no_error (error);
+    }
+  reopen_as (f, XI_STORE_ANONYMOUS_USER);
+
+  for (guint i = 0; i < 80; i++)
+    {
+      const char *first = firsts[g_rand_int_range (rand, 0, G_N_ELEMENTS (firsts))];
+      const char *last = lasts[g_rand_int_range (rand, 0, G_N_ELEMENTS (lasts))];
+      g_autofree char *name = g_strstrip (g_strdup_printf ("%s %s", first, last));
+      g_autofree char *phone = g_strdup_printf ("62812%d000%04u", g_rand_int_range (rand, 0, 3), i);
+      g_autoptr(XiContact) contact = new_contact (name, phone);
+      g_autoptr(XiContact) saved = save_contact (f, contact, &error);
+
+      g_assert_no_error (error);
+      if (i % 9 == 4)
+        g_ptr_array_add (gone, g_strdup (xi_contact_get_id (saved)));
+    }
+  g_ptr_array_add (gone, NULL);
+  WAIT (xi_store_delete_contacts_async (f->store, (const char **)gone->pdata, NULL, xi_test_store_result_cb,
+                                        &slot_),
+        xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    assert_search_keys_match_list (f, typed[i]);
+
+  /* Another process renames, deletes and restores contacts after the
+   * index was brought up to date. */
+  db = open_raw (f);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE contacts SET name = 'Budi Baru' WHERE rowid IN"
+                                 " (SELECT rowid FROM contacts WHERE name LIKE 'Siti%' LIMIT 3);"
+                                 "UPDATE contacts SET name = 'Ani' WHERE rowid IN"
+                                 " (SELECT rowid FROM contacts WHERE name LIKE 'budi%' LIMIT 3);"
+                                 "UPDATE contacts SET deleted = 1 WHERE rowid IN"
+                                 " (SELECT rowid FROM contacts WHERE name LIKE '%Santoso' AND deleted = 0 LIMIT 2);"
+                                 "UPDATE contacts SET deleted = 0 WHERE deleted = 1 AND name LIKE '%budi%';",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    assert_search_keys_match_list (f, typed[i]);
+}
+
 /* Each contact @keys name as its name, or "(PHONE)" without one. */
 static char *
 names_or_phones_of_keys (Fixture      *f,
@@ -2699,6 +2809,8 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/crud", Fixture, NULL, fixture_setup, test_contact_crud, fixture_teardown);
   g_test_add ("/xi/store/contacts/search", Fixture, NULL, fixture_setup, test_contact_search, fixture_teardown);
   g_test_add ("/xi/store/contacts/keys", Fixture, NULL, fixture_setup, test_contact_keys, fixture_teardown);
+  g_test_add ("/xi/store/contacts/search-order", Fixture, NULL, fixture_setup, test_contact_search_order,
+              fixture_teardown);
   g_test_add ("/xi/store/contacts/filter-in-sql", Fixture, NULL, fixture_setup, test_filter_in_sql,
               fixture_teardown);
   g_test_add ("/xi/store/contacts/natural-order", Fixture, NULL, fixture_setup, test_contact_natural_order,

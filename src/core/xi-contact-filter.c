@@ -374,6 +374,7 @@ xi_contact_filter_add_where (XiContactFilter  *self,
                              GError          **error)
 {
   g_autofree char *key = NULL;
+  g_autofree char *field = NULL;
   Condition *parsed;
   const char *sign;
   gsize sign_len = 1;
@@ -397,7 +398,10 @@ xi_contact_filter_add_where (XiContactFilter  *self,
     op = OP_CONTAINS;
 
   if (sign != NULL)
-    key = g_ascii_strdown (g_strstrip (g_strndup (condition, sign - condition)), -1);
+    {
+      field = g_strndup (condition, sign - condition);
+      key = g_ascii_strdown (g_strstrip (field), -1);
+    }
   if (sign == NULL || !is_field_name (key))
     {
       g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
