@@ -1111,6 +1111,57 @@ test_message_ids_unpredictable (Fixture       *f,
   xi_test_assert_message_ids_random ((const char * const *) ids->pdata, ids->len);
 }
 
+/* A window's ids are written many rows to a statement, its last rows
+ * one by one: each row handed out holds the id it is handed out with,
+ * and rows another process gave an id keep theirs, wherever they fall
+ * among the batches. */
+static void
+test_message_ids_stored_in_batches (Fixture       *f,
+                                    gconstpointer  data)
+{
+  static const guint given_elsewhere[] = { 3, 70, 150 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) message_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  sqlite3 *direct;
+
+  make_audience (f, 150, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (given_elsewhere); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE job_recipients SET wa_message_id = '3EB0ELSEWHERE%09u'"
+                                              " WHERE job_id = '%s' AND position = %u", given_elsewhere[i],
+                                              xi_job_get_id (job), given_elsewhere[i]);
+
+      g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  sqlite3_close (direct);
+
+  outgoing = next_outgoing (f, xi_job_get_id (job));
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (outgoing->len, ==, 150);
+  for (guint i = 0; i < outgoing->len; i++)
+    {
+      XiOutgoing *handed = outgoing->pdata[i];
+      XiJobRecipient *row = rows->pdata[handed->position - 1];
+      gboolean elsewhere = FALSE;
+
+      for (guint j = 0; j < G_N_ELEMENTS (given_elsewhere); j++)
+        elsewhere |= handed->position == given_elsewhere[j];
+      g_assert_cmpuint (handed->position, ==, i + 1);
+      g_assert_cmpstr (handed->phone, ==, xi_job_recipient_get_phone (row));
+      g_assert_cmpstr (xi_job_recipient_get_message_id (row), ==, handed->message_id);
+      g_assert_cmpint (g_str_has_prefix (handed->message_id, "3EB0ELSEWHERE"), ==, elsewhere);
+      g_assert_true (g_hash_table_add (message_ids, handed->message_id));
+    }
+}
+
 static void
 test_quota_refused (Fixture       *f,
                     gconstpointer  data)
@@ -3146,6 +3197,7 @@ main (int   argc,
   ADD ("/campaigns/custom-fields-as-sqlite-reads-them", test_custom_fields_as_sqlite_reads_them);
   ADD ("/campaigns/list-order", test_list_order);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
+  ADD ("/campaigns/message-ids-stored-in-batches", test_message_ids_stored_in_batches);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/quota-refused-large", test_quota_refused_large);
