@@ -2268,6 +2268,66 @@ test_counts_written_once (Fixture       *f,
   g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count (*) FROM counter_writes"), ==, 1);
 }
 
+/* The riders of a transaction run under one savepoint; when one of them
+ * is refused (a customer's picture with a one-byte checksum), all of
+ * them run again apart. What the others wrote and counted on the first
+ * run is undone first: the campaign counts each outcome once. */
+static void
+test_refused_rider_counts_once (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = handed_out (f, 3, &job);
+  g_autoptr(GPtrArray) outcomes = outcomes_sent (rows, 2);
+  g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  g_autoptr(GPtrArray) recipients = NULL;
+  g_autoptr(GBytes) key32 = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) short_sum = g_bytes_new_static ("x", 1);
+  g_autoptr(GAsyncResult) outcomes_result = NULL;
+  g_autoptr(GAsyncResult) incoming_result = NULL;
+  g_autoptr(GAsyncResult) receipts_result = NULL;
+  GAsyncResult *outcomes_slot = NULL, *incoming_slot = NULL, *receipts_slot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) incoming_error = NULL;
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_auto(GStrv) changed = NULL;
+  XiMediaInfo media = { .kind = (char *) "image", .direct_path = (char *) "/v/t62/x", .media_key = key32,
+                        .file_sha256 = short_sum, .file_enc_sha256 = key32 };
+  gboolean duplicate = FALSE;
+  XiReceipt *receipt;
+
+  receipt = g_new0 (XiReceipt, 1);
+  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  g_ptr_array_add (receipts, receipt);
+  xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL, xi_test_store_result_cb,
+                                  &outcomes_slot);
+  xi_store_record_incoming_media_async (f->store, "+6281234567899", "HOSTILE0001", NULL, NULL, &media, NULL,
+                                        xi_test_store_result_cb, &incoming_slot);
+  xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &receipts_slot);
+
+  outcomes_result = xi_test_wait_result (&outcomes_slot);
+  g_assert_true (xi_store_record_outcomes_finish (f->store, outcomes_result, NULL, &error));
+  g_assert_no_error (error);
+  incoming_result = xi_test_wait_result (&incoming_slot);
+  incoming = xi_store_record_incoming_finish (f->store, incoming_result, &duplicate, &incoming_error);
+  g_assert_error (incoming_error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (incoming);
+  receipts_result = xi_test_wait_result (&receipts_slot);
+  changed = xi_store_record_receipts_finish (f->store, receipts_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (changed), ==, 1);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 2);
+  g_assert_cmpuint (xi_job_get_delivered (stored), ==, 1);
+  recipients = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_recipient_get_state (recipients->pdata[0]), ==, XI_RECIPIENT_STATE_DELIVERED);
+  g_assert_cmpint (xi_job_recipient_get_state (recipients->pdata[1]), ==, XI_RECIPIENT_STATE_SENT);
+  g_assert_cmpint (xi_job_recipient_get_state (recipients->pdata[2]), ==, XI_RECIPIENT_STATE_PENDING);
+}
+
 /* A receipt moves the row whose campaign it counts, and no other: were a
  * message id ever held by two rows, the second would be delivered without
  * its campaign counting it. */
@@ -3198,6 +3258,7 @@ main (int   argc,
   ADD ("/campaigns/list-order", test_list_order);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-ids-stored-in-batches", test_message_ids_stored_in_batches);
+  ADD ("/campaigns/refused-rider-counts-once", test_refused_rider_counts_once);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/quota-refused-large", test_quota_refused_large);
