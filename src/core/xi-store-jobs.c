@@ -3548,56 +3548,70 @@ record_outcome (XiStore     *self,
  */
 typedef struct
 {
-  guint    sent;
-  guint    failed;
-  guint    delivered;
-  guint    read;
-  gboolean outcomes;  /* then the campaign's updated_at moves too */
+  guint         sent;
+  guint         failed;
+  guint         delivered;
+  guint         read;
+  gboolean      outcomes;  /* then the campaign's updated_at moves too */
+  XiJobState    state;
+  sqlite3_int64 rowid;
 } JobCounts;
 
+/*
+ * A campaign still there, with its state and rowid, found once per
+ * transaction: its entry in the transaction's counts keeps them for the
+ * riders after the first and for the counters' write. Nothing a rider
+ * does changes a campaign's state or deletes it, and no other connection
+ * writes inside this transaction. The outcome and the receipt of a kept
+ * message each read the campaign's row again, 6,000 instructions each,
+ * and the counters' write found it again by its id.
+ *
+ * Returns: (nullable): the campaign's entry, with no counts yet when it
+ *   was first found; %NULL with an error when it is gone
+ */
 static JobCounts *
-job_counts_of (XiStore    *self,
-               const char *job_id)
+live_job (XiStore     *self,
+          const char  *job_id,
+          GError     **error)
 {
-  JobCounts *counts;
+  JobCounts *counts = NULL;
+  XiJobState state = XI_JOB_STATE_PENDING;
+  sqlite3_stmt *stmt;
+  sqlite3_int64 rowid = 0;
+  int rc;
 
   if (self->job_counts == NULL)
     self->job_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   counts = g_hash_table_lookup (self->job_counts, job_id);
-  if (counts == NULL)
-    {
-      counts = g_new0 (JobCounts, 1);
-      g_hash_table_insert (self->job_counts, g_strdup (job_id), counts);
-    }
-  return counts;
-}
-
-/* The state of a campaign that is still there, or FALSE with an error. */
-static gboolean
-live_job_state (XiStore     *self,
-                const char  *job_id,
-                XiJobState  *state,
-                GError     **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
+  if (counts != NULL)
+    return counts;
 
   stmt = _xi_store_prepare (self,
-                            "SELECT state FROM jobs WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
+                            "SELECT state, rowid FROM jobs WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
                             error);
   if (stmt == NULL)
-    return FALSE;
+    return NULL;
   _xi_store_bind_text (stmt, 1, job_id);
   _xi_store_bind_text (stmt, 2, self->master_user_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    xi_job_state_from_string ((const char *)sqlite3_column_text (stmt, 0), state);
+    {
+      xi_job_state_from_string ((const char *)sqlite3_column_text (stmt, 0), &state);
+      rowid = sqlite3_column_int64 (stmt, 1);
+    }
   sqlite3_reset (stmt);
   if (rc == SQLITE_DONE)
     g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND, _("The campaign no longer exists."));
   else if (rc != SQLITE_ROW)
     _xi_store_set_error (self, rc, error);
-  return rc == SQLITE_ROW;
+  if (rc != SQLITE_ROW)
+    return NULL;
+
+  counts = g_new0 (JobCounts, 1);
+  counts->state = state;
+  counts->rowid = rowid;
+  g_hash_table_insert (self->job_counts, g_strdup (job_id), counts);
+  return counts;
 }
 
 /**
@@ -3606,8 +3620,9 @@ live_job_state (XiStore     *self,
  * @error: return location for a #GError
  *
  * Adds what the riders counted to their campaigns' rows. Each campaign
- * was found live by its riders in this transaction, which nothing else
- * writes, so each update finds its row.
+ * was found live by its riders in this transaction (live_job ()), which
+ * nothing else writes, so each update finds its row by the rowid found
+ * then.
  *
  * Returns: whether the counters were written; the transaction must not
  *   commit otherwise
@@ -3619,22 +3634,24 @@ _xi_store_write_job_counts (XiStore  *self,
   g_autoptr(GHashTable) all = g_steal_pointer (&self->job_counts);
   g_autofree char *now = NULL;
   GHashTableIter iter;
-  const char *job_id;
   JobCounts *counts;
 
   if (all == NULL)
     return TRUE;
   now = _xi_store_now ();
   g_hash_table_iter_init (&iter, all);
-  while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, (gpointer *)&counts))
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&counts))
     {
       sqlite3_stmt *stmt;
 
+      /* Found by a rider that then failed, or counted nothing. */
+      if (!counts->outcomes && counts->sent + counts->failed + counts->delivered + counts->read == 0)
+        continue;
       stmt = _xi_store_prepare (self,
                                 "UPDATE jobs SET sent = sent + ?1, failed = failed + ?2,"
                                 " delivered = delivered + ?3, read = read + ?4,"
                                 " updated_at = CASE WHEN ?5 THEN ?6 ELSE updated_at END"
-                                " WHERE id = ?7 AND master_user_id = ?8 AND deleted = 0",
+                                " WHERE rowid = ?7",
                                 error);
       if (stmt == NULL)
         return FALSE;
@@ -3644,8 +3661,7 @@ _xi_store_write_job_counts (XiStore  *self,
       sqlite3_bind_int (stmt, 4, counts->read);
       sqlite3_bind_int (stmt, 5, counts->outcomes);
       _xi_store_bind_text (stmt, 6, now);
-      _xi_store_bind_text (stmt, 7, job_id);
-      _xi_store_bind_text (stmt, 8, self->master_user_id);
+      sqlite3_bind_int64 (stmt, 7, counts->rowid);
       if (!_xi_store_step_done (self, stmt, error))
         return FALSE;
     }
@@ -3669,15 +3685,16 @@ record_outcomes (XiStore   *self,
   JobCounts *counts;
 
   /* Checked first: outcomes of a deleted campaign change nothing. */
-  if (!live_job_state (self, op->job_id, state, error))
+  counts = live_job (self, op->job_id, error);
+  if (counts == NULL)
     return NULL;
+  *state = counts->state;
   for (guint i = 0; i < op->outcomes->len; i++)
     if (!record_outcome (self, g_ptr_array_index (op->outcomes, i), now, &sent, &failed, &late, error))
       return NULL;
   if (late > 0 && !count_late_sends (self, op->job_id, late, error))
     return NULL;
 
-  counts = job_counts_of (self, op->job_id);
   counts->sent += sent;
   counts->failed += failed;
   counts->outcomes = TRUE;
@@ -3880,9 +3897,8 @@ collect_live_job (XiStore     *self,
                   GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  XiJobState state;
 
-  if (!live_job_state (self, job_id, &state, &local_error))
+  if (live_job (self, job_id, &local_error) == NULL)
     {
       if (g_error_matches (local_error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND))
         return TRUE;
@@ -3919,7 +3935,7 @@ record_receipts (XiStore   *self,
   for (guint i = 0; i < jobs->len; i++)
     {
       ReceiptCounts *counts = g_hash_table_lookup (changed, g_ptr_array_index (jobs, i));
-      JobCounts *job_counts = job_counts_of (self, g_ptr_array_index (jobs, i));
+      JobCounts *job_counts = g_hash_table_lookup (self->job_counts, g_ptr_array_index (jobs, i));
 
       job_counts->delivered += counts->delivered;
       job_counts->read += counts->read;
