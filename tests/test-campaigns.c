@@ -2208,6 +2208,19 @@ handed_out (Fixture  *f,
   return rows;
 }
 
+/* Adds to @receipts that the first of @rows was delivered. */
+static XiReceipt *
+add_first_delivered (GPtrArray *receipts,
+                     GPtrArray *rows)
+{
+  XiReceipt *receipt = g_new0 (XiReceipt, 1);
+
+  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  g_ptr_array_add (receipts, receipt);
+  return receipt;
+}
+
 /* The outcomes and receipts riding in one transaction add to their
  * campaign's counters with one write of its row, which cost as much as
  * a recipient's: a trigger of the file's own counts the writes. */
@@ -2229,7 +2242,6 @@ test_counts_written_once (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) changed = NULL;
   XiJobState state = XI_JOB_STATE_PENDING;
-  XiReceipt *receipt;
   sqlite3 *direct;
 
   g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
@@ -2241,10 +2253,7 @@ test_counts_written_once (Fixture       *f,
   sqlite3_close (direct);
 
   outcomes = outcomes_sent (rows, 2);
-  receipt = g_new0 (XiReceipt, 1);
-  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
-  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
-  g_ptr_array_add (receipts, receipt);
+  add_first_delivered (receipts, rows);
   xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL, xi_test_store_result_cb,
                                   &outcomes_slot);
   xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &receipts_slot);
@@ -2295,12 +2304,8 @@ test_refused_rider_counts_once (Fixture       *f,
   XiMediaInfo media = { .kind = (char *) "image", .direct_path = (char *) "/v/t62/x", .media_key = key32,
                         .file_sha256 = short_sum, .file_enc_sha256 = key32 };
   gboolean duplicate = FALSE;
-  XiReceipt *receipt;
 
-  receipt = g_new0 (XiReceipt, 1);
-  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
-  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
-  g_ptr_array_add (receipts, receipt);
+  add_first_delivered (receipts, rows);
   xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL, xi_test_store_result_cb,
                                   &outcomes_slot);
   xi_store_record_incoming_media_async (f->store, "+6281234567899", "HOSTILE0001", NULL, NULL, &media, NULL,
@@ -2355,10 +2360,7 @@ test_receipt_moves_counted_row (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ok);
 
-  receipt = g_new0 (XiReceipt, 1);
-  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
-  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
-  g_ptr_array_add (receipts, receipt);
+  receipt = add_first_delivered (receipts, rows);
   sql = g_strdup_printf ("UPDATE job_recipients SET wa_message_id = '%s' WHERE id = '%s'", receipt->message_id,
                          ((XiOutgoing *)g_ptr_array_index (rows, 1))->row_id);
   g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);

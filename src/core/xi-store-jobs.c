@@ -1441,35 +1441,59 @@ create_state_clear (CreateState *state)
   g_clear_pointer (&state->strings, g_string_chunk_free);
 }
 
+typedef void (*AppendRowFunc) (GString *sql,
+                               guint    row);
+
+/* A statement about @n_rows rows: @head, each row's part joined by commas,
+ * @tail. Built once into @slot, so the store's statement cache, which is
+ * keyed by the text's address, keeps it. */
+static const char *
+rows_sql (char          **slot,
+          const char     *head,
+          AppendRowFunc   append_row,
+          guint           n_rows,
+          const char     *tail)
+{
+  if (g_once_init_enter (slot))
+    {
+      GString *sql = g_string_new (head);
+
+      for (guint i = 0; i < n_rows; i++)
+        {
+          if (i > 0)
+            g_string_append (sql, ", ");
+          append_row (sql, i);
+        }
+      g_string_append (sql, tail);
+      g_once_init_leave (slot, g_string_free (sql, FALSE));
+    }
+  return *slot;
+}
+
+static void
+append_recipient_values (GString *sql,
+                         guint    row)
+{
+  guint p = 4 + 10 * row;
+
+  g_string_append_printf (sql, "(?%u, ?1, ?2, ?2, ?3, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u)",
+                          p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9);
+}
+
 /* The INSERT of @n_rows recipients: ?1 is the account, ?2 the time, ?3 the
- * campaign, then ten parameters per row. Built once per size, so the
- * store's statement cache, which is keyed by the text's address, keeps it. */
+ * campaign, then ten parameters per row. */
 static const char *
 insert_recipients_sql (guint n_rows)
 {
   static char *one, *batch;
-  char **slot = n_rows == 1 ? &one : &batch;
 
   g_assert (n_rows == 1 || n_rows == INSERT_BATCH);
 
-  if (g_once_init_enter (slot))
-    {
-      GString *sql = g_string_new ("INSERT INTO job_recipients (id, master_user_id, created_at,"
-                                   " updated_at, job_id, contact_id, position, phone, name, state,"
-                                   " skip_reason, wa_message_id, variant_index, rendered_text)"
-                                   " VALUES ");
-
-      for (guint i = 0; i < n_rows; i++)
-        {
-          guint p = 4 + 10 * i;
-
-          g_string_append_printf (sql, "%s(?%u, ?1, ?2, ?2, ?3, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u)",
-                                  i > 0 ? ", " : "", p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6,
-                                  p + 7, p + 8, p + 9);
-        }
-      g_once_init_leave (slot, g_string_free (sql, FALSE));
-    }
-  return *slot;
+  return rows_sql (n_rows == 1 ? &one : &batch,
+                   "INSERT INTO job_recipients (id, master_user_id, created_at,"
+                   " updated_at, job_id, contact_id, position, phone, name, state,"
+                   " skip_reason, wa_message_id, variant_index, rendered_text) VALUES ",
+                   append_recipient_values, n_rows, "");
 }
 
 static void
@@ -3119,32 +3143,30 @@ outgoing_batch_free (OutgoingBatch *batch)
  * one by one, so only two statements are ever built. */
 #define ASSIGN_BATCH 64
 
+static void
+append_id_values (GString *sql,
+                  guint    row)
+{
+  g_string_append_printf (sql, "(?%u, ?%u)", 2 + 2 * row, 3 + 2 * row);
+}
+
 /* The UPDATE giving @n_rows recipients their ids: ?1 is the time, then a
- * rowid and a new id per row. Built once per size, as
- * insert_recipients_sql () is. What is handed out is what each row then
+ * rowid and a new id per row. What is handed out is what each row then
  * holds: should another process have given a row an id since it was
  * read, that id stays. */
 static const char *
 assign_ids_sql (guint n_rows)
 {
   static char *one, *batch;
-  char **slot = n_rows == 1 ? &one : &batch;
 
   g_assert (n_rows == 1 || n_rows == ASSIGN_BATCH);
 
-  if (g_once_init_enter (slot))
-    {
-      GString *sql = g_string_new ("UPDATE job_recipients SET wa_message_id = coalesce (wa_message_id, ids.column2),"
-                                   " updated_at = ?1, version = version + 1, sync_status = 'pending'"
-                                   " FROM (VALUES ");
-
-      for (guint i = 0; i < n_rows; i++)
-        g_string_append_printf (sql, "%s(?%u, ?%u)", i > 0 ? ", " : "", 2 + 2 * i, 3 + 2 * i);
-      g_string_append (sql, ") AS ids WHERE job_recipients.rowid = ids.column1"
-                            " RETURNING job_recipients.rowid, wa_message_id");
-      g_once_init_leave (slot, g_string_free (sql, FALSE));
-    }
-  return *slot;
+  return rows_sql (n_rows == 1 ? &one : &batch,
+                   "UPDATE job_recipients SET wa_message_id = coalesce (wa_message_id, ids.column2),"
+                   " updated_at = ?1, version = version + 1, sync_status = 'pending' FROM (VALUES ",
+                   append_id_values, n_rows,
+                   ") AS ids WHERE job_recipients.rowid = ids.column1"
+                   " RETURNING job_recipients.rowid, wa_message_id");
 }
 
 /* Gives the @n_rows rows of @todo (indexes into @rows and @rowids) their
