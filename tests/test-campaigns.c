@@ -1111,6 +1111,57 @@ test_message_ids_unpredictable (Fixture       *f,
   xi_test_assert_message_ids_random ((const char * const *) ids->pdata, ids->len);
 }
 
+/* A window's ids are written many rows to a statement, its last rows
+ * one by one: each row handed out holds the id it is handed out with,
+ * and rows another process gave an id keep theirs, wherever they fall
+ * among the batches. */
+static void
+test_message_ids_stored_in_batches (Fixture       *f,
+                                    gconstpointer  data)
+{
+  static const guint given_elsewhere[] = { 3, 70, 150 };
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) message_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  sqlite3 *direct;
+
+  make_audience (f, 150, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (given_elsewhere); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE job_recipients SET wa_message_id = '3EB0ELSEWHERE%09u'"
+                                              " WHERE job_id = '%s' AND position = %u", given_elsewhere[i],
+                                              xi_job_get_id (job), given_elsewhere[i]);
+
+      g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  sqlite3_close (direct);
+
+  outgoing = next_outgoing (f, xi_job_get_id (job));
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpuint (outgoing->len, ==, 150);
+  for (guint i = 0; i < outgoing->len; i++)
+    {
+      XiOutgoing *handed = outgoing->pdata[i];
+      XiJobRecipient *row = rows->pdata[handed->position - 1];
+      gboolean elsewhere = FALSE;
+
+      for (guint j = 0; j < G_N_ELEMENTS (given_elsewhere); j++)
+        elsewhere |= handed->position == given_elsewhere[j];
+      g_assert_cmpuint (handed->position, ==, i + 1);
+      g_assert_cmpstr (handed->phone, ==, xi_job_recipient_get_phone (row));
+      g_assert_cmpstr (xi_job_recipient_get_message_id (row), ==, handed->message_id);
+      g_assert_cmpint (g_str_has_prefix (handed->message_id, "3EB0ELSEWHERE"), ==, elsewhere);
+      g_assert_true (g_hash_table_add (message_ids, handed->message_id));
+    }
+}
+
 static void
 test_quota_refused (Fixture       *f,
                     gconstpointer  data)
@@ -2157,6 +2208,19 @@ handed_out (Fixture  *f,
   return rows;
 }
 
+/* Adds to @receipts that the first of @rows was delivered. */
+static XiReceipt *
+add_first_delivered (GPtrArray *receipts,
+                     GPtrArray *rows)
+{
+  XiReceipt *receipt = g_new0 (XiReceipt, 1);
+
+  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  g_ptr_array_add (receipts, receipt);
+  return receipt;
+}
+
 /* The outcomes and receipts riding in one transaction add to their
  * campaign's counters with one write of its row, which cost as much as
  * a recipient's: a trigger of the file's own counts the writes. */
@@ -2178,7 +2242,6 @@ test_counts_written_once (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) changed = NULL;
   XiJobState state = XI_JOB_STATE_PENDING;
-  XiReceipt *receipt;
   sqlite3 *direct;
 
   g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
@@ -2190,10 +2253,7 @@ test_counts_written_once (Fixture       *f,
   sqlite3_close (direct);
 
   outcomes = outcomes_sent (rows, 2);
-  receipt = g_new0 (XiReceipt, 1);
-  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
-  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
-  g_ptr_array_add (receipts, receipt);
+  add_first_delivered (receipts, rows);
   xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL, xi_test_store_result_cb,
                                   &outcomes_slot);
   xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &receipts_slot);
@@ -2215,6 +2275,62 @@ test_counts_written_once (Fixture       *f,
   g_assert_cmpuint (xi_job_get_sent (stored), ==, 2);
   g_assert_cmpuint (xi_job_get_delivered (stored), ==, 1);
   g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count (*) FROM counter_writes"), ==, 1);
+}
+
+/* The riders of a transaction run under one savepoint; when one of them
+ * is refused (a customer's picture with a one-byte checksum), all of
+ * them run again apart. What the others wrote and counted on the first
+ * run is undone first: the campaign counts each outcome once. */
+static void
+test_refused_rider_counts_once (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = handed_out (f, 3, &job);
+  g_autoptr(GPtrArray) outcomes = outcomes_sent (rows, 2);
+  g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  g_autoptr(GPtrArray) recipients = NULL;
+  g_autoptr(GBytes) key32 = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) short_sum = g_bytes_new_static ("x", 1);
+  g_autoptr(GAsyncResult) outcomes_result = NULL;
+  g_autoptr(GAsyncResult) incoming_result = NULL;
+  g_autoptr(GAsyncResult) receipts_result = NULL;
+  GAsyncResult *outcomes_slot = NULL, *incoming_slot = NULL, *receipts_slot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) incoming_error = NULL;
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_auto(GStrv) changed = NULL;
+  XiMediaInfo media = { .kind = (char *) "image", .direct_path = (char *) "/v/t62/x", .media_key = key32,
+                        .file_sha256 = short_sum, .file_enc_sha256 = key32 };
+  gboolean duplicate = FALSE;
+
+  add_first_delivered (receipts, rows);
+  xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL, xi_test_store_result_cb,
+                                  &outcomes_slot);
+  xi_store_record_incoming_media_async (f->store, "+6281234567899", "HOSTILE0001", NULL, NULL, &media, NULL,
+                                        xi_test_store_result_cb, &incoming_slot);
+  xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &receipts_slot);
+
+  outcomes_result = xi_test_wait_result (&outcomes_slot);
+  g_assert_true (xi_store_record_outcomes_finish (f->store, outcomes_result, NULL, &error));
+  g_assert_no_error (error);
+  incoming_result = xi_test_wait_result (&incoming_slot);
+  incoming = xi_store_record_incoming_finish (f->store, incoming_result, &duplicate, &incoming_error);
+  g_assert_error (incoming_error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (incoming);
+  receipts_result = xi_test_wait_result (&receipts_slot);
+  changed = xi_store_record_receipts_finish (f->store, receipts_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (changed), ==, 1);
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 2);
+  g_assert_cmpuint (xi_job_get_delivered (stored), ==, 1);
+  recipients = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_recipient_get_state (recipients->pdata[0]), ==, XI_RECIPIENT_STATE_DELIVERED);
+  g_assert_cmpint (xi_job_recipient_get_state (recipients->pdata[1]), ==, XI_RECIPIENT_STATE_SENT);
+  g_assert_cmpint (xi_job_recipient_get_state (recipients->pdata[2]), ==, XI_RECIPIENT_STATE_PENDING);
 }
 
 /* A receipt moves the row whose campaign it counts, and no other: were a
@@ -2244,10 +2360,7 @@ test_receipt_moves_counted_row (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ok);
 
-  receipt = g_new0 (XiReceipt, 1);
-  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
-  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
-  g_ptr_array_add (receipts, receipt);
+  receipt = add_first_delivered (receipts, rows);
   sql = g_strdup_printf ("UPDATE job_recipients SET wa_message_id = '%s' WHERE id = '%s'", receipt->message_id,
                          ((XiOutgoing *)g_ptr_array_index (rows, 1))->row_id);
   g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
@@ -3146,6 +3259,8 @@ main (int   argc,
   ADD ("/campaigns/custom-fields-as-sqlite-reads-them", test_custom_fields_as_sqlite_reads_them);
   ADD ("/campaigns/list-order", test_list_order);
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
+  ADD ("/campaigns/message-ids-stored-in-batches", test_message_ids_stored_in_batches);
+  ADD ("/campaigns/refused-rider-counts-once", test_refused_rider_counts_once);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/quota-refused-large", test_quota_refused_large);

@@ -1441,35 +1441,59 @@ create_state_clear (CreateState *state)
   g_clear_pointer (&state->strings, g_string_chunk_free);
 }
 
+typedef void (*AppendRowFunc) (GString *sql,
+                               guint    row);
+
+/* A statement about @n_rows rows: @head, each row's part joined by commas,
+ * @tail. Built once into @slot, so the store's statement cache, which is
+ * keyed by the text's address, keeps it. */
+static const char *
+rows_sql (char          **slot,
+          const char     *head,
+          AppendRowFunc   append_row,
+          guint           n_rows,
+          const char     *tail)
+{
+  if (g_once_init_enter (slot))
+    {
+      GString *sql = g_string_new (head);
+
+      for (guint i = 0; i < n_rows; i++)
+        {
+          if (i > 0)
+            g_string_append (sql, ", ");
+          append_row (sql, i);
+        }
+      g_string_append (sql, tail);
+      g_once_init_leave (slot, g_string_free (sql, FALSE));
+    }
+  return *slot;
+}
+
+static void
+append_recipient_values (GString *sql,
+                         guint    row)
+{
+  guint p = 4 + 10 * row;
+
+  g_string_append_printf (sql, "(?%u, ?1, ?2, ?2, ?3, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u)",
+                          p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9);
+}
+
 /* The INSERT of @n_rows recipients: ?1 is the account, ?2 the time, ?3 the
- * campaign, then ten parameters per row. Built once per size, so the
- * store's statement cache, which is keyed by the text's address, keeps it. */
+ * campaign, then ten parameters per row. */
 static const char *
 insert_recipients_sql (guint n_rows)
 {
   static char *one, *batch;
-  char **slot = n_rows == 1 ? &one : &batch;
 
   g_assert (n_rows == 1 || n_rows == INSERT_BATCH);
 
-  if (g_once_init_enter (slot))
-    {
-      GString *sql = g_string_new ("INSERT INTO job_recipients (id, master_user_id, created_at,"
-                                   " updated_at, job_id, contact_id, position, phone, name, state,"
-                                   " skip_reason, wa_message_id, variant_index, rendered_text)"
-                                   " VALUES ");
-
-      for (guint i = 0; i < n_rows; i++)
-        {
-          guint p = 4 + 10 * i;
-
-          g_string_append_printf (sql, "%s(?%u, ?1, ?2, ?2, ?3, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u, ?%u)",
-                                  i > 0 ? ", " : "", p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6,
-                                  p + 7, p + 8, p + 9);
-        }
-      g_once_init_leave (slot, g_string_free (sql, FALSE));
-    }
-  return *slot;
+  return rows_sql (n_rows == 1 ? &one : &batch,
+                   "INSERT INTO job_recipients (id, master_user_id, created_at,"
+                   " updated_at, job_id, contact_id, position, phone, name, state,"
+                   " skip_reason, wa_message_id, variant_index, rendered_text) VALUES ",
+                   append_recipient_values, n_rows, "");
 }
 
 static void
@@ -3115,6 +3139,88 @@ outgoing_batch_free (OutgoingBatch *batch)
   g_free (batch);
 }
 
+/* Rows given their ids by one statement; the last few of a window go
+ * one by one, so only two statements are ever built. */
+#define ASSIGN_BATCH 64
+
+static void
+append_id_values (GString *sql,
+                  guint    row)
+{
+  g_string_append_printf (sql, "(?%u, ?%u)", 2 + 2 * row, 3 + 2 * row);
+}
+
+/* The UPDATE giving @n_rows recipients their ids: ?1 is the time, then a
+ * rowid and a new id per row. What is handed out is what each row then
+ * holds: should another process have given a row an id since it was
+ * read, that id stays. */
+static const char *
+assign_ids_sql (guint n_rows)
+{
+  static char *one, *batch;
+
+  g_assert (n_rows == 1 || n_rows == ASSIGN_BATCH);
+
+  return rows_sql (n_rows == 1 ? &one : &batch,
+                   "UPDATE job_recipients SET wa_message_id = coalesce (wa_message_id, ids.column2),"
+                   " updated_at = ?1, version = version + 1, sync_status = 'pending' FROM (VALUES ",
+                   append_id_values, n_rows,
+                   ") AS ids WHERE job_recipients.rowid = ids.column1"
+                   " RETURNING job_recipients.rowid, wa_message_id");
+}
+
+/* Gives the @n_rows rows of @todo (indexes into @rows and @rowids) their
+ * ids in one statement. */
+static gboolean
+assign_some_ids (XiStore       *self,
+                 GPtrArray     *rows,
+                 const gint64  *rowids,
+                 const guint   *todo,
+                 guint          n_rows,
+                 const char    *now,
+                 GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self, assign_ids_sql (n_rows), error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_STATIC);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      sqlite3_bind_int64 (stmt, 2 + 2 * i, rowids[todo[i]]);
+      sqlite3_bind_text (stmt, 3 + 2 * i, xi_message_id_new (), -1, g_free);
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 rowid = sqlite3_column_int64 (stmt, 0);
+
+      for (guint i = 0; i < n_rows; i++)
+        if (rowids[todo[i]] == rowid)
+          {
+            XiOutgoing *outgoing = g_ptr_array_index (rows, todo[i]);
+
+            outgoing->message_id = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+            break;
+          }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _xi_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_rows; i++)
+    if (((XiOutgoing *)g_ptr_array_index (rows, todo[i]))->message_id == NULL)
+      {
+        g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
+                             _("A recipient of this campaign was removed while it was being sent"));
+        return FALSE;
+      }
+  return TRUE;
+}
+
 /*
  * A recipient's message id is chosen when its row is first handed out for
  * sending, not when the campaign is created, and stored before the row
@@ -3124,66 +3230,39 @@ outgoing_batch_free (OutgoingBatch *batch)
  * rows that have one) took a new campaign's 100,000 of them at random
  * places, a third of the cost of creating it (bench-campaign,
  * campaign-create-cpu 0.75 s with it, 0.51 s without); here they go in
- * a window at a time, when the rows are read anyway.
+ * a window at a time, when the rows are read anyway, ASSIGN_BATCH rows
+ * to a statement: one UPDATE per row cost a kept message 75,000
+ * instructions of the store thread's 550,000.
  *
  * The commit is synced to disk, as the campaign's was: were a power cut
  * to lose it after a send, the restart would choose another id and the
  * recipient would get the message twice.
  */
 static gboolean
-assign_message_ids (XiStore    *self,
-                    GPtrArray  *rows,
-                    GError    **error)
+assign_message_ids (XiStore       *self,
+                    GPtrArray     *rows,
+                    const gint64  *rowids,
+                    GError       **error)
 {
+  g_autofree guint *todo = g_new (guint, rows->len);
   g_autofree char *now = NULL;
-  sqlite3_stmt *stmt;
+  guint n_todo = 0;
   gboolean ok;
-  guint i;
 
-  for (i = 0; i < rows->len; i++)
+  for (guint i = 0; i < rows->len; i++)
     if (((XiOutgoing *)g_ptr_array_index (rows, i))->message_id == NULL)
-      break;
-  if (i == rows->len)
+      todo[n_todo++] = i;
+  if (n_todo == 0)
     return TRUE;
 
   if (!_xi_store_exec (self, "PRAGMA synchronous = FULL", error))
     return FALSE;
   ok = _xi_store_begin (self, error);
   now = _xi_store_now ();
-  for (; ok && i < rows->len; i++)
+  for (guint done = 0, n_rows; ok && done < n_todo; done += n_rows)
     {
-      XiOutgoing *outgoing = g_ptr_array_index (rows, i);
-      g_autofree char *message_id = NULL;
-
-      if (outgoing->message_id != NULL)
-        continue;
-      message_id = xi_message_id_new ();
-      /* What is handed out is what the row holds: should another process
-       * have given the row an id since it was read, that id stays. */
-      stmt = _xi_store_prepare (self,
-                                "UPDATE job_recipients SET wa_message_id = coalesce (wa_message_id, ?1),"
-                                " updated_at = ?2, version = version + 1, sync_status = 'pending'"
-                                " WHERE id = ?3 RETURNING wa_message_id",
-                                error);
-      ok = stmt != NULL;
-      if (ok)
-        {
-          int rc;
-
-          _xi_store_bind_text (stmt, 1, message_id);
-          _xi_store_bind_text (stmt, 2, now);
-          _xi_store_bind_text (stmt, 3, outgoing->row_id);
-          rc = sqlite3_step (stmt);
-          if (rc == SQLITE_ROW)
-            outgoing->message_id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-          else if (rc == SQLITE_DONE)
-            g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND,
-                                 _("A recipient of this campaign was removed while it was being sent"));
-          else
-            _xi_store_set_error (self, rc, error);
-          sqlite3_reset (stmt);
-          ok = outgoing->message_id != NULL;
-        }
+      n_rows = n_todo - done >= ASSIGN_BATCH ? ASSIGN_BATCH : 1;
+      ok = assign_some_ids (self, rows, rowids, todo + done, n_rows, now, error);
     }
   if (ok)
     ok = _xi_store_commit (self, error);
@@ -3201,15 +3280,17 @@ next_outgoing_func (XiStore  *self,
   OutgoingOp *op = data;
   g_autofree char *today = start_of_today ();
   OutgoingBatch *batch = g_new0 (OutgoingBatch, 1);
+  g_autoptr(GArray) rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3_stmt *stmt;
   GError *error = NULL;
+  gint64 rowid;
   int rc;
 
   batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outgoing_free);
 
   stmt = _xi_store_prepare (self,
                             "SELECT id, position, phone, name, wa_message_id, rendered_text, attempts,"
-                            " next_attempt_at FROM job_recipients"
+                            " next_attempt_at, rowid FROM job_recipients"
                             " WHERE job_id = ?1 AND state IN ('pending', 'sending') AND position > ?2"
                             " ORDER BY position LIMIT ?3",
                             &error);
@@ -3232,6 +3313,8 @@ next_outgoing_func (XiStore  *self,
       outgoing->attempts = sqlite3_column_int (stmt, 6);
       outgoing->next_attempt_at = sqlite3_column_int64 (stmt, 7);
       g_ptr_array_add (batch->rows, outgoing);
+      rowid = sqlite3_column_int64 (stmt, 8);
+      g_array_append_val (rowids, rowid);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -3239,7 +3322,7 @@ next_outgoing_func (XiStore  *self,
       _xi_store_set_error (self, rc, &error);
       goto failed;
     }
-  if (!assign_message_ids (self, batch->rows, &error))
+  if (!assign_message_ids (self, batch->rows, (const gint64 *)rowids->data, &error))
     goto failed;
 
   /* A scan of every sent row: only the first load of a run needs it, the
@@ -3487,56 +3570,70 @@ record_outcome (XiStore     *self,
  */
 typedef struct
 {
-  guint    sent;
-  guint    failed;
-  guint    delivered;
-  guint    read;
-  gboolean outcomes;  /* then the campaign's updated_at moves too */
+  guint         sent;
+  guint         failed;
+  guint         delivered;
+  guint         read;
+  gboolean      outcomes;  /* then the campaign's updated_at moves too */
+  XiJobState    state;
+  sqlite3_int64 rowid;
 } JobCounts;
 
+/*
+ * A campaign still there, with its state and rowid, found once per
+ * transaction: its entry in the transaction's counts keeps them for the
+ * riders after the first and for the counters' write. Nothing a rider
+ * does changes a campaign's state or deletes it, and no other connection
+ * writes inside this transaction. The outcome and the receipt of a kept
+ * message each read the campaign's row again, 6,000 instructions each,
+ * and the counters' write found it again by its id.
+ *
+ * Returns: (nullable): the campaign's entry, with no counts yet when it
+ *   was first found; %NULL with an error when it is gone
+ */
 static JobCounts *
-job_counts_of (XiStore    *self,
-               const char *job_id)
+live_job (XiStore     *self,
+          const char  *job_id,
+          GError     **error)
 {
-  JobCounts *counts;
+  JobCounts *counts = NULL;
+  XiJobState state = XI_JOB_STATE_PENDING;
+  sqlite3_stmt *stmt;
+  sqlite3_int64 rowid = 0;
+  int rc;
 
   if (self->job_counts == NULL)
     self->job_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   counts = g_hash_table_lookup (self->job_counts, job_id);
-  if (counts == NULL)
-    {
-      counts = g_new0 (JobCounts, 1);
-      g_hash_table_insert (self->job_counts, g_strdup (job_id), counts);
-    }
-  return counts;
-}
-
-/* The state of a campaign that is still there, or FALSE with an error. */
-static gboolean
-live_job_state (XiStore     *self,
-                const char  *job_id,
-                XiJobState  *state,
-                GError     **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
+  if (counts != NULL)
+    return counts;
 
   stmt = _xi_store_prepare (self,
-                            "SELECT state FROM jobs WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
+                            "SELECT state, rowid FROM jobs WHERE id = ?1 AND master_user_id = ?2 AND deleted = 0",
                             error);
   if (stmt == NULL)
-    return FALSE;
+    return NULL;
   _xi_store_bind_text (stmt, 1, job_id);
   _xi_store_bind_text (stmt, 2, self->master_user_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    xi_job_state_from_string ((const char *)sqlite3_column_text (stmt, 0), state);
+    {
+      xi_job_state_from_string ((const char *)sqlite3_column_text (stmt, 0), &state);
+      rowid = sqlite3_column_int64 (stmt, 1);
+    }
   sqlite3_reset (stmt);
   if (rc == SQLITE_DONE)
     g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND, _("The campaign no longer exists."));
   else if (rc != SQLITE_ROW)
     _xi_store_set_error (self, rc, error);
-  return rc == SQLITE_ROW;
+  if (rc != SQLITE_ROW)
+    return NULL;
+
+  counts = g_new0 (JobCounts, 1);
+  counts->state = state;
+  counts->rowid = rowid;
+  g_hash_table_insert (self->job_counts, g_strdup (job_id), counts);
+  return counts;
 }
 
 /**
@@ -3545,8 +3642,9 @@ live_job_state (XiStore     *self,
  * @error: return location for a #GError
  *
  * Adds what the riders counted to their campaigns' rows. Each campaign
- * was found live by its riders in this transaction, which nothing else
- * writes, so each update finds its row.
+ * was found live by its riders in this transaction (live_job ()), which
+ * nothing else writes, so each update finds its row by the rowid found
+ * then.
  *
  * Returns: whether the counters were written; the transaction must not
  *   commit otherwise
@@ -3558,22 +3656,24 @@ _xi_store_write_job_counts (XiStore  *self,
   g_autoptr(GHashTable) all = g_steal_pointer (&self->job_counts);
   g_autofree char *now = NULL;
   GHashTableIter iter;
-  const char *job_id;
   JobCounts *counts;
 
   if (all == NULL)
     return TRUE;
   now = _xi_store_now ();
   g_hash_table_iter_init (&iter, all);
-  while (g_hash_table_iter_next (&iter, (gpointer *)&job_id, (gpointer *)&counts))
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&counts))
     {
       sqlite3_stmt *stmt;
 
+      /* Found by a rider that then failed, or counted nothing. */
+      if (!counts->outcomes && counts->sent + counts->failed + counts->delivered + counts->read == 0)
+        continue;
       stmt = _xi_store_prepare (self,
                                 "UPDATE jobs SET sent = sent + ?1, failed = failed + ?2,"
                                 " delivered = delivered + ?3, read = read + ?4,"
                                 " updated_at = CASE WHEN ?5 THEN ?6 ELSE updated_at END"
-                                " WHERE id = ?7 AND master_user_id = ?8 AND deleted = 0",
+                                " WHERE rowid = ?7",
                                 error);
       if (stmt == NULL)
         return FALSE;
@@ -3583,8 +3683,7 @@ _xi_store_write_job_counts (XiStore  *self,
       sqlite3_bind_int (stmt, 4, counts->read);
       sqlite3_bind_int (stmt, 5, counts->outcomes);
       _xi_store_bind_text (stmt, 6, now);
-      _xi_store_bind_text (stmt, 7, job_id);
-      _xi_store_bind_text (stmt, 8, self->master_user_id);
+      sqlite3_bind_int64 (stmt, 7, counts->rowid);
       if (!_xi_store_step_done (self, stmt, error))
         return FALSE;
     }
@@ -3608,15 +3707,16 @@ record_outcomes (XiStore   *self,
   JobCounts *counts;
 
   /* Checked first: outcomes of a deleted campaign change nothing. */
-  if (!live_job_state (self, op->job_id, state, error))
+  counts = live_job (self, op->job_id, error);
+  if (counts == NULL)
     return NULL;
+  *state = counts->state;
   for (guint i = 0; i < op->outcomes->len; i++)
     if (!record_outcome (self, g_ptr_array_index (op->outcomes, i), now, &sent, &failed, &late, error))
       return NULL;
   if (late > 0 && !count_late_sends (self, op->job_id, late, error))
     return NULL;
 
-  counts = job_counts_of (self, op->job_id);
   counts->sent += sent;
   counts->failed += failed;
   counts->outcomes = TRUE;
@@ -3819,9 +3919,8 @@ collect_live_job (XiStore     *self,
                   GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  XiJobState state;
 
-  if (!live_job_state (self, job_id, &state, &local_error))
+  if (live_job (self, job_id, &local_error) == NULL)
     {
       if (g_error_matches (local_error, XI_STORE_ERROR, XI_STORE_ERROR_NOT_FOUND))
         return TRUE;
@@ -3858,7 +3957,7 @@ record_receipts (XiStore   *self,
   for (guint i = 0; i < jobs->len; i++)
     {
       ReceiptCounts *counts = g_hash_table_lookup (changed, g_ptr_array_index (jobs, i));
-      JobCounts *job_counts = job_counts_of (self, g_ptr_array_index (jobs, i));
+      JobCounts *job_counts = g_hash_table_lookup (self->job_counts, g_ptr_array_index (jobs, i));
 
       job_counts->delivered += counts->delivered;
       job_counts->read += counts->read;
