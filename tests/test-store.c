@@ -500,6 +500,40 @@ test_contact_keys (Fixture       *f,
   g_assert_cmpstr (listed, ==, "Citra Lestari");
 }
 
+/* A search that fails on a damaged index says why, in SQLite's words. */
+static void
+test_contact_search_damaged (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GArray) failed = NULL;
+  sqlite3 *db;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Budi Santoso %u", i);
+      g_autofree char *phone = g_strdup_printf ("62812000%05u", i);
+      g_autoptr(XiContact) contact = new_contact (name, phone);
+      g_autoptr(XiContact) saved = save_contact (f, contact, &error);
+
+      g_assert_no_error (error);
+    }
+  keys = list_keys (f, "budi", NULL);
+  g_assert_cmpuint (keys->len, ==, 300);
+
+  db = open_raw (f);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM contacts_search_data WHERE id > 10", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+  WAIT (xi_store_list_contact_keys_async (f->store, "budi", NULL, NULL, xi_test_store_result_cb, &slot_),
+        failed = xi_store_list_contact_keys_finish (f->store, result_, &error));
+  g_assert_null (failed);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_null (strstr (error->message, "not an error"));
+}
+
 /* Closes the store and opens it again as @user's. */
 static void
 reopen_as (Fixture    *f,
@@ -539,6 +573,17 @@ assert_search_keys_match_list (Fixture    *f,
 
   g_test_message ("search \"%s\": %u of %u contacts", typed, expected->len, all->len);
   g_assert_cmpmem (found->data, found->len * sizeof (gint64), expected->data, expected->len * sizeof (gint64));
+}
+
+/* The store's file is mapped into memory only while a search reads it. */
+static void
+assert_database_unmapped (Fixture *f)
+{
+  g_autofree char *maps = NULL;
+  g_autofree char *mapped = g_strdup_printf (" %s\n", f->path);
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  g_assert_null (strstr (maps, mapped));
 }
 
 /* A search answered from the index lists the same contacts in the same
@@ -608,6 +653,18 @@ test_contact_search_order (Fixture       *f,
   sqlite3_close (db);
   for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
     assert_search_keys_match_list (f, typed[i]);
+
+  /* Another program writes sort keys as blobs, which SQLite lists after
+   * every text whatever their bytes. */
+  db = open_raw (f);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE contacts SET sort_key = CAST(sort_key AS BLOB) WHERE rowid IN"
+                                 " (SELECT rowid FROM contacts WHERE name LIKE 'Budi%' AND deleted = 0 LIMIT 2)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    assert_search_keys_match_list (f, typed[i]);
+  assert_database_unmapped (f);
 }
 
 /* Each contact @keys name as its name, or "(PHONE)" without one. */
@@ -2810,6 +2867,8 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/search", Fixture, NULL, fixture_setup, test_contact_search, fixture_teardown);
   g_test_add ("/xi/store/contacts/keys", Fixture, NULL, fixture_setup, test_contact_keys, fixture_teardown);
   g_test_add ("/xi/store/contacts/search-order", Fixture, NULL, fixture_setup, test_contact_search_order,
+              fixture_teardown);
+  g_test_add ("/xi/store/contacts/search-damaged", Fixture, NULL, fixture_setup, test_contact_search_damaged,
               fixture_teardown);
   g_test_add ("/xi/store/contacts/filter-in-sql", Fixture, NULL, fixture_setup, test_filter_in_sql,
               fixture_teardown);

@@ -397,21 +397,31 @@ update_search_index (XiStore  *self,
  * where its sort key and number are in the listing's text. */
 typedef struct
 {
-  gint64 key;
-  guint  sort_key;
-  guint  sort_key_len;
-  guint  phone;
-  guint  phone_len;
+  gint64   key;
+  guint    sort_key;
+  guint    sort_key_len;
+  guint    phone;
+  guint    phone_len;
+  gboolean sort_key_is_blob;
+  gboolean phone_is_blob;
 } SearchMatch;
 
-/* SQLite's BINARY collation, which LIST_ORDER sorts with. */
+/* SQLite's order for the two columns' values, which LIST_ORDER sorts
+ * with: text by the BINARY collation, and after all of it whatever
+ * another program wrote as a blob (text affinity keeps numbers out). */
 static int
-compare_binary (const guint8 *a,
+compare_binary (gboolean      a_is_blob,
+                const guint8 *a,
                 guint         a_len,
+                gboolean      b_is_blob,
                 const guint8 *b,
                 guint         b_len)
 {
-  int cmp = memcmp (a, b, MIN (a_len, b_len));
+  int cmp;
+
+  if (a_is_blob != b_is_blob)
+    return a_is_blob ? 1 : -1;
+  cmp = memcmp (a, b, MIN (a_len, b_len));
 
   if (cmp != 0)
     return cmp;
@@ -426,11 +436,13 @@ compare_search_matches (gconstpointer a,
   const SearchMatch *x = a;
   const SearchMatch *y = b;
   const guint8 *base = text;
-  int cmp = compare_binary (base + x->sort_key, x->sort_key_len, base + y->sort_key, y->sort_key_len);
+  int cmp = compare_binary (x->sort_key_is_blob, base + x->sort_key, x->sort_key_len,
+                            y->sort_key_is_blob, base + y->sort_key, y->sort_key_len);
 
   if (cmp != 0)
     return cmp;
-  return compare_binary (base + x->phone, x->phone_len, base + y->phone, y->phone_len);
+  return compare_binary (x->phone_is_blob, base + x->phone, x->phone_len,
+                         y->phone_is_blob, base + y->phone, y->phone_len);
 }
 
 /* Keeps the current row of a KEY_COLUMNS statement as a match; the text
@@ -440,7 +452,11 @@ keep_search_match (sqlite3_stmt *stmt,
                    GArray       *matches,
                    GByteArray   *text)
 {
-  SearchMatch match = { .key = sqlite3_column_int64 (stmt, 3) };
+  SearchMatch match = {
+    .key = sqlite3_column_int64 (stmt, 3),
+    .sort_key_is_blob = sqlite3_column_type (stmt, 0) == SQLITE_BLOB,
+    .phone_is_blob = sqlite3_column_type (stmt, 2) == SQLITE_BLOB,
+  };
   const guint8 *sort_key = sqlite3_column_blob (stmt, 0);
   const guint8 *phone = sqlite3_column_blob (stmt, 2);
 
@@ -790,16 +806,14 @@ _xi_store_list_contact_keys (XiStore          *self,
         g_array_append_val (keys, key);
     }
   sqlite3_reset (stmt);
+  /* Before the map's pragma takes SQLite's message for its own. */
+  if (rc != SQLITE_DONE)
+    _xi_store_set_error (self, rc, error);
   if (matches != NULL)
     map_database (self, FALSE);
-
-  if (rc != SQLITE_DONE)
-    {
-      _xi_store_set_error (self, rc, error);
-      sqlite3_finalize (own);
-      return NULL;
-    }
   sqlite3_finalize (own);
+  if (rc != SQLITE_DONE)
+    return NULL;
 
   if (matches != NULL)
     {
