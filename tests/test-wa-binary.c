@@ -481,6 +481,44 @@ test_strings (void)
   assert_value_encoding ("é", "fc02 c3a9");
 }
 
+/* Each thread encodes in a buffer it keeps between stanzas: what one
+ * thread writes never shows in another's, a large stanza's buffer is not
+ * kept, and under valgrind (wa-binary-leaks) the buffer goes with its
+ * thread. */
+static gpointer
+encode_in_thread (gpointer data)
+{
+  guint n = GPOINTER_TO_UINT (data);
+  g_autofree guint8 *big = g_malloc0 (1 << 20);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(WaNode) node = wa_node_new_with_attrs ("message", "id", "3EB0", "to", "s.whatsapp.net", NULL);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(WaNode) decoded = NULL;
+      g_autoptr(GError) error = NULL;
+
+      big[0] = (guint8) n;
+      wa_node_set_content_data (node, big, round == 1 ? 1 << 20 : 16 + n);
+      bytes = wa_binary_encode (node);
+      decoded = wa_binary_decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+      g_assert_no_error (error);
+      g_assert_true (wa_node_equal (node, decoded));
+    }
+  return NULL;
+}
+
+static void
+test_encode_in_threads (void)
+{
+  GThread *threads[4];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("encode", encode_in_thread, GUINT_TO_POINTER (i));
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+}
+
 static void
 test_content_bytes (void)
 {
@@ -1687,6 +1725,7 @@ main (int   argc,
   g_test_add_func ("/wa/binary/decoded-types", test_decoded_types);
   g_test_add_func ("/wa/binary/strings", test_strings);
   g_test_add_func ("/wa/binary/content-bytes", test_content_bytes);
+  g_test_add_func ("/wa/binary/encode-in-threads", test_encode_in_threads);
   g_test_add_func ("/wa/binary/packed-decoding", test_packed_decoding);
   g_test_add_func ("/wa/binary/jid-encoding", test_jid_encoding);
   g_test_add_func ("/wa/binary/jid-decoding", test_jid_decoding);

@@ -420,41 +420,59 @@ read_exactly (GInputStream *input,
   return g_input_stream_read_all (input, buffer, len, &got, NULL, NULL) && got == len;
 }
 
-/* Reads the client's frames until the end, unmasking them (every one
- * must be masked), and keeps its first close code and its pong. */
+/* Reads one of the client's frames, unmasking it (every one must be
+ * masked); %NULL at the end of the stream. */
+static GBytes *
+read_client_frame (GInputStream      *input,
+                   WaWebsocketOpcode *opcode)
+{
+  guint8 header[2];
+  guint8 mask[4];
+  guint64 len;
+  guint8 *payload;
+
+  if (!read_exactly (input, header, 2))
+    return NULL;
+  g_assert_true (header[1] & 0x80);
+  len = header[1] & 0x7f;
+  if (len >= 126)
+    {
+      guint8 extended[8];
+      guint size = len == 126 ? 2 : 8;
+
+      g_assert_true (read_exactly (input, extended, size));
+      len = 0;
+      for (guint i = 0; i < size; i++)
+        len = len << 8 | extended[i];
+    }
+  g_assert_true (read_exactly (input, mask, 4));
+  payload = g_malloc (len + 1);
+  g_assert_true (read_exactly (input, payload, len));
+  for (guint64 i = 0; i < len; i++)
+    payload[i] ^= mask[i & 3];
+  *opcode = header[0] & 0x0f;
+  return g_bytes_new_take (payload, len);
+}
+
+/* Reads the client's frames until the end, and keeps its first close
+ * code and its pong. */
 static void
 read_client_frames (RawPeer      *peer,
                     GInputStream *input)
 {
-  guint8 header[2];
+  GBytes *frame;
+  WaWebsocketOpcode opcode;
 
-  while (read_exactly (input, header, 2))
+  while ((frame = read_client_frame (input, &opcode)) != NULL)
     {
-      guint8 mask[4];
-      guint64 len = header[1] & 0x7f;
-      g_autofree guint8 *payload = NULL;
+      gsize len;
+      const guint8 *payload = g_bytes_get_data (frame, &len);
 
-      g_assert_true (header[1] & 0x80);
-      if (len >= 126)
-        {
-          guint8 extended[8];
-          guint size = len == 126 ? 2 : 8;
-
-          g_assert_true (read_exactly (input, extended, size));
-          len = 0;
-          for (guint i = 0; i < size; i++)
-            len = len << 8 | extended[i];
-        }
-      g_assert_true (read_exactly (input, mask, 4));
-      payload = g_malloc (len + 1);
-      g_assert_true (read_exactly (input, payload, len));
-      for (guint64 i = 0; i < len; i++)
-        payload[i] ^= mask[i & 3];
-
-      if ((header[0] & 0x0f) == WA_WEBSOCKET_OPCODE_CLOSE && peer->close_code == 0)
+      if (opcode == WA_WEBSOCKET_OPCODE_CLOSE && peer->close_code == 0)
         peer->close_code = len >= 2 ? (guint16) (payload[0] << 8 | payload[1]) : WA_WEBSOCKET_CLOSE_NO_STATUS;
-      if ((header[0] & 0x0f) == WA_WEBSOCKET_OPCODE_PONG)
+      if (opcode == WA_WEBSOCKET_OPCODE_PONG)
         g_byte_array_append (peer->pong, payload, (guint) len);
+      g_bytes_unref (frame);
     }
 }
 
@@ -601,13 +619,11 @@ static const Script scripts[] = {
     "", 0, 0, NULL, CLOSED, 0, NULL },
 };
 
-/* A server that stops reading: what waits for it is bounded, and the
- * connection is given up once the bound is passed. */
-static gpointer
-stalled_peer_run (gpointer data)
+/* Accepts the client and its upgrade. */
+static GSocketConnection *
+accept_upgraded (RawPeer *peer)
 {
-  RawPeer *peer = data;
-  g_autoptr(GSocketConnection) connection = g_socket_listener_accept (peer->listener, NULL, NULL, NULL);
+  GSocketConnection *connection = g_socket_listener_accept (peer->listener, NULL, NULL, NULL);
   g_autofree char *request = read_request (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
   g_autofree char *accept = accept_for (request);
   g_autofree char *response = g_strdup_printf ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
@@ -616,6 +632,17 @@ stalled_peer_run (gpointer data)
   GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
 
   g_assert_true (g_output_stream_write_all (output, response, strlen (response), NULL, NULL, NULL));
+  return connection;
+}
+
+/* A server that stops reading: what waits for it is bounded, and the
+ * connection is given up once the bound is passed. */
+static gpointer
+stalled_peer_run (gpointer data)
+{
+  RawPeer *peer = data;
+  g_autoptr(GSocketConnection) connection = accept_upgraded (peer);
+
   /* Read nothing until the client has given up. */
   while (!g_atomic_int_get (&peer->client_done))
     g_usleep (10000);
@@ -659,6 +686,90 @@ test_raw_stalled (void)
   g_object_unref (peer.listener);
 }
 
+/* A server that floods pings and reads nothing meanwhile: RFC 6455 lets
+ * the client answer only the latest, and it must, or the pongs pile up
+ * past any bound while the sends it counts are capped. */
+#define FLOOD_PINGS 100000
+
+typedef struct
+{
+  RawPeer  raw;
+  guint    pongs;
+  gboolean latest_answered;
+} PingPeer;
+
+static gpointer
+ping_flood_peer_run (gpointer data)
+{
+  PingPeer *peer = data;
+  g_autoptr(GSocketConnection) connection = accept_upgraded (&peer->raw);
+  GInputStream *input = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  guint8 ping[2 + WA_WEBSOCKET_CONTROL_MAX] = { 0x89, WA_WEBSOCKET_CONTROL_MAX };
+  const guint8 close_frame[] = { 0x88, 0x02, 0x03, 0xe8 };
+  WaWebsocketOpcode opcode;
+  GBytes *frame;
+
+  for (guint32 i = 0; i < FLOOD_PINGS; i++)
+    {
+      ping[2] = i >> 24;
+      ping[3] = i >> 16;
+      ping[4] = i >> 8;
+      ping[5] = i;
+      g_assert_true (g_output_stream_write_all (output, ping, sizeof ping, NULL, NULL, NULL));
+    }
+
+  /* Now read, until the answer to the last ping. */
+  while (!peer->latest_answered && (frame = read_client_frame (input, &opcode)) != NULL)
+    {
+      if (opcode == WA_WEBSOCKET_OPCODE_PONG)
+        {
+          peer->pongs++;
+          peer->latest_answered = g_bytes_get_size (frame) == WA_WEBSOCKET_CONTROL_MAX &&
+                                  memcmp (g_bytes_get_data (frame, NULL), ping + 2, WA_WEBSOCKET_CONTROL_MAX) == 0;
+        }
+      g_bytes_unref (frame);
+    }
+  g_assert_true (g_output_stream_write_all (output, close_frame, sizeof close_frame, NULL, NULL, NULL));
+  read_client_frames (&peer->raw, input);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return NULL;
+}
+
+static void
+test_raw_ping_flood (void)
+{
+  PingPeer peer = { 0 };
+  Client client = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GThread) thread = NULL;
+  g_autofree char *url = NULL;
+
+  peer.raw.listener = g_socket_listener_new ();
+  peer.raw.pong = g_byte_array_new ();
+  peer.raw.port = g_socket_listener_add_any_inet_port (peer.raw.listener, NULL, &error);
+  g_assert_no_error (error);
+  thread = g_thread_new ("ping-flood-peer", ping_flood_peer_run, &peer);
+
+  url = g_strdup_printf ("ws://127.0.0.1:%u/", peer.raw.port);
+  client_connect (&client, url, 1024);
+  g_assert_no_error (client.error);
+  client_wait_closed (&client);
+  g_thread_join (g_steal_pointer (&thread));
+
+  g_test_message ("%u pongs for %u pings", peer.pongs, FLOOD_PINGS);
+  g_assert_true (peer.latest_answered);
+  /* What the sockets held before the client saw it blocked, at most a
+   * few megabytes; without coalescing, every ping gets its pong. */
+  g_assert_cmpuint (peer.pongs, <, FLOOD_PINGS / 2);
+  g_assert_cmpuint (peer.raw.close_code, ==, WA_WEBSOCKET_CLOSE_NORMAL);
+  g_assert_error (client.error, WA_ERROR, WA_ERROR_CONNECTION_CLOSED);
+
+  client_clear (&client);
+  g_byte_array_unref (peer.raw.pong);
+  g_object_unref (peer.raw.listener);
+}
+
 static void
 test_not_websocket_address (void)
 {
@@ -682,6 +793,7 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (scripts); i++)
     g_test_add_data_func (scripts[i].name, &scripts[i], test_raw_script);
   g_test_add_func ("/wa-websocket/raw/stalled", test_raw_stalled);
+  g_test_add_func ("/wa-websocket/raw/ping-flood", test_raw_ping_flood);
   g_test_add_func ("/wa-websocket/not-websocket-address", test_not_websocket_address);
 
   return g_test_run ();

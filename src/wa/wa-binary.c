@@ -54,7 +54,9 @@ enum {
 
 /* A stanza is written a byte at a time; a GByteArray's append per byte
  * cost more than the rest of the encoding. */
-#define WRITER_INITIAL_SIZE 512
+#define WRITER_INITIAL_SIZE 4096
+/* Past this, a thread's writing buffer is given back after the stanza. */
+#define WRITER_KEEP_MAX (64 * 1024)
 
 typedef struct
 {
@@ -336,25 +338,68 @@ write_node (Writer *w,
     }
 }
 
+typedef struct
+{
+  guint8 *data;
+  gsize   size;
+} Scratch;
+
+static void
+scratch_free (gpointer data)
+{
+  Scratch *scratch = data;
+
+  g_free (scratch->data);
+  g_free (scratch);
+}
+
+/* Each thread writes its stanzas in one buffer it keeps, then copies out
+ * exactly what was written: growing a fresh buffer stanza after stanza
+ * cost more than the encoding, each reallocation past a kilobyte making
+ * malloc sort its free lists. */
+static GPrivate writer_scratch = G_PRIVATE_INIT (scratch_free);
+
 static GBytes *
 encode (WaNode         *node,
         const WaTokens *tokens,
         gboolean        with_flag)
 {
-  Writer w = { g_malloc (WRITER_INITIAL_SIZE), 0, WRITER_INITIAL_SIZE, tokens, FALSE };
+  Scratch *scratch = g_private_get (&writer_scratch);
+  Writer w = { NULL, 0, 0, tokens, FALSE };
+  GBytes *bytes = NULL;
+
+  if (scratch == NULL)
+    {
+      scratch = g_new0 (Scratch, 1);
+      g_private_set (&writer_scratch, scratch);
+    }
+  if (scratch->data == NULL)
+    {
+      scratch->data = g_malloc (WRITER_INITIAL_SIZE);
+      scratch->size = WRITER_INITIAL_SIZE;
+    }
+  w.data = scratch->data;
+  w.size = scratch->size;
 
   if (with_flag)
     write_byte (&w, 0x00);
   write_node (&w, node);
 
   if (w.too_large)
+    g_critical ("A node has more than 32767 attributes with content, or content "
+                "over 4 GiB: it cannot be encoded");
+  else
+    bytes = g_bytes_new (w.data, w.len);
+
+  if (w.size > WRITER_KEEP_MAX)
     {
-      g_critical ("A node has more than 32767 attributes with content, or content "
-                  "over 4 GiB: it cannot be encoded");
       g_free (w.data);
-      return NULL;
+      w.data = NULL;
+      w.size = 0;
     }
-  return g_bytes_new_take (w.data, w.len);
+  scratch->data = w.data;
+  scratch->size = w.size;
+  return bytes;
 }
 
 /**
@@ -423,6 +468,38 @@ typedef struct
   guint           depth;
   const WaTokens *tokens;
 } Reader;
+
+/* A string read from the input, ended by a NUL: a token borrowed from the
+ * dictionary, or a copy, on the stack unless it is long. A stanza holds
+ * dozens of strings, which the node copies once more anyway. */
+typedef struct
+{
+  const char *str;                  /* NULL for LIST_EMPTY */
+  char       *owned;                /* a copy too long for buf */
+  char        buf[2 * PACKED_MAX + 1];
+} Text;
+
+static void
+text_clear (Text *text)
+{
+  g_clear_pointer (&text->owned, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Text, text_clear)
+
+static void
+text_set_copy (Text       *text,
+               const char *data,
+               gsize       len)
+{
+  char *copy = text->buf;
+
+  if (len >= sizeof text->buf)
+    copy = text->owned = g_malloc (len + 1);
+  memcpy (copy, data, len);
+  copy[len] = '\0';
+  text->str = copy;
+}
 
 static gboolean
 need (Reader  *r,
@@ -499,9 +576,10 @@ read_binary_length (Reader  *r,
     }
 }
 
-static char *
+static gboolean
 read_packed (Reader  *r,
              guint8   tag,
+             Text    *text,
              GError **error)
 {
   static const char nibble_alphabet[16] = "0123456789-.";
@@ -511,22 +589,19 @@ read_packed (Reader  *r,
   guint n_bytes;
   gboolean odd;
   gsize n_chars;
-  char *out;
+  char *out = text->buf;
 
   if (!read_byte (r, &start, error))
-    return NULL;
+    return FALSE;
   n_bytes = start & 0x7f;
   odd = (start & 0x80) != 0;
   if (n_bytes == 0 && odd)
-    {
-      malformed (r, error, "packed string of odd length with no bytes");
-      return NULL;
-    }
+    return malformed (r, error, "packed string of odd length with no bytes");
   if (!need (r, n_bytes, error))
-    return NULL;
+    return FALSE;
 
   n_chars = (gsize)n_bytes * 2 - (odd ? 1 : 0);
-  out = g_malloc (n_chars + 1);
+  /* PACKED_MAX bytes make at most 2 * PACKED_MAX characters. */
   for (gsize i = 0; i < (gsize)n_bytes * 2; i++)
     {
       guint8 byte = r->data[r->pos + i / 2];
@@ -536,23 +611,16 @@ read_packed (Reader  *r,
       /* In the nibble alphabet 12-14 mean nothing, and 15 is only the
        * padding of an odd length; a NUL would cut the string short. */
       if (tag == TAG_NIBBLE_8 && (code >= 12 && code <= 14))
-        {
-          g_free (out);
-          malformed (r, error, "invalid nibble");
-          return NULL;
-        }
+        return malformed (r, error, "invalid nibble");
       if (tag == TAG_NIBBLE_8 && code == 15 && !is_pad)
-        {
-          g_free (out);
-          malformed (r, error, "nibble padding inside a string");
-          return NULL;
-        }
+        return malformed (r, error, "nibble padding inside a string");
       if (!is_pad)
         out[i] = alphabet[code];
     }
   out[n_chars] = '\0';
   r->pos += n_bytes;
-  return out;
+  text->str = out;
+  return TRUE;
 }
 
 /* A string whose tag byte has been read. A NULL result with no error set
@@ -560,10 +628,10 @@ read_packed (Reader  *r,
 static gboolean
 read_string_with_tag (Reader   *r,
                       guint8    tag,
-                      char    **out,
+                      Text     *out,
                       GError  **error)
 {
-  *out = NULL;
+  out->str = NULL;
 
   switch (tag)
     {
@@ -576,13 +644,13 @@ read_string_with_tag (Reader   *r,
 
         if (!read_byte (r, &idx, error))
           return FALSE;
-        *out = g_strdup (wa_tokens_get_double (r->tokens, tag - TAG_DICTIONARY_0, idx));
+        out->str = wa_tokens_get_double (r->tokens, tag - TAG_DICTIONARY_0, idx);
         return TRUE;
       }
 
     case TAG_NIBBLE_8:
     case TAG_HEX_8:
-      return (*out = read_packed (r, tag, error)) != NULL;
+      return read_packed (r, tag, out, error);
 
     case TAG_BINARY_8:
     case TAG_BINARY_20:
@@ -597,7 +665,7 @@ read_string_with_tag (Reader   *r,
         /* Text is handled as C strings everywhere above this layer. */
         if (memchr (start, '\0', len) != NULL)
           return malformed (r, error, "NUL byte in a string");
-        *out = g_strndup ((const char *)start, len);
+        text_set_copy (out, (const char *)start, len);
         r->pos += len;
         return TRUE;
       }
@@ -618,7 +686,7 @@ read_string_with_tag (Reader   *r,
 
         if (token == NULL)
           return malformed (r, error, "unknown tag byte");
-        *out = g_strdup (token);
+        out->str = token;
         return TRUE;
       }
     }
@@ -626,32 +694,27 @@ read_string_with_tag (Reader   *r,
 
 static gboolean
 read_string (Reader   *r,
-             char    **out,
+             Text     *out,
              GError  **error)
 {
   guint8 tag;
 
-  *out = NULL;
+  out->str = NULL;
   return read_byte (r, &tag, error) && read_string_with_tag (r, tag, out, error);
 }
 
 /* A string that must be present and not empty: a tag or a key. */
-static char *
+static gboolean
 read_name (Reader      *r,
            const char  *what,
+           Text        *name,
            GError     **error)
 {
-  char *name;
-
-  if (!read_string (r, &name, error))
-    return NULL;
-  if (name == NULL || name[0] == '\0')
-    {
-      g_free (name);
-      malformed (r, error, what);
-      return NULL;
-    }
-  return name;
+  if (!read_string (r, name, error))
+    return FALSE;
+  if (name->str == NULL || name->str[0] == '\0')
+    return malformed (r, error, what);
+  return TRUE;
 }
 
 static WaJid *
@@ -659,8 +722,8 @@ read_jid_with_tag (Reader  *r,
                    guint8   tag,
                    GError **error)
 {
-  g_autofree char *user = NULL;
-  g_autofree char *server = NULL;
+  g_auto(Text) user = { NULL };
+  g_auto(Text) server = { NULL };
   guint32 device = 0;
   guint32 integrator = 0;
   guint8 domain;
@@ -672,12 +735,12 @@ read_jid_with_tag (Reader  *r,
       /* LIST_EMPTY as the user is the server's own JID. */
       if (!read_string (r, &user, error) || !read_string (r, &server, error))
         return NULL;
-      if (server == NULL || server[0] == '\0')
+      if (server.str == NULL || server.str[0] == '\0')
         {
           malformed (r, error, "JID without a server");
           return NULL;
         }
-      return wa_jid_new_full (user, server, 0, 0, 0, error);
+      return wa_jid_new_full (user.str, server.str, 0, 0, 0, error);
 
     case TAG_AD_JID:
       {
@@ -706,7 +769,7 @@ read_jid_with_tag (Reader  *r,
             agent = domain;
             break;
           }
-        return wa_jid_new_full (user, ad_server, agent, ad_device, 0, error);
+        return wa_jid_new_full (user.str, ad_server, agent, ad_device, 0, error);
       }
 
     case TAG_FB_JID:
@@ -723,12 +786,12 @@ read_jid_with_tag (Reader  *r,
           return NULL;
         /* Each form belongs to one server, so the server byte adds nothing
          * but a chance to disagree. */
-        if (g_strcmp0 (server, expected) != 0)
+        if (g_strcmp0 (server.str, expected) != 0)
           {
             malformed (r, error, "device JID on the wrong server");
             return NULL;
           }
-        return wa_jid_new_full (user, server, 0, device, integrator, error);
+        return wa_jid_new_full (user.str, server.str, 0, device, integrator, error);
       }
     }
 }
@@ -742,13 +805,13 @@ is_jid_tag (guint8 tag)
 /* An attribute value: text or a JID, or neither for LIST_EMPTY. */
 static gboolean
 read_value (Reader   *r,
-            char    **text,
+            Text     *text,
             WaJid   **jid,
             GError  **error)
 {
   guint8 tag;
 
-  *text = NULL;
+  text->str = NULL;
   *jid = NULL;
   if (!read_byte (r, &tag, error))
     return FALSE;
@@ -821,7 +884,7 @@ read_content (Reader  *r,
 
     default:
       {
-        g_autofree char *text = NULL;
+        g_auto(Text) text = { NULL };
         g_autoptr(WaJid) jid = NULL;
 
         /* Text or a JID as content: rare, and the node model keeps
@@ -830,13 +893,13 @@ read_content (Reader  *r,
           {
             if ((jid = read_jid_with_tag (r, tag, error)) == NULL)
               return FALSE;
-            text = wa_jid_to_string (jid);
+            text.str = text.owned = wa_jid_to_string (jid);
           }
         else if (!read_string_with_tag (r, tag, &text, error))
           return FALSE;
 
-        g_assert (text != NULL);
-        wa_node_set_content_data (node, (const guint8 *)text, strlen (text));
+        g_assert (text.str != NULL);
+        wa_node_set_content_data (node, (const guint8 *)text.str, strlen (text.str));
         return TRUE;
       }
     }
@@ -847,7 +910,6 @@ read_node (Reader  *r,
            GError **error)
 {
   g_autoptr(WaNode) node = NULL;
-  g_autofree char *tag_name = NULL;
   guint8 list_tag;
   guint32 size;
 
@@ -884,25 +946,29 @@ read_node (Reader  *r,
   if (!need (r, size, error))
     return NULL;
 
-  if ((tag_name = read_name (r, "node without a tag", error)) == NULL)
-    return NULL;
-  node = wa_node_new (tag_name);
+  {
+    g_auto(Text) tag_name = { NULL };
+
+    if (!read_name (r, "node without a tag", &tag_name, error))
+      return NULL;
+    node = wa_node_new (tag_name.str);
+  }
 
   for (guint32 i = 0; i < (size - 1) / 2; i++)
     {
-      g_autofree char *key = NULL;
-      g_autofree char *text = NULL;
+      g_auto(Text) key = { NULL };
+      g_auto(Text) text = { NULL };
       g_autoptr(WaJid) jid = NULL;
 
-      if ((key = read_name (r, "attribute without a key", error)) == NULL ||
+      if (!read_name (r, "attribute without a key", &key, error) ||
           !read_value (r, &text, &jid, error))
         return NULL;
 
       /* LIST_EMPTY as a value is whatsmeow's nil: the attribute is absent. */
       if (jid != NULL)
-        wa_node_set_attr_jid (node, key, jid);
-      else if (text != NULL)
-        wa_node_set_attr (node, key, text);
+        wa_node_set_attr_jid (node, key.str, jid);
+      else if (text.str != NULL)
+        wa_node_set_attr (node, key.str, text.str);
     }
 
   if (size % 2 == 0)

@@ -23,21 +23,30 @@
  * a hostile stanza can carry thousands, and the decoder sets each one. */
 #define ATTR_INDEX_THRESHOLD 16
 
+/* Nodes are built and freed for every stanza in both directions, so a
+ * node, its tag and its first few attributes share one allocation, and
+ * an attribute's key and text share another. */
+#define INLINE_ATTRS 4
+
 typedef struct
 {
-  char  *key;
-  char  *value;   /* the text; for a JID its string form, so get_attr() works */
+  char  *key;     /* owns one block: the key, then the value's text */
+  char  *value;   /* the text, inside the key's block; for a JID its
+                   * string form, so get_attr() works */
   WaJid *jid;     /* set when the value travels as a JID */
 } Attr;
 
 struct _WaNode
 {
-  char          *tag;
-  GArray        *attrs;        /* of Attr, insertion order; NULL until the first */
+  Attr          *attrs;        /* insertion order; inline_attrs until more are needed */
+  guint          n_attrs;
+  guint          attrs_size;
   GHashTable    *attr_index;   /* key -> position + 1, for nodes with many attrs */
   WaNodeContent  content_type;
   GBytes        *bytes;        /* for WA_NODE_CONTENT_BYTES */
   GPtrArray     *children;     /* of WaNode, for WA_NODE_CONTENT_CHILDREN */
+  Attr           inline_attrs[INLINE_ATTRS];
+  char           tag[];
 };
 
 G_DEFINE_BOXED_TYPE (WaNode, wa_node, wa_node_ref, wa_node_unref)
@@ -45,22 +54,17 @@ G_DEFINE_BOXED_TYPE (WaNode, wa_node, wa_node_ref, wa_node_unref)
 /* Auxiliary methods */
 
 static void
-attr_clear (gpointer data)
-{
-  Attr *attr = data;
-
-  g_free (attr->key);
-  g_free (attr->value);
-  g_clear_pointer (&attr->jid, wa_jid_unref);
-}
-
-static void
 node_clear (gpointer data)
 {
   WaNode *self = data;
 
-  g_free (self->tag);
-  g_clear_pointer (&self->attrs, g_array_unref);
+  for (guint i = 0; i < self->n_attrs; i++)
+    {
+      g_free (self->attrs[i].key);
+      g_clear_pointer (&self->attrs[i].jid, wa_jid_unref);
+    }
+  if (self->attrs != self->inline_attrs)
+    g_free (self->attrs);
   g_clear_pointer (&self->attr_index, g_hash_table_unref);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_clear_pointer (&self->children, g_ptr_array_unref);
@@ -70,78 +74,90 @@ static Attr *
 find_attr (WaNode     *self,
            const char *key)
 {
-  if (self->attrs == NULL)
-    return NULL;
-
   if (self->attr_index != NULL)
     {
       guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (self->attr_index, key));
 
-      return pos != 0 ? &g_array_index (self->attrs, Attr, pos - 1) : NULL;
+      return pos != 0 ? &self->attrs[pos - 1] : NULL;
     }
 
-  for (guint i = 0; i < self->attrs->len; i++)
-    {
-      Attr *attr = &g_array_index (self->attrs, Attr, i);
-
-      if (g_str_equal (attr->key, key))
-        return attr;
-    }
+  for (guint i = 0; i < self->n_attrs; i++)
+    if (g_str_equal (self->attrs[i].key, key))
+      return &self->attrs[i];
   return NULL;
 }
 
-/* The attribute for @key, emptied for a new value; a new key goes last.
- * NULL when the node is full. */
+/* A new attribute, last; NULL when the node is full. */
 static Attr *
-ensure_attr (WaNode     *self,
-             const char *key)
+append_attr (WaNode *self)
 {
+  g_return_val_if_fail (self->n_attrs < MAX_ATTRS, NULL);
+
+  if (self->n_attrs == self->attrs_size)
+    {
+      self->attrs_size *= 2;
+      if (self->attrs == self->inline_attrs)
+        {
+          self->attrs = g_new (Attr, self->attrs_size);
+          memcpy (self->attrs, self->inline_attrs, sizeof self->inline_attrs);
+        }
+      else
+        self->attrs = g_renew (Attr, self->attrs, self->attrs_size);
+    }
+  return &self->attrs[self->n_attrs++];
+}
+
+/* Sets @key to @value, taking @jid (the value's JID, or NULL). A key
+ * already set keeps its place. */
+static void
+set_attr (WaNode     *self,
+          const char *key,
+          const char *value,
+          WaJid      *jid)
+{
+  gsize key_size = strlen (key) + 1;
+  gsize value_size = strlen (value) + 1;
+  char *block = g_malloc (key_size + value_size);
   Attr *attr = find_attr (self, key);
-  Attr fresh = { 0 };
+  char *old_block = NULL;
+
+  memcpy (block, key, key_size);
+  memcpy (block + key_size, value, value_size);
 
   if (attr != NULL)
     {
-      g_clear_pointer (&attr->value, g_free);
+      old_block = attr->key;
       g_clear_pointer (&attr->jid, wa_jid_unref);
-      return attr;
     }
-
-  if (self->attrs == NULL)
+  else if ((attr = append_attr (self)) == NULL)
     {
-      self->attrs = g_array_new (FALSE, FALSE, sizeof (Attr));
-      g_array_set_clear_func (self->attrs, attr_clear);
+      g_free (block);
+      g_clear_pointer (&jid, wa_jid_unref);
+      return;
     }
-  g_return_val_if_fail (self->attrs->len < MAX_ATTRS, NULL);
+  attr->key = block;
+  attr->value = block + key_size;
+  attr->jid = jid;
 
-  fresh.key = g_strdup (key);
-  g_array_append_val (self->attrs, fresh);
-
-  /* The keys are owned by the array, which never removes an element, so
-   * the index can borrow them. */
-  if (self->attr_index == NULL && self->attrs->len >= ATTR_INDEX_THRESHOLD)
+  /* The index borrows the keys from their blocks. */
+  if (self->attr_index == NULL && self->n_attrs >= ATTR_INDEX_THRESHOLD)
     {
       self->attr_index = g_hash_table_new (g_str_hash, g_str_equal);
-      for (guint i = 0; i < self->attrs->len; i++)
-        g_hash_table_insert (self->attr_index, g_array_index (self->attrs, Attr, i).key,
-                             GUINT_TO_POINTER (i + 1));
+      for (guint i = 0; i < self->n_attrs; i++)
+        g_hash_table_insert (self->attr_index, self->attrs[i].key, GUINT_TO_POINTER (i + 1));
     }
   else if (self->attr_index != NULL)
-    {
-      Attr *last = &g_array_index (self->attrs, Attr, self->attrs->len - 1);
-
-      g_hash_table_insert (self->attr_index, last->key, GUINT_TO_POINTER (self->attrs->len));
-    }
-
-  return &g_array_index (self->attrs, Attr, self->attrs->len - 1);
+    g_hash_table_replace (self->attr_index, attr->key, GUINT_TO_POINTER (attr - self->attrs + 1));
+  g_free (old_block);
 }
 
 static Attr *
 attr_at (WaNode *self,
          guint   index)
 {
-  g_return_val_if_fail (self->attrs != NULL && index < self->attrs->len, NULL);
+  g_return_val_if_fail (index < self->n_attrs, NULL);
 
-  return &g_array_index (self->attrs, Attr, index);
+  return &self->attrs[index];
 }
 
 static void
@@ -163,12 +179,16 @@ drop_content (WaNode *self)
 WaNode *
 wa_node_new (const char *tag)
 {
+  gsize tag_size;
   WaNode *self;
 
   g_return_val_if_fail (tag != NULL && tag[0] != '\0', NULL);
 
-  self = g_atomic_rc_box_new0 (WaNode);
-  self->tag = g_strdup (tag);
+  tag_size = strlen (tag) + 1;
+  self = g_atomic_rc_box_alloc0 (sizeof (WaNode) + tag_size);
+  memcpy (self->tag, tag, tag_size);
+  self->attrs = self->inline_attrs;
+  self->attrs_size = INLINE_ATTRS;
   return self;
 }
 
@@ -263,14 +283,11 @@ wa_node_set_attr (WaNode     *self,
                   const char *key,
                   const char *value)
 {
-  Attr *attr;
-
   g_return_if_fail (self != NULL);
   g_return_if_fail (key != NULL && key[0] != '\0');
   g_return_if_fail (value != NULL);
 
-  if ((attr = ensure_attr (self, key)) != NULL)
-    attr->value = g_strdup (value);
+  set_attr (self, key, value, NULL);
 }
 
 /**
@@ -288,17 +305,14 @@ wa_node_set_attr_jid (WaNode     *self,
                       const char *key,
                       WaJid      *jid)
 {
-  Attr *attr;
+  g_autofree char *text = NULL;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (key != NULL && key[0] != '\0');
   g_return_if_fail (jid != NULL);
 
-  if ((attr = ensure_attr (self, key)) != NULL)
-    {
-      attr->jid = wa_jid_ref (jid);
-      attr->value = wa_jid_to_string (jid);
-    }
+  text = wa_jid_to_string (jid);
+  set_attr (self, key, text, wa_jid_ref (jid));
 }
 
 /**
@@ -423,7 +437,7 @@ wa_node_get_n_attrs (WaNode *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->attrs != NULL ? self->attrs->len : 0;
+  return self->n_attrs;
 }
 
 /**
@@ -766,7 +780,7 @@ wa_node_equal (WaNode *a,
 
   for (guint i = 0; i < n_attrs; i++)
     {
-      Attr *x = &g_array_index (a->attrs, Attr, i);
+      Attr *x = &a->attrs[i];
       Attr *y = find_attr (b, x->key);
 
       if (y == NULL || (x->jid == NULL) != (y->jid == NULL))
@@ -849,7 +863,7 @@ append_node (GString          *out,
 
   for (guint i = 0; i < wa_node_get_n_attrs (node); i++)
     {
-      Attr *attr = &g_array_index (node->attrs, Attr, i);
+      Attr *attr = &node->attrs[i];
 
       g_string_append_c (out, ' ');
       append_escaped (out, attr->key, FALSE);

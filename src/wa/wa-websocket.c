@@ -78,6 +78,9 @@ struct _WaWebsocket
 
   GByteArray            *queue;           /* frames not yet written */
   gsize                  queue_sent;
+  gboolean               pong_due;        /* the latest ping waits for its answer */
+  guint8                 pong[WA_WEBSOCKET_CONTROL_MAX];
+  gsize                  pong_len;
 
   GSource               *readable;
   GSource               *unread;          /* hands out what was read before: with the upgrade's
@@ -149,6 +152,15 @@ terminate (WaWebsocket *self,
 }
 
 static void
+append_pong (WaWebsocket *self)
+{
+  if (!self->pong_due)
+    return;
+  self->pong_due = FALSE;
+  wa_websocket_frame_append (self->queue, WA_WEBSOCKET_OPCODE_PONG, self->pong, self->pong_len);
+}
+
+static void
 queue_close (WaWebsocket *self,
              guint16      code,
              const char  *reason)
@@ -170,6 +182,9 @@ queue_close (WaWebsocket *self,
         memcpy (payload + 2, reason, reason_len);
       len = 2 + reason_len;
     }
+  /* Nothing may follow a close frame, so a ping still unanswered gets
+   * its pong now. */
+  append_pong (self);
   wa_websocket_frame_append (self->queue, WA_WEBSOCKET_OPCODE_CLOSE, payload, len);
 }
 
@@ -195,6 +210,10 @@ writable_cb (GObject  *stream,
   return G_SOURCE_REMOVE;
 }
 
+/* Only the latest ping needs an answer (RFC 6455 §5.5.3), so its pong
+ * joins the queue once everything before it has left: a peer that pings
+ * without reading makes us keep one pong, not one per ping, and pongs
+ * need no share of WA_WEBSOCKET_MAX_QUEUED. */
 static gboolean
 flush (WaWebsocket  *self,
        GError      **error)
@@ -234,6 +253,11 @@ flush (WaWebsocket  *self,
     }
   else
     g_byte_array_set_size (self->queue, 0);
+  if (self->pong_due && self->state == STATE_OPEN)
+    {
+      append_pong (self);
+      return flush (self, error);
+    }
   return TRUE;
 }
 
@@ -306,8 +330,13 @@ deliver_batch (WaWebsocket *self)
           break;
         case WA_WEBSOCKET_OPCODE_PING:
           if (self->state == STATE_OPEN)
-            wa_websocket_frame_append (self->queue, WA_WEBSOCKET_OPCODE_PONG, g_bytes_get_data (payload, NULL),
-                                       g_bytes_get_size (payload));
+            {
+              /* The reader refuses longer control frames. */
+              self->pong_len = MIN (g_bytes_get_size (payload), sizeof self->pong);
+              if (self->pong_len > 0)
+                memcpy (self->pong, g_bytes_get_data (payload, NULL), self->pong_len);
+              self->pong_due = TRUE;
+            }
           break;
         case WA_WEBSOCKET_OPCODE_CLOSE:
           handle_close_frame (self, payload);
