@@ -578,13 +578,18 @@ append_insert_trigger (GString    *sql,
  * A campaign's counters move with every message, written by an UPDATE
  * of their own (_xi_store_write_job_counts ()): they get a trigger of
  * their own too, which loads their old values and not the whole row's.
- * Most writes of a recipient move its state; the first, as it is handed
- * out for sending, gives it its message id.
+ * A recipient is written three times a message (its message id, its
+ * outcome, its receipt), each setting only columns of its progress:
+ * those get a trigger of their own too, so none of the three loads the
+ * rendered text, the name or the number. Most of them move its state.
  */
 static const char * const job_counters[] = {
   "sent", "delivered", "read", "failed", "skipped", "total", NULL,
 };
-static const char * const recipient_moves[] = { "state", "wa_message_id", NULL };
+static const char * const recipient_moves[] = {
+  "state", "wa_message_id", "attempts", "next_attempt_at", "last_error", "skip_reason",
+  "sent_at", "delivered_at", "read_at", "sync_status", NULL,
+};
 
 typedef struct
 {
@@ -595,7 +600,7 @@ typedef struct
 
 static const LikelyChanges likely_changes[] = {
   { "jobs", job_counters, TRUE },
-  { "job_recipients", recipient_moves, FALSE },
+  { "job_recipients", recipient_moves, TRUE },
 };
 
 static const LikelyChanges *
