@@ -727,6 +727,32 @@ test_retry_from_stranger (Fixture       *f,
   g_assert_cmpuint (f->stranger.received->len, ==, 0);
 }
 
+static gboolean
+note_receipted (gpointer data)
+{
+  return count_receipts_from (&((Fixture *) data)->stranger, "3EB0A5A5000000000001", SHOP_DEVICE) > 0;
+}
+
+/* A note our account writes to itself from another device, here a
+ * second copy of the app on the "stranger" side, is confirmed as ours
+ * and not handed on: it is no customer's "STOP", nor anything to answer. */
+static void
+test_note_to_self (Fixture       *f,
+                   gconstpointer  data)
+{
+  GError *error;
+
+  link_side (f, &f->stranger, SHOP, "Toko @Budi");
+  fakewa_wait_for_client (f->stranger.client, WA_CLIENT_STATE_CONNECTED);
+  error = send_text (&f->stranger, SHOP "@s.whatsapp.net", "3EB0A5A5000000000001", "STOP");
+  g_assert_no_error (error);
+
+  wait_until (note_receipted, f);
+  g_assert_true (contains (f->stranger.receipts, "3EB0A5A5000000000001 " SHOP_DEVICE " sender"));
+  settle ();
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+}
+
 /* However often a device asks, and whatever count it claims, it gets
  * the message at most five times. */
 static void
@@ -1377,6 +1403,7 @@ main (int   argc,
   ADD ("/wa/messenger/retry-after-lost-sessions", test_retry_after_lost_sessions);
   ADD ("/wa/messenger/lid-replies", test_lid_replies);
   ADD ("/wa/messenger/retry-from-stranger", test_retry_from_stranger);
+  ADD ("/wa/messenger/note-to-self", test_note_to_self);
   ADD ("/wa/messenger/retry-count-bounded", test_retry_count_bounded);
   ADD ("/wa/messenger/retry-session-hourly", test_retry_session_hourly);
   ADD ("/wa/messenger/retry-from-lid", test_retry_from_lid);

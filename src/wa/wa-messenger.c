@@ -2226,6 +2226,7 @@ receive_message (WaMessenger *self,
   g_autoptr(WaNode) receipt = NULL;
   gboolean sent_copy = FALSE;
   gboolean decrypted = FALSE;
+  gboolean from_us = FALSE;
   WaIncomingMessage incoming = { 0 };
   WaJid *session_address = sender;
   guint64 timestamp = 0;
@@ -2280,12 +2281,16 @@ receive_message (WaMessenger *self,
     }
 
   /* What our phone tells this device (keys, history) is not a message;
-   * from anyone else it is ignored. Neither is kept, so both are
-   * confirmed at once. */
-  if (sent_copy || protocol != NULL)
+   * from anyone else it is ignored. Nor is a note our account writes to
+   * itself from another device: not a customer's, so never an opt-out of
+   * our own number, nor anything to answer, which would let two copies
+   * of the app linked to one account answer each other without end.
+   * None is kept, so each is confirmed at once. */
+  from_us = is_own_account (self, sender);
+  if (sent_copy || protocol != NULL || from_us)
     {
-      send_receipt (self, node, sent_copy);
-      if (protocol != NULL && !sent_copy && is_own_account (self, sender))
+      send_receipt (self, node, sent_copy || from_us);
+      if (protocol != NULL && !sent_copy && from_us)
         g_signal_emit (self, signals[PROTOCOL_MESSAGE], 0, wa_node_get_attr (node, "id"), protocol);
       return;
     }
