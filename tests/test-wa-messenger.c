@@ -1385,6 +1385,87 @@ test_sent_copy_bytes (void)
       }
 }
 
+static gsize
+varint_size (gsize value)
+{
+  gsize size = 1;
+
+  while (value >= 0x80)
+    {
+      value >>= 7;
+      size++;
+    }
+  return size;
+}
+
+static void
+append_varint (GByteArray *out,
+               gsize       value)
+{
+  while (value >= 0x80)
+    {
+      guint8 byte = (value & 0x7f) | 0x80;
+
+      g_byte_array_append (out, &byte, 1);
+      value >>= 7;
+    }
+  g_byte_array_append (out, (guint8 *) &value, 1);
+}
+
+/* "STOP" in @copies sent copies, one inside the other, as a hostile
+ * peer packs it; written outside in, from the sizes taken inside out. */
+static GBytes *
+nest_copies (guint copies)
+{
+  g_autofree gsize *message_sizes = g_new (gsize, copies + 1);
+  g_autofree gsize *copy_sizes = g_new (gsize, copies + 1);
+  GByteArray *out = g_byte_array_new ();
+  static const guint8 message_tag[] = { 0xfa, 0x01 }; /* Message.deviceSentMessage, 31 */
+  static const guint8 copy_tag = 0x12;                /* DeviceSentMessage.message, 2 */
+  static const guint8 stop[] = { 0x0a, 4, 'S', 'T', 'O', 'P' };
+
+  message_sizes[0] = sizeof stop;
+  for (guint i = 1; i <= copies; i++)
+    {
+      copy_sizes[i] = 1 + varint_size (message_sizes[i - 1]) + message_sizes[i - 1];
+      message_sizes[i] = 2 + varint_size (copy_sizes[i]) + copy_sizes[i];
+    }
+  for (guint i = copies; i > 0; i--)
+    {
+      g_byte_array_append (out, message_tag, sizeof message_tag);
+      append_varint (out, copy_sizes[i]);
+      g_byte_array_append (out, &copy_tag, 1);
+      append_varint (out, message_sizes[i - 1]);
+    }
+  g_byte_array_append (out, stop, sizeof stop);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* protobuf-c unpacks each level on the stack: copies of copies nested
+ * ten thousand deep (90 KB, any stranger may send them) would overflow
+ * it. As deep as real messages go they parse; deeper they are refused,
+ * as is a message cut short. */
+static void
+test_nested_copies (void)
+{
+  g_autoptr(GBytes) deepest = nest_copies (WA_PROTO_MAX_MESSAGE_DEPTH);
+  g_autoptr(GBytes) too_deep = nest_copies (WA_PROTO_MAX_MESSAGE_DEPTH + 1);
+  g_autoptr(GBytes) hostile = nest_copies (10000);
+  g_autoptr(GBytes) cut = g_bytes_new_from_bytes (deepest, 0, g_bytes_get_size (deepest) - 1);
+  WaE2E__Message *message = wa_proto_unpack_message (deepest);
+  WaE2E__Message *inner = message;
+
+  g_assert_nonnull (message);
+  for (guint i = 0; i < WA_PROTO_MAX_MESSAGE_DEPTH; i++)
+    inner = inner->devicesentmessage->message;
+  g_assert_cmpstr (inner->conversation, ==, "STOP");
+  wa_e2_e__message__free_unpacked (message, NULL);
+
+  g_assert_null (wa_proto_unpack_message (too_deep));
+  g_assert_null (wa_proto_unpack_message (hostile));
+  g_assert_null (wa_proto_unpack_message (cut));
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -1394,6 +1475,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/wa/messenger/sent-copy-bytes", test_sent_copy_bytes);
+  g_test_add_func ("/wa/messenger/nested-copies", test_nested_copies);
   ADD ("/wa/messenger/conversation", test_conversation);
   ADD ("/wa/messenger/receipt-when-kept", test_receipt_when_kept);
   ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);

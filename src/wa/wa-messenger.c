@@ -2198,7 +2198,7 @@ decrypt_enc (WaMessenger  *self,
       (plaintext = wa_signal_unpad (padded, error)) == NULL)
     return FALSE;
 
-  message = wa_e2_e__message__unpack (NULL, g_bytes_get_size (plaintext), g_bytes_get_data (plaintext, NULL));
+  message = wa_proto_unpack_message (plaintext);
   if (message == NULL)
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");

@@ -25,3 +25,104 @@ wa_proto_pack (const ProtobufCMessage *message)
   protobuf_c_message_pack (message, data);
   return g_bytes_new_take (data, len);
 }
+
+/* Protobuf wire types */
+#define WIRE_VARINT 0
+#define WIRE_64BIT  1
+#define WIRE_LENGTH 2
+#define WIRE_32BIT  5
+
+/* The only way a Message holds a Message: Message.deviceSentMessage,
+ * whose DeviceSentMessage.message is the next level. */
+#define FIELD_MESSAGE_DEVICE_SENT 31
+#define FIELD_DEVICE_SENT_MESSAGE 2
+
+static gboolean
+read_varint (const guint8 **at,
+             const guint8  *end,
+             guint64       *value)
+{
+  guint64 result = 0;
+
+  for (guint shift = 0; shift < 64 && *at < end; shift += 7)
+    {
+      guint8 byte = *(*at)++;
+
+      result |= (guint64) (byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0)
+        {
+          *value = result;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Whether [@at, @end), a Message (@in_message) or a DeviceSentMessage,
+ * is well formed and holds at most @messages_left more Messages inside
+ * one another. Anything protobuf-c would take is well formed here. */
+static gboolean
+nests_within (const guint8 *at,
+              const guint8 *end,
+              gboolean      in_message,
+              guint         messages_left)
+{
+  guint nesting_field = in_message ? FIELD_MESSAGE_DEVICE_SENT : FIELD_DEVICE_SENT_MESSAGE;
+
+  while (at < end)
+    {
+      guint64 key, value;
+
+      if (!read_varint (&at, end, &key))
+        return FALSE;
+      switch (key & 7)
+        {
+        case WIRE_VARINT:
+          if (!read_varint (&at, end, &value))
+            return FALSE;
+          break;
+        case WIRE_64BIT:
+        case WIRE_32BIT:
+          value = (key & 7) == WIRE_64BIT ? 8 : 4;
+          if (value > (guint64) (end - at))
+            return FALSE;
+          at += value;
+          break;
+        case WIRE_LENGTH:
+          if (!read_varint (&at, end, &value) || value > (guint64) (end - at))
+            return FALSE;
+          if (key >> 3 == nesting_field &&
+              (in_message ? !nests_within (at, at + value, FALSE, messages_left)
+                          : messages_left == 0 || !nests_within (at, at + value, TRUE, messages_left - 1)))
+            return FALSE;
+          at += value;
+          break;
+        default:
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * wa_proto_unpack_message:
+ * @bytes: a serialized Message, as anyone who has our number may send it
+ *
+ * protobuf-c unpacks each level of nesting on the stack, and copies of
+ * copies nested a few thousand deep, 40 KB, overflow it: a message that
+ * nests deeper than %WA_PROTO_MAX_MESSAGE_DEPTH is refused before.
+ *
+ * Returns: (transfer full) (nullable): the Message, to free with
+ *   wa_e2_e__message__free_unpacked (); %NULL if it does not parse or
+ *   nests too deep
+ */
+WaE2E__Message *
+wa_proto_unpack_message (GBytes *bytes)
+{
+  const guint8 *data = g_bytes_get_data (bytes, NULL);
+  gsize size = g_bytes_get_size (bytes);
+
+  if (!nests_within (data, data + size, TRUE, WA_PROTO_MAX_MESSAGE_DEPTH))
+    return NULL;
+  return wa_e2_e__message__unpack (NULL, size, data);
+}
