@@ -1412,45 +1412,56 @@ append_varint (GByteArray *out,
   g_byte_array_append (out, (guint8 *) &value, 1);
 }
 
-/* "STOP" in @copies sent copies, one inside the other, as a hostile
- * peer packs it; written outside in, from the sizes taken inside out. */
-static GBytes *
-nest_copies (guint copies)
+/* A wrapper field of Message and the wrapper's field that holds the
+ * next Message, as tags on the wire. */
+typedef struct
 {
-  g_autofree gsize *message_sizes = g_new (gsize, copies + 1);
-  g_autofree gsize *copy_sizes = g_new (gsize, copies + 1);
+  guint8 message_tag[2];
+  guint8 wrapper_tag;
+} Wrapping;
+
+static const Wrapping sent_copies = { { 0xfa, 0x01 }, 0x12 }; /* deviceSentMessage 31, message 2 */
+static const Wrapping disappearing = { { 0xc2, 0x02 }, 0x0a }; /* ephemeralMessage 40, message 1 */
+
+/* "STOP" in @levels wrappers, one inside the other, as a hostile peer
+ * packs it; written outside in, from the sizes taken inside out. */
+static GBytes *
+nest (const Wrapping *wrapping,
+      guint           levels)
+{
+  g_autofree gsize *message_sizes = g_new (gsize, levels + 1);
+  g_autofree gsize *wrapper_sizes = g_new (gsize, levels + 1);
   GByteArray *out = g_byte_array_new ();
-  static const guint8 message_tag[] = { 0xfa, 0x01 }; /* Message.deviceSentMessage, 31 */
-  static const guint8 copy_tag = 0x12;                /* DeviceSentMessage.message, 2 */
   static const guint8 stop[] = { 0x0a, 4, 'S', 'T', 'O', 'P' };
 
   message_sizes[0] = sizeof stop;
-  for (guint i = 1; i <= copies; i++)
+  for (guint i = 1; i <= levels; i++)
     {
-      copy_sizes[i] = 1 + varint_size (message_sizes[i - 1]) + message_sizes[i - 1];
-      message_sizes[i] = 2 + varint_size (copy_sizes[i]) + copy_sizes[i];
+      wrapper_sizes[i] = 1 + varint_size (message_sizes[i - 1]) + message_sizes[i - 1];
+      message_sizes[i] = 2 + varint_size (wrapper_sizes[i]) + wrapper_sizes[i];
     }
-  for (guint i = copies; i > 0; i--)
+  for (guint i = levels; i > 0; i--)
     {
-      g_byte_array_append (out, message_tag, sizeof message_tag);
-      append_varint (out, copy_sizes[i]);
-      g_byte_array_append (out, &copy_tag, 1);
+      g_byte_array_append (out, wrapping->message_tag, sizeof wrapping->message_tag);
+      append_varint (out, wrapper_sizes[i]);
+      g_byte_array_append (out, &wrapping->wrapper_tag, 1);
       append_varint (out, message_sizes[i - 1]);
     }
   g_byte_array_append (out, stop, sizeof stop);
   return g_byte_array_free_to_bytes (out);
 }
 
-/* protobuf-c unpacks each level on the stack: copies of copies nested
- * ten thousand deep (90 KB, any stranger may send them) would overflow
- * it. As deep as real messages go they parse; deeper they are refused,
- * as is a message cut short. */
+/* protobuf-c unpacks each level on the stack: wrappers nested ten
+ * thousand deep (90 KB, any stranger may send them) would overflow it.
+ * As deep as real messages go they parse; deeper they are refused, as
+ * is a message cut short. */
 static void
 test_nested_copies (void)
 {
-  g_autoptr(GBytes) deepest = nest_copies (WA_PROTO_MAX_MESSAGE_DEPTH);
-  g_autoptr(GBytes) too_deep = nest_copies (WA_PROTO_MAX_MESSAGE_DEPTH + 1);
-  g_autoptr(GBytes) hostile = nest_copies (10000);
+  g_autoptr(GBytes) deepest = nest (&sent_copies, WA_PROTO_MAX_MESSAGE_DEPTH);
+  g_autoptr(GBytes) too_deep = nest (&sent_copies, WA_PROTO_MAX_MESSAGE_DEPTH + 1);
+  g_autoptr(GBytes) hostile = nest (&sent_copies, 10000);
+  g_autoptr(GBytes) hostile_disappearing = nest (&disappearing, 10000);
   g_autoptr(GBytes) cut = g_bytes_new_from_bytes (deepest, 0, g_bytes_get_size (deepest) - 1);
   WaE2E__Message *message = wa_proto_unpack_message (deepest);
   WaE2E__Message *inner = message;
@@ -1463,7 +1474,70 @@ test_nested_copies (void)
 
   g_assert_null (wa_proto_unpack_message (too_deep));
   g_assert_null (wa_proto_unpack_message (hostile));
+  g_assert_null (wa_proto_unpack_message (hostile_disappearing));
   g_assert_null (wa_proto_unpack_message (cut));
+}
+
+/* The text the messenger reads in @message, and whether it is a copy
+ * of ours. */
+static char *
+read_text (const WaE2E__Message *message,
+           gboolean             *sent_copy)
+{
+  g_autoptr(GBytes) plaintext = wa_proto_pack (&message->base);
+  g_autoptr(WaIncomingMedia) media = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean protocol = TRUE;
+  char *text = NULL;
+
+  g_assert_true (_wa_messenger_read (plaintext, &text, &media, sent_copy, &protocol, &error));
+  g_assert_no_error (error);
+  g_assert_false (protocol);
+  return text;
+}
+
+/* A customer who turned disappearing messages on may write in a wrapper,
+ * and a document's caption comes in one: "STOP" is read all the same,
+ * and so is our own copy of such a message. */
+static void
+test_wrapped_messages (void)
+{
+  WaE2E__ExtendedTextMessage extended = WA_E2_E__EXTENDED_TEXT_MESSAGE__INIT;
+  WaE2E__Message inner = WA_E2_E__MESSAGE__INIT;
+  WaE2E__FutureProofMessage wrapper = WA_E2_E__FUTURE_PROOF_MESSAGE__INIT;
+  WaE2E__Message disappearing_stop = WA_E2_E__MESSAGE__INIT;
+  WaE2E__DocumentMessage document = WA_E2_E__DOCUMENT_MESSAGE__INIT;
+  WaE2E__Message document_inner = WA_E2_E__MESSAGE__INIT;
+  WaE2E__FutureProofMessage document_wrapper = WA_E2_E__FUTURE_PROOF_MESSAGE__INIT;
+  WaE2E__Message captioned = WA_E2_E__MESSAGE__INIT;
+  WaE2E__DeviceSentMessage copy = WA_E2_E__DEVICE_SENT_MESSAGE__INIT;
+  WaE2E__Message our_copy = WA_E2_E__MESSAGE__INIT;
+  g_autofree char *text = NULL;
+  g_autofree char *caption = NULL;
+  g_autofree char *copied = NULL;
+  gboolean sent_copy = TRUE;
+
+  extended.text = (char *) "STOP";
+  inner.extendedtextmessage = &extended;
+  wrapper.message = &inner;
+  disappearing_stop.ephemeralmessage = &wrapper;
+  text = read_text (&disappearing_stop, &sent_copy);
+  g_assert_cmpstr (text, ==, "STOP");
+  g_assert_false (sent_copy);
+
+  document.caption = (char *) "Bukti transfer";
+  document_inner.documentmessage = &document;
+  document_wrapper.message = &document_inner;
+  captioned.documentwithcaptionmessage = &document_wrapper;
+  caption = read_text (&captioned, &sent_copy);
+  g_assert_cmpstr (caption, ==, "Bukti transfer");
+
+  copy.destinationjid = (char *) CUSTOMER "@s.whatsapp.net";
+  copy.message = &disappearing_stop;
+  our_copy.devicesentmessage = &copy;
+  copied = read_text (&our_copy, &sent_copy);
+  g_assert_cmpstr (copied, ==, "STOP");
+  g_assert_true (sent_copy);
 }
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1476,6 +1550,7 @@ main (int   argc,
 
   g_test_add_func ("/wa/messenger/sent-copy-bytes", test_sent_copy_bytes);
   g_test_add_func ("/wa/messenger/nested-copies", test_nested_copies);
+  g_test_add_func ("/wa/messenger/wrapped-messages", test_wrapped_messages);
   ADD ("/wa/messenger/conversation", test_conversation);
   ADD ("/wa/messenger/receipt-when-kept", test_receipt_when_kept);
   ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);

@@ -2153,6 +2153,23 @@ media_of (const WaE2E__Message  *message,
   return g_steal_pointer (&media);
 }
 
+/* A customer who turned disappearing messages on may write in a wrapper,
+ * and a document with a caption comes in one: what they say, "STOP"
+ * too, is inside. Unpacking bounded how deep they go. */
+static const WaE2E__Message *
+unwrapped (const WaE2E__Message *message)
+{
+  for (;;)
+    {
+      const WaE2E__FutureProofMessage *wrapper = message->ephemeralmessage != NULL ?
+                                                 message->ephemeralmessage : message->documentwithcaptionmessage;
+
+      if (wrapper == NULL || wrapper->message == NULL)
+        return message;
+      message = wrapper->message;
+    }
+}
+
 /* The text of a plaintext Message or the media it carries, unwrapping
  * our own sent copies. */
 static char *
@@ -2165,12 +2182,45 @@ text_of (const WaE2E__Message  *message,
   *sent_copy = message->devicesentmessage != NULL && message->devicesentmessage->message != NULL;
   if (*sent_copy)
     message = message->devicesentmessage->message;
+  message = unwrapped (message);
   if (message->conversation != NULL)
     return g_strdup (message->conversation);
   if (message->extendedtextmessage != NULL && message->extendedtextmessage->text != NULL)
     return g_strdup (message->extendedtextmessage->text);
   *media = media_of (message, &caption);
   return caption;
+}
+
+/**
+ * _wa_messenger_read:
+ * @plaintext: a decrypted, unpadded Message
+ * @text: (out) (transfer full) (nullable): its text or caption
+ * @media: (out) (transfer full) (nullable): the picture or file it
+ *   carries
+ * @sent_copy: (out): whether it is the copy of a message our account sent
+ * @protocol: (out): whether it is a protocol message (keys, history)
+ *
+ * Returns: %FALSE if it does not parse
+ */
+gboolean
+_wa_messenger_read (GBytes           *plaintext,
+                    char            **text,
+                    WaIncomingMedia **media,
+                    gboolean         *sent_copy,
+                    gboolean         *protocol,
+                    GError          **error)
+{
+  WaE2E__Message *message = wa_proto_unpack_message (plaintext);
+
+  if (message == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");
+      return FALSE;
+    }
+  *text = text_of (message, sent_copy, media);
+  *protocol = message->protocolmessage != NULL;
+  wa_e2_e__message__free_unpacked (message, NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -2187,7 +2237,7 @@ decrypt_enc (WaMessenger  *self,
   GBytes *ciphertext = wa_node_get_content_bytes (enc);
   g_autoptr(GBytes) padded = NULL;
   g_autoptr(GBytes) plaintext = NULL;
-  WaE2E__Message *message;
+  gboolean is_protocol = FALSE;
 
   if (!wa_signal_message_type_from_string (wa_node_get_attr (enc, "type"), &type) || ciphertext == NULL)
     {
@@ -2198,16 +2248,10 @@ decrypt_enc (WaMessenger  *self,
       (plaintext = wa_signal_unpad (padded, error)) == NULL)
     return FALSE;
 
-  message = wa_proto_unpack_message (plaintext);
-  if (message == NULL)
-    {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");
-      return FALSE;
-    }
-  *text = text_of (message, sent_copy, media);
-  if (message->protocolmessage != NULL)
+  if (!_wa_messenger_read (plaintext, text, media, sent_copy, &is_protocol, error))
+    return FALSE;
+  if (is_protocol)
     *protocol = g_bytes_ref (plaintext);
-  wa_e2_e__message__free_unpacked (message, NULL);
   return TRUE;
 }
 

@@ -32,10 +32,22 @@ wa_proto_pack (const ProtobufCMessage *message)
 #define WIRE_LENGTH 2
 #define WIRE_32BIT  5
 
-/* The only way a Message holds a Message: Message.deviceSentMessage,
- * whose DeviceSentMessage.message is the next level. */
-#define FIELD_MESSAGE_DEVICE_SENT 31
-#define FIELD_DEVICE_SENT_MESSAGE 2
+/* The fields through which a Message holds a Message: a wrapper, whose
+ * own field holding the next level this returns; 0 for any other. */
+static guint
+wrapped_message_field (guint64 field)
+{
+  switch (field)
+    {
+    case 31: /* Message.deviceSentMessage: DeviceSentMessage.message */
+      return 2;
+    case 40: /* Message.ephemeralMessage: FutureProofMessage.message */
+    case 53: /* Message.documentWithCaptionMessage: the same */
+      return 1;
+    default:
+      return 0;
+    }
+}
 
 static gboolean
 read_varint (const guint8 **at,
@@ -58,20 +70,20 @@ read_varint (const guint8 **at,
   return FALSE;
 }
 
-/* Whether [@at, @end), a Message (@in_message) or a DeviceSentMessage,
- * is well formed and holds at most @messages_left more Messages inside
- * one another. Anything protobuf-c would take is well formed here. */
+/* Whether [@at, @end), a Message, or a wrapper whose field
+ * @message_field holds the next one, is well formed and holds at most
+ * @messages_left more Messages inside one another. Anything protobuf-c
+ * would take is well formed here. */
 static gboolean
 nests_within (const guint8 *at,
               const guint8 *end,
-              gboolean      in_message,
+              guint         message_field,
               guint         messages_left)
 {
-  guint nesting_field = in_message ? FIELD_MESSAGE_DEVICE_SENT : FIELD_DEVICE_SENT_MESSAGE;
-
   while (at < end)
     {
       guint64 key, value;
+      guint field;
 
       if (!read_varint (&at, end, &key))
         return FALSE;
@@ -91,9 +103,11 @@ nests_within (const guint8 *at,
         case WIRE_LENGTH:
           if (!read_varint (&at, end, &value) || value > (guint64) (end - at))
             return FALSE;
-          if (key >> 3 == nesting_field &&
-              (in_message ? !nests_within (at, at + value, FALSE, messages_left)
-                          : messages_left == 0 || !nests_within (at, at + value, TRUE, messages_left - 1)))
+          if (message_field == 0 && (field = wrapped_message_field (key >> 3)) != 0 &&
+              !nests_within (at, at + value, field, messages_left))
+            return FALSE;
+          if (message_field != 0 && key >> 3 == message_field &&
+              (messages_left == 0 || !nests_within (at, at + value, 0, messages_left - 1)))
             return FALSE;
           at += value;
           break;
@@ -108,9 +122,10 @@ nests_within (const guint8 *at,
  * wa_proto_unpack_message:
  * @bytes: a serialized Message, as anyone who has our number may send it
  *
- * protobuf-c unpacks each level of nesting on the stack, and copies of
- * copies nested a few thousand deep, 40 KB, overflow it: a message that
- * nests deeper than %WA_PROTO_MAX_MESSAGE_DEPTH is refused before.
+ * protobuf-c unpacks each level of nesting on the stack, and wrappers
+ * (sent copies, disappearing messages) nested a few thousand deep, 40 KB,
+ * overflow it: a message that nests deeper than
+ * %WA_PROTO_MAX_MESSAGE_DEPTH is refused before.
  *
  * Returns: (transfer full) (nullable): the Message, to free with
  *   wa_e2_e__message__free_unpacked (); %NULL if it does not parse or
@@ -122,7 +137,7 @@ wa_proto_unpack_message (GBytes *bytes)
   const guint8 *data = g_bytes_get_data (bytes, NULL);
   gsize size = g_bytes_get_size (bytes);
 
-  if (!nests_within (data, data + size, TRUE, WA_PROTO_MAX_MESSAGE_DEPTH))
+  if (!nests_within (data, data + size, 0, WA_PROTO_MAX_MESSAGE_DEPTH))
     return NULL;
   return wa_e2_e__message__unpack (NULL, size, data);
 }
