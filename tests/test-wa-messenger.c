@@ -1385,31 +1385,13 @@ test_sent_copy_bytes (void)
       }
 }
 
-static gsize
-varint_size (gsize value)
-{
-  gsize size = 1;
-
-  while (value >= 0x80)
-    {
-      value >>= 7;
-      size++;
-    }
-  return size;
-}
-
 static void
 append_varint (GByteArray *out,
                gsize       value)
 {
-  while (value >= 0x80)
-    {
-      guint8 byte = (value & 0x7f) | 0x80;
+  guint8 bytes[10];
 
-      g_byte_array_append (out, &byte, 1);
-      value >>= 7;
-    }
-  g_byte_array_append (out, (guint8 *) &value, 1);
+  g_byte_array_append (out, bytes, wa_proto_put_varint (bytes, value) - bytes);
 }
 
 /* A wrapper field of Message and the wrapper's field that holds the
@@ -1437,8 +1419,8 @@ nest (const Wrapping *wrapping,
   message_sizes[0] = sizeof stop;
   for (guint i = 1; i <= levels; i++)
     {
-      wrapper_sizes[i] = 1 + varint_size (message_sizes[i - 1]) + message_sizes[i - 1];
-      message_sizes[i] = 2 + varint_size (wrapper_sizes[i]) + wrapper_sizes[i];
+      wrapper_sizes[i] = 1 + wa_proto_varint_size (message_sizes[i - 1]) + message_sizes[i - 1];
+      message_sizes[i] = 2 + wa_proto_varint_size (wrapper_sizes[i]) + wrapper_sizes[i];
     }
   for (guint i = levels; i > 0; i--)
     {

@@ -648,43 +648,16 @@ pack_text (const char *text)
   return wa_proto_pack (&message.base);
 }
 
-/* Protobuf's wire format, as much of it as the copy below needs: a
- * length-delimited field is its tag (number << 3 | 2) and its length as
+/* A length-delimited field: its tag (number << 3 | 2) and its length as
  * varints, then its bytes. */
-static gsize
-varint_size (gsize value)
-{
-  gsize size = 1;
-
-  while (value >= 0x80)
-    {
-      value >>= 7;
-      size++;
-    }
-  return size;
-}
-
-static guint8 *
-put_varint (guint8 *at,
-            gsize   value)
-{
-  while (value >= 0x80)
-    {
-      *at++ = (value & 0x7f) | 0x80;
-      value >>= 7;
-    }
-  *at++ = value;
-  return at;
-}
-
 static guint8 *
 put_field (guint8       *at,
            guint         number,
            const guint8 *data,
            gsize         len)
 {
-  at = put_varint (at, number << 3 | 2);
-  at = put_varint (at, len);
+  at = wa_proto_put_varint (at, number << 3 | 2);
+  at = wa_proto_put_varint (at, len);
   if (len > 0)
     memcpy (at, data, len);
   return at + len;
@@ -707,13 +680,14 @@ _wa_messenger_pack_sent_copy (const char *chat,
 {
   gsize chat_len = strlen (chat);
   gsize content_len = g_bytes_get_size (content);
-  gsize sent_len = 1 + varint_size (chat_len) + chat_len + 1 + varint_size (content_len) + content_len;
-  gsize size = varint_size (31 << 3 | 2) + varint_size (sent_len) + sent_len;
+  gsize sent_len = 1 + wa_proto_varint_size (chat_len) + chat_len + 1 + wa_proto_varint_size (content_len) +
+                   content_len;
+  gsize size = wa_proto_varint_size (31 << 3 | 2) + wa_proto_varint_size (sent_len) + sent_len;
   guint8 *data = g_malloc (size);
   guint8 *at = data;
 
-  at = put_varint (at, 31 << 3 | 2);
-  at = put_varint (at, sent_len);
+  at = wa_proto_put_varint (at, 31 << 3 | 2);
+  at = wa_proto_put_varint (at, sent_len);
   at = put_field (at, 1, (const guint8 *) chat, chat_len);
   at = put_field (at, 2, g_bytes_get_data (content, NULL), content_len);
   g_assert (at == data + size);

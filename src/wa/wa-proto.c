@@ -49,6 +49,45 @@ wrapped_message_field (guint64 field)
     }
 }
 
+/**
+ * wa_proto_varint_size:
+ * @value: a number
+ *
+ * Returns: how many bytes @value takes as a varint on the wire
+ */
+gsize
+wa_proto_varint_size (guint64 value)
+{
+  gsize size = 1;
+
+  while (value >= 0x80)
+    {
+      value >>= 7;
+      size++;
+    }
+  return size;
+}
+
+/**
+ * wa_proto_put_varint:
+ * @at: where to write, with room for wa_proto_varint_size (@value) bytes
+ * @value: a number
+ *
+ * Returns: the byte after it
+ */
+guint8 *
+wa_proto_put_varint (guint8  *at,
+                     guint64  value)
+{
+  while (value >= 0x80)
+    {
+      *at++ = (value & 0x7f) | 0x80;
+      value >>= 7;
+    }
+  *at++ = value;
+  return at;
+}
+
 static gboolean
 read_varint (const guint8 **at,
              const guint8  *end,

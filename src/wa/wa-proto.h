@@ -20,5 +20,8 @@ G_BEGIN_DECLS
 
 GBytes          *wa_proto_pack           (const ProtobufCMessage *message);
 WaE2E__Message  *wa_proto_unpack_message (GBytes                 *bytes);
+gsize            wa_proto_varint_size    (guint64                 value);
+guint8          *wa_proto_put_varint     (guint8                 *at,
+                                          guint64                 value);
 
 G_END_DECLS
