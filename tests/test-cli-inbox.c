@@ -226,6 +226,72 @@ test_run_receives_opt_outs (Fixture       *f,
   g_assert_cmpint (run_cli (f, NULL, NULL, "optout", "undo", "081211110001", "--yes", NULL), ==, 1);
 }
 
+/* How many automatic answers the shop's side of @phone's conversation
+ * shows. */
+static guint
+count_answers (Fixture    *f,
+               const char *phone)
+{
+  g_autofree char *out = NULL;
+  guint count = 0;
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "inbox", "show", phone, NULL), ==, 0);
+  for (const char *at = out; (at = strstr (at, "You: Terima kasih")) != NULL; at++)
+    count++;
+  return count;
+}
+
+/* "run" keeps to the user's daily cap on automatic answers, whatever
+ * the peers send: here a cap of one, and customers who answer every
+ * message, automatic answers too. */
+static void
+test_run_reply_cap (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) run = NULL;
+  g_autoptr(GDataInputStream) run_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = g_build_filename (f->dir, "config", NULL);
+  g_autofree char *settings_dir = g_build_filename (config, "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (settings_dir, "keyfile", NULL);
+  const char *run_args[] = { "run", NULL };
+  guint arrived = 0;
+
+  make_campaign (f);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "autoreply", "add", "Salam", "--any", "--reply", "Terima kasih",
+                            NULL), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (keyfile, "[io/github/xenderin/XenderIn]\n"
+                                      "auto-reply-daily-cap=1\ndefault-delay-min=0\n", -1, NULL));
+
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_LOOPBACK_REPLY_EVERY", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_LOOPBACK_REPLY_TEXT", "Halo", TRUE);
+  run = spawn_cli (f, launcher, run_args);
+  run_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (run));
+  /* The three customers' first messages, and the answer to the one
+   * automatic answer. */
+  while (arrived < 4)
+    {
+      g_autofree char *line = read_line (run_out);
+
+      g_assert_nonnull (line);
+      if (strstr (line, "New message") != NULL)
+        arrived++;
+    }
+  /* Answers beyond the cap would go out at once, without a pause. */
+  g_usleep (G_USEC_PER_SEC);
+  g_subprocess_send_signal (run, SIGTERM);
+  g_assert_true (g_subprocess_wait (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (run), ==, 0);
+
+  g_assert_cmpuint (count_answers (f, "081211110001") + count_answers (f, "081211110002") +
+                    count_answers (f, "081211110004"), ==, 1);
+}
+
 static void
 test_autoreply_commands (Fixture       *f,
                          gconstpointer  data)
@@ -296,6 +362,7 @@ main (int   argc,
 
   g_test_add ("/cli-inbox/run-receives-opt-outs", Fixture, NULL, fixture_setup,
               test_run_receives_opt_outs, fixture_teardown);
+  g_test_add ("/cli-inbox/run-reply-cap", Fixture, NULL, fixture_setup, test_run_reply_cap, fixture_teardown);
   g_test_add ("/cli-inbox/autoreply", Fixture, NULL, fixture_setup, test_autoreply_commands, fixture_teardown);
   g_test_add ("/cli-inbox/empty", Fixture, NULL, fixture_setup, test_empty_inbox, fixture_teardown);
 

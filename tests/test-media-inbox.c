@@ -340,13 +340,16 @@ test_picture_downloaded_at_once (Fixture       *f,
  * an honest one is kept under the document's own name and type. */
 /* A customer's phone can send any bytes for a text, a file's name or its
  * type, and up to a frame's 16 MB of them: what reaches the Inbox is
- * UTF-8 and no longer than WhatsApp's apps send, cut with an ellipsis. */
+ * UTF-8 and no longer than WhatsApp's apps send, cut with an ellipsis.
+ * A preview of megabytes is not kept at all. */
 static void
 test_hostile_text (Fixture       *f,
                    gconstpointer  data)
 {
   g_autofree char *huge = g_strnfill (300000, 'a');
   g_autoptr(GBytes) document = make_content (1000, 3);
+  g_autoptr(GBytes) picture = make_content (2000, 5);
+  g_autoptr(GBytes) preview = make_content (1024 * 1024, 9);
   const char *text;
   XiIncoming *incoming;
 
@@ -370,6 +373,11 @@ test_hostile_text (Fixture       *f,
   g_assert_true (g_utf8_validate (xi_incoming_get_media (incoming)->file_name, -1, NULL));
   g_assert_true (g_utf8_validate (xi_incoming_get_media (incoming)->mimetype, -1, NULL));
   g_assert_true (g_str_has_prefix (xi_incoming_get_media (incoming)->file_name, "nota"));
+
+  customer_sends (f, WA_MEDIA_IMAGE, "3EB0HOSTILE000000004", picture, "image/jpeg", NULL, NULL, preview);
+  incoming = wait_for_incoming (f, 4);
+  g_assert_nonnull (xi_incoming_get_media (incoming));
+  g_assert_null (xi_incoming_get_media (incoming)->thumbnail);
 }
 
 /* A file announced far smaller than it is would be fetched at once, as

@@ -73,6 +73,17 @@ fake_clock (gpointer user_data)
 }
 
 static void
+make_receiver (Fixture *f)
+{
+  f->receiver = xi_receiver_new (f->store);
+  xi_receiver_add_transport (f->receiver, XI_TRANSPORT (f->transport));
+  xi_receiver_set_pacing (f->receiver, 0, 0);
+  xi_receiver_set_clock (f->receiver, fake_clock, f);
+  g_signal_connect (f->receiver, "incoming", G_CALLBACK (incoming_cb), f);
+  g_signal_connect (f->receiver, "auto-replied", G_CALLBACK (auto_replied_cb), f);
+}
+
+static void
 make_transport (Fixture  *f,
                 guint     reply_every,
                 gboolean  with_receiver)
@@ -85,14 +96,8 @@ make_transport (Fixture  *f,
   g_assert_no_error (error);
   xi_transport_connect (XI_TRANSPORT (f->transport));
 
-  if (!with_receiver)
-    return;
-  f->receiver = xi_receiver_new (f->store);
-  xi_receiver_add_transport (f->receiver, XI_TRANSPORT (f->transport));
-  xi_receiver_set_pacing (f->receiver, 0, 0);
-  xi_receiver_set_clock (f->receiver, fake_clock, f);
-  g_signal_connect (f->receiver, "incoming", G_CALLBACK (incoming_cb), f);
-  g_signal_connect (f->receiver, "auto-replied", G_CALLBACK (auto_replied_cb), f);
+  if (with_receiver)
+    make_receiver (f);
 }
 
 static void
@@ -123,18 +128,22 @@ receiver_stopped_cb (gpointer data)
 }
 
 static void
+stop_receiver (Fixture *f)
+{
+  gboolean stopped = FALSE;
+
+  xi_receiver_stop (f->receiver, receiver_stopped_cb, &stopped);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&f->receiver));
+}
+
+static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   if (f->receiver != NULL)
-    {
-      gboolean stopped = FALSE;
-
-      xi_receiver_stop (f->receiver, receiver_stopped_cb, &stopped);
-      while (!stopped)
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_finalize_object (f->receiver);
-    }
+    stop_receiver (f);
   g_clear_object (&f->transport);
   /* Let the transport's pending echoes go. */
   while (g_main_context_iteration (NULL, FALSE))
@@ -394,6 +403,29 @@ test_pacing (Fixture       *f,
   g_assert_cmpuint (journal_count (f, "Terima kasih"), ==, 3);
 }
 
+/* The daily cap counts what went out today before a restart, or from
+ * another process on the same store. */
+static void
+test_cap_survives_restart (Fixture       *f,
+                           gconstpointer  data)
+{
+  make_transport (f, 0, TRUE);
+  xi_receiver_set_pacing (f->receiver, 0, 2);
+  add_rule (f, "Salam", NULL, "Terima kasih", 0, -1, -1);
+  inject (f, "6281100000201", "R1", "Halo");
+  inject (f, "6281100000202", "R2", "Halo");
+  run_until (n_replies, f, GUINT_TO_POINTER (2), 10);
+  stop_receiver (f);
+
+  make_receiver (f);
+  xi_receiver_set_pacing (f->receiver, 0, 2);
+  inject (f, "6281100000203", "R3", "Halo");
+  run_until (n_incoming, f, GUINT_TO_POINTER (3), 10);
+  settle (300);
+  g_assert_cmpuint (f->replied_at->len, ==, 2);
+  g_assert_cmpuint (journal_count (f, "Terima kasih"), ==, 2);
+}
+
 /* The whole path: a campaign through the runner, customers reply (the
  * loopback's reply injection), one with STOP; the main thread hears of
  * each reply once, the replies are linked to the campaign, and the next
@@ -565,6 +597,8 @@ main (int   argc,
   g_test_add ("/receiver/business-hours", Fixture, NULL, fixture_setup,
               test_business_hours, fixture_teardown);
   g_test_add ("/receiver/pacing", Fixture, NULL, fixture_setup, test_pacing, fixture_teardown);
+  g_test_add ("/receiver/cap-survives-restart", Fixture, NULL, fixture_setup, test_cap_survives_restart,
+              fixture_teardown);
   g_test_add ("/receiver/runner-end-to-end", Fixture, NULL, fixture_setup,
               test_runner_end_to_end, fixture_teardown);
   g_test_add ("/receiver/flood/many", Fixture, &many, fixture_setup, test_flood, fixture_teardown);

@@ -727,6 +727,32 @@ test_retry_from_stranger (Fixture       *f,
   g_assert_cmpuint (f->stranger.received->len, ==, 0);
 }
 
+static gboolean
+note_receipted (gpointer data)
+{
+  return count_receipts_from (&((Fixture *) data)->stranger, "3EB0A5A5000000000001", SHOP_DEVICE) > 0;
+}
+
+/* A note our account writes to itself from another device, here a
+ * second copy of the app on the "stranger" side, is confirmed as ours
+ * and not handed on: it is no customer's "STOP", nor anything to answer. */
+static void
+test_note_to_self (Fixture       *f,
+                   gconstpointer  data)
+{
+  GError *error;
+
+  link_side (f, &f->stranger, SHOP, "Toko @Budi");
+  fakewa_wait_for_client (f->stranger.client, WA_CLIENT_STATE_CONNECTED);
+  error = send_text (&f->stranger, SHOP "@s.whatsapp.net", "3EB0A5A5000000000001", "STOP");
+  g_assert_no_error (error);
+
+  wait_until (note_receipted, f);
+  g_assert_true (contains (f->stranger.receipts, "3EB0A5A5000000000001 " SHOP_DEVICE " sender"));
+  settle ();
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+}
+
 /* However often a device asks, and whatever count it claims, it gets
  * the message at most five times. */
 static void
@@ -1359,6 +1385,143 @@ test_sent_copy_bytes (void)
       }
 }
 
+static void
+append_varint (GByteArray *out,
+               gsize       value)
+{
+  guint8 bytes[10];
+
+  g_byte_array_append (out, bytes, wa_proto_put_varint (bytes, value) - bytes);
+}
+
+/* A wrapper field of Message and the wrapper's field that holds the
+ * next Message, as tags on the wire. */
+typedef struct
+{
+  guint8 message_tag[2];
+  guint8 wrapper_tag;
+} Wrapping;
+
+static const Wrapping sent_copies = { { 0xfa, 0x01 }, 0x12 }; /* deviceSentMessage 31, message 2 */
+static const Wrapping disappearing = { { 0xc2, 0x02 }, 0x0a }; /* ephemeralMessage 40, message 1 */
+
+/* "STOP" in @levels wrappers, one inside the other, as a hostile peer
+ * packs it; written outside in, from the sizes taken inside out. */
+static GBytes *
+nest (const Wrapping *wrapping,
+      guint           levels)
+{
+  g_autofree gsize *message_sizes = g_new (gsize, levels + 1);
+  g_autofree gsize *wrapper_sizes = g_new (gsize, levels + 1);
+  GByteArray *out = g_byte_array_new ();
+  static const guint8 stop[] = { 0x0a, 4, 'S', 'T', 'O', 'P' };
+
+  message_sizes[0] = sizeof stop;
+  for (guint i = 1; i <= levels; i++)
+    {
+      wrapper_sizes[i] = 1 + wa_proto_varint_size (message_sizes[i - 1]) + message_sizes[i - 1];
+      message_sizes[i] = 2 + wa_proto_varint_size (wrapper_sizes[i]) + wrapper_sizes[i];
+    }
+  for (guint i = levels; i > 0; i--)
+    {
+      g_byte_array_append (out, wrapping->message_tag, sizeof wrapping->message_tag);
+      append_varint (out, wrapper_sizes[i]);
+      g_byte_array_append (out, &wrapping->wrapper_tag, 1);
+      append_varint (out, message_sizes[i - 1]);
+    }
+  g_byte_array_append (out, stop, sizeof stop);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* protobuf-c unpacks each level on the stack: wrappers nested ten
+ * thousand deep (90 KB, any stranger may send them) would overflow it.
+ * As deep as real messages go they parse; deeper they are refused, as
+ * is a message cut short. */
+static void
+test_nested_copies (void)
+{
+  g_autoptr(GBytes) deepest = nest (&sent_copies, WA_PROTO_MAX_MESSAGE_DEPTH);
+  g_autoptr(GBytes) too_deep = nest (&sent_copies, WA_PROTO_MAX_MESSAGE_DEPTH + 1);
+  g_autoptr(GBytes) hostile = nest (&sent_copies, 10000);
+  g_autoptr(GBytes) hostile_disappearing = nest (&disappearing, 10000);
+  g_autoptr(GBytes) cut = g_bytes_new_from_bytes (deepest, 0, g_bytes_get_size (deepest) - 1);
+  WaE2E__Message *message = wa_proto_unpack_message (deepest);
+  WaE2E__Message *inner = message;
+
+  g_assert_nonnull (message);
+  for (guint i = 0; i < WA_PROTO_MAX_MESSAGE_DEPTH; i++)
+    inner = inner->devicesentmessage->message;
+  g_assert_cmpstr (inner->conversation, ==, "STOP");
+  wa_e2_e__message__free_unpacked (message, NULL);
+
+  g_assert_null (wa_proto_unpack_message (too_deep));
+  g_assert_null (wa_proto_unpack_message (hostile));
+  g_assert_null (wa_proto_unpack_message (hostile_disappearing));
+  g_assert_null (wa_proto_unpack_message (cut));
+}
+
+/* The text the messenger reads in @message, and whether it is a copy
+ * of ours. */
+static char *
+read_text (const WaE2E__Message *message,
+           gboolean             *sent_copy)
+{
+  g_autoptr(GBytes) plaintext = wa_proto_pack (&message->base);
+  g_autoptr(WaIncomingMedia) media = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean protocol = TRUE;
+  char *text = NULL;
+
+  g_assert_true (_wa_messenger_read (plaintext, &text, &media, sent_copy, &protocol, &error));
+  g_assert_no_error (error);
+  g_assert_false (protocol);
+  return text;
+}
+
+/* A customer who turned disappearing messages on may write in a wrapper,
+ * and a document's caption comes in one: "STOP" is read all the same,
+ * and so is our own copy of such a message. */
+static void
+test_wrapped_messages (void)
+{
+  WaE2E__ExtendedTextMessage extended = WA_E2_E__EXTENDED_TEXT_MESSAGE__INIT;
+  WaE2E__Message inner = WA_E2_E__MESSAGE__INIT;
+  WaE2E__FutureProofMessage wrapper = WA_E2_E__FUTURE_PROOF_MESSAGE__INIT;
+  WaE2E__Message disappearing_stop = WA_E2_E__MESSAGE__INIT;
+  WaE2E__DocumentMessage document = WA_E2_E__DOCUMENT_MESSAGE__INIT;
+  WaE2E__Message document_inner = WA_E2_E__MESSAGE__INIT;
+  WaE2E__FutureProofMessage document_wrapper = WA_E2_E__FUTURE_PROOF_MESSAGE__INIT;
+  WaE2E__Message captioned = WA_E2_E__MESSAGE__INIT;
+  WaE2E__DeviceSentMessage copy = WA_E2_E__DEVICE_SENT_MESSAGE__INIT;
+  WaE2E__Message our_copy = WA_E2_E__MESSAGE__INIT;
+  g_autofree char *text = NULL;
+  g_autofree char *caption = NULL;
+  g_autofree char *copied = NULL;
+  gboolean sent_copy = TRUE;
+
+  extended.text = (char *) "STOP";
+  inner.extendedtextmessage = &extended;
+  wrapper.message = &inner;
+  disappearing_stop.ephemeralmessage = &wrapper;
+  text = read_text (&disappearing_stop, &sent_copy);
+  g_assert_cmpstr (text, ==, "STOP");
+  g_assert_false (sent_copy);
+
+  document.caption = (char *) "Bukti transfer";
+  document_inner.documentmessage = &document;
+  document_wrapper.message = &document_inner;
+  captioned.documentwithcaptionmessage = &document_wrapper;
+  caption = read_text (&captioned, &sent_copy);
+  g_assert_cmpstr (caption, ==, "Bukti transfer");
+
+  copy.destinationjid = (char *) CUSTOMER "@s.whatsapp.net";
+  copy.message = &disappearing_stop;
+  our_copy.devicesentmessage = &copy;
+  copied = read_text (&our_copy, &sent_copy);
+  g_assert_cmpstr (copied, ==, "STOP");
+  g_assert_true (sent_copy);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -1368,6 +1531,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/wa/messenger/sent-copy-bytes", test_sent_copy_bytes);
+  g_test_add_func ("/wa/messenger/nested-copies", test_nested_copies);
+  g_test_add_func ("/wa/messenger/wrapped-messages", test_wrapped_messages);
   ADD ("/wa/messenger/conversation", test_conversation);
   ADD ("/wa/messenger/receipt-when-kept", test_receipt_when_kept);
   ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);
@@ -1377,6 +1542,7 @@ main (int   argc,
   ADD ("/wa/messenger/retry-after-lost-sessions", test_retry_after_lost_sessions);
   ADD ("/wa/messenger/lid-replies", test_lid_replies);
   ADD ("/wa/messenger/retry-from-stranger", test_retry_from_stranger);
+  ADD ("/wa/messenger/note-to-self", test_note_to_self);
   ADD ("/wa/messenger/retry-count-bounded", test_retry_count_bounded);
   ADD ("/wa/messenger/retry-session-hourly", test_retry_session_hourly);
   ADD ("/wa/messenger/retry-from-lid", test_retry_from_lid);

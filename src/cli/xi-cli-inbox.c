@@ -107,11 +107,35 @@ run_incoming_cb (XiCampaignRunner *runner,
 }
 
 /**
+ * xi_cli_reply_pacing:
+ * @settings: (nullable): the app's settings, %NULL where they are not
+ *   installed
+ * @min_delay_ms: (out): the campaigns' shortest pause
+ * @daily_cap: (out): the user's daily cap on automatic answers
+ *
+ * How the app paces automatic answers, which the command line follows
+ * too: a flood of messages while a command runs, or a peer that answers
+ * every answer, must not make the account send without end.
+ */
+void
+xi_cli_reply_pacing (GSettings *settings,
+                     guint     *min_delay_ms,
+                     guint     *daily_cap)
+{
+  *min_delay_ms = XI_RECEIVER_DEFAULT_MIN_DELAY_MS;
+  *daily_cap = XI_RECEIVER_DEFAULT_DAILY_CAP;
+  if (settings == NULL)
+    return;
+  *min_delay_ms = g_settings_get_uint (settings, "default-delay-min") * 1000;
+  *daily_cap = g_settings_get_uint (settings, "auto-reply-daily-cap");
+}
+
+/**
  * xi_cli_inbox_attach:
  * @runner: the runner "run" made, not started yet
  *
- * Gives the receiver the user's opt-out keywords and the campaigns'
- * shortest pause (for automatic answers), and reports arriving messages.
+ * Gives the receiver the user's opt-out keywords and pacing of automatic
+ * answers, and reports arriving messages.
  */
 void
 xi_cli_inbox_attach (XiCli            *cli,
@@ -119,15 +143,12 @@ xi_cli_inbox_attach (XiCli            *cli,
 {
   g_autoptr(GSettings) settings = xi_cli_app_settings ();
   g_auto(GStrv) keywords = NULL;
-  guint min_delay_s = XI_RECEIVER_DEFAULT_MIN_DELAY_MS / 1000;
+  guint min_delay_ms, daily_cap;
 
   if (settings != NULL)
-    {
-      keywords = g_settings_get_strv (settings, "opt-out-keywords");
-      min_delay_s = g_settings_get_uint (settings, "default-delay-min");
-    }
-  xi_campaign_runner_set_receiver_settings (runner, (const char * const *)keywords,
-                                            min_delay_s * 1000, 0);
+    keywords = g_settings_get_strv (settings, "opt-out-keywords");
+  xi_cli_reply_pacing (settings, &min_delay_ms, &daily_cap);
+  xi_campaign_runner_set_receiver_settings (runner, (const char * const *)keywords, min_delay_ms, daily_cap);
   g_signal_connect (runner, "incoming", G_CALLBACK (run_incoming_cb), cli);
 }
 

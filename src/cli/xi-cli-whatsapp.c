@@ -576,6 +576,7 @@ xi_cli_session_open (XiCli        *cli,
   g_autoptr(GSettings) settings = xi_cli_app_settings ();
   g_autoptr(GError) error = NULL;
   g_autofree char *linked = NULL;
+  guint min_delay_ms, daily_cap;
 
   memset (session, 0, sizeof *session);
   if (xi_cli_lock_engine (cli, FALSE) != XI_CLI_EXIT_OK)
@@ -591,6 +592,8 @@ xi_cli_session_open (XiCli        *cli,
    * confirmed on the way, and a reply may be what completes a session. */
   session->transport = xi_whatsapp_transport_new (session->client);
   session->receiver = xi_receiver_new (cli->store);
+  xi_cli_reply_pacing (settings, &min_delay_ms, &daily_cap);
+  xi_receiver_set_pacing (session->receiver, min_delay_ms, daily_cap);
   if (settings != NULL)
     {
       g_auto(GStrv) keywords = g_settings_get_strv (settings, "opt-out-keywords");

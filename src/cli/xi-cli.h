@@ -210,6 +210,9 @@ int           xi_cli_inbox           (XiCli               *cli,
                                       char               **argv);
 void          xi_cli_inbox_attach    (XiCli               *cli,
                                       XiCampaignRunner    *runner);
+void          xi_cli_reply_pacing    (GSettings           *settings,
+                                      guint               *min_delay_ms,
+                                      guint               *daily_cap);
 int           xi_cli_link            (XiCli               *cli,
                                       int                  argc,
                                       char               **argv);

@@ -487,6 +487,80 @@ xi_store_last_auto_reply_finish (XiStore       *self,
   return when != NULL ? *when : 0;
 }
 
+static void
+count_auto_replies_func (XiStore  *self,
+                         GTask    *task,
+                         gpointer  data)
+{
+  const char *since = data;
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _xi_store_prepare (self,
+                            "SELECT count (*) FROM history WHERE master_user_id = ?1"
+                            " AND created_at >= ?2 AND kind = 'auto-reply.sent'",
+                            &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, since);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    g_task_return_int (task, sqlite3_column_int64 (stmt, 0));
+  else
+    {
+      _xi_store_set_error (self, rc, &error);
+      g_task_return_error (task, error);
+    }
+  sqlite3_reset (stmt);
+}
+
+/**
+ * xi_store_count_auto_replies_async:
+ * @self: a #XiStore
+ * @since: from when
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure
+ *
+ * Counts the automatic answers sent since @since, by any process on
+ * this store, for the daily cap.
+ */
+void
+xi_store_count_auto_replies_async (XiStore             *self,
+                                   GDateTime           *since,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (since != NULL);
+
+  utc = g_date_time_to_utc (since);
+  _xi_store_push_read (self, count_auto_replies_func, g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.000Z"),
+                       g_free, xi_store_count_auto_replies_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_count_auto_replies_finish:
+ *
+ * Returns: how many, or -1 with @error set
+ */
+gint64
+xi_store_count_auto_replies_finish (XiStore       *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 typedef struct
 {
   char *rule_id;

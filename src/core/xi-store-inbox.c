@@ -338,6 +338,9 @@ failed:
 /* The longest mimetype kept; real ones are a few dozen characters. */
 #define MAX_MIMETYPE_CHARS 255
 
+/* The largest preview kept; WhatsApp's apps send a few KB. */
+#define MAX_THUMBNAIL_BYTES (256 * 1024)
+
 static void
 cut_in_place (char  **text,
               guint   max)
@@ -374,11 +377,15 @@ push_record (XiStore             *self,
   op->text = xi_limit_cut_message (text);
   op->opt_out_keyword = g_strdup (opt_out_keyword);
   op->media = media;
-  /* So can the name and type of a file it sends. */
+  /* So can the name and type of a file it sends, and a preview of up
+   * to a frame's 16 MB with each message, which would fill the disk:
+   * past the mark the file shows without one. */
   if (media != NULL)
     {
       cut_in_place (&media->file_name, XI_LIMIT_NAME_CHARS);
       cut_in_place (&media->mimetype, MAX_MIMETYPE_CHARS);
+      if (media->thumbnail != NULL && g_bytes_get_size (media->thumbnail) > MAX_THUMBNAIL_BYTES)
+        g_clear_pointer (&media->thumbnail, g_bytes_unref);
     }
 
   _xi_store_push_rider (self, record_incoming_rider, op, (GDestroyNotify)record_op_free,

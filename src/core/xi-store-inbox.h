@@ -155,6 +155,14 @@ void             xi_store_last_auto_reply_async        (XiStore               *s
 gint64           xi_store_last_auto_reply_finish       (XiStore               *self,
                                                         GAsyncResult          *result,
                                                         GError               **error);
+void             xi_store_count_auto_replies_async     (XiStore               *self,
+                                                        GDateTime             *since,
+                                                        GCancellable          *cancellable,
+                                                        GAsyncReadyCallback    callback,
+                                                        gpointer               user_data);
+gint64           xi_store_count_auto_replies_finish    (XiStore               *self,
+                                                        GAsyncResult          *result,
+                                                        GError               **error);
 void             xi_store_record_auto_reply_async      (XiStore               *self,
                                                         XiAutoReplyRule       *rule,
                                                         XiIncoming            *incoming,

@@ -98,6 +98,7 @@ struct _XiReceiver
   GQueue            answers;        /* Answer*, waiting for their turn */
   GHashTable       *answering;      /* phone -> count of queued or unrecorded answers */
   gboolean          sending;
+  gboolean          counting;       /* today's answers are being counted in the log */
   guint             recording;      /* answers being written to the log */
   GSource          *timer;
   gint64            not_before_ms;
@@ -211,7 +212,7 @@ regulate_backlog (XiReceiver *self)
 static gboolean
 is_idle (XiReceiver *self)
 {
-  return !self->handling && self->arrivals.length == 0 && !self->sending &&
+  return !self->handling && self->arrivals.length == 0 && !self->sending && !self->counting &&
          self->recording == 0 && (self->stopping || self->answers.length == 0);
 }
 
@@ -337,13 +338,40 @@ drop_answers (XiReceiver *self)
     }
 }
 
+typedef struct
+{
+  XiReceiver *self;
+  int         day;      /* of the year, the count is for */
+} Counting;
+
+static void
+counted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Counting *counting = user_data;
+  g_autoptr(XiReceiver) self = counting->self;
+  g_autoptr(GError) error = NULL;
+  gint64 count = xi_store_count_auto_replies_finish (XI_STORE (object), result, &error);
+
+  self->counting = FALSE;
+  self->today = counting->day;
+  g_free (counting);
+  /* Unknown, the cap is taken as reached rather than as untouched. */
+  if (count < 0)
+    g_warning ("Could not count today's automatic answers: %s", error->message);
+  self->sent_today = count < 0 ? G_MAXUINT : (guint) MIN (count, G_MAXUINT);
+  pump_answers (self);
+  check_stopped (self);
+}
+
 static void
 pump_answers (XiReceiver *self)
 {
   g_autoptr(GDateTime) now = NULL;
   Answer *answer;
 
-  if (self->sending || self->timer != NULL)
+  if (self->sending || self->counting || self->timer != NULL)
     return;
   if (self->stopping)
     {
@@ -358,11 +386,22 @@ pump_answers (XiReceiver *self)
       return;
     }
 
+  /* A new day, or a new process: the log knows what went out since
+   * midnight, in this run, an earlier one or another process, which a
+   * restart would otherwise forget. */
   now = local_now (self);
   if (g_date_time_get_day_of_year (now) != self->today)
     {
-      self->today = g_date_time_get_day_of_year (now);
-      self->sent_today = 0;
+      g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now),
+                                                             g_date_time_get_month (now),
+                                                             g_date_time_get_day_of_month (now), 0, 0, 0);
+      Counting *counting = g_new0 (Counting, 1);
+
+      counting->self = g_object_ref (self);
+      counting->day = g_date_time_get_day_of_year (now);
+      self->counting = TRUE;
+      xi_store_count_auto_replies_async (self->store, midnight, NULL, counted_cb, counting);
+      return;
     }
   if (self->daily_cap > 0 && self->sent_today >= self->daily_cap)
     {

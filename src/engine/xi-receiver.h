@@ -19,6 +19,10 @@ typedef GDateTime *(*XiReceiverClock) (gpointer user_data);
  * answers until the settings say otherwise. */
 #define XI_RECEIVER_DEFAULT_MIN_DELAY_MS 20000
 
+/* The most automatic answers a day where the settings are not installed
+ * (the schema's auto-reply-daily-cap default). */
+#define XI_RECEIVER_DEFAULT_DAILY_CAP 200
+
 /* The largest file a customer sends that is fetched at once, until the
  * settings say otherwise (the schema's media-auto-download default). */
 #define XI_RECEIVER_DEFAULT_AUTO_DOWNLOAD (5 * 1024 * 1024)

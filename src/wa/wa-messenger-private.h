@@ -25,4 +25,11 @@ guint _wa_messenger_count_device_lists   (WaMessenger *self);
 GBytes *_wa_messenger_pack_sent_copy (const char *chat,
                                       GBytes     *content);
 
+gboolean _wa_messenger_read (GBytes           *plaintext,
+                             char            **text,
+                             WaIncomingMedia **media,
+                             gboolean         *sent_copy,
+                             gboolean         *protocol,
+                             GError          **error);
+
 G_END_DECLS

@@ -648,43 +648,16 @@ pack_text (const char *text)
   return wa_proto_pack (&message.base);
 }
 
-/* Protobuf's wire format, as much of it as the copy below needs: a
- * length-delimited field is its tag (number << 3 | 2) and its length as
+/* A length-delimited field: its tag (number << 3 | 2) and its length as
  * varints, then its bytes. */
-static gsize
-varint_size (gsize value)
-{
-  gsize size = 1;
-
-  while (value >= 0x80)
-    {
-      value >>= 7;
-      size++;
-    }
-  return size;
-}
-
-static guint8 *
-put_varint (guint8 *at,
-            gsize   value)
-{
-  while (value >= 0x80)
-    {
-      *at++ = (value & 0x7f) | 0x80;
-      value >>= 7;
-    }
-  *at++ = value;
-  return at;
-}
-
 static guint8 *
 put_field (guint8       *at,
            guint         number,
            const guint8 *data,
            gsize         len)
 {
-  at = put_varint (at, number << 3 | 2);
-  at = put_varint (at, len);
+  at = wa_proto_put_varint (at, number << 3 | 2);
+  at = wa_proto_put_varint (at, len);
   if (len > 0)
     memcpy (at, data, len);
   return at + len;
@@ -707,13 +680,14 @@ _wa_messenger_pack_sent_copy (const char *chat,
 {
   gsize chat_len = strlen (chat);
   gsize content_len = g_bytes_get_size (content);
-  gsize sent_len = 1 + varint_size (chat_len) + chat_len + 1 + varint_size (content_len) + content_len;
-  gsize size = varint_size (31 << 3 | 2) + varint_size (sent_len) + sent_len;
+  gsize sent_len = 1 + wa_proto_varint_size (chat_len) + chat_len + 1 + wa_proto_varint_size (content_len) +
+                   content_len;
+  gsize size = wa_proto_varint_size (31 << 3 | 2) + wa_proto_varint_size (sent_len) + sent_len;
   guint8 *data = g_malloc (size);
   guint8 *at = data;
 
-  at = put_varint (at, 31 << 3 | 2);
-  at = put_varint (at, sent_len);
+  at = wa_proto_put_varint (at, 31 << 3 | 2);
+  at = wa_proto_put_varint (at, sent_len);
   at = put_field (at, 1, (const guint8 *) chat, chat_len);
   at = put_field (at, 2, g_bytes_get_data (content, NULL), content_len);
   g_assert (at == data + size);
@@ -2153,6 +2127,23 @@ media_of (const WaE2E__Message  *message,
   return g_steal_pointer (&media);
 }
 
+/* A customer who turned disappearing messages on may write in a wrapper,
+ * and a document with a caption comes in one: what they say, "STOP"
+ * too, is inside. Unpacking bounded how deep they go. */
+static const WaE2E__Message *
+unwrapped (const WaE2E__Message *message)
+{
+  for (;;)
+    {
+      const WaE2E__FutureProofMessage *wrapper = message->ephemeralmessage != NULL ?
+                                                 message->ephemeralmessage : message->documentwithcaptionmessage;
+
+      if (wrapper == NULL || wrapper->message == NULL)
+        return message;
+      message = wrapper->message;
+    }
+}
+
 /* The text of a plaintext Message or the media it carries, unwrapping
  * our own sent copies. */
 static char *
@@ -2165,12 +2156,45 @@ text_of (const WaE2E__Message  *message,
   *sent_copy = message->devicesentmessage != NULL && message->devicesentmessage->message != NULL;
   if (*sent_copy)
     message = message->devicesentmessage->message;
+  message = unwrapped (message);
   if (message->conversation != NULL)
     return g_strdup (message->conversation);
   if (message->extendedtextmessage != NULL && message->extendedtextmessage->text != NULL)
     return g_strdup (message->extendedtextmessage->text);
   *media = media_of (message, &caption);
   return caption;
+}
+
+/**
+ * _wa_messenger_read:
+ * @plaintext: a decrypted, unpadded Message
+ * @text: (out) (transfer full) (nullable): its text or caption
+ * @media: (out) (transfer full) (nullable): the picture or file it
+ *   carries
+ * @sent_copy: (out): whether it is the copy of a message our account sent
+ * @protocol: (out): whether it is a protocol message (keys, history)
+ *
+ * Returns: %FALSE if it does not parse
+ */
+gboolean
+_wa_messenger_read (GBytes           *plaintext,
+                    char            **text,
+                    WaIncomingMedia **media,
+                    gboolean         *sent_copy,
+                    gboolean         *protocol,
+                    GError          **error)
+{
+  WaE2E__Message *message = wa_proto_unpack_message (plaintext);
+
+  if (message == NULL)
+    {
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");
+      return FALSE;
+    }
+  *text = text_of (message, sent_copy, media);
+  *protocol = message->protocolmessage != NULL;
+  wa_e2_e__message__free_unpacked (message, NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -2187,7 +2211,7 @@ decrypt_enc (WaMessenger  *self,
   GBytes *ciphertext = wa_node_get_content_bytes (enc);
   g_autoptr(GBytes) padded = NULL;
   g_autoptr(GBytes) plaintext = NULL;
-  WaE2E__Message *message;
+  gboolean is_protocol = FALSE;
 
   if (!wa_signal_message_type_from_string (wa_node_get_attr (enc, "type"), &type) || ciphertext == NULL)
     {
@@ -2198,16 +2222,10 @@ decrypt_enc (WaMessenger  *self,
       (plaintext = wa_signal_unpad (padded, error)) == NULL)
     return FALSE;
 
-  message = wa_e2_e__message__unpack (NULL, g_bytes_get_size (plaintext), g_bytes_get_data (plaintext, NULL));
-  if (message == NULL)
-    {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");
-      return FALSE;
-    }
-  *text = text_of (message, sent_copy, media);
-  if (message->protocolmessage != NULL)
+  if (!_wa_messenger_read (plaintext, text, media, sent_copy, &is_protocol, error))
+    return FALSE;
+  if (is_protocol)
     *protocol = g_bytes_ref (plaintext);
-  wa_e2_e__message__free_unpacked (message, NULL);
   return TRUE;
 }
 
@@ -2226,6 +2244,7 @@ receive_message (WaMessenger *self,
   g_autoptr(WaNode) receipt = NULL;
   gboolean sent_copy = FALSE;
   gboolean decrypted = FALSE;
+  gboolean from_us = FALSE;
   WaIncomingMessage incoming = { 0 };
   WaJid *session_address = sender;
   guint64 timestamp = 0;
@@ -2280,12 +2299,16 @@ receive_message (WaMessenger *self,
     }
 
   /* What our phone tells this device (keys, history) is not a message;
-   * from anyone else it is ignored. Neither is kept, so both are
-   * confirmed at once. */
-  if (sent_copy || protocol != NULL)
+   * from anyone else it is ignored. Nor is a note our account writes to
+   * itself from another device: not a customer's, so never an opt-out of
+   * our own number, nor anything to answer, which would let two copies
+   * of the app linked to one account answer each other without end.
+   * None is kept, so each is confirmed at once. */
+  from_us = is_own_account (self, sender);
+  if (sent_copy || protocol != NULL || from_us)
     {
-      send_receipt (self, node, sent_copy);
-      if (protocol != NULL && !sent_copy && is_own_account (self, sender))
+      send_receipt (self, node, sent_copy || from_us);
+      if (protocol != NULL && !sent_copy && from_us)
         g_signal_emit (self, signals[PROTOCOL_MESSAGE], 0, wa_node_get_attr (node, "id"), protocol);
       return;
     }

@@ -25,3 +25,158 @@ wa_proto_pack (const ProtobufCMessage *message)
   protobuf_c_message_pack (message, data);
   return g_bytes_new_take (data, len);
 }
+
+/* Protobuf wire types */
+#define WIRE_VARINT 0
+#define WIRE_64BIT  1
+#define WIRE_LENGTH 2
+#define WIRE_32BIT  5
+
+/* The fields through which a Message holds a Message: a wrapper, whose
+ * own field holding the next level this returns; 0 for any other. */
+static guint
+wrapped_message_field (guint64 field)
+{
+  switch (field)
+    {
+    case 31: /* Message.deviceSentMessage: DeviceSentMessage.message */
+      return 2;
+    case 40: /* Message.ephemeralMessage: FutureProofMessage.message */
+    case 53: /* Message.documentWithCaptionMessage: the same */
+      return 1;
+    default:
+      return 0;
+    }
+}
+
+/**
+ * wa_proto_varint_size:
+ * @value: a number
+ *
+ * Returns: how many bytes @value takes as a varint on the wire
+ */
+gsize
+wa_proto_varint_size (guint64 value)
+{
+  gsize size = 1;
+
+  while (value >= 0x80)
+    {
+      value >>= 7;
+      size++;
+    }
+  return size;
+}
+
+/**
+ * wa_proto_put_varint:
+ * @at: where to write, with room for wa_proto_varint_size (@value) bytes
+ * @value: a number
+ *
+ * Returns: the byte after it
+ */
+guint8 *
+wa_proto_put_varint (guint8  *at,
+                     guint64  value)
+{
+  while (value >= 0x80)
+    {
+      *at++ = (value & 0x7f) | 0x80;
+      value >>= 7;
+    }
+  *at++ = value;
+  return at;
+}
+
+static gboolean
+read_varint (const guint8 **at,
+             const guint8  *end,
+             guint64       *value)
+{
+  guint64 result = 0;
+
+  for (guint shift = 0; shift < 64 && *at < end; shift += 7)
+    {
+      guint8 byte = *(*at)++;
+
+      result |= (guint64) (byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0)
+        {
+          *value = result;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Whether [@at, @end), a Message, or a wrapper whose field
+ * @message_field holds the next one, is well formed and holds at most
+ * @messages_left more Messages inside one another. Anything protobuf-c
+ * would take is well formed here. */
+static gboolean
+nests_within (const guint8 *at,
+              const guint8 *end,
+              guint         message_field,
+              guint         messages_left)
+{
+  while (at < end)
+    {
+      guint64 key, value;
+      guint field;
+
+      if (!read_varint (&at, end, &key))
+        return FALSE;
+      switch (key & 7)
+        {
+        case WIRE_VARINT:
+          if (!read_varint (&at, end, &value))
+            return FALSE;
+          break;
+        case WIRE_64BIT:
+        case WIRE_32BIT:
+          value = (key & 7) == WIRE_64BIT ? 8 : 4;
+          if (value > (guint64) (end - at))
+            return FALSE;
+          at += value;
+          break;
+        case WIRE_LENGTH:
+          if (!read_varint (&at, end, &value) || value > (guint64) (end - at))
+            return FALSE;
+          if (message_field == 0 && (field = wrapped_message_field (key >> 3)) != 0 &&
+              !nests_within (at, at + value, field, messages_left))
+            return FALSE;
+          if (message_field != 0 && key >> 3 == message_field &&
+              (messages_left == 0 || !nests_within (at, at + value, 0, messages_left - 1)))
+            return FALSE;
+          at += value;
+          break;
+        default:
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * wa_proto_unpack_message:
+ * @bytes: a serialized Message, as anyone who has our number may send it
+ *
+ * protobuf-c unpacks each level of nesting on the stack, and wrappers
+ * (sent copies, disappearing messages) nested a few thousand deep, 40 KB,
+ * overflow it: a message that nests deeper than
+ * %WA_PROTO_MAX_MESSAGE_DEPTH is refused before.
+ *
+ * Returns: (transfer full) (nullable): the Message, to free with
+ *   wa_e2_e__message__free_unpacked (); %NULL if it does not parse or
+ *   nests too deep
+ */
+WaE2E__Message *
+wa_proto_unpack_message (GBytes *bytes)
+{
+  const guint8 *data = g_bytes_get_data (bytes, NULL);
+  gsize size = g_bytes_get_size (bytes);
+
+  if (!nests_within (data, data + size, 0, WA_PROTO_MAX_MESSAGE_DEPTH))
+    return NULL;
+  return wa_e2_e__message__unpack (NULL, size, data);
+}

@@ -10,8 +10,18 @@
 #include <glib.h>
 #include <protobuf-c/protobuf-c.h>
 
+#include "wa-e2e.pb-c.h"
+
 G_BEGIN_DECLS
 
-GBytes *wa_proto_pack (const ProtobufCMessage *message);
+/* How deep one Message may hold another (a copy of what we sent holds
+ * the message, which may hold another copy...). */
+#define WA_PROTO_MAX_MESSAGE_DEPTH 8
+
+GBytes          *wa_proto_pack           (const ProtobufCMessage *message);
+WaE2E__Message  *wa_proto_unpack_message (GBytes                 *bytes);
+gsize            wa_proto_varint_size    (guint64                 value);
+guint8          *wa_proto_put_varint     (guint8                 *at,
+                                          guint64                 value);
 
 G_END_DECLS
