@@ -1113,6 +1113,97 @@ test_prefetch (void)
   xi_test_rm_rf (dir);
 }
 
+typedef struct
+{
+  guint        *answered;  /* prefetches answered so far */
+  guint         order;
+  GAsyncResult *result;
+} Prefetched;
+
+static void
+prefetched_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Prefetched *prefetched = user_data;
+
+  prefetched->order = ++*prefetched->answered;
+  prefetched->result = g_object_ref (result);
+}
+
+static GPtrArray *
+peer_keys (guint first,
+           guint count)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = first; i < first + count; i++)
+    g_ptr_array_add (keys, peer_key (i));
+  g_ptr_array_add (keys, NULL);
+  return keys;
+}
+
+/* A batch's accounts are asked for again while the first answer is on
+ * its way: what is being read already is not read a second time, and a
+ * later prefetch answers only once those values are in memory. */
+static void
+test_prefetch_reads_once (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  const char * const sessions[] = { "session", NULL };
+  const char * const both[] = { "session", "identity", NULL };
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+
+    save_records (keys, 1);
+    flush (keys);
+    xi_store_close (store);
+  }
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    g_autoptr(GPtrArray) first = peer_keys (0, CACHE_SIZE);
+    g_autoptr(GPtrArray) second = peer_keys (CACHE_SIZE / 2, CACHE_SIZE);
+    g_autoptr(GPtrArray) third = peer_keys (0, CACHE_SIZE / 2);
+    g_autoptr(GError) error = NULL;
+    guint answered = 0;
+    Prefetched answers[3] = { { &answered }, { &answered }, { &answered } };
+    /* The third reads nothing of its own: it answers with the first. */
+    const guint order[] = { 1, 3, 2 };
+
+    xi_key_store_set_cache_size (keys, 4 * CACHE_SIZE);
+    wa_key_store_prefetch_async (WA_KEY_STORE (keys), sessions, (const char * const *) first->pdata, NULL,
+                                 prefetched_cb, &answers[0]);
+    wa_key_store_prefetch_async (WA_KEY_STORE (keys), both, (const char * const *) second->pdata, NULL,
+                                 prefetched_cb, &answers[1]);
+    wa_key_store_prefetch_async (WA_KEY_STORE (keys), sessions, (const char * const *) third->pdata, NULL,
+                                 prefetched_cb, &answers[2]);
+    /* The sessions of the first batch, and of the second only those the
+     * first does not read, with the identities of the second. */
+    g_assert_cmpuint (xi_key_store_get_values_read (keys), ==, CACHE_SIZE + CACHE_SIZE / 2 + CACHE_SIZE);
+    while (answered < G_N_ELEMENTS (answers))
+      g_main_context_iteration (NULL, TRUE);
+    for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+      {
+        g_assert_cmpuint (answers[i].order, ==, order[i]);
+        g_assert_true (wa_key_store_prefetch_finish (WA_KEY_STORE (keys), answers[i].result, &error));
+        g_assert_no_error (error);
+        g_object_unref (answers[i].result);
+      }
+
+    for (guint i = 0; i < CACHE_SIZE + CACHE_SIZE / 2; i++)
+      assert_record (keys, i, 1);
+    g_assert_cmpuint (xi_key_store_get_waits (keys), ==, 0);
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
 /* How many rows of @kind the file holds once the store has run what
  * was queued before. */
 static guint
@@ -1323,6 +1414,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/write-before-read", test_write_before_read);
   g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
+  g_test_add_func ("/engine/key-store/prefetch-reads-once", test_prefetch_reads_once);
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
   g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);

@@ -20,13 +20,14 @@ G_DECLARE_FINAL_TYPE (XiKeyStore, xi_key_store, XI, KEY_STORE, GObject)
  * recipients' worth of sessions and identities. */
 #define XI_KEY_STORE_CACHE_SIZE 1024
 
-XiKeyStore         *xi_key_store_new            (XiStore    *store,
-                                                 GHashTable *loaded);
-void                xi_key_store_close          (XiKeyStore *self);
-const char * const *xi_key_store_lazy_kinds     (void);
-void                xi_key_store_set_cache_size (XiKeyStore *self,
-                                                 guint       size);
-guint               xi_key_store_get_cached     (XiKeyStore *self);
-guint               xi_key_store_get_waits      (XiKeyStore *self);
+XiKeyStore         *xi_key_store_new             (XiStore    *store,
+                                                  GHashTable *loaded);
+void                xi_key_store_close           (XiKeyStore *self);
+const char * const *xi_key_store_lazy_kinds      (void);
+void                xi_key_store_set_cache_size  (XiKeyStore *self,
+                                                  guint       size);
+guint               xi_key_store_get_cached      (XiKeyStore *self);
+guint               xi_key_store_get_waits       (XiKeyStore *self);
+guint               xi_key_store_get_values_read (XiKeyStore *self);
 
 G_END_DECLS
