@@ -1204,6 +1204,71 @@ test_prefetch_reads_once (void)
   xi_test_rm_rf (dir);
 }
 
+static gboolean
+has_token (XiStore    *store,
+           const char *contact)
+{
+  const char * const keys[] = { contact, NULL };
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  XI_TEST_WAIT (xi_store_get_keys_async (store, "tctoken", keys, NULL, xi_test_store_result_cb, &slot_),
+                found = xi_store_get_keys_finish (store, result_, &error));
+  g_assert_no_error (error);
+  return g_hash_table_contains (found, contact);
+}
+
+static void
+put_token (XiStore    *store,
+           const char *contact,
+           gboolean    kept)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
+  g_autoptr(GBytes) token = text_bytes ("token");
+
+  g_ptr_array_add (changes, xi_key_change_new ("tctoken", contact, kept ? token : NULL));
+  put_changes (store, changes);
+}
+
+/* A kind with few keys is searched only for those it has, and what
+ * either this connection or another process writes afterwards is found
+ * all the same. */
+static void
+test_missing_keys_stay_findable (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiStore) other = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GHashTable) other_loaded = NULL;
+
+  g_assert_nonnull (loaded);
+  put_token (store, "100001", TRUE);
+  /* Finding none lists the kind's keys. */
+  g_assert_false (has_token (store, "100002"));
+  g_assert_true (has_token (store, "100001"));
+
+  /* Written by this connection. */
+  put_token (store, "100002", TRUE);
+  g_assert_true (has_token (store, "100002"));
+  put_token (store, "100001", FALSE);
+  g_assert_false (has_token (store, "100001"));
+
+  /* Written by another process. */
+  other_loaded = try_load (other, NULL);
+  g_assert_nonnull (other_loaded);
+  put_token (other, "100003", TRUE);
+  g_assert_true (has_token (store, "100003"));
+  g_assert_false (has_token (store, "100004"));
+  put_token (other, "100004", TRUE);
+  g_assert_true (has_token (store, "100004"));
+
+  xi_store_close (other);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 /* How many rows of @kind the file holds once the store has run what
  * was queued before. */
 static guint
@@ -1415,6 +1480,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
   g_test_add_func ("/engine/key-store/prefetch-reads-once", test_prefetch_reads_once);
+  g_test_add_func ("/engine/key-store/missing-keys-stay-findable", test_missing_keys_stay_findable);
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
   g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);
