@@ -1138,24 +1138,6 @@ test_prefetch (void)
   xi_test_rm_rf (dir);
 }
 
-typedef struct
-{
-  guint        *answered;  /* prefetches answered so far */
-  guint         order;
-  GAsyncResult *result;
-} Prefetched;
-
-static void
-prefetched_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Prefetched *prefetched = user_data;
-
-  prefetched->order = ++*prefetched->answered;
-  prefetched->result = g_object_ref (result);
-}
-
 static GPtrArray *
 peer_keys (guint first,
            guint count)
@@ -1196,17 +1178,17 @@ test_prefetch_reads_once (void)
     g_autoptr(GPtrArray) third = peer_keys (0, CACHE_SIZE / 2);
     g_autoptr(GError) error = NULL;
     guint answered = 0;
-    Prefetched answers[3] = { { &answered }, { &answered }, { &answered } };
+    Answer answers[3] = { { &answered }, { &answered }, { &answered } };
     /* The third reads nothing of its own: it answers with the first. */
     const guint order[] = { 1, 3, 2 };
 
     xi_key_store_set_cache_size (keys, 4 * CACHE_SIZE);
     wa_key_store_prefetch_async (WA_KEY_STORE (keys), sessions, (const char * const *) first->pdata, NULL,
-                                 prefetched_cb, &answers[0]);
+                                 answered_cb, &answers[0]);
     wa_key_store_prefetch_async (WA_KEY_STORE (keys), both, (const char * const *) second->pdata, NULL,
-                                 prefetched_cb, &answers[1]);
+                                 answered_cb, &answers[1]);
     wa_key_store_prefetch_async (WA_KEY_STORE (keys), sessions, (const char * const *) third->pdata, NULL,
-                                 prefetched_cb, &answers[2]);
+                                 answered_cb, &answers[2]);
     /* The sessions of the first batch, and of the second only those the
      * first does not read, with the identities of the second. */
     g_assert_cmpuint (xi_key_store_get_values_read (keys), ==, CACHE_SIZE + CACHE_SIZE / 2 + CACHE_SIZE);
@@ -1255,6 +1237,16 @@ put_token (XiStore    *store,
   put_changes (store, changes);
 }
 
+static void
+write_then_find (XiStore    *writer,
+                 XiStore    *reader,
+                 const char *contact,
+                 gboolean    kept)
+{
+  put_token (writer, contact, kept);
+  g_assert_cmpint (has_token (reader, contact), ==, kept);
+}
+
 /* A kind with few keys is searched only for those it has, and what
  * either this connection or another process writes afterwards is found
  * all the same. */
@@ -1275,19 +1267,15 @@ test_missing_keys_stay_findable (void)
   g_assert_true (has_token (store, "100001"));
 
   /* Written by this connection. */
-  put_token (store, "100002", TRUE);
-  g_assert_true (has_token (store, "100002"));
-  put_token (store, "100001", FALSE);
-  g_assert_false (has_token (store, "100001"));
+  write_then_find (store, store, "100002", TRUE);
+  write_then_find (store, store, "100001", FALSE);
 
   /* Written by another process. */
   other_loaded = try_load (other, NULL);
   g_assert_nonnull (other_loaded);
-  put_token (other, "100003", TRUE);
-  g_assert_true (has_token (store, "100003"));
+  write_then_find (other, store, "100003", TRUE);
   g_assert_false (has_token (store, "100004"));
-  put_token (other, "100004", TRUE);
-  g_assert_true (has_token (store, "100004"));
+  write_then_find (other, store, "100004", TRUE);
 
   xi_store_close (other);
   xi_store_close (store);
