@@ -1211,6 +1211,46 @@ test_prefetch_reads_once (void)
   xi_test_rm_rf (dir);
 }
 
+/* Three batches of 50 recipients, each known by number and by LID, in
+ * every kind read on demand: what the messenger has read ahead is still
+ * in memory when the messages go, rather than read a second time while
+ * the thread waits. */
+#define BATCH_RECIPIENTS (3 * 50)
+
+static void
+test_holds_three_batches (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char * const *kinds = xi_key_store_lazy_kinds ();
+  g_autoptr(GError) error = NULL;
+  gboolean read = FALSE;
+
+  for (guint i = 0; i < BATCH_RECIPIENTS; i++)
+    {
+      g_ptr_array_add (names, g_strdup_printf ("62811%07u", i));
+      g_ptr_array_add (names, g_strdup_printf ("1000%08u", i));
+    }
+  g_ptr_array_add (names, NULL);
+  XI_TEST_WAIT (wa_key_store_prefetch_async (WA_KEY_STORE (keys), kinds, (const char * const *) names->pdata,
+                                             NULL, xi_test_store_result_cb, &slot_),
+                read = wa_key_store_prefetch_finish (WA_KEY_STORE (keys), result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (read);
+
+  /* Every value (none here, which is kept in memory as well). */
+  for (guint k = 0; kinds[k] != NULL; k++)
+    for (guint i = 0; i < names->len - 1; i++)
+      g_assert_null (wa_key_store_load (WA_KEY_STORE (keys), kinds[k], g_ptr_array_index (names, i)));
+  g_assert_cmpuint (xi_key_store_get_waits (keys), ==, 0);
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 static gboolean
 has_token (XiStore    *store,
            const char *contact)
@@ -1493,6 +1533,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
   g_test_add_func ("/engine/key-store/prefetch-reads-once", test_prefetch_reads_once);
+  g_test_add_func ("/engine/key-store/holds-three-batches", test_holds_three_batches);
   g_test_add_func ("/engine/key-store/missing-keys-stay-findable", test_missing_keys_stay_findable);
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
