@@ -771,6 +771,27 @@ answered_cb (GObject      *object,
   answer->result = g_object_ref (result);
 }
 
+/* Returns once the store has run what was queued before, waiting on a
+ * context of its own, so that the default one is not iterated, nor
+ * owned, meanwhile. */
+static void
+wait_for_store_elsewhere (XiStore *store)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const keys[] = { "6281234567890.0", NULL };
+
+  g_main_context_push_thread_default (context);
+  xi_store_get_keys_async (store, "session", keys, NULL, xi_test_store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  found = xi_store_get_keys_finish (store, result, &error);
+  g_assert_no_error (error);
+}
+
 /* The riders and the key write that carried them answer in their order,
  * and together: one wakeup of the caller's thread for a message's three
  * writes, not one each. */
@@ -800,6 +821,10 @@ test_riders_answer_together (void)
   xi_store_record_receipts_async (store, first, NULL, answered_cb, &answers[0]);
   xi_store_record_receipts_async (store, second, NULL, answered_cb, &answers[1]);
   xi_store_put_keys_async (store, changes, NULL, answered_cb, &answers[2]);
+  /* However late this thread comes back to its loop: the store has
+   * committed, and answered, before it does. */
+  wait_for_store_elsewhere (store);
+  g_assert_cmpuint (answered, ==, 0);
   while (answered < G_N_ELEMENTS (answers))
     g_main_context_iteration (NULL, TRUE);
 
@@ -1113,6 +1138,190 @@ test_prefetch (void)
   xi_test_rm_rf (dir);
 }
 
+static GPtrArray *
+peer_keys (guint first,
+           guint count)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = first; i < first + count; i++)
+    g_ptr_array_add (keys, peer_key (i));
+  g_ptr_array_add (keys, NULL);
+  return keys;
+}
+
+/* A batch's accounts are asked for again while the first answer is on
+ * its way: what is being read already is not read a second time, and a
+ * later prefetch answers only once those values are in memory. */
+static void
+test_prefetch_reads_once (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  const char * const sessions[] = { "session", NULL };
+  const char * const both[] = { "session", "identity", NULL };
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+
+    save_records (keys, 1);
+    flush (keys);
+    xi_store_close (store);
+  }
+
+  {
+    g_autoptr(XiStore) store = open_store (path);
+    g_autoptr(XiKeyStore) keys = load_key_store (store);
+    g_autoptr(GPtrArray) first = peer_keys (0, CACHE_SIZE);
+    g_autoptr(GPtrArray) second = peer_keys (CACHE_SIZE / 2, CACHE_SIZE);
+    g_autoptr(GPtrArray) third = peer_keys (0, CACHE_SIZE / 2);
+    g_autoptr(GError) error = NULL;
+    guint answered = 0;
+    Answer answers[3] = { { &answered }, { &answered }, { &answered } };
+    /* The third reads nothing of its own: it answers with the first. */
+    const guint order[] = { 1, 3, 2 };
+
+    xi_key_store_set_cache_size (keys, 4 * CACHE_SIZE);
+    wa_key_store_prefetch_async (WA_KEY_STORE (keys), sessions, (const char * const *) first->pdata, NULL,
+                                 answered_cb, &answers[0]);
+    wa_key_store_prefetch_async (WA_KEY_STORE (keys), both, (const char * const *) second->pdata, NULL,
+                                 answered_cb, &answers[1]);
+    wa_key_store_prefetch_async (WA_KEY_STORE (keys), sessions, (const char * const *) third->pdata, NULL,
+                                 answered_cb, &answers[2]);
+    /* The sessions of the first batch, and of the second only those the
+     * first does not read, with the identities of the second. */
+    g_assert_cmpuint (xi_key_store_get_values_read (keys), ==, CACHE_SIZE + CACHE_SIZE / 2 + CACHE_SIZE);
+    while (answered < G_N_ELEMENTS (answers))
+      g_main_context_iteration (NULL, TRUE);
+    for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+      {
+        g_assert_cmpuint (answers[i].order, ==, order[i]);
+        g_assert_true (wa_key_store_prefetch_finish (WA_KEY_STORE (keys), answers[i].result, &error));
+        g_assert_no_error (error);
+        g_object_unref (answers[i].result);
+      }
+
+    for (guint i = 0; i < CACHE_SIZE + CACHE_SIZE / 2; i++)
+      assert_record (keys, i, 1);
+    g_assert_cmpuint (xi_key_store_get_waits (keys), ==, 0);
+    xi_store_close (store);
+  }
+
+  xi_test_rm_rf (dir);
+}
+
+/* Three batches of 50 recipients, each known by number and by LID, in
+ * every kind read on demand: what the messenger has read ahead is still
+ * in memory when the messages go, rather than read a second time while
+ * the thread waits. */
+#define BATCH_RECIPIENTS (3 * 50)
+
+static void
+test_holds_three_batches (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char * const *kinds = xi_key_store_lazy_kinds ();
+  g_autoptr(GError) error = NULL;
+  gboolean read = FALSE;
+
+  for (guint i = 0; i < BATCH_RECIPIENTS; i++)
+    {
+      g_ptr_array_add (names, g_strdup_printf ("62811%07u", i));
+      g_ptr_array_add (names, g_strdup_printf ("1000%08u", i));
+    }
+  g_ptr_array_add (names, NULL);
+  XI_TEST_WAIT (wa_key_store_prefetch_async (WA_KEY_STORE (keys), kinds, (const char * const *) names->pdata,
+                                             NULL, xi_test_store_result_cb, &slot_),
+                read = wa_key_store_prefetch_finish (WA_KEY_STORE (keys), result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (read);
+
+  /* Every value (none here, which is kept in memory as well). */
+  for (guint k = 0; kinds[k] != NULL; k++)
+    for (guint i = 0; i < names->len - 1; i++)
+      g_assert_null (wa_key_store_load (WA_KEY_STORE (keys), kinds[k], g_ptr_array_index (names, i)));
+  g_assert_cmpuint (xi_key_store_get_waits (keys), ==, 0);
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+static gboolean
+has_token (XiStore    *store,
+           const char *contact)
+{
+  const char * const keys[] = { contact, NULL };
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  XI_TEST_WAIT (xi_store_get_keys_async (store, "tctoken", keys, NULL, xi_test_store_result_cb, &slot_),
+                found = xi_store_get_keys_finish (store, result_, &error));
+  g_assert_no_error (error);
+  return g_hash_table_contains (found, contact);
+}
+
+static void
+put_token (XiStore    *store,
+           const char *contact,
+           gboolean    kept)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
+  g_autoptr(GBytes) token = text_bytes ("token");
+
+  g_ptr_array_add (changes, xi_key_change_new ("tctoken", contact, kept ? token : NULL));
+  put_changes (store, changes);
+}
+
+static void
+write_then_find (XiStore    *writer,
+                 XiStore    *reader,
+                 const char *contact,
+                 gboolean    kept)
+{
+  put_token (writer, contact, kept);
+  g_assert_cmpint (has_token (reader, contact), ==, kept);
+}
+
+/* A kind with few keys is searched only for those it has, and what
+ * either this connection or another process writes afterwards is found
+ * all the same. */
+static void
+test_missing_keys_stay_findable (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiStore) other = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GHashTable) other_loaded = NULL;
+
+  g_assert_nonnull (loaded);
+  put_token (store, "100001", TRUE);
+  /* Finding none lists the kind's keys. */
+  g_assert_false (has_token (store, "100002"));
+  g_assert_true (has_token (store, "100001"));
+
+  /* Written by this connection. */
+  write_then_find (store, store, "100002", TRUE);
+  write_then_find (store, store, "100001", FALSE);
+
+  /* Written by another process. */
+  other_loaded = try_load (other, NULL);
+  g_assert_nonnull (other_loaded);
+  write_then_find (other, store, "100003", TRUE);
+  g_assert_false (has_token (store, "100004"));
+  write_then_find (other, store, "100004", TRUE);
+
+  xi_store_close (other);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 /* How many rows of @kind the file holds once the store has run what
  * was queued before. */
 static guint
@@ -1323,6 +1532,9 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/write-before-read", test_write_before_read);
   g_test_add_func ("/engine/key-store/bounded-cache", test_bounded_cache);
   g_test_add_func ("/engine/key-store/prefetch", test_prefetch);
+  g_test_add_func ("/engine/key-store/prefetch-reads-once", test_prefetch_reads_once);
+  g_test_add_func ("/engine/key-store/holds-three-batches", test_holds_three_batches);
+  g_test_add_func ("/engine/key-store/missing-keys-stay-findable", test_missing_keys_stay_findable);
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
   g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);

@@ -52,6 +52,10 @@
 #define KEY_ID_BYTES   16
 #define LOAD_ATTEMPTS  3
 
+/* A lazy kind with at most this many rows has its keys kept in memory,
+ * so that a key it does not have costs no search of the table. */
+#define FEW_KEYS       4096
+
 /* Owned by the store thread. */
 struct _XiKeySeal
 {
@@ -60,6 +64,11 @@ struct _XiKeySeal
   char     *id;              /* NULL: no rows yet, no key */
   GBytes   *key;
   gint64    marker_version;  /* data_version when the marker last named @id, or -1 */
+  /* kind -> the keys it has (a set), or to NULL: more than FEW_KEYS;
+   * for @few_user as of @few_version */
+  GHashTable *few;
+  char       *few_user;
+  gint64      few_version;
 };
 
 static void
@@ -89,6 +98,8 @@ _xi_key_seal_free (XiKeySeal *seal)
     return;
   g_free (seal->id);
   g_clear_pointer (&seal->key, g_bytes_unref);
+  g_clear_pointer (&seal->few, g_hash_table_unref);
+  g_free (seal->few_user);
   g_free (seal);
 }
 
@@ -109,6 +120,13 @@ seal_set (XiKeySeal  *seal,
   seal->marker_version = -1;
 }
 
+static void
+key_set_free (gpointer set)
+{
+  if (set != NULL)
+    g_hash_table_unref (set);
+}
+
 static XiKeySeal *
 get_seal (XiStore *self)
 {
@@ -118,6 +136,7 @@ get_seal (XiStore *self)
     {
       self->seal = g_new0 (XiKeySeal, 1);
       self->seal->marker_version = -1;
+      self->seal->few = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, key_set_free);
     }
   return self->seal;
 }
@@ -566,6 +585,8 @@ load_keys_func (XiStore  *self,
       return;
     }
 
+  /* Listed for the keys loaded before, which may have been another link's. */
+  g_hash_table_remove_all (seal->few);
   for (guint attempt = 0; attempt < LOAD_ATTEMPTS; attempt++)
     {
       gboolean retry;
@@ -630,6 +651,117 @@ xi_store_load_keys_finish (XiStore       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* PRAGMA data_version, which moves only when another connection
+ * commits; -1 when it cannot be read. */
+static gint64
+read_data_version (XiStore  *self,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 version = -1;
+  int rc;
+
+  stmt = _xi_store_prepare (self, "PRAGMA data_version", error);
+  if (stmt == NULL)
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  else
+    _xi_store_set_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return version;
+}
+
+/* The keys of @kind, when it has few and they were listed: a key not
+ * among them has no row, and is not searched for. Valid until another
+ * connection commits (a second process may have written one), or the
+ * user changes; this connection's own writes keep it up to date
+ * (note_written_key ()). %NULL when not listed or too many. */
+static GHashTable *
+few_keys (XiStore    *self,
+          XiKeySeal  *seal,
+          const char *kind)
+{
+  gint64 version = read_data_version (self, NULL);
+  GHashTableIter iter;
+  gpointer set;
+
+  if (version < 0)
+    return NULL;
+  if (version != seal->few_version || g_strcmp0 (seal->few_user, self->master_user_id) != 0)
+    {
+      gboolean same_user = g_strcmp0 (seal->few_user, self->master_user_id) == 0;
+
+      /* A kind found to have many is not listed again: it keeps them. */
+      g_hash_table_iter_init (&iter, seal->few);
+      while (g_hash_table_iter_next (&iter, NULL, &set))
+        if (set != NULL || !same_user)
+          g_hash_table_iter_remove (&iter);
+      g_free (seal->few_user);
+      seal->few_user = g_strdup (self->master_user_id);
+      seal->few_version = version;
+    }
+  return g_hash_table_lookup (seal->few, kind);
+}
+
+/* Lists the keys of @kind after a search for one found nothing, so that
+ * the next searches for missing keys of a kind that has few are skipped.
+ * A kind with many is remembered as such, and never listed again. */
+static void
+list_few_keys (XiStore    *self,
+               XiKeySeal  *seal,
+               const char *kind)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (g_hash_table_contains (seal->few, kind))
+    return;
+  stmt = _xi_store_prepare (self,
+                            "SELECT key FROM wa_keystore WHERE master_user_id = ?1 AND kind = ?2 LIMIT ?3",
+                            NULL);
+  if (stmt == NULL)
+    return;
+  keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, kind);
+  sqlite3_bind_int (stmt, 3, FEW_KEYS + 1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return;
+  if (g_hash_table_size (keys) > FEW_KEYS)
+    g_clear_pointer (&keys, g_hash_table_unref);
+  g_hash_table_insert (seal->few, g_strdup (kind), g_steal_pointer (&keys));
+}
+
+/* After this connection wrote @change, inside its transaction. */
+static void
+note_written_key (XiKeySeal         *seal,
+                  const XiKeyChange *change)
+{
+  GHashTable *keys;
+
+  if (change->kind == NULL)
+    {
+      /* Wiped: every kind has none now. */
+      g_hash_table_remove_all (seal->few);
+      return;
+    }
+  keys = g_hash_table_lookup (seal->few, change->kind);
+  if (keys == NULL)
+    return;
+  if (change->value == NULL)
+    g_hash_table_remove (keys, change->key);
+  else if (g_hash_table_size (keys) < FEW_KEYS)
+    g_hash_table_add (keys, g_strdup (change->key));
+  else if (!g_hash_table_contains (keys, change->key))
+    g_hash_table_insert (seal->few, g_strdup (change->kind), NULL);
+}
+
 typedef struct
 {
   char  *kind;
@@ -652,6 +784,7 @@ get_keys_func (XiStore  *self,
   GetKeys *get = data;
   XiKeySeal *seal = get_seal (self);
   g_autoptr(GHashTable) table = new_table ();
+  GHashTable *present;
   sqlite3_stmt *stmt;
   GError *error = NULL;
   gboolean began;
@@ -696,12 +829,15 @@ get_keys_func (XiStore  *self,
       g_task_return_error (task, error);
       return;
     }
+  present = get->keys != NULL ? few_keys (self, seal, get->kind) : NULL;
   /* A reset keeps the bindings: only the key changes from row to row. A
    * message reads about fourteen keys, and each binding copies its text. */
   _xi_store_bind_text (stmt, 1, self->master_user_id);
   _xi_store_bind_text (stmt, 2, get->kind);
   for (guint i = 0; get->keys == NULL ? i == 0 : get->keys[i] != NULL; i++)
     {
+      if (present != NULL && !g_hash_table_contains (present, get->keys[i]))
+        continue;
       if (get->keys != NULL)
         _xi_store_bind_text (stmt, 3, get->keys[i]);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -744,6 +880,8 @@ get_keys_func (XiStore  *self,
       g_task_return_error (task, error);
       return;
     }
+  if (get->keys != NULL && present == NULL && g_hash_table_size (table) < g_strv_length (get->keys))
+    list_few_keys (self, seal, get->kind);
   /* Ends the read transaction; there is nothing to write. */
   if (began)
     _xi_store_rollback (self);
@@ -834,28 +972,6 @@ xi_key_change_free (XiKeyChange *change)
   g_free (change->key);
   g_clear_pointer (&change->value, g_bytes_unref);
   g_free (change);
-}
-
-/* PRAGMA data_version, which moves only when another connection
- * commits; -1 when it cannot be read. */
-static gint64
-read_data_version (XiStore  *self,
-                   GError  **error)
-{
-  sqlite3_stmt *stmt;
-  gint64 version = -1;
-  int rc;
-
-  stmt = _xi_store_prepare (self, "PRAGMA data_version", error);
-  if (stmt == NULL)
-    return -1;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    version = sqlite3_column_int64 (stmt, 0);
-  else
-    _xi_store_set_error (self, rc, error);
-  sqlite3_reset (stmt);
-  return version;
 }
 
 /* Whether the marker still names the key this process holds: another
@@ -984,8 +1100,11 @@ put_keys_func (XiStore  *self,
   if (changes->len > 0 && !check_marker (self, seal, &error))
     goto failed;
   for (guint i = 0; i < changes->len; i++)
-    if (!apply_key_change (self, seal, g_ptr_array_index (changes, i), forgotten, &error))
-      goto failed;
+    {
+      if (!apply_key_change (self, seal, g_ptr_array_index (changes, i), forgotten, &error))
+        goto failed;
+      note_written_key (seal, g_ptr_array_index (changes, i));
+    }
   if (!_xi_store_commit_deferring_checkpoint (self, &error))
     goto failed;
 
@@ -997,6 +1116,8 @@ put_keys_func (XiStore  *self,
 
 failed:
   _xi_store_rollback (self);
+  /* What the rolled-back writes noted is not so any more. */
+  g_hash_table_remove_all (seal->few);
   /* A key made for this batch was saved but sealed nothing that stays. */
   if (seal->id != NULL && g_strcmp0 (seal->id, id_before) != 0)
     forget_key (self, seal->id);

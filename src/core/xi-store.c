@@ -212,6 +212,7 @@ answer_riders (GPtrArray    *riders,
                gboolean      value)
 {
   Answers *answers = g_new0 (Answers, 1);
+  g_autoptr(GSource) source = NULL;
 
   answers->riders = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < riders->len; i++)
@@ -226,7 +227,16 @@ answer_riders (GPtrArray    *riders,
   g_ptr_array_unref (riders);
   answers->task = task != NULL ? g_object_ref (task) : NULL;
   answers->value = value;
-  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, answers_cb, answers, answers_free);
+  /* Always a source of its own: g_main_context_invoke () would run it
+   * here, on the store thread, whenever @context is the default one and
+   * its thread is not iterating it at that moment, and each GTask,
+   * returned from outside its context, would then wake its thread on its
+   * own. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, answers_cb, answers, answers_free);
+  g_source_set_static_name (source, "[xi-store] answers");
+  g_source_attach (source, context);
 }
 
 static void

@@ -65,12 +65,14 @@ struct _XiKeyStore
   GQueue      lru;            /* Entry*, least recently used first */
   guint       cache_size;
   GHashTable *written;        /* "kind\x1fkey"s changed while prefetches run */
+  GHashTable *reading;        /* kind -> (key -> the PrefetchKind reading it), keys not copied */
   guint       prefetching;    /* prefetches running */
   guint       generation;     /* bumped by a wipe */
   GPtrArray  *pending;        /* XiKeyChange*, in order */
   GHashTable *pending_index;  /* "kind\x1fkey" -> position in pending + 1 */
   GSource    *idle_write;
   guint       waits;          /* reads this thread waited for */
+  guint       values_read;    /* values asked of the store, waiting or ahead */
   gboolean    closed;         /* its client was stopped: nothing more reaches the store */
   GThread    *owner;
 };
@@ -320,6 +322,7 @@ get_now (XiKeyStore          *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   self->waits++;
+  self->values_read += keys != NULL ? g_strv_length ((char **) keys) : 0;
   /* Only a queue the read could see goes first. Handing over the rest
    * as well would write the session that just decrypted a first message
    * (whose sender's identity is read next) before the message: the
@@ -467,16 +470,19 @@ key_store_clear (WaKeyStore *store)
     return;
   wa_key_store_clear (self->cache);
   cache_clear (self);
+  g_hash_table_remove_all (self->reading);
   self->generation++;
   queue_change (self, xi_key_change_new (NULL, NULL, NULL));
 }
 
 typedef struct
 {
-  GTask  *task;   /* the whole prefetch; its data is the count of kinds not read yet */
-  guint   generation;
-  char   *kind;
-  char  **keys;
+  GTask      *task;       /* the whole prefetch; its data is the count of reads it waits for,
+                           * its own and those of earlier prefetches reading some of its keys */
+  guint       generation;
+  char       *kind;
+  char      **keys;
+  GPtrArray  *followers;  /* GTask*, later prefetches that wait for these keys too */
 } PrefetchKind;
 
 static void
@@ -485,7 +491,22 @@ prefetch_kind_free (PrefetchKind *part)
   g_object_unref (part->task);
   g_free (part->kind);
   g_strfreev (part->keys);
+  g_ptr_array_unref (part->followers);
   g_free (part);
+}
+
+/* One read that @task waited for is in memory. */
+static void
+prefetch_step (GTask *task)
+{
+  XiKeyStore *self = g_task_get_source_object (task);
+  guint *waiting = g_task_get_task_data (task);
+
+  if (--*waiting > 0)
+    return;
+  if (--self->prefetching == 0)
+    g_clear_pointer (&self->written, g_hash_table_unref);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -494,38 +515,41 @@ prefetched_cb (GObject      *object,
                gpointer      user_data)
 {
   PrefetchKind *part = user_data;
-  GTask *task = part->task;
-  XiKeyStore *self = g_task_get_source_object (task);
-  guint *waiting = g_task_get_task_data (task);
+  XiKeyStore *self = g_task_get_source_object (part->task);
+  GHashTable *being_read = g_hash_table_lookup (self->reading, part->kind);
   g_autoptr(GHashTable) found = NULL;
   g_autoptr(GError) error = NULL;
 
   found = xi_store_get_keys_finish (XI_STORE (object), result, &error);
   if (found == NULL)
     g_debug ("Could not read WhatsApp credentials ahead: %s", error->message);
-  /* A value changed or wiped since it was asked for is newer here. */
-  else if (part->generation == self->generation)
-    for (guint i = 0; part->keys[i] != NULL; i++)
-      {
-        g_auto(FullKey) buffer = { { 0 } };
-        const char *full = full_key (&buffer, part->kind, part->keys[i]);
-
-        if (!g_hash_table_contains (self->lazy, full) && !g_hash_table_contains (self->written, full))
-          cache_put (self, full, g_hash_table_lookup (found, part->keys[i]));
-      }
-
-  if (--*waiting == 0)
+  for (guint i = 0; part->keys[i] != NULL; i++)
     {
-      if (--self->prefetching == 0)
-        g_clear_pointer (&self->written, g_hash_table_unref);
-      g_task_return_boolean (task, TRUE);
+      g_auto(FullKey) buffer = { { 0 } };
+      const char *full = full_key (&buffer, part->kind, part->keys[i]);
+
+      if (being_read != NULL && g_hash_table_lookup (being_read, part->keys[i]) == part)
+        g_hash_table_remove (being_read, part->keys[i]);
+      /* A value changed or wiped since it was asked for is newer here. */
+      if (found != NULL && part->generation == self->generation &&
+          !g_hash_table_contains (self->lazy, full) && !g_hash_table_contains (self->written, full))
+        cache_put (self, full, g_hash_table_lookup (found, part->keys[i]));
     }
+
+  /* The answers come in the order the reads were queued: a later
+   * prefetch that left these keys to this read answers after it. */
+  prefetch_step (part->task);
+  for (guint i = 0; i < part->followers->len; i++)
+    prefetch_step (g_ptr_array_index (part->followers, i));
   prefetch_kind_free (part);
 }
 
-/* Only what is not in memory is read; the queue goes first, so the
- * store answers with every change made so far, and what changes after is
- * kept from being overwritten by the answer. */
+/* Only what is neither in memory nor being read already is read: a
+ * batch's accounts are asked for by number and then by LID while the
+ * answer to the first is on its way, and reading a value twice costs a
+ * second search and a second decryption on the store thread. The queue
+ * goes first, so the store answers with every change made so far, and
+ * what changes after is kept from being overwritten by the answer. */
 static void
 key_store_prefetch_async (WaKeyStore          *store,
                           const char * const  *kinds,
@@ -546,17 +570,35 @@ key_store_prefetch_async (WaKeyStore          *store,
   for (guint k = 0; !self->closed && kinds[k] != NULL; k++)
     {
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_autoptr(GPtrArray) parts_waited = g_ptr_array_new ();
+      GHashTable *being_read;
       PrefetchKind *part;
 
       if (!is_lazy (kinds[k]))
         continue;
+      being_read = g_hash_table_lookup (self->reading, kinds[k]);
+      if (being_read == NULL)
+        {
+          being_read = g_hash_table_new (g_str_hash, g_str_equal);
+          g_hash_table_insert (self->reading, g_strdup (kinds[k]), being_read);
+        }
       for (guint i = 0; keys[i] != NULL; i++)
         {
           g_auto(FullKey) buffer = { { 0 } };
           const char *full = full_key (&buffer, kinds[k], keys[i]);
+          PrefetchKind *reader;
 
-          if (!g_hash_table_contains (self->lazy, full))
+          if (g_hash_table_contains (self->lazy, full))
+            continue;
+          reader = g_hash_table_lookup (being_read, keys[i]);
+          if (reader == NULL)
             g_strv_builder_add (builder, keys[i]);
+          else if (!g_ptr_array_find (parts_waited, reader, NULL))
+            {
+              g_ptr_array_add (parts_waited, reader);
+              g_ptr_array_add (reader->followers, g_object_ref (task));
+              (*waiting)++;
+            }
         }
       part = g_new0 (PrefetchKind, 1);
       part->keys = g_strv_builder_end (builder);
@@ -569,17 +611,23 @@ key_store_prefetch_async (WaKeyStore          *store,
       part->task = g_object_ref (task);
       part->generation = self->generation;
       part->kind = g_strdup (kinds[k]);
-      if (self->written == NULL)
-        self->written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      part->followers = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; part->keys[i] != NULL; i++)
+        g_hash_table_replace (being_read, part->keys[i], part);
       (*waiting)++;
+      self->values_read += g_strv_length (part->keys);
       xi_store_get_keys_async (self->store, part->kind, (const char * const *) part->keys, NULL,
                                prefetched_cb, part);
     }
 
   if (*waiting == 0)
-    g_task_return_boolean (task, TRUE);
-  else
-    self->prefetching++;
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->written == NULL)
+    self->written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->prefetching++;
 }
 
 static gboolean
@@ -658,6 +706,7 @@ xi_key_store_finalize (GObject *object)
   cache_clear (self);
   g_hash_table_unref (self->lazy);
   g_clear_pointer (&self->written, g_hash_table_unref);
+  g_hash_table_unref (self->reading);
   g_clear_object (&self->cache);
   g_clear_object (&self->store);
 
@@ -676,6 +725,8 @@ xi_key_store_init (XiKeyStore *self)
   self->cache = wa_memory_key_store_new ();
   self->lazy = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   g_queue_init (&self->lru);
+  self->reading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_hash_table_unref);
   self->cache_size = XI_KEY_STORE_CACHE_SIZE;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
   self->pending_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -798,4 +849,20 @@ xi_key_store_get_waits (XiKeyStore *self)
   assert_owner (self);
 
   return self->waits;
+}
+
+/**
+ * xi_key_store_get_values_read:
+ * @self: a key store
+ *
+ * Returns: how many values of the lazy kinds were asked of the store,
+ *   ahead of time or while the thread waited
+ */
+guint
+xi_key_store_get_values_read (XiKeyStore *self)
+{
+  g_return_val_if_fail (XI_IS_KEY_STORE (self), 0);
+  assert_owner (self);
+
+  return self->values_read;
 }
