@@ -1934,6 +1934,7 @@ typedef struct
   guint64          expected_rows; /* at most this many rows; 0 until the first are read */
   gboolean         bulk;          /* the per-row triggers are paused */
   gboolean         expect_known;  /* the last row merged into a contact there was */
+  GString         *json;          /* scratch for each row's custom fields */
   gboolean         members_at_end;  /* new contacts join target_group at the end */
   gint64           last_rowid;    /* contacts' largest rowid before the import */
   char            *search_trigger;  /* the SQL that puts back contacts_search_insert */
@@ -1946,6 +1947,8 @@ typedef struct
 static void
 import_run_clear (ImportRun *run)
 {
+  if (run->json != NULL)
+    g_string_free (g_steal_pointer (&run->json), TRUE);
   g_clear_pointer (&run->search_trigger, g_free);
   g_clear_pointer (&run->fields_trigger, g_free);
   g_clear_pointer (&run->field_counts, g_hash_table_unref);
@@ -1962,23 +1965,26 @@ xi_import_report_free (XiImportReport *report)
   g_free (report);
 }
 
-static char *
+/* The row's custom fields as a JSON object in @scratch, which every row
+ * of an import reuses; NULL when it has none. */
+static const char *
 custom_json_for_row (XiImportBatch *batch,
-                     XiImportRow   *row)
+                     XiImportRow   *row,
+                     GString       *scratch)
 {
-  GString *out = NULL;
-
+  g_string_truncate (scratch, 0);
   for (guint i = 0; batch->custom_field_names[i] != NULL; i++)
     {
       if (row->custom_values[i] == NULL)
         continue;
-      out = out == NULL ? g_string_new ("{") : g_string_append_c (out, ',');
-      _xi_json_append_string (out, batch->custom_field_names[i]);
-      g_string_append_c (out, ':');
-      _xi_json_append_string (out, row->custom_values[i]);
+      g_string_append_c (scratch, scratch->len == 0 ? '{' : ',');
+      _xi_json_append_string (scratch, batch->custom_field_names[i]);
+      g_string_append_c (scratch, ':');
+      _xi_json_append_string (scratch, row->custom_values[i]);
     }
-
-  return out != NULL ? g_string_free (g_string_append_c (out, '}'), FALSE) : NULL;
+  if (scratch->len == 0)
+    return NULL;
+  return g_string_append_c (scratch, '}')->str;
 }
 
 /* What the merge writes in each column, from the row's name (?4), notes
@@ -2238,7 +2244,7 @@ import_row (ImportRun       *run,
 {
   XiStore *self = run->store;
   g_autofree char *tags_json = _xi_strv_to_json ((const char * const *)row->tags);
-  g_autofree char *custom_json = custom_json_for_row (batch, row);
+  const char *custom_json = custom_json_for_row (batch, row, run->json);
   g_autofree char *id = NULL;
   gboolean inserted = FALSE;
   gboolean found = FALSE;
@@ -2806,6 +2812,7 @@ import_contacts_func (XiStore  *self,
     .now = now,
     .cancellable = g_task_get_cancellable (task),
     .started = thread_cpu_seconds (),
+    .json = g_string_sized_new (256),
   };
   GError *error = NULL;
 
