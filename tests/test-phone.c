@@ -417,6 +417,86 @@ test_ascii_characters (void)
     }
 }
 
+/* The forms read without the full cleaning (digits, spaces, dashes,
+ * brackets, one leading "+"), and the nearest ones that are not. */
+static void
+test_plain_forms (void)
+{
+  static const Case cases[] = {
+    OK ("081234567890", "62", "6281234567890"),
+    OK ("0812 3456 7890", "62", "6281234567890"),
+    OK ("0812-3456-7890", "62", "6281234567890"),
+    OK ("(0812)34567890", "62", "6281234567890"),
+    OK (" 0812 3456 7890 ", "62", "6281234567890"),
+    OK ("+6281234567890", "62", "6281234567890"),
+    OK ("+62 (0) 812-3456-7890", "62", "6281234567890"),
+    OK ("(+62) 812 3456 7890", "62", "6281234567890"),
+    OK ("0062 812 3456 7890", "62", "6281234567890"),
+    OK ("62 812 3456 7890", "62", "6281234567890"),
+    OK ("+1 (202) 555-0123", "62", "12025550123"),
+    OK ("(202) 555-0123", "1", "12025550123"),
+    OK ("0812-3456-7890\t", "62", "6281234567890"),
+    OK ("6281234567890.0", "62", "6281234567890"),
+    BAD ("0812+3456", "62", INVALID_CHARACTERS),
+    BAD ("++62 812 3456 7890", "62", INVALID_CHARACTERS),
+    BAD ("+ +62 812 3456 7890", "62", INVALID_CHARACTERS),
+    BAD ("( ) -", "62", EMPTY),
+    BAD ("+", "62", EMPTY),
+    BAD ("", "62", EMPTY),
+    BAD ("0812 3456 7890 1234 5678 9012 3456 7890 12", "62", TOO_LONG),
+    BAD ("+999 1234 5678", "62", UNKNOWN_COUNTRY),
+    BAD ("0812-345", "62", TOO_SHORT),
+    BAD ("+62 112 3456 7890", "62", INVALID_FOR_COUNTRY),
+  };
+
+  CHECK (cases);
+}
+
+/* A cell of the plain forms reads as it does with a tab after it, which
+ * sends it through the full cleaning: random cells of their characters,
+ * most of them numbers of some country, with every default country the
+ * cases above use. */
+static void
+test_plain_forms_agree (void)
+{
+  static const char alphabet[] = "01234567890123456789012345678901234567890123456789 -() -+";
+  static const char * const countries[] = { "62", "1", "44", "7", "39" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  guint numbers = 0;
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      char input[24];
+      guint len = g_rand_int_range (rand, 0, sizeof input);
+      const char *country = countries[i % G_N_ELEMENTS (countries)];
+      g_autofree char *tabbed = NULL;
+      g_autoptr(GError) plain_error = NULL;
+      g_autoptr(GError) full_error = NULL;
+      g_autofree char *plain = NULL;
+      g_autofree char *full = NULL;
+
+      for (guint c = 0; c < len; c++)
+        input[c] = alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+      if (len > 0 && g_rand_boolean (rand))
+        input[0] = '+';
+      input[len] = '\0';
+      tabbed = g_strconcat (input, "\t", NULL);
+      plain = xi_phone_normalize (input, country, &plain_error);
+      full = xi_phone_normalize (tabbed, country, &full_error);
+
+      g_test_message ("“%s” (default +%s)", input, country);
+      g_assert_cmpstr (plain, ==, full);
+      if (full_error != NULL)
+        {
+          g_assert_error (plain_error, XI_PHONE_ERROR, full_error->code);
+          g_assert_cmpstr (plain_error->message, ==, full_error->message);
+        }
+      numbers += full != NULL;
+    }
+  /* Enough of them are numbers for the comparison to mean something. */
+  g_assert_cmpuint (numbers, >, 1000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -431,6 +511,8 @@ main (int   argc,
   g_test_add_func ("/xi/phone/normalize/ascii-characters", test_ascii_characters);
   g_test_add_func ("/xi/phone/normalize/refused", test_refused);
   g_test_add_func ("/xi/phone/normalize/trunk-zero-once", test_trunk_zero_once);
+  g_test_add_func ("/xi/phone/normalize/plain-forms", test_plain_forms);
+  g_test_add_func ("/xi/phone/normalize/plain-forms-agree", test_plain_forms_agree);
   g_test_add_func ("/xi/phone/fuzz-corpus", test_fuzz_corpus);
   g_test_add_func ("/xi/phone/stored-numbers", test_stored_numbers);
   g_test_add_func ("/xi/phone/country-codes", test_country_codes);

@@ -2506,6 +2506,76 @@ unique_batch (void)
   return batch;
 }
 
+static XiContact *
+find_by_phone (GPtrArray  *contacts,
+               const char *phone)
+{
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_str_equal (xi_contact_get_phone (g_ptr_array_index (contacts, i)), phone))
+      return g_ptr_array_index (contacts, i);
+  g_assert_not_reached ();
+}
+
+/* Importing a file again merges the rows that changed a contact and
+ * leaves the others as they were, stamps and all, whichever row comes
+ * first; in a group already, a contact stays its member once. */
+static void
+test_import_again (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(XiImportReport) first = NULL;
+  g_autoptr(XiImportReport) again = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GError) error = NULL;
+  XiImportBatch *changed = unique_batch ();
+  XiImportRow *nameless = g_ptr_array_index (changed->rows, 1);
+
+  WAIT (xi_store_import_contacts_async (f->store, unique_batch (), "Pameran", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        first = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  before = list_contacts (f);
+
+  g_assert_cmpstr (nameless->phone, ==, "6285700000002");
+  g_free (nameless->name);
+  nameless->name = g_strdup ("Dewi");
+  WAIT (xi_store_import_contacts_async (f->store, changed, "Pameran", NULL, NULL, NULL,
+                                        NULL, xi_test_store_result_cb, &slot_),
+        again = xi_store_import_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->imported, ==, 0);
+  g_assert_cmpuint (again->updated, ==, first->imported);
+
+  after = list_contacts (f);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < before->len; i++)
+    {
+      XiContact *old = g_ptr_array_index (before, i);
+      XiContact *now = find_by_phone (after, xi_contact_get_phone (old));
+
+      g_test_message ("%s", xi_contact_get_phone (old));
+      g_assert_cmpstr (xi_contact_get_id (now), ==, xi_contact_get_id (old));
+      if (g_str_equal (xi_contact_get_phone (old), "6285700000002"))
+        {
+          g_assert_cmpstr (xi_contact_get_name (now), ==, "Dewi");
+          g_assert_cmpint (xi_contact_get_version (now), ==, xi_contact_get_version (old) + 1);
+        }
+      else
+        {
+          g_assert_cmpstr (xi_contact_get_name (now), ==, xi_contact_get_name (old));
+          g_assert_cmpint (xi_contact_get_version (now), ==, xi_contact_get_version (old));
+          g_assert_cmpstr (xi_contact_get_updated_at (now), ==, xi_contact_get_updated_at (old));
+        }
+    }
+
+  groups = list_groups (f);
+  g_assert_cmpuint (groups->len, ==, 1);
+  g_assert_cmpuint (xi_group_get_member_count (g_ptr_array_index (groups, 0)), ==, before->len);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM group_members"), ==, before->len);
+}
+
 /* Saving what is already stored, or importing the same file again,
  * changes no row and announces none. */
 static void
@@ -2878,6 +2948,8 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/rules", Fixture, NULL, fixture_setup, test_contact_rules, fixture_teardown);
   g_test_add ("/xi/store/contacts/opt-out", Fixture, NULL, fixture_setup, test_opt_out, fixture_teardown);
   g_test_add ("/xi/store/contacts/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
+  g_test_add ("/xi/store/contacts/import-again", Fixture, NULL, fixture_setup, test_import_again,
+              fixture_teardown);
   g_test_add ("/xi/store/contacts/import-cancel", Fixture, NULL, fixture_setup, test_import_cancel, fixture_teardown);
   g_test_add ("/xi/store/contacts/import-derived-ids", Fixture, NULL, fixture_setup,
               test_import_derived_ids, fixture_teardown);

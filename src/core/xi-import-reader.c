@@ -887,28 +887,58 @@ add_sample (XiImportBatch *batch,
   g_ptr_array_add (batch->sample, cells);
 }
 
-/* Splits "vip, reseller|Pameran" on ",", ";" and "|" into @builder. */
+/* Narrows [*@start, *@end) to its text without the blanks around it. */
 static void
-add_list_items (GStrvBuilder *builder,
-                const char   *value)
+trim_blanks (const char **start,
+             const char **end)
 {
-  g_auto(GStrv) parts = g_strsplit_set (value, ",;|", -1);
+  while (*start < *end && g_ascii_isspace (**start))
+    (*start)++;
+  while (*end > *start && g_ascii_isspace ((*end)[-1]))
+    (*end)--;
+}
 
-  for (guint i = 0; parts[i] != NULL; i++)
+/* Splits "vip, reseller|Pameran" on ",", ";" and "|" into @items, each
+ * trimmed and copied once. */
+static void
+add_list_items (GPtrArray  *items,
+                const char *value)
+{
+  const char *p = value;
+
+  for (;;)
     {
-      char *item = g_strstrip (parts[i]);
+      const char *start = p;
+      const char *end = p + strcspn (p, ",;|");
 
-      if (item[0] != '\0')
-        g_strv_builder_add (builder, item);
+      p = end;
+      trim_blanks (&start, &end);
+      if (end > start)
+        g_ptr_array_add (items, g_strndup (start, end - start));
+      if (*p == '\0')
+        return;
+      p++;
     }
+}
+
+/* The items a row's list columns gave, none when it has no such column. */
+static char **
+end_list (GPtrArray *items)
+{
+  if (items == NULL)
+    return g_new0 (char *, 1);
+  g_ptr_array_add (items, NULL);
+  return (char **)g_ptr_array_free (items, FALSE);
 }
 
 static char *
 nonempty (const char *value)
 {
-  g_autofree char *copy = g_strstrip (g_strdup (value));
+  const char *start = value;
+  const char *end = value + strlen (value);
 
-  return copy[0] != '\0' ? g_steal_pointer (&copy) : NULL;
+  trim_blanks (&start, &end);
+  return end > start ? g_strndup (start, end - start) : NULL;
 }
 
 /* The name column, or the first and last names joined. */
@@ -977,9 +1007,9 @@ add_delimited_record (XiImportBatch *batch,
                       const Layout  *layout,
                       const char    *country)
 {
-  g_autoptr(GStrvBuilder) tags = g_strv_builder_new ();
-  g_autoptr(GStrvBuilder) groups = g_strv_builder_new ();
   g_autofree char *name = record_name (reader, layout);
+  GPtrArray *tags = NULL;
+  GPtrArray *groups = NULL;
   XiImportRow *row;
 
   row = accept_record (batch, xi_csv_reader_get_line (reader), record_phone (reader, layout),
@@ -993,16 +1023,16 @@ add_delimited_record (XiImportBatch *batch,
       const char *field = xi_csv_reader_get_field (reader, c);
 
       if (layout->kinds[c] == COLUMN_TAGS)
-        add_list_items (tags, field);
+        add_list_items (tags != NULL ? tags : (tags = g_ptr_array_new ()), field);
       else if (layout->kinds[c] == COLUMN_GROUPS)
-        add_list_items (groups, field);
+        add_list_items (groups != NULL ? groups : (groups = g_ptr_array_new ()), field);
       else if (layout->kinds[c] == COLUMN_NOTES && row->notes == NULL)
         row->notes = nonempty (field);
       else if (layout->kinds[c] == COLUMN_CUSTOM)
         row->custom_values[layout->custom_slot[c]] = nonempty (field);
     }
-  row->tags = g_strv_builder_end (tags);
-  row->groups = g_strv_builder_end (groups);
+  row->tags = end_list (tags);
+  row->groups = end_list (groups);
   check_row_limits (batch, row);
 }
 

@@ -652,6 +652,57 @@ normalize_national (const char     *digits,
   return finish_number (home, digits, error);
 }
 
+/* The digits of a number, international when written after a "+". */
+static char *
+normalize_digits (const char     *digits,
+                  gboolean        plus,
+                  const Country  *home,
+                  GError        **error)
+{
+  if (plus)
+    return normalize_international (digits, error);
+  return normalize_national (digits, home, error);
+}
+
+/* More digits than any number has: a cell with more takes the full path,
+ * which refuses it. */
+#define PLAIN_DIGITS_MAX 32
+
+/*
+ * The forms nearly every cell of a large import takes: ASCII digits
+ * between spaces, dashes and brackets, perhaps after one "+". Nothing in
+ * them is for strip_spreadsheet_wrapping () or looks_scientific () to
+ * act on, and scan () would keep every digit and drop everything else,
+ * so the digits are collected here without a copy of the cell or a
+ * table lookup per character. Anything else, a dot or a tab included,
+ * returns FALSE having written nothing that counts, and takes the full
+ * path; so does a cell without digits, which is refused there.
+ */
+static gboolean
+scan_plain (const char *input,
+            char        digits[PLAIN_DIGITS_MAX + 1],
+            gboolean   *plus)
+{
+  gsize n = 0;
+
+  *plus = FALSE;
+  for (const char *p = input; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        {
+          if (n == PLAIN_DIGITS_MAX)
+            return FALSE;
+          digits[n++] = *p;
+        }
+      else if (*p == '+' && n == 0 && !*plus)
+        *plus = TRUE;
+      else if (*p != ' ' && *p != '-' && *p != '(' && *p != ')')
+        return FALSE;
+    }
+  digits[n] = '\0';
+  return n > 0;
+}
+
 /**
  * xi_phone_normalize:
  * @input: a phone number as a person wrote it
@@ -675,9 +726,11 @@ xi_phone_normalize (const char  *input,
                     GError     **error)
 {
   g_autofree char *cleaned = NULL;
-  g_autoptr(GString) digits = g_string_new (NULL);
-  Scan scanned = { digits, FALSE };
+  g_autoptr(GString) digits = NULL;
+  Scan scanned = { NULL, FALSE };
   const Country *home = NULL;
+  char plain[PLAIN_DIGITS_MAX + 1];
+  gboolean plus;
 
   if (default_country_code != NULL)
     home = lookup_code (default_country_code);
@@ -686,6 +739,9 @@ xi_phone_normalize (const char  *input,
 
   if (input == NULL)
     input = "";
+  if (scan_plain (input, plain, &plus))
+    return normalize_digits (plain, plus, home, error);
+
   if (!g_utf8_validate (input, -1, NULL))
     {
       set_invalid_characters_error (error);
@@ -701,6 +757,7 @@ xi_phone_normalize (const char  *input,
       return NULL;
     }
 
+  digits = scanned.digits = g_string_new (NULL);
   if (!scan (cleaned, &scanned, error))
     return NULL;
 
@@ -710,9 +767,7 @@ xi_phone_normalize (const char  *input,
       return NULL;
     }
 
-  if (scanned.plus)
-    return normalize_international (digits->str, error);
-  return normalize_national (digits->str, home, error);
+  return normalize_digits (digits->str, scanned.plus, home, error);
 }
 
 /**
