@@ -112,6 +112,7 @@ create_side (Fixture *f,
   wa_client_set_backoff (side->client, 20, 200);
   side->messenger = wa_messenger_new (side->client);
   g_signal_connect (side->messenger, "message", G_CALLBACK (message_cb), side);
+  wa_messenger_set_keeping (side->messenger, TRUE);
   g_signal_connect (side->messenger, "receipt", G_CALLBACK (receipt_cb), side);
 }
 
@@ -1328,6 +1329,36 @@ test_unknown_lid_kept (Fixture       *f,
   g_assert_cmpstr (message->chat, ==, chat);
 }
 
+/* A message held for its sender's number is handed on when its keeper
+ * is about to stop keeping (the receiver stopping, before the client):
+ * handed on later, nobody would store it, while its session moved on. */
+static void
+test_unknown_lid_before_keeping_ends (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  GError *error;
+
+  wa_lid_map_remember (f->customer.store, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer.store, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000003", "Halo");
+  g_assert_no_error (error);
+  xi_spin_ms (300);
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+  wa_messenger_set_keeping (f->shop.messenger, FALSE);
+  g_assert_cmpuint (f->shop.received->len, ==, 1);
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->shop.received, 0))->id, ==,
+                   "3EB0D1D1000000000003");
+
+  /* Nobody keeps now: what comes next waits on the server, unread. */
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000004", "Halo lagi");
+  g_assert_no_error (error);
+  xi_spin_ms (300);
+  wa_client_stop (f->shop.client);
+  g_assert_cmpuint (f->shop.received->len, ==, 1);
+}
+
 /* The copy for our own devices wraps the recipient's message as it is:
  * byte for byte what protobuf-c packs for the same fields, whatever
  * the lengths (one, two and three bytes of varint) and the chat. */
@@ -1391,5 +1422,6 @@ main (int   argc,
   ADD ("/wa/messenger/new-chat-cap", test_new_chat_cap);
   ADD ("/wa/messenger/unknown-lid-resolved", test_unknown_lid_resolved);
   ADD ("/wa/messenger/unknown-lid-kept", test_unknown_lid_kept);
+  ADD ("/wa/messenger/unknown-lid-before-keeping-ends", test_unknown_lid_before_keeping_ends);
   return g_test_run ();
 }

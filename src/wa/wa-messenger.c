@@ -95,6 +95,7 @@ struct _WaMessenger
   GThread    *owner;         /* the client's thread, made on it and used only from it */
   GPtrArray  *unresolved;    /* Unresolved*: from LIDs we have no number for, oldest first */
   GHashTable *unconfirmed;   /* message id -> GPtrArray of WaNode*: receipts waiting for wa_messenger_confirm () */
+  gboolean    keeping;       /* someone stores customers' messages now (wa_messenger_set_keeping ()) */
   GSource    *unresolved_timer;
 };
 
@@ -1353,6 +1354,50 @@ wa_messenger_confirm (WaMessenger *self,
 }
 
 /**
+ * wa_messenger_forget:
+ * @id: the id of a message handed on by the "message" signal
+ *
+ * Says that the message @id, whose "message" handler returned %TRUE, could
+ * not be kept after all (a full disk): it is not receipted, and the copy
+ * WhatsApp delivers again is handed on again rather than taken for one
+ * already being kept.
+ */
+void
+wa_messenger_forget (WaMessenger *self,
+                     const char  *id)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (id != NULL);
+  assert_owner (self);
+
+  g_hash_table_remove (self->unconfirmed, id);
+}
+
+/**
+ * wa_messenger_set_keeping:
+ * @keeping: whether the "message" handler stores customers' messages
+ *   from now on
+ *
+ * A customer's message is read only while someone keeps it: reading
+ * moves its session on, so a message read with nobody to keep it could
+ * never be read again. Until this is set, and once it is unset, what
+ * customers send waits on the server, unread. Unsetting it first hands
+ * on the messages still waiting for their sender's number, while their
+ * keeper still listens.
+ */
+void
+wa_messenger_set_keeping (WaMessenger *self,
+                          gboolean     keeping)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
+
+  if (!keeping && self->unresolved->len > 0)
+    flush_unresolved (self, TRUE);
+  self->keeping = keeping;
+}
+
+/**
  * wa_messenger_forget_devices:
  * @user: a user JID
  *
@@ -1999,7 +2044,8 @@ send_receipt (WaMessenger *self,
 /* WhatsApp deletes a receipted message from its queue, so a message the
  * app keeps is receipted only once it is kept: until then a crash or a
  * full disk leaves it on the server, which delivers it again on the next
- * connection. Any connection will do for the receipt. */
+ * connection. Any connection will do for the receipt. With nobody
+ * keeping, only our own account's messages get here, confirmed at once. */
 static void
 hand_on (WaMessenger             *self,
          const WaIncomingMessage *message,
@@ -2014,7 +2060,8 @@ hand_on (WaMessenger             *self,
       g_hash_table_insert (self->unconfirmed, g_strdup (message->id), waiting);
     }
   g_ptr_array_add (waiting, wa_node_ref (receipt));
-  g_signal_emit (self, signals[MESSAGE], 0, message, &kept_later);
+  if (self->keeping)
+    g_signal_emit (self, signals[MESSAGE], 0, message, &kept_later);
   if (!kept_later)
     wa_messenger_confirm (self, message->id);
 }
@@ -2242,11 +2289,12 @@ receive_message (WaMessenger *self,
       return;
     }
 
-  /* Nobody here keeps a customer's message (a command that only sends):
-   * reading it would move its session on for nothing, and the copy sent
-   * again later would be a duplicate, receipted unread. Left without an
-   * ack, it waits on the server for a connection that keeps it. */
-  if (!g_signal_has_handler_pending (self, signals[MESSAGE], 0, TRUE) && !is_own_account (self, sender))
+  /* Nobody here keeps a customer's message (a command that only sends,
+   * an engine whose receiver stopped): reading it would move its session
+   * on for nothing, and the copy sent again later would be a duplicate,
+   * receipted unread. Left without an ack, it waits on the server for a
+   * connection that keeps it. */
+  if (!self->keeping && !is_own_account (self, sender))
     return;
 
   /* A LID sender's session may be the one we started with its phone
