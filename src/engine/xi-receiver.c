@@ -227,8 +227,8 @@ check_stopped (XiReceiver *self)
   done (self->stop_data);
 }
 
-/* The messages a transport read and had not reported yet (a sender's
- * number it waited for) come first, while this still listens. */
+/* Nobody stores what the transport reads from now on, so it reads no
+ * customer's message: they wait on the network for the next receiver. */
 static void
 let_go (XiReceiver  *self,
         XiTransport *transport)
@@ -678,14 +678,10 @@ xi_receiver_dispose (GObject *object)
   XiReceiver *self = (XiReceiver *)object;
 
   clear_timer (self);
-  /* Not stopped, so not let go of: what a transport still held cannot
-   * be stored by a receiver going away, and a handler must not revive
-   * it. */
-  for (guint i = 0; !self->stopping && i < self->transports->len; i++)
-    {
-      g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->transports, i), self);
-      xi_transport_set_keeping (g_ptr_array_index (self->transports, i), FALSE);
-    }
+  /* Once stopped it has let go already, and its transports may keep
+   * for another receiver by now. */
+  if (!self->stopping)
+    let_go_of_transports (self);
 
   G_OBJECT_CLASS (xi_receiver_parent_class)->dispose (object);
 }
@@ -896,8 +892,8 @@ xi_receiver_is_idle (XiReceiver *self)
  *
  * Stops answering: queued answers are dropped, messages that arrived are
  * still stored, and the answer on the wire is recorded. The transports
- * hand on what they read but had not reported yet, and then read no new
- * message, which waits on the network for the next receiver.
+ * read no new message from now on: it waits on the network, unconfirmed,
+ * for the next receiver.
  */
 void
 xi_receiver_stop (XiReceiver  *self,

@@ -306,8 +306,7 @@ xi_transport_reject_incoming (XiTransport *self,
  * The one answer to "does anyone store customers' messages now": the
  * receiver sets it when it takes the transport and unsets it when it
  * stops or lets go. Until it is set, and once it is unset, the transport
- * reads no customer's message, which waits on the network unconfirmed;
- * one it had read and not reported yet is reported before this returns.
+ * reads no customer's message, which waits on the network unconfirmed.
  * Optional for transports whose messages cannot be lost.
  */
 void
