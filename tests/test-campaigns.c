@@ -22,6 +22,7 @@
 #include "xi-limits.h"
 #include "xi-loopback-transport.h"
 #include "xi-number-check.h"
+#include "xi-receiver.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
 #include "xi-whatsapp-transport.h"
@@ -1734,6 +1735,73 @@ test_whatsapp_drops_and_resumes (Fixture       *f,
 }
 
 
+static void
+heard_cb (XiTransport *transport,
+          const char  *phone,
+          const char  *message_id,
+          const char  *text,
+          guint       *heard)
+{
+  (*heard)++;
+}
+
+static gboolean
+set_true (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Once the receiver stops (the engine stops it before the client), the
+ * WhatsApp transport reads no customer's message: nobody would store it,
+ * and reading it moves its session on. The next receiver that takes the
+ * transport reads it when the server delivers it again. */
+static void
+test_whatsapp_receiver_stopped (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiReceiver) receiver = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean stopped = FALSE;
+  guint heard = 0;
+
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  client = linked_client (server, keys);
+  fakewa_server_add_account (server, "6281222209999");
+  transport = xi_whatsapp_transport_new (client);
+  g_signal_connect (transport, "incoming", G_CALLBACK (heard_cb), &heard);
+  receiver = xi_receiver_new (f->store);
+  xi_receiver_add_transport (receiver, transport);
+  xi_receiver_stop (receiver, NULL, NULL);
+
+  fakewa_server_phone_write (server, "6281222209999", wa_client_get_device_jid (client), "3AKEEP0000000001", "Halo");
+  for (gint64 until = g_get_monotonic_time () + 500 * 1000; g_get_monotonic_time () < until;)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (heard, ==, 0);
+
+  g_clear_object (&receiver);
+  receiver = xi_receiver_new (f->store);
+  xi_receiver_add_transport (receiver, transport);
+  fakewa_server_drop_all (server);
+  while (heard == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (heard, ==, 1);
+  xi_receiver_stop (receiver, set_true, &stopped);
+  while (!stopped)
+    g_main_context_iteration (NULL, TRUE);
+  wa_client_stop (client);
+}
+
+
 #define SHOP_PHONE "6289900000000"
 
 typedef struct
@@ -3276,6 +3344,7 @@ main (int   argc,
   ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
   ADD ("/campaigns/disconnect-waits", test_disconnect_waits);
   ADD ("/campaigns/whatsapp-drops-and-resumes", test_whatsapp_drops_and_resumes);
+  ADD ("/campaigns/whatsapp-receiver-stopped", test_whatsapp_receiver_stopped);
   ADD ("/campaigns/whatsapp-new-contacts", test_whatsapp_new_contacts);
   ADD ("/campaigns/whatsapp-timelock-pauses", test_whatsapp_timelock_pauses);
   ADD ("/campaigns/per-job-transports", test_per_job_transports);

@@ -1345,6 +1345,77 @@ test_incoming_store_fails (void)
   assert_kept_only_by_the_next_run (&fake, dir, data_dir);
 }
 
+/* "run" through WhatsApp with what @launcher sets besides, its
+ * messages in @log_path. */
+static GSubprocess *
+spawn_logged_run (GSubprocessLauncher *launcher,
+                  Fakewa              *fake,
+                  const char          *data_dir,
+                  const char          *log_path)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *run;
+
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake->url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake->root, TRUE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  run = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("XI_CLI"), "--data-dir", data_dir,
+                                     "run", "--transport", "whatsapp", NULL);
+  g_assert_no_error (error);
+  return run;
+}
+
+/* A store that fails once (a full disk that then has room again):
+ * nothing is receipted, and the copy WhatsApp delivers again on the next
+ * connection of the same "run" is read again, from the session as it was
+ * before the failed write, stored once and receipted once. */
+static void
+test_incoming_store_fails_once (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *log_path = g_build_filename (dir, "run.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) run = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  guint receipts = 0;
+  Fakewa fake = { 0 };
+
+  link_and_customer_writes (&fake, data_dir);
+  g_subprocess_launcher_setenv (launcher, "XI_TEST_FAIL_INCOMING", "once", TRUE);
+  /* The failure is a warning, which must not end the process here. */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
+  run = spawn_logged_run (launcher, &fake, data_dir, log_path);
+  for (;;)
+    {
+      g_autofree char *log = NULL;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (g_file_get_contents (log_path, &log, NULL, NULL) && strstr (log, "Could not store an incoming message"))
+        break;
+      g_usleep (20 * 1000);
+    }
+  g_assert_cmpuint (count_receipts (&fake), ==, 0);
+  g_assert_cmpuint (count_stored (&fake, data_dir), ==, 0);
+
+  fakewa_say (&fake, "drop\n");
+  while (receipts == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+      receipts = count_receipts (&fake);
+    }
+  g_assert_cmpuint (receipts, ==, 1);
+  g_assert_cmpuint (count_stored (&fake, data_dir), ==, 1);
+
+  g_subprocess_send_signal (run, SIGTERM);
+  g_subprocess_wait (run, NULL, NULL);
+  g_assert_cmpuint (count_receipts (&fake), ==, 0);
+  g_assert_cmpuint (count_stored (&fake, data_dir), ==, 1);
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 #define FLOOD 2000
 /* The receiver's mark (xi-receiver.c) */
 #define FLOOD_MARK 500
@@ -1385,14 +1456,9 @@ test_incoming_flood (void)
     }
   g_string_free (commands, TRUE);
 
-  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake.url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake.root, TRUE);
   g_subprocess_launcher_setenv (launcher, "XI_TEST_SLOW_INCOMING", "2", TRUE);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "xi-receiver", TRUE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
-  run = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("XI_CLI"), "--data-dir", data_dir,
-                                     "run", "--transport", "whatsapp", NULL);
-  g_assert_no_error (error);
+  run = spawn_logged_run (launcher, &fake, data_dir, log_path);
   while (g_hash_table_size (receipted) < FLOOD)
     {
       g_autofree char *line = read_line (fake.out);
@@ -1467,6 +1533,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/campaign-picture", test_campaign_picture);
   g_test_add_func ("/cli/link/incoming-killed-before-commit", test_incoming_killed_before_commit);
   g_test_add_func ("/cli/link/incoming-store-fails", test_incoming_store_fails);
+  g_test_add_func ("/cli/link/incoming-store-fails-once", test_incoming_store_fails_once);
   g_test_add_func ("/cli/link/incoming-flood", test_incoming_flood);
   g_test_add_func ("/cli/link/incoming-without-receiver", test_incoming_without_receiver);
 

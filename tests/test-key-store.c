@@ -1514,6 +1514,134 @@ test_rider_refusal_does_not_bind (void)
   xi_test_rm_rf (dir);
 }
 
+/* Queues a customer's message that the store fails to write, as on a
+ * full disk; the answer lands in @slot. */
+static void
+record_failing_incoming (XiStore       *store,
+                         GAsyncResult **slot)
+{
+  g_setenv ("XI_TEST_FAIL_INCOMING", "1", TRUE);
+  xi_store_record_incoming_async (store, "+6281222209999", NULL, "3AFAIL0000000001", "Halo", NULL, NULL,
+                                  xi_test_store_result_cb, slot);
+}
+
+static void
+assert_incoming_failed (XiStore       *store,
+                        GAsyncResult **slot)
+{
+  g_autoptr(GAsyncResult) result = xi_test_wait_result (slot);
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean duplicate = FALSE;
+
+  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+  incoming = xi_store_record_incoming_finish (store, result, &duplicate, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_null (incoming);
+}
+
+/* A key write that fails (here with the customer's message riding in it)
+ * takes its values back out of memory: the session that read the
+ * message and the one-time prekey it used up. The copy WhatsApp delivers
+ * again then decrypts with what the disk holds, and the next write does
+ * not put on disk a session that read a message never stored. */
+static void
+test_failed_write_reloads (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) before = text_bytes ("session-before");
+  g_autoptr(GBytes) read_on = text_bytes ("session-read-the-message");
+  g_autoptr(GBytes) prekey = text_bytes ("one-time-prekey");
+  g_autoptr(GBytes) session = NULL;
+  g_autoptr(GBytes) prekey_now = NULL;
+  g_autoptr(GAsyncResult) flush_result = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *incoming_slot = NULL, *flush_slot = NULL;
+  const char * const sessions[] = { "6281222209999.0", NULL };
+
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", before);
+  wa_key_store_save (WA_KEY_STORE (keys), "pre-key", "7", prekey);
+  flush (keys);
+
+  record_failing_incoming (store, &incoming_slot);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", read_on);
+  wa_key_store_remove (WA_KEY_STORE (keys), "pre-key", "7");
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &flush_slot);
+  flush_result = xi_test_wait_result (&flush_slot);
+  assert_incoming_failed (store, &incoming_slot);
+  g_assert_false (wa_key_store_flush_finish (WA_KEY_STORE (keys), flush_result, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  session = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281222209999.0");
+  prekey_now = wa_key_store_load (WA_KEY_STORE (keys), "pre-key", "7");
+  g_assert_nonnull (session);
+  g_assert_true (g_bytes_equal (session, before));
+  g_assert_nonnull (prekey_now);
+  g_assert_true (g_bytes_equal (prekey_now, prekey));
+
+  flush (keys);
+  g_clear_error (&error);
+  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
+                found = xi_store_get_keys_finish (store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (g_hash_table_lookup (found, "6281222209999.0"), before));
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* A customer's message that goes ahead of the key write that follows its
+ * decryption (another write was queued in between) and fails there makes
+ * that key write fail too: it holds the session that read the message,
+ * which on disk would make the message's next delivery a duplicate. The
+ * write after that succeeds. */
+static void
+test_rider_failed_alone_fails_keys (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("session-read-the-message");
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *incoming_slot = NULL;
+  const char * const sessions[] = { "6281222209999.0", NULL };
+  gboolean written = TRUE;
+
+  g_assert_nonnull (loaded);
+  record_failing_incoming (store, &incoming_slot);
+  XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
+                xi_store_last_auto_reply_finish (store, result_, &error));
+  g_assert_no_error (error);
+  assert_incoming_failed (store, &incoming_slot);
+
+  g_ptr_array_add (changes, xi_key_change_new ("session", "6281222209999.0", value));
+  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
+                written = xi_store_put_keys_finish (store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_false (written);
+  g_clear_error (&error);
+  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
+                found = xi_store_get_keys_finish (store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_hash_table_contains (found, "6281222209999.0"));
+
+  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
+                written = xi_store_put_keys_finish (store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (written);
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1538,6 +1666,8 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
   g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);
+  g_test_add_func ("/engine/key-store/failed-write-reloads", test_failed_write_reloads);
+  g_test_add_func ("/engine/key-store/rider-failed-alone-fails-keys", test_rider_failed_alone_fails_keys);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);

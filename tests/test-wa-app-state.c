@@ -381,8 +381,8 @@ stranger_read (Fixture *f)
   return count_receipts (f, "peer_msg") == 3;
 }
 
-/* A "message" handler as the app's transport has, keeping nothing: the
- * messenger reads what others send only when somebody would keep it. */
+/* A "message" handler that keeps nothing, set as keeping: the messenger
+ * reads what others send only when somebody says it keeps it. */
 static gboolean
 keep_nothing_cb (WaMessenger       *messenger,
                  WaIncomingMessage *message,
@@ -404,6 +404,7 @@ test_stranger (Fixture       *f,
   g_autoptr(GPtrArray) tokens = NULL;
 
   g_signal_connect (f->messenger, "message", G_CALLBACK (keep_nothing_cb), NULL);
+  wa_messenger_set_keeping (f->messenger, TRUE);
   fakewa_server_phone_set_push_name (f->server, CUSTOMER_2, "Penipu");
   fakewa_server_phone_add_contact (f->server, CUSTOMER_2, CUSTOMER_1, "Budi Santoso", token);
   fakewa_server_phone_set_nct_salt (f->server, CUSTOMER_2, salt);

@@ -112,6 +112,7 @@ create_side (Fixture *f,
   wa_client_set_backoff (side->client, 20, 200);
   side->messenger = wa_messenger_new (side->client);
   g_signal_connect (side->messenger, "message", G_CALLBACK (message_cb), side);
+  wa_messenger_set_keeping (side->messenger, TRUE);
   g_signal_connect (side->messenger, "receipt", G_CALLBACK (receipt_cb), side);
 }
 
@@ -1354,6 +1355,74 @@ test_unknown_lid_kept (Fixture       *f,
   g_assert_cmpstr (message->chat, ==, chat);
 }
 
+/* A message held for its sender's number waits unread: the shop's app
+ * dies meanwhile (no stop, nothing handed on) and, restarted with its
+ * keys as they were saved, reads the copy the server delivers again. Read
+ * before it was held, its session would have been saved moved on, and
+ * that copy would have been a duplicate, receipted and never seen. */
+static void
+test_unknown_lid_crash_while_held (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  WaIncomingMessage *message;
+  GError *error;
+
+  f->shop.keeps = TRUE;
+  wa_lid_map_remember (f->customer.store, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer.store, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000005", "Halo");
+  g_assert_no_error (error);
+  xi_spin_ms (300);
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+
+  stop_side (&f->shop);
+  /* Say the number came while it was down. */
+  wa_lid_map_remember (f->shop.store, customer_lid, CUSTOMER);
+  start_side (f, &f->shop);
+  wait_for_length (f->shop.received, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_cmpstr (message->id, ==, "3EB0D1D1000000000005");
+  g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
+  g_assert_cmpstr (message->text, ==, "Halo");
+}
+
+/* When keeping ends (the receiver stopping, before the client), a
+ * message still held for its sender's number stays unread on the server,
+ * as does one sent after: nobody would store them now. The next
+ * connection that keeps reads both. */
+static void
+test_unknown_lid_left_when_keeping_ends (Fixture       *f,
+                                         gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  GError *error;
+
+  f->shop.keeps = TRUE;
+  wa_lid_map_remember (f->customer.store, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer.store, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000003", "Halo");
+  g_assert_no_error (error);
+  xi_spin_ms (300);
+  wa_messenger_set_keeping (f->shop.messenger, FALSE);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000004", "Halo lagi");
+  g_assert_no_error (error);
+  xi_spin_ms (300);
+  wa_client_stop (f->shop.client);
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+
+  wa_lid_map_remember (f->shop.store, customer_lid, CUSTOMER);
+  wa_messenger_set_keeping (f->shop.messenger, TRUE);
+  wa_client_start (f->shop.client);
+  wait_for_length (f->shop.received, 2);
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->shop.received, 0))->text, ==, "Halo");
+  g_assert_cmpstr (((WaIncomingMessage *) g_ptr_array_index (f->shop.received, 1))->text, ==, "Halo lagi");
+}
+
 /* The copy for our own devices wraps the recipient's message as it is:
  * byte for byte what protobuf-c packs for the same fields, whatever
  * the lengths (one, two and three bytes of varint) and the chat. */
@@ -1557,5 +1626,7 @@ main (int   argc,
   ADD ("/wa/messenger/new-chat-cap", test_new_chat_cap);
   ADD ("/wa/messenger/unknown-lid-resolved", test_unknown_lid_resolved);
   ADD ("/wa/messenger/unknown-lid-kept", test_unknown_lid_kept);
+  ADD ("/wa/messenger/unknown-lid-left-when-keeping-ends", test_unknown_lid_left_when_keeping_ends);
+  ADD ("/wa/messenger/unknown-lid-crash-while-held", test_unknown_lid_crash_while_held);
   return g_test_run ();
 }

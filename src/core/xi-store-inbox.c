@@ -224,20 +224,24 @@ apply_reply_opt_out (XiStore     *self,
  * XI_TEST_HOLD_INCOMING the store creates that file once a customer's
  * message is written but not committed, and waits there for good, so a
  * test can kill the process at that very point; XI_TEST_FAIL_INCOMING
- * makes the write fail as a full disk would; XI_TEST_SLOW_INCOMING=MS
+ * makes the write fail as a full disk would (set to "once", only the
+ * first one, as a disk that had room again); XI_TEST_SLOW_INCOMING=MS
  * makes each write take MS longer, as a slow disk would. None is set
  * otherwise. */
 static gboolean
 test_settings_stop_incoming (GError **error)
 {
+  static gboolean failed_once;
   const char *hold = g_getenv ("XI_TEST_HOLD_INCOMING");
   const char *slow = g_getenv ("XI_TEST_SLOW_INCOMING");
+  const char *fail = g_getenv ("XI_TEST_FAIL_INCOMING");
 
   if (slow != NULL)
     g_usleep (g_ascii_strtoull (slow, NULL, 10) * 1000);
 
-  if (g_getenv ("XI_TEST_FAIL_INCOMING") != NULL)
+  if (fail != NULL && !(g_str_equal (fail, "once") && failed_once))
     {
+      failed_once = TRUE;
       g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL, "XI_TEST_FAIL_INCOMING");
       return TRUE;
     }

@@ -1097,6 +1097,11 @@ put_keys_func (XiStore  *self,
    * queued first; should the keys fail, they fail with them. */
   if (!_xi_store_run_riders (self, task, &error))
     goto failed;
+  if (self->keys_owe_failure != NULL)
+    {
+      error = g_steal_pointer (&self->keys_owe_failure);
+      goto failed;
+    }
   if (changes->len > 0 && !check_marker (self, seal, &error))
     goto failed;
   for (guint i = 0; i < changes->len; i++)
@@ -1118,6 +1123,9 @@ failed:
   _xi_store_rollback (self);
   /* What the rolled-back writes noted is not so any more. */
   g_hash_table_remove_all (seal->few);
+  /* Failing, this batch goes back out of memory (xi-key-store.c), as the
+   * one a failed rider owed its failure to would have. */
+  g_clear_error (&self->keys_owe_failure);
   /* A key made for this batch was saved but sealed nothing that stays. */
   if (seal->id != NULL && g_strcmp0 (seal->id, id_before) != 0)
     forget_key (self, seal->id);

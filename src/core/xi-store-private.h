@@ -49,6 +49,7 @@ struct _XiStore
   gint64        data_version;     /* PRAGMA data_version last seen */
   GHashTable   *fingerprints;     /* table -> its rows' summary; xi-store-changes.c */
   GHashTable   *job_counts;       /* of the riders running; xi-store-jobs.c */
+  GError       *keys_owe_failure; /* why a binding rider failed alone: the next key write fails too */
 
   /* Committed changes, waiting to be announced by "changed" on
    * @context; guarded by @changes_lock. */

@@ -239,6 +239,32 @@ answer_riders (GPtrArray    *riders,
   g_source_attach (source, context);
 }
 
+static gboolean
+any_binds (GPtrArray *riders)
+{
+  for (guint i = 0; i < riders->len; i++)
+    if (((Rider *) g_task_get_task_data (g_ptr_array_index (riders, i)))->binds)
+      return TRUE;
+  return FALSE;
+}
+
+/* A binding rider that failed here rode ahead of the key write that
+ * follows its decryption (something else was queued first): that write
+ * must fail too, or it would put on disk the session that read a
+ * message never stored, which then could never be read again. */
+static void
+fail_riders_alone (XiStore      *self,
+                   GPtrArray    *riders,
+                   const GError *error)
+{
+  if (any_binds (riders))
+    {
+      g_clear_error (&self->keys_owe_failure);
+      self->keys_owe_failure = g_error_copy (error);
+    }
+  return_riders_error (riders, error);
+}
+
 static void
 riders_func (XiStore  *self,
              GTask    *task,
@@ -250,14 +276,14 @@ riders_func (XiStore  *self,
 
   if (!_xi_store_begin (self, &error))
     {
-      return_riders_error (op->riders, error);
+      fail_riders_alone (self, op->riders, error);
       return;
     }
   if (!_xi_store_run_riders (self, task, &error) ||
       !_xi_store_commit_deferring_checkpoint (self, &error))
     {
       _xi_store_rollback (self);
-      return_riders_error (op->riders, error);
+      fail_riders_alone (self, op->riders, error);
       return;
     }
   /* This task has no callback; the riders answer on their own context. */
@@ -307,6 +333,7 @@ close_func (XiStore  *self,
   g_clear_pointer (&self->seal, _xi_key_seal_free);
   g_clear_pointer (&self->pending_changes, g_hash_table_unref);
   g_clear_pointer (&self->job_counts, g_hash_table_unref);
+  g_clear_error (&self->keys_owe_failure);
   if (self->db != NULL)
     {
       sqlite3_close_v2 (self->db);

@@ -119,17 +119,10 @@ full_key_clear (FullKey *full)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FullKey, full_key_clear)
 
-static void
-written_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* Never log a key or a value. */
-  if (!xi_store_put_keys_finish (XI_STORE (object), result, &error))
-    g_warning ("Could not save WhatsApp credentials: %s", error->message);
-}
+static void write_changes (XiStore    *store,
+                           XiKeyStore *owner,
+                           GPtrArray  *changes,
+                           GTask      *flush);
 
 static GPtrArray *
 take_pending (XiKeyStore *self)
@@ -152,7 +145,7 @@ idle_write_cb (gpointer user_data)
   XiKeyStore *self = user_data;
   g_autoptr(GPtrArray) changes = take_pending (self);
 
-  xi_store_put_keys_async (self->store, changes, NULL, written_cb, NULL);
+  write_changes (self->store, self, changes, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -282,7 +275,7 @@ push_pending (XiKeyStore *self)
   g_autoptr(GPtrArray) changes = take_pending (self);
 
   if (changes->len > 0)
-    xi_store_put_keys_async (self->store, changes, NULL, written_cb, NULL);
+    write_changes (self->store, self, changes, NULL);
 }
 
 /* Whether a read of @kind could see a change still queued. */
@@ -336,6 +329,139 @@ get_now (XiKeyStore          *self,
     g_main_context_iteration (context, TRUE);
   g_main_context_pop_thread_default (context);
   return xi_store_get_keys_finish (self->store, result, error);
+}
+
+/* A write on its way to the store. */
+typedef struct
+{
+  GWeakRef    self;     /* not held: finalizing writes what is queued */
+  GPtrArray  *changes;  /* XiKeyChange*, what it writes */
+  GTask      *flush;    /* the flush it completes, or NULL */
+} Write;
+
+/* The transaction that carried @changes rolled back, and with it any
+ * customer's message that rode in it (xi-receiver.c): the values it
+ * wrote go back to what the disk holds. Left ahead, the session that
+ * read that message would read on, the copy WhatsApp delivers again
+ * would be a duplicate to it, and the next write would put on disk a
+ * session past a message that was never stored. A write already on its
+ * way with a later change to the same value (a second message read
+ * within the same commit) still lands; on a full disk it fails too and
+ * comes back here. A wipe that failed cannot be undone and is left as
+ * it is. */
+static void
+reload (XiKeyStore *self,
+        GPtrArray  *changes)
+{
+  g_autoptr(GHashTable) eager = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                       (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter iter;
+  gpointer kind, names_of_kind;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const XiKeyChange *change = g_ptr_array_index (changes, i);
+      g_auto(FullKey) buffer = { { 0 } };
+      const char *full;
+      GPtrArray *keys;
+
+      if (change->kind == NULL)
+        continue;
+      full = full_key (&buffer, change->kind, change->key);
+      if (is_lazy (change->kind))
+        {
+          /* Read from the disk again when next needed. */
+          Entry *entry = g_hash_table_lookup (self->lazy, full);
+
+          if (entry != NULL)
+            {
+              g_queue_unlink (&self->lru, &entry->link);
+              g_hash_table_remove (self->lazy, full);
+            }
+          continue;
+        }
+      if ((keys = g_hash_table_lookup (eager, change->kind)) == NULL)
+        {
+          keys = g_ptr_array_new ();
+          g_hash_table_insert (eager, change->kind, keys);
+        }
+      g_ptr_array_add (keys, change->key);
+    }
+
+  /* The device's own keys (a one-time prekey a first message used up)
+   * are only ever in memory, so they are read back now. */
+  g_hash_table_iter_init (&iter, eager);
+  while (g_hash_table_iter_next (&iter, &kind, &names_of_kind))
+    {
+      GPtrArray *keys = names_of_kind;
+      g_autoptr(GHashTable) found = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_ptr_array_add (keys, NULL);
+      if ((found = get_now (self, kind, (const char * const *) keys->pdata, &error)) == NULL)
+        {
+          g_warning ("Could not read WhatsApp credentials back: %s", error->message);
+          continue;
+        }
+      for (guint i = 0; i + 1 < keys->len; i++)
+        {
+          const char *key = g_ptr_array_index (keys, i);
+          GBytes *value = g_hash_table_lookup (found, key);
+
+          if (value != NULL)
+            wa_key_store_save (self->cache, kind, key, value);
+          else
+            wa_key_store_remove (self->cache, kind, key);
+        }
+    }
+}
+
+static void
+written_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Write *write = user_data;
+  g_autoptr(XiKeyStore) self = g_weak_ref_get (&write->self);
+  GError *error = NULL;
+
+  if (xi_store_put_keys_finish (XI_STORE (object), result, &error))
+    {
+      if (write->flush != NULL)
+        g_task_return_boolean (write->flush, TRUE);
+    }
+  else
+    {
+      if (self != NULL && !self->closed)
+        reload (self, write->changes);
+      /* A flush's caller hears why; never log a key or a value. */
+      if (write->flush != NULL)
+        g_task_return_error (write->flush, g_steal_pointer (&error));
+      else
+        g_warning ("Could not save WhatsApp credentials: %s", error->message);
+      g_clear_error (&error);
+    }
+  g_clear_object (&write->flush);
+  g_weak_ref_clear (&write->self);
+  g_ptr_array_unref (write->changes);
+  g_free (write);
+}
+
+/* @owner: (nullable): the key store to reload if it fails, or %NULL
+ * once it is gone; @flush: (transfer full) (nullable): completed with
+ * the write */
+static void
+write_changes (XiStore    *store,
+               XiKeyStore *owner,
+               GPtrArray  *changes,
+               GTask      *flush)
+{
+  Write *write = g_new0 (Write, 1);
+
+  g_weak_ref_init (&write->self, owner);
+  write->changes = g_ptr_array_ref (changes);
+  write->flush = flush;
+  xi_store_put_keys_async (store, changes, NULL, written_cb, write);
 }
 
 static GBytes *
@@ -638,20 +764,6 @@ key_store_prefetch_finish (WaKeyStore    *store,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-flushed_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (xi_store_put_keys_finish (XI_STORE (object), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
 /* The store runs its queue in order: once this batch (empty or not) is
  * written, so is everything before it. */
 static void
@@ -667,7 +779,7 @@ key_store_flush_async (WaKeyStore          *store,
   assert_owner (self);
   changes = take_pending (self);
   g_task_set_source_tag (task, key_store_flush_async);
-  xi_store_put_keys_async (self->store, changes, NULL, flushed_cb, task);
+  write_changes (self->store, self, changes, task);
 }
 
 static gboolean
@@ -700,7 +812,7 @@ xi_key_store_finalize (GObject *object)
 
   /* What is still queued goes to disk; the store outlives this. */
   if (changes->len > 0)
-    xi_store_put_keys_async (self->store, changes, NULL, written_cb, NULL);
+    write_changes (self->store, NULL, changes, NULL);
   g_ptr_array_unref (self->pending);
   g_hash_table_unref (self->pending_index);
   cache_clear (self);

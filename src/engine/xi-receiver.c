@@ -228,11 +228,21 @@ check_stopped (XiReceiver *self)
   done (self->stop_data);
 }
 
+/* Nobody stores what the transport reads from now on, so it reads no
+ * customer's message: they wait on the network for the next receiver. */
 static void
-disconnect_transports (XiReceiver *self)
+let_go (XiReceiver  *self,
+        XiTransport *transport)
+{
+  xi_transport_set_keeping (transport, FALSE);
+  g_signal_handlers_disconnect_by_data (transport, self);
+}
+
+static void
+let_go_of_transports (XiReceiver *self)
 {
   for (guint i = 0; i < self->transports->len; i++)
-    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->transports, i), self);
+    let_go (self, g_ptr_array_index (self->transports, i));
 }
 
 /* Sending answers */
@@ -625,9 +635,10 @@ recorded_cb (GObject      *object,
   if (incoming == NULL)
     {
       /* Nothing was stored, so the message is not confirmed either and
-       * WhatsApp keeps it. Only a restart reads it again: in this process
-       * the messenger takes a redelivery for the copy it still keeps. */
+       * WhatsApp keeps it; the transport hears so, and takes the copy
+       * WhatsApp delivers again (on the next connection) as new. */
       g_warning ("Could not store an incoming message: %s", error->message);
+      xi_transport_reject_incoming (arrival->transport, arrival->message_id);
     }
   else
     {
@@ -706,7 +717,10 @@ xi_receiver_dispose (GObject *object)
   XiReceiver *self = (XiReceiver *)object;
 
   clear_timer (self);
-  disconnect_transports (self);
+  /* Once stopped it has let go already, and its transports may keep
+   * for another receiver by now. */
+  if (!self->stopping)
+    let_go_of_transports (self);
 
   G_OBJECT_CLASS (xi_receiver_parent_class)->dispose (object);
 }
@@ -801,6 +815,7 @@ xi_receiver_add_transport (XiReceiver  *self,
     xi_transport_set_receiving (transport, FALSE);
   g_signal_connect (transport, "incoming", G_CALLBACK (incoming_cb), self);
   g_signal_connect (transport, "incoming-media", G_CALLBACK (incoming_media_cb), self);
+  xi_transport_set_keeping (transport, TRUE);
 }
 
 /**
@@ -817,8 +832,10 @@ xi_receiver_remove_transport (XiReceiver  *self,
   g_return_if_fail (XI_IS_RECEIVER (self));
   g_return_if_fail (XI_IS_TRANSPORT (transport));
 
-  g_signal_handlers_disconnect_by_data (transport, self);
-  if (g_ptr_array_find (self->transports, transport, NULL) && self->held_back)
+  if (!g_ptr_array_find (self->transports, transport, NULL))
+    return;
+  let_go (self, transport);
+  if (self->held_back)
     xi_transport_set_receiving (transport, TRUE);
   g_ptr_array_remove (self->transports, transport);
 }
@@ -913,8 +930,9 @@ xi_receiver_is_idle (XiReceiver *self)
  * @done: called once nothing is in flight any more (maybe at once)
  *
  * Stops answering: queued answers are dropped, messages that arrived are
- * still stored, and the answer on the wire is recorded. New messages are
- * ignored from now on.
+ * still stored, and the answer on the wire is recorded. The transports
+ * read no new message from now on: it waits on the network, unconfirmed,
+ * for the next receiver.
  */
 void
 xi_receiver_stop (XiReceiver  *self,
@@ -931,7 +949,7 @@ xi_receiver_stop (XiReceiver  *self,
   if (self->held_back)
     set_receiving (self, TRUE);
   self->held_back = FALSE;
-  disconnect_transports (self);
+  let_go_of_transports (self);
   clear_timer (self);
   pump_answers (self);
   check_stopped (self);

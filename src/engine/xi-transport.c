@@ -273,6 +273,55 @@ xi_transport_set_receiving (XiTransport *self,
     iface->set_receiving (self, receiving);
 }
 
+/**
+ * xi_transport_reject_incoming:
+ * @self: a transport
+ * @message_id: the id of a message it reported as incoming
+ *
+ * Tells the transport that the message could not be stored (a full
+ * disk): it stays on the network, unconfirmed, and when the network
+ * delivers it again it is reported again, not taken for a copy of one
+ * being stored. Optional, like xi_transport_confirm_incoming().
+ */
+void
+xi_transport_reject_incoming (XiTransport *self,
+                              const char  *message_id)
+{
+  XiTransportInterface *iface;
+
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+  g_return_if_fail (message_id != NULL);
+
+  iface = XI_TRANSPORT_GET_IFACE (self);
+  if (iface->reject_incoming != NULL)
+    iface->reject_incoming (self, message_id);
+}
+
+/**
+ * xi_transport_set_keeping:
+ * @self: a transport
+ * @keeping: whether someone stores (and confirms) its incoming messages
+ *   from now on
+ *
+ * The one answer to "does anyone store customers' messages now": the
+ * receiver sets it when it takes the transport and unsets it when it
+ * stops or lets go. Until it is set, and once it is unset, the transport
+ * reads no customer's message, which waits on the network unconfirmed.
+ * Optional for transports whose messages cannot be lost.
+ */
+void
+xi_transport_set_keeping (XiTransport *self,
+                          gboolean     keeping)
+{
+  XiTransportInterface *iface;
+
+  g_return_if_fail (XI_IS_TRANSPORT (self));
+
+  iface = XI_TRANSPORT_GET_IFACE (self);
+  if (iface->set_keeping != NULL)
+    iface->set_keeping (self, keeping);
+}
+
 void
 xi_transport_emit_incoming_media (XiTransport       *self,
                                   const char        *phone,

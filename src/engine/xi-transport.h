@@ -63,7 +63,10 @@ typedef enum {
  * seconds), "incoming" (phone, message id, text) and "incoming-media"
  * (phone, message id, caption or %NULL, XiMediaInfo), each incoming
  * message to be confirmed with xi_transport_confirm_incoming () once it
- * is stored. State changes are notified on the "state" property. */
+ * is stored, or given back with xi_transport_reject_incoming () if it
+ * could not be. They come only while xi_transport_set_keeping () says
+ * someone stores them. State changes are notified on the "state"
+ * property. */
 G_DECLARE_INTERFACE (XiTransport, xi_transport, XI, TRANSPORT, GObject)
 
 struct _XiTransportInterface
@@ -99,6 +102,10 @@ struct _XiTransportInterface
                                         const char           *message_id);
   void             (*set_receiving)    (XiTransport          *self,
                                         gboolean              receiving);
+  void             (*reject_incoming)  (XiTransport          *self,
+                                        const char           *message_id);
+  void             (*set_keeping)      (XiTransport          *self,
+                                        gboolean              keeping);
 };
 
 GQuark            xi_transport_error_quark      (void);
@@ -146,5 +153,9 @@ void              xi_transport_confirm_incoming (XiTransport          *self,
                                                  const char           *message_id);
 void              xi_transport_set_receiving    (XiTransport          *self,
                                                  gboolean              receiving);
+void              xi_transport_reject_incoming  (XiTransport          *self,
+                                                 const char           *message_id);
+void              xi_transport_set_keeping      (XiTransport          *self,
+                                                 gboolean              keeping);
 
 G_END_DECLS

@@ -400,6 +400,26 @@ xi_whatsapp_transport_confirm_incoming (XiTransport *transport,
 }
 
 static void
+xi_whatsapp_transport_reject_incoming (XiTransport *transport,
+                                       const char  *message_id)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+
+  assert_owner (self);
+  wa_messenger_forget (self->messenger, message_id);
+}
+
+static void
+xi_whatsapp_transport_set_keeping (XiTransport *transport,
+                                   gboolean     keeping)
+{
+  XiWhatsappTransport *self = XI_WHATSAPP_TRANSPORT (transport);
+
+  assert_owner (self);
+  wa_messenger_set_keeping (self->messenger, keeping);
+}
+
+static void
 xi_whatsapp_transport_set_receiving (XiTransport *transport,
                                      gboolean     receiving)
 {
@@ -423,6 +443,8 @@ xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
   iface->download_media_finish = xi_whatsapp_transport_download_media_finish;
   iface->confirm_incoming = xi_whatsapp_transport_confirm_incoming;
   iface->set_receiving = xi_whatsapp_transport_set_receiving;
+  iface->reject_incoming = xi_whatsapp_transport_reject_incoming;
+  iface->set_keeping = xi_whatsapp_transport_set_keeping;
 }
 
 /* "+62812…" from the account's JID, as the store keeps numbers. */

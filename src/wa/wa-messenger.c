@@ -95,6 +95,7 @@ struct _WaMessenger
   GThread    *owner;         /* the client's thread, made on it and used only from it */
   GPtrArray  *unresolved;    /* Unresolved*: from LIDs we have no number for, oldest first */
   GHashTable *unconfirmed;   /* message id -> GPtrArray of WaNode*: receipts waiting for wa_messenger_confirm () */
+  gboolean    keeping;       /* someone stores customers' messages now (wa_messenger_set_keeping ()) */
   GSource    *unresolved_timer;
 };
 
@@ -1327,6 +1328,48 @@ wa_messenger_confirm (WaMessenger *self,
 }
 
 /**
+ * wa_messenger_forget:
+ * @id: the id of a message handed on by the "message" signal
+ *
+ * Says that the message @id, whose "message" handler returned %TRUE, could
+ * not be kept after all (a full disk): it is not receipted, and the copy
+ * WhatsApp delivers again is handed on again rather than taken for one
+ * already being kept.
+ */
+void
+wa_messenger_forget (WaMessenger *self,
+                     const char  *id)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (id != NULL);
+  assert_owner (self);
+
+  g_hash_table_remove (self->unconfirmed, id);
+}
+
+/**
+ * wa_messenger_set_keeping:
+ * @keeping: whether the "message" handler stores customers' messages
+ *   from now on
+ *
+ * A customer's message is read only while someone keeps it: reading
+ * moves its session on, so a message read with nobody to keep it could
+ * never be read again. Until this is set, and once it is unset, what
+ * customers send waits on the server, unread, for the next connection
+ * that keeps; so do the messages held for their sender's number, which
+ * were not read either.
+ */
+void
+wa_messenger_set_keeping (WaMessenger *self,
+                          gboolean     keeping)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
+
+  self->keeping = keeping;
+}
+
+/**
  * wa_messenger_forget_devices:
  * @user: a user JID
  *
@@ -1821,27 +1864,38 @@ receive_retry (WaMessenger *self,
  * LID -> number query, but the number usually follows within moments (the
  * sender's phone issues us its token, naming both). The message waits for
  * it that long, so the reply finds its contact and its opt-out, and then
- * goes out as it is. */
+ * goes out as it is. It waits unread: read, its session would be saved
+ * moved on while the message is only in memory, and a crash then would
+ * make the copy WhatsApp delivers again a duplicate, receipted unread.
+ * Later messages from the same sender wait behind it, so that a session
+ * is read in the order it was written. */
 #define UNRESOLVED_WAIT_S   30
 #define UNRESOLVED_MAX      256
 
 typedef struct
 {
-  WaIncomingMessage *message;
-  WaNode            *receipt;   /* sent once the app kept it */
-  gint64             held_at;   /* monotonic, seconds */
+  WaNode *message;   /* as it came, unread */
+  gint64  held_at;   /* monotonic, seconds */
 } Unresolved;
 
-static void hand_on (WaMessenger             *self,
-                     const WaIncomingMessage *message,
-                     WaNode                  *receipt);
+static void read_message (WaMessenger *self,
+                          WaNode      *node,
+                          gboolean     may_hold);
 
 static void
 unresolved_free (Unresolved *unresolved)
 {
-  wa_incoming_message_free (unresolved->message);
-  wa_node_unref (unresolved->receipt);
+  wa_node_unref (unresolved->message);
   g_free (unresolved);
+}
+
+static char *
+sender_pn_user (WaMessenger *self,
+                WaNode      *message)
+{
+  g_autoptr(WaJid) sender = wa_jid_parse (wa_node_get_attr (message, "from"), NULL);
+
+  return wa_lid_map_pn_of_lid (wa_client_get_key_store (self->client), wa_jid_get_user (sender));
 }
 
 static gboolean
@@ -1867,16 +1921,9 @@ flush_unresolved (WaMessenger *self,
   for (guint i = self->unresolved->len; i > 0; i--)
     {
       Unresolved *unresolved = g_ptr_array_index (self->unresolved, i - 1);
-      g_autoptr(WaJid) chat = wa_jid_parse (unresolved->message->chat, NULL);
-      g_autofree char *pn = chat != NULL ? wa_lid_map_pn_of_lid (wa_client_get_key_store (self->client),
-                                                                   wa_jid_get_user (chat)) : NULL;
+      g_autofree char *pn = sender_pn_user (self, unresolved->message);
 
-      if (pn != NULL)
-        {
-          g_free (unresolved->message->chat);
-          unresolved->message->chat = g_strconcat (pn, "@s.whatsapp.net", NULL);
-        }
-      else if (!all && now - unresolved->held_at < UNRESOLVED_WAIT_S)
+      if (pn == NULL && !all && now - unresolved->held_at < UNRESOLVED_WAIT_S)
         {
           next = next == 0 ? unresolved->held_at : MIN (next, unresolved->held_at);
           continue;
@@ -1887,7 +1934,7 @@ flush_unresolved (WaMessenger *self,
     {
       Unresolved *unresolved = g_ptr_array_index (ready, i);
 
-      hand_on (self, unresolved->message, unresolved->receipt);
+      read_message (self, unresolved->message, FALSE);
     }
 
   if (self->unresolved_timer != NULL)
@@ -1904,14 +1951,12 @@ flush_unresolved (WaMessenger *self,
 }
 
 static void
-hold_unresolved (WaMessenger             *self,
-                 const WaIncomingMessage *message,
-                 WaNode                  *receipt)
+hold_unresolved (WaMessenger *self,
+                 WaNode      *message)
 {
   Unresolved *unresolved = g_new0 (Unresolved, 1);
 
-  unresolved->message = wa_incoming_message_copy (message);
-  unresolved->receipt = wa_node_ref (receipt);
+  unresolved->message = wa_node_ref (message);
   unresolved->held_at = g_get_monotonic_time () / G_USEC_PER_SEC;
   g_ptr_array_add (self->unresolved, unresolved);
   /* A flood of strangers does not grow this without end. */
@@ -1919,7 +1964,7 @@ hold_unresolved (WaMessenger             *self,
     {
       Unresolved *oldest = g_ptr_array_steal_index (self->unresolved, 0);
 
-      hand_on (self, oldest->message, oldest->receipt);
+      read_message (self, oldest->message, FALSE);
       unresolved_free (oldest);
     }
   flush_unresolved (self, FALSE);
@@ -1973,7 +2018,8 @@ send_receipt (WaMessenger *self,
 /* WhatsApp deletes a receipted message from its queue, so a message the
  * app keeps is receipted only once it is kept: until then a crash or a
  * full disk leaves it on the server, which delivers it again on the next
- * connection. Any connection will do for the receipt. */
+ * connection. Any connection will do for the receipt. With nobody
+ * keeping, only our own account's messages get here, confirmed at once. */
 static void
 hand_on (WaMessenger             *self,
          const WaIncomingMessage *message,
@@ -1988,7 +2034,8 @@ hand_on (WaMessenger             *self,
       g_hash_table_insert (self->unconfirmed, g_strdup (message->id), waiting);
     }
   g_ptr_array_add (waiting, wa_node_ref (receipt));
-  g_signal_emit (self, signals[MESSAGE], 0, message, &kept_later);
+  if (self->keeping)
+    g_signal_emit (self, signals[MESSAGE], 0, message, &kept_later);
   if (!kept_later)
     wa_messenger_confirm (self, message->id);
 }
@@ -2000,7 +2047,8 @@ is_kept_later (WaMessenger *self,
                const char  *id)
 {
   for (guint i = 0; i < self->unresolved->len; i++)
-    if (g_strcmp0 (((Unresolved *) g_ptr_array_index (self->unresolved, i))->message->id, id) == 0)
+    if (g_strcmp0 (wa_node_get_attr (((Unresolved *) g_ptr_array_index (self->unresolved, i))->message, "id"),
+                   id) == 0)
       return TRUE;
   return g_hash_table_contains (self->unconfirmed, id);
 }
@@ -2229,9 +2277,12 @@ decrypt_enc (WaMessenger  *self,
   return TRUE;
 }
 
+/* @may_hold: whether a message from a LID with no number yet waits for
+ * it (flush_unresolved ()); otherwise it is read now. */
 static void
-receive_message (WaMessenger *self,
-                 WaNode      *node)
+read_message (WaMessenger *self,
+              WaNode      *node,
+              gboolean     may_hold)
 {
   const char *from = wa_node_get_attr (node, "from");
   g_autoptr(WaJid) sender = from != NULL ? wa_jid_parse (from, NULL) : NULL;
@@ -2261,16 +2312,26 @@ receive_message (WaMessenger *self,
       return;
     }
 
-  /* Nobody here keeps a customer's message (a command that only sends):
-   * reading it would move its session on for nothing, and the copy sent
-   * again later would be a duplicate, receipted unread. Left without an
-   * ack, it waits on the server for a connection that keeps it. */
-  if (!g_signal_has_handler_pending (self, signals[MESSAGE], 0, TRUE) && !is_own_account (self, sender))
+  /* Nobody here keeps a customer's message (a command that only sends,
+   * an engine whose receiver stopped): reading it would move its session
+   * on for nothing, and the copy sent again later would be a duplicate,
+   * receipted unread. Left without an ack, it waits on the server for a
+   * connection that keeps it. */
+  if (!self->keeping && !is_own_account (self, sender))
     return;
+
+  pn_device = pn_device_of (self, node, sender);
+  /* What waited for a number this message names goes first. */
+  if (self->unresolved->len > 0 && pn_device != NULL)
+    flush_unresolved (self, FALSE);
+  if (may_hold && pn_device == NULL && wa_jid_is_lid (sender) && !is_own_account (self, sender))
+    {
+      hold_unresolved (self, node);
+      return;
+    }
 
   /* A LID sender's session may be the one we started with its phone
    * number: decrypt under the address that has one (§8.2). */
-  pn_device = pn_device_of (self, node, sender);
   if (pn_device != NULL && !wa_signal_has_session (self->signal, sender) &&
       wa_signal_has_session (self->signal, pn_device))
     session_address = pn_device;
@@ -2325,10 +2386,7 @@ receive_message (WaMessenger *self,
   incoming.timestamp = timestamp;
   incoming.offline = wa_node_get_attr (node, "offline") != NULL;
   receipt = receipt_for (self, node, FALSE);
-  if (pn_device == NULL && wa_jid_is_lid (sender))
-    hold_unresolved (self, &incoming, receipt);
-  else
-    hand_on (self, &incoming, receipt);
+  hand_on (self, &incoming, receipt);
   g_free (incoming.chat);
 }
 
@@ -2430,7 +2488,7 @@ node_cb (WaClient    *client,
 
   assert_owner (self);
   if (g_str_equal (tag, "message"))
-    receive_message (self, node);
+    read_message (self, node, TRUE);
   /* A token notification names the issuer's number beside its LID. */
   else if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "privacy_token") == 0 &&
            self->unresolved->len > 0)

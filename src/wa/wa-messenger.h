@@ -116,8 +116,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaIncomingMessage, wa_incoming_message_free)
 /* End-to-end encrypted 1:1 messages over a WaClient (protocol notes §7–8):
  * sending text to an account's devices (and a copy to our own other
  * devices), and receiving, decrypting and confirming what others send.
- * Signals: "message" (WaIncomingMessage; a handler returns %TRUE to keep
- * it, and confirms it with wa_messenger_confirm () once kept), "receipt" (message id, the
+ * Signals: "message" (WaIncomingMessage, only while wa_messenger_set_keeping ()
+ * says someone keeps customers' messages; a handler returns %TRUE to keep
+ * it, and then calls wa_messenger_confirm () once kept or
+ * wa_messenger_forget () if it could not be), "receipt" (message id, the
  * device or account that sent it, its type or %NULL for "delivered", Unix
  * time), "protocol-message" (message id, the serialized Message) for what
  * our own phone tells this device: app-state keys, history. Lives on the
@@ -148,6 +150,10 @@ void         wa_messenger_forget_devices   (WaMessenger         *self,
                                             const char          *user);
 void         wa_messenger_confirm          (WaMessenger         *self,
                                             const char          *id);
+void         wa_messenger_forget           (WaMessenger         *self,
+                                            const char          *id);
+void         wa_messenger_set_keeping      (WaMessenger         *self,
+                                            gboolean             keeping);
 void         wa_messenger_send_peer_async  (WaMessenger         *self,
                                             GBytes              *message,
                                             GCancellable        *cancellable,
