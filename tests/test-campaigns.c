@@ -2401,6 +2401,66 @@ test_refused_rider_counts_once (Fixture       *f,
   g_assert_cmpint (xi_job_recipient_get_state (recipients->pdata[2]), ==, XI_RECIPIENT_STATE_PENDING);
 }
 
+/* A transaction whose riders fail as a whole (a customer's message that
+ * cannot be stored fails the outcomes riding with it) leaves nothing for
+ * the next: neither the outcomes it counted nor the campaign's state as
+ * it found it, which another process may change meanwhile. */
+static void
+test_failed_riders_leave_nothing (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *cancel = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = handed_out (f, 3, &job);
+  g_autoptr(GPtrArray) outcomes = outcomes_sent (rows, 2);
+  g_autoptr(GPtrArray) third = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_outcome_free);
+  g_autoptr(GAsyncResult) outcomes_result = NULL;
+  g_autoptr(GAsyncResult) incoming_result = NULL;
+  GAsyncResult *outcomes_slot = NULL, *incoming_slot = NULL;
+  g_autoptr(GError) outcomes_error = NULL;
+  g_autoptr(GError) incoming_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiIncoming) incoming = NULL;
+  XiOutcome *outcome = g_new0 (XiOutcome, 1);
+  XiJobState state = XI_JOB_STATE_PENDING;
+  gboolean duplicate = FALSE;
+  gboolean ok = FALSE;
+  sqlite3 *direct;
+
+  g_setenv ("XI_TEST_FAIL_INCOMING", "1", TRUE);
+  xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL, xi_test_store_result_cb,
+                                  &outcomes_slot);
+  xi_store_record_incoming_async (f->store, "+6281234567899", NULL, "FAILED00001", "halo", NULL, NULL,
+                                  xi_test_store_result_cb, &incoming_slot);
+  outcomes_result = xi_test_wait_result (&outcomes_slot);
+  g_assert_false (xi_store_record_outcomes_finish (f->store, outcomes_result, NULL, &outcomes_error));
+  g_assert_nonnull (outcomes_error);
+  incoming_result = xi_test_wait_result (&incoming_slot);
+  incoming = xi_store_record_incoming_finish (f->store, incoming_result, &duplicate, &incoming_error);
+  g_assert_error (incoming_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+
+  cancel = g_strdup_printf ("UPDATE jobs SET state = 'cancelled' WHERE id = '%s'", xi_job_get_id (job));
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, cancel, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  outcome->row_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 2))->row_id);
+  outcome->state = XI_RECIPIENT_STATE_SENT;
+  outcome->attempts = 1;
+  g_ptr_array_add (third, outcome);
+  WAIT (xi_store_record_outcomes_async (f->store, xi_job_get_id (job), third, NULL, xi_test_store_result_cb,
+                                        &slot_),
+        ok = xi_store_record_outcomes_finish (f->store, result_, &state, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpint (state, ==, XI_JOB_STATE_CANCELLED);
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 1);
+}
+
 /* A receipt moves the row whose campaign it counts, and no other: were a
  * message id ever held by two rows, the second would be delivered without
  * its campaign counting it. */
@@ -3329,6 +3389,7 @@ main (int   argc,
   ADD ("/campaigns/message-ids-unpredictable", test_message_ids_unpredictable);
   ADD ("/campaigns/message-ids-stored-in-batches", test_message_ids_stored_in_batches);
   ADD ("/campaigns/refused-rider-counts-once", test_refused_rider_counts_once);
+  ADD ("/campaigns/failed-riders-leave-nothing", test_failed_riders_leave_nothing);
   ADD ("/campaigns/message-too-long", test_message_too_long);
   ADD ("/campaigns/quota-refused", test_quota_refused);
   ADD ("/campaigns/quota-refused-large", test_quota_refused_large);

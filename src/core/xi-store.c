@@ -1483,6 +1483,9 @@ _xi_store_rollback (XiStore *self)
 {
   if (!sqlite3_get_autocommit (self->db))
     _xi_store_run (self, "ROLLBACK", NULL);
+  /* What the riders counted and the campaigns they found live were so
+   * only in the transaction that is gone. */
+  g_clear_pointer (&self->job_counts, g_hash_table_unref);
 }
 
 /* Writes @value as @width decimal digits ending before @end. */
