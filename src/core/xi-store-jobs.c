@@ -3147,13 +3147,16 @@ static void
 append_id_values (GString *sql,
                   guint    row)
 {
-  g_string_append_printf (sql, "(?%u, ?%u)", 2 + 2 * row, 3 + 2 * row);
+  g_string_append_printf (sql, "(?%u, ?%u, ?%u)", 2 + 3 * row, 3 + 3 * row, 4 + 3 * row);
 }
 
 /* The UPDATE giving @n_rows recipients their ids: ?1 is the time, then a
- * rowid and a new id per row. What is handed out is what each row then
- * holds: should another process have given a row an id since it was
- * read, that id stays. */
+ * rowid, a new id and the row's own id per row. What is handed out is
+ * what each row then holds: should another process have given a row an
+ * id since it was read, that id stays. The rows were read before this
+ * transaction, and a rowid freed since then (another process's sync drops
+ * and inserts rows) may name another recipient: the row's id must match
+ * too, or the row counts as removed. */
 static const char *
 assign_ids_sql (guint n_rows)
 {
@@ -3165,7 +3168,7 @@ assign_ids_sql (guint n_rows)
                    "UPDATE job_recipients SET wa_message_id = coalesce (wa_message_id, ids.column2),"
                    " updated_at = ?1, version = version + 1, sync_status = 'pending' FROM (VALUES ",
                    append_id_values, n_rows,
-                   ") AS ids WHERE job_recipients.rowid = ids.column1"
+                   ") AS ids WHERE job_recipients.rowid = ids.column1 AND job_recipients.id = ids.column3"
                    " RETURNING job_recipients.rowid, wa_message_id");
 }
 
@@ -3189,8 +3192,11 @@ assign_some_ids (XiStore       *self,
   sqlite3_bind_text (stmt, 1, now, -1, SQLITE_STATIC);
   for (guint i = 0; i < n_rows; i++)
     {
-      sqlite3_bind_int64 (stmt, 2 + 2 * i, rowids[todo[i]]);
-      sqlite3_bind_text (stmt, 3 + 2 * i, xi_message_id_new (), -1, g_free);
+      XiOutgoing *outgoing = g_ptr_array_index (rows, todo[i]);
+
+      sqlite3_bind_int64 (stmt, 2 + 3 * i, rowids[todo[i]]);
+      sqlite3_bind_text (stmt, 3 + 3 * i, xi_message_id_new (), -1, g_free);
+      sqlite3_bind_text (stmt, 4 + 3 * i, outgoing->row_id, -1, SQLITE_STATIC);
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
