@@ -116,6 +116,7 @@ typedef struct
   char *text;
   char *opt_out_keyword;
   XiMediaInfo *media;
+  gboolean     failing;  /* XI_TEST_FAIL_INCOMING=once chose this one */
 } RecordOp;
 
 static void
@@ -225,11 +226,14 @@ apply_reply_opt_out (XiStore     *self,
  * message is written but not committed, and waits there for good, so a
  * test can kill the process at that very point; XI_TEST_FAIL_INCOMING
  * makes the write fail as a full disk would (set to "once", only the
- * first one, as a disk that had room again); XI_TEST_SLOW_INCOMING=MS
+ * first message's, as a disk that had room again: every run of its
+ * rider fails, the first under the riders' shared savepoint and the
+ * second on its own, so its transaction fails); XI_TEST_SLOW_INCOMING=MS
  * makes each write take MS longer, as a slow disk would. None is set
  * otherwise. */
 static gboolean
-test_settings_stop_incoming (GError **error)
+test_settings_stop_incoming (RecordOp  *op,
+                             GError   **error)
 {
   static gboolean failed_once;
   const char *hold = g_getenv ("XI_TEST_HOLD_INCOMING");
@@ -239,9 +243,10 @@ test_settings_stop_incoming (GError **error)
   if (slow != NULL)
     g_usleep (g_ascii_strtoull (slow, NULL, 10) * 1000);
 
-  if (fail != NULL && !(g_str_equal (fail, "once") && failed_once))
+  if (fail != NULL && (!g_str_equal (fail, "once") || !failed_once || op->failing))
     {
       failed_once = TRUE;
+      op->failing = TRUE;
       g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL, "XI_TEST_FAIL_INCOMING");
       return TRUE;
     }
@@ -320,7 +325,7 @@ record_incoming_rider (XiStore  *self,
           !apply_reply_opt_out (self, op->phone, contact_id, op->opt_out_keyword,
                                 op->message_id, now, &local_error))
         goto failed;
-      if (test_settings_stop_incoming (&local_error))
+      if (test_settings_stop_incoming (op, &local_error))
         goto failed;
     }
 
