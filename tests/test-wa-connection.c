@@ -316,8 +316,11 @@ test_paused_keepalive (Fixture       *f,
   wa_connection_start_keepalive (connection, 30, 100);
   wa_connection_set_receiving (connection, FALSE);
   wa_node_add_child (ping, wa_node_new ("ping"));
-  wa_connection_send_iq_async (connection, ping, 100, NULL, iq_answered_cb, answered);
-  keep_alive_for (f, connection, 600);
+  /* The request's time runs out well within the pause; after it, the
+   * answer must be read within that time again, which a loaded machine
+   * could miss were it as short as the keepalive's. */
+  wa_connection_send_iq_async (connection, ping, 1000, NULL, iq_answered_cb, answered);
+  keep_alive_for (f, connection, 1500);
   g_assert_false (GPOINTER_TO_INT (answered[2]));
 
   wa_connection_set_receiving (connection, TRUE);
