@@ -1650,6 +1650,43 @@ test_rider_failed_alone_fails_keys (void)
   xi_test_rm_rf (dir);
 }
 
+/* The keys' owner saying it has read back a failed write's keys does not
+ * excuse the write that follows a message which failed alone just
+ * before: that write still holds the session that read it. */
+static void
+test_owed_failure_outlasts_reload (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("session-read-the-message");
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *incoming_slot = NULL;
+  gboolean written = TRUE;
+
+  g_assert_nonnull (loaded);
+  record_failing_incoming (store, &incoming_slot);
+  XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
+                xi_store_last_auto_reply_finish (store, result_, &error));
+  g_assert_no_error (error);
+  assert_incoming_failed (store, &incoming_slot);
+  xi_store_note_keys_reloaded (store);
+
+  g_ptr_array_add (changes, xi_key_change_new ("session", "6281222209999.0", value));
+  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
+                written = xi_store_put_keys_finish (store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_false (written);
+
+  xi_store_note_keys_reloaded (store);
+  put_changes (store, changes);
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 /* Keys loaded afresh are what the disk holds: a failure owed before
  * fails none of the writes made from them. */
 static void
@@ -1820,6 +1857,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);
   g_test_add_func ("/engine/key-store/failed-write-reloads", test_failed_write_reloads);
   g_test_add_func ("/engine/key-store/rider-failed-alone-fails-keys", test_rider_failed_alone_fails_keys);
+  g_test_add_func ("/engine/key-store/owed-failure-outlasts-reload", test_owed_failure_outlasts_reload);
   g_test_add_func ("/engine/key-store/load-ends-refusal", test_load_ends_refusal);
   g_test_add_func ("/engine/key-store/failed-write-fails-those-behind", test_failed_write_fails_those_behind);
   g_test_add_func ("/engine/key-store/failed-write-fails-changes-waiting",

@@ -588,6 +588,7 @@ load_keys_func (XiStore  *self,
   /* Listed for the keys loaded before, which may have been another link's. */
   g_hash_table_remove_all (seal->few);
   /* Whoever writes next writes from what this reads. */
+  g_clear_error (&self->keys_owe_failure);
   g_clear_error (&self->keys_refused);
   for (guint attempt = 0; attempt < LOAD_ATTEMPTS; attempt++)
     {
@@ -1063,30 +1064,25 @@ apply_key_change (XiStore      *self,
  * memory), and landing they would make the copy WhatsApp delivers again
  * a duplicate, receipted and never stored. So every key write fails,
  * with its riders, until the owner says the keys were read back
- * (xi_store_note_keys_reloaded ()) or they are loaded afresh.
+ * (xi_store_note_keys_reloaded ()) or they are loaded afresh. An owed
+ * failure is paid by this write, whichever way it failed.
  */
-void
-_xi_store_refuse_keys (XiStore      *self,
-                       const GError *error)
+static void
+fail_keys (XiStore *self,
+           GTask   *task,
+           GError  *error)
 {
   if (self->keys_refused == NULL)
     self->keys_refused = g_error_copy (error);
+  g_clear_error (&self->keys_owe_failure);
+  _xi_store_fail_riders (self, task, error);
+  g_task_return_error (task, error);
 }
 
 static gboolean
 starts_with_wipe (GPtrArray *changes)
 {
   return changes->len > 0 && ((const XiKeyChange *) g_ptr_array_index (changes, 0))->kind == NULL;
-}
-
-static void
-fail_keys (XiStore *self,
-           GTask   *task,
-           GError  *error)
-{
-  _xi_store_refuse_keys (self, error);
-  _xi_store_fail_riders (self, task, error);
-  g_task_return_error (task, error);
 }
 
 static void
@@ -1120,9 +1116,12 @@ put_keys_func (XiStore  *self,
 
   /* A batch that starts by wiping the keys puts no session on disk that
    * read past anything: it is how unreadable keys are started afresh. */
-  if (self->keys_refused != NULL && !starts_with_wipe (changes))
+  if (starts_with_wipe (changes))
+    g_clear_error (&self->keys_owe_failure);
+  else if (self->keys_refused != NULL || self->keys_owe_failure != NULL)
     {
-      fail_keys (self, task, g_error_copy (self->keys_refused));
+      fail_keys (self, task, g_error_copy (self->keys_refused != NULL ? self->keys_refused
+                                                                        : self->keys_owe_failure));
       return;
     }
 

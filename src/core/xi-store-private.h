@@ -49,6 +49,7 @@ struct _XiStore
   gint64        data_version;     /* PRAGMA data_version last seen */
   GHashTable   *fingerprints;     /* table -> its rows' summary; xi-store-changes.c */
   GHashTable   *job_counts;       /* of the riders running; xi-store-jobs.c */
+  GError       *keys_owe_failure; /* why a binding rider failed alone: the next key write fails too */
   GError       *keys_refused;     /* why key writes fail until their owner has read the keys back */
 
   /* Committed changes, waiting to be announced by "changed" on
@@ -132,8 +133,6 @@ void            _xi_store_return_with_riders (XiStore            *self,
                                               gboolean            value);
 void            _xi_store_fail_riders      (XiStore              *self,
                                             GTask                *task,
-                                            const GError         *error);
-void            _xi_store_refuse_keys      (XiStore              *self,
                                             const GError         *error);
 void            _xi_store_assert_thread    (XiStore              *self);
 sqlite3_stmt   *_xi_store_prepare          (XiStore              *self,

@@ -251,16 +251,17 @@ any_binds (GPtrArray *riders)
 /* A binding rider that failed here rode ahead of the key write that
  * follows its decryption (something else was queued first): that write
  * must fail too, or it would put on disk the session that read a
- * message never stored, which then could never be read again; and so
- * must every key write after it until the keys' owner has read them
- * back (_xi_store_refuse_keys ()). */
+ * message never stored, which then could never be read again. */
 static void
 fail_riders_alone (XiStore      *self,
                    GPtrArray    *riders,
                    const GError *error)
 {
   if (any_binds (riders))
-    _xi_store_refuse_keys (self, error);
+    {
+      g_clear_error (&self->keys_owe_failure);
+      self->keys_owe_failure = g_error_copy (error);
+    }
   return_riders_error (riders, error);
 }
 
@@ -332,6 +333,7 @@ close_func (XiStore  *self,
   g_clear_pointer (&self->seal, _xi_key_seal_free);
   g_clear_pointer (&self->pending_changes, g_hash_table_unref);
   g_clear_pointer (&self->job_counts, g_hash_table_unref);
+  g_clear_error (&self->keys_owe_failure);
   g_clear_error (&self->keys_refused);
   if (self->db != NULL)
     {
