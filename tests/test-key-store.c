@@ -1540,6 +1540,50 @@ assert_incoming_failed (XiStore       *store,
   g_assert_null (incoming);
 }
 
+/* What the disk holds for the customer's session, or %NULL. */
+static GBytes *
+disk_session (XiStore *store)
+{
+  const char * const sessions[] = { "6281222209999.0", NULL };
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *value;
+
+  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
+                found = xi_store_get_keys_finish (store, result_, &error));
+  g_assert_no_error (error);
+  value = g_hash_table_lookup (found, "6281222209999.0");
+  return value != NULL ? g_bytes_ref (value) : NULL;
+}
+
+/* A customer's message that goes ahead of the key write that follows its
+ * decryption (a read is queued in between, taking it along) and fails. */
+static void
+fail_message_alone (XiStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *incoming_slot = NULL;
+
+  record_failing_incoming (store, &incoming_slot);
+  XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
+                xi_store_last_auto_reply_finish (store, result_, &error));
+  g_assert_no_error (error);
+  assert_incoming_failed (store, &incoming_slot);
+}
+
+static void
+assert_put_fails (XiStore   *store,
+                  GPtrArray *changes)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean written = TRUE;
+
+  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
+                written = xi_store_put_keys_finish (store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_false (written);
+}
+
 /* A key write that fails (here with the customer's message riding in it)
  * takes its values back out of memory: the session that read the
  * message and the one-time prekey it used up. The copy WhatsApp delivers
@@ -1558,10 +1602,9 @@ test_failed_write_reloads (void)
   g_autoptr(GBytes) session = NULL;
   g_autoptr(GBytes) prekey_now = NULL;
   g_autoptr(GAsyncResult) flush_result = NULL;
-  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GBytes) on_disk = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *incoming_slot = NULL, *flush_slot = NULL;
-  const char * const sessions[] = { "6281222209999.0", NULL };
 
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", before);
   wa_key_store_save (WA_KEY_STORE (keys), "pre-key", "7", prekey);
@@ -1584,11 +1627,9 @@ test_failed_write_reloads (void)
   g_assert_true (g_bytes_equal (prekey_now, prekey));
 
   flush (keys);
-  g_clear_error (&error);
-  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
-                found = xi_store_get_keys_finish (store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_bytes_equal (g_hash_table_lookup (found, "6281222209999.0"), before));
+  on_disk = disk_session (store);
+  g_assert_nonnull (on_disk);
+  g_assert_true (g_bytes_equal (on_disk, before));
 
   g_clear_object (&keys);
   xi_store_close (store);
@@ -1610,41 +1651,17 @@ test_rider_failed_alone_fails_keys (void)
   g_autoptr(GHashTable) loaded = try_load (store, NULL);
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
   g_autoptr(GBytes) value = text_bytes ("session-read-the-message");
-  g_autoptr(GHashTable) found = NULL;
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *incoming_slot = NULL;
-  const char * const sessions[] = { "6281222209999.0", NULL };
-  gboolean written = TRUE;
 
   g_assert_nonnull (loaded);
-  record_failing_incoming (store, &incoming_slot);
-  XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
-                xi_store_last_auto_reply_finish (store, result_, &error));
-  g_assert_no_error (error);
-  assert_incoming_failed (store, &incoming_slot);
+  fail_message_alone (store);
 
   g_ptr_array_add (changes, xi_key_change_new ("session", "6281222209999.0", value));
-  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
-                written = xi_store_put_keys_finish (store, result_, &error));
-  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
-  g_assert_false (written);
-  g_clear_error (&error);
-  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
-                found = xi_store_get_keys_finish (store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_false (g_hash_table_contains (found, "6281222209999.0"));
-
-  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
-                written = xi_store_put_keys_finish (store, result_, &error));
-  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
-  g_assert_false (written);
-  g_clear_error (&error);
+  assert_put_fails (store, changes);
+  g_assert_null (disk_session (store));
+  assert_put_fails (store, changes);
 
   xi_store_note_keys_reloaded (store);
-  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
-                written = xi_store_put_keys_finish (store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (written);
+  put_changes (store, changes);
 
   xi_store_close (store);
   xi_test_rm_rf (dir);
@@ -1662,23 +1679,13 @@ test_owed_failure_outlasts_reload (void)
   g_autoptr(GHashTable) loaded = try_load (store, NULL);
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
   g_autoptr(GBytes) value = text_bytes ("session-read-the-message");
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *incoming_slot = NULL;
-  gboolean written = TRUE;
 
   g_assert_nonnull (loaded);
-  record_failing_incoming (store, &incoming_slot);
-  XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
-                xi_store_last_auto_reply_finish (store, result_, &error));
-  g_assert_no_error (error);
-  assert_incoming_failed (store, &incoming_slot);
+  fail_message_alone (store);
   xi_store_note_keys_reloaded (store);
 
   g_ptr_array_add (changes, xi_key_change_new ("session", "6281222209999.0", value));
-  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
-                written = xi_store_put_keys_finish (store, result_, &error));
-  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
-  g_assert_false (written);
+  assert_put_fails (store, changes);
 
   xi_store_note_keys_reloaded (store);
   put_changes (store, changes);
@@ -1700,14 +1707,9 @@ test_load_ends_refusal (void)
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
   g_autoptr(GBytes) value = text_bytes ("session-read-the-message");
   g_autoptr(GError) error = NULL;
-  GAsyncResult *incoming_slot = NULL;
 
   g_assert_nonnull (loaded);
-  record_failing_incoming (store, &incoming_slot);
-  XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
-                xi_store_last_auto_reply_finish (store, result_, &error));
-  g_assert_no_error (error);
-  assert_incoming_failed (store, &incoming_slot);
+  fail_message_alone (store);
 
   loaded_again = try_load (store, &error);
   g_assert_no_error (error);
@@ -1716,22 +1718,6 @@ test_load_ends_refusal (void)
 
   xi_store_close (store);
   xi_test_rm_rf (dir);
-}
-
-/* What the disk holds for the customer's session, or %NULL. */
-static GBytes *
-disk_session (XiStore *store)
-{
-  const char * const sessions[] = { "6281222209999.0", NULL };
-  g_autoptr(GHashTable) found = NULL;
-  g_autoptr(GError) error = NULL;
-  GBytes *value;
-
-  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
-                found = xi_store_get_keys_finish (store, result_, &error));
-  g_assert_no_error (error);
-  value = g_hash_table_lookup (found, "6281222209999.0");
-  return value != NULL ? g_bytes_ref (value) : NULL;
 }
 
 static void
