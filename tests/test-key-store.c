@@ -1540,6 +1540,50 @@ assert_incoming_failed (XiStore       *store,
   g_assert_null (incoming);
 }
 
+/* What the disk holds for the customer's session, or %NULL. */
+static GBytes *
+disk_session (XiStore *store)
+{
+  const char * const sessions[] = { "6281222209999.0", NULL };
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *value;
+
+  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
+                found = xi_store_get_keys_finish (store, result_, &error));
+  g_assert_no_error (error);
+  value = g_hash_table_lookup (found, "6281222209999.0");
+  return value != NULL ? g_bytes_ref (value) : NULL;
+}
+
+/* A customer's message that goes ahead of the key write that follows its
+ * decryption (a read is queued in between, taking it along) and fails. */
+static void
+fail_message_alone (XiStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *incoming_slot = NULL;
+
+  record_failing_incoming (store, &incoming_slot);
+  XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
+                xi_store_last_auto_reply_finish (store, result_, &error));
+  g_assert_no_error (error);
+  assert_incoming_failed (store, &incoming_slot);
+}
+
+static void
+assert_put_fails (XiStore   *store,
+                  GPtrArray *changes)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean written = TRUE;
+
+  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
+                written = xi_store_put_keys_finish (store, result_, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_false (written);
+}
+
 /* A key write that fails (here with the customer's message riding in it)
  * takes its values back out of memory: the session that read the
  * message and the one-time prekey it used up. The copy WhatsApp delivers
@@ -1558,10 +1602,9 @@ test_failed_write_reloads (void)
   g_autoptr(GBytes) session = NULL;
   g_autoptr(GBytes) prekey_now = NULL;
   g_autoptr(GAsyncResult) flush_result = NULL;
-  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GBytes) on_disk = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *incoming_slot = NULL, *flush_slot = NULL;
-  const char * const sessions[] = { "6281222209999.0", NULL };
 
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", before);
   wa_key_store_save (WA_KEY_STORE (keys), "pre-key", "7", prekey);
@@ -1584,11 +1627,9 @@ test_failed_write_reloads (void)
   g_assert_true (g_bytes_equal (prekey_now, prekey));
 
   flush (keys);
-  g_clear_error (&error);
-  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
-                found = xi_store_get_keys_finish (store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_bytes_equal (g_hash_table_lookup (found, "6281222209999.0"), before));
+  on_disk = disk_session (store);
+  g_assert_nonnull (on_disk);
+  g_assert_true (g_bytes_equal (on_disk, before));
 
   g_clear_object (&keys);
   xi_store_close (store);
@@ -1598,8 +1639,9 @@ test_failed_write_reloads (void)
 /* A customer's message that goes ahead of the key write that follows its
  * decryption (another write was queued in between) and fails there makes
  * that key write fail too: it holds the session that read the message,
- * which on disk would make the message's next delivery a duplicate. The
- * write after that succeeds. */
+ * which on disk would make the message's next delivery a duplicate. So
+ * does every key write after it, until the keys' owner says it has read
+ * them back. */
 static void
 test_rider_failed_alone_fails_keys (void)
 {
@@ -1609,37 +1651,170 @@ test_rider_failed_alone_fails_keys (void)
   g_autoptr(GHashTable) loaded = try_load (store, NULL);
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
   g_autoptr(GBytes) value = text_bytes ("session-read-the-message");
-  g_autoptr(GHashTable) found = NULL;
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *incoming_slot = NULL;
-  const char * const sessions[] = { "6281222209999.0", NULL };
-  gboolean written = TRUE;
 
   g_assert_nonnull (loaded);
-  record_failing_incoming (store, &incoming_slot);
-  XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
-                xi_store_last_auto_reply_finish (store, result_, &error));
-  g_assert_no_error (error);
-  assert_incoming_failed (store, &incoming_slot);
+  fail_message_alone (store);
 
   g_ptr_array_add (changes, xi_key_change_new ("session", "6281222209999.0", value));
-  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
-                written = xi_store_put_keys_finish (store, result_, &error));
-  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
-  g_assert_false (written);
-  g_clear_error (&error);
-  XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
-                found = xi_store_get_keys_finish (store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_false (g_hash_table_contains (found, "6281222209999.0"));
+  assert_put_fails (store, changes);
+  g_assert_null (disk_session (store));
+  assert_put_fails (store, changes);
 
-  XI_TEST_WAIT (xi_store_put_keys_async (store, changes, NULL, xi_test_store_result_cb, &slot_),
-                written = xi_store_put_keys_finish (store, result_, &error));
-  g_assert_no_error (error);
-  g_assert_true (written);
+  xi_store_note_keys_reloaded (store);
+  put_changes (store, changes);
 
   xi_store_close (store);
   xi_test_rm_rf (dir);
+}
+
+/* The keys' owner saying it has read back a failed write's keys does not
+ * excuse the write that follows a message which failed alone just
+ * before: that write still holds the session that read it. */
+static void
+test_owed_failure_outlasts_reload (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("session-read-the-message");
+
+  g_assert_nonnull (loaded);
+  fail_message_alone (store);
+  xi_store_note_keys_reloaded (store);
+
+  g_ptr_array_add (changes, xi_key_change_new ("session", "6281222209999.0", value));
+  assert_put_fails (store, changes);
+
+  xi_store_note_keys_reloaded (store);
+  put_changes (store, changes);
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* Keys loaded afresh are what the disk holds: a failure owed before
+ * fails none of the writes made from them. */
+static void
+test_load_ends_refusal (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GHashTable) loaded_again = NULL;
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = text_bytes ("session-read-the-message");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (loaded);
+  fail_message_alone (store);
+
+  loaded_again = try_load (store, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (changes, xi_key_change_new ("session", "6281222209999.0", value));
+  put_changes (store, changes);
+
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+static void
+assert_session (GBytes *session,
+                GBytes *expected)
+{
+  g_assert_nonnull (session);
+  g_assert_cmpmem (g_bytes_get_data (session, NULL), g_bytes_get_size (session),
+                   g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+}
+
+/* Message A's write fails; before this thread hears it, message B from
+ * the same customer is decrypted from the session that read A, and its
+ * message and write go to the store. Landing, they would put on disk a
+ * session past A, which was never stored: A's next delivery would then
+ * be a duplicate, receipted and lost. B's write fails with A's (B comes
+ * again too), both go back out of memory, and the writes made after
+ * that land. @flush_b: whether B's write is on its way (flushed) or
+ * still waits in memory when A's failure is heard. */
+static void
+check_failed_write_fails_those_behind (gboolean flush_b)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) before = text_bytes ("session-before");
+  g_autoptr(GBytes) read_a = text_bytes ("session-read-A");
+  g_autoptr(GBytes) read_b = text_bytes ("session-read-A-then-B");
+  g_autoptr(GBytes) after = text_bytes ("session-after-reload");
+  g_autoptr(GBytes) in_memory = NULL;
+  g_autoptr(GBytes) on_disk = NULL;
+  g_autoptr(GBytes) on_disk_after = NULL;
+  g_autoptr(GAsyncResult) flushed_a = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *a_slot = NULL, *b_slot = NULL, *flush_a_slot = NULL, *flush_b_slot = NULL;
+
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", before);
+  flush (keys);
+
+  record_failing_incoming (store, &a_slot);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", read_a);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &flush_a_slot);
+  /* This thread is busy while the store fails A's write, and the disk
+   * has room again when B comes. */
+  g_usleep (700 * 1000);
+  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+  xi_store_record_incoming_async (store, "+6281222209999", NULL, "3AFAIL0000000002", "Halo lagi", NULL, NULL,
+                                  xi_test_store_result_cb, &b_slot);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", read_b);
+  if (flush_b)
+    wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &flush_b_slot);
+  else
+    g_test_expect_message ("xi-key-store", G_LOG_LEVEL_WARNING, "Could not save WhatsApp credentials*");
+
+  flushed_a = xi_test_wait_result (&flush_a_slot);
+  g_assert_false (wa_key_store_flush_finish (WA_KEY_STORE (keys), flushed_a, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_clear_error (&error);
+  if (flush_b)
+    {
+      g_autoptr(GAsyncResult) flushed_b = xi_test_wait_result (&flush_b_slot);
+
+      g_assert_false (wa_key_store_flush_finish (WA_KEY_STORE (keys), flushed_b, &error));
+      g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+      g_clear_error (&error);
+    }
+  assert_incoming_failed (store, &a_slot);
+  assert_incoming_failed (store, &b_slot);
+  g_test_assert_expected_messages ();
+
+  in_memory = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281222209999.0");
+  assert_session (in_memory, before);
+  flush (keys);
+  on_disk = disk_session (store);
+  assert_session (on_disk, before);
+
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", after);
+  flush (keys);
+  on_disk_after = disk_session (store);
+  assert_session (on_disk_after, after);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+static void
+test_failed_write_fails_those_behind (void)
+{
+  check_failed_write_fails_those_behind (TRUE);
+}
+
+static void
+test_failed_write_fails_changes_waiting (void)
+{
+  check_failed_write_fails_those_behind (FALSE);
 }
 
 int
@@ -1668,6 +1843,11 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);
   g_test_add_func ("/engine/key-store/failed-write-reloads", test_failed_write_reloads);
   g_test_add_func ("/engine/key-store/rider-failed-alone-fails-keys", test_rider_failed_alone_fails_keys);
+  g_test_add_func ("/engine/key-store/owed-failure-outlasts-reload", test_owed_failure_outlasts_reload);
+  g_test_add_func ("/engine/key-store/load-ends-refusal", test_load_ends_refusal);
+  g_test_add_func ("/engine/key-store/failed-write-fails-those-behind", test_failed_write_fails_those_behind);
+  g_test_add_func ("/engine/key-store/failed-write-fails-changes-waiting",
+                   test_failed_write_fails_changes_waiting);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);

@@ -426,6 +426,31 @@ test_cap_survives_restart (Fixture       *f,
   g_assert_cmpuint (journal_count (f, "Terima kasih"), ==, 2);
 }
 
+/* A count of today's answers that fails (another process keeps the
+ * database busy) holds the answers, none going out uncounted, and is
+ * tried again soon instead of taking the daily cap as reached until
+ * midnight. */
+static void
+test_count_failure_retried (Fixture       *f,
+                            gconstpointer  data)
+{
+  gint64 injected;
+
+  make_transport (f, 0, TRUE);
+  xi_receiver_set_pacing (f->receiver, 0, 2);
+  add_rule (f, "Salam", NULL, "Terima kasih", 0, -1, -1);
+  g_setenv ("XI_TEST_FAIL_AUTO_REPLY_COUNT", "once", TRUE);
+  g_test_expect_message ("xi-receiver", G_LOG_LEVEL_WARNING, "Could not count today's automatic answers*");
+  injected = g_get_monotonic_time ();
+  inject (f, "6281100000301", "C1", "Halo");
+  run_until (n_replies, f, GUINT_TO_POINTER (1), 10);
+  g_unsetenv ("XI_TEST_FAIL_AUTO_REPLY_COUNT");
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpint (g_array_index (f->replied_at, gint64, 0) - injected, >=, 900 * 1000);
+  g_assert_cmpuint (journal_count (f, "Terima kasih"), ==, 1);
+}
+
 /* The whole path: a campaign through the runner, customers reply (the
  * loopback's reply injection), one with STOP; the main thread hears of
  * each reply once, the replies are linked to the campaign, and the next
@@ -598,6 +623,8 @@ main (int   argc,
               test_business_hours, fixture_teardown);
   g_test_add ("/receiver/pacing", Fixture, NULL, fixture_setup, test_pacing, fixture_teardown);
   g_test_add ("/receiver/cap-survives-restart", Fixture, NULL, fixture_setup, test_cap_survives_restart,
+              fixture_teardown);
+  g_test_add ("/receiver/count-failure-retried", Fixture, NULL, fixture_setup, test_count_failure_retried,
               fixture_teardown);
   g_test_add ("/receiver/runner-end-to-end", Fixture, NULL, fixture_setup,
               test_runner_end_to_end, fixture_teardown);

@@ -487,6 +487,21 @@ xi_store_last_auto_reply_finish (XiStore       *self,
   return when != NULL ? *when : 0;
 }
 
+/* XI_TEST_FAIL_AUTO_REPLY_COUNT=once makes the first count in the
+ * process fail as it does while another process keeps the database
+ * busy; it is never set otherwise. */
+static gboolean
+test_fails_count (GError **error)
+{
+  static gint failed_once;
+
+  if (g_strcmp0 (g_getenv ("XI_TEST_FAIL_AUTO_REPLY_COUNT"), "once") != 0 ||
+      !g_atomic_int_compare_and_exchange (&failed_once, FALSE, TRUE))
+    return FALSE;
+  g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_BUSY, "XI_TEST_FAIL_AUTO_REPLY_COUNT");
+  return TRUE;
+}
+
 static void
 count_auto_replies_func (XiStore  *self,
                          GTask    *task,
@@ -497,6 +512,11 @@ count_auto_replies_func (XiStore  *self,
   sqlite3_stmt *stmt;
   int rc;
 
+  if (test_fails_count (&error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   stmt = _xi_store_prepare (self,
                             "SELECT count (*) FROM history WHERE master_user_id = ?1"
                             " AND created_at >= ?2 AND kind = 'auto-reply.sent'",

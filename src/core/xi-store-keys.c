@@ -587,6 +587,9 @@ load_keys_func (XiStore  *self,
 
   /* Listed for the keys loaded before, which may have been another link's. */
   g_hash_table_remove_all (seal->few);
+  /* Whoever writes next writes from what this reads. */
+  g_clear_error (&self->keys_owe_failure);
+  g_clear_error (&self->keys_refused);
   for (guint attempt = 0; attempt < LOAD_ATTEMPTS; attempt++)
     {
       gboolean retry;
@@ -1052,6 +1055,36 @@ apply_key_change (XiStore      *self,
   return _xi_store_step_done (self, stmt, error);
 }
 
+/*
+ * A key write failed, and with it the customer's message that rode in
+ * it, or one that owed it its failure (fail_riders_alone ()). The keys'
+ * owner reloads what that write held once it hears of it; until then,
+ * writes it queued meanwhile carry sessions that read past the message
+ * never stored (a second message from the same customer, decrypted from
+ * memory), and landing they would make the copy WhatsApp delivers again
+ * a duplicate, receipted and never stored. So every key write fails,
+ * with its riders, until the owner says the keys were read back
+ * (xi_store_note_keys_reloaded ()) or they are loaded afresh. An owed
+ * failure is paid by this write, whichever way it failed.
+ */
+static void
+fail_keys (XiStore *self,
+           GTask   *task,
+           GError  *error)
+{
+  if (self->keys_refused == NULL)
+    self->keys_refused = g_error_copy (error);
+  g_clear_error (&self->keys_owe_failure);
+  _xi_store_fail_riders (self, task, error);
+  g_task_return_error (task, error);
+}
+
+static gboolean
+starts_with_wipe (GPtrArray *changes)
+{
+  return changes->len > 0 && ((const XiKeyChange *) g_ptr_array_index (changes, 0))->kind == NULL;
+}
+
 static void
 put_keys_func (XiStore  *self,
                GTask    *task,
@@ -1068,16 +1101,10 @@ put_keys_func (XiStore  *self,
   /* Writing before reading could seal under a second key. */
   if (changes->len > 0 && !seal->loaded)
     {
-      error = g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_STATE,
-                                   "The WhatsApp keys were written before they were read");
-      _xi_store_fail_riders (self, task, error);
-      g_task_return_error (task, error);
+      fail_keys (self, task, g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                                                  "The WhatsApp keys were written before they were read"));
       return;
     }
-
-  id_before = g_strdup (seal->id);
-  key_before = seal->key != NULL ? g_bytes_ref (seal->key) : NULL;
-  unreadable_before = seal->unreadable;
 
   /* Nothing to write still answers: it tells the caller that everything
    * queued before has been written. */
@@ -1087,21 +1114,30 @@ put_keys_func (XiStore  *self,
       return;
     }
 
+  /* A batch that starts by wiping the keys puts no session on disk that
+   * read past anything: it is how unreadable keys are started afresh. */
+  if (starts_with_wipe (changes))
+    g_clear_error (&self->keys_owe_failure);
+  else if (self->keys_refused != NULL || self->keys_owe_failure != NULL)
+    {
+      fail_keys (self, task, g_error_copy (self->keys_refused != NULL ? self->keys_refused
+                                                                        : self->keys_owe_failure));
+      return;
+    }
+
+  id_before = g_strdup (seal->id);
+  key_before = seal->key != NULL ? g_bytes_ref (seal->key) : NULL;
+  unreadable_before = seal->unreadable;
+
   if (!_xi_store_begin (self, &error))
     {
-      _xi_store_fail_riders (self, task, error);
-      g_task_return_error (task, error);
+      fail_keys (self, task, error);
       return;
     }
   /* The riders (the outcome of the message before, receipts) were
    * queued first; should the keys fail, they fail with them. */
   if (!_xi_store_run_riders (self, task, &error))
     goto failed;
-  if (self->keys_owe_failure != NULL)
-    {
-      error = g_steal_pointer (&self->keys_owe_failure);
-      goto failed;
-    }
   if (changes->len > 0 && !check_marker (self, seal, &error))
     goto failed;
   for (guint i = 0; i < changes->len; i++)
@@ -1123,15 +1159,39 @@ failed:
   _xi_store_rollback (self);
   /* What the rolled-back writes noted is not so any more. */
   g_hash_table_remove_all (seal->few);
-  /* Failing, this batch goes back out of memory (xi-key-store.c), as the
-   * one a failed rider owed its failure to would have. */
-  g_clear_error (&self->keys_owe_failure);
   /* A key made for this batch was saved but sealed nothing that stays. */
   if (seal->id != NULL && g_strcmp0 (seal->id, id_before) != 0)
     forget_key (self, seal->id);
   seal_set (seal, id_before, key_before, unreadable_before);
-  _xi_store_fail_riders (self, task, error);
-  g_task_return_error (task, error);
+  fail_keys (self, task, error);
+}
+
+static void
+keys_reloaded_func (XiStore  *self,
+                    GTask    *task,
+                    gpointer  data)
+{
+  g_clear_error (&self->keys_refused);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * xi_store_note_keys_reloaded:
+ * @self: a #XiStore
+ *
+ * Tells the store that the owner of the keys heard a key write fail and
+ * read back from the disk what that write and every one queued after it
+ * held: the key writes queued from now on are written again. Until then
+ * they all fail, so none puts on disk a session that read past a
+ * customer's message which was never stored.
+ */
+void
+xi_store_note_keys_reloaded (XiStore *self)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_leaving_riders (self, keys_reloaded_func, NULL, NULL, xi_store_note_keys_reloaded, NULL,
+                                 NULL, NULL);
 }
 
 /**

@@ -50,6 +50,7 @@ struct _XiStore
   GHashTable   *fingerprints;     /* table -> its rows' summary; xi-store-changes.c */
   GHashTable   *job_counts;       /* of the riders running; xi-store-jobs.c */
   GError       *keys_owe_failure; /* why a binding rider failed alone: the next key write fails too */
+  GError       *keys_refused;     /* why key writes fail until their owner has read the keys back */
 
   /* Committed changes, waiting to be announced by "changed" on
    * @context; guarded by @changes_lock. */

@@ -334,6 +334,7 @@ close_func (XiStore  *self,
   g_clear_pointer (&self->pending_changes, g_hash_table_unref);
   g_clear_pointer (&self->job_counts, g_hash_table_unref);
   g_clear_error (&self->keys_owe_failure);
+  g_clear_error (&self->keys_refused);
   if (self->db != NULL)
     {
       sqlite3_close_v2 (self->db);

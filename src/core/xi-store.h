@@ -773,6 +773,7 @@ void            xi_store_put_keys_async              (XiStore               *sel
 gboolean        xi_store_put_keys_finish             (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_note_keys_reloaded          (XiStore               *self);
 gboolean        xi_store_forget_secrets_sync         (const char            *database_path,
                                                       GCancellable          *cancellable,
                                                       GError               **error);

@@ -74,6 +74,7 @@ struct _XiKeyStore
   guint       waits;          /* reads this thread waited for */
   guint       values_read;    /* values asked of the store, waiting or ahead */
   gboolean    closed;         /* its client was stopped: nothing more reaches the store */
+  GQueue      writing;        /* Write*, on their way to the store, in order */
   GThread    *owner;
 };
 
@@ -337,6 +338,7 @@ typedef struct
   GWeakRef    self;     /* not held: finalizing writes what is queued */
   GPtrArray  *changes;  /* XiKeyChange*, what it writes */
   GTask      *flush;    /* the flush it completes, or NULL */
+  gboolean    reloaded; /* read back after a write before it failed */
 } Write;
 
 /* The transaction that carried @changes rolled back, and with it any
@@ -344,11 +346,8 @@ typedef struct
  * wrote go back to what the disk holds. Left ahead, the session that
  * read that message would read on, the copy WhatsApp delivers again
  * would be a duplicate to it, and the next write would put on disk a
- * session past a message that was never stored. A write already on its
- * way with a later change to the same value (a second message read
- * within the same commit) still lands; on a full disk it fails too and
- * comes back here. A wipe that failed cannot be undone and is left as
- * it is. */
+ * session past a message that was never stored. A wipe that failed
+ * cannot be undone and is left as it is. */
 static void
 reload (XiKeyStore *self,
         GPtrArray  *changes)
@@ -416,6 +415,27 @@ reload (XiKeyStore *self,
     }
 }
 
+/* The store fails every key write after a failed one until told the
+ * keys were read back (xi_store_note_keys_reloaded ()): so the writes
+ * queued before the failure was heard go back out of memory with it,
+ * and so do the changes still waiting here, made from the same memory,
+ * which are sent ahead of that word to fail too. */
+static void
+reload_writing (XiKeyStore *self)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new ();
+
+  push_pending (self);
+  for (GList *l = self->writing.head; l != NULL; l = l->next)
+    {
+      Write *write = l->data;
+
+      g_ptr_array_extend (changes, write->changes, NULL, NULL);
+      write->reloaded = TRUE;
+    }
+  reload (self, changes);
+}
+
 static void
 written_cb (GObject      *object,
             GAsyncResult *result,
@@ -432,8 +452,12 @@ written_cb (GObject      *object,
     }
   else
     {
-      if (self != NULL && !self->closed)
-        reload (self, write->changes);
+      if (!write->reloaded)
+        {
+          if (self != NULL && !self->closed)
+            reload_writing (self);
+          xi_store_note_keys_reloaded (XI_STORE (object));
+        }
       /* A flush's caller hears why; never log a key or a value. */
       if (write->flush != NULL)
         g_task_return_error (write->flush, g_steal_pointer (&error));
@@ -441,6 +465,8 @@ written_cb (GObject      *object,
         g_warning ("Could not save WhatsApp credentials: %s", error->message);
       g_clear_error (&error);
     }
+  if (self != NULL)
+    g_queue_remove (&self->writing, write);
   g_clear_object (&write->flush);
   g_weak_ref_clear (&write->self);
   g_ptr_array_unref (write->changes);
@@ -461,6 +487,8 @@ write_changes (XiStore    *store,
   g_weak_ref_init (&write->self, owner);
   write->changes = g_ptr_array_ref (changes);
   write->flush = flush;
+  if (owner != NULL)
+    g_queue_push_tail (&owner->writing, write);
   xi_store_put_keys_async (store, changes, NULL, written_cb, write);
 }
 
@@ -813,6 +841,8 @@ xi_key_store_finalize (GObject *object)
   /* What is still queued goes to disk; the store outlives this. */
   if (changes->len > 0)
     write_changes (self->store, NULL, changes, NULL);
+  /* Those writes answer to nobody now. */
+  g_queue_clear (&self->writing);
   g_ptr_array_unref (self->pending);
   g_hash_table_unref (self->pending_index);
   cache_clear (self);
@@ -837,6 +867,7 @@ xi_key_store_init (XiKeyStore *self)
   self->cache = wa_memory_key_store_new ();
   self->lazy = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   g_queue_init (&self->lru);
+  g_queue_init (&self->writing);
   self->reading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_hash_table_unref);
   self->cache_size = XI_KEY_STORE_CACHE_SIZE;

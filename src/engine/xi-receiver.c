@@ -49,6 +49,11 @@
 #define BACKLOG_HIGH_ARRIVALS 500
 #define BACKLOG_HIGH_BYTES (4 * 1024 * 1024)
 
+/* A count of today's answers fails mostly while another process keeps
+ * the database busy, which passes within moments: the answers wait for
+ * it, as none goes out uncounted, and it is tried again after this. */
+#define COUNT_RETRY_MS 1000
+
 typedef struct
 {
   XiTransport *transport;
@@ -365,12 +370,17 @@ counted_cb (GObject      *object,
   gint64 count = xi_store_count_auto_replies_finish (XI_STORE (object), result, &error);
 
   self->counting = FALSE;
-  self->today = counting->day;
-  g_free (counting);
-  /* Unknown, the cap is taken as reached rather than as untouched. */
   if (count < 0)
-    g_warning ("Could not count today's automatic answers: %s", error->message);
-  self->sent_today = count < 0 ? G_MAXUINT : (guint) MIN (count, G_MAXUINT);
+    {
+      g_warning ("Could not count today's automatic answers: %s", error->message);
+      self->not_before_ms = MAX (self->not_before_ms, now_ms () + COUNT_RETRY_MS);
+    }
+  else
+    {
+      self->today = counting->day;
+      self->sent_today = (guint) MIN (count, G_MAXUINT);
+    }
+  g_free (counting);
   pump_answers (self);
   check_stopped (self);
 }
