@@ -448,6 +448,7 @@ xi_campaign_runner_init (XiCampaignRunner *self)
                                                   (GDestroyNotify)xi_job_progress_free);
   self->pending_incoming = g_ptr_array_new_with_free_func (g_object_unref);
   self->reply_min_delay_ms = XI_RECEIVER_DEFAULT_MIN_DELAY_MS;
+  self->reply_daily_cap = XI_RECEIVER_DEFAULT_DAILY_CAP;
   self->media_auto_download = XI_RECEIVER_DEFAULT_AUTO_DOWNLOAD;
   self->net_context = g_main_context_new ();
   self->net_loop = g_main_loop_new (self->net_context, FALSE);

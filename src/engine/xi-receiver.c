@@ -773,6 +773,7 @@ xi_receiver_init (XiReceiver *self)
   self->owner = g_thread_self ();
   self->opt_out_keywords = g_strdupv ((char **)xi_opt_out_default_keywords ());
   self->min_delay_ms = XI_RECEIVER_DEFAULT_MIN_DELAY_MS;
+  self->daily_cap = XI_RECEIVER_DEFAULT_DAILY_CAP;
   self->auto_download_limit = XI_RECEIVER_DEFAULT_AUTO_DOWNLOAD;
   self->transports = g_ptr_array_new_with_free_func (g_object_unref);
   self->answering = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -19,8 +19,9 @@ typedef GDateTime *(*XiReceiverClock) (gpointer user_data);
  * answers until the settings say otherwise. */
 #define XI_RECEIVER_DEFAULT_MIN_DELAY_MS 20000
 
-/* The most automatic answers a day where the settings are not installed
- * (the schema's auto-reply-daily-cap default). */
+/* The most automatic answers a day, until the settings say otherwise (the
+ * schema's auto-reply-daily-cap default): a receiver nobody paced must
+ * not answer without end. */
 #define XI_RECEIVER_DEFAULT_DAILY_CAP 200
 
 /* The largest file a customer sends that is fetched at once, until the
