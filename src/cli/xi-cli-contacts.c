@@ -275,33 +275,50 @@ import_options (const char          *encoding,
   return TRUE;
 }
 
-/* The group "contacts import" puts the contacts in. */
+/* What "contacts import" was told, and the reading choices it makes of
+ * it once they are checked. */
 typedef struct
 {
-  char     *name;
-  gboolean  create;
-} ImportGroup;
+  char            *group;
+  gboolean         create_group;
+  char            *country;
+  char            *encoding;
+  char            *separator;
+  char            *header;
+  char           **columns;
+  XiImportOptions *read;
+} ImportArguments;
 
 static void
-import_group_clear (ImportGroup *group)
+import_arguments_clear (ImportArguments *arguments)
 {
-  g_free (group->name);
+  g_free (arguments->group);
+  g_free (arguments->country);
+  g_free (arguments->encoding);
+  g_free (arguments->separator);
+  g_free (arguments->header);
+  g_strfreev (arguments->columns);
+  g_clear_pointer (&arguments->read, xi_import_options_free);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ImportGroup, import_group_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ImportArguments, import_arguments_clear)
 
-/* @options is the #ImportGroup given. */
+/* @options is the #ImportArguments given. */
 static gboolean
-check_import_group_options (int        argc,
-                            char     **argv,
-                            gpointer   options,
-                            GError   **error)
+check_import_arguments (int        argc,
+                        char     **argv,
+                        gpointer   options,
+                        GError   **error)
 {
-  ImportGroup *group = options;
+  ImportArguments *arguments = options;
 
-  if (group->create && group->name == NULL)
+  if (arguments->create_group && arguments->group == NULL)
     return xi_cli_refuse (error, "%s", _("--create-group goes with --group NAME."));
-  return TRUE;
+  if (arguments->country != NULL && !xi_phone_is_country_code (arguments->country))
+    return xi_cli_refuse (error, _("“%s” is not a country calling code (for example 62 or 1)."),
+                          arguments->country);
+  return import_options (arguments->encoding, arguments->separator, arguments->header,
+                         arguments->columns, &arguments->read, error);
 }
 
 static int
@@ -311,18 +328,13 @@ contacts_import (XiCli  *cli,
 {
   g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(XiImportOptions) options = NULL;
   g_autoptr(XiImportReport) report = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
-  g_auto(ImportGroup) group = { NULL, };
-  g_autofree char *country = NULL;
+  g_auto(ImportArguments) arguments = { NULL, };
+  const char *country;
   g_autofree char *refused = NULL;
-  g_autofree char *encoding = NULL;
-  g_autofree char *separator = NULL;
-  g_autofree char *header = NULL;
-  g_auto(GStrv) columns = NULL;
   ImportFacts facts = { 0, };
   GAsyncResult *slot = NULL;
   gboolean show_progress = !cli->json && isatty (STDERR_FILENO);
@@ -330,25 +342,25 @@ contacts_import (XiCli  *cli,
   guint sigint;
   int status;
   const GOptionEntry entries[] = {
-    { "group", 'g', 0, G_OPTION_ARG_STRING, &group.name,
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &arguments.group,
       N_("Also put every imported contact in the existing group NAME"), N_("NAME") },
-    { "create-group", 0, 0, G_OPTION_ARG_NONE, &group.create,
+    { "create-group", 0, 0, G_OPTION_ARG_NONE, &arguments.create_group,
       N_("Create the group of --group when there is none of that name"), NULL },
-    { "country", 'c', 0, G_OPTION_ARG_STRING, &country,
+    { "country", 'c', 0, G_OPTION_ARG_STRING, &arguments.country,
       N_("Country calling code for numbers written in local form"), N_("CODE") },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
       N_("Only say what the import would do: how the file was read, the counts and the refused rows"),
       NULL },
     { "refused", 0, 0, G_OPTION_ARG_FILENAME, &refused,
       N_("Write the refused rows (line, value, reason) to FILE as CSV"), N_("FILE") },
-    { "encoding", 0, 0, G_OPTION_ARG_STRING, &encoding,
+    { "encoding", 0, 0, G_OPTION_ARG_STRING, &arguments.encoding,
       N_("Read text as UTF-8, Windows-1252, ISO-8859-1 or UTF-16 instead of guessing"),
       N_("ENCODING") },
-    { "separator", 0, 0, G_OPTION_ARG_STRING, &separator,
+    { "separator", 0, 0, G_OPTION_ARG_STRING, &arguments.separator,
       N_("The separator of a delimited file: comma, semicolon or tab"), N_("SEPARATOR") },
-    { "header", 0, 0, G_OPTION_ARG_STRING, &header,
+    { "header", 0, 0, G_OPTION_ARG_STRING, &arguments.header,
       N_("Whether the first row holds column titles: yes or no"), N_("yes|no") },
-    { "column", 0, 0, G_OPTION_ARG_STRING_ARRAY, &columns,
+    { "column", 0, 0, G_OPTION_ARG_STRING_ARRAY, &arguments.columns,
       N_("What column N holds: name, first-name, last-name, phone, tags, notes, groups, ignore "
          "or field:KEY (repeatable)"), N_("N=ROLE") },
     { NULL },
@@ -360,16 +372,12 @@ contacts_import (XiCli  *cli,
                                            "Rows with a bad number are reported with their line "
                                            "number; the good rows are imported."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse_checked (cli, context, check_import_group_options, &group, &argc, &argv, &status))
+  if (!xi_cli_parse_checked (cli, context, check_import_arguments, &arguments, &argc, &argv, &status))
     return status;
 
-  if (country != NULL && !xi_phone_is_country_code (country))
-    return xi_cli_usage (_("“%s” is not a country calling code (for example 62 or 1)."), country);
-  if (!import_options (encoding, separator, header, columns, &options, &error))
-    return xi_cli_usage ("%s", error->message);
-
-  if (!check_import_group (cli, group.name, group.create, &facts.new_group, &error))
+  if (!check_import_group (cli, arguments.group, arguments.create_group, &facts.new_group, &error))
     return xi_cli_fail (cli, error);
+  country = arguments.country != NULL ? arguments.country : cli->country_code;
 
   sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
 
@@ -379,8 +387,8 @@ contacts_import (XiCli  *cli,
   if (dry_run)
     {
       xi_store_preview_import_file_async (cli->store, file, NULL,
-                                          country != NULL ? country : cli->country_code, options,
-                                          group.name, show_progress ? show_progress_cb : NULL,
+                                          country, arguments.read,
+                                          arguments.group, show_progress ? show_progress_cb : NULL,
                                           (gpointer)_("Reading"), NULL, cancellable,
                                           xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
@@ -389,8 +397,8 @@ contacts_import (XiCli  *cli,
   else
     {
       xi_store_import_file_full_async (cli->store, file, NULL,
-                                       country != NULL ? country : cli->country_code, options,
-                                       group.name, show_progress ? show_progress_cb : NULL,
+                                       country, arguments.read,
+                                       arguments.group, show_progress ? show_progress_cb : NULL,
                                        (gpointer)_("Saving"), NULL, cancellable,
                                        xi_cli_result_cb, &slot);
       result = xi_cli_wait (&slot);
@@ -409,7 +417,7 @@ contacts_import (XiCli  *cli,
   g_source_remove (sigint);
   if (refused != NULL && !write_refused (refused, report->issues, &error))
     return xi_cli_fail (cli, error);
-  print_report (cli, report, &facts, group.name);
+  print_report (cli, report, &facts, arguments.group);
   return XI_CLI_EXIT_OK;
 
 failed:
@@ -542,12 +550,91 @@ print_contact_json (XiContact  *contact,
   g_print ("%s%s", first ? "" : ",\n", text);
 }
 
-/* A condition on a field no contact has matches nobody, which is most
- * likely a typo; say so, with the fields there are. */
-static gboolean
-check_filter_fields (XiCli            *cli,
-                     XiContactFilter  *filter,
-                     GError          **error)
+/* What --where reads, for the --help of every command that takes it. */
+const char *
+xi_cli_filter_help (void)
+{
+  /* Translators: keep the FIELD=VALUE examples as they are */
+  return _("Conditions for --where: FIELD=VALUE (is), FIELD!=VALUE (is not), FIELD~TEXT "
+           "(contains). FIELD is name, phone or one of your own fields such as kota, and also:\n"
+           "  tag=TAG                    has the tag\n"
+           "  group=NAME                 is in the group\n"
+           "  whatsapp=yes|no|unknown    WhatsApp status of the number\n"
+           "  opted_out=yes|no           asked not to get messages\n"
+           "  messaged=no                was never sent a message\n"
+           "  replied=CAMPAIGN           replied to the campaign");
+}
+
+void
+xi_cli_filter_options_clear (XiCliFilterOptions *options)
+{
+  g_strfreev (options->wheres);
+  g_strfreev (options->tags);
+  g_clear_pointer (&options->filter, xi_contact_filter_unref);
+}
+
+/**
+ * xi_cli_add_filter_options:
+ * @filter: the filter to narrow
+ * @options: what the command line said
+ * @error: return location for a %G_OPTION_ERROR
+ *
+ * Adds the conditions of --where, --tag and --opted-out to @filter.
+ *
+ * Returns: whether every --where could be read
+ */
+gboolean
+xi_cli_add_filter_options (XiContactFilter          *filter,
+                           const XiCliFilterOptions *options,
+                           GError                  **error)
+{
+  GError *cause = NULL;
+
+  for (guint i = 0; options->wheres != NULL && options->wheres[i] != NULL; i++)
+    if (!xi_contact_filter_add_where (filter, options->wheres[i], &cause))
+      return xi_cli_bad_value (error, cause);
+  for (guint i = 0; options->tags != NULL && options->tags[i] != NULL; i++)
+    xi_contact_filter_add_tag (filter, options->tags[i]);
+  if (options->opted_out || options->not_opted_out)
+    xi_contact_filter_set_opted_out (filter, options->opted_out);
+  return TRUE;
+}
+
+/**
+ * xi_cli_check_filter_options:
+ *
+ * An #XiCliCheckFunc for the commands that filter contacts; @options is
+ * an #XiCliFilterOptions, whose filter it sets.
+ */
+gboolean
+xi_cli_check_filter_options (int        argc,
+                             char     **argv,
+                             gpointer   options,
+                             GError   **error)
+{
+  XiCliFilterOptions *filter_options = options;
+
+  if (filter_options->opted_out && filter_options->not_opted_out)
+    return xi_cli_refuse (error, "%s", _("Give --opted-out or --not-opted-out, not both."));
+  filter_options->filter = xi_contact_filter_new ();
+  return xi_cli_add_filter_options (filter_options->filter, filter_options, error);
+}
+
+/**
+ * xi_cli_check_filter_fields:
+ * @cli: the CLI, its store open
+ * @filter: a filter from the command line
+ * @error: return location for a #GError
+ *
+ * A condition on a field no contact has matches nobody, which is most
+ * likely a typo; says so, with the fields there are.
+ *
+ * Returns: whether every field @filter names is one the contacts have
+ */
+gboolean
+xi_cli_check_filter_fields (XiCli            *cli,
+                            XiContactFilter  *filter,
+                            GError          **error)
 {
   const char **named = xi_contact_filter_get_fields (filter);
   g_auto(GStrv) known = NULL;
@@ -575,44 +662,6 @@ check_filter_fields (XiCli            *cli,
   return TRUE;
 }
 
-/* What --where reads, for the --help of every command that takes it. */
-const char *
-xi_cli_filter_help (void)
-{
-  /* Translators: keep the FIELD=VALUE examples as they are */
-  return _("Conditions for --where: FIELD=VALUE (is), FIELD!=VALUE (is not), FIELD~TEXT "
-           "(contains). FIELD is name, phone or one of your own fields such as kota, and also:\n"
-           "  tag=TAG                    has the tag\n"
-           "  group=NAME                 is in the group\n"
-           "  whatsapp=yes|no|unknown    WhatsApp status of the number\n"
-           "  opted_out=yes|no           asked not to get messages\n"
-           "  messaged=no                was never sent a message\n"
-           "  replied=CAMPAIGN           replied to the campaign");
-}
-
-/* The filter that --where, --tag and --opted-out describe, checked
- * against the fields the contacts have. */
-XiContactFilter *
-xi_cli_build_filter (XiCli                *cli,
-                     char                **wheres,
-                     char                **tags,
-                     const XiCliOptedOut  *opted,
-                     GError              **error)
-{
-  g_autoptr(XiContactFilter) filter = xi_contact_filter_new ();
-
-  for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
-    if (!xi_contact_filter_add_where (filter, wheres[i], error))
-      return NULL;
-  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
-    xi_contact_filter_add_tag (filter, tags[i]);
-  if (opted->opted_out || opted->not_opted_out)
-    xi_contact_filter_set_opted_out (filter, opted->opted_out);
-  if (!check_filter_fields (cli, filter, error))
-    return NULL;
-  return g_steal_pointer (&filter);
-}
-
 static int
 contacts_list (XiCli  *cli,
                int     argc,
@@ -626,30 +675,28 @@ contacts_list (XiCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *search = NULL;
   g_autofree char *group = NULL;
-  g_auto(GStrv) wheres = NULL;
-  g_auto(GStrv) tags = NULL;
   g_autofree char *segment_name = NULL;
   g_autoptr(XiSegment) segment = NULL;
   g_autoptr(XiContactFilter) filter = NULL;
-  XiCliOptedOut opted = { FALSE, FALSE };
+  g_auto(XiCliFilterOptions) filter_options = { NULL, };
   guint shown = 0;
   int status;
   const GOptionEntry entries[] = {
     { "search", 's', 0, G_OPTION_ARG_STRING, &search, N_("Only contacts whose name or number contains TEXT"), N_("TEXT") },
     { "group", 'g', 0, G_OPTION_ARG_STRING, &group, N_("Only members of group NAME"), N_("NAME") },
-    { "where", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &wheres,
+    { "where", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &filter_options.wheres,
       N_("Only contacts whose FIELD is VALUE (FIELD~TEXT: contains, FIELD!=VALUE: is not; repeatable)"),
       N_("FIELD=VALUE") },
-    { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, N_("Only contacts with tag TAG (repeatable)"), N_("TAG") },
-    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted.opted_out, N_("Only contacts who opted out"), NULL },
-    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &opted.not_opted_out, N_("Only contacts who did not opt out"), NULL },
+    { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &filter_options.tags, N_("Only contacts with tag TAG (repeatable)"), N_("TAG") },
+    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &filter_options.opted_out, N_("Only contacts who opted out"), NULL },
+    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &filter_options.not_opted_out, N_("Only contacts who did not opt out"), NULL },
     { "segment", 0, 0, G_OPTION_ARG_STRING, &segment_name, N_("Only contacts of the saved segment NAME"), N_("NAME") },
     { NULL },
   };
 
   g_option_context_set_description (context, xi_cli_filter_help ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse_checked (cli, context, xi_cli_check_opted_out, &opted, &argc, &argv, &status))
+  if (!xi_cli_parse_checked (cli, context, xi_cli_check_filter_options, &filter_options, &argc, &argv, &status))
     return status;
 
   if (segment_name != NULL)
@@ -657,16 +704,14 @@ contacts_list (XiCli  *cli,
       if ((segment = xi_cli_find_segment (cli, segment_name, &error)) == NULL ||
           (filter = xi_segment_get_filter (segment, &error)) == NULL)
         return xi_cli_fail (cli, error);
-      for (guint i = 0; wheres != NULL && wheres[i] != NULL; i++)
-        if (!xi_contact_filter_add_where (filter, wheres[i], &error))
-          return xi_cli_fail (cli, error);
-      for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
-        xi_contact_filter_add_tag (filter, tags[i]);
-      if (opted.opted_out || opted.not_opted_out)
-        xi_contact_filter_set_opted_out (filter, opted.opted_out);
+      /* Read once already, by the check. */
+      if (!xi_cli_add_filter_options (filter, &filter_options, NULL))
+        g_assert_not_reached ();
     }
-  else if ((filter = xi_cli_build_filter (cli, wheres, tags, &opted, &error)) == NULL)
+  else if (!xi_cli_check_filter_fields (cli, filter_options.filter, &error))
     return xi_cli_fail (cli, error);
+  else
+    filter = xi_contact_filter_ref (filter_options.filter);
 
   if (group != NULL && (only_group = xi_cli_find_group (cli, group, &error)) == NULL)
     return xi_cli_fail (cli, error);

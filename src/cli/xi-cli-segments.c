@@ -43,29 +43,42 @@ count_matching (XiCli      *cli,
   return TRUE;
 }
 
+/* @options is the #XiCliFilterOptions given. */
+static gboolean
+check_segment_options (int        argc,
+                       char     **argv,
+                       gpointer   options,
+                       GError   **error)
+{
+  XiCliFilterOptions *filter_options = options;
+
+  if (!xi_cli_check_filter_options (argc, argv, options, error))
+    return FALSE;
+  if (xi_contact_filter_is_empty (filter_options->filter))
+    return xi_cli_refuse (error, "%s", _("A segment needs at least one condition: --where or --tag."));
+  return TRUE;
+}
+
 static int
 segments_add (XiCli  *cli,
               int     argc,
               char  **argv)
 {
   g_autoptr(GOptionContext) context = xi_cli_context_new (cli);
-  g_autoptr(XiContactFilter) filter = NULL;
   g_autoptr(XiSegment) segment = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) wheres = NULL;
-  g_auto(GStrv) tags = NULL;
   GAsyncResult *slot = NULL;
-  XiCliOptedOut opted = { FALSE, FALSE };
+  g_auto(XiCliFilterOptions) filter_options = { NULL, };
   guint matching = 0;
   int status;
   const GOptionEntry entries[] = {
-    { "where", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &wheres,
+    { "where", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &filter_options.wheres,
       N_("Contacts whose FIELD is VALUE (FIELD~TEXT: contains, FIELD!=VALUE: is not; repeatable)"),
       N_("FIELD=VALUE") },
-    { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tags, N_("Contacts with tag TAG (repeatable)"), N_("TAG") },
-    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &opted.opted_out, N_("Only contacts who opted out"), NULL },
-    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &opted.not_opted_out, N_("Only contacts who did not opt out"), NULL },
+    { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &filter_options.tags, N_("Contacts with tag TAG (repeatable)"), N_("TAG") },
+    { "opted-out", 0, 0, G_OPTION_ARG_NONE, &filter_options.opted_out, N_("Only contacts who opted out"), NULL },
+    { "not-opted-out", 0, 0, G_OPTION_ARG_NONE, &filter_options.not_opted_out, N_("Only contacts who did not opt out"), NULL },
     { NULL },
   };
 
@@ -73,15 +86,13 @@ segments_add (XiCli  *cli,
                                            "goes to the contacts that match when it is created."));
   g_option_context_set_description (context, xi_cli_filter_help ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!xi_cli_parse_checked (cli, context, xi_cli_check_opted_out, &opted, &argc, &argv, &status))
+  if (!xi_cli_parse_checked (cli, context, check_segment_options, &filter_options, &argc, &argv, &status))
     return status;
 
-  if ((filter = xi_cli_build_filter (cli, wheres, tags, &opted, &error)) == NULL)
+  if (!xi_cli_check_filter_fields (cli, filter_options.filter, &error))
     return xi_cli_fail (cli, error);
-  if (xi_contact_filter_is_empty (filter))
-    return xi_cli_usage ("%s", _("A segment needs at least one condition: --where or --tag."));
 
-  xi_store_add_segment_async (cli->store, argv[1], filter, NULL, xi_cli_result_cb, &slot);
+  xi_store_add_segment_async (cli->store, argv[1], filter_options.filter, NULL, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
   if ((segment = xi_store_add_segment_finish (cli->store, result, &error)) == NULL ||
       !count_matching (cli, segment, &matching, &error))

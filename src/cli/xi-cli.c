@@ -182,25 +182,6 @@ xi_cli_refuse (GError     **error,
   return FALSE;
 }
 
-/**
- * xi_cli_check_opted_out:
- *
- * An #XiCliCheckFunc for the commands that filter contacts; @options is
- * an #XiCliOptedOut.
- */
-gboolean
-xi_cli_check_opted_out (int        argc,
-                        char     **argv,
-                        gpointer   options,
-                        GError   **error)
-{
-  XiCliOptedOut *opted = options;
-
-  if (opted->opted_out && opted->not_opted_out)
-    return xi_cli_refuse (error, "%s", _("Give --opted-out or --not-opted-out, not both."));
-  return TRUE;
-}
-
 int
 xi_cli_fail_message (XiCli      *cli,
                      const char *format,

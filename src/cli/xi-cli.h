@@ -52,12 +52,21 @@ typedef gboolean (*XiCliCheckFunc) (int        argc,
                                     gpointer   options,
                                     GError   **error);
 
-/* The options of the commands that filter contacts by their opt-out. */
+/* The options of the commands that filter contacts (--where, --tag,
+ * --opted-out, --not-opted-out), and the filter they describe once
+ * xi_cli_check_filter_options() has read them. */
 typedef struct
 {
-  gboolean opted_out;
-  gboolean not_opted_out;
-} XiCliOptedOut;
+  char            **wheres;
+  char            **tags;
+  gboolean          opted_out;
+  gboolean          not_opted_out;
+  XiContactFilter  *filter;
+} XiCliFilterOptions;
+
+void xi_cli_filter_options_clear (XiCliFilterOptions *options);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (XiCliFilterOptions, xi_cli_filter_options_clear)
 
 /* No upper bound on the number of a command's arguments. */
 #define XI_CLI_ARGUMENTS_ANY G_MAXINT
@@ -119,10 +128,10 @@ gboolean      xi_cli_parse_start_time (const char         *text,
 gboolean      xi_cli_refuse          (GError             **error,
                                       const char          *format,
                                       ...) G_GNUC_PRINTF (2, 3);
-gboolean      xi_cli_check_opted_out (int                  argc,
-                                      char               **argv,
-                                      gpointer             options,
-                                      GError             **error);
+gboolean      xi_cli_check_filter_options (int             argc,
+                                           char          **argv,
+                                           gpointer        options,
+                                           GError        **error);
 int           xi_cli_fail_message    (XiCli               *cli,
                                       const char          *format,
                                       ...) G_GNUC_PRINTF (2, 3);
@@ -188,11 +197,12 @@ XiSegment    *xi_cli_find_segment    (XiCli               *cli,
                                       const char          *name,
                                       GError             **error);
 const char   *xi_cli_filter_help     (void);
-XiContactFilter *xi_cli_build_filter (XiCli               *cli,
-                                      char               **wheres,
-                                      char               **tags,
-                                      const XiCliOptedOut *opted,
-                                      GError             **error);
+gboolean      xi_cli_add_filter_options (XiContactFilter          *filter,
+                                         const XiCliFilterOptions *options,
+                                         GError                  **error);
+gboolean      xi_cli_check_filter_fields (XiCli                  *cli,
+                                          XiContactFilter        *filter,
+                                          GError                **error);
 GPtrArray    *xi_cli_list_templates  (XiCli               *cli,
                                       GError             **error);
 XiTemplate   *xi_cli_find_template  (XiCli               *cli,
