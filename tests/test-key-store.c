@@ -10,8 +10,10 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "fakewa-server.h"
 #include "wa-credentials.h"
 #include "wa-lid-map.h"
+#include "wa-messenger.h"
 #include "wa-privacy.h"
 #include "wa-privacy-token.h"
 #include "xi-key-store.h"
@@ -1817,6 +1819,175 @@ test_failed_write_fails_changes_waiting (void)
   check_failed_write_fails_those_behind (FALSE);
 }
 
+static gboolean
+collect_text_cb (WaMessenger       *messenger,
+                 WaIncomingMessage *message,
+                 GPtrArray         *texts)
+{
+  g_ptr_array_add (texts, g_strdup (message->text));
+  return FALSE;
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Sending;
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Sending *sending = user_data;
+
+  wa_messenger_send_text_finish (WA_MESSENGER (object), result, &sending->error);
+  sending->done = TRUE;
+}
+
+static void
+wait_sent (Sending *sending)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!sending->done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+send_to_customer (WaMessenger *shop,
+                  const char  *id,
+                  const char  *text)
+{
+  Sending sending = { FALSE, NULL };
+
+  wa_messenger_send_text_async (shop, "6282222222222@s.whatsapp.net", id, text, NULL, sent_cb, &sending);
+  wait_sent (&sending);
+  g_assert_no_error (sending.error);
+}
+
+static void
+settle_ms (guint ms)
+{
+  for (gint64 end = g_get_monotonic_time () + ms * 1000; g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+wait_texts (GPtrArray *texts,
+            guint      count)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (texts->len < count)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* The shop's device, its keys in @keys, linked on @server. */
+static WaClient *
+link_shop (FakewaServer *server,
+           XiKeyStore   *keys)
+{
+  WaClient *client = wa_client_new (WA_KEY_STORE (keys), fakewa_server_get_url (server),
+                                    fakewa_server_get_root_key (server));
+
+  wa_client_set_backoff (client, 20, 200);
+  fakewa_server_link_client (server, client, "6281111111111");
+  return client;
+}
+
+/* The worst moment for a key write to fail is while messages to the same
+ * customer are being sent: the key store then reads its sessions back
+ * from the disk, and had a message left with a chain key the disk did
+ * not hold yet, the next one would reuse its counter and the customer's
+ * phone would drop it as a duplicate, unseen. Of two messages sent at
+ * once, the first's write fails (a customer's message rides in it) and
+ * so does the second's if it was queued behind; neither that failed
+ * leaves. The message sent after the keys were read back, and the
+ * failed ones sent again, reach the customer, each decrypted once. */
+static void
+test_failed_write_sends_nothing_ahead (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FakewaServer) server = fakewa_server_new (&error);
+  g_autoptr(WaKeyStore) customer_keys = wa_memory_key_store_new ();
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(WaClient) shop_client = NULL;
+  g_autoptr(WaClient) customer_client = NULL;
+  g_autoptr(WaMessenger) shop = NULL;
+  g_autoptr(WaMessenger) customer = NULL;
+  Sending second = { FALSE, NULL }, third = { FALSE, NULL };
+  GAsyncResult *incoming_slot = NULL;
+  GLogLevelFlags always_fatal;
+  const char *expected[] = { "Pesan 1", "Pesan 2", "Pesan 3", "Pesan 4" };
+
+  g_assert_no_error (error);
+  shop_client = link_shop (server, keys);
+  shop = wa_messenger_new (shop_client);
+  customer_client = wa_client_new (customer_keys, fakewa_server_get_url (server),
+                                   fakewa_server_get_root_key (server));
+  customer = wa_messenger_new (customer_client);
+  wa_messenger_set_keeping (customer, TRUE);
+  g_signal_connect (customer, "message", G_CALLBACK (collect_text_cb), texts);
+  fakewa_server_link_client (server, customer_client, "6282222222222");
+
+  send_to_customer (shop, "3EB0F1000000000000000001", "Pesan 1");
+  wait_texts (texts, 1);
+
+  /* Key writes nobody waits for (device lists) that fail behind the
+   * failed one are logged, as many as there were. */
+  always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  record_failing_incoming (store, &incoming_slot);
+  wa_messenger_send_text_async (shop, "6282222222222@s.whatsapp.net", "3EB0F1000000000000000002", "Pesan 2",
+                                NULL, sent_cb, &second);
+  wa_messenger_send_text_async (shop, "6282222222222@s.whatsapp.net", "3EB0F1000000000000000003", "Pesan 3",
+                                NULL, sent_cb, &third);
+  wait_sent (&second);
+  wait_sent (&third);
+  assert_incoming_failed (store, &incoming_slot);
+  /* The third may have been encrypted after the keys were read back. */
+  g_assert_error (second.error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  if (third.error != NULL)
+    g_assert_error (third.error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  else
+    wait_texts (texts, 2);
+  settle_ms (300);
+  g_assert_cmpuint (texts->len, ==, (third.error != NULL ? 1 : 2));
+
+  send_to_customer (shop, "3EB0F1000000000000000004", "Pesan 4");
+  send_to_customer (shop, "3EB0F1000000000000000002", "Pesan 2");
+  if (third.error != NULL)
+    send_to_customer (shop, "3EB0F1000000000000000003", "Pesan 3");
+  g_clear_error (&second.error);
+  g_clear_error (&third.error);
+  wait_texts (texts, G_N_ELEMENTS (expected));
+  /* Nothing more on its way: a copy that left unsaved would come now. */
+  settle_ms (300);
+  g_assert_cmpuint (texts->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_true (g_ptr_array_find_with_equal_func (texts, expected[i], g_str_equal, NULL));
+  g_log_set_always_fatal (always_fatal);
+
+  g_clear_object (&customer);
+  g_clear_object (&customer_client);
+  g_clear_object (&shop);
+  g_clear_object (&shop_client);
+  g_clear_object (&keys);
+  g_clear_object (&server);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1848,6 +2019,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/failed-write-fails-those-behind", test_failed_write_fails_those_behind);
   g_test_add_func ("/engine/key-store/failed-write-fails-changes-waiting",
                    test_failed_write_fails_changes_waiting);
+  g_test_add_func ("/engine/key-store/failed-write-sends-nothing-ahead", test_failed_write_sends_nothing_ahead);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
