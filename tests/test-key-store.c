@@ -1988,6 +1988,54 @@ test_failed_write_sends_nothing_ahead (void)
   xi_test_rm_rf (dir);
 }
 
+/* Prekeys made to top up the server's stock leave only once they are on
+ * disk: when their write fails, and with it they go back out of memory,
+ * the server is not given keys the shop no longer holds (customers'
+ * first messages to them could not be read). Logging in again uploads
+ * new ones. */
+static void
+test_failed_write_uploads_no_prekeys (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FakewaServer) server = fakewa_server_new (&error);
+  g_autoptr(WaClient) shop = NULL;
+  GAsyncResult *incoming_slot = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;  /* a reconnect after 1-2 s */
+  GLogLevelFlags always_fatal;
+  const char *device;
+
+  g_assert_no_error (error);
+  shop = link_shop (server, keys);
+  device = wa_client_get_device_jid (shop);
+  /* Long enough to see what the server holds before logging in again. */
+  wa_client_set_backoff (shop, 2000, 4000);
+
+  /* The failed write, and the upload it stops, are logged. */
+  always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  record_failing_incoming (store, &incoming_slot);
+  fakewa_server_report_prekeys_low (server, device);
+  assert_incoming_failed (store, &incoming_slot);
+  settle_ms (300);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (server, device), ==, 2);
+
+  while (fakewa_server_get_prekey_count (server, device) <= 2)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_log_set_always_fatal (always_fatal);
+
+  g_clear_object (&shop);
+  g_clear_object (&keys);
+  g_clear_object (&server);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2020,6 +2068,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/failed-write-fails-changes-waiting",
                    test_failed_write_fails_changes_waiting);
   g_test_add_func ("/engine/key-store/failed-write-sends-nothing-ahead", test_failed_write_sends_nothing_ahead);
+  g_test_add_func ("/engine/key-store/failed-write-uploads-no-prekeys", test_failed_write_uploads_no_prekeys);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
