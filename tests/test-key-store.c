@@ -1542,11 +1542,12 @@ assert_incoming_failed (XiStore       *store,
   g_assert_null (incoming);
 }
 
-/* What the disk holds for the customer's session, or %NULL. */
+/* What the disk holds for the session with @address, or %NULL. */
 static GBytes *
-disk_session (XiStore *store)
+disk_session_of (XiStore    *store,
+                 const char *address)
 {
-  const char * const sessions[] = { "6281222209999.0", NULL };
+  const char * const sessions[] = { address, NULL };
   g_autoptr(GHashTable) found = NULL;
   g_autoptr(GError) error = NULL;
   GBytes *value;
@@ -1554,8 +1555,15 @@ disk_session (XiStore *store)
   XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
                 found = xi_store_get_keys_finish (store, result_, &error));
   g_assert_no_error (error);
-  value = g_hash_table_lookup (found, "6281222209999.0");
+  value = g_hash_table_lookup (found, address);
   return value != NULL ? g_bytes_ref (value) : NULL;
+}
+
+/* What the disk holds for the customer's session, or %NULL. */
+static GBytes *
+disk_session (XiStore *store)
+{
+  return disk_session_of (store, "6281222209999.0");
 }
 
 /* A customer's message that goes ahead of the key write that follows its
@@ -1889,6 +1897,110 @@ wait_texts (GPtrArray *texts,
     }
 }
 
+static void
+wait_flushed (XiKeyStore    *keys,
+              GAsyncResult **slot,
+              GError       **error)
+{
+  g_autoptr(GAsyncResult) result = xi_test_wait_result (slot);
+
+  wa_key_store_flush_finish (WA_KEY_STORE (keys), result, error);
+}
+
+/* A key write that fails with no customer's message in it (the disk full
+ * for a moment, another process keeping the database busy, a wipe) fails
+ * alone: the unrelated write queued behind it before its failure was
+ * heard lands, and the failed one's values go back to what the disk
+ * holds. Refused, that write would fail a campaign's next message for
+ * nothing. */
+static void
+test_failure_without_message_fails_alone (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) before = text_bytes ("session-before");
+  g_autoptr(GBytes) changed = text_bytes ("session-not-written");
+  g_autoptr(GBytes) other = text_bytes ("another-customer");
+  g_autoptr(GBytes) in_memory = NULL;
+  g_autoptr(GBytes) on_disk = NULL;
+  g_autoptr(GBytes) other_on_disk = NULL;
+  g_autoptr(GError) failed = NULL;
+  g_autoptr(GError) behind = NULL;
+  GAsyncResult *failed_slot = NULL, *behind_slot = NULL;
+
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", before);
+  flush (keys);
+
+  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", changed);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &failed_slot);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281333309999.0", other);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &behind_slot);
+  wait_flushed (keys, &failed_slot, &failed);
+  wait_flushed (keys, &behind_slot, &behind);
+  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  g_assert_error (failed, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_no_error (behind);
+
+  in_memory = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281222209999.0");
+  assert_session (in_memory, before);
+  on_disk = disk_session (store);
+  assert_session (on_disk, before);
+  other_on_disk = disk_session_of (store, "6281333309999.0");
+  assert_session (other_on_disk, other);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* A flush answers for the writes before it that nobody flushed: a
+ * message to two devices whose first session was taken along by the read
+ * of the second (it was not in memory) leaves only if both are on disk,
+ * even when the write of the first fails alone. So does a flush with
+ * nothing of its own, as an unlink's after its wipe. */
+static void
+test_flush_answers_for_writes_before (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) first = text_bytes ("first-device-moved-on");
+  g_autoptr(GBytes) second = text_bytes ("second-device-moved-on");
+  g_autoptr(GBytes) not_there = NULL;
+  g_autoptr(GError) message_error = NULL;
+  g_autoptr(GError) changed_error = NULL;
+  g_autoptr(GError) barrier_error = NULL;
+  GAsyncResult *message_slot = NULL, *changed_slot = NULL, *barrier_slot = NULL;
+
+  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", first);
+  not_there = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281222209999.1");
+  g_assert_null (not_there);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.1", second);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &message_slot);
+  g_test_expect_message ("xi-key-store", G_LOG_LEVEL_WARNING, "Could not save WhatsApp credentials*");
+  wait_flushed (keys, &message_slot, &message_error);
+  g_test_assert_expected_messages ();
+  g_assert_error (message_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", first);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &changed_slot);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &barrier_slot);
+  wait_flushed (keys, &changed_slot, &changed_error);
+  wait_flushed (keys, &barrier_slot, &barrier_error);
+  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  g_assert_error (changed_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_error (barrier_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 /* The shop's device, its keys in @keys, linked on @server. */
 static WaClient *
 link_shop (FakewaServer *server,
@@ -2069,6 +2181,9 @@ main (int   argc,
                    test_failed_write_fails_changes_waiting);
   g_test_add_func ("/engine/key-store/failed-write-sends-nothing-ahead", test_failed_write_sends_nothing_ahead);
   g_test_add_func ("/engine/key-store/failed-write-uploads-no-prekeys", test_failed_write_uploads_no_prekeys);
+  g_test_add_func ("/engine/key-store/failure-without-message-fails-alone",
+                   test_failure_without_message_fails_alone);
+  g_test_add_func ("/engine/key-store/flush-answers-for-writes-before", test_flush_answers_for_writes_before);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);
