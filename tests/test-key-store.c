@@ -10,8 +10,10 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "fakewa-server.h"
 #include "wa-credentials.h"
 #include "wa-lid-map.h"
+#include "wa-messenger.h"
 #include "wa-privacy.h"
 #include "wa-privacy-token.h"
 #include "xi-key-store.h"
@@ -1540,11 +1542,12 @@ assert_incoming_failed (XiStore       *store,
   g_assert_null (incoming);
 }
 
-/* What the disk holds for the customer's session, or %NULL. */
+/* What the disk holds for the session with @address, or %NULL. */
 static GBytes *
-disk_session (XiStore *store)
+disk_session_of (XiStore    *store,
+                 const char *address)
 {
-  const char * const sessions[] = { "6281222209999.0", NULL };
+  const char * const sessions[] = { address, NULL };
   g_autoptr(GHashTable) found = NULL;
   g_autoptr(GError) error = NULL;
   GBytes *value;
@@ -1552,8 +1555,15 @@ disk_session (XiStore *store)
   XI_TEST_WAIT (xi_store_get_keys_async (store, "session", sessions, NULL, xi_test_store_result_cb, &slot_),
                 found = xi_store_get_keys_finish (store, result_, &error));
   g_assert_no_error (error);
-  value = g_hash_table_lookup (found, "6281222209999.0");
+  value = g_hash_table_lookup (found, address);
   return value != NULL ? g_bytes_ref (value) : NULL;
+}
+
+/* What the disk holds for the customer's session, or %NULL. */
+static GBytes *
+disk_session (XiStore *store)
+{
+  return disk_session_of (store, "6281222209999.0");
 }
 
 /* A customer's message that goes ahead of the key write that follows its
@@ -1817,6 +1827,327 @@ test_failed_write_fails_changes_waiting (void)
   check_failed_write_fails_those_behind (FALSE);
 }
 
+static gboolean
+collect_text_cb (WaMessenger       *messenger,
+                 WaIncomingMessage *message,
+                 GPtrArray         *texts)
+{
+  g_ptr_array_add (texts, g_strdup (message->text));
+  return FALSE;
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Sending;
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Sending *sending = user_data;
+
+  wa_messenger_send_text_finish (WA_MESSENGER (object), result, &sending->error);
+  sending->done = TRUE;
+}
+
+static void
+wait_sent (Sending *sending)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!sending->done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+send_to_customer (WaMessenger *shop,
+                  const char  *id,
+                  const char  *text)
+{
+  Sending sending = { FALSE, NULL };
+
+  wa_messenger_send_text_async (shop, "6282222222222@s.whatsapp.net", id, text, NULL, sent_cb, &sending);
+  wait_sent (&sending);
+  g_assert_no_error (sending.error);
+}
+
+static void
+settle_ms (guint ms)
+{
+  for (gint64 end = g_get_monotonic_time () + ms * 1000; g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+wait_texts (GPtrArray *texts,
+            guint      count)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (texts->len < count)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+wait_flushed (XiKeyStore    *keys,
+              GAsyncResult **slot,
+              GError       **error)
+{
+  g_autoptr(GAsyncResult) result = xi_test_wait_result (slot);
+
+  wa_key_store_flush_finish (WA_KEY_STORE (keys), result, error);
+}
+
+/* A key write that fails with no customer's message in it (the disk full
+ * for a moment, another process keeping the database busy, a wipe) fails
+ * alone: the unrelated write queued behind it before its failure was
+ * heard lands, and the failed one's values go back to what the disk
+ * holds. Refused, that write would fail a campaign's next message for
+ * nothing. */
+static void
+test_failure_without_message_fails_alone (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) before = text_bytes ("session-before");
+  g_autoptr(GBytes) changed = text_bytes ("session-not-written");
+  g_autoptr(GBytes) other = text_bytes ("another-customer");
+  g_autoptr(GBytes) in_memory = NULL;
+  g_autoptr(GBytes) on_disk = NULL;
+  g_autoptr(GBytes) other_on_disk = NULL;
+  g_autoptr(GError) failed = NULL;
+  g_autoptr(GError) behind = NULL;
+  GAsyncResult *failed_slot = NULL, *behind_slot = NULL;
+
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", before);
+  flush (keys);
+
+  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", changed);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &failed_slot);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281333309999.0", other);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &behind_slot);
+  wait_flushed (keys, &failed_slot, &failed);
+  wait_flushed (keys, &behind_slot, &behind);
+  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  g_assert_error (failed, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_no_error (behind);
+
+  in_memory = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281222209999.0");
+  assert_session (in_memory, before);
+  on_disk = disk_session (store);
+  assert_session (on_disk, before);
+  other_on_disk = disk_session_of (store, "6281333309999.0");
+  assert_session (other_on_disk, other);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* A flush answers for the writes before it that nobody flushed: a
+ * message to two devices whose first session was taken along by the read
+ * of the second (it was not in memory) leaves only if both are on disk,
+ * even when the write of the first fails alone. So does a flush with
+ * nothing of its own, as an unlink's after its wipe. */
+static void
+test_flush_answers_for_writes_before (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) first = text_bytes ("first-device-moved-on");
+  g_autoptr(GBytes) second = text_bytes ("second-device-moved-on");
+  g_autoptr(GBytes) not_there = NULL;
+  g_autoptr(GError) message_error = NULL;
+  g_autoptr(GError) changed_error = NULL;
+  g_autoptr(GError) barrier_error = NULL;
+  GAsyncResult *message_slot = NULL, *changed_slot = NULL, *barrier_slot = NULL;
+
+  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", first);
+  not_there = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281222209999.1");
+  g_assert_null (not_there);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.1", second);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &message_slot);
+  g_test_expect_message ("xi-key-store", G_LOG_LEVEL_WARNING, "Could not save WhatsApp credentials*");
+  wait_flushed (keys, &message_slot, &message_error);
+  g_test_assert_expected_messages ();
+  g_assert_error (message_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", first);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &changed_slot);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &barrier_slot);
+  wait_flushed (keys, &changed_slot, &changed_error);
+  wait_flushed (keys, &barrier_slot, &barrier_error);
+  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  g_assert_error (changed_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_error (barrier_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* The shop's device, its keys in @keys, linked on @server. */
+static WaClient *
+link_shop (FakewaServer *server,
+           XiKeyStore   *keys)
+{
+  WaClient *client = wa_client_new (WA_KEY_STORE (keys), fakewa_server_get_url (server),
+                                    fakewa_server_get_root_key (server));
+
+  wa_client_set_backoff (client, 20, 200);
+  fakewa_server_link_client (server, client, "6281111111111");
+  return client;
+}
+
+/* The worst moment for a key write to fail is while messages to the same
+ * customer are being sent: the key store then reads its sessions back
+ * from the disk, and had a message left with a chain key the disk did
+ * not hold yet, the next one would reuse its counter and the customer's
+ * phone would drop it as a duplicate, unseen. Of two messages sent at
+ * once, the first's write fails (a customer's message rides in it) and
+ * so does the second's if it was queued behind; neither that failed
+ * leaves. The message sent after the keys were read back, and the
+ * failed ones sent again, reach the customer, each decrypted once. */
+static void
+test_failed_write_sends_nothing_ahead (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FakewaServer) server = fakewa_server_new (&error);
+  g_autoptr(WaKeyStore) customer_keys = wa_memory_key_store_new ();
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(WaClient) shop_client = NULL;
+  g_autoptr(WaClient) customer_client = NULL;
+  g_autoptr(WaMessenger) shop = NULL;
+  g_autoptr(WaMessenger) customer = NULL;
+  Sending second = { FALSE, NULL }, third = { FALSE, NULL };
+  GAsyncResult *incoming_slot = NULL;
+  GLogLevelFlags always_fatal;
+  const char *expected[] = { "Pesan 1", "Pesan 2", "Pesan 3", "Pesan 4" };
+
+  g_assert_no_error (error);
+  shop_client = link_shop (server, keys);
+  shop = wa_messenger_new (shop_client);
+  customer_client = wa_client_new (customer_keys, fakewa_server_get_url (server),
+                                   fakewa_server_get_root_key (server));
+  customer = wa_messenger_new (customer_client);
+  wa_messenger_set_keeping (customer, TRUE);
+  g_signal_connect (customer, "message", G_CALLBACK (collect_text_cb), texts);
+  fakewa_server_link_client (server, customer_client, "6282222222222");
+
+  send_to_customer (shop, "3EB0F1000000000000000001", "Pesan 1");
+  wait_texts (texts, 1);
+
+  /* Key writes nobody waits for (device lists) that fail behind the
+   * failed one are logged, as many as there were. */
+  always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  record_failing_incoming (store, &incoming_slot);
+  wa_messenger_send_text_async (shop, "6282222222222@s.whatsapp.net", "3EB0F1000000000000000002", "Pesan 2",
+                                NULL, sent_cb, &second);
+  wa_messenger_send_text_async (shop, "6282222222222@s.whatsapp.net", "3EB0F1000000000000000003", "Pesan 3",
+                                NULL, sent_cb, &third);
+  wait_sent (&second);
+  wait_sent (&third);
+  assert_incoming_failed (store, &incoming_slot);
+  /* The third may have been encrypted after the keys were read back. */
+  g_assert_error (second.error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  if (third.error != NULL)
+    g_assert_error (third.error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  else
+    wait_texts (texts, 2);
+  settle_ms (300);
+  g_assert_cmpuint (texts->len, ==, (third.error != NULL ? 1 : 2));
+
+  send_to_customer (shop, "3EB0F1000000000000000004", "Pesan 4");
+  send_to_customer (shop, "3EB0F1000000000000000002", "Pesan 2");
+  if (third.error != NULL)
+    send_to_customer (shop, "3EB0F1000000000000000003", "Pesan 3");
+  g_clear_error (&second.error);
+  g_clear_error (&third.error);
+  wait_texts (texts, G_N_ELEMENTS (expected));
+  /* Nothing more on its way: a copy that left unsaved would come now. */
+  settle_ms (300);
+  g_assert_cmpuint (texts->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_true (g_ptr_array_find_with_equal_func (texts, expected[i], g_str_equal, NULL));
+  g_log_set_always_fatal (always_fatal);
+
+  g_clear_object (&customer);
+  g_clear_object (&customer_client);
+  g_clear_object (&shop);
+  g_clear_object (&shop_client);
+  g_clear_object (&keys);
+  g_clear_object (&server);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* Prekeys made to top up the server's stock leave only once they are on
+ * disk: when their write fails, and with it they go back out of memory,
+ * the server is not given keys the shop no longer holds (customers'
+ * first messages to them could not be read). Logging in again uploads
+ * new ones. */
+static void
+test_failed_write_uploads_no_prekeys (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FakewaServer) server = fakewa_server_new (&error);
+  g_autoptr(WaClient) shop = NULL;
+  GAsyncResult *incoming_slot = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;  /* a reconnect after 1-2 s */
+  GLogLevelFlags always_fatal;
+  const char *device;
+
+  g_assert_no_error (error);
+  shop = link_shop (server, keys);
+  device = wa_client_get_device_jid (shop);
+  /* Long enough to see what the server holds before logging in again. */
+  wa_client_set_backoff (shop, 2000, 4000);
+
+  /* The failed write, and the upload it stops, are logged. */
+  always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  record_failing_incoming (store, &incoming_slot);
+  fakewa_server_report_prekeys_low (server, device);
+  assert_incoming_failed (store, &incoming_slot);
+  settle_ms (300);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (server, device), ==, 2);
+
+  while (fakewa_server_get_prekey_count (server, device) <= 2)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_log_set_always_fatal (always_fatal);
+
+  g_clear_object (&shop);
+  g_clear_object (&keys);
+  g_clear_object (&server);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1848,6 +2179,11 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/failed-write-fails-those-behind", test_failed_write_fails_those_behind);
   g_test_add_func ("/engine/key-store/failed-write-fails-changes-waiting",
                    test_failed_write_fails_changes_waiting);
+  g_test_add_func ("/engine/key-store/failed-write-sends-nothing-ahead", test_failed_write_sends_nothing_ahead);
+  g_test_add_func ("/engine/key-store/failed-write-uploads-no-prekeys", test_failed_write_uploads_no_prekeys);
+  g_test_add_func ("/engine/key-store/failure-without-message-fails-alone",
+                   test_failure_without_message_fails_alone);
+  g_test_add_func ("/engine/key-store/flush-answers-for-writes-before", test_flush_answers_for_writes_before);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);

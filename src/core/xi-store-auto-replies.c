@@ -487,16 +487,23 @@ xi_store_last_auto_reply_finish (XiStore       *self,
   return when != NULL ? *when : 0;
 }
 
-/* XI_TEST_FAIL_AUTO_REPLY_COUNT=once makes the first count in the
- * process fail as it does while another process keeps the database
- * busy; it is never set otherwise. */
+/* XI_TEST_FAIL_AUTO_REPLY_COUNT=N (or "once", for 1) makes the first N
+ * counts in the process fail as they do while another process keeps the
+ * database busy; it is never set otherwise. */
 static gboolean
 test_fails_count (GError **error)
 {
-  static gint failed_once;
+  static gint counted;
+  const char *fail = g_getenv ("XI_TEST_FAIL_AUTO_REPLY_COUNT");
+  guint64 failures = 0;
 
-  if (g_strcmp0 (g_getenv ("XI_TEST_FAIL_AUTO_REPLY_COUNT"), "once") != 0 ||
-      !g_atomic_int_compare_and_exchange (&failed_once, FALSE, TRUE))
+  if (fail == NULL)
+    return FALSE;
+  if (g_strcmp0 (fail, "once") == 0)
+    failures = 1;
+  else if (!g_ascii_string_to_unsigned (fail, 10, 1, G_MAXINT, &failures, NULL))
+    return FALSE;
+  if ((guint64) g_atomic_int_add (&counted, 1) >= failures)
     return FALSE;
   g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_BUSY, "XI_TEST_FAIL_AUTO_REPLY_COUNT");
   return TRUE;

@@ -1056,27 +1056,56 @@ apply_key_change (XiStore      *self,
 }
 
 /*
- * A key write failed, and with it the customer's message that rode in
- * it, or one that owed it its failure (fail_riders_alone ()). The keys'
- * owner reloads what that write held once it hears of it; until then,
- * writes it queued meanwhile carry sessions that read past the message
- * never stored (a second message from the same customer, decrypted from
- * memory), and landing they would make the copy WhatsApp delivers again
- * a duplicate, receipted and never stored. So every key write fails,
- * with its riders, until the owner says the keys were read back
- * (xi_store_note_keys_reloaded ()) or they are loaded afresh. An owed
- * failure is paid by this write, whichever way it failed.
+ * A key write failed. When a customer's message failed with it (it rode
+ * in it, or failed alone and owed it its failure: fail_riders_alone ()),
+ * the keys' owner reloads what that write held once it hears of it;
+ * until then, writes it queued meanwhile carry sessions that read past
+ * the message never stored (a second message from the same customer,
+ * decrypted from memory), and landing they would make the copy WhatsApp
+ * delivers again a duplicate, receipted and never stored. So every key
+ * write fails, with its riders, until the owner says the keys were read
+ * back (xi_store_note_keys_reloaded ()) or they are loaded afresh. An
+ * owed failure is paid by this write, whichever way it failed.
+ *
+ * A write that lost no message (a wipe, a write another process kept
+ * waiting) refuses none after it: what they carry is what memory holds,
+ * the owner reads back the failed one's keys all the same, and refused
+ * they would fail a campaign's next message for nothing, or, from a
+ * writer nobody reads back for (the connection's wipe), the next key
+ * write of whoever writes after it.
  */
 static void
 fail_keys (XiStore *self,
            GTask   *task,
            GError  *error)
 {
-  if (self->keys_refused == NULL)
+  gboolean lost_message = self->keys_owe_failure != NULL || _xi_store_riders_bind (task);
+
+  if (lost_message && self->keys_refused == NULL)
     self->keys_refused = g_error_copy (error);
   g_clear_error (&self->keys_owe_failure);
   _xi_store_fail_riders (self, task, error);
   g_task_return_error (task, error);
+}
+
+/* XI_TEST_FAIL_KEY_WRITE=KEY makes every key write that changes a value
+ * named KEY fail as a full disk would, without a customer's message in
+ * it; it is never set otherwise. */
+static gboolean
+test_fails_key_write (GPtrArray  *changes,
+                      GError    **error)
+{
+  const char *key = g_getenv ("XI_TEST_FAIL_KEY_WRITE");
+
+  if (key == NULL)
+    return FALSE;
+  for (guint i = 0; i < changes->len; i++)
+    if (g_strcmp0 (((const XiKeyChange *) g_ptr_array_index (changes, i))->key, key) == 0)
+      {
+        g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL, "XI_TEST_FAIL_KEY_WRITE");
+        return TRUE;
+      }
+  return FALSE;
 }
 
 static gboolean
@@ -1138,7 +1167,7 @@ put_keys_func (XiStore  *self,
    * queued first; should the keys fail, they fail with them. */
   if (!_xi_store_run_riders (self, task, &error))
     goto failed;
-  if (changes->len > 0 && !check_marker (self, seal, &error))
+  if (changes->len > 0 && (!check_marker (self, seal, &error) || test_fails_key_write (changes, &error)))
     goto failed;
   for (guint i = 0; i < changes->len; i++)
     {
@@ -1181,9 +1210,9 @@ keys_reloaded_func (XiStore  *self,
  *
  * Tells the store that the owner of the keys heard a key write fail and
  * read back from the disk what that write and every one queued after it
- * held: the key writes queued from now on are written again. Until then
- * they all fail, so none puts on disk a session that read past a
- * customer's message which was never stored.
+ * held: the key writes queued from now on are written again. Until then,
+ * when a customer's message failed with that write, they all fail, so
+ * none puts on disk a session that read past a message never stored.
  */
 void
 xi_store_note_keys_reloaded (XiStore *self)

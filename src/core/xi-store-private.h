@@ -128,6 +128,7 @@ gboolean        _xi_store_run_riders       (XiStore              *self,
 gboolean        _xi_store_write_job_counts (XiStore              *self,
                                             GError              **error);
 gboolean        _xi_store_has_riders       (GTask                *task);
+gboolean        _xi_store_riders_bind      (GTask                *task);
 void            _xi_store_return_with_riders (XiStore            *self,
                                               GTask              *task,
                                               gboolean            value);

@@ -748,6 +748,16 @@ _xi_store_return_with_riders (XiStore  *self,
   answer_riders (g_steal_pointer (&op->riders), g_task_get_context (task), task, value);
 }
 
+/* Whether a rider @task took fails its transaction when it fails: a
+ * customer's message beside the keys that decrypted it. */
+gboolean
+_xi_store_riders_bind (GTask *task)
+{
+  StoreOp *op = g_task_get_task_data (task);
+
+  return op->riders != NULL && any_binds (op->riders);
+}
+
 /* When the transaction failed: each rider gets @error. */
 void
 _xi_store_fail_riders (XiStore      *self,

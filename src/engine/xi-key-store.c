@@ -339,6 +339,7 @@ typedef struct
   GPtrArray  *changes;  /* XiKeyChange*, what it writes */
   GTask      *flush;    /* the flush it completes, or NULL */
   gboolean    reloaded; /* read back after a write before it failed */
+  GError     *earlier;  /* why a write before it failed that its flush counted on */
 } Write;
 
 /* The transaction that carried @changes rolled back, and with it any
@@ -415,11 +416,13 @@ reload (XiKeyStore *self,
     }
 }
 
-/* The store fails every key write after a failed one until told the
- * keys were read back (xi_store_note_keys_reloaded ()): so the writes
- * queued before the failure was heard go back out of memory with it,
- * and so do the changes still waiting here, made from the same memory,
- * which are sent ahead of that word to fail too. */
+/* After a failed write that lost a customer's message, the store fails
+ * every key write until told the keys were read back
+ * (xi_store_note_keys_reloaded ()): so the writes queued before the
+ * failure was heard go back out of memory with it, and so do the changes
+ * still waiting here, made from the same memory, which are sent ahead of
+ * that word to fail too. After any other failure those land, and are
+ * read back from the disk that holds them. */
 static void
 reload_writing (XiKeyStore *self)
 {
@@ -436,6 +439,30 @@ reload_writing (XiKeyStore *self)
   reload (self, changes);
 }
 
+/* A flush answers for what was queued before it (a message leaves once
+ * it says its keys are on disk), and a write failed on the way: a write
+ * nobody flushed (what a read took along, such as the session of a
+ * message's first device while its second was read) fails the flushes
+ * behind it, which counted on it; and every failure fails a flush with
+ * nothing of its own, which is asked only for that (an unlink waits for
+ * one to say the keys are gone). A flush behind another flush's write
+ * answers for its own changes alone: each message's write holds the
+ * whole of its sessions, so one whose keys landed goes out. */
+static void
+fail_flushes_behind (XiKeyStore   *self,
+                     Write        *failed,
+                     const GError *error)
+{
+  for (GList *l = self->writing.head; l != NULL; l = l->next)
+    {
+      Write *write = l->data;
+
+      if (write != failed && write->flush != NULL && write->earlier == NULL &&
+          (failed->flush == NULL || write->changes->len == 0))
+        write->earlier = g_error_copy (error);
+    }
+}
+
 static void
 written_cb (GObject      *object,
             GAsyncResult *result,
@@ -447,11 +474,15 @@ written_cb (GObject      *object,
 
   if (xi_store_put_keys_finish (XI_STORE (object), result, &error))
     {
-      if (write->flush != NULL)
+      if (write->flush != NULL && write->earlier != NULL)
+        g_task_return_error (write->flush, g_steal_pointer (&write->earlier));
+      else if (write->flush != NULL)
         g_task_return_boolean (write->flush, TRUE);
     }
   else
     {
+      if (self != NULL)
+        fail_flushes_behind (self, write, error);
       if (!write->reloaded)
         {
           if (self != NULL && !self->closed)
@@ -468,6 +499,7 @@ written_cb (GObject      *object,
   if (self != NULL)
     g_queue_remove (&self->writing, write);
   g_clear_object (&write->flush);
+  g_clear_error (&write->earlier);
   g_weak_ref_clear (&write->self);
   g_ptr_array_unref (write->changes);
   g_free (write);

@@ -51,8 +51,12 @@
 
 /* A count of today's answers fails mostly while another process keeps
  * the database busy, which passes within moments: the answers wait for
- * it, as none goes out uncounted, and it is tried again after this. */
+ * it, as none goes out uncounted, and it is tried again after this. A
+ * count that keeps failing (a broken database) is tried twice as long
+ * after each failure, up to COUNT_RETRY_MAX_MS, so it does not fill the
+ * log and keep the disk busy every second until somebody looks. */
 #define COUNT_RETRY_MS 1000
+#define COUNT_RETRY_MAX_MS (5 * 60 * 1000)
 
 typedef struct
 {
@@ -104,6 +108,7 @@ struct _XiReceiver
   GHashTable       *answering;      /* phone -> count of queued or unrecorded answers */
   gboolean          sending;
   gboolean          counting;       /* today's answers are being counted in the log */
+  guint             count_failures; /* counts failed in a row */
   guint             recording;      /* answers being written to the log */
   GSource          *timer;
   gint64            not_before_ms;
@@ -372,11 +377,23 @@ counted_cb (GObject      *object,
   self->counting = FALSE;
   if (count < 0)
     {
-      g_warning ("Could not count today's automatic answers: %s", error->message);
-      self->not_before_ms = MAX (self->not_before_ms, now_ms () + COUNT_RETRY_MS);
+      guint64 retry_ms = MIN ((guint64) COUNT_RETRY_MS << MIN (self->count_failures, 16u), COUNT_RETRY_MAX_MS);
+
+      /* Said once for a run of failures; the next word is that it works. */
+      if (self->count_failures++ == 0)
+        g_warning ("Could not count today's automatic answers; they wait until it can be counted: %s",
+                   error->message);
+      else
+        g_debug ("Could not count today's automatic answers again, trying in %" G_GUINT64_FORMAT " s: %s",
+                 retry_ms / 1000, error->message);
+      self->not_before_ms = MAX (self->not_before_ms, now_ms () + (gint64) retry_ms);
     }
   else
     {
+      if (self->count_failures > 0)
+        g_message ("Today's automatic answers were counted after %u failed tries; they go out again",
+                   self->count_failures);
+      self->count_failures = 0;
       self->today = counting->day;
       self->sent_today = (guint) MIN (count, G_MAXUINT);
     }

@@ -395,6 +395,62 @@ session_answer (WaClient     *self,
  * fails here is tried again at the next check, not a reason to
  * reconnect: messages flow without it. */
 
+/* An upload of prekeys just made goes once they are on disk, as a
+ * message does. Uploaded first, a failed key write would take them back
+ * out of memory (the key store reads its keys back): the server would
+ * hand customers keys we no longer hold, their first messages could not
+ * be read, and the next upload would give the same ids to other keys. */
+typedef struct
+{
+  WaClient            *self;
+  WaConnection        *connection;  /* the upload is for this one alone */
+  WaNode              *upload;
+  GAsyncReadyCallback  done;
+} KeptUpload;
+
+static void
+upload_kept_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  KeptUpload *kept = user_data;
+  g_autoptr(WaClient) self = kept->self;
+  g_autoptr(WaNode) upload = kept->upload;
+  g_autoptr(WaConnection) connection = kept->connection;
+  g_autoptr(GError) error = NULL;
+  gboolean same_connection = connection != NULL && self->connection == connection;
+  GAsyncReadyCallback done = kept->done;
+
+  g_free (kept);
+  if (wa_key_store_flush_finish (WA_KEY_STORE (object), result, &error))
+    {
+      if (same_connection)
+        send_iq (self, upload, done);
+      return;
+    }
+  /* Logging in again counts and uploads again. */
+  g_warning ("Could not keep new prekeys, so they were not uploaded: %s", error->message);
+  if (same_connection)
+    {
+      remember_error (self, error);
+      schedule_reconnect (self, FALSE);
+    }
+}
+
+static void
+upload_when_kept (WaClient            *self,
+                  WaNode              *upload,
+                  GAsyncReadyCallback  done)
+{
+  KeptUpload *kept = g_new0 (KeptUpload, 1);
+
+  kept->self = g_object_ref (self);
+  kept->connection = self->connection != NULL ? g_object_ref (self->connection) : NULL;
+  kept->upload = wa_node_ref (upload);
+  kept->done = done;
+  wa_key_store_flush_async (self->store, NULL, upload_kept_cb, kept);
+}
+
 /* The answer to a background request, or %NULL (with @error set unless
  * the connection it was sent on is gone). */
 static WaNode *
@@ -505,7 +561,7 @@ digest_cb (GObject      *object,
   g_message ("The server does not hold our current keys; uploading them again");
   upload = wa_prekeys_upload_request (self->credentials, self->store,
                                       answer == NULL ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
-  send_iq (self, upload, reuploaded_cb);
+  upload_when_kept (self, upload, reuploaded_cb);
 }
 
 static void
@@ -638,7 +694,7 @@ upload_if_low (WaClient            *self,
 
   upload = wa_prekeys_upload_request (self->credentials, self->store,
                                       count == 0 ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
-  send_iq (self, upload, done);
+  upload_when_kept (self, upload, done);
   return TRUE;
 }
 

@@ -17,6 +17,11 @@ void _wa_messenger_set_clock (WaMessenger      *self,
                               WaMessengerClock  clock,
                               gpointer          user_data);
 
+/* How often messages from a LID with no known number are looked at
+ * again, for tests. */
+void _wa_messenger_set_unresolved_check (WaMessenger *self,
+                                         guint        interval_ms);
+
 /* How many device lists are kept, and a smaller bound, for tests. */
 void  _wa_messenger_set_device_lists_max (WaMessenger *self,
                                           guint        max);

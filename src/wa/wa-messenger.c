@@ -93,7 +93,8 @@ struct _WaMessenger
   WaMessengerClock clock;
   gpointer    clock_data;
   GThread    *owner;         /* the client's thread, made on it and used only from it */
-  GPtrArray  *unresolved;    /* Unresolved*: from LIDs we have no number for, oldest first */
+  GPtrArray  *unresolved;    /* WaNode*, unread: from LIDs we have no number for, oldest first */
+  guint       unresolved_check_ms; /* how often they are looked at again */
   GHashTable *unconfirmed;   /* message id -> GPtrArray of WaNode*: receipts waiting for wa_messenger_confirm () */
   gboolean    keeping;       /* someone stores customers' messages now (wa_messenger_set_keeping ()) */
   GSource    *unresolved_timer;
@@ -1862,32 +1863,26 @@ receive_retry (WaMessenger *self,
 
 /* A message from a LID whose number we do not know yet: WhatsApp has no
  * LID -> number query, but the number usually follows within moments (the
- * sender's phone issues us its token, naming both). The message waits for
- * it that long, so the reply finds its contact and its opt-out, and then
- * goes out as it is. It waits unread: read, its session would be saved
- * moved on while the message is only in memory, and a crash then would
- * make the copy WhatsApp delivers again a duplicate, receipted unread.
- * Later messages from the same sender wait behind it, so that a session
- * is read in the order it was written. */
-#define UNRESOLVED_WAIT_S   30
+ * sender's phone issues us its token, naming both), and at the latest
+ * before we write to that number (the device query names its LID). The
+ * message waits for it unread and unreceipted, so the reply finds its
+ * contact and a "STOP" its opt-out: the Inbox and the opt-outs know
+ * customers by number, and a LID is never one (FIELD-NOTES, LID
+ * replies). Read, its session would be saved moved on while the message
+ * is only in memory, and a crash then would make the copy WhatsApp
+ * delivers again a duplicate, receipted unread. Later messages from the
+ * same sender wait behind it, so that a session is read in the order it
+ * was written. When the connection ends, or too many wait, they are let
+ * go as they are: WhatsApp keeps a message nobody receipted and delivers
+ * it again on the next connection (WA-FIDELITY §8: the offline queue
+ * drops a message only on its receipt). They are looked at again every UNRESOLVED_CHECK_MS for
+ * a number learned on the way (app state, history). */
+#define UNRESOLVED_CHECK_MS (30 * 1000)
 #define UNRESOLVED_MAX      256
-
-typedef struct
-{
-  WaNode *message;   /* as it came, unread */
-  gint64  held_at;   /* monotonic, seconds */
-} Unresolved;
 
 static void read_message (WaMessenger *self,
                           WaNode      *node,
                           gboolean     may_hold);
-
-static void
-unresolved_free (Unresolved *unresolved)
-{
-  wa_node_unref (unresolved->message);
-  g_free (unresolved);
-}
 
 static char *
 sender_pn_user (WaMessenger *self,
@@ -1908,65 +1903,59 @@ unresolved_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Hands on the held messages whose sender's number is known now, and
- * those that waited long enough (@all: every one); waits for the rest. */
+/* Hands on the held messages whose sender's number is known now; lets the
+ * rest go unread when @leaving, or waits for them. */
 static void
 flush_unresolved (WaMessenger *self,
-                  gboolean     all)
+                  gboolean     leaving)
 {
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
-  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
-  gint64 next = 0;
+  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
 
   for (guint i = self->unresolved->len; i > 0; i--)
     {
-      Unresolved *unresolved = g_ptr_array_index (self->unresolved, i - 1);
-      g_autofree char *pn = sender_pn_user (self, unresolved->message);
+      g_autofree char *pn = sender_pn_user (self, g_ptr_array_index (self->unresolved, i - 1));
 
-      if (pn == NULL && !all && now - unresolved->held_at < UNRESOLVED_WAIT_S)
-        {
-          next = next == 0 ? unresolved->held_at : MIN (next, unresolved->held_at);
-          continue;
-        }
-      g_ptr_array_insert (ready, 0, g_ptr_array_steal_index (self->unresolved, i - 1));
+      if (pn != NULL)
+        g_ptr_array_insert (ready, 0, g_ptr_array_steal_index (self->unresolved, i - 1));
+      else if (leaving)
+        g_ptr_array_remove_index (self->unresolved, i - 1);
     }
   for (guint i = 0; i < ready->len; i++)
-    {
-      Unresolved *unresolved = g_ptr_array_index (ready, i);
-
-      read_message (self, unresolved->message, FALSE);
-    }
+    read_message (self, g_ptr_array_index (ready, i), FALSE);
 
   if (self->unresolved_timer != NULL)
     {
       g_source_destroy (self->unresolved_timer);
       g_clear_pointer (&self->unresolved_timer, g_source_unref);
     }
-  if (next > 0)
+  if (self->unresolved->len > 0)
     {
-      self->unresolved_timer = g_timeout_source_new_seconds ((guint) MAX (next + UNRESOLVED_WAIT_S - now, 1));
+      self->unresolved_timer = g_timeout_source_new (self->unresolved_check_ms);
       g_source_set_callback (self->unresolved_timer, unresolved_timeout_cb, self, NULL);
       g_source_attach (self->unresolved_timer, g_main_context_get_thread_default ());
     }
+}
+
+/* A flood of strangers does not grow the held messages without end: the
+ * oldest sender's go, all of them, so that none of its later ones is
+ * read before them once its number is known. */
+static void
+let_go_oldest_sender (WaMessenger *self)
+{
+  g_autofree char *from = g_strdup (wa_node_get_attr (g_ptr_array_index (self->unresolved, 0), "from"));
+
+  for (guint i = self->unresolved->len; i > 0; i--)
+    if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (self->unresolved, i - 1), "from"), from) == 0)
+      g_ptr_array_remove_index (self->unresolved, i - 1);
 }
 
 static void
 hold_unresolved (WaMessenger *self,
                  WaNode      *message)
 {
-  Unresolved *unresolved = g_new0 (Unresolved, 1);
-
-  unresolved->message = wa_node_ref (message);
-  unresolved->held_at = g_get_monotonic_time () / G_USEC_PER_SEC;
-  g_ptr_array_add (self->unresolved, unresolved);
-  /* A flood of strangers does not grow this without end. */
+  g_ptr_array_add (self->unresolved, wa_node_ref (message));
   while (self->unresolved->len > UNRESOLVED_MAX)
-    {
-      Unresolved *oldest = g_ptr_array_steal_index (self->unresolved, 0);
-
-      read_message (self, oldest->message, FALSE);
-      unresolved_free (oldest);
-    }
+    let_go_oldest_sender (self);
   flush_unresolved (self, FALSE);
 }
 
@@ -2047,8 +2036,7 @@ is_kept_later (WaMessenger *self,
                const char  *id)
 {
   for (guint i = 0; i < self->unresolved->len; i++)
-    if (g_strcmp0 (wa_node_get_attr (((Unresolved *) g_ptr_array_index (self->unresolved, i))->message, "id"),
-                   id) == 0)
+    if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (self->unresolved, i), "id"), id) == 0)
       return TRUE;
   return g_hash_table_contains (self->unconfirmed, id);
 }
@@ -2515,8 +2503,8 @@ state_cb (WaClient    *client,
           GParamSpec  *pspec,
           WaMessenger *self)
 {
-  /* Going away: what waited for a number goes out as it is rather than
-   * not at all (its session moved on, so a resend would not decrypt). */
+  /* Going away: what waits for a number is left unread on the server,
+   * which delivers it again on the next connection. */
   if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED && self->unresolved->len > 0)
     flush_unresolved (self, TRUE);
   /* Unlinked: the sessions went with the keys. */
@@ -2597,7 +2585,8 @@ wa_messenger_init (WaMessenger *self)
   g_queue_init (&self->device_order);
   self->device_lists_max = DEVICE_LIST_CACHE_SIZE;
   self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
-  self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
+  self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
+  self->unresolved_check_ms = UNRESOLVED_CHECK_MS;
   self->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->sent_order);
   self->recreated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -2624,6 +2613,23 @@ wa_messenger_new (WaClient *client)
   g_signal_connect (client, "node", G_CALLBACK (node_cb), self);
   g_signal_connect (client, "notify::state", G_CALLBACK (state_cb), self);
   return self;
+}
+
+/**
+ * _wa_messenger_set_unresolved_check:
+ * @interval_ms: how often messages from a LID with no known number are
+ *   looked at again for one
+ *
+ * For tests, which cannot wait half a minute.
+ */
+void
+_wa_messenger_set_unresolved_check (WaMessenger *self,
+                                    guint        interval_ms)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
+
+  self->unresolved_check_ms = interval_ms;
 }
 
 /**
