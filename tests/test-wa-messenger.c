@@ -754,6 +754,36 @@ test_note_to_self (Fixture       *f,
   g_assert_cmpuint (f->shop.received->len, ==, 0);
 }
 
+/* A modified client chooses its message ids. One longer than any client
+ * makes, empty, or not printable ASCII is not handed on: the app would
+ * keep it, and the sync server refuse it for good. The longest allowed
+ * is. */
+static void
+test_message_ids_bounded (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *longest = g_strnfill (WA_MESSENGER_MAX_ID_LEN, 'A');
+  g_autofree char *too_long = g_strnfill (WA_MESSENGER_MAX_ID_LEN + 1, 'B');
+  const char *refused[] = { too_long, "", "3EB0 0001", "3EB0\n0002", "3EB0\xc3\xa9" };
+  WaIncomingMessage *message;
+  GError *error;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      error = send_text (&f->customer, SHOP "@s.whatsapp.net", refused[i], "STOP");
+      g_assert_no_error (error);
+    }
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", longest, "Halo");
+  g_assert_no_error (error);
+
+  wait_for_length (f->shop.received, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_cmpstr (message->id, ==, longest);
+  g_assert_cmpstr (message->text, ==, "Halo");
+  settle ();
+  g_assert_cmpuint (f->shop.received->len, ==, 1);
+}
+
 /* However often a device asks, and whatever count it claims, it gets
  * the message at most five times. */
 static void
@@ -1612,6 +1642,7 @@ main (int   argc,
   ADD ("/wa/messenger/lid-replies", test_lid_replies);
   ADD ("/wa/messenger/retry-from-stranger", test_retry_from_stranger);
   ADD ("/wa/messenger/note-to-self", test_note_to_self);
+  ADD ("/wa/messenger/message-ids-bounded", test_message_ids_bounded);
   ADD ("/wa/messenger/retry-count-bounded", test_retry_count_bounded);
   ADD ("/wa/messenger/retry-session-hourly", test_retry_session_hourly);
   ADD ("/wa/messenger/retry-from-lid", test_retry_from_lid);

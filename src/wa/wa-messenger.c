@@ -2277,6 +2277,22 @@ decrypt_enc (WaMessenger  *self,
   return TRUE;
 }
 
+/* The sender's client chooses a message's id, and the app keeps it with
+ * the message: one that is long, empty or not printable ASCII could not
+ * be synced, nor safely shown or logged. */
+static gboolean
+is_message_id (const char *id)
+{
+  gsize len = 0;
+
+  if (id == NULL)
+    return FALSE;
+  for (; id[len] != '\0'; len++)
+    if (len >= WA_MESSENGER_MAX_ID_LEN || !g_ascii_isgraph (id[len]))
+      return FALSE;
+  return len > 0;
+}
+
 /* @may_hold: whether a message from a LID with no number yet waits for
  * it (flush_unresolved ()); otherwise it is read now. */
 static void
@@ -2300,9 +2316,10 @@ read_message (WaMessenger *self,
   WaJid *session_address = sender;
   guint64 timestamp = 0;
 
-  /* Groups, broadcasts and newsletters are not this app's business; the
-   * ack stops the server from offering them again. */
-  if (sender == NULL || wa_node_get_attr (node, "id") == NULL || !wa_jid_is_user (sender) ||
+  /* Groups, broadcasts and newsletters are not this app's business, nor
+   * a message under an id no client makes; the ack stops the server from
+   * offering them again. */
+  if (sender == NULL || !is_message_id (wa_node_get_attr (node, "id")) || !wa_jid_is_user (sender) ||
       wa_node_get_attr (node, "participant") != NULL || encs == NULL || ensure_signal (self, &error) == NULL)
     {
       g_autoptr(WaNode) ack = wa_node_new_with_attrs ("ack", "class", "message", "to", from != NULL ? from : "",
