@@ -784,6 +784,39 @@ test_message_ids_bounded (Fixture       *f,
   g_assert_cmpuint (f->shop.received->len, ==, 1);
 }
 
+/* A receipt may confirm many messages at once, in a <list>: the most a
+ * stanza can hold (65,535) is cut to WA_MESSENGER_MAX_RECEIPT_IDS, and
+ * an id no client makes is not passed on. */
+static void
+test_receipt_list_bounded (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", "3EB0F00D000000000000", "to", SHOP_DEVICE,
+                                                      "type", "read", NULL);
+  g_autofree char *too_long = g_strnfill (WA_MESSENGER_MAX_ID_LEN + 1, 'B');
+  WaNode *list = wa_node_add_child (receipt, wa_node_new ("list"));
+  g_autoptr(GError) error = NULL;
+
+  wa_node_add_child (list, wa_node_new_with_attrs ("item", "id", too_long, NULL));
+  wa_node_add_child (list, wa_node_new_with_attrs ("item", "id", "3EB0 F00D", NULL));
+  for (guint i = 2; i < G_MAXUINT16; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3EB0F00D%012u", i);
+
+      wa_node_add_child (list, wa_node_new_with_attrs ("item", "id", id, NULL));
+    }
+  fakewa_wait_for_client (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+  g_assert_true (wa_connection_send_node (wa_client_get_connection (f->customer.client), receipt, &error));
+  g_assert_no_error (error);
+
+  wait_for_length (f->shop.receipts, WA_MESSENGER_MAX_RECEIPT_IDS - 2);
+  settle ();
+  g_assert_cmpuint (f->shop.receipts->len, ==, WA_MESSENGER_MAX_RECEIPT_IDS - 2);
+  g_assert_true (contains (f->shop.receipts, "3EB0F00D000000000000 " CUSTOMER_DEVICE " read"));
+  g_assert_true (contains (f->shop.receipts, "3EB0F00D000000001022 " CUSTOMER_DEVICE " read"));
+  g_assert_false (contains (f->shop.receipts, "3EB0F00D000000001023 " CUSTOMER_DEVICE " read"));
+}
+
 /* However often a device asks, and whatever count it claims, it gets
  * the message at most five times. */
 static void
@@ -1643,6 +1676,7 @@ main (int   argc,
   ADD ("/wa/messenger/retry-from-stranger", test_retry_from_stranger);
   ADD ("/wa/messenger/note-to-self", test_note_to_self);
   ADD ("/wa/messenger/message-ids-bounded", test_message_ids_bounded);
+  ADD ("/wa/messenger/receipt-list-bounded", test_receipt_list_bounded);
   ADD ("/wa/messenger/retry-count-bounded", test_retry_count_bounded);
   ADD ("/wa/messenger/retry-session-hourly", test_retry_session_hourly);
   ADD ("/wa/messenger/retry-from-lid", test_retry_from_lid);

@@ -2423,12 +2423,14 @@ receive_receipt (WaMessenger *self,
       receive_retry (self, node);
       return;
     }
-  if (from == NULL || wa_node_get_attr (node, "id") == NULL)
+  if (from == NULL || !is_message_id (wa_node_get_attr (node, "id")))
     return;
   timestamp = attr_number (node, "t", G_MAXINT64);
   g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (node, "id"), from, type, (gint64) timestamp);
-  for (guint i = 0; items != NULL && i < items->len; i++)
-    if (wa_node_get_attr (g_ptr_array_index (items, i), "id") != NULL)
+  /* A list of 65,535 ids fits in a stanza of 2 MB, and would hold the
+   * store up for seconds looking for each; the first ones are enough. */
+  for (guint i = 0; items != NULL && i < MIN (items->len, WA_MESSENGER_MAX_RECEIPT_IDS - 1); i++)
+    if (is_message_id (wa_node_get_attr (g_ptr_array_index (items, i), "id")))
       g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (g_ptr_array_index (items, i), "id"), from, type,
                      (gint64) timestamp);
 }
