@@ -1654,6 +1654,58 @@ test_wrapped_messages (void)
   g_assert_true (sent_copy);
 }
 
+/* Whether the messenger reads a picture in @message, whose caption it
+ * reads in any case. */
+static gboolean
+reads_picture (const WaE2E__Message *message)
+{
+  g_autoptr(GBytes) plaintext = wa_proto_pack (&message->base);
+  g_autoptr(WaIncomingMedia) media = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *caption = NULL;
+  gboolean sent_copy = TRUE;
+  gboolean protocol = TRUE;
+
+  g_assert_true (_wa_messenger_read (plaintext, &caption, &media, &sent_copy, &protocol, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (caption, ==, "Lihat ini");
+  return media != NULL;
+}
+
+/* A sender chooses the key and path of the file it names. One that
+ * could never be downloaded is not kept, however long: the message is
+ * its caption alone. */
+static void
+test_media_reference_bounded (void)
+{
+  guint8 bytes[WA_KEY_LEN + 1] = { 0 };
+  g_autofree char *longest = g_strnfill (WA_MEDIA_MAX_DIRECT_PATH, 'p');
+  g_autofree char *too_long = g_strnfill (WA_MEDIA_MAX_DIRECT_PATH + 1, 'p');
+  WaE2E__ImageMessage image = WA_E2_E__IMAGE_MESSAGE__INIT;
+  WaE2E__Message message = WA_E2_E__MESSAGE__INIT;
+
+  image.caption = (char *) "Lihat ini";
+  image.mimetype = (char *) "image/jpeg";
+  image.has_mediakey = image.has_filesha256 = image.has_fileencsha256 = TRUE;
+  image.mediakey = (ProtobufCBinaryData) { WA_KEY_LEN, bytes };
+  image.filesha256 = (ProtobufCBinaryData) { 32, bytes };
+  image.fileencsha256 = (ProtobufCBinaryData) { 32, bytes };
+  message.imagemessage = &image;
+  longest[0] = too_long[0] = '/';
+
+  image.directpath = longest;
+  g_assert_true (reads_picture (&message));
+  image.directpath = too_long;
+  g_assert_false (reads_picture (&message));
+
+  image.directpath = (char *) "/v/t62.7118-24/1_2_n.enc?ccb=11-4";
+  g_assert_true (reads_picture (&message));
+  image.mediakey.len = WA_KEY_LEN + 1;
+  g_assert_false (reads_picture (&message));
+  image.mediakey.len = WA_KEY_LEN - 1;
+  g_assert_false (reads_picture (&message));
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -1665,6 +1717,7 @@ main (int   argc,
   g_test_add_func ("/wa/messenger/sent-copy-bytes", test_sent_copy_bytes);
   g_test_add_func ("/wa/messenger/nested-copies", test_nested_copies);
   g_test_add_func ("/wa/messenger/wrapped-messages", test_wrapped_messages);
+  g_test_add_func ("/wa/messenger/media-reference-bounded", test_media_reference_bounded);
   ADD ("/wa/messenger/conversation", test_conversation);
   ADD ("/wa/messenger/receipt-when-kept", test_receipt_when_kept);
   ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);

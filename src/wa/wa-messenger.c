@@ -2168,8 +2168,12 @@ media_of (const WaE2E__Message  *message,
 #undef TAKE
 
   /* Held to what the app's store accepts: a reference it would refuse
-   * could never be stored, so the message keeps only its caption. */
-  if (media->direct_path == NULL || media->direct_path[0] != '/' || media->media_key == NULL ||
+   * could never be stored, so the message keeps only its caption. So is
+   * one that could never be downloaded, whose key or path the sender
+   * may have made megabytes long for the app to keep. */
+  if (media->direct_path == NULL || media->direct_path[0] != '/' ||
+      strlen (media->direct_path) > WA_MEDIA_MAX_DIRECT_PATH ||
+      media->media_key == NULL || g_bytes_get_size (media->media_key) != WA_KEY_LEN ||
       !is_sha256 (media->file_sha256) || !is_sha256 (media->file_enc_sha256))
     return NULL;
   return g_steal_pointer (&media);
