@@ -661,6 +661,23 @@ recorded_cb (GObject      *object,
   check_stopped (self);
 }
 
+static gsize
+length_or_0 (const char *text)
+{
+  return text != NULL ? strlen (text) : 0;
+}
+
+/* What a file's reference holds while its message waits: mostly the
+ * sender's preview, which may be hundreds of KB. */
+static gsize
+media_cost (const XiMediaInfo *media)
+{
+  if (media == NULL)
+    return 0;
+  return sizeof *media + length_or_0 (media->mimetype) + length_or_0 (media->file_name) +
+         length_or_0 (media->direct_path) + (media->thumbnail != NULL ? g_bytes_get_size (media->thumbnail) : 0);
+}
+
 /* The message is queued to the store at once, not when its turn comes:
  * the key store writes the session that decrypted it as soon as this
  * thread is idle, and the store writes a message queued before that
@@ -679,7 +696,7 @@ arrive (XiReceiver        *self,
   arrival->transport = g_object_ref (transport);
   arrival->message_id = g_strdup (message_id);
   arrival->receiver = g_object_ref (self);
-  arrival->cost = sizeof *arrival + strlen (phone) + strlen (message_id) + (text != NULL ? strlen (text) : 0);
+  arrival->cost = sizeof *arrival + strlen (phone) + strlen (message_id) + length_or_0 (text) + media_cost (media);
   g_queue_push_tail (&self->arrivals, arrival);
   self->backlog++;
   self->backlog_bytes += arrival->cost;
