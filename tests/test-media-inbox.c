@@ -188,6 +188,9 @@ await_sent (Fixture *f,
 
 /* The customer uploads @content and sends it to the shop, saying it is
  * @announced bytes long (0: as long as it is). */
+/* The size a sender announces when it tells the truth. */
+#define TRUE_SIZE G_MAXSIZE
+
 static void
 customer_sends_announcing (Fixture     *f,
                            WaMediaType  type,
@@ -218,7 +221,7 @@ customer_sends_announcing (Fixture     *f,
   g_clear_object (&awaited.result);
   g_assert_no_error (error);
 
-  if (announced > 0)
+  if (announced != TRUE_SIZE)
     upload->file_length = announced;
   media.upload = upload;
   wa_messenger_send_media_async (f->messenger, SHOP "@s.whatsapp.net", id, &media, NULL, awaited_cb, &awaited);
@@ -235,7 +238,7 @@ customer_sends (Fixture     *f,
                 const char  *file_name,
                 GBytes      *thumbnail)
 {
-  customer_sends_announcing (f, type, id, content, 0, mimetype, caption, file_name, thumbnail);
+  customer_sends_announcing (f, type, id, content, TRUE_SIZE, mimetype, caption, file_name, thumbnail);
 }
 
 /* The customer sends @text as it is, whatever it holds. */
@@ -398,6 +401,24 @@ test_larger_than_announced (Fixture       *f,
   g_assert_cmpuint (count_assets (f), ==, 0);
 }
 
+/* A file that does not say its size is not fetched at once: the limit
+ * could hold it to nothing, and the download would take what the media
+ * host gives, up to 64 MB. It waits to be asked for. */
+static void
+test_size_not_announced (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) document = make_content (XI_RECEIVER_DEFAULT_AUTO_DOWNLOAD + 1, 6);
+  XiIncoming *incoming;
+
+  customer_sends_announcing (f, WA_MEDIA_DOCUMENT, "3EB0ANNOUNCED0000002", document, 0, "application/pdf",
+                             NULL, "besar.pdf", NULL);
+  incoming = wait_for_incoming (f, 1);
+  g_assert_cmpuint (xi_incoming_get_media (incoming)->size, ==, 0);
+  g_assert_null (xi_incoming_get_media (incoming)->asset_path);
+  g_assert_cmpuint (count_assets (f), ==, 0);
+}
+
 static void
 test_document_on_demand (Fixture       *f,
                          gconstpointer  data)
@@ -507,6 +528,8 @@ main (int   argc,
               test_same_bytes_as_library, fixture_tear_down);
   g_test_add ("/media-inbox/hostile-text", Fixture, NULL, fixture_set_up, test_hostile_text, fixture_tear_down);
   g_test_add ("/media-inbox/larger-than-announced", Fixture, NULL, fixture_set_up, test_larger_than_announced,
+              fixture_tear_down);
+  g_test_add ("/media-inbox/size-not-announced", Fixture, NULL, fixture_set_up, test_size_not_announced,
               fixture_tear_down);
   g_test_add ("/media-inbox/document-on-demand", Fixture, NULL, fixture_set_up,
               test_document_on_demand, fixture_tear_down);

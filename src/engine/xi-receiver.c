@@ -618,8 +618,11 @@ handle_next (XiReceiver *self)
       self->current_transport = g_steal_pointer (&arrival->transport);
       arrival_free (arrival);
 
+      /* A file that does not say its size (0) could be as large as the
+       * downloader takes: it waits to be asked for. */
       media = xi_incoming_get_media (self->current);
-      if (media != NULL && media->asset_path == NULL && media->size <= self->auto_download_limit)
+      if (media != NULL && media->asset_path == NULL && media->size > 0 &&
+          media->size <= self->auto_download_limit)
         xi_transport_download_media_async (self->current_transport, media, NULL, media_downloaded_cb,
                                            g_object_ref (self));
       else
@@ -874,7 +877,8 @@ xi_receiver_remove_transport (XiReceiver  *self,
  *   none
  *
  * Files a customer sends up to @limit are downloaded, verified and kept
- * before their message is announced; larger ones wait to be asked for.
+ * before their message is announced; larger ones, and those that do not
+ * say their size, wait to be asked for.
  */
 void
 xi_receiver_set_auto_download_limit (XiReceiver *self,
