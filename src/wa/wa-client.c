@@ -823,6 +823,14 @@ connection_node_cb (WaConnection *connection,
   const char *tag = wa_node_get_tag (node);
 
   assert_owner (self);
+  /* One login, one session: a <success> again on this connection would
+   * start a second keepalive, a second first batch of prekeys and a
+   * second daily key check that nothing stops. */
+  if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success") && self->early != NULL)
+    {
+      g_debug ("The server confirmed the login again");
+      return;
+    }
   if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success"))
     {
       remember_lid (self, wa_node_get_attr (node, "lid"));
