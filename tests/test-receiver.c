@@ -559,8 +559,36 @@ typedef struct
 {
   guint count;
   gsize text_len;
+  gsize preview_len;   /* when not 0, a picture with a preview this long */
   guint max_waiting;   /* the receiver's mark for this size */
 } Flood;
+
+/* A customer's picture, with its preview, as the transport announces it:
+ * too large to be fetched at once. */
+static void
+inject_picture (Fixture    *f,
+                const char *phone,
+                const char *id,
+                const char *caption,
+                gsize       preview_len)
+{
+  static const guint8 hash[32] = { 0 };
+  g_autofree guint8 *preview = g_malloc0 (preview_len);
+  g_autoptr(GBytes) key = g_bytes_new_static (hash, sizeof hash);
+  g_autoptr(GBytes) thumbnail = g_bytes_new_take (g_steal_pointer (&preview), preview_len);
+  XiMediaInfo media = {
+    .kind = (char *) "image",
+    .mimetype = (char *) "image/jpeg",
+    .size = XI_RECEIVER_DEFAULT_AUTO_DOWNLOAD + 1,
+    .direct_path = (char *) "/v/t62.7118-24/1_2_n.enc",
+    .media_key = key,
+    .file_sha256 = key,
+    .file_enc_sha256 = key,
+    .thumbnail = thumbnail,
+  };
+
+  xi_transport_emit_incoming_media (XI_TRANSPORT (f->transport), phone, id, caption, &media);
+}
 
 /* A peer that sends as fast as the transport reads, faster than the
  * store commits: the transport is asked to stop reading before the
@@ -583,7 +611,10 @@ test_flood (Fixture       *f,
         {
           g_autofree char *id = g_strdup_printf ("FLOOD%05u", sent);
 
-          inject (f, "+6281100000001", id, text);
+          if (flood->preview_len > 0)
+            inject_picture (f, "+6281100000001", id, text, flood->preview_len);
+          else
+            inject (f, "+6281100000001", id, text);
           sent++;
           g_assert_cmpuint (sent - f->incoming->len, <=, flood->max_waiting);
           continue;
@@ -611,8 +642,10 @@ main (int   argc,
       char *argv[])
 {
   /* 500 messages or 4 MB, whichever comes first */
-  static const Flood many = { 3000, 10, 500 };
-  static const Flood large = { 300, 64 * 1024, 4 * 1024 * 1024 / (64 * 1024) + 1 };
+  static const Flood many = { 3000, 10, 0, 500 };
+  static const Flood large = { 300, 64 * 1024, 0, 4 * 1024 * 1024 / (64 * 1024) + 1 };
+  /* The store keeps a preview of up to 256 KB. */
+  static const Flood pictures = { 300, 10, 200 * 1024, 4 * 1024 * 1024 / (200 * 1024) + 1 };
 
   g_test_init (&argc, &argv, NULL);
 
@@ -631,6 +664,7 @@ main (int   argc,
               test_runner_end_to_end, fixture_teardown);
   g_test_add ("/receiver/flood/many", Fixture, &many, fixture_setup, test_flood, fixture_teardown);
   g_test_add ("/receiver/flood/large", Fixture, &large, fixture_setup, test_flood, fixture_teardown);
+  g_test_add ("/receiver/flood/pictures", Fixture, &pictures, fixture_setup, test_flood, fixture_teardown);
 
   return g_test_run ();
 }

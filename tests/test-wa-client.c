@@ -617,6 +617,67 @@ test_prekeys_low (Fixture       *f,
   }
 }
 
+static gboolean
+all_acknowledged (Fixture *f,
+                  guint    n)
+{
+  return fakewa_server_get_n_acks (f->server) == n &&
+         fakewa_server_get_prekey_count (f->server, "6281234567890:1@s.whatsapp.net") > 2;
+}
+
+/* A burst of "prekeys low" notifications, as a server that repeats
+ * itself (or a hostile one) sends, is one shortage: one top-up, not one
+ * per notification, each of which would make and keep fifty keys. */
+static void
+test_prekeys_low_flood (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *jid = "6281234567890:1@s.whatsapp.net";
+  gint64 deadline;
+
+  link_device (f);
+  for (guint i = 0; i < 20; i++)
+    fakewa_server_report_prekeys_low (f->server, jid);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!all_acknowledged (f, 20))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  /* Whatever else the burst set off has had time to reach the server. */
+  deadline = g_get_monotonic_time () + 300 * 1000;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, jid), ==, 2 + 50);
+  {
+    g_autoptr(GPtrArray) prekeys = wa_key_store_list (f->store, "prekey");
+
+    g_assert_cmpuint (prekeys->len, ==, 812 + 50);
+  }
+}
+
+/* A <success> the server sends twice for one login starts one session:
+ * one first batch of prekeys, not two. */
+static void
+test_success_repeated (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *jid = "6281234567890:1@s.whatsapp.net";
+  g_autoptr(GPtrArray) prekeys = NULL;
+  gint64 deadline;
+
+  fakewa_server_set_repeat_success (f->server, TRUE);
+  link_device (f);
+  /* Whatever the second one set off has had time to reach the server. */
+  deadline = g_get_monotonic_time () + 300 * 1000;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (wa_client_get_state (f->client), ==, WA_CLIENT_STATE_CONNECTED);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, jid), ==, 812);
+  prekeys = wa_key_store_list (f->store, "prekey");
+  g_assert_cmpuint (prekeys->len, ==, 812);
+}
+
 static gint64
 test_clock (gpointer user_data)
 {
@@ -804,6 +865,8 @@ main (int   argc,
   ADD ("/wa/client/message-acks", test_message_acks);
   ADD ("/wa/client/network-changes", test_network_changes);
   ADD ("/wa/client/prekeys-low", test_prekeys_low);
+  ADD ("/wa/client/prekeys-low-flood", test_prekeys_low_flood);
+  ADD ("/wa/client/success-repeated", test_success_repeated);
   ADD ("/wa/client/signed-prekey-rotation", test_signed_prekey_rotation);
   ADD ("/wa/client/digest-mismatch", test_digest_mismatch);
   ADD ("/wa/client/dirty-bits", test_dirty_bits);

@@ -184,6 +184,42 @@ test_malformed (void)
   g_assert_nonnull (error);
 }
 
+/* A chunk of empty records, two bytes each, would take 80 times its
+ * size unpacked: it is refused for the memory. A chunk of the smallest
+ * real ones, chats that hold only their address, is read. */
+static void
+test_unpack_bounded (void)
+{
+  const guint n = 500000;
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  guint8 *empty = g_malloc (2 * n);
+  g_autoptr(GBytes) hostile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree WaHistory__Conversation *chats = g_new (WaHistory__Conversation, n / 50);
+  g_autofree WaHistory__Conversation **pointers = g_new (WaHistory__Conversation *, n / 50);
+  WaHistory__HistorySync sync = WA_HISTORY__HISTORY_SYNC__INIT;
+
+  for (guint i = 0; i < n; i++)
+    {
+      empty[2 * i] = 2 << 3 | 2;  /* conversations, length-delimited */
+      empty[2 * i + 1] = 0;
+    }
+  hostile = g_bytes_new_take (empty, 2 * n);
+  g_assert_false (wa_history_sync_store (store, hostile, NULL, &error));
+  g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "memory"));
+
+  for (guint i = 0; i < n / 50; i++)
+    {
+      wa_history__conversation__init (&chats[i]);
+      chats[i].id = (char *) "6281200000001@s.whatsapp.net";
+      pointers[i] = &chats[i];
+    }
+  sync.n_conversations = n / 50;
+  sync.conversations = pointers;
+  store_chunk (store, &sync);
+}
+
 /* A blob decrypts to what went in; a changed byte, a wrong hash or a
  * wrong key is refused. */
 static void
@@ -313,6 +349,7 @@ main (int   argc,
   g_test_add_func ("/wa-history-sync/tokens", test_tokens);
   g_test_add_func ("/wa-history-sync/names-and-salt", test_names_and_salt);
   g_test_add_func ("/wa-history-sync/malformed", test_malformed);
+  g_test_add_func ("/wa-history-sync/unpack-bounded", test_unpack_bounded);
   g_test_add_func ("/wa-history-sync/media", test_media);
   g_test_add_func ("/wa-history-sync/inflate", test_inflate);
   g_test_add_func ("/wa-history-sync/lid-migration", test_lid_migration);

@@ -754,6 +754,69 @@ test_note_to_self (Fixture       *f,
   g_assert_cmpuint (f->shop.received->len, ==, 0);
 }
 
+/* A modified client chooses its message ids. One longer than any client
+ * makes, empty, or not printable ASCII is not handed on: the app would
+ * keep it, and the sync server refuse it for good. The longest allowed
+ * is. */
+static void
+test_message_ids_bounded (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *longest = g_strnfill (WA_MESSENGER_MAX_ID_LEN, 'A');
+  g_autofree char *too_long = g_strnfill (WA_MESSENGER_MAX_ID_LEN + 1, 'B');
+  const char *refused[] = { too_long, "", "3EB0 0001", "3EB0\n0002", "3EB0\xc3\xa9" };
+  WaIncomingMessage *message;
+  GError *error;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      error = send_text (&f->customer, SHOP "@s.whatsapp.net", refused[i], "STOP");
+      g_assert_no_error (error);
+    }
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", longest, "Halo");
+  g_assert_no_error (error);
+
+  wait_for_length (f->shop.received, 1);
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_cmpstr (message->id, ==, longest);
+  g_assert_cmpstr (message->text, ==, "Halo");
+  settle ();
+  g_assert_cmpuint (f->shop.received->len, ==, 1);
+}
+
+/* A receipt may confirm many messages at once, in a <list>: the most a
+ * stanza can hold (65,535) is cut to WA_MESSENGER_MAX_RECEIPT_IDS, and
+ * an id no client makes is not passed on. */
+static void
+test_receipt_list_bounded (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(WaNode) receipt = wa_node_new_with_attrs ("receipt", "id", "3EB0F00D000000000000", "to", SHOP_DEVICE,
+                                                      "type", "read", NULL);
+  g_autofree char *too_long = g_strnfill (WA_MESSENGER_MAX_ID_LEN + 1, 'B');
+  WaNode *list = wa_node_add_child (receipt, wa_node_new ("list"));
+  g_autoptr(GError) error = NULL;
+
+  wa_node_add_child (list, wa_node_new_with_attrs ("item", "id", too_long, NULL));
+  wa_node_add_child (list, wa_node_new_with_attrs ("item", "id", "3EB0 F00D", NULL));
+  for (guint i = 2; i < G_MAXUINT16; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3EB0F00D%012u", i);
+
+      wa_node_add_child (list, wa_node_new_with_attrs ("item", "id", id, NULL));
+    }
+  fakewa_wait_for_client (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+  g_assert_true (wa_connection_send_node (wa_client_get_connection (f->customer.client), receipt, &error));
+  g_assert_no_error (error);
+
+  wait_for_length (f->shop.receipts, WA_MESSENGER_MAX_RECEIPT_IDS - 2);
+  settle ();
+  g_assert_cmpuint (f->shop.receipts->len, ==, WA_MESSENGER_MAX_RECEIPT_IDS - 2);
+  g_assert_true (contains (f->shop.receipts, "3EB0F00D000000000000 " CUSTOMER_DEVICE " read"));
+  g_assert_true (contains (f->shop.receipts, "3EB0F00D000000001022 " CUSTOMER_DEVICE " read"));
+  g_assert_false (contains (f->shop.receipts, "3EB0F00D000000001023 " CUSTOMER_DEVICE " read"));
+}
+
 /* However often a device asks, and whatever count it claims, it gets
  * the message at most five times. */
 static void
@@ -1606,6 +1669,58 @@ test_wrapped_messages (void)
   g_assert_true (sent_copy);
 }
 
+/* Whether the messenger reads a picture in @message, whose caption it
+ * reads in any case. */
+static gboolean
+reads_picture (const WaE2E__Message *message)
+{
+  g_autoptr(GBytes) plaintext = wa_proto_pack (&message->base);
+  g_autoptr(WaIncomingMedia) media = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *caption = NULL;
+  gboolean sent_copy = TRUE;
+  gboolean protocol = TRUE;
+
+  g_assert_true (_wa_messenger_read (plaintext, &caption, &media, &sent_copy, &protocol, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (caption, ==, "Lihat ini");
+  return media != NULL;
+}
+
+/* A sender chooses the key and path of the file it names. One that
+ * could never be downloaded is not kept, however long: the message is
+ * its caption alone. */
+static void
+test_media_reference_bounded (void)
+{
+  guint8 bytes[WA_KEY_LEN + 1] = { 0 };
+  g_autofree char *longest = g_strnfill (WA_MEDIA_MAX_DIRECT_PATH, 'p');
+  g_autofree char *too_long = g_strnfill (WA_MEDIA_MAX_DIRECT_PATH + 1, 'p');
+  WaE2E__ImageMessage image = WA_E2_E__IMAGE_MESSAGE__INIT;
+  WaE2E__Message message = WA_E2_E__MESSAGE__INIT;
+
+  image.caption = (char *) "Lihat ini";
+  image.mimetype = (char *) "image/jpeg";
+  image.has_mediakey = image.has_filesha256 = image.has_fileencsha256 = TRUE;
+  image.mediakey = (ProtobufCBinaryData) { WA_KEY_LEN, bytes };
+  image.filesha256 = (ProtobufCBinaryData) { 32, bytes };
+  image.fileencsha256 = (ProtobufCBinaryData) { 32, bytes };
+  message.imagemessage = &image;
+  longest[0] = too_long[0] = '/';
+
+  image.directpath = longest;
+  g_assert_true (reads_picture (&message));
+  image.directpath = too_long;
+  g_assert_false (reads_picture (&message));
+
+  image.directpath = (char *) "/v/t62.7118-24/1_2_n.enc?ccb=11-4";
+  g_assert_true (reads_picture (&message));
+  image.mediakey.len = WA_KEY_LEN + 1;
+  g_assert_false (reads_picture (&message));
+  image.mediakey.len = WA_KEY_LEN - 1;
+  g_assert_false (reads_picture (&message));
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -1617,6 +1732,7 @@ main (int   argc,
   g_test_add_func ("/wa/messenger/sent-copy-bytes", test_sent_copy_bytes);
   g_test_add_func ("/wa/messenger/nested-copies", test_nested_copies);
   g_test_add_func ("/wa/messenger/wrapped-messages", test_wrapped_messages);
+  g_test_add_func ("/wa/messenger/media-reference-bounded", test_media_reference_bounded);
   ADD ("/wa/messenger/conversation", test_conversation);
   ADD ("/wa/messenger/receipt-when-kept", test_receipt_when_kept);
   ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);
@@ -1627,6 +1743,8 @@ main (int   argc,
   ADD ("/wa/messenger/lid-replies", test_lid_replies);
   ADD ("/wa/messenger/retry-from-stranger", test_retry_from_stranger);
   ADD ("/wa/messenger/note-to-self", test_note_to_self);
+  ADD ("/wa/messenger/message-ids-bounded", test_message_ids_bounded);
+  ADD ("/wa/messenger/receipt-list-bounded", test_receipt_list_bounded);
   ADD ("/wa/messenger/retry-count-bounded", test_retry_count_bounded);
   ADD ("/wa/messenger/retry-session-hourly", test_retry_session_hourly);
   ADD ("/wa/messenger/retry-from-lid", test_retry_from_lid);

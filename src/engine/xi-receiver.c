@@ -635,8 +635,11 @@ handle_next (XiReceiver *self)
       self->current_transport = g_steal_pointer (&arrival->transport);
       arrival_free (arrival);
 
+      /* A file that does not say its size (0) could be as large as the
+       * downloader takes: it waits to be asked for. */
       media = xi_incoming_get_media (self->current);
-      if (media != NULL && media->asset_path == NULL && media->size <= self->auto_download_limit)
+      if (media != NULL && media->asset_path == NULL && media->size > 0 &&
+          media->size <= self->auto_download_limit)
         xi_transport_download_media_async (self->current_transport, media, NULL, media_downloaded_cb,
                                            g_object_ref (self));
       else
@@ -678,6 +681,23 @@ recorded_cb (GObject      *object,
   check_stopped (self);
 }
 
+static gsize
+length_or_0 (const char *text)
+{
+  return text != NULL ? strlen (text) : 0;
+}
+
+/* What a file's reference holds while its message waits: mostly the
+ * sender's preview, which may be hundreds of KB. */
+static gsize
+media_cost (const XiMediaInfo *media)
+{
+  if (media == NULL)
+    return 0;
+  return sizeof *media + length_or_0 (media->mimetype) + length_or_0 (media->file_name) +
+         length_or_0 (media->direct_path) + (media->thumbnail != NULL ? g_bytes_get_size (media->thumbnail) : 0);
+}
+
 /* The message is queued to the store at once, not when its turn comes:
  * the key store writes the session that decrypted it as soon as this
  * thread is idle, and the store writes a message queued before that
@@ -696,7 +716,7 @@ arrive (XiReceiver        *self,
   arrival->transport = g_object_ref (transport);
   arrival->message_id = g_strdup (message_id);
   arrival->receiver = g_object_ref (self);
-  arrival->cost = sizeof *arrival + strlen (phone) + strlen (message_id) + (text != NULL ? strlen (text) : 0);
+  arrival->cost = sizeof *arrival + strlen (phone) + strlen (message_id) + length_or_0 (text) + media_cost (media);
   g_queue_push_tail (&self->arrivals, arrival);
   self->backlog++;
   self->backlog_bytes += arrival->cost;
@@ -874,7 +894,8 @@ xi_receiver_remove_transport (XiReceiver  *self,
  *   none
  *
  * Files a customer sends up to @limit are downloaded, verified and kept
- * before their message is announced; larger ones wait to be asked for.
+ * before their message is announced; larger ones, and those that do not
+ * say their size, wait to be asked for.
  */
 void
 xi_receiver_set_auto_download_limit (XiReceiver *self,

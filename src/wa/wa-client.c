@@ -86,6 +86,7 @@ struct _WaClient
   WaNode         *rotation;      /* the signed prekey rotation in flight */
   GPtrArray      *dirty_later;   /* WaNode*: dirty bits to clean once caught up */
   gboolean        holding_back;  /* read nothing more until the owner has kept what came */
+  gboolean        topping_up;    /* prekeys the server said run low are being counted or sent */
 };
 
 /* A connection may last longer than a signed prekey should. */
@@ -234,6 +235,7 @@ drop_connection (WaClient *self)
       g_clear_pointer (&self->key_check, g_source_unref);
     }
   g_clear_pointer (&self->rotation, wa_node_unref);
+  self->topping_up = FALSE;
   if (self->dirty_later != NULL)
     g_ptr_array_set_size (self->dirty_later, 0);
   g_clear_pointer (&self->early, g_ptr_array_unref);
@@ -751,10 +753,11 @@ top_up_done_cb (GObject      *object,
 {
   g_autoptr(WaClient) self = user_data;
   g_autoptr(WaNode) answer = session_answer (self, object, result);
+
+  self->topping_up = FALSE;
 }
 
-/* Checks the count again before topping up: several notifications may
- * arrive for one shortage. */
+/* Checks the count before topping up: the notification may be stale. */
 static void
 prekey_top_up_cb (GObject      *object,
                   GAsyncResult *result,
@@ -763,8 +766,8 @@ prekey_top_up_cb (GObject      *object,
   g_autoptr(WaClient) self = user_data;
   g_autoptr(WaNode) answer = session_answer (self, object, result);
 
-  if (answer != NULL)
-    upload_if_low (self, answer, top_up_done_cb);
+  if (answer == NULL || !upload_if_low (self, answer, top_up_done_cb))
+    self->topping_up = FALSE;
 }
 
 /* A refused login (§6.1). Unlinked or banned: the session is gone for
@@ -876,6 +879,14 @@ connection_node_cb (WaConnection *connection,
   const char *tag = wa_node_get_tag (node);
 
   assert_owner (self);
+  /* One login, one session: a <success> again on this connection would
+   * start a second keepalive, a second first batch of prekeys and a
+   * second daily key check that nothing stops. */
+  if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success") && self->early != NULL)
+    {
+      g_debug ("The server confirmed the login again");
+      return;
+    }
   if (self->state == WA_CLIENT_STATE_CONNECTING && g_str_equal (tag, "success"))
     {
       remember_lid (self, wa_node_get_attr (node, "lid"));
@@ -915,12 +926,15 @@ connection_node_cb (WaConnection *connection,
     }
   if (g_str_equal (tag, "ib") && wa_node_get_child_by_tag (node, "dirty") != NULL)
     receive_dirty (self, wa_node_get_child_by_tag (node, "dirty"));
-  /* The server says its stock of our prekeys runs low (§6.3). */
+  /* The server says its stock of our prekeys runs low (§6.3). Several
+   * notifications may come for one shortage, and each count asked before
+   * the top-up lands would still say low: one top-up at a time. */
   if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "encrypt") == 0 &&
-      wa_node_get_child_by_tag (node, "count") != NULL)
+      wa_node_get_child_by_tag (node, "count") != NULL && !self->topping_up)
     {
       g_autoptr(WaNode) count = wa_prekeys_count_request ();
 
+      self->topping_up = TRUE;
       send_iq (self, count, prekey_top_up_cb);
     }
   g_signal_emit (self, signals[NODE], 0, node);

@@ -17,6 +17,7 @@
 #include "wa-media.h"
 #include "wa-lid-map.h"
 #include "wa-privacy-token.h"
+#include "wa-proto.h"
 #include "wa-sync-private.h"
 
 /*
@@ -428,7 +429,8 @@ wa_history_sync_store_lid_migration (WaKeyStore  *store,
  * issued to us (keyed by its LID, never replacing a newer one) and the
  * account's NCT salt.
  *
- * Returns: whether the chunk parsed
+ * Returns: whether the chunk parsed, within WA_HISTORY_SYNC_UNPACK_RATIO
+ *   times its size in memory
  */
 gboolean
 wa_history_sync_store (WaKeyStore  *store,
@@ -437,14 +439,19 @@ wa_history_sync_store (WaKeyStore  *store,
                        GError     **error)
 {
   WaHistory__HistorySync *sync;
+  gboolean too_big = FALSE;
 
   g_return_val_if_fail (WA_IS_KEY_STORE (store), FALSE);
   g_return_val_if_fail (history != NULL, FALSE);
 
-  sync = wa_history__history_sync__unpack (NULL, g_bytes_get_size (history), g_bytes_get_data (history, NULL));
+  /* Empty records of two bytes each take 80 times that unpacked: a
+   * chunk that inflates to 256 MB could have taken 21 GB. */
+  sync = (WaHistory__HistorySync *) wa_proto_unpack_bounded (&wa_history__history_sync__descriptor, history,
+                                                             WA_HISTORY_SYNC_UNPACK_RATIO, 1024 * 1024, &too_big);
   if (sync == NULL)
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A history chunk that does not parse");
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, too_big ? "A history chunk that takes too much memory to read"
+                                                                 : "A history chunk that does not parse");
       return FALSE;
     }
 

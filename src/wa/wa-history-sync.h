@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 /* The most a history chunk may inflate to. */
 #define WA_HISTORY_SYNC_MAX_INFLATED (256 * 1024 * 1024)
 
+/* How many times its size a chunk may take unpacked: a chunk of chats
+ * that hold nothing but their address, the worst a phone sends, takes
+ * 8; messages, most of a chunk, about 1. */
+#define WA_HISTORY_SYNC_UNPACK_RATIO 16
+
 #define WA_TYPE_HISTORY_SYNC (wa_history_sync_get_type ())
 
 /* History sync (WA-FIDELITY.md §3): each chunk of history our phone sends

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 /* The most a downloaded blob may weigh: a history chunk is a few MB. */
 #define WA_MEDIA_MAX_DOWNLOAD (64 * 1024 * 1024)
 
+/* The longest path to a blob a message may name: the media host's are
+ * under 300 bytes, its query included. */
+#define WA_MEDIA_MAX_DIRECT_PATH 2048
+
 /**
  * WaMediaType:
  * @WA_MEDIA_HISTORY: a history-sync chunk

@@ -2156,8 +2156,12 @@ media_of (const WaE2E__Message  *message,
 #undef TAKE
 
   /* Held to what the app's store accepts: a reference it would refuse
-   * could never be stored, so the message keeps only its caption. */
-  if (media->direct_path == NULL || media->direct_path[0] != '/' || media->media_key == NULL ||
+   * could never be stored, so the message keeps only its caption. So is
+   * one that could never be downloaded, whose key or path the sender
+   * may have made megabytes long for the app to keep. */
+  if (media->direct_path == NULL || media->direct_path[0] != '/' ||
+      strlen (media->direct_path) > WA_MEDIA_MAX_DIRECT_PATH ||
+      media->media_key == NULL || g_bytes_get_size (media->media_key) != WA_KEY_LEN ||
       !is_sha256 (media->file_sha256) || !is_sha256 (media->file_enc_sha256))
     return NULL;
   return g_steal_pointer (&media);
@@ -2265,6 +2269,22 @@ decrypt_enc (WaMessenger  *self,
   return TRUE;
 }
 
+/* The sender's client chooses a message's id, and the app keeps it with
+ * the message: one that is long, empty or not printable ASCII could not
+ * be synced, nor safely shown or logged. */
+static gboolean
+is_message_id (const char *id)
+{
+  gsize len = 0;
+
+  if (id == NULL)
+    return FALSE;
+  for (; id[len] != '\0'; len++)
+    if (len >= WA_MESSENGER_MAX_ID_LEN || !g_ascii_isgraph (id[len]))
+      return FALSE;
+  return len > 0;
+}
+
 /* @may_hold: whether a message from a LID with no number yet waits for
  * it (flush_unresolved ()); otherwise it is read now. */
 static void
@@ -2288,9 +2308,10 @@ read_message (WaMessenger *self,
   WaJid *session_address = sender;
   guint64 timestamp = 0;
 
-  /* Groups, broadcasts and newsletters are not this app's business; the
-   * ack stops the server from offering them again. */
-  if (sender == NULL || wa_node_get_attr (node, "id") == NULL || !wa_jid_is_user (sender) ||
+  /* Groups, broadcasts and newsletters are not this app's business, nor
+   * a message under an id no client makes; the ack stops the server from
+   * offering them again. */
+  if (sender == NULL || !is_message_id (wa_node_get_attr (node, "id")) || !wa_jid_is_user (sender) ||
       wa_node_get_attr (node, "participant") != NULL || encs == NULL || ensure_signal (self, &error) == NULL)
     {
       g_autoptr(WaNode) ack = wa_node_new_with_attrs ("ack", "class", "message", "to", from != NULL ? from : "",
@@ -2394,12 +2415,14 @@ receive_receipt (WaMessenger *self,
       receive_retry (self, node);
       return;
     }
-  if (from == NULL || wa_node_get_attr (node, "id") == NULL)
+  if (from == NULL || !is_message_id (wa_node_get_attr (node, "id")))
     return;
   timestamp = attr_number (node, "t", G_MAXINT64);
   g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (node, "id"), from, type, (gint64) timestamp);
-  for (guint i = 0; items != NULL && i < items->len; i++)
-    if (wa_node_get_attr (g_ptr_array_index (items, i), "id") != NULL)
+  /* A list of 65,535 ids fits in a stanza of 2 MB, and would hold the
+   * store up for seconds looking for each; the first ones are enough. */
+  for (guint i = 0; items != NULL && i < MIN (items->len, WA_MESSENGER_MAX_RECEIPT_IDS - 1); i++)
+    if (is_message_id (wa_node_get_attr (g_ptr_array_index (items, i), "id")))
       g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (g_ptr_array_index (items, i), "id"), from, type,
                      (gint64) timestamp);
 }

@@ -16,6 +16,15 @@ G_BEGIN_DECLS
 /* How long the server may take to ack a message (whatsmeow waits 75 s). */
 #define WA_MESSENGER_ACK_TIMEOUT_MS (75 * 1000)
 
+/* The longest message id a message may come with: WhatsApp's own are
+ * 16 to 32 characters, and the sync server keeps no longer ones. */
+#define WA_MESSENGER_MAX_ID_LEN 128
+
+/* The most messages one receipt may confirm. A phone confirms at once
+ * what was read of one chat, and a shop sends a customer a few messages,
+ * not thousands; each id costs the app a lookup. */
+#define WA_MESSENGER_MAX_RECEIPT_IDS 1024
+
 /**
  * WaMediaMessage:
  * @type: %WA_MEDIA_IMAGE or %WA_MEDIA_DOCUMENT

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "wa-proto.h"
 
 /**
@@ -24,6 +26,74 @@ wa_proto_pack (const ProtobufCMessage *message)
 
   protobuf_c_message_pack (message, data);
   return g_bytes_new_take (data, len);
+}
+
+/* What malloc () takes for a block: its header, rounded up, and no less
+ * than its smallest chunk. Tiny blocks are what a hostile blob is made of. */
+#define CHUNK_COST(size) MAX (32, ((size) + 8 + 15) & ~(gsize) 15)
+
+typedef struct
+{
+  gsize    left;
+  gboolean exhausted;
+} UnpackBudget;
+
+static void *
+budget_alloc_cb (void   *allocator_data,
+                 size_t  size)
+{
+  UnpackBudget *budget = allocator_data;
+
+  if (size > G_MAXSIZE / 2 || CHUNK_COST (size) > budget->left)
+    {
+      budget->exhausted = TRUE;
+      return NULL;
+    }
+  budget->left -= CHUNK_COST (size);
+  return malloc (size);
+}
+
+static void
+budget_free_cb (void *allocator_data,
+                void *pointer)
+{
+  free (pointer);
+}
+
+/**
+ * wa_proto_unpack_bounded:
+ * @descriptor: what @bytes hold
+ * @bytes: a serialized message
+ * @ratio: how many times its size the message may take unpacked (not 0)
+ * @slack: and how many bytes more
+ * @too_big: (out): whether unpacking stopped at that bound
+ *
+ * Unpacks a message its sender may have made of tiny records, each of
+ * which protobuf-c allocates many times larger than it is on the wire.
+ * It allocates with malloc (), so the message is freed as usual, with a
+ * %NULL allocator.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL when it does
+ *   not parse or would take more memory than allowed
+ */
+ProtobufCMessage *
+wa_proto_unpack_bounded (const ProtobufCMessageDescriptor *descriptor,
+                         GBytes                           *bytes,
+                         gsize                             ratio,
+                         gsize                             slack,
+                         gboolean                         *too_big)
+{
+  gsize size = g_bytes_get_size (bytes);
+  UnpackBudget budget = { .left = slack };
+  ProtobufCAllocator allocator = { budget_alloc_cb, budget_free_cb, &budget };
+  ProtobufCMessage *message;
+
+  g_return_val_if_fail (ratio > 0, NULL);
+
+  budget.left += size > (G_MAXSIZE - slack) / ratio ? G_MAXSIZE - slack : size * ratio;
+  message = protobuf_c_message_unpack (descriptor, &allocator, size, g_bytes_get_data (bytes, NULL));
+  *too_big = message == NULL && budget.exhausted;
+  return message;
 }
 
 /* Protobuf wire types */

@@ -19,6 +19,11 @@ G_BEGIN_DECLS
 #define WA_PROTO_MAX_MESSAGE_DEPTH 8
 
 GBytes          *wa_proto_pack           (const ProtobufCMessage *message);
+ProtobufCMessage *wa_proto_unpack_bounded (const ProtobufCMessageDescriptor *descriptor,
+                                           GBytes                           *bytes,
+                                           gsize                             ratio,
+                                           gsize                             slack,
+                                           gboolean                         *too_big);
 WaE2E__Message  *wa_proto_unpack_message (GBytes                 *bytes);
 gsize            wa_proto_varint_size    (guint64                 value);
 guint8          *wa_proto_put_varint     (guint8                 *at,

@@ -10,10 +10,10 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "wa-crypto.h"
+#include "wa-proto.h"
 #include "wa-syncd.h"
 #include "xi-json.h"
 
@@ -47,19 +47,9 @@ static const char mutation_keys_info[] = "WhatsApp Mutation Keys";
 #define UNPACK_RATIO 5
 #define UNPACK_SLACK (64 * 1024)
 
-/* What malloc () takes for a block: its header, rounded up, and no less
- * than its smallest chunk. Tiny blocks are what a hostile blob is made of. */
-#define CHUNK_COST(size) MAX (32, ((size) + 8 + 15) & ~(gsize) 15)
-
 /* Fields other than the repeated one that a blob may carry: what the
  * protocol defines, and some room for fields added later. */
 #define MAX_OTHER_FIELDS 64
-
-typedef struct
-{
-  gsize    left;
-  gboolean exhausted;
-} UnpackBudget;
 
 /* Auxiliary methods */
 
@@ -233,46 +223,20 @@ malformed:
   return FALSE;
 }
 
-static void *
-budget_alloc_cb (void   *allocator_data,
-                 size_t  size)
-{
-  UnpackBudget *budget = allocator_data;
-
-  if (size > G_MAXSIZE / 2 || CHUNK_COST (size) > budget->left)
-    {
-      budget->exhausted = TRUE;
-      return NULL;
-    }
-  budget->left -= CHUNK_COST (size);
-  return malloc (size);
-}
-
-static void
-budget_free_cb (void *allocator_data,
-                void *pointer)
-{
-  free (pointer);
-}
-
 /* Whatever passes check_elements () may still hide unknown fields inside
- * its records, each of which protobuf-c keeps; the allocator stops it at a
- * few times the blob's size. It allocates with malloc () so that the
- * message is freed as usual, with a %NULL allocator. */
+ * its records, each of which protobuf-c keeps: the unpacking stops at a
+ * few times the blob's size. */
 static gpointer
 unpack_bounded (const ProtobufCMessageDescriptor  *descriptor,
                 GBytes                            *blob,
                 const char                        *what,
                 GError                           **error)
 {
-  gsize size = g_bytes_get_size (blob);
-  UnpackBudget budget = { .left = UNPACK_SLACK + (size > G_MAXSIZE / UNPACK_RATIO ? G_MAXSIZE : size * UNPACK_RATIO) };
-  ProtobufCAllocator allocator = { budget_alloc_cb, budget_free_cb, &budget };
-  ProtobufCMessage *message = protobuf_c_message_unpack (descriptor, &allocator, size,
-                                                         g_bytes_get_data (blob, NULL));
+  gboolean too_big = FALSE;
+  ProtobufCMessage *message = wa_proto_unpack_bounded (descriptor, blob, UNPACK_RATIO, UNPACK_SLACK, &too_big);
 
   if (message == NULL)
-    g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, budget.exhausted ?
+    g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, too_big ?
                  "An app-state %s that takes too much memory to read" : "An app-state %s that does not parse",
                  what);
   return message;

@@ -99,6 +99,7 @@ struct _FakewaServer
   guint       reply_delay_ms;
   guint       first_answer_ms; /* how long a finished handshake waits for its answer */
   gboolean    backlog_first;   /* the backlog goes out before the answer to <active/> */
+  gboolean    repeat_success;  /* a login gets its <success> twice */
   char       *message_refusal; /* the ack error every message gets, or NULL */
   FakewaLidAddressing lid_addressing;
   guint       n_acks;  /* acks received for what it sent */
@@ -1597,6 +1598,8 @@ log_in (Peer        *peer,
       answer = wa_node_new_with_attrs ("success", "t", now, "lid", lid, NULL);
       g_free (peer->device_jid);
       peer->device_jid = g_strdup (jid);
+      if (peer->server->repeat_success && !send_node (peer, answer, error))
+        return FALSE;
     }
   else
     answer = wa_node_new_with_attrs ("failure", "reason", "401", NULL);
@@ -1809,6 +1812,19 @@ fakewa_server_set_backlog_first (FakewaServer *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   self->backlog_first = backlog_first;
+}
+
+/**
+ * fakewa_server_set_repeat_success:
+ * @repeat: whether every login gets its <success> twice, as a confused
+ *   or hostile server might send it
+ */
+void
+fakewa_server_set_repeat_success (FakewaServer *self,
+                                  gboolean      repeat)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->repeat_success = repeat;
 }
 
 /**

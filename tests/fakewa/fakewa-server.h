@@ -130,6 +130,8 @@ void          fakewa_server_ban_for         (FakewaServer  *self,
                                              guint          expire_s);
 void          fakewa_server_set_backlog_first (FakewaServer *self,
                                                gboolean      backlog_first);
+void          fakewa_server_set_repeat_success (FakewaServer *self,
+                                                gboolean      repeat);
 void          fakewa_server_set_reply_delay (FakewaServer  *self,
                                              guint          delay_ms);
 void          fakewa_server_set_first_answer_delay (FakewaServer *self,
