@@ -260,6 +260,13 @@ import_options (const char          *encoding,
                          "it holds, such as 2=phone or 4=field:kota."), columns[i]);
           return FALSE;
         }
+      if (!xi_import_role_is_known (equals + 1))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("A column cannot hold “%s”: choose name, first-name, last-name, phone, "
+                         "tags, notes, groups, ignore or field:KEY."), equals + 1);
+          return FALSE;
+        }
       while (roles->len < column)
         g_ptr_array_add (roles, g_strdup (""));
       g_free (roles->pdata[column - 1]);

@@ -611,6 +611,35 @@ layout_all_custom (Layout *layout,
     layout->kinds[c] = COLUMN_CUSTOM;
 }
 
+/* The column kind a role other than "field:KEY" names. */
+static gboolean
+role_kind (const char *role,
+           ColumnKind *kind)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (role_names); k++)
+    if (k != COLUMN_CUSTOM && g_str_equal (role, role_names[k]))
+      {
+        *kind = k;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * xi_import_role_is_known:
+ * @role: what a column holds, as #XiImportOptions' columns say it
+ *
+ * Returns: whether an import reads a column as @role, so that a caller
+ *   can refuse a mistaken one before anything is read
+ */
+gboolean
+xi_import_role_is_known (const char *role)
+{
+  ColumnKind kind;
+
+  return role[0] == '\0' || g_str_has_prefix (role, FIELD_PREFIX) || role_kind (role, &kind);
+}
+
 /*
  * Applies the roles the user chose. A column they made a phone column is
  * tried before the guessed ones: they looked at it. Returns FALSE with
@@ -624,7 +653,8 @@ layout_apply_roles (Layout              *layout,
   for (guint c = 0; roles != NULL && roles[c] != NULL && c < layout->n_columns; c++)
     {
       const char *role = roles[c];
-      gboolean known = FALSE;
+      ColumnKind kind;
+      gboolean known;
 
       if (role[0] == '\0')
         continue;
@@ -641,15 +671,13 @@ layout_apply_roles (Layout              *layout,
           continue;
         }
 
-      for (guint k = 0; k < G_N_ELEMENTS (role_names) && !known; k++)
-        if (k != COLUMN_CUSTOM && g_str_equal (role, role_names[k]))
-          {
-            if (k == COLUMN_PHONE && layout->kinds[c] != COLUMN_PHONE)
-              layout->ranks[c] = PHONE_WHATSAPP;
-            layout->kinds[c] = k;
-            known = TRUE;
-          }
-      if (!known)
+      if ((known = role_kind (role, &kind)))
+        {
+          if (kind == COLUMN_PHONE && layout->kinds[c] != COLUMN_PHONE)
+            layout->ranks[c] = PHONE_WHATSAPP;
+          layout->kinds[c] = kind;
+        }
+      else
         {
           g_set_error (error, XI_IMPORT_ERROR, XI_IMPORT_ERROR_UNREADABLE,
                        _("Column %u cannot be read as “%s”."), c + 1, role);

@@ -183,6 +183,7 @@ XiImportBatch  *xi_import_read_bytes_full    (GBytes                *bytes,
                                               GError               **error);
 XiImportOptions *xi_import_options_copy      (const XiImportOptions *options);
 void            xi_import_options_free       (XiImportOptions       *options);
+gboolean        xi_import_role_is_known      (const char            *role);
 void            xi_import_read_file_async    (GFile                 *file,
                                               const char            *default_country_code,
                                               GCancellable          *cancellable,
