@@ -864,6 +864,48 @@ test_fact_reply_lost (Fixture       *fixture,
   g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
 }
 
+/* A gateway that answers with no body at all where PostgREST always
+ * sends a list, even an empty one: B does not take it for the end of the
+ * contacts and skip A's for good, and A does not take its opt-out as
+ * stored. Both fail the pass, and the next one gets everything. */
+static void
+test_empty_reply_is_not_empty_list (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(XiContact) created = add_contact (&fixture->a, "Intan", "6281200000055");
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { xi_contact_get_id (created), NULL };
+  XiSyncStats stats;
+  guint changed = 0;
+
+  sync_ok (&fixture->a, NULL);
+  control ("fail?status=204&path=/rest/v1/contacts&method=GET");
+  g_assert_false (run_sync (&fixture->b, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_clear_error (&error);
+  sync_ok (&fixture->b, &stats);
+  on_b = find_contact (&fixture->b, "6281200000055");
+  g_assert_nonnull (on_b);
+
+  XI_TEST_WAIT (xi_store_set_opted_out_async (fixture->a.store, ids, TRUE, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                changed = xi_store_set_opted_out_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed, ==, 1);
+  control ("fail?status=204&path=/rest/v1/suppression_events&method=POST");
+  g_assert_false (run_sync (&fixture->a, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_clear_error (&error);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 1);
+  g_assert_cmpuint (server_live (&fixture->a, "suppression_events"), ==, 0);
+
+  wait_seconds (1.2);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpuint (server_live (&fixture->a, "suppression_events"), ==, 1);
+}
+
 /* A campaign is its computer's: the others see it and its progress but
  * neither send it nor change it. */
 static void
@@ -2616,6 +2658,7 @@ main (int   argc,
   ADD ("refused-row-bisected", test_refused_row_bisected);
   ADD ("opt-out-reaches-b", test_opt_out_reaches_b);
   ADD ("fact-reply-lost", test_fact_reply_lost);
+  ADD ("empty-reply-is-not-empty-list", test_empty_reply_is_not_empty_list);
   ADD ("campaign-owned-by-its-computer", test_campaign_owned_by_its_computer);
   ADD ("quota-reserved-committed-released", test_quota_reserved_committed_released);
   ADD ("quota-two-computers-at-once", test_quota_two_computers_at_once);

@@ -1966,12 +1966,11 @@ array_replied_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (empty)
-    {
-      g_task_return_pointer (task, json_array_new (), (GDestroyNotify) json_array_unref);
-      return;
-    }
-  if (!JSON_NODE_HOLDS_ARRAY (root))
+  /* PostgREST answers a read, and a write that asks for its rows back,
+   * with a list even when it is empty. No body at all is not "no rows":
+   * taken as such, a pull would think a table read to its end and skip
+   * its rows for good, and a push would think its facts stored. */
+  if (empty || !JSON_NODE_HOLDS_ARRAY (root))
     {
       g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
                                _("The server sent something else than a list of rows"));
