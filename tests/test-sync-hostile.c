@@ -286,11 +286,12 @@ test_announced_huge_page (Fixture       *f,
   assert_nothing_applied (f);
 }
 
-#define CONTACT_COLUMNS \
+/* All but a contact's id, number, name, tags and on_whatsapp. */
+#define CONTACT_OTHER_COLUMNS \
   "\"master_user_id\":\"" USER_ID "\",\"version\":1,\"deleted\":false," \
   "\"created_at\":\"2026-12-01T10:00:00Z\",\"updated_at\":\"2026-12-01T10:00:00Z\"," \
-  "\"lid\":null,\"tags\":[],\"notes\":null,\"custom_fields\":{},\"on_whatsapp\":false," \
-  "\"on_whatsapp_checked_at\":null"
+  "\"lid\":null,\"notes\":null,\"custom_fields\":{},\"on_whatsapp_checked_at\":null"
+#define CONTACT_COLUMNS CONTACT_OTHER_COLUMNS ",\"tags\":[],\"on_whatsapp\":false"
 #define CONTACT_ID "\"id\":\"9d1e0f4a-1c52-4c0e-8a55-0e3a1d6f2b10\","
 
 /* The same row with a name of a sensible size is taken: the rows the
@@ -338,6 +339,44 @@ test_wrong_shapes (Fixture       *f,
       f->page = g_strdup (pages[i]);
       f->served = FALSE;
       error = sync_fails (f);
+      assert_nothing_applied (f);
+    }
+}
+
+/* Nulls where this computer's columns take none: a contact's name,
+ * number, tags, or whether it is on WhatsApp. Each page is refused,
+ * naming the column, in words rather than SQLite's constraint message,
+ * and nothing of it is kept. */
+static void
+test_null_required (Fixture       *f,
+                  gconstpointer  data)
+{
+  const struct {
+    const char *page;
+    const char *column;
+  } cases[] = {
+    { "[{" CONTACT_ID "\"server_seq\":1,\"name\":null,\"phone\":\"6281200000001\","
+        CONTACT_COLUMNS "}]", "name" },
+    { "[{" CONTACT_ID "\"server_seq\":1,\"name\":\"A\",\"phone\":null,"
+        CONTACT_COLUMNS "}]", "phone" },
+    { "[{" CONTACT_ID "\"server_seq\":1,\"name\":\"A\",\"phone\":\"6281200000001\","
+        "\"tags\":null,\"on_whatsapp\":0," CONTACT_OTHER_COLUMNS "}]", "tags" },
+    { "[{" CONTACT_ID "\"server_seq\":1,\"name\":\"A\",\"phone\":\"6281200000001\","
+        "\"tags\":[],\"on_whatsapp\":null," CONTACT_OTHER_COLUMNS "}]", "on_whatsapp" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *named = g_strdup_printf ("“%s”", cases[i].column);
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_free (f->page);
+      f->page = g_strdup (cases[i].page);
+      f->served = FALSE;
+      error = sync_fails (f);
+      g_assert_nonnull (strstr (error->message, named));
+      g_assert_null (strstr (error->message, "constraint"));
       assert_nothing_applied (f);
     }
 }
@@ -483,6 +522,7 @@ main (int   argc,
   ADD ("endless-page", test_endless_page);
   ADD ("announced-huge-page", test_announced_huge_page);
   ADD ("wrong-shapes", test_wrong_shapes);
+  ADD ("null-required", test_null_required);
   ADD ("deep-nesting", test_deep_nesting);
   ADD ("huge-field", test_huge_field);
   ADD ("endless-retry-after", test_endless_retry_after);

@@ -1579,6 +1579,22 @@ finish_clash (XiStore          *self,
  * take over a row of ours by its id), and the page is refused. */
 /* Binds the table's columns from the pulled @row, or from @local for
  * the columns its unsent edits changed. */
+/* Whether the local column takes no NULL. Asked only for a null from
+ * the server, which is then refused by the column's name rather than by
+ * SQLite's constraint message. */
+static gboolean
+column_required (sqlite3_stmt *stmt,
+                 const char   *table,
+                 const char   *column)
+{
+  int not_null = 0;
+
+  if (sqlite3_table_column_metadata (sqlite3_db_handle (stmt), "main", table, column,
+                                     NULL, NULL, &not_null, NULL, NULL) != SQLITE_OK)
+    return FALSE;
+  return not_null != 0;
+}
+
 static gboolean
 bind_columns (sqlite3_stmt     *stmt,
               const SyncTable  *table,
@@ -1594,6 +1610,7 @@ bind_columns (sqlite3_stmt     *stmt,
   for (const SyncColumn *column = table->spec->columns; column->name != NULL; column++)
     {
       JsonObject *source = row;
+      JsonNode *value;
 
       if (local != NULL && g_hash_table_contains (pending, column->name))
         source = local;
@@ -1604,9 +1621,12 @@ bind_columns (sqlite3_stmt     *stmt,
                        _("A row of “%s” from the server has no “%s”."), name, column->name);
           return FALSE;
         }
+      value = json_object_get_member (source, column->name);
       if (clash->new_key != NULL && g_str_equal (column->name, clash->key->column))
         _xi_store_bind_text (stmt, ++n, clash->new_key);
-      else if (!bind_json (stmt, ++n, column->kind, json_object_get_member (source, column->name)))
+      else if (!bind_json (stmt, ++n, column->kind, value) ||
+               (JSON_NODE_HOLDS_NULL (value) && column->kind != COLUMN_EPOCH &&
+                column_required (stmt, name, column->name)))
         {
           g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
                        _("The server sent a value of the wrong type or size for “%s” in “%s”."),
