@@ -14,6 +14,7 @@
 #include "xi-group.h"
 #include "xi-job-spec.h"
 #include "xi-job.h"
+#include "xi-number-check.h"
 #include "xi-template.h"
 #include "xi-store-inbox.h"
 #include "xi-store-sync.h"
@@ -904,6 +905,35 @@ test_empty_reply_is_not_empty_list (Fixture       *fixture,
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
   g_assert_cmpuint (server_live (&fixture->a, "suppression_events"), ==, 1);
+}
+
+/* Another computer, its clock three years fast, checked a number on
+ * WhatsApp: B, its clock right, does not take a check stamped in its
+ * future for a fresh one, or that number would go unchecked for three
+ * years whatever became of it. */
+static void
+test_check_from_fast_clock (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(XiContact) created = add_contact (&fixture->a, "Kartika", "6281200000057");
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now;
+
+  sync_ok (&fixture->a, NULL);
+  g_assert_true (fs_rig_sql (rig, "UPDATE public.contacts SET on_whatsapp = 1,"
+                                  " on_whatsapp_checked_at = now() + interval '3 years',"
+                                  " last_op_id = gen_random_uuid (), base_version = version,"
+                                  " sync_changed = '{on_whatsapp,on_whatsapp_checked_at}'"
+                                  " WHERE phone = '6281200000057'", &error));
+  g_assert_no_error (error);
+
+  sync_ok (&fixture->b, NULL);
+  on_b = find_contact (&fixture->b, "6281200000057");
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  g_assert_cmpint (xi_contact_get_on_whatsapp (on_b), ==, XI_ON_WHATSAPP_YES);
+  g_assert_cmpint (xi_contact_get_on_whatsapp_checked_at (on_b), >, now + 2 * 365 * 24 * 3600);
+  g_assert_true (xi_number_check_is_due (on_b, now));
 }
 
 /* A campaign is its computer's: the others see it and its progress but
@@ -2659,6 +2689,7 @@ main (int   argc,
   ADD ("opt-out-reaches-b", test_opt_out_reaches_b);
   ADD ("fact-reply-lost", test_fact_reply_lost);
   ADD ("empty-reply-is-not-empty-list", test_empty_reply_is_not_empty_list);
+  ADD ("check-from-fast-clock", test_check_from_fast_clock);
   ADD ("campaign-owned-by-its-computer", test_campaign_owned_by_its_computer);
   ADD ("quota-reserved-committed-released", test_quota_reserved_committed_released);
   ADD ("quota-two-computers-at-once", test_quota_two_computers_at_once);
