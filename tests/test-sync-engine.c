@@ -936,6 +936,77 @@ test_check_from_fast_clock (Fixture       *fixture,
   g_assert_true (xi_number_check_is_due (on_b, now));
 }
 
+static gboolean
+quit_loop_cb (gpointer user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main context for @ms, so that what is in flight goes on. */
+static void
+spin_ms (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, quit_loop_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A renames a contact, and while that push is in flight (the server has
+ * committed it, its reply is slow) writes a note on it: the reply does
+ * not overwrite the note with the server's copy, the next pass pushes
+ * it, and B gets both. */
+static void
+test_edit_during_push (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(XiContact) created = add_contact (&fixture->a, "Laras", "6281200000058");
+  g_autoptr(XiContact) on_a = NULL;
+  g_autoptr(XiContact) renamed = NULL;
+  g_autoptr(XiContact) noted = NULL;
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sync_ok (&fixture->a, NULL);
+  on_a = find_contact (&fixture->a, "6281200000058");
+  xi_contact_set_name (on_a, "Laras Ayu");
+  renamed = save_contact (&fixture->a, on_a);
+
+  control ("stall-after-commit?path=/rest/v1/contacts&method=POST&ms=1500");
+  xi_sync_engine_run_once_async (fixture->a.engine, NULL, xi_test_store_result_cb, &slot);
+  for (guint waited = 0; local_int (&fixture->a, "SELECT count(*) FROM sync_outbox"
+                                                 " WHERE state = 'inflight'") == 0; waited++)
+    {
+      g_assert_cmpuint (waited, <, 200);
+      spin_ms (50);
+    }
+  g_clear_object (&on_a);
+  on_a = find_contact (&fixture->a, "6281200000058");
+  xi_contact_set_notes (on_a, "Pays on Fridays");
+  noted = save_contact (&fixture->a, on_a);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_sync_engine_run_once_finish (fixture->a.engine, result, NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&on_a);
+  on_a = find_contact (&fixture->a, "6281200000058");
+  g_assert_cmpstr (xi_contact_get_name (on_a), ==, "Laras Ayu");
+  g_assert_cmpstr (xi_contact_get_notes (on_a), ==, "Pays on Fridays");
+
+  sync_ok (&fixture->a, NULL);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  sync_ok (&fixture->b, NULL);
+  on_b = find_contact (&fixture->b, "6281200000058");
+  g_assert_cmpstr (xi_contact_get_name (on_b), ==, "Laras Ayu");
+  g_assert_cmpstr (xi_contact_get_notes (on_b), ==, "Pays on Fridays");
+}
+
 /* A campaign is its computer's: the others see it and its progress but
  * neither send it nor change it. */
 static void
@@ -2690,6 +2761,7 @@ main (int   argc,
   ADD ("fact-reply-lost", test_fact_reply_lost);
   ADD ("empty-reply-is-not-empty-list", test_empty_reply_is_not_empty_list);
   ADD ("check-from-fast-clock", test_check_from_fast_clock);
+  ADD ("edit-during-push", test_edit_during_push);
   ADD ("campaign-owned-by-its-computer", test_campaign_owned_by_its_computer);
   ADD ("quota-reserved-committed-released", test_quota_reserved_committed_released);
   ADD ("quota-two-computers-at-once", test_quota_two_computers_at_once);
