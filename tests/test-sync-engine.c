@@ -434,6 +434,21 @@ local_int (Computer   *computer,
   return xi_test_sqlite_int (path, sql);
 }
 
+/* Writes @sql to the computer's SQLite file beside its store, as
+ * another program would. */
+static void
+local_exec (Computer   *computer,
+            const char *sql)
+{
+  g_autofree char *path = g_build_filename (computer->dir, "xender-in.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 static XiSegment *
 add_segment (Computer           *computer,
              const char         *name,
@@ -646,6 +661,35 @@ test_retry_after_honoured (Fixture       *fixture,
   wait_seconds (2.2);
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.pushed, ==, 1);
+}
+
+/* A push failed while this computer's clock ran three years fast, and
+ * the clock was then put right: the op's next try, stamped by the fast
+ * clock, is not three years away, and the next pass sends it. A try a
+ * day ahead, the longest a server may ask for, is still waited for. */
+static void
+test_retry_after_clock_put_back (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = add_contact (&fixture->a, "Maya", "6281200000059");
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+
+  control ("fail?status=503&path=/rest/v1/contacts&method=POST");
+  g_assert_false (run_sync (&fixture->a, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+
+  local_exec (&fixture->a, "UPDATE sync_outbox SET next_attempt_at ="
+                           " CAST (strftime ('%s', 'now') AS INTEGER) + 86400");
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 0);
+
+  local_exec (&fixture->a, "UPDATE sync_outbox SET next_attempt_at ="
+                           " CAST (strftime ('%s', 'now') AS INTEGER) + 3 * 365 * 86400");
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 1);
 }
 
 /* 429 with Retry-After, as a rate limit answers: the ops wait at least
@@ -2333,18 +2377,13 @@ test_restored_row_gone_here (Fixture       *fixture,
 {
   g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
   g_autoptr(XiContact) citra = restore_without_citra (fixture, backup);
-  g_autofree char *path = g_build_filename (fixture->a.dir, "xender-in.db", NULL);
   g_autofree char *statement = g_strdup_printf ("DELETE FROM contacts WHERE id = '%s'",
                                                 xi_contact_get_id (citra));
-  sqlite3 *db = NULL;
   XiSyncStats stats;
 
   g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_resync"
                               " WHERE table_name = 'repush:contacts'"), ==, 1);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_exec (db, statement, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  local_exec (&fixture->a, statement);
 
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.skipped, ==, 1);
@@ -2761,6 +2800,7 @@ main (int   argc,
   ADD ("fact-reply-lost", test_fact_reply_lost);
   ADD ("empty-reply-is-not-empty-list", test_empty_reply_is_not_empty_list);
   ADD ("check-from-fast-clock", test_check_from_fast_clock);
+  ADD ("retry-after-clock-put-back", test_retry_after_clock_put_back);
   ADD ("edit-during-push", test_edit_during_push);
   ADD ("campaign-owned-by-its-computer", test_campaign_owned_by_its_computer);
   ADD ("quota-reserved-committed-released", test_quota_reserved_committed_released);

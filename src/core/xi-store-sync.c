@@ -43,6 +43,10 @@
  * write is.
  */
 
+/* Longer than any wait an op is given: the longest backoff, or the day a
+ * server's Retry-After is held to, with a day to spare. */
+#define MAX_OP_WAIT_SECONDS 172800
+
 typedef enum {
   COLUMN_PLAIN,    /* text or number, the same on both sides */
   COLUMN_JSON,     /* JSON text here, an array or object there */
@@ -1981,11 +1985,15 @@ take_batch_func (XiStore  *self,
     goto failed;
 
   /* The oldest op of each row only: two ops of one row in one request
-   * would make the server's upsert touch the row twice. */
+   * would make the server's upsert touch the row twice. A next try
+   * further ahead than any wait (a server's Retry-After is held to a
+   * day) was stamped by a clock that has since been put back: it is due,
+   * or the op would wait for as long as that clock ran ahead. */
   stmt = _xi_store_prepare (self,
                             "UPDATE sync_outbox SET state = 'inflight' WHERE op_seq IN"
                             " (SELECT o.op_seq FROM sync_outbox o WHERE o.state = 'queued'"
-                            "  AND o.next_attempt_at <= ?1 AND NOT EXISTS (SELECT 1 FROM sync_outbox p"
+                            "  AND (o.next_attempt_at <= ?1 OR o.next_attempt_at > ?1 + " G_STRINGIFY (MAX_OP_WAIT_SECONDS) ")"
+                            "  AND NOT EXISTS (SELECT 1 FROM sync_outbox p"
                             "   WHERE p.table_name = o.table_name AND p.row_id = o.row_id"
                             "   AND p.op_seq < o.op_seq AND p.state != 'dead')"
                             "  ORDER BY o.op_seq LIMIT ?2)"
