@@ -1391,6 +1391,57 @@ test_pull_in_small_pages (Fixture       *fixture,
   g_assert_cmpuint (stats.pulled, ==, 0);
 }
 
+/* A pushes new contacts and an edit while B is between pages of its
+ * pull (pages of 10, each held 0.6 s): A's pass ends before B's, and
+ * B's pass and the next get every row once, with A's edit; nothing is
+ * missed or doubled. */
+static void
+test_push_while_other_pulls (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(XiContact) edited = NULL;
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(XiContact) first = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  XiSyncStats stats;
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000009%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Nina", phone);
+    }
+  sync_ok (&fixture->a, NULL);
+  control ("max-rows?n=10");
+  control ("delay?ms=600&path=/rest/v1/contacts&method=GET&times=40");
+
+  xi_sync_engine_run_once_async (fixture->b.engine, NULL, xi_test_store_result_cb, &slot);
+  spin_ms (300);
+  for (guint i = 60; i < 70; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000009%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Nina", phone);
+    }
+  first = find_contact (&fixture->a, "6281200000900");
+  xi_contact_set_name (first, "Nina Sari");
+  edited = save_contact (&fixture->a, first);
+  sync_ok (&fixture->a, NULL);
+  g_assert_null (slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_sync_engine_run_once_finish (fixture->b.engine, result, NULL, &error));
+  g_assert_no_error (error);
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, 70);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(DISTINCT phone) FROM contacts"), ==, 70);
+  on_b = find_contact (&fixture->b, "6281200000900");
+  g_assert_cmpstr (xi_contact_get_name (on_b), ==, "Nina Sari");
+  g_assert_cmpuint (counts (&fixture->b).pending, ==, 0);
+  control ("max-rows?n=0");
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 70);
+}
+
 /* A new computer's first sync of a large account through a server that
  * caps every page at 100 rows: every row arrives once, none is missed,
  * and a second pass finds nothing new. Slow: run with -m slow. */
@@ -2801,6 +2852,7 @@ main (int   argc,
   ADD ("empty-reply-is-not-empty-list", test_empty_reply_is_not_empty_list);
   ADD ("check-from-fast-clock", test_check_from_fast_clock);
   ADD ("retry-after-clock-put-back", test_retry_after_clock_put_back);
+  ADD ("push-while-other-pulls", test_push_while_other_pulls);
   ADD ("edit-during-push", test_edit_during_push);
   ADD ("campaign-owned-by-its-computer", test_campaign_owned_by_its_computer);
   ADD ("quota-reserved-committed-released", test_quota_reserved_committed_released);
