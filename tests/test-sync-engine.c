@@ -434,6 +434,25 @@ local_int (Computer   *computer,
   return xi_test_sqlite_int (path, sql);
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main context (where the store and the service report) for
+ * @ms milliseconds. */
+static void
+iterate_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* Writes @sql to the computer's SQLite file beside its store, as
  * another program would. */
 static void
@@ -980,26 +999,6 @@ test_check_from_fast_clock (Fixture       *fixture,
   g_assert_true (xi_number_check_is_due (on_b, now));
 }
 
-static gboolean
-quit_loop_cb (gpointer user_data)
-{
-  gboolean *done = user_data;
-
-  *done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context for @ms, so that what is in flight goes on. */
-static void
-spin_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, quit_loop_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* A renames a contact, and while that push is in flight (the server has
  * committed it, its reply is slow) writes a note on it: the reply does
  * not overwrite the note with the server's copy, the next pass pushes
@@ -1028,7 +1027,7 @@ test_edit_during_push (Fixture       *fixture,
                                                  " WHERE state = 'inflight'") == 0; waited++)
     {
       g_assert_cmpuint (waited, <, 200);
-      spin_ms (50);
+      iterate_for (50);
     }
   g_clear_object (&on_a);
   on_a = find_contact (&fixture->a, "6281200000058");
@@ -1417,7 +1416,7 @@ test_push_while_other_pulls (Fixture       *fixture,
   control ("delay?ms=600&path=/rest/v1/contacts&method=GET&times=40");
 
   xi_sync_engine_run_once_async (fixture->b.engine, NULL, xi_test_store_result_cb, &slot);
-  spin_ms (300);
+  iterate_for (300);
   for (guint i = 60; i < 70; i++)
     {
       g_autofree char *phone = g_strdup_printf ("62812000009%02u", i);
@@ -1925,25 +1924,6 @@ test_same_segment_name_renamed (Fixture       *fixture,
       g_assert_cmpuint (counts (computers[i]).conflicts, ==, 0);
     }
   g_assert_cmpuint (server_live (&fixture->a, "segments"), ==, 2);
-}
-
-static gboolean
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context (where the store and the service report) for
- * @ms milliseconds. */
-static void
-iterate_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static void
