@@ -51,8 +51,9 @@
  *
  * Pull: keyset pages on server_seq until an empty page. The server may
  * cap a page below the limit asked for, so a short page is not the end.
- * Each page and its checkpoint are applied in one SQLite transaction by
- * the store.
+ * A page of more values than the client parses is asked for again with
+ * half the limit, down to one row. Each page and its checkpoint are
+ * applied in one SQLite transaction by the store.
  */
 
 #define BATCH_OPS 200
