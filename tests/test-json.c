@@ -91,6 +91,25 @@ test_broken (void)
   g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
 }
 
+/* Values are counted as arrays, objects and the commas between items,
+ * outside strings: exactly the bound parses, one more is refused before
+ * json-glib builds anything. */
+static void
+test_bounded (void)
+{
+  const char *text = "[{\"a\":\"x,[{\",\"b\":1},2,3]";
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The array, the object and three commas. */
+  root = xi_json_parse_bounded (text, -1, 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_array_get_length (json_node_get_array (root)), ==, 3);
+
+  g_assert_null (xi_json_parse_bounded (text, -1, 4, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -100,6 +119,7 @@ main (int   argc,
   g_test_add_func ("/json/deep", test_deep);
   g_test_add_func ("/json/strings", test_strings);
   g_test_add_func ("/json/broken", test_broken);
+  g_test_add_func ("/json/bounded", test_bounded);
 
   return g_test_run ();
 }

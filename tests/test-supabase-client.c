@@ -593,6 +593,46 @@ signed_in_notified_cb (GObject    *object,
   (*count)++;
 }
 
+/* The app and the CLI on one data folder share its stored session, each
+ * with a copy in memory. Two CLI runs rotate the token twice while the
+ * app waits; the app's next refresh must present the stored token, not
+ * its own two generations old, which GoTrue takes for a stolen one and
+ * answers by ending the session for both programs. */
+static void
+test_refresh_after_other_program (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiSupabaseClient) restarted = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *query[] = { "select", "id", NULL };
+  gboolean refreshed;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(XiSupabaseClient) cli = client_new (fixture->secrets);
+
+      g_assert_true (restore (cli, &error));
+      g_assert_no_error (error);
+    }
+  /* Past the seconds in which GoTrue still takes a used token. */
+  g_assert_true (fs_rig_sql (rig, "UPDATE auth.refresh_tokens"
+                                  " SET updated_at = now() - interval '1 minute'", &error));
+  g_assert_no_error (error);
+
+  refreshed = refresh (fixture->client, &error);
+  g_assert_no_error (error);
+  g_assert_true (refreshed);
+  g_assert_true (xi_supabase_client_get_signed_in (fixture->client));
+  rows = select_rows (fixture->client, "contacts", query, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (rows);
+
+  restarted = client_new (fixture->secrets);
+  g_assert_true (restore (restarted, &error));
+  g_assert_no_error (error);
+}
+
 /* The server ended the session: sync stops, the stored token goes, and
  * the user id stays so the app can say who has to sign in again. */
 static void
@@ -903,6 +943,7 @@ main (int   argc,
   ADD ("auth/refresh-single-flight", test_refresh_single_flight);
   ADD ("auth/refresh-reply-lost", test_refresh_reply_lost);
   ADD ("auth/refresh-signed-out", test_refresh_signed_out);
+  ADD ("auth/refresh-after-other-program", test_refresh_after_other_program);
   ADD ("auth/sign-out-offline", test_sign_out_offline);
   ADD ("rest/unauthorized-retried-once", test_unauthorized_retried_once);
   ADD ("rest/pull-across-token-expiry", test_pull_across_token_expiry);

@@ -14,6 +14,7 @@
 #include "xi-group.h"
 #include "xi-job-spec.h"
 #include "xi-job.h"
+#include "xi-number-check.h"
 #include "xi-template.h"
 #include "xi-store-inbox.h"
 #include "xi-store-sync.h"
@@ -433,6 +434,40 @@ local_int (Computer   *computer,
   return xi_test_sqlite_int (path, sql);
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main context (where the store and the service report) for
+ * @ms milliseconds. */
+static void
+iterate_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Writes @sql to the computer's SQLite file beside its store, as
+ * another program would. */
+static void
+local_exec (Computer   *computer,
+            const char *sql)
+{
+  g_autofree char *path = g_build_filename (computer->dir, "xender-in.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 static XiSegment *
 add_segment (Computer           *computer,
              const char         *name,
@@ -645,6 +680,35 @@ test_retry_after_honoured (Fixture       *fixture,
   wait_seconds (2.2);
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.pushed, ==, 1);
+}
+
+/* A push failed while this computer's clock ran three years fast, and
+ * the clock was then put right: the op's next try, stamped by the fast
+ * clock, is not three years away, and the next pass sends it. A try a
+ * day ahead, the longest a server may ask for, is still waited for. */
+static void
+test_retry_after_clock_put_back (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(XiContact) contact = add_contact (&fixture->a, "Maya", "6281200000059");
+  g_autoptr(GError) error = NULL;
+  XiSyncStats stats;
+
+  control ("fail?status=503&path=/rest/v1/contacts&method=POST");
+  g_assert_false (run_sync (&fixture->a, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+
+  local_exec (&fixture->a, "UPDATE sync_outbox SET next_attempt_at ="
+                           " CAST (strftime ('%s', 'now') AS INTEGER) + 86400");
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 0);
+
+  local_exec (&fixture->a, "UPDATE sync_outbox SET next_attempt_at ="
+                           " CAST (strftime ('%s', 'now') AS INTEGER) + 3 * 365 * 86400");
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 1);
 }
 
 /* 429 with Retry-After, as a rate limit answers: the ops wait at least
@@ -862,6 +926,128 @@ test_fact_reply_lost (Fixture       *fixture,
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.skipped, ==, 0);
   g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+}
+
+/* A gateway that answers with no body at all where PostgREST always
+ * sends a list, even an empty one: B does not take it for the end of the
+ * contacts and skip A's for good, and A does not take its opt-out as
+ * stored. Both fail the pass, and the next one gets everything. */
+static void
+test_empty_reply_is_not_empty_list (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(XiContact) created = add_contact (&fixture->a, "Intan", "6281200000055");
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { xi_contact_get_id (created), NULL };
+  XiSyncStats stats;
+  guint changed = 0;
+
+  sync_ok (&fixture->a, NULL);
+  control ("fail?status=204&path=/rest/v1/contacts&method=GET");
+  g_assert_false (run_sync (&fixture->b, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_clear_error (&error);
+  sync_ok (&fixture->b, &stats);
+  on_b = find_contact (&fixture->b, "6281200000055");
+  g_assert_nonnull (on_b);
+
+  XI_TEST_WAIT (xi_store_set_opted_out_async (fixture->a.store, ids, TRUE, NULL,
+                                              xi_test_store_result_cb, &slot_),
+                changed = xi_store_set_opted_out_finish (fixture->a.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed, ==, 1);
+  control ("fail?status=204&path=/rest/v1/suppression_events&method=POST");
+  g_assert_false (run_sync (&fixture->a, &stats, &error));
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_clear_error (&error);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 1);
+  g_assert_cmpuint (server_live (&fixture->a, "suppression_events"), ==, 0);
+
+  wait_seconds (1.2);
+  sync_ok (&fixture->a, &stats);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  g_assert_cmpuint (server_live (&fixture->a, "suppression_events"), ==, 1);
+}
+
+/* Another computer, its clock three years fast, checked a number on
+ * WhatsApp: B, its clock right, does not take a check stamped in its
+ * future for a fresh one, or that number would go unchecked for three
+ * years whatever became of it. */
+static void
+test_check_from_fast_clock (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(XiContact) created = add_contact (&fixture->a, "Kartika", "6281200000057");
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now;
+
+  sync_ok (&fixture->a, NULL);
+  g_assert_true (fs_rig_sql (rig, "UPDATE public.contacts SET on_whatsapp = 1,"
+                                  " on_whatsapp_checked_at = now() + interval '3 years',"
+                                  " last_op_id = gen_random_uuid (), base_version = version,"
+                                  " sync_changed = '{on_whatsapp,on_whatsapp_checked_at}'"
+                                  " WHERE phone = '6281200000057'", &error));
+  g_assert_no_error (error);
+
+  sync_ok (&fixture->b, NULL);
+  on_b = find_contact (&fixture->b, "6281200000057");
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  g_assert_cmpint (xi_contact_get_on_whatsapp (on_b), ==, XI_ON_WHATSAPP_YES);
+  g_assert_cmpint (xi_contact_get_on_whatsapp_checked_at (on_b), >, now + 2 * 365 * 24 * 3600);
+  g_assert_true (xi_number_check_is_due (on_b, now));
+}
+
+/* A renames a contact, and while that push is in flight (the server has
+ * committed it, its reply is slow) writes a note on it: the reply does
+ * not overwrite the note with the server's copy, the next pass pushes
+ * it, and B gets both. */
+static void
+test_edit_during_push (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(XiContact) created = add_contact (&fixture->a, "Laras", "6281200000058");
+  g_autoptr(XiContact) on_a = NULL;
+  g_autoptr(XiContact) renamed = NULL;
+  g_autoptr(XiContact) noted = NULL;
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sync_ok (&fixture->a, NULL);
+  on_a = find_contact (&fixture->a, "6281200000058");
+  xi_contact_set_name (on_a, "Laras Ayu");
+  renamed = save_contact (&fixture->a, on_a);
+
+  control ("stall-after-commit?path=/rest/v1/contacts&method=POST&ms=1500");
+  xi_sync_engine_run_once_async (fixture->a.engine, NULL, xi_test_store_result_cb, &slot);
+  for (guint waited = 0; local_int (&fixture->a, "SELECT count(*) FROM sync_outbox"
+                                                 " WHERE state = 'inflight'") == 0; waited++)
+    {
+      g_assert_cmpuint (waited, <, 200);
+      iterate_for (50);
+    }
+  g_clear_object (&on_a);
+  on_a = find_contact (&fixture->a, "6281200000058");
+  xi_contact_set_notes (on_a, "Pays on Fridays");
+  noted = save_contact (&fixture->a, on_a);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_sync_engine_run_once_finish (fixture->a.engine, result, NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&on_a);
+  on_a = find_contact (&fixture->a, "6281200000058");
+  g_assert_cmpstr (xi_contact_get_name (on_a), ==, "Laras Ayu");
+  g_assert_cmpstr (xi_contact_get_notes (on_a), ==, "Pays on Fridays");
+
+  sync_ok (&fixture->a, NULL);
+  g_assert_cmpuint (counts (&fixture->a).pending, ==, 0);
+  sync_ok (&fixture->b, NULL);
+  on_b = find_contact (&fixture->b, "6281200000058");
+  g_assert_cmpstr (xi_contact_get_name (on_b), ==, "Laras Ayu");
+  g_assert_cmpstr (xi_contact_get_notes (on_b), ==, "Pays on Fridays");
 }
 
 /* A campaign is its computer's: the others see it and its progress but
@@ -1202,6 +1388,57 @@ test_pull_in_small_pages (Fixture       *fixture,
   /* Nothing new anywhere: the pass asks about no table. */
   sync_ok (&fixture->b, &stats);
   g_assert_cmpuint (stats.pulled, ==, 0);
+}
+
+/* A pushes new contacts and an edit while B is between pages of its
+ * pull (pages of 10, each held 0.6 s): A's pass ends before B's, and
+ * B's pass and the next get every row once, with A's edit; nothing is
+ * missed or doubled. */
+static void
+test_push_while_other_pulls (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(XiContact) edited = NULL;
+  g_autoptr(XiContact) on_b = NULL;
+  g_autoptr(XiContact) first = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  XiSyncStats stats;
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000009%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Nina", phone);
+    }
+  sync_ok (&fixture->a, NULL);
+  control ("max-rows?n=10");
+  control ("delay?ms=600&path=/rest/v1/contacts&method=GET&times=40");
+
+  xi_sync_engine_run_once_async (fixture->b.engine, NULL, xi_test_store_result_cb, &slot);
+  iterate_for (300);
+  for (guint i = 60; i < 70; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000009%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Nina", phone);
+    }
+  first = find_contact (&fixture->a, "6281200000900");
+  xi_contact_set_name (first, "Nina Sari");
+  edited = save_contact (&fixture->a, first);
+  sync_ok (&fixture->a, NULL);
+  g_assert_null (slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_sync_engine_run_once_finish (fixture->b.engine, result, NULL, &error));
+  g_assert_no_error (error);
+
+  sync_ok (&fixture->b, &stats);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM contacts"), ==, 70);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(DISTINCT phone) FROM contacts"), ==, 70);
+  on_b = find_contact (&fixture->b, "6281200000900");
+  g_assert_cmpstr (xi_contact_get_name (on_b), ==, "Nina Sari");
+  g_assert_cmpuint (counts (&fixture->b).pending, ==, 0);
+  control ("max-rows?n=0");
+  g_assert_cmpuint (server_live (&fixture->a, "contacts"), ==, 70);
 }
 
 /* A new computer's first sync of a large account through a server that
@@ -1689,25 +1926,6 @@ test_same_segment_name_renamed (Fixture       *fixture,
   g_assert_cmpuint (server_live (&fixture->a, "segments"), ==, 2);
 }
 
-static gboolean
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context (where the store and the service report) for
- * @ms milliseconds. */
-static void
-iterate_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static void
 up_to_date_cb (XiSyncService *service,
                GParamSpec    *pspec,
@@ -2190,18 +2408,13 @@ test_restored_row_gone_here (Fixture       *fixture,
 {
   g_autofree char *backup = g_strdup_printf ("backup_%08x", g_random_int ());
   g_autoptr(XiContact) citra = restore_without_citra (fixture, backup);
-  g_autofree char *path = g_build_filename (fixture->a.dir, "xender-in.db", NULL);
   g_autofree char *statement = g_strdup_printf ("DELETE FROM contacts WHERE id = '%s'",
                                                 xi_contact_get_id (citra));
-  sqlite3 *db = NULL;
   XiSyncStats stats;
 
   g_assert_cmpint (local_int (&fixture->a, "SELECT count(*) FROM sync_resync"
                               " WHERE table_name = 'repush:contacts'"), ==, 1);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_exec (db, statement, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  local_exec (&fixture->a, statement);
 
   sync_ok (&fixture->a, &stats);
   g_assert_cmpuint (stats.skipped, ==, 1);
@@ -2616,6 +2829,11 @@ main (int   argc,
   ADD ("refused-row-bisected", test_refused_row_bisected);
   ADD ("opt-out-reaches-b", test_opt_out_reaches_b);
   ADD ("fact-reply-lost", test_fact_reply_lost);
+  ADD ("empty-reply-is-not-empty-list", test_empty_reply_is_not_empty_list);
+  ADD ("check-from-fast-clock", test_check_from_fast_clock);
+  ADD ("retry-after-clock-put-back", test_retry_after_clock_put_back);
+  ADD ("push-while-other-pulls", test_push_while_other_pulls);
+  ADD ("edit-during-push", test_edit_during_push);
   ADD ("campaign-owned-by-its-computer", test_campaign_owned_by_its_computer);
   ADD ("quota-reserved-committed-released", test_quota_reserved_committed_released);
   ADD ("quota-two-computers-at-once", test_quota_two_computers_at_once);

@@ -47,6 +47,12 @@ typedef struct
   guint             trickle_source;
   gboolean          served;
   gsize             streamed;       /* bytes of the stream the server wrote */
+
+  /* Before all that, while a read asks for more rows than large_above:
+   * this page instead, every time. */
+  char             *large_page;
+  guint             large_above;
+  guint             large_reads;
 } Fixture;
 
 static void
@@ -128,6 +134,15 @@ start_stream (Fixture           *f,
   wrote_chunk_cb (message, f);
 }
 
+static gboolean
+is_table_read (Fixture           *f,
+               SoupServerMessage *message,
+               const char        *path)
+{
+  return g_str_equal (soup_server_message_get_method (message), "GET") &&
+         g_str_has_prefix (path, "/rest/v1/") && g_str_equal (path + strlen ("/rest/v1/"), f->table);
+}
+
 static void
 server_cb (SoupServer        *server,
            SoupServerMessage *message,
@@ -145,9 +160,13 @@ server_cb (SoupServer        *server,
     reply_json (message, "{}");
   else if (g_str_equal (path, "/rest/v1/rpc/sync_state"))
     reply_json (message, "{\"purged_before_seq\":0}");
-  else if (g_str_equal (soup_server_message_get_method (message), "GET") &&
-           g_str_has_prefix (path, "/rest/v1/") && g_str_equal (path + strlen ("/rest/v1/"), f->table) &&
-           !f->served)
+  else if (f->large_page != NULL && is_table_read (f, message, path) && query != NULL &&
+           g_ascii_strtoull (g_hash_table_lookup (query, "limit"), NULL, 10) > f->large_above)
+    {
+      f->large_reads++;
+      reply_json (message, f->large_page);
+    }
+  else if (is_table_read (f, message, path) && !f->served)
     {
       f->served = TRUE;
       if (f->trickle)
@@ -220,6 +239,7 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
   g_free (f->url);
   g_free (f->page);
+  g_free (f->large_page);
 }
 
 /* One number from the data folder's SQLite file, read beside the store. */
@@ -286,18 +306,17 @@ test_announced_huge_page (Fixture       *f,
   assert_nothing_applied (f);
 }
 
-#define CONTACT_COLUMNS \
+/* All but a contact's id, number, name, tags and on_whatsapp. */
+#define CONTACT_OTHER_COLUMNS \
   "\"master_user_id\":\"" USER_ID "\",\"version\":1,\"deleted\":false," \
   "\"created_at\":\"2026-12-01T10:00:00Z\",\"updated_at\":\"2026-12-01T10:00:00Z\"," \
-  "\"lid\":null,\"tags\":[],\"notes\":null,\"custom_fields\":{},\"on_whatsapp\":false," \
-  "\"on_whatsapp_checked_at\":null"
+  "\"lid\":null,\"notes\":null,\"custom_fields\":{},\"on_whatsapp_checked_at\":null"
+#define CONTACT_COLUMNS CONTACT_OTHER_COLUMNS ",\"tags\":[],\"on_whatsapp\":false"
 #define CONTACT_ID "\"id\":\"9d1e0f4a-1c52-4c0e-8a55-0e3a1d6f2b10\","
 
-/* The same row with a name of a sensible size is taken: the rows the
- * other tests send are refused for what they change, nothing else. */
+/* Serves one contact of sensible sizes; the pass must take it. */
 static void
-test_sane_page (Fixture       *f,
-                gconstpointer  data)
+sync_sane_page (Fixture *f)
 {
   gboolean ok = FALSE;
   g_autoptr(GError) error = NULL;
@@ -309,6 +328,15 @@ test_sane_page (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ok);
   g_assert_cmpint (local_int (f, "SELECT count(*) FROM contacts"), ==, 1);
+}
+
+/* The same row with a name of a sensible size is taken: the rows the
+ * other tests send are refused for what they change, nothing else. */
+static void
+test_sane_page (Fixture       *f,
+                gconstpointer  data)
+{
+  sync_sane_page (f);
 }
 
 /* Members of the wrong shape where json-glib's getters would warn: an
@@ -340,6 +368,93 @@ test_wrong_shapes (Fixture       *f,
       error = sync_fails (f);
       assert_nothing_applied (f);
     }
+}
+
+/* Nulls where this computer's columns take none: a contact's name,
+ * number, tags, or whether it is on WhatsApp. Each page is refused,
+ * naming the column, in words rather than SQLite's constraint message,
+ * and nothing of it is kept. */
+static void
+test_null_required (Fixture       *f,
+                  gconstpointer  data)
+{
+  const struct {
+    const char *page;
+    const char *column;
+  } cases[] = {
+    { "[{" CONTACT_ID "\"server_seq\":1,\"name\":null,\"phone\":\"6281200000001\","
+        CONTACT_COLUMNS "}]", "name" },
+    { "[{" CONTACT_ID "\"server_seq\":1,\"name\":\"A\",\"phone\":null,"
+        CONTACT_COLUMNS "}]", "phone" },
+    { "[{" CONTACT_ID "\"server_seq\":1,\"name\":\"A\",\"phone\":\"6281200000001\","
+        "\"tags\":null,\"on_whatsapp\":0," CONTACT_OTHER_COLUMNS "}]", "tags" },
+    { "[{" CONTACT_ID "\"server_seq\":1,\"name\":\"A\",\"phone\":\"6281200000001\","
+        "\"tags\":[],\"on_whatsapp\":null," CONTACT_OTHER_COLUMNS "}]", "on_whatsapp" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *named = g_strdup_printf ("“%s”", cases[i].column);
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_free (f->page);
+      f->page = g_strdup (cases[i].page);
+      f->served = FALSE;
+      error = sync_fails (f);
+      g_assert_nonnull (strstr (error->message, named));
+      g_assert_null (strstr (error->message, "constraint"));
+      assert_nothing_applied (f);
+    }
+}
+
+/* 60 MB, under the limit on bytes, of 7.8 million rows of one member:
+ * json-glib took 4.4 GB and half a minute to parse it. */
+static char *
+tiny_rows_page (void)
+{
+  const gsize rows = (gsize) 60 * 1024 * 1024 / 8;
+  char *page = g_malloc (rows * 8 + 2);
+  char *p = page;
+
+  *p++ = '[';
+  for (gsize i = 0; i < rows; i++, p += 8)
+    memcpy (p, "{\"a\":1},", 8);
+  p[-1] = ']';
+  *p = '\0';
+  return page;
+}
+
+/* A page of more values than the client parses is asked for again in
+ * halves, down to a single row; a server that still sends too much
+ * stops the pass with a reason, and nothing is kept. */
+static void
+test_page_of_tiny_rows (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->large_page = tiny_rows_page ();
+  f->served = TRUE;
+  error = sync_fails (f);
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "“contacts” too large"));
+  /* 1000, 500, 250, 125, 62, 31, 15, 7, 3 and 1 rows. */
+  g_assert_cmpuint (f->large_reads, ==, 10);
+  assert_nothing_applied (f);
+}
+
+/* A page too large to parse at the usual size is read in smaller pages,
+ * and the rows come. */
+static void
+test_large_page_halved (Fixture       *f,
+                        gconstpointer  data)
+{
+  f->large_page = tiny_rows_page ();
+  f->large_above = 100;
+  sync_sane_page (f);
+  /* 1000, 500, 250 and 125 rows. */
+  g_assert_cmpuint (f->large_reads, ==, 4);
 }
 
 /* Brackets nested 200,000 deep, 400 KB: parsed by recursion, they would
@@ -483,7 +598,10 @@ main (int   argc,
   ADD ("endless-page", test_endless_page);
   ADD ("announced-huge-page", test_announced_huge_page);
   ADD ("wrong-shapes", test_wrong_shapes);
+  ADD ("null-required", test_null_required);
   ADD ("deep-nesting", test_deep_nesting);
+  ADD ("page-of-tiny-rows", test_page_of_tiny_rows);
+  ADD ("large-page-halved", test_large_page_halved);
   ADD ("huge-field", test_huge_field);
   ADD ("endless-retry-after", test_endless_retry_after);
   ADD ("asset-checksum-path", test_asset_checksum_path);

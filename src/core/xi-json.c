@@ -130,14 +130,21 @@ xi_json_get_object (JsonObject *object,
   return json_node_get_object (node);
 }
 
-/* Whether no array or object in @data lies deeper than XI_JSON_MAX_DEPTH.
- * Brackets inside strings do not count. */
+/* Refuses @data when an array or object in it lies deeper than
+ * XI_JSON_MAX_DEPTH, or when it holds more than @max_values values,
+ * counted as its arrays and objects and the commas between their items:
+ * json-glib's tree of a value weighs a few hundred bytes, whatever the
+ * few bytes of its text. Brackets and commas inside strings do not
+ * count. */
 static gboolean
-depth_within_limit (const char *data,
-                    gsize       size)
+check_shape (const char  *data,
+             gsize        size,
+             gsize        max_values,
+             GError     **error)
 {
   gboolean in_string = FALSE;
   guint depth = 0;
+  gsize values = 0;
 
   for (gsize i = 0; i < size; i++)
     {
@@ -147,18 +154,77 @@ depth_within_limit (const char *data,
             i++;
           else if (data[i] == '"')
             in_string = FALSE;
+          continue;
         }
-      else if (data[i] == '"')
+      if (data[i] == '"')
         in_string = TRUE;
       else if (data[i] == '[' || data[i] == '{')
         {
           if (++depth > XI_JSON_MAX_DEPTH)
-            return FALSE;
+            {
+              g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           _("JSON nested deeper than %u levels"), XI_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+          values++;
         }
       else if ((data[i] == ']' || data[i] == '}') && depth > 0)
         depth--;
+      else if (data[i] == ',')
+        values++;
+      else
+        continue;
+      if (values > max_values)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                               _("JSON of too many values"));
+          return FALSE;
+        }
     }
   return TRUE;
+}
+
+/**
+ * xi_json_parse_bounded:
+ * @data: (array length=size) (nullable): JSON text, not necessarily
+ *   nul-terminated
+ * @size: its length in bytes, or -1 when @data is nul-terminated
+ * @max_values: the most values (arrays, objects and the items in them)
+ *   the text may hold
+ * @error: return location for a #GError
+ *
+ * Parses JSON that came from outside. Text nested deeper than
+ * %XI_JSON_MAX_DEPTH levels is refused with
+ * %JSON_PARSER_ERROR_INVALID_DATA, and text of more than @max_values
+ * values with %G_IO_ERROR_MESSAGE_TOO_LARGE, before json-glib sees it;
+ * empty text is refused with %JSON_PARSER_ERROR_PARSE.
+ *
+ * Returns: (transfer full) (nullable): the root node, or %NULL with @error
+ *   set
+ */
+JsonNode *
+xi_json_parse_bounded (const char  *data,
+                       gssize       size,
+                       gsize        max_values,
+                       GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (data == NULL)
+    data = "";
+  if (size < 0)
+    size = (gssize) strlen (data);
+  if (!check_shape (data, (gsize) size, max_values, error))
+    return NULL;
+  if (!json_parser_load_from_data (parser, data, size, error))
+    return NULL;
+  if ((root = json_parser_get_root (parser)) == NULL)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, _("The JSON text is empty"));
+      return NULL;
+    }
+  return json_node_ref (root);
 }
 
 /**
@@ -168,10 +234,7 @@ depth_within_limit (const char *data,
  * @size: its length in bytes, or -1 when @data is nul-terminated
  * @error: return location for a #GError in the %JSON_PARSER_ERROR domain
  *
- * Parses JSON that came from outside. Text nested deeper than
- * %XI_JSON_MAX_DEPTH levels is refused with
- * %JSON_PARSER_ERROR_INVALID_DATA before json-glib sees it; empty text is
- * refused with %JSON_PARSER_ERROR_PARSE.
+ * xi_json_parse_bounded () with no bound on the number of values.
  *
  * Returns: (transfer full) (nullable): the root node, or %NULL with @error
  *   set
@@ -181,27 +244,7 @@ xi_json_parse (const char  *data,
                gssize       size,
                GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root;
-
-  if (data == NULL)
-    data = "";
-  if (size < 0)
-    size = (gssize) strlen (data);
-  if (!depth_within_limit (data, (gsize) size))
-    {
-      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
-                   _("JSON nested deeper than %u levels"), XI_JSON_MAX_DEPTH);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, data, size, error))
-    return NULL;
-  if ((root = json_parser_get_root (parser)) == NULL)
-    {
-      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, _("The JSON text is empty"));
-      return NULL;
-    }
-  return json_node_ref (root);
+  return xi_json_parse_bounded (data, size, G_MAXSIZE, error);
 }
 
 /**

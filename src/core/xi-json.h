@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 JsonNode   *xi_json_parse       (const char *data,
                                  gssize      size,
                                  GError    **error);
+JsonNode   *xi_json_parse_bounded (const char *data,
+                                   gssize      size,
+                                   gsize       max_values,
+                                   GError    **error);
 JsonNode   *xi_json_parse_bytes (GBytes     *bytes,
                                  GError    **error);
 

@@ -43,6 +43,10 @@
  * write is.
  */
 
+/* Longer than any wait an op is given: the longest backoff, or the day a
+ * server's Retry-After is held to, with a day to spare. */
+#define MAX_OP_WAIT_SECONDS 172800
+
 typedef enum {
   COLUMN_PLAIN,    /* text or number, the same on both sides */
   COLUMN_JSON,     /* JSON text here, an array or object there */
@@ -1579,6 +1583,36 @@ finish_clash (XiStore          *self,
  * take over a row of ours by its id), and the page is refused. */
 /* Binds the table's columns from the pulled @row, or from @local for
  * the columns its unsent edits changed. */
+/* After a write that SQLite refused as NOT NULL: names the first column
+ * of @nulls (bits of the spec's columns the server sent null) that the
+ * local table declares NOT NULL, in place of SQLite's own words. Asked
+ * only then, so that the rows that go in cost nothing more. */
+static void
+name_required_null (XiStore          *self,
+                    const SyncTable  *table,
+                    guint64           nulls,
+                    GError          **error)
+{
+  const char *name = table->spec->name;
+  guint i = 0;
+
+  for (const SyncColumn *column = table->spec->columns; column->name != NULL; column++, i++)
+    {
+      int not_null = 0;
+
+      if ((nulls & (G_GUINT64_CONSTANT (1) << i)) == 0 ||
+          sqlite3_table_column_metadata (self->db, "main", name, column->name,
+                                         NULL, NULL, &not_null, NULL, NULL) != SQLITE_OK ||
+          !not_null)
+        continue;
+      g_clear_error (error);
+      g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                   _("The server sent a value of the wrong type or size for “%s” in “%s”."),
+                   column->name, name);
+      return;
+    }
+}
+
 static gboolean
 bind_columns (sqlite3_stmt     *stmt,
               const SyncTable  *table,
@@ -1586,6 +1620,7 @@ bind_columns (sqlite3_stmt     *stmt,
               JsonObject       *local,
               GHashTable       *pending,
               const Clash      *clash,
+              guint64          *nulls,
               GError          **error)
 {
   const char *name = table->spec->name;
@@ -1594,6 +1629,7 @@ bind_columns (sqlite3_stmt     *stmt,
   for (const SyncColumn *column = table->spec->columns; column->name != NULL; column++)
     {
       JsonObject *source = row;
+      JsonNode *value;
 
       if (local != NULL && g_hash_table_contains (pending, column->name))
         source = local;
@@ -1604,15 +1640,19 @@ bind_columns (sqlite3_stmt     *stmt,
                        _("A row of “%s” from the server has no “%s”."), name, column->name);
           return FALSE;
         }
+      value = json_object_get_member (source, column->name);
       if (clash->new_key != NULL && g_str_equal (column->name, clash->key->column))
         _xi_store_bind_text (stmt, ++n, clash->new_key);
-      else if (!bind_json (stmt, ++n, column->kind, json_object_get_member (source, column->name)))
+      else if (!bind_json (stmt, ++n, column->kind, value))
         {
           g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
                        _("The server sent a value of the wrong type or size for “%s” in “%s”."),
                        column->name, name);
           return FALSE;
         }
+      /* By the column's place in the spec; no spec has 64 columns. */
+      if (JSON_NODE_HOLDS_NULL (value) && column->kind != COLUMN_EPOCH)
+        *nulls |= G_GUINT64_CONSTANT (1) << (n - 10);
     }
   return TRUE;
 }
@@ -1651,6 +1691,7 @@ apply_row (XiStore          *self,
   gboolean deleted = xi_json_get_bool (row, "deleted", FALSE);
   g_autofree char *now = NULL;
   const UniqueKey *unique;
+  guint64 nulls = 0;
   sqlite3_stmt *stmt;
 
   *conflict = FALSE;
@@ -1753,9 +1794,9 @@ apply_row (XiStore          *self,
    * server's own merge of a contact created twice, another computer): it
    * is bound again fitted, or nobody could edit it here. A value past
    * the server's bounds was refused above. */
-  if (!bind_columns (stmt, table, row, local, pending, &clash, error) ||
+  if (!bind_columns (stmt, table, row, local, pending, &clash, &nulls, error) ||
       (table->spec->columns == contacts_columns && _xi_contact_fit_json (row) &&
-       !bind_columns (stmt, table, row, local, pending, &clash, error)))
+       !bind_columns (stmt, table, row, local, pending, &clash, &nulls, error)))
     {
       sqlite3_reset (stmt);
       return FALSE;
@@ -1767,7 +1808,11 @@ apply_row (XiStore          *self,
     sqlite3_bind_int (stmt, 7, TRUE);
 
   if (!_xi_store_step_done (self, stmt, error))
-    return FALSE;
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_NOTNULL)
+        name_required_null (self, table, nulls, error);
+      return FALSE;
+    }
 
   if (clash.key != NULL && !finish_clash (self, table, id, version, &clash, error))
     return FALSE;
@@ -1961,11 +2006,15 @@ take_batch_func (XiStore  *self,
     goto failed;
 
   /* The oldest op of each row only: two ops of one row in one request
-   * would make the server's upsert touch the row twice. */
+   * would make the server's upsert touch the row twice. A next try
+   * further ahead than any wait (a server's Retry-After is held to a
+   * day) was stamped by a clock that has since been put back: it is due,
+   * or the op would wait for as long as that clock ran ahead. */
   stmt = _xi_store_prepare (self,
                             "UPDATE sync_outbox SET state = 'inflight' WHERE op_seq IN"
                             " (SELECT o.op_seq FROM sync_outbox o WHERE o.state = 'queued'"
-                            "  AND o.next_attempt_at <= ?1 AND NOT EXISTS (SELECT 1 FROM sync_outbox p"
+                            "  AND (o.next_attempt_at <= ?1 OR o.next_attempt_at > ?1 + " G_STRINGIFY (MAX_OP_WAIT_SECONDS) ")"
+                            "  AND NOT EXISTS (SELECT 1 FROM sync_outbox p"
                             "   WHERE p.table_name = o.table_name AND p.row_id = o.row_id"
                             "   AND p.op_seq < o.op_seq AND p.state != 'dead')"
                             "  ORDER BY o.op_seq LIMIT ?2)"

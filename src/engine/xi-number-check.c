@@ -212,7 +212,8 @@ xi_number_check_read_pause (guint *min_ms,
  * @now: Unix seconds
  *
  * Returns: whether @contact's number was never checked, or not within
- *   the last %XI_NUMBER_CHECK_FRESH_DAYS days
+ *   the last %XI_NUMBER_CHECK_FRESH_DAYS days, or at a time more than a
+ *   day ahead of @now
  */
 gboolean
 xi_number_check_is_due (XiContact *contact,
@@ -220,7 +221,11 @@ xi_number_check_is_due (XiContact *contact,
 {
   gint64 checked_at = xi_contact_get_on_whatsapp_checked_at (contact);
 
+  /* The time of a check is the clock of the computer that made it, and
+   * comes here by sync: one that ran years fast would make its answers
+   * look fresh here for years. A day covers clocks that merely differ. */
   return xi_contact_get_on_whatsapp (contact) == XI_ON_WHATSAPP_UNKNOWN || checked_at <= 0 ||
+         checked_at - now > (gint64) 24 * 3600 ||
          now - checked_at >= (gint64) XI_NUMBER_CHECK_FRESH_DAYS * 24 * 3600;
 }
 

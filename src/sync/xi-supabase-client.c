@@ -40,9 +40,12 @@
 #define REFRESH_MARGIN_USEC (90 * G_USEC_PER_SEC)
 #define MAX_BODY_FOR_ERRORS 4096
 /* A page of 1,000 rows is a few megabytes; a reply this large is a broken
- * or hostile server, and is refused before it fills the memory (parsed,
- * JSON takes several times its size again). */
+ * or hostile server, and is refused before it fills the memory. */
 #define MAX_REPLY_BYTES (64 * 1024 * 1024)
+/* Parsed, each value takes a few hundred bytes whatever its size as text
+ * (60 MB of tiny rows took 4.4 GB): a reply of more values is not parsed.
+ * A page of 1,000 contacts holds some 30,000. */
+#define MAX_REPLY_VALUES 400000
 #define READ_CHUNK_BYTES (64 * 1024)
 /* The longest a server may make the app wait before it asks again. */
 #define MAX_RETRY_AFTER_SECONDS (24 * 3600)
@@ -244,9 +247,14 @@ parse_json (GBytes  *bytes,
             GError **error)
 {
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root = xi_json_parse_bytes (bytes, &local_error);
+  gsize size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+  JsonNode *root = xi_json_parse_bounded (data, (gssize) size, MAX_REPLY_VALUES, &local_error);
 
-  if (g_error_matches (local_error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA))
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+    g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE,
+                 _("The server sent an answer of more than %u values"), MAX_REPLY_VALUES);
+  else if (g_error_matches (local_error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA))
     g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
                  _("The server sent an answer nested deeper than %u levels"), XI_JSON_MAX_DEPTH);
   else if (local_error != NULL)
@@ -477,6 +485,19 @@ drop_session (XiSupabaseClient *self)
   self->refresh_at = 0;
   if (was_signed_in)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
+}
+
+/* The refresh token a secret holds, or NULL when it is missing or not
+ * one (empty, oversized, or with a NUL inside). */
+static char *
+token_from_secret (GBytes *secret)
+{
+  gsize size = 0;
+  const char *data = secret != NULL ? g_bytes_get_data (secret, &size) : NULL;
+
+  if (size == 0 || size > 4096 || memchr (data, '\0', size) != NULL)
+    return NULL;
+  return g_strndup (data, size);
 }
 
 static void
@@ -996,15 +1017,66 @@ refresh_replied_cb (GObject      *object,
   finish_refresh (self, error);
 }
 
+static void
+send_refresh (XiSupabaseClient *self,
+              guint             generation)
+{
+  g_autoptr(JsonObject) args = NULL;
+  Request *request;
+
+  if (generation != self->generation || self->refresh_token == NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (XI_SYNC_ERROR, XI_SYNC_ERROR_NOT_SIGNED_IN,
+                                                     _("Signed out while refreshing the session"));
+
+      finish_refresh (self, error);
+      return;
+    }
+  args = json_object_new ();
+  json_object_set_string_member (args, "refresh_token", self->refresh_token);
+  request = request_new (API_AUTH, "POST", "token?grant_type=refresh_token", FALSE);
+  request->body = json_object_to_bytes (args);
+  /* Not cancellable: other callers wait on the same refresh. */
+  start_request (self, request, refresh, NULL, refresh_replied_cb, GUINT_TO_POINTER (generation));
+}
+
+static void
+stored_token_read_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  XiSupabaseClient *self = XI_SUPABASE_CLIENT (object);
+  guint generation = GPOINTER_TO_UINT (user_data);
+  g_autoptr(GBytes) secret = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autofree char *stored = token_from_secret (secret);
+
+  /* Nothing readable stored leaves the token held here to try. */
+  if (stored != NULL && generation == self->generation && self->refresh_token != NULL &&
+      !g_str_equal (stored, self->refresh_token))
+    {
+      wipe_string (&self->refresh_token);
+      self->refresh_token = g_steal_pointer (&stored);
+    }
+  wipe_string (&stored);
+  send_refresh (self, generation);
+}
+
+static void restore_lookup_thread (GTask        *task,
+                                   gpointer      source_object,
+                                   gpointer      task_data,
+                                   GCancellable *cancellable);
+
 /* Adds @waiter (owned) to the refresh in flight, starting one if none is:
  * refresh tokens are single use, so two refreshes at once would end the
- * session. */
+ * session. Another program on the same data folder (the CLI beside the
+ * app) may have rotated the token since this one read it, and GoTrue
+ * answers a token two rotations old by ending the session on every
+ * computer: the stored token is the newest, so it is read first. */
 static void
 refresh (XiSupabaseClient *self,
          GTask            *waiter)
 {
-  g_autoptr(JsonObject) args = NULL;
-  Request *request;
+  g_autoptr(GTask) lookup = NULL;
 
   assert_owner (self);
 
@@ -1023,13 +1095,15 @@ refresh (XiSupabaseClient *self,
   self->refresh_waiters = g_ptr_array_new ();
   g_ptr_array_add (self->refresh_waiters, waiter);
 
-  args = json_object_new ();
-  json_object_set_string_member (args, "refresh_token", self->refresh_token);
-  request = request_new (API_AUTH, "POST", "token?grant_type=refresh_token", FALSE);
-  request->body = json_object_to_bytes (args);
-  /* Not cancellable: other callers wait on the same refresh. */
-  start_request (self, request, refresh, NULL, refresh_replied_cb,
-                 GUINT_TO_POINTER (self->generation));
+  if (self->secrets == NULL)
+    {
+      send_refresh (self, self->generation);
+      return;
+    }
+  lookup = g_task_new (self, NULL, stored_token_read_cb, GUINT_TO_POINTER (self->generation));
+  g_task_set_source_tag (lookup, stored_token_read_cb);
+  g_task_set_task_data (lookup, g_object_ref (self->secrets), g_object_unref);
+  g_task_run_in_thread (lookup, restore_lookup_thread);
 }
 
 static void
@@ -1608,9 +1682,8 @@ restore_looked_up_cb (GObject      *object,
   XiSupabaseClient *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) secret = NULL;
+  g_autofree char *token = NULL;
   gboolean was_signed_in;
-  gsize size;
-  const char *data;
 
   secret = g_task_propagate_pointer (G_TASK (result), &error);
   if (secret == NULL)
@@ -1621,8 +1694,8 @@ restore_looked_up_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  data = g_bytes_get_data (secret, &size);
-  if (size == 0 || size > 4096 || memchr (data, '\0', size) != NULL)
+  token = token_from_secret (secret);
+  if (token == NULL)
     {
       g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_NOT_SIGNED_IN,
                                _("The stored sign-in is damaged; sign in again"));
@@ -1631,7 +1704,7 @@ restore_looked_up_cb (GObject      *object,
   self->generation++;
   was_signed_in = self->refresh_token != NULL;
   wipe_string (&self->refresh_token);
-  self->refresh_token = g_strndup (data, size);
+  self->refresh_token = g_steal_pointer (&token);
   self->refresh_at = 0;
   if (!was_signed_in)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
@@ -1901,12 +1974,11 @@ array_replied_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (empty)
-    {
-      g_task_return_pointer (task, json_array_new (), (GDestroyNotify) json_array_unref);
-      return;
-    }
-  if (!JSON_NODE_HOLDS_ARRAY (root))
+  /* PostgREST answers a read, and a write that asks for its rows back,
+   * with a list even when it is empty. No body at all is not "no rows":
+   * taken as such, a pull would think a table read to its end and skip
+   * its rows for good, and a push would think its facts stored. */
+  if (empty || !JSON_NODE_HOLDS_ARRAY (root))
     {
       g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
                                _("The server sent something else than a list of rows"));

@@ -51,12 +51,13 @@
  *
  * Pull: keyset pages on server_seq until an empty page. The server may
  * cap a page below the limit asked for, so a short page is not the end.
- * Each page and its checkpoint are applied in one SQLite transaction by
- * the store.
+ * A page of more values than the client parses is asked for again with
+ * half the limit, down to one row. Each page and its checkpoint are
+ * applied in one SQLite transaction by the store.
  */
 
 #define BATCH_OPS 200
-#define PAGE_ROWS "1000"
+#define PAGE_ROWS 1000
 #define MAX_BACKOFF_SECONDS 300
 
 /* One pass at a time per data folder, across programs (see lock_try). */
@@ -107,6 +108,7 @@ typedef struct
   gint64       checkpoint; /* the table's, as far as pages have been applied */
   gint64       cursor;     /* the table's, as far as pages have been read */
   gint64       last_seq;   /* the account's counter when the pass began, or -1 */
+  guint        page_rows;  /* the limit asked for, halved for pages too large to read */
   gboolean     reading;
   guint        applying;   /* pages handed to the store, not applied yet */
   GError      *pull_error; /* the first failure; the pull ends once nothing is in flight */
@@ -975,6 +977,25 @@ page_read_cb (GObject      *object,
 
   run->reading = FALSE;
   rows = xi_supabase_client_select_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  /* Rows of the size the server allows can still add up to a page that
+   * would take gigabytes to parse: the same rows are asked for in smaller
+   * pages, down to one at a time. */
+  if (g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE) && run->page_rows > 1 &&
+      run->pull_error == NULL)
+    {
+      run->page_rows /= 2;
+      g_debug ("A page of %s was too large to read; asking for %u rows", table, run->page_rows);
+      pull_page (task);
+      return;
+    }
+  if (g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE))
+    {
+      g_clear_error (&error);
+      g_set_error (&error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE,
+                   _("The server holds a row of “%s” too large for this computer to read; "
+                     "sync stops before it until the server is fixed"),
+                   table);
+    }
   if (rows == NULL)
     {
       pull_failed (run, g_steal_pointer (&error));
@@ -1028,12 +1049,13 @@ pull_page (GTask *task)
   Run *run = g_task_get_task_data (task);
   g_autofree char *master = g_strconcat ("eq.", xi_store_get_master_user_id (self->store), NULL);
   g_autofree char *after = g_strdup_printf ("gt.%" G_GINT64_FORMAT, run->cursor);
+  g_autofree char *limit = g_strdup_printf ("%u", run->page_rows);
   const char *query[] = {
     "select", xi_store_sync_pull_columns (run->tables[run->table_index]),
     "master_user_id", master,
     "server_seq", after,
     "order", "server_seq.asc",
-    "limit", PAGE_ROWS,
+    "limit", limit,
     NULL
   };
 
@@ -1195,6 +1217,7 @@ pull_table (GTask *task)
       g_object_unref (task);
       return;
     }
+  run->page_rows = PAGE_ROWS;
   xi_store_sync_get_resync_async (self->store, run->tables[run->table_index],
                                   g_task_get_cancellable (task), resync_read_cb, task);
 }
