@@ -2505,6 +2505,51 @@ test_receipt_moves_counted_row (Fixture       *f,
   g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count (*) FROM job_recipients WHERE state = 'delivered'"), ==, 1);
 }
 
+/* A receipt carries the peer's word for when it was delivered: a time
+ * no calendar holds dates it when it is recorded, and one it does is
+ * kept as said. */
+static void
+test_receipt_time_out_of_range (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = handed_out (f, 2, &job);
+  g_autoptr(GPtrArray) outcomes = outcomes_sent (rows, 2);
+  g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  g_autoptr(GPtrArray) recipients = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) delivered = NULL;
+  g_auto(GStrv) changed = NULL;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean ok = FALSE;
+  XiReceipt *receipt;
+
+  WAIT (xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL,
+                                        xi_test_store_result_cb, &slot_),
+        ok = xi_store_record_outcomes_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  receipt = add_first_delivered (receipts, rows);
+  receipt->timestamp = G_MAXINT64 / 2;
+  receipt = g_new0 (XiReceipt, 1);
+  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 1))->message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  receipt->timestamp = 1796630400;
+  g_ptr_array_add (receipts, receipt);
+  WAIT (xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &slot_),
+        changed = xi_store_record_receipts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (changed), ==, 1);
+
+  recipients = list_recipients (f, xi_job_get_id (job));
+  delivered = g_date_time_new_from_iso8601 (xi_job_recipient_get_delivered_at (recipients->pdata[0]), NULL);
+  g_assert_nonnull (delivered);
+  g_assert_cmpint (g_date_time_to_unix (delivered), >=, before);
+  g_assert_cmpint (g_date_time_to_unix (delivered), <=, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpstr (xi_job_recipient_get_delivered_at (recipients->pdata[1]), ==, "2026-12-07T08:00:00.000Z");
+}
+
 static void
 incoming_cb (XiTransport *transport,
              const char  *phone,
@@ -3379,6 +3424,7 @@ main (int   argc,
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/counts-written-once", test_counts_written_once);
+  ADD ("/campaigns/receipt-time-out-of-range", test_receipt_time_out_of_range);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
   ADD ("/campaigns/template-too-long-stored", test_template_too_long_stored);
   ADD ("/campaigns/template-many-fields", test_template_many_fields);
