@@ -2276,17 +2276,25 @@ handed_out (Fixture  *f,
   return rows;
 }
 
-/* Adds to @receipts that the first of @rows was delivered. */
+/* Adds to @receipts that row @i of @rows was delivered. */
+static XiReceipt *
+add_delivered (GPtrArray *receipts,
+               GPtrArray *rows,
+               guint      i)
+{
+  XiReceipt *receipt = g_new0 (XiReceipt, 1);
+
+  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, i))->message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  g_ptr_array_add (receipts, receipt);
+  return receipt;
+}
+
 static XiReceipt *
 add_first_delivered (GPtrArray *receipts,
                      GPtrArray *rows)
 {
-  XiReceipt *receipt = g_new0 (XiReceipt, 1);
-
-  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
-  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
-  g_ptr_array_add (receipts, receipt);
-  return receipt;
+  return add_delivered (receipts, rows, 0);
 }
 
 /* The outcomes and receipts riding in one transaction add to their
@@ -2522,7 +2530,6 @@ test_receipt_time_out_of_range (Fixture       *f,
   g_auto(GStrv) changed = NULL;
   gint64 before = g_get_real_time () / G_USEC_PER_SEC;
   gboolean ok = FALSE;
-  XiReceipt *receipt;
 
   WAIT (xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL,
                                         xi_test_store_result_cb, &slot_),
@@ -2530,13 +2537,8 @@ test_receipt_time_out_of_range (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ok);
 
-  receipt = add_first_delivered (receipts, rows);
-  receipt->timestamp = G_MAXINT64 / 2;
-  receipt = g_new0 (XiReceipt, 1);
-  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 1))->message_id);
-  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
-  receipt->timestamp = 1796630400;
-  g_ptr_array_add (receipts, receipt);
+  add_delivered (receipts, rows, 0)->timestamp = G_MAXINT64 / 2;
+  add_delivered (receipts, rows, 1)->timestamp = 1796630400;
   WAIT (xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &slot_),
         changed = xi_store_record_receipts_finish (f->store, result_, &error));
   g_assert_no_error (error);
