@@ -2276,17 +2276,25 @@ handed_out (Fixture  *f,
   return rows;
 }
 
-/* Adds to @receipts that the first of @rows was delivered. */
+/* Adds to @receipts that row @i of @rows was delivered. */
+static XiReceipt *
+add_delivered (GPtrArray *receipts,
+               GPtrArray *rows,
+               guint      i)
+{
+  XiReceipt *receipt = g_new0 (XiReceipt, 1);
+
+  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, i))->message_id);
+  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
+  g_ptr_array_add (receipts, receipt);
+  return receipt;
+}
+
 static XiReceipt *
 add_first_delivered (GPtrArray *receipts,
                      GPtrArray *rows)
 {
-  XiReceipt *receipt = g_new0 (XiReceipt, 1);
-
-  receipt->message_id = g_strdup (((XiOutgoing *)g_ptr_array_index (rows, 0))->message_id);
-  receipt->state = XI_RECIPIENT_STATE_DELIVERED;
-  g_ptr_array_add (receipts, receipt);
-  return receipt;
+  return add_delivered (receipts, rows, 0);
 }
 
 /* The outcomes and receipts riding in one transaction add to their
@@ -2503,6 +2511,45 @@ test_receipt_moves_counted_row (Fixture       *f,
   stored = get_job (f, xi_job_get_id (job));
   g_assert_cmpuint (xi_job_get_delivered (stored), ==, 1);
   g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count (*) FROM job_recipients WHERE state = 'delivered'"), ==, 1);
+}
+
+/* A receipt carries the peer's word for when it was delivered: a time
+ * no calendar holds dates it when it is recorded, and one it does is
+ * kept as said. */
+static void
+test_receipt_time_out_of_range (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = handed_out (f, 2, &job);
+  g_autoptr(GPtrArray) outcomes = outcomes_sent (rows, 2);
+  g_autoptr(GPtrArray) receipts = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_receipt_free);
+  g_autoptr(GPtrArray) recipients = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) delivered = NULL;
+  g_auto(GStrv) changed = NULL;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean ok = FALSE;
+
+  WAIT (xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL,
+                                        xi_test_store_result_cb, &slot_),
+        ok = xi_store_record_outcomes_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  add_delivered (receipts, rows, 0)->timestamp = G_MAXINT64 / 2;
+  add_delivered (receipts, rows, 1)->timestamp = 1796630400;
+  WAIT (xi_store_record_receipts_async (f->store, receipts, NULL, xi_test_store_result_cb, &slot_),
+        changed = xi_store_record_receipts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (changed), ==, 1);
+
+  recipients = list_recipients (f, xi_job_get_id (job));
+  delivered = g_date_time_new_from_iso8601 (xi_job_recipient_get_delivered_at (recipients->pdata[0]), NULL);
+  g_assert_nonnull (delivered);
+  g_assert_cmpint (g_date_time_to_unix (delivered), >=, before);
+  g_assert_cmpint (g_date_time_to_unix (delivered), <=, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpstr (xi_job_recipient_get_delivered_at (recipients->pdata[1]), ==, "2026-12-07T08:00:00.000Z");
 }
 
 static void
@@ -3379,6 +3426,7 @@ main (int   argc,
 
   ADD ("/campaigns/plan-and-create", test_plan_and_create);
   ADD ("/campaigns/counts-written-once", test_counts_written_once);
+  ADD ("/campaigns/receipt-time-out-of-range", test_receipt_time_out_of_range);
   ADD ("/campaigns/create-outlives-cancel", test_create_outlives_cancel);
   ADD ("/campaigns/template-too-long-stored", test_template_too_long_stored);
   ADD ("/campaigns/template-many-fields", test_template_many_fields);

@@ -664,6 +664,32 @@ test_now (void)
   g_assert_cmpint (at, <=, after);
 }
 
+/* A moment GDateTime holds is written as it writes it, with the
+ * milliseconds given, and the year always in four digits; one it does
+ * not hold, a peer's claim, is none. */
+static void
+test_time_text (void)
+{
+  const gint64 seconds[] = { G_GINT64_CONSTANT (-30610224000), -1, 0, 951782400, 1796630399,
+                             G_GINT64_CONSTANT (253402300799) };
+  const gint64 outside[] = { G_GINT64_CONSTANT (-62135596801), G_GINT64_CONSTANT (253402300800), G_MAXINT64,
+                             G_MININT64 };
+  g_autofree char *first = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (seconds[i]);
+      g_autofree char *expected = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.042Z");
+      g_autofree char *text = _xi_store_time_text (seconds[i], 42);
+
+      g_assert_cmpstr (text, ==, expected);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (outside); i++)
+    g_assert_null (_xi_store_time_text (outside[i], 0));
+  first = _xi_store_time_text (G_GINT64_CONSTANT (-62135596800), 0);
+  g_assert_cmpstr (first, ==, "0001-01-01T00:00:00.000Z");
+}
+
 #define V15_CONTACT(id, account, phone, deleted) \
   "INSERT INTO contacts (id, master_user_id, created_at, updated_at, phone, deleted) VALUES ('" id "'," \
   " '" account "', '2026-12-07T11:00:00.000Z', '2026-12-07T11:00:00.000Z', '" phone "', " deleted ");"
@@ -866,6 +892,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v15-contact-phones", test_v15_contact_phones);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/now", test_now);
+  g_test_add_func ("/xi/store/time-text", test_time_text);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 
   return g_test_run ();

@@ -107,9 +107,7 @@ xi_receipt_free (XiReceipt *receipt)
 static char *
 iso_from_unix (gint64 seconds)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (seconds);
-
-  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.000Z");
+  return _xi_store_time_text (seconds, 0);
 }
 
 static gint64
@@ -3841,8 +3839,10 @@ record_receipt (XiStore     *self,
                 GHashTable  *changed_jobs,
                 GError     **error)
 {
-  g_autofree char *when = iso_from_unix (receipt->timestamp > 0 ? receipt->timestamp
-                                                                 : g_get_real_time () / G_USEC_PER_SEC);
+  /* A receipt without a time, or with one no calendar holds (the peer
+   * says what it likes), is dated when it is recorded. */
+  g_autofree char *stated = receipt->timestamp > 0 ? iso_from_unix (receipt->timestamp) : NULL;
+  const char *when = stated != NULL ? stated : now;
   g_autofree char *job_id = NULL;
   XiRecipientState previous = XI_RECIPIENT_STATE_PENDING;
   gboolean read = receipt->state == XI_RECIPIENT_STATE_READ;

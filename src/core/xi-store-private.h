@@ -162,6 +162,8 @@ gboolean        _xi_store_commit           (XiStore              *self,
 gboolean        _xi_store_commit_deferring_checkpoint (XiStore   *self,
                                                        GError   **error);
 void            _xi_store_rollback         (XiStore              *self);
+char           *_xi_store_time_text        (gint64                seconds,
+                                            int                   milliseconds);
 char           *_xi_store_now              (void);
 void            _xi_store_shrink_cache     (XiStore              *self);
 char           *_xi_store_new_id           (void);
