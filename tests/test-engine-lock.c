@@ -429,8 +429,7 @@ test_wait_ends (Fixture       *f,
  * full disk, then the filler goes and the campaign is resumed and
  * finished. */
 static const char disk_full_script[] =
-  "dd if=/dev/zero of=\"$MNT/filler\" bs=65536 2>/dev/null\n"
-  "truncate -s -\"$ROOM\" \"$MNT/filler\"\n"
+  XI_TEST_TMPFS_FILL
   "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/first.err\"\n"
   "echo $? >\"$OUT/first.status\"\n"
   "\"$CLI\" --data-dir \"$MNT\" campaign status Promo >\"$OUT/paused\"\n"
@@ -444,48 +443,29 @@ static const char disk_full_script[] =
   "cp \"$MNT/loopback-journal.tsv\" \"$OUT/\"\n";
 
 /* Runs @script with the folder's database copied to a tmpfs of 64 MB,
- * $MNT, in a private mount namespace; $SEED is the folder, $OUT an empty
+ * $MNT (xi_test_spawn_on_tmpfs ()), filled up to $ROOM bytes when the
+ * script says XI_TEST_TMPFS_FILL; $SEED is the folder, $OUT an empty
  * folder for what it keeps, $CLI the command line. Returns FALSE when
- * no tmpfs can be mounted (not root, or no namespaces allowed), after
- * marking the test skipped. */
+ * no tmpfs can be mounted, after marking the test skipped. */
 static gboolean
 run_on_tmpfs (Fixture    *f,
               const char *script,
               const char *room)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
   g_autofree char *out = g_build_filename (f->dir, "out", NULL);
-  g_autofree char *mounted = g_strconcat ("mount -t tmpfs -o size=64m,mode=0700 tmpfs \"$MNT\" || exit 77\n"
-                                          "cp -a \"$SEED/xender-in.db\" \"$MNT\"/\n", script, NULL);
+  g_autofree char *copied = g_strconcat ("cp -a \"$SEED/xender-in.db\" \"$MNT\"/\n", script, NULL);
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return FALSE;
-    }
   g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
   g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_setenv (launcher, "MNT", mnt, TRUE);
   g_subprocess_launcher_setenv (launcher, "SEED", f->dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
   g_subprocess_launcher_setenv (launcher, "CLI", f->cli, TRUE);
   g_subprocess_launcher_setenv (launcher, "ROOM", room, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--mount", "--propagation", "private",
-                                         "sh", "-c", mounted, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_no_error (error);
-  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 77)
-    {
-      g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
-      return FALSE;
-    }
-  return TRUE;
+  process = xi_test_spawn_on_tmpfs (launcher, mnt, copied);
+  return xi_test_tmpfs_wait (process);
 }
 
 static char *
@@ -497,6 +477,18 @@ read_out (const char *dir,
 
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   return contents;
+}
+
+/* more.csv: 20,000 new customers, more than a nearly full disk takes. */
+static void
+write_more_contacts (Fixture *f)
+{
+  g_autofree char *more = g_build_filename (f->dir, "more.csv", NULL);
+  g_autoptr(GString) csv = g_string_new ("Nama,No HP\n");
+
+  for (guint i = 1; i <= 20000; i++)
+    g_string_append_printf (csv, "Pelanggan Baru %u,0814%08u\n", i, i);
+  g_assert_true (g_file_set_contents (more, csv->str, csv->len, NULL));
 }
 
 /* `run` on a full disk: the campaign pauses with the reason, the command
@@ -514,8 +506,6 @@ test_disk_full (Fixture       *f,
   g_autofree char *paused = NULL;
   g_autofree char *import_status = NULL;
   g_autofree char *import_err = NULL;
-  g_autofree char *more = g_build_filename (f->dir, "more.csv", NULL);
-  g_autoptr(GString) csv = g_string_new ("Nama,No HP\n");
   g_autofree char *status = NULL;
 
   if (getuid () != 0)
@@ -525,9 +515,7 @@ test_disk_full (Fixture       *f,
     }
 
   make_campaign (f);
-  for (guint i = 1; i <= 20000; i++)
-    g_string_append_printf (csv, "Pelanggan Baru %u,0814%08u\n", i, i);
-  g_assert_true (g_file_set_contents (more, csv->str, csv->len, NULL));
+  write_more_contacts (f);
   if (!run_on_tmpfs (f, disk_full_script, "262144"))
     return;
 
@@ -635,6 +623,39 @@ test_too_big_for_disk (Fixture       *f,
   g_assert_cmpstr (small_status, ==, "0\n");
 }
 
+/* Every byte of the disk taken, then some given back. */
+static const char open_disk_full_script[] =
+  XI_TEST_TMPFS_FILL
+  "\"$CLI\" --data-dir \"$MNT\" contacts list 2>\"$OUT/full.err\"\n"
+  "echo $? >\"$OUT/full.status\"\n"
+  "rm \"$MNT/filler\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" contacts list 2>\"$OUT/room.err\"\n"
+  "echo $? >\"$OUT/room.status\"\n";
+
+/* A command on a disk so full that the database cannot even be opened
+ * (SQLite's shared memory file needs room) says the disk is full, rather
+ * than crashing, and works once there is room. */
+static void
+test_open_disk_full (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *full_status = NULL;
+  g_autofree char *full_err = NULL;
+  g_autofree char *room_status = NULL;
+
+  run_ok (f, "contacts", "list", NULL);
+  if (!run_on_tmpfs (f, open_disk_full_script, "0"))
+    return;
+
+  full_status = read_out (out, "full.status");
+  full_err = read_out (out, "full.err");
+  g_assert_cmpstr (full_status, ==, "1\n");
+  g_assert_cmpstr (full_err, ==, "xender-in-cli: The disk is full: free some space on it, then resume.\n");
+  room_status = read_out (out, "room.status");
+  g_assert_cmpstr (room_status, ==, "0\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -651,6 +672,7 @@ main (int   argc,
 
   g_test_add ("/engine-lock/wait-ends", Fixture, NULL, fixture_set_up, test_wait_ends, fixture_tear_down);
   g_test_add ("/cli-run/disk-full", Fixture, NULL, fixture_set_up, test_disk_full, fixture_tear_down);
+  g_test_add ("/cli-open/disk-full", Fixture, NULL, fixture_set_up, test_open_disk_full, fixture_tear_down);
   g_test_add ("/cli-campaign/too-big-for-disk", Fixture, NULL, fixture_set_up, test_too_big_for_disk,
               fixture_tear_down);
 

@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "xi-test-utils.h"
 
@@ -280,4 +281,67 @@ xi_test_sqlite_text (const char *database_path,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return value;
+}
+
+/**
+ * xi_test_spawn_on_tmpfs:
+ * @launcher: the script's environment and pipes
+ * @mnt: an empty folder
+ * @script: shell commands
+ *
+ * Starts @script with a tmpfs of 64 MB mounted on @mnt (in $MNT) in a
+ * private mount namespace: a real file system to fill up, which goes
+ * with the script and leaves the machine's disks alone. What the test
+ * reads afterwards, the script copies out of $MNT.
+ *
+ * Returns: (transfer full) (nullable): the script, or %NULL after
+ *   marking the test skipped when this process may not mount one (not
+ *   root)
+ */
+GSubprocess *
+xi_test_spawn_on_tmpfs (GSubprocessLauncher *launcher,
+                        const char          *mnt,
+                        const char          *script)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mounted = g_strconcat ("mount -t tmpfs -o size=64m,mode=0700 tmpfs \"$MNT\" || exit 77\n",
+                                          script, NULL);
+  GSubprocess *process;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+      return NULL;
+    }
+  g_subprocess_launcher_setenv (launcher, "MNT", mnt, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--mount", "--propagation", "private",
+                                         "sh", "-c", mounted, NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/**
+ * xi_test_tmpfs_wait:
+ * @process: (nullable): from xi_test_spawn_on_tmpfs ()
+ *
+ * Waits for the script to end.
+ *
+ * Returns: whether it ran; %FALSE after marking the test skipped when no
+ *   tmpfs could be mounted (no namespaces allowed here)
+ */
+gboolean
+xi_test_tmpfs_wait (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (process == NULL)
+    return FALSE;
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 77)
+    {
+      g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -368,7 +368,9 @@ static void
 make_room (XiStore *self)
 {
   self->disk_full = FALSE;
-  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  /* An open that met the full disk left no database to checkpoint. */
+  if (self->db != NULL)
+    sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 }
 
 /* A bulk write frees a page cache, sorted index keys and the rows it
