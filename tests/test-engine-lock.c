@@ -656,6 +656,64 @@ test_open_disk_full (Fixture       *f,
   g_assert_cmpstr (room_status, ==, "0\n");
 }
 
+/* A report written while there was room, then written again, and the
+ * contacts exported, on a disk with less room left than either takes. */
+static const char export_script[] =
+  "\"$CLI\" --data-dir \"$MNT\" campaign report Promo \"$MNT/report.csv\" >/dev/null\n"
+  "cp \"$MNT/report.csv\" \"$OUT/before.csv\"\n"
+  XI_TEST_TMPFS_FILL
+  "\"$CLI\" --data-dir \"$MNT\" campaign report Promo \"$MNT/report.csv\" 2>\"$OUT/report.err\"\n"
+  "echo $? >\"$OUT/report.status\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" contacts export \"$MNT/contacts.csv\" 2>\"$OUT/contacts.err\"\n"
+  "echo $? >\"$OUT/contacts.status\"\n"
+  "cp \"$MNT/report.csv\" \"$OUT/after.csv\"\n"
+  "rm \"$MNT/filler\"\n"
+  "ls -A \"$MNT\" >\"$OUT/files\"\n";
+
+/* A CSV export that meets a full disk says so, and leaves the file that
+ * was there before whole: never the start of the new one under its
+ * name, which a spreadsheet would open as if it were all of it. */
+static void
+test_export_disk_full (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *report_status = NULL;
+  g_autofree char *report_err = NULL;
+  g_autofree char *contacts_status = NULL;
+  g_autofree char *contacts_err = NULL;
+  g_autofree char *files = NULL;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+      return;
+    }
+  make_campaign (f);
+  if (!run_on_tmpfs (f, export_script, "65536"))
+    return;
+
+  before = read_out (out, "before.csv");
+  g_assert_cmpuint (strlen (before), >, 65536);
+  report_status = read_out (out, "report.status");
+  report_err = read_out (out, "report.err");
+  g_assert_cmpstr (report_status, ==, "1\n");
+  g_assert_true (g_str_has_prefix (report_err, "xender-in-cli: There is no room left on the disk for “"));
+  g_assert_true (g_str_has_suffix (report_err, "/report.csv”. Free some space and try again.\n"));
+  after = read_out (out, "after.csv");
+  g_assert_cmpstr (after, ==, before);
+
+  contacts_status = read_out (out, "contacts.status");
+  contacts_err = read_out (out, "contacts.err");
+  g_assert_cmpstr (contacts_status, ==, "1\n");
+  g_assert_true (g_str_has_suffix (contacts_err, "/contacts.csv”. Free some space and try again.\n"));
+  /* Neither a part of the contacts nor a temporary file is left. */
+  files = read_out (out, "files");
+  g_assert_cmpstr (files, ==, "report.csv\nxender-in.db\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -673,6 +731,7 @@ main (int   argc,
   g_test_add ("/engine-lock/wait-ends", Fixture, NULL, fixture_set_up, test_wait_ends, fixture_tear_down);
   g_test_add ("/cli-run/disk-full", Fixture, NULL, fixture_set_up, test_disk_full, fixture_tear_down);
   g_test_add ("/cli-open/disk-full", Fixture, NULL, fixture_set_up, test_open_disk_full, fixture_tear_down);
+  g_test_add ("/cli-export/disk-full", Fixture, NULL, fixture_set_up, test_export_disk_full, fixture_tear_down);
   g_test_add ("/cli-campaign/too-big-for-disk", Fixture, NULL, fixture_set_up, test_too_big_for_disk,
               fixture_tear_down);
 
