@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -1416,6 +1417,119 @@ test_incoming_store_fails_once (void)
   xi_test_rm_rf (dir);
 }
 
+static char *
+read_out (const char *dir,
+          const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+static void
+touch_and_wait (const char *out,
+                const char *name,
+                const char *answer)
+{
+  g_autofree char *path = g_build_filename (out, name, NULL);
+  g_autofree char *answer_path = answer != NULL ? g_build_filename (out, answer, NULL) : NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  while (answer_path != NULL && !g_file_test (answer_path, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
+/* "link" on a tmpfs that fills up while the code is shown ("fill"),
+ * then "status" once there is room again. */
+static const char link_disk_full_script[] =
+  "cp -a \"$SEED\"/. \"$MNT\"/\n"
+  "\"$CLI\" --data-dir \"$MNT\" --json link 2>\"$OUT/link.err\" &\n"
+  "link=$!\n"
+  "until [ -e \"$OUT/fill\" ]; do sleep 0.05; done\n"
+  "dd if=/dev/zero of=\"$MNT/filler\" bs=4096 2>/dev/null\n"
+  "touch \"$OUT/filled\"\n"
+  "wait $link\n"
+  "echo $? >\"$OUT/link.status\"\n"
+  "rm \"$MNT/filler\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" status >\"$OUT/status\" 2>&1\n";
+
+/* The disk fills up while the code is shown: the phone scans it, but
+ * the keys that make this computer the linked device cannot be written.
+ * "link" says so and what to do, rather than "linked" for a link that
+ * the next command would not know. */
+static void
+test_link_disk_full (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *mnt = g_build_filename (dir, "mnt", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) script = NULL;
+  g_autoptr(GDataInputStream) cli_out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *command = NULL;
+  g_autofree char *paired = NULL;
+  g_autofree char *link_status = NULL;
+  g_autofree char *link_err = NULL;
+  g_autofree char *status = NULL;
+  JsonObject *object;
+  Fakewa fake = { 0 };
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+      return;
+    }
+  fakewa_start (&fake);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "list", NULL), ==, 0);
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "SEED", data_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CLI", g_getenv ("XI_CLI"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake.url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake.root, TRUE);
+  /* The failed writes are warnings, which must not end "link" here. */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
+  fakewa_say (&fake, "phone-share " SHOP "\n");
+  if ((script = xi_test_spawn_on_tmpfs (launcher, mnt, link_disk_full_script)) == NULL)
+    {
+      fakewa_stop (&fake);
+      xi_test_rm_rf (dir);
+      return;
+    }
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (script));
+  object = read_json_object (cli_out, parser);
+  touch_and_wait (out, "fill", "filled");
+  command = g_strdup_printf ("scan %s %s\n", json_object_get_string_member (object, "qr"), SHOP);
+  fakewa_say (&fake, command);
+  paired = read_answer (&fake);
+  g_assert_true (g_str_has_prefix (paired, "paired " SHOP));
+
+  object = read_json_object (cli_out, parser);
+  g_assert_false (json_object_has_member (object, "linked"));
+  g_assert_cmpstr (json_object_get_string_member (object, "error"), ==,
+                   "The disk is full: this computer could not keep its link to WhatsApp. Free some space, "
+                   "then run “xender-in-cli link” again (on the phone, remove the linked device this left).");
+  g_assert_true (xi_test_tmpfs_wait (script));
+  link_status = read_out (out, "link.status");
+  g_assert_cmpstr (link_status, ==, "1\n");
+  link_err = read_out (out, "link.err");
+  g_assert_nonnull (strstr (link_err, "xender-in-cli: The disk is full: this computer could not keep its link"));
+  status = read_out (out, "status");
+  g_assert_nonnull (strstr (status, "WhatsApp: not linked (xender-in-cli link)"));
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 #define FLOOD 2000
 /* The receiver's mark (xi-receiver.c) */
 #define FLOOD_MARK 500
@@ -1535,6 +1649,7 @@ main (int   argc,
   g_test_add_func ("/cli/link/incoming-store-fails", test_incoming_store_fails);
   g_test_add_func ("/cli/link/incoming-store-fails-once", test_incoming_store_fails_once);
   g_test_add_func ("/cli/link/incoming-flood", test_incoming_flood);
+  g_test_add_func ("/cli/link/link-disk-full", test_link_disk_full);
   g_test_add_func ("/cli/link/incoming-without-receiver", test_incoming_without_receiver);
 
   return g_test_run ();
