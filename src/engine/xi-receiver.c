@@ -110,6 +110,7 @@ struct _XiReceiver
   guint             sent_today;
   int               today;          /* day of year the count is for */
 
+  gboolean          disk_full;      /* the last message the store answered did not fit */
   gboolean          stopping;
   GSourceFunc       stop_done;
   gpointer          stop_data;
@@ -647,11 +648,15 @@ recorded_cb (GObject      *object,
       /* Nothing was stored, so the message is not confirmed either and
        * WhatsApp keeps it; the transport hears so, and takes the copy
        * WhatsApp delivers again (on the next connection) as new. */
-      g_warning ("Could not store an incoming message: %s", error->message);
+      /* Once per full disk, not once for every message it turns away. */
+      if (!self->disk_full || !g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL))
+        g_warning ("Could not store an incoming message: %s", error->message);
+      self->disk_full = g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
       xi_transport_reject_incoming (arrival->transport, arrival->message_id);
     }
   else
     {
+      self->disk_full = FALSE;
       /* Committed, with its opt-out: only now may WhatsApp forget it. */
       xi_transport_confirm_incoming (arrival->transport, arrival->message_id);
       if (!duplicate)
