@@ -623,6 +623,82 @@ test_too_big_for_disk (Fixture       *f,
   g_assert_cmpstr (small_status, ==, "0\n");
 }
 
+/* A campaign's `run` and an import at once, two processes writing one
+ * folder, on a disk with 256 KB left; then, with room again, the
+ * folder is copied out as it is and the campaign finished. */
+static const char two_writers_script[] =
+  XI_TEST_TMPFS_FILL
+  "\"$CLI\" --data-dir \"$MNT\" contacts import \"$SEED/more.csv\" >/dev/null 2>\"$OUT/import.err\" &\n"
+  "import=$!\n"
+  "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/run.err\"\n"
+  "echo $? >\"$OUT/run.status\"\n"
+  "wait $import\n"
+  "echo $? >\"$OUT/import.status\"\n"
+  "rm \"$MNT/filler\"\n"
+  "mkdir \"$OUT/copy\"\n"
+  "cp \"$MNT\"/xender-in.db* \"$OUT/copy/\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" campaign resume Promo >/dev/null 2>&1\n"
+  "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/second.err\"\n"
+  "echo $? >\"$OUT/second.status\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" campaign status Promo >\"$OUT/status\"\n"
+  "cp \"$MNT/loopback-journal.tsv\" \"$OUT/\"\n";
+
+#define INTEGRITY_CHECK "SELECT group_concat (integrity_check, ' | ') FROM pragma_integrity_check"
+
+/* Each process that met the full disk says so (neither "disk I/O error"
+ * nor "database is locked"), what one of them half wrote does not
+ * damage the other's database, and the campaign ends once each. */
+static void
+test_two_writers_disk_full (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *seed = g_strdup (f->dir);
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *copy = g_build_filename (out, "copy", "xender-in.db", NULL);
+  g_autofree char *db = g_build_filename (f->dir, "xender-in.db", NULL);
+  g_autofree char *sound = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *status = NULL;
+  const char *names[] = { "run", "import", NULL };
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+      return;
+    }
+  make_campaign (f);
+  write_more_contacts (f);
+  /* SQLite 3.40 reports NOT NULL columns of WITHOUT ROWID tables as
+   * NULL in a sound database: what matters is that nothing is added. */
+  sound = xi_test_sqlite_text (db, INTEGRITY_CHECK);
+  if (!run_on_tmpfs (f, two_writers_script, "262144"))
+    return;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *status_name = g_strconcat (names[i], ".status", NULL);
+      g_autofree char *err_name = g_strconcat (names[i], ".err", NULL);
+      g_autofree char *exit_status = read_out (out, status_name);
+      g_autofree char *err = read_out (out, err_name);
+
+      g_test_message ("%s: %s%s", names[i], exit_status, err);
+      if (g_str_equal (exit_status, "0\n"))
+        continue;
+      g_assert_cmpstr (exit_status, ==, "1\n");
+      g_assert_nonnull (strstr (err, "xender-in-cli: The disk is full"));
+    }
+  check = xi_test_sqlite_text (copy, INTEGRITY_CHECK);
+  g_assert_cmpstr (check, ==, sound);
+
+  status = read_out (out, "status");
+  g_assert_nonnull (strstr (status, "1200 sent, 0 delivered, 0 read, 0 failed"));
+  g_free (f->dir);
+  f->dir = g_strdup (out);
+  assert_journal_once_each (f, TRUE);
+  g_free (f->dir);
+  f->dir = g_steal_pointer (&seed);
+}
+
 /* Every byte of the disk taken, then some given back. */
 static const char open_disk_full_script[] =
   XI_TEST_TMPFS_FILL
@@ -730,6 +806,8 @@ main (int   argc,
 
   g_test_add ("/engine-lock/wait-ends", Fixture, NULL, fixture_set_up, test_wait_ends, fixture_tear_down);
   g_test_add ("/cli-run/disk-full", Fixture, NULL, fixture_set_up, test_disk_full, fixture_tear_down);
+  g_test_add ("/cli-run/two-writers-disk-full", Fixture, NULL, fixture_set_up, test_two_writers_disk_full,
+              fixture_tear_down);
   g_test_add ("/cli-open/disk-full", Fixture, NULL, fixture_set_up, test_open_disk_full, fixture_tear_down);
   g_test_add ("/cli-export/disk-full", Fixture, NULL, fixture_set_up, test_export_disk_full, fixture_tear_down);
   g_test_add ("/cli-campaign/too-big-for-disk", Fixture, NULL, fixture_set_up, test_too_big_for_disk,
