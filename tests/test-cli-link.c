@@ -1667,8 +1667,8 @@ test_link_disk_full (void)
   object = read_json_object (cli_out, parser);
   g_assert_false (json_object_has_member (object, "linked"));
   g_assert_cmpstr (json_object_get_string_member (object, "error"), ==,
-                   "The disk is full: this computer could not keep its link to WhatsApp. Free some space, "
-                   "then run “xender-in-cli link” again (on the phone, remove the linked device this left).");
+                   "The disk is full: this computer could not keep its link to WhatsApp, so it unlinked "
+                   "itself. Free some space, then link it again.");
   g_assert_true (xi_test_tmpfs_wait (script));
   link_status = read_out (out, "link.status");
   g_assert_cmpstr (link_status, ==, "1\n");

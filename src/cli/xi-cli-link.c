@@ -13,12 +13,12 @@
 
 #include "wa-app-state.h"
 #include "wa-client.h"
-#include "wa-credentials.h"
 #include "wa-error.h"
 #include "wa-history-sync.h"
 #include "wa-jid.h"
 #include "wa-pairing.h"
 #include "xi-cli.h"
+#include "xi-connection.h"
 #include "xi-phone.h"
 #include "xi-qr.h"
 #include "wa-e2e.pb-c.h"
@@ -264,39 +264,19 @@ print_linked (XiCli      *cli,
   return XI_CLI_EXIT_OK;
 }
 
-/* Whether what makes this computer the linked device (its keys and the
- * name WhatsApp gave it) is on disk: the key store writes them after the
- * phone's scan, and a write that failed (a full disk) leaves them only in
- * memory, where the key store then reads back what the disk holds.
- * Saying "linked" then would be false: the next command starts over. */
+/* A new link whose keys could not be written (a full disk) is undone
+ * and said, rather than called "linked" and forgotten by the next
+ * command (xi_connection_keep_link_async ()). */
 static gboolean
-link_kept (WaClient  *client,
+keep_link (WaClient  *client,
            GError   **error)
 {
-  WaKeyStore *store = wa_client_get_key_store (client);
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(WaCredentials) credentials = NULL;
-  g_autofree char *jid = NULL;
   GAsyncResult *slot = NULL;
 
-  wa_key_store_flush_async (store, NULL, xi_cli_result_cb, &slot);
+  xi_connection_keep_link_async (client, xi_cli_result_cb, &slot);
   result = xi_cli_wait (&slot);
-  if (wa_key_store_flush_finish (store, result, &local_error) &&
-      (jid = wa_pairing_load_device_jid (store)) != NULL &&
-      (credentials = wa_credentials_load (store, NULL)) != NULL)
-    return TRUE;
-
-  if (g_error_matches (local_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL) || local_error == NULL)
-    g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
-                         _("The disk is full: this computer could not keep its link to WhatsApp. Free some "
-                           "space, then run “xender-in-cli link” again (on the phone, remove the linked "
-                           "device this left)."));
-  else
-    g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
-                 _("This computer could not keep its link to WhatsApp (%s). Run “xender-in-cli link” "
-                   "again."), local_error->message);
-  return FALSE;
+  return xi_connection_keep_link_finish (client, result, error);
 }
 
 int
@@ -336,7 +316,7 @@ xi_cli_link (XiCli  *cli,
     {
       if (saved_jid == NULL)
         phone_shared = wait_for_phone (&waiting);
-      if (saved_jid == NULL && !link_kept (client, &error))
+      if (saved_jid == NULL && !keep_link (client, &error))
         status = xi_cli_fail (cli, error);
       else
         status = print_linked (cli, client, app_state, saved_jid != NULL, phone_shared);
