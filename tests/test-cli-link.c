@@ -1436,15 +1436,34 @@ static const char incoming_disk_full_script[] =
   "wait $run\n"
   "cp -a \"$MNT\" \"$OUT/data\"\n";
 
-static char *
-read_out (const char *dir,
-          const char *name)
+/* Starts @script on a tmpfs (xi_test_spawn_on_tmpfs ()), the test
+ * having checked that one can be mounted: $SEED is @data_dir, to copy,
+ * $CLI the command line, which talks to @fake, and $OUT @dir's "out",
+ * for what the script keeps. The commands' warnings of writes the full
+ * disk refused do not end them. */
+static GSubprocess *
+spawn_on_tmpfs (Fakewa           *fake,
+                const char       *dir,
+                const char       *data_dir,
+                GSubprocessFlags  flags,
+                const char       *script)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  char *contents = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autofree char *mnt = g_build_filename (dir, "mnt", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  GSubprocess *process;
 
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  return contents;
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "SEED", data_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CLI", g_getenv ("XI_CLI"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake->url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake->root, TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
+  process = xi_test_spawn_on_tmpfs (launcher, mnt, script);
+  g_assert_nonnull (process);
+  return process;
 }
 
 static void
@@ -1469,7 +1488,7 @@ static guint64
 read_ticks (const char *out,
             const char *name)
 {
-  g_autofree char *text = read_out (out, name);
+  g_autofree char *text = xi_test_read_out (out, name);
   g_auto(GStrv) fields = g_strsplit (text, " ", 2);
 
   return g_ascii_strtoull (fields[0], NULL, 10) + g_ascii_strtoull (fields[1], NULL, 10);
@@ -1503,11 +1522,9 @@ test_incoming_disk_full (void)
 {
   g_autofree char *dir = xi_test_make_tmpdir ();
   g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
-  g_autofree char *mnt = g_build_filename (dir, "mnt", NULL);
   g_autofree char *out = g_build_filename (dir, "out", NULL);
   g_autofree char *kept = g_build_filename (out, "data", NULL);
   g_autofree char *log_path = g_build_filename (out, "run.log", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) script = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -1521,29 +1538,12 @@ test_incoming_disk_full (void)
   guint receipts = 0;
   Fakewa fake = { 0 };
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return;
-    }
+  if (!xi_test_can_mount_tmpfs ())
+    return;
   fakewa_start (&fake);
   shop_jid = link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP);
   fakewa_say (&fake, "account " CUSTOMER "\n");
-  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
-  g_subprocess_launcher_setenv (launcher, "SEED", data_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
-  g_subprocess_launcher_setenv (launcher, "CLI", g_getenv ("XI_CLI"), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake.url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake.root, TRUE);
-  /* The failure is a warning, which must not end "run" here. */
-  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
-  if ((script = xi_test_spawn_on_tmpfs (launcher, mnt, incoming_disk_full_script)) == NULL)
-    {
-      fakewa_stop (&fake);
-      xi_test_rm_rf (dir);
-      return;
-    }
+  script = spawn_on_tmpfs (&fake, dir, data_dir, G_SUBPROCESS_FLAGS_NONE, incoming_disk_full_script);
 
   touch_and_wait (out, "fill", "filled");
   filled_at = g_get_monotonic_time ();
@@ -1619,9 +1619,7 @@ test_link_disk_full (void)
 {
   g_autofree char *dir = xi_test_make_tmpdir ();
   g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
-  g_autofree char *mnt = g_build_filename (dir, "mnt", NULL);
   g_autofree char *out = g_build_filename (dir, "out", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) script = NULL;
   g_autoptr(GDataInputStream) cli_out = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -1633,29 +1631,12 @@ test_link_disk_full (void)
   JsonObject *object;
   Fakewa fake = { 0 };
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return;
-    }
+  if (!xi_test_can_mount_tmpfs ())
+    return;
   fakewa_start (&fake);
   g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "list", NULL), ==, 0);
-  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
-  g_subprocess_launcher_setenv (launcher, "SEED", data_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
-  g_subprocess_launcher_setenv (launcher, "CLI", g_getenv ("XI_CLI"), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake.url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake.root, TRUE);
-  /* The failed writes are warnings, which must not end "link" here. */
-  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
   fakewa_say (&fake, "phone-share " SHOP "\n");
-  if ((script = xi_test_spawn_on_tmpfs (launcher, mnt, link_disk_full_script)) == NULL)
-    {
-      fakewa_stop (&fake);
-      xi_test_rm_rf (dir);
-      return;
-    }
+  script = spawn_on_tmpfs (&fake, dir, data_dir, G_SUBPROCESS_FLAGS_STDOUT_PIPE, link_disk_full_script);
   cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (script));
   object = read_json_object (cli_out, parser);
   touch_and_wait (out, "fill", "filled");
@@ -1670,11 +1651,11 @@ test_link_disk_full (void)
                    "The disk is full: this computer could not keep its link to WhatsApp, so it unlinked "
                    "itself. Free some space, then link it again.");
   g_assert_true (xi_test_tmpfs_wait (script));
-  link_status = read_out (out, "link.status");
+  link_status = xi_test_read_out (out, "link.status");
   g_assert_cmpstr (link_status, ==, "1\n");
-  link_err = read_out (out, "link.err");
+  link_err = xi_test_read_out (out, "link.err");
   g_assert_nonnull (strstr (link_err, "xender-in-cli: The disk is full: this computer could not keep its link"));
-  status = read_out (out, "status");
+  status = xi_test_read_out (out, "status");
   g_assert_nonnull (strstr (status, "WhatsApp: not linked (xender-in-cli link)"));
 
   fakewa_stop (&fake);

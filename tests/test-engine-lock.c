@@ -468,17 +468,6 @@ run_on_tmpfs (Fixture    *f,
   return xi_test_tmpfs_wait (process);
 }
 
-static char *
-read_out (const char *dir,
-          const char *name)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  char *contents = NULL;
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  return contents;
-}
-
 /* more.csv: 20,000 new customers, more than a nearly full disk takes. */
 static void
 write_more_contacts (Fixture *f)
@@ -508,21 +497,18 @@ test_disk_full (Fixture       *f,
   g_autofree char *import_err = NULL;
   g_autofree char *status = NULL;
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return;
-    }
+  if (!xi_test_can_mount_tmpfs ())
+    return;
 
   make_campaign (f);
   write_more_contacts (f);
   if (!run_on_tmpfs (f, disk_full_script, "262144"))
     return;
 
-  first_status = read_out (out, "first.status");
-  first_err = read_out (out, "first.err");
+  first_status = xi_test_read_out (out, "first.status");
+  first_err = xi_test_read_out (out, "first.err");
   g_assert_cmpstr (first_status, ==, "1\n");
-  paused = read_out (out, "paused");
+  paused = xi_test_read_out (out, "paused");
   /* The pause is written when the disk still takes that much; when not,
    * the campaign is left "sending" and the command says so. */
   if (strstr (paused, "Paused") != NULL)
@@ -543,14 +529,14 @@ test_disk_full (Fixture       *f,
   g_assert_nonnull (strstr (paused, " 0 failed"));
 
   /* Said as what it is, not as "disk I/O error". */
-  import_status = read_out (out, "import.status");
-  import_err = read_out (out, "import.err");
+  import_status = xi_test_read_out (out, "import.status");
+  import_err = xi_test_read_out (out, "import.err");
   g_assert_cmpstr (import_status, ==, "1\n");
   g_assert_cmpstr (import_err, ==, "xender-in-cli: The disk is full: free some space on it, then resume.\n");
 
-  second_status = read_out (out, "second.status");
+  second_status = xi_test_read_out (out, "second.status");
   g_assert_cmpstr (second_status, ==, "0\n");
-  status = read_out (out, "status");
+  status = xi_test_read_out (out, "status");
   g_assert_nonnull (strstr (status, "1200 sent, 0 delivered, 0 read, 0 failed"));
 
   g_free (f->dir);
@@ -608,17 +594,17 @@ test_too_big_for_disk (Fixture       *f,
   if (!run_on_tmpfs (f, too_big_script, "0"))
     return;
 
-  big_status = read_out (out, "big.status");
-  big_err = read_out (out, "big.err");
+  big_status = xi_test_read_out (out, "big.status");
+  big_err = xi_test_read_out (out, "big.err");
   g_assert_cmpstr (big_status, ==, "1\n");
   g_assert_true (g_str_has_prefix (big_err, "xender-in-cli: This campaign’s messages need about "));
   g_assert_nonnull (strstr (big_err, " on the disk and only "));
   /* Nothing of it was left behind. */
-  big_size = read_out (out, "big.size");
+  big_size = xi_test_read_out (out, "big.size");
   g_assert_cmpint (g_ascii_strtoll (big_size, NULL, 10), ==, before.st_size);
 
-  small_status = read_out (out, "small.status");
-  small_err = read_out (out, "small.err");
+  small_status = xi_test_read_out (out, "small.status");
+  small_err = xi_test_read_out (out, "small.err");
   g_assert_cmpstr (small_err, ==, "");
   g_assert_cmpstr (small_status, ==, "0\n");
 }
@@ -661,11 +647,8 @@ test_two_writers_disk_full (Fixture       *f,
   g_autofree char *status = NULL;
   const char *names[] = { "run", "import", NULL };
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return;
-    }
+  if (!xi_test_can_mount_tmpfs ())
+    return;
   make_campaign (f);
   write_more_contacts (f);
   /* SQLite 3.40 reports NOT NULL columns of WITHOUT ROWID tables as
@@ -678,8 +661,8 @@ test_two_writers_disk_full (Fixture       *f,
     {
       g_autofree char *status_name = g_strconcat (names[i], ".status", NULL);
       g_autofree char *err_name = g_strconcat (names[i], ".err", NULL);
-      g_autofree char *exit_status = read_out (out, status_name);
-      g_autofree char *err = read_out (out, err_name);
+      g_autofree char *exit_status = xi_test_read_out (out, status_name);
+      g_autofree char *err = xi_test_read_out (out, err_name);
 
       g_test_message ("%s: %s%s", names[i], exit_status, err);
       if (g_str_equal (exit_status, "0\n"))
@@ -690,7 +673,7 @@ test_two_writers_disk_full (Fixture       *f,
   check = xi_test_sqlite_text (copy, INTEGRITY_CHECK);
   g_assert_cmpstr (check, ==, sound);
 
-  status = read_out (out, "status");
+  status = xi_test_read_out (out, "status");
   g_assert_nonnull (strstr (status, "1200 sent, 0 delivered, 0 read, 0 failed"));
   g_free (f->dir);
   f->dir = g_strdup (out);
@@ -724,11 +707,11 @@ test_open_disk_full (Fixture       *f,
   if (!run_on_tmpfs (f, open_disk_full_script, "0"))
     return;
 
-  full_status = read_out (out, "full.status");
-  full_err = read_out (out, "full.err");
+  full_status = xi_test_read_out (out, "full.status");
+  full_err = xi_test_read_out (out, "full.err");
   g_assert_cmpstr (full_status, ==, "1\n");
   g_assert_cmpstr (full_err, ==, "xender-in-cli: The disk is full: free some space on it, then resume.\n");
-  room_status = read_out (out, "room.status");
+  room_status = xi_test_read_out (out, "room.status");
   g_assert_cmpstr (room_status, ==, "0\n");
 }
 
@@ -762,31 +745,28 @@ test_export_disk_full (Fixture       *f,
   g_autofree char *contacts_err = NULL;
   g_autofree char *files = NULL;
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return;
-    }
+  if (!xi_test_can_mount_tmpfs ())
+    return;
   make_campaign (f);
   if (!run_on_tmpfs (f, export_script, "65536"))
     return;
 
-  before = read_out (out, "before.csv");
+  before = xi_test_read_out (out, "before.csv");
   g_assert_cmpuint (strlen (before), >, 65536);
-  report_status = read_out (out, "report.status");
-  report_err = read_out (out, "report.err");
+  report_status = xi_test_read_out (out, "report.status");
+  report_err = xi_test_read_out (out, "report.err");
   g_assert_cmpstr (report_status, ==, "1\n");
   g_assert_true (g_str_has_prefix (report_err, "xender-in-cli: There is no room left on the disk for “"));
   g_assert_true (g_str_has_suffix (report_err, "/report.csv”. Free some space and try again.\n"));
-  after = read_out (out, "after.csv");
+  after = xi_test_read_out (out, "after.csv");
   g_assert_cmpstr (after, ==, before);
 
-  contacts_status = read_out (out, "contacts.status");
-  contacts_err = read_out (out, "contacts.err");
+  contacts_status = xi_test_read_out (out, "contacts.status");
+  contacts_err = xi_test_read_out (out, "contacts.err");
   g_assert_cmpstr (contacts_status, ==, "1\n");
   g_assert_true (g_str_has_suffix (contacts_err, "/contacts.csv”. Free some space and try again.\n"));
   /* Neither a part of the contacts nor a temporary file is left. */
-  files = read_out (out, "files");
+  files = xi_test_read_out (out, "files");
   g_assert_cmpstr (files, ==, "report.csv\nxender-in.db\n");
 }
 

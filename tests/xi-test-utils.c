@@ -284,6 +284,41 @@ xi_test_sqlite_text (const char *database_path,
 }
 
 /**
+ * xi_test_can_mount_tmpfs:
+ *
+ * Checked before a test prepares what it would run on a tmpfs.
+ *
+ * Returns: whether this process may mount one (in a private mount
+ *   namespace); if not, the test is marked skipped
+ */
+gboolean
+xi_test_can_mount_tmpfs (void)
+{
+  if (getuid () == 0)
+    return TRUE;
+  g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+  return FALSE;
+}
+
+/**
+ * xi_test_read_out:
+ * @dir: a folder
+ * @name: a file in it, which must be there
+ *
+ * Returns: (transfer full): what the file holds (a script's output)
+ */
+char *
+xi_test_read_out (const char *dir,
+                  const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+/**
  * xi_test_spawn_on_tmpfs:
  * @launcher: the script's environment and pipes
  * @mnt: an empty folder
@@ -308,11 +343,8 @@ xi_test_spawn_on_tmpfs (GSubprocessLauncher *launcher,
                                           script, NULL);
   GSubprocess *process;
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return NULL;
-    }
+  if (!xi_test_can_mount_tmpfs ())
+    return NULL;
   g_subprocess_launcher_setenv (launcher, "MNT", mnt, TRUE);
   process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--mount", "--propagation", "private",
                                          "sh", "-c", mounted, NULL);

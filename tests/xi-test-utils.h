@@ -29,6 +29,9 @@ gint64        xi_test_sqlite_int       (const char    *database_path,
                                         const char    *sql);
 char         *xi_test_sqlite_text      (const char    *database_path,
                                         const char    *sql);
+gboolean      xi_test_can_mount_tmpfs  (void);
+char         *xi_test_read_out         (const char    *dir,
+                                        const char    *name);
 GSubprocess  *xi_test_spawn_on_tmpfs   (GSubprocessLauncher *launcher,
                                         const char    *mnt,
                                         const char    *script);
