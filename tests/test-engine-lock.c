@@ -532,7 +532,7 @@ test_disk_full (Fixture       *f,
   import_status = xi_test_read_out (out, "import.status");
   import_err = xi_test_read_out (out, "import.err");
   g_assert_cmpstr (import_status, ==, "1\n");
-  g_assert_cmpstr (import_err, ==, "xender-in-cli: The disk is full: free some space on it, then resume.\n");
+  g_assert_cmpstr (import_err, ==, "xender-in-cli: The disk is full: free some space on it, then try again.\n");
 
   second_status = xi_test_read_out (out, "second.status");
   g_assert_cmpstr (second_status, ==, "0\n");
@@ -710,7 +710,7 @@ test_open_disk_full (Fixture       *f,
   full_status = xi_test_read_out (out, "full.status");
   full_err = xi_test_read_out (out, "full.err");
   g_assert_cmpstr (full_status, ==, "1\n");
-  g_assert_cmpstr (full_err, ==, "xender-in-cli: The disk is full: free some space on it, then resume.\n");
+  g_assert_cmpstr (full_err, ==, "xender-in-cli: The disk is full: free some space on it, then try again.\n");
   room_status = xi_test_read_out (out, "room.status");
   g_assert_cmpstr (room_status, ==, "0\n");
 }

@@ -1246,7 +1246,7 @@ _xi_store_set_error (XiStore  *self,
     {
       self->disk_full = TRUE;
       g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
-                           _("The disk is full: free some space on it, then resume."));
+                           _("The disk is full: free some space on it, then try again."));
       return;
     }
 
