@@ -121,6 +121,7 @@ G_DEFINE_FINAL_TYPE (XiReceiver, xi_receiver, G_TYPE_OBJECT)
 enum {
   INCOMING,
   AUTO_REPLIED,
+  DISK_FULL,
   N_SIGNALS
 };
 
@@ -651,6 +652,8 @@ recorded_cb (GObject      *object,
       /* Once per full disk, not once for every message it turns away. */
       if (!self->disk_full || !g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL))
         g_warning ("Could not store an incoming message: %s", error->message);
+      if (!self->disk_full && g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL))
+        g_signal_emit (self, signals[DISK_FULL], 0);
       self->disk_full = g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
       xi_transport_reject_incoming (arrival->transport, arrival->message_id);
     }
@@ -770,6 +773,10 @@ xi_receiver_class_init (XiReceiverClass *klass)
   signals[AUTO_REPLIED] = g_signal_new ("auto-replied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                         XI_TYPE_INCOMING, G_TYPE_STRING);
+  /* A customer's message did not fit on the disk, and was left on
+   * WhatsApp; once, until a message is stored again. */
+  signals[DISK_FULL] = g_signal_new ("disk-full", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
