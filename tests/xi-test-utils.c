@@ -283,6 +283,36 @@ xi_test_sqlite_text (const char *database_path,
   return value;
 }
 
+static const char *tolerated_domain;
+static const char *tolerated_prefix;
+
+static gboolean
+tolerated_cb (const char     *log_domain,
+              GLogLevelFlags  log_level,
+              const char     *message,
+              gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, tolerated_domain) == 0 && g_str_has_prefix (message, tolerated_prefix));
+}
+
+/**
+ * xi_test_tolerate_warning:
+ * @log_domain: where the warning comes from
+ * @prefix: (not nullable): how its message starts (a static string)
+ *
+ * For the rest of the test program, a warning from @log_domain whose
+ * message starts with @prefix, which the test provokes on purpose (a
+ * full disk), no longer ends it; every other one still does.
+ */
+void
+xi_test_tolerate_warning (const char *log_domain,
+                          const char *prefix)
+{
+  tolerated_domain = log_domain;
+  tolerated_prefix = prefix;
+  g_test_log_set_fatal_handler (tolerated_cb, NULL);
+}
+
 /**
  * xi_test_can_mount_tmpfs:
  *

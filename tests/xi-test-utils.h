@@ -29,6 +29,8 @@ gint64        xi_test_sqlite_int       (const char    *database_path,
                                         const char    *sql);
 char         *xi_test_sqlite_text      (const char    *database_path,
                                         const char    *sql);
+void          xi_test_tolerate_warning (const char    *log_domain,
+                                        const char    *prefix);
 gboolean      xi_test_can_mount_tmpfs  (void);
 char         *xi_test_read_out         (const char    *dir,
                                         const char    *name);
