@@ -370,6 +370,8 @@ test_link_disk_full (Fixture       *f,
                    "Free some space, then link it again.");
   g_assert_false (xi_connection_is_linked (f->connection));
   g_assert_null (xi_connection_get_phone (f->connection));
+  /* The phone's list of linked devices does not keep it either. */
+  g_assert_false (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net"));
 
   g_assert_cmpint (g_unlink (filler), ==, 0);
   link_device (f);
