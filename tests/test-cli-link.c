@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -1416,6 +1417,251 @@ test_incoming_store_fails_once (void)
   xi_test_rm_rf (dir);
 }
 
+/* "run" on a tmpfs that fills up when the test says "fill"; room comes
+ * back when it says "free", and "run" ends when it says "stop". */
+static const char incoming_disk_full_script[] =
+  "cp -a \"$SEED\"/. \"$MNT\"/\n"
+  "\"$CLI\" --data-dir \"$MNT\" run --transport whatsapp 2>\"$OUT/run.log\" &\n"
+  "run=$!\n"
+  "until [ -e \"$OUT/fill\" ]; do sleep 0.05; done\n"
+  "dd if=/dev/zero of=\"$MNT/filler\" bs=4096 2>/dev/null\n"
+  "cut -d ' ' -f 14,15 /proc/$run/stat >\"$OUT/ticks\"\n"
+  "mv \"$OUT/ticks\" \"$OUT/filled\"\n"
+  "until [ -e \"$OUT/free\" ]; do sleep 0.05; done\n"
+  "cut -d ' ' -f 14,15 /proc/$run/stat >\"$OUT/full.ticks\"\n"
+  "rm \"$MNT/filler\"\n"
+  "touch \"$OUT/freed\"\n"
+  "until [ -e \"$OUT/stop\" ]; do sleep 0.05; done\n"
+  "kill $run\n"
+  "wait $run\n"
+  "cp -a \"$MNT\" \"$OUT/data\"\n";
+
+/* Starts @script on a tmpfs (xi_test_spawn_on_tmpfs ()), the test
+ * having checked that one can be mounted: $SEED is @data_dir, to copy,
+ * $CLI the command line, which talks to @fake, and $OUT @dir's "out",
+ * for what the script keeps. The commands' warnings of writes the full
+ * disk refused do not end them. */
+static GSubprocess *
+spawn_on_tmpfs (Fakewa           *fake,
+                const char       *dir,
+                const char       *data_dir,
+                GSubprocessFlags  flags,
+                const char       *script)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autofree char *mnt = g_build_filename (dir, "mnt", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  GSubprocess *process;
+
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "SEED", data_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CLI", g_getenv ("XI_CLI"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_URL", fake->url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XI_WA_ROOT_KEY", fake->root, TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
+  process = xi_test_spawn_on_tmpfs (launcher, mnt, script);
+  g_assert_nonnull (process);
+  return process;
+}
+
+static void
+touch_and_wait (const char *out,
+                const char *name,
+                const char *answer)
+{
+  g_autofree char *path = g_build_filename (out, name, NULL);
+  g_autofree char *answer_path = answer != NULL ? g_build_filename (out, answer, NULL) : NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  while (answer_path != NULL && !g_file_test (answer_path, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
+/* Clock ticks of CPU "run" used up to when the script wrote @name. */
+static guint64
+read_ticks (const char *out,
+            const char *name)
+{
+  g_autofree char *text = xi_test_read_out (out, name);
+  g_auto(GStrv) fields = g_strsplit (text, " ", 2);
+
+  return g_ascii_strtoull (fields[0], NULL, 10) + g_ascii_strtoull (fields[1], NULL, 10);
+}
+
+static const char * const full_disk_ids[] = { CUSTOMER_MESSAGE_ID, "3AFULLDISK000002", "3AFULLDISK000003", NULL };
+
+/* How many of the customer's messages written on the full disk were
+ * receipted since last asked. */
+static guint
+count_full_disk_receipts (Fakewa *fake)
+{
+  g_autoptr(GPtrArray) lines = fakewa_say_and_collect (fake, "account " CUSTOMER "\n");
+  guint receipts = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    for (guint j = 0; full_disk_ids[j] != NULL; j++)
+      if (g_str_has_prefix (g_ptr_array_index (lines, i), "phone-receipt ") &&
+          g_str_has_suffix (g_ptr_array_index (lines, i), full_disk_ids[j]))
+        receipts++;
+  return receipts;
+}
+
+/* A customer writes three messages while "run" has a full disk: none is
+ * receipted, so WhatsApp keeps them; "run" does not spin trying again,
+ * and says so once, not once per message. Once there is room, the
+ * copies WhatsApp delivers again (on the next connection) are stored
+ * and receipted once each. */
+static void
+test_incoming_disk_full (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *kept = g_build_filename (out, "data", NULL);
+  g_autofree char *log_path = g_build_filename (out, "run.log", NULL);
+  g_autoptr(GSubprocess) script = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shop_jid = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *inbox = NULL;
+  g_auto(GStrv) refusals = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  gint64 filled_at, freed_at;
+  guint64 cpu_ticks;
+  guint receipts = 0;
+  Fakewa fake = { 0 };
+
+  if (!xi_test_can_mount_tmpfs ())
+    return;
+  fakewa_start (&fake);
+  shop_jid = link_by_scan (&fake, data_dir, "https://wa.me/settings/linked_devices#2@fakewa-ref-", SHOP);
+  fakewa_say (&fake, "account " CUSTOMER "\n");
+  script = spawn_on_tmpfs (&fake, dir, data_dir, G_SUBPROCESS_FLAGS_NONE, incoming_disk_full_script);
+
+  touch_and_wait (out, "fill", "filled");
+  filled_at = g_get_monotonic_time ();
+  for (guint i = 0; full_disk_ids[i] != NULL; i++)
+    {
+      g_autofree char *command = g_strdup_printf ("phone-write " CUSTOMER " %s %s Masih ada stok?\n", shop_jid,
+                                                  full_disk_ids[i]);
+
+      fakewa_say (&fake, command);
+    }
+  while (log == NULL || strstr (log, "Could not store an incoming message") == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+      g_clear_pointer (&log, g_free);
+      g_file_get_contents (log_path, &log, NULL, NULL);
+    }
+  /* Time for the other two to be turned away, and for a loop to show. */
+  g_usleep (3 * G_USEC_PER_SEC);
+  g_assert_cmpuint (count_full_disk_receipts (&fake), ==, 0);
+  touch_and_wait (out, "free", "freed");
+  freed_at = g_get_monotonic_time ();
+  cpu_ticks = read_ticks (out, "full.ticks") - read_ticks (out, "filled");
+  g_test_message ("%.2f s of CPU in %.2f s on the full disk", (double) cpu_ticks / sysconf (_SC_CLK_TCK),
+                  (freed_at - filled_at) / (double) G_USEC_PER_SEC);
+  g_assert_cmpfloat ((double) cpu_ticks / sysconf (_SC_CLK_TCK), <,
+                     0.5 * (freed_at - filled_at) / (double) G_USEC_PER_SEC);
+
+  fakewa_say (&fake, "drop\n");
+  while (receipts < 3)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+      receipts += count_full_disk_receipts (&fake);
+    }
+  touch_and_wait (out, "stop", NULL);
+  g_assert_true (xi_test_tmpfs_wait (script));
+  g_assert_cmpuint (receipts + count_full_disk_receipts (&fake), ==, 3);
+
+  g_clear_pointer (&log, g_free);
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  refusals = g_strsplit (log, "Could not store an incoming message: The disk is full", -1);
+  g_assert_cmpuint (g_strv_length (refusals), ==, 2);
+  g_assert_cmpuint (count_stored (&fake, kept), ==, 1);
+  g_assert_cmpint (run_cli (&fake, kept, &inbox, "--json", "inbox", "show", CUSTOMER, NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, inbox, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==, 3);
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
+/* "link" on a tmpfs that fills up while the code is shown ("fill"),
+ * then "status" once there is room again. */
+static const char link_disk_full_script[] =
+  "cp -a \"$SEED\"/. \"$MNT\"/\n"
+  "\"$CLI\" --data-dir \"$MNT\" --json link 2>\"$OUT/link.err\" &\n"
+  "link=$!\n"
+  "until [ -e \"$OUT/fill\" ]; do sleep 0.05; done\n"
+  "dd if=/dev/zero of=\"$MNT/filler\" bs=4096 2>/dev/null\n"
+  "touch \"$OUT/filled\"\n"
+  "wait $link\n"
+  "echo $? >\"$OUT/link.status\"\n"
+  "rm \"$MNT/filler\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" status >\"$OUT/status\" 2>&1\n";
+
+/* The disk fills up while the code is shown: the phone scans it, but
+ * the keys that make this computer the linked device cannot be written.
+ * "link" says so and what to do, rather than "linked" for a link that
+ * the next command would not know. */
+static void
+test_link_disk_full (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autoptr(GSubprocess) script = NULL;
+  g_autoptr(GDataInputStream) cli_out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *command = NULL;
+  g_autofree char *paired = NULL;
+  g_autofree char *link_status = NULL;
+  g_autofree char *link_err = NULL;
+  g_autofree char *status = NULL;
+  JsonObject *object;
+  Fakewa fake = { 0 };
+
+  if (!xi_test_can_mount_tmpfs ())
+    return;
+  fakewa_start (&fake);
+  g_assert_cmpint (run_cli (&fake, data_dir, NULL, "contacts", "list", NULL), ==, 0);
+  fakewa_say (&fake, "phone-share " SHOP "\n");
+  script = spawn_on_tmpfs (&fake, dir, data_dir, G_SUBPROCESS_FLAGS_STDOUT_PIPE, link_disk_full_script);
+  cli_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (script));
+  object = read_json_object (cli_out, parser);
+  touch_and_wait (out, "fill", "filled");
+  command = g_strdup_printf ("scan %s %s\n", json_object_get_string_member (object, "qr"), SHOP);
+  fakewa_say (&fake, command);
+  paired = read_answer (&fake);
+  g_assert_true (g_str_has_prefix (paired, "paired " SHOP));
+
+  object = read_json_object (cli_out, parser);
+  g_assert_false (json_object_has_member (object, "linked"));
+  g_assert_cmpstr (json_object_get_string_member (object, "error"), ==,
+                   "The disk is full: this computer could not keep its link to WhatsApp, so it unlinked "
+                   "itself. Free some space, then link it again.");
+  g_assert_true (xi_test_tmpfs_wait (script));
+  link_status = xi_test_read_out (out, "link.status");
+  g_assert_cmpstr (link_status, ==, "1\n");
+  link_err = xi_test_read_out (out, "link.err");
+  g_assert_nonnull (strstr (link_err, "xender-in-cli: The disk is full: this computer could not keep its link"));
+  status = xi_test_read_out (out, "status");
+  g_assert_nonnull (strstr (status, "WhatsApp: not linked (xender-in-cli link)"));
+
+  fakewa_stop (&fake);
+  xi_test_rm_rf (dir);
+}
+
 #define FLOOD 2000
 /* The receiver's mark (xi-receiver.c) */
 #define FLOOD_MARK 500
@@ -1535,6 +1781,8 @@ main (int   argc,
   g_test_add_func ("/cli/link/incoming-store-fails", test_incoming_store_fails);
   g_test_add_func ("/cli/link/incoming-store-fails-once", test_incoming_store_fails_once);
   g_test_add_func ("/cli/link/incoming-flood", test_incoming_flood);
+  g_test_add_func ("/cli/link/incoming-disk-full", test_incoming_disk_full);
+  g_test_add_func ("/cli/link/link-disk-full", test_link_disk_full);
   g_test_add_func ("/cli/link/incoming-without-receiver", test_incoming_without_receiver);
 
   return g_test_run ();

@@ -7,8 +7,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "fakewa-server.h"
 #include "wa-error.h"
@@ -28,6 +33,10 @@
  */
 
 #define PHONE "6281234567890"
+
+/* Set when a test runs again in a process of its own, its folder on a
+ * tmpfs there (xi_test_spawn_on_tmpfs ()). */
+#define ON_TMPFS "XI_TEST_CONNECTION_ON_TMPFS"
 
 typedef struct
 {
@@ -87,7 +96,7 @@ fixture_setup (Fixture       *f,
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
 
-  f->dir = xi_test_make_tmpdir ();
+  f->dir = g_getenv (ON_TMPFS) != NULL ? g_strdup (g_getenv (ON_TMPFS)) : xi_test_make_tmpdir ();
   path = g_build_filename (f->dir, "store.db", NULL);
   f->store = xi_store_new (path);
   xi_store_open_async (f->store, NULL, xi_test_store_result_cb, &slot);
@@ -285,6 +294,87 @@ test_unlink (Fixture       *f,
   wait_for_status (f, XI_CONNECTION_STATUS_NOT_LINKED);
   g_assert_false (xi_connection_is_linked (f->connection));
   g_assert_cmpuint (count_saved_keys (f), ==, 0);
+}
+
+/* Takes every byte left in @dir's file system; returns the file that
+ * holds them. */
+static char *
+fill_disk (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "filler", NULL);
+  g_autofree guint8 *zeros = g_malloc0 (65536);
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  gsize chunk = 65536;
+
+  g_assert_cmpint (fd, >=, 0);
+  while (chunk > 0)
+    if (write (fd, zeros, chunk) < 0)
+      {
+        g_assert_cmpint (errno, ==, ENOSPC);
+        chunk /= 2;
+      }
+  g_assert_cmpint (close (fd), ==, 0);
+  return g_steal_pointer (&path);
+}
+
+/* The disk fills up while the code is shown: the phone scans it, but
+ * the keys that make this computer the linked device cannot be written.
+ * The dialog does not say "linked": the link is undone (the phone
+ * forgets the device) and the user reads why and what to do; with room
+ * again, linking works. */
+static void
+test_link_disk_full (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filler = NULL;
+
+  if (g_getenv (ON_TMPFS) == NULL)
+    {
+      g_autoptr(GSubprocessLauncher) launcher =
+        g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+      g_autoptr(GSubprocess) process = NULL;
+      g_autofree char *output = NULL;
+      g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
+      g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+      g_subprocess_launcher_setenv (launcher, ON_TMPFS, mnt, TRUE);
+      g_subprocess_launcher_setenv (launcher, "SELF", self, TRUE);
+      g_subprocess_launcher_setenv (launcher, "TEST", g_test_get_path (), TRUE);
+      /* Its own test output is not this one's: it is kept for a failure. */
+      process = xi_test_spawn_on_tmpfs (launcher, mnt, "exec \"$SELF\" -p \"$TEST\"\n");
+      if (process != NULL)
+        g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
+      g_assert_no_error (error);
+      if (!xi_test_tmpfs_wait (process))
+        return;
+      if (!g_subprocess_get_successful (process))
+        g_error ("On the tmpfs:\n%s", output);
+      return;
+    }
+
+  /* The key store warns of each write the full disk refuses. */
+  xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials: The disk is full");
+  xi_connection_link (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
+  while (xi_connection_get_qr (f->connection) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  filler = fill_disk (f->dir);
+  g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
+  g_assert_no_error (error);
+  wait_for_status (f, XI_CONNECTION_STATUS_FAILED);
+  g_assert_cmpstr (xi_connection_get_reason (f->connection), ==,
+                   "The disk is full: this computer could not keep its link to WhatsApp, so it unlinked itself. "
+                   "Free some space, then link it again.");
+  g_assert_false (xi_connection_is_linked (f->connection));
+  g_assert_null (xi_connection_get_phone (f->connection));
+  /* The phone's list of linked devices does not keep it either. */
+  g_assert_false (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net"));
+
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  link_device (f);
 }
 
 static void
@@ -545,6 +635,8 @@ main (int   argc,
   g_test_add ("/xi/connection/link", Fixture, NULL, fixture_setup, test_link, fixture_teardown);
   g_test_add ("/xi/connection/cancel-link", Fixture, NULL, fixture_setup, test_cancel_link, fixture_teardown);
   g_test_add ("/xi/connection/unlink", Fixture, NULL, fixture_setup, test_unlink, fixture_teardown);
+  g_test_add ("/xi/connection/link-disk-full", Fixture, NULL, fixture_setup, test_link_disk_full,
+              fixture_teardown);
   g_test_add ("/xi/connection/lost-key", Fixture, NULL, fixture_setup, test_lost_key, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/xi/connection/no-network", Fixture, NULL, fixture_setup, test_no_network, fixture_teardown);

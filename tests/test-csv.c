@@ -13,9 +13,12 @@
 # define RUNNING_ON_VALGRIND 0
 #endif
 
+#include <glib/gstdio.h>
+
 #include "xi-csv.h"
 #include "xi-import-reader.h"
 #include "xi-limits.h"
+#include "xi-test-utils.h"
 
 /* Reads every record of @text into "a|b|c@line" strings, one per record,
  * and "!@line" for a record refused with an error. */
@@ -378,6 +381,31 @@ test_speed (void)
     g_assert_cmpfloat (ms, <, 300.0);
 }
 
+/* What xi_csv_save_async () leaves: a file readable by the user only,
+ * holding all of it, in place of the one there before. (On a full disk
+ * it leaves the one before: test-engine-lock's /cli-export/disk-full.) */
+static void
+test_save (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "laporan.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GBytes) contents = g_bytes_new_static ("name,phone\r\nSari,+6281234567890\r\n", 35);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *read_back = NULL;
+  GStatBuf info;
+
+  g_assert_true (g_file_set_contents_full (path, "older", -1, G_FILE_SET_CONTENTS_NONE, 0644, NULL));
+  XI_TEST_WAIT (xi_csv_save_async (file, contents, NULL, xi_test_store_result_cb, &slot_),
+                g_assert_true (xi_csv_save_finish (file, result_, &error)));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &read_back, NULL, NULL));
+  g_assert_cmpstr (read_back, ==, "name,phone\r\nSari,+6281234567890\r\n");
+  g_assert_cmpint (g_stat (path, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -397,6 +425,7 @@ main (int   argc,
   g_test_add_func ("/xi/csv/utf16-file", test_utf16_file);
   g_test_add_func ("/xi/csv/chosen-encodings", test_chosen_encodings);
   g_test_add_func ("/xi/csv/speed", test_speed);
+  g_test_add_func ("/xi/csv/save", test_save);
 
   return g_test_run ();
 }

@@ -429,8 +429,7 @@ test_wait_ends (Fixture       *f,
  * full disk, then the filler goes and the campaign is resumed and
  * finished. */
 static const char disk_full_script[] =
-  "dd if=/dev/zero of=\"$MNT/filler\" bs=65536 2>/dev/null\n"
-  "truncate -s -\"$ROOM\" \"$MNT/filler\"\n"
+  XI_TEST_TMPFS_FILL
   "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/first.err\"\n"
   "echo $? >\"$OUT/first.status\"\n"
   "\"$CLI\" --data-dir \"$MNT\" campaign status Promo >\"$OUT/paused\"\n"
@@ -444,59 +443,41 @@ static const char disk_full_script[] =
   "cp \"$MNT/loopback-journal.tsv\" \"$OUT/\"\n";
 
 /* Runs @script with the folder's database copied to a tmpfs of 64 MB,
- * $MNT, in a private mount namespace; $SEED is the folder, $OUT an empty
+ * $MNT (xi_test_spawn_on_tmpfs ()), filled up to $ROOM bytes when the
+ * script says XI_TEST_TMPFS_FILL; $SEED is the folder, $OUT an empty
  * folder for what it keeps, $CLI the command line. Returns FALSE when
- * no tmpfs can be mounted (not root, or no namespaces allowed), after
- * marking the test skipped. */
+ * no tmpfs can be mounted, after marking the test skipped. */
 static gboolean
 run_on_tmpfs (Fixture    *f,
               const char *script,
               const char *room)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
   g_autofree char *out = g_build_filename (f->dir, "out", NULL);
-  g_autofree char *mounted = g_strconcat ("mount -t tmpfs -o size=64m,mode=0700 tmpfs \"$MNT\" || exit 77\n"
-                                          "cp -a \"$SEED/xender-in.db\" \"$MNT\"/\n", script, NULL);
+  g_autofree char *copied = g_strconcat ("cp -a \"$SEED/xender-in.db\" \"$MNT\"/\n", script, NULL);
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return FALSE;
-    }
   g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
   g_assert_cmpint (g_mkdir (out, 0700), ==, 0);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_setenv (launcher, "MNT", mnt, TRUE);
   g_subprocess_launcher_setenv (launcher, "SEED", f->dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "OUT", out, TRUE);
   g_subprocess_launcher_setenv (launcher, "CLI", f->cli, TRUE);
   g_subprocess_launcher_setenv (launcher, "ROOM", room, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--mount", "--propagation", "private",
-                                         "sh", "-c", mounted, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_no_error (error);
-  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 77)
-    {
-      g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
-      return FALSE;
-    }
-  return TRUE;
+  process = xi_test_spawn_on_tmpfs (launcher, mnt, copied);
+  return xi_test_tmpfs_wait (process);
 }
 
-static char *
-read_out (const char *dir,
-          const char *name)
+/* more.csv: 20,000 new customers, more than a nearly full disk takes. */
+static void
+write_more_contacts (Fixture *f)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  char *contents = NULL;
+  g_autofree char *more = g_build_filename (f->dir, "more.csv", NULL);
+  g_autoptr(GString) csv = g_string_new ("Nama,No HP\n");
 
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  return contents;
+  for (guint i = 1; i <= 20000; i++)
+    g_string_append_printf (csv, "Pelanggan Baru %u,0814%08u\n", i, i);
+  g_assert_true (g_file_set_contents (more, csv->str, csv->len, NULL));
 }
 
 /* `run` on a full disk: the campaign pauses with the reason, the command
@@ -514,27 +495,20 @@ test_disk_full (Fixture       *f,
   g_autofree char *paused = NULL;
   g_autofree char *import_status = NULL;
   g_autofree char *import_err = NULL;
-  g_autofree char *more = g_build_filename (f->dir, "more.csv", NULL);
-  g_autoptr(GString) csv = g_string_new ("Nama,No HP\n");
   g_autofree char *status = NULL;
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
-      return;
-    }
+  if (!xi_test_can_mount_tmpfs ())
+    return;
 
   make_campaign (f);
-  for (guint i = 1; i <= 20000; i++)
-    g_string_append_printf (csv, "Pelanggan Baru %u,0814%08u\n", i, i);
-  g_assert_true (g_file_set_contents (more, csv->str, csv->len, NULL));
+  write_more_contacts (f);
   if (!run_on_tmpfs (f, disk_full_script, "262144"))
     return;
 
-  first_status = read_out (out, "first.status");
-  first_err = read_out (out, "first.err");
+  first_status = xi_test_read_out (out, "first.status");
+  first_err = xi_test_read_out (out, "first.err");
   g_assert_cmpstr (first_status, ==, "1\n");
-  paused = read_out (out, "paused");
+  paused = xi_test_read_out (out, "paused");
   /* The pause is written when the disk still takes that much; when not,
    * the campaign is left "sending" and the command says so. */
   if (strstr (paused, "Paused") != NULL)
@@ -555,14 +529,14 @@ test_disk_full (Fixture       *f,
   g_assert_nonnull (strstr (paused, " 0 failed"));
 
   /* Said as what it is, not as "disk I/O error". */
-  import_status = read_out (out, "import.status");
-  import_err = read_out (out, "import.err");
+  import_status = xi_test_read_out (out, "import.status");
+  import_err = xi_test_read_out (out, "import.err");
   g_assert_cmpstr (import_status, ==, "1\n");
-  g_assert_cmpstr (import_err, ==, "xender-in-cli: The disk is full: free some space on it, then resume.\n");
+  g_assert_cmpstr (import_err, ==, "xender-in-cli: The disk is full: free some space on it, then try again.\n");
 
-  second_status = read_out (out, "second.status");
+  second_status = xi_test_read_out (out, "second.status");
   g_assert_cmpstr (second_status, ==, "0\n");
-  status = read_out (out, "status");
+  status = xi_test_read_out (out, "status");
   g_assert_nonnull (strstr (status, "1200 sent, 0 delivered, 0 read, 0 failed"));
 
   g_free (f->dir);
@@ -620,19 +594,180 @@ test_too_big_for_disk (Fixture       *f,
   if (!run_on_tmpfs (f, too_big_script, "0"))
     return;
 
-  big_status = read_out (out, "big.status");
-  big_err = read_out (out, "big.err");
+  big_status = xi_test_read_out (out, "big.status");
+  big_err = xi_test_read_out (out, "big.err");
   g_assert_cmpstr (big_status, ==, "1\n");
   g_assert_true (g_str_has_prefix (big_err, "xender-in-cli: This campaign’s messages need about "));
   g_assert_nonnull (strstr (big_err, " on the disk and only "));
   /* Nothing of it was left behind. */
-  big_size = read_out (out, "big.size");
+  big_size = xi_test_read_out (out, "big.size");
   g_assert_cmpint (g_ascii_strtoll (big_size, NULL, 10), ==, before.st_size);
 
-  small_status = read_out (out, "small.status");
-  small_err = read_out (out, "small.err");
+  small_status = xi_test_read_out (out, "small.status");
+  small_err = xi_test_read_out (out, "small.err");
   g_assert_cmpstr (small_err, ==, "");
   g_assert_cmpstr (small_status, ==, "0\n");
+}
+
+/* A campaign's `run` and an import at once, two processes writing one
+ * folder, on a disk with 256 KB left; then, with room again, the
+ * folder is copied out as it is and the campaign finished. */
+static const char two_writers_script[] =
+  XI_TEST_TMPFS_FILL
+  "\"$CLI\" --data-dir \"$MNT\" contacts import \"$SEED/more.csv\" >/dev/null 2>\"$OUT/import.err\" &\n"
+  "import=$!\n"
+  "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/run.err\"\n"
+  "echo $? >\"$OUT/run.status\"\n"
+  "wait $import\n"
+  "echo $? >\"$OUT/import.status\"\n"
+  "rm \"$MNT/filler\"\n"
+  "mkdir \"$OUT/copy\"\n"
+  "cp \"$MNT\"/xender-in.db* \"$OUT/copy/\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" campaign resume Promo >/dev/null 2>&1\n"
+  "\"$CLI\" --data-dir \"$MNT\" run --until-idle --transport loopback 2>\"$OUT/second.err\"\n"
+  "echo $? >\"$OUT/second.status\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" campaign status Promo >\"$OUT/status\"\n"
+  "cp \"$MNT/loopback-journal.tsv\" \"$OUT/\"\n";
+
+#define INTEGRITY_CHECK "SELECT group_concat (integrity_check, ' | ') FROM pragma_integrity_check"
+
+/* Each process that met the full disk says so (neither "disk I/O error"
+ * nor "database is locked"), what one of them half wrote does not
+ * damage the other's database, and the campaign ends once each. */
+static void
+test_two_writers_disk_full (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *seed = g_strdup (f->dir);
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *copy = g_build_filename (out, "copy", "xender-in.db", NULL);
+  g_autofree char *db = g_build_filename (f->dir, "xender-in.db", NULL);
+  g_autofree char *sound = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *status = NULL;
+  const char *names[] = { "run", "import", NULL };
+
+  if (!xi_test_can_mount_tmpfs ())
+    return;
+  make_campaign (f);
+  write_more_contacts (f);
+  /* SQLite 3.40 reports NOT NULL columns of WITHOUT ROWID tables as
+   * NULL in a sound database: what matters is that nothing is added. */
+  sound = xi_test_sqlite_text (db, INTEGRITY_CHECK);
+  if (!run_on_tmpfs (f, two_writers_script, "262144"))
+    return;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *status_name = g_strconcat (names[i], ".status", NULL);
+      g_autofree char *err_name = g_strconcat (names[i], ".err", NULL);
+      g_autofree char *exit_status = xi_test_read_out (out, status_name);
+      g_autofree char *err = xi_test_read_out (out, err_name);
+
+      g_test_message ("%s: %s%s", names[i], exit_status, err);
+      if (g_str_equal (exit_status, "0\n"))
+        continue;
+      g_assert_cmpstr (exit_status, ==, "1\n");
+      g_assert_nonnull (strstr (err, "xender-in-cli: The disk is full"));
+    }
+  check = xi_test_sqlite_text (copy, INTEGRITY_CHECK);
+  g_assert_cmpstr (check, ==, sound);
+
+  status = xi_test_read_out (out, "status");
+  g_assert_nonnull (strstr (status, "1200 sent, 0 delivered, 0 read, 0 failed"));
+  g_free (f->dir);
+  f->dir = g_strdup (out);
+  assert_journal_once_each (f, TRUE);
+  g_free (f->dir);
+  f->dir = g_steal_pointer (&seed);
+}
+
+/* Every byte of the disk taken, then some given back. */
+static const char open_disk_full_script[] =
+  XI_TEST_TMPFS_FILL
+  "\"$CLI\" --data-dir \"$MNT\" contacts list 2>\"$OUT/full.err\"\n"
+  "echo $? >\"$OUT/full.status\"\n"
+  "rm \"$MNT/filler\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" contacts list 2>\"$OUT/room.err\"\n"
+  "echo $? >\"$OUT/room.status\"\n";
+
+/* A command on a disk so full that the database cannot even be opened
+ * (SQLite's shared memory file needs room) says the disk is full, rather
+ * than crashing, and works once there is room. */
+static void
+test_open_disk_full (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *full_status = NULL;
+  g_autofree char *full_err = NULL;
+  g_autofree char *room_status = NULL;
+
+  run_ok (f, "contacts", "list", NULL);
+  if (!run_on_tmpfs (f, open_disk_full_script, "0"))
+    return;
+
+  full_status = xi_test_read_out (out, "full.status");
+  full_err = xi_test_read_out (out, "full.err");
+  g_assert_cmpstr (full_status, ==, "1\n");
+  g_assert_cmpstr (full_err, ==, "xender-in-cli: The disk is full: free some space on it, then try again.\n");
+  room_status = xi_test_read_out (out, "room.status");
+  g_assert_cmpstr (room_status, ==, "0\n");
+}
+
+/* A report written while there was room, then written again, and the
+ * contacts exported, on a disk with less room left than either takes. */
+static const char export_script[] =
+  "\"$CLI\" --data-dir \"$MNT\" campaign report Promo \"$MNT/report.csv\" >/dev/null\n"
+  "cp \"$MNT/report.csv\" \"$OUT/before.csv\"\n"
+  XI_TEST_TMPFS_FILL
+  "\"$CLI\" --data-dir \"$MNT\" campaign report Promo \"$MNT/report.csv\" 2>\"$OUT/report.err\"\n"
+  "echo $? >\"$OUT/report.status\"\n"
+  "\"$CLI\" --data-dir \"$MNT\" contacts export \"$MNT/contacts.csv\" 2>\"$OUT/contacts.err\"\n"
+  "echo $? >\"$OUT/contacts.status\"\n"
+  "cp \"$MNT/report.csv\" \"$OUT/after.csv\"\n"
+  "rm \"$MNT/filler\"\n"
+  "ls -A \"$MNT\" >\"$OUT/files\"\n";
+
+/* A CSV export that meets a full disk says so, and leaves the file that
+ * was there before whole: never the start of the new one under its
+ * name, which a spreadsheet would open as if it were all of it. */
+static void
+test_export_disk_full (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *report_status = NULL;
+  g_autofree char *report_err = NULL;
+  g_autofree char *contacts_status = NULL;
+  g_autofree char *contacts_err = NULL;
+  g_autofree char *files = NULL;
+
+  if (!xi_test_can_mount_tmpfs ())
+    return;
+  make_campaign (f);
+  if (!run_on_tmpfs (f, export_script, "65536"))
+    return;
+
+  before = xi_test_read_out (out, "before.csv");
+  g_assert_cmpuint (strlen (before), >, 65536);
+  report_status = xi_test_read_out (out, "report.status");
+  report_err = xi_test_read_out (out, "report.err");
+  g_assert_cmpstr (report_status, ==, "1\n");
+  g_assert_true (g_str_has_prefix (report_err, "xender-in-cli: There is no room left on the disk for “"));
+  g_assert_true (g_str_has_suffix (report_err, "/report.csv”. Free some space and try again.\n"));
+  after = xi_test_read_out (out, "after.csv");
+  g_assert_cmpstr (after, ==, before);
+
+  contacts_status = xi_test_read_out (out, "contacts.status");
+  contacts_err = xi_test_read_out (out, "contacts.err");
+  g_assert_cmpstr (contacts_status, ==, "1\n");
+  g_assert_true (g_str_has_suffix (contacts_err, "/contacts.csv”. Free some space and try again.\n"));
+  /* Neither a part of the contacts nor a temporary file is left. */
+  files = xi_test_read_out (out, "files");
+  g_assert_cmpstr (files, ==, "report.csv\nxender-in.db\n");
 }
 
 int
@@ -651,6 +786,10 @@ main (int   argc,
 
   g_test_add ("/engine-lock/wait-ends", Fixture, NULL, fixture_set_up, test_wait_ends, fixture_tear_down);
   g_test_add ("/cli-run/disk-full", Fixture, NULL, fixture_set_up, test_disk_full, fixture_tear_down);
+  g_test_add ("/cli-run/two-writers-disk-full", Fixture, NULL, fixture_set_up, test_two_writers_disk_full,
+              fixture_tear_down);
+  g_test_add ("/cli-open/disk-full", Fixture, NULL, fixture_set_up, test_open_disk_full, fixture_tear_down);
+  g_test_add ("/cli-export/disk-full", Fixture, NULL, fixture_set_up, test_export_disk_full, fixture_tear_down);
   g_test_add ("/cli-campaign/too-big-for-disk", Fixture, NULL, fixture_set_up, test_too_big_for_disk,
               fixture_tear_down);
 

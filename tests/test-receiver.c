@@ -479,22 +479,18 @@ seen_incoming (Fixture       *f,
   return seen->incoming->len >= 2;
 }
 
-static void
-test_runner_end_to_end (Fixture       *f,
-                        gconstpointer  data)
+/* A campaign to four customers, started: @spec is filled for planning
+ * another one to them. */
+static XiJob *
+start_campaign_to_four (Fixture   *f,
+                        XiJobSpec *spec)
 {
-  g_autoptr(XiCampaignRunner) runner = NULL;
   g_autoptr(XiTemplate) template_ = xi_template_new ("Promo");
   g_autoptr(XiTemplate) saved = NULL;
-  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
-  g_autoptr(XiJob) job = NULL;
-  g_autoptr(XiJobPlan) plan = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   const char *variants[] = { "Halo {name}, ada promo!", NULL };
-  RunnerSeen seen = { g_ptr_array_new_with_free_func (g_object_unref), FALSE };
-  const char *keywords[] = { "STOP", "BERHENTI", NULL };
-  XiIncoming *reply;
+  XiJob *job;
 
   for (guint i = 1; i <= 4; i++)
     {
@@ -523,6 +519,21 @@ test_runner_end_to_end (Fixture       *f,
   WAIT (xi_store_create_job_async (f->store, spec, NULL, xi_test_store_result_cb, &slot_),
         job = xi_store_create_job_finish (f->store, result_, &error));
   g_assert_no_error (error);
+  return job;
+}
+
+static void
+test_runner_end_to_end (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(XiCampaignRunner) runner = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) job = start_campaign_to_four (f, spec);
+  g_autoptr(XiJobPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  RunnerSeen seen = { g_ptr_array_new_with_free_func (g_object_unref), FALSE };
+  const char *keywords[] = { "STOP", "BERHENTI", NULL };
+  XiIncoming *reply;
 
   /* Every second recipient answers "Stop!". */
   g_setenv ("XI_LOOPBACK_REPLY_EVERY", "2", TRUE);
@@ -552,6 +563,57 @@ test_runner_end_to_end (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (plan->skipped[XI_SKIP_REASON_OPTED_OUT], ==, 2);
   g_assert_cmpuint (plan->eligible, ==, 2);
+  g_ptr_array_unref (seen.incoming);
+}
+
+static void
+runner_disk_full_cb (guint *count)
+{
+  (*count)++;
+}
+
+static gboolean
+heard_disk_full (Fixture       *f,
+                 gconstpointer  data)
+{
+  return *(const guint *)data > 0;
+}
+
+/* All four customers answer while the disk is full: none of their
+ * answers is stored, and the main thread (the inbox's toast) hears of
+ * the full disk once, not four times. */
+static void
+test_runner_disk_full (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(XiCampaignRunner) runner = NULL;
+  g_autoptr(XiJobSpec) spec = xi_job_spec_new ();
+  g_autoptr(XiJob) job = start_campaign_to_four (f, spec);
+  g_autoptr(GError) error = NULL;
+  RunnerSeen seen = { g_ptr_array_new_with_free_func (g_object_unref), FALSE };
+  guint disk_full = 0;
+
+  /* The receiver warns of the store's refusal. */
+  xi_test_tolerate_warning ("xi-receiver", "Could not store an incoming message");
+  g_setenv ("XI_LOOPBACK_REPLY_EVERY", "1", TRUE);
+  g_setenv ("XI_LOOPBACK_REPLY_TEXT", "Masih ada stok?", TRUE);
+  g_setenv ("XI_TEST_FAIL_INCOMING", "1", TRUE);
+  runner = xi_campaign_runner_new (f->store, xi_loopback_transport_factory, g_strdup (f->journal), g_free);
+  g_signal_connect (runner, "incoming", G_CALLBACK (runner_incoming_cb), &seen);
+  g_signal_connect_swapped (runner, "incoming-disk-full", G_CALLBACK (runner_disk_full_cb), &disk_full);
+  g_assert_true (xi_campaign_runner_start (runner, &error));
+  g_assert_no_error (error);
+  g_unsetenv ("XI_LOOPBACK_REPLY_EVERY");
+  g_unsetenv ("XI_LOOPBACK_REPLY_TEXT");
+
+  run_until (heard_disk_full, f, &disk_full, 20);
+  settle (1000);
+  xi_campaign_runner_stop (runner);
+  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+
+  g_assert_cmpuint (disk_full, ==, 1);
+  g_assert_cmpuint (seen.incoming->len, ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages"), ==, 0);
   g_ptr_array_unref (seen.incoming);
 }
 
@@ -662,6 +724,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/receiver/runner-end-to-end", Fixture, NULL, fixture_setup,
               test_runner_end_to_end, fixture_teardown);
+  g_test_add ("/receiver/runner-disk-full", Fixture, NULL, fixture_setup, test_runner_disk_full, fixture_teardown);
   g_test_add ("/receiver/flood/many", Fixture, &many, fixture_setup, test_flood, fixture_teardown);
   g_test_add ("/receiver/flood/large", Fixture, &large, fixture_setup, test_flood, fixture_teardown);
   g_test_add ("/receiver/flood/pictures", Fixture, &pictures, fixture_setup, test_flood, fixture_teardown);

@@ -1043,6 +1043,24 @@ test_mark_all_read (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The runner says a customer's message did not fit on the disk: the
+ * inbox says so, with what to do, until the shop owner dismisses it. */
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  XiWindow *window = open_inbox (f, 1100);
+
+  g_signal_emit_by_name (f->runner, "incoming-disk-full");
+  g_assert_true (xi_ui_wait_for (has_toast, f, 5000));
+  g_assert_cmpstr (g_ptr_array_index (f->toasts, 0), ==,
+                   "The disk is full: new messages from customers stay on WhatsApp until there is room. "
+                   "Free some space.");
+  g_assert_cmpuint (adw_toast_get_timeout (f->last_toast), ==, 0);
+  g_assert_cmpint (adw_toast_get_priority (f->last_toast), ==, ADW_TOAST_PRIORITY_HIGH);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1055,6 +1073,7 @@ main (int   argc,
   g_test_add ("/xi/ui/inbox/list-and-read", Fixture, NULL, fixture_setup, test_list_and_read, fixture_teardown);
   g_test_add ("/xi/ui/inbox/opt-out-banner", Fixture, NULL, fixture_setup, test_opt_out_banner, fixture_teardown);
   g_test_add ("/xi/ui/inbox/live-replies", Fixture, NULL, fixture_setup, test_live_replies, fixture_teardown);
+  g_test_add ("/xi/ui/inbox/disk-full", Fixture, NULL, fixture_setup, test_disk_full, fixture_teardown);
   g_test_add ("/xi/ui/inbox/follows-store", Fixture, NULL, fixture_setup, test_follows_store, fixture_teardown);
   g_test_add ("/xi/ui/inbox/campaign-replies", Fixture, "Stop!", fixture_setup, test_campaign_replies,
               fixture_teardown);

@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "xi-test-utils.h"
 
@@ -280,4 +281,129 @@ xi_test_sqlite_text (const char *database_path,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return value;
+}
+
+static const char *tolerated_domain;
+static const char *tolerated_prefix;
+
+static gboolean
+tolerated_cb (const char     *log_domain,
+              GLogLevelFlags  log_level,
+              const char     *message,
+              gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, tolerated_domain) == 0 && g_str_has_prefix (message, tolerated_prefix));
+}
+
+/**
+ * xi_test_tolerate_warning:
+ * @log_domain: where the warning comes from
+ * @prefix: (not nullable): how its message starts (a static string)
+ *
+ * For the rest of the test program, a warning from @log_domain whose
+ * message starts with @prefix, which the test provokes on purpose (a
+ * full disk), no longer ends it; every other one still does.
+ */
+void
+xi_test_tolerate_warning (const char *log_domain,
+                          const char *prefix)
+{
+  tolerated_domain = log_domain;
+  tolerated_prefix = prefix;
+  g_test_log_set_fatal_handler (tolerated_cb, NULL);
+}
+
+/**
+ * xi_test_can_mount_tmpfs:
+ *
+ * Checked before a test prepares what it would run on a tmpfs.
+ *
+ * Returns: whether this process may mount one (in a private mount
+ *   namespace); if not, the test is marked skipped
+ */
+gboolean
+xi_test_can_mount_tmpfs (void)
+{
+  if (getuid () == 0)
+    return TRUE;
+  g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+  return FALSE;
+}
+
+/**
+ * xi_test_read_out:
+ * @dir: a folder
+ * @name: a file in it, which must be there
+ *
+ * Returns: (transfer full): what the file holds (a script's output)
+ */
+char *
+xi_test_read_out (const char *dir,
+                  const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+/**
+ * xi_test_spawn_on_tmpfs:
+ * @launcher: the script's environment and pipes
+ * @mnt: an empty folder
+ * @script: shell commands
+ *
+ * Starts @script with a tmpfs of 64 MB mounted on @mnt (in $MNT) in a
+ * private mount namespace: a real file system to fill up, which goes
+ * with the script and leaves the machine's disks alone. What the test
+ * reads afterwards, the script copies out of $MNT.
+ *
+ * Returns: (transfer full) (nullable): the script, or %NULL after
+ *   marking the test skipped when this process may not mount one (not
+ *   root)
+ */
+GSubprocess *
+xi_test_spawn_on_tmpfs (GSubprocessLauncher *launcher,
+                        const char          *mnt,
+                        const char          *script)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mounted = g_strconcat ("mount -t tmpfs -o size=64m,mode=0700 tmpfs \"$MNT\" || exit 77\n",
+                                          script, NULL);
+  GSubprocess *process;
+
+  if (!xi_test_can_mount_tmpfs ())
+    return NULL;
+  g_subprocess_launcher_setenv (launcher, "MNT", mnt, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--mount", "--propagation", "private",
+                                         "sh", "-c", mounted, NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/**
+ * xi_test_tmpfs_wait:
+ * @process: (nullable): from xi_test_spawn_on_tmpfs ()
+ *
+ * Waits for the script to end.
+ *
+ * Returns: whether it ran; %FALSE after marking the test skipped when no
+ *   tmpfs could be mounted (no namespaces allowed here)
+ */
+gboolean
+xi_test_tmpfs_wait (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (process == NULL)
+    return FALSE;
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 77)
+    {
+      g_test_skip ("No tmpfs could be mounted in a private mount namespace.");
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -29,6 +29,21 @@ gint64        xi_test_sqlite_int       (const char    *database_path,
                                         const char    *sql);
 char         *xi_test_sqlite_text      (const char    *database_path,
                                         const char    *sql);
+void          xi_test_tolerate_warning (const char    *log_domain,
+                                        const char    *prefix);
+gboolean      xi_test_can_mount_tmpfs  (void);
+char         *xi_test_read_out         (const char    *dir,
+                                        const char    *name);
+GSubprocess  *xi_test_spawn_on_tmpfs   (GSubprocessLauncher *launcher,
+                                        const char    *mnt,
+                                        const char    *script);
+gboolean      xi_test_tmpfs_wait       (GSubprocess   *process);
+
+/* Shell lines for xi_test_spawn_on_tmpfs (): fill the tmpfs up to $ROOM
+ * bytes with $MNT/filler, which a script removes when room returns. */
+#define XI_TEST_TMPFS_FILL \
+  "dd if=/dev/zero of=\"$MNT/filler\" bs=65536 2>/dev/null\n" \
+  "truncate -s -\"$ROOM\" \"$MNT/filler\"\n"
 
 /* Runs @call, an _async() call whose callback is xi_test_store_result_cb
  * with &slot_, waits for it, then runs @finish with its result in

@@ -16,6 +16,7 @@
 
 #include "xi-cli.h"
 #include "xi-contact-filter.h"
+#include "xi-csv.h"
 #include "xi-import-reader.h"
 #include "xi-phone.h"
 
@@ -180,12 +181,11 @@ write_refused (const char  *path,
                GError     **error)
 {
   g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-  g_autofree char *csv = xi_import_issues_to_csv (issues);
+  char *csv = xi_import_issues_to_csv (issues);
+  g_autoptr(GBytes) bytes = g_bytes_new_take (csv, strlen (csv));
 
   /* The refused rows hold customers' numbers: readable by the user only. */
-  return g_file_replace_contents (file, csv, strlen (csv), NULL, FALSE,
-                                  G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                  NULL, NULL, error);
+  return xi_csv_save (file, bytes, error);
 }
 
 /* The reading choices of the import dialog, from the command line;

@@ -18,6 +18,7 @@
 #include "wa-jid.h"
 #include "wa-pairing.h"
 #include "xi-cli.h"
+#include "xi-connection.h"
 #include "xi-phone.h"
 #include "xi-qr.h"
 #include "wa-e2e.pb-c.h"
@@ -263,6 +264,21 @@ print_linked (XiCli      *cli,
   return XI_CLI_EXIT_OK;
 }
 
+/* A new link whose keys could not be written (a full disk) is undone
+ * and said, rather than called "linked" and forgotten by the next
+ * command (xi_connection_keep_link_async ()). */
+static gboolean
+keep_link (WaClient  *client,
+           GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  xi_connection_keep_link_async (client, xi_cli_result_cb, &slot);
+  result = xi_cli_wait (&slot);
+  return xi_connection_keep_link_finish (client, result, error);
+}
+
 int
 xi_cli_link (XiCli  *cli,
              int     argc,
@@ -300,7 +316,10 @@ xi_cli_link (XiCli  *cli,
     {
       if (saved_jid == NULL)
         phone_shared = wait_for_phone (&waiting);
-      status = print_linked (cli, client, app_state, saved_jid != NULL, phone_shared);
+      if (saved_jid == NULL && !keep_link (client, &error))
+        status = xi_cli_fail (cli, error);
+      else
+        status = print_linked (cli, client, app_state, saved_jid != NULL, phone_shared);
     }
   else
     status = xi_cli_fail (cli, linking.error != NULL ? linking.error : error);

@@ -726,3 +726,94 @@ xi_csv_append_contact (GString            *out,
     }
   g_string_append (out, "\r\n");
 }
+
+/**
+ * xi_csv_save:
+ * @file: where the user chose to keep the file
+ * @contents: all of it
+ * @error: return location for a #GError
+ *
+ * Writes @contents to @file, readable by the user only, whole or not at
+ * all: on a full disk the file that was there before stays, and no
+ * beginning of this one is left under its name to be taken for all of
+ * it. (g_file_replace_contents () renames what it wrote over the old
+ * file even when the write failed.) Blocks.
+ *
+ * Returns: whether @file now holds @contents
+ */
+gboolean
+xi_csv_save (GFile   *file,
+             GBytes  *contents,
+             GError **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *display = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (contents, &len);
+
+  /* Somewhere GIO reaches without a local path (none the file chooser
+   * gives on Linux): only its own way of writing is left. */
+  if (path == NULL)
+    return g_file_replace_contents (file, data, len, NULL, FALSE,
+                                    G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
+
+  if (g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error))
+    return TRUE;
+  /* GLib's message names its temporary file, which nobody chose. */
+  display = g_file_get_parse_name (file);
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                 _("There is no room left on the disk for “%s”. Free some space and try again."), display);
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
+                 _("Could not write “%s”: %s"), display, local_error->message);
+  return FALSE;
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (xi_csv_save (G_FILE (source_object), task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * xi_csv_save_async:
+ * @file: where the user chose to keep the file
+ * @contents: all of it
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once written or not
+ * @user_data: closure
+ *
+ * xi_csv_save () on a worker thread.
+ */
+void
+xi_csv_save_async (GFile               *file,
+                   GBytes              *contents,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (file, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, xi_csv_save_async);
+  g_task_set_task_data (task, g_bytes_ref (contents), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+xi_csv_save_finish (GFile         *file,
+                    GAsyncResult  *result,
+                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, file), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

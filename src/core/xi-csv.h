@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "xi-contact.h"
 
@@ -51,6 +51,18 @@ void          xi_csv_append_contact      (GString            *out,
                                           XiContact          *contact,
                                           const char         *groups,
                                           const char * const *custom_names);
+
+gboolean      xi_csv_save                (GFile              *file,
+                                          GBytes             *contents,
+                                          GError            **error);
+void          xi_csv_save_async          (GFile              *file,
+                                          GBytes             *contents,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+gboolean      xi_csv_save_finish         (GFile              *file,
+                                          GAsyncResult       *result,
+                                          GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XiCsvReader, xi_csv_reader_free)
 

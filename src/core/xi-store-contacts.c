@@ -3360,6 +3360,7 @@ export_contacts_func (XiStore  *self,
   g_autoptr(GPtrArray) custom_names = NULL;
   g_autoptr(GHashTable) group_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GHashTable) wanted = NULL;
   GError *error = NULL;
   sqlite3_stmt *stmt;
@@ -3420,9 +3421,8 @@ export_contacts_func (XiStore  *self,
 
   /* Customer names and numbers: readable by the user only, also when
    * an older, looser file is replaced. */
-  if (!g_file_replace_contents (op->file, out->str, out->len, NULL, FALSE,
-                                G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, NULL,
-                                g_task_get_cancellable (task), &error))
+  bytes = g_bytes_new_static (out->str, out->len);
+  if (!xi_csv_save (op->file, bytes, &error))
     goto failed;
 
   g_task_return_int (task, count);

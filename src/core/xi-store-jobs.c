@@ -2689,6 +2689,7 @@ export_report_func (XiStore  *self,
   ExportOp *op = data;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(XiJob) job = NULL;
   GError *error = NULL;
 
@@ -2708,9 +2709,8 @@ export_report_func (XiStore  *self,
 
   /* Customer names and numbers: readable by the user only, also when
    * an older, looser file is replaced. */
-  if (!g_file_replace_contents (op->file, out->str, out->len, NULL, FALSE,
-                                G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, NULL,
-                                g_task_get_cancellable (task), &error))
+  bytes = g_bytes_new_static (out->str, out->len);
+  if (!xi_csv_save (op->file, bytes, &error))
     {
       g_task_return_error (task, error);
       return;

@@ -368,7 +368,9 @@ static void
 make_room (XiStore *self)
 {
   self->disk_full = FALSE;
-  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  /* An open that met the full disk left no database to checkpoint. */
+  if (self->db != NULL)
+    sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 }
 
 /* A bulk write frees a page cache, sorted index keys and the rows it
@@ -1254,7 +1256,7 @@ _xi_store_set_error (XiStore  *self,
     {
       self->disk_full = TRUE;
       g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
-                           _("The disk is full: free some space on it, then resume."));
+                           _("The disk is full: free some space on it, then try again."));
       return;
     }
 

@@ -56,6 +56,7 @@ struct _XiCampaignRunner
   GHashTable         *pending_progress; /* under lock: id -> XiJobProgress */
   gboolean            pending_idle;    /* under lock */
   gboolean            pending_disk_full; /* under lock */
+  gboolean            pending_incoming_disk_full; /* under lock */
   gboolean            pending_receipts; /* under lock */
   gboolean            idle_value;      /* under lock */
   GSource            *publish_source;  /* under lock */
@@ -81,6 +82,7 @@ enum {
   IDLE,
   INCOMING,
   DISK_FULL,
+  INCOMING_DISK_FULL,
   RECEIPTS,
   N_SIGNALS
 };
@@ -123,7 +125,7 @@ publish_cb (gpointer user_data)
   g_autoptr(GHashTable) jobs = NULL;
   g_autoptr(GHashTable) progress = NULL;
   g_autoptr(GPtrArray) incoming = NULL;
-  gboolean idle_changed = FALSE, idle = FALSE, state_changed, disk_full, receipts;
+  gboolean idle_changed = FALSE, idle = FALSE, state_changed, disk_full, incoming_disk_full, receipts;
   GHashTableIter iter;
   gpointer value;
 
@@ -147,6 +149,8 @@ publish_cb (gpointer user_data)
   self->pending_state = FALSE;
   disk_full = self->pending_disk_full;
   self->pending_disk_full = FALSE;
+  incoming_disk_full = self->pending_incoming_disk_full;
+  self->pending_incoming_disk_full = FALSE;
   receipts = self->pending_receipts;
   self->pending_receipts = FALSE;
   g_mutex_unlock (&self->lock);
@@ -164,6 +168,8 @@ publish_cb (gpointer user_data)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT_STATE]);
   if (disk_full)
     g_signal_emit (self, signals[DISK_FULL], 0);
+  if (incoming_disk_full)
+    g_signal_emit (self, signals[INCOMING_DISK_FULL], 0);
   if (receipts)
     g_signal_emit (self, signals[RECEIPTS], 0);
   if (idle_changed)
@@ -218,6 +224,15 @@ engine_disk_full_cb (XiCampaignRunner *self)
 {
   g_mutex_lock (&self->lock);
   self->pending_disk_full = TRUE;
+  schedule_publish (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+receiver_disk_full_cb (XiCampaignRunner *self)
+{
+  g_mutex_lock (&self->lock);
+  self->pending_incoming_disk_full = TRUE;
   schedule_publish (self);
   g_mutex_unlock (&self->lock);
 }
@@ -300,6 +315,8 @@ network_thread (gpointer user_data)
       g_signal_connect_swapped (self->engine, "disk-full", G_CALLBACK (engine_disk_full_cb), self);
       g_signal_connect_swapped (self->engine, "incoming", G_CALLBACK (engine_incoming_cb), self);
       g_signal_connect_swapped (self->engine, "receipts", G_CALLBACK (engine_receipts_cb), self);
+      g_signal_connect_swapped (xi_engine_get_receiver (self->engine), "disk-full",
+                                G_CALLBACK (receiver_disk_full_cb), self);
       apply_receiver_settings (self);
       g_signal_connect_swapped (transport, "notify::state", G_CALLBACK (transport_state_cb), self);
       if (self->whatsapp != NULL)
@@ -426,6 +443,16 @@ xi_campaign_runner_class_init (XiCampaignRunnerClass *klass)
    */
   signals[DISK_FULL] = g_signal_new ("disk-full", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * XiCampaignRunner::incoming-disk-full:
+   *
+   * A customer's message could not be stored because the disk is full:
+   * WhatsApp keeps it until it is delivered again. Once, until a
+   * message is stored again.
+   */
+  signals[INCOMING_DISK_FULL] = g_signal_new ("incoming-disk-full", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   /**
    * XiCampaignRunner::receipts:

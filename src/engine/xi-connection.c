@@ -13,6 +13,7 @@
 
 #include "wa-client-payload.h"
 #include "wa-client.h"
+#include "wa-credentials.h"
 #include "wa-jid.h"
 #include "wa-media.h"
 #include "wa-pairing.h"
@@ -93,6 +94,9 @@ struct _XiConnection
     gboolean          unlinking;       /* the LOGGED_OUT to come is ours */
     gboolean          link_requested;  /* before the keys were read */
     gboolean          expired;         /* it stopped while showing codes */
+    gboolean          pairing_unsure;  /* paired; the link is not known to be on disk yet */
+    gboolean          checking_link;   /* xi_connection_keep_link_async () runs */
+    char             *link_lost;       /* why the link just made was undone, or NULL */
     WaClientState     state;           /* the last one seen */
     guint32           app_version[3];  /* all 0: the built-in one */
   } net;
@@ -252,6 +256,8 @@ current_status (XiConnection *self,
   WaClient *client = self->net.client;
   const char *last_error = wa_client_get_last_error (client);
 
+  if (self->net.link_lost != NULL)
+    return XI_CONNECTION_STATUS_FAILED;
   switch (wa_client_get_state (client))
     {
     case WA_CLIENT_STATE_STOPPED:
@@ -267,7 +273,8 @@ current_status (XiConnection *self,
     case WA_CLIENT_STATE_PAIRING:
       return XI_CONNECTION_STATUS_LINKING;
     case WA_CLIENT_STATE_CONNECTED:
-      return XI_CONNECTION_STATUS_CONNECTED;
+      /* Not "linked" before the link is known to outlive the app. */
+      return self->net.pairing_unsure ? XI_CONNECTION_STATUS_CONNECTING : XI_CONNECTION_STATUS_CONNECTED;
     case WA_CLIENT_STATE_WAITING:
       /* The monitor can be wrong (containers, VPNs), so it only colours
        * the message; the client keeps trying either way. */
@@ -275,8 +282,10 @@ current_status (XiConnection *self,
         return XI_CONNECTION_STATUS_NO_NETWORK;
       return XI_CONNECTION_STATUS_RECONNECTING;
     case WA_CLIENT_STATE_LOGGED_OUT:
-      /* Unlinked from here: the user knows, and has nothing to repair. */
-      return self->net.unlinking ? XI_CONNECTION_STATUS_NOT_LINKED : XI_CONNECTION_STATUS_LOGGED_OUT;
+      /* Unlinked from here: the user knows, and has nothing to repair;
+       * or a link that was not kept, said once the unlink is done. */
+      return self->net.unlinking || self->net.checking_link ? XI_CONNECTION_STATUS_NOT_LINKED :
+                                                              XI_CONNECTION_STATUS_LOGGED_OUT;
     case WA_CLIENT_STATE_REPLACED:
       return XI_CONNECTION_STATUS_REPLACED;
     case WA_CLIENT_STATE_BANNED:
@@ -331,6 +340,90 @@ xi_connection_describe_refusal (WaClientState  state,
     }
 }
 
+static void
+unlinked_unkept_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  /* Its keys could not be wiped from a full disk either; they name no
+   * device any more, and linking again replaces them. */
+  wa_client_unlink_finish (WA_CLIENT (object), result, NULL);
+  g_task_return_error (task, g_error_copy (g_task_get_task_data (task)));
+}
+
+static void
+link_flushed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WaClient *client = g_task_get_source_object (task);
+  WaKeyStore *store = WA_KEY_STORE (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WaCredentials) credentials = NULL;
+  g_autofree char *jid = NULL;
+  GError *why;
+
+  if (wa_key_store_flush_finish (store, result, &error) && (jid = wa_pairing_load_device_jid (store)) != NULL &&
+      (credentials = wa_credentials_load (store, NULL)) != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* A key write that failed before this flush left no error here, only
+   * the keys read back from the disk without the link: the disk was full
+   * then too. */
+  if (error == NULL || g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL))
+    why = g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
+                               _("The disk is full: this computer could not keep its link to WhatsApp, so it "
+                                 "unlinked itself. Free some space, then link it again."));
+  else
+    why = g_error_new (XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
+                       _("This computer could not keep its link to WhatsApp (%s), so it unlinked itself. "
+                         "Link it again."),
+                       error->message);
+  g_task_set_task_data (task, why, (GDestroyNotify) g_error_free);
+  wa_client_unlink_async (client, NULL, unlinked_unkept_cb, g_steal_pointer (&task));
+}
+
+/**
+ * xi_connection_keep_link_async:
+ * @client: a client that has just paired, and is connected
+ * @callback: called once the link is known to be kept, or undone
+ * @user_data: for @callback
+ *
+ * The keys that make this computer the linked device are written after
+ * the phone's scan; when that write fails (a full disk), the client still
+ * holds them in memory and logs in, but nothing would after a restart,
+ * and the phone would list a device nobody can use. This makes the key
+ * store write what it holds, checks that the device's name and keys are
+ * on disk, and, when they are not, unlinks the device (the phone forgets
+ * it) and fails saying why. The app's connection and `xender-in-cli
+ * link` both finish a new link this way. On @client's thread.
+ */
+void
+xi_connection_keep_link_async (WaClient            *client,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task = g_task_new (client, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, xi_connection_keep_link_async);
+  wa_key_store_flush_async (wa_client_get_key_store (client), NULL, link_flushed_cb, task);
+}
+
+gboolean
+xi_connection_keep_link_finish (WaClient      *client,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Why the connection is in @status, in words for the user: WhatsApp's
  * own refusals said plainly, anything else as the client's last error. */
 static char *
@@ -350,6 +443,8 @@ dup_reason (XiConnection       *self,
       return xi_connection_describe_refusal (wa_client_get_state (client), wa_client_get_ban_code (client),
                                              wa_client_get_ban_until (client));
     default:
+      if (self->net.link_lost != NULL)
+        return g_strdup (self->net.link_lost);
       return g_strdup (wa_client_get_last_error (client));
     }
 }
@@ -409,6 +504,26 @@ transport_paused_cb (XiTransport  *transport,
 }
 
 static void
+link_kept_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(XiConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->net.pairing_unsure = FALSE;
+  self->net.checking_link = FALSE;
+  if (!xi_connection_keep_link_finish (WA_CLIENT (object), result, &error))
+    {
+      g_message ("%s", error->message);
+      self->net.link_lost = g_strdup (error->message);
+    }
+  /* Stopped meanwhile: nobody is told any more. */
+  if (self->net.client == WA_CLIENT (object))
+    publish (self);
+}
+
+static void
 client_state_cb (WaClient     *client,
                  GParamSpec   *pspec,
                  XiConnection *self)
@@ -419,6 +534,16 @@ client_state_cb (WaClient     *client,
     g_clear_pointer (&self->net.qr, g_free);
   if (state == WA_CLIENT_STATE_STOPPED && self->net.state == WA_CLIENT_STATE_PAIRING && !self->net.stopping)
     self->net.expired = TRUE;
+  /* The first login of a new link: it is told once it is on disk. A
+   * link that ends before it logs in needs no check. */
+  if (state == WA_CLIENT_STATE_CONNECTED && self->net.pairing_unsure && !self->net.checking_link)
+    {
+      self->net.checking_link = TRUE;
+      xi_connection_keep_link_async (client, link_kept_cb, g_object_ref (self));
+    }
+  else if (state != WA_CLIENT_STATE_CONNECTING && state != WA_CLIENT_STATE_WAITING &&
+           state != WA_CLIENT_STATE_CONNECTED && !self->net.checking_link)
+    self->net.pairing_unsure = FALSE;
   self->net.state = state;
   publish (self);
 }
@@ -448,6 +573,7 @@ client_paired_cb (WaClient     *client,
                   XiConnection *self)
 {
   g_clear_pointer (&self->net.qr, g_free);
+  self->net.pairing_unsure = TRUE;
   publish (self);
 }
 
@@ -563,6 +689,7 @@ stop_on_network_thread (gpointer user_data)
   g_clear_object (&self->net.keys);
   g_clear_object (&self->net.monitor);
   g_clear_pointer (&self->net.qr, g_free);
+  g_clear_pointer (&self->net.link_lost, g_free);
 
   g_mutex_lock (&self->lock);
   self->net_done = TRUE;
@@ -597,6 +724,7 @@ link_on_network_thread (gpointer user_data)
   self->net.stopping = FALSE;
   self->net.unlinking = FALSE;
   self->net.expired = FALSE;
+  g_clear_pointer (&self->net.link_lost, g_free);
   wa_client_start (self->net.client);
   publish (self);
   return G_SOURCE_REMOVE;

@@ -136,5 +136,11 @@ GPtrArray          *xi_connection_check_numbers_finish (XiConnection      *self,
 char               *xi_connection_describe_refusal   (WaClientState        state,
                                                       const char          *ban_code,
                                                       gint64               ban_until);
+void                xi_connection_keep_link_async    (WaClient            *client,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean            xi_connection_keep_link_finish   (WaClient            *client,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 
 G_END_DECLS

@@ -115,6 +115,7 @@ struct _XiReceiver
   guint             sent_today;
   int               today;          /* day of year the count is for */
 
+  gboolean          disk_full;      /* the last message the store answered did not fit */
   gboolean          stopping;
   GSourceFunc       stop_done;
   gpointer          stop_data;
@@ -125,6 +126,7 @@ G_DEFINE_FINAL_TYPE (XiReceiver, xi_receiver, G_TYPE_OBJECT)
 enum {
   INCOMING,
   AUTO_REPLIED,
+  DISK_FULL,
   N_SIGNALS
 };
 
@@ -667,11 +669,17 @@ recorded_cb (GObject      *object,
       /* Nothing was stored, so the message is not confirmed either and
        * WhatsApp keeps it; the transport hears so, and takes the copy
        * WhatsApp delivers again (on the next connection) as new. */
-      g_warning ("Could not store an incoming message: %s", error->message);
+      /* Once per full disk, not once for every message it turns away. */
+      if (!self->disk_full || !g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL))
+        g_warning ("Could not store an incoming message: %s", error->message);
+      if (!self->disk_full && g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL))
+        g_signal_emit (self, signals[DISK_FULL], 0);
+      self->disk_full = g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
       xi_transport_reject_incoming (arrival->transport, arrival->message_id);
     }
   else
     {
+      self->disk_full = FALSE;
       /* Committed, with its opt-out: only now may WhatsApp forget it. */
       xi_transport_confirm_incoming (arrival->transport, arrival->message_id);
       if (!duplicate)
@@ -802,6 +810,10 @@ xi_receiver_class_init (XiReceiverClass *klass)
   signals[AUTO_REPLIED] = g_signal_new ("auto-replied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                         XI_TYPE_INCOMING, G_TYPE_STRING);
+  /* A customer's message did not fit on the disk, and was left on
+   * WhatsApp; once, until a message is stored again. */
+  signals[DISK_FULL] = g_signal_new ("disk-full", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "xi-csv.h"
 #include "xi-format.h"
 #include "xi-import-dialog.h"
 
@@ -803,7 +804,7 @@ issues_saved_cb (GObject      *object,
   g_autoptr(XiImportDialog) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (g_file_replace_contents_finish (G_FILE (object), result, NULL, &error) ||
+  if (xi_csv_save_finish (G_FILE (object), result, &error) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -843,10 +844,7 @@ issues_file_chosen_cb (GtkNativeDialog *chooser,
   csv = xi_import_issues_to_csv (issues);
   bytes = g_bytes_new_take (csv, strlen (csv));
   /* The refused lines quote customers' data. */
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                       self->cancellable,
-                                       issues_saved_cb, g_object_ref (self));
+  xi_csv_save_async (file, bytes, self->cancellable, issues_saved_cb, g_object_ref (self));
 }
 
 static void

@@ -799,6 +799,19 @@ incoming_cb (XiInboxPage      *self,
     announce_opt_out (self, incoming);
 }
 
+/* Said once until a message is stored again, and kept until read: a
+ * shop that misses it misses its customers. */
+static void
+incoming_disk_full_cb (XiInboxPage *self)
+{
+  AdwToast *full = adw_toast_new (_("The disk is full: new messages from customers stay on WhatsApp until "
+                                    "there is room. Free some space."));
+
+  adw_toast_set_priority (full, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (full, 0);
+  toast (self, full);
+}
+
 /* Ticks moved somewhere: the open conversation may show them. */
 static void
 receipts_cb (XiInboxPage *self)
@@ -833,6 +846,8 @@ set_runner (XiInboxPage      *self,
   self->runner = runner;
   g_signal_connect_object (runner, "incoming", G_CALLBACK (incoming_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (runner, "receipts", G_CALLBACK (receipts_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (runner, "incoming-disk-full", G_CALLBACK (incoming_disk_full_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static void

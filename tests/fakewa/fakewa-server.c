@@ -339,6 +339,20 @@ fakewa_server_dup_device_lid (FakewaServer *self,
   return device_lid (self, device_jid);
 }
 
+/**
+ * fakewa_server_has_device:
+ * @device_jid: a device's phone-number JID
+ *
+ * Returns: whether the device is linked: paired, and not removed since
+ */
+gboolean
+fakewa_server_has_device (FakewaServer *self,
+                          const char   *device_jid)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
+  return g_hash_table_contains (self->devices, device_jid);
+}
+
 /* "2363…:3@lid" -> "6281…:3@s.whatsapp.net", for an account of ours. */
 static char *
 device_of_lid (FakewaServer *self,

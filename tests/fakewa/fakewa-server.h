@@ -118,6 +118,8 @@ void          fakewa_server_report_prekeys_low (FakewaServer *self,
 guint         fakewa_server_get_n_acks      (FakewaServer  *self);
 char         *fakewa_server_dup_device_lid  (FakewaServer  *self,
                                              const char    *device_jid);
+gboolean      fakewa_server_has_device      (FakewaServer  *self,
+                                             const char    *device_jid);
 void          fakewa_server_add_account     (FakewaServer  *self,
                                              const char    *phone);
 void          fakewa_server_refuse_logins   (FakewaServer  *self,
