@@ -795,20 +795,20 @@ get_keys_func (XiStore  *self,
 
   if (!seal->loaded)
     {
-      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
-                               "The WhatsApp keys were read before they were loaded");
+      _xi_store_return_error (self, task, g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                                                           "The WhatsApp keys were read before they were loaded"));
       return;
     }
   if (seal->unreadable)
     {
       set_unreadable_error (&error);
-      g_task_return_error (task, error);
+      _xi_store_return_error (self, task, error);
       return;
     }
   /* No key yet: nothing was ever sealed, so there is nothing to read. */
   if (seal->key == NULL)
     {
-      g_task_return_pointer (task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
+      _xi_store_return_pointer (self, task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
       return;
     }
 
@@ -821,7 +821,7 @@ get_keys_func (XiStore  *self,
                             &error);
   if (stmt == NULL)
     {
-      g_task_return_error (task, error);
+      _xi_store_return_error (self, task, error);
       return;
     }
   /* A batch is read in one read transaction: one snapshot, and the WAL's
@@ -829,7 +829,7 @@ get_keys_func (XiStore  *self,
   began = get->keys != NULL && get->keys[0] != NULL && get->keys[1] != NULL && sqlite3_get_autocommit (self->db);
   if (began && !_xi_store_run (self, "BEGIN", &error))
     {
-      g_task_return_error (task, error);
+      _xi_store_return_error (self, task, error);
       return;
     }
   present = get->keys != NULL ? few_keys (self, seal, get->kind) : NULL;
@@ -862,7 +862,7 @@ get_keys_func (XiStore  *self,
               if (began)
                 _xi_store_rollback (self);
               set_unreadable_error (&error);
-              g_task_return_error (task, error);
+              _xi_store_return_error (self, task, error);
               return;
             }
           g_hash_table_insert (table, g_strdup (key), plain);
@@ -880,7 +880,7 @@ get_keys_func (XiStore  *self,
       _xi_store_set_error (self, rc, &error);
       if (began)
         _xi_store_rollback (self);
-      g_task_return_error (task, error);
+      _xi_store_return_error (self, task, error);
       return;
     }
   if (get->keys != NULL && present == NULL && g_hash_table_size (table) < g_strv_length (get->keys))
@@ -888,7 +888,7 @@ get_keys_func (XiStore  *self,
   /* Ends the read transaction; there is nothing to write. */
   if (began)
     _xi_store_rollback (self);
-  g_task_return_pointer (task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
+  _xi_store_return_pointer (self, task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
 }
 
 /**
@@ -1076,7 +1076,7 @@ fail_keys (XiStore *self,
     self->keys_refused = g_error_copy (error);
   g_clear_error (&self->keys_owe_failure);
   _xi_store_fail_riders (self, task, error);
-  g_task_return_error (task, error);
+  _xi_store_return_error (self, task, error);
 }
 
 static gboolean
@@ -1110,7 +1110,7 @@ put_keys_func (XiStore  *self,
    * queued before has been written. */
   if (changes->len == 0 && !_xi_store_has_riders (task))
     {
-      g_task_return_boolean (task, TRUE);
+      _xi_store_return_with_riders (self, task, TRUE);
       return;
     }
 

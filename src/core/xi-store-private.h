@@ -32,9 +32,15 @@ struct _XiStore
   char         *path;
   char         *master_user_id;
   XiSecretStore *secrets;     /* any thread */
-  GAsyncQueue  *ops;          /* GTask*; popped only by @thread */
+  /* Operations waiting for @thread, guarded by @ops_lock. */
+  GMutex        ops_lock;
+  GCond         ops_cond;
+  GQueue        ops;          /* GTask*; popped only by @thread */
+  gboolean      ops_awaited;  /* @thread sleeps until the next one is queued */
   GThread      *thread;
   gboolean      opened;       /* main-thread view: open succeeded */
+  GHashTable   *answer_sources; /* GMainContext* -> its answers' source; owned by @thread */
+  GPtrArray    *wakes_due;      /* GMainContext* with answers, not woken yet; owned by @thread */
 
   /* Owned by @thread. Never read or write these from any other thread. */
   sqlite3      *db;
@@ -131,6 +137,13 @@ gboolean        _xi_store_has_riders       (GTask                *task);
 void            _xi_store_return_with_riders (XiStore            *self,
                                               GTask              *task,
                                               gboolean            value);
+void            _xi_store_return_pointer   (XiStore              *self,
+                                            GTask                *task,
+                                            gpointer              result,
+                                            GDestroyNotify        result_destroy);
+void            _xi_store_return_error     (XiStore              *self,
+                                            GTask                *task,
+                                            GError               *error);
 void            _xi_store_fail_riders      (XiStore              *self,
                                             GTask                *task,
                                             const GError         *error);
