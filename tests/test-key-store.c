@@ -846,6 +846,43 @@ test_riders_answer_together (void)
   xi_test_rm_rf (dir);
 }
 
+/* A rider nothing else takes goes alone after a moment, even while
+ * its thread does not run its main loop: the store keeps its time. */
+static void
+test_rider_goes_alone (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GPtrArray) receipts = delivered ("3EB0AAAA0000000000000007");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) jobs = NULL;
+  g_autofree char *state = NULL;
+  gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint answered = 0;
+  Answer answer = { &answered };
+
+  g_assert_nonnull (loaded);
+  add_sent_reply (store, "3EB0AAAA0000000000000007");
+  xi_store_record_receipts_async (store, receipts, NULL, answered_cb, &answer);
+  while (g_strcmp0 (state, "delivered") != 0 && g_get_monotonic_time () < give_up)
+    {
+      g_usleep (20 * 1000);
+      g_free (state);
+      state = raw_reply_state (path, "3EB0AAAA0000000000000007");
+    }
+  g_assert_cmpstr (state, ==, "delivered");
+
+  while (answered == 0)
+    g_main_context_iteration (NULL, TRUE);
+  jobs = xi_store_record_receipts_finish (store, answer.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (answer.result);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 /* How many times @context was woken since the last call: its wakeup is
  * an eventfd, whose counter adds up the wakeups until it is read. */
 static guint64
@@ -1928,6 +1965,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
   g_test_add_func ("/engine/key-store/answers-wake-once", test_answers_wake_once);
+  g_test_add_func ("/engine/key-store/rider-goes-alone", test_rider_goes_alone);
   g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);
   g_test_add_func ("/engine/key-store/failed-write-reloads", test_failed_write_reloads);
   g_test_add_func ("/engine/key-store/rider-failed-alone-fails-keys", test_rider_failed_alone_fails_keys);

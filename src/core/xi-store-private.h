@@ -17,6 +17,15 @@ typedef gpointer (*XiStoreRowFunc) (sqlite3_stmt *stmt);
 
 typedef struct _XiKeySeal XiKeySeal;
 
+/* How the store thread waits for its next operation. */
+typedef enum
+{
+  XI_STORE_WAIT_NONE,     /* it is not waiting */
+  XI_STORE_WAIT_BRIEFLY,  /* until the riders' turn, or a moment after its last operation: only
+                           * an operation wakes it, a rider's turn comes soon enough */
+  XI_STORE_WAIT_LONG,     /* with nothing to do: the first rider queued wakes it too */
+} XiStoreWait;
+
 typedef void (*XiStoreFunc) (XiStore  *self,
                              GTask    *task,
                              gpointer  data);
@@ -36,7 +45,8 @@ struct _XiStore
   GMutex        ops_lock;
   GCond         ops_cond;
   GQueue        ops;          /* GTask*; popped only by @thread */
-  gboolean      ops_awaited;  /* @thread sleeps until the next one is queued */
+  XiStoreWait   ops_wait;
+  gboolean      rider_queued; /* since @thread last looked at the riders */
   GThread      *thread;
   gboolean      opened;       /* main-thread view: open succeeded */
   GHashTable   *answer_sources; /* GMainContext* -> its answers' source; owned by @thread */
@@ -73,7 +83,7 @@ struct _XiStore
    * ()); guarded by @riders_lock. */
   GMutex        riders_lock;
   GPtrArray    *riders;       /* GTask* */
-  GSource      *riders_timeout;
+  gint64        riders_since; /* when the first of them was queued, monotonic */
 };
 
 void            _xi_store_push             (XiStore              *self,

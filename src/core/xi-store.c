@@ -128,9 +128,9 @@ rider_free (gpointer data)
 }
 
 /*
- * Queues @task for the store thread, and wakes it only when it sleeps
- * waiting for one and nobody woke it since: what is queued before it
- * runs again needs no wakeup of its own. The signal goes after the lock
+ * Queues @task for the store thread, and wakes it only when it waits
+ * for one and nobody woke it since: what is queued before it runs again
+ * needs no wakeup of its own. The signal goes after the lock
  * is let go, or the thread it wakes would find the lock still held and
  * sleep on it again (GAsyncQueue signals under its lock, and cost two
  * futex calls more per operation).
@@ -143,8 +143,8 @@ queue_op (XiStore *self,
 
   g_mutex_lock (&self->ops_lock);
   g_queue_push_tail (&self->ops, task);
-  wake = self->ops_awaited;
-  self->ops_awaited = FALSE;
+  wake = self->ops_wait != XI_STORE_WAIT_NONE;
+  self->ops_wait = XI_STORE_WAIT_NONE;
   g_mutex_unlock (&self->ops_lock);
   if (wake)
     g_cond_signal (&self->ops_cond);
@@ -182,11 +182,6 @@ take_riders (XiStore *self)
 
   g_mutex_lock (&self->riders_lock);
   riders = g_steal_pointer (&self->riders);
-  if (self->riders_timeout != NULL)
-    {
-      g_source_destroy (self->riders_timeout);
-      g_clear_pointer (&self->riders_timeout, g_source_unref);
-    }
   g_mutex_unlock (&self->riders_lock);
   return riders;
 }
@@ -567,9 +562,8 @@ riders_func (XiStore  *self,
 
 /* A transaction of their own, for riders nothing else took in time. Its
  * task has no callback: each rider answers its own caller. */
-static void
-push_riders_alone (XiStore   *self,
-                   GPtrArray *riders)
+static GTask *
+new_riders_task (GPtrArray *riders)
 {
   StoreOp *op = g_new0 (StoreOp, 1);
   GTask *task = g_task_new (NULL, NULL, NULL, NULL);
@@ -577,18 +571,14 @@ push_riders_alone (XiStore   *self,
   op->func = riders_func;
   op->riders = riders;
   g_task_set_task_data (task, op, store_op_free);
-  queue_op (self, task);
+  return task;
 }
 
-static gboolean
-riders_timeout_cb (gpointer user_data)
+static void
+push_riders_alone (XiStore   *self,
+                   GPtrArray *riders)
 {
-  XiStore *self = user_data;
-  GPtrArray *riders = take_riders (self);
-
-  if (riders != NULL)
-    push_riders_alone (self, riders);
-  return G_SOURCE_REMOVE;
+  queue_op (self, new_riders_task (riders));
 }
 
 static void
@@ -657,17 +647,20 @@ make_room (XiStore *self)
 #define TRIM_AFTER_IDLE_USEC (2 * G_USEC_PER_SEC)
 
 /* The next operation, or NULL once @end_time (monotonic, or -1 for
- * never) has passed. */
+ * never) has passed or, waiting long, once a rider was queued. */
 static GTask *
-pop_op (XiStore *self,
-        gint64   end_time)
+pop_op (XiStore     *self,
+        gint64       end_time,
+        XiStoreWait  wait)
 {
   GTask *task;
 
   g_mutex_lock (&self->ops_lock);
   while ((task = g_queue_pop_head (&self->ops)) == NULL)
     {
-      self->ops_awaited = TRUE;
+      if (wait == XI_STORE_WAIT_LONG && self->rider_queued)
+        break;
+      self->ops_wait = wait;
       if (end_time < 0)
         g_cond_wait (&self->ops_cond, &self->ops_lock);
       else if (!g_cond_wait_until (&self->ops_cond, &self->ops_lock, end_time))
@@ -676,27 +669,70 @@ pop_op (XiStore *self,
           break;
         }
     }
-  self->ops_awaited = FALSE;
+  self->ops_wait = XI_STORE_WAIT_NONE;
   g_mutex_unlock (&self->ops_lock);
   return task;
 }
 
+/* When the riders waiting are to go alone, or -1 when none wait. */
+static gint64
+riders_due (XiStore *self)
+{
+  gint64 due;
+
+  g_mutex_lock (&self->ops_lock);
+  self->rider_queued = FALSE;
+  g_mutex_unlock (&self->ops_lock);
+  g_mutex_lock (&self->riders_lock);
+  due = self->riders != NULL ? self->riders_since + RIDER_WAIT_MS * 1000 : -1;
+  g_mutex_unlock (&self->riders_lock);
+  return due;
+}
+
+/*
+ * The next operation: one queued, or the riders in a transaction of
+ * their own once they waited RIDER_WAIT_MS for one to join. The riders'
+ * clock runs here rather than in a source on their callers' thread,
+ * which cost a campaign a timeout source made, attached and destroyed
+ * for every message. For RIDER_WAIT_MS after an operation a rider does
+ * not wake this thread: at campaign speed the next key write takes it
+ * within milliseconds, and its wakeup would be one more per message.
+ */
 static GTask *
 next_op (XiStore  *self,
          gboolean *heap_to_give_back)
 {
-#ifdef __GLIBC__
-  if (*heap_to_give_back)
-    {
-      GTask *task = pop_op (self, g_get_monotonic_time () + TRIM_AFTER_IDLE_USEC);
+  gint64 brief_until = g_get_monotonic_time () + RIDER_WAIT_MS * 1000;
+  gint64 trim_at = *heap_to_give_back ? g_get_monotonic_time () + TRIM_AFTER_IDLE_USEC : -1;
 
-      if (task != NULL)
+  for (;;)
+    {
+      gint64 due = riders_due (self);
+      gint64 now = g_get_monotonic_time ();
+      gint64 end = due >= 0 ? due : now < brief_until ? brief_until : -1;
+      XiStoreWait wait = end >= 0 ? XI_STORE_WAIT_BRIEFLY : XI_STORE_WAIT_LONG;
+      GPtrArray *riders;
+      GTask *task;
+
+      if (due >= 0 && due <= now)
+        {
+          if ((riders = take_riders (self)) != NULL)
+            return new_riders_task (riders);
+          continue;
+        }
+      if (trim_at >= 0 && (end < 0 || trim_at < end))
+        end = trim_at;
+      if ((task = pop_op (self, end, wait)) != NULL)
         return task;
-      malloc_trim (0);
-    }
+#ifdef __GLIBC__
+      if (trim_at >= 0 && g_get_monotonic_time () >= trim_at)
+        {
+          malloc_trim (0);
+          trim_at = -1;
+          *heap_to_give_back = FALSE;
+        }
 #endif
-  *heap_to_give_back = FALSE;
-  return pop_op (self, -1);
+    }
 }
 
 static gpointer
@@ -895,11 +931,12 @@ _xi_store_push_taking_riders (XiStore             *self,
 }
 
 /*
- * Queues a small write that needs no transaction of its own: it waits, on
- * the caller's thread, for the next operation anybody queues, and is
+ * Queues a small write that needs no transaction of its own: it waits
+ * for the next operation anybody queues, and is
  * written in the same transaction when that is a write that takes riders
  * (the WhatsApp key write before each message), otherwise just before it.
- * With nothing queued within RIDER_WAIT_MS it goes alone. So a campaign
+ * With nothing queued within RIDER_WAIT_MS it goes alone, whether or not
+ * the caller's thread runs its main loop meanwhile. So a campaign
  * costs one commit, one fsync-free WAL append, per message rather than
  * one each for the keys, the outcome and the receipts. @func runs on the
  * store thread inside the transaction, in order with the other riders;
@@ -921,6 +958,7 @@ _xi_store_push_rider (XiStore             *self,
                       gpointer             user_data)
 {
   Rider *rider = g_new0 (Rider, 1);
+  gboolean first, wake;
   GTask *task;
 
   rider->func = func;
@@ -934,17 +972,27 @@ _xi_store_push_rider (XiStore             *self,
     return;
 
   g_mutex_lock (&self->riders_lock);
-  if (self->riders == NULL)
-    self->riders = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (self->riders, task);
-  if (self->riders_timeout == NULL)
+  first = self->riders == NULL;
+  if (first)
     {
-      self->riders_timeout = g_timeout_source_new (RIDER_WAIT_MS);
-      g_source_set_callback (self->riders_timeout, riders_timeout_cb, g_object_ref (self), g_object_unref);
-      g_source_set_static_name (self->riders_timeout, "[xi-store] riders");
-      g_source_attach (self->riders_timeout, g_main_context_get_thread_default ());
+      self->riders = g_ptr_array_new_with_free_func (g_object_unref);
+      self->riders_since = g_get_monotonic_time ();
     }
+  g_ptr_array_add (self->riders, task);
   g_mutex_unlock (&self->riders_lock);
+
+  /* The store thread keeps the riders' time (next_op ()). */
+  if (first)
+    {
+      g_mutex_lock (&self->ops_lock);
+      self->rider_queued = TRUE;
+      wake = self->ops_wait == XI_STORE_WAIT_LONG;
+      if (wake)
+        self->ops_wait = XI_STORE_WAIT_NONE;
+      g_mutex_unlock (&self->ops_lock);
+      if (wake)
+        g_cond_signal (&self->ops_cond);
+    }
 }
 
 /* A rider that refuses its input (a message whose file has no usable
