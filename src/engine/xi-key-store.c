@@ -72,6 +72,7 @@ struct _XiKeyStore
   GHashTable *pending_index;  /* "kind\x1fkey" -> position in pending + 1 */
   GSource    *idle_write;
   guint       waits;          /* reads this thread waited for */
+  GMainContext *wait_context; /* where those reads are waited for */
   guint       values_read;    /* values asked of the store, waiting or ahead */
   gboolean    closed;         /* its client was stopped: nothing more reaches the store */
   GQueue      writing;        /* Write*, on their way to the store, in order */
@@ -305,14 +306,16 @@ waited_cb (GObject      *object,
 }
 
 /* Reads from the store while this thread waits, on a context of its own
- * so that nothing else of this thread runs in between. */
+ * so that nothing else of this thread runs in between. The context is
+ * made once: one for each wait cost an eventfd opened and closed, and a
+ * source the store made anew to answer on it. */
 static GHashTable *
 get_now (XiKeyStore          *self,
          const char          *kind,
          const char * const  *keys,
          GError             **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
+  GMainContext *context = self->wait_context;
   g_autoptr(GAsyncResult) result = NULL;
 
   self->waits++;
@@ -849,6 +852,7 @@ xi_key_store_finalize (GObject *object)
   g_hash_table_unref (self->lazy);
   g_clear_pointer (&self->written, g_hash_table_unref);
   g_hash_table_unref (self->reading);
+  g_main_context_unref (self->wait_context);
   g_clear_object (&self->cache);
   g_clear_object (&self->store);
 
@@ -874,6 +878,7 @@ xi_key_store_init (XiKeyStore *self)
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
   self->pending_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->owner = g_thread_self ();
+  self->wait_context = g_main_context_new ();
 }
 
 /**
