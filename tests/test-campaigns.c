@@ -1314,6 +1314,167 @@ test_run_to_completion (Fixture       *f,
   g_assert_cmpuint (f->progress->remaining, ==, 0);
 }
 
+/* A transport that hands every message to a loopback one, and notes
+ * for each how many messages went out between the one before which its
+ * number was announced (xi_transport_prepare ()) and itself. */
+#define TEST_TYPE_AHEAD_TRANSPORT (test_ahead_transport_get_type ())
+G_DECLARE_FINAL_TYPE (TestAheadTransport, test_ahead_transport, TEST, AHEAD_TRANSPORT, GObject)
+
+struct _TestAheadTransport
+{
+  GObject      parent_instance;
+
+  XiTransport *inner;
+  guint        sent;
+  GHashTable  *announced;  /* phone -> messages sent before it was announced */
+  GArray      *leads;      /* guint, per message in the order sent */
+};
+
+enum { AHEAD_PROP_0, AHEAD_PROP_STATE };
+
+static void test_ahead_transport_iface_init (XiTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestAheadTransport, test_ahead_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (XI_TYPE_TRANSPORT, test_ahead_transport_iface_init))
+
+static XiTransportState
+ahead_get_state (XiTransport *transport)
+{
+  return xi_transport_get_state (TEST_AHEAD_TRANSPORT (transport)->inner);
+}
+
+static void
+ahead_connect (XiTransport *transport)
+{
+  xi_transport_connect (TEST_AHEAD_TRANSPORT (transport)->inner);
+}
+
+static void
+ahead_disconnect (XiTransport *transport)
+{
+  xi_transport_disconnect (TEST_AHEAD_TRANSPORT (transport)->inner);
+}
+
+/* The callback hears from the loopback transport, which finishes it. */
+static void
+ahead_send_text_async (XiTransport         *transport,
+                       const char          *phone,
+                       const char          *message_id,
+                       const char          *text,
+                       XiAsset             *attachment,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  TestAheadTransport *self = TEST_AHEAD_TRANSPORT (transport);
+  gpointer announced_at;
+  guint lead = 0;
+
+  if (g_hash_table_lookup_extended (self->announced, phone, NULL, &announced_at))
+    lead = self->sent - GPOINTER_TO_UINT (announced_at);
+  g_array_append_val (self->leads, lead);
+  self->sent++;
+  xi_transport_send_text_async (self->inner, phone, message_id, text, attachment, cancellable,
+                                callback, user_data);
+}
+
+static gboolean
+ahead_send_text_finish (XiTransport   *transport,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return xi_transport_send_text_finish (TEST_AHEAD_TRANSPORT (transport)->inner, result, error);
+}
+
+static void
+ahead_prepare (XiTransport        *transport,
+               const char * const *phones)
+{
+  TestAheadTransport *self = TEST_AHEAD_TRANSPORT (transport);
+
+  for (guint i = 0; phones[i] != NULL; i++)
+    if (!g_hash_table_contains (self->announced, phones[i]))
+      g_hash_table_insert (self->announced, g_strdup (phones[i]), GUINT_TO_POINTER (self->sent));
+}
+
+static void
+test_ahead_transport_iface_init (XiTransportInterface *iface)
+{
+  iface->get_state = ahead_get_state;
+  iface->connect = ahead_connect;
+  iface->disconnect = ahead_disconnect;
+  iface->send_text_async = ahead_send_text_async;
+  iface->send_text_finish = ahead_send_text_finish;
+  iface->prepare = ahead_prepare;
+}
+
+static void
+test_ahead_transport_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  g_value_set_int (value, ahead_get_state (XI_TRANSPORT (object)));
+}
+
+static void
+test_ahead_transport_finalize (GObject *object)
+{
+  TestAheadTransport *self = TEST_AHEAD_TRANSPORT (object);
+
+  g_clear_object (&self->inner);
+  g_hash_table_unref (self->announced);
+  g_array_unref (self->leads);
+  G_OBJECT_CLASS (test_ahead_transport_parent_class)->finalize (object);
+}
+
+static void
+test_ahead_transport_class_init (TestAheadTransportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_ahead_transport_get_property;
+  object_class->finalize = test_ahead_transport_finalize;
+  g_object_class_override_property (object_class, AHEAD_PROP_STATE, "state");
+}
+
+static void
+test_ahead_transport_init (TestAheadTransport *self)
+{
+  self->announced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->leads = g_array_new (FALSE, FALSE, sizeof (guint));
+}
+
+/* Each batch of recipients is announced to the transport while messages
+ * of the batch before still go out, so what the transport reads for it
+ * (WhatsApp: device lists, keys) is in before the batch's first message;
+ * only the very first message cannot be announced ahead. */
+static void
+test_batches_announced_ahead (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(TestAheadTransport) transport = g_object_new (TEST_TYPE_AHEAD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  guint late = 0;
+
+  make_audience (f, 160, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  f->transport = xi_loopback_transport_new (f->journal, NULL, &error);
+  g_assert_no_error (error);
+  transport->inner = g_object_ref (XI_TRANSPORT (f->transport));
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+
+  g_assert_cmpuint (transport->leads->len, ==, 160);
+  for (guint i = 1; i < transport->leads->len; i++)
+    if (g_array_index (transport->leads, guint, i) == 0)
+      late++;
+  g_assert_cmpuint (late, ==, 0);
+}
+
 /* A campaign without delays reports its progress some ten times a
  * second, not once per message, and the last report says it is done. */
 static void
@@ -3445,6 +3606,7 @@ main (int   argc,
   ADD ("/campaigns/plan-renders-samples", test_plan_renders_samples);
   ADD ("/campaigns/run-to-completion", test_run_to_completion);
   ADD ("/campaigns/progress-throttled", test_progress_throttled);
+  ADD ("/campaigns/batches-announced-ahead", test_batches_announced_ahead);
   ADD ("/campaigns/pause-during-delay", test_pause_during_delay);
   ADD ("/campaigns/progress-names-nameless", test_progress_names_nameless);
   ADD ("/campaigns/cancel-during-retry", test_cancel_during_retry);

@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "fakewa-server.h"
 #include "wa-credentials.h"
@@ -844,6 +845,129 @@ test_riders_answer_together (void)
     }
 
   xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* A rider nothing else takes goes alone after a moment, even while
+ * its thread does not run its main loop: the store keeps its time. */
+static void
+test_rider_goes_alone (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GPtrArray) receipts = delivered ("3EB0AAAA0000000000000007");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) jobs = NULL;
+  g_autofree char *state = NULL;
+  gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint answered = 0;
+  Answer answer = { &answered };
+
+  g_assert_nonnull (loaded);
+  add_sent_reply (store, "3EB0AAAA0000000000000007");
+  xi_store_record_receipts_async (store, receipts, NULL, answered_cb, &answer);
+  while (g_strcmp0 (state, "delivered") != 0 && g_get_monotonic_time () < give_up)
+    {
+      g_usleep (20 * 1000);
+      g_free (state);
+      state = raw_reply_state (path, "3EB0AAAA0000000000000007");
+    }
+  g_assert_cmpstr (state, ==, "delivered");
+
+  while (answered == 0)
+    g_main_context_iteration (NULL, TRUE);
+  jobs = xi_store_record_receipts_finish (store, answer.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (answer.result);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* How many times @context was woken since the last call: its wakeup is
+ * an eventfd, whose counter adds up the wakeups until it is read. */
+static guint64
+take_wakeups (GMainContext *context)
+{
+  GPollFD fds[4];
+  int priority, timeout, n_fds;
+  guint64 count = 0;
+
+  g_main_context_prepare (context, &priority);
+  n_fds = g_main_context_query (context, G_MAXINT, &timeout, fds, G_N_ELEMENTS (fds));
+  g_assert_cmpint (n_fds, ==, 1);
+  if (read (fds[0].fd, &count, sizeof count) != sizeof count)
+    count = 0;
+  return count;
+}
+
+/* Several answers that come back before their thread looks wake it
+ * once, not once each, and still come in the order they were asked:
+ * a key write, a read of a batch's keys kind after kind. */
+static void
+test_answers_wake_once (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(GHashTable) loaded = try_load (store, NULL);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  g_autoptr(GBytes) value = text_bytes ("ratchet-moved-on");
+  const char * const keys[] = { "6281234567890.0", NULL };
+  const char * const kinds[] = { "session", "identity", "session" };
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GError) error = NULL;
+  guint answered = 0;
+  Answer answers[5] = { { &answered }, { &answered }, { &answered }, { &answered }, { &answered } };
+
+  g_assert_nonnull (loaded);
+  g_main_context_push_thread_default (context);
+  /* This thread owns the context, as a thread iterating it does: a
+   * source attached from elsewhere then wakes it. */
+  g_assert_true (g_main_context_acquire (context));
+  /* The first answer to a context makes its way there. */
+  xi_store_put_keys_async (store, none, NULL, xi_test_store_result_cb, &first);
+  while (first == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_assert_true (xi_store_put_keys_finish (store, first, &error));
+  take_wakeups (context);
+
+  {
+    g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+
+    g_ptr_array_add (changes, xi_key_change_new ("session", "6281234567890.0", value));
+    xi_store_put_keys_async (store, changes, NULL, answered_cb, &answers[0]);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    xi_store_get_keys_async (store, kinds[i], keys, NULL, answered_cb, &answers[1 + i]);
+  xi_store_put_keys_async (store, none, NULL, answered_cb, &answers[4]);
+  /* Once closed, the store has answered everything. */
+  xi_store_close (store);
+  g_assert_cmpuint (take_wakeups (context), ==, 1);
+
+  while (answered < G_N_ELEMENTS (answers))
+    g_main_context_iteration (context, TRUE);
+  g_assert_true (xi_store_put_keys_finish (store, answers[0].result, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autoptr(GHashTable) found = xi_store_get_keys_finish (store, answers[1 + i].result, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (found);
+      g_assert_cmpuint (g_hash_table_size (found), ==, i == 1 ? 0 : 1);
+    }
+  g_assert_true (xi_store_put_keys_finish (store, answers[4].result, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_assert_cmpuint (answers[i].order, ==, i + 1);
+      g_object_unref (answers[i].result);
+    }
+
+  g_main_context_release (context);
+  g_main_context_pop_thread_default (context);
   xi_test_rm_rf (dir);
 }
 
@@ -2171,6 +2295,8 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/missing-keys-stay-findable", test_missing_keys_stay_findable);
   g_test_add_func ("/engine/key-store/riders", test_riders);
   g_test_add_func ("/engine/key-store/riders-answer-together", test_riders_answer_together);
+  g_test_add_func ("/engine/key-store/answers-wake-once", test_answers_wake_once);
+  g_test_add_func ("/engine/key-store/rider-goes-alone", test_rider_goes_alone);
   g_test_add_func ("/engine/key-store/rider-refusal-does-not-bind", test_rider_refusal_does_not_bind);
   g_test_add_func ("/engine/key-store/failed-write-reloads", test_failed_write_reloads);
   g_test_add_func ("/engine/key-store/rider-failed-alone-fails-keys", test_rider_failed_alone_fails_keys);

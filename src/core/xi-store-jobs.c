@@ -1995,9 +1995,9 @@ get_job_func (XiStore  *self,
   XiJob *job = load_job (self, data, &error);
 
   if (job == NULL)
-    g_task_return_error (task, error);
+    _xi_store_return_error (self, task, error);
   else
-    g_task_return_pointer (task, job, g_object_unref);
+    _xi_store_return_pointer (self, task, job, g_object_unref);
 }
 
 void

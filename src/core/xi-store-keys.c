@@ -795,20 +795,20 @@ get_keys_func (XiStore  *self,
 
   if (!seal->loaded)
     {
-      g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_STATE,
-                               "The WhatsApp keys were read before they were loaded");
+      _xi_store_return_error (self, task, g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_STATE,
+                                                           "The WhatsApp keys were read before they were loaded"));
       return;
     }
   if (seal->unreadable)
     {
       set_unreadable_error (&error);
-      g_task_return_error (task, error);
+      _xi_store_return_error (self, task, error);
       return;
     }
   /* No key yet: nothing was ever sealed, so there is nothing to read. */
   if (seal->key == NULL)
     {
-      g_task_return_pointer (task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
+      _xi_store_return_pointer (self, task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
       return;
     }
 
@@ -821,7 +821,7 @@ get_keys_func (XiStore  *self,
                             &error);
   if (stmt == NULL)
     {
-      g_task_return_error (task, error);
+      _xi_store_return_error (self, task, error);
       return;
     }
   /* The keys, and the data_version that says whether the kind's list of
@@ -831,7 +831,7 @@ get_keys_func (XiStore  *self,
   began = get->keys != NULL && get->keys[0] != NULL && sqlite3_get_autocommit (self->db);
   if (began && !_xi_store_run (self, "BEGIN", &error))
     {
-      g_task_return_error (task, error);
+      _xi_store_return_error (self, task, error);
       return;
     }
   present = get->keys != NULL ? few_keys (self, seal, get->kind) : NULL;
@@ -864,7 +864,7 @@ get_keys_func (XiStore  *self,
               if (began)
                 _xi_store_rollback (self);
               set_unreadable_error (&error);
-              g_task_return_error (task, error);
+              _xi_store_return_error (self, task, error);
               return;
             }
           g_hash_table_insert (table, g_strdup (key), plain);
@@ -882,7 +882,7 @@ get_keys_func (XiStore  *self,
       _xi_store_set_error (self, rc, &error);
       if (began)
         _xi_store_rollback (self);
-      g_task_return_error (task, error);
+      _xi_store_return_error (self, task, error);
       return;
     }
   if (get->keys != NULL && present == NULL && g_hash_table_size (table) < g_strv_length (get->keys))
@@ -890,7 +890,7 @@ get_keys_func (XiStore  *self,
   /* Ends the read transaction; there is nothing to write. */
   if (began)
     _xi_store_rollback (self);
-  g_task_return_pointer (task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
+  _xi_store_return_pointer (self, task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
 }
 
 /**
@@ -1087,7 +1087,7 @@ fail_keys (XiStore *self,
     self->keys_refused = g_error_copy (error);
   g_clear_error (&self->keys_owe_failure);
   _xi_store_fail_riders (self, task, error);
-  g_task_return_error (task, error);
+  _xi_store_return_error (self, task, error);
 }
 
 /* XI_TEST_FAIL_KEY_WRITE=KEY makes every key write that changes a value
@@ -1141,7 +1141,7 @@ put_keys_func (XiStore  *self,
    * queued before has been written. */
   if (changes->len == 0 && !_xi_store_has_riders (task))
     {
-      g_task_return_boolean (task, TRUE);
+      _xi_store_return_with_riders (self, task, TRUE);
       return;
     }
 

@@ -17,6 +17,15 @@ typedef gpointer (*XiStoreRowFunc) (sqlite3_stmt *stmt);
 
 typedef struct _XiKeySeal XiKeySeal;
 
+/* How the store thread waits for its next operation. */
+typedef enum
+{
+  XI_STORE_WAIT_NONE,     /* it is not waiting */
+  XI_STORE_WAIT_BRIEFLY,  /* until the riders' turn, or a moment after its last operation: only
+                           * an operation wakes it, a rider's turn comes soon enough */
+  XI_STORE_WAIT_LONG,     /* with nothing to do: the first rider queued wakes it too */
+} XiStoreWait;
+
 typedef void (*XiStoreFunc) (XiStore  *self,
                              GTask    *task,
                              gpointer  data);
@@ -32,9 +41,16 @@ struct _XiStore
   char         *path;
   char         *master_user_id;
   XiSecretStore *secrets;     /* any thread */
-  GAsyncQueue  *ops;          /* GTask*; popped only by @thread */
+  /* Operations waiting for @thread, guarded by @ops_lock. */
+  GMutex        ops_lock;
+  GCond         ops_cond;
+  GQueue        ops;          /* GTask*; popped only by @thread */
+  XiStoreWait   ops_wait;
+  gboolean      rider_queued; /* since @thread last looked at the riders */
   GThread      *thread;
   gboolean      opened;       /* main-thread view: open succeeded */
+  GHashTable   *answer_sources; /* GMainContext* -> its answers' source; owned by @thread */
+  GPtrArray    *wakes_due;      /* GMainContext* with answers, not woken yet; owned by @thread */
 
   /* Owned by @thread. Never read or write these from any other thread. */
   sqlite3      *db;
@@ -67,7 +83,7 @@ struct _XiStore
    * ()); guarded by @riders_lock. */
   GMutex        riders_lock;
   GPtrArray    *riders;       /* GTask* */
-  GSource      *riders_timeout;
+  gint64        riders_since; /* when the first of them was queued, monotonic */
 };
 
 void            _xi_store_push             (XiStore              *self,
@@ -132,6 +148,13 @@ gboolean        _xi_store_riders_bind      (GTask                *task);
 void            _xi_store_return_with_riders (XiStore            *self,
                                               GTask              *task,
                                               gboolean            value);
+void            _xi_store_return_pointer   (XiStore              *self,
+                                            GTask                *task,
+                                            gpointer              result,
+                                            GDestroyNotify        result_destroy);
+void            _xi_store_return_error     (XiStore              *self,
+                                            GTask                *task,
+                                            GError               *error);
 void            _xi_store_fail_riders      (XiStore              *self,
                                             GTask                *task,
                                             const GError         *error);

@@ -52,6 +52,7 @@ typedef struct
   GDestroyNotify  destroy;
   gboolean        read_only;
   gboolean        bulk;
+  gboolean        quick;    /* a read of a few WhatsApp keys */
   GPtrArray      *riders;   /* GTask* written in this op's transaction, or NULL */
 } StoreOp;
 
@@ -126,14 +127,51 @@ rider_free (gpointer data)
   g_free (rider);
 }
 
+/*
+ * Queues @task for the store thread, and wakes it only when it waits
+ * for one and nobody woke it since: what is queued before it runs again
+ * needs no wakeup of its own. The signal goes after the lock
+ * is let go, or the thread it wakes would find the lock still held and
+ * sleep on it again (GAsyncQueue signals under its lock, and cost two
+ * futex calls more per operation).
+ */
+static void
+queue_op (XiStore *self,
+          GTask   *task)
+{
+  gboolean wake;
+
+  g_mutex_lock (&self->ops_lock);
+  g_queue_push_tail (&self->ops, task);
+  wake = self->ops_wait != XI_STORE_WAIT_NONE;
+  self->ops_wait = XI_STORE_WAIT_NONE;
+  g_mutex_unlock (&self->ops_lock);
+  if (wake)
+    g_cond_signal (&self->ops_cond);
+}
+
 /* Riders */
 
+static void answer_riders (XiStore   *self,
+                           GPtrArray *riders,
+                           GTask     *task,
+                           gboolean   value);
+
+/* Each rider gets @error, with the other answers to its context. Takes
+ * @riders. */
 static void
-return_riders_error (GPtrArray    *riders,
+return_riders_error (XiStore      *self,
+                     GPtrArray    *riders,
                      const GError *error)
 {
   for (guint i = 0; i < riders->len; i++)
-    g_task_return_error (g_ptr_array_index (riders, i), g_error_copy (error));
+    {
+      Rider *rider = g_task_get_task_data (g_ptr_array_index (riders, i));
+
+      rider_forget_run (rider);
+      rider->error = g_error_copy (error);
+    }
+  answer_riders (self, riders, NULL, FALSE);
 }
 
 /* Takes what waits to ride; any thread. */
@@ -144,30 +182,42 @@ take_riders (XiStore *self)
 
   g_mutex_lock (&self->riders_lock);
   riders = g_steal_pointer (&self->riders);
-  if (self->riders_timeout != NULL)
-    {
-      g_source_destroy (self->riders_timeout);
-      g_clear_pointer (&self->riders_timeout, g_source_unref);
-    }
   g_mutex_unlock (&self->riders_lock);
   return riders;
 }
 
-/* Rider answers that go back to one context together. */
+/* Answers that go back to one context together: riders, and the task
+ * of the operation they rode with, or another operation's. */
 typedef struct
 {
-  GPtrArray *riders;  /* GTask*, answered in order */
-  GTask     *task;    /* answered last, or NULL */
-  gboolean   value;
+  GPtrArray      *riders;   /* GTask*, answered in order, or NULL */
+  GTask          *task;     /* answered last, or NULL */
+  gboolean        value;    /* @task's, unless it returns @error or @pointer */
+  GError         *error;
+  gboolean        returns_pointer;
+  gpointer        pointer;
+  GDestroyNotify  pointer_destroy;
 } Answers;
+
+static Answers *
+answers_new (GPtrArray *riders)
+{
+  Answers *answers = g_new0 (Answers, 1);
+
+  answers->riders = riders;
+  return answers;
+}
 
 static void
 answers_free (gpointer data)
 {
   Answers *answers = data;
 
-  g_ptr_array_unref (answers->riders);
+  g_clear_pointer (&answers->riders, g_ptr_array_unref);
   g_clear_object (&answers->task);
+  g_clear_error (&answers->error);
+  if (answers->pointer != NULL && answers->pointer_destroy != NULL)
+    answers->pointer_destroy (answers->pointer);
   g_free (answers);
 }
 
@@ -182,18 +232,187 @@ answer_rider (GTask *rider_task)
     g_task_return_error (rider_task, g_steal_pointer (&rider->error));
 }
 
-/* On the tasks' own context, where a GTask calls back at once rather
- * than in an idle of its own. */
-static gboolean
-answers_cb (gpointer data)
+/*
+ * The answers waiting for one main context, in one source that stays
+ * attached to it: a source per answer cost an allocation, an attach
+ * under the context's lock and a wakeup each, and the woken thread then
+ * met the store thread still holding that lock (two futex calls more).
+ * Only the first answer of a batch wakes the context, after the lock is
+ * let go; those that come before it is dispatched go with it. Answers
+ * run on their tasks' own context, where a GTask calls back at once
+ * rather than in an idle source of its own.
+ */
+typedef struct
 {
-  Answers *answers = data;
+  GSource  source;
+  GMutex   lock;
+  GQueue   waiting;  /* Answers*, under @lock */
+  gint     pending;  /* atomic: @waiting holds some */
+  gboolean orphan;   /* under @lock: its store is closed, it goes once empty */
+} AnswerSource;
 
-  for (guint i = 0; i < answers->riders->len; i++)
-    answer_rider (g_ptr_array_index (answers->riders, i));
-  if (answers->task != NULL)
-    g_task_return_boolean (answers->task, answers->value);
-  return G_SOURCE_REMOVE;
+static gboolean
+answer_source_prepare (GSource *source,
+                       int     *timeout)
+{
+  *timeout = -1;
+  return g_atomic_int_get (&((AnswerSource *) source)->pending);
+}
+
+static gboolean
+answer_source_check (GSource *source)
+{
+  return g_atomic_int_get (&((AnswerSource *) source)->pending);
+}
+
+static gboolean
+answer_source_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  AnswerSource *self = (AnswerSource *) source;
+  GQueue batch = G_QUEUE_INIT;
+  gboolean orphan;
+  Answers *answers;
+
+  g_mutex_lock (&self->lock);
+  batch = self->waiting;
+  g_queue_init (&self->waiting);
+  g_atomic_int_set (&self->pending, FALSE);
+  orphan = self->orphan;
+  g_mutex_unlock (&self->lock);
+
+  while ((answers = g_queue_pop_head (&batch)) != NULL)
+    {
+      for (guint i = 0; answers->riders != NULL && i < answers->riders->len; i++)
+        answer_rider (g_ptr_array_index (answers->riders, i));
+      if (answers->task != NULL && answers->error == NULL && answers->returns_pointer)
+        g_task_return_pointer (answers->task, g_steal_pointer (&answers->pointer), answers->pointer_destroy);
+      else if (answers->task != NULL && answers->error != NULL)
+        g_task_return_error (answers->task, g_steal_pointer (&answers->error));
+      else if (answers->task != NULL)
+        g_task_return_boolean (answers->task, answers->value);
+      answers_free (answers);
+    }
+  return orphan ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* Its context went away with answers still waiting: their tasks went
+ * with it, nobody can hear them. */
+static void
+answer_source_finalize (GSource *source)
+{
+  AnswerSource *self = (AnswerSource *) source;
+
+  g_queue_clear_full (&self->waiting, answers_free);
+  g_mutex_clear (&self->lock);
+}
+
+static GSourceFuncs answer_source_funcs = {
+  answer_source_prepare,
+  answer_source_check,
+  answer_source_dispatch,
+  answer_source_finalize,
+  NULL, NULL
+};
+
+/* The store is closing: each source goes once what waits in it was
+ * answered. */
+static void
+answer_source_orphan (gpointer data)
+{
+  AnswerSource *self = data;
+  gboolean empty;
+
+  g_mutex_lock (&self->lock);
+  self->orphan = TRUE;
+  empty = g_queue_is_empty (&self->waiting);
+  g_mutex_unlock (&self->lock);
+  if (empty)
+    g_source_destroy (&self->source);
+  g_source_unref (&self->source);
+}
+
+static gboolean
+answer_source_is_gone (gpointer key,
+                       gpointer value,
+                       gpointer user_data)
+{
+  return g_source_is_destroyed (value);
+}
+
+/* On the store thread. A context that was freed destroyed its source,
+ * and another may since have its address: a destroyed source is
+ * replaced, and the others dropped, so that contexts made for one wait
+ * (xi-key-store.c reads while its thread waits) leave nothing behind. A
+ * context cannot go while a task waits to be answered on it: the task
+ * holds it. */
+static AnswerSource *
+answer_source_for (XiStore      *self,
+                   GMainContext *context)
+{
+  AnswerSource *source = g_hash_table_lookup (self->answer_sources, context);
+
+  if (source != NULL && !g_source_is_destroyed (&source->source))
+    return source;
+  g_hash_table_foreach_remove (self->answer_sources, answer_source_is_gone, NULL);
+  source = (AnswerSource *) g_source_new (&answer_source_funcs, sizeof (AnswerSource));
+  g_mutex_init (&source->lock);
+  g_queue_init (&source->waiting);
+  g_source_set_priority (&source->source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (&source->source, "[xi-store] answers");
+  /* A callback may wait in a loop of its own on this context for an
+   * answer queued behind its own. */
+  g_source_set_can_recurse (&source->source, TRUE);
+  g_source_attach (&source->source, context);
+  g_hash_table_insert (self->answer_sources, context, source);
+  return source;
+}
+
+/* Queues @answers on @context's source; the context is woken once the
+ * store is done with what follows at once (wake_contexts ()). */
+static void
+answer_later (XiStore      *self,
+              GMainContext *context,
+              Answers      *answers)
+{
+  AnswerSource *source = answer_source_for (self, context);
+  gboolean first;
+
+  g_mutex_lock (&source->lock);
+  first = g_queue_is_empty (&source->waiting);
+  g_queue_push_tail (&source->waiting, answers);
+  g_atomic_int_set (&source->pending, TRUE);
+  g_mutex_unlock (&source->lock);
+  if (first && !g_ptr_array_find (self->wakes_due, context, NULL))
+    g_ptr_array_add (self->wakes_due, g_main_context_ref (context));
+}
+
+/* Whether the next operation waiting is a quick read. A campaign asks
+ * for a batch's keys kind after kind, all at once: answered as each is
+ * read, the network thread woke for each, having handled the one before
+ * before the next was read. Anything else goes first: an answer never
+ * waits behind an operation that may take long. */
+static gboolean
+quick_read_follows (XiStore *self)
+{
+  GTask *next;
+  gboolean quick;
+
+  g_mutex_lock (&self->ops_lock);
+  next = g_queue_peek_head (&self->ops);
+  quick = next != NULL && ((StoreOp *) g_task_get_task_data (next))->quick;
+  g_mutex_unlock (&self->ops_lock);
+  return quick;
+}
+
+/* Wakes the contexts that have answers waiting. */
+static void
+wake_contexts (XiStore *self)
+{
+  for (guint i = 0; i < self->wakes_due->len; i++)
+    g_main_context_wakeup (g_ptr_array_index (self->wakes_due, i));
+  g_ptr_array_set_size (self->wakes_due, 0);
 }
 
 /*
@@ -202,41 +421,93 @@ answers_cb (gpointer data)
  * GTask would wake its caller's thread on its own: three wakeups for
  * every message of a campaign (the key write, the outcome, the
  * receipts), where the riders and the write that carried them now share
- * one. Riders from another context than @context answer alone. Takes
- * @riders.
+ * one, and so does whatever else was answered on that context before it
+ * ran. Riders of another context than @task's go together on theirs.
+ * Takes @riders, which may be %NULL when @task is not.
  */
 static void
-answer_riders (GPtrArray    *riders,
-               GMainContext *context,
-               GTask        *task,
-               gboolean      value)
+answer_riders (XiStore   *self,
+               GPtrArray *riders,
+               GTask     *task,
+               gboolean   value)
 {
-  Answers *answers = g_new0 (Answers, 1);
-  g_autoptr(GSource) source = NULL;
+  GMainContext *context = g_task_get_context (task != NULL ? task : g_ptr_array_index (riders, 0));
+  g_autoptr(GHashTable) elsewhere = NULL;  /* GMainContext* -> Answers* */
+  Answers *answers = NULL;
+  GHashTableIter iter;
+  gpointer other_context, other_answers;
 
-  answers->riders = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < riders->len; i++)
+  for (guint i = 0; riders != NULL && i < riders->len && elsewhere == NULL; i++)
+    if (g_task_get_context (g_ptr_array_index (riders, i)) != context)
+      elsewhere = g_hash_table_new (NULL, NULL);
+
+  if (elsewhere == NULL)
+    answers = answers_new (riders);
+  else
     {
-      GTask *rider_task = g_ptr_array_index (riders, i);
+      answers = answers_new (g_ptr_array_new_with_free_func (g_object_unref));
+      g_hash_table_insert (elsewhere, context, answers);
+      for (guint i = 0; i < riders->len; i++)
+        {
+          GTask *rider_task = g_ptr_array_index (riders, i);
+          GMainContext *rider_context = g_task_get_context (rider_task);
+          Answers *of_context = g_hash_table_lookup (elsewhere, rider_context);
 
-      if (g_task_get_context (rider_task) == context)
-        g_ptr_array_add (answers->riders, g_object_ref (rider_task));
-      else
-        answer_rider (rider_task);
+          if (of_context == NULL)
+            {
+              of_context = answers_new (g_ptr_array_new_with_free_func (g_object_unref));
+              g_hash_table_insert (elsewhere, rider_context, of_context);
+            }
+          g_ptr_array_add (of_context->riders, g_object_ref (rider_task));
+        }
+      g_hash_table_steal (elsewhere, context);
+      g_ptr_array_unref (riders);
     }
-  g_ptr_array_unref (riders);
+
   answers->task = task != NULL ? g_object_ref (task) : NULL;
   answers->value = value;
-  /* Always a source of its own: g_main_context_invoke () would run it
-   * here, on the store thread, whenever @context is the default one and
-   * its thread is not iterating it at that moment, and each GTask,
-   * returned from outside its context, would then wake its thread on its
-   * own. */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, answers_cb, answers, answers_free);
-  g_source_set_static_name (source, "[xi-store] answers");
-  g_source_attach (source, context);
+  if (elsewhere != NULL)
+    {
+      g_hash_table_iter_init (&iter, elsewhere);
+      while (g_hash_table_iter_next (&iter, &other_context, &other_answers))
+        answer_later (self, other_context, other_answers);
+    }
+  answer_later (self, context, answers);
+}
+
+/*
+ * Returns @result to @task with the other answers waiting for its
+ * context (see AnswerSource): for what a campaign asks in bursts, such
+ * as a batch's keys, several kinds read one after the other, each of
+ * which would otherwise wake the network thread on its own.
+ */
+void
+_xi_store_return_pointer (XiStore        *self,
+                          GTask          *task,
+                          gpointer        result,
+                          GDestroyNotify  result_destroy)
+{
+  Answers *answers = answers_new (NULL);
+
+  answers->task = g_object_ref (task);
+  answers->returns_pointer = TRUE;
+  answers->pointer = result;
+  answers->pointer_destroy = result_destroy;
+  answer_later (self, g_task_get_context (task), answers);
+}
+
+/* Returns @error to @task as _xi_store_return_pointer () returns a
+ * result, so that a failure is heard in its turn. Takes @error. */
+void
+_xi_store_return_error (XiStore *self,
+                        GTask   *task,
+                        GError  *error)
+{
+  Answers *answers = answers_new (NULL);
+
+  answers->task = g_object_ref (task);
+  answers->error = error;
+  answer_later (self, g_task_get_context (task), answers);
 }
 
 static gboolean
@@ -262,7 +533,7 @@ fail_riders_alone (XiStore      *self,
       g_clear_error (&self->keys_owe_failure);
       self->keys_owe_failure = g_error_copy (error);
     }
-  return_riders_error (riders, error);
+  return_riders_error (self, riders, error);
 }
 
 static void
@@ -272,30 +543,27 @@ riders_func (XiStore  *self,
 {
   StoreOp *op = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GMainContext *context;
 
   if (!_xi_store_begin (self, &error))
     {
-      fail_riders_alone (self, op->riders, error);
+      fail_riders_alone (self, g_steal_pointer (&op->riders), error);
       return;
     }
   if (!_xi_store_run_riders (self, task, &error) ||
       !_xi_store_commit_deferring_checkpoint (self, &error))
     {
       _xi_store_rollback (self);
-      fail_riders_alone (self, op->riders, error);
+      fail_riders_alone (self, g_steal_pointer (&op->riders), error);
       return;
     }
   /* This task has no callback; the riders answer on their own context. */
-  context = g_task_get_context (g_ptr_array_index (op->riders, 0));
-  answer_riders (g_steal_pointer (&op->riders), context, NULL, FALSE);
+  answer_riders (self, g_steal_pointer (&op->riders), NULL, FALSE);
 }
 
 /* A transaction of their own, for riders nothing else took in time. Its
  * task has no callback: each rider answers its own caller. */
-static void
-push_riders_alone (XiStore   *self,
-                   GPtrArray *riders)
+static GTask *
+new_riders_task (GPtrArray *riders)
 {
   StoreOp *op = g_new0 (StoreOp, 1);
   GTask *task = g_task_new (NULL, NULL, NULL, NULL);
@@ -303,18 +571,14 @@ push_riders_alone (XiStore   *self,
   op->func = riders_func;
   op->riders = riders;
   g_task_set_task_data (task, op, store_op_free);
-  g_async_queue_push (self->ops, task);
+  return task;
 }
 
-static gboolean
-riders_timeout_cb (gpointer user_data)
+static void
+push_riders_alone (XiStore   *self,
+                   GPtrArray *riders)
 {
-  XiStore *self = user_data;
-  GPtrArray *riders = take_riders (self);
-
-  if (riders != NULL)
-    push_riders_alone (self, riders);
-  return G_SOURCE_REMOVE;
+  queue_op (self, new_riders_task (riders));
 }
 
 static void
@@ -335,6 +599,7 @@ close_func (XiStore  *self,
   g_clear_pointer (&self->job_counts, g_hash_table_unref);
   g_clear_error (&self->keys_owe_failure);
   g_clear_error (&self->keys_refused);
+  g_clear_pointer (&self->answer_sources, g_hash_table_unref);
   if (self->db != NULL)
     {
       sqlite3_close_v2 (self->db);
@@ -383,22 +648,93 @@ make_room (XiStore *self)
  * the store has had nothing to do for a moment. */
 #define TRIM_AFTER_IDLE_USEC (2 * G_USEC_PER_SEC)
 
+/* The next operation, or NULL once @end_time (monotonic, or -1 for
+ * never) has passed or, waiting long, once a rider was queued. */
+static GTask *
+pop_op (XiStore     *self,
+        gint64       end_time,
+        XiStoreWait  wait)
+{
+  GTask *task;
+
+  g_mutex_lock (&self->ops_lock);
+  while ((task = g_queue_pop_head (&self->ops)) == NULL)
+    {
+      if (wait == XI_STORE_WAIT_LONG && self->rider_queued)
+        break;
+      self->ops_wait = wait;
+      if (end_time < 0)
+        g_cond_wait (&self->ops_cond, &self->ops_lock);
+      else if (!g_cond_wait_until (&self->ops_cond, &self->ops_lock, end_time))
+        {
+          task = g_queue_pop_head (&self->ops);
+          break;
+        }
+    }
+  self->ops_wait = XI_STORE_WAIT_NONE;
+  g_mutex_unlock (&self->ops_lock);
+  return task;
+}
+
+/* When the riders waiting are to go alone, or -1 when none wait. */
+static gint64
+riders_due (XiStore *self)
+{
+  gint64 due;
+
+  g_mutex_lock (&self->ops_lock);
+  self->rider_queued = FALSE;
+  g_mutex_unlock (&self->ops_lock);
+  g_mutex_lock (&self->riders_lock);
+  due = self->riders != NULL ? self->riders_since + RIDER_WAIT_MS * 1000 : -1;
+  g_mutex_unlock (&self->riders_lock);
+  return due;
+}
+
+/*
+ * The next operation: one queued, or the riders in a transaction of
+ * their own once they waited RIDER_WAIT_MS for one to join. The riders'
+ * clock runs here rather than in a source on their callers' thread,
+ * which cost a campaign a timeout source made, attached and destroyed
+ * for every message. For RIDER_WAIT_MS after an operation a rider does
+ * not wake this thread: at campaign speed the next key write takes it
+ * within milliseconds, and its wakeup would be one more per message.
+ */
 static GTask *
 next_op (XiStore  *self,
          gboolean *heap_to_give_back)
 {
-#ifdef __GLIBC__
-  if (*heap_to_give_back)
-    {
-      GTask *task = g_async_queue_timeout_pop (self->ops, TRIM_AFTER_IDLE_USEC);
+  gint64 brief_until = g_get_monotonic_time () + RIDER_WAIT_MS * 1000;
+  gint64 trim_at = *heap_to_give_back ? g_get_monotonic_time () + TRIM_AFTER_IDLE_USEC : -1;
 
-      if (task != NULL)
+  for (;;)
+    {
+      gint64 due = riders_due (self);
+      gint64 now = g_get_monotonic_time ();
+      gint64 end = due >= 0 ? due : now < brief_until ? brief_until : -1;
+      XiStoreWait wait = end >= 0 ? XI_STORE_WAIT_BRIEFLY : XI_STORE_WAIT_LONG;
+      GPtrArray *riders;
+      GTask *task;
+
+      if (due >= 0 && due <= now)
+        {
+          if ((riders = take_riders (self)) != NULL)
+            return new_riders_task (riders);
+          continue;
+        }
+      if (trim_at >= 0 && (end < 0 || trim_at < end))
+        end = trim_at;
+      if ((task = pop_op (self, end, wait)) != NULL)
         return task;
-      malloc_trim (0);
-    }
+#ifdef __GLIBC__
+      if (trim_at >= 0 && g_get_monotonic_time () >= trim_at)
+        {
+          malloc_trim (0);
+          trim_at = -1;
+          *heap_to_give_back = FALSE;
+        }
 #endif
-  *heap_to_give_back = FALSE;
-  return g_async_queue_pop (self->ops);
+    }
 }
 
 static gpointer
@@ -440,6 +776,8 @@ store_thread_func (gpointer data)
           if (self->disk_full)
             make_room (self);
         }
+      if (last || !quick_read_follows (self))
+        wake_contexts (self);
 
       if (last)
         break;
@@ -493,6 +831,9 @@ push_op (XiStore             *self,
   op->destroy = destroy;
   op->read_only = read_only;
   op->bulk = bulk;
+  /* Only the WhatsApp keys leave the riders waiting, and those reads
+   * are small. */
+  op->quick = riders_mode == RIDERS_LEFT;
 
   task = new_task (self, op, store_op_free, source_tag, cancellable, callback, user_data);
   if (task == NULL)
@@ -506,7 +847,7 @@ push_op (XiStore             *self,
     op->riders = riders;
   else if (riders != NULL)
     push_riders_alone (self, riders);
-  g_async_queue_push (self->ops, task);
+  queue_op (self, task);
 }
 
 /* Queues an operation that changes the database. It runs even when
@@ -558,7 +899,7 @@ _xi_store_push_detached (XiStore     *self,
   op->func = func;
   op->read_only = TRUE;
   g_task_set_task_data (task, op, store_op_free);
-  g_async_queue_push (self->ops, task);
+  queue_op (self, task);
 }
 
 /* Queues a write of many rows (an import, a new campaign), which has the
@@ -592,11 +933,12 @@ _xi_store_push_taking_riders (XiStore             *self,
 }
 
 /*
- * Queues a small write that needs no transaction of its own: it waits, on
- * the caller's thread, for the next operation anybody queues, and is
+ * Queues a small write that needs no transaction of its own: it waits
+ * for the next operation anybody queues, and is
  * written in the same transaction when that is a write that takes riders
  * (the WhatsApp key write before each message), otherwise just before it.
- * With nothing queued within RIDER_WAIT_MS it goes alone. So a campaign
+ * With nothing queued within RIDER_WAIT_MS it goes alone, whether or not
+ * the caller's thread runs its main loop meanwhile. So a campaign
  * costs one commit, one fsync-free WAL append, per message rather than
  * one each for the keys, the outcome and the receipts. @func runs on the
  * store thread inside the transaction, in order with the other riders;
@@ -618,6 +960,7 @@ _xi_store_push_rider (XiStore             *self,
                       gpointer             user_data)
 {
   Rider *rider = g_new0 (Rider, 1);
+  gboolean first, wake;
   GTask *task;
 
   rider->func = func;
@@ -631,17 +974,27 @@ _xi_store_push_rider (XiStore             *self,
     return;
 
   g_mutex_lock (&self->riders_lock);
-  if (self->riders == NULL)
-    self->riders = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (self->riders, task);
-  if (self->riders_timeout == NULL)
+  first = self->riders == NULL;
+  if (first)
     {
-      self->riders_timeout = g_timeout_source_new (RIDER_WAIT_MS);
-      g_source_set_callback (self->riders_timeout, riders_timeout_cb, g_object_ref (self), g_object_unref);
-      g_source_set_static_name (self->riders_timeout, "[xi-store] riders");
-      g_source_attach (self->riders_timeout, g_main_context_get_thread_default ());
+      self->riders = g_ptr_array_new_with_free_func (g_object_unref);
+      self->riders_since = g_get_monotonic_time ();
     }
+  g_ptr_array_add (self->riders, task);
   g_mutex_unlock (&self->riders_lock);
+
+  /* The store thread keeps the riders' time (next_op ()). */
+  if (first)
+    {
+      g_mutex_lock (&self->ops_lock);
+      self->rider_queued = TRUE;
+      wake = self->ops_wait == XI_STORE_WAIT_LONG;
+      if (wake)
+        self->ops_wait = XI_STORE_WAIT_NONE;
+      g_mutex_unlock (&self->ops_lock);
+      if (wake)
+        g_cond_signal (&self->ops_cond);
+    }
 }
 
 /* A rider that refuses its input (a message whose file has no usable
@@ -742,12 +1095,7 @@ _xi_store_return_with_riders (XiStore  *self,
 {
   StoreOp *op = g_task_get_task_data (task);
 
-  if (op->riders == NULL)
-    {
-      g_task_return_boolean (task, value);
-      return;
-    }
-  answer_riders (g_steal_pointer (&op->riders), g_task_get_context (task), task, value);
+  answer_riders (self, g_steal_pointer (&op->riders), task, value);
 }
 
 /* Whether a rider @task took fails its transaction when it fails: a
@@ -770,8 +1118,7 @@ _xi_store_fail_riders (XiStore      *self,
 
   if (op->riders == NULL)
     return;
-  return_riders_error (op->riders, error);
-  g_clear_pointer (&op->riders, g_ptr_array_unref);
+  return_riders_error (self, g_steal_pointer (&op->riders), error);
 }
 
 /* Queues an operation that only reads: skipped when @cancellable fired
@@ -810,7 +1157,11 @@ xi_store_finalize (GObject *object)
 {
   XiStore *self = (XiStore *)object;
 
-  g_clear_pointer (&self->ops, g_async_queue_unref);
+  g_queue_clear_full (&self->ops, g_object_unref);
+  g_mutex_clear (&self->ops_lock);
+  g_cond_clear (&self->ops_cond);
+  g_clear_pointer (&self->answer_sources, g_hash_table_unref);
+  g_clear_pointer (&self->wakes_due, g_ptr_array_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->master_user_id, g_free);
   g_clear_pointer (&self->changes, g_hash_table_unref);
@@ -868,7 +1219,11 @@ xi_store_class_init (XiStoreClass *klass)
 static void
 xi_store_init (XiStore *self)
 {
-  self->ops = g_async_queue_new ();
+  g_mutex_init (&self->ops_lock);
+  g_cond_init (&self->ops_cond);
+  g_queue_init (&self->ops);
+  self->answer_sources = g_hash_table_new_full (NULL, NULL, NULL, answer_source_orphan);
+  self->wakes_due = g_ptr_array_new_with_free_func ((GDestroyNotify) g_main_context_unref);
   self->master_user_id = g_strdup (XI_STORE_ANONYMOUS_USER);
   g_mutex_init (&self->changes_lock);
   g_mutex_init (&self->riders_lock);
@@ -1203,7 +1558,7 @@ xi_store_close (XiStore *self)
 
     op->func = close_func;
     g_task_set_task_data (task, op, store_op_free);
-    g_async_queue_push (self->ops, task);
+    queue_op (self, task);
   }
   /* The field stays set until the thread is gone: the operations still
    * queued before the close check it. */
@@ -1486,7 +1841,7 @@ _xi_store_commit_deferring_checkpoint (XiStore  *self,
   op->func = checkpoint_func;
   task = g_task_new (NULL, NULL, NULL, NULL);
   g_task_set_task_data (task, op, store_op_free);
-  g_async_queue_push (self->ops, task);
+  queue_op (self, task);
 
   return ok;
 }

@@ -760,22 +760,35 @@ send_cb (GObject      *object,
  * rather than once per message. */
 #define PREPARE_AHEAD 50
 
+/* The next batch is announced while this many of the one before are
+ * still to go, so that what the transport asks for is in before that
+ * batch's first message. Announced only when that message was next, it
+ * came too late for it: WhatsApp's first message of every batch read
+ * each kind of its keys from the store while the network thread waited,
+ * seven round trips a batch (bench-whatsapp, kept sessions). */
+#define PREPARE_LEAD (PREPARE_AHEAD / 2)
+
 static void
 prepare_ahead (XiJobProcessor *self,
                XiOutgoing     *head)
 {
   g_autoptr(GPtrArray) phones = NULL;
+  guint prepared = self->prepared_position;
 
-  if (head->position <= self->prepared_position && self->prepared_position > 0)
+  if (prepared > 0 && head->position + PREPARE_LEAD <= prepared)
     return;
   phones = g_ptr_array_new ();
   for (GList *l = g_queue_peek_head_link (&self->window); l != NULL && phones->len < PREPARE_AHEAD; l = l->next)
     {
       XiOutgoing *outgoing = l->data;
 
+      if (outgoing->position <= prepared)
+        continue;
       g_ptr_array_add (phones, outgoing->phone);
       self->prepared_position = MAX (self->prepared_position, outgoing->position);
     }
+  if (phones->len == 0)
+    return;
   g_ptr_array_add (phones, NULL);
   xi_transport_prepare (self->transport, (const char * const *) phones->pdata);
 }

@@ -70,8 +70,10 @@ struct _XiKeyStore
   guint       generation;     /* bumped by a wipe */
   GPtrArray  *pending;        /* XiKeyChange*, in order */
   GHashTable *pending_index;  /* "kind\x1fkey" -> position in pending + 1 */
-  GSource    *idle_write;
+  GSource    *idle_write;     /* writes the queue when the thread is idle */
+  gboolean    write_when_idle;
   guint       waits;          /* reads this thread waited for */
+  GMainContext *wait_context; /* where those reads are waited for */
   guint       values_read;    /* values asked of the store, waiting or ahead */
   gboolean    closed;         /* its client was stopped: nothing more reaches the store */
   GQueue      writing;        /* Write*, on their way to the store, in order */
@@ -132,23 +134,54 @@ take_pending (XiKeyStore *self)
 
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
   g_hash_table_remove_all (self->pending_index);
-  if (self->idle_write != NULL)
-    {
-      g_source_destroy (self->idle_write);
-      g_clear_pointer (&self->idle_write, g_source_unref);
-    }
+  self->write_when_idle = FALSE;
   return changes;
 }
 
-static gboolean
-idle_write_cb (gpointer user_data)
+/*
+ * Writes the queue once the thread is idle, as an idle source would. It
+ * is made once: the first change of every message made an idle source,
+ * which the flush before the message then destroyed, one attach and one
+ * destroy a message for a write that almost never ran.
+ */
+typedef struct
 {
-  XiKeyStore *self = user_data;
+  GSource     source;
+  XiKeyStore *owner;  /* not held: its finalize destroys the source */
+} IdleWrite;
+
+static gboolean
+idle_write_prepare (GSource *source,
+                    int     *timeout)
+{
+  *timeout = -1;
+  return ((IdleWrite *) source)->owner->write_when_idle;
+}
+
+static gboolean
+idle_write_check (GSource *source)
+{
+  return ((IdleWrite *) source)->owner->write_when_idle;
+}
+
+static gboolean
+idle_write_dispatch (GSource     *source,
+                     GSourceFunc  callback,
+                     gpointer     user_data)
+{
+  XiKeyStore *self = ((IdleWrite *) source)->owner;
   g_autoptr(GPtrArray) changes = take_pending (self);
 
   write_changes (self->store, self, changes, NULL);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
+
+static GSourceFuncs idle_write_funcs = {
+  idle_write_prepare,
+  idle_write_check,
+  idle_write_dispatch,
+  NULL, NULL, NULL
+};
 
 /* When we last issued our privacy token to a contact is not worth a
  * transaction of its own: lost in a crash, the token is only issued
@@ -193,12 +226,8 @@ queue_change (XiKeyStore  *self,
         }
     }
 
-  if (self->idle_write == NULL && !can_wait (change))
-    {
-      self->idle_write = g_idle_source_new ();
-      g_source_set_callback (self->idle_write, idle_write_cb, self, NULL);
-      g_source_attach (self->idle_write, g_main_context_get_thread_default ());
-    }
+  if (!can_wait (change))
+    self->write_when_idle = TRUE;
 }
 
 static void
@@ -305,14 +334,16 @@ waited_cb (GObject      *object,
 }
 
 /* Reads from the store while this thread waits, on a context of its own
- * so that nothing else of this thread runs in between. */
+ * so that nothing else of this thread runs in between. The context is
+ * made once: one for each wait cost an eventfd opened and closed, and a
+ * source the store made anew to answer on it. */
 static GHashTable *
 get_now (XiKeyStore          *self,
          const char          *kind,
          const char * const  *keys,
          GError             **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
+  GMainContext *context = self->wait_context;
   g_autoptr(GAsyncResult) result = NULL;
 
   self->waits++;
@@ -875,12 +906,15 @@ xi_key_store_finalize (GObject *object)
     write_changes (self->store, NULL, changes, NULL);
   /* Those writes answer to nobody now. */
   g_queue_clear (&self->writing);
+  g_source_destroy (self->idle_write);
+  g_source_unref (self->idle_write);
   g_ptr_array_unref (self->pending);
   g_hash_table_unref (self->pending_index);
   cache_clear (self);
   g_hash_table_unref (self->lazy);
   g_clear_pointer (&self->written, g_hash_table_unref);
   g_hash_table_unref (self->reading);
+  g_main_context_unref (self->wait_context);
   g_clear_object (&self->cache);
   g_clear_object (&self->store);
 
@@ -906,6 +940,12 @@ xi_key_store_init (XiKeyStore *self)
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) xi_key_change_free);
   self->pending_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->owner = g_thread_self ();
+  self->wait_context = g_main_context_new ();
+  self->idle_write = g_source_new (&idle_write_funcs, sizeof (IdleWrite));
+  ((IdleWrite *) self->idle_write)->owner = self;
+  g_source_set_priority (self->idle_write, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_static_name (self->idle_write, "[xi-key-store] idle write");
+  g_source_attach (self->idle_write, g_main_context_get_thread_default ());
 }
 
 /**
