@@ -45,6 +45,10 @@
 #define SMALL_CACHE_KIB -4096
 #define BULK_CACHE_KIB  -65536
 
+/* How long a connection waits for another process's lock before giving
+ * up: the app and the command line share one folder. */
+#define BUSY_TIMEOUT_MS 5000
+
 typedef struct
 {
   XiStoreFunc     func;
@@ -385,6 +389,24 @@ static GTask *
 next_op (XiStore  *self,
          gboolean *heap_to_give_back)
 {
+  /* Between operations, while none is queued, the search index catches
+   * up a short transaction at a time; its write waits for no other
+   * process's lock, since an operation may be queued meanwhile. */
+  while (self->db != NULL && self->search_index_behind)
+    {
+      gint64 wait = self->search_index_retry_at - g_get_monotonic_time ();
+      GTask *task = wait > 0 ? g_async_queue_timeout_pop (self->ops, wait) : g_async_queue_try_pop (self->ops);
+
+      if (task != NULL)
+        return task;
+      if (wait > 0)
+        continue;
+      sqlite3_busy_timeout (self->db, 0);
+      _xi_store_contacts_catch_up (self);
+      sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+      release_statements (self);
+    }
+
 #ifdef __GLIBC__
   if (*heap_to_give_back)
     {
@@ -1003,10 +1025,6 @@ create_private (const char  *path,
     }
   return TRUE;
 }
-
-/* How long a connection waits for another process's lock before giving
- * up: the app and the command line share one folder. */
-#define BUSY_TIMEOUT_MS 5000
 
 /*
  * A new file becomes a WAL database under an exclusive lock, which SQLite
