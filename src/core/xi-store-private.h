@@ -53,6 +53,7 @@ struct _XiStore
   GError       *keys_refused;     /* why key writes fail until their owner has read the keys back */
   gboolean      search_index_behind;    /* xi-store-contacts.c: contacts_search_stale may have rows */
   gint64        search_index_retry_at;  /* monotonic time before which catching up waits */
+  gboolean      search_mapped;          /* xi-store-contacts.c: the file is mapped for searches */
 
   /* Committed changes, waiting to be announced by "changed" on
    * @context; guarded by @changes_lock. */
@@ -261,6 +262,7 @@ void            _xi_store_note_change      (XiStore              *self,
 gboolean        _xi_store_contacts_setup   (XiStore              *self,
                                             GError              **error);
 void            _xi_store_contacts_catch_up (XiStore             *self);
+void            _xi_store_contacts_unmap   (XiStore              *self);
 gboolean        _xi_store_changes_setup    (XiStore              *self,
                                             GError              **error);
 void            _xi_store_changes_committed (XiStore             *self);

@@ -407,16 +407,18 @@ next_op (XiStore  *self,
       release_statements (self);
     }
 
-#ifdef __GLIBC__
-  if (*heap_to_give_back)
+  if (*heap_to_give_back || self->search_mapped)
     {
       GTask *task = g_async_queue_timeout_pop (self->ops, TRIM_AFTER_IDLE_USEC);
 
       if (task != NULL)
         return task;
-      malloc_trim (0);
-    }
+      _xi_store_contacts_unmap (self);
+#ifdef __GLIBC__
+      if (*heap_to_give_back)
+        malloc_trim (0);
 #endif
+    }
   *heap_to_give_back = FALSE;
   return g_async_queue_pop (self->ops);
 }
