@@ -662,20 +662,6 @@ pull_contact (Fixture    *f,
   apply_page (f, "contacts", page, NULL);
 }
 
-/* Waits for the store to bring its search index up to date while it has
- * nothing else to do, as long as a loaded machine may take. */
-static void
-wait_for_search_index (Fixture *f)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (q_int (f, "SELECT count(*) FROM contacts_search_stale") > 0)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-    }
-}
-
 /* Rows written by sync reach the search index through the table's
  * triggers: pulled, renamed by another device, and deleted there. */
 static void
@@ -691,7 +677,7 @@ test_pull_indexes_contacts (Fixture       *f,
   pull_contact (f, id, "Wulan Sari", 1, FALSE);
   found = search_names (f, "ulan s");
   g_assert_cmpstr (found, ==, "Wulan Sari");
-  wait_for_search_index (f);
+  xi_test_wait_for_search_index (f->path);
   g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts_search WHERE contacts_search MATCH '\"ulan s\"'"),
                    ==, 1);
 
@@ -704,7 +690,7 @@ test_pull_indexes_contacts (Fixture       *f,
   pull_contact (f, id, "Wulan Pratiwi", 3, TRUE);
   deleted = search_names (f, "pratiwi");
   g_assert_cmpstr (deleted, ==, "");
-  wait_for_search_index (f);
+  xi_test_wait_for_search_index (f->path);
   g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts_search"), ==, 0);
 }
 

@@ -434,21 +434,6 @@ search_keys (Fixture    *f,
 
 #define STALE_ROWS "SELECT count (*) FROM contacts_search_stale"
 
-/* Waits, as long as a loaded machine may take, for the store to bring
- * its search index up to date while it has nothing else to do, as it
- * does after opening, an import or a search. */
-static void
-wait_for_search_index (Fixture *f)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (count_rows (f, STALE_ROWS) > 0)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-    }
-}
-
 /* Lists are answered as row keys in list order (named contacts by name,
  * then the nameless by number), filtered and searched by the store, and
  * a key of a deleted contact loads as nothing. */
@@ -497,7 +482,7 @@ test_contact_keys (Fixture       *f,
   g_free (listed);
   listed = search_keys (f, "0813-9876");
   g_assert_cmpstr (listed, ==, "Citra Lestari");
-  wait_for_search_index (f);
+  xi_test_wait_for_search_index (f->path);
 
   gone[0] = budi_id;
   WAIT (xi_store_delete_contacts_async (f->store, gone, NULL, xi_test_store_result_cb, &slot_),
@@ -569,7 +554,7 @@ test_contact_search_stale (Fixture       *f,
     }
   before = search_keys (f, "budi");
   g_assert_cmpstr (before, ==, "Budi Santoso,Budi Utomo,Citra Budiman,Joko Budianto");
-  wait_for_search_index (f);
+  xi_test_wait_for_search_index (f->path);
 
   /* Another process adds a Budi, renames one away and another to one,
    * and removes a row outright; this one deletes Joko and renames Siti. */
@@ -597,7 +582,7 @@ test_contact_search_stale (Fixture       *f,
   by_number = search_keys (f, "0812-9999");
   g_assert_cmpstr (by_number, ==, "Ani Budiarti");
 
-  wait_for_search_index (f);
+  xi_test_wait_for_search_index (f->path);
   g_assert_cmpint (count_rows (f, "SELECT count (*) FROM contacts_search"), ==, 5);
   indexed = search_keys (f, "budi");
   g_assert_cmpstr (indexed, ==, found);
@@ -635,7 +620,7 @@ test_search_index_catches_up_after_restart (Fixture       *f,
   WAIT (xi_store_open_async (other, NULL, xi_test_store_result_cb, &slot_),
         xi_store_open_finish (other, result_, &error));
   g_assert_no_error (error);
-  wait_for_search_index (f);
+  xi_test_wait_for_search_index (f->path);
 
   g_assert_cmpint (count_rows (f, "SELECT count (*) FROM contacts_search"), ==, 9000);
   g_assert_cmpint (count_rows (f, "SELECT count (*) FROM contacts_search WHERE contacts_search MATCH '\"bulk 8999\"'"),
@@ -667,7 +652,7 @@ test_contact_search_damaged (Fixture       *f,
     }
   keys = list_keys (f, "budi", NULL);
   g_assert_cmpuint (keys->len, ==, 300);
-  wait_for_search_index (f);
+  xi_test_wait_for_search_index (f->path);
 
   db = open_raw (f);
   g_assert_cmpint (sqlite3_exec (db, "DELETE FROM contacts_search_data WHERE id > 10", NULL, NULL, NULL), ==,
@@ -1974,7 +1959,7 @@ test_import_search_index (Fixture       *f,
   g_free (listed);
   listed = search_keys (f, "ratna");
   g_assert_cmpstr (listed, ==, "Ratna Kusuma");
-  wait_for_search_index (f);
+  xi_test_wait_for_search_index (f->path);
   g_assert_cmpuint (count_rows (f, "SELECT count (*) FROM contacts_search WHERE contacts_search MATCH 'bulk'"),
                     ==, 2000);
 

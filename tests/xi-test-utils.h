@@ -29,6 +29,7 @@ gint64        xi_test_sqlite_int       (const char    *database_path,
                                         const char    *sql);
 char         *xi_test_sqlite_text      (const char    *database_path,
                                         const char    *sql);
+void          xi_test_wait_for_search_index (const char *database_path);
 
 /* Runs @call, an _async() call whose callback is xi_test_store_result_cb
  * with &slot_, waits for it, then runs @finish with its result in
