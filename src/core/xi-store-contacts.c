@@ -1020,7 +1020,8 @@ list_contact_keys_func (XiStore  *self,
  *
  * Lists the live contacts of the current user that match @text and
  * @filter as row keys, in the order of contact lists. A search of three
- * characters or more is answered from the search index. Keys name rows
+ * characters or more is answered from the search index, and from the
+ * rows it has yet to catch up with, which are read. Keys name rows
  * until the next change of the contacts table; a model keeps them and
  * fetches what it shows with xi_store_load_contact_keys_async().
  */
