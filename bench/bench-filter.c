@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "bench-utils.h"
 #include "xi-import-reader.h"
 #include "xi-contact-filter.h"
@@ -23,6 +25,11 @@
  * ("kota:jak", "kota=Medan"), tested the way the page tests each loaded
  * contact, and a segment's filter with a condition the store resolves
  * (group=), evaluated by the store as a campaign's creation does.
+ *
+ * Right after the import, before its rows are in the search index, the
+ * first search for a common first name is timed: it must answer in well
+ * under a second and find what the caught-up index finds later. Then the
+ * time the store takes, idle, to catch its index up.
  *
  * Last, the path of the contacts list: the store answers row keys for a
  * search or a filter (the search from its trigram index) and the first
@@ -72,8 +79,8 @@ load_first_page (XiStore *store,
 }
 
 /* Times the keys of a search (@text) or filter and its first page, as
- * the contacts list asks for them. */
-static void
+ * the contacts list asks for them; returns how many were listed. */
+static guint
 time_listing (XiStore         *store,
               const char      *label,
               const char      *text,
@@ -98,10 +105,11 @@ time_listing (XiStore         *store,
   bench_report (cpu_name, cpu / 1000.0, "ms");
   bench_report (first_name, (g_get_monotonic_time () - start) / 1000.0, "ms");
   bench_report (count_name, keys->len, "contacts");
+  return keys->len;
 }
 
 /* What was typed in the search box, as the contacts list reads it. */
-static void
+static guint
 time_first_results (XiStore    *store,
                     const char *label,
                     const char *typed)
@@ -109,7 +117,7 @@ time_first_results (XiStore    *store,
   g_autofree char *text = NULL;
   g_autoptr(XiContactFilter) filter = xi_contact_filter_new_from_search (typed, &text);
 
-  time_listing (store, label, text, filter);
+  return time_listing (store, label, text, filter);
 }
 
 /* A condition of the filter bar, which the store resolves. */
@@ -124,6 +132,28 @@ time_condition (XiStore    *store,
   if (!xi_contact_filter_add_where (filter, condition, &error))
     g_error ("filter: %s", error->message);
   time_listing (store, label, "", filter);
+}
+
+/* Rows the search index has yet to catch up with, read by a connection
+ * of the bench's own, as another process would. */
+static gint64
+count_stale (const char *db_path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 stale = -1;
+
+  if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (db, "SELECT count (*) FROM contacts_search_stale", -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("stale: %s", sqlite3_errmsg (db));
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    stale = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  if (stale < 0)
+    g_error ("stale: the count failed");
+  return stale;
 }
 
 /* Puts FEW_MEMBERS of @contacts, spread over the list, in a new group
@@ -172,6 +202,7 @@ main (int   argc,
   GAsyncResult *slot = NULL;
   gint64 start;
   double worst = 0.0;
+  guint found_before_index;
 
   xi_store_open_async (store, NULL, bench_result_cb, &slot);
   result = bench_wait (&slot);
@@ -190,6 +221,23 @@ main (int   argc,
   if ((report = xi_store_import_contacts_finish (store, result, &error)) == NULL)
     g_error ("import: %s", error->message);
   g_clear_object (&result);
+
+  /* The import's write-ahead log is copied into the database after it,
+   * before anything else the store does; then comes the first search
+   * after the import, with nothing of it indexed, and the index catching
+   * up behind it while the store has nothing to do. */
+  {
+    g_autoptr(GArray) no_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+    start = g_get_monotonic_time ();
+    load_first_page (store, no_keys);
+    bench_report ("import_checkpoint_wait_time", (g_get_monotonic_time () - start) / 1000.0, "ms");
+  }
+  found_before_index = time_first_results (store, "first_search_after_import", "budi");
+  start = g_get_monotonic_time ();
+  while (count_stale (db) > 0)
+    g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+  bench_report ("search_index_catch_up_time", (g_get_monotonic_time () - start) / 1000.0, "ms");
 
   start = g_get_monotonic_time ();
   xi_store_list_contacts_async (store, NULL, bench_result_cb, &slot);
@@ -273,18 +321,10 @@ main (int   argc,
 
   time_first_results (store, "all", "");
   time_first_results (store, "kota_jak", "kota:jak");
-  /* The first search indexes what the import wrote; the others are
-   * timed on an index that is up to date. */
-  {
-    g_autoptr(GArray) none = NULL;
-
-    start = g_get_monotonic_time ();
-    none = list_keys (store, "zzzz", NULL);
-    bench_report ("search_index_update_time", (g_get_monotonic_time () - start) / 1000.0, "ms");
-  }
   time_first_results (store, "search_number", "0812-0003-1234");
   time_first_results (store, "search_full_name", "budi santoso");
-  time_first_results (store, "search_first_name", "budi");
+  if (time_first_results (store, "search_first_name", "budi") != found_before_index)
+    g_error ("the search found %u before the index caught up, and another number after", found_before_index);
   time_first_results (store, "search_miss", "zzzz");
   time_condition (store, "group_small", "group=Sedikit");
   time_condition (store, "not_group_small", "group!=Sedikit");

@@ -677,6 +677,7 @@ test_pull_indexes_contacts (Fixture       *f,
   pull_contact (f, id, "Wulan Sari", 1, FALSE);
   found = search_names (f, "ulan s");
   g_assert_cmpstr (found, ==, "Wulan Sari");
+  xi_test_wait_for_search_index (f->path);
   g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts_search WHERE contacts_search MATCH '\"ulan s\"'"),
                    ==, 1);
 
@@ -689,6 +690,7 @@ test_pull_indexes_contacts (Fixture       *f,
   pull_contact (f, id, "Wulan Pratiwi", 3, TRUE);
   deleted = search_names (f, "pratiwi");
   g_assert_cmpstr (deleted, ==, "");
+  xi_test_wait_for_search_index (f->path);
   g_assert_cmpint (q_int (f, "SELECT count(*) FROM contacts_search"), ==, 0);
 }
 

@@ -156,6 +156,9 @@ open_raw (Fixture *f)
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  /* The store brings its search index up to date between operations,
+   * a short write at a time. */
+  sqlite3_busy_timeout (db, 5000);
   return db;
 }
 
@@ -429,6 +432,8 @@ search_keys (Fixture    *f,
   return names_of_keys (f, keys);
 }
 
+#define STALE_ROWS "SELECT count (*) FROM contacts_search_stale"
+
 /* Lists are answered as row keys in list order (named contacts by name,
  * then the nameless by number), filtered and searched by the store, and
  * a key of a deleted contact loads as nothing. */
@@ -477,6 +482,7 @@ test_contact_keys (Fixture       *f,
   g_free (listed);
   listed = search_keys (f, "0813-9876");
   g_assert_cmpstr (listed, ==, "Citra Lestari");
+  xi_test_wait_for_search_index (f->path);
 
   gone[0] = budi_id;
   WAIT (xi_store_delete_contacts_async (f->store, gone, NULL, xi_test_store_result_cb, &slot_),
@@ -485,9 +491,9 @@ test_contact_keys (Fixture       *f,
   after = names_of_keys (f, all);
   g_assert_cmpstr (after, ==, "Ani,-,Citra Lestari,+62 857-0000-0001,+62 857-0000-0002");
 
-  /* A search of three letters or more is answered by the index alone:
-   * without Citra's entry it no longer finds her, while a shorter one,
-   * which reads every row, still does. */
+  /* A search of three letters or more is answered by the index alone
+   * once it is up to date: without Citra's entry it no longer finds her,
+   * while a shorter one, which reads every row, still does. */
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "DELETE FROM contacts_search WHERE contacts_search MATCH 'citra'",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
@@ -498,6 +504,131 @@ test_contact_keys (Fixture       *f,
   g_free (listed);
   listed = search_keys (f, "ci");
   g_assert_cmpstr (listed, ==, "Citra Lestari");
+}
+
+/* Runs @sql on a connection of its own, as another process would. */
+static void
+exec_raw (Fixture    *f,
+          const char *sql)
+{
+  sqlite3 *db = open_raw (f);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Rows changed since the search index was last brought up to date, here
+ * or by another process, are found as they are now: a new one, a renamed
+ * one under its new name only, a deleted or removed one not at all,
+ * each in list order among those the index answers for. The index then
+ * catches up on its own and answers the same. */
+static void
+test_contact_search_stale (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const char * const names[] = { "Budi Santoso", "Budi Utomo", "Citra Budiman", "Siti Aminah",
+                                         "Dewi Lestari", "Joko Budianto" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XiContact) siti = NULL;
+  g_autoptr(XiContact) renamed = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *renamed_away = NULL;
+  g_autofree char *removed = NULL;
+  g_autofree char *by_number = NULL;
+  g_autofree char *indexed = NULL;
+  g_autofree char *indexed_away = NULL;
+  const char *gone[2] = { NULL, NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812300000%02u", i);
+      g_autoptr(XiContact) contact = new_contact (names[i], phone);
+      g_autoptr(XiContact) saved = save_contact (f, contact, &error);
+
+      g_assert_no_error (error);
+      if (i == 3)
+        siti = g_object_ref (saved);
+      if (i == 5)
+        gone[0] = g_intern_string (xi_contact_get_id (saved));
+    }
+  before = search_keys (f, "budi");
+  g_assert_cmpstr (before, ==, "Budi Santoso,Budi Utomo,Citra Budiman,Joko Budianto");
+  xi_test_wait_for_search_index (f->path);
+
+  /* Another process adds a Budi, renames one away and another to one,
+   * and removes a row outright; this one deletes Joko and renames Siti. */
+  exec_raw (f, "INSERT INTO contacts (id, master_user_id, created_at, updated_at, name, phone, sort_key)"
+               " SELECT 'other-1', master_user_id, created_at, updated_at, 'Ani Budiarti', '6281299990001',"
+               " '1ani budiarti' FROM contacts WHERE name = 'Budi Santoso';"
+               "UPDATE contacts SET name = 'Utomo Saja', sort_key = '1utomo saja' WHERE name = 'Budi Utomo';"
+               "UPDATE contacts SET name = 'Dewi Budiwati', sort_key = '1dewi budiwati'"
+               " WHERE name = 'Dewi Lestari';"
+               "DELETE FROM contacts WHERE name = 'Citra Budiman';");
+  WAIT (xi_store_delete_contacts_async (f->store, gone, NULL, xi_test_store_result_cb, &slot_),
+        xi_store_delete_contacts_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  xi_contact_set_name (siti, "Siti Budi");
+  renamed = save_contact (f, siti, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, STALE_ROWS), ==, 6);
+
+  found = search_keys (f, "budi");
+  g_assert_cmpstr (found, ==, "Ani Budiarti,Budi Santoso,Dewi Budiwati,Siti Budi");
+  renamed_away = search_keys (f, "utomo");
+  g_assert_cmpstr (renamed_away, ==, "Utomo Saja");
+  removed = search_keys (f, "citra");
+  g_assert_cmpstr (removed, ==, "");
+  by_number = search_keys (f, "0812-9999");
+  g_assert_cmpstr (by_number, ==, "Ani Budiarti");
+
+  xi_test_wait_for_search_index (f->path);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM contacts_search"), ==, 5);
+  indexed = search_keys (f, "budi");
+  g_assert_cmpstr (indexed, ==, found);
+  indexed_away = search_keys (f, "utomo");
+  g_assert_cmpstr (indexed_away, ==, "Utomo Saja");
+}
+
+/* Contacts the search index has yet to hold when the store opens, left
+ * by a crash in the middle of catching up or by another program, are
+ * indexed with nobody searching, a transaction at a time; two stores
+ * on one file catching up at once index each row once. */
+static void
+test_search_index_catches_up_after_restart (Fixture       *f,
+                                            gconstpointer  data)
+{
+  g_autoptr(XiStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *found = NULL;
+
+  xi_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  f->store = NULL;
+  exec_raw (f, "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9000)"
+               " INSERT INTO contacts (id, master_user_id, created_at, updated_at, name, phone, sort_key)"
+               " SELECT 'bulk-' || i, '" XI_STORE_ANONYMOUS_USER "', '2026-12-07', '2026-12-07', 'Bulk ' || i, '62858' || (1000000 + i),"
+               " '1bulk ' || i FROM n;"
+               /* What a crash after the first transaction left. */
+               "INSERT INTO contacts_search (rowid, name, phone)"
+               " SELECT rowid, name, phone FROM contacts WHERE rowid <= 1000;"
+               "DELETE FROM contacts_search_stale WHERE contact_rowid <= 1000;");
+  g_assert_cmpint (count_rows (f, STALE_ROWS), ==, 8000);
+
+  fixture_open (f);
+  other = xi_store_new (f->path);
+  WAIT (xi_store_open_async (other, NULL, xi_test_store_result_cb, &slot_),
+        xi_store_open_finish (other, result_, &error));
+  g_assert_no_error (error);
+  xi_test_wait_for_search_index (f->path);
+
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM contacts_search"), ==, 9000);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM contacts_search WHERE contacts_search MATCH '\"bulk 8999\"'"),
+                   ==, 1);
+  exec_raw (f, "INSERT INTO contacts_search (contacts_search) VALUES ('integrity-check')");
+  found = search_keys (f, "bulk 4321");
+  g_assert_cmpstr (found, ==, "Bulk 4321");
+  xi_store_close (other);
 }
 
 /* A search that fails on a damaged index says why, in SQLite's words. */
@@ -521,6 +652,7 @@ test_contact_search_damaged (Fixture       *f,
     }
   keys = list_keys (f, "budi", NULL);
   g_assert_cmpuint (keys->len, ==, 300);
+  xi_test_wait_for_search_index (f->path);
 
   db = open_raw (f);
   g_assert_cmpint (sqlite3_exec (db, "DELETE FROM contacts_search_data WHERE id > 10", NULL, NULL, NULL), ==,
@@ -575,15 +707,30 @@ assert_search_keys_match_list (Fixture    *f,
   g_assert_cmpmem (found->data, found->len * sizeof (gint64), expected->data, expected->len * sizeof (gint64));
 }
 
-/* The store's file is mapped into memory only while a search reads it. */
-static void
-assert_database_unmapped (Fixture *f)
+static gboolean
+database_is_mapped (Fixture *f)
 {
   g_autofree char *maps = NULL;
   g_autofree char *mapped = g_strdup_printf (" %s\n", f->path);
 
   g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
-  g_assert_null (strstr (maps, mapped));
+  return strstr (maps, mapped) != NULL;
+}
+
+/* The store's file stays mapped into memory while searches follow one
+ * another, and is not once the store has had nothing to do for a
+ * moment. */
+static void
+assert_database_unmapped_when_idle (Fixture *f)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  g_assert_true (database_is_mapped (f));
+  while (database_is_mapped (f))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+    }
 }
 
 /* A search answered from the index lists the same contacts in the same
@@ -664,7 +811,7 @@ test_contact_search_order (Fixture       *f,
   sqlite3_close (db);
   for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
     assert_search_keys_match_list (f, typed[i]);
-  assert_database_unmapped (f);
+  assert_database_unmapped_when_idle (f);
 }
 
 /* Each contact @keys name as its name, or "(PHONE)" without one. */
@@ -1812,6 +1959,7 @@ test_import_search_index (Fixture       *f,
   g_free (listed);
   listed = search_keys (f, "ratna");
   g_assert_cmpstr (listed, ==, "Ratna Kusuma");
+  xi_test_wait_for_search_index (f->path);
   g_assert_cmpuint (count_rows (f, "SELECT count (*) FROM contacts_search WHERE contacts_search MATCH 'bulk'"),
                     ==, 2000);
 
@@ -2938,6 +3086,10 @@ main (int   argc,
   g_test_add ("/xi/store/contacts/keys", Fixture, NULL, fixture_setup, test_contact_keys, fixture_teardown);
   g_test_add ("/xi/store/contacts/search-order", Fixture, NULL, fixture_setup, test_contact_search_order,
               fixture_teardown);
+  g_test_add ("/xi/store/contacts/search-stale", Fixture, NULL, fixture_setup, test_contact_search_stale,
+              fixture_teardown);
+  g_test_add ("/xi/store/contacts/search-index-catches-up-after-restart", Fixture, NULL, fixture_setup,
+              test_search_index_catches_up_after_restart, fixture_teardown);
   g_test_add ("/xi/store/contacts/search-damaged", Fixture, NULL, fixture_setup, test_contact_search_damaged,
               fixture_teardown);
   g_test_add ("/xi/store/contacts/filter-in-sql", Fixture, NULL, fixture_setup, test_filter_in_sql,

@@ -262,6 +262,26 @@ xi_test_sqlite_int (const char *database_path,
 }
 
 /**
+ * xi_test_wait_for_search_index:
+ * @database_path: a store's file
+ *
+ * Waits, as long as a loaded machine may take, for the store to bring
+ * its search index up to date while it has nothing else to do, as it
+ * does after opening, an import or a search.
+ */
+void
+xi_test_wait_for_search_index (const char *database_path)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (xi_test_sqlite_int (database_path, "SELECT count (*) FROM contacts_search_stale") > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+/**
  * xi_test_sqlite_text:
  * @database_path: a store's file
  * @sql: a query that answers one text

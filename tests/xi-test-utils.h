@@ -38,6 +38,7 @@ GSubprocess  *xi_test_spawn_on_tmpfs   (GSubprocessLauncher *launcher,
                                         const char    *mnt,
                                         const char    *script);
 gboolean      xi_test_tmpfs_wait       (GSubprocess   *process);
+void          xi_test_wait_for_search_index (const char *database_path);
 
 /* Shell lines for xi_test_spawn_on_tmpfs (): fill the tmpfs up to $ROOM
  * bytes with $MNT/filler, which a script removes when room returns. */

@@ -67,6 +67,9 @@ struct _XiStore
   GHashTable   *job_counts;       /* of the riders running; xi-store-jobs.c */
   GError       *keys_owe_failure; /* why a binding rider failed alone: the next key write fails too */
   GError       *keys_refused;     /* why key writes fail until their owner has read the keys back */
+  gboolean      search_index_behind;    /* xi-store-contacts.c: contacts_search_stale may have rows */
+  gint64        search_index_retry_at;  /* monotonic time before which catching up waits */
+  gboolean      search_mapped;          /* xi-store-contacts.c: the file is mapped for searches */
 
   /* Committed changes, waiting to be announced by "changed" on
    * @context; guarded by @changes_lock. */
@@ -284,6 +287,8 @@ void            _xi_store_note_change      (XiStore              *self,
                                             const char           *id);
 gboolean        _xi_store_contacts_setup   (XiStore              *self,
                                             GError              **error);
+void            _xi_store_contacts_catch_up (XiStore             *self);
+void            _xi_store_contacts_unmap   (XiStore              *self);
 gboolean        _xi_store_changes_setup    (XiStore              *self,
                                             GError              **error);
 void            _xi_store_changes_committed (XiStore             *self);

@@ -45,6 +45,10 @@
 #define SMALL_CACHE_KIB -4096
 #define BULK_CACHE_KIB  -65536
 
+/* How long a connection waits for another process's lock before giving
+ * up: the app and the command line share one folder. */
+#define BUSY_TIMEOUT_MS 5000
+
 typedef struct
 {
   XiStoreFunc     func;
@@ -705,7 +709,8 @@ next_op (XiStore  *self,
          gboolean *heap_to_give_back)
 {
   gint64 brief_until = g_get_monotonic_time () + RIDER_WAIT_MS * 1000;
-  gint64 trim_at = *heap_to_give_back ? g_get_monotonic_time () + TRIM_AFTER_IDLE_USEC : -1;
+  gint64 idle_at = *heap_to_give_back || self->search_mapped
+                   ? g_get_monotonic_time () + TRIM_AFTER_IDLE_USEC : -1;
 
   for (;;)
     {
@@ -722,18 +727,40 @@ next_op (XiStore  *self,
             return new_riders_task (riders);
           continue;
         }
-      if (trim_at >= 0 && (end < 0 || trim_at < end))
-        end = trim_at;
+
+      /* Between operations, while none is queued, the search index
+       * catches up a short transaction at a time; its write waits for no
+       * other process's lock, since an operation may be queued meanwhile. */
+      if (self->db != NULL && self->search_index_behind)
+        {
+          if (self->search_index_retry_at <= now)
+            {
+              if ((task = pop_op (self, now, XI_STORE_WAIT_BRIEFLY)) != NULL)
+                return task;
+              sqlite3_busy_timeout (self->db, 0);
+              _xi_store_contacts_catch_up (self);
+              sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+              release_statements (self);
+              continue;
+            }
+          if (end < 0 || self->search_index_retry_at < end)
+            end = self->search_index_retry_at;
+        }
+
+      if (idle_at >= 0 && (end < 0 || idle_at < end))
+        end = idle_at;
       if ((task = pop_op (self, end, wait)) != NULL)
         return task;
-#ifdef __GLIBC__
-      if (trim_at >= 0 && g_get_monotonic_time () >= trim_at)
+      if (idle_at >= 0 && g_get_monotonic_time () >= idle_at)
         {
-          malloc_trim (0);
-          trim_at = -1;
+          _xi_store_contacts_unmap (self);
+#ifdef __GLIBC__
+          if (*heap_to_give_back)
+            malloc_trim (0);
+#endif
+          idle_at = -1;
           *heap_to_give_back = FALSE;
         }
-#endif
     }
 }
 
@@ -1370,10 +1397,6 @@ create_private (const char  *path,
     }
   return TRUE;
 }
-
-/* How long a connection waits for another process's lock before giving
- * up: the app and the command line share one folder. */
-#define BUSY_TIMEOUT_MS 5000
 
 /*
  * A new file becomes a WAL database under an exclusive lock, which SQLite
