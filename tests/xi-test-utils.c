@@ -303,8 +303,9 @@ xi_test_sqlite_text (const char *database_path,
   return value;
 }
 
-static const char *tolerated_domain;
-static const char *tolerated_prefix;
+/* The warnings a test provokes on purpose, as (log domain, message
+ * prefix) pairs. */
+static const char *tolerated[8][2];
 
 static gboolean
 tolerated_cb (const char     *log_domain,
@@ -312,7 +313,10 @@ tolerated_cb (const char     *log_domain,
               const char     *message,
               gpointer        user_data)
 {
-  return !(g_strcmp0 (log_domain, tolerated_domain) == 0 && g_str_has_prefix (message, tolerated_prefix));
+  for (guint i = 0; i < G_N_ELEMENTS (tolerated) && tolerated[i][0] != NULL; i++)
+    if (g_strcmp0 (log_domain, tolerated[i][0]) == 0 && g_str_has_prefix (message, tolerated[i][1]))
+      return FALSE;
+  return TRUE;
 }
 
 /**
@@ -322,14 +326,20 @@ tolerated_cb (const char     *log_domain,
  *
  * For the rest of the test program, a warning from @log_domain whose
  * message starts with @prefix, which the test provokes on purpose (a
- * full disk), no longer ends it; every other one still does.
+ * full disk), no longer ends it; every other one still does. Each call
+ * adds one such warning.
  */
 void
 xi_test_tolerate_warning (const char *log_domain,
                           const char *prefix)
 {
-  tolerated_domain = log_domain;
-  tolerated_prefix = prefix;
+  guint i = 0;
+
+  while (tolerated[i][0] != NULL)
+    i++;
+  g_assert_cmpuint (i, <, G_N_ELEMENTS (tolerated) - 1);
+  tolerated[i][0] = log_domain;
+  tolerated[i][1] = prefix;
   g_test_log_set_fatal_handler (tolerated_cb, NULL);
 }
 
