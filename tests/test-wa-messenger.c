@@ -1433,6 +1433,53 @@ test_unknown_lid_waits_for_number (Fixture       *f,
   g_assert_cmpstr (message->text, ==, "STOP");
 }
 
+/* Past the bound on held messages the oldest sender's are let go, and
+ * its next message on that connection waits too, though it names the
+ * number: read at once, it would be kept and receipted ahead of the ones
+ * let go. On the next connection all come, in the order they were sent. */
+static void
+test_unknown_lid_let_go_in_order (Fixture       *f,
+                                  gconstpointer  data)
+{
+  static const char *texts[] = { "Satu", "Dua", "Tiga", "Terakhir" };
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  GError *error;
+
+  f->shop.keeps = TRUE;
+  _wa_messenger_set_unresolved_max (f->shop.messenger, 2);
+  wa_lid_map_remember (f->customer.store, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer.store, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3EB0D1D100000000001%u", i);
+
+      if (i == G_N_ELEMENTS (texts) - 1)
+        fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_WITH_PN);
+      error = send_text (&f->customer, SHOP "@s.whatsapp.net", id, texts[i]);
+      g_assert_no_error (error);
+      xi_spin_ms (200);
+    }
+  xi_spin_ms (300);
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+  for (guint i = 0; i < f->customer.receipts->len; i++)
+    g_assert_false (g_str_has_prefix (g_ptr_array_index (f->customer.receipts, i), "3EB0D1D10000000000"));
+
+  wa_client_stop (f->shop.client);
+  /* All four fit now: the last names the number for the three before. */
+  _wa_messenger_set_unresolved_max (f->shop.messenger, G_N_ELEMENTS (texts));
+  wa_client_start (f->shop.client);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  wait_for_length (f->shop.received, G_N_ELEMENTS (texts));
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      WaIncomingMessage *message = g_ptr_array_index (f->shop.received, i);
+
+      g_assert_cmpstr (message->text, ==, texts[i]);
+      g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
+    }
+}
+
 /* A message held for its sender's number waits unread: the shop's app
  * dies meanwhile (no stop, nothing handed on) and, restarted with its
  * keys as they were saved, reads the copy the server delivers again. Read
@@ -1759,6 +1806,7 @@ main (int   argc,
   ADD ("/wa/messenger/new-chat-cap", test_new_chat_cap);
   ADD ("/wa/messenger/unknown-lid-resolved", test_unknown_lid_resolved);
   ADD ("/wa/messenger/unknown-lid-waits-for-number", test_unknown_lid_waits_for_number);
+  ADD ("/wa/messenger/unknown-lid-let-go-in-order", test_unknown_lid_let_go_in_order);
   ADD ("/wa/messenger/unknown-lid-left-when-keeping-ends", test_unknown_lid_left_when_keeping_ends);
   ADD ("/wa/messenger/unknown-lid-crash-while-held", test_unknown_lid_crash_while_held);
   return g_test_run ();

@@ -95,6 +95,9 @@ struct _WaMessenger
   GThread    *owner;         /* the client's thread, made on it and used only from it */
   GPtrArray  *unresolved;    /* WaNode*, unread: from LIDs we have no number for, oldest first */
   guint       unresolved_check_ms; /* how often they are looked at again */
+  guint       unresolved_max;
+  GHashTable *let_go;        /* "from" of senders whose held messages were let go this connection */
+  gboolean    letting_all_go; /* too many were: every LID sender's message waits for the next connection */
   GHashTable *unconfirmed;   /* message id -> GPtrArray of WaNode*: receipts waiting for wa_messenger_confirm () */
   gboolean    keeping;       /* someone stores customers' messages now (wa_messenger_set_keeping ()) */
   GSource    *unresolved_timer;
@@ -1879,6 +1882,7 @@ receive_retry (WaMessenger *self,
  * a number learned on the way (app state, history). */
 #define UNRESOLVED_CHECK_MS (30 * 1000)
 #define UNRESOLVED_MAX      256
+#define UNRESOLVED_LET_GO_MAX 4096
 
 static void read_message (WaMessenger *self,
                           WaNode      *node,
@@ -1937,8 +1941,12 @@ flush_unresolved (WaMessenger *self,
 }
 
 /* A flood of strangers does not grow the held messages without end: the
- * oldest sender's go, all of them, so that none of its later ones is
- * read before them once its number is known. */
+ * oldest sender's go, all of them, and its later messages on this
+ * connection go unread too (is_let_go ()), even one that names its
+ * number: read, it would be kept ahead of those the server delivers
+ * again, and its session would read past them. Should so many senders
+ * be let go that remembering them grows without end too, every LID
+ * sender's message waits for the next connection. */
 static void
 let_go_oldest_sender (WaMessenger *self)
 {
@@ -1947,6 +1955,20 @@ let_go_oldest_sender (WaMessenger *self)
   for (guint i = self->unresolved->len; i > 0; i--)
     if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (self->unresolved, i - 1), "from"), from) == 0)
       g_ptr_array_remove_index (self->unresolved, i - 1);
+  if (g_hash_table_size (self->let_go) >= UNRESOLVED_LET_GO_MAX)
+    self->letting_all_go = TRUE;
+  else
+    g_hash_table_add (self->let_go, g_steal_pointer (&from));
+}
+
+static gboolean
+is_let_go (WaMessenger *self,
+           WaNode      *message,
+           WaJid       *sender)
+{
+  if (self->letting_all_go)
+    return wa_jid_is_lid (sender) && !is_own_account (self, sender);
+  return g_hash_table_contains (self->let_go, wa_node_get_attr (message, "from"));
 }
 
 static void
@@ -1954,7 +1976,7 @@ hold_unresolved (WaMessenger *self,
                  WaNode      *message)
 {
   g_ptr_array_add (self->unresolved, wa_node_ref (message));
-  while (self->unresolved->len > UNRESOLVED_MAX)
+  while (self->unresolved->len > self->unresolved_max)
     let_go_oldest_sender (self);
   flush_unresolved (self, FALSE);
 }
@@ -2328,6 +2350,8 @@ read_message (WaMessenger *self,
    * connection that keeps it. */
   if (!self->keeping && !is_own_account (self, sender))
     return;
+  if (is_let_go (self, node, sender))
+    return;
 
   pn_device = pn_device_of (self, node, sender);
   /* What waited for a number this message names goes first. */
@@ -2528,8 +2552,13 @@ state_cb (WaClient    *client,
 {
   /* Going away: what waits for a number is left unread on the server,
    * which delivers it again on the next connection. */
-  if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED && self->unresolved->len > 0)
-    flush_unresolved (self, TRUE);
+  if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED)
+    {
+      if (self->unresolved->len > 0)
+        flush_unresolved (self, TRUE);
+      g_hash_table_remove_all (self->let_go);
+      self->letting_all_go = FALSE;
+    }
   /* Unlinked: the sessions went with the keys. */
   if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
     {
@@ -2574,6 +2603,7 @@ wa_messenger_finalize (GObject *object)
   g_hash_table_unref (self->device_lists);
   g_hash_table_unref (self->sent);
   g_ptr_array_unref (self->unresolved);
+  g_hash_table_unref (self->let_go);
   g_hash_table_unref (self->unconfirmed);
   g_queue_clear_full (&self->sent_order, g_free);
   g_hash_table_unref (self->recreated);
@@ -2610,6 +2640,8 @@ wa_messenger_init (WaMessenger *self)
   self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
   self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
   self->unresolved_check_ms = UNRESOLVED_CHECK_MS;
+  self->unresolved_max = UNRESOLVED_MAX;
+  self->let_go = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->sent_order);
   self->recreated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -2653,6 +2685,23 @@ _wa_messenger_set_unresolved_check (WaMessenger *self,
   assert_owner (self);
 
   self->unresolved_check_ms = interval_ms;
+}
+
+/**
+ * _wa_messenger_set_unresolved_max:
+ * @max: how many messages from LIDs with no known number are held
+ *
+ * For tests, which need not send hundreds to see the bound.
+ */
+void
+_wa_messenger_set_unresolved_max (WaMessenger *self,
+                                  guint        max)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (max > 0);
+  assert_owner (self);
+
+  self->unresolved_max = max;
 }
 
 /**
