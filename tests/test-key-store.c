@@ -2100,11 +2100,19 @@ test_failed_write_sends_nothing_ahead (void)
   xi_test_rm_rf (dir);
 }
 
+static void
+count_state_changes (WaClient   *client,
+                     GParamSpec *pspec,
+                     guint      *changes)
+{
+  (*changes)++;
+}
+
 /* Prekeys made to top up the server's stock leave only once they are on
  * disk: when their write fails, and with it they go back out of memory,
  * the server is not given keys the shop no longer holds (customers'
- * first messages to them could not be read). Logging in again uploads
- * new ones. */
+ * first messages to them could not be read). The working connection is
+ * kept all the same: the server's next "prekeys low" tops up. */
 static void
 test_failed_write_uploads_no_prekeys (void)
 {
@@ -2116,32 +2124,38 @@ test_failed_write_uploads_no_prekeys (void)
   g_autoptr(FakewaServer) server = fakewa_server_new (&error);
   g_autoptr(WaClient) shop = NULL;
   GAsyncResult *incoming_slot = NULL;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;  /* a reconnect after 1-2 s */
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   GLogLevelFlags always_fatal;
+  guint state_changes = 0;
   const char *device;
 
   g_assert_no_error (error);
   shop = link_shop (server, keys);
   device = wa_client_get_device_jid (shop);
-  /* Long enough to see what the server holds before logging in again. */
-  wa_client_set_backoff (shop, 2000, 4000);
+  g_signal_connect (shop, "notify::state", G_CALLBACK (count_state_changes), &state_changes);
 
   /* The failed write, and the upload it stops, are logged. */
   always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   record_failing_incoming (store, &incoming_slot);
   fakewa_server_report_prekeys_low (server, device);
   assert_incoming_failed (store, &incoming_slot);
-  settle_ms (300);
+  settle_ms (500);
   g_assert_cmpuint (fakewa_server_get_prekey_count (server, device), ==, 2);
+  g_assert_cmpuint (state_changes, ==, 0);
 
+  fakewa_server_report_prekeys_low (server, device);
   while (fakewa_server_get_prekey_count (server, device) <= 2)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
     }
   g_log_set_always_fatal (always_fatal);
+  g_assert_cmpuint (state_changes, ==, 0);
+  g_assert_cmpint (wa_client_get_state (shop), ==, WA_CLIENT_STATE_CONNECTED);
 
+  g_signal_handlers_disconnect_by_data (shop, &state_changes);
   g_clear_object (&shop);
+  flush (keys);
   g_clear_object (&keys);
   g_clear_object (&server);
   xi_store_close (store);
