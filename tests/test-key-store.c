@@ -17,6 +17,7 @@
 #include "wa-privacy.h"
 #include "wa-privacy-token.h"
 #include "xi-key-store.h"
+#include "xi-store-private.h"
 #include "xi-test-utils.h"
 
 /* The protocol library's key store on the app's SQLite file: what is
@@ -1522,7 +1523,7 @@ static void
 record_failing_incoming (XiStore       *store,
                          GAsyncResult **slot)
 {
-  g_setenv ("XI_TEST_FAIL_INCOMING", "1", TRUE);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_INCOMING, "1");
   xi_store_record_incoming_async (store, "+6281222209999", NULL, "3AFAIL0000000001", "Halo", NULL, NULL,
                                   xi_test_store_result_cb, slot);
 }
@@ -1536,7 +1537,7 @@ assert_incoming_failed (XiStore       *store,
   g_autoptr(GError) error = NULL;
   gboolean duplicate = FALSE;
 
-  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_INCOMING, NULL);
   incoming = xi_store_record_incoming_finish (store, result, &duplicate, &error);
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
   g_assert_null (incoming);
@@ -1774,7 +1775,7 @@ check_failed_write_fails_those_behind (gboolean flush_b)
   /* This thread is busy while the store fails A's write, and the disk
    * has room again when B comes. */
   g_usleep (700 * 1000);
-  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_INCOMING, NULL);
   xi_store_record_incoming_async (store, "+6281222209999", NULL, "3AFAIL0000000002", "Halo lagi", NULL, NULL,
                                   xi_test_store_result_cb, &b_slot);
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", read_b);
@@ -1933,14 +1934,14 @@ test_failure_without_message_fails_alone (void)
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", before);
   flush (keys);
 
-  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, "6281222209999.0");
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", changed);
   wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &failed_slot);
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281333309999.0", other);
   wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &behind_slot);
   wait_flushed (keys, &failed_slot, &failed);
   wait_flushed (keys, &behind_slot, &behind);
-  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
   g_assert_error (failed, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
   g_assert_no_error (behind);
 
@@ -1976,7 +1977,7 @@ test_flush_answers_for_writes_before (void)
   g_autoptr(GError) barrier_error = NULL;
   GAsyncResult *message_slot = NULL, *changed_slot = NULL, *barrier_slot = NULL;
 
-  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, "6281222209999.0");
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", first);
   not_there = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281222209999.1");
   g_assert_null (not_there);
@@ -1992,7 +1993,7 @@ test_flush_answers_for_writes_before (void)
   wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &barrier_slot);
   wait_flushed (keys, &changed_slot, &changed_error);
   wait_flushed (keys, &barrier_slot, &barrier_error);
-  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
   g_assert_error (changed_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
   g_assert_no_error (barrier_error);
 
@@ -2036,7 +2037,7 @@ test_unrelated_failure_fails_no_flush (void)
   g_autoptr(GError) wipe_error = NULL;
   g_autoptr(GError) unlink_error = NULL;
 
-  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, "6281222209999.0");
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", failing);
   /* The idle write goes, and fails while the message is queued. */
   g_main_context_iteration (NULL, FALSE);
@@ -2063,9 +2064,48 @@ test_unrelated_failure_fails_no_flush (void)
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", failing);
   g_clear_error (&wipe_error);
   flush_twice (keys, &wipe_error, &unlink_error);
-  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
   g_assert_error (wipe_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
   g_assert_error (unlink_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* The store reads its test settings from the environment once, when it
+ * is made: its thread never reads an environment the tests' thread may
+ * be changing (glibc's setenv can move it under a reader), and a real
+ * run pays no lookup per write. In the process they are set through the
+ * store, at once. */
+static void
+test_settings_read_once (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = NULL;
+  g_autoptr(XiKeyStore) keys = NULL;
+  g_autoptr(GBytes) value = text_bytes ("session");
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  store = open_store (path);
+  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  keys = load_key_store (store);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", value);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &slot);
+  wait_flushed (keys, &slot, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", value);
+  flush (keys);
+
+  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", value);
+  flush (keys);
+  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
 
   g_clear_object (&keys);
   xi_store_close (store);
@@ -2270,6 +2310,7 @@ main (int   argc,
                    test_failure_without_message_fails_alone);
   g_test_add_func ("/engine/key-store/flush-answers-for-writes-before", test_flush_answers_for_writes_before);
   g_test_add_func ("/engine/key-store/unrelated-failure-fails-no-flush", test_unrelated_failure_fails_no_flush);
+  g_test_add_func ("/engine/key-store/test-settings-read-once", test_settings_read_once);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);

@@ -17,6 +17,18 @@ typedef gpointer (*XiStoreRowFunc) (sqlite3_stmt *stmt);
 
 typedef struct _XiKeySeal XiKeySeal;
 
+/* Failures and stalls the tests make the store meet (DESIGN.md:
+ * environment variables the tests set); see where each is used. */
+typedef enum
+{
+  XI_STORE_TEST_FAIL_KEY_WRITE,         /* xi-store-keys.c */
+  XI_STORE_TEST_FAIL_INCOMING,          /* xi-store-inbox.c */
+  XI_STORE_TEST_HOLD_INCOMING,
+  XI_STORE_TEST_SLOW_INCOMING,
+  XI_STORE_TEST_FAIL_AUTO_REPLY_COUNT,  /* xi-store-auto-replies.c */
+  XI_STORE_N_TEST_SETTINGS
+} XiStoreTestSetting;
+
 typedef void (*XiStoreFunc) (XiStore  *self,
                              GTask    *task,
                              gpointer  data);
@@ -35,6 +47,14 @@ struct _XiStore
   GAsyncQueue  *ops;          /* GTask*; popped only by @thread */
   GThread      *thread;
   gboolean      opened;       /* main-thread view: open succeeded */
+
+  /* Read from the environment once, when the store is made, so that the
+   * store's thread never reads an environment another thread may be
+   * changing, and a real run pays one atomic read where it looks; set by
+   * tests in the process through _xi_store_set_test_setting (). Each is
+   * an interned string or NULL, read and written atomically. */
+  const char   *test_settings[XI_STORE_N_TEST_SETTINGS];
+  gint          test_counts_failed;  /* of XI_STORE_TEST_FAIL_AUTO_REPLY_COUNT */
 
   /* Owned by @thread. Never read or write these from any other thread. */
   sqlite3      *db;
@@ -70,6 +90,11 @@ struct _XiStore
   GSource      *riders_timeout;
 };
 
+const char     *_xi_store_test_setting     (XiStore              *self,
+                                            XiStoreTestSetting    setting);
+void            _xi_store_set_test_setting (XiStore              *self,
+                                            XiStoreTestSetting    setting,
+                                            const char           *value);
 void            _xi_store_push             (XiStore              *self,
                                             XiStoreFunc           func,
                                             gpointer              data,
