@@ -23,7 +23,7 @@
 #include "xi-loopback-transport.h"
 #include "xi-number-check.h"
 #include "xi-receiver.h"
-#include "xi-store.h"
+#include "xi-store-private.h"
 #include "xi-test-utils.h"
 #include "xi-whatsapp-transport.h"
 
@@ -2598,7 +2598,7 @@ test_failed_riders_leave_nothing (Fixture       *f,
   gboolean ok = FALSE;
   sqlite3 *direct;
 
-  g_setenv ("XI_TEST_FAIL_INCOMING", "1", TRUE);
+  _xi_store_set_test_setting (f->store, XI_STORE_TEST_FAIL_INCOMING, "1");
   xi_store_record_outcomes_async (f->store, xi_job_get_id (job), outcomes, NULL, xi_test_store_result_cb,
                                   &outcomes_slot);
   xi_store_record_incoming_async (f->store, "+6281234567899", NULL, "FAILED00001", "halo", NULL, NULL,
@@ -2609,7 +2609,7 @@ test_failed_riders_leave_nothing (Fixture       *f,
   incoming_result = xi_test_wait_result (&incoming_slot);
   incoming = xi_store_record_incoming_finish (f->store, incoming_result, &duplicate, &incoming_error);
   g_assert_error (incoming_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
-  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+  _xi_store_set_test_setting (f->store, XI_STORE_TEST_FAIL_INCOMING, NULL);
 
   cancel = g_strdup_printf ("UPDATE jobs SET state = 'cancelled' WHERE id = '%s'", xi_job_get_id (job));
   g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);

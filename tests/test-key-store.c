@@ -18,6 +18,7 @@
 #include "wa-privacy.h"
 #include "wa-privacy-token.h"
 #include "xi-key-store.h"
+#include "xi-store-private.h"
 #include "xi-test-utils.h"
 
 /* The protocol library's key store on the app's SQLite file: what is
@@ -1646,7 +1647,7 @@ static void
 record_failing_incoming (XiStore       *store,
                          GAsyncResult **slot)
 {
-  g_setenv ("XI_TEST_FAIL_INCOMING", "1", TRUE);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_INCOMING, "1");
   xi_store_record_incoming_async (store, "+6281222209999", NULL, "3AFAIL0000000001", "Halo", NULL, NULL,
                                   xi_test_store_result_cb, slot);
 }
@@ -1660,7 +1661,7 @@ assert_incoming_failed (XiStore       *store,
   g_autoptr(GError) error = NULL;
   gboolean duplicate = FALSE;
 
-  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_INCOMING, NULL);
   incoming = xi_store_record_incoming_finish (store, result, &duplicate, &error);
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
   g_assert_null (incoming);
@@ -1898,7 +1899,7 @@ check_failed_write_fails_those_behind (gboolean flush_b)
   /* This thread is busy while the store fails A's write, and the disk
    * has room again when B comes. */
   g_usleep (700 * 1000);
-  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_INCOMING, NULL);
   xi_store_record_incoming_async (store, "+6281222209999", NULL, "3AFAIL0000000002", "Halo lagi", NULL, NULL,
                                   xi_test_store_result_cb, &b_slot);
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", read_b);
@@ -2057,14 +2058,14 @@ test_failure_without_message_fails_alone (void)
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", before);
   flush (keys);
 
-  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, "6281222209999.0");
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", changed);
   wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &failed_slot);
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281333309999.0", other);
   wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &behind_slot);
   wait_flushed (keys, &failed_slot, &failed);
   wait_flushed (keys, &behind_slot, &behind);
-  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
   g_assert_error (failed, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
   g_assert_no_error (behind);
 
@@ -2083,8 +2084,8 @@ test_failure_without_message_fails_alone (void)
 /* A flush answers for the writes before it that nobody flushed: a
  * message to two devices whose first session was taken along by the read
  * of the second (it was not in memory) leaves only if both are on disk,
- * even when the write of the first fails alone. So does a flush with
- * nothing of its own, as an unlink's after its wipe. */
+ * even when the write of the first fails alone. A flush behind another
+ * flush that failed answers for its own changes alone, even with none. */
 static void
 test_flush_answers_for_writes_before (void)
 {
@@ -2100,7 +2101,7 @@ test_flush_answers_for_writes_before (void)
   g_autoptr(GError) barrier_error = NULL;
   GAsyncResult *message_slot = NULL, *changed_slot = NULL, *barrier_slot = NULL;
 
-  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, "6281222209999.0");
   wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", first);
   not_there = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281222209999.1");
   g_assert_null (not_there);
@@ -2116,9 +2117,119 @@ test_flush_answers_for_writes_before (void)
   wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &barrier_slot);
   wait_flushed (keys, &changed_slot, &changed_error);
   wait_flushed (keys, &barrier_slot, &barrier_error);
-  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
   g_assert_error (changed_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
-  g_assert_error (barrier_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_no_error (barrier_error);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* Flushes @keys twice: the first for whatever is queued, the second with
+ * nothing of its own, as an unlink flushes after its wipe. */
+static void
+flush_twice (XiKeyStore  *keys,
+             GError     **first_error,
+             GError     **second_error)
+{
+  GAsyncResult *first_slot = NULL, *second_slot = NULL;
+
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &first_slot);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &second_slot);
+  wait_flushed (keys, &first_slot, first_error);
+  wait_flushed (keys, &second_slot, second_error);
+}
+
+/* A write nobody counts on (a session, device list or identity written
+ * when idle) fails no flush behind it: not the next campaign message,
+ * whose own keys landed, nor the flush an unlink waits on. That flush
+ * fails only when its own wipe did; a session a read took along ahead of
+ * the wipe fails the wipe's flush, not the unlink's. */
+static void
+test_unrelated_failure_fails_no_flush (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) failing = text_bytes ("written-when-idle");
+  g_autoptr(GBytes) message = text_bytes ("campaign-message-session");
+  g_autoptr(GBytes) not_there = NULL;
+  g_autoptr(GError) message_error = NULL;
+  g_autoptr(GError) barrier_error = NULL;
+  g_autoptr(GError) wipe_error = NULL;
+  g_autoptr(GError) unlink_error = NULL;
+
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, "6281222209999.0");
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", failing);
+  /* The idle write goes, and fails while the message is queued. */
+  g_main_context_iteration (NULL, FALSE);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281333309999.0", message);
+  g_test_expect_message ("xi-key-store", G_LOG_LEVEL_WARNING, "Could not save WhatsApp credentials*");
+  flush_twice (keys, &message_error, &barrier_error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (message_error);
+  g_assert_no_error (barrier_error);
+
+  /* Taken along by a read, then the wipe of an unlink. */
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", failing);
+  not_there = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281444409999.0");
+  g_assert_null (not_there);
+  wa_key_store_clear (WA_KEY_STORE (keys));
+  g_test_expect_message ("xi-key-store", G_LOG_LEVEL_WARNING, "Could not save WhatsApp credentials*");
+  flush_twice (keys, &wipe_error, &unlink_error);
+  g_test_assert_expected_messages ();
+  g_assert_error (wipe_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_no_error (unlink_error);
+
+  /* The wipe's own write fails. */
+  wa_key_store_clear (WA_KEY_STORE (keys));
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", failing);
+  g_clear_error (&wipe_error);
+  flush_twice (keys, &wipe_error, &unlink_error);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
+  g_assert_error (wipe_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_error (unlink_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* The store reads its test settings from the environment once, when it
+ * is made: its thread never reads an environment the tests' thread may
+ * be changing (glibc's setenv can move it under a reader), and a real
+ * run pays no lookup per write. In the process they are set through the
+ * store, at once. */
+static void
+test_settings_read_once (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = NULL;
+  g_autoptr(XiKeyStore) keys = NULL;
+  g_autoptr(GBytes) value = text_bytes ("session");
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  store = open_store (path);
+  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
+  keys = load_key_store (store);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", value);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &slot);
+  wait_flushed (keys, &slot, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", value);
+  flush (keys);
+
+  g_setenv ("XI_TEST_FAIL_KEY_WRITE", "6281222209999.0", TRUE);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", value);
+  flush (keys);
+  g_unsetenv ("XI_TEST_FAIL_KEY_WRITE");
 
   g_clear_object (&keys);
   xi_store_close (store);
@@ -2224,11 +2335,19 @@ test_failed_write_sends_nothing_ahead (void)
   xi_test_rm_rf (dir);
 }
 
+static void
+count_state_changes (WaClient   *client,
+                     GParamSpec *pspec,
+                     guint      *changes)
+{
+  (*changes)++;
+}
+
 /* Prekeys made to top up the server's stock leave only once they are on
  * disk: when their write fails, and with it they go back out of memory,
  * the server is not given keys the shop no longer holds (customers'
- * first messages to them could not be read). Logging in again uploads
- * new ones. */
+ * first messages to them could not be read). The working connection is
+ * kept all the same: the server's next "prekeys low" tops up. */
 static void
 test_failed_write_uploads_no_prekeys (void)
 {
@@ -2240,32 +2359,38 @@ test_failed_write_uploads_no_prekeys (void)
   g_autoptr(FakewaServer) server = fakewa_server_new (&error);
   g_autoptr(WaClient) shop = NULL;
   GAsyncResult *incoming_slot = NULL;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;  /* a reconnect after 1-2 s */
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   GLogLevelFlags always_fatal;
+  guint state_changes = 0;
   const char *device;
 
   g_assert_no_error (error);
   shop = link_shop (server, keys);
   device = wa_client_get_device_jid (shop);
-  /* Long enough to see what the server holds before logging in again. */
-  wa_client_set_backoff (shop, 2000, 4000);
+  g_signal_connect (shop, "notify::state", G_CALLBACK (count_state_changes), &state_changes);
 
   /* The failed write, and the upload it stops, are logged. */
   always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   record_failing_incoming (store, &incoming_slot);
   fakewa_server_report_prekeys_low (server, device);
   assert_incoming_failed (store, &incoming_slot);
-  settle_ms (300);
+  settle_ms (500);
   g_assert_cmpuint (fakewa_server_get_prekey_count (server, device), ==, 2);
+  g_assert_cmpuint (state_changes, ==, 0);
 
+  fakewa_server_report_prekeys_low (server, device);
   while (fakewa_server_get_prekey_count (server, device) <= 2)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
     }
   g_log_set_always_fatal (always_fatal);
+  g_assert_cmpuint (state_changes, ==, 0);
+  g_assert_cmpint (wa_client_get_state (shop), ==, WA_CLIENT_STATE_CONNECTED);
 
+  g_signal_handlers_disconnect_by_data (shop, &state_changes);
   g_clear_object (&shop);
+  flush (keys);
   g_clear_object (&keys);
   g_clear_object (&server);
   xi_store_close (store);
@@ -2310,6 +2435,8 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/failure-without-message-fails-alone",
                    test_failure_without_message_fails_alone);
   g_test_add_func ("/engine/key-store/flush-answers-for-writes-before", test_flush_answers_for_writes_before);
+  g_test_add_func ("/engine/key-store/unrelated-failure-fails-no-flush", test_unrelated_failure_fails_no_flush);
+  g_test_add_func ("/engine/key-store/test-settings-read-once", test_settings_read_once);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);
   g_test_add_func ("/engine/key-store/bounded-accounts", test_bounded_accounts);

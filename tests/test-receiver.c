@@ -20,7 +20,7 @@
 #include "xi-campaign-runner.h"
 #include "xi-loopback-transport.h"
 #include "xi-receiver.h"
-#include "xi-store.h"
+#include "xi-store-private.h"
 #include "xi-test-utils.h"
 
 typedef struct
@@ -440,12 +440,12 @@ test_count_failure_backs_off (Fixture       *f,
   make_transport (f, 0, TRUE);
   xi_receiver_set_pacing (f->receiver, 0, 2);
   add_rule (f, "Salam", NULL, "Terima kasih", 0, -1, -1);
-  g_setenv ("XI_TEST_FAIL_AUTO_REPLY_COUNT", "2", TRUE);
+  _xi_store_set_test_setting (f->store, XI_STORE_TEST_FAIL_AUTO_REPLY_COUNT, "2");
   g_test_expect_message ("xi-receiver", G_LOG_LEVEL_WARNING, "Could not count today's automatic answers*");
   injected = g_get_monotonic_time ();
   inject (f, "6281100000301", "C1", "Halo");
   run_until (n_replies, f, GUINT_TO_POINTER (1), 10);
-  g_unsetenv ("XI_TEST_FAIL_AUTO_REPLY_COUNT");
+  _xi_store_set_test_setting (f->store, XI_STORE_TEST_FAIL_AUTO_REPLY_COUNT, NULL);
   g_test_assert_expected_messages ();
 
   g_assert_cmpint (g_array_index (f->replied_at, gint64, 0) - injected, >=, 2900 * 1000);

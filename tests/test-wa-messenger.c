@@ -1392,7 +1392,7 @@ test_unknown_lid_resolved (Fixture       *f,
 }
 
 /* Without anything naming the number, the message is neither read nor
- * receipted, however long it waits (a "STOP" read under the LID would
+ * receipted while it waits (a "STOP" read under the LID would
  * find no contact to opt out, and a message receipted unstored is lost);
  * once the number is known, from whatever source, it is read under it.
  * A message still waiting when the client stops is left on the server,
@@ -1416,10 +1416,9 @@ test_unknown_lid_waits_for_number (Fixture       *f,
   g_assert_no_error (error);
   xi_spin_ms (500);
   g_assert_cmpuint (f->shop.received->len, ==, 0);
+  g_assert_true (fakewa_server_awaits_receipt (f->server, SHOP_DEVICE, "3EB0D1D1000000000002"));
   wa_client_stop (f->shop.client);
   g_assert_cmpuint (f->shop.received->len, ==, 0);
-  for (guint i = 0; i < f->customer.receipts->len; i++)
-    g_assert_false (g_str_has_prefix (g_ptr_array_index (f->customer.receipts, i), "3EB0D1D1000000000002 "));
 
   wa_client_start (f->shop.client);
   fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
@@ -1431,6 +1430,96 @@ test_unknown_lid_waits_for_number (Fixture       *f,
   message = g_ptr_array_index (f->shop.received, 0);
   g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
   g_assert_cmpstr (message->text, ==, "STOP");
+}
+
+static gboolean
+waited_out_receipted (gpointer data)
+{
+  return !fakewa_server_awaits_receipt (((Fixture *) data)->server, SHOP_DEVICE, "3EB0D1D1000000000020");
+}
+
+/* A message whose sender's number does not come within the time limit is
+ * read under its LID and receipted (the app does not keep it, as with
+ * the transport), not held unreceipted for the whole connection:
+ * WhatsApp may end a connection that leaves a message be. */
+static void
+test_unknown_lid_waited_out (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *customer_lid = lid_user_of (f, CUSTOMER);
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  g_autofree char *chat = g_strdup_printf ("%s@lid", customer_lid);
+  WaIncomingMessage *message;
+  GError *error;
+
+  _wa_messenger_set_unresolved_check (f->shop.messenger, 100);
+  _wa_messenger_set_unresolved_wait (f->shop.messenger, 600);
+  wa_lid_map_remember (f->customer.store, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer.store, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  error = send_text (&f->customer, SHOP "@s.whatsapp.net", "3EB0D1D1000000000020", "Halo");
+  g_assert_no_error (error);
+  xi_spin_ms (200);
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+  g_assert_true (fakewa_server_awaits_receipt (f->server, SHOP_DEVICE, "3EB0D1D1000000000020"));
+  g_test_expect_message ("wa-messenger", G_LOG_LEVEL_MESSAGE, "1 messages waited * for their senders' numbers*");
+  wait_for_length (f->shop.received, 1);
+  g_test_assert_expected_messages ();
+  message = g_ptr_array_index (f->shop.received, 0);
+  g_assert_cmpstr (message->chat, ==, chat);
+  g_assert_cmpstr (message->text, ==, "Halo");
+  wait_until (waited_out_receipted, f);
+}
+
+/* Past the bound on held messages the oldest sender's are let go, and
+ * its next message on that connection waits too, though it names the
+ * number: read at once, it would be kept and receipted ahead of the ones
+ * let go. On the next connection all come, in the order they were sent. */
+static void
+test_unknown_lid_let_go_in_order (Fixture       *f,
+                                  gconstpointer  data)
+{
+  static const char *texts[] = { "Satu", "Dua", "Tiga", "Terakhir" };
+  g_autofree char *shop_lid = lid_user_of (f, SHOP);
+  GError *error;
+
+  f->shop.keeps = TRUE;
+  _wa_messenger_set_unresolved_max (f->shop.messenger, 2);
+  wa_lid_map_remember (f->customer.store, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer.store, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3EB0D1D100000000001%u", i);
+
+      if (i == G_N_ELEMENTS (texts) - 1)
+        fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_WITH_PN);
+      error = send_text (&f->customer, SHOP "@s.whatsapp.net", id, texts[i]);
+      g_assert_no_error (error);
+      xi_spin_ms (200);
+    }
+  xi_spin_ms (300);
+  g_assert_cmpuint (f->shop.received->len, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3EB0D1D100000000001%u", i);
+
+      g_assert_true (fakewa_server_awaits_receipt (f->server, SHOP_DEVICE, id));
+    }
+
+  wa_client_stop (f->shop.client);
+  /* All four fit now: the last names the number for the three before. */
+  _wa_messenger_set_unresolved_max (f->shop.messenger, G_N_ELEMENTS (texts));
+  wa_client_start (f->shop.client);
+  fakewa_wait_for_client (f->shop.client, WA_CLIENT_STATE_CONNECTED);
+  wait_for_length (f->shop.received, G_N_ELEMENTS (texts));
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      WaIncomingMessage *message = g_ptr_array_index (f->shop.received, i);
+
+      g_assert_cmpstr (message->text, ==, texts[i]);
+      g_assert_cmpstr (message->chat, ==, CUSTOMER "@s.whatsapp.net");
+    }
 }
 
 /* A message held for its sender's number waits unread: the shop's app
@@ -1759,6 +1848,8 @@ main (int   argc,
   ADD ("/wa/messenger/new-chat-cap", test_new_chat_cap);
   ADD ("/wa/messenger/unknown-lid-resolved", test_unknown_lid_resolved);
   ADD ("/wa/messenger/unknown-lid-waits-for-number", test_unknown_lid_waits_for_number);
+  ADD ("/wa/messenger/unknown-lid-let-go-in-order", test_unknown_lid_let_go_in_order);
+  ADD ("/wa/messenger/unknown-lid-waited-out", test_unknown_lid_waited_out);
   ADD ("/wa/messenger/unknown-lid-left-when-keeping-ends", test_unknown_lid_left_when_keeping_ends);
   ADD ("/wa/messenger/unknown-lid-crash-while-held", test_unknown_lid_crash_while_held);
   return g_test_run ();

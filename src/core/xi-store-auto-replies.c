@@ -488,13 +488,13 @@ xi_store_last_auto_reply_finish (XiStore       *self,
 }
 
 /* XI_TEST_FAIL_AUTO_REPLY_COUNT=N (or "once", for 1) makes the first N
- * counts in the process fail as they do while another process keeps the
- * database busy; it is never set otherwise. */
+ * counts after it was set fail as they do while another process keeps
+ * the database busy; it is never set otherwise. */
 static gboolean
-test_fails_count (GError **error)
+test_fails_count (XiStore  *self,
+                  GError  **error)
 {
-  static gint counted;
-  const char *fail = g_getenv ("XI_TEST_FAIL_AUTO_REPLY_COUNT");
+  const char *fail = _xi_store_test_setting (self, XI_STORE_TEST_FAIL_AUTO_REPLY_COUNT);
   guint64 failures = 0;
 
   if (fail == NULL)
@@ -503,7 +503,7 @@ test_fails_count (GError **error)
     failures = 1;
   else if (!g_ascii_string_to_unsigned (fail, 10, 1, G_MAXINT, &failures, NULL))
     return FALSE;
-  if ((guint64) g_atomic_int_add (&counted, 1) >= failures)
+  if ((guint64) g_atomic_int_add (&self->test_counts_failed, 1) >= failures)
     return FALSE;
   g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_BUSY, "XI_TEST_FAIL_AUTO_REPLY_COUNT");
   return TRUE;
@@ -519,7 +519,7 @@ count_auto_replies_func (XiStore  *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  if (test_fails_count (&error))
+  if (test_fails_count (self, &error))
     {
       g_task_return_error (task, error);
       return;

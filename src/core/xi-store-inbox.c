@@ -232,13 +232,14 @@ apply_reply_opt_out (XiStore     *self,
  * makes each write take MS longer, as a slow disk would. None is set
  * otherwise. */
 static gboolean
-test_settings_stop_incoming (RecordOp  *op,
+test_settings_stop_incoming (XiStore   *self,
+                             RecordOp  *op,
                              GError   **error)
 {
   static gboolean failed_once;
-  const char *hold = g_getenv ("XI_TEST_HOLD_INCOMING");
-  const char *slow = g_getenv ("XI_TEST_SLOW_INCOMING");
-  const char *fail = g_getenv ("XI_TEST_FAIL_INCOMING");
+  const char *hold = _xi_store_test_setting (self, XI_STORE_TEST_HOLD_INCOMING);
+  const char *slow = _xi_store_test_setting (self, XI_STORE_TEST_SLOW_INCOMING);
+  const char *fail = _xi_store_test_setting (self, XI_STORE_TEST_FAIL_INCOMING);
 
   if (slow != NULL)
     g_usleep (g_ascii_strtoull (slow, NULL, 10) * 1000);
@@ -325,7 +326,7 @@ record_incoming_rider (XiStore  *self,
           !apply_reply_opt_out (self, op->phone, contact_id, op->opt_out_keyword,
                                 op->message_id, now, &local_error))
         goto failed;
-      if (test_settings_stop_incoming (op, &local_error))
+      if (test_settings_stop_incoming (self, op, &local_error))
         goto failed;
     }
 

@@ -1094,10 +1094,11 @@ fail_keys (XiStore *self,
  * named KEY fail as a full disk would, without a customer's message in
  * it; it is never set otherwise. */
 static gboolean
-test_fails_key_write (GPtrArray  *changes,
+test_fails_key_write (XiStore    *self,
+                      GPtrArray  *changes,
                       GError    **error)
 {
-  const char *key = g_getenv ("XI_TEST_FAIL_KEY_WRITE");
+  const char *key = _xi_store_test_setting (self, XI_STORE_TEST_FAIL_KEY_WRITE);
 
   if (key == NULL)
     return FALSE;
@@ -1169,7 +1170,7 @@ put_keys_func (XiStore  *self,
    * queued first; should the keys fail, they fail with them. */
   if (!_xi_store_run_riders (self, task, &error))
     goto failed;
-  if (changes->len > 0 && (!check_marker (self, seal, &error) || test_fails_key_write (changes, &error)))
+  if (changes->len > 0 && (!check_marker (self, seal, &error) || test_fails_key_write (self, changes, &error)))
     goto failed;
   for (guint i = 0; i < changes->len; i++)
     {

@@ -26,6 +26,18 @@ typedef enum
   XI_STORE_WAIT_LONG,     /* with nothing to do: the first rider queued wakes it too */
 } XiStoreWait;
 
+/* Failures and stalls the tests make the store meet (DESIGN.md:
+ * environment variables the tests set); see where each is used. */
+typedef enum
+{
+  XI_STORE_TEST_FAIL_KEY_WRITE,         /* xi-store-keys.c */
+  XI_STORE_TEST_FAIL_INCOMING,          /* xi-store-inbox.c */
+  XI_STORE_TEST_HOLD_INCOMING,
+  XI_STORE_TEST_SLOW_INCOMING,
+  XI_STORE_TEST_FAIL_AUTO_REPLY_COUNT,  /* xi-store-auto-replies.c */
+  XI_STORE_N_TEST_SETTINGS
+} XiStoreTestSetting;
+
 typedef void (*XiStoreFunc) (XiStore  *self,
                              GTask    *task,
                              gpointer  data);
@@ -51,6 +63,14 @@ struct _XiStore
   gboolean      opened;       /* main-thread view: open succeeded */
   GHashTable   *answer_sources; /* GMainContext* -> its answers' source; owned by @thread */
   GPtrArray    *wakes_due;      /* GMainContext* with answers, not woken yet; owned by @thread */
+
+  /* Read from the environment once, when the store is made, so that the
+   * store's thread never reads an environment another thread may be
+   * changing, and a real run pays one atomic read where it looks; set by
+   * tests in the process through _xi_store_set_test_setting (). Each is
+   * an interned string or NULL, read and written atomically. */
+  const char   *test_settings[XI_STORE_N_TEST_SETTINGS];
+  gint          test_counts_failed;  /* of XI_STORE_TEST_FAIL_AUTO_REPLY_COUNT */
 
   /* Owned by @thread. Never read or write these from any other thread. */
   sqlite3      *db;
@@ -89,6 +109,11 @@ struct _XiStore
   gint64        riders_since; /* when the first of them was queued, monotonic */
 };
 
+const char     *_xi_store_test_setting     (XiStore              *self,
+                                            XiStoreTestSetting    setting);
+void            _xi_store_set_test_setting (XiStore              *self,
+                                            XiStoreTestSetting    setting,
+                                            const char           *value);
 void            _xi_store_push             (XiStore              *self,
                                             XiStoreFunc           func,
                                             gpointer              data,

@@ -1257,6 +1257,38 @@ xi_store_init (XiStore *self)
   self->context = g_main_context_ref_thread_default ();
 }
 
+/* Indexed by XiStoreTestSetting. */
+static const char * const test_setting_names[XI_STORE_N_TEST_SETTINGS] = {
+  "XI_TEST_FAIL_KEY_WRITE",
+  "XI_TEST_FAIL_INCOMING",
+  "XI_TEST_HOLD_INCOMING",
+  "XI_TEST_SLOW_INCOMING",
+  "XI_TEST_FAIL_AUTO_REPLY_COUNT",
+};
+
+/* The test setting @setting, or %NULL (as in any real run); any thread. */
+const char *
+_xi_store_test_setting (XiStore            *self,
+                        XiStoreTestSetting  setting)
+{
+  return g_atomic_pointer_get (&self->test_settings[setting]);
+}
+
+/* Sets the test setting @setting (%NULL: unset) for what runs from now
+ * on, as its environment variable would at start; any thread. */
+void
+_xi_store_set_test_setting (XiStore            *self,
+                            XiStoreTestSetting  setting,
+                            const char         *value)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (setting < XI_STORE_N_TEST_SETTINGS);
+
+  if (setting == XI_STORE_TEST_FAIL_AUTO_REPLY_COUNT)
+    g_atomic_int_set (&self->test_counts_failed, 0);
+  g_atomic_pointer_set (&self->test_settings[setting], g_intern_string (value));
+}
+
 /**
  * xi_store_new:
  * @path: the SQLite file; created on open if missing
@@ -1276,6 +1308,8 @@ xi_store_new (const char *path)
   self = g_object_new (XI_TYPE_STORE, NULL);
   self->path = g_strdup (path);
   self->secrets = xi_secret_store_new (path, xi_secret_store_backend_from_env ());
+  for (guint i = 0; i < XI_STORE_N_TEST_SETTINGS; i++)
+    self->test_settings[i] = g_intern_string (g_getenv (test_setting_names[i]));
   self->thread = g_thread_new ("xi-store", store_thread_func, self);
 
   return self;

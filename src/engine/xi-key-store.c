@@ -125,7 +125,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FullKey, full_key_clear)
 static void write_changes (XiStore    *store,
                            XiKeyStore *owner,
                            GPtrArray  *changes,
-                           GTask      *flush);
+                           GTask      *flush,
+                           gboolean    taken_along);
 
 static GPtrArray *
 take_pending (XiKeyStore *self)
@@ -172,7 +173,7 @@ idle_write_dispatch (GSource     *source,
   XiKeyStore *self = ((IdleWrite *) source)->owner;
   g_autoptr(GPtrArray) changes = take_pending (self);
 
-  write_changes (self->store, self, changes, NULL);
+  write_changes (self->store, self, changes, NULL, FALSE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -299,13 +300,16 @@ cache_clear (XiKeyStore *self)
   g_hash_table_remove_all (self->lazy);
 }
 
+/* @taken_along: whether a read hands them over while keys are being
+ * used, so the next flush counts on them (fail_flushes_behind ()) */
 static void
-push_pending (XiKeyStore *self)
+push_pending (XiKeyStore *self,
+              gboolean    taken_along)
 {
   g_autoptr(GPtrArray) changes = take_pending (self);
 
   if (changes->len > 0)
-    write_changes (self->store, self, changes, NULL);
+    write_changes (self->store, self, changes, NULL, taken_along);
 }
 
 /* Whether a read of @kind could see a change still queued. */
@@ -354,7 +358,7 @@ get_now (XiKeyStore          *self,
    * receiver queues the message to ride with that write, and the receipt
    * waits for both (xi-receiver.c). */
   if (pending_touches (self, kind))
-    push_pending (self);
+    push_pending (self, TRUE);
   g_main_context_push_thread_default (context);
   xi_store_get_keys_async (self->store, kind, keys, NULL, waited_cb, &result);
   while (result == NULL)
@@ -370,6 +374,7 @@ typedef struct
   GPtrArray  *changes;  /* XiKeyChange*, what it writes */
   GTask      *flush;    /* the flush it completes, or NULL */
   gboolean    reloaded; /* read back after a write before it failed */
+  gboolean    taken_along; /* handed over by a read, for the next flush */
   GError     *earlier;  /* why a write before it failed that its flush counted on */
 } Write;
 
@@ -459,7 +464,7 @@ reload_writing (XiKeyStore *self)
 {
   g_autoptr(GPtrArray) changes = g_ptr_array_new ();
 
-  push_pending (self);
+  push_pending (self, FALSE);
   for (GList *l = self->writing.head; l != NULL; l = l->next)
     {
       Write *write = l->data;
@@ -471,26 +476,34 @@ reload_writing (XiKeyStore *self)
 }
 
 /* A flush answers for what was queued before it (a message leaves once
- * it says its keys are on disk), and a write failed on the way: a write
- * nobody flushed (what a read took along, such as the session of a
- * message's first device while its second was read) fails the flushes
- * behind it, which counted on it; and every failure fails a flush with
- * nothing of its own, which is asked only for that (an unlink waits for
- * one to say the keys are gone). A flush behind another flush's write
- * answers for its own changes alone: each message's write holds the
- * whole of its sessions, so one whose keys landed goes out. */
+ * it says its keys are on disk), and a write failed on the way. What a
+ * read took along while keys were in use (the session of a message's
+ * first device while its second was read) belongs to the flush that
+ * comes next, the message's, which fails with it. A write nobody counts
+ * on (a device list, an identity, a session written when idle) fails no
+ * flush: the message behind it holds the whole of its own sessions, so
+ * one whose keys landed goes out. A flush with nothing of its own, which
+ * an unlink waits on to say the keys are gone, fails only with a wipe:
+ * another write failing ahead of that wipe does not bring the keys back. */
 static void
 fail_flushes_behind (XiKeyStore   *self,
                      Write        *failed,
                      const GError *error)
 {
-  for (GList *l = self->writing.head; l != NULL; l = l->next)
+  gboolean next_counts = failed->taken_along;
+  gboolean wiped = failed->changes->len > 0 &&
+                   ((const XiKeyChange *) g_ptr_array_index (failed->changes, 0))->kind == NULL;
+  GList *l = g_queue_find (&self->writing, failed);
+
+  for (l = l != NULL ? l->next : NULL; l != NULL && (next_counts || wiped); l = l->next)
     {
       Write *write = l->data;
 
-      if (write != failed && write->flush != NULL && write->earlier == NULL &&
-          (failed->flush == NULL || write->changes->len == 0))
+      if (write->flush == NULL)
+        continue;
+      if ((next_counts || (wiped && write->changes->len == 0)) && write->earlier == NULL)
         write->earlier = g_error_copy (error);
+      next_counts = FALSE;
     }
 }
 
@@ -543,10 +556,12 @@ static void
 write_changes (XiStore    *store,
                XiKeyStore *owner,
                GPtrArray  *changes,
-               GTask      *flush)
+               GTask      *flush,
+               gboolean    taken_along)
 {
   Write *write = g_new0 (Write, 1);
 
+  write->taken_along = taken_along;
   g_weak_ref_init (&write->self, owner);
   write->changes = g_ptr_array_ref (changes);
   write->flush = flush;
@@ -782,7 +797,7 @@ key_store_prefetch_async (WaKeyStore          *store,
   assert_owner (self);
   g_task_set_source_tag (task, key_store_prefetch_async);
   g_task_set_task_data (task, waiting, g_free);
-  push_pending (self);
+  push_pending (self, FALSE);
 
   for (guint k = 0; !self->closed && kinds[k] != NULL; k++)
     {
@@ -870,7 +885,7 @@ key_store_flush_async (WaKeyStore          *store,
   assert_owner (self);
   changes = take_pending (self);
   g_task_set_source_tag (task, key_store_flush_async);
-  write_changes (self->store, self, changes, task);
+  write_changes (self->store, self, changes, task, FALSE);
 }
 
 static gboolean
@@ -903,7 +918,7 @@ xi_key_store_finalize (GObject *object)
 
   /* What is still queued goes to disk; the store outlives this. */
   if (changes->len > 0)
-    write_changes (self->store, NULL, changes, NULL);
+    write_changes (self->store, NULL, changes, NULL, FALSE);
   /* Those writes answer to nobody now. */
   g_queue_clear (&self->writing);
   g_source_destroy (self->idle_write);
@@ -1002,7 +1017,7 @@ xi_key_store_close (XiKeyStore *self)
   g_return_if_fail (XI_IS_KEY_STORE (self));
   assert_owner (self);
 
-  push_pending (self);
+  push_pending (self, FALSE);
   self->closed = TRUE;
 }
 

@@ -489,9 +489,14 @@ message_cb (WaMessenger         *messenger,
 {
   g_autofree char *phone = phone_of (message->chat);
 
-  /* LID-addressed senders are for when the store maps LIDs to contacts. */
+  /* LID-addressed senders are for when the store maps LIDs to contacts;
+   * only one whose number never came gets here (wa-messenger.c). Said
+   * without the sender or the text. */
   if (phone == NULL)
-    return FALSE;
+    {
+      g_message ("A message from a sender whose phone number is not known was not kept");
+      return FALSE;
+    }
   if (message->media != NULL)
     {
       const WaIncomingMedia *wa = message->media;

@@ -402,12 +402,20 @@ session_answer (WaClient     *self,
  * out of memory (the key store reads its keys back): the server would
  * hand customers keys we no longer hold, their first messages could not
  * be read, and the next upload would give the same ids to other keys. */
+typedef enum
+{
+  UPLOAD_AT_LOGIN,  /* the connection goes active only after it */
+  UPLOAD_TOP_UP,    /* the server said its stock runs low */
+  UPLOAD_AGAIN,     /* the server's digest is not what we hold */
+} UploadPurpose;
+
 typedef struct
 {
   WaClient            *self;
   WaConnection        *connection;  /* the upload is for this one alone */
   WaNode              *upload;
   GAsyncReadyCallback  done;
+  UploadPurpose        purpose;
 } KeptUpload;
 
 static void
@@ -422,6 +430,7 @@ upload_kept_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gboolean same_connection = connection != NULL && self->connection == connection;
   GAsyncReadyCallback done = kept->done;
+  UploadPurpose purpose = kept->purpose;
 
   g_free (kept);
   if (wa_key_store_flush_finish (WA_KEY_STORE (object), result, &error))
@@ -430,21 +439,30 @@ upload_kept_cb (GObject      *object,
         send_iq (self, upload, done);
       return;
     }
-  /* Logging in again counts and uploads again. */
   g_warning ("Could not keep new prekeys, so they were not uploaded: %s", error->message);
-  if (same_connection)
+  if (!same_connection)
+    return;
+  /* A login cannot go on without them, and logging in again counts and
+   * uploads again. A working connection is not dropped for them: the
+   * server's next "prekeys low" or the next digest check tries again. */
+  if (purpose == UPLOAD_AT_LOGIN)
     {
       remember_error (self, error);
       schedule_reconnect (self, FALSE);
     }
+  else if (purpose == UPLOAD_TOP_UP)
+    self->topping_up = FALSE;
 }
 
 static void
 upload_when_kept (WaClient            *self,
                   WaNode              *upload,
+                  UploadPurpose        purpose,
                   GAsyncReadyCallback  done)
 {
   KeptUpload *kept = g_new0 (KeptUpload, 1);
+
+  kept->purpose = purpose;
 
   kept->self = g_object_ref (self);
   kept->connection = self->connection != NULL ? g_object_ref (self->connection) : NULL;
@@ -563,7 +581,7 @@ digest_cb (GObject      *object,
   g_message ("The server does not hold our current keys; uploading them again");
   upload = wa_prekeys_upload_request (self->credentials, self->store,
                                       answer == NULL ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
-  upload_when_kept (self, upload, reuploaded_cb);
+  upload_when_kept (self, upload, UPLOAD_AGAIN, reuploaded_cb);
 }
 
 static void
@@ -679,6 +697,7 @@ prekeys_uploaded_cb (GObject      *object,
 static gboolean
 upload_if_low (WaClient            *self,
                WaNode              *answer,
+               UploadPurpose        purpose,
                GAsyncReadyCallback  done)
 {
   g_autoptr(WaNode) upload = NULL;
@@ -696,7 +715,7 @@ upload_if_low (WaClient            *self,
 
   upload = wa_prekeys_upload_request (self->credentials, self->store,
                                       count == 0 ? WA_PREKEYS_FIRST_UPLOAD : WA_PREKEYS_TOP_UP);
-  upload_when_kept (self, upload, done);
+  upload_when_kept (self, upload, purpose, done);
   return TRUE;
 }
 
@@ -708,7 +727,7 @@ prekey_count_cb (GObject      *object,
   g_autoptr(WaClient) self = user_data;
   g_autoptr(WaNode) answer = session_answer (self, object, result);
 
-  if (answer != NULL && !upload_if_low (self, answer, prekeys_uploaded_cb))
+  if (answer != NULL && !upload_if_low (self, answer, UPLOAD_AT_LOGIN, prekeys_uploaded_cb))
     go_active (self);
 }
 
@@ -766,7 +785,7 @@ prekey_top_up_cb (GObject      *object,
   g_autoptr(WaClient) self = user_data;
   g_autoptr(WaNode) answer = session_answer (self, object, result);
 
-  if (answer == NULL || !upload_if_low (self, answer, top_up_done_cb))
+  if (answer == NULL || !upload_if_low (self, answer, UPLOAD_TOP_UP, top_up_done_cb))
     self->topping_up = FALSE;
 }
 

@@ -21,6 +21,12 @@ void _wa_messenger_set_clock (WaMessenger      *self,
  * again, for tests. */
 void _wa_messenger_set_unresolved_check (WaMessenger *self,
                                          guint        interval_ms);
+/* How long such a message waits for its number at most, for tests. */
+void _wa_messenger_set_unresolved_wait (WaMessenger *self,
+                                        guint        wait_ms);
+/* How many such messages are held, and a smaller bound, for tests. */
+void _wa_messenger_set_unresolved_max (WaMessenger *self,
+                                       guint        max);
 
 /* How many device lists are kept, and a smaller bound, for tests. */
 void  _wa_messenger_set_device_lists_max (WaMessenger *self,

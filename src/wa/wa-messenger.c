@@ -93,8 +93,12 @@ struct _WaMessenger
   WaMessengerClock clock;
   gpointer    clock_data;
   GThread    *owner;         /* the client's thread, made on it and used only from it */
-  GPtrArray  *unresolved;    /* WaNode*, unread: from LIDs we have no number for, oldest first */
+  GPtrArray  *unresolved;    /* Unresolved*: from LIDs we have no number for, oldest first */
   guint       unresolved_check_ms; /* how often they are looked at again */
+  guint       unresolved_wait_ms;  /* how long one waits at most */
+  guint       unresolved_max;
+  GHashTable *let_go;        /* "from" of senders whose held messages were let go this connection */
+  gboolean    letting_all_go; /* too many were: every LID sender's message waits for the next connection */
   GHashTable *unconfirmed;   /* message id -> GPtrArray of WaNode*: receipts waiting for wa_messenger_confirm () */
   gboolean    keeping;       /* someone stores customers' messages now (wa_messenger_set_keeping ()) */
   GSource    *unresolved_timer;
@@ -1875,14 +1879,42 @@ receive_retry (WaMessenger *self,
  * was written. When the connection ends, or too many wait, they are let
  * go as they are: WhatsApp keeps a message nobody receipted and delivers
  * it again on the next connection (WA-FIDELITY §8: the offline queue
- * drops a message only on its receipt). They are looked at again every UNRESOLVED_CHECK_MS for
- * a number learned on the way (app state, history). */
+ * drops a message only on its receipt). They are looked at again every
+ * UNRESOLVED_CHECK_MS for a number learned on the way (app state,
+ * history). A message does not wait longer than UNRESOLVED_WAIT_MS:
+ * WhatsApp expects every message to be receipted or acked, and may end a
+ * connection that leaves them be (WA-PROTOCOL §13: <stream:error><ack/>),
+ * which would deliver them again to wait as long on the next one; the
+ * number rarely comes that late. It is then read as it is, under its
+ * LID, which the app does not keep (xi-whatsapp-transport.c). */
 #define UNRESOLVED_CHECK_MS (30 * 1000)
+#define UNRESOLVED_WAIT_MS  (3 * 60 * 1000)
 #define UNRESOLVED_MAX      256
+#define UNRESOLVED_LET_GO_MAX 4096
+
+typedef struct
+{
+  WaNode *message;  /* as it came, unread */
+  gint64  held_at;  /* monotonic, microseconds */
+} Unresolved;
 
 static void read_message (WaMessenger *self,
                           WaNode      *node,
                           gboolean     may_hold);
+
+static void
+unresolved_free (Unresolved *unresolved)
+{
+  wa_node_unref (unresolved->message);
+  g_free (unresolved);
+}
+
+static WaNode *
+unresolved_message (WaMessenger *self,
+                    guint        i)
+{
+  return ((Unresolved *) g_ptr_array_index (self->unresolved, i))->message;
+}
 
 static char *
 sender_pn_user (WaMessenger *self,
@@ -1903,25 +1935,36 @@ unresolved_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Hands on the held messages whose sender's number is known now; lets the
- * rest go unread when @leaving, or waits for them. */
+/* Hands on the held messages whose sender's number is known now, and
+ * those that waited too long; lets the rest go unread when @leaving, or
+ * waits for them. */
 static void
 flush_unresolved (WaMessenger *self,
                   gboolean     leaving)
 {
-  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
+  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
+  gint64 waited_out = g_get_monotonic_time () - (gint64) self->unresolved_wait_ms * 1000;
+  guint unkept = 0;
 
   for (guint i = self->unresolved->len; i > 0; i--)
     {
-      g_autofree char *pn = sender_pn_user (self, g_ptr_array_index (self->unresolved, i - 1));
+      Unresolved *unresolved = g_ptr_array_index (self->unresolved, i - 1);
+      g_autofree char *pn = sender_pn_user (self, unresolved->message);
 
-      if (pn != NULL)
-        g_ptr_array_insert (ready, 0, g_ptr_array_steal_index (self->unresolved, i - 1));
+      if (pn != NULL || (!leaving && unresolved->held_at <= waited_out))
+        {
+          unkept += pn == NULL;
+          g_ptr_array_insert (ready, 0, g_ptr_array_steal_index (self->unresolved, i - 1));
+        }
       else if (leaving)
         g_ptr_array_remove_index (self->unresolved, i - 1);
     }
+  /* Neither the sender nor the text: a count says enough. */
+  if (unkept > 0)
+    g_message ("%u messages waited %u s for their senders' numbers, which did not come; read without them",
+               unkept, self->unresolved_wait_ms / 1000);
   for (guint i = 0; i < ready->len; i++)
-    read_message (self, g_ptr_array_index (ready, i), FALSE);
+    read_message (self, ((Unresolved *) g_ptr_array_index (ready, i))->message, FALSE);
 
   if (self->unresolved_timer != NULL)
     {
@@ -1937,24 +1980,46 @@ flush_unresolved (WaMessenger *self,
 }
 
 /* A flood of strangers does not grow the held messages without end: the
- * oldest sender's go, all of them, so that none of its later ones is
- * read before them once its number is known. */
+ * oldest sender's go, all of them, and its later messages on this
+ * connection go unread too (is_let_go ()), even one that names its
+ * number: read, it would be kept ahead of those the server delivers
+ * again, and its session would read past them. Should so many senders
+ * be let go that remembering them grows without end too, every LID
+ * sender's message waits for the next connection. */
 static void
 let_go_oldest_sender (WaMessenger *self)
 {
-  g_autofree char *from = g_strdup (wa_node_get_attr (g_ptr_array_index (self->unresolved, 0), "from"));
+  g_autofree char *from = g_strdup (wa_node_get_attr (unresolved_message (self, 0), "from"));
 
   for (guint i = self->unresolved->len; i > 0; i--)
-    if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (self->unresolved, i - 1), "from"), from) == 0)
+    if (g_strcmp0 (wa_node_get_attr (unresolved_message (self, i - 1), "from"), from) == 0)
       g_ptr_array_remove_index (self->unresolved, i - 1);
+  if (g_hash_table_size (self->let_go) >= UNRESOLVED_LET_GO_MAX)
+    self->letting_all_go = TRUE;
+  else
+    g_hash_table_add (self->let_go, g_steal_pointer (&from));
+}
+
+static gboolean
+is_let_go (WaMessenger *self,
+           WaNode      *message,
+           WaJid       *sender)
+{
+  if (self->letting_all_go)
+    return wa_jid_is_lid (sender) && !is_own_account (self, sender);
+  return g_hash_table_contains (self->let_go, wa_node_get_attr (message, "from"));
 }
 
 static void
 hold_unresolved (WaMessenger *self,
                  WaNode      *message)
 {
-  g_ptr_array_add (self->unresolved, wa_node_ref (message));
-  while (self->unresolved->len > UNRESOLVED_MAX)
+  Unresolved *unresolved = g_new0 (Unresolved, 1);
+
+  unresolved->message = wa_node_ref (message);
+  unresolved->held_at = g_get_monotonic_time ();
+  g_ptr_array_add (self->unresolved, unresolved);
+  while (self->unresolved->len > self->unresolved_max)
     let_go_oldest_sender (self);
   flush_unresolved (self, FALSE);
 }
@@ -2036,7 +2101,7 @@ is_kept_later (WaMessenger *self,
                const char  *id)
 {
   for (guint i = 0; i < self->unresolved->len; i++)
-    if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (self->unresolved, i), "id"), id) == 0)
+    if (g_strcmp0 (wa_node_get_attr (unresolved_message (self, i), "id"), id) == 0)
       return TRUE;
   return g_hash_table_contains (self->unconfirmed, id);
 }
@@ -2328,6 +2393,8 @@ read_message (WaMessenger *self,
    * connection that keeps it. */
   if (!self->keeping && !is_own_account (self, sender))
     return;
+  if (is_let_go (self, node, sender))
+    return;
 
   pn_device = pn_device_of (self, node, sender);
   /* What waited for a number this message names goes first. */
@@ -2528,8 +2595,13 @@ state_cb (WaClient    *client,
 {
   /* Going away: what waits for a number is left unread on the server,
    * which delivers it again on the next connection. */
-  if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED && self->unresolved->len > 0)
-    flush_unresolved (self, TRUE);
+  if (wa_client_get_state (client) != WA_CLIENT_STATE_CONNECTED)
+    {
+      if (self->unresolved->len > 0)
+        flush_unresolved (self, TRUE);
+      g_hash_table_remove_all (self->let_go);
+      self->letting_all_go = FALSE;
+    }
   /* Unlinked: the sessions went with the keys. */
   if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
     {
@@ -2574,6 +2646,7 @@ wa_messenger_finalize (GObject *object)
   g_hash_table_unref (self->device_lists);
   g_hash_table_unref (self->sent);
   g_ptr_array_unref (self->unresolved);
+  g_hash_table_unref (self->let_go);
   g_hash_table_unref (self->unconfirmed);
   g_queue_clear_full (&self->sent_order, g_free);
   g_hash_table_unref (self->recreated);
@@ -2608,8 +2681,11 @@ wa_messenger_init (WaMessenger *self)
   g_queue_init (&self->device_order);
   self->device_lists_max = DEVICE_LIST_CACHE_SIZE;
   self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sent_message_free);
-  self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_node_unref);
+  self->unresolved = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
   self->unresolved_check_ms = UNRESOLVED_CHECK_MS;
+  self->unresolved_wait_ms = UNRESOLVED_WAIT_MS;
+  self->unresolved_max = UNRESOLVED_MAX;
+  self->let_go = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->sent_order);
   self->recreated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -2653,6 +2729,40 @@ _wa_messenger_set_unresolved_check (WaMessenger *self,
   assert_owner (self);
 
   self->unresolved_check_ms = interval_ms;
+}
+
+/**
+ * _wa_messenger_set_unresolved_wait:
+ * @wait_ms: how long a message from a LID with no known number waits
+ *   for it at most
+ *
+ * For tests, which cannot wait minutes.
+ */
+void
+_wa_messenger_set_unresolved_wait (WaMessenger *self,
+                                   guint        wait_ms)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  assert_owner (self);
+
+  self->unresolved_wait_ms = wait_ms;
+}
+
+/**
+ * _wa_messenger_set_unresolved_max:
+ * @max: how many messages from LIDs with no known number are held
+ *
+ * For tests, which need not send hundreds to see the bound.
+ */
+void
+_wa_messenger_set_unresolved_max (WaMessenger *self,
+                                  guint        max)
+{
+  g_return_if_fail (WA_IS_MESSENGER (self));
+  g_return_if_fail (max > 0);
+  assert_owner (self);
+
+  self->unresolved_max = max;
 }
 
 /**

@@ -397,6 +397,17 @@ fakewa_device_confirmed (FakewaDevice *self,
       g_ptr_array_remove_index (self->unconfirmed, i - 1);
 }
 
+/* Whether the message @id was delivered and neither receipted nor acked. */
+gboolean
+fakewa_device_awaits_receipt (FakewaDevice *self,
+                              const char   *id)
+{
+  for (guint i = 0; i < self->unconfirmed->len; i++)
+    if (g_strcmp0 (wa_node_get_attr (g_ptr_array_index (self->unconfirmed, i), "id"), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /**
  * fakewa_device_steal_unconfirmed:
  *

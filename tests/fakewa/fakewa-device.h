@@ -47,6 +47,8 @@ void          fakewa_device_await_receipt    (FakewaDevice  *self,
 void          fakewa_device_confirmed        (FakewaDevice  *self,
                                               const char    *id);
 GPtrArray    *fakewa_device_steal_unconfirmed (FakewaDevice *self);
+gboolean      fakewa_device_awaits_receipt   (FakewaDevice  *self,
+                                              const char    *id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakewaDevice, fakewa_device_free)
 

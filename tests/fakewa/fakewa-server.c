@@ -2518,6 +2518,24 @@ fakewa_server_get_n_acks (FakewaServer *self)
 }
 
 /**
+ * fakewa_server_awaits_receipt:
+ *
+ * Returns: whether the device @device_jid got the message @id and has
+ *   neither receipted nor acked it (the server would deliver it again)
+ */
+gboolean
+fakewa_server_awaits_receipt (FakewaServer *self,
+                              const char   *device_jid,
+                              const char   *id)
+{
+  FakewaDevice *device;
+
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), FALSE);
+  device = g_hash_table_lookup (self->devices, device_jid);
+  return device != NULL && fakewa_device_awaits_receipt (device, id);
+}
+
+/**
  * fakewa_server_set_silent:
  *
  * Stops (or resumes) answering pings, so a client's keepalive fails the

@@ -116,6 +116,9 @@ guint         fakewa_server_count_dirty      (FakewaServer *self,
 void          fakewa_server_report_prekeys_low (FakewaServer *self,
                                                 const char   *device_jid);
 guint         fakewa_server_get_n_acks      (FakewaServer  *self);
+gboolean      fakewa_server_awaits_receipt  (FakewaServer  *self,
+                                             const char    *device_jid,
+                                             const char    *id);
 char         *fakewa_server_dup_device_lid  (FakewaServer  *self,
                                              const char    *device_jid);
 gboolean      fakewa_server_has_device      (FakewaServer  *self,
