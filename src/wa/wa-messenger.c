@@ -2224,13 +2224,10 @@ _wa_messenger_read (GBytes           *plaintext,
                     gboolean         *protocol,
                     GError          **error)
 {
-  WaE2E__Message *message = wa_proto_unpack_message (plaintext);
+  WaE2E__Message *message = wa_proto_unpack_message (plaintext, error);
 
   if (message == NULL)
-    {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");
-      return FALSE;
-    }
+    return FALSE;
   *text = text_of (message, sent_copy, media);
   *protocol = message->protocolmessage != NULL;
   wa_e2_e__message__free_unpacked (message, NULL);
