@@ -2422,6 +2422,9 @@ receive_receipt (WaMessenger *self,
     if (is_message_id (wa_node_get_attr (g_ptr_array_index (items, i), "id")))
       g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (g_ptr_array_index (items, i), "id"), from, type,
                      (gint64) timestamp);
+  if (items != NULL && items->len > WA_MESSENGER_MAX_RECEIPT_IDS - 1)
+    g_warning ("A receipt listed %u messages; those after the first %u stay unconfirmed here",
+               items->len + 1, WA_MESSENGER_MAX_RECEIPT_IDS);
 }
 
 /* Drops what we had with one address of an account whose keys changed. */
