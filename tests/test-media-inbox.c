@@ -412,6 +412,22 @@ test_size_lies (Fixture       *f,
   g_assert_cmpuint (count_assets (f), ==, 0);
 }
 
+/* What the Inbox does when the shop opens a file that waits. */
+static GBytes *
+download_on_demand (Fixture            *f,
+                    const XiMediaInfo  *media,
+                    GError            **error)
+{
+  Awaited awaited = { NULL };
+  GBytes *content;
+
+  xi_transport_download_media_async (f->transport, media, NULL, awaited_cb, &awaited);
+  wait_until (awaited_done, &awaited);
+  content = xi_transport_download_media_finish (f->transport, awaited.result, error);
+  g_clear_object (&awaited.result);
+  return content;
+}
+
 static void
 test_document_on_demand (Fixture       *f,
                          gconstpointer  data)
@@ -425,7 +441,6 @@ test_document_on_demand (Fixture       *f,
   const FakewaMediaFault faults[] = { FAKEWA_MEDIA_FAULT_CORRUPT, FAKEWA_MEDIA_FAULT_TRUNCATE };
   const XiMediaInfo *media;
   XiIncoming *incoming;
-  Awaited awaited = { NULL };
 
   xi_receiver_set_auto_download_limit (f->receiver, 100000);
   customer_sends (f, WA_MEDIA_DOCUMENT, "3EB0MEDIA00000000002", pdf, "application/pdf", "Daftar harga",
@@ -441,10 +456,7 @@ test_document_on_demand (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
     {
       fakewa_server_set_media_fault (f->server, faults[i]);
-      xi_transport_download_media_async (f->transport, media, NULL, awaited_cb, &awaited);
-      wait_until (awaited_done, &awaited);
-      content = xi_transport_download_media_finish (f->transport, awaited.result, &error);
-      g_clear_object (&awaited.result);
+      content = download_on_demand (f, media, &error);
       g_assert_error (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_CORRUPT);
       g_assert_null (content);
       g_clear_error (&error);
@@ -461,10 +473,7 @@ test_document_on_demand (Fixture       *f,
   g_assert_cmpuint (count_assets (f), ==, 0);
 
   fakewa_server_set_media_fault (f->server, FAKEWA_MEDIA_FAULT_NONE);
-  xi_transport_download_media_async (f->transport, media, NULL, awaited_cb, &awaited);
-  wait_until (awaited_done, &awaited);
-  content = xi_transport_download_media_finish (f->transport, awaited.result, &error);
-  g_clear_object (&awaited.result);
+  content = download_on_demand (f, media, &error);
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (content, pdf));
   XI_TEST_WAIT (xi_store_save_incoming_media_async (f->store, "3EB0MEDIA00000000002", content, NULL,
@@ -509,6 +518,74 @@ test_same_bytes_as_library (Fixture       *f,
   g_assert_cmpuint (count_assets (f), ==, 1);
 }
 
+/* The shop was away. The first message is a picture small enough to
+ * fetch at once, which needs the media host from the server; what
+ * follows fills the receiver's backlog past its mark while that question
+ * is out, so the connection stops reading and its answer waits unread.
+ * The picture is shown without its file, every message arrives, and the
+ * file is fetched when asked for. */
+static void
+backlog_waits_for_first_picture (Fixture *f,
+                                 void   (*send_rest) (Fixture *f, guint i),
+                                 guint    rest)
+{
+  g_autoptr(GBytes) picture = make_content (1000, 11);
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GError) error = NULL;
+  const XiMediaInfo *first;
+
+  wa_client_stop (f->shop);
+  customer_sends (f, WA_MEDIA_IMAGE, "3EB0BACKLOG000000000", picture, "image/jpeg", "Yang ini", NULL, NULL);
+  for (guint i = 1; i <= rest; i++)
+    send_rest (f, i);
+  wa_client_start (f->shop);
+
+  wait_for_incoming (f, rest + 1);
+  first = xi_incoming_get_media (g_ptr_array_index (f->incoming, 0));
+  g_assert_cmpstr (first->kind, ==, "image");
+  g_assert_null (first->asset_path);
+
+  content = download_on_demand (f, first, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (content, picture));
+}
+
+static void
+send_picture_with_preview (Fixture *f,
+                           guint    i)
+{
+  g_autoptr(GBytes) picture = make_content (1000, (guint8) i);
+  g_autoptr(GBytes) preview = make_content (200 * 1024, (guint8) i);
+  g_autofree char *id = g_strdup_printf ("3EB0PREVIEW%09u", i);
+
+  customer_sends (f, WA_MEDIA_IMAGE, id, picture, "image/jpeg", "Lagi", NULL, preview);
+}
+
+/* 24 previews of 200 KB pass the backlog's 4 MB mark. */
+static void
+test_previews_past_the_mark (Fixture       *f,
+                             gconstpointer  data)
+{
+  backlog_waits_for_first_picture (f, send_picture_with_preview, 24);
+}
+
+static void
+send_text (Fixture *f,
+           guint    i)
+{
+  g_autofree char *id = g_strdup_printf ("3EB0TEXT%012u", i);
+
+  customer_sends_text (f, id, "Halo");
+}
+
+/* 520 texts pass the backlog's mark of 500 messages. */
+static void
+test_texts_past_the_mark (Fixture       *f,
+                          gconstpointer  data)
+{
+  backlog_waits_for_first_picture (f, send_text, 520);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,5 +606,9 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/media-inbox/document-on-demand", Fixture, NULL, fixture_set_up,
               test_document_on_demand, fixture_tear_down);
+  g_test_add ("/media-inbox/previews-past-the-mark", Fixture, NULL, fixture_set_up,
+              test_previews_past_the_mark, fixture_tear_down);
+  g_test_add ("/media-inbox/texts-past-the-mark", Fixture, NULL, fixture_set_up,
+              test_texts_past_the_mark, fixture_tear_down);
   return g_test_run ();
 }

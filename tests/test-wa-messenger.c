@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "fakewa-server.h"
 #include "wa-e2e.pb-c.h"
@@ -785,8 +786,8 @@ test_message_ids_bounded (Fixture       *f,
 }
 
 /* A receipt may confirm many messages at once, in a <list>: the most a
- * stanza can hold (65,535) is cut to WA_MESSENGER_MAX_RECEIPT_IDS, and
- * an id no client makes is not passed on. */
+ * stanza can hold (65,535) is cut to WA_MESSENGER_MAX_RECEIPT_IDS, said
+ * once in the log, and an id no client makes is not passed on. */
 static void
 test_receipt_list_bounded (Fixture       *f,
                            gconstpointer  data)
@@ -806,11 +807,13 @@ test_receipt_list_bounded (Fixture       *f,
       wa_node_add_child (list, wa_node_new_with_attrs ("item", "id", id, NULL));
     }
   fakewa_wait_for_client (f->customer.client, WA_CLIENT_STATE_CONNECTED);
+  g_test_expect_message ("wa-messenger", G_LOG_LEVEL_WARNING, "A receipt listed 65536 messages;*");
   g_assert_true (wa_connection_send_node (wa_client_get_connection (f->customer.client), receipt, &error));
   g_assert_no_error (error);
 
   wait_for_length (f->shop.receipts, WA_MESSENGER_MAX_RECEIPT_IDS - 2);
   settle ();
+  g_test_assert_expected_messages ();
   g_assert_cmpuint (f->shop.receipts->len, ==, WA_MESSENGER_MAX_RECEIPT_IDS - 2);
   g_assert_true (contains (f->shop.receipts, "3EB0F00D000000000000 " CUSTOMER_DEVICE " read"));
   g_assert_true (contains (f->shop.receipts, "3EB0F00D000000001022 " CUSTOMER_DEVICE " read"));
@@ -1681,7 +1684,7 @@ test_nested_copies (void)
   g_autoptr(GBytes) hostile = nest (&sent_copies, 10000);
   g_autoptr(GBytes) hostile_disappearing = nest (&disappearing, 10000);
   g_autoptr(GBytes) cut = g_bytes_new_from_bytes (deepest, 0, g_bytes_get_size (deepest) - 1);
-  WaE2E__Message *message = wa_proto_unpack_message (deepest);
+  WaE2E__Message *message = wa_proto_unpack_message (deepest, NULL);
   WaE2E__Message *inner = message;
 
   g_assert_nonnull (message);
@@ -1690,10 +1693,10 @@ test_nested_copies (void)
   g_assert_cmpstr (inner->conversation, ==, "STOP");
   wa_e2_e__message__free_unpacked (message, NULL);
 
-  g_assert_null (wa_proto_unpack_message (too_deep));
-  g_assert_null (wa_proto_unpack_message (hostile));
-  g_assert_null (wa_proto_unpack_message (hostile_disappearing));
-  g_assert_null (wa_proto_unpack_message (cut));
+  g_assert_null (wa_proto_unpack_message (too_deep, NULL));
+  g_assert_null (wa_proto_unpack_message (hostile, NULL));
+  g_assert_null (wa_proto_unpack_message (hostile_disappearing, NULL));
+  g_assert_null (wa_proto_unpack_message (cut, NULL));
 }
 
 /* The text the messenger reads in @message, and whether it is a copy
@@ -1810,6 +1813,67 @@ test_media_reference_bounded (void)
   g_assert_false (reads_picture (&message));
 }
 
+static gsize
+max_resident_kb (void)
+{
+  struct rusage usage;
+
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
+  return (gsize) usage.ru_maxrss;
+}
+
+/* Empty unknown fields, two bytes each on the wire, take some 44 times
+ * that unpacked: a stranger's 4 MB of them would take 180 MB. It is
+ * refused for the memory, before it takes more than a few times its
+ * size; a picture with a large preview, about its size, is read. Alone
+ * in a process, whose peak resident size is its own. */
+static void
+test_unpack_bounded (void)
+{
+  if (g_test_subprocess ())
+    {
+      const gsize size = 4 * 1024 * 1024;
+      guint8 *empty = g_malloc (size);
+      g_autoptr(GBytes) hostile = NULL;
+      g_autoptr(GBytes) preview = NULL;
+      g_autoptr(WaIncomingMedia) media = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+      gboolean sent_copy = FALSE;
+      gboolean protocol = FALSE;
+      WaE2E__Message picture = WA_E2_E__MESSAGE__INIT;
+      WaE2E__ImageMessage image = WA_E2_E__IMAGE_MESSAGE__INIT;
+      gsize before;
+
+      for (gsize i = 0; i < size; i += 2)
+        {
+          empty[i] = 2 << 3;  /* field 2, not in Message, a varint */
+          empty[i + 1] = 0;
+        }
+      hostile = g_bytes_new_take (empty, size);
+      before = max_resident_kb ();
+      g_assert_false (_wa_messenger_read (hostile, &text, &media, &sent_copy, &protocol, &error));
+      g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+      g_assert_nonnull (strstr (error->message, "memory"));
+      g_assert_cmpuint (max_resident_kb () - before, <, 64 * 1024);
+      g_clear_error (&error);
+
+      image.caption = (char *) "Yang ini";
+      image.has_jpegthumbnail = TRUE;
+      image.jpegthumbnail.len = 2 * 1024 * 1024;
+      image.jpegthumbnail.data = g_malloc0 (image.jpegthumbnail.len);
+      picture.imagemessage = &image;
+      preview = wa_proto_pack (&picture.base);
+      g_free (image.jpegthumbnail.data);
+      g_assert_true (_wa_messenger_read (preview, &text, &media, &sent_copy, &protocol, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (text, ==, "Yang ini");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -1820,6 +1884,7 @@ main (int   argc,
 
   g_test_add_func ("/wa/messenger/sent-copy-bytes", test_sent_copy_bytes);
   g_test_add_func ("/wa/messenger/nested-copies", test_nested_copies);
+  g_test_add_func ("/wa/messenger/unpack-bounded", test_unpack_bounded);
   g_test_add_func ("/wa/messenger/wrapped-messages", test_wrapped_messages);
   g_test_add_func ("/wa/messenger/media-reference-bounded", test_media_reference_bounded);
   ADD ("/wa/messenger/conversation", test_conversation);

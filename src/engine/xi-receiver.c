@@ -68,6 +68,13 @@ typedef struct
   XiReceiver  *receiver;  /* held while the store writes it */
 } Arrival;
 
+/* The current arrival's file, being fetched. */
+typedef struct
+{
+  XiReceiver *receiver;
+  gboolean    abandoned;  /* the arrival was announced without it */
+} Download;
+
 typedef struct
 {
   XiTransport     *transport;  /* the answer goes back the way the message came */
@@ -103,6 +110,7 @@ struct _XiReceiver
   gboolean          draining;       /* in handle_next () */
   XiTransport      *current_transport;
   XiIncoming       *current;        /* the stored arrival being evaluated */
+  Download         *download;       /* its file being fetched, or NULL */
 
   GQueue            answers;        /* Answer*, waiting for their turn */
   GHashTable       *answering;      /* phone -> count of queued or unrecorded answers */
@@ -198,6 +206,21 @@ set_receiving (XiReceiver *self,
     xi_transport_set_receiving (g_ptr_array_index (self->transports, i), receiving);
 }
 
+/* Fetching a file may ask the server for its media host, on a
+ * connection that no longer reads the answer once held back: the file
+ * then waits to be asked for, and the message is shown at once, or
+ * nothing would move again. */
+static void
+abandon_download (XiReceiver *self)
+{
+  if (self->download == NULL)
+    return;
+  g_debug ("Holding messages back; a customer's file waits to be asked for");
+  self->download->abandoned = TRUE;
+  self->download = NULL;
+  announce_current (self);
+}
+
 /* Called whenever the backlog grows or shrinks. */
 static void
 regulate_backlog (XiReceiver *self)
@@ -212,6 +235,7 @@ regulate_backlog (XiReceiver *self)
       self->held_back = TRUE;
       self->held_peak = self->backlog;
       set_receiving (self, FALSE);
+      abandon_download (self);
     }
   else if (self->held_back && under)
     {
@@ -573,9 +597,16 @@ media_downloaded_cb (GObject      *object,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(XiReceiver) self = user_data;
+  Download *download = user_data;
+  g_autoptr(XiReceiver) self = download->receiver;
+  gboolean abandoned = download->abandoned;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) content = xi_transport_download_media_finish (XI_TRANSPORT (object), result, &error);
+
+  g_free (download);
+  if (abandoned)
+    return;
+  self->download = NULL;
 
   /* Not a fault of ours: a host that is down, a path that expired, or a
    * file that is not the one the message names. The message shows with
@@ -641,9 +672,13 @@ handle_next (XiReceiver *self)
        * downloader takes: it waits to be asked for. */
       media = xi_incoming_get_media (self->current);
       if (media != NULL && media->asset_path == NULL && media->size > 0 &&
-          media->size <= self->auto_download_limit)
-        xi_transport_download_media_async (self->current_transport, media, NULL, media_downloaded_cb,
-                                           g_object_ref (self));
+          media->size <= self->auto_download_limit && !self->held_back)
+        {
+          self->download = g_new0 (Download, 1);
+          self->download->receiver = g_object_ref (self);
+          xi_transport_download_media_async (self->current_transport, media, NULL, media_downloaded_cb,
+                                             self->download);
+        }
       else
         announce_current (self);
     }

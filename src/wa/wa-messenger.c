@@ -2289,13 +2289,10 @@ _wa_messenger_read (GBytes           *plaintext,
                     gboolean         *protocol,
                     GError          **error)
 {
-  WaE2E__Message *message = wa_proto_unpack_message (plaintext);
+  WaE2E__Message *message = wa_proto_unpack_message (plaintext, error);
 
   if (message == NULL)
-    {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that does not parse");
-      return FALSE;
-    }
+    return FALSE;
   *text = text_of (message, sent_copy, media);
   *protocol = message->protocolmessage != NULL;
   wa_e2_e__message__free_unpacked (message, NULL);
@@ -2492,6 +2489,9 @@ receive_receipt (WaMessenger *self,
     if (is_message_id (wa_node_get_attr (g_ptr_array_index (items, i), "id")))
       g_signal_emit (self, signals[RECEIPT], 0, wa_node_get_attr (g_ptr_array_index (items, i), "id"), from, type,
                      (gint64) timestamp);
+  if (items != NULL && items->len > WA_MESSENGER_MAX_RECEIPT_IDS - 1)
+    g_warning ("A receipt listed %u messages; those after the first %u stay unconfirmed here",
+               items->len + 1, WA_MESSENGER_MAX_RECEIPT_IDS);
 }
 
 /* Drops what we had with one address of an account whose keys changed. */

@@ -18,13 +18,20 @@ G_BEGIN_DECLS
  * the message, which may hold another copy...). */
 #define WA_PROTO_MAX_MESSAGE_DEPTH 8
 
+/* What one Message may take unpacked: this many times its size, plus the
+ * slack for the structures even a short text fills. Real messages take
+ * one to three times their size. */
+#define WA_PROTO_MESSAGE_UNPACK_RATIO 8
+#define WA_PROTO_MESSAGE_UNPACK_SLACK (256 * 1024)
+
 GBytes          *wa_proto_pack           (const ProtobufCMessage *message);
 ProtobufCMessage *wa_proto_unpack_bounded (const ProtobufCMessageDescriptor *descriptor,
                                            GBytes                           *bytes,
                                            gsize                             ratio,
                                            gsize                             slack,
                                            gboolean                         *too_big);
-WaE2E__Message  *wa_proto_unpack_message (GBytes                 *bytes);
+WaE2E__Message  *wa_proto_unpack_message (GBytes                 *bytes,
+                                          GError                **error);
 gsize            wa_proto_varint_size    (guint64                 value);
 guint8          *wa_proto_put_varint     (guint8                 *at,
                                           guint64                 value);
