@@ -275,6 +275,19 @@ assert_nothing_applied (Fixture *f)
   g_assert_cmpint (local_int (f, "SELECT count(*) FROM sync_checkpoints WHERE last_seq > 0"), ==, 0);
 }
 
+/* Runs one pass, which must refuse the page as a bad reply, saying
+ * @because, and take nothing from it. */
+static void
+sync_refuses_page (Fixture    *f,
+                   const char *because)
+{
+  g_autoptr(GError) error = sync_fails (f);
+
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
+  g_assert_nonnull (strstr (error->message, because));
+  assert_nothing_applied (f);
+}
+
 /* A page of rows that never ends: the client stops reading at its limit
  * rather than holding it all (and then several times that, parsed). */
 static void
@@ -464,16 +477,39 @@ test_deep_nesting (Fixture       *f,
                    gconstpointer  data)
 {
   const gsize depth = 200000;
-  g_autoptr(GError) error = NULL;
 
   f->page = g_malloc (2 * depth + 1);
   memset (f->page, '[', depth);
   memset (f->page + depth, ']', depth);
   f->page[2 * depth] = '\0';
-  error = sync_fails (f);
-  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY);
-  g_assert_nonnull (strstr (error->message, "nested"));
-  assert_nothing_applied (f);
+  sync_refuses_page (f, "nested");
+}
+
+/* JSON has no comments, but json-glib reads them: a '"' in one hid from
+ * the bounds the commas of a million values and brackets nested 200,000
+ * deep, which overflowed the stack. */
+static void
+test_comment_hides_values (Fixture       *f,
+                           gconstpointer  data)
+{
+  GString *page = g_string_new ("[/* \" */ ");
+
+  for (guint i = 0; i < 1000000; i++)
+    g_string_append (page, "1,");
+  g_string_append (page, "1 /* \" */]");
+  f->page = g_string_free (page, FALSE);
+  sync_refuses_page (f, "comment");
+}
+
+static void
+test_comment_hides_depth (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *opening = g_strnfill (200000, '[');
+  g_autofree char *closing = g_strnfill (200000, ']');
+
+  f->page = g_strconcat ("/* \" */", opening, closing, NULL);
+  sync_refuses_page (f, "comment");
 }
 
 /* One field of megabytes: refused with the row, not stored for every list
@@ -600,6 +636,8 @@ main (int   argc,
   ADD ("wrong-shapes", test_wrong_shapes);
   ADD ("null-required", test_null_required);
   ADD ("deep-nesting", test_deep_nesting);
+  ADD ("comment-hides-shape/values", test_comment_hides_values);
+  ADD ("comment-hides-shape/depth", test_comment_hides_depth);
   ADD ("page-of-tiny-rows", test_page_of_tiny_rows);
   ADD ("large-page-halved", test_large_page_halved);
   ADD ("huge-field", test_huge_field);

@@ -254,9 +254,6 @@ parse_json (GBytes  *bytes,
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
     g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE,
                  _("The server sent an answer of more than %u values"), MAX_REPLY_VALUES);
-  else if (g_error_matches (local_error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA))
-    g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
-                 _("The server sent an answer nested deeper than %u levels"), XI_JSON_MAX_DEPTH);
   else if (local_error != NULL)
     g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_BAD_REPLY,
                  _("The server sent an answer that is not JSON: %s"), local_error->message);
