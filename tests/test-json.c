@@ -110,6 +110,37 @@ test_bounded (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
 }
 
+/* json-glib reads comments, which JSON does not have: a '"' inside one
+ * would hide from the count the brackets and commas json-glib parses
+ * after it, past both the value bound and the depth limit. */
+static void
+test_comment_hides_shape (void)
+{
+  g_autoptr(GString) values = g_string_new ("[/* \" */ ");
+  g_autofree char *deep = nested (200000, "");
+  g_autofree char *deep_after_comment = g_strconcat ("/* \" */", deep, NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 1000000; i++)
+    g_string_append (values, "1,");
+  g_string_append (values, "1 /* \" */]");
+  g_assert_null (xi_json_parse_bounded (values->str, (gssize) values->len, 400000, &error));
+  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  g_assert_null (xi_json_parse (deep_after_comment, -1, &error));
+  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* A slash inside a string is text, not a comment. */
+  {
+    g_autoptr(JsonNode) root = xi_json_parse ("[\"a/*\\\"*/b\"]", -1, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_array_get_string_element (json_node_get_array (root), 0), ==, "a/*\"*/b");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -120,6 +151,7 @@ main (int   argc,
   g_test_add_func ("/json/strings", test_strings);
   g_test_add_func ("/json/broken", test_broken);
   g_test_add_func ("/json/bounded", test_bounded);
+  g_test_add_func ("/json/comment-hides-shape", test_comment_hides_shape);
 
   return g_test_run ();
 }

@@ -690,6 +690,29 @@ test_time_text (void)
   g_assert_cmpstr (first, ==, "0001-01-01T00:00:00.000Z");
 }
 
+/* The store's now from a clock before 1970: a negative count of
+ * microseconds is the second before, not no time or the epoch. */
+static void
+test_time_text_usec (void)
+{
+  const struct { gint64 usec; const char *text; } times[] = {
+    { 0, "1970-01-01T00:00:00.000Z" },
+    { 1999999, "1970-01-01T00:00:01.999Z" },
+    { -1, "1969-12-31T23:59:59.999Z" },
+    { -1500000, "1969-12-31T23:59:58.500Z" },
+    { -2000000, "1969-12-31T23:59:58.000Z" },
+    { G_GINT64_CONSTANT (-62135596800) * G_USEC_PER_SEC, "0001-01-01T00:00:00.000Z" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    {
+      g_autofree char *text = _xi_store_time_text_usec (times[i].usec);
+
+      g_assert_cmpstr (text, ==, times[i].text);
+    }
+  g_assert_null (_xi_store_time_text_usec (G_GINT64_CONSTANT (-62135596800) * G_USEC_PER_SEC - 1));
+}
+
 #define V15_CONTACT(id, account, phone, deleted) \
   "INSERT INTO contacts (id, master_user_id, created_at, updated_at, phone, deleted) VALUES ('" id "'," \
   " '" account "', '2026-12-07T11:00:00.000Z', '2026-12-07T11:00:00.000Z', '" phone "', " deleted ");"
@@ -893,6 +916,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/now", test_now);
   g_test_add_func ("/xi/store/time-text", test_time_text);
+  g_test_add_func ("/xi/store/time-text-usec", test_time_text_usec);
   g_test_add_func ("/xi/store/migrations/not-a-database", test_not_a_database);
 
   return g_test_run ();

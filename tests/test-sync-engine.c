@@ -970,14 +970,30 @@ test_empty_reply_is_not_empty_list (Fixture       *fixture,
   g_assert_cmpuint (server_live (&fixture->a, "suppression_events"), ==, 1);
 }
 
-/* Another computer, its clock three years fast, checked a number on
- * WhatsApp: B, its clock right, does not take a check stamped in its
- * future for a fresh one, or that number would go unchecked for three
- * years whatever became of it. */
+/* When the server says @contact's number was last checked. */
+static gint64
+server_checked_at (Computer  *computer,
+                   XiContact *contact)
+{
+  const char *fields[] = { "on_whatsapp_checked_at", NULL };
+  g_autofree char *text = server_fields (computer, "contacts", "id", xi_contact_get_id (contact), fields);
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (text, NULL);
+
+  g_assert_nonnull (time);
+  return g_date_time_to_unix (time);
+}
+
+/* A, its clock 30 days fast, checked a number on WhatsApp. B, its clock
+ * right, took that for a check made in its future and checked again; A
+ * then took B's stamp for a month old and checked again, and so on, each
+ * asking WhatsApp about every contact the other checked. B takes the
+ * check as made now: fresh for 30 days by its own clock, and not pushed
+ * back, so A's stamp stays as A wrote it and fresh by A's clock too. */
 static void
 test_check_from_fast_clock (Fixture       *fixture,
                             gconstpointer  data)
 {
+  const gint64 skew = (gint64) 30 * 24 * 3600;
   g_autoptr(XiContact) created = add_contact (&fixture->a, "Kartika", "6281200000057");
   g_autoptr(XiContact) on_b = NULL;
   g_autoptr(GError) error = NULL;
@@ -985,18 +1001,24 @@ test_check_from_fast_clock (Fixture       *fixture,
 
   sync_ok (&fixture->a, NULL);
   g_assert_true (fs_rig_sql (rig, "UPDATE public.contacts SET on_whatsapp = 1,"
-                                  " on_whatsapp_checked_at = now() + interval '3 years',"
+                                  " on_whatsapp_checked_at = now() + interval '30 days',"
                                   " last_op_id = gen_random_uuid (), base_version = version,"
                                   " sync_changed = '{on_whatsapp,on_whatsapp_checked_at}'"
                                   " WHERE phone = '6281200000057'", &error));
   g_assert_no_error (error);
+  now = g_get_real_time () / G_USEC_PER_SEC;
 
   sync_ok (&fixture->b, NULL);
+  sync_ok (&fixture->b, NULL);
   on_b = find_contact (&fixture->b, "6281200000057");
-  now = g_get_real_time () / G_USEC_PER_SEC;
   g_assert_cmpint (xi_contact_get_on_whatsapp (on_b), ==, XI_ON_WHATSAPP_YES);
-  g_assert_cmpint (xi_contact_get_on_whatsapp_checked_at (on_b), >, now + 2 * 365 * 24 * 3600);
-  g_assert_true (xi_number_check_is_due (on_b, now));
+  g_assert_cmpint (xi_contact_get_on_whatsapp_checked_at (on_b), >=, now);
+  g_assert_cmpint (xi_contact_get_on_whatsapp_checked_at (on_b), <=, now + 60);
+  g_assert_false (xi_number_check_is_due (on_b, now + 60));
+  g_assert_true (xi_number_check_is_due (on_b, now + skew));
+  g_assert_cmpuint (counts (&fixture->b).pending, ==, 0);
+  /* A's check, fresh by A's clock, is still A's on the server. */
+  g_assert_cmpint (server_checked_at (&fixture->b, created), >=, now + skew - 60);
 }
 
 /* A renames a contact, and while that push is in flight (the server has

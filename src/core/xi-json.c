@@ -135,7 +135,9 @@ xi_json_get_object (JsonObject *object,
  * counted as its arrays and objects and the commas between their items:
  * json-glib's tree of a value weighs a few hundred bytes, whatever the
  * few bytes of its text. Brackets and commas inside strings do not
- * count. */
+ * count. JSON has no comments, but json-glib reads them: a '"' inside
+ * one would make this count think it is in a string while json-glib
+ * parses what follows, so any '/' outside a string is refused. */
 static gboolean
 check_shape (const char  *data,
              gsize        size,
@@ -158,6 +160,12 @@ check_shape (const char  *data,
         }
       if (data[i] == '"')
         in_string = TRUE;
+      else if (data[i] == '/')
+        {
+          g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                               _("JSON with a comment"));
+          return FALSE;
+        }
       else if (data[i] == '[' || data[i] == '{')
         {
           if (++depth > XI_JSON_MAX_DEPTH)

@@ -215,6 +215,7 @@ gboolean        _xi_store_commit_deferring_checkpoint (XiStore   *self,
 void            _xi_store_rollback         (XiStore              *self);
 char           *_xi_store_time_text        (gint64                seconds,
                                             int                   milliseconds);
+char           *_xi_store_time_text_usec   (gint64                usec);
 char           *_xi_store_now              (void);
 void            _xi_store_shrink_cache     (XiStore              *self);
 char           *_xi_store_new_id           (void);

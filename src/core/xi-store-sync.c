@@ -51,7 +51,7 @@ typedef enum {
   COLUMN_PLAIN,    /* text or number, the same on both sides */
   COLUMN_JSON,     /* JSON text here, an array or object there */
   COLUMN_BOOL,     /* 0/1 here, a boolean there */
-  COLUMN_EPOCH,    /* Unix seconds here (0 = never), a timestamp there */
+  COLUMN_EPOCH,    /* Unix seconds of a past event here (0 = never), a timestamp there */
   COLUMN_DEVICE,   /* the owning device; this device's id when unset */
 } ColumnKind;
 
@@ -985,7 +985,15 @@ bind_json (sqlite3_stmt *stmt,
 
       if (time == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, index, g_date_time_to_unix (time));
+      /* The time another computer checked a number, by its clock. One
+       * running fast would have its checks look due here (a check made
+       * in the future), and this computer's own look due there (a month
+       * old by that clock): each would ask WhatsApp about every contact
+       * the other checked, back and forth. Taken as no later than now,
+       * a stamp is fresh here, and the row stays the server's, with
+       * nothing to push back. */
+      sqlite3_bind_int64 (stmt, index, MIN (g_date_time_to_unix (time),
+                                            g_get_real_time () / G_USEC_PER_SEC));
     }
   else if (type == G_TYPE_STRING)
     return bind_text_at_most (stmt, index, json_node_get_string (node));

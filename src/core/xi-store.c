@@ -1947,8 +1947,10 @@ _xi_store_time_text (gint64 seconds,
   char *text;
   struct tm tm;
 
-  if (seconds < FIRST_SECOND || seconds >= END_SECOND || milliseconds < 0 || milliseconds > 999 ||
-      gmtime_r (&whole, &tm) == NULL)
+  /* A 32-bit time_t ends in 2038: a receipt after it is dated now, not
+   * written as a wrong date. */
+  if (seconds < FIRST_SECOND || seconds >= END_SECOND || (gint64) whole != seconds ||
+      milliseconds < 0 || milliseconds > 999 || gmtime_r (&whole, &tm) == NULL)
     return NULL;
   text = g_strdup ("0000-00-00T00:00:00.000Z");
   put_digits (text + 4, tm.tm_year + 1900, 4);
@@ -1961,12 +1963,27 @@ _xi_store_time_text (gint64 seconds,
   return text;
 }
 
+/* _xi_store_time_text () of Unix microseconds, which are negative
+ * before 1970: the second is the one they fall in, rounding down, with
+ * the milliseconds counted on from it. */
+char *
+_xi_store_time_text_usec (gint64 usec)
+{
+  gint64 seconds = usec / G_USEC_PER_SEC;
+  gint64 rest = usec % G_USEC_PER_SEC;
+
+  if (rest < 0)
+    {
+      seconds--;
+      rest += G_USEC_PER_SEC;
+    }
+  return _xi_store_time_text (seconds, (int)(rest / 1000));
+}
+
 char *
 _xi_store_now (void)
 {
-  gint64 usec = g_get_real_time ();
-
-  return _xi_store_time_text (usec / G_USEC_PER_SEC, (int)(usec % G_USEC_PER_SEC / 1000));
+  return _xi_store_time_text_usec (g_get_real_time ());
 }
 
 /**

@@ -221,9 +221,11 @@ xi_number_check_is_due (XiContact *contact,
 {
   gint64 checked_at = xi_contact_get_on_whatsapp_checked_at (contact);
 
-  /* The time of a check is the clock of the computer that made it, and
-   * comes here by sync: one that ran years fast would make its answers
-   * look fresh here for years. A day covers clocks that merely differ. */
+  /* The time of a check is the clock of the computer that made it. Sync
+   * stores another computer's future stamps as made now; one still in
+   * the future was made here by a clock since set back, and would look
+   * fresh for as long as it ran fast. A day covers clocks that merely
+   * differ. */
   return xi_contact_get_on_whatsapp (contact) == XI_ON_WHATSAPP_UNKNOWN || checked_at <= 0 ||
          checked_at - now > (gint64) 24 * 3600 ||
          now - checked_at >= (gint64) XI_NUMBER_CHECK_FRESH_DAYS * 24 * 3600;

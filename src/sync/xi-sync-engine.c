@@ -108,7 +108,8 @@ typedef struct
   gint64       checkpoint; /* the table's, as far as pages have been applied */
   gint64       cursor;     /* the table's, as far as pages have been read */
   gint64       last_seq;   /* the account's counter when the pass began, or -1 */
-  guint        page_rows;  /* the limit asked for, halved for pages too large to read */
+  guint        page_rows;  /* the limit asked for, halved for pages too large to read,
+                             doubled again after each page read */
   gboolean     reading;
   guint        applying;   /* pages handed to the store, not applied yet */
   GError      *pull_error; /* the first failure; the pull ends once nothing is in flight */
@@ -912,6 +913,9 @@ hand_over_page (GTask     *task,
   xi_store_sync_apply_rows_async (self->store, run->tables[run->table_index], node,
                                   g_task_get_cancellable (task), page_applied_cb,
                                   g_object_ref (task));
+  /* A few large rows halved the page; the rows after them may be small,
+   * and a table read a row at a time would take a request per row. */
+  run->page_rows = MIN (run->page_rows * 2, PAGE_ROWS);
   pull_page (task);
 }
 

@@ -42,8 +42,8 @@ G_BEGIN_DECLS
  * @XI_SYNC_ERROR_SERVER_RESTORED: the server refused a write because it
  *   holds a lower mark for this device than the device saw (`XI060`): it
  *   was put back to an earlier copy, and what it lost must be sent again
- * @XI_SYNC_ERROR_TOO_LARGE: the server's answer holds more values than
- *   the client parses at once; a smaller page may be read
+ * @XI_SYNC_ERROR_TOO_LARGE: the server's answer holds more values or
+ *   bytes than the client reads at once; a smaller page may be read
  *
  * Errors of the Supabase client and the sync engine. Errors from the
  * server carry its HTTP status, its error code and, for 429 and 503, how
