@@ -597,7 +597,7 @@ test_runner_disk_full (Fixture       *f,
   xi_test_tolerate_warning ("xi-receiver", "Could not store an incoming message");
   g_setenv ("XI_LOOPBACK_REPLY_EVERY", "1", TRUE);
   g_setenv ("XI_LOOPBACK_REPLY_TEXT", "Masih ada stok?", TRUE);
-  g_setenv ("XI_TEST_FAIL_INCOMING", "1", TRUE);
+  _xi_store_set_test_setting (f->store, XI_STORE_TEST_FAIL_INCOMING, "1");
   runner = xi_campaign_runner_new (f->store, xi_loopback_transport_factory, g_strdup (f->journal), g_free);
   g_signal_connect (runner, "incoming", G_CALLBACK (runner_incoming_cb), &seen);
   g_signal_connect_swapped (runner, "incoming-disk-full", G_CALLBACK (runner_disk_full_cb), &disk_full);
@@ -609,7 +609,7 @@ test_runner_disk_full (Fixture       *f,
   run_until (heard_disk_full, f, &disk_full, 20);
   settle (1000);
   xi_campaign_runner_stop (runner);
-  g_unsetenv ("XI_TEST_FAIL_INCOMING");
+  _xi_store_set_test_setting (f->store, XI_STORE_TEST_FAIL_INCOMING, NULL);
 
   g_assert_cmpuint (disk_full, ==, 1);
   g_assert_cmpuint (seen.incoming->len, ==, 0);
