@@ -317,6 +317,39 @@ fill_disk (const char *dir)
   return g_steal_pointer (&path);
 }
 
+/* Runs the test again in a process of its own with its folder on a
+ * tmpfs, where a full disk is real, and says whether this is that
+ * process (the test goes on) rather than the one that waited for it. */
+static gboolean
+on_tmpfs (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *mnt = NULL;
+  g_autofree char *self = NULL;
+
+  if (g_getenv (ON_TMPFS) != NULL)
+    return TRUE;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  mnt = g_build_filename (f->dir, "mnt", NULL);
+  self = g_file_read_link ("/proc/self/exe", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, ON_TMPFS, mnt, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SELF", self, TRUE);
+  g_subprocess_launcher_setenv (launcher, "TEST", g_test_get_path (), TRUE);
+  /* Its own test output is not this one's: it is kept for a failure. */
+  process = xi_test_spawn_on_tmpfs (launcher, mnt, "exec \"$SELF\" -p \"$TEST\"\n");
+  if (process != NULL)
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+  if (xi_test_tmpfs_wait (process) && !g_subprocess_get_successful (process))
+    g_error ("On the tmpfs:\n%s", output);
+  return FALSE;
+}
+
 /* The disk fills up while the code is shown: the phone scans it, but
  * the keys that make this computer the linked device cannot be written.
  * The dialog does not say "linked": the link is undone (the phone
@@ -329,31 +362,8 @@ test_link_disk_full (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *filler = NULL;
 
-  if (g_getenv (ON_TMPFS) == NULL)
-    {
-      g_autoptr(GSubprocessLauncher) launcher =
-        g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-      g_autoptr(GSubprocess) process = NULL;
-      g_autofree char *output = NULL;
-      g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
-      g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);
-
-      g_assert_no_error (error);
-      g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
-      g_subprocess_launcher_setenv (launcher, ON_TMPFS, mnt, TRUE);
-      g_subprocess_launcher_setenv (launcher, "SELF", self, TRUE);
-      g_subprocess_launcher_setenv (launcher, "TEST", g_test_get_path (), TRUE);
-      /* Its own test output is not this one's: it is kept for a failure. */
-      process = xi_test_spawn_on_tmpfs (launcher, mnt, "exec \"$SELF\" -p \"$TEST\"\n");
-      if (process != NULL)
-        g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
-      g_assert_no_error (error);
-      if (!xi_test_tmpfs_wait (process))
-        return;
-      if (!g_subprocess_get_successful (process))
-        g_error ("On the tmpfs:\n%s", output);
-      return;
-    }
+  if (!on_tmpfs (f))
+    return;
 
   /* The key store warns of each write the full disk refuses, and the
    * client of the prekeys it therefore does not upload. */
@@ -377,6 +387,55 @@ test_link_disk_full (Fixture       *f,
 
   g_assert_cmpint (g_unlink (filler), ==, 0);
   link_device (f);
+}
+
+static void
+count_status_changes (XiConnection *connection,
+                      GParamSpec   *pspec,
+                      guint        *changes)
+{
+  (*changes)++;
+}
+
+/* Started on a full disk, with the server out of our prekeys: the new
+ * ones cannot be kept, so none are uploaded, but the connection is kept
+ * rather than logging in again and again (never connected, and
+ * hammering WhatsApp). Once there is room again they are uploaded
+ * without waiting for the daily key check. */
+static void
+test_start_disk_full (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *device = PHONE ":1@s.whatsapp.net";
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  g_autofree char *filler = NULL;
+  guint changes = 0;
+
+  if (!on_tmpfs (f))
+    return;
+
+  link_device (f);
+  stop_connection (f);
+  fakewa_server_forget_prekeys (f->server, device);
+  filler = fill_disk (f->dir);
+  xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials: The disk is full");
+  xi_test_tolerate_warning ("wa-client", "Could not keep new prekeys");
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  g_signal_connect (f->connection, "notify::status", G_CALLBACK (count_status_changes), &changes);
+  /* Several reconnect backoffs. */
+  spin (1500);
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, device), ==, 0);
+
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  while (fakewa_server_get_prekey_count (f->server, device) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin (50);
+    }
+  g_assert_cmpuint (changes, ==, 0);
+  g_signal_handlers_disconnect_by_data (f->connection, &changes);
 }
 
 static void
@@ -638,6 +697,8 @@ main (int   argc,
   g_test_add ("/xi/connection/cancel-link", Fixture, NULL, fixture_setup, test_cancel_link, fixture_teardown);
   g_test_add ("/xi/connection/unlink", Fixture, NULL, fixture_setup, test_unlink, fixture_teardown);
   g_test_add ("/xi/connection/link-disk-full", Fixture, NULL, fixture_setup, test_link_disk_full,
+              fixture_teardown);
+  g_test_add ("/xi/connection/start-disk-full", Fixture, NULL, fixture_setup, test_start_disk_full,
               fixture_teardown);
   g_test_add ("/xi/connection/lost-key", Fixture, NULL, fixture_setup, test_lost_key, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
