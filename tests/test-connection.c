@@ -439,6 +439,61 @@ test_start_disk_full (Fixture       *f,
 }
 
 static void
+count_failures (XiConnection *connection,
+                GParamSpec   *pspec,
+                guint        *failures)
+{
+  if (xi_connection_get_status (connection) == XI_CONNECTION_STATUS_FAILED)
+    (*failures)++;
+}
+
+/* Another process holds the database's write lock for longer than a
+ * write waits (an import, say) just as the phone scans the code: the
+ * key write fails, and the key store goes back to what the disk holds,
+ * without the link. The client still holds it and writes it again once
+ * the lock is let go: the link is kept, not undone and blamed on a full
+ * disk, and a restart logs in without a code. */
+static void
+test_link_database_busy (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  guint failures = 0;
+
+  xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials");
+  xi_test_tolerate_warning ("wa-client", "Could not keep new prekeys");
+  xi_connection_link (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
+  while (xi_connection_get_qr (f->connection) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_connect (f->connection, "notify::status", G_CALLBACK (count_failures), &failures);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
+  g_assert_no_error (error);
+  /* Longer than the store's busy timeout (5 s). */
+  spin (6000);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  /* The next try, a second later, and its write. */
+  spin (3000);
+  g_assert_cmpuint (failures, ==, 0);
+  g_assert_cmpint (xi_connection_get_status (f->connection), ==, XI_CONNECTION_STATUS_CONNECTED);
+  g_assert_true (xi_connection_is_linked (f->connection));
+  g_assert_true (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net"));
+  g_signal_handlers_disconnect_by_data (f->connection, &failures);
+
+  stop_connection (f);
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  g_assert_cmpuint (f->n_qr, ==, 0);
+}
+
+static void
 test_restart (Fixture       *f,
               gconstpointer  data)
 {
@@ -699,6 +754,8 @@ main (int   argc,
   g_test_add ("/xi/connection/link-disk-full", Fixture, NULL, fixture_setup, test_link_disk_full,
               fixture_teardown);
   g_test_add ("/xi/connection/start-disk-full", Fixture, NULL, fixture_setup, test_start_disk_full,
+              fixture_teardown);
+  g_test_add ("/xi/connection/link-database-busy", Fixture, NULL, fixture_setup, test_link_database_busy,
               fixture_teardown);
   g_test_add ("/xi/connection/lost-key", Fixture, NULL, fixture_setup, test_lost_key, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);

@@ -89,6 +89,7 @@ struct _WaClient
   gboolean        topping_up;    /* prekeys the server said run low are being counted or sent */
   GSource        *prekey_retry;  /* the next count after prekeys that could not be kept */
   guint           prekey_failures; /* writes of new prekeys failed in a row, for the backoff */
+  WaPairing      *paired;        /* what the phone's scan gave, to write again if its write failed */
 };
 
 /* A connection may last longer than a signed prekey should. */
@@ -1029,6 +1030,8 @@ link_paired_cb (WaLink     *link,
 {
   wa_pairing_save (pairing, jid, self->store);
   wa_key_store_flush_async (self->store, NULL, NULL, NULL);
+  g_clear_pointer (&self->paired, wa_pairing_free);
+  self->paired = wa_pairing_copy (pairing);
   g_free (self->device_jid);
   self->device_jid = g_strdup (jid);
   remember_lid (self, lid);
@@ -1205,6 +1208,7 @@ wa_client_finalize (GObject *object)
   g_free (self->ban_code);
   g_clear_pointer (&self->dirty_later, g_ptr_array_unref);
   g_clear_pointer (&self->early, g_ptr_array_unref);
+  g_clear_pointer (&self->paired, wa_pairing_free);
 
   G_OBJECT_CLASS (wa_client_parent_class)->finalize (object);
 }
@@ -1412,6 +1416,33 @@ wa_client_get_caught_up (WaClient *self)
   g_return_val_if_fail (WA_IS_CLIENT (self), FALSE);
   assert_owner (self);
   return self->caught_up;
+}
+
+/**
+ * wa_client_save_link:
+ *
+ * Writes again, from memory, what makes this computer the device the
+ * phone's scan linked: its keys, the phone's identity and the device's
+ * name. A key write that failed after the scan (a full disk, another
+ * process holding the database) made the key store go back to what the
+ * disk holds, without them; the client still holds them. Flush the key
+ * store to know whether they are kept.
+ *
+ * Returns: whether there was a link made by a scan to write
+ */
+gboolean
+wa_client_save_link (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), FALSE);
+  assert_owner (self);
+
+  if (self->paired == NULL || self->credentials == NULL || self->device_jid == NULL)
+    return FALSE;
+  wa_credentials_save (self->credentials, self->store);
+  wa_pairing_save (self->paired, self->device_jid, self->store);
+  if (self->lid != NULL)
+    wa_pairing_save_lid (self->store, self->lid);
+  return TRUE;
 }
 
 /**
