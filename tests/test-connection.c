@@ -493,6 +493,65 @@ test_link_database_busy (Fixture       *f,
   g_assert_cmpuint (f->n_qr, ==, 0);
 }
 
+/* Frees the disk as the link check says it tries again: on the network
+ * thread, the moment between a failed write and the next. */
+static void
+room_again_cb (const char     *log_domain,
+               GLogLevelFlags  log_level,
+               const char     *message,
+               gpointer        user_data)
+{
+  const char *filler = user_data;
+
+  if (g_str_has_prefix (message, "Could not keep the new link yet"))
+    g_unlink (filler);
+}
+
+/* The disk is full when the phone scans the code, and has room again
+ * before the link is given up: the link, which the client still holds,
+ * is written then and kept. */
+static void
+test_link_room_again (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filler = NULL;
+  guint handler;
+  guint failures = 0;
+
+  if (!on_tmpfs (f))
+    return;
+
+  xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials: The disk is full");
+  xi_test_tolerate_warning ("wa-client", "Could not keep new prekeys");
+  xi_connection_link (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
+  while (xi_connection_get_qr (f->connection) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  filler = fill_disk (f->dir);
+  handler = g_log_set_handler ("xi-connection", G_LOG_LEVEL_MESSAGE, room_again_cb, filler);
+  g_signal_connect (f->connection, "notify::status", G_CALLBACK (count_failures), &failures);
+  g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
+  g_assert_no_error (error);
+  while (g_file_test (filler, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (xi_connection_get_status (f->connection), !=, XI_CONNECTION_STATUS_FAILED);
+      spin (50);
+    }
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  spin (2000);
+  g_log_remove_handler ("xi-connection", handler);
+  g_assert_cmpuint (failures, ==, 0);
+  g_assert_true (xi_connection_is_linked (f->connection));
+  g_assert_true (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net"));
+  g_signal_handlers_disconnect_by_data (f->connection, &failures);
+
+  stop_connection (f);
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  g_assert_cmpuint (f->n_qr, ==, 0);
+}
+
 static void
 test_restart (Fixture       *f,
               gconstpointer  data)
@@ -756,6 +815,8 @@ main (int   argc,
   g_test_add ("/xi/connection/start-disk-full", Fixture, NULL, fixture_setup, test_start_disk_full,
               fixture_teardown);
   g_test_add ("/xi/connection/link-database-busy", Fixture, NULL, fixture_setup, test_link_database_busy,
+              fixture_teardown);
+  g_test_add ("/xi/connection/link-room-again", Fixture, NULL, fixture_setup, test_link_room_again,
               fixture_teardown);
   g_test_add ("/xi/connection/lost-key", Fixture, NULL, fixture_setup, test_lost_key, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
