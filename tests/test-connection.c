@@ -353,12 +353,14 @@ on_tmpfs (Fixture *f)
 /* The disk fills up while the code is shown: the phone scans it, but
  * the keys that make this computer the linked device cannot be written.
  * The dialog does not say "linked": the link is undone (the phone
- * forgets the device) and the user reads why and what to do; with room
- * again, linking works. */
+ * forgets the device) and the user reads why and what to do: to remove
+ * the device on the phone when WhatsApp did not confirm it gone (@data
+ * TRUE: the server refuses the removal); with room again, linking works. */
 static void
 test_link_disk_full (Fixture       *f,
                      gconstpointer  data)
 {
+  gboolean refused = GPOINTER_TO_INT (data);
   g_autoptr(GError) error = NULL;
   g_autofree char *filler = NULL;
 
@@ -369,6 +371,7 @@ test_link_disk_full (Fixture       *f,
    * client of the prekeys it therefore does not upload. */
   xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials: The disk is full");
   xi_test_tolerate_warning ("wa-client", "Could not keep new prekeys");
+  fakewa_server_refuse_unlinks (f->server, refused);
   xi_connection_link (f->connection);
   wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
   while (xi_connection_get_qr (f->connection) == NULL)
@@ -377,13 +380,20 @@ test_link_disk_full (Fixture       *f,
   g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
   g_assert_no_error (error);
   wait_for_status (f, XI_CONNECTION_STATUS_FAILED);
-  g_assert_cmpstr (xi_connection_get_reason (f->connection), ==,
-                   "The disk is full: this computer could not keep its link to WhatsApp, so it unlinked itself. "
-                   "Free some space, then link it again.");
   g_assert_false (xi_connection_is_linked (f->connection));
   g_assert_null (xi_connection_get_phone (f->connection));
-  /* The phone's list of linked devices does not keep it either. */
-  g_assert_false (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net"));
+  /* The phone's list of linked devices does not keep it either; when
+   * WhatsApp did not confirm that, the user is told to remove it. */
+  g_assert_true (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net") == refused);
+  if (refused)
+    g_assert_cmpstr (xi_connection_get_reason (f->connection), ==,
+                     "The disk is full: this computer could not keep its link to WhatsApp. Remove “Xender-In” "
+                     "from Linked devices on the phone, free some space, then link it again.");
+  else
+    g_assert_cmpstr (xi_connection_get_reason (f->connection), ==,
+                     "The disk is full: this computer could not keep its link to WhatsApp, so it unlinked "
+                     "itself. Free some space, then link it again.");
+  fakewa_server_refuse_unlinks (f->server, FALSE);
 
   g_assert_cmpint (g_unlink (filler), ==, 0);
   link_device (f);
@@ -812,6 +822,8 @@ main (int   argc,
   g_test_add ("/xi/connection/unlink", Fixture, NULL, fixture_setup, test_unlink, fixture_teardown);
   g_test_add ("/xi/connection/link-disk-full", Fixture, NULL, fixture_setup, test_link_disk_full,
               fixture_teardown);
+  g_test_add ("/xi/connection/link-disk-full-unconfirmed", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
+              test_link_disk_full, fixture_teardown);
   g_test_add ("/xi/connection/start-disk-full", Fixture, NULL, fixture_setup, test_start_disk_full,
               fixture_teardown);
   g_test_add ("/xi/connection/link-database-busy", Fixture, NULL, fixture_setup, test_link_database_busy,

@@ -350,13 +350,13 @@ typedef struct
 {
   guint    tries;
   gboolean disk_was_full;  /* the last try failed for want of room */
-  GError  *why;            /* the link is being undone for it */
+  GError  *last;           /* the last write's error, the link undone for it */
 } KeepLink;
 
 static void
 keep_link_free (KeepLink *keep)
 {
-  g_clear_error (&keep->why);
+  g_clear_error (&keep->last);
   g_free (keep);
 }
 
@@ -367,16 +367,37 @@ unlinked_unkept_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   KeepLink *keep = g_task_get_task_data (task);
+  gboolean disk_full = g_error_matches (keep->last, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  const char *detail = keep->last != NULL ? keep->last->message : _("its keys are not on the disk");
+  gboolean removed = FALSE;
 
   /* Its keys could not be wiped from a full disk either; they name no
-   * device any more, and linking again replaces them. */
-  wa_client_unlink_finish (WA_CLIENT (object), result, NULL);
-  g_task_return_error (task, g_steal_pointer (&keep->why));
+   * device any more, and linking again replaces them. The phone's list
+   * is another matter: unconfirmed, the user removes it there. */
+  wa_client_unlink_finish (WA_CLIENT (object), result, &removed, NULL);
+  if (disk_full && removed)
+    g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL, "%s",
+                             _("The disk is full: this computer could not keep its link to WhatsApp, so it "
+                               "unlinked itself. Free some space, then link it again."));
+  else if (disk_full)
+    g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL, "%s",
+                             _("The disk is full: this computer could not keep its link to WhatsApp. Remove "
+                               "“Xender-In” from Linked devices on the phone, free some space, then link it "
+                               "again."));
+  else if (removed)
+    g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
+                             _("This computer could not keep its link to WhatsApp (%s), so it unlinked itself. "
+                               "Link it again."),
+                             detail);
+  else
+    g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
+                             _("This computer could not keep its link to WhatsApp (%s). Remove “Xender-In” "
+                               "from Linked devices on the phone, then link it again."),
+                             detail);
 }
 
 /* Undoes the link (the phone forgets the device) and fails @task (taken
- * over) with why, worded from @error, the last write's (%NULL: it wrote
- * nothing). */
+ * over) with why: @error, the last write's (%NULL: it wrote nothing). */
 static void
 give_up_link (GTask        *task,
               const GError *error)
@@ -384,15 +405,7 @@ give_up_link (GTask        *task,
   KeepLink *keep = g_task_get_task_data (task);
   WaClient *client = g_task_get_source_object (task);
 
-  if (g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL))
-    keep->why = g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
-                                     _("The disk is full: this computer could not keep its link to WhatsApp, so "
-                                       "it unlinked itself. Free some space, then link it again."));
-  else
-    keep->why = g_error_new (XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
-                             _("This computer could not keep its link to WhatsApp (%s), so it unlinked itself. "
-                               "Link it again."),
-                             error != NULL ? error->message : _("its keys are not on the disk"));
+  keep->last = error != NULL ? g_error_copy (error) : NULL;
   wa_client_unlink_async (client, NULL, unlinked_unkept_cb, task);
 }
 
@@ -829,7 +842,7 @@ unlinked_cb (GObject      *object,
   XiConnection *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
 
-  if (!wa_client_unlink_finish (WA_CLIENT (object), result, &error))
+  if (!wa_client_unlink_finish (WA_CLIENT (object), result, NULL, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);

@@ -1548,6 +1548,7 @@ companion_removed_cb (GObject      *object,
   answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
   if (answer == NULL)
     g_debug ("The server did not confirm the unlink: %s", error->message);
+  g_task_set_task_data (task, GINT_TO_POINTER (answer != NULL), NULL);
   forget_session (g_task_get_source_object (task), task);
 }
 
@@ -1562,6 +1563,8 @@ companion_removed_cb (GObject      *object,
  * does (§6.5): when connected it asks the server to remove this companion,
  * then, connected or not, it wipes the session keys and stops in
  * %WA_CLIENT_STATE_LOGGED_OUT. Linking again starts from a new QR code.
+ * wa_client_unlink_finish() says whether the server confirmed the device
+ * gone from the phone's list.
  */
 void
 wa_client_unlink_async (WaClient            *self,
@@ -1590,12 +1593,21 @@ wa_client_unlink_async (WaClient            *self,
                                companion_removed_cb, g_steal_pointer (&task));
 }
 
+/**
+ * wa_client_unlink_finish:
+ * @removed: (out) (optional): set to whether the server confirmed that
+ *   it removed the device (not connected, or no answer: the phone may
+ *   still list it)
+ */
 gboolean
 wa_client_unlink_finish (WaClient      *self,
                          GAsyncResult  *result,
+                         gboolean      *removed,
                          GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  if (removed != NULL)
+    *removed = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 

@@ -85,6 +85,7 @@ void           wa_client_unlink_async   (WaClient      *self,
                                          gpointer       user_data);
 gboolean       wa_client_unlink_finish  (WaClient      *self,
                                          GAsyncResult  *result,
+                                         gboolean      *removed,
                                          GError       **error);
 void           wa_client_set_backoff    (WaClient      *self,
                                          guint          first_ms,
