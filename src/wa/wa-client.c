@@ -831,13 +831,13 @@ prekey_retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Eight reconnect backoffs after the first failed write (8 s), doubling
- * up to thirty of the longest (an hour): a full disk is not freed in a
- * second, and the count is a request to WhatsApp. */
+/* Four of the longest reconnect backoffs after the first failed write
+ * (8 minutes), doubling up to thirty (an hour): a full disk is not freed
+ * in a second, and the count is a request to WhatsApp. */
 static void
 retry_prekeys_later (WaClient *self)
 {
-  guint64 delay_ms = (guint64)self->backoff_first_ms * 8 << MIN (self->prekey_failures, 16u);
+  guint64 delay_ms = (guint64)self->backoff_max_ms * 4 << MIN (self->prekey_failures, 16u);
 
   self->prekey_failures++;
   if (self->prekey_retry != NULL)
