@@ -307,6 +307,13 @@ xi_test_sqlite_text (const char *database_path,
  * prefix) pairs. */
 static const char *tolerated[8][2];
 
+static void
+forget_tolerated (gpointer data)
+{
+  memset (tolerated, 0, sizeof tolerated);
+  g_test_log_set_fatal_handler (NULL, NULL);
+}
+
 static gboolean
 tolerated_cb (const char     *log_domain,
               GLogLevelFlags  log_level,
@@ -324,9 +331,10 @@ tolerated_cb (const char     *log_domain,
  * @log_domain: where the warning comes from
  * @prefix: (not nullable): how its message starts (a static string)
  *
- * For the rest of the test program, a warning from @log_domain whose
- * message starts with @prefix, which the test provokes on purpose (a
- * full disk), no longer ends it; every other one still does. Each call
+ * Until the current test ends (after its fixture's teardown), a warning
+ * from @log_domain whose message starts with @prefix, which the test
+ * provokes on purpose (a full disk), no longer ends it; every other one
+ * still does, and the tests after it fail on that one too. Each call
  * adds one such warning.
  */
 void
@@ -338,6 +346,8 @@ xi_test_tolerate_warning (const char *log_domain,
   while (tolerated[i][0] != NULL)
     i++;
   g_assert_cmpuint (i, <, G_N_ELEMENTS (tolerated) - 1);
+  if (i == 0)
+    g_test_queue_destroy (forget_tolerated, NULL);
   tolerated[i][0] = log_domain;
   tolerated[i][1] = prefix;
   g_test_log_set_fatal_handler (tolerated_cb, NULL);
