@@ -1596,8 +1596,8 @@ test_incoming_disk_full (void)
   xi_test_rm_rf (dir);
 }
 
-/* "link" on a tmpfs that fills up while the code is shown ("fill"),
- * then "status" once there is room again. */
+/* "link" on a tmpfs that fills up while the code is shown ("fill") and
+ * stays full until it ends, then "status" once there is room again. */
 static const char link_disk_full_script[] =
   "cp -a \"$SEED\"/. \"$MNT\"/\n"
   "\"$CLI\" --data-dir \"$MNT\" --json link 2>\"$OUT/link.err\" &\n"
@@ -1605,6 +1605,11 @@ static const char link_disk_full_script[] =
   "until [ -e \"$OUT/fill\" ]; do sleep 0.05; done\n"
   "dd if=/dev/zero of=\"$MNT/filler\" bs=4096 2>/dev/null\n"
   "touch \"$OUT/filled\"\n"
+  /* A failed write gives back what it had taken; the disk stays full. */
+  "while kill -0 $link 2>/dev/null; do\n"
+  "  dd if=/dev/zero of=\"$MNT/filler\" bs=4096 oflag=append conv=notrunc 2>/dev/null\n"
+  "  sleep 0.05\n"
+  "done\n"
   "wait $link\n"
   "echo $? >\"$OUT/link.status\"\n"
   "rm \"$MNT/filler\"\n"

@@ -317,48 +317,61 @@ fill_disk (const char *dir)
   return g_steal_pointer (&path);
 }
 
+/* Runs the test again in a process of its own with its folder on a
+ * tmpfs, where a full disk is real, and says whether this is that
+ * process (the test goes on) rather than the one that waited for it. */
+static gboolean
+on_tmpfs (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *mnt = NULL;
+  g_autofree char *self = NULL;
+
+  if (g_getenv (ON_TMPFS) != NULL)
+    return TRUE;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  mnt = g_build_filename (f->dir, "mnt", NULL);
+  self = g_file_read_link ("/proc/self/exe", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, ON_TMPFS, mnt, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SELF", self, TRUE);
+  g_subprocess_launcher_setenv (launcher, "TEST", g_test_get_path (), TRUE);
+  /* Its own test output is not this one's: it is kept for a failure. */
+  process = xi_test_spawn_on_tmpfs (launcher, mnt, "exec \"$SELF\" -p \"$TEST\"\n");
+  if (process != NULL)
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+  if (xi_test_tmpfs_wait (process) && !g_subprocess_get_successful (process))
+    g_error ("On the tmpfs:\n%s", output);
+  return FALSE;
+}
+
 /* The disk fills up while the code is shown: the phone scans it, but
  * the keys that make this computer the linked device cannot be written.
  * The dialog does not say "linked": the link is undone (the phone
- * forgets the device) and the user reads why and what to do; with room
- * again, linking works. */
+ * forgets the device) and the user reads why and what to do: to remove
+ * the device on the phone when WhatsApp did not confirm it gone (@data
+ * TRUE: the server refuses the removal); with room again, linking works. */
 static void
 test_link_disk_full (Fixture       *f,
                      gconstpointer  data)
 {
+  gboolean refused = GPOINTER_TO_INT (data);
   g_autoptr(GError) error = NULL;
   g_autofree char *filler = NULL;
 
-  if (g_getenv (ON_TMPFS) == NULL)
-    {
-      g_autoptr(GSubprocessLauncher) launcher =
-        g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-      g_autoptr(GSubprocess) process = NULL;
-      g_autofree char *output = NULL;
-      g_autofree char *mnt = g_build_filename (f->dir, "mnt", NULL);
-      g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);
-
-      g_assert_no_error (error);
-      g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
-      g_subprocess_launcher_setenv (launcher, ON_TMPFS, mnt, TRUE);
-      g_subprocess_launcher_setenv (launcher, "SELF", self, TRUE);
-      g_subprocess_launcher_setenv (launcher, "TEST", g_test_get_path (), TRUE);
-      /* Its own test output is not this one's: it is kept for a failure. */
-      process = xi_test_spawn_on_tmpfs (launcher, mnt, "exec \"$SELF\" -p \"$TEST\"\n");
-      if (process != NULL)
-        g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
-      g_assert_no_error (error);
-      if (!xi_test_tmpfs_wait (process))
-        return;
-      if (!g_subprocess_get_successful (process))
-        g_error ("On the tmpfs:\n%s", output);
-      return;
-    }
+  if (!on_tmpfs (f))
+    return;
 
   /* The key store warns of each write the full disk refuses, and the
    * client of the prekeys it therefore does not upload. */
   xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials: The disk is full");
   xi_test_tolerate_warning ("wa-client", "Could not keep new prekeys");
+  fakewa_server_refuse_unlinks (f->server, refused);
   xi_connection_link (f->connection);
   wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
   while (xi_connection_get_qr (f->connection) == NULL)
@@ -367,16 +380,188 @@ test_link_disk_full (Fixture       *f,
   g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
   g_assert_no_error (error);
   wait_for_status (f, XI_CONNECTION_STATUS_FAILED);
-  g_assert_cmpstr (xi_connection_get_reason (f->connection), ==,
-                   "The disk is full: this computer could not keep its link to WhatsApp, so it unlinked itself. "
-                   "Free some space, then link it again.");
   g_assert_false (xi_connection_is_linked (f->connection));
   g_assert_null (xi_connection_get_phone (f->connection));
-  /* The phone's list of linked devices does not keep it either. */
-  g_assert_false (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net"));
+  /* The phone's list of linked devices does not keep it either; when
+   * WhatsApp did not confirm that, the user is told to remove it. */
+  g_assert_true (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net") == refused);
+  if (refused)
+    g_assert_cmpstr (xi_connection_get_reason (f->connection), ==,
+                     "The disk is full: this computer could not keep its link to WhatsApp. Remove “Xender-In” "
+                     "from Linked devices on the phone, free some space, then link it again.");
+  else
+    g_assert_cmpstr (xi_connection_get_reason (f->connection), ==,
+                     "The disk is full: this computer could not keep its link to WhatsApp, so it unlinked "
+                     "itself. Free some space, then link it again.");
+  fakewa_server_refuse_unlinks (f->server, FALSE);
 
   g_assert_cmpint (g_unlink (filler), ==, 0);
   link_device (f);
+}
+
+static void
+count_status_changes (XiConnection *connection,
+                      GParamSpec   *pspec,
+                      guint        *changes)
+{
+  (*changes)++;
+}
+
+/* Started on a full disk, with the server out of our prekeys: the new
+ * ones cannot be kept, so none are uploaded, but the connection is kept
+ * rather than logging in again and again (never connected, and
+ * hammering WhatsApp). Once there is room again they are uploaded
+ * without waiting for the daily key check. */
+static void
+test_start_disk_full (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *device = PHONE ":1@s.whatsapp.net";
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  g_autofree char *filler = NULL;
+  guint changes = 0;
+
+  if (!on_tmpfs (f))
+    return;
+
+  link_device (f);
+  stop_connection (f);
+  fakewa_server_forget_prekeys (f->server, device);
+  filler = fill_disk (f->dir);
+  xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials: The disk is full");
+  xi_test_tolerate_warning ("wa-client", "Could not keep new prekeys");
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  g_signal_connect (f->connection, "notify::status", G_CALLBACK (count_status_changes), &changes);
+  /* Several reconnect backoffs. */
+  spin (1500);
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_cmpuint (fakewa_server_get_prekey_count (f->server, device), ==, 0);
+
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  while (fakewa_server_get_prekey_count (f->server, device) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin (50);
+    }
+  g_assert_cmpuint (changes, ==, 0);
+  g_signal_handlers_disconnect_by_data (f->connection, &changes);
+}
+
+static void
+count_failures (XiConnection *connection,
+                GParamSpec   *pspec,
+                guint        *failures)
+{
+  if (xi_connection_get_status (connection) == XI_CONNECTION_STATUS_FAILED)
+    (*failures)++;
+}
+
+/* The new link went through without a failure shown (@failures, which
+ * count_failures () counted): the phone lists the device, and a restart
+ * logs in without a code. */
+static void
+assert_link_kept (Fixture *f,
+                  guint   *failures)
+{
+  g_assert_cmpuint (*failures, ==, 0);
+  g_assert_true (xi_connection_is_linked (f->connection));
+  g_assert_true (fakewa_server_has_device (f->server, PHONE ":1@s.whatsapp.net"));
+  g_signal_handlers_disconnect_by_data (f->connection, failures);
+
+  stop_connection (f);
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  g_assert_cmpuint (f->n_qr, ==, 0);
+}
+
+/* Another process holds the database's write lock for longer than a
+ * write waits (an import, say) just as the phone scans the code: the
+ * key write fails, and the key store goes back to what the disk holds,
+ * without the link. The client still holds it and writes it again once
+ * the lock is let go: the link is kept, not undone and blamed on a full
+ * disk, and a restart logs in without a code. */
+static void
+test_link_database_busy (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  guint failures = 0;
+
+  xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials");
+  xi_test_tolerate_warning ("wa-client", "Could not keep new prekeys");
+  xi_connection_link (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
+  while (xi_connection_get_qr (f->connection) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_connect (f->connection, "notify::status", G_CALLBACK (count_failures), &failures);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
+  g_assert_no_error (error);
+  /* Longer than the store's busy timeout (5 s). */
+  spin (6000);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  /* The next try, a second later, and its write. */
+  spin (3000);
+  g_assert_cmpint (xi_connection_get_status (f->connection), ==, XI_CONNECTION_STATUS_CONNECTED);
+  assert_link_kept (f, &failures);
+}
+
+/* Frees the disk as the link check says it tries again: on the network
+ * thread, the moment between a failed write and the next. */
+static void
+room_again_cb (const char     *log_domain,
+               GLogLevelFlags  log_level,
+               const char     *message,
+               gpointer        user_data)
+{
+  const char *filler = user_data;
+
+  if (g_str_has_prefix (message, "Could not keep the new link yet"))
+    g_unlink (filler);
+}
+
+/* The disk is full when the phone scans the code, and has room again
+ * before the link is given up: the link, which the client still holds,
+ * is written then and kept. */
+static void
+test_link_room_again (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filler = NULL;
+  guint handler;
+  guint failures = 0;
+
+  if (!on_tmpfs (f))
+    return;
+
+  xi_test_tolerate_warning ("xi-key-store", "Could not save WhatsApp credentials: The disk is full");
+  xi_test_tolerate_warning ("wa-client", "Could not keep new prekeys");
+  xi_connection_link (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_LINKING);
+  while (xi_connection_get_qr (f->connection) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  filler = fill_disk (f->dir);
+  handler = g_log_set_handler ("xi-connection", G_LOG_LEVEL_MESSAGE, room_again_cb, filler);
+  g_signal_connect (f->connection, "notify::status", G_CALLBACK (count_failures), &failures);
+  g_assert_true (fakewa_server_scan (f->server, xi_connection_get_qr (f->connection), PHONE, &error));
+  g_assert_no_error (error);
+  while (g_file_test (filler, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (xi_connection_get_status (f->connection), !=, XI_CONNECTION_STATUS_FAILED);
+      spin (50);
+    }
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+  spin (2000);
+  g_log_remove_handler ("xi-connection", handler);
+  assert_link_kept (f, &failures);
 }
 
 static void
@@ -638,6 +823,14 @@ main (int   argc,
   g_test_add ("/xi/connection/cancel-link", Fixture, NULL, fixture_setup, test_cancel_link, fixture_teardown);
   g_test_add ("/xi/connection/unlink", Fixture, NULL, fixture_setup, test_unlink, fixture_teardown);
   g_test_add ("/xi/connection/link-disk-full", Fixture, NULL, fixture_setup, test_link_disk_full,
+              fixture_teardown);
+  g_test_add ("/xi/connection/link-disk-full-unconfirmed", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
+              test_link_disk_full, fixture_teardown);
+  g_test_add ("/xi/connection/start-disk-full", Fixture, NULL, fixture_setup, test_start_disk_full,
+              fixture_teardown);
+  g_test_add ("/xi/connection/link-database-busy", Fixture, NULL, fixture_setup, test_link_database_busy,
+              fixture_teardown);
+  g_test_add ("/xi/connection/link-room-again", Fixture, NULL, fixture_setup, test_link_room_again,
               fixture_teardown);
   g_test_add ("/xi/connection/lost-key", Fixture, NULL, fixture_setup, test_lost_key, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);

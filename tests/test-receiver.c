@@ -699,6 +699,57 @@ test_flood (Fixture       *f,
   g_assert_cmpint (count_rows (f, sql), ==, 1);
 }
 
+/* Set in the test program run again by /receiver/tolerance/ends-with-test. */
+#define TOLERANCE_CHILD "XI_TEST_RECEIVER_TOLERANCE_CHILD"
+
+static void
+test_tolerance_provoked (void)
+{
+  if (g_getenv (TOLERANCE_CHILD) == NULL)
+    {
+      g_test_skip ("Run by /receiver/tolerance/ends-with-test");
+      return;
+    }
+  xi_test_tolerate_warning ("xi-receiver", "Provoked on purpose");
+  g_log ("xi-receiver", G_LOG_LEVEL_WARNING, "Provoked on purpose by the first test");
+}
+
+static void
+test_tolerance_later (void)
+{
+  if (g_getenv (TOLERANCE_CHILD) == NULL)
+    {
+      g_test_skip ("Run by /receiver/tolerance/ends-with-test");
+      return;
+    }
+  xi_test_tolerate_warning ("xi-receiver", "What this test provokes");
+  g_log ("xi-receiver", G_LOG_LEVEL_WARNING, "Provoked on purpose, but by nobody who tolerates it");
+}
+
+/* A warning one test tolerates still fails the tests after it, also
+ * those that tolerate others. */
+static void
+test_tolerance_ends_with_test (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);
+  g_autofree char *output = NULL;
+
+  g_assert_no_error (error);
+  g_subprocess_launcher_setenv (launcher, TOLERANCE_CHILD, "1", TRUE);
+  child = g_subprocess_launcher_spawn (launcher, &error, self, "-p", "/receiver/tolerance/provoked",
+                                       "-p", "/receiver/tolerance/later", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (child, NULL, NULL, &output, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (output, "ok 1 /receiver/tolerance/provoked"));
+  g_assert_nonnull (strstr (output, "but by nobody who tolerates it"));
+  g_assert_false (g_subprocess_get_successful (child));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -728,6 +779,9 @@ main (int   argc,
   g_test_add ("/receiver/flood/many", Fixture, &many, fixture_setup, test_flood, fixture_teardown);
   g_test_add ("/receiver/flood/large", Fixture, &large, fixture_setup, test_flood, fixture_teardown);
   g_test_add ("/receiver/flood/pictures", Fixture, &pictures, fixture_setup, test_flood, fixture_teardown);
+  g_test_add_func ("/receiver/tolerance/provoked", test_tolerance_provoked);
+  g_test_add_func ("/receiver/tolerance/later", test_tolerance_later);
+  g_test_add_func ("/receiver/tolerance/ends-with-test", test_tolerance_ends_with_test);
 
   return g_test_run ();
 }

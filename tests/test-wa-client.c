@@ -239,7 +239,7 @@ unlinked_cb (GObject      *object,
   gboolean *done = user_data;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (wa_client_unlink_finish (WA_CLIENT (object), result, &error));
+  g_assert_true (wa_client_unlink_finish (WA_CLIENT (object), result, NULL, &error));
   g_assert_no_error (error);
   *done = TRUE;
 }

@@ -307,6 +307,13 @@ xi_test_sqlite_text (const char *database_path,
  * prefix) pairs. */
 static const char *tolerated[8][2];
 
+static void
+forget_tolerated (gpointer data)
+{
+  memset (tolerated, 0, sizeof tolerated);
+  g_test_log_set_fatal_handler (NULL, NULL);
+}
+
 static gboolean
 tolerated_cb (const char     *log_domain,
               GLogLevelFlags  log_level,
@@ -324,9 +331,10 @@ tolerated_cb (const char     *log_domain,
  * @log_domain: where the warning comes from
  * @prefix: (not nullable): how its message starts (a static string)
  *
- * For the rest of the test program, a warning from @log_domain whose
- * message starts with @prefix, which the test provokes on purpose (a
- * full disk), no longer ends it; every other one still does. Each call
+ * Until the current test ends (after its fixture's teardown), a warning
+ * from @log_domain whose message starts with @prefix, which the test
+ * provokes on purpose (a full disk), no longer ends it; every other one
+ * still does, and the tests after it fail on that one too. Each call
  * adds one such warning.
  */
 void
@@ -338,6 +346,8 @@ xi_test_tolerate_warning (const char *log_domain,
   while (tolerated[i][0] != NULL)
     i++;
   g_assert_cmpuint (i, <, G_N_ELEMENTS (tolerated) - 1);
+  if (i == 0)
+    g_test_queue_destroy (forget_tolerated, NULL);
   tolerated[i][0] = log_domain;
   tolerated[i][1] = prefix;
   g_test_log_set_fatal_handler (tolerated_cb, NULL);
@@ -346,7 +356,11 @@ xi_test_tolerate_warning (const char *log_domain,
 /**
  * xi_test_can_mount_tmpfs:
  *
- * Checked before a test prepares what it would run on a tmpfs.
+ * Checked before a test prepares what it would run on a tmpfs. Being
+ * root is not enough (a container without CAP_SYS_ADMIN, a seccomp
+ * profile): a tmpfs is mounted once, in a private mount namespace that
+ * goes with the try, so a test that cannot have one skips before it
+ * starts anything that would wait on it.
  *
  * Returns: whether this process may mount one (in a private mount
  *   namespace); if not, the test is marked skipped
@@ -354,9 +368,27 @@ xi_test_tolerate_warning (const char *log_domain,
 gboolean
 xi_test_can_mount_tmpfs (void)
 {
-  if (getuid () == 0)
+  static gsize tried = 0;
+  static gboolean mounted = FALSE;
+
+  if (g_once_init_enter (&tried))
+    {
+      g_autofree char *mnt = g_dir_make_tmp ("xi-test-mount-XXXXXX", NULL);
+      const char *argv[] = { "unshare", "--mount", "--propagation", "private", "mount", "-t", "tmpfs",
+                             "-o", "size=1m", "tmpfs", mnt, NULL };
+      int status = 0;
+
+      mounted = mnt != NULL &&
+                g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+                g_spawn_check_wait_status (status, NULL);
+      if (mnt != NULL)
+        g_rmdir (mnt);
+      g_once_init_leave (&tried, 1);
+    }
+  if (mounted)
     return TRUE;
-  g_test_skip ("A tmpfs of a given size needs root (in a private mount namespace).");
+  g_test_skip ("No tmpfs could be mounted here (it needs root, allowed to mount, in a private mount namespace).");
   return FALSE;
 }
 

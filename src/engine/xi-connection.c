@@ -340,17 +340,92 @@ xi_connection_describe_refusal (WaClientState  state,
     }
 }
 
+/* Another process may hold the database for longer than one write
+ * waits (an import): the link is written again, a second apart, before
+ * it is given up. */
+#define KEEP_LINK_TRIES    10
+#define KEEP_LINK_PAUSE_MS 1000
+
+typedef struct
+{
+  guint    tries;
+  gboolean disk_was_full;  /* the last try failed for want of room */
+  GError  *last;           /* the last write's error, the link undone for it */
+} KeepLink;
+
+static void
+keep_link_free (KeepLink *keep)
+{
+  g_clear_error (&keep->last);
+  g_free (keep);
+}
+
 static void
 unlinked_unkept_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  KeepLink *keep = g_task_get_task_data (task);
+  gboolean disk_full = g_error_matches (keep->last, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  const char *detail = keep->last != NULL ? keep->last->message : _("its keys are not on the disk");
+  gboolean removed = FALSE;
 
   /* Its keys could not be wiped from a full disk either; they name no
-   * device any more, and linking again replaces them. */
-  wa_client_unlink_finish (WA_CLIENT (object), result, NULL);
-  g_task_return_error (task, g_error_copy (g_task_get_task_data (task)));
+   * device any more, and linking again replaces them. The phone's list
+   * is another matter: unconfirmed, the user removes it there. */
+  wa_client_unlink_finish (WA_CLIENT (object), result, &removed, NULL);
+  if (disk_full && removed)
+    g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL, "%s",
+                             _("The disk is full: this computer could not keep its link to WhatsApp, so it "
+                               "unlinked itself. Free some space, then link it again."));
+  else if (disk_full)
+    g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL, "%s",
+                             _("The disk is full: this computer could not keep its link to WhatsApp. Remove "
+                               "“Xender-In” from Linked devices on the phone, free some space, then link it "
+                               "again."));
+  else if (removed)
+    g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
+                             _("This computer could not keep its link to WhatsApp (%s), so it unlinked itself. "
+                               "Link it again."),
+                             detail);
+  else
+    g_task_return_new_error (task, XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
+                             _("This computer could not keep its link to WhatsApp (%s). Remove “Xender-In” "
+                               "from Linked devices on the phone, then link it again."),
+                             detail);
+}
+
+/* Undoes the link (the phone forgets the device) and fails @task (taken
+ * over) with why: @error, the last write's (%NULL: it wrote nothing). */
+static void
+give_up_link (GTask        *task,
+              const GError *error)
+{
+  KeepLink *keep = g_task_get_task_data (task);
+  WaClient *client = g_task_get_source_object (task);
+
+  keep->last = error != NULL ? g_error_copy (error) : NULL;
+  wa_client_unlink_async (client, NULL, unlinked_unkept_cb, task);
+}
+
+static void link_flushed_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data);
+
+/* Written once the key store went back to the disk after the failed
+ * write: written sooner, the link would be read over. */
+static gboolean
+keep_link_again_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  WaClient *client = g_task_get_source_object (task);
+
+  if (wa_client_save_link (client))
+    wa_key_store_flush_async (wa_client_get_key_store (client), NULL, link_flushed_cb, g_object_ref (task));
+  else
+    give_up_link (g_object_ref (task), NULL);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -359,12 +434,13 @@ link_flushed_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  WaClient *client = g_task_get_source_object (task);
+  KeepLink *keep = g_task_get_task_data (task);
   WaKeyStore *store = WA_KEY_STORE (object);
   g_autoptr(GError) error = NULL;
   g_autoptr(WaCredentials) credentials = NULL;
+  g_autoptr(GSource) pause = NULL;
   g_autofree char *jid = NULL;
-  GError *why;
+  gboolean disk_full;
 
   if (wa_key_store_flush_finish (store, result, &error) && (jid = wa_pairing_load_device_jid (store)) != NULL &&
       (credentials = wa_credentials_load (store, NULL)) != NULL)
@@ -373,20 +449,24 @@ link_flushed_cb (GObject      *object,
       return;
     }
 
-  /* A key write that failed before this flush left no error here, only
-   * the keys read back from the disk without the link: the disk was full
-   * then too. */
-  if (error == NULL || g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL))
-    why = g_error_new_literal (XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL,
-                               _("The disk is full: this computer could not keep its link to WhatsApp, so it "
-                                 "unlinked itself. Free some space, then link it again."));
-  else
-    why = g_error_new (XI_STORE_ERROR, XI_STORE_ERROR_FAILED,
-                       _("This computer could not keep its link to WhatsApp (%s), so it unlinked itself. "
-                         "Link it again."),
-                       error->message);
-  g_task_set_task_data (task, why, (GDestroyNotify) g_error_free);
-  wa_client_unlink_async (client, NULL, unlinked_unkept_cb, g_steal_pointer (&task));
+  /* Without an error here, a key write before this flush failed and the
+   * key store went back to the disk, which does not hold the link: the
+   * client still does, so it is written again, and that write's error
+   * is the one that counts. Only a full disk found twice in a row gives
+   * up early. */
+  disk_full = g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  keep->tries++;
+  if (keep->tries >= KEEP_LINK_TRIES || (disk_full && keep->disk_was_full))
+    {
+      give_up_link (g_steal_pointer (&task), error);
+      return;
+    }
+  if (error != NULL)
+    g_message ("Could not keep the new link yet, trying again: %s", error->message);
+  keep->disk_was_full = disk_full;
+  pause = g_timeout_source_new (error != NULL ? KEEP_LINK_PAUSE_MS : 0);
+  g_source_set_callback (pause, keep_link_again_cb, g_steal_pointer (&task), g_object_unref);
+  g_source_attach (pause, g_main_context_get_thread_default ());
 }
 
 /**
@@ -399,9 +479,12 @@ link_flushed_cb (GObject      *object,
  * the phone's scan; when that write fails (a full disk), the client still
  * holds them in memory and logs in, but nothing would after a restart,
  * and the phone would list a device nobody can use. This makes the key
- * store write what it holds, checks that the device's name and keys are
- * on disk, and, when they are not, unlinks the device (the phone forgets
- * it) and fails saying why. The app's connection and `xender-in-cli
+ * store write what it holds and checks that the device's name and keys
+ * are on disk. When they are not, the client writes them again from
+ * memory (room may be back, another process may have let go of the
+ * database); only when that keeps failing (a full disk twice in a row, or
+ * ten tries) is the device unlinked (the phone forgets it) and the call
+ * fails saying why. The app's connection and `xender-in-cli
  * link` both finish a new link this way. On @client's thread.
  */
 void
@@ -412,6 +495,7 @@ xi_connection_keep_link_async (WaClient            *client,
   GTask *task = g_task_new (client, NULL, callback, user_data);
 
   g_task_set_source_tag (task, xi_connection_keep_link_async);
+  g_task_set_task_data (task, g_new0 (KeepLink, 1), (GDestroyNotify) keep_link_free);
   wa_key_store_flush_async (wa_client_get_key_store (client), NULL, link_flushed_cb, task);
 }
 
@@ -758,7 +842,7 @@ unlinked_cb (GObject      *object,
   XiConnection *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
 
-  if (!wa_client_unlink_finish (WA_CLIENT (object), result, &error))
+  if (!wa_client_unlink_finish (WA_CLIENT (object), result, NULL, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);

@@ -87,6 +87,9 @@ struct _WaClient
   GPtrArray      *dirty_later;   /* WaNode*: dirty bits to clean once caught up */
   gboolean        holding_back;  /* read nothing more until the owner has kept what came */
   gboolean        topping_up;    /* prekeys the server said run low are being counted or sent */
+  GSource        *prekey_retry;  /* the next count after prekeys that could not be kept */
+  guint           prekey_failures; /* writes of new prekeys failed in a row, for the backoff */
+  WaPairing      *paired;        /* what the phone's scan gave, to write again if its write failed */
 };
 
 /* A connection may last longer than a signed prekey should. */
@@ -236,6 +239,11 @@ drop_connection (WaClient *self)
     }
   g_clear_pointer (&self->rotation, wa_node_unref);
   self->topping_up = FALSE;
+  if (self->prekey_retry != NULL)
+    {
+      g_source_destroy (self->prekey_retry);
+      g_clear_pointer (&self->prekey_retry, g_source_unref);
+    }
   if (self->dirty_later != NULL)
     g_ptr_array_set_size (self->dirty_later, 0);
   g_clear_pointer (&self->early, g_ptr_array_unref);
@@ -404,7 +412,7 @@ session_answer (WaClient     *self,
  * be read, and the next upload would give the same ids to other keys. */
 typedef enum
 {
-  UPLOAD_AT_LOGIN,  /* the connection goes active only after it */
+  UPLOAD_AT_LOGIN,  /* the connection goes active after it, or after it failed */
   UPLOAD_TOP_UP,    /* the server said its stock runs low */
   UPLOAD_AGAIN,     /* the server's digest is not what we hold */
 } UploadPurpose;
@@ -417,6 +425,9 @@ typedef struct
   GAsyncReadyCallback  done;
   UploadPurpose        purpose;
 } KeptUpload;
+
+static void retry_prekeys_later (WaClient *self);
+static void go_active (WaClient *self);
 
 static void
 upload_kept_cb (GObject      *object,
@@ -439,19 +450,24 @@ upload_kept_cb (GObject      *object,
         send_iq (self, upload, done);
       return;
     }
-  g_warning ("Could not keep new prekeys, so they were not uploaded: %s", error->message);
+  /* A full disk fails every try until space returns: said once. */
+  if (self->prekey_failures == 0)
+    g_warning ("Could not keep new prekeys, so they were not uploaded: %s", error->message);
+  else
+    g_debug ("Still could not keep new prekeys: %s", error->message);
   if (!same_connection)
     return;
-  /* A login cannot go on without them, and logging in again counts and
-   * uploads again. A working connection is not dropped for them: the
-   * server's next "prekeys low" or the next digest check tries again. */
-  if (purpose == UPLOAD_AT_LOGIN)
-    {
-      remember_error (self, error);
-      schedule_reconnect (self, FALSE);
-    }
-  else if (purpose == UPLOAD_TOP_UP)
+  if (purpose == UPLOAD_AGAIN)
+    return;
+  /* Not a reason to log in again, which would fail the same way, again
+   * and again, never connected (so never checking a new link), and
+   * hammering WhatsApp. Messages flow without new prekeys; they are
+   * counted again soon, sooner than the daily key check. */
+  if (purpose == UPLOAD_TOP_UP)
     self->topping_up = FALSE;
+  retry_prekeys_later (self);
+  if (purpose == UPLOAD_AT_LOGIN)
+    go_active (self);
 }
 
 static void
@@ -689,7 +705,10 @@ prekeys_uploaded_cb (GObject      *object,
   g_autoptr(WaNode) answer = session_answer (self, object, result);
 
   if (answer != NULL)
-    go_active (self);
+    {
+      self->prekey_failures = 0;
+      go_active (self);
+    }
 }
 
 /* Uploads more prekeys when the server's count in @answer is low, and
@@ -774,6 +793,8 @@ top_up_done_cb (GObject      *object,
   g_autoptr(WaNode) answer = session_answer (self, object, result);
 
   self->topping_up = FALSE;
+  if (answer != NULL)
+    self->prekey_failures = 0;
 }
 
 /* Checks the count before topping up: the notification may be stale. */
@@ -787,6 +808,43 @@ prekey_top_up_cb (GObject      *object,
 
   if (answer == NULL || !upload_if_low (self, answer, UPLOAD_TOP_UP, top_up_done_cb))
     self->topping_up = FALSE;
+}
+
+static void
+count_prekeys (WaClient *self)
+{
+  g_autoptr(WaNode) count = wa_prekeys_count_request ();
+
+  self->topping_up = TRUE;
+  send_iq (self, count, prekey_top_up_cb);
+}
+
+static gboolean
+prekey_retry_cb (gpointer user_data)
+{
+  WaClient *self = user_data;
+
+  assert_owner (self);
+  g_clear_pointer (&self->prekey_retry, g_source_unref);
+  if (self->connection != NULL && !self->topping_up)
+    count_prekeys (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Four of the longest reconnect backoffs after the first failed write
+ * (8 minutes), doubling up to thirty (an hour): a full disk is not freed
+ * in a second, and the count is a request to WhatsApp. */
+static void
+retry_prekeys_later (WaClient *self)
+{
+  guint64 delay_ms = (guint64)self->backoff_max_ms * 4 << MIN (self->prekey_failures, 16u);
+
+  self->prekey_failures++;
+  if (self->prekey_retry != NULL)
+    return;
+  self->prekey_retry = g_timeout_source_new (MIN (delay_ms, (guint64)self->backoff_max_ms * 30));
+  g_source_set_callback (self->prekey_retry, prekey_retry_cb, self, NULL);
+  g_source_attach (self->prekey_retry, g_main_context_get_thread_default ());
 }
 
 /* A refused login (§6.1). Unlinked or banned: the session is gone for
@@ -950,12 +1008,7 @@ connection_node_cb (WaConnection *connection,
    * the top-up lands would still say low: one top-up at a time. */
   if (g_str_equal (tag, "notification") && g_strcmp0 (wa_node_get_attr (node, "type"), "encrypt") == 0 &&
       wa_node_get_child_by_tag (node, "count") != NULL && !self->topping_up)
-    {
-      g_autoptr(WaNode) count = wa_prekeys_count_request ();
-
-      self->topping_up = TRUE;
-      send_iq (self, count, prekey_top_up_cb);
-    }
+    count_prekeys (self);
   g_signal_emit (self, signals[NODE], 0, node);
 }
 
@@ -977,6 +1030,8 @@ link_paired_cb (WaLink     *link,
 {
   wa_pairing_save (pairing, jid, self->store);
   wa_key_store_flush_async (self->store, NULL, NULL, NULL);
+  g_clear_pointer (&self->paired, wa_pairing_free);
+  self->paired = wa_pairing_copy (pairing);
   g_free (self->device_jid);
   self->device_jid = g_strdup (jid);
   remember_lid (self, lid);
@@ -1153,6 +1208,7 @@ wa_client_finalize (GObject *object)
   g_free (self->ban_code);
   g_clear_pointer (&self->dirty_later, g_ptr_array_unref);
   g_clear_pointer (&self->early, g_ptr_array_unref);
+  g_clear_pointer (&self->paired, wa_pairing_free);
 
   G_OBJECT_CLASS (wa_client_parent_class)->finalize (object);
 }
@@ -1363,6 +1419,33 @@ wa_client_get_caught_up (WaClient *self)
 }
 
 /**
+ * wa_client_save_link:
+ *
+ * Writes again, from memory, what makes this computer the device the
+ * phone's scan linked: its keys, the phone's identity and the device's
+ * name. A key write that failed after the scan (a full disk, another
+ * process holding the database) made the key store go back to what the
+ * disk holds, without them; the client still holds them. Flush the key
+ * store to know whether they are kept.
+ *
+ * Returns: whether there was a link made by a scan to write
+ */
+gboolean
+wa_client_save_link (WaClient *self)
+{
+  g_return_val_if_fail (WA_IS_CLIENT (self), FALSE);
+  assert_owner (self);
+
+  if (self->paired == NULL || self->credentials == NULL || self->device_jid == NULL)
+    return FALSE;
+  wa_credentials_save (self->credentials, self->store);
+  wa_pairing_save (self->paired, self->device_jid, self->store);
+  if (self->lid != NULL)
+    wa_pairing_save_lid (self->store, self->lid);
+  return TRUE;
+}
+
+/**
  * wa_client_get_credentials:
  *
  * Returns: (nullable): this device's keys, once it connected
@@ -1465,6 +1548,7 @@ companion_removed_cb (GObject      *object,
   answer = wa_connection_send_iq_finish (WA_CONNECTION (object), result, &error);
   if (answer == NULL)
     g_debug ("The server did not confirm the unlink: %s", error->message);
+  g_task_set_task_data (task, GINT_TO_POINTER (answer != NULL), NULL);
   forget_session (g_task_get_source_object (task), task);
 }
 
@@ -1479,6 +1563,8 @@ companion_removed_cb (GObject      *object,
  * does (§6.5): when connected it asks the server to remove this companion,
  * then, connected or not, it wipes the session keys and stops in
  * %WA_CLIENT_STATE_LOGGED_OUT. Linking again starts from a new QR code.
+ * wa_client_unlink_finish() says whether the server confirmed the device
+ * gone from the phone's list.
  */
 void
 wa_client_unlink_async (WaClient            *self,
@@ -1507,12 +1593,21 @@ wa_client_unlink_async (WaClient            *self,
                                companion_removed_cb, g_steal_pointer (&task));
 }
 
+/**
+ * wa_client_unlink_finish:
+ * @removed: (out) (optional): set to whether the server confirmed that
+ *   it removed the device (not connected, or no answer: the phone may
+ *   still list it)
+ */
 gboolean
 wa_client_unlink_finish (WaClient      *self,
                          GAsyncResult  *result,
+                         gboolean      *removed,
                          GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  if (removed != NULL)
+    *removed = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 

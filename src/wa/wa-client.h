@@ -77,6 +77,7 @@ gboolean       wa_client_get_caught_up  (WaClient      *self);
 gboolean       wa_client_get_available  (WaClient      *self);
 const WaCredentials *wa_client_get_credentials (WaClient *self);
 WaKeyStore    *wa_client_get_key_store  (WaClient      *self);
+gboolean       wa_client_save_link      (WaClient      *self);
 WaConnection  *wa_client_get_connection (WaClient      *self);
 void           wa_client_unlink_async   (WaClient      *self,
                                          GCancellable  *cancellable,
@@ -84,6 +85,7 @@ void           wa_client_unlink_async   (WaClient      *self,
                                          gpointer       user_data);
 gboolean       wa_client_unlink_finish  (WaClient      *self,
                                          GAsyncResult  *result,
+                                         gboolean      *removed,
                                          GError       **error);
 void           wa_client_set_backoff    (WaClient      *self,
                                          guint          first_ms,

@@ -298,6 +298,25 @@ wa_pairing_load_lid (WaKeyStore *store)
   return load_text (store, "lid");
 }
 
+/**
+ * wa_pairing_copy:
+ * @self: a pairing
+ *
+ * Returns: (transfer full): a copy of @self
+ */
+WaPairing *
+wa_pairing_copy (const WaPairing *self)
+{
+  WaPairing *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_memdup2 (self, sizeof *self);
+  copy->account = self->account != NULL ? g_bytes_ref (self->account) : NULL;
+  copy->reply = self->reply != NULL ? g_bytes_ref (self->reply) : NULL;
+  return copy;
+}
+
 void
 wa_pairing_free (WaPairing *self)
 {

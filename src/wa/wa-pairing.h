@@ -46,6 +46,7 @@ GBytes     *wa_pairing_load_account  (WaKeyStore           *store);
 void        wa_pairing_save_lid      (WaKeyStore           *store,
                                       const char           *lid);
 char       *wa_pairing_load_lid      (WaKeyStore           *store);
+WaPairing  *wa_pairing_copy          (const WaPairing      *self);
 void        wa_pairing_free          (WaPairing            *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WaPairing, wa_pairing_free)

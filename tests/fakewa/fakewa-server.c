@@ -108,6 +108,7 @@ struct _FakewaServer
   guint       n_media_conns;  /* media_conn queries answered */
   guint       media_conn_ttl;
   guint       refuse_uploads; /* how many uploads to come get 401 */
+  gboolean    refuse_unlinks; /* a companion's removal of itself gets 500, the device kept */
   GBytes     *upload_answer;  /* what the next upload is answered instead, or NULL */
   FakewaMediaFault media_fault;
   gboolean    uploads_expired; /* media messages refused until the next upload */
@@ -1439,6 +1440,13 @@ remove_companion (Peer    *peer,
                                                      "id", wa_node_get_attr (iq, "id"), NULL);
   g_autoptr(WaNode) removed = wa_node_new_with_attrs ("stream:error", "code", "401", NULL);
 
+  if (peer->server->refuse_unlinks)
+    {
+      wa_node_set_attr (result, "type", "error");
+      wa_node_add_child (result, wa_node_new_with_attrs ("error", "code", "500", "text", "internal-server-error",
+                                                         NULL));
+      return send_node (peer, result, error);
+    }
   forget_device (peer->server, peer->device_jid);
   wa_node_add_child (removed, wa_node_new_with_attrs ("conflict", "type", "device_removed", NULL));
   if (!send_node (peer, result, error) || !send_node (peer, removed, error))
@@ -2625,6 +2633,20 @@ fakewa_server_set_media_conn_ttl (FakewaServer *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   self->media_conn_ttl = ttl_s;
+}
+
+/**
+ * fakewa_server_refuse_unlinks:
+ *
+ * Answers a companion's removal of itself with an error, and keeps the
+ * device on the phone's list, as a server in trouble may.
+ */
+void
+fakewa_server_refuse_unlinks (FakewaServer *self,
+                              gboolean      refuse)
+{
+  g_return_if_fail (FAKEWA_IS_SERVER (self));
+  self->refuse_unlinks = refuse;
 }
 
 /**

@@ -69,6 +69,8 @@ guint         fakewa_server_get_n_uploads   (FakewaServer  *self);
 guint         fakewa_server_get_n_media_conns (FakewaServer *self);
 void          fakewa_server_set_media_conn_ttl (FakewaServer *self,
                                               guint          ttl_s);
+void          fakewa_server_refuse_unlinks  (FakewaServer  *self,
+                                             gboolean       refuse);
 void          fakewa_server_refuse_uploads  (FakewaServer  *self,
                                              guint          count);
 void          fakewa_server_set_upload_answer (FakewaServer *self,
