@@ -1043,13 +1043,30 @@ test_mark_all_read (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+count_dismissed (guint *dismissed)
+{
+  (*dismissed)++;
+}
+
+static gboolean
+has_two_toasts (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->toasts->len == 2;
+}
+
 /* The runner says a customer's message did not fit on the disk: the
- * inbox says so, with what to do, until the shop owner dismisses it. */
+ * inbox says so, with what to do, once, until the shop owner dismisses
+ * it or a message is stored again. */
 static void
 test_disk_full (Fixture       *f,
                 gconstpointer  data)
 {
   XiWindow *window = open_inbox (f, 1100);
+  g_autoptr(XiIncoming) stored = NULL;
+  guint dismissed = 0;
 
   g_signal_emit_by_name (f->runner, "incoming-disk-full");
   g_assert_true (xi_ui_wait_for (has_toast, f, 5000));
@@ -1058,6 +1075,20 @@ test_disk_full (Fixture       *f,
                    "Free some space.");
   g_assert_cmpuint (adw_toast_get_timeout (f->last_toast), ==, 0);
   g_assert_cmpint (adw_toast_get_priority (f->last_toast), ==, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_swapped (f->last_toast, "dismissed", G_CALLBACK (count_dismissed), &dismissed);
+
+  /* Said once while the disk stays full. */
+  g_signal_emit_by_name (f->runner, "incoming-disk-full");
+  xi_ui_spin (100);
+  g_assert_cmpuint (f->toasts->len, ==, 1);
+
+  /* A customer's message stored: there is room again, and the next full
+   * disk is said again. */
+  stored = receive (f, BUDI, "Masih ada?", NULL);
+  g_signal_emit_by_name (f->runner, "incoming", stored);
+  g_assert_cmpuint (dismissed, ==, 1);
+  g_signal_emit_by_name (f->runner, "incoming-disk-full");
+  g_assert_true (xi_ui_wait_for (has_two_toasts, f, 5000));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -714,7 +714,9 @@ recorded_cb (GObject      *object,
     }
   else
     {
-      self->disk_full = FALSE;
+      /* A duplicate wrote nothing, so it says nothing of the room left. */
+      if (!duplicate)
+        self->disk_full = FALSE;
       /* Committed, with its opt-out: only now may WhatsApp forget it. */
       xi_transport_confirm_incoming (arrival->transport, arrival->message_id);
       if (!duplicate)

@@ -68,6 +68,7 @@ struct _XiInboxPage
   gboolean             loading_earlier; /* keep the place, do not jump to the end */
   char                *reply_to;       /* the customer's latest message there */
   GPtrArray           *opt_outs;       /* XiIncoming, not announced yet */
+  AdwToast            *disk_full_toast; /* weak: said while customers' messages do not fit */
   guint                announce_id;
 
   /* Borrowed */
@@ -795,20 +796,34 @@ incoming_cb (XiInboxPage      *self,
              XiIncoming       *incoming,
              XiCampaignRunner *runner)
 {
+  /* A customer's message was stored: there is room again. */
+  if (self->disk_full_toast != NULL)
+    adw_toast_dismiss (self->disk_full_toast);
   if (xi_incoming_get_opt_out_keyword (incoming) != NULL)
     announce_opt_out (self, incoming);
 }
 
-/* Said once until a message is stored again, and kept until read: a
- * shop that misses it misses its customers. */
+static void
+disk_full_dismissed_cb (XiInboxPage *self)
+{
+  g_clear_weak_pointer (&self->disk_full_toast);
+}
+
+/* Said once until a message is stored again, and kept until read or
+ * until then: a shop that misses it misses its customers. */
 static void
 incoming_disk_full_cb (XiInboxPage *self)
 {
-  AdwToast *full = adw_toast_new (_("The disk is full: new messages from customers stay on WhatsApp until "
-                                    "there is room. Free some space."));
+  AdwToast *full;
 
+  if (self->disk_full_toast != NULL)
+    return;
+  full = adw_toast_new (_("The disk is full: new messages from customers stay on WhatsApp until "
+                          "there is room. Free some space."));
   adw_toast_set_priority (full, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_timeout (full, 0);
+  g_set_weak_pointer (&self->disk_full_toast, full);
+  g_signal_connect_object (full, "dismissed", G_CALLBACK (disk_full_dismissed_cb), self, G_CONNECT_SWAPPED);
   toast (self, full);
 }
 
@@ -1067,6 +1082,7 @@ xi_inbox_page_dispose (GObject *object)
   g_cancellable_cancel (self->messages_cancellable);
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_handle_id (&self->thread_id, g_source_remove);
+  g_clear_weak_pointer (&self->disk_full_toast);
   follow_shown (self, NULL);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
