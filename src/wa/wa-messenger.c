@@ -1966,12 +1966,15 @@ flush_unresolved (WaMessenger *self,
   for (guint i = 0; i < ready->len; i++)
     read_message (self, ((Unresolved *) g_ptr_array_index (ready, i))->message, FALSE);
 
-  if (self->unresolved_timer != NULL)
+  /* One check runs while anything is held: remade on every flush, it
+   * cost each held message, and each message that names a number, a
+   * source made and destroyed. */
+  if (self->unresolved->len == 0 && self->unresolved_timer != NULL)
     {
       g_source_destroy (self->unresolved_timer);
       g_clear_pointer (&self->unresolved_timer, g_source_unref);
     }
-  if (self->unresolved->len > 0)
+  else if (self->unresolved->len > 0 && self->unresolved_timer == NULL)
     {
       self->unresolved_timer = g_timeout_source_new (self->unresolved_check_ms);
       g_source_set_callback (self->unresolved_timer, unresolved_timeout_cb, self, NULL);
