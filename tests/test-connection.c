@@ -281,18 +281,45 @@ test_unlink (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
+  gboolean removed = FALSE;
 
   link_device (f);
   g_assert_cmpuint (count_saved_keys (f), >, 0);
 
   xi_connection_unlink_async (f->connection, NULL, unlinked_cb, &slot);
   result = xi_test_wait_result (&slot);
-  g_assert_true (xi_connection_unlink_finish (f->connection, result, &error));
+  g_assert_true (xi_connection_unlink_finish (f->connection, result, &removed, &error));
   g_assert_no_error (error);
+  g_assert_true (removed);
 
   /* The user did it: not linked, rather than "unlinked by the phone". */
   wait_for_status (f, XI_CONNECTION_STATUS_NOT_LINKED);
   g_assert_false (xi_connection_is_linked (f->connection));
+  g_assert_cmpuint (count_saved_keys (f), ==, 0);
+}
+
+/* Unlinked while WhatsApp cannot be reached: the keys go all the same,
+ * and the caller hears that the phone may still list this computer. */
+static void
+test_unlink_unconfirmed (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  gboolean removed = TRUE;
+
+  link_device (f);
+  fakewa_server_hold_handshakes (f->server, TRUE);
+  fakewa_server_drop_all (f->server);
+  wait_for_status (f, XI_CONNECTION_STATUS_RECONNECTING);
+
+  xi_connection_unlink_async (f->connection, NULL, unlinked_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_connection_unlink_finish (f->connection, result, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_false (removed);
+  wait_for_status (f, XI_CONNECTION_STATUS_NOT_LINKED);
   g_assert_cmpuint (count_saved_keys (f), ==, 0);
 }
 
@@ -822,6 +849,8 @@ main (int   argc,
   g_test_add ("/xi/connection/link", Fixture, NULL, fixture_setup, test_link, fixture_teardown);
   g_test_add ("/xi/connection/cancel-link", Fixture, NULL, fixture_setup, test_cancel_link, fixture_teardown);
   g_test_add ("/xi/connection/unlink", Fixture, NULL, fixture_setup, test_unlink, fixture_teardown);
+  g_test_add ("/xi/connection/unlink-unconfirmed", Fixture, NULL, fixture_setup, test_unlink_unconfirmed,
+              fixture_teardown);
   g_test_add ("/xi/connection/link-disk-full", Fixture, NULL, fixture_setup, test_link_disk_full,
               fixture_teardown);
   g_test_add ("/xi/connection/link-disk-full-unconfirmed", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,

@@ -160,6 +160,12 @@ has_message_dialog (gpointer data)
 }
 
 static gboolean
+is_reconnecting (gpointer data)
+{
+  return xi_connection_get_status (data) == XI_CONNECTION_STATUS_RECONNECTING;
+}
+
+static gboolean
 has_qr (gpointer data)
 {
   return xi_connection_get_qr (data) != NULL;
@@ -254,8 +260,52 @@ test_link_and_unlink (Fixture       *f,
   adw_message_dialog_response (confirmation, "unlink");
   gtk_window_close (GTK_WINDOW (confirmation));
 
-  /* Unlinked from here: back to "Not linked", with no alarm. */
+  /* Unlinked from here, and WhatsApp confirmed it: back to "Not
+   * linked", with no alarm. */
   wait_indicator (f, "Not linked");
+  g_assert_false (xi_connection_is_linked (f->connection));
+  xi_ui_spin (300);
+  g_assert_false (has_message_dialog (NULL));
+}
+
+/* Unlinked while WhatsApp cannot be reached: the keys are gone, and the
+ * user is told to check the phone's list of linked devices. */
+static void
+test_unlink_unconfirmed (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *number = xi_phone_format_international (PHONE);
+  g_autofree char *connected = g_strdup_printf ("Connected as %s", number);
+  AdwMessageDialog *dialog;
+  GtkWidget *popover;
+  GtkWidget *button;
+
+  wait_indicator (f, "Not linked");
+  xi_connection_link (f->connection);
+  scan (f);
+  wait_indicator (f, connected);
+  fakewa_server_hold_handshakes (f->server, TRUE);
+  fakewa_server_drop_all (f->server);
+  g_assert_true (xi_ui_wait_for (is_reconnecting, f->connection, 15000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.link-whatsapp", NULL));
+  popover = xi_ui_find_widget (f->indicator, GTK_TYPE_POPOVER);
+  xi_ui_spin (300);
+  button = xi_ui_find_button (popover, "_Unlink…");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  dialog = ADW_MESSAGE_DIALOG (xi_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  adw_message_dialog_response (dialog, "unlink");
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  wait_indicator (f, "Not linked");
+  g_assert_true (xi_ui_wait_for (has_message_dialog, NULL, 5000));
+  dialog = ADW_MESSAGE_DIALOG (xi_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove It From the Phone Too");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Linked devices"));
+  xi_ui_spin (300);
+  xi_ui_screenshot (GTK_WIDGET (dialog), "link-unlink-unconfirmed");
   g_assert_false (xi_connection_is_linked (f->connection));
 }
 
@@ -356,6 +406,8 @@ main (int   argc,
 
   g_test_add ("/xi/ui-link/link-and-unlink", Fixture, NULL, fixture_setup, test_link_and_unlink, fixture_teardown);
   g_test_add ("/xi/ui-link/whatsapp-restrictions", Fixture, NULL, fixture_setup, test_whatsapp_restrictions,
+              fixture_teardown);
+  g_test_add ("/xi/ui-link/unlink-unconfirmed", Fixture, NULL, fixture_setup, test_unlink_unconfirmed,
               fixture_teardown);
   g_test_add ("/xi/ui-link/unlinked-by-phone", Fixture, NULL, fixture_setup, test_unlinked_by_phone,
               fixture_teardown);

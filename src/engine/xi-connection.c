@@ -841,11 +841,17 @@ unlinked_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   XiConnection *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
+  gboolean removed = FALSE;
 
-  if (!wa_client_unlink_finish (WA_CLIENT (object), result, NULL, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (!wa_client_unlink_finish (WA_CLIENT (object), result, &removed, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
   else
-    g_task_return_boolean (task, TRUE);
+    {
+      g_task_set_task_data (task, GINT_TO_POINTER (removed), NULL);
+      g_task_return_boolean (task, TRUE);
+    }
   if (self->net.client != NULL)
     publish (self);
 }
@@ -1250,15 +1256,21 @@ xi_connection_unlink_async (XiConnection        *self,
 
 /**
  * xi_connection_unlink_finish:
+ * @removed: (out) (optional): set to whether WhatsApp confirmed that it
+ *   removed this computer from the phone's linked devices; when it did
+ *   not (offline, no answer), the phone may still list it
  *
  * Returns: %TRUE once the keys are gone, or %FALSE with @error set
  */
 gboolean
 xi_connection_unlink_finish (XiConnection  *self,
                              GAsyncResult  *result,
+                             gboolean      *removed,
                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  if (removed != NULL)
+    *removed = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 

@@ -96,6 +96,7 @@ void                xi_connection_unlink_async       (XiConnection        *self,
                                                       gpointer             user_data);
 gboolean            xi_connection_unlink_finish      (XiConnection        *self,
                                                       GAsyncResult        *result,
+                                                      gboolean            *removed,
                                                       GError             **error);
 
 XiConnectionStatus  xi_connection_get_status         (XiConnection        *self);

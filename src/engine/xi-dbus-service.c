@@ -233,7 +233,7 @@ unlinked_cb (GObject      *object,
   g_autoptr(GDBusMethodInvocation) invocation = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!xi_connection_unlink_finish (XI_CONNECTION (object), result, &error))
+  if (!xi_connection_unlink_finish (XI_CONNECTION (object), result, NULL, &error))
     g_dbus_method_invocation_return_dbus_error (invocation, ERROR_FAILED, error->message);
   else
     g_dbus_method_invocation_return_value (invocation, NULL);

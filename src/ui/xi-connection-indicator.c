@@ -322,16 +322,30 @@ unlinked_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   XiConnectionIndicator *self;
   GtkWidget *dialog;
+  gboolean removed = FALSE;
   GtkRoot *root;
 
-  if (xi_connection_unlink_finish (XI_CONNECTION (object), result, &error) ||
+  if (!xi_connection_unlink_finish (XI_CONNECTION (object), result, &removed, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error == NULL && removed)
     return;
 
   self = user_data;
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Could Not Unlink"), error->message);
+  /* Offline or unanswered, the keys are gone here but the phone may still
+   * list this computer, and a stale entry there looks like a link that
+   * still reads the shop's chats. */
+  if (error == NULL)
+    dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                     _("Remove It From the Phone Too"),
+                                     _("This computer's WhatsApp keys are deleted, but WhatsApp did not "
+                                       "confirm that it left the phone's linked devices. On the phone, "
+                                       "open WhatsApp, go to Linked devices and log out “Xender-In” if "
+                                       "it is still listed."));
+  else
+    dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                     _("Could Not Unlink"), error->message);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
