@@ -589,6 +589,8 @@ test_templates (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (first, "text"), ==, "Halo Citra, promo di Solo!");
 }
 
+#define FORMULA_NAME "=HYPERLINK(\"http://198.51.100.7/\",\"Klik\")"
+
 static void
 test_export_roundtrip (Fixture       *f,
                        gconstpointer  data)
@@ -596,18 +598,32 @@ test_export_roundtrip (Fixture       *f,
   g_autofree char *csv = g_build_filename (f->dir, "export.csv", NULL);
   g_autofree char *other = g_build_filename (f->dir, "other", NULL);
   g_autofree char *out = NULL;
+  g_autofree char *exported = NULL;
   g_autoptr(JsonNode) report = NULL;
+  g_autoptr(JsonNode) listed = NULL;
   Fixture second = { .dir = f->dir, .data_dir = other };
 
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "add", "081277770001", "--name", "Dian, \"Toko\"",
                             "--tag", "grosir", NULL), ==, 0);
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "add", "081277770002", "--name", "Eka", NULL), ==, 0);
+  /* A name a spreadsheet would run as a formula when the owner opens the
+   * export is shown there as text, and comes back as it was. */
+  g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "add", "081277770003", "--name", FORMULA_NAME,
+                            NULL), ==, 0);
   g_assert_cmpint (run_cli (f, NULL, NULL, "contacts", "export", csv, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (csv, &exported, NULL, NULL));
+  g_assert_nonnull (strstr (exported, "'=HYPERLINK("));
 
   g_assert_cmpint (run_cli (&second, &out, NULL, "--json", "contacts", "import", csv, NULL), ==, 0);
   report = parse_json (out);
-  g_assert_cmpint (json_object_get_int_member (json_node_get_object (report), "imported"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (report), "imported"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (report), "skipped"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&second, &out, NULL, "--json", "contacts", "list", "--search", "081277770003",
+                            NULL), ==, 0);
+  listed = parse_json (out);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (listed), 0),
+                                                  "name"), ==, FORMULA_NAME);
 }
 
 /* A group of three, one opted out, and a template: what campaigns need. */

@@ -101,6 +101,49 @@ test_quotes (void)
   CHECK (cases);
 }
 
+/* A value a spreadsheet would run as a formula is shown as text in an
+ * export, and imports as it was. */
+static void
+test_formulas (void)
+{
+  static const struct { const char *value, *cell; } cases[] = {
+    { "=HYPERLINK(\"http://x\",\"klik\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\"" },
+    { "=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0" },
+    { "@SUM(1+1)", "'@SUM(1+1)" },
+    { "+1+cmd|x", "'+1+cmd|x" },
+    { "-2+3+cmd|x", "'-2+3+cmd|x" },
+    { "\t=1+1", "'\t=1+1" },
+    /* Numbers and phone numbers compute nothing anyone could plant. */
+    { "+62 812-3456-7890", "+62 812-3456-7890" },
+    { "-5", "-5" },
+    { "Budi = pelanggan", "Budi = pelanggan" },
+    { "", "" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) out = g_string_new ("value\n");
+      g_autoptr(XiCsvReader) reader = NULL;
+
+      xi_csv_append_cell (out, cases[i].value);
+      g_assert_cmpstr (out->str + strlen ("value\n"), ==, cases[i].cell);
+      g_string_append_c (out, '\n');
+
+      reader = xi_csv_reader_new (out->str, ',');
+      g_assert_true (xi_csv_reader_next (reader, NULL));
+      g_assert_true (xi_csv_reader_next (reader, NULL));
+      g_assert_cmpstr (xi_csv_reader_get_field (reader, 0), ==, cases[i].value);
+    }
+
+  /* A plain field is written as it is, for what only programs read. */
+  {
+    g_autoptr(GString) out = g_string_new (NULL);
+
+    xi_csv_append_field (out, "=1+1");
+    g_assert_cmpstr (out->str, ==, "=1+1");
+  }
+}
+
 static void
 test_embedded_newlines (void)
 {
@@ -414,6 +457,7 @@ main (int   argc,
 
   g_test_add_func ("/xi/csv/line-ends", test_line_ends);
   g_test_add_func ("/xi/csv/quotes", test_quotes);
+  g_test_add_func ("/xi/csv/formulas", test_formulas);
   g_test_add_func ("/xi/csv/embedded-newlines", test_embedded_newlines);
   g_test_add_func ("/xi/csv/delimiters", test_delimiters);
   g_test_add_func ("/xi/csv/detect-delimiter", test_detect_delimiter);

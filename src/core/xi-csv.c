@@ -564,10 +564,26 @@ xi_csv_reader_get_n_fields (XiCsvReader *self)
   return self->offsets->len;
 }
 
+/* What a spreadsheet would run as a formula when the file is opened: a
+ * customer's name or reply such as =HYPERLINK(…) or =cmd|… in an export
+ * the shop owner opens. A number or a phone number ("+62 812-…", "-5")
+ * starts the same way but computes nothing anyone could plant. */
+static gboolean
+is_formula (const char *value)
+{
+  if (value[0] == '\0' || strchr ("=+-@\t\r", value[0]) == NULL)
+    return FALSE;
+  return value[strspn (value, "0123456789+-(). ")] != '\0';
+}
+
 /**
  * xi_csv_reader_get_field:
  * @self: a reader
  * @index: 0-based column
+ *
+ * A field that an export showed as text with a leading apostrophe
+ * (xi_csv_append_cell()), as a spreadsheet does when one types '=…,
+ * comes back without it, so that an export imports as it was.
  *
  * Returns: (transfer none): the field, valid until the next record is
  *   read; "" for a field past the end of a short record
@@ -576,9 +592,14 @@ const char *
 xi_csv_reader_get_field (XiCsvReader *self,
                          guint        index)
 {
+  const char *field;
+
   if (index >= self->offsets->len)
     return "";
-  return self->scratch->str + g_array_index (self->offsets, guint, index);
+  field = self->scratch->str + g_array_index (self->offsets, guint, index);
+  if (field[0] == '\'' && is_formula (field + 1))
+    return field + 1;
+  return field;
 }
 
 /**
@@ -665,6 +686,27 @@ xi_csv_append_field (GString    *out,
 }
 
 /**
+ * xi_csv_append_cell:
+ * @out: where to write
+ * @value: (nullable): a field; %NULL writes an empty one
+ *
+ * Appends @value as xi_csv_append_field() does, for a file people open
+ * in a spreadsheet: a value the spreadsheet would run as a formula gets
+ * a leading apostrophe, which shows it as text. The import takes the
+ * apostrophe off again (xi_csv_reader_get_field()).
+ */
+void
+xi_csv_append_cell (GString    *out,
+                    const char *value)
+{
+  g_autofree char *shown_as_text = NULL;
+
+  if (value != NULL && is_formula (value))
+    value = shown_as_text = g_strconcat ("'", value, NULL);
+  xi_csv_append_field (out, value);
+}
+
+/**
  * xi_csv_append_contacts_header:
  * @out: where to write
  * @custom_names: (array zero-terminated=1): the custom fields, one column each
@@ -683,7 +725,7 @@ xi_csv_append_contacts_header (GString            *out,
   for (guint c = 0; custom_names[c] != NULL; c++)
     {
       g_string_append_c (out, ',');
-      xi_csv_append_field (out, custom_names[c]);
+      xi_csv_append_cell (out, custom_names[c]);
     }
   g_string_append (out, "\r\n");
 }
@@ -708,21 +750,21 @@ xi_csv_append_contact (GString            *out,
   g_autofree char *phone = xi_phone_format_international (xi_contact_get_phone (contact));
   g_autofree char *tags = g_strjoinv (", ", (char **)xi_contact_get_tags (contact));
 
-  xi_csv_append_field (out, xi_contact_get_name (contact));
+  xi_csv_append_cell (out, xi_contact_get_name (contact));
   g_string_append_c (out, ',');
-  xi_csv_append_field (out, phone);
+  xi_csv_append_cell (out, phone);
   g_string_append_c (out, ',');
-  xi_csv_append_field (out, tags);
+  xi_csv_append_cell (out, tags);
   g_string_append_c (out, ',');
-  xi_csv_append_field (out, groups);
+  xi_csv_append_cell (out, groups);
   g_string_append_c (out, ',');
-  xi_csv_append_field (out, xi_contact_get_notes (contact));
+  xi_csv_append_cell (out, xi_contact_get_notes (contact));
   g_string_append_c (out, ',');
-  xi_csv_append_field (out, xi_contact_get_opted_out (contact) ? "yes" : "no");
+  xi_csv_append_cell (out, xi_contact_get_opted_out (contact) ? "yes" : "no");
   for (guint c = 0; custom_names[c] != NULL; c++)
     {
       g_string_append_c (out, ',');
-      xi_csv_append_field (out, xi_contact_get_custom_field (contact, custom_names[c]));
+      xi_csv_append_cell (out, xi_contact_get_custom_field (contact, custom_names[c]));
     }
   g_string_append (out, "\r\n");
 }

@@ -45,6 +45,8 @@ void          xi_csv_reader_free         (XiCsvReader   *self);
 const char * const *xi_csv_export_titles (void);
 void          xi_csv_append_field        (GString       *out,
                                           const char    *value);
+void          xi_csv_append_cell         (GString       *out,
+                                          const char    *value);
 void          xi_csv_append_contacts_header (GString            *out,
                                              const char * const *custom_names);
 void          xi_csv_append_contact      (GString            *out,

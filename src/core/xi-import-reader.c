@@ -1842,9 +1842,9 @@ xi_import_issues_to_csv (GPtrArray *issues)
       XiImportIssue *issue = g_ptr_array_index (issues, i);
 
       g_string_append_printf (out, "%u,", issue->line);
-      xi_csv_append_field (out, issue->excerpt);
+      xi_csv_append_cell (out, issue->excerpt);
       g_string_append_c (out, ',');
-      xi_csv_append_field (out, issue->reason);
+      xi_csv_append_cell (out, issue->reason);
       g_string_append (out, "\r\n");
     }
   return g_string_free (out, FALSE);

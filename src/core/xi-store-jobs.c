@@ -2676,7 +2676,7 @@ append_report_line (GString        *out,
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      xi_csv_append_field (out, fields[i]);
+      xi_csv_append_cell (out, fields[i]);
     }
   g_string_append (out, "\r\n");
 }
