@@ -593,7 +593,7 @@ test_auto_reply_log (Fixture       *f,
   g_assert_no_error (error);
 
   WAIT (xi_store_last_auto_reply_async (f->store, "6281234567890", 3600, NULL, xi_test_store_result_cb, &slot_),
-        last = xi_store_last_auto_reply_finish (f->store, result_, &error));
+        last = xi_store_last_auto_reply_finish (f->store, result_, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (last, ==, 0);
 
@@ -604,13 +604,13 @@ test_auto_reply_log (Fixture       *f,
   g_assert_true (ok);
 
   WAIT (xi_store_last_auto_reply_async (f->store, "6281234567890", 3600, NULL, xi_test_store_result_cb, &slot_),
-        last = xi_store_last_auto_reply_finish (f->store, result_, &error));
+        last = xi_store_last_auto_reply_finish (f->store, result_, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (ABS (last - g_get_real_time () / G_USEC_PER_SEC), <=, 5);
 
   /* Another number has its own cooldown; the log has no full number. */
   WAIT (xi_store_last_auto_reply_async (f->store, "6281200002222", 3600, NULL, xi_test_store_result_cb, &slot_),
-        last = xi_store_last_auto_reply_finish (f->store, result_, &error));
+        last = xi_store_last_auto_reply_finish (f->store, result_, NULL, &error));
   g_assert_cmpint (last, ==, 0);
   g_assert_cmpint (count_rows (f, "SELECT count(*) FROM history WHERE details LIKE '%6281234567890%'"
                                " OR summary LIKE '%6281234567890%'"), ==, 0);

@@ -1701,7 +1701,7 @@ fail_message_alone (XiStore *store)
 
   record_failing_incoming (store, &incoming_slot);
   XI_TEST_WAIT (xi_store_last_auto_reply_async (store, "+6281222209999", 60, NULL, xi_test_store_result_cb, &slot_),
-                xi_store_last_auto_reply_finish (store, result_, &error));
+                xi_store_last_auto_reply_finish (store, result_, NULL, &error));
   g_assert_no_error (error);
   assert_incoming_failed (store, &incoming_slot);
 }

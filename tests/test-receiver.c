@@ -321,6 +321,78 @@ test_keyword_any_and_opt_out (Fixture       *f,
  * our "any" rule would answer again. The cooldown breaks the loop after
  * one answer, and a restart (a new receiver) does not reopen it. */
 static void
+exec_sql (Fixture    *f,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Two answering machines whose owners set no cooldown (0 hours, from the
+ * command line): the second message, a second and a half after our
+ * answer, still gets none. */
+static void
+test_cooldown_floor (Fixture       *f,
+                     gconstpointer  data)
+{
+  make_transport (f, 0, TRUE);
+  add_rule (f, "Salam", NULL, "Terima kasih, kami segera membalas.", 0, -1, -1);
+  exec_sql (f, "UPDATE auto_reply_rules SET cooldown_seconds = 0");
+
+  inject (f, "6281100000009", "BOT1", "Halo, ini pesan otomatis");
+  run_until (n_replies, f, GUINT_TO_POINTER (1), 10);
+  settle (1500);
+  inject (f, "6281100000009", "BOT2", "Halo, ini pesan otomatis");
+  run_until (n_incoming, f, GUINT_TO_POINTER (2), 10);
+  settle (1500);
+  g_assert_cmpuint (f->replied_at->len, ==, 1);
+  g_assert_cmpuint (journal_count (f, "segera membalas"), ==, 1);
+}
+
+/* A rule with an hour's cooldown answers one number three times in a day
+ * (its answers moved two hours back each time), not a fourth. */
+static void
+test_answers_a_day (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const char * const ids[] = { "DAY1", "DAY2", "DAY3", "DAY4" };
+
+  make_transport (f, 0, TRUE);
+  add_rule (f, "Salam", NULL, "Terima kasih, kami segera membalas.", 0, -1, -1);
+  exec_sql (f, "UPDATE auto_reply_rules SET cooldown_seconds = 3600");
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      inject (f, "6281100000008", ids[i], "Halo kak");
+      run_until (n_incoming, f, GUINT_TO_POINTER (i + 1), 10);
+      if (i < XI_AUTO_REPLY_MAX_PER_DAY)
+        {
+          gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+          run_until (n_replies, f, GUINT_TO_POINTER (i + 1), 10);
+          /* The answer is logged after it went. */
+          while (count_rows (f, "SELECT count(*) FROM history WHERE kind = 'auto-reply.sent'") < (int) i + 1)
+            {
+              g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+              settle (20);
+            }
+        }
+      else
+        {
+          settle (1500);
+        }
+      exec_sql (f, "UPDATE history SET created_at = strftime ('%Y-%m-%dT%H:%M:%S.000Z',"
+                   " created_at, '-2 hours') WHERE kind = 'auto-reply.sent'");
+    }
+  g_assert_cmpuint (f->replied_at->len, ==, XI_AUTO_REPLY_MAX_PER_DAY);
+  g_assert_cmpuint (journal_count (f, "segera membalas"), ==, XI_AUTO_REPLY_MAX_PER_DAY);
+}
+
+static void
 test_cooldown_stops_loops (Fixture       *f,
                            gconstpointer  data)
 {
@@ -766,6 +838,8 @@ main (int   argc,
               test_keyword_any_and_opt_out, fixture_teardown);
   g_test_add ("/receiver/cooldown-stops-loops", Fixture, NULL, fixture_setup,
               test_cooldown_stops_loops, fixture_teardown);
+  g_test_add ("/receiver/cooldown-floor", Fixture, NULL, fixture_setup, test_cooldown_floor, fixture_teardown);
+  g_test_add ("/receiver/answers-a-day", Fixture, NULL, fixture_setup, test_answers_a_day, fixture_teardown);
   g_test_add ("/receiver/business-hours", Fixture, NULL, fixture_setup,
               test_business_hours, fixture_teardown);
   g_test_add ("/receiver/pacing", Fixture, NULL, fixture_setup, test_pacing, fixture_teardown);

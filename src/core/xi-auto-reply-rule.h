@@ -26,6 +26,14 @@ typedef enum {
  * once a day, and two answering machines cannot keep talking. */
 #define XI_AUTO_REPLY_DEFAULT_COOLDOWN (24 * 60 * 60)
 
+/* Whatever a rule says (a cooldown of zero from the command line, a rule
+ * synced from another computer), one number gets at most one automatic
+ * answer a minute and XI_AUTO_REPLY_MAX_PER_DAY in any 24 hours: two
+ * answering machines with short cooldowns would otherwise talk all day,
+ * and WhatsApp bans accounts that do. */
+#define XI_AUTO_REPLY_MIN_COOLDOWN 60
+#define XI_AUTO_REPLY_MAX_PER_DAY 3
+
 #define XI_TYPE_AUTO_REPLY_RULE (xi_auto_reply_rule_get_type ())
 
 /* An automatic answer to incoming messages. Owned by one thread; the

@@ -381,6 +381,14 @@ typedef struct
   guint  within_seconds;
 } LastOp;
 
+typedef struct
+{
+  gint64 last;      /* Unix seconds, 0: none in the window */
+  guint  in_a_day;  /* answers in the last 24 hours */
+} LastAnswers;
+
+#define A_DAY (24 * 60 * 60)
+
 static void
 last_op_free (LastOp *op)
 {
@@ -395,17 +403,21 @@ last_auto_reply_func (XiStore  *self,
 {
   LastOp *op = data;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) cutoff = g_date_time_add_seconds (now, -(gdouble)op->within_seconds);
+  g_autoptr(GDateTime) cutoff = g_date_time_add_seconds (now, -(gdouble)MAX (op->within_seconds, A_DAY));
+  g_autoptr(GDateTime) day_ago = g_date_time_add_seconds (now, -(gdouble)A_DAY);
   g_autofree char *since = g_date_time_format (cutoff, "%Y-%m-%dT%H:%M:%S.000Z");
+  g_autofree char *since_day = g_date_time_format (day_ago, "%Y-%m-%dT%H:%M:%S.000Z");
+  gint64 window_start = g_date_time_to_unix (now) - op->within_seconds;
+  LastAnswers answers = { 0, 0 };
   GError *error = NULL;
   sqlite3_stmt *stmt;
-  gint64 when = 0;
   int rc;
 
   /* The time index narrows the log to the window; the join by primary
    * key finds each answer's number. */
   stmt = _xi_store_prepare (self,
-                            "SELECT max (h.created_at) FROM history h JOIN incoming_messages m"
+                            "SELECT max (h.created_at), total (h.created_at >= ?4)"
+                            " FROM history h JOIN incoming_messages m"
                             " ON m.id = json_extract (h.details, '$.incoming_id')"
                             " WHERE h.master_user_id = ?1 AND h.created_at >= ?3"
                             " AND h.kind = 'auto-reply.sent' AND m.phone = ?2",
@@ -418,14 +430,16 @@ last_auto_reply_func (XiStore  *self,
   _xi_store_bind_text (stmt, 1, self->master_user_id);
   _xi_store_bind_text (stmt, 2, op->phone);
   _xi_store_bind_text (stmt, 3, since);
+  _xi_store_bind_text (stmt, 4, since_day);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
     {
       g_autoptr(GDateTime) last = g_date_time_new_from_iso8601 ((const char *)sqlite3_column_text (stmt, 0),
                                                                 NULL);
 
-      if (last != NULL)
-        when = g_date_time_to_unix (last);
+      if (last != NULL && g_date_time_to_unix (last) >= window_start)
+        answers.last = g_date_time_to_unix (last);
+      answers.in_a_day = (guint) CLAMP (sqlite3_column_double (stmt, 1), 0, G_MAXUINT);
     }
   else if (rc != SQLITE_ROW)
     _xi_store_set_error (self, rc, &error);
@@ -434,7 +448,7 @@ last_auto_reply_func (XiStore  *self,
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_memdup2 (&when, sizeof when), g_free);
+    g_task_return_pointer (task, g_memdup2 (&answers, sizeof answers), g_free);
 }
 
 /**
@@ -446,7 +460,8 @@ last_auto_reply_func (XiStore  *self,
  * @callback: called with the result
  * @user_data: closure
  *
- * Finds when the last automatic answer went to @phone, for the cooldown.
+ * Finds when the last automatic answer went to @phone, for the cooldown,
+ * and how many went to it in the last 24 hours.
  */
 void
 xi_store_last_auto_reply_async (XiStore             *self,
@@ -470,6 +485,8 @@ xi_store_last_auto_reply_async (XiStore             *self,
 
 /**
  * xi_store_last_auto_reply_finish:
+ * @in_a_day: (out) (optional): set to the number of answers @phone got in
+ *   the last 24 hours
  *
  * Returns: Unix seconds of the last answer in the window, 0 when there was
  *   none (or on error)
@@ -477,14 +494,17 @@ xi_store_last_auto_reply_async (XiStore             *self,
 gint64
 xi_store_last_auto_reply_finish (XiStore       *self,
                                  GAsyncResult  *result,
+                                 guint         *in_a_day,
                                  GError       **error)
 {
-  g_autofree gint64 *when = NULL;
+  g_autofree LastAnswers *answers = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
 
-  when = g_task_propagate_pointer (G_TASK (result), error);
-  return when != NULL ? *when : 0;
+  answers = g_task_propagate_pointer (G_TASK (result), error);
+  if (in_a_day != NULL)
+    *in_a_day = answers != NULL ? answers->in_a_day : 0;
+  return answers != NULL ? answers->last : 0;
 }
 
 /* XI_TEST_FAIL_AUTO_REPLY_COUNT=N (or "once", for 1) makes the first N

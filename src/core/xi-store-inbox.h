@@ -154,6 +154,7 @@ void             xi_store_last_auto_reply_async        (XiStore               *s
                                                         gpointer               user_data);
 gint64           xi_store_last_auto_reply_finish       (XiStore               *self,
                                                         GAsyncResult          *result,
+                                                        guint                 *in_a_day,
                                                         GError               **error);
 void             xi_store_count_auto_replies_async     (XiStore               *self,
                                                         GDateTime             *since,

@@ -507,7 +507,8 @@ last_answer_cb (GObject      *object,
   g_autoptr(XiReceiver) self = candidate->self;
   g_autoptr(XiAutoReplyRule) rule = candidate->rule;
   g_autoptr(GError) error = NULL;
-  gint64 last = xi_store_last_auto_reply_finish (XI_STORE (object), result, &error);
+  guint in_a_day = 0;
+  gint64 last = xi_store_last_auto_reply_finish (XI_STORE (object), result, &in_a_day, &error);
   const char *phone = xi_incoming_get_phone (self->current);
   g_autofree char *masked = xi_log_anonymize_phone (phone);
   Answer *answer;
@@ -519,6 +520,8 @@ last_answer_cb (GObject      *object,
   else if (last > 0 || g_hash_table_contains (self->answering, phone))
     g_debug ("No answer to %s: answered less than %u s ago", masked,
              xi_auto_reply_rule_get_cooldown_seconds (rule));
+  else if (in_a_day >= XI_AUTO_REPLY_MAX_PER_DAY)
+    g_debug ("No answer to %s: %u answers in the last 24 hours", masked, in_a_day);
   else if (!self->stopping)
     {
       answer = g_new0 (Answer, 1);
@@ -567,7 +570,8 @@ rules_listed_cb (GObject      *object,
       candidate->self = g_object_ref (self);
       candidate->rule = g_object_ref (rule);
       xi_store_last_auto_reply_async (self->store, phone,
-                                      MAX (xi_auto_reply_rule_get_cooldown_seconds (rule), 1),
+                                      MAX (xi_auto_reply_rule_get_cooldown_seconds (rule),
+                                           XI_AUTO_REPLY_MIN_COOLDOWN),
                                       NULL, last_answer_cb, candidate);
       return;
     }
