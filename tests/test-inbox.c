@@ -618,18 +618,6 @@ test_auto_reply_log (Fixture       *f,
 
 /* Both sides of a conversation */
 
-static void
-exec_sql (Fixture    *f,
-          const char *sql)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-}
-
 static GPtrArray *
 thread (Fixture    *f,
         const char *phone,
@@ -728,7 +716,7 @@ test_thread_both_sides (Fixture       *f,
   gboolean ok = FALSE;
 
   /* A campaign message went out first, with its name and a read receipt. */
-  exec_sql (f, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+  xi_test_sqlite_exec (f->path, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
                " SELECT 'j1', master_user_id, '2026-12-01T08:00:00.000Z', '2026-12-01T08:00:00.000Z',"
                " 'Promo Desember', 'completed' FROM contacts LIMIT 1;"
                "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position,"
@@ -867,7 +855,7 @@ test_job_timeline (Fixture       *f,
 
   /* 30 messages from 08:00, one every 4 minutes; every other one
    * delivered a minute later, every third read 90 minutes later. */
-  exec_sql (f, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+  xi_test_sqlite_exec (f->path, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
                " SELECT 'j1', master_user_id, '2026-12-01T07:59:00.000Z', '2026-12-01T07:59:00.000Z',"
                " 'Promo', 'completed' FROM contacts LIMIT 1;"
                "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 29)"
@@ -914,7 +902,7 @@ test_job_timeline (Fixture       *f,
   g_assert_cmpuint (copy->n_intervals, ==, timeline->n_intervals);
 
   /* A campaign that sent nothing yet has no intervals. */
-  exec_sql (f, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+  xi_test_sqlite_exec (f->path, "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
                " SELECT 'j2', master_user_id, '2026-12-01T07:59:00.000Z', '2026-12-01T07:59:00.000Z',"
                " 'Nanti', 'pending' FROM contacts LIMIT 1;");
   WAIT (xi_store_job_timeline_async (f->store, "j2", NULL, xi_test_store_result_cb, &slot_),

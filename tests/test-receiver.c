@@ -320,18 +320,6 @@ test_keyword_any_and_opt_out (Fixture       *f,
 /* Two answering machines: every message we send gets an answer, which
  * our "any" rule would answer again. The cooldown breaks the loop after
  * one answer, and a restart (a new receiver) does not reopen it. */
-static void
-exec_sql (Fixture    *f,
-          const char *sql)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-}
-
 /* Two answering machines whose owners set no cooldown (0 hours, from the
  * command line): the second message, a second and a half after our
  * answer, still gets none. */
@@ -341,7 +329,7 @@ test_cooldown_floor (Fixture       *f,
 {
   make_transport (f, 0, TRUE);
   add_rule (f, "Salam", NULL, "Terima kasih, kami segera membalas.", 0, -1, -1);
-  exec_sql (f, "UPDATE auto_reply_rules SET cooldown_seconds = 0");
+  xi_test_sqlite_exec (f->path, "UPDATE auto_reply_rules SET cooldown_seconds = 0");
 
   inject (f, "6281100000009", "BOT1", "Halo, ini pesan otomatis");
   run_until (n_replies, f, GUINT_TO_POINTER (1), 10);
@@ -363,7 +351,7 @@ test_answers_a_day (Fixture       *f,
 
   make_transport (f, 0, TRUE);
   add_rule (f, "Salam", NULL, "Terima kasih, kami segera membalas.", 0, -1, -1);
-  exec_sql (f, "UPDATE auto_reply_rules SET cooldown_seconds = 3600");
+  xi_test_sqlite_exec (f->path, "UPDATE auto_reply_rules SET cooldown_seconds = 3600");
 
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
@@ -385,7 +373,7 @@ test_answers_a_day (Fixture       *f,
         {
           settle (1500);
         }
-      exec_sql (f, "UPDATE history SET created_at = strftime ('%Y-%m-%dT%H:%M:%S.000Z',"
+      xi_test_sqlite_exec (f->path, "UPDATE history SET created_at = strftime ('%Y-%m-%dT%H:%M:%S.000Z',"
                    " created_at, '-2 hours') WHERE kind = 'auto-reply.sent'");
     }
   g_assert_cmpuint (f->replied_at->len, ==, XI_AUTO_REPLY_MAX_PER_DAY);

@@ -106,12 +106,8 @@ exec_sql (Fixture    *f,
           const char *sql)
 {
   g_autofree char *path = g_build_filename (f->ui.dir, "store.db", NULL);
-  sqlite3 *db = NULL;
 
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  xi_test_sqlite_exec (path, sql);
 }
 
 /* A campaign that reached Budi yesterday and was read, written as the

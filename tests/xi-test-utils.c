@@ -224,6 +224,26 @@ xi_test_seal_secret_name (const char *database_path)
 }
 
 /**
+ * xi_test_sqlite_exec:
+ * @database_path: a store's file
+ * @sql: statements to run
+ *
+ * Writes beside the store, with its own connection, as another process
+ * (or a user with the sqlite3 shell) would.
+ */
+void
+xi_test_sqlite_exec (const char *database_path,
+                     const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (database_path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/**
  * xi_test_sqlite_int:
  * @database_path: a store's file
  * @sql: a query that answers one number

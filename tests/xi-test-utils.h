@@ -25,6 +25,8 @@ char         *xi_test_compile_locale   (const char    *name);
 void          xi_test_assert_message_ids_random (const char * const *ids,
                                                  guint               n);
 char         *xi_test_seal_secret_name (const char    *database_path);
+void          xi_test_sqlite_exec      (const char    *database_path,
+                                        const char    *sql);
 gint64        xi_test_sqlite_int       (const char    *database_path,
                                         const char    *sql);
 char         *xi_test_sqlite_text      (const char    *database_path,
