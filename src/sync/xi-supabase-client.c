@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "xi-json.h"
+#include "xi-store.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-error.h"
 
@@ -1686,6 +1687,12 @@ restore_looked_up_cb (GObject      *object,
   gboolean was_signed_in;
 
   secret = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_SECRETS_LOCKED))
+    {
+      g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_KEYRING_LOCKED,
+                               _("The keyring is locked: unlock it to sync"));
+      return;
+    }
   if (secret == NULL)
     {
       if (error == NULL)
@@ -1720,7 +1727,8 @@ restore_looked_up_cb (GObject      *object,
  *
  * Signs in again with the session kept in the secret store, refreshing
  * it. Fails with %XI_SYNC_ERROR_NOT_SIGNED_IN when none is kept, with
- * %XI_SYNC_ERROR_SIGNED_OUT when the server ended it, and with a
+ * %XI_SYNC_ERROR_KEYRING_LOCKED when the keyring keeping it does not
+ * answer, with %XI_SYNC_ERROR_SIGNED_OUT when the server ended it, and with a
  * transient error (see xi_sync_error_is_transient()) when offline, in
  * which case the client holds the session and the next request retries.
  */
