@@ -77,6 +77,7 @@ struct _XiSupabaseClient
   /* The tasks waiting for the one refresh in flight; NULL when none is. */
   GPtrArray     *refresh_waiters;
   guint          deadline_ms;      /* of one request, sent and read */
+  guint64        bytes_read;       /* of every reply's body, since the client was made */
 };
 
 G_DEFINE_FINAL_TYPE (XiSupabaseClient, xi_supabase_client, G_TYPE_OBJECT)
@@ -638,6 +639,7 @@ reply_chunk_read_cb (GObject      *object,
                      gpointer      user_data)
 {
   GTask *task = user_data;
+  XiSupabaseClient *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   g_autoptr(GBytes) chunk = NULL;
   GError *error = NULL;
@@ -654,6 +656,7 @@ reply_chunk_read_cb (GObject      *object,
       return;
     }
   g_byte_array_append (request->reply_body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  self->bytes_read += g_bytes_get_size (chunk);
   reply_read (task);
 }
 
@@ -1450,6 +1453,24 @@ xi_supabase_client_get_signed_in (XiSupabaseClient *self)
   g_return_val_if_fail (XI_IS_SUPABASE_CLIENT (self), FALSE);
 
   return self->refresh_token != NULL;
+}
+
+/**
+ * xi_supabase_client_get_bytes_read:
+ * @self: a #XiSupabaseClient
+ *
+ * What a caller may budget its requests by: a server's replies, bad ones
+ * and the ones refused for their size included, cost this much reading.
+ *
+ * Returns: the bytes of reply bodies read since @self was made
+ */
+guint64
+xi_supabase_client_get_bytes_read (XiSupabaseClient *self)
+{
+  g_return_val_if_fail (XI_IS_SUPABASE_CLIENT (self), 0);
+  assert_owner (self);
+
+  return self->bytes_read;
 }
 
 /**
