@@ -353,17 +353,25 @@ command (Computer     *computer,
 
 
 static void
-set_allowance (Computer *computer,
-               guint     messages)
+set_quota (Computer   *computer,
+           const char *column,
+           guint       messages)
 {
   g_autofree char *statement = NULL;
   g_autoptr(GError) error = NULL;
 
-  statement = g_strdup_printf ("update public.user_quotas set messages_limit = %u"
-                               " where master_user_id = '%s'", messages,
+  statement = g_strdup_printf ("update public.user_quotas set %s = %u"
+                               " where master_user_id = '%s'", column, messages,
                                xi_supabase_client_get_user_id (computer->client));
   g_assert_true (fs_rig_sql (rig, statement, &error));
   g_assert_no_error (error);
+}
+
+static void
+set_allowance (Computer *computer,
+               guint     messages)
+{
+  set_quota (computer, "messages_limit", messages);
 }
 
 /* The one row of @table whose @column is @value, as the account reads it
@@ -1376,16 +1384,11 @@ static void
 test_quota_clock_ahead (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autofree char *statement = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GError) error = NULL;
 
   set_allowance (&fixture->a, 3);
-  statement = g_strdup_printf ("update public.user_quotas set messages_used = 2"
-                               " where master_user_id = '%s'",
-                               xi_supabase_client_get_user_id (fixture->a.client));
-  g_assert_true (fs_rig_sql (rig, statement, &error));
-  g_assert_no_error (error);
+  set_quota (&fixture->a, "messages_used", 2);
   sync_ok (&fixture->a, NULL);
 
   /* What a clock a month ahead sees: the period over. */
