@@ -1691,6 +1691,41 @@ test_retries_then_fails (Fixture       *f,
   g_unsetenv ("XI_RETRY_BASE_MS");
 }
 
+/* Retry times stamped before the clock was put back a day: the one no
+ * backoff explains is due now, the one a backoff could have set keeps
+ * its wait. */
+static void
+test_retry_after_clock_set_back (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *sql = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
+  gint64 backoff_due = now_ms + 5000;
+  sqlite3 *direct;
+
+  make_audience (f, 2, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+
+  sql = g_strdup_printf ("UPDATE job_recipients SET attempts = 1, next_attempt_at ="
+                         " CASE position WHEN 1 THEN %" G_GINT64_FORMAT " ELSE %" G_GINT64_FORMAT " END"
+                         " WHERE job_id = '%s'",
+                         now_ms + 24 * 3600 * 1000, backoff_due, xi_job_get_id (job));
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  outgoing = next_outgoing (f, xi_job_get_id (job));
+  g_assert_cmpuint (outgoing->len, ==, 2);
+  g_assert_cmpint (((XiOutgoing *) outgoing->pdata[0])->position, ==, 1);
+  g_assert_cmpint (((XiOutgoing *) outgoing->pdata[0])->next_attempt_at, <=, g_get_real_time () / 1000);
+  g_assert_cmpint (((XiOutgoing *) outgoing->pdata[1])->next_attempt_at, ==, backoff_due);
+}
+
 /* Ten failures in a row stop the campaign instead of burning the list. */
 static void
 test_fails_on_repeated_errors (Fixture       *f,
@@ -3611,6 +3646,7 @@ main (int   argc,
   ADD ("/campaigns/progress-names-nameless", test_progress_names_nameless);
   ADD ("/campaigns/cancel-during-retry", test_cancel_during_retry);
   ADD ("/campaigns/retries-then-fails", test_retries_then_fails);
+  ADD ("/campaigns/retry-after-clock-set-back", test_retry_after_clock_set_back);
   ADD ("/campaigns/fails-on-repeated-errors", test_fails_on_repeated_errors);
   ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
   ADD ("/campaigns/disconnect-waits", test_disconnect_waits);

@@ -256,6 +256,70 @@ test_folder_names (void)
     }
 }
 
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A keyring that takes the call and never answers (an unlock prompt
+ * nobody sees): every call gives up after the time limit and says the
+ * keyring may be locked, and a cancelled call (a shutdown) returns at
+ * once, whatever the limit. */
+static void
+test_service_never_answers (void)
+{
+  XiTestSilentKeyring *keyring = NULL;
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiSecretStore) quick = NULL;
+  g_autoptr(XiSecretStore) patient = NULL;
+  g_autoptr(GBytes) secret = random_secret ();
+  g_autoptr(GBytes) found = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  if (g_strcmp0 (g_getenv ("XI_TEST_KEYRING"), "1") == 0)
+    {
+      g_test_skip ("the session bus is the real keyring's");
+      return;
+    }
+  keyring = xi_test_silent_keyring_start ();
+  if (keyring == NULL)
+    return;
+
+  g_setenv ("XI_SECRET_WAIT_MS", "300", TRUE);
+  quick = xi_secret_store_new (db, XI_SECRET_BACKEND_SERVICE);
+  g_unsetenv ("XI_SECRET_WAIT_MS");
+  patient = xi_secret_store_new (db, XI_SECRET_BACKEND_SERVICE);
+
+  start = g_get_monotonic_time ();
+  g_assert_null (xi_secret_store_lookup_sync (quick, "test-secret", NULL, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_SECRETS_LOCKED);
+  g_clear_error (&error);
+  g_assert_false (xi_secret_store_save_sync (quick, "test-secret", "Test secret", secret, NULL, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_SECRETS_LOCKED);
+  g_clear_error (&error);
+  g_assert_false (xi_secret_store_delete_sync (quick, "test-secret", NULL, &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_SECRETS_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  start = g_get_monotonic_time ();
+  g_timeout_add (200, cancel_cb, cancellable);
+  XI_TEST_WAIT (xi_secret_store_lookup_async (patient, "test-secret", cancellable,
+                                              xi_test_store_result_cb, &slot_),
+                found = xi_secret_store_lookup_finish (patient, result_, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (found);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  xi_test_silent_keyring_stop (keyring);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,6 +335,7 @@ main (int   argc,
   g_test_add_func ("/core/secret-store/auto-without-service", test_auto_without_service);
   g_test_add_func ("/core/secret-store/keyring", test_keyring);
   g_test_add_func ("/core/secret-store/folder-names", test_folder_names);
+  g_test_add_func ("/core/secret-store/service-never-answers", test_service_never_answers);
 
   return g_test_run ();
 }

@@ -353,17 +353,25 @@ command (Computer     *computer,
 
 
 static void
-set_allowance (Computer *computer,
-               guint     messages)
+set_quota (Computer   *computer,
+           const char *column,
+           guint       messages)
 {
   g_autofree char *statement = NULL;
   g_autoptr(GError) error = NULL;
 
-  statement = g_strdup_printf ("update public.user_quotas set messages_limit = %u"
-                               " where master_user_id = '%s'", messages,
+  statement = g_strdup_printf ("update public.user_quotas set %s = %u"
+                               " where master_user_id = '%s'", column, messages,
                                xi_supabase_client_get_user_id (computer->client));
   g_assert_true (fs_rig_sql (rig, statement, &error));
   g_assert_no_error (error);
+}
+
+static void
+set_allowance (Computer *computer,
+               guint     messages)
+{
+  set_quota (computer, "messages_limit", messages);
 }
 
 /* The one row of @table whose @column is @value, as the account reads it
@@ -1367,6 +1375,33 @@ test_quota_cached_allowance (Fixture       *fixture,
   third = try_campaign (&fixture->a, 1, 3, &error);
   g_assert_no_error (error);
   g_assert_nonnull (third);
+}
+
+/* Offline with the clock set past the cached period's end: the cached
+ * row still says what is used, and no new month's allowance appears
+ * until the server sends one. */
+static void
+test_quota_clock_ahead (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_allowance (&fixture->a, 3);
+  set_quota (&fixture->a, "messages_used", 2);
+  sync_ok (&fixture->a, NULL);
+
+  /* What a clock a month ahead sees: the period over. */
+  local_exec (&fixture->a, "UPDATE sync_state SET value = json_set (value, '$.period_end',"
+                           " strftime ('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day'))"
+                           " WHERE key GLOB 'server:user_quotas:*'");
+  g_assert_cmpint (local_int (&fixture->a, "SELECT julianday (json_extract (value, '$.period_end'))"
+                                           " < julianday ('now') FROM sync_state"
+                                           " WHERE key GLOB 'server:user_quotas:*'"), ==, 1);
+  job = try_campaign (&fixture->a, 2, 2, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_nonnull (strstr (error->message, "only 1 are left"));
+  g_assert_null (job);
 }
 
 /* Pages capped at two rows: the next page is read while the last one is
@@ -2863,6 +2898,7 @@ main (int   argc,
   ADD ("quota-offline-refused", test_quota_offline_refused);
   ADD ("pull-in-small-pages", test_pull_in_small_pages);
   ADD ("quota-cached-allowance", test_quota_cached_allowance);
+  ADD ("quota-clock-ahead", test_quota_clock_ahead);
   ADD ("same-group-name-merges", test_same_group_name_merges);
   ADD ("same-template-name-renamed", test_same_template_name_renamed);
   ADD ("same-number-merges", test_same_number_merges);

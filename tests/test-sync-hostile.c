@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "xi-contact.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-engine.h"
 #include "xi-sync-error.h"
@@ -55,6 +56,13 @@ typedef struct
   guint             large_reads;
 
   GString          *limits;         /* the limit of every read of the table, in order */
+
+  /* Endless replies (stream_bytes each, chunked) to every read of the
+   * table, or to every write of rows holding endless_marker; other
+   * writes get their rows back. */
+  gboolean          endless_reads;
+  const char       *endless_marker;
+  guint             endless_replies;
 } Fixture;
 
 static void
@@ -70,9 +78,10 @@ wrote_chunk_cb (SoupServerMessage *message,
                 Fixture           *f)
 {
   SoupMessageBody *body = soup_server_message_get_response_body (message);
+  gsize sent = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (message), "xi-streamed"));
   g_autofree char *chunk = NULL;
 
-  if (f->streamed >= f->stream_bytes)
+  if (sent >= f->stream_bytes)
     {
       soup_message_body_complete (body);
       return;
@@ -81,9 +90,10 @@ wrote_chunk_cb (SoupServerMessage *message,
   chunk = g_malloc (STREAM_CHUNK);
   for (gsize i = 0; i < STREAM_CHUNK; i += 16)
     memcpy (chunk + i, "{\"a\":123456789},", 16);
-  if (f->streamed == 0)
+  if (sent == 0)
     chunk[0] = '[';
   soup_message_body_append (body, SOUP_MEMORY_TAKE, g_steal_pointer (&chunk), STREAM_CHUNK);
+  g_object_set_data (G_OBJECT (message), "xi-streamed", GSIZE_TO_POINTER (sent + STREAM_CHUNK));
   f->streamed += STREAM_CHUNK;
 }
 
@@ -145,6 +155,35 @@ is_table_read (Fixture           *f,
          g_str_has_prefix (path, "/rest/v1/") && g_str_equal (path + strlen ("/rest/v1/"), f->table);
 }
 
+static gboolean
+is_table_write (Fixture           *f,
+                SoupServerMessage *message,
+                const char        *path)
+{
+  return g_str_equal (soup_server_message_get_method (message), "POST") &&
+         g_str_has_prefix (path, "/rest/v1/") && g_str_equal (path + strlen ("/rest/v1/"), f->table);
+}
+
+/* The rows written come back as the server stored them, unless they hold
+ * the marker. */
+static void
+answer_write (Fixture           *f,
+              SoupServerMessage *message)
+{
+  g_autoptr(GBytes) rows = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  gsize size = 0;
+  const char *data = g_bytes_get_data (rows, &size);
+
+  if (g_strstr_len (data, size, f->endless_marker) != NULL)
+    {
+      f->endless_replies++;
+      start_stream (f, message);
+      return;
+    }
+  soup_server_message_set_status (message, 201, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY, data, size);
+}
+
 static void
 server_cb (SoupServer        *server,
            SoupServerMessage *message,
@@ -164,6 +203,14 @@ server_cb (SoupServer        *server,
     reply_json (message, "{}");
   else if (g_str_equal (path, "/rest/v1/rpc/sync_state"))
     reply_json (message, "{\"purged_before_seq\":0}");
+  else if (f->endless_reads && is_table_read (f, message, path))
+    {
+      f->served = TRUE;
+      f->endless_replies++;
+      start_stream (f, message);
+    }
+  else if (f->endless_marker != NULL && is_table_write (f, message, path))
+    answer_write (f, message);
   else if (f->large_page != NULL && is_table_read (f, message, path) && query != NULL &&
            g_ascii_strtoull (g_hash_table_lookup (query, "limit"), NULL, 10) > f->large_above)
     {
@@ -449,9 +496,9 @@ tiny_rows_page (void)
   return page;
 }
 
-/* A page of more values than the client parses is asked for again in
- * halves, down to a single row; a server that still sends too much
- * stops the pass with a reason, and nothing is kept. */
+/* A page of more values than the client parses is asked for again with
+ * half the rows, then, still too many, with one; a server that still
+ * sends too much stops the pass with a reason, and nothing is kept. */
 static void
 test_page_of_tiny_rows (Fixture       *f,
                         gconstpointer  data)
@@ -463,8 +510,8 @@ test_page_of_tiny_rows (Fixture       *f,
   error = sync_fails (f);
   g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE);
   g_assert_nonnull (strstr (error->message, "“contacts” too large"));
-  /* 1000, 500, 250, 125, 62, 31, 15, 7, 3 and 1 rows. */
-  g_assert_cmpuint (f->large_reads, ==, 10);
+  g_assert_cmpstr (f->limits->str, ==, "1000 500 1 ");
+  g_assert_cmpuint (f->large_reads, ==, 3);
   assert_nothing_applied (f);
 }
 
@@ -478,8 +525,100 @@ test_large_page_halved (Fixture       *f,
   f->large_page = tiny_rows_page ();
   f->large_above = 100;
   sync_sane_page (f);
-  g_assert_cmpstr (f->limits->str, ==, "1000 500 250 125 62 124 62 ");
-  g_assert_cmpuint (f->large_reads, ==, 5);
+  g_assert_cmpstr (f->limits->str, ==, "1000 500 1 2 ");
+  g_assert_cmpuint (f->large_reads, ==, 2);
+}
+
+/* Every read of a table answered with rows that never end: a read of
+ * half the rows, then of one, and the pass gives up, three reads of
+ * 64 MB where halving down to a row took ten. */
+static void
+test_endless_every_read (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->stream_bytes = (gsize) 128 * 1024 * 1024;
+  f->endless_reads = TRUE;
+  error = sync_fails (f);
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "“contacts” too large"));
+  g_assert_cmpstr (f->limits->str, ==, "1000 500 1 ");
+  g_assert_cmpuint (f->endless_replies, ==, 3);
+  assert_nothing_applied (f);
+}
+
+static void
+add_contacts (Fixture            *f,
+              const char * const *names)
+{
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(XiContact) contact = xi_contact_new ();
+      g_autoptr(XiContact) saved = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *phone = g_strdup_printf ("6281200009%03u", i);
+
+      xi_contact_set_name (contact, names[i]);
+      xi_contact_set_phone (contact, phone);
+      XI_TEST_WAIT (xi_store_save_contact_async (f->store, contact, NULL, xi_test_store_result_cb, &slot_),
+                    saved = xi_store_save_contact_finish (f->store, result_, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* One contact among five whose write the server answers without end:
+ * the group is split, the part holding it split to single rows, and that
+ * row alone is refused, with what to fix; the other four are written. */
+static void
+test_push_reply_too_large (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char * const names[] = { "Ani", "Budi", "BESAR", "Cici", "Dedi", NULL };
+
+  /* Reads of the table find nothing. */
+  f->served = TRUE;
+  f->stream_bytes = (gsize) 128 * 1024 * 1024;
+  f->endless_marker = "BESAR";
+  add_contacts (f, names);
+  sync_passes (f);
+
+  /* Five rows, then BESAR and Cici, then BESAR alone. */
+  g_assert_cmpuint (f->endless_replies, ==, 3);
+  g_assert_cmpint (local_int (f, "SELECT count(*) FROM sync_outbox"), ==, 1);
+  g_assert_cmpint (local_int (f, "SELECT count(*) FROM sync_outbox o JOIN contacts c ON c.id = o.row_id"
+                                 " WHERE o.state = 'dead' AND c.name = 'BESAR'"
+                                 " AND o.last_error LIKE '%too large to read. Make the row smaller%'"),
+                   ==, 1);
+}
+
+/* A server that answers every write without end: the pass stops after
+ * 256 MB and the rows not tried wait for the next, rather than costing
+ * 64 MB each. */
+static void
+test_push_read_budget (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char * const names[] = { "BESAR 1", "BESAR 2", "BESAR 3", "BESAR 4", "BESAR 5",
+                                 "BESAR 6", "BESAR 7", "BESAR 8", NULL };
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+
+  /* Reads of the table find nothing. */
+  f->served = TRUE;
+  f->stream_bytes = (gsize) 128 * 1024 * 1024;
+  f->endless_marker = "BESAR";
+  add_contacts (f, names);
+  XI_TEST_WAIT (xi_sync_engine_run_once_async (f->engine, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_sync_engine_run_once_finish (f->engine, result_, NULL, &error));
+  g_assert_false (ok);
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "in one sync"));
+
+  /* Eight rows, four, then one and another alone: four reads of 64 MB. */
+  g_assert_cmpuint (f->endless_replies, ==, 4);
+  g_assert_cmpint (local_int (f, "SELECT count(*) FROM sync_outbox WHERE state = 'dead'"), ==, 2);
+  g_assert_cmpint (local_int (f, "SELECT count(*) FROM sync_outbox WHERE state = 'queued'"), ==, 6);
 }
 
 /* Brackets nested 200,000 deep, 400 KB: parsed by recursion, they would
@@ -652,6 +791,9 @@ main (int   argc,
   ADD ("comment-hides-shape/depth", test_comment_hides_depth);
   ADD ("page-of-tiny-rows", test_page_of_tiny_rows);
   ADD ("large-page-halved", test_large_page_halved);
+  ADD ("endless-every-read", test_endless_every_read);
+  ADD ("push-reply-too-large", test_push_reply_too_large);
+  ADD ("push-read-budget", test_push_read_budget);
   ADD ("huge-field", test_huge_field);
   ADD ("endless-retry-after", test_endless_retry_after);
   ADD ("asset-checksum-path", test_asset_checksum_path);

@@ -436,6 +436,86 @@ test_other_program_syncing (void)
   xi_sync_test_computer_stop (&here);
 }
 
+static XiSyncService *
+start_on_keyring (const char  *dir,
+                  const char  *wait_ms,
+                  XiStore    **store_out)
+{
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  XiSyncService *service;
+  gboolean ok = FALSE;
+
+  g_setenv ("XENDER_IN_SECRETS", "service", TRUE);
+  if (wait_ms != NULL)
+    g_setenv ("XI_SECRET_WAIT_MS", wait_ms, TRUE);
+  store = xi_store_new (path);
+  g_setenv ("XENDER_IN_SECRETS", "file", TRUE);
+  g_unsetenv ("XI_SECRET_WAIT_MS");
+  xi_store_set_master_user_id (store, "5f0c3a52-0000-4000-8000-00000000c0de");
+  XI_TEST_WAIT (xi_store_open_async (store, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_open_finish (store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  service = xi_sync_service_new (store, fs_rig_get_url (rig), fs_rig_get_anon_key (rig));
+  xi_sync_service_start (service);
+  *store_out = g_steal_pointer (&store);
+  return service;
+}
+
+static void
+stop_on_keyring (XiSyncService *service,
+                 XiStore       *store)
+{
+  xi_sync_service_stop (service);
+  g_object_unref (service);
+  /* What the sync thread published last still holds the service. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  xi_store_close (store);
+  g_assert_finalize_object (store);
+}
+
+/* The keyring holding the session waits for an unlock prompt nobody
+ * answers: the app says to unlock it and asks again later, and stops at
+ * once while the keyring is still being asked. */
+static void
+test_keyring_locked (void)
+{
+  XiTestSilentKeyring *keyring = xi_test_silent_keyring_start ();
+  g_autofree char *dir = NULL;
+  XiSyncService *service;
+  XiStore *store;
+  guint timeout;
+  gint64 start;
+
+  if (keyring == NULL)
+    return;
+  dir = xi_test_make_tmpdir ();
+
+  service = start_on_keyring (dir, "200", &store);
+  timeout = g_timeout_add_seconds (60, timed_out_cb, NULL);
+  while (g_strcmp0 (xi_sync_service_get_message (service), "The keyring is locked: unlock it to sync") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  g_assert_cmpint (xi_sync_service_get_state (service), ==, XI_SYNC_STATE_OFFLINE);
+  g_assert_cmpuint (xi_sync_service_get_retry_in (service), >, 0);
+  stop_on_keyring (service, store);
+
+  /* The sync thread is in the keyring's call by then; the limit is a
+   * minute away. */
+  service = start_on_keyring (dir, NULL, &store);
+  g_usleep (300 * 1000);
+  start = g_get_monotonic_time ();
+  stop_on_keyring (service, store);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  xi_test_silent_keyring_stop (keyring);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -446,6 +526,7 @@ main (int   argc,
   g_test_add_func ("/sync-service/resolves-refused", test_resolves_refused);
   g_test_add_func ("/sync-service/says-server-restored", test_says_server_restored);
   g_test_add_func ("/sync-service/other-program-syncing", test_other_program_syncing);
+  g_test_add_func ("/sync-service/keyring-locked", test_keyring_locked);
 
   return xi_sync_test_run (&rig);
 }

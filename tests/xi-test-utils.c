@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -488,4 +490,125 @@ xi_test_tmpfs_wait (GSubprocess *process)
       return FALSE;
     }
   return TRUE;
+}
+
+/* A Secret Service that never answers */
+
+struct _XiTestSilentKeyring
+{
+  GSubprocess     *daemon;
+  GDBusConnection *owner;
+  char            *previous_address;
+};
+
+static GDBusMessage *
+swallow_calls_cb (GDBusConnection *connection,
+                  GDBusMessage    *message,
+                  gboolean         incoming,
+                  gpointer         user_data)
+{
+  if (incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    {
+      g_object_unref (message);
+      return NULL;
+    }
+  return message;
+}
+
+/* A test killed half-way (a time-out) takes its bus with it. */
+static void
+end_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/**
+ * xi_test_silent_keyring_start:
+ *
+ * Starts a private session bus (a dbus-daemon of its own, made the
+ * process's session bus) on which the Secret Service's name belongs to a
+ * connection that takes every call and never replies: a keyring waiting
+ * for an unlock prompt nobody answers. Skips the test when dbus-daemon is
+ * not installed.
+ *
+ * Returns: (transfer full) (nullable): the keyring, or %NULL when skipped
+ */
+XiTestSilentKeyring *
+xi_test_silent_keyring_start (void)
+{
+  XiTestSilentKeyring *keyring;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *daemon = g_find_program_in_path ("dbus-daemon");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  guint32 outcome = 0;
+
+  if (daemon == NULL)
+    {
+      g_test_skip ("dbus-daemon is not installed");
+      return NULL;
+    }
+
+  keyring = g_new0 (XiTestSilentKeyring, 1);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, end_with_parent, NULL, NULL);
+  keyring->daemon = g_subprocess_launcher_spawn (launcher, &error, daemon, "--session", "--nofork",
+                                                 "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (keyring->daemon));
+  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+
+  keyring->owner = g_dbus_connection_new_for_address_sync (address,
+                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                           G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                           NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_add_filter (keyring->owner, swallow_calls_cb, NULL, NULL);
+  reply = g_dbus_connection_call_sync (keyring->owner, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.secrets", 4),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL,
+                                       &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &outcome);
+  g_assert_cmpuint (outcome, ==, 1);
+
+  keyring->previous_address = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  return keyring;
+}
+
+/**
+ * xi_test_silent_keyring_stop:
+ * @keyring: (transfer full) (nullable): what xi_test_silent_keyring_start () gave
+ *
+ * Ends the bus, and gives the process back the session bus it had.
+ */
+void
+xi_test_silent_keyring_stop (XiTestSilentKeyring *keyring)
+{
+  g_autoptr(GDBusConnection) session = NULL;
+
+  if (keyring == NULL)
+    return;
+  /* libsecret's calls connected the process's shared session bus to this
+   * one: it must not end the process when the bus goes. */
+  session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (session != NULL)
+    g_dbus_connection_set_exit_on_close (session, FALSE);
+  g_dbus_connection_close_sync (keyring->owner, NULL, NULL);
+  g_object_unref (keyring->owner);
+  g_subprocess_force_exit (keyring->daemon);
+  g_subprocess_wait (keyring->daemon, NULL, NULL);
+  g_object_unref (keyring->daemon);
+  if (keyring->previous_address != NULL)
+    g_setenv ("DBUS_SESSION_BUS_ADDRESS", keyring->previous_address, TRUE);
+  else
+    g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_free (keyring->previous_address);
+  g_free (keyring);
 }

@@ -42,6 +42,10 @@ GSubprocess  *xi_test_spawn_on_tmpfs   (GSubprocessLauncher *launcher,
 gboolean      xi_test_tmpfs_wait       (GSubprocess   *process);
 void          xi_test_wait_for_search_index (const char *database_path);
 
+typedef struct _XiTestSilentKeyring XiTestSilentKeyring;
+XiTestSilentKeyring *xi_test_silent_keyring_start (void);
+void          xi_test_silent_keyring_stop (XiTestSilentKeyring *keyring);
+
 /* Shell lines for xi_test_spawn_on_tmpfs (): fill the tmpfs up to $ROOM
  * bytes with $MNT/filler, which a script removes when room returns. */
 #define XI_TEST_TMPFS_FILL \

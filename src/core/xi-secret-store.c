@@ -29,6 +29,12 @@
  * decided once under @lock, so any thread may use it; the _sync calls
  * block (D-Bus, and maybe an unlock prompt) and never run on the main
  * thread, the _async ones run them on a worker thread.
+ *
+ * A Secret Service call runs on a thread of its own and is waited for at
+ * most SERVICE_WAIT_MS: a keyring waiting for an unlock prompt nobody
+ * answers (a locked session, a command line without a desktop), or one
+ * that never replies, would otherwise hold the caller forever, and with
+ * it whatever waits for the caller (the sync's sign-in, a shutdown).
  */
 struct _XiSecretStore
 {
@@ -36,6 +42,7 @@ struct _XiSecretStore
 
   char            *database_path;
   XiSecretBackend  requested;
+  guint            wait_ms;
 
   GMutex           lock;
   XiSecretBackend  resolved;   /* AUTO until the first call */
@@ -44,6 +51,9 @@ struct _XiSecretStore
 G_DEFINE_FINAL_TYPE (XiSecretStore, xi_secret_store, G_TYPE_OBJECT)
 
 #define SERVICE_NAME "org.freedesktop.secrets"
+/* Time enough for a person to type the keyring's password into the
+ * prompt; the caller tries again later. */
+#define SERVICE_WAIT_MS (60 * 1000)
 
 /* Auxiliary methods */
 
@@ -137,6 +147,152 @@ secret_failed (GError     **error,
   g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_SECRETS,
                _("Could not reach the keyring: %s"), cause->message);
   g_error_free (cause);
+  return FALSE;
+}
+
+/* The Secret Service, waited for at most the store's time limit */
+
+typedef enum {
+  SERVICE_LOOKUP,
+  SERVICE_STORE,
+  SERVICE_CLEAR,
+} ServiceVerb;
+
+typedef struct
+{
+  gatomicrefcount  refs;
+  ServiceVerb      verb;
+  char            *name;
+  char            *label;
+  char            *text;         /* what SERVICE_STORE stores */
+  GCancellable    *cancellable;  /* the call's own: stopped when nobody waits any more */
+
+  GMutex           lock;
+  GCond            answered;
+  gboolean         done;
+  char            *found;        /* what SERVICE_LOOKUP found */
+  GError          *error;
+} ServiceCall;
+
+static ServiceCall *
+service_call_new (ServiceVerb  verb,
+                  const char  *name,
+                  const char  *label,
+                  char        *text)
+{
+  ServiceCall *call = g_new0 (ServiceCall, 1);
+
+  g_atomic_ref_count_init (&call->refs);
+  call->verb = verb;
+  call->name = g_strdup (name);
+  call->label = g_strdup (label);
+  call->text = text;
+  call->cancellable = g_cancellable_new ();
+  g_mutex_init (&call->lock);
+  g_cond_init (&call->answered);
+  return call;
+}
+
+static ServiceCall *
+service_call_ref (ServiceCall *call)
+{
+  g_atomic_ref_count_inc (&call->refs);
+  return call;
+}
+
+static void
+service_call_unref (ServiceCall *call)
+{
+  if (!g_atomic_ref_count_dec (&call->refs))
+    return;
+  g_free (call->name);
+  g_free (call->label);
+  g_free (call->text);
+  g_object_unref (call->cancellable);
+  g_mutex_clear (&call->lock);
+  g_cond_clear (&call->answered);
+  secret_password_free (call->found);
+  g_clear_error (&call->error);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ServiceCall, service_call_unref)
+
+static gpointer
+service_thread (gpointer data)
+{
+  ServiceCall *call = data;
+  GError *error = NULL;
+  char *found = NULL;
+
+  switch (call->verb)
+    {
+    case SERVICE_LOOKUP:
+      found = secret_password_lookup_sync (get_schema (), call->cancellable, &error,
+                                           "name", call->name, NULL);
+      break;
+    case SERVICE_STORE:
+      secret_password_store_sync (get_schema (), SECRET_COLLECTION_DEFAULT, call->label, call->text,
+                                  call->cancellable, &error, "name", call->name, NULL);
+      break;
+    case SERVICE_CLEAR:
+    default:
+      secret_password_clear_sync (get_schema (), call->cancellable, &error, "name", call->name, NULL);
+      break;
+    }
+
+  g_mutex_lock (&call->lock);
+  call->found = found;
+  call->error = error;
+  call->done = TRUE;
+  g_cond_broadcast (&call->answered);
+  g_mutex_unlock (&call->lock);
+  service_call_unref (call);
+  return NULL;
+}
+
+static void
+caller_cancelled_cb (GCancellable *cancellable,
+                     ServiceCall  *call)
+{
+  g_mutex_lock (&call->lock);
+  g_cond_broadcast (&call->answered);
+  g_mutex_unlock (&call->lock);
+}
+
+/* Runs @call and waits for its answer, the caller's @cancellable or the
+ * time limit, whichever comes first. A call not waited for any more is
+ * cancelled and left to end on its own thread. */
+static gboolean
+service_run (XiSecretStore  *self,
+             ServiceCall    *call,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->wait_ms * G_TIME_SPAN_MILLISECOND;
+  gulong handler = 0;
+  gboolean answered;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb), call, NULL);
+  g_thread_unref (g_thread_new ("xi-secret-service", service_thread, service_call_ref (call)));
+
+  g_mutex_lock (&call->lock);
+  while (!call->done && !g_cancellable_is_cancelled (cancellable) &&
+         g_cond_wait_until (&call->answered, &call->lock, deadline))
+    ;
+  answered = call->done;
+  g_mutex_unlock (&call->lock);
+  g_cancellable_disconnect (cancellable, handler);
+
+  if (answered)
+    return call->error == NULL || secret_failed (error, g_steal_pointer (&call->error));
+  g_cancellable_cancel (call->cancellable);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_SECRETS_LOCKED,
+               _("The keyring did not answer within %u seconds: it may be locked"),
+               self->wait_ms / 1000);
   return FALSE;
 }
 
@@ -372,12 +528,17 @@ xi_secret_store_new (const char      *database_path,
                      XiSecretBackend  backend)
 {
   XiSecretStore *self;
+  const char *wait;
 
   g_return_val_if_fail (database_path != NULL, NULL);
 
   self = g_object_new (XI_TYPE_SECRET_STORE, NULL);
   self->database_path = g_strdup (database_path);
   self->requested = backend;
+  /* Tests shorten the wait; nobody else should. */
+  wait = g_getenv ("XI_SECRET_WAIT_MS");
+  self->wait_ms = wait != NULL ? CLAMP (g_ascii_strtoull (wait, NULL, 10), 1, SERVICE_WAIT_MS)
+                               : SERVICE_WAIT_MS;
   return self;
 }
 
@@ -457,7 +618,9 @@ xi_secret_store_dup_folder_name (XiSecretStore *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Blocks; never call it on the main thread.
+ * Blocks; never call it on the main thread. A keyring that does not
+ * answer in time (it waits to be unlocked) fails the call with
+ * %XI_STORE_ERROR_SECRETS_LOCKED, as do the other calls.
  *
  * Returns: (transfer full) (nullable): the secret, or %NULL without an
  *   error when there is none
@@ -468,9 +631,7 @@ xi_secret_store_lookup_sync (XiSecretStore  *self,
                              GCancellable   *cancellable,
                              GError        **error)
 {
-  GError *local_error = NULL;
-  char *text;
-  GBytes *secret;
+  g_autoptr(ServiceCall) call = NULL;
 
   g_return_val_if_fail (XI_IS_SECRET_STORE (self), NULL);
   g_return_val_if_fail (name_is_valid (name), NULL);
@@ -478,17 +639,10 @@ xi_secret_store_lookup_sync (XiSecretStore  *self,
   if (resolve_backend (self) == XI_SECRET_BACKEND_FILE)
     return file_lookup (self, name, error);
 
-  text = secret_password_lookup_sync (get_schema (), cancellable, &local_error, "name", name, NULL);
-  if (local_error != NULL)
-    {
-      secret_failed (error, local_error);
-      return NULL;
-    }
-  if (text == NULL)
+  call = service_call_new (SERVICE_LOOKUP, name, NULL, NULL);
+  if (!service_run (self, call, cancellable, error) || call->found == NULL)
     return NULL;
-  secret = decode (text, error);
-  secret_password_free (text);
-  return secret;
+  return decode (call->found, error);
 }
 
 /**
@@ -512,8 +666,7 @@ xi_secret_store_save_sync (XiSecretStore  *self,
                            GCancellable   *cancellable,
                            GError        **error)
 {
-  GError *local_error = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(ServiceCall) call = NULL;
 
   g_return_val_if_fail (XI_IS_SECRET_STORE (self), FALSE);
   g_return_val_if_fail (name_is_valid (name), FALSE);
@@ -522,11 +675,8 @@ xi_secret_store_save_sync (XiSecretStore  *self,
   if (resolve_backend (self) == XI_SECRET_BACKEND_FILE)
     return file_save (self, name, secret, error);
 
-  text = encode (secret);
-  if (!secret_password_store_sync (get_schema (), SECRET_COLLECTION_DEFAULT, label, text,
-                                   cancellable, &local_error, "name", name, NULL))
-    return secret_failed (error, local_error);
-  return TRUE;
+  call = service_call_new (SERVICE_STORE, name, label, encode (secret));
+  return service_run (self, call, cancellable, error);
 }
 
 /**
@@ -547,7 +697,7 @@ xi_secret_store_delete_sync (XiSecretStore  *self,
                              GCancellable   *cancellable,
                              GError        **error)
 {
-  GError *local_error = NULL;
+  g_autoptr(ServiceCall) call = NULL;
 
   g_return_val_if_fail (XI_IS_SECRET_STORE (self), FALSE);
   g_return_val_if_fail (name_is_valid (name), FALSE);
@@ -555,10 +705,8 @@ xi_secret_store_delete_sync (XiSecretStore  *self,
   if (resolve_backend (self) == XI_SECRET_BACKEND_FILE)
     return file_delete (self, name, error);
 
-  secret_password_clear_sync (get_schema (), cancellable, &local_error, "name", name, NULL);
-  if (local_error != NULL)
-    return secret_failed (error, local_error);
-  return TRUE;
+  call = service_call_new (SERVICE_CLEAR, name, NULL, NULL);
+  return service_run (self, call, cancellable, error);
 }
 
 /**

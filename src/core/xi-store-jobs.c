@@ -130,6 +130,22 @@ current_period (void)
   return g_date_time_format (now, "%Y-%m");
 }
 
+/* Longer than any wait the send loop stamps on a recipient: its backoff
+ * is seconds, its recheck of a WhatsApp time-lock a minute. A time-lock's
+ * own end may lie further, and is learnt again from WhatsApp on the first
+ * try. */
+#define MAX_RECIPIENT_WAIT_MS (10 * 60 * 1000)
+
+/* A retry due further ahead than any wait the send loop gives was stamped
+ * by a clock that has since been put back: it is due now, or the message
+ * would wait for as long as that clock ran ahead. */
+static gint64
+retry_due_at (gint64 stamped,
+              gint64 now_ms)
+{
+  return stamped > now_ms + MAX_RECIPIENT_WAIT_MS ? now_ms : stamped;
+}
+
 /* Local midnight today, as the UTC text the time columns hold. */
 static char *
 start_of_today (void)
@@ -3284,6 +3300,7 @@ next_outgoing_func (XiStore  *self,
   OutgoingOp *op = data;
   g_autofree char *today = start_of_today ();
   OutgoingBatch *batch = g_new0 (OutgoingBatch, 1);
+  gint64 now_ms = g_get_real_time () / 1000;
   g_autoptr(GArray) rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3_stmt *stmt;
   GError *error = NULL;
@@ -3315,7 +3332,7 @@ next_outgoing_func (XiStore  *self,
       outgoing->message_id = g_strdup ((const char *)sqlite3_column_text (stmt, 4));
       outgoing->text = g_strdup ((const char *)sqlite3_column_text (stmt, 5));
       outgoing->attempts = sqlite3_column_int (stmt, 6);
-      outgoing->next_attempt_at = sqlite3_column_int64 (stmt, 7);
+      outgoing->next_attempt_at = retry_due_at (sqlite3_column_int64 (stmt, 7), now_ms);
       g_ptr_array_add (batch->rows, outgoing);
       rowid = sqlite3_column_int64 (stmt, 8);
       g_array_append_val (rowids, rowid);

@@ -773,8 +773,10 @@ _xi_store_sync_note_start (XiStore    *self,
  * Signed in, the allowance is the server's as last pulled: its limit, what
  * it counts as used and what its reservations hold, less what this
  * computer's campaigns reserved that the server has not heard of yet
- * (made offline, their call still queued). A period the server row says
- * is over starts empty, as the server will roll it at the next call.
+ * (made offline, their call still queued). The row stands until the
+ * server sends another, even past its period_end by this computer's
+ * clock: a clock set ahead must not hand out a new month's allowance,
+ * and the server rolls the period itself at the next call.
  *
  * Returns: whether @quota was filled; %FALSE with @error unset when there
  *   is no server row (signed out, or never synced)
@@ -784,10 +786,8 @@ _xi_store_sync_load_quota (XiStore  *self,
                            XiQuota  *quota,
                            GError  **error)
 {
-  g_autofree char *now = _xi_store_now ();
   sqlite3_stmt *stmt;
   gint64 limit = 0, used = 0, held = 0, unsent = 0;
-  gboolean over = FALSE;
   int rc;
 
   _xi_store_assert_thread (self);
@@ -797,20 +797,17 @@ _xi_store_sync_load_quota (XiStore  *self,
   stmt = _xi_store_prepare (self,
                             "SELECT json_extract (value, '$.messages_limit'),"
                             " json_extract (value, '$.messages_used'),"
-                            " json_extract (value, '$.messages_reserved'),"
-                            " julianday (json_extract (value, '$.period_end')) <= julianday (?1)"
+                            " json_extract (value, '$.messages_reserved')"
                             " FROM sync_state WHERE key GLOB 'server:user_quotas:*' LIMIT 1",
                             error);
   if (stmt == NULL)
     return FALSE;
-  _xi_store_bind_text (stmt, 1, now);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
       limit = sqlite3_column_int64 (stmt, 0);
       used = sqlite3_column_int64 (stmt, 1);
       held = sqlite3_column_int64 (stmt, 2);
-      over = sqlite3_column_int (stmt, 3);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
@@ -819,9 +816,6 @@ _xi_store_sync_load_quota (XiStore  *self,
         _xi_store_set_error (self, rc, error);
       return FALSE;
     }
-  if (over)
-    used = held = 0;
-
   unsent = row_query_int (self,
                           "SELECT coalesce (sum (r.amount), 0) FROM quota_reservations r"
                           " WHERE r.master_user_id = ?1 AND r.state = 'reserved' AND r.deleted = 0"

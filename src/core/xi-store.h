@@ -48,6 +48,8 @@ G_BEGIN_DECLS
  *   answer one of theirs
  * @XI_STORE_ERROR_BUSY: another process (the app or the command line) kept
  *   the data folder's write lock for longer than a write waits
+ * @XI_STORE_ERROR_SECRETS_LOCKED: the keyring did not answer in time: it
+ *   waits to be unlocked (a prompt nobody answers) or is stuck
  */
 typedef enum {
   XI_STORE_ERROR_FAILED,
@@ -65,6 +67,7 @@ typedef enum {
   XI_STORE_ERROR_DISK_FULL,
   XI_STORE_ERROR_OPTED_OUT,
   XI_STORE_ERROR_BUSY,
+  XI_STORE_ERROR_SECRETS_LOCKED,
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "xi-json.h"
+#include "xi-store.h"
 #include "xi-supabase-client.h"
 #include "xi-sync-error.h"
 
@@ -76,6 +77,7 @@ struct _XiSupabaseClient
   /* The tasks waiting for the one refresh in flight; NULL when none is. */
   GPtrArray     *refresh_waiters;
   guint          deadline_ms;      /* of one request, sent and read */
+  guint64        bytes_read;       /* of every reply's body, since the client was made */
 };
 
 G_DEFINE_FINAL_TYPE (XiSupabaseClient, xi_supabase_client, G_TYPE_OBJECT)
@@ -637,6 +639,7 @@ reply_chunk_read_cb (GObject      *object,
                      gpointer      user_data)
 {
   GTask *task = user_data;
+  XiSupabaseClient *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   g_autoptr(GBytes) chunk = NULL;
   GError *error = NULL;
@@ -653,6 +656,7 @@ reply_chunk_read_cb (GObject      *object,
       return;
     }
   g_byte_array_append (request->reply_body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  self->bytes_read += g_bytes_get_size (chunk);
   reply_read (task);
 }
 
@@ -1452,6 +1456,24 @@ xi_supabase_client_get_signed_in (XiSupabaseClient *self)
 }
 
 /**
+ * xi_supabase_client_get_bytes_read:
+ * @self: a #XiSupabaseClient
+ *
+ * What a caller may budget its requests by: a server's replies, bad ones
+ * and the ones refused for their size included, cost this much reading.
+ *
+ * Returns: the bytes of reply bodies read since @self was made
+ */
+guint64
+xi_supabase_client_get_bytes_read (XiSupabaseClient *self)
+{
+  g_return_val_if_fail (XI_IS_SUPABASE_CLIENT (self), 0);
+  assert_owner (self);
+
+  return self->bytes_read;
+}
+
+/**
  * xi_supabase_client_get_user_id:
  * @self: a #XiSupabaseClient
  *
@@ -1686,6 +1708,12 @@ restore_looked_up_cb (GObject      *object,
   gboolean was_signed_in;
 
   secret = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_SECRETS_LOCKED))
+    {
+      g_task_return_new_error (task, XI_SYNC_ERROR, XI_SYNC_ERROR_KEYRING_LOCKED,
+                               _("The keyring is locked: unlock it to sync"));
+      return;
+    }
   if (secret == NULL)
     {
       if (error == NULL)
@@ -1720,7 +1748,8 @@ restore_looked_up_cb (GObject      *object,
  *
  * Signs in again with the session kept in the secret store, refreshing
  * it. Fails with %XI_SYNC_ERROR_NOT_SIGNED_IN when none is kept, with
- * %XI_SYNC_ERROR_SIGNED_OUT when the server ended it, and with a
+ * %XI_SYNC_ERROR_KEYRING_LOCKED when the keyring keeping it does not
+ * answer, with %XI_SYNC_ERROR_SIGNED_OUT when the server ended it, and with a
  * transient error (see xi_sync_error_is_transient()) when offline, in
  * which case the client holds the session and the next request retries.
  */

@@ -26,6 +26,7 @@ XiSupabaseClient *xi_supabase_client_new              (const char           *pro
 const char       *xi_supabase_client_get_project_url  (XiSupabaseClient     *self);
 gboolean          xi_supabase_client_get_signed_in    (XiSupabaseClient     *self);
 const char       *xi_supabase_client_get_user_id      (XiSupabaseClient     *self);
+guint64           xi_supabase_client_get_bytes_read   (XiSupabaseClient     *self);
 const char       *xi_supabase_client_get_email        (XiSupabaseClient     *self);
 void              xi_supabase_client_set_request_deadline (XiSupabaseClient *self,
                                                            guint             milliseconds);

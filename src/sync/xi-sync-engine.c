@@ -51,14 +51,23 @@
  *
  * Pull: keyset pages on server_seq until an empty page. The server may
  * cap a page below the limit asked for, so a short page is not the end.
- * A page of more values than the client parses is asked for again with
- * half the limit, down to one row. Each page and its checkpoint are
- * applied in one SQLite transaction by the store.
+ * Each page and its checkpoint are applied in one SQLite transaction by
+ * the store.
+ *
+ * A reply too large to read, to a page or to a push group, is asked for
+ * again in fewer rows (rows_after_too_large ()); a single row's is given
+ * up, and a pushed row whose reply is that large is refused with what to
+ * fix, so it stalls no other. Whatever the server sends, a pass reads at
+ * most MAX_PASS_READ_BYTES.
  */
 
 #define BATCH_OPS 200
 #define PAGE_ROWS 1000
 #define MAX_BACKOFF_SECONDS 300
+/* Four replies of the most the client reads (64 MB): a hostile server's
+ * endless replies cost this much a pass, and a pass of real rows past it
+ * goes on from its checkpoint at the next. */
+#define MAX_PASS_READ_BYTES (G_GUINT64_CONSTANT (256) * 1024 * 1024)
 
 /* One pass at a time per data folder, across programs (see lock_try). */
 #define LOCK_FILE_NAME "sync.lock"
@@ -92,6 +101,7 @@ typedef struct
   char      *table;
   GPtrArray *ops;     /* XiSyncOp*, borrowed from Run.batch */
   gboolean   rpc;     /* one call: ops holds that op alone */
+  gboolean   shrunk;  /* split off a group whose reply was too large to read */
 } Unit;
 
 typedef struct
@@ -108,8 +118,10 @@ typedef struct
   gint64       checkpoint; /* the table's, as far as pages have been applied */
   gint64       cursor;     /* the table's, as far as pages have been read */
   gint64       last_seq;   /* the account's counter when the pass began, or -1 */
-  guint        page_rows;  /* the limit asked for, halved for pages too large to read,
+  guint        page_rows;  /* the limit asked for, cut for pages too large to read,
                              doubled again after each page read */
+  gboolean     page_shrunk; /* page_rows was cut after the last page's reply */
+  guint64      read_before; /* the client's bytes read when the pass began */
   gboolean     reading;
   guint        applying;   /* pages handed to the store, not applied yet */
   GError      *pull_error; /* the first failure; the pull ends once nothing is in flight */
@@ -230,6 +242,58 @@ requeue_rest (Run          *run,
     }
 }
 
+/* How many rows to ask for after a reply too large to read, or 0 to give
+ * up: half as many; but once a request already cut for that reason is
+ * answered too large again, one. A reply that never ends costs a full
+ * read each time, and halving from a thousand rows would read it ten
+ * times; rows that are merely large come through one at a time, and the
+ * page doubles again from there. */
+static guint
+rows_after_too_large (guint    rows,
+                      gboolean shrunk)
+{
+  if (rows <= 1)
+    return 0;
+  return shrunk ? 1 : rows / 2;
+}
+
+static gboolean
+over_read_budget (XiSyncEngine  *self,
+                  Run           *run,
+                  GError       **error)
+{
+  if (xi_supabase_client_get_bytes_read (self->client) - run->read_before <= MAX_PASS_READ_BYTES)
+    return FALSE;
+  g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE,
+               _("The server sent more than %u MB in one sync; the rest follows at the next "
+                 "sync. If this repeats, check that the project URL names your Supabase project."),
+               (guint) (MAX_PASS_READ_BYTES / (1024 * 1024)));
+  return TRUE;
+}
+
+/* Puts @unit's ops back at the head of the queue, in order, in groups of
+ * at most @size. */
+static void
+split_unit (Run      *run,
+            Unit     *unit,
+            guint     size,
+            gboolean  shrunk)
+{
+  guint n = (unit->ops->len + size - 1) / size;
+
+  for (guint i = n; i-- > 0;)
+    {
+      Unit *part = g_new0 (Unit, 1);
+
+      part->table = g_strdup (unit->table);
+      part->ops = g_ptr_array_new ();
+      part->shrunk = shrunk;
+      for (guint j = i * size; j < MIN ((i + 1) * size, unit->ops->len); j++)
+        g_ptr_array_add (part->ops, g_ptr_array_index (unit->ops, j));
+      g_queue_push_head (&run->units, part);
+    }
+}
+
 static char *
 node_to_string (JsonNode *node)
 {
@@ -346,24 +410,32 @@ upserted_cb (GObject      *object,
     {
       gboolean permanent = g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_REFUSED) ||
                            g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_CONFLICT);
+      gboolean too_large = g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE);
 
       if (permanent && unit->ops->len > 1)
         {
           /* Bisect: the halves go first, in order, and each is retried
            * alone until the refused op stands by itself. */
-          guint half = unit->ops->len / 2;
-          Unit *second = g_new0 (Unit, 1);
-          Unit *first = g_new0 (Unit, 1);
+          split_unit (run, unit, (unit->ops->len + 1) / 2, unit->shrunk);
+          send_next_unit (task);
+          return;
+        }
+      if (too_large && unit->ops->len > 1)
+        {
+          split_unit (run, unit, rows_after_too_large (unit->ops->len, unit->shrunk), TRUE);
+          send_next_unit (task);
+          return;
+        }
+      if (too_large)
+        {
+          g_autofree char *message = NULL;
 
-          first->table = g_strdup (unit->table);
-          first->ops = g_ptr_array_new ();
-          second->table = g_strdup (unit->table);
-          second->ops = g_ptr_array_new ();
-          for (guint i = 0; i < unit->ops->len; i++)
-            g_ptr_array_add (i < half ? first->ops : second->ops,
-                             g_ptr_array_index (unit->ops, i));
-          g_queue_push_head (&run->units, second);
-          g_queue_push_head (&run->units, first);
+          message = g_strdup_printf (_("The server’s answer to this row of “%s” was too large to "
+                                       "read. Make the row smaller (shorter notes, fewer or "
+                                       "shorter custom fields) and save it again."),
+                                     unit->table);
+          add_result (run, g_ptr_array_index (unit->ops, 0), XI_SYNC_OUTCOME_REFUSED,
+                      NULL, message, 0);
           send_next_unit (task);
           return;
         }
@@ -608,11 +680,21 @@ send_next_unit (GTask *task)
   XiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(JsonArray) rows = NULL;
+  GError *error = NULL;
   Unit *unit;
 
   unit = g_queue_peek_head (&run->units);
   if (unit == NULL)
     {
+      complete_batch (task);
+      return;
+    }
+  if (over_read_budget (self, run, &error))
+    {
+      g_autoptr(Unit) current = g_queue_pop_head (&run->units);
+
+      requeue_rest (run, current, error);
+      run->push_error = error;
       complete_batch (task);
       return;
     }
@@ -913,9 +995,10 @@ hand_over_page (GTask     *task,
   xi_store_sync_apply_rows_async (self->store, run->tables[run->table_index], node,
                                   g_task_get_cancellable (task), page_applied_cb,
                                   g_object_ref (task));
-  /* A few large rows halved the page; the rows after them may be small,
+  /* A few large rows cut the page; the rows after them may be small,
    * and a table read a row at a time would take a request per row. */
   run->page_rows = MIN (run->page_rows * 2, PAGE_ROWS);
+  run->page_shrunk = FALSE;
   pull_page (task);
 }
 
@@ -977,6 +1060,7 @@ page_read_cb (GObject      *object,
   JsonNode *last;
   gint64 cursor = 0;
   gint64 top;
+  guint fewer;
   guint n;
 
   run->reading = FALSE;
@@ -984,10 +1068,11 @@ page_read_cb (GObject      *object,
   /* Rows of the size the server allows can still add up to a page that
    * would take gigabytes to parse: the same rows are asked for in smaller
    * pages, down to one at a time. */
-  if (g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE) && run->page_rows > 1 &&
-      run->pull_error == NULL)
+  if (g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE) && run->pull_error == NULL &&
+      (fewer = rows_after_too_large (run->page_rows, run->page_shrunk)) > 0)
     {
-      run->page_rows /= 2;
+      run->page_rows = fewer;
+      run->page_shrunk = TRUE;
       g_debug ("A page of %s was too large to read; asking for %u rows", table, run->page_rows);
       pull_page (task);
       return;
@@ -1062,7 +1147,14 @@ pull_page (GTask *task)
     "limit", limit,
     NULL
   };
+  GError *error = NULL;
 
+  if (over_read_budget (self, run, &error))
+    {
+      pull_failed (run, error);
+      table_settled (task);
+      return;
+    }
   run->reading = TRUE;
   xi_supabase_client_select_async (self->client, run->tables[run->table_index], query,
                                    g_task_get_cancellable (task), page_read_cb,
@@ -1222,6 +1314,7 @@ pull_table (GTask *task)
       return;
     }
   run->page_rows = PAGE_ROWS;
+  run->page_shrunk = FALSE;
   xi_store_sync_get_resync_async (self->store, run->tables[run->table_index],
                                   g_task_get_cancellable (task), resync_read_cb, task);
 }
@@ -1619,6 +1712,7 @@ xi_sync_engine_run_once_async (XiSyncEngine        *self,
       return;
     }
   run = g_new0 (Run, 1);
+  run->read_before = xi_supabase_client_get_bytes_read (self->client);
   run->tables = xi_store_sync_pull_tables ();
   run->lock_fd = -1;
   run->expected_mark = -1;

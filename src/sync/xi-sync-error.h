@@ -44,6 +44,8 @@ G_BEGIN_DECLS
  *   was put back to an earlier copy, and what it lost must be sent again
  * @XI_SYNC_ERROR_TOO_LARGE: the server's answer holds more values or
  *   bytes than the client reads at once; a smaller page may be read
+ * @XI_SYNC_ERROR_KEYRING_LOCKED: the keyring holding the session did not
+ *   answer in time (it waits to be unlocked); try again later
  *
  * Errors of the Supabase client and the sync engine. Errors from the
  * server carry its HTTP status, its error code and, for 429 and 503, how
@@ -68,6 +70,7 @@ typedef enum {
   XI_SYNC_ERROR_BUSY,
   XI_SYNC_ERROR_SERVER_RESTORED,
   XI_SYNC_ERROR_TOO_LARGE,
+  XI_SYNC_ERROR_KEYRING_LOCKED,
 } XiSyncError;
 
 GQuark      xi_sync_error_quark           (void);

@@ -65,6 +65,7 @@ struct _XiSyncService
   guint             busy;        /* restores and counts in flight */
   gboolean          running;
   gboolean          again;
+  gboolean          locked;      /* the keyring kept the session from the last restore */
   char             *notice;      /* what a pass found that the user should hear of */
 };
 
@@ -148,13 +149,26 @@ publish (XiSyncService *self,
 
 static void run_pass (XiSyncService *self);
 
+static void restore (XiSyncService *self);
+
+/* A restore the keyring held up is tried again before any pass: without
+ * the session a pass could only say that nobody is signed in. */
+static void
+pass_or_restore (XiSyncService *self)
+{
+  if (self->locked)
+    restore (self);
+  else
+    run_pass (self);
+}
+
 static gboolean
 timer_cb (gpointer user_data)
 {
   XiSyncService *self = user_data;
 
   g_clear_pointer (&self->timer, g_source_unref);
-  run_pass (self);
+  pass_or_restore (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -296,10 +310,19 @@ restored_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   self->busy--;
+  if (!xi_supabase_client_restore_finish (XI_SUPABASE_CLIENT (object), result, &error) &&
+      g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_KEYRING_LOCKED))
+    {
+      guint wait = xi_sync_engine_backoff_seconds (self->attempts++, 0);
+
+      self->locked = TRUE;
+      publish_with_counts (self, XI_SYNC_STATE_OFFLINE, wait, error->message);
+      schedule (self, wait);
+      return;
+    }
   /* Offline the client keeps the stored session, and the first pass
    * reports the state. */
-  if (!xi_supabase_client_restore_finish (XI_SUPABASE_CLIENT (object), result, &error) &&
-      !xi_sync_error_is_transient (error))
+  if (error != NULL && !xi_sync_error_is_transient (error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         publish_with_counts (self, XI_SYNC_STATE_SIGNED_OUT, 0, error->message);
@@ -308,13 +331,21 @@ restored_cb (GObject      *object,
   run_pass (self);
 }
 
+static void
+restore (XiSyncService *self)
+{
+  self->locked = FALSE;
+  self->busy++;
+  xi_supabase_client_restore_async (self->client, self->cancellable, restored_cb, self);
+}
+
 static gboolean
 sync_now_cb (gpointer user_data)
 {
   XiSyncService *self = user_data;
 
-  if (self->engine != NULL && xi_supabase_client_get_signed_in (self->client))
-    run_pass (self);
+  if (self->engine != NULL && (self->locked || xi_supabase_client_get_signed_in (self->client)))
+    pass_or_restore (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -345,8 +376,7 @@ sync_thread (gpointer user_data)
     {
       self->engine = xi_sync_engine_new (self->store, self->client);
       publish (self, XI_SYNC_STATE_STARTING, 0, NULL, NULL);
-      self->busy++;
-      xi_supabase_client_restore_async (self->client, self->cancellable, restored_cb, self);
+      restore (self);
     }
   g_main_loop_run (self->loop);
 
