@@ -389,8 +389,8 @@ foreach_record (GBytes                           *message,
                 guint                            *n_kept,
                 GError                          **error)
 {
-  const guint8 *at = g_bytes_get_data (message, NULL);
-  const guint8 *end = at + g_bytes_get_size (message);
+  const guint8 *end;
+  const guint8 *at = wa_proto_bytes_range (message, &end);
 
   while (at < end)
     {
@@ -525,8 +525,8 @@ read_history_fields (GBytes   *history,
                      guint    *sync_type,
                      GBytes  **salt)
 {
-  const guint8 *at = g_bytes_get_data (history, NULL);
-  const guint8 *end = at + g_bytes_get_size (history);
+  const guint8 *end;
+  const guint8 *at = wa_proto_bytes_range (history, &end);
 
   while (at < end)
     {

@@ -181,6 +181,27 @@ read_varint (const guint8 **at,
 }
 
 /**
+ * wa_proto_bytes_range:
+ * @bytes: serialized data
+ * @end: (out): the byte past its end
+ *
+ * An empty #GBytes may hold %NULL, to which C allows no offset, not even
+ * 0: this gives the range to walk either way.
+ *
+ * Returns: its first byte, %NULL when empty
+ */
+const guint8 *
+wa_proto_bytes_range (GBytes        *bytes,
+                      const guint8 **end)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  *end = size > 0 ? data + size : data;
+  return data;
+}
+
+/**
  * wa_proto_next_field:
  * @at: (inout): where the field starts; moved past it
  * @end: the end of the message
@@ -342,12 +363,12 @@ WaE2E__Message *
 wa_proto_unpack_message (GBytes  *bytes,
                          GError **error)
 {
-  const guint8 *data = g_bytes_get_data (bytes, NULL);
-  gsize size = g_bytes_get_size (bytes);
+  const guint8 *end;
+  const guint8 *data = wa_proto_bytes_range (bytes, &end);
   ProtobufCMessage *message;
   gboolean too_big = FALSE;
 
-  if (!nests_within (data, data + size, 0, WA_PROTO_MAX_MESSAGE_DEPTH))
+  if (!nests_within (data, end, 0, WA_PROTO_MAX_MESSAGE_DEPTH))
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that nests too deep");
       return NULL;

@@ -49,6 +49,8 @@ ProtobufCMessage *wa_proto_unpack_known  (const ProtobufCMessageDescriptor *desc
                                            gsize                             len,
                                            gsize                             max_known,
                                            GError                          **error);
+const guint8    *wa_proto_bytes_range    (GBytes                 *bytes,
+                                          const guint8          **end);
 gboolean         wa_proto_next_field     (const guint8          **at,
                                           const guint8           *end,
                                           WaProtoField           *field);
