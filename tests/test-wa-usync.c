@@ -93,6 +93,39 @@ test_contacts_answer (void)
   g_assert_null (check->lid);
 }
 
+/* A number the server says is on WhatsApp under an address that is not
+ * a number's, or a LID that is not one, is on WhatsApp all the same, but
+ * neither is handed on (found by fuzz-wa-replies). */
+static void
+test_contacts_bad_addresses (void)
+{
+  WaNode *garbled = wa_node_new_with_attrs ("user", "jid", "62812345\xca\xc8whatsapp.net", NULL);
+  WaNode *swapped = wa_node_new_with_attrs ("user", "jid", "236395184570386@lid", NULL);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wa_node_add_child (garbled, text_node ("contact", "+6281234567890"));
+  wa_node_set_attr (wa_node_get_child_by_tag (garbled, "contact"), "type", "in");
+  wa_node_add_child (garbled, wa_node_new_with_attrs ("lid", "val", "2363951845\xed\xbf@lid", NULL));
+  wa_node_add_child (swapped, text_node ("contact", "+6281234567891"));
+  wa_node_set_attr (wa_node_get_child_by_tag (swapped, "contact"), "type", "in");
+  wa_node_add_child (swapped, wa_node_new_with_attrs ("lid", "val", "6281234567891@s.whatsapp.net", NULL));
+  answer = answer_with (garbled, swapped, NULL);
+
+  checks = wa_usync_parse_contacts (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (checks->len, ==, 2);
+  for (guint i = 0; i < checks->len; i++)
+    {
+      WaContactCheck *check = g_ptr_array_index (checks, i);
+
+      g_assert_true (check->on_whatsapp);
+      g_assert_null (check->jid);
+      g_assert_null (check->lid);
+    }
+}
+
 /* §7.2: every device but the phone must carry a key index. */
 static void
 test_devices (void)
@@ -171,6 +204,7 @@ main (int   argc,
 
   g_test_add_func ("/wa/usync/contacts-request", test_contacts_request);
   g_test_add_func ("/wa/usync/contacts-answer", test_contacts_answer);
+  g_test_add_func ("/wa/usync/contacts-bad-addresses", test_contacts_bad_addresses);
   g_test_add_func ("/wa/usync/devices", test_devices);
   g_test_add_func ("/wa/usync/devices-bounded", test_devices_bounded);
   g_test_add_func ("/wa/usync/malformed-answer", test_malformed_answer);

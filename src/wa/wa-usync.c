@@ -13,6 +13,7 @@
 
 #include "wa-error.h"
 #include "wa-jid.h"
+#include "wa-lid-map.h"
 #include "wa-usync.h"
 
 /*
@@ -122,13 +123,27 @@ echoed_phone (WaNode *contact)
   return *digits != '\0' && strspn (digits, "0123456789") == strlen (digits) ? g_strdup (digits) : NULL;
 }
 
+/* @text, written as wa_jid_to_string () does, if it is an address that
+ * @is_kind accepts with a user of digits: the server's attributes were
+ * handed on unchecked, any bytes at all (found by fuzz-wa-replies). */
+static char *
+address_of_kind (const char *text,
+                 gboolean  (*is_kind) (const WaJid *jid))
+{
+  g_autoptr(WaJid) jid = text != NULL ? wa_jid_parse (text, NULL) : NULL;
+
+  if (jid == NULL || !is_kind (jid) || !wa_lid_map_is_user (wa_jid_get_user (jid)))
+    return NULL;
+  return wa_jid_to_string (jid);
+}
+
 /**
  * wa_usync_parse_contacts:
  * @answer: the server's answer to wa_usync_contacts_request()
  *
  * Returns: (transfer full) (element-type WaContactCheck): one check per
  *   number the server answered about; numbers it left out (malformed
- *   ones) are absent
+ *   ones) are absent, and so is an address or LID that is not one
  */
 GPtrArray *
 wa_usync_parse_contacts (WaNode  *answer,
@@ -154,8 +169,8 @@ wa_usync_parse_contacts (WaNode  *answer,
       check->on_whatsapp = g_strcmp0 (wa_node_get_attr (contact, "type"), "in") == 0;
       if (check->on_whatsapp)
         {
-          check->jid = g_strdup (wa_node_get_attr (user, "jid"));
-          check->lid = lid != NULL ? g_strdup (wa_node_get_attr (lid, "val")) : NULL;
+          check->jid = address_of_kind (wa_node_get_attr (user, "jid"), wa_jid_is_pn);
+          check->lid = lid != NULL ? address_of_kind (wa_node_get_attr (lid, "val"), wa_jid_is_lid) : NULL;
         }
       g_ptr_array_add (checks, g_steal_pointer (&check));
     }
