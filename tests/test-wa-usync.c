@@ -184,6 +184,33 @@ test_devices_bounded (void)
   g_assert_cmpstr (g_ptr_array_index (devices, 1), ==, "6281234567890:9@s.whatsapp.net");
 }
 
+/* An answer whose users, devices or LIDs lack the attribute naming them
+ * is read without a critical warning, those entries left out (found by
+ * fuzz-wa-replies, whose warnings are fatal as the tests' are). */
+static void
+test_missing_attributes (void)
+{
+  WaNode *nameless = wa_node_new ("user");
+  WaNode *listed = wa_node_new_with_attrs ("user", "jid", "6281234567890@s.whatsapp.net", NULL);
+  WaNode *list = wa_node_add_child (wa_node_add_child (listed, wa_node_new ("devices")), wa_node_new ("device-list"));
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GHashTable) lids = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wa_node_add_child (nameless, wa_node_new ("lid"));
+  wa_node_add_child (listed, wa_node_new ("lid"));
+  wa_node_add_children (list, wa_node_new ("device"), wa_node_new_with_attrs ("device", "id", "0", NULL), NULL);
+  answer = answer_with (nameless, listed, NULL);
+
+  devices = wa_usync_parse_devices (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (devices, 0), ==, "6281234567890@s.whatsapp.net");
+  lids = wa_usync_parse_lids (answer);
+  g_assert_cmpuint (g_hash_table_size (lids), ==, 0);
+}
+
 static void
 test_malformed_answer (void)
 {
@@ -207,6 +234,7 @@ main (int   argc,
   g_test_add_func ("/wa/usync/contacts-bad-addresses", test_contacts_bad_addresses);
   g_test_add_func ("/wa/usync/devices", test_devices);
   g_test_add_func ("/wa/usync/devices-bounded", test_devices_bounded);
+  g_test_add_func ("/wa/usync/missing-attributes", test_missing_attributes);
   g_test_add_func ("/wa/usync/malformed-answer", test_malformed_answer);
   return g_test_run ();
 }

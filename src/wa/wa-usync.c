@@ -232,18 +232,19 @@ wa_usync_parse_devices (WaNode  *answer,
       WaNode *holder = wa_node_get_child_by_tag (user, "devices");
       WaNode *device_list = holder != NULL ? wa_node_get_child_by_tag (holder, "device-list") : NULL;
       g_autoptr(GPtrArray) listed = device_list != NULL ? wa_node_get_children_by_tag (device_list, "device") : NULL;
-      g_autoptr(WaJid) jid = wa_jid_parse (wa_node_get_attr (user, "jid"), NULL);
+      g_autoptr(WaJid) jid = wa_node_get_attr_jid (user, "jid");
       guint64 kept[WA_USYNC_MAX_DEVICES];
       guint n_kept = 0;
 
       for (guint j = 0; jid != NULL && listed != NULL && j < listed->len; j++)
         {
           WaNode *device = g_ptr_array_index (listed, j);
+          const char *id_text = wa_node_get_attr (device, "id");
           g_autoptr(WaJid) device_jid = NULL;
           gboolean seen = FALSE;
           guint64 id;
 
-          if (!g_ascii_string_to_unsigned (wa_node_get_attr (device, "id"), 10, 0, G_MAXUINT16, &id, NULL) ||
+          if (id_text == NULL || !g_ascii_string_to_unsigned (id_text, 10, 0, G_MAXUINT16, &id, NULL) ||
               (id != 0 && wa_node_get_attr (device, "key-index") == NULL))
             continue;
           for (guint k = 0; k < n_kept && !seen; k++)
@@ -284,8 +285,8 @@ wa_usync_parse_lids (WaNode *answer)
     {
       WaNode *user = g_ptr_array_index (users, i);
       WaNode *lid = wa_node_get_child_by_tag (user, "lid");
-      g_autoptr(WaJid) pn = wa_jid_parse (wa_node_get_attr (user, "jid"), NULL);
-      g_autoptr(WaJid) lid_jid = lid != NULL ? wa_jid_parse (wa_node_get_attr (lid, "val"), NULL) : NULL;
+      g_autoptr(WaJid) pn = wa_node_get_attr_jid (user, "jid");
+      g_autoptr(WaJid) lid_jid = lid != NULL ? wa_node_get_attr_jid (lid, "val") : NULL;
 
       if (pn != NULL && wa_jid_is_pn (pn) && lid_jid != NULL && wa_jid_is_lid (lid_jid))
         g_hash_table_insert (lids, g_strdup (wa_jid_get_user (lid_jid)), g_strdup (wa_jid_get_user (pn)));

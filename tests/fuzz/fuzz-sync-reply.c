@@ -169,6 +169,8 @@ LLVMFuzzerInitialize (int    *argc,
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
+  /* A g_critical() or g_warning() is a bug worth a crash report. */
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   if ((store_dir = g_dir_make_tmp ("fuzz-sync-reply-XXXXXX", NULL)) == NULL)
     abort ();
   /* libcrypto, when the store's thread starts it (deriving an id), keeps
