@@ -184,6 +184,35 @@ test_devices_bounded (void)
   g_assert_cmpstr (g_ptr_array_index (devices, 1), ==, "6281234567890:9@s.whatsapp.net");
 }
 
+/* Devices are listed only for a person's account, on WhatsApp's user
+ * servers with a number of digits: the server's other names would make
+ * device addresses that do not read back (found by fuzz-wa-replies). */
+static void
+test_devices_of_users_only (void)
+{
+  const char *accounts[] = {
+    "6281234567891@s.wh/atsapp.net", "62812x4567892@s.whatsapp.net", "120363000000000000@g.us",
+    "6281234567893@s.whatsapp.net",
+  };
+  g_autoptr(WaNode) answer = answer_with (NULL, NULL);
+  WaNode *list = wa_node_get_child_by_tag (wa_node_get_child_by_tag (answer, "usync"), "list");
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      WaNode *user = wa_node_add_child (list, wa_node_new_with_attrs ("user", "jid", accounts[i], NULL));
+      WaNode *device_list = wa_node_add_child (wa_node_add_child (user, wa_node_new ("devices")),
+                                               wa_node_new ("device-list"));
+
+      wa_node_add_child (device_list, wa_node_new_with_attrs ("device", "id", "0", NULL));
+    }
+  devices = wa_usync_parse_devices (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (devices, 0), ==, "6281234567893@s.whatsapp.net");
+}
+
 /* An answer whose users, devices or LIDs lack the attribute naming them
  * is read without a critical warning, those entries left out (found by
  * fuzz-wa-replies, whose warnings are fatal as the tests' are). */
@@ -234,6 +263,7 @@ main (int   argc,
   g_test_add_func ("/wa/usync/contacts-bad-addresses", test_contacts_bad_addresses);
   g_test_add_func ("/wa/usync/devices", test_devices);
   g_test_add_func ("/wa/usync/devices-bounded", test_devices_bounded);
+  g_test_add_func ("/wa/usync/devices-of-users-only", test_devices_of_users_only);
   g_test_add_func ("/wa/usync/missing-attributes", test_missing_attributes);
   g_test_add_func ("/wa/usync/malformed-answer", test_malformed_answer);
   return g_test_run ();

@@ -236,6 +236,10 @@ wa_usync_parse_devices (WaNode  *answer,
       guint64 kept[WA_USYNC_MAX_DEVICES];
       guint n_kept = 0;
 
+      /* Only a person's account has devices to encrypt for, and its
+       * devices' addresses are written from it. */
+      if (jid != NULL && (!wa_jid_is_user (jid) || !wa_lid_map_is_user (wa_jid_get_user (jid))))
+        continue;
       for (guint j = 0; jid != NULL && listed != NULL && j < listed->len; j++)
         {
           WaNode *device = g_ptr_array_index (listed, j);
