@@ -29,8 +29,6 @@
 #include "wa-key-store.h"
 #include "wa-lid-map.h"
 
-int LLVMFuzzerInitialize   (int           *argc,
-                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
@@ -76,15 +74,6 @@ check_mappings (WaKeyStore *store,
           !is_digits (g_bytes_get_data (value, NULL), g_bytes_get_size (value)))
         fail ("a mapping that is not of digits");
     }
-}
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  /* A g_critical() or g_warning() is a bug worth a crash report. */
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  return 0;
 }
 
 int

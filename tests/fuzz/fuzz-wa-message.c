@@ -34,8 +34,6 @@
 #include "wa-messenger-private.h"
 #include "wa-signal.h"
 
-int LLVMFuzzerInitialize   (int           *argc,
-                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
@@ -68,15 +66,6 @@ check_error (const GError *error)
 {
   if (!g_error_matches (error, WA_ERROR, WA_ERROR_MALFORMED))
     fail ("an error outside WA_ERROR_MALFORMED");
-}
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  /* A g_critical() or g_warning() is a bug worth a crash report. */
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  return 0;
 }
 
 int

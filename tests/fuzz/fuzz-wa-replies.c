@@ -34,8 +34,6 @@
 #include "wa-signal-bundle.h"
 #include "wa-usync.h"
 
-int LLVMFuzzerInitialize   (int           *argc,
-                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
@@ -133,15 +131,6 @@ check_bundles (WaNode *answer)
       if (entry->device == NULL && entry->error == NULL)
         fail ("a bundle answer with neither a device nor an error");
     }
-}
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  /* A g_critical() or g_warning() is a bug worth a crash report. */
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  return 0;
 }
 
 int
