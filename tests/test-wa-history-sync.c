@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "wa-e2e.pb-c.h"
@@ -184,40 +186,130 @@ test_malformed (void)
   g_assert_nonnull (error);
 }
 
-/* A chunk of empty records, two bytes each, would take 80 times its
- * size unpacked: it is refused for the memory. A chunk of the smallest
- * real ones, chats that hold only their address, is read. */
+/* Lets this process's address space grow by @extra bytes at most, so a
+ * test sees an unpacking that would take more memory fail. */
 static void
-test_unpack_bounded (void)
+limit_address_space (gsize extra)
 {
-  const guint n = 500000;
-  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
-  guint8 *empty = g_malloc (2 * n);
-  g_autoptr(GBytes) hostile = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree WaHistory__Conversation *chats = g_new (WaHistory__Conversation, n / 50);
-  g_autofree WaHistory__Conversation **pointers = g_new (WaHistory__Conversation *, n / 50);
-  WaHistory__HistorySync sync = WA_HISTORY__HISTORY_SYNC__INIT;
+  g_autofree char *statm = NULL;
+  struct rlimit limit;
 
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  limit.rlim_cur = limit.rlim_max = g_ascii_strtoull (statm, NULL, 10) * sysconf (_SC_PAGESIZE) + extra;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+}
+
+/* Appends @n empty records in field @number, two bytes each: what
+ * protobuf-c unpacks to the most memory for the fewest bytes. */
+static void
+append_empty_records (GByteArray *out,
+                      guint       number,
+                      guint       n)
+{
+  guint start = out->len;
+
+  g_byte_array_set_size (out, start + 2 * n);
   for (guint i = 0; i < n; i++)
     {
-      empty[2 * i] = 2 << 3 | 2;  /* conversations, length-delimited */
-      empty[2 * i + 1] = 0;
+      out->data[start + 2 * i] = number << 3 | 2;
+      out->data[start + 2 * i + 1] = 0;
     }
-  hostile = g_bytes_new_take (empty, 2 * n);
-  g_assert_false (wa_history_sync_store (store, hostile, NULL, &error));
+}
+
+static void
+append_packed (GByteArray             *out,
+               const ProtobufCMessage *message)
+{
+  g_autoptr(GBytes) packed = wa_proto_pack (message);
+
+  g_byte_array_append (out, g_bytes_get_data (packed, NULL), g_bytes_get_size (packed));
+}
+
+/* A chunk of two million empty records, 4 MB that protobuf-c would
+ * unpack to some 300 MB, then a chat whose messages are a million empty
+ * records too, is read within 64 MB: one record at a time, and of each
+ * only the fields kept. */
+static void
+test_records_bounded (void)
+{
+  g_autoptr(WaKeyStore) store = NULL;
+  g_autoptr(GByteArray) chunk = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  WaHistory__HistorySync type_only = WA_HISTORY__HISTORY_SYNC__INIT;
+  WaHistory__Conversation conversation = WA_HISTORY__CONVERSATION__INIT;
+  g_autoptr(GByteArray) chat = g_byte_array_new ();
+  guint8 header[16];
+  guint8 *header_end;
+  guint type = 0;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  store = wa_memory_key_store_new ();
+  chunk = g_byte_array_new ();
+  type_only.has_synctype = TRUE;
+  type_only.synctype = WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__RECENT;
+  append_packed (chunk, &type_only.base);
+  append_empty_records (chunk, 7, 1000000);
+  append_empty_records (chunk, 2, 1000000);
+
+  conversation.id = (char *) "111111111111111@lid";
+  conversation.has_tctoken = conversation.has_tctokentimestamp = TRUE;
+  conversation.tctoken.data = (guint8 *) "token";
+  conversation.tctoken.len = 5;
+  conversation.tctokentimestamp = 1700000000;
+  append_packed (chat, &conversation.base);
+  /* Conversation.messages, which this client does not read. */
+  append_empty_records (chat, 2, 1000000);
+  header_end = wa_proto_put_varint (header, 2 << 3 | 2);
+  header_end = wa_proto_put_varint (header_end, chat->len);
+  g_byte_array_append (chunk, header, header_end - header);
+  g_byte_array_append (chunk, chat->data, chat->len);
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&chunk));
+
+  limit_address_space (64 * 1024 * 1024);
+  g_assert_true (wa_history_sync_store (store, bytes, &type, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (type, ==, WA_E2_E__HISTORY_SYNC_NOTIFICATION__HISTORY_SYNC_TYPE__RECENT);
+  g_assert_cmpuint (token_time (store, "111111111111111"), ==, 1700000000);
+}
+
+/* A record whose kept fields weigh more than WA_HISTORY_SYNC_MAX_RECORD
+ * refuses the chunk; one just under is read. */
+static void
+test_record_too_big (void)
+{
+  g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
+  WaHistory__HistorySync sync = WA_HISTORY__HISTORY_SYNC__INIT;
+  WaHistory__Pushname pushname = WA_HISTORY__PUSHNAME__INIT;
+  WaHistory__Pushname *pushnames[] = { &pushname };
+  g_autofree char *name = g_malloc (WA_HISTORY_SYNC_MAX_RECORD + 1);
+  g_autoptr(GBytes) packed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kept = NULL;
+
+  memset (name, 'a', WA_HISTORY_SYNC_MAX_RECORD);
+  name[WA_HISTORY_SYNC_MAX_RECORD] = '\0';
+  pushname.id = (char *) "6281200000001@s.whatsapp.net";
+  pushname.pushname = name;
+  sync.n_pushnames = 1;
+  sync.pushnames = pushnames;
+  packed = wa_proto_pack (&sync.base);
+  g_assert_false (wa_history_sync_store (store, packed, NULL, &error));
   g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
   g_assert_nonnull (strstr (error->message, "memory"));
+  g_assert_null (wa_key_store_load (store, "push-name", "6281200000001"));
 
-  for (guint i = 0; i < n / 50; i++)
-    {
-      wa_history__conversation__init (&chats[i]);
-      chats[i].id = (char *) "6281200000001@s.whatsapp.net";
-      pointers[i] = &chats[i];
-    }
-  sync.n_conversations = n / 50;
-  sync.conversations = pointers;
+  /* The name's tag and three bytes of length, and the id's 30 bytes. */
+  name[WA_HISTORY_SYNC_MAX_RECORD - 34] = '\0';
   store_chunk (store, &sync);
+  kept = load_text (store, "push-name", "6281200000001");
+  g_assert_cmpuint (strlen (kept), ==, WA_HISTORY_SYNC_MAX_RECORD - 34);
 }
 
 /* A blob decrypts to what went in; a changed byte, a wrong hash or a
@@ -294,6 +386,94 @@ test_inflate (void)
   g_assert_cmpmem (g_bytes_get_data (output, NULL), g_bytes_get_size (output), text, sizeof text);
 }
 
+/* A chunk is read if it inflates to 128 MB, and refused past that: not
+ * held in memory to be unpacked, whatever it holds. */
+static void
+test_inflate_bounded (void)
+{
+  const gsize block = 1024 * 1024;
+  const gsize most = 128 * block;
+  g_autofree guint8 *zeros = g_malloc0 (block);
+  g_autofree guint8 *compressed = g_malloc (block);
+
+  for (gsize total = most; total <= most + 1; total++)
+    {
+      z_stream stream = { 0 };
+      g_autoptr(GBytes) input = NULL;
+      g_autoptr(GBytes) output = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (deflateInit (&stream, Z_BEST_COMPRESSION), ==, Z_OK);
+      stream.next_out = compressed;
+      stream.avail_out = block;
+      for (gsize left = total; left > 0;)
+        {
+          stream.next_in = zeros;
+          stream.avail_in = MIN (left, block);
+          left -= stream.avail_in;
+          g_assert_cmpint (deflate (&stream, left > 0 ? Z_NO_FLUSH : Z_FINISH), !=, Z_STREAM_ERROR);
+          g_assert_cmpuint (stream.avail_in, ==, 0);
+        }
+      g_assert_cmpuint (stream.avail_out, >, 0);
+      input = g_bytes_new (compressed, block - stream.avail_out);
+      deflateEnd (&stream);
+
+      output = wa_history_sync_inflate (input, &error);
+      if (total == most)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (g_bytes_get_size (output), ==, total);
+        }
+      else
+        {
+          g_assert_null (output);
+          g_assert_error (error, WA_ERROR, WA_ERROR_MALFORMED);
+        }
+    }
+}
+
+/* A LID migration of two million empty mappings, 4 MB that protobuf-c
+ * would unpack to some 200 MB, is read within 48 MB, one mapping at a
+ * time, and what it names after them is kept. */
+static void
+test_lid_migration_bounded (void)
+{
+  g_autoptr(WaKeyStore) store = NULL;
+  g_autoptr(GByteArray) payload = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lid = NULL;
+  WaE2E__LIDMigrationMappingSyncPayload last = WA_E2_E__LIDMIGRATION_MAPPING_SYNC_PAYLOAD__INIT;
+  WaE2E__LIDMigrationMapping mapping = WA_E2_E__LIDMIGRATION_MAPPING__INIT;
+  WaE2E__LIDMigrationMapping *mappings[] = { &mapping };
+  guint n = 0;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  store = wa_memory_key_store_new ();
+  payload = g_byte_array_new ();
+  append_empty_records (payload, 1, 2000000);
+  mapping.has_pn = mapping.has_assignedlid = TRUE;
+  mapping.pn = 6281100000001;
+  mapping.assignedlid = 111111111111111;
+  last.n_pntolidmappings = 1;
+  last.pntolidmappings = mappings;
+  append_packed (payload, &last.base);
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&payload));
+
+  limit_address_space (48 * 1024 * 1024);
+  g_assert_true (wa_history_sync_store_lid_migration (store, bytes, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  lid = load_text (store, "pn-lid", "6281100000001");
+  g_assert_cmpstr (lid, ==, "111111111111111");
+}
+
 /* The phone's LID migration message names each number's LID; the
  * latest when it changed; numbers without one are skipped. */
 static void
@@ -349,9 +529,12 @@ main (int   argc,
   g_test_add_func ("/wa-history-sync/tokens", test_tokens);
   g_test_add_func ("/wa-history-sync/names-and-salt", test_names_and_salt);
   g_test_add_func ("/wa-history-sync/malformed", test_malformed);
-  g_test_add_func ("/wa-history-sync/unpack-bounded", test_unpack_bounded);
+  g_test_add_func ("/wa-history-sync/records-bounded", test_records_bounded);
+  g_test_add_func ("/wa-history-sync/record-too-big", test_record_too_big);
   g_test_add_func ("/wa-history-sync/media", test_media);
   g_test_add_func ("/wa-history-sync/inflate", test_inflate);
+  g_test_add_func ("/wa-history-sync/inflate-bounded", test_inflate_bounded);
   g_test_add_func ("/wa-history-sync/lid-migration", test_lid_migration);
+  g_test_add_func ("/wa-history-sync/lid-migration-bounded", test_lid_migration_bounded);
   return g_test_run ();
 }

@@ -1813,6 +1813,64 @@ test_media_reference_bounded (void)
   g_assert_false (reads_picture (&message));
 }
 
+/* protobuf-c does not check strings, and a sender may put any bytes in
+ * one: what the messenger hands on is UTF-8, the invalid bytes replaced,
+ * and a picture whose path is not is dropped for its caption. Found by
+ * fuzz-wa-message. An empty message, a NULL GBytes, reads as one without
+ * text (a null pointer walked, which fuzz-wa-message's UBSan caught). */
+static void
+test_text_not_utf8 (void)
+{
+  guint8 bytes[WA_KEY_LEN] = { 0 };
+  WaE2E__Message text = WA_E2_E__MESSAGE__INIT;
+  WaE2E__DocumentMessage document = WA_E2_E__DOCUMENT_MESSAGE__INIT;
+  WaE2E__Message file = WA_E2_E__MESSAGE__INIT;
+  g_autoptr(GBytes) packed = NULL;
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr(WaIncomingMedia) media = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *read = NULL;
+  g_autofree char *caption = NULL;
+  g_autofree char *nothing = NULL;
+  gboolean sent_copy = TRUE;
+  gboolean protocol = TRUE;
+
+  text.conversation = (char *) "Halo \xff kak";
+  read = read_text (&text, &sent_copy);
+  g_assert_cmpstr (read, ==, "Halo \xef\xbf\xbd kak");
+
+  document.caption = (char *) "Bukti \xc3";
+  document.filename = (char *) "nota\xff.pdf";
+  document.mimetype = (char *) "application/pdf\x80";
+  document.directpath = (char *) "/v/t62.7119-24/1_2_n.enc";
+  document.has_mediakey = document.has_filesha256 = document.has_fileencsha256 = TRUE;
+  document.mediakey = (ProtobufCBinaryData) { WA_KEY_LEN, bytes };
+  document.filesha256 = (ProtobufCBinaryData) { 32, bytes };
+  document.fileencsha256 = (ProtobufCBinaryData) { 32, bytes };
+  file.documentmessage = &document;
+  packed = wa_proto_pack (&file.base);
+  g_assert_true (_wa_messenger_read (packed, &caption, &media, &sent_copy, &protocol, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (caption, ==, "Bukti \xef\xbf\xbd");
+  g_assert_nonnull (media);
+  g_assert_cmpstr (media->file_name, ==, "nota\xef\xbf\xbd.pdf");
+  g_assert_cmpstr (media->mimetype, ==, "application/pdf\xef\xbf\xbd");
+
+  document.directpath = (char *) "/v/t62.7119-24/\xff.enc";
+  g_clear_pointer (&packed, g_bytes_unref);
+  g_clear_pointer (&caption, g_free);
+  g_clear_pointer (&media, wa_incoming_media_free);
+  packed = wa_proto_pack (&file.base);
+  g_assert_true (_wa_messenger_read (packed, &caption, &media, &sent_copy, &protocol, &error));
+  g_assert_cmpstr (caption, ==, "Bukti \xef\xbf\xbd");
+  g_assert_null (media);
+
+  g_assert_true (_wa_messenger_read (empty, &nothing, &media, &sent_copy, &protocol, &error));
+  g_assert_null (nothing);
+  g_assert_null (media);
+  g_assert_false (protocol);
+}
+
 static gsize
 max_resident_kb (void)
 {
@@ -1887,6 +1945,7 @@ main (int   argc,
   g_test_add_func ("/wa/messenger/unpack-bounded", test_unpack_bounded);
   g_test_add_func ("/wa/messenger/wrapped-messages", test_wrapped_messages);
   g_test_add_func ("/wa/messenger/media-reference-bounded", test_media_reference_bounded);
+  g_test_add_func ("/wa/messenger/text-not-utf8", test_text_not_utf8);
   ADD ("/wa/messenger/conversation", test_conversation);
   ADD ("/wa/messenger/receipt-when-kept", test_receipt_when_kept);
   ADD ("/wa/messenger/device-lists-bounded", test_device_lists_bounded);

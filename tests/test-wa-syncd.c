@@ -328,6 +328,77 @@ test_snapshot (void)
   wa_sync__syncd_patch__free_unpacked (second, NULL);
 }
 
+/* A decrypted action of 100,000 empty unknown fields, 200 KB that
+ * protobuf-c would unpack to some 9 MB, each action of a snapshot kept
+ * until the last: it is refused for the memory, before the snapshot's
+ * MAC is even checked. */
+static void
+test_action_bounded (void)
+{
+  const char index[] = "[\"contact\",\"6281234567890@s.whatsapp.net\"]";
+  const guint n_fields = 100000;
+  g_auto(Keys) keys = { 0 };
+  g_autoptr(GByteArray) action = g_byte_array_new ();
+  g_autoptr(GByteArray) value = g_byte_array_new ();
+  g_autoptr(GBytes) encrypted = NULL;
+  g_autoptr(WaSyncdState) state = NULL;
+  g_autoptr(GPtrArray) mutations = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 header[2 + 10];
+  guint8 *header_end = header;
+  guint8 iv[WA_AES_BLOCK_LEN] = { 7 };
+  guint8 index_mac[WA_SYNCD_MAC_LEN];
+  guint8 value_mac[WA_SYNCD_MAC_LEN];
+  WaSyncdKeys expanded;
+  WaSync__SyncdSnapshot snapshot = WA_SYNC__SYNCD_SNAPSHOT__INIT;
+  WaSync__SyncdVersion version = WA_SYNC__SYNCD_VERSION__INIT;
+  WaSync__SyncdRecord record = WA_SYNC__SYNCD_RECORD__INIT;
+  WaSync__SyncdRecord *records[] = { &record };
+  WaSync__SyncdIndex record_index = WA_SYNC__SYNCD_INDEX__INIT;
+  WaSync__SyncdValue record_value = WA_SYNC__SYNCD_VALUE__INIT;
+  WaSync__KeyId key_id = WA_SYNC__KEY_ID__INIT;
+
+  keys_init (&keys);
+  wa_syncd_keys_expand (g_bytes_get_data (keys.key_data, NULL), g_bytes_get_size (keys.key_data), &expanded);
+
+  /* SyncActionData.index, then the empty fields. */
+  *header_end++ = 1 << 3 | 2;
+  *header_end++ = sizeof index - 1;
+  g_byte_array_append (action, header, header_end - header);
+  g_byte_array_append (action, (const guint8 *) index, sizeof index - 1);
+  for (guint i = 0; i < n_fields; i++)
+    g_byte_array_append (action, (const guint8 *) "\x7a\x00", 2);
+  encrypted = wa_crypto_aes_cbc_encrypt (expanded.value_encryption, iv, action->data, action->len, &error);
+  g_assert_no_error (error);
+  g_byte_array_append (value, iv, sizeof iv);
+  g_byte_array_append (value, g_bytes_get_data (encrypted, NULL), g_bytes_get_size (encrypted));
+  key_id.has_id = TRUE;
+  key_id.id.data = (guint8 *) g_bytes_get_data (keys.key_id, &key_id.id.len);
+  wa_syncd_value_mac (expanded.value_mac, FALSE, key_id.id.data, key_id.id.len, value->data, value->len, value_mac);
+  g_byte_array_append (value, value_mac, sizeof value_mac);
+  wa_crypto_hmac_sha256 (expanded.index, sizeof expanded.index, (const guint8 *) index, sizeof index - 1, index_mac);
+  wa_syncd_keys_clear (&expanded);
+
+  record_index.has_blob = TRUE;
+  record_index.blob = (ProtobufCBinaryData) { sizeof index_mac, index_mac };
+  record_value.has_blob = TRUE;
+  record_value.blob = (ProtobufCBinaryData) { value->len, value->data };
+  record.index = &record_index;
+  record.value = &record_value;
+  record.keyid = &key_id;
+  version.has_version = TRUE;
+  version.version = 1;
+  snapshot.version = &version;
+  snapshot.n_records = 1;
+  snapshot.records = records;
+  snapshot.keyid = &key_id;
+
+  mutations = wa_syncd_decode_snapshot ("regular", &snapshot, lookup_cb, &keys, &state, &error);
+  g_assert_null (mutations);
+  g_assert_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "memory"));
+}
+
 #define HUGE_BLOB_SIZE (64 * 1024 * 1024)
 
 typedef enum
@@ -464,6 +535,7 @@ main (int   argc,
   g_test_add_func ("/wa-syncd/tampered", test_tampered);
   g_test_add_func ("/wa-syncd/missing-key", test_missing_key);
   g_test_add_func ("/wa-syncd/snapshot", test_snapshot);
+  g_test_add_func ("/wa-syncd/action-bounded", test_action_bounded);
   g_test_add_func ("/wa-syncd/key-expansion-wipes", test_key_expansion_wipes);
   g_test_add_func ("/wa-syncd/huge-snapshot", test_huge_snapshot);
   g_test_add_func ("/wa-syncd/large-snapshot", test_large_snapshot);

@@ -93,6 +93,39 @@ test_contacts_answer (void)
   g_assert_null (check->lid);
 }
 
+/* A number the server says is on WhatsApp under an address that is not
+ * a number's, or a LID that is not one, is on WhatsApp all the same, but
+ * neither is handed on (found by fuzz-wa-replies). */
+static void
+test_contacts_bad_addresses (void)
+{
+  WaNode *garbled = wa_node_new_with_attrs ("user", "jid", "62812345\xca\xc8whatsapp.net", NULL);
+  WaNode *swapped = wa_node_new_with_attrs ("user", "jid", "236395184570386@lid", NULL);
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wa_node_add_child (garbled, text_node ("contact", "+6281234567890"));
+  wa_node_set_attr (wa_node_get_child_by_tag (garbled, "contact"), "type", "in");
+  wa_node_add_child (garbled, wa_node_new_with_attrs ("lid", "val", "2363951845\xed\xbf@lid", NULL));
+  wa_node_add_child (swapped, text_node ("contact", "+6281234567891"));
+  wa_node_set_attr (wa_node_get_child_by_tag (swapped, "contact"), "type", "in");
+  wa_node_add_child (swapped, wa_node_new_with_attrs ("lid", "val", "6281234567891@s.whatsapp.net", NULL));
+  answer = answer_with (garbled, swapped, NULL);
+
+  checks = wa_usync_parse_contacts (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (checks->len, ==, 2);
+  for (guint i = 0; i < checks->len; i++)
+    {
+      WaContactCheck *check = g_ptr_array_index (checks, i);
+
+      g_assert_true (check->on_whatsapp);
+      g_assert_null (check->jid);
+      g_assert_null (check->lid);
+    }
+}
+
 /* §7.2: every device but the phone must carry a key index. */
 static void
 test_devices (void)
@@ -151,6 +184,62 @@ test_devices_bounded (void)
   g_assert_cmpstr (g_ptr_array_index (devices, 1), ==, "6281234567890:9@s.whatsapp.net");
 }
 
+/* Devices are listed only for a person's account, on WhatsApp's user
+ * servers with a number of digits: the server's other names would make
+ * device addresses that do not read back (found by fuzz-wa-replies). */
+static void
+test_devices_of_users_only (void)
+{
+  const char *accounts[] = {
+    "6281234567891@s.wh/atsapp.net", "62812x4567892@s.whatsapp.net", "120363000000000000@g.us",
+    "6281234567893@s.whatsapp.net",
+  };
+  g_autoptr(WaNode) answer = answer_with (NULL, NULL);
+  WaNode *list = wa_node_get_child_by_tag (wa_node_get_child_by_tag (answer, "usync"), "list");
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      WaNode *user = wa_node_add_child (list, wa_node_new_with_attrs ("user", "jid", accounts[i], NULL));
+      WaNode *device_list = wa_node_add_child (wa_node_add_child (user, wa_node_new ("devices")),
+                                               wa_node_new ("device-list"));
+
+      wa_node_add_child (device_list, wa_node_new_with_attrs ("device", "id", "0", NULL));
+    }
+  devices = wa_usync_parse_devices (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (devices, 0), ==, "6281234567893@s.whatsapp.net");
+}
+
+/* An answer whose users, devices or LIDs lack the attribute naming them
+ * is read without a critical warning, those entries left out (found by
+ * fuzz-wa-replies, whose warnings are fatal as the tests' are). */
+static void
+test_missing_attributes (void)
+{
+  WaNode *nameless = wa_node_new ("user");
+  WaNode *listed = wa_node_new_with_attrs ("user", "jid", "6281234567890@s.whatsapp.net", NULL);
+  WaNode *list = wa_node_add_child (wa_node_add_child (listed, wa_node_new ("devices")), wa_node_new ("device-list"));
+  g_autoptr(WaNode) answer = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GHashTable) lids = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wa_node_add_child (nameless, wa_node_new ("lid"));
+  wa_node_add_child (listed, wa_node_new ("lid"));
+  wa_node_add_children (list, wa_node_new ("device"), wa_node_new_with_attrs ("device", "id", "0", NULL), NULL);
+  answer = answer_with (nameless, listed, NULL);
+
+  devices = wa_usync_parse_devices (answer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (devices, 0), ==, "6281234567890@s.whatsapp.net");
+  lids = wa_usync_parse_lids (answer);
+  g_assert_cmpuint (g_hash_table_size (lids), ==, 0);
+}
+
 static void
 test_malformed_answer (void)
 {
@@ -171,8 +260,11 @@ main (int   argc,
 
   g_test_add_func ("/wa/usync/contacts-request", test_contacts_request);
   g_test_add_func ("/wa/usync/contacts-answer", test_contacts_answer);
+  g_test_add_func ("/wa/usync/contacts-bad-addresses", test_contacts_bad_addresses);
   g_test_add_func ("/wa/usync/devices", test_devices);
   g_test_add_func ("/wa/usync/devices-bounded", test_devices_bounded);
+  g_test_add_func ("/wa/usync/devices-of-users-only", test_devices_of_users_only);
+  g_test_add_func ("/wa/usync/missing-attributes", test_missing_attributes);
   g_test_add_func ("/wa/usync/malformed-answer", test_malformed_answer);
   return g_test_run ();
 }

@@ -178,8 +178,7 @@ protocol_message_cb (WaMessenger   *messenger,
                      GBytes        *plaintext,
                      WaHistorySync *self)
 {
-  WaE2E__Message *message = wa_e2_e__message__unpack (NULL, g_bytes_get_size (plaintext),
-                                                      g_bytes_get_data (plaintext, NULL));
+  WaE2E__Message *message = wa_proto_unpack_message (plaintext, NULL);
   WaE2E__HistorySyncNotification *notification;
   WaE2E__LIDMigrationMappingSyncMessage *migration;
 
@@ -364,6 +363,78 @@ wa_history_sync_inflate (GBytes  *compressed,
   return inflated != NULL ? g_byte_array_free_to_bytes (inflated) : NULL;
 }
 
+/* Fields of LIDMigrationMappingSyncPayload and HistorySync. */
+#define MIGRATION_MAPPINGS 1
+#define HISTORY_SYNC_TYPE     1
+#define HISTORY_CONVERSATIONS 2
+#define HISTORY_PUSH_NAMES    7
+#define HISTORY_LID_MAPPINGS  15
+#define HISTORY_NCT_SALT      19
+
+#define WIRE_VARINT 0
+#define WIRE_LENGTH 2
+
+/* Calls @read_record on each record of @message held in field @number,
+ * unpacked alone with only its known fields, and frees it: a message of
+ * many records, or of records carrying what this client does not read,
+ * costs no more memory than its largest record. */
+static gboolean
+foreach_record (GBytes                           *message,
+                guint                             number,
+                const ProtobufCMessageDescriptor *descriptor,
+                void                            (*read_record) (WaKeyStore             *store,
+                                                                const ProtobufCMessage *record,
+                                                                guint                  *n_kept),
+                WaKeyStore                       *store,
+                guint                            *n_kept,
+                GError                          **error)
+{
+  const guint8 *end;
+  const guint8 *at = wa_proto_bytes_range (message, &end);
+
+  while (at < end)
+    {
+      WaProtoField field;
+      ProtobufCMessage *record;
+
+      if (!wa_proto_next_field (&at, end, &field))
+        {
+          g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A record that does not parse");
+          return FALSE;
+        }
+      if (field.number != number)
+        continue;
+      if (field.wire_type != WIRE_LENGTH)
+        {
+          g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A record that does not parse");
+          return FALSE;
+        }
+      record = wa_proto_unpack_known (descriptor, field.data, field.len, WA_HISTORY_SYNC_MAX_RECORD, error);
+      if (record == NULL)
+        return FALSE;
+      read_record (store, record, n_kept);
+      protobuf_c_message_free_unpacked (record, NULL);
+    }
+  return TRUE;
+}
+
+static void
+read_lid_migration (WaKeyStore             *store,
+                    const ProtobufCMessage *record,
+                    guint                  *n_kept)
+{
+  const WaE2E__LIDMigrationMapping *mapping = (const WaE2E__LIDMigrationMapping *) record;
+  guint64 lid = mapping->has_latestlid && mapping->latestlid != 0 ? mapping->latestlid : mapping->assignedlid;
+  g_autofree char *pn_user = NULL;
+  g_autofree char *lid_user = NULL;
+
+  if (!mapping->has_pn || mapping->pn == 0 || lid == 0)
+    return;
+  pn_user = g_strdup_printf ("%" G_GUINT64_FORMAT, mapping->pn);
+  lid_user = g_strdup_printf ("%" G_GUINT64_FORMAT, lid);
+  *n_kept += wa_lid_map_remember (store, lid_user, pn_user);
+}
+
 /**
  * wa_history_sync_store_lid_migration:
  * @store: where the LID of each number is kept
@@ -375,7 +446,9 @@ wa_history_sync_inflate (GBytes  *compressed,
  * Keeps the LID the phone gives each number (the latest when it changed),
  * so a reply from a LID finds its number and a first message its LID
  * (§6). When the phone moved is not kept: this client addresses as the
- * server's answers say, not by that flag.
+ * server's answers say, not by that flag. The mappings are read one at
+ * a time: unpacked at once, the 8 million empty ones a 16 MB message
+ * holds would take some 500 MB.
  *
  * Returns: whether the payload parsed
  */
@@ -385,35 +458,105 @@ wa_history_sync_store_lid_migration (WaKeyStore  *store,
                                      guint       *n_mappings,
                                      GError     **error)
 {
-  WaE2E__LIDMigrationMappingSyncPayload *migration;
+  g_autoptr(GError) local_error = NULL;
   guint n = 0;
 
   g_return_val_if_fail (WA_IS_KEY_STORE (store), FALSE);
   g_return_val_if_fail (payload != NULL, FALSE);
 
-  migration = wa_e2_e__lidmigration_mapping_sync_payload__unpack (NULL, g_bytes_get_size (payload),
-                                                                   g_bytes_get_data (payload, NULL));
-  if (migration == NULL)
+  if (!foreach_record (payload, MIGRATION_MAPPINGS, &wa_e2_e__lidmigration_mapping__descriptor,
+                       read_lid_migration, store, &n, &local_error))
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A LID migration that does not parse");
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A LID migration that does not parse: %s",
+                   local_error->message);
       return FALSE;
     }
-  for (gsize i = 0; i < migration->n_pntolidmappings; i++)
-    {
-      WaE2E__LIDMigrationMapping *mapping = migration->pntolidmappings[i];
-      guint64 lid = mapping->has_latestlid && mapping->latestlid != 0 ? mapping->latestlid : mapping->assignedlid;
-      g_autofree char *pn_user = NULL;
-      g_autofree char *lid_user = NULL;
-
-      if (!mapping->has_pn || mapping->pn == 0 || lid == 0)
-        continue;
-      pn_user = g_strdup_printf ("%" G_GUINT64_FORMAT, mapping->pn);
-      lid_user = g_strdup_printf ("%" G_GUINT64_FORMAT, lid);
-      n += wa_lid_map_remember (store, lid_user, pn_user);
-    }
-  wa_e2_e__lidmigration_mapping_sync_payload__free_unpacked (migration, NULL);
   if (n_mappings != NULL)
     *n_mappings = n;
+  return TRUE;
+}
+
+static void
+read_lid_mapping (WaKeyStore             *store,
+                  const ProtobufCMessage *record,
+                  guint                  *n_kept)
+{
+  const WaHistory__PhoneNumberToLIDMapping *mapping = (const WaHistory__PhoneNumberToLIDMapping *) record;
+
+  remember_pair (store, mapping->pnjid, mapping->lidjid);
+}
+
+static void
+read_conversation (WaKeyStore             *store,
+                   const ProtobufCMessage *record,
+                   guint                  *n_kept)
+{
+  const WaHistory__Conversation *conversation = (const WaHistory__Conversation *) record;
+  g_autofree char *lid = NULL;
+  g_autoptr(GBytes) token = NULL;
+
+  remember_pair (store, conversation->pnjid != NULL ? conversation->pnjid : conversation->id,
+                 conversation->lidjid != NULL ? conversation->lidjid : conversation->id);
+  if (!conversation->has_tctoken || conversation->tctoken.len == 0 || !conversation->has_tctokentimestamp)
+    return;
+  if ((lid = conversation_lid (store, conversation)) == NULL)
+    return;
+  token = g_bytes_new (conversation->tctoken.data, conversation->tctoken.len);
+  wa_tctoken_save (store, lid, conversation->tctokentimestamp, token);
+}
+
+static void
+read_push_name (WaKeyStore             *store,
+                const ProtobufCMessage *record,
+                guint                  *n_kept)
+{
+  const WaHistory__Pushname *pushname = (const WaHistory__Pushname *) record;
+  g_autoptr(WaJid) jid = _wa_sync_parse_user (pushname->id);
+
+  /* "-" is what the phone writes for a contact that set none. */
+  if (jid != NULL && pushname->pushname != NULL && g_strcmp0 (pushname->pushname, "-") != 0)
+    _wa_sync_save_text (store, WA_SYNC_KIND_PUSH_NAMES, wa_jid_get_user (jid), pushname->pushname);
+}
+
+/* The chunk's scalar fields, the last of each as protobuf has it, after
+ * checking that every field is one the chunk may hold in that form. */
+static gboolean
+read_history_fields (GBytes   *history,
+                     guint    *sync_type,
+                     GBytes  **salt)
+{
+  const guint8 *end;
+  const guint8 *at = wa_proto_bytes_range (history, &end);
+
+  while (at < end)
+    {
+      WaProtoField field;
+      int expected;
+
+      if (!wa_proto_next_field (&at, end, &field))
+        return FALSE;
+      switch (field.number)
+        {
+        case HISTORY_SYNC_TYPE:
+          expected = WIRE_VARINT;
+          *sync_type = field.value;
+          break;
+        case HISTORY_NCT_SALT:
+          expected = WIRE_LENGTH;
+          g_clear_pointer (salt, g_bytes_unref);
+          *salt = field.len > 0 ? g_bytes_new (field.data, field.len) : NULL;
+          break;
+        case HISTORY_CONVERSATIONS:
+        case HISTORY_PUSH_NAMES:
+        case HISTORY_LID_MAPPINGS:
+          expected = WIRE_LENGTH;
+          break;
+        default:
+          expected = field.wire_type;
+        }
+      if ((int) field.wire_type != expected)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -427,10 +570,13 @@ wa_history_sync_store_lid_migration (WaKeyStore  *store,
  * Keeps what this app needs of a chunk (§3.4): the push names of
  * contacts, the LID of each number, the privacy token each contact
  * issued to us (keyed by its LID, never replacing a newer one) and the
- * account's NCT salt.
+ * account's NCT salt. The chunk is read one record at a time, and of
+ * each record only those fields: a chunk of tiny records, which
+ * protobuf-c unpacks to 80 times their size, or of chats full of
+ * messages, takes no more memory than its largest record's fields,
+ * WA_HISTORY_SYNC_MAX_RECORD.
  *
- * Returns: whether the chunk parsed, within WA_HISTORY_SYNC_UNPACK_RATIO
- *   times its size in memory
+ * Returns: whether the chunk parsed
  */
 gboolean
 wa_history_sync_store (WaKeyStore  *store,
@@ -438,58 +584,33 @@ wa_history_sync_store (WaKeyStore  *store,
                        guint       *sync_type,
                        GError     **error)
 {
-  WaHistory__HistorySync *sync;
-  gboolean too_big = FALSE;
+  g_autoptr(GBytes) salt = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint type = 0;
 
   g_return_val_if_fail (WA_IS_KEY_STORE (store), FALSE);
   g_return_val_if_fail (history != NULL, FALSE);
 
-  /* Empty records of two bytes each take 80 times that unpacked: a
-   * chunk that inflates to 256 MB could have taken 21 GB. */
-  sync = (WaHistory__HistorySync *) wa_proto_unpack_bounded (&wa_history__history_sync__descriptor, history,
-                                                             WA_HISTORY_SYNC_UNPACK_RATIO, 1024 * 1024, &too_big);
-  if (sync == NULL)
+  if (!read_history_fields (history, &type, &salt))
     {
-      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, too_big ? "A history chunk that takes too much memory to read"
-                                                                 : "A history chunk that does not parse");
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A history chunk that does not parse");
       return FALSE;
     }
-
-  /* Mappings first: the tokens below are filed under LIDs. */
-  for (gsize i = 0; i < sync->n_phonenumbertolidmappings; i++)
-    remember_pair (store, sync->phonenumbertolidmappings[i]->pnjid, sync->phonenumbertolidmappings[i]->lidjid);
-  for (gsize i = 0; i < sync->n_conversations; i++)
+  /* Mappings first: the tokens of the chats are filed under LIDs. */
+  if (!foreach_record (history, HISTORY_LID_MAPPINGS, &wa_history__phone_number_to_lidmapping__descriptor,
+                       read_lid_mapping, store, NULL, &local_error) ||
+      !foreach_record (history, HISTORY_CONVERSATIONS, &wa_history__conversation__descriptor,
+                       read_conversation, store, NULL, &local_error) ||
+      !foreach_record (history, HISTORY_PUSH_NAMES, &wa_history__pushname__descriptor,
+                       read_push_name, store, NULL, &local_error))
     {
-      WaHistory__Conversation *conversation = sync->conversations[i];
-      g_autofree char *lid = NULL;
-      g_autoptr(GBytes) token = NULL;
-
-      remember_pair (store, conversation->pnjid != NULL ? conversation->pnjid : conversation->id,
-                     conversation->lidjid != NULL ? conversation->lidjid : conversation->id);
-      if (!conversation->has_tctoken || conversation->tctoken.len == 0 || !conversation->has_tctokentimestamp)
-        continue;
-      if ((lid = conversation_lid (store, conversation)) == NULL)
-        continue;
-      token = g_bytes_new (conversation->tctoken.data, conversation->tctoken.len);
-      wa_tctoken_save (store, lid, conversation->tctokentimestamp, token);
+      g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A history chunk that does not parse: %s",
+                   local_error->message);
+      return FALSE;
     }
-  for (gsize i = 0; i < sync->n_pushnames; i++)
-    {
-      g_autoptr(WaJid) jid = _wa_sync_parse_user (sync->pushnames[i]->id);
-      const char *name = sync->pushnames[i]->pushname;
-
-      /* "-" is what the phone writes for a contact that set none. */
-      if (jid != NULL && name != NULL && g_strcmp0 (name, "-") != 0)
-        _wa_sync_save_text (store, WA_SYNC_KIND_PUSH_NAMES, wa_jid_get_user (jid), name);
-    }
-  if (sync->has_nctsalt && sync->nctsalt.len > 0)
-    {
-      g_autoptr(GBytes) salt = g_bytes_new (sync->nctsalt.data, sync->nctsalt.len);
-
-      wa_key_store_save (store, WA_NCT_SALT_KIND, WA_NCT_SALT_KEY, salt);
-    }
+  if (salt != NULL)
+    wa_key_store_save (store, WA_NCT_SALT_KIND, WA_NCT_SALT_KEY, salt);
   if (sync_type != NULL)
-    *sync_type = sync->has_synctype ? sync->synctype : 0;
-  wa_history__history_sync__free_unpacked (sync, NULL);
+    *sync_type = type;
   return TRUE;
 }

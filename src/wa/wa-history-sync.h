@@ -11,13 +11,15 @@
 
 G_BEGIN_DECLS
 
-/* The most a history chunk may inflate to. */
-#define WA_HISTORY_SYNC_MAX_INFLATED (256 * 1024 * 1024)
+/* The most a history chunk may inflate to: twice the 64 MB of history
+ * the registration asks the phone to keep for this device in all, which
+ * a chunk, a few MB, is a part of. */
+#define WA_HISTORY_SYNC_MAX_INFLATED (128 * 1024 * 1024)
 
-/* How many times its size a chunk may take unpacked: a chunk of chats
- * that hold nothing but their address, the worst a phone sends, takes
- * 8; messages, most of a chunk, about 1. */
-#define WA_HISTORY_SYNC_UNPACK_RATIO 16
+/* The most the fields this client reads of one record of a chunk (a
+ * chat, a push name, a number's LID) may weigh: a chat's address, name
+ * and token are under 1 KB. Its messages, most of a chunk, are not read. */
+#define WA_HISTORY_SYNC_MAX_RECORD (64 * 1024)
 
 #define WA_TYPE_HISTORY_SYNC (wa_history_sync_get_type ())
 

@@ -126,3 +126,16 @@ wa_lid_map_lid_of_pn (WaKeyStore *store,
   g_return_val_if_fail (WA_IS_KEY_STORE (store), NULL);
   return load_user (store, WA_LID_MAP_KIND_PN_LID, pn_user);
 }
+
+/**
+ * wa_lid_map_is_user:
+ * @user: (nullable): the user part of an address
+ *
+ * Returns: whether @user is one this map keeps: a phone number's or a
+ *   LID's digits
+ */
+gboolean
+wa_lid_map_is_user (const char *user)
+{
+  return is_user (user);
+}

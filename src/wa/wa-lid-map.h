@@ -23,5 +23,6 @@ char     *wa_lid_map_pn_of_lid (WaKeyStore *store,
                                 const char *lid_user);
 char     *wa_lid_map_lid_of_pn (WaKeyStore *store,
                                 const char *pn_user);
+gboolean  wa_lid_map_is_user   (const char *user);
 
 G_END_DECLS

@@ -2150,6 +2150,15 @@ bytes_of (protobuf_c_boolean   has,
   return has ? g_bytes_new (data.data, data.len) : NULL;
 }
 
+/* protobuf-c does not check that a string is UTF-8, and anyone with our
+ * number can send one that is not: the app stores, syncs as JSON and
+ * shows what this returns, so the invalid bytes become U+FFFD. */
+static char *
+valid_text (const char *text)
+{
+  return text != NULL ? g_utf8_make_valid (text, -1) : NULL;
+}
+
 static gboolean
 is_sha256 (GBytes *bytes)
 {
@@ -2172,7 +2181,7 @@ media_of (const WaE2E__Message  *message,
 
 #define TAKE(m) \
   G_STMT_START { \
-    media->mimetype = g_strdup ((m)->mimetype); \
+    media->mimetype = valid_text ((m)->mimetype); \
     media->direct_path = g_strdup ((m)->directpath); \
     media->media_key = bytes_of ((m)->has_mediakey, (m)->mediakey); \
     media->file_sha256 = bytes_of ((m)->has_filesha256, (m)->filesha256); \
@@ -2187,15 +2196,15 @@ media_of (const WaE2E__Message  *message,
       media->jpeg_thumbnail = bytes_of (image->has_jpegthumbnail, image->jpegthumbnail);
       media->width = image->width;
       media->height = image->height;
-      *caption = g_strdup (image->caption);
+      *caption = valid_text (image->caption);
     }
   else if (document != NULL)
     {
       TAKE (document);
       media->type = WA_MEDIA_DOCUMENT;
       media->jpeg_thumbnail = bytes_of (document->has_jpegthumbnail, document->jpegthumbnail);
-      media->file_name = g_strdup (document->filename != NULL ? document->filename : document->title);
-      *caption = g_strdup (document->caption);
+      media->file_name = valid_text (document->filename != NULL ? document->filename : document->title);
+      *caption = valid_text (document->caption);
     }
   else if (video != NULL)
     {
@@ -2204,7 +2213,7 @@ media_of (const WaE2E__Message  *message,
       media->jpeg_thumbnail = bytes_of (video->has_jpegthumbnail, video->jpegthumbnail);
       media->width = video->width;
       media->height = video->height;
-      *caption = g_strdup (video->caption);
+      *caption = valid_text (video->caption);
     }
   else if (audio != NULL)
     {
@@ -2228,7 +2237,7 @@ media_of (const WaE2E__Message  *message,
    * one that could never be downloaded, whose key or path the sender
    * may have made megabytes long for the app to keep. */
   if (media->direct_path == NULL || media->direct_path[0] != '/' ||
-      strlen (media->direct_path) > WA_MEDIA_MAX_DIRECT_PATH ||
+      strlen (media->direct_path) > WA_MEDIA_MAX_DIRECT_PATH || !g_utf8_validate (media->direct_path, -1, NULL) ||
       media->media_key == NULL || g_bytes_get_size (media->media_key) != WA_KEY_LEN ||
       !is_sha256 (media->file_sha256) || !is_sha256 (media->file_enc_sha256))
     return NULL;
@@ -2266,9 +2275,9 @@ text_of (const WaE2E__Message  *message,
     message = message->devicesentmessage->message;
   message = unwrapped (message);
   if (message->conversation != NULL)
-    return g_strdup (message->conversation);
+    return valid_text (message->conversation);
   if (message->extendedtextmessage != NULL && message->extendedtextmessage->text != NULL)
-    return g_strdup (message->extendedtextmessage->text);
+    return valid_text (message->extendedtextmessage->text);
   *media = media_of (message, &caption);
   return caption;
 }

@@ -180,6 +180,81 @@ read_varint (const guint8 **at,
   return FALSE;
 }
 
+/**
+ * wa_proto_bytes_range:
+ * @bytes: serialized data
+ * @end: (out): the byte past its end
+ *
+ * An empty #GBytes may hold %NULL, to which C allows no offset, not even
+ * 0: this gives the range to walk either way.
+ *
+ * Returns: its first byte, %NULL when empty
+ */
+const guint8 *
+wa_proto_bytes_range (GBytes        *bytes,
+                      const guint8 **end)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  *end = size > 0 ? data + size : data;
+  return data;
+}
+
+/**
+ * wa_proto_next_field:
+ * @at: (inout): where the field starts; moved past it
+ * @end: the end of the message
+ * @field: (out): the field read
+ *
+ * Reads one field of a serialized message without unpacking it, so a
+ * message of many records can be read one record at a time.
+ *
+ * Returns: %FALSE if no well-formed field starts at @at
+ */
+gboolean
+wa_proto_next_field (const guint8 **at,
+                     const guint8  *end,
+                     WaProtoField  *field)
+{
+  const guint8 *start = *at;
+  guint64 key, len;
+
+  if (!read_varint (at, end, &key))
+    return FALSE;
+  field->number = key >> 3;
+  field->wire_type = key & 7;
+  field->value = 0;
+  switch (field->wire_type)
+    {
+    case WIRE_VARINT:
+      len = 0;
+      if (!read_varint (at, end, &field->value))
+        return FALSE;
+      break;
+    case WIRE_64BIT:
+      len = 8;
+      break;
+    case WIRE_32BIT:
+      len = 4;
+      break;
+    case WIRE_LENGTH:
+      if (!read_varint (at, end, &len))
+        return FALSE;
+      break;
+    default:
+      return FALSE;
+    }
+  if (len > (guint64) (end - *at))
+    return FALSE;
+  field->data = *at;
+  field->len = len;
+  *at += len;
+  field->wire = start;
+  field->wire_len = *at - start;
+  return TRUE;
+}
+
 /* Whether [@at, @end), a Message, or a wrapper whose field
  * @message_field holds the next one, is well formed and holds at most
  * @messages_left more Messages inside one another. Anything protobuf-c
@@ -192,40 +267,78 @@ nests_within (const guint8 *at,
 {
   while (at < end)
     {
-      guint64 key, value;
-      guint field;
+      WaProtoField field;
+      guint next;
 
-      if (!read_varint (&at, end, &key))
+      if (!wa_proto_next_field (&at, end, &field))
         return FALSE;
-      switch (key & 7)
-        {
-        case WIRE_VARINT:
-          if (!read_varint (&at, end, &value))
-            return FALSE;
-          break;
-        case WIRE_64BIT:
-        case WIRE_32BIT:
-          value = (key & 7) == WIRE_64BIT ? 8 : 4;
-          if (value > (guint64) (end - at))
-            return FALSE;
-          at += value;
-          break;
-        case WIRE_LENGTH:
-          if (!read_varint (&at, end, &value) || value > (guint64) (end - at))
-            return FALSE;
-          if (message_field == 0 && (field = wrapped_message_field (key >> 3)) != 0 &&
-              !nests_within (at, at + value, field, messages_left))
-            return FALSE;
-          if (message_field != 0 && key >> 3 == message_field &&
-              (messages_left == 0 || !nests_within (at, at + value, 0, messages_left - 1)))
-            return FALSE;
-          at += value;
-          break;
-        default:
-          return FALSE;
-        }
+      if (field.wire_type != WIRE_LENGTH)
+        continue;
+      if (message_field == 0 && (next = wrapped_message_field (field.number)) != 0 &&
+          !nests_within (field.data, field.data + field.len, next, messages_left))
+        return FALSE;
+      if (message_field != 0 && field.number == message_field &&
+          (messages_left == 0 || !nests_within (field.data, field.data + field.len, 0, messages_left - 1)))
+        return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * wa_proto_unpack_known:
+ * @descriptor: what @data holds
+ * @data: (array length=len): one serialized record of a larger message
+ * @len: its length
+ * @max_known: the most its fields that @descriptor names may weigh
+ * @error: return location for a %WA_ERROR_MALFORMED
+ *
+ * Unpacks only the fields @descriptor names: protobuf-c would otherwise
+ * copy every other field, such as the messages of a history chunk's
+ * chat, which this client never reads. What is left weighs at most
+ * @max_known and is unpacked within %WA_PROTO_MESSAGE_UNPACK_RATIO times
+ * that, so a record takes bounded memory however large it is.
+ *
+ * Returns: (transfer full) (nullable): the record, to free with
+ *   protobuf_c_message_free_unpacked (..., %NULL)
+ */
+ProtobufCMessage *
+wa_proto_unpack_known (const ProtobufCMessageDescriptor  *descriptor,
+                       const guint8                      *data,
+                       gsize                              len,
+                       gsize                              max_known,
+                       GError                           **error)
+{
+  g_autoptr(GByteArray) known = g_byte_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  const guint8 *at = data;
+  const guint8 *end = data + len;
+  ProtobufCMessage *message;
+  gboolean too_big = FALSE;
+
+  while (at < end)
+    {
+      WaProtoField field;
+
+      if (!wa_proto_next_field (&at, end, &field))
+        {
+          g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A record that does not parse");
+          return NULL;
+        }
+      if (field.number > G_MAXUINT || protobuf_c_message_descriptor_get_field (descriptor, field.number) == NULL)
+        continue;
+      if (field.wire_len > max_known - MIN (known->len, max_known))
+        {
+          g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A record that takes too much memory to read");
+          return NULL;
+        }
+      g_byte_array_append (known, field.wire, field.wire_len);
+    }
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&known));
+  message = wa_proto_unpack_bounded (descriptor, bytes, WA_PROTO_MESSAGE_UNPACK_RATIO, 4096, &too_big);
+  if (message == NULL)
+    g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED,
+                 too_big ? "A record that takes too much memory to read" : "A record that does not parse");
+  return message;
 }
 
 /**
@@ -250,12 +363,12 @@ WaE2E__Message *
 wa_proto_unpack_message (GBytes  *bytes,
                          GError **error)
 {
-  const guint8 *data = g_bytes_get_data (bytes, NULL);
-  gsize size = g_bytes_get_size (bytes);
+  const guint8 *end;
+  const guint8 *data = wa_proto_bytes_range (bytes, &end);
   ProtobufCMessage *message;
   gboolean too_big = FALSE;
 
-  if (!nests_within (data, data + size, 0, WA_PROTO_MAX_MESSAGE_DEPTH))
+  if (!nests_within (data, end, 0, WA_PROTO_MAX_MESSAGE_DEPTH))
     {
       g_set_error (error, WA_ERROR, WA_ERROR_MALFORMED, "A message that nests too deep");
       return NULL;

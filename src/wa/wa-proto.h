@@ -24,12 +24,36 @@ G_BEGIN_DECLS
 #define WA_PROTO_MESSAGE_UNPACK_RATIO 8
 #define WA_PROTO_MESSAGE_UNPACK_SLACK (256 * 1024)
 
+/* One field of a serialized message: its number, wire type, value (a
+ * varint) or bytes (data, len: the payload of a length-delimited field),
+ * and where the whole field lies on the wire. */
+typedef struct
+{
+  guint64       number;
+  guint         wire_type;
+  guint64       value;
+  const guint8 *data;
+  gsize         len;
+  const guint8 *wire;
+  gsize         wire_len;
+} WaProtoField;
+
 GBytes          *wa_proto_pack           (const ProtobufCMessage *message);
 ProtobufCMessage *wa_proto_unpack_bounded (const ProtobufCMessageDescriptor *descriptor,
                                            GBytes                           *bytes,
                                            gsize                             ratio,
                                            gsize                             slack,
                                            gboolean                         *too_big);
+ProtobufCMessage *wa_proto_unpack_known  (const ProtobufCMessageDescriptor *descriptor,
+                                           const guint8                     *data,
+                                           gsize                             len,
+                                           gsize                             max_known,
+                                           GError                          **error);
+const guint8    *wa_proto_bytes_range    (GBytes                 *bytes,
+                                          const guint8          **end);
+gboolean         wa_proto_next_field     (const guint8          **at,
+                                          const guint8           *end,
+                                          WaProtoField           *field);
 WaE2E__Message  *wa_proto_unpack_message (GBytes                 *bytes,
                                           GError                **error);
 gsize            wa_proto_varint_size    (guint64                 value);

@@ -288,11 +288,14 @@ decode_record (const WaSync__SyncdRecord  *record,
   mutation = g_new0 (WaSyncdMutation, 1);
   mutation->remove = remove;
   memcpy (mutation->value_mac, blob + len, WA_SYNCD_MAC_LEN);
-  mutation->data = wa_sync__sync_action_data__unpack (NULL, g_bytes_get_size (plain), g_bytes_get_data (plain, NULL));
+  /* Each of a snapshot's actions is kept until the last is read: they
+   * are held to the bound of the blobs they came in. */
+  mutation->data = unpack_bounded (&wa_sync__sync_action_data__descriptor, plain, "action", error);
   if (mutation->data == NULL || !mutation->data->has_index)
     {
       wa_syncd_keys_clear (&keys);
-      g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, "An app-state action that does not parse");
+      if (mutation->data != NULL)
+        g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, "An app-state action that does not parse");
       return NULL;
     }
   wa_crypto_hmac_sha256 (keys.index, sizeof keys.index, mutation->data->index.data, mutation->data->index.len,

@@ -13,6 +13,7 @@
 
 #include "wa-error.h"
 #include "wa-jid.h"
+#include "wa-lid-map.h"
 #include "wa-usync.h"
 
 /*
@@ -122,13 +123,27 @@ echoed_phone (WaNode *contact)
   return *digits != '\0' && strspn (digits, "0123456789") == strlen (digits) ? g_strdup (digits) : NULL;
 }
 
+/* @text, written as wa_jid_to_string () does, if it is an address that
+ * @is_kind accepts with a user of digits: the server's attributes were
+ * handed on unchecked, any bytes at all (found by fuzz-wa-replies). */
+static char *
+address_of_kind (const char *text,
+                 gboolean  (*is_kind) (const WaJid *jid))
+{
+  g_autoptr(WaJid) jid = text != NULL ? wa_jid_parse (text, NULL) : NULL;
+
+  if (jid == NULL || !is_kind (jid) || !wa_lid_map_is_user (wa_jid_get_user (jid)))
+    return NULL;
+  return wa_jid_to_string (jid);
+}
+
 /**
  * wa_usync_parse_contacts:
  * @answer: the server's answer to wa_usync_contacts_request()
  *
  * Returns: (transfer full) (element-type WaContactCheck): one check per
  *   number the server answered about; numbers it left out (malformed
- *   ones) are absent
+ *   ones) are absent, and so is an address or LID that is not one
  */
 GPtrArray *
 wa_usync_parse_contacts (WaNode  *answer,
@@ -154,8 +169,8 @@ wa_usync_parse_contacts (WaNode  *answer,
       check->on_whatsapp = g_strcmp0 (wa_node_get_attr (contact, "type"), "in") == 0;
       if (check->on_whatsapp)
         {
-          check->jid = g_strdup (wa_node_get_attr (user, "jid"));
-          check->lid = lid != NULL ? g_strdup (wa_node_get_attr (lid, "val")) : NULL;
+          check->jid = address_of_kind (wa_node_get_attr (user, "jid"), wa_jid_is_pn);
+          check->lid = lid != NULL ? address_of_kind (wa_node_get_attr (lid, "val"), wa_jid_is_lid) : NULL;
         }
       g_ptr_array_add (checks, g_steal_pointer (&check));
     }
@@ -217,18 +232,23 @@ wa_usync_parse_devices (WaNode  *answer,
       WaNode *holder = wa_node_get_child_by_tag (user, "devices");
       WaNode *device_list = holder != NULL ? wa_node_get_child_by_tag (holder, "device-list") : NULL;
       g_autoptr(GPtrArray) listed = device_list != NULL ? wa_node_get_children_by_tag (device_list, "device") : NULL;
-      g_autoptr(WaJid) jid = wa_jid_parse (wa_node_get_attr (user, "jid"), NULL);
+      g_autoptr(WaJid) jid = wa_node_get_attr_jid (user, "jid");
       guint64 kept[WA_USYNC_MAX_DEVICES];
       guint n_kept = 0;
 
+      /* Only a person's account has devices to encrypt for, and its
+       * devices' addresses are written from it. */
+      if (jid != NULL && (!wa_jid_is_user (jid) || !wa_lid_map_is_user (wa_jid_get_user (jid))))
+        continue;
       for (guint j = 0; jid != NULL && listed != NULL && j < listed->len; j++)
         {
           WaNode *device = g_ptr_array_index (listed, j);
+          const char *id_text = wa_node_get_attr (device, "id");
           g_autoptr(WaJid) device_jid = NULL;
           gboolean seen = FALSE;
           guint64 id;
 
-          if (!g_ascii_string_to_unsigned (wa_node_get_attr (device, "id"), 10, 0, G_MAXUINT16, &id, NULL) ||
+          if (id_text == NULL || !g_ascii_string_to_unsigned (id_text, 10, 0, G_MAXUINT16, &id, NULL) ||
               (id != 0 && wa_node_get_attr (device, "key-index") == NULL))
             continue;
           for (guint k = 0; k < n_kept && !seen; k++)
@@ -269,8 +289,8 @@ wa_usync_parse_lids (WaNode *answer)
     {
       WaNode *user = g_ptr_array_index (users, i);
       WaNode *lid = wa_node_get_child_by_tag (user, "lid");
-      g_autoptr(WaJid) pn = wa_jid_parse (wa_node_get_attr (user, "jid"), NULL);
-      g_autoptr(WaJid) lid_jid = lid != NULL ? wa_jid_parse (wa_node_get_attr (lid, "val"), NULL) : NULL;
+      g_autoptr(WaJid) pn = wa_node_get_attr_jid (user, "jid");
+      g_autoptr(WaJid) lid_jid = lid != NULL ? wa_node_get_attr_jid (lid, "val") : NULL;
 
       if (pn != NULL && wa_jid_is_pn (pn) && lid_jid != NULL && wa_jid_is_lid (lid_jid))
         g_hash_table_insert (lids, g_strdup (wa_jid_get_user (lid_jid)), g_strdup (wa_jid_get_user (pn)));
