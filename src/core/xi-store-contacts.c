@@ -322,14 +322,53 @@ xi_store_list_contacts_finish (XiStore       *self,
 /* A trigram index finds substrings of three characters or more. */
 #define SEARCH_MIN_CHARS 3
 
+/* Appends to @query a test of @column for every trigram of @text in a
+ * set that covers it: one at every third character, and the last. Any
+ * row holding @text passes; _xi_contact_text_matches() then turns away
+ * the few that hold the trigrams elsewhere. The index reads each term's
+ * whole list of rows, and a phrase of "@text" asks for every trigram,
+ * three times as many lists: at a million contacts, a number's
+ * 11 digits, which share most of their trigrams with every other
+ * number, cost the statement 170 M instructions as a phrase and 76 M
+ * covered. */
+static void
+append_trigrams (GString    *query,
+                 const char *column,
+                 const char *text)
+{
+  glong n_chars = g_utf8_strlen (text, -1);
+
+  g_string_append_printf (query, "%s : (", column);
+  for (glong start = 0; start + SEARCH_MIN_CHARS <= n_chars;)
+    {
+      const char *from = g_utf8_offset_to_pointer (text, start);
+      const char *to = g_utf8_offset_to_pointer (from, SEARCH_MIN_CHARS);
+
+      if (start > 0)
+        g_string_append (query, " AND ");
+      g_string_append_c (query, '"');
+      for (const char *p = from; p < to; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (query, '"');
+          g_string_append_c (query, *p);
+        }
+      g_string_append_c (query, '"');
+      if (start + SEARCH_MIN_CHARS == n_chars)
+        break;
+      start = MIN (start + SEARCH_MIN_CHARS, n_chars - SEARCH_MIN_CHARS);
+    }
+  g_string_append_c (query, ')');
+}
+
 /* The FTS5 query for a casefolded needle, which _xi_contact_text_matches()
- * then confirms: the needle as a phrase in the name, or its digits in the
- * number where the needle looks like a number. %NULL when a part is too
- * short for the index, and every row has to be looked at. */
+ * then confirms: the needle in the name, or its digits in the number
+ * where the needle looks like a number. %NULL when a part is too short
+ * for the index, and every row has to be looked at. */
 static char *
 search_query (const char *needle)
 {
-  g_autoptr(GString) query = g_string_new ("name : \"");
+  g_autoptr(GString) query = g_string_new (NULL);
   g_autoptr(GString) digits = g_string_new (NULL);
   gboolean number_like = TRUE;
   const char *digit_start;
@@ -339,15 +378,12 @@ search_query (const char *needle)
 
   for (const char *p = needle; *p != '\0'; p++)
     {
-      if (*p == '"')
-        g_string_append_c (query, '"');
-      g_string_append_c (query, *p);
       if (g_ascii_isdigit (*p))
         g_string_append_c (digits, *p);
       else if (strchr ("+-() .", *p) == NULL)
         number_like = FALSE;
     }
-  g_string_append_c (query, '"');
+  append_trigrams (query, "name", needle);
 
   if (number_like && digits->len > 0)
     {
@@ -356,7 +392,8 @@ search_query (const char *needle)
         digit_start = digits->str + digits->len - 1;
       if (strlen (digit_start) < SEARCH_MIN_CHARS)
         return NULL;
-      g_string_append_printf (query, " OR phone : \"%s\"", digit_start);
+      g_string_append (query, " OR ");
+      append_trigrams (query, "phone", digit_start);
     }
   return g_string_free (g_steal_pointer (&query), FALSE);
 }
