@@ -746,6 +746,9 @@ test_contact_search_order (Fixture       *f,
   static const char *lasts[] = { "Santoso", "Budiman", "Öztürk", "Aminah", "" };
   static const char *typed[] = { "budi", "BUDI", "udi s", "çağ", "ÖZT", "stra", "toko 0812", "0812",
                                  "0812-1", "62812", "santoso", "bu", "zzz" };
+  static const char *long_names[] = { "Budi Santoso Wijayakusuma", "Budi Santoso Wi", "Budi Santoso Wijaya",
+                                      "Budi Santoso Wi Santoso", "Budi Santoso Wijaya", "Budi Santoso Wijaya",
+                                      "Rudiyanto Dewi Sari" };
   g_autoptr(GRand) rand = g_rand_new_with_seed (17);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
@@ -776,6 +779,17 @@ test_contact_search_order (Fixture       *f,
       if (i % 9 == 4)
         g_ptr_array_add (gone, g_strdup (xi_contact_get_id (saved)));
     }
+  /* Names whose sort keys share their first 16 bytes, which the search
+   * compares as numbers, and differ after them or in length; and one
+   * with every trigram the index is asked for "udi s" but not the text. */
+  for (guint i = 0; i < G_N_ELEMENTS (long_names); i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62813%d0000%03u", 2 - (int)i % 3, i);
+      g_autoptr(XiContact) contact = new_contact (long_names[i], phone);
+      g_autoptr(XiContact) saved = save_contact (f, contact, &error);
+
+      g_assert_no_error (error);
+    }
   g_ptr_array_add (gone, NULL);
   WAIT (xi_store_delete_contacts_async (f->store, (const char **)gone->pdata, NULL, xi_test_store_result_cb,
                                         &slot_),
@@ -795,7 +809,10 @@ test_contact_search_order (Fixture       *f,
                                  " (SELECT rowid FROM contacts WHERE name LIKE 'budi%' LIMIT 3);"
                                  "UPDATE contacts SET deleted = 1 WHERE rowid IN"
                                  " (SELECT rowid FROM contacts WHERE name LIKE '%Santoso' AND deleted = 0 LIMIT 2);"
-                                 "UPDATE contacts SET deleted = 0 WHERE deleted = 1 AND name LIKE '%budi%';",
+                                 "UPDATE contacts SET deleted = 0 WHERE deleted = 1 AND name LIKE '%budi%';"
+                                 /* Numbers longer than 16 bytes that share them. */
+                                 "UPDATE contacts SET phone = '6281399999999999' || (1000 - rowid)"
+                                 " WHERE name = 'Budi Santoso Wijaya';",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
