@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "xi-random.h"
+#include "xi-sqlite-memory.h"
 #include "xi-store-private.h"
 
 /*
@@ -1293,6 +1294,8 @@ xi_store_forget_secrets_sync (const char    *database_path,
 
   if (!g_file_test (database_path, G_FILE_TEST_IS_REGULAR))
     return TRUE;
+  /* This may be the first database the process opens. */
+  xi_sqlite_memory_install ();
   rc = sqlite3_open_v2 (database_path, &db, SQLITE_OPEN_READONLY, NULL);
   if (rc == SQLITE_OK)
     {
