@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "xi-random.h"
+#include "xi-sqlite-memory.h"
 #include "xi-store-private.h"
 
 /*
@@ -159,15 +160,52 @@ id_is_valid (const char *id)
   return TRUE;
 }
 
-static GBytes *
-associated_data (XiStore    *self,
-                 const char *kind,
-                 const char *key)
+/* "wa_keystore\x1f<user>\x1f<kind>\x1f<key>", what binds a sealed value
+ * to its row. Built on the stack when it fits, which is nearly always:
+ * a kept message seals or opens about eight values, and the two
+ * allocations of a joined string each time cost more than the join. */
+typedef struct
 {
-  char *ad = g_strjoin ("\x1f", "wa_keystore", self->master_user_id, kind, key, NULL);
+  char   stack[256];
+  char  *heap;
+  gsize  len;
+} AssociatedData;
 
-  return g_bytes_new_take (ad, strlen (ad));
+static const guint8 *
+associated_data (AssociatedData *ad,
+                 XiStore        *self,
+                 const char     *kind,
+                 const char     *key)
+{
+  const char *parts[] = { "wa_keystore", self->master_user_id, kind, key };
+  gsize lens[G_N_ELEMENTS (parts)];
+  gsize size = 0;
+  char *out;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      lens[i] = strlen (parts[i]);
+      size += lens[i] + 1;
+    }
+  out = size <= sizeof ad->stack ? ad->stack : (ad->heap = g_malloc (size));
+  ad->len = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      if (i > 0)
+        out[ad->len++] = '\x1f';
+      memcpy (out + ad->len, parts[i], lens[i]);
+      ad->len += lens[i];
+    }
+  return (const guint8 *) out;
 }
+
+static void
+associated_data_clear (AssociatedData *ad)
+{
+  g_free (ad->heap);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AssociatedData, associated_data_clear)
 
 static GBytes *
 seal_value (XiStore    *self,
@@ -176,10 +214,10 @@ seal_value (XiStore    *self,
             const char *key,
             GBytes     *plain)
 {
-  g_autoptr(GBytes) ad = associated_data (self, kind, key);
-  gsize plain_len, ad_len;
+  g_auto(AssociatedData) ad = { .heap = NULL };
+  const guint8 *ad_data = associated_data (&ad, self, kind, key);
+  gsize plain_len;
   const guint8 *plain_data = g_bytes_get_data (plain, &plain_len);
-  const guint8 *ad_data = g_bytes_get_data (ad, &ad_len);
   guint8 *out = g_malloc (plain_len + SEAL_OVERHEAD);
   guint8 *nonce = out + 1;
   unsigned long long sealed_len;
@@ -187,7 +225,7 @@ seal_value (XiStore    *self,
   out[0] = SEAL_VERSION;
   xi_random_bytes (nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   crypto_aead_xchacha20poly1305_ietf_encrypt (nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                              &sealed_len, plain_data, plain_len, ad_data, ad_len,
+                                              &sealed_len, plain_data, plain_len, ad_data, ad.len,
                                               NULL, nonce, g_bytes_get_data (seal_key, NULL));
   return g_bytes_new_take (out, 1 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + sealed_len);
 }
@@ -201,10 +239,9 @@ open_value (XiStore      *self,
             const guint8 *data,
             gsize         len)
 {
-  g_autoptr(GBytes) ad = associated_data (self, kind, key);
+  g_auto(AssociatedData) ad = { .heap = NULL };
+  const guint8 *ad_data = associated_data (&ad, self, kind, key);
   const guint8 *nonce = data + 1;
-  gsize ad_len;
-  const guint8 *ad_data = g_bytes_get_data (ad, &ad_len);
   unsigned long long plain_len;
   guint8 *plain;
 
@@ -214,7 +251,7 @@ open_value (XiStore      *self,
   if (crypto_aead_xchacha20poly1305_ietf_decrypt (plain, &plain_len, NULL,
                                                   nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
                                                   len - 1 - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                                  ad_data, ad_len, nonce,
+                                                  ad_data, ad.len, nonce,
                                                   g_bytes_get_data (seal_key, NULL)) != 0)
     {
       g_free (plain);
@@ -1293,6 +1330,8 @@ xi_store_forget_secrets_sync (const char    *database_path,
 
   if (!g_file_test (database_path, G_FILE_TEST_IS_REGULAR))
     return TRUE;
+  /* This may be the first database the process opens. */
+  xi_sqlite_memory_install ();
   rc = sqlite3_open_v2 (database_path, &db, SQLITE_OPEN_READONLY, NULL);
   if (rc == SQLITE_OK)
     {

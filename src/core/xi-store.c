@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xi-sqlite-memory.h"
 #include "xi-store-private.h"
 
 /*
@@ -1206,9 +1207,8 @@ xi_store_class_init (XiStoreClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  /* Memory statistics take a global mutex on every allocation; nothing
-   * here reads them. Must run before SQLite initialises. */
-  sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+  /* Before any store opens its database. */
+  xi_sqlite_memory_install ();
 
   object_class->dispose = xi_store_dispose;
   object_class->finalize = xi_store_finalize;

@@ -627,11 +627,14 @@ wa_hmac_free (WaHmac *self)
       hmac_destroy (self);
       return;
     }
-  /* Nothing derived from the key stays: the pads are wiped, and starting
-   * the digest over overwrites its state. */
+  /* Nothing derived from the key stays: the pads are wiped, and the
+   * digest's state is wiped and freed. OpenSSL 3.0 frees and allocates
+   * that state again at every EVP_DigestInit_ex2 (), so starting the
+   * digest over here cost one more of each. */
   sodium_memzero (self->inner_pad, sizeof self->inner_pad);
   sodium_memzero (self->outer_pad, sizeof self->outer_pad);
-  digest_init (self->md);
+  if (EVP_MD_CTX_reset (self->md) != 1)
+    g_error ("OpenSSL could not reset a SHA-256 digest");
   self->started = FALSE;
   g_private_set (&spare_hmac, self);
 }
