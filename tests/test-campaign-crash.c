@@ -39,14 +39,16 @@
 
 typedef struct
 {
-  char *dir;
-  char *cli;
+  char       *dir;
+  char       *cli;
+  const char *ack_delay_ms;  /* the loopback's, as XI_LOOPBACK_ACK_DELAY_MS */
 } Fixture;
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
+  f->ack_delay_ms = data;
   f->dir = xi_test_make_tmpdir ();
   f->cli = g_strdup (g_getenv ("XI_CLI"));
   g_assert_nonnull (f->cli);
@@ -102,8 +104,10 @@ spawn_run (Fixture         *f,
   GSubprocess *process;
 
   /* A millisecond per ack stretches the campaign over a few seconds, so
-   * the kills land while it sends rather than after it finished. */
-  g_subprocess_launcher_setenv (launcher, "XI_LOOPBACK_ACK_DELAY_MS", "1", TRUE);
+   * the kills land while it sends rather than after it finished. Longer,
+   * the campaign (sent without delays) has all its messages in flight
+   * at once nearly always, and the kills land among them. */
+  g_subprocess_launcher_setenv (launcher, "XI_LOOPBACK_ACK_DELAY_MS", f->ack_delay_ms, TRUE);
   /* A message spends a moment on the wire before it is journaled, so a
    * kill can also land after the hand-over and before the arrival. */
   g_subprocess_launcher_setenv (launcher, "XI_LOOPBACK_SEND_DELAY_MS", "1", TRUE);
@@ -515,7 +519,9 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/campaigns/crash/kill-and-resume", Fixture, NULL,
+  g_test_add ("/campaigns/crash/kill-and-resume", Fixture, "1",
+              fixture_set_up, test_kill_and_resume, fixture_tear_down);
+  g_test_add ("/campaigns/crash/kill-with-eight-in-flight", Fixture, "20",
               fixture_set_up, test_kill_and_resume, fixture_tear_down);
 
   return g_test_run ();

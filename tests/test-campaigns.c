@@ -18,6 +18,7 @@
 #include "wa-usync.h"
 #include "xi-campaign-runner.h"
 #include "xi-engine.h"
+#include "xi-job-processor.h"
 #include "xi-key-store.h"
 #include "xi-limits.h"
 #include "xi-loopback-transport.h"
@@ -3321,6 +3322,466 @@ test_batch_rest_and_daily_cap (Fixture       *f,
   g_assert_cmpuint (n_lines, ==, 5);
 }
 
+/* A transport that keeps every message until the test answers it, in any
+ * order and with any outcome: what the loop has on its way at once. */
+#define TEST_TYPE_HELD_TRANSPORT (test_held_transport_get_type ())
+G_DECLARE_FINAL_TYPE (TestHeldTransport, test_held_transport, TEST, HELD_TRANSPORT, GObject)
+
+typedef struct
+{
+  GTask *task;
+  char  *phone;
+  char  *message_id;
+} Held;
+
+struct _TestHeldTransport
+{
+  GObject           parent_instance;
+
+  XiTransportState  state;
+  GPtrArray        *held;     /* Held*, in the order sent */
+  GPtrArray        *sent_ids; /* message ids, in the order handed over */
+  guint             most_held;
+};
+
+enum { HELD_PROP_0, HELD_PROP_STATE };
+
+static void test_held_transport_iface_init (XiTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestHeldTransport, test_held_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (XI_TYPE_TRANSPORT, test_held_transport_iface_init))
+
+static void
+held_free (Held *held)
+{
+  g_object_unref (held->task);
+  g_free (held->phone);
+  g_free (held->message_id);
+  g_free (held);
+}
+
+static XiTransportState
+held_get_state (XiTransport *transport)
+{
+  return TEST_HELD_TRANSPORT (transport)->state;
+}
+
+static void
+held_set_state (TestHeldTransport *self,
+                XiTransportState   state)
+{
+  self->state = state;
+  g_object_notify (G_OBJECT (self), "state");
+}
+
+static void
+held_connect (XiTransport *transport)
+{
+  held_set_state (TEST_HELD_TRANSPORT (transport), XI_TRANSPORT_STATE_CONNECTED);
+}
+
+static void
+held_disconnect (XiTransport *transport)
+{
+  held_set_state (TEST_HELD_TRANSPORT (transport), XI_TRANSPORT_STATE_DISCONNECTED);
+}
+
+static void
+held_send_text_async (XiTransport         *transport,
+                      const char          *phone,
+                      const char          *message_id,
+                      const char          *text,
+                      XiAsset             *attachment,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  TestHeldTransport *self = TEST_HELD_TRANSPORT (transport);
+  Held *held = g_new0 (Held, 1);
+
+  held->task = g_task_new (self, cancellable, callback, user_data);
+  held->phone = g_strdup (phone);
+  held->message_id = g_strdup (message_id);
+  g_ptr_array_add (self->held, held);
+  g_ptr_array_add (self->sent_ids, g_strdup (message_id));
+  self->most_held = MAX (self->most_held, self->held->len);
+}
+
+static gboolean
+held_send_text_finish (XiTransport   *transport,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+test_held_transport_iface_init (XiTransportInterface *iface)
+{
+  iface->get_state = held_get_state;
+  iface->connect = held_connect;
+  iface->disconnect = held_disconnect;
+  iface->send_text_async = held_send_text_async;
+  iface->send_text_finish = held_send_text_finish;
+}
+
+static void
+test_held_transport_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  g_value_set_int (value, TEST_HELD_TRANSPORT (object)->state);
+}
+
+static void
+test_held_transport_finalize (GObject *object)
+{
+  TestHeldTransport *self = TEST_HELD_TRANSPORT (object);
+
+  g_ptr_array_unref (self->held);
+  g_ptr_array_unref (self->sent_ids);
+  G_OBJECT_CLASS (test_held_transport_parent_class)->finalize (object);
+}
+
+static void
+test_held_transport_class_init (TestHeldTransportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_held_transport_get_property;
+  object_class->finalize = test_held_transport_finalize;
+  g_object_class_override_property (object_class, HELD_PROP_STATE, "state");
+}
+
+static void
+test_held_transport_init (TestHeldTransport *self)
+{
+  self->state = XI_TRANSPORT_STATE_CONNECTED;
+  self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_free);
+  self->sent_ids = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* Answers the @index-th message still held: sent when @code is -1,
+ * else failed with that XiTransportError. */
+static void
+held_answer (TestHeldTransport *self,
+             guint              index,
+             gint               code)
+{
+  Held *held = g_ptr_array_steal_index (self->held, index);
+
+  if (code < 0)
+    g_task_return_boolean (held->task, TRUE);
+  else
+    g_task_return_new_error (held->task, XI_TRANSPORT_ERROR, code, "Held back (%d)", code);
+  held_free (held);
+}
+
+static gboolean
+holds_n (Fixture       *f,
+         gconstpointer  data)
+{
+  gconstpointer const *args = data;
+
+  return ((TestHeldTransport *) args[0])->held->len >= GPOINTER_TO_UINT (args[1]);
+}
+
+/* Spins until @transport holds @n messages, then a moment more, in which
+ * nothing more may be sent. */
+static void
+run_until_held (Fixture           *f,
+                TestHeldTransport *transport,
+                guint              n)
+{
+  gconstpointer args[2] = { transport, GUINT_TO_POINTER (n) };
+
+  run_until (f, holds_n, args, 10);
+  spin (50);
+  g_assert_cmpuint (transport->held->len, ==, n);
+}
+
+static gboolean
+job_done (Fixture       *f,
+          gconstpointer  data)
+{
+  XiJobState state = seen_state (f, data);
+
+  return state == XI_JOB_STATE_COMPLETED || state == XI_JOB_STATE_FAILED;
+}
+
+/* Answers whatever is held, newest first, until the campaign ends. */
+static void
+answer_newest_first (Fixture           *f,
+                     TestHeldTransport *transport,
+                     const char        *id)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!job_done (f, id))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (transport->held->len > 0)
+        held_answer (transport, transport->held->len - 1, -1);
+      g_main_context_iteration (NULL, transport->held->len == 0);
+    }
+}
+
+/* Each row sent once, under its own id, with @attempts tries. */
+static void
+assert_all_sent_once (Fixture           *f,
+                      TestHeldTransport *transport,
+                      const char        *id)
+{
+  g_autoptr(GPtrArray) rows = list_recipients (f, id);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < transport->sent_ids->len; i++)
+    g_hash_table_add (ids, transport->sent_ids->pdata[i]);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = rows->pdata[i];
+
+      g_assert_cmpint (xi_job_recipient_get_state (row), ==, XI_RECIPIENT_STATE_SENT);
+      g_assert_true (g_hash_table_contains (ids, xi_job_recipient_get_message_id (row)));
+    }
+}
+
+/* Without delays, up to XI_JOB_PROCESSOR_MAX_IN_FLIGHT messages are on
+ * their way at once, and acks out of order land each on its own
+ * recipient; with any delay, one at a time, as ever. */
+static void
+test_in_flight_limit (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(TestHeldTransport) transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+
+  make_audience (f, 30, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+  answer_newest_first (f, transport, xi_job_get_id (job));
+
+  g_assert_cmpint (seen_state (f, xi_job_get_id (job)), ==, XI_JOB_STATE_COMPLETED);
+  g_assert_cmpuint (transport->most_held, ==, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+  g_assert_cmpuint (transport->sent_ids->len, ==, 30);
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 30);
+  assert_all_sent_once (f, transport, xi_job_get_id (job));
+  stop_engine (f);
+
+  /* A millisecond between messages: one at a time. */
+  g_clear_object (&transport);
+  g_clear_object (&job);
+  g_clear_pointer (&spec, xi_job_spec_free);
+  transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  spec = zero_delay_spec (f);
+  spec->delay_min_ms = spec->delay_max_ms = 1;
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, 1);
+  answer_newest_first (f, transport, xi_job_get_id (job));
+  g_assert_cmpuint (transport->most_held, ==, 1);
+  g_assert_cmpuint (transport->sent_ids->len, ==, 30);
+}
+
+/* What is in flight never passes a rest or the daily cap: with batches
+ * of 5, five go at once and the sixth after the rest; with a cap of 3,
+ * three go today, whatever failed meanwhile. */
+static void
+test_in_flight_within_limits (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(TestHeldTransport) transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_audience (f, 12, FALSE);
+  spec = zero_delay_spec (f);
+  spec->batch_size = 5;
+  spec->batch_rest_ms = 30 * 60 * 1000;
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, 5);
+  while (transport->held->len > 0)
+    held_answer (transport, 0, -1);
+  run_until (f, is_resting, NULL, 10);
+  spin (50);
+  g_assert_cmpuint (f->progress->sent, ==, 5);
+  g_assert_cmpuint (transport->sent_ids->len, ==, 5);
+  paused = command (f, xi_job_get_id (job), XI_JOB_COMMAND_PAUSE, &error);
+  g_assert_no_error (error);
+  stop_engine (f);
+
+  g_clear_object (&transport);
+  g_clear_object (&job);
+  g_clear_pointer (&spec, xi_job_spec_free);
+  transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  spec = zero_delay_spec (f);
+  spec->daily_cap = 3;
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, 3);
+  /* After a failure, nothing joins those in flight until one gets
+   * through; the failure does not count against the cap, so then one
+   * more goes. */
+  held_answer (transport, 1, XI_TRANSPORT_ERROR_REJECTED);
+  run_until_held (f, transport, 2);
+  held_answer (transport, 0, -1);
+  run_until_held (f, transport, 2);
+  while (transport->held->len > 0)
+    held_answer (transport, 0, -1);
+  run_until (f, is_resting, NULL, 10);
+  spin (50);
+  g_assert_cmpuint (f->progress->sent, ==, 3);
+  g_assert_cmpuint (f->progress->failed, ==, 1);
+  g_assert_cmpuint (transport->sent_ids->len, ==, 4);
+}
+
+/* The connection drops with eight in flight, and their answers come back
+ * newest first: nobody is failed, and once it is back the same eight go
+ * again under the same ids, in their order. */
+static void
+test_in_flight_disconnect (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TestHeldTransport) transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func (g_free);
+
+  make_audience (f, 20, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+  for (guint i = 0; i < transport->held->len; i++)
+    g_ptr_array_add (first, g_strdup (((Held *) transport->held->pdata[i])->message_id));
+
+  held_set_state (transport, XI_TRANSPORT_STATE_DISCONNECTED);
+  while (transport->held->len > 0)
+    held_answer (transport, transport->held->len - 1, XI_TRANSPORT_ERROR_DISCONNECTED);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_RETRYING);
+  spin (50);
+  g_assert_cmpuint (transport->sent_ids->len, ==, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+
+  held_set_state (transport, XI_TRANSPORT_STATE_CONNECTED);
+  run_until_held (f, transport, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+  for (guint i = 0; i < first->len; i++)
+    g_assert_cmpstr (((Held *) transport->held->pdata[i])->message_id, ==, first->pdata[i]);
+  answer_newest_first (f, transport, xi_job_get_id (job));
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 20);
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 0);
+  g_assert_cmpuint (transport->sent_ids->len, ==, 20 + XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+  assert_all_sent_once (f, transport, xi_job_get_id (job));
+}
+
+/* Each of those in flight meets its own fate: a refused new contact is
+ * failed for good, a transient failure tried again, a rejection failed,
+ * and the rest sent, whatever order the answers come in. */
+static void
+test_in_flight_each_own_outcome (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(TestHeldTransport) transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *retried = NULL;
+  g_autofree char *rejected = NULL;
+
+  g_setenv ("XI_RETRY_BASE_MS", "10", TRUE);
+  make_audience (f, 10, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+  refused = g_strdup (((Held *) transport->held->pdata[6])->phone);
+  retried = g_strdup (((Held *) transport->held->pdata[4])->phone);
+  rejected = g_strdup (((Held *) transport->held->pdata[1])->phone);
+  held_answer (transport, 6, XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT);
+  held_answer (transport, 4, XI_TRANSPORT_ERROR_TRANSIENT);
+  held_answer (transport, 1, XI_TRANSPORT_ERROR_REJECTED);
+  answer_newest_first (f, transport, xi_job_get_id (job));
+  g_unsetenv ("XI_RETRY_BASE_MS");
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_COMPLETED);
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 8);
+  g_assert_cmpuint (xi_job_get_failed (stored), ==, 2);
+  rows = list_recipients (f, xi_job_get_id (job));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      XiJobRecipient *row = rows->pdata[i];
+      const char *phone = xi_job_recipient_get_phone (row);
+
+      if (g_str_equal (phone, refused))
+        {
+          g_assert_cmpint (xi_job_recipient_get_state (row), ==, XI_RECIPIENT_STATE_FAILED);
+          g_assert_cmpint (xi_job_recipient_get_skip_reason (row), ==, XI_SKIP_REASON_REFUSED_NEW_CONTACT);
+        }
+      else if (g_str_equal (phone, rejected))
+        g_assert_cmpint (xi_job_recipient_get_state (row), ==, XI_RECIPIENT_STATE_FAILED);
+      else
+        {
+          g_assert_cmpint (xi_job_recipient_get_state (row), ==, XI_RECIPIENT_STATE_SENT);
+          g_assert_cmpuint (xi_job_recipient_get_attempts (row), ==, g_str_equal (phone, retried) ? 2 : 1);
+        }
+    }
+}
+
+/* A pause with eight in flight waits for all eight and records them; no
+ * ninth goes out. */
+static void
+test_in_flight_pause (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(TestHeldTransport) transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(XiJob) stored = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  make_audience (f, 20, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+
+  task = g_task_new (NULL, NULL, xi_test_store_result_cb, &slot);
+  xi_engine_command (f->engine, xi_job_get_id (job), XI_JOB_COMMAND_PAUSE, task);
+  spin (50);
+  g_assert_null (slot);
+  held_answer (transport, 3, XI_TRANSPORT_ERROR_REJECTED);
+  while (transport->held->len > 0)
+    held_answer (transport, transport->held->len - 1, -1);
+  result = xi_test_wait_result (&slot);
+  paused = g_task_propagate_pointer (G_TASK (result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (xi_job_get_state (paused), ==, XI_JOB_STATE_PAUSED);
+  g_assert_cmpuint (xi_job_get_sent (paused), ==, XI_JOB_PROCESSOR_MAX_IN_FLIGHT - 1);
+  g_assert_cmpuint (xi_job_get_failed (paused), ==, 1);
+  spin (50);
+  g_assert_cmpuint (transport->sent_ids->len, ==, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, XI_JOB_PROCESSOR_MAX_IN_FLIGHT - 1);
+}
+
 static void
 on_runner_progress (XiCampaignRunner *runner,
                     XiJobProgress    *progress,
@@ -3666,6 +4127,11 @@ main (int   argc,
   ADD ("/campaigns/whatsapp-upload-refused-again", test_whatsapp_upload_refused_again);
   ADD ("/campaigns/attachment-journaled", test_attachment_journaled);
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);
+  ADD ("/campaigns/in-flight/limit", test_in_flight_limit);
+  ADD ("/campaigns/in-flight/within-limits", test_in_flight_within_limits);
+  ADD ("/campaigns/in-flight/disconnect", test_in_flight_disconnect);
+  ADD ("/campaigns/in-flight/each-own-outcome", test_in_flight_each_own_outcome);
+  ADD ("/campaigns/in-flight/pause", test_in_flight_pause);
   ADD ("/campaigns/runner-coalesces", test_runner_coalesces);
   ADD ("/campaigns/runner-hands-over-copies", test_runner_hands_over_copies);
   g_test_add_data_func ("/campaigns/owner-thread/key-store", touch_key_store, test_owner_thread);

@@ -2032,6 +2032,119 @@ wait_flushed (XiKeyStore    *keys,
   wa_key_store_flush_finish (WA_KEY_STORE (keys), result, error);
 }
 
+#define MERGED_FLUSHES 16
+
+/* A campaign's messages in flight each ask for a flush as they are
+ * encrypted: the first goes alone, and those asked while it is on its
+ * way go together in one transaction once it lands, each answered, with
+ * our own phone's session (changed by every message) written once. */
+static void
+test_flushes_merge (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  GAsyncResult *slots[MERGED_FLUSHES] = { NULL };
+  g_autoptr(GBytes) own_on_disk = NULL;
+  g_autoptr(GBytes) last_own = NULL;
+  guint before = xi_key_store_get_transactions (keys);
+
+  for (guint i = 0; i < MERGED_FLUSHES; i++)
+    {
+      g_autofree char *address = g_strdup_printf ("62812%08u.0", i);
+      g_autofree char *own = g_strdup_printf ("own-session-%u", i);
+      g_autoptr(GBytes) theirs = text_bytes (address);
+
+      g_clear_pointer (&last_own, g_bytes_unref);
+      last_own = text_bytes (own);
+      wa_key_store_save (WA_KEY_STORE (keys), "session", address, theirs);
+      wa_key_store_save (WA_KEY_STORE (keys), "session", "6289900000000.0", last_own);
+      wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &slots[i]);
+    }
+  for (guint i = 0; i < MERGED_FLUSHES; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      wait_flushed (keys, &slots[i], &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (xi_key_store_get_transactions (keys) - before, ==, 2);
+
+  for (guint i = 0; i < MERGED_FLUSHES; i++)
+    {
+      g_autofree char *address = g_strdup_printf ("62812%08u.0", i);
+      g_autoptr(GBytes) expected = text_bytes (address);
+      g_autoptr(GBytes) on_disk = disk_session_of (store, address);
+
+      assert_session (on_disk, expected);
+    }
+  own_on_disk = disk_session_of (store, "6289900000000.0");
+  assert_session (own_on_disk, last_own);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
+/* A merged write that fails fails exactly the flushes it carried: the
+ * one before it, alone, and the one asked while it was on its way land;
+ * what it carried goes back to what the disk holds. */
+static void
+test_failed_merge_fails_what_it_carried (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) first = text_bytes ("first-message");
+  g_autoptr(GBytes) failing = text_bytes ("second-message");
+  g_autoptr(GBytes) alongside = text_bytes ("third-message");
+  g_autoptr(GBytes) after = text_bytes ("fourth-message");
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autoptr(GError) failing_error = NULL;
+  g_autoptr(GError) alongside_error = NULL;
+  g_autoptr(GError) after_error = NULL;
+  GAsyncResult *first_slot = NULL, *failing_slot = NULL, *alongside_slot = NULL, *after_slot = NULL;
+
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, "6281222209999.0");
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281111109999.0", first);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &first_slot);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", failing);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &failing_slot);
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281333309999.0", alongside);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &alongside_slot);
+  wait_flushed (keys, &first_slot, &first_error);
+  /* The second and third are on their way together now. */
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281444409999.0", after);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &after_slot);
+  wait_flushed (keys, &failing_slot, &failing_error);
+  wait_flushed (keys, &alongside_slot, &alongside_error);
+  wait_flushed (keys, &after_slot, &after_error);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
+
+  g_assert_no_error (first_error);
+  g_assert_error (failing_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_error (alongside_error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_assert_no_error (after_error);
+  g_assert_cmpuint (xi_key_store_get_transactions (keys), ==, 3);
+
+  value = disk_session_of (store, "6281333309999.0");
+  g_assert_null (value);
+  value = wa_key_store_load (WA_KEY_STORE (keys), "session", "6281333309999.0");
+  g_assert_null (value);
+  value = disk_session_of (store, "6281444409999.0");
+  assert_session (value, after);
+  g_clear_pointer (&value, g_bytes_unref);
+  value = disk_session_of (store, "6281111109999.0");
+  assert_session (value, first);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 /* A key write that fails with no customer's message in it (the disk full
  * for a moment, another process keeping the database busy, a wipe) fails
  * alone: the unrelated write queued behind it before its failure was
@@ -2436,6 +2549,8 @@ main (int   argc,
                    test_failure_without_message_fails_alone);
   g_test_add_func ("/engine/key-store/flush-answers-for-writes-before", test_flush_answers_for_writes_before);
   g_test_add_func ("/engine/key-store/unrelated-failure-fails-no-flush", test_unrelated_failure_fails_no_flush);
+  g_test_add_func ("/engine/key-store/flushes-merge", test_flushes_merge);
+  g_test_add_func ("/engine/key-store/failed-merge-fails-what-it-carried", test_failed_merge_fails_what_it_carried);
   g_test_add_func ("/engine/key-store/test-settings-read-once", test_settings_read_once);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);

@@ -729,6 +729,83 @@ test_retry_from_stranger (Fixture       *f,
   g_assert_cmpuint (f->stranger.received->len, ==, 0);
 }
 
+#define SENT_AT_ONCE 8
+
+static gboolean
+all_sent (gpointer data)
+{
+  Sent *sent = data;
+
+  for (guint i = 0; i < SENT_AT_ONCE; i++)
+    if (!sent[i].done)
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether @side received the message @id with @text. */
+static gboolean
+received (Side       *side,
+          const char *id,
+          const char *text)
+{
+  for (guint i = 0; i < side->received->len; i++)
+    {
+      WaIncomingMessage *message = g_ptr_array_index (side->received, i);
+
+      if (g_str_equal (message->id, id))
+        return g_str_equal (message->text, text);
+    }
+  return FALSE;
+}
+
+/* A campaign without delays has several messages on their way at once,
+ * to two accounts new to the shop: each starts its sessions, the
+ * answers come back in any order, and each account gets its own
+ * messages, once, which it can read; a retry names one by its id and
+ * is answered for that one. */
+static void
+test_sends_at_once (Fixture       *f,
+                    gconstpointer  data)
+{
+  Sent sent[SENT_AT_ONCE] = { { FALSE, NULL } };
+  g_autofree char *retried = NULL;
+
+  link_side (f, &f->stranger, STRANGER, "Orang Lain");
+  fakewa_wait_for_client (f->stranger.client, WA_CLIENT_STATE_CONNECTED);
+  for (guint i = 0; i < SENT_AT_ONCE; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3EB0F1F10000000000%02u", i);
+      g_autofree char *text = g_strdup_printf ("Halo, pesan %u", i);
+      const char *to = i % 2 == 0 ? CUSTOMER "@s.whatsapp.net" : STRANGER "@s.whatsapp.net";
+
+      wa_messenger_send_text_async (f->shop.messenger, to, id, text, NULL, sent_cb, &sent[i]);
+    }
+  wait_until (all_sent, sent);
+  for (guint i = 0; i < SENT_AT_ONCE; i++)
+    g_assert_no_error (sent[i].error);
+
+  wait_for_length (f->customer.received, SENT_AT_ONCE / 2);
+  wait_for_length (f->stranger.received, SENT_AT_ONCE / 2);
+  settle ();
+  g_assert_cmpuint (f->customer.received->len, ==, SENT_AT_ONCE / 2);
+  g_assert_cmpuint (f->stranger.received->len, ==, SENT_AT_ONCE / 2);
+  for (guint i = 0; i < SENT_AT_ONCE; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3EB0F1F10000000000%02u", i);
+      g_autofree char *text = g_strdup_printf ("Halo, pesan %u", i);
+
+      g_assert_true (received (i % 2 == 0 ? &f->customer : &f->stranger, id, text));
+    }
+
+  g_ptr_array_set_size (f->relays, 0);
+  retried = g_strdup_printf ("3EB0F1F10000000000%02u", 2);
+  ask_again (&f->customer, retried, "1");
+  wait_for_length (f->relays, 1);
+  settle ();
+  g_assert_cmpuint (f->relays->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->relays, 0), SHOP_DEVICE " " CUSTOMER_DEVICE " "));
+}
+
 static gboolean
 note_receipted (gpointer data)
 {
@@ -1955,6 +2032,7 @@ main (int   argc,
   ADD ("/wa/messenger/retry-after-lost-sessions", test_retry_after_lost_sessions);
   ADD ("/wa/messenger/lid-replies", test_lid_replies);
   ADD ("/wa/messenger/retry-from-stranger", test_retry_from_stranger);
+  ADD ("/wa/messenger/sends-at-once", test_sends_at_once);
   ADD ("/wa/messenger/note-to-self", test_note_to_self);
   ADD ("/wa/messenger/message-ids-bounded", test_message_ids_bounded);
   ADD ("/wa/messenger/receipt-list-bounded", test_receipt_list_bounded);

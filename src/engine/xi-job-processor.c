@@ -17,17 +17,22 @@
 /*
  * One campaign's send loop, on the network thread.
  *
- * Messages are sent strictly one after another: the next send starts only
- * after the previous one was acknowledged and the delay ran out, because a
- * WhatsApp account that fires in parallel is an account that gets banned.
- * Waiting is always a timer on this thread's main context, never a sleep,
- * so a pause or a cancel takes effect at once, even in the middle of a
- * ten-minute batch rest.
+ * With a delay between messages, they are sent strictly one after
+ * another: the next send starts only after the previous one was
+ * acknowledged and the delay ran out, because a WhatsApp account that
+ * fires in parallel is an account that gets banned. A campaign sent
+ * without delays (the user's choice) has up to
+ * XI_JOB_PROCESSOR_MAX_IN_FLIGHT messages on their way at once, taken in
+ * order, never across a rest or the daily cap: the keys of those
+ * encrypted while one is saved then go to disk together (xi-key-store.c),
+ * instead of one transaction and two thread wake-ups a message. Waiting is always a timer on this thread's main
+ * context, never a sleep, so a pause or a cancel takes effect at once,
+ * even in the middle of a ten-minute batch rest.
  *
  * Each outcome goes to the store at once, and waits there to ride in
  * the transaction that saves the keys of the next message
- * (xi_store_record_outcomes_async ()): one commit per message, and the
- * outcomes that pile up meanwhile go together. The store answers with
+ * (xi_store_record_outcomes_async ()): at most one commit per message,
+ * and the outcomes that pile up meanwhile go together. The store answers with
  * the campaign's state only; the campaign itself, with its counters, is
  * read again when progress is shown, at most ten times a second. A message is still never
  * recorded sent before its own keys were saved, since those were written
@@ -83,7 +88,7 @@ struct _XiJobProcessor
   gboolean      exhausted;
   gboolean      loaded_once;
   gboolean      loading;
-  gboolean      sending;
+  guint         in_flight;      /* messages handed to the transport, not answered yet */
   gboolean      waiting_connection;
   gboolean      finishing;
   gboolean      stopping;
@@ -334,7 +339,7 @@ publish_progress_soon (XiJobProcessor *self)
 static gboolean
 is_quiet (XiJobProcessor *self)
 {
-  return !self->sending && !self->loading && self->recording == 0 && !self->reloading;
+  return self->in_flight == 0 && !self->loading && self->recording == 0 && !self->reloading;
 }
 
 static void
@@ -664,22 +669,49 @@ retry_delay_ms (XiJobProcessor *self,
   return backoff * g_rand_double_range (self->rand, 0.5, 1.5);
 }
 
+/* One message handed to the transport. */
+typedef struct
+{
+  XiJobProcessor *self;
+  XiOutgoing     *outgoing;
+} Sending;
+
+static gint
+by_position (gconstpointer a,
+             gconstpointer b,
+             gpointer      user_data)
+{
+  const XiOutgoing *left = a, *right = b;
+
+  return left->position < right->position ? -1 : left->position > right->position;
+}
+
+/* Back into the window, in its place among the messages not sent yet,
+ * so those that were in flight go again in their order. */
+static void
+put_back (XiJobProcessor *self,
+          XiOutgoing     *outgoing)
+{
+  g_queue_insert_sorted (&self->window, outgoing, by_position, NULL);
+}
+
 static void
 send_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(XiJobProcessor) self = user_data;
+  Sending *sending = user_data;
+  g_autoptr(XiJobProcessor) self = sending->self;
+  g_autoptr(XiOutgoing) outgoing = sending->outgoing;
   g_autoptr(GError) error = NULL;
-  XiOutgoing *head = g_queue_peek_head (&self->window);
-  gboolean done = TRUE;
 
-  self->sending = FALSE;
+  g_free (sending);
+  self->in_flight--;
 
   if (xi_transport_send_text_finish (XI_TRANSPORT (object), result, &error))
     {
-      head->attempts++;
-      add_outcome (self, head, XI_RECIPIENT_STATE_SENT, NULL);
+      outgoing->attempts++;
+      add_outcome (self, outgoing, XI_RECIPIENT_STATE_SENT, NULL);
       self->failures_in_a_row = 0;
       self->sent++;
       self->sent_today++;
@@ -688,14 +720,14 @@ send_cb (GObject      *object,
   else if (is_disk_full (error))
     {
       /* Not an attempt: the rehearsal's "server" had no room for it. */
-      done = FALSE;
+      put_back (self, g_steal_pointer (&outgoing));
       stop_for_disk_full (self);
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED))
     {
       /* Not an attempt: nothing left this machine. Wait for the
        * connection, then send the same message again. */
-      done = FALSE;
+      put_back (self, g_steal_pointer (&outgoing));
       set_waiting_connection (self, TRUE);
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_PAUSED))
@@ -705,33 +737,33 @@ send_cb (GObject      *object,
        * existing chats go on meanwhile. */
       gint64 until = xi_transport_get_new_chats_paused_until (self->transport);
 
-      head->next_attempt_at = until > 0 ? MAX (until * 1000, now_ms () + 1000) : now_ms () + PAUSED_RECHECK_MS;
-      add_outcome (self, head, XI_RECIPIENT_STATE_PENDING, error->message);
-      g_queue_push_tail (&self->window, g_queue_pop_head (&self->window));
-      done = FALSE;
+      outgoing->next_attempt_at = until > 0 ? MAX (until * 1000, now_ms () + 1000) : now_ms () + PAUSED_RECHECK_MS;
+      add_outcome (self, outgoing, XI_RECIPIENT_STATE_PENDING, error->message);
+      g_queue_push_tail (&self->window, g_steal_pointer (&outgoing));
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT))
     {
       /* Never again: another try is another reach-out WhatsApp counts
        * against the account. Nor a sign the account is broken, so it does
        * not stop the campaign as failures in a row do. */
-      head->attempts++;
-      add_outcome_full (self, head, XI_RECIPIENT_STATE_FAILED, error->message, XI_SKIP_REASON_REFUSED_NEW_CONTACT);
+      outgoing->attempts++;
+      add_outcome_full (self, outgoing, XI_RECIPIENT_STATE_FAILED, error->message,
+                        XI_SKIP_REASON_REFUSED_NEW_CONTACT);
       self->failed++;
       self->since_rest++;
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_TRANSIENT) &&
-           head->attempts + 1 < XI_JOB_PROCESSOR_MAX_ATTEMPTS)
+           outgoing->attempts + 1 < XI_JOB_PROCESSOR_MAX_ATTEMPTS)
     {
-      head->attempts++;
-      head->next_attempt_at = now_ms () + retry_delay_ms (self, head->attempts);
-      add_outcome (self, head, XI_RECIPIENT_STATE_PENDING, error->message);
-      done = FALSE;
+      outgoing->attempts++;
+      outgoing->next_attempt_at = now_ms () + retry_delay_ms (self, outgoing->attempts);
+      add_outcome (self, outgoing, XI_RECIPIENT_STATE_PENDING, error->message);
+      put_back (self, g_steal_pointer (&outgoing));
     }
   else
     {
-      head->attempts++;
-      add_outcome (self, head, XI_RECIPIENT_STATE_FAILED, error->message);
+      outgoing->attempts++;
+      add_outcome (self, outgoing, XI_RECIPIENT_STATE_FAILED, error->message);
       self->failed++;
       self->since_rest++;
       if (++self->failures_in_a_row >= MAX_FAILURES_IN_A_ROW)
@@ -744,10 +776,11 @@ send_cb (GObject      *object,
         }
     }
 
-  if (done)
+  /* Done with: the delay after it starts now. */
+  if (outgoing != NULL)
     {
-      xi_outgoing_free (g_queue_pop_head (&self->window));
-      g_clear_pointer (&self->current_name, g_free);
+      if (self->in_flight == 0)
+        g_clear_pointer (&self->current_name, g_free);
       self->not_before_ms = now_ms () + random_delay_ms (self);
     }
 
@@ -805,16 +838,64 @@ set_current (XiJobProcessor *self,
     self->current_name = xi_phone_format_international (head->phone);
 }
 
+/* Hands the window's head to the transport. */
 static void
-send (XiJobProcessor *self,
-      XiOutgoing     *head)
+send_head (XiJobProcessor *self)
 {
+  Sending *sending = g_new0 (Sending, 1);
+  XiOutgoing *head = g_queue_peek_head (&self->window);
+
   prepare_ahead (self, head);
-  self->sending = TRUE;
+  sending->self = g_object_ref (self);
+  sending->outgoing = g_queue_pop_head (&self->window);
+  self->in_flight++;
   set_current (self, head);
   self->next_send_at = 0;
   xi_transport_send_text_async (self->transport, head->phone, head->message_id, head->text,
-                                self->attachment, NULL, send_cb, g_object_ref (self));
+                                self->attachment, NULL, send_cb, sending);
+}
+
+/* How many messages may be on their way at once: with a delay between
+ * them, one; without, as many as keep the store writing while the
+ * server acks. After a failure, one at a time until one gets through:
+ * an account or a network in trouble gets no more at once, and the
+ * campaign stops after exactly MAX_FAILURES_IN_A_ROW (fewer than that
+ * were in flight when the first failed). */
+G_STATIC_ASSERT (XI_JOB_PROCESSOR_MAX_IN_FLIGHT < MAX_FAILURES_IN_A_ROW);
+
+static guint
+max_in_flight (XiJobProcessor *self)
+{
+  return xi_job_get_delay_max_ms (self->job) == 0 && self->failures_in_a_row == 0
+         ? XI_JOB_PROCESSOR_MAX_IN_FLIGHT : 1;
+}
+
+/* Whether the head may go now, while others are on their way: it is due,
+ * and neither the daily cap nor the batch could be passed by all of them
+ * succeeding. Where one of those falls, the rest waits for the last to
+ * be answered, and step () rests as it would after one message. */
+static gboolean
+head_may_join (XiJobProcessor *self,
+               XiOutgoing     *head)
+{
+  guint daily_cap = xi_job_get_daily_cap (self->job);
+  guint batch_size = xi_job_get_batch_size (self->job);
+  gint64 now = now_ms ();
+
+  return self->in_flight < max_in_flight (self) &&
+         MAX (self->not_before_ms, head->next_attempt_at) <= now &&
+         (daily_cap == 0 || self->sent_today + self->in_flight < daily_cap) &&
+         (batch_size == 0 || self->since_rest + self->in_flight < batch_size) &&
+         xi_transport_get_state (self->transport) == XI_TRANSPORT_STATE_CONNECTED;
+}
+
+static void
+send_alongside (XiJobProcessor *self)
+{
+  XiOutgoing *head;
+
+  while ((head = g_queue_peek_head (&self->window)) != NULL && head_may_join (self, head))
+    send_head (self);
 }
 
 /* Loading */
@@ -871,7 +952,8 @@ load_more (XiJobProcessor *self)
 }
 
 /* Decides what to do next; called after anything that may unblock the
- * loop. At most one of sending, loading or a timer is active. */
+ * loop. At most one of loading or a timer is active; messages in flight
+ * are joined by more only when all are due now (send_alongside ()). */
 static void
 step (XiJobProcessor *self)
 {
@@ -886,20 +968,25 @@ step (XiJobProcessor *self)
       maybe_stop (self);
       return;
     }
-  if (self->sending || self->loading || self->timer != NULL || self->waiting_connection)
+  if (self->loading || self->timer != NULL || self->waiting_connection)
     return;
 
   head = g_queue_peek_head (&self->window);
   if (head == NULL)
     {
-      if (self->exhausted)
+      if (!self->exhausted)
+        load_more (self);
+      else if (self->in_flight == 0)
         {
           self->finishing = TRUE;
           publish_progress (self);
           maybe_stop (self);
         }
-      else
-        load_more (self);
+      return;
+    }
+  if (self->in_flight > 0)
+    {
+      send_alongside (self);
       return;
     }
 
@@ -931,7 +1018,8 @@ step (XiJobProcessor *self)
       return;
     }
 
-  send (self, head);
+  send_head (self);
+  send_alongside (self);
 }
 
 /**

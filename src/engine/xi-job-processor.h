@@ -24,6 +24,10 @@ G_DECLARE_FINAL_TYPE (XiJobProcessor, xi_job_processor, XI, JOB_PROCESSOR, GObje
 /* Tries per message before it is failed, the first one included. */
 #define XI_JOB_PROCESSOR_MAX_ATTEMPTS 3
 
+/* Messages on their way at once when a campaign has no delay between
+ * them (bench-whatsapp, kept sessions). */
+#define XI_JOB_PROCESSOR_MAX_IN_FLIGHT 8
+
 XiJobProcessor *xi_job_processor_new        (XiStore         *store,
                                              XiTransport     *transport,
                                              XiJob           *job);

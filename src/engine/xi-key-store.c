@@ -38,6 +38,14 @@
  * handed to it when it holds a change of the kind read: the store runs
  * its work in order, so the read sees every change, even of a value the
  * cache has dropped since. Lives on the network thread.
+ *
+ * A write asked for while another transaction is on its way is held,
+ * and everything held goes in one transaction when that one lands (or
+ * before anything is read): a campaign with several messages in flight
+ * asks for a flush each, and one transaction for each cost six lock
+ * calls and our own phone's session written again every time. Each
+ * write keeps its flush, so each message still leaves once its own keys
+ * are on disk, and a transaction that fails fails every flush it held.
  */
 
 /* The kinds that grow with the peers, read on demand: the Signal
@@ -76,7 +84,10 @@ struct _XiKeyStore
   GMainContext *wait_context; /* where those reads are waited for */
   guint       values_read;    /* values asked of the store, waiting or ahead */
   gboolean    closed;         /* its client was stopped: nothing more reaches the store */
-  GQueue      writing;        /* Write*, on their way to the store, in order */
+  GQueue      writing;        /* Write*, on their way to the store or held, in order */
+  GPtrArray  *held;           /* Write*, waiting for the transaction in flight to land */
+  guint       in_flight;      /* transactions the store has not answered yet */
+  guint       transactions;   /* asked of the store so far */
   GThread    *owner;
 };
 
@@ -127,6 +138,7 @@ static void write_changes (XiStore    *store,
                            GPtrArray  *changes,
                            GTask      *flush,
                            gboolean    taken_along);
+static void send_held     (XiKeyStore *self);
 
 static GPtrArray *
 take_pending (XiKeyStore *self)
@@ -359,6 +371,7 @@ get_now (XiKeyStore          *self,
    * waits for both (xi-receiver.c). */
   if (pending_touches (self, kind))
     push_pending (self, TRUE);
+  send_held (self);
   g_main_context_push_thread_default (context);
   xi_store_get_keys_async (self->store, kind, keys, NULL, waited_cb, &result);
   while (result == NULL)
@@ -367,16 +380,22 @@ get_now (XiKeyStore          *self,
   return xi_store_get_keys_finish (self->store, result, error);
 }
 
-/* A write on its way to the store. */
+/* A write on its way to the store, alone or with others held with it. */
 typedef struct
 {
-  GWeakRef    self;     /* not held: finalizing writes what is queued */
   GPtrArray  *changes;  /* XiKeyChange*, what it writes */
   GTask      *flush;    /* the flush it completes, or NULL */
   gboolean    reloaded; /* read back after a write before it failed */
   gboolean    taken_along; /* handed over by a read, for the next flush */
   GError     *earlier;  /* why a write before it failed that its flush counted on */
 } Write;
+
+/* The writes that go in one transaction. */
+typedef struct
+{
+  GWeakRef    self;     /* not held: finalizing writes what is queued */
+  GPtrArray  *writes;   /* Write*, in order */
+} Batch;
 
 /* The transaction that carried @changes rolled back, and with it any
  * customer's message that rode in it (xi-receiver.c): the values it
@@ -508,45 +527,172 @@ fail_flushes_behind (XiKeyStore   *self,
 }
 
 static void
+write_free (Write *write)
+{
+  g_clear_object (&write->flush);
+  g_clear_error (&write->earlier);
+  g_ptr_array_unref (write->changes);
+  g_free (write);
+}
+
+/* The whole batch failed: each write fails as it would have alone, and
+ * the keys are read back once. */
+static void
+batch_failed (XiKeyStore *self,
+              Batch      *batch,
+              XiStore    *store,
+              GError     *error)
+{
+  gboolean reloaded = TRUE;
+  gboolean unflushed = FALSE;
+
+  for (guint i = 0; i < batch->writes->len; i++)
+    {
+      Write *write = g_ptr_array_index (batch->writes, i);
+
+      if (self != NULL)
+        fail_flushes_behind (self, write, error);
+      reloaded &= write->reloaded;
+    }
+  if (!reloaded)
+    {
+      if (self != NULL && !self->closed)
+        {
+          reload_writing (self);
+          /* What was held is made of the memory just read back: it goes
+           * ahead of the word, to fail as the writes before it did. */
+          send_held (self);
+        }
+      xi_store_note_keys_reloaded (store);
+    }
+  /* A flush's caller hears why; never log a key or a value. */
+  for (guint i = 0; i < batch->writes->len; i++)
+    {
+      Write *write = g_ptr_array_index (batch->writes, i);
+
+      if (write->flush != NULL)
+        g_task_return_error (write->flush, g_error_copy (error));
+      else
+        unflushed = TRUE;
+    }
+  if (unflushed)
+    g_warning ("Could not save WhatsApp credentials: %s", error->message);
+}
+
+static void
 written_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  Write *write = user_data;
-  g_autoptr(XiKeyStore) self = g_weak_ref_get (&write->self);
-  GError *error = NULL;
+  Batch *batch = user_data;
+  g_autoptr(XiKeyStore) self = g_weak_ref_get (&batch->self);
+  g_autoptr(GError) error = NULL;
 
-  if (xi_store_put_keys_finish (XI_STORE (object), result, &error))
-    {
-      if (write->flush != NULL && write->earlier != NULL)
-        g_task_return_error (write->flush, g_steal_pointer (&write->earlier));
-      else if (write->flush != NULL)
-        g_task_return_boolean (write->flush, TRUE);
-    }
+  if (!xi_store_put_keys_finish (XI_STORE (object), result, &error))
+    batch_failed (self, batch, XI_STORE (object), error);
   else
+    for (guint i = 0; i < batch->writes->len; i++)
+      {
+        Write *write = g_ptr_array_index (batch->writes, i);
+
+        if (write->flush != NULL && write->earlier != NULL)
+          g_task_return_error (write->flush, g_steal_pointer (&write->earlier));
+        else if (write->flush != NULL)
+          g_task_return_boolean (write->flush, TRUE);
+      }
+  for (guint i = 0; i < batch->writes->len; i++)
     {
+      Write *write = g_ptr_array_index (batch->writes, i);
+
       if (self != NULL)
-        fail_flushes_behind (self, write, error);
-      if (!write->reloaded)
-        {
-          if (self != NULL && !self->closed)
-            reload_writing (self);
-          xi_store_note_keys_reloaded (XI_STORE (object));
-        }
-      /* A flush's caller hears why; never log a key or a value. */
-      if (write->flush != NULL)
-        g_task_return_error (write->flush, g_steal_pointer (&error));
-      else
-        g_warning ("Could not save WhatsApp credentials: %s", error->message);
-      g_clear_error (&error);
+        g_queue_remove (&self->writing, write);
+      write_free (write);
     }
+  g_ptr_array_unref (batch->writes);
+  g_weak_ref_clear (&batch->self);
+  g_free (batch);
   if (self != NULL)
-    g_queue_remove (&self->writing, write);
-  g_clear_object (&write->flush);
-  g_clear_error (&write->earlier);
-  g_weak_ref_clear (&write->self);
-  g_ptr_array_unref (write->changes);
-  g_free (write);
+    {
+      self->in_flight--;
+      send_held (self);
+    }
+}
+
+/* The changes of @writes in one list. A value changed by several (our
+ * own phone's session, by every message) is written once, with its last
+ * change, where it was first changed; a wipe is kept where it is, and
+ * what comes after it written after it. */
+static GPtrArray *
+merge_changes (GPtrArray *writes)
+{
+  g_autoptr(GHashTable) at = NULL;
+  GPtrArray *merged;
+
+  if (writes->len == 1)
+    return g_ptr_array_ref (((Write *) g_ptr_array_index (writes, 0))->changes);
+  merged = g_ptr_array_new ();
+  at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < writes->len; i++)
+    {
+      GPtrArray *changes = ((Write *) g_ptr_array_index (writes, i))->changes;
+
+      for (guint j = 0; j < changes->len; j++)
+        {
+          XiKeyChange *change = g_ptr_array_index (changes, j);
+          g_auto(FullKey) buffer = { { 0 } };
+          gpointer position;
+
+          if (change->kind == NULL)
+            {
+              g_hash_table_remove_all (at);
+              g_ptr_array_add (merged, change);
+              continue;
+            }
+          if (g_hash_table_lookup_extended (at, full_key (&buffer, change->kind, change->key), NULL, &position))
+            {
+              g_ptr_array_index (merged, GPOINTER_TO_UINT (position)) = change;
+              continue;
+            }
+          g_hash_table_insert (at, g_strdup (full_key (&buffer, change->kind, change->key)),
+                               GUINT_TO_POINTER (merged->len));
+          g_ptr_array_add (merged, change);
+        }
+    }
+  return merged;
+}
+
+/* @owner: (nullable): the key store to reload if it fails, or %NULL
+ * once it is gone; @writes: (transfer full): their changes stay theirs,
+ * and outlive the transaction */
+static void
+send_batch (XiStore    *store,
+            XiKeyStore *owner,
+            GPtrArray  *writes)
+{
+  Batch *batch = g_new0 (Batch, 1);
+  g_autoptr(GPtrArray) changes = merge_changes (writes);
+
+  g_weak_ref_init (&batch->self, owner);
+  batch->writes = writes;
+  if (owner != NULL)
+    {
+      owner->in_flight++;
+      owner->transactions++;
+    }
+  xi_store_put_keys_async (store, changes, NULL, written_cb, batch);
+}
+
+/* What was held goes now, in one transaction. */
+static void
+send_held (XiKeyStore *self)
+{
+  GPtrArray *held;
+
+  if (self->held->len == 0)
+    return;
+  held = g_steal_pointer (&self->held);
+  self->held = g_ptr_array_new ();
+  send_batch (self->store, self, held);
 }
 
 /* @owner: (nullable): the key store to reload if it fails, or %NULL
@@ -560,14 +706,23 @@ write_changes (XiStore    *store,
                gboolean    taken_along)
 {
   Write *write = g_new0 (Write, 1);
+  GPtrArray *alone;
 
   write->taken_along = taken_along;
-  g_weak_ref_init (&write->self, owner);
   write->changes = g_ptr_array_ref (changes);
   write->flush = flush;
   if (owner != NULL)
-    g_queue_push_tail (&owner->writing, write);
-  xi_store_put_keys_async (store, changes, NULL, written_cb, write);
+    {
+      g_queue_push_tail (&owner->writing, write);
+      if (owner->in_flight > 0)
+        {
+          g_ptr_array_add (owner->held, write);
+          return;
+        }
+    }
+  alone = g_ptr_array_new ();
+  g_ptr_array_add (alone, write);
+  send_batch (store, owner, alone);
 }
 
 static GBytes *
@@ -798,6 +953,7 @@ key_store_prefetch_async (WaKeyStore          *store,
   g_task_set_source_tag (task, key_store_prefetch_async);
   g_task_set_task_data (task, waiting, g_free);
   push_pending (self, FALSE);
+  send_held (self);
 
   for (guint k = 0; !self->closed && kinds[k] != NULL; k++)
     {
@@ -916,7 +1072,10 @@ xi_key_store_finalize (GObject *object)
   XiKeyStore *self = (XiKeyStore *)object;
   g_autoptr(GPtrArray) changes = take_pending (self);
 
-  /* What is still queued goes to disk; the store outlives this. */
+  /* What is still held or queued goes to disk; the store outlives this. */
+  if (self->held->len > 0)
+    send_batch (self->store, NULL, g_steal_pointer (&self->held));
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   if (changes->len > 0)
     write_changes (self->store, NULL, changes, NULL, FALSE);
   /* Those writes answer to nobody now. */
@@ -949,6 +1108,7 @@ xi_key_store_init (XiKeyStore *self)
   self->lazy = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   g_queue_init (&self->lru);
   g_queue_init (&self->writing);
+  self->held = g_ptr_array_new ();
   self->reading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_hash_table_unref);
   self->cache_size = XI_KEY_STORE_CACHE_SIZE;
@@ -1018,6 +1178,7 @@ xi_key_store_close (XiKeyStore *self)
   assert_owner (self);
 
   push_pending (self, FALSE);
+  send_held (self);
   self->closed = TRUE;
 }
 
@@ -1095,4 +1256,19 @@ xi_key_store_get_values_read (XiKeyStore *self)
   assert_owner (self);
 
   return self->values_read;
+}
+
+/**
+ * xi_key_store_get_transactions:
+ * @self: a key store
+ *
+ * Returns: how many write transactions it asked of the store
+ */
+guint
+xi_key_store_get_transactions (XiKeyStore *self)
+{
+  g_return_val_if_fail (XI_IS_KEY_STORE (self), 0);
+  assert_owner (self);
+
+  return self->transactions;
 }

@@ -22,14 +22,15 @@ G_DECLARE_FINAL_TYPE (XiKeyStore, xi_key_store, XI, KEY_STORE, GObject)
  * and the messenger reads the next batch of 50 while one is sent. */
 #define XI_KEY_STORE_CACHE_SIZE 4096
 
-XiKeyStore         *xi_key_store_new             (XiStore    *store,
-                                                  GHashTable *loaded);
-void                xi_key_store_close           (XiKeyStore *self);
-const char * const *xi_key_store_lazy_kinds      (void);
-void                xi_key_store_set_cache_size  (XiKeyStore *self,
-                                                  guint       size);
-guint               xi_key_store_get_cached      (XiKeyStore *self);
-guint               xi_key_store_get_waits       (XiKeyStore *self);
-guint               xi_key_store_get_values_read (XiKeyStore *self);
+XiKeyStore         *xi_key_store_new              (XiStore    *store,
+                                                   GHashTable *loaded);
+void                xi_key_store_close            (XiKeyStore *self);
+const char * const *xi_key_store_lazy_kinds       (void);
+void                xi_key_store_set_cache_size   (XiKeyStore *self,
+                                                   guint       size);
+guint               xi_key_store_get_cached       (XiKeyStore *self);
+guint               xi_key_store_get_waits        (XiKeyStore *self);
+guint               xi_key_store_get_values_read  (XiKeyStore *self);
+guint               xi_key_store_get_transactions (XiKeyStore *self);
 
 G_END_DECLS
