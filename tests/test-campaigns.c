@@ -9,7 +9,10 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <sqlite3.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fakewa-server.h"
 #include "wa-jid.h"
@@ -2893,11 +2896,13 @@ attach (Fixture *f,
 }
 
 /* A server where each of @n recipients has an account, and a campaign
- * of the template with a picture attached to them all. */
+ * of the template with a picture attached to them all; @picture, when
+ * given, gets the asset. */
 static XiJob *
 picture_campaign (Fixture       *f,
                   FakewaServer **server,
-                  guint          n)
+                  guint          n,
+                  XiAsset      **picture_out)
 {
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiAsset) picture = NULL;
@@ -2917,6 +2922,8 @@ picture_campaign (Fixture       *f,
   picture = add_asset (f, path);
   attach (f, picture);
   spec = zero_delay_spec (f);
+  if (picture_out != NULL)
+    *picture_out = g_object_ref (picture);
   return create_job (f, spec);
 }
 
@@ -2936,7 +2943,7 @@ test_whatsapp_picture_uploaded_once (Fixture       *f,
   g_autoptr(XiJob) stored = NULL;
   g_autoptr(GPtrArray) rows = NULL;
 
-  job = picture_campaign (f, &server, 200);
+  job = picture_campaign (f, &server, 200, NULL);
   client = linked_client (server, keys);
   g_assert_cmpstr (xi_job_get_asset_name (job), ==, "promo.jpg");
   transport = xi_whatsapp_transport_new (client);
@@ -3012,7 +3019,7 @@ run_expiring_campaign (Fixture  *f,
   g_autoptr(XiTransport) transport = NULL;
   g_autoptr(XiJob) job = NULL;
 
-  job = picture_campaign (f, &server, 40);
+  job = picture_campaign (f, &server, 40, NULL);
   client = linked_client (server, keys);
   g_signal_connect (server, "relayed", G_CALLBACK (expiry_relayed_cb), expiry);
   g_signal_connect (server, "refused", G_CALLBACK (expiry_refused_cb), expiry);
@@ -3073,6 +3080,107 @@ test_whatsapp_upload_refused_again (Fixture       *f,
   g_assert_cmpuint (n_uploads, ==, 2);
   g_assert_cmpuint (xi_job_get_sent (stored), ==, 12);
   g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_FAILED);
+}
+
+static void
+empty_file_cb (FakewaServer *server,
+               const char   *path)
+{
+  g_assert_cmpint (truncate (path, 0), ==, 0);
+}
+
+/* The picture is emptied while it uploads (the user saved over it, a
+ * sync client rewrote it) and the media host refuses the first try: the
+ * second sends what was read, as the campaign promised, and nothing
+ * touches the file again. A mapped file killed the app with SIGBUS at
+ * the second try's first page. */
+static void
+test_whatsapp_picture_emptied_while_uploading (Fixture       *f,
+                                               gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiAsset) picture = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+
+  job = picture_campaign (f, &server, 3, &picture);
+  client = linked_client (server, keys);
+  transport = xi_whatsapp_transport_new (client);
+  fakewa_server_refuse_uploads (server, 1);
+  g_signal_connect (server, "upload-refused", G_CALLBACK (empty_file_cb), (gpointer) xi_asset_get_path (picture));
+  start_engine_on (f, transport);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+  stop_engine (f);
+  g_signal_handlers_disconnect_by_func (server, empty_file_cb, (gpointer) xi_asset_get_path (picture));
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 3);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (server), ==, 1);
+}
+
+/* The picture changed on disk after the campaign was made: cut short,
+ * replaced by a FIFO that nothing writes to (its read would wait for
+ * ever), or by a symbolic link, which the app never makes there and
+ * which is not followed even to the right bytes: it could as well lead to
+ * a device that never ends, or that does something when opened. Nobody
+ * is failed for it, nothing is uploaded. The campaign pauses, saying
+ * which file to add again; once it is back, resuming sends everyone. */
+static void
+test_whatsapp_picture_changed_pauses (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiAsset) picture = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(XiJob) resumed = NULL;
+  g_autoptr(XiJob) done = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *elsewhere = g_build_filename (f->dir, "elsewhere.jpg", NULL);
+  gsize length;
+
+  job = picture_campaign (f, &server, 3, &picture);
+  g_assert_true (g_file_get_contents (xi_asset_get_path (picture), &original, &length, NULL));
+  if (g_strcmp0 (data, "fifo") == 0 || g_strcmp0 (data, "symlink") == 0)
+    g_assert_cmpint (g_rename (xi_asset_get_path (picture), elsewhere), ==, 0);
+  if (g_strcmp0 (data, "fifo") == 0)
+    g_assert_cmpint (mkfifo (xi_asset_get_path (picture), 0600), ==, 0);
+  else if (g_strcmp0 (data, "symlink") == 0)
+    g_assert_cmpint (symlink (elsewhere, xi_asset_get_path (picture)), ==, 0);
+  else
+    g_assert_cmpint (truncate (xi_asset_get_path (picture), length / 2), ==, 0);
+  client = linked_client (server, keys);
+  transport = xi_whatsapp_transport_new (client);
+  start_engine_on (f, transport);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_PAUSED);
+
+  paused = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (paused), ==, 0);
+  g_assert_cmpuint (xi_job_get_failed (paused), ==, 0);
+  g_assert_nonnull (strstr (xi_job_get_last_error (paused), "“promo.jpg”"));
+  g_assert_nonnull (strstr (xi_job_get_last_error (paused), "changed"));
+  g_assert_cmpuint (fakewa_server_get_n_uploads (server), ==, 0);
+  rows = list_recipients (f, xi_job_get_id (job));
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_cmpuint (xi_job_recipient_get_attempts (g_ptr_array_index (rows, i)), ==, 0);
+
+  g_assert_cmpint (g_unlink (xi_asset_get_path (picture)), ==, 0);
+  g_assert_true (g_file_set_contents (xi_asset_get_path (picture), original, length, NULL));
+  resumed = command (f, xi_job_get_id (job), XI_JOB_COMMAND_RESUME, &error);
+  g_assert_no_error (error);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+  stop_engine (f);
+  done = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (done), ==, 3);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (server), ==, 1);
 }
 
 /* The campaign sends the attachment it was made with: the template may
@@ -3627,6 +3735,12 @@ main (int   argc,
   ADD ("/campaigns/resume-after-crash", test_resume_after_crash);
   ADD ("/campaigns/whatsapp-picture-uploaded-once", test_whatsapp_picture_uploaded_once);
   ADD ("/campaigns/whatsapp-upload-expires", test_whatsapp_upload_expires);
+  ADD ("/campaigns/whatsapp-picture-emptied-while-uploading", test_whatsapp_picture_emptied_while_uploading);
+  ADD ("/campaigns/whatsapp-picture-changed-pauses", test_whatsapp_picture_changed_pauses);
+  g_test_add ("/campaigns/whatsapp-picture-fifo-pauses", Fixture, "fifo", fixture_set_up,
+              test_whatsapp_picture_changed_pauses, fixture_tear_down);
+  g_test_add ("/campaigns/whatsapp-picture-symlink-pauses", Fixture, "symlink", fixture_set_up,
+              test_whatsapp_picture_changed_pauses, fixture_tear_down);
   ADD ("/campaigns/whatsapp-upload-refused-again", test_whatsapp_upload_refused_again);
   ADD ("/campaigns/attachment-journaled", test_attachment_journaled);
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);

@@ -9,11 +9,17 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "xi-media-cache.h"
+#include "xi-transport.h"
 
 /*
  * Each asset uploaded once for everyone it goes to: a campaign of 10,000
@@ -25,8 +31,11 @@
  * messages for is made again once (xi_media_cache_forget()), and one
  * older than XI_MEDIA_CACHE_REUSE_S is made again.
  *
- * The file is mapped, not read: its pages stay in the page cache, and
- * wa-media encrypts it a chunk at a time as it uploads.
+ * The file is read whole, never mapped: a mapped file that something
+ * else truncates (the user saving over it, a sync client rewriting it)
+ * kills the whole app with SIGBUS at the first page that is gone, while
+ * bytes read stay what they were. An asset is at most
+ * XI_ASSET_MAX_DOCUMENT_BYTES, which the upload needs in memory anyway.
  * Reading it, the preview and the page count are blocking work on a
  * worker thread; the upload itself runs on the client's thread.
  */
@@ -64,7 +73,6 @@ G_DEFINE_FINAL_TYPE (XiMediaCache, xi_media_cache, G_TYPE_OBJECT)
 typedef struct
 {
   XiAsset     *asset;
-  GMappedFile *file;
   GBytes      *plain;
   GBytes      *thumbnail;
   guint        width;
@@ -78,7 +86,6 @@ preparation_free (Preparation *preparation)
 {
   g_clear_object (&preparation->asset);
   g_clear_pointer (&preparation->plain, g_bytes_unref);
-  g_clear_pointer (&preparation->file, g_mapped_file_unref);
   g_clear_pointer (&preparation->thumbnail, g_bytes_unref);
   g_free (preparation);
 }
@@ -210,6 +217,75 @@ count_pdf_pages (const char *data,
   return pages;
 }
 
+static GError *
+asset_changed_error (XiAsset *asset)
+{
+  return g_error_new (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_ATTACHMENT_CHANGED,
+                      _("The attachment “%s” in the data folder was changed or damaged since the campaign "
+                        "was made. Add the file to the assets again, then resume the campaign."),
+                      xi_asset_get_name (asset));
+}
+
+/* Exactly the asset's size in bytes, or an error: a file that is no
+ * longer a plain file (a FIFO would block the read for ever, a device
+ * never ends; the app never puts a symbolic link there, so one is not
+ * followed to whatever it names) or that is shorter or longer than when
+ * it was added has changed, whatever it holds now. */
+static GBytes *
+read_asset (XiAsset  *asset,
+            GError  **error)
+{
+  const char *path = xi_asset_get_path (asset);
+  guint64 expected = xi_asset_get_size (asset);
+  g_autofree char *data = NULL;
+  gsize done = 0;
+  struct stat info;
+  char extra;
+  int fd;
+
+  fd = path != NULL ? g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0) : -1;
+  if (fd < 0 && errno == ELOOP)
+    {
+      g_propagate_error (error, asset_changed_error (asset));
+      return NULL;
+    }
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_ATTACHMENT_CHANGED,
+                   _("The attachment “%s” is missing from the data folder (%s). Add the file to the assets "
+                     "again, then resume the campaign."),
+                   xi_asset_get_name (asset), path != NULL ? g_strerror (saved_errno) : _("not on this computer"));
+      return NULL;
+    }
+  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode) || (guint64) info.st_size != expected ||
+      expected > XI_ASSET_MAX_DOCUMENT_BYTES)
+    goto changed;
+
+  data = g_malloc (MAX (expected, 1));
+  while (done < expected)
+    {
+      gssize got = read (fd, data + done, expected - done);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        goto changed;
+      done += got;
+    }
+  /* Grown since it was measured. */
+  if (read (fd, &extra, 1) != 0)
+    goto changed;
+  g_close (fd, NULL);
+  return g_bytes_new_take (g_steal_pointer (&data), expected);
+
+changed:
+  g_close (fd, NULL);
+  g_propagate_error (error, asset_changed_error (asset));
+  return NULL;
+}
+
 static void
 prepare_thread (GTask        *task,
                 gpointer      source_object,
@@ -217,26 +293,12 @@ prepare_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   Preparation *preparation = task_data;
-  const char *path = xi_asset_get_path (preparation->asset);
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
-  preparation->file = path != NULL ? g_mapped_file_new (path, FALSE, &error) : NULL;
-  if (preparation->file == NULL)
+  preparation->plain = read_asset (preparation->asset, &error);
+  if (preparation->plain == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("The attachment “%s” is missing from the data folder (%s). Add the "
-                                 "file to the assets again."),
-                               xi_asset_get_name (preparation->asset),
-                               error != NULL ? error->message : _("not on this computer"));
-      return;
-    }
-  preparation->plain = g_mapped_file_get_bytes (preparation->file);
-  if (g_bytes_get_size (preparation->plain) != xi_asset_get_size (preparation->asset))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("The attachment “%s” in the data folder was changed or damaged. Add "
-                                 "the file to the assets again."),
-                               xi_asset_get_name (preparation->asset));
+      g_task_return_error (task, error);
       return;
     }
 
@@ -320,10 +382,8 @@ uploaded_cb (GObject      *object,
   made_sha256 = hex_of (made->file_sha256);
   if (g_strcmp0 (made_sha256, sha256) != 0)
     {
-      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The attachment “%s” in the data folder was changed or damaged. Add the file to "
-                     "the assets again."),
-                   xi_asset_get_name (preparation->asset));
+      g_clear_error (&error);
+      error = asset_changed_error (preparation->asset);
       finish_waiting (self, sha256, NULL, error);
       return;
     }

@@ -149,6 +149,7 @@ enum {
   PHONE_RECEIPT,
   KEY_REQUEST,
   REFUSED,
+  UPLOAD_REFUSED,
   N_SIGNALS
 };
 
@@ -2053,6 +2054,10 @@ fakewa_server_class_init (FakewaServerClass *klass)
   signals[REFUSED] = g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
                                    G_TYPE_STRING);
+  /* After the whole body of an upload the host refused was read, so the
+   * client's next try is the one a test can interfere with. */
+  signals[UPLOAD_REFUSED] = g_signal_new ("upload-refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -2148,6 +2153,7 @@ upload_cb (SoupServer        *soup,
     {
       self->refuse_uploads -= MIN (self->refuse_uploads, 1);
       soup_server_message_set_status (message, SOUP_STATUS_UNAUTHORIZED, NULL);
+      g_signal_emit (self, signals[UPLOAD_REFUSED], 0);
       return;
     }
   blob = soup_message_body_flatten (body);
