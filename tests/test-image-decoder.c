@@ -24,13 +24,6 @@
  * the real one.
  */
 
-/* 16 × 37 pixels, arithmetic-coded (SOF9), as fuzz-media-preview found it:
- * Debian 12's decoder never returns from it. */
-#define ARITHMETIC_JPEG \
-  "/9j/AAEAAP/bAEMAcG5nCwoIDQsKCw4ODS4NCwoLDhMSEhMnHB4XIC4pMTEuKS0sM38sBwCAYQAALUBXQUZMTlJTUjE+" \
-  "WmFaUGBKWVJP/9sAQwEODg4TERMmFRUmTzYtNU9PT09PT09PT09PT09PT7dPT09PT09PT09PT09PT09PT09P4AAQSm1t" \
-  "AAAAAAAAAAAAAAAA/8kAEQgAECUYAwEiAAIRAQMRAXL6/9oADAMBAAIRAxEoJSry"
-
 /* What a decoder answers for a 2 × 1 RGB picture: the header, then two
  * pixels. */
 #define TWO_PIXELS_HEADER "XIMG\\002\\000\\000\\000\\001\\000\\000\\000\\006\\000\\000\\000\\000\\000\\000\\000"
@@ -181,7 +174,7 @@ test_stalling_picture (void)
   g_autoptr(XiImageDecoder) decoder = xi_image_decoder_new (argv);
   g_autoptr(GBytes) picture = NULL;
   gsize len = 0;
-  guint8 *data = g_base64_decode (ARITHMETIC_JPEG, &len);
+  guint8 *data = g_base64_decode (XI_TEST_ARITHMETIC_JPEG, &len);
   Decoded decoded = { NULL, NULL, FALSE };
   gint64 started;
   guint ticks;

@@ -113,6 +113,35 @@ size_prepared_cb (GdkPixbufLoader *loader,
 }
 
 /**
+ * xi_media_preview_sniff:
+ * @data: what claims to be a picture
+ * @flags: %XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER lets a JPEG whose header
+ *   is in doubt through
+ *
+ * Which of the formats WhatsApp uses @data is, told by its first bytes,
+ * for gdk_pixbuf_loader_new_with_type (): nothing else is handed to a
+ * loader.
+ *
+ * Returns: (nullable): "jpeg", "png" or "webp", or %NULL for anything
+ *   else, for more than %XI_MEDIA_PREVIEW_MAX_BYTES, and for a JPEG whose
+ *   decoding is in doubt
+ */
+const char *
+xi_media_preview_sniff (GBytes              *data,
+                        XiMediaPreviewFlags  flags)
+{
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (data, &len);
+  const char *format = sniff_format (bytes, len);
+
+  if (format == NULL || len > XI_MEDIA_PREVIEW_MAX_BYTES ||
+      (g_str_equal (format, "jpeg") && (flags & XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER) == 0 &&
+       jpeg_header_is_doubtful (bytes, len)))
+    return NULL;
+  return format;
+}
+
+/**
  * xi_media_preview_decode:
  * @data: a JPEG, PNG or WebP picture
  * @max_side: the longest side the result may have, in pixels
@@ -164,10 +193,8 @@ xi_media_preview_decode_full (GBytes               *data,
   g_return_val_if_fail (max_side > 0, NULL);
 
   bytes = g_bytes_get_data (data, &len);
-  format = sniff_format (bytes, len);
-  if (format == NULL || len > XI_MEDIA_PREVIEW_MAX_BYTES ||
-      (g_str_equal (format, "jpeg") && (flags & XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER) == 0 &&
-       jpeg_header_is_doubtful (bytes, len)))
+  format = xi_media_preview_sniff (data, flags);
+  if (format == NULL)
     {
       g_set_error_literal (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE,
                            _("Not a JPEG, PNG or WebP picture"));
