@@ -102,10 +102,11 @@ size_prepared_cb (GdkPixbufLoader *loader,
   if (width <= 0 || height <= 0 || width > XI_MEDIA_PREVIEW_MAX_SIDE || height > XI_MEDIA_PREVIEW_MAX_SIDE ||
       (gint64) width * height > prepared->max_pixels)
     {
-      /* The loader cannot be stopped from here; it is told to make the
-       * smallest picture, which is thrown away. */
+      /* A size of nothing stops the loader before it allocates a pixel;
+       * told to make the smallest picture instead, a JPEG claiming
+       * 65,048 × 50,448 was still decoded at an eighth, 150 MB. */
       prepared->refused = TRUE;
-      gdk_pixbuf_loader_set_size (loader, 1, 1);
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
       return;
     }
   scale = MIN (1.0, (double) prepared->max_side / MAX (width, height));
@@ -210,7 +211,7 @@ xi_media_preview_decode_full (GBytes               *data,
 
   written = gdk_pixbuf_loader_write (loader, bytes, len, &local_error);
   /* Closed in every case, or the loader complains when it is freed. */
-  if (!gdk_pixbuf_loader_close (loader, written ? &local_error : NULL) || !written)
+  if ((!gdk_pixbuf_loader_close (loader, written ? &local_error : NULL) || !written) && !prepared.refused)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
