@@ -33,7 +33,10 @@
  *    recipients, sent by the engine over the WhatsApp transport, its
  *    template text only, then attaching a 1 MB JPEG from the asset
  *    library: uploads (0, then 1 expected), CPU per message (the store's
- *    writes and the media cache included) and the peak RSS.
+ *    writes and the media cache included) and the peak RSS;
+ *  - campaign-video-*: the same with a 16 MB video (--video-mb) sent as
+ *    a document, which the media cache reads whole before its upload;
+ *    campaign-video-total-cpu is the whole round's.
  * The fake server runs in the same process, so the CPU figures include
  * its share (relaying, the phones' decryption and receipts), the same in
  * both rounds: their difference is what media costs per message. The
@@ -54,6 +57,7 @@
 #define TEXT_SHOP "6281900000002"
 #define MEDIA_SHOP "6281900000003"
 #define BAILEYS_SHOP "6281900000004"
+#define VIDEO_SHOP "6281900000005"
 #define PICTURE_SIZE (1024 * 1024)
 
 typedef struct
@@ -105,7 +109,8 @@ recipient (guint first,
 /* A photo-like 1 MB JPEG: noise does not compress, so its size is what
  * the quality makes it. */
 static char *
-write_picture (const char *dir)
+write_picture (const char *dir,
+               guint       megabytes)
 {
   g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1024, 1024);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
@@ -118,6 +123,24 @@ write_picture (const char *dir)
     pixels[i] = g_rand_int (rand) & 0xff;
   if (!gdk_pixbuf_save (pixbuf, path, "jpeg", &error, "quality", "92", NULL))
     g_error ("picture: %s", error->message);
+  return path;
+}
+
+/* Random bytes: nothing the asset library recognises, so a document. */
+static char *
+write_video (const char *dir,
+             guint       megabytes)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  gsize length = (gsize) megabytes * 1024 * 1024;
+  g_autofree guint32 *words = g_malloc (length);
+  char *path = g_build_filename (dir, "promo.mp4", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < length / sizeof *words; i++)
+    words[i] = g_rand_int (rand);
+  if (!g_file_set_contents (path, (const char *) words, length, &error))
+    g_error ("video: %s", error->message);
   return path;
 }
 
@@ -156,20 +179,23 @@ set_flag (gpointer user_data)
 }
 
 /* The app's path: library, template, stored campaign, engine; from
- * @shop, which never wrote to the N recipients from @first on, with or
- * without the picture. */
+ * @shop, which never wrote to the N recipients from @first on, with the
+ * file @write_attachment makes, if any, attached. */
 static void
 campaign_round (FakewaServer *server,
                 const char   *shop,
                 guint         first,
                 guint         rows,
-                gboolean      with_picture,
+                const char   *prefix,
+                char *      (*write_attachment) (const char *dir, guint megabytes),
+                guint         megabytes,
                 GTlsDatabase *media_ca)
 {
   g_autofree char *dir = bench_make_tmpdir ();
   g_autofree char *csv = bench_write_numbered_contacts_csv (dir, first, rows);
-  g_autofree char *picture = with_picture ? write_picture (dir) : NULL;
-  const char *prefix = with_picture ? "campaign-media" : "campaign-text";
+  g_autofree char *attachment = write_attachment != NULL ? write_attachment (dir, megabytes) : NULL;
+  g_autofree char *total_name = g_strconcat (prefix, "-total-cpu", NULL);
+  g_autofree char *size_name = g_strconcat (prefix, "-attachment", NULL);
   g_autofree char *cpu_name = g_strconcat (prefix, "-cpu", NULL);
   g_autofree char *uploads_name = g_strconcat (prefix, "-uploads", NULL);
   g_autofree char *rss_name = g_strconcat (prefix, "-rss", NULL);
@@ -223,11 +249,11 @@ campaign_round (FakewaServer *server,
   xi_store_list_groups_async (store, NULL, bench_result_cb, &slot);
   groups = finish_or_die (bench_wait (&slot), (gpointer) xi_store_list_groups_finish, store, "groups");
   xi_template_set_variants (template_, variants);
-  if (with_picture)
+  if (attachment != NULL)
     {
-      xi_store_add_asset_async (store, picture, NULL, bench_result_cb, &slot);
+      xi_store_add_asset_async (store, attachment, NULL, bench_result_cb, &slot);
       asset = finish_or_die (bench_wait (&slot), (gpointer) xi_store_add_asset_finish, store, "asset");
-      bench_report ("campaign-picture", xi_asset_get_size (asset) / 1e6, "MB");
+      bench_report (size_name, xi_asset_get_size (asset) / 1e6, "MB");
       xi_template_set_asset_id (template_, xi_asset_get_id (asset));
     }
   xi_store_save_template_async (store, template_, NULL, bench_result_cb, &slot);
@@ -248,6 +274,8 @@ campaign_round (FakewaServer *server,
   while (!finished)
     g_main_context_iteration (NULL, TRUE);
   bench_report (cpu_name, (cpu_seconds () - cpu) * 1e3 / rows, "ms/message");
+  if (attachment != NULL)
+    bench_report (total_name, (cpu_seconds () - cpu) * 1e3, "ms");
   bench_report (uploads_name, fakewa_server_get_n_uploads (server) - uploads_before, "uploads");
   getrusage (RUSAGE_SELF, &usage);
   bench_report (rss_name, usage.ru_maxrss / 1024.0, "MB");
@@ -440,6 +468,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  guint video_mb = bench_parse_option (&argc, &argv, "--video-mb", 16);
   guint rows = bench_parse_rows (&argc, &argv, 1000);
   g_autoptr(FakewaServer) server = NULL;
   g_autoptr(WaKeyStore) store = wa_memory_key_store_new ();
@@ -522,8 +551,9 @@ main (int   argc,
       return 1;
     }
 
-  campaign_round (server, TEXT_SHOP, 0, rows, FALSE, media_ca);
-  campaign_round (server, MEDIA_SHOP, rows, rows, TRUE, media_ca);
+  campaign_round (server, TEXT_SHOP, 0, rows, "campaign-text", NULL, 0, media_ca);
+  campaign_round (server, MEDIA_SHOP, rows, rows, "campaign-media", write_picture, 0, media_ca);
+  campaign_round (server, VIDEO_SHOP, 2 * rows, rows, "campaign-video", write_video, video_mb, media_ca);
   bench_baileys (server, dir, picture, rows);
   bench_rm_rf (dir);
   return 0;

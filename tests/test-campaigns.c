@@ -9,7 +9,11 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <sqlite3.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fakewa-server.h"
 #include "wa-jid.h"
@@ -22,6 +26,7 @@
 #include "xi-key-store.h"
 #include "xi-limits.h"
 #include "xi-loopback-transport.h"
+#include "xi-media-cache.h"
 #include "xi-number-check.h"
 #include "xi-receiver.h"
 #include "xi-store-private.h"
@@ -2929,11 +2934,13 @@ attach (Fixture *f,
 }
 
 /* A server where each of @n recipients has an account, and a campaign
- * of the template with a picture attached to them all. */
+ * of the template with a picture attached to them all; @picture, when
+ * given, gets the asset. */
 static XiJob *
 picture_campaign (Fixture       *f,
                   FakewaServer **server,
-                  guint          n)
+                  guint          n,
+                  XiAsset      **picture_out)
 {
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiAsset) picture = NULL;
@@ -2953,6 +2960,8 @@ picture_campaign (Fixture       *f,
   picture = add_asset (f, path);
   attach (f, picture);
   spec = zero_delay_spec (f);
+  if (picture_out != NULL)
+    *picture_out = g_object_ref (picture);
   return create_job (f, spec);
 }
 
@@ -2972,7 +2981,7 @@ test_whatsapp_picture_uploaded_once (Fixture       *f,
   g_autoptr(XiJob) stored = NULL;
   g_autoptr(GPtrArray) rows = NULL;
 
-  job = picture_campaign (f, &server, 200);
+  job = picture_campaign (f, &server, 200, NULL);
   client = linked_client (server, keys);
   g_assert_cmpstr (xi_job_get_asset_name (job), ==, "promo.jpg");
   transport = xi_whatsapp_transport_new (client);
@@ -3048,7 +3057,7 @@ run_expiring_campaign (Fixture  *f,
   g_autoptr(XiTransport) transport = NULL;
   g_autoptr(XiJob) job = NULL;
 
-  job = picture_campaign (f, &server, 40);
+  job = picture_campaign (f, &server, 40, NULL);
   client = linked_client (server, keys);
   g_signal_connect (server, "relayed", G_CALLBACK (expiry_relayed_cb), expiry);
   g_signal_connect (server, "refused", G_CALLBACK (expiry_refused_cb), expiry);
@@ -3109,6 +3118,297 @@ test_whatsapp_upload_refused_again (Fixture       *f,
   g_assert_cmpuint (n_uploads, ==, 2);
   g_assert_cmpuint (xi_job_get_sent (stored), ==, 12);
   g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_FAILED);
+}
+
+static void
+empty_file_cb (FakewaServer *server,
+               const char   *path)
+{
+  g_assert_cmpint (truncate (path, 0), ==, 0);
+}
+
+/* The picture is emptied while it uploads (the user saved over it, a
+ * sync client rewrote it) and the media host refuses the first try: the
+ * second sends what was read, as the campaign promised, and nothing
+ * touches the file again. A mapped file killed the app with SIGBUS at
+ * the second try's first page. */
+static void
+test_whatsapp_picture_emptied_while_uploading (Fixture       *f,
+                                               gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiAsset) picture = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+
+  job = picture_campaign (f, &server, 3, &picture);
+  client = linked_client (server, keys);
+  transport = xi_whatsapp_transport_new (client);
+  fakewa_server_refuse_uploads (server, 1);
+  g_signal_connect (server, "upload-refused", G_CALLBACK (empty_file_cb), (gpointer) xi_asset_get_path (picture));
+  start_engine_on (f, transport);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+  stop_engine (f);
+  g_signal_handlers_disconnect_by_func (server, empty_file_cb, (gpointer) xi_asset_get_path (picture));
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 3);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (server), ==, 1);
+}
+
+/* The picture changed on disk after the campaign was made: cut short,
+ * replaced by a FIFO that nothing writes to (its read would wait for
+ * ever), or by a symbolic link, which the app never makes there and
+ * which is not followed even to the right bytes: it could as well lead to
+ * a device that never ends, or that does something when opened. Nobody
+ * is failed for it, nothing is uploaded. The campaign pauses, saying
+ * which file to add again; once it is back, resuming sends everyone. */
+static void
+test_whatsapp_picture_changed_pauses (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiTransport) transport = NULL;
+  g_autoptr(XiAsset) picture = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) paused = NULL;
+  g_autoptr(XiJob) resumed = NULL;
+  g_autoptr(XiJob) done = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *elsewhere = g_build_filename (f->dir, "elsewhere.jpg", NULL);
+  gsize length;
+
+  job = picture_campaign (f, &server, 3, &picture);
+  g_assert_true (g_file_get_contents (xi_asset_get_path (picture), &original, &length, NULL));
+  if (g_strcmp0 (data, "fifo") == 0 || g_strcmp0 (data, "symlink") == 0)
+    g_assert_cmpint (g_rename (xi_asset_get_path (picture), elsewhere), ==, 0);
+  if (g_strcmp0 (data, "fifo") == 0)
+    g_assert_cmpint (mkfifo (xi_asset_get_path (picture), 0600), ==, 0);
+  else if (g_strcmp0 (data, "symlink") == 0)
+    g_assert_cmpint (symlink (elsewhere, xi_asset_get_path (picture)), ==, 0);
+  else
+    g_assert_cmpint (truncate (xi_asset_get_path (picture), length / 2), ==, 0);
+  client = linked_client (server, keys);
+  transport = xi_whatsapp_transport_new (client);
+  start_engine_on (f, transport);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_PAUSED);
+
+  paused = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (paused), ==, 0);
+  g_assert_cmpuint (xi_job_get_failed (paused), ==, 0);
+  g_assert_nonnull (strstr (xi_job_get_last_error (paused), "“promo.jpg”"));
+  g_assert_nonnull (strstr (xi_job_get_last_error (paused), "changed"));
+  g_assert_cmpuint (fakewa_server_get_n_uploads (server), ==, 0);
+  rows = list_recipients (f, xi_job_get_id (job));
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_cmpuint (xi_job_recipient_get_attempts (g_ptr_array_index (rows, i)), ==, 0);
+
+  g_assert_cmpint (g_unlink (xi_asset_get_path (picture)), ==, 0);
+  g_assert_true (g_file_set_contents (xi_asset_get_path (picture), original, length, NULL));
+  resumed = command (f, xi_job_get_id (job), XI_JOB_COMMAND_RESUME, &error);
+  g_assert_no_error (error);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_COMPLETED);
+  stop_engine (f);
+  done = get_job (f, xi_job_get_id (job));
+  g_assert_cmpuint (xi_job_get_sent (done), ==, 3);
+  g_assert_cmpuint (fakewa_server_get_n_uploads (server), ==, 1);
+}
+
+/* Previews of pictures a stranger may have crafted, forwarded as
+ * attachments */
+
+/* The upload of @path as an attachment, its preview given @limit_ms (0:
+ * the cache's own limit); @took_us gets how long it took. */
+static XiSentMedia *
+upload_picture (Fixture    *f,
+                const char *path,
+                guint       limit_ms,
+                gint64     *took_us)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autoptr(XiMediaCache) cache = NULL;
+  g_autoptr(XiAsset) asset = add_asset (f, path);
+  g_autoptr(GError) error = NULL;
+  XiSentMedia *media = NULL;
+  gint64 started;
+
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  client = linked_client (server, keys);
+  cache = xi_media_cache_new (client);
+  if (limit_ms > 0)
+    xi_media_cache_set_preview_time_limit (cache, limit_ms);
+  started = g_get_monotonic_time ();
+  WAIT (xi_media_cache_get_async (cache, asset, NULL, xi_test_store_result_cb, &slot_),
+        media = xi_media_cache_get_finish (cache, result_, &error));
+  *took_us = g_get_monotonic_time () - started;
+  g_assert_no_error (error);
+  g_assert_nonnull (media);
+  wa_client_stop (client);
+  return media;
+}
+
+static void
+put_u32_be (guint8  *at,
+            guint32  value)
+{
+  at[0] = value >> 24;
+  at[1] = value >> 16;
+  at[2] = value >> 8;
+  at[3] = value;
+}
+
+static void
+append_png_chunk (GByteArray   *png,
+                  const char   *type,
+                  const guint8 *data,
+                  gsize         length)
+{
+  guint8 word[4];
+  guint32 crc = 0xffffffff;
+  gsize start;
+
+  put_u32_be (word, (guint32) length);
+  g_byte_array_append (png, word, 4);
+  start = png->len;
+  g_byte_array_append (png, (const guint8 *) type, 4);
+  g_byte_array_append (png, data, (guint) length);
+  for (gsize i = start; i < png->len; i++)
+    {
+      crc ^= png->data[i];
+      for (int bit = 0; bit < 8; bit++)
+        crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
+    }
+  put_u32_be (word, crc ^ 0xffffffff);
+  g_byte_array_append (png, word, 4);
+}
+
+/* A black PNG of @side × @side at one bit a pixel, its rows compressed
+ * as they are made: a few kilobytes that claim @side² pixels, of which
+ * the first @rows are there. */
+static char *
+write_black_png (Fixture *f,
+                 guint32  side,
+                 guint32  rows)
+{
+  g_autoptr(GByteArray) png = g_byte_array_new ();
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB, 9);
+  g_autoptr(GByteArray) idat = g_byte_array_new ();
+  g_autofree guint8 *row = g_malloc0 (1 + (side + 7) / 8);
+  guint8 header[13] = { 0 };
+  guint8 out[65536];
+  char *path = g_build_filename (f->dir, "black.png", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint32 y = 0; y <= rows; y++)
+    {
+      const guint8 *in = row;
+      gsize left = y < rows ? 1 + (side + 7) / 8 : 0;
+      GConverterResult converted;
+
+      do
+        {
+          gsize read = 0, written = 0;
+
+          converted = g_converter_convert (G_CONVERTER (compressor), in, left, out, sizeof out,
+                                           y < rows ? G_CONVERTER_NO_FLAGS : G_CONVERTER_INPUT_AT_END,
+                                           &read, &written, &error);
+          g_assert_no_error (error);
+          g_byte_array_append (idat, out, (guint) written);
+          in += read;
+          left -= read;
+        }
+      while (left > 0 || (y == rows && converted != G_CONVERTER_FINISHED));
+    }
+
+  g_byte_array_append (png, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
+  put_u32_be (header, side);
+  put_u32_be (header + 4, side);
+  header[8] = 1;  /* bits a pixel, grey */
+  append_png_chunk (png, "IHDR", header, sizeof header);
+  append_png_chunk (png, "IDAT", idat->data, idat->len);
+  append_png_chunk (png, "IEND", NULL, 0);
+  g_assert_true (g_file_set_contents (path, (const char *) png->data, png->len, NULL));
+  return path;
+}
+
+static glong
+peak_rss_kb (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+/* A picture that claims more pixels than a preview may decode is sent
+ * without one, and its pixels are never allocated: 12,000 × 12,000 was
+ * 432 MB of RGB in the app; 100,000 × 100,000, 30 GB it could not have. */
+static void
+test_preview_refuses_absurd_sizes (Fixture       *f,
+                                   gconstpointer  data)
+{
+  const guint32 sides[] = { 12000, 100000 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sides); i++)
+    {
+      g_autofree char *path = write_black_png (f, sides[i], i == 0 ? sides[i] : 16);
+      glong rss_before = peak_rss_kb ();
+      g_autoptr(XiSentMedia) media = NULL;
+      gint64 took;
+
+      media = upload_picture (f, path, 0, &took);
+      g_assert_null (media->jpeg_thumbnail);
+      g_assert_cmpuint (media->width, ==, 0);
+      g_assert_cmpint (peak_rss_kb () - rss_before, <, 64 * 1024);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+}
+
+/* A JPEG whose header leaves its decoding in doubt never reaches the
+ * decoder that would never return from it; a preview that takes longer
+ * than it may is given up at the limit. Both pictures go without one. */
+static void
+test_preview_bounded_in_time (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *arithmetic = g_build_filename (f->dir, "arithmetic.jpg", NULL);
+  g_autofree char *noise = g_build_filename (f->dir, "noise.png", NULL);
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1600, 1600);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr(XiSentMedia) doubtful = NULL;
+  g_autoptr(XiSentMedia) slow = NULL;
+  g_autoptr(XiSentMedia) in_time = NULL;
+  g_autofree guint8 *jpeg = NULL;
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  gsize length = 0;
+  gint64 took;
+
+  jpeg = g_base64_decode (XI_TEST_ARITHMETIC_JPEG, &length);
+  g_assert_true (g_file_set_contents (arithmetic, (const char *) jpeg, length, NULL));
+  doubtful = upload_picture (f, arithmetic, 0, &took);
+  g_assert_null (doubtful->jpeg_thumbnail);
+
+  for (gsize i = 0; i < (gsize) gdk_pixbuf_get_rowstride (pixbuf) * 1600; i++)
+    pixels[i] = g_rand_int (rand) & 0xff;
+  g_assert_true (gdk_pixbuf_save (pixbuf, noise, "png", NULL, "compression", "0", NULL));
+  slow = upload_picture (f, noise, 1, &took);
+  g_assert_null (slow->jpeg_thumbnail);
+  g_test_message ("a preview given 1 ms: the upload took %" G_GINT64_FORMAT " ms", took / 1000);
+
+  /* The same picture has its preview in the usual time. */
+  in_time = upload_picture (f, noise, 0, &took);
+  g_assert_nonnull (in_time->jpeg_thumbnail);
+  g_assert_cmpuint (in_time->width, ==, 1600);
 }
 
 /* The campaign sends the attachment it was made with: the template may
@@ -4124,6 +4424,14 @@ main (int   argc,
   ADD ("/campaigns/resume-after-crash", test_resume_after_crash);
   ADD ("/campaigns/whatsapp-picture-uploaded-once", test_whatsapp_picture_uploaded_once);
   ADD ("/campaigns/whatsapp-upload-expires", test_whatsapp_upload_expires);
+  ADD ("/campaigns/whatsapp-picture-emptied-while-uploading", test_whatsapp_picture_emptied_while_uploading);
+  ADD ("/campaigns/whatsapp-picture-changed-pauses", test_whatsapp_picture_changed_pauses);
+  ADD ("/campaigns/preview-refuses-absurd-sizes", test_preview_refuses_absurd_sizes);
+  ADD ("/campaigns/preview-bounded-in-time", test_preview_bounded_in_time);
+  g_test_add ("/campaigns/whatsapp-picture-fifo-pauses", Fixture, "fifo", fixture_set_up,
+              test_whatsapp_picture_changed_pauses, fixture_tear_down);
+  g_test_add ("/campaigns/whatsapp-picture-symlink-pauses", Fixture, "symlink", fixture_set_up,
+              test_whatsapp_picture_changed_pauses, fixture_tear_down);
   ADD ("/campaigns/whatsapp-upload-refused-again", test_whatsapp_upload_refused_again);
   ADD ("/campaigns/attachment-journaled", test_attachment_journaled);
   ADD ("/campaigns/batch-rest-and-daily-cap", test_batch_rest_and_daily_cap);

@@ -24,13 +24,6 @@
  * the real one.
  */
 
-/* 16 × 37 pixels, arithmetic-coded (SOF9), as fuzz-media-preview found it:
- * Debian 12's decoder never returns from it. */
-#define ARITHMETIC_JPEG \
-  "/9j/AAEAAP/bAEMAcG5nCwoIDQsKCw4ODS4NCwoLDhMSEhMnHB4XIC4pMTEuKS0sM38sBwCAYQAALUBXQUZMTlJTUjE+" \
-  "WmFaUGBKWVJP/9sAQwEODg4TERMmFRUmTzYtNU9PT09PT09PT09PT09PT7dPT09PT09PT09PT09PT09PT09P4AAQSm1t" \
-  "AAAAAAAAAAAAAAAA/8kAEQgAECUYAwEiAAIRAQMRAXL6/9oADAMBAAIRAxEoJSry"
-
 /* What a decoder answers for a 2 × 1 RGB picture: the header, then two
  * pixels. */
 #define TWO_PIXELS_HEADER "XIMG\\002\\000\\000\\000\\001\\000\\000\\000\\006\\000\\000\\000\\000\\000\\000\\000"
@@ -181,7 +174,7 @@ test_stalling_picture (void)
   g_autoptr(XiImageDecoder) decoder = xi_image_decoder_new (argv);
   g_autoptr(GBytes) picture = NULL;
   gsize len = 0;
-  guint8 *data = g_base64_decode (ARITHMETIC_JPEG, &len);
+  guint8 *data = g_base64_decode (XI_TEST_ARITHMETIC_JPEG, &len);
   Decoded decoded = { NULL, NULL, FALSE };
   gint64 started;
   guint ticks;
@@ -263,6 +256,46 @@ test_hostile_decoders (void)
     }
 }
 
+/* A picture whose decoder ran out of time (the machine was busy) gets
+ * another chance when it is asked for again; a picture the decoder
+ * refused is not decoded again. */
+static void
+test_timeout_not_kept (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("xi-image-decoder-XXXXXX", NULL);
+  g_autofree char *mark = g_build_filename (dir, "slow-once", NULL);
+  g_autofree char *slow_once = g_strdup_printf ("cat >/dev/null; if [ -e '%s' ]; then printf '" TWO_PIXELS "'; "
+                                                "else touch '%s'; exec sleep 60; fi", mark, mark);
+  g_autoptr(XiImageDecoder) decoder = fake_decoder (slow_once);
+  g_autoptr(XiImageDecoder) refusing = fake_decoder ("cat >/dev/null; exit 1");
+  g_autoptr(GBytes) picture = encode ("jpeg", 16, 16, FALSE);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (dir);
+  texture = decode (decoder, "busy", picture, 4, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_null (texture);
+  g_clear_error (&error);
+  texture = decode (decoder, "busy", picture, 4, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (texture);
+  g_assert_cmpuint (xi_image_decoder_get_n_spawned (decoder), ==, 2);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GdkTexture) refused = decode (refusing, "refused", picture, 4, &error);
+
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+      g_assert_null (refused);
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (xi_image_decoder_get_n_spawned (refusing), ==, 1);
+
+  g_assert_cmpint (g_unlink (mark), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* No helper where it should be: an error, as for any other failure. */
 static void
 test_missing_helper (void)
@@ -320,6 +353,7 @@ main (int   argc,
   g_test_add_func ("/xi/image-decoder/pictures", test_pictures);
   g_test_add_func ("/xi/image-decoder/stalling-picture", test_stalling_picture);
   g_test_add_func ("/xi/image-decoder/hostile-decoders", test_hostile_decoders);
+  g_test_add_func ("/xi/image-decoder/timeout-not-kept", test_timeout_not_kept);
   g_test_add_func ("/xi/image-decoder/missing-helper", test_missing_helper);
   g_test_add_func ("/xi/image-decoder/queue", test_queue);
 

@@ -123,8 +123,11 @@ fixture_tear_down (Fixture       *f,
 {
   gboolean stopped = FALSE;
 
-  xi_receiver_stop (f->receiver, set_flag, &stopped);
-  wait_until (flag_set, &stopped);
+  if (f->receiver != NULL)
+    {
+      xi_receiver_stop (f->receiver, set_flag, &stopped);
+      wait_until (flag_set, &stopped);
+    }
   g_clear_object (&f->messenger);
   g_clear_object (&f->customer);
   g_clear_object (&f->customer_keys);
@@ -294,6 +297,20 @@ assert_asset (const XiMediaInfo *media,
   g_assert_cmpmem (contents, len, g_bytes_get_data (content, NULL), g_bytes_get_size (content));
   g_assert_cmpint (g_stat (media->asset_path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+download_asked (gpointer data)
+{
+  Fixture *f = data;
+
+  return fakewa_server_get_n_downloads (f->server) > 0;
 }
 
 static guint
@@ -518,6 +535,51 @@ test_same_bytes_as_library (Fixture       *f,
   g_assert_cmpuint (count_assets (f), ==, 1);
 }
 
+/* A picture small enough to fetch at once, from a media host that never
+ * answers. When the shop's connection is let go (the account was
+ * unlinked or replaced) or, with @data, the receiver stops, nobody waits
+ * for the download any more: the message is shown at once without its
+ * file, the download stops (so nothing holds the stopped receiver),
+ * nothing is left in the media folder, and the file is fetched anew when
+ * asked for. */
+static void
+test_download_abandoned (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) picture = make_content (1000, 13);
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean stopped = FALSE;
+  XiIncoming *incoming;
+
+  fakewa_server_set_media_fault (f->server, FAKEWA_MEDIA_FAULT_STALL);
+  customer_sends (f, WA_MEDIA_IMAGE, "3EB0STALLED000000001", picture, "image/jpeg", "", NULL, NULL);
+  wait_until (download_asked, f);
+  g_assert_cmpuint (f->incoming->len, ==, 0);
+
+  if (data != NULL)
+    {
+      XiReceiver *receiver = g_steal_pointer (&f->receiver);
+
+      xi_receiver_stop (receiver, set_flag, &stopped);
+      wait_until (flag_set, &stopped);
+      g_object_add_weak_pointer (G_OBJECT (receiver), (gpointer *) &receiver);
+      g_object_unref (receiver);
+      wait_until (pointer_cleared, &receiver);
+    }
+  else
+    xi_receiver_remove_transport (f->receiver, f->transport);
+  incoming = wait_for_incoming (f, 1);
+  g_assert_null (xi_incoming_get_media (incoming)->asset_path);
+  g_assert_cmpuint (count_assets (f), ==, 0);
+
+  fakewa_server_set_media_fault (f->server, FAKEWA_MEDIA_FAULT_NONE);
+  content = download_on_demand (f, xi_incoming_get_media (incoming), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (content, picture));
+  g_assert_cmpuint (fakewa_server_get_n_downloads (f->server), ==, 2);
+}
+
 /* The shop was away. The first message is a picture small enough to
  * fetch at once, which needs the media host from the server; what
  * follows fills the receiver's backlog past its mark while that question
@@ -604,6 +666,10 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/media-inbox/size-not-announced", Fixture, &unsaid, fixture_set_up, test_size_lies,
               fixture_tear_down);
+  g_test_add ("/media-inbox/download-abandoned-when-let-go", Fixture, NULL, fixture_set_up,
+              test_download_abandoned, fixture_tear_down);
+  g_test_add ("/media-inbox/download-abandoned-when-stopped", Fixture, "stop", fixture_set_up,
+              test_download_abandoned, fixture_tear_down);
   g_test_add ("/media-inbox/document-on-demand", Fixture, NULL, fixture_set_up,
               test_document_on_demand, fixture_tear_down);
   g_test_add ("/media-inbox/previews-past-the-mark", Fixture, NULL, fixture_set_up,

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "xi-inbox-page.h"
 #include "xi-loopback-transport.h"
@@ -309,11 +310,15 @@ test_media_rows (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* 16 × 37 pixels, arithmetic-coded (SOF9), as fuzz-media-preview found it. */
-#define ARITHMETIC_JPEG \
-  "/9j/AAEAAP/bAEMAcG5nCwoIDQsKCw4ODS4NCwoLDhMSEhMnHB4XIC4pMTEuKS0sM38sBwCAYQAALUBXQUZMTlJTUjE+" \
-  "WmFaUGBKWVJP/9sAQwEODg4TERMmFRUmTzYtNU9PT09PT09PT09PT09PT7dPT09PT09PT09PT09PT09PT09P4AAQSm1t" \
-  "AAAAAAAAAAAAAAAA/8kAEQgAECUYAwEiAAIRAQMRAXL6/9oADAMBAAIRAxEoJSry"
+/* 412 bytes that claim 65,048 × 50,448 pixels, as fuzz-media-preview
+ * found them. */
+#define GIANT_JPEG \
+  "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA0JCgsKCA0LCgsODg0PEyAVExISEyccHhcgLikxMC4pLSwzOko+MzZGNywt" \
+  "QFdBRkxOUlNSMj5aYVpQYEpRUk//2wBDAQ4ODhMREyYVFSZPNS01T09PT09PT09PT09PT09PT09PT09PT09PT09PT09P" \
+  "T09PT09PT09PT09PT09PT09PT0//wAARCMUQ/hgDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcI" \
+  "CQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJpbWFnZS94LU1TLWJtcRQygZGhCCNCscEVUtHw" \
+  "JDNicoIRChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHkaRwtAhoeIiYoxAAAA" \
+  "lpeYmZqio6Slpqeoqaqys7S1yMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDwR//Z"
 
 /* The preview decoder on its own: the shape is kept within the side it
  * is given, and what is not a picture it decodes is refused. */
@@ -326,7 +331,7 @@ test_preview_decoder (void)
   g_autoptr(GBytes) cut = g_bytes_new_from_bytes (jpeg, 0, 200);
   g_autoptr(GBytes) arithmetic = NULL;
   gsize arithmetic_len = 0;
-  guint8 *arithmetic_data = g_base64_decode (ARITHMETIC_JPEG, &arithmetic_len);
+  guint8 *arithmetic_data = g_base64_decode (XI_TEST_ARITHMETIC_JPEG, &arithmetic_len);
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GdkPixbuf) none = NULL;
   g_autoptr(GError) error = NULL;
@@ -354,6 +359,22 @@ test_preview_decoder (void)
   g_assert_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE);
   g_assert_null (none);
   g_clear_error (&error);
+  /* A size no picture has is refused before its pixels exist: decoded
+   * at the smallest size instead, it took 150 MB and seconds. */
+  {
+    gsize giant_len = 0;
+    g_autofree guint8 *giant_data = g_base64_decode (GIANT_JPEG, &giant_len);
+    g_autoptr(GBytes) giant = g_bytes_new (giant_data, giant_len);
+    struct rusage before, after;
+
+    getrusage (RUSAGE_SELF, &before);
+    none = xi_media_preview_decode (giant, 120, XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS, &error);
+    getrusage (RUSAGE_SELF, &after);
+    g_assert_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_CORRUPT_IMAGE);
+    g_assert_null (none);
+    g_clear_error (&error);
+    g_assert_cmpint (after.ru_maxrss - before.ru_maxrss, <, 64 * 1024);
+  }
   /* 480 × 360 is too many pixels for a message's own thumbnail. */
   none = xi_media_preview_decode (jpeg, 120, 480 * 360 - 1, &error);
   g_assert_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_CORRUPT_IMAGE);

@@ -52,6 +52,13 @@ void          xi_test_silent_keyring_stop (XiTestSilentKeyring *keyring);
   "dd if=/dev/zero of=\"$MNT/filler\" bs=65536 2>/dev/null\n" \
   "truncate -s -\"$ROOM\" \"$MNT/filler\"\n"
 
+/* A JPEG of 16 × 37 pixels, arithmetic-coded (SOF9), in base64, as
+ * fuzz-media-preview found it: Debian 12's decoder never returns from it. */
+#define XI_TEST_ARITHMETIC_JPEG \
+  "/9j/AAEAAP/bAEMAcG5nCwoIDQsKCw4ODS4NCwoLDhMSEhMnHB4XIC4pMTEuKS0sM38sBwCAYQAALUBXQUZMTlJTUjE+" \
+  "WmFaUGBKWVJP/9sAQwEODg4TERMmFRUmTzYtNU9PT09PT09PT09PT09PT7dPT09PT09PT09PT09PT09PT09P4AAQSm1t" \
+  "AAAAAAAAAAAAAAAA/8kAEQgAECUYAwEiAAIRAQMRAXL6/9oADAMBAAIRAxEoJSry"
+
 /* Runs @call, an _async() call whose callback is xi_test_store_result_cb
  * with &slot_, waits for it, then runs @finish with its result in
  * result_. */

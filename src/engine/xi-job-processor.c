@@ -94,6 +94,7 @@ struct _XiJobProcessor
   gboolean      stopping;
   gboolean      stopped;
   gboolean      disk_full;      /* stopping because nothing more can be written */
+  char         *pause_reason;   /* stopping to pause the campaign, for this */
   gboolean      pausing;
   gulong        state_handler;
 
@@ -177,6 +178,7 @@ xi_job_processor_finalize (GObject *object)
   g_clear_object (&self->store);
   g_free (self->job_id);
   g_free (self->stop_error);
+  g_free (self->pause_reason);
   g_free (self->current_name);
   g_rand_free (self->rand);
 
@@ -398,11 +400,20 @@ is_disk_full (const GError *error)
  * the campaign is paused with the reason, to be resumed once there is
  * room. Nobody is marked failed for it. */
 static void
+stop_to_pause (XiJobProcessor *self,
+               const char     *reason)
+{
+  if (self->pause_reason == NULL)
+    self->pause_reason = g_strdup (reason);
+  self->stopping = TRUE;
+  clear_timer (self);
+}
+
+static void
 stop_for_disk_full (XiJobProcessor *self)
 {
   self->disk_full = TRUE;
-  self->stopping = TRUE;
-  clear_timer (self);
+  stop_to_pause (self, _("The disk is full"));
 }
 
 /* The single place where the loop ends, whichever way: a stop request
@@ -414,10 +425,10 @@ maybe_stop (XiJobProcessor *self)
   if (!is_quiet (self) || self->stopped || self->pausing)
     return;
 
-  if (self->stopping && self->disk_full)
+  if (self->stopping && self->pause_reason != NULL)
     {
       self->pausing = TRUE;
-      xi_store_set_job_state_async (self->store, self->job_id, XI_JOB_STATE_PAUSED, _("The disk is full"),
+      xi_store_set_job_state_async (self->store, self->job_id, XI_JOB_STATE_PAUSED, self->pause_reason,
                                     NULL, paused_cb, g_object_ref (self));
     }
   /* The campaign handed over with "stopped" counts every outcome. */
@@ -722,6 +733,14 @@ send_cb (GObject      *object,
       /* Not an attempt: the rehearsal's "server" had no room for it. */
       put_back (self, g_steal_pointer (&outgoing));
       stop_for_disk_full (self);
+    }
+  else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_ATTACHMENT_CHANGED))
+    {
+      /* Not an attempt, and no recipient's fault: every message would
+       * fail alike. The campaign pauses where it is, saying which file
+       * to add again, and resumes from this recipient. */
+      done = FALSE;
+      stop_to_pause (self, error->message);
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED))
     {

@@ -9,11 +9,18 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "xi-media-cache.h"
+#include "xi-media-preview.h"
+#include "xi-transport.h"
 
 /*
  * Each asset uploaded once for everyone it goes to: a campaign of 10,000
@@ -25,8 +32,11 @@
  * messages for is made again once (xi_media_cache_forget()), and one
  * older than XI_MEDIA_CACHE_REUSE_S is made again.
  *
- * The file is mapped, not read: its pages stay in the page cache, and
- * wa-media encrypts it a chunk at a time as it uploads.
+ * The file is read whole, never mapped: a mapped file that something
+ * else truncates (the user saving over it, a sync client rewriting it)
+ * kills the whole app with SIGBUS at the first page that is gone, while
+ * bytes read stay what they were. An asset is at most
+ * XI_ASSET_MAX_DOCUMENT_BYTES, which the upload needs in memory anyway.
  * Reading it, the preview and the page count are blocking work on a
  * worker thread; the upload itself runs on the client's thread.
  */
@@ -36,6 +46,23 @@
  * message to carry. */
 #define THUMBNAIL_SIDE    72
 #define THUMBNAIL_QUALITY "60"
+
+/*
+ * A picture may be a stranger's, forwarded: gdk-pixbuf's loaders are not
+ * made for hostile input, and the preview is made here, in the app. So
+ * only JPEG, PNG and WebP go to their own loader (a doubtful JPEG, which
+ * can keep Debian 12's decoder busy for ever, to none), sizes are refused
+ * before a pixel is allocated, and the bytes go in a chunk at a time
+ * until PREVIEW_TIME_LIMIT_MS is spent: then the loader is closed on what
+ * it has, which ends its work, and the message goes without a preview. A
+ * JPEG is decoded at an eighth of its size at most, so it may claim as
+ * many pixels as a large phone photo; PNG and WebP are decoded whole
+ * before they are scaled, so at most PREVIEW_MAX_PIXELS_WHOLE (64 MB of
+ * pixels).
+ */
+#define PREVIEW_TIME_LIMIT_MS    2000
+#define PREVIEW_CHUNK            16384
+#define PREVIEW_MAX_PIXELS_WHOLE (16 * 1000 * 1000)
 
 typedef struct
 {
@@ -51,6 +78,7 @@ struct _XiMediaCache
 
   GThread    *owner;
   WaClient   *client;
+  guint       preview_time_limit_ms;
   GHashTable *ready;      /* SHA-256 hex -> Entry* */
   GHashTable *pending;    /* SHA-256 hex -> GPtrArray of GTask*, waiting */
   GHashTable *forgotten;  /* SHA-256 hex of uploads refused, to make again */
@@ -64,9 +92,11 @@ G_DEFINE_FINAL_TYPE (XiMediaCache, xi_media_cache, G_TYPE_OBJECT)
 typedef struct
 {
   XiAsset     *asset;
-  GMappedFile *file;
   GBytes      *plain;
   GBytes      *thumbnail;
+  const char  *format;           /* of a picture: what xi_media_preview_sniff () says */
+  guint        preview_time_limit_ms;
+  gboolean     preview_refused;
   guint        width;
   guint        height;
   guint        page_count;
@@ -78,7 +108,6 @@ preparation_free (Preparation *preparation)
 {
   g_clear_object (&preparation->asset);
   g_clear_pointer (&preparation->plain, g_bytes_unref);
-  g_clear_pointer (&preparation->file, g_mapped_file_unref);
   g_clear_pointer (&preparation->thumbnail, g_bytes_unref);
   g_free (preparation);
 }
@@ -125,8 +154,18 @@ size_prepared_cb (GdkPixbufLoader *loader,
                   int              height,
                   Preparation     *preparation)
 {
+  gint64 max_pixels = g_str_equal (preparation->format, "jpeg") ? XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS
+                                                                : PREVIEW_MAX_PIXELS_WHOLE;
   double scale = MIN (1.0, (double) THUMBNAIL_SIDE / MAX (MAX (width, height), 1));
 
+  if (width <= 0 || height <= 0 || width > XI_MEDIA_PREVIEW_MAX_SIDE || height > XI_MEDIA_PREVIEW_MAX_SIDE ||
+      (gint64) width * height > max_pixels)
+    {
+      /* A size of nothing makes the loader stop before it allocates. */
+      preparation->preview_refused = TRUE;
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+      return;
+    }
   preparation->width = width;
   preparation->height = height;
   /* Decoding straight at the preview's size keeps a large picture from
@@ -136,10 +175,35 @@ size_prepared_cb (GdkPixbufLoader *loader,
 
 /* A preview is a nicety: a picture that gdk-pixbuf cannot read is still
  * sent, without one. */
+/* Whether the loader took all of the picture in time. */
+static gboolean
+feed_loader (GdkPixbufLoader  *loader,
+             Preparation      *preparation,
+             GError          **error)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (preparation->plain, &length);
+  gint64 deadline = g_get_monotonic_time () + (gint64) preparation->preview_time_limit_ms * 1000;
+
+  for (gsize at = 0; at < length; at += PREVIEW_CHUNK)
+    {
+      if (preparation->preview_refused)
+        return FALSE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "out of time");
+          return FALSE;
+        }
+      if (!gdk_pixbuf_loader_write (loader, data + at, MIN (PREVIEW_CHUNK, length - at), error))
+        return FALSE;
+    }
+  return !preparation->preview_refused;
+}
+
 static void
 make_thumbnail (Preparation *preparation)
 {
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(GdkPixbuf) upright = NULL;
   g_autoptr(GdkPixbuf) flat = NULL;
   g_autoptr(GError) error = NULL;
@@ -150,13 +214,21 @@ make_thumbnail (Preparation *preparation)
   gsize length;
   int width, height;
 
-  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), preparation);
-  written = gdk_pixbuf_loader_write_bytes (loader, preparation->plain, &error);
-  if (gdk_pixbuf_loader_close (loader, written ? &error : NULL) && written)
-    decoded = gdk_pixbuf_loader_get_pixbuf (loader);
+  preparation->format = xi_media_preview_sniff (preparation->plain, XI_MEDIA_PREVIEW_DEFAULT);
+  if (preparation->format != NULL)
+    loader = gdk_pixbuf_loader_new_with_type (preparation->format, &error);
+  if (loader != NULL)
+    {
+      g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), preparation);
+      written = feed_loader (loader, preparation, &error);
+      /* Closed in every case, or the loader complains when it is freed;
+       * closed early, it ends with what it has. */
+      if (gdk_pixbuf_loader_close (loader, written ? &error : NULL) && written)
+        decoded = gdk_pixbuf_loader_get_pixbuf (loader);
+    }
   if (decoded == NULL)
     {
-      g_debug ("No preview for a picture: %s", error != NULL ? error->message : "nothing decoded");
+      g_debug ("No preview for a picture: %s", error != NULL ? error->message : "refused");
       preparation->width = preparation->height = 0;
       return;
     }
@@ -210,6 +282,75 @@ count_pdf_pages (const char *data,
   return pages;
 }
 
+static GError *
+asset_changed_error (XiAsset *asset)
+{
+  return g_error_new (XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_ATTACHMENT_CHANGED,
+                      _("The attachment “%s” in the data folder was changed or damaged since the campaign "
+                        "was made. Add the file to the assets again, then resume the campaign."),
+                      xi_asset_get_name (asset));
+}
+
+/* Exactly the asset's size in bytes, or an error: a file that is no
+ * longer a plain file (a FIFO would block the read for ever, a device
+ * never ends; the app never puts a symbolic link there, so one is not
+ * followed to whatever it names) or that is shorter or longer than when
+ * it was added has changed, whatever it holds now. */
+static GBytes *
+read_asset (XiAsset  *asset,
+            GError  **error)
+{
+  const char *path = xi_asset_get_path (asset);
+  guint64 expected = xi_asset_get_size (asset);
+  g_autofree char *data = NULL;
+  gsize done = 0;
+  struct stat info;
+  char extra;
+  int fd;
+
+  fd = path != NULL ? g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0) : -1;
+  if (fd < 0 && errno == ELOOP)
+    {
+      g_propagate_error (error, asset_changed_error (asset));
+      return NULL;
+    }
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_ATTACHMENT_CHANGED,
+                   _("The attachment “%s” is missing from the data folder (%s). Add the file to the assets "
+                     "again, then resume the campaign."),
+                   xi_asset_get_name (asset), path != NULL ? g_strerror (saved_errno) : _("not on this computer"));
+      return NULL;
+    }
+  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode) || (guint64) info.st_size != expected ||
+      expected > XI_ASSET_MAX_DOCUMENT_BYTES)
+    goto changed;
+
+  data = g_malloc (MAX (expected, 1));
+  while (done < expected)
+    {
+      gssize got = read (fd, data + done, expected - done);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        goto changed;
+      done += got;
+    }
+  /* Grown since it was measured. */
+  if (read (fd, &extra, 1) != 0)
+    goto changed;
+  g_close (fd, NULL);
+  return g_bytes_new_take (g_steal_pointer (&data), expected);
+
+changed:
+  g_close (fd, NULL);
+  g_propagate_error (error, asset_changed_error (asset));
+  return NULL;
+}
+
 static void
 prepare_thread (GTask        *task,
                 gpointer      source_object,
@@ -217,26 +358,12 @@ prepare_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   Preparation *preparation = task_data;
-  const char *path = xi_asset_get_path (preparation->asset);
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
-  preparation->file = path != NULL ? g_mapped_file_new (path, FALSE, &error) : NULL;
-  if (preparation->file == NULL)
+  preparation->plain = read_asset (preparation->asset, &error);
+  if (preparation->plain == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("The attachment “%s” is missing from the data folder (%s). Add the "
-                                 "file to the assets again."),
-                               xi_asset_get_name (preparation->asset),
-                               error != NULL ? error->message : _("not on this computer"));
-      return;
-    }
-  preparation->plain = g_mapped_file_get_bytes (preparation->file);
-  if (g_bytes_get_size (preparation->plain) != xi_asset_get_size (preparation->asset))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("The attachment “%s” in the data folder was changed or damaged. Add "
-                                 "the file to the assets again."),
-                               xi_asset_get_name (preparation->asset));
+      g_task_return_error (task, error);
       return;
     }
 
@@ -320,10 +447,8 @@ uploaded_cb (GObject      *object,
   made_sha256 = hex_of (made->file_sha256);
   if (g_strcmp0 (made_sha256, sha256) != 0)
     {
-      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The attachment “%s” in the data folder was changed or damaged. Add the file to "
-                     "the assets again."),
-                   xi_asset_get_name (preparation->asset));
+      g_clear_error (&error);
+      error = asset_changed_error (preparation->asset);
       finish_waiting (self, sha256, NULL, error);
       return;
     }
@@ -399,6 +524,7 @@ static void
 xi_media_cache_init (XiMediaCache *self)
 {
   self->owner = g_thread_self ();
+  self->preview_time_limit_ms = PREVIEW_TIME_LIMIT_MS;
   self->ready = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   self->forgotten = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -477,6 +603,7 @@ xi_media_cache_get_async (XiMediaCache        *self,
 
   preparation = g_new0 (Preparation, 1);
   preparation->asset = g_object_ref (asset);
+  preparation->preview_time_limit_ms = self->preview_time_limit_ms;
   preparing = g_task_new (self, NULL, prepared_cb, NULL);
   g_task_set_source_tag (preparing, xi_media_cache_get_async);
   g_task_set_task_data (preparing, preparation, (GDestroyNotify) preparation_free);
@@ -537,6 +664,22 @@ xi_media_cache_forget (XiMediaCache *self,
   g_hash_table_add (self->forgotten, g_strdup (sha256));
   g_hash_table_remove (self->ready, sha256);
   return TRUE;
+}
+
+/**
+ * xi_media_cache_set_preview_time_limit:
+ * @self: a #XiMediaCache
+ * @limit_ms: how long a picture's preview may take from now on
+ *
+ * For the tests, which show that a preview that overruns is given up.
+ */
+void
+xi_media_cache_set_preview_time_limit (XiMediaCache *self,
+                                       guint         limit_ms)
+{
+  g_return_if_fail (XI_IS_MEDIA_CACHE (self));
+  assert_owner (self);
+  self->preview_time_limit_ms = limit_ms;
 }
 
 /**

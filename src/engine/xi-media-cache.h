@@ -58,5 +58,7 @@ gboolean      xi_media_cache_forget     (XiMediaCache   *self,
                                          XiAsset        *asset,
                                          XiSentMedia    *stale);
 guint         xi_media_cache_get_n_uploads (XiMediaCache *self);
+void          xi_media_cache_set_preview_time_limit (XiMediaCache *self,
+                                                     guint         limit_ms);
 
 G_END_DECLS

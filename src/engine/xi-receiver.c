@@ -71,8 +71,9 @@ typedef struct
 /* The current arrival's file, being fetched. */
 typedef struct
 {
-  XiReceiver *receiver;
-  gboolean    abandoned;  /* the arrival was announced without it */
+  XiReceiver   *receiver;
+  GCancellable *cancellable;
+  gboolean      abandoned;  /* the arrival was announced without it */
 } Download;
 
 typedef struct
@@ -207,16 +208,20 @@ set_receiving (XiReceiver *self,
 }
 
 /* Fetching a file may ask the server for its media host, on a
- * connection that no longer reads the answer once held back: the file
- * then waits to be asked for, and the message is shown at once, or
- * nothing would move again. */
+ * connection that no longer reads the answer once held back, and the
+ * media host may take its time: when messages are held back, the
+ * connection is let go or the receiver stops, the file waits to be
+ * asked for and the message is shown at once, or nothing would move
+ * again. Nobody would keep what the download brings, so it stops: a
+ * later request fetches the file anew. */
 static void
 abandon_download (XiReceiver *self)
 {
   if (self->download == NULL)
     return;
-  g_debug ("Holding messages back; a customer's file waits to be asked for");
+  g_debug ("A customer's file waits to be asked for");
   self->download->abandoned = TRUE;
+  g_cancellable_cancel (self->download->cancellable);
   self->download = NULL;
   announce_current (self);
 }
@@ -607,6 +612,7 @@ media_downloaded_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) content = xi_transport_download_media_finish (XI_TRANSPORT (object), result, &error);
 
+  g_object_unref (download->cancellable);
   g_free (download);
   if (abandoned)
     return;
@@ -680,8 +686,9 @@ handle_next (XiReceiver *self)
         {
           self->download = g_new0 (Download, 1);
           self->download->receiver = g_object_ref (self);
-          xi_transport_download_media_async (self->current_transport, media, NULL, media_downloaded_cb,
-                                             self->download);
+          self->download->cancellable = g_cancellable_new ();
+          xi_transport_download_media_async (self->current_transport, media, self->download->cancellable,
+                                             media_downloaded_cb, self->download);
         }
       else
         announce_current (self);
@@ -936,6 +943,8 @@ xi_receiver_remove_transport (XiReceiver  *self,
   if (!g_ptr_array_find (self->transports, transport, NULL))
     return;
   let_go (self, transport);
+  if (transport == self->current_transport)
+    abandon_download (self);
   if (self->held_back)
     xi_transport_set_receiving (transport, TRUE);
   g_ptr_array_remove (self->transports, transport);
@@ -1052,6 +1061,7 @@ xi_receiver_stop (XiReceiver  *self,
     set_receiving (self, TRUE);
   self->held_back = FALSE;
   let_go_of_transports (self);
+  abandon_download (self);
   clear_timer (self);
   pump_answers (self);
   check_stopped (self);

@@ -32,6 +32,9 @@ G_BEGIN_DECLS
  * @XI_TRANSPORT_ERROR_CORRUPT: a downloaded file is not the one its
  *   message names (its checksum or MAC does not match); nothing was kept
  * @XI_TRANSPORT_ERROR_NOT_SUPPORTED: this transport cannot do that
+ * @XI_TRANSPORT_ERROR_ATTACHMENT_CHANGED: not sent: the campaign's
+ *   attachment is missing or no longer holds what the campaign was made
+ *   with; no message can go until the user adds it again
  */
 typedef enum {
   XI_TRANSPORT_ERROR_DISCONNECTED,
@@ -41,6 +44,7 @@ typedef enum {
   XI_TRANSPORT_ERROR_PAUSED,
   XI_TRANSPORT_ERROR_CORRUPT,
   XI_TRANSPORT_ERROR_NOT_SUPPORTED,
+  XI_TRANSPORT_ERROR_ATTACHMENT_CHANGED,
 } XiTransportError;
 
 /**

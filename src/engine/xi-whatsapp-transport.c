@@ -222,7 +222,8 @@ media_ready_cb (GObject      *object,
   sent = xi_media_cache_get_finish (XI_MEDIA_CACHE (object), result, &error);
   if (sent == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_ATTACHMENT_CHANGED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_error (task, campaign_error (error));

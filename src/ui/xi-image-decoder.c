@@ -30,7 +30,9 @@
  * At most XI_IMAGE_DECODER_MAX_RUNNING helpers run at once and the rest
  * wait their turn; what a picture gave, a preview or a refusal, is kept
  * under the caller's key for the last CACHE_SIZE pictures, so scrolling
- * back to a message starts nothing.
+ * back to a message starts nothing. A helper that ran out of time or
+ * could not be started says nothing of the picture, only of a busy
+ * machine: that is not kept, and the next request tries again.
  */
 
 /* A few screens of an Inbox conversation: previews are at most 280 × 280,
@@ -203,7 +205,10 @@ finish (Job *job)
   for (guint i = 0; i < job->waiters->len; i++)
     return_outcome (g_ptr_array_index (job->waiters, i), outcome);
   g_hash_table_remove (self->jobs, job->key);
-  remember (self, job->key, outcome);
+  if (job->process != NULL && !g_error_matches (outcome->error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    remember (self, job->key, outcome);
+  else
+    outcome_free (outcome);
   self->n_running--;
   job_free (job);
   start_next (self);

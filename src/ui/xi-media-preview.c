@@ -102,14 +102,44 @@ size_prepared_cb (GdkPixbufLoader *loader,
   if (width <= 0 || height <= 0 || width > XI_MEDIA_PREVIEW_MAX_SIDE || height > XI_MEDIA_PREVIEW_MAX_SIDE ||
       (gint64) width * height > prepared->max_pixels)
     {
-      /* The loader cannot be stopped from here; it is told to make the
-       * smallest picture, which is thrown away. */
+      /* A size of nothing stops the loader before it allocates a pixel;
+       * told to make the smallest picture instead, a JPEG claiming
+       * 65,048 × 50,448 was still decoded at an eighth, 150 MB. */
       prepared->refused = TRUE;
-      gdk_pixbuf_loader_set_size (loader, 1, 1);
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
       return;
     }
   scale = MIN (1.0, (double) prepared->max_side / MAX (width, height));
   gdk_pixbuf_loader_set_size (loader, MAX (1, (int) (width * scale)), MAX (1, (int) (height * scale)));
+}
+
+/**
+ * xi_media_preview_sniff:
+ * @data: what claims to be a picture
+ * @flags: %XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER lets a JPEG whose header
+ *   is in doubt through
+ *
+ * Which of the formats WhatsApp uses @data is, told by its first bytes,
+ * for gdk_pixbuf_loader_new_with_type (): nothing else is handed to a
+ * loader.
+ *
+ * Returns: (nullable): "jpeg", "png" or "webp", or %NULL for anything
+ *   else, for more than %XI_MEDIA_PREVIEW_MAX_BYTES, and for a JPEG whose
+ *   decoding is in doubt
+ */
+const char *
+xi_media_preview_sniff (GBytes              *data,
+                        XiMediaPreviewFlags  flags)
+{
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (data, &len);
+  const char *format = sniff_format (bytes, len);
+
+  if (format == NULL || len > XI_MEDIA_PREVIEW_MAX_BYTES ||
+      (g_str_equal (format, "jpeg") && (flags & XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER) == 0 &&
+       jpeg_header_is_doubtful (bytes, len)))
+    return NULL;
+  return format;
 }
 
 /**
@@ -164,10 +194,8 @@ xi_media_preview_decode_full (GBytes               *data,
   g_return_val_if_fail (max_side > 0, NULL);
 
   bytes = g_bytes_get_data (data, &len);
-  format = sniff_format (bytes, len);
-  if (format == NULL || len > XI_MEDIA_PREVIEW_MAX_BYTES ||
-      (g_str_equal (format, "jpeg") && (flags & XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER) == 0 &&
-       jpeg_header_is_doubtful (bytes, len)))
+  format = xi_media_preview_sniff (data, flags);
+  if (format == NULL)
     {
       g_set_error_literal (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE,
                            _("Not a JPEG, PNG or WebP picture"));
@@ -183,7 +211,7 @@ xi_media_preview_decode_full (GBytes               *data,
 
   written = gdk_pixbuf_loader_write (loader, bytes, len, &local_error);
   /* Closed in every case, or the loader complains when it is freed. */
-  if (!gdk_pixbuf_loader_close (loader, written ? &local_error : NULL) || !written)
+  if ((!gdk_pixbuf_loader_close (loader, written ? &local_error : NULL) || !written) && !prepared.refused)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;

@@ -26,14 +26,16 @@ typedef enum
   XI_MEDIA_PREVIEW_TRUST_JPEG_HEADER = 1 << 0,
 } XiMediaPreviewFlags;
 
-GdkPixbuf *xi_media_preview_decode      (GBytes              *data,
-                                         int                  max_side,
-                                         gint64               max_pixels,
-                                         GError             **error);
-GdkPixbuf *xi_media_preview_decode_full (GBytes              *data,
-                                         int                  max_side,
-                                         gint64               max_pixels,
-                                         XiMediaPreviewFlags  flags,
-                                         GError             **error);
+const char *xi_media_preview_sniff       (GBytes              *data,
+                                          XiMediaPreviewFlags  flags);
+GdkPixbuf  *xi_media_preview_decode      (GBytes              *data,
+                                          int                  max_side,
+                                          gint64               max_pixels,
+                                          GError             **error);
+GdkPixbuf  *xi_media_preview_decode_full (GBytes              *data,
+                                          int                  max_side,
+                                          gint64               max_pixels,
+                                          XiMediaPreviewFlags  flags,
+                                          GError             **error);
 
 G_END_DECLS

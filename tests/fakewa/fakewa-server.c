@@ -105,6 +105,7 @@ struct _FakewaServer
   guint       n_acks;  /* acks received for what it sent */
   GHashTable *blobs;   /* media path -> GBytes: what the media host serves */
   guint       n_uploads;      /* uploads the media host accepted */
+  guint       n_downloads;    /* downloads of a blob it holds, asked for */
   guint       n_media_conns;  /* media_conn queries answered */
   guint       media_conn_ttl;
   guint       refuse_uploads; /* how many uploads to come get 401 */
@@ -149,6 +150,7 @@ enum {
   PHONE_RECEIPT,
   KEY_REQUEST,
   REFUSED,
+  UPLOAD_REFUSED,
   N_SIGNALS
 };
 
@@ -2053,6 +2055,10 @@ fakewa_server_class_init (FakewaServerClass *klass)
   signals[REFUSED] = g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
                                    G_TYPE_STRING);
+  /* After the whole body of an upload the host refused was read, so the
+   * client's next try is the one a test can interfere with. */
+  signals[UPLOAD_REFUSED] = g_signal_new ("upload-refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -2103,9 +2109,16 @@ media_cb (SoupServer        *soup,
                                       NULL);
       return;
     }
+  self->n_downloads++;
   if (self->media_fault == FAKEWA_MEDIA_FAULT_EXPIRED)
     {
       soup_server_message_set_status (message, SOUP_STATUS_GONE, NULL);
+      return;
+    }
+  /* Never answered: held as long as the server lives. */
+  if (self->media_fault == FAKEWA_MEDIA_FAULT_STALL)
+    {
+      soup_server_message_pause (message);
       return;
     }
   len = g_bytes_get_size (blob);
@@ -2148,6 +2161,7 @@ upload_cb (SoupServer        *soup,
     {
       self->refuse_uploads -= MIN (self->refuse_uploads, 1);
       soup_server_message_set_status (message, SOUP_STATUS_UNAUTHORIZED, NULL);
+      g_signal_emit (self, signals[UPLOAD_REFUSED], 0);
       return;
     }
   blob = soup_message_body_flatten (body);
@@ -2597,6 +2611,19 @@ fakewa_server_set_lid_addressing (FakewaServer        *self,
 {
   g_return_if_fail (FAKEWA_IS_SERVER (self));
   self->lid_addressing = addressing;
+}
+
+/**
+ * fakewa_server_get_n_downloads:
+ *
+ * Returns: how many downloads of a blob the media host holds were asked
+ *   for, answered or not
+ */
+guint
+fakewa_server_get_n_downloads (FakewaServer *self)
+{
+  g_return_val_if_fail (FAKEWA_IS_SERVER (self), 0);
+  return self->n_downloads;
 }
 
 /**

@@ -32,6 +32,8 @@ typedef enum {
  * @FAKEWA_MEDIA_FAULT_CORRUPT: one byte of every download is flipped
  * @FAKEWA_MEDIA_FAULT_TRUNCATE: every download lacks its last bytes
  * @FAKEWA_MEDIA_FAULT_EXPIRED: every path answers 410, as an old one does
+ * @FAKEWA_MEDIA_FAULT_STALL: every download is never answered, as behind
+ *   a connection that hangs
  *
  * What the media host does wrong when asked to.
  */
@@ -40,6 +42,7 @@ typedef enum {
   FAKEWA_MEDIA_FAULT_CORRUPT,
   FAKEWA_MEDIA_FAULT_TRUNCATE,
   FAKEWA_MEDIA_FAULT_EXPIRED,
+  FAKEWA_MEDIA_FAULT_STALL,
 } FakewaMediaFault;
 
 /* The ack error a media message gets once its upload expired. The notes
@@ -66,6 +69,7 @@ G_DECLARE_FINAL_TYPE (FakewaServer, fakewa_server, FAKEWA, SERVER, GObject)
 
 FakewaServer *fakewa_server_new             (GError       **error);
 guint         fakewa_server_get_n_uploads   (FakewaServer  *self);
+guint         fakewa_server_get_n_downloads (FakewaServer  *self);
 guint         fakewa_server_get_n_media_conns (FakewaServer *self);
 void          fakewa_server_set_media_conn_ttl (FakewaServer *self,
                                               guint          ttl_s);
