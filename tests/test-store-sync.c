@@ -915,6 +915,47 @@ test_complete_duplicate_fact (Fixture       *f,
   g_assert_cmpint (q_int (f, "SELECT sync_status = 'synced' FROM incoming_messages"), ==, 1);
 }
 
+/* A message kept under its sender's LID is pushed without a number, and
+ * the server, which never changes a message, keeps it so. Given its
+ * number here later (_xi_store_join_lid ()), it keeps the number, its
+ * contact and its campaign when the server's copy is pulled again. */
+static void
+test_pull_keeps_learned_number (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *page = NULL;
+
+  XI_TEST_WAIT (xi_store_record_incoming_async (f->store, "236395184570386@lid", NULL, "3EB0A1", "halo",
+                                                NULL, NULL, xi_test_store_result_cb, &slot_),
+                incoming = xi_store_record_incoming_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  ops = take (f, 10);
+  for (guint i = 0; i < ops->len; i++)
+    if (g_str_equal (((XiSyncOp *)g_ptr_array_index (ops, i))->table_name, "incoming_messages"))
+      {
+        reply = server_row (f, g_ptr_array_index (ops, i), 1);
+        results = one_result (((XiSyncOp *)g_ptr_array_index (ops, i))->op_id, XI_SYNC_OUTCOME_APPLIED,
+                              reply, NULL, 0);
+      }
+  g_assert_nonnull (results);
+  complete (f, results);
+  g_assert_nonnull (strstr (reply, "\"phone\":null"));
+
+  /* As the join leaves it once its push, a fact the server had, is done. */
+  g_assert_cmpint (sqlite3_exec (f->db, "UPDATE incoming_messages SET phone = '6281234567890',"
+                                 " contact_id = 'c1', job_id = 'j1'", NULL, NULL, NULL), ==, SQLITE_OK);
+  page = g_strdup_printf ("[%s]", reply);
+  g_assert_cmpuint (apply_page (f, "incoming_messages", page, NULL), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM incoming_messages WHERE phone = '6281234567890'"
+                          " AND contact_id = 'c1' AND job_id = 'j1' AND from_jid = '236395184570386@lid'"
+                          " AND text = 'halo'"), ==, 1);
+}
+
 /* Deletes win: an op the server skipped is dropped, the row is marked and
  * the next pull reads it again. */
 static void
@@ -2152,6 +2193,7 @@ main (int   argc,
   ADD ("crash-replays-same-ops", test_crash_replays_same_ops);
   ADD ("complete-applied-and-rebase", test_complete_applied_and_rebase);
   ADD ("complete-duplicate-fact", test_complete_duplicate_fact);
+  ADD ("pull-keeps-learned-number", test_pull_keeps_learned_number);
   ADD ("complete-skipped", test_complete_skipped);
   ADD ("pull-conflicts-and-rebase", test_pull_conflicts_and_rebase);
   ADD ("dead-and-transient", test_dead_and_transient);

@@ -754,6 +754,12 @@ GHashTable     *xi_store_get_keys_finish             (XiStore               *sel
  *
  * One change to the WhatsApp key store.
  */
+
+/* The key store's LID -> number mapping (WA_LID_MAP_KIND_LID_PN: a LID
+ * user, its number's digits), whose writes join what the LID sent to
+ * the number. */
+#define XI_STORE_KEY_KIND_LID_PN "lid-pn"
+
 typedef struct
 {
   char   *kind;
