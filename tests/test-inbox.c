@@ -1086,6 +1086,7 @@ test_hidden_number_kept (Fixture       *f,
   g_autoptr(XiContact) lookalike = add_contact (f, "Same Digits", HIDDEN_USER);
   g_autoptr(XiIncoming) hello = record (f, HIDDEN_LID, "L1", "Halo, masih ada stok?", NULL);
   g_autoptr(XiIncoming) stop = NULL;
+  g_autoptr(XiChatMessage) reply = NULL;
   g_autoptr(GPtrArray) convs = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GError) error = NULL;
@@ -1112,6 +1113,13 @@ test_hidden_number_kept (Fixture       *f,
         marked = xi_store_mark_conversation_read_finish (f->store, result_, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (marked, ==, 1);
+
+  /* Nothing is sent to it, nor to the number with its digits. */
+  reply = add_reply (f, HIDDEN_LID, "3EB0R1", "Masih, kak", NULL, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (reply);
+  g_clear_error (&error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM outgoing_messages"), ==, 0);
 
   stop = record (f, HIDDEN_LID, "L2", "STOP", NULL);
   g_assert_cmpstr (xi_incoming_get_opt_out_keyword (stop), ==, "STOP");

@@ -1426,6 +1426,16 @@ check_reply_allowed (XiStore     *self,
   g_autofree char *replied = NULL;
   GError *local_error = NULL;
 
+  /* Messages go to numbers only: a LID's digits would reach a stranger,
+   * and the server takes no reply without a number. */
+  if (xi_phone_is_lid (op->phone))
+    {
+      g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                           _("WhatsApp hides this customer’s number, so they cannot be answered from here "
+                             "until it is known."));
+      return FALSE;
+    }
+
   suppressed = query_text (self,
                            "SELECT 1 WHERE " SUPPRESSED ("?2") " OR EXISTS (SELECT 1 FROM contacts"
                            " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0 AND opted_out = 1)",
