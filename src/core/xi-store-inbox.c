@@ -411,6 +411,7 @@ _xi_store_join_lid (XiStore     *self,
   g_autofree char *lid = g_strconcat (lid_user, "@lid", NULL);
   g_autofree char *contact_id = NULL;
   g_autofree char *job_id = NULL;
+  g_autofree char *waiting = NULL;
   g_autofree char *lid_opted_out = NULL;
   g_autofree char *number_opted_out = NULL;
   g_autofree char *now = NULL;
@@ -420,6 +421,17 @@ _xi_store_join_lid (XiStore     *self,
   guint messages;
 
   if (!xi_phone_is_lid (lid) || !is_number_shape (pn_user))
+    return TRUE;
+  /* Most mappings (a history sync writes thousands) have nothing to
+   * join: two lookups by index say so. */
+  waiting = query_text (self,
+                        "SELECT 1 WHERE EXISTS (SELECT 1 FROM incoming_messages WHERE master_user_id = ?1"
+                        " AND phone IS NULL AND from_jid = ?2) OR EXISTS (SELECT 1 FROM suppression_events"
+                        " WHERE master_user_id = ?1 AND phone = ?2)",
+                        lid, &local_error);
+  if (local_error != NULL)
+    goto failed;
+  if (waiting == NULL)
     return TRUE;
   contact_id = query_text (self, "SELECT id FROM contacts WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0",
                            pn_user, &local_error);
