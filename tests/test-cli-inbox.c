@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "xi-test-utils.h"
@@ -354,6 +355,47 @@ test_empty_inbox (Fixture       *f,
   g_assert_cmpint (run_cli (f, NULL, NULL, "inbox", "show", "12", NULL), ==, 1);
 }
 
+/* A customer whose number WhatsApp hides: "inbox" lists the conversation
+ * by its LID, which "inbox show" takes, saying that the number is hidden
+ * rather than showing the LID as one. */
+static void
+test_hidden_number (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->data_dir, "xender-in.db", NULL);
+  g_autofree char *list = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonArray) array = NULL;
+  JsonObject *conversation;
+  sqlite3 *sql = NULL;
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "inbox", NULL), ==, 0);
+  /* As the store keeps such a message (test-inbox.c). */
+  g_assert_cmpint (sqlite3_open (db, &sql), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (sql, "INSERT INTO incoming_messages (id, master_user_id, created_at,"
+                                 " updated_at, wa_message_id, from_jid, text, received_at)"
+                                 " VALUES ('m1', '00000000-0000-0000-0000-000000000000',"
+                                 " '2026-12-07T10:00:00.000Z', '2026-12-07T10:00:00.000Z', '3EB0LID1',"
+                                 " '236395184570386@lid', 'Halo, ini nomor baru saya',"
+                                 " '2026-12-07T10:00:00.000Z')", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (sql);
+
+  g_assert_cmpint (run_cli (f, &list, NULL, "inbox", NULL), ==, 0);
+  g_assert_nonnull (strstr (list, "236395184570386@lid"));
+  g_assert_nonnull (strstr (list, "WhatsApp user (number hidden)"));
+  g_assert_nonnull (strstr (list, "Halo, ini nomor baru saya"));
+  g_assert_null (strstr (list, "+236"));
+  g_assert_cmpint (run_cli (f, &shown, NULL, "inbox", "show", "236395184570386@lid", NULL), ==, 0);
+  g_assert_nonnull (strstr (shown, "Halo, ini nomor baru saya"));
+  g_assert_cmpint (run_cli (f, &json, NULL, "--json", "inbox", NULL), ==, 0);
+  array = json_array (json);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  conversation = json_array_get_object_element (array, 0);
+  g_assert_cmpstr (json_object_get_string_member (conversation, "phone"), ==, "236395184570386@lid");
+  g_assert_cmpint (xi_test_sqlite_int (db, "SELECT count(*) FROM incoming_messages WHERE is_read = 1"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,6 +407,7 @@ main (int   argc,
   g_test_add ("/cli-inbox/run-reply-cap", Fixture, NULL, fixture_setup, test_run_reply_cap, fixture_teardown);
   g_test_add ("/cli-inbox/autoreply", Fixture, NULL, fixture_setup, test_autoreply_commands, fixture_teardown);
   g_test_add ("/cli-inbox/empty", Fixture, NULL, fixture_setup, test_empty_inbox, fixture_teardown);
+  g_test_add ("/cli-inbox/hidden-number", Fixture, NULL, fixture_setup, test_hidden_number, fixture_teardown);
 
   return g_test_run ();
 }

@@ -21,6 +21,8 @@
 
 #define RINA "6281300000001"
 #define ADI  "6281300000002"
+/* A customer whose number WhatsApp hid, by the LID it wrote from. */
+#define HIDDEN "236395184570386@lid"
 
 typedef struct
 {
@@ -166,6 +168,47 @@ test_writes (Fixture       *f,
   g_assert_cmpuint (xi_inbox_facade_get_unread_count (f->facade), ==, 1);
 }
 
+/* A customer whose number WhatsApp hides has a conversation of its own,
+ * by its LID: read, marked read and allowed again by it, without
+ * touching the conversation of the number with the same digits. */
+static void
+test_hidden_number (Fixture       *f,
+                    gconstpointer  data)
+{
+  GListModel *model = xi_facade_get_model (XI_FACADE (f->facade));
+  XiConversation *hidden;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  receive (f, "236395184570386", "Nomor dengan angka yang sama", NULL);
+  receive (f, HIDDEN, "Halo, ini nomor baru saya", NULL);
+  receive (f, HIDDEN, "STOP", "STOP");
+  wait_followed (f);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  hidden = at (f, 0);
+  g_assert_cmpstr (xi_conversation_get_phone (hidden), ==, HIDDEN);
+  g_assert_cmpuint (xi_conversation_get_message_count (hidden), ==, 2);
+  g_assert_cmpuint (xi_conversation_get_message_count (at (f, 1)), ==, 1);
+  g_assert_true (xi_conversation_get_opted_out (hidden));
+  g_assert_false (xi_conversation_get_opted_out (at (f, 1)));
+
+  XI_TEST_WAIT (xi_inbox_facade_mark_read_async (f->facade, HIDDEN, NULL, xi_test_store_result_cb, &slot_),
+                done = xi_inbox_facade_mark_read_finish (f->facade, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (done);
+  g_assert_cmpuint (xi_conversation_get_unread_count (hidden), ==, 0);
+  g_assert_cmpuint (xi_conversation_get_unread_count (at (f, 1)), ==, 1);
+
+  XI_TEST_WAIT (xi_inbox_facade_allow_async (f->facade, HIDDEN, NULL, xi_test_store_result_cb, &slot_),
+                done = xi_inbox_facade_allow_finish (f->facade, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (done);
+  g_assert_false (xi_conversation_get_opted_out (hidden));
+  wait_followed (f);
+  g_assert_true (at (f, 0) == hidden);
+  g_assert_false (xi_conversation_get_opted_out (hidden));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -174,5 +217,7 @@ main (int   argc,
   g_test_add ("/xi/ui/inbox-facade/follows-in-place", Fixture, NULL, fixture_setup, test_follows_in_place,
               fixture_teardown);
   g_test_add ("/xi/ui/inbox-facade/writes", Fixture, NULL, fixture_setup, test_writes, fixture_teardown);
+  g_test_add ("/xi/ui/inbox-facade/hidden-number", Fixture, NULL, fixture_setup, test_hidden_number,
+              fixture_teardown);
   return g_test_run ();
 }

@@ -17,7 +17,7 @@
 
 #include "xi-limits.h"
 #include "xi-opt-out.h"
-#include "xi-store.h"
+#include "xi-store-private.h"
 #include "xi-test-utils.h"
 
 typedef struct
@@ -1005,6 +1005,214 @@ test_hostile_text (Fixture       *f,
   g_assert_cmpstr (xi_incoming_get_text (fits), ==, exact);
 }
 
+/* Customers whose number WhatsApp hides */
+
+#define HIDDEN_LID  "6285799990000@lid"
+#define HIDDEN_USER "6285799990000"
+
+static GPtrArray *
+messages_of (Fixture    *f,
+             const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list = NULL;
+
+  WAIT (xi_store_list_messages_async (f->store, address, NULL, xi_test_store_result_cb, &slot_),
+        list = xi_store_list_messages_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  return list;
+}
+
+static XiConversation *
+find_conversation (GPtrArray  *list,
+                   const char *address)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (g_strcmp0 (xi_conversation_get_phone (g_ptr_array_index (list, i)), address) == 0)
+      return g_ptr_array_index (list, i);
+  return NULL;
+}
+
+/* The WhatsApp keys are read once before anything is written to them. */
+static void
+load_keys (Fixture *f)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+
+  WAIT (xi_store_load_keys_async (f->store, NULL, NULL, xi_test_store_result_cb, &slot_),
+        keys = xi_store_load_keys_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+}
+
+/* The key store learns that @lid_user is @pn_user, as the messenger
+ * would write it. */
+static gboolean
+map_lid (Fixture     *f,
+         const char  *lid_user,
+         const char  *pn_user,
+         GError     **error)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = g_bytes_new (pn_user, strlen (pn_user));
+  gboolean ok = FALSE;
+
+  g_ptr_array_add (changes, xi_key_change_new (XI_STORE_KEY_KIND_LID_PN, lid_user, value));
+  WAIT (xi_store_put_keys_async (f->store, changes, NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_put_keys_finish (f->store, result_, error));
+  return ok;
+}
+
+/* A message whose sender's number never came is kept, in a conversation
+ * of its own keyed by its LID, which is never read as a number: not
+ * matched to the contact whose number has the same digits, not put on
+ * any campaign's list. A STOP from it is kept under the LID. */
+static void
+test_hidden_number_kept (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(XiContact) lookalike = add_contact (f, "Same Digits", HIDDEN_USER);
+  g_autoptr(XiIncoming) hello = record (f, HIDDEN_LID, "L1", "Halo, masih ada stok?", NULL);
+  g_autoptr(XiIncoming) stop = NULL;
+  g_autoptr(XiChatMessage) reply = NULL;
+  g_autoptr(GPtrArray) convs = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  XiConversation *hidden;
+  guint opted_out = 0, eligible = 0, marked = 0;
+
+  g_assert_cmpstr (xi_incoming_get_phone (hello), ==, HIDDEN_LID);
+  g_assert_null (xi_incoming_get_contact_id (hello));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE phone IS NULL"
+                               " AND from_jid = '" HIDDEN_LID "'"), ==, 1);
+
+  convs = conversations (f);
+  g_assert_cmpuint (convs->len, ==, 1);
+  hidden = find_conversation (convs, HIDDEN_LID);
+  g_assert_nonnull (hidden);
+  g_assert_null (xi_conversation_get_contact_name (hidden));
+  g_assert_false (xi_conversation_get_opted_out (hidden));
+  messages = messages_of (f, HIDDEN_LID);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  messages = messages_of (f, HIDDEN_USER);
+  g_assert_cmpuint (messages->len, ==, 0);
+  WAIT (xi_store_mark_conversation_read_async (f->store, HIDDEN_LID, NULL, xi_test_store_result_cb, &slot_),
+        marked = xi_store_mark_conversation_read_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (marked, ==, 1);
+
+  /* Nothing is sent to it, nor to the number with its digits. */
+  reply = add_reply (f, HIDDEN_LID, "3EB0R1", "Masih, kak", NULL, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID);
+  g_assert_null (reply);
+  g_clear_error (&error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM outgoing_messages"), ==, 0);
+
+  stop = record (f, HIDDEN_LID, "L2", "STOP", NULL);
+  g_assert_cmpstr (xi_incoming_get_opt_out_keyword (stop), ==, "STOP");
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE phone = '" HIDDEN_LID "'"
+                               " AND event = 'opt_out' AND keyword = 'STOP' AND message_id = 'L2'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM history WHERE kind = 'reply.opted-out'"
+                               " AND summary NOT LIKE '%" HIDDEN_USER "%'"), ==, 1);
+  g_clear_pointer (&convs, g_ptr_array_unref);
+  convs = conversations (f);
+  g_assert_true (xi_conversation_get_opted_out (find_conversation (convs, HIDDEN_LID)));
+  plan_skips (f, &opted_out, &eligible);
+  g_assert_cmpuint (opted_out, ==, 0);
+  g_assert_cmpuint (eligible, ==, 1);
+}
+
+/* The LID's number becomes known: its messages join the number's
+ * conversation and contact, its STOP becomes the number's, and the next
+ * campaign skips the number. A second LID of the same number joins it
+ * too; a disk that is full then leaves both the mapping and the messages
+ * as they were, for the next write. */
+static void
+test_hidden_number_joined (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(XiContact) siti = add_contact (f, "Siti", "6281234567890");
+  g_autoptr(XiIncoming) known = record (f, "+6281234567890", "N1", "Pesanan saya sudah sampai?", NULL);
+  g_autoptr(XiIncoming) hidden = record (f, HIDDEN_LID, "L1", "Halo?", NULL);
+  g_autoptr(XiIncoming) stop = record (f, HIDDEN_LID, "L2", "STOP", NULL);
+  g_autoptr(XiIncoming) other = record (f, "99887766554433@lid", "L3", "Ini nomor baru saya", NULL);
+  g_autoptr(GPtrArray) convs = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  guint opted_out = 0, eligible = 0;
+  XiConversation *conversation;
+
+  load_keys (f);
+  plan_skips (f, &opted_out, &eligible);
+  g_assert_cmpuint (opted_out, ==, 0);
+
+  g_test_expect_message ("xi-store-inbox", G_LOG_LEVEL_MESSAGE, "*2 messages and an opt-out joined*");
+  g_assert_true (map_lid (f, HIDDEN_USER, "6281234567890", &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE phone = '6281234567890'"
+                               " AND contact_id IS NOT NULL"), ==, 3);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE phone = '6281234567890'"
+                               " AND event = 'opt_out' AND keyword = 'STOP' AND message_id = 'L2'"
+                               " AND contact_id IS NOT NULL"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts WHERE opted_out = 1"), ==, 1);
+  convs = conversations (f);
+  g_assert_cmpuint (convs->len, ==, 2);
+  conversation = find_conversation (convs, "6281234567890");
+  g_assert_cmpstr (xi_conversation_get_contact_name (conversation), ==, "Siti");
+  g_assert_cmpuint (xi_conversation_get_message_count (conversation), ==, 3);
+  g_assert_true (xi_conversation_get_opted_out (conversation));
+  g_assert_null (find_conversation (convs, HIDDEN_LID));
+  messages = messages_of (f, "+6281234567890");
+  g_assert_cmpuint (messages->len, ==, 3);
+  plan_skips (f, &opted_out, &eligible);
+  g_assert_cmpuint (opted_out, ==, 1);
+  g_assert_cmpuint (eligible, ==, 0);
+
+  /* A full disk: the mapping is not written, and nothing is joined. */
+  _xi_store_set_test_setting (f->store, XI_STORE_TEST_FAIL_KEY_WRITE, "99887766554433");
+  g_assert_false (map_lid (f, "99887766554433", "6281234567890", &error));
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_DISK_FULL);
+  g_clear_error (&error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE phone IS NULL"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM wa_keystore WHERE key = '99887766554433'"), ==, 0);
+  _xi_store_set_test_setting (f->store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
+
+  /* Room again: the second LID of the number joins it too, and the
+   * number, on the list already, gets no second opt-out. */
+  g_test_expect_message ("xi-store-inbox", G_LOG_LEVEL_MESSAGE, "*1 messages joined*");
+  g_assert_true (map_lid (f, "99887766554433", "6281234567890", &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE phone = '6281234567890'"), ==, 4);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE phone = '6281234567890'"), ==, 1);
+
+  /* A LID that moves to another number leaves what it joined where it is. */
+  g_assert_true (map_lid (f, HIDDEN_USER, "6289900001111", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE phone = '6281234567890'"), ==, 4);
+  (void)siti;
+}
+
+/* A number already mapped on disk (by another process linked to the same
+ * account) is found when the message is stored. */
+static void
+test_hidden_number_known_at_once (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GError) error = NULL;
+
+  load_keys (f);
+  g_assert_true (map_lid (f, HIDDEN_USER, "6281234567890", &error));
+  g_assert_no_error (error);
+  incoming = record (f, HIDDEN_LID, "L1", "Halo", NULL);
+  g_assert_cmpstr (xi_incoming_get_phone (incoming), ==, "6281234567890");
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE phone = '6281234567890'"
+                               " AND from_jid = '" HIDDEN_LID "'"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1029,6 +1237,12 @@ main (int   argc,
   g_test_add ("/inbox/store/job-timeline", Fixture, NULL, fixture_setup, test_job_timeline, fixture_teardown);
   g_test_add ("/inbox/store/reply-after-opt-out", Fixture, NULL, fixture_setup, test_reply_after_opt_out,
               fixture_teardown);
+  g_test_add ("/inbox/store/hidden-number-kept", Fixture, NULL, fixture_setup, test_hidden_number_kept,
+              fixture_teardown);
+  g_test_add ("/inbox/store/hidden-number-joined", Fixture, NULL, fixture_setup, test_hidden_number_joined,
+              fixture_teardown);
+  g_test_add ("/inbox/store/hidden-number-known-at-once", Fixture, NULL, fixture_setup,
+              test_hidden_number_known_at_once, fixture_teardown);
 
   return g_test_run ();
 }

@@ -13,13 +13,15 @@
 
 #include "fakewa-server.h"
 #include "wa-key-store.h"
+#include "wa-lid-map.h"
 #include "wa-media.h"
-#include "wa-messenger.h"
+#include "wa-messenger-private.h"
+#include "wa-privacy-token.h"
 #include "xi-limits.h"
 #include "xi-receiver.h"
 #include "xi-store.h"
 #include "xi-test-utils.h"
-#include "xi-whatsapp-transport.h"
+#include "xi-whatsapp-transport-private.h"
 
 /*
  * A customer's pictures and files reaching the Inbox over the real
@@ -28,7 +30,8 @@
  * file) keep the message with its media fields, fetch what is small
  * enough at once, and keep it as an asset (named by its SHA-256, mode
  * 0600). A larger file waits to be asked for; a download the media host
- * tampered with is refused and nothing is kept.
+ * tampered with is refused and nothing is kept. So is a text from a
+ * customer whose number WhatsApp hides.
  */
 
 #define SHOP     "6281111111111"
@@ -400,6 +403,74 @@ test_hostile_text (Fixture       *f,
   g_assert_null (xi_incoming_get_media (incoming)->thumbnail);
 }
 
+static void
+auto_replied_cb (XiReceiver *receiver,
+                 XiIncoming *incoming,
+                 const char *message_id,
+                 guint      *answers)
+{
+  (*answers)++;
+}
+
+static gboolean
+hidden_receipted (gpointer data)
+{
+  return !fakewa_server_awaits_receipt (((Fixture *) data)->server, SHOP ":1@s.whatsapp.net",
+                                        "3EB0HIDDEN0000000001");
+}
+
+/* A customer whose number WhatsApp hides writes from its LID alone, and
+ * nothing names the number while the message waits for it: the message
+ * is kept all the same, under the LID, and only then receipted. Nobody
+ * answers it, not even a rule that answers everything: answers go to
+ * numbers. */
+static void
+test_hidden_number_kept (Fixture       *f,
+                         gconstpointer  data)
+{
+  WaMessenger *shop = _xi_whatsapp_transport_get_messenger (XI_WHATSAPP_TRANSPORT (f->transport));
+  g_autofree char *shop_lid = fakewa_server_dup_device_lid (f->server, SHOP ":1@s.whatsapp.net");
+  g_autofree char *customer_lid = fakewa_server_dup_device_lid (f->server, CUSTOMER ":1@s.whatsapp.net");
+  g_autofree char *address = g_strdup_printf ("%.*s@lid", (int) strcspn (customer_lid, ":"), customer_lid);
+  g_autoptr(XiAutoReplyRule) rule = xi_auto_reply_rule_new ("Everything");
+  g_autoptr(XiAutoReplyRule) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  Awaited awaited = { NULL };
+  XiIncoming *incoming;
+  guint answers = 0;
+  gboolean waited = FALSE;
+
+  xi_auto_reply_rule_set_trigger (rule, XI_AUTO_REPLY_TRIGGER_ANY);
+  xi_auto_reply_rule_set_reply_text (rule, "Terima kasih, kami balas segera");
+  xi_store_save_auto_reply_rule_async (f->store, rule, NULL, awaited_cb, &awaited);
+  wait_until (awaited_done, &awaited);
+  saved = xi_store_save_auto_reply_rule_finish (f->store, awaited.result, &error);
+  g_clear_object (&awaited.result);
+  g_assert_no_error (error);
+  g_signal_connect (f->receiver, "auto-replied", G_CALLBACK (auto_replied_cb), &answers);
+  _wa_messenger_set_unresolved_check (shop, 100);
+  _wa_messenger_set_unresolved_wait (shop, 500);
+  /* The customer issued its token this week already: nothing names its
+   * number. */
+  shop_lid[strcspn (shop_lid, ":")] = '\0';
+  wa_lid_map_remember (f->customer_keys, shop_lid, SHOP);
+  wa_tctoken_save_sent (f->customer_keys, shop_lid, g_get_real_time () / G_USEC_PER_SEC);
+  fakewa_server_set_lid_addressing (f->server, FAKEWA_LID_ADDRESSING_ONLY);
+
+  g_test_expect_message ("wa-messenger", G_LOG_LEVEL_MESSAGE, "1 messages waited*");
+  customer_sends_text (f, "3EB0HIDDEN0000000001", "Halo, masih buka?");
+  incoming = wait_for_incoming (f, 1);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (xi_incoming_get_phone (incoming), ==, address);
+  g_assert_cmpstr (xi_incoming_get_text (incoming), ==, "Halo, masih buka?");
+  g_assert_null (xi_incoming_get_contact_id (incoming));
+  wait_until (hidden_receipted, f);
+  /* Time for an answer, were one coming. */
+  g_timeout_add (300, set_flag, &waited);
+  wait_until (flag_set, &waited);
+  g_assert_cmpuint (answers, ==, 0);
+}
+
 typedef struct
 {
   const char *id;
@@ -662,6 +733,8 @@ main (int   argc,
   g_test_add ("/media-inbox/same-bytes-as-library", Fixture, NULL, fixture_set_up,
               test_same_bytes_as_library, fixture_tear_down);
   g_test_add ("/media-inbox/hostile-text", Fixture, NULL, fixture_set_up, test_hostile_text, fixture_tear_down);
+  g_test_add ("/media-inbox/hidden-number-kept", Fixture, NULL, fixture_set_up, test_hidden_number_kept,
+              fixture_tear_down);
   g_test_add ("/media-inbox/larger-than-announced", Fixture, &smaller, fixture_set_up, test_size_lies,
               fixture_tear_down);
   g_test_add ("/media-inbox/size-not-announced", Fixture, &unsaid, fixture_set_up, test_size_lies,

@@ -497,6 +497,26 @@ test_plain_forms_agree (void)
   g_assert_cmpuint (numbers, >, 1000);
 }
 
+/* A LID is told from a number, and is never shown as one. */
+static void
+test_lid (void)
+{
+  static const char *lids[] = { "236395184570386@lid", "1@lid", "12345678901234567890123456789012@lid" };
+  static const char *not_lids[] = {
+    NULL, "", "@lid", "236395184570386", "236395184570386:3@lid", "236395184570386@s.whatsapp.net",
+    "+236395184570386@lid", "2363951845703a6@lid", "236395184570386@lid.x", "123456789012345678901234567890123@lid",
+  };
+  g_autofree char *shown = xi_phone_format_address ("236395184570386@lid");
+  g_autofree char *number = xi_phone_format_address ("6281234567890");
+
+  for (guint i = 0; i < G_N_ELEMENTS (lids); i++)
+    g_assert_true (xi_phone_is_lid (lids[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (not_lids); i++)
+    g_assert_false (xi_phone_is_lid (not_lids[i]));
+  g_assert_cmpstr (shown, ==, "WhatsApp user (number hidden)");
+  g_assert_cmpstr (number, ==, "+62 812-3456-7890");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -518,6 +538,7 @@ main (int   argc,
   g_test_add_func ("/xi/phone/country-codes", test_country_codes);
   g_test_add_func ("/xi/phone/format", test_format);
   g_test_add_func ("/xi/phone/format/edges", test_format_edges);
+  g_test_add_func ("/xi/phone/lid", test_lid);
 
   return g_test_run ();
 }

@@ -752,6 +752,39 @@ test_v15_contact_phones (void)
   xi_test_rm_rf (dir);
 }
 
+#define V16_MESSAGE(id, from_jid, phone) \
+  "INSERT INTO incoming_messages (id, master_user_id, created_at, updated_at, wa_message_id, from_jid," \
+  " phone, received_at) VALUES ('" id "', '00000000-0000-0000-0000-000000000000'," \
+  " '2026-12-07T20:00:00.000Z', '2026-12-07T20:00:00.000Z', '" id "', '" from_jid "', " phone "," \
+  " '2026-12-07T20:00:00.000Z');"
+
+/* Version 16 finds the messages a LID sent while its number was hidden
+ * by their LID, among those without a number, as the join looks them up
+ * each time a number is learned: a version 15 file's are in the index,
+ * and none with a number is. */
+static void
+test_v16_lid_messages (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v15.db", NULL);
+  g_autofree char *join = NULL;
+
+  upgrade_dump_with (path, "store-v15.sql",
+                     V16_MESSAGE ("m1", "236395184570386@lid", "NULL")
+                     V16_MESSAGE ("m2", "236395184570386@lid", "NULL")
+                     V16_MESSAGE ("m3", "6281234567890@s.whatsapp.net", "'6281234567890'"));
+
+  join = plan_of (path, "UPDATE incoming_messages SET phone = ?3 WHERE master_user_id = ?1"
+                        " AND phone IS NULL AND from_jid = ?2");
+  g_assert_nonnull (strstr (join, "USING INDEX incoming_lid (from_jid=? AND master_user_id=?)"));
+  g_assert_cmpint (count (path, "SELECT count(*) FROM incoming_messages INDEXED BY incoming_lid"
+                                " WHERE phone IS NULL AND from_jid = '236395184570386@lid'"), ==, 2);
+  g_assert_cmpint (count (path, "SELECT count(*) FROM incoming_messages INDEXED BY incoming_lid"
+                                " WHERE phone IS NULL"), ==,
+                   count (path, "SELECT count(*) FROM incoming_messages NOT INDEXED WHERE phone IS NULL"));
+  xi_test_rm_rf (dir);
+}
+
 /* Version 6 gives the Inbox both sides of a conversation: the automatic
  * replies sent before it, known only from the activity log, join the
  * new table with their rule's text, answering the customer's message. */
@@ -913,6 +946,7 @@ main (int   argc,
   g_test_add_func ("/xi/store/migrations/v13-contact-fields", test_v13_contact_fields);
   g_test_add_func ("/xi/store/migrations/v14-recipient-phones", test_v14_recipient_phones);
   g_test_add_func ("/xi/store/migrations/v15-contact-phones", test_v15_contact_phones);
+  g_test_add_func ("/xi/store/migrations/v16-lid-messages", test_v16_lid_messages);
   g_test_add_func ("/xi/store/migrations/too-new", test_too_new);
   g_test_add_func ("/xi/store/now", test_now);
   g_test_add_func ("/xi/store/time-text", test_time_text);

@@ -886,33 +886,71 @@ test_complete_applied_and_rebase (Fixture       *f,
   g_assert_cmpint (n_ops (f), ==, 0);
 }
 
+/* A customer's message from @address is stored and pushed: the server
+ * answers with its row, stamped, or (@answer FALSE) with nothing, as for
+ * a fact it already had. Returns the row it answered, or %NULL. */
+static char *
+push_incoming (Fixture    *f,
+               const char *address,
+               const char *from_jid,
+               gboolean    answer)
+{
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  char *reply = NULL;
+
+  XI_TEST_WAIT (xi_store_record_incoming_async (f->store, address, from_jid, "3EB0A1", "halo",
+                                                NULL, NULL, xi_test_store_result_cb, &slot_),
+                incoming = xi_store_record_incoming_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  ops = take (f, 10);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      XiSyncOp *op = g_ptr_array_index (ops, i);
+
+      if (!g_str_equal (op->table_name, "incoming_messages"))
+        continue;
+      reply = answer ? server_row (f, op, 1) : NULL;
+      results = one_result (op->op_id, XI_SYNC_OUTCOME_APPLIED, reply, NULL, 0);
+    }
+  g_assert_nonnull (results);
+  complete (f, results);
+  return reply;
+}
+
 /* A fact the server already had (a replay after a lost reply) comes back
  * without a row under ignore-duplicates: the op is done, the row synced. */
 static void
 test_complete_duplicate_fact (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autoptr(XiIncoming) incoming = NULL;
-  g_autoptr(GPtrArray) ops = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
-
-  XI_TEST_WAIT (xi_store_record_incoming_async (f->store, "6281234567890",
-                                                "6281234567890@s.whatsapp.net", "3EB0A1", "halo",
-                                                NULL, NULL, xi_test_store_result_cb, &slot_),
-                incoming = xi_store_record_incoming_finish (f->store, result_, NULL, &error));
-  g_assert_no_error (error);
-  ops = take (f, 10);
-  for (guint i = 0; i < ops->len; i++)
-    if (g_str_equal (((XiSyncOp *)g_ptr_array_index (ops, i))->table_name, "incoming_messages"))
-      results = one_result (((XiSyncOp *)g_ptr_array_index (ops, i))->op_id,
-                            XI_SYNC_OUTCOME_APPLIED, NULL, NULL, 0);
-  g_assert_nonnull (results);
-  complete (f, results);
-
+  g_assert_null (push_incoming (f, "6281234567890", "6281234567890@s.whatsapp.net", FALSE));
   g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'incoming_messages'"),
                    ==, 0);
   g_assert_cmpint (q_int (f, "SELECT sync_status = 'synced' FROM incoming_messages"), ==, 1);
+}
+
+/* A message kept under its sender's LID is pushed without a number, and
+ * the server, which never changes a message, keeps it so. Given its
+ * number here later (_xi_store_join_lid ()), it keeps the number, its
+ * contact and its campaign when the server's copy is pulled again. */
+static void
+test_pull_keeps_learned_number (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *reply = push_incoming (f, "236395184570386@lid", NULL, TRUE);
+  g_autofree char *page = g_strdup_printf ("[%s]", reply);
+
+  g_assert_nonnull (strstr (reply, "\"phone\":null"));
+  /* As the join leaves it once its push, a fact the server had, is done. */
+  g_assert_cmpint (sqlite3_exec (f->db, "UPDATE incoming_messages SET phone = '6281234567890',"
+                                 " contact_id = 'c1', job_id = 'j1'", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpuint (apply_page (f, "incoming_messages", page, NULL), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM incoming_messages WHERE phone = '6281234567890'"
+                          " AND contact_id = 'c1' AND job_id = 'j1' AND from_jid = '236395184570386@lid'"
+                          " AND text = 'halo'"), ==, 1);
 }
 
 /* Deletes win: an op the server skipped is dropped, the row is marked and
@@ -2152,6 +2190,7 @@ main (int   argc,
   ADD ("crash-replays-same-ops", test_crash_replays_same_ops);
   ADD ("complete-applied-and-rebase", test_complete_applied_and_rebase);
   ADD ("complete-duplicate-fact", test_complete_duplicate_fact);
+  ADD ("pull-keeps-learned-number", test_pull_keeps_learned_number);
   ADD ("complete-skipped", test_complete_skipped);
   ADD ("pull-conflicts-and-rebase", test_pull_conflicts_and_rebase);
   ADD ("dead-and-transient", test_dead_and_transient);

@@ -7,10 +7,13 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "xi-auto-reply-dialog.h"
 #include "xi-inbox-page.h"
 #include "xi-loopback-transport.h"
 #include "xi-preferences-window.h"
+#include "xi-reply-composer.h"
 #include "xi-test-utils.h"
 #include "xi-ui-test-utils.h"
 #include "xi-window.h"
@@ -27,6 +30,9 @@
 #define SITI "6285711112222"
 #define AGUS "6281399990000"
 #define STRANGER "6289900001111"
+/* A customer whose number WhatsApp hid, by the LID it wrote from. */
+#define HIDDEN_DIGITS "236395184570386"
+#define HIDDEN HIDDEN_DIGITS "@lid"
 
 typedef struct
 {
@@ -1092,6 +1098,83 @@ test_disk_full (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Whether a label under @root says @text (@whole) or has it in it. */
+static gboolean
+shows_text (GtkWidget  *root,
+            const char *text,
+            gboolean    whole)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_visible (root))
+    {
+      const char *label = gtk_label_get_text (GTK_LABEL (root));
+
+      if (whole ? g_str_equal (label, text) : strstr (label, text) != NULL)
+        return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, text, whole))
+      return TRUE;
+  return FALSE;
+}
+
+/* The WhatsApp keys of this store learn @lid_user's number, as the
+ * messenger writes them. */
+static void
+learn_number (Fixture    *f,
+              const char *lid_user,
+              const char *pn_user)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) value = g_bytes_new (pn_user, strlen (pn_user));
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (xi_store_load_keys_async (f->ui.store, NULL, NULL, xi_test_store_result_cb, &slot_),
+                keys = xi_store_load_keys_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (changes, xi_key_change_new (XI_STORE_KEY_KIND_LID_PN, lid_user, value));
+  XI_TEST_WAIT (xi_store_put_keys_async (f->ui.store, changes, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_put_keys_finish (f->ui.store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+/* A customer whose number WhatsApp hides: the conversation goes by words
+ * that say so, never by the digits of the LID, and the reply box says why
+ * it cannot answer. Once the number is known, the messages move into
+ * that customer's conversation. */
+static void
+test_hidden_number (Fixture       *f,
+                    gconstpointer  data)
+{
+  XiWindow *window = open_inbox (f, 1100);
+  XiInboxPage *page = XI_INBOX_PAGE (xi_window_get_page (window, "inbox"));
+  Expect listed = { page, HIDDEN, "Halo, ini nomor baru saya", 5, -1, FALSE };
+  Expect joined = { page, STRANGER, "Halo, ini nomor baru saya", 4, -1, -1 };
+  XiReplyComposer *composer;
+
+  seed (f, HIDDEN, "Halo, ini nomor baru saya", NULL);
+  g_assert_true (xi_ui_wait_for (list_matches, &listed, 5000));
+  xi_window_show_conversation (window, HIDDEN);
+  g_assert_true (xi_ui_wait_for (has_messages, page, 5000));
+  xi_ui_spin (400);
+  g_assert_cmpstr (xi_inbox_page_get_selected_phone (page), ==, HIDDEN);
+  g_assert_true (shows_text (GTK_WIDGET (page), "WhatsApp user (number hidden)", TRUE));
+  g_assert_false (shows_text (GTK_WIDGET (page), HIDDEN_DIGITS, FALSE));
+  composer = XI_REPLY_COMPOSER (xi_ui_find_widget (GTK_WIDGET (page), XI_TYPE_REPLY_COMPOSER));
+  g_assert_nonnull (xi_reply_composer_get_notice (composer));
+  g_assert_nonnull (strstr (xi_reply_composer_get_notice (composer), "hides this customer’s number"));
+  xi_ui_screenshot (GTK_WIDGET (window), "inbox-hidden-number");
+
+  learn_number (f, HIDDEN_DIGITS, STRANGER);
+  g_assert_true (xi_ui_wait_for (list_matches, &joined, 5000));
+  g_assert_null (find_conversation (page, HIDDEN, NULL));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1115,6 +1198,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/xi/ui/inbox/narrow", Fixture, NULL, fixture_setup, test_narrow, fixture_teardown);
   g_test_add ("/xi/ui/inbox/mark-all-read", Fixture, NULL, fixture_setup, test_mark_all_read,
+              fixture_teardown);
+  g_test_add ("/xi/ui/inbox/hidden-number", Fixture, NULL, fixture_setup, test_hidden_number,
               fixture_teardown);
 
   return g_test_run ();

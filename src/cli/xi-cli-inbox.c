@@ -90,7 +90,7 @@ run_incoming_cb (XiCampaignRunner *runner,
                  XiIncoming       *incoming,
                  XiCli            *cli)
 {
-  g_autofree char *phone = xi_phone_format_international (xi_incoming_get_phone (incoming));
+  g_autofree char *phone = xi_phone_format_address (xi_incoming_get_phone (incoming));
   const char *name = xi_incoming_get_contact_name (incoming);
   g_autofree char *who = name != NULL && name[0] != '\0' ? g_strdup_printf ("%s (%s)", name, phone)
                                                          : g_strdup (phone);
@@ -236,15 +236,20 @@ xi_cli_inbox (XiCli  *cli,
   for (guint i = 0; i < list->len; i++)
     {
       XiConversation *c = g_ptr_array_index (list, i);
-      g_autofree char *phone = xi_phone_format_international (xi_conversation_get_phone (c));
+      const char *address = xi_conversation_get_phone (c);
+      /* A hidden number's conversation goes by its LID, which
+       * "inbox show" takes. */
+      gboolean hidden = xi_phone_is_lid (address);
+      g_autofree char *phone = hidden ? g_strdup (address) : xi_phone_format_international (address);
+      g_autofree char *name = hidden ? xi_phone_format_address (address)
+                                     : g_strdup (xi_conversation_get_contact_name (c));
       g_autofree char *when = local_time (xi_conversation_get_last_received_at (c));
       guint unread = xi_conversation_get_unread_count (c);
       g_autofree char *count = unread > 0 ? g_strdup_printf (ngettext ("%u unread", "%u unread", unread),
                                                              unread)
                                           : g_strdup ("");
 
-      g_print ("%-18s  %-20s  %s  %-10s %s%s\n", phone,
-               xi_conversation_get_contact_name (c) != NULL ? xi_conversation_get_contact_name (c) : "",
+      g_print ("%-18s  %-20s  %s  %-10s %s%s\n", phone, name != NULL ? name : "",
                when, count, xi_conversation_get_opted_out (c) ? _("(opted out) ") : "",
                xi_conversation_get_last_text (c));
     }
@@ -267,7 +272,9 @@ inbox_show (XiCli  *cli,
 
   if (!xi_cli_parse (cli, NULL, &argc, &argv, &status))
     return status;
-  if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
+  if (argc > 1 && xi_phone_is_lid (argv[1]))
+    phone = g_strdup (argv[1]);
+  else if ((phone = xi_cli_normalize_phone (cli, argv[1], &error)) == NULL)
     return xi_cli_fail (cli, error);
 
   WAIT_FOR (xi_store_list_messages_async (cli->store, phone, NULL, xi_cli_result_cb, &slot_),
@@ -291,7 +298,7 @@ inbox_show (XiCli  *cli,
   if (thread == NULL)
     return xi_cli_fail (cli, error);
 
-  display = xi_phone_format_international (phone);
+  display = xi_phone_format_address (phone);
   if (thread->len == 0)
     {
       g_print (_("No messages from %s.\n"), display);
@@ -489,7 +496,7 @@ optout_list (XiCli  *cli,
   for (guint i = 0; i < list->len; i++)
     {
       XiSuppression *s = g_ptr_array_index (list, i);
-      g_autofree char *phone = xi_phone_format_international (xi_suppression_get_phone (s));
+      g_autofree char *phone = xi_phone_format_address (xi_suppression_get_phone (s));
       g_autofree char *when = local_time (xi_suppression_get_created_at (s));
       g_autofree char *how = xi_suppression_get_keyword (s) != NULL
                              ? g_strdup_printf (_("replied “%s”"), xi_suppression_get_keyword (s))

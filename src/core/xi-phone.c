@@ -917,3 +917,46 @@ xi_phone_format_international (const char *e164_digits)
 
   return g_string_free (out, FALSE);
 }
+
+/**
+ * xi_phone_is_lid:
+ * @address: (nullable): a customer's address, as the Inbox keys its
+ *   conversations
+ *
+ * Whether @address is the LID a customer wrote from while WhatsApp hid
+ * their number ("236395184570386@lid"), rather than a number: opaque
+ * digits that must never be read, shown or dialled as one.
+ *
+ * Returns: %TRUE for a bare LID JID, no device, at most 32 digits
+ */
+gboolean
+xi_phone_is_lid (const char *address)
+{
+  const char *at = address != NULL ? strchr (address, '@') : NULL;
+
+  if (at == NULL || at == address || at - address > 32 || !g_str_equal (at, "@lid"))
+    return FALSE;
+  for (const char *p = address; p < at; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * xi_phone_format_address:
+ * @address: (nullable): a customer's address: a number's digits, or a
+ *   LID (xi_phone_is_lid ())
+ *
+ * Formats the address for people: a number as
+ * xi_phone_format_international() does, a LID as words that say the
+ * number is hidden, never as its digits.
+ *
+ * Returns: (transfer full): the text to show
+ */
+char *
+xi_phone_format_address (const char *address)
+{
+  if (xi_phone_is_lid (address))
+    return g_strdup (_("WhatsApp user (number hidden)"));
+  return xi_phone_format_international (address);
+}

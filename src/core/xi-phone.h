@@ -45,5 +45,7 @@ char     *xi_phone_normalize              (const char  *input,
 gboolean  xi_phone_is_country_code        (const char  *country_code);
 gboolean  xi_phone_is_valid               (const char  *e164_digits);
 char     *xi_phone_format_international   (const char  *e164_digits);
+gboolean  xi_phone_is_lid                 (const char  *address);
+char     *xi_phone_format_address         (const char  *address);
 
 G_END_DECLS

@@ -31,11 +31,15 @@
  * the message comes again.
  *
  * Conversations are keyed by phone number, not by contact, so a reply from
- * a number that is not (or no longer) a contact still shows.
+ * a number that is not (or no longer) a contact still shows. A customer
+ * whose number WhatsApp hides writes from a LID alone: the message is kept
+ * all the same, without a number and under its LID ("…@lid" in from_jid),
+ * which keys its conversation and, should it be an opt-out, its
+ * suppression event, until the number is known (_xi_store_join_lid ()).
  */
 
 #define INCOMING_COLUMNS \
-  "m.id, m.wa_message_id, m.phone, m.contact_id, c.name, m.job_id, m.text, m.received_at," \
+  "m.id, m.wa_message_id, coalesce (m.phone, m.from_jid), m.contact_id, c.name, m.job_id, m.text, m.received_at," \
   " m.is_read, (SELECT s.keyword FROM suppression_events s WHERE s.master_user_id = m.master_user_id" \
   "  AND s.message_id = m.wa_message_id AND s.event = 'opt_out' AND s.deleted = 0 LIMIT 1)," \
   " " XI_STORE_MEDIA_COLUMNS
@@ -72,29 +76,54 @@ incoming_from_row (XiStore      *self,
   return incoming;
 }
 
-/* Only the digits: the WhatsApp transport says "+62…", the store keeps
- * "62…". */
+/* Only the digits of a number: the WhatsApp transport says "+62…", the
+ * store keeps "62…". A LID stays as it is: its digits are no number. */
 static char *
-phone_digits (const char *phone)
+address_key (const char *address)
 {
-  GString *digits = g_string_new (NULL);
+  GString *digits;
 
-  for (const char *p = phone; p != NULL && *p != '\0'; p++)
+  if (xi_phone_is_lid (address))
+    return g_strdup (address);
+  digits = g_string_new (NULL);
+  for (const char *p = address; p != NULL && *p != '\0'; p++)
     if (g_ascii_isdigit (*p))
       g_string_append_c (digits, *p);
   return g_string_free (digits, FALSE);
 }
 
+/* What the server takes for a number: digits, 7 to 15, no leading 0. */
+static gboolean
+is_number_shape (const char *digits)
+{
+  gsize len = strspn (digits, "0123456789");
+
+  return digits[0] > '0' && len >= 7 && len <= 15 && digits[len] == '\0';
+}
+
+/* Whether the message row @m is from the address ?2: its number, or the
+ * LID it came from while the number was not known. */
+#define IS_FROM(m) \
+  "(" m ".phone = ?2 OR (" m ".phone IS NULL AND " m ".from_jid = ?2))"
+
 /* "+62 812-****-7890": the country, the first group and the last group
- * stay readable so the user knows whom it was, the middle is hidden. */
+ * stay readable so the user knows whom it was, the middle is hidden. A
+ * LID says only that the number is hidden. */
 char *
 _xi_store_mask_phone (const char *digits)
 {
-  g_autofree char *formatted = xi_phone_format_international (digits);
-  const char *first = strchr (formatted, ' ');
-  const char *middle = first != NULL ? strpbrk (first + 1, " -") : NULL;
-  const char *last = strrchr (formatted, '-');
+  g_autofree char *formatted = NULL;
+  const char *first;
+  const char *middle;
+  const char *last;
   char *out;
+
+  if (xi_phone_is_lid (digits))
+    return xi_phone_format_address (digits);
+  formatted = xi_phone_format_international (digits);
+  first = strchr (formatted, ' ');
+  middle = first != NULL ? strpbrk (first + 1, " -") : NULL;
+  last = strrchr (formatted, '-');
 
   if (middle == NULL || last == NULL || last <= middle)
     return xi_log_anonymize_phone (digits);
@@ -283,6 +312,17 @@ record_incoming_rider (XiStore  *self,
   if (local_error != NULL)
     goto failed;
 
+  /* The number may have come since the messenger looked, from another
+   * process linked to the same account. */
+  if (existing == NULL && op->phone == NULL)
+    {
+      g_autofree char *lid_user = g_strndup (op->from_jid, strcspn (op->from_jid, "@"));
+
+      op->phone = _xi_store_pn_of_lid (self, lid_user);
+      if (op->phone != NULL && !is_number_shape (op->phone))
+        g_clear_pointer (&op->phone, g_free);
+    }
+
   if (existing == NULL)
     {
       contact_id = query_text (self,
@@ -323,8 +363,8 @@ record_incoming_rider (XiStore  *self,
         goto failed;
 
       if (op->opt_out_keyword != NULL &&
-          !apply_reply_opt_out (self, op->phone, contact_id, op->opt_out_keyword,
-                                op->message_id, now, &local_error))
+          !apply_reply_opt_out (self, op->phone != NULL ? op->phone : op->from_jid, contact_id,
+                                op->opt_out_keyword, op->message_id, now, &local_error))
         goto failed;
       if (test_settings_stop_incoming (self, op, &local_error))
         goto failed;
@@ -343,6 +383,122 @@ record_incoming_rider (XiStore  *self,
 failed:
   g_propagate_error (error, local_error);
   return NULL;
+}
+
+/*
+ * The number of a LID became known (it is written to the WhatsApp keys
+ * in this transaction): what its customer wrote while WhatsApp hid the
+ * number joins the number's conversation, its contact and the campaign
+ * that last wrote to it, and an opt-out it sent becomes the number's, so
+ * that no campaign messages that number again. Each LID is joined when
+ * its mapping is written, and a message stored later looks the mapping
+ * up itself; what was joined keeps its number should the LID move to
+ * another. Two LIDs of one number both join it. The messages are found
+ * through the index on the number, among those without one.
+ *
+ * Messages and suppression events are facts the server never changes
+ * (SYNC.md: append-only): the messages are given their number here, which
+ * a pull of the copy pushed before leaves as it is (xi-store-sync.c,
+ * COLUMN_LEARNED); the opt-out is a new event of the number's, which
+ * every computer of the account pulls.
+ */
+gboolean
+_xi_store_join_lid (XiStore     *self,
+                    const char  *lid_user,
+                    const char  *pn_user,
+                    GError     **error)
+{
+  g_autofree char *lid = g_strconcat (lid_user, "@lid", NULL);
+  g_autofree char *contact_id = NULL;
+  g_autofree char *job_id = NULL;
+  g_autofree char *waiting = NULL;
+  g_autofree char *lid_opted_out = NULL;
+  g_autofree char *number_opted_out = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *id = NULL;
+  GError *local_error = NULL;
+  sqlite3_stmt *stmt;
+  guint messages;
+
+  if (!xi_phone_is_lid (lid) || !is_number_shape (pn_user))
+    return TRUE;
+  /* Most mappings (a history sync writes thousands) have nothing to
+   * join: two lookups by index say so. */
+  waiting = query_text (self,
+                        "SELECT 1 WHERE EXISTS (SELECT 1 FROM incoming_messages WHERE master_user_id = ?1"
+                        " AND phone IS NULL AND from_jid = ?2) OR EXISTS (SELECT 1 FROM suppression_events"
+                        " WHERE master_user_id = ?1 AND phone = ?2)",
+                        lid, &local_error);
+  if (local_error != NULL)
+    goto failed;
+  if (waiting == NULL)
+    return TRUE;
+  contact_id = query_text (self, "SELECT id FROM contacts WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0",
+                           pn_user, &local_error);
+  if (local_error == NULL)
+    job_id = query_text (self,
+                         "SELECT job_id FROM job_recipients"
+                         " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
+                         " AND wa_message_id IS NOT NULL AND sent_at IS NOT NULL"
+                         " ORDER BY sent_at DESC LIMIT 1",
+                         pn_user, &local_error);
+  if (local_error == NULL)
+    lid_opted_out = query_text (self, "SELECT 1 WHERE " SUPPRESSED ("?2"), lid, &local_error);
+  if (local_error == NULL && lid_opted_out != NULL)
+    number_opted_out = query_text (self, "SELECT 1 WHERE " SUPPRESSED ("?2"), pn_user, &local_error);
+  if (local_error != NULL)
+    goto failed;
+
+  stmt = _xi_store_prepare (self,
+                            "UPDATE incoming_messages SET phone = ?3, contact_id = ?4, job_id = coalesce (job_id, ?5)"
+                            " WHERE master_user_id = ?1 AND phone IS NULL AND from_jid = ?2",
+                            &local_error);
+  if (stmt == NULL)
+    goto failed;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, lid);
+  _xi_store_bind_text (stmt, 3, pn_user);
+  _xi_store_bind_text (stmt, 4, contact_id);
+  _xi_store_bind_text (stmt, 5, job_id);
+  if (!_xi_store_step_done (self, stmt, &local_error))
+    goto failed;
+  messages = sqlite3_changes (self->db);
+
+  /* The number takes the LID's opt-out (its keyword and message) as an
+   * event of its own, unless it is on the list already. */
+  if (lid_opted_out != NULL && number_opted_out == NULL)
+    {
+      now = _xi_store_now ();
+      stmt = _xi_store_prepare (self,
+                                "INSERT INTO suppression_events (id, master_user_id, created_at, updated_at, phone,"
+                                " contact_id, event, source, keyword, message_id)"
+                                " SELECT ?5, ?1, ?6, ?6, ?3, ?4, 'opt_out', 'reply', keyword, message_id"
+                                " FROM suppression_events WHERE master_user_id = ?1 AND phone = ?2"
+                                " AND deleted = 0 AND event = 'opt_out' ORDER BY created_at DESC LIMIT 1",
+                                &local_error);
+      if (stmt == NULL)
+        goto failed;
+      id = _xi_store_new_id ();
+      _xi_store_bind_text (stmt, 1, self->master_user_id);
+      _xi_store_bind_text (stmt, 2, lid);
+      _xi_store_bind_text (stmt, 3, pn_user);
+      _xi_store_bind_text (stmt, 4, contact_id);
+      _xi_store_bind_text (stmt, 5, id);
+      _xi_store_bind_text (stmt, 6, now);
+      if (!_xi_store_step_done (self, stmt, &local_error) ||
+          !_xi_store_set_contact_opted_out (self, contact_id, TRUE, now, &local_error))
+        goto failed;
+    }
+
+  /* Neither the LID nor the number: a count says enough. */
+  if (messages > 0 || lid_opted_out != NULL)
+    g_message ("A customer's number became known: %u messages%s joined its conversation", messages,
+               lid_opted_out != NULL ? " and an opt-out" : "");
+  return TRUE;
+
+failed:
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 /* The longest mimetype kept; real ones are a few dozen characters. */
@@ -378,9 +534,14 @@ push_record (XiStore             *self,
 {
   RecordOp *op = g_new0 (RecordOp, 1);
 
-  op->phone = phone_digits (phone);
-  op->from_jid = from_jid != NULL ? g_strdup (from_jid)
-                                  : g_strconcat (op->phone, "@s.whatsapp.net", NULL);
+  if (xi_phone_is_lid (phone))
+    op->from_jid = g_strdup (phone);
+  else
+    {
+      op->phone = address_key (phone);
+      op->from_jid = from_jid != NULL ? g_strdup (from_jid)
+                                      : g_strconcat (op->phone, "@s.whatsapp.net", NULL);
+    }
   op->message_id = g_strdup (message_id);
   /* A modified client can send text that is not UTF-8 or megabytes
    * long, which the sync server would refuse for good. */
@@ -571,11 +732,15 @@ conversation_from_row (sqlite3_stmt *stmt)
                                sqlite3_column_int (stmt, 7));
 }
 
-/* One row per number: its latest message (the last one stored, as rows
+/* One row per number, and per LID whose number is not known: its latest message (the last one stored, as rows
  * are written in the order messages arrive), its unread and total counts. */
 #define CONVERSATION_GROUPS \
   "SELECT phone, max (rowid) AS last_row, sum (is_read = 0) AS unread, count (*) AS n" \
-  " FROM incoming_messages WHERE master_user_id = ?1 AND deleted = 0 GROUP BY phone"
+  " FROM incoming_messages WHERE master_user_id = ?1 AND deleted = 0 AND phone IS NOT NULL" \
+  " GROUP BY phone" \
+  " UNION ALL SELECT from_jid, max (rowid), sum (is_read = 0), count (*)" \
+  " FROM incoming_messages WHERE master_user_id = ?1 AND deleted = 0 AND phone IS NULL" \
+  " GROUP BY from_jid"
 
 #define CONVERSATION_CONTACT \
   " LEFT JOIN contacts c ON c.master_user_id = ?1 AND c.phone = g.phone AND c.deleted = 0"
@@ -697,7 +862,7 @@ list_messages_func (XiStore  *self,
 
   stmt = _xi_store_prepare (self,
                             "SELECT " INCOMING_COLUMNS INCOMING_FROM
-                            " WHERE m.master_user_id = ?1 AND m.phone = ?2 AND m.deleted = 0"
+                            " WHERE m.master_user_id = ?1 AND " IS_FROM ("m") " AND m.deleted = 0"
                             " ORDER BY m.received_at, m.rowid",
                             &error);
   if (stmt == NULL)
@@ -741,7 +906,7 @@ xi_store_list_messages_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (phone != NULL);
 
-  _xi_store_push_read (self, list_messages_func, phone_digits (phone), g_free,
+  _xi_store_push_read (self, list_messages_func, address_key (phone), g_free,
                        xi_store_list_messages_async, cancellable, callback, user_data);
 }
 
@@ -770,7 +935,7 @@ mark_read_func (XiStore  *self,
   stmt = _xi_store_prepare (self,
                             "UPDATE incoming_messages SET is_read = 1, updated_at = ?3,"
                             " version = version + 1, sync_status = 'pending'"
-                            " WHERE master_user_id = ?1 AND (?2 IS NULL OR phone = ?2)"
+                            " WHERE master_user_id = ?1 AND (?2 IS NULL OR " IS_FROM ("incoming_messages") ")"
                             " AND is_read = 0",
                             &error);
   if (stmt != NULL)
@@ -809,7 +974,7 @@ xi_store_mark_conversation_read_async (XiStore             *self,
 {
   g_return_if_fail (XI_IS_STORE (self));
 
-  _xi_store_push (self, mark_read_func, phone != NULL ? phone_digits (phone) : NULL, g_free,
+  _xi_store_push (self, mark_read_func, phone != NULL ? address_key (phone) : NULL, g_free,
                   xi_store_mark_conversation_read_async, cancellable, callback, user_data);
 }
 
@@ -1042,7 +1207,7 @@ xi_store_undo_opt_out_async (XiStore             *self,
   g_return_if_fail (XI_IS_STORE (self));
   g_return_if_fail (phone != NULL);
 
-  _xi_store_push (self, undo_opt_out_func, phone_digits (phone), g_free,
+  _xi_store_push (self, undo_opt_out_func, address_key (phone), g_free,
                   xi_store_undo_opt_out_async, cancellable, callback, user_data);
 }
 
@@ -1090,7 +1255,7 @@ chat_message_from_row (sqlite3_stmt *stmt)
   "  AND s.message_id = m.wa_message_id AND s.event = 'opt_out' AND s.deleted = 0 LIMIT 1)," \
   " 0 AS src, m.rowid AS r," \
   " EXISTS (SELECT 1 FROM incoming_media im WHERE im.incoming_id = m.id) AS has_media" \
-  " FROM incoming_messages m WHERE m.master_user_id = ?1 AND m.phone = ?2 AND m.deleted = 0" \
+  " FROM incoming_messages m WHERE m.master_user_id = ?1 AND " IS_FROM ("m") " AND m.deleted = 0" \
   " UNION ALL" \
   " SELECT 1, j.state, j.wa_message_id, j.rendered_text, j.sent_at, b.name, NULL, 1, j.rowid, 0" \
   " FROM job_recipients j LEFT JOIN jobs b ON b.id = j.job_id" \
@@ -1206,7 +1371,7 @@ xi_store_list_thread_async (XiStore             *self,
   g_return_if_fail (phone != NULL);
 
   op = g_new0 (ThreadOp, 1);
-  op->phone = phone_digits (phone);
+  op->phone = address_key (phone);
   op->limit = limit;
   _xi_store_push_read (self, list_thread_func, op, (GDestroyNotify)thread_op_free,
                        xi_store_list_thread_async, cancellable, callback, user_data);
@@ -1272,6 +1437,16 @@ check_reply_allowed (XiStore     *self,
   g_autofree char *suppressed = NULL;
   g_autofree char *replied = NULL;
   GError *local_error = NULL;
+
+  /* Messages go to numbers only: a LID's digits would reach a stranger,
+   * and the server takes no reply without a number. */
+  if (xi_phone_is_lid (op->phone))
+    {
+      g_set_error_literal (error, XI_STORE_ERROR, XI_STORE_ERROR_INVALID,
+                           _("WhatsApp hides this customer’s number, so they cannot be answered from here "
+                             "until it is known."));
+      return FALSE;
+    }
 
   suppressed = query_text (self,
                            "SELECT 1 WHERE " SUPPRESSED ("?2") " OR EXISTS (SELECT 1 FROM contacts"
@@ -1414,7 +1589,7 @@ xi_store_add_reply_async (XiStore             *self,
   g_return_if_fail (text != NULL);
 
   op = g_new0 (OutgoingOp, 1);
-  op->phone = phone_digits (phone);
+  op->phone = address_key (phone);
   op->message_id = g_strdup (message_id);
   op->text = g_strdup (text);
   op->reply_to = g_strdup (reply_to);

@@ -930,6 +930,35 @@ get_keys_func (XiStore  *self,
   _xi_store_return_pointer (self, task, g_steal_pointer (&table), (GDestroyNotify) g_hash_table_unref);
 }
 
+char *
+_xi_store_pn_of_lid (XiStore    *self,
+                     const char *lid_user)
+{
+  XiKeySeal *seal = get_seal (self);
+  g_autoptr(GBytes) plain = NULL;
+  sqlite3_stmt *stmt;
+  char *pn_user = NULL;
+
+  /* Keys this process never read, or cannot, say nothing. */
+  if (!seal->loaded || seal->key == NULL || seal->unreadable)
+    return NULL;
+  stmt = _xi_store_prepare (self,
+                            "SELECT value FROM wa_keystore WHERE master_user_id = ?1"
+                            " AND kind = '" XI_STORE_KEY_KIND_LID_PN "' AND key = ?2",
+                            NULL);
+  if (stmt == NULL)
+    return NULL;
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  _xi_store_bind_text (stmt, 2, lid_user);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    plain = open_value (self, seal->key, XI_STORE_KEY_KIND_LID_PN, lid_user, sqlite3_column_blob (stmt, 0),
+                        sqlite3_column_bytes (stmt, 0));
+  sqlite3_reset (stmt);
+  if (plain != NULL && g_bytes_get_size (plain) <= 32)
+    pn_user = g_strndup (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
+  return pn_user;
+}
+
 /**
  * xi_store_get_keys_async:
  * @self: a #XiStore
@@ -1094,6 +1123,22 @@ apply_key_change (XiStore      *self,
   return _xi_store_step_done (self, stmt, error);
 }
 
+/* A LID's number, learned: in the same transaction, so that the mapping
+ * is never on disk while what the LID sent is not joined to the number,
+ * whichever process learned it. */
+static gboolean
+join_mapped_lid (XiStore      *self,
+                 XiKeyChange  *change,
+                 GError      **error)
+{
+  g_autofree char *pn_user = NULL;
+
+  if (change->value == NULL || g_strcmp0 (change->kind, XI_STORE_KEY_KIND_LID_PN) != 0)
+    return TRUE;
+  pn_user = g_strndup (g_bytes_get_data (change->value, NULL), g_bytes_get_size (change->value));
+  return _xi_store_join_lid (self, change->key, pn_user, error);
+}
+
 /*
  * A key write failed. When a customer's message failed with it (it rode
  * in it, or failed alone and owed it its failure: fail_riders_alone ()),
@@ -1211,7 +1256,8 @@ put_keys_func (XiStore  *self,
     goto failed;
   for (guint i = 0; i < changes->len; i++)
     {
-      if (!apply_key_change (self, seal, g_ptr_array_index (changes, i), forgotten, &error))
+      if (!apply_key_change (self, seal, g_ptr_array_index (changes, i), forgotten, &error) ||
+          !join_mapped_lid (self, g_ptr_array_index (changes, i), &error))
         goto failed;
       note_written_key (seal, g_ptr_array_index (changes, i));
     }

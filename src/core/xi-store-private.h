@@ -439,10 +439,20 @@ char        *_xi_store_insert_asset          (XiStore           *self,
                                               const char        *sha256,
                                               GError           **error);
 
-/* xi-store-inbox.c: one message by its WhatsApp id, with its media. */
+/* xi-store-inbox.c: one message by its WhatsApp id, with its media; the
+ * messages and opt-out of a LID given the number it stands for. */
 XiIncoming  *_xi_store_load_incoming         (XiStore           *self,
                                               const char        *message_id,
                                               GError           **error);
+gboolean     _xi_store_join_lid              (XiStore           *self,
+                                              const char        *lid_user,
+                                              const char        *pn_user,
+                                              GError           **error);
+
+/* xi-store-keys.c: the number the WhatsApp keys map a LID to, when this
+ * store read them and has it. */
+char        *_xi_store_pn_of_lid             (XiStore           *self,
+                                              const char        *lid_user);
 
 
 G_END_DECLS

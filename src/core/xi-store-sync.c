@@ -53,6 +53,7 @@ typedef enum {
   COLUMN_BOOL,     /* 0/1 here, a boolean there */
   COLUMN_EPOCH,    /* Unix seconds of a past event here (0 = never), a timestamp there */
   COLUMN_DEVICE,   /* the owning device; this device's id when unset */
+  COLUMN_LEARNED,  /* as plain, but learned here after the server took the row: its null keeps ours */
 } ColumnKind;
 
 typedef struct
@@ -136,9 +137,12 @@ static const SyncColumn suppression_events_columns[] = {
   { "source", COLUMN_PLAIN }, { "keyword", COLUMN_PLAIN }, { "message_id", COLUMN_PLAIN },
   { NULL },
 };
+/* A message kept under its sender's LID is given the number once it is
+ * known (xi-store-inbox.c, _xi_store_join_lid ()), and the server, which
+ * never changes a message, keeps the copy pushed before. */
 static const SyncColumn incoming_messages_columns[] = {
-  { "wa_message_id", COLUMN_PLAIN }, { "from_jid", COLUMN_PLAIN }, { "phone", COLUMN_PLAIN },
-  { "contact_id", COLUMN_PLAIN }, { "job_id", COLUMN_PLAIN }, { "text", COLUMN_PLAIN },
+  { "wa_message_id", COLUMN_PLAIN }, { "from_jid", COLUMN_PLAIN }, { "phone", COLUMN_LEARNED },
+  { "contact_id", COLUMN_LEARNED }, { "job_id", COLUMN_LEARNED }, { "text", COLUMN_PLAIN },
   { "received_at", COLUMN_PLAIN },
   { NULL },
 };
@@ -245,6 +249,7 @@ append_payload_value (GString          *sql,
   switch (column->kind)
     {
     case COLUMN_PLAIN:
+    case COLUMN_LEARNED:
       g_string_append_printf (sql, ", '%s', \"%s\"", c, c);
       break;
     case COLUMN_JSON:
@@ -316,7 +321,11 @@ build_upsert (const SyncTableSpec *spec)
                           " sync_status = excluded.sync_status",
                           spec->conflict);
   for (const SyncColumn *column = spec->columns; column->name != NULL; column++)
-    g_string_append_printf (sql, ", \"%s\" = excluded.\"%s\"", column->name, column->name);
+    if (column->kind == COLUMN_LEARNED)
+      g_string_append_printf (sql, ", \"%s\" = coalesce (excluded.\"%s\", \"%s\")", column->name, column->name,
+                              column->name);
+    else
+      g_string_append_printf (sql, ", \"%s\" = excluded.\"%s\"", column->name, column->name);
   if (spec->columns == contacts_columns)
     g_string_append (sql, ", sort_key = excluded.sort_key");
   return g_string_free (sql, FALSE);

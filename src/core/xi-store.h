@@ -71,7 +71,7 @@ typedef enum {
 } XiStoreError;
 
 /* The schema version this build writes; see xi-store-schema.c. */
-#define XI_STORE_SCHEMA_VERSION 15
+#define XI_STORE_SCHEMA_VERSION 16
 
 /* The local tenant used until somebody signs in. */
 #define XI_STORE_ANONYMOUS_USER "00000000-0000-0000-0000-000000000000"
@@ -757,6 +757,12 @@ GHashTable     *xi_store_get_keys_finish             (XiStore               *sel
  *
  * One change to the WhatsApp key store.
  */
+
+/* The key store's LID -> number mapping (WA_LID_MAP_KIND_LID_PN: a LID
+ * user, its number's digits), whose writes join what the LID sent to
+ * the number. */
+#define XI_STORE_KEY_KIND_LID_PN "lid-pn"
+
 typedef struct
 {
   char   *kind;

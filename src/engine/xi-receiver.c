@@ -14,6 +14,7 @@
 #include "xi-log.h"
 #include "xi-message-id.h"
 #include "xi-opt-out.h"
+#include "xi-phone.h"
 #include "xi-receiver.h"
 
 /*
@@ -636,7 +637,10 @@ announce_current (XiReceiver *self)
 {
   g_signal_emit (self, signals[INCOMING], 0, self->current);
 
-  if (xi_incoming_get_opt_out_keyword (self->current) != NULL || self->stopping)
+  /* Answers go to a number, and a message kept under its LID has none
+   * yet: the transports reach numbers only, so it is not answered. */
+  if (xi_incoming_get_opt_out_keyword (self->current) != NULL || self->stopping ||
+      xi_phone_is_lid (xi_incoming_get_phone (self->current)))
     {
       g_autofree char *masked = xi_log_anonymize_phone (xi_incoming_get_phone (self->current));
 

@@ -69,8 +69,9 @@ typedef enum {
  * message to be confirmed with xi_transport_confirm_incoming () once it
  * is stored, or given back with xi_transport_reject_incoming () if it
  * could not be. They come only while xi_transport_set_keeping () says
- * someone stores them. State changes are notified on the "state"
- * property. */
+ * someone stores them. The phone of an incoming message is a LID
+ * ("…@lid", xi_phone_is_lid ()) when WhatsApp hid the sender's number.
+ * State changes are notified on the "state" property. */
 G_DECLARE_INTERFACE (XiTransport, xi_transport, XI, TRANSPORT, GObject)
 
 struct _XiTransportInterface

@@ -18,7 +18,7 @@
 #include "wa-media.h"
 #include "wa-messenger.h"
 #include "xi-media-cache.h"
-#include "xi-whatsapp-transport.h"
+#include "xi-whatsapp-transport-private.h"
 
 struct _XiWhatsappTransport
 {
@@ -448,17 +448,6 @@ xi_whatsapp_transport_iface_init (XiTransportInterface *iface)
   iface->set_keeping = xi_whatsapp_transport_set_keeping;
 }
 
-/* "+62812…" from the account's JID, as the store keeps numbers. */
-static char *
-phone_of (const char *jid_text)
-{
-  g_autoptr(WaJid) jid = wa_jid_parse (jid_text, NULL);
-
-  if (jid == NULL || !wa_jid_is_pn (jid))
-    return NULL;
-  return g_strconcat ("+", wa_jid_get_user (jid), NULL);
-}
-
 /* Delivered or read, by any of the recipient's devices: the store keeps
  * the first time each happened. Our own devices confirm copies ("sender"),
  * which say nothing of the recipient. */
@@ -481,6 +470,24 @@ receipt_cb (WaMessenger         *messenger,
   xi_transport_emit_receipt (XI_TRANSPORT (self), id, state, timestamp);
 }
 
+/* The sender as the store keys it: "+62812…", or, for one whose number
+ * never came while its message waited (wa-messenger.c), its bare LID
+ * ("…@lid"), under which the store keeps the message until the number is
+ * known. */
+static char *
+address_of (const char *chat_jid)
+{
+  g_autoptr(WaJid) jid = wa_jid_parse (chat_jid, NULL);
+
+  if (jid == NULL || wa_jid_get_device (jid) != 0)
+    return NULL;
+  if (wa_jid_is_lid (jid))
+    return wa_jid_to_string (jid);
+  if (!wa_jid_is_pn (jid))
+    return NULL;
+  return g_strconcat ("+", wa_jid_get_user (jid), NULL);
+}
+
 /* Returns whether the message goes to be stored, and is confirmed once
  * it is; what is not stored is confirmed at once. */
 static gboolean
@@ -488,16 +495,10 @@ message_cb (WaMessenger         *messenger,
             WaIncomingMessage   *message,
             XiWhatsappTransport *self)
 {
-  g_autofree char *phone = phone_of (message->chat);
+  g_autofree char *phone = address_of (message->chat);
 
-  /* LID-addressed senders are for when the store maps LIDs to contacts;
-   * only one whose number never came gets here (wa-messenger.c). Said
-   * without the sender or the text. */
   if (phone == NULL)
-    {
-      g_message ("A message from a sender whose phone number is not known was not kept");
-      return FALSE;
-    }
+    return FALSE;
   if (message->media != NULL)
     {
       const WaIncomingMedia *wa = message->media;
@@ -682,4 +683,11 @@ xi_whatsapp_transport_new (WaClient *client)
   g_signal_connect (wa_messenger_get_privacy (self->messenger), "notify::new-chats-paused-until",
                     G_CALLBACK (timelock_cb), self);
   return XI_TRANSPORT (self);
+}
+
+WaMessenger *
+_xi_whatsapp_transport_get_messenger (XiWhatsappTransport *self)
+{
+  g_return_val_if_fail (XI_IS_WHATSAPP_TRANSPORT (self), NULL);
+  return self->messenger;
 }

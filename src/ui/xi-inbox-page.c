@@ -98,14 +98,15 @@ store_of (XiInboxPage *self)
   return context != NULL ? xi_context_get_store (context) : NULL;
 }
 
-/* The contact's name, or the number written for people. */
+/* The contact's name, or the number written for people (or said to be
+ * hidden). */
 static char *
 display_name (const char *name,
               const char *phone)
 {
   if (name != NULL && name[0] != '\0')
     return g_strdup (name);
-  return xi_phone_format_international (phone);
+  return xi_phone_format_address (phone);
 }
 
 static char *
@@ -206,7 +207,7 @@ show_header (XiInboxPage    *self,
              XiConversation *conversation)
 {
   g_autofree char *name = conversation_name (conversation);
-  g_autofree char *number = xi_phone_format_international (xi_conversation_get_phone (conversation));
+  g_autofree char *number = xi_phone_format_address (xi_conversation_get_phone (conversation));
   gboolean opted_out = xi_conversation_get_opted_out (conversation);
 
   set_avatar (self->conversation_avatar, conversation);
@@ -488,7 +489,8 @@ conversation_matches (gpointer item,
 
   if (self->needle == NULL)
     return TRUE;
-  if (self->needle_digits != NULL && strstr (xi_conversation_get_phone (conversation), self->needle_digits) != NULL)
+  if (self->needle_digits != NULL && !xi_phone_is_lid (xi_conversation_get_phone (conversation)) &&
+      strstr (xi_conversation_get_phone (conversation), self->needle_digits) != NULL)
     return TRUE;
   name = g_utf8_casefold (xi_conversation_get_contact_name (conversation) ?: "", -1);
   if (strstr (name, self->needle) != NULL)

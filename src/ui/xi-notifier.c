@@ -134,7 +134,7 @@ incoming_cb (XiNotifier *self,
   g_autofree char *body = NULL;
   g_autofree char *id = NULL;
 
-  title = name != NULL && name[0] != '\0' ? g_strdup (name) : xi_phone_format_international (phone);
+  title = name != NULL && name[0] != '\0' ? g_strdup (name) : xi_phone_format_address (phone);
   notification = g_notification_new (title);
   g_notification_set_default_action_and_target (notification, "app.open-conversation", "s", phone);
   if (keyword != NULL)

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "xi-limits.h"
+#include "xi-phone.h"
 #include "xi-reply-composer.h"
 #include "xi-store.h"
 
@@ -75,9 +76,16 @@ update (XiReplyComposer *self)
   g_autofree char *text = xi_reply_composer_dup_text (self);
   g_autoptr(GError) error = NULL;
   gboolean fits = xi_limit_check_message (text, &error);
-  gboolean may = is_linked (self) && self->phone != NULL && (!self->opted_out || self->reply_to != NULL);
+  gboolean hidden = xi_phone_is_lid (self->phone);
+  gboolean may = is_linked (self) && self->phone != NULL && !hidden && (!self->opted_out || self->reply_to != NULL);
 
-  if (!is_linked (self))
+  /* WhatsApp reaches a customer by number, and this one's is not known
+   * yet: messages go to numbers only (xi-whatsapp-transport.c). */
+  if (hidden)
+    show_notice (self, _("WhatsApp hides this customer’s number, so you cannot answer from here yet. Once "
+                         "WhatsApp tells the number, these messages move to that customer’s conversation; "
+                         "until then, answer from your phone."));
+  else if (!is_linked (self))
     show_notice (self, _("Link a WhatsApp account to answer from here: use the connection button at the top "
                          "of the window."));
   else if (self->opted_out && self->reply_to == NULL)
@@ -163,7 +171,7 @@ send_action (GtkWidget  *widget,
   XiReplyComposer *self = XI_REPLY_COMPOSER (widget);
   g_autofree char *text = xi_reply_composer_dup_text (self);
 
-  if (self->sending || text[0] == '\0' || !is_linked (self) || self->phone == NULL ||
+  if (self->sending || text[0] == '\0' || !is_linked (self) || self->phone == NULL || xi_phone_is_lid (self->phone) ||
       !xi_limit_check_message (text, NULL))
     return;
 

@@ -97,8 +97,6 @@ struct _WaMessenger
   guint       unresolved_check_ms; /* how often they are looked at again */
   guint       unresolved_wait_ms;  /* how long one waits at most */
   guint       unresolved_max;
-  GHashTable *let_go;        /* "from" of senders whose held messages were let go this connection */
-  gboolean    letting_all_go; /* too many were: every LID sender's message waits for the next connection */
   GHashTable *unconfirmed;   /* message id -> GPtrArray of WaNode*: receipts waiting for wa_messenger_confirm () */
   gboolean    keeping;       /* someone stores customers' messages now (wa_messenger_set_keeping ()) */
   GSource    *unresolved_timer;
@@ -1869,28 +1867,28 @@ receive_retry (WaMessenger *self,
  * LID -> number query, but the number usually follows within moments (the
  * sender's phone issues us its token, naming both), and at the latest
  * before we write to that number (the device query names its LID). The
- * message waits for it unread and unreceipted, so the reply finds its
- * contact and a "STOP" its opt-out: the Inbox and the opt-outs know
- * customers by number, and a LID is never one (FIELD-NOTES, LID
- * replies). Read, its session would be saved moved on while the message
- * is only in memory, and a crash then would make the copy WhatsApp
- * delivers again a duplicate, receipted unread. Later messages from the
- * same sender wait behind it, so that a session is read in the order it
- * was written. When the connection ends, or too many wait, they are let
- * go as they are: WhatsApp keeps a message nobody receipted and delivers
- * it again on the next connection (WA-FIDELITY §8: the offline queue
- * drops a message only on its receipt). They are looked at again every
- * UNRESOLVED_CHECK_MS for a number learned on the way (app state,
- * history). A message does not wait longer than UNRESOLVED_WAIT_MS:
- * WhatsApp expects every message to be receipted or acked, and may end a
- * connection that leaves them be (WA-PROTOCOL §13: <stream:error><ack/>),
- * which would deliver them again to wait as long on the next one; the
- * number rarely comes that late. It is then read as it is, under its
- * LID, which the app does not keep (xi-whatsapp-transport.c). */
+ * message waits for it unread and unreceipted, so that it is kept under
+ * the number, with its contact and campaign, and a "STOP" opts the number
+ * out at once (FIELD-NOTES, LID replies). Read, its session would be
+ * saved moved on while the message is only in memory, and a crash then
+ * would make the copy WhatsApp delivers again a duplicate, receipted
+ * unread. Later messages from the same sender wait behind it, so that a
+ * session is read in the order it was written. When the connection ends
+ * they are let go as they are: WhatsApp keeps a message nobody receipted
+ * and delivers it again on the next connection (WA-FIDELITY §8: the
+ * offline queue drops a message only on its receipt). They are looked at
+ * again every UNRESOLVED_CHECK_MS for a number learned on the way (app
+ * state, history). A message does not wait longer than
+ * UNRESOLVED_WAIT_MS: WhatsApp expects every message to be receipted or
+ * acked, and may end a connection that leaves them be (WA-PROTOCOL §13:
+ * <stream:error><ack/>), which would deliver them again to wait as long
+ * on the next one; the number rarely comes that late. It is then read as
+ * it is, under its LID, and the app keeps it so, to join it to the number
+ * once that is known (xi-store-inbox.c): a customer's message is never
+ * dropped for want of a number. So is a sender's when too many wait. */
 #define UNRESOLVED_CHECK_MS (30 * 1000)
 #define UNRESOLVED_WAIT_MS  (3 * 60 * 1000)
 #define UNRESOLVED_MAX      256
-#define UNRESOLVED_LET_GO_MAX 4096
 
 typedef struct
 {
@@ -1961,7 +1959,7 @@ flush_unresolved (WaMessenger *self,
     }
   /* Neither the sender nor the text: a count says enough. */
   if (unkept > 0)
-    g_message ("%u messages waited %u s for their senders' numbers, which did not come; read without them",
+    g_message ("%u messages waited %u s for their senders' numbers, which did not come; read under their LIDs",
                unkept, self->unresolved_wait_ms / 1000);
   for (guint i = 0; i < ready->len; i++)
     read_message (self, ((Unresolved *) g_ptr_array_index (ready, i))->message, FALSE);
@@ -1983,34 +1981,22 @@ flush_unresolved (WaMessenger *self,
 }
 
 /* A flood of strangers does not grow the held messages without end: the
- * oldest sender's go, all of them, and its later messages on this
- * connection go unread too (is_let_go ()), even one that names its
- * number: read, it would be kept ahead of those the server delivers
- * again, and its session would read past them. Should so many senders
- * be let go that remembering them grows without end too, every LID
- * sender's message waits for the next connection. */
+ * oldest sender's are read now, in order, under its LID, and kept as
+ * they are until its number is known (the app joins them then). Its
+ * later messages wait as any would: they come after those read. */
 static void
-let_go_oldest_sender (WaMessenger *self)
+read_oldest_sender (WaMessenger *self)
 {
   g_autofree char *from = g_strdup (wa_node_get_attr (unresolved_message (self, 0), "from"));
+  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) unresolved_free);
 
-  for (guint i = self->unresolved->len; i > 0; i--)
-    if (g_strcmp0 (wa_node_get_attr (unresolved_message (self, i - 1), "from"), from) == 0)
-      g_ptr_array_remove_index (self->unresolved, i - 1);
-  if (g_hash_table_size (self->let_go) >= UNRESOLVED_LET_GO_MAX)
-    self->letting_all_go = TRUE;
-  else
-    g_hash_table_add (self->let_go, g_steal_pointer (&from));
-}
-
-static gboolean
-is_let_go (WaMessenger *self,
-           WaNode      *message,
-           WaJid       *sender)
-{
-  if (self->letting_all_go)
-    return wa_jid_is_lid (sender) && !is_own_account (self, sender);
-  return g_hash_table_contains (self->let_go, wa_node_get_attr (message, "from"));
+  for (guint i = 0; i < self->unresolved->len;)
+    if (g_strcmp0 (wa_node_get_attr (unresolved_message (self, i), "from"), from) == 0)
+      g_ptr_array_add (ready, g_ptr_array_steal_index (self->unresolved, i));
+    else
+      i++;
+  for (guint i = 0; i < ready->len; i++)
+    read_message (self, ((Unresolved *) g_ptr_array_index (ready, i))->message, FALSE);
 }
 
 static void
@@ -2023,7 +2009,7 @@ hold_unresolved (WaMessenger *self,
   unresolved->held_at = g_get_monotonic_time ();
   g_ptr_array_add (self->unresolved, unresolved);
   while (self->unresolved->len > self->unresolved_max)
-    let_go_oldest_sender (self);
+    read_oldest_sender (self);
   flush_unresolved (self, FALSE);
 }
 
@@ -2402,8 +2388,6 @@ read_message (WaMessenger *self,
    * connection that keeps it. */
   if (!self->keeping && !is_own_account (self, sender))
     return;
-  if (is_let_go (self, node, sender))
-    return;
 
   pn_device = pn_device_of (self, node, sender);
   /* What waited for a number this message names goes first. */
@@ -2611,8 +2595,6 @@ state_cb (WaClient    *client,
     {
       if (self->unresolved->len > 0)
         flush_unresolved (self, TRUE);
-      g_hash_table_remove_all (self->let_go);
-      self->letting_all_go = FALSE;
     }
   /* Unlinked: the sessions went with the keys. */
   if (wa_client_get_state (client) == WA_CLIENT_STATE_LOGGED_OUT)
@@ -2658,7 +2640,6 @@ wa_messenger_finalize (GObject *object)
   g_hash_table_unref (self->device_lists);
   g_hash_table_unref (self->sent);
   g_ptr_array_unref (self->unresolved);
-  g_hash_table_unref (self->let_go);
   g_hash_table_unref (self->unconfirmed);
   g_queue_clear_full (&self->sent_order, g_free);
   g_hash_table_unref (self->recreated);
@@ -2697,7 +2678,6 @@ wa_messenger_init (WaMessenger *self)
   self->unresolved_check_ms = UNRESOLVED_CHECK_MS;
   self->unresolved_wait_ms = UNRESOLVED_WAIT_MS;
   self->unresolved_max = UNRESOLVED_MAX;
-  self->let_go = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->sent_order);
   self->recreated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
