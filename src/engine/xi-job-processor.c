@@ -739,7 +739,7 @@ send_cb (GObject      *object,
       /* Not an attempt, and no recipient's fault: every message would
        * fail alike. The campaign pauses where it is, saying which file
        * to add again, and resumes from this recipient. */
-      done = FALSE;
+      put_back (self, g_steal_pointer (&outgoing));
       stop_to_pause (self, error->message);
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED))
