@@ -3985,6 +3985,41 @@ test_in_flight_disconnect (Fixture       *f,
   assert_all_sent_once (f, transport, xi_job_get_id (job));
 }
 
+/* The connection drops and comes back while eight are in flight: the
+ * first answer, "disconnected", is resent once the connection is back,
+ * and the seven older ones fail only after that. The campaign does not
+ * wait for a reconnection that already happened: it sends them again
+ * and finishes. */
+static void
+test_in_flight_late_disconnect (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(TestHeldTransport) transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(XiJob) stored = NULL;
+
+  make_audience (f, 20, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+
+  held_set_state (transport, XI_TRANSPORT_STATE_DISCONNECTED);
+  held_answer (transport, 0, XI_TRANSPORT_ERROR_DISCONNECTED);
+  run_until_state (f, xi_job_get_id (job), XI_JOB_STATE_RETRYING);
+  held_set_state (transport, XI_TRANSPORT_STATE_CONNECTED);
+  run_until_held (f, transport, XI_JOB_PROCESSOR_MAX_IN_FLIGHT);
+  for (guint i = 1; i < XI_JOB_PROCESSOR_MAX_IN_FLIGHT; i++)
+    held_answer (transport, 0, XI_TRANSPORT_ERROR_DISCONNECTED);
+  answer_newest_first (f, transport, xi_job_get_id (job));
+
+  stored = get_job (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_get_state (stored), ==, XI_JOB_STATE_COMPLETED);
+  g_assert_cmpuint (xi_job_get_sent (stored), ==, 20);
+  assert_all_sent_once (f, transport, xi_job_get_id (job));
+}
+
 /* Each of those in flight meets its own fate: a refused new contact is
  * failed for good, a transient failure tried again, a rejection failed,
  * and the rest sent, whatever order the answers come in. */
@@ -4438,6 +4473,7 @@ main (int   argc,
   ADD ("/campaigns/in-flight/limit", test_in_flight_limit);
   ADD ("/campaigns/in-flight/within-limits", test_in_flight_within_limits);
   ADD ("/campaigns/in-flight/disconnect", test_in_flight_disconnect);
+  ADD ("/campaigns/in-flight/late-disconnect", test_in_flight_late_disconnect);
   ADD ("/campaigns/in-flight/each-own-outcome", test_in_flight_each_own_outcome);
   ADD ("/campaigns/in-flight/pause", test_in_flight_pause);
   ADD ("/campaigns/runner-coalesces", test_runner_coalesces);

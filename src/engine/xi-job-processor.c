@@ -66,6 +66,10 @@
  * after this long. */
 #define PAUSED_RECHECK_MS (60 * 1000)
 
+/* A message whose "disconnected" answer came after the connection was
+ * back goes again after this long. */
+#define RESEND_AFTER_RECONNECT_MS 1000
+
 /* Every field belongs to the network thread, which created it. */
 struct _XiJobProcessor
 {
@@ -745,9 +749,16 @@ send_cb (GObject      *object,
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_DISCONNECTED))
     {
       /* Not an attempt: nothing left this machine. Wait for the
-       * connection, then send the same message again. */
+       * connection, then send the same message again. With several in
+       * flight, the answer may come after the connection is back: then
+       * nothing announces it any more, and the message goes again after
+       * a second (not at once: a transport may fail sends before it
+       * says it is down). */
+      if (xi_transport_get_state (self->transport) == XI_TRANSPORT_STATE_CONNECTED)
+        outgoing->next_attempt_at = MAX (outgoing->next_attempt_at, now_ms () + RESEND_AFTER_RECONNECT_MS);
+      else
+        set_waiting_connection (self, TRUE);
       put_back (self, g_steal_pointer (&outgoing));
-      set_waiting_connection (self, TRUE);
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_PAUSED))
     {
