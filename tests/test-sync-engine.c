@@ -1367,6 +1367,7 @@ test_quota_cached_allowance (Fixture       *fixture,
   second = try_campaign (&fixture->a, 2, 2, &error);
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
   g_assert_nonnull (strstr (error->message, "only 1 are left"));
+  g_assert_null (strstr (error->message, "checked with the server"));
   g_assert_null (second);
   g_clear_error (&error);
 
@@ -1576,8 +1577,11 @@ test_quota_check_hostile (Fixture       *fixture,
       now_cached = cached_quota (&fixture->a);
       g_assert_cmpstr (now_cached, ==, cached);
     }
+  /* Refused, and told why and what to do. */
   job = try_campaign (&fixture->a, 1, 3, &error);
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_nonnull (strstr (error->message, "being checked with the server"));
+  g_assert_nonnull (strstr (error->message, "only 0 "));
   g_assert_null (job);
 
   /* The real answer, once the server gives it, rolls the month. */

@@ -3690,30 +3690,45 @@ xi_store_sync_set_checkpoint_finish (XiStore       *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* The cached server quota row whose period_end has passed by this
- * computer's clock: only the server may say whether the month is over. */
+/**
+ * _xi_store_sync_quota_period_over:
+ * @self: a #XiStore, on its thread
+ * @error: return location for a #GError
+ *
+ * Whether the server's quota row as last pulled has a period that is
+ * over by this computer's clock. The clock may be wrong: only the server
+ * may say whether the month is over (check_quota_usage).
+ *
+ * Returns: %TRUE when it looks over; %FALSE when it does not, there is no
+ *   cached row, or on error
+ */
+gboolean
+_xi_store_sync_quota_period_over (XiStore  *self,
+                                  GError  **error)
+{
+  g_autofree char *now = _xi_store_now ();
+
+  _xi_store_assert_thread (self);
+  if (!_xi_store_sync_enabled (self))
+    return FALSE;
+  return row_query_int (self,
+                        "SELECT EXISTS (SELECT 1 FROM sync_state WHERE key GLOB 'server:user_quotas:*'"
+                        " AND julianday (json_extract (value, '$.period_end')) <= julianday (?1))",
+                        now, NULL, 0, error) == 1;
+}
+
 static void
 quota_period_over_func (XiStore  *self,
                         GTask    *task,
                         gpointer  data)
 {
-  g_autofree char *now = _xi_store_now ();
   GError *error = NULL;
-  gint64 over;
+  gboolean over = _xi_store_sync_quota_period_over (self, &error);
 
-  if (!_xi_store_sync_enabled (self))
-    {
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  over = row_query_int (self,
-                        "SELECT EXISTS (SELECT 1 FROM sync_state WHERE key GLOB 'server:user_quotas:*'"
-                        " AND julianday (json_extract (value, '$.period_end')) <= julianday (?1))",
-                        now, NULL, 0, &error);
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_boolean (task, over != 0);
+    g_task_return_boolean (task, over);
 }
 
 /**
@@ -3723,9 +3738,8 @@ quota_period_over_func (XiStore  *self,
  * @callback: called with the answer
  * @user_data: closure
  *
- * Asks whether the server's quota row as last pulled has a period that
- * is over by this computer's clock, which may be wrong: the answer only
- * says that the server is worth asking (check_quota_usage).
+ * Asks _xi_store_sync_quota_period_over(): whether the server is worth
+ * asking about a new month.
  */
 void
 xi_store_sync_quota_period_over_async (XiStore             *self,
