@@ -1367,6 +1367,7 @@ test_quota_cached_allowance (Fixture       *fixture,
   second = try_campaign (&fixture->a, 2, 2, &error);
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
   g_assert_nonnull (strstr (error->message, "only 1 are left"));
+  g_assert_null (strstr (error->message, "checked with the server"));
   g_assert_null (second);
   g_clear_error (&error);
 
@@ -1402,6 +1403,193 @@ test_quota_clock_ahead (Fixture       *fixture,
   g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
   g_assert_nonnull (strstr (error->message, "only 1 are left"));
   g_assert_null (job);
+}
+
+/* The cached server quota row, as the store keeps it. */
+static char *
+cached_quota (Computer *computer)
+{
+  g_autofree char *path = g_build_filename (computer->dir, "xender-in.db", NULL);
+
+  return xi_test_sqlite_text (path, "SELECT value FROM sync_state"
+                                    " WHERE key GLOB 'server:user_quotas:*'");
+}
+
+/* The server's quota row a month behind, its whole allowance used, as a
+ * shop finds it on the first day of a month before any quota call. */
+static void
+server_quota_last_month (Computer *computer)
+{
+  g_autofree char *statement = NULL;
+  g_autoptr(GError) error = NULL;
+
+  statement = g_strdup_printf ("update public.user_quotas set"
+                               " period_start = private.month_start (now ()) - interval '1 month',"
+                               " period_end = private.month_start (now ()),"
+                               " messages_limit = 3, messages_used = 3"
+                               " where master_user_id = '%s'",
+                               xi_supabase_client_get_user_id (computer->client));
+  g_assert_true (fs_rig_sql (rig, statement, &error));
+  g_assert_no_error (error);
+}
+
+/* A month that ended by the server's clock: the server rolls its row only
+ * at its next quota call and a pull sends only rows that changed, but the
+ * pass that finds the cached period over asks the server, and the new
+ * month's allowance is there for the next campaign. */
+static void
+test_quota_new_month_from_server (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_quota_last_month (&fixture->a);
+  sync_ok (&fixture->a, NULL);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT json_extract (value, '$.messages_limit')"
+                                           " FROM sync_state WHERE key GLOB 'server:user_quotas:*'"),
+                   ==, 500);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT json_extract (value, '$.messages_used')"
+                                           " FROM sync_state WHERE key GLOB 'server:user_quotas:*'"),
+                   ==, 0);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT julianday (json_extract (value, '$.period_end'))"
+                                           " > julianday ('now') FROM sync_state"
+                                           " WHERE key GLOB 'server:user_quotas:*'"), ==, 1);
+  /* The row's other fields stay as the server last sent them. */
+  g_assert_cmpint (local_int (&fixture->a, "SELECT json_extract (value, '$.server_seq') > 0"
+                                           " AND json_extract (value, '$.plan') = 'free'"
+                                           " FROM sync_state WHERE key GLOB 'server:user_quotas:*'"),
+                   ==, 1);
+  job = try_campaign (&fixture->a, 2, 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (job);
+}
+
+/* A clock set ahead, online: the server's answer names the period the
+ * cached row has, and the row stays exactly as it was. */
+static void
+test_quota_clock_ahead_online (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  set_allowance (&fixture->a, 3);
+  set_quota (&fixture->a, "messages_used", 2);
+  sync_ok (&fixture->a, NULL);
+
+  /* What a clock ahead sees: the period just over. Still later than the
+   * server's period began, as it is for a clock a month ahead. */
+  local_exec (&fixture->a, "UPDATE sync_state SET value = json_set (value, '$.period_end',"
+                           " strftime ('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 second'))"
+                           " WHERE key GLOB 'server:user_quotas:*'");
+  g_assert_cmpint (local_int (&fixture->a, "SELECT julianday (json_extract (value, '$.period_end'))"
+                                           " > julianday (json_extract (value, '$.period_start'))"
+                                           " FROM sync_state WHERE key GLOB 'server:user_quotas:*'"),
+                   ==, 1);
+  before = cached_quota (&fixture->a);
+  sync_ok (&fixture->a, NULL);
+  after = cached_quota (&fixture->a);
+  g_assert_cmpstr (after, ==, before);
+
+  job = try_campaign (&fixture->a, 2, 2, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_null (job);
+}
+
+/* Stands in for check_quota_usage an answer @reply, or puts the real one
+ * back when @reply is NULL. */
+static void
+fake_quota_check (const char *reply)
+{
+  g_autofree char *statement = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (reply != NULL)
+    statement = g_strdup_printf ("alter function public.check_quota_usage ()"
+                                 "  rename to check_quota_usage_quotaroll;"
+                                 "create function public.check_quota_usage () returns jsonb"
+                                 "  language sql as $$ select '%s'::jsonb $$;"
+                                 "grant execute on function public.check_quota_usage ()"
+                                 "  to authenticated", reply);
+  else
+    statement = g_strdup ("drop function public.check_quota_usage ();"
+                          "alter function public.check_quota_usage_quotaroll ()"
+                          "  rename to check_quota_usage");
+  g_assert_true (fs_rig_sql (rig, statement, &error));
+  g_assert_no_error (error);
+}
+
+/* Answers to the month's check that are no new month's quota change
+ * nothing, and the pass's pushes and pulls go on. */
+static void
+test_quota_check_hostile (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const char * const replies[] = {
+    "{\"ok\": true}",
+    "{\"ok\": true, \"quota\": null}",
+    "{\"ok\": false, \"quota\": {\"limit\": 500, \"used\": 0, \"reserved\": 0,"
+    " \"period_start\": \"2999-01-01T00:00:00+00:00\","
+    " \"period_end\": \"2999-02-01T00:00:00+00:00\"}}",
+    "{\"ok\": true, \"quota\": {\"limit\": 500, \"used\": -5, \"reserved\": 0,"
+    " \"period_start\": \"2999-01-01T00:00:00+00:00\","
+    " \"period_end\": \"2999-02-01T00:00:00+00:00\"}}",
+    "{\"ok\": true, \"quota\": {\"limit\": 99999999999999, \"used\": 0, \"reserved\": 0,"
+    " \"period_start\": \"2999-01-01T00:00:00+00:00\","
+    " \"period_end\": \"2999-02-01T00:00:00+00:00\"}}",
+    "{\"ok\": true, \"quota\": {\"limit\": 1e300, \"used\": 0, \"reserved\": 0,"
+    " \"period_start\": \"2999-01-01T00:00:00+00:00\","
+    " \"period_end\": \"2999-02-01T00:00:00+00:00\"}}",
+    "{\"ok\": true, \"quota\": {\"limit\": 500, \"used\": 0, \"reserved\": 0,"
+    " \"period_start\": \"soon\", \"period_end\": \"later\"}}",
+    /* A month that ends before it begins. */
+    "{\"ok\": true, \"quota\": {\"limit\": 500, \"used\": 0, \"reserved\": 0,"
+    " \"period_start\": \"2999-02-01T00:00:00+00:00\","
+    " \"period_end\": \"2999-01-01T00:00:00+00:00\"}}",
+  };
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cached = NULL;
+
+  server_quota_last_month (&fixture->a);
+  fake_quota_check (replies[0]);
+  sync_ok (&fixture->a, NULL);
+  cached = cached_quota (&fixture->a);
+  g_assert_cmpint (local_int (&fixture->a, "SELECT json_extract (value, '$.messages_used')"
+                                           " FROM sync_state WHERE key GLOB 'server:user_quotas:*'"),
+                   ==, 3);
+  fake_quota_check (NULL);
+
+  for (guint i = 1; i < G_N_ELEMENTS (replies); i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("62812000009%02u", i);
+      g_autoptr(XiContact) contact = add_contact (&fixture->a, "Gita", phone);
+      g_autofree char *now_cached = NULL;
+      XiSyncStats stats;
+
+      fake_quota_check (replies[i]);
+      sync_ok (&fixture->a, &stats);
+      fake_quota_check (NULL);
+      g_assert_cmpuint (stats.pushed, ==, 1);
+      now_cached = cached_quota (&fixture->a);
+      g_assert_cmpstr (now_cached, ==, cached);
+    }
+  /* Refused, and told why and what to do. */
+  job = try_campaign (&fixture->a, 1, 3, &error);
+  g_assert_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA);
+  g_assert_nonnull (strstr (error->message, "being checked with the server"));
+  g_assert_nonnull (strstr (error->message, "only 0 "));
+  g_assert_null (job);
+
+  /* The real answer, once the server gives it, rolls the month. */
+  g_clear_error (&error);
+  sync_ok (&fixture->a, NULL);
+  job = try_campaign (&fixture->a, 1, 4, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (job);
 }
 
 /* Pages capped at two rows: the next page is read while the last one is
@@ -2899,6 +3087,9 @@ main (int   argc,
   ADD ("pull-in-small-pages", test_pull_in_small_pages);
   ADD ("quota-cached-allowance", test_quota_cached_allowance);
   ADD ("quota-clock-ahead", test_quota_clock_ahead);
+  ADD ("quota-new-month-from-server", test_quota_new_month_from_server);
+  ADD ("quota-clock-ahead-online", test_quota_clock_ahead_online);
+  ADD ("quota-check-hostile", test_quota_check_hostile);
   ADD ("same-group-name-merges", test_same_group_name_merges);
   ADD ("same-template-name-renamed", test_same_template_name_renamed);
   ADD ("same-number-merges", test_same_number_merges);

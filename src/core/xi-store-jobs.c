@@ -350,10 +350,27 @@ load_quota (XiStore     *self,
   return TRUE;
 }
 
+/* Refused by the server's quota as last synced while its month is over
+ * by this computer's clock: the next sync pass asks the server whether a
+ * new month began, so the user learns to wait for it rather than only
+ * that the quota is spent. */
 static void
-set_quota_error (GError **error,
-                 guint    amount,
-                 guint    available)
+note_quota_unchecked (XiStore  *self,
+                      GError  **error)
+{
+  if (!_xi_store_sync_quota_period_over (self, NULL))
+    return;
+  g_prefix_error (error, "%s ",
+                  _("This month’s allowance is being checked with the server: try again after "
+                    "the next sync. Until then, and while offline, the quota as last synced "
+                    "counts."));
+}
+
+static void
+set_quota_error (XiStore  *self,
+                 GError  **error,
+                 guint     amount,
+                 guint     available)
 {
   g_set_error (error, XI_STORE_ERROR, XI_STORE_ERROR_QUOTA,
                ngettext ("This campaign needs %u message but only %u are left of this month’s "
@@ -362,6 +379,7 @@ set_quota_error (GError **error,
                          "quota. Choose a smaller group or raise the quota in Preferences.",
                          amount),
                amount, available);
+  note_quota_unchecked (self, error);
 }
 
 static gboolean
@@ -382,7 +400,7 @@ reserve_quota (XiStore     *self,
 
   if (amount > quota.available)
     {
-      set_quota_error (error, amount, quota.available);
+      set_quota_error (self, error, amount, quota.available);
       return FALSE;
     }
 
@@ -1840,11 +1858,12 @@ create_job_func (XiStore  *self,
                                  "Preferences.",
                                  targeted),
                        targeted, quota.available);
+          note_quota_unchecked (self, &error);
           goto failed;
         }
       if (eligible > quota.available)
         {
-          set_quota_error (&error, eligible, quota.available);
+          set_quota_error (self, &error, eligible, quota.available);
           goto failed;
         }
     }

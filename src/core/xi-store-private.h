@@ -301,6 +301,8 @@ gboolean        _xi_store_sync_check_command (XiStore              *self,
                                               GError              **error);
 void            _xi_store_sync_note_start    (XiStore              *self,
                                               const char           *job_id);
+gboolean        _xi_store_sync_quota_period_over (XiStore          *self,
+                                                  GError          **error);
 gboolean        _xi_store_sync_load_quota    (XiStore              *self,
                                               XiQuota              *quota,
                                               GError              **error);

@@ -3699,6 +3699,167 @@ xi_store_sync_set_checkpoint_finish (XiStore       *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/**
+ * _xi_store_sync_quota_period_over:
+ * @self: a #XiStore, on its thread
+ * @error: return location for a #GError
+ *
+ * Whether the server's quota row as last pulled has a period that is
+ * over by this computer's clock. The clock may be wrong: only the server
+ * may say whether the month is over (check_quota_usage).
+ *
+ * Returns: %TRUE when it looks over; %FALSE when it does not, there is no
+ *   cached row, or on error
+ */
+gboolean
+_xi_store_sync_quota_period_over (XiStore  *self,
+                                  GError  **error)
+{
+  g_autofree char *now = _xi_store_now ();
+
+  _xi_store_assert_thread (self);
+  if (!_xi_store_sync_enabled (self))
+    return FALSE;
+  return row_query_int (self,
+                        "SELECT EXISTS (SELECT 1 FROM sync_state WHERE key GLOB 'server:user_quotas:*'"
+                        " AND julianday (json_extract (value, '$.period_end')) <= julianday (?1))",
+                        now, NULL, 0, error) == 1;
+}
+
+static void
+quota_period_over_func (XiStore  *self,
+                        GTask    *task,
+                        gpointer  data)
+{
+  GError *error = NULL;
+  gboolean over = _xi_store_sync_quota_period_over (self, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, over);
+}
+
+/**
+ * xi_store_sync_quota_period_over_async:
+ * @self: a #XiStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer
+ * @user_data: closure
+ *
+ * Asks _xi_store_sync_quota_period_over(): whether the server is worth
+ * asking about a new month.
+ */
+void
+xi_store_sync_quota_period_over_async (XiStore             *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+
+  _xi_store_push_read (self, quota_period_over_func, NULL, NULL,
+                       xi_store_sync_quota_period_over_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_quota_period_over_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: whether the cached period looks over; %FALSE with @error unset
+ *   when it does not or there is no cached row
+ */
+gboolean
+xi_store_sync_quota_period_over_finish (XiStore       *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Only a period that begins where the cached one ended, or later, is a
+ * new month: the server's "still this month" to a clock set ahead names
+ * the cached period again and changes nothing, and a stale or hostile
+ * answer cannot take the row back to an earlier month. */
+static void
+roll_quota_func (XiStore  *self,
+                 GTask    *task,
+                 gpointer  data)
+{
+  GError *error = NULL;
+  gboolean ok;
+
+  if (!_xi_store_sync_enabled (self))
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  self->sync_applying = TRUE;
+  ok = row_exec (self,
+                 "UPDATE sync_state SET value = json_patch (value, ?1)"
+                 " WHERE key GLOB 'server:user_quotas:*'"
+                 " AND julianday (json_extract (?1, '$.period_start'))"
+                 "  >= julianday (json_extract (value, '$.period_end'))"
+                 " AND julianday (json_extract (?1, '$.period_end'))"
+                 "  > julianday (json_extract (?1, '$.period_start'))",
+                 data, NULL, 0, &error);
+  self->sync_applying = FALSE;
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, sqlite3_changes (self->db) > 0);
+}
+
+/**
+ * xi_store_sync_roll_quota_async:
+ * @self: a #XiStore
+ * @period: the server's quota now, a JSON object with the quota row's
+ *   columns: `messages_limit`, `messages_used`, `messages_reserved`,
+ *   `period_start` and `period_end`
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when it is written, or left alone
+ * @user_data: closure
+ *
+ * Writes a new month the server reported (check_quota_usage) into the
+ * cached quota row, keeping the row's other fields, when @period begins
+ * no earlier than the cached period ends. The server's row itself only
+ * changes, and comes in a pull, at its next quota call.
+ */
+void
+xi_store_sync_roll_quota_async (XiStore             *self,
+                                const char          *period,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (XI_IS_STORE (self));
+  g_return_if_fail (period != NULL);
+
+  _xi_store_push (self, roll_quota_func, g_strdup (period), g_free,
+                  xi_store_sync_roll_quota_async, cancellable, callback, user_data);
+}
+
+/**
+ * xi_store_sync_roll_quota_finish:
+ * @self: a #XiStore
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: whether the cached row now holds the new period; %FALSE with
+ *   @error unset when the answer was no new month
+ */
+gboolean
+xi_store_sync_roll_quota_finish (XiStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* A task's count, 0 when it failed (-1). */
 static guint
 count_or_zero (gssize count)

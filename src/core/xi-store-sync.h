@@ -211,6 +211,21 @@ void            xi_store_sync_set_checkpoint_async   (XiStore               *sel
 gboolean        xi_store_sync_set_checkpoint_finish  (XiStore               *self,
                                                       GAsyncResult          *result,
                                                       GError               **error);
+void            xi_store_sync_quota_period_over_async (XiStore              *self,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_sync_quota_period_over_finish (XiStore             *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void            xi_store_sync_roll_quota_async       (XiStore               *self,
+                                                      const char            *period,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean        xi_store_sync_roll_quota_finish      (XiStore               *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void            xi_store_sync_begin_resync_async     (XiStore               *self,
                                                       const char            *table_name,
                                                       GCancellable          *cancellable,

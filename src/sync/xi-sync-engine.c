@@ -310,6 +310,7 @@ static void pull_table (GTask *task);
 static void pull_page (GTask *task);
 static void lock_try (GTask *task);
 static void register_again (GTask *task);
+static void check_quota_period (GTask *task);
 
 /* Push */
 
@@ -1309,14 +1310,175 @@ pull_table (GTask *task)
 
   if (run->tables[run->table_index] == NULL)
     {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
+      check_quota_period (task);
       return;
     }
   run->page_rows = PAGE_ROWS;
   run->page_shrunk = FALSE;
   xi_store_sync_get_resync_async (self->store, run->tables[run->table_index],
                                   g_task_get_cancellable (task), resync_read_cb, task);
+}
+
+/* The month's roll-over
+ *
+ * The server rolls a quota row into the new month lazily, at its next
+ * quota call, and a pull sends only rows that changed; but the store
+ * refuses a campaign the cached row cannot cover before any call is
+ * made. So once a pass, after the pull, a cached period that is over by
+ * this computer's clock is checked with the server (check_quota_usage,
+ * read-only, by the server's clock), and a new month it reports goes into
+ * the cached row. It is housekeeping: whatever goes wrong leaves the
+ * cached row as it was and the pass as it went, save a cancellation.
+ */
+
+static void
+quota_check_ended (GTask  *task,
+                   GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, error);
+  else
+    {
+      if (error != NULL)
+        {
+          g_message ("The month's quota could not be checked with the server: %s",
+                     error->message);
+          g_error_free (error);
+        }
+      g_task_return_boolean (task, TRUE);
+    }
+  g_object_unref (task);
+}
+
+static void
+quota_rolled_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (xi_store_sync_roll_quota_finish (XI_STORE (object), result, &error))
+    g_message ("The server began a new month of the quota");
+  quota_check_ended (task, error);
+}
+
+/* A count as the quota row holds it (a non-negative integer column). */
+static gboolean
+copy_quota_count (JsonObject *quota,
+                  const char *name,
+                  JsonObject *period,
+                  const char *column)
+{
+  JsonNode *node = json_object_get_member (quota, name);
+  gint64 value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  value = json_node_get_int (node);
+  if (value < 0 || value > G_MAXINT32)
+    return FALSE;
+  json_object_set_int_member (period, column, value);
+  return TRUE;
+}
+
+/* A time as the quota row holds it; the store compares it as a date and
+ * leaves the row alone when it is none. */
+static gboolean
+copy_quota_time (JsonObject *quota,
+                 const char *name,
+                 JsonObject *period)
+{
+  const char *text = xi_json_get_string (quota, name, NULL);
+
+  if (text == NULL || strlen (text) > 64)
+    return FALSE;
+  json_object_set_string_member (period, name, text);
+  return TRUE;
+}
+
+/* check_quota_usage's answer as the columns of the cached row, or NULL
+ * when it is not one: not ok, no quota, or numbers no row can hold. */
+static char *
+quota_period_from_reply (JsonNode *reply)
+{
+  g_autoptr(JsonObject) period = json_object_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *answer;
+  JsonObject *quota;
+
+  if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
+    return NULL;
+  answer = json_node_get_object (reply);
+  if (!xi_json_get_bool (answer, "ok", FALSE) ||
+      (quota = xi_json_get_object (answer, "quota")) == NULL)
+    return NULL;
+  if (!copy_quota_count (quota, "limit", period, "messages_limit") ||
+      !copy_quota_count (quota, "used", period, "messages_used") ||
+      !copy_quota_count (quota, "reserved", period, "messages_reserved") ||
+      !copy_quota_time (quota, "period_start", period) ||
+      !copy_quota_time (quota, "period_end", period))
+    return NULL;
+  json_node_set_object (root, period);
+  return node_to_string (root);
+}
+
+static void
+quota_checked_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autofree char *period = NULL;
+  GError *error = NULL;
+
+  reply = xi_supabase_client_rpc_finish (XI_SUPABASE_CLIENT (object), result, &error);
+  if (reply == NULL)
+    {
+      quota_check_ended (task, error);
+      return;
+    }
+  period = quota_period_from_reply (reply);
+  if (period == NULL)
+    {
+      g_message ("The server's answer about the month's quota could not be understood; "
+                 "the quota as last synced stands");
+      quota_check_ended (task, NULL);
+      return;
+    }
+  xi_store_sync_roll_quota_async (self->store, period, g_task_get_cancellable (task),
+                                  quota_rolled_cb, task);
+}
+
+static void
+quota_period_read_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  XiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!xi_store_sync_quota_period_over_finish (XI_STORE (object), result, &error) ||
+      over_read_budget (self, run, &error))
+    {
+      quota_check_ended (task, error);
+      return;
+    }
+  xi_supabase_client_rpc_async (self->client, "check_quota_usage", NULL,
+                                g_task_get_cancellable (task), quota_checked_cb, task);
+}
+
+static void
+check_quota_period (GTask *task)
+{
+  XiSyncEngine *self = g_task_get_source_object (task);
+
+  xi_store_sync_quota_period_over_async (self->store, g_task_get_cancellable (task),
+                                         quota_period_read_cb, task);
 }
 
 static void device_read_cb (GObject      *object,
