@@ -837,6 +837,101 @@ test_whatsapp_refusals (Fixture       *f,
   g_assert_false (xi_connection_is_linked (f->connection));
 }
 
+/* A store on the same database whose secrets are in a keyring that waits
+ * for an unlock prompt nobody answers, as at a login that started the
+ * app before the user typed the keyring's password. */
+static XiStore *
+open_store_on_locked_keyring (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.db", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  XiStore *store;
+
+  g_setenv ("XENDER_IN_SECRETS", "service", TRUE);
+  g_setenv ("XI_SECRET_WAIT_MS", "200", TRUE);
+  store = xi_store_new (path);
+  g_setenv ("XENDER_IN_SECRETS", "file", TRUE);
+  g_unsetenv ("XI_SECRET_WAIT_MS");
+  xi_store_open_async (store, NULL, xi_test_store_result_cb, &slot);
+  result = xi_test_wait_result (&slot);
+  g_assert_true (xi_store_open_finish (store, result, &error));
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Waits until the connection publishes a new time to try again: the
+ * keys were read again, and the keyring still did not answer. */
+static void
+wait_for_next_retry (Fixture *f,
+                     guint    within_ms)
+{
+  gint64 before = xi_connection_get_retry_at (f->connection);
+  gint64 deadline = g_get_monotonic_time () + (gint64) within_ms * 1000;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+
+  while (xi_connection_get_retry_at (f->connection) == before)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+  g_assert_cmpint (xi_connection_get_status (f->connection), ==, XI_CONNECTION_STATUS_RECONNECTING);
+  g_assert_cmpstr (xi_connection_get_reason (f->connection), ==, "The keyring is locked: unlock it to connect");
+}
+
+/* A locked keyring keeps the saved session out of reach, not gone: the
+ * app says to unlock it, never "not linked", and reads the keys again
+ * later, and at once when the user asks to connect. */
+static void
+test_keyring_locked (Fixture       *f,
+                     gconstpointer  data)
+{
+  XiTestSilentKeyring *keyring;
+  g_autoptr(XiStore) locked = NULL;
+  XiStore *store = f->store;
+
+  link_device (f);
+  stop_connection (f);
+  keyring = xi_test_silent_keyring_start ();
+  if (keyring == NULL)
+    {
+      start_connection (f);
+      return;
+    }
+  locked = open_store_on_locked_keyring (f);
+
+  f->store = locked;
+  f->connection = xi_connection_new (locked, xi_campaign_runner_get_network_context (f->runner),
+                                     fakewa_server_get_url (f->server), fakewa_server_get_root_key (f->server));
+  xi_connection_set_backoff (f->connection, 300, 30 * 1000);
+  xi_connection_start (f->connection);
+  wait_for_status (f, XI_CONNECTION_STATUS_RECONNECTING);
+  g_assert_cmpstr (xi_connection_get_reason (f->connection), ==, "The keyring is locked: unlock it to connect");
+  g_assert_cmpuint (xi_connection_get_seconds_to_retry (f->connection), <=, 1);
+
+  /* The back-off reads them again: 300 ms, then 600 ms. */
+  wait_for_next_retry (f, 5000);
+  wait_for_next_retry (f, 5000);
+  g_assert_cmpuint (xi_connection_get_seconds_to_retry (f->connection), >=, 1);
+
+  /* Far from the next try, the user asks to connect. */
+  wait_for_next_retry (f, 10 * 1000);
+  wait_for_next_retry (f, 10 * 1000);
+  g_assert_cmpuint (xi_connection_get_seconds_to_retry (f->connection), >, 2);
+  xi_connection_link (f->connection);
+  wait_for_next_retry (f, 2000);
+  g_assert_cmpuint (fakewa_server_get_n_clients (f->server), ==, 0);
+
+  stop_connection (f);
+  xi_store_close (locked);
+  xi_test_silent_keyring_stop (keyring);
+  f->store = store;
+  start_connection (f);
+  wait_for_status (f, XI_CONNECTION_STATUS_CONNECTED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -863,6 +958,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/xi/connection/lost-key", Fixture, NULL, fixture_setup, test_lost_key, fixture_teardown);
   g_test_add ("/xi/connection/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
+  g_test_add ("/xi/connection/keyring-locked", Fixture, NULL, fixture_setup, test_keyring_locked,
+              fixture_teardown);
   g_test_add ("/xi/connection/no-network", Fixture, NULL, fixture_setup, test_no_network, fixture_teardown);
   g_test_add ("/xi/connection/whatsapp-refusals", Fixture, NULL, fixture_setup, test_whatsapp_refusals,
               fixture_teardown);

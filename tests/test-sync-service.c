@@ -516,6 +516,49 @@ test_keyring_locked (void)
   xi_test_rm_rf (dir);
 }
 
+/* A "sync now" (any local edit makes one) while the keyring is locked
+ * starts a restore; the back-off timer ending while that restore waits
+ * on the keyring must not run a pass without the session, which could
+ * only say that nobody is signed in. */
+static void
+test_keyring_locked_sync_now (void)
+{
+  XiTestSilentKeyring *keyring = xi_test_silent_keyring_start ();
+  g_autofree char *dir = NULL;
+  XiSyncService *service;
+  XiStore *store;
+  XiSyncState state = XI_SYNC_STATE_STARTING;
+  guint timeout;
+  gint64 end;
+
+  if (keyring == NULL)
+    return;
+  dir = xi_test_make_tmpdir ();
+
+  /* Each restore waits longer than the first back-off. */
+  service = start_on_keyring (dir, "3000", &store);
+  timeout = g_timeout_add_seconds (60, timed_out_cb, NULL);
+  while (g_strcmp0 (xi_sync_service_get_message (service), "The keyring is locked: unlock it to sync") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  g_assert_cmpuint (xi_sync_service_get_retry_in (service), <, 3);
+  xi_sync_service_sync_now (service);
+
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end && state != XI_SYNC_STATE_SIGNED_OUT)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      state = xi_sync_service_get_state (service);
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpint (state, ==, XI_SYNC_STATE_OFFLINE);
+  g_assert_cmpstr (xi_sync_service_get_message (service), ==, "The keyring is locked: unlock it to sync");
+
+  stop_on_keyring (service, store);
+  xi_test_silent_keyring_stop (keyring);
+  xi_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -527,6 +570,7 @@ main (int   argc,
   g_test_add_func ("/sync-service/says-server-restored", test_says_server_restored);
   g_test_add_func ("/sync-service/other-program-syncing", test_other_program_syncing);
   g_test_add_func ("/sync-service/keyring-locked", test_keyring_locked);
+  g_test_add_func ("/sync-service/keyring-locked-sync-now", test_keyring_locked_sync_now);
 
   return xi_sync_test_run (&rig);
 }

@@ -43,6 +43,11 @@
  * user asks to link, so start() only logs in when keys are saved.
  */
 
+/* Reading the keys from a locked keyring already waited for the prompt;
+ * asking again at once would only pop it up again. */
+#define KEYS_RETRY_FIRST_MS (5 * 1000)
+#define KEYS_RETRY_MAX_MS   (5 * 60 * 1000)
+
 typedef struct
 {
   XiConnectionStatus  status;
@@ -79,6 +84,8 @@ struct _XiConnection
   char               *phone;
   gboolean            linked;
   gboolean            keys_unreadable;  /* linking again wipes them */
+  GSource            *keys_retry;       /* reads the keys again after the keyring was locked */
+  guint               keys_attempts;    /* reads the locked keyring refused */
   gint64              new_chats_paused_until;
 
   /* Network thread */
@@ -878,6 +885,62 @@ unlink_on_network_thread (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void keys_loaded_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
+static void
+load_keys (XiConnection *self)
+{
+  xi_store_load_keys_async (self->store, xi_key_store_lazy_kinds (), self->cancellable, keys_loaded_cb,
+                            g_object_ref (self));
+}
+
+static void
+clear_keys_retry (XiConnection *self)
+{
+  if (self->keys_retry != NULL)
+    {
+      g_source_destroy (self->keys_retry);
+      g_clear_pointer (&self->keys_retry, g_source_unref);
+    }
+}
+
+static gboolean
+keys_retry_cb (gpointer user_data)
+{
+  XiConnection *self = user_data;
+
+  g_clear_pointer (&self->keys_retry, g_source_unref);
+  load_keys (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The keyring did not answer within its wait: it is locked and the
+ * prompt went unanswered (a login that started the app before the user
+ * typed the password). The session is still there, so this is no
+ * reason to say "not linked": the keys are read again later, doubling
+ * the wait, and at once when the user asks to connect. */
+static void
+retry_keys_later (XiConnection *self)
+{
+  g_autoptr(Snapshot) snapshot = g_new0 (Snapshot, 1);
+  guint first_ms = self->backoff_first_ms > 0 ? self->backoff_first_ms : KEYS_RETRY_FIRST_MS;
+  guint max_ms = self->backoff_first_ms > 0 ? self->backoff_max_ms : KEYS_RETRY_MAX_MS;
+  guint64 wait_ms = MIN ((guint64) first_ms << MIN (self->keys_attempts, 16u), max_ms);
+
+  self->keys_attempts++;
+  snapshot->status = XI_CONNECTION_STATUS_RECONNECTING;
+  snapshot->retry_at = g_get_monotonic_time () + (gint64) wait_ms * 1000;
+  snapshot->reason = g_strdup (_("The keyring is locked: unlock it to connect"));
+  apply_snapshot (self, snapshot);
+
+  clear_keys_retry (self);
+  self->keys_retry = g_timeout_source_new ((guint) wait_ms);
+  g_source_set_callback (self->keys_retry, keys_retry_cb, self, NULL);
+  g_source_attach (self->keys_retry, self->main_context);
+}
+
 static void
 keys_loaded_cb (GObject      *object,
                 GAsyncResult *result,
@@ -891,6 +954,11 @@ keys_loaded_cb (GObject      *object,
   loaded = xi_store_load_keys_finish (XI_STORE (object), result, &error);
   if (self->stopped)
     return;
+  if (loaded == NULL && g_error_matches (error, XI_STORE_ERROR, XI_STORE_ERROR_SECRETS_LOCKED))
+    {
+      retry_keys_later (self);
+      return;
+    }
   if (loaded == NULL)
     {
       g_autoptr(Snapshot) snapshot = g_new0 (Snapshot, 1);
@@ -1150,8 +1218,7 @@ xi_connection_start (XiConnection *self)
   g_return_if_fail (!self->started);
 
   self->started = TRUE;
-  xi_store_load_keys_async (self->store, xi_key_store_lazy_kinds (), self->cancellable, keys_loaded_cb,
-                            g_object_ref (self));
+  load_keys (self);
 }
 
 /**
@@ -1169,6 +1236,7 @@ xi_connection_stop (XiConnection *self)
     return;
   self->stopped = TRUE;
   g_cancellable_cancel (self->cancellable);
+  clear_keys_retry (self);
 
   g_main_context_invoke (self->net_context, stop_on_network_thread, self);
   g_mutex_lock (&self->lock);
@@ -1201,8 +1269,13 @@ xi_connection_link (XiConnection *self)
       self->keys_unreadable = FALSE;
       g_ptr_array_add (wipe, xi_key_change_new (NULL, NULL, NULL));
       xi_store_put_keys_async (self->store, wipe, NULL, NULL, NULL);
-      xi_store_load_keys_async (self->store, xi_key_store_lazy_kinds (), self->cancellable, keys_loaded_cb,
-                            g_object_ref (self));
+      load_keys (self);
+    }
+  /* The user may have unlocked the keyring to connect. */
+  if (self->keys_retry != NULL)
+    {
+      clear_keys_retry (self);
+      load_keys (self);
     }
 }
 

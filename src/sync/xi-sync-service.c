@@ -66,6 +66,7 @@ struct _XiSyncService
   gboolean          running;
   gboolean          again;
   gboolean          locked;      /* the keyring kept the session from the last restore */
+  gboolean          restoring;   /* a restore is waiting on the keyring or the server */
   char             *notice;      /* what a pass found that the user should hear of */
 };
 
@@ -152,10 +153,14 @@ static void run_pass (XiSyncService *self);
 static void restore (XiSyncService *self);
 
 /* A restore the keyring held up is tried again before any pass: without
- * the session a pass could only say that nobody is signed in. */
+ * the session a pass could only say that nobody is signed in. While one
+ * restore waits, the back-off timer or a "sync now" must not start a
+ * second one nor a pass: the restore ends in a pass or a new back-off. */
 static void
 pass_or_restore (XiSyncService *self)
 {
+  if (self->restoring)
+    return;
   if (self->locked)
     restore (self);
   else
@@ -310,6 +315,7 @@ restored_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   self->busy--;
+  self->restoring = FALSE;
   if (!xi_supabase_client_restore_finish (XI_SUPABASE_CLIENT (object), result, &error) &&
       g_error_matches (error, XI_SYNC_ERROR, XI_SYNC_ERROR_KEYRING_LOCKED))
     {
@@ -335,6 +341,7 @@ static void
 restore (XiSyncService *self)
 {
   self->locked = FALSE;
+  self->restoring = TRUE;
   self->busy++;
   xi_supabase_client_restore_async (self->client, self->cancellable, restored_cb, self);
 }
