@@ -2145,6 +2145,49 @@ test_failed_merge_fails_what_it_carried (void)
   xi_test_rm_rf (dir);
 }
 
+/* An unlink's wipe asked while a write is on its way goes together with
+ * the writes held before it, and does not fail with them: what they
+ * carried is erased by the wipe anyway. */
+static void
+test_merged_wipe_goes_alone (void)
+{
+  g_autofree char *dir = xi_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "xender-in.db", NULL);
+  g_autoptr(XiStore) store = open_store (path);
+  g_autoptr(XiKeyStore) keys = load_key_store (store);
+  g_autoptr(GBytes) first = text_bytes ("first-message");
+  g_autoptr(GBytes) failing = text_bytes ("second-message");
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autoptr(GError) held_error = NULL;
+  g_autoptr(GError) wipe_error = NULL;
+  GAsyncResult *first_slot = NULL, *held_slot = NULL, *wipe_slot = NULL;
+
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, "6281222209999.0");
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281111109999.0", first);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &first_slot);
+  /* Both held while the first is on its way, then sent together. */
+  wa_key_store_save (WA_KEY_STORE (keys), "session", "6281222209999.0", failing);
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &held_slot);
+  wa_key_store_clear (WA_KEY_STORE (keys));
+  wa_key_store_flush_async (WA_KEY_STORE (keys), NULL, xi_test_store_result_cb, &wipe_slot);
+  wait_flushed (keys, &first_slot, &first_error);
+  wait_flushed (keys, &held_slot, &held_error);
+  wait_flushed (keys, &wipe_slot, &wipe_error);
+  _xi_store_set_test_setting (store, XI_STORE_TEST_FAIL_KEY_WRITE, NULL);
+
+  g_assert_no_error (first_error);
+  g_assert_no_error (held_error);
+  g_assert_no_error (wipe_error);
+  g_assert_cmpuint (xi_key_store_get_transactions (keys), ==, 2);
+  value = disk_session_of (store, "6281111109999.0");
+  g_assert_null (value);
+
+  g_clear_object (&keys);
+  xi_store_close (store);
+  xi_test_rm_rf (dir);
+}
+
 /* A key write that fails with no customer's message in it (the disk full
  * for a moment, another process keeping the database busy, a wipe) fails
  * alone: the unrelated write queued behind it before its failure was
@@ -2551,6 +2594,7 @@ main (int   argc,
   g_test_add_func ("/engine/key-store/unrelated-failure-fails-no-flush", test_unrelated_failure_fails_no_flush);
   g_test_add_func ("/engine/key-store/flushes-merge", test_flushes_merge);
   g_test_add_func ("/engine/key-store/failed-merge-fails-what-it-carried", test_failed_merge_fails_what_it_carried);
+  g_test_add_func ("/engine/key-store/merged-wipe-goes-alone", test_merged_wipe_goes_alone);
   g_test_add_func ("/engine/key-store/test-settings-read-once", test_settings_read_once);
   g_test_add_func ("/engine/key-store/token-sent-waits", test_token_sent_waits);
   g_test_add_func ("/engine/key-store/long-names", test_long_names);

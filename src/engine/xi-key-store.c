@@ -620,8 +620,11 @@ written_cb (GObject      *object,
 
 /* The changes of @writes in one list. A value changed by several (our
  * own phone's session, by every message) is written once, with its last
- * change, where it was first changed; a wipe is kept where it is, and
- * what comes after it written after it. */
+ * change, where it was first changed. A wipe erases what came before
+ * it, so the list starts again with it: the store writes a list that
+ * starts with a wipe even while it refuses other key writes (that is how
+ * unreadable or unwritable keys are started afresh), and a change before
+ * the wipe must not make the wipe fail with it. */
 static GPtrArray *
 merge_changes (GPtrArray *writes)
 {
@@ -645,6 +648,7 @@ merge_changes (GPtrArray *writes)
           if (change->kind == NULL)
             {
               g_hash_table_remove_all (at);
+              g_ptr_array_set_size (merged, 0);
               g_ptr_array_add (merged, change);
               continue;
             }
