@@ -1727,6 +1727,38 @@ test_retry_after_clock_set_back (Fixture       *f,
   g_assert_cmpint (((XiOutgoing *) outgoing->pdata[1])->next_attempt_at, ==, backoff_due);
 }
 
+/* A recipient waiting out WhatsApp's time-lock, stamped with its end two
+ * hours ahead as the send loop records it: after a restart the transport
+ * does not know the lock yet, so the wait must still hold. */
+static void
+test_paused_wait_survives_reload (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *sql = NULL;
+  gint64 lock_ends = g_get_real_time () / 1000 + 2 * 3600 * 1000;
+  sqlite3 *direct;
+
+  make_audience (f, 1, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+
+  sql = g_strdup_printf ("UPDATE job_recipients SET next_attempt_at = %" G_GINT64_FORMAT ","
+                         " skip_reason = '%s', last_error = 'paused' WHERE job_id = '%s'",
+                         lock_ends, xi_skip_reason_to_string (XI_SKIP_REASON_NEW_CHATS_PAUSED),
+                         xi_job_get_id (job));
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+
+  outgoing = next_outgoing (f, xi_job_get_id (job));
+  g_assert_cmpuint (outgoing->len, ==, 1);
+  g_assert_cmpint (((XiOutgoing *) outgoing->pdata[0])->next_attempt_at, ==, lock_ends);
+}
+
 /* Ten failures in a row stop the campaign instead of burning the list. */
 static void
 test_fails_on_repeated_errors (Fixture       *f,
@@ -4108,6 +4140,7 @@ main (int   argc,
   ADD ("/campaigns/cancel-during-retry", test_cancel_during_retry);
   ADD ("/campaigns/retries-then-fails", test_retries_then_fails);
   ADD ("/campaigns/retry-after-clock-set-back", test_retry_after_clock_set_back);
+  ADD ("/campaigns/paused-wait-survives-reload", test_paused_wait_survives_reload);
   ADD ("/campaigns/fails-on-repeated-errors", test_fails_on_repeated_errors);
   ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
   ADD ("/campaigns/disconnect-waits", test_disconnect_waits);
