@@ -56,9 +56,9 @@
  *
  * A reply too large to read, to a page or to a push group, is asked for
  * again in fewer rows (rows_after_too_large ()); a single row's is given
- * up, and a pushed row whose reply is that large is refused with what to
- * fix, so it stalls no other. Whatever the server sends, a pass reads at
- * most MAX_PASS_READ_BYTES.
+ * up, and a pushed row whose reply is that large goes again after a
+ * backoff, so it stalls no other. Whatever the server sends, a pass reads
+ * at most MAX_PASS_READ_BYTES.
  */
 
 #define BATCH_OPS 200
@@ -428,14 +428,11 @@ upserted_cb (GObject      *object,
         }
       if (too_large)
         {
-          g_autofree char *message = NULL;
-
-          message = g_strdup_printf (_("The server’s answer to this row of “%s” was too large to "
-                                       "read. Make the row smaller (shorter notes, fewer or "
-                                       "shorter custom fields) and save it again."),
-                                     unit->table);
-          add_result (run, g_ptr_array_index (unit->ops, 0), XI_SYNC_OUTCOME_REFUSED,
-                      NULL, message, 0);
+          /* The server wrote the row before it answered, and the size of
+           * its answer says nothing about the row: a hostile or broken
+           * server must not kill it. It goes again after a backoff; the
+           * rows after it go now, within the pass's read budget. */
+          requeue_unit (run, unit, error);
           send_next_unit (task);
           return;
         }
