@@ -1692,6 +1692,19 @@ test_retries_then_fails (Fixture       *f,
   g_unsetenv ("XI_RETRY_BASE_MS");
 }
 
+/* Writes to the store's file behind its back, as an earlier run left it. */
+static void
+store_sql (Fixture    *f,
+           const char *sql)
+{
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  sqlite3 *direct;
+
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+}
+
 /* Retry times stamped before the clock was put back a day: the one no
  * backoff explains is due now, the one a backoff could have set keeps
  * its wait. */
@@ -1702,11 +1715,9 @@ test_retry_after_clock_set_back (Fixture       *f,
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GPtrArray) outgoing = NULL;
-  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
   g_autofree char *sql = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
   gint64 backoff_due = now_ms + 5000;
-  sqlite3 *direct;
 
   make_audience (f, 2, FALSE);
   spec = zero_delay_spec (f);
@@ -1716,9 +1727,7 @@ test_retry_after_clock_set_back (Fixture       *f,
                          " CASE position WHEN 1 THEN %" G_GINT64_FORMAT " ELSE %" G_GINT64_FORMAT " END"
                          " WHERE job_id = '%s'",
                          now_ms + 24 * 3600 * 1000, backoff_due, xi_job_get_id (job));
-  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (direct);
+  store_sql (f, sql);
 
   outgoing = next_outgoing (f, xi_job_get_id (job));
   g_assert_cmpuint (outgoing->len, ==, 2);
@@ -1737,10 +1746,8 @@ test_paused_wait_survives_reload (Fixture       *f,
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GPtrArray) outgoing = NULL;
-  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
   g_autofree char *sql = NULL;
   gint64 lock_ends = g_get_real_time () / 1000 + 2 * 3600 * 1000;
-  sqlite3 *direct;
 
   make_audience (f, 1, FALSE);
   spec = zero_delay_spec (f);
@@ -1750,9 +1757,7 @@ test_paused_wait_survives_reload (Fixture       *f,
                          " skip_reason = '%s', last_error = 'paused' WHERE job_id = '%s'",
                          lock_ends, xi_skip_reason_to_string (XI_SKIP_REASON_NEW_CHATS_PAUSED),
                          xi_job_get_id (job));
-  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (direct);
+  store_sql (f, sql);
 
   outgoing = next_outgoing (f, xi_job_get_id (job));
   g_assert_cmpuint (outgoing->len, ==, 1);
