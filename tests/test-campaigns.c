@@ -3778,6 +3778,43 @@ test_in_flight_each_own_outcome (Fixture       *f,
     }
 }
 
+static gboolean
+first_waits_for_new_chats (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rows = list_recipients (f, data);
+
+  return xi_job_recipient_get_skip_reason (rows->pdata[0]) == XI_SKIP_REASON_NEW_CHATS_PAUSED;
+}
+
+/* A message WhatsApp's time-lock held back is recorded as waiting for
+ * it, so that a reload keeps its wait rather than take it for a clock
+ * set back. */
+static void
+test_paused_wait_recorded (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TestHeldTransport) transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+
+  make_audience (f, 1, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, 1);
+  held_answer (transport, 0, XI_TRANSPORT_ERROR_PAUSED);
+  run_until (f, first_waits_for_new_chats, xi_job_get_id (job), 10);
+
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_recipient_get_state (rows->pdata[0]), ==, XI_RECIPIENT_STATE_PENDING);
+  g_assert_cmpuint (xi_job_recipient_get_attempts (rows->pdata[0]), ==, 0);
+  outgoing = next_outgoing (f, xi_job_get_id (job));
+  g_assert_cmpint (((XiOutgoing *) outgoing->pdata[0])->next_attempt_at, >, g_get_real_time () / 1000);
+}
+
 /* A pause with eight in flight waits for all eight and records them; no
  * ninth goes out. */
 static void
@@ -4146,6 +4183,7 @@ main (int   argc,
   ADD ("/campaigns/retries-then-fails", test_retries_then_fails);
   ADD ("/campaigns/retry-after-clock-set-back", test_retry_after_clock_set_back);
   ADD ("/campaigns/paused-wait-survives-reload", test_paused_wait_survives_reload);
+  ADD ("/campaigns/paused-wait-recorded", test_paused_wait_recorded);
   ADD ("/campaigns/fails-on-repeated-errors", test_fails_on_repeated_errors);
   ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
   ADD ("/campaigns/disconnect-waits", test_disconnect_waits);
