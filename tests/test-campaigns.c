@@ -1697,6 +1697,19 @@ test_retries_then_fails (Fixture       *f,
   g_unsetenv ("XI_RETRY_BASE_MS");
 }
 
+/* Writes to the store's file behind its back, as an earlier run left it. */
+static void
+store_sql (Fixture    *f,
+           const char *sql)
+{
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  sqlite3 *direct;
+
+  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (direct);
+}
+
 /* Retry times stamped before the clock was put back a day: the one no
  * backoff explains is due now, the one a backoff could have set keeps
  * its wait. */
@@ -1707,11 +1720,9 @@ test_retry_after_clock_set_back (Fixture       *f,
   g_autoptr(XiJobSpec) spec = NULL;
   g_autoptr(XiJob) job = NULL;
   g_autoptr(GPtrArray) outgoing = NULL;
-  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
   g_autofree char *sql = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
   gint64 backoff_due = now_ms + 5000;
-  sqlite3 *direct;
 
   make_audience (f, 2, FALSE);
   spec = zero_delay_spec (f);
@@ -1721,15 +1732,41 @@ test_retry_after_clock_set_back (Fixture       *f,
                          " CASE position WHEN 1 THEN %" G_GINT64_FORMAT " ELSE %" G_GINT64_FORMAT " END"
                          " WHERE job_id = '%s'",
                          now_ms + 24 * 3600 * 1000, backoff_due, xi_job_get_id (job));
-  g_assert_cmpint (sqlite3_open (db, &direct), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (direct, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (direct);
+  store_sql (f, sql);
 
   outgoing = next_outgoing (f, xi_job_get_id (job));
   g_assert_cmpuint (outgoing->len, ==, 2);
   g_assert_cmpint (((XiOutgoing *) outgoing->pdata[0])->position, ==, 1);
   g_assert_cmpint (((XiOutgoing *) outgoing->pdata[0])->next_attempt_at, <=, g_get_real_time () / 1000);
   g_assert_cmpint (((XiOutgoing *) outgoing->pdata[1])->next_attempt_at, ==, backoff_due);
+}
+
+/* A recipient waiting out WhatsApp's time-lock, stamped with its end two
+ * hours ahead as the send loop records it: after a restart the transport
+ * does not know the lock yet, so the wait must still hold. */
+static void
+test_paused_wait_survives_reload (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+  g_autofree char *sql = NULL;
+  gint64 lock_ends = g_get_real_time () / 1000 + 2 * 3600 * 1000;
+
+  make_audience (f, 1, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+
+  sql = g_strdup_printf ("UPDATE job_recipients SET next_attempt_at = %" G_GINT64_FORMAT ","
+                         " skip_reason = '%s', last_error = 'paused' WHERE job_id = '%s'",
+                         lock_ends, xi_skip_reason_to_string (XI_SKIP_REASON_NEW_CHATS_PAUSED),
+                         xi_job_get_id (job));
+  store_sql (f, sql);
+
+  outgoing = next_outgoing (f, xi_job_get_id (job));
+  g_assert_cmpuint (outgoing->len, ==, 1);
+  g_assert_cmpint (((XiOutgoing *) outgoing->pdata[0])->next_attempt_at, ==, lock_ends);
 }
 
 /* Ten failures in a row stop the campaign instead of burning the list. */
@@ -4076,6 +4113,43 @@ test_in_flight_each_own_outcome (Fixture       *f,
     }
 }
 
+static gboolean
+first_waits_for_new_chats (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rows = list_recipients (f, data);
+
+  return xi_job_recipient_get_skip_reason (rows->pdata[0]) == XI_SKIP_REASON_NEW_CHATS_PAUSED;
+}
+
+/* A message WhatsApp's time-lock held back is recorded as waiting for
+ * it, so that a reload keeps its wait rather than take it for a clock
+ * set back. */
+static void
+test_paused_wait_recorded (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TestHeldTransport) transport = g_object_new (TEST_TYPE_HELD_TRANSPORT, NULL);
+  g_autoptr(XiJobSpec) spec = NULL;
+  g_autoptr(XiJob) job = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+
+  make_audience (f, 1, FALSE);
+  spec = zero_delay_spec (f);
+  job = create_job (f, spec);
+  start_engine_on (f, XI_TRANSPORT (transport));
+  run_until_held (f, transport, 1);
+  held_answer (transport, 0, XI_TRANSPORT_ERROR_PAUSED);
+  run_until (f, first_waits_for_new_chats, xi_job_get_id (job), 10);
+
+  rows = list_recipients (f, xi_job_get_id (job));
+  g_assert_cmpint (xi_job_recipient_get_state (rows->pdata[0]), ==, XI_RECIPIENT_STATE_PENDING);
+  g_assert_cmpuint (xi_job_recipient_get_attempts (rows->pdata[0]), ==, 0);
+  outgoing = next_outgoing (f, xi_job_get_id (job));
+  g_assert_cmpint (((XiOutgoing *) outgoing->pdata[0])->next_attempt_at, >, g_get_real_time () / 1000);
+}
+
 /* A pause with eight in flight waits for all eight and records them; no
  * ninth goes out. */
 static void
@@ -4443,6 +4517,8 @@ main (int   argc,
   ADD ("/campaigns/cancel-during-retry", test_cancel_during_retry);
   ADD ("/campaigns/retries-then-fails", test_retries_then_fails);
   ADD ("/campaigns/retry-after-clock-set-back", test_retry_after_clock_set_back);
+  ADD ("/campaigns/paused-wait-survives-reload", test_paused_wait_survives_reload);
+  ADD ("/campaigns/paused-wait-recorded", test_paused_wait_recorded);
   ADD ("/campaigns/fails-on-repeated-errors", test_fails_on_repeated_errors);
   ADD ("/campaigns/partial-failures-retry", test_partial_failures_retry);
   ADD ("/campaigns/disconnect-waits", test_disconnect_waits);

@@ -2938,6 +2938,40 @@ test_resumed_reread_below_fence (Fixture       *fixture,
   g_assert_cmpuint (on_b->len, ==, 3);
 }
 
+/* B re-reads contacts after a purge, one row a page, in a pass whose read
+ * budget is spent before it begins: the budget stops the tables read from
+ * their checkpoint, not the re-read, which would otherwise start over at
+ * every pass and never end on a table larger than the budget. */
+static void
+test_reread_not_stopped_by_budget (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(XiContact) gone = NULL;
+  g_autoptr(XiContact) seen = NULL;
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_object_unref (add_contact (&fixture->a, "Ayu", "6281200000501"));
+  g_object_unref (add_contact (&fixture->a, "Budi", "6281200000502"));
+  gone = add_contact (&fixture->a, "Citra", "6281200000503");
+  sync_both (fixture);
+  delete_contact (&fixture->a, gone);
+  sync_ok (&fixture->a, NULL);
+  server_sql ("select public.purge_deleted (interval '0')");
+
+  control ("max-rows?n=1");
+  g_setenv ("XI_SYNC_READ_BUDGET_BYTES", "1", TRUE);
+  g_assert_false (run_sync (&fixture->b, NULL, &error));
+  g_unsetenv ("XI_SYNC_READ_BUDGET_BYTES");
+  g_assert_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE);
+
+  seen = find_contact (&fixture->b, "6281200000503");
+  g_assert_null (seen);
+  g_assert_cmpint (local_int (&fixture->b, "SELECT count(*) FROM sync_resync"), ==, 0);
+  on_b = list_contacts (&fixture->b);
+  g_assert_cmpuint (on_b->len, ==, 2);
+}
+
 typedef struct
 {
   gboolean     done;
@@ -3112,6 +3146,7 @@ main (int   argc,
   ADD ("restored-between-batches", test_restored_between_batches);
   ADD ("reply-lost-not-restored", test_reply_lost_not_restored);
   ADD ("resumed-reread-below-fence", test_resumed_reread_below_fence);
+  ADD ("reread-not-stopped-by-budget", test_reread_not_stopped_by_budget);
   ADD ("two-passes-one-folder", test_two_passes_one_folder);
   ADD ("first-sync-50000", test_first_sync_50000);
 #undef ADD

@@ -114,6 +114,9 @@ typedef enum {
  * @XI_SKIP_REASON_REFUSED_NEW_CONTACT: (on a failed recipient) WhatsApp
  *   refused a first message to someone who never wrote to the account
  *   (ack 463); never sent again
+ * @XI_SKIP_REASON_NEW_CHATS_PAUSED: (on a pending recipient) waiting for
+ *   the end of WhatsApp's time-lock or new-chat cap, which its retry time
+ *   holds
  */
 typedef enum {
   XI_SKIP_REASON_NONE,
@@ -124,6 +127,7 @@ typedef enum {
   XI_SKIP_REASON_CANCELLED,
   XI_SKIP_REASON_STOPPED,
   XI_SKIP_REASON_REFUSED_NEW_CONTACT,
+  XI_SKIP_REASON_NEW_CHATS_PAUSED,
 } XiSkipReason;
 
 /**

@@ -30,6 +30,7 @@ static const char * const skip_reason_names[] = {
   [XI_SKIP_REASON_CANCELLED] = "cancelled",
   [XI_SKIP_REASON_STOPPED] = "stopped",
   [XI_SKIP_REASON_REFUSED_NEW_CONTACT] = "refused_new_contact",
+  [XI_SKIP_REASON_NEW_CHATS_PAUSED] = "new_chats_paused",
 };
 
 /**
@@ -206,7 +207,7 @@ xi_job_plan_get_n_skipped (const XiJobPlan *self)
 const char *
 xi_skip_reason_to_string (XiSkipReason reason)
 {
-  g_return_val_if_fail (reason <= XI_SKIP_REASON_REFUSED_NEW_CONTACT, NULL);
+  g_return_val_if_fail (reason <= XI_SKIP_REASON_NEW_CHATS_PAUSED, NULL);
   return skip_reason_names[reason];
 }
 
@@ -245,6 +246,8 @@ xi_skip_reason_describe (XiSkipReason reason)
       return _("Campaign stopped on errors");
     case XI_SKIP_REASON_REFUSED_NEW_CONTACT:
       return _("Refused by WhatsApp (new contact)");
+    case XI_SKIP_REASON_NEW_CHATS_PAUSED:
+      return _("Waiting for WhatsApp to allow new chats");
     default:
       g_return_val_if_reached ("");
     }

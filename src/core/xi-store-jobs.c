@@ -130,19 +130,24 @@ current_period (void)
   return g_date_time_format (now, "%Y-%m");
 }
 
-/* Longer than any wait the send loop stamps on a recipient: its backoff
- * is seconds, its recheck of a WhatsApp time-lock a minute. A time-lock's
- * own end may lie further, and is learnt again from WhatsApp on the first
- * try. */
+/* Longer than any backoff the send loop stamps on a recipient: those
+ * are seconds. */
 #define MAX_RECIPIENT_WAIT_MS (10 * 60 * 1000)
 
-/* A retry due further ahead than any wait the send loop gives was stamped
- * by a clock that has since been put back: it is due now, or the message
- * would wait for as long as that clock ran ahead. */
+/* A backoff due further ahead than any the send loop gives was stamped by
+ * a clock that has since been put back: it is due now, or the message
+ * would wait for as long as that clock ran ahead. A wait for WhatsApp's
+ * time-lock or new-chat cap holds the pause's end, often hours ahead, and
+ * stands: after a restart the transport learns the pause only once
+ * connected, so the message would go as a reach-out WhatsApp counts
+ * against the account. */
 static gint64
-retry_due_at (gint64 stamped,
-              gint64 now_ms)
+retry_due_at (gint64       stamped,
+              XiSkipReason reason,
+              gint64       now_ms)
 {
+  if (reason == XI_SKIP_REASON_NEW_CHATS_PAUSED)
+    return stamped;
   return stamped > now_ms + MAX_RECIPIENT_WAIT_MS ? now_ms : stamped;
 }
 
@@ -3330,7 +3335,7 @@ next_outgoing_func (XiStore  *self,
 
   stmt = _xi_store_prepare (self,
                             "SELECT id, position, phone, name, wa_message_id, rendered_text, attempts,"
-                            " next_attempt_at, rowid FROM job_recipients"
+                            " next_attempt_at, rowid, skip_reason FROM job_recipients"
                             " WHERE job_id = ?1 AND state IN ('pending', 'sending') AND position > ?2"
                             " ORDER BY position LIMIT ?3",
                             &error);
@@ -3351,7 +3356,9 @@ next_outgoing_func (XiStore  *self,
       outgoing->message_id = g_strdup ((const char *)sqlite3_column_text (stmt, 4));
       outgoing->text = g_strdup ((const char *)sqlite3_column_text (stmt, 5));
       outgoing->attempts = sqlite3_column_int (stmt, 6);
-      outgoing->next_attempt_at = retry_due_at (sqlite3_column_int64 (stmt, 7), now_ms);
+      outgoing->next_attempt_at = retry_due_at (sqlite3_column_int64 (stmt, 7),
+                                                 _xi_skip_reason_from_string ((const char *)sqlite3_column_text (stmt, 9)),
+                                                 now_ms);
       g_ptr_array_add (batch->rows, outgoing);
       rowid = sqlite3_column_int64 (stmt, 8);
       g_array_append_val (rowids, rowid);

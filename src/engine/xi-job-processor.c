@@ -768,7 +768,8 @@ send_cb (GObject      *object,
       gint64 until = xi_transport_get_new_chats_paused_until (self->transport);
 
       outgoing->next_attempt_at = until > 0 ? MAX (until * 1000, now_ms () + 1000) : now_ms () + PAUSED_RECHECK_MS;
-      add_outcome (self, outgoing, XI_RECIPIENT_STATE_PENDING, error->message);
+      add_outcome_full (self, outgoing, XI_RECIPIENT_STATE_PENDING, error->message,
+                        XI_SKIP_REASON_NEW_CHATS_PAUSED);
       g_queue_push_tail (&self->window, g_steal_pointer (&outgoing));
     }
   else if (g_error_matches (error, XI_TRANSPORT_ERROR, XI_TRANSPORT_ERROR_REFUSED_NEW_CONTACT))

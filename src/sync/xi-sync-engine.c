@@ -56,9 +56,9 @@
  *
  * A reply too large to read, to a page or to a push group, is asked for
  * again in fewer rows (rows_after_too_large ()); a single row's is given
- * up, and a pushed row whose reply is that large is refused with what to
- * fix, so it stalls no other. Whatever the server sends, a pass reads at
- * most MAX_PASS_READ_BYTES.
+ * up, and a pushed row whose reply is that large goes again after a
+ * backoff, so it stalls no other. Whatever the server sends, a pass reads
+ * at most MAX_PASS_READ_BYTES, but for a table's full re-read.
  */
 
 #define BATCH_OPS 200
@@ -122,6 +122,7 @@ typedef struct
                              doubled again after each page read */
   gboolean     page_shrunk; /* page_rows was cut after the last page's reply */
   guint64      read_before; /* the client's bytes read when the pass began */
+  guint64      read_budget; /* MAX_PASS_READ_BYTES, or less in tests */
   gboolean     reading;
   guint        applying;   /* pages handed to the store, not applied yet */
   GError      *pull_error; /* the first failure; the pull ends once nothing is in flight */
@@ -262,7 +263,7 @@ over_read_budget (XiSyncEngine  *self,
                   Run           *run,
                   GError       **error)
 {
-  if (xi_supabase_client_get_bytes_read (self->client) - run->read_before <= MAX_PASS_READ_BYTES)
+  if (xi_supabase_client_get_bytes_read (self->client) - run->read_before <= run->read_budget)
     return FALSE;
   g_set_error (error, XI_SYNC_ERROR, XI_SYNC_ERROR_TOO_LARGE,
                _("The server sent more than %u MB in one sync; the rest follows at the next "
@@ -429,14 +430,11 @@ upserted_cb (GObject      *object,
         }
       if (too_large)
         {
-          g_autofree char *message = NULL;
-
-          message = g_strdup_printf (_("The server’s answer to this row of “%s” was too large to "
-                                       "read. Make the row smaller (shorter notes, fewer or "
-                                       "shorter custom fields) and save it again."),
-                                     unit->table);
-          add_result (run, g_ptr_array_index (unit->ops, 0), XI_SYNC_OUTCOME_REFUSED,
-                      NULL, message, 0);
+          /* The server wrote the row before it answered, and the size of
+           * its answer says nothing about the row: a hostile or broken
+           * server must not kill it. It goes again after a backoff; the
+           * rows after it go now, within the pass's read budget. */
+          requeue_unit (run, unit, error);
           send_next_unit (task);
           return;
         }
@@ -1150,7 +1148,10 @@ pull_page (GTask *task)
   };
   GError *error = NULL;
 
-  if (over_read_budget (self, run, &error))
+  /* A full re-read stopped here would start over from the first row at
+   * the next pass, and never end on a table larger than the budget. Each
+   * of its pages moves the cursor on, so it ends when the rows do. */
+  if (run->rereading == XI_SYNC_RESYNC_NONE && over_read_budget (self, run, &error))
     {
       pull_failed (run, error);
       table_settled (task);
@@ -1858,6 +1859,7 @@ xi_sync_engine_run_once_async (XiSyncEngine        *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
+  const char *budget;
   GTask *task;
   Run *run;
 
@@ -1875,6 +1877,10 @@ xi_sync_engine_run_once_async (XiSyncEngine        *self,
     }
   run = g_new0 (Run, 1);
   run->read_before = xi_supabase_client_get_bytes_read (self->client);
+  /* Tests shrink the budget; nobody else should. */
+  budget = g_getenv ("XI_SYNC_READ_BUDGET_BYTES");
+  run->read_budget = budget != NULL ? CLAMP (g_ascii_strtoull (budget, NULL, 10), 1, MAX_PASS_READ_BYTES)
+                                    : MAX_PASS_READ_BYTES;
   run->tables = xi_store_sync_pull_tables ();
   run->lock_fd = -1;
   run->expected_mark = -1;
