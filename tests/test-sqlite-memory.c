@@ -14,6 +14,13 @@
 #include "xi-store.h"
 #include "xi-test-utils.h"
 
+#if defined(__has_include)
+# if __has_include(<valgrind/valgrind.h>)
+#  include <valgrind/valgrind.h>
+#  define HAVE_VALGRIND_H 1
+# endif
+#endif
+
 /* The first test of this program: nothing has touched SQLite before the
  * store opens its database, as in the app and the command line. */
 static void
@@ -35,7 +42,7 @@ test_store_installs (void)
   /* Only this allocator rounds a block up to its size class: the C
    * library's would say 104. */
   probe = sqlite3_malloc (100);
-  g_assert_cmpuint (sqlite3_msize (probe), ==, 128);
+  g_assert_cmpuint (sqlite3_msize (probe), ==, xi_sqlite_memory_keeps_freed () ? 128 : 100);
   sqlite3_free (probe);
   g_assert_true (xi_sqlite_memory_install ());
 
@@ -54,13 +61,23 @@ test_sizes (void)
   g_assert_true (xi_sqlite_memory_install ());
 
   /* SQLite asks xRoundup before it allocates, and uses all of it. */
-  small = sqlite3_malloc (100);
-  g_assert_cmpuint (sqlite3_msize (small), ==, 128);
-  memset (small, 0xa5, 128);
-  sqlite3_free (small);
-  again = sqlite3_malloc (120);
-  g_assert_true (again == small);
-  sqlite3_free (again);
+  if (xi_sqlite_memory_keeps_freed ())
+    {
+      small = sqlite3_malloc (100);
+      g_assert_cmpuint (sqlite3_msize (small), ==, 128);
+      memset (small, 0xa5, 128);
+      sqlite3_free (small);
+      again = sqlite3_malloc (120);
+      g_assert_true (again == small);
+      sqlite3_free (again);
+    }
+  else
+    {
+      /* So that a checker sees a write past what was asked for. */
+      small = sqlite3_malloc (100);
+      g_assert_cmpuint (sqlite3_msize (small), ==, 100);
+      sqlite3_free (small);
+    }
 
   /* A block grown past the largest class keeps what it held. */
   small = sqlite3_malloc (3000);
@@ -105,7 +122,7 @@ test_thread_ends (void)
   kept_here = xi_sqlite_memory_cached_bytes ();
   thread = g_thread_new ("sqlite-memory", work_in_memory, NULL);
   kept_there = GPOINTER_TO_SIZE (g_thread_join (thread));
-  g_assert_cmpuint (kept_there, >, 0);
+  g_assert_cmpint (kept_there > 0, ==, xi_sqlite_memory_keeps_freed ());
   g_assert_cmpuint (xi_sqlite_memory_cached_bytes (), ==, kept_here);
 }
 
@@ -144,7 +161,7 @@ test_returned (void)
   sqlite3_finalize (stmt);
   g_assert_cmpint (rows, ==, 5000);
   g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
-  g_assert_cmpuint (xi_sqlite_memory_cached_bytes (), >, 0);
+  g_assert_cmpint (xi_sqlite_memory_cached_bytes () > 0, ==, xi_sqlite_memory_keeps_freed ());
   g_assert_cmpuint (xi_sqlite_memory_cached_bytes (), <=, XI_SQLITE_MEMORY_MAX_CACHED);
 
   /* Four times what may be kept, freed at once. */
@@ -153,10 +170,52 @@ test_returned (void)
   for (guint i = 0; i < blocks->len; i++)
     sqlite3_free (blocks->pdata[i]);
   g_assert_cmpuint (xi_sqlite_memory_cached_bytes (), <=, XI_SQLITE_MEMORY_MAX_CACHED);
-  g_assert_cmpuint (xi_sqlite_memory_cached_bytes (), >, XI_SQLITE_MEMORY_MAX_CACHED / 2);
+  g_assert_cmpint (xi_sqlite_memory_cached_bytes () > XI_SQLITE_MEMORY_MAX_CACHED / 2,
+                   ==, xi_sqlite_memory_keeps_freed ());
 
   g_assert_cmpint (sqlite3_shutdown (), ==, SQLITE_OK);
   g_assert_cmpuint (xi_sqlite_memory_cached_bytes (), ==, 0);
+}
+
+/* Run by sqlite-memory-misuse under valgrind, which must see each
+ * misuse below; the free lists would have hidden all three. */
+static void
+test_valgrind_sees_misuse (void)
+{
+#if defined(HAVE_VALGRIND_H)
+  volatile guint8 *block;
+  guint errors;
+
+  if (!RUNNING_ON_VALGRIND)
+    {
+      g_test_skip ("only under valgrind");
+      return;
+    }
+  g_assert_true (xi_sqlite_memory_install ());
+  g_assert_false (xi_sqlite_memory_keeps_freed ());
+
+  /* Past the pointer a free list would have written there. */
+  block = sqlite3_malloc (100);
+  sqlite3_free ((void *) block);
+  errors = VALGRIND_COUNT_ERRORS;
+  block[50] = 1;
+  g_assert_cmpuint (VALGRIND_COUNT_ERRORS, >, errors);
+
+  block = sqlite3_malloc (100);
+  sqlite3_free ((void *) block);
+  errors = VALGRIND_COUNT_ERRORS;
+  sqlite3_free ((void *) block);
+  g_assert_cmpuint (VALGRIND_COUNT_ERRORS, >, errors);
+
+  /* Within the size class 100 bytes would be rounded up to. */
+  block = sqlite3_malloc (100);
+  errors = VALGRIND_COUNT_ERRORS;
+  block[100] = 1;
+  g_assert_cmpuint (VALGRIND_COUNT_ERRORS, >, errors);
+  sqlite3_free ((void *) block);
+#else
+  g_test_skip ("valgrind's header is not installed");
+#endif
 }
 
 int
@@ -169,6 +228,7 @@ main (int   argc,
   g_test_add_func ("/xi/sqlite-memory/sizes", test_sizes);
   g_test_add_func ("/xi/sqlite-memory/thread-ends", test_thread_ends);
   g_test_add_func ("/xi/sqlite-memory/returned", test_returned);
+  g_test_add_func ("/xi/sqlite-memory/valgrind-sees-misuse", test_valgrind_sees_misuse);
 
   return g_test_run ();
 }

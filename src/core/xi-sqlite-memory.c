@@ -15,6 +15,21 @@
 
 #include "xi-sqlite-memory.h"
 
+#if defined(__has_include)
+# if __has_include(<valgrind/valgrind.h>)
+#  include <valgrind/valgrind.h>
+#  define HAVE_VALGRIND_H 1
+# endif
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+# define ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define ADDRESS_SANITIZER 1
+# endif
+#endif
+
 /*
  * SQLite's memory, in front of the C library's. Debian builds SQLite
  * without lookaside (SQLITE_OMIT_LOOKASIDE: sqlite3_db_config() accepts
@@ -32,7 +47,15 @@
  * than its own joins that thread's lists. What waits is bounded
  * (XI_SQLITE_MEMORY_MAX_CACHED bytes a thread); past it, and for larger
  * blocks, free() takes it back, and so it takes all that waits when the
- * thread ends or calls sqlite3_shutdown().
+ * thread ends. sqlite3_shutdown() empties only the calling thread's
+ * lists; other threads' wait until those threads end.
+ *
+ * A block on a free list is still allocated as valgrind and
+ * AddressSanitizer see it, so a write after sqlite3_free() would go
+ * unreported, a double free would hand one block to two callers, and an
+ * overrun into a size class's rounding would look legal. Under either
+ * tool nothing waits and nothing is rounded past 8 bytes: every block
+ * goes straight to malloc() and free().
  *
  * Each block starts with a header, 8 bytes as SQLite's own allocator
  * does (SQLite asks for 8-byte alignment), saying its size class and
@@ -80,6 +103,7 @@ typedef struct
 static void empty_cache (gpointer data);
 
 static _Thread_local ThreadCache cache;
+static gboolean keep_freed;
 static GPrivate thread_end = G_PRIVATE_INIT (empty_cache);
 
 static guint
@@ -121,6 +145,8 @@ memory_malloc (int size)
 
   if (size <= 0)
     return NULL;
+  if (!keep_freed)
+    return new_block (NOT_CACHED, (guint32) size);
   if (size > LARGEST_CLASS)
     return new_block (NOT_CACHED, (guint32) (size + 7) / 8 * 8);
 
@@ -178,10 +204,10 @@ memory_realloc (void *payload,
 
   if (size <= usable)
     return payload;
-  if (usable > LARGEST_CLASS)
+  if (usable > LARGEST_CLASS || !keep_freed)
     {
       /* Lets the C library grow it in place. */
-      guint32 rounded = (guint32) (size + 7) / 8 * 8;
+      guint32 rounded = keep_freed ? (guint32) (size + 7) / 8 * 8 : (guint32) size;
       BlockHeader *header = realloc (block_header (payload), sizeof *header + rounded);
 
       if (header == NULL)
@@ -200,6 +226,8 @@ memory_realloc (void *payload,
 static int
 memory_roundup (int size)
 {
+  if (!keep_freed)
+    return size;
   if (size > LARGEST_CLASS)
     return (size + 7) / 8 * 8;
   return (int) class_sizes[class_of (MAX (size, 1))];
@@ -251,6 +279,14 @@ install (void)
   };
   guint size_class = 0;
 
+#if defined(ADDRESS_SANITIZER)
+  keep_freed = FALSE;
+#elif defined(HAVE_VALGRIND_H)
+  keep_freed = !RUNNING_ON_VALGRIND;
+#else
+  keep_freed = TRUE;
+#endif
+
   for (guint step = 0; step < G_N_ELEMENTS (class_of_steps); step++)
     {
       while (class_sizes[size_class] < step * CLASS_STEP)
@@ -287,6 +323,18 @@ xi_sqlite_memory_install (void)
   if (g_once_init_enter (&installed))
     g_once_init_leave (&installed, install () ? 1 : 2);
   return installed == 1;
+}
+
+/**
+ * xi_sqlite_memory_keeps_freed:
+ *
+ * Returns: whether freed blocks wait for reuse, which they do not under
+ *   valgrind or AddressSanitizer
+ */
+gboolean
+xi_sqlite_memory_keeps_freed (void)
+{
+  return keep_freed;
 }
 
 /**

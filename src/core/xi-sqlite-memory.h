@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 #define XI_SQLITE_MEMORY_MAX_CACHED (256 * 1024)
 
 gboolean xi_sqlite_memory_install      (void);
+gboolean xi_sqlite_memory_keeps_freed  (void);
 gsize    xi_sqlite_memory_cached_bytes (void);
 
 G_END_DECLS

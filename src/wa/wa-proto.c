@@ -33,17 +33,11 @@ wa_proto_pack (const ProtobufCMessage *message)
  * than its smallest chunk. Tiny blocks are what a hostile blob is made of. */
 #define CHUNK_COST(size) MAX (32, ((size) + 8 + 15) & ~(gsize) 15)
 
-typedef struct
-{
-  gsize    left;
-  gboolean exhausted;
-} UnpackBudget;
-
 static void *
 budget_alloc_cb (void   *allocator_data,
                  size_t  size)
 {
-  UnpackBudget *budget = allocator_data;
+  WaProtoBudget *budget = allocator_data;
 
   if (size > G_MAXSIZE / 2 || CHUNK_COST (size) > budget->left)
     {
@@ -84,17 +78,61 @@ wa_proto_unpack_bounded (const ProtobufCMessageDescriptor *descriptor,
                          gsize                             slack,
                          gboolean                         *too_big)
 {
-  gsize size = g_bytes_get_size (bytes);
-  UnpackBudget budget = { .left = slack };
-  ProtobufCAllocator allocator = { budget_alloc_cb, budget_free_cb, &budget };
+  WaProtoBudget budget;
   ProtobufCMessage *message;
 
   g_return_val_if_fail (ratio > 0, NULL);
 
-  budget.left += size > (G_MAXSIZE - slack) / ratio ? G_MAXSIZE - slack : size * ratio;
-  message = protobuf_c_message_unpack (descriptor, &allocator, size, g_bytes_get_data (bytes, NULL));
+  wa_proto_budget_init (&budget, g_bytes_get_size (bytes), ratio, slack);
+  message = wa_proto_unpack_budgeted (descriptor, bytes, &budget);
   *too_big = message == NULL && budget.exhausted;
   return message;
+}
+
+/**
+ * wa_proto_budget_init:
+ * @budget: (out caller-allocates): the budget
+ * @size: the bytes on the wire it is for
+ * @ratio: how many times @size they may take unpacked (not 0)
+ * @slack: and how many bytes more
+ *
+ * Sets up a budget for wa_proto_unpack_budgeted (), to share between
+ * messages that are all kept, such as the actions of one app-state
+ * snapshot: each bounded on its own would add its slack.
+ */
+void
+wa_proto_budget_init (WaProtoBudget *budget,
+                      gsize          size,
+                      gsize          ratio,
+                      gsize          slack)
+{
+  g_return_if_fail (ratio > 0);
+
+  budget->exhausted = FALSE;
+  budget->left = slack + (size > (G_MAXSIZE - slack) / ratio ? G_MAXSIZE - slack : size * ratio);
+}
+
+/**
+ * wa_proto_unpack_budgeted:
+ * @descriptor: what @bytes hold
+ * @bytes: a serialized message
+ * @budget: (inout): what is left to allocate; exhausted when unpacking
+ *   stopped at it
+ *
+ * As wa_proto_unpack_bounded (), taking from a shared @budget.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL when it does
+ *   not parse or would take more than is left
+ */
+ProtobufCMessage *
+wa_proto_unpack_budgeted (const ProtobufCMessageDescriptor *descriptor,
+                          GBytes                           *bytes,
+                          WaProtoBudget                    *budget)
+{
+  ProtobufCAllocator allocator = { budget_alloc_cb, budget_free_cb, budget };
+
+  return protobuf_c_message_unpack (descriptor, &allocator, g_bytes_get_size (bytes),
+                                    g_bytes_get_data (bytes, NULL));
 }
 
 /* Protobuf wire types */

@@ -38,12 +38,26 @@ typedef struct
   gsize         wire_len;
 } WaProtoField;
 
+/* Memory that several unpackings share, in malloc ()'s chunks. */
+typedef struct
+{
+  gsize    left;
+  gboolean exhausted;
+} WaProtoBudget;
+
 GBytes          *wa_proto_pack           (const ProtobufCMessage *message);
 ProtobufCMessage *wa_proto_unpack_bounded (const ProtobufCMessageDescriptor *descriptor,
                                            GBytes                           *bytes,
                                            gsize                             ratio,
                                            gsize                             slack,
                                            gboolean                         *too_big);
+void             wa_proto_budget_init    (WaProtoBudget                    *budget,
+                                          gsize                             size,
+                                          gsize                             ratio,
+                                          gsize                             slack);
+ProtobufCMessage *wa_proto_unpack_budgeted (const ProtobufCMessageDescriptor *descriptor,
+                                            GBytes                           *bytes,
+                                            WaProtoBudget                    *budget);
 ProtobufCMessage *wa_proto_unpack_known  (const ProtobufCMessageDescriptor *descriptor,
                                            const guint8                     *data,
                                            gsize                             len,

@@ -43,7 +43,10 @@ static const char mutation_keys_info[] = "WhatsApp Mutation Keys";
 
 /* Unpacked, a record of the smallest size takes a little under four times
  * its wire size in malloc ()'s chunks; the slack is room for the few
- * fields around the records. */
+ * fields around the records. A snapshot's or patch's actions share one
+ * such bound, over all their values: all are kept until the MAC over
+ * the whole is checked, and a slack each would let many small actions
+ * of empty unknown fields take some 27 times their size. */
 #define UNPACK_RATIO 5
 #define UNPACK_SLACK (64 * 1024)
 
@@ -242,12 +245,20 @@ unpack_bounded (const ProtobufCMessageDescriptor  *descriptor,
   return message;
 }
 
-/* Checks, decrypts and parses one record (§2.5 step 3). */
+static gsize
+value_size (const WaSync__SyncdRecord *record)
+{
+  return record != NULL && record->value != NULL && record->value->has_blob ? record->value->blob.len : 0;
+}
+
+/* Checks, decrypts and parses one record (§2.5 step 3), its action
+ * within @budget. */
 static WaSyncdMutation *
 decode_record (const WaSync__SyncdRecord  *record,
                gboolean                    remove,
                WaSyncdKeyLookup            lookup,
                gpointer                    user_data,
+               WaProtoBudget              *budget,
                GError                    **error)
 {
   g_autoptr(WaSyncdMutation) mutation = NULL;
@@ -288,14 +299,14 @@ decode_record (const WaSync__SyncdRecord  *record,
   mutation = g_new0 (WaSyncdMutation, 1);
   mutation->remove = remove;
   memcpy (mutation->value_mac, blob + len, WA_SYNCD_MAC_LEN);
-  /* Each of a snapshot's actions is kept until the last is read: they
-   * are held to the bound of the blobs they came in. */
-  mutation->data = unpack_bounded (&wa_sync__sync_action_data__descriptor, plain, "action", error);
+  mutation->data = (WaSync__SyncActionData *) wa_proto_unpack_budgeted (&wa_sync__sync_action_data__descriptor,
+                                                                        plain, budget);
   if (mutation->data == NULL || !mutation->data->has_index)
     {
       wa_syncd_keys_clear (&keys);
-      if (mutation->data != NULL)
-        g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, "An app-state action that does not parse");
+      g_set_error (error, WA_SYNCD_ERROR, WA_SYNCD_ERROR_MALFORMED, budget->exhausted ?
+                   "An app-state action that takes too much memory to read" :
+                   "An app-state action that does not parse");
       return NULL;
     }
   wa_crypto_hmac_sha256 (keys.index, sizeof keys.index, mutation->data->index.data, mutation->data->index.len,
@@ -567,6 +578,8 @@ wa_syncd_decode_snapshot (const char                   *name,
 {
   g_autoptr(GPtrArray) mutations = g_ptr_array_new_with_free_func ((GDestroyNotify) wa_syncd_mutation_free);
   g_autoptr(WaSyncdState) decoded = wa_syncd_state_new ();
+  WaProtoBudget budget;
+  gsize values = 0;
   WaSyncdKeys keys;
   gboolean valid;
 
@@ -579,8 +592,11 @@ wa_syncd_decode_snapshot (const char                   *name,
     }
   decoded->version = snapshot->version->version;
   for (gsize i = 0; i < snapshot->n_records; i++)
+    values += value_size (snapshot->records[i]);
+  wa_proto_budget_init (&budget, values, UNPACK_RATIO, UNPACK_SLACK);
+  for (gsize i = 0; i < snapshot->n_records; i++)
     {
-      WaSyncdMutation *mutation = decode_record (snapshot->records[i], FALSE, lookup, user_data, error);
+      WaSyncdMutation *mutation = decode_record (snapshot->records[i], FALSE, lookup, user_data, &budget, error);
 
       if (mutation == NULL)
         return NULL;
@@ -629,6 +645,8 @@ wa_syncd_decode_patch (const char                    *name,
   WaSync__SyncdMutation **parts[2] = { patch->mutations, external != NULL ? external->mutations : NULL };
   gsize n_parts[2] = { patch->n_mutations, external != NULL ? external->n_mutations : 0 };
   guint8 expected[WA_SYNCD_MAC_LEN];
+  WaProtoBudget budget;
+  gsize values = 0;
   WaSyncdKeys keys;
   gboolean valid;
 
@@ -643,10 +661,15 @@ wa_syncd_decode_patch (const char                    *name,
   next->version = patch->version->version;
   for (guint part = 0; part < G_N_ELEMENTS (parts); part++)
     for (gsize i = 0; i < n_parts[part]; i++)
+      values += value_size (parts[part][i]->record);
+  wa_proto_budget_init (&budget, values, UNPACK_RATIO, UNPACK_SLACK);
+  for (guint part = 0; part < G_N_ELEMENTS (parts); part++)
+    for (gsize i = 0; i < n_parts[part]; i++)
       {
         const WaSync__SyncdMutation *change = parts[part][i];
         gboolean remove = change->has_operation && change->operation == WA_SYNC__SYNCD_MUTATION__SYNCD_OPERATION__REMOVE;
-        WaSyncdMutation *mutation = decode_record (change->record, remove, lookup, user_data, error);
+        WaSyncdMutation *mutation = decode_record (change->record, remove, lookup, user_data, &budget,
+                                                   error);
 
         if (mutation == NULL)
           return NULL;

@@ -5,12 +5,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* libFuzzer target for what the sync server's replies reach: the bounded
- * JSON reader every reply goes through, and a page of pulled rows
- * applied to the local store.
+/* libFuzzer target for two things the sync server's replies reach: the
+ * bounded JSON reader every reply goes through, and a page of pulled rows
+ * applied to the local store. None of the sync client's handling of a
+ * reply (its status, its fields, the pages it asks for next) is reached.
  *
- * The first input byte chooses the run: below 0x80, the rest is a reply
- * read with a bound of 64 values; from 0x80, the rest is a page of rows
+ * The first input byte chooses the run: below 0x80, the rest goes to
+ * xi_json_parse_bounded() with a bound of 64 values and nothing more;
+ * from 0x80, the rest is a page of rows
  * for the pulled table the byte names (modulo their number), applied to
  * a store opened once in a temporary folder, as the sync engine applies
  * what it pulls.

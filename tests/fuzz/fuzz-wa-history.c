@@ -14,20 +14,20 @@
  * a LIDMigrationMappingSyncPayload.
  *
  * A finding is a sanitizer report (libFuzzer's -malloc_limit_mb catches
- * an allocation out of proportion), an error outside WA_ERROR, or a
- * mapping the key store keeps that is not a number and a LID of digits. */
+ * an allocation out of proportion) or an error outside WA_ERROR. Which
+ * mappings the key store keeps is checked where they are made, with the
+ * test this would repeat; and the history notification that carries a
+ * chunk (protocol_message_cb in wa-history-sync.c) is not reached. */
 
 #include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "wa-error.h"
 #include "wa-history-sync.h"
 #include "wa-key-store.h"
-#include "wa-lid-map.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
@@ -44,36 +44,6 @@ fail (const char *what)
 {
   fprintf (stderr, "history property broken: %s\n", what);
   abort ();
-}
-
-static gboolean
-is_digits (const char *text,
-           gsize       len)
-{
-  if (len == 0)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isdigit (text[i]))
-      return FALSE;
-  return TRUE;
-}
-
-/* Every key and value of @kind is a user part of digits. */
-static void
-check_mappings (WaKeyStore *store,
-                const char *kind)
-{
-  g_autoptr(GPtrArray) keys = wa_key_store_list (store, kind);
-
-  for (guint i = 0; i < keys->len; i++)
-    {
-      const char *key = g_ptr_array_index (keys, i);
-      g_autoptr(GBytes) value = wa_key_store_load (store, kind, key);
-
-      if (!is_digits (key, strlen (key)) || value == NULL ||
-          !is_digits (g_bytes_get_data (value, NULL), g_bytes_get_size (value)))
-        fail ("a mapping that is not of digits");
-    }
 }
 
 int
@@ -104,7 +74,5 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     }
   if (!ok && (error == NULL || error->domain != WA_ERROR))
     fail ("an error outside WA_ERROR");
-  check_mappings (store, WA_LID_MAP_KIND_PN_LID);
-  check_mappings (store, WA_LID_MAP_KIND_LID_PN);
   return 0;
 }

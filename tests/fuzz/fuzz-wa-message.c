@@ -7,9 +7,12 @@
 
 /* libFuzzer target for what a decrypted message reaches: the padding
  * WhatsApp adds before Signal encryption, then the protobuf Message and
- * what the messenger makes of it (text, caption, media, a sent copy, a
- * protocol message), as anyone who has our number may send it. The
- * Signal decryption itself is libsignal-protocol-c's and is not fuzzed.
+ * what _wa_messenger_read() makes of it (text, caption, media, whether
+ * it is a sent copy or a protocol message), as anyone who has our number
+ * may send it. It stops there: what a protocol message carries, such as
+ * a history notification, is handled by protocol_message_cb() in
+ * wa-history-sync.c, which no fuzzer reaches. The Signal decryption
+ * itself is libsignal-protocol-c's and is not fuzzed.
  *
  * The first input byte chooses the run: bit 0 clear, the rest is padded
  * plaintext and is unpadded first; set, the rest is the Message itself.
