@@ -1266,6 +1266,41 @@ test_hidden_number_opt_in_stands (Fixture       *f,
   (void)other_stop;
 }
 
+/* A joined message belongs to the campaign that last wrote to the number
+ * before it came, not to one sent after it. */
+static void
+test_hidden_number_joins_earlier_campaign (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autoptr(XiContact) siti = add_contact (f, "Siti", "6281234567890");
+  g_autoptr(XiIncoming) early = record (f, HIDDEN_LID, "L1", "Siapa ini?", NULL);
+  g_autoptr(XiIncoming) between = record (f, HIDDEN_LID, "L2", "Masih ada stok?", NULL);
+  g_autoptr(GError) error = NULL;
+
+  xi_test_sqlite_exec (f->path,
+                       "UPDATE incoming_messages SET received_at = CASE wa_message_id"
+                       " WHEN 'L1' THEN '2026-12-01T07:00:00.000Z' ELSE '2026-12-01T09:00:00.000Z' END;"
+                       "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+                       " SELECT j, master_user_id, '2026-12-01T06:00:00.000Z', '2026-12-01T06:00:00.000Z', j,"
+                       " 'completed' FROM contacts, (SELECT 'j1' AS j UNION ALL SELECT 'j2');"
+                       "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position,"
+                       " phone, state, wa_message_id, sent_at)"
+                       " SELECT 'r' || j, master_user_id, '2026-12-01T06:00:00.000Z', '2026-12-01T06:00:00.000Z',"
+                       " j, 0, '6281234567890', 'sent', 'M' || j, t FROM contacts,"
+                       " (SELECT 'j1' AS j, '2026-12-01T08:00:00.000Z' AS t"
+                       "  UNION ALL SELECT 'j2', '2026-12-01T10:00:00.000Z');");
+  load_keys (f);
+  g_assert_true (map_lid (f, HIDDEN_USER, "6281234567890", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE wa_message_id = 'L2'"
+                               " AND job_id = 'j1'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE wa_message_id = 'L1'"
+                               " AND job_id IS NULL AND phone = '6281234567890'"), ==, 1);
+  (void)siti;
+  (void)early;
+  (void)between;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1298,6 +1333,8 @@ main (int   argc,
               test_hidden_number_known_at_once, fixture_teardown);
   g_test_add ("/inbox/store/hidden-number-opt-in-stands", Fixture, NULL, fixture_setup,
               test_hidden_number_opt_in_stands, fixture_teardown);
+  g_test_add ("/inbox/store/hidden-number-joins-earlier-campaign", Fixture, NULL, fixture_setup,
+              test_hidden_number_joins_earlier_campaign, fixture_teardown);
 
   return g_test_run ();
 }

@@ -435,11 +435,13 @@ _xi_store_join_lid (XiStore     *self,
   if (local_error != NULL)
     goto failed;
 
+  /* Each message joins the campaign that last wrote to the number before
+   * it came, as it would have when it was stored. */
   stmt = _xi_store_prepare (self,
                             "UPDATE incoming_messages SET phone = ?3, contact_id = ?4, job_id = coalesce (job_id,"
                             " (SELECT r.job_id FROM job_recipients r WHERE r.master_user_id = ?1 AND r.phone = ?3"
                             "  AND r.deleted = 0 AND r.wa_message_id IS NOT NULL AND r.sent_at IS NOT NULL"
-                            "  ORDER BY r.sent_at DESC LIMIT 1))"
+                            "  AND r.sent_at <= incoming_messages.received_at ORDER BY r.sent_at DESC LIMIT 1))"
                             " WHERE master_user_id = ?1 AND phone IS NULL AND from_jid = ?2",
                             &local_error);
   if (stmt == NULL)
