@@ -1213,6 +1213,94 @@ test_hidden_number_known_at_once (Fixture       *f,
                                " AND from_jid = '" HIDDEN_LID "'"), ==, 1);
 }
 
+/* An opt-in of the number made after the LID's STOP stands: joining
+ * the LID, and writing its mapping again as a relink does, never opts
+ * the number out behind the user's back. */
+static void
+test_hidden_number_opt_in_stands (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(XiContact) siti = add_contact (f, "Siti", "6281234567890");
+  g_autoptr(XiContact) budi = add_contact (f, "Budi", "6281200002222");
+  g_autoptr(XiIncoming) lid_stop = record (f, HIDDEN_LID, "L1", "STOP", NULL);
+  g_autoptr(XiIncoming) number_stop = record (f, "+6281234567890", "N1", "STOP", NULL);
+  g_autoptr(XiIncoming) other_stop = record (f, "99887766554433@lid", "L2", "STOP", NULL);
+  g_autoptr(GError) error = NULL;
+  guint opted_out = 0, eligible = 0;
+  gboolean ok = FALSE;
+
+  /* The LIDs' STOPs came an hour before the number's opt-out and opt-in. */
+  xi_test_sqlite_exec (f->path, "UPDATE suppression_events SET created_at = '2026-12-01T08:00:00.000Z'"
+                                " WHERE phone LIKE '%@lid'");
+  WAIT (xi_store_undo_opt_out_async (f->store, "+6281234567890", NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_undo_opt_out_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  load_keys (f);
+  g_assert_true (map_lid (f, HIDDEN_USER, "6281234567890", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE phone = '6281234567890'"), ==, 2);
+  plan_skips (f, &opted_out, &eligible);
+  g_assert_cmpuint (opted_out, ==, 0);
+  g_assert_cmpuint (eligible, ==, 2);
+
+  /* A LID opted out, joined, then the user opted the number in: the same
+   * mapping written again leaves the number on no list. */
+  g_assert_true (map_lid (f, "99887766554433", "6281200002222", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE phone = '6281200002222'"
+                               " AND event = 'opt_out' AND message_id = 'L2'"), ==, 1);
+  WAIT (xi_store_undo_opt_out_async (f->store, "6281200002222", NULL, xi_test_store_result_cb, &slot_),
+        ok = xi_store_undo_opt_out_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (map_lid (f, "99887766554433", "6281200002222", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM suppression_events WHERE phone = '6281200002222'"), ==, 2);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM contacts WHERE opted_out = 1"), ==, 0);
+  plan_skips (f, &opted_out, &eligible);
+  g_assert_cmpuint (opted_out, ==, 0);
+  (void)siti;
+  (void)budi;
+  (void)lid_stop;
+  (void)number_stop;
+  (void)other_stop;
+}
+
+/* A joined message belongs to the campaign that last wrote to the number
+ * before it came, not to one sent after it. */
+static void
+test_hidden_number_joins_earlier_campaign (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autoptr(XiContact) siti = add_contact (f, "Siti", "6281234567890");
+  g_autoptr(XiIncoming) early = record (f, HIDDEN_LID, "L1", "Siapa ini?", NULL);
+  g_autoptr(XiIncoming) between = record (f, HIDDEN_LID, "L2", "Masih ada stok?", NULL);
+  g_autoptr(GError) error = NULL;
+
+  xi_test_sqlite_exec (f->path,
+                       "UPDATE incoming_messages SET received_at = CASE wa_message_id"
+                       " WHEN 'L1' THEN '2026-12-01T07:00:00.000Z' ELSE '2026-12-01T09:00:00.000Z' END;"
+                       "INSERT INTO jobs (id, master_user_id, created_at, updated_at, name, state)"
+                       " SELECT j, master_user_id, '2026-12-01T06:00:00.000Z', '2026-12-01T06:00:00.000Z', j,"
+                       " 'completed' FROM contacts, (SELECT 'j1' AS j UNION ALL SELECT 'j2');"
+                       "INSERT INTO job_recipients (id, master_user_id, created_at, updated_at, job_id, position,"
+                       " phone, state, wa_message_id, sent_at)"
+                       " SELECT 'r' || j, master_user_id, '2026-12-01T06:00:00.000Z', '2026-12-01T06:00:00.000Z',"
+                       " j, 0, '6281234567890', 'sent', 'M' || j, t FROM contacts,"
+                       " (SELECT 'j1' AS j, '2026-12-01T08:00:00.000Z' AS t"
+                       "  UNION ALL SELECT 'j2', '2026-12-01T10:00:00.000Z');");
+  load_keys (f);
+  g_assert_true (map_lid (f, HIDDEN_USER, "6281234567890", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE wa_message_id = 'L2'"
+                               " AND job_id = 'j1'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM incoming_messages WHERE wa_message_id = 'L1'"
+                               " AND job_id IS NULL AND phone = '6281234567890'"), ==, 1);
+  (void)siti;
+  (void)early;
+  (void)between;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1243,6 +1331,10 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/inbox/store/hidden-number-known-at-once", Fixture, NULL, fixture_setup,
               test_hidden_number_known_at_once, fixture_teardown);
+  g_test_add ("/inbox/store/hidden-number-opt-in-stands", Fixture, NULL, fixture_setup,
+              test_hidden_number_opt_in_stands, fixture_teardown);
+  g_test_add ("/inbox/store/hidden-number-joins-earlier-campaign", Fixture, NULL, fixture_setup,
+              test_hidden_number_joins_earlier_campaign, fixture_teardown);
 
   return g_test_run ();
 }

@@ -953,6 +953,63 @@ test_pull_keeps_learned_number (Fixture       *f,
                           " AND text = 'halo'"), ==, 1);
 }
 
+/* A STOP another computer kept under a LID whose number this one knows:
+ * pulled, the message joins the number and the number takes the opt-out,
+ * pushed from here, though no mapping is written again. */
+static void
+test_pull_joins_known_lid (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(XiIncoming) incoming = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)xi_key_change_free);
+  g_autoptr(GBytes) number = g_bytes_new_static ("6281234567890", 13);
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_page = NULL;
+  g_autofree char *event_page = NULL;
+  gboolean ok = FALSE;
+
+  XI_TEST_WAIT (xi_store_record_incoming_async (f->store, "236395184570386@lid", NULL, "3EB0A1", "STOP",
+                                                "STOP", NULL, xi_test_store_result_cb, &slot_),
+                incoming = xi_store_record_incoming_finish (f->store, result_, NULL, &error));
+  g_assert_no_error (error);
+  ops = take (f, 10);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      XiSyncOp *op = g_ptr_array_index (ops, i);
+      g_autofree char *row = server_row (f, op, 1);
+
+      if (g_str_equal (op->table_name, "incoming_messages"))
+        message_page = g_strdup_printf ("[%s]", row);
+      else if (g_str_equal (op->table_name, "suppression_events"))
+        event_page = g_strdup_printf ("[%s]", row);
+    }
+  g_assert_nonnull (message_page);
+  g_assert_nonnull (event_page);
+  /* As if they were written on the other computer only. */
+  g_assert_cmpint (sqlite3_exec (f->db, "DELETE FROM sync_outbox; DELETE FROM incoming_messages;"
+                                 " DELETE FROM suppression_events; DELETE FROM history", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+
+  XI_TEST_WAIT (xi_store_load_keys_async (f->store, NULL, NULL, xi_test_store_result_cb, &slot_),
+                keys = xi_store_load_keys_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (changes, xi_key_change_new (XI_STORE_KEY_KIND_LID_PN, "236395184570386", number));
+  XI_TEST_WAIT (xi_store_put_keys_async (f->store, changes, NULL, xi_test_store_result_cb, &slot_),
+                ok = xi_store_put_keys_finish (f->store, result_, &error));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  g_assert_cmpuint (apply_page (f, "incoming_messages", message_page, NULL), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM incoming_messages WHERE phone = '6281234567890'"
+                          " AND from_jid = '236395184570386@lid'"), ==, 1);
+  g_assert_cmpuint (apply_page (f, "suppression_events", event_page, NULL), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM suppression_events WHERE phone = '6281234567890'"
+                          " AND event = 'opt_out' AND message_id = '3EB0A1' AND sync_status = 'pending'"), ==, 1);
+  g_assert_cmpint (q_int (f, "SELECT count(*) FROM sync_outbox WHERE table_name = 'suppression_events'"), ==, 1);
+}
+
 /* Deletes win: an op the server skipped is dropped, the row is marked and
  * the next pull reads it again. */
 static void
@@ -2191,6 +2248,7 @@ main (int   argc,
   ADD ("complete-applied-and-rebase", test_complete_applied_and_rebase);
   ADD ("complete-duplicate-fact", test_complete_duplicate_fact);
   ADD ("pull-keeps-learned-number", test_pull_keeps_learned_number);
+  ADD ("pull-joins-known-lid", test_pull_joins_known_lid);
   ADD ("complete-skipped", test_complete_skipped);
   ADD ("pull-conflicts-and-rebase", test_pull_conflicts_and_rebase);
   ADD ("dead-and-transient", test_dead_and_transient);

@@ -385,12 +385,36 @@ failed:
   return NULL;
 }
 
+/* One write of the join: @values (the LID, the number, its contact, a
+ * new event's id and time) bound from ?2 on, as far as @sql uses them.
+ * Returns the rows it changed, or -1. */
+static int
+join_write (XiStore            *self,
+            const char         *sql,
+            const char * const  values[5],
+            GError            **error)
+{
+  sqlite3_stmt *stmt = _xi_store_prepare (self, sql, error);
+  int n_params;
+
+  if (stmt == NULL)
+    return -1;
+  n_params = sqlite3_bind_parameter_count (stmt);
+  _xi_store_bind_text (stmt, 1, self->master_user_id);
+  for (int i = 0; i < 5 && i + 2 <= n_params; i++)
+    _xi_store_bind_text (stmt, i + 2, values[i]);
+  if (!_xi_store_step_done (self, stmt, error))
+    return -1;
+  return sqlite3_changes (self->db);
+}
+
 /*
  * The number of a LID became known (it is written to the WhatsApp keys
  * in this transaction): what its customer wrote while WhatsApp hid the
  * number joins the number's conversation, its contact and the campaign
- * that last wrote to it, and an opt-out it sent becomes the number's, so
- * that no campaign messages that number again. Each LID is joined when
+ * that last wrote to it before each message, and an opt-out it sent
+ * becomes the number's, unless the number was decided on since, so that
+ * no campaign messages that number again. Each LID is joined when
  * its mapping is written, and a message stored later looks the mapping
  * up itself; what was joined keeps its number should the LID move to
  * another. Two LIDs of one number both join it. The messages are found
@@ -410,15 +434,12 @@ _xi_store_join_lid (XiStore     *self,
 {
   g_autofree char *lid = g_strconcat (lid_user, "@lid", NULL);
   g_autofree char *contact_id = NULL;
-  g_autofree char *job_id = NULL;
   g_autofree char *waiting = NULL;
-  g_autofree char *lid_opted_out = NULL;
-  g_autofree char *number_opted_out = NULL;
   g_autofree char *now = NULL;
   g_autofree char *id = NULL;
+  const char *values[5] = { NULL };
   GError *local_error = NULL;
-  sqlite3_stmt *stmt;
-  guint messages;
+  int messages, opt_outs;
 
   if (!xi_phone_is_lid (lid) || !is_number_shape (pn_user))
     return TRUE;
@@ -435,65 +456,53 @@ _xi_store_join_lid (XiStore     *self,
     return TRUE;
   contact_id = query_text (self, "SELECT id FROM contacts WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0",
                            pn_user, &local_error);
-  if (local_error == NULL)
-    job_id = query_text (self,
-                         "SELECT job_id FROM job_recipients"
-                         " WHERE master_user_id = ?1 AND phone = ?2 AND deleted = 0"
-                         " AND wa_message_id IS NOT NULL AND sent_at IS NOT NULL"
-                         " ORDER BY sent_at DESC LIMIT 1",
-                         pn_user, &local_error);
-  if (local_error == NULL)
-    lid_opted_out = query_text (self, "SELECT 1 WHERE " SUPPRESSED ("?2"), lid, &local_error);
-  if (local_error == NULL && lid_opted_out != NULL)
-    number_opted_out = query_text (self, "SELECT 1 WHERE " SUPPRESSED ("?2"), pn_user, &local_error);
   if (local_error != NULL)
     goto failed;
 
-  stmt = _xi_store_prepare (self,
-                            "UPDATE incoming_messages SET phone = ?3, contact_id = ?4, job_id = coalesce (job_id, ?5)"
-                            " WHERE master_user_id = ?1 AND phone IS NULL AND from_jid = ?2",
-                            &local_error);
-  if (stmt == NULL)
+  /* Each message joins the campaign that last wrote to the number before
+   * it came, as it would have when it was stored. */
+  values[0] = lid;
+  values[1] = pn_user;
+  values[2] = contact_id;
+  messages = join_write (self,
+                         "UPDATE incoming_messages SET phone = ?3, contact_id = ?4, job_id = coalesce (job_id,"
+                         " (SELECT r.job_id FROM job_recipients r WHERE r.master_user_id = ?1 AND r.phone = ?3"
+                         "  AND r.deleted = 0 AND r.wa_message_id IS NOT NULL AND r.sent_at IS NOT NULL"
+                         "  AND r.sent_at <= incoming_messages.received_at ORDER BY r.sent_at DESC LIMIT 1))"
+                         " WHERE master_user_id = ?1 AND phone IS NULL AND from_jid = ?2",
+                         values, &local_error);
+  if (messages < 0)
     goto failed;
-  _xi_store_bind_text (stmt, 1, self->master_user_id);
-  _xi_store_bind_text (stmt, 2, lid);
-  _xi_store_bind_text (stmt, 3, pn_user);
-  _xi_store_bind_text (stmt, 4, contact_id);
-  _xi_store_bind_text (stmt, 5, job_id);
-  if (!_xi_store_step_done (self, stmt, &local_error))
-    goto failed;
-  messages = sqlite3_changes (self->db);
 
-  /* The number takes the LID's opt-out (its keyword and message) as an
-   * event of its own, unless it is on the list already. */
-  if (lid_opted_out != NULL && number_opted_out == NULL)
-    {
-      now = _xi_store_now ();
-      stmt = _xi_store_prepare (self,
-                                "INSERT INTO suppression_events (id, master_user_id, created_at, updated_at, phone,"
-                                " contact_id, event, source, keyword, message_id)"
-                                " SELECT ?5, ?1, ?6, ?6, ?3, ?4, 'opt_out', 'reply', keyword, message_id"
-                                " FROM suppression_events WHERE master_user_id = ?1 AND phone = ?2"
-                                " AND deleted = 0 AND event = 'opt_out' ORDER BY created_at DESC LIMIT 1",
-                                &local_error);
-      if (stmt == NULL)
-        goto failed;
-      id = _xi_store_new_id ();
-      _xi_store_bind_text (stmt, 1, self->master_user_id);
-      _xi_store_bind_text (stmt, 2, lid);
-      _xi_store_bind_text (stmt, 3, pn_user);
-      _xi_store_bind_text (stmt, 4, contact_id);
-      _xi_store_bind_text (stmt, 5, id);
-      _xi_store_bind_text (stmt, 6, now);
-      if (!_xi_store_step_done (self, stmt, &local_error) ||
-          !_xi_store_set_contact_opted_out (self, contact_id, TRUE, now, &local_error))
-        goto failed;
-    }
+  /* The number takes the LID's standing opt-out (its keyword and message)
+   * as an event of its own, unless the number decided since (an opt-in
+   * the user made after the STOP wins), is on the list already, or took
+   * this very event before: a relink writes every mapping again. */
+  now = _xi_store_now ();
+  id = _xi_store_new_id ();
+  values[3] = id;
+  values[4] = now;
+  opt_outs = join_write (self,
+                         "INSERT INTO suppression_events (id, master_user_id, created_at, updated_at, phone,"
+                         " contact_id, event, source, keyword, message_id)"
+                         " SELECT ?5, ?1, ?6, ?6, ?3, ?4, 'opt_out', 'reply', s.keyword, s.message_id"
+                         " FROM suppression_events s WHERE s.master_user_id = ?1 AND s.phone = ?2"
+                         " AND s.deleted = 0 AND s.event = 'opt_out' AND NOT EXISTS ("
+                         "  SELECT 1 FROM suppression_events t WHERE t.master_user_id = ?1 AND t.deleted = 0"
+                         "  AND ((t.phone = ?2 AND t.created_at > s.created_at) OR (t.phone = ?3"
+                         "   AND (t.created_at >= s.created_at OR t.message_id = s.message_id))))"
+                         " AND NOT " SUPPRESSED ("?3")
+                         " ORDER BY s.created_at DESC LIMIT 1",
+                         values, &local_error);
+  if (opt_outs < 0)
+    goto failed;
+  if (opt_outs > 0 && !_xi_store_set_contact_opted_out (self, contact_id, TRUE, now, &local_error))
+    goto failed;
 
   /* Neither the LID nor the number: a count says enough. */
-  if (messages > 0 || lid_opted_out != NULL)
-    g_message ("A customer's number became known: %u messages%s joined its conversation", messages,
-               lid_opted_out != NULL ? " and an opt-out" : "");
+  if (messages > 0 || opt_outs > 0)
+    g_message ("A customer's number became known: %d messages%s joined its conversation", messages,
+               opt_outs > 0 ? " and an opt-out" : "");
   return TRUE;
 
 failed:

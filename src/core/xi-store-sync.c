@@ -16,6 +16,7 @@
 #include "xi-contact-private.h"
 #include "xi-json.h"
 #include "xi-limits.h"
+#include "xi-phone.h"
 #include "xi-store-private.h"
 #include "xi-store-sync.h"
 
@@ -1195,6 +1196,31 @@ refresh_opt_out (XiStore     *self,
   return _xi_store_step_done (self, stmt, error);
 }
 
+/* A message or opt-out another computer kept under a LID whose number
+ * this one knows already: no mapping write is coming to join it, so it
+ * joins now, as written here, for the opt-out it gives the number to be
+ * pushed. */
+static gboolean
+join_pulled_lid (XiStore     *self,
+                 const char  *address,
+                 GError     **error)
+{
+  g_autofree char *lid_user = NULL;
+  g_autofree char *pn_user = NULL;
+  gboolean ok;
+
+  if (address == NULL || !xi_phone_is_lid (address))
+    return TRUE;
+  lid_user = g_strndup (address, strcspn (address, "@"));
+  pn_user = _xi_store_pn_of_lid (self, lid_user);
+  if (pn_user == NULL)
+    return TRUE;
+  self->sync_applying = FALSE;
+  ok = _xi_store_join_lid (self, lid_user, pn_user, error);
+  self->sync_applying = TRUE;
+  return ok;
+}
+
 /*
  * Two computers offline can each create a row that takes the same local
  * unique key: a group's, a template's or a segment's name, a contact's
@@ -1835,9 +1861,14 @@ apply_row (XiStore          *self,
       const char *phone = xi_json_get_string (row, "phone", NULL);
 
       if (phone != NULL &&
-          !refresh_opt_out (self, self->master_user_id, phone, error))
+          (!refresh_opt_out (self, self->master_user_id, phone, error) ||
+           !join_pulled_lid (self, phone, error)))
         return FALSE;
     }
+  if (table->spec->columns == incoming_messages_columns &&
+      xi_json_get_string (row, "phone", NULL) == NULL &&
+      !join_pulled_lid (self, xi_json_get_string (row, "from_jid", NULL), error))
+    return FALSE;
 
   return TRUE;
 }
