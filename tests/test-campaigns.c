@@ -3411,6 +3411,45 @@ test_preview_bounded_in_time (Fixture       *f,
   g_assert_cmpuint (in_time->width, ==, 1600);
 }
 
+/* The worker that reads an attachment may be the last to let go of its
+ * work: the cache must not go with it, or its client would be disposed
+ * off its thread (which aborts). A file gone since fails at once, the
+ * narrowest race; once its caller lets go, the cache is no more. */
+static void
+test_cache_finalized_on_its_thread (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "gone.pdf", NULL);
+  g_autoptr(XiAsset) asset = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  client = linked_client (server, keys);
+  g_assert_true (g_file_set_contents (path, "%PDF-1.4\n", -1, NULL));
+  asset = add_asset (f, path);
+  g_assert_cmpint (g_unlink (xi_asset_get_path (asset)), ==, 0);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      XiMediaCache *cache = xi_media_cache_new (client);
+      XiSentMedia *media = NULL;
+
+      WAIT (xi_media_cache_get_async (cache, asset, NULL, xi_test_store_result_cb, &slot_),
+            media = xi_media_cache_get_finish (cache, result_, &error));
+      g_assert_null (media);
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      g_object_add_weak_pointer (G_OBJECT (cache), (gpointer *) &cache);
+      g_object_unref (cache);
+      g_assert_null (cache);
+    }
+  wa_client_stop (client);
+}
+
 /* The campaign sends the attachment it was made with: the template may
  * change since, the rehearsal journal names the same bytes on every
  * line, and those bytes cannot be deleted until the campaign is over. */
@@ -4462,6 +4501,7 @@ main (int   argc,
   ADD ("/campaigns/whatsapp-picture-emptied-while-uploading", test_whatsapp_picture_emptied_while_uploading);
   ADD ("/campaigns/whatsapp-picture-changed-pauses", test_whatsapp_picture_changed_pauses);
   ADD ("/campaigns/preview-refuses-absurd-sizes", test_preview_refuses_absurd_sizes);
+  ADD ("/campaigns/media-cache-finalized-on-its-thread", test_cache_finalized_on_its_thread);
   ADD ("/campaigns/preview-bounded-in-time", test_preview_bounded_in_time);
   g_test_add ("/campaigns/whatsapp-picture-fifo-pauses", Fixture, "fifo", fixture_set_up,
               test_whatsapp_picture_changed_pauses, fixture_tear_down);

@@ -89,18 +89,23 @@ G_DEFINE_FINAL_TYPE (XiMediaCache, xi_media_cache, G_TYPE_OBJECT)
 
 #define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
+/* The worker may be the last to let go of the thread's task, and with
+ * it of this: neither holds the cache, which would then be finalized,
+ * and dispose its client, off their thread. The upload, which ends on
+ * the cache's thread, keeps its reference here. */
 typedef struct
 {
-  XiAsset     *asset;
-  GBytes      *plain;
-  GBytes      *thumbnail;
-  const char  *format;           /* of a picture: what xi_media_preview_sniff () says */
-  guint        preview_time_limit_ms;
-  gboolean     preview_refused;
-  guint        width;
-  guint        height;
-  guint        page_count;
-  gboolean     retried;
+  XiMediaCache *cache;            /* during the upload; uploaded_cb() takes it back */
+  XiAsset      *asset;
+  GBytes       *plain;
+  GBytes       *thumbnail;
+  const char   *format;           /* of a picture: what xi_media_preview_sniff () says */
+  guint         preview_time_limit_ms;
+  gboolean      preview_refused;
+  guint         width;
+  guint         height;
+  guint         page_count;
+  gboolean      retried;
 } Preparation;
 
 static void
@@ -419,8 +424,8 @@ uploaded_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  XiMediaCache *self = g_task_get_source_object (task);
   Preparation *preparation = g_task_get_task_data (task);
+  g_autoptr(XiMediaCache) self = g_steal_pointer (&preparation->cache);
   const char *sha256 = xi_asset_get_sha256 (preparation->asset);
   g_autoptr(WaMediaUpload) made = NULL;
   g_autoptr(GError) error = NULL;
@@ -433,7 +438,7 @@ uploaded_cb (GObject      *object,
     {
       g_debug ("An upload failed (%s); making it once more", error->message);
       preparation->retried = TRUE;
-      upload (self, g_steal_pointer (&task));
+      upload (g_steal_pointer (&self), g_steal_pointer (&task));
       return;
     }
   if (made == NULL)
@@ -468,6 +473,8 @@ uploaded_cb (GObject      *object,
   finish_waiting (self, sha256, media, NULL);
 }
 
+/* Takes @self's reference and @task's, and gives both back to
+ * uploaded_cb() on this thread. */
 static void
 upload (XiMediaCache *self,
         GTask        *task)
@@ -476,6 +483,7 @@ upload (XiMediaCache *self,
   WaMediaType type = xi_asset_get_kind (preparation->asset) == XI_ASSET_KIND_IMAGE
                      ? WA_MEDIA_IMAGE : WA_MEDIA_DOCUMENT;
 
+  preparation->cache = self;
   wa_media_upload_async (self->client, type, preparation->plain, NULL, uploaded_cb, task);
 }
 
@@ -484,7 +492,7 @@ prepared_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  XiMediaCache *self = XI_MEDIA_CACHE (object);
+  g_autoptr(XiMediaCache) self = user_data;
   Preparation *preparation = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
@@ -494,7 +502,7 @@ prepared_cb (GObject      *object,
       finish_waiting (self, xi_asset_get_sha256 (preparation->asset), NULL, error);
       return;
     }
-  upload (self, g_object_ref (G_TASK (result)));
+  upload (g_steal_pointer (&self), g_object_ref (G_TASK (result)));
 }
 
 /* Object */
@@ -604,7 +612,7 @@ xi_media_cache_get_async (XiMediaCache        *self,
   preparation = g_new0 (Preparation, 1);
   preparation->asset = g_object_ref (asset);
   preparation->preview_time_limit_ms = self->preview_time_limit_ms;
-  preparing = g_task_new (self, NULL, prepared_cb, NULL);
+  preparing = g_task_new (NULL, NULL, prepared_cb, g_object_ref (self));
   g_task_set_source_tag (preparing, xi_media_cache_get_async);
   g_task_set_task_data (preparing, preparation, (GDestroyNotify) preparation_free);
   g_task_run_in_thread (preparing, prepare_thread);
