@@ -54,15 +54,17 @@
  * can keep Debian 12's decoder busy for ever, to none), sizes are refused
  * before a pixel is allocated, and the bytes go in a chunk at a time
  * until PREVIEW_TIME_LIMIT_MS is spent: then the loader is closed on what
- * it has, which ends its work, and the message goes without a preview. A
- * JPEG is decoded at an eighth of its size at most, so it may claim as
- * many pixels as a large phone photo; PNG and WebP are decoded whole
- * before they are scaled, so at most PREVIEW_MAX_PIXELS_WHOLE (64 MB of
- * pixels).
+ * it has, which ends its work, and the message goes without a preview.
+ * What is decoded holds at most PREVIEW_MAX_DECODED_PIXELS, 64 MB at four
+ * bytes a pixel: a JPEG is decoded at an eighth of each side, so a 50 MP
+ * phone photo is well within it (and only the side cap bounds a JPEG);
+ * PNG and WebP are decoded whole before they are scaled, which still
+ * admits the shop's own 4096 × 4096 pictures.
  */
-#define PREVIEW_TIME_LIMIT_MS    2000
-#define PREVIEW_CHUNK            16384
-#define PREVIEW_MAX_PIXELS_WHOLE (16 * 1000 * 1000)
+#define PREVIEW_TIME_LIMIT_MS      2000
+#define PREVIEW_CHUNK              16384
+#define PREVIEW_MAX_DECODED_PIXELS (64 * 1024 * 1024 / 4)
+#define PREVIEW_JPEG_SHRINK        8
 
 typedef struct
 {
@@ -159,12 +161,12 @@ size_prepared_cb (GdkPixbufLoader *loader,
                   int              height,
                   Preparation     *preparation)
 {
-  gint64 max_pixels = g_str_equal (preparation->format, "jpeg") ? XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS
-                                                                : PREVIEW_MAX_PIXELS_WHOLE;
+  gint64 shrink = g_str_equal (preparation->format, "jpeg") ? PREVIEW_JPEG_SHRINK : 1;
+  gint64 decoded_pixels = (((gint64) width + shrink - 1) / shrink) * (((gint64) height + shrink - 1) / shrink);
   double scale = MIN (1.0, (double) THUMBNAIL_SIDE / MAX (MAX (width, height), 1));
 
   if (width <= 0 || height <= 0 || width > XI_MEDIA_PREVIEW_MAX_SIDE || height > XI_MEDIA_PREVIEW_MAX_SIDE ||
-      (gint64) width * height > max_pixels)
+      decoded_pixels > PREVIEW_MAX_DECODED_PIXELS)
     {
       /* A size of nothing makes the loader stop before it allocates. */
       preparation->preview_refused = TRUE;
