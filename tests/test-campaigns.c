@@ -3411,6 +3411,45 @@ test_preview_refuses_absurd_sizes (Fixture       *f,
     }
 }
 
+/* A JPEG of @width × @height in one colour, which compresses to little. */
+static char *
+write_plain_jpeg (Fixture *f,
+                  int      width,
+                  int      height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  char *path = g_build_filename (f->dir, "phone.jpg", NULL);
+
+  gdk_pixbuf_fill (pixbuf, 0x336699ff);
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "jpeg", NULL, "quality", "80", NULL));
+  return path;
+}
+
+/* Ordinary large pictures keep their preview: a 50 MP phone photo
+ * (8160 × 6120), decoded at an eighth of each side, and a 4096 × 4096
+ * PNG, whose 16.8 M pixels fit the 64 MB a whole decoding may take. */
+static void
+test_preview_of_large_photos (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *photo = write_plain_jpeg (f, 8160, 6120);
+  g_autofree char *png = write_black_png (f, 4096, 4096);
+  g_autoptr(XiSentMedia) from_phone = NULL;
+  g_autoptr(XiSentMedia) square = NULL;
+  gint64 took;
+
+  from_phone = upload_picture (f, photo, 0, &took);
+  g_assert_nonnull (from_phone->jpeg_thumbnail);
+  g_assert_cmpuint (from_phone->width, ==, 8160);
+  g_assert_cmpuint (from_phone->height, ==, 6120);
+  g_test_message ("a 50 MP photo's preview: the upload took %" G_GINT64_FORMAT " ms", took / 1000);
+
+  square = upload_picture (f, png, 0, &took);
+  g_assert_nonnull (square->jpeg_thumbnail);
+  g_assert_cmpuint (square->width, ==, 4096);
+  g_assert_cmpuint (square->height, ==, 4096);
+}
+
 /* A JPEG whose header leaves its decoding in doubt never reaches the
  * decoder that would never return from it; a preview that takes longer
  * than it may is given up at the limit. Both pictures go without one. */
@@ -3446,6 +3485,45 @@ test_preview_bounded_in_time (Fixture       *f,
   in_time = upload_picture (f, noise, 0, &took);
   g_assert_nonnull (in_time->jpeg_thumbnail);
   g_assert_cmpuint (in_time->width, ==, 1600);
+}
+
+/* The worker that reads an attachment may be the last to let go of its
+ * work: the cache must not go with it, or its client would be disposed
+ * off its thread (which aborts). A file gone since fails at once, the
+ * narrowest race; once its caller lets go, the cache is no more. */
+static void
+test_cache_finalized_on_its_thread (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(FakewaServer) server = NULL;
+  g_autoptr(WaKeyStore) keys = wa_memory_key_store_new ();
+  g_autoptr(WaClient) client = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "gone.pdf", NULL);
+  g_autoptr(XiAsset) asset = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server = fakewa_server_new (&error);
+  g_assert_no_error (error);
+  client = linked_client (server, keys);
+  g_assert_true (g_file_set_contents (path, "%PDF-1.4\n", -1, NULL));
+  asset = add_asset (f, path);
+  g_assert_cmpint (g_unlink (xi_asset_get_path (asset)), ==, 0);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      XiMediaCache *cache = xi_media_cache_new (client);
+      XiSentMedia *media = NULL;
+
+      WAIT (xi_media_cache_get_async (cache, asset, NULL, xi_test_store_result_cb, &slot_),
+            media = xi_media_cache_get_finish (cache, result_, &error));
+      g_assert_null (media);
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      g_object_add_weak_pointer (G_OBJECT (cache), (gpointer *) &cache);
+      g_object_unref (cache);
+      g_assert_null (cache);
+    }
+  wa_client_stop (client);
 }
 
 /* The campaign sends the attachment it was made with: the template may
@@ -4538,6 +4616,8 @@ main (int   argc,
   ADD ("/campaigns/whatsapp-picture-emptied-while-uploading", test_whatsapp_picture_emptied_while_uploading);
   ADD ("/campaigns/whatsapp-picture-changed-pauses", test_whatsapp_picture_changed_pauses);
   ADD ("/campaigns/preview-refuses-absurd-sizes", test_preview_refuses_absurd_sizes);
+  ADD ("/campaigns/preview-of-large-photos", test_preview_of_large_photos);
+  ADD ("/campaigns/media-cache-finalized-on-its-thread", test_cache_finalized_on_its_thread);
   ADD ("/campaigns/preview-bounded-in-time", test_preview_bounded_in_time);
   g_test_add ("/campaigns/whatsapp-picture-fifo-pauses", Fixture, "fifo", fixture_set_up,
               test_whatsapp_picture_changed_pauses, fixture_tear_down);

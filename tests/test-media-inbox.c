@@ -606,18 +606,29 @@ test_same_bytes_as_library (Fixture       *f,
   g_assert_cmpuint (count_assets (f), ==, 1);
 }
 
-/* A picture small enough to fetch at once, from a media host that never
- * answers. When the shop's connection is let go (the account was
- * unlinked or replaced) or, with @data, the receiver stops, nobody waits
- * for the download any more: the message is shown at once without its
- * file, the download stops (so nothing holds the stopped receiver),
- * nothing is left in the media folder, and the file is fetched anew when
- * asked for. */
+static gboolean
+second_picture_stored (gpointer data)
+{
+  Fixture *f = data;
+
+  return !fakewa_server_awaits_receipt (f->server, SHOP ":1@s.whatsapp.net", "3EB0STALLED000000002");
+}
+
+/* Two pictures small enough to fetch at once, from a media host that
+ * never answers; the second waits behind the first. When the shop's
+ * connection is let go (the account was unlinked or replaced) or, with
+ * @data, the receiver stops, nobody waits for the download any more: the
+ * message is shown at once without its file, the download stops (so
+ * nothing holds the stopped receiver), and the second is shown without
+ * its file too, never fetched, or the stop would wait on the host for
+ * ever. Nothing is left in the media folder, and a file is fetched anew
+ * when asked for. */
 static void
 test_download_abandoned (Fixture       *f,
                          gconstpointer  data)
 {
   g_autoptr(GBytes) picture = make_content (1000, 13);
+  g_autoptr(GBytes) second = make_content (1000, 14);
   g_autoptr(GBytes) content = NULL;
   g_autoptr(GError) error = NULL;
   gboolean stopped = FALSE;
@@ -626,6 +637,8 @@ test_download_abandoned (Fixture       *f,
   fakewa_server_set_media_fault (f->server, FAKEWA_MEDIA_FAULT_STALL);
   customer_sends (f, WA_MEDIA_IMAGE, "3EB0STALLED000000001", picture, "image/jpeg", "", NULL, NULL);
   wait_until (download_asked, f);
+  customer_sends (f, WA_MEDIA_IMAGE, "3EB0STALLED000000002", second, "image/jpeg", "", NULL, NULL);
+  wait_until (second_picture_stored, f);
   g_assert_cmpuint (f->incoming->len, ==, 0);
 
   if (data != NULL)
@@ -640,9 +653,11 @@ test_download_abandoned (Fixture       *f,
     }
   else
     xi_receiver_remove_transport (f->receiver, f->transport);
-  incoming = wait_for_incoming (f, 1);
+  g_assert_null (xi_incoming_get_media (wait_for_incoming (f, 2))->asset_path);
+  incoming = g_ptr_array_index (f->incoming, 0);
   g_assert_null (xi_incoming_get_media (incoming)->asset_path);
   g_assert_cmpuint (count_assets (f), ==, 0);
+  g_assert_cmpuint (fakewa_server_get_n_downloads (f->server), ==, 1);
 
   fakewa_server_set_media_fault (f->server, FAKEWA_MEDIA_FAULT_NONE);
   content = download_on_demand (f, xi_incoming_get_media (incoming), &error);

@@ -54,15 +54,17 @@
  * can keep Debian 12's decoder busy for ever, to none), sizes are refused
  * before a pixel is allocated, and the bytes go in a chunk at a time
  * until PREVIEW_TIME_LIMIT_MS is spent: then the loader is closed on what
- * it has, which ends its work, and the message goes without a preview. A
- * JPEG is decoded at an eighth of its size at most, so it may claim as
- * many pixels as a large phone photo; PNG and WebP are decoded whole
- * before they are scaled, so at most PREVIEW_MAX_PIXELS_WHOLE (64 MB of
- * pixels).
+ * it has, which ends its work, and the message goes without a preview.
+ * What is decoded holds at most PREVIEW_MAX_DECODED_PIXELS, 64 MB at four
+ * bytes a pixel: a JPEG is decoded at an eighth of each side, so a 50 MP
+ * phone photo is well within it (and only the side cap bounds a JPEG);
+ * PNG and WebP are decoded whole before they are scaled, which still
+ * admits the shop's own 4096 × 4096 pictures.
  */
-#define PREVIEW_TIME_LIMIT_MS    2000
-#define PREVIEW_CHUNK            16384
-#define PREVIEW_MAX_PIXELS_WHOLE (16 * 1000 * 1000)
+#define PREVIEW_TIME_LIMIT_MS      2000
+#define PREVIEW_CHUNK              16384
+#define PREVIEW_MAX_DECODED_PIXELS (64 * 1024 * 1024 / 4)
+#define PREVIEW_JPEG_SHRINK        8
 
 typedef struct
 {
@@ -89,18 +91,23 @@ G_DEFINE_FINAL_TYPE (XiMediaCache, xi_media_cache, G_TYPE_OBJECT)
 
 #define assert_owner(self) g_assert ((self)->owner == g_thread_self ())
 
+/* The worker may be the last to let go of the thread's task, and with
+ * it of this: neither holds the cache, which would then be finalized,
+ * and dispose its client, off their thread. The upload, which ends on
+ * the cache's thread, keeps its reference here. */
 typedef struct
 {
-  XiAsset     *asset;
-  GBytes      *plain;
-  GBytes      *thumbnail;
-  const char  *format;           /* of a picture: what xi_media_preview_sniff () says */
-  guint        preview_time_limit_ms;
-  gboolean     preview_refused;
-  guint        width;
-  guint        height;
-  guint        page_count;
-  gboolean     retried;
+  XiMediaCache *cache;            /* during the upload; uploaded_cb() takes it back */
+  XiAsset      *asset;
+  GBytes       *plain;
+  GBytes       *thumbnail;
+  const char   *format;           /* of a picture: what xi_media_preview_sniff () says */
+  guint         preview_time_limit_ms;
+  gboolean      preview_refused;
+  guint         width;
+  guint         height;
+  guint         page_count;
+  gboolean      retried;
 } Preparation;
 
 static void
@@ -154,12 +161,12 @@ size_prepared_cb (GdkPixbufLoader *loader,
                   int              height,
                   Preparation     *preparation)
 {
-  gint64 max_pixels = g_str_equal (preparation->format, "jpeg") ? XI_MEDIA_PREVIEW_PICTURE_MAX_PIXELS
-                                                                : PREVIEW_MAX_PIXELS_WHOLE;
+  gint64 shrink = g_str_equal (preparation->format, "jpeg") ? PREVIEW_JPEG_SHRINK : 1;
+  gint64 decoded_pixels = (((gint64) width + shrink - 1) / shrink) * (((gint64) height + shrink - 1) / shrink);
   double scale = MIN (1.0, (double) THUMBNAIL_SIDE / MAX (MAX (width, height), 1));
 
   if (width <= 0 || height <= 0 || width > XI_MEDIA_PREVIEW_MAX_SIDE || height > XI_MEDIA_PREVIEW_MAX_SIDE ||
-      (gint64) width * height > max_pixels)
+      decoded_pixels > PREVIEW_MAX_DECODED_PIXELS)
     {
       /* A size of nothing makes the loader stop before it allocates. */
       preparation->preview_refused = TRUE;
@@ -419,8 +426,8 @@ uploaded_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  XiMediaCache *self = g_task_get_source_object (task);
   Preparation *preparation = g_task_get_task_data (task);
+  g_autoptr(XiMediaCache) self = g_steal_pointer (&preparation->cache);
   const char *sha256 = xi_asset_get_sha256 (preparation->asset);
   g_autoptr(WaMediaUpload) made = NULL;
   g_autoptr(GError) error = NULL;
@@ -433,7 +440,7 @@ uploaded_cb (GObject      *object,
     {
       g_debug ("An upload failed (%s); making it once more", error->message);
       preparation->retried = TRUE;
-      upload (self, g_steal_pointer (&task));
+      upload (g_steal_pointer (&self), g_steal_pointer (&task));
       return;
     }
   if (made == NULL)
@@ -468,6 +475,8 @@ uploaded_cb (GObject      *object,
   finish_waiting (self, sha256, media, NULL);
 }
 
+/* Takes @self's reference and @task's, and gives both back to
+ * uploaded_cb() on this thread. */
 static void
 upload (XiMediaCache *self,
         GTask        *task)
@@ -476,6 +485,7 @@ upload (XiMediaCache *self,
   WaMediaType type = xi_asset_get_kind (preparation->asset) == XI_ASSET_KIND_IMAGE
                      ? WA_MEDIA_IMAGE : WA_MEDIA_DOCUMENT;
 
+  preparation->cache = self;
   wa_media_upload_async (self->client, type, preparation->plain, NULL, uploaded_cb, task);
 }
 
@@ -484,7 +494,7 @@ prepared_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  XiMediaCache *self = XI_MEDIA_CACHE (object);
+  g_autoptr(XiMediaCache) self = user_data;
   Preparation *preparation = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
@@ -494,7 +504,7 @@ prepared_cb (GObject      *object,
       finish_waiting (self, xi_asset_get_sha256 (preparation->asset), NULL, error);
       return;
     }
-  upload (self, g_object_ref (G_TASK (result)));
+  upload (g_steal_pointer (&self), g_object_ref (G_TASK (result)));
 }
 
 /* Object */
@@ -604,7 +614,7 @@ xi_media_cache_get_async (XiMediaCache        *self,
   preparation = g_new0 (Preparation, 1);
   preparation->asset = g_object_ref (asset);
   preparation->preview_time_limit_ms = self->preview_time_limit_ms;
-  preparing = g_task_new (self, NULL, prepared_cb, NULL);
+  preparing = g_task_new (NULL, NULL, prepared_cb, g_object_ref (self));
   g_task_set_source_tag (preparing, xi_media_cache_get_async);
   g_task_set_task_data (preparing, preparation, (GDestroyNotify) preparation_free);
   g_task_run_in_thread (preparing, prepare_thread);

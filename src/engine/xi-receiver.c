@@ -683,10 +683,14 @@ handle_next (XiReceiver *self)
       arrival_free (arrival);
 
       /* A file that does not say its size (0) could be as large as the
-       * downloader takes: it waits to be asked for. */
+       * downloader takes: it waits to be asked for. So does one that
+       * arrives once the receiver stops or its connection was let go:
+       * nothing would cancel that download, and the stop would wait on a
+       * media host that may never answer. */
       media = xi_incoming_get_media (self->current);
       if (media != NULL && media->asset_path == NULL && media->size > 0 &&
-          media->size <= self->auto_download_limit && !self->held_back)
+          media->size <= self->auto_download_limit && !self->held_back && !self->stopping &&
+          g_ptr_array_find (self->transports, self->current_transport, NULL))
         {
           self->download = g_new0 (Download, 1);
           self->download->receiver = g_object_ref (self);
