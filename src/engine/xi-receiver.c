@@ -127,6 +127,8 @@ struct _XiReceiver
 
   gboolean          disk_full;      /* the last message the store answered did not fit */
   gboolean          stopping;
+  GSource          *stop_grace;     /* ends the downloads a stop lets finish */
+  gboolean          downloads_closed;
   GSourceFunc       stop_done;
   gpointer          stop_data;
 };
@@ -227,6 +229,33 @@ abandon_download (XiReceiver *self)
   announce_current (self);
 }
 
+/* A stop lets the files of what already arrived download for this long,
+ * so that a command ending just after the messages came keeps them; then
+ * the download under way is abandoned and the rest are stored without
+ * their files, to be asked for later: a media host that never answers
+ * cannot hold the stop. */
+#define STOP_DOWNLOAD_GRACE_MS (10 * 1000)
+
+static void
+clear_stop_grace (XiReceiver *self)
+{
+  if (self->stop_grace == NULL)
+    return;
+  g_source_destroy (self->stop_grace);
+  g_clear_pointer (&self->stop_grace, g_source_unref);
+}
+
+static gboolean
+stop_grace_cb (gpointer user_data)
+{
+  XiReceiver *self = user_data;
+
+  g_clear_pointer (&self->stop_grace, g_source_unref);
+  self->downloads_closed = TRUE;
+  abandon_download (self);
+  return G_SOURCE_REMOVE;
+}
+
 /* Called whenever the backlog grows or shrinks. */
 static void
 regulate_backlog (XiReceiver *self)
@@ -266,6 +295,7 @@ check_stopped (XiReceiver *self)
 
   if (!self->stopping || done == NULL || !is_idle (self))
     return;
+  clear_stop_grace (self);
   self->stop_done = NULL;
   done (self->stop_data);
 }
@@ -683,13 +713,13 @@ handle_next (XiReceiver *self)
       arrival_free (arrival);
 
       /* A file that does not say its size (0) could be as large as the
-       * downloader takes: it waits to be asked for. So does one that
-       * arrives once the receiver stops or its connection was let go:
-       * nothing would cancel that download, and the stop would wait on a
-       * media host that may never answer. */
+       * downloader takes: it waits to be asked for. So does one whose
+       * connection was let go, and, once a stop's grace is over, every
+       * one: nothing would cancel those downloads, and the stop would
+       * wait on a media host that may never answer. */
       media = xi_incoming_get_media (self->current);
       if (media != NULL && media->asset_path == NULL && media->size > 0 &&
-          media->size <= self->auto_download_limit && !self->held_back && !self->stopping &&
+          media->size <= self->auto_download_limit && !self->held_back && !self->downloads_closed &&
           g_ptr_array_find (self->transports, self->current_transport, NULL))
         {
           self->download = g_new0 (Download, 1);
@@ -828,6 +858,7 @@ xi_receiver_dispose (GObject *object)
   XiReceiver *self = (XiReceiver *)object;
 
   clear_timer (self);
+  clear_stop_grace (self);
   /* Once stopped it has let go already, and its transports may keep
    * for another receiver by now. */
   if (!self->stopping)
@@ -1069,8 +1100,10 @@ xi_receiver_stop (XiReceiver  *self,
     set_receiving (self, TRUE);
   self->held_back = FALSE;
   let_go_of_transports (self);
-  abandon_download (self);
   clear_timer (self);
+  self->stop_grace = g_timeout_source_new (STOP_DOWNLOAD_GRACE_MS);
+  g_source_set_callback (self->stop_grace, stop_grace_cb, self, NULL);
+  g_source_attach (self->stop_grace, g_main_context_get_thread_default ());
   pump_answers (self);
   check_stopped (self);
 }
